@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ClusterSim",
+    products: [
+        .executable(name: "clustersim", targets: ["clustersim"]),
+        .executable(name: "clustersim-bench", targets: ["clustersim-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // GSL (Debian libgsl-dev) through pkg-config.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+        .target(name: "SimKernel", dependencies: ["CGSL"]),
+        .target(name: "ClusterModel", dependencies: ["SimKernel"]),
+        .target(name: "Scenario", dependencies: ["ClusterModel", "SimKernel"]),
+        .target(name: "Reporting", dependencies: ["ClusterModel", "SimKernel"]),
+        .executableTarget(
+            name: "clustersim",
+            dependencies: [
+                "Scenario", "Reporting", "ClusterModel", "SimKernel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel"]),
+        .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"]),
+        .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "SimKernel"]),
+        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["bad-inputs"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

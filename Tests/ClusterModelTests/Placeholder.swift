@@ -1,0 +1,2 @@
+import XCTest
+final class ClusterModelPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class ReportingPlaceholderTests: XCTestCase { func testBuilds() {} }

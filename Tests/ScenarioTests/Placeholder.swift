@@ -1,0 +1,2 @@
+import XCTest
+final class ScenarioPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class SimKernelPlaceholderTests: XCTestCase { func testBuilds() {} }
