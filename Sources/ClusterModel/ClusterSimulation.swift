@@ -1,0 +1,134 @@
+import SimKernel
+
+/// The whole simulated platform for one run: the engine, the hosts and the fault injector,
+/// wired to an observer that receives the event log and the periodic samples.
+public final class ClusterSimulation {
+    public let spec: ClusterSpec
+    public let sim = Simulation()
+    private var _infrastructure: Infrastructure!
+    private var _faultInjector: FaultInjector!
+    public var infrastructure: Infrastructure { _infrastructure }
+    public var faultInjector: FaultInjector { _faultInjector }
+    private var sampler: Sampler!
+    public let observer: RunObserver
+    public private(set) var samplesTaken = 0
+    private var streams: [String: RandomStream] = [:]
+    private var started = false
+
+    public init(spec: ClusterSpec, observer: RunObserver) {
+        self.spec = spec
+        self.observer = observer
+        _infrastructure = Infrastructure(spec: spec, model: self)
+        _infrastructure.target = sim.register(_infrastructure)
+        _faultInjector = FaultInjector(faults: spec.faults, model: self)
+        _faultInjector.target = sim.register(_faultInjector)
+        sampler = Sampler(model: self)
+        sampler.target = sim.register(sampler)
+    }
+
+    /// The random stream of a component, created on first use from the scenario seed and the
+    /// component's name (so streams do not depend on creation order or on other components).
+    public func stream(_ name: String) -> RandomStream {
+        if let s = streams[name] { return s }
+        let s = RandomStream(seed: spec.seed, name: name)
+        streams[name] = s
+        return s
+    }
+
+    public var endTime: SimTime { SimTime.zero + spec.duration }
+
+    func log(_ component: String, _ event: String, _ subject: String, _ detail: String) {
+        observer.record(LoggedEvent(time: sim.now, component: component, event: event, subject: subject, detail: detail))
+    }
+
+    /// Runs from the start to `spec.duration`. `shouldStop` is checked after every event (for
+    /// Ctrl-C and progress reporting); returns false if it stopped the run early.
+    @discardableResult
+    public func run(shouldStop: (() -> Bool)? = nil) -> Bool {
+        if !started {
+            started = true
+            log("run", "started", spec.name, "seed \(spec.seed); \(infrastructure.hosts.count) hosts; duration \(spec.duration)")
+            faultInjector.start()
+            sampler.start()
+        }
+        var interrupted = false
+        sim.run(until: endTime) {
+            if let s = shouldStop, s() { interrupted = true; return true }
+            return false
+        }
+        if interrupted { return false }
+        log("run", "finished", spec.name, "\(sim.eventsProcessed) events")
+        return true
+    }
+
+    fileprivate func takeSample() {
+        samplesTaken += 1
+        observer.sample(self, at: sim.now)
+    }
+
+    /// Headline figures of the run so far.
+    public func summary() -> RunSummary {
+        let now = sim.now
+        let infra = infrastructure
+        var downtime = SimDuration.zero
+        var longest = SimDuration.zero
+        for h in infra.hosts {
+            let d = h.downtime(at: now)
+            downtime += d
+            if !h.state.isUp { longest = max(longest, now - h.stateSince) }
+        }
+        return RunSummary(
+            scenario: spec.name, seed: spec.seed, simulatedSeconds: now.seconds,
+            eventsProcessed: sim.eventsProcessed, samples: samplesTaken,
+            hosts: infra.hosts.count, hostsUpAtEnd: infra.hostsUp, minHostsUp: infra.minHostsUp,
+            minHostsUpAt: infra.minHostsUpAt, faultsFired: faultInjector.fired.count,
+            hostCrashes: infra.hosts.reduce(0) { $0 + $1.crashes },
+            hostReboots: infra.hosts.reduce(0) { $0 + $1.reboots },
+            hostDowntime: downtime, degraded: infra.degradedDuration(at: now),
+            cpuAvailability: infra.cpuAvailability(at: now))
+    }
+}
+
+/// Headline figures of a run.
+public struct RunSummary: Sendable {
+    public var scenario: String
+    public var seed: UInt64
+    public var simulatedSeconds: Double
+    public var eventsProcessed: UInt64
+    public var samples: Int
+    public var hosts: Int
+    public var hostsUpAtEnd: Int
+    public var minHostsUp: Int
+    public var minHostsUpAt: SimTime
+    public var faultsFired: Int
+    public var hostCrashes: Int
+    public var hostReboots: Int
+    /// Sum over hosts of the time each was not up.
+    public var hostDowntime: SimDuration
+    /// Time during which at least one host was not up.
+    public var degraded: SimDuration
+    /// Time-average fraction of installed cpus on up hosts.
+    public var cpuAvailability: Double
+}
+
+/// Takes a sample every `sampleInterval` from time 0 to the end (inclusive), after every other
+/// event of the same instant.
+final class Sampler: EventHandler {
+    unowned let model: ClusterSimulation
+    var target: Int32 = -1
+    static let priority: Int16 = .max
+
+    init(model: ClusterSimulation) { self.model = model }
+
+    func start() {
+        model.sim.schedule(at: .zero, target: target, kind: 0, priority: Sampler.priority)
+    }
+
+    func handle(_ event: Event, in sim: Simulation) {
+        model.takeSample()
+        let next = sim.now + model.spec.sampleInterval
+        if next <= model.endTime {
+            sim.schedule(at: next, target: target, kind: 0, priority: Sampler.priority)
+        }
+    }
+}

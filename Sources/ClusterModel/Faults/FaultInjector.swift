@@ -1,0 +1,76 @@
+import SimKernel
+
+/// Fires the scenario's faults at their times. A fault aimed at a host group picks its hosts
+/// when it fires, with its own seeded stream ("fault[<index>]"), among the hosts it can apply to:
+/// up hosts for hostCrash/hostReboot, crashed hosts for hostRecover.
+public final class FaultInjector: EventHandler {
+    public let faults: [FaultSpec]
+    unowned let model: ClusterSimulation
+    var target: Int32 = -1
+    /// Fault index -> (time fired, hosts affected), for the summary.
+    public private(set) var fired: [(index: Int, time: SimTime, hosts: [String])] = []
+
+    init(faults: [FaultSpec], model: ClusterSimulation) {
+        self.faults = faults
+        self.model = model
+    }
+
+    func start() {
+        // Faults fire before other events of the same instant (priority -100) so that a sample
+        // at that instant already shows their effect.
+        for (i, f) in faults.enumerated() {
+            model.sim.schedule(at: SimTime.zero + f.at, target: target, kind: 0, arg: Int64(i), priority: -100)
+        }
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        let index = Int(event.arg)
+        let f = faults[index]
+        let infra = model.infrastructure
+        let victims = pickHosts(f, index: index)
+        let cause = "fault[\(index)] \(f.kind.rawValue)"
+        if victims.isEmpty {
+            model.log("fault", "noTarget", describe(f.target), "\(cause): no host in a state it applies to")
+        }
+        var affected: [String] = []
+        for h in victims {
+            let ok: Bool
+            switch f.kind {
+            case .hostCrash: ok = infra.crash(h, recoverAfter: f.recoverAfter, cause: cause)
+            case .hostRecover: ok = infra.recover(h, cause: cause)
+            case .hostReboot: ok = infra.reboot(h, downFor: f.downFor, cause: cause)
+            }
+            if ok { affected.append(h.name) }
+        }
+        fired.append((index, sim.now, affected))
+    }
+
+    private func describe(_ t: FaultTarget) -> String {
+        switch t {
+        case .host(let n): return n
+        case .group(let g, _): return g
+        }
+    }
+
+    func pickHosts(_ f: FaultSpec, index: Int) -> [Host] {
+        let infra = model.infrastructure
+        switch f.target {
+        case .host(let name):
+            return infra.host(named: name).map { [$0] } ?? []
+        case .group(let g, let count):
+            let members = infra.hostsByGroup[g] ?? []
+            let eligible = members.map { infra.hosts[$0] }.filter { h in
+                f.kind == .hostRecover ? h.state == .down : h.state == .up
+            }
+            if eligible.count <= count {
+                if eligible.count < count {
+                    model.log("fault", "fewerTargets", g,
+                              "fault[\(index)] wants \(count) hosts, \(eligible.count) eligible")
+                }
+                return eligible
+            }
+            let stream = model.stream("fault[\(index)]")
+            return stream.choose(count, from: eligible.count).map { eligible[$0] }
+        }
+    }
+}
