@@ -1,2 +1,0 @@
-import XCTest
-final class ClusterModelPlaceholderTests: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+
+/// Malformed scenarios through the real command: each must exit 2, print its specific message
+/// (JSON path and what is allowed) and write nothing at all.
+final class BadInputTests: XCTestCase {
+    /// file in Tests/EndToEndTests/bad-inputs -> texts its error output must contain.
+    static let expected: [(String, [String])] = [
+        ("01-syntax-error", [":3:2: expected ',' or '}' after object member"]),
+        ("02-unknown-top-key", [":1:15: duratoin: unknown key \"duratoin\"; did you mean \"duration\"?",
+                                "duration: missing required key \"duration\"", "2 errors"]),
+        ("03-unknown-group-key", ["hostGroups[0].cont: unknown key \"cont\"; did you mean \"count\"?"]),
+        ("04-unknown-fault-key", ["faults[0].recoverAftr: unknown key \"recoverAftr\"; did you mean \"recoverAfter\"?"]),
+        ("05-count-not-integer", ["hostGroups[0].count: expected an integer from 1 to", "got string \"four\""]),
+        ("06-bad-duration", ["duration: \"10 minutes\" is not a duration; use a Go duration like"]),
+        ("07-negative-size", ["hostGroups[0].memory: \"-32GiB\" is negative"]),
+        ("08-bad-size-unit", ["hostGroups[0].memory: \"32GX\" is not a size: unknown unit \"GX\"", "KiB, MiB, GiB"]),
+        ("09-unknown-host", ["faults[0].host: no host named \"slave-07\"", "slave-01 to slave-04"]),
+        ("10-unknown-group", ["faults[0].hostGroup: unknown host group \"slaves\"; did you mean \"slave\"?"]),
+        ("11-fault-after-end", ["faults[0].at: fault at 2h0m0s is after the end of the run (duration 1h0m0s)"]),
+        ("12-empty-host-groups", ["hostGroups: must not be empty"]),
+        ("13-missing-duration", ["duration: missing required key \"duration\""]),
+        ("14-count-zero", ["hostGroups[0].count: expected an integer from 1 to", "got 0"]),
+        ("15-duplicate-group", ["hostGroups[1].name: duplicate host group name \"slave\""]),
+        ("16-host-and-group", ["faults[0].hostGroup: give either \"host\"", "not both"]),
+        ("17-count-beyond-group", ["faults[0].count: count 5 is more than the 4 hosts of host group \"slave\""]),
+        ("18-unknown-fault-kind", ["faults[0].kind: unknown fault kind \"hostExplode\"; allowed: \"hostCrash\", \"hostRecover\", \"hostReboot\""]),
+        ("19-recover-after-on-reboot", ["faults[0].recoverAfter: \"recoverAfter\" is only allowed for kind \"hostCrash\""]),
+        ("20-unknown-datacenter", ["hostGroups[0].datacenter: unknown datacenter \"dc03\"", "\"dc01\", \"dc02\""]),
+        ("21-rack-not-in-datacenter", ["hostGroups[0].rack: rack \"r9\" is not a rack of datacenter \"dc01\""]),
+        ("22-sample-interval-too-long", ["sampleInterval: sampleInterval 2h0m0s is longer than the scenario duration 1h0m0s"]),
+        ("23-include-escapes", ["hostGroups[0].$include: \"../../../Package.swift\"", "outside the scenario's folder"]),
+        ("24-include-missing", ["hostGroups[0].$include: cannot read included file \"groups/nothing-here.json\""]),
+        ("25-bad-name", ["name: \"my scenario/1\" contains \" \"", "letters A-Z a-z, digits 0-9"]),
+        ("26-cpus-wrong-type", ["hostGroups[0].cpus: expected a number > 0, got string \"eight\""]),
+        ("27-many-errors", ["seed: expected a non-negative integer", "hostGroups[0].cpus: expected a number > 0, got 0",
+                            "hostGroups[0].nic: \"fast\" is not a rate", "3 errors"]),
+        ("28-top-level-not-object", [":1:1: expected an object, got array"]),
+        ("29-duplicate-key", [":1:15: duplicate key \"name\" (first given at line 1, column 2)"]),
+        ("30-trailing-garbage", ["after the end of the top-level value"]),
+    ]
+
+    func testEveryBadInputFileHasAnExpectation() {
+        let dir = CLI.root.appendingPathComponent("Tests/EndToEndTests/bad-inputs").path
+        let files = CLI.files(in: dir).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        XCTAssertEqual(files, Self.expected.map(\.0))
+        XCTAssertGreaterThanOrEqual(files.count, 25)
+    }
+
+    func testBadInputsExitTwoWithTheirMessageAndWriteNothing() throws {
+        for (name, needles) in Self.expected {
+            let parent = CLI.tempDir("bad")
+            for command in ["run", "validate"] {
+                var args = [command, "Tests/EndToEndTests/bad-inputs/\(name).json"]
+                if command == "run" { args += ["--out", parent + "/out"] }
+                let r = try CLI.run(args)
+                XCTAssertEqual(r.status, 2, "\(command) \(name): \(r.stderr)")
+                XCTAssertEqual(r.stdout, "", "\(command) \(name) printed to stdout")
+                for n in needles {
+                    XCTAssertTrue(r.stderr.contains(n), "\(command) \(name): expected «\(n)» in:\n\(r.stderr)")
+                }
+                XCTAssertTrue(r.stderr.contains("\(name).json:"), "\(name): error does not name the file")
+            }
+            XCTAssertEqual(CLI.files(in: parent), [], "\(name): something was written")
+        }
+        // the default output folder was not created either
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CLI.root.appendingPathComponent("results/x").path))
+    }
+
+    func testBadOverrideIsInvalidInput() throws {
+        let parent = CLI.tempDir("badset")
+        let r = try CLI.run(["run", "scenarios/quickstart.json", "--set", "hostGroups[7].count=3", "--out", parent + "/o"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("hostGroups[7]"), r.stderr)
+        let r2 = try CLI.run(["run", "scenarios/quickstart.json", "--set", "hostGroups[0].cpus=-1", "--out", parent + "/o"])
+        XCTAssertEqual(r2.status, 2, r2.stderr)
+        XCTAssertTrue(r2.stderr.contains("hostGroups[0].cpus"), r2.stderr)
+        XCTAssertEqual(CLI.files(in: parent), [])
+    }
+
+    func testMissingScenarioFile() throws {
+        let r = try CLI.run(["run", "scenarios/no-such-file.json", "--out", CLI.tempDir("nofile") + "/o"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("no-such-file.json"), r.stderr)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+
+/// Runs the built `clustersim` binary (built by `swift build`, which `make test` does first).
+enum CLI {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["CLUSTERSIM_BIN"] { return b }
+        for config in ["debug", "release"] {
+            let p = root.appendingPathComponent(".build/\(config)/clustersim").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return root.appendingPathComponent(".build/debug/clustersim").path
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs the tool with `args` from the repository root.
+    @discardableResult
+    static func run(_ args: [String], environment: [String: String]? = nil) throws -> Result {
+        let p = try start(args, environment: environment)
+        return p.wait()
+    }
+
+    final class Running {
+        let process: Process
+        let out: Pipe, err: Pipe
+        init(process: Process, out: Pipe, err: Pipe) { self.process = process; self.out = out; self.err = err }
+        func wait() -> Result {
+            // read both pipes fully before waiting, so a chatty process cannot block
+            var outData = Data(), errData = Data()
+            let group = DispatchGroup()
+            group.enter()
+            DispatchQueue.global().async { outData = self.out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.wait()
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                          stderr: String(decoding: errData, as: UTF8.self))
+        }
+    }
+
+    static func start(_ args: [String], environment: [String: String]? = nil) throws -> Running {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = root
+        if let env = environment { p.environment = env }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return Running(process: p, out: out, err: err)
+    }
+
+    static func tempDir(_ tag: String) -> String {
+        let d = NSTemporaryDirectory() + "clustersim-e2e-\(tag)-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    static func files(in dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    static func shippedScenarios() -> [String] {
+        files(in: root.appendingPathComponent("scenarios").path).filter { $0.hasSuffix(".json") }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class ReportingPlaceholderTests: XCTestCase { func testBuilds() {} }

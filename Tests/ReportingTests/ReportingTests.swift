@@ -1,0 +1,99 @@
+import XCTest
+@testable import Reporting
+import ClusterModel
+import SimKernel
+import Foundation
+
+final class ReportingTests: XCTestCase {
+    var tmp: String!
+
+    override func setUp() {
+        tmp = NSTemporaryDirectory() + "/clustersim-reporting-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
+
+    func testCSVQuotingAndNumbers() throws {
+        let w = try CSVWriter(path: tmp + "/a.csv", columns: ["time_s", "detail", "x"])
+        w.field(SimTime(nanoseconds: 1_500_000_000)); w.field("a, \"b\""); w.field(2.0 / 3.0, decimals: 3); w.endRow()
+        w.field(SimTime.zero); w.field("plain"); w.field(-0.0001, decimals: 3); w.endRow()
+        try w.close()
+        let text = try String(contentsOfFile: tmp + "/a.csv", encoding: .utf8)
+        XCTAssertEqual(text, "time_s,detail,x\n1.5,\"a, \"\"b\"\"\",0.667\n0,plain,0\n")
+    }
+
+    func testResultsFolderCommitReplacesAndDiscardLeavesNothing() throws {
+        let target = tmp + "/results/run1"
+        let f1 = try ResultsFolder(finalPath: target)
+        try "one".write(toFile: f1.path("a.txt"), atomically: false, encoding: .utf8)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target))
+        try f1.commit()
+        XCTAssertEqual(try String(contentsOfFile: target + "/a.txt", encoding: .utf8), "one")
+
+        let f2 = try ResultsFolder(finalPath: target)
+        try "two".write(toFile: f2.path("b.txt"), atomically: false, encoding: .utf8)
+        try f2.commit()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), ["b.txt"])
+
+        let f3 = try ResultsFolder(finalPath: tmp + "/results/run2")
+        try "x".write(toFile: f3.path("c.txt"), atomically: false, encoding: .utf8)
+        f3.discard()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp + "/results").sorted(), ["run1"])
+    }
+
+    func testWriterProducesDocumentedColumnsAndRows() throws {
+        let folder = try ResultsFolder(finalPath: tmp + "/r")
+        let writer = try ResultsWriter(folder: folder)
+        let g = HostGroupSpec(name: "slave", count: 2, datacenter: "dc01", racks: ["r1"], cpus: 4,
+                              memoryBytes: 8 << 30, diskBytes: 100 << 30, nicBitsPerSecond: 1_000_000_000)
+        let spec = ClusterSpec(name: "r", duration: .minutes(2), sampleInterval: .minutes(1), hostGroups: [g],
+                               faults: [FaultSpec(at: .seconds(90), kind: .hostCrash, target: .host("slave-02"))])
+        let model = ClusterSimulation(spec: spec, observer: writer)
+        XCTAssertTrue(model.run())
+        try writer.finish(summary: model.summary(), wallSeconds: 0.5)
+        try folder.commit()
+        let timeline = try String(contentsOfFile: tmp + "/r/timeline.csv", encoding: .utf8)
+        XCTAssertEqual(timeline, """
+            time_s,hosts_total,hosts_up,hosts_down,hosts_rebooting,cpus_total_cores,cpus_free_cores,cpus_lost_cores,memory_total_mib,memory_free_mib,disk_total_gib,disk_free_gib
+            0,2,2,0,0,8,8,0,16384,16384,200,200
+            60,2,2,0,0,8,8,0,16384,16384,200,200
+            120,2,1,1,0,4,4,4,8192,8192,100,100
+
+            """)
+        let hosts = try String(contentsOfFile: tmp + "/r/hosts.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(hosts.count, 1 + 3 * 2)
+        XCTAssertEqual(hosts.last, "120,slave-02,slave,dc01,r1,down,0,0,0,0,0,0,0,30")
+        let events = try String(contentsOfFile: tmp + "/r/events.csv", encoding: .utf8)
+        XCTAssertTrue(events.contains("\n90,host,crashed,slave-02,fault[0] hostCrash\n"), events)
+        let summary = try String(contentsOfFile: tmp + "/r/summary.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(summary[0].split(separator: ",").map(String.init), ResultsWriter.headline(model.summary()).map(\.0))
+        XCTAssertTrue(summary[1].hasSuffix(",30,30,0.875"), String(summary[1]))
+        let json = try String(contentsOfFile: tmp + "/r/summary.json", encoding: .utf8)
+        XCTAssertTrue(json.contains("\"wall_time_s\": 0.5"))
+        XCTAssertFalse(summary.joined().contains("wall"))
+    }
+
+    func testSummaryKeysAreDocumented() {
+        let spec = ClusterSpec(name: "x", duration: .minutes(1), hostGroups: [
+            HostGroupSpec(name: "a", count: 1, datacenter: "d", racks: [], cpus: 1, memoryBytes: 1, diskBytes: 1, nicBitsPerSecond: 1)])
+        let m = ClusterSimulation(spec: spec, observer: MemoryObserver())
+        XCTAssertEqual(ResultsWriter.headline(m.summary()).map(\.0), OutputDocs.summaryMeanings.map(\.0))
+    }
+
+    func testDocsOutputsIsUpToDate() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let committed = try String(contentsOf: root.appendingPathComponent("docs/outputs.md"), encoding: .utf8)
+        XCTAssertEqual(committed, OutputDocs.markdown(), "docs/outputs.md is stale: run `make docs`")
+    }
+
+    func testPlotScriptNamesEveryChartAndColumn() {
+        let header = ResultsWriter.names("timeline.csv")
+        let s = Plotter.script(timeline: "../../results/x/timeline.csv", header: header, durationSeconds: 86400, outDir: "/tmp/p")
+        for c in Plotter.charts {
+            XCTAssertTrue(s.contains("set output '\(c.file).png'"))
+            XCTAssertTrue(s.contains("set output '\(c.file).svg'"))
+        }
+        XCTAssertTrue(s.contains("using ($1/3600):3 "))   // hosts_up is column 3, hours axis
+        XCTAssertEqual(Plotter.relativePath(from: "/a/plots/x", to: "/a/results/x/timeline.csv"), "../../results/x/timeline.csv")
+    }
+}

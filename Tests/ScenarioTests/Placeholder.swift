@@ -1,2 +1,0 @@
-import XCTest
-final class ScenarioPlaceholderTests: XCTestCase { func testBuilds() {} }
