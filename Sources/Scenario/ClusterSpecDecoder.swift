@@ -1,0 +1,349 @@
+import ClusterModel
+import SimKernel
+
+// The scenario schema: JSON (after includes and overrides) -> ClusterSpec, strictly, collecting
+// every error. Each section is one function over an ObjectReader; a later section is one more
+// `r.optional("marathon", ...)` line in `decodeScenario` plus its own function.
+
+public enum ScenarioSchema {
+    /// Default host group datacenter when none is declared.
+    public static let defaultDatacenter = "dc01"
+    /// Default rack when neither the group nor its datacenter names racks.
+    public static let defaultRack = "rack-01"
+    /// Default NIC rate: 1 Gbit/s.
+    public static let defaultNicBitsPerSecond: Int64 = 1_000_000_000
+    /// Upper bound on a host group's count (a guard against typos such as 4000000).
+    public static let maxHostGroupCount = 100_000
+
+    /// Decodes a whole scenario. Nil when anything is wrong (then `diagnostics` has errors).
+    public static func decodeClusterSpec(_ root: JSONValue, diagnostics d: Diagnostics) -> ClusterSpec? {
+        let before = d.errorCount
+        let r = ObjectReader(root, path: "", diagnostics: d)
+        guard r.isObject else { return nil }
+
+        let name = r.required("name", scenarioName, hint: "names the results folder; letters, digits, '.', '_' and '-'")
+        let description = r.optional("description", .string, default: "")
+        let seed = r.optional("seed", .uint64, default: 1)
+        let duration = r.required("duration", .duration(.positive), hint: "how much time to simulate, a Go duration like \"2h\"")
+        let sampleInterval = r.optional("sampleInterval", .duration(.positive), default: .seconds(15))
+        if let si = sampleInterval, let dur = duration, si > dur {
+            let v = r.value["sampleInterval"]
+            d.error("sampleInterval", at: v ?? r.value["duration"],
+                    "sampleInterval \(si)\(v == nil ? " (the default)" : "") is longer than the scenario duration \(dur); it must be > 0 and <= duration")
+        }
+
+        // datacenters: nil when the section is wrong (then references to it are not checked)
+        var datacenters: [DatacenterSpec]? = []
+        if let v = r.value("datacenters") {
+            datacenters = decodeDatacenters(v, path: "datacenters", d)
+        }
+
+        var groups: [HostGroupSpec] = []
+        var groupsComplete = true   // false when some group's name or count is unknown
+        var groupIndex: [(name: String, count: Int)] = []
+        if let v = r.value("hostGroups") {
+            if let a = v.arrayValue, a.isEmpty {
+                d.error("hostGroups", at: v, "must not be empty; a scenario needs at least one host group, like {\"name\": \"slave\", \"count\": 10, \"cpus\": 8, \"memory\": \"32GiB\", \"disk\": \"500GB\"}")
+                groupsComplete = false
+            } else if let a = v.arrayValue {
+                var seen: [(String, String)] = []   // (name, path of first use)
+                for (i, e) in a.enumerated() {
+                    let p = JSONPath.index("hostGroups", i)
+                    let g = decodeHostGroup(e, path: p, datacenters: datacenters, d)
+                    if let n = g.name {
+                        if let first = seen.first(where: { $0.0 == n }) {
+                            d.error(JSONPath.key(p, "name"), at: e["name"], "duplicate host group name \(JSONValue.quote(n)) (also used by \(first.1)); host group names must be unique")
+                        } else {
+                            seen.append((n, p))
+                            if let c = g.count { groupIndex.append((n, c)) } else { groupsComplete = false }
+                        }
+                    } else { groupsComplete = false }
+                    if let s = g.spec { groups.append(s) }
+                }
+            } else {
+                d.error("hostGroups", at: v, typeMismatch("an array of host groups", v))
+                groupsComplete = false
+            }
+        } else {
+            d.error("hostGroups", at: root, "missing required key \"hostGroups\" (an array of host groups, like [{\"name\": \"slave\", \"count\": 10, \"cpus\": 8, \"memory\": \"32GiB\", \"disk\": \"500GB\"}])")
+            groupsComplete = false
+        }
+
+        var faults: [FaultSpec] = []
+        if let v = r.value("faults") {
+            if let a = v.arrayValue {
+                let hosts = HostDirectory(groups: groupIndex, complete: groupsComplete)
+                for (i, e) in a.enumerated() {
+                    if let f = decodeFault(e, path: JSONPath.index("faults", i), hosts: hosts, duration: duration, d) {
+                        faults.append(f)
+                    }
+                }
+            } else {
+                d.error("faults", at: v, typeMismatch("an array of faults", v))
+            }
+        }
+        r.finish()
+
+        guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
+              let datacenters else { return nil }
+        return ClusterSpec(name: name, description: description, seed: seed, duration: duration,
+                           sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults)
+    }
+
+    /// The scenario name names a results folder: [A-Za-z0-9._-], not starting with '.' or '-'.
+    static let scenarioName: ValueDecoder<String> = ValueDecoder<String>.name(extra: "._-").check { s in
+        if s.hasPrefix(".") || s.hasPrefix("-") {
+            return "\(JSONValue.quote(s)) must not start with '.' or '-' (it names a results folder)"
+        }
+        return nil
+    }
+
+    static let groupName = ValueDecoder<String>.name(extra: "_-")
+
+    // MARK: datacenters
+
+    static func decodeDatacenters(_ v: JSONValue, path: String, _ d: Diagnostics) -> [DatacenterSpec]? {
+        guard let a = v.arrayValue else { d.error(path, at: v, typeMismatch("an array of datacenters, like [{\"name\": \"dc01\"}]", v)); return nil }
+        var out: [DatacenterSpec] = []
+        var ok = true
+        for (i, e) in a.enumerated() {
+            let p = JSONPath.index(path, i)
+            let r = ObjectReader(e, path: p, diagnostics: d)
+            guard r.isObject else { ok = false; continue }
+            let before = d.errorCount
+            let name = r.required("name", .name(extra: "._-"))
+            let racks = r.optional("racks", .array(of: .nonEmptyString), default: [])
+            if let racks { checkUnique(racks, path: r.keyPath("racks"), value: r.value["racks"], what: "rack", d) }
+            r.finish()
+            if let n = name, out.contains(where: { $0.name == n }) {
+                d.error(r.keyPath("name"), at: e["name"], "duplicate datacenter name \(JSONValue.quote(n)); datacenter names must be unique")
+            }
+            if d.errorCount == before, let name, let racks { out.append(DatacenterSpec(name: name, racks: racks)) } else { ok = false }
+        }
+        return ok ? out : nil
+    }
+
+    static func checkUnique(_ items: [String], path: String, value: JSONValue?, what: String, _ d: Diagnostics) {
+        for (i, x) in items.enumerated() where items[..<i].contains(x) {
+            d.error(JSONPath.index(path, i), at: value?.arrayValue?[i], "duplicate \(what) \(JSONValue.quote(x))")
+        }
+    }
+
+    // MARK: host groups
+
+    struct DecodedGroup { var spec: HostGroupSpec?; var name: String?; var count: Int? }
+
+    static func decodeHostGroup(_ v: JSONValue, path: String, datacenters: [DatacenterSpec]?, _ d: Diagnostics) -> DecodedGroup {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return DecodedGroup() }
+        let before = d.errorCount
+        let name = r.required("name", groupName, hint: "hosts are named <name>-01, <name>-02, ...")
+        let count = r.required("count", .int(min: 1, max: maxHostGroupCount), hint: "the number of hosts")
+
+        // datacenter
+        var datacenter: String? = nil
+        var dcSpec: DatacenterSpec? = nil
+        let dcValue = r.value("datacenter")
+        if let dcs = datacenters {
+            let names = dcs.map(\.name)
+            if let v = dcValue {
+                if let s = ValueDecoder<String>.nonEmptyString.decode(v, r.keyPath("datacenter"), d) {
+                    if dcs.isEmpty {
+                        datacenter = s   // no datacenters declared: any name stands for an implicit one
+                    } else if let spec = dcs.first(where: { $0.name == s }) {
+                        datacenter = s; dcSpec = spec
+                    } else {
+                        d.error(r.keyPath("datacenter"), at: v, "unknown datacenter \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: names)); declared datacenters: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    }
+                }
+            } else if dcs.count == 1 {
+                datacenter = dcs[0].name; dcSpec = dcs[0]
+            } else if dcs.isEmpty {
+                datacenter = defaultDatacenter
+            } else {
+                d.error(r.keyPath("datacenter"), at: v, "missing required key \"datacenter\": \(dcs.count) datacenters are declared, so each host group must name one of \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            }
+        } else if let v = dcValue {
+            datacenter = ValueDecoder<String>.nonEmptyString.decode(v, r.keyPath("datacenter"), d)
+        }
+
+        // racks
+        var racks: [String]? = nil
+        var racksValue: JSONValue? = nil
+        var racksPath = r.keyPath("racks")
+        let hasRack = r.has("rack"), hasRacks = r.has("racks")
+        if hasRack && hasRacks {
+            r.reject("racks", "give either \"rack\" (one rack) or \"racks\" (hosts spread round-robin over them), not both")
+            _ = r.value("rack")
+        } else if hasRack {
+            racksValue = r.value["rack"]; racksPath = r.keyPath("rack")
+            racks = r.required("rack", .nonEmptyString).map { [$0] }
+        } else if hasRacks {
+            racksValue = r.value["racks"]
+            racks = r.required("racks", .array(of: .nonEmptyString, nonEmpty: true))
+            if let rs = racks {
+                let before = d.errorCount
+                checkUnique(rs, path: racksPath, value: racksValue, what: "rack", d)
+                if d.errorCount != before { racks = nil }
+            }
+        } else {
+            // Default: the datacenter's declared racks, else one rack "rack-01".
+            if let spec = dcSpec, !spec.racks.isEmpty { racks = spec.racks } else { racks = [defaultRack] }
+        }
+        if let rs = racks, let spec = dcSpec, !spec.racks.isEmpty, racksValue != nil {
+            for (i, rack) in rs.enumerated() where !spec.racks.contains(rack) {
+                let p = hasRack ? racksPath : JSONPath.index(racksPath, i)
+                let at = hasRack ? racksValue : racksValue?.arrayValue?[i]
+                d.error(p, at: at, "rack \(JSONValue.quote(rack)) is not a rack of datacenter \(JSONValue.quote(spec.name))\(Suggest.didYouMean(rack, among: spec.racks)); its racks are \(spec.racks.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            }
+        }
+
+        let cpus = r.required("cpus", .number(greaterThan: 0), hint: "CPU cores per host, like 8")
+        let memory = r.required("memory", .size(.positive), hint: "memory per host, like \"64GiB\"")
+        let disk = r.required("disk", .size(.positive), hint: "disk per host, like \"500GB\"")
+        let nic = r.optional("nic", .rate(.positive), default: defaultNicBitsPerSecond)
+        let attributes = r.optional("attributes", attributesDecoder, default: [])
+        r.finish()
+
+        guard d.errorCount == before, let name, let count, let datacenter, let racks, let cpus, let memory, let disk,
+              let nic, let attributes else {
+            return DecodedGroup(spec: nil, name: name, count: count)
+        }
+        let spec = HostGroupSpec(name: name, count: count, datacenter: datacenter, racks: racks, cpus: cpus,
+                                 memoryBytes: memory, diskBytes: disk, nicBitsPerSecond: nic, attributes: attributes)
+        return DecodedGroup(spec: spec, name: name, count: count)
+    }
+
+    /// Mesos agent attributes: an object of string or number values, kept in file order. Numbers
+    /// keep their literal text ("3", "1.5").
+    static let attributesDecoder = ValueDecoder<[Attribute]> { v, p, d in
+        guard let members = v.objectMembers else {
+            d.error(p, at: v, typeMismatch("an object of attribute names to string or number values, like {\"rack_id\": \"r1\", \"cores\": 8}", v))
+            return nil
+        }
+        var out: [Attribute] = []
+        var ok = true
+        for m in members {
+            let mp = JSONPath.key(p, m.key)
+            if m.key.isEmpty { d.error(mp, location: m.keyLocation, "attribute names must not be empty"); ok = false; continue }
+            switch m.value.kind {
+            case .string(let s): out.append(Attribute(name: m.key, value: s))
+            case .number(let n): out.append(Attribute(name: m.key, value: n.text))
+            default:
+                d.error(mp, at: m.value, "attribute values are strings or numbers (Mesos text and scalar attributes), got \(m.value.typeName) \(m.value.brief)")
+                ok = false
+            }
+        }
+        return ok ? out : nil
+    }
+
+    // MARK: faults
+
+    /// Host names by group, for checking fault targets.
+    struct HostDirectory {
+        var groups: [(name: String, count: Int)]
+        /// False when some group could not be read: then unknown names are not reported (they
+        /// might belong to that group).
+        var complete: Bool
+
+        func group(_ name: String) -> (name: String, count: Int)? { groups.first(where: { $0.name == name }) }
+
+        func spec(_ g: (name: String, count: Int)) -> HostGroupSpec {
+            HostGroupSpec(name: g.name, count: g.count, datacenter: "", racks: [], cpus: 1, memoryBytes: 1, diskBytes: 1, nicBitsPerSecond: 1)
+        }
+
+        func range(_ g: (name: String, count: Int)) -> String {
+            let s = spec(g)
+            return g.count == 1 ? s.hostName(0) : "\(s.hostName(0)) to \(s.hostName(g.count - 1))"
+        }
+
+        /// nil when `host` exists, else the message.
+        func problem(with host: String) -> String? {
+            if let dash = host.lastIndex(of: "-") {
+                let gname = String(host[..<dash])
+                let digits = host[host.index(after: dash)...]
+                if let g = group(gname) {
+                    let s = spec(g)
+                    if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits) {
+                        if n >= 1 && n <= g.count {
+                            if s.hostName(n - 1) == host { return nil }
+                            return "no host named \(JSONValue.quote(host)); did you mean \(JSONValue.quote(s.hostName(n - 1)))? (host numbers are zero-padded: \(range(g)))"
+                        }
+                    }
+                    return "no host named \(JSONValue.quote(host)): host group \(JSONValue.quote(g.name)) has \(g.count) host\(g.count == 1 ? "" : "s"), \(range(g))"
+                }
+            }
+            let shown = groups.prefix(6).map { "\(range($0)) (group \(JSONValue.quote($0.name)))" }
+            return "no host named \(JSONValue.quote(host)); hosts are named <hostGroup>-<nn>: " + shown.joined(separator: ", ") + (groups.count > 6 ? ", ..." : "")
+        }
+    }
+
+    static let faultKinds = FaultKind.allCases.map(\.rawValue)
+
+    static func decodeFault(_ v: JSONValue, path: String, hosts: HostDirectory, duration: SimDuration?, _ d: Diagnostics) -> FaultSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let at = r.required("at", .duration(.nonNegative), hint: "when the fault happens, a Go duration from the start like \"2h\"")
+        if let at, let duration, at > duration {
+            d.error(r.keyPath("at"), at: r.value["at"], "fault at \(at) is after the end of the run (duration \(duration)); it must be between 0s and \(duration)")
+        }
+        let kindName = r.required("kind", .oneOf(faultKinds, what: "fault kind"), hint: "one of \(faultKinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
+        let kind = kindName.flatMap(FaultKind.init(rawValue:))
+
+        // target
+        var target: FaultTarget? = nil
+        let hasHost = r.has("host"), hasGroup = r.has("hostGroup")
+        if hasHost && hasGroup {
+            r.reject("hostGroup", "give either \"host\" (one host by name) or \"hostGroup\" with \"count\", not both")
+            _ = r.value("host"); _ = r.value("count")
+        } else if hasHost {
+            if let h = r.required("host", .nonEmptyString) {
+                if hosts.complete, let m = hosts.problem(with: h) { d.error(r.keyPath("host"), at: r.value["host"], m) }
+                else { target = .host(h) }
+            }
+            r.reject("count", "\"count\" goes with \"hostGroup\"; a fault with \"host\" applies to that one host")
+        } else if hasGroup {
+            let gname = r.required("hostGroup", .nonEmptyString)
+            let count = r.optional("count", .int(min: 1), default: 1)
+            if let gname {
+                if let g = hosts.group(gname) {
+                    if let c = count, c > g.count {
+                        d.error(r.keyPath("count"), at: r.value["count"], "count \(c) is more than the \(g.count) host\(g.count == 1 ? "" : "s") of host group \(JSONValue.quote(g.name)); it must be from 1 to \(g.count)")
+                    } else if let c = count {
+                        target = .group(gname, count: c)
+                    }
+                } else if hosts.complete {
+                    let names = hosts.groups.map(\.name)
+                    d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(gname))\(Suggest.didYouMean(gname, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                }
+            }
+        } else {
+            d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\") or \"hostGroup\" with \"count\" (hosts picked at random when the fault fires)")
+            r.declare("count")
+        }
+
+        // kind-specific keys
+        var recoverAfter: SimDuration? = nil
+        var downFor = FaultSpec.defaultRebootDownFor
+        if kind == nil || kind == .hostCrash {
+            recoverAfter = r.optional("recoverAfter", .duration(.positive))
+        } else {
+            r.reject("recoverAfter", "\"recoverAfter\" is only allowed for kind \"hostCrash\"" +
+                     (kind == .hostReboot ? "; a hostReboot is down for \"downFor\"" : "; a hostRecover brings a host back at \"at\""))
+        }
+        if kind == nil || kind == .hostReboot {
+            if let x = r.optional("downFor", .duration(.positive)) { downFor = x }
+        } else {
+            r.reject("downFor", "\"downFor\" is only allowed for kind \"hostReboot\"" +
+                     (kind == .hostCrash ? "; for a crash that ends, use \"recoverAfter\"" : ""))
+        }
+        r.finish()
+
+        guard d.errorCount == before, let at, let kind, let target else { return nil }
+        if let ra = recoverAfter, let duration, at + ra > duration {
+            d.warning(r.keyPath("recoverAfter"), at: r.value["recoverAfter"], "the host would recover at \(at + ra), after the end of the run (\(duration)); it stays down until the end")
+        }
+        return FaultSpec(at: at, kind: kind, target: target, recoverAfter: recoverAfter, downFor: downFor)
+    }
+}
