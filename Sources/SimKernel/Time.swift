@@ -22,11 +22,22 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
     @inlinable public static func hours(_ h: Int64) -> SimDuration { SimDuration(nanoseconds: h * 3_600_000_000_000) }
 
     /// Rounds a (finite) number of seconds to the nearest nanosecond, saturating at the Int64 range.
-    @inlinable public static func fromSeconds(_ s: Double) -> SimDuration {
-        let ns = (s * 1e9).rounded()
-        if ns >= 9.2e18 { return SimDuration(nanoseconds: Int64.max) }
-        if ns <= -9.2e18 { return SimDuration(nanoseconds: Int64.min) }
-        return SimDuration(nanoseconds: Int64(ns))
+    /// Halves round away from zero; NaN traps.
+    @inlinable @inline(__always) public static func fromSeconds(_ s: Double) -> SimDuration {
+        let x = s * 1e9
+        // Bounds first (9.2e18 < Int64.max), then an exact round-half-away-from-zero without a
+        // libm call: truncation, plus one if the (exactly computed) remainder is at least a half.
+        guard x < 9.2e18 else {
+            precondition(!x.isNaN, "SimDuration.fromSeconds(nan)")
+            return SimDuration(nanoseconds: Int64.max)
+        }
+        guard x > -9.2e18 else {
+            precondition(!x.isNaN, "SimDuration.fromSeconds(nan)")
+            return SimDuration(nanoseconds: Int64.min)
+        }
+        let t = Int64(x)  // toward zero
+        let r = x - Double(t)  // exact
+        return SimDuration(nanoseconds: r >= 0.5 ? t &+ 1 : (r <= -0.5 ? t &- 1 : t))
     }
 
     @inlinable public var seconds: Double { Double(nanoseconds) / 1e9 }
