@@ -142,7 +142,7 @@ enum Overrides {
                 return Failure(path: path, message: "\(path) is \(article(value.typeName)), not an array, so it cannot be indexed with [\(i)]")
             }
             guard i < elements.count else {
-                let range = elements.isEmpty ? "it is empty" : "it has \(elements.count) element\(elements.count == 1 ? "" : "s"), [0] to [\(elements.count - 1)]"
+                let range = elements.isEmpty ? "is empty" : "has \(elements.count) element\(elements.count == 1 ? "" : "s"), [0] to [\(elements.count - 1)]"
                 return Failure(path: p, message: "index \(i) is out of range: \(path) \(range)")
             }
             if let f = set(&elements[i], rest, to: newValue, path: p, origin: origin) { return f }
