@@ -320,7 +320,7 @@ public enum ScenarioSchema {
             }
         } else {
             d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\") or \"hostGroup\" with \"count\" (hosts picked at random when the fault fires)")
-            r.declare("count")
+            _ = r.value("count")
         }
 
         // kind-specific keys

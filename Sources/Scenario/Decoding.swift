@@ -133,15 +133,15 @@ extension ValueDecoder where T == Double {
 }
 
 /// Lower bounds for durations, sizes and rates.
-public enum Bound: Sendable {
+public enum ValueBound: Sendable {
     case any, nonNegative, positive
 }
 
 extension ValueDecoder where T == SimDuration {
     /// A Go duration string or a number of seconds. `.nonNegative` by default.
-    public static func duration(_ bound: Bound = .nonNegative) -> ValueDecoder<SimDuration> {
+    public static func duration(_ bound: ValueBound = .nonNegative) -> ValueDecoder<SimDuration> {
         ValueDecoder { v, p, d in
-            switch Units.duration(v) {
+            switch ScenarioUnits.duration(v) {
             case .failure(let e): d.error(p, at: v, e.message); return nil
             case .success(let x):
                 if bound == .nonNegative && x < .zero { d.error(p, at: v, "\(v.brief) is negative; the duration must be >= 0"); return nil }
@@ -154,9 +154,9 @@ extension ValueDecoder where T == SimDuration {
 
 extension ValueDecoder where T == Int64 {
     /// Bytes: "100GB", "2GiB", a number of bytes. Never negative; `.positive` also refuses 0.
-    public static func size(_ bound: Bound = .positive) -> ValueDecoder<Int64> {
+    public static func size(_ bound: ValueBound = .positive) -> ValueDecoder<Int64> {
         ValueDecoder { v, p, d in
-            switch Units.size(v) {
+            switch ScenarioUnits.size(v) {
             case .failure(let e): d.error(p, at: v, e.message); return nil
             case .success(let x):
                 if bound == .positive && x == 0 { d.error(p, at: v, "the size must be greater than 0, got \(v.brief)"); return nil }
@@ -166,9 +166,9 @@ extension ValueDecoder where T == Int64 {
     }
 
     /// Bits per second: "10Gbit", "250MB/s", a number of bits per second. Never negative.
-    public static func rate(_ bound: Bound = .positive) -> ValueDecoder<Int64> {
+    public static func rate(_ bound: ValueBound = .positive) -> ValueDecoder<Int64> {
         ValueDecoder { v, p, d in
-            switch Units.rate(v) {
+            switch ScenarioUnits.rate(v) {
             case .failure(let e): d.error(p, at: v, e.message); return nil
             case .success(let x):
                 if bound == .positive && x == 0 { d.error(p, at: v, "the rate must be greater than 0, got \(v.brief)"); return nil }

@@ -208,7 +208,7 @@ private func scalar(_ v: JSONValue, _ path: String, _ unit: DistributionUnit, _ 
         if let n = v.numberValue {
             x = n.double
         } else {
-            switch Units.duration(v) {
+            switch ScenarioUnits.duration(v) {
             case .failure(let e): d.error(path, at: v, e.message); return nil
             case .success(let dur): x = dur.seconds
             }
@@ -217,7 +217,7 @@ private func scalar(_ v: JSONValue, _ path: String, _ unit: DistributionUnit, _ 
         if let n = v.numberValue {
             x = n.double
         } else if v.stringValue != nil {
-            switch Units.size(v) {
+            switch ScenarioUnits.size(v) {
             case .failure(let e): d.error(path, at: v, e.message); return nil
             case .success(let b): x = Double(b)
             }

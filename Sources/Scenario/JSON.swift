@@ -248,7 +248,10 @@ public struct JSONParser {
             let v = try parseValue(depth: 0)
             skipWhitespace()
             if pos < bytes.count {
-                throw fail("unexpected \(describeHere()) after the end of the top-level value")
+                var end = pos
+                while end < bytes.count, isWordByte(bytes[end]) { end += 1 }
+                let what = end > pos + 1 ? "'" + String(decoding: bytes[pos..<end], as: UTF8.self) + "'" : describeHere()
+                throw fail("unexpected \(what) after the end of the top-level value")
             }
             return Result(value: v, errors: duplicates)
         } catch {

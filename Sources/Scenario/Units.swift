@@ -3,7 +3,7 @@ import SimKernel
 // Value syntaxes shared by every scenario section: durations, sizes and rates.
 // Parsing returns either the value or a message that says what is wrong and what is allowed.
 
-public enum Units {
+public enum ScenarioUnits {
     public static let durationHint = "use a Go duration like \"90s\", \"15m\", \"1h30m\", or a number of seconds"
     public static let sizeHint = "use a number of bytes, or a number with a unit: B, kB, MB, GB, TB, PB (powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024), like \"100GB\" or \"2GiB\""
     public static let rateHint = "use a number of bits per second, or a number with a unit in bits (\"bit\", \"bit/s\" or \"bps\", like \"10Gbit\", \"100Mbps\") or bytes per second (\"B/s\", like \"250MB/s\", \"1GiB/s\"); prefixes k, M, G, T (powers of 1000) and Ki, Mi, Gi, Ti (powers of 1024)"
@@ -38,7 +38,7 @@ public enum Units {
     ]
 
     /// Bytes from a JSON value: a number of bytes, or a string "100GB", "2GiB", "64KiB", "512B".
-    /// Units are case-insensitive ("gb" = "GB"; "b" means bytes); a space before the unit is allowed.
+    /// ScenarioUnits are case-insensitive ("gb" = "GB"; "b" means bytes); a space before the unit is allowed.
     public static func size(_ v: JSONValue) -> Result<Int64, UnitError> {
         switch v.kind {
         case .number(let n):

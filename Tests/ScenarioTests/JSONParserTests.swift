@@ -90,6 +90,7 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(syntaxError("{a: 1}")?.message, "expected an object key in double quotes, found 'a'")
         XCTAssertEqual(syntaxError("")?.message, "the document is empty; expected a JSON value")
         XCTAssertEqual(syntaxError("{} {}")?.message, "unexpected '{' after the end of the top-level value")
+        XCTAssertEqual(syntaxError("{} extra")?.message, "unexpected 'extra' after the end of the top-level value")
         XCTAssertEqual(syntaxError("{\"a\": [1,\n")?.message.hasPrefix("unexpected end of input inside the array that starts at line 1, column 7"), true)
         XCTAssertEqual(syntaxError("// hi\n{}")?.message, "comments are not allowed in JSON")
         XCTAssertEqual(syntaxError("[tru]")?.message.hasPrefix("unexpected 'tru'"), true)

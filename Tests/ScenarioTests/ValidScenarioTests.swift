@@ -78,8 +78,8 @@ final class ValidScenarioTests: XCTestCase {
 }
 
 final class UnitsTests: XCTestCase {
-    func size(_ s: String) -> Int64? { try? Units.size(.string(s)).get() }
-    func rate(_ s: String) -> Int64? { try? Units.rate(.string(s)).get() }
+    func size(_ s: String) -> Int64? { try? ScenarioUnits.size(.string(s)).get() }
+    func rate(_ s: String) -> Int64? { try? ScenarioUnits.rate(.string(s)).get() }
 
     func testSizes() {
         XCTAssertEqual(size("100GB"), 100_000_000_000)
@@ -94,14 +94,14 @@ final class UnitsTests: XCTestCase {
         XCTAssertEqual(size("1.5GiB"), 1_610_612_736)
         XCTAssertEqual(size("2 TiB"), 2 << 40)
         XCTAssertEqual(size("1PB"), 1_000_000_000_000_000)
-        XCTAssertEqual(try? Units.size(JSONValue(.number(JSONNumber(text: "4096", double: 4096)))).get(), 4096)
+        XCTAssertEqual(try? ScenarioUnits.size(JSONValue(.number(JSONNumber(text: "4096", double: 4096)))).get(), 4096)
         XCTAssertNil(size("10XB"))
         XCTAssertNil(size("GB"))
         XCTAssertNil(size("10k"))
         XCTAssertNil(size("-1GB"))
         XCTAssertNil(size("100000PB"))
-        XCTAssertEqual(Units.size(.string("-1GB")), .failure(UnitError("\"-1GB\" is negative; a size must not be negative")))
-        XCTAssertEqual(Units.size(.string("100000PB")), .failure(UnitError("\"100000PB\" is too large for a size")))
+        XCTAssertEqual(ScenarioUnits.size(.string("-1GB")), .failure(UnitError("\"-1GB\" is negative; a size must not be negative")))
+        XCTAssertEqual(ScenarioUnits.size(.string("100000PB")), .failure(UnitError("\"100000PB\" is too large for a size")))
     }
 
     func testRates() {
@@ -123,7 +123,7 @@ final class UnitsTests: XCTestCase {
     }
 
     func testDurations() {
-        func dur(_ v: JSONValue) -> SimDuration? { try? Units.duration(v).get() }
+        func dur(_ v: JSONValue) -> SimDuration? { try? ScenarioUnits.duration(v).get() }
         XCTAssertEqual(dur(.string("15s")), .seconds(15))
         XCTAssertEqual(dur(.string("1m30s")), .seconds(90))
         XCTAssertEqual(dur(.string("1m30m")), .minutes(31))           // Go adds the parts
