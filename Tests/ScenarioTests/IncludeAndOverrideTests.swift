@@ -36,6 +36,10 @@ final class IncludeTests: XCTestCase {
         XCTAssertFalse(s.root.serialized().contains("$include"))
         // locations point into the included files
         XCTAssertEqual(s.root["hostGroups"]?.arrayValue?[1].location?.file, dir + "/groups/db/db.json")
+        // overrides apply after includes, so they reach included values
+        let o = try load("main.json", overrides: ["hostGroups[1].count=3", "hostGroups[1].memory=8GiB"])
+        XCTAssertEqual(o.spec.hostGroups[1].count, 3)
+        XCTAssertEqual(o.spec.hostGroups[1].memoryBytes, 8 << 30)
     }
 
     func testErrorsInsideIncludedFilesNameThatFileAndLine() {
