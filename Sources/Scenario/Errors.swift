@@ -34,13 +34,13 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
     static func precedes(_ a: ScenarioError, _ b: ScenarioError) -> Bool {
         if (a.file ?? "") != (b.file ?? "") { return (a.file ?? "") < (b.file ?? "") }
         if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
-        if a.path != b.path { return a.path < b.path }
         if (a.column ?? 0) != (b.column ?? 0) { return (a.column ?? 0) < (b.column ?? 0) }
+        if a.path != b.path { return a.path < b.path }
         return a.message < b.message
     }
 }
 
-/// Every problem found in one scenario, sorted by file, line and path.
+/// Every problem found in one scenario, sorted by file, line, column and path (reading order).
 public struct ScenarioErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [ScenarioError]
 
