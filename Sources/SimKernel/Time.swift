@@ -87,76 +87,99 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
 /// a possibly signed sequence of decimal numbers, each with optional fraction and a unit
 /// suffix, "ns", "us" (or "µs"/"μs"), "ms", "s", "m", "h". "0" alone is allowed.
 public enum GoDuration {
-    static let units: [(String, Int64)] = [
-        ("ns", 1), ("us", 1_000), ("µs", 1_000), ("μs", 1_000), ("ms", 1_000_000),
-        ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
-    ]
-
+    /// Go's `time.ParseDuration`, byte for byte (Go 1.22, src/time/format.go): the grammar is
+    /// `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` with at least one digit on either side of a '.'
+    /// ("1.s" and ".5s" are valid, ".s" is not), a unit after every number (only "0" may stand
+    /// alone), units "ns", "us", "µs" (U+00B5), "μs" (U+03BC), "ms", "s", "m", "h", and the
+    /// fraction converted as Go does, `Int64(Double(f) * (Double(unit) / scale))`, truncated.
+    /// Out-of-range values are rejected (nil), as Go returns an error.
     public static func parse(_ text: String) -> SimDuration? {
-        var s = Substring(text)
-        guard !s.isEmpty else { return nil }
-        var negative = false
-        if s.first == "-" || s.first == "+" { negative = s.first == "-"; s = s.dropFirst() }
-        if s == "0" { return .zero }
-        guard !s.isEmpty else { return nil }
-        var totalNs: Int64 = 0
+        var s = Array(text.utf8)[...]
+        var d: UInt64 = 0
+        var neg = false
+        if let c = s.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+            neg = c == UInt8(ascii: "-")
+            s = s.dropFirst()
+        }
+        if s.elementsEqual([UInt8(ascii: "0")]) { return .zero }
+        if s.isEmpty { return nil }
+        let limit: UInt64 = 1 << 63
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         while !s.isEmpty {
-            // number: digits [. digits]
-            var intPart = Substring("")
-            var fracPart = Substring("")
-            let numStart = s.startIndex
-            var i = numStart
-            while i < s.endIndex, s[i].isASCII, s[i].isNumber { i = s.index(after: i) }
-            intPart = s[numStart..<i]
-            if i < s.endIndex, s[i] == "." {
-                let f0 = s.index(after: i)
-                var j = f0
-                while j < s.endIndex, s[j].isASCII, s[j].isNumber { j = s.index(after: j) }
-                fracPart = s[f0..<j]
-                i = j
+            let c0 = s.first!
+            guard c0 == UInt8(ascii: ".") || isDigit(c0) else { return nil }
+            // leading integer
+            var v: UInt64 = 0
+            var pre = false
+            while let c = s.first, isDigit(c) {
+                if v > limit / 10 { return nil }
+                v = v * 10 + UInt64(c - 48)
+                if v > limit { return nil }
+                s = s.dropFirst()
+                pre = true
             }
-            if intPart.isEmpty && fracPart.isEmpty { return nil }
-            s = s[i...]
-            // unit
-            var matched: (String, Int64)? = nil   // longest matching suffix: "ms" before "m"
-            for u in units where s.hasPrefix(u.0) {
-                if matched == nil || u.0.count > matched!.0.count { matched = u }
-            }
-            guard let unit = matched else { return nil }
-            s = s.dropFirst(unit.0.count)
-            guard let ip = intPart.isEmpty ? 0 : Int64(intPart) else { return nil }
-            let (whole, o1) = ip.multipliedReportingOverflow(by: unit.1)
-            if o1 { return nil }
-            var frac: Int64 = 0
-            if !fracPart.isEmpty {
-                // fraction * unit, rounded down to the nanosecond (as Go does)
-                var scale: Int64 = 1
-                var digits: Int64 = 0
-                for ch in fracPart.prefix(18) {
-                    digits = digits * 10 + Int64(ch.wholeNumberValue!)
+            // fraction
+            var f: UInt64 = 0
+            var scale = 1.0
+            var post = false
+            if s.first == UInt8(ascii: ".") {
+                s = s.dropFirst()
+                var overflow = false
+                while let c = s.first, isDigit(c) {
+                    s = s.dropFirst()
+                    post = true
+                    if overflow { continue }
+                    if f > (limit - 1) / 10 { overflow = true; continue }
+                    let y = f * 10 + UInt64(c - 48)
+                    if y > limit { overflow = true; continue }
+                    f = y
                     scale *= 10
                 }
-                // fraction x unit, truncated to the nanosecond as Go does; exact when it fits in Int64
-                let (p, o) = digits.multipliedReportingOverflow(by: unit.1)
-                frac = o ? Int64((Double(digits) / Double(scale)) * Double(unit.1)) : p / scale
             }
-            let (sum1, o2) = whole.addingReportingOverflow(frac)
-            let (sum2, o3) = totalNs.addingReportingOverflow(sum1)
-            if o2 || o3 { return nil }
-            totalNs = sum2
+            if !pre && !post { return nil }
+            // unit: everything up to the next '.' or digit
+            var u = 0
+            for c in s {
+                if c == UInt8(ascii: ".") || isDigit(c) { break }
+                u += 1
+            }
+            if u == 0 { return nil }
+            guard let unit = unitValue(s.prefix(u)) else { return nil }
+            s = s.dropFirst(u)
+            if v > limit / unit { return nil }
+            v *= unit
+            if f > 0 {
+                v += UInt64(Double(f) * (Double(unit) / scale))
+                if v > limit { return nil }
+            }
+            d += v
+            if d > limit { return nil }
         }
-        return SimDuration(nanoseconds: negative ? -totalNs : totalNs)
+        if neg { return SimDuration(nanoseconds: Int64(bitPattern: 0 &- d)) }
+        if d > limit - 1 { return nil }
+        return SimDuration(nanoseconds: Int64(d))
+    }
+
+    static func unitValue(_ u: ArraySlice<UInt8>) -> UInt64? {
+        switch Array(u) {
+        case Array("ns".utf8): return 1
+        case Array("us".utf8), Array("µs".utf8), Array("μs".utf8): return 1_000
+        case Array("ms".utf8): return 1_000_000
+        case Array("s".utf8): return 1_000_000_000
+        case Array("m".utf8): return 60_000_000_000
+        case Array("h".utf8): return 3_600_000_000_000
+        default: return nil
+        }
     }
 
     /// Go's `Duration.String()`.
     public static func format(_ d: SimDuration) -> String {
-        var ns = d.nanoseconds
-        if ns == 0 { return "0s" }
-        let neg = ns < 0
-        if neg { ns = ns == Int64.min ? Int64.max : -ns }
+        if d.nanoseconds == 0 { return "0s" }
+        let neg = d.nanoseconds < 0
+        let ns = d.nanoseconds.magnitude  // UInt64: exact even for Int64.min
         var out: String
         if ns < 1_000_000_000 {
-            let (unit, scale): (String, Int64) = ns < 1_000 ? ("ns", 1) : ns < 1_000_000 ? ("µs", 1_000) : ("ms", 1_000_000)
+            let (unit, scale): (String, UInt64) = ns < 1_000 ? ("ns", 1) : ns < 1_000_000 ? ("µs", 1_000) : ("ms", 1_000_000)
             out = fixed(ns, scale) + unit
         } else {
             let h = ns / 3_600_000_000_000
@@ -172,6 +195,11 @@ public enum GoDuration {
 
     /// value/scale printed with the fraction's trailing zeros removed.
     static func fixed(_ value: Int64, _ scale: Int64) -> String {
+        precondition(value >= 0 && scale > 0)
+        return fixed(UInt64(value), UInt64(scale))
+    }
+
+    static func fixed(_ value: UInt64, _ scale: UInt64) -> String {
         let whole = value / scale
         var frac = value % scale
         if frac == 0 { return String(whole) }
@@ -188,8 +216,8 @@ public enum GoDuration {
 public enum NumberFormat {
     /// Nanoseconds as seconds with at most 9 decimals and trailing zeros removed.
     public static func seconds(_ ns: Int64) -> String {
-        if ns < 0 { return "-" + GoDuration.fixed(ns == Int64.min ? Int64.max : -ns, 1_000_000_000) }
-        return GoDuration.fixed(ns, 1_000_000_000)
+        let body = GoDuration.fixed(ns.magnitude, 1_000_000_000)
+        return ns < 0 ? "-" + body : body
     }
 
     /// A double rounded to `decimals` places (round half away from zero), trailing zeros removed.
@@ -209,11 +237,15 @@ public enum NumberFormat {
     }
 
     /// A double with exactly `decimals` decimals ("%.6f" without printf), for result lines.
+    /// `decimals` is clamped to 0...9; magnitudes too large for that many decimals in 63 bits
+    /// fall back to Swift's shortest form, like `decimal`.
     public static func fixed(_ x: Double, decimals: Int) -> String {
         if !x.isFinite { return decimal(x) }
+        let decimals = Swift.max(0, Swift.min(decimals, 9))
         var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (Swift.abs(x) * Double(scale)).rounded(.toNearestOrAwayFromZero)
+        if scaled >= 9.2e18 { return "\(x)" }
         let v = Int64(scaled)
         let whole = v / scale
         let frac = String(v % scale)

@@ -1,2 +1,0 @@
-import XCTest
-final class SimKernelPlaceholderTests: XCTestCase { func testBuilds() {} }
