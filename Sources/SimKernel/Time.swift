@@ -237,11 +237,11 @@ public enum NumberFormat {
     }
 
     /// A double with exactly `decimals` decimals ("%.6f" without printf), for result lines.
-    /// `decimals` is clamped to 0...9; magnitudes too large for that many decimals in 63 bits
+    /// `decimals` is clamped to 0...18; magnitudes too large for that many decimals in 63 bits
     /// fall back to Swift's shortest form, like `decimal`.
     public static func fixed(_ x: Double, decimals: Int) -> String {
         if !x.isFinite { return decimal(x) }
-        let decimals = Swift.max(0, Swift.min(decimals, 9))
+        let decimals = Swift.max(0, Swift.min(decimals, 18))
         var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
         let scaled = (Swift.abs(x) * Double(scale)).rounded(.toNearestOrAwayFromZero)
