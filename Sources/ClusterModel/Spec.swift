@@ -14,13 +14,21 @@ public struct ClusterSpec: Equatable, Sendable {
     public var datacenters: [DatacenterSpec]
     public var hostGroups: [HostGroupSpec]
     public var faults: [FaultSpec]
+    /// The ZooKeeper ensemble; nil when the scenario has no `zookeeper` section.
+    public var zookeeper: ZooKeeperSpec?
+    /// Mesos masters and agents; nil when the scenario has no `mesos` section.
+    public var mesos: MesosSpec?
+    /// Marathon and its apps; nil when the scenario has no `marathon` section.
+    public var marathon: MarathonSpec?
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],
-                hostGroups: [HostGroupSpec], faults: [FaultSpec] = []) {
+                hostGroups: [HostGroupSpec], faults: [FaultSpec] = [], zookeeper: ZooKeeperSpec? = nil,
+                mesos: MesosSpec? = nil, marathon: MarathonSpec? = nil) {
         self.name = name; self.description = description; self.seed = seed; self.duration = duration
         self.sampleInterval = sampleInterval; self.datacenters = datacenters
         self.hostGroups = hostGroups; self.faults = faults
+        self.zookeeper = zookeeper; self.mesos = mesos; self.marathon = marathon
     }
 }
 

@@ -1,5 +1,13 @@
 import SimKernel
 
+/// Told about host state changes (Mesos agents, Docker daemons and the like live on hosts).
+public protocol HostListener: AnyObject {
+    /// The host stopped (crash or start of a reboot): every process on it is gone.
+    func hostWentDown(_ host: Host)
+    /// The host is up again (its processes start afresh).
+    func hostCameUp(_ host: Host)
+}
+
 /// The hosts of the cluster and their state changes. Keeps cluster-wide totals up to date on
 /// every change (never by scanning all hosts), and integrates usable capacity over time for the
 /// summary.
@@ -12,6 +20,10 @@ public final class Infrastructure: EventHandler {
     public let groupNames: [String]
     unowned let model: ClusterSimulation
     var target: Int32 = -1
+    /// Notified, in registration order, after every host goes down or comes up.
+    private var listeners: [HostListener] = []
+
+    public func addListener(_ l: HostListener) { listeners.append(l) }
 
     public private(set) var hostsUp: Int
     public private(set) var hostsDown = 0
@@ -85,14 +97,14 @@ public final class Infrastructure: EventHandler {
             model.log("host", "crashIgnored", h.name, "host is \(h.state.rawValue) (\(cause))")
             return false
         }
+        var detail = cause
+        if let r = recoverAfter { detail += "; recovers after \(r)" }
+        model.log("host", "crashed", h.name, detail)
         setState(h, .down)
         h.crashes += 1
-        var detail = cause
         if let r = recoverAfter {
             sim.schedule(after: r, target: target, kind: Kind.recover.rawValue, arg: pack(h))
-            detail += "; recovers after \(r)"
         }
-        model.log("host", "crashed", h.name, detail)
         return true
     }
 
@@ -116,10 +128,10 @@ public final class Infrastructure: EventHandler {
             model.log("host", "rebootIgnored", h.name, "host is \(h.state.rawValue) (\(cause))")
             return false
         }
+        model.log("host", "rebootStarted", h.name, "\(cause); back after \(downFor)")
         setState(h, .rebooting)
         h.reboots += 1
         model.sim.schedule(after: downFor, target: target, kind: Kind.rebootDone.rawValue, arg: pack(h))
-        model.log("host", "rebootStarted", h.name, "\(cause); back after \(downFor)")
         return true
     }
 
@@ -170,6 +182,8 @@ public final class Infrastructure: EventHandler {
         h.generation &+= 1
         h.stateSince = now
         if hostsUp < minHostsUp { minHostsUp = hostsUp; minHostsUpAt = now }
+        if wasUp && !s.isUp { for l in listeners { l.hostWentDown(h) } }
+        else if !wasUp && s.isUp { for l in listeners { l.hostCameUp(h) } }
     }
 
     /// Charges resources to an up host (used by later models). Returns false if they don't fit.

@@ -1,0 +1,132 @@
+import SimKernel
+
+// How a framework (Marathon, later Chronos) talks to Mesos, and what a task does once it runs.
+// Mirrors the scheduler API (include/mesos/scheduler.hpp): callbacks in `MesosFramework`,
+// calls in `SchedulerDriver`.
+
+/// Index of a task in the cluster's task table (stable for the run). Names are for output.
+public typealias TaskID = Int
+
+/// A container image: what an agent must pull before starting a task (cached per host after).
+public struct ImageRef: Hashable, Sendable {
+    public var name: String
+    public var sizeBytes: Int64
+    public init(name: String, sizeBytes: Int64) { self.name = name; self.sizeBytes = sizeBytes }
+}
+
+/// How a task's process behaves once its container starts. Drawn with the task's own stream.
+public struct TaskBehaviour: Sendable {
+    /// Time from container start until the process serves requests (health checks pass).
+    public var startup: Distribution
+    /// Probability that the process exits with a failure right after start (crash loop).
+    public var failAtStartProbability: Double
+    /// Time from "serving" to a crash (TASK_FAILED); nil: never crashes.
+    public var timeToCrash: Distribution?
+    /// Time from "serving" to a clean exit (TASK_FINISHED); nil: runs until killed.
+    public var timeToFinish: Distribution?
+    /// Health-check behaviour of the serving process.
+    public var health: HealthBehaviour
+
+    public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
+                timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,
+                health: HealthBehaviour = .healthy(responseTime: .constant(0.005))) {
+        self.startup = startup; self.failAtStartProbability = failAtStartProbability
+        self.timeToCrash = timeToCrash; self.timeToFinish = timeToFinish; self.health = health
+    }
+}
+
+public enum HealthBehaviour: Sendable {
+    /// Answers every check, with this response time (seconds).
+    case healthy(responseTime: Distribution)
+    /// Answers, then hangs (never answers again, process stays alive) after this long serving.
+    case hangsAfter(Distribution, responseTime: Distribution)
+    /// Answers with failures (HTTP 500) always.
+    case unhealthy
+}
+
+/// What a health probe of a task sees.
+public enum ProbeOutcome: Equatable, Sendable {
+    /// Answered "healthy" after this long.
+    case passed(after: SimDuration)
+    /// Answered "unhealthy" (HTTP 5xx, command exit != 0) after this long.
+    case failed(after: SimDuration)
+    /// Connection refused at once (nothing listening yet, or process gone).
+    case refused
+    /// No answer within the timeout (process hung, host down or unreachable).
+    case timedOut
+}
+
+/// A Mesos-level health check run by the executor on the agent (MESOS_HTTP, MESOS_TCP, COMMAND).
+public struct MesosHealthCheck: Sendable {
+    public var delay: SimDuration          // 15 s
+    public var interval: SimDuration
+    public var timeout: SimDuration
+    public var gracePeriod: SimDuration
+    public var consecutiveFailures: Int    // kill when reached (>=)
+    public init(delay: SimDuration, interval: SimDuration, timeout: SimDuration, gracePeriod: SimDuration, consecutiveFailures: Int) {
+        self.delay = delay; self.interval = interval; self.timeout = timeout
+        self.gracePeriod = gracePeriod; self.consecutiveFailures = consecutiveFailures
+    }
+}
+
+/// A task to launch on an offer.
+public struct TaskLaunch: Sendable {
+    public var name: String                 // "<app id>.<instance>", for output
+    public var framework: String
+    public var resources: Resources         // including the ports taken from the offer
+    public var image: ImageRef?
+    public var behaviour: TaskBehaviour
+    public var mesosHealthCheck: MesosHealthCheck?
+    public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
+                mesosHealthCheck: MesosHealthCheck? = nil) {
+        self.name = name; self.framework = framework; self.resources = resources; self.image = image
+        self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck
+    }
+}
+
+/// A status update, as the scheduler receives it.
+public struct TaskStatusUpdate: Sendable {
+    public var task: TaskID
+    public var state: TaskState
+    public var reason: TaskReason
+    public var agent: Int
+    public var message: String
+    /// Set by Mesos-level health checks (TaskStatus.healthy).
+    public var healthy: Bool?
+    public init(task: TaskID, state: TaskState, reason: TaskReason = .none, agent: Int, message: String = "", healthy: Bool? = nil) {
+        self.task = task; self.state = state; self.reason = reason; self.agent = agent; self.message = message; self.healthy = healthy
+    }
+}
+
+/// Callbacks from Mesos to a framework's scheduler.
+public protocol MesosFramework: AnyObject {
+    var frameworkName: String { get }
+    /// The framework's role (Marathon: "*" by default, --mesos_role).
+    var role: String { get }
+    /// Registered (or re-registered after a master failover) with the leading master.
+    func registered(reregistered: Bool)
+    /// The leading master went away; offers are void until `registered` again.
+    func disconnected()
+    func resourceOffers(_ offers: [Offer])
+    func offerRescinded(_ offer: Int64)
+    func statusUpdate(_ update: TaskStatusUpdate)
+}
+
+/// Calls from a framework's scheduler to Mesos (through the leading master).
+public protocol SchedulerDriver: AnyObject {
+    /// Accepts an offer with tasks; the rest of the offer is declined with `refuseSeconds`.
+    /// Returns the ids given to the tasks (TASK_STAGING follows as a status update), or nil when
+    /// the offer is no longer valid (rescinded, master gone): the tasks are then TASK_DROPPED.
+    func launch(offer: Int64, tasks: [TaskLaunch], refuseSeconds: Double) -> [TaskID]?
+    func decline(offer: Int64, refuseSeconds: Double)
+    /// Stop receiving offers until `revive`.
+    func suppressOffers()
+    /// Clear this framework's decline filters and receive offers again.
+    func reviveOffers()
+    /// Kill a task (TASK_KILLING, then TASK_KILLED).
+    func kill(task: TaskID)
+    /// Ask for the latest state of tasks (explicit reconciliation).
+    func reconcile(tasks: [TaskID])
+    /// What a health probe (Marathon HTTP/TCP check from the Marathon leader's host) sees now.
+    func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome
+}
