@@ -70,7 +70,7 @@ final class EndToEndTests: XCTestCase {
     func testSetOverridesAField() throws {
         let out = CLI.tempDir("set") + "/q"
         let r = try CLI.run(["run", "scenarios/quickstart.json", "--set", "hostGroups[1].count=40",
-                             "--set", "duration=10m", "--out", out, "--quiet"])
+                             "--set", "duration=10m", "--set", "faults=[]", "--out", out, "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 11)               // samples 0..10 min, every minute

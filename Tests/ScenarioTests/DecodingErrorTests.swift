@@ -247,8 +247,8 @@ final class DecodingErrorTests: XCTestCase {
         }
         """
         let errs = loadErrors(text)
-        XCTAssertEqual(errs.map(\.path), ["seed", "hostGroups[0].cpus", "hostGroups[0].nic", "hostGroups[1].colour",
-                                          "hostGroups[1].memory", "faults[0].at", "faults[0].host"])
+        XCTAssertEqual(errs.map(\.path), ["seed", "hostGroups[0].cpus", "hostGroups[0].nic", "hostGroups[1].memory",
+                                          "hostGroups[1].colour", "faults[0].at", "faults[0].host"])
         XCTAssertEqual(errs.map { $0.line! }, [4, 6, 6, 7, 7, 10, 10])
         // the same text, one error per line, in every process
         XCTAssertEqual(ScenarioErrors(errs.reversed()).description, ScenarioErrors(errs).description)

@@ -16,11 +16,11 @@ final class ObjectReaderTests: XCTestCase {
         r.finish()
         r.finish()   // idempotent
         XCTAssertEqual(ScenarioErrors(d.errors).description.split(separator: "\n"), [
-            // one line: sorted by path (then column)
-            "f.json:1:13: apps[0].Memory: unknown key \"Memory\"; did you mean \"memory\"?",
-            "f.json:1:56: apps[0].extra: unknown key \"extra\"; allowed keys here: cpus, memory, cmd, instances, mode",
+            // one line: sorted by column (reading order)
             "f.json:1:1: apps[0].instances: missing required key \"instances\"",
+            "f.json:1:13: apps[0].Memory: unknown key \"Memory\"; did you mean \"memory\"?",
             "f.json:1:43: apps[0].mode: \"mode\" is only allowed for kind \"x\"",
+            "f.json:1:56: apps[0].extra: unknown key \"extra\"; allowed keys here: cpus, memory, cmd, instances, mode",
         ])
     }
 
