@@ -10,7 +10,8 @@ public final class ClusterSimulation {
     public var infrastructure: Infrastructure { _infrastructure }
     public var faultInjector: FaultInjector { _faultInjector }
     private var sampler: Sampler!
-    public let observer: RunObserver
+    /// Receives the event log and the samples; may be replaced before `run`.
+    public var observer: RunObserver
     public private(set) var samplesTaken = 0
     private var streams: [String: RandomStream] = [:]
     private var started = false

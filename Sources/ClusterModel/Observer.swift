@@ -35,3 +35,10 @@ public final class MemoryObserver: RunObserver {
         samples.append((time, model.infrastructure.hostsUp, model.infrastructure.usableCpus))
     }
 }
+
+/// An observer that drops everything.
+public final class NullObserver: RunObserver {
+    public init() {}
+    public func record(_ event: LoggedEvent) {}
+    public func sample(_ model: ClusterSimulation, at time: SimTime) {}
+}

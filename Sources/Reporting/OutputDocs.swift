@@ -22,11 +22,14 @@ public enum OutputDocs {
 
 
         """
-        for (file, cols) in ResultsWriter.columns {
-            s += "## \(file)\n\n| column | meaning |\n|---|---|\n"
-            for (c, m) in cols { s += "| `\(c)` | \(m) |\n" }
+        for t in ResultsWriter.tables {
+            s += "## \(t.file)\n\nWritten \(t.when).\n\n| column | meaning |\n|---|---|\n"
+            for (c, m) in t.columns { s += "| `\(c)` | \(m) |\n" }
             s += "\n"
         }
+        s += "## events.csv\n\nWritten always: one row per event, in simulation order.\n\n| column | meaning |\n|---|---|\n"
+        for (c, m) in ResultsWriter.eventColumns { s += "| `\(c)` | \(m) |\n" }
+        s += "\n"
         s += "## summary.csv and summary.json\n\n"
         s += "summary.csv has one header row and one data row; summary.json holds the same figures under `headline` "
         s += "plus facts about the run under `run` (`wall_time_s`, `events_per_wall_s`): wall time appears only in "

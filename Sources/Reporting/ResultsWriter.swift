@@ -1,67 +1,41 @@
 import ClusterModel
 import SimKernel
 
-/// Writes a run's files into a results folder as the run goes: timeline.csv, hosts.csv and
-/// events.csv are streamed row by row; summary.json and summary.csv are written at the end.
-/// Column names and meanings are listed in docs/outputs.md (kept in sync by `columns`).
+/// A CSV file with one group of rows per sample: its name, when it is written, its columns
+/// (name, meaning: the source of docs/outputs.md) and how to fill a sample's rows.
+public struct SampledTable {
+    public var file: String
+    /// When the file is written, for the docs ("always", "when the scenario has a `mesos` section").
+    public var when: String
+    public var columns: [(String, String)]
+    public var applies: (ClusterSimulation) -> Bool
+    public var write: (ClusterSimulation, SimTime, CSVWriter) -> Void
+}
+
+/// Writes a run's files into a results folder as the run goes: the sampled tables
+/// (timeline.csv, hosts.csv ...) and events.csv are streamed row by row; summary.json and
+/// summary.csv are written at the end.
 public final class ResultsWriter: RunObserver {
     public let folder: ResultsFolder
-    let timeline: CSVWriter
-    let hostsCSV: CSVWriter
+    var writers: [(SampledTable, CSVWriter)] = []
     let events: CSVWriter
-    static let mib = 1024.0 * 1024.0
-    static let gib = 1024.0 * 1024.0 * 1024.0
+    /// The sampled tables, in the order of docs/outputs.md.
+    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts] }
 
-    /// Columns of each CSV file, in order, with their meaning (the source of docs/outputs.md).
-    public static let columns: [(file: String, columns: [(String, String)])] = [
-        ("timeline.csv", [
-            ("time_s", "simulated time of the sample, seconds since the start"),
-            ("hosts_total", "hosts in the scenario"),
-            ("hosts_up", "hosts up"),
-            ("hosts_down", "hosts crashed (hostCrash) and not yet recovered"),
-            ("hosts_rebooting", "hosts in an orderly reboot (hostReboot)"),
-            ("cpus_total_cores", "cpus of the hosts that are up (a host that is not up offers nothing)"),
-            ("cpus_free_cores", "cpus of up hosts not allocated to anything"),
-            ("cpus_lost_cores", "cpus of the hosts that are not up"),
-            ("memory_total_mib", "memory of the hosts that are up, MiB"),
-            ("memory_free_mib", "memory of up hosts not allocated, MiB"),
-            ("disk_total_gib", "disk of the hosts that are up, GiB"),
-            ("disk_free_gib", "disk of up hosts not allocated, GiB"),
-        ]),
-        ("hosts.csv", [
-            ("time_s", "simulated time of the sample, seconds"),
-            ("host", "host name, <group>-<nn>"),
-            ("group", "host group"),
-            ("datacenter", "data center"),
-            ("rack", "rack"),
-            ("state", "up, down or rebooting"),
-            ("up", "1 when up, else 0"),
-            ("cpus_total_cores", "usable cpus (0 when not up)"),
-            ("cpus_free_cores", "usable cpus not allocated"),
-            ("memory_total_mib", "usable memory, MiB"),
-            ("memory_free_mib", "usable memory not allocated, MiB"),
-            ("disk_total_gib", "usable disk, GiB"),
-            ("disk_free_gib", "usable disk not allocated, GiB"),
-            ("downtime_s", "time this host has spent not up since the start, seconds"),
-        ]),
-        ("events.csv", [
-            ("time_s", "simulated time of the event, seconds"),
-            ("component", "platform component reporting it (run, fault, host)"),
-            ("event", "what happened (crashed, recovered, rebootStarted, rebootCompleted ...)"),
-            ("subject", "what it happened to (a host name, a scenario name)"),
-            ("detail", "free text: cause, durations"),
-        ]),
+    public static let eventColumns: [(String, String)] = [
+        ("time_s", "simulated time of the event, seconds"),
+        ("component", "platform component reporting it (run, fault, host ...)"),
+        ("event", "what happened (crashed, recovered, rebootStarted, rebootCompleted ...)"),
+        ("subject", "what it happened to (a host name, a task, an app id)"),
+        ("detail", "free text: cause, durations"),
     ]
 
-    static func names(_ file: String) -> [String] {
-        columns.first { $0.file == file }!.columns.map { $0.0 }
-    }
-
-    public init(folder: ResultsFolder) throws {
+    public init(folder: ResultsFolder, model: ClusterSimulation) throws {
         self.folder = folder
-        timeline = try CSVWriter(path: folder.path("timeline.csv"), columns: ResultsWriter.names("timeline.csv"))
-        hostsCSV = try CSVWriter(path: folder.path("hosts.csv"), columns: ResultsWriter.names("hosts.csv"))
-        events = try CSVWriter(path: folder.path("events.csv"), columns: ResultsWriter.names("events.csv"))
+        for t in ResultsWriter.tables where t.applies(model) {
+            writers.append((t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0))))
+        }
+        events = try CSVWriter(path: folder.path("events.csv"), columns: ResultsWriter.eventColumns.map(\.0))
     }
 
     public func record(_ e: LoggedEvent) {
@@ -74,40 +48,7 @@ public final class ResultsWriter: RunObserver {
     }
 
     public func sample(_ model: ClusterSimulation, at time: SimTime) {
-        let infra = model.infrastructure
-        let t = timeline
-        t.field(time)
-        t.field(infra.hosts.count)
-        t.field(infra.hostsUp)
-        t.field(infra.hostsDown)
-        t.field(infra.hostsRebooting)
-        t.field(infra.usableCpus, decimals: 3)
-        t.field(infra.freeCpus, decimals: 3)
-        t.field(infra.installedCpus - infra.usableCpus, decimals: 3)
-        t.field(Double(infra.usableMemoryBytes) / Self.mib, decimals: 3)
-        t.field(Double(infra.freeMemoryBytes) / Self.mib, decimals: 3)
-        t.field(Double(infra.usableDiskBytes) / Self.gib, decimals: 3)
-        t.field(Double(infra.freeDiskBytes) / Self.gib, decimals: 3)
-        t.endRow()
-
-        let h = hostsCSV
-        for host in infra.hosts {
-            h.field(time)
-            h.field(host.name)
-            h.field(host.group)
-            h.field(host.datacenter)
-            h.field(host.rack)
-            h.field(host.state.rawValue)
-            h.field(host.state.isUp ? 1 : 0)
-            h.field(host.usableCpus, decimals: 3)
-            h.field(host.freeCpus, decimals: 3)
-            h.field(Double(host.usableMemoryBytes) / Self.mib, decimals: 3)
-            h.field(Double(host.freeMemoryBytes) / Self.mib, decimals: 3)
-            h.field(Double(host.usableDiskBytes) / Self.gib, decimals: 3)
-            h.field(Double(host.freeDiskBytes) / Self.gib, decimals: 3)
-            h.field(NumberFormat.seconds(host.downtime(at: time).nanoseconds))
-            h.endRow()
-        }
+        for (t, w) in writers { t.write(model, time, w) }
     }
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
@@ -135,8 +76,7 @@ public final class ResultsWriter: RunObserver {
     /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
     /// only, so every CSV stays byte-identical between runs.
     public func finish(summary: RunSummary, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
-        try timeline.close()
-        try hostsCSV.close()
+        for (_, w) in writers { try w.close() }
         try events.close()
         let head = ResultsWriter.headline(summary)
         let csv = try OutputFile(path: folder.path("summary.csv"))

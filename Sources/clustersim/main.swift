@@ -42,7 +42,7 @@ struct ScenarioOptions: ParsableArguments {
     func load() throws -> LoadedScenario {
         do {
             return try ScenarioLoader.load(path: scenario, overrides: overrides, seedOverride: seed)
-        } catch let e as ScenarioErrors {
+        } catch let e {
             FileHandle.standardError.write(Data((e.description + "\n").utf8))
             let n = e.errors.count
             FileHandle.standardError.write(Data("\(scenario): \(n) error\(n == 1 ? "" : "s"); nothing was run or written.\n".utf8))
@@ -77,9 +77,11 @@ struct Run: ParsableCommand {
         let outPath = out ?? "results/\(spec.name)"
         let folder: ResultsFolder
         let writer: ResultsWriter
+        let model = ClusterSimulation(spec: spec, observer: NullObserver())
         do {
             folder = try ResultsFolder(finalPath: outPath)
-            do { writer = try ResultsWriter(folder: folder) } catch { folder.discard(); throw error }
+            do { writer = try ResultsWriter(folder: folder, model: model) } catch { folder.discard(); throw error }
+            model.observer = writer
         } catch {
             printErr("error: \(error)")
             throw ExitCode(ExitStatus.internalError)
@@ -87,7 +89,6 @@ struct Run: ParsableCommand {
         signal(SIGINT) { _ in interruptRequested = 1 }
         signal(SIGTERM) { _ in interruptRequested = 1 }
 
-        let model = ClusterSimulation(spec: spec, observer: writer)
         let progress = Progress(enabled: !quiet && isatty(STDERR_FILENO) != 0, end: model.endTime)
         let wallStart = Progress.monotonicSeconds()
         var counter = 0

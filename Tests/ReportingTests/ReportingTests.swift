@@ -43,12 +43,13 @@ final class ReportingTests: XCTestCase {
 
     func testWriterProducesDocumentedColumnsAndRows() throws {
         let folder = try ResultsFolder(finalPath: tmp + "/r")
-        let writer = try ResultsWriter(folder: folder)
         let g = HostGroupSpec(name: "slave", count: 2, datacenter: "dc01", racks: ["r1"], cpus: 4,
                               memoryBytes: 8 << 30, diskBytes: 100 << 30, nicBitsPerSecond: 1_000_000_000)
         let spec = ClusterSpec(name: "r", duration: .minutes(2), sampleInterval: .minutes(1), hostGroups: [g],
                                faults: [FaultSpec(at: .seconds(90), kind: .hostCrash, target: .host("slave-02"))])
-        let model = ClusterSimulation(spec: spec, observer: writer)
+        let model = ClusterSimulation(spec: spec, observer: NullObserver())
+        let writer = try ResultsWriter(folder: folder, model: model)
+        model.observer = writer
         XCTAssertTrue(model.run())
         try writer.finish(summary: model.summary(), wallSeconds: 0.5)
         try folder.commit()
@@ -87,7 +88,7 @@ final class ReportingTests: XCTestCase {
     }
 
     func testPlotScriptNamesEveryChartAndColumn() {
-        let header = ResultsWriter.names("timeline.csv")
+        let header = CoreTables.timeline.columns.map(\.0)
         let s = Plotter.script(timeline: "../../results/x/timeline.csv", header: header, durationSeconds: 86400, outDir: "/tmp/p")
         for c in Plotter.charts {
             XCTAssertTrue(s.contains("set output '\(c.file).png'"))
