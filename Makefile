@@ -26,13 +26,13 @@ run: deps build
 # across processes, the bad-input suite, interrupted runs).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 unit:
-	$(SWIFT) test --skip EndToEndTests
+	$(SWIFT) test --skip EndToEndTests --disable-swift-testing
 
 e2e: build
-	$(SWIFT) test --filter EndToEndTests
+	$(SWIFT) test --filter EndToEndTests --disable-swift-testing
 
 # Regenerate the golden results and the sample plots after a deliberate model change.
 results: build

@@ -135,3 +135,15 @@ final class InfrastructureTests: XCTestCase {
         XCTAssertFalse(infra.allocate(h, cpus: 1, memoryBytes: 0, diskBytes: 0))
     }
 }
+
+final class HostAttributeTests: XCTestCase {
+    func testRackAndDatacenterAttributesAreAddedUnlessGiven() {
+        var g = HostGroupSpec(name: "slave", count: 2, datacenter: "dc02", racks: ["r1", "r2"], cpus: 1, memoryBytes: 1,
+                              diskBytes: 1, nicBitsPerSecond: 1, attributes: [Attribute(name: "disk", value: "ssd")])
+        var m = ClusterSimulation(spec: ClusterSpec(name: "a", duration: .minutes(1), hostGroups: [g]), observer: NullObserver())
+        XCTAssertEqual(m.infrastructure.hosts[1].attributes.map { "\($0.name):\($0.value)" }, ["disk:ssd", "rack_id:r2", "datacenter:dc02"])
+        g.attributes = [Attribute(name: "rack_id", value: "custom")]
+        m = ClusterSimulation(spec: ClusterSpec(name: "a", duration: .minutes(1), hostGroups: [g]), observer: NullObserver())
+        XCTAssertEqual(m.infrastructure.hosts[0].attributes.map { "\($0.name):\($0.value)" }, ["rack_id:custom", "datacenter:dc02"])
+    }
+}

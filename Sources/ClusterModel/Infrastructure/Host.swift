@@ -25,6 +25,10 @@ public final class Host {
     public let memoryBytes: Int64
     public let diskBytes: Int64
     public let nicBitsPerSecond: Int64
+    /// Mesos agent attributes: the group's, plus `rack_id` (the host's rack) and `datacenter`
+    /// unless the group sets them, so Marathon constraints such as ["rack_id", "GROUP_BY"] work
+    /// on hosts of a group spread over several racks (a convention, as operators set
+    /// `--attributes=rack_id:...` per machine; see docs/models.md).
     public let attributes: [Attribute]
 
     public internal(set) var state: HostState = .up
@@ -52,7 +56,10 @@ public final class Host {
         self.memoryBytes = group.memoryBytes
         self.diskBytes = group.diskBytes
         self.nicBitsPerSecond = group.nicBitsPerSecond
-        self.attributes = group.attributes
+        var attrs = group.attributes
+        if !attrs.contains(where: { $0.name == "rack_id" }) { attrs.append(Attribute(name: "rack_id", value: rack)) }
+        if !attrs.contains(where: { $0.name == "datacenter" }) { attrs.append(Attribute(name: "datacenter", value: group.datacenter)) }
+        self.attributes = attrs
     }
 
     /// Usable capacity: the host's resources when up, zero otherwise.
