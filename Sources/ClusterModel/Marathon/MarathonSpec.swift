@@ -1,6 +1,226 @@
 import SimKernel
 
-/// Marathon (`marathon` in a scenario). Placeholder: filled in by the Marathon work.
+// Marathon as a scenario describes it: the version (which switches version-dependent defaults and
+// algorithms), the command-line flags that drive timing, where the Marathon instances run, the apps
+// (flattened from groups, ids resolved) and how each app's process behaves. Sources of every
+// default: docs/marathon.md.
+
+/// Marathon (`marathon` in a scenario).
 public struct MarathonSpec: Equatable, Sendable {
-    public init() {}
+    public var version: MarathonVersion
+    public var flags: MarathonFlags
+    /// Host group the Marathon instances run on (default: the Mesos masters' group).
+    public var hostGroup: String?
+    /// Number of Marathon instances (HA: one leader, the others stand by). Default 3.
+    public var instances: Int
+    /// Every app, flattened out of groups, in file order (depth-first: a group's apps, then its groups).
+    public var apps: [AppDefinition]
+    /// Every group (explicit or implied by an app id), sorted by id.
+    public var groups: [GroupDefinition]
+    /// How each app's tasks behave, in `apps` order (the "default" block merged in).
+    public var behaviour: [AppBehaviour]
+    /// "fields accepted but not modelled" notes, one per app (already reported as warnings).
+    public var warnings: [String]
+
+    public init(version: MarathonVersion = .baseline, flags: MarathonFlags? = nil, hostGroup: String? = nil,
+                instances: Int = 3, apps: [AppDefinition] = [], groups: [GroupDefinition] = [],
+                behaviour: [AppBehaviour] = [], warnings: [String] = []) {
+        self.version = version; self.flags = flags ?? MarathonFlags(version: version); self.hostGroup = hostGroup
+        self.instances = instances; self.apps = apps; self.groups = groups; self.behaviour = behaviour
+        self.warnings = warnings
+    }
+
+    /// The app with this (absolute) id.
+    public func app(_ id: String) -> AppDefinition? { apps.first { $0.id == id } }
+
+    /// The behaviour of the app with this id (the default behaviour when the app has none).
+    public func behaviour(of id: String) -> AppBehaviour {
+        if let i = apps.firstIndex(where: { $0.id == id }), i < behaviour.count { return behaviour[i] }
+        return AppBehaviour()
+    }
+}
+
+/// How an app's tasks behave once started (the simulator's own `behaviour` block).
+public struct AppBehaviour: Sendable {
+    public var task: TaskBehaviour
+    /// Image size for the pull (per host, cached after). Default 300 MB.
+    public var imageSizeBytes: Int64
+
+    public static let defaultStartupSeconds = 5.0
+    public static let defaultResponseSeconds = 0.005
+    public static let defaultImageSizeBytes: Int64 = 300_000_000
+
+    public init(task: TaskBehaviour = TaskBehaviour(startup: .constant(AppBehaviour.defaultStartupSeconds),
+                                                    health: .healthy(responseTime: .constant(AppBehaviour.defaultResponseSeconds))),
+                imageSizeBytes: Int64 = AppBehaviour.defaultImageSizeBytes) {
+        self.task = task; self.imageSizeBytes = imageSizeBytes
+    }
+}
+
+extension AppBehaviour: Equatable {
+    public static func == (a: AppBehaviour, b: AppBehaviour) -> Bool {
+        a.imageSizeBytes == b.imageSizeBytes && a.task.startup == b.task.startup
+            && a.task.failAtStartProbability == b.task.failAtStartProbability
+            && a.task.timeToCrash == b.task.timeToCrash && a.task.timeToFinish == b.task.timeToFinish
+            && a.task.health == b.task.health
+    }
+}
+
+extension HealthBehaviour: Equatable {
+    public static func == (a: HealthBehaviour, b: HealthBehaviour) -> Bool {
+        switch (a, b) {
+        case (.healthy(let x), .healthy(let y)): return x == y
+        case (.hangsAfter(let x, let r), .hangsAfter(let y, let s)): return x == y && r == s
+        case (.unhealthy, .unhealthy): return true
+        default: return false
+        }
+    }
+}
+
+// MARK: - Version
+
+/// A Marathon release, major.minor.patch. Supported: 1.4.0 through 1.10.x (the lines that ran on
+/// 2017-2020 Mesos platforms). The baseline is 1.4 (= 1.4.0): Marathon 1.4.0 was released in
+/// January 2017 and 1.4.x was the line most 2017 platforms ran.
+public struct MarathonVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public var patch: Int
+
+    public init(_ major: Int, _ minor: Int, _ patch: Int = 0) { self.major = major; self.minor = minor; self.patch = patch }
+
+    public static let baseline = MarathonVersion(1, 4, 0)
+    public static let oldestSupported = MarathonVersion(1, 4, 0)
+    /// Newest supported minor line (every 1.10.x patch is accepted).
+    public static let newestSupportedMinor = MarathonVersion(1, 10, 0)
+    public static let supportedRange = "1.4.0 to 1.10.x"
+
+    /// Parses "1.4", "1.4.9", "1.10", "1.5.1" (a missing patch means .0). Nil when malformed.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        var nums: [Int] = []
+        for p in parts {
+            guard !p.isEmpty, p.count <= 6, p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p) else { return nil }
+            nums.append(n)
+        }
+        self.init(nums[0], nums[1], nums.count == 3 ? nums[2] : 0)
+    }
+
+    public var isSupported: Bool {
+        self >= MarathonVersion.oldestSupported && (major, minor) <= (MarathonVersion.newestSupportedMinor.major, MarathonVersion.newestSupportedMinor.minor)
+    }
+
+    public static func < (a: MarathonVersion, b: MarathonVersion) -> Bool { (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch) }
+    public var description: String { "\(major).\(minor).\(patch)" }
+
+    func atLeast(_ minor: Int, _ patch: Int = 0) -> Bool { self >= MarathonVersion(1, minor, patch) }
+
+    // Version-dependent defaults and algorithms (sources in docs/marathon.md).
+
+    /// `maxLaunchDelaySeconds` default: 3600 s before 1.8 (app.raml @v1.4.0 ... v1.7.x), 300 s from 1.8.180
+    /// (the first 1.8 release).
+    public var defaultMaxLaunchDelay: SimDuration { atLeast(8) ? .seconds(300) : .seconds(3600) }
+
+    /// Default `unreachableStrategy` for an app without persistent volumes: 300 s / 600 s in
+    /// 1.4.0-1.4.8 and 1.5.0, 0 s / 0 s from 1.4.9 and 1.5.1 (state/UnreachableStrategy.scala per tag).
+    public var defaultUnreachableStrategy: UnreachableStrategy {
+        let old = (minor == 4 && patch <= 8) || (minor == 5 && patch == 0)
+        return old ? .enabled(inactiveAfter: .seconds(300), expungeAfter: .seconds(600)) : .enabled(inactiveAfter: .zero, expungeAfter: .zero)
+    }
+
+    /// Default `unreachableStrategy` for resident apps (persistent volumes): 1 h / 7 d in 1.4.0-1.4.1
+    /// (before the "disabled" form existed), "disabled" from 1.4.2 (UnreachableStrategy.default(resident:)).
+    public var defaultResidentUnreachableStrategy: UnreachableStrategy {
+        supportsUnreachableDisabled ? .disabled : .enabled(inactiveAfter: .hours(1), expungeAfter: .hours(24 * 7))
+    }
+
+    /// `"unreachableStrategy": "disabled"` exists from 1.4.2 (UnreachableDisabled in UnreachableStrategy.scala).
+    public var supportsUnreachableDisabled: Bool { atLeast(4, 2) }
+
+    /// How long a launch-delay record lives (core/launchqueue/impl/RateLimiter.scala per tag).
+    public var backoffRecordRule: BackoffRecordRule {
+        if minor == 4 && patch <= 7 { return .untilDeadline }
+        if minor == 5 && patch == 0 { return .untilViable(.seconds(60)) }
+        return .untilReferencePlusMaxDelay
+    }
+
+    /// Constraint evaluation (mesosphere/mesos/Constraints.scala): 1.4-1.5 legacy rules (field
+    /// "hostname" only, no IS, CLUSTER requires a value, MAX_PER on an attribute looks up the
+    /// offer's hostname, scalars formatted with the locale NumberFormat); 1.6+ current rules.
+    public var constraintRules: ConstraintRules { atLeast(6) ? .current : .legacy }
+
+    /// Restart (TaskReplaceActor.computeRestartStrategy): before 1.10 it counts every active
+    /// instance and kills old instances in tracker order; from 1.10 it counts instances with goal
+    /// Running that are considered healthy, kills unhealthy old ones first and handles scale-down.
+    public var restartRules: RestartRules { atLeast(10) ? .v1_10 : .legacy }
+
+    /// `--offer_matching_timeout`: 1000 ms up to 1.4, 3000 ms from 1.5 (OfferMatcherManagerConfig.scala).
+    public var defaultOfferMatchingTimeout: SimDuration { atLeast(5) ? .milliseconds(3000) : .milliseconds(1000) }
+}
+
+// MARK: - Flags
+
+/// Marathon's command-line flags that drive timing, in Marathon's names and units (ms unless the
+/// flag itself counts seconds). Defaults follow `version` (docs/docs/command-line-flags.md and the
+/// *Config.scala files, see docs/marathon.md).
+public struct MarathonFlags: Equatable, Sendable {
+    /// --task_launch_timeout: a launched task must be TASK_RUNNING within this, else it is killed.
+    public var taskLaunchTimeout: SimDuration = .milliseconds(300_000)
+    /// --task_launch_confirm_timeout: a launched task must be TASK_STAGING within this.
+    public var taskLaunchConfirmTimeout: SimDuration = .milliseconds(300_000)
+    /// --max_instances_per_offer (--max_tasks_per_offer before 1.4, deprecated alias).
+    public var maxInstancesPerOffer: Int = 5
+    /// --launch_tokens per --launch_token_refresh_interval.
+    public var launchTokens: Int = 100
+    public var launchTokenRefreshInterval: SimDuration = .milliseconds(30_000)
+    /// --offer_matching_timeout: 1000 ms (≤1.4), 3000 ms (≥1.5).
+    public var offerMatchingTimeout: SimDuration = .milliseconds(1000)
+    /// --decline_offer_duration: refuse_seconds sent with declines.
+    public var declineOfferDuration: SimDuration = .milliseconds(120_000)
+    /// --min_revive_offers_interval.
+    public var minReviveOffersInterval: SimDuration = .milliseconds(5000)
+    /// --revive_offers_repetitions (1.4-1.9; removed in 1.10).
+    public var reviveOffersRepetitions: Int = 3
+    /// --[disable_]suppress_offers (from 1.7; earlier versions never suppress).
+    public var suppressOffers: Bool = false
+    /// --reconciliation_initial_delay / --reconciliation_interval.
+    public var reconciliationInitialDelay: SimDuration = .milliseconds(15_000)
+    public var reconciliationInterval: SimDuration = .milliseconds(600_000)
+    /// --scale_apps_initial_delay / --scale_apps_interval.
+    public var scaleAppsInitialDelay: SimDuration = .milliseconds(15_000)
+    public var scaleAppsInterval: SimDuration = .milliseconds(300_000)
+    /// --failover_timeout (seconds).
+    public var failoverTimeout: SimDuration = .seconds(604_800)
+    /// --zk_session_timeout / --zk_timeout / --zk_connection_timeout (the last from 1.5; --zk_timeout before).
+    public var zkSessionTimeout: SimDuration = .milliseconds(10_000)
+    public var zkTimeout: SimDuration = .milliseconds(10_000)
+    public var zkConnectionTimeout: SimDuration = .milliseconds(10_000)
+    /// --on_elected_prepare_timeout.
+    public var onElectedPrepareTimeout: SimDuration = .milliseconds(180_000)
+    /// --mesos_heartbeat_interval / --mesos_heartbeat_failure_threshold.
+    public var mesosHeartbeatInterval: SimDuration = .milliseconds(15_000)
+    public var mesosHeartbeatFailureThreshold: Int = 5
+    /// --max_running_deployments (from 1.7; unlimited before: nil).
+    public var maxRunningDeployments: Int? = nil
+    /// --local_port_min / --local_port_max (service ports).
+    public var localPortMin: Int = 10_000
+    public var localPortMax: Int = 20_000
+    /// --task_lost_expunge_initial_delay / --task_lost_expunge_interval.
+    public var taskLostExpungeInitialDelay: SimDuration = .milliseconds(300_000)
+    public var taskLostExpungeInterval: SimDuration = .milliseconds(30_000)
+    /// --minimum_viable_task_execution_duration (1.5.0 only: launch-delay records live until deadline + this).
+    public var minimumViableTaskExecutionDuration: SimDuration = .milliseconds(60_000)
+    /// --mesos_role (default "*").
+    public var mesosRole: String = "*"
+    /// --http_port.
+    public var httpPort: Int = 8080
+
+    /// The defaults of `version`.
+    public init(version: MarathonVersion = .baseline) {
+        offerMatchingTimeout = version.defaultOfferMatchingTimeout
+        suppressOffers = version.atLeast(7)
+        maxRunningDeployments = version.atLeast(7) ? 100 : nil
+        reviveOffersRepetitions = version.atLeast(10) ? 1 : 3
+    }
 }
