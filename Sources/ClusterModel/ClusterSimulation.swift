@@ -10,6 +10,8 @@ public final class ClusterSimulation {
     public var infrastructure: Infrastructure { _infrastructure }
     public var faultInjector: FaultInjector { _faultInjector }
     private var sampler: Sampler!
+    /// The Mesos layer (with its ZooKeeper ensemble); nil when the scenario has no `mesos` section.
+    public private(set) var mesos: MesosCluster?
     /// Receives the event log and the samples; may be replaced before `run`.
     public var observer: RunObserver
     public private(set) var samplesTaken = 0
@@ -25,6 +27,7 @@ public final class ClusterSimulation {
         _faultInjector.target = sim.register(_faultInjector)
         sampler = Sampler(model: self)
         sampler.target = sim.register(sampler)
+        if let ms = spec.mesos { let m = MesosCluster(spec: ms, zookeeper: spec.zookeeper ?? ZooKeeperSpec(), model: self); m.register(in: sim); mesos = m }
     }
 
     /// The random stream of a component, created on first use from the scenario seed and the
@@ -50,6 +53,7 @@ public final class ClusterSimulation {
             started = true
             log("run", "started", spec.name, "seed \(spec.seed); \(infrastructure.hosts.count) hosts; duration \(spec.duration)")
             faultInjector.start()
+            mesos?.start()
             sampler.start()
         }
         var interrupted = false

@@ -26,12 +26,16 @@ public struct TaskBehaviour: Sendable {
     public var timeToFinish: Distribution?
     /// Health-check behaviour of the serving process.
     public var health: HealthBehaviour
+    /// Time the process takes to exit after SIGTERM (seconds); nil: it does not exit on its own
+    /// and is killed when the agent's executor_shutdown_grace_period ends. Capped at that period.
+    public var stopTime: Distribution?
 
     public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
                 timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,
-                health: HealthBehaviour = .healthy(responseTime: .constant(0.005))) {
+                health: HealthBehaviour = .healthy(responseTime: .constant(0.005)), stopTime: Distribution? = nil) {
         self.startup = startup; self.failAtStartProbability = failAtStartProbability
         self.timeToCrash = timeToCrash; self.timeToFinish = timeToFinish; self.health = health
+        self.stopTime = stopTime
     }
 }
 
@@ -110,6 +114,17 @@ public protocol MesosFramework: AnyObject {
     func resourceOffers(_ offers: [Offer])
     func offerRescinded(_ offer: Int64)
     func statusUpdate(_ update: TaskStatusUpdate)
+    /// FrameworkInfo.capabilities PARTITION_AWARE (Marathon: yes): agents marked unreachable
+    /// turn tasks TASK_UNREACHABLE instead of TASK_LOST. Default true.
+    var partitionAware: Bool { get }
+    /// FrameworkInfo.checkpoint (Marathon --checkpoint, default true): tasks survive an agent
+    /// process restart. Default true.
+    var checkpoint: Bool { get }
+}
+
+extension MesosFramework {
+    public var partitionAware: Bool { true }
+    public var checkpoint: Bool { true }
 }
 
 /// Calls from a framework's scheduler to Mesos (through the leading master).

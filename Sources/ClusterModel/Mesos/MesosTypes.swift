@@ -110,6 +110,11 @@ public enum TaskReason: String, Sendable {
     case healthCheckFailed = "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED"
     case reconciliation = "REASON_RECONCILIATION"
     case invalidOffers = "REASON_INVALID_OFFERS"
+    /// An agent that had been marked unreachable (or was unknown) registered again; the update
+    /// carries the task's current state (master.cpp __reregisterSlave).
+    case agentReregistered = "REASON_SLAVE_REREGISTERED"
+    /// The container did not start within the agent's --executor_registration_timeout.
+    case executorRegistrationTimeout = "REASON_EXECUTOR_REGISTRATION_TIMEOUT"
 }
 
 /// An offer: all of one agent's free resources, for one framework (hierarchical allocator).

@@ -1,0 +1,364 @@
+import SimKernel
+
+// The hierarchical DRF allocator (src/master/allocator/mesos/hierarchical.cpp), as the leading
+// master runs it. Cost rule: a cycle visits only `candidates` (active agents whose free resources
+// may be offerable to someone); an agent leaves the list when it is offered or filtered for every
+// active framework, and comes back when its resources grow, a filter on it expires, or a
+// framework registers or revives.
+
+extension MesosCluster {
+    // MARK: bookkeeping
+
+    func charge(_ t: MesosTask) {
+        guard !t.charged else { return }
+        t.charged = true
+        let a = agents[t.agent], f = frameworks[t.framework]
+        add(&a.allocated, t.resources)
+        add(&f.allocated, t.resources)
+        if a.active { add(&allocatedActive, t.resources) }
+        for r in t.resources.ports.ranges { for p in r { a.freePorts.remove(p) } }
+        if f.liveTasks.count >= 0 && t.frameworkSlot < 0 && !t.reported.isTerminal {
+            t.frameworkSlot = f.liveTasks.count; f.liveTasks.append(t.id)
+        }
+    }
+
+    func uncharge(_ t: MesosTask) {
+        guard t.charged else { return }
+        t.charged = false
+        let a = agents[t.agent], f = frameworks[t.framework]
+        sub(&a.allocated, t.resources)
+        sub(&f.allocated, t.resources)
+        if a.active { sub(&allocatedActive, t.resources) }
+        for r in t.resources.ports.ranges { a.freePorts.insert(r) }
+        if a.active { markCandidate(a) }
+    }
+
+    func add(_ x: inout Resources, _ y: Resources) { x.cpus += y.cpus; x.memMB += y.memMB; x.diskMB += y.diskMB }
+    func sub(_ x: inout Resources, _ y: Resources) { x.cpus -= y.cpus; x.memMB -= y.memMB; x.diskMB -= y.diskMB }
+
+    func activate(_ a: MesosAgent) {
+        guard !a.active else { return }
+        a.active = true
+        add(&totalActive, a.total)
+        add(&allocatedActive, a.allocated)
+        add(&allocatedActive, a.offered)
+        markCandidate(a)
+    }
+
+    func deactivate(_ a: MesosAgent) {
+        guard a.active else { return }
+        for id in a.offers { rescind(id, notify: true, returnResources: true) }
+        a.active = false
+        sub(&totalActive, a.total)
+        sub(&allocatedActive, a.allocated)
+        sub(&allocatedActive, a.offered)
+        unmarkCandidate(a)
+        for id in a.tasks { if let t = tasks[id] { uncharge(t) } }
+    }
+
+    /// Leader lost: the allocator's state (offers, filters, agents) goes with it.
+    func resetAllocator() {
+        for a in agents {
+            a.active = false
+            for id in a.tasks { if let t = tasks[id] { uncharge(t) } }
+            a.offered = .empty
+            a.offers = []
+            a.freePorts = a.total.ports
+            a.candidateSlot = -1
+        }
+        candidates = []
+        offers = [:]
+        totalActive = .empty
+        allocatedActive = .empty
+        for f in frameworks { f.filters = [:]; f.allocated = .empty; f.offerCount = 0 }
+        filtersActive = 0
+    }
+
+    func markCandidate(_ a: MesosAgent) {
+        guard a.active, a.candidateSlot < 0 else { return }
+        a.candidateSlot = candidates.count
+        candidates.append(a.index)
+    }
+
+    func unmarkCandidate(_ a: MesosAgent) {
+        guard a.candidateSlot >= 0 else { return }
+        let last = candidates.removeLast()
+        if last != a.index { candidates[a.candidateSlot] = last; agents[last].candidateSlot = a.candidateSlot }
+        a.candidateSlot = -1
+    }
+
+    /// Every active agent becomes a candidate again (framework registered, revived, unsuppressed).
+    func refillCandidates() {
+        for a in agents where a.active { markCandidate(a) }
+    }
+
+    /// `--min_allocatable_resources`: the free resources contain at least one alternative.
+    func allocatable(_ r: Resources) -> Bool {
+        for m in flags.minAllocatableResources {
+            if m.cpus <= r.cpus && m.memMB <= r.memMB && m.diskMB <= r.diskMB && m.ports.count <= r.ports.count { return true }
+        }
+        return flags.minAllocatableResources.isEmpty && (r.cpus > .zero || r.memMB > .zero || r.diskMB > .zero || !r.ports.isEmpty)
+    }
+
+    func filtered(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Bool {
+        guard let flt = f.filters[a.index] else { return false }
+        if flt.expires <= now { f.filters[a.index] = nil; filtersActive -= 1; return false }
+        guard free.cpus <= flt.refused.cpus, free.memMB <= flt.refused.memMB, free.diskMB <= flt.refused.diskMB else { return false }
+        for r in free.ports.ranges { for p in [r.lowerBound, r.upperBound] where !flt.refused.ports.contains(p) { return false } }
+        return true
+    }
+
+    /// Dominant share of an allocation against the active cluster's total.
+    func dominantShare(_ r: Resources) -> Double {
+        var s = 0.0
+        if totalActive.cpus > .zero { s = max(s, r.cpus.value / totalActive.cpus.value) }
+        if totalActive.memMB > .zero { s = max(s, r.memMB.value / totalActive.memMB.value) }
+        if totalActive.diskMB > .zero { s = max(s, r.diskMB.value / totalActive.diskMB.value) }
+        return s
+    }
+
+    func roleWeight(_ role: String) -> Double { flags.weights.first { $0.role == role }?.weight ?? 1 }
+
+    /// Active frameworks in allocation order: roles by weighted dominant share, then frameworks of
+    /// a role by dominant share (ties: role name, registration order). `random` sorters shuffle.
+    func frameworkOrder() -> [FrameworkState] {
+        let active = frameworks.filter { $0.registered && !$0.suppressed }
+        if active.count <= 1 { return active }
+        var roleAlloc: [(String, Resources)] = []
+        for f in active {
+            if let i = roleAlloc.firstIndex(where: { $0.0 == f.role }) { add(&roleAlloc[i].1, f.allocated) }
+            else { roleAlloc.append((f.role, f.allocated)) }
+        }
+        var roleKey: [(String, Double)] = roleAlloc.map { ($0.0, dominantShare($0.1) / roleWeight($0.0)) }
+        if flags.roleSorter == "random" {
+            for i in stride(from: roleKey.count - 1, to: 0, by: -1) { roleKey.swapAt(i, allocatorStream.int(below: i + 1)) }
+        } else {
+            roleKey.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+        }
+        var out: [FrameworkState] = []
+        for (role, _) in roleKey {
+            var fs = active.filter { $0.role == role }.map { ($0, dominantShare($0.allocated)) }
+            if flags.frameworkSorter == "random" {
+                for i in stride(from: fs.count - 1, to: 0, by: -1) { fs.swapAt(i, allocatorStream.int(below: i + 1)) }
+            } else {
+                fs.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.index < $1.0.index }
+            }
+            out.append(contentsOf: fs.map { $0.0 })
+        }
+        return out
+    }
+
+    // MARK: allocation
+
+    /// One allocation pass over `agentList` (shuffled), offering each agent's whole free resources
+    /// to the first framework in DRF order that does not filter them.
+    func allocate(_ agentList: [Int]) {
+        guard leaderReady, !agentList.isEmpty else { return }
+        guard frameworks.contains(where: { $0.registered && !$0.suppressed }) else { return }
+        var list = agentList
+        for i in stride(from: list.count - 1, to: 0, by: -1) { list.swapAt(i, allocatorStream.int(below: i + 1)) }
+        var made: [[Offer]] = Array(repeating: [], count: frameworks.count)
+        for ai in list {
+            let a = agents[ai]
+            guard a.active else { continue }
+            let free = a.free
+            guard allocatable(free) else { unmarkCandidate(a); continue }
+            var offeredTo: FrameworkState? = nil
+            for f in frameworkOrder() where !filtered(f, a, free) { offeredTo = f; break }
+            unmarkCandidate(a)
+            guard let f = offeredTo else { continue }   // parked until a filter expires or resources change
+            let id = nextOfferID
+            nextOfferID += 1
+            offers[id] = OfferRecord(framework: f.index, agent: ai, resources: free)
+            a.offers.append(id)
+            add(&a.offered, free)
+            a.freePorts = PortSet()
+            add(&f.allocated, free)
+            add(&allocatedActive, free)
+            f.offerCount += 1
+            offersMade += 1
+            made[f.index].append(Offer(id: id, agent: a.host.index, hostname: a.name, resources: free, attributes: a.attributes))
+            if let t = flags.offerTimeout { schedule(.offerTimeout, after: t, id) }
+        }
+        for (i, o) in made.enumerated() where !o.isEmpty { enqueue(frameworks[i], .offers(o)) }
+    }
+
+    /// Removes an outstanding offer; returns its record.
+    @discardableResult
+    func takeOffer(_ id: Int64) -> OfferRecord? {
+        guard let o = offers.removeValue(forKey: id) else { return nil }
+        let a = agents[o.agent], f = frameworks[o.framework]
+        if let i = a.offers.firstIndex(of: id) { a.offers.remove(at: i) }
+        sub(&a.offered, o.resources)
+        sub(&f.allocated, o.resources)
+        if a.active { sub(&allocatedActive, o.resources) }
+        f.offerCount -= 1
+        return o
+    }
+
+    func returnToAgent(_ a: MesosAgent, ports: PortSet) {
+        for r in ports.ranges { a.freePorts.insert(r) }
+        markCandidate(a)
+    }
+
+    func rescind(_ id: Int64, notify: Bool, returnResources: Bool) {
+        guard let o = takeOffer(id) else { return }
+        offersRescinded += 1
+        if returnResources { returnToAgent(agents[o.agent], ports: o.resources.ports) }
+        if notify { enqueue(frameworks[o.framework], .rescind(id)) }
+    }
+
+    /// Filters.refuse_seconds: negative means the default 5 s, capped at 365 days; the filter
+    /// lasts at least one allocation interval (MESOS-4302).
+    func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
+        var secs = refuseSeconds < 0 ? 5 : min(refuseSeconds, 365 * 86400)
+        if secs.isNaN { secs = 5 }
+        let d = max(SimDuration.fromSeconds(secs), flags.allocationInterval)
+        if f.filters[a.index] == nil { filtersActive += 1 }
+        filterGen &+= 1
+        f.filters[a.index] = OfferFilter(refused: refused, expires: now + d, gen: filterGen)
+        schedule(.filterExpire, after: d, (Int64(filterGen) << 32) | (Int64(f.index) << 24) | Int64(a.index))
+    }
+
+    func filterExpired(_ arg: Int64) {
+        let ai = Int(arg & 0xFF_FFFF), fi = Int((arg >> 24) & 0xFF), g = Int32(truncatingIfNeeded: arg >> 32)
+        let f = frameworks[fi]
+        guard let flt = f.filters[ai], flt.gen == g else { return }
+        f.filters[ai] = nil
+        filtersActive -= 1
+        markCandidate(agents[ai])
+    }
+
+    // MARK: driver calls
+
+    func launch(_ fi: Int, offer id: Int64, _ launches: [TaskLaunch], refuseSeconds: Double) -> [TaskID]? {
+        let f = frameworks[fi]
+        guard leaderReady, f.registered, let o = offers[id], o.framework == fi else { return nil }
+        takeOffer(id)
+        offersAccepted += 1
+        let a = agents[o.agent]
+        var remaining = o.resources
+        var ids: [TaskID] = []
+        var created: [MesosTask] = []
+        var invalid: [MesosTask] = []
+        for l in launches {
+            let k = taskLaunchCounts[l.name, default: 0]
+            taskLaunchCounts[l.name] = k + 1
+            let t = MesosTask(id: tasks.count, launch: l, framework: fi, agent: o.agent, agentIdEpoch: a.agentIdEpoch,
+                              stream: RandomStream(seed: model.spec.seed, name: "task:\(l.name)#\(k)"), now: now)
+            tasks.append(t)
+            ids.append(t.id)
+            let fits = l.resources.cpus <= remaining.cpus && l.resources.memMB <= remaining.memMB
+                && l.resources.diskMB <= remaining.diskMB
+                && l.resources.ports.ranges.allSatisfy { r in r.allSatisfy { remaining.ports.contains($0) } }
+            if fits {
+                sub(&remaining, l.resources)
+                for r in l.resources.ports.ranges { for p in r { remaining.ports.remove(p) } }
+                created.append(t)
+            } else {
+                invalid.append(t)
+            }
+        }
+        returnToAgent(a, ports: remaining.ports)
+        if allocatable(remaining) || remaining.cpus > .zero || remaining.memMB > .zero {
+            addFilter(f, a, refused: remaining, refuseSeconds: refuseSeconds)
+        }
+        for t in invalid {
+            t.state = .error
+            masterUpdate(t, .error, .invalidOffers, message: "task does not fit in the offer")
+        }
+        for t in created {
+            charge(t)
+            masterUpdate(t, .staging, .none)
+            if a.processRunning && a.agentIdEpoch == t.agentIdEpoch {
+                t.agentSlot = a.tasks.count
+                a.tasks.append(t.id)
+                if agentReachesLeader(a) { runOnAgent(t) }   // else the launch message is lost in the partition
+            } else {
+                // the master knows the agent is disconnected (socket closed)
+                t.state = f.partitionAware ? .dropped : .lost
+                masterUpdate(t, t.state, .agentDisconnected, message: "agent disconnected")
+            }
+        }
+        return ids
+    }
+
+    func decline(_ fi: Int, offer id: Int64, refuseSeconds: Double) {
+        let f = frameworks[fi]
+        guard let o = offers[id], o.framework == fi else { return }
+        takeOffer(id)
+        offersDeclined += 1
+        let a = agents[o.agent]
+        returnToAgent(a, ports: o.resources.ports)
+        addFilter(f, a, refused: o.resources, refuseSeconds: refuseSeconds)
+    }
+
+    func suppress(_ fi: Int) {
+        let f = frameworks[fi]
+        guard !f.suppressed else { return }
+        f.suppressed = true
+        log("frameworkSuppressed", f.name, "")
+    }
+
+    func revive(_ fi: Int) {
+        let f = frameworks[fi]
+        let had = f.filters.count
+        f.filters = [:]
+        filtersActive -= had
+        f.suppressed = false
+        guard leaderReady, f.registered else { return }
+        refillCandidates()
+        schedule(.allocateAll, after: .zero, Int64(leaderEpoch))
+    }
+
+    func kill(_ fi: Int, task id: TaskID) {
+        guard leaderReady, frameworks[fi].registered, id >= 0, id < tasks.count, let t = tasks[id], t.framework == fi else { return }
+        guard !t.reported.isTerminal else { return }
+        let a = agents[t.agent]
+        guard t.atAgent, a.agentIdEpoch == t.agentIdEpoch, agentReachesLeader(a), !t.state.isTerminal else {
+            if !t.atAgent && a.masterState == .registered {
+                // never reached the agent: the master kills it itself
+                t.state = .killed
+                masterUpdate(t, .killed, .taskKilledDuringLaunch)
+                releaseTask(t)
+            }
+            return
+        }
+        killOnAgent(t)
+    }
+
+    func reconcile(_ fi: Int, tasks ids: [TaskID]) {
+        let f = frameworks[fi]
+        guard leaderReady, f.registered else { return }
+        let list = ids.isEmpty ? f.liveTasks.sorted() : ids
+        for id in list {
+            guard id >= 0, id < tasks.count, let t = tasks[id], t.framework == fi else { continue }
+            let a = agents[t.agent]
+            var state = t.reported
+            if t.agentIdEpoch == a.agentIdEpoch {
+                if a.masterState == .recovered { continue }   // master waits for the agent to re-register
+                if a.masterState == .unreachable && !state.isTerminal { state = .unreachable }
+            } else if a.oldIdState == .unreachable && !state.isTerminal { state = .unreachable }
+            enqueue(f, .status(TaskStatusUpdate(task: id, state: state, reason: .reconciliation, agent: a.host.index)))
+        }
+    }
+}
+
+/// The scheduler driver a framework calls (through the leading master).
+public final class MesosSchedulerDriver: SchedulerDriver {
+    unowned let cluster: MesosCluster
+    let framework: Int
+    init(cluster: MesosCluster, framework: Int) { self.cluster = cluster; self.framework = framework }
+
+    public func launch(offer: Int64, tasks: [TaskLaunch], refuseSeconds: Double) -> [TaskID]? {
+        cluster.launch(framework, offer: offer, tasks, refuseSeconds: refuseSeconds)
+    }
+    public func decline(offer: Int64, refuseSeconds: Double) { cluster.decline(framework, offer: offer, refuseSeconds: refuseSeconds) }
+    public func suppressOffers() { cluster.suppress(framework) }
+    public func reviveOffers() { cluster.revive(framework) }
+    public func kill(task: TaskID) { cluster.kill(framework, task: task) }
+    public func reconcile(tasks: [TaskID]) { cluster.reconcile(framework, tasks: tasks) }
+    public func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome {
+        cluster.probe(task: task, from: host, timeout: timeout)
+    }
+}

@@ -1,0 +1,618 @@
+import SimKernel
+
+/// The Mesos layer: a ZooKeeper ensemble, masters contending for leadership, agents on hosts with
+/// their containerizers, the hierarchical DRF allocator and the frameworks' scheduler drivers.
+/// One event handler; see docs/mesos.md for the mechanisms and what is simplified.
+public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, ZooKeeperClient {
+    public let spec: MesosSpec
+    unowned let model: ClusterSimulation
+    var target: Int32 = -1
+    public let zooKeeper: ZooKeeperEnsemble
+    public let masters: [MesosMaster]
+    public let agents: [MesosAgent]
+    /// Agent index by host index (nil: no agent on that host).
+    let agentOfHost: [Int?]
+    /// Hosts of masters and ZooKeeper servers (a partitioned host is cut off from these).
+    let controlHosts: Set<Int>
+    var partitionDepth: [Int]
+    var frameworks: [FrameworkState] = []
+    var tasks: [MesosTask?] = []
+    var taskLaunchCounts: [String: Int] = [:]
+
+    // leadership
+    public internal(set) var leader: Int?
+    var leaderEpoch: Int32 = 0
+    public internal(set) var leaderReady = false
+    public var quorum: Int { spec.masterFlags.quorum ?? (masters.count / 2 + 1) }
+    static let zkPath = "/mesos"
+
+    // allocator
+    let allocatorStream: RandomStream
+    var candidates: [Int] = []
+    var offers: [Int64: OfferRecord] = [:]
+    var nextOfferID: Int64 = 1
+    var filterGen: Int32 = 0
+    var totalActive = Resources.empty
+    var allocatedActive = Resources.empty
+    var nextRemovalToken = SimTime.zero
+
+    // counters
+    public internal(set) var offersMade = 0
+    public internal(set) var offersAccepted = 0
+    public internal(set) var offersDeclined = 0
+    public internal(set) var offersRescinded = 0
+    public internal(set) var filtersActive = 0
+    public internal(set) var agentsRegistered = 0
+    public internal(set) var agentsUnreachable = 0
+    public internal(set) var tasksRunning = 0
+    public internal(set) var detections: [AgentDetection] = []
+    public internal(set) var failovers: [MasterFailover] = []
+
+    enum Kind: Int32 {
+        case masterStart = 1, registryRecovered, registryTimeout, reregisterTimeout
+        case pingTimeout, agentRegister, agentStart, executorsExpire, markUnreachableDone
+        case allocateBatch, allocateAgent, allocateAll, filterExpire, offerTimeout
+        case frameworkRegister, flush
+        case pullDone, containerStarted, taskExit, hcStart, hcPass, hcFail, killDone, execRegTimeout
+        case partitionHeal, zkServerStart
+    }
+
+    init(spec: MesosSpec, zookeeper zkSpec: ZooKeeperSpec, model: ClusterSimulation) {
+        self.spec = spec
+        self.model = model
+        let infra = model.infrastructure
+        let groups = infra.groupNames
+        let masterGroup = spec.masterHostGroup ?? (groups.contains("master") ? "master" : groups[0])
+        let masterHosts = Array((infra.hostsByGroup[masterGroup] ?? []).prefix(spec.masters))
+        precondition(masterHosts.count == spec.masters, "mesos: host group \(masterGroup) has fewer than \(spec.masters) hosts")
+        masters = masterHosts.enumerated().map { i, h in
+            MesosMaster(index: i, host: h, name: "master-\(i + 1 < 10 ? "0" : "")\(i + 1)")
+        }
+        let zkGroup = zkSpec.hostGroup ?? masterGroup
+        let zkHostsAll = infra.hostsByGroup[zkGroup] ?? []
+        precondition(!zkHostsAll.isEmpty, "zookeeper: unknown host group \(zkGroup)")
+        // one server per host; wrap around when the group is smaller than the ensemble
+        let zkHosts = (0..<zkSpec.servers).map { zkHostsAll[$0 % zkHostsAll.count] }
+        zooKeeper = ZooKeeperEnsemble(spec: zkSpec, serverHosts: zkHosts, model: model)
+        controlHosts = Set(masterHosts).union(zkHosts)
+
+        let agentGroups = spec.agentHostGroups ?? groups.filter { $0 != masterGroup }
+        var list: [MesosAgent] = []
+        var byHost = [Int?](repeating: nil, count: infra.hosts.count)
+        for g in groups where agentGroups.contains(g) {
+            for h in infra.hostsByGroup[g] ?? [] {
+                let host = infra.hosts[h]
+                let a = MesosAgent(index: list.count, host: host, total: MesosAgent.detectResources(host: host, flags: spec.agentFlags),
+                                   stream: model.stream("agent:\(host.name)"))
+                byHost[h] = a.index
+                list.append(a)
+            }
+        }
+        agents = list
+        agentOfHost = byHost
+        partitionDepth = [Int](repeating: 0, count: infra.hosts.count)
+        allocatorStream = model.stream("mesos:allocator")
+        zooKeeper.cut = { [unowned self] a, b in self.cut(a, b) }
+    }
+
+    var now: SimTime { model.sim.now }
+    var flags: MesosMasterFlags { spec.masterFlags }
+
+    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("mesos", event, subject, detail) }
+
+    func pack(_ i: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(i) }
+    func unpack(_ a: Int64) -> (Int, Int32) { (Int(a & 0xFFFF_FFFF), Int32(truncatingIfNeeded: a >> 32)) }
+    func schedule(_ k: Kind, after d: SimDuration, _ arg: Int64 = 0) {
+        model.sim.schedule(after: d, target: target, kind: k.rawValue, arg: arg)
+    }
+    func uniform(_ r: RandomStream, _ max: SimDuration) -> SimDuration {
+        SimDuration(nanoseconds: Int64(r.uniform() * Double(max.nanoseconds)))
+    }
+
+    // MARK: start
+
+    func start() {
+        model.infrastructure.addListener(self)
+        zooKeeper.watchChildren(Self.zkPath, self)
+        zooKeeper.start()
+        for m in masters where model.infrastructure.hosts[m.host].state.isUp { startMaster(m) }
+        for a in agents where a.host.state.isUp { startAgent(a, afterReboot: false) }
+    }
+
+    // MARK: network partitions
+
+    /// Hosts a and b cannot exchange messages: one is partitioned and the other runs a master or a
+    /// ZooKeeper server.
+    func cut(_ a: Int, _ b: Int) -> Bool {
+        guard a != b else { return false }
+        return (partitionDepth[a] > 0 && controlHosts.contains(b)) || (partitionDepth[b] > 0 && controlHosts.contains(a))
+    }
+
+    /// Can the agent and the leading master exchange messages now?
+    func agentReachesLeader(_ a: MesosAgent) -> Bool {
+        guard a.processRunning, let l = leader, masters[l].running else { return false }
+        return !cut(a.host.index, masters[l].host)
+    }
+
+    func updateAvailability(_ a: MesosAgent) {
+        let av = a.processRunning && partitionDepth[a.host.index] == 0
+        guard av != a.available else { return }
+        a.available = av
+        if av { a.availableSince = now } else { a.unavailableSince = now }
+    }
+
+    /// Would the agent have answered a ping sent at `t`?
+    func answered(_ a: MesosAgent, pingAt t: SimTime) -> Bool {
+        if a.available { return a.availableSince <= t }
+        return a.availableSince <= t && t < a.unavailableSince
+    }
+
+    // MARK: masters
+
+    func startMaster(_ m: MesosMaster) {
+        guard !m.running, model.infrastructure.hosts[m.host].state.isUp else { return }
+        m.running = true
+        m.incarnation &+= 1
+        m.leading = false; m.recovered = false; m.znode = nil
+        log("masterStarted", m.name, model.infrastructure.hosts[m.host].name)
+        m.session = zooKeeper.openSession(self, host: m.host, requestedTimeout: flags.zkSessionTimeout)
+    }
+
+    func masterOfSession(_ s: Int) -> MesosMaster? { masters.first { $0.session == s } }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, connected session: Int, reconnected: Bool) {
+        guard let m = masterOfSession(session), m.running else { return }
+        if !reconnected || m.znode == nil {
+            m.znode = zk.createEphemeralSequential(session: session, path: Self.zkPath, prefix: "json.info_", owner: m.index)
+        }
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, disconnected session: Int) {
+        guard let m = masterOfSession(session), m.running else { return }
+        log("masterZkDisconnected", m.name, m.leading ? "leading" : "follower")
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, expired session: Int) {
+        guard let m = masterOfSession(session), m.running else { return }
+        if m.leading {
+            stopMaster(m, cause: "lost candidacy as a leader (ZooKeeper session expired); committing suicide", restart: spec.masterRestartDelay)
+        } else {
+            log("masterRecontends", m.name, "lost candidacy as a follower")
+            m.znode = nil
+            m.session = zooKeeper.openSession(self, host: m.host, requestedTimeout: flags.zkSessionTimeout)
+        }
+    }
+
+    /// The master process exits (crash, abort, host down). Restarted after `restart` if given.
+    func stopMaster(_ m: MesosMaster, cause: String, restart: SimDuration?) {
+        guard m.running else { return }
+        m.running = false
+        m.incarnation &+= 1
+        m.crashes += 1
+        if let s = m.session { zooKeeper.clientDied(s) }
+        m.session = nil
+        let wasLeader = leader == m.index
+        log("masterStopped", m.name, cause)
+        m.leading = false; m.recovered = false
+        if wasLeader { leaderUnusable(cause: "\(m.name) stopped") }
+        if let r = restart { schedule(.masterStart, after: r, pack(m.index, m.incarnation)) }
+    }
+
+    /// The detected leader can no longer act (dead process, lost leadership): no offers, no
+    /// registrations, until a new leader is ready.
+    func leaderUnusable(cause: String) {
+        if leaderReady {
+            failovers.append(MasterFailover(lostAt: now, from: leader.map { masters[$0].name } ?? "-", readyAt: nil, to: nil))
+            log("leaderLost", leader.map { masters[$0].name } ?? "-", cause)
+        }
+        leaderReady = false
+        resetAllocator()
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, childrenChanged path: String) { detectLeader() }
+
+    /// The masters' and agents' detectors see the group: lowest sequence leads.
+    func detectLeader() {
+        let newLeader = zooKeeper.children(Self.zkPath).first?.owner
+        guard newLeader != leader else { return }
+        if let old = leader {
+            let m = masters[old]
+            if m.running && m.leading, let s = m.session, zooKeeper.isConnected(s) {
+                stopMaster(m, cause: "conceded leadership to another master; committing suicide", restart: spec.masterRestartDelay)
+            } else if leaderReady {
+                leaderUnusable(cause: "leader znode gone")
+            }
+        }
+        leaderUnusable(cause: "new leader detected")
+        leader = newLeader
+        leaderEpoch &+= 1
+        // the new leader knows the admitted agents from the registry
+        for a in agents {
+            if a.masterState == .registered { a.masterState = .recovered; agentsRegistered -= 1 }
+            a.observerGen &+= 1
+            a.markingUnreachable = false
+        }
+        for f in frameworks where f.registered || f.everRegistered {
+            if f.registered { f.registered = false; enqueue(f, .disconnected) }
+        }
+        guard let l = newLeader else {
+            log("noLeader", "-", "no master in ZooKeeper")
+            return
+        }
+        let m = masters[l]
+        guard m.running else { return }   // a stale znode of a dead process: its session will expire
+        m.leading = true
+        log("masterElected", m.name, "epoch \(leaderEpoch)")
+        // Registry recovery from the replicated log needs a quorum of masters (log replicas).
+        var replicas = 0
+        for x in masters where x.running && (x.host == m.host || !cut(x.host, m.host)) { replicas += 1 }
+        if replicas >= quorum {
+            schedule(.registryRecovered, after: spec.registryFetchTime, pack(m.index, m.incarnation))
+        } else {
+            log("registryWaiting", m.name, "\(replicas) of \(masters.count) log replicas reachable, quorum \(quorum)")
+            schedule(.registryTimeout, after: flags.registryFetchTimeout, pack(m.index, m.incarnation))
+        }
+        // Agents and schedulers re-detect and (re)register with back-off.
+        for a in agents where a.processRunning && partitionDepth[a.host.index] == 0 { beginRegistration(a, initialDelay: .zero) }
+        for f in frameworks { beginFrameworkRegistration(f) }
+    }
+
+    func registryRecovered(_ m: MesosMaster) {
+        guard m.running, leader == m.index, m.leading else { return }
+        m.recovered = true
+        leaderReady = true
+        log("masterRecovered", m.name, "registry recovered")
+        if let i = failovers.indices.last, failovers[i].readyAt == nil {
+            failovers[i].readyAt = now; failovers[i].to = m.name
+        }
+        log("masterReady", m.name, "")
+        schedule(.reregisterTimeout, after: flags.agentReregisterTimeout, Int64(leaderEpoch))
+        schedule(.allocateBatch, after: flags.allocationInterval, Int64(leaderEpoch))
+        // any agent whose registration attempt is already waiting keeps its back-off; none is sent now
+    }
+
+    func reregisterTimeout() {
+        var missing: [MesosAgent] = []
+        var recovered = 0
+        for a in agents {
+            if a.masterState == .recovered { missing.append(a) }
+            if a.masterState == .recovered || a.masterState == .registered { recovered += 1 }
+        }
+        guard !missing.isEmpty else { return }
+        let fraction = Double(missing.count) / Double(max(1, recovered))
+        if fraction > flags.recoveryAgentRemovalLimit, let l = leader {
+            stopMaster(masters[l], cause: "post-recovery agent removal limit exceeded (\(missing.count) of \(recovered))", restart: spec.masterRestartDelay)
+            return
+        }
+        for a in missing {
+            a.masterState = .unreachable
+            agentsUnreachable += 1
+            log("agentUnreachable", a.name, "did not re-register within agent_reregister_timeout \(flags.agentReregisterTimeout)")
+        }
+    }
+
+    // MARK: agents: process, registration, health checking
+
+    func startAgent(_ a: MesosAgent, afterReboot: Bool) {
+        guard !a.processRunning, a.host.state.isUp else { return }
+        a.processRunning = true
+        a.incarnation &+= 1
+        updateAvailability(a)
+        log("agentStarted", a.name, afterReboot ? "new agent id \(a.agentID) (host rebooted)" : a.agentID)
+        // Recovery: running executors re-register within executor_reregistration_timeout; tasks that
+        // had not started are lost with the old process.
+        var lostUpdates: [(MesosTask, TaskState, TaskReason)] = []
+        for id in a.tasks {
+            guard let t = tasks[id] else { continue }
+            if !t.state.isTerminal && t.state != .running && t.state != .killing && t.atAgent {
+                lostUpdates.append((t, .failed, .agentRestarted))
+            }
+        }
+        for (t, s, r) in lostUpdates { finishOnAgent(t, s, r, message: "agent restarted during launch") }
+        if leader != nil && partitionDepth[a.host.index] == 0 {
+            beginRegistration(a, initialDelay: spec.agentFlags.executorReregistrationTimeout)
+        }
+    }
+
+    func stopAgentProcess(_ a: MesosAgent, cause: String) {
+        guard a.processRunning else { return }
+        a.processRunning = false
+        a.incarnation &+= 1
+        a.registrationGen &+= 1
+        updateAvailability(a)
+        log("agentStopped", a.name, cause)
+    }
+
+    /// Agent (re)registration with back-off: first attempt after U[0, factor] (+ initialDelay),
+    /// then U[0, min(factor * 2^n, 1 min)] (slave.cpp detected / doReliableRegistration).
+    func beginRegistration(_ a: MesosAgent, initialDelay: SimDuration) {
+        a.registrationGen &+= 1
+        let b = spec.agentFlags.registrationBackoffFactor
+        a.registrationBackoff = b * 2
+        schedule(.agentRegister, after: initialDelay + uniform(a.stream, b), pack(a.index, a.registrationGen))
+    }
+
+    func registrationAttempt(_ a: MesosAgent) {
+        guard a.processRunning, leader != nil else { return }
+        if leaderReady && agentReachesLeader(a) {
+            admit(a)
+            return
+        }
+        let cap = MesosAgentFlags.registerRetryIntervalMax
+        let maxB = a.registrationBackoff < cap ? a.registrationBackoff : cap
+        a.registrationBackoff = maxB * 2
+        schedule(.agentRegister, after: uniform(a.stream, maxB), pack(a.index, a.registrationGen))
+    }
+
+    /// The leader admits a (re-)registering agent.
+    func admit(_ a: MesosAgent) {
+        let previous = a.masterState
+        // a new agent id on a host whose old agent the master still holds as registered: removed
+        if previous == .none && (a.oldIdState == .registered || a.oldIdState == .recovered) {
+            log("agentRemoved", a.name, "old agent id replaced: a new agent registered at the same address")
+            for id in a.oldIdTasks {
+                guard let t = tasks[id], !t.reported.isTerminal else { continue }
+                masterUpdate(t, .lost, .agentRemoved, message: "Agent \(a.name) removed: a new agent registered at the same address")
+            }
+            a.oldIdTasks = []
+            a.oldIdState = .none
+        }
+        if previous == .unreachable { agentsUnreachable -= 1 }
+        a.masterState = .registered
+        agentsRegistered += 1
+        a.registrationGen &+= 1
+        switch previous {
+        case .none: log("agentRegistered", a.name, "\(a.agentID) cpus \(a.total.cpus) mem \(a.total.memMB) MB disk \(a.total.diskMB) MB")
+        case .unreachable: log("agentReregistered", a.name, "was unreachable")
+        default: log("agentReregistered", a.name, "")
+        }
+        // the agent's tasks enter the master's books
+        var reports: [MesosTask] = []
+        var dropped: [MesosTask] = []
+        for id in a.tasks {
+            guard let t = tasks[id] else { continue }
+            if !t.atAgent && !t.state.isTerminal { dropped.append(t); continue }
+            if !t.state.isTerminal { charge(t) }
+            if previous == .unreachable && !t.state.isTerminal { reports.append(t) }
+        }
+        activate(a)
+        startObserver(a)
+        for t in reports { masterUpdate(t, t.state, .agentReregistered, message: "Unreachable agent re-reregistered") }
+        for t in dropped {
+            t.state = .dropped
+            masterUpdate(t, t.frameworkPartitionAware(self) ? .dropped : .lost, .reconciliation, message: "task unknown to the agent")
+            releaseTask(t)
+        }
+        // status update manager: resend what could not be sent
+        let pending = a.pendingUpdates
+        a.pendingUpdates = []
+        for u in pending { deliverFromAgent(a, u) }
+        schedule(.allocateAgent, after: .zero, pack(a.index, leaderEpoch))
+    }
+
+    func startObserver(_ a: MesosAgent) {
+        a.observerGen &+= 1
+        a.pingTimeouts = 0
+        a.markingUnreachable = false
+        a.pingSentAt = now
+        schedule(.pingTimeout, after: flags.agentPingTimeout, pack(a.index, a.observerGen))
+    }
+
+    /// SlaveObserver::timeout, with the ping and its pong folded in: the ping sent at `pingSentAt`
+    /// was answered iff the agent was reachable then.
+    func pingTimeout(_ a: MesosAgent) {
+        guard a.masterState == .registered else { return }
+        if answered(a, pingAt: a.pingSentAt) {
+            a.pingTimeouts = 0
+            if a.markingUnreachable { a.markingUnreachable = false; a.observerGen &+= 1; log("agentUnreachableCanceled", a.name, "pong received") }
+        } else {
+            a.pingTimeouts += 1
+            if a.pingTimeouts >= flags.maxAgentPingTimeouts && !a.markingUnreachable {
+                a.markingUnreachable = true
+                var at = now
+                if let n = flags.agentRemovalRateCount, n > 0 {
+                    at = max(now, nextRemovalToken)
+                    nextRemovalToken = at + SimDuration(nanoseconds: flags.agentRemovalRatePer.nanoseconds / Int64(n))
+                }
+                model.sim.schedule(at: at + spec.registryStoreTime, target: target, kind: Kind.markUnreachableDone.rawValue,
+                                   arg: pack(a.index, a.observerGen))
+            }
+        }
+        a.pingSentAt = now
+        schedule(.pingTimeout, after: flags.agentPingTimeout, pack(a.index, a.observerGen))
+    }
+
+    func markUnreachable(_ a: MesosAgent) {
+        guard a.masterState == .registered else { return }
+        a.masterState = .unreachable
+        a.observerGen &+= 1
+        a.markingUnreachable = false
+        agentsRegistered -= 1
+        agentsUnreachable += 1
+        let downAt = a.available ? now : a.unavailableSince
+        detections.append(AgentDetection(agent: a.name, downAt: downAt, unreachableAt: now))
+        log("agentUnreachable", a.name, "health check timed out; \(flags.maxAgentPingTimeouts) pings of \(flags.agentPingTimeout) unanswered; silent for \(now - downAt)")
+        deactivate(a)
+        for id in a.tasks {
+            guard let t = tasks[id], !t.reported.isTerminal else { continue }
+            uncharge(t)
+            let pa = frameworks[t.framework].partitionAware
+            masterUpdate(t, pa ? .unreachable : .lost, .agentRemoved, message: "agent \(a.name) unreachable")
+        }
+    }
+
+    // MARK: frameworks
+
+    /// Adds a framework; it registers with the leading master once one is ready.
+    public func addFramework(_ f: MesosFramework) -> SchedulerDriver {
+        let st = FrameworkState(index: frameworks.count, framework: f, stream: model.stream("framework:\(f.frameworkName)"))
+        st.driver = MesosSchedulerDriver(cluster: self, framework: st.index)
+        frameworks.append(st)
+        if leader != nil { beginFrameworkRegistration(st) }
+        return st.driver
+    }
+
+    func beginFrameworkRegistration(_ f: FrameworkState) {
+        f.registrationGen &+= 1
+        let b = spec.frameworkRegistrationBackoffFactor
+        f.registrationBackoff = b * 2
+        schedule(.frameworkRegister, after: uniform(f.stream, b), pack(f.index, f.registrationGen))
+    }
+
+    func frameworkRegistrationAttempt(_ f: FrameworkState) {
+        guard !f.registered, leader != nil else { return }
+        if leaderReady {
+            f.registered = true
+            let re = f.everRegistered
+            f.everRegistered = true
+            log(re ? "frameworkReregistered" : "frameworkRegistered", f.name, leader.map { masters[$0].name } ?? "")
+            enqueue(f, .registered(re))
+            let pending = f.pendingUpdates
+            f.pendingUpdates = []
+            for u in pending { enqueue(f, .status(u)) }
+            if !f.suppressed { refillCandidates(); schedule(.allocateAll, after: .zero, Int64(leaderEpoch)) }
+            return
+        }
+        let cap = SimDuration.minutes(1)
+        let maxB = f.registrationBackoff < cap ? f.registrationBackoff : cap
+        f.registrationBackoff = maxB * 2
+        schedule(.frameworkRegister, after: uniform(f.stream, maxB), pack(f.index, f.registrationGen))
+    }
+
+    func enqueue(_ f: FrameworkState, _ m: FrameworkState.Message) {
+        f.outbox.append(m)
+        if !f.flushScheduled {
+            f.flushScheduled = true
+            schedule(.flush, after: .zero, Int64(f.index))
+        }
+    }
+
+    func flush(_ f: FrameworkState) {
+        f.flushScheduled = false
+        let box = f.outbox
+        f.outbox = []
+        for m in box {
+            switch m {
+            case .registered(let re): f.framework.registered(reregistered: re)
+            case .disconnected: f.framework.disconnected()
+            case .offers(let o):
+                let valid = o.filter { offers[$0.id] != nil }
+                if !valid.isEmpty { f.framework.resourceOffers(valid) }
+            case .rescind(let id): f.framework.offerRescinded(id)
+            case .status(let u): f.framework.statusUpdate(u)
+            }
+        }
+    }
+
+    // MARK: status updates
+
+    /// A status update produced on the agent: sent to the leader when possible, else kept.
+    func agentUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
+        if state != .running || t.state != .running { t.state = state }
+        let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
+        deliverFromAgent(agents[t.agent], u)
+    }
+
+    func deliverFromAgent(_ a: MesosAgent, _ u: TaskStatusUpdate) {
+        guard let t = tasks[u.task] else { return }
+        if a.masterState == .registered && leaderReady && agentReachesLeader(a) && t.agentIdEpoch == a.agentIdEpoch {
+            masterUpdate(t, u.state, u.reason, message: u.message, healthy: u.healthy)
+        } else if t.agentIdEpoch == a.agentIdEpoch {
+            a.pendingUpdates.append(u)
+        }
+    }
+
+    /// The master records a task state and forwards it to the framework.
+    func masterUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
+        let wasRunning = t.reported == .running
+        t.reported = state
+        if wasRunning != (state == .running) { tasksRunning += wasRunning ? -1 : 1 }
+        let host = agents[t.agent].name
+        var detail = host
+        if reason != .none { detail += " " + reason.rawValue }
+        if let h = healthy { detail += " healthy=\(h)" }
+        model.log("mesos", state.rawValue, t.name, detail)
+        if state.isTerminal { uncharge(t); removeFromFramework(t) }
+        let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
+        let f = frameworks[t.framework]
+        if f.registered { enqueue(f, .status(u)) } else { f.pendingUpdates.append(u) }
+    }
+
+    func removeFromFramework(_ t: MesosTask) {
+        let f = frameworks[t.framework]
+        guard t.frameworkSlot >= 0 else { return }
+        let last = f.liveTasks.removeLast()
+        if last != t.id { f.liveTasks[t.frameworkSlot] = last; tasks[last]?.frameworkSlot = t.frameworkSlot }
+        t.frameworkSlot = -1
+    }
+
+    /// The task is over on the agent: its container is gone.
+    func finishOnAgent(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
+        guard !t.state.isTerminal else { return }
+        t.gen &+= 1
+        t.containerAlive = false
+        agentUpdate(t, state, reason, message: message, healthy: healthy)
+        releaseTask(t)
+    }
+
+    /// Takes a terminal task off its agent.
+    func releaseTask(_ t: MesosTask) {
+        let a = agents[t.agent]
+        guard t.agentSlot >= 0 else { return }
+        let last = a.tasks.removeLast()
+        if last != t.id { a.tasks[t.agentSlot] = last; tasks[last]?.agentSlot = t.agentSlot }
+        t.agentSlot = -1
+    }
+
+    // MARK: hosts
+
+    public func hostWentDown(_ host: Host) {
+        zooKeeper.hostWentDown(host.index)
+        for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
+        guard let ai = agentOfHost[host.index] else { return }
+        let a = agents[ai]
+        stopAgentProcess(a, cause: "host down")
+        a.pulls = [:]
+        // every container is gone with the host
+        for id in a.tasks {
+            guard let t = tasks[id] else { continue }
+            t.gen &+= 1
+            t.containerAlive = false
+        }
+    }
+
+    public func hostCameUp(_ host: Host) {
+        zooKeeper.hostCameUp(host.index)
+        for m in masters where m.host == host.index { startMaster(m) }
+        guard let ai = agentOfHost[host.index] else { return }
+        let a = agents[ai]
+        // New boot id: the agent does not recover; it registers as a new agent. The master keeps
+        // the old agent (and its tasks) until it is marked unreachable or replaced.
+        if a.masterState == .registered {
+            agentsRegistered -= 1
+            deactivate(a)
+        }
+        var old: [TaskID] = []
+        for id in a.tasks {
+            guard let t = tasks[id] else { continue }
+            t.state = .lost
+            t.agentSlot = -1
+            if !t.reported.isTerminal { old.append(id) }
+        }
+        a.tasks = []
+        a.pendingUpdates = []
+        if a.masterState != .none {
+            // the old id stays in the registry (unreachable ones stay counted as unreachable)
+            a.oldIdState = a.masterState
+            a.oldIdTasks = old
+            a.observerGen &+= 1
+        }
+        a.masterState = .none
+        a.agentIdEpoch += 1
+        startAgent(a, afterReboot: true)
+    }
+}
+
+extension MesosTask {
+    func frameworkPartitionAware(_ c: MesosCluster) -> Bool { c.frameworks[framework].partitionAware }
+}

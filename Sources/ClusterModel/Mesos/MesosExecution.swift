@@ -1,0 +1,312 @@
+import SimKernel
+
+// Task execution on the agent: image pull, container start, the process' behaviour, Mesos-level
+// health checks run by the executor, kills. And the event dispatch, faults and metrics.
+
+extension MesosCluster {
+    // MARK: containerizer
+
+    /// The agent got the launch: pull the image if this host does not have it, then start.
+    func runOnAgent(_ t: MesosTask) {
+        let a = agents[t.agent]
+        t.atAgent = true
+        t.gen &+= 1
+        schedule(.execRegTimeout, after: spec.agentFlags.executorRegistrationTimeout, pack2(t))
+        if let img = t.image, !a.imageCache.contains(img.name) {
+            if let done = a.pulls[img.name] {
+                model.sim.schedule(at: done, target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
+            } else {
+                let bw = max(1, spec.registryBandwidth)
+                let d = SimDuration.fromSeconds(Double(img.sizeBytes) * 8 / Double(bw))
+                a.pulls[img.name] = now + d
+                log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d)")
+                schedule(.pullDone, after: d, pack2(t))
+            }
+        } else {
+            startContainer(t)
+        }
+    }
+
+    func pack2(_ t: MesosTask) -> Int64 { (Int64(t.gen) << 32) | Int64(t.id) }
+
+    func startContainer(_ t: MesosTask) {
+        let a = agents[t.agent]
+        if let img = t.image, a.pulls[img.name] != nil {
+            a.pulls[img.name] = nil
+            a.imageCache.insert(img.name)
+        }
+        agentUpdate(t, .starting, .none)
+        let d = SimDuration.fromSeconds(max(0, spec.containerStartTime.sample(a.stream)))
+        schedule(.containerStarted, after: d, pack2(t))
+    }
+
+    func containerStarted(_ t: MesosTask) {
+        t.containerAlive = true
+        t.runningAt = now
+        agentUpdate(t, .running, .none)
+        let b = t.behaviour
+        if b.failAtStartProbability > 0 && t.stream.uniform() < b.failAtStartProbability {
+            schedule(.taskExit, after: .zero, pack2(t) | (1 << 31))
+            return
+        }
+        let serving = now + SimDuration.fromSeconds(max(0, b.startup.sample(t.stream)))
+        t.servingAt = serving
+        var exitAt: SimTime? = nil
+        var failed = false
+        if let c = b.timeToCrash { exitAt = serving + SimDuration.fromSeconds(max(0, c.sample(t.stream))); failed = true }
+        if let f = b.timeToFinish {
+            let at = serving + SimDuration.fromSeconds(max(0, f.sample(t.stream)))
+            if exitAt == nil || at < exitAt! { exitAt = at; failed = false }
+        }
+        if case .hangsAfter(let d, _) = b.health { t.hangAt = serving + SimDuration.fromSeconds(max(0, d.sample(t.stream))) }
+        if let e = exitAt {
+            model.sim.schedule(at: e, target: target, kind: Kind.taskExit.rawValue, arg: pack2(t) | (failed ? (1 << 31) : 0))
+        }
+        if let hc = t.healthCheck { schedule(.hcStart, after: hc.delay, pack2(t)) }
+    }
+
+    /// What a probe from `from` sees now (Marathon HTTP/TCP checks, Mesos checks from the agent).
+    func probe(task id: TaskID, from: Int, timeout: SimDuration) -> ProbeOutcome {
+        guard id >= 0, id < tasks.count, let t = tasks[id] else { return .refused }
+        let a = agents[t.agent]
+        if !a.host.state.isUp || cut(from, a.host.index) { return .timedOut }
+        guard t.containerAlive, !t.state.isTerminal, let serving = t.servingAt, now >= serving else { return .refused }
+        if let h = t.hangAt, now >= h { return .timedOut }
+        let rt: Distribution
+        switch t.behaviour.health {
+        case .unhealthy: return .failed(after: .milliseconds(1))
+        case .healthy(let r): rt = r
+        case .hangsAfter(_, let r): rt = r
+        }
+        let d = SimDuration.fromSeconds(max(0, rt.sample(t.stream)))
+        return d > timeout ? .timedOut : .passed(after: d)
+    }
+
+    func healthCheckStart(_ t: MesosTask) {
+        guard let hc = t.healthCheck, t.state == .running else { return }
+        let outcome = probe(task: t.id, from: agents[t.agent].host.index, timeout: hc.timeout)
+        switch outcome {
+        case .passed(let d): schedule(.hcPass, after: d, pack2(t))
+        case .failed(let d): schedule(.hcFail, after: d, pack2(t))
+        case .refused: schedule(.hcFail, after: .zero, pack2(t))
+        case .timedOut: schedule(.hcFail, after: hc.timeout, pack2(t))
+        }
+    }
+
+    /// HealthCheckerProcess: failures during the grace period before the first success are
+    /// ignored; `consecutiveFailures` failures in a row kill the task.
+    func healthCheckResult(_ t: MesosTask, passed: Bool) {
+        guard let hc = t.healthCheck, t.state == .running else { return }
+        if passed {
+            t.hcFailures = 0
+            t.hcInitializing = false
+            if t.healthy != true { t.healthy = true; agentUpdate(t, .running, .healthCheckFailed, healthy: true) }
+        } else if t.hcInitializing, let r = t.runningAt, now - r < hc.gracePeriod {
+            // ignored
+        } else {
+            t.hcFailures += 1
+            if t.healthy != false { t.healthy = false; agentUpdate(t, .running, .healthCheckFailed, healthy: false) }
+            if t.hcFailures >= hc.consecutiveFailures {
+                log("healthCheckKill", t.name, "\(t.hcFailures) consecutive failures")
+                t.gen &+= 1
+                t.containerAlive = false
+                finishOnAgent(t, .killed, .healthCheckFailed, message: "health check failed", healthy: false)
+                return
+            }
+        }
+        schedule(.hcStart, after: hc.interval, pack2(t))
+    }
+
+    /// Kill on the agent: TASK_KILLING, then TASK_KILLED when the process exits (its stop time,
+    /// at most executor_shutdown_grace_period).
+    func killOnAgent(_ t: MesosTask) {
+        guard !t.state.isTerminal, !t.killing else { return }
+        if t.state != .running {
+            finishOnAgent(t, .killed, .taskKilledDuringLaunch)
+            return
+        }
+        t.killing = true
+        agentUpdate(t, .killing, .none)
+        let grace = spec.agentFlags.executorShutdownGracePeriod
+        var d = grace
+        if let st = t.behaviour.stopTime { d = min(grace, SimDuration.fromSeconds(max(0, st.sample(t.stream)))) }
+        t.gen &+= 1   // no crash, finish or health check after the kill
+        schedule(.killDone, after: d, pack2(t))
+    }
+
+    // MARK: events
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        guard let k = Kind(rawValue: event.kind) else { preconditionFailure("unknown mesos event \(event.kind)") }
+        let (i, g) = (Int(event.arg & 0xFFFF_FFFF), Int32(truncatingIfNeeded: event.arg >> 32))
+        switch k {
+        case .masterStart:
+            if masters[i].incarnation == g { startMaster(masters[i]) }
+        case .registryRecovered:
+            if masters[i].incarnation == g { registryRecovered(masters[i]) }
+        case .registryTimeout:
+            let m = masters[i]
+            if m.incarnation == g && m.leading && !m.recovered {
+                stopMaster(m, cause: "recovery failed: registry fetch timed out after \(flags.registryFetchTimeout)", restart: spec.masterRestartDelay)
+            }
+        case .reregisterTimeout:
+            if Int32(event.arg) == leaderEpoch && leaderReady { reregisterTimeout() }
+        case .pingTimeout:
+            if agents[i].observerGen == g { pingTimeout(agents[i]) }
+        case .markUnreachableDone:
+            if agents[i].observerGen == g && agents[i].markingUnreachable { markUnreachable(agents[i]) }
+        case .agentRegister:
+            if agents[i].registrationGen == g { registrationAttempt(agents[i]) }
+        case .agentStart:
+            if agents[i].incarnation == g { startAgent(agents[i], afterReboot: false) }
+        case .executorsExpire:
+            let a = agents[i]
+            if a.incarnation == g && !a.processRunning {
+                // executors give up on the agent after recovery_timeout
+                for id in a.tasks { if let t = tasks[id], !t.state.isTerminal { t.containerAlive = false; t.gen &+= 1
+                    t.state = .failed
+                    a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .failed, reason: .executorTerminated, agent: a.host.index,
+                                                             message: "executor exited: agent not back within recovery_timeout")) } }
+                a.tasks.removeAll { tasks[$0]?.state.isTerminal ?? true }
+                for (slot, id) in a.tasks.enumerated() { tasks[id]?.agentSlot = slot }
+            }
+        case .allocateBatch:
+            guard Int32(event.arg) == leaderEpoch, leaderReady else { return }
+            allocate(candidates)
+            schedule(.allocateBatch, after: flags.allocationInterval, Int64(leaderEpoch))
+        case .allocateAgent:
+            if g == leaderEpoch && agents[i].active { allocate([i]) }
+        case .allocateAll:
+            if Int32(event.arg) == leaderEpoch { allocate(candidates) }
+        case .filterExpire:
+            filterExpired(event.arg)
+        case .offerTimeout:
+            rescind(event.arg, notify: true, returnResources: true)
+        case .frameworkRegister:
+            if frameworks[i].registrationGen == g { frameworkRegistrationAttempt(frameworks[i]) }
+        case .flush:
+            flush(frameworks[Int(event.arg)])
+        case .pullDone, .containerStarted, .taskExit, .hcStart, .hcPass, .hcFail, .killDone, .execRegTimeout:
+            let tid = Int(event.arg & 0x7FFF_FFFF)
+            guard let t = tasks[tid], t.gen == g, !t.state.isTerminal else { return }
+            switch k {
+            case .pullDone: if t.state == .staging { startContainer(t) }
+            case .containerStarted: if t.state == .starting { containerStarted(t) }
+            case .taskExit:
+                let failed = event.arg & (1 << 31) != 0
+                finishOnAgent(t, failed ? .failed : .finished, failed ? .commandExecutorFailed : .none)
+            case .hcStart: healthCheckStart(t)
+            case .hcPass: healthCheckResult(t, passed: true)
+            case .hcFail: healthCheckResult(t, passed: false)
+            case .killDone: finishOnAgent(t, .killed, .none)
+            case .execRegTimeout:
+                if t.state == .staging {
+                    finishOnAgent(t, .failed, .executorRegistrationTimeout,
+                                  message: "container did not start within executor_registration_timeout \(spec.agentFlags.executorRegistrationTimeout)")
+                }
+            default: break
+            }
+        case .partitionHeal:
+            healPartition(host: i)
+        case .zkServerStart:
+            zooKeeper.startServer(i)
+        }
+    }
+
+    // MARK: faults
+
+    /// The agent process on `host` crashes; it restarts after `restartAfter` (default
+    /// `spec.agentRestartDelay`; nil keeps it down). Running containers keep running (checkpointing
+    /// frameworks) and are recovered if it is back within recovery_timeout.
+    public func crashAgent(host: Int, restartAfter: SimDuration? = nil, keepDown: Bool = false) {
+        guard let ai = agentOfHost[host] else { return }
+        let a = agents[ai]
+        guard a.processRunning else { return }
+        stopAgentProcess(a, cause: "agent process crashed")
+        for id in a.tasks {
+            guard let t = tasks[id], !t.state.isTerminal else { continue }
+            if !frameworks[t.framework].checkpoint {
+                t.containerAlive = false; t.gen &+= 1; t.state = .failed
+                a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
+                                                         message: "framework does not checkpoint"))
+            } else if t.state != .running && t.state != .killing {
+                t.gen &+= 1   // launches in progress die with the agent; failed at restart
+            }
+        }
+        schedule(.executorsExpire, after: spec.agentFlags.recoveryTimeout, pack(ai, a.incarnation))
+        if !keepDown { schedule(.agentStart, after: restartAfter ?? spec.agentRestartDelay, pack(ai, a.incarnation)) }
+    }
+
+    /// Master process crash: `index` nil means the current leader (or the first master when none
+    /// leads). Restarted after `restartAfter` (default the supervisor's `masterRestartDelay`).
+    public func crashMaster(index: Int? = nil, restartAfter: SimDuration? = nil) {
+        let i = index ?? leader ?? 0
+        guard i >= 0, i < masters.count else { return }
+        stopMaster(masters[i], cause: "master process crashed", restart: restartAfter ?? spec.masterRestartDelay)
+    }
+
+    /// ZooKeeper server crash; restarted after `restartAfter` if given.
+    public func crashZooKeeperServer(index: Int, restartAfter: SimDuration? = nil) {
+        guard index >= 0, index < zooKeeper.serverHosts.count else { return }
+        zooKeeper.crashServer(index)
+        if let r = restartAfter { schedule(.zkServerStart, after: r, Int64(index)) }
+    }
+
+    /// Cuts `host` off from the masters and ZooKeeper servers (both directions) until `healAfter`
+    /// (nil: until `healPartition`).
+    public func partition(host: Int, healAfter: SimDuration? = nil) {
+        partitionDepth[host] += 1
+        log("partitionStarted", model.infrastructure.hosts[host].name, healAfter.map { "heals after \($0)" } ?? "")
+        if let ai = agentOfHost[host] { updateAvailability(agents[ai]) }
+        zooKeeper.networkChanged()
+        if let h = healAfter { schedule(.partitionHeal, after: h, Int64(host)) }
+    }
+
+    public func healPartition(host: Int) {
+        guard partitionDepth[host] > 0 else { return }
+        partitionDepth[host] -= 1
+        guard partitionDepth[host] == 0 else { return }
+        log("partitionHealed", model.infrastructure.hosts[host].name, "")
+        zooKeeper.networkChanged()
+        if let ai = agentOfHost[host] {
+            let a = agents[ai]
+            updateAvailability(a)
+            // The agent re-detects the master (its own ping timer expired or it sees the leader
+            // again) and re-registers with back-off; queued status updates follow.
+            if a.processRunning && leader != nil {
+                if a.masterState == .registered && leaderReady {
+                    let pending = a.pendingUpdates; a.pendingUpdates = []
+                    for u in pending { deliverFromAgent(a, u) }
+                } else {
+                    beginRegistration(a, initialDelay: .zero)
+                }
+            }
+        }
+    }
+
+    // MARK: metrics
+
+    public func metrics() -> MesosMetrics {
+        MesosMetrics(offersMade: offersMade, offersAccepted: offersAccepted, offersDeclined: offersDeclined,
+                     offersRescinded: offersRescinded, outstandingOffers: offers.count, filtersActive: filtersActive,
+                     cpusTotal: totalActive.cpus.value, cpusAllocated: allocatedActive.cpus.value,
+                     memTotalMB: totalActive.memMB.value, memAllocatedMB: allocatedActive.memMB.value,
+                     leaderMaster: leaderReady ? (leader ?? -1) : -1,
+                     leaderName: leaderReady ? leader.map { masters[$0].name } ?? "none" : "none",
+                     leaderReady: leaderReady, agentsRegistered: agentsRegistered, agentsUnreachable: agentsUnreachable,
+                     frameworksRegistered: frameworks.filter(\.registered).count, tasksRunning: tasksRunning,
+                     zooKeeperServing: zooKeeper.serving)
+    }
+
+    /// A task by id (nil when unknown).
+    public func task(_ id: TaskID) -> MesosTask? { id >= 0 && id < tasks.count ? tasks[id] : nil }
+    /// The agent on a host.
+    public func agent(onHost h: Int) -> MesosAgent? { agentOfHost[h].map { agents[$0] } }
+}
+
+extension MesosCluster {
+    func register(in sim: Simulation) {
+        target = sim.register(self)
+        zooKeeper.target = sim.register(zooKeeper)
+    }
+}

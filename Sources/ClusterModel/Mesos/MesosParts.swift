@@ -1,0 +1,240 @@
+import SimKernel
+
+// The objects of the Mesos model: masters, agents, tasks, frameworks. Their behaviour lives in
+// MesosCluster (one event handler for the whole Mesos layer).
+
+/// A Mesos master process on a host, contending for leadership through ZooKeeper.
+public final class MesosMaster {
+    public let index: Int
+    public let host: Int
+    public let name: String
+    public internal(set) var running = false
+    /// Bumped on every process start and stop (stale events compare it).
+    var incarnation: Int32 = 0
+    var session: Int?
+    public internal(set) var znode: ZNode?
+    /// The process believes it leads (elected by its detector).
+    public internal(set) var leading = false
+    public internal(set) var recovered = false
+    public internal(set) var crashes = 0
+    init(index: Int, host: Int, name: String) { self.index = index; self.host = host; self.name = name }
+}
+
+/// How the leading master sees an agent.
+public enum AgentMasterState: String, Sendable {
+    /// Never registered with any master (or a new agent id after a reboot).
+    case none
+    /// Registered with the current leader.
+    case registered
+    /// Known from the registry after a failover, waiting for it to re-register.
+    case recovered
+    /// Marked unreachable (ping timeouts or agent_reregister_timeout).
+    case unreachable
+}
+
+/// A Mesos agent on one host, with its containerizer (image cache, container starts).
+public final class MesosAgent {
+    public let index: Int
+    public let host: Host
+    public var name: String { host.name }
+    public let total: Resources
+    public let attributes: [Attribute]
+    let stream: RandomStream
+
+    public internal(set) var processRunning = false
+    var incarnation: Int32 = 0
+    /// Boot-id epoch: a host reboot makes the agent register with a new agent id.
+    public internal(set) var agentIdEpoch = 0
+    public var agentID: String { "\(name)-S\(agentIdEpoch)" }
+
+    // master view
+    public internal(set) var masterState = AgentMasterState.none
+    /// Tasks of a previous agent id (before a reboot) the master still holds.
+    var oldIdTasks: [TaskID] = []
+    var oldIdState = AgentMasterState.none
+
+    // SlaveObserver
+    var pingSentAt = SimTime.zero
+    var pingTimeouts = 0
+    var observerGen: Int32 = 0
+    var markingUnreachable = false
+
+    // registration loop
+    var registrationGen: Int32 = 0
+    var registrationBackoff = SimDuration.zero
+
+    // reachability history (for pongs)
+    public internal(set) var available = false
+    var availableSince = SimTime.zero
+    var unavailableSince = SimTime.zero
+
+    // resources (master/allocator view)
+    public internal(set) var allocated = Resources.empty
+    public internal(set) var offered = Resources.empty
+    var offers: [Int64] = []
+    /// Registered with a ready leader and reachable in the master's books (counts in totals).
+    var active = false
+    var candidateSlot = -1
+
+    // containerizer
+    var tasks: [TaskID] = []
+    var imageCache: Set<String> = []
+    var pulls: [String: SimTime] = [:]
+    /// Status updates the agent could not send yet (status update manager).
+    var pendingUpdates: [TaskStatusUpdate] = []
+
+    init(index: Int, host: Host, total: Resources, stream: RandomStream) {
+        self.index = index; self.host = host; self.total = total; self.attributes = host.attributes; self.stream = stream
+        self.freePorts = total.ports
+    }
+
+    /// Ports neither used by tasks nor in outstanding offers.
+    var freePorts: PortSet
+
+    /// Resources neither used by tasks nor offered (scalars; ports kept in `freePorts`).
+    public var free: Resources {
+        Resources(cpus: total.cpus - allocated.cpus - offered.cpus, memMB: total.memMB - allocated.memMB - offered.memMB,
+                  diskMB: total.diskMB - allocated.diskMB - offered.diskMB, ports: freePorts)
+    }
+
+    /// Mesos' auto-detection (src/slave/containerizer/containerizer.cpp Containerizer::resources):
+    /// cpus = all cores; mem = total - 1 GiB when total >= 2 GiB, else half; disk = total - 5 GiB
+    /// when total >= 10 GiB, else half; ports [31000-32000]. MB = 2^20 bytes, as Mesos counts.
+    public static func detectResources(host: Host, flags: MesosAgentFlags) -> Resources {
+        let gib: Int64 = 1 << 30
+        let mem = host.memoryBytes >= 2 * gib ? host.memoryBytes - gib : host.memoryBytes / 2
+        let disk = host.diskBytes >= 10 * gib ? host.diskBytes - 5 * gib : host.diskBytes / 2
+        return Resources(cpus: Scalar(flags.cpus ?? host.cpus),
+                         memMB: Scalar(flags.memMB ?? Double(mem >> 20)),
+                         diskMB: Scalar(flags.diskMB ?? Double(disk >> 20)),
+                         ports: flags.ports)
+    }
+}
+
+/// A task as the master and its agent know it.
+public final class MesosTask {
+    public let id: TaskID
+    public let name: String
+    let framework: Int
+    public let agent: Int
+    let agentIdEpoch: Int
+    public let resources: Resources
+    let image: ImageRef?
+    let behaviour: TaskBehaviour
+    let healthCheck: MesosHealthCheck?
+    let stream: RandomStream
+    /// State on the agent (the truth).
+    public internal(set) var state = TaskState.staging
+    /// Last state the master knows / forwarded to the framework.
+    public internal(set) var reported = TaskState.staging
+    /// The agent received the launch.
+    var atAgent = false
+    var containerAlive = false
+    var gen: Int32 = 0
+    var charged = false
+    var killing = false
+    public internal(set) var launchedAt: SimTime
+    public internal(set) var runningAt: SimTime?
+    public internal(set) var servingAt: SimTime?
+    var hangAt: SimTime?
+    // Mesos health check
+    var hcFailures = 0
+    var hcInitializing = true
+    public internal(set) var healthy: Bool?
+    var agentSlot = -1
+    var frameworkSlot = -1
+
+    init(id: TaskID, launch: TaskLaunch, framework: Int, agent: Int, agentIdEpoch: Int, stream: RandomStream, now: SimTime) {
+        self.id = id; self.name = launch.name; self.framework = framework; self.agent = agent
+        self.agentIdEpoch = agentIdEpoch; self.resources = launch.resources; self.image = launch.image
+        self.behaviour = launch.behaviour; self.healthCheck = launch.mesosHealthCheck; self.stream = stream
+        self.launchedAt = now
+    }
+}
+
+/// A decline filter (hierarchical allocator RefusedOfferFilter): this framework is not offered
+/// the agent's resources while they fit in what it refused, until `expires`.
+struct OfferFilter {
+    var refused: Resources
+    var expires: SimTime
+    var gen: Int32
+}
+
+/// A framework as the master knows it.
+final class FrameworkState {
+    let index: Int
+    let framework: MesosFramework
+    let name: String
+    let role: String
+    let partitionAware: Bool
+    let checkpoint: Bool
+    var registered = false
+    var everRegistered = false
+    var suppressed = false
+    var registrationGen: Int32 = 0
+    var registrationBackoff = SimDuration.zero
+    var filters: [Int: OfferFilter] = [:]
+    /// Tasks (charged) plus outstanding offers, for DRF.
+    var allocated = Resources.empty
+    var offerCount = 0
+    var liveTasks: [TaskID] = []
+    enum Message { case registered(Bool), disconnected, offers([Offer]), rescind(Int64), status(TaskStatusUpdate) }
+    var outbox: [Message] = []
+    var flushScheduled = false
+    var pendingUpdates: [TaskStatusUpdate] = []
+    let stream: RandomStream
+    var driver: MesosSchedulerDriver!
+    init(index: Int, framework: MesosFramework, stream: RandomStream) {
+        self.index = index; self.framework = framework; self.name = framework.frameworkName
+        self.role = framework.role; self.partitionAware = framework.partitionAware
+        self.checkpoint = framework.checkpoint; self.stream = stream
+    }
+}
+
+struct OfferRecord {
+    var framework: Int
+    var agent: Int
+    var resources: Resources
+}
+
+/// What mesos.csv shows at a sample.
+public struct MesosMetrics: Sendable {
+    public var offersMade: Int
+    public var offersAccepted: Int
+    public var offersDeclined: Int
+    public var offersRescinded: Int
+    public var outstandingOffers: Int
+    /// Active (framework, agent) decline filters.
+    public var filtersActive: Int
+    public var cpusTotal: Double
+    public var cpusAllocated: Double
+    public var memTotalMB: Double
+    public var memAllocatedMB: Double
+    /// Index of the leading master, -1 when none leads.
+    public var leaderMaster: Int
+    /// Name of the leading master ("master-01"), "none" when none leads.
+    public var leaderName: String
+    /// The leader has recovered the registry and makes offers.
+    public var leaderReady: Bool
+    public var agentsRegistered: Int
+    public var agentsUnreachable: Int
+    public var frameworksRegistered: Int
+    public var tasksRunning: Int
+    public var zooKeeperServing: Bool
+}
+
+/// An agent's failure detection: when it stopped answering and when the master marked it unreachable.
+public struct AgentDetection: Sendable {
+    public var agent: String
+    public var downAt: SimTime
+    public var unreachableAt: SimTime
+    public var delay: SimDuration { unreachableAt - downAt }
+}
+
+/// A master failover: the ready leader was lost, and when the next one was ready.
+public struct MasterFailover: Sendable {
+    public var lostAt: SimTime
+    public var from: String
+    public var readyAt: SimTime?
+    public var to: String?
+}
