@@ -29,10 +29,15 @@ final class TestFramework: MesosFramework {
     var policy: (Offer) -> [TaskLaunch] = { _ in [] }
     var refuseSeconds: Double = 5
     var hold = false   // keep offers outstanding
+    var suppressOnRegister = false
+    var suppressAfterBatch = false
     unowned var sim: Simulation
     var launched: [TaskID] = []
     init(_ name: String, role: String = "*", sim: Simulation) { frameworkName = name; self.role = role; self.sim = sim }
-    func registered(reregistered: Bool) { registrations.append((sim.now, reregistered)) }
+    func registered(reregistered: Bool) {
+        registrations.append((sim.now, reregistered))
+        if suppressOnRegister && !reregistered { driver.suppressOffers() }
+    }
     func disconnected() { disconnections.append(sim.now) }
     func resourceOffers(_ os: [Offer]) {
         for o in os {
@@ -42,6 +47,7 @@ final class TestFramework: MesosFramework {
             if ts.isEmpty { driver.decline(offer: o.id, refuseSeconds: refuseSeconds) }
             else if let ids = driver.launch(offer: o.id, tasks: ts, refuseSeconds: refuseSeconds) { launched += ids }
         }
+        if suppressAfterBatch { suppressAfterBatch = false; driver.suppressOffers() }
     }
     func offerRescinded(_ offer: Int64) { rescinded.append(offer) }
     func statusUpdate(_ u: TaskStatusUpdate) { updates.append((sim.now, u)) }
@@ -92,5 +98,177 @@ final class MesosTests: XCTestCase {
         XCTAssertEqual(met.cpusTotal, 24)
         XCTAssertEqual(met.memTotalMB, 3 * 31 * 1024)
         XCTAssertEqual(mc.agents[0].total.diskMB, Scalar(Double((500_000_000_000 - (5 << 30)) >> 20)))
+    }
+
+    func hostIndex(_ m: ClusterSimulation, _ name: String) -> Int { m.infrastructure.host(named: name)!.index }
+
+    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*") -> TestFramework {
+        let f = TestFramework(name, role: role, sim: m.sim)
+        f.driver = m.mesos!.addFramework(f)
+        return f
+    }
+
+    // MARK: failure detection
+
+    func testDeadAgentHostIsMarkedUnreachableAfter75To90Seconds() {
+        var delays: [Double] = []
+        for seed in UInt64(1)...8 {
+            let crashAt = SimDuration.fromSeconds(300 + Double(seed) * 1.37)
+            let (m, o, _) = cluster(seed: seed, duration: .minutes(10),
+                                    faults: [FaultSpec(at: crashAt, kind: .hostCrash, target: .host("slave-02"))])
+            m.run()
+            let un = events(o, "agentUnreachable", "slave-02")
+            XCTAssertEqual(un.count, 1, "seed \(seed)")
+            guard let t = un.first?.time else { continue }
+            let d = (t - (SimTime.zero + crashAt)).seconds - 0.05   // minus the registry write
+            XCTAssertGreaterThanOrEqual(d, 75, "seed \(seed)")
+            XCTAssertLessThanOrEqual(d, 90, "seed \(seed)")
+            XCTAssertEqual(m.mesos!.detections.first?.delay.seconds ?? 0, d + 0.05, accuracy: 1e-9)
+            XCTAssertEqual(events(o, "agentUnreachable").count, 1)
+            delays.append(d)
+        }
+        XCTAssertGreaterThan(Set(delays.map { Int($0 * 10) }).count, 3, "the detection delay should depend on the ping phase: \(delays)")
+    }
+
+    func testPartitionedAgentIsMarkedUnreachableAndComesBack() {
+        var delays: [Double] = []
+        for seed in UInt64(1)...5 {
+            let (m, o, script) = cluster(seed: seed, duration: .minutes(10))
+            let at = SimDuration.fromSeconds(200 + Double(seed) * 2.9)
+            let h = hostIndex(m, "slave-01")
+            script.at(at) { m.mesos!.partition(host: h, healAfter: .minutes(3)) }
+            m.run()
+            let un = events(o, "agentUnreachable", "slave-01")
+            XCTAssertEqual(un.count, 1)
+            guard let t = un.first?.time else { continue }
+            let d = (t - (SimTime.zero + at)).seconds - 0.05
+            XCTAssertTrue(d >= 75 && d <= 90, "seed \(seed): \(d)")
+            delays.append(d)
+            // healed at +3 min: the agent re-registers (same agent id) within its back-off
+            let re = events(o, "agentReregistered", "slave-01")
+            XCTAssertEqual(re.count, 1)
+            if let r = re.first { XCTAssertLessThanOrEqual((r.time - (SimTime.zero + at + .minutes(3))).seconds, 1.0) }
+            XCTAssertEqual(m.mesos!.metrics().agentsUnreachable, 0)
+        }
+        XCTAssertGreaterThan(Set(delays.map { Int($0 * 10) }).count, 2)
+    }
+
+    func testAgentBackBeforeFiveMissedPingsIsNotMarked() {
+        let (m, o, script) = cluster(duration: .minutes(10))
+        let h = hostIndex(m, "slave-01")
+        script.at(.seconds(200)) { m.mesos!.partition(host: h, healAfter: .seconds(60)) }
+        script.at(.seconds(400)) { m.mesos!.crashAgent(host: h, restartAfter: .seconds(50)) }
+        m.run()
+        XCTAssertTrue(events(o, "agentUnreachable").isEmpty)
+        XCTAssertEqual(m.mesos!.metrics().agentsRegistered, 3)
+    }
+
+    // MARK: allocator
+
+    func testDRFOffersTheNextAgentToTheLowerDominantShare() {
+        let (m, _, script) = cluster(agents: 4, duration: .seconds(60))
+        var a: TestFramework!, b: TestFramework!
+        script.at(.zero) {
+            a = self.addFramework(m, "a"); a.hold = true; a.suppressOnRegister = true
+            b = self.addFramework(m, "b"); b.hold = true; b.suppressOnRegister = true
+        }
+        script.at(.seconds(30)) { a.driver.reviveOffers(); b.driver.reviveOffers() }
+        m.run()
+        // four agents in one cycle: a, b, a, b (equal shares: the earlier framework first)
+        XCTAssertEqual(a.offers.count, 2)
+        XCTAssertEqual(b.offers.count, 2)
+        XCTAssertEqual(a.offers.first?.time, SimTime.zero + .seconds(30))
+        XCTAssertEqual(b.offers.first?.time, SimTime.zero + .seconds(30))
+    }
+
+    func testDRFAfterALaunch() {
+        let (m, _, script) = cluster(agents: 4, duration: .seconds(60))
+        var a: TestFramework!, b: TestFramework!
+        script.at(.zero) {
+            a = self.addFramework(m, "a"); a.suppressOnRegister = true; a.refuseSeconds = 0
+            b = self.addFramework(m, "b"); b.suppressOnRegister = true; b.hold = true
+            var first = true
+            a.policy = { o in if first { first = false; return [self.task("a.1", cpus: 8, mem: o.resources.memMB.value)] }; return [] }
+            a.suppressAfterBatch = true
+        }
+        // a alone: takes one whole agent, declines the others, suppresses
+        script.at(.seconds(30)) { a.driver.reviveOffers() }
+        // both revive (a first); a's dominant share is 1/4, b's 0: b gets the first of the three
+        // free agents, then a (tie at 1/4, a registered first), then b
+        script.at(.seconds(40)) { a.hold = true; a.driver.reviveOffers(); b.driver.reviveOffers() }
+        m.run()
+        XCTAssertEqual(a.offers.filter { $0.time == SimTime.zero + .seconds(30) }.count, 4)
+        let later = a.offers.filter { $0.time > SimTime.zero + .seconds(30) }
+        XCTAssertEqual(later.count, 1)
+        XCTAssertEqual(b.offers.count, 2)
+        XCTAssertEqual(b.offers.first?.time, SimTime.zero + .seconds(40))
+    }
+
+    func testDeclineFilterLastsMaxOfRefuseSecondsAndAllocationInterval() {
+        for (refuse, lo, hi) in [(3.0, 3.0, 4.0), (0.2, 1.0, 2.0), (0.0, 1.0, 2.0), (-1.0, 5.0, 6.0)] {
+            let (m, _, script) = cluster(agents: 1, duration: .seconds(60))
+            var f: TestFramework!
+            script.at(.zero) { f = self.addFramework(m, "f"); f.refuseSeconds = refuse }
+            m.run()
+            XCTAssertGreaterThan(f.offers.count, 5)
+            for i in 1..<f.offers.count {
+                let gap = (f.offers[i].time - f.offers[i - 1].time).seconds
+                XCTAssertTrue(gap >= lo && gap < hi, "refuse \(refuse): gap \(gap)")
+            }
+            XCTAssertEqual(m.mesos!.metrics().filtersActive, 1)
+        }
+    }
+
+    func testSuppressStopsOffersAndReviveClearsFilters() {
+        let (m, _, script) = cluster(agents: 2, duration: .minutes(5))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); f.refuseSeconds = 3600 }
+        script.at(.seconds(60)) { f.driver.suppressOffers() }
+        script.at(.seconds(120)) { f.driver.reviveOffers() }
+        m.run()
+        // two offers (one per agent) at start, declined for an hour; nothing while suppressed;
+        // revive clears the filters: two offers at once at 120 s, declined for another hour
+        XCTAssertEqual(f.offers.count, 4)
+        XCTAssertTrue(f.offers.prefix(2).allSatisfy { $0.time < SimTime.zero + .seconds(20) })
+        XCTAssertTrue(f.offers.suffix(2).allSatisfy { $0.time == SimTime.zero + .seconds(120) })
+    }
+
+    func testSuppressedIdleClusterCostsNothingPerCycle() {
+        let (m, _, script) = cluster(agents: 50, duration: .hours(2))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); f.hold = true }
+        script.at(.seconds(30)) { f.driver.suppressOffers() }
+        m.run()
+        XCTAssertEqual(f.offers.count, 50)
+        // the batch timer ticks (1/s), the pings (50 agents / 15 s): nothing scales with agents x cycles
+        XCTAssertLessThan(m.sim.eventsProcessed, 7200 + 50 * 480 + 2000)
+    }
+
+    func testMinAllocatableResources() {
+        for (memLeft, offered) in [(16.0, false), (32.0, true)] {
+            let (m, _, script) = cluster(agents: 1, duration: .seconds(30))
+            var f: TestFramework!
+            script.at(.zero) {
+                f = self.addFramework(m, "f"); f.refuseSeconds = 0
+                var first = true
+                f.policy = { o in
+                    if first { first = false; return [self.task("t", cpus: 7.995, mem: o.resources.memMB.value - memLeft)] }
+                    return []
+                }
+            }
+            m.run()
+            XCTAssertEqual(f.offers.count > 1, offered, "mem left \(memLeft)")
+        }
+    }
+
+    func testOfferTimeoutRescinds() {
+        var ms = MesosSpec()
+        ms.masterFlags.offerTimeout = .seconds(10)
+        let (m, _, script) = cluster(agents: 1, duration: .seconds(40), mesos: ms)
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); f.hold = true }
+        m.run()
+        XCTAssertGreaterThanOrEqual(f.rescinded.count, 2)
+        XCTAssertEqual(f.offers.count, f.rescinded.count + 1)
     }
 }

@@ -358,8 +358,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
             a.oldIdState = .none
         }
         if previous == .unreachable { agentsUnreachable -= 1 }
+        if previous != .registered { agentsRegistered += 1 }
         a.masterState = .registered
-        agentsRegistered += 1
         a.registrationGen &+= 1
         switch previous {
         case .none: log("agentRegistered", a.name, "\(a.agentID) cpus \(a.total.cpus) mem \(a.total.memMB) MB disk \(a.total.diskMB) MB")
