@@ -82,12 +82,13 @@ public enum ScenarioSchema {
                 d.error("faults", at: v, typeMismatch("an array of faults", v))
             }
         }
+        let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
               let datacenters else { return nil }
         return ClusterSpec(name: name, description: description, seed: seed, duration: duration,
-                           sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults)
+                           sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults, marathon: marathon)
     }
 
     /// The scenario name names a results folder: [A-Za-z0-9._-], not starting with '.' or '-'.

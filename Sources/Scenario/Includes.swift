@@ -67,6 +67,7 @@ final class IncludeResolver {
             }
             return ok ? JSONValue(.array(out), location: value.location) : nil
         default:
+            if value.stringValue != nil, MarathonSection.isFileReferenceSite(path) { return include(value, sitePath: path, includePath: path, from: file) }
             return value
         }
     }

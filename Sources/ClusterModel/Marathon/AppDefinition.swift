@@ -84,11 +84,7 @@ public struct AppDefinition: Equatable, Sendable {
 
     /// Fixed host ports (requirePorts, or hostPort > 0 in a port mapping), in port order.
     public var fixedHostPorts: [Int] {
-        ports.compactMap { p in
-            guard let h = p.hostPort else { return nil }
-            if networkMode == .host { return requirePorts && h > 0 ? h : nil }
-            return h > 0 ? h : nil
-        }
+        ports.compactMap { p in p.hostPort.flatMap { $0 > 0 ? $0 : nil } }
     }
 
     /// The image of a Docker or Mesos (UCR) container, if any.
@@ -103,11 +99,13 @@ public struct AppDefinition: Equatable, Sendable {
     /// Problems with this app on a cluster whose largest agents offer `agents` (total resources per
     /// agent, nothing reserved): an instance that fits no agent can never be launched. Returns one
     /// message per resource that does not fit, empty when the app fits some agent. Ports: the app
-    /// needs `hostPortCount` ports and its fixed ports inside an agent's port ranges.
-    public func unplaceableReasons(agents: [Resources]) -> [String] {
+    /// needs `hostPortCount` ports and (when `checkFixedPorts`) its fixed ports inside an agent's
+    /// port ranges.
+    public func unplaceableReasons(agents: [Resources], checkFixedPorts: Bool = true) -> [String] {
         guard !agents.isEmpty, instances > 0 else { return [] }
         let need = resources
-        if agents.contains(where: { need.fits(in: $0) && $0.ports.count >= hostPortCount && fixedHostPorts.allSatisfy($0.ports.contains) }) {
+        let fixed = checkFixedPorts ? fixedHostPorts : []
+        if agents.contains(where: { need.fits(in: $0) && $0.ports.count >= hostPortCount && fixed.allSatisfy($0.ports.contains) }) {
             return []
         }
         var out: [String] = []
@@ -117,7 +115,7 @@ public struct AppDefinition: Equatable, Sendable {
         if need.diskMB > largest(\.diskMB) { out.append("disk \(need.diskMB) MB is more than any agent offers (largest: \(largest(\.diskMB)) MB)") }
         let maxPorts = agents.map(\.ports.count).max() ?? 0
         if hostPortCount > maxPorts { out.append("\(hostPortCount) host ports is more than any agent offers (largest: \(maxPorts))") }
-        for p in fixedHostPorts where !agents.contains(where: { $0.ports.contains(p) }) {
+        for p in fixed where !agents.contains(where: { $0.ports.contains(p) }) {
             out.append("fixed host port \(p) is outside every agent's port ranges")
         }
         if out.isEmpty { out.append("no single agent has cpus \(need.cpus), mem \(need.memMB) MB, disk \(need.diskMB) MB and \(hostPortCount) ports together") }

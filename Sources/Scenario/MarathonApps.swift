@@ -1,0 +1,735 @@
+import ClusterModel
+import Foundation
+import SimKernel
+
+// Marathon app and group JSON (v2 REST API), strictly: every field of app.raml (1.4 ... 1.10) is
+// known; the modelled ones are decoded with Marathon's defaults, the others are accepted and listed
+// once per app in a warning; anything else is an error with a did-you-mean. `null` counts as
+// absent, as in Marathon.
+
+/// Keys of an app object: modelled ones, then accepted-but-not-modelled ones.
+enum MarathonAppKeys {
+    static let modelled = ["id", "instances", "cpus", "mem", "disk", "gpus", "cmd", "container", "networks", "ipAddress",
+                           "portDefinitions", "ports", "requirePorts", "constraints", "healthChecks", "readinessChecks",
+                           "upgradeStrategy", "unreachableStrategy", "killSelection", "backoffSeconds", "backoffFactor",
+                           "maxLaunchDelaySeconds", "taskKillGracePeriodSeconds", "dependencies", "labels", "residency",
+                           "acceptedResourceRoles", "role", "user", "env", "args"]
+    /// Known to Marathon, not modelled (app.raml App and the read-only AppInfo fields of GET /v2/apps).
+    static let accepted = ["executor", "executorResources", "fetch", "uris", "storeUrls", "secrets", "check",
+                           "resourceLimits", "tty", "version", "versionInfo",
+                           "tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "tasks",
+                           "lastTaskFailure", "taskStats", "tasksStats", "readinessCheckResults"]
+    /// Labels the simulator reads (marathon-lb).
+    static let modelledLabels = ["HAPROXY_GROUP"]
+}
+
+/// Collects apps and groups, then resolves ids, dependencies and cycles.
+final class MarathonTree {
+    struct DecodedApp { var app: AppDefinition; var path: String; var value: JSONValue }
+    struct DecodedGroup {
+        var id: String; var path: String; var value: JSONValue
+        var apps: [String] = []; var groups: [String] = []; var dependencies: [String] = []
+        var dependencyPaths: [(String, JSONValue)] = []
+    }
+    struct Note { var path: String; var value: JSONValue?; var message: String }
+
+    let version: MarathonVersion
+    let d: Diagnostics
+    private(set) var apps: [DecodedApp] = []
+    private(set) var groups: [DecodedGroup] = []
+    private(set) var warnings: [Note] = []
+    /// (app index, dependency path, value) for every app dependency, to check existence.
+    private var appDependencyPaths: [[(String, JSONValue)]] = []
+
+    init(version: MarathonVersion, diagnostics: Diagnostics) { self.version = version; self.d = diagnostics }
+
+    func topLevelEntry(_ v: JSONValue, path: String, inApps: Bool) {
+        if let s = v.stringValue {
+            d.error(path, at: v, "\(JSONValue.quote(s)): a file reference is read when the scenario file is loaded (relative to the file that names it); a path given with --set is not read — set the app's JSON instead")
+            return
+        }
+        guard let members = v.objectMembers else {
+            d.error(path, at: v, typeMismatch(inApps ? "a Marathon app definition (an object) or a relative path to an app or group JSON file" : "a Marathon group definition (an object) or a relative path to a group JSON file", v))
+            return
+        }
+        let looksLikeGroup = members.contains { $0.key == "apps" || $0.key == "groups" || $0.key == "pods" }
+        if inApps && !looksLikeGroup { decodeApp(v, path: path, group: "/") } else { decodeGroup(v, path: path, parent: "/") }
+    }
+
+    // MARK: groups
+
+    func decodeGroup(_ v: JSONValue, path: String, parent: String) {
+        let r = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
+        guard r.isObject else { return }
+        var notModelled: [String] = []
+        guard let rawID = r.required("id", idDecoder, hint: "the group's path, like \"/courseware\"") else {
+            for k in ["apps", "groups", "dependencies", "version", "pods", "enforceRole", "scaleBy"] { _ = r.value(k) }
+            r.finish(); return
+        }
+        let id = MarathonPath.canonical(rawID, base: parent)
+        if id == "/" && parent == "/" && rawID != "/" {
+            d.error(r.keyPath("id"), at: r.value["id"], "group id \(JSONValue.quote(rawID)) resolves to the root group \"/\"")
+        } else if parent != "/" || id != "/" {
+            if !(MarathonPath.isInside(id, parent) && id != parent) {
+                d.error(r.keyPath("id"), at: r.value["id"], "group \(id) is not inside its parent group \(parent); a nested group's id must be below the parent's (relative ids are resolved against it)")
+            }
+        }
+        var g = DecodedGroup(id: id, path: path, value: v)
+        if let deps = r.value("dependencies") {
+            let p = r.keyPath("dependencies")
+            if let a = deps.arrayValue {
+                for (i, e) in a.enumerated() {
+                    if let s = idDecoder.decode(e, JSONPath.index(p, i), d) {
+                        let dep = MarathonPath.canonical(s, base: id)
+                        g.dependencies.append(dep); g.dependencyPaths.append((JSONPath.index(p, i), e))
+                    }
+                }
+            } else { d.error(p, at: deps, typeMismatch("an array of app or group ids", deps)) }
+        }
+        for k in ["version", "pods", "enforceRole", "scaleBy"] where r.value(k) != nil { notModelled.append(k) }
+        let index = groups.count
+        groups.append(g)
+        if let av = r.value("apps") {
+            if let a = av.arrayValue {
+                for (i, e) in a.enumerated() {
+                    let p = JSONPath.index(r.keyPath("apps"), i)
+                    if let appID = decodeApp(e, path: p, group: id) { groups[index].apps.append(appID) }
+                }
+            } else { d.error(r.keyPath("apps"), at: av, typeMismatch("an array of app definitions", av)) }
+        }
+        if let gv = r.value("groups") {
+            if let a = gv.arrayValue {
+                for (i, e) in a.enumerated() {
+                    let p = JSONPath.index(r.keyPath("groups"), i)
+                    let before = groups.count
+                    decodeGroup(e, path: p, parent: id)
+                    if groups.count > before { groups[index].groups.append(groups[before].id) }
+                }
+            } else { d.error(r.keyPath("groups"), at: gv, typeMismatch("an array of group definitions", gv)) }
+        }
+        r.finish()
+        if !notModelled.isEmpty {
+            warnings.append(Note(path: path, value: v, message: "fields accepted but not modelled: " + notModelled.joined(separator: ", ")))
+        }
+    }
+
+    // MARK: apps
+
+    let idDecoder = ValueDecoder<String>.string.check { MarathonPath.problem($0) }
+
+    @discardableResult
+    func decodeApp(_ v: JSONValue, path: String, group: String) -> String? {
+        let r = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let ad = AppDecoder(r: r, version: version, d: d)
+        let result = ad.decode(group: group)
+        r.finish()
+        guard let (app, depPaths) = result else { return nil }
+        if d.errorCount != before { return app.id }
+        apps.append(DecodedApp(app: app, path: path, value: v))
+        appDependencyPaths.append(depPaths)
+        if !ad.notModelled.isEmpty {
+            warnings.append(Note(path: path, value: v, message: "fields accepted but not modelled: " + ad.notModelled.joined(separator: ", ")))
+        }
+        return app.id
+    }
+
+    // MARK: resolution
+
+    /// Every group id: explicit ones and those implied by app and group ids.
+    private var allGroupIDs: [String] = []
+
+    func finish() {
+        // duplicates
+        var seenApps: [String: String] = [:]
+        var keep: [Bool] = []
+        for a in apps {
+            if let first = seenApps[a.app.id] {
+                d.error(JSONPath.key(a.path, "id"), at: a.value["id"], "duplicate app id \(a.app.id) (also defined at \(first)); app ids must be unique")
+                keep.append(false)
+            } else { seenApps[a.app.id] = a.path; keep.append(true) }
+        }
+        var seenGroups: [String: String] = [:]
+        for g in groups {
+            if let first = seenGroups[g.id], g.id != "/" {
+                d.error(JSONPath.key(g.path, "id"), at: g.value["id"], "duplicate group id \(g.id) (also defined at \(first)); merge the two definitions")
+            } else { seenGroups[g.id] = g.path }
+        }
+        var implied = Set<String>(["/"])
+        for a in apps { var p = MarathonPath.parent(a.app.id); while p != "/" { implied.insert(p); p = MarathonPath.parent(p) } }
+        for g in groups { implied.insert(g.id); var p = MarathonPath.parent(g.id); while p != "/" { implied.insert(p); p = MarathonPath.parent(p) } }
+        allGroupIDs = implied.sorted()
+        for a in apps where implied.contains(a.app.id) {
+            d.error(JSONPath.key(a.path, "id"), at: a.value["id"], "\(a.app.id) is both an app and a group; an id names one or the other")
+        }
+
+        // dependencies exist
+        let appIDs = apps.map(\.app.id)
+        let known = appIDs + allGroupIDs
+        func checkExists(_ dep: String, _ p: String, _ v: JSONValue, owner: String) -> Bool {
+            if seenApps[dep] != nil || implied.contains(dep) && dep != "/" { return true }
+            d.error(p, at: v, "\(owner) depends on \(dep), which is neither an app nor a group here\(Suggest.didYouMean(dep, among: known)); dependencies name app or group ids (relative ids resolve against the enclosing group)")
+            return false
+        }
+        var depsOK = true
+        for (i, a) in apps.enumerated() {
+            for ((p, v), dep) in zip(appDependencyPaths[i], a.app.dependencies) where !checkExists(dep, p, v, owner: "app \(a.app.id)") { depsOK = false }
+        }
+        for g in groups {
+            for ((p, v), dep) in zip(g.dependencyPaths, g.dependencies) where !checkExists(dep, p, v, owner: "group \(g.id)") { depsOK = false }
+        }
+        guard depsOK, keep.allSatisfy({ $0 }) else { return }
+
+        // effective dependencies: own + enclosing groups', groups expanded to their apps
+        func expand(_ dep: String) -> [String] {
+            if seenApps[dep] != nil { return [dep] }
+            return appIDs.filter { MarathonPath.isInside($0, dep) }
+        }
+        for i in apps.indices {
+            var deps = Set<String>()
+            for dep in apps[i].app.dependencies { deps.formUnion(expand(dep)) }
+            for g in groups where g.id != "/" && MarathonPath.isInside(apps[i].app.id, g.id) {
+                for dep in g.dependencies { deps.formUnion(expand(dep)) }
+            }
+            apps[i].app.effectiveDependencies = deps.sorted()
+        }
+
+        // cycles (one error per cycle, named in order)
+        var state = [String: Int]()   // 1 = on stack, 2 = done
+        var stack: [String] = []
+        var reported = Set<[String]>()
+        let byID = Dictionary(uniqueKeysWithValues: apps.enumerated().map { ($0.element.app.id, $0.offset) })
+        func visit(_ id: String) {
+            state[id] = 1; stack.append(id)
+            for dep in apps[byID[id]!].app.effectiveDependencies {
+                if state[dep] == 1 {
+                    let cycle = Array(stack[stack.lastIndex(of: dep)!...])
+                    let key = cycle.sorted()
+                    if !reported.contains(key) {
+                        reported.insert(key)
+                        let a = apps[byID[cycle[0]]!]
+                        let p = a.value["dependencies"] != nil ? JSONPath.key(a.path, "dependencies") : a.path
+                        let via = cycle.count == 1 ? " (an app cannot depend on itself or on a group containing it)" : ""
+                        d.error(p, at: a.value["dependencies"] ?? a.value, "dependency cycle: " + (cycle + [dep]).joined(separator: " -> ") + via + "; Marathon rejects cyclic dependencies")
+                    }
+                } else if state[dep] == nil { visit(dep) }
+            }
+            stack.removeLast(); state[id] = 2
+        }
+        for a in apps where state[a.app.id] == nil { visit(a.app.id) }
+    }
+
+    /// Groups for the spec: explicit ones with their contents, plus implied ones, sorted by id.
+    func groupDefinitions() -> [GroupDefinition] {
+        var out: [GroupDefinition] = []
+        for id in allGroupIDs {
+            let explicit = groups.filter { $0.id == id }
+            let directApps = apps.map(\.app.id).filter { MarathonPath.parent($0) == id }
+            let directGroups = allGroupIDs.filter { $0 != "/" && $0 != id && MarathonPath.parent($0) == id }
+            out.append(GroupDefinition(id: id, apps: directApps, groups: directGroups,
+                                       dependencies: explicit.flatMap(\.dependencies)))
+        }
+        return out
+    }
+}
+
+// MARK: - One app
+
+final class AppDecoder {
+    let r: ObjectReader
+    let version: MarathonVersion
+    let d: Diagnostics
+    var notModelled: [String] = []
+
+    init(r: ObjectReader, version: MarathonVersion, d: Diagnostics) { self.r = r; self.version = version; self.d = d }
+
+    func p(_ k: String) -> String { r.keyPath(k) }
+
+    /// Marks a key as accepted but not modelled when present (consumes it).
+    func accept(_ key: String, prefix: String = "", in reader: ObjectReader? = nil) {
+        if (reader ?? r).value(key) != nil { notModelled.append(prefix + key) }
+    }
+
+    func decode(group: String) -> (AppDefinition, [(String, JSONValue)])? {
+        let idDecoder = ValueDecoder<String>.string.check { MarathonPath.problem($0) }
+        let rawID = r.required("id", idDecoder, hint: "the app's path, like \"/courseware/web\" (relative ids resolve against the enclosing group)")
+        var id: String? = nil
+        if let rawID {
+            let x = MarathonPath.canonical(rawID, base: group)
+            if x == "/" { d.error(p("id"), at: r.value["id"], "app id \(JSONValue.quote(rawID)) resolves to the root group \"/\"; an app needs a name") }
+            else if group != "/" && MarathonPath.parent(x) != group {
+                d.error(p("id"), at: r.value["id"], "app \(x) is not a child of its group \(group); an app inside a group must be named \(group)/<name> (or just <name>)")
+            } else { id = x }
+        }
+
+        let instances = r.optional("instances", .int(min: 0, max: Int(Int32.max)), default: 1)
+        let cpus = r.optional("cpus", resourceDecoder("cpus"), default: 1)
+        let mem = r.optional("mem", resourceDecoder("mem"), default: 128)
+        let disk = r.optional("disk", resourceDecoder("disk"), default: 0)
+        let gpus = r.optional("gpus", .int(min: 0, max: Int(Int32.max)), default: 0)
+        let cmd = r.optional("cmd", .nonEmptyString)
+        let args = r.optional("args", .array(of: .string))
+        if args != nil { notModelled.append("args") }
+        if cmd != nil && args != nil { d.error(p("args"), at: r.value["args"], "give either \"cmd\" or \"args\", not both (Marathon rejects both)") }
+
+        // container and networks
+        let container = r.value("container").flatMap { decodeContainer($0, path: p("container")) }
+        var networks: [(mode: String, name: String?)] = []
+        if let nv = r.value("networks") {
+            if version < MarathonVersion(1, 5) {
+                d.error(p("networks"), at: nv, "\"networks\" was added in Marathon 1.5; marathon.version is \(version) (use container.docker.network and ipAddress)")
+            } else { networks = decodeNetworks(nv, path: p("networks")) ?? [] }
+        }
+        var ipNetworkName: String? = nil
+        var hasIPAddress = false
+        if let iv = r.value("ipAddress") {
+            hasIPAddress = true
+            let ir = ObjectReader(iv, path: p("ipAddress"), diagnostics: d, nullMeansAbsent: true)
+            ipNetworkName = ir.optional("networkName", .nonEmptyString)
+            for k in ["discovery", "groups", "labels"] { accept(k, prefix: "ipAddress.", in: ir) }
+            ir.finish()
+        }
+        let networkMode: NetworkMode
+        if let nonHost = networks.first(where: { $0.mode != "host" }) {
+            networkMode = nonHost.mode == "container/bridge" ? .bridge : .container(name: nonHost.name)
+        } else if !networks.isEmpty {
+            networkMode = .host
+        } else if let dn = container?.container.dockerNetwork {
+            switch dn {
+            case .host: networkMode = .host
+            case .bridge: networkMode = .bridge
+            case .user: networkMode = .container(name: ipNetworkName)
+            case .none: networkMode = .container(name: nil)
+            }
+        } else if hasIPAddress {
+            networkMode = .container(name: ipNetworkName)
+        } else { networkMode = .host }
+
+        // ports
+        let requirePorts = r.optional("requirePorts", .bool, default: false) ?? false
+        var ports: [AppPort] = []
+        let hasPD = r.has("portDefinitions"), hasPorts = r.has("ports")
+        var hostPortValues: [Int]? = nil
+        var portsPath = p("portDefinitions")
+        if hasPD && hasPorts {
+            r.reject("ports", "give either \"portDefinitions\" or the deprecated \"ports\", not both")
+        }
+        if hasPD {
+            hostPortValues = nil
+            if let defs = r.optional("portDefinitions", .array(of: portDefinitionDecoder)) {
+                ports = defs.map { AppPort(name: $0.name, protocol: $0.protocol, containerPort: nil, hostPort: requirePorts ? $0.port : 0, servicePort: $0.port, labels: $0.labels) }
+                hostPortValues = defs.map(\.port)
+            }
+        } else if hasPorts {
+            portsPath = p("ports")
+            if let ps = r.optional("ports", .array(of: .int(min: 0, max: 65535))) {
+                ports = ps.map { AppPort(hostPort: requirePorts ? $0 : 0, servicePort: $0) }
+                hostPortValues = ps
+            }
+        } else {
+            ports = [AppPort(hostPort: 0, servicePort: 0)]   // Marathon's default: one port 0 (host networking)
+        }
+        if let hv = hostPortValues {
+            for (i, x) in hv.enumerated() where x != 0 && hv[..<i].contains(x) {
+                d.error(portsPath, at: r.value[hasPD ? "portDefinitions" : "ports"], "port \(x) is listed twice; non-zero ports must be unique")
+            }
+        }
+        if networkMode != .host {
+            if (hasPD || hasPorts), !(hostPortValues ?? []).isEmpty {
+                notModelled.append(hasPD ? "portDefinitions (ignored: not host networking)" : "ports (ignored: not host networking)")
+            }
+            ports = (container?.portMappings ?? []).map { m in
+                AppPort(name: m.name, protocol: m.protocol, containerPort: m.containerPort,
+                        hostPort: m.hostPort ?? (networkMode == .bridge ? 0 : nil), servicePort: m.servicePort, labels: m.labels)
+            }
+        } else if let pm = container?.portMappings, !pm.isEmpty {
+            notModelled.append("container portMappings (ignored: host networking)")
+        }
+
+        // constraints
+        var constraints: [PlacementConstraint] = []
+        if let cv = r.value("constraints") { constraints = decodeConstraints(cv, path: p("constraints")) }
+
+        // health and readiness
+        var healthChecks: [HealthCheck] = []
+        if let hv = r.value("healthChecks") { healthChecks = decodeHealthChecks(hv, path: p("healthChecks"), ports: ports) }
+        var readiness: [ReadinessCheck] = []
+        if let rv = r.value("readinessChecks") { readiness = decodeReadinessChecks(rv, path: p("readinessChecks"), ports: ports) }
+
+        // residency / strategies
+        var isResident = container?.hasPersistentVolumes ?? false
+        if r.value("residency") != nil { isResident = true; notModelled.append("residency") }
+        let upgrade = r.value("upgradeStrategy").map { decodeUpgradeStrategy($0, path: p("upgradeStrategy"), resident: isResident) }
+            ?? (isResident ? UpgradeStrategy.forResidentTasks : .default)
+        let unreachable = r.value("unreachableStrategy").map { decodeUnreachable($0, path: p("unreachableStrategy"), resident: isResident) }
+            ?? (isResident ? version.defaultResidentUnreachableStrategy : version.defaultUnreachableStrategy)
+        let killSelection = r.optional("killSelection", ValueDecoder<String>.oneOf(KillSelection.allCases.map(\.rawValue), what: "killSelection"))
+            .flatMap(KillSelection.init(rawValue:)) ?? .youngestFirst
+        let backoffSeconds = r.optional("backoffSeconds", .int(min: 0, max: Int(Int32.max)), default: 1)
+        let backoffFactor = r.optional("backoffFactor", .number(atLeast: 1.0), default: 1.15)
+        let maxLaunchDelay = r.optional("maxLaunchDelaySeconds", .int(min: 0, max: Int(Int32.max)),
+                                        default: Int(version.defaultMaxLaunchDelay.nanoseconds / 1_000_000_000))
+        let grace = r.optional("taskKillGracePeriodSeconds", .int(min: 0, max: Int(Int32.max)))
+
+        // dependencies
+        var dependencies: [String] = []
+        var depPaths: [(String, JSONValue)] = []
+        if let dv = r.value("dependencies") {
+            if let a = dv.arrayValue {
+                for (i, e) in a.enumerated() {
+                    let ep = JSONPath.index(p("dependencies"), i)
+                    if let s = idDecoder.decode(e, ep, d) {
+                        let dep = MarathonPath.canonical(s, base: group)
+                        if dependencies.contains(dep) { d.error(ep, at: e, "dependency \(dep) is listed twice") }
+                        else { dependencies.append(dep); depPaths.append((ep, e)) }
+                    }
+                }
+            } else { d.error(p("dependencies"), at: dv, typeMismatch("an array of app or group ids", dv)) }
+        }
+
+        // labels, env, roles, user
+        var labels: [Label] = []
+        if let lv = r.value("labels") {
+            if let members = lv.objectMembers {
+                for m in members {
+                    if let s = m.value.stringValue { labels.append(Label(name: m.key, value: s)) }
+                    else { d.error(JSONPath.key(p("labels"), m.key), at: m.value, typeMismatch("a string (label values are strings)", m.value)) }
+                }
+                for l in labels where !MarathonAppKeys.modelledLabels.contains(l.name) { notModelled.append("labels." + l.name) }
+            } else { d.error(p("labels"), at: lv, typeMismatch("an object of label names to string values", lv)) }
+        }
+        var envNames: [String] = []
+        if let ev = r.value("env") {
+            if let members = ev.objectMembers {
+                for m in members {
+                    if m.value.stringValue != nil { envNames.append(m.key) }
+                    else if let o = m.value.objectMembers, o.count == 1, o[0].key == "secret", o[0].value.stringValue != nil { envNames.append(m.key) }
+                    else { d.error(JSONPath.key(p("env"), m.key), at: m.value, typeMismatch("a string or {\"secret\": \"name\"}", m.value)) }
+                }
+                if !members.isEmpty { notModelled.append("env") }
+            } else { d.error(p("env"), at: ev, typeMismatch("an object of environment variable names to values", ev)) }
+        }
+        let roles = r.optional("acceptedResourceRoles", .array(of: .nonEmptyString))
+        if roles != nil { notModelled.append("acceptedResourceRoles") }
+        let role = r.optional("role", .nonEmptyString)
+        if role != nil { notModelled.append("role") }
+        let user = r.optional("user", .string)
+        if user != nil { notModelled.append("user") }
+        for k in MarathonAppKeys.accepted { accept(k) }
+
+        // cross-field rules (state/AppDefinition.scala validation)
+        if cmd == nil && args == nil && container == nil {
+            d.error(r.path, at: r.value, "an app needs \"cmd\", \"args\" or a \"container\" (Marathon: \"AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'\")")
+        }
+        if let g = gpus, g > 0, container?.container.type == .docker {
+            d.error(p("gpus"), at: r.value["gpus"], "GPU resources only work with the Mesos containerizer (container.type \"MESOS\"), not DOCKER")
+        }
+        let mesosChecks = healthChecks.filter { $0.protocol.isMesosLevel && $0.protocol != .command }.count
+        if mesosChecks > 1 {
+            d.error(p("healthChecks"), at: r.value["healthChecks"], "an app can have at most one Mesos health check (MESOS_HTTP, MESOS_HTTPS, MESOS_TCP); found \(mesosChecks)")
+        }
+        if isResident && upgrade.maximumOverCapacity != 0 {
+            d.error(p("upgradeStrategy"), at: r.value["upgradeStrategy"], "an app with persistent volumes (resident) needs upgradeStrategy.maximumOverCapacity 0")
+        }
+
+        guard let id, let instances, let cpus, let mem, let disk, let gpus, let backoffSeconds, let backoffFactor, let maxLaunchDelay else { return nil }
+        let app = AppDefinition(
+            id: id, group: MarathonPath.parent(id), instances: instances, cpus: cpus, mem: mem, disk: disk, gpus: gpus, cmd: cmd, args: args,
+            container: container?.container, networkMode: networkMode, ports: ports, requirePorts: networkMode == .host ? requirePorts : false,
+            constraints: constraints, healthChecks: healthChecks, readinessChecks: readiness, upgradeStrategy: upgrade,
+            unreachableStrategy: unreachable, killSelection: killSelection,
+            backoff: BackoffStrategy(backoff: .seconds(Int64(backoffSeconds)), factor: backoffFactor, maxLaunchDelay: .seconds(Int64(maxLaunchDelay))),
+            taskKillGracePeriod: grace.map { .seconds(Int64($0)) }, dependencies: dependencies, labels: labels, envNames: envNames,
+            acceptedResourceRoles: roles, role: role, user: user, isResident: isResident, version: version)
+        return (app, depPaths)
+    }
+
+    func resourceDecoder(_ name: String) -> ValueDecoder<Double> {
+        ValueDecoder<Double>.number(atLeast: 0)
+    }
+
+    // MARK: container
+
+    struct Mapping { var containerPort: Int; var hostPort: Int?; var servicePort: Int; var `protocol`: String; var name: String?; var labels: [Label] }
+    struct DecodedContainer { var container: AppContainer; var portMappings: [Mapping]?; var hasPersistentVolumes: Bool }
+
+    static let protocols = ["tcp", "udp", "udp,tcp"]
+
+    func decodeContainer(_ v: JSONValue, path: String) -> DecodedContainer? {
+        let cr = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
+        guard cr.isObject else { return nil }
+        let typeName = cr.optional("type", .oneOf(ContainerType.allCases.map(\.rawValue), what: "container type"), default: "DOCKER")
+        let type = typeName.flatMap(ContainerType.init(rawValue:)) ?? .docker
+        var out = AppContainer(type: type)
+        var dockerMappings: [Mapping]? = nil
+        var dockerMappingsValue: JSONValue? = nil
+        if let dv = cr.value("docker") {
+            let dr = ObjectReader(dv, path: JSONPath.key(path, "docker"), diagnostics: d, nullMeansAbsent: true)
+            if dr.isObject {
+                out.image = dr.required("image", .nonEmptyString, hint: "the Docker image, like \"harbor.example.com/team/web:1.0\"")
+                if let n = dr.optional("network", .oneOf(DockerNetwork.allCases.map(\.rawValue), what: "Docker network")) {
+                    out.dockerNetwork = DockerNetwork(rawValue: n)
+                    if type == .mesos { notModelled.append("container.docker.network (MESOS containers use \"networks\")") }
+                }
+                out.forcePullImage = dr.optional("forcePullImage", .bool, default: false) ?? false
+                out.privileged = dr.optional("privileged", .bool, default: false) ?? false
+                if let pv = dr.value("parameters") {
+                    if let a = pv.arrayValue {
+                        for (i, e) in a.enumerated() {
+                            let pr = ObjectReader(e, path: JSONPath.index(JSONPath.key(dr.path, "parameters"), i), diagnostics: d, nullMeansAbsent: true)
+                            if let k = pr.required("key", .nonEmptyString), let val = pr.optional("value", .string, default: "") {
+                                out.parameters.append(Label(name: k, value: val))
+                            }
+                            pr.finish()
+                        }
+                        if !a.isEmpty { notModelled.append("container.docker.parameters") }
+                    } else { d.error(JSONPath.key(dr.path, "parameters"), at: pv, typeMismatch("an array of {\"key\": ..., \"value\": ...}", pv)) }
+                }
+                if let mv = dr.value("portMappings") {
+                    dockerMappingsValue = mv
+                    dockerMappings = decodePortMappings(mv, path: JSONPath.key(dr.path, "portMappings"))
+                }
+                for k in ["credential", "pullConfig"] { accept(k, prefix: "container.docker.", in: dr) }
+                dr.finish()
+            }
+        } else if type == .docker {
+            d.error(JSONPath.key(path, "docker"), at: v, "missing required key \"docker\": a DOCKER container needs {\"docker\": {\"image\": \"...\"}}")
+        }
+        var mappings = dockerMappings
+        if let mv = cr.value("portMappings") {
+            if dockerMappingsValue != nil {
+                d.error(JSONPath.key(path, "portMappings"), at: mv, "cannot specify both container.portMappings and container.docker.portMappings")
+            } else { mappings = decodePortMappings(mv, path: JSONPath.key(path, "portMappings")) }
+        }
+        var persistent = false
+        if let vv = cr.value("volumes") {
+            if let a = vv.arrayValue {
+                out.volumeCount = a.count
+                persistent = a.contains { $0["persistent"] != nil }
+                if !a.isEmpty { notModelled.append("container.volumes") }
+            } else { d.error(JSONPath.key(path, "volumes"), at: vv, typeMismatch("an array of volumes", vv)) }
+        }
+        accept("linuxInfo", prefix: "container.", in: cr)
+        cr.finish()
+        return DecodedContainer(container: out, portMappings: mappings, hasPersistentVolumes: persistent)
+    }
+
+    func decodePortMappings(_ v: JSONValue, path: String) -> [Mapping]? {
+        guard let a = v.arrayValue else { d.error(path, at: v, typeMismatch("an array of port mappings", v)); return nil }
+        var out: [Mapping] = []
+        for (i, e) in a.enumerated() {
+            let mr = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, nullMeansAbsent: true)
+            guard mr.isObject else { continue }
+            let cp = mr.optional("containerPort", .int(min: 0, max: 65535), default: 0) ?? 0
+            let hp = mr.optional("hostPort", .int(min: 0, max: 65535))
+            let sp = mr.optional("servicePort", .int(min: 0, max: 65535), default: 0) ?? 0
+            let proto = mr.optional("protocol", .oneOf(Self.protocols, what: "protocol"), default: "tcp") ?? "tcp"
+            let name = mr.optional("name", .nonEmptyString)
+            let labels = mr.optional("labels", labelsDecoder, default: []) ?? []
+            accept("networkNames", prefix: "portMappings.", in: mr)
+            mr.finish()
+            out.append(Mapping(containerPort: cp, hostPort: hp, servicePort: sp, protocol: proto, name: name, labels: labels))
+        }
+        return out
+    }
+
+    let labelsDecoder = ValueDecoder<[Label]> { v, p, d in
+        guard let m = v.objectMembers else { d.error(p, at: v, typeMismatch("an object of label names to string values", v)); return nil }
+        var out: [Label] = []
+        for x in m {
+            guard let s = x.value.stringValue else { d.error(JSONPath.key(p, x.key), at: x.value, typeMismatch("a string", x.value)); return nil }
+            out.append(Label(name: x.key, value: s))
+        }
+        return out
+    }
+
+    struct PortDef { var port: Int; var `protocol`: String; var name: String?; var labels: [Label] }
+
+    var portDefinitionDecoder: ValueDecoder<PortDef> {
+        ValueDecoder<PortDef>.object { pr in
+            pr.nullMeansAbsent = true
+            let port = pr.optional("port", .int(min: 0, max: 65535), default: 0)
+            let proto = pr.optional("protocol", .oneOf(Self.protocols, what: "protocol"), default: "tcp")
+            let name = pr.optional("name", .nonEmptyString)
+            let labels = pr.optional("labels", self.labelsDecoder, default: [])
+            guard let port, let proto, let labels else { return nil }
+            return PortDef(port: port, protocol: proto, name: name, labels: labels)
+        }
+    }
+
+    func decodeNetworks(_ v: JSONValue, path: String) -> [(mode: String, name: String?)]? {
+        guard let a = v.arrayValue else { d.error(path, at: v, typeMismatch("an array of networks, like [{\"mode\": \"container/bridge\"}]", v)); return nil }
+        var out: [(String, String?)] = []
+        for (i, e) in a.enumerated() {
+            let nr = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, nullMeansAbsent: true)
+            guard nr.isObject else { continue }
+            let mode = nr.optional("mode", .oneOf(["container", "container/bridge", "host"], what: "network mode"), default: "container") ?? "container"
+            let name = nr.optional("name", .nonEmptyString)
+            accept("labels", prefix: "networks.", in: nr)
+            nr.finish()
+            if mode != "container" && name != nil { d.error(JSONPath.key(nr.path, "name"), at: e["name"], "only \"container\" networks have a name") }
+            out.append((mode, name))
+        }
+        return out
+    }
+
+    // MARK: constraints
+
+    func decodeConstraints(_ v: JSONValue, path: String) -> [PlacementConstraint] {
+        guard let a = v.arrayValue else {
+            d.error(path, at: v, typeMismatch("an array of constraints, like [[\"hostname\", \"UNIQUE\"]]", v)); return []
+        }
+        let rules = version.constraintRules
+        var out: [PlacementConstraint] = []
+        for (i, e) in a.enumerated() {
+            let cp = JSONPath.index(path, i)
+            guard let parts = e.arrayValue, parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.stringValue != nil }) else {
+                d.error(cp, at: e, "a constraint is an array of 2 or 3 strings, [field, operator] or [field, operator, value], like [\"hostname\", \"UNIQUE\"] or [\"rack_id\", \"GROUP_BY\", \"3\"]; got \(e.brief)")
+                continue
+            }
+            let field = parts[0].stringValue!, opText = parts[1].stringValue!
+            let value = parts.count == 3 ? parts[2].stringValue! : nil
+            let valid = rules.operators.map(\.rawValue)
+            // 1.6+ upper-cases the operator (SchedulingValidation: ConstraintOperator.fromString(op.toUpperCase))
+            let opName = rules == .current ? opText.uppercased() : opText
+            guard let op = ConstraintOperator(rawValue: opName), rules.operators.contains(op) else {
+                let extra = ConstraintOperator(rawValue: opName) != nil ? " (\(opName) needs Marathon 1.6 or later; marathon.version is \(version))" : ""
+                d.error(JSONPath.index(cp, 1), at: parts[1], "unknown constraint operator \(JSONValue.quote(opText))\(extra)\(Suggest.didYouMean(opText, among: valid)); valid operators: \(valid.joined(separator: ", "))")
+                continue
+            }
+            if let m = PlacementConstraint.problem(field: field, operator: op, value: value, rules: rules) {
+                d.error(parts.count == 3 ? JSONPath.index(cp, 2) : cp, at: parts.count == 3 ? parts[2] : e, m)
+                continue
+            }
+            if op == .like || op == .unlike, let pattern = value {
+                if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) is not a valid regular expression")
+                    continue
+                }
+                if ConstraintRegex(pattern) == nil {
+                    d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) uses regular-expression syntax the simulator cannot evaluate; simplify it")
+                    continue
+                }
+            }
+            out.append(PlacementConstraint(field: field, operator: op, value: value, rules: rules))
+        }
+        return out
+    }
+
+    // MARK: health checks
+
+    func decodeHealthChecks(_ v: JSONValue, path: String, ports: [AppPort]) -> [HealthCheck] {
+        guard let a = v.arrayValue else { d.error(path, at: v, typeMismatch("an array of health checks", v)); return [] }
+        var out: [HealthCheck] = []
+        for (i, e) in a.enumerated() {
+            let hr = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, nullMeansAbsent: true)
+            guard hr.isObject else { continue }
+            let before = d.errorCount
+            let protoName = hr.optional("protocol", .oneOf(HealthCheckProtocol.allCases.map(\.rawValue), what: "health check protocol"), default: "HTTP")
+            let proto = protoName.flatMap(HealthCheckProtocol.init(rawValue:)) ?? .http
+            var hc = HealthCheck(protocol: proto)
+            hc.path = hr.optional("path", .string)
+            hc.portIndex = hr.optional("portIndex", .int(min: 0, max: 65535))
+            hc.port = hr.optional("port", .int(min: 0, max: 65535))
+            if let cv = hr.value("command") {
+                let cr = ObjectReader(cv, path: JSONPath.key(hr.path, "command"), diagnostics: d, nullMeansAbsent: true)
+                hc.command = cr.required("value", .nonEmptyString, hint: "the shell command to run")
+                cr.finish()
+            }
+            func secs(_ k: String, _ def: SimDuration, min: Int = 0) -> SimDuration {
+                let x = hr.optional(k, .int(min: min, max: Int(Int32.max)), default: Int(def.nanoseconds / 1_000_000_000))
+                return .seconds(Int64(x ?? 0))
+            }
+            hc.gracePeriod = secs("gracePeriodSeconds", HealthCheck.defaultGracePeriod)
+            hc.interval = secs("intervalSeconds", HealthCheck.defaultInterval)
+            hc.timeout = secs("timeoutSeconds", HealthCheck.defaultTimeout)
+            hc.maxConsecutiveFailures = hr.optional("maxConsecutiveFailures", .int(min: 0, max: Int(Int32.max)), default: HealthCheck.defaultMaxConsecutiveFailures) ?? 3
+            hc.delay = secs("delaySeconds", HealthCheck.defaultDelay)
+            hc.ignoreHttp1xx = hr.optional("ignoreHttp1xx", .bool, default: false) ?? false
+            _ = hr.optional("ipProtocol", .oneOf(["IPv4", "IPv6"], what: "ipProtocol"))
+            hr.finish()
+            if hc.portIndex != nil && hc.port != nil {
+                d.error(JSONPath.key(hr.path, "port"), at: e["port"], "give either \"portIndex\" or \"port\", not both")
+            }
+            if proto == .command {
+                if hc.command == nil { d.error(JSONPath.key(hr.path, "command"), at: e, "a COMMAND health check needs {\"command\": {\"value\": \"...\"}}") }
+            } else {
+                if hc.command != nil { d.error(JSONPath.key(hr.path, "command"), at: e["command"], "\"command\" goes with protocol \"COMMAND\", not \(proto.rawValue)") }
+                if hc.portIndex == nil && hc.port == nil {
+                    if ports.isEmpty {
+                        d.error(hr.path, at: e, "the \(proto.rawValue) health check needs \"port\" or \"portIndex\", and the app has no ports")
+                    } else { hc.portIndex = 0 }   // Formats.addHealthCheckPortIndexIfNecessary
+                } else if let pi = hc.portIndex, pi >= ports.count {
+                    d.error(JSONPath.key(hr.path, "portIndex"), at: e["portIndex"], ports.isEmpty
+                            ? "portIndex \(pi) addresses no port: the app has no ports"
+                            : "portIndex \(pi) is beyond the app's \(ports.count) port\(ports.count == 1 ? "" : "s"); it must be from 0 to \(ports.count - 1) (health check port indices address portDefinitions or portMappings)")
+                }
+            }
+            if d.errorCount == before { out.append(hc) }
+        }
+        return out
+    }
+
+    func decodeReadinessChecks(_ v: JSONValue, path: String, ports: [AppPort]) -> [ReadinessCheck] {
+        guard let a = v.arrayValue else { d.error(path, at: v, typeMismatch("an array of readiness checks", v)); return [] }
+        if a.count > 1 { d.error(path, at: v, "an app can have at most one readiness check (Marathon: readinessChecks.size <= 1)") }
+        var out: [ReadinessCheck] = []
+        for (i, e) in a.enumerated() {
+            let rr = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, nullMeansAbsent: true)
+            guard rr.isObject else { continue }
+            var rc = ReadinessCheck()
+            rc.name = rr.optional("name", .nonEmptyString, default: rc.name) ?? rc.name
+            rc.protocol = rr.optional("protocol", .oneOf(["HTTP", "HTTPS"], what: "readiness check protocol"), default: "HTTP") ?? "HTTP"
+            rc.path = rr.optional("path", .nonEmptyString, default: "/") ?? "/"
+            rc.portName = rr.optional("portName", .nonEmptyString, default: rc.portName) ?? rc.portName
+            rc.interval = .seconds(Int64(rr.optional("intervalSeconds", .int(min: 0, max: Int(Int32.max)), default: 30) ?? 30))
+            rc.timeout = .seconds(Int64(rr.optional("timeoutSeconds", .int(min: 1, max: Int(Int32.max)), default: 10) ?? 10))
+            rc.httpStatusCodesForReady = rr.optional("httpStatusCodesForReady", .array(of: .int(min: 100, max: 599), nonEmpty: true), default: [200]) ?? [200]
+            rc.preserveLastResponse = rr.optional("preserveLastResponse", .bool, default: false) ?? false
+            rr.finish()
+            let names = ports.compactMap(\.name)
+            if !names.contains(rc.portName) {
+                d.error(JSONPath.key(rr.path, "portName"), at: e["portName"] ?? e,
+                        "readiness check portName \(JSONValue.quote(rc.portName))\(e["portName"] == nil ? " (the default)" : "") names no port of the app\(Suggest.didYouMean(rc.portName, among: names)); " + (names.isEmpty ? "the app has no named ports (give portDefinitions or portMappings a \"name\")" : "port names: " + names.map { JSONValue.quote($0) }.joined(separator: ", ")))
+            }
+            out.append(rc)
+        }
+        return out
+    }
+
+    // MARK: strategies
+
+    func decodeUpgradeStrategy(_ v: JSONValue, path: String, resident: Bool) -> UpgradeStrategy {
+        let ur = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
+        let base = resident ? UpgradeStrategy.forResidentTasks : .default
+        let unit = ValueDecoder<Double>.number(atLeast: 0, atMost: 1)
+        let mhc = ur.optional("minimumHealthCapacity", unit, default: base.minimumHealthCapacity) ?? base.minimumHealthCapacity
+        let moc = ur.optional("maximumOverCapacity", unit, default: base.maximumOverCapacity) ?? base.maximumOverCapacity
+        ur.finish()
+        return UpgradeStrategy(minimumHealthCapacity: mhc, maximumOverCapacity: moc)
+    }
+
+    func decodeUnreachable(_ v: JSONValue, path: String, resident: Bool) -> UnreachableStrategy {
+        let fallback = resident ? version.defaultResidentUnreachableStrategy : version.defaultUnreachableStrategy
+        if let s = v.stringValue {
+            if s == "disabled" && version.supportsUnreachableDisabled { return .disabled }
+            d.error(path, at: v, s == "disabled"
+                    ? "\"disabled\" needs Marathon 1.4.2 or later; marathon.version is \(version) (give {\"inactiveAfterSeconds\": ..., \"expungeAfterSeconds\": ...})"
+                    : "expected \"disabled\" or {\"inactiveAfterSeconds\": ..., \"expungeAfterSeconds\": ...}, got \(v.brief)")
+            return fallback
+        }
+        let ur = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
+        guard ur.isObject else { return fallback }
+        var defIn: SimDuration = .zero, defEx: SimDuration = .zero
+        if case .enabled(let i, let e) = version.defaultUnreachableStrategy { defIn = i; defEx = e }
+        let inactive = ur.optional("inactiveAfterSeconds", .int(min: 0), default: Int(defIn.nanoseconds / 1_000_000_000)) ?? 0
+        let expunge = ur.optional("expungeAfterSeconds", .int(min: 0), default: Int(defEx.nanoseconds / 1_000_000_000)) ?? 0
+        ur.finish()
+        if inactive > expunge {
+            d.error(JSONPath.key(path, "inactiveAfterSeconds"), at: v["inactiveAfterSeconds"] ?? v,
+                    "inactiveAfterSeconds (\(inactive)) must be less than or equal to expungeAfterSeconds (\(expunge))")
+        }
+        return .enabled(inactiveAfter: .seconds(Int64(inactive)), expungeAfter: .seconds(Int64(expunge)))
+    }
+}

@@ -1,0 +1,220 @@
+import ClusterModel
+import Foundation
+import SimKernel
+
+// The `marathon` section: version, flags, where Marathon runs, apps and groups in the JSON of
+// Marathon's v2 REST API (strictly, with Marathon's defaults), and the simulator's `behaviour`
+// block. See docs/marathon.md.
+
+public enum MarathonSection {
+    /// Whether a string at this JSON path names a file holding an app or group definition
+    /// (`"marathon": {"apps": ["apps/web.json"]}`). The include resolver reads such strings like
+    /// `{"$include": "apps/web.json"}`, with the same path-safety rules.
+    public static func isFileReferenceSite(_ path: String) -> Bool {
+        for prefix in ["marathon.apps[", "marathon.groups["] where path.hasPrefix(prefix) && path.hasSuffix("]") {
+            let digits = path.dropFirst(prefix.count).dropLast()
+            return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        return false
+    }
+
+    /// Keys of the `marathon` object.
+    public static let sectionKeys = ["version", "flags", "hostGroup", "instances", "apps", "groups", "behaviour"]
+
+    /// Mesos agents' default port range (mesos-agent --resources default "ports:[31000-32000]").
+    public static let defaultAgentPorts = PortSet([31000...32000])
+
+    /// Agent resources of a host group as Mesos would offer them if nothing were reserved: all CPUs,
+    /// memory and disk in MB (MiB), ports 31000-32000.
+    public static func agentResources(_ g: HostGroupSpec) -> Resources {
+        Resources(cpus: Scalar(g.cpus), memMB: Scalar(Double(g.memoryBytes) / 1_048_576),
+                  diskMB: Scalar(Double(g.diskBytes) / 1_048_576), ports: defaultAgentPorts)
+    }
+}
+
+extension ScenarioSchema {
+    /// Decodes the `marathon` section. `hostGroups` are the decoded host groups (their capacity
+    /// bounds the apps); `hostGroupsComplete` is false when some host group could not be read.
+    static func decodeMarathon(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool = true,
+                               _ d: Diagnostics) -> MarathonSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+
+        // version first: it switches defaults
+        var version = MarathonVersion.baseline
+        if let vv = r.value("version") {
+            let p = r.keyPath("version")
+            if let s = vv.stringValue ?? vv.numberValue?.text {
+                if let x = MarathonVersion(parsing: s) {
+                    if x.isSupported { version = x } else {
+                        d.error(p, at: vv, "Marathon \(JSONValue.quote(s)) is not supported; supported versions: \(MarathonVersion.supportedRange) (like \"1.4\", \"1.4.9\", \"1.5.1\", \"1.10\")")
+                    }
+                } else {
+                    d.error(p, at: vv, "expected a Marathon version like \"1.4\", \"1.4.9\" or \"1.10\" (major.minor or major.minor.patch), got \(vv.brief); supported: \(MarathonVersion.supportedRange)")
+                }
+                if vv.numberValue != nil && d.errorCount == before {
+                    d.error(p, at: vv, "write the version as a string, like \"\(s)\" (as a number, 1.10 would read as 1.1)")
+                }
+            } else {
+                d.error(p, at: vv, typeMismatch("a version string like \"1.4\"", vv))
+            }
+        }
+
+        let flags = r.value("flags").flatMap { MarathonFlagsDecoder.decode($0, path: r.keyPath("flags"), version: version, d) }
+            ?? MarathonFlags(version: version)
+
+        var hostGroup: String? = nil
+        if let hv = r.value("hostGroup") {
+            if let s = ValueDecoder<String>.nonEmptyString.decode(hv, r.keyPath("hostGroup"), d) {
+                let names = hostGroups.map(\.name)
+                if names.contains(s) || !hostGroupsComplete { hostGroup = s } else {
+                    d.error(r.keyPath("hostGroup"), at: hv, "unknown host group \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                }
+            }
+        }
+        let instances = r.optional("instances", .int(min: 1, max: 99), default: 3)
+
+        // apps and groups
+        let tree = MarathonTree(version: version, diagnostics: d)
+        if let av = r.value("apps") {
+            if let a = av.arrayValue {
+                for (i, e) in a.enumerated() { tree.topLevelEntry(e, path: JSONPath.index(r.keyPath("apps"), i), inApps: true) }
+            } else { d.error(r.keyPath("apps"), at: av, typeMismatch("an array of Marathon app definitions (objects or relative file paths)", av)) }
+        }
+        if let gv = r.value("groups") {
+            if let a = gv.arrayValue {
+                for (i, e) in a.enumerated() { tree.topLevelEntry(e, path: JSONPath.index(r.keyPath("groups"), i), inApps: false) }
+            } else { d.error(r.keyPath("groups"), at: gv, typeMismatch("an array of Marathon group definitions (objects or relative file paths)", gv)) }
+        }
+        tree.finish()
+
+        // capacity: an instance must fit some agent
+        if hostGroupsComplete && !hostGroups.isEmpty {
+            let agents = hostGroups.map(MarathonSection.agentResources)
+            for a in tree.apps {
+                let reasons = a.app.unplaceableReasons(agents: agents, checkFixedPorts: false)
+                if !reasons.isEmpty {
+                    d.error(a.path, at: a.value, "app \(a.app.id) can never be placed: " + reasons.joined(separator: "; ")
+                            + " (each agent offers its whole host: the host group's cpus, memory and disk)")
+                }
+            }
+        }
+
+        let behaviour = r.value("behaviour").flatMap { MarathonBehaviourDecoder.decode($0, path: r.keyPath("behaviour"), apps: tree.apps.map(\.app.id), d) }
+        r.finish()
+
+        guard d.errorCount == before, let instances else { return nil }
+        let apps = tree.apps.map(\.app)
+        for (i, w) in tree.warnings.enumerated() where !w.message.isEmpty { _ = i; d.warning(w.path, at: w.value, w.message) }
+        let perApp = apps.map { behaviour?.resolved(for: $0.id) ?? AppBehaviour() }
+        return MarathonSpec(version: version, flags: flags, hostGroup: hostGroup, instances: instances, apps: apps,
+                            groups: tree.groupDefinitions(), behaviour: perApp,
+                            warnings: tree.warnings.map { "\($0.path): \($0.message)" })
+    }
+}
+
+// MARK: - Flags
+
+enum MarathonFlagsDecoder {
+    enum Kind { case ms, seconds, count(min: Int), bool, string, port }
+
+    struct Flag {
+        var name: String
+        var kind: Kind
+        /// Versions that have the flag, and how to say so ("from Marathon 1.7").
+        var availability: (range: ClosedRange<MarathonVersion>, text: String)? = nil
+        var set: (inout MarathonFlags, FlagValue) -> Void
+    }
+
+    static func from(_ minor: Int) -> (range: ClosedRange<MarathonVersion>, text: String) {
+        (MarathonVersion(1, minor)...MarathonVersion(1, 99, 9999), "from Marathon 1.\(minor)")
+    }
+    static func upTo(_ minor: Int) -> (range: ClosedRange<MarathonVersion>, text: String) {
+        (MarathonVersion(1, 0)...MarathonVersion(1, minor, 9999), "up to Marathon 1.\(minor)")
+    }
+
+    enum FlagValue { case duration(SimDuration), int(Int), bool(Bool), string(String) }
+
+    static let flags: [Flag] = [
+        Flag(name: "task_launch_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.taskLaunchTimeout = x } },
+        Flag(name: "task_launch_confirm_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.taskLaunchConfirmTimeout = x } },
+        Flag(name: "max_instances_per_offer", kind: .count(min: 1)) { if case .int(let x) = $1 { $0.maxInstancesPerOffer = x } },
+        Flag(name: "launch_tokens", kind: .count(min: 0)) { if case .int(let x) = $1 { $0.launchTokens = x } },
+        Flag(name: "launch_token_refresh_interval", kind: .ms) { if case .duration(let x) = $1 { $0.launchTokenRefreshInterval = x } },
+        Flag(name: "offer_matching_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.offerMatchingTimeout = x } },
+        Flag(name: "decline_offer_duration", kind: .ms) { if case .duration(let x) = $1 { $0.declineOfferDuration = x } },
+        Flag(name: "min_revive_offers_interval", kind: .ms) { if case .duration(let x) = $1 { $0.minReviveOffersInterval = x } },
+        Flag(name: "revive_offers_repetitions", kind: .count(min: 1), availability: upTo(9)) { if case .int(let x) = $1 { $0.reviveOffersRepetitions = x } },
+        Flag(name: "suppress_offers", kind: .bool, availability: from(7)) { if case .bool(let x) = $1 { $0.suppressOffers = x } },
+        Flag(name: "reconciliation_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.reconciliationInitialDelay = x } },
+        Flag(name: "reconciliation_interval", kind: .ms) { if case .duration(let x) = $1 { $0.reconciliationInterval = x } },
+        Flag(name: "scale_apps_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.scaleAppsInitialDelay = x } },
+        Flag(name: "scale_apps_interval", kind: .ms) { if case .duration(let x) = $1 { $0.scaleAppsInterval = x } },
+        Flag(name: "failover_timeout", kind: .seconds) { if case .duration(let x) = $1 { $0.failoverTimeout = x } },
+        Flag(name: "zk_session_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.zkSessionTimeout = x } },
+        Flag(name: "zk_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.zkTimeout = x } },
+        Flag(name: "zk_connection_timeout", kind: .ms, availability: from(5)) { if case .duration(let x) = $1 { $0.zkConnectionTimeout = x } },
+        Flag(name: "on_elected_prepare_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.onElectedPrepareTimeout = x } },
+        Flag(name: "mesos_heartbeat_interval", kind: .ms) { if case .duration(let x) = $1 { $0.mesosHeartbeatInterval = x } },
+        Flag(name: "mesos_heartbeat_failure_threshold", kind: .count(min: 1)) { if case .int(let x) = $1 { $0.mesosHeartbeatFailureThreshold = x } },
+        Flag(name: "max_running_deployments", kind: .count(min: 1), availability: from(7)) { if case .int(let x) = $1 { $0.maxRunningDeployments = x } },
+        Flag(name: "local_port_min", kind: .port) { if case .int(let x) = $1 { $0.localPortMin = x } },
+        Flag(name: "local_port_max", kind: .port) { if case .int(let x) = $1 { $0.localPortMax = x } },
+        Flag(name: "task_lost_expunge_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.taskLostExpungeInitialDelay = x } },
+        Flag(name: "task_lost_expunge_interval", kind: .ms) { if case .duration(let x) = $1 { $0.taskLostExpungeInterval = x } },
+        Flag(name: "minimum_viable_task_execution_duration", kind: .ms, availability: (MarathonVersion(1, 5, 0)...MarathonVersion(1, 5, 0), "only in Marathon 1.5.0")) { if case .duration(let x) = $1 { $0.minimumViableTaskExecutionDuration = x } },
+        Flag(name: "mesos_role", kind: .string) { if case .string(let x) = $1 { $0.mesosRole = x } },
+        Flag(name: "http_port", kind: .port) { if case .int(let x) = $1 { $0.httpPort = x } },
+    ]
+
+    static var names: [String] { flags.map(\.name) }
+
+    static func available(_ f: Flag, _ v: MarathonVersion) -> Bool { f.availability.map { $0.range.contains(v) } ?? true }
+
+    static func decode(_ v: JSONValue, path: String, version: MarathonVersion, _ d: Diagnostics) -> MarathonFlags? {
+        var out = MarathonFlags(version: version)
+        guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object of Marathon command-line flags, like {\"task_launch_timeout\": 300000}", v)); return nil }
+        var ok = true
+        for m in members {
+            let p = JSONPath.key(path, m.key)
+            let key = m.key.hasPrefix("--") ? String(m.key.dropFirst(2)) : m.key
+            guard let f = flags.first(where: { $0.name == key }) else {
+                let hint = key.hasPrefix("disable_") ? "; write {\"\(key.dropFirst(8))\": false}" : ""
+                d.error(p, location: m.keyLocation ?? m.value.location, "unknown Marathon flag \(JSONValue.quote(m.key))\(Suggest.didYouMean(key, among: names))\(hint); modelled flags: \(names.joined(separator: ", "))")
+                ok = false; continue
+            }
+            if !available(f, version) {
+                d.error(p, location: m.keyLocation ?? m.value.location, "--\(f.name) exists \(f.availability?.text ?? ""); marathon.version is \(version)")
+                ok = false; continue
+            }
+            let value: FlagValue?
+            switch f.kind {
+            case .ms:
+                if let n = m.value.numberValue {
+                    if let i = n.int64, i >= 0 { value = .duration(.milliseconds(i)) }
+                    else { d.error(p, at: m.value, "expected a whole number of milliseconds >= 0 (Marathon's unit for --\(f.name)) or a Go duration string like \"5s\", got \(n.text)"); value = nil }
+                } else if m.value.stringValue != nil {
+                    value = ValueDecoder<SimDuration>.duration(.nonNegative).decode(m.value, p, d).map { .duration($0) }
+                } else { d.error(p, at: m.value, typeMismatch("a number of milliseconds (Marathon's unit for --\(f.name)) or a Go duration string", m.value)); value = nil }
+            case .seconds:
+                if let n = m.value.numberValue {
+                    if let i = n.int64, i >= 0 { value = .duration(.seconds(i)) }
+                    else { d.error(p, at: m.value, "expected a whole number of seconds >= 0 (Marathon's unit for --\(f.name)), got \(n.text)"); value = nil }
+                } else {
+                    value = ValueDecoder<SimDuration>.duration(.nonNegative).decode(m.value, p, d).map { .duration($0) }
+                }
+            case .count(let minimum): value = ValueDecoder<Int>.int(min: minimum).decode(m.value, p, d).map { .int($0) }
+            case .port: value = ValueDecoder<Int>.int(min: 1, max: 65535).decode(m.value, p, d).map { .int($0) }
+            case .bool: value = ValueDecoder<Bool>.bool.decode(m.value, p, d).map { .bool($0) }
+            case .string: value = ValueDecoder<String>.nonEmptyString.decode(m.value, p, d).map { .string($0) }
+            }
+            if let value { f.set(&out, value) } else { ok = false }
+        }
+        if ok && out.localPortMin >= out.localPortMax {
+            d.error(JSONPath.key(path, "local_port_min"), at: v["local_port_min"] ?? v, "local_port_min \(out.localPortMin) must be less than local_port_max \(out.localPortMax)")
+            ok = false
+        }
+        return ok ? out : nil
+    }
+}
