@@ -55,16 +55,14 @@ final class TestFramework: MesosFramework {
     func time(_ id: TaskID, _ s: TaskState) -> SimTime? { updates.first { $0.update.task == id && $0.update.state == s }?.time }
 }
 
-final class MesosTests: XCTestCase {
-    static func group(_ name: String, _ count: Int, cpus: Double = 8, mem: Int64 = 32 << 30) -> HostGroupSpec {
-        HostGroupSpec(name: name, count: count, datacenter: "dc01", racks: ["r1"], cpus: cpus,
-                      memoryBytes: mem, diskBytes: 500_000_000_000, nicBitsPerSecond: 10_000_000_000)
-    }
+protocol MesosTestHelpers {}
+
+extension MesosTestHelpers {
 
     func cluster(agents: Int = 3, seed: UInt64 = 1, duration: SimDuration = .hours(1), faults: [FaultSpec] = [],
                  mesos: MesosSpec = MesosSpec(), zk: ZooKeeperSpec = ZooKeeperSpec()) -> (ClusterSimulation, MemoryObserver, Script) {
         let spec = ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(10),
-                               hostGroups: [Self.group("master", 3, cpus: 4, mem: 8 << 30), Self.group("slave", agents)],
+                               hostGroups: [MesosTestHelpersGroup.group("master", 3, cpus: 4, mem: 8 << 30), MesosTestHelpersGroup.group("slave", agents)],
                                faults: faults, zookeeper: zk, mesos: mesos)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
@@ -81,6 +79,17 @@ final class MesosTests: XCTestCase {
                    behaviour: behaviour, mesosHealthCheck: hc)
     }
 
+    func hostIndex(_ m: ClusterSimulation, _ name: String) -> Int { m.infrastructure.host(named: name)!.index }
+
+    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*") -> TestFramework {
+        let f = TestFramework(name, role: role, sim: m.sim)
+        f.driver = m.mesos!.addFramework(f)
+        return f
+    }
+
+}
+
+final class MesosTests: XCTestCase, MesosTestHelpers {
     // MARK: startup
 
     func testStartupElectsALeaderAndRegistersAgents() {
@@ -98,14 +107,6 @@ final class MesosTests: XCTestCase {
         XCTAssertEqual(met.cpusTotal, 24)
         XCTAssertEqual(met.memTotalMB, 3 * 31 * 1024)
         XCTAssertEqual(mc.agents[0].total.diskMB, Scalar(Double((500_000_000_000 - (5 << 30)) >> 20)))
-    }
-
-    func hostIndex(_ m: ClusterSimulation, _ name: String) -> Int { m.infrastructure.host(named: name)!.index }
-
-    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*") -> TestFramework {
-        let f = TestFramework(name, role: role, sim: m.sim)
-        f.driver = m.mesos!.addFramework(f)
-        return f
     }
 
     // MARK: failure detection
@@ -270,5 +271,208 @@ final class MesosTests: XCTestCase {
         m.run()
         XCTAssertGreaterThanOrEqual(f.rescinded.count, 2)
         XCTAssertEqual(f.offers.count, f.rescinded.count + 1)
+    }
+}
+
+final class MesosLifecycleTests: XCTestCase, MesosTestHelpers {
+
+    func runningTasks(_ m: ClusterSimulation, _ f: TestFramework, perAgent: Int = 1, image: ImageRef? = nil,
+                      behaviour: TaskBehaviour = TaskBehaviour(), hc: MesosHealthCheck? = nil) {
+        var launchedOn: [Int: Int] = [:]
+        f.refuseSeconds = 0
+        f.policy = { o in
+            let n = launchedOn[o.agent, default: 0]
+            guard n < perAgent else { return [] }
+            launchedOn[o.agent] = n + 1
+            return [self.task("app.\(o.hostname).\(n)", image: image, behaviour: behaviour, hc: hc)]
+        }
+    }
+
+    // MARK: master failover
+
+    func testMasterFailoverKeepsTasksAndAgentsReregisterAndMissingAgentGoesUnreachable() {
+        let (m, o, script) = cluster(agents: 3, duration: .minutes(20))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f) }
+        let s3 = hostIndex(m, "slave-03")
+        script.at(.seconds(60)) { m.mesos!.crashMaster(); m.mesos!.crashAgent(host: s3, keepDown: true) }
+        m.run()
+        let mc = m.mesos!
+        XCTAssertEqual(f.launched.count, 3)
+        let failover = mc.failovers.first!
+        XCTAssertEqual(failover.lostAt, SimTime.zero + .seconds(60))
+        let ready = failover.readyAt!
+        // the old leader's session expires 10-12 s after its last ping, +1 s registry recovery
+        XCTAssertGreaterThan((ready - failover.lostAt).seconds, 8)
+        XCTAssertLessThan((ready - failover.lostAt).seconds, 15)
+        // no offers while no master leads
+        XCTAssertFalse(f.offers.contains { $0.time > failover.lostAt && $0.time < ready })
+        XCTAssertEqual(f.disconnections.count, 1)
+        XCTAssertEqual(f.registrations.map(\.1), [false, true])
+        // agents re-register within the back-off window
+        for name in ["slave-01", "slave-02"] {
+            let re = events(o, "agentReregistered", name)
+            XCTAssertEqual(re.count, 1, name)
+            if let r = re.first { XCTAssertLessThanOrEqual((r.time - ready).seconds, 60) }
+        }
+        // the agent that never came back: unreachable after agent_reregister_timeout
+        let un = events(o, "agentUnreachable", "slave-03")
+        XCTAssertEqual(un.map(\.time), [ready + .minutes(10)])
+        // tasks kept running: no update other than STAGING/STARTING/RUNNING for slave-01/02 tasks
+        for id in f.launched {
+            let task = mc.task(id)!
+            if mc.agents[task.agent].name != "slave-03" {
+                XCTAssertEqual(task.state, .running)
+                XCTAssertEqual(f.states(id), [.staging, .starting, .running])
+            } else {
+                // its executor gave up after recovery_timeout (15 min) without the agent
+                XCTAssertEqual(task.state, .failed)
+            }
+        }
+    }
+
+    func testLosingZooKeeperQuorumAbortsTheLeaderUntilQuorumIsBack() {
+        let (m, o, script) = cluster(agents: 2, duration: .minutes(10))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); f.refuseSeconds = 0 }
+        script.at(.seconds(60)) { m.mesos!.crashZooKeeperServer(index: 0, restartAfter: .seconds(120)); m.mesos!.crashZooKeeperServer(index: 1, restartAfter: .seconds(120)) }
+        m.run()
+        XCTAssertEqual(events(o, "quorumLost").map(\.time), [SimTime.zero + .seconds(60)])
+        let stopped = events(o, "masterStopped")
+        XCTAssertEqual(stopped.count, 1)
+        XCTAssertEqual(stopped.first?.time, SimTime.zero + .seconds(70))   // disconnected for the 10 s session timeout
+        XCTAssertTrue(stopped.first?.detail.contains("lost candidacy") ?? false)
+        let regained = events(o, "leaderElected").map(\.time)
+        XCTAssertEqual(regained.count, 2)
+        XCTAssertEqual(regained.last, SimTime.zero + .seconds(180) + .milliseconds(2200))
+        let ready = events(o, "masterReady").map(\.time)
+        XCTAssertEqual(ready.count, 2)
+        XCTAssertGreaterThan(ready[1], regained[1])
+        XCTAssertFalse(f.offers.contains { $0.time > SimTime.zero + .seconds(70) && $0.time < ready[1] })
+        XCTAssertTrue(f.offers.contains { $0.time > ready[1] })
+    }
+
+    // MARK: agent restart vs host reboot
+
+    func testAgentProcessRestartRecoversRunningTasks() {
+        let (m, o, script) = cluster(agents: 1, duration: .minutes(10))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f) }
+        let h = hostIndex(m, "slave-01")
+        script.at(.seconds(60)) { m.mesos!.crashAgent(host: h, restartAfter: .seconds(30)) }
+        m.run()
+        XCTAssertEqual(f.launched.count, 1)
+        XCTAssertEqual(f.states(f.launched[0]), [.staging, .starting, .running])
+        XCTAssertEqual(m.mesos!.task(f.launched[0])?.state, .running)
+        XCTAssertEqual(events(o, "agentReregistered", "slave-01").count, 1)
+        XCTAssertTrue(events(o, "agentUnreachable").isEmpty)
+    }
+
+    func testHostRebootLosesTasks() {
+        for (downFor, expected) in [(SimDuration.seconds(30), TaskState.lost), (.minutes(3), .unreachable)] {
+            let (m, o, script) = cluster(agents: 1, duration: .minutes(10),
+                                          faults: [FaultSpec(at: .seconds(60), kind: .hostReboot, target: .host("slave-01"), downFor: downFor)])
+            var f: TestFramework!
+            script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f) }
+            m.run()
+            let first = f.launched[0]
+            XCTAssertEqual(f.states(first).last, expected, "reboot \(downFor)")
+            // the agent comes back with a new id and the task is relaunched there
+            XCTAssertEqual(events(o, "agentRegistered", "slave-01").count, 2)
+            XCTAssertNotEqual(m.mesos!.task(first)?.state, .running)
+            if expected == .lost {
+                XCTAssertEqual(f.updates.last { $0.update.task == first }?.update.reason, .agentRemoved)
+            }
+        }
+    }
+
+    // MARK: task lifecycle
+
+    func testImagePullThenCachedAndContainerStart() {
+        var ms = MesosSpec()
+        ms.containerStartTime = .constant(0.5)
+        let (m, _, script) = cluster(agents: 1, duration: .minutes(2), mesos: ms)
+        var f: TestFramework!
+        let img = ImageRef(name: "app:1", sizeBytes: 200_000_000)   // 1.6 Gbit at 800 Mbit/s: 2 s
+        script.at(.zero) {
+            f = self.addFramework(m, "f"); f.refuseSeconds = 0
+            f.policy = { o in
+                if f.launched.isEmpty { return [self.task("a", image: img)] }
+                if f.launched.count == 1 && f.time(f.launched[0], .running) != nil { return [self.task("b", image: img)] }
+                return []
+            }
+        }
+        m.run()
+        XCTAssertEqual(f.launched.count, 2)
+        let (a, b) = (f.launched[0], f.launched[1])
+        XCTAssertEqual(f.states(a), [.staging, .starting, .running])
+        XCTAssertEqual(f.time(a, .starting)! - f.time(a, .staging)!, .seconds(2))
+        XCTAssertEqual(f.time(a, .running)! - f.time(a, .starting)!, .milliseconds(500))
+        // second launch on the same host (a later offer): no pull
+        XCTAssertGreaterThan(f.time(b, .staging)!, f.time(a, .running)!)
+        XCTAssertEqual(f.time(b, .starting)!, f.time(b, .staging)!)
+        XCTAssertEqual(f.time(b, .running)! - f.time(b, .starting)!, .milliseconds(500))
+    }
+
+    func testExecutorRegistrationTimeoutFailsASlowPull() {
+        let (m, _, script) = cluster(agents: 1, duration: .minutes(5))
+        var f: TestFramework!
+        let img = ImageRef(name: "huge:1", sizeBytes: 10_000_000_000)   // 100 s at 100 MB/s
+        script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f, image: img) }
+        m.run()
+        let a = f.launched[0]
+        XCTAssertEqual(f.states(a), [.staging, .failed])
+        XCTAssertEqual(f.time(a, .failed)! - f.time(a, .staging)!, .minutes(1))
+    }
+
+    func testMesosHealthCheckKillsAtConsecutiveFailures() {
+        let (m, _, script) = cluster(agents: 1, duration: .minutes(5))
+        var f: TestFramework!
+        let hc = MesosHealthCheck(delay: .seconds(15), interval: .seconds(10), timeout: .seconds(20), gracePeriod: .seconds(10), consecutiveFailures: 3)
+        script.at(.zero) {
+            f = self.addFramework(m, "f")
+            self.runningTasks(m, f, behaviour: TaskBehaviour(health: .unhealthy), hc: hc)
+        }
+        m.run()
+        let a = f.launched[0]
+        XCTAssertEqual(f.states(a), [.staging, .starting, .running, .running, .killed])
+        let running = f.time(a, .running)!
+        let unhealthy = f.updates.filter { $0.update.task == a && $0.update.healthy == false }
+        XCTAssertEqual(unhealthy.first?.time, running + .seconds(15) + .milliseconds(1))
+        // checks at +15, +25.001, +35.002 s (interval counted after each result)
+        XCTAssertEqual(f.time(a, .killed)!, running + .seconds(35) + .milliseconds(3))
+        XCTAssertEqual(f.updates.last?.update.reason, .healthCheckFailed)
+    }
+
+    func testKillGoesThroughKillingWithinTheGracePeriod() {
+        let (m, _, script) = cluster(agents: 1, duration: .minutes(2))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f) }
+        script.at(.seconds(60)) { f.driver.kill(task: f.launched[0]) }
+        m.run()
+        let a = f.launched[0]
+        XCTAssertEqual(f.states(a), [.staging, .starting, .running, .killing, .killed])
+        XCTAssertEqual(f.time(a, .killed)! - f.time(a, .killing)!, .seconds(5))
+    }
+
+    func testProbeFollowsTheBehaviour() {
+        let (m, _, script) = cluster(agents: 1, duration: .minutes(5))
+        var f: TestFramework!
+        let beh = TaskBehaviour(startup: .constant(20), health: .hangsAfter(.constant(60), responseTime: .constant(0.01)))
+        var seen: [ProbeOutcome] = []
+        script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f, behaviour: beh) }
+        let master = hostIndex(m, "master-01")
+        for s in [10, 40, 120] as [Int64] {
+            script.at(.seconds(s)) { seen.append(f.driver.probe(task: f.launched[0], from: master, timeout: .seconds(2))) }
+        }
+        m.run()
+        XCTAssertEqual(seen, [.refused, .passed(after: .milliseconds(10)), .timedOut])
+    }
+}
+
+enum MesosTestHelpersGroup {
+    static func group(_ name: String, _ count: Int, cpus: Double = 8, mem: Int64 = 32 << 30) -> HostGroupSpec {
+        HostGroupSpec(name: name, count: count, datacenter: "dc01", racks: ["r1"], cpus: cpus,
+                      memoryBytes: mem, diskBytes: 500_000_000_000, nicBitsPerSecond: 10_000_000_000)
     }
 }
