@@ -353,4 +353,21 @@ final class MarathonDecodingTests: XCTestCase {
         assertSingleError(marathonScenario(#"{"apps": ["../outside.json"]}"#), path: "marathon.apps[0]", ["outside the scenario's folder"], baseDirectory: dir)
         assertSingleError(marathonScenario(#"{"apps": ["apps/missing.json"]}"#), path: "marathon.apps[0]", ["no such file"], baseDirectory: dir)
     }
+
+    /// The app files shipped in scenarios/apps decode (copied next to a scenario in a temp folder).
+    func testShippedAppFilesDecode() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var refs: [String] = []
+        for name in ["courseware.json", "search.json"] {
+            guard let text = try? String(contentsOfFile: repo.appendingPathComponent("scenarios/apps/" + name).path, encoding: .utf8) else { continue }
+            write(text, to: dir + "/apps/" + name); refs.append("\"apps/\(name)\"")
+        }
+        try XCTSkipIf(refs.isEmpty, "no shipped app files")
+        let loaded = try XCTUnwrap(loadOK(marathonScenario("{\"apps\": [\(refs.joined(separator: ", "))]}"), baseDirectory: dir))
+        let m = try XCTUnwrap(loaded.spec.marathon)
+        XCTAssertFalse(m.apps.isEmpty)
+        XCTAssertTrue(m.apps.allSatisfy { $0.id.hasPrefix("/") })
+    }
 }
