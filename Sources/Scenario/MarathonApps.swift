@@ -328,7 +328,7 @@ final class AppDecoder {
                 hostPortValues = ps
             }
         } else {
-            ports = [AppPort(hostPort: 0, servicePort: 0)]   // Marathon's default: one port 0 (host networking)
+            ports = [AppPort(name: "default", hostPort: 0, servicePort: 0)]   // raml/Apps.scala DefaultPortDefinitions (state/AppDefinition.scala in 1.4)
         }
         if let hv = hostPortValues {
             for (i, x) in hv.enumerated() where x != 0 && hv[..<i].contains(x) {

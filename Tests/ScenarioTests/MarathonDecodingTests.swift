@@ -124,7 +124,7 @@ final class MarathonDecodingTests: XCTestCase {
 
     func testDefaultPortIsOnePortZeroForHostNetworking() throws {
         let a = try XCTUnwrap(spec(#"{"apps": [{"id": "/x", "cmd": "sleep 1000"}]}"#)?.app("/x"))
-        XCTAssertEqual(a.ports, [AppPort(hostPort: 0, servicePort: 0)])
+        XCTAssertEqual(a.ports, [AppPort(name: "default", hostPort: 0, servicePort: 0)])
         XCTAssertEqual(a.instances, 1); XCTAssertEqual(a.cpus, 1); XCTAssertEqual(a.mem, 128)
         XCTAssertEqual(a.upgradeStrategy, .default)
         let none = try XCTUnwrap(spec(#"{"apps": [{"id": "/x", "cmd": "sleep 1000", "portDefinitions": []}]}"#)?.app("/x"))
