@@ -82,13 +82,14 @@ public enum ScenarioSchema {
                 d.error("faults", at: v, typeMismatch("an array of faults", v))
             }
         }
+        let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
         let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
               let datacenters else { return nil }
         return ClusterSpec(name: name, description: description, seed: seed, duration: duration,
-                           sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults, marathon: marathon)
+                           sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults, zookeeper: zookeeper, mesos: mesos, marathon: marathon)
     }
 
     /// The scenario name names a results folder: [A-Za-z0-9._-], not starting with '.' or '-'.

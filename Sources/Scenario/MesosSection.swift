@@ -1,0 +1,305 @@
+import ClusterModel
+import SimKernel
+
+// The `zookeeper` and `mesos` sections. Mesos flags are written exactly as on the Mesos command
+// line (snake_case, without dashes); the simulator's own keys are camelCase. Reference:
+// docs/mesos.md.
+
+extension ScenarioSchema {
+    /// Reads both sections from the top-level reader (absent sections give nil).
+    static func decodeMesosSections(_ r: ObjectReader, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
+                                    _ d: Diagnostics) -> (ZooKeeperSpec?, MesosSpec?) {
+        let groups = hostGroups.map { (name: $0.name, count: $0.count) }
+        let zkValue = r.value("zookeeper")
+        let mesosValue = r.value("mesos")
+        var masterGroup: String? = nil
+        var mesos: MesosSpec? = nil
+        if let v = mesosValue {
+            mesos = decodeMesos(v, path: "mesos", groups: groups, complete: hostGroupsComplete, d)
+            if let m = mesos { masterGroup = m.masterHostGroup }
+        }
+        var zk: ZooKeeperSpec? = nil
+        if let v = zkValue {
+            zk = decodeZooKeeper(v, path: "zookeeper", groups: groups, complete: hostGroupsComplete, defaultGroup: masterGroup, d)
+        } else if mesos != nil {
+            zk = ZooKeeperSpec(hostGroup: masterGroup)
+        }
+        return (zk, mesos)
+    }
+
+    static func defaultMasterGroup(_ groups: [(name: String, count: Int)]) -> String? {
+        groups.contains { $0.name == "master" } ? "master" : groups.first?.name
+    }
+
+    static func checkGroup(_ name: String, path: String, value: JSONValue?, groups: [(name: String, count: Int)],
+                           complete: Bool, _ d: Diagnostics) -> (name: String, count: Int)? {
+        if let g = groups.first(where: { $0.name == name }) { return g }
+        if complete {
+            let names = groups.map(\.name)
+            d.error(path, at: value, "unknown host group \(JSONValue.quote(name))\(Suggest.didYouMean(name, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+        }
+        return nil
+    }
+
+    // MARK: zookeeper
+
+    static func decodeZooKeeper(_ v: JSONValue, path: String, groups: [(name: String, count: Int)], complete: Bool,
+                                defaultGroup: String?, _ d: Diagnostics) -> ZooKeeperSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let servers = r.optional("servers", ValueDecoder<Int>.int().check { [3, 5, 7].contains($0) ? nil : "an ensemble has 3, 5 or 7 servers (a majority must survive failures), got \($0)" }, default: 3)
+        var group = defaultGroup ?? defaultMasterGroup(groups)
+        if let g = r.optional("hostGroup", .nonEmptyString) {
+            group = g
+            _ = checkGroup(g, path: r.keyPath("hostGroup"), value: r.value["hostGroup"], groups: groups, complete: complete, d)
+        }
+        let tick = r.optional("tickTime", .duration(.positive), default: ZooKeeperSpec.defaultTickTime)
+        let initLimit = r.optional("initLimit", .int(min: 1), default: 10)
+        let syncLimit = r.optional("syncLimit", .int(min: 1), default: 5)
+        let finalizeWait = r.optional("finalizeWait", .duration(.nonNegative), default: .milliseconds(200))
+        let notify = r.optional("notificationDelay", .duration(.nonNegative), default: .milliseconds(5))
+        r.finish()
+        guard d.errorCount == before, let servers, let tick, let initLimit, let syncLimit, let finalizeWait, let notify else { return nil }
+        return ZooKeeperSpec(servers: servers, hostGroup: group, tickTime: tick, initLimit: initLimit, syncLimit: syncLimit,
+                             finalizeWait: finalizeWait, notificationDelay: notify)
+    }
+
+    // MARK: mesos
+
+    static func decodeMesos(_ v: JSONValue, path: String, groups: [(name: String, count: Int)], complete: Bool,
+                            _ d: Diagnostics) -> MesosSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        var spec = MesosSpec()
+        spec.masterHostGroup = defaultMasterGroup(groups)
+        if let mv = r.value("masters") {
+            let m = ObjectReader(mv, path: r.keyPath("masters"), diagnostics: d)
+            if m.isObject {
+                if let c = m.optional("count", .int(min: 1, max: 7)) { spec.masters = c }
+                if let g = m.optional("hostGroup", .nonEmptyString) { spec.masterHostGroup = g }
+                if let g = spec.masterHostGroup,
+                   let grp = checkGroup(g, path: m.keyPath("hostGroup"), value: m.value["hostGroup"] ?? mv, groups: groups, complete: complete, d),
+                   spec.masters > grp.count {
+                    d.error(m.keyPath("count"), at: m.value["count"] ?? mv, "\(spec.masters) masters need \(spec.masters) hosts, but host group \(JSONValue.quote(grp.name)) has \(grp.count); one master runs per host")
+                }
+                if let x = m.optional("restartDelay", .duration(.nonNegative)) { spec.masterRestartDelay = x }
+                if let x = m.optional("registryFetchTime", .duration(.nonNegative)) { spec.registryFetchTime = x }
+                if let x = m.optional("registryStoreTime", .duration(.nonNegative)) { spec.registryStoreTime = x }
+                if let fv = m.value("flags") { if let f = decodeMasterFlags(fv, path: m.keyPath("flags"), masters: spec.masters, d) { spec.masterFlags = f } }
+                m.finish()
+            }
+        }
+        if let av = r.value("agents") {
+            let a = ObjectReader(av, path: r.keyPath("agents"), diagnostics: d)
+            if a.isObject {
+                if let gs = a.optional("hostGroups", .array(of: .nonEmptyString, nonEmpty: true)) {
+                    for (i, g) in gs.enumerated() {
+                        _ = checkGroup(g, path: JSONPath.index(a.keyPath("hostGroups"), i), value: a.value["hostGroups"]?.arrayValue?[i], groups: groups, complete: complete, d)
+                    }
+                    spec.agentHostGroups = gs
+                }
+                if let p = a.optional("ports", portsDecoder) { spec.agentFlags.ports = p }
+                if let x = a.optional("containerStartTime", .distribution(.seconds)) { spec.containerStartTime = x }
+                if let x = a.optional("restartDelay", .duration(.nonNegative)) { spec.agentRestartDelay = x }
+                if let fv = a.value("flags") {
+                    if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, d) { spec.agentFlags = f }
+                }
+                a.finish()
+            }
+        }
+        if let rv = r.value("registry") {
+            let g = ObjectReader(rv, path: r.keyPath("registry"), diagnostics: d)
+            if let b = g.optional("bandwidth", .rate(.positive)) { spec.registryBandwidth = b }
+            g.finish()
+        }
+        if let x = r.optional("schedulerRegistrationBackoffFactor", .duration(.nonNegative)) { spec.frameworkRegistrationBackoffFactor = x }
+        r.finish()
+        return d.errorCount == before ? spec : nil
+    }
+
+    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.2) get a pointed message.
+    static func rejectOldNames(_ r: ObjectReader, known: [String]) {
+        for m in r.members where m.key.hasPrefix("slave_") {
+            let new = "agent_" + m.key.dropFirst(6)
+            if known.contains(new) { r.reject(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.2; use the new name") }
+        }
+    }
+
+    static let masterFlagNames = ["agent_ping_timeout", "max_agent_ping_timeouts", "agent_reregister_timeout", "agent_removal_rate_limit",
+                                  "recovery_agent_removal_limit", "allocation_interval", "allocator", "role_sorter", "framework_sorter",
+                                  "min_allocatable_resources", "offer_timeout", "zk_session_timeout", "registry", "quorum",
+                                  "registry_fetch_timeout", "registry_store_timeout", "registry_gc_interval", "registry_max_agent_age",
+                                  "registry_max_agent_count", "max_completed_frameworks", "max_completed_tasks_per_framework",
+                                  "max_unreachable_tasks_per_framework", "weights", "port"]
+
+    static func decodeMasterFlags(_ v: JSONValue, path: String, masters: Int, _ d: Diagnostics) -> MesosMasterFlags? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        rejectOldNames(r, known: masterFlagNames)
+        let before = d.errorCount
+        var f = MesosMasterFlags()
+        if let x = r.optional("agent_ping_timeout", ValueDecoder<SimDuration>.duration(.positive).check {
+            $0 < .seconds(1) || $0 > .minutes(15) ? "must be between 1s and 15m (Mesos refuses other values), got \($0)" : nil }) { f.agentPingTimeout = x }
+        if let x = r.optional("max_agent_ping_timeouts", .int(min: 1)) { f.maxAgentPingTimeouts = x }
+        if let x = r.optional("agent_reregister_timeout", ValueDecoder<SimDuration>.duration(.positive).check {
+            $0 < MesosMasterFlags.minAgentReregisterTimeout ? "must be at least 10m (Mesos' MIN_AGENT_REREGISTER_TIMEOUT), got \($0)" : nil }) { f.agentReregisterTimeout = x }
+        if let rv = r.value("agent_removal_rate_limit"), !rv.isNull {
+            if let s = ValueDecoder<String>.string.decode(rv, r.keyPath("agent_removal_rate_limit"), d) {
+                let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+                if parts.count == 2, let n = Int(parts[0]), n > 0, let per = SimDuration(goString: String(parts[1])) ?? GoDuration.parse(String(parts[1]) == "" ? "x" : "1" + parts[1]), per > .zero {
+                    f.agentRemovalRateLimit = (n, per)
+                } else {
+                    d.error(r.keyPath("agent_removal_rate_limit"), at: rv, "expected \"N/duration\" like \"1/10mins\" written as \"1/10m\", got \(JSONValue.quote(s))")
+                }
+            }
+        }
+        if let rv = r.value("recovery_agent_removal_limit") {
+            let p = r.keyPath("recovery_agent_removal_limit")
+            if let s = rv.stringValue, s.hasSuffix("%"), let x = Double(s.dropLast()), x >= 0, x <= 100 { f.recoveryAgentRemovalLimit = x / 100 }
+            else { d.error(p, at: rv, "expected a percentage from \"0%\" to \"100%\", got \(rv.brief)") }
+        }
+        if let x = r.optional("allocation_interval", .duration(.positive)) { f.allocationInterval = x }
+        if let x = r.optional("allocator", .oneOf(["HierarchicalDRF"], what: "allocator")) { f.allocator = x }
+        if let x = r.optional("role_sorter", .oneOf(["drf", "random"], what: "sorter")) { f.roleSorter = x }
+        if let x = r.optional("framework_sorter", .oneOf(["drf", "random"], what: "sorter")) { f.frameworkSorter = x }
+        if let x = r.optional("min_allocatable_resources", minAllocatableDecoder) { f.minAllocatableResources = x }
+        if let ov = r.value("offer_timeout"), !ov.isNull {
+            f.offerTimeout = ValueDecoder<SimDuration>.duration(.positive).decode(ov, r.keyPath("offer_timeout"), d)
+        }
+        if let x = r.optional("zk_session_timeout", .duration(.positive)) { f.zkSessionTimeout = x }
+        if let x = r.optional("registry", .oneOf(["replicated_log", "in_memory"], what: "registry")) { f.registry = x }
+        if let qv = r.value("quorum"), !qv.isNull {
+            if let q = ValueDecoder<Int>.int(min: 1, max: masters).decode(qv, r.keyPath("quorum"), d) {
+                if q <= masters / 2 { d.error(r.keyPath("quorum"), at: qv, "quorum must be a majority of the \(masters) masters (> \(masters / 2)), got \(q)") } else { f.quorum = q }
+            }
+        }
+        if let x = r.optional("registry_fetch_timeout", .duration(.positive)) { f.registryFetchTimeout = x }
+        if let x = r.optional("registry_store_timeout", .duration(.positive)) { f.registryStoreTimeout = x }
+        if let x = r.optional("registry_gc_interval", .duration(.positive)) { f.registryGcInterval = x }
+        if let x = r.optional("registry_max_agent_age", .duration(.positive)) { f.registryMaxAgentAge = x }
+        if let x = r.optional("registry_max_agent_count", .int(min: 1)) { f.registryMaxAgentCount = x }
+        if let x = r.optional("max_completed_frameworks", .int(min: 0)) { f.maxCompletedFrameworks = x }
+        if let x = r.optional("max_completed_tasks_per_framework", .int(min: 0)) { f.maxCompletedTasksPerFramework = x }
+        if let x = r.optional("max_unreachable_tasks_per_framework", .int(min: 0)) { f.maxUnreachableTasksPerFramework = x }
+        if let x = r.optional("weights", weightsDecoder) { f.weights = x }
+        if let x = r.optional("port", .int(min: 1, max: 65535)) { f.port = x }
+        r.finish()
+        return d.errorCount == before ? f : nil
+    }
+
+    static let agentFlagNames = ["registration_backoff_factor", "recovery_timeout", "executor_registration_timeout",
+                                 "executor_shutdown_grace_period", "executor_reregistration_timeout", "gc_delay", "gc_disk_headroom",
+                                 "disk_watch_interval", "docker_remove_delay", "docker_stop_timeout", "container_disk_watch_interval",
+                                 "enforce_container_disk_quota", "oversubscribed_resources_interval", "port", "resources"]
+
+    static func decodeAgentFlags(_ v: JSONValue, path: String, base: MesosAgentFlags, _ d: Diagnostics) -> MesosAgentFlags? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        var f = base
+        if let x = r.optional("registration_backoff_factor", ValueDecoder<SimDuration>.duration(.nonNegative).check {
+            $0 > MesosAgentFlags.registerRetryIntervalMax ? "must be at most 1m (REGISTER_RETRY_INTERVAL_MAX), got \($0)" : nil }) { f.registrationBackoffFactor = x }
+        if let x = r.optional("recovery_timeout", .duration(.positive)) { f.recoveryTimeout = x }
+        if let x = r.optional("executor_registration_timeout", .duration(.positive)) { f.executorRegistrationTimeout = x }
+        if let x = r.optional("executor_shutdown_grace_period", .duration(.nonNegative)) { f.executorShutdownGracePeriod = x }
+        if let x = r.optional("executor_reregistration_timeout", ValueDecoder<SimDuration>.duration(.nonNegative).check {
+            $0 > .seconds(15) ? "must be at most 15s (MAX_EXECUTOR_REREGISTRATION_TIMEOUT), got \($0)" : nil }) { f.executorReregistrationTimeout = x }
+        if let x = r.optional("gc_delay", .duration(.positive)) { f.gcDelay = x }
+        if let x = r.optional("gc_disk_headroom", .number(atLeast: 0, atMost: 1)) { f.gcDiskHeadroom = x }
+        if let x = r.optional("disk_watch_interval", .duration(.positive)) { f.diskWatchInterval = x }
+        if let x = r.optional("docker_remove_delay", .duration(.nonNegative)) { f.dockerRemoveDelay = x }
+        if let x = r.optional("docker_stop_timeout", .duration(.nonNegative)) { f.dockerStopTimeout = x }
+        if let x = r.optional("container_disk_watch_interval", .duration(.positive)) { f.containerDiskWatchInterval = x }
+        if let x = r.optional("enforce_container_disk_quota", .bool) { f.enforceContainerDiskQuota = x }
+        if let x = r.optional("oversubscribed_resources_interval", .duration(.positive)) { f.oversubscribedResourcesInterval = x }
+        if let x = r.optional("port", .int(min: 1, max: 65535)) { f.port = x }
+        if let x = r.optional("resources", agentResourcesDecoder) {
+            f.cpus = x.cpus ?? f.cpus; f.memMB = x.mem ?? f.memMB; f.diskMB = x.disk ?? f.diskMB
+            if let p = x.ports { f.ports = p }
+        }
+        r.finish()
+        return d.errorCount == before ? f : nil
+    }
+
+    // MARK: value syntaxes
+
+    /// "[31000-32000]" or "[31000-32000,33000-33100]".
+    static func parsePorts(_ s: String) -> PortSet? {
+        var t = Substring(s.filter { $0 != " " })
+        guard t.hasPrefix("["), t.hasSuffix("]") else { return nil }
+        t = t.dropFirst().dropLast()
+        var ranges: [ClosedRange<Int>] = []
+        for part in t.split(separator: ",") {
+            let b = part.split(separator: "-")
+            guard b.count == 2, let lo = Int(b[0]), let hi = Int(b[1]),
+                  lo >= 0, hi <= 65535, lo <= hi else { return nil }
+            ranges.append(lo...hi)
+        }
+        return ranges.isEmpty ? nil : PortSet(ranges)
+    }
+
+    static let portsDecoder: ValueDecoder<PortSet> = ValueDecoder<String>.string.map { s, v, p, d in
+        if let x = parsePorts(s) { return x }
+        d.error(p, at: v, "expected port ranges like \"[31000-32000]\" or \"[31000-31999,33000-33999]\", got \(JSONValue.quote(s))")
+        return nil
+    }
+
+    /// "cpus:0.01|mem:32": alternatives separated by '|', each "name:value" pairs separated by ';'.
+    static let minAllocatableDecoder: ValueDecoder<[Resources]> = ValueDecoder<String>.string.map { s, v, p, d in
+        var out: [Resources] = []
+        for alt in s.split(separator: "|", omittingEmptySubsequences: false) {
+            var r = Resources()
+            for pair in alt.split(separator: ";", omittingEmptySubsequences: false) {
+                let kv = pair.split(separator: ":")
+                guard kv.count == 2, let x = Double(kv[1]), x >= 0 else {
+                    d.error(p, at: v, "expected alternatives like \"cpus:0.01|mem:32\" (name:value pairs joined by ';', alternatives by '|'), got \(JSONValue.quote(s))"); return nil
+                }
+                switch kv[0] {
+                case "cpus": r.cpus = Scalar(x)
+                case "mem": r.memMB = Scalar(x)
+                case "disk": r.diskMB = Scalar(x)
+                default:
+                    d.error(p, at: v, "unknown resource \(JSONValue.quote(String(kv[0])))\(Suggest.didYouMean(String(kv[0]), among: ["cpus", "mem", "disk"])); the simulator knows cpus, mem and disk"); return nil
+                }
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    /// Mesos `--resources` "cpus:4;mem:8192;disk:100000;ports:[31000-32000]".
+    static let agentResourcesDecoder: ValueDecoder<(cpus: Double?, mem: Double?, disk: Double?, ports: PortSet?)> = ValueDecoder<String>.string.map { s, v, p, d in
+        var out: (cpus: Double?, mem: Double?, disk: Double?, ports: PortSet?) = (nil, nil, nil, nil)
+        for pair in s.split(separator: ";") {
+            guard let c = pair.firstIndex(of: ":") else { d.error(p, at: v, "expected \"name:value\" pairs joined by ';' like \"cpus:4;mem:8192\", got \(JSONValue.quote(s))"); return nil }
+            let name = pair[..<c], value = String(pair[pair.index(after: c)...])
+            if name == "ports" {
+                guard let ps = parsePorts(value) else { d.error(p, at: v, "bad ports \(JSONValue.quote(value)); like \"ports:[31000-32000]\""); return nil }
+                out.ports = ps; continue
+            }
+            guard let x = Double(value), x >= 0 else { d.error(p, at: v, "bad value \(JSONValue.quote(value)) for \(name)"); return nil }
+            switch name {
+            case "cpus": out.cpus = x
+            case "mem": out.mem = x
+            case "disk": out.disk = x
+            default: d.error(p, at: v, "unknown resource \(JSONValue.quote(String(name)))\(Suggest.didYouMean(String(name), among: ["cpus", "mem", "disk", "ports"]))"); return nil
+            }
+        }
+        return out
+    }
+
+    /// Mesos `--weights` "role1=2.0,role2=1".
+    static let weightsDecoder: ValueDecoder<[RoleWeight]> = ValueDecoder<String>.string.map { s, v, p, d in
+        var out: [RoleWeight] = []
+        for pair in s.split(separator: ",") {
+            let kv = pair.split(separator: "=")
+            guard kv.count == 2, let w = Double(kv[1]), w > 0 else {
+                d.error(p, at: v, "expected \"role=weight\" pairs joined by ',' like \"prod=2,dev=1\", got \(JSONValue.quote(s))"); return nil
+            }
+            out.append(RoleWeight(role: String(kv[0]), weight: w))
+        }
+        return out
+    }
+}
