@@ -12,6 +12,8 @@ public final class ClusterSimulation {
     private var sampler: Sampler!
     /// The Mesos layer (with its ZooKeeper ensemble); nil when the scenario has no `mesos` section.
     public private(set) var mesos: MesosCluster?
+    /// Marathon; nil when the scenario has no `marathon` section (it needs `mesos`).
+    public private(set) var marathon: MarathonScheduler?
     /// Receives the event log and the samples; may be replaced before `run`.
     public var observer: RunObserver
     public private(set) var samplesTaken = 0
@@ -28,6 +30,12 @@ public final class ClusterSimulation {
         sampler = Sampler(model: self)
         sampler.target = sim.register(sampler)
         if let ms = spec.mesos { let m = MesosCluster(spec: ms, zookeeper: spec.zookeeper ?? ZooKeeperSpec(), model: self); m.register(in: sim); mesos = m }
+        if let mspec = spec.marathon, let m = mesos {
+            let sched = MarathonScheduler(spec: mspec, model: self, mesos: m)
+            sched.register(in: sim)
+            infrastructure.addListener(sched)
+            marathon = sched
+        }
     }
 
     /// The random stream of a component, created on first use from the scenario seed and the
@@ -54,6 +62,7 @@ public final class ClusterSimulation {
             log("run", "started", spec.name, "seed \(spec.seed); \(infrastructure.hosts.count) hosts; duration \(spec.duration)")
             faultInjector.start()
             mesos?.start()
+            marathon?.start()
             sampler.start()
         }
         var interrupted = false

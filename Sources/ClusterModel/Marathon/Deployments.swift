@@ -1,0 +1,224 @@
+import SimKernel
+
+/// Marathon's deployment manager: a deployment is a plan of steps (apps ordered by their
+/// dependencies); each step's app actions run side by side and the next step starts when they
+/// are all done. An app is changed by at most one deployment at a time (a second one is refused
+/// with HTTP 409 unless forced, which cancels the first). docs/docs/deployments.md,
+/// core/deployment/impl/DeploymentActor.scala, TaskStartActor/TaskReplaceActor.
+final class Deployments {
+    unowned let s: MarathonScheduler
+
+    enum ActionKind {
+        /// Scale to the app's `instances` (start, scale up or down) with its current version.
+        case scale
+        /// Replace every instance of older versions (TaskReplaceActor).
+        case restart
+    }
+
+    final class AppAction {
+        let app: Int
+        let kind: ActionKind
+        var plan: TaskReplacePlan?
+        var started = false
+        var done = false
+        init(app: Int, kind: ActionKind) { self.app = app; self.kind = kind }
+    }
+
+    final class Deployment {
+        let id: Int
+        let name: String
+        /// App actions per step, in order.
+        let steps: [[AppAction]]
+        var step = 0
+        let startedAt: SimTime
+        var finishedAt: SimTime?
+        var cancelled = false
+        init(id: Int, name: String, steps: [[AppAction]], startedAt: SimTime) {
+            self.id = id; self.name = name; self.steps = steps; self.startedAt = startedAt
+        }
+        var apps: [Int] { steps.flatMap { $0.map(\.app) } }
+    }
+
+    var all: [Deployment] = []
+    var active: [Deployment] { all.filter { $0.finishedAt == nil && !$0.cancelled } }
+
+    init(scheduler: MarathonScheduler) { s = scheduler }
+
+    /// The initial deployment of every app of the scenario (the root group posted at time 0),
+    /// in dependency order; it starts when the first Marathon leader is ready.
+    func start() {
+        guard !s.apps.isEmpty else { return }
+        var depth: [Int] = Array(repeating: -1, count: s.apps.count)
+        func depthOf(_ i: Int, _ visiting: Set<Int>) -> Int {
+            if depth[i] >= 0 { return depth[i] }
+            var d = 0
+            for dep in s.apps[i].definition.effectiveDependencies {
+                if let j = s.appIndex[dep], !visiting.contains(j) { d = max(d, depthOf(j, visiting.union([i])) + 1) }
+            }
+            depth[i] = d
+            return d
+        }
+        for i in s.apps.indices { _ = depthOf(i, []) }
+        let maxDepth = depth.max() ?? 0
+        let steps = (0...maxDepth).map { d in s.apps.indices.filter { depth[$0] == d }.map { AppAction(app: $0, kind: .scale) } }
+            .filter { !$0.isEmpty }
+        create(name: "initial deployment of \(s.apps.count) app\(s.apps.count == 1 ? "" : "s")", steps: steps)
+    }
+
+    @discardableResult
+    func create(name: String, steps: [[AppAction]]) -> Deployment {
+        let d = Deployment(id: all.count + 1, name: name, steps: steps, startedAt: s.now)
+        all.append(d)
+        for a in d.apps { s.apps[a].deployment = d.id }
+        s.log("deploymentStarted", "deployment-\(d.id)", "\(name); \(steps.count) step\(steps.count == 1 ? "" : "s")")
+        if s.leaderReady { runStep(d) }
+        return d
+    }
+
+    /// The apps of a deployment that is in progress, if any, for an app.
+    func deployment(of app: Int) -> Deployment? {
+        guard let id = s.apps[app].deployment else { return nil }
+        let d = all[id - 1]
+        return d.finishedAt == nil && !d.cancelled ? d : nil
+    }
+
+    func cancel(_ d: Deployment, reason: String) {
+        d.cancelled = true
+        for a in d.apps where s.apps[a].deployment == d.id { s.apps[a].deployment = nil }
+        s.log("deploymentCancelled", "deployment-\(d.id)", reason)
+    }
+
+    func leaderLost() {}
+
+    func leaderReady() {
+        for d in active { runStep(d) }
+        for a in s.apps where deployment(of: a.index) == nil { s.scaleCheck(a) }
+    }
+
+    /// Starts (or, after a leader failover, resumes) the current step of a deployment.
+    func runStep(_ d: Deployment) {
+        guard s.leaderReady, d.finishedAt == nil, !d.cancelled else { return }
+        while d.step < d.steps.count {
+            let actions = d.steps[d.step]
+            for act in actions where !act.started {
+                act.started = true
+                begin(act, in: d)
+            }
+            for act in actions { evaluate(act) }
+            if actions.allSatisfy(\.done) {
+                s.log("deploymentStep", "deployment-\(d.id)", "step \(d.step + 1)/\(d.steps.count) done: " + actions.map { s.apps[$0.app].id }.joined(separator: ", "))
+                d.step += 1
+                continue
+            }
+            return
+        }
+        d.finishedAt = s.now
+        for a in d.apps where s.apps[a].deployment == d.id {
+            s.apps[a].deployment = nil
+            if s.apps[a].firstDeployFinished == nil { s.apps[a].firstDeployFinished = s.now }
+        }
+        s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
+    }
+
+    func begin(_ act: AppAction, in d: Deployment) {
+        let a = s.apps[act.app]
+        switch act.kind {
+        case .scale:
+            s.scaleCheck(a)
+        case .restart:
+            // TaskReplaceActor: reset the launch delay, kill what the strategy allows, launch new ones.
+            s.rateLimiter.resetDelay(a.launchKey)
+            let olds = a.instances.filter { $0.isActive && $0.version != a.configVersion && $0.goal == .running }
+            let news = a.instances.filter { $0.isActive && $0.version == a.configVersion && $0.goal == .running }
+            let newHealthy = news.filter { $0.isHealthy(a.definition) && $0.ready }
+            var plan = TaskReplacePlan(instances: a.definition.instances, upgrade: a.definition.upgradeStrategy,
+                                       isResident: a.definition.isResident,
+                                       old: olds.map { .init(id: $0.task, healthy: $0.isHealthy(a.definition)) },
+                                       alreadyStartedNew: news.count, newHealthyReady: newHealthy.map(\.task),
+                                       newHealthyCount: newHealthy.count, rules: s.spec.version.restartRules)
+            for n in newHealthy { n.reportedHealthyReady = true }
+            let step = plan.start()
+            act.plan = plan
+            s.log("restartStarted", a.id, "replacing \(olds.count) old instance(s): kill \(step.kill.count) now, launch \(step.launch); minHealthy \(RestartStrategy.minHealthy(instances: a.definition.instances, a.definition.upgradeStrategy)), maxCapacity \(plan.strategy.maxCapacity)")
+            apply(step, to: a)
+        }
+    }
+
+    func apply(_ step: ReplaceStep, to a: MarathonAppState) {
+        for id in step.kill { if let inst = s.byTask[id] { s.kill(inst, reason: "replaced by a new version") } }
+        if step.launch > 0 { s.queueLaunches(a, step.launch) }
+    }
+
+    /// Whether the runtime must leave launches of this app to a running restart.
+    func managesLaunches(_ a: MarathonAppState) -> Bool {
+        guard let d = deployment(of: a.index) else { return false }
+        return d.steps[d.step < d.steps.count ? d.step : d.steps.count - 1].contains { $0.app == a.index && $0.kind == .restart && $0.started && !$0.done }
+    }
+
+    func currentAction(_ app: Int) -> (Deployment, AppAction)? {
+        guard let d = deployment(of: app), d.step < d.steps.count else { return nil }
+        guard let act = d.steps[d.step].first(where: { $0.app == app && $0.started }) else { return nil }
+        return (d, act)
+    }
+
+    /// Whether an action is complete: the app has its target of healthy, ready instances of the
+    /// current version and nothing else (scale), or the replace plan is finished (restart).
+    func evaluate(_ act: AppAction) {
+        guard !act.done else { return }
+        let a = s.apps[act.app]
+        switch act.kind {
+        case .scale:
+            // Instances being killed still count until they are gone (a scale-down is done when
+            // the surplus is KILLED, not when the kill is sent).
+            let current = a.instances.filter { $0.isActive && !$0.replaced }
+            let healthy = current.filter { $0.goal == .running && $0.version == a.configVersion && $0.isHealthy(a.definition) && $0.ready }.count
+            act.done = healthy >= a.definition.instances && current.count == a.definition.instances && a.toLaunch == 0
+        case .restart:
+            act.done = act.plan?.isFinished ?? false
+        }
+    }
+
+    func check(_ id: Int) {
+        guard id >= 1, id <= all.count else { return }
+        runStep(all[id - 1])
+    }
+
+    // MARK: - hooks from the scheduler
+
+    func instanceHealthChanged(_ inst: MarathonInstance) {
+        guard s.leaderReady, let (d, act) = currentAction(inst.app) else { return }
+        let a = s.apps[inst.app]
+        if act.kind == .restart, var plan = act.plan, inst.version == a.configVersion {
+            let hr = inst.isHealthy(a.definition) && inst.ready
+            if hr && !inst.reportedHealthyReady {
+                inst.reportedHealthyReady = true
+                let step = plan.newInstanceHealthyAndReady(inst.task)
+                act.plan = plan
+                apply(step, to: a)
+            } else if !hr && inst.reportedHealthyReady {
+                inst.reportedHealthyReady = false
+                plan.newInstanceNoLongerHealthyOrReady(inst.task)
+                act.plan = plan
+            }
+        }
+        runStep(d)
+    }
+
+    func instanceTerminated(_ inst: MarathonInstance, wanted: Bool) {
+        guard let (d, act) = currentAction(inst.app) else { return }
+        let a = s.apps[inst.app]
+        if act.kind == .restart, var plan = act.plan {
+            let step: ReplaceStep
+            if inst.version != a.configVersion {
+                step = plan.oldInstanceTerminated(inst.task)
+            } else {
+                step = plan.newInstanceTerminated(inst.task)
+                // 1.10: the instance keeps goal Running and the launch queue relaunches it.
+                if plan.rules == .v1_10 && wanted { s.queueLaunches(a, 1) }
+            }
+            act.plan = plan
+            apply(step, to: a)
+        }
+        runStep(d)
+    }
+}

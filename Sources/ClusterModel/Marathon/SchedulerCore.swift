@@ -1,0 +1,615 @@
+import SimKernel
+
+/// Marathon: HA instances electing a leader through ZooKeeper; the leader registers with Mesos as
+/// a framework, matches offers against its launch queue (resources, ports, constraints,
+/// max_instances_per_offer, launch tokens, back-off), follows task status updates, runs the
+/// Marathon-level health checks, replaces unreachable instances and runs deployments.
+///
+/// Sources of each rule: docs/marathon.md; the pure rules live in Constraints.swift,
+/// RateLimiter.swift, HealthState.swift and RestartStrategy.swift.
+public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher, HostListener {
+    public let spec: MarathonSpec
+    unowned let model: ClusterSimulation
+    let mesos: MesosCluster
+    var driver: SchedulerDriver!
+    var target: Int32 = -1
+
+    // MARK: state
+    var apps: [MarathonAppState] = []
+    var appIndex: [String: Int] = [:]
+    /// Instance by Mesos task id (lookups only, never iterated).
+    var byTask: [TaskID: MarathonInstance] = [:]
+    var rateLimiter: RateLimiter
+    var launchTokens: Int
+    var lastRevive: SimTime?
+    var reviveScheduled = false
+    var suppressed = false
+    var rateLimiterCleanupScheduled = false
+    /// Agents as constraints see them, built once per host.
+    var placementHosts: [Int: PlacementHost] = [:]
+    let offerStream: RandomStream
+    let killStream: RandomStream
+    var deployments: Deployments!
+
+    // MARK: HA
+    struct Process {
+        let index: Int
+        let host: Int
+        var alive = true
+        var session: Int?
+        var znode: ZNode?
+    }
+    var processes: [Process] = []
+    public private(set) var leader: Int?
+    public private(set) var leaderReady = false
+    var pendingUpdates: [TaskStatusUpdate] = []
+    var electionPath = "/marathon/leader"
+    /// Leader changes, for the summary.
+    public private(set) var leaderChanges: [(time: SimTime, leader: String?)] = []
+    /// Time from losing a leader to the next leader being ready.
+    public private(set) var failovers: [(lostAt: SimTime, readyAt: SimTime?)] = []
+    /// How long an elected instance takes before it acts (loading state from ZooKeeper,
+    /// re-registering with Mesos). Not a Marathon flag; measured 1-3 s on small clusters.
+    static let electionPrepareTime = SimDuration.seconds(2)
+    /// A Marathon process that gave up leadership exits; its supervisor restarts it.
+    static let processRestartDelay = SimDuration.seconds(10)
+
+    enum Kind: Int32 {
+        case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, unreachableInactive,
+             unreachableExpunge, prepareDone, rateLimiterCleanup, backoffOver, readinessTick, processRestart,
+             deploymentCheck
+    }
+
+    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster) {
+        self.spec = spec
+        self.model = model
+        self.mesos = mesos
+        rateLimiter = RateLimiter(version: spec.version)
+        launchTokens = spec.flags.launchTokens
+        offerStream = model.stream("marathon/offer-matcher")
+        killStream = model.stream("marathon/kill-selection")
+        for (i, def) in spec.apps.enumerated() {
+            apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id)))
+            appIndex[def.id] = i
+        }
+        deployments = Deployments(scheduler: self)
+        // Marathon instances run on the hosts of `hostGroup` (default: the Mesos masters' group).
+        let infra = model.infrastructure
+        let group = spec.hostGroup ?? mesos.masters.first.map { infra.hosts[$0.host].group } ?? infra.groupNames[0]
+        let hosts = infra.hostsByGroup[group] ?? []
+        for i in 0..<spec.instances where !hosts.isEmpty {
+            processes.append(Process(index: i, host: hosts[i % hosts.count]))
+        }
+    }
+
+    func register(in sim: Simulation) { target = sim.register(self) }
+
+    public var frameworkName: String { "marathon" }
+    public var role: String { spec.flags.mesosRole }
+
+    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("marathon", event, subject, detail) }
+    var now: SimTime { model.sim.now }
+    var sim: Simulation { model.sim }
+
+    func start() {
+        driver = mesos.addFramework(self)
+        driver.suppressOffers()
+        suppressed = true
+        mesos.zooKeeper.watchChildren(electionPath, self)
+        for p in processes { openSession(p.index) }
+        sim.schedule(after: spec.flags.launchTokenRefreshInterval, target: target, kind: Kind.tokenRefresh.rawValue)
+        deployments.start()
+    }
+
+    // MARK: - Leader election (Curator LeaderLatch: lowest sequence leads)
+
+    func openSession(_ i: Int) {
+        let p = processes[i]
+        processes[i].session = mesos.zooKeeper.openSession(self, host: p.host, requestedTimeout: spec.flags.zkSessionTimeout)
+    }
+
+    func process(ofSession s: Int) -> Int? { processes.firstIndex { $0.session == s } }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, connected session: Int, reconnected: Bool) {
+        guard let i = process(ofSession: session), processes[i].alive else { return }
+        if processes[i].znode == nil {
+            processes[i].znode = zk.createEphemeralSequential(session: session, path: electionPath, prefix: "latch-", owner: i)
+        }
+        electLeader()
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, disconnected session: Int) {}
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, expired session: Int) {
+        guard let i = process(ofSession: session) else { return }
+        processes[i].session = nil
+        processes[i].znode = nil
+        if leader == i {
+            log("leaderAbdicated", processName(i), "ZooKeeper session expired")
+            loseLeadership()
+        }
+        // The process exits on session loss and is restarted by its supervisor.
+        if processes[i].alive {
+            sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
+        }
+        electLeader()
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, childrenChanged path: String) { electLeader() }
+
+    func processName(_ i: Int) -> String { "marathon\(i + 1)@\(model.infrastructure.hosts[processes[i].host].name)" }
+
+    /// The live contender with the lowest sequence is the leader.
+    func electLeader() {
+        let nodes = mesos.zooKeeper.children(electionPath)
+        let lowest = nodes.filter { n in processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n }
+            .min { $0.sequence < $1.sequence }
+        let newLeader = lowest?.owner
+        if newLeader == leader { return }
+        if leader != nil { loseLeadership() }
+        guard let l = newLeader else { return }
+        leader = l
+        leaderChanges.append((now, processName(l)))
+        log("leaderElected", processName(l), "preparing (\(Self.electionPrepareTime))")
+        sim.schedule(after: Self.electionPrepareTime, target: target, kind: Kind.prepareDone.rawValue, arg: Int64(l))
+    }
+
+    func loseLeadership() {
+        guard let l = leader else { return }
+        if leaderReady { failovers.append((now, nil)) }
+        leader = nil
+        leaderReady = false
+        leaderChanges.append((now, nil))
+        log("leadershipLost", processName(l))
+        // The framework is disconnected: no offers until a new leader registers.
+        driver.suppressOffers()
+        suppressed = true
+        for a in apps { a.tickGeneration += 1 }   // stop this leader's health-check actors
+        deployments.leaderLost()
+    }
+
+    func leaderPrepared(_ l: Int) {
+        guard leader == l, !leaderReady else { return }
+        leaderReady = true
+        if let i = failovers.indices.last, failovers[i].readyAt == nil { failovers[i].readyAt = now }
+        log("leaderReady", processName(l), "registered with Mesos; reconciling \(byTask.count) tasks")
+        let updates = pendingUpdates
+        pendingUpdates.removeAll()
+        for u in updates { statusUpdate(u) }
+        driver.reconcile(tasks: byTask.keys.sorted())
+        for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
+        deployments.leaderReady()
+        for a in apps { startReadinessChecks(a) }
+        updateOfferInterest()
+    }
+
+    var leaderHost: Int? { leader.map { processes[$0].host } }
+
+    // MARK: - Hosts
+
+    public func hostWentDown(_ host: Host) {
+        for i in processes.indices where processes[i].host == host.index && processes[i].alive {
+            processes[i].alive = false
+            if let s = processes[i].session { mesos.zooKeeper.clientDied(s) }
+            if leader == i {
+                // Followers learn of it only when the ensemble expires the session (electLeader then).
+                log("leaderProcessDown", processName(i), "host \(host.name) down")
+                leaderReady = false
+                failovers.append((now, nil))
+                for a in apps { a.tickGeneration += 1 }
+                deployments.leaderLost()
+            }
+        }
+    }
+
+    public func hostCameUp(_ host: Host) {
+        for i in processes.indices where processes[i].host == host.index && !processes[i].alive {
+            processes[i].alive = true
+            processes[i].session = nil
+            processes[i].znode = nil
+            openSession(i)
+        }
+    }
+
+    // MARK: - Events
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        switch Kind(rawValue: event.kind)! {
+        case .tokenRefresh:
+            launchTokens = spec.flags.launchTokens
+            sim.schedule(after: spec.flags.launchTokenRefreshInterval, target: target, kind: Kind.tokenRefresh.rawValue)
+            if hasDemand { updateOfferInterest() }
+        case .revive:
+            reviveScheduled = false
+            updateOfferInterest()
+        case .healthTick:
+            healthTick(event.arg)
+        case .healthResult:
+            healthResult(event.arg)
+        case .launchTimeout:
+            launchTimedOut(TaskID(event.arg))
+        case .unreachableInactive:
+            unreachableInactive(TaskID(event.arg))
+        case .unreachableExpunge:
+            unreachableExpunge(TaskID(event.arg))
+        case .prepareDone:
+            leaderPrepared(Int(event.arg))
+        case .rateLimiterCleanup:
+            let removed = rateLimiter.cleanUp(now: sim.now)
+            for k in removed { log("backoffForgotten", k.appID, "launch delay record removed") }
+            if rateLimiter.count > 0 {
+                sim.schedule(after: RateLimiter.cleanupInterval, target: target, kind: Kind.rateLimiterCleanup.rawValue)
+            } else { rateLimiterCleanupScheduled = false }
+            if !removed.isEmpty { updateOfferInterest() }
+        case .backoffOver:
+            updateOfferInterest()
+        case .readinessTick:
+            readinessTick(TaskID(event.arg))
+        case .processRestart:
+            let i = Int(event.arg)
+            if processes[i].alive, processes[i].session == nil { openSession(i) }
+        case .deploymentCheck:
+            deployments.check(Int(event.arg))
+        }
+    }
+
+    // MARK: - Launch queue and offers
+
+    var hasDemand: Bool { apps.contains { $0.toLaunch > 0 } }
+
+    /// Revive when there is something to launch (no more often than min_revive_offers_interval);
+    /// suppress when there is nothing (if --suppress_offers).
+    func updateOfferInterest() {
+        guard leaderReady else { return }
+        if hasDemand {
+            if !suppressed, let last = lastRevive, now - last < spec.flags.minReviveOffersInterval { return }
+            if let last = lastRevive, now - last < spec.flags.minReviveOffersInterval {
+                if !reviveScheduled {
+                    reviveScheduled = true
+                    sim.schedule(at: last + spec.flags.minReviveOffersInterval, target: target, kind: Kind.revive.rawValue)
+                }
+                return
+            }
+            lastRevive = now
+            suppressed = false
+            driver.reviveOffers()
+        } else if spec.flags.suppressOffers && !suppressed {
+            suppressed = true
+            driver.suppressOffers()
+        }
+    }
+
+    func queueLaunches(_ a: MarathonAppState, _ n: Int) {
+        guard n > 0 else { return }
+        a.toLaunch += n
+        if a.firstDeployStarted == nil { a.firstDeployStarted = now }
+        updateOfferInterest()
+    }
+
+    func placementHost(_ agent: Int, hostname: String, attributes: [Attribute]) -> PlacementHost {
+        if let p = placementHosts[agent] { return p }
+        let p = PlacementHost(hostname: hostname, attributes: attributes, rules: spec.version.constraintRules)
+        placementHosts[agent] = p
+        return p
+    }
+
+    public func resourceOffers(_ offers: [Offer]) {
+        guard leaderReady else {
+            for o in offers { driver.decline(offer: o.id, refuseSeconds: spec.flags.declineOfferDuration.seconds) }
+            return
+        }
+        for o in offers { matchOffer(o) }
+        updateOfferInterest()
+    }
+
+    /// Matches one offer against the launch queue: apps with demand in a shuffled order (the offer
+    /// matcher manager asks its matchers in random order), up to max_instances_per_offer
+    /// instances, each within the remaining resources and ports, meeting the app's constraints,
+    /// not in back-off, and while launch tokens last.
+    func matchOffer(_ offer: Offer) {
+        var remaining = offer.resources
+        var launches: [TaskLaunch] = []
+        var launched: [(MarathonAppState, Int64)] = []   // app, config version
+        let host = placementHost(offer.agent, hostname: offer.hostname, attributes: offer.attributes)
+        var candidates = apps.filter { $0.toLaunch > 0 }
+        if candidates.count > 1 {
+            for i in stride(from: candidates.count - 1, to: 0, by: -1) {
+                candidates.swapAt(i, offerStream.int(below: i + 1))
+            }
+        }
+        let maxPerOffer = spec.flags.maxInstancesPerOffer
+        outer: for a in candidates {
+            if let d = rateLimiter.deadline(a.launchKey), d > now { continue }
+            var placedHosts = a.instances.filter { $0.isActive }.map { placementHosts[$0.host] ?? host }
+            var pending = a.toLaunch
+            while pending > 0 {
+                if launches.count >= maxPerOffer || launchTokens <= 0 { break outer }
+                guard let ports = takePorts(a.definition, from: &remaining) else { break }
+                let res = a.definition.resources
+                guard res.fits(in: remaining) else { break }
+                guard Constraints.meetsAll(a.definition.constraints, offer: host, placed: placedHosts) else { break }
+                remaining.cpus -= res.cpus; remaining.memMB -= res.memMB; remaining.diskMB -= res.diskMB
+                var r = res
+                r.ports = PortSet(ports.map { $0...$0 })
+                let name = "\(a.taskPrefix).\(a.nextInstanceNumber)"
+                a.nextInstanceNumber += 1
+                launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
+                                           image: ImageRef(name: a.definition.image ?? a.id, sizeBytes: a.behaviour.imageSizeBytes),
+                                           behaviour: a.behaviour.task, mesosHealthCheck: a.definition.mesosHealthCheck))
+                launched.append((a, a.configVersion))
+                placedHosts.append(host)
+                pending -= 1
+                launchTokens -= 1
+            }
+        }
+        guard !launches.isEmpty else {
+            for a in candidates where a.unplacedSince == nil { a.unplacedSince = now }
+            logUnplaced()
+            driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
+            return
+        }
+        // Marathon accepts with the default filter (refuse_seconds 5 s) for what it leaves over.
+        guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: 5) else { return }
+        for (k, id) in ids.enumerated() {
+            let (a, version) = launched[k]
+            a.toLaunch -= 1
+            a.launchedTotal += 1
+            a.unplacedSince = nil
+            a.loggedUnplaced = false
+            let inst = MarathonInstance(task: id, name: launches[k].name, app: a.index, version: version, host: offer.agent,
+                                        launchedAt: now, checks: a.definition.healthChecks.count,
+                                        hasReadiness: !a.definition.readinessChecks.isEmpty)
+            a.instances.append(inst)
+            byTask[id] = inst
+            sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
+        }
+    }
+
+    /// An app that found no fitting offer for 5 minutes is logged once ("waiting": constraints or
+    /// resources cannot be met now); it keeps waiting, as Marathon does.
+    func logUnplaced() {
+        for a in apps where a.toLaunch > 0 && !a.loggedUnplaced {
+            if let s = a.unplacedSince, now - s >= .minutes(5) {
+                a.loggedUnplaced = true
+                log("waitingForOffers", a.id, "\(a.toLaunch) instance(s) not placeable for \(now - s): no offer meets resources, ports or constraints")
+            }
+        }
+    }
+
+    /// Host ports for one instance: fixed ones must be in the offer, dynamic ones (0) take the
+    /// lowest free ports of the offer (Marathon picks them from the offered ranges).
+    func takePorts(_ def: AppDefinition, from remaining: inout Resources) -> [Int]? {
+        let fixed = def.fixedHostPorts
+        let dynamic = def.hostPortCount - fixed.count
+        var ports = remaining.ports
+        for p in fixed {
+            guard ports.contains(p) else { return nil }
+            ports.remove(p)
+        }
+        guard let dyn = ports.lowest(dynamic) else { return nil }
+        for p in dyn { ports.remove(p) }
+        remaining.ports = ports
+        return fixed + dyn
+    }
+
+    public func offerRescinded(_ offer: Int64) {}
+
+    public func registered(reregistered: Bool) {
+        if leaderReady { updateOfferInterest() }
+    }
+
+    public func disconnected() {
+        // The Mesos master failed over: offers are void; Mesos re-registers us with the new leader.
+    }
+
+    // MARK: - Status updates
+
+    public func statusUpdate(_ u: TaskStatusUpdate) {
+        guard leaderReady else { pendingUpdates.append(u); return }
+        guard let inst = byTask[u.task] else { return }
+        let a = apps[inst.app]
+        let old = inst.state
+        if let h = u.healthy, inst.mesosHealthy != h {
+            inst.mesosHealthy = h
+            log("healthStatusChanged", inst.name, h ? "healthy (Mesos-level check)" : "unhealthy (Mesos-level check)")
+            deployments.instanceHealthChanged(inst)
+        }
+        if u.state == old && u.state != .unreachable { return }
+        inst.state = u.state
+        let condition = InstanceCondition(u.state, reason: u.reason)
+        // The launch delay is kept per (app, config version) of the instance.
+        let key = LaunchDelayKey(appID: a.id, configVersion: inst.version)
+        rateLimiter.conditionChanged(key, to: condition, strategy: a.definition.backoff, now: now)
+        if condition.growsLaunchDelay {
+            if let d = rateLimiter.deadline(key), d > now {
+                sim.schedule(at: d, target: target, kind: Kind.backoffOver.rawValue, arg: Int64(a.index))
+                log("launchDelayed", a.id, "back-off \(rateLimiter.delay(key)!.currentDelay) after \(u.state.rawValue) of \(inst.name)")
+            }
+            if !rateLimiterCleanupScheduled {
+                rateLimiterCleanupScheduled = true
+                sim.schedule(after: RateLimiter.cleanupInterval, target: target, kind: Kind.rateLimiterCleanup.rawValue)
+            }
+        }
+        switch u.state {
+        case .running:
+            if inst.isUnreachable {
+                inst.unreachableSince = nil
+                log("instanceReachable", inst.name, "back from unreachable")
+                if inst.replaced { inst.replaced = false; scaleCheck(a) }
+            }
+            if inst.runningSince == nil {
+                inst.runningSince = now
+                startReadiness(inst)
+            }
+            deployments.instanceHealthChanged(inst)
+        case .unreachable:
+            guard inst.unreachableSince == nil else { return }
+            inst.unreachableSince = now
+            switch a.definition.unreachableStrategy {
+            case .disabled:
+                log("instanceUnreachable", inst.name, "unreachableStrategy disabled: not replaced")
+            case .enabled(let inactiveAfter, let expungeAfter):
+                log("instanceUnreachable", inst.name, "replaced after \(inactiveAfter), expunged after \(expungeAfter)")
+                sim.schedule(after: inactiveAfter, target: target, kind: Kind.unreachableInactive.rawValue, arg: Int64(inst.task))
+                sim.schedule(after: expungeAfter, target: target, kind: Kind.unreachableExpunge.rawValue, arg: Int64(inst.task), priority: 1)
+            }
+            deployments.instanceHealthChanged(inst)
+        default:
+            if u.state.isTerminal { instanceTerminated(inst, u) }
+        }
+    }
+
+    func instanceTerminated(_ inst: MarathonInstance, _ u: TaskStatusUpdate) {
+        let a = apps[inst.app]
+        byTask[inst.task] = nil
+        a.instances.removeAll { $0 === inst }
+        switch u.state {
+        case .failed, .error: a.failedTotal += 1
+        case .killed: a.killedTotal += 1
+        case .lost, .gone, .goneByOperator, .dropped: a.lostTotal += 1
+        default: break
+        }
+        let wanted = inst.goal == .running && !inst.replaced
+        deployments.instanceTerminated(inst, wanted: wanted)
+        // An instance that should still run is replaced through the launch queue (the back-off
+        // of its app applies).
+        if wanted && !deployments.managesLaunches(a) { scaleCheck(a) }
+    }
+
+    /// Launch or kill so that the app has its target number of instances (the scale check
+    /// Marathon runs after instance changes and every scale_apps_interval).
+    func scaleCheck(_ a: MarathonAppState) {
+        let have = a.countedTowardsTarget + a.toLaunch
+        let want = a.definition.instances
+        if have < want {
+            queueLaunches(a, want - have)
+        } else if have > want {
+            var excess = have - want
+            let fromQueue = min(excess, a.toLaunch)
+            a.toLaunch -= fromQueue
+            excess -= fromQueue
+            if excess > 0 { killForScaleDown(a, excess) }
+        }
+    }
+
+    func killForScaleDown(_ a: MarathonAppState, _ n: Int) {
+        let cands = a.instances.filter { $0.isActive && $0.goal == .running }.map { i in
+            ScaleDownCandidate(id: i.task, condition: i.isUnreachable ? .unreachable : InstanceCondition(i.state),
+                               since: i.runningSince ?? i.launchedAt)
+        }
+        for id in ScalingProposition.killOrder(cands, killSelection: a.definition.killSelection).prefix(n) {
+            if let inst = byTask[id] { kill(inst, reason: "scale down") }
+        }
+    }
+
+    /// Kills an instance. `replace`: it still counts towards the target until it is gone, and a
+    /// replacement is launched then (kills for failed health checks and launch timeouts);
+    /// otherwise it is decommissioned (scale-down, restarts).
+    func kill(_ inst: MarathonInstance, reason: String, replace: Bool = false) {
+        guard inst.isActive else { return }
+        if !replace { inst.goal = .decommissioned }
+        log("killInstance", inst.name, reason)
+        driver.kill(task: inst.task)
+    }
+
+    func launchTimedOut(_ task: TaskID) {
+        guard let inst = byTask[task], inst.state != .running, inst.runningSince == nil else { return }
+        log("launchTimeout", inst.name, "not TASK_RUNNING within task_launch_timeout \(spec.flags.taskLaunchTimeout)")
+        kill(inst, reason: "task_launch_timeout", replace: true)
+    }
+
+    func unreachableInactive(_ task: TaskID) {
+        guard let inst = byTask[task], inst.isUnreachable, !inst.replaced, leaderReady else { return }
+        inst.replaced = true
+        log("replaceUnreachable", inst.name, "inactive after \(now - inst.unreachableSince!)")
+        let a = apps[inst.app]
+        if !deployments.managesLaunches(a) { scaleCheck(a) } else { deployments.instanceTerminated(inst, wanted: true) }
+    }
+
+    func unreachableExpunge(_ task: TaskID) {
+        guard let inst = byTask[task], inst.isUnreachable else { return }
+        log("expungeUnreachable", inst.name, "expunged; killed if it comes back")
+        let a = apps[inst.app]
+        byTask[task] = nil
+        a.instances.removeAll { $0 === inst }
+        inst.goal = .decommissioned
+        driver.kill(task: task)
+    }
+
+    // MARK: - Marathon-level health checks (HealthCheckActor per app version and check)
+
+    static func packTick(app: Int, check: Int, generation: Int64) -> Int64 {
+        (generation << 32) | (Int64(check) << 20) | Int64(app)
+    }
+
+    func startHealthChecks(_ a: MarathonAppState) {
+        guard leaderReady else { return }
+        for (c, hc) in a.definition.healthChecks.enumerated() where !hc.protocol.isMesosLevel {
+            let first = MarathonHealth.firstTick(actorStart: now, interval: hc.interval)
+            sim.schedule(at: first, target: target, kind: Kind.healthTick.rawValue,
+                         arg: Self.packTick(app: a.index, check: c, generation: a.tickGeneration))
+        }
+    }
+
+    func healthTick(_ arg: Int64) {
+        let appI = Int(arg & 0xFFFFF), check = Int((arg >> 20) & 0xFFF), gen = arg >> 32
+        let a = apps[appI]
+        guard gen == a.tickGeneration, leaderReady, let from = leaderHost, check < a.definition.healthChecks.count else { return }
+        let hc = a.definition.healthChecks[check]
+        for inst in a.instances where inst.state == .running && inst.isActive {
+            let outcome = driver.probe(task: inst.task, from: from, timeout: hc.timeout)
+            let after: SimDuration, passed: Bool
+            switch outcome {
+            case .passed(let d): after = d; passed = true
+            case .failed(let d): after = d; passed = false
+            case .refused: after = .zero; passed = false
+            case .timedOut: after = hc.timeout; passed = false
+            }
+            let packed = (Int64(inst.task) << 13) | (Int64(check) << 1) | (passed ? 1 : 0)
+            sim.schedule(after: after, target: target, kind: Kind.healthResult.rawValue, arg: packed)
+        }
+        sim.schedule(after: hc.interval, target: target, kind: Kind.healthTick.rawValue, arg: arg)
+    }
+
+    func healthResult(_ arg: Int64) {
+        let task = TaskID(arg >> 13), check = Int((arg >> 1) & 0xFFF), passed = arg & 1 == 1
+        guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
+        let a = apps[inst.app]
+        let hc = a.definition.healthChecks[check]
+        let out = MarathonHealth.handleResult(&inst.health[check], passed: passed, now: now,
+                                              isRunning: inst.state == .running, runningSince: inst.runningSince ?? now,
+                                              isUnreachable: inst.isUnreachable, check: hc)
+        if out.aliveChanged {
+            log("healthStatusChanged", inst.name, inst.health[check].alive ? "healthy" : "unhealthy (\(inst.health[check].consecutiveFailures) consecutive failures)")
+            deployments.instanceHealthChanged(inst)
+        }
+        if out.kill {
+            log("killUnhealthy", inst.name, "\(inst.health[check].consecutiveFailures) consecutive failed \(hc.protocol.rawValue) checks (max \(hc.maxConsecutiveFailures))")
+            kill(inst, reason: "failed health checks", replace: true)
+        }
+    }
+
+    // MARK: - Readiness checks (checked from TASK_RUNNING every interval until ready)
+
+    func startReadiness(_ inst: MarathonInstance) {
+        guard !inst.ready else { return }
+        sim.schedule(after: .zero, target: target, kind: Kind.readinessTick.rawValue, arg: Int64(inst.task))
+    }
+
+    func startReadinessChecks(_ a: MarathonAppState) {
+        for inst in a.instances where !inst.ready && inst.state == .running { startReadiness(inst) }
+    }
+
+    func readinessTick(_ task: TaskID) {
+        guard leaderReady, let inst = byTask[task], !inst.ready, inst.state == .running, let from = leaderHost else { return }
+        let a = apps[inst.app]
+        guard let rc = a.definition.readinessChecks.first else { inst.ready = true; return }
+        if case .passed = driver.probe(task: task, from: from, timeout: rc.timeout) {
+            inst.ready = true
+            log("instanceReady", inst.name, "readiness check \(rc.name) passed")
+            deployments.instanceHealthChanged(inst)
+        } else {
+            sim.schedule(after: rc.interval, target: target, kind: Kind.readinessTick.rawValue, arg: Int64(task))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import SimKernel
+
+// Marathon's in-memory state: apps, their instances, their launch queue entries. The scheduler
+// (SchedulerCore.swift) and the deployment manager (Deployments.swift) act on it.
+
+/// What Marathon wants an instance to do (Goal in Marathon 1.5+; "killing" before).
+enum InstanceGoal { case running, decommissioned }
+
+/// One instance (task) of an app, as Marathon's instance tracker holds it.
+final class MarathonInstance {
+    let task: TaskID
+    let name: String
+    let app: Int
+    /// The app's config version this instance runs.
+    let version: Int64
+    let host: Int
+    var state: TaskState = .staging
+    var goal: InstanceGoal = .running
+    let launchedAt: SimTime
+    var runningSince: SimTime?
+    var unreachableSince: SimTime?
+    /// Set when the unreachable instance was replaced (inactiveAfter passed).
+    var replaced = false
+    /// Marathon-level health per check of the app version.
+    var health: [InstanceHealth]
+    /// Mesos-level health from status updates (nil: not reported yet).
+    var mesosHealthy: Bool?
+    /// Readiness checks passed (true at once when the app has none).
+    var ready: Bool
+    /// Counted as healthy+ready by the running deployment (to report transitions once).
+    var reportedHealthyReady = false
+
+    init(task: TaskID, name: String, app: Int, version: Int64, host: Int, launchedAt: SimTime, checks: Int, hasReadiness: Bool) {
+        self.task = task; self.name = name; self.app = app; self.version = version; self.host = host
+        self.launchedAt = launchedAt
+        health = Array(repeating: InstanceHealth(), count: checks)
+        ready = !hasReadiness
+    }
+
+    var isActive: Bool { !state.isTerminal }
+    var isUnreachable: Bool { unreachableSince != nil }
+}
+
+/// One app: its current definition, target, instances and launch queue entry.
+final class MarathonAppState {
+    let index: Int
+    var definition: AppDefinition
+    /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
+    var configVersion: Int64 = 1
+    let behaviour: AppBehaviour
+    /// Instances in launch order (active ones; terminal ones are removed).
+    var instances: [MarathonInstance] = []
+    /// Launch queue: instances of the current version still to launch.
+    var toLaunch = 0
+    /// When the app's first instance was queued by its first deployment, and when that deployment finished.
+    var firstDeployStarted: SimTime?
+    var firstDeployFinished: SimTime?
+    /// The deployment currently changing this app (one at a time).
+    var deployment: Int?
+    var launchedTotal = 0
+    var failedTotal = 0
+    var killedTotal = 0
+    var lostTotal = 0
+    var nextInstanceNumber = 1
+    /// The app could not be placed on any offer for a while (constraints, resources): logged once per episode.
+    var unplacedSince: SimTime?
+    var loggedUnplaced = false
+    /// Health-check tick generation per version (stale ticks are ignored).
+    var tickGeneration: Int64 = 0
+
+    init(index: Int, definition: AppDefinition, behaviour: AppBehaviour) {
+        self.index = index; self.definition = definition; self.behaviour = behaviour
+    }
+
+    var id: String { definition.id }
+    var launchKey: LaunchDelayKey { LaunchDelayKey(appID: definition.id, configVersion: configVersion) }
+
+    /// Task-name prefix as Marathon builds task ids: the app id without the leading slash, '/' -> '_'.
+    var taskPrefix: String {
+        String(definition.id.drop(while: { $0 == "/" }).map { $0 == "/" ? "_" : $0 })
+    }
+
+    var activeCount: Int { instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running ? 1 : 0) } }
+
+    /// Instances counted against the target: active with goal running, not replaced after being unreachable.
+    var countedTowardsTarget: Int {
+        instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running && !$1.replaced ? 1 : 0) }
+    }
+}
+
+extension MarathonInstance {
+    /// Considered healthy (Marathon): every Marathon-level check alive, the Mesos-level check (if
+    /// any) reported healthy; an app without health checks: TASK_RUNNING.
+    func isHealthy(_ def: AppDefinition) -> Bool {
+        guard state == .running, !isUnreachable else { return false }
+        if def.healthChecks.isEmpty { return true }
+        var i = 0
+        for hc in def.healthChecks {
+            if hc.protocol.isMesosLevel {
+                if mesosHealthy != true { return false }
+            } else {
+                if i < health.count, !health[i].alive { return false }
+            }
+            i += 1
+        }
+        return true
+    }
+
+    /// Health as apps.csv counts it: nil while unknown (no result yet).
+    func healthKnown(_ def: AppDefinition) -> Bool? {
+        guard state == .running else { return nil }
+        if def.healthChecks.isEmpty { return true }
+        var i = 0
+        var anyKnown = false
+        for hc in def.healthChecks {
+            if hc.protocol.isMesosLevel {
+                if let h = mesosHealthy { anyKnown = true; if !h { return false } }
+            } else if i < health.count {
+                let h = health[i]
+                if h.lastSuccess != nil || h.lastFailure != nil { anyKnown = true; if !h.alive { return false } }
+            }
+            i += 1
+        }
+        return anyKnown ? true : nil
+    }
+}
