@@ -10,6 +10,7 @@ public final class ClusterSimulation {
     public var infrastructure: Infrastructure { _infrastructure }
     public var faultInjector: FaultInjector { _faultInjector }
     private var sampler: Sampler!
+    private var actionInjector: ActionInjector!
     /// The Mesos layer (with its ZooKeeper ensemble); nil when the scenario has no `mesos` section.
     public private(set) var mesos: MesosCluster?
     /// Marathon; nil when the scenario has no `marathon` section (it needs `mesos`).
@@ -36,6 +37,8 @@ public final class ClusterSimulation {
             infrastructure.addListener(sched)
             marathon = sched
         }
+        actionInjector = ActionInjector(actions: spec.actions, model: self)
+        actionInjector.target = sim.register(actionInjector)
     }
 
     /// The random stream of a component, created on first use from the scenario seed and the
@@ -63,6 +66,7 @@ public final class ClusterSimulation {
             faultInjector.start()
             mesos?.start()
             marathon?.start()
+            actionInjector.start()
             sampler.start()
         }
         var interrupted = false

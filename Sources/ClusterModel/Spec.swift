@@ -20,6 +20,8 @@ public struct ClusterSpec: Equatable, Sendable {
     public var mesos: MesosSpec?
     /// Marathon and its apps; nil when the scenario has no `marathon` section.
     public var marathon: MarathonSpec?
+    /// Timed operator actions (deploys, scaling, restarts, task kills), in file order.
+    public var actions: [ActionSpec] = []
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],
@@ -81,6 +83,21 @@ public enum FaultKind: String, CaseIterable, Sendable {
     case hostRecover
     /// Orderly reboot: down for `downFor`, then up again.
     case hostReboot
+    /// The Mesos agent process dies (the host and its containers stay up); restarted after
+    /// `restartAfter` when given.
+    case agentCrash
+    /// A Mesos master process dies (`master`: the leader or a master number); its supervisor
+    /// restarts it after `restartAfter` (default: the Mesos section's master restart delay).
+    case masterCrash
+    /// A ZooKeeper server dies; restarted after `restartAfter` when given.
+    case zookeeperCrash
+    /// The host is cut off from the masters and the ZooKeeper servers (both ways); heals after `healAfter`.
+    case networkPartition
+
+    /// Kinds aimed at hosts (`host` or `hostGroup` + `count`).
+    public var targetsHosts: Bool { self != .masterCrash && self != .zookeeperCrash }
+    /// Kinds that need the scenario's `mesos` section.
+    public var needsMesos: Bool { self == .agentCrash || self == .masterCrash || self == .zookeeperCrash || self == .networkPartition }
 }
 
 public enum FaultTarget: Equatable, Sendable {
@@ -88,6 +105,10 @@ public enum FaultTarget: Equatable, Sendable {
     /// `count` hosts of the group, picked when the fault fires by the fault's own seeded stream
     /// among the hosts it can apply to (up hosts for crash/reboot, down hosts for recover).
     case group(String, count: Int)
+    /// A Mesos master: nil = whichever leads when the fault fires; else its 0-based index.
+    case master(Int?)
+    /// A ZooKeeper server by 0-based index.
+    case zookeeperServer(Int)
 }
 
 public struct FaultSpec: Equatable, Sendable {
@@ -98,11 +119,51 @@ public struct FaultSpec: Equatable, Sendable {
     public var recoverAfter: SimDuration?
     /// hostReboot: how long the host is down. Default 2m.
     public var downFor: SimDuration
+    /// agentCrash, masterCrash, zookeeperCrash: restart the process after this long.
+    public var restartAfter: SimDuration?
+    /// networkPartition: heal after this long (nil: until the end of the run).
+    public var healAfter: SimDuration?
 
     public static let defaultRebootDownFor = SimDuration.minutes(2)
 
     public init(at: SimDuration, kind: FaultKind, target: FaultTarget, recoverAfter: SimDuration? = nil,
-                downFor: SimDuration = FaultSpec.defaultRebootDownFor) {
+                downFor: SimDuration = FaultSpec.defaultRebootDownFor, restartAfter: SimDuration? = nil,
+                healAfter: SimDuration? = nil) {
         self.at = at; self.kind = kind; self.target = target; self.recoverAfter = recoverAfter; self.downFor = downFor
+        self.restartAfter = restartAfter; self.healAfter = healAfter
+    }
+}
+
+/// An operator action at a given time: what Jenkins or an SRE asks Marathon through its REST API.
+public struct ActionSpec: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// PUT /v2/apps/{id} with a changed definition (a new version, or only `instances`).
+        case deploy(AppDefinition)
+        /// PUT /v2/apps/{id} {"instances": n}.
+        case scale(app: String, instances: Int)
+        /// POST /v2/apps/{id}/restart.
+        case restart(app: String)
+        /// DELETE /v2/apps/{id}/tasks/{taskId}?scale=...: `count` instances picked at random.
+        case killTasks(app: String, count: Int, scale: Bool)
+    }
+    public var at: SimDuration
+    public var kind: Kind
+    /// ?force=true: cancel a deployment of the app in progress instead of being refused (409).
+    public var force: Bool
+    public init(at: SimDuration, kind: Kind, force: Bool = false) { self.at = at; self.kind = kind; self.force = force }
+
+    public var name: String {
+        switch kind {
+        case .deploy: return "deploy"
+        case .scale: return "scale"
+        case .restart: return "restart"
+        case .killTasks: return "killTasks"
+        }
+    }
+    public var app: String {
+        switch kind {
+        case .deploy(let d): return d.id
+        case .scale(let a, _), .restart(let a), .killTasks(let a, _, _): return a
+        }
     }
 }

@@ -35,8 +35,30 @@ public enum OutputDocs {
         s += "plus facts about the run under `run` (`wall_time_s`, `events_per_wall_s`): wall time appears only in "
         s += "the JSON so that the CSVs stay byte-identical.\n\n| key | meaning |\n|---|---|\n"
         for (k, m) in summaryMeanings { s += "| `\(k)` | \(m) |\n" }
+        s += "\nWith a `mesos` section the headline goes on with the platform's figures, and summary.json gets a "
+        s += "`platform` object with the details: each app's deploy time, each fault's detection and recovery, each "
+        s += "agent detection, master and Marathon failover. A figure that does not apply is empty in the CSV and `null` "
+        s += "in the JSON.\n\n| key | meaning |\n|---|---|\n"
+        for (k, m) in platformMeanings { s += "| `\(k)` | \(m) |\n" }
         return s
     }
+
+    public static let platformMeanings: [(String, String)] = [
+        ("tasks_launched", "Marathon instances launched"),
+        ("tasks_failed", "instances that ended TASK_FAILED or TASK_ERROR"),
+        ("tasks_killed", "instances that ended TASK_KILLED (health-check kills, scale-downs, restarts)"),
+        ("tasks_lost", "instances that ended TASK_LOST, TASK_GONE or TASK_DROPPED"),
+        ("apps_deployed", "apps whose first deployment finished"),
+        ("slowest_deploy_s", "longest first deployment of an app: first launch queued to all instances healthy, seconds"),
+        ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),
+        ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first deployment), seconds"),
+        ("master_failovers", "times the leading Mesos master was lost"),
+        ("max_master_failover_s", "longest time from losing the leading master to a new leader ready, seconds"),
+        ("marathon_failovers", "times the Marathon leader was lost"),
+        ("faults_detected", "faults the platform noticed (agent marked unreachable, new master leading)"),
+        ("max_detection_s", "longest time from a fault to its detection, seconds"),
+        ("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds"),
+    ]
 
     public static let summaryMeanings: [(String, String)] = [
         ("scenario", "scenario name"),

@@ -20,7 +20,7 @@ public final class ResultsWriter: RunObserver {
     var writers: [(SampledTable, CSVWriter)] = []
     let events: CSVWriter
     /// The sampled tables, in the order of docs/outputs.md.
-    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts] }
+    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos] }
 
     public static let eventColumns: [(String, String)] = [
         ("time_s", "simulated time of the event, seconds"),
@@ -53,7 +53,11 @@ public final class ResultsWriter: RunObserver {
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
     /// the "headline" object of summary.json.
-    public static func headline(_ s: RunSummary) -> [(String, JSONOut)] {
+    public static func headline(_ s: RunSummary, platform p: PlatformSummary? = nil) -> [(String, JSONOut)] {
+        core(s) + (p.map(platformHeadline) ?? [])
+    }
+
+    static func core(_ s: RunSummary) -> [(String, JSONOut)] {
         [
             ("scenario", .string(s.scenario)),
             ("seed", .uint(s.seed)),
@@ -73,21 +77,72 @@ public final class ResultsWriter: RunObserver {
         ]
     }
 
+    static func opt(_ d: SimDuration?) -> JSONOut { d.map { .num($0.seconds, 9) } ?? .null }
+
+    /// Headline figures of the Mesos/Marathon layer (scenarios with a `mesos` section).
+    static func platformHeadline(_ p: PlatformSummary) -> [(String, JSONOut)] {
+        let deployed = p.deploys.compactMap(\.seconds)
+        let detected = p.faults.compactMap(\.detectedAfter)
+        let recovered = p.faults.compactMap(\.recoveredAfter)
+        let masterFailover = p.masterFailovers.compactMap { f in f.readyAt.map { $0 - f.lostAt } }
+        return [
+            ("tasks_launched", .int(Int64(p.tasksLaunched))),
+            ("tasks_failed", .int(Int64(p.tasksFailed))),
+            ("tasks_killed", .int(Int64(p.tasksKilled))),
+            ("tasks_lost", .int(Int64(p.tasksLost))),
+            ("apps_deployed", .int(Int64(deployed.count))),
+            ("slowest_deploy_s", deployed.max().map { .num($0, 9) } ?? .null),
+            ("apps_below_target_at_end", .int(Int64(p.appsBelowTargetAtEnd))),
+            ("apps_degraded_s", .num(p.degraded.seconds, 9)),
+            ("master_failovers", .int(Int64(p.masterFailovers.count))),
+            ("max_master_failover_s", opt(masterFailover.max())),
+            ("marathon_failovers", .int(Int64(p.marathonFailovers.count))),
+            ("faults_detected", .int(Int64(detected.count))),
+            ("max_detection_s", opt(detected.max())),
+            ("max_recovery_s", opt(recovered.max())),
+        ]
+    }
+
+    /// The details behind the platform headline, for summary.json.
+    static func platformDetails(_ p: PlatformSummary) -> JSONOut {
+        .object([
+            ("deploys", .array(p.deploys.map { .object([("app", .string($0.app)), ("deploy_s", $0.seconds.map { .num($0, 9) } ?? .null)]) })),
+            ("faults", .array(p.faults.map { f in .object([
+                ("fault", .int(Int64(f.index))), ("kind", .string(f.kind)), ("at_s", .num(f.at.seconds, 9)),
+                ("targets", .array(f.targets.map { .string($0) })), ("detected_after_s", opt(f.detectedAfter)),
+                ("apps_degraded", .bool(f.degradedApps)), ("recovered_after_s", opt(f.recoveredAfter)),
+            ]) })),
+            ("agent_detections", .array(p.agentDetections.map { d in .object([
+                ("agent", .string(d.agent)), ("down_at_s", .num(d.downAt.seconds, 9)), ("unreachable_at_s", .num(d.unreachableAt.seconds, 9)),
+                ("delay_s", .num(d.delay.seconds, 9)),
+            ]) })),
+            ("master_failovers", .array(p.masterFailovers.map { f in .object([
+                ("lost_at_s", .num(f.lostAt.seconds, 9)), ("from", .string(f.from)),
+                ("ready_at_s", f.readyAt.map { .num($0.seconds, 9) } ?? .null), ("to", f.to.map { .string($0) } ?? .null),
+            ]) })),
+            ("marathon_failovers", .array(p.marathonFailovers.map { f in .object([
+                ("lost_at_s", .num(f.lostAt.seconds, 9)), ("ready_at_s", f.readyAt.map { .num($0.seconds, 9) } ?? .null),
+            ]) })),
+        ])
+    }
+
     /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
     /// only, so every CSV stays byte-identical between runs.
-    public func finish(summary: RunSummary, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
+    public func finish(summary: RunSummary, platform: PlatformSummary? = nil, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
         for (_, w) in writers { try w.close() }
         try events.close()
-        let head = ResultsWriter.headline(summary)
+        let head = ResultsWriter.headline(summary, platform: platform)
         let csv = try OutputFile(path: folder.path("summary.csv"))
         csv.write(head.map { $0.0 }.joined(separator: ",") + "\n")
         csv.write(head.map { kv -> String in
             if case .string(let s) = kv.1 { return s }
+            if case .null = kv.1 { return "" }
             return kv.1.render()
         }.joined(separator: ",") + "\n")
         try csv.close()
         let json = JSONOut.object([
             ("headline", .object(head)),
+        ] + (platform.map { [("platform", ResultsWriter.platformDetails($0))] } ?? []) + [
             ("run", .object([("wall_time_s", .num(wallSeconds, 3)),
                              ("events_per_wall_s", .num(wallSeconds > 0 ? Double(summary.eventsProcessed) / wallSeconds : 0, 0))]
                             + extra)),

@@ -69,12 +69,18 @@ public enum ScenarioSchema {
             groupsComplete = false
         }
 
+        let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
+        var appSources: [AppSource] = []
+        let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d,
+                                                                    sources: { appSources.append($0) }) }
+        let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
+                                                               sources: appSources, duration: duration, d) } ?? []
         var faults: [FaultSpec] = []
         if let v = r.value("faults") {
             if let a = v.arrayValue {
                 let hosts = HostDirectory(groups: groupIndex, complete: groupsComplete)
                 for (i, e) in a.enumerated() {
-                    if let f = decodeFault(e, path: JSONPath.index("faults", i), hosts: hosts, duration: duration, d) {
+                    if let f = decodeFault(e, path: JSONPath.index("faults", i), hosts: hosts, duration: duration, mesos: mesos, zookeeper: zookeeper, mesosSectionGiven: r.has("mesos") || r.has("marathon"), d) {
                         faults.append(f)
                     }
                 }
@@ -82,14 +88,15 @@ public enum ScenarioSchema {
                 d.error("faults", at: v, typeMismatch("an array of faults", v))
             }
         }
-        let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
-        let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
               let datacenters else { return nil }
-        return ClusterSpec(name: name, description: description, seed: seed, duration: duration,
-                           sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults, zookeeper: zookeeper, mesos: mesos, marathon: marathon)
+        var spec = ClusterSpec(name: name, description: description, seed: seed, duration: duration,
+                               sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults,
+                               zookeeper: zookeeper, mesos: mesos, marathon: marathon)
+        spec.actions = actions
+        return spec
     }
 
     /// The scenario name names a results folder: [A-Za-z0-9._-], not starting with '.' or '-'.
@@ -282,7 +289,8 @@ public enum ScenarioSchema {
 
     static let faultKinds = FaultKind.allCases.map(\.rawValue)
 
-    static func decodeFault(_ v: JSONValue, path: String, hosts: HostDirectory, duration: SimDuration?, _ d: Diagnostics) -> FaultSpec? {
+    static func decodeFault(_ v: JSONValue, path: String, hosts: HostDirectory, duration: SimDuration?, mesos: MesosSpec? = nil,
+                            zookeeper: ZooKeeperSpec? = nil, mesosSectionGiven: Bool = false, _ d: Diagnostics) -> FaultSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -293,10 +301,39 @@ public enum ScenarioSchema {
         let kindName = r.required("kind", .oneOf(faultKinds, what: "fault kind"), hint: "one of \(faultKinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
         let kind = kindName.flatMap(FaultKind.init(rawValue:))
 
+        if let kind, kind.needsMesos, !mesosSectionGiven {
+            d.error(r.keyPath("kind"), at: r.value["kind"], "fault kind \(JSONValue.quote(kind.rawValue)) needs the scenario's \"mesos\" section (Mesos masters, agents and ZooKeeper)")
+        }
+
         // target
         var target: FaultTarget? = nil
         let hasHost = r.has("host"), hasGroup = r.has("hostGroup")
-        if hasHost && hasGroup {
+        if let kind, !kind.targetsHosts {
+            for k in ["host", "hostGroup", "count"] where r.has(k) {
+                r.reject(k, "\(JSONValue.quote(k)) is not used by kind \(JSONValue.quote(kind.rawValue)); " +
+                         (kind == .masterCrash ? "name the master with \"master\" (\"leader\" or a number)" : "name the server with \"server\" (a number)"))
+            }
+            if kind == .masterCrash {
+                let masters = mesos?.masters
+                if let m = r.value("master") {
+                    if m.stringValue == "leader" { target = .master(nil) }
+                    else if let n = m.numberValue?.int64.map({ Int($0) }), n >= 1, masters == nil || n <= masters! { target = .master(n - 1) }
+                    else {
+                        d.error(r.keyPath("master"), at: m, "expected \"leader\" or a master number from 1 to \(masters.map(String.init) ?? "the number of masters"), got \(m.brief)")
+                    }
+                } else { target = .master(nil) }
+                r.reject("server", "\"server\" goes with kind \"zookeeperCrash\"")
+            } else {
+                let servers = zookeeper?.servers ?? ZooKeeperSpec().servers
+                if let z = r.value("server") {
+                    if let n = z.numberValue?.int64.map({ Int($0) }), n >= 1, n <= servers { target = .zookeeperServer(n - 1) }
+                    else { d.error(r.keyPath("server"), at: z, "expected a ZooKeeper server number from 1 to \(servers), got \(z.brief)") }
+                } else {
+                    d.error(r.keyPath("server"), at: v, "missing required key \"server\" (which ZooKeeper server, 1 to \(servers))")
+                }
+                r.reject("master", "\"master\" goes with kind \"masterCrash\"")
+            }
+        } else if hasHost && hasGroup {
             r.reject("hostGroup", "give either \"host\" (one host by name) or \"hostGroup\" with \"count\", not both")
             _ = r.value("host"); _ = r.value("count")
         } else if hasHost {
@@ -324,6 +361,11 @@ public enum ScenarioSchema {
             d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\") or \"hostGroup\" with \"count\" (hosts picked at random when the fault fires)")
             _ = r.value("count")
         }
+        if let kind, kind.targetsHosts {
+            for k in ["master", "server"] where r.has(k) {
+                r.reject(k, "\(JSONValue.quote(k)) is not used by kind \(JSONValue.quote(kind.rawValue)); it applies to \"host\" or \"hostGroup\"")
+            }
+        }
 
         // kind-specific keys
         var recoverAfter: SimDuration? = nil
@@ -340,12 +382,25 @@ public enum ScenarioSchema {
             r.reject("downFor", "\"downFor\" is only allowed for kind \"hostReboot\"" +
                      (kind == .hostCrash ? "; for a crash that ends, use \"recoverAfter\"" : ""))
         }
+        var restartAfter: SimDuration? = nil
+        if kind == nil || kind == .agentCrash || kind == .masterCrash || kind == .zookeeperCrash {
+            restartAfter = r.optional("restartAfter", .duration(.positive))
+        } else {
+            r.reject("restartAfter", "\"restartAfter\" is only allowed for kinds \"agentCrash\", \"masterCrash\" and \"zookeeperCrash\"")
+        }
+        var healAfter: SimDuration? = nil
+        if kind == nil || kind == .networkPartition {
+            healAfter = r.optional("healAfter", .duration(.positive))
+        } else {
+            r.reject("healAfter", "\"healAfter\" is only allowed for kind \"networkPartition\"")
+        }
         r.finish()
 
         guard d.errorCount == before, let at, let kind, let target else { return nil }
         if let ra = recoverAfter, let duration, at + ra > duration {
             d.warning(r.keyPath("recoverAfter"), at: r.value["recoverAfter"], "the host would recover at \(at + ra), after the end of the run (\(duration)); it stays down until the end")
         }
-        return FaultSpec(at: at, kind: kind, target: target, recoverAfter: recoverAfter, downFor: downFor)
+        return FaultSpec(at: at, kind: kind, target: target, recoverAfter: recoverAfter, downFor: downFor,
+                         restartAfter: restartAfter, healAfter: healAfter)
     }
 }

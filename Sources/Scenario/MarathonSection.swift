@@ -35,8 +35,12 @@ public enum MarathonSection {
 extension ScenarioSchema {
     /// Decodes the `marathon` section. `hostGroups` are the decoded host groups (their capacity
     /// bounds the apps); `hostGroupsComplete` is false when some host group could not be read.
+    /// An app's JSON as the scenario gives it (after includes and overrides), for actions that
+    /// change it (a deploy's `changes` are merged into it and decoded again).
+    struct AppSource { var id: String; var group: String; var value: JSONValue }
+
     static func decodeMarathon(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool = true,
-                               _ d: Diagnostics) -> MarathonSpec? {
+                               _ d: Diagnostics, sources: ((AppSource) -> Void)? = nil) -> MarathonSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -105,6 +109,7 @@ extension ScenarioSchema {
         r.finish()
 
         guard d.errorCount == before, let instances else { return nil }
+        for a in tree.apps { sources?(AppSource(id: a.app.id, group: a.app.group, value: a.value)) }
         let apps = tree.apps.map(\.app)
         for (i, w) in tree.warnings.enumerated() where !w.message.isEmpty { _ = i; d.warning(w.path, at: w.value, w.message) }
         let perApp = apps.map { behaviour?.resolved(for: $0.id) ?? AppBehaviour() }

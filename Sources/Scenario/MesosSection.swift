@@ -11,7 +11,8 @@ extension ScenarioSchema {
                                     _ d: Diagnostics) -> (ZooKeeperSpec?, MesosSpec?) {
         let groups = hostGroups.map { (name: $0.name, count: $0.count) }
         let zkValue = r.value("zookeeper")
-        let mesosValue = r.value("mesos")
+        // A `marathon` section without `mesos` runs on a Mesos with every default.
+        let mesosValue = r.value("mesos") ?? (r.has("marathon") ? JSONValue(.object([])) : nil)
         var masterGroup: String? = nil
         var mesos: MesosSpec? = nil
         if let v = mesosValue {

@@ -3,6 +3,8 @@
 //
 //   clustersim-bench hold N POPS SEED     hold model on SimKernel.EventQueue (plain pop, then push)
 //   clustersim-bench mmc CUSTOMERS SEED   M/M/8 queue through Simulation + an EventHandler
+//   clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
+//                                         the whole Mesos + Marathon model (docs/benchmarks.md)
 //
 // RNG: SimKernel.RandomStream, i.e. GSL gsl_rng_mt19937 + gsl_ran_exponential, stream name
 // "bench", so checksums differ from the cpp_* peers (std::mt19937_64) but are stable run to run.
@@ -10,6 +12,7 @@
 
 import Glibc
 import SimKernel
+import ClusterModel
 
 @inline(never)
 func monotonicSeconds() -> Double {
@@ -197,12 +200,115 @@ func runMMc(customers: Int, seed: UInt64) {
         + " customers=\(customers) sim_time=\(NumberFormat.fixed(sim.now.seconds, decimals: 3))")
 }
 
+// MARK: - platform
+
+/// Counts logged events; with `hash` also folds every field into an FNV-1a digest (to check that a
+/// change to the model leaves its event log byte-identical).
+final class CountingObserver: RunObserver {
+    var logged = 0
+    var samples = 0
+    let hash: Bool
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    init(hash: Bool) { self.hash = hash }
+    @inline(__always) func mix(_ b: UInt8) { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
+    func mix(_ s: String) { for b in s.utf8 { mix(b) }; mix(0) }
+    func record(_ event: LoggedEvent) {
+        logged += 1
+        guard hash else { return }
+        var t = UInt64(bitPattern: event.time.nanoseconds)
+        for _ in 0..<8 { mix(UInt8(truncatingIfNeeded: t)); t >>= 8 }
+        mix(event.component); mix(event.event); mix(event.subject); mix(event.detail)
+    }
+    func sample(_ model: ClusterSimulation, at time: SimTime) { samples += 1 }
+}
+
+/// Peak resident set (VmHWM) in MiB, from /proc/self/status; -1 when unavailable.
+func peakRSSMiB() -> Double {
+    guard let f = fopen("/proc/self/status", "r") else { return -1 }
+    defer { fclose(f) }
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, Int32(line.count), f) != nil {
+        let s = String(cString: line)
+        if s.hasPrefix("VmHWM:") {
+            let digits = s.unicodeScalars.filter { $0.properties.numericType != nil }
+            if let kb = Double(String(String.UnicodeScalarView(digits))) { return kb / 1024 }
+        }
+    }
+    return -1
+}
+
+/// The benchmark platform, built in code: 3 Mesos masters (and the 3 Marathon instances) on
+/// "master" hosts, 5 ZooKeeper servers on "zk" hosts, `agents` agents of 32 cpus / 128 GiB in
+/// racks of 40, and `apps` Marathon 1.10 apps of `perApp` instances each (0.25-1 cpu, one host
+/// port, a Marathon-level HTTP health check every 30 s, timeout 5 s, grace 60 s); every tenth app
+/// crashes now and then (mean time between crashes 3 h), so the steady state has churn.
+func platformSpec(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) -> ClusterSpec {
+    let racks = (0..<max(1, (agents + 39) / 40)).map { "rack-\($0 + 1 < 10 ? "0" : "")\($0 + 1)" }
+    let gib: Int64 = 1 << 30
+    let groups = [
+        HostGroupSpec(name: "master", count: 3, datacenter: "dc01", racks: Array(racks.prefix(3)), cpus: 8,
+                      memoryBytes: 32 * gib, diskBytes: 500 * gib, nicBitsPerSecond: 10_000_000_000),
+        HostGroupSpec(name: "zk", count: 5, datacenter: "dc01", racks: Array(racks.prefix(3)), cpus: 4,
+                      memoryBytes: 16 * gib, diskBytes: 200 * gib, nicBitsPerSecond: 10_000_000_000),
+        HostGroupSpec(name: "slave", count: agents, datacenter: "dc01", racks: racks, cpus: 32,
+                      memoryBytes: 128 * gib, diskBytes: 2000 * gib, nicBitsPerSecond: 10_000_000_000,
+                      attributes: [Attribute(name: "disk", value: "ssd")]),
+    ]
+    let version = MarathonVersion(1, 10, 0)
+    let hc = HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
+                         interval: .seconds(30), timeout: .seconds(5), maxConsecutiveFailures: 3)
+    var defs: [AppDefinition] = []
+    var behaviour: [AppBehaviour] = []
+    for i in 0..<apps {
+        let n = String(i + 1)
+        let id = "/bench/app-" + String(repeating: "0", count: max(0, 3 - n.count)) + n
+        var def = AppDefinition(id: id, group: "/bench", instances: perApp, cpus: 0.25 * Double(1 + i % 4),
+                                mem: 128 * Double(1 + i % 8), version: version)
+        def.healthChecks = [hc]
+        defs.append(def)
+        let crash: Distribution? = i % 10 == 9 ? .exponential(mean: 3 * 3600) : nil
+        behaviour.append(AppBehaviour(task: TaskBehaviour(startup: .lognormal(mu: log(20.0), sigma: 0.3), timeToCrash: crash,
+                                                          health: .healthy(responseTime: .lognormal(mu: log(0.005), sigma: 0.5)),
+                                                          stopTime: .constant(1)),
+                                      imageSizeBytes: 400_000_000))
+    }
+    return ClusterSpec(name: "platform", seed: seed, duration: .hours(Int64(hours)), sampleInterval: .seconds(15),
+                       datacenters: [DatacenterSpec(name: "dc01", racks: racks)], hostGroups: groups,
+                       zookeeper: ZooKeeperSpec(servers: 5, hostGroup: "zk"),
+                       mesos: MesosSpec(masters: 3, masterHostGroup: "master", agentHostGroups: ["slave"]),
+                       marathon: MarathonSpec(version: version, hostGroup: "master", instances: 3, apps: defs,
+                                              behaviour: behaviour))
+}
+
+func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) {
+    guard agents >= 1, apps >= 1, hours >= 1 else { fail("platform: AGENTS, APPS and HOURS must be >= 1") }
+    let hash = getenv("CLUSTERSIM_BENCH_LOGHASH").map { String(cString: $0) == "1" } ?? false
+    let t0 = monotonicSeconds()
+    let spec = platformSpec(agents: agents, apps: apps, perApp: perApp, hours: hours, seed: seed)
+    let observer = CountingObserver(hash: hash)
+    let model = ClusterSimulation(spec: spec, observer: observer)
+    let t1 = monotonicSeconds()
+    model.run()
+    let t2 = monotonicSeconds()
+    let secs = t2 - t1
+    let events = Int(model.sim.eventsProcessed)
+    let running = model.mesos?.tasksRunning ?? 0
+    var line = "name=platform_a\(agents)_t\(apps * perApp) impl=swift_clustersim events=\(events)"
+        + " seconds=\(NumberFormat.fixed(secs, decimals: 6)) events_per_s=\(rate(events, secs)) checksum=\(running)"
+        + " peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1)) sim_hours=\(hours)"
+        + " agents=\(agents) apps=\(apps) instances_per_app=\(perApp) logged=\(observer.logged)"
+        + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6))"
+    if hash { line += " log_fnv1a=\(String(observer.digest, radix: 16))" }
+    print(line)
+}
+
 // MARK: - main
 
 let args = CommandLine.arguments
 let usage = """
     usage: clustersim-bench hold N POPS SEED
            clustersim-bench mmc CUSTOMERS SEED
+           clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -210,6 +316,10 @@ case "hold":
     runHold(n: parseArg(args, 2, "N"), pops: parseArg(args, 3, "POPS"), seed: UInt64(parseArg(args, 4, "SEED")))
 case "mmc":
     runMMc(customers: parseArg(args, 2, "CUSTOMERS"), seed: UInt64(parseArg(args, 3, "SEED")))
+case "platform":
+    runPlatform(agents: parseArg(args, 2, "AGENTS"), apps: parseArg(args, 3, "APPS"),
+                perApp: parseArg(args, 4, "INSTANCES_PER_APP"), hours: parseArg(args, 5, "HOURS"),
+                seed: UInt64(parseArg(args, 6, "SEED")))
 default:
     fail(usage)
 }

@@ -27,8 +27,23 @@ public final class FaultInjector: EventHandler {
         let index = Int(event.arg)
         let f = faults[index]
         let infra = model.infrastructure
-        let victims = pickHosts(f, index: index)
         let cause = "fault[\(index)] \(f.kind.rawValue)"
+        switch f.target {
+        case .master(let m):
+            guard let mesos = model.mesos else { return }
+            model.log("fault", "masterCrash", m.map { mesos.masters[$0].name } ?? "leader", cause)
+            mesos.crashMaster(index: m, restartAfter: f.restartAfter)
+            fired.append((index, sim.now, []))
+            return
+        case .zookeeperServer(let z):
+            guard let mesos = model.mesos else { return }
+            model.log("fault", "zookeeperCrash", mesos.zooKeeper.serverName(z), cause + (f.restartAfter.map { "; restarts after \($0)" } ?? ""))
+            mesos.crashZooKeeperServer(index: z, restartAfter: f.restartAfter)
+            fired.append((index, sim.now, []))
+            return
+        default: break
+        }
+        let victims = pickHosts(f, index: index)
         if victims.isEmpty {
             model.log("fault", "noTarget", describe(f.target), "\(cause): no host in a state it applies to")
         }
@@ -39,6 +54,16 @@ public final class FaultInjector: EventHandler {
             case .hostCrash: ok = infra.crash(h, recoverAfter: f.recoverAfter, cause: cause)
             case .hostRecover: ok = infra.recover(h, cause: cause)
             case .hostReboot: ok = infra.reboot(h, downFor: f.downFor, cause: cause)
+            case .agentCrash:
+                ok = h.state.isUp && model.mesos?.agent(onHost: h.index) != nil
+                if ok {
+                    model.log("fault", "agentCrash", h.name, cause + (f.restartAfter.map { "; restarts after \($0)" } ?? "; stays down"))
+                    model.mesos!.crashAgent(host: h.index, restartAfter: f.restartAfter, keepDown: f.restartAfter == nil)
+                }
+            case .networkPartition:
+                ok = model.mesos != nil
+                if ok { model.mesos!.partition(host: h.index, healAfter: f.healAfter) }
+            case .masterCrash, .zookeeperCrash: ok = false
             }
             if ok { affected.append(h.name) }
         }
@@ -49,6 +74,8 @@ public final class FaultInjector: EventHandler {
         switch t {
         case .host(let n): return n
         case .group(let g, _): return g
+        case .master(let m): return m.map { "master \($0 + 1)" } ?? "leading master"
+        case .zookeeperServer(let z): return "zookeeper server \(z + 1)"
         }
     }
 
@@ -57,6 +84,8 @@ public final class FaultInjector: EventHandler {
         switch f.target {
         case .host(let name):
             return infra.host(named: name).map { [$0] } ?? []
+        case .master, .zookeeperServer:
+            return []
         case .group(let g, let count):
             let members = infra.hostsByGroup[g] ?? []
             let eligible = members.map { infra.hosts[$0] }.filter { h in

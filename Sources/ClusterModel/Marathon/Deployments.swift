@@ -116,6 +116,7 @@ final class Deployments {
         for a in d.apps where s.apps[a].deployment == d.id {
             s.apps[a].deployment = nil
             if s.apps[a].firstDeployFinished == nil { s.apps[a].firstDeployFinished = s.now }
+            s.refreshSatisfied(s.apps[a])
         }
         s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
     }

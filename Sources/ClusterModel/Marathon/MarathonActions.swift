@@ -35,6 +35,7 @@ extension MarathonScheduler {
         scaledOnly.instances = definition.instances
         let configChange = scaledOnly != definition
         a.definition = definition
+        defer { refreshSatisfied(a) }
         if configChange {
             a.configVersion += 1
             a.tickGeneration += 1

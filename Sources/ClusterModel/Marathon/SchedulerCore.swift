@@ -30,6 +30,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     let offerStream: RandomStream
     let killStream: RandomStream
     var deployments: Deployments!
+    /// Apps that are below target (healthy and ready) after their first deployment.
+    var unsatisfiedApps = 0
+    var degraded: [(start: SimTime, end: SimTime?)] = []
 
     // MARK: HA
     struct Process {
@@ -262,7 +265,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     func updateOfferInterest() {
         guard leaderReady else { return }
         if hasDemand {
-            if !suppressed, let last = lastRevive, now - last < spec.flags.minReviveOffersInterval { return }
             if let last = lastRevive, now - last < spec.flags.minReviveOffersInterval {
                 if !reviveScheduled {
                     reviveScheduled = true
@@ -408,6 +410,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         guard leaderReady else { pendingUpdates.append(u); return }
         guard let inst = byTask[u.task] else { return }
         let a = apps[inst.app]
+        defer { refreshSatisfied(a) }
         let old = inst.state
         if let h = u.healthy, inst.mesosHealthy != h {
             inst.mesosHealthy = h
@@ -536,6 +539,24 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         driver.kill(task: task)
     }
 
+    /// Tracks whether the app has its target of healthy, ready instances (after its first
+    /// deployment), and the periods during which some app had not: the platform as users saw it.
+    func refreshSatisfied(_ a: MarathonAppState) {
+        guard a.firstDeployFinished != nil else { return }
+        var healthy = 0
+        for i in a.instances where i.isActive && i.goal == .running && i.ready && i.isHealthy(a.definition) { healthy += 1 }
+        let sat = healthy >= a.definition.instances
+        if sat == a.satisfied { return }
+        a.satisfied = sat
+        if !sat {
+            unsatisfiedApps += 1
+            if unsatisfiedApps == 1 { degraded.append((now, nil)) }
+        } else {
+            unsatisfiedApps -= 1
+            if unsatisfiedApps == 0, let i = degraded.indices.last { degraded[i].end = now }
+        }
+    }
+
     // MARK: - Marathon-level health checks (HealthCheckActor per app version and check)
 
     static func packTick(app: Int, check: Int, generation: Int64) -> Int64 {
@@ -575,6 +596,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let task = TaskID(arg >> 13), check = Int((arg >> 1) & 0xFFF), passed = arg & 1 == 1
         guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
         let a = apps[inst.app]
+        defer { refreshSatisfied(a) }
         let hc = a.definition.healthChecks[check]
         let out = MarathonHealth.handleResult(&inst.health[check], passed: passed, now: now,
                                               isRunning: inst.state == .running, runningSince: inst.runningSince ?? now,
@@ -608,6 +630,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             inst.ready = true
             log("instanceReady", inst.name, "readiness check \(rc.name) passed")
             deployments.instanceHealthChanged(inst)
+            refreshSatisfied(a)
         } else {
             sim.schedule(after: rc.interval, target: target, kind: Kind.readinessTick.rawValue, arg: Int64(task))
         }

@@ -67,6 +67,8 @@ final class MarathonAppState {
     var loggedUnplaced = false
     /// Health-check tick generation per version (stale ticks are ignored).
     var tickGeneration: Int64 = 0
+    /// Has its target of healthy, ready instances (tracked once its first deployment finished).
+    var satisfied = true
 
     init(index: Int, definition: AppDefinition, behaviour: AppBehaviour) {
         self.index = index; self.definition = definition; self.behaviour = behaviour

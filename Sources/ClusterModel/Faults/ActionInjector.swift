@@ -1,0 +1,28 @@
+import SimKernel
+
+/// Carries out the scenario's operator actions at their times, through Marathon's API.
+final class ActionInjector: EventHandler {
+    let actions: [ActionSpec]
+    unowned let model: ClusterSimulation
+    var target: Int32 = -1
+
+    init(actions: [ActionSpec], model: ClusterSimulation) { self.actions = actions; self.model = model }
+
+    func start() {
+        for (i, a) in actions.enumerated() {
+            model.sim.schedule(at: SimTime.zero + a.at, target: target, kind: 0, arg: Int64(i), priority: -50)
+        }
+    }
+
+    func handle(_ event: Event, in sim: Simulation) {
+        let a = actions[Int(event.arg)]
+        guard let m = model.marathon else { return }
+        model.log("action", a.name, a.app, "actions[\(event.arg)]" + (a.force ? " force" : ""))
+        switch a.kind {
+        case .deploy(let def): m.deploy(def, force: a.force)
+        case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
+        case .restart(let app): m.restart(app: app, force: a.force)
+        case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
+        }
+    }
+}

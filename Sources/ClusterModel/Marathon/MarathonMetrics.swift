@@ -1,0 +1,69 @@
+import SimKernel
+
+/// What apps.csv and the summary read of Marathon.
+public struct AppSnapshot: Sendable {
+    public var id: String
+    public var configVersion: Int64
+    public var targetInstances: Int
+    /// TASK_STAGING or TASK_STARTING.
+    public var staged: Int
+    public var running: Int
+    public var healthy: Int
+    public var unhealthy: Int
+    /// Running, not yet checked.
+    public var healthUnknown: Int
+    public var unreachable: Int
+    public var launchQueue: Int
+    public var inBackoff: Bool
+    /// Current launch delay (0 when none).
+    public var backoffDelay: SimDuration
+    public var deploymentInProgress: Bool
+    public var launchedTotal: Int
+    public var failedTotal: Int
+    public var killedTotal: Int
+    public var lostTotal: Int
+}
+
+extension MarathonScheduler {
+    public var appCount: Int { apps.count }
+
+    /// The leading Marathon instance ("marathon1@master-01"), nil while none leads.
+    public var leaderName: String? { leader.map(processName) }
+
+    public func snapshot(app i: Int) -> AppSnapshot {
+        let a = apps[i]
+        var s = AppSnapshot(id: a.id, configVersion: a.configVersion, targetInstances: a.definition.instances, staged: 0, running: 0,
+                            healthy: 0, unhealthy: 0, healthUnknown: 0, unreachable: 0, launchQueue: a.toLaunch,
+                            inBackoff: false, backoffDelay: .zero, deploymentInProgress: deployments.deployment(of: i) != nil,
+                            launchedTotal: a.launchedTotal, failedTotal: a.failedTotal, killedTotal: a.killedTotal,
+                            lostTotal: a.lostTotal)
+        for inst in a.instances where inst.isActive {
+            if inst.isUnreachable { s.unreachable += 1; continue }
+            switch inst.state {
+            case .staging, .starting: s.staged += 1
+            case .running:
+                s.running += 1
+                switch inst.healthKnown(a.definition) {
+                case true?: s.healthy += 1
+                case false?: s.unhealthy += 1
+                case nil: s.healthUnknown += 1
+                }
+            default: break
+            }
+        }
+        if let d = rateLimiter.delay(a.launchKey), d.deadline > now {
+            s.inBackoff = true
+            s.backoffDelay = d.currentDelay
+        }
+        return s
+    }
+
+    /// Time from an app's first queued launch to the end of its first deployment (nil: not deployed yet).
+    public func deployTime(app i: Int) -> (started: SimTime?, finished: SimTime?) {
+        (apps[i].firstDeployStarted, apps[i].firstDeployFinished)
+    }
+
+    /// Periods during which at least one app had fewer healthy, ready instances than its target
+    /// (after its first deployment finished): the platform was degraded as users saw it.
+    public var degradedPeriods: [(start: SimTime, end: SimTime?)] { degraded }
+}
