@@ -145,7 +145,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     /// The live contender with the lowest sequence is the leader.
     func electLeader() {
         let nodes = mesos.zooKeeper.children(electionPath)
-        let lowest = nodes.filter { n in processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n }
+        let zk = mesos.zooKeeper
+        let lowest = nodes.filter { n in
+            processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n
+                && zk.isConnected(n.session)
+        }
             .min { $0.sequence < $1.sequence }
         let newLeader = lowest?.owner
         if newLeader == leader { return }
@@ -345,7 +349,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             }
         }
         guard !launches.isEmpty else {
-            for a in candidates where a.unplacedSince == nil { a.unplacedSince = now }
+            for a in candidates where a.unplacedSince == nil && (rateLimiter.deadline(a.launchKey).map { $0 <= now } ?? true) {
+                a.unplacedSince = now
+            }
             logUnplaced()
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
@@ -511,6 +517,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     func kill(_ inst: MarathonInstance, reason: String, replace: Bool = false) {
         guard inst.isActive else { return }
         if !replace { inst.goal = .decommissioned }
+        guard !inst.killRequested else { return }
+        inst.killRequested = true
         log("killInstance", inst.name, reason)
         driver.kill(task: inst.task)
     }
@@ -605,7 +613,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             log("healthStatusChanged", inst.name, inst.health[check].alive ? "healthy" : "unhealthy (\(inst.health[check].consecutiveFailures) consecutive failures)")
             deployments.instanceHealthChanged(inst)
         }
-        if out.kill {
+        if out.kill && !inst.killRequested {
             log("killUnhealthy", inst.name, "\(inst.health[check].consecutiveFailures) consecutive failed \(hc.protocol.rawValue) checks (max \(hc.maxConsecutiveFailures))")
             kill(inst, reason: "failed health checks", replace: true)
         }

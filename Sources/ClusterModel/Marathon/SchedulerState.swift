@@ -29,6 +29,8 @@ final class MarathonInstance {
     var ready: Bool
     /// Counted as healthy+ready by the running deployment (to report transitions once).
     var reportedHealthyReady = false
+    /// A kill was sent (Marathon's kill service retries on its own; the model sends it once).
+    var killRequested = false
 
     init(task: TaskID, name: String, app: Int, version: Int64, host: Int, launchedAt: SimTime, checks: Int, hasReadiness: Bool) {
         self.task = task; self.name = name; self.app = app; self.version = version; self.host = host
