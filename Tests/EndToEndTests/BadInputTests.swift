@@ -38,6 +38,20 @@ final class BadInputTests: XCTestCase {
         ("28-top-level-not-object", [":1:1: expected an object, got array"]),
         ("29-duplicate-key", [":1:15: duplicate key \"name\" (first given at line 1, column 2)"]),
         ("30-trailing-garbage", ["after the end of the top-level value"]),
+        ("31-app-bigger-than-agents", ["marathon.apps[0]: app /big can never be placed: cpus 12 is more than any agent offers (largest: 8)"]),
+        ("32-unknown-constraint-operator", ["marathon.apps[0].constraints[0][1]: unknown constraint operator \"UNIQUELY\"; did you mean \"UNIQUE\"?", "valid operators: UNIQUE, CLUSTER"]),
+        ("33-healthcheck-port-index", ["marathon.apps[0].healthChecks[0].portIndex: portIndex 2 is beyond the app's 1 port"]),
+        ("34-missing-dependency", ["marathon.apps[0].dependencies[0]: app /web depends on /db, which is neither an app nor a group"]),
+        ("35-dependency-cycle", ["marathon.apps[0].dependencies: dependency cycle: /a -> /b -> /c -> /a"]),
+        ("36-unknown-marathon-field", ["marathon.apps[0].instanses: unknown key \"instanses\"; did you mean \"instances\"?"]),
+        ("37-zookeeper-servers", ["zookeeper.servers: an ensemble has 3, 5 or 7 servers", "got 4"]),
+        ("38-mesos-flag-typo", ["mesos.masters.flags.agent_ping_timout: unknown key \"agent_ping_timout\"; did you mean \"agent_ping_timeout\"?"]),
+        ("39-master-crash-number", ["faults[0].master: expected \"leader\" or a master number from 1 to 3, got 4"]),
+        ("40-agent-crash-without-mesos", ["faults[0].kind: fault kind \"agentCrash\" needs the scenario's \"mesos\" section"]),
+        ("41-action-unknown-app", ["actions[0].app: no Marathon app \"/wbe\"; apps: \"/web\""]),
+        ("42-deploy-bad-change", ["actions[0].changes.upgradeStrategy.minimumHealthCapacity: expected a number >= 0 and <= 1, got 1.5"]),
+        ("43-marathon-version", ["marathon.version: Marathon \"0.15\" is not supported; supported versions: 1.4.0 to 1.10.x"]),
+        ("44-behaviour-unknown-app", ["marathon.behaviour[\"/wbe\"]: behaviour for \"/wbe\", but there is no app /wbe"]),
     ]
 
     func testEveryBadInputFileHasAnExpectation() {

@@ -34,15 +34,21 @@ final class EndToEndTests: XCTestCase {
         }
     }
 
-    /// Two runs in separate processes give byte-identical folders (the summary's wall time aside).
+    /// Two runs in separate processes give byte-identical folders (the summary's wall time aside),
+    /// with and without the Mesos/Marathon layer.
     func testDeterministicAcrossProcesses() throws {
+        try assertDeterministic("host-faults", ["events.csv", "hosts.csv", "summary.csv", "summary.json", "timeline.csv"])
+        try assertDeterministic("agent-loss", ["apps.csv", "events.csv", "hosts.csv", "mesos.csv", "summary.csv", "summary.json", "timeline.csv"])
+    }
+
+    func assertDeterministic(_ scenario: String, _ expectedFiles: [String]) throws {
         let base = CLI.tempDir("det")
         for i in 0..<2 {
-            let r = try CLI.run(["run", "scenarios/host-faults.json", "--seed", "99", "--out", "\(base)/\(i)", "--quiet"])
+            let r = try CLI.run(["run", "scenarios/\(scenario).json", "--seed", "99", "--out", "\(base)/\(i)", "--quiet"])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         let files = CLI.files(in: "\(base)/0")
-        XCTAssertEqual(files, ["events.csv", "hosts.csv", "summary.csv", "summary.json", "timeline.csv"])
+        XCTAssertEqual(files, expectedFiles)
         for f in files where f != "summary.json" {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(base)/0/\(f)")),
                            try Data(contentsOf: URL(fileURLWithPath: "\(base)/1/\(f)")), f)
