@@ -1,6 +1,7 @@
 import Foundation
 
-/// Renders the timelines of a results folder with gnuplot, as PNG and SVG.
+/// Renders the CSVs of a results folder with gnuplot, as PNG and SVG: the capacity timeline
+/// always, Mesos and per-app charts when the run wrote mesos.csv and apps.csv.
 public enum Plotter {
     public enum PlotError: Error, CustomStringConvertible {
         case gnuplotMissing
@@ -18,12 +19,24 @@ public enum Plotter {
         }
     }
 
-    /// One chart: a title, a y label and the timeline columns drawn as lines.
+    /// One chart drawn from one CSV of the results folder.
     public struct Chart {
         public var file: String
         public var title: String
         public var ylabel: String
+        /// The CSV it reads (timeline.csv, mesos.csv, apps.csv).
+        public var source: String
+        /// Wide tables: the columns drawn, one line each.
         public var columns: [(column: String, label: String)]
+        /// Long tables (one row per app and sample): draw `column` with one line per value of
+        /// `keyColumn`; the table is pivoted into `<file>.dat` beside the script.
+        public var perKey: (keyColumn: String, column: String)?
+
+        init(file: String, title: String, ylabel: String, source: String = "timeline.csv",
+             columns: [(column: String, label: String)] = [], perKey: (keyColumn: String, column: String)? = nil) {
+            self.file = file; self.title = title; self.ylabel = ylabel; self.source = source
+            self.columns = columns; self.perKey = perKey
+        }
     }
 
     public static let charts: [Chart] = [
@@ -33,6 +46,15 @@ public enum Plotter {
               columns: [("cpus_total_cores", "usable"), ("cpus_free_cores", "free"), ("cpus_lost_cores", "on hosts not up")]),
         Chart(file: "memory", title: "Memory capacity", ylabel: "MiB",
               columns: [("memory_total_mib", "usable"), ("memory_free_mib", "free")]),
+        Chart(file: "mesos_agents", title: "Mesos agents and leader", ylabel: "count", source: "mesos.csv",
+              columns: [("agents_registered", "agents registered"), ("agents_unreachable", "agents unreachable"),
+                        ("leader_ready", "leading master ready (1/0)"), ("zookeeper_serving", "ZooKeeper quorum (1/0)")]),
+        Chart(file: "mesos_allocation", title: "Mesos allocation", ylabel: "cores", source: "mesos.csv",
+              columns: [("cpus_total", "cpus of reachable agents"), ("cpus_allocated", "cpus allocated")]),
+        Chart(file: "apps_healthy", title: "Healthy instances per app", ylabel: "instances", source: "apps.csv",
+              perKey: ("app", "healthy")),
+        Chart(file: "apps_backoff", title: "Launch delay per app", ylabel: "seconds", source: "apps.csv",
+              perKey: ("app", "backoff_delay_s")),
     ]
 
     /// Finds gnuplot on PATH.
@@ -45,8 +67,47 @@ public enum Plotter {
         return nil
     }
 
-    /// The gnuplot script that draws every chart of `timeline` into `outDir`.
-    public static func script(timeline: String, header: [String], durationSeconds: Double, outDir: String) -> String {
+    /// A CSV as header + rows of fields (the simulator's CSVs quote only the free-text columns of
+    /// events.csv, which are not plotted).
+    struct Table {
+        var header: [String]
+        var rows: [[Substring]]
+        init?(path: String) {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let lines = text.split(separator: "\n")
+            guard let first = lines.first else { return nil }
+            header = first.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        }
+        func index(_ c: String) -> Int? { header.firstIndex(of: c) }
+    }
+
+    /// A long table pivoted to one column per key value (keys in order of first appearance).
+    static func pivot(_ t: Table, key: String, value: String) -> (keys: [String], text: String)? {
+        guard let ti = t.index("time_s"), let ki = t.index(key), let vi = t.index(value) else { return nil }
+        var keys: [String] = []
+        var times: [Substring] = []
+        var values: [[String: Substring]] = []
+        for r in t.rows where r.count > max(ti, ki, vi) {
+            let k = String(r[ki])
+            if !keys.contains(k) { keys.append(k) }
+            if times.last != r[ti] { times.append(r[ti]); values.append([:]) }
+            values[values.count - 1][k] = r[vi]
+        }
+        guard !keys.isEmpty else { return nil }
+        var text = (["time_s"] + keys).joined(separator: ",") + "\n"
+        for (i, t) in times.enumerated() {
+            text += ([String(t)] + keys.map { values[i][$0].map(String.init) ?? "" }).joined(separator: ",") + "\n"
+        }
+        return (keys, text)
+    }
+
+    static func quoteTitle(_ s: String) -> String { s.replacingOccurrences(of: "'", with: "") }
+
+    /// The gnuplot script for the charts whose data exist; `data` maps a chart's source (or its
+    /// pivoted .dat file) to the path used in the script and the header of that file.
+    static func script(plots: [(chart: Chart, dataPath: String, series: [(index: Int, label: String)])],
+                       durationSeconds: Double) -> String {
         let (unit, div) = durationSeconds > 7200 ? ("h", 3600) : durationSeconds > 300 ? ("min", 60) : ("s", 1)
         var s = """
         # Generated by clustersim plot. Re-run from this folder: gnuplot plot.gp
@@ -57,20 +118,17 @@ public enum Plotter {
         set yrange [0:*]
 
         """
-        for chart in charts {
-            let present = chart.columns.filter { header.contains($0.column) }
-            if present.isEmpty { continue }
-            let plots = present.map { c -> String in
-                let idx = header.firstIndex(of: c.column)! + 1
-                return "'\(timeline)' using ($1/\(div)):\(idx) with steps lw 2 title '\(c.label)'"
+        for p in plots {
+            let lines = p.series.map { sr in
+                "'\(p.dataPath)' using ($1/\(div)):\(sr.index) with steps lw 2 title '\(quoteTitle(sr.label))'"
             }.joined(separator: ", \\\n     ")
-            for (term, ext) in [("pngcairo size 960,540 font 'sans,10'", "png"), ("svg size 960,540 dynamic font 'sans,10'", "svg")] {
+            for (term, ext) in [("pngcairo noenhanced size 960,540 font 'sans,10'", "png"), ("svg noenhanced size 960,540 dynamic font 'sans,10'", "svg")] {
                 s += """
                 set terminal \(term)
-                set output '\(chart.file).\(ext)'
-                set title '\(chart.title)'
-                set ylabel '\(chart.ylabel)'
-                plot \(plots)
+                set output '\(p.chart.file).\(ext)'
+                set title '\(p.chart.title)'
+                set ylabel '\(p.chart.ylabel)'
+                plot \(lines)
                 unset output
 
                 """
@@ -87,23 +145,36 @@ public enum Plotter {
         return (Array(repeating: "..", count: b.count - i) + t[i...].map(String.init)).joined(separator: "/")
     }
 
-    /// Plots `resultsDir`/timeline.csv into `outDir` (created if needed). Returns the files written.
+    /// Plots the results folder into `outDir` (created if needed). Returns the image files written.
     @discardableResult
     public static func plot(resultsDir: String, outDir: String) throws -> [String] {
-        let timeline = resultsDir + "/timeline.csv"
-        guard let text = try? String(contentsOfFile: timeline, encoding: .utf8) else { throw PlotError.noTimeline(resultsDir) }
+        guard let timeline = Table(path: resultsDir + "/timeline.csv") else { throw PlotError.noTimeline(resultsDir) }
         guard let gnuplot = gnuplotPath() else { throw PlotError.gnuplotMissing }
-        let lines = text.split(separator: "\n")
-        guard let first = lines.first else { throw PlotError.noTimeline(resultsDir) }
-        let header = first.split(separator: ",").map(String.init)
-        let lastTime = lines.count > 1 ? Double(lines.last!.split(separator: ",").first ?? "0") ?? 0 : 0
+        let lastTime = timeline.rows.last.flatMap { $0.first.flatMap { Double($0) } } ?? 0
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        let absTimeline = URL(fileURLWithPath: timeline).standardizedFileURL.path
+        let absResults = URL(fileURLWithPath: resultsDir).standardizedFileURL.path
         let absOut = URL(fileURLWithPath: outDir).standardizedFileURL.path
-        let gp = script(timeline: relativePath(from: absOut, to: absTimeline), header: header,
-                        durationSeconds: lastTime, outDir: absOut)
-        let scriptPath = absOut + "/plot.gp"
-        try gp.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        var tables: [String: Table] = ["timeline.csv": timeline]
+        var plots: [(chart: Chart, dataPath: String, series: [(index: Int, label: String)])] = []
+        for chart in charts {
+            if tables[chart.source] == nil, let t = Table(path: absResults + "/" + chart.source) { tables[chart.source] = t }
+            guard let t = tables[chart.source] else { continue }
+            if let pk = chart.perKey {
+                guard let (keys, text) = pivot(t, key: pk.keyColumn, value: pk.column) else { continue }
+                // skip a chart whose values are all zero (e.g. no app ever backed off)
+                let body = text.split(separator: "\n").dropFirst()
+                guard body.contains(where: { $0.split(separator: ",").dropFirst().contains { Double($0) ?? 0 != 0 } }) else { continue }
+                let dat = chart.file + ".dat"
+                try text.write(toFile: absOut + "/" + dat, atomically: true, encoding: .utf8)
+                plots.append((chart, dat, keys.enumerated().map { ($0.offset + 2, $0.element) }))
+            } else {
+                let series = chart.columns.compactMap { c in t.index(c.column).map { ($0 + 1, c.label) } }
+                guard !series.isEmpty else { continue }
+                plots.append((chart, relativePath(from: absOut, to: absResults + "/" + chart.source), series))
+            }
+        }
+        let gp = script(plots: plots, durationSeconds: lastTime)
+        try gp.write(toFile: absOut + "/plot.gp", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: gnuplot)
         p.arguments = ["plot.gp"]
@@ -117,6 +188,6 @@ public enum Plotter {
         if p.terminationStatus != 0 {
             throw PlotError.gnuplotFailed(status: p.terminationStatus, output: String(decoding: out, as: UTF8.self))
         }
-        return charts.flatMap { c in ["png", "svg"].map { absOut + "/" + c.file + "." + $0 } }
+        return plots.flatMap { pl in ["png", "svg"].map { absOut + "/" + pl.chart.file + "." + $0 } }
     }
 }

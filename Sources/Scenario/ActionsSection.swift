@@ -18,17 +18,27 @@ extension ScenarioSchema {
             d.error(path, at: v, "actions act on Marathon apps: the scenario needs a \"marathon\" section")
             return []
         }
-        var out: [ActionSpec] = []
-        for (i, e) in list.enumerated() {
-            if let a = decodeAction(e, path: JSONPath.index(path, i), marathon: marathon, sources: sources, duration: duration, d) {
-                out.append(a)
+        // Marathon's PUT is a partial update of the app *as it is then*: changes apply on top of
+        // the earlier actions, so the actions are read in time order (file order for equal times)
+        // with each app's current JSON carried along.
+        var current: [String: JSONValue] = [:]
+        for src in sources { current[src.id] = src.value }
+        func at(_ e: JSONValue) -> SimDuration {
+            e["at"].flatMap { ValueDecoder<SimDuration>.duration(.nonNegative).decode($0, "", Diagnostics()) } ?? .zero
+        }
+        let order = list.indices.sorted { (at(list[$0]), $0) < (at(list[$1]), $1) }
+        var decoded: [Int: ActionSpec] = [:]
+        for i in order {
+            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, sources: sources,
+                                    current: &current, duration: duration, d) {
+                decoded[i] = a
             }
         }
-        return out
+        return list.indices.compactMap { decoded[$0] }
     }
 
     static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, sources: [AppSource],
-                             duration: SimDuration?, _ d: Diagnostics) -> ActionSpec? {
+                             current: inout [String: JSONValue], duration: SimDuration?, _ d: Diagnostics) -> ActionSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -67,8 +77,8 @@ extension ScenarioSchema {
                 d.error(JSONPath.key(r.keyPath("changes"), "id"), at: idv, "a deploy cannot change the app id (\(JSONValue.quote(s)) is not \(JSONValue.quote(appID)))")
                 break
             }
-            guard let appID, let m = marathon, let src = sources.first(where: { $0.id == appID }), let old = m.app(appID) else { break }
-            var merged = mergeJSON(src.value, cv)
+            guard let appID, let m = marathon, let base = current[appID], let old = m.app(appID) else { break }
+            var merged = mergeJSON(base, cv)
             merged = setMember(merged, "id", JSONValue(.string(appID), location: cv.location))
             let tree = MarathonTree(version: m.version, diagnostics: d)
             tree.decodeApp(merged, path: r.keyPath("changes"), group: "/")
@@ -77,17 +87,27 @@ extension ScenarioSchema {
                 def.dependencies = old.dependencies
                 def.group = old.group
                 result = .deploy(def)
+                current[appID] = merged
             }
         case "scale":
             if let n = r.required("instances", .int(min: 0, max: 100_000), hint: "the new number of instances") {
-                if let appID { result = .scale(app: appID, instances: n) }
+                if let appID {
+                    result = .scale(app: appID, instances: n)
+                    if let c = current[appID] { current[appID] = setMember(c, "instances", JSONValue(.number(JSONNumber(n)))) }
+                }
             }
         case "restart":
             if let appID { result = .restart(app: appID) }
         case "killTasks":
             let count = r.optional("count", .int(min: 1, max: 100_000), default: 1)
             let scale = r.optional("scale", .bool, default: false)
-            if let appID, let count, let scale { result = .killTasks(app: appID, count: count, scale: scale) }
+            if let appID, let count, let scale {
+                result = .killTasks(app: appID, count: count, scale: scale)
+                // scale=true lowers `instances` by what it kills (assumed: `count`, at most all)
+                if scale, let c = current[appID], let n = c["instances"]?.numberValue?.int64.map({ Int($0) }) ?? marathon?.app(appID)?.instances {
+                    current[appID] = setMember(c, "instances", JSONValue(.number(JSONNumber(max(0, n - count)))))
+                }
+            }
         default:
             break
         }

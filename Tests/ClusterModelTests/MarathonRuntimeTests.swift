@@ -179,4 +179,26 @@ final class MarathonRuntimeTests: XCTestCase {
         XCTAssertEqual(results[2], .deployment(3))
         XCTAssertEqual(r.app("/s").instances.filter { $0.state == .running }.count, 3)
     }
+
+    func testAgentProcessCrashKeepsTasksAndMasterCrashFailsOver() {
+        let r = Run(apps: [Self.app("/k", instances: 6)], agents: 3,
+                    faults: [FaultSpec(at: .minutes(10), kind: .agentCrash, target: .host("slave-01"), restartAfter: .seconds(30)),
+                             FaultSpec(at: .minutes(20), kind: .masterCrash, target: .master(nil), restartAfter: .seconds(30))],
+                    duration: .minutes(40))
+        var runningAlways = true
+        r.run { m in
+            if m.sim.now > SimTime.zero + .minutes(5) {
+                runningAlways = runningAlways && r.app("/k").instances.filter { $0.state == .running }.count == 6
+            }
+        }
+        XCTAssertTrue(runningAlways, "tasks must keep running through an agent restart and a master failover")
+        XCTAssertEqual(r.app("/k").launchedTotal, 6)
+        XCTAssertTrue(r.events("agentUnreachable").isEmpty)
+        let p = r.model.platformSummary()!
+        XCTAssertEqual(p.masterFailovers.count, 1)
+        let masterFault = p.faults.first { $0.kind == "masterCrash" }!
+        XCTAssertNotNil(masterFault.detectedAfter)
+        XCTAssertLessThan(masterFault.detectedAfter!, .seconds(30))
+        XCTAssertFalse(masterFault.degradedApps)
+    }
 }

@@ -89,14 +89,16 @@ final class ReportingTests: XCTestCase {
         XCTAssertEqual(committed, OutputDocs.markdown(), "docs/outputs.md is stale: run `make docs`")
     }
 
-    func testPlotScriptNamesEveryChartAndColumn() {
-        let header = CoreTables.timeline.columns.map(\.0)
-        let s = Plotter.script(timeline: "../../results/x/timeline.csv", header: header, durationSeconds: 86400, outDir: "/tmp/p")
-        for c in Plotter.charts {
-            XCTAssertTrue(s.contains("set output '\(c.file).png'"))
-            XCTAssertTrue(s.contains("set output '\(c.file).svg'"))
-        }
-        XCTAssertTrue(s.contains("using ($1/3600):3 "))   // hosts_up is column 3, hours axis
+    func testPlotScriptNamesEveryChartAndColumn() throws {
+        let chart = Plotter.charts[0]
+        let s = Plotter.script(plots: [(chart, "../../results/x/timeline.csv", [(3, "up")])], durationSeconds: 86400)
+        XCTAssertTrue(s.contains("set output 'hosts.png'"))
+        XCTAssertTrue(s.contains("set output 'hosts.svg'"))
+        XCTAssertTrue(s.contains("'../../results/x/timeline.csv' using ($1/3600):3 with steps"))   // hours axis
         XCTAssertEqual(Plotter.relativePath(from: "/a/plots/x", to: "/a/results/x/timeline.csv"), "../../results/x/timeline.csv")
+        try "time_s,app,healthy\n0,/a,0\n0,/b,1\n30,/a,2\n30,/b,3\n".write(toFile: tmp + "/apps.csv", atomically: true, encoding: .utf8)
+        let (keys, text) = Plotter.pivot(Plotter.Table(path: tmp + "/apps.csv")!, key: "app", value: "healthy")!
+        XCTAssertEqual(keys, ["/a", "/b"])
+        XCTAssertEqual(text, "time_s,/a,/b\n0,0,1\n30,2,3\n")
     }
 }

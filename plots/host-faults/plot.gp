@@ -4,7 +4,7 @@ set key outside bottom center horizontal
 set grid
 set xlabel 'simulated time (h)'
 set yrange [0:*]
-set terminal pngcairo size 960,540 font 'sans,10'
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
 set title 'Hosts'
 set ylabel 'hosts'
@@ -12,7 +12,7 @@ plot '../../results/host-faults/timeline.csv' using ($1/3600):3 with steps lw 2 
      '../../results/host-faults/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
      '../../results/host-faults/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg size 960,540 dynamic font 'sans,10'
+set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'hosts.svg'
 set title 'Hosts'
 set ylabel 'hosts'
@@ -20,7 +20,7 @@ plot '../../results/host-faults/timeline.csv' using ($1/3600):3 with steps lw 2 
      '../../results/host-faults/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
      '../../results/host-faults/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal pngcairo size 960,540 font 'sans,10'
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
 set title 'CPU capacity'
 set ylabel 'cores'
@@ -28,7 +28,7 @@ plot '../../results/host-faults/timeline.csv' using ($1/3600):6 with steps lw 2 
      '../../results/host-faults/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
      '../../results/host-faults/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal svg size 960,540 dynamic font 'sans,10'
+set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'cpus.svg'
 set title 'CPU capacity'
 set ylabel 'cores'
@@ -36,14 +36,14 @@ plot '../../results/host-faults/timeline.csv' using ($1/3600):6 with steps lw 2 
      '../../results/host-faults/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
      '../../results/host-faults/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal pngcairo size 960,540 font 'sans,10'
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
 set title 'Memory capacity'
 set ylabel 'MiB'
 plot '../../results/host-faults/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \
      '../../results/host-faults/timeline.csv' using ($1/3600):10 with steps lw 2 title 'free'
 unset output
-set terminal svg size 960,540 dynamic font 'sans,10'
+set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'memory.svg'
 set title 'Memory capacity'
 set ylabel 'MiB'

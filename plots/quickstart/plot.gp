@@ -4,7 +4,7 @@ set key outside bottom center horizontal
 set grid
 set xlabel 'simulated time (min)'
 set yrange [0:*]
-set terminal pngcairo size 960,540 font 'sans,10'
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
 set title 'Hosts'
 set ylabel 'hosts'
@@ -12,7 +12,7 @@ plot '../../results/quickstart/timeline.csv' using ($1/60):3 with steps lw 2 tit
      '../../results/quickstart/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
      '../../results/quickstart/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg size 960,540 dynamic font 'sans,10'
+set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'hosts.svg'
 set title 'Hosts'
 set ylabel 'hosts'
@@ -20,7 +20,7 @@ plot '../../results/quickstart/timeline.csv' using ($1/60):3 with steps lw 2 tit
      '../../results/quickstart/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
      '../../results/quickstart/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal pngcairo size 960,540 font 'sans,10'
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
 set title 'CPU capacity'
 set ylabel 'cores'
@@ -28,7 +28,7 @@ plot '../../results/quickstart/timeline.csv' using ($1/60):6 with steps lw 2 tit
      '../../results/quickstart/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
      '../../results/quickstart/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal svg size 960,540 dynamic font 'sans,10'
+set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'cpus.svg'
 set title 'CPU capacity'
 set ylabel 'cores'
@@ -36,14 +36,14 @@ plot '../../results/quickstart/timeline.csv' using ($1/60):6 with steps lw 2 tit
      '../../results/quickstart/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
      '../../results/quickstart/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal pngcairo size 960,540 font 'sans,10'
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
 set title 'Memory capacity'
 set ylabel 'MiB'
 plot '../../results/quickstart/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
      '../../results/quickstart/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
 unset output
-set terminal svg size 960,540 dynamic font 'sans,10'
+set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'memory.svg'
 set title 'Memory capacity'
 set ylabel 'MiB'

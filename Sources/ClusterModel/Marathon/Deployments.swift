@@ -172,7 +172,8 @@ final class Deployments {
             // Instances being killed still count until they are gone (a scale-down is done when
             // the surplus is KILLED, not when the kill is sent).
             let current = a.instances.filter { $0.isActive && !$0.replaced }
-            let healthy = current.filter { $0.goal == .running && $0.version == a.configVersion && $0.isHealthy(a.definition) && $0.ready }.count
+            // A scale counts healthy instances of any version (after a cancelled restart both run).
+            let healthy = current.filter { $0.goal == .running && $0.isHealthy(a.definition) && $0.ready }.count
             act.done = healthy >= a.definition.instances && current.count == a.definition.instances && a.toLaunch == 0
         case .restart:
             act.done = act.plan?.isFinished ?? false
