@@ -42,11 +42,7 @@ extension ScenarioSchema {
         let r = ObjectReader(v, path: path, diagnostics: d)
         guard r.isObject else { return nil }
         let before = d.errorCount
-        let at = r.required("at", .duration(.nonNegative), hint: "when the action happens, a Go duration from the start like \"90m\"")
-        if let at, let duration, at > duration {
-            d.error(r.keyPath("at"), at: r.value["at"], "action at \(at) is after the end of the run (duration \(duration)); it must be between 0s and \(duration)")
-        }
-        let kind = r.required("kind", .oneOf(actionKinds, what: "action kind"), hint: "one of \(actionKinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
+        let (at, kind) = readTimedEntry(r, what: "action", kinds: actionKinds, duration: duration, d)
         let force = r.optional("force", .bool, default: false) ?? false
         var appID: String? = nil
         if let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {

@@ -289,16 +289,23 @@ public enum ScenarioSchema {
 
     static let faultKinds = FaultKind.allCases.map(\.rawValue)
 
+    /// `at` (within the run) and `kind` (one of `kinds`) of a fault or an action.
+    static func readTimedEntry(_ r: ObjectReader, what: String, kinds: [String], duration: SimDuration?,
+                               _ d: Diagnostics) -> (SimDuration?, String?) {
+        let at = r.required("at", .duration(.nonNegative), hint: "when the \(what) happens, a Go duration from the start like \"2h\"")
+        if let at, let duration, at > duration {
+            d.error(r.keyPath("at"), at: r.value["at"], "\(what) at \(at) is after the end of the run (duration \(duration)); it must be between 0s and \(duration)")
+        }
+        let kind = r.required("kind", .oneOf(kinds, what: "\(what) kind"), hint: "one of \(kinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
+        return (at, kind)
+    }
+
     static func decodeFault(_ v: JSONValue, path: String, hosts: HostDirectory, duration: SimDuration?, mesos: MesosSpec? = nil,
                             zookeeper: ZooKeeperSpec? = nil, mesosSectionGiven: Bool = false, _ d: Diagnostics) -> FaultSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d)
         guard r.isObject else { return nil }
         let before = d.errorCount
-        let at = r.required("at", .duration(.nonNegative), hint: "when the fault happens, a Go duration from the start like \"2h\"")
-        if let at, let duration, at > duration {
-            d.error(r.keyPath("at"), at: r.value["at"], "fault at \(at) is after the end of the run (duration \(duration)); it must be between 0s and \(duration)")
-        }
-        let kindName = r.required("kind", .oneOf(faultKinds, what: "fault kind"), hint: "one of \(faultKinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
+        let (at, kindName) = readTimedEntry(r, what: "fault", kinds: faultKinds, duration: duration, d)
         let kind = kindName.flatMap(FaultKind.init(rawValue:))
 
         if let kind, kind.needsMesos, !mesosSectionGiven {

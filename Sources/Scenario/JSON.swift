@@ -1,3 +1,4 @@
+import SimKernel
 // A small JSON parser of our own: it keeps object key order and the file/line/column of every
 // value and key, keeps each number's literal text (so a UInt64 seed is exact), and reports syntax
 // errors with line and column. Swift's JSONSerialization does none of these.
@@ -164,28 +165,7 @@ public struct JSONValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A JSON string literal for `s`.
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func quote(_ s: String) -> String { JSONText.quote(s) }
 }
 
 /// A JSON syntax error (or a duplicate key), with the position where it was found.
