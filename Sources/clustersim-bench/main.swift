@@ -297,6 +297,7 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) 
         + " seconds=\(NumberFormat.fixed(secs, decimals: 6)) events_per_s=\(rate(events, secs)) checksum=\(running)"
         + " peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1)) sim_hours=\(hours)"
         + " agents=\(agents) apps=\(apps) instances_per_app=\(perApp) logged=\(observer.logged)"
+        + " offers=\(model.mesos?.offersMade ?? 0) offers_accepted=\(model.mesos?.offersAccepted ?? 0)"
         + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6))"
     if hash { line += " log_fnv1a=\(String(observer.digest, radix: 16))" }
     print(line)
