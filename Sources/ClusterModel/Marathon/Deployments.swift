@@ -171,10 +171,17 @@ final class Deployments {
         case .scale:
             // Instances being killed still count until they are gone (a scale-down is done when
             // the surplus is KILLED, not when the kill is sent).
-            let current = a.instances.filter { $0.isActive && !$0.replaced }
             // A scale counts healthy instances of any version (after a cancelled restart both run).
-            let healthy = current.filter { $0.goal == .running && $0.isHealthy(a.definition) && $0.ready }.count
-            act.done = healthy >= a.definition.instances && current.count == a.definition.instances && a.toLaunch == 0
+            // This runs for every action of the step on every instance change: the cheap conditions
+            // first, then one pass without allocating or copying the definition per instance.
+            let def = a.definition
+            guard a.toLaunch == 0, a.instances.count >= def.instances else { act.done = false; return }
+            var current = 0, healthy = 0
+            for i in a.instances where i.isActive && !i.replaced {
+                current += 1
+                if i.goal == .running && i.ready && i.isHealthy(def) { healthy += 1 }
+            }
+            act.done = healthy >= def.instances && current == def.instances
         case .restart:
             act.done = act.plan?.isFinished ?? false
         }

@@ -325,23 +325,28 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         }
         let maxPerOffer = spec.flags.maxInstancesPerOffer
         outer: for a in candidates {
-            if let d = rateLimiter.deadline(a.launchKey), d > now { continue }
-            var placedHosts = a.instances.filter { $0.isActive }.map { placementHosts[$0.host] ?? host }
+            // The offer is full or the tokens are spent: stop before looking at the app (what
+            // follows for an app only reads state until it launches).
+            if launches.count >= maxPerOffer || launchTokens <= 0 { break }
+            if rateLimiter.count > 0, let d = rateLimiter.deadline(a.launchKey), d > now { continue }
+            let def = a.definition   // one copy per app, not one per use
+            // Where the app's instances run matters to constraints only (an O(instances) walk).
+            var placedHosts = def.constraints.isEmpty ? [] : a.instances.filter { $0.isActive }.map { placementHosts[$0.host] ?? host }
             var pending = a.toLaunch
             while pending > 0 {
                 if launches.count >= maxPerOffer || launchTokens <= 0 { break outer }
-                guard let ports = takePorts(a.definition, from: &remaining) else { break }
-                let res = a.definition.resources
+                guard let ports = takePorts(def, from: &remaining) else { break }
+                let res = def.resources
                 guard res.fits(in: remaining) else { break }
-                guard Constraints.meetsAll(a.definition.constraints, offer: host, placed: placedHosts) else { break }
+                guard Constraints.meetsAll(def.constraints, offer: host, placed: placedHosts) else { break }
                 remaining.cpus -= res.cpus; remaining.memMB -= res.memMB; remaining.diskMB -= res.diskMB
                 var r = res
                 r.ports = PortSet(ports.map { $0...$0 })
                 let name = "\(a.taskPrefix).\(a.nextInstanceNumber)"
                 a.nextInstanceNumber += 1
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
-                                           image: ImageRef(name: a.definition.image ?? a.id, sizeBytes: a.behaviour.imageSizeBytes),
-                                           behaviour: a.behaviour.task, mesosHealthCheck: a.definition.mesosHealthCheck))
+                                           image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
+                                           behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck))
                 launched.append((a, a.configVersion))
                 placedHosts.append(host)
                 pending -= 1
@@ -376,6 +381,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     /// An app that found no fitting offer for 5 minutes is logged once ("waiting": constraints or
     /// resources cannot be met now); it keeps waiting, as Marathon does.
     func logUnplaced() {
+        let now = self.now
         for a in apps where a.toLaunch > 0 && !a.loggedUnplaced {
             if let s = a.unplacedSince, now - s >= .minutes(5) {
                 a.loggedUnplaced = true
@@ -604,7 +610,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let task = TaskID(arg >> 13), check = Int((arg >> 1) & 0xFFF), passed = arg & 1 == 1
         guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
         let a = apps[inst.app]
-        defer { refreshSatisfied(a) }
         let hc = a.definition.healthChecks[check]
         let out = MarathonHealth.handleResult(&inst.health[check], passed: passed, now: now,
                                               isRunning: inst.state == .running, runningSince: inst.runningSince ?? now,
@@ -617,6 +622,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             log("killUnhealthy", inst.name, "\(inst.health[check].consecutiveFailures) consecutive failed \(hc.protocol.rawValue) checks (max \(hc.maxConsecutiveFailures))")
             kill(inst, reason: "failed health checks", replace: true)
         }
+        // Only a change of `alive` (or a kill) can change whether the app is satisfied: the other
+        // changes of instances refresh it themselves (status updates, readiness, actions).
+        // Recounting the app's instances on every result was most of the run time.
+        if out.aliveChanged || out.kill { refreshSatisfied(a) }
     }
 
     // MARK: - Readiness checks (checked from TASK_RUNNING every interval until ready)
