@@ -3,13 +3,16 @@
 # the peer sources are present — the C++ peer (std::priority_queue) built and run in the same
 # script, so the ratios compare runs made minutes apart on the same (noisy) machine.
 #
-#   bash bench/run.sh            full run: hold n=1e4 and n=1e6 with P=1e7, mmc with 2e6 customers
-#   QUICK=1 bash bench/run.sh    ten times smaller
+#   bash bench/run.sh            full run: hold n=1e4 and n=1e6 with P=1e7, mmc with 2e6 customers,
+#                                and the whole platform model (1,000 agents, 100 apps x 100 instances, 6 h)
+#   QUICK=1 bash bench/run.sh    ten times smaller (platform: 100 agents, 10 apps x 100 instances, 1 h)
 #
 # Knobs: PEERS_DIR (default ../shared/peers from the repo root), PEERS_WORK (peer binaries and
 # SimPy venv, default ${TMPDIR:-/tmp}/clustersim-peers, as peers/run_all.sh), SEED (42),
-# REPEATS (1; passes over the whole suite, alternating Swift and C++).
-# Result lines go to stdout in the peers' format; the ratio table follows.
+# REPEATS (1; passes over the whole suite, alternating Swift and C++), PLATFORM_AGENTS,
+# PLATFORM_APPS, PLATFORM_INSTANCES, PLATFORM_HOURS (the platform run's size; see docs/benchmarks.md).
+# Result lines go to stdout in the peers' format; the ratio table follows, then the platform run
+# as a ratio to hold n=1e4 (same binary, same repeat) and its peak memory.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +23,11 @@ DIV=1
 [[ "${QUICK:-0}" == 1 ]] && DIV=10
 POPS=$((10000000 / DIV))
 CUSTOMERS=$((2000000 / DIV))
+if [[ "${QUICK:-0}" == 1 ]]; then P_AGENTS=100 P_APPS=10 P_HOURS=1; else P_AGENTS=1000 P_APPS=100 P_HOURS=6; fi
+P_AGENTS=${PLATFORM_AGENTS:-$P_AGENTS}
+P_APPS=${PLATFORM_APPS:-$P_APPS}
+P_INSTANCES=${PLATFORM_INSTANCES:-100}
+P_HOURS=${PLATFORM_HOURS:-$P_HOURS}
 PEERS_DIR=${PEERS_DIR:-$ROOT/../shared/peers}
 PEERS_WORK=${PEERS_WORK:-${TMPDIR:-/tmp}/clustersim-peers}
 SIMPY_REF_HOLD_1E4=600000; SIMPY_REF_HOLD_1E6=175000; SIMPY_REF_MMC=256000  # peers/README.md
@@ -57,6 +65,8 @@ run() { local line; log "run: $*"; line=$("$@"); echo "$line"; echo "$line" >>"$
 for ((rep = 1; rep <= REPEATS; rep++)); do
   for n in 10000 1000000; do
     run "$BENCH" hold "$n" "$POPS" "$SEED"
+    # the platform model right after its reference (hold n=1e4), so both see the same machine
+    ((n == 10000)) && run "$BENCH" platform "$P_AGENTS" "$P_APPS" "$P_INSTANCES" "$P_HOURS" "$SEED"
     ((HAVE_CPP)) && run "$WORKDIR/cpp_hold" std_pq "$n" "$POPS" "$SEED"
   done
   run "$BENCH" mmc "$CUSTOMERS" "$SEED"
@@ -73,10 +83,16 @@ import sys
 path, have_cpp, simpy = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
 ref = {"hold_n10000": int(sys.argv[4]), "hold_n1000000": int(sys.argv[5]), "mmc_c8": int(sys.argv[6])}
 best = {}
+platform, holds = [], []   # in run order: repeat k's platform run follows repeat k's hold n=1e4
 for line in open(path):
     kv = dict(f.split("=", 1) for f in line.split() if "=" in f)
+    if kv["name"].startswith("platform_"):
+        platform.append(kv)
+        continue
     key = (kv["name"], kv["impl"].split("_")[0])  # swift / cpp / simpy
     best[key] = max(best.get(key, 0), int(kv["events_per_s"]))
+    if kv["name"] == "hold_n10000" and kv["impl"].startswith("swift"):
+        holds.append(int(kv["events_per_s"]))
 print()
 print("| workload | swift M ev/s | cpp_std_pq M ev/s | swift/cpp | simpy M ev/s | swift/simpy |")
 print("|---|---:|---:|---:|---:|---:|")
@@ -89,5 +105,12 @@ for w in ["hold_n10000", "hold_n1000000", "mmc_c8"]:
     if p: py = f"{p/1e6:.3f} | {s/p:.1f}"
     else: py = f"{ref[w]/1e6:.3f} (reference, not measured here) | {s/ref[w]:.1f}"
     print(f"| {w} | {s/1e6:.2f} | {cpp} | {py} |")
+if platform:
+    print()
+    print("| platform run | events | sim h | M ev/s | hold n=1e4 M ev/s | ratio (target >= 0.4) | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for kv, h in zip(platform, holds):
+        p = int(kv["events_per_s"])
+        print(f"| {kv['name']} | {kv['events']} | {kv['sim_hours']} | {p/1e6:.3f} | {h/1e6:.2f} | {p/h:.3f} | {kv['peak_rss_mb']} |")
 PY
 rm -f "$RESULTS"
