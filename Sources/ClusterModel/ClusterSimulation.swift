@@ -15,6 +15,8 @@ public final class ClusterSimulation {
     public private(set) var mesos: MesosCluster?
     /// Marathon; nil when the scenario has no `marathon` section (it needs `mesos`).
     public private(set) var marathon: MarathonScheduler?
+    /// The network (NICs, racks, modes, flows, messages); nil when the scenario has no `network` section.
+    public private(set) var network: ClusterNetwork?
     /// Receives the event log and the samples; may be replaced before `run`.
     public var observer: RunObserver
     public private(set) var samplesTaken = 0
@@ -37,6 +39,7 @@ public final class ClusterSimulation {
             infrastructure.addListener(sched)
             marathon = sched
         }
+        if let ns = spec.network { let n = ClusterNetwork(spec: ns, model: self); n.register(in: sim); network = n }
         actionInjector = ActionInjector(actions: spec.actions, model: self)
         actionInjector.target = sim.register(actionInjector)
     }
@@ -66,6 +69,7 @@ public final class ClusterSimulation {
             faultInjector.start()
             mesos?.start()
             marathon?.start()
+            network?.start()
             actionInjector.start()
             sampler.start()
         }

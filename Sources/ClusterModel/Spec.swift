@@ -22,6 +22,9 @@ public struct ClusterSpec: Equatable, Sendable {
     public var marathon: MarathonSpec?
     /// Timed operator actions (deploys, scaling, restarts, task kills), in file order.
     public var actions: [ActionSpec] = []
+    /// The cluster's network (topology, container network modes, experiments); nil when the
+    /// scenario has no `network` section.
+    public var network: NetworkSpec? = nil
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],

@@ -88,6 +88,7 @@ public enum ScenarioSchema {
                 d.error("faults", at: v, typeMismatch("an array of faults", v))
             }
         }
+        let network = r.value("network").flatMap { decodeNetwork($0, path: "network", root: root, hostGroups: groups, hostGroupsComplete: groupsComplete, datacenters: datacenters, hasZooKeeper: mesos != nil, d) }
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
@@ -96,6 +97,7 @@ public enum ScenarioSchema {
                                sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults,
                                zookeeper: zookeeper, mesos: mesos, marathon: marathon)
         spec.actions = actions
+        spec.network = network
         return spec
     }
 

@@ -1,0 +1,142 @@
+import SimKernel
+
+// Plain values describing the cluster's network: environment, container network modes, topology
+// (racks with top-of-rack switches, links between data centers), the overlay's KV store and the
+// qperf-like experiments. Decoded from the scenario's `network` section (docs/network.md).
+
+/// The datapath between two containers (or a container and a host process). Every mode a 2017
+/// Mesos/Marathon operator weighed, plus `docker-proxy`, the userland proxy path of a published
+/// port reached from the same host (Docker's default `--userland-proxy=true`).
+public enum ContainerNetworkMode: String, CaseIterable, Sendable {
+    case host
+    case bridge
+    case dockerProxy = "docker-proxy"
+    case overlay
+    case macvlan
+    case ipvlan
+    case calicoBGP = "calico-bgp"
+    case calicoIPIP = "calico-ipip"
+    case flannelUDP = "flannel-udp"
+    case flannelVXLAN = "flannel-vxlan"
+    case flannelHostGW = "flannel-host-gw"
+    case weaveSleeve = "weave-sleeve"
+    case weaveFastDP = "weave-fastdp"
+
+    /// Modes a cluster, a named network or an app can use (docker-proxy is a path, not a network).
+    public static let networkModes: [ContainerNetworkMode] = allCases.filter { $0 != .dockerProxy }
+}
+
+/// Where the hosts run: the same mode costs very different amounts of CPU with and without NIC
+/// offloads (reference, "A model that ties the numbers together").
+public enum NetworkEnvironment: String, CaseIterable, Sendable {
+    /// A cloud VM (virtio NIC) without UDP-tunnel offload, as in the seed's reference test [N1].
+    case cloudVM = "cloud-vm"
+    /// Bare metal with TSO/GRO and UDP-tunnel (VXLAN) offload [N2b, N3].
+    case bareMetal = "bare-metal"
+}
+
+/// A user-defined container network (Docker USER network / CNI network) that Marathon apps name in
+/// `ipAddress.networkName` or `container.docker.network: USER`.
+public struct NamedNetworkSpec: Equatable, Sendable {
+    public var name: String
+    public var mode: ContainerNetworkMode
+    /// Container MTU; nil = the mode's default for the underlay (underlay MTU minus encapsulation).
+    public var mtu: Int?
+    public init(name: String, mode: ContainerNetworkMode, mtu: Int? = nil) { self.name = name; self.mode = mode; self.mtu = mtu }
+}
+
+/// The KV store the Docker overlay driver needs (libnetwork `--cluster-store`).
+public enum KVStoreSpec: Equatable, Sendable {
+    /// The scenario's ZooKeeper ensemble (`zk://...`): reachable while it has a quorum.
+    case zookeeper
+    /// A Consul or etcd cluster on these hosts (a placeholder for the later discovery issue):
+    /// reachable while a majority of its servers' hosts are up.
+    case servers(kind: String, hosts: [String])
+}
+
+/// A rack's top-of-rack switch: its uplink to the data center's spine (nil: non-blocking).
+public struct RackSpec: Equatable, Sendable {
+    public var name: String
+    public var uplinkBitsPerSecond: Int64?
+    public init(name: String, uplinkBitsPerSecond: Int64? = nil) { self.name = name; self.uplinkBitsPerSecond = uplinkBitsPerSecond }
+}
+
+/// A link between two data centers (both directions, each with this bandwidth).
+public struct DatacenterLinkSpec: Equatable, Sendable {
+    public var a: String
+    public var b: String
+    public var latency: SimDuration
+    public var bitsPerSecond: Int64
+    public init(a: String, b: String, latency: SimDuration, bitsPerSecond: Int64) {
+        self.a = a; self.b = b; self.latency = latency; self.bitsPerSecond = bitsPerSecond
+    }
+}
+
+/// What `network-modes.json` runs: qperf's `tcp_bw tcp_lat` over message sizes for each mode,
+/// between two hosts, then a multi-flow run and a UDP run; optionally a burst of new connections.
+public struct NetworkExperimentsSpec: Equatable, Sendable {
+    public var modes: [ContainerNetworkMode]
+    public var from: String
+    public var to: String
+    /// Message sizes in bytes (qperf `-oo msg_size:1:64K:*2`).
+    public var messageSizes: [Int64]
+    /// How long each bandwidth test runs (qperf's default `-t 2`).
+    public var testTime: SimDuration
+    /// Parallel flows of the multi-flow run (0: none).
+    public var flows: Int
+    /// Concurrent new connections of the connection-burst run (0: none).
+    public var connections: Int
+    public init(modes: [ContainerNetworkMode] = ContainerNetworkMode.allCases, from: String, to: String,
+                messageSizes: [Int64] = NetworkExperimentsSpec.qperfSizes, testTime: SimDuration = .seconds(2),
+                flows: Int = 8, connections: Int = 0) {
+        self.modes = modes; self.from = from; self.to = to; self.messageSizes = messageSizes
+        self.testTime = testTime; self.flows = flows; self.connections = connections
+    }
+    /// 1 B to 64 KiB, doubling.
+    public static let qperfSizes: [Int64] = (0...16).map { Int64(1) << Int64($0) }
+}
+
+/// The scenario's `network` section.
+public struct NetworkSpec: Equatable, Sendable {
+    public var environment: NetworkEnvironment
+    /// The mode of containers that do not choose one (Marathon USER networks without a name).
+    public var mode: ContainerNetworkMode
+    /// Underlay (physical or VM NIC) MTU, bytes.
+    public var underlayMTU: Int
+    public var networks: [NamedNetworkSpec]
+    public var kvStore: KVStoreSpec?
+    /// Racks with their top-of-rack uplinks; empty: every rack non-blocking.
+    public var racks: [RackSpec]
+    /// Latency of one switch (ToR or spine), one way.
+    public var switchLatency: SimDuration
+    public var datacenterLinks: [DatacenterLinkSpec]
+    public var experiments: NetworkExperimentsSpec?
+
+    public init(environment: NetworkEnvironment = .cloudVM, mode: ContainerNetworkMode = .host, underlayMTU: Int = 1500,
+                networks: [NamedNetworkSpec] = [], kvStore: KVStoreSpec? = nil, racks: [RackSpec] = [],
+                switchLatency: SimDuration = SimDuration(nanoseconds: 1_000), datacenterLinks: [DatacenterLinkSpec] = [],
+                experiments: NetworkExperimentsSpec? = nil) {
+        self.environment = environment; self.mode = mode; self.underlayMTU = underlayMTU; self.networks = networks
+        self.kvStore = kvStore; self.racks = racks; self.switchLatency = switchLatency
+        self.datacenterLinks = datacenterLinks; self.experiments = experiments
+    }
+
+    /// The mode of a Marathon app's tasks: HOST -> host, BRIDGE -> bridge, USER/container network
+    /// -> the named network's mode (or `mode` when unnamed or unknown). See docs/network.md.
+    public func mode(for networkMode: NetworkMode) -> ContainerNetworkMode {
+        switch networkMode {
+        case .host: return .host
+        case .bridge: return .bridge
+        case .container(let name):
+            if let n = name, let net = networks.first(where: { $0.name == n }) { return net.mode }
+            return mode
+        }
+    }
+
+    /// Container MTU of a mode: a named network's MTU when one of that mode sets it, else the
+    /// underlay MTU minus the mode's encapsulation.
+    public func mtu(of mode: ContainerNetworkMode) -> Int {
+        if let m = networks.first(where: { $0.mode == mode && $0.mtu != nil })?.mtu { return m }
+        return Datapath.defaultMTU(mode, underlay: underlayMTU)
+    }
+}

@@ -1,0 +1,57 @@
+import ClusterModel
+import SimKernel
+
+/// network.csv: the results of the network experiments (qperf-like runs per mode), written at
+/// the last sample of the run.
+enum NetworkTables {
+    static let columns: [(String, String)] = [
+        ("environment", "network environment: cloud-vm (no tunnel offload) or bare-metal (offloads)"),
+        ("mode", "container network mode (docker-proxy: a published port reached from its own host)"),
+        ("experiment", "tcp (qperf tcp_bw + tcp_lat at one message size), multi_flow (parallel TCP flows), udp (one stream of MTU-sized datagrams), connect (a burst of new connections)"),
+        ("locality", "where the two ends are: same-host, same-rack, same-datacenter or cross-datacenter"),
+        ("message_size_bytes", "bytes per write (tcp, multi_flow) or per datagram (udp); empty for connect"),
+        ("flows", "flows (or connections) run at once"),
+        ("mtu_bytes", "container MTU of the path"),
+        ("throughput_mbit_s", "payload throughput, Mbit/s (10^6 bits per second); empty for connect"),
+        ("throughput_ratio_to_host", "throughput divided by host mode's in the same experiment, locality and message size"),
+        ("one_way_latency_us", "tcp rows: qperf tcp_lat one-way latency (round trip / 2) for this message size, microseconds"),
+        ("added_latency_us", "tcp rows: one-way latency minus host mode's at the same size, microseconds"),
+        ("cpu_per_gbit_core_s", "network CPU on both hosts per Gbit delivered, core-seconds"),
+        ("cpu_busy_cores", "mean cores busy with the network on the busier host during the test"),
+        ("connect_mean_ms", "connect rows: mean time to establish a connection, ms"),
+        ("connect_max_ms", "connect rows: longest time to establish a connection, ms"),
+        ("connections_syn_retransmitted", "connect rows: connections whose SYN was dropped by the NAT conntrack race at least once"),
+    ]
+
+    static let network = SampledTable(
+        file: "network.csv", when: "when the scenario has `network.experiments` (one row per mode, experiment and message size, written at the last sample)",
+        columns: columns,
+        applies: { $0.network?.experiments != nil },
+        write: { model, time, w in
+            guard time == model.endTime, let net = model.network, let ex = net.experiments else { return }
+            write(rows: ex.rows, environment: net.spec.environment.rawValue, to: w)
+        })
+
+    static func write(rows: [NetworkResultRow], environment: String, to w: CSVWriter) {
+        func baseline(_ r: NetworkResultRow) -> NetworkResultRow? {
+            rows.first { $0.mode == .host && $0.experiment == r.experiment && $0.locality == r.locality && ($0.messageSize == r.messageSize || r.experiment == .udp) }
+        }
+        func opt(_ x: Double?, _ decimals: Int) { if let x { w.field(x, decimals: decimals) } else { w.field("") } }
+        for r in rows {
+            let base = baseline(r)
+            w.field(environment); w.field(r.mode.rawValue); w.field(r.experiment.rawValue); w.field(r.locality.rawValue)
+            if let s = r.messageSize { w.field(s) } else { w.field("") }
+            w.field(r.flows); w.field(r.mtu)
+            opt(r.throughputBitsPerSecond.map { $0 / 1e6 }, 3)
+            opt(r.throughputBitsPerSecond.flatMap { t in base?.throughputBitsPerSecond.map { $0 > 0 ? t / $0 : 0 } }, 4)
+            opt(r.oneWayLatency.map { Double($0.nanoseconds) / 1e3 }, 3)
+            opt(r.oneWayLatency.flatMap { l in base?.oneWayLatency.map { Double(l.nanoseconds - $0.nanoseconds) / 1e3 } }, 3)
+            opt(r.cpuSecondsPerGbit, 6)
+            opt(r.busyCores, 4)
+            opt(r.connectMean.map { Double($0.nanoseconds) / 1e6 }, 3)
+            opt(r.connectMax.map { Double($0.nanoseconds) / 1e6 }, 3)
+            if let c = r.connectionsDelayed { w.field(c) } else { w.field("") }
+            w.endRow()
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import ClusterModel
+import SimKernel
+
+// The scenario's `network` section (docs/network.md): environment, default mode, underlay MTU,
+// named container networks, the overlay's KV store, racks with top-of-rack uplinks, links between
+// data centers and the qperf-like experiments.
+
+extension ScenarioSchema {
+    static let networkModeNames = ContainerNetworkMode.networkModes.map(\.rawValue)
+    static let experimentModeNames = ContainerNetworkMode.allCases.map(\.rawValue)
+
+    static func networkMode(_ names: [String]) -> ValueDecoder<ContainerNetworkMode> {
+        ValueDecoder<String>.oneOf(names, what: "network mode").map { s, _, _, _ in ContainerNetworkMode(rawValue: s) }
+    }
+
+    static func decodeNetwork(_ v: JSONValue, path: String, root: JSONValue, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
+                              datacenters: [DatacenterSpec]?, hasZooKeeper: Bool, _ d: Diagnostics) -> NetworkSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let envNames = NetworkEnvironment.allCases.map(\.rawValue)
+        let environment = r.optional("environment", ValueDecoder<String>.oneOf(envNames, what: "network environment")
+                                        .map { s, _, _, _ in NetworkEnvironment(rawValue: s) }, default: .cloudVM)
+        let mode = r.optional("mode", networkMode(networkModeNames), default: .host)
+        let underlay = r.optional("underlayMtu", .int(min: 576, max: 65535), default: 1500)
+
+        // named networks
+        var networks: [NamedNetworkSpec] = []
+        if let nv = r.value("networks") {
+            if let a = nv.arrayValue {
+                for (i, e) in a.enumerated() {
+                    let p = JSONPath.index(JSONPath.key(path, "networks"), i)
+                    let nr = ObjectReader(e, path: p, diagnostics: d)
+                    guard nr.isObject else { continue }
+                    let name = nr.required("name", .nonEmptyString, hint: "the name Marathon apps give in ipAddress.networkName")
+                    let m = nr.required("mode", networkMode(networkModeNames), hint: "one of \(networkModeNames.joined(separator: ", "))")
+                    let mtu = nr.optional("mtu", .int(min: 576, max: 65535))
+                    if let n = name, networks.contains(where: { $0.name == n }) {
+                        d.error(nr.keyPath("name"), at: e["name"], "duplicate network name \(JSONValue.quote(n)); network names must be unique")
+                    }
+                    if let m, let mtu, let u = underlay { checkMTU(mtu, mode: m, underlay: u, path: nr.keyPath("mtu"), at: e["mtu"], d) }
+                    nr.finish()
+                    if let name, let m { networks.append(NamedNetworkSpec(name: name, mode: m, mtu: mtu)) }
+                }
+            } else {
+                d.error(JSONPath.key(path, "networks"), at: nv, typeMismatch("an array of networks, like [{\"name\": \"overlay1\", \"mode\": \"overlay\"}]", nv))
+            }
+        }
+
+        // KV store
+        var kvStore: KVStoreSpec? = nil
+        let kvPath = r.keyPath("kvStore")
+        if let kv = r.value("kvStore") {
+            if let s = kv.stringValue {
+                if s == "zookeeper" {
+                    if hasZooKeeper { kvStore = .zookeeper }
+                    else { d.error(kvPath, at: kv, "\"zookeeper\" uses the scenario's ZooKeeper ensemble, but the scenario has no \"mesos\" section (the ensemble runs with Mesos); add one, or give {\"kind\": \"consul\", \"hostGroup\": ..., \"servers\": 3}") }
+                } else {
+                    d.error(kvPath, at: kv, "expected \"zookeeper\" or an object {\"kind\": \"consul\" | \"etcd\" | \"zookeeper\", \"hostGroup\": ..., \"servers\": 3}, got \(kv.brief)")
+                }
+            } else {
+                let kr = ObjectReader(kv, path: kvPath, diagnostics: d)
+                if kr.isObject {
+                    let kind = kr.required("kind", .oneOf(["consul", "etcd", "zookeeper"], what: "KV store kind"))
+                    let group = kr.required("hostGroup", .nonEmptyString, hint: "the host group its servers run on")
+                    let servers = kr.optional("servers", .int(min: 1, max: 7), default: 3)
+                    kr.finish()
+                    if let kind, let group, let servers {
+                        if let g = hostGroups.first(where: { $0.name == group }) {
+                            if servers > g.count {
+                                d.error(kr.keyPath("servers"), at: kv["servers"], "\(servers) servers but host group \(JSONValue.quote(group)) has \(g.count) host\(g.count == 1 ? "" : "s")")
+                            } else {
+                                kvStore = .servers(kind: kind, hosts: (0..<servers).map { g.hostName($0) })
+                            }
+                        } else if hostGroupsComplete {
+                            let names = hostGroups.map(\.name)
+                            d.error(kr.keyPath("hostGroup"), at: kv["hostGroup"], "unknown host group \(JSONValue.quote(group))\(Suggest.didYouMean(group, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                        }
+                    }
+                }
+            }
+        }
+
+        // racks
+        var racks: [RackSpec] = []
+        if let rv = r.value("racks") {
+            if let a = rv.arrayValue {
+                for (i, e) in a.enumerated() {
+                    let p = JSONPath.index(JSONPath.key(path, "racks"), i)
+                    let rr = ObjectReader(e, path: p, diagnostics: d)
+                    guard rr.isObject else { continue }
+                    let name = rr.required("name", .nonEmptyString)
+                    let uplink = rr.optional("uplink", .rate(.positive))
+                    rr.finish()
+                    if let n = name, racks.contains(where: { $0.name == n }) {
+                        d.error(rr.keyPath("name"), at: e["name"], "duplicate rack \(JSONValue.quote(n))")
+                    } else if let name { racks.append(RackSpec(name: name, uplinkBitsPerSecond: uplink)) }
+                }
+                // every host group's racks must be declared
+                let names = racks.map(\.name)
+                if !names.isEmpty {
+                    for (gi, g) in hostGroups.enumerated() {
+                        let gv = root["hostGroups"]?.arrayValue?.first(where: { $0["name"]?.stringValue == g.name })
+                        for (ri, rack) in g.racks.enumerated() where !names.contains(rack) {
+                            let gp = JSONPath.index("hostGroups", root["hostGroups"]?.arrayValue?.firstIndex(where: { $0["name"]?.stringValue == g.name }) ?? gi)
+                            let (rp, at): (String, JSONValue?) = gv?["rack"] != nil ? (JSONPath.key(gp, "rack"), gv?["rack"])
+                                : gv?["racks"] != nil ? (JSONPath.index(JSONPath.key(gp, "racks"), ri), gv?["racks"]?.arrayValue?[ri]) : (gp, gv)
+                            d.error(rp, at: at, "rack \(JSONValue.quote(rack)) of host group \(JSONValue.quote(g.name)) does not exist: it is not declared in network.racks\(Suggest.didYouMean(rack, among: names)); declared racks: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                        }
+                    }
+                }
+            } else {
+                d.error(JSONPath.key(path, "racks"), at: rv, typeMismatch("an array of racks, like [{\"name\": \"rack-01\", \"uplink\": \"40Gbit\"}]", rv))
+            }
+        }
+
+        let switchLatency = r.optional("switchLatency", .duration(.nonNegative), default: SimDuration(nanoseconds: 1_000))
+
+        // data-center links
+        var links: [DatacenterLinkSpec] = []
+        var knownDCs: [String] = datacenters?.map(\.name) ?? []
+        for g in hostGroups where !knownDCs.contains(g.datacenter) { knownDCs.append(g.datacenter) }
+        if let lv = r.value("datacenterLinks") {
+            if let a = lv.arrayValue {
+                for (i, e) in a.enumerated() {
+                    let p = JSONPath.index(JSONPath.key(path, "datacenterLinks"), i)
+                    let lr = ObjectReader(e, path: p, diagnostics: d)
+                    guard lr.isObject else { continue }
+                    let between = lr.required("between", .array(of: .nonEmptyString), hint: "the two data centers, like [\"dc01\", \"dc02\"]")
+                    let latency = lr.required("latency", .duration(.nonNegative), hint: "one-way latency, like \"1ms\"")
+                    let bw = lr.required("bandwidth", .rate(.positive), hint: "like \"10Gbit\"")
+                    lr.finish()
+                    guard let between else { continue }
+                    if between.count != 2 || between[0] == between[1] {
+                        d.error(lr.keyPath("between"), at: e["between"], "expected two different data centers, got \(e["between"]?.brief ?? "")"); continue
+                    }
+                    var ok = true
+                    for (j, dc) in between.enumerated() where !knownDCs.contains(dc) && (datacenters != nil || hostGroupsComplete) {
+                        ok = false
+                        d.error(JSONPath.index(lr.keyPath("between"), j), at: e["between"]?.arrayValue?[j], "data center \(JSONValue.quote(dc)) does not exist\(Suggest.didYouMean(dc, among: knownDCs)); data centers: \(knownDCs.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    }
+                    if ok, let latency, let bw { links.append(DatacenterLinkSpec(a: between[0], b: between[1], latency: latency, bitsPerSecond: bw)) }
+                }
+            } else {
+                d.error(JSONPath.key(path, "datacenterLinks"), at: lv, typeMismatch("an array of links", lv))
+            }
+        }
+
+        // experiments
+        let experiments = r.optional("experiments", ValueDecoder<NetworkExperimentsSpec>.object { er in
+            let modes = er.optional("modes", .array(of: networkMode(experimentModeNames), nonEmpty: true), default: ContainerNetworkMode.allCases)
+            let hosts = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
+            let hostName = ValueDecoder<String>.nonEmptyString.check { h in hostGroupsComplete ? hosts.problem(with: h) : nil }
+            let from = er.required("from", hostName, hint: "the client host, like \"slave-01\"")
+            let to = er.required("to", hostName, hint: "the server host, like \"slave-02\"")
+            let sizes = er.optional("messageSizes", .array(of: .size(.positive), nonEmpty: true), default: NetworkExperimentsSpec.qperfSizes)
+            let testTime = er.optional("testTime", .duration(.positive), default: .seconds(2))
+            let flows = er.optional("flows", .int(min: 0, max: 10000), default: 8)
+            let conns = er.optional("connections", .int(min: 0, max: 100000), default: 0)
+            if let from, let to, from == to {
+                d.error(er.keyPath("to"), at: er.value["to"], "\"from\" and \"to\" are the same host; the experiments measure between two hosts (docker-proxy is measured on \"to\" by itself)")
+                return nil
+            }
+            guard let modes, let from, let to, let sizes, let testTime, let flows, let conns else { return nil }
+            return NetworkExperimentsSpec(modes: modes, from: from, to: to, messageSizes: sizes, testTime: testTime, flows: flows, connections: conns)
+        })
+        r.finish()
+
+        // overlay needs a KV store
+        if kvStore == nil && !r.has("kvStore") {
+            var users: [String] = []
+            if mode == .overlay { users.append("network.mode") }
+            for (i, n) in networks.enumerated() where n.mode == .overlay { users.append("network.networks[\(i)]") }
+            if experiments?.modes.contains(.overlay) == true { users.append("network.experiments.modes") }
+            if let first = users.first {
+                d.error(kvPath, at: v, "the overlay mode (\(first)) needs a KV store, and \"kvStore\" is missing: Docker's overlay driver keeps its networks and endpoints in ZooKeeper, Consul or etcd (dockerd --cluster-store); give \"zookeeper\" (the scenario's ensemble) or {\"kind\": \"consul\", \"hostGroup\": ..., \"servers\": 3}")
+            }
+        }
+
+        guard d.errorCount == before, let environment, let mode, let underlay, let switchLatency else { return nil }
+        return NetworkSpec(environment: environment, mode: mode, underlayMTU: underlay, networks: networks, kvStore: kvStore,
+                           racks: racks, switchLatency: switchLatency, datacenterLinks: links, experiments: experiments ?? nil)
+    }
+
+    /// An MTU larger than the underlay can carry with the mode's encapsulation is an error (its
+    /// packets would be dropped or fragmented: "small requests work, large hang" [L5]).
+    static func checkMTU(_ mtu: Int, mode: ContainerNetworkMode, underlay: Int, path: String, at: JSONValue?, _ d: Diagnostics) {
+        let maxMTU = Datapath.maxMTU(mode, underlay: underlay)
+        guard mtu > maxMTU else { return }
+        let enc = Datapath.profile(mode)
+        d.error(path, at: at, "MTU \(mtu) is larger than the underlay MTU \(underlay) allows for mode \(JSONValue.quote(mode.rawValue)) with its \(enc.encapBytes)-byte \(enc.encapsulation.rawValue) encapsulation; it must be at most \(maxMTU) (packets above it would be dropped or fragmented)")
+    }
+}
