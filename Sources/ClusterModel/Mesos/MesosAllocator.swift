@@ -158,13 +158,20 @@ extension MesosCluster {
         var list = agentList
         for i in stride(from: list.count - 1, to: 0, by: -1) { list.swapAt(i, allocatorStream.int(below: i + 1)) }
         var made: [[Offer]] = Array(repeating: [], count: frameworks.count)
+        // With one active framework the DRF order is trivially that framework: skip the sort
+        // (hierarchical.cpp sorts per agent; the result only matters with several).
+        let active = frameworks.filter { $0.registered && !$0.suppressed }
         for ai in list {
             let a = agents[ai]
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free) else { unmarkCandidate(a); continue }
             var offeredTo: FrameworkState? = nil
-            for f in frameworkOrder() where !filtered(f, a, free) { offeredTo = f; break }
+            if active.count == 1 {
+                if !filtered(active[0], a, free) { offeredTo = active[0] }
+            } else {
+                for f in frameworkOrder() where !filtered(f, a, free) { offeredTo = f; break }
+            }
             unmarkCandidate(a)
             guard let f = offeredTo else { continue }   // parked until a filter expires or resources change
             let id = nextOfferID
