@@ -17,6 +17,8 @@ public final class ClusterSimulation {
     public private(set) var marathon: MarathonScheduler?
     /// The network (NICs, racks, modes, flows, messages); nil when the scenario has no `network` section.
     public private(set) var network: ClusterNetwork?
+    /// Container storage (Docker storage drivers, Ceph); nil when the scenario has no `storage` section.
+    public private(set) var storage: StorageModel?
     /// Receives the event log and the samples; may be replaced before `run`.
     public var observer: RunObserver
     public private(set) var samplesTaken = 0
@@ -39,6 +41,7 @@ public final class ClusterSimulation {
             infrastructure.addListener(sched)
             marathon = sched
         }
+        if let st = spec.storage { let s = StorageModel(spec: st, model: self); s.register(in: sim); storage = s }
         if let ns = spec.network { let n = ClusterNetwork(spec: ns, model: self); n.register(in: sim); network = n }
         actionInjector = ActionInjector(actions: spec.actions, model: self)
         actionInjector.target = sim.register(actionInjector)
@@ -70,6 +73,7 @@ public final class ClusterSimulation {
             mesos?.start()
             marathon?.start()
             network?.start()
+            storage?.start()
             actionInjector.start()
             sampler.start()
         }

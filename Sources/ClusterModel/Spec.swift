@@ -25,6 +25,9 @@ public struct ClusterSpec: Equatable, Sendable {
     /// The cluster's network (topology, container network modes, experiments); nil when the
     /// scenario has no `network` section.
     public var network: NetworkSpec? = nil
+    /// Container storage (Docker storage drivers per host group, operator actions, Ceph); nil
+    /// when the scenario has no `storage` section.
+    public var storage: StorageSpec? = nil
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],

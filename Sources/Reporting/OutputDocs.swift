@@ -40,6 +40,9 @@ public enum OutputDocs {
         s += "agent detection, master and Marathon failover. A figure that does not apply is empty in the CSV and `null` "
         s += "in the JSON.\n\n| key | meaning |\n|---|---|\n"
         for (k, m) in platformMeanings { s += "| `\(k)` | \(m) |\n" }
+        s += "\nWith a `storage` section the headline ends with the container-storage figures (see docs/storage.md).\n\n"
+        s += "| key | meaning |\n|---|---|\n"
+        for (k, m) in StorageTables.meanings { s += "| `\(k)` | \(m) |\n" }
         return s
     }
 

@@ -55,7 +55,7 @@ public enum Plotter {
               perKey: ("app", "healthy")),
         Chart(file: "apps_backoff", title: "Launch delay per app", ylabel: "seconds", source: "apps.csv",
               perKey: ("app", "backoff_delay_s")),
-    ]
+    ] + StorageTables.charts
 
     /// Finds gnuplot on PATH.
     public static func gnuplotPath() -> String? {

@@ -20,7 +20,7 @@ public final class ResultsWriter: RunObserver {
     var writers: [(SampledTable, CSVWriter)] = []
     let events: CSVWriter
     /// The sampled tables, in the order of docs/outputs.md.
-    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos] }
+    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos, StorageTables.storage, StorageTables.ceph] }
 
     public static let eventColumns: [(String, String)] = [
         ("time_s", "simulated time of the event, seconds"),
@@ -53,8 +53,8 @@ public final class ResultsWriter: RunObserver {
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
     /// the "headline" object of summary.json.
-    public static func headline(_ s: RunSummary, platform p: PlatformSummary? = nil) -> [(String, JSONOut)] {
-        core(s) + (p.map(platformHeadline) ?? [])
+    public static func headline(_ s: RunSummary, platform p: PlatformSummary? = nil, storage st: StorageSummary? = nil) -> [(String, JSONOut)] {
+        core(s) + (p.map(platformHeadline) ?? []) + (st.map(StorageTables.headline) ?? [])
     }
 
     static func core(_ s: RunSummary) -> [(String, JSONOut)] {
@@ -128,10 +128,11 @@ public final class ResultsWriter: RunObserver {
 
     /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
     /// only, so every CSV stays byte-identical between runs.
-    public func finish(summary: RunSummary, platform: PlatformSummary? = nil, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
+    public func finish(summary: RunSummary, platform: PlatformSummary? = nil, storage: StorageSummary? = nil, wallSeconds: Double,
+                       extra: [(String, JSONOut)] = []) throws {
         for (_, w) in writers { try w.close() }
         try events.close()
-        let head = ResultsWriter.headline(summary, platform: platform)
+        let head = ResultsWriter.headline(summary, platform: platform, storage: storage)
         let csv = try OutputFile(path: folder.path("summary.csv"))
         csv.write(head.map { $0.0 }.joined(separator: ",") + "\n")
         csv.write(head.map { kv -> String in

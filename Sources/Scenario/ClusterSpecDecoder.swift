@@ -75,6 +75,7 @@ public enum ScenarioSchema {
                                                                     sources: { appSources.append($0) }) }
         let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
                                                                sources: appSources, duration: duration, d) } ?? []
+        let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
         var faults: [FaultSpec] = []
         if let v = r.value("faults") {
             if let a = v.arrayValue {
@@ -97,6 +98,7 @@ public enum ScenarioSchema {
                                sampleInterval: sampleInterval, datacenters: datacenters, hostGroups: groups, faults: faults,
                                zookeeper: zookeeper, mesos: mesos, marathon: marathon)
         spec.actions = actions
+        spec.storage = storage
         spec.network = network
         return spec
     }

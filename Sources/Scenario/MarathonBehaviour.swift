@@ -14,6 +14,9 @@ struct MarathonBehaviours {
         var health: HealthKind?
         var responseTime: Distribution?
         var imageSize: Int64?
+        var logs: ContainerWrites?
+        /// JSON path and value of `logs.hostVolume` (for conflict errors).
+        var logsAt: (String, JSONValue?)?
     }
     enum HealthKind { case healthy, unhealthy, hangsAfter(Distribution) }
 
@@ -31,16 +34,17 @@ struct MarathonBehaviours {
         case .unhealthy: health = .unhealthy
         case .hangsAfter(let x): health = .hangsAfter(x, responseTime: response)
         }
-        let task = TaskBehaviour(startup: startup, failAtStartProbability: a.failAtStart ?? defaults.failAtStart ?? 0,
+        var task = TaskBehaviour(startup: startup, failAtStartProbability: a.failAtStart ?? defaults.failAtStart ?? 0,
                                  timeToCrash: (a.crash ?? defaults.crash) ?? nil, timeToFinish: a.finish ?? defaults.finish,
                                  health: health)
+        task.writes = a.logs ?? defaults.logs
         return AppBehaviour(task: task, imageSizeBytes: a.imageSize ?? defaults.imageSize ?? AppBehaviour.defaultImageSizeBytes)
     }
 }
 
 enum MarathonBehaviourDecoder {
     static let keys = ["startupTime", "failAtStartProbability", "meanTimeBetweenCrashes", "timeToCrash", "timeToFinish",
-                       "health", "responseTime", "image"]
+                       "health", "responseTime", "image", "logs"]
 
     static func decode(_ v: JSONValue, path: String, apps: [String], _ d: Diagnostics) -> MarathonBehaviours? {
         guard let members = v.objectMembers else {
@@ -71,6 +75,15 @@ enum MarathonBehaviourDecoder {
             guard let part = decodeBlock(m.value, path: p, d) else { ok = false; continue }
             if let t = target { out.perApp[t] = part } else { out.defaults = part }
         }
+        // each app's log volume must be its own
+        var mapped: [(app: String, path: String, jsonPath: String, value: JSONValue?)] = []
+        for id in apps {
+            let part = out.perApp[id]?.logs != nil ? out.perApp[id]! : out.defaults
+            if let hv = part.logs?.hostVolume, let at = part.logsAt { mapped.append((id, hv, at.0, at.1)) }
+        }
+        let before = d.errorCount
+        ScenarioSchema.checkVolumeConflicts(mapped, d)
+        if d.errorCount != before { ok = false }
         return ok ? out : nil
     }
 
@@ -109,6 +122,10 @@ enum MarathonBehaviourDecoder {
             }
         }
         b.responseTime = r.optional("responseTime", .distribution(.seconds))
+        if let lv = r.value("logs") {
+            b.logs = ScenarioSchema.decodeLogs(lv, path: r.keyPath("logs"), d)
+            b.logsAt = (JSONPath.key(r.keyPath("logs"), "hostVolume"), lv["hostVolume"])
+        }
         if let iv = r.value("image") {
             let ir = ObjectReader(iv, path: r.keyPath("image"), diagnostics: d)
             if ir.isObject {

@@ -106,7 +106,7 @@ struct Run: ParsableCommand {
         }
         let wall = Progress.monotonicSeconds() - wallStart
         do {
-            try writer.finish(summary: model.summary(), platform: model.platformSummary(), wallSeconds: wall)
+            try writer.finish(summary: model.summary(), platform: model.platformSummary(), storage: model.storage?.summary(), wallSeconds: wall)
             if interruptRequested != 0 {
                 folder.discard()
                 printErr("interrupted; no results written")

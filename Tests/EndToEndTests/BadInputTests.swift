@@ -52,6 +52,11 @@ final class BadInputTests: XCTestCase {
         ("42-deploy-bad-change", ["actions[0].changes.upgradeStrategy.minimumHealthCapacity: expected a number >= 0 and <= 1, got 1.5"]),
         ("43-marathon-version", ["marathon.version: Marathon \"0.15\" is not supported; supported versions: 1.4.0 to 1.10.x"]),
         ("44-behaviour-unknown-app", ["marathon.behaviour[\"/wbe\"]: behaviour for \"/wbe\", but there is no app /wbe"]),
+        ("80-pool-larger-than-disk", ["storage.hostGroups[0].volumeGroup: the thin pool's volume group (600000000000 bytes) is larger than the disk of host group \"slave\"", "1 error"]),
+        ("81-thinp-percents-over-100", ["storage.hostGroups[0].storageOpts[\"dm.thinp_metapercent\"]: dm.thinp_percent (95) + dm.thinp_metapercent (10) is more than 100% of the volume group"]),
+        ("82-negative-log-rate", ["marathon.behaviour[\"/web\"].logs.rate: \"-2MB/s\" is negative"]),
+        ("83-volume-of-another-app", ["marathon.behaviour[\"/api\"].logs.hostVolume: host path \"/var/log/apps/api\" of app /api is nested with the host path \"/var/log/apps\" mapped by app /web"]),
+        ("84-ceph-min-size-over-size", ["storage.ceph.min_size: min_size 3 is greater than size 2"]),
     ]
 
     func testEveryBadInputFileHasAnExpectation() {

@@ -47,7 +47,7 @@ final class DecodingErrorTests: XCTestCase {
     // 5
     func testUnknownKeyFarFromAnyListsAllowedKeys() {
         assertSingleError(scenario("\"zzzzzz\": 1"), path: "zzzzzz",
-                          ["unknown key \"zzzzzz\"; allowed keys here: name, description, seed, duration, sampleInterval, datacenters, hostGroups, zookeeper, mesos, marathon, actions, faults"])
+                          ["unknown key \"zzzzzz\"; allowed keys here: name, description, seed, duration, sampleInterval, datacenters, hostGroups, zookeeper, mesos, marathon, actions, storage, faults"])
     }
 
     // 6

@@ -62,7 +62,7 @@ extension AppBehaviour: Equatable {
         a.imageSizeBytes == b.imageSizeBytes && a.task.startup == b.task.startup
             && a.task.failAtStartProbability == b.task.failAtStartProbability
             && a.task.timeToCrash == b.task.timeToCrash && a.task.timeToFinish == b.task.timeToFinish
-            && a.task.health == b.task.health
+            && a.task.health == b.task.health && a.task.writes == b.task.writes
     }
 }
 

@@ -60,7 +60,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     enum Kind: Int32 {
         case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, unreachableInactive,
              unreachableExpunge, prepareDone, rateLimiterCleanup, backoffOver, readinessTick, processRestart,
-             deploymentCheck
+             deploymentCheck, killRetry
     }
 
     init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster) {
@@ -235,6 +235,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             healthResult(event.arg)
         case .launchTimeout:
             launchTimedOut(TaskID(event.arg))
+        case .killRetry:
+            killRetry(TaskID(event.arg & 0xFF_FFFF_FFFF), attempts: Int(event.arg >> 40))
         case .unreachableInactive:
             unreachableInactive(TaskID(event.arg))
         case .unreachableExpunge:
@@ -527,6 +529,25 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         inst.killRequested = true
         log("killInstance", inst.name, reason)
         driver.kill(task: inst.task)
+        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: (1 << 40) | Int64(inst.task))
+    }
+
+    /// KillServiceActor (1.4+): a kill not acknowledged within kill_retry_timeout (10 s) is sent
+    /// again; after kill_retry_max (5) attempts the instance is force-expunged from Marathon's state
+    /// (and replaced when it should still run). MarathonConf `kill_retry_timeout`, `kill_retry_max`.
+    static let killRetryTimeout = SimDuration.seconds(10)
+    static let killRetryMax = 5
+
+    func killRetry(_ task: TaskID, attempts: Int) {
+        guard let inst = byTask[task], inst.killRequested, !inst.state.isTerminal else { return }
+        if attempts >= Self.killRetryMax {
+            log("expungeInstance", inst.name, "kill not acknowledged after \(attempts) attempts (kill_retry_max): expunged from state")
+            instanceTerminated(inst, TaskStatusUpdate(task: task, state: .gone, agent: inst.host, message: "force expunged"))
+            refreshSatisfied(apps[inst.app])
+            return
+        }
+        driver.kill(task: task)
+        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: (Int64(attempts + 1) << 40) | Int64(task))
     }
 
     func launchTimedOut(_ task: TaskID) {

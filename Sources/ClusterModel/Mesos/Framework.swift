@@ -29,6 +29,8 @@ public struct TaskBehaviour: Sendable {
     /// Time the process takes to exit after SIGTERM (seconds); nil: it does not exit on its own
     /// and is killed when the agent's executor_shutdown_grace_period ends. Capped at that period.
     public var stopTime: Distribution?
+    /// What the process writes (logs) to its writable layer or a host volume; nil: nothing.
+    public var writes: ContainerWrites? = nil
 
     public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
                 timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,

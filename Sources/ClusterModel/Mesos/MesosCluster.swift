@@ -551,6 +551,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         guard !t.state.isTerminal else { return }
         t.gen &+= 1
         t.containerAlive = false
+        containerStorage.containerExited(task: t.id)
         agentUpdate(t, state, reason, message: message, healthy: healthy)
         releaseTask(t)
     }

@@ -12,6 +12,7 @@ extension MesosCluster {
         t.atAgent = true
         t.gen &+= 1
         schedule(.execRegTimeout, after: spec.agentFlags.executorRegistrationTimeout, pack2(t))
+        if !dockerAnswers(t) { return }
         if let img = t.image, !a.imageCache.contains(img.name) {
             if let done = a.pulls[img.name] {
                 model.sim.schedule(at: done, target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
@@ -29,11 +30,36 @@ extension MesosCluster {
 
     func pack2(_ t: MesosTask) -> Int64 { (Int64(t.gen) << 32) | Int64(t.id) }
 
+    /// The Docker daemon on the task's host: stopped -> the launch fails at once; hung -> the
+    /// call never returns and executor_registration_timeout fails the task.
+    func dockerAnswers(_ t: MesosTask) -> Bool {
+        switch containerStorage.daemonState(host: agents[t.agent].host.index) {
+        case .running: return true
+        case .hung: return false
+        case .stopped:
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: "Cannot connect to the Docker daemon")
+            return false
+        }
+    }
+
     func startContainer(_ t: MesosTask) {
         let a = agents[t.agent]
+        guard dockerAnswers(t) else { if let img = t.image { a.pulls[img.name] = nil }; return }
         if let img = t.image, a.pulls[img.name] != nil {
             a.pulls[img.name] = nil
+            if let e = containerStorage.registerImage(host: a.host.index, image: img) {
+                finishOnAgent(t, .failed, .containerLaunchFailed, message: "image pull failed: \(e)")
+                return
+            }
             a.imageCache.insert(img.name)
+        }
+        if let img = t.image, !a.imageCache.contains(img.name) {
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: "image pull of \(img.name) failed")
+            return
+        }
+        if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, image: t.image, writes: t.behaviour.writes) {
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: "container create failed: \(e)")
+            return
         }
         agentUpdate(t, .starting, .none)
         let d = SimDuration.fromSeconds(max(0, spec.containerStartTime.sample(a.stream)))
@@ -42,6 +68,7 @@ extension MesosCluster {
 
     func containerStarted(_ t: MesosTask) {
         t.containerAlive = true
+        containerStorage.containerStarted(task: t.id)
         t.runningAt = now
         agentUpdate(t, .running, .none)
         let b = t.behaviour
@@ -72,6 +99,7 @@ extension MesosCluster {
         if !a.host.state.isUp || cut(from, a.host.index) { return .timedOut }
         guard t.containerAlive, !t.state.isTerminal, let serving = t.servingAt, now >= serving else { return .refused }
         if let h = t.hangAt, now >= h { return .timedOut }
+        if let o = containerStorage.probeOutcome(task: t.id) { return o }
         let rt: Distribution
         switch t.behaviour.health {
         case .unhealthy: return .failed(after: .milliseconds(1))
@@ -131,6 +159,10 @@ extension MesosCluster {
         var d = grace
         if let st = t.behaviour.stopTime { d = min(grace, SimDuration.fromSeconds(max(0, st.sample(t.stream)))) }
         t.gen &+= 1   // no crash, finish or health check after the kill
+        if containerStorage.stopBlocked(task: t.id) {
+            log("killBlocked", t.name, "docker stop does not return: the container's I/O is blocked")
+            return
+        }
         schedule(.killDone, after: d, pack2(t))
     }
 

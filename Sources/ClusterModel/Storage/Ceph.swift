@@ -1,0 +1,244 @@
+import SimKernel
+
+/// A Ceph cluster: OSD hosts with replicated pools, heartbeat-based failure detection, down -> out
+/// after mon_osd_down_out_interval, and throttled recovery. Defaults: ceph/ceph
+/// src/common/options.cc and doc/rados/configuration/mon-osd-interaction.rst (docs/storage.md).
+public struct CephSpec: Equatable, Sendable {
+    public enum DeviceClass: String, Sendable, CaseIterable { case hdd, ssd, hybrid }
+    /// Hosts running OSDs (the CRUSH failure domain is the host).
+    public var osdHostGroup: String
+    public var osdsPerHost: Int = 1
+    /// Raw capacity of one OSD.
+    public var osdCapacityBytes: Int64 = 4_000_000_000_000
+    /// Sequential bandwidth of one OSD's disk.
+    public var osdBandwidthBytesPerSecond: Double = 150_000_000
+    public var deviceClass: DeviceClass = .hdd
+    /// Client data stored in the pool (before replication).
+    public var storedBytes: Int64 = 1_000_000_000_000
+    /// Pool `size` / `min_size`: 3 / 2 (osd_pool_default_size, osd_pool_default_min_size = size - size/2).
+    public var size: Int = 3
+    public var minSize: Int = 2
+    /// RADOS object size: 4 MiB (RBD and CephFS default object size).
+    public var objectBytes: Int64 = 4 * MiB
+    /// osd_heartbeat_interval 6 s, osd_heartbeat_grace 20 s.
+    public var heartbeatInterval: SimDuration = .seconds(6)
+    public var heartbeatGrace: SimDuration = .seconds(20)
+    /// mon_osd_down_out_interval: 600 s.
+    public var downOutInterval: SimDuration = .seconds(600)
+    /// osd_max_backfills 1, osd_recovery_max_active 3.
+    public var maxBackfills: Int = 1
+    public var recoveryMaxActive: Int = 3
+    /// osd_recovery_sleep_hdd 0.1 s, _ssd 0, _hybrid 0.025 s (nil: by device class).
+    public var recoverySleep: SimDuration? = nil
+    /// Client 4K sync write latency on a healthy cluster: < 0.5 ms (Ceph Reef RBD, NVMe, 3x).
+    public var clientLatency: SimDuration = .microseconds500
+    public init(osdHostGroup: String) { self.osdHostGroup = osdHostGroup }
+
+    public var effectiveRecoverySleep: SimDuration {
+        recoverySleep ?? (deviceClass == .hdd ? .milliseconds(100) : deviceClass == .ssd ? .zero : .milliseconds(25))
+    }
+}
+
+extension SimDuration { static let microseconds500 = SimDuration(nanoseconds: 500_000) }
+
+/// One OSD host as the monitors see it.
+public final class CephOSDHost {
+    public let host: Host
+    public internal(set) var up = true
+    public internal(set) var inCluster = true
+    /// The host's process is actually alive (the truth; `up` is the monitors' view).
+    var alive = true
+    var gen: Int32 = 0
+    var downAt: SimTime?
+    init(host: Host) { self.host = host }
+}
+
+public final class CephCluster {
+    public let spec: CephSpec
+    unowned let model: ClusterSimulation
+    var target: Int32 = -1
+    public let osdHosts: [CephOSDHost]
+    let stream: RandomStream
+    /// Replica bytes still to re-create (recovery backlog) and the rate now.
+    public private(set) var recoveryBytesLeft: Double = 0
+    public private(set) var recoveryRate: Double = 0
+    /// Replica bytes missing (degraded) right now.
+    var degradedBytes: Double = 0
+    var lastUpdate = SimTime.zero
+    var recoveryGen: Int32 = 0
+    public private(set) var markedDown: [(osdHost: String, failedAt: SimTime, downAt: SimTime)] = []
+    public private(set) var markedOut: [(osdHost: String, outAt: SimTime)] = []
+    public private(set) var recoveries: [(start: SimTime, end: SimTime?)] = []
+
+    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone }
+
+    init(spec: CephSpec, model: ClusterSimulation) {
+        self.spec = spec
+        self.model = model
+        osdHosts = (model.infrastructure.hostsByGroup[spec.osdHostGroup] ?? []).map { CephOSDHost(host: model.infrastructure.hosts[$0]) }
+        stream = model.stream("ceph")
+    }
+
+    var now: SimTime { model.sim.now }
+    func log(_ e: String, _ s: String, _ d: String = "") { model.log("ceph", e, s, d) }
+    var osdCount: Int { osdHosts.count * spec.osdsPerHost }
+    /// Replica bytes held by one OSD host.
+    var bytesPerHost: Double { Double(spec.storedBytes) * Double(spec.size) / Double(max(1, osdHosts.count)) }
+
+    func start() { lastUpdate = now }
+
+    func schedule(_ s: Sub, at t: SimTime, _ i: Int, _ g: Int32) {
+        model.sim.schedule(at: t, target: target, kind: StorageModel.Kind.ceph.rawValue,
+                           arg: (s.rawValue << 56) | (Int64(i) << 24) | Int64(UInt32(bitPattern: g) & 0xFF_FFFF))
+    }
+
+    func handle(_ e: Event) {
+        let sub = Sub(rawValue: e.arg >> 56)!
+        let i = Int((e.arg >> 24) & 0xFFFF_FFFF)
+        let g = Int32(e.arg & 0xFF_FFFF)
+        switch sub {
+        case .markDown:
+            let o = osdHosts[i]
+            guard o.gen & 0xFF_FFFF == g, !o.alive, o.up else { return }
+            advance()
+            o.up = false
+            o.downAt = now
+            degradedBytes += bytesPerHost
+            markedDown.append((o.host.name, o.downAt!, now))
+            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")")
+            schedule(.markOut, at: now + spec.downOutInterval, i, g)
+        case .markOut:
+            let o = osdHosts[i]
+            guard o.gen & 0xFF_FFFF == g, !o.up, o.inCluster else { return }
+            advance()
+            o.inCluster = false
+            markedOut.append((o.host.name, now))
+            recoveryBytesLeft += bytesPerHost
+            log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): marked out, recovery of \(NumberFormat.decimal(bytesPerHost / 1e9, 3)) GB starts")
+            if recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
+            replan()
+        case .recoveryDone:
+            guard g == recoveryGen & 0xFF_FFFF else { return }
+            advance()
+            recoveryBytesLeft = 0
+            degradedBytes = Double(osdHosts.filter { !$0.up && $0.inCluster }.count) * bytesPerHost
+            if let k = recoveries.indices.last, recoveries[k].end == nil { recoveries[k].end = now }
+            log("recoveryDone", "pool", "full redundancy restored (size \(spec.size))")
+            replan()
+        }
+    }
+
+    /// Per-OSD recovery rate: osd_recovery_max_active objects in flight, each taking its disk
+    /// time plus osd_recovery_sleep, osd_max_backfills backfills per OSD.
+    public var perOSDRecoveryRate: Double {
+        let obj = Double(spec.objectBytes)
+        let perOp = obj / spec.osdBandwidthBytesPerSecond + spec.effectiveRecoverySleep.seconds
+        let r = Double(spec.recoveryMaxActive * spec.maxBackfills) * obj / perOp
+        return min(r, spec.osdBandwidthBytesPerSecond)
+    }
+
+    /// Aggregate recovery rate: every surviving OSD is a backfill target; each OSD host's NIC
+    /// carries what its OSDs receive.
+    public var clusterRecoveryRate: Double {
+        let survivors = osdHosts.filter { $0.up && $0.inCluster }
+        guard !survivors.isEmpty else { return 0 }
+        var total = 0.0
+        for h in survivors {
+            total += min(Double(spec.osdsPerHost) * perOSDRecoveryRate, Double(h.host.nicBitsPerSecond) / 8)
+        }
+        return total
+    }
+
+    func advance() {
+        let dt = (now - lastUpdate).seconds
+        lastUpdate = now
+        guard dt > 0, recoveryRate > 0 else { return }
+        let moved = min(recoveryBytesLeft, recoveryRate * dt)
+        recoveryBytesLeft -= moved
+        degradedBytes = max(0, degradedBytes - moved)
+    }
+
+    func replan() {
+        recoveryGen &+= 1
+        recoveryRate = recoveryBytesLeft > 0 ? clusterRecoveryRate : 0
+        if recoveryRate > 0 {
+            let d = SimDuration(nanoseconds: Int64((recoveryBytesLeft / recoveryRate * 1e9).rounded(.up)))
+            schedule(.recoveryDone, at: now + d, 0, recoveryGen)
+        }
+    }
+
+    func hostWentDown(_ host: Host) {
+        guard let i = osdHosts.firstIndex(where: { $0.host === host }) else { return }
+        let o = osdHosts[i]
+        o.alive = false
+        o.gen &+= 1
+        // Peers last heard it up to one heartbeat interval ago; they report it after the grace
+        // (mon_osd_min_down_reporters from different hosts arrive together).
+        let lastHeard = now - SimDuration(nanoseconds: Int64(stream.uniform() * Double(spec.heartbeatInterval.nanoseconds)))
+        log("osdHostFailed", host.name, "OSD processes stopped")
+        schedule(.markDown, at: max(now, lastHeard + spec.heartbeatGrace), i, o.gen)
+    }
+
+    func hostCameUp(_ host: Host) {
+        guard let i = osdHosts.firstIndex(where: { $0.host === host }) else { return }
+        let o = osdHosts[i]
+        o.alive = true
+        o.gen &+= 1
+        guard !o.up else { return }
+        advance()
+        o.up = true
+        if o.inCluster {
+            // back before being marked out: peering and log-based recovery (not modelled as traffic)
+            degradedBytes = max(0, degradedBytes - bytesPerHost)
+        }
+        o.inCluster = true
+        log("osdUp", host.name, "OSDs boot, marked up and in")
+        replan()
+    }
+
+    /// Fraction of placement groups with fewer than min_size replicas available: their I/O blocks.
+    /// PG replicas sit on distinct hosts; the down hosts whose replicas are not re-created yet count.
+    public func blockedRatio() -> Double {
+        let n = osdHosts.count
+        let missingHosts = Int((degradedBytes / max(1, bytesPerHost)).rounded(.up))
+        let f = min(n, missingHosts)
+        let need = spec.size - spec.minSize + 1   // replicas lost for a PG to block
+        guard f >= need, n >= spec.size else { return 0 }
+        // hypergeometric: P(X >= need), X = replicas of a PG on the f failed hosts
+        var p = 0.0
+        for x in need...min(spec.size, f) {
+            p += binomial(f, x) * binomial(n - f, spec.size - x) / binomial(n, spec.size)
+        }
+        return min(1, p)
+    }
+
+    func binomial(_ n: Int, _ k: Int) -> Double {
+        guard k >= 0, k <= n else { return 0 }
+        var r = 1.0
+        for i in 0..<k { r *= Double(n - i) / Double(i + 1) }
+        return r
+    }
+
+    public func metrics() -> CephMetrics {
+        advance()
+        let total = Double(spec.storedBytes) * Double(spec.size)
+        let base = spec.clientLatency.seconds * 1000
+        // recovery ops share the OSDs' disks with clients: latency grows with the disk share recovery takes
+        let share = recoveryRate > 0 ? min(0.9, recoveryRate / (Double(osdHosts.filter { $0.up }.count * spec.osdsPerHost) * spec.osdBandwidthBytesPerSecond)) : 0
+        return CephMetrics(osdsTotal: osdCount, osdsUp: osdHosts.filter { $0.up }.count * spec.osdsPerHost,
+                           osdsIn: osdHosts.filter { $0.inCluster }.count * spec.osdsPerHost,
+                           degradedRatio: total > 0 ? min(1, degradedBytes / total) : 0,
+                           recoveryBytesPerSecond: recoveryRate, blockedRatio: blockedRatio(),
+                           clientLatencyMs: base / (1 - share))
+    }
+}
+
+public struct CephMetrics: Sendable {
+    public var osdsTotal: Int
+    public var osdsUp: Int
+    public var osdsIn: Int
+    public var degradedRatio: Double
+    public var recoveryBytesPerSecond: Double
+    public var blockedRatio: Double
+    public var clientLatencyMs: Double
+}

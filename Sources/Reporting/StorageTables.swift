@@ -1,0 +1,134 @@
+import ClusterModel
+import SimKernel
+
+/// storage.csv (Docker storage per host) and ceph.csv, sampled; the storage headline figures.
+enum StorageTables {
+    static let gib = 1024.0 * 1024.0 * 1024.0
+    static let mib = 1024.0 * 1024.0
+
+    static let storage = SampledTable(
+        file: "storage.csv", when: "when the scenario has a `storage` section with `hostGroups` (long format: one row per host and sample)",
+        columns: [
+            ("time_s", "simulated time of the sample, seconds"),
+            ("host", "host name"),
+            ("driver", "devicemapper-loop-lvm, devicemapper-direct-lvm or overlay2"),
+            ("pool_data_used_gib", "thin-pool data space used, GiB (docker info `Data Space Used`; 0 for overlay2)"),
+            ("pool_data_total_gib", "thin-pool data space, GiB (grows with autoextend and extendPool)"),
+            ("pool_data_free_ratio", "free data blocks / total data blocks (1 for overlay2)"),
+            ("pool_metadata_used_mib", "thin-pool metadata used, MiB"),
+            ("pool_metadata_total_mib", "thin-pool metadata space, MiB"),
+            ("pool_state", "ok, full (I/O queued), failing (I/O fails, XFS retries); overlay2: full when the filesystem is"),
+            ("below_min_free", "1 while free data blocks are below dm.min_free_space (new devices refused)"),
+            ("docker_daemon", "running, hung or stopped"),
+            ("host_fs_used_gib", "host filesystem under /var/lib/docker used, GiB (loop files, overlay2 layers, host volumes, other use)"),
+            ("host_fs_total_gib", "host filesystem size, GiB"),
+            ("images", "images on the host (`docker system df` Images TOTAL)"),
+            ("images_size_gib", "size of the images, GiB"),
+            ("containers", "containers, running or exited and not yet removed (`docker system df` Containers TOTAL)"),
+            ("containers_running", "containers whose process runs"),
+            ("containers_hung", "containers whose process is blocked in I/O"),
+            ("containers_size_gib", "writable layers of all containers, GiB (`docker system df` Containers SIZE)"),
+            ("containers_reclaimable_gib", "writable layers of exited containers, GiB (Containers RECLAIMABLE)"),
+            ("max_container_layer_gib", "largest writable layer on the host, GiB (against dm.basesize)"),
+            ("local_volumes_size_gib", "host-volume log files incl. rotated ones, GiB (Local Volumes SIZE)"),
+        ],
+        applies: { ($0.storage?.hosts.isEmpty ?? true) == false },
+        write: { model, time, w in
+            guard let st = model.storage else { return }
+            st.sync()
+            for h in st.hosts {
+                w.field(time); w.field(h.name)
+                w.field(h.isDeviceMapper ? "devicemapper-" + h.spec.mode.rawValue : "overlay2")
+                let bs = Double(h.spec.options.blockSize)
+                w.field(Double(h.dataUsedBlocks) * bs / gib, decimals: 3)
+                w.field(Double(h.dataTotalBlocks) * bs / gib, decimals: 3)
+                w.field(h.isDeviceMapper ? h.dataFreeRatio : 1, decimals: 4)
+                w.field(h.isDeviceMapper ? Double(h.metadataUsedBytes) / mib : 0, decimals: 3)
+                w.field(Double(h.metadataTotalBytes) / mib, decimals: 3)
+                w.field(h.condition.rawValue)
+                w.field(h.belowMinFree ? 1 : 0)
+                w.field(h.daemon.rawValue)
+                w.field(h.fsUsed / gib, decimals: 3)
+                w.field(h.fsCapacity / gib, decimals: 3)
+                w.field(h.images.count)
+                w.field(Double(h.images.reduce(0) { $0 + $1.bytes }) / gib, decimals: 3)
+                var running = 0, hung = 0
+                var size = 0.0, reclaim = 0.0, maxLayer = 0.0
+                for c in h.containers {
+                    if c.running { running += 1 } else { reclaim += c.layerBytes }
+                    if c.hung { hung += 1 }
+                    size += c.layerBytes
+                    maxLayer = max(maxLayer, c.layerBytes)
+                }
+                w.field(h.containers.count); w.field(running); w.field(hung)
+                w.field(size / gib, decimals: 3); w.field(reclaim / gib, decimals: 3); w.field(maxLayer / gib, decimals: 3)
+                w.field(h.volumesBytes / gib, decimals: 3)
+                w.endRow()
+            }
+        })
+
+    static let ceph = SampledTable(
+        file: "ceph.csv", when: "when the scenario has `storage.ceph` (one row per sample)",
+        columns: [
+            ("time_s", "simulated time of the sample, seconds"),
+            ("osds_total", "OSDs in the cluster"),
+            ("osds_up", "OSDs the monitors see up"),
+            ("osds_in", "OSDs in (holding data)"),
+            ("degraded_ratio", "replica copies missing / all replica copies (`ceph -s` degraded objects ratio)"),
+            ("recovery_mb_s", "recovery (backfill) throughput, MB/s"),
+            ("pgs_blocked_ratio", "fraction of placement groups with fewer than min_size replicas up: their client I/O blocks"),
+            ("client_latency_ms", "client write latency of unblocked placement groups, ms"),
+        ],
+        applies: { $0.storage?.ceph != nil },
+        write: { model, time, w in
+            guard let c = model.storage?.ceph else { return }
+            let m = c.metrics()
+            w.field(time); w.field(m.osdsTotal); w.field(m.osdsUp); w.field(m.osdsIn)
+            w.field(m.degradedRatio, decimals: 6); w.field(m.recoveryBytesPerSecond / 1e6, decimals: 3)
+            w.field(m.blockedRatio, decimals: 6); w.field(m.clientLatencyMs, decimals: 4)
+            w.endRow()
+        })
+
+    static let charts: [Plotter.Chart] = [
+        Plotter.Chart(file: "storage_pool_free", title: "Thin pool free data ratio per host", ylabel: "ratio", source: "storage.csv",
+                      perKey: ("host", "pool_data_free_ratio")),
+        Plotter.Chart(file: "storage_host_fs", title: "Host filesystem used per host", ylabel: "GiB", source: "storage.csv",
+                      perKey: ("host", "host_fs_used_gib")),
+        Plotter.Chart(file: "storage_hung", title: "Hung containers per host", ylabel: "containers", source: "storage.csv",
+                      perKey: ("host", "containers_hung")),
+        Plotter.Chart(file: "ceph_degraded", title: "Ceph degraded ratio and blocked PGs", ylabel: "ratio", source: "ceph.csv",
+                      columns: [("degraded_ratio", "degraded"), ("pgs_blocked_ratio", "PGs below min_size")]),
+        Plotter.Chart(file: "ceph_recovery", title: "Ceph recovery throughput", ylabel: "MB/s", source: "ceph.csv",
+                      columns: [("recovery_mb_s", "recovery")]),
+    ]
+
+    /// Headline figures of container storage (scenarios with a `storage` section).
+    static func headline(_ s: StorageSummary) -> [(String, JSONOut)] {
+        func opt(_ t: SimTime?) -> JSONOut { t.map { .num($0.seconds, 9) } ?? .null }
+        return [
+            ("storage_first_refusal_s", opt(s.firstRefusal)),
+            ("storage_first_pool_full_s", opt(s.firstPoolFull)),
+            ("storage_first_hang_s", opt(s.firstHang)),
+            ("storage_refusals", .int(Int64(s.refusals))),
+            ("storage_tasks_lost", .int(Int64(s.tasksLost))),
+            ("storage_tasks_hung", .int(Int64(s.tasksHung))),
+            ("storage_hosts_hung", .int(Int64(s.hostsHung.count))),
+            ("storage_reduced_capacity_min", .num(s.reducedCapacity.seconds / 60, 3)),
+            ("storage_pool_extensions", .int(Int64(s.poolExtensions))),
+            ("storage_operator_actions", .int(Int64(s.operatorActions))),
+        ]
+    }
+
+    static let meanings: [(String, String)] = [
+        ("storage_first_refusal_s", "first image pull or container create refused by the storage driver (below dm.min_free_space, or no space), seconds; empty when none"),
+        ("storage_first_pool_full_s", "first time a thin pool (or the filesystem under the loop files / overlay2) was full, seconds"),
+        ("storage_first_hang_s", "first time a container process or a Docker daemon hung in I/O, seconds"),
+        ("storage_refusals", "pulls and container creations refused by the storage driver"),
+        ("storage_tasks_lost", "instances lost to storage: process hung in I/O, writable layer stuck at dm.basesize, or killed with the Docker daemon while running"),
+        ("storage_tasks_hung", "container processes that hung in I/O (their instances were lost)"),
+        ("storage_hosts_hung", "hosts whose Docker daemon hung"),
+        ("storage_reduced_capacity_min", "host-minutes during which a host could not start containers (daemon not running, pool full or below dm.min_free_space)"),
+        ("storage_pool_extensions", "thin-pool extensions (autoextend and extendPool)"),
+        ("storage_operator_actions", "operator actions carried out (cleanPool, restartDocker, extendPool)"),
+    ]
+}
