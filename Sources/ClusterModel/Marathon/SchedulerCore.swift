@@ -30,6 +30,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     let offerStream: RandomStream
     let killStream: RandomStream
     var deployments: Deployments!
+    /// Indices of the apps with launches queued, in app order (rebuilt when `demand` changes).
+    let demand = DemandTracker()
+    var demandList: [Int] = []
+    var demandListVersion = -1
     /// Apps that are below target (healthy and ready) after their first deployment.
     var unsatisfiedApps = 0
     var degraded: [(start: SimTime, end: SimTime?)] = []
@@ -72,7 +76,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         offerStream = model.stream("marathon/offer-matcher")
         killStream = model.stream("marathon/kill-selection")
         for (i, def) in spec.apps.enumerated() {
-            apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id)))
+            apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id), demand: demand))
             appIndex[def.id] = i
         }
         deployments = Deployments(scheduler: self)
@@ -264,7 +268,17 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     // MARK: - Launch queue and offers
 
-    var hasDemand: Bool { apps.contains { $0.toLaunch > 0 } }
+    var hasDemand: Bool { !appsWithDemand.isEmpty }
+
+    /// Apps with launches queued, in app order.
+    var appsWithDemand: [Int] {
+        if demandListVersion != demand.version {
+            demandList.removeAll(keepingCapacity: true)
+            for a in apps where a.toLaunch > 0 { demandList.append(a.index) }
+            demandListVersion = demand.version
+        }
+        return demandList
+    }
 
     /// Revive when there is something to launch (no more often than min_revive_offers_interval);
     /// suppress when there is nothing (if --suppress_offers).
@@ -319,14 +333,19 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         var launches: [TaskLaunch] = []
         var launched: [(MarathonAppState, Int64)] = []   // app, config version
         let host = placementHost(offer.agent, hostname: offer.hostname, attributes: offer.attributes)
-        var candidates = apps.filter { $0.toLaunch > 0 }
+        var candidates = appsWithDemand
+        if candidates.isEmpty {
+            driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
+            return
+        }
         if candidates.count > 1 {
             for i in stride(from: candidates.count - 1, to: 0, by: -1) {
                 candidates.swapAt(i, offerStream.int(below: i + 1))
             }
         }
         let maxPerOffer = spec.flags.maxInstancesPerOffer
-        outer: for a in candidates {
+        outer: for ai in candidates {
+            let a = apps[ai]
             // The offer is full or the tokens are spent: stop before looking at the app (what
             // follows for an app only reads state until it launches).
             if launches.count >= maxPerOffer || launchTokens <= 0 { break }
@@ -356,10 +375,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             }
         }
         guard !launches.isEmpty else {
-            for a in candidates where a.unplacedSince == nil && (rateLimiter.deadline(a.launchKey).map { $0 <= now } ?? true) {
-                a.unplacedSince = now
+            for ai in candidates {
+                let a = apps[ai]
+                if a.unplacedSince == nil && (rateLimiter.deadline(a.launchKey).map { $0 <= now } ?? true) { a.unplacedSince = now }
             }
-            logUnplaced()
+            logUnplaced(appsWithDemand)
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
         }
@@ -382,9 +402,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     /// An app that found no fitting offer for 5 minutes is logged once ("waiting": constraints or
     /// resources cannot be met now); it keeps waiting, as Marathon does.
-    func logUnplaced() {
+    func logUnplaced(_ candidates: [Int]) {
         let now = self.now
-        for a in apps where a.toLaunch > 0 && !a.loggedUnplaced {
+        for ai in candidates {
+            let a = apps[ai]
+            guard a.toLaunch > 0, !a.loggedUnplaced else { continue }
             if let s = a.unplacedSince, now - s >= .minutes(5) {
                 a.loggedUnplaced = true
                 log("waitingForOffers", a.id, "\(a.toLaunch) instance(s) not placeable for \(now - s): no offer meets resources, ports or constraints")

@@ -43,6 +43,10 @@ final class MarathonInstance {
     var isUnreachable: Bool { unreachableSince != nil }
 }
 
+/// Counts changes of the set of apps with launches queued, so the offer path rebuilds its list of
+/// such apps only when it changed (not per offer).
+final class DemandTracker { var version = 0 }
+
 /// One app: its current definition, target, instances and launch queue entry.
 final class MarathonAppState {
     let index: Int
@@ -53,7 +57,11 @@ final class MarathonAppState {
     /// Instances in launch order (active ones; terminal ones are removed).
     var instances: [MarathonInstance] = []
     /// Launch queue: instances of the current version still to launch.
-    var toLaunch = 0
+    var toLaunch = 0 {
+        didSet { if (oldValue > 0) != (toLaunch > 0) { demand.version &+= 1 } }
+    }
+    /// Shared with the scheduler: bumped whenever an app starts or stops having launches queued.
+    let demand: DemandTracker
     /// When the app's first instance was queued by its first deployment, and when that deployment finished.
     var firstDeployStarted: SimTime?
     var firstDeployFinished: SimTime?
@@ -72,8 +80,8 @@ final class MarathonAppState {
     /// Has its target of healthy, ready instances (tracked once its first deployment finished).
     var satisfied = true
 
-    init(index: Int, definition: AppDefinition, behaviour: AppBehaviour) {
-        self.index = index; self.definition = definition; self.behaviour = behaviour
+    init(index: Int, definition: AppDefinition, behaviour: AppBehaviour, demand: DemandTracker) {
+        self.index = index; self.definition = definition; self.behaviour = behaviour; self.demand = demand
     }
 
     var id: String { definition.id }
