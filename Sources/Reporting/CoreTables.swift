@@ -57,6 +57,7 @@ enum CoreTables {
             ("disk_total_gib", "usable disk, GiB"),
             ("disk_free_gib", "usable disk not allocated, GiB"),
             ("downtime_s", "time this host has spent not up since the start, seconds"),
+            ("network_cpu_cores", "mean cores the network used on this host since the previous sample (flows, messages, forwarders; 0 without a `network` section)"),
         ],
         applies: { _ in true },
         write: { model, time, h in
@@ -75,6 +76,7 @@ enum CoreTables {
                 h.field(Double(host.usableDiskBytes) / gib, decimals: 3)
                 h.field(Double(host.freeDiskBytes) / gib, decimals: 3)
                 h.field(NumberFormat.seconds(host.downtime(at: time).nanoseconds))
+                h.field(model.network?.cpuCoresSinceLastSample(host: host.index) ?? 0, decimals: 4)
                 h.endRow()
             }
         })

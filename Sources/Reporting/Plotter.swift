@@ -189,5 +189,6 @@ public enum Plotter {
             throw PlotError.gnuplotFailed(status: p.terminationStatus, output: String(decoding: out, as: UTF8.self))
         }
         return plots.flatMap { pl in ["png", "svg"].map { absOut + "/" + pl.chart.file + "." + $0 } }
+            + (try NetworkPlots.plot(resultsDir: absResults, outDir: absOut, gnuplot: gnuplot))
     }
 }

@@ -105,7 +105,7 @@ extension ScenarioSchema {
                             let gp = JSONPath.index("hostGroups", root["hostGroups"]?.arrayValue?.firstIndex(where: { $0["name"]?.stringValue == g.name }) ?? gi)
                             let (rp, at): (String, JSONValue?) = gv?["rack"] != nil ? (JSONPath.key(gp, "rack"), gv?["rack"])
                                 : gv?["racks"] != nil ? (JSONPath.index(JSONPath.key(gp, "racks"), ri), gv?["racks"]?.arrayValue?[ri]) : (gp, gv)
-                            d.error(rp, at: at, "rack \(JSONValue.quote(rack)) of host group \(JSONValue.quote(g.name)) does not exist: it is not declared in network.racks\(Suggest.didYouMean(rack, among: names)); declared racks: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                            d.error(rp, at: at, "rack \(JSONValue.quote(rack)) of host group \(JSONValue.quote(g.name)) does not exist: it is not declared in network.racks\(gv?["rack"] == nil && gv?["racks"] == nil ? " (it is the default rack: the group gives neither \"rack\" nor \"racks\")" : Suggest.didYouMean(rack, among: names)); declared racks: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
                         }
                     }
                 }

@@ -310,6 +310,7 @@ let usage = """
     usage: clustersim-bench hold N POPS SEED
            clustersim-bench mmc CUSTOMERS SEED
            clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
+           clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -321,6 +322,9 @@ case "platform":
     runPlatform(agents: parseArg(args, 2, "AGENTS"), apps: parseArg(args, 3, "APPS"),
                 perApp: parseArg(args, 4, "INSTANCES_PER_APP"), hours: parseArg(args, 5, "HOURS"),
                 seed: UInt64(parseArg(args, 6, "SEED")))
+case "flows":
+    runFlows(hosts: parseArg(args, 2, "HOSTS"), concurrent: parseArg(args, 3, "CONCURRENT"),
+             completions: parseArg(args, 4, "COMPLETIONS"), seed: UInt64(parseArg(args, 5, "SEED")))
 default:
     fail(usage)
 }

@@ -97,7 +97,7 @@ public final class ClusterNetwork: EventHandler {
     var proxyFreeAt: [SimTime]
     public private(set) var natRaceDrops = 0
 
-    enum Kind: Int32 { case wake = 1, message = 2, connectAttempt = 3, connectDone = 4 }
+    enum Kind: Int32 { case wake = 1, message = 2, connectAttempt = 3, connectDone = 4, reshare = 5 }
 
     init(spec: NetworkSpec, model: ClusterSimulation) {
         self.spec = spec
@@ -283,8 +283,7 @@ public final class ClusterNetwork: EventHandler {
         flows[Int(slot)] = f
         flowSlotBySharingID(sid, slot)
         activeFlows += 1
-        sharing.reshare(from: sid)
-        applyRates()
+        requestReshare(sharing.route(sid))
         return FlowHandle(slot: slot, generation: f.generation)
     }
 
@@ -329,9 +328,7 @@ public final class ClusterNetwork: EventHandler {
         flows[slot] = f
         freeFlowSlots.append(Int32(slot))
         activeFlows -= 1
-        let resources = sharing.removeFlow(f.sharingID)
-        sharing.reshare(resources: resources)
-        applyRates()
+        requestReshare(sharing.removeFlow(f.sharingID))
         if notify, let c = client { c.flowCompleted(FlowHandle(slot: Int32(slot), generation: f.generation), token: token, bytes: bytes) }
         return bytes
     }
@@ -346,6 +343,29 @@ public final class ClusterNetwork: EventHandler {
             flows[slot].remaining -= moved
         }
         flows[slot].lastUpdate = t
+    }
+
+    /// Flows that start or end share again once per instant, after everything else of that
+    /// instant (as SimGrid solves its system once per step): a burst of starts costs one re-share.
+    /// Until then a new flow's rate is 0 (no time passes).
+    var reshareSeeds: [Int32] = []
+    var reshareScheduled = false
+    static let resharePriority: Int16 = .max - 1
+
+    private func requestReshare(_ resources: [Int32]) {
+        reshareSeeds.append(contentsOf: resources)
+        if !reshareScheduled {
+            reshareScheduled = true
+            model.sim.schedule(at: now, target: target, kind: Kind.reshare.rawValue, priority: ClusterNetwork.resharePriority)
+        }
+    }
+
+    /// Re-shares now what starts and ends have left pending (the scheduled event does it too).
+    public func reshareNow() {
+        guard !reshareSeeds.isEmpty else { return }
+        sharing.reshare(resources: reshareSeeds)
+        reshareSeeds.removeAll(keepingCapacity: true)
+        applyRates()
     }
 
     /// After a re-share: new rates for the flows of the component, their CPU and finish times.
@@ -431,9 +451,13 @@ public final class ClusterNetwork: EventHandler {
         ns += env.syscallNs + c.a.kernelNsPerMessage + c.a.userNsPerMessage + c.a.waitNsPerMessage
         ns += c.b.kernelNsPerMessage + c.b.userNsPerMessage + c.b.waitNsPerMessage + env.wakeupNs
         let s = Double(max(0, bytes))
-        // the two ends' kernels work one after the other; user-space forwarders at both ends pass
-        // packets on one by one, so only the slower one adds its time
-        let processing = s * (c.a.kernelNsPerByte + c.b.kernelNsPerByte + max(c.a.userNsPerByte, c.b.userNsPerByte))
+        // the first packet's per-packet work is in the per-message costs above: it adds only its
+        // copies; the rest of the message is processed at the streaming cost per byte. The two
+        // ends' kernels work one after the other; user-space forwarders at both ends pass packets
+        // on one by one, so only the slower one adds its time.
+        let first = min(s, Double(c.mtu - Datapath.tcpHeaderBytes)), rest = s - first
+        let copies = 2 * env.nsPerByte + ((c.a.userNsPerByte > 0 || c.b.userNsPerByte > 0) ? 2 * env.userNsPerByteCopy : 0)
+        let processing = first * copies + rest * (c.a.kernelNsPerByte + c.b.kernelNsPerByte + max(c.a.userNsPerByte, c.b.userNsPerByte))
         let w = wireMode(a, b)
         let wire = a.host == b.host ? 0 : s * Datapath.wireBytesPerPayloadByte(w.mode, mtu: w.mtu) / pathBytesPerSecond(a.host, b.host) * 1e9
         ns += max(processing, wire)
@@ -492,7 +516,6 @@ public final class ClusterNetwork: EventHandler {
             let window = Int64(env.conntrackRaceWindowNs)
             if let f = natInFlight[key], t < f.endNs, f.core != p.core {
                 natRaceDrops += 1
-                natInFlight[key] = (max(f.endNs, t + window), p.core)
                 // the SYN is dropped; TCP retransmits after the initial RTO (1 s), doubling
                 let rto = SimDuration.seconds(1) * Int64(1 << min(p.attempts - 1, 6))
                 model.sim.schedule(after: rto, target: target, kind: Kind.connectAttempt.rawValue, arg: Int64(slot))
@@ -564,6 +587,9 @@ public final class ClusterNetwork: EventHandler {
             }
             if let a = armedWakeNs, a < sim.now.nanoseconds { armedWakeNs = nil }
             arm()
+        case .reshare:
+            reshareScheduled = false
+            reshareNow()
         case .message:
             let slot = Int32(event.arg)
             guard let p = pending[Int(slot)] else { return }

@@ -64,16 +64,16 @@ public struct EnvironmentParameters: Equatable, Sendable {
         vethNsPerPacket: 1100, bridgeNsPerPacket: 200, natNsPerPacket: 300, policyNsPerPacket: 600,
         macvlanNsPerPacket: 100, ipipNsPerPacket: 60, vxlanNsPerPacket: 300, ovsNsPerPacket: 500,
         userNsPerByteCopy: 0.6, flanneldNsPerPacket: 12000, weaveSleeveNsPerPacket: 44000,
-        dockerProxyNsPerChunk: 12000, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 20000)
+        dockerProxyNsPerChunk: 12000, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 3000)
 
     /// Bare metal, 2017 Xeon, 10 GbE with TSO/GRO and VXLAN offload ([N2b], [N3], [L6]).
     public static let bareMetal = EnvironmentParameters(
         nsPerByte: 0.13, stackNsPerSegment: 1500, driverNsPerPacket: 150, gsoBytes: 65536, tunnelOffload: true,
-        softwareChecksumNsPerByte: 0.05, syscallNs: 2000, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 2100,
+        softwareChecksumNsPerByte: 0.05, syscallNs: 2000, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 3100,
         vethNsPerPacket: 60, bridgeNsPerPacket: 20, natNsPerPacket: 40, policyNsPerPacket: 40,
         macvlanNsPerPacket: 10, ipipNsPerPacket: 100, vxlanNsPerPacket: 150, ovsNsPerPacket: 300,
         userNsPerByteCopy: 0.1, flanneldNsPerPacket: 4000, weaveSleeveNsPerPacket: 15000,
-        dockerProxyNsPerChunk: 4250, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 5000)
+        dockerProxyNsPerChunk: 4250, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 1000)
 
     public static func of(_ e: NetworkEnvironment) -> EnvironmentParameters {
         switch e {
@@ -140,8 +140,18 @@ public enum Datapath {
     public static func maxMTU(_ m: ContainerNetworkMode, underlay: Int) -> Int { underlay - profile(m).encapBytes }
 
     /// The mode's default container MTU: 1450 for VXLAN, 1480 for IPIP, 1472 for Flannel UDP and
-    /// 1376 for Weave on a 1500 underlay [N10].
-    public static func defaultMTU(_ m: ContainerNetworkMode, underlay: Int) -> Int { underlay - profile(m).defaultMTUReserve }
+    /// 1376 for Weave on a 1500 underlay [N10]. Flannel and Calico (auto-MTU) follow the underlay;
+    /// Weave (WEAVE_MTU 1376), Docker's overlay (1450) and Docker's bridge (1500) keep their fixed
+    /// defaults on a larger underlay, which is what costs them on jumbo frames [N3-weave].
+    public static func defaultMTU(_ m: ContainerNetworkMode, underlay: Int) -> Int {
+        let auto = underlay - profile(m).defaultMTUReserve
+        switch m {
+        case .weaveSleeve, .weaveFastDP: return min(auto, 1376)
+        case .overlay: return min(auto, 1450)
+        case .bridge, .dockerProxy: return min(auto, 1500)
+        default: return auto
+        }
+    }
 
     /// Whether the stack keeps TSO/GRO segments through this mode's datapath in the environment.
     public static func keepsAggregation(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {

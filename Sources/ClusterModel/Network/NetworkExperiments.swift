@@ -139,12 +139,16 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
             let (a, b) = endpoints(m, x, y)
             connectDelays = []; connectRetrans = 0; connectExpected = spec.connections
             pendingRow = NetworkResultRow(mode: m, experiment: .connect, locality: network.locality(x, y), messageSize: nil, flows: spec.connections, mtu: network.endCosts(a, b).mtu)
-            // the client's threads, one per core, each issue connect() as fast as the stack allows
+            // the client's threads, one per core, each issue connect() one after another as fast as
+            // the stack allows, with a random gap of 0-2x that (seeded stream network/experiments)
             let cores = max(1, Int(model.infrastructure.hosts[x].cpus))
-            let spacing = SimDuration(nanoseconds: Int64(network.env.syscallNs + network.env.stackNsPerSegment))
+            let spacing = network.env.syscallNs + network.env.stackNsPerSegment
+            let rng = model.stream("network/experiments")
+            var clock = [Double](repeating: 0, count: cores)
             for i in 0..<spec.connections {
-                let at = spacing * Int64(i / cores)
-                connectAt.append((model.sim.now + at, a, b, i % cores, Int64(i)))
+                let c = i % cores
+                clock[c] += spacing * 2 * rng.uniform()
+                connectAt.append((model.sim.now + SimDuration(nanoseconds: Int64(clock[c])), a, b, c, Int64(i)))
             }
             scheduleConnects()
             return
