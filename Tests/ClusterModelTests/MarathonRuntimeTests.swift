@@ -201,4 +201,35 @@ final class MarathonRuntimeTests: XCTestCase {
         XCTAssertLessThan(masterFault.detectedAfter!, .seconds(30))
         XCTAssertFalse(masterFault.degradedApps)
     }
+
+    /// Overlay containers need the KV store (here a Consul cluster) to join: while it has no quorum new
+    /// launches fail (Marathon backs off), running containers keep going; HOST-network apps are unaffected.
+    func testOverlayLaunchesFailWhileTheKVStoreIsUnreachable() {
+        var overlayApp = Self.app("/ov", instances: 2)
+        overlayApp.networkMode = .container(name: nil)
+        let hostApp = Self.app("/h", instances: 2)
+        let beh = AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .constant(600)), imageSizeBytes: 1)
+        let consul = HostGroupSpec(name: "consul", count: 3, datacenter: "dc01", racks: ["r1"], cpus: 2, memoryBytes: 4 << 30,
+                                   diskBytes: 50 << 30, nicBitsPerSecond: 1_000_000_000)
+        var mesos = MesosSpec()
+        mesos.agentHostGroups = ["slave"]
+        var spec = ClusterSpec(name: "t", seed: 3, duration: .minutes(40), sampleInterval: .minutes(1),
+                               hostGroups: Self.hostGroups(agents: 4) + [consul],
+                               faults: [FaultSpec(at: .minutes(12), kind: .hostCrash, target: .host("consul-01"), recoverAfter: .minutes(10)),
+                                        FaultSpec(at: .minutes(12), kind: .hostCrash, target: .host("consul-02"), recoverAfter: .minutes(10))],
+                               zookeeper: ZooKeeperSpec(servers: 3), mesos: mesos,
+                               marathon: MarathonSpec(version: MarathonVersion(1, 4, 9), apps: [overlayApp, hostApp], behaviour: [beh, beh]))
+        spec.network = NetworkSpec(mode: .overlay, kvStore: .servers(kind: "consul", hosts: ["consul-01", "consul-02", "consul-03"]))
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: spec, observer: o)
+        XCTAssertTrue(m.run())
+        let refused = o.events.filter { $0.event == "attachRefused" }
+        XCTAssertFalse(refused.isEmpty, "overlay launches during the ZooKeeper outage must be refused")
+        XCTAssertTrue(refused.allSatisfy { $0.subject.hasPrefix("ov.") })
+        let outage = (SimTime.zero + .minutes(12))...(SimTime.zero + .minutes(22))
+        XCTAssertTrue(refused.allSatisfy { outage.contains($0.time) }, refused.map { "\($0.time)" }.joined(separator: " "))
+        // overlay tasks launched before the outage kept running into it
+        let failedBeforeCrash = o.events.filter { $0.event == "TASK_FAILED" && $0.subject.hasPrefix("ov.") && $0.time < SimTime.zero + .minutes(10) }
+        XCTAssertTrue(failedBeforeCrash.isEmpty)
+    }
 }

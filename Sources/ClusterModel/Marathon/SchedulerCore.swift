@@ -367,7 +367,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                 a.nextInstanceNumber += 1
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
-                                           behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck))
+                                           behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
+                                           network: model.network.map { $0.spec.mode(for: def.networkMode) }))
                 launched.append((a, a.configVersion))
                 placedHosts.append(host)
                 pending -= 1

@@ -83,10 +83,12 @@ public struct TaskLaunch: Sendable {
     public var image: ImageRef?
     public var behaviour: TaskBehaviour
     public var mesosHealthCheck: MesosHealthCheck?
+    /// The container network the task joins (nil: the scenario models no network).
+    public var network: ContainerNetworkMode?
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
-                mesosHealthCheck: MesosHealthCheck? = nil) {
+                mesosHealthCheck: MesosHealthCheck? = nil, network: ContainerNetworkMode? = nil) {
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
-        self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck
+        self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
     }
 }
 

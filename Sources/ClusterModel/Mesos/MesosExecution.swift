@@ -57,6 +57,12 @@ extension MesosCluster {
             finishOnAgent(t, .failed, .containerLaunchFailed, message: "image pull of \(img.name) failed")
             return
         }
+        // Docker's libnetwork gives the container its endpoint: an overlay endpoint needs the KV
+        // store (docs/network.md); running containers are not affected when it is unreachable.
+        if let mode = t.network, let net = model.network, !net.attachContainer(host: a.host.index, mode: mode, name: t.name) {
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: "network \(mode.rawValue): cannot join, KV store \(net.kvStoreName) unreachable")
+            return
+        }
         if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, image: t.image, writes: t.behaviour.writes) {
             finishOnAgent(t, .failed, .containerLaunchFailed, message: "container create failed: \(e)")
             return

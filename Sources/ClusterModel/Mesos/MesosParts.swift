@@ -144,11 +144,14 @@ public final class MesosTask {
     var agentSlot = -1
     var frameworkSlot = -1
 
+    /// The container network the task joins when its container starts.
+    let network: ContainerNetworkMode?
+
     init(id: TaskID, launch: TaskLaunch, framework: Int, agent: Int, agentIdEpoch: Int, stream: RandomStream, now: SimTime) {
         self.id = id; self.name = launch.name; self.framework = framework; self.agent = agent
         self.agentIdEpoch = agentIdEpoch; self.resources = launch.resources; self.image = launch.image
         self.behaviour = launch.behaviour; self.healthCheck = launch.mesosHealthCheck; self.stream = stream
-        self.launchedAt = now
+        self.launchedAt = now; self.network = launch.network
     }
 }
 
