@@ -51,6 +51,13 @@ else
 fi
 
 SIMPY_PY=""
+# SimPy 4.1.2 in a virtualenv of the work folder, as peers/run_all.sh does (PyPI; SKIP_INSTALL=1 to
+# never install): the SimPy ratio is then measured, not taken from the peers' reference table.
+if [[ -d "$PEERS_DIR/simpy" && "${SKIP_INSTALL:-0}" != 1 ]] && ! "$PEERS_WORK/.venv/bin/python" -c "import simpy" 2>/dev/null; then
+  echo "# installing simpy==4.1.2 into $PEERS_WORK/.venv" >&2
+  { python3 -m venv "$PEERS_WORK/.venv" && "$PEERS_WORK/.venv/bin/pip" install -q --disable-pip-version-check "simpy==4.1.2"; } >&2 \
+    || echo "# SimPy could not be installed; its reference rates are used" >&2
+fi
 if [[ -d "$PEERS_DIR/simpy" ]]; then
   if [[ -x "$PEERS_WORK/.venv/bin/python" ]] && "$PEERS_WORK/.venv/bin/python" -c "import simpy" 2>/dev/null; then
     SIMPY_PY="$PEERS_WORK/.venv/bin/python"
