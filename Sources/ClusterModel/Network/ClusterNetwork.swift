@@ -226,10 +226,14 @@ public final class ClusterNetwork: EventHandler {
     /// Starts a bulk flow of `bytes` (nil: until `stopFlow`) from `a` to `b`. It shares NICs,
     /// rack uplinks, DC links, host CPU and user-space forwarders with the other flows by max-min
     /// fairness, and is capped by what one core per end can process. `messageSize`: the size of
-    /// each write (a syscall per message at both ends); nil for large writes.
+    /// each write (a syscall per message at both ends); nil for large writes. `limits`: resources
+    /// of `sharing` the caller created (`addLimit`) that the flow also crosses, one unit per
+    /// payload byte (an application-level throttle shared by several flows, e.g. a Ceph OSD's
+    /// recovery budget).
     @discardableResult
     public func startFlow(from a: NetworkEndpoint, to b: NetworkEndpoint, bytes: Double? = nil, messageSize: Int64? = nil,
-                          protocol proto: TransportProtocol = .tcp, client: NetworkClient? = nil, token: Int64 = 0) -> FlowHandle {
+                          protocol proto: TransportProtocol = .tcp, limits: [MaxMinSharing.ResourceID] = [],
+                          client: NetworkClient? = nil, token: Int64 = 0) -> FlowHandle {
         let hosts = model.infrastructure.hosts
         let costs = endCosts(a, b)
         var ka = costs.a.kernelNsPerByte, kb = costs.b.kernelNsPerByte
@@ -271,6 +275,7 @@ public final class ClusterNetwork: EventHandler {
                 if hostDatacenter[a.host] != hostDatacenter[b.host], let l = dcLink(hostDatacenter[a.host], hostDatacenter[b.host]) { add(l.resource, wire) }
             }
         }
+        for r in limits { add(r, 1) }
         let sid = sharing.addFlow(route: route, coefficients: coef, bound: min(boundA, boundB))
         let slot: Int32
         if let s = freeFlowSlots.popLast() { slot = s } else { slot = Int32(flows.count); flows.append(Flow()) }
@@ -286,6 +291,10 @@ public final class ClusterNetwork: EventHandler {
         requestReshare(sharing.route(sid))
         return FlowHandle(slot: slot, generation: f.generation)
     }
+
+    /// A capacity (payload bytes per second) that flows started with it in `limits` share by
+    /// max-min fairness with everything else they cross.
+    public func addLimit(bytesPerSecond c: Double) -> MaxMinSharing.ResourceID { sharing.addResource(capacity: c) }
 
     var slotOfSharing: [Int32] = []
     func flowSlotBySharingID(_ sid: Int32, _ slot: Int32) {

@@ -32,7 +32,19 @@ public struct CephSpec: Equatable, Sendable {
     public var recoverySleep: SimDuration? = nil
     /// Client 4K sync write latency on a healthy cluster: < 0.5 ms (Ceph Reef RBD, NVMe, 3x).
     public var clientLatency: SimDuration = .microseconds500
+    /// Placement groups of the pool (flow recovery only; not a scenario key). nil: the power of two
+    /// nearest to 100 PGs per OSD × OSDs / size (mon_target_pg_per_osd 100, the pg_autoscaler's
+    /// nearest_power_of_two).
+    public var pgNum: Int? = nil
     public init(osdHostGroup: String) { self.osdHostGroup = osdHostGroup }
+
+    public func effectivePGNum(osds: Int) -> Int {
+        if let p = pgNum { return max(1, p) }
+        let target = max(1.0, Double(osds) * 100 / Double(max(1, size)))
+        var lo = 1
+        while Double(lo * 2) <= target { lo *= 2 }
+        return target - Double(lo) <= Double(2 * lo) - target ? lo : 2 * lo
+    }
 
     public var effectiveRecoverySleep: SimDuration {
         recoverySleep ?? (deviceClass == .hdd ? .milliseconds(100) : deviceClass == .ssd ? .zero : .milliseconds(25))
@@ -66,6 +78,9 @@ public final class CephCluster {
     var degradedBytes: Double = 0
     var lastUpdate = SimTime.zero
     var recoveryGen: Int32 = 0
+    /// Recovery as PG backfills over the network model's bulk flows: set at `start()` when the
+    /// scenario has a `network` section; nil keeps the throttled transfer below.
+    public private(set) var flowRecovery: CephFlowRecovery?
     public private(set) var markedDown: [(osdHost: String, failedAt: SimTime, downAt: SimTime)] = []
     public private(set) var markedOut: [(osdHost: String, outAt: SimTime)] = []
     public private(set) var recoveries: [(start: SimTime, end: SimTime?)] = []
@@ -85,7 +100,10 @@ public final class CephCluster {
     /// Replica bytes held by one OSD host.
     var bytesPerHost: Double { Double(spec.storedBytes) * Double(spec.size) / Double(max(1, osdHosts.count)) }
 
-    func start() { lastUpdate = now }
+    func start() {
+        lastUpdate = now
+        if let net = model.network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
+    }
 
     func schedule(_ s: Sub, at t: SimTime, _ i: Int, _ g: Int32) {
         model.sim.schedule(at: t, target: target, kind: StorageModel.Kind.ceph.rawValue,
@@ -103,7 +121,7 @@ public final class CephCluster {
             advance()
             o.up = false
             o.downAt = now
-            degradedBytes += bytesPerHost
+            if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
             markedDown.append((o.host.name, o.downAt!, now))
             log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")")
             schedule(.markOut, at: now + spec.downOutInterval, i, g)
@@ -113,6 +131,13 @@ public final class CephCluster {
             advance()
             o.inCluster = false
             markedOut.append((o.host.name, now))
+            if let f = flowRecovery {
+                let (added, count) = f.markedOut(i)
+                log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): marked out, recovery of \(NumberFormat.decimal(added / 1e9, 3)) GB starts: \(count) PG backfills over the network (osd_max_backfills \(spec.maxBackfills))")
+                if f.liveBackfills > 0, recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
+                f.pump()
+                return
+            }
             recoveryBytesLeft += bytesPerHost
             log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): marked out, recovery of \(NumberFormat.decimal(bytesPerHost / 1e9, 3)) GB starts")
             if recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
@@ -149,6 +174,14 @@ public final class CephCluster {
         return total
     }
 
+    /// Flow recovery: the last backfill ended (or none is left that can run).
+    func flowRecoveryFinished(stillDegradedPGs: Int) {
+        guard let k = recoveries.indices.last, recoveries[k].end == nil else { return }
+        recoveries[k].end = now
+        log("recoveryDone", "pool", stillDegradedPGs == 0 ? "full redundancy restored (size \(spec.size))"
+            : "backfills done; \(stillDegradedPGs) PGs still degraded (OSDs down, not out)")
+    }
+
     func advance() {
         let dt = (now - lastUpdate).seconds
         lastUpdate = now
@@ -172,6 +205,7 @@ public final class CephCluster {
         let o = osdHosts[i]
         o.alive = false
         o.gen &+= 1
+        flowRecovery?.hostDied(i)
         // Peers last heard it up to one heartbeat interval ago; they report it after the grace
         // (mon_osd_min_down_reporters from different hosts arrive together).
         let lastHeard = now - SimDuration(nanoseconds: Int64(stream.uniform() * Double(spec.heartbeatInterval.nanoseconds)))
@@ -185,6 +219,13 @@ public final class CephCluster {
         o.alive = true
         o.gen &+= 1
         guard !o.up else { return }
+        if let f = flowRecovery {
+            o.up = true
+            o.inCluster = true
+            log("osdUp", host.name, "OSDs boot, marked up and in")
+            f.hostUp(i)
+            return
+        }
         advance()
         o.up = true
         if o.inCluster {
@@ -199,6 +240,7 @@ public final class CephCluster {
     /// Fraction of placement groups with fewer than min_size replicas available: their I/O blocks.
     /// PG replicas sit on distinct hosts; the down hosts whose replicas are not re-created yet count.
     public func blockedRatio() -> Double {
+        if let f = flowRecovery { return f.blockedRatio }
         let n = osdHosts.count
         let missingHosts = Int((degradedBytes / max(1, bytesPerHost)).rounded(.up))
         let f = min(n, missingHosts)
@@ -219,9 +261,20 @@ public final class CephCluster {
         return r
     }
 
+    /// Recovery throughput now, bytes per second (the flows' actual rates with a network).
+    public var recoveryThroughput: Double { flowRecovery?.rate ?? recoveryRate }
+    /// Replica bytes still to re-create by recovery now.
+    public var recoveryBytesRemaining: Double {
+        if let f = flowRecovery { return f.bytesLeft }
+        advance()
+        return recoveryBytesLeft
+    }
+
     public func metrics() -> CephMetrics {
         advance()
         let total = Double(spec.storedBytes) * Double(spec.size)
+        let degradedBytes = flowRecovery?.degradedBytes ?? self.degradedBytes
+        let recoveryRate = recoveryThroughput
         let base = spec.clientLatency.seconds * 1000
         // recovery ops share the OSDs' disks with clients: latency grows with the disk share recovery takes
         let share = recoveryRate > 0 ? min(0.9, recoveryRate / (Double(osdHosts.filter { $0.up }.count * spec.osdsPerHost) * spec.osdBandwidthBytesPerSecond)) : 0

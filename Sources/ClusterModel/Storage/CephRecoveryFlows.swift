@@ -1,0 +1,344 @@
+import SimKernel
+
+/// Ceph recovery carried by the network model's bulk flows (scenarios with a `network` section).
+///
+/// Placement: `pgNum` placement groups, each on `size` OSD hosts chosen by rendezvous hashing of
+/// (PG id, host) among the hosts that are *in* (straw2 with equal weights: removing a host moves
+/// only the PGs it held, each to the next-ranked host), one OSD per host by hashing (PG id, OSD).
+/// A PG's primary is its highest-ranked holder that is up.
+///
+/// Recovery: when an OSD host is marked out, every PG that had a replica on it gets one backfill
+/// per new up-set host: a bounded flow from the primary's host to the new host, bytes = one PG
+/// replica (stored / pgNum). Ceph's throttles:
+/// - `osd_max_backfills`: per OSD, at most that many backfills as source (local reservation)
+///   and that many as target (remote reservation), as Ceph's two AsyncReservers. Backfills wait
+///   in per-OSD FIFO queues and start greedily as slots free (in OSD order, then queue order).
+/// - `osd_recovery_max_active` and `osd_recovery_sleep`: folded into one recovery budget per
+///   source OSD, `max_active × object / (object / osdBandwidth + sleep)` bytes per second (capped
+///   at the disk's bandwidth), a resource of the network's max-min sharing that the OSD's
+///   backfills cross besides the NICs, links and CPUs. max_active is per OSD in Ceph
+///   (OSDService::_recover_now), so concurrent backfills of one primary share the budget. This is
+///   the mean rate of Ceph's op-sleep-op cycle, with no event per object or chunk.
+/// Flows share NICs with every other flow by max-min fairness; the degraded ratio and recovery
+/// throughput follow the flows' actual rates; the recovery ends when the last backfill does.
+public final class CephFlowRecovery: NetworkClient {
+    unowned let ceph: CephCluster
+    let network: ClusterNetwork
+    let size: Int, minSize: Int, perHost: Int, maxBackfills: Int
+    public let pgNum: Int
+    /// Bytes of one PG replica.
+    public let pgBytes: Double
+    /// Recovery budget of one source OSD, bytes per second.
+    public let budgetPerOSD: Double
+
+    /// OSDs holding a complete copy of each PG.
+    public private(set) var holders: [[Int32]]
+    var missingOf: [Int32]
+    var blockedOf: [Bool]
+    /// Replica copies missing (holders not up, below `size`) over all PGs; PGs with fewer than
+    /// min_size holders up.
+    public private(set) var missingReplicas = 0
+    public private(set) var blockedPGs = 0
+
+    enum State: UInt8 { case pending, active, done, cancelled }
+    struct Backfill {
+        var pg: Int32, src: Int32, tgt: Int32
+        var bytes: Double
+        var state: State
+        var flow: ClusterNetwork.FlowHandle?
+    }
+    var backfills: [Backfill] = []
+    /// Pending or active backfills of each PG.
+    var pgLive: [[Int32]]
+    /// Pending backfills per source / target OSD, FIFO (entries no longer pending are dropped lazily).
+    var bySource: [[Int32]], byTarget: [[Int32]]
+    public private(set) var sourceBusy: [Int], targetBusy: [Int]
+    var budget: [MaxMinSharing.ResourceID]
+    /// Active backfills (their flows), in start order.
+    var active: [Int32] = []
+    public private(set) var liveBackfills = 0
+    var liveBytes = 0.0
+    /// Highest number of concurrent backfills seen on one OSD as source / as target, and in all.
+    public private(set) var peakSource = 0, peakTarget = 0, peakActive = 0
+    public private(set) var backfillsCompleted = 0
+
+    init(ceph: CephCluster, network: ClusterNetwork) {
+        self.ceph = ceph
+        self.network = network
+        let spec = ceph.spec
+        size = spec.size; minSize = spec.minSize; perHost = max(1, spec.osdsPerHost); maxBackfills = max(1, spec.maxBackfills)
+        let osds = ceph.osdHosts.count * perHost
+        pgNum = spec.effectivePGNum(osds: osds)
+        pgBytes = Double(spec.storedBytes) / Double(pgNum)
+        let obj = Double(spec.objectBytes)
+        let perOp = obj / spec.osdBandwidthBytesPerSecond + spec.effectiveRecoverySleep.seconds
+        let cap = min(spec.osdBandwidthBytesPerSecond, Double(spec.recoveryMaxActive) * obj / perOp)
+        budgetPerOSD = cap
+        holders = Array(repeating: [], count: pgNum)
+        missingOf = Array(repeating: 0, count: pgNum)
+        blockedOf = Array(repeating: false, count: pgNum)
+        pgLive = Array(repeating: [], count: pgNum)
+        bySource = Array(repeating: [], count: osds); byTarget = Array(repeating: [], count: osds)
+        sourceBusy = Array(repeating: 0, count: osds); targetBusy = Array(repeating: 0, count: osds)
+        budget = (0..<osds).map { _ in network.addLimit(bytesPerSecond: cap) }
+        for p in 0..<pgNum {
+            holders[p] = upSet(p).map { osd(on: $0, pg: p) }
+            refresh(p)
+        }
+    }
+
+    // MARK: placement
+
+    static func mix(_ x0: UInt64) -> UInt64 {   // splitmix64 finaliser
+        var x = x0 &+ 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
+    }
+    func rank(_ pg: Int, _ host: Int) -> UInt64 { Self.mix(UInt64(pg) << 32 | UInt64(host)) }
+    func hostOf(_ osd: Int32) -> Int { Int(osd) / perHost }
+
+    /// The OSD of `host` a PG maps to.
+    func osd(on host: Int, pg: Int) -> Int32 {
+        var best = 0
+        var bestHash: UInt64 = 0
+        for j in 0..<perHost {
+            let h = Self.mix((UInt64(pg) << 32 | UInt64(host * perHost + j)) ^ 0x5EED_0F05_D000_0000)
+            if j == 0 || h > bestHash { best = j; bestHash = h }
+        }
+        return Int32(host * perHost + best)
+    }
+
+    /// The PG's up set (CRUSH): the `size` highest-ranked hosts that are in, best first.
+    func upSet(_ pg: Int) -> [Int] {
+        var top: [(rank: UInt64, host: Int)] = []
+        top.reserveCapacity(size + 1)
+        for (h, o) in ceph.osdHosts.enumerated() where o.inCluster {
+            let r = rank(pg, h)
+            if top.count == size, let last = top.last, last.rank >= r { continue }
+            var k = top.count
+            while k > 0 && top[k - 1].rank < r { k -= 1 }
+            top.insert((r, h), at: k)
+            if top.count > size { top.removeLast() }
+        }
+        return top.map(\.host)
+    }
+
+    // MARK: state
+
+    /// Recomputes a PG's missing replicas and blocked flag.
+    func refresh(_ p: Int) {
+        var up = 0
+        for o in holders[p] where ceph.osdHosts[hostOf(o)].up { up += 1 }
+        let m = Int32(max(0, size - up))
+        missingReplicas += Int(m - missingOf[p]); missingOf[p] = m
+        let b = up < minSize
+        if b != blockedOf[p] { blockedPGs += b ? 1 : -1; blockedOf[p] = b }
+    }
+
+    /// Replica bytes missing now: missing copies less what active backfills have delivered.
+    public var degradedBytes: Double {
+        var moved = 0.0
+        for id in active { if let f = backfills[Int(id)].flow { moved += network.transferred(f) } }
+        return max(0, Double(missingReplicas) * pgBytes - moved)
+    }
+    public var rate: Double {
+        var r = 0.0
+        for id in active { if let f = backfills[Int(id)].flow { r += network.rate(of: f) } }
+        return r
+    }
+    public var bytesLeft: Double {
+        var moved = 0.0
+        for id in active { if let f = backfills[Int(id)].flow { moved += network.transferred(f) } }
+        return max(0, liveBytes - moved)
+    }
+    public var blockedRatio: Double { Double(blockedPGs) / Double(max(1, pgNum)) }
+    public var activeBackfills: Int { active.count }
+
+    func touches(_ p: Int, _ h: Int) -> Bool {
+        for o in holders[p] where hostOf(o) == h { return true }
+        for id in pgLive[p] {
+            let b = backfills[Int(id)]
+            if hostOf(b.src) == h || hostOf(b.tgt) == h { return true }
+        }
+        return false
+    }
+
+    private func release(_ id: Int) {
+        let b = backfills[id]
+        sourceBusy[Int(b.src)] -= 1; targetBusy[Int(b.tgt)] -= 1
+        if let k = active.firstIndex(of: Int32(id)) { active.remove(at: k) }
+        backfills[id].flow = nil
+    }
+
+    /// Drops one backfill (an active one's flow stops; its progress is lost).
+    private func cancel(_ id: Int) {
+        if backfills[id].state == .active, let f = backfills[id].flow {
+            network.stopFlow(f)
+            release(id)
+        }
+        backfills[id].state = .cancelled
+        liveBackfills -= 1; liveBytes -= backfills[id].bytes
+    }
+
+    /// Re-plans a PG from its holders and up set: a backfill from the primary to every up-set host
+    /// that is up and holds no copy. Backfills still wanted (same source and target) go on.
+    private func replan(_ p: Int) -> (bytes: Double, count: Int) {
+        var src: Int32 = -1
+        var best: UInt64 = 0
+        for o in holders[p] where ceph.osdHosts[hostOf(o)].up {
+            let r = rank(p, hostOf(o))
+            if src < 0 || r > best { src = o; best = r }
+        }
+        var wanted: [Int32] = []
+        if src >= 0 {
+            for u in upSet(p) where ceph.osdHosts[u].up && !holders[p].contains(where: { hostOf($0) == u }) {
+                wanted.append(osd(on: u, pg: p))
+            }
+        }
+        var kept: [Int32] = []
+        for id in pgLive[p] {
+            let b = backfills[Int(id)]
+            if b.src == src, wanted.contains(b.tgt), !kept.contains(where: { backfills[Int($0)].tgt == b.tgt }) {
+                kept.append(id)
+            } else {
+                cancel(Int(id))
+            }
+        }
+        pgLive[p] = kept
+        var added = (0.0, 0)
+        for tgt in wanted where !kept.contains(where: { backfills[Int($0)].tgt == tgt }) {
+            let id = Int32(backfills.count)
+            backfills.append(Backfill(pg: Int32(p), src: src, tgt: tgt, bytes: pgBytes, state: .pending, flow: nil))
+            pgLive[p].append(id)
+            bySource[Int(src)].append(id); byTarget[Int(tgt)].append(id)
+            liveBackfills += 1; liveBytes += pgBytes
+            added.0 += pgBytes; added.1 += 1
+        }
+        refresh(p)
+        return added
+    }
+
+    // MARK: events (called by CephCluster after it updated the host's state)
+
+    /// The host's processes died: its flows stop at once (their backfills wait, progress lost,
+    /// until the monitors mark it down and the PGs re-peer).
+    func hostDied(_ h: Int) {
+        var k = 0
+        var freed: [Int32] = []
+        while k < active.count {
+            let id = Int(active[k])
+            let b = backfills[id]
+            guard hostOf(b.src) == h || hostOf(b.tgt) == h else { k += 1; continue }
+            if let f = b.flow { network.stopFlow(f) }
+            release(id)   // removes active[k]
+            backfills[id].state = .pending
+            bySource[Int(b.src)].append(Int32(id)); byTarget[Int(b.tgt)].append(Int32(id))
+            freed.append(b.src); freed.append(b.tgt)
+        }
+        for o in freed { trySource(Int(o)); tryTarget(Int(o)) }
+    }
+
+    func markedDown(_ h: Int) {
+        for p in 0..<pgNum where touches(p, h) { _ = replan(p) }
+        pump()
+    }
+
+    /// Returns the bytes and number of backfills the marking out added.
+    func markedOut(_ h: Int) -> (Double, Int) {
+        var added = (0.0, 0)
+        // PGs that held a copy there or had a backfill to or from it, and degraded PGs (whose up
+        // set may have named it while it was down)
+        for p in 0..<pgNum where missingOf[p] > 0 || touches(p, h) {
+            holders[p].removeAll { hostOf($0) == h }
+            let a = replan(p)
+            added.0 += a.bytes; added.1 += a.count
+        }
+        return added
+    }
+
+    /// The host is up (and in) again: its copies count again; PGs waiting on it re-plan.
+    /// An out host coming back receives no data (no rebalancing) unless a PG is re-planned.
+    func hostUp(_ h: Int) {
+        for p in 0..<pgNum {
+            var waiting = false
+            for id in pgLive[p] where backfills[Int(id)].state == .pending { waiting = true; break }
+            if waiting || missingOf[p] > 0 || touches(p, h) { _ = replan(p) }
+        }
+        pump()
+    }
+
+    // MARK: scheduling
+
+    private func startable(_ b: Backfill) -> Bool {
+        let s = ceph.osdHosts[hostOf(b.src)], t = ceph.osdHosts[hostOf(b.tgt)]
+        return s.alive && s.up && t.alive && t.up && t.inCluster
+            && sourceBusy[Int(b.src)] < maxBackfills && targetBusy[Int(b.tgt)] < maxBackfills
+    }
+
+    private func start(_ id: Int) {
+        let b = backfills[id]
+        let hosts = ceph.osdHosts
+        let f = network.startFlow(from: NetworkEndpoint(host: hosts[hostOf(b.src)].host.index),
+                                  to: NetworkEndpoint(host: hosts[hostOf(b.tgt)].host.index),
+                                  bytes: b.bytes, limits: [budget[Int(b.src)]], client: self, token: Int64(id))
+        backfills[id].state = .active
+        backfills[id].flow = f
+        sourceBusy[Int(b.src)] += 1; targetBusy[Int(b.tgt)] += 1
+        active.append(Int32(id))
+        peakSource = max(peakSource, sourceBusy[Int(b.src)])
+        peakTarget = max(peakTarget, targetBusy[Int(b.tgt)])
+        peakActive = max(peakActive, active.count)
+    }
+
+    /// Starts what the source OSD's queue can (targets with free slots), dropping stale entries.
+    private func trySource(_ o: Int) { drain(&bySource, o) }
+    private func tryTarget(_ o: Int) { drain(&byTarget, o) }
+
+    private func drain(_ queues: inout [[Int32]], _ o: Int) {
+        var q = queues[o]
+        queues[o] = []
+        var w = 0
+        for i in 0..<q.count {
+            let id = q[i]
+            guard backfills[Int(id)].state == .pending else { continue }
+            if startable(backfills[Int(id)]) { start(Int(id)); continue }
+            q[w] = id; w += 1
+        }
+        q.removeLast(q.count - w)
+        queues[o] = q
+    }
+
+    /// Starts every backfill whose OSDs have free slots (OSD order, then queue order), and ends
+    /// the recovery when nothing is left.
+    func pump() {
+        for o in bySource.indices where !bySource[o].isEmpty && sourceBusy[o] < maxBackfills { trySource(o) }
+        checkDone()
+    }
+
+    private func checkDone() {
+        if liveBackfills == 0 { ceph.flowRecoveryFinished(stillDegradedPGs: missingOf.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }) }
+    }
+
+    public func flowCompleted(_ flow: ClusterNetwork.FlowHandle, token: Int64, bytes: Double) {
+        let id = Int(token)
+        guard id < backfills.count, backfills[id].state == .active, backfills[id].flow == flow else { return }
+        let b = backfills[id]
+        release(id)
+        backfills[id].state = .done
+        backfillsCompleted += 1
+        let p = Int(b.pg)
+        pgLive[p].removeAll { $0 == Int32(id) }
+        liveBackfills -= 1; liveBytes -= b.bytes
+        holders[p].append(b.tgt)
+        if holders[p].count > size && pgLive[p].isEmpty {
+            // clean: copies outside the up set are removed
+            let up = upSet(p)
+            holders[p].removeAll { !up.contains(hostOf($0)) }
+        }
+        refresh(p)
+        trySource(Int(b.src))
+        tryTarget(Int(b.tgt))
+        checkDone()
+    }
+}

@@ -1,0 +1,206 @@
+import XCTest
+@testable import ClusterModel
+import SimKernel
+
+/// Ceph recovery as PG backfills over the network model's bulk flows (a `network` section), and
+/// the throttled transfer kept without one.
+final class CephRecoveryFlowTests: XCTestCase {
+    struct Setup {
+        var hosts = 5
+        var osdsPerHost = 2
+        var nic: Int64 = 10_000_000_000
+        var network = true
+        var clientHost = false
+        var faults: [FaultSpec] = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-02"))]
+        var duration: SimDuration = .hours(10)
+        var configure: (inout CephSpec) -> Void = { _ in }
+    }
+
+    final class Run {
+        let model: ClusterSimulation
+        let observer = MemoryObserver()
+        var ceph: CephCluster { model.storage!.ceph! }
+        init(_ s: Setup) {
+            var groups = [HostGroupSpec(name: "ceph", count: s.hosts, datacenter: "dc01", racks: ["r1"], cpus: 16,
+                                        memoryBytes: 64 << 30, diskBytes: 16_000_000_000_000, nicBitsPerSecond: s.nic)]
+            if s.clientHost {
+                groups.append(HostGroupSpec(name: "client", count: 1, datacenter: "dc01", racks: ["r1"], cpus: 16,
+                                            memoryBytes: 64 << 30, diskBytes: 1_000_000_000_000, nicBitsPerSecond: s.nic))
+            }
+            var spec = ClusterSpec(name: "t", duration: s.duration, sampleInterval: .minutes(10), hostGroups: groups, faults: s.faults)
+            var c = CephSpec(osdHostGroup: "ceph")
+            c.osdsPerHost = s.osdsPerHost
+            c.storedBytes = 200_000_000_000
+            s.configure(&c)
+            spec.storage = StorageSpec(ceph: c)
+            if s.network { spec.network = NetworkSpec(environment: .bareMetal) }
+            model = ClusterSimulation(spec: spec, observer: observer)
+        }
+        func host(_ name: String) -> Int { model.infrastructure.host(named: name)!.index }
+        func run() { model.run() }
+        func all(_ event: String) -> [LoggedEvent] { observer.events.filter { $0.event == event } }
+        var recoverySeconds: Double? {
+            guard let r = ceph.recoveries.first, let e = r.end else { return nil }
+            return (e - r.start).seconds
+        }
+    }
+
+    /// One host out: every PG it held is backfilled over flows and full redundancy is restored
+    /// when the last flow completes; the throughput is the flows' and stays under the budgets.
+    func testFlowRecoveryRestoresFullRedundancy() {
+        let r = Run(Setup())
+        r.run()
+        let ceph = r.ceph
+        guard let f = ceph.flowRecovery else { return XCTFail("no flow recovery with a network section") }
+        XCTAssertEqual(f.pgNum, 256)                       // 10 OSDs × 100 / 3 = 333 -> nearest power of two
+        guard let t = r.recoverySeconds else { return XCTFail("no recovery") }
+        XCTAssertEqual(r.all("recoveryDone").count, 1)
+        XCTAssertEqual(r.all("recoveryDone").first?.detail, "full redundancy restored (size 3)")
+        // every PG has `size` copies on distinct hosts that are in, none on the out host
+        let out = 1   // ceph-02
+        for p in 0..<f.pgNum {
+            let hosts = f.holders[p].map { Int($0) / 2 }
+            XCTAssertEqual(hosts.count, 3)
+            XCTAssertEqual(Set(hosts).count, 3)
+            XCTAssertFalse(hosts.contains(out))
+        }
+        XCTAssertEqual(ceph.metrics().degradedRatio, 0)
+        XCTAssertEqual(ceph.metrics().recoveryBytesPerSecond, 0)
+        XCTAssertEqual(f.liveBackfills, 0)
+        XCTAssertEqual(r.model.network!.activeFlows, 0)
+        // bytes moved = the replicas the out host held
+        let moved = Double(f.backfillsCompleted) * f.pgBytes
+        XCTAssertGreaterThan(moved, 0.25 * 600e9 / 5)
+        // no faster than every surviving OSD's recovery budget allows
+        XCTAssertGreaterThanOrEqual(t, moved / (8 * f.budgetPerOSD))
+        XCTAssertEqual(f.budgetPerOSD, min(150e6, 3 * Double(4 * MiB) / (Double(4 * MiB) / 150e6 + 0.1)), accuracy: 1e-6)
+    }
+
+    /// Degraded ratio and throughput follow the flows: mid-recovery the rate is the sum of the
+    /// flows' rates and the degraded bytes fall by what they delivered.
+    func testMetricsFollowTheFlows() {
+        let r = Run(Setup())
+        let outAt = SimTime.zero + .minutes(10) + .seconds(20) + .seconds(600)
+        r.model.run(shouldStop: { r.model.sim.now > outAt + .seconds(30) })
+        let ceph = r.ceph, f = ceph.flowRecovery!
+        let m1 = ceph.metrics()
+        XCTAssertGreaterThan(f.activeBackfills, 0)
+        XCTAssertEqual(m1.recoveryBytesPerSecond, f.rate, accuracy: 1e-6)
+        XCTAssertLessThanOrEqual(m1.recoveryBytesPerSecond, Double(f.activeBackfills) * f.budgetPerOSD + 1e-6)
+        let t1 = r.model.sim.now
+        r.model.run(shouldStop: { r.model.sim.now > t1 + .seconds(60) })
+        let m2 = ceph.metrics()
+        XCTAssertLessThan(m2.degradedRatio, m1.degradedRatio)
+    }
+
+    /// Max-min fairness: a recovery whose source shares its NIC with a second recovery-sized bulk
+    /// transfer from the same host runs at half the rate and takes twice as long.
+    func testRecoverySharingANICTakesLonger() {
+        func setup(client: Bool) -> Setup {
+            var s = Setup()
+            s.hosts = 3; s.osdsPerHost = 1; s.nic = 1_000_000_000; s.clientHost = client
+            s.configure = { c in
+                c.size = 2; c.minSize = 1; c.pgNum = 1; c.storedBytes = 10_000_000_000
+                c.deviceClass = .ssd; c.osdBandwidthBytesPerSecond = 1e9    // budget 1 GB/s: the NIC binds
+            }
+            return s
+        }
+        // which hosts hold the PG (placement is by hashing): crash one, the other is the source
+        let probe = Run(setup(client: false))
+        probe.model.storage!.start()
+        let holders = probe.ceph.flowRecovery!.holders[0].map { Int($0) }
+        XCTAssertEqual(holders.count, 2)
+        let crashed = "ceph-0\(holders[0] + 1)", source = "ceph-0\(holders[1] + 1)"
+
+        var alone = setup(client: false)
+        alone.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host(crashed))]
+        let a = Run(alone)
+        a.run()
+        guard let t1 = a.recoverySeconds else { return XCTFail("no recovery") }
+        // 10 GB at the 1 Gbit NIC's payload rate (117.7 MB/s): 85.0 s
+        XCTAssertEqual(t1, 10e9 / (125e6 / Datapath.wireBytesPerPayloadByte(.host, mtu: 1500)), accuracy: 0.5)
+
+        var shared = setup(client: true)
+        shared.faults = alone.faults
+        let b = Run(shared)
+        b.model.network!.startFlow(from: NetworkEndpoint(host: b.host(source)), to: NetworkEndpoint(host: b.host("client-01")))
+        b.run()
+        guard let t2 = b.recoverySeconds else { return XCTFail("no recovery") }
+        XCTAssertEqual(t2 / t1, 2, accuracy: 0.01)
+    }
+
+    /// osd_max_backfills: at most that many concurrent backfills per OSD as source and as target.
+    func testMaxBackfillsLimitsConcurrentFlowsPerOSD() {
+        var peaks: [Int: (src: Int, tgt: Int, active: Int, t: Double)] = [:]
+        for mb in [1, 2] {
+            var s = Setup()
+            s.hosts = 6; s.osdsPerHost = 4
+            s.configure = { $0.maxBackfills = mb }
+            let r = Run(s)
+            var maxFlows = 0
+            let outAt = SimTime.zero + .minutes(10) + .seconds(620)
+            // watch the network's flow count through the recovery
+            var t = outAt
+            while t < SimTime.zero + .hours(2) {
+                let stop = t
+                r.model.run(shouldStop: { r.model.sim.now > stop })
+                maxFlows = max(maxFlows, r.model.network!.activeFlows)
+                let f = r.ceph.flowRecovery!
+                XCTAssertLessThanOrEqual(f.sourceBusy.max()!, mb)
+                XCTAssertLessThanOrEqual(f.targetBusy.max()!, mb)
+                t = t + .seconds(5)
+            }
+            let f = r.ceph.flowRecovery!
+            XCTAssertLessThanOrEqual(maxFlows, 20 * mb)    // 20 surviving OSDs
+            XCTAssertGreaterThan(maxFlows, 0)
+            peaks[mb] = (f.peakSource, f.peakTarget, f.peakActive, r.recoverySeconds ?? .infinity)
+        }
+        XCTAssertEqual(peaks[1]!.src, 1); XCTAssertEqual(peaks[1]!.tgt, 1)
+        XCTAssertEqual(peaks[2]!.src, 2); XCTAssertEqual(peaks[2]!.tgt, 2)
+        XCTAssertGreaterThan(peaks[2]!.active, peaks[1]!.active)
+        XCTAssertTrue(peaks[1]!.t.isFinite && peaks[2]!.t.isFinite)
+    }
+
+    /// A second host crashing mid-recovery: its flows stop at once, its PGs re-plan when it is
+    /// down and again when it is out; every PG ends with `size` copies on the 4 remaining hosts.
+    func testSecondFailureDuringRecovery() {
+        var s = Setup()
+        s.hosts = 6
+        s.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-01")),
+                    FaultSpec(at: .minutes(21), kind: .hostCrash, target: .host("ceph-02"))]
+        let r = Run(s)
+        r.run()
+        let f = r.ceph.flowRecovery!
+        XCTAssertEqual(r.all("osdOut").count, 2)
+        XCTAssertEqual(f.liveBackfills, 0)
+        XCTAssertEqual(r.ceph.metrics().degradedRatio, 0)
+        XCTAssertEqual(r.model.network!.activeFlows, 0)
+        for p in 0..<f.pgNum {
+            let hosts = f.holders[p].map { Int($0) / 2 }
+            XCTAssertEqual(Set(hosts).count, 3)
+            XCTAssertFalse(hosts.contains(0) || hosts.contains(1))
+        }
+        XCTAssertEqual(r.all("recoveryDone").last?.detail, "full redundancy restored (size 3)")
+    }
+
+    /// Same scenario twice: the same events at the same times.
+    func testFlowRecoveryIsDeterministic() {
+        let a = Run(Setup()), b = Run(Setup())
+        a.run(); b.run()
+        XCTAssertEqual(a.observer.events.map { "\($0.time) \($0.event) \($0.subject) \($0.detail)" },
+                       b.observer.events.map { "\($0.time) \($0.event) \($0.subject) \($0.detail)" })
+    }
+
+    /// Without a network section: the throttled transfer of before (clusterRecoveryRate).
+    func testWithoutNetworkTheThrottledTransferIsKept() {
+        var s = Setup()
+        s.network = false
+        let r = Run(s)
+        r.run()
+        XCTAssertNil(r.ceph.flowRecovery)
+        let bytes = 200e9 * 3 / 5
+        let expected = bytes / (4 * 2 * r.ceph.perOSDRecoveryRate)
+        XCTAssertEqual(r.recoverySeconds ?? 0, expected, accuracy: 1)
+        XCTAssertTrue(r.all("osdOut").first!.detail.hasSuffix("recovery of 120 GB starts"))
+    }
+}
