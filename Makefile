@@ -34,12 +34,13 @@ unit:
 e2e: build
 	$(SWIFT) test --filter EndToEndTests --disable-swift-testing
 
-# Regenerate the golden results and the sample plots after a deliberate model change.
+# Regenerate the golden results and the sample plots (PNG only, to keep the repository light) after a
+# deliberate model change.
 results: build
 	@set -e; for s in $(SCENARIOS); do \
 	  n=$$(basename $$s .json); \
 	  $(BIN) run $$s --out results/$$n --quiet; \
-	  $(BIN) plot results/$$n --out plots/$$n >/dev/null; \
+	  $(BIN) plot results/$$n --out plots/$$n --format png >/dev/null; \
 	  echo "results/$$n plots/$$n"; \
 	done
 

@@ -58,9 +58,12 @@ enum CoreTables {
             ("disk_free_gib", "usable disk not allocated, GiB"),
             ("downtime_s", "time this host has spent not up since the start, seconds"),
             ("network_cpu_cores", "mean cores the network used on this host since the previous sample (flows, messages, forwarders; 0 without a `network` section)"),
+            ("docker_pool_free_ratio", "free data blocks of the host's devicemapper thin pool / total (details in storage.csv); empty without devicemapper"),
+            ("docker_fs_used_gib", "host filesystem under /var/lib/docker used, GiB; empty without a `storage` section for the host"),
         ],
         applies: { _ in true },
         write: { model, time, h in
+            model.storage?.sync()
             for host in model.infrastructure.hosts {
                 h.field(time)
                 h.field(host.name)
@@ -77,6 +80,12 @@ enum CoreTables {
                 h.field(Double(host.freeDiskBytes) / gib, decimals: 3)
                 h.field(NumberFormat.seconds(host.downtime(at: time).nanoseconds))
                 h.field(model.network?.cpuCoresSinceLastSample(host: host.index) ?? 0, decimals: 4)
+                if let d = model.storage?.dockerHost(host.index) {
+                    if d.isDeviceMapper { h.field(d.dataFreeRatio, decimals: 4) } else { h.field("") }
+                    h.field(d.fsUsed / gib, decimals: 3)
+                } else {
+                    h.field(""); h.field("")
+                }
                 h.endRow()
             }
         })

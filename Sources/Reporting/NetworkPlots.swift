@@ -5,7 +5,7 @@ import Foundation
 enum NetworkPlots {
     /// Writes network.gp and its data beside it and runs gnuplot; returns the images written
     /// (none when the results have no network.csv).
-    static func plot(resultsDir: String, outDir: String, gnuplot: String) throws -> [String] {
+    static func plot(resultsDir: String, outDir: String, gnuplot: String, formats: [Plotter.Format] = Plotter.Format.allCases) throws -> [String] {
         guard let t = Plotter.Table(path: resultsDir + "/network.csv"),
               let mi = t.index("mode"), let ei = t.index("experiment"), let li = t.index("locality"),
               let si = t.index("message_size_bytes"), let ti = t.index("throughput_mbit_s"),
@@ -56,7 +56,10 @@ enum NetworkPlots {
             ("network_throughput", "TCP throughput by message size (qperf tcp_bw)", "Mbit/s", "network_throughput.dat", false),
             ("network_latency", "One-way latency by message size (qperf tcp_lat)", "microseconds", "network_latency.dat", true),
         ]
-        for (term, ext) in [("pngcairo noenhanced size 1100,600 font 'sans,10'", "png"), ("svg noenhanced size 1100,600 dynamic font 'sans,10'", "svg")] {
+        let terms: [Plotter.Format: String] = [.png: "pngcairo noenhanced size 1100,600 font 'sans,10'",
+                                               .svg: "svg noenhanced size 1100,600 dynamic font 'sans,10'"]
+        for f in formats {
+            let (term, ext) = (terms[f]!, f.rawValue)
             for (file, title, ylabel, dat, logy) in charts {
                 gp += """
                 set terminal \(term)
@@ -103,6 +106,6 @@ enum NetworkPlots {
         if p.terminationStatus != 0 {
             throw Plotter.PlotError.gnuplotFailed(status: p.terminationStatus, output: String(decoding: out, as: UTF8.self))
         }
-        return ["network_throughput", "network_latency", "network_cpu"].flatMap { f in ["png", "svg"].map { outDir + "/" + f + "." + $0 } }
+        return ["network_throughput", "network_latency", "network_cpu"].flatMap { f in formats.map { outDir + "/" + f + "." + $0.rawValue } }
     }
 }

@@ -20,7 +20,7 @@ public final class ResultsWriter: RunObserver {
     var writers: [(SampledTable, CSVWriter)] = []
     let events: CSVWriter
     /// The sampled tables, in the order of docs/outputs.md.
-    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos, StorageTables.storage, StorageTables.ceph, NetworkTables.network] }
+    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos, StorageTables.storage, StorageTables.containers, StorageTables.ceph, NetworkTables.network] }
 
     public static let eventColumns: [(String, String)] = [
         ("time_s", "simulated time of the event, seconds"),

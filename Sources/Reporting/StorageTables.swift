@@ -67,6 +67,32 @@ enum StorageTables {
             }
         })
 
+    /// Per-container writable-layer usage (what `docker ps --size` shows), for the containers
+    /// whose process runs or hangs: exited ones are in storage.csv's reclaimable figure.
+    static let containers = SampledTable(
+        file: "containers.csv",
+        when: "when the scenario has a `storage` section with `hostGroups` (long format: one row per running or hung container and sample)",
+        columns: [
+            ("time_s", "simulated time of the sample, seconds"),
+            ("host", "host name"),
+            ("container", "the task's name (Marathon task id prefix)"),
+            ("state", "running or hung (blocked in I/O)"),
+            ("layer_gib", "bytes written into the container's writable layer, GiB"),
+            ("at_basesize", "1 once the layer reached dm.basesize (writes fail with ENOSPC), else 0"),
+        ],
+        applies: { ($0.storage?.hosts.isEmpty ?? true) == false },
+        write: { model, time, w in
+            guard let st = model.storage else { return }
+            st.sync()
+            for h in st.hosts {
+                for c in h.containers where c.running || c.hung {
+                    w.field(time); w.field(h.name); w.field(c.name); w.field(c.hung ? "hung" : "running")
+                    w.field(c.layerBytes / gib, decimals: 4); w.field(c.atBaseSize ? 1 : 0)
+                    w.endRow()
+                }
+            }
+        })
+
     static let ceph = SampledTable(
         file: "ceph.csv", when: "when the scenario has `storage.ceph` (one row per sample)",
         columns: [

@@ -155,11 +155,22 @@ struct Plot: ParsableCommand {
     @Option(help: "Where to write the plots (default: plots/<name of the results folder>).")
     var out: String?
 
+    @Option(help: "Image formats: png, svg or both (comma-separated).")
+    var format: String = "png,svg"
+
     func run() throws {
         let name = URL(fileURLWithPath: resultsDir).standardizedFileURL.lastPathComponent
         let dest = out ?? "plots/\(name)"
         do {
-            let files = try Plotter.plot(resultsDir: resultsDir, outDir: dest)
+            var formats: [Plotter.Format] = []
+            for f in format.split(separator: ",") {
+                guard let x = Plotter.Format(rawValue: f.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                    printErr("error: --format: unknown format \"\(f)\"; allowed: png, svg (comma-separated)")
+                    throw ExitCode(ExitStatus.invalidInput)
+                }
+                if !formats.contains(x) { formats.append(x) }
+            }
+            let files = try Plotter.plot(resultsDir: resultsDir, outDir: dest, formats: formats)
             print("plots: \(files.count) files in \(dest)")
         } catch let e as Plotter.PlotError {
             printErr("error: \(e)")

@@ -141,6 +141,11 @@ final class EndToEndTests: XCTestCase {
                 let size = (try FileManager.default.attributesOfItem(atPath: base + "/p/" + f)[.size] as? Int) ?? 0
                 XCTAssertGreaterThan(size, 1000, f)
             }
+            let pngOnly = try CLI.run(["plot", base + "/r", "--out", base + "/png", "--format", "png"])
+            XCTAssertEqual(pngOnly.status, 0, pngOnly.stderr)
+            XCTAssertFalse(CLI.files(in: base + "/png").contains { $0.hasSuffix(".svg") })
+            XCTAssertTrue(CLI.files(in: base + "/png").contains("hosts.png"))
+            XCTAssertEqual(try CLI.run(["plot", base + "/r", "--out", base + "/x", "--format", "gif"]).status, 2)
         }
     }
 }

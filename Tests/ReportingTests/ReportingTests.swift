@@ -63,7 +63,7 @@ final class ReportingTests: XCTestCase {
             """)
         let hosts = try String(contentsOfFile: tmp + "/r/hosts.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(hosts.count, 1 + 3 * 2)
-        XCTAssertEqual(hosts.last, "120,slave-02,slave,dc01,r1,down,0,0,0,0,0,0,0,30,0")
+        XCTAssertEqual(hosts.last, "120,slave-02,slave,dc01,r1,down,0,0,0,0,0,0,0,30,0,,")
         let events = try String(contentsOfFile: tmp + "/r/events.csv", encoding: .utf8)
         XCTAssertTrue(events.contains("\n90,host,crashed,slave-02,fault[0] hostCrash\n"), events)
         let summary = try String(contentsOfFile: tmp + "/r/summary.csv", encoding: .utf8).split(separator: "\n")

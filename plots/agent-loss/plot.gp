@@ -12,14 +12,6 @@ plot '../../results/agent-loss/timeline.csv' using ($1/60):3 with steps lw 2 tit
      '../../results/agent-loss/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
      '../../results/agent-loss/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'hosts.svg'
-set title 'Hosts'
-set ylabel 'hosts'
-plot '../../results/agent-loss/timeline.csv' using ($1/60):3 with steps lw 2 title 'up', \
-     '../../results/agent-loss/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
-     '../../results/agent-loss/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
 set title 'CPU capacity'
@@ -28,23 +20,8 @@ plot '../../results/agent-loss/timeline.csv' using ($1/60):6 with steps lw 2 tit
      '../../results/agent-loss/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
      '../../results/agent-loss/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'cpus.svg'
-set title 'CPU capacity'
-set ylabel 'cores'
-plot '../../results/agent-loss/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
-     '../../results/agent-loss/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
-     '../../results/agent-loss/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/agent-loss/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
-     '../../results/agent-loss/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'memory.svg'
 set title 'Memory capacity'
 set ylabel 'MiB'
 plot '../../results/agent-loss/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
@@ -59,15 +36,6 @@ plot '../../results/agent-loss/mesos.csv' using ($1/60):6 with steps lw 2 title 
      '../../results/agent-loss/mesos.csv' using ($1/60):3 with steps lw 2 title 'leading master ready (1/0)', \
      '../../results/agent-loss/mesos.csv' using ($1/60):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'mesos_agents.svg'
-set title 'Mesos agents and leader'
-set ylabel 'count'
-plot '../../results/agent-loss/mesos.csv' using ($1/60):6 with steps lw 2 title 'agents registered', \
-     '../../results/agent-loss/mesos.csv' using ($1/60):7 with steps lw 2 title 'agents unreachable', \
-     '../../results/agent-loss/mesos.csv' using ($1/60):3 with steps lw 2 title 'leading master ready (1/0)', \
-     '../../results/agent-loss/mesos.csv' using ($1/60):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_allocation.png'
 set title 'Mesos allocation'
@@ -75,21 +43,8 @@ set ylabel 'cores'
 plot '../../results/agent-loss/mesos.csv' using ($1/60):15 with steps lw 2 title 'cpus of reachable agents', \
      '../../results/agent-loss/mesos.csv' using ($1/60):16 with steps lw 2 title 'cpus allocated'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'mesos_allocation.svg'
-set title 'Mesos allocation'
-set ylabel 'cores'
-plot '../../results/agent-loss/mesos.csv' using ($1/60):15 with steps lw 2 title 'cpus of reachable agents', \
-     '../../results/agent-loss/mesos.csv' using ($1/60):16 with steps lw 2 title 'cpus allocated'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_healthy.png'
-set title 'Healthy instances per app'
-set ylabel 'instances'
-plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 title '/shop/web'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'apps_healthy.svg'
 set title 'Healthy instances per app'
 set ylabel 'instances'
 plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 title '/shop/web'

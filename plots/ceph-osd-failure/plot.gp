@@ -12,24 +12,8 @@ plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):3 with steps lw
      '../../results/ceph-osd-failure/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
      '../../results/ceph-osd-failure/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'hosts.svg'
-set title 'Hosts'
-set ylabel 'hosts'
-plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):3 with steps lw 2 title 'up', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
-set title 'CPU capacity'
-set ylabel 'cores'
-plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'cpus.svg'
 set title 'CPU capacity'
 set ylabel 'cores'
 plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
@@ -43,13 +27,6 @@ set ylabel 'MiB'
 plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
      '../../results/ceph-osd-failure/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'memory.svg'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'ceph_degraded.png'
 set title 'Ceph degraded ratio and blocked PGs'
@@ -57,21 +34,8 @@ set ylabel 'ratio'
 plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):5 with steps lw 2 title 'degraded', \
      '../../results/ceph-osd-failure/ceph.csv' using ($1/60):7 with steps lw 2 title 'PGs below min_size'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'ceph_degraded.svg'
-set title 'Ceph degraded ratio and blocked PGs'
-set ylabel 'ratio'
-plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):5 with steps lw 2 title 'degraded', \
-     '../../results/ceph-osd-failure/ceph.csv' using ($1/60):7 with steps lw 2 title 'PGs below min_size'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'ceph_recovery.png'
-set title 'Ceph recovery throughput'
-set ylabel 'MB/s'
-plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):6 with steps lw 2 title 'recovery'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'ceph_recovery.svg'
 set title 'Ceph recovery throughput'
 set ylabel 'MB/s'
 plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):6 with steps lw 2 title 'recovery'

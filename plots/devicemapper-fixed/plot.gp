@@ -12,14 +12,6 @@ plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):3 with step
      '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
      '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'hosts.svg'
-set title 'Hosts'
-set ylabel 'hosts'
-plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):3 with steps lw 2 title 'up', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
 set title 'CPU capacity'
@@ -28,23 +20,8 @@ plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):6 with step
      '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
      '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'cpus.svg'
-set title 'CPU capacity'
-set ylabel 'cores'
-plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):6 with steps lw 2 title 'usable', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):10 with steps lw 2 title 'free'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'memory.svg'
 set title 'Memory capacity'
 set ylabel 'MiB'
 plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \
@@ -59,15 +36,6 @@ plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):6 with steps l
      '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):3 with steps lw 2 title 'leading master ready (1/0)', \
      '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'mesos_agents.svg'
-set title 'Mesos agents and leader'
-set ylabel 'count'
-plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):6 with steps lw 2 title 'agents registered', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):7 with steps lw 2 title 'agents unreachable', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):3 with steps lw 2 title 'leading master ready (1/0)', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_allocation.png'
 set title 'Mesos allocation'
@@ -75,23 +43,8 @@ set ylabel 'cores'
 plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):15 with steps lw 2 title 'cpus of reachable agents', \
      '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):16 with steps lw 2 title 'cpus allocated'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'mesos_allocation.svg'
-set title 'Mesos allocation'
-set ylabel 'cores'
-plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):15 with steps lw 2 title 'cpus of reachable agents', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):16 with steps lw 2 title 'cpus allocated'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_healthy.png'
-set title 'Healthy instances per app'
-set ylabel 'instances'
-plot 'apps_healthy.dat' using ($1/3600):2 with steps lw 2 title '/shop/order', \
-     'apps_healthy.dat' using ($1/3600):3 with steps lw 2 title '/shop/web', \
-     'apps_healthy.dat' using ($1/3600):4 with steps lw 2 title '/shop/cart'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'apps_healthy.svg'
 set title 'Healthy instances per app'
 set ylabel 'instances'
 plot 'apps_healthy.dat' using ($1/3600):2 with steps lw 2 title '/shop/order', \
@@ -107,26 +60,8 @@ plot 'storage_pool_free.dat' using ($1/3600):2 with steps lw 2 title 'slave-01',
      'storage_pool_free.dat' using ($1/3600):4 with steps lw 2 title 'slave-03', \
      'storage_pool_free.dat' using ($1/3600):5 with steps lw 2 title 'slave-04'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'storage_pool_free.svg'
-set title 'Thin pool free data ratio per host'
-set ylabel 'ratio'
-plot 'storage_pool_free.dat' using ($1/3600):2 with steps lw 2 title 'slave-01', \
-     'storage_pool_free.dat' using ($1/3600):3 with steps lw 2 title 'slave-02', \
-     'storage_pool_free.dat' using ($1/3600):4 with steps lw 2 title 'slave-03', \
-     'storage_pool_free.dat' using ($1/3600):5 with steps lw 2 title 'slave-04'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'storage_host_fs.png'
-set title 'Host filesystem used per host'
-set ylabel 'GiB'
-plot 'storage_host_fs.dat' using ($1/3600):2 with steps lw 2 title 'slave-01', \
-     'storage_host_fs.dat' using ($1/3600):3 with steps lw 2 title 'slave-02', \
-     'storage_host_fs.dat' using ($1/3600):4 with steps lw 2 title 'slave-03', \
-     'storage_host_fs.dat' using ($1/3600):5 with steps lw 2 title 'slave-04'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'storage_host_fs.svg'
 set title 'Host filesystem used per host'
 set ylabel 'GiB'
 plot 'storage_host_fs.dat' using ($1/3600):2 with steps lw 2 title 'slave-01', \

@@ -12,14 +12,6 @@ plot '../../results/host-faults/timeline.csv' using ($1/3600):3 with steps lw 2 
      '../../results/host-faults/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
      '../../results/host-faults/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'hosts.svg'
-set title 'Hosts'
-set ylabel 'hosts'
-plot '../../results/host-faults/timeline.csv' using ($1/3600):3 with steps lw 2 title 'up', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
 set title 'CPU capacity'
@@ -28,23 +20,8 @@ plot '../../results/host-faults/timeline.csv' using ($1/3600):6 with steps lw 2 
      '../../results/host-faults/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
      '../../results/host-faults/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'cpus.svg'
-set title 'CPU capacity'
-set ylabel 'cores'
-plot '../../results/host-faults/timeline.csv' using ($1/3600):6 with steps lw 2 title 'usable', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/host-faults/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):10 with steps lw 2 title 'free'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'memory.svg'
 set title 'Memory capacity'
 set ylabel 'MiB'
 plot '../../results/host-faults/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \

@@ -12,14 +12,6 @@ plot '../../results/quickstart/timeline.csv' using ($1/60):3 with steps lw 2 tit
      '../../results/quickstart/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
      '../../results/quickstart/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'hosts.svg'
-set title 'Hosts'
-set ylabel 'hosts'
-plot '../../results/quickstart/timeline.csv' using ($1/60):3 with steps lw 2 title 'up', \
-     '../../results/quickstart/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
-     '../../results/quickstart/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
 set title 'CPU capacity'
@@ -28,23 +20,8 @@ plot '../../results/quickstart/timeline.csv' using ($1/60):6 with steps lw 2 tit
      '../../results/quickstart/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
      '../../results/quickstart/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
 unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'cpus.svg'
-set title 'CPU capacity'
-set ylabel 'cores'
-plot '../../results/quickstart/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
-     '../../results/quickstart/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
-     '../../results/quickstart/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
-unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/quickstart/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
-     '../../results/quickstart/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
-unset output
-set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
-set output 'memory.svg'
 set title 'Memory capacity'
 set ylabel 'MiB'
 plot '../../results/quickstart/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
