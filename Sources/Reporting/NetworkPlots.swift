@@ -93,19 +93,7 @@ enum NetworkPlots {
 
             """
         }
-        try gp.write(toFile: outDir + "/network.gp", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: gnuplot)
-        p.arguments = ["network.gp"]
-        p.currentDirectoryURL = URL(fileURLWithPath: outDir)
-        let pipe = Pipe()
-        p.standardError = pipe; p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 {
-            throw Plotter.PlotError.gnuplotFailed(status: p.terminationStatus, output: String(decoding: out, as: UTF8.self))
-        }
+        try Plotter.runGnuplot(gnuplot, script: gp, named: "network.gp", in: outDir)
         return ["network_throughput", "network_latency", "network_cpu"].flatMap { f in formats.map { outDir + "/" + f + "." + $0.rawValue } }
     }
 }

@@ -154,6 +154,25 @@ public enum Plotter {
         return (Array(repeating: "..", count: b.count - i) + t[i...].map(String.init)).joined(separator: "/")
     }
 
+    /// Writes `script` as `named` into `dir` and runs gnuplot on it there (paths in scripts are
+    /// relative to that folder, so the script can be re-run by hand).
+    static func runGnuplot(_ gnuplot: String, script: String, named: String, in dir: String) throws {
+        try script.write(toFile: dir + "/" + named, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: gnuplot)
+        p.arguments = [named]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        try p.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 {
+            throw PlotError.gnuplotFailed(status: p.terminationStatus, output: String(decoding: out, as: UTF8.self))
+        }
+    }
+
     /// Plots the results folder into `outDir` (created if needed). Returns the image files written.
     @discardableResult
     public static func plot(resultsDir: String, outDir: String, formats: [Format] = Format.allCases) throws -> [String] {
@@ -183,20 +202,7 @@ public enum Plotter {
             }
         }
         let gp = script(plots: plots, durationSeconds: lastTime, formats: formats)
-        try gp.write(toFile: absOut + "/plot.gp", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: gnuplot)
-        p.arguments = ["plot.gp"]
-        p.currentDirectoryURL = URL(fileURLWithPath: absOut)
-        let pipe = Pipe()
-        p.standardError = pipe
-        p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 {
-            throw PlotError.gnuplotFailed(status: p.terminationStatus, output: String(decoding: out, as: UTF8.self))
-        }
+        try runGnuplot(gnuplot, script: gp, named: "plot.gp", in: absOut)
         return plots.flatMap { pl in formats.map { absOut + "/" + pl.chart.file + "." + $0.rawValue } }
             + (try NetworkPlots.plot(resultsDir: absResults, outDir: absOut, gnuplot: gnuplot, formats: formats))
     }
