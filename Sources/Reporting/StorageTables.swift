@@ -104,6 +104,7 @@ enum StorageTables {
             ("recovery_mb_s", "recovery (backfill) throughput, MB/s"),
             ("pgs_blocked_ratio", "fraction of placement groups with fewer than min_size replicas up: their client I/O blocks"),
             ("client_latency_ms", "client write latency of unblocked placement groups, ms"),
+            ("app_volumes_blocked", "apps' ceph-fuse volumes with a placement group below min_size: their processes hang in I/O"),
         ],
         applies: { $0.storage?.ceph != nil },
         write: { model, time, w in
@@ -112,6 +113,7 @@ enum StorageTables {
             w.field(time); w.field(m.osdsTotal); w.field(m.osdsUp); w.field(m.osdsIn)
             w.field(m.degradedRatio, decimals: 6); w.field(m.recoveryBytesPerSecond / 1e6, decimals: 3)
             w.field(m.blockedRatio, decimals: 6); w.field(m.clientLatencyMs, decimals: 4)
+            w.field(m.appVolumesBlocked)
             w.endRow()
         })
 

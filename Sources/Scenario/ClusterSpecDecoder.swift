@@ -90,6 +90,7 @@ public enum ScenarioSchema {
             }
         }
         let network = r.value("network").flatMap { decodeNetwork($0, path: "network", root: root, hostGroups: groups, hostGroupsComplete: groupsComplete, datacenters: datacenters, hasZooKeeper: mesos != nil, d) }
+        checkCephClients(root, storage: storage, networkGiven: r.has("network"), d)
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
@@ -101,6 +102,28 @@ public enum ScenarioSchema {
         spec.storage = storage
         spec.network = network
         return spec
+    }
+
+    /// Ceph clients need a Ceph cluster and its PG placement, which comes with the flow model (a
+    /// `network` section): a `cephMount` without `storage.ceph`, or a mount or `storage.ceph.registry`
+    /// without `network`, is an error.
+    static func checkCephClients(_ root: JSONValue, storage: StorageSpec?, networkGiven: Bool, _ d: Diagnostics) {
+        let cephGiven = root["storage"]?["ceph"] != nil
+        if let members = root["marathon"]?["behaviour"]?.objectMembers {
+            for m in members {
+                guard let cm = m.value["cephMount"] else { continue }
+                let p = JSONPath.key(JSONPath.key(JSONPath.key("marathon", "behaviour"), m.key), "cephMount")
+                if !cephGiven {
+                    d.error(p, at: cm, "a Ceph mount needs a Ceph cluster: add a \"storage.ceph\" section (like {\"osdHostGroup\": \"ceph\"})")
+                } else if !networkGiven {
+                    d.error(p, at: cm, "a Ceph mount needs the placement of PGs, which comes with the network model: add a \"network\" section (like {\"environment\": \"bare-metal\", \"mode\": \"host\"})")
+                }
+            }
+        }
+        if let rv = root["storage"]?["ceph"]?["registry"], rv.boolValue == true, !networkGiven, storage?.ceph?.registry == true {
+            d.error(JSONPath.key(JSONPath.key("storage", "ceph"), "registry"), at: rv,
+                    "the registry on Ceph needs the placement of PGs, which comes with the network model: add a \"network\" section (like {\"environment\": \"bare-metal\", \"mode\": \"host\"})")
+        }
     }
 
     /// The scenario name names a results folder: [A-Za-z0-9._-], not starting with '.' or '-'.

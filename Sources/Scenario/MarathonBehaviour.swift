@@ -17,6 +17,8 @@ struct MarathonBehaviours {
         var logs: ContainerWrites?
         /// JSON path and value of `logs.hostVolume` (for conflict errors).
         var logsAt: (String, JSONValue?)?
+        /// `cephMount`: placement groups of the app's ceph-fuse volume.
+        var cephMountPGs: Int?
     }
     enum HealthKind { case healthy, unhealthy, hangsAfter(Distribution) }
 
@@ -38,13 +40,19 @@ struct MarathonBehaviours {
                                  timeToCrash: (a.crash ?? defaults.crash) ?? nil, timeToFinish: a.finish ?? defaults.finish,
                                  health: health)
         task.writes = a.logs ?? defaults.logs
+        if let pgs = a.cephMountPGs ?? defaults.cephMountPGs { task.cephMount = CephMountSpec(volume: id, pgs: pgs) }
         return AppBehaviour(task: task, imageSizeBytes: a.imageSize ?? defaults.imageSize ?? AppBehaviour.defaultImageSizeBytes)
     }
 }
 
+/// `cephMount` defaults: the volume's objects spread over 8 PGs (model choice: a small volume of
+/// a few hundred 4 MiB objects hashed onto a pool of 1024 PGs touches most of them; 8 keeps an
+/// app exposed to a small share of a double failure, docs/storage.md).
+enum CephMountDefaults { static let pgs = 8 }
+
 enum MarathonBehaviourDecoder {
     static let keys = ["startupTime", "failAtStartProbability", "meanTimeBetweenCrashes", "timeToCrash", "timeToFinish",
-                       "health", "responseTime", "image", "logs"]
+                       "health", "responseTime", "image", "logs", "cephMount"]
 
     static func decode(_ v: JSONValue, path: String, apps: [String], _ d: Diagnostics) -> MarathonBehaviours? {
         guard let members = v.objectMembers else {
@@ -125,6 +133,13 @@ enum MarathonBehaviourDecoder {
         if let lv = r.value("logs") {
             b.logs = ScenarioSchema.decodeLogs(lv, path: r.keyPath("logs"), d)
             b.logsAt = (JSONPath.key(r.keyPath("logs"), "hostVolume"), lv["hostVolume"])
+        }
+        if let cv = r.value("cephMount") {
+            let cr = ObjectReader(cv, path: r.keyPath("cephMount"), diagnostics: d)
+            if cr.isObject {
+                b.cephMountPGs = cr.optional("pgs", .int(min: 1, max: 65536), default: CephMountDefaults.pgs)
+                cr.finish()
+            }
         }
         if let iv = r.value("image") {
             let ir = ObjectReader(iv, path: r.keyPath("image"), diagnostics: d)

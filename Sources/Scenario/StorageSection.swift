@@ -225,6 +225,8 @@ extension ScenarioSchema {
         if let x = r.optional("osd_recovery_max_active", .int(min: 1, max: 64)) { c.recoveryMaxActive = x }
         if let x = r.optional("osd_recovery_sleep", .duration(.nonNegative)) { c.recoverySleep = x }
         if let x = r.optional("clientLatency", .duration(.positive)) { c.clientLatency = x }
+        if let x = r.optional("registry", .bool) { c.registry = x }
+        if let x = r.optional("clientReadRate", .rate(.positive)) { c.clientReadBytesPerSecond = Double(x) / 8 }
         r.finish()
         return d.errorCount == before ? c : nil
     }

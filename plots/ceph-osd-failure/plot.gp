@@ -28,6 +28,29 @@ plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):9 with steps lw
      '../../results/ceph-osd-failure/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'mesos_agents.png'
+set title 'Mesos agents and leader'
+set ylabel 'count'
+plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):6 with steps lw 2 title 'agents registered', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):7 with steps lw 2 title 'agents unreachable', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):3 with steps lw 2 title 'leading master ready (1/0)', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'mesos_allocation.png'
+set title 'Mesos allocation'
+set ylabel 'cores'
+plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):15 with steps lw 2 title 'cpus of reachable agents', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):16 with steps lw 2 title 'cpus allocated'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'apps_healthy.png'
+set title 'Healthy instances per app'
+set ylabel 'instances'
+plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 title '/shop/db', \
+     'apps_healthy.dat' using ($1/60):3 with steps lw 2 title '/shop/web'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'ceph_degraded.png'
 set title 'Ceph degraded ratio and blocked PGs'
 set ylabel 'ratio'

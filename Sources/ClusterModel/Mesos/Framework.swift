@@ -31,6 +31,8 @@ public struct TaskBehaviour: Sendable {
     public var stopTime: Distribution?
     /// What the process writes (logs) to its writable layer or a host volume; nil: nothing.
     public var writes: ContainerWrites? = nil
+    /// A Ceph volume the container mounts through ceph-fuse (stateful apps); nil: none.
+    public var cephMount: CephMountSpec? = nil
 
     public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
                 timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,

@@ -55,6 +55,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         case frameworkRegister, flush
         case pullDone, containerStarted, taskExit, hcStart, hcPass, hcFail, killDone, execRegTimeout
         case partitionHeal, zkServerStart
+        case pullResume
     }
 
     init(spec: MesosSpec, zookeeper zkSpec: ZooKeeperSpec, model: ClusterSimulation) {

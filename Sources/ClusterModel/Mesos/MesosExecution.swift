@@ -14,18 +14,51 @@ extension MesosCluster {
         schedule(.execRegTimeout, after: spec.agentFlags.executorRegistrationTimeout, pack2(t))
         if !dockerAnswers(t) { return }
         if let img = t.image, !a.imageCache.contains(img.name) {
-            if let done = a.pulls[img.name] {
-                model.sim.schedule(at: done, target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
-            } else {
-                let bw = max(1, spec.registryBandwidth)
-                let d = SimDuration.fromSeconds(Double(img.sizeBytes) * 8 / Double(bw))
-                a.pulls[img.name] = now + d
-                log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d)")
-                schedule(.pullDone, after: d, pack2(t))
-            }
+            beginPull(t, img)
         } else {
             startContainer(t)
         }
+    }
+
+    /// Joins the agent's pull of the image or starts one. With the registry's blobs on Ceph the
+    /// pull waits while a PG holding them is below min_size, and reads at min(registry bandwidth,
+    /// the Ceph client read rate).
+    func beginPull(_ t: MesosTask, _ img: ImageRef) {
+        let a = agents[t.agent]
+        if let done = a.pulls[img.name] {
+            model.sim.schedule(at: done, target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
+            return
+        }
+        var bw = Double(max(1, spec.registryBandwidth))
+        if let r = containerStorage.registryRead(image: img, waiter: pack2(t)) {
+            if r.blocked {
+                log("imagePullBlocked", a.name, "\(img.name): the registry's blobs are in PGs below min_size; the pull waits")
+                return
+            }
+            bw = min(bw, r.bytesPerSecond * 8)
+        }
+        let d = SimDuration.fromSeconds(Double(img.sizeBytes) * 8 / bw)
+        a.pulls[img.name] = now + d
+        log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d)")
+        schedule(.pullDone, after: d, pack2(t))
+    }
+
+    /// The pull finished its transfer: with the registry on Ceph, blobs in a PG that went below
+    /// min_size meanwhile make it wait (and read the image again when the PG is active).
+    func pullDone(_ t: MesosTask) {
+        let a = agents[t.agent]
+        if let img = t.image, a.pulls[img.name] != nil || !a.imageCache.contains(img.name),
+           let r = containerStorage.registryRead(image: img, waiter: pack2(t)), r.blocked {
+            a.pulls[img.name] = nil
+            log("imagePullBlocked", a.name, "\(img.name): the registry's blobs went to PGs below min_size during the pull; it waits")
+            return
+        }
+        startContainer(t)
+    }
+
+    /// A pull that waited for Ceph can go on (called by the Ceph clients when the PGs are active).
+    func resumePull(_ packed: Int64) {
+        model.sim.schedule(at: now, target: target, kind: Kind.pullResume.rawValue, arg: packed)
     }
 
     func pack2(_ t: MesosTask) -> Int64 { (Int64(t.gen) << 32) | Int64(t.id) }
@@ -75,6 +108,7 @@ extension MesosCluster {
     func containerStarted(_ t: MesosTask) {
         t.containerAlive = true
         containerStorage.containerStarted(task: t.id)
+        if let m = t.behaviour.cephMount { containerStorage.mountCeph(task: t.id, mount: m) }
         t.runningAt = now
         agentUpdate(t, .running, .none)
         let b = t.behaviour
@@ -112,7 +146,7 @@ extension MesosCluster {
         case .healthy(let r): rt = r
         case .hangsAfter(_, let r): rt = r
         }
-        let d = SimDuration.fromSeconds(max(0, rt.sample(t.stream)))
+        let d = SimDuration.fromSeconds(max(0, rt.sample(t.stream))) + containerStorage.probeLatency(task: t.id)
         return d > timeout ? .timedOut : .passed(after: d)
     }
 
@@ -224,11 +258,15 @@ extension MesosCluster {
             if frameworks[i].registrationGen == g { frameworkRegistrationAttempt(frameworks[i]) }
         case .flush:
             flush(frameworks[Int(event.arg)])
-        case .pullDone, .containerStarted, .taskExit, .hcStart, .hcPass, .hcFail, .killDone, .execRegTimeout:
+        case .pullDone, .containerStarted, .taskExit, .hcStart, .hcPass, .hcFail, .killDone, .execRegTimeout, .pullResume:
             let tid = Int(event.arg & 0x7FFF_FFFF)
             guard let t = tasks[tid], t.gen == g, !t.state.isTerminal else { return }
             switch k {
-            case .pullDone: if t.state == .staging { startContainer(t) }
+            case .pullDone: if t.state == .staging { pullDone(t) }
+            case .pullResume:
+                if t.state == .staging, t.atAgent, let img = t.image, !agents[t.agent].imageCache.contains(img.name), dockerAnswers(t) {
+                    beginPull(t, img)
+                }
             case .containerStarted: if t.state == .starting { containerStarted(t) }
             case .taskExit:
                 let failed = event.arg & (1 << 31) != 0

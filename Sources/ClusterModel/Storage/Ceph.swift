@@ -32,6 +32,11 @@ public struct CephSpec: Equatable, Sendable {
     public var recoverySleep: SimDuration? = nil
     /// Client 4K sync write latency on a healthy cluster: < 0.5 ms (Ceph Reef RBD, NVMe, 3x).
     public var clientLatency: SimDuration = .microseconds500
+    /// The image registry keeps its blobs in the pool (`storage.ceph.registry`): pulls read them.
+    public var registry = false
+    /// One client's read rate from the pool: 500 MB/s (S6-rook13483: 128K random reads on an RBD
+    /// volume 1.50 GB/s; S6-rook1706: CephFS about 3x lower than RBD).
+    public var clientReadBytesPerSecond: Double = 500_000_000
     /// Placement groups of the pool (flow recovery only; not a scenario key). nil: the power of two
     /// nearest to 100 PGs per OSD × OSDs / size (mon_target_pg_per_osd 100, the pg_autoscaler's
     /// nearest_power_of_two).
@@ -81,6 +86,9 @@ public final class CephCluster {
     /// Recovery as PG backfills over the network model's bulk flows: set at `start()` when the
     /// scenario has a `network` section; nil keeps the throttled transfer below.
     public private(set) var flowRecovery: CephFlowRecovery?
+    /// Clients (app volumes through ceph-fuse, the registry's blobs): with flow recovery only,
+    /// which gives PGs their placement.
+    public private(set) var clients: CephClients?
     public private(set) var markedDown: [(osdHost: String, failedAt: SimTime, downAt: SimTime)] = []
     public private(set) var markedOut: [(osdHost: String, outAt: SimTime)] = []
     public private(set) var recoveries: [(start: SimTime, end: SimTime?)] = []
@@ -103,6 +111,7 @@ public final class CephCluster {
     func start() {
         lastUpdate = now
         if let net = model.network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
+        if let f = flowRecovery, clients == nil { clients = CephClients(ceph: self, flows: f) }
     }
 
     func schedule(_ s: Sub, at t: SimTime, _ i: Int, _ g: Int32) {
@@ -270,19 +279,28 @@ public final class CephCluster {
         return recoveryBytesLeft
     }
 
+    /// Client latency of an unblocked PG now, seconds: recovery ops share the OSDs' disks with
+    /// clients, so latency grows with the disk share recovery takes (`base / (1 - share)`, share at
+    /// most 0.9; model choice).
+    public func clientLatencySeconds() -> Double {
+        let recoveryRate = recoveryThroughput
+        var up = 0
+        for o in osdHosts where o.up { up += 1 }
+        let share = recoveryRate > 0 ? min(0.9, recoveryRate / (Double(up * spec.osdsPerHost) * spec.osdBandwidthBytesPerSecond)) : 0
+        return spec.clientLatency.seconds / (1 - share)
+    }
+
     public func metrics() -> CephMetrics {
         advance()
         let total = Double(spec.storedBytes) * Double(spec.size)
         let degradedBytes = flowRecovery?.degradedBytes ?? self.degradedBytes
         let recoveryRate = recoveryThroughput
-        let base = spec.clientLatency.seconds * 1000
-        // recovery ops share the OSDs' disks with clients: latency grows with the disk share recovery takes
-        let share = recoveryRate > 0 ? min(0.9, recoveryRate / (Double(osdHosts.filter { $0.up }.count * spec.osdsPerHost) * spec.osdBandwidthBytesPerSecond)) : 0
         return CephMetrics(osdsTotal: osdCount, osdsUp: osdHosts.filter { $0.up }.count * spec.osdsPerHost,
                            osdsIn: osdHosts.filter { $0.inCluster }.count * spec.osdsPerHost,
                            degradedRatio: total > 0 ? min(1, degradedBytes / total) : 0,
                            recoveryBytesPerSecond: recoveryRate, blockedRatio: blockedRatio(),
-                           clientLatencyMs: base / (1 - share))
+                           clientLatencyMs: clientLatencySeconds() * 1000,
+                           appVolumesBlocked: clients?.appVolumesBlocked ?? 0)
     }
 }
 
@@ -294,4 +312,6 @@ public struct CephMetrics: Sendable {
     public var recoveryBytesPerSecond: Double
     public var blockedRatio: Double
     public var clientLatencyMs: Double
+    /// App volumes (ceph-fuse mounts) with a PG below min_size now.
+    public var appVolumesBlocked: Int
 }

@@ -133,7 +133,10 @@ public final class CephFlowRecovery: NetworkClient {
         let m = Int32(max(0, size - up))
         missingReplicas += Int(m - missingOf[p]); missingOf[p] = m
         let b = up < minSize
-        if b != blockedOf[p] { blockedPGs += b ? 1 : -1; blockedOf[p] = b }
+        if b != blockedOf[p] {
+            blockedPGs += b ? 1 : -1; blockedOf[p] = b
+            ceph.clients?.pgBlockedChanged(p, blocked: b)
+        }
     }
 
     /// Replica bytes missing now: missing copies less what active backfills have delivered.

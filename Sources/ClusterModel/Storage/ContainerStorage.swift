@@ -21,6 +21,20 @@ public protocol ContainerStorage: AnyObject {
     func probeOutcome(task: TaskID) -> ProbeOutcome?
     /// `docker stop` of this container would not return (hung I/O, or a full dm.basesize device).
     func stopBlocked(task: TaskID) -> Bool
+    /// The container's process mounted a Ceph volume through ceph-fuse (after it started).
+    func mountCeph(task: TaskID, mount: CephMountSpec)
+    /// Time storage adds to a passing health probe's response (a Ceph client operation).
+    func probeLatency(task: TaskID) -> SimDuration
+    /// Registry reads: nil when the registry is not on Ceph; else whether the image's blobs are
+    /// readable now and the client read rate (bytes per second). When blocked, `waiter` (a packed
+    /// Mesos task reference) is woken through `MesosCluster.resumePull` once they are.
+    func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)?
+}
+
+extension ContainerStorage {
+    public func mountCeph(task: TaskID, mount: CephMountSpec) {}
+    public func probeLatency(task: TaskID) -> SimDuration { .zero }
+    public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? { nil }
 }
 
 public enum DockerDaemonState: String, Sendable {

@@ -134,6 +134,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     }
 
     public func containerExited(task: TaskID) {
+        ceph?.clients?.unmount(task: task)
         guard let c = byTask[task], c.running else { return }
         let h = hosts[c.host]
         replan(h) {
@@ -147,6 +148,8 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     }
 
     public func probeOutcome(task: TaskID) -> ProbeOutcome? {
+        // a process whose ceph-fuse mount is blocked (a PG below min_size) hangs in I/O
+        if let cl = ceph?.clients, cl.hung(task: task) { return .timedOut }
         guard let c = byTask[task] else { return nil }
         if c.hung { return .timedOut }
         if c.atBaseSize, c.writes?.unhealthyWhenDiskFull == true { return .failed(after: .milliseconds(5)) }
@@ -154,9 +157,30 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     }
 
     public func stopBlocked(task: TaskID) -> Bool {
+        if let cl = ceph?.clients, cl.hung(task: task) { return true }
         guard let c = byTask[task] else { return false }
         let h = hosts[c.host]
         return c.hung || c.atBaseSize || h.daemon == .hung
+    }
+
+    public func mountCeph(task: TaskID, mount: CephMountSpec) {
+        ceph?.clients?.mount(task: task, mount)
+    }
+
+    /// One synchronous Ceph client operation per probe (model choice): the client latency of now.
+    public func probeLatency(task: TaskID) -> SimDuration {
+        guard let c = ceph, let cl = c.clients, cl.mounted(task: task) else { return .zero }
+        return SimDuration(nanoseconds: Int64((c.clientLatencySeconds() * 1e9).rounded()))
+    }
+
+    public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? {
+        guard let c = ceph, c.spec.registry, let cl = c.clients else { return nil }
+        let v = cl.imageVolume(image)
+        if v.blocked {
+            if v.waiters.isEmpty { c.log("registryReadBlocked", image.name, "\(v.blockedPGs) of the \(v.pgs.count) PGs holding its blobs are below min_size: pulls wait") }
+            v.waiters.append(waiter)
+        }
+        return (v.blocked, c.spec.clientReadBytesPerSecond)
     }
 
     func scheduleRateChange(_ c: DockerContainer) {

@@ -1,0 +1,119 @@
+@testable import ClusterModel
+import Foundation
+@testable import Scenario
+import SimKernel
+import XCTest
+
+/// Ceph clients: apps' ceph-fuse volumes (`marathon.behaviour.<app>.cephMount`) and the registry's
+/// blobs (`storage.ceph.registry`), run end to end from scenario text.
+final class CephClientTests: XCTestCase {
+    static let hc = #"[{"protocol": "HTTP", "path": "/health", "portIndex": 0, "intervalSeconds": 20, "timeoutSeconds": 10, "gracePeriodSeconds": 60, "maxConsecutiveFailures": 3}]"#
+
+    static func scenario(faults: String, ceph: String = "", behaviour: String = #""/db": {"cephMount": {"pgs": 32}}"#,
+                         image: String = "300MB", network: Bool = true, duration: String = "1h") -> String {
+        """
+        {"name": "t", "seed": 3, "duration": "\(duration)",
+         "hostGroups": [{"name": "ceph", "count": 5, "cpus": 16, "memory": "64GiB", "disk": "16TB", "nic": "10Gbit"},
+                        {"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "slave", "count": 2, "cpus": 16, "memory": "64GiB", "disk": "500GB"}],
+         "mesos": {"masters": {"count": 1, "hostGroup": "master"}, "agents": {"hostGroups": ["slave"]}},
+         "marathon": {"apps": [
+            {"id": "/db", "instances": 1, "cpus": 1, "mem": 512, "container": {"type": "DOCKER", "docker": {"image": "r/db:1", "network": "HOST"}}, "healthChecks": \(hc)},
+            {"id": "/web", "instances": 2, "cpus": 1, "mem": 512, "container": {"type": "DOCKER", "docker": {"image": "r/web:1", "network": "HOST"}}, "healthChecks": \(hc)}],
+          "behaviour": {"default": {"startupTime": "5s", "responseTime": "10ms", "image": {"size": "\(image)"}}, \(behaviour)}},
+         "storage": {"ceph": {"osdHostGroup": "ceph", "osdsPerHost": 2, "stored": "200GB"\(ceph)}},
+         \(network ? #""network": {"environment": "bare-metal", "mode": "host"},"# : "")
+         "faults": [\(faults)]}
+        """
+    }
+
+    static let doubleFailure = #"{"at": "10m", "kind": "hostCrash", "host": "ceph-01"}, {"at": "10m", "kind": "hostCrash", "host": "ceph-02", "recoverAfter": "5m"}"#
+
+    func run(_ text: String) -> (ClusterSimulation, MemoryObserver)? {
+        guard let s = loadOK(text) else { return nil }
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: s.spec, observer: o)
+        m.run()
+        return (m, o)
+    }
+
+    /// The mounted app hangs while one of its PGs is below min_size: probes time out, Marathon
+    /// kills it, the kill hangs (D state) until expunge; the app is healthy again after the PGs are
+    /// active. The app without a mount is never killed.
+    func testMountedAppHangsWhileItsPGsAreBlockedAndRecovers() {
+        guard let (m, o) = run(Self.scenario(faults: Self.doubleFailure)) else { return }
+        let ev = o.events
+        guard let blocked = ev.first(where: { $0.event == "clientIOBlocked" && $0.subject == "/db" }),
+              let resumed = ev.first(where: { $0.event == "clientIOResumed" && $0.subject == "/db" }) else {
+            return XCTFail("no block/resume of /db: \(ev.filter { $0.component == "ceph" }.map(\.event))")
+        }
+        XCTAssertGreaterThan(blocked.time.seconds, 600)
+        XCTAssertLessThan(blocked.time.seconds, 621)
+        XCTAssertEqual(resumed.time.seconds, 900, accuracy: 1e-6)   // ceph-02 back: two replicas up
+        let dbKills = ev.filter { $0.event == "killBlocked" && $0.subject.hasPrefix("db") }
+        XCTAssertFalse(dbKills.isEmpty, "the kill of the hung instance does not complete")
+        for k in dbKills { XCTAssertTrue(k.time > blocked.time && k.time < resumed.time) }
+        XCTAssertTrue(ev.contains { $0.event == "expungeInstance" && $0.subject.hasPrefix("db") })
+        // nothing happens to /web
+        XCTAssertFalse(ev.contains { $0.subject.hasPrefix("web") && ($0.event == "TASK_KILLING" || $0.event == "killInstance" || $0.event == "healthStatusChanged" && $0.detail.hasPrefix("unhealthy")) })
+        // healthy again after the PGs are active
+        XCTAssertTrue(ev.contains { $0.event == "healthStatusChanged" && $0.subject.hasPrefix("db") && $0.detail == "healthy" && $0.time > resumed.time })
+        XCTAssertEqual(m.storage?.ceph?.clients?.appVolumesBlocked, 0)
+        guard let v = m.storage?.ceph?.clients?.volumes.first(where: { $0.name == "/db" }) else { return XCTFail("no volume") }
+        XCTAssertEqual(v.pgs.count, 32)
+        XCTAssertEqual(v.blockedTotal.seconds, (resumed.time - blocked.time).seconds, accuracy: 1e-9)
+    }
+
+    /// Without a mount nothing hangs, and the same run is otherwise deterministic.
+    func testAppWithoutMountIsUnaffected() {
+        guard let (_, o) = run(Self.scenario(faults: Self.doubleFailure, behaviour: #""/web": {}"#)) else { return }
+        XCTAssertFalse(o.events.contains { $0.event == "clientIOBlocked" || $0.event == "killBlocked" || $0.event == "killInstance" })
+        guard let (_, o2) = run(Self.scenario(faults: Self.doubleFailure)), let (_, o3) = run(Self.scenario(faults: Self.doubleFailure)) else { return }
+        XCTAssertEqual(o2.events.map { "\($0.time) \($0.event) \($0.subject) \($0.detail)" }, o3.events.map { "\($0.time) \($0.event) \($0.subject) \($0.detail)" })
+    }
+
+    /// Probes of a mounted task take the client latency on top of the app's response time.
+    func testClientLatencyAddsToProbeResponseTimes() {
+        guard let s = loadOK(Self.scenario(faults: "", ceph: #", "clientLatency": "40ms""#, duration: "5m")) else { return }
+        let m = ClusterSimulation(spec: s.spec, observer: NullObserver())
+        m.run()
+        guard let mesos = m.mesos else { return XCTFail("no mesos") }
+        let live = mesos.tasks.compactMap { $0 }.filter { $0.state == .running }
+        guard let db = live.first(where: { $0.name.hasPrefix("db") }), let web = live.first(where: { $0.name.hasPrefix("web") }) else {
+            return XCTFail("tasks not running")
+        }
+        XCTAssertEqual(mesos.probe(task: db.id, from: mesos.agents[db.agent].host.index, timeout: .seconds(10)), .passed(after: .milliseconds(50)))
+        XCTAssertEqual(mesos.probe(task: web.id, from: mesos.agents[web.agent].host.index, timeout: .seconds(10)), .passed(after: .milliseconds(10)))
+    }
+
+    /// With the registry on Ceph a pull waits while its blobs' PGs are blocked (the launch fails
+    /// after executor_registration_timeout), and reads at the Ceph client rate once they are active.
+    func testRegistryPullBlocksWhilePGsAreBlocked() {
+        let faults = #"{"at": "0s", "kind": "hostCrash", "host": "ceph-01"}, {"at": "0s", "kind": "hostCrash", "host": "ceph-02", "recoverAfter": "10m"}"#
+        guard let (_, o) = run(Self.scenario(faults: faults, ceph: #", "registry": true, "clientReadRate": "10MB/s""#,
+                                             behaviour: #""/web": {}"#, duration: "20m")) else { return }
+        let ev = o.events
+        guard let firstBlock = ev.first(where: { $0.event == "imagePullBlocked" }) else { return XCTFail("no blocked pull") }
+        XCTAssertLessThan(firstBlock.time.seconds, 600)
+        XCTAssertTrue(ev.contains { $0.event == "TASK_FAILED" && $0.time.seconds < 600 && $0.detail.contains("executor_registration_timeout") }
+                      || ev.contains { $0.event == "TASK_FAILED" && $0.time.seconds < 600 })
+        XCTAssertTrue(ev.contains { $0.event == "registryReadResumed" && $0.time.seconds >= 600 })
+        // pulls that go through read 300 MB at 10 MB/s
+        XCTAssertTrue(ev.contains { $0.event == "imagePull" && $0.detail.hasSuffix("300000000 bytes, 30s") })
+        XCTAssertTrue(ev.contains { $0.event == "TASK_RUNNING" && $0.time.seconds > 600 })
+        // the same pulls without the registry on Ceph are never blocked
+        guard let (_, o2) = run(Self.scenario(faults: faults, behaviour: #""/web": {}"#, duration: "20m")) else { return }
+        XCTAssertFalse(o2.events.contains { $0.event == "imagePullBlocked" })
+    }
+
+    func testMountNeedsCephAndNetwork() {
+        let noCeph = Self.scenario(faults: "").replacingOccurrences(of: #""storage": {"ceph": {"osdHostGroup": "ceph", "osdsPerHost": 2, "stored": "200GB"}},"#, with: "")
+        assertSingleError(noCeph, path: #"marathon.behaviour["/db"].cephMount"#, ["needs a Ceph cluster", "storage.ceph"])
+        assertSingleError(Self.scenario(faults: "", network: false), path: #"marathon.behaviour["/db"].cephMount"#, ["network"])
+        assertSingleError(Self.scenario(faults: "", ceph: #", "registry": true"#, behaviour: #""/web": {}"#, network: false),
+                          path: "storage.ceph.registry", ["network"])
+        assertSingleError(Self.scenario(faults: "", behaviour: #""/db": {"cephMount": {"pgs": 0}}"#), path: #"marathon.behaviour["/db"].cephMount.pgs"#, [])
+        assertSingleError(Self.scenario(faults: "", behaviour: #""/db": {"cephMount": {"pg": 4}}"#), path: #"marathon.behaviour["/db"].cephMount.pg"#, ["unknown key"])
+        assertSingleError(Self.scenario(faults: "", behaviour: #""/nope": {"cephMount": {}}"#), path: #"marathon.behaviour["/nope"]"#, ["no app"])
+    }
+}
