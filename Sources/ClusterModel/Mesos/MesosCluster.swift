@@ -537,6 +537,16 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
         let f = frameworks[t.framework]
         if f.registered { enqueue(f, .status(u)) } else { f.pendingUpdates.append(u) }
+        forgetIfDone(t)
+    }
+
+    /// Drops a task that is over everywhere (terminal on the agent, reported terminal by the
+    /// master, off the agent's and the framework's lists), so the task table does not grow with
+    /// simulated time: the object, its random stream and its GSL state are freed. Ids stay unique
+    /// (the slot stays, empty); every lookup already treats a missing task as gone.
+    func forgetIfDone(_ t: MesosTask) {
+        guard t.state.isTerminal, t.reported.isTerminal, t.agentSlot < 0, t.frameworkSlot < 0 else { return }
+        tasks[t.id] = nil
     }
 
     func removeFromFramework(_ t: MesosTask) {
@@ -564,6 +574,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         let last = a.tasks.removeLast()
         if last != t.id { a.tasks[t.agentSlot] = last; tasks[last]?.agentSlot = t.agentSlot }
         t.agentSlot = -1
+        forgetIfDone(t)
     }
 
     // MARK: hosts
