@@ -549,12 +549,18 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         tasks[t.id] = nil
     }
 
+    /// O(1) removal of `t` from a list of task ids that each task knows its position in (`slot`):
+    /// the last id takes its place.
+    func swapRemove(_ t: MesosTask, from list: inout [TaskID], slot: ReferenceWritableKeyPath<MesosTask, Int>) {
+        let i = t[keyPath: slot]
+        guard i >= 0 else { return }
+        let last = list.removeLast()
+        if last != t.id { list[i] = last; tasks[last]?[keyPath: slot] = i }
+        t[keyPath: slot] = -1
+    }
+
     func removeFromFramework(_ t: MesosTask) {
-        let f = frameworks[t.framework]
-        guard t.frameworkSlot >= 0 else { return }
-        let last = f.liveTasks.removeLast()
-        if last != t.id { f.liveTasks[t.frameworkSlot] = last; tasks[last]?.frameworkSlot = t.frameworkSlot }
-        t.frameworkSlot = -1
+        swapRemove(t, from: &frameworks[t.framework].liveTasks, slot: \.frameworkSlot)
     }
 
     /// The task is over on the agent: its container is gone.
@@ -569,11 +575,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     /// Takes a terminal task off its agent.
     func releaseTask(_ t: MesosTask) {
-        let a = agents[t.agent]
         guard t.agentSlot >= 0 else { return }
-        let last = a.tasks.removeLast()
-        if last != t.id { a.tasks[t.agentSlot] = last; tasks[last]?.agentSlot = t.agentSlot }
-        t.agentSlot = -1
+        swapRemove(t, from: &agents[t.agent].tasks, slot: \.agentSlot)
         forgetIfDone(t)
     }
 
