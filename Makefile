@@ -28,10 +28,10 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
-unit:
+unit: deps
 	$(SWIFT) test --skip EndToEndTests --disable-swift-testing
 
-e2e: build
+e2e: deps build
 	$(SWIFT) test --filter EndToEndTests --disable-swift-testing
 
 # Regenerate the golden results and the sample plots (PNG only, to keep the repository light) after a

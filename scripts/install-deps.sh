@@ -1,24 +1,57 @@
 #!/usr/bin/env bash
-# Installs what ClusterSim needs on Debian/Ubuntu: GSL (libgsl-dev), pkg-config and gnuplot.
-# As root it runs apt-get; otherwise it prints the command to run. The Swift toolchain (6.x)
-# must already be on PATH (https://www.swift.org/install/linux/).
+# Installs what ClusterSim's `make run` and `make test` need on Debian 11/12/13 and Ubuntu 20.04-24.04:
+# GSL (libgsl-dev), pkg-config, gnuplot (gnuplot-nox, or an installed gnuplot-qt/-x11) and make.
+# `make deps` (and so `make run`, `make test`) runs it; .ci/run runs it too, the same way.
+#
+# - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
+# - everything installed: prints nothing, exit 0.
+# - as root: `apt-get update`, then `apt-get install -y` of what is missing (apt's own exit status on failure).
+# - otherwise: prints the `sudo apt-get update && sudo apt-get install -y ...` line to run, exit 1.
+#
+# It uses only bash builtins besides swift, dpkg-query, apt-get and id, and reads no settings from the
+# environment: Tests/EndToEndTests/InstallerTests.swift runs it with stand-ins for those four first on PATH.
 set -euo pipefail
-need=()
-for p in libgsl-dev pkg-config gnuplot-nox; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
+
 if ! command -v swift >/dev/null 2>&1; then
-  echo "swift is not on PATH: install the Swift 6 toolchain first (https://www.swift.org/install/linux/)" >&2
+  printf '%s\n' >&2 \
+    "swift is not on PATH. ClusterSim needs the Swift 6 toolchain, which Debian and Ubuntu do not package." \
+    "Install it as https://www.swift.org/install/linux/ says: with swiftly, or from the tarball for your" \
+    "release (unpack it, put its usr/bin on PATH). Open a new shell so that \`swift --version\` works, then" \
+    "run this again. Under sudo, PATH is reset and swift is not found: run this as yourself (it prints the" \
+    "sudo line to run) or give sudo your PATH: sudo env \"PATH=\$PATH\" bash scripts/install-deps.sh"
   exit 1
 fi
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "no dpkg-query/apt-get here: this installer is for Debian and Ubuntu. Install GSL (found by 'pkg-config gsl')," \
+    "pkg-config, gnuplot and make with your system's package manager." >&2
+  exit 1
+fi
+
+# installed P [ALTERNATIVE...]: true when P or one of its alternatives is installed.
+installed() {
+  local p status
+  for p in "$@"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) || status=""
+    [[ $status == "install ok installed" ]] && return 0
+  done
+  return 1
+}
+
+need=()
+installed libgsl-dev || need+=(libgsl-dev)
+installed pkg-config pkgconf || need+=(pkg-config)
+installed gnuplot-nox gnuplot-qt gnuplot-x11 || need+=(gnuplot-nox)
+installed make || need+=(make)
 if ((${#need[@]} == 0)); then exit 0; fi
-cmd=(apt-get install -y -q "${need[@]}")
-if [[ $(id -u) -eq 0 ]]; then
+
+if [[ $(id -u) == 0 ]]; then
   echo "installing: ${need[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >&2
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "${cmd[@]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -q >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q "${need[@]}" >&2
 else
   echo "missing Debian packages: ${need[*]}" >&2
-  echo "run:  sudo apt-get update && sudo ${cmd[*]}" >&2
+  echo "run:  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
   exit 1
 fi
