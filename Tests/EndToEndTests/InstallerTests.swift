@@ -49,7 +49,7 @@ final class InstallerTests: XCTestCase {
              extra: [String: String] = [:]) throws -> Outcome {
         let log = CLI.tempDir("installer-log") + "/calls"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: (log as NSString).deletingLastPathComponent) }
-        FileManager.default.createFile(atPath: log, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil))
         var env = ["PATH": path, "STANDIN_LOG": log, "STANDIN_INSTALLED": installed, "STANDIN_UID": String(uid),
                    "HOME": NSTemporaryDirectory(), "LANG": "C"]
         env.merge(extra) { $1 }
@@ -136,6 +136,25 @@ final class InstallerTests: XCTestCase {
                      "Under sudo, PATH is reset"] {
             XCTAssertTrue(o.stderr.contains(part), "missing \"\(part)\" in: \(o.stderr)")
         }
+    }
+
+    /// Without dpkg-query and apt-get (not Debian/Ubuntu): passes when `pkg-config gsl`, gnuplot and make answer.
+    func testOtherSystemsPassWhenTheToolsAreThere() throws {
+        let bin = try standinBin(["id", "swift"])
+        func present(_ tool: String) throws {
+            try "#!/usr/bin/env bash\nexit 0\n".write(toFile: bin + "/" + tool, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/" + tool)
+        }
+        try present("pkg-config")
+        try present("make")
+        let bash = try Self.find("bash")
+        let noGnuplot = try run(bash, [Self.installer], path: bin, installed: "", uid: 0)
+        XCTAssertEqual(noGnuplot.status, 1, noGnuplot.stderr)
+        XCTAssertTrue(noGnuplot.stderr.contains("this installer is for Debian and Ubuntu"), noGnuplot.stderr)
+        try present("gnuplot")
+        let ready = try run(bash, [Self.installer], path: bin, installed: "", uid: 0)
+        XCTAssertEqual(ready.status, 0, ready.stderr)
+        XCTAssertEqual(ready.stderr, "")
     }
 
     /// `make deps`, which `make run` and `make test` start with, runs this installer (with the real make).
