@@ -315,7 +315,8 @@ public struct OutputTarget {
             if missing != nil { cur = next; continue }
             var st = stat()
             if lstat(next, &st) != 0 {
-                if errno == ENOENT { missing = next; cur = next; continue }
+                // a name too long is reported by the name check, as a name that does not exist yet
+                if errno == ENOENT || errno == ENAMETOOLONG { missing = next; cur = next; continue }
                 if errno == ENOTDIR { throw Refused(path: shown, why: "\(cur) is a file, not a folder") }
                 throw Refused(path: shown, why: "cannot use \(next): \(String(cString: strerror(errno)))")
             }
