@@ -1,3 +1,4 @@
+import Reporting
 import SimKernel
 #if canImport(Glibc)
 import Glibc
@@ -40,5 +41,73 @@ final class Progress {
 
     func finish() {
         if enabled && drawn { fputs("\r" + String(repeating: " ", count: 100) + "\r", stderr) }
+    }
+}
+
+/// The process's signal handling, installed by the first statement of main.swift (before the
+/// arguments are parsed), so that an interrupt at any moment ends the process with 130 and leaves
+/// the previous results as they were.
+///
+/// SIGINT/SIGTERM: until the run loop starts (`mode == .immediate`) the handler removes the
+/// temporary folder, if one exists, and exits with 130 at once; during the run loop, the writing of
+/// the summaries and the commit (`.deferred`) it only sets `interruptRequested`, which the run
+/// loop checks after every event and the run checks once more right before the commit (the single
+/// atomic step); after the commit (`.committed`) the new results are in place and the run ends
+/// normally. Fatal signals the process can catch (SIGSEGV, SIGILL, SIGTRAP, SIGBUS, SIGFPE,
+/// SIGABRT) remove the temporary folder, then the previous handler (Swift's backtracer or the
+/// default action) runs.
+enum Signals {
+    enum Mode: sig_atomic_t { case immediate = 0, deferred = 1, committed = 2 }
+
+    nonisolated(unsafe) static var mode: sig_atomic_t = Mode.immediate.rawValue
+    nonisolated(unsafe) static var interruptRequested: sig_atomic_t = 0
+    static let fatal: [Int32] = [SIGSEGV, SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGABRT]
+    /// Previous actions of the fatal signals, indexed by signal number.
+    nonisolated(unsafe) static var previous: UnsafeMutablePointer<sigaction> = {
+        let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+        p.initialize(repeating: sigaction(), count: 65)
+        return p
+    }()
+
+    static func set(_ m: Mode) { mode = m.rawValue }
+    static var interrupted: Bool { interruptRequested != 0 }
+
+    static func install() {
+        TempCleanup.prepare()
+        _ = mode; _ = interruptRequested; _ = previous
+        var sa = sigaction()
+        sigemptyset(&sa.sa_mask)
+        sa.sa_flags = 0
+        sa.__sigaction_handler.sa_handler = { _ in
+            if Signals.mode != Mode.immediate.rawValue {
+                Signals.interruptRequested = 1
+                return
+            }
+            TempCleanup.removeNow()
+            let msg: StaticString = "interrupted; nothing was written\n"
+            _ = write(STDERR_FILENO, msg.utf8Start, msg.utf8CodeUnitCount)
+            _exit(130)   // ExitStatus.interrupted; a literal: no lazy global is touched in the handler
+        }
+        sigaction(SIGINT, &sa, nil)
+        sigaction(SIGTERM, &sa, nil)
+
+        // an alternate stack, so that a stack overflow (SIGSEGV) can still run the handler
+        let size = 64 * 1024
+        var ss = stack_t()
+        ss.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        ss.ss_size = size
+        ss.ss_flags = 0
+        sigaltstack(&ss, nil)
+        var fa = sigaction()
+        sigemptyset(&fa.sa_mask)
+        fa.sa_flags = Int32(SA_ONSTACK)
+        fa.__sigaction_handler.sa_handler = { sig in
+            TempCleanup.removeNow()
+            // hand the signal to whoever had it before (the default action or Swift's backtracer):
+            // a fault raises again when the instruction is retried, a raised signal is raised again
+            sigaction(sig, Signals.previous + Int(sig), nil)
+            raise(sig)
+        }
+        for s in fatal { sigaction(s, &fa, previous + Int(s)) }
     }
 }

@@ -8,15 +8,16 @@ import SimKernel
 import Glibc
 #endif
 
-/// Exit statuses: 0 success, 1 internal error, 2 invalid input (scenario or command line).
+// First statement of the program: SIGINT/SIGTERM and the fatal signals are handled from here on
+// (Progress.swift, `Signals`), before the arguments are parsed or anything is read.
+Signals.install()
+
+/// Exit statuses: 0 success, 1 internal error, 2 invalid input (scenario or command line), 130 interrupted.
 enum ExitStatus {
     static let internalError: Int32 = 1
     static let invalidInput: Int32 = 2
     static let interrupted: Int32 = 130
 }
-
-/// Set by SIGINT/SIGTERM; the run loop checks it after every event.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
 
 struct ClusterSim: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,7 +60,10 @@ struct Run: ParsableCommand {
         discussion: """
         Writes timeline.csv, hosts.csv, events.csv, summary.json and summary.csv into results/<scenario name>/ \
         (or --out DIR). Files are written to a temporary folder beside it and moved into place only when the \
-        run completes; an interrupted run leaves nothing behind.
+        run completes; an interrupted or crashed run leaves nothing behind. --out replaces only a results \
+        folder written by clustersim (a folder holding only the files it writes); an existing file, any other \
+        folder, the current folder or a parent of it, the home folder, / and a folder holding the scenario \
+        are refused before the run with exit status 2.
         """)
 
     @OptionGroup var options: ScenarioOptions
@@ -67,52 +71,80 @@ struct Run: ParsableCommand {
     @Option(help: "Results folder (default: results/<scenario name>).")
     var out: String?
 
+    @Option(help: ArgumentHelp("Stop with exit status 2, writing nothing, if the run needs more than N events.",
+                               valueName: "N"))
+    var maxEvents: UInt64?
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
+
+    func validate() throws {
+        if maxEvents == 0 { throw ValidationError("--max-events: expected an integer >= 1, got 0") }
+    }
 
     func run() throws {
         let loaded = try options.load()
         let spec = loaded.spec
         if !quiet { for w in loaded.warnings { printErr("warning: \(w)") } }
         let outPath = out ?? "results/\(spec.name)"
+        let target: OutputTarget
+        do {
+            var home: [String] = []
+            if let h = ProcessInfo.processInfo.environment["HOME"], !h.isEmpty { home.append(h) }
+            if let pw = getpwuid(getuid()), let d = pw.pointee.pw_dir { home.append(String(cString: d)) }
+            target = try OutputTarget.check(out: outPath, cwd: FileManager.default.currentDirectoryPath,
+                                            scenarioFile: options.scenario, home: home)
+        } catch let e {
+            printErr("error: --out \(e.description)")
+            printErr("\(options.scenario): nothing was run or written.")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        // test-only hook: a trap (as an internal error would) once this many events have run
+        let trapAt = ProcessInfo.processInfo.environment["CLUSTERSIM_TEST_TRAP_AT_EVENT"].flatMap { UInt64($0) }
         let folder: ResultsFolder
         let writer: ResultsWriter
         let model = ClusterSimulation(spec: spec, observer: NullObserver())
         do {
-            folder = try ResultsFolder(finalPath: outPath)
+            folder = try ResultsFolder(target: target)
             do { writer = try ResultsWriter(folder: folder, model: model) } catch { folder.discard(); throw error }
             model.observer = writer
         } catch {
             printErr("error: \(error)")
             throw ExitCode(ExitStatus.internalError)
         }
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        signal(SIGTERM) { _ in interruptRequested = 1 }
+        // from here to the commit an interrupt is noted and acted on between events
+        Signals.set(.deferred)
+        if Signals.interrupted { interrupted(folder, at: model) }
 
         let progress = Progress(enabled: !quiet && isatty(STDERR_FILENO) != 0, end: model.endTime)
         let wallStart = Progress.monotonicSeconds()
         var counter = 0
+        var overLimit = false
         let completed = model.run {
-            if interruptRequested != 0 { return true }
+            if Signals.interrupted { return true }
+            let n = model.sim.eventsProcessed
+            if let m = maxEvents, n > m { overLimit = true; return true }
+            if let t = trapAt, n >= t { fatalError("CLUSTERSIM_TEST_TRAP_AT_EVENT=\(t): test trap after \(n) events") }
             counter &+= 1
-            if counter & 0x3FFF == 0 { progress.update(now: model.sim.now, events: model.sim.eventsProcessed) }
+            if counter & 0x3FFF == 0 { progress.update(now: model.sim.now, events: n) }
             return false
         }
         progress.finish()
-        if !completed || interruptRequested != 0 {
+        if Signals.interrupted { interrupted(folder, at: model) }
+        if overLimit {
             folder.discard()
-            printErr("interrupted at simulated time \(model.sim.now.sinceStart); no results written")
-            throw ExitCode(ExitStatus.interrupted)
+            printErr("error: --max-events \(maxEvents!): the run needed more than \(maxEvents!) events (stopped at simulated "
+                     + "time \(model.sim.now.sinceStart) of \(spec.duration)); nothing was written")
+            throw ExitCode(ExitStatus.invalidInput)
         }
+        if !completed { interrupted(folder, at: model) }
         let wall = Progress.monotonicSeconds() - wallStart
         do {
             try writer.finish(summary: model.summary(), platform: model.platformSummary(), storage: model.storage?.summary(), wallSeconds: wall)
-            if interruptRequested != 0 {
-                folder.discard()
-                printErr("interrupted; no results written")
-                throw ExitCode(ExitStatus.interrupted)
-            }
+            // the last moment an interrupt can keep the previous results: commit is one atomic step
+            if Signals.interrupted { interrupted(folder, at: model) }
             try folder.commit()
+            Signals.set(.committed)
         } catch let e as ExitCode {
             throw e
         } catch {
@@ -126,6 +158,13 @@ struct Run: ParsableCommand {
                   + NumberFormat.fixed(wall, decimals: 2) + " s wall")
             print("results: \(folder.finalPath)")
         }
+    }
+
+    /// Removes the temporary folder and ends with 130; the previous results stay as they were.
+    func interrupted(_ folder: ResultsFolder, at model: ClusterSimulation) -> Never {
+        folder.discard()
+        printErr("interrupted at simulated time \(model.sim.now.sinceStart); no results written")
+        Glibc.exit(ExitStatus.interrupted)
     }
 }
 
