@@ -218,6 +218,9 @@ public enum ErrorText {
         var i = 0
         while i < c.count {
             guard c[i] == "\"" else { i += 1; continue }
+            // A string literal in a message starts a word or follows an opening bracket or a
+            // separator; any other quote is a quoted quote character ('"'), not an opening one.
+            if i > 0, !c[i - 1].isWhitespace, !"([{:,=".contains(c[i - 1]) { i += 1; continue }
             var j = i + 1
             while j < c.count, c[j] != "\"" { j += c[j] == "\\" ? 2 : 1 }
             guard j < c.count else { break }   // no closing quote: not a string literal
@@ -303,7 +306,11 @@ enum Suggest {
     /// least 1, at most 3 edits); ties go to the earlier candidate.
     static func closest(_ word: String, among candidates: [String]) -> String? {
         var best: (String, Int)? = nil
+        let length = word.count
         for c in candidates {
+            // more than 3 characters apart in length is more than 3 edits: skip the O(n·m) distance
+            // (an unknown key of a million characters must not cost seconds)
+            if Swift.abs(length - c.count) > 3 { continue }
             let d = distance(word, c)
             let limit = max(1, min(3, max(word.count, c.count) / 3))
             guard d <= limit else { continue }
