@@ -1,3 +1,5 @@
+import SimKernel
+
 // Errors and warnings about a scenario: every one names a JSON path, the file and line when known,
 // what is wrong and what is allowed.
 
@@ -13,8 +15,11 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
     public var column: Int?
     public var message: String
 
+    /// Every error and warning goes through here, so long values are cut in all of them
+    /// (`ErrorText.shorten`): a 1 MB string in a scenario gives a one-line message, not a 1 MB one.
     public init(path: String, file: String? = nil, line: Int? = nil, column: Int? = nil, message: String) {
-        self.path = path; self.file = file; self.line = line; self.column = column; self.message = message
+        self.path = ErrorText.shorten(path); self.file = file.map(ErrorText.shorten)
+        self.line = line; self.column = column; self.message = ErrorText.shorten(message)
     }
 
     public init(path: String, at location: SourceLocation?, message: String) {
@@ -64,6 +69,10 @@ public struct ScenarioErrors: Error, Sendable, CustomStringConvertible {
 public final class Diagnostics {
     public private(set) var errors: [ScenarioError] = []
     public private(set) var warnings: [ScenarioError] = []
+    /// The whole scenario as it is decoded (after includes and overrides), so that an error can
+    /// point at a value in another section (`site(_:)`). Set by the loader; nil when a section is
+    /// decoded on its own (then such errors name the path without a position).
+    public var document: JSONValue?
 
     public init() {}
 
@@ -84,6 +93,172 @@ public final class Diagnostics {
 
     public func warning(_ path: String, at value: JSONValue?, _ message: String) {
         warnings.append(ScenarioError(path: path, at: value?.location, message: message))
+    }
+
+    /// An error about the value at `path` that conflicts with another value, where either may
+    /// have come from a default rather than from the scenario:
+    ///
+    /// - `value` is the value at `path` when the scenario gives it; when it does not, pass the
+    ///   default in `defaulted`, and the error is placed at the key that brought the default in
+    ///   (the object that lacks the key), saying which default applied.
+    /// - `conflictsWith` is the other value, named with its path and file:line:column.
+    ///
+    /// `network.kvStore` without `servers`, on a one-host group, gives
+    /// `s.json:9:14: network.kvStore.servers: 3 servers but host group "master" has 1 host;
+    /// network.kvStore.servers is not given, so its default 3 applied (set by network.kvStore at
+    /// s.json:9:14); the host group's count is hostGroups[0].count = 1 (s.json:3:42)`.
+    public func error(_ path: String, at value: JSONValue?, _ message: String,
+                      defaulted: AppliedDefault?, conflictsWith other: ValueSite?) {
+        var text = message
+        var location = value?.location
+        if value == nil, let def = defaulted {
+            text += "; " + def.description
+            location = def.setBy.location
+        }
+        if let o = other { text += "; " + o.description }
+        errors.append(ScenarioError(path: path, at: location, message: text))
+    }
+
+    /// Where the value at `path` (written as in messages: `hostGroups[0].count`) is in `document`;
+    /// nil when there is no document or no such value.
+    public func site(_ path: String, role: String? = nil) -> ValueSite? {
+        guard var v = document, case .success(let components) = Overrides.parsePath(path) else { return nil }
+        for c in components {
+            switch c {
+            case .key(let k): guard let next = v[k] else { return nil }; v = next
+            case .index(let i): guard let a = v.arrayValue, i < a.count else { return nil }; v = a[i]
+            }
+        }
+        return ValueSite(path: path, value: v, role: role)
+    }
+
+    /// The site of `key` in the element of the array at `arrayPath` whose `name` is `name`
+    /// (`hostGroups`, "master", "count" -> `hostGroups[0].count`).
+    public func site(in arrayPath: String, named name: String, key: String, role: String? = nil) -> ValueSite? {
+        guard let a = site(arrayPath)?.value?.arrayValue,
+              let i = a.firstIndex(where: { $0["name"]?.stringValue == name }) else { return nil }
+        return site(JSONPath.key(JSONPath.index(arrayPath, i), key), role: role)
+    }
+}
+
+/// A value somewhere in the scenario, named in a message about another one:
+/// `the host group's count is hostGroups[0].count = 1 (s.json:3:42)`.
+public struct ValueSite: Sendable, CustomStringConvertible {
+    public var path: String
+    /// The value; nil when the key is absent (then `location` is where it would go).
+    public var value: JSONValue?
+    public var location: SourceLocation?
+    /// What the value is to the reader ("the host group's count"), or nil.
+    public var role: String?
+
+    public init(path: String, value: JSONValue?, location: SourceLocation? = nil, role: String? = nil) {
+        self.path = path; self.value = value; self.location = location ?? value?.location; self.role = role
+    }
+
+    public var description: String {
+        var s = role.map { $0 + " is " } ?? ""
+        s += path
+        if let v = value { s += " = " + v.brief }
+        let at = location?.description ?? ""
+        return at.isEmpty ? s : s + " (" + at + ")"
+    }
+}
+
+/// A default that applied because the scenario left a key out.
+public struct AppliedDefault: Sendable, CustomStringConvertible {
+    /// Path of the key that was left out (`network.kvStore.servers`) and the value it took.
+    public var key: String
+    public var value: String
+    /// The key that brought the default in: the object without `key` (`network.kvStore`), or the
+    /// section that implies a whole default section (`marathon` implies `mesos`).
+    public var setBy: ValueSite
+    /// Why that key brings the default in, or where the default comes from; nil when obvious.
+    public var note: String?
+
+    public init(key: String, value: String, setBy: ValueSite, note: String? = nil) {
+        self.key = key; self.value = value; self.setBy = setBy; self.note = note
+    }
+
+    /// `network.kvStore.servers is not given, so its default 3 applied (set by network.kvStore at s.json:9:14)`.
+    public var description: String {
+        var s = "\(key) is not given, so its default \(value) applied (set by \(JSONPath.display(setBy.path))"
+        if let at = setBy.location?.description, !at.isEmpty { s += " at " + at }
+        if let n = note { s += ", " + n }
+        return s + ")"
+    }
+}
+
+// MARK: - Long values in messages
+
+/// Cutting long values out of messages. Applied to every `ScenarioError` and `JSONSyntaxError`,
+/// so no message needs to take care of it itself.
+public enum ErrorText {
+    /// A quoted string longer than this (Unicode characters of its value) is cut: long enough for
+    /// any name, id, path or command line a message needs to show whole.
+    public static let maxQuotedCharacters = 100
+    /// How many characters of a cut string are kept.
+    public static let keptQuotedCharacters = 60
+    /// Any other run of characters without a space (a bare word, a JSON path with long keys, a
+    /// number literal) longer than this is cut; longer than any real JSON path or file path
+    /// a message shows.
+    public static let maxWordCharacters = 300
+    public static let keptWordCharacters = 120
+
+    /// `"aaaa…" (1048576 characters)` for every quoted string longer than `maxQuotedCharacters`,
+    /// `aaaa… (5000 characters)` for every other space-free run longer than `maxWordCharacters`.
+    public static func shorten(_ text: String) -> String {
+        if text.utf8.count <= maxQuotedCharacters + 2 { return text }   // nothing in it can be too long
+        return cutWords(cutQuoted(text))
+    }
+
+    static func cutQuoted(_ text: String) -> String {
+        let c = Array(text)
+        var out = ""
+        var copied = 0   // c[copied..<i] not yet in out
+        var i = 0
+        while i < c.count {
+            guard c[i] == "\"" else { i += 1; continue }
+            // A string literal in a message starts a word or follows an opening bracket or a
+            // separator; any other quote is a quoted quote character ('"'), not an opening one.
+            if i > 0, !c[i - 1].isWhitespace, !"([{:,=".contains(c[i - 1]) { i += 1; continue }
+            var j = i + 1
+            while j < c.count, c[j] != "\"" { j += c[j] == "\\" ? 2 : 1 }
+            guard j < c.count else { break }   // no closing quote: not a string literal
+            if j - i - 1 > maxQuotedCharacters {
+                // Long: cut it if it really is a string literal; otherwise the quote was a stray
+                // one (a message quoting a '"') and the next quote may open a real literal.
+                guard let v = try? JSONParser.parseValue(String(c[i...j])), let s = v.stringValue else { i += 1; continue }
+                if s.count > maxQuotedCharacters {
+                    out += String(c[copied..<i])
+                    out += JSONText.quote(String(s.prefix(keptQuotedCharacters)) + "…") + " (\(s.count) characters)"
+                    copied = j + 1
+                }
+            }
+            i = j + 1
+        }
+        if copied == 0 { return text }
+        out += String(c[copied...])
+        return out
+    }
+
+    static func cutWords(_ text: String) -> String {
+        let c = Array(text)
+        var out = ""
+        var copied = 0
+        var i = 0
+        while i < c.count {
+            if c[i].isWhitespace { i += 1; continue }
+            var j = i
+            while j < c.count, !c[j].isWhitespace { j += 1 }
+            if j - i > maxWordCharacters {
+                out += String(c[copied..<i]) + String(c[i..<(i + keptWordCharacters)]) + "… (\(j - i) characters)"
+                copied = j
+            }
+            i = j
+        }
+        if copied == 0 { return text }
+        out += String(c[copied...])
+        return out
     }
 }
 
@@ -131,7 +306,11 @@ enum Suggest {
     /// least 1, at most 3 edits); ties go to the earlier candidate.
     static func closest(_ word: String, among candidates: [String]) -> String? {
         var best: (String, Int)? = nil
+        let length = word.count
         for c in candidates {
+            // more than 3 characters apart in length is more than 3 edits: skip the O(n·m) distance
+            // (an unknown key of a million characters must not cost seconds)
+            if Swift.abs(length - c.count) > 3 { continue }
             let d = distance(word, c)
             let limit = max(1, min(3, max(word.count, c.count) / 3))
             guard d <= limit else { continue }

@@ -21,11 +21,33 @@ struct SourceFile {
     var displayDirectory: String
 }
 
+/// The bounds on `$include` (and Marathon file references, which are includes too). Every one
+/// of them is far beyond what a real scenario needs; they exist so that no input can make the
+/// tool hang or run out of memory while resolving includes (a file that includes another twice,
+/// which includes the next twice, ... grows exponentially without ever making a cycle).
+public enum IncludeLimits {
+    /// Files including files: at most this many links from the top-level file to the deepest
+    /// included one. Real scenarios use 2 or 3 (scenario -> group file -> app file).
+    public static let maxDepth = 32
+    /// Includes resolved in total, counting a file again each time it is included. A
+    /// platform's worth of Marathon app files is a few hundred.
+    public static let maxIncludes = 10_000
+    /// Bytes read from included files in total (counting a file again each time it is included).
+    /// The largest real inputs, a `GET /v2/groups` export of a few thousand apps, are a few MB;
+    /// 16 MiB keeps the parsed tree under about 1.5 GB even for a file of one-digit numbers.
+    public static let maxTotalBytes = 16 << 20
+}
+
 final class IncludeResolver {
     let rootDirectory: String   // real path of the top-level scenario's folder
     let diagnostics: Diagnostics
-    /// Real paths of the files being included, outermost first (for cycle detection).
+    /// The files being included, outermost (the top-level file) first: real paths for cycle
+    /// detection ("" for text given directly), display names for messages.
     private var stack: [(real: String, display: String)] = []
+    private var includeCount = 0
+    private var includedBytes = 0
+    /// Set when a limit was hit: resolution stops there (one error, not thousands).
+    private var stopped = false
 
     init(rootDirectory: String, diagnostics: Diagnostics) {
         self.rootDirectory = rootDirectory; self.diagnostics = diagnostics
@@ -34,11 +56,15 @@ final class IncludeResolver {
     /// Resolves every include in `value` (which was read from `file`). Returns nil when an
     /// include could not be resolved (errors recorded).
     func resolve(_ value: JSONValue, path: String, in file: SourceFile) -> JSONValue? {
-        if let real = file.realPath, stack.isEmpty { stack.append((real, file.displayName)) }
-        return walk(value, path: path, file: file)
+        if stack.isEmpty { stack.append((file.realPath ?? "", file.displayName)) }
+        return walk(value, path: path, file: file, depth: 0)
     }
 
-    private func walk(_ value: JSONValue, path: String, file: SourceFile) -> JSONValue? {
+    /// `depth` is the nesting level of `value` in the whole document (the top-level value is at
+    /// 0): an object or array there may hold `JSONParser.maxDepth - depth - 1` more levels. The
+    /// parser enforces the limit in every file; this recursion is bounded by it.
+    private func walk(_ value: JSONValue, path: String, file: SourceFile, depth: Int) -> JSONValue? {
+        if stopped { return nil }
         switch value.kind {
         case .object(let members):
             if let inc = members.first(where: { $0.key == "$include" }) {
@@ -49,30 +75,39 @@ final class IncludeResolver {
                         "an {\"$include\": \"file.json\"} object must have no other keys; found \(others.joined(separator: ", "))")
                     return nil
                 }
-                return include(inc.value, sitePath: path, includePath: p, from: file)
+                return include(inc.value, sitePath: path, includePath: p, from: file, depth: depth)
             }
             var out: [JSONMember] = []
             var ok = true
             for m in members {
-                if let v = walk(m.value, path: JSONPath.key(path, m.key), file: file) {
+                if let v = walk(m.value, path: JSONPath.key(path, m.key), file: file, depth: depth + 1) {
                     out.append(JSONMember(key: m.key, keyLocation: m.keyLocation, value: v))
                 } else { ok = false }
+                if stopped { return nil }
             }
             return ok ? JSONValue(.object(out), location: value.location) : nil
         case .array(let elements):
             var out: [JSONValue] = []
             var ok = true
             for (i, e) in elements.enumerated() {
-                if let v = walk(e, path: JSONPath.index(path, i), file: file) { out.append(v) } else { ok = false }
+                if let v = walk(e, path: JSONPath.index(path, i), file: file, depth: depth + 1) { out.append(v) } else { ok = false }
+                if stopped { return nil }
             }
             return ok ? JSONValue(.array(out), location: value.location) : nil
         default:
-            if value.stringValue != nil, MarathonSection.isFileReferenceSite(path) { return include(value, sitePath: path, includePath: path, from: file) }
+            if value.stringValue != nil, MarathonSection.isFileReferenceSite(path) {
+                return include(value, sitePath: path, includePath: path, from: file, depth: depth)
+            }
             return value
         }
     }
 
-    private func include(_ ref: JSONValue, sitePath: String, includePath p: String, from file: SourceFile) -> JSONValue? {
+    /// "a.json -> b.json -> c.json": the files being included, then `next`.
+    private func chain(_ next: String) -> String {
+        (stack.map(\.display) + [next]).joined(separator: " -> ")
+    }
+
+    private func include(_ ref: JSONValue, sitePath: String, includePath p: String, from file: SourceFile, depth: Int) -> JSONValue? {
         guard let rel = ref.stringValue, !rel.isEmpty else {
             diagnostics.error(p, at: ref, "expected a relative file path string, got \(ref.typeName) \(ref.brief)")
             return nil
@@ -100,6 +135,30 @@ final class IncludeResolver {
             diagnostics.error(p, at: ref, "include cycle: \(chain.joined(separator: " -> "))")
             return nil
         }
+        // The limits: each stops resolution with one error naming the chain of files.
+        if stack.count > IncludeLimits.maxDepth {
+            diagnostics.error(p, at: ref, "includes nested more than \(IncludeLimits.maxDepth) files deep: \(chain(displayName)); at most \(IncludeLimits.maxDepth) files may include one another in a chain")
+            stopped = true
+            return nil
+        }
+        includeCount += 1
+        if includeCount > IncludeLimits.maxIncludes {
+            diagnostics.error(p, at: ref, "more than \(IncludeLimits.maxIncludes) includes in total (a file is counted each time it is included; files that include the same files several times through others multiply), reached at \(chain(displayName)); at most \(IncludeLimits.maxIncludes) are allowed")
+            stopped = true
+            return nil
+        }
+        let size: Int
+        switch Paths.regularFileSize(real) {
+        case .failure(let e):
+            diagnostics.error(p, at: ref, "cannot read included file \(JSONValue.quote(rel)) (\(displayName)): \(e.message)")
+            return nil
+        case .success(let n): size = n
+        }
+        if includedBytes + size > IncludeLimits.maxTotalBytes {
+            diagnostics.error(p, at: ref, "included files total more than \(IncludeLimits.maxTotalBytes) bytes (\(IncludeLimits.maxTotalBytes >> 20) MiB; a file is counted each time it is included), reached at \(chain(displayName)) (\(size) bytes); at most \(IncludeLimits.maxTotalBytes) bytes may be included")
+            stopped = true
+            return nil
+        }
         let text: String
         switch Paths.readText(real) {
         case .failure(let e):
@@ -107,16 +166,23 @@ final class IncludeResolver {
             return nil
         case .success(let t): text = t
         }
-        let parsed = JSONParser.parse(text, file: displayName)
+        includedBytes += text.utf8.count
+        // The file's value takes the place of the $include at `depth`, so it may nest only as
+        // deep as the rest of the document allows.
+        let parsed = JSONParser.parse(text, file: displayName, startDepth: depth)
         for e in parsed.errors {
-            diagnostics.append(ScenarioError(path: sitePath, file: displayName, line: e.line, column: e.column, message: e.message))
+            var message = e.message
+            if e.isNestingLimit, depth > 0 {
+                message = "nesting deeper than \(JSONParser.maxDepth) levels in the scenario after includes: this file's value stands at level \(depth) of \(stack[0].display) (\(chain(displayName))), so it may nest \(JSONParser.maxDepth - depth) more levels; the limit holds for the whole document, not for each file"
+            }
+            diagnostics.append(ScenarioError(path: sitePath, file: displayName, line: e.line, column: e.column, message: message))
         }
         guard let content = parsed.value else { return nil }
         let child = SourceFile(realPath: real, realDirectory: Paths.directory(real),
                                displayName: displayName, displayDirectory: Paths.directory(displayName, relative: true))
         stack.append((real, displayName))
         defer { stack.removeLast() }
-        return walk(content, path: sitePath, file: child)
+        return walk(content, path: sitePath, file: child, depth: depth)
     }
 }
 
@@ -158,14 +224,68 @@ enum Paths {
         return String(cString: p)
     }
 
-    static func readText(_ path: String) -> Result<String, UnitError> {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return .failure(UnitError("no such file")) }
-        if isDir.boolValue { return .failure(UnitError("it is a folder, not a file")) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(UnitError("the file cannot be read (permissions?)"))
+    /// What kind of file is at `path` when it is not a regular file ("a FIFO (named pipe)").
+    static func kindName(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a regular file"
         }
-        guard let s = String(validating: data, as: UTF8.self) else { return .failure(UnitError("the file is not valid UTF-8 text")) }
+    }
+
+    static func notRegular(_ kind: String) -> UnitError {
+        kind == "a folder" ? UnitError("it is a folder, not a file")
+            : UnitError("it is \(kind), not a regular file; scenarios and included files must be regular files")
+    }
+
+    static func errnoText(_ e: Int32) -> String {
+        switch e {
+        case ENOENT: return "no such file"
+        case EACCES: return "permission denied"
+        case ENOTDIR: return "a part of the path is not a folder"
+        case ELOOP: return "too many symbolic links"
+        default: return String(cString: strerror(e))
+        }
+    }
+
+    /// The size of the regular file at `path` (symlinks followed), or why it cannot be read as
+    /// one. Only stat(2): it never opens the file, so a FIFO or a device cannot block it.
+    static func regularFileSize(_ path: String) -> Result<Int, UnitError> {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return .failure(UnitError(errnoText(errno))) }
+        if let kind = kindName(st.st_mode) { return .failure(notRegular(kind)) }
+        return .success(Int(st.st_size))
+    }
+
+    /// The text of the regular file at `path`. Anything else (a folder, a FIFO, a device, a
+    /// socket) is refused by its kind, checked with stat(2) before opening and again on the
+    /// open descriptor (opened non-blocking, so a FIFO swapped in between cannot block either).
+    static func readText(_ path: String) -> Result<String, UnitError> {
+        if case .failure(let e) = regularFileSize(path) { return .failure(e) }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(UnitError(errno == EACCES ? "permission denied: the file cannot be read" : errnoText(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .failure(UnitError(errnoText(errno))) }
+        if let kind = kindName(st.st_mode) { return .failure(notRegular(kind)) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(st.st_size))
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(UnitError("the file cannot be read: \(errnoText(errno))"))
+            }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        guard let s = String(validating: bytes, as: UTF8.self) else { return .failure(UnitError("the file is not valid UTF-8 text")) }
         return .success(s)
     }
 }

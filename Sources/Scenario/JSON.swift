@@ -174,9 +174,14 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public var line: Int
     public var column: Int
     public var message: String
+    /// True when this is the nesting limit (`JSONParser.maxDepth`), so that callers that parse a
+    /// part of a larger document (an included file, a `--set` value) can say where the levels
+    /// above it come from.
+    public var isNestingLimit: Bool
 
-    public init(file: String?, line: Int, column: Int, message: String) {
-        self.file = file; self.line = line; self.column = column; self.message = message
+    public init(file: String?, line: Int, column: Int, message: String, isNestingLimit: Bool = false) {
+        self.file = file; self.line = line; self.column = column
+        self.message = ErrorText.shorten(message); self.isNestingLimit = isNestingLimit
     }
 
     /// "line 12, column 5: expected ',' or '}' after object member"
@@ -186,6 +191,13 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// Strict RFC 8259 JSON: no comments, no trailing commas, no single quotes, no NaN/Infinity,
 /// no leading zeros; duplicate keys are errors; nesting is limited to `maxDepth` levels.
 public struct JSONParser {
+    /// The deepest nesting of objects and arrays in a scenario, counted over the whole document
+    /// after `$include`s and `--set`s (an included file starts at the level of its `$include`).
+    /// Real scenarios use about 10 levels (a Marathon group of groups of apps with health
+    /// checks: under 20). Every consumer of the tree (include resolution, overrides, decoders,
+    /// serialisation, equality, even freeing it) recurses once per level, so this bound is what
+    /// keeps them all far inside the 8 MiB main-thread stack (and the 512 KiB of a secondary
+    /// thread) in debug builds.
     public static let maxDepth = 200
 
     /// The parsed value (nil after a syntax error) and every error found. Parsing stops at the
@@ -195,10 +207,12 @@ public struct JSONParser {
         public var errors: [JSONSyntaxError]
     }
 
-    /// Parses `text`. `file` is the name stored in every location.
-    public static func parse(_ text: String, file: String? = nil) -> Result {
+    /// Parses `text`. `file` is the name stored in every location. `startDepth` is the nesting
+    /// level at which the text's value will stand in a larger document (an included file, a
+    /// `--set` value): the text may nest only `maxDepth - startDepth` more levels.
+    public static func parse(_ text: String, file: String? = nil, startDepth: Int = 0) -> Result {
         var p = JSONParser(bytes: Array(text.utf8), file: file)
-        return p.run()
+        return p.run(startDepth: max(0, startDepth))
     }
 
     /// Parses `text` and throws the first error (syntax error or duplicate key).
@@ -219,13 +233,13 @@ public struct JSONParser {
 
     private init(bytes: [UInt8], file: String?) { self.bytes = bytes; self.file = file }
 
-    private mutating func run() -> Result {
+    private mutating func run(startDepth: Int) -> Result {
         // A UTF-8 byte order mark is skipped.
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pos = 3 }
         do throws(Failure) {
             skipWhitespace()
             if pos >= bytes.count { throw fail("the document is empty; expected a JSON value") }
-            let v = try parseValue(depth: 0)
+            let v = try parseValue(depth: startDepth)
             skipWhitespace()
             if pos < bytes.count {
                 var end = pos
@@ -243,9 +257,9 @@ public struct JSONParser {
 
     private var here: SourceLocation { SourceLocation(file: file, line: line, column: column) }
 
-    private func fail(_ message: String, at loc: SourceLocation? = nil) -> Failure {
+    private func fail(_ message: String, at loc: SourceLocation? = nil, nesting: Bool = false) -> Failure {
         let l = loc ?? here
-        return Failure(error: JSONSyntaxError(file: file, line: l.line!, column: l.column!, message: message))
+        return Failure(error: JSONSyntaxError(file: file, line: l.line!, column: l.column!, message: message, isNestingLimit: nesting))
     }
 
     /// Moves past one byte, keeping line and column (columns count scalars: continuation bytes don't count).
@@ -284,10 +298,10 @@ public struct JSONParser {
         let start = here
         switch bytes[pos] {
         case UInt8(ascii: "{"):
-            if depth >= JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
+            if depth >= JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth) levels", nesting: true) }
             return try parseObject(depth: depth)
         case UInt8(ascii: "["):
-            if depth >= JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth) levels") }
+            if depth >= JSONParser.maxDepth { throw fail("nesting deeper than \(JSONParser.maxDepth) levels", nesting: true) }
             return try parseArray(depth: depth)
         case UInt8(ascii: "\""):
             return JSONValue(.string(try parseString()), location: start)

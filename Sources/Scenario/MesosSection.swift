@@ -75,6 +75,13 @@ extension ScenarioSchema {
         let before = d.errorCount
         var spec = MesosSpec()
         spec.masterHostGroup = defaultMasterGroup(groups)
+        /// The master count (given as `count`, or the default) needs more hosts than the group has.
+        func mastersDoNotFit(_ grp: (name: String, count: Int), count: JSONValue?, setBy: ValueSite, note: String? = nil) {
+            let countPath = JSONPath.key(r.keyPath("masters"), "count")
+            d.error(countPath, at: count, "\(spec.masters) masters need \(spec.masters) hosts, but host group \(JSONValue.quote(grp.name)) has \(grp.count); one master runs per host",
+                    defaulted: AppliedDefault(key: countPath, value: "\(spec.masters)", setBy: setBy, note: note),
+                    conflictsWith: d.site(in: "hostGroups", named: grp.name, key: "count", role: "the host group's count"))
+        }
         if let mv = r.value("masters") {
             let m = ObjectReader(mv, path: r.keyPath("masters"), diagnostics: d)
             if m.isObject {
@@ -83,7 +90,7 @@ extension ScenarioSchema {
                 if let g = spec.masterHostGroup,
                    let grp = checkGroup(g, path: m.keyPath("hostGroup"), value: m.value["hostGroup"] ?? mv, groups: groups, complete: complete, d),
                    spec.masters > grp.count {
-                    d.error(m.keyPath("count"), at: m.value["count"] ?? mv, "\(spec.masters) masters need \(spec.masters) hosts, but host group \(JSONValue.quote(grp.name)) has \(grp.count); one master runs per host")
+                    mastersDoNotFit(grp, count: m.value["count"], setBy: ValueSite(path: r.keyPath("masters"), value: mv))
                 }
                 if let x = m.optional("restartDelay", .duration(.nonNegative)) { spec.masterRestartDelay = x }
                 if let x = m.optional("registryFetchTime", .duration(.nonNegative)) { spec.registryFetchTime = x }
@@ -91,6 +98,12 @@ extension ScenarioSchema {
                 if let fv = m.value("flags") { if let f = decodeMasterFlags(fv, path: m.keyPath("flags"), masters: spec.masters, d) { spec.masterFlags = f } }
                 m.finish()
             }
+        } else if let g = spec.masterHostGroup, let grp = groups.first(where: { $0.name == g }), spec.masters > grp.count {
+            // No "masters": the default count must fit the default group. A "mesos" implied by
+            // "marathon" is not in the document; the default then comes from "marathon".
+            let implied = d.document != nil && d.site(path) == nil
+            mastersDoNotFit(grp, count: nil, setBy: implied ? (d.site("marathon") ?? ValueSite(path: "marathon", value: nil)) : ValueSite(path: path, value: v),
+                            note: implied ? "a \"marathon\" section without \"mesos\" runs on a Mesos with every default" : nil)
         }
         if let av = r.value("agents") {
             let a = ObjectReader(av, path: r.keyPath("agents"), diagnostics: d)

@@ -68,7 +68,9 @@ extension ScenarioSchema {
                     if let kind, let group, let servers {
                         if let g = hostGroups.first(where: { $0.name == group }) {
                             if servers > g.count {
-                                d.error(kr.keyPath("servers"), at: kv["servers"], "\(servers) servers but host group \(JSONValue.quote(group)) has \(g.count) host\(g.count == 1 ? "" : "s")")
+                                d.error(kr.keyPath("servers"), at: kv["servers"], "\(servers) servers but host group \(JSONValue.quote(group)) has \(g.count) host\(g.count == 1 ? "" : "s")",
+                                        defaulted: AppliedDefault(key: kr.keyPath("servers"), value: "\(servers)", setBy: ValueSite(path: kvPath, value: kv)),
+                                        conflictsWith: d.site(in: "hostGroups", named: group, key: "count", role: "the host group's count"))
                             } else {
                                 kvStore = .servers(kind: kind, hosts: (0..<servers).map { g.hostName($0) })
                             }

@@ -11,6 +11,12 @@ enum OverridePathComponent: Equatable {
 }
 
 enum Overrides {
+    /// The most components (keys and [index]es) a PATH may have. A value set at the end of a path
+    /// stands that many levels deep, and the whole scenario may nest only `JSONParser.maxDepth`
+    /// levels, so a longer path could only be refused later; this also bounds the recursion
+    /// that sets it.
+    static let maxPathComponents = JSONParser.maxDepth
+
     /// Applies each override in order. Errors name the override and the path where it failed.
     static func apply(_ overrides: [String], to root: JSONValue, diagnostics d: Diagnostics) -> JSONValue {
         var root = root
@@ -29,7 +35,12 @@ enum Overrides {
                 continue
             case .success(let c): components = c
             }
-            let parsed = JSONParser.parse(valueText, file: nil)
+            // The value stands `components.count` levels deep in the scenario.
+            let parsed = JSONParser.parse(valueText, file: nil, startDepth: components.count)
+            if let e = parsed.errors.first(where: \.isNestingLimit) {
+                d.error(pathText, location: origin, "the value nests deeper than the scenario allows: it stands at level \(components.count) (the length of the path), so it may nest \(JSONParser.maxDepth - components.count) more levels (JSON nesting limit \(JSONParser.maxDepth) for the whole scenario; found at column \(e.column) of the value)")
+                continue
+            }
             let newValue: JSONValue
             if let v = parsed.value, parsed.errors.isEmpty {
                 newValue = relocate(v, origin)
@@ -60,6 +71,9 @@ enum Overrides {
         var expectKey = true   // at the start or after a '.'
         if s.isEmpty { return .failure(UnitError("empty path; expected PATH=VALUE, like hostGroups[0].count=40")) }
         while i < s.count {
+            if out.count > maxPathComponents {
+                return .failure(UnitError("the path has more than \(maxPathComponents) components (keys and [index]es); a scenario nests at most \(JSONParser.maxDepth) levels, so no value can be deeper"))
+            }
             if s[i] == "[" {
                 i += 1
                 if i < s.count, s[i] == "\"" {
@@ -96,6 +110,9 @@ enum Overrides {
             expectKey = false
         }
         if expectKey { return .failure(UnitError("path \(text) ends with '.'")) }
+        if out.count > maxPathComponents {
+            return .failure(UnitError("the path has more than \(maxPathComponents) components (keys and [index]es); a scenario nests at most \(JSONParser.maxDepth) levels, so no value can be deeper"))
+        }
         return .success(out)
     }
 

@@ -85,6 +85,7 @@ public enum ScenarioLoader {
         let d = Diagnostics()
         guard var root = parseAndInclude(text, file: file, d) else { throw ScenarioErrors(d.errors) }
         root = Overrides.apply(overrides, to: root, diagnostics: d)
+        d.document = root   // lets an error point at a value in another section (Diagnostics.site)
         guard var spec = ScenarioSchema.decodeClusterSpec(root, diagnostics: d), !d.hasErrors else {
             throw ScenarioErrors(d.errors)
         }

@@ -62,6 +62,11 @@ final class BadInputTests: XCTestCase {
         ("82-negative-log-rate", ["marathon.behaviour[\"/web\"].logs.rate: \"-2MB/s\" is negative"]),
         ("83-volume-of-another-app", ["marathon.behaviour[\"/api\"].logs.hostVolume: host path \"/var/log/apps/api\" of app /api is nested with the host path \"/var/log/apps\" mapped by app /web"]),
         ("84-ceph-min-size-over-size", ["storage.ceph.min_size: min_size 3 is greater than size 2"]),
+        ("90-include-deep", ["90-include-deep/f01.json:1:50: description[0][0]", "nesting deeper than 200 levels in the scenario after includes", "stands at level 151", "1 error"]),
+        ("91-include-fanout", ["91-include-fanout/d28.json:", "more than 10000 includes in total", "91-include-fanout/d00.json -> ", "1 error"]),
+        ("92-long-value-in-error", ["name: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\" (20002 characters) contains \" \""]),
+        ("93-kv-store-default-servers", [":7:25: network.kvStore.servers: 3 servers but host group \"kv\" has 1 host", "network.kvStore.servers is not given, so its default 3 applied (set by network.kvStore at ", "the host group's count is hostGroups[1].count = 1 (", "93-kv-store-default-servers.json:3:41)"]),
+        ("94-mesos-default-masters", [":4:11: mesos.masters.count: 3 masters need 3 hosts, but host group \"master\" has 1", "mesos.masters.count is not given, so its default 3 applied (set by mesos at ", "hostGroups[0].count = 1 (", "94-mesos-default-masters.json:2:45)"]),
     ]
 
     func testEveryBadInputFileHasAnExpectation() {
@@ -100,6 +105,24 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(r2.status, 2, r2.stderr)
         XCTAssertTrue(r2.stderr.contains("hostGroups[0].cpus"), r2.stderr)
         XCTAssertEqual(CLI.files(in: parent), [])
+    }
+
+    /// Deep and odd inputs that a file in bad-inputs cannot carry (issue 17 point 5).
+    func testLongSetPathAndFifoIncludeAreInvalidInput() throws {
+        let parent = CLI.tempDir("deepin")
+        let path = Array(repeating: "a", count: 3000).joined(separator: ".")
+        let r = try CLI.run(["run", "scenarios/quickstart.json", "--set", path + "=1", "--out", parent + "/o"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("the path has more than 200 components"), r.stderr)
+        XCTAssertLessThan(r.stderr.utf8.count, 2000, "the 6,000-character path is cut in the message")
+        // a FIFO given as an include is refused by its kind, without blocking on it
+        XCTAssertEqual(mkfifo(parent + "/pipe.json", 0o600), 0)
+        try #"{"name": "x", "duration": "1h", "hostGroups": [{"$include": "pipe.json"}]}"#.write(toFile: parent + "/s.json", atomically: true, encoding: .utf8)
+        let f = try CLI.run(["validate", parent + "/s.json"])
+        XCTAssertEqual(f.status, 2, f.stderr)
+        XCTAssertTrue(f.stderr.contains("hostGroups[0].$include: cannot read included file \"pipe.json\""), f.stderr)
+        XCTAssertTrue(f.stderr.contains("it is a FIFO (named pipe), not a regular file"), f.stderr)
+        XCTAssertEqual(CLI.files(in: parent), ["pipe.json", "s.json"])
     }
 
     func testMissingScenarioFile() throws {
