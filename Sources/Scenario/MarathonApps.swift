@@ -863,9 +863,13 @@ final class AppDecoder {
         guard ur.isObject else { return fallback }
         var defIn: SimDuration = .zero, defEx: SimDuration = .zero
         if case .enabled(let i, let e) = version.defaultUnreachableStrategy { defIn = i; defEx = e }
-        let inactive = ur.optional("inactiveAfterSeconds", .int(min: 0), default: Int(defIn.nanoseconds / 1_000_000_000)) ?? 0
-        let expunge = ur.optional("expungeAfterSeconds", .int(min: 0), default: Int(defEx.nanoseconds / 1_000_000_000)) ?? 0
+        // unreachableStrategy.raml: int64 seconds, minimum 0; the simulator counts time in 64-bit
+        // nanoseconds, so a billion seconds (31 years) is its limit
+        let secs = ValueDecoder<Int>.int(min: 0).check { $0 > 1_000_000_000 ? "\($0) seconds cannot be simulated (Marathon takes any int64; the simulator counts time in 64-bit nanoseconds): at most 1000000000 (31 years)" : nil }
+        let inactiveRead = ur.optional("inactiveAfterSeconds", secs, default: Int(defIn.nanoseconds / 1_000_000_000))
+        let expungeRead = ur.optional("expungeAfterSeconds", secs, default: Int(defEx.nanoseconds / 1_000_000_000))
         finish(ur)
+        guard let inactive = inactiveRead, let expunge = expungeRead else { return fallback }
         if inactive > expunge {
             d.error(JSONPath.key(path, "inactiveAfterSeconds"), at: v["inactiveAfterSeconds"] ?? v,
                     "inactiveAfterSeconds (\(inactive)) must be less than or equal to expungeAfterSeconds (\(expunge))")

@@ -183,6 +183,11 @@ final class MarathonFilePolicyTests: XCTestCase {
         assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "cpus": 1e12}]"#), path: "marathon.apps[0]", ["can never be placed"])
     }
 
+    func testUnreachableSecondsBeyondSixtyFourBitNanosecondsAreErrorsNotTraps() {
+        assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "unreachableStrategy": {"inactiveAfterSeconds": 1, "expungeAfterSeconds": 9223372036854775807}}]"#),
+                          path: "marathon.apps[0].unreachableStrategy.expungeAfterSeconds", ["cannot be simulated", "at most 1000000000"])
+    }
+
     func testAZeroHealthCheckIntervalIsRejectedAsNotSimulable() {
         assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "healthChecks": [{"protocol": "TCP", "intervalSeconds": 0}]}]"#),
                           path: "marathon.apps[0].healthChecks[0].intervalSeconds", ["Marathon accepts it", "cannot be simulated"])
