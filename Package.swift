@@ -30,7 +30,7 @@ let package = Package(
         ),
         .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel", "ClusterModel"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "SimKernel"]),
         .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["bad-inputs", "installer-standins"]),

@@ -78,6 +78,7 @@ extension ScenarioSchema {
             merged = setMember(merged, "id", JSONValue(.string(appID), location: cv.location))
             let tree = MarathonTree(version: m.version, diagnostics: d)
             tree.decodeApp(merged, path: r.keyPath("changes"), group: "/")
+            for w in tree.warnings(within: cv) { d.warning(w.path, at: w.value, w.message) }
             if var def = tree.apps.first?.app {
                 def.effectiveDependencies = old.effectiveDependencies
                 def.dependencies = old.dependencies

@@ -295,6 +295,19 @@ public final class ObjectReader {
         return true
     }
 
+    /// Consumes every key nobody read and returns it with the closest key that was asked about
+    /// (for real formats whose system ignores unknown fields: the caller warns instead of
+    /// `finish()` reporting them as errors).
+    public func takeUnread() -> [(member: JSONMember, suggestion: String?)] {
+        guard isObject, !finished else { return [] }
+        var out: [(member: JSONMember, suggestion: String?)] = []
+        for (i, m) in members.enumerated() where !consumed[i] {
+            consumed[i] = true
+            out.append((m, Suggest.closest(m.key, among: known)))
+        }
+        return out
+    }
+
     /// Reports every key that was not consumed as unknown. Called once, after all lookups.
     public func finish() {
         guard isObject, !finished else { return }

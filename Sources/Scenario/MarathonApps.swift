@@ -2,10 +2,12 @@ import ClusterModel
 import Foundation
 import SimKernel
 
-// Marathon app and group JSON (v2 REST API), strictly: every field of app.raml (1.4 ... 1.10) is
-// known; the modelled ones are decoded with Marathon's defaults, the others are accepted and listed
-// once per app in a warning; anything else is an error with a did-you-mean. `null` counts as
-// absent, as in Marathon.
+// Marathon app and group JSON (v2 REST API) under Marathon's own rule: every field of app.raml
+// (1.4 ... 1.10) is known; the modelled ones are decoded with Marathon's defaults, the others are
+// accepted and listed once per app in a warning. A field Marathon does not know is ignored with a
+// warning naming its path (its JSON readers never forbid additional properties), never an error;
+// what Marathon's validators reject is an error with Marathon's reason. `null` counts as absent, as
+// in Marathon. Policy and sources: docs/marathon.md "What loads, what is rejected".
 
 /// Keys of an app object: modelled ones, then accepted-but-not-modelled ones.
 enum MarathonAppKeys {
@@ -23,9 +25,23 @@ enum MarathonAppKeys {
     static let modelledLabels = ["HAPROXY_GROUP"]
 }
 
+/// Marathon ignores fields it does not know: Play JSON `Reads` (1.4, `api/v2/json/Formats.scala`) and
+/// the RAML-generated readers (1.5+, `raml/*.scala`, no `additionalProperties: false`) read the fields
+/// they know and drop the rest. Consumes every key of `r` nobody read and returns one warning per key,
+/// with its path (and a did-you-mean, since a typo is the likeliest cause); then finishes `r`.
+func ignoredFields(_ r: ObjectReader) -> [MarathonTree.Note] {
+    let notes = r.takeUnread().map { u in
+        MarathonTree.Note(path: r.keyPath(u.member.key), value: u.member.value,
+                          message: "unknown field \(JSONValue.quote(u.member.key)) ignored, as Marathon ignores fields it does not know"
+                              + (u.suggestion.map { "; did you mean \(JSONValue.quote($0))?" } ?? ""))
+    }
+    r.finish()
+    return notes
+}
+
 /// Collects apps and groups, then resolves ids, dependencies and cycles.
 final class MarathonTree {
-    struct DecodedApp { var app: AppDefinition; var path: String; var value: JSONValue }
+    struct DecodedApp { var app: AppDefinition; var path: String; var value: JSONValue; var standalone = false }
     struct DecodedGroup {
         var id: String; var path: String; var value: JSONValue
         var apps: [String] = []; var groups: [String] = []; var dependencies: [String] = []
@@ -53,18 +69,25 @@ final class MarathonTree {
             return
         }
         let looksLikeGroup = members.contains { $0.key == "apps" || $0.key == "groups" || $0.key == "pods" }
-        if inApps && !looksLikeGroup { decodeApp(v, path: path, group: "/") } else { decodeGroup(v, path: path, parent: "/") }
+        if inApps && !looksLikeGroup { decodeApp(v, path: path, group: "/", standalone: true) }
+        else { decodeGroup(v, path: path, parent: "/", topLevel: true) }
     }
 
     // MARK: groups
 
-    func decodeGroup(_ v: JSONValue, path: String, parent: String) {
+    /// A top-level group body without an `id` is the root group, as `PUT /v2/groups` takes it
+    /// (`GroupsResource.updateRoot` = update("") in 1.4; what `GET /v2/groups` exports); a nested
+    /// group needs one (1.4 `GroupUpdate.groupId`: "No group id was given!").
+    func decodeGroup(_ v: JSONValue, path: String, parent: String, topLevel: Bool = false) {
         let r = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
         guard r.isObject else { return }
         var notModelled: [String] = []
-        guard let rawID = r.required("id", idDecoder, hint: "the group's path, like \"/courseware\"") else {
+        let rawIDOrNil: String?
+        if topLevel && !r.has("id") { rawIDOrNil = "/" }
+        else { rawIDOrNil = r.required("id", idDecoder, hint: "the group's path, like \"/courseware\" (Marathon: \"No group id was given!\"; only a top-level group body may leave it out, and is then the root group)") }
+        guard let rawID = rawIDOrNil else {
             for k in ["apps", "groups", "dependencies", "version", "pods", "enforceRole", "scaleBy"] { _ = r.value(k) }
-            r.finish(); return
+            warnings += ignoredFields(r); return
         }
         let id = MarathonPath.canonical(rawID, base: parent)
         if id == "/" && parent == "/" && rawID != "/" {
@@ -107,7 +130,7 @@ final class MarathonTree {
                 }
             } else { d.error(r.keyPath("groups"), at: gv, typeMismatch("an array of group definitions", gv)) }
         }
-        r.finish()
+        warnings += ignoredFields(r)
         if !notModelled.isEmpty {
             warnings.append(Note(path: path, value: v, message: "fields accepted but not modelled: " + notModelled.joined(separator: ", ")))
         }
@@ -117,18 +140,21 @@ final class MarathonTree {
 
     let idDecoder = ValueDecoder<String>.string.check { MarathonPath.problem($0) }
 
+    /// `standalone`: an app given on its own (`POST /v2/apps`), not inside a group body; its
+    /// relative dependencies resolve as the version does (see `AppDecoder.decode`).
     @discardableResult
-    func decodeApp(_ v: JSONValue, path: String, group: String) -> String? {
+    func decodeApp(_ v: JSONValue, path: String, group: String, standalone: Bool = false) -> String? {
         let r = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let ad = AppDecoder(r: r, version: version, d: d)
-        let result = ad.decode(group: group)
-        r.finish()
+        let result = ad.decode(group: group, standalone: standalone)
+        ad.ignored += ignoredFields(r)
         guard let (app, depPaths) = result else { return nil }
         if d.errorCount != before { return app.id }
-        apps.append(DecodedApp(app: app, path: path, value: v))
+        apps.append(DecodedApp(app: app, path: path, value: v, standalone: standalone))
         appDependencyPaths.append(depPaths)
+        warnings += ad.ignored
         if !ad.notModelled.isEmpty {
             warnings.append(Note(path: path, value: v, message: "fields accepted but not modelled: " + ad.notModelled.joined(separator: ", ")))
         }
@@ -167,19 +193,32 @@ final class MarathonTree {
         // dependencies exist
         let appIDs = apps.map(\.app.id)
         let known = appIDs + allGroupIDs
-        func checkExists(_ dep: String, _ p: String, _ v: JSONValue, owner: String) -> Bool {
-            if seenApps[dep] != nil || implied.contains(dep) && dep != "/" { return true }
-            d.error(p, at: v, "\(owner) depends on \(dep), which is neither an app nor a group here\(Suggest.didYouMean(dep, among: known)); dependencies name app or group ids (relative ids resolve against the enclosing group)")
-            return false
+        // A dependency on an id the root group does not hold adds no edge to Marathon's dependency
+        // graph (state/RootGroup.scala `applicationDependencies`: `transitiveAppsById.get(id)
+        // orElse transitiveGroupsById.get(id) getOrElse Set.empty`); only cycles are rejected
+        // (`noCyclicDependencies`). So it is ignored, with a warning. `/` is the root group: it
+        // holds every app, so depending on it is a cycle.
+        func checkExists(_ dep: String, _ p: String, _ v: JSONValue, owner: String, standaloneApp: String? = nil) {
+            if seenApps[dep] != nil || implied.contains(dep) { return }
+            var hint = Suggest.didYouMean(dep, among: known)
+            if let app = standaloneApp, let raw = v.stringValue, !raw.hasPrefix("/") {
+                let fromRoot = MarathonPath.canonical(raw, base: "/")
+                hint = "; Marathon \(version) resolves a relative dependency of an app given on its own against the app's own id (\(app))"
+                    + (seenApps[fromRoot] != nil || implied.contains(fromRoot) ? ", so \(JSONValue.quote(raw)) is not \(fromRoot) before Marathon 1.5: write \(JSONValue.quote(fromRoot))" : "")
+            }
+            warnings.append(Note(path: p, value: v, message: "\(owner) depends on \(dep), which is neither an app nor a group here\(hint); ignored, as Marathon ignores a dependency on an id it does not hold"))
         }
-        var depsOK = true
         for (i, a) in apps.enumerated() {
-            for ((p, v), dep) in zip(appDependencyPaths[i], a.app.dependencies) where !checkExists(dep, p, v, owner: "app \(a.app.id)") { depsOK = false }
+            let standalone = a.standalone && version < MarathonVersion(1, 5) ? a.app.id : nil
+            for ((p, v), dep) in zip(appDependencyPaths[i], a.app.dependencies) { checkExists(dep, p, v, owner: "app \(a.app.id)", standaloneApp: standalone) }
         }
         for g in groups {
-            for ((p, v), dep) in zip(g.dependencyPaths, g.dependencies) where !checkExists(dep, p, v, owner: "group \(g.id)") { depsOK = false }
+            for ((p, v), dep) in zip(g.dependencyPaths, g.dependencies) { checkExists(dep, p, v, owner: "group \(g.id)") }
         }
-        guard depsOK, keep.allSatisfy({ $0 }) else { return }
+        guard keep.allSatisfy({ $0 }) else { return }
+        let holds = { (dep: String) in seenApps[dep] != nil || implied.contains(dep) }
+        for i in apps.indices { apps[i].app.dependencies.removeAll { !holds($0) } }
+        for i in groups.indices { groups[i].dependencies.removeAll { !holds($0) } }
 
         // effective dependencies: own + enclosing groups', groups expanded to their apps
         func expand(_ dep: String) -> [String] {
@@ -220,6 +259,18 @@ final class MarathonTree {
         for a in apps where state[a.app.id] == nil { visit(a.app.id) }
     }
 
+    /// The warnings about values inside `v` (by source location): for a deploy action, whose app
+    /// is decoded from the old definition merged with its `changes`, the ones its changes brought.
+    func warnings(within v: JSONValue) -> [Note] {
+        var locations: [SourceLocation] = []
+        func walk(_ x: JSONValue) {
+            if let l = x.location { locations.append(l) }
+            if let m = x.objectMembers { for e in m { walk(e.value) } } else if let a = x.arrayValue { for e in a { walk(e) } }
+        }
+        walk(v)
+        return warnings.filter { w in w.value.flatMap(\.location).map { l in locations.contains(l) } ?? false && w.message.hasPrefix("unknown field") }
+    }
+
     /// Groups for the spec: explicit ones with their contents, plus implied ones, sorted by id.
     func groupDefinitions() -> [GroupDefinition] {
         var out: [GroupDefinition] = []
@@ -241,8 +292,13 @@ final class AppDecoder {
     let version: MarathonVersion
     let d: Diagnostics
     var notModelled: [String] = []
+    /// Fields Marathon does not know (warnings, see `ignoredFields`).
+    var ignored: [MarathonTree.Note] = []
 
     init(r: ObjectReader, version: MarathonVersion, d: Diagnostics) { self.r = r; self.version = version; self.d = d }
+
+    /// Finishes a nested reader the Marathon way: unknown keys are warnings.
+    func finish(_ reader: ObjectReader) { ignored += ignoredFields(reader) }
 
     func p(_ k: String) -> String { r.keyPath(k) }
 
@@ -251,7 +307,7 @@ final class AppDecoder {
         if (reader ?? r).value(key) != nil { notModelled.append(prefix + key) }
     }
 
-    func decode(group: String) -> (AppDefinition, [(String, JSONValue)])? {
+    func decode(group: String, standalone: Bool = false) -> (AppDefinition, [(String, JSONValue)])? {
         let idDecoder = ValueDecoder<String>.string.check { MarathonPath.problem($0) }
         let rawID = r.required("id", idDecoder, hint: "the app's path, like \"/courseware/web\" (relative ids resolve against the enclosing group)")
         var id: String? = nil
@@ -287,8 +343,31 @@ final class AppDecoder {
             hasIPAddress = true
             let ir = ObjectReader(iv, path: p("ipAddress"), diagnostics: d, nullMeansAbsent: true)
             ipNetworkName = ir.optional("networkName", .nonEmptyString)
-            for k in ["discovery", "groups", "labels"] { accept(k, prefix: "ipAddress.", in: ir) }
-            ir.finish()
+            if let dv = ir.value("discovery") {
+                notModelled.append("ipAddress.discovery")
+                // 1.4: DiscoveryInfo.nonEmpty = it has ports (state/DiscoveryInfo.scala@v1.4.0);
+                // 1.5+: the field is present (raml IpAddress.discovery: Option[IpDiscovery]).
+                let nonEmpty = version < MarathonVersion(1, 5) ? !(dv["ports"]?.arrayValue?.isEmpty ?? true) : true
+                let docker = container?.container.type == .docker
+                if version < MarathonVersion(1, 5) {
+                    // state/AppDefinition.scala@v1.4.0 complyWithIpAddressRules
+                    if nonEmpty && docker, let n = container?.container.dockerNetwork, n == .bridge || n == .user {
+                        d.error(JSONPath.key(ir.path, "discovery"), at: dv, "ipAddress/discovery is not allowed for Docker containers using BRIDGE or USER networks (Marathon \(version); declare the ports as container.docker.portMappings)")
+                    }
+                } else if nonEmpty && docker {
+                    // api/v2/validation/AppValidation.scala@v1.5.0 validateOldAppAPI
+                    d.error(JSONPath.key(ir.path, "discovery"), at: dv, "ipAddress/discovery is not allowed for Docker containers (Marathon \(version); declare the ports as portMappings)")
+                }
+            }
+            for k in ["groups", "labels"] { accept(k, prefix: "ipAddress.", in: ir) }
+            finish(ir)
+            if !networks.isEmpty {
+                d.error(p("ipAddress"), at: iv, "must not specify both networks and ipAddress (Marathon \(version), AppValidation.validateOldAppAPI)")
+            }
+        }
+        if !networks.isEmpty, container?.container.dockerNetwork != nil {
+            d.error(JSONPath.key(JSONPath.key(p("container"), "docker"), "network"), at: r.value["container"]?["docker"]?["network"],
+                    "must not specify both container.docker.network and networks (Marathon \(version), AppValidation.validateOldAppAPI)")
         }
         let networkMode: NetworkMode
         if let nonHost = networks.first(where: { $0.mode != "host" }) {
@@ -332,8 +411,22 @@ final class AppDecoder {
         }
         if let hv = hostPortValues {
             for (i, x) in hv.enumerated() where x != 0 && hv[..<i].contains(x) {
-                d.error(portsPath, at: r.value[hasPD ? "portDefinitions" : "ports"], "port \(x) is listed twice; non-zero ports must be unique")
+                d.error(portsPath, at: r.value[hasPD ? "portDefinitions" : "ports"], "port \(x) is listed twice; non-zero ports must be unique (Marathon: \"Ports must be unique.\")")
             }
+            if hasIPAddress && !hv.isEmpty {
+                // 1.4: require(ipAddress.isEmpty || portDefinitions.isEmpty) in state/AppDefinition.scala;
+                // 1.5+: AppValidation.validateOldAppAPI "cannot specify both an IP address and port"
+                d.error(portsPath, at: r.value[hasPD ? "portDefinitions" : "ports"], version < MarathonVersion(1, 5)
+                        ? "IP address and ports are not allowed at the same time (Marathon \(version)); with ipAddress, declare no portDefinitions"
+                        : "cannot specify both an IP address and port (Marathon \(version)); with ipAddress, declare no portDefinitions")
+            }
+        }
+        let portNames = hasPD ? ports.compactMap(\.name) : (container?.portMappings ?? []).compactMap(\.name)
+        for (i, n) in portNames.enumerated() where portNames[..<i].contains(n) {
+            // state/PortDefinition.scala@v1.4.0, AppValidation.scala (1.5+): elementsAreUniqueByOptional(_.name)
+            let where_ = hasPD ? p("portDefinitions") : (r.value["container"]?["docker"]?["portMappings"] != nil ? JSONPath.key(JSONPath.key(p("container"), "docker"), "portMappings") : JSONPath.key(p("container"), "portMappings"))
+            d.error(where_, at: hasPD ? r.value["portDefinitions"] : r.value["container"], "port name \(JSONValue.quote(n)) is used twice (Marathon: \"Port names must be unique.\")")
+            break
         }
         if networkMode != .host {
             if (hasPD || hasPorts), !(hostPortValues ?? []).isEmpty {
@@ -371,8 +464,23 @@ final class AppDecoder {
         let maxLaunchDelay = r.optional("maxLaunchDelaySeconds", .int(min: 0, max: Int(Int32.max)),
                                         default: Int(version.defaultMaxLaunchDelay.nanoseconds / 1_000_000_000))
         let grace = r.optional("taskKillGracePeriodSeconds", .int(min: 0, max: Int(Int32.max)))
+        if let f = backoffFactor, let b = backoffSeconds, let m = maxLaunchDelay {
+            // The delay grows as FiniteDuration((delay.toNanos * factor).toLong), capped at
+            // maxLaunchDelay (core/launchqueue/impl/RateLimiter.scala); the JVM saturates the product
+            // at Long.MaxValue, the simulator's 64-bit nanoseconds cannot hold it.
+            let largest = Double(max(b, m)) * 1e9
+            if largest * f >= 9.0e18 {
+                let limit = 9.0e18 / largest
+                d.error(p("backoffFactor"), at: r.value["backoffFactor"], "backoffFactor \(NumberFormat.decimal(f)) cannot be simulated with backoffSeconds \(b) and maxLaunchDelaySeconds \(m): a grown delay would not fit 64-bit nanoseconds (Marathon saturates it and caps it at maxLaunchDelaySeconds, so any factor above the limit behaves alike); use at most \(NumberFormat.decimal(limit.rounded(.down)))")
+            }
+        }
 
-        // dependencies
+        // dependencies. Relative ones resolve against the enclosing group (1.4 GroupUpdate.toApp,
+        // 1.5+ GroupConversion: canonicalPath(gid)); for an app given on its own, 1.4 resolves them
+        // against the app's own id (state/AppDefinition.scala@v1.4.0 withCanonizedIds:
+        // dependencies.map(_.canonicalPath(baseId)), baseId = the app's id), 1.5.0 and later
+        // against `/` (api/v2/AppNormalization.scala@v1.5.0 withCanonizedIds(base = PathId.empty)).
+        let dependencyBase = standalone && version < MarathonVersion(1, 5) ? (id ?? group) : group
         var dependencies: [String] = []
         var depPaths: [(String, JSONValue)] = []
         if let dv = r.value("dependencies") {
@@ -380,7 +488,7 @@ final class AppDecoder {
                 for (i, e) in a.enumerated() {
                     let ep = JSONPath.index(p("dependencies"), i)
                     if let s = idDecoder.decode(e, ep, d) {
-                        let dep = MarathonPath.canonical(s, base: group)
+                        let dep = MarathonPath.canonical(s, base: dependencyBase)
                         if dependencies.contains(dep) { d.error(ep, at: e, "dependency \(dep) is listed twice") }
                         else { dependencies.append(dep); depPaths.append((ep, e)) }
                     }
@@ -445,8 +553,28 @@ final class AppDecoder {
         return (app, depPaths)
     }
 
+    /// Largest cpus, mem (MB) or disk (MB) of an app. Marathon has no upper limit (a double), but
+    /// Mesos keeps scalar resources as fixed-point numbers with three decimals in a 64-bit integer
+    /// (apache/mesos src/common/values.cpp `convertToFixed`: llround(value * 1000)), and so does the
+    /// simulator (`Scalar`); 1e12 keeps a factor of 9000 of headroom for sums over agents.
+    static let maxResource = 1e12
+
+    /// cpus: >= 0 in 1.4 (state/AppDefinition.scala@v1.4.0 `cpus should be >= 0.0`), >= 0.001 from
+    /// 1.5 (types/app.raml@v1.5.0 `minimum: 0.001`); mem, disk: >= 0 (app.raml; validBasicAppDefinition).
     func resourceDecoder(_ name: String) -> ValueDecoder<Double> {
-        ValueDecoder<Double>.number(atLeast: 0)
+        let min = name == "cpus" && version >= MarathonVersion(1, 5) ? 0.001 : 0
+        let source = min > 0 ? "Marathon \(version) app.raml: minimum 0.001" : "Marathon: \(name) should be >= 0.0"
+        let unit = name == "cpus" ? "" : " (MB)"
+        return ValueDecoder { v, p, d in
+            guard let n = v.numberValue else { d.error(p, at: v, typeMismatch("a number >= \(NumberFormat.decimal(min))", v)); return nil }
+            let x = n.double
+            if !(x >= min) { d.error(p, at: v, "expected a number >= \(NumberFormat.decimal(min))\(unit), got \(n.text) (\(source))"); return nil }
+            if !(x <= Self.maxResource) {
+                d.error(p, at: v, "\(name) \(n.text) is more than the simulator can represent: at most 1000000000000\(unit) (Marathon sets no upper limit, but Mesos, like the simulator, keeps scalar resources as 64-bit fixed-point numbers with 3 decimals)")
+                return nil
+            }
+            return x
+        }
     }
 
     // MARK: container
@@ -481,7 +609,7 @@ final class AppDecoder {
                             if let k = pr.required("key", .nonEmptyString), let val = pr.optional("value", .string, default: "") {
                                 out.parameters.append(Label(name: k, value: val))
                             }
-                            pr.finish()
+                            finish(pr)
                         }
                         if !a.isEmpty { notModelled.append("container.docker.parameters") }
                     } else { d.error(JSONPath.key(dr.path, "parameters"), at: pv, typeMismatch("an array of {\"key\": ..., \"value\": ...}", pv)) }
@@ -491,7 +619,7 @@ final class AppDecoder {
                     dockerMappings = decodePortMappings(mv, path: JSONPath.key(dr.path, "portMappings"))
                 }
                 for k in ["credential", "pullConfig"] { accept(k, prefix: "container.docker.", in: dr) }
-                dr.finish()
+                finish(dr)
             }
         } else if type == .docker {
             d.error(JSONPath.key(path, "docker"), at: v, "missing required key \"docker\": a DOCKER container needs {\"docker\": {\"image\": \"...\"}}")
@@ -511,7 +639,7 @@ final class AppDecoder {
             } else { d.error(JSONPath.key(path, "volumes"), at: vv, typeMismatch("an array of volumes", vv)) }
         }
         accept("linuxInfo", prefix: "container.", in: cr)
-        cr.finish()
+        finish(cr)
         return DecodedContainer(container: out, portMappings: mappings, hasPersistentVolumes: persistent)
     }
 
@@ -528,7 +656,7 @@ final class AppDecoder {
             let name = mr.optional("name", .nonEmptyString)
             let labels = mr.optional("labels", labelsDecoder, default: []) ?? []
             accept("networkNames", prefix: "portMappings.", in: mr)
-            mr.finish()
+            finish(mr)
             out.append(Mapping(containerPort: cp, hostPort: hp, servicePort: sp, protocol: proto, name: name, labels: labels))
         }
         return out
@@ -553,6 +681,7 @@ final class AppDecoder {
             let proto = pr.optional("protocol", .oneOf(Self.protocols, what: "protocol"), default: "tcp")
             let name = pr.optional("name", .nonEmptyString)
             let labels = pr.optional("labels", self.labelsDecoder, default: [])
+            self.finish(pr)
             guard let port, let proto, let labels else { return nil }
             return PortDef(port: port, protocol: proto, name: name, labels: labels)
         }
@@ -567,7 +696,7 @@ final class AppDecoder {
             let mode = nr.optional("mode", .oneOf(["container", "container/bridge", "host"], what: "network mode"), default: "container") ?? "container"
             let name = nr.optional("name", .nonEmptyString)
             accept("labels", prefix: "networks.", in: nr)
-            nr.finish()
+            finish(nr)
             if mode != "container" && name != nil { d.error(JSONPath.key(nr.path, "name"), at: e["name"], "only \"container\" networks have a name") }
             out.append((mode, name))
         }
@@ -635,7 +764,7 @@ final class AppDecoder {
             if let cv = hr.value("command") {
                 let cr = ObjectReader(cv, path: JSONPath.key(hr.path, "command"), diagnostics: d, nullMeansAbsent: true)
                 hc.command = cr.required("value", .nonEmptyString, hint: "the shell command to run")
-                cr.finish()
+                finish(cr)
             }
             func secs(_ k: String, _ def: SimDuration, min: Int = 0) -> SimDuration {
                 let x = hr.optional(k, .int(min: min, max: Int(Int32.max)), default: Int(def.nanoseconds / 1_000_000_000))
@@ -643,14 +772,19 @@ final class AppDecoder {
             }
             hc.gracePeriod = secs("gracePeriodSeconds", HealthCheck.defaultGracePeriod)
             hc.interval = secs("intervalSeconds", HealthCheck.defaultInterval)
+            if hc.interval == .zero, let iv = e["intervalSeconds"] {
+                // healthCheck.raml: intervalSeconds minimum 0 (1.4 reads any Int)
+                d.error(JSONPath.key(hr.path, "intervalSeconds"), at: iv, "intervalSeconds 0: Marathon accepts it, but a health check every 0 seconds cannot be simulated (the checks would repeat at the same instant forever); use 1 or more")
+            }
             hc.timeout = secs("timeoutSeconds", HealthCheck.defaultTimeout)
             hc.maxConsecutiveFailures = hr.optional("maxConsecutiveFailures", .int(min: 0, max: Int(Int32.max)), default: HealthCheck.defaultMaxConsecutiveFailures) ?? 3
             hc.delay = secs("delaySeconds", HealthCheck.defaultDelay)
             hc.ignoreHttp1xx = hr.optional("ignoreHttp1xx", .bool, default: false) ?? false
             _ = hr.optional("ipProtocol", .oneOf(["IPv4", "IPv6"], what: "ipProtocol"))
-            hr.finish()
+            finish(hr)
             if hc.portIndex != nil && hc.port != nil {
-                d.error(JSONPath.key(hr.path, "port"), at: e["port"], "give either \"portIndex\" or \"port\", not both")
+                // core/health/HealthCheck.scala@v1.4.0: portIndex.isDefined ^ port.isDefined
+                d.error(JSONPath.key(hr.path, "port"), at: e["port"], "give either \"portIndex\" or \"port\", not both (Marathon: \"HealthCheck must specify either a port or a portIndex\")")
             }
             if proto == .command {
                 if hc.command == nil { d.error(JSONPath.key(hr.path, "command"), at: e, "a COMMAND health check needs {\"command\": {\"value\": \"...\"}}") }
@@ -687,7 +821,13 @@ final class AppDecoder {
             rc.timeout = .seconds(Int64(rr.optional("timeoutSeconds", .int(min: 1, max: Int(Int32.max)), default: 10) ?? 10))
             rc.httpStatusCodesForReady = rr.optional("httpStatusCodesForReady", .array(of: .int(min: 100, max: 599), nonEmpty: true), default: [200]) ?? [200]
             rc.preserveLastResponse = rr.optional("preserveLastResponse", .bool, default: false) ?? false
-            rr.finish()
+            finish(rr)
+            if rc.timeout >= rc.interval {
+                // core/readiness/ReadinessCheck.scala@v1.4.0 `rc.timeout.toSeconds should be < rc.interval.toSeconds`
+                // (AppValidation.readinessCheckValidator in 1.5+)
+                d.error(JSONPath.key(rr.path, "timeoutSeconds"), at: e["timeoutSeconds"] ?? e["intervalSeconds"] ?? e,
+                        "timeoutSeconds (\(rc.timeout.nanoseconds / 1_000_000_000)) must be less than intervalSeconds (\(rc.interval.nanoseconds / 1_000_000_000)) (Marathon: timeout should be < interval)")
+            }
             let names = ports.compactMap(\.name)
             if !names.contains(rc.portName) {
                 d.error(JSONPath.key(rr.path, "portName"), at: e["portName"] ?? e,
@@ -706,7 +846,7 @@ final class AppDecoder {
         let unit = ValueDecoder<Double>.number(atLeast: 0, atMost: 1)
         let mhc = ur.optional("minimumHealthCapacity", unit, default: base.minimumHealthCapacity) ?? base.minimumHealthCapacity
         let moc = ur.optional("maximumOverCapacity", unit, default: base.maximumOverCapacity) ?? base.maximumOverCapacity
-        ur.finish()
+        finish(ur)
         return UpgradeStrategy(minimumHealthCapacity: mhc, maximumOverCapacity: moc)
     }
 
@@ -723,9 +863,13 @@ final class AppDecoder {
         guard ur.isObject else { return fallback }
         var defIn: SimDuration = .zero, defEx: SimDuration = .zero
         if case .enabled(let i, let e) = version.defaultUnreachableStrategy { defIn = i; defEx = e }
-        let inactive = ur.optional("inactiveAfterSeconds", .int(min: 0), default: Int(defIn.nanoseconds / 1_000_000_000)) ?? 0
-        let expunge = ur.optional("expungeAfterSeconds", .int(min: 0), default: Int(defEx.nanoseconds / 1_000_000_000)) ?? 0
-        ur.finish()
+        // unreachableStrategy.raml: int64 seconds, minimum 0; the simulator counts time in 64-bit
+        // nanoseconds, so a billion seconds (31 years) is its limit
+        let secs = ValueDecoder<Int>.int(min: 0).check { $0 > 1_000_000_000 ? "\($0) seconds cannot be simulated (Marathon takes any int64; the simulator counts time in 64-bit nanoseconds): at most 1000000000 (31 years)" : nil }
+        let inactiveRead = ur.optional("inactiveAfterSeconds", secs, default: Int(defIn.nanoseconds / 1_000_000_000))
+        let expungeRead = ur.optional("expungeAfterSeconds", secs, default: Int(defEx.nanoseconds / 1_000_000_000))
+        finish(ur)
+        guard let inactive = inactiveRead, let expunge = expungeRead else { return fallback }
         if inactive > expunge {
             d.error(JSONPath.key(path, "inactiveAfterSeconds"), at: v["inactiveAfterSeconds"] ?? v,
                     "inactiveAfterSeconds (\(inactive)) must be less than or equal to expungeAfterSeconds (\(expunge))")
