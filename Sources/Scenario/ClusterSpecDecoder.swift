@@ -90,8 +90,8 @@ public enum ScenarioSchema {
             groupsComplete = false
         }
 
-        if groupsComplete { checkTotals(groups, r.value["hostGroups"], d) }
-        checkWork(r, hosts: groupsComplete ? groups.reduce(0) { $0 + $1.count } : nil, duration: duration, sampleInterval: sampleInterval, d)
+        let totalsOK = groupsComplete && checkTotals(groups, r.value["hostGroups"], d)
+        checkWork(r, hosts: totalsOK ? groups.reduce(0) { $0 + $1.count } : nil, duration: duration, sampleInterval: sampleInterval, d)
 
         let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
         var appSources: [AppSource] = []
@@ -130,7 +130,9 @@ public enum ScenarioSchema {
 
     /// Hosts, memory and disk summed over every host group, with overflow-checked arithmetic: the
     /// model keeps these totals (Infrastructure) and they must fit.
-    static func checkTotals(_ groups: [HostGroupSpec], _ v: JSONValue?, _ d: Diagnostics) {
+    /// False when the hosts are too many (then the work checks that count hosts are skipped).
+    @discardableResult
+    static func checkTotals(_ groups: [HostGroupSpec], _ v: JSONValue?, _ d: Diagnostics) -> Bool {
         var hosts = 0
         var memory: Int64 = 0, disk: Int64 = 0
         var memoryOK = true, diskOK = true
@@ -140,7 +142,7 @@ public enum ScenarioSchema {
             hosts += g.count
             if hosts > maxTotalHosts {
                 d.error(JSONPath.key(p, "count"), at: e?["count"], "the host groups add up to \(hosts) hosts, more than the \(maxTotalHosts) hosts a scenario may have (see Limits in docs/scenarios.md)")
-                return
+                return false
             }
             let c = Int64(g.count)
             if memoryOK {
@@ -160,6 +162,7 @@ public enum ScenarioSchema {
                 } else { disk = t }
             }
         }
+        return true
     }
 
     /// Work far beyond the machine is refused here, naming the key and the limit.
