@@ -4,7 +4,12 @@ BIN := .build/debug/clustersim
 RELEASE_BIN := .build/release/clustersim
 SCENARIOS := $(filter-out scenarios/groups/%,$(wildcard scenarios/*.json))
 
-.PHONY: all deps build release run test unit e2e results plots bench check-all docs clean
+.PHONY: all deps build release run test unit e2e results plots bench check-all docs clean fuzz-smoke fuzz
+
+# Mutation fuzzing of the shipped scenarios (Sources/clustersim-fuzz): every input must exit 0 with a
+# complete results folder or 2 with nothing written, within the time bound; failures are saved in
+# $(FUZZ_SAVE) for `clustersim-fuzz --replay`.
+FUZZ_SAVE ?= /tmp/clustersim-fuzz-failures
 
 all: build
 
@@ -27,6 +32,17 @@ run: deps build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	$(MAKE) fuzz-smoke
+
+# A few hundred mutated inputs with the debug build (a few seconds), a tenth of them through the CLI too.
+fuzz-smoke:
+	.build/debug/clustersim-fuzz --count 300 --seed 1 --save $(FUZZ_SAVE) --cli $(BIN) --cli-every 10
+
+# 100,000 mutated inputs with the release build (2 jobs), 1 in 500 through the CLI.
+fuzz:
+	$(SWIFT) build -c release --product clustersim-fuzz
+	$(SWIFT) build -c release --product clustersim
+	.build/release/clustersim-fuzz --count 100000 --seed 8 --jobs 2 --quiet --save $(FUZZ_SAVE) --cli $(RELEASE_BIN) --cli-every 500
 
 unit: deps
 	$(SWIFT) test --skip EndToEndTests --disable-swift-testing
@@ -53,6 +69,7 @@ bench:
 # Slow checks kept out of `make test`: the tests in release mode too, a quick benchmark smoke run.
 check-all: test
 	$(SWIFT) build -c release
+	$(MAKE) fuzz
 	QUICK=1 bash bench/run.sh
 
 clean:

@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "clustersim", targets: ["clustersim"]),
         .executable(name: "clustersim-bench", targets: ["clustersim-bench"]),
+        .executable(name: "clustersim-fuzz", targets: ["clustersim-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel", "ClusterModel"]),
+        // Mutation fuzzing of the shipped scenarios, a forked child per input (make test / check-all).
+        .executableTarget(name: "clustersim-fuzz", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),

@@ -15,6 +15,26 @@ public enum ScenarioSchema {
     /// Upper bound on a host group's count (a guard against typos such as 4000000).
     public static let maxHostGroupCount = 100_000
 
+    // Limits on the work a scenario asks for (docs/scenarios.md, "Limits"): refused at validation
+    // with the key and the limit, instead of running until killed.
+
+    /// Hosts of all groups together.
+    public static let maxTotalHosts = 100_000
+    /// CPUs of one host. Mesos keeps scalars as llround(x * 1000) in a 64-bit integer
+    /// (apache/mesos src/common/values.cpp), undefined past 9.2e15; a million cores per host keeps
+    /// the sum over every host exact.
+    public static let maxHostCpus = 1_000_000.0
+    /// The shortest sampleInterval: 1ms (the timeline is for minutes to days; a finer clock shows nothing).
+    public static let minSampleInterval = SimDuration.milliseconds(1)
+    /// Timeline samples in a run (duration / sampleInterval): rows of timeline.csv.
+    public static let maxSamples: Int64 = 10_000_000
+    /// Hosts x samples: rows of hosts.csv (one row per host and sample, ~60 bytes each: ~6 GB).
+    public static let maxHostSamples: Int64 = 100_000_000
+    /// Hosts x simulated hours. The 1,000-agent platform benchmark (docs/benchmarks.md) costs
+    /// ~2,000 events per agent-hour at ~300,000 events/s: a million host-hours is ~2e9 events,
+    /// about two hours of wall time.
+    public static let maxHostHours: Int64 = 1_000_000
+
     /// Decodes a whole scenario. Nil when anything is wrong (then `diagnostics` has errors).
     public static func decodeClusterSpec(_ root: JSONValue, diagnostics d: Diagnostics) -> ClusterSpec? {
         let before = d.errorCount
@@ -25,7 +45,8 @@ public enum ScenarioSchema {
         let description = r.optional("description", .string, default: "")
         let seed = r.optional("seed", .uint64, default: 1)
         let duration = r.required("duration", .duration(.positive), hint: "how much time to simulate, a Go duration like \"2h\"")
-        let sampleInterval = r.optional("sampleInterval", .duration(.positive), default: .seconds(15))
+        let sampleInterval = r.optional("sampleInterval", ValueDecoder<SimDuration>.duration(.positive).check {
+            $0 < minSampleInterval ? "must be at least \(minSampleInterval) (the shortest sample interval the simulator writes), got \($0)" : nil }, default: .seconds(15))
         if let si = sampleInterval, let dur = duration, si > dur {
             let v = r.value["sampleInterval"]
             d.error("sampleInterval", at: v ?? r.value["duration"],
@@ -69,6 +90,9 @@ public enum ScenarioSchema {
             groupsComplete = false
         }
 
+        let totalsOK = groupsComplete && checkTotals(groups, r.value["hostGroups"], d)
+        checkWork(r, hosts: totalsOK ? groups.reduce(0) { $0 + $1.count } : nil, duration: duration, sampleInterval: sampleInterval, d)
+
         let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
         var appSources: [AppSource] = []
         let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d,
@@ -102,6 +126,71 @@ public enum ScenarioSchema {
         spec.storage = storage
         spec.network = network
         return spec
+    }
+
+    /// Hosts, memory and disk summed over every host group, with overflow-checked arithmetic: the
+    /// model keeps these totals (Infrastructure) and they must fit.
+    /// False when the hosts are too many (then the work checks that count hosts are skipped).
+    @discardableResult
+    static func checkTotals(_ groups: [HostGroupSpec], _ v: JSONValue?, _ d: Diagnostics) -> Bool {
+        var hosts = 0
+        var memory: Int64 = 0, disk: Int64 = 0
+        var memoryOK = true, diskOK = true
+        for (i, g) in groups.enumerated() {
+            let p = JSONPath.index("hostGroups", i)
+            let e = v?.arrayValue?[i]
+            hosts += g.count
+            if hosts > maxTotalHosts {
+                d.error(JSONPath.key(p, "count"), at: e?["count"], "the host groups add up to \(hosts) hosts, more than the \(maxTotalHosts) hosts a scenario may have (see Limits in docs/scenarios.md)")
+                return false
+            }
+            let c = Int64(g.count)
+            if memoryOK {
+                let (m, o1) = g.memoryBytes.multipliedReportingOverflow(by: c)
+                let (t, o2) = memory.addingReportingOverflow(m)
+                if o1 || o2 {
+                    memoryOK = false
+                    d.error(JSONPath.key(p, "memory"), at: e?["memory"], "the memory of all hosts adds up to more than \(Int64.max) bytes (8 EiB), which the simulator cannot count; lower memory or count")
+                } else { memory = t }
+            }
+            if diskOK {
+                let (m, o1) = g.diskBytes.multipliedReportingOverflow(by: c)
+                let (t, o2) = disk.addingReportingOverflow(m)
+                if o1 || o2 {
+                    diskOK = false
+                    d.error(JSONPath.key(p, "disk"), at: e?["disk"], "the disks of all hosts add up to more than \(Int64.max) bytes (8 EiB), which the simulator cannot count; lower disk or count")
+                } else { disk = t }
+            }
+        }
+        return true
+    }
+
+    /// Work far beyond the machine is refused here, naming the key and the limit.
+    static func checkWork(_ r: ObjectReader, hosts: Int?, duration: SimDuration?, sampleInterval: SimDuration?, _ d: Diagnostics) {
+        guard let duration else { return }
+        let durationValue = r.value["duration"]
+        if let si = sampleInterval, si > .zero {
+            let samples = duration.nanoseconds / si.nanoseconds
+            let at = r.value["sampleInterval"] ?? durationValue
+            if samples > maxSamples {
+                d.error(r.value["sampleInterval"] != nil ? "sampleInterval" : "duration", at: at,
+                        "duration \(duration) / sampleInterval \(si) is \(samples) samples, more than the \(maxSamples) a run may write (see Limits in docs/scenarios.md); use a longer sampleInterval")
+                return
+            }
+            if let hosts, samples * Int64(hosts) > maxHostSamples {
+                d.error(r.value["sampleInterval"] != nil ? "sampleInterval" : "duration", at: at,
+                        "\(hosts) hosts x \(samples) samples (duration \(duration) / sampleInterval \(si)) is \(samples * Int64(hosts)) rows of hosts.csv, more than \(maxHostSamples) (see Limits in docs/scenarios.md); use a longer sampleInterval")
+                return
+            }
+        }
+        if let hosts {
+            let hours = (duration.nanoseconds + SimDuration.hour.nanoseconds - 1) / SimDuration.hour.nanoseconds
+            let (hh, o) = hours.multipliedReportingOverflow(by: Int64(hosts))
+            if o || hh > maxHostHours {
+                d.error("duration", at: durationValue,
+                        "\(hosts) hosts for \(duration) is \(o ? "too many" : String(hh)) host-hours, more than the \(maxHostHours) a run may simulate (about 2e9 events; see Limits in docs/scenarios.md); shorten duration or use fewer hosts")
+            }
+        }
     }
 
     /// Ceph clients need a Ceph cluster and its PG placement, which comes with the flow model (a
@@ -234,7 +323,8 @@ public enum ScenarioSchema {
             }
         }
 
-        let cpus = r.required("cpus", .number(greaterThan: 0), hint: "CPU cores per host, like 8")
+        let cpus = r.required("cpus", ValueDecoder<Double>.number(greaterThan: 0).check {
+            $0 > maxHostCpus ? "\(NumberFormat.decimal($0)) cores is more than the \(NumberFormat.decimal(maxHostCpus)) a host may have (see Limits in docs/scenarios.md)" : nil }, hint: "CPU cores per host, like 8")
         let memory = r.required("memory", .size(.positive), hint: "memory per host, like \"64GiB\"")
         let disk = r.required("disk", .size(.positive), hint: "disk per host, like \"500GB\"")
         let nic = r.optional("nic", .rate(.positive), default: defaultNicBitsPerSecond)

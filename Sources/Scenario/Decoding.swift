@@ -83,14 +83,18 @@ extension ValueDecoder where T == Bool {
     }
 }
 
+/// The largest integer a scenario key takes unless the key says less: 2147483647, the 32-bit
+/// `Int` of Marathon's Scala flags (Scallop `opt[Int]`) and Mesos' C++ `int` flags. Counts stay
+/// far from Int64 overflow when the model multiplies or adds them.
+public let maxScenarioInteger = Int(Int32.max)
+
 extension ValueDecoder where T == Int {
-    /// An integer in min...max. Fractions like 2.5 and strings like "4" are errors.
-    public static func int(min: Int = Int.min, max: Int = Int.max) -> ValueDecoder<Int> {
+    /// An integer in min...max (max at most `maxScenarioInteger`, min at least its negative).
+    /// Fractions like 2.5 and strings like "4" are errors.
+    public static func int(min: Int = -maxScenarioInteger, max: Int = maxScenarioInteger) -> ValueDecoder<Int> {
+        let min = Swift.max(min, -maxScenarioInteger), max = Swift.min(max, maxScenarioInteger)
         let rangeText: String = {
-            if min != Int.min && max != Int.max { return "an integer from \(min) to \(max)" }
-            if min != Int.min { return "an integer >= \(min)" }
-            if max != Int.max { return "an integer <= \(max)" }
-            return "an integer"
+            "an integer from \(min) to \(max)"
         }()
         return ValueDecoder { v, p, d in
             guard let n = v.numberValue else { d.error(p, at: v, typeMismatch(rangeText, v)); return nil }
@@ -113,6 +117,11 @@ extension ValueDecoder where T == UInt64 {
     }
 }
 
+/// The largest plain number (in size) a scenario key takes: 1e15. Beyond it Mesos' fixed-point
+/// scalars (llround(x * 1000) in a 64-bit integer, apache/mesos src/common/values.cpp) and our
+/// Int64 conversions are out of range; every key with a natural bound says less.
+public let maxScenarioNumber = 1e15
+
 extension ValueDecoder where T == Double {
     /// A finite number; `greaterThan` / `atLeast` bound it from below.
     public static func number(greaterThan: Double? = nil, atLeast: Double? = nil, atMost: Double? = nil) -> ValueDecoder<Double> {
@@ -127,6 +136,9 @@ extension ValueDecoder where T == Double {
             if let g = greaterThan, !(x > g) { d.error(p, at: v, "expected \(what), got \(n.text)"); return nil }
             if let a = atLeast, !(x >= a) { d.error(p, at: v, "expected \(what), got \(n.text)"); return nil }
             if let m = atMost, !(x <= m) { d.error(p, at: v, "expected \(what), got \(n.text)"); return nil }
+            guard x.isFinite, Swift.abs(x) <= maxScenarioNumber else {
+                d.error(p, at: v, "expected \(what), got \(n.text), which is out of range: a number is at most 1e15 in size"); return nil
+            }
             return x
         }
     }

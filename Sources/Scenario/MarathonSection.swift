@@ -21,6 +21,10 @@ public enum MarathonSection {
     /// Keys of the `marathon` object.
     public static let sectionKeys = ["version", "flags", "hostGroup", "instances", "apps", "groups", "behaviour"]
 
+    /// Instances of all Marathon apps together: ten times the 10,000 tasks of the platform
+    /// benchmark (docs/benchmarks.md), which runs at ~2,000 events per agent-hour.
+    public static let maxTotalInstances = 100_000
+
     /// Mesos agents' default port range (mesos-agent --resources default "ports:[31000-32000]").
     public static let defaultAgentPorts = PortSet([31000...32000])
 
@@ -93,6 +97,17 @@ extension ScenarioSchema {
         }
         tree.finish()
 
+        // work: the instances of every app together (see Limits in docs/scenarios.md)
+        var totalInstances = 0
+        for a in tree.apps {
+            totalInstances += a.app.instances
+            if totalInstances > MarathonSection.maxTotalInstances {
+                d.error(JSONPath.key(a.path, "instances"), at: a.value["instances"] ?? a.value,
+                        "the apps' instances add up to \(totalInstances) (app \(a.app.id) has \(a.app.instances)), more than the \(MarathonSection.maxTotalInstances) a scenario may run (see Limits in docs/scenarios.md)")
+                break
+            }
+        }
+
         // capacity: an instance must fit some agent
         if hostGroupsComplete && !hostGroups.isEmpty {
             let agents = hostGroups.map(MarathonSection.agentResources)
@@ -122,7 +137,10 @@ extension ScenarioSchema {
 // MARK: - Flags
 
 enum MarathonFlagsDecoder {
-    enum Kind { case ms, seconds, count(min: Int), bool, string, port }
+    /// `.period`: milliseconds of a timer that repeats itself; Marathon reads it without a check
+    /// (Scallop `opt[Long]`, e.g. mesosphere/marathon src/main/scala/mesosphere/marathon/core/flow/
+    /// LaunchTokenConfig.scala), but a zero period would fire at the same instant forever.
+    enum Kind { case ms, period, seconds, count(min: Int), bool, string, port }
 
     struct Flag {
         var name: String
@@ -146,34 +164,44 @@ enum MarathonFlagsDecoder {
         Flag(name: "task_launch_confirm_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.taskLaunchConfirmTimeout = x } },
         Flag(name: "max_instances_per_offer", kind: .count(min: 1)) { if case .int(let x) = $1 { $0.maxInstancesPerOffer = x } },
         Flag(name: "launch_tokens", kind: .count(min: 0)) { if case .int(let x) = $1 { $0.launchTokens = x } },
-        Flag(name: "launch_token_refresh_interval", kind: .ms) { if case .duration(let x) = $1 { $0.launchTokenRefreshInterval = x } },
+        Flag(name: "launch_token_refresh_interval", kind: .period) { if case .duration(let x) = $1 { $0.launchTokenRefreshInterval = x } },
         Flag(name: "offer_matching_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.offerMatchingTimeout = x } },
         Flag(name: "decline_offer_duration", kind: .ms) { if case .duration(let x) = $1 { $0.declineOfferDuration = x } },
         Flag(name: "min_revive_offers_interval", kind: .ms) { if case .duration(let x) = $1 { $0.minReviveOffersInterval = x } },
         Flag(name: "revive_offers_repetitions", kind: .count(min: 1), availability: upTo(9)) { if case .int(let x) = $1 { $0.reviveOffersRepetitions = x } },
         Flag(name: "suppress_offers", kind: .bool, availability: from(7)) { if case .bool(let x) = $1 { $0.suppressOffers = x } },
         Flag(name: "reconciliation_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.reconciliationInitialDelay = x } },
-        Flag(name: "reconciliation_interval", kind: .ms) { if case .duration(let x) = $1 { $0.reconciliationInterval = x } },
+        Flag(name: "reconciliation_interval", kind: .period) { if case .duration(let x) = $1 { $0.reconciliationInterval = x } },
         Flag(name: "scale_apps_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.scaleAppsInitialDelay = x } },
-        Flag(name: "scale_apps_interval", kind: .ms) { if case .duration(let x) = $1 { $0.scaleAppsInterval = x } },
+        Flag(name: "scale_apps_interval", kind: .period) { if case .duration(let x) = $1 { $0.scaleAppsInterval = x } },
         Flag(name: "failover_timeout", kind: .seconds) { if case .duration(let x) = $1 { $0.failoverTimeout = x } },
         Flag(name: "zk_session_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.zkSessionTimeout = x } },
         Flag(name: "zk_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.zkTimeout = x } },
         Flag(name: "zk_connection_timeout", kind: .ms, availability: from(5)) { if case .duration(let x) = $1 { $0.zkConnectionTimeout = x } },
         Flag(name: "on_elected_prepare_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.onElectedPrepareTimeout = x } },
-        Flag(name: "mesos_heartbeat_interval", kind: .ms) { if case .duration(let x) = $1 { $0.mesosHeartbeatInterval = x } },
+        Flag(name: "mesos_heartbeat_interval", kind: .period) { if case .duration(let x) = $1 { $0.mesosHeartbeatInterval = x } },
         Flag(name: "mesos_heartbeat_failure_threshold", kind: .count(min: 1)) { if case .int(let x) = $1 { $0.mesosHeartbeatFailureThreshold = x } },
         Flag(name: "max_running_deployments", kind: .count(min: 1), availability: from(7)) { if case .int(let x) = $1 { $0.maxRunningDeployments = x } },
         Flag(name: "local_port_min", kind: .port) { if case .int(let x) = $1 { $0.localPortMin = x } },
         Flag(name: "local_port_max", kind: .port) { if case .int(let x) = $1 { $0.localPortMax = x } },
         Flag(name: "task_lost_expunge_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.taskLostExpungeInitialDelay = x } },
-        Flag(name: "task_lost_expunge_interval", kind: .ms) { if case .duration(let x) = $1 { $0.taskLostExpungeInterval = x } },
+        Flag(name: "task_lost_expunge_interval", kind: .period) { if case .duration(let x) = $1 { $0.taskLostExpungeInterval = x } },
         Flag(name: "minimum_viable_task_execution_duration", kind: .ms, availability: (MarathonVersion(1, 5, 0)...MarathonVersion(1, 5, 0), "only in Marathon 1.5.0")) { if case .duration(let x) = $1 { $0.minimumViableTaskExecutionDuration = x } },
         Flag(name: "mesos_role", kind: .string) { if case .string(let x) = $1 { $0.mesosRole = x } },
         Flag(name: "http_port", kind: .port) { if case .int(let x) = $1 { $0.httpPort = x } },
     ]
 
     static var names: [String] { flags.map(\.name) }
+
+    /// Marathon's default of a period flag, in milliseconds ("30000").
+    static func defaultText(_ name: String) -> String {
+        let f = MarathonFlags(version: .baseline)
+        let periods: [(String, SimDuration)] = [
+            ("launch_token_refresh_interval", f.launchTokenRefreshInterval), ("reconciliation_interval", f.reconciliationInterval),
+            ("scale_apps_interval", f.scaleAppsInterval), ("task_lost_expunge_interval", f.taskLostExpungeInterval),
+            ("mesos_heartbeat_interval", f.mesosHeartbeatInterval)]
+        return periods.first { $0.0 == name }.map { "\($0.1.nanoseconds / 1_000_000)" } ?? "?"
+    }
 
     static func available(_ f: Flag, _ v: MarathonVersion) -> Bool { f.availability.map { $0.range.contains(v) } ?? true }
 
@@ -195,17 +223,24 @@ enum MarathonFlagsDecoder {
             }
             let value: FlagValue?
             switch f.kind {
-            case .ms:
+            case .ms, .period:
+                let period: Bool = { if case .period = f.kind { return true } else { return false } }()
+                let least = period ? 1 : 0
+                let maxMs = ScenarioUnits.maxDuration.nanoseconds / 1_000_000
                 if let n = m.value.numberValue {
-                    if let i = n.int64, i >= 0 { value = .duration(.milliseconds(i)) }
-                    else { d.error(p, at: m.value, "expected a whole number of milliseconds >= 0 (Marathon's unit for --\(f.name)) or a Go duration string like \"5s\", got \(n.text)"); value = nil }
+                    if let i = n.int64, i >= least, i <= maxMs { value = .duration(.milliseconds(i)) }
+                    else if period, n.int64 == 0 {
+                        d.error(p, at: m.value, "--\(f.name) is the period of a timer that repeats itself: Marathon accepts 0, but a zero period would fire at the same instant forever and cannot be simulated; give at least 1 (ms), Marathon's default is \(MarathonFlagsDecoder.defaultText(f.name))"); value = nil
+                    }
+                    else { d.error(p, at: m.value, "expected a whole number of milliseconds from \(least) to \(maxMs) (Marathon's unit for --\(f.name); at most \(ScenarioUnits.maxDurationText)) or a Go duration string like \"5s\", got \(n.text)"); value = nil }
                 } else if m.value.stringValue != nil {
-                    value = ValueDecoder<SimDuration>.duration(.nonNegative).decode(m.value, p, d).map { .duration($0) }
+                    value = ValueDecoder<SimDuration>.duration(period ? .positive : .nonNegative).decode(m.value, p, d).map { .duration($0) }
                 } else { d.error(p, at: m.value, typeMismatch("a number of milliseconds (Marathon's unit for --\(f.name)) or a Go duration string", m.value)); value = nil }
             case .seconds:
+                let maxS = ScenarioUnits.maxDuration.nanoseconds / 1_000_000_000
                 if let n = m.value.numberValue {
-                    if let i = n.int64, i >= 0 { value = .duration(.seconds(i)) }
-                    else { d.error(p, at: m.value, "expected a whole number of seconds >= 0 (Marathon's unit for --\(f.name)), got \(n.text)"); value = nil }
+                    if let i = n.int64, i >= 0, i <= maxS { value = .duration(.seconds(i)) }
+                    else { d.error(p, at: m.value, "expected a whole number of seconds from 0 to \(maxS) (Marathon's unit for --\(f.name); at most \(ScenarioUnits.maxDurationText)), got \(n.text)"); value = nil }
                 } else {
                     value = ValueDecoder<SimDuration>.duration(.nonNegative).decode(m.value, p, d).map { .duration($0) }
                 }

@@ -128,7 +128,10 @@ extension ScenarioSchema {
             if let b = g.optional("bandwidth", .rate(.positive)) { spec.registryBandwidth = b }
             g.finish()
         }
-        if let x = r.optional("schedulerRegistrationBackoffFactor", .duration(.nonNegative)) { spec.frameworkRegistrationBackoffFactor = x }
+        // The scheduler driver takes any factor (apache/mesos src/sched/sched.cpp bounds the retries
+        // by REGISTRATION_RETRY_INTERVAL_MAX, 1 min, and does not check the factor).
+        if let x = r.optional("schedulerRegistrationBackoffFactor", ValueDecoder<SimDuration>.duration(.nonNegative).check {
+            $0 == .zero ? "Mesos' scheduler driver accepts 0s, but then retries registration at the same instant forever, which cannot be simulated; give more than 0s (Mesos' default is 2s, src/sched/constants.hpp)" : nil }) { spec.frameworkRegistrationBackoffFactor = x }
         r.finish()
         return d.errorCount == before ? spec : nil
     }
@@ -162,7 +165,7 @@ extension ScenarioSchema {
         if let rv = r.value("agent_removal_rate_limit"), !rv.isNull {
             if let s = ValueDecoder<String>.string.decode(rv, r.keyPath("agent_removal_rate_limit"), d) {
                 let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-                if parts.count == 2, let n = Int(parts[0]), n > 0, let per = SimDuration(goString: String(parts[1])) ?? GoDuration.parse(String(parts[1]) == "" ? "x" : "1" + parts[1]), per > .zero {
+                if parts.count == 2, let n = Int(parts[0]), n > 0, n <= maxScenarioInteger, let per = SimDuration(goString: String(parts[1])) ?? GoDuration.parse(String(parts[1]) == "" ? "x" : "1" + parts[1]), per > .zero, per <= ScenarioUnits.maxDuration {
                     f.agentRemovalRateLimit = (n, per)
                 } else {
                     d.error(r.keyPath("agent_removal_rate_limit"), at: rv, "expected \"N/duration\" like \"1/10mins\" written as \"1/10m\", got \(JSONValue.quote(s))")
@@ -213,8 +216,11 @@ extension ScenarioSchema {
         guard r.isObject else { return nil }
         let before = d.errorCount
         var f = base
+        // Mesos refuses more than REGISTER_RETRY_INTERVAL_MAX (apache/mesos src/slave/slave.cpp,
+        // Slave::initialize) and accepts 0s, which retries at once forever.
         if let x = r.optional("registration_backoff_factor", ValueDecoder<SimDuration>.duration(.nonNegative).check {
-            $0 > MesosAgentFlags.registerRetryIntervalMax ? "must be at most 1m (REGISTER_RETRY_INTERVAL_MAX), got \($0)" : nil }) { f.registrationBackoffFactor = x }
+            $0 > MesosAgentFlags.registerRetryIntervalMax ? "must be at most 1m (REGISTER_RETRY_INTERVAL_MAX), got \($0)"
+                : $0 == .zero ? "Mesos accepts 0s, but the agent then retries registration at the same instant forever, which cannot be simulated; give more than 0s and at most 1m (Mesos' default is 1s)" : nil }) { f.registrationBackoffFactor = x }
         if let x = r.optional("recovery_timeout", .duration(.positive)) { f.recoveryTimeout = x }
         if let x = r.optional("executor_registration_timeout", .duration(.positive)) { f.executorRegistrationTimeout = x }
         if let x = r.optional("executor_shutdown_grace_period", .duration(.nonNegative)) { f.executorShutdownGracePeriod = x }
@@ -238,6 +244,11 @@ extension ScenarioSchema {
     }
 
     // MARK: value syntaxes
+
+    /// The largest value of an agent resource (`--resources`, `--min_allocatable_resources`): a host's
+    /// cpus limit, and 1e10 MB (10 PB) of mem or disk, so that Mesos' fixed-point sums
+    /// (llround(x * 1000), apache/mesos src/common/values.cpp) over every agent fit 64 bits.
+    static func maxAgentResource(_ name: String) -> Double { name == "cpus" ? maxHostCpus : 1e10 }
 
     /// "[31000-32000]" or "[31000-32000,33000-33100]".
     static func parsePorts(_ s: String) -> PortSet? {
@@ -267,7 +278,7 @@ extension ScenarioSchema {
             var r = Resources()
             for pair in alt.split(separator: ";", omittingEmptySubsequences: false) {
                 let kv = pair.split(separator: ":")
-                guard kv.count == 2, let x = Double(kv[1]), x >= 0 else {
+                guard kv.count == 2, let x = Double(kv[1]), x >= 0, x <= maxAgentResource(String(kv[0])) else {
                     d.error(p, at: v, "expected alternatives like \"cpus:0.01|mem:32\" (name:value pairs joined by ';', alternatives by '|'), got \(JSONValue.quote(s))"); return nil
                 }
                 switch kv[0] {
@@ -293,7 +304,8 @@ extension ScenarioSchema {
                 guard let ps = parsePorts(value) else { d.error(p, at: v, "bad ports \(JSONValue.quote(value)); like \"ports:[31000-32000]\""); return nil }
                 out.ports = ps; continue
             }
-            guard let x = Double(value), x >= 0 else { d.error(p, at: v, "bad value \(JSONValue.quote(value)) for \(name)"); return nil }
+            let most = maxAgentResource(String(name))
+            guard let x = Double(value), x >= 0, x <= most else { d.error(p, at: v, "bad value \(JSONValue.quote(value)) for \(name); expected a number from 0 to \(NumberFormat.decimal(most))"); return nil }
             switch name {
             case "cpus": out.cpus = x
             case "mem": out.mem = x
@@ -309,7 +321,7 @@ extension ScenarioSchema {
         var out: [RoleWeight] = []
         for pair in s.split(separator: ",") {
             let kv = pair.split(separator: "=")
-            guard kv.count == 2, let w = Double(kv[1]), w > 0 else {
+            guard kv.count == 2, let w = Double(kv[1]), w > 0, w <= maxScenarioNumber else {
                 d.error(p, at: v, "expected \"role=weight\" pairs joined by ',' like \"prod=2,dev=1\", got \(JSONValue.quote(s))"); return nil
             }
             out.append(RoleWeight(role: String(kv[0]), weight: w))

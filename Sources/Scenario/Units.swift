@@ -6,6 +6,21 @@ import SimKernel
 public enum ScenarioUnits {
     public static let durationHint = "use a Go duration like \"90s\", \"15m\", \"1h30m\", or a number of seconds"
     public static let sizeHint = "use a number of bytes, or a number with a unit: B, kB, MB, GB, TB, PB (powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024), like \"100GB\" or \"2GiB\""
+    // MARK: limits (docs/scenarios.md, "Limits")
+
+    /// The longest duration a scenario may give anywhere: 100 years (876000h). The clock is Int64
+    /// nanoseconds (292 years, as Go's time.Duration and Mesos' stout Duration); the model adds a
+    /// duration to a time or doubles a back-off, which must not overflow.
+    public static let maxDuration = SimDuration.hours(876_000)
+    public static let maxDurationText = "876000h (100 years)"
+    /// The largest size: 1 EiB (2^60 bytes). Sizes are Int64 bytes; x8 for bits and the sum of a
+    /// few must stay exact.
+    public static let maxSize: Int64 = 1 << 60
+    public static let maxSizeText = "1152921504606846976 bytes (1 EiB, 1024PiB)"
+    /// The largest rate: 1 Pbit/s, a thousand times any NIC, disk or link.
+    public static let maxRate: Int64 = 1_000_000_000_000_000
+    public static let maxRateText = "1000000000000000 bit/s (1000Tbit)"
+
     public static let rateHint = "use a number of bits per second, or a number with a unit in bits (\"bit\", \"bit/s\" or \"bps\", like \"10Gbit\", \"100Mbps\") or bytes per second (\"B/s\", like \"250MB/s\", \"1GiB/s\"); prefixes k, M, G, T (powers of 1000) and Ki, Mi, Gi, Ti (powers of 1024)"
 
     // MARK: durations
@@ -15,18 +30,34 @@ public enum ScenarioUnits {
         switch v.kind {
         case .string(let s):
             let t = s.trimmingSpaces
-            if let d = GoDuration.parse(t) { return .success(d) }
+            if let d = GoDuration.parse(t) { return bounded(d, JSONValue.quote(s)) }
+            if looksLikeDuration(t) {
+                return .failure(UnitError("\(JSONValue.quote(s)) is out of range; a duration is at most \(maxDurationText)"))
+            }
             return .failure(UnitError("\(JSONValue.quote(s)) is not a duration; \(durationHint)"))
         case .number(let n):
             // Int64 nanoseconds cover about 292 years.
-            guard Swift.abs(n.double) < 9.2e9 else {
-                return .failure(UnitError("\(n.text) seconds is out of range (at most about 292 years)"))
+            guard Swift.abs(n.double) <= maxDuration.seconds else {
+                return .failure(UnitError("\(n.text) seconds is out of range; a duration is at most \(maxDurationText)"))
             }
-            if n.isIntegerLiteral, let s = Int64(n.text) { return .success(.seconds(s)) }
-            return .success(SimDuration.fromSeconds(n.double))
+            if n.isIntegerLiteral, let s = Int64(n.text) { return bounded(.seconds(s), n.text) }
+            return bounded(SimDuration.fromSeconds(n.double), n.text)
         default:
             return .failure(UnitError("expected a duration, got \(v.typeName) \(v.brief); \(durationHint)"))
         }
+    }
+
+    static func bounded(_ d: SimDuration, _ original: String) -> Result<SimDuration, UnitError> {
+        if d > maxDuration || d < SimDuration(nanoseconds: -maxDuration.nanoseconds) {
+            return .failure(UnitError("\(original) is out of range; a duration is at most \(maxDurationText)"))
+        }
+        return .success(d)
+    }
+
+    /// Whether a string Go's parser refused is well formed but too long ("3000000000h"): with its
+    /// digits zeroed it parses.
+    static func looksLikeDuration(_ t: String) -> Bool {
+        GoDuration.parse(String(t.map { $0.isASCII && $0.isNumber ? "0" : $0 })) != nil
     }
 
     // MARK: sizes
@@ -40,6 +71,10 @@ public enum ScenarioUnits {
     /// Bytes from a JSON value: a number of bytes, or a string "100GB", "2GiB", "64KiB", "512B".
     /// ScenarioUnits are case-insensitive ("gb" = "GB"; "b" means bytes); a space before the unit is allowed.
     public static func size(_ v: JSONValue) -> Result<Int64, UnitError> {
+        limited(unboundedSize(v), max: maxSize, maxText: maxSizeText, what: "size", v)
+    }
+
+    static func unboundedSize(_ v: JSONValue) -> Result<Int64, UnitError> {
         switch v.kind {
         case .number(let n):
             return scaled(n.text, n.double, 1, what: "size", original: n.text)
@@ -74,6 +109,18 @@ public enum ScenarioUnits {
     /// "bit" is case-insensitive; "bps" must be lower-case and "B/s" upper-case, because "Mb/s"
     /// and "MBps" are read as bits by some and bytes by others and are refused.
     public static func rate(_ v: JSONValue) -> Result<Int64, UnitError> {
+        limited(unboundedRate(v), max: maxRate, maxText: maxRateText, what: "rate", v)
+    }
+
+    static func limited(_ r: Result<Int64, UnitError>, max: Int64, maxText: String, what: String, _ v: JSONValue) -> Result<Int64, UnitError> {
+        switch r {
+        case .success(let x) where x > max:
+            return .failure(UnitError("\(v.brief) is too large for a \(what); a \(what) is at most \(maxText)"))
+        default: return r
+        }
+    }
+
+    static func unboundedRate(_ v: JSONValue) -> Result<Int64, UnitError> {
         switch v.kind {
         case .number(let n):
             return scaled(n.text, n.double, 1, what: "rate", original: n.text)

@@ -186,7 +186,10 @@ public enum MarathonAttributeFormat {
     public static func formatScalar(_ v: Double, grouping: Bool) -> String {
         let neg = v < 0
         let x = abs(v)
-        guard x < 9.0e15 else { return (neg ? "-" : "") + String(Int64(x.rounded(.toNearestOrEven))) }
+        guard x < 9.0e15 else {
+            // an integer; past UInt64 (a rack named "99999999999999999999") Swift's shortest form, never a trap
+            return (neg ? "-" : "") + (x < 1.8e19 ? String(UInt64(x.rounded(.toNearestOrEven))) : String(x))
+        }
         // thousandths, rounded half-even against the exact binary value (fma keeps the sign exact)
         var f = (x * 1000).rounded(.down)
         if (-f).addingProduct(1000, x) < 0 { f -= 1 }          // x*1000 rounded up across an integer

@@ -98,13 +98,16 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var now: SimTime { model.sim.now }
     var sim: Simulation { model.sim }
 
+    /// Never zero (decoding refuses 0): a zero period would refresh at the same instant forever.
+    var tokenRefreshPeriod: SimDuration { max(spec.flags.launchTokenRefreshInterval, .millisecond) }
+
     func start() {
         driver = mesos.addFramework(self)
         driver.suppressOffers()
         suppressed = true
         mesos.zooKeeper.watchChildren(electionPath, self)
         for p in processes { openSession(p.index) }
-        sim.schedule(after: spec.flags.launchTokenRefreshInterval, target: target, kind: Kind.tokenRefresh.rawValue)
+        sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
         deployments.start()
     }
 
@@ -228,7 +231,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         switch Kind(rawValue: event.kind)! {
         case .tokenRefresh:
             launchTokens = spec.flags.launchTokens
-            sim.schedule(after: spec.flags.launchTokenRefreshInterval, target: target, kind: Kind.tokenRefresh.rawValue)
+            sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
             if hasDemand { updateOfferInterest() }
         case .revive:
             reviveScheduled = false

@@ -340,7 +340,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
             return
         }
         let cap = MesosAgentFlags.registerRetryIntervalMax
-        let maxB = a.registrationBackoff < cap ? a.registrationBackoff : cap
+        // Never a zero back-off: it would retry at the same instant forever (decoding refuses 0s).
+        let maxB = a.registrationBackoff < cap ? max(a.registrationBackoff, .nanosecond) : cap
         a.registrationBackoff = maxB * 2
         schedule(.agentRegister, after: uniform(a.stream, maxB), pack(a.index, a.registrationGen))
     }
@@ -475,7 +476,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
             return
         }
         let cap = SimDuration.minutes(1)
-        let maxB = f.registrationBackoff < cap ? f.registrationBackoff : cap
+        let maxB = f.registrationBackoff < cap ? max(f.registrationBackoff, .nanosecond) : cap  // never zero (see the agents')
         f.registrationBackoff = maxB * 2
         schedule(.frameworkRegister, after: uniform(f.stream, maxB), pack(f.index, f.registrationGen))
     }

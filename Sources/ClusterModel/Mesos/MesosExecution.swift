@@ -26,7 +26,8 @@ extension MesosCluster {
     func beginPull(_ t: MesosTask, _ img: ImageRef) {
         let a = agents[t.agent]
         if let done = a.pulls[img.name] {
-            model.sim.schedule(at: done, target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
+            // A pull whose task was killed (task_launch_timeout) may have ended already.
+            model.sim.schedule(at: max(done, now), target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
             return
         }
         var bw = Double(max(1, spec.registryBandwidth))

@@ -8,7 +8,16 @@ import SimKernel
 public struct Scalar: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var milli: Int64
     @inlinable public init(milli: Int64) { self.milli = milli }
-    @inlinable public init(_ value: Double) { milli = Int64((value * 1000).rounded(.toNearestOrEven)) }
+    /// Mesos' fixed point (llround(x * 1000), apache/mesos src/common/values.cpp). Scenario
+    /// decoders keep values within +-`maxValue`; beyond it (or NaN, which counts as 0) the value is
+    /// clamped rather than trapping, leaving room to add ~1,000 of them without overflow.
+    @inlinable public init(_ value: Double) {
+        let x = (value * 1000).rounded(.toNearestOrEven)
+        milli = x.isNaN ? 0 : Int64(Swift.min(Swift.max(x, -Scalar.maxMilli), Scalar.maxMilli))
+    }
+    /// 2^53 milli (9.0e12 units): the largest integer a Double holds exactly.
+    @usableFromInline static let maxMilli = 9_007_199_254_740_992.0
+    public static var maxValue: Double { maxMilli / 1000 }
     @inlinable public var value: Double { Double(milli) / 1000 }
     public static let zero = Scalar(milli: 0)
     @inlinable public static func < (a: Scalar, b: Scalar) -> Bool { a.milli < b.milli }

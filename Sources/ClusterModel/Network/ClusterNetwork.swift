@@ -391,7 +391,7 @@ public final class ClusterNetwork: EventHandler {
             }
             if flows[slot].remaining.isFinite {
                 let rem = max(0, flows[slot].remaining)
-                let ns: Int64 = newRate > 0 ? now.nanoseconds + Int64((rem / newRate * 1e9).rounded(.up)) : .max
+                let ns: Int64 = newRate > 0 ? (now + SimDuration(nanoseconds: Int64(min((rem / newRate * 1e9).rounded(.up), 9e18)))).nanoseconds : .max
                 flows[slot].finishNs = ns
                 if flows[slot].heapIndex >= 0 { heapUpdate(flows[slot].heapIndex) } else { heapInsert(Int32(slot)) }
             }

@@ -387,7 +387,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
         }
         guard best.isFinite else { return }
         // one nanosecond past the crossing, so the block boundary is passed
-        let d = SimDuration(nanoseconds: Int64((best * 1e9).rounded(.up)) + 1)
+        let d = SimDuration(nanoseconds: Int64(min((best * 1e9).rounded(.up), 9e18)) + 1)  // a crossing centuries away saturates
         schedule(.plan, at: now + d, pack(h.index, h.planGen))
     }
 

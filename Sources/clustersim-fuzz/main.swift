@@ -1,0 +1,305 @@
+// clustersim-fuzz: seeded mutations of every shipped scenario (and, inlined, the files they
+// include), each run in a forked child with a wall-clock alarm: the child decodes, validates and
+// runs the model in-process with an event budget, writing results through the same Reporting
+// code into a temporary folder. For every input: exit 0 (a complete results folder) or 2 (an
+// error, nothing written) within the time bound; a trap, a timeout or a stall (the clock stuck
+// at one instant) is a failure, saved with --save. A sample also goes through the real CLI
+// (--cli BIN --cli-every K), which checks exit status and the output folder the user sees.
+//
+//   clustersim-fuzz [--count N] [--seed S] [--start I] [--jobs J] [--events N] [--timeout S]
+//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet]
+//   clustersim-fuzz --replay FILE...   (each file once, as the children run them)
+
+import ClusterModel
+import Foundation
+import Reporting
+import Scenario
+import SimKernel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Options {
+    var count = 300
+    var seed: UInt64 = 1
+    var start = 0
+    var jobs = 2
+    var events: UInt64 = 300_000
+    var stall = 100_000
+    var timeout: UInt32 = 20
+    var save: String? = nil
+    var cli: String? = nil
+    var cliEvery = 0
+    var scenarios = "scenarios"
+    var quiet = false
+    var replay: [String] = []
+}
+
+func usage(_ msg: String) -> Never {
+    FileHandle.standardError.write(Data("clustersim-fuzz: \(msg)\n".utf8))
+    exit(2)
+}
+
+func parseOptions() -> Options {
+    var o = Options()
+    var args = CommandLine.arguments.dropFirst()
+    func value(_ name: String) -> String {
+        guard let v = args.popFirst() else { usage("\(name) needs a value") }
+        return v
+    }
+    func number<T: FixedWidthInteger>(_ name: String) -> T {
+        let v = value(name)
+        guard let n = T(v), n >= 0 else { usage("\(name): expected a non-negative integer, got \(v)") }
+        return n
+    }
+    while let a = args.popFirst() {
+        switch a {
+        case "--count": o.count = number(a)
+        case "--seed": o.seed = number(a)
+        case "--start": o.start = number(a)
+        case "--jobs": o.jobs = max(1, number(a))
+        case "--events": o.events = number(a)
+        case "--stall": o.stall = number(a)
+        case "--timeout": o.timeout = max(1, number(a))
+        case "--save": o.save = value(a)
+        case "--cli": o.cli = value(a)
+        case "--cli-every": o.cliEvery = number(a)
+        case "--scenarios": o.scenarios = value(a)
+        case "--quiet": o.quiet = true
+        case "--replay": o.replay = Array(args); args = []
+        default: usage("unknown argument \(a)")
+        }
+    }
+    return o
+}
+
+// MARK: - inputs
+
+struct Base { var name: String; var tree: JSONValue }
+
+/// Every shipped scenario twice: as written (with its `$include` objects, resolved by the child
+/// from the scenarios folder) and with its includes resolved (so mutations reach the included
+/// host groups and Marathon app files too).
+func loadBases(_ dir: String) -> [Base] {
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    var out: [Base] = []
+    for f in files {
+        let path = dir + "/" + f
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let raw = JSONParser.parse(text).value else { continue }
+        out.append(Base(name: f, tree: raw))
+        if let resolved = try? ScenarioLoader.resolvedJSON(path: path) { out.append(Base(name: f + " (includes resolved)", tree: resolved)) }
+    }
+    if out.isEmpty { usage("no scenarios in \(dir)") }
+    return out
+}
+
+/// Input number `i` of the run seeded `seed`: a base and 1 to 4 mutations.
+func makeInput(_ i: Int, seed: UInt64, bases: [Base]) -> (String, String) {
+    var r = SplitMix(seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(i))
+    let base = bases[r.below(bases.count)]
+    var tree = base.tree
+    var what: [String] = []
+    // one mutation half of the time (most such inputs still run), else two to four
+    for _ in 0..<(r.chance(0.5) ? 1 : 2 + r.below(3)) { what.append(Mutator.mutate(&tree, &r)) }
+    return (tree.serialized(), "\(base.name): " + what.joined(separator: ", "))
+}
+
+// MARK: - the child
+
+enum ChildExit: Int32 {
+    case complete = 0, internalError = 1, invalid = 2, budget = 3, stalled = 4, incomplete = 5
+}
+
+let requiredFiles = ["timeline.csv", "hosts.csv", "events.csv", "summary.json", "summary.csv"]
+
+/// Decodes, validates and runs one input; the exit status says what happened.
+func runChild(text: String, baseDirectory: String, out: String, events: UInt64, stall: Int) -> ChildExit {
+    let loaded: LoadedScenario
+    do {
+        loaded = try ScenarioLoader.load(text: text, baseDirectory: baseDirectory, fileName: "fuzz.json")
+    } catch let e {
+        // exit 2 must come with at least one error
+        return e.errors.isEmpty ? .internalError : .invalid
+    }
+    let model = ClusterSimulation(spec: loaded.spec, observer: NullObserver())
+    let folder: ResultsFolder
+    let writer: ResultsWriter
+    do {
+        folder = try ResultsFolder(finalPath: out)
+        writer = try ResultsWriter(folder: folder, model: model)
+    } catch { return .internalError }
+    model.observer = writer
+    // Work = events + rows of hosts.csv written so far (a sample costs one row per host): the
+    // budget bounds both, so a large but allowed scenario stops early instead of timing out.
+    let hosts = UInt64(loaded.spec.hostGroups.reduce(0) { $0 + $1.count })
+    let si = UInt64(max(1, loaded.spec.sampleInterval.nanoseconds))
+    var lastNow: Int64 = -1
+    var same = 0
+    var stalled = false, overBudget = false
+    let completed = model.run {
+        let n = model.sim.now.nanoseconds
+        if n == lastNow {
+            same += 1
+            if same > stall { stalled = true; return true }
+        } else { lastNow = n; same = 0 }
+        if model.sim.eventsProcessed &+ UInt64(max(0, n)) / si &* hosts > events { overBudget = true; return true }
+        return false
+    }
+    if stalled { folder.discard(); return .stalled }
+    if overBudget || !completed { folder.discard(); return .budget }
+    do {
+        try writer.finish(summary: model.summary(), platform: model.platformSummary(), storage: model.storage?.summary(), wallSeconds: 0)
+        try folder.commit()
+    } catch { folder.discard(); return .internalError }
+    return completeFolder(out) ? .complete : .incomplete
+}
+
+func completeFolder(_ path: String) -> Bool {
+    for f in requiredFiles {
+        guard let d = FileManager.default.contents(atPath: path + "/" + f), !d.isEmpty else { return false }
+    }
+    guard let s = FileManager.default.contents(atPath: path + "/summary.json"),
+          JSONParser.parse(String(decoding: s, as: UTF8.self)).value?.objectMembers != nil else { return false }
+    return true
+}
+
+// MARK: - the parent
+
+enum Outcome: String { case complete, invalid, budget, trap, timeout, stalled, incomplete, internalError = "internal-error" }
+
+func classify(_ status: Int32) -> (Outcome, String) {
+    // WIFEXITED / WTERMSIG by hand (the macros are not imported into Swift)
+    let sig = status & 0x7f
+    if sig == 0 {
+        let code = (status >> 8) & 0xff
+        switch ChildExit(rawValue: code) {
+        case .complete: return (.complete, "")
+        case .invalid: return (.invalid, "")
+        case .budget: return (.budget, "")
+        case .stalled: return (.stalled, "the clock stayed at one instant")
+        case .incomplete: return (.incomplete, "exit 0 without a complete results folder")
+        default: return (.internalError, "exit \(code)")
+        }
+    }
+    if sig == SIGALRM { return (.timeout, "no exit within the time bound") }
+    return (.trap, "signal \(sig)")
+}
+
+let options = parseOptions()
+let tmpRoot = NSTemporaryDirectory() + "clustersim-fuzz-\(getpid())"
+try? FileManager.default.createDirectory(atPath: tmpRoot, withIntermediateDirectories: true)
+let scenariosDir = URL(fileURLWithPath: options.scenarios).standardizedFileURL.path
+setvbuf(stdout, nil, _IOLBF, 0)
+
+/// Forks a child for input `i`; returns its pid.
+func spawn(_ i: Int, _ text: String) -> pid_t {
+    let out = tmpRoot + "/out-\(i)"
+    let pid = fork()
+    if pid == 0 {
+        // the child: quiet, bounded in time, results in its own folder
+        let null = open("/dev/null", O_WRONLY)
+        if null >= 0 { dup2(null, 1); dup2(null, 2) }
+        alarm(options.timeout)
+        let code = runChild(text: text, baseDirectory: scenariosDir, out: out, events: options.events, stall: options.stall)
+        _exit(code.rawValue)
+    }
+    if pid < 0 { usage("fork failed: \(String(cString: strerror(errno)))") }
+    return pid
+}
+
+/// Runs the real CLI on one input (written into the scenarios folder, so includes resolve) and
+/// checks what the user sees: exit 0 with a complete folder, or exit 2 with none.
+func runCLI(_ binary: String, _ i: Int, _ text: String) -> (Outcome, String) {
+    let input = scenariosDir + "/.fuzz-\(getpid())-\(i).json"
+    let out = tmpRoot + "/cli-\(i)"
+    defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
+    guard FileManager.default.createFile(atPath: input, contents: Data(text.utf8)) else { return (.internalError, "cannot write \(input)") }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = ["run", input, "--out", out, "--quiet"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { return (.internalError, "cannot start \(binary)") }
+    let deadline = Date().addingTimeInterval(Double(options.timeout) * 3)
+    while p.isRunning && Date() < deadline { usleep(10_000) }
+    if p.isRunning { p.terminate(); p.waitUntilExit(); return (.timeout, "CLI: no exit within \(options.timeout * 3) s") }
+    let exists = FileManager.default.fileExists(atPath: out)
+    switch (p.terminationReason, p.terminationStatus) {
+    case (.exit, 0): return completeFolder(out) ? (.complete, "") : (.incomplete, "CLI: exit 0 without a complete results folder")
+    case (.exit, 2): return exists ? (.incomplete, "CLI: exit 2 but \(out) was written") : (.invalid, "")
+    case (.exit, let c): return (.internalError, "CLI: exit \(c)")
+    case (_, let s): return (.trap, "CLI: signal \(s)")
+    }
+}
+
+var inputs: [(Int, String, String)] = []   // (number, text, description)
+if !options.replay.isEmpty {
+    for (i, f) in options.replay.enumerated() {
+        guard let t = try? String(contentsOfFile: f, encoding: .utf8) else { usage("cannot read \(f)") }
+        inputs.append((i, t, f))
+    }
+}
+let bases = options.replay.isEmpty ? loadBases(scenariosDir) : []
+func input(_ k: Int) -> (Int, String, String) {
+    if !options.replay.isEmpty { return inputs[k] }
+    let i = options.start + k
+    let (t, d) = makeInput(i, seed: options.seed, bases: bases)
+    return (i, t, d)
+}
+let total = options.replay.isEmpty ? options.count : inputs.count
+
+var counts: [Outcome: Int] = [:]
+var failures: [(Int, Outcome, String, String)] = []
+var running: [pid_t: (Int, String, String)] = [:]
+let wallStart = Date()
+
+func record(_ i: Int, _ text: String, _ desc: String, _ o: Outcome, _ detail: String) {
+    counts[o, default: 0] += 1
+    switch o {
+    case .complete, .invalid, .budget: return
+    default: break
+    }
+    failures.append((i, o, detail, desc))
+    print("FAIL input \(i) [\(desc)]: \(o.rawValue) \(detail)")
+    if let dir = options.save {
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let f = dir + "/fuzz-\(options.seed)-\(i)-\(o.rawValue).json"
+        _ = FileManager.default.createFile(atPath: f, contents: Data(text.utf8))
+        print("  saved \(f)")
+    }
+}
+
+func reap() {
+    var status: Int32 = 0
+    let pid = waitpid(-1, &status, 0)
+    guard pid > 0, let (i, text, desc) = running.removeValue(forKey: pid) else { return }
+    let (o, detail) = classify(status)
+    try? FileManager.default.removeItem(atPath: tmpRoot + "/out-\(i)")
+    record(i, text, desc, o, detail)
+}
+
+var cliRuns = 0
+for k in 0..<total {
+    let (i, text, desc) = input(k)
+    while running.count >= options.jobs { reap() }
+    running[spawn(i, text)] = (i, text, desc)
+    if let bin = options.cli, options.cliEvery > 0, k % options.cliEvery == 0 {
+        let (o, d) = runCLI(bin, i, text)
+        cliRuns += 1
+        record(i, text, desc + " (CLI)", o, d)
+    }
+    if !options.quiet && (k + 1) % 1000 == 0 {
+        let s = Date().timeIntervalSince(wallStart)
+        print("\(k + 1) inputs, \(failures.count) failures, \(String(format: "%.1f", Double(k + 1) / s)) inputs/s")
+    }
+}
+while !running.isEmpty { reap() }
+try? FileManager.default.removeItem(atPath: tmpRoot)
+
+let wall = Date().timeIntervalSince(wallStart)
+let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled, .incomplete, .internalError]
+let summary = order.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: ", ")
+print("clustersim-fuzz: \(total) inputs (seed \(options.seed), from \(options.start)), \(cliRuns) also through the CLI, in "
+      + String(format: "%.1f s, %.1f inputs/s", wall, Double(total) / max(wall, 1e-9)) + ": " + summary)
+print("\(total - failures.count) passed, \(failures.count) failed")
+exit(failures.isEmpty ? 0 : 1)
