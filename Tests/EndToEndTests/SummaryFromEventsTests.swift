@@ -174,9 +174,9 @@ final class SummaryFromEventsTests: XCTestCase {
                         {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
          "mesos": {},
          "marathon": {"apps": [
-            {"id": "/db", "instances": 1, "cpus": 0.5, "mem": 256},
-            {"id": "/web", "instances": 2, "cpus": 0.5, "mem": 256, "dependencies": ["/db"]},
-            {"id": "/later", "instances": 0, "cpus": 0.5, "mem": 256}],
+            {"id": "/db", "instances": 1, "cmd": "./serve", "cpus": 0.5, "mem": 256},
+            {"id": "/web", "instances": 2, "cmd": "./serve", "cpus": 0.5, "mem": 256, "dependencies": ["/db"]},
+            {"id": "/later", "instances": 0, "cmd": "./serve", "cpus": 0.5, "mem": 256}],
           "behaviour": {"default": {"startupTime": "30s"}}},
          "actions": [{"at": "10m", "kind": "scale", "app": "/later", "instances": 3}]}
         """.write(toFile: scenario, atomically: true, encoding: .utf8)
@@ -205,7 +205,8 @@ final class SummaryFromEventsTests: XCTestCase {
         XCTAssertEqual(head["apps_deployed"] as? Int, 3)
     }
 
-    /// An app no deployment reached (its only deployment crash-loops and is never done) has null.
+    /// An app no deployment step reached has null: /huge's second instance never finds room (one
+    /// 2-cpu agent), so the initial deployment's step holding it is never done.
     func testAnAppNeverDeployedHasNull() throws {
         let dir = CLI.tempDir("never")
         let scenario = dir + "/never.json"
@@ -214,8 +215,8 @@ final class SummaryFromEventsTests: XCTestCase {
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
                         {"name": "slave", "count": 1, "cpus": 2, "memory": "8GiB", "disk": "100GB"}],
          "mesos": {},
-         "marathon": {"apps": [{"id": "/ok", "instances": 1, "cpus": 0.5, "mem": 256},
-                               {"id": "/huge", "instances": 1, "cpus": 64, "mem": 256}]}}
+         "marathon": {"apps": [{"id": "/ok", "instances": 1, "cmd": "./serve", "cpus": 0.5, "mem": 256},
+                               {"id": "/huge", "instances": 2, "cmd": "./serve", "cpus": 1.5, "mem": 256}]}}
         """.write(toFile: scenario, atomically: true, encoding: .utf8)
         let r = try CLI.run(["run", scenario, "--out", dir + "/out", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -223,7 +224,99 @@ final class SummaryFromEventsTests: XCTestCase {
         let js = try Self.json(dir + "/out/summary.json")
         let deploys = (js["platform"] as! [String: Any])["deploys"] as! [[String: Any]]
         XCTAssertTrue(deploys.first { $0["app"] as? String == "/huge" }!["deploy_s"] is NSNull)
-        XCTAssertTrue((deploys.first { $0["app"] as? String == "/ok" }!["deploy_s"] as? NSNumber) != nil)
-        XCTAssertEqual((js["headline"] as! [String: Any])["apps_deployed"] as? Int, 1)
+        // /ok runs, but it shares the step with /huge: as Marathon's deployment_step_success, the
+        // step (and so the app's deployment) is done only when every app of it is
+        XCTAssertTrue(deploys.first { $0["app"] as? String == "/ok" }!["deploy_s"] is NSNull)
+        let head = js["headline"] as! [String: Any]
+        XCTAssertEqual(head["apps_deployed"] as? Int, 0)
+        XCTAssertTrue(head["slowest_deploy_s"] is NSNull)
+        let events = try Self.events(dir + "/out")
+        XCTAssertTrue(events.contains { $0.event == "appDeploymentStarted" && $0.subject == "/huge" && $0.time == 0 })
+        XCTAssertFalse(events.contains { $0.event == "appDeployed" })
+        XCTAssertTrue(events.contains { $0.event == "TASK_RUNNING" && $0.subject.hasPrefix("ok.") })
+    }
+}
+
+/// `clustersim run scenarios/quickstart.json` shows the platform and ends with a summary of what
+/// happened whose figures are summary.json's.
+final class QuickstartReportTests: XCTestCase {
+    /// The number printed right after `prefix` in `line` ("... after 78.9 s" -> 78.9).
+    func number(after prefix: String, in line: String, file: StaticString = #filePath, line l: UInt = #line) -> Double? {
+        guard let r = line.range(of: prefix) else { XCTFail("no \"\(prefix)\" in: \(line)", file: file, line: l); return nil }
+        let digits = line[r.upperBound...].prefix { $0.isNumber || $0 == "." || $0 == "-" }
+        return Double(digits)
+    }
+
+    func testClosingSummaryCarriesTheFiguresOfSummaryJSON() throws {
+        let out = CLI.tempDir("qs") + "/quickstart"
+        let r = try CLI.run(["run", "scenarios/quickstart.json", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let js = try SummaryFromEventsTests.json(out + "/summary.json")
+        let head = js["headline"] as! [String: Any]
+        let platform = js["platform"] as! [String: Any]
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        func line(_ prefix: String) -> String {
+            guard let l = lines.first(where: { $0.hasPrefix(prefix) }) else { XCTFail("no line \"\(prefix)...\" in:\n\(r.stdout)"); return "" }
+            return l
+        }
+        func num(_ any: Any?) -> Double { (any as! NSNumber).doubleValue }
+        XCTAssertLessThanOrEqual(lines.count, 10, "a closing summary of a few lines:\n\(r.stdout)")
+        XCTAssertTrue(line("quickstart: ").contains("\(head["hosts"]!) hosts, 1h0m0s simulated, \(head["events_processed"]!) events"), lines[0])
+
+        // the platform: three apps with health checks, deployed by the initial deployment
+        let deploys = platform["deploys"] as! [[String: Any]]
+        XCTAssertEqual(deploys.count, 3)
+        let apps = line("apps deployed: ")
+        XCTAssertTrue(apps.hasPrefix("apps deployed: \(head["apps_deployed"]!) of 3"), apps)
+        for d in deploys {
+            XCTAssertEqual(number(after: "\(d["app"]!) ", in: apps) ?? -1, num(d["deploy_s"]), accuracy: 0.05, "\(d["app"]!): \(apps)")
+        }
+        // the agent loss: detected, instances replaced
+        let faults = platform["faults"] as! [[String: Any]]
+        XCTAssertEqual(faults.count, 1)
+        XCTAssertEqual(faults[0]["kind"] as? String, "hostCrash")
+        XCTAssertEqual((platform["agent_detections"] as! [Any]).count, 1)
+        let f = line("fault 0 hostCrash of slave-02 at 900.0 s")
+        XCTAssertEqual(number(after: "unreachable after ", in: f) ?? -1, num(faults[0]["detected_after_s"]), accuracy: 0.05, f)
+        XCTAssertEqual(number(after: "healthy target after ", in: f) ?? -1, num(faults[0]["recovered_after_s"]), accuracy: 0.05, f)
+        XCTAssertEqual(num(faults[0]["detected_after_s"]), num(head["max_detection_s"]), accuracy: 1e-9)
+        // the rolling upgrade: the second deployment, a new version of /shop/web
+        let deployments = platform["deployments"] as! [[String: Any]]
+        XCTAssertEqual(deployments.count, 2)
+        XCTAssertEqual(deployments[1]["name"] as? String, "deploy /shop/web version 2")
+        let up = line("deployment-2 (deploy /shop/web version 2) at 2400.0 s: done in ")
+        XCTAssertEqual(number(after: "done in ", in: up) ?? -1, num(deployments[1]["duration_s"]), accuracy: 0.05, up)
+        let events = try SummaryFromEventsTests.events(out)
+        XCTAssertTrue(events.contains { $0.event == "restartStarted" && $0.subject == "/shop/web" && $0.time == 2400 })
+        // failed and lost tasks
+        let t = line("tasks: ")
+        XCTAssertEqual(t, "tasks: \(head["tasks_launched"]!) launched, \(head["tasks_failed"]!) failed, \(head["tasks_killed"]!) killed, "
+                       + "\(head["tasks_lost"]!) lost; \(head["apps_below_target_at_end"]!) apps below target at the end")
+        // where the files are
+        XCTAssertTrue(line("results: ").hasPrefix("results: \(out)/"), r.stdout)
+        XCTAssertTrue(line("plots: ").contains(" plot \(out)"), r.stdout)
+
+        let quiet = try CLI.run(["run", "scenarios/quickstart.json", "--out", CLI.tempDir("qsq") + "/q", "--quiet"])
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stdout, "", "--quiet prints nothing")
+    }
+
+    /// The plots tell the story: every series has its own dash type, and the crash and the
+    /// rolling upgrade are marked on the charts.
+    func testQuickstartPlotsMarkTheCrashAndTheUpgrade() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gnuplot") else { throw XCTSkip("gnuplot not installed") }
+        let base = CLI.tempDir("qsplot")
+        XCTAssertEqual(try CLI.run(["run", "scenarios/quickstart.json", "--out", base + "/r", "--quiet"]).status, 0)
+        let r = try CLI.run(["plot", base + "/r", "--out", base + "/p", "--format", "png"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for f in ["apps_healthy.png", "mesos_agents.png", "mesos_allocation.png"] { XCTAssertTrue(CLI.files(in: base + "/p").contains(f), f) }
+        let gp = try String(contentsOfFile: base + "/p/plot.gp", encoding: .utf8)
+        XCTAssertTrue(gp.contains("set label 1 'slave-02 crashed' at 15,"), gp)
+        XCTAssertTrue(gp.contains("'deploy /shop/web' at 40,"), gp)
+        for plot in gp.components(separatedBy: "\nplot ").dropFirst() {
+            let series = plot.components(separatedBy: "\nunset output")[0].components(separatedBy: ", \\\n")
+            let dashes = series.map { $0.components(separatedBy: " dt ")[1].prefix { $0.isNumber } }
+            XCTAssertEqual(Set(dashes).count, min(series.count, 5), "series without their own dash type: \(plot)")
+        }
     }
 }
