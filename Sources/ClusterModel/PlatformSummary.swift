@@ -3,10 +3,19 @@ import SimKernel
 /// Headline figures of the Mesos/Marathon layer: deployments, task losses, and for each fault how
 /// long the platform took to notice it and to be whole again.
 public struct PlatformSummary: Sendable {
+    /// An app's first deployment, as events.csv logs it: `appDeploymentStarted` (the deployment was
+    /// created) and `appDeployed` (the deployment's step holding the app was done).
     public struct AppDeploy: Sendable {
         public var app: String
-        /// First launch queued -> first deployment finished; nil when it never finished.
-        public var seconds: Double?
+        /// The deployment (deployment-N in events.csv) that first deployed the app; nil: none did.
+        public var deployment: Int?
+        public var startedAt: SimTime?
+        public var deployedAt: SimTime?
+        /// deployedAt - startedAt; nil when no deployment of the app completed its step.
+        public var seconds: Double? {
+            guard let s = startedAt, let e = deployedAt else { return nil }
+            return (e - s).seconds
+        }
     }
     public struct FaultOutcome: Sendable {
         public var index: Int
@@ -26,6 +35,8 @@ public struct PlatformSummary: Sendable {
     public var tasksKilled = 0
     public var tasksLost = 0
     public var deploys: [AppDeploy] = []
+    /// Every Marathon deployment (the initial one, operator deploys, scales and restarts).
+    public var deployments: [DeploymentRecord] = []
     public var appsBelowTargetAtEnd = 0
     /// Total time some app was below its target of healthy instances (after its first deployment).
     public var degraded: SimDuration = .zero
@@ -47,6 +58,7 @@ extension ClusterSimulation {
         var periods: [(start: SimTime, end: SimTime?)] = []
         if let m = marathon {
             p.marathonFailovers = m.failovers
+            p.deployments = m.deploymentRecords
             periods = m.degradedPeriods
             for i in 0..<m.appCount {
                 let s = m.snapshot(app: i)
@@ -54,8 +66,8 @@ extension ClusterSimulation {
                 p.tasksFailed += s.failedTotal
                 p.tasksKilled += s.killedTotal
                 p.tasksLost += s.lostTotal
-                let (st, fin) = m.deployTime(app: i)
-                p.deploys.append(.init(app: s.id, seconds: st.flatMap { a in fin.map { ($0 - a).seconds } }))
+                let (dep, st, fin) = m.deployTime(app: i)
+                p.deploys.append(.init(app: s.id, deployment: dep, startedAt: st, deployedAt: fin))
                 if s.healthy < s.targetInstances { p.appsBelowTargetAtEnd += 1 }
             }
             for d in periods { p.degraded += (d.end ?? now) - d.start }

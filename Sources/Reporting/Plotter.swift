@@ -1,4 +1,5 @@
 import Foundation
+import SimKernel
 
 /// Renders the CSVs of a results folder with gnuplot, as PNG and SVG: the capacity timeline
 /// always, Mesos and per-app charts when the run wrote mesos.csv and apps.csv.
@@ -40,20 +41,24 @@ public enum Plotter {
     }
 
     public static let charts: [Chart] = [
-        Chart(file: "hosts", title: "Hosts", ylabel: "hosts",
+        Chart(file: "hosts", title: "Hosts up, down (crashed) and rebooting", ylabel: "hosts",
               columns: [("hosts_up", "up"), ("hosts_down", "down"), ("hosts_rebooting", "rebooting")]),
-        Chart(file: "cpus", title: "CPU capacity", ylabel: "cores",
+        Chart(file: "cpus", title: "CPU capacity of the hosts: usable, free, lost on hosts not up", ylabel: "cores",
               columns: [("cpus_total_cores", "usable"), ("cpus_free_cores", "free"), ("cpus_lost_cores", "on hosts not up")]),
-        Chart(file: "memory", title: "Memory capacity", ylabel: "MiB",
+        Chart(file: "memory", title: "Memory of the hosts that are up: usable and free", ylabel: "memory (MiB)",
               columns: [("memory_total_mib", "usable"), ("memory_free_mib", "free")]),
-        Chart(file: "mesos_agents", title: "Mesos agents and leader", ylabel: "count", source: "mesos.csv",
-              columns: [("agents_registered", "agents registered"), ("agents_unreachable", "agents unreachable"),
-                        ("leader_ready", "leading master ready (1/0)"), ("zookeeper_serving", "ZooKeeper quorum (1/0)")]),
-        Chart(file: "mesos_allocation", title: "Mesos allocation", ylabel: "cores", source: "mesos.csv",
+        Chart(file: "mesos_agents", title: "Mesos agents: registered with the leading master, marked unreachable", ylabel: "agents",
+              source: "mesos.csv",
+              columns: [("agents_registered", "agents registered"), ("agents_unreachable", "agents unreachable")]),
+        Chart(file: "mesos_leader", title: "Mesos leading master ready, ZooKeeper quorum (1 = yes, 0 = no)", ylabel: "1 = yes, 0 = no",
+              source: "mesos.csv",
+              columns: [("leader_ready", "leading master ready"), ("zookeeper_serving", "ZooKeeper quorum")]),
+        Chart(file: "mesos_allocation", title: "Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers",
+              ylabel: "cores", source: "mesos.csv",
               columns: [("cpus_total", "cpus of reachable agents"), ("cpus_allocated", "cpus allocated")]),
-        Chart(file: "apps_healthy", title: "Healthy instances per app", ylabel: "instances", source: "apps.csv",
+        Chart(file: "apps_healthy", title: "Healthy instances per Marathon app", ylabel: "healthy instances", source: "apps.csv",
               perKey: ("app", "healthy")),
-        Chart(file: "apps_backoff", title: "Launch delay per app", ylabel: "seconds", source: "apps.csv",
+        Chart(file: "apps_backoff", title: "Launch delay (back-off) per Marathon app", ylabel: "launch delay (s)", source: "apps.csv",
               perKey: ("app", "backoff_delay_s")),
     ] + StorageTables.charts
 
@@ -114,8 +119,51 @@ public enum Plotter {
         .svg: "svg noenhanced size 960,540 dynamic font 'sans,10'",
     ]
 
+    /// A vertical line drawn on every chart at the time of a fault or an operator action, so each
+    /// picture shows what caused its steps.
+    public struct Marker: Equatable {
+        public var seconds: Double
+        public var label: String
+    }
+
+    /// At most this many marker instants; a run with more (a day of faults) gets none, rather
+    /// than a picture drowned in lines.
+    static let maxMarkers = 12
+
+    /// Markers from events.csv: host crashes, reboots and recoveries, other faults (masterCrash, zookeeperCrash
+    /// ...), operator actions; rows of the same instant share one line and one label.
+    static func markers(eventsCSV text: String) -> [Marker] {
+        var out: [Marker] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            // time_s,component,event,subject,detail: the first three are never quoted; a quoted subject loses its quote
+            let f = line.split(separator: ",", maxSplits: 4, omittingEmptySubsequences: false)
+            guard f.count >= 4, let t = Double(f[0]) else { continue }
+            let subject = f[3].hasPrefix("\"") ? String(f[3].dropFirst()) : String(f[3])
+            let label: String
+            switch (f[1], f[2]) {
+            case ("host", "crashed"): label = subject + " crashed"
+            case ("host", "rebootStarted"): label = subject + " reboots"
+            case ("host", "recovered"): label = subject + " back"
+            case ("fault", _) where f[2] != "hostCrash" && f[2] != "hostReboot": label = "\(f[2]) \(subject)"
+            case ("action", _): label = "\(f[2]) \(subject)"
+            default: continue
+            }
+            if let last = out.last, last.seconds == t {
+                if !last.label.contains(label) { out[out.count - 1].label += ", " + label }
+            } else {
+                out.append(Marker(seconds: t, label: label))
+            }
+        }
+        if out.count > maxMarkers { return [] }
+        return out.map { m in
+            var m = m
+            if m.label.count > 48 { m.label = String(m.label.prefix(45)) + "..." }
+            return m
+        }
+    }
+
     static func script(plots: [(chart: Chart, dataPath: String, series: [(index: Int, label: String)])],
-                       durationSeconds: Double, formats: [Format] = Format.allCases) -> String {
+                       durationSeconds: Double, formats: [Format] = Format.allCases, markers: [Marker] = []) -> String {
         let (unit, div) = durationSeconds > 7200 ? ("h", 3600) : durationSeconds > 300 ? ("min", 60) : ("s", 1)
         var s = """
         # Generated by clustersim plot. Re-run from this folder: gnuplot plot.gp
@@ -126,9 +174,19 @@ public enum Plotter {
         set yrange [0:*]
 
         """
+        // room above the highest line for the markers' labels
+        if !markers.isEmpty { s += "set offsets 0, 0, graph 0.3, 0\n" }
+        // faults and actions: a dotted grey line and a rotated label at the top of every chart
+        for (i, m) in markers.enumerated() {
+            let x = NumberFormat.decimal(m.seconds / Double(div), 6)
+            s += "set arrow \(i + 1) from \(x), graph 0 to \(x), graph 1 nohead dt 3 lw 1 lc rgb 'gray50'\n"
+            s += "set label \(i + 1) '\(quoteTitle(m.label))' at \(x), graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'\n"
+        }
+        if !markers.isEmpty { s += "\n" }
         for p in plots {
-            let lines = p.series.map { sr in
-                "'\(p.dataPath)' using ($1/\(div)):\(sr.index) with steps lw 2 title '\(quoteTitle(sr.label))'"
+            // every series its own colour and dash type (lines that coincide stay readable)
+            let lines = p.series.enumerated().map { k, sr in
+                "'\(p.dataPath)' using ($1/\(div)):\(sr.index) with steps lw 2 lc \(k + 1) dt \(k % 5 + 1) title '\(quoteTitle(sr.label))'"
             }.joined(separator: ", \\\n     ")
             for f in formats {
                 let (term, ext) = (terminals[f]!, f.rawValue)
@@ -201,7 +259,8 @@ public enum Plotter {
                 plots.append((chart, relativePath(from: absOut, to: absResults + "/" + chart.source), series))
             }
         }
-        let gp = script(plots: plots, durationSeconds: lastTime, formats: formats)
+        let events = (try? String(contentsOfFile: absResults + "/events.csv", encoding: .utf8)) ?? ""
+        let gp = script(plots: plots, durationSeconds: lastTime, formats: formats, markers: markers(eventsCSV: events))
         try runGnuplot(gnuplot, script: gp, named: "plot.gp", in: absOut)
         return plots.flatMap { pl in formats.map { absOut + "/" + pl.chart.file + "." + $0.rawValue } }
             + (try NetworkPlots.plot(resultsDir: absResults, outDir: absOut, gnuplot: gnuplot, formats: formats))

@@ -106,7 +106,19 @@ public final class ResultsWriter: RunObserver {
     /// The details behind the platform headline, for summary.json.
     static func platformDetails(_ p: PlatformSummary) -> JSONOut {
         .object([
-            ("deploys", .array(p.deploys.map { .object([("app", .string($0.app)), ("deploy_s", $0.seconds.map { .num($0, 9) } ?? .null)]) })),
+            ("deploys", .array(p.deploys.map { d in .object([
+                ("app", .string(d.app)), ("deployment", d.deployment.map { .string("deployment-\($0)") } ?? .null),
+                ("started_at_s", d.startedAt.map { .num($0.seconds, 9) } ?? .null),
+                ("deployed_at_s", d.deployedAt.map { .num($0.seconds, 9) } ?? .null),
+                ("deploy_s", d.seconds.map { .num($0, 9) } ?? .null),
+            ]) })),
+            ("deployments", .array(p.deployments.map { d in .object([
+                ("deployment", .string("deployment-\(d.id)")), ("name", .string(d.name)),
+                ("apps", .array(d.apps.map { .string($0) })), ("started_at_s", .num(d.startedAt.seconds, 9)),
+                ("finished_at_s", d.finishedAt.map { .num($0.seconds, 9) } ?? .null),
+                ("cancelled_at_s", d.cancelledAt.map { .num($0.seconds, 9) } ?? .null),
+                ("duration_s", d.finishedAt.map { .num(($0 - d.startedAt).seconds, 9) } ?? .null),
+            ]) })),
             ("faults", .array(p.faults.map { f in .object([
                 ("fault", .int(Int64(f.index))), ("kind", .string(f.kind)), ("at_s", .num(f.at.seconds, 9)),
                 ("targets", .array(f.targets.map { .string($0) })), ("detected_after_s", opt(f.detectedAfter)),

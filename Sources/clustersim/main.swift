@@ -153,10 +153,9 @@ struct Run: ParsableCommand {
             throw ExitCode(ExitStatus.internalError)
         }
         if !quiet {
-            let s = model.summary()
-            print("\(spec.name): \(s.hosts) hosts, \(spec.duration) simulated, \(s.eventsProcessed) events in "
-                  + NumberFormat.fixed(wall, decimals: 2) + " s wall")
-            print("results: \(folder.finalPath)")
+            for line in RunReport.lines(name: spec.name, duration: spec.duration, wallSeconds: wall, summary: model.summary(),
+                                        platform: model.platformSummary(), resultsPath: folder.finalPath,
+                                        tool: CommandLine.arguments.first ?? "clustersim") { print(line) }
         }
     }
 

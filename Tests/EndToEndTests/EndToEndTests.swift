@@ -75,12 +75,17 @@ final class EndToEndTests: XCTestCase {
 
     func testSetOverridesAField() throws {
         let out = CLI.tempDir("set") + "/q"
+        // quickstart: 3 master hosts + 6 agents (hostGroups[1]), a fault at 15 min and an action at 40 min
         let r = try CLI.run(["run", "scenarios/quickstart.json", "--set", "hostGroups[1].count=40",
-                             "--set", "duration=10m", "--set", "faults=[]", "--out", out, "--quiet"])
+                             "--set", "duration=10m", "--set", "sampleInterval=1m", "--set", "faults=[]", "--set", "actions=[]",
+                             "--out", out, "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 11)               // samples 0..10 min, every minute
         XCTAssertTrue(lines[1].hasPrefix("0,43,43,0,0,"), String(lines[1]))
+        // the 40 agents registered with the leading master
+        let mesos = try String(contentsOfFile: out + "/mesos.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(mesos.last?.split(separator: ",", omittingEmptySubsequences: false)[5], "40", String(mesos.last ?? ""))
     }
 
     func testValidateAcceptsShippedScenarios() throws {

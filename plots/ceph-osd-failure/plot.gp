@@ -4,62 +4,77 @@ set key outside bottom center horizontal
 set grid
 set xlabel 'simulated time (min)'
 set yrange [0:*]
+set offsets 0, 0, graph 0.3, 0
+set arrow 1 from 20, graph 0 to 20, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 1 'ceph-03 crashed' at 20, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 2 from 90, graph 0 to 90, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 2 'ceph-05 crashed, ceph-06 crashed' at 90, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 3 from 93, graph 0 to 93, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 3 'ceph-06 back' at 93, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 4 from 95, graph 0 to 95, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 4 'ceph-05 back' at 95, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
-set title 'Hosts'
+set title 'Hosts up, down (crashed) and rebooting'
 set ylabel 'hosts'
-plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):3 with steps lw 2 title 'up', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
+plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'up', \
+     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):4 with steps lw 2 lc 2 dt 2 title 'down', \
+     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):5 with steps lw 2 lc 3 dt 3 title 'rebooting'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
-set title 'CPU capacity'
+set title 'CPU capacity of the hosts: usable, free, lost on hosts not up'
 set ylabel 'cores'
-plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
+plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):6 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):7 with steps lw 2 lc 2 dt 2 title 'free', \
+     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):8 with steps lw 2 lc 3 dt 3 title 'on hosts not up'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
-     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
+set title 'Memory of the hosts that are up: usable and free'
+set ylabel 'memory (MiB)'
+plot '../../results/ceph-osd-failure/timeline.csv' using ($1/60):9 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/ceph-osd-failure/timeline.csv' using ($1/60):10 with steps lw 2 lc 2 dt 2 title 'free'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_agents.png'
-set title 'Mesos agents and leader'
-set ylabel 'count'
-plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):6 with steps lw 2 title 'agents registered', \
-     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):7 with steps lw 2 title 'agents unreachable', \
-     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):3 with steps lw 2 title 'leading master ready (1/0)', \
-     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
+set title 'Mesos agents: registered with the leading master, marked unreachable'
+set ylabel 'agents'
+plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):6 with steps lw 2 lc 1 dt 1 title 'agents registered', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):7 with steps lw 2 lc 2 dt 2 title 'agents unreachable'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'mesos_leader.png'
+set title 'Mesos leading master ready, ZooKeeper quorum (1 = yes, 0 = no)'
+set ylabel '1 = yes, 0 = no'
+plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'leading master ready', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):5 with steps lw 2 lc 2 dt 2 title 'ZooKeeper quorum'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_allocation.png'
-set title 'Mesos allocation'
+set title 'Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers'
 set ylabel 'cores'
-plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):15 with steps lw 2 title 'cpus of reachable agents', \
-     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):16 with steps lw 2 title 'cpus allocated'
+plot '../../results/ceph-osd-failure/mesos.csv' using ($1/60):15 with steps lw 2 lc 1 dt 1 title 'cpus of reachable agents', \
+     '../../results/ceph-osd-failure/mesos.csv' using ($1/60):16 with steps lw 2 lc 2 dt 2 title 'cpus allocated'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_healthy.png'
-set title 'Healthy instances per app'
-set ylabel 'instances'
-plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 title '/shop/db', \
-     'apps_healthy.dat' using ($1/60):3 with steps lw 2 title '/shop/web'
+set title 'Healthy instances per Marathon app'
+set ylabel 'healthy instances'
+plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/shop/db', \
+     'apps_healthy.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title '/shop/web'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'ceph_degraded.png'
 set title 'Ceph degraded ratio and blocked PGs'
 set ylabel 'ratio'
-plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):5 with steps lw 2 title 'degraded', \
-     '../../results/ceph-osd-failure/ceph.csv' using ($1/60):7 with steps lw 2 title 'PGs below min_size'
+plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):5 with steps lw 2 lc 1 dt 1 title 'degraded', \
+     '../../results/ceph-osd-failure/ceph.csv' using ($1/60):7 with steps lw 2 lc 2 dt 2 title 'PGs below min_size'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'ceph_recovery.png'
 set title 'Ceph recovery throughput'
 set ylabel 'MB/s'
-plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):6 with steps lw 2 title 'recovery'
+plot '../../results/ceph-osd-failure/ceph.csv' using ($1/60):6 with steps lw 2 lc 1 dt 1 title 'recovery'
 unset output

@@ -6,66 +6,71 @@ set xlabel 'simulated time (h)'
 set yrange [0:*]
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
-set title 'Hosts'
+set title 'Hosts up, down (crashed) and rebooting'
 set ylabel 'hosts'
-plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):3 with steps lw 2 title 'up', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
+plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):3 with steps lw 2 lc 1 dt 1 title 'up', \
+     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):4 with steps lw 2 lc 2 dt 2 title 'down', \
+     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):5 with steps lw 2 lc 3 dt 3 title 'rebooting'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
-set title 'CPU capacity'
+set title 'CPU capacity of the hosts: usable, free, lost on hosts not up'
 set ylabel 'cores'
-plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):6 with steps lw 2 title 'usable', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
+plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):6 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):7 with steps lw 2 lc 2 dt 2 title 'free', \
+     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):8 with steps lw 2 lc 3 dt 3 title 'on hosts not up'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \
-     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):10 with steps lw 2 title 'free'
+set title 'Memory of the hosts that are up: usable and free'
+set ylabel 'memory (MiB)'
+plot '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):9 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/devicemapper-fixed/timeline.csv' using ($1/3600):10 with steps lw 2 lc 2 dt 2 title 'free'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_agents.png'
-set title 'Mesos agents and leader'
-set ylabel 'count'
-plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):6 with steps lw 2 title 'agents registered', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):7 with steps lw 2 title 'agents unreachable', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):3 with steps lw 2 title 'leading master ready (1/0)', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
+set title 'Mesos agents: registered with the leading master, marked unreachable'
+set ylabel 'agents'
+plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):6 with steps lw 2 lc 1 dt 1 title 'agents registered', \
+     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):7 with steps lw 2 lc 2 dt 2 title 'agents unreachable'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'mesos_leader.png'
+set title 'Mesos leading master ready, ZooKeeper quorum (1 = yes, 0 = no)'
+set ylabel '1 = yes, 0 = no'
+plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):3 with steps lw 2 lc 1 dt 1 title 'leading master ready', \
+     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):5 with steps lw 2 lc 2 dt 2 title 'ZooKeeper quorum'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_allocation.png'
-set title 'Mesos allocation'
+set title 'Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers'
 set ylabel 'cores'
-plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):15 with steps lw 2 title 'cpus of reachable agents', \
-     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):16 with steps lw 2 title 'cpus allocated'
+plot '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):15 with steps lw 2 lc 1 dt 1 title 'cpus of reachable agents', \
+     '../../results/devicemapper-fixed/mesos.csv' using ($1/3600):16 with steps lw 2 lc 2 dt 2 title 'cpus allocated'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_healthy.png'
-set title 'Healthy instances per app'
-set ylabel 'instances'
-plot 'apps_healthy.dat' using ($1/3600):2 with steps lw 2 title '/shop/order', \
-     'apps_healthy.dat' using ($1/3600):3 with steps lw 2 title '/shop/web', \
-     'apps_healthy.dat' using ($1/3600):4 with steps lw 2 title '/shop/cart'
+set title 'Healthy instances per Marathon app'
+set ylabel 'healthy instances'
+plot 'apps_healthy.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title '/shop/order', \
+     'apps_healthy.dat' using ($1/3600):3 with steps lw 2 lc 2 dt 2 title '/shop/web', \
+     'apps_healthy.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title '/shop/cart'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'storage_pool_free.png'
 set title 'Thin pool free data ratio per host'
 set ylabel 'ratio'
-plot 'storage_pool_free.dat' using ($1/3600):2 with steps lw 2 title 'slave-01', \
-     'storage_pool_free.dat' using ($1/3600):3 with steps lw 2 title 'slave-02', \
-     'storage_pool_free.dat' using ($1/3600):4 with steps lw 2 title 'slave-03', \
-     'storage_pool_free.dat' using ($1/3600):5 with steps lw 2 title 'slave-04'
+plot 'storage_pool_free.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'slave-01', \
+     'storage_pool_free.dat' using ($1/3600):3 with steps lw 2 lc 2 dt 2 title 'slave-02', \
+     'storage_pool_free.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title 'slave-03', \
+     'storage_pool_free.dat' using ($1/3600):5 with steps lw 2 lc 4 dt 4 title 'slave-04'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'storage_host_fs.png'
 set title 'Host filesystem used per host'
 set ylabel 'GiB'
-plot 'storage_host_fs.dat' using ($1/3600):2 with steps lw 2 title 'slave-01', \
-     'storage_host_fs.dat' using ($1/3600):3 with steps lw 2 title 'slave-02', \
-     'storage_host_fs.dat' using ($1/3600):4 with steps lw 2 title 'slave-03', \
-     'storage_host_fs.dat' using ($1/3600):5 with steps lw 2 title 'slave-04'
+plot 'storage_host_fs.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'slave-01', \
+     'storage_host_fs.dat' using ($1/3600):3 with steps lw 2 lc 2 dt 2 title 'slave-02', \
+     'storage_host_fs.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title 'slave-03', \
+     'storage_host_fs.dat' using ($1/3600):5 with steps lw 2 lc 4 dt 4 title 'slave-04'
 unset output

@@ -4,26 +4,44 @@ set key outside bottom center horizontal
 set grid
 set xlabel 'simulated time (h)'
 set yrange [0:*]
+set offsets 0, 0, graph 0.3, 0
+set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 1 'slave-07 crashed' at 1, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 2 from 1.333333, graph 0 to 1.333333, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 2 'slave-07 back' at 1.333333, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 3 from 3, graph 0 to 3, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 3 'slave-11 crashed' at 3, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 4 from 5, graph 0 to 5, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 4 'slave-11 back' at 5, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 5 from 8, graph 0 to 8, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 5 'master-02 reboots' at 8, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 6 from 12, graph 0 to 12, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 6 'dc02-slave-02 crashed, dc02-slave-03 crashed' at 12, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 7 from 12.75, graph 0 to 12.75, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 7 'dc02-slave-02 back, dc02-slave-03 back' at 12.75, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 8 from 18, graph 0 to 18, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 8 'slave-02 reboots, slave-07 reboots, slave-12 ...' at 18, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
-set title 'Hosts'
+set title 'Hosts up, down (crashed) and rebooting'
 set ylabel 'hosts'
-plot '../../results/host-faults/timeline.csv' using ($1/3600):3 with steps lw 2 title 'up', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):4 with steps lw 2 title 'down', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):5 with steps lw 2 title 'rebooting'
+plot '../../results/host-faults/timeline.csv' using ($1/3600):3 with steps lw 2 lc 1 dt 1 title 'up', \
+     '../../results/host-faults/timeline.csv' using ($1/3600):4 with steps lw 2 lc 2 dt 2 title 'down', \
+     '../../results/host-faults/timeline.csv' using ($1/3600):5 with steps lw 2 lc 3 dt 3 title 'rebooting'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
-set title 'CPU capacity'
+set title 'CPU capacity of the hosts: usable, free, lost on hosts not up'
 set ylabel 'cores'
-plot '../../results/host-faults/timeline.csv' using ($1/3600):6 with steps lw 2 title 'usable', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):7 with steps lw 2 title 'free', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):8 with steps lw 2 title 'on hosts not up'
+plot '../../results/host-faults/timeline.csv' using ($1/3600):6 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/host-faults/timeline.csv' using ($1/3600):7 with steps lw 2 lc 2 dt 2 title 'free', \
+     '../../results/host-faults/timeline.csv' using ($1/3600):8 with steps lw 2 lc 3 dt 3 title 'on hosts not up'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/host-faults/timeline.csv' using ($1/3600):9 with steps lw 2 title 'usable', \
-     '../../results/host-faults/timeline.csv' using ($1/3600):10 with steps lw 2 title 'free'
+set title 'Memory of the hosts that are up: usable and free'
+set ylabel 'memory (MiB)'
+plot '../../results/host-faults/timeline.csv' using ($1/3600):9 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/host-faults/timeline.csv' using ($1/3600):10 with steps lw 2 lc 2 dt 2 title 'free'
 unset output

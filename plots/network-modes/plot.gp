@@ -6,24 +6,24 @@ set xlabel 'simulated time (min)'
 set yrange [0:*]
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
-set title 'Hosts'
+set title 'Hosts up, down (crashed) and rebooting'
 set ylabel 'hosts'
-plot '../../results/network-modes/timeline.csv' using ($1/60):3 with steps lw 2 title 'up', \
-     '../../results/network-modes/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
-     '../../results/network-modes/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
+plot '../../results/network-modes/timeline.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'up', \
+     '../../results/network-modes/timeline.csv' using ($1/60):4 with steps lw 2 lc 2 dt 2 title 'down', \
+     '../../results/network-modes/timeline.csv' using ($1/60):5 with steps lw 2 lc 3 dt 3 title 'rebooting'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
-set title 'CPU capacity'
+set title 'CPU capacity of the hosts: usable, free, lost on hosts not up'
 set ylabel 'cores'
-plot '../../results/network-modes/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
-     '../../results/network-modes/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
-     '../../results/network-modes/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
+plot '../../results/network-modes/timeline.csv' using ($1/60):6 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/network-modes/timeline.csv' using ($1/60):7 with steps lw 2 lc 2 dt 2 title 'free', \
+     '../../results/network-modes/timeline.csv' using ($1/60):8 with steps lw 2 lc 3 dt 3 title 'on hosts not up'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/network-modes/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
-     '../../results/network-modes/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
+set title 'Memory of the hosts that are up: usable and free'
+set ylabel 'memory (MiB)'
+plot '../../results/network-modes/timeline.csv' using ($1/60):9 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/network-modes/timeline.csv' using ($1/60):10 with steps lw 2 lc 2 dt 2 title 'free'
 unset output

@@ -4,48 +4,63 @@ set key outside bottom center horizontal
 set grid
 set xlabel 'simulated time (min)'
 set yrange [0:*]
+set offsets 0, 0, graph 0.3, 0
+set arrow 1 from 10, graph 0 to 10, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 1 'deploy /shop/web' at 10, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 2 from 30, graph 0 to 30, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 2 'deploy /shop/web' at 30, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 3 from 30.166667, graph 0 to 30.166667, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 3 'scale /shop/web' at 30.166667, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 4 from 31, graph 0 to 31, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 4 'scale /shop/web' at 31, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'
-set title 'Hosts'
+set title 'Hosts up, down (crashed) and rebooting'
 set ylabel 'hosts'
-plot '../../results/rolling-upgrade/timeline.csv' using ($1/60):3 with steps lw 2 title 'up', \
-     '../../results/rolling-upgrade/timeline.csv' using ($1/60):4 with steps lw 2 title 'down', \
-     '../../results/rolling-upgrade/timeline.csv' using ($1/60):5 with steps lw 2 title 'rebooting'
+plot '../../results/rolling-upgrade/timeline.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'up', \
+     '../../results/rolling-upgrade/timeline.csv' using ($1/60):4 with steps lw 2 lc 2 dt 2 title 'down', \
+     '../../results/rolling-upgrade/timeline.csv' using ($1/60):5 with steps lw 2 lc 3 dt 3 title 'rebooting'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'cpus.png'
-set title 'CPU capacity'
+set title 'CPU capacity of the hosts: usable, free, lost on hosts not up'
 set ylabel 'cores'
-plot '../../results/rolling-upgrade/timeline.csv' using ($1/60):6 with steps lw 2 title 'usable', \
-     '../../results/rolling-upgrade/timeline.csv' using ($1/60):7 with steps lw 2 title 'free', \
-     '../../results/rolling-upgrade/timeline.csv' using ($1/60):8 with steps lw 2 title 'on hosts not up'
+plot '../../results/rolling-upgrade/timeline.csv' using ($1/60):6 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/rolling-upgrade/timeline.csv' using ($1/60):7 with steps lw 2 lc 2 dt 2 title 'free', \
+     '../../results/rolling-upgrade/timeline.csv' using ($1/60):8 with steps lw 2 lc 3 dt 3 title 'on hosts not up'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'memory.png'
-set title 'Memory capacity'
-set ylabel 'MiB'
-plot '../../results/rolling-upgrade/timeline.csv' using ($1/60):9 with steps lw 2 title 'usable', \
-     '../../results/rolling-upgrade/timeline.csv' using ($1/60):10 with steps lw 2 title 'free'
+set title 'Memory of the hosts that are up: usable and free'
+set ylabel 'memory (MiB)'
+plot '../../results/rolling-upgrade/timeline.csv' using ($1/60):9 with steps lw 2 lc 1 dt 1 title 'usable', \
+     '../../results/rolling-upgrade/timeline.csv' using ($1/60):10 with steps lw 2 lc 2 dt 2 title 'free'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_agents.png'
-set title 'Mesos agents and leader'
-set ylabel 'count'
-plot '../../results/rolling-upgrade/mesos.csv' using ($1/60):6 with steps lw 2 title 'agents registered', \
-     '../../results/rolling-upgrade/mesos.csv' using ($1/60):7 with steps lw 2 title 'agents unreachable', \
-     '../../results/rolling-upgrade/mesos.csv' using ($1/60):3 with steps lw 2 title 'leading master ready (1/0)', \
-     '../../results/rolling-upgrade/mesos.csv' using ($1/60):5 with steps lw 2 title 'ZooKeeper quorum (1/0)'
+set title 'Mesos agents: registered with the leading master, marked unreachable'
+set ylabel 'agents'
+plot '../../results/rolling-upgrade/mesos.csv' using ($1/60):6 with steps lw 2 lc 1 dt 1 title 'agents registered', \
+     '../../results/rolling-upgrade/mesos.csv' using ($1/60):7 with steps lw 2 lc 2 dt 2 title 'agents unreachable'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'mesos_leader.png'
+set title 'Mesos leading master ready, ZooKeeper quorum (1 = yes, 0 = no)'
+set ylabel '1 = yes, 0 = no'
+plot '../../results/rolling-upgrade/mesos.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'leading master ready', \
+     '../../results/rolling-upgrade/mesos.csv' using ($1/60):5 with steps lw 2 lc 2 dt 2 title 'ZooKeeper quorum'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'mesos_allocation.png'
-set title 'Mesos allocation'
+set title 'Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers'
 set ylabel 'cores'
-plot '../../results/rolling-upgrade/mesos.csv' using ($1/60):15 with steps lw 2 title 'cpus of reachable agents', \
-     '../../results/rolling-upgrade/mesos.csv' using ($1/60):16 with steps lw 2 title 'cpus allocated'
+plot '../../results/rolling-upgrade/mesos.csv' using ($1/60):15 with steps lw 2 lc 1 dt 1 title 'cpus of reachable agents', \
+     '../../results/rolling-upgrade/mesos.csv' using ($1/60):16 with steps lw 2 lc 2 dt 2 title 'cpus allocated'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_healthy.png'
-set title 'Healthy instances per app'
-set ylabel 'instances'
-plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 title '/shop/web'
+set title 'Healthy instances per Marathon app'
+set ylabel 'healthy instances'
+plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/shop/web'
 unset output

@@ -33,6 +33,7 @@ final class Deployments {
         let startedAt: SimTime
         var finishedAt: SimTime?
         var cancelled = false
+        var cancelledAt: SimTime?
         init(id: Int, name: String, steps: [[AppAction]], startedAt: SimTime) {
             self.id = id; self.name = name; self.steps = steps; self.startedAt = startedAt
         }
@@ -71,6 +72,9 @@ final class Deployments {
         all.append(d)
         for a in d.apps { s.apps[a].deployment = d.id }
         s.log("deploymentStarted", "deployment-\(d.id)", "\(name); \(steps.count) step\(steps.count == 1 ? "" : "s")")
+        // One row per app, subject the app id: a user filtering events.csv on an app sees when a
+        // deployment of it started (appDeploymentStarted) and when its step was done (appDeployed).
+        for a in d.apps { s.log("appDeploymentStarted", s.apps[a].id, "deployment-\(d.id): \(name)") }
         if s.leaderReady { runStep(d) }
         return d
     }
@@ -84,6 +88,7 @@ final class Deployments {
 
     func cancel(_ d: Deployment, reason: String) {
         d.cancelled = true
+        d.cancelledAt = s.now
         for a in d.apps where s.apps[a].deployment == d.id { s.apps[a].deployment = nil }
         s.log("deploymentCancelled", "deployment-\(d.id)", reason)
     }
@@ -107,6 +112,7 @@ final class Deployments {
             for act in actions { evaluate(act) }
             if actions.allSatisfy(\.done) {
                 s.log("deploymentStep", "deployment-\(d.id)", "step \(d.step + 1)/\(d.steps.count) done: " + actions.map { s.apps[$0.app].id }.joined(separator: ", "))
+                for act in actions { appDeployed(s.apps[act.app], by: d) }
                 d.step += 1
                 continue
             }
@@ -115,10 +121,22 @@ final class Deployments {
         d.finishedAt = s.now
         for a in d.apps where s.apps[a].deployment == d.id {
             s.apps[a].deployment = nil
-            if s.apps[a].firstDeployFinished == nil { s.apps[a].firstDeployFinished = s.now }
             s.refreshSatisfied(s.apps[a])
         }
         s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
+    }
+
+    /// The step holding the app's action is done: the app is deployed (logged as appDeployed).
+    /// Its first such step gives its deploy time for the summary: the deployment's start (its
+    /// appDeploymentStarted) to now. Never negative, and an app deployed at 0 instances gets the
+    /// (short) time its deployment took to reach it.
+    func appDeployed(_ a: MarathonAppState, by d: Deployment) {
+        s.log("appDeployed", a.id, "deployment-\(d.id) step \(d.step + 1)/\(d.steps.count) done \(s.now - d.startedAt) after the deployment started")
+        guard a.firstDeployFinished == nil else { return }
+        a.firstDeployStarted = d.startedAt
+        a.firstDeployFinished = s.now
+        a.firstDeployment = d.id
+        s.refreshSatisfied(a)
     }
 
     func begin(_ act: AppAction, in d: Deployment) {

@@ -24,6 +24,16 @@ public struct AppSnapshot: Sendable {
     public var lostTotal: Int
 }
 
+/// One Marathon deployment as the summary reports it.
+public struct DeploymentRecord: Sendable {
+    public var id: Int
+    public var name: String
+    public var apps: [String]
+    public var startedAt: SimTime
+    public var finishedAt: SimTime?
+    public var cancelledAt: SimTime?
+}
+
 extension MarathonScheduler {
     public var appCount: Int { apps.count }
 
@@ -58,9 +68,17 @@ extension MarathonScheduler {
         return s
     }
 
-    /// Time from an app's first queued launch to the end of its first deployment (nil: not deployed yet).
-    public func deployTime(app i: Int) -> (started: SimTime?, finished: SimTime?) {
-        (apps[i].firstDeployStarted, apps[i].firstDeployFinished)
+    /// The app's first completed deployment: its id, when it started (appDeploymentStarted) and
+    /// when its step for the app was done (appDeployed); nils while the app was never deployed.
+    public func deployTime(app i: Int) -> (deployment: Int?, started: SimTime?, finished: SimTime?) {
+        (apps[i].firstDeployment, apps[i].firstDeployStarted, apps[i].firstDeployFinished)
+    }
+
+    /// Every deployment so far, in order: deploymentStarted, then deploymentFinished or
+    /// deploymentCancelled in events.csv (neither while it runs).
+    public var deploymentRecords: [DeploymentRecord] {
+        deployments.all.map { DeploymentRecord(id: $0.id, name: $0.name, apps: $0.apps.map { apps[$0].id },
+                                               startedAt: $0.startedAt, finishedAt: $0.finishedAt, cancelledAt: $0.cancelledAt) }
     }
 
     /// Periods during which at least one app had fewer healthy, ready instances than its target

@@ -307,7 +307,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     func queueLaunches(_ a: MarathonAppState, _ n: Int) {
         guard n > 0 else { return }
         a.toLaunch += n
-        if a.firstDeployStarted == nil { a.firstDeployStarted = now }
         updateOfferInterest()
     }
 

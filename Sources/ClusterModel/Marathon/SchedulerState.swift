@@ -62,9 +62,11 @@ final class MarathonAppState {
     }
     /// Shared with the scheduler: bumped whenever an app starts or stops having launches queued.
     let demand: DemandTracker
-    /// When the app's first instance was queued by its first deployment, and when that deployment finished.
+    /// The first deployment whose step for this app was done: when that deployment started and
+    /// when the step was done (the appDeploymentStarted and appDeployed events of events.csv).
     var firstDeployStarted: SimTime?
     var firstDeployFinished: SimTime?
+    var firstDeployment: Int?
     /// The deployment currently changing this app (one at a time).
     var deployment: Int?
     var launchedTotal = 0

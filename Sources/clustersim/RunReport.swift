@@ -1,0 +1,60 @@
+import ClusterModel
+import Reporting
+import SimKernel
+
+/// The closing summary `clustersim run` prints on the terminal (not with --quiet): what happened,
+/// in a few lines, and where the files are. Every figure is one of summary.json's, rounded to
+/// 0.1 s, so a user can find it again there.
+enum RunReport {
+    static func s(_ x: Double) -> String { NumberFormat.fixed(x, decimals: 1) + " s" }
+    static func s(_ d: SimDuration) -> String { s(d.seconds) }
+    static func at(_ t: SimTime) -> String { "at " + s(t.seconds) }
+
+    static func lines(name: String, duration: SimDuration, wallSeconds: Double, summary r: RunSummary,
+                      platform p: PlatformSummary?, resultsPath: String, tool: String) -> [String] {
+        var out: [String] = []
+        out.append("\(name): \(r.hosts) hosts, \(duration) simulated, \(r.eventsProcessed) events in "
+                   + NumberFormat.fixed(wallSeconds, decimals: 2) + " s wall")
+        if let p {
+            let deployed = p.deploys.filter { $0.seconds != nil }
+            if !p.deploys.isEmpty {
+                let each = p.deploys.map { d in d.app + " " + (d.seconds.map(s) ?? "never") }.joined(separator: ", ")
+                out.append("apps deployed: \(deployed.count) of \(p.deploys.count) (deploy time from the deployment's start): \(each)")
+            }
+            for f in p.faults {
+                var line = "fault \(f.index) \(f.kind) of \(f.targets.joined(separator: ", ")) \(at(f.at))"
+                switch f.kind {
+                case "hostCrash", "hostReboot", "agentCrash", "networkPartition":
+                    line += f.detectedAfter.map { ": agent marked unreachable after " + s($0) } ?? ": not detected by Mesos"
+                case "masterCrash":
+                    line += f.detectedAfter.map { ": a new leading master ready after " + s($0) } ?? ": no new leader"
+                default:
+                    line += ":"
+                }
+                if f.degradedApps {
+                    line += f.recoveredAfter.map { "; instances replaced, every app back at its healthy target after " + s($0) }
+                        ?? "; apps still below their healthy target at the end"
+                } else {
+                    line += "; no app fell below its healthy target"
+                }
+                out.append(line)
+            }
+            for d in p.deployments.dropFirst() {
+                var line = "deployment-\(d.id) (\(d.name)) \(at(d.startedAt)): "
+                if let f = d.finishedAt { line += "done in " + s(f - d.startedAt) }
+                else if let c = d.cancelledAt { line += "cancelled \(at(c))" }
+                else { line += "still running at the end" }
+                out.append(line)
+            }
+            out.append("tasks: \(p.tasksLaunched) launched, \(p.tasksFailed) failed, \(p.tasksKilled) killed, \(p.tasksLost) lost; "
+                       + "\(p.appsBelowTargetAtEnd) app\(p.appsBelowTargetAtEnd == 1 ? "" : "s") below target at the end")
+        } else if r.faultsFired > 0 {
+            out.append("faults: \(r.faultsFired) fired, \(r.hostCrashes) host crashes, \(r.hostReboots) reboots; "
+                       + "fewest hosts up: \(r.minHostsUp) of \(r.hosts) \(at(r.minHostsUpAt))")
+        }
+        out.append("results: \(resultsPath)/ (summary.json: these figures; events.csv: every event; docs/outputs.md: every column)")
+        let base = resultsPath.split(separator: "/").last.map(String.init) ?? name
+        out.append("plots: \(tool) plot \(resultsPath)   (writes plots/\(base)/*.png and *.svg: healthy instances per app, agents, allocation)")
+        return out
+    }
+}

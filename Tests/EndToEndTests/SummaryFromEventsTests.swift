@@ -1,0 +1,322 @@
+import Foundation
+import XCTest
+
+/// The headline figures of summary.json / summary.csv agree with the event log: each one that
+/// docs/outputs.md defines from events.csv is recomputed here from the rows a user can read.
+final class SummaryFromEventsTests: XCTestCase {
+    /// One row of events.csv.
+    struct Event { var time: Double; var component: String; var event: String; var subject: String; var detail: String }
+
+    /// RFC 4180 fields of one CSV file (the writer quotes fields holding a comma or a quote).
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+        let it = Array(text.unicodeScalars)
+        var i = 0
+        while i < it.count {
+            let c = it[i]
+            if quoted {
+                if c == "\"" {
+                    if i + 1 < it.count && it[i + 1] == "\"" { field.unicodeScalars.append(c); i += 1 } else { quoted = false }
+                } else { field.unicodeScalars.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == "," { row.append(field); field = ""
+            } else if c == "\n" { row.append(field); rows.append(row); row = []; field = ""
+            } else { field.unicodeScalars.append(c) }
+            i += 1
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+
+    static func events(_ folder: String) throws -> [Event] {
+        let rows = parseCSV(try String(contentsOfFile: folder + "/events.csv", encoding: .utf8))
+        XCTAssertEqual(rows.first, ["time_s", "component", "event", "subject", "detail"])
+        return rows.dropFirst().map { Event(time: Double($0[0])!, component: $0[1], event: $0[2], subject: $0[3], detail: $0[4]) }
+    }
+
+    /// The figures docs/outputs.md defines from events.csv, recomputed from it.
+    struct FromEvents {
+        /// app -> (deployment, started, deployed): the app's first appDeployed and its deployment's start.
+        var deploys: [String: (deployment: String, started: Double, deployed: Double)] = [:]
+        var launched = 0, failed = 0, killed = 0, lost = 0
+        var hostCrashes = 0, hostReboots = 0
+        /// deployment-N -> (started, finished, cancelled), in order of start.
+        var deployments: [(id: String, started: Double, finished: Double?, cancelled: Double?)] = []
+
+        init(_ events: [Event]) {
+            var lastStart: [String: (String, Double)] = [:]
+            var counted: Set<String> = []
+            for e in events {
+                switch (e.component, e.event) {
+                case ("marathon", "appDeploymentStarted"):
+                    lastStart[e.subject] = (String(e.detail.prefix { $0 != ":" }), e.time)
+                case ("marathon", "appDeployed"):
+                    guard deploys[e.subject] == nil else { break }
+                    let dep = String(e.detail.prefix { $0 != " " })
+                    guard let (sd, st) = lastStart[e.subject] else { XCTFail("\(e.subject): appDeployed without appDeploymentStarted"); break }
+                    XCTAssertEqual(sd, dep, "\(e.subject): appDeployed of another deployment than its last start")
+                    deploys[e.subject] = (dep, st, e.time)
+                case ("marathon", "deploymentStarted"):
+                    deployments.append((e.subject, e.time, nil, nil))
+                case ("marathon", "deploymentFinished"):
+                    if let i = deployments.firstIndex(where: { $0.id == e.subject }) { deployments[i].finished = e.time }
+                case ("marathon", "deploymentCancelled"):
+                    if let i = deployments.firstIndex(where: { $0.id == e.subject }) { deployments[i].cancelled = e.time }
+                case ("mesos", "TASK_STAGING"):
+                    launched += 1
+                case ("mesos", "TASK_FAILED"), ("mesos", "TASK_ERROR"):
+                    if counted.insert(e.subject).inserted { failed += 1 }
+                case ("mesos", "TASK_KILLED"):
+                    if counted.insert(e.subject).inserted { killed += 1 }
+                case ("mesos", "TASK_LOST"), ("mesos", "TASK_GONE"), ("mesos", "TASK_GONE_BY_OPERATOR"), ("mesos", "TASK_DROPPED"),
+                     ("marathon", "expungeInstance"):
+                    if counted.insert(e.subject).inserted { lost += 1 }
+                case ("marathon", "expungeUnreachable"):
+                    counted.insert(e.subject)
+                case ("host", "crashed"): hostCrashes += 1
+                case ("host", "rebootStarted"): hostReboots += 1
+                default: break
+                }
+            }
+        }
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
+
+    /// summary.csv as key -> field.
+    static func csvSummary(_ folder: String) throws -> [String: String] {
+        let rows = parseCSV(try String(contentsOfFile: folder + "/summary.csv", encoding: .utf8))
+        XCTAssertEqual(rows.count, 2)
+        return Dictionary(uniqueKeysWithValues: zip(rows[0], rows[1]))
+    }
+
+    func assertClose(_ a: Any?, _ b: Double?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let b else { XCTAssertTrue(a == nil || a is NSNull, "\(what): \(String(describing: a)) where events say null", file: file, line: line); return }
+        guard let x = (a as? NSNumber)?.doubleValue ?? (a as? String).flatMap(Double.init) else {
+            XCTFail("\(what): \(String(describing: a)) where events say \(b)", file: file, line: line); return
+        }
+        XCTAssertEqual(x, b, accuracy: 1e-6, what, file: file, line: line)
+    }
+
+    /// Recomputes the summary of one results folder from its events.csv and compares.
+    func check(folder: String, name: String) throws {
+        let ev = FromEvents(try Self.events(folder))
+        let js = try Self.json(folder + "/summary.json")
+        let head = js["headline"] as! [String: Any]
+        let csv = try Self.csvSummary(folder)
+        func both(_ key: String, _ v: Double?) {
+            assertClose(head[key], v, "\(name) summary.json \(key)")
+            assertClose(csv[key].flatMap { $0.isEmpty ? nil : $0 }, v, "\(name) summary.csv \(key)")
+        }
+        both("host_crashes", Double(ev.hostCrashes))
+        both("host_reboots", Double(ev.hostReboots))
+        guard let platform = js["platform"] as? [String: Any] else {
+            XCTAssertTrue(ev.deploys.isEmpty && ev.launched == 0, "\(name): events of a platform but no platform summary")
+            XCTAssertNil(head["slowest_deploy_s"])
+            return
+        }
+        both("tasks_launched", Double(ev.launched))
+        both("tasks_failed", Double(ev.failed))
+        both("tasks_killed", Double(ev.killed))
+        both("tasks_lost", Double(ev.lost))
+        both("apps_deployed", Double(ev.deploys.count))
+        both("slowest_deploy_s", ev.deploys.values.map { $0.deployed - $0.started }.max())
+        let deployments = platform["deployments"] as! [[String: Any]]
+        XCTAssertEqual(deployments.map { $0["deployment"] as! String }, ev.deployments.map(\.id), "\(name) deployments")
+        for (d, e) in zip(deployments, ev.deployments) {
+            assertClose(d["started_at_s"], e.started, "\(name) \(e.id) started_at_s")
+            assertClose(d["finished_at_s"], e.finished, "\(name) \(e.id) finished_at_s")
+            assertClose(d["cancelled_at_s"], e.cancelled, "\(name) \(e.id) cancelled_at_s")
+            assertClose(d["duration_s"], e.finished.map { $0 - e.started }, "\(name) \(e.id) duration_s")
+        }
+        let deploys = platform["deploys"] as! [[String: Any]]
+        let apps = Set(deploys.map { $0["app"] as! String })
+        XCTAssertEqual(apps.count, deploys.count, "\(name): an app twice in platform.deploys")
+        XCTAssertTrue(Set(ev.deploys.keys).isSubset(of: apps), "\(name): appDeployed of an app missing from the summary")
+        for d in deploys {
+            let app = d["app"] as! String
+            let e = ev.deploys[app]
+            assertClose(d["deploy_s"], e.map { $0.deployed - $0.started }, "\(name) \(app) deploy_s")
+            assertClose(d["started_at_s"], e?.started, "\(name) \(app) started_at_s")
+            assertClose(d["deployed_at_s"], e?.deployed, "\(name) \(app) deployed_at_s")
+            if let e { XCTAssertEqual(d["deployment"] as? String, e.deployment, "\(name) \(app)") }
+            if let s = (d["deploy_s"] as? NSNumber)?.doubleValue { XCTAssertGreaterThanOrEqual(s, 0, "\(name) \(app): negative deploy time") }
+        }
+    }
+
+    /// Every shipped scenario's golden summary agrees with its golden events.csv (the golden test
+    /// checks that a fresh run reproduces both).
+    func testEveryShippedSummaryAgreesWithItsEvents() throws {
+        let scenarios = CLI.shippedScenarios()
+        XCTAssertGreaterThanOrEqual(scenarios.count, 10)
+        var deployedApps = 0
+        for file in scenarios {
+            let name = String(file.dropLast(5))
+            let folder = CLI.root.appendingPathComponent("results/\(name)").path
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/events.csv"), "results/\(name) missing: run `make results`")
+            try check(folder: folder, name: name)
+            deployedApps += FromEvents(try Self.events(folder)).deploys.count
+        }
+        XCTAssertGreaterThan(deployedApps, 10, "the shipped scenarios deploy apps: the comparison must have had something to compare")
+    }
+
+    /// The two cases of issue 8: apps of a later step of a deployment are not all given the
+    /// deployment's end, and an app created with 0 instances then scaled has a short, positive
+    /// deploy time (its initial deployment), not the gap between its first launch and that deployment.
+    func testDeployTimesOfStepsAndOfAnAppCreatedAtZeroInstances() throws {
+        let dir = CLI.tempDir("deploys")
+        let scenario = dir + "/zero.json"
+        try """
+        {"name": "zero", "duration": "20m", "sampleInterval": "1m", "seed": 3,
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+         "mesos": {},
+         "marathon": {"apps": [
+            {"id": "/db", "instances": 1, "cmd": "./serve", "cpus": 0.5, "mem": 256},
+            {"id": "/web", "instances": 2, "cmd": "./serve", "cpus": 0.5, "mem": 256, "dependencies": ["/db"]},
+            {"id": "/later", "instances": 0, "cmd": "./serve", "cpus": 0.5, "mem": 256}],
+          "behaviour": {"default": {"startupTime": "30s"}}},
+         "actions": [{"at": "10m", "kind": "scale", "app": "/later", "instances": 3}]}
+        """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", scenario, "--out", dir + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try check(folder: dir + "/out", name: "zero")
+        let events = try Self.events(dir + "/out")
+        let deploys = (try Self.json(dir + "/out/summary.json")["platform"] as! [String: Any])["deploys"] as! [[String: Any]]
+        func deploy(_ app: String) -> Double { (deploys.first { $0["app"] as? String == app }!["deploy_s"] as! NSNumber).doubleValue }
+        // /later: deployed by the initial deployment at 0 instances, in its first step with /db
+        let step1 = events.first { $0.event == "deploymentStep" && $0.detail.hasPrefix("step 1/2") }!
+        XCTAssertTrue(step1.detail.contains("/later") && step1.detail.contains("/db"), step1.detail)
+        XCTAssertEqual(deploy("/later"), step1.time, accuracy: 1e-6)
+        XCTAssertEqual(deploy("/db"), step1.time, accuracy: 1e-6)
+        XCTAssertGreaterThan(deploy("/later"), 0)
+        XCTAssertLessThan(deploy("/later"), 120)
+        // the scale at 10 min is a second deployment of /later: logged, not its deploy time
+        XCTAssertEqual(events.filter { $0.event == "appDeployed" && $0.subject == "/later" }.count, 2)
+        XCTAssertTrue(events.contains { $0.event == "appDeploymentStarted" && $0.subject == "/later" && $0.time == 600 })
+        // /web waits for /db's step: its deploy time is the end of step 2, later than /db's
+        let step2 = events.first { $0.event == "deploymentStep" && $0.detail.hasPrefix("step 2/2") }!
+        XCTAssertEqual(deploy("/web"), step2.time, accuracy: 1e-6)
+        XCTAssertGreaterThan(deploy("/web"), deploy("/db"))
+        let head = try Self.json(dir + "/out/summary.json")["headline"] as! [String: Any]
+        XCTAssertEqual((head["slowest_deploy_s"] as! NSNumber).doubleValue, deploy("/web"), accuracy: 1e-9)
+        XCTAssertEqual(head["apps_deployed"] as? Int, 3)
+    }
+
+    /// An app no deployment step reached has null: /huge's second instance never finds room (one
+    /// 2-cpu agent), so the initial deployment's step holding it is never done.
+    func testAnAppNeverDeployedHasNull() throws {
+        let dir = CLI.tempDir("never")
+        let scenario = dir + "/never.json"
+        try """
+        {"name": "never", "duration": "5m", "sampleInterval": "1m", "seed": 3,
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 1, "cpus": 2, "memory": "8GiB", "disk": "100GB"}],
+         "mesos": {},
+         "marathon": {"apps": [{"id": "/ok", "instances": 1, "cmd": "./serve", "cpus": 0.5, "mem": 256},
+                               {"id": "/huge", "instances": 2, "cmd": "./serve", "cpus": 1.5, "mem": 256}]}}
+        """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["run", scenario, "--out", dir + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try check(folder: dir + "/out", name: "never")
+        let js = try Self.json(dir + "/out/summary.json")
+        let deploys = (js["platform"] as! [String: Any])["deploys"] as! [[String: Any]]
+        XCTAssertTrue(deploys.first { $0["app"] as? String == "/huge" }!["deploy_s"] is NSNull)
+        // /ok runs, but it shares the step with /huge: as Marathon's deployment_step_success, the
+        // step (and so the app's deployment) is done only when every app of it is
+        XCTAssertTrue(deploys.first { $0["app"] as? String == "/ok" }!["deploy_s"] is NSNull)
+        let head = js["headline"] as! [String: Any]
+        XCTAssertEqual(head["apps_deployed"] as? Int, 0)
+        XCTAssertTrue(head["slowest_deploy_s"] is NSNull)
+        let events = try Self.events(dir + "/out")
+        XCTAssertTrue(events.contains { $0.event == "appDeploymentStarted" && $0.subject == "/huge" && $0.time == 0 })
+        XCTAssertFalse(events.contains { $0.event == "appDeployed" })
+        XCTAssertTrue(events.contains { $0.event == "TASK_RUNNING" && $0.subject.hasPrefix("ok.") })
+    }
+}
+
+/// `clustersim run scenarios/quickstart.json` shows the platform and ends with a summary of what
+/// happened whose figures are summary.json's.
+final class QuickstartReportTests: XCTestCase {
+    /// The number printed right after `prefix` in `line` ("... after 78.9 s" -> 78.9).
+    func number(after prefix: String, in line: String, file: StaticString = #filePath, line l: UInt = #line) -> Double? {
+        guard let r = line.range(of: prefix) else { XCTFail("no \"\(prefix)\" in: \(line)", file: file, line: l); return nil }
+        let digits = line[r.upperBound...].prefix { $0.isNumber || $0 == "." || $0 == "-" }
+        return Double(digits)
+    }
+
+    func testClosingSummaryCarriesTheFiguresOfSummaryJSON() throws {
+        let out = CLI.tempDir("qs") + "/quickstart"
+        let r = try CLI.run(["run", "scenarios/quickstart.json", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let js = try SummaryFromEventsTests.json(out + "/summary.json")
+        let head = js["headline"] as! [String: Any]
+        let platform = js["platform"] as! [String: Any]
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        func line(_ prefix: String) -> String {
+            guard let l = lines.first(where: { $0.hasPrefix(prefix) }) else { XCTFail("no line \"\(prefix)...\" in:\n\(r.stdout)"); return "" }
+            return l
+        }
+        func num(_ any: Any?) -> Double { (any as! NSNumber).doubleValue }
+        XCTAssertLessThanOrEqual(lines.count, 10, "a closing summary of a few lines:\n\(r.stdout)")
+        XCTAssertTrue(line("quickstart: ").contains("\(head["hosts"]!) hosts, 1h0m0s simulated, \(head["events_processed"]!) events"), lines[0])
+
+        // the platform: three apps with health checks, deployed by the initial deployment
+        let deploys = platform["deploys"] as! [[String: Any]]
+        XCTAssertEqual(deploys.count, 3)
+        let apps = line("apps deployed: ")
+        XCTAssertTrue(apps.hasPrefix("apps deployed: \(head["apps_deployed"]!) of 3"), apps)
+        for d in deploys {
+            XCTAssertEqual(number(after: "\(d["app"]!) ", in: apps) ?? -1, num(d["deploy_s"]), accuracy: 0.05, "\(d["app"]!): \(apps)")
+        }
+        // the agent loss: detected, instances replaced
+        let faults = platform["faults"] as! [[String: Any]]
+        XCTAssertEqual(faults.count, 1)
+        XCTAssertEqual(faults[0]["kind"] as? String, "hostCrash")
+        XCTAssertEqual((platform["agent_detections"] as! [Any]).count, 1)
+        let f = line("fault 0 hostCrash of slave-02 at 900.0 s")
+        XCTAssertEqual(number(after: "unreachable after ", in: f) ?? -1, num(faults[0]["detected_after_s"]), accuracy: 0.05, f)
+        XCTAssertEqual(number(after: "healthy target after ", in: f) ?? -1, num(faults[0]["recovered_after_s"]), accuracy: 0.05, f)
+        XCTAssertEqual(num(faults[0]["detected_after_s"]), num(head["max_detection_s"]), accuracy: 1e-9)
+        // the rolling upgrade: the second deployment, a new version of /shop/web
+        let deployments = platform["deployments"] as! [[String: Any]]
+        XCTAssertEqual(deployments.count, 2)
+        XCTAssertEqual(deployments[1]["name"] as? String, "deploy /shop/web version 2")
+        let up = line("deployment-2 (deploy /shop/web version 2) at 2400.0 s: done in ")
+        XCTAssertEqual(number(after: "done in ", in: up) ?? -1, num(deployments[1]["duration_s"]), accuracy: 0.05, up)
+        let events = try SummaryFromEventsTests.events(out)
+        XCTAssertTrue(events.contains { $0.event == "restartStarted" && $0.subject == "/shop/web" && $0.time == 2400 })
+        // failed and lost tasks
+        let t = line("tasks: ")
+        XCTAssertEqual(t, "tasks: \(head["tasks_launched"]!) launched, \(head["tasks_failed"]!) failed, \(head["tasks_killed"]!) killed, "
+                       + "\(head["tasks_lost"]!) lost; \(head["apps_below_target_at_end"]!) apps below target at the end")
+        // where the files are
+        XCTAssertTrue(line("results: ").hasPrefix("results: \(out)/"), r.stdout)
+        XCTAssertTrue(line("plots: ").contains(" plot \(out)"), r.stdout)
+
+        let quiet = try CLI.run(["run", "scenarios/quickstart.json", "--out", CLI.tempDir("qsq") + "/q", "--quiet"])
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stdout, "", "--quiet prints nothing")
+    }
+
+    /// The plots tell the story: every series has its own dash type, and the crash and the
+    /// rolling upgrade are marked on the charts.
+    func testQuickstartPlotsMarkTheCrashAndTheUpgrade() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gnuplot") else { throw XCTSkip("gnuplot not installed") }
+        let base = CLI.tempDir("qsplot")
+        XCTAssertEqual(try CLI.run(["run", "scenarios/quickstart.json", "--out", base + "/r", "--quiet"]).status, 0)
+        let r = try CLI.run(["plot", base + "/r", "--out", base + "/p", "--format", "png"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for f in ["apps_healthy.png", "mesos_agents.png", "mesos_allocation.png"] { XCTAssertTrue(CLI.files(in: base + "/p").contains(f), f) }
+        let gp = try String(contentsOfFile: base + "/p/plot.gp", encoding: .utf8)
+        XCTAssertTrue(gp.contains("set label 1 'slave-02 crashed' at 15,"), gp)
+        XCTAssertTrue(gp.contains("'deploy /shop/web' at 40,"), gp)
+        for plot in gp.components(separatedBy: "\nplot ").dropFirst() {
+            let series = plot.components(separatedBy: "\nunset output")[0].components(separatedBy: ", \\\n")
+            let dashes = series.map { $0.components(separatedBy: " dt ")[1].prefix { $0.isNumber } }
+            XCTAssertEqual(Set(dashes).count, min(series.count, 5), "series without their own dash type: \(plot)")
+        }
+    }
+}
