@@ -136,8 +136,7 @@ public final class Infrastructure: EventHandler {
     }
 
     public func handle(_ event: Event, in sim: Simulation) {
-        let idx = Int(event.arg & 0xFFFF_FFFF)
-        let gen = Int32(truncatingIfNeeded: event.arg >> 32)
+        let (idx, gen) = IndexGeneration.unpack(event.arg)
         let h = hosts[idx]
         guard h.generation == gen else { return }   // the host changed state since: stale
         switch Kind(rawValue: event.kind) {
@@ -153,7 +152,7 @@ public final class Infrastructure: EventHandler {
         }
     }
 
-    private func pack(_ h: Host) -> Int64 { (Int64(h.generation) << 32) | Int64(h.index) }
+    private func pack(_ h: Host) -> Int64 { IndexGeneration.pack(h.index, h.generation) }
 
     private func setState(_ h: Host, _ s: HostState) {
         let now = model.sim.now

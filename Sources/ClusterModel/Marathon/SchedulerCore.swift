@@ -240,7 +240,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         case .launchTimeout:
             launchTimedOut(TaskID(event.arg))
         case .killRetry:
-            killRetry(TaskID(event.arg & 0xFF_FFFF_FFFF), attempts: Int(event.arg >> 40))
+            killRetry(Self.killTask.decode(event.arg), attempts: Self.killAttempts.decode(event.arg))
         case .unreachableInactive:
             unreachableInactive(TaskID(event.arg))
         case .unreachableExpunge:
@@ -552,7 +552,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         inst.killRequested = true
         log("killInstance", inst.name, reason)
         driver.kill(task: inst.task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: (1 << 40) | Int64(inst.task))
+        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(1) | Self.killTask.encode(inst.task))
     }
 
     /// KillServiceActor (1.4+): a kill not acknowledged within kill_retry_timeout (10 s) is sent
@@ -570,7 +570,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             return
         }
         driver.kill(task: task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: (Int64(attempts + 1) << 40) | Int64(task))
+        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(attempts + 1) | Self.killTask.encode(task))
     }
 
     func launchTimedOut(_ task: TaskID) {
@@ -617,8 +617,19 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     // MARK: - Marathon-level health checks (HealthCheckActor per app version and check)
 
+    // Event arguments: `healthTick` (app, check, the app's tick generation), `healthResult`
+    // (passed, check, task), `killRetry` (task, attempts).
+    static let tickApp = ArgField("app", shift: 0, bits: 20)
+    static let tickCheck = tickApp.next("health check", bits: 12)
+    static let tickGeneration = tickCheck.next("tick generation", bits: 31)
+    static let resultPassed = ArgField("passed", shift: 0, bits: 1)
+    static let resultCheck = resultPassed.next("health check", bits: 12)
+    static let resultTask = resultCheck.next("task", bits: 50)
+    static let killTask = ArgField("task", shift: 0, bits: 40)
+    static let killAttempts = killTask.next("kill attempts", bits: 23)
+
     static func packTick(app: Int, check: Int, generation: Int64) -> Int64 {
-        (generation << 32) | (Int64(check) << 20) | Int64(app)
+        tickGeneration.encode(Int(generation)) | tickCheck.encode(check) | tickApp.encode(app)
     }
 
     func startHealthChecks(_ a: MarathonAppState) {
@@ -631,7 +642,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     }
 
     func healthTick(_ arg: Int64) {
-        let appI = Int(arg & 0xFFFFF), check = Int((arg >> 20) & 0xFFF), gen = arg >> 32
+        let appI = Self.tickApp.decode(arg), check = Self.tickCheck.decode(arg), gen = Int64(Self.tickGeneration.decode(arg))
         let a = apps[appI]
         guard gen == a.tickGeneration, leaderReady, let from = leaderHost, check < a.definition.healthChecks.count else { return }
         let hc = a.definition.healthChecks[check]
@@ -644,14 +655,14 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             case .refused: after = .zero; passed = false
             case .timedOut: after = hc.timeout; passed = false
             }
-            let packed = (Int64(inst.task) << 13) | (Int64(check) << 1) | (passed ? 1 : 0)
+            let packed = Self.resultTask.encode(inst.task) | Self.resultCheck.encode(check) | Self.resultPassed.encode(passed ? 1 : 0)
             sim.schedule(after: after, target: target, kind: Kind.healthResult.rawValue, arg: packed)
         }
         sim.schedule(after: hc.interval, target: target, kind: Kind.healthTick.rawValue, arg: arg)
     }
 
     func healthResult(_ arg: Int64) {
-        let task = TaskID(arg >> 13), check = Int((arg >> 1) & 0xFFF), passed = arg & 1 == 1
+        let task = Self.resultTask.decode(arg), check = Self.resultCheck.decode(arg), passed = Self.resultPassed.decode(arg) == 1
         guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
         let a = apps[inst.app]
         let hc = a.definition.healthChecks[check]

@@ -101,8 +101,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("mesos", event, subject, detail) }
 
-    func pack(_ i: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(i) }
-    func unpack(_ a: Int64) -> (Int, Int32) { (Int(a & 0xFFFF_FFFF), Int32(truncatingIfNeeded: a >> 32)) }
+    func pack(_ i: Int, _ g: Int32) -> Int64 { IndexGeneration.pack(i, g) }
+    func unpack(_ a: Int64) -> (Int, Int32) { IndexGeneration.unpack(a) }
     func schedule(_ k: Kind, after d: SimDuration, _ arg: Int64 = 0) {
         model.sim.schedule(after: d, target: target, kind: k.rawValue, arg: arg)
     }

@@ -61,7 +61,7 @@ extension MesosCluster {
         model.sim.schedule(at: now, target: target, kind: Kind.pullResume.rawValue, arg: packed)
     }
 
-    func pack2(_ t: MesosTask) -> Int64 { (Int64(t.gen) << 32) | Int64(t.id) }
+    func pack2(_ t: MesosTask) -> Int64 { IndexGeneration.pack(t.id, t.gen) }
 
     /// The Docker daemon on the task's host: stopped -> the launch fails at once; hung -> the
     /// call never returns and executor_registration_timeout fails the task.
@@ -210,7 +210,7 @@ extension MesosCluster {
 
     public func handle(_ event: Event, in sim: Simulation) {
         guard let k = Kind(rawValue: event.kind) else { preconditionFailure("unknown mesos event \(event.kind)") }
-        let (i, g) = (Int(event.arg & 0xFFFF_FFFF), Int32(truncatingIfNeeded: event.arg >> 32))
+        let (i, g) = IndexGeneration.unpack(event.arg)
         switch k {
         case .masterStart:
             if masters[i].incarnation == g { startMaster(masters[i]) }

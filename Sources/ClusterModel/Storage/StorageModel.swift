@@ -60,7 +60,10 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     var now: SimTime { model.sim.now }
     func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("docker", event, subject, detail) }
     func schedule(_ k: Kind, at t: SimTime, _ arg: Int64) { model.sim.schedule(at: t, target: target, kind: k.rawValue, arg: arg) }
-    func pack(_ i: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(i) }
+    func pack(_ i: Int, _ g: Int32) -> Int64 { IndexGeneration.pack(i, g) }
+    /// `operatorDo`: which action, on which Docker host.
+    static let operatorHost = ArgField("docker host", shift: 0, bits: 32)
+    static let operatorAction = operatorHost.next("operator action", bits: 31)
 
     func start() {
         model.infrastructure.addListener(self)
@@ -419,14 +422,14 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
 
     func trigger(_ t: StorageOperatorAction.Trigger, _ h: DockerHost) {
         for (i, a) in spec.operatorActions.enumerated() where a.trigger == t {
-            schedule(.operatorDo, at: now + a.delay, (Int64(i) << 32) | Int64(h.index))
+            schedule(.operatorDo, at: now + a.delay, Self.operatorHost.encode(h.index) | Self.operatorAction.encode(i))
         }
     }
 
     // MARK: events
 
     public func handle(_ event: Event, in sim: Simulation) {
-        let (i, g) = (Int(event.arg & 0xFFFF_FFFF), Int32(truncatingIfNeeded: event.arg >> 32))
+        let (i, g) = IndexGeneration.unpack(event.arg)
         switch Kind(rawValue: event.kind)! {
         case .plan:
             if hosts[i].planGen == g { replan(hosts[i]) }
@@ -455,7 +458,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
                 perform(Int(event.arg), h)
             }
         case .operatorDo:
-            perform(Int(event.arg >> 32), hosts[Int(event.arg & 0xFFFF_FFFF)])
+            perform(Self.operatorAction.decode(event.arg), hosts[Self.operatorHost.decode(event.arg)])
         case .daemonStart:
             let h = hosts[i]
             guard h.daemonGen == g, h.daemon == .stopped, h.host.state.isUp else { return }

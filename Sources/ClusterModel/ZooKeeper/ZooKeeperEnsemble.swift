@@ -273,7 +273,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         model.sim.schedule(at: at, target: target, kind: Kind.serverExpire.rawValue, arg: pack(s.id, s.gen))
     }
 
-    private func pack(_ id: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(id) }
+    private func pack(_ id: Int, _ g: Int32) -> Int64 { IndexGeneration.pack(id, g) }
 
     func reevaluate() {
         var reach = 0
@@ -394,20 +394,23 @@ public final class ZooKeeperEnsemble: EventHandler {
         case .election:
             if Int32(event.arg) == epoch && electionPending { electionDone() }
         case .serverExpire:
-            let s = sessions[Int(event.arg & 0xFFFF_FFFF)]
-            guard Int32(truncatingIfNeeded: event.arg >> 32) == s.gen, serving, s.serverAlive else { return }
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.gen, serving, s.serverAlive else { return }
             endSession(s, expired: true)
         case .clientExpire:
-            let s = sessions[Int(event.arg & 0xFFFF_FFFF)]
-            guard Int32(truncatingIfNeeded: event.arg >> 32) == s.clientGen, s.clientAlive, s.clientState == .disconnected else { return }
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.clientGen, s.clientAlive, s.clientState == .disconnected else { return }
             // The client gives the session up (Mesos' group: disconnected for a session timeout).
             s.clientState = .gone; s.clientAlive = false; s.clientGen &+= 1
             if s.serverAlive && serving && !(s.gen & 1 == 1) { scheduleServerExpiry(s, lastPing: lastPing(s, before: now)) }
             model.log("zookeeper", "sessionTimedOut", "session-\(s.id)", "client on \(model.infrastructure.hosts[s.host].name) disconnected for \(s.timeout)")
             s.client.zooKeeper(self, expired: s.id)
         case .clientDetect:
-            let s = sessions[Int(event.arg & 0xFFFF_FFFF)]
-            guard Int32(truncatingIfNeeded: event.arg >> 32) == s.clientGen, s.clientAlive, s.clientState == .connected, !reachable(s) else { return }
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.clientGen, s.clientAlive, s.clientState == .connected, !reachable(s) else { return }
             s.clientState = .disconnected
             s.clientGen &+= 1
             // measured from the disconnection the client noticed
