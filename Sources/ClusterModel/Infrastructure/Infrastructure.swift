@@ -1,16 +1,9 @@
 import SimKernel
 
-/// Told about host state changes (Mesos agents, Docker daemons and the like live on hosts).
-public protocol HostListener: AnyObject {
-    /// The host stopped (crash or start of a reboot): every process on it is gone.
-    func hostWentDown(_ host: Host)
-    /// The host is up again (its processes start afresh).
-    func hostCameUp(_ host: Host)
-}
-
 /// The hosts of the cluster and their state changes. Keeps cluster-wide totals up to date on
 /// every change (never by scanning all hosts), and integrates usable capacity over time for the
-/// summary.
+/// summary. Every change of a host between up and not up is published as a `.hostDown` /
+/// `.hostUp` signal (what lives on hosts subscribes to the `.hosts` topic).
 public final class Infrastructure: EventHandler {
     public let hosts: [Host]
     /// Host index by name, for lookups only (never iterated).
@@ -20,11 +13,6 @@ public final class Infrastructure: EventHandler {
     public let groupNames: [String]
     unowned let model: ClusterSimulation
     var target: Int32 = -1
-    /// Notified, in registration order, after every host goes down or comes up.
-    private var listeners: [HostListener] = []
-
-    public func addListener(_ l: HostListener) { listeners.append(l) }
-
     public private(set) var hostsUp: Int
     public private(set) var hostsDown = 0
     public private(set) var hostsRebooting = 0
@@ -181,8 +169,8 @@ public final class Infrastructure: EventHandler {
         h.generation &+= 1
         h.stateSince = now
         if hostsUp < minHostsUp { minHostsUp = hostsUp; minHostsUpAt = now }
-        if wasUp && !s.isUp { for l in listeners { l.hostWentDown(h) } }
-        else if !wasUp && s.isUp { for l in listeners { l.hostCameUp(h) } }
+        if wasUp && !s.isUp { model.signals.publish(.hostDown(host: h.index, rebooting: s == .rebooting)) }
+        else if !wasUp && s.isUp { model.signals.publish(.hostUp(host: h.index)) }
     }
 
     /// Charges resources to an up host (used by later models). Returns false if they don't fit.

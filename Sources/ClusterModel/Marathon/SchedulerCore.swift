@@ -7,10 +7,12 @@ import SimKernel
 ///
 /// Sources of each rule: docs/marathon.md; the pure rules live in Constraints.swift,
 /// RateLimiter.swift, HealthState.swift and RestartStrategy.swift.
-public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher, HostListener {
+public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher {
     public let spec: MarathonSpec
     unowned let model: ClusterSimulation
     let mesos: MesosCluster
+    /// The ensemble Marathon's instances elect their leader through (the same as Mesos').
+    let zooKeeper: ZooKeeperEnsemble
     var driver: SchedulerDriver!
     var target: Int32 = -1
 
@@ -67,10 +69,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
              deploymentCheck, killRetry
     }
 
-    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster) {
+    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
         self.spec = spec
         self.model = model
         self.mesos = mesos
+        self.zooKeeper = zooKeeper
         rateLimiter = RateLimiter(version: spec.version)
         launchTokens = spec.flags.launchTokens
         offerStream = model.stream("marathon/offer-matcher")
@@ -89,7 +92,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         }
     }
 
-    func register(in sim: Simulation) { target = sim.register(self) }
+    public func register(in sim: Simulation) { target = sim.register(self) }
 
     public var frameworkName: String { "marathon" }
     public var role: String { spec.flags.mesosRole }
@@ -98,11 +101,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var now: SimTime { model.sim.now }
     var sim: Simulation { model.sim }
 
-    func start() {
+    public func start() {
         driver = mesos.addFramework(self)
         driver.suppressOffers()
         suppressed = true
-        mesos.zooKeeper.watchChildren(electionPath, self)
+        zooKeeper.watchChildren(electionPath, self)
         for p in processes { openSession(p.index) }
         sim.schedule(after: spec.flags.launchTokenRefreshInterval, target: target, kind: Kind.tokenRefresh.rawValue)
         deployments.start()
@@ -112,7 +115,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     func openSession(_ i: Int) {
         let p = processes[i]
-        processes[i].session = mesos.zooKeeper.openSession(self, host: p.host, requestedTimeout: spec.flags.zkSessionTimeout)
+        processes[i].session = zooKeeper.openSession(self, host: p.host, requestedTimeout: spec.flags.zkSessionTimeout)
     }
 
     func process(ofSession s: Int) -> Int? { processes.firstIndex { $0.session == s } }
@@ -148,8 +151,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     /// The live contender with the lowest sequence is the leader.
     func electLeader() {
-        let nodes = mesos.zooKeeper.children(electionPath)
-        let zk = mesos.zooKeeper
+        let nodes = zooKeeper.children(electionPath)
+        let zk = zooKeeper
         let lowest = nodes.filter { n in
             processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n
                 && zk.isConnected(n.session)
@@ -198,10 +201,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     // MARK: - Hosts
 
-    public func hostWentDown(_ host: Host) {
+    func hostWentDown(_ host: Host) {
         for i in processes.indices where processes[i].host == host.index && processes[i].alive {
             processes[i].alive = false
-            if let s = processes[i].session { mesos.zooKeeper.clientDied(s) }
+            if let s = processes[i].session { zooKeeper.clientDied(s) }
             if leader == i {
                 // Followers learn of it only when the ensemble expires the session (electLeader then).
                 log("leaderProcessDown", processName(i), "host \(host.name) down")
@@ -213,7 +216,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         }
     }
 
-    public func hostCameUp(_ host: Host) {
+    func hostCameUp(_ host: Host) {
         for i in processes.indices where processes[i].host == host.index && !processes[i].alive {
             processes[i].alive = true
             processes[i].session = nil
@@ -368,7 +371,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
-                                           network: model.network.map { $0.spec.mode(for: def.networkMode) }))
+                                           network: def.networkMode.taskNetwork))
                 launched.append((a, a.configVersion))
                 placedHosts.append(host)
                 pending -= 1

@@ -85,10 +85,11 @@ public struct TaskLaunch: Sendable {
     public var image: ImageRef?
     public var behaviour: TaskBehaviour
     public var mesosHealthCheck: MesosHealthCheck?
-    /// The container network the task joins (nil: the scenario models no network).
-    public var network: ContainerNetworkMode?
+    /// The container network the task asks for (nil: none asked; the containerizer's network
+    /// plugin, when there is one, maps it to a network of the scenario).
+    public var network: TaskNetwork?
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
-                mesosHealthCheck: MesosHealthCheck? = nil, network: ContainerNetworkMode? = nil) {
+                mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil) {
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
         self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
     }

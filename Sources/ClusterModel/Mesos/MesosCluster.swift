@@ -1,9 +1,10 @@
 import SimKernel
 
-/// The Mesos layer: a ZooKeeper ensemble, masters contending for leadership, agents on hosts with
-/// their containerizers, the hierarchical DRF allocator and the frameworks' scheduler drivers.
-/// One event handler; see docs/mesos.md for the mechanisms and what is simplified.
-public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, ZooKeeperClient {
+/// The Mesos layer: masters contending for leadership through the ZooKeeper ensemble (a subsystem
+/// of its own), agents on hosts with their containerizers, the hierarchical DRF allocator and the
+/// frameworks' scheduler drivers. One event handler; see docs/mesos.md for the mechanisms and what
+/// is simplified. Its subsystem wiring (signals, containerizer plugins) is in MesosSubsystem.swift.
+public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient {
     public let spec: MesosSpec
     unowned let model: ClusterSimulation
     var target: Int32 = -1
@@ -17,6 +18,9 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
     var partitionDepth: [Int]
     var frameworks: [FrameworkState] = []
     var tasks: [MesosTask?] = []
+    /// Container plugins attached through the `Containerizer` contract (MesosSubsystem.swift).
+    var containerStorage: ContainerStorage = NoContainerStorage.shared
+    var containerNetwork: ContainerNetworking?
     var taskLaunchCounts: [String: Int] = [:]
 
     // leadership
@@ -58,24 +62,24 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         case pullResume
     }
 
-    init(spec: MesosSpec, zookeeper zkSpec: ZooKeeperSpec, model: ClusterSimulation) {
+    /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.
+    static func masterGroup(_ spec: MesosSpec, groups: [String]) -> String {
+        spec.masterHostGroup ?? (groups.contains("master") ? "master" : groups[0])
+    }
+
+    init(spec: MesosSpec, zooKeeper: ZooKeeperEnsemble, model: ClusterSimulation) {
         self.spec = spec
         self.model = model
         let infra = model.infrastructure
         let groups = infra.groupNames
-        let masterGroup = spec.masterHostGroup ?? (groups.contains("master") ? "master" : groups[0])
+        let masterGroup = Self.masterGroup(spec, groups: groups)
         let masterHosts = Array((infra.hostsByGroup[masterGroup] ?? []).prefix(spec.masters))
         precondition(masterHosts.count == spec.masters, "mesos: host group \(masterGroup) has fewer than \(spec.masters) hosts")
         masters = masterHosts.enumerated().map { i, h in
             MesosMaster(index: i, host: h, name: "master-\(i + 1 < 10 ? "0" : "")\(i + 1)")
         }
-        let zkGroup = zkSpec.hostGroup ?? masterGroup
-        let zkHostsAll = infra.hostsByGroup[zkGroup] ?? []
-        precondition(!zkHostsAll.isEmpty, "zookeeper: unknown host group \(zkGroup)")
-        // one server per host; wrap around when the group is smaller than the ensemble
-        let zkHosts = (0..<zkSpec.servers).map { zkHostsAll[$0 % zkHostsAll.count] }
-        zooKeeper = ZooKeeperEnsemble(spec: zkSpec, serverHosts: zkHosts, model: model)
-        controlHosts = Set(masterHosts).union(zkHosts)
+        self.zooKeeper = zooKeeper
+        controlHosts = Set(masterHosts).union(zooKeeper.serverHosts)
 
         let agentGroups = spec.agentHostGroups ?? groups.filter { $0 != masterGroup }
         var list: [MesosAgent] = []
@@ -112,10 +116,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     // MARK: start
 
-    func start() {
-        model.infrastructure.addListener(self)
+    public func start() {
         zooKeeper.watchChildren(Self.zkPath, self)
-        zooKeeper.start()
         for m in masters where model.infrastructure.hosts[m.host].state.isUp { startMaster(m) }
         for a in agents where a.host.state.isUp { startAgent(a, afterReboot: false) }
     }
@@ -582,8 +584,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     // MARK: hosts
 
-    public func hostWentDown(_ host: Host) {
-        zooKeeper.hostWentDown(host.index)
+    func hostWentDown(_ host: Host) {
         for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
         guard let ai = agentOfHost[host.index] else { return }
         let a = agents[ai]
@@ -597,8 +598,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         }
     }
 
-    public func hostCameUp(_ host: Host) {
-        zooKeeper.hostCameUp(host.index)
+    func hostCameUp(_ host: Host) {
         for m in masters where m.host == host.index { startMaster(m) }
         guard let ai = agentOfHost[host.index] else { return }
         let a = agents[ai]

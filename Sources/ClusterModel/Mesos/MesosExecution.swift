@@ -57,7 +57,7 @@ extension MesosCluster {
     }
 
     /// A pull that waited for Ceph can go on (called by the Ceph clients when the PGs are active).
-    func resumePull(_ packed: Int64) {
+    public func resumePull(_ packed: Int64) {
         model.sim.schedule(at: now, target: target, kind: Kind.pullResume.rawValue, arg: packed)
     }
 
@@ -92,8 +92,8 @@ extension MesosCluster {
         }
         // Docker's libnetwork gives the container its endpoint: an overlay endpoint needs the KV
         // store (docs/network.md); running containers are not affected when it is unreachable.
-        if let mode = t.network, let net = model.network, !net.attachContainer(host: a.host.index, mode: mode, name: t.name) {
-            finishOnAgent(t, .failed, .containerLaunchFailed, message: "network \(mode.rawValue): cannot join, KV store \(net.kvStoreName) unreachable")
+        if let req = t.network, let net = containerNetwork, let refusal = net.attachContainer(host: a.host.index, network: req, name: t.name) {
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: refusal)
             return
         }
         if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, image: t.image, writes: t.behaviour.writes) {
@@ -381,8 +381,4 @@ extension MesosCluster {
 }
 
 extension MesosCluster {
-    func register(in sim: Simulation) {
-        target = sim.register(self)
-        zooKeeper.target = sim.register(zooKeeper)
-    }
 }

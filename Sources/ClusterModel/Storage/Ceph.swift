@@ -92,6 +92,10 @@ public final class CephCluster {
     public private(set) var markedDown: [(osdHost: String, failedAt: SimTime, downAt: SimTime)] = []
     public private(set) var markedOut: [(osdHost: String, outAt: SimTime)] = []
     public private(set) var recoveries: [(start: SimTime, end: SimTime?)] = []
+    /// The network recovery flows and client I/O run on (set when built), and the containerizer
+    /// whose containers mount volumes (set when storage is plugged into one).
+    var network: ClusterNetwork?
+    var containerizer: Containerizer?
 
     enum Sub: Int64 { case markDown = 1, markOut, recoveryDone }
     /// A Ceph event's argument: the generation (low 24 bits), the OSD host, the `Sub` kind.
@@ -114,7 +118,7 @@ public final class CephCluster {
 
     func start() {
         lastUpdate = now
-        if let net = model.network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
+        if let net = network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
         if let f = flowRecovery, clients == nil { clients = CephClients(ceph: self, flows: f) }
     }
 

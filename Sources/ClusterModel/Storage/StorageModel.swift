@@ -5,7 +5,7 @@ import SimKernel
 /// the Mesos agents. Writes are fluid; each host plans one event at its next threshold crossing
 /// (pool below dm.min_free_space, autoextend, pool full, a device at dm.basesize, the host
 /// filesystem full), re-planned when a rate changes. Nothing scans all hosts per event.
-public final class StorageModel: EventHandler, ContainerStorage, HostListener {
+public final class StorageModel: EventHandler, ContainerStorage {
     public let spec: StorageSpec
     unowned let model: ClusterSimulation
     var target: Int32 = -1
@@ -15,6 +15,9 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     /// Containers by task (looked up, never iterated).
     var byTask: [TaskID: DockerContainer] = [:]
     public private(set) var ceph: CephCluster?
+    /// The Mesos agents' containerizer this storage is plugged into (StorageSubsystem.swift); nil
+    /// without a `mesos` section.
+    var containerizer: Containerizer?
 
     // headline figures
     public private(set) var firstRefusal: SimTime?
@@ -52,7 +55,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
         if let c = spec.ceph { ceph = CephCluster(spec: c, model: model) }
     }
 
-    func register(in sim: Simulation) {
+    public func register(in sim: Simulation) {
         target = sim.register(self)
         ceph?.target = target
     }
@@ -65,8 +68,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     static let operatorHost = ArgField("docker host", shift: 0, bits: 32)
     static let operatorAction = operatorHost.next("operator action", bits: 31)
 
-    func start() {
-        model.infrastructure.addListener(self)
+    public func start() {
         for (i, a) in spec.operatorActions.enumerated() {
             if case .at(let t, _, _) = a.trigger { schedule(.operatorAt, at: SimTime.zero + t, Int64(i)) }
         }
@@ -146,7 +148,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
             c.gen &+= 1
         }
         // Mesos' Docker containerizer removes exited containers after --docker_remove_delay.
-        let delay = model.mesos?.spec.agentFlags.dockerRemoveDelay ?? .hours(6)
+        let delay = containerizer?.dockerRemoveDelay ?? .hours(6)
         schedule(.remove, at: now + delay, pack(task, c.gen))
     }
 
@@ -339,7 +341,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
             if h.removalsPending { removeDue(h) }
             // launches that waited for the daemon have been failed by executor_registration_timeout
             // already; stalled kills go through now
-            model.mesos?.storageReleased(host: h.host.index)
+            containerizer?.ioResumed(host: h.host.index)
         case .stopped:
             log("dockerStopped", h.name, why)
         }
@@ -490,7 +492,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
 
     func removeDue(_ h: DockerHost) {
         h.removalsPending = false
-        let delay = model.mesos?.spec.agentFlags.dockerRemoveDelay ?? .hours(6)
+        let delay = containerizer?.dockerRemoveDelay ?? .hours(6)
         replan(h) {
             for c in h.containers.filter({ !$0.running }) where now - c.startedAt >= delay { remove(c, h) }
         }
@@ -530,13 +532,13 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
                 if c.hung { tasksKilledByOperator += 1 }
                 markLost(c)
                 c.running = false; c.hung = false; c.gen &+= 1
-                model.mesos?.storageKilledContainer(task: c.task, reason: "docker daemon stopped: \(why)")
+                containerizer?.containerDied(task: c.task, reason: "docker daemon stopped: \(why)")
             }
             setDaemon(h, .stopped, why)
         }
         // exited containers wait for docker_remove_delay as before
         for c in h.containers where !c.running {
-            let delay = model.mesos?.spec.agentFlags.dockerRemoveDelay ?? .hours(6)
+            let delay = containerizer?.dockerRemoveDelay ?? .hours(6)
             schedule(.remove, at: now + delay, pack(c.task, c.gen))
         }
     }
@@ -554,7 +556,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
 
     // MARK: hosts
 
-    public func hostWentDown(_ host: Host) {
+    func hostWentDown(_ host: Host) {
         ceph?.hostWentDown(host)
         guard let h = dockerHost(host.index) else { return }
         replan(h) {
@@ -565,7 +567,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
         if let s = h.reducedSince { h.reducedTotal += now - s; h.reducedSince = nil }
     }
 
-    public func hostCameUp(_ host: Host) {
+    func hostCameUp(_ host: Host) {
         ceph?.hostCameUp(host)
         guard let h = dockerHost(host.index) else { return }
         // the agent comes back with a new id: --docker_kill_orphans removes the old containers

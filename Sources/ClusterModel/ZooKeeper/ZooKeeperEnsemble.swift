@@ -96,7 +96,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         self.serverUp = serverHosts.map { model.infrastructure.hosts[$0].state.isUp }
     }
 
-    func start() { reevaluate() }
+    public func start() { reevaluate() }
 
     var now: SimTime { model.sim.now }
 
@@ -186,7 +186,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         return n
     }
 
-    // MARK: host / network changes (called by the Mesos model)
+    // MARK: host / network changes (hosts: `.hosts` signals; partitions: the Mesos model)
 
     func hostWentDown(_ h: Int) {
         var any = false
@@ -298,6 +298,7 @@ public final class ZooKeeperEnsemble: EventHandler {
 
     func stopServing(quorumLost: Bool) {
         serving = false
+        model.signals.publish(.zooKeeperServing(false))
         let old = leader
         leader = nil
         epoch &+= 1
@@ -326,6 +327,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         guard let l = best else { return }
         leader = l
         serving = true
+        model.signals.publish(.zooKeeperServing(true))
         if let last = outages.last, last.regained == nil { outages[outages.count - 1].regained = now }
         model.log("zookeeper", "leaderElected", serverName(l), "\(reachableServers) of \(serverHosts.count) servers reachable")
         // The new leader's session tracker re-adds every session with a full timeout from now.
