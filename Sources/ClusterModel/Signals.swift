@@ -36,12 +36,13 @@ public enum PlatformSignal: Sendable {
     /// `instance_changed_event`: an instance's condition changed (its Mesos task state as Marathon
     /// sees it: staging, running, failed, killed, unreachable, gone ...).
     case instanceChanged(app: Int, task: TaskID, condition: TaskState)
-    /// `deployment_info`: a deployment started (`step` 0) or moved to its next step.
-    case deploymentInfo(deployment: Int, app: Int, step: Int)
-    /// `deployment_success`.
-    case deploymentSuccess(deployment: Int, app: Int)
-    /// `deployment_failed`: cancelled (forced over) or refused.
-    case deploymentFailed(deployment: Int, app: Int)
+    /// `deployment_info`: a deployment (`deployment-<id>` in the event log) started its step
+    /// `step` (0-based) of `steps`.
+    case deploymentInfo(deployment: Int, step: Int, steps: Int)
+    /// `deployment_success`: every step done.
+    case deploymentSuccess(deployment: Int)
+    /// `deployment_failed`: cancelled (a forced change of one of its apps took over).
+    case deploymentFailed(deployment: Int)
     /// The app's target instance count changed (scale action, deployment of a new `instances`).
     case appScaled(app: Int, from: Int, to: Int)
 

@@ -71,6 +71,7 @@ final class Deployments {
         all.append(d)
         for a in d.apps { s.apps[a].deployment = d.id }
         s.log("deploymentStarted", "deployment-\(d.id)", "\(name); \(steps.count) step\(steps.count == 1 ? "" : "s")")
+        s.model.signals.publish(.deploymentInfo(deployment: d.id, step: 0, steps: steps.count))
         if s.leaderReady { runStep(d) }
         return d
     }
@@ -86,6 +87,7 @@ final class Deployments {
         d.cancelled = true
         for a in d.apps where s.apps[a].deployment == d.id { s.apps[a].deployment = nil }
         s.log("deploymentCancelled", "deployment-\(d.id)", reason)
+        s.model.signals.publish(.deploymentFailed(deployment: d.id))
     }
 
     func leaderLost() {}
@@ -108,6 +110,7 @@ final class Deployments {
             if actions.allSatisfy(\.done) {
                 s.log("deploymentStep", "deployment-\(d.id)", "step \(d.step + 1)/\(d.steps.count) done: " + actions.map { s.apps[$0.app].id }.joined(separator: ", "))
                 d.step += 1
+                if d.step < d.steps.count { s.model.signals.publish(.deploymentInfo(deployment: d.id, step: d.step, steps: d.steps.count)) }
                 continue
             }
             return
@@ -119,6 +122,7 @@ final class Deployments {
             s.refreshSatisfied(s.apps[a])
         }
         s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
+        s.model.signals.publish(.deploymentSuccess(deployment: d.id))
     }
 
     func begin(_ act: AppAction, in d: Deployment) {

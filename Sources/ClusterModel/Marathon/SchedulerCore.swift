@@ -455,10 +455,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         if let h = u.healthy, inst.mesosHealthy != h {
             inst.mesosHealthy = h
             log("healthStatusChanged", inst.name, h ? "healthy (Mesos-level check)" : "unhealthy (Mesos-level check)")
+            model.signals.publish(.healthStatusChanged(app: inst.app, task: inst.task, alive: h))
             deployments.instanceHealthChanged(inst)
         }
         if u.state == old && u.state != .unreachable { return }
         inst.state = u.state
+        model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
         // The launch delay is kept per (app, config version) of the instance.
         let key = LaunchDelayKey(appID: a.id, configVersion: inst.version)
@@ -674,6 +676,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                                               isUnreachable: inst.isUnreachable, check: hc)
         if out.aliveChanged {
             log("healthStatusChanged", inst.name, inst.health[check].alive ? "healthy" : "unhealthy (\(inst.health[check].consecutiveFailures) consecutive failures)")
+            model.signals.publish(.healthStatusChanged(app: inst.app, task: task, alive: inst.health[check].alive))
             deployments.instanceHealthChanged(inst)
         }
         if out.kill && !inst.killRequested {

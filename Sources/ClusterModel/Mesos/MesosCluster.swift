@@ -291,6 +291,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             a.masterState = .unreachable
             agentsUnreachable += 1
             log("agentUnreachable", a.name, "did not re-register within agent_reregister_timeout \(flags.agentReregisterTimeout)")
+            model.signals.publish(.agentUnreachable(agent: a.index, host: a.host.index))
         }
     }
 
@@ -369,6 +370,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         case .unreachable: log("agentReregistered", a.name, "was unreachable")
         default: log("agentReregistered", a.name, "")
         }
+        model.signals.publish(.agentRegistered(agent: a.index, host: a.host.index, reregistered: previous != .none))
         // the agent's tasks enter the master's books
         var reports: [MesosTask] = []
         var dropped: [MesosTask] = []
@@ -435,6 +437,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         let downAt = a.available ? now : a.unavailableSince
         detections.append(AgentDetection(agent: a.name, downAt: downAt, unreachableAt: now))
         log("agentUnreachable", a.name, "health check timed out; \(flags.maxAgentPingTimeouts) pings of \(flags.agentPingTimeout) unanswered; silent for \(now - downAt)")
+        model.signals.publish(.agentUnreachable(agent: a.index, host: a.host.index))
         deactivate(a)
         for id in a.tasks {
             guard let t = tasks[id], !t.reported.isTerminal else { continue }
@@ -469,6 +472,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             let re = f.everRegistered
             f.everRegistered = true
             log(re ? "frameworkReregistered" : "frameworkRegistered", f.name, leader.map { masters[$0].name } ?? "")
+            model.signals.publish(.frameworkRegistered(framework: f.index, reregistered: re))
             enqueue(f, .registered(re))
             let pending = f.pendingUpdates
             f.pendingUpdates = []
@@ -535,6 +539,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         if reason != .none { detail += " " + reason.rawValue }
         if let h = healthy { detail += " healthy=\(h)" }
         model.log("mesos", state.rawValue, t.name, detail)
+        model.signals.publish(.statusUpdate(task: t.id, state: state, reason: reason, host: agents[t.agent].host.index, healthy: healthy))
         if state.isTerminal { uncharge(t); removeFromFramework(t) }
         let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
         let f = frameworks[t.framework]
