@@ -39,3 +39,13 @@ final class EventArgTests: XCTestCase {
         XCTAssertEqual(agent.decode(framework.encode(1023)), 0)
     }
 }
+
+final class StreamNameTests: XCTestCase {
+    /// The helper writes the names streams had before it, so their draws (and golden results) stay.
+    func testStreamNamesKeepTheirBytesAndDraws() {
+        XCTAssertEqual(StreamName.of("agent", "slave-07"), "agent:slave-07")
+        let a = RandomStream(seed: 42, name: StreamName.of("mesos", "allocator"))
+        let b = RandomStream(seed: 42, name: "mesos:allocator")
+        XCTAssertEqual(a.uniform(), b.uniform())
+    }
+}

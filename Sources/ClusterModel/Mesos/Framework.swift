@@ -15,7 +15,7 @@ public struct ImageRef: Hashable, Sendable {
 }
 
 /// How a task's process behaves once its container starts. Drawn with the task's own stream.
-public struct TaskBehaviour: Sendable {
+public struct TaskBehaviour: Equatable, Sendable {
     /// Time from container start until the process serves requests (health checks pass).
     public var startup: Distribution
     /// Probability that the process exits with a failure right after start (crash loop).

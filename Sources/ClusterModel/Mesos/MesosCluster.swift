@@ -88,7 +88,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             for h in infra.hostsByGroup[g] ?? [] {
                 let host = infra.hosts[h]
                 let a = MesosAgent(index: list.count, host: host, total: MesosAgent.detectResources(host: host, flags: spec.agentFlags),
-                                   stream: model.stream("agent:\(host.name)"))
+                                   stream: model.stream(StreamName.of("agent", host.name)))
                 byHost[h] = a.index
                 list.append(a)
             }
@@ -96,7 +96,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         agents = list
         agentOfHost = byHost
         partitionDepth = [Int](repeating: 0, count: infra.hosts.count)
-        allocatorStream = model.stream("mesos:allocator")
+        allocatorStream = model.stream(StreamName.of("mesos", "allocator"))
         zooKeeper.cut = { [unowned self] a, b in self.cut(a, b) }
     }
 
@@ -451,7 +451,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     /// Adds a framework; it registers with the leading master once one is ready.
     public func addFramework(_ f: MesosFramework) -> SchedulerDriver {
-        let st = FrameworkState(index: frameworks.count, framework: f, stream: model.stream("framework:\(f.frameworkName)"))
+        let st = FrameworkState(index: frameworks.count, framework: f, stream: model.stream(StreamName.of("framework", f.frameworkName)))
         st.driver = MesosSchedulerDriver(cluster: self, framework: st.index)
         frameworks.append(st)
         if leader != nil { beginFrameworkRegistration(st) }

@@ -102,7 +102,7 @@ public final class StorageModel: EventHandler, ContainerStorage {
         return replan(h) { () -> String? in
             if let e = h.poolFreeSpaceError() { return refuse(h, "create \(name)", e) }
             let c = DockerContainer(task: task, name: name, image: image?.name, host: h.index, writes: writes,
-                                    stream: writes.map { _ in model.stream("storage:\(name)") })
+                                    stream: writes.map { _ in model.stream(StreamName.of("storage", name)) })
             c.slot = h.containers.count
             h.containers.append(c)
             byTask[task] = c
