@@ -1,8 +1,20 @@
 import SimKernel
 
-/// The whole simulated platform for one run: the engine, the hosts and the fault injector,
-/// wired to an observer that receives the event log and the periodic samples.
+/// The whole simulated platform for one run: the engine, the hosts, the fault injector and the
+/// subsystems of `subsystemList` (built, registered, subscribed and started in that order), wired
+/// to an observer that receives the event log and the periodic samples.
 public final class ClusterSimulation {
+    /// The subsystems of the platform, in order: the order they are built, registered,
+    /// subscribed and started in, and, within a `SignalStage`, the order in which they see a
+    /// signal. A subsystem is built only when its `build` returns one (its section is present).
+    public static let standardSubsystems: [SubsystemEntry] = [
+        ZooKeeperEnsemble.entry,
+        MesosCluster.entry,
+        MarathonScheduler.entry,
+        ClusterNetwork.entry,
+        StorageModel.entry,
+    ]
+
     public let spec: ClusterSpec
     public let sim = Simulation()
     private var _infrastructure: Infrastructure!
@@ -11,7 +23,15 @@ public final class ClusterSimulation {
     public var faultInjector: FaultInjector { _faultInjector }
     private var sampler: Sampler!
     private var actionInjector: ActionInjector!
-    /// The Mesos layer (with its ZooKeeper ensemble); nil when the scenario has no `mesos` section.
+    /// The typed platform signals of this run (host up/down, Mesos and Marathon events).
+    public let signals = PlatformSignals()
+    /// The subsystems built for this scenario, in list order.
+    public private(set) var subsystems: [Subsystem] = []
+    // Direct handles on the shipped subsystems, for outputs, the CLI and tests. Subsystems never
+    // use them to reach each other (see `SubsystemEntry.build`).
+    /// The ZooKeeper ensemble; nil when the scenario has neither a `zookeeper` nor a `mesos` section.
+    public private(set) var zooKeeper: ZooKeeperEnsemble?
+    /// The Mesos layer; nil when the scenario has no `mesos` section.
     public private(set) var mesos: MesosCluster?
     /// Marathon; nil when the scenario has no `marathon` section (it needs `mesos`).
     public private(set) var marathon: MarathonScheduler?
@@ -25,7 +45,12 @@ public final class ClusterSimulation {
     private var streams: [String: RandomStream] = [:]
     private var started = false
 
-    public init(spec: ClusterSpec, observer: RunObserver) {
+    public convenience init(spec: ClusterSpec, observer: RunObserver) {
+        self.init(spec: spec, observer: observer, subsystems: ClusterSimulation.standardSubsystems)
+    }
+
+    /// A run with another list of subsystems (tests add a fixture to `standardSubsystems`).
+    public init(spec: ClusterSpec, observer: RunObserver, subsystems list: [SubsystemEntry]) {
         self.spec = spec
         self.observer = observer
         _infrastructure = Infrastructure(spec: spec, model: self)
@@ -34,17 +59,30 @@ public final class ClusterSimulation {
         _faultInjector.target = sim.register(_faultInjector)
         sampler = Sampler(model: self)
         sampler.target = sim.register(sampler)
-        if let ms = spec.mesos { let m = MesosCluster(spec: ms, zookeeper: spec.zookeeper ?? ZooKeeperSpec(), model: self); m.register(in: sim); mesos = m }
-        if let mspec = spec.marathon, let m = mesos {
-            let sched = MarathonScheduler(spec: mspec, model: self, mesos: m)
-            sched.register(in: sim)
-            infrastructure.addListener(sched)
-            marathon = sched
+        for entry in list {
+            guard let s = entry.build(self) else { continue }
+            subsystems.append(s)
+            if let z = s as? ZooKeeperEnsemble { zooKeeper = z }
+            if let m = s as? MesosCluster { mesos = m }
+            if let m = s as? MarathonScheduler { marathon = m }
+            if let n = s as? ClusterNetwork { network = n }
+            if let st = s as? StorageModel { storage = st }
         }
-        if let st = spec.storage { let s = StorageModel(spec: st, model: self); s.register(in: sim); storage = s }
-        if let ns = spec.network { let n = ClusterNetwork(spec: ns, model: self); n.register(in: sim); network = n }
+        for s in subsystems { s.register(in: sim) }
+        for (rank, s) in subsystems.enumerated() {
+            signals.currentRank = rank
+            s.subscribe(to: signals)
+        }
+        signals.currentRank = Int.max
         actionInjector = ActionInjector(actions: spec.actions, model: self)
         actionInjector.target = sim.register(actionInjector)
+    }
+
+    /// The first subsystem built so far that is a `T` (a class or a protocol such as
+    /// `Containerizer`). For `SubsystemEntry.build` only: what a subsystem uses, it looks up once.
+    public func subsystem<T>(_ type: T.Type) -> T? {
+        for s in subsystems { if let t = s as? T { return t } }
+        return nil
     }
 
     /// The random stream of a component, created on first use from the scenario seed and the
@@ -70,10 +108,7 @@ public final class ClusterSimulation {
             started = true
             log("run", "started", spec.name, "seed \(spec.seed); \(infrastructure.hosts.count) hosts; duration \(spec.duration)")
             faultInjector.start()
-            mesos?.start()
-            marathon?.start()
-            network?.start()
-            storage?.start()
+            for s in subsystems { s.start() }
             actionInjector.start()
             sampler.start()
         }

@@ -18,6 +18,9 @@ public struct SampledTable {
 public final class ResultsWriter: RunObserver {
     public let folder: ResultsFolder
     var writers: [(SampledTable, CSVWriter)] = []
+    /// Tables contributed by the run's subsystems (`Subsystem.tables`), after the ones above.
+    var contributed: [(SubsystemTable, CSVWriter)] = []
+    let subsystems: [Subsystem]
     let events: CSVWriter
     /// The sampled tables, in the order of docs/outputs.md.
     public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos, StorageTables.storage, StorageTables.containers, StorageTables.ceph, NetworkTables.network] }
@@ -36,6 +39,10 @@ public final class ResultsWriter: RunObserver {
             writers.append((t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0))))
         }
         events = try CSVWriter(path: folder.path("events.csv"), columns: ResultsWriter.eventColumns.map(\.0))
+        subsystems = model.subsystems
+        for s in subsystems {
+            for t in s.tables { contributed.append((t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0)))) }
+        }
     }
 
     public func record(_ e: LoggedEvent) {
@@ -49,6 +56,7 @@ public final class ResultsWriter: RunObserver {
 
     public func sample(_ model: ClusterSimulation, at time: SimTime) {
         for (t, w) in writers { t.write(model, time, w) }
+        for (t, w) in contributed { t.write(time, w) }
     }
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
@@ -143,8 +151,9 @@ public final class ResultsWriter: RunObserver {
     public func finish(summary: RunSummary, platform: PlatformSummary? = nil, storage: StorageSummary? = nil, wallSeconds: Double,
                        extra: [(String, JSONOut)] = []) throws {
         for (_, w) in writers { try w.close() }
+        for (_, w) in contributed { try w.close() }
         try events.close()
-        let head = ResultsWriter.headline(summary, platform: platform, storage: storage)
+        let head = ResultsWriter.headline(summary, platform: platform, storage: storage) + subsystems.flatMap { $0.headline().map(\.json) }
         let csv = try OutputFile(path: folder.path("summary.csv"))
         csv.write(head.map { $0.0 }.joined(separator: ",") + "\n")
         csv.write(head.map { kv -> String in

@@ -1,16 +1,9 @@
 import SimKernel
 
-/// Told about host state changes (Mesos agents, Docker daemons and the like live on hosts).
-public protocol HostListener: AnyObject {
-    /// The host stopped (crash or start of a reboot): every process on it is gone.
-    func hostWentDown(_ host: Host)
-    /// The host is up again (its processes start afresh).
-    func hostCameUp(_ host: Host)
-}
-
 /// The hosts of the cluster and their state changes. Keeps cluster-wide totals up to date on
 /// every change (never by scanning all hosts), and integrates usable capacity over time for the
-/// summary.
+/// summary. Every change of a host between up and not up is published as a `.hostDown` /
+/// `.hostUp` signal (what lives on hosts subscribes to the `.hosts` topic).
 public final class Infrastructure: EventHandler {
     public let hosts: [Host]
     /// Host index by name, for lookups only (never iterated).
@@ -20,11 +13,6 @@ public final class Infrastructure: EventHandler {
     public let groupNames: [String]
     unowned let model: ClusterSimulation
     var target: Int32 = -1
-    /// Notified, in registration order, after every host goes down or comes up.
-    private var listeners: [HostListener] = []
-
-    public func addListener(_ l: HostListener) { listeners.append(l) }
-
     public private(set) var hostsUp: Int
     public private(set) var hostsDown = 0
     public private(set) var hostsRebooting = 0
@@ -136,8 +124,7 @@ public final class Infrastructure: EventHandler {
     }
 
     public func handle(_ event: Event, in sim: Simulation) {
-        let idx = Int(event.arg & 0xFFFF_FFFF)
-        let gen = Int32(truncatingIfNeeded: event.arg >> 32)
+        let (idx, gen) = IndexGeneration.unpack(event.arg)
         let h = hosts[idx]
         guard h.generation == gen else { return }   // the host changed state since: stale
         switch Kind(rawValue: event.kind) {
@@ -153,7 +140,7 @@ public final class Infrastructure: EventHandler {
         }
     }
 
-    private func pack(_ h: Host) -> Int64 { (Int64(h.generation) << 32) | Int64(h.index) }
+    private func pack(_ h: Host) -> Int64 { IndexGeneration.pack(h.index, h.generation) }
 
     private func setState(_ h: Host, _ s: HostState) {
         let now = model.sim.now
@@ -182,8 +169,8 @@ public final class Infrastructure: EventHandler {
         h.generation &+= 1
         h.stateSince = now
         if hostsUp < minHostsUp { minHostsUp = hostsUp; minHostsUpAt = now }
-        if wasUp && !s.isUp { for l in listeners { l.hostWentDown(h) } }
-        else if !wasUp && s.isUp { for l in listeners { l.hostCameUp(h) } }
+        if wasUp && !s.isUp { model.signals.publish(.hostDown(host: h.index, rebooting: s == .rebooting)) }
+        else if !wasUp && s.isUp { model.signals.publish(.hostUp(host: h.index)) }
     }
 
     /// Charges resources to an up host (used by later models). Returns false if they don't fit.

@@ -165,6 +165,15 @@ public enum NetworkMode: Equatable, Sendable {
     /// A named container network (Docker USER network, CNI, overlay): one IP per task; the name
     /// is nil when Marathon's --default_network_name would apply.
     case container(name: String?)
+
+    /// The same network in Mesos' terms, as a task launch asks for it.
+    public var taskNetwork: TaskNetwork {
+        switch self {
+        case .host: return .host
+        case .bridge: return .bridge
+        case .container(let name): return .container(name: name)
+        }
+    }
 }
 
 /// One port of an app, in portIndex order.

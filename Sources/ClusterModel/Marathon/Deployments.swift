@@ -75,6 +75,7 @@ final class Deployments {
         // One row per app, subject the app id: a user filtering events.csv on an app sees when a
         // deployment of it started (appDeploymentStarted) and when its step was done (appDeployed).
         for a in d.apps { s.log("appDeploymentStarted", s.apps[a].id, "deployment-\(d.id): \(name)") }
+        s.model.signals.publish(.deploymentInfo(deployment: d.id, step: 0, steps: steps.count))
         if s.leaderReady { runStep(d) }
         return d
     }
@@ -91,6 +92,7 @@ final class Deployments {
         d.cancelledAt = s.now
         for a in d.apps where s.apps[a].deployment == d.id { s.apps[a].deployment = nil }
         s.log("deploymentCancelled", "deployment-\(d.id)", reason)
+        s.model.signals.publish(.deploymentFailed(deployment: d.id))
     }
 
     func leaderLost() {}
@@ -114,6 +116,7 @@ final class Deployments {
                 s.log("deploymentStep", "deployment-\(d.id)", "step \(d.step + 1)/\(d.steps.count) done: " + actions.map { s.apps[$0.app].id }.joined(separator: ", "))
                 for act in actions { appDeployed(s.apps[act.app], by: d) }
                 d.step += 1
+                if d.step < d.steps.count { s.model.signals.publish(.deploymentInfo(deployment: d.id, step: d.step, steps: d.steps.count)) }
                 continue
             }
             return
@@ -124,6 +127,7 @@ final class Deployments {
             s.refreshSatisfied(s.apps[a])
         }
         s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
+        s.model.signals.publish(.deploymentSuccess(deployment: d.id))
     }
 
     /// The step holding the app's action is done: the app is deployed (logged as appDeployed).

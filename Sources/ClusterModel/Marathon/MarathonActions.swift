@@ -34,7 +34,9 @@ extension MarathonScheduler {
         var scaledOnly = a.definition
         scaledOnly.instances = definition.instances
         let configChange = scaledOnly != definition
+        let from = a.definition.instances
         a.definition = definition
+        if from != definition.instances { model.signals.publish(.appScaled(app: i, from: from, to: definition.instances)) }
         defer { refreshSatisfied(a) }
         if configChange {
             a.configVersion += 1

@@ -57,14 +57,8 @@ public struct AppBehaviour: Sendable {
     }
 }
 
-extension AppBehaviour: Equatable {
-    public static func == (a: AppBehaviour, b: AppBehaviour) -> Bool {
-        a.imageSizeBytes == b.imageSizeBytes && a.task.startup == b.task.startup
-            && a.task.failAtStartProbability == b.task.failAtStartProbability
-            && a.task.timeToCrash == b.task.timeToCrash && a.task.timeToFinish == b.task.timeToFinish
-            && a.task.health == b.task.health && a.task.writes == b.task.writes
-    }
-}
+/// Synthesized: every field counts (a hand-written == used to skip `stopTime` and `cephMount`).
+extension AppBehaviour: Equatable {}
 
 extension HealthBehaviour: Equatable {
     public static func == (a: HealthBehaviour, b: HealthBehaviour) -> Bool {

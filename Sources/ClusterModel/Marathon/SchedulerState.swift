@@ -1,7 +1,7 @@
 import SimKernel
 
 // Marathon's in-memory state: apps, their instances, their launch queue entries. The scheduler
-// (SchedulerCore.swift) and the deployment manager (Deployments.swift) act on it.
+// (MarathonScheduler.swift) and the deployment manager (Deployments.swift) act on it.
 
 /// What Marathon wants an instance to do (Goal in Marathon 1.5+; "killing" before).
 enum InstanceGoal { case running, decommissioned }

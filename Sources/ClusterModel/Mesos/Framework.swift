@@ -15,7 +15,7 @@ public struct ImageRef: Hashable, Sendable {
 }
 
 /// How a task's process behaves once its container starts. Drawn with the task's own stream.
-public struct TaskBehaviour: Sendable {
+public struct TaskBehaviour: Equatable, Sendable {
     /// Time from container start until the process serves requests (health checks pass).
     public var startup: Distribution
     /// Probability that the process exits with a failure right after start (crash loop).
@@ -85,10 +85,11 @@ public struct TaskLaunch: Sendable {
     public var image: ImageRef?
     public var behaviour: TaskBehaviour
     public var mesosHealthCheck: MesosHealthCheck?
-    /// The container network the task joins (nil: the scenario models no network).
-    public var network: ContainerNetworkMode?
+    /// The container network the task asks for (nil: none asked; the containerizer's network
+    /// plugin, when there is one, maps it to a network of the scenario).
+    public var network: TaskNetwork?
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
-                mesosHealthCheck: MesosHealthCheck? = nil, network: ContainerNetworkMode? = nil) {
+                mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil) {
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
         self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
     }

@@ -215,6 +215,11 @@ extension MesosCluster {
         if notify { enqueue(frameworks[o.framework], .rescind(id)) }
     }
 
+    /// `filterExpire`: the agent, the framework and the filter's generation.
+    static let filterAgent = ArgField("agent", shift: 0, bits: 22)
+    static let filterFramework = filterAgent.next("framework", bits: 10)
+    static let filterGeneration = filterFramework.next("filter generation", bits: 32)
+
     /// Filters.refuse_seconds: negative means the default 5 s, capped at 365 days; the filter
     /// lasts at least one allocation interval (MESOS-4302).
     func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
@@ -224,13 +229,13 @@ extension MesosCluster {
         if f.filters[a.index] == nil { filtersActive += 1 }
         filterGen &+= 1
         f.filters[a.index] = OfferFilter(refused: refused, expires: now + d, gen: filterGen)
-        schedule(.filterExpire, after: d, (Int64(filterGen) << 32) | (Int64(f.index) << 24) | Int64(a.index))
+        schedule(.filterExpire, after: d, Self.filterAgent.encode(a.index) | Self.filterFramework.encode(f.index) | Self.filterGeneration.encodeWrapping(filterGen))
     }
 
     func filterExpired(_ arg: Int64) {
-        let ai = Int(arg & 0xFF_FFFF), fi = Int((arg >> 24) & 0xFF), g = Int32(truncatingIfNeeded: arg >> 32)
+        let ai = Self.filterAgent.decode(arg), fi = Self.filterFramework.decode(arg)
         let f = frameworks[fi]
-        guard let flt = f.filters[ai], flt.gen == g else { return }
+        guard let flt = f.filters[ai], Self.filterGeneration.matches(arg, flt.gen) else { return }
         f.filters[ai] = nil
         filtersActive -= 1
         markCandidate(agents[ai])
@@ -348,24 +353,5 @@ extension MesosCluster {
             } else if a.oldIdState == .unreachable && !state.isTerminal { state = .unreachable }
             enqueue(f, .status(TaskStatusUpdate(task: id, state: state, reason: .reconciliation, agent: a.host.index)))
         }
-    }
-}
-
-/// The scheduler driver a framework calls (through the leading master).
-public final class MesosSchedulerDriver: SchedulerDriver {
-    unowned let cluster: MesosCluster
-    let framework: Int
-    init(cluster: MesosCluster, framework: Int) { self.cluster = cluster; self.framework = framework }
-
-    public func launch(offer: Int64, tasks: [TaskLaunch], refuseSeconds: Double) -> [TaskID]? {
-        cluster.launch(framework, offer: offer, tasks, refuseSeconds: refuseSeconds)
-    }
-    public func decline(offer: Int64, refuseSeconds: Double) { cluster.decline(framework, offer: offer, refuseSeconds: refuseSeconds) }
-    public func suppressOffers() { cluster.suppress(framework) }
-    public func reviveOffers() { cluster.revive(framework) }
-    public func kill(task: TaskID) { cluster.kill(framework, task: task) }
-    public func reconcile(tasks: [TaskID]) { cluster.reconcile(framework, tasks: tasks) }
-    public func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome {
-        cluster.probe(task: task, from: host, timeout: timeout)
     }
 }

@@ -1,9 +1,10 @@
 import SimKernel
 
-/// The Mesos layer: a ZooKeeper ensemble, masters contending for leadership, agents on hosts with
-/// their containerizers, the hierarchical DRF allocator and the frameworks' scheduler drivers.
-/// One event handler; see docs/mesos.md for the mechanisms and what is simplified.
-public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, ZooKeeperClient {
+/// The Mesos layer: masters contending for leadership through the ZooKeeper ensemble (a subsystem
+/// of its own), agents on hosts with their containerizers, the hierarchical DRF allocator and the
+/// frameworks' scheduler drivers. One event handler; see docs/mesos.md for the mechanisms and what
+/// is simplified. Its subsystem wiring (signals, containerizer plugins) is in MesosSubsystem.swift.
+public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient {
     public let spec: MesosSpec
     unowned let model: ClusterSimulation
     var target: Int32 = -1
@@ -17,6 +18,9 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
     var partitionDepth: [Int]
     var frameworks: [FrameworkState] = []
     var tasks: [MesosTask?] = []
+    /// Container plugins attached through the `Containerizer` contract (MesosSubsystem.swift).
+    var containerStorage: ContainerStorage = NoContainerStorage.shared
+    var containerNetwork: ContainerNetworking?
     var taskLaunchCounts: [String: Int] = [:]
 
     // leadership
@@ -58,24 +62,24 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         case pullResume
     }
 
-    init(spec: MesosSpec, zookeeper zkSpec: ZooKeeperSpec, model: ClusterSimulation) {
+    /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.
+    static func masterGroup(_ spec: MesosSpec, groups: [String]) -> String {
+        spec.masterHostGroup ?? (groups.contains("master") ? "master" : groups[0])
+    }
+
+    init(spec: MesosSpec, zooKeeper: ZooKeeperEnsemble, model: ClusterSimulation) {
         self.spec = spec
         self.model = model
         let infra = model.infrastructure
         let groups = infra.groupNames
-        let masterGroup = spec.masterHostGroup ?? (groups.contains("master") ? "master" : groups[0])
+        let masterGroup = Self.masterGroup(spec, groups: groups)
         let masterHosts = Array((infra.hostsByGroup[masterGroup] ?? []).prefix(spec.masters))
         precondition(masterHosts.count == spec.masters, "mesos: host group \(masterGroup) has fewer than \(spec.masters) hosts")
         masters = masterHosts.enumerated().map { i, h in
             MesosMaster(index: i, host: h, name: "master-\(i + 1 < 10 ? "0" : "")\(i + 1)")
         }
-        let zkGroup = zkSpec.hostGroup ?? masterGroup
-        let zkHostsAll = infra.hostsByGroup[zkGroup] ?? []
-        precondition(!zkHostsAll.isEmpty, "zookeeper: unknown host group \(zkGroup)")
-        // one server per host; wrap around when the group is smaller than the ensemble
-        let zkHosts = (0..<zkSpec.servers).map { zkHostsAll[$0 % zkHostsAll.count] }
-        zooKeeper = ZooKeeperEnsemble(spec: zkSpec, serverHosts: zkHosts, model: model)
-        controlHosts = Set(masterHosts).union(zkHosts)
+        self.zooKeeper = zooKeeper
+        controlHosts = Set(masterHosts).union(zooKeeper.serverHosts)
 
         let agentGroups = spec.agentHostGroups ?? groups.filter { $0 != masterGroup }
         var list: [MesosAgent] = []
@@ -84,7 +88,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
             for h in infra.hostsByGroup[g] ?? [] {
                 let host = infra.hosts[h]
                 let a = MesosAgent(index: list.count, host: host, total: MesosAgent.detectResources(host: host, flags: spec.agentFlags),
-                                   stream: model.stream("agent:\(host.name)"))
+                                   stream: model.stream(StreamName.of("agent", host.name)))
                 byHost[h] = a.index
                 list.append(a)
             }
@@ -92,7 +96,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         agents = list
         agentOfHost = byHost
         partitionDepth = [Int](repeating: 0, count: infra.hosts.count)
-        allocatorStream = model.stream("mesos:allocator")
+        allocatorStream = model.stream(StreamName.of("mesos", "allocator"))
         zooKeeper.cut = { [unowned self] a, b in self.cut(a, b) }
     }
 
@@ -101,8 +105,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("mesos", event, subject, detail) }
 
-    func pack(_ i: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(i) }
-    func unpack(_ a: Int64) -> (Int, Int32) { (Int(a & 0xFFFF_FFFF), Int32(truncatingIfNeeded: a >> 32)) }
+    func pack(_ i: Int, _ g: Int32) -> Int64 { IndexGeneration.pack(i, g) }
+    func unpack(_ a: Int64) -> (Int, Int32) { IndexGeneration.unpack(a) }
     func schedule(_ k: Kind, after d: SimDuration, _ arg: Int64 = 0) {
         model.sim.schedule(after: d, target: target, kind: k.rawValue, arg: arg)
     }
@@ -112,10 +116,8 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     // MARK: start
 
-    func start() {
-        model.infrastructure.addListener(self)
+    public func start() {
         zooKeeper.watchChildren(Self.zkPath, self)
-        zooKeeper.start()
         for m in masters where model.infrastructure.hosts[m.host].state.isUp { startMaster(m) }
         for a in agents where a.host.state.isUp { startAgent(a, afterReboot: false) }
     }
@@ -289,6 +291,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
             a.masterState = .unreachable
             agentsUnreachable += 1
             log("agentUnreachable", a.name, "did not re-register within agent_reregister_timeout \(flags.agentReregisterTimeout)")
+            model.signals.publish(.agentUnreachable(agent: a.index, host: a.host.index))
         }
     }
 
@@ -368,6 +371,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         case .unreachable: log("agentReregistered", a.name, "was unreachable")
         default: log("agentReregistered", a.name, "")
         }
+        model.signals.publish(.agentRegistered(agent: a.index, host: a.host.index, reregistered: previous != .none))
         // the agent's tasks enter the master's books
         var reports: [MesosTask] = []
         var dropped: [MesosTask] = []
@@ -434,6 +438,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         let downAt = a.available ? now : a.unavailableSince
         detections.append(AgentDetection(agent: a.name, downAt: downAt, unreachableAt: now))
         log("agentUnreachable", a.name, "health check timed out; \(flags.maxAgentPingTimeouts) pings of \(flags.agentPingTimeout) unanswered; silent for \(now - downAt)")
+        model.signals.publish(.agentUnreachable(agent: a.index, host: a.host.index))
         deactivate(a)
         for id in a.tasks {
             guard let t = tasks[id], !t.reported.isTerminal else { continue }
@@ -447,7 +452,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     /// Adds a framework; it registers with the leading master once one is ready.
     public func addFramework(_ f: MesosFramework) -> SchedulerDriver {
-        let st = FrameworkState(index: frameworks.count, framework: f, stream: model.stream("framework:\(f.frameworkName)"))
+        let st = FrameworkState(index: frameworks.count, framework: f, stream: model.stream(StreamName.of("framework", f.frameworkName)))
         st.driver = MesosSchedulerDriver(cluster: self, framework: st.index)
         frameworks.append(st)
         if leader != nil { beginFrameworkRegistration(st) }
@@ -468,6 +473,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
             let re = f.everRegistered
             f.everRegistered = true
             log(re ? "frameworkReregistered" : "frameworkRegistered", f.name, leader.map { masters[$0].name } ?? "")
+            model.signals.publish(.frameworkRegistered(framework: f.index, reregistered: re))
             enqueue(f, .registered(re))
             let pending = f.pendingUpdates
             f.pendingUpdates = []
@@ -534,6 +540,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         if reason != .none { detail += " " + reason.rawValue }
         if let h = healthy { detail += " healthy=\(h)" }
         model.log("mesos", state.rawValue, t.name, detail)
+        model.signals.publish(.statusUpdate(task: t.id, state: state, reason: reason, host: agents[t.agent].host.index, healthy: healthy))
         if state.isTerminal { uncharge(t); removeFromFramework(t) }
         let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
         let f = frameworks[t.framework]
@@ -583,8 +590,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
 
     // MARK: hosts
 
-    public func hostWentDown(_ host: Host) {
-        zooKeeper.hostWentDown(host.index)
+    func hostWentDown(_ host: Host) {
         for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
         guard let ai = agentOfHost[host.index] else { return }
         let a = agents[ai]
@@ -598,8 +604,7 @@ public final class MesosCluster: EventHandler, HostListener, ZooKeeperWatcher, Z
         }
     }
 
-    public func hostCameUp(_ host: Host) {
-        zooKeeper.hostCameUp(host.index)
+    func hostCameUp(_ host: Host) {
         for m in masters where m.host == host.index { startMaster(m) }
         guard let ai = agentOfHost[host.index] else { return }
         let a = agents[ai]

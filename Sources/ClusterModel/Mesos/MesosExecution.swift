@@ -58,11 +58,11 @@ extension MesosCluster {
     }
 
     /// A pull that waited for Ceph can go on (called by the Ceph clients when the PGs are active).
-    func resumePull(_ packed: Int64) {
+    public func resumePull(_ packed: Int64) {
         model.sim.schedule(at: now, target: target, kind: Kind.pullResume.rawValue, arg: packed)
     }
 
-    func pack2(_ t: MesosTask) -> Int64 { (Int64(t.gen) << 32) | Int64(t.id) }
+    func pack2(_ t: MesosTask) -> Int64 { IndexGeneration.pack(t.id, t.gen) }
 
     /// The Docker daemon on the task's host: stopped -> the launch fails at once; hung -> the
     /// call never returns and executor_registration_timeout fails the task.
@@ -93,8 +93,8 @@ extension MesosCluster {
         }
         // Docker's libnetwork gives the container its endpoint: an overlay endpoint needs the KV
         // store (docs/network.md); running containers are not affected when it is unreachable.
-        if let mode = t.network, let net = model.network, !net.attachContainer(host: a.host.index, mode: mode, name: t.name) {
-            finishOnAgent(t, .failed, .containerLaunchFailed, message: "network \(mode.rawValue): cannot join, KV store \(net.kvStoreName) unreachable")
+        if let req = t.network, let net = containerNetwork, let refusal = net.attachContainer(host: a.host.index, network: req, name: t.name) {
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: refusal)
             return
         }
         if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, image: t.image, writes: t.behaviour.writes) {
@@ -211,7 +211,7 @@ extension MesosCluster {
 
     public func handle(_ event: Event, in sim: Simulation) {
         guard let k = Kind(rawValue: event.kind) else { preconditionFailure("unknown mesos event \(event.kind)") }
-        let (i, g) = (Int(event.arg & 0xFFFF_FFFF), Int32(truncatingIfNeeded: event.arg >> 32))
+        let (i, g) = IndexGeneration.unpack(event.arg)
         switch k {
         case .masterStart:
             if masters[i].incarnation == g { startMaster(masters[i]) }
@@ -382,8 +382,4 @@ extension MesosCluster {
 }
 
 extension MesosCluster {
-    func register(in sim: Simulation) {
-        target = sim.register(self)
-        zooKeeper.target = sim.register(zooKeeper)
-    }
 }

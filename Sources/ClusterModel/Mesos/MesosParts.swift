@@ -145,7 +145,7 @@ public final class MesosTask {
     var frameworkSlot = -1
 
     /// The container network the task joins when its container starts.
-    let network: ContainerNetworkMode?
+    let network: TaskNetwork?
 
     init(id: TaskID, launch: TaskLaunch, framework: Int, agent: Int, agentIdEpoch: Int, stream: RandomStream, now: SimTime) {
         self.id = id; self.name = launch.name; self.framework = framework; self.agent = agent

@@ -96,6 +96,8 @@ public final class ClusterNetwork: EventHandler {
     /// When each host's docker-proxy finishes the connections queued on it.
     var proxyFreeAt: [SimTime]
     public private(set) var natRaceDrops = 0
+    /// ZooKeeper serves (the overlay's KV store when `kvStore` is zookeeper), from `.zooKeeper` signals.
+    var zooKeeperServing = false
 
     enum Kind: Int32 { case wake = 1, message = 2, connectAttempt = 3, connectDone = 4, reshare = 5 }
 
@@ -145,7 +147,7 @@ public final class ClusterNetwork: EventHandler {
     /// The qperf-like experiments of `network.experiments`, when the scenario has them.
     public private(set) var experiments: NetworkExperimentRunner?
 
-    func register(in sim: Simulation) {
+    public func register(in sim: Simulation) {
         target = sim.register(self)
         if let e = spec.experiments {
             let r = NetworkExperimentRunner(spec: e, network: self, model: model)
@@ -154,7 +156,7 @@ public final class ClusterNetwork: EventHandler {
         }
     }
 
-    func start() {
+    public func start() {
         var detail = "environment \(spec.environment.rawValue); default mode \(spec.mode.rawValue); underlay MTU \(spec.underlayMTU)"
         if spec.kvStore != nil { detail += "; KV store \(kvStoreName)" }
         model.log("network", "started", spec.mode.rawValue, detail)
@@ -561,7 +563,7 @@ public final class ClusterNetwork: EventHandler {
     public var kvStoreReachable: Bool {
         switch spec.kvStore {
         case nil: return false
-        case .zookeeper?: return model.mesos?.zooKeeper.serving ?? false
+        case .zookeeper?: return zooKeeperServing
         case .servers(_, let hosts)?:
             let up = hosts.filter { model.infrastructure.host(named: $0)?.state.isUp ?? false }.count
             return up * 2 > hosts.count

@@ -121,9 +121,10 @@ public struct NetworkSpec: Equatable, Sendable {
         self.datacenterLinks = datacenterLinks; self.experiments = experiments
     }
 
-    /// The mode of a Marathon app's tasks: HOST -> host, BRIDGE -> bridge, USER/container network
-    /// -> the named network's mode (or `mode` when unnamed or unknown). See docs/network.md.
-    public func mode(for networkMode: NetworkMode) -> ContainerNetworkMode {
+    /// The mode of a task's container network (Marathon's networks, in Mesos' terms): HOST -> host,
+    /// BRIDGE -> bridge, USER/container network -> the named network's mode (or `mode` when unnamed
+    /// or unknown). See docs/network.md.
+    public func mode(for networkMode: TaskNetwork) -> ContainerNetworkMode {
         switch networkMode {
         case .host: return .host
         case .bridge: return .bridge

@@ -92,8 +92,16 @@ public final class CephCluster {
     public private(set) var markedDown: [(osdHost: String, failedAt: SimTime, downAt: SimTime)] = []
     public private(set) var markedOut: [(osdHost: String, outAt: SimTime)] = []
     public private(set) var recoveries: [(start: SimTime, end: SimTime?)] = []
+    /// The network recovery flows and client I/O run on (set when built), and the containerizer
+    /// whose containers mount volumes (set when storage is plugged into one).
+    var network: ClusterNetwork?
+    var containerizer: Containerizer?
 
     enum Sub: Int64 { case markDown = 1, markOut, recoveryDone }
+    /// A Ceph event's argument: the generation (low 24 bits), the OSD host, the `Sub` kind.
+    static let argGeneration = ArgField("ceph generation", shift: 0, bits: 24)
+    static let argIndex = argGeneration.next("OSD host", bits: 32)
+    static let argSub = argIndex.next("ceph event", bits: 8)
 
     init(spec: CephSpec, model: ClusterSimulation) {
         self.spec = spec
@@ -110,23 +118,23 @@ public final class CephCluster {
 
     func start() {
         lastUpdate = now
-        if let net = model.network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
+        if let net = network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
         if let f = flowRecovery, clients == nil { clients = CephClients(ceph: self, flows: f) }
     }
 
     func schedule(_ s: Sub, at t: SimTime, _ i: Int, _ g: Int32) {
         model.sim.schedule(at: t, target: target, kind: StorageModel.Kind.ceph.rawValue,
-                           arg: (s.rawValue << 56) | (Int64(i) << 24) | Int64(UInt32(bitPattern: g) & 0xFF_FFFF))
+                           arg: Self.argSub.encode(Int(s.rawValue)) | Self.argIndex.encode(i) | Self.argGeneration.encodeWrapping(g))
     }
 
     func handle(_ e: Event) {
-        let sub = Sub(rawValue: e.arg >> 56)!
-        let i = Int((e.arg >> 24) & 0xFFFF_FFFF)
-        let g = Int32(e.arg & 0xFF_FFFF)
+        let sub = Sub(rawValue: Int64(Self.argSub.decode(e.arg)))!
+        let i = Self.argIndex.decode(e.arg)
+        let g = Int32(Self.argGeneration.decode(e.arg))
         switch sub {
         case .markDown:
             let o = osdHosts[i]
-            guard o.gen & 0xFF_FFFF == g, !o.alive, o.up else { return }
+            guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
             advance()
             o.up = false
             o.downAt = now
@@ -136,7 +144,7 @@ public final class CephCluster {
             schedule(.markOut, at: now + spec.downOutInterval, i, g)
         case .markOut:
             let o = osdHosts[i]
-            guard o.gen & 0xFF_FFFF == g, !o.up, o.inCluster else { return }
+            guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.inCluster else { return }
             advance()
             o.inCluster = false
             markedOut.append((o.host.name, now))
@@ -152,7 +160,7 @@ public final class CephCluster {
             if recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
             replan()
         case .recoveryDone:
-            guard g == recoveryGen & 0xFF_FFFF else { return }
+            guard Self.argGeneration.matches(e.arg, recoveryGen) else { return }
             advance()
             recoveryBytesLeft = 0
             degradedBytes = Double(osdHosts.filter { !$0.up && $0.inCluster }.count) * bytesPerHost

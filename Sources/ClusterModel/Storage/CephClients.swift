@@ -152,7 +152,7 @@ public final class CephClients {
 
     func resume(_ v: Volume) {
         if let s = v.blockedSince { v.blockedTotal += ceph.now - s; v.blockedSince = nil }
-        let mesos = ceph.model.mesos
+        let containerizer = ceph.containerizer
         switch v.kind {
         case .app:
             appVolumesBlocked -= 1
@@ -161,25 +161,24 @@ public final class CephClients {
             // kills that waited on the D-state processes complete (once per host, in mount order)
             var hosts: [Int] = []
             for id in v.tasks {
-                guard let t = mesos?.task(id), let m = mesos else { continue }
-                let h = m.agents[t.agent].host.index
+                guard let h = containerizer?.liveContainerHost(task: id) else { continue }
                 if !hosts.contains(h) { hosts.append(h) }
             }
-            for h in hosts { mesos?.storageReleased(host: h) }
+            for h in hosts { containerizer?.ioResumed(host: h) }
         case .image:
             guard !v.waiters.isEmpty else { return }
             ceph.log("registryReadResumed", v.name, "its PGs are active: \(v.waiters.count) waiting pull(s) go on")
             let w = v.waiters
             v.waiters = []
-            for x in w { mesos?.resumePull(x) }
+            for x in w { containerizer?.resumePull(x) }
         }
     }
 
     /// Drops tasks whose container is gone (a host crash ends containers without an exit call).
     func prune(_ v: Volume) {
-        guard let mesos = ceph.model.mesos else { return }
+        guard let containerizer = ceph.containerizer else { return }
         v.tasks.removeAll { id in
-            guard let t = mesos.task(id), t.containerAlive, !t.state.isTerminal else { taskVolume[id] = nil; return true }
+            guard containerizer.liveContainerHost(task: id) != nil else { taskVolume[id] = nil; return true }
             return false
         }
     }

@@ -4,9 +4,6 @@ import SimKernel
 // or I/O resumed on a host (kills that hung can complete).
 
 extension MesosCluster {
-    /// The storage the agents' containerizers ask (no-op without a `storage` section).
-    var containerStorage: ContainerStorage { model.storage ?? NoContainerStorage.shared }
-
     /// The container of `task` died with the Docker daemon: the executor reports the task over.
     func storageKilledContainer(task id: TaskID, reason: String) {
         guard let t = task(id), !t.state.isTerminal else { return }

@@ -5,7 +5,7 @@ import SimKernel
 /// the Mesos agents. Writes are fluid; each host plans one event at its next threshold crossing
 /// (pool below dm.min_free_space, autoextend, pool full, a device at dm.basesize, the host
 /// filesystem full), re-planned when a rate changes. Nothing scans all hosts per event.
-public final class StorageModel: EventHandler, ContainerStorage, HostListener {
+public final class StorageModel: EventHandler, ContainerStorage {
     public let spec: StorageSpec
     unowned let model: ClusterSimulation
     var target: Int32 = -1
@@ -15,6 +15,9 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     /// Containers by task (looked up, never iterated).
     var byTask: [TaskID: DockerContainer] = [:]
     public private(set) var ceph: CephCluster?
+    /// The Mesos agents' containerizer this storage is plugged into (StorageSubsystem.swift); nil
+    /// without a `mesos` section.
+    var containerizer: Containerizer?
 
     // headline figures
     public private(set) var firstRefusal: SimTime?
@@ -52,7 +55,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
         if let c = spec.ceph { ceph = CephCluster(spec: c, model: model) }
     }
 
-    func register(in sim: Simulation) {
+    public func register(in sim: Simulation) {
         target = sim.register(self)
         ceph?.target = target
     }
@@ -60,10 +63,12 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
     var now: SimTime { model.sim.now }
     func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("docker", event, subject, detail) }
     func schedule(_ k: Kind, at t: SimTime, _ arg: Int64) { model.sim.schedule(at: t, target: target, kind: k.rawValue, arg: arg) }
-    func pack(_ i: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(i) }
+    func pack(_ i: Int, _ g: Int32) -> Int64 { IndexGeneration.pack(i, g) }
+    /// `operatorDo`: which action, on which Docker host.
+    static let operatorHost = ArgField("docker host", shift: 0, bits: 32)
+    static let operatorAction = operatorHost.next("operator action", bits: 31)
 
-    func start() {
-        model.infrastructure.addListener(self)
+    public func start() {
         for (i, a) in spec.operatorActions.enumerated() {
             if case .at(let t, _, _) = a.trigger { schedule(.operatorAt, at: SimTime.zero + t, Int64(i)) }
         }
@@ -97,7 +102,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
         return replan(h) { () -> String? in
             if let e = h.poolFreeSpaceError() { return refuse(h, "create \(name)", e) }
             let c = DockerContainer(task: task, name: name, image: image?.name, host: h.index, writes: writes,
-                                    stream: writes.map { _ in model.stream("storage:\(name)") })
+                                    stream: writes.map { _ in model.stream(StreamName.of("storage", name)) })
             c.slot = h.containers.count
             h.containers.append(c)
             byTask[task] = c
@@ -143,7 +148,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
             c.gen &+= 1
         }
         // Mesos' Docker containerizer removes exited containers after --docker_remove_delay.
-        let delay = model.mesos?.spec.agentFlags.dockerRemoveDelay ?? .hours(6)
+        let delay = containerizer?.dockerRemoveDelay ?? .hours(6)
         schedule(.remove, at: now + delay, pack(task, c.gen))
     }
 
@@ -336,7 +341,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
             if h.removalsPending { removeDue(h) }
             // launches that waited for the daemon have been failed by executor_registration_timeout
             // already; stalled kills go through now
-            model.mesos?.storageReleased(host: h.host.index)
+            containerizer?.ioResumed(host: h.host.index)
         case .stopped:
             log("dockerStopped", h.name, why)
         }
@@ -419,14 +424,14 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
 
     func trigger(_ t: StorageOperatorAction.Trigger, _ h: DockerHost) {
         for (i, a) in spec.operatorActions.enumerated() where a.trigger == t {
-            schedule(.operatorDo, at: now + a.delay, (Int64(i) << 32) | Int64(h.index))
+            schedule(.operatorDo, at: now + a.delay, Self.operatorHost.encode(h.index) | Self.operatorAction.encode(i))
         }
     }
 
     // MARK: events
 
     public func handle(_ event: Event, in sim: Simulation) {
-        let (i, g) = (Int(event.arg & 0xFFFF_FFFF), Int32(truncatingIfNeeded: event.arg >> 32))
+        let (i, g) = IndexGeneration.unpack(event.arg)
         switch Kind(rawValue: event.kind)! {
         case .plan:
             if hosts[i].planGen == g { replan(hosts[i]) }
@@ -455,7 +460,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
                 perform(Int(event.arg), h)
             }
         case .operatorDo:
-            perform(Int(event.arg >> 32), hosts[Int(event.arg & 0xFFFF_FFFF)])
+            perform(Self.operatorAction.decode(event.arg), hosts[Self.operatorHost.decode(event.arg)])
         case .daemonStart:
             let h = hosts[i]
             guard h.daemonGen == g, h.daemon == .stopped, h.host.state.isUp else { return }
@@ -487,7 +492,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
 
     func removeDue(_ h: DockerHost) {
         h.removalsPending = false
-        let delay = model.mesos?.spec.agentFlags.dockerRemoveDelay ?? .hours(6)
+        let delay = containerizer?.dockerRemoveDelay ?? .hours(6)
         replan(h) {
             for c in h.containers.filter({ !$0.running }) where now - c.startedAt >= delay { remove(c, h) }
         }
@@ -527,13 +532,13 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
                 if c.hung { tasksKilledByOperator += 1 }
                 markLost(c)
                 c.running = false; c.hung = false; c.gen &+= 1
-                model.mesos?.storageKilledContainer(task: c.task, reason: "docker daemon stopped: \(why)")
+                containerizer?.containerDied(task: c.task, reason: "docker daemon stopped: \(why)")
             }
             setDaemon(h, .stopped, why)
         }
         // exited containers wait for docker_remove_delay as before
         for c in h.containers where !c.running {
-            let delay = model.mesos?.spec.agentFlags.dockerRemoveDelay ?? .hours(6)
+            let delay = containerizer?.dockerRemoveDelay ?? .hours(6)
             schedule(.remove, at: now + delay, pack(c.task, c.gen))
         }
     }
@@ -551,7 +556,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
 
     // MARK: hosts
 
-    public func hostWentDown(_ host: Host) {
+    func hostWentDown(_ host: Host) {
         ceph?.hostWentDown(host)
         guard let h = dockerHost(host.index) else { return }
         replan(h) {
@@ -562,7 +567,7 @@ public final class StorageModel: EventHandler, ContainerStorage, HostListener {
         if let s = h.reducedSince { h.reducedTotal += now - s; h.reducedSince = nil }
     }
 
-    public func hostCameUp(_ host: Host) {
+    func hostCameUp(_ host: Host) {
         ceph?.hostCameUp(host)
         guard let h = dockerHost(host.index) else { return }
         // the agent comes back with a new id: --docker_kill_orphans removes the old containers

@@ -96,7 +96,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         self.serverUp = serverHosts.map { model.infrastructure.hosts[$0].state.isUp }
     }
 
-    func start() { reevaluate() }
+    public func start() { reevaluate() }
 
     var now: SimTime { model.sim.now }
 
@@ -186,7 +186,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         return n
     }
 
-    // MARK: host / network changes (called by the Mesos model)
+    // MARK: host / network changes (hosts: `.hosts` signals; partitions: the Mesos model)
 
     func hostWentDown(_ h: Int) {
         var any = false
@@ -273,7 +273,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         model.sim.schedule(at: at, target: target, kind: Kind.serverExpire.rawValue, arg: pack(s.id, s.gen))
     }
 
-    private func pack(_ id: Int, _ g: Int32) -> Int64 { (Int64(g) << 32) | Int64(id) }
+    private func pack(_ id: Int, _ g: Int32) -> Int64 { IndexGeneration.pack(id, g) }
 
     func reevaluate() {
         var reach = 0
@@ -298,6 +298,7 @@ public final class ZooKeeperEnsemble: EventHandler {
 
     func stopServing(quorumLost: Bool) {
         serving = false
+        model.signals.publish(.zooKeeperServing(false))
         let old = leader
         leader = nil
         epoch &+= 1
@@ -326,6 +327,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         guard let l = best else { return }
         leader = l
         serving = true
+        model.signals.publish(.zooKeeperServing(true))
         if let last = outages.last, last.regained == nil { outages[outages.count - 1].regained = now }
         model.log("zookeeper", "leaderElected", serverName(l), "\(reachableServers) of \(serverHosts.count) servers reachable")
         // The new leader's session tracker re-adds every session with a full timeout from now.
@@ -394,20 +396,23 @@ public final class ZooKeeperEnsemble: EventHandler {
         case .election:
             if Int32(event.arg) == epoch && electionPending { electionDone() }
         case .serverExpire:
-            let s = sessions[Int(event.arg & 0xFFFF_FFFF)]
-            guard Int32(truncatingIfNeeded: event.arg >> 32) == s.gen, serving, s.serverAlive else { return }
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.gen, serving, s.serverAlive else { return }
             endSession(s, expired: true)
         case .clientExpire:
-            let s = sessions[Int(event.arg & 0xFFFF_FFFF)]
-            guard Int32(truncatingIfNeeded: event.arg >> 32) == s.clientGen, s.clientAlive, s.clientState == .disconnected else { return }
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.clientGen, s.clientAlive, s.clientState == .disconnected else { return }
             // The client gives the session up (Mesos' group: disconnected for a session timeout).
             s.clientState = .gone; s.clientAlive = false; s.clientGen &+= 1
             if s.serverAlive && serving && !(s.gen & 1 == 1) { scheduleServerExpiry(s, lastPing: lastPing(s, before: now)) }
             model.log("zookeeper", "sessionTimedOut", "session-\(s.id)", "client on \(model.infrastructure.hosts[s.host].name) disconnected for \(s.timeout)")
             s.client.zooKeeper(self, expired: s.id)
         case .clientDetect:
-            let s = sessions[Int(event.arg & 0xFFFF_FFFF)]
-            guard Int32(truncatingIfNeeded: event.arg >> 32) == s.clientGen, s.clientAlive, s.clientState == .connected, !reachable(s) else { return }
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.clientGen, s.clientAlive, s.clientState == .connected, !reachable(s) else { return }
             s.clientState = .disconnected
             s.clientGen &+= 1
             // measured from the disconnection the client noticed

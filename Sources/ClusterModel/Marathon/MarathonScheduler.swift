@@ -7,10 +7,12 @@ import SimKernel
 ///
 /// Sources of each rule: docs/marathon.md; the pure rules live in Constraints.swift,
 /// RateLimiter.swift, HealthState.swift and RestartStrategy.swift.
-public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher, HostListener {
+public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher {
     public let spec: MarathonSpec
     unowned let model: ClusterSimulation
     let mesos: MesosCluster
+    /// The ensemble Marathon's instances elect their leader through (the same as Mesos').
+    let zooKeeper: ZooKeeperEnsemble
     var driver: SchedulerDriver!
     var target: Int32 = -1
 
@@ -67,10 +69,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
              deploymentCheck, killRetry
     }
 
-    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster) {
+    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
         self.spec = spec
         self.model = model
         self.mesos = mesos
+        self.zooKeeper = zooKeeper
         rateLimiter = RateLimiter(version: spec.version)
         launchTokens = spec.flags.launchTokens
         offerStream = model.stream("marathon/offer-matcher")
@@ -89,7 +92,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         }
     }
 
-    func register(in sim: Simulation) { target = sim.register(self) }
+    public func register(in sim: Simulation) { target = sim.register(self) }
 
     public var frameworkName: String { "marathon" }
     public var role: String { spec.flags.mesosRole }
@@ -101,11 +104,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     /// Never zero (decoding refuses 0): a zero period would refresh at the same instant forever.
     var tokenRefreshPeriod: SimDuration { max(spec.flags.launchTokenRefreshInterval, .millisecond) }
 
-    func start() {
+    public func start() {
         driver = mesos.addFramework(self)
         driver.suppressOffers()
         suppressed = true
-        mesos.zooKeeper.watchChildren(electionPath, self)
+        zooKeeper.watchChildren(electionPath, self)
         for p in processes { openSession(p.index) }
         sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
         deployments.start()
@@ -115,7 +118,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     func openSession(_ i: Int) {
         let p = processes[i]
-        processes[i].session = mesos.zooKeeper.openSession(self, host: p.host, requestedTimeout: spec.flags.zkSessionTimeout)
+        processes[i].session = zooKeeper.openSession(self, host: p.host, requestedTimeout: spec.flags.zkSessionTimeout)
     }
 
     func process(ofSession s: Int) -> Int? { processes.firstIndex { $0.session == s } }
@@ -151,8 +154,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     /// The live contender with the lowest sequence is the leader.
     func electLeader() {
-        let nodes = mesos.zooKeeper.children(electionPath)
-        let zk = mesos.zooKeeper
+        let nodes = zooKeeper.children(electionPath)
+        let zk = zooKeeper
         let lowest = nodes.filter { n in
             processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n
                 && zk.isConnected(n.session)
@@ -201,10 +204,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     // MARK: - Hosts
 
-    public func hostWentDown(_ host: Host) {
+    func hostWentDown(_ host: Host) {
         for i in processes.indices where processes[i].host == host.index && processes[i].alive {
             processes[i].alive = false
-            if let s = processes[i].session { mesos.zooKeeper.clientDied(s) }
+            if let s = processes[i].session { zooKeeper.clientDied(s) }
             if leader == i {
                 // Followers learn of it only when the ensemble expires the session (electLeader then).
                 log("leaderProcessDown", processName(i), "host \(host.name) down")
@@ -216,7 +219,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         }
     }
 
-    public func hostCameUp(_ host: Host) {
+    func hostCameUp(_ host: Host) {
         for i in processes.indices where processes[i].host == host.index && !processes[i].alive {
             processes[i].alive = true
             processes[i].session = nil
@@ -243,7 +246,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         case .launchTimeout:
             launchTimedOut(TaskID(event.arg))
         case .killRetry:
-            killRetry(TaskID(event.arg & 0xFF_FFFF_FFFF), attempts: Int(event.arg >> 40))
+            killRetry(Self.killTask.decode(event.arg), attempts: Self.killAttempts.decode(event.arg))
         case .unreachableInactive:
             unreachableInactive(TaskID(event.arg))
         case .unreachableExpunge:
@@ -370,7 +373,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
-                                           network: model.network.map { $0.spec.mode(for: def.networkMode) }))
+                                           network: def.networkMode.taskNetwork))
                 launched.append((a, a.configVersion))
                 placedHosts.append(host)
                 pending -= 1
@@ -454,10 +457,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         if let h = u.healthy, inst.mesosHealthy != h {
             inst.mesosHealthy = h
             log("healthStatusChanged", inst.name, h ? "healthy (Mesos-level check)" : "unhealthy (Mesos-level check)")
+            model.signals.publish(.healthStatusChanged(app: inst.app, task: inst.task, alive: h))
             deployments.instanceHealthChanged(inst)
         }
         if u.state == old && u.state != .unreachable { return }
         inst.state = u.state
+        model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
         // The launch delay is kept per (app, config version) of the instance.
         let key = LaunchDelayKey(appID: a.id, configVersion: inst.version)
@@ -554,7 +559,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         inst.killRequested = true
         log("killInstance", inst.name, reason)
         driver.kill(task: inst.task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: (1 << 40) | Int64(inst.task))
+        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(1) | Self.killTask.encode(inst.task))
     }
 
     /// KillServiceActor (1.4+): a kill not acknowledged within kill_retry_timeout (10 s) is sent
@@ -572,7 +577,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             return
         }
         driver.kill(task: task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: (Int64(attempts + 1) << 40) | Int64(task))
+        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(attempts + 1) | Self.killTask.encode(task))
     }
 
     func launchTimedOut(_ task: TaskID) {
@@ -619,8 +624,19 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     // MARK: - Marathon-level health checks (HealthCheckActor per app version and check)
 
+    // Event arguments: `healthTick` (app, check, the app's tick generation), `healthResult`
+    // (passed, check, task), `killRetry` (task, attempts).
+    static let tickApp = ArgField("app", shift: 0, bits: 20)
+    static let tickCheck = tickApp.next("health check", bits: 12)
+    static let tickGeneration = tickCheck.next("tick generation", bits: 31)
+    static let resultPassed = ArgField("passed", shift: 0, bits: 1)
+    static let resultCheck = resultPassed.next("health check", bits: 12)
+    static let resultTask = resultCheck.next("task", bits: 50)
+    static let killTask = ArgField("task", shift: 0, bits: 40)
+    static let killAttempts = killTask.next("kill attempts", bits: 23)
+
     static func packTick(app: Int, check: Int, generation: Int64) -> Int64 {
-        (generation << 32) | (Int64(check) << 20) | Int64(app)
+        tickGeneration.encode(Int(generation)) | tickCheck.encode(check) | tickApp.encode(app)
     }
 
     func startHealthChecks(_ a: MarathonAppState) {
@@ -633,7 +649,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     }
 
     func healthTick(_ arg: Int64) {
-        let appI = Int(arg & 0xFFFFF), check = Int((arg >> 20) & 0xFFF), gen = arg >> 32
+        let appI = Self.tickApp.decode(arg), check = Self.tickCheck.decode(arg), gen = Int64(Self.tickGeneration.decode(arg))
         let a = apps[appI]
         guard gen == a.tickGeneration, leaderReady, let from = leaderHost, check < a.definition.healthChecks.count else { return }
         let hc = a.definition.healthChecks[check]
@@ -646,14 +662,14 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             case .refused: after = .zero; passed = false
             case .timedOut: after = hc.timeout; passed = false
             }
-            let packed = (Int64(inst.task) << 13) | (Int64(check) << 1) | (passed ? 1 : 0)
+            let packed = Self.resultTask.encode(inst.task) | Self.resultCheck.encode(check) | Self.resultPassed.encode(passed ? 1 : 0)
             sim.schedule(after: after, target: target, kind: Kind.healthResult.rawValue, arg: packed)
         }
         sim.schedule(after: hc.interval, target: target, kind: Kind.healthTick.rawValue, arg: arg)
     }
 
     func healthResult(_ arg: Int64) {
-        let task = TaskID(arg >> 13), check = Int((arg >> 1) & 0xFFF), passed = arg & 1 == 1
+        let task = Self.resultTask.decode(arg), check = Self.resultCheck.decode(arg), passed = Self.resultPassed.decode(arg) == 1
         guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
         let a = apps[inst.app]
         let hc = a.definition.healthChecks[check]
@@ -662,6 +678,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                                               isUnreachable: inst.isUnreachable, check: hc)
         if out.aliveChanged {
             log("healthStatusChanged", inst.name, inst.health[check].alive ? "healthy" : "unhealthy (\(inst.health[check].consecutiveFailures) consecutive failures)")
+            model.signals.publish(.healthStatusChanged(app: inst.app, task: task, alive: inst.health[check].alive))
             deployments.instanceHealthChanged(inst)
         }
         if out.kill && !inst.killRequested {

@@ -1,0 +1,29 @@
+import SimKernel
+
+// Marathon as a subsystem: built from the `marathon` section on top of the Mesos cluster (its
+// framework contract) and the ZooKeeper ensemble (leader election); its instances learn about
+// their hosts through `.hosts` signals.
+
+extension MarathonScheduler: Subsystem, SignalSubscriber {
+    public static let entry = SubsystemEntry(name: "marathon", section: "marathon") { model in
+        guard let spec = model.spec.marathon, let mesos = model.subsystem(MesosCluster.self),
+              let zk = model.subsystem(ZooKeeperEnsemble.self) else { return nil }
+        return MarathonScheduler(spec: spec, model: model, mesos: mesos, zooKeeper: zk)
+    }
+
+    public var name: String { "marathon" }
+
+    /// Hosts at `.frameworks`: a Marathon process on a host that goes down drops its ZooKeeper
+    /// session before the ZooKeeper server and the Mesos master on that host change state.
+    public func subscribe(to signals: PlatformSignals) {
+        signals.subscribe(self, to: .hosts, stage: .frameworks)
+    }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _): hostWentDown(model.infrastructure.hosts[h])
+        case .hostUp(let h): hostCameUp(model.infrastructure.hosts[h])
+        default: break
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import SimKernel
+
+/// The scheduler driver a framework calls (through the leading master).
+public final class MesosSchedulerDriver: SchedulerDriver {
+    unowned let cluster: MesosCluster
+    let framework: Int
+    init(cluster: MesosCluster, framework: Int) { self.cluster = cluster; self.framework = framework }
+
+    public func launch(offer: Int64, tasks: [TaskLaunch], refuseSeconds: Double) -> [TaskID]? {
+        cluster.launch(framework, offer: offer, tasks, refuseSeconds: refuseSeconds)
+    }
+    public func decline(offer: Int64, refuseSeconds: Double) { cluster.decline(framework, offer: offer, refuseSeconds: refuseSeconds) }
+    public func suppressOffers() { cluster.suppress(framework) }
+    public func reviveOffers() { cluster.revive(framework) }
+    public func kill(task: TaskID) { cluster.kill(framework, task: task) }
+    public func reconcile(tasks: [TaskID]) { cluster.reconcile(framework, tasks: tasks) }
+    public func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome {
+        cluster.probe(task: task, from: host, timeout: timeout)
+    }
+}

@@ -1,0 +1,34 @@
+import SimKernel
+
+// Container storage as a subsystem: built from the `storage` section, plugged into the Mesos
+// agents' containerizer (the `Containerizer` contract, both ways), Ceph's recovery and client I/O
+// on the network subsystem's flows, and told about hosts through `.hosts` signals.
+
+extension StorageModel: Subsystem, SignalSubscriber {
+    public static let entry = SubsystemEntry(name: "storage", section: "storage") { model in
+        guard let spec = model.spec.storage else { return nil }
+        let s = StorageModel(spec: spec, model: model)
+        s.ceph?.network = model.subsystem(ClusterNetwork.self)
+        if let c = model.subsystem(Containerizer.self) {
+            c.attach(storage: s)
+            s.containerizer = c
+            s.ceph?.containerizer = c
+        }
+        return s
+    }
+
+    public var name: String { "storage" }
+
+    /// Hosts at `.containers`: after Mesos has stopped (or restarted) the agent on the host.
+    public func subscribe(to signals: PlatformSignals) {
+        signals.subscribe(self, to: .hosts, stage: .containers)
+    }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _): hostWentDown(model.infrastructure.hosts[h])
+        case .hostUp(let h): hostCameUp(model.infrastructure.hosts[h])
+        default: break
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import SimKernel
+
+// The contract every subsystem implements (ZooKeeper, Mesos, Marathon, Network, Storage today;
+// Consul, nginx, Prometheus, Alertmanager, marathon-lb, the autoscaler, traffic, Harbor, Chronos,
+// Jenkins next). See docs/architecture.md, "Subsystems and signals".
+//
+// Life of a subsystem, driven by `ClusterSimulation` over its ordered list:
+//   1. build      `SubsystemEntry.build` from the spec; nil when its section is absent
+//   2. register   its event handlers with the engine
+//   3. subscribe  to platform signals (a topic and a stage)
+//   4. start      at time 0, after the fault injector, in list order
+//   5. sample     its tables are written every sample; its headline figures at the end
+
+/// One subsystem of the platform.
+public protocol Subsystem: AnyObject {
+    /// Short lower-case name ("zookeeper", "mesos"), as in the event log's component column.
+    var name: String { get }
+    /// Registers the subsystem's event handlers with the engine.
+    func register(in sim: Simulation)
+    /// Subscribes to the platform signals it reacts to (`signals.subscribe(self, to:stage:)`).
+    func subscribe(to signals: PlatformSignals)
+    /// Schedules its first events (time 0).
+    func start()
+    /// Sampled tables it contributes to the results folder (one CSV file each).
+    var tables: [SubsystemTable] { get }
+    /// Plots drawn from its tables.
+    var plots: [SubsystemPlot] { get }
+    /// Headline figures for summary.csv / summary.json, in column order.
+    func headline() -> [HeadlineFigure]
+}
+
+extension Subsystem {
+    public func subscribe(to signals: PlatformSignals) {}
+    public var tables: [SubsystemTable] { [] }
+    public var plots: [SubsystemPlot] { [] }
+    public func headline() -> [HeadlineFigure] { [] }
+}
+
+/// One line of the list of subsystems: how to build it and what part of the scenario it reads.
+public struct SubsystemEntry {
+    public var name: String
+    /// The scenario section it is built from ("mesos"); absent section, absent subsystem.
+    public var section: String?
+    /// The keys of its section, for the generated scenario reference. Empty until the decoders
+    /// declare their keys here (issue 9, item 4); docs generation reads `ClusterSimulation
+    /// .standardSubsystems` and prints one table per section.
+    public var keys: [ScenarioKeyDoc]
+    /// Builds the subsystem, or returns nil when the scenario does not have it. Subsystems built
+    /// earlier in the list can be looked up with `model.subsystem(_:)` here, and only here:
+    /// that is how Mesos gets its ZooKeeper ensemble, Marathon its Mesos cluster.
+    public var build: (ClusterSimulation) -> Subsystem?
+
+    public init(name: String, section: String?, keys: [ScenarioKeyDoc] = [], build: @escaping (ClusterSimulation) -> Subsystem?) {
+        self.name = name; self.section = section; self.keys = keys; self.build = build
+    }
+}
+
+/// One scenario key of a subsystem's section, declared once (the hook for a generated reference).
+public struct ScenarioKeyDoc: Sendable {
+    public var path: String
+    public var type: String
+    public var defaultValue: String
+    public var allowed: String
+    public var meaning: String
+    /// Where the default comes from (repository and path, or doc page).
+    public var source: String
+    public init(path: String, type: String, defaultValue: String = "", allowed: String = "", meaning: String, source: String = "") {
+        self.path = path; self.type = type; self.defaultValue = defaultValue; self.allowed = allowed
+        self.meaning = meaning; self.source = source
+    }
+}
+
+// MARK: - outputs
+
+/// Where a table's rows go: Reporting's CSV writer, or a test's string.
+public protocol TableSink: AnyObject {
+    func field(_ s: String)
+    func field(_ i: Int)
+    func field(_ x: Double, decimals: Int)
+    func field(_ t: SimTime)
+    func endRow()
+}
+
+/// A CSV file written every sample: name, when it exists, columns (name, meaning: the source of
+/// docs/outputs.md) and how to write one sample's rows.
+public struct SubsystemTable {
+    public var file: String
+    public var when: String
+    public var columns: [(String, String)]
+    public var write: (SimTime, TableSink) -> Void
+    public init(file: String, when: String, columns: [(String, String)], write: @escaping (SimTime, TableSink) -> Void) {
+        self.file = file; self.when = when; self.columns = columns; self.write = write
+    }
+}
+
+/// A line chart of columns of one of the subsystem's tables against `time_s`.
+public struct SubsystemPlot: Sendable {
+    public var file: String
+    public var title: String
+    public var ylabel: String
+    public var source: String
+    public var columns: [String]
+    public init(file: String, title: String, ylabel: String, source: String, columns: [String]) {
+        self.file = file; self.title = title; self.ylabel = ylabel; self.source = source; self.columns = columns
+    }
+}
+
+/// One headline figure: a column of summary.csv.
+public struct HeadlineFigure: Sendable {
+    public enum Value: Sendable, Equatable {
+        case int(Int64)
+        case number(Double, decimals: Int)
+        case text(String)
+        case none
+    }
+    public var key: String
+    public var value: Value
+    public init(_ key: String, _ value: Value) { self.key = key; self.value = value }
+}
