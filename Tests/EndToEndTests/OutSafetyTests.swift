@@ -120,7 +120,7 @@ final class OutSafetyTests: XCTestCase {
         try "my thesis\n".write(toFile: dir + "/thesis.txt", atomically: true, encoding: .utf8)
         try previousResults("results/q")                   // results/ did not exist: parents are created
         let first = try String(contentsOfFile: dir + "/results/q/timeline.csv", encoding: .utf8)
-        let (r, _) = try run(["run", "scen/q.json", "--out", "results/q", "--quiet", "--set", "duration=20m", "--set", "faults=[]"])
+        let (r, _) = try run(["run", "scen/q.json", "--out", "results/q", "--quiet", "--set", "duration=20m", "--set", "faults=[]", "--set", "actions=[]", "--set", "sampleInterval=1m"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let second = try String(contentsOfFile: dir + "/results/q/timeline.csv", encoding: .utf8)
         XCTAssertNotEqual(first, second)
@@ -134,7 +134,7 @@ final class OutSafetyTests: XCTestCase {
         // by its files; through a symbolic link the real folder is replaced and the link kept
         try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("results/quickstart").path, toPath: dir + "/golden")
         try FileManager.default.createSymbolicLink(atPath: dir + "/via-link", withDestinationPath: "golden")
-        let (g, _) = try run(["run", "scen/q.json", "--out", "via-link", "--quiet", "--set", "duration=10m", "--set", "faults=[]"])
+        let (g, _) = try run(["run", "scen/q.json", "--out", "via-link", "--quiet", "--set", "duration=10m", "--set", "faults=[]", "--set", "actions=[]", "--set", "sampleInterval=1m"])
         XCTAssertEqual(g.status, 0, g.stderr)
         XCTAssertEqual(try String(contentsOfFile: dir + "/golden/timeline.csv", encoding: .utf8).split(separator: "\n").count, 1 + 11)
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/via-link"), "golden")
@@ -274,10 +274,13 @@ final class OutSafetyTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("nothing was written"), r.stderr)
         XCTAssertEqual(snapshot(dir + "/out"), before)
         XCTAssertEqual(tempLeftovers(dir), [])
-        // quickstart needs 123 events: a limit of exactly that is enough
-        let (ok, _) = try run(["run", "scen/q.json", "--out", "out", "--quiet", "--max-events", "123"])
+        // a limit of exactly the events the run needs (its summary's events_processed) is enough
+        let json = try String(contentsOfFile: dir + "/out/summary.json", encoding: .utf8)
+        let m = try XCTUnwrap(json.range(of: #""events_processed": *[0-9]+"#, options: .regularExpression))
+        let needed = try XCTUnwrap(Int(json[m].split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
+        let (ok, _) = try run(["run", "scen/q.json", "--out", "out", "--quiet", "--max-events", "\(needed)", "--set", "duration=40m"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
-        XCTAssertEqual(try run(["run", "scen/q.json", "--out", "out", "--quiet", "--max-events", "122"]).0.status, 2)
+        XCTAssertEqual(try run(["run", "scen/q.json", "--out", "out", "--quiet", "--max-events", "\(needed - 1)", "--set", "duration=40m"]).0.status, 2)
         XCTAssertEqual(try run(["run", "scen/q.json", "--out", "out", "--max-events", "0"]).0.status, 2)
     }
 }

