@@ -53,7 +53,7 @@ public struct SectionKeys: Sendable {
         for k in keys {
             let allowed = [k.allowed, k.meaning].filter { !$0.isEmpty }.joined(separator: " ")
             out += "| `\(k.name)` | \(k.type) | \(k.defaultValue) | \(allowed) |"
-            if withSource { out += " \(k.source) |" }
+            if withSource { out += " \(k.source.isEmpty ? "—" : k.source) |" }
             out += "\n"
         }
         return out
@@ -64,7 +64,9 @@ public enum ScenarioReference {
     /// Every declared section, in document order.
     public static var sections: [SectionKeys] {
         [ScenarioSchema.topLevelKeys, ScenarioSchema.datacenterKeys, ScenarioSchema.hostGroupKeys,
-         ScenarioSchema.faultKeys, ScenarioSchema.actionKeys]
+         ScenarioSchema.faultKeys, ScenarioSchema.actionKeys,
+         ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosAgentKeys,
+         ScenarioSchema.mesosRegistryKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
