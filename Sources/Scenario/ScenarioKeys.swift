@@ -45,13 +45,14 @@ public struct SectionKeys: Sendable {
     /// The region id in the docs: the section path, "top-level" for the root.
     public var id: String { section.isEmpty ? "top-level" : section }
 
-    /// The Markdown table. A Source column appears when some key of the section names one.
+    /// The Markdown table: the Allowed column says what the key means, then what it accepts. A Source
+    /// column appears when some key of the section names one.
     public func markdownTable() -> String {
         let withSource = keys.contains { !$0.source.isEmpty }
         var out = withSource ? "| Key | Type | Default | Allowed | Source of the default |\n|---|---|---|---|---|\n"
                              : "| Key | Type | Default | Allowed |\n|---|---|---|---|\n"
         for k in keys {
-            let allowed = [k.allowed, k.meaning].filter { !$0.isEmpty }.joined(separator: " ")
+            let allowed = [k.meaning, k.allowed].filter { !$0.isEmpty }.joined(separator: " ")
             out += "| `\(k.name)` | \(k.type) | \(k.defaultValue) | \(allowed) |"
             if withSource { out += " \(k.source.isEmpty ? "—" : k.source) |" }
             out += "\n"
@@ -66,7 +67,7 @@ public enum ScenarioReference {
         [ScenarioSchema.topLevelKeys, ScenarioSchema.datacenterKeys, ScenarioSchema.hostGroupKeys,
          ScenarioSchema.faultKeys, ScenarioSchema.actionKeys,
          ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosAgentKeys,
-         ScenarioSchema.mesosRegistryKeys]
+         ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.behaviourKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
