@@ -70,7 +70,7 @@ final class DocsTests: XCTestCase {
 
     /// The decoder knows exactly the declared keys of each section (unknown-key errors list them).
     func testDecodersKnowExactlyTheDeclaredKeys() {
-        let withAll = #"{"name": "x", "duration": "1h", "datacenters": [{"name": "dc01"}], "hostGroups": [{"name": "a", "count": 2, "cpus": 1, "memory": 1, "disk": 1}], "faults": [{"at": 0, "kind": "hostCrash", "host": "a-01"}], "marathon": {"apps": [{"id": "/web", "cmd": "x", "cpus": 0.1, "mem": 32}], "behaviour": {"default": {}}}, "actions": [{"at": "1m", "kind": "restart", "app": "/web"}], "zookeeper": {}, "mesos": {"masters": {"count": 1}, "agents": {}, "registry": {}}}"#
+        let withAll = #"{"name": "x", "duration": "1h", "datacenters": [{"name": "dc01"}], "hostGroups": [{"name": "a", "count": 2, "cpus": 1, "memory": 1, "disk": 1}], "faults": [{"at": 0, "kind": "hostCrash", "host": "a-01"}], "marathon": {"apps": [{"id": "/web", "cmd": "x", "cpus": 0.1, "mem": 32}], "behaviour": {"default": {}}}, "network": {}, "actions": [{"at": "1m", "kind": "restart", "app": "/web"}], "zookeeper": {}, "mesos": {"masters": {"count": 1}, "agents": {}, "registry": {}}}"#
         let cases: [(SectionKeys, String)] = [
             (ScenarioSchema.topLevelKeys, ""), (ScenarioSchema.datacenterKeys, "datacenters[0]"),
             (ScenarioSchema.hostGroupKeys, "hostGroups[0]"), (ScenarioSchema.faultKeys, "faults[0]"),
@@ -79,6 +79,7 @@ final class DocsTests: XCTestCase {
             (ScenarioSchema.mesosMasterKeys, "mesos.masters"), (ScenarioSchema.mesosAgentKeys, "mesos.agents"),
             (ScenarioSchema.mesosRegistryKeys, "mesos.registry"),
             (ScenarioSchema.marathonKeys, "marathon"), (ScenarioSchema.behaviourKeys, "marathon.behaviour.default"),
+            (ScenarioSchema.networkKeys, "network"),
         ]
         for (keys, path) in cases {
             XCTAssertEqual(decoderKeys(path, scenario: withAll), keys.names.sorted(), keys.id)
