@@ -60,8 +60,15 @@ results: build
 	  echo "results/$$n plots/$$n"; \
 	done
 
+# Generated reference: docs/outputs.md whole, and the scenario key tables inside the hand-written
+# pages (the regions between <!-- BEGIN GENERATED: scenario-keys ... --> and <!-- END GENERATED -->).
+KEY_DOCS := docs/scenarios.md docs/mesos.md docs/marathon.md docs/network.md docs/storage.md
+
 docs: build
 	$(BIN) docs outputs > docs/outputs.md
+	@set -e; for f in $(KEY_DOCS); do \
+	  $(BIN) docs scenario-keys --fill $$f > $$f.tmp; mv $$f.tmp $$f; \
+	done
 
 bench:
 	bash bench/run.sh

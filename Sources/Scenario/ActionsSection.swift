@@ -39,7 +39,7 @@ extension ScenarioSchema {
 
     static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, sources: [AppSource],
                              current: inout [String: JSONValue], duration: SimDuration?, _ d: Diagnostics) -> ActionSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: actionKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let (at, kind) = readTimedEntry(r, what: "action", kinds: actionKinds, duration: duration, d)

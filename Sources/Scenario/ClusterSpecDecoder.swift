@@ -38,7 +38,7 @@ public enum ScenarioSchema {
     /// Decodes a whole scenario. Nil when anything is wrong (then `diagnostics` has errors).
     public static func decodeClusterSpec(_ root: JSONValue, diagnostics d: Diagnostics) -> ClusterSpec? {
         let before = d.errorCount
-        let r = ObjectReader(root, path: "", diagnostics: d)
+        let r = ObjectReader(root, path: "", diagnostics: d, keys: topLevelKeys)
         guard r.isObject else { return nil }
 
         let name = r.required("name", scenarioName, hint: "names the results folder; letters, digits, '.', '_' and '-'")
@@ -233,7 +233,7 @@ public enum ScenarioSchema {
         var ok = true
         for (i, e) in a.enumerated() {
             let p = JSONPath.index(path, i)
-            let r = ObjectReader(e, path: p, diagnostics: d)
+            let r = ObjectReader(e, path: p, diagnostics: d, keys: datacenterKeys)
             guard r.isObject else { ok = false; continue }
             let before = d.errorCount
             let name = r.required("name", .name(extra: "._-"))
@@ -259,7 +259,7 @@ public enum ScenarioSchema {
     struct DecodedGroup { var spec: HostGroupSpec?; var name: String?; var count: Int? }
 
     static func decodeHostGroup(_ v: JSONValue, path: String, datacenters: [DatacenterSpec]?, _ d: Diagnostics) -> DecodedGroup {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: hostGroupKeys)
         guard r.isObject else { return DecodedGroup() }
         let before = d.errorCount
         let name = r.required("name", groupName, hint: "hosts are named <name>-01, <name>-02, ...")
@@ -419,7 +419,7 @@ public enum ScenarioSchema {
 
     static func decodeFault(_ v: JSONValue, path: String, hosts: HostDirectory, duration: SimDuration?, mesos: MesosSpec? = nil,
                             zookeeper: ZooKeeperSpec? = nil, mesosSectionGiven: Bool = false, _ d: Diagnostics) -> FaultSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: faultKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let (at, kindName) = readTimedEntry(r, what: "fault", kinds: faultKinds, duration: duration, d)

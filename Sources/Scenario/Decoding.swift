@@ -236,9 +236,15 @@ public final class ObjectReader {
     private var consumed: [Bool]
     private var known: [String] = []
     private var finished = false
+    /// The section's declared keys (docs/scenarios.md and the section docs are generated from the
+    /// same declaration). When given, the known keys for unknown-key errors and did-you-mean are
+    /// exactly the declared ones (listed in the order they were asked for, then the declared keys
+    /// this object did not ask about), and asking for an undeclared key is a programming error.
+    public let keys: SectionKeys?
 
-    public init(_ value: JSONValue, path: String, diagnostics: Diagnostics, nullMeansAbsent: Bool = false) {
+    public init(_ value: JSONValue, path: String, diagnostics: Diagnostics, nullMeansAbsent: Bool = false, keys: SectionKeys? = nil) {
         self.path = path; self.value = value; self.diagnostics = diagnostics; self.nullMeansAbsent = nullMeansAbsent
+        self.keys = keys
         if let m = value.objectMembers {
             members = m; isObject = true
         } else {
@@ -252,6 +258,9 @@ public final class ObjectReader {
     public func keyPath(_ key: String) -> String { JSONPath.key(path, key) }
 
     private func index(_ key: String) -> Int? {
+        if let keys, !keys.declares(key) {
+            assertionFailure("ObjectReader at \(path.isEmpty ? "(top level)" : path): key \(JSONValue.quote(key)) is not declared in section \(keys.section)")
+        }
         if !known.contains(key) { known.append(key) }
         guard let i = members.firstIndex(where: { $0.key == key }) else { return nil }
         if nullMeansAbsent && members[i].value.isNull { consumed[i] = true; return nil }
@@ -273,7 +282,14 @@ public final class ObjectReader {
     public func value(_ key: String) -> JSONValue? { member(key)?.value }
 
     /// Declares keys as known without reading them (they count for "did you mean" only).
-    public func declare(_ keys: String...) { for k in keys where !known.contains(k) { known.append(k) } }
+    public func declare(_ keys: String...) {
+        for k in keys where !known.contains(k) {
+            if let declared = self.keys, !declared.declares(k) {
+                assertionFailure("ObjectReader at \(path): key \(JSONValue.quote(k)) is not declared in section \(declared.section)")
+            }
+            known.append(k)
+        }
+    }
 
     /// The value of a key that must be present. `hint` says what is expected ("a Go duration like \"2h\"").
     public func required<T>(_ key: String, _ decoder: ValueDecoder<T>, hint: String? = nil) -> T? {
@@ -312,6 +328,7 @@ public final class ObjectReader {
     /// `finish()` reporting them as errors).
     public func takeUnread() -> [(member: JSONMember, suggestion: String?)] {
         guard isObject, !finished else { return [] }
+        addDeclaredKeys()
         var out: [(member: JSONMember, suggestion: String?)] = []
         for (i, m) in members.enumerated() where !consumed[i] {
             consumed[i] = true
@@ -320,10 +337,16 @@ public final class ObjectReader {
         return out
     }
 
+    private func addDeclaredKeys() {
+        guard let keys else { return }
+        for k in keys.names where !known.contains(k) { known.append(k) }
+    }
+
     /// Reports every key that was not consumed as unknown. Called once, after all lookups.
     public func finish() {
         guard isObject, !finished else { return }
         finished = true
+        addDeclaredKeys()
         for (i, m) in members.enumerated() where !consumed[i] {
             let suggestion = Suggest.closest(m.key, among: known)
             var msg = "unknown key \(JSONValue.quote(m.key))"

@@ -96,7 +96,7 @@ enum MarathonBehaviourDecoder {
     }
 
     static func decodeBlock(_ v: JSONValue, path: String, _ d: Diagnostics) -> MarathonBehaviours.Partial? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: ScenarioSchema.behaviourKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         var b = MarathonBehaviours.Partial()

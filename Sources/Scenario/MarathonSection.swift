@@ -19,7 +19,7 @@ public enum MarathonSection {
     }
 
     /// Keys of the `marathon` object.
-    public static let sectionKeys = ["version", "flags", "hostGroup", "instances", "apps", "groups", "behaviour"]
+    public static var sectionKeys: [String] { ScenarioSchema.marathonKeys.names }
 
     /// Instances of all Marathon apps together: ten times the 10,000 tasks of the platform
     /// benchmark (docs/benchmarks.md), which runs at ~2,000 events per agent-hour.
@@ -45,7 +45,7 @@ extension ScenarioSchema {
 
     static func decodeMarathon(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool = true,
                                _ d: Diagnostics, sources: ((AppSource) -> Void)? = nil) -> MarathonSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
 

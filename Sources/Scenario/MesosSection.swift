@@ -46,7 +46,7 @@ extension ScenarioSchema {
 
     static func decodeZooKeeper(_ v: JSONValue, path: String, groups: [(name: String, count: Int)], complete: Bool,
                                 defaultGroup: String?, _ d: Diagnostics) -> ZooKeeperSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: zooKeeperKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let servers = r.optional("servers", ValueDecoder<Int>.int().check { [3, 5, 7].contains($0) ? nil : "an ensemble has 3, 5 or 7 servers (a majority must survive failures), got \($0)" }, default: 3)
@@ -70,7 +70,7 @@ extension ScenarioSchema {
 
     static func decodeMesos(_ v: JSONValue, path: String, groups: [(name: String, count: Int)], complete: Bool,
                             _ d: Diagnostics) -> MesosSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         var spec = MesosSpec()
@@ -83,7 +83,7 @@ extension ScenarioSchema {
                     conflictsWith: d.site(in: "hostGroups", named: grp.name, key: "count", role: "the host group's count"))
         }
         if let mv = r.value("masters") {
-            let m = ObjectReader(mv, path: r.keyPath("masters"), diagnostics: d)
+            let m = ObjectReader(mv, path: r.keyPath("masters"), diagnostics: d, keys: mesosMasterKeys)
             if m.isObject {
                 if let c = m.optional("count", .int(min: 1, max: 7)) { spec.masters = c }
                 if let g = m.optional("hostGroup", .nonEmptyString) { spec.masterHostGroup = g }
@@ -106,7 +106,7 @@ extension ScenarioSchema {
                             note: implied ? "a \"marathon\" section without \"mesos\" runs on a Mesos with every default" : nil)
         }
         if let av = r.value("agents") {
-            let a = ObjectReader(av, path: r.keyPath("agents"), diagnostics: d)
+            let a = ObjectReader(av, path: r.keyPath("agents"), diagnostics: d, keys: mesosAgentKeys)
             if a.isObject {
                 if let gs = a.optional("hostGroups", .array(of: .nonEmptyString, nonEmpty: true)) {
                     for (i, g) in gs.enumerated() {
@@ -124,7 +124,7 @@ extension ScenarioSchema {
             }
         }
         if let rv = r.value("registry") {
-            let g = ObjectReader(rv, path: r.keyPath("registry"), diagnostics: d)
+            let g = ObjectReader(rv, path: r.keyPath("registry"), diagnostics: d, keys: mesosRegistryKeys)
             if let b = g.optional("bandwidth", .rate(.positive)) { spec.registryBandwidth = b }
             g.finish()
         }

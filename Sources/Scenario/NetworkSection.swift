@@ -15,7 +15,7 @@ extension ScenarioSchema {
 
     static func decodeNetwork(_ v: JSONValue, path: String, root: JSONValue, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
                               datacenters: [DatacenterSpec]?, hasZooKeeper: Bool, _ d: Diagnostics) -> NetworkSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: networkKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let envNames = NetworkEnvironment.allCases.map(\.rawValue)

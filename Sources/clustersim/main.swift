@@ -220,17 +220,36 @@ struct Plot: ParsableCommand {
 
 struct Docs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print generated reference documentation (docs/outputs.md).", shouldDisplay: false)
+        abstract: "Print generated reference documentation (docs/outputs.md, the scenario key tables).", shouldDisplay: false)
 
-    @Argument(help: "Which document: outputs.")
+    @Argument(help: "Which document: outputs, scenario-keys.")
     var document: String = "outputs"
 
+    @Option(help: "With scenario-keys: print this Markdown page with its generated key tables rewritten.")
+    var fill: String?
+
     func run() throws {
-        guard document == "outputs" else {
-            printErr("error: unknown document \"\(document)\"; allowed: outputs")
+        switch document {
+        case "outputs" where fill == nil:
+            print(OutputDocs.markdown(), terminator: "")
+        case "scenario-keys":
+            guard let file = fill else { print(ScenarioReference.markdown(), terminator: ""); return }
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                printErr("error: \(file): cannot read: \(error.localizedDescription)")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            do { print(try ScenarioReference.fill(text, file: file), terminator: "") } catch {
+                printErr("error: \(error)")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+        case "outputs":
+            printErr("error: --fill goes with the document \"scenario-keys\"")
+            throw ExitCode(ExitStatus.invalidInput)
+        default:
+            printErr("error: unknown document \"\(document)\"; allowed: outputs, scenario-keys")
             throw ExitCode(ExitStatus.invalidInput)
         }
-        print(OutputDocs.markdown(), terminator: "")
     }
 }
 

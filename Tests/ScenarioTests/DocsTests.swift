@@ -41,4 +41,48 @@ final class DocsTests: XCTestCase {
         XCTAssertEqual(try documentedKeys("`datacenters[i]`"), decoderKeys("datacenters[0]", scenario: withAll))
         XCTAssertEqual(try documentedKeys("`faults[i]`"), decoderKeys("faults[0]", scenario: withAll))
     }
+
+    static let docsFolder = URL(fileURLWithPath: docsPath).deletingLastPathComponent()
+    /// The pages with generated key tables (Makefile KEY_DOCS).
+    static let keyDocs = ["scenarios.md", "mesos.md", "marathon.md", "network.md", "storage.md"]
+
+    /// The committed key tables are what `make docs` writes from the declarations.
+    func testGeneratedKeyTablesAreUpToDate() throws {
+        var seen: [String] = []
+        for name in Self.keyDocs {
+            let text = try String(contentsOf: Self.docsFolder.appendingPathComponent(name), encoding: .utf8)
+            let filled = try ScenarioReference.fill(text, file: name)
+            XCTAssertTrue(filled == text, "docs/\(name) differs from the declared keys: run `make docs`")
+            seen += ScenarioReference.regions(in: text)
+        }
+        // every declared section has exactly one table in the docs
+        XCTAssertEqual(seen.sorted(), ScenarioReference.sections.map(\.id).sorted())
+    }
+
+    func testFillRewritesAStaleTableAndRejectsUnknownSections() throws {
+        let stale = "intro\n<!-- BEGIN GENERATED: scenario-keys datacenters[i] -->\n| old | table |\n<!-- END GENERATED -->\nprose\n"
+        let filled = try ScenarioReference.fill(stale)
+        XCTAssertEqual(filled, "intro\n<!-- BEGIN GENERATED: scenario-keys datacenters[i] -->\n"
+                       + ScenarioSchema.datacenterKeys.markdownTable() + "<!-- END GENERATED -->\nprose\n")
+        XCTAssertThrowsError(try ScenarioReference.fill("<!-- BEGIN GENERATED: scenario-keys nosuch -->\n<!-- END GENERATED -->\n"))
+        XCTAssertThrowsError(try ScenarioReference.fill("<!-- BEGIN GENERATED: scenario-keys top-level -->\n| x |\n"))
+    }
+
+    /// The decoder knows exactly the declared keys of each section (unknown-key errors list them).
+    func testDecodersKnowExactlyTheDeclaredKeys() {
+        let withAll = #"{"name": "x", "duration": "1h", "datacenters": [{"name": "dc01"}], "hostGroups": [{"name": "a", "count": 2, "cpus": 1, "memory": 1, "disk": 1}], "faults": [{"at": 0, "kind": "hostCrash", "host": "a-01"}], "marathon": {"apps": [{"id": "/web", "cmd": "x", "cpus": 0.1, "mem": 32}], "behaviour": {"default": {}}}, "network": {}, "actions": [{"at": "1m", "kind": "restart", "app": "/web"}], "zookeeper": {}, "mesos": {"masters": {"count": 1}, "agents": {}, "registry": {}}}"#
+        let cases: [(SectionKeys, String)] = [
+            (ScenarioSchema.topLevelKeys, ""), (ScenarioSchema.datacenterKeys, "datacenters[0]"),
+            (ScenarioSchema.hostGroupKeys, "hostGroups[0]"), (ScenarioSchema.faultKeys, "faults[0]"),
+            (ScenarioSchema.actionKeys, "actions[0]"),
+            (ScenarioSchema.zooKeeperKeys, "zookeeper"), (ScenarioSchema.mesosKeys, "mesos"),
+            (ScenarioSchema.mesosMasterKeys, "mesos.masters"), (ScenarioSchema.mesosAgentKeys, "mesos.agents"),
+            (ScenarioSchema.mesosRegistryKeys, "mesos.registry"),
+            (ScenarioSchema.marathonKeys, "marathon"), (ScenarioSchema.behaviourKeys, "marathon.behaviour.default"),
+            (ScenarioSchema.networkKeys, "network"),
+        ]
+        for (keys, path) in cases {
+            XCTAssertEqual(decoderKeys(path, scenario: withAll), keys.names.sorted(), keys.id)
+        }
+    }
 }

@@ -1,0 +1,53 @@
+import ClusterModel
+
+// Declared keys of `zookeeper` and `mesos` (docs/mesos.md; see ScenarioKeys.swift). Our own
+// camelCase keys only: the Mesos master and agent flags (`flags`, snake_case as on the Mesos
+// command line) keep their hand-written tables in docs/mesos.md.
+extension ScenarioSchema {
+    static let zooKeeperKeys = SectionKeys("zookeeper", [
+        KeySpec("servers", "integer", default: "3", allowed: "3, 5 or 7, else an error (a majority must survive).",
+                meaning: "One server per host of `hostGroup`, wrapping if the group is smaller.", source: "model choice: the smallest ensemble that survives a failure"),
+        KeySpec("hostGroup", "string", default: "the masters' group", allowed: "An existing host group.", meaning: "Where the servers run."),
+        KeySpec("tickTime", "duration", default: "2s", allowed: "> 0.", meaning: "ZooKeeper's basic time unit (session timeout bounds are 2 and 20 ticks).",
+                source: "apache/zookeeper:conf/zoo_sample.cfg `tickTime=2000` (the server's built-in default without a config line is 3000 ms, ZooKeeperServer.DEFAULT_TICK_TIME)"),
+        KeySpec("initLimit", "integer", default: "10", allowed: ">= 1 (ticks).", meaning: "Accepted, not used by the election model (below).", source: "apache/zookeeper:conf/zoo_sample.cfg"),
+        KeySpec("syncLimit", "integer", default: "5", allowed: ">= 1 (ticks).", meaning: "Accepted, not used by the election model (below).", source: "apache/zookeeper:conf/zoo_sample.cfg"),
+        KeySpec("finalizeWait", "duration", default: "200ms", allowed: ">= 0.", meaning: "How long a server waits for more votes before it settles an election.",
+                source: "apache/zookeeper:zookeeper-server/.../quorum/FastLeaderElection.java `finalizeWait`"),
+        KeySpec("notificationDelay", "duration", default: "5ms", allowed: ">= 0.", meaning: "Znode change to watcher callback (LAN round trip + processing).", source: "model choice"),
+    ])
+
+    static let mesosKeys = SectionKeys("mesos", [
+        KeySpec("masters", "object", default: "`{}`", allowed: "See `mesos.masters`.", meaning: "The Mesos masters."),
+        KeySpec("agents", "object", default: "`{}`", allowed: "See `mesos.agents`.", meaning: "The Mesos agents."),
+        KeySpec("registry", "object", default: "`{}`", allowed: "See `mesos.registry`.", meaning: "The image registry the agents pull from."),
+        KeySpec("schedulerRegistrationBackoffFactor", "duration", default: "2s", allowed: "> 0.",
+                meaning: "Frameworks' registration retries wait U[0, 2^n·b], capped at 1m (`REGISTRATION_RETRY_INTERVAL_MAX`).",
+                source: "apache/mesos:src/sched/constants.hpp `DEFAULT_REGISTRATION_BACKOFF_FACTOR`"),
+    ])
+
+    static let mesosMasterKeys = SectionKeys("mesos.masters", [
+        KeySpec("count", "integer", default: "3", allowed: "1 to 7, at most the hosts of `hostGroup` (error otherwise).", meaning: "Masters, one per host.", source: "model choice: the usual HA setup"),
+        KeySpec("hostGroup", "string", default: "`\"master\"` if such a group exists, else the first group", allowed: "An existing host group.", meaning: "Where the masters run."),
+        KeySpec("restartDelay", "duration", default: "10s", allowed: ">= 0.", meaning: "The supervisor restarts an aborted or crashed master after it.",
+                source: "model choice: systemd `Restart=always`, `RestartSec=10s` is a common unit setting"),
+        KeySpec("registryFetchTime", "duration", default: "1s", allowed: ">= 0.", meaning: "Replicated-log recovery and registry read by a new leader (needs a quorum of masters).", source: "model choice"),
+        KeySpec("registryStoreTime", "duration", default: "50ms", allowed: ">= 0.", meaning: "One registry write (e.g. marking an agent unreachable).", source: "model choice"),
+        KeySpec("flags", "object", default: "`{}`", allowed: "Mesos master flags, table below.", meaning: "As on the Mesos master's command line."),
+    ])
+
+    static let mesosAgentKeys = SectionKeys("mesos.agents", [
+        KeySpec("hostGroups", "array of strings", default: "every group that runs no master", allowed: "Non-empty; existing host groups.", meaning: "Where agents run."),
+        KeySpec("ports", "string", default: "`\"[31000-32000]\"`", allowed: "Mesos ranges, like `\"[31000-32000]\"`.", meaning: "Port resources each agent offers.",
+                source: "apache/mesos:src/slave/constants.hpp `DEFAULT_PORTS`"),
+        KeySpec("containerStartTime", "distribution (seconds)", default: "lognormal, median 0.8 s, σ 0.4 (p95 ≈ 1.5 s)", allowed: "See [Distributions](scenarios.md#distributions).",
+                meaning: "Container start after the image is there.",
+                source: "`../shared/reference/network-storage-measurements.md` §2.4: 568 ms SSD / 1157 ms HDD cached overlay2 (S4-a), devicemapper create 0.38–0.55 s (S4-b); median between them"),
+        KeySpec("restartDelay", "duration", default: "10s", allowed: ">= 0.", meaning: "Default delay of an agent-process-crash fault's restart.", source: "model choice"),
+        KeySpec("flags", "object", default: "`{}`", allowed: "Mesos agent flags, table below.", meaning: "As on the Mesos agent's command line."),
+    ])
+
+    static let mesosRegistryKeys = SectionKeys("mesos.registry", [
+        KeySpec("bandwidth", "rate", default: "100MB/s", allowed: "> 0.", meaning: "One pull runs at this rate; pull time = size / bandwidth.", source: "model choice"),
+    ])
+}
