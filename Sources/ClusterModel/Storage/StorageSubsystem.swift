@@ -5,7 +5,7 @@ import SimKernel
 // on the network subsystem's flows, and told about hosts through `.hosts` signals.
 
 extension StorageModel: Subsystem, SignalSubscriber {
-    public static let entry = SubsystemEntry(name: "storage", section: "storage") { model in
+    public static let entry = SubsystemEntry(name: "storage", section: "storage", outputs: StorageModel.outputs) { model in
         guard let spec = model.spec.storage else { return nil }
         let s = StorageModel(spec: spec, model: model, apps: StorageModel.appStorage(model.spec))
         s.ceph?.network = model.subsystem(ClusterNetwork.self)
