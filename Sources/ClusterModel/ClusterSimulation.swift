@@ -27,6 +27,8 @@ public final class ClusterSimulation {
     public let signals = PlatformSignals()
     /// The subsystems built for this scenario, in list order.
     public private(set) var subsystems: [Subsystem] = []
+    /// The list entries of `subsystems` (same order, same count): their output declarations.
+    public private(set) var subsystemEntries: [SubsystemEntry] = []
     // Direct handles on the shipped subsystems, for outputs, the CLI and tests. Subsystems never
     // use them to reach each other (see `SubsystemEntry.build`).
     /// The ZooKeeper ensemble; nil when the scenario has neither a `zookeeper` nor a `mesos` section.
@@ -62,6 +64,7 @@ public final class ClusterSimulation {
         for entry in list {
             guard let s = entry.build(self) else { continue }
             subsystems.append(s)
+            subsystemEntries.append(entry)
             if let z = s as? ZooKeeperEnsemble { zooKeeper = z }
             if let m = s as? MesosCluster { mesos = m }
             if let m = s as? MarathonScheduler { marathon = m }

@@ -10,6 +10,10 @@ import SimKernel
 //   3. subscribe  to platform signals (a topic and a stage)
 //   4. start      at time 0, after the fault injector, in list order
 //   5. sample     its tables are written every sample; its headline figures at the end
+//
+// What a subsystem writes is declared once on its `SubsystemEntry.outputs` (tables with their
+// columns and row writers, plots, headline keys with their meanings): Reporting writes the CSVs,
+// draws the plots and generates docs/outputs.md from these declarations, in list order.
 
 /// One subsystem of the platform.
 public protocol Subsystem: AnyObject {
@@ -21,18 +25,13 @@ public protocol Subsystem: AnyObject {
     func subscribe(to signals: PlatformSignals)
     /// Schedules its first events (time 0).
     func start()
-    /// Sampled tables it contributes to the results folder (one CSV file each).
-    var tables: [SubsystemTable] { get }
-    /// Plots drawn from its tables.
-    var plots: [SubsystemPlot] { get }
-    /// Headline figures for summary.csv / summary.json, in column order.
+    /// Headline figures for summary.csv / summary.json, in the order (and with the keys) of
+    /// its entry's `outputs.headline`.
     func headline() -> [HeadlineFigure]
 }
 
 extension Subsystem {
     public func subscribe(to signals: PlatformSignals) {}
-    public var tables: [SubsystemTable] { [] }
-    public var plots: [SubsystemPlot] { [] }
     public func headline() -> [HeadlineFigure] { [] }
 }
 
@@ -49,9 +48,13 @@ public struct SubsystemEntry {
     /// earlier in the list can be looked up with `model.subsystem(_:)` here, and only here:
     /// that is how Mesos gets its ZooKeeper ensemble, Marathon its Mesos cluster.
     public var build: (ClusterSimulation) -> Subsystem?
+    /// What it contributes to the results folder: tables, plots, headline figures (declared
+    /// here, not on the instance, so docs/outputs.md can be generated without a run).
+    public var outputs: SubsystemOutputs
 
-    public init(name: String, section: String?, keys: [ScenarioKeyDoc] = [], build: @escaping (ClusterSimulation) -> Subsystem?) {
-        self.name = name; self.section = section; self.keys = keys; self.build = build
+    public init(name: String, section: String?, keys: [ScenarioKeyDoc] = [], outputs: SubsystemOutputs = SubsystemOutputs(),
+                build: @escaping (ClusterSimulation) -> Subsystem?) {
+        self.name = name; self.section = section; self.keys = keys; self.outputs = outputs; self.build = build
     }
 }
 
@@ -76,32 +79,68 @@ public struct ScenarioKeyDoc: Sendable {
 public protocol TableSink: AnyObject {
     func field(_ s: String)
     func field(_ i: Int)
+    func field(_ i: Int64)
     func field(_ x: Double, decimals: Int)
     func field(_ t: SimTime)
     func endRow()
 }
 
+extension TableSink {
+    public func field(_ i: Int64) { field(Int(i)) }
+}
+
+/// Everything a subsystem contributes to a results folder, declared on its `SubsystemEntry`.
+public struct SubsystemOutputs {
+    /// Sampled CSV files, in the order of docs/outputs.md.
+    public var tables: [SubsystemTable]
+    /// Charts drawn by `clustersim plot` from its tables.
+    public var plots: [SubsystemPlot]
+    /// Keys and meanings of `Subsystem.headline()`, in order (the summary.csv columns it adds).
+    public var headline: [(key: String, meaning: String)]
+    /// docs/outputs.md: the paragraph before its headline keys, and notes after them.
+    public var headlineIntro: String
+    public var headlineNotes: String
+    public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], headline: [(key: String, meaning: String)] = [],
+                headlineIntro: String = "", headlineNotes: String = "") {
+        self.tables = tables; self.plots = plots; self.headline = headline
+        self.headlineIntro = headlineIntro; self.headlineNotes = headlineNotes
+    }
+}
+
 /// A CSV file written every sample: name, when it exists, columns (name, meaning: the source of
-/// docs/outputs.md) and how to write one sample's rows.
+/// docs/outputs.md), whether the built subsystem writes it, and how to write one sample's rows.
+/// The row writer gets the subsystem itself (no lookup per sample) and a sink that formats
+/// numbers without allocating per field.
 public struct SubsystemTable {
     public var file: String
     public var when: String
     public var columns: [(String, String)]
-    public var write: (SimTime, TableSink) -> Void
-    public init(file: String, when: String, columns: [(String, String)], write: @escaping (SimTime, TableSink) -> Void) {
-        self.file = file; self.when = when; self.columns = columns; self.write = write
+    public var applies: (Subsystem) -> Bool
+    public var write: (Subsystem, SimTime, TableSink) -> Void
+    public init<S: Subsystem>(of: S.Type, file: String, when: String, columns: [(String, String)],
+                              applies: @escaping (S) -> Bool = { _ in true },
+                              write: @escaping (S, SimTime, TableSink) -> Void) {
+        self.file = file; self.when = when; self.columns = columns
+        self.applies = { ($0 as? S).map(applies) ?? false }
+        self.write = { s, t, sink in write(s as! S, t, sink) }
     }
 }
 
-/// A line chart of columns of one of the subsystem's tables against `time_s`.
+/// A line chart against `time_s` of one of the subsystem's tables: wide tables draw `columns`
+/// (one line each); long tables (one row per key and sample) draw `perKey.column` with one line
+/// per value of `perKey.keyColumn`.
 public struct SubsystemPlot: Sendable {
     public var file: String
     public var title: String
     public var ylabel: String
+    /// The CSV it reads (one of the subsystem's tables).
     public var source: String
-    public var columns: [String]
-    public init(file: String, title: String, ylabel: String, source: String, columns: [String]) {
-        self.file = file; self.title = title; self.ylabel = ylabel; self.source = source; self.columns = columns
+    public var columns: [(column: String, label: String)]
+    public var perKey: (keyColumn: String, column: String)?
+    public init(file: String, title: String, ylabel: String, source: String,
+                columns: [(column: String, label: String)] = [], perKey: (keyColumn: String, column: String)? = nil) {
+        self.file = file; self.title = title; self.ylabel = ylabel; self.source = source
+        self.columns = columns; self.perKey = perKey
     }
 }
 

@@ -22,9 +22,11 @@ public enum OutputDocs {
 
 
         """
-        for t in ResultsWriter.tables {
-            s += "## \(t.file)\n\nWritten \(t.when).\n\n| column | meaning |\n|---|---|\n"
-            for (c, m) in t.columns { s += "| `\(c)` | \(m) |\n" }
+        let tables = ResultsWriter.tables.map { ($0.file, $0.when, $0.columns) }
+            + ResultsWriter.subsystemOutputs.flatMap { $0.outputs.tables.map { ($0.file, $0.when, $0.columns) } }
+        for (file, when, columns) in tables {
+            s += "## \(file)\n\nWritten \(when).\n\n| column | meaning |\n|---|---|\n"
+            for (c, m) in columns { s += "| `\(c)` | \(m) |\n" }
             s += "\n"
         }
         s += "## events.csv\n\nWritten always: one row per event, in simulation order.\n\n| column | meaning |\n|---|---|\n"
@@ -35,61 +37,14 @@ public enum OutputDocs {
         s += "plus facts about the run under `run` (`wall_time_s`, `events_per_wall_s`): wall time appears only in "
         s += "the JSON so that the CSVs stay byte-identical.\n\n| key | meaning |\n|---|---|\n"
         for (k, m) in summaryMeanings { s += "| `\(k)` | \(m) |\n" }
-        s += "\nWith a `mesos` section the headline goes on with the platform's figures, and summary.json gets a "
-        s += "`platform` object with the details: each app's deploy time, each fault's detection and recovery, each "
-        s += "agent detection, master and Marathon failover. A figure that does not apply is empty in the CSV and `null` "
-        s += "in the JSON.\n\n| key | meaning |\n|---|---|\n"
-        for (k, m) in platformMeanings { s += "| `\(k)` | \(m) |\n" }
-        s += "\n" + platformFromEvents
-        s += "\nWith a `storage` section the headline ends with the container-storage figures (see docs/storage.md).\n\n"
-        s += "| key | meaning |\n|---|---|\n"
-        for (k, m) in StorageTables.meanings { s += "| `\(k)` | \(m) |\n" }
+        // each subsystem's figures follow, in the order of the list of subsystems
+        for (_, o) in ResultsWriter.subsystemOutputs where !o.headline.isEmpty {
+            s += "\n" + o.headlineIntro + "\n\n| key | meaning |\n|---|---|\n"
+            for (k, m) in o.headline { s += "| `\(k)` | \(m) |\n" }
+            if !o.headlineNotes.isEmpty { s += "\n" + o.headlineNotes }
+        }
         return s
     }
-
-    public static let platformMeanings: [(String, String)] = [
-        ("tasks_launched", "Marathon instances launched: `TASK_STAGING` rows of events.csv (one per launch)"),
-        ("tasks_failed", "instances whose first terminal event is `TASK_FAILED` or `TASK_ERROR`"),
-        ("tasks_killed", "instances whose first terminal event is `TASK_KILLED` (health-check kills, scale-downs, restarts)"),
-        ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED` or Marathon's `expungeInstance` (kill never acknowledged)"),
-        ("apps_deployed", "apps with an `appDeployed` row: a deployment's step holding the app was done"),
-        ("slowest_deploy_s", "longest deploy time of an app (see below): its first `appDeployed` minus the `appDeploymentStarted` of the same deployment, seconds"),
-        ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),
-        ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds"),
-        ("master_failovers", "times the leading Mesos master was lost"),
-        ("max_master_failover_s", "longest time from losing the leading master to a new leader ready, seconds"),
-        ("marathon_failovers", "times the Marathon leader was lost"),
-        ("faults_detected", "faults the platform noticed (agent marked unreachable, new master leading)"),
-        ("max_detection_s", "longest time from a fault to its detection, seconds"),
-        ("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds"),
-    ]
-
-    /// How the deployment and task figures are read from events.csv (written after the platform table).
-    public static let platformFromEvents = """
-    The deployment and task figures are defined by rows of events.csv, so they can be recomputed from it
-    (Tests/EndToEndTests/SummaryFromEventsTests.swift does, for every shipped scenario):
-
-    - Marathon logs each deployment as `deploymentStarted` (subject `deployment-N`), one `deploymentStep` per
-      step done and `deploymentFinished` (or `deploymentCancelled`), and, for each app of the deployment,
-      `appDeploymentStarted` when the deployment is created and `appDeployed` when the step holding the app is
-      done; both have the app id as subject and `deployment-N` at the start of the detail.
-    - An app's deploy time (`platform.deploys[].deploy_s` in summary.json) is the time of its first
-      `appDeployed` minus the time of the `appDeploymentStarted` of the same deployment (the app's latest one
-      before it: an app is in one deployment at a time). `started_at_s`, `deployed_at_s` and `deployment` give
-      the two rows. It includes the wait for the Marathon leader, for offers and for the steps of the apps it
-      depends on; it is never negative. An app that no deployment reached has `null`; an app deployed at 0
-      instances has the short time its deployment took to reach its step. The initial deployment of the
-      scenario's apps starts at time 0 (the root group is posted when the run starts).
-    - `platform.deployments` in summary.json lists every deployment: `started_at_s` is its `deploymentStarted`,
-      `finished_at_s` its `deploymentFinished` (`duration_s` the difference) and `cancelled_at_s` its
-      `deploymentCancelled`; both are `null` for a deployment still running at the end.
-    - Task counts: every task (subject of `TASK_STAGING`) is counted once, by its first terminal event:
-      `TASK_FAILED`/`TASK_ERROR` (failed), `TASK_KILLED` (killed), `TASK_LOST`/`TASK_GONE`/
-      `TASK_GONE_BY_OPERATOR`/`TASK_DROPPED` or `expungeInstance` (lost). A task Marathon forgot first
-      (`expungeUnreachable`) is not counted, nor is a status that arrives after the instance was counted.
-    - `host_crashes` counts `host,crashed` rows and `host_reboots` `host,rebootStarted` rows.
-
-    """
 
     public static let summaryMeanings: [(String, String)] = [
         ("scenario", "scenario name"),

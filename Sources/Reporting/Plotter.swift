@@ -1,5 +1,6 @@
 import Foundation
 import SimKernel
+import ClusterModel
 
 /// Renders the CSVs of a results folder with gnuplot, as PNG and SVG: the capacity timeline
 /// always, Mesos and per-app charts when the run wrote mesos.csv and apps.csv.
@@ -38,8 +39,13 @@ public enum Plotter {
             self.file = file; self.title = title; self.ylabel = ylabel; self.source = source
             self.columns = columns; self.perKey = perKey
         }
+
+        init(_ p: SubsystemPlot) {
+            self.init(file: p.file, title: p.title, ylabel: p.ylabel, source: p.source, columns: p.columns, perKey: p.perKey)
+        }
     }
 
+    /// The core charts (timeline.csv), then each subsystem's declared plots in list order.
     public static let charts: [Chart] = [
         Chart(file: "hosts", title: "Hosts up, down (crashed) and rebooting", ylabel: "hosts",
               columns: [("hosts_up", "up"), ("hosts_down", "down"), ("hosts_rebooting", "rebooting")]),
@@ -47,20 +53,7 @@ public enum Plotter {
               columns: [("cpus_total_cores", "usable"), ("cpus_free_cores", "free"), ("cpus_lost_cores", "on hosts not up")]),
         Chart(file: "memory", title: "Memory of the hosts that are up: usable and free", ylabel: "memory (MiB)",
               columns: [("memory_total_mib", "usable"), ("memory_free_mib", "free")]),
-        Chart(file: "mesos_agents", title: "Mesos agents: registered with the leading master, marked unreachable", ylabel: "agents",
-              source: "mesos.csv",
-              columns: [("agents_registered", "agents registered"), ("agents_unreachable", "agents unreachable")]),
-        Chart(file: "mesos_leader", title: "Mesos leading master ready, ZooKeeper quorum (1 = yes, 0 = no)", ylabel: "1 = yes, 0 = no",
-              source: "mesos.csv",
-              columns: [("leader_ready", "leading master ready"), ("zookeeper_serving", "ZooKeeper quorum")]),
-        Chart(file: "mesos_allocation", title: "Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers",
-              ylabel: "cores", source: "mesos.csv",
-              columns: [("cpus_total", "cpus of reachable agents"), ("cpus_allocated", "cpus allocated")]),
-        Chart(file: "apps_healthy", title: "Healthy instances per Marathon app", ylabel: "healthy instances", source: "apps.csv",
-              perKey: ("app", "healthy")),
-        Chart(file: "apps_backoff", title: "Launch delay (back-off) per Marathon app", ylabel: "launch delay (s)", source: "apps.csv",
-              perKey: ("app", "backoff_delay_s")),
-    ] + StorageTables.charts
+    ] + ClusterSimulation.standardSubsystems.flatMap { $0.outputs.plots.map(Chart.init) }
 
     /// Finds gnuplot on PATH.
     public static func gnuplotPath() -> String? {

@@ -177,8 +177,10 @@ public final class ResultsFolder {
 }
 
 extension ResultsWriter {
-    /// Every file name a results folder can hold: the sampled tables, events.csv and the summaries.
-    public static let fileNames: Set<String> = Set(tables.map(\.file) + ["events.csv", "summary.csv", "summary.json"])
+    /// Every file name a results folder can hold: the core tables, every subsystem's tables,
+    /// events.csv and the summaries.
+    public static let fileNames: Set<String> = Set(tables.map(\.file) + subsystemOutputs.flatMap { $0.outputs.tables.map(\.file) }
+                                                    + ["events.csv", "summary.csv", "summary.json"])
 }
 
 /// What a signal handler needs to remove the temporary folder of the running process without

@@ -18,12 +18,17 @@ public struct SampledTable {
 public final class ResultsWriter: RunObserver {
     public let folder: ResultsFolder
     var writers: [(SampledTable, CSVWriter)] = []
-    /// Tables contributed by the run's subsystems (`Subsystem.tables`), after the ones above.
-    var contributed: [(SubsystemTable, CSVWriter)] = []
+    /// Tables contributed by the run's subsystems (`SubsystemEntry.outputs.tables`, in list
+    /// order), after the core tables.
+    var contributed: [(Subsystem, SubsystemTable, CSVWriter)] = []
     let subsystems: [Subsystem]
     let events: CSVWriter
-    /// The sampled tables, in the order of docs/outputs.md.
-    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts, PlatformTables.apps, PlatformTables.mesos, StorageTables.storage, StorageTables.containers, StorageTables.ceph, NetworkTables.network] }
+    /// The core tables (the hosts, not a subsystem), before the subsystems' tables.
+    public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts] }
+    /// Every subsystem's declared outputs, in the order of the standard list (for docs).
+    public static var subsystemOutputs: [(name: String, outputs: SubsystemOutputs)] {
+        ClusterSimulation.standardSubsystems.map { ($0.name, $0.outputs) }
+    }
 
     public static let eventColumns: [(String, String)] = [
         ("time_s", "simulated time of the event, seconds"),
@@ -40,8 +45,10 @@ public final class ResultsWriter: RunObserver {
         }
         events = try CSVWriter(path: folder.path("events.csv"), columns: ResultsWriter.eventColumns.map(\.0))
         subsystems = model.subsystems
-        for s in subsystems {
-            for t in s.tables { contributed.append((t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0)))) }
+        for (e, s) in zip(model.subsystemEntries, model.subsystems) {
+            for t in e.outputs.tables where t.applies(s) {
+                contributed.append((s, t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0))))
+            }
         }
     }
 
@@ -56,13 +63,13 @@ public final class ResultsWriter: RunObserver {
 
     public func sample(_ model: ClusterSimulation, at time: SimTime) {
         for (t, w) in writers { t.write(model, time, w) }
-        for (t, w) in contributed { t.write(time, w) }
+        for (s, t, w) in contributed { t.write(s, time, w) }
     }
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
-    /// the "headline" object of summary.json.
-    public static func headline(_ s: RunSummary, platform p: PlatformSummary? = nil, storage st: StorageSummary? = nil) -> [(String, JSONOut)] {
-        core(s) + (p.map(platformHeadline) ?? []) + (st.map(StorageTables.headline) ?? [])
+    /// the "headline" object of summary.json: the core figures, then each subsystem's, in list order.
+    public static func headline(_ s: RunSummary, subsystems: [Subsystem] = []) -> [(String, JSONOut)] {
+        core(s) + subsystems.flatMap { $0.headline().map(\.json) }
     }
 
     static func core(_ s: RunSummary) -> [(String, JSONOut)] {
@@ -86,30 +93,6 @@ public final class ResultsWriter: RunObserver {
     }
 
     static func opt(_ d: SimDuration?) -> JSONOut { d.map { .num($0.seconds, 9) } ?? .null }
-
-    /// Headline figures of the Mesos/Marathon layer (scenarios with a `mesos` section).
-    static func platformHeadline(_ p: PlatformSummary) -> [(String, JSONOut)] {
-        let deployed = p.deploys.compactMap(\.seconds)
-        let detected = p.faults.compactMap(\.detectedAfter)
-        let recovered = p.faults.compactMap(\.recoveredAfter)
-        let masterFailover = p.masterFailovers.compactMap { f in f.readyAt.map { $0 - f.lostAt } }
-        return [
-            ("tasks_launched", .int(Int64(p.tasksLaunched))),
-            ("tasks_failed", .int(Int64(p.tasksFailed))),
-            ("tasks_killed", .int(Int64(p.tasksKilled))),
-            ("tasks_lost", .int(Int64(p.tasksLost))),
-            ("apps_deployed", .int(Int64(deployed.count))),
-            ("slowest_deploy_s", deployed.max().map { .num($0, 9) } ?? .null),
-            ("apps_below_target_at_end", .int(Int64(p.appsBelowTargetAtEnd))),
-            ("apps_degraded_s", .num(p.degraded.seconds, 9)),
-            ("master_failovers", .int(Int64(p.masterFailovers.count))),
-            ("max_master_failover_s", opt(masterFailover.max())),
-            ("marathon_failovers", .int(Int64(p.marathonFailovers.count))),
-            ("faults_detected", .int(Int64(detected.count))),
-            ("max_detection_s", opt(detected.max())),
-            ("max_recovery_s", opt(recovered.max())),
-        ]
-    }
 
     /// The details behind the platform headline, for summary.json.
     static func platformDetails(_ p: PlatformSummary) -> JSONOut {
@@ -148,12 +131,12 @@ public final class ResultsWriter: RunObserver {
 
     /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
     /// only, so every CSV stays byte-identical between runs.
-    public func finish(summary: RunSummary, platform: PlatformSummary? = nil, storage: StorageSummary? = nil, wallSeconds: Double,
+    public func finish(summary: RunSummary, platform: PlatformSummary? = nil, wallSeconds: Double,
                        extra: [(String, JSONOut)] = []) throws {
         for (_, w) in writers { try w.close() }
-        for (_, w) in contributed { try w.close() }
+        for (_, _, w) in contributed { try w.close() }
         try events.close()
-        let head = ResultsWriter.headline(summary, platform: platform, storage: storage) + subsystems.flatMap { $0.headline().map(\.json) }
+        let head = ResultsWriter.headline(summary, subsystems: subsystems)
         let csv = try OutputFile(path: folder.path("summary.csv"))
         csv.write(head.map { $0.0 }.joined(separator: ",") + "\n")
         csv.write(head.map { kv -> String in

@@ -36,12 +36,13 @@ struct MarathonBehaviours {
         case .unhealthy: health = .unhealthy
         case .hangsAfter(let x): health = .hangsAfter(x, responseTime: response)
         }
-        var task = TaskBehaviour(startup: startup, failAtStartProbability: a.failAtStart ?? defaults.failAtStart ?? 0,
+        let task = TaskBehaviour(startup: startup, failAtStartProbability: a.failAtStart ?? defaults.failAtStart ?? 0,
                                  timeToCrash: (a.crash ?? defaults.crash) ?? nil, timeToFinish: a.finish ?? defaults.finish,
                                  health: health)
-        task.writes = a.logs ?? defaults.logs
-        if let pgs = a.cephMountPGs ?? defaults.cephMountPGs { task.cephMount = CephMountSpec(volume: id, pgs: pgs) }
-        return AppBehaviour(task: task, imageSizeBytes: a.imageSize ?? defaults.imageSize ?? AppBehaviour.defaultImageSizeBytes)
+        var b = AppBehaviour(task: task, imageSizeBytes: a.imageSize ?? defaults.imageSize ?? AppBehaviour.defaultImageSizeBytes)
+        b.storage.writes = a.logs ?? defaults.logs
+        if let pgs = a.cephMountPGs ?? defaults.cephMountPGs { b.storage.cephMount = CephMountSpec(volume: id, pgs: pgs) }
+        return b
     }
 }
 

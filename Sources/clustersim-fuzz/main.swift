@@ -148,7 +148,7 @@ func runChild(text: String, baseDirectory: String, out: String, events: UInt64, 
     if stalled { folder.discard(); return .stalled }
     if overBudget || !completed { folder.discard(); return .budget }
     do {
-        try writer.finish(summary: model.summary(), platform: model.platformSummary(), storage: model.storage?.summary(), wallSeconds: 0)
+        try writer.finish(summary: model.summary(), platform: model.platformSummary(), wallSeconds: 0)
         try folder.commit()
     } catch { folder.discard(); return .internalError }
     return completeFolder(out) ? .complete : .incomplete

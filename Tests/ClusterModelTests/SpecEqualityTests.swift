@@ -11,7 +11,7 @@ final class SpecEqualityTests: XCTestCase {
         stop.task.stopTime = .constant(3)
         XCTAssertNotEqual(base, stop)
         var ceph = base
-        ceph.task.cephMount = CephMountSpec(volume: "/db", pgs: 8)
+        ceph.storage.cephMount = CephMountSpec(volume: "/db", pgs: 8)
         XCTAssertNotEqual(base, ceph)
         XCTAssertEqual(base, AppBehaviour())
     }

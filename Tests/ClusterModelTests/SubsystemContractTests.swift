@@ -21,11 +21,11 @@ final class SubsystemTablesObserver: RunObserver {
     var sinks: [String: CSVText] = [:]
     func record(_ event: LoggedEvent) { memory.record(event) }
     func sample(_ model: ClusterSimulation, at time: SimTime) {
-        for s in model.subsystems {
-            for t in s.tables {
+        for (e, s) in zip(model.subsystemEntries, model.subsystems) {
+            for t in e.outputs.tables where t.applies(s) {
                 let sink = sinks[t.file] ?? CSVText(columns: t.columns.map(\.0))
                 sinks[t.file] = sink
-                t.write(time, sink)
+                t.write(s, time, sink)
             }
         }
     }
@@ -73,6 +73,11 @@ final class SubsystemContractTests: XCTestCase {
         XCTAssertEqual(written, expected)
         XCTAssertTrue(csv.hasPrefix("time_s,host,task_starts\n"))
         XCTAssertEqual(counter.headline().first?.value, .int(Int64(expected.values.reduce(0, +))))
+        // every built subsystem's headline has the keys, in the order, its entry declares
+        for (e, s) in zip(m.subsystemEntries, m.subsystems) {
+            XCTAssertEqual(s.headline().map(\.key), e.outputs.headline.map(\.key), e.name)
+        }
+        XCTAssertTrue(m.subsystemEntries.contains { $0.name == "mesos" && !$0.outputs.headline.isEmpty })
     }
 
     final class Probe: SignalSubscriber {

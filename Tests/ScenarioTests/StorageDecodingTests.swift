@@ -40,12 +40,12 @@ final class StorageDecodingTests: XCTestCase {
         let ops = spec.storage!.operatorActions
         XCTAssertEqual(ops[0], StorageOperatorAction(action: .extendPool, trigger: .poolFull, delay: .minutes(5), size: 50_000_000_000))
         XCTAssertEqual(ops[1].trigger, .at(.hours(1), host: "slave-02", hostGroup: nil))
-        let w = try XCTUnwrap(spec.marathon?.behaviour(of: "/web").task.writes)
+        let w = try XCTUnwrap(spec.marathon?.behaviour(of: "/web").storage.writes)
         XCTAssertEqual(w.rate, .constant(2_000_000))
         XCTAssertEqual(w.hostVolume, "/var/log/web")
         XCTAssertEqual(w.logrotate, LogrotateSpec(interval: .hours(1), size: 100_000_000, rotate: 3))
         XCTAssertEqual(w.burst, WriteBurst(every: .minutes(10), duration: .seconds(30), bytesPerSecond: 20_000_000))
-        XCTAssertNil(spec.marathon?.behaviour(of: "/api").task.writes)
+        XCTAssertNil(spec.marathon?.behaviour(of: "/api").storage.writes)
     }
 
     func testErrorsNameTheirPath() {

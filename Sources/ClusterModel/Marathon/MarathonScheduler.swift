@@ -373,7 +373,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
-                                           network: def.networkMode.taskNetwork))
+                                           network: def.networkMode.taskNetwork, source: def.id))
                 launched.append((a, a.configVersion))
                 placedHosts.append(host)
                 pending -= 1

@@ -42,9 +42,13 @@ public struct MarathonSpec: Equatable, Sendable {
 
 /// How an app's tasks behave once started (the simulator's own `behaviour` block).
 public struct AppBehaviour: Sendable {
+    /// What Mesos runs (passed in `TaskLaunch.behaviour`).
     public var task: TaskBehaviour
     /// Image size for the pull (per host, cached after). Default 300 MB.
     public var imageSizeBytes: Int64
+    /// What the app's processes write and mount: read by the Storage subsystem (by app id) when it
+    /// is built, never by Marathon nor passed to Mesos.
+    public var storage = AppStorage()
 
     public static let defaultStartupSeconds = 5.0
     public static let defaultResponseSeconds = 0.005
@@ -57,7 +61,7 @@ public struct AppBehaviour: Sendable {
     }
 }
 
-/// Synthesized: every field counts (a hand-written == used to skip `stopTime` and `cephMount`).
+/// Synthesized: every field counts (a hand-written == used to skip `stopTime` and the Ceph mount).
 extension AppBehaviour: Equatable {}
 
 extension HealthBehaviour: Equatable {

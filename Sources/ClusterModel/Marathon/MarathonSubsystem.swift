@@ -5,7 +5,7 @@ import SimKernel
 // their hosts through `.hosts` signals.
 
 extension MarathonScheduler: Subsystem, SignalSubscriber {
-    public static let entry = SubsystemEntry(name: "marathon", section: "marathon") { model in
+    public static let entry = SubsystemEntry(name: "marathon", section: "marathon", outputs: MarathonScheduler.outputs) { model in
         guard let spec = model.spec.marathon, let mesos = model.subsystem(MesosCluster.self),
               let zk = model.subsystem(ZooKeeperEnsemble.self) else { return nil }
         return MarathonScheduler(spec: spec, model: model, mesos: mesos, zooKeeper: zk)

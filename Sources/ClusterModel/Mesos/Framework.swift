@@ -29,10 +29,6 @@ public struct TaskBehaviour: Equatable, Sendable {
     /// Time the process takes to exit after SIGTERM (seconds); nil: it does not exit on its own
     /// and is killed when the agent's executor_shutdown_grace_period ends. Capped at that period.
     public var stopTime: Distribution?
-    /// What the process writes (logs) to its writable layer or a host volume; nil: nothing.
-    public var writes: ContainerWrites? = nil
-    /// A Ceph volume the container mounts through ceph-fuse (stateful apps); nil: none.
-    public var cephMount: CephMountSpec? = nil
 
     public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
                 timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,
@@ -88,10 +84,15 @@ public struct TaskLaunch: Sendable {
     /// The container network the task asks for (nil: none asked; the containerizer's network
     /// plugin, when there is one, maps it to a network of the scenario).
     public var network: TaskNetwork?
+    /// What the framework groups the task under (ExecutorInfo.source; Marathon: the app id).
+    /// Mesos passes it to the containerizer's plugins, which may keep their own configuration by
+    /// it (container storage: the app's writes and Ceph mount); Mesos itself does not read it.
+    public var source: String?
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
-                mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil) {
+                mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil, source: String? = nil) {
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
         self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
+        self.source = source
     }
 }
 

@@ -97,7 +97,7 @@ extension MesosCluster {
             finishOnAgent(t, .failed, .containerLaunchFailed, message: refusal)
             return
         }
-        if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, image: t.image, writes: t.behaviour.writes) {
+        if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, source: t.source, image: t.image) {
             finishOnAgent(t, .failed, .containerLaunchFailed, message: "container create failed: \(e)")
             return
         }
@@ -109,7 +109,6 @@ extension MesosCluster {
     func containerStarted(_ t: MesosTask) {
         t.containerAlive = true
         containerStorage.containerStarted(task: t.id)
-        if let m = t.behaviour.cephMount { containerStorage.mountCeph(task: t.id, mount: m) }
         t.runningAt = now
         agentUpdate(t, .running, .none)
         let b = t.behaviour

@@ -120,6 +120,8 @@ public final class MesosTask {
     let agentIdEpoch: Int
     public let resources: Resources
     let image: ImageRef?
+    /// `TaskLaunch.source`, for the containerizer's plugins.
+    let source: String?
     let behaviour: TaskBehaviour
     let healthCheck: MesosHealthCheck?
     let stream: RandomStream
@@ -151,7 +153,7 @@ public final class MesosTask {
         self.id = id; self.name = launch.name; self.framework = framework; self.agent = agent
         self.agentIdEpoch = agentIdEpoch; self.resources = launch.resources; self.image = launch.image
         self.behaviour = launch.behaviour; self.healthCheck = launch.mesosHealthCheck; self.stream = stream
-        self.launchedAt = now; self.network = launch.network
+        self.launchedAt = now; self.network = launch.network; self.source = launch.source
     }
 }
 

@@ -4,7 +4,7 @@ import SimKernel
 // it, told about hosts through `.hosts` signals, and the containerizer its plugins attach to.
 
 extension MesosCluster: Subsystem, SignalSubscriber, Containerizer {
-    public static let entry = SubsystemEntry(name: "mesos", section: "mesos") { model in
+    public static let entry = SubsystemEntry(name: "mesos", section: "mesos", outputs: MesosCluster.outputs) { model in
         guard let spec = model.spec.mesos, let zk = model.subsystem(ZooKeeperEnsemble.self) else { return nil }
         return MesosCluster(spec: spec, zooKeeper: zk, model: model)
     }

@@ -5,7 +5,7 @@ import SimKernel
 // an overlay whose KV store is ZooKeeper.
 
 extension ClusterNetwork: Subsystem, SignalSubscriber, ContainerNetworking {
-    public static let entry = SubsystemEntry(name: "network", section: "network") { model in
+    public static let entry = SubsystemEntry(name: "network", section: "network", outputs: ClusterNetwork.outputs) { model in
         guard let spec = model.spec.network else { return nil }
         let net = ClusterNetwork(spec: spec, model: model)
         model.subsystem(Containerizer.self)?.attach(network: net)

@@ -11,8 +11,10 @@ public protocol ContainerStorage: AnyObject {
     /// error message (the pull fails).
     func registerImage(host: Int, image: ImageRef) -> String?
     /// Creates the container's writable layer. Nil when done, else Docker's error message.
-    func createContainer(host: Int, task: TaskID, name: String, image: ImageRef?, writes: ContainerWrites?) -> String?
-    /// The container's process started: its writes begin.
+    /// `source` is the task's `TaskLaunch.source` (Marathon: the app id): storage looks up what
+    /// the app's processes write and mount by it (`StorageModel.apps`).
+    func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String?
+    /// The container's process started: its writes begin, its Ceph volume (if any) is mounted.
     func containerStarted(task: TaskID)
     /// The container's process is gone (exit, kill, host down).
     func containerExited(task: TaskID)
@@ -21,8 +23,6 @@ public protocol ContainerStorage: AnyObject {
     func probeOutcome(task: TaskID) -> ProbeOutcome?
     /// `docker stop` of this container would not return (hung I/O, or a full dm.basesize device).
     func stopBlocked(task: TaskID) -> Bool
-    /// The container's process mounted a Ceph volume through ceph-fuse (after it started).
-    func mountCeph(task: TaskID, mount: CephMountSpec)
     /// Time storage adds to a passing health probe's response (a Ceph client operation).
     func probeLatency(task: TaskID) -> SimDuration
     /// Registry reads: nil when the registry is not on Ceph; else whether the image's blobs are
@@ -32,7 +32,6 @@ public protocol ContainerStorage: AnyObject {
 }
 
 extension ContainerStorage {
-    public func mountCeph(task: TaskID, mount: CephMountSpec) {}
     public func probeLatency(task: TaskID) -> SimDuration { .zero }
     public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? { nil }
 }
@@ -46,7 +45,7 @@ public final class NoContainerStorage: ContainerStorage {
     public static let shared = NoContainerStorage()
     public func daemonState(host: Int) -> DockerDaemonState { .running }
     public func registerImage(host: Int, image: ImageRef) -> String? { nil }
-    public func createContainer(host: Int, task: TaskID, name: String, image: ImageRef?, writes: ContainerWrites?) -> String? { nil }
+    public func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String? { nil }
     public func containerStarted(task: TaskID) {}
     public func containerExited(task: TaskID) {}
     public func probeOutcome(task: TaskID) -> ProbeOutcome? { nil }

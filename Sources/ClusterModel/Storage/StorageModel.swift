@@ -14,6 +14,11 @@ public final class StorageModel: EventHandler, ContainerStorage {
     let hostOf: [Int?]
     /// Containers by task (looked up, never iterated).
     var byTask: [TaskID: DockerContainer] = [:]
+    /// What each app's processes write and mount, by app id (the tasks' `TaskLaunch.source`);
+    /// looked up, never iterated.
+    public let apps: [String: AppStorage]
+    /// Ceph volumes of containers created and not started yet (mounted when their process starts).
+    var pendingMounts: [TaskID: CephMountSpec] = [:]
     public private(set) var ceph: CephCluster?
     /// The Mesos agents' containerizer this storage is plugged into (StorageSubsystem.swift); nil
     /// without a `mesos` section.
@@ -37,9 +42,10 @@ public final class StorageModel: EventHandler, ContainerStorage {
 
     enum Kind: Int32 { case plan = 1, rate, noSpaceTimeout, logrotate, remove, operatorAt, operatorDo, daemonStart, ceph }
 
-    init(spec: StorageSpec, model: ClusterSimulation) {
+    init(spec: StorageSpec, model: ClusterSimulation, apps: [String: AppStorage] = [:]) {
         self.spec = spec
         self.model = model
+        self.apps = apps
         let infra = model.infrastructure
         var list: [DockerHost] = []
         var of = [Int?](repeating: nil, count: infra.hosts.count)
@@ -97,7 +103,14 @@ public final class StorageModel: EventHandler, ContainerStorage {
         }
     }
 
-    public func createContainer(host: Int, task: TaskID, name: String, image: ImageRef?, writes: ContainerWrites?) -> String? {
+    public func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String? {
+        let app = source.flatMap { apps[$0] }
+        let e = createContainer(host: host, task: task, name: name, image: image, writes: app?.writes)
+        if e == nil, let m = app?.cephMount { pendingMounts[task] = m }
+        return e
+    }
+
+    func createContainer(host: Int, task: TaskID, name: String, image: ImageRef?, writes: ContainerWrites?) -> String? {
         guard let h = dockerHost(host) else { return nil }
         return replan(h) { () -> String? in
             if let e = h.poolFreeSpaceError() { return refuse(h, "create \(name)", e) }
@@ -128,17 +141,21 @@ public final class StorageModel: EventHandler, ContainerStorage {
     }
 
     public func containerStarted(task: TaskID) {
-        guard let c = byTask[task] else { return }
-        let h = hosts[c.host]
-        replan(h) {
-            c.running = true
-            c.startedAt = now
-            if let w = c.writes, let s = c.stream { c.baseRate = max(0, w.rate.sample(s)) }
-            scheduleRateChange(c)
+        if let c = byTask[task] {
+            let h = hosts[c.host]
+            replan(h) {
+                c.running = true
+                c.startedAt = now
+                if let w = c.writes, let s = c.stream { c.baseRate = max(0, w.rate.sample(s)) }
+                scheduleRateChange(c)
+            }
         }
+        // The process mounts the app's Ceph volume through ceph-fuse once it runs.
+        if let m = pendingMounts.removeValue(forKey: task) { ceph?.clients?.mount(task: task, m) }
     }
 
     public func containerExited(task: TaskID) {
+        pendingMounts.removeValue(forKey: task)
         ceph?.clients?.unmount(task: task)
         guard let c = byTask[task], c.running else { return }
         let h = hosts[c.host]
@@ -166,10 +183,6 @@ public final class StorageModel: EventHandler, ContainerStorage {
         guard let c = byTask[task] else { return false }
         let h = hosts[c.host]
         return c.hung || c.atBaseSize || h.daemon == .hung
-    }
-
-    public func mountCeph(task: TaskID, mount: CephMountSpec) {
-        ceph?.clients?.mount(task: task, mount)
     }
 
     /// One synchronous Ceph client operation per probe (model choice): the client latency of now.

@@ -86,6 +86,20 @@ public struct DeviceMapperOptions: Equatable, Sendable {
     public func discard(mode: DeviceMapperMode) -> Bool { blkdiscard ?? (mode == .loopLVM) }
 }
 
+/// What container storage needs to know of an app's processes (the `logs` and `cephMount` keys of
+/// the scenario's `marathon.behaviour` blocks): held by the Storage subsystem, keyed by the app id
+/// (`StorageModel.apps`), and found for a container through its task's `TaskLaunch.source`.
+public struct AppStorage: Equatable, Sendable {
+    /// What the process writes (logs) to its writable layer or a host volume; nil: nothing.
+    public var writes: ContainerWrites?
+    /// A Ceph volume the container mounts through ceph-fuse (stateful apps); nil: none.
+    public var cephMount: CephMountSpec?
+    public init(writes: ContainerWrites? = nil, cephMount: CephMountSpec? = nil) {
+        self.writes = writes; self.cephMount = cephMount
+    }
+    public var isEmpty: Bool { writes == nil && cephMount == nil }
+}
+
 /// What a container writes, per second, to its writable layer or to a host volume.
 public struct ContainerWrites: Equatable, Sendable {
     /// Bytes per second, drawn once per container (the process' logging rate).

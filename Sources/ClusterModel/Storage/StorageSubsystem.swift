@@ -5,9 +5,9 @@ import SimKernel
 // on the network subsystem's flows, and told about hosts through `.hosts` signals.
 
 extension StorageModel: Subsystem, SignalSubscriber {
-    public static let entry = SubsystemEntry(name: "storage", section: "storage") { model in
+    public static let entry = SubsystemEntry(name: "storage", section: "storage", outputs: StorageModel.outputs) { model in
         guard let spec = model.spec.storage else { return nil }
-        let s = StorageModel(spec: spec, model: model)
+        let s = StorageModel(spec: spec, model: model, apps: StorageModel.appStorage(model.spec))
         s.ceph?.network = model.subsystem(ClusterNetwork.self)
         if let c = model.subsystem(Containerizer.self) {
             c.attach(storage: s)
@@ -18,6 +18,17 @@ extension StorageModel: Subsystem, SignalSubscriber {
     }
 
     public var name: String { "storage" }
+
+    /// Each app's storage behaviour by app id, from the scenario's `marathon.behaviour` blocks
+    /// (the spec's per-app `AppBehaviour.storage`; Marathon's scheduler never reads it).
+    static func appStorage(_ spec: ClusterSpec) -> [String: AppStorage] {
+        var out: [String: AppStorage] = [:]
+        guard let m = spec.marathon else { return out }
+        for (i, app) in m.apps.enumerated() where i < m.behaviour.count && !m.behaviour[i].storage.isEmpty {
+            out[app.id] = m.behaviour[i].storage
+        }
+        return out
+    }
 
     /// Hosts at `.containers`: after Mesos has stopped (or restarted) the agent on the host.
     public func subscribe(to signals: PlatformSignals) {

@@ -1,13 +1,20 @@
-import ClusterModel
 import SimKernel
 
-/// storage.csv (Docker storage per host) and ceph.csv, sampled; the storage headline figures.
-enum StorageTables {
-    static let gib = 1024.0 * 1024.0 * 1024.0
-    static let mib = 1024.0 * 1024.0
+// What the Storage subsystem writes into a results folder: storage.csv (Docker storage per
+// host), containers.csv, ceph.csv, their charts, and the storage headline figures.
 
-    static let storage = SampledTable(
-        file: "storage.csv", when: "when the scenario has a `storage` section with `hostGroups` (long format: one row per host and sample)",
+extension StorageModel {
+    public static let outputs = SubsystemOutputs(
+        tables: [storageTable, containersTable, cephTable],
+        plots: storagePlots,
+        headline: storageHeadlineMeanings,
+        headlineIntro: "With a `storage` section the headline ends with the container-storage figures (see docs/storage.md).")
+
+    static let GiB = 1024.0 * 1024.0 * 1024.0
+    static let MiB = 1024.0 * 1024.0
+
+    static let storageTable = SubsystemTable(
+        of: StorageModel.self, file: "storage.csv", when: "when the scenario has a `storage` section with `hostGroups` (long format: one row per host and sample)",
         columns: [
             ("time_s", "simulated time of the sample, seconds"),
             ("host", "host name"),
@@ -32,26 +39,24 @@ enum StorageTables {
             ("max_container_layer_gib", "largest writable layer on the host, GiB (against dm.basesize)"),
             ("local_volumes_size_gib", "host-volume log files incl. rotated ones, GiB (Local Volumes SIZE)"),
         ],
-        applies: { ($0.storage?.hosts.isEmpty ?? true) == false },
-        write: { model, time, w in
-            guard let st = model.storage else { return }
+        applies: { !$0.hosts.isEmpty }) { st, time, w in
             st.sync()
             for h in st.hosts {
                 w.field(time); w.field(h.name)
                 w.field(h.isDeviceMapper ? "devicemapper-" + h.spec.mode.rawValue : "overlay2")
                 let bs = Double(h.spec.options.blockSize)
-                w.field(Double(h.dataUsedBlocks) * bs / gib, decimals: 3)
-                w.field(Double(h.dataTotalBlocks) * bs / gib, decimals: 3)
+                w.field(Double(h.dataUsedBlocks) * bs / GiB, decimals: 3)
+                w.field(Double(h.dataTotalBlocks) * bs / GiB, decimals: 3)
                 w.field(h.isDeviceMapper ? h.dataFreeRatio : 1, decimals: 4)
-                w.field(h.isDeviceMapper ? Double(h.metadataUsedBytes) / mib : 0, decimals: 3)
-                w.field(Double(h.metadataTotalBytes) / mib, decimals: 3)
+                w.field(h.isDeviceMapper ? Double(h.metadataUsedBytes) / MiB : 0, decimals: 3)
+                w.field(Double(h.metadataTotalBytes) / MiB, decimals: 3)
                 w.field(h.condition.rawValue)
                 w.field(h.belowMinFree ? 1 : 0)
                 w.field(h.daemon.rawValue)
-                w.field(h.fsUsed / gib, decimals: 3)
-                w.field(h.fsCapacity / gib, decimals: 3)
+                w.field(h.fsUsed / GiB, decimals: 3)
+                w.field(h.fsCapacity / GiB, decimals: 3)
                 w.field(h.images.count)
-                w.field(Double(h.images.reduce(0) { $0 + $1.bytes }) / gib, decimals: 3)
+                w.field(Double(h.images.reduce(0) { $0 + $1.bytes }) / GiB, decimals: 3)
                 var running = 0, hung = 0
                 var size = 0.0, reclaim = 0.0, maxLayer = 0.0
                 for c in h.containers {
@@ -61,16 +66,16 @@ enum StorageTables {
                     maxLayer = max(maxLayer, c.layerBytes)
                 }
                 w.field(h.containers.count); w.field(running); w.field(hung)
-                w.field(size / gib, decimals: 3); w.field(reclaim / gib, decimals: 3); w.field(maxLayer / gib, decimals: 3)
-                w.field(h.volumesBytes / gib, decimals: 3)
+                w.field(size / GiB, decimals: 3); w.field(reclaim / GiB, decimals: 3); w.field(maxLayer / GiB, decimals: 3)
+                w.field(h.volumesBytes / GiB, decimals: 3)
                 w.endRow()
             }
-        })
+        }
 
     /// Per-container writable-layer usage (what `docker ps --size` shows), for the containers
     /// whose process runs or hangs: exited ones are in storage.csv's reclaimable figure.
-    static let containers = SampledTable(
-        file: "containers.csv",
+    static let containersTable = SubsystemTable(
+        of: StorageModel.self, file: "containers.csv",
         when: "when the scenario has a `storage` section with `hostGroups` (long format: one row per running or hung container and sample)",
         columns: [
             ("time_s", "simulated time of the sample, seconds"),
@@ -80,21 +85,19 @@ enum StorageTables {
             ("layer_gib", "bytes written into the container's writable layer, GiB"),
             ("at_basesize", "1 once the layer reached dm.basesize (writes fail with ENOSPC), else 0"),
         ],
-        applies: { ($0.storage?.hosts.isEmpty ?? true) == false },
-        write: { model, time, w in
-            guard let st = model.storage else { return }
+        applies: { !$0.hosts.isEmpty }) { st, time, w in
             st.sync()
             for h in st.hosts {
                 for c in h.containers where c.running || c.hung {
                     w.field(time); w.field(h.name); w.field(c.name); w.field(c.hung ? "hung" : "running")
-                    w.field(c.layerBytes / gib, decimals: 4); w.field(c.atBaseSize ? 1 : 0)
+                    w.field(c.layerBytes / GiB, decimals: 4); w.field(c.atBaseSize ? 1 : 0)
                     w.endRow()
                 }
             }
-        })
+        }
 
-    static let ceph = SampledTable(
-        file: "ceph.csv", when: "when the scenario has `storage.ceph` (one row per sample)",
+    static let cephTable = SubsystemTable(
+        of: StorageModel.self, file: "ceph.csv", when: "when the scenario has `storage.ceph` (one row per sample)",
         columns: [
             ("time_s", "simulated time of the sample, seconds"),
             ("osds_total", "OSDs in the cluster"),
@@ -106,48 +109,48 @@ enum StorageTables {
             ("client_latency_ms", "client write latency of unblocked placement groups, ms"),
             ("app_volumes_blocked", "apps' ceph-fuse volumes with a placement group below min_size: their processes hang in I/O"),
         ],
-        applies: { $0.storage?.ceph != nil },
-        write: { model, time, w in
-            guard let c = model.storage?.ceph else { return }
+        applies: { $0.ceph != nil }) { st, time, w in
+            guard let c = st.ceph else { return }
             let m = c.metrics()
             w.field(time); w.field(m.osdsTotal); w.field(m.osdsUp); w.field(m.osdsIn)
             w.field(m.degradedRatio, decimals: 6); w.field(m.recoveryBytesPerSecond / 1e6, decimals: 3)
             w.field(m.blockedRatio, decimals: 6); w.field(m.clientLatencyMs, decimals: 4)
             w.field(m.appVolumesBlocked)
             w.endRow()
-        })
+        }
 
-    static let charts: [Plotter.Chart] = [
-        Plotter.Chart(file: "storage_pool_free", title: "Thin pool free data ratio per host", ylabel: "ratio", source: "storage.csv",
+    static let storagePlots: [SubsystemPlot] = [
+        SubsystemPlot(file: "storage_pool_free", title: "Thin pool free data ratio per host", ylabel: "ratio", source: "storage.csv",
                       perKey: ("host", "pool_data_free_ratio")),
-        Plotter.Chart(file: "storage_host_fs", title: "Host filesystem used per host", ylabel: "GiB", source: "storage.csv",
+        SubsystemPlot(file: "storage_host_fs", title: "Host filesystem used per host", ylabel: "GiB", source: "storage.csv",
                       perKey: ("host", "host_fs_used_gib")),
-        Plotter.Chart(file: "storage_hung", title: "Hung containers per host", ylabel: "containers", source: "storage.csv",
+        SubsystemPlot(file: "storage_hung", title: "Hung containers per host", ylabel: "containers", source: "storage.csv",
                       perKey: ("host", "containers_hung")),
-        Plotter.Chart(file: "ceph_degraded", title: "Ceph degraded ratio and blocked PGs", ylabel: "ratio", source: "ceph.csv",
+        SubsystemPlot(file: "ceph_degraded", title: "Ceph degraded ratio and blocked PGs", ylabel: "ratio", source: "ceph.csv",
                       columns: [("degraded_ratio", "degraded"), ("pgs_blocked_ratio", "PGs below min_size")]),
-        Plotter.Chart(file: "ceph_recovery", title: "Ceph recovery throughput", ylabel: "MB/s", source: "ceph.csv",
+        SubsystemPlot(file: "ceph_recovery", title: "Ceph recovery throughput", ylabel: "MB/s", source: "ceph.csv",
                       columns: [("recovery_mb_s", "recovery")]),
     ]
 
-    /// Headline figures of container storage (scenarios with a `storage` section).
-    static func headline(_ s: StorageSummary) -> [(String, JSONOut)] {
-        func opt(_ t: SimTime?) -> JSONOut { t.map { .num($0.seconds, 9) } ?? .null }
+    /// Headline figures of container storage, in the order of `storageHeadlineMeanings`.
+    public func headline() -> [HeadlineFigure] {
+        let s = summary()
+        func opt(_ t: SimTime?) -> HeadlineFigure.Value { t.map { .number($0.seconds, decimals: 9) } ?? .none }
         return [
-            ("storage_first_refusal_s", opt(s.firstRefusal)),
-            ("storage_first_pool_full_s", opt(s.firstPoolFull)),
-            ("storage_first_hang_s", opt(s.firstHang)),
-            ("storage_refusals", .int(Int64(s.refusals))),
-            ("storage_tasks_lost", .int(Int64(s.tasksLost))),
-            ("storage_tasks_hung", .int(Int64(s.tasksHung))),
-            ("storage_hosts_hung", .int(Int64(s.hostsHung.count))),
-            ("storage_reduced_capacity_min", .num(s.reducedCapacity.seconds / 60, 3)),
-            ("storage_pool_extensions", .int(Int64(s.poolExtensions))),
-            ("storage_operator_actions", .int(Int64(s.operatorActions))),
+            HeadlineFigure("storage_first_refusal_s", opt(s.firstRefusal)),
+            HeadlineFigure("storage_first_pool_full_s", opt(s.firstPoolFull)),
+            HeadlineFigure("storage_first_hang_s", opt(s.firstHang)),
+            HeadlineFigure("storage_refusals", .int(Int64(s.refusals))),
+            HeadlineFigure("storage_tasks_lost", .int(Int64(s.tasksLost))),
+            HeadlineFigure("storage_tasks_hung", .int(Int64(s.tasksHung))),
+            HeadlineFigure("storage_hosts_hung", .int(Int64(s.hostsHung.count))),
+            HeadlineFigure("storage_reduced_capacity_min", .number(s.reducedCapacity.seconds / 60, decimals: 3)),
+            HeadlineFigure("storage_pool_extensions", .int(Int64(s.poolExtensions))),
+            HeadlineFigure("storage_operator_actions", .int(Int64(s.operatorActions))),
         ]
     }
 
-    static let meanings: [(String, String)] = [
+    public static let storageHeadlineMeanings: [(key: String, meaning: String)] = [
         ("storage_first_refusal_s", "first image pull or container create refused by the storage driver (below dm.min_free_space, or no space), seconds; empty when none"),
         ("storage_first_pool_full_s", "first time a thin pool (or the filesystem under the loop files / overlay2) was full, seconds"),
         ("storage_first_hang_s", "first time a container process or a Docker daemon hung in I/O, seconds"),

@@ -1,10 +1,13 @@
-import ClusterModel
 import SimKernel
 
-/// network.csv: the results of the network experiments (qperf-like runs per mode), written at
-/// the last sample of the run.
-enum NetworkTables {
-    static let columns: [(String, String)] = [
+// What the Network subsystem writes into a results folder: network.csv, the results of the
+// network experiments (qperf-like runs per mode), written at the last sample of the run. Its
+// charts (by message size, not time) are drawn by Reporting's NetworkPlots.
+
+extension ClusterNetwork {
+    public static let outputs = SubsystemOutputs(tables: [networkTable])
+
+    static let networkColumns: [(String, String)] = [
         ("environment", "network environment: cloud-vm (no tunnel offload) or bare-metal (offloads)"),
         ("mode", "container network mode (docker-proxy: a published port reached from its own host)"),
         ("experiment", "tcp (qperf tcp_bw + tcp_lat at one message size), multi_flow (parallel TCP flows), udp (one stream of MTU-sized datagrams), connect (a burst of new connections)"),
@@ -23,16 +26,16 @@ enum NetworkTables {
         ("connections_syn_retransmitted", "connect rows: connections whose SYN was dropped by the NAT conntrack race at least once"),
     ]
 
-    static let network = SampledTable(
-        file: "network.csv", when: "when the scenario has `network.experiments` (one row per mode, experiment and message size, written at the last sample)",
-        columns: columns,
-        applies: { $0.network?.experiments != nil },
-        write: { model, time, w in
-            guard time == model.endTime, let net = model.network, let ex = net.experiments else { return }
-            write(rows: ex.rows, environment: net.spec.environment.rawValue, to: w)
-        })
+    static let networkTable = SubsystemTable(
+        of: ClusterNetwork.self, file: "network.csv",
+        when: "when the scenario has `network.experiments` (one row per mode, experiment and message size, written at the last sample)",
+        columns: networkColumns,
+        applies: { $0.experiments != nil }) { net, time, w in
+            guard time == net.model.endTime, let ex = net.experiments else { return }
+            writeNetworkRows(ex.rows, environment: net.spec.environment.rawValue, to: w)
+        }
 
-    static func write(rows: [NetworkResultRow], environment: String, to w: CSVWriter) {
+    static func writeNetworkRows(_ rows: [NetworkResultRow], environment: String, to w: TableSink) {
         func baseline(_ r: NetworkResultRow) -> NetworkResultRow? {
             rows.first { $0.mode == .host && $0.experiment == r.experiment && $0.locality == r.locality && ($0.messageSize == r.messageSize || r.experiment == .udp) }
         }

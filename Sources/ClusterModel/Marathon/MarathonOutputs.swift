@@ -1,0 +1,47 @@
+import SimKernel
+
+// What the Marathon subsystem writes into a results folder: apps.csv and its per-app charts.
+
+extension MarathonScheduler {
+    public static let outputs = SubsystemOutputs(
+        tables: [appsTable],
+        plots: [
+            SubsystemPlot(file: "apps_healthy", title: "Healthy instances per Marathon app", ylabel: "healthy instances", source: "apps.csv",
+                          perKey: ("app", "healthy")),
+            SubsystemPlot(file: "apps_backoff", title: "Launch delay (back-off) per Marathon app", ylabel: "launch delay (s)", source: "apps.csv",
+                          perKey: ("app", "backoff_delay_s")),
+        ])
+
+    static let appsTable = SubsystemTable(
+        of: MarathonScheduler.self, file: "apps.csv", when: "when the scenario has a `marathon` section (long format: one row per app and sample)",
+        columns: [
+            ("time_s", "simulated time of the sample, seconds"),
+            ("app", "Marathon app id"),
+            ("version", "the app's config version (1 at start; +1 per deploy that changes the config or restart)"),
+            ("target_instances", "instances the app should have"),
+            ("staged", "instances in TASK_STAGING or TASK_STARTING"),
+            ("running", "instances in TASK_RUNNING (reachable)"),
+            ("healthy", "running instances whose health checks pass (all running ones when the app has none)"),
+            ("unhealthy", "running instances with a failing health check"),
+            ("health_unknown", "running instances not checked yet (in the first interval or the grace period)"),
+            ("unreachable", "instances on agents Mesos marked unreachable"),
+            ("launch_queue", "instances waiting to be launched (for an offer, or for the back-off)"),
+            ("in_backoff", "1 while launches of the app wait for its launch delay, else 0"),
+            ("backoff_delay_s", "current launch delay of the app, seconds (0 without one)"),
+            ("deployment", "1 while a deployment is changing the app, else 0"),
+            ("launched_total", "instances launched since the start"),
+            ("failed_total", "instances ended TASK_FAILED or TASK_ERROR since the start"),
+            ("killed_total", "instances ended TASK_KILLED since the start"),
+            ("lost_total", "instances ended TASK_LOST, TASK_GONE or TASK_DROPPED since the start"),
+        ]) { m, time, w in
+            for i in 0..<m.appCount {
+                let s = m.snapshot(app: i)
+                w.field(time); w.field(s.id); w.field(s.configVersion); w.field(s.targetInstances)
+                w.field(s.staged); w.field(s.running); w.field(s.healthy); w.field(s.unhealthy); w.field(s.healthUnknown)
+                w.field(s.unreachable); w.field(s.launchQueue); w.field(s.inBackoff ? 1 : 0)
+                w.field(NumberFormat.seconds(s.backoffDelay.nanoseconds)); w.field(s.deploymentInProgress ? 1 : 0)
+                w.field(s.launchedTotal); w.field(s.failedTotal); w.field(s.killedTotal); w.field(s.lostTotal)
+                w.endRow()
+            }
+        }
+}

@@ -1,0 +1,133 @@
+import SimKernel
+
+// What the Mesos subsystem writes into a results folder: mesos.csv, its charts, and the
+// platform's headline figures (tasks, deploys, failovers, fault detection and recovery).
+
+extension MesosCluster {
+    public static let outputs = SubsystemOutputs(
+        tables: [mesosTable],
+        plots: [
+            SubsystemPlot(file: "mesos_agents", title: "Mesos agents: registered with the leading master, marked unreachable", ylabel: "agents",
+                          source: "mesos.csv",
+                          columns: [("agents_registered", "agents registered"), ("agents_unreachable", "agents unreachable")]),
+            SubsystemPlot(file: "mesos_leader", title: "Mesos leading master ready, ZooKeeper quorum (1 = yes, 0 = no)", ylabel: "1 = yes, 0 = no",
+                          source: "mesos.csv",
+                          columns: [("leader_ready", "leading master ready"), ("zookeeper_serving", "ZooKeeper quorum")]),
+            SubsystemPlot(file: "mesos_allocation", title: "Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers",
+                          ylabel: "cores", source: "mesos.csv",
+                          columns: [("cpus_total", "cpus of reachable agents"), ("cpus_allocated", "cpus allocated")]),
+        ],
+        headline: platformHeadlineMeanings,
+        headlineIntro: "With a `mesos` section the headline goes on with the platform's figures, and summary.json gets a "
+            + "`platform` object with the details: each app's deploy time, each fault's detection and recovery, each "
+            + "agent detection, master and Marathon failover. A figure that does not apply is empty in the CSV and `null` "
+            + "in the JSON.",
+        headlineNotes: platformFromEvents)
+
+    static let mesosTable = SubsystemTable(
+        of: MesosCluster.self, file: "mesos.csv", when: "when the scenario has a `mesos` section (one row per sample)",
+        columns: [
+            ("time_s", "simulated time of the sample, seconds"),
+            ("leader", "leading Mesos master (host name), or none while no master leads"),
+            ("leader_ready", "1 when the leading master has recovered and makes offers, else 0"),
+            ("marathon_leader", "Marathon instance that leads (marathonN@host), or none"),
+            ("zookeeper_serving", "1 while the ZooKeeper ensemble has a quorum, else 0"),
+            ("agents_registered", "agents registered with the leading master"),
+            ("agents_unreachable", "agents the master marked unreachable"),
+            ("frameworks", "frameworks registered"),
+            ("offers_made_total", "offers sent since the start"),
+            ("offers_accepted_total", "offers accepted (used to launch tasks) since the start"),
+            ("offers_declined_total", "offers declined since the start"),
+            ("offers_rescinded_total", "offers rescinded since the start"),
+            ("offers_outstanding", "offers sent and not yet answered"),
+            ("filters_active", "decline filters in force ((framework, agent) pairs)"),
+            ("cpus_total", "cpus of the registered, reachable agents"),
+            ("cpus_allocated", "cpus of those allocated to tasks and outstanding offers"),
+            ("mem_total_mb", "memory of the registered, reachable agents, MB"),
+            ("mem_allocated_mb", "memory allocated, MB"),
+            ("tasks_running", "tasks in TASK_RUNNING"),
+        ]) { mesos, time, w in
+            let m = mesos.metrics()
+            w.field(time); w.field(m.leaderMaster >= 0 ? m.leaderName : "none"); w.field(m.leaderReady ? 1 : 0)
+            // The framework's leader, as `mesos.csv` has always shown it (Marathon, when present).
+            w.field(mesos.model.marathon?.leaderName ?? "none"); w.field(m.zooKeeperServing ? 1 : 0)
+            w.field(m.agentsRegistered); w.field(m.agentsUnreachable); w.field(m.frameworksRegistered)
+            w.field(m.offersMade); w.field(m.offersAccepted); w.field(m.offersDeclined); w.field(m.offersRescinded)
+            w.field(m.outstandingOffers); w.field(m.filtersActive)
+            w.field(m.cpusTotal, decimals: 3); w.field(m.cpusAllocated, decimals: 3)
+            w.field(m.memTotalMB, decimals: 3); w.field(m.memAllocatedMB, decimals: 3)
+            w.field(m.tasksRunning)
+            w.endRow()
+        }
+
+    /// The platform's headline figures (`PlatformSummary`), in the order of `platformHeadlineMeanings`.
+    public func headline() -> [HeadlineFigure] {
+        guard let p = model.platformSummary() else { return [] }
+        func opt(_ d: SimDuration?) -> HeadlineFigure.Value { d.map { .number($0.seconds, decimals: 9) } ?? .none }
+        func n(_ i: Int) -> HeadlineFigure.Value { .int(Int64(i)) }
+        let deployed = p.deploys.compactMap(\.seconds)
+        let detected = p.faults.compactMap(\.detectedAfter)
+        let recovered = p.faults.compactMap(\.recoveredAfter)
+        let masterFailover = p.masterFailovers.compactMap { f in f.readyAt.map { $0 - f.lostAt } }
+        return [
+            HeadlineFigure("tasks_launched", n(p.tasksLaunched)),
+            HeadlineFigure("tasks_failed", n(p.tasksFailed)),
+            HeadlineFigure("tasks_killed", n(p.tasksKilled)),
+            HeadlineFigure("tasks_lost", n(p.tasksLost)),
+            HeadlineFigure("apps_deployed", n(deployed.count)),
+            HeadlineFigure("slowest_deploy_s", deployed.max().map { .number($0, decimals: 9) } ?? .none),
+            HeadlineFigure("apps_below_target_at_end", n(p.appsBelowTargetAtEnd)),
+            HeadlineFigure("apps_degraded_s", .number(p.degraded.seconds, decimals: 9)),
+            HeadlineFigure("master_failovers", n(p.masterFailovers.count)),
+            HeadlineFigure("max_master_failover_s", opt(masterFailover.max())),
+            HeadlineFigure("marathon_failovers", n(p.marathonFailovers.count)),
+            HeadlineFigure("faults_detected", n(detected.count)),
+            HeadlineFigure("max_detection_s", opt(detected.max())),
+            HeadlineFigure("max_recovery_s", opt(recovered.max())),
+        ]
+    }
+
+    public static let platformHeadlineMeanings: [(key: String, meaning: String)] = [
+        ("tasks_launched", "Marathon instances launched: `TASK_STAGING` rows of events.csv (one per launch)"),
+        ("tasks_failed", "instances whose first terminal event is `TASK_FAILED` or `TASK_ERROR`"),
+        ("tasks_killed", "instances whose first terminal event is `TASK_KILLED` (health-check kills, scale-downs, restarts)"),
+        ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED` or Marathon's `expungeInstance` (kill never acknowledged)"),
+        ("apps_deployed", "apps with an `appDeployed` row: a deployment's step holding the app was done"),
+        ("slowest_deploy_s", "longest deploy time of an app (see below): its first `appDeployed` minus the `appDeploymentStarted` of the same deployment, seconds"),
+        ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),
+        ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds"),
+        ("master_failovers", "times the leading Mesos master was lost"),
+        ("max_master_failover_s", "longest time from losing the leading master to a new leader ready, seconds"),
+        ("marathon_failovers", "times the Marathon leader was lost"),
+        ("faults_detected", "faults the platform noticed (agent marked unreachable, new master leading)"),
+        ("max_detection_s", "longest time from a fault to its detection, seconds"),
+        ("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds"),
+    ]
+
+    /// How the deployment and task figures are read from events.csv (written after the platform table).
+    static let platformFromEvents = """
+    The deployment and task figures are defined by rows of events.csv, so they can be recomputed from it
+    (Tests/EndToEndTests/SummaryFromEventsTests.swift does, for every shipped scenario):
+
+    - Marathon logs each deployment as `deploymentStarted` (subject `deployment-N`), one `deploymentStep` per
+      step done and `deploymentFinished` (or `deploymentCancelled`), and, for each app of the deployment,
+      `appDeploymentStarted` when the deployment is created and `appDeployed` when the step holding the app is
+      done; both have the app id as subject and `deployment-N` at the start of the detail.
+    - An app's deploy time (`platform.deploys[].deploy_s` in summary.json) is the time of its first
+      `appDeployed` minus the time of the `appDeploymentStarted` of the same deployment (the app's latest one
+      before it: an app is in one deployment at a time). `started_at_s`, `deployed_at_s` and `deployment` give
+      the two rows. It includes the wait for the Marathon leader, for offers and for the steps of the apps it
+      depends on; it is never negative. An app that no deployment reached has `null`; an app deployed at 0
+      instances has the short time its deployment took to reach its step. The initial deployment of the
+      scenario's apps starts at time 0 (the root group is posted when the run starts).
+    - `platform.deployments` in summary.json lists every deployment: `started_at_s` is its `deploymentStarted`,
+      `finished_at_s` its `deploymentFinished` (`duration_s` the difference) and `cancelled_at_s` its
+      `deploymentCancelled`; both are `null` for a deployment still running at the end.
+    - Task counts: every task (subject of `TASK_STAGING`) is counted once, by its first terminal event:
+      `TASK_FAILED`/`TASK_ERROR` (failed), `TASK_KILLED` (killed), `TASK_LOST`/`TASK_GONE`/
+      `TASK_GONE_BY_OPERATOR`/`TASK_DROPPED` or `expungeInstance` (lost). A task Marathon forgot first
+      (`expungeUnreachable`) is not counted, nor is a status that arrives after the instance was counted.
+    - `host_crashes` counts `host,crashed` rows and `host_reboots` `host,rebootStarted` rows.
+
+    """
+}
