@@ -103,3 +103,13 @@ final class DeclaredDefaultsTests: XCTestCase {
         XCTAssertNotEqual(try ScenarioLoader.load(text: s, baseDirectory: "/tmp", fileName: "s.json", overrides: [set]).spec, base)
     }
 }
+
+extension DeclaredDefaultsTests {
+    func testTopLevelAndHostGroupDefaultsAreTheDeclaredOnes() {
+        check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
+              wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions"],
+              only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
+        check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
+              wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
+    }
+}
