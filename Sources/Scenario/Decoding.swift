@@ -359,3 +359,17 @@ public final class ObjectReader {
         }
     }
 }
+
+extension ValueDecoder {
+    /// `object(_:)` for a section with declared keys: the reader knows exactly `keys`.
+    public static func object(keys: SectionKeys, _ body: @escaping (ObjectReader) -> T?) -> ValueDecoder<T> {
+        ValueDecoder { v, p, d in
+            let r = ObjectReader(v, path: p, diagnostics: d, keys: keys)
+            guard r.isObject else { return nil }
+            let before = d.errorCount
+            let x = body(r)
+            r.finish()
+            return d.errorCount == before ? x : nil
+        }
+    }
+}

@@ -30,7 +30,7 @@ extension ScenarioSchema {
             if let a = nv.arrayValue {
                 for (i, e) in a.enumerated() {
                     let p = JSONPath.index(JSONPath.key(path, "networks"), i)
-                    let nr = ObjectReader(e, path: p, diagnostics: d)
+                    let nr = ObjectReader(e, path: p, diagnostics: d, keys: namedNetworkKeys)
                     guard nr.isObject else { continue }
                     let name = nr.required("name", .nonEmptyString, hint: "the name Marathon apps give in ipAddress.networkName")
                     let m = nr.required("mode", networkMode(networkModeNames), hint: "one of \(networkModeNames.joined(separator: ", "))")
@@ -59,7 +59,7 @@ extension ScenarioSchema {
                     d.error(kvPath, at: kv, "expected \"zookeeper\" or an object {\"kind\": \"consul\" | \"etcd\" | \"zookeeper\", \"hostGroup\": ..., \"servers\": 3}, got \(kv.brief)")
                 }
             } else {
-                let kr = ObjectReader(kv, path: kvPath, diagnostics: d)
+                let kr = ObjectReader(kv, path: kvPath, diagnostics: d, keys: kvStoreKeys)
                 if kr.isObject {
                     let kind = kr.required("kind", .oneOf(["consul", "etcd", "zookeeper"], what: "KV store kind"))
                     let group = kr.required("hostGroup", .nonEmptyString, hint: "the host group its servers run on")
@@ -89,7 +89,7 @@ extension ScenarioSchema {
             if let a = rv.arrayValue {
                 for (i, e) in a.enumerated() {
                     let p = JSONPath.index(JSONPath.key(path, "racks"), i)
-                    let rr = ObjectReader(e, path: p, diagnostics: d)
+                    let rr = ObjectReader(e, path: p, diagnostics: d, keys: rackKeys)
                     guard rr.isObject else { continue }
                     let name = rr.required("name", .nonEmptyString)
                     let uplink = rr.optional("uplink", .rate(.positive))
@@ -126,7 +126,7 @@ extension ScenarioSchema {
             if let a = lv.arrayValue {
                 for (i, e) in a.enumerated() {
                     let p = JSONPath.index(JSONPath.key(path, "datacenterLinks"), i)
-                    let lr = ObjectReader(e, path: p, diagnostics: d)
+                    let lr = ObjectReader(e, path: p, diagnostics: d, keys: datacenterLinkKeys)
                     guard lr.isObject else { continue }
                     let between = lr.required("between", .array(of: .nonEmptyString), hint: "the two data centers, like [\"dc01\", \"dc02\"]")
                     let latency = lr.required("latency", .duration(.nonNegative), hint: "one-way latency, like \"1ms\"")
@@ -149,7 +149,7 @@ extension ScenarioSchema {
         }
 
         // experiments
-        let experiments = r.optional("experiments", ValueDecoder<NetworkExperimentsSpec>.object { er in
+        let experiments = r.optional("experiments", ValueDecoder<NetworkExperimentsSpec>.object(keys: experimentsKeys) { er in
             let modes = er.optional("modes", .array(of: networkMode(experimentModeNames), nonEmpty: true), default: ContainerNetworkMode.allCases)
             let hosts = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
             let hostName = ValueDecoder<String>.nonEmptyString.check { h in hostGroupsComplete ? hosts.problem(with: h) : nil }
@@ -192,4 +192,47 @@ extension ScenarioSchema {
         let enc = Datapath.profile(mode)
         d.error(path, at: at, "MTU \(mtu) is larger than the underlay MTU \(underlay) allows for mode \(JSONValue.quote(mode.rawValue)) with its \(enc.encapBytes)-byte \(enc.encapsulation.rawValue) encapsulation; it must be at most \(maxMTU) (packets above it would be dropped or fragmented)")
     }
+}
+
+// MARK: declared keys of the sub-objects (docs/network.md; the top level is in ScenarioKeys+Network.swift)
+
+extension ScenarioSchema {
+    static let namedNetworkKeys = SectionKeys("network.networks[i]", [
+        KeySpec("name", "string", default: "required", allowed: "Non-empty, unique.", meaning: "The name Marathon apps give in `ipAddress.networkName` (or `networks[].name`)."),
+        KeySpec("mode", "string", default: "required", allowed: "`host`, `bridge`, `overlay`, `macvlan`, `ipvlan`, `calico-bgp`, `calico-ipip`, `flannel-udp`, `flannel-vxlan`, `flannel-host-gw`, `weave-sleeve`, `weave-fastdp`.",
+                meaning: "The network's mode (table below)."),
+        KeySpec("mtu", "integer", default: "the mode's default MTU (table below)", allowed: "576 to 65535, and at most the underlay MTU minus the mode's encapsulation (error otherwise).",
+                meaning: "The containers' MTU on this network."),
+    ])
+
+    static let kvStoreKeys = SectionKeys("network.kvStore", [
+        KeySpec("kind", "string", default: "required", allowed: "`\"consul\"`, `\"etcd\"` or `\"zookeeper\"`.",
+                meaning: "The KV store Docker's overlay driver keeps its networks and endpoints in (dockerd `--cluster-store`). The string `\"zookeeper\"` instead of the object uses the scenario's ensemble (needs `mesos`)."),
+        KeySpec("hostGroup", "string", default: "required", allowed: "An existing host group.", meaning: "Its servers run on the group's first hosts."),
+        KeySpec("servers", "integer", default: "`3`", allowed: "1 to 7, at most the hosts of `hostGroup` (error otherwise).",
+                meaning: "Servers of the placeholder cluster; it is reachable while a majority of them is up.", source: "model choice: the smallest cluster that survives a failure"),
+    ])
+
+    static let rackKeys = SectionKeys("network.racks[i]", [
+        KeySpec("name", "string", default: "required", allowed: "Non-empty, unique; every host group's racks must be declared.", meaning: "The top-of-rack switch (host groups name it in `rack` / `racks`)."),
+        KeySpec("uplink", "rate", default: "none (non-blocking)", allowed: "> 0.", meaning: "The rack's uplink rate to the spine."),
+    ])
+
+    static let datacenterLinkKeys = SectionKeys("network.datacenterLinks[i]", [
+        KeySpec("between", "array of strings", default: "required", allowed: "Two different existing data centers.", meaning: "The data centers the link joins."),
+        KeySpec("latency", "duration", default: "required", allowed: ">= 0.", meaning: "One-way latency."),
+        KeySpec("bandwidth", "rate", default: "required", allowed: "> 0.", meaning: "The link's rate."),
+    ])
+
+    static let experimentsKeys = SectionKeys("network.experiments", [
+        KeySpec("modes", "array of strings", default: "every mode, plus `docker-proxy`", allowed: "Non-empty; the modes of `network.networks[i].mode` and `docker-proxy`.",
+                meaning: "The modes measured (`docker-proxy` is measured on `to` by itself)."),
+        KeySpec("from", "string", default: "required", allowed: "An existing host, not `to`.", meaning: "The client host."),
+        KeySpec("to", "string", default: "required", allowed: "An existing host, not `from`.", meaning: "The server host."),
+        KeySpec("messageSizes", "array of sizes", default: "1 B to 64 KiB, doubling", allowed: "Non-empty; each > 0.", meaning: "Message sizes of the latency and bandwidth runs.",
+                source: "qperf `-oo msg_size:1:64K:*2`"),
+        KeySpec("testTime", "duration", default: "`\"2s\"`", allowed: "> 0.", meaning: "How long each bandwidth test runs.", source: "qperf's default `-t 2`"),
+        KeySpec("flows", "integer", default: "`8`", allowed: "0 to 10000.", meaning: "Parallel flows of the multi-flow run (0: none).", source: "model choice"),
+        KeySpec("connections", "integer", default: "`0`", allowed: "0 to 100000.", meaning: "Concurrent new connections of the connection-burst run (0: none)."),
+    ])
 }

@@ -3,14 +3,14 @@ import ClusterModel
 // Declared keys of docs/scenarios.md (see ScenarioKeys.swift). The decoders read with these; the docs are generated from them.
 extension ScenarioSchema {
     static let topLevelKeys = SectionKeys(#""#, [
-        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `.`, `_`, `-`; not empty; must not start with `.` or `-`. It names the results folder (`results/<name>/`)."#),
-        KeySpec(#"description"#, #"string"#, default: #"`""`"#, allowed: #"Any text. Shipped scenarios say in one paragraph what they show."#),
-        KeySpec(#"seed"#, #"integer"#, default: #"`1`"#, allowed: #"0 to 18446744073709551615 (read exactly, not through a double). `--seed N` overrides it."#),
-        KeySpec(#"duration"#, #"duration"#, default: #"required"#, allowed: #"> 0. Simulated time from start to end."#),
-        KeySpec(#"sampleInterval"#, #"duration"#, default: #"`"15s"` (Prometheus' default scrape interval)"#, allowed: #">= 1ms and <= `duration`. Period of the timeline samples. See [Limits](#limits) for samples and rows."#),
-        KeySpec(#"datacenters"#, #"array of datacenter"#, default: #"`[]`"#, allowed: #"Names unique."#),
-        KeySpec(#"hostGroups"#, #"array of host group"#, default: #"required"#, allowed: #"At least one group; names unique."#),
-        KeySpec(#"faults"#, #"array of fault"#, default: #"`[]`"#, allowed: #"Kept in file order."#),
+        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `.`, `_`, `-`; not empty; must not start with `.` or `-`."#, meaning: #"The scenario's name; it names the results folder (`results/<name>/`)."#),
+        KeySpec(#"description"#, #"string"#, default: #"`""`"#, allowed: #"Any text."#, meaning: #"Shipped scenarios say in one paragraph what they show."#),
+        KeySpec(#"seed"#, #"integer"#, default: #"`1`"#, allowed: #"0 to 18446744073709551615 (read exactly, not through a double)."#, meaning: #"The seed of every random stream; `--seed N` overrides it."#),
+        KeySpec(#"duration"#, #"duration"#, default: #"required"#, allowed: #"> 0."#, meaning: #"Simulated time from start to end."#),
+        KeySpec(#"sampleInterval"#, #"duration"#, default: #"`"15s"`"#, allowed: #">= 1ms and <= `duration`. See [Limits](#limits) for samples and rows."#, meaning: #"Period of the timeline samples."#, source: #"Prometheus' default scrape interval"#),
+        KeySpec(#"datacenters"#, #"array of datacenter"#, default: #"`[]`"#, allowed: #"Names unique."#, meaning: #"Declared data centers and their racks (below)."#),
+        KeySpec(#"hostGroups"#, #"array of host group"#, default: #"required"#, allowed: #"At least one group; names unique."#, meaning: #"The hosts, in groups of identical machines (below)."#),
+        KeySpec(#"faults"#, #"array of fault"#, default: #"`[]`"#, allowed: #"Kept in file order."#, meaning: #"Timed host, process and network faults (below)."#),
         KeySpec(#"zookeeper"#, #"object"#, default: #"absent (a 3-server ensemble on the masters' hosts when `mesos` is given)"#, allowed: #"Ensemble size (3, 5, 7), host group, tickTime and election timing: see [mesos.md](mesos.md)."#),
         KeySpec(#"mesos"#, #"object"#, default: #"absent (no Mesos; `{}` with every default when `marathon` is given)"#, allowed: #"Masters (count, host group, Mesos master flags), agents (host groups, ports, agent flags, container start time) and the image registry: see [mesos.md](mesos.md)."#),
         KeySpec(#"marathon"#, #"object"#, default: #"absent (no Marathon)"#, allowed: #"Marathon version, flags, apps and groups (Marathon's own v2 JSON) and the simulated apps' behaviour: see [marathon.md](marathon.md)."#),

@@ -12,7 +12,7 @@ extension ScenarioSchema {
 
     static func decodeStorage(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
                               duration: SimDuration?, _ d: Diagnostics) -> StorageSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: storageKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         var out = StorageSpec()
@@ -43,7 +43,7 @@ extension ScenarioSchema {
     }
 
     static func decodeHostStorage(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool, _ d: Diagnostics) -> HostStorageSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: hostStorageKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let names = hostGroups.map(\.name)
@@ -108,7 +108,7 @@ extension ScenarioSchema {
 
     /// `--storage-opt` values: sizes as sizes, percentages as numbers or "10%" strings.
     static func decodeStorageOpts(_ v: JSONValue, path: String, mode: DeviceMapperMode, into o: inout DeviceMapperOptions, _ d: Diagnostics) {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: storageOptKeys)
         guard r.isObject else { return }
         let loopOnly = ["dm.loopdatasize", "dm.loopmetadatasize"]
         let directOnly = ["dm.thinp_percent", "dm.thinp_metapercent", "dm.thinp_autoextend_threshold", "dm.thinp_autoextend_percent"]
@@ -155,7 +155,7 @@ extension ScenarioSchema {
 
     static func decodeOperator(_ v: JSONValue, path: String, groups: [String], hostGroups: [HostGroupSpec], complete: Bool,
                                duration: SimDuration?, _ d: Diagnostics) -> StorageOperatorAction? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: storageOperatorKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let actions = StorageOperatorAction.Action.allCases.map(\.rawValue)
@@ -199,7 +199,7 @@ extension ScenarioSchema {
     }
 
     static func decodeCeph(_ v: JSONValue, path: String, groups: [String], complete: Bool, _ d: Diagnostics) -> CephSpec? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: cephKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         let g = r.required("osdHostGroup", .nonEmptyString, hint: "the host group running the OSDs")
@@ -251,7 +251,7 @@ extension ScenarioSchema {
     }
 
     static func decodeLogs(_ v: JSONValue, path: String, _ d: Diagnostics) -> ContainerWrites? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: logsKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         var w = ContainerWrites()
@@ -311,4 +311,119 @@ extension ScenarioSchema {
             }
         }
     }
+}
+
+// MARK: declared keys (docs/storage.md; see ScenarioKeys.swift)
+
+// Docker's devicemapper defaults are in moby/moby daemon/graphdriver/devmapper/deviceset.go
+// ("deviceset.go" below) and docs/storage/storagedriver/device-mapper-driver.md; Ceph's in
+// ceph/ceph src/common/options (options.cc before Quincy) and doc/rados/configuration. The sources
+// named (S6-…, S7-…) are those of docs/storage.md's reference list.
+extension ScenarioSchema {
+    static let storageKeys = SectionKeys("storage", [
+        KeySpec("hostGroups", "array", default: "`[]`", allowed: "See `storage.hostGroups[i]`; each host group at most once.",
+                meaning: "Docker's storage driver on every host of a group (groups not listed have no storage model)."),
+        KeySpec("operator", "array", default: "`[]`", allowed: "See `storage.operator[i]`.", meaning: "Operator actions on the storage hosts, at a time or on an event."),
+        KeySpec("ceph", "object", default: "none", allowed: "See `storage.ceph`.", meaning: "A Ceph cluster (RADOS pool) on a host group."),
+    ])
+
+    static let hostStorageKeys = SectionKeys("storage.hostGroups[i]", [
+        KeySpec("hostGroup", "string", default: "required", allowed: "An existing host group, once.", meaning: "The group whose hosts this block describes."),
+        KeySpec("driver", "string", default: "`\"devicemapper\"`", allowed: "`\"devicemapper\"` or `\"overlay2\"`.", meaning: "Docker's storage driver.",
+                source: "model choice: the driver of the incident"),
+        KeySpec("mode", "string", default: "`\"loop-lvm\"`", allowed: "`\"loop-lvm\"` or `\"direct-lvm\"`; devicemapper only (error otherwise).",
+                meaning: "How the thin pool is backed: sparse loop files on the root filesystem, or an LVM volume group.",
+                source: "device-mapper-driver.md: loop-lvm when no `dm.thinpooldev`/`dm.directlvm_device` is given"),
+        KeySpec("volumeGroup", "size", default: "required for direct-lvm", allowed: "> 0, smaller than the group's `disk` (error otherwise); only with mode `\"direct-lvm\"`.",
+                meaning: "Size of the block device given to `dm.directlvm_device`."),
+        KeySpec("rootFilesystem", "size", default: "the host's `disk` minus `volumeGroup`", allowed: "> 0; `rootFilesystem + volumeGroup <= disk`.",
+                meaning: "The filesystem holding `/var/lib/docker` and the host volumes."),
+        KeySpec("rootFilesystemUsed", "size", default: "`0`", allowed: ">= 0, less than the root filesystem.", meaning: "Space already used by everything else."),
+        KeySpec("storageOpts", "object", default: "`{}`", allowed: "See `storage.hostGroups[i].storageOpts`; devicemapper only (error otherwise).",
+                meaning: "Docker's `--storage-opt` options."),
+        KeySpec("noSpaceTimeout", "duration", default: "`\"60s\"`", allowed: ">= 0.", meaning: "dm-thin's `no_space_timeout`: I/O queued on a full pool fails after it.",
+                source: "linux drivers/md/dm-thin.c `no_space_timeout_secs = 60`; moby/moby#9659"),
+    ])
+
+    static let storageOptKeys = SectionKeys("storage.hostGroups[i].storageOpts", [
+        KeySpec("dm.loopdatasize", "size", default: "`\"100GiB\"`", allowed: "> 0; loop-lvm only (error otherwise).", meaning: "The sparse loop data file.",
+                source: "deviceset.go `defaultDataLoopbackSize`; docker info \"Data Space Total: 107.4 GB\""),
+        KeySpec("dm.loopmetadatasize", "size", default: "`\"2GiB\"`", allowed: "> 0; loop-lvm only (error otherwise).", meaning: "The sparse loop metadata file.",
+                source: "deviceset.go `defaultMetaDataLoopbackSize`"),
+        KeySpec("dm.basesize", "size", default: "`\"10GiB\"`", allowed: "> 0.", meaning: "The size of every image and container device.",
+                source: "deviceset.go `defaultBaseFsSize` (\"Base Device Size: 10.74 GB\")"),
+        KeySpec("dm.blocksize", "size", default: "`\"64KiB\"`", allowed: "A multiple of 64KiB up to 1GiB.", meaning: "The thin pool's data block size.",
+                source: "deviceset.go `defaultThinpBlockSize` (128 sectors)"),
+        KeySpec("dm.min_free_space", "percentage", default: "`\"10%\"`", allowed: "0 to 99 (0 disables the check).",
+                meaning: "Docker refuses to create a device when less of the pool is free.", source: "deviceset.go `defaultMinFreeSpacePercent`, `poolHasFreeSpace`"),
+        KeySpec("dm.blkdiscard", "boolean", default: "on for loop-lvm, off for direct-lvm", allowed: "`true` or `false`.",
+                meaning: "Discard a removed device's blocks (returns them to the pool; slow on loop files).", source: "dockerd reference"),
+        KeySpec("dm.thinp_percent", "percentage", default: "`95`", allowed: "1 to 100; with `dm.thinp_metapercent` at most 100; direct-lvm only (error otherwise).",
+                meaning: "The thin pool's data volume, in % of the volume group.", source: "device-mapper-driver.md"),
+        KeySpec("dm.thinp_metapercent", "percentage", default: "`1`", allowed: "0 to 100; direct-lvm only (error otherwise).",
+                meaning: "The thin pool's metadata volume, in % of the volume group.", source: "device-mapper-driver.md"),
+        KeySpec("dm.thinp_autoextend_threshold", "percentage", default: "`80`", allowed: "0 to 100; direct-lvm only (error otherwise).",
+                meaning: "LVM extends the pool when it is this full.", source: "device-mapper-driver.md (LVM profile, `lvchange --monitor y`)"),
+        KeySpec("dm.thinp_autoextend_percent", "percentage", default: "`20`", allowed: "0 to 100; direct-lvm only (error otherwise).",
+                meaning: "By how much (% of the pool) LVM extends it.", source: "device-mapper-driver.md (LVM profile, `lvchange --monitor y`)"),
+        KeySpec("dm.xfs_nospace_max_retries", "integer", default: "unset: XFS retries a failed write forever", allowed: ">= 0.",
+                meaning: "How often XFS retries a write that failed with ENOSPC.", source: "dockerd reference; moby/moby#20707"),
+    ])
+
+    static let storageOperatorKeys = SectionKeys("storage.operator[i]", [
+        KeySpec("action", "string", default: "required", allowed: "`\"cleanPool\"`, `\"restartDocker\"` or `\"extendPool\"`.",
+                meaning: "`cleanPool`: the operator stops Docker (its containers exit), removes every container's device (`docker rm`, with blkdiscard in loop mode) and starts Docker again. `restartDocker`: `systemctl restart docker`; containers exit and keep their devices until Mesos removes them (`docker_remove_delay`); Docker does not start while the pool is full (moby/moby#20272). `extendPool`: the pool grows by `size` (lvextend with a new disk in the VG; for loop-lvm the documented \"resize a loop-lvm thin pool\" procedure)."),
+        KeySpec("at", "duration", default: "one of `at` / `on`", allowed: ">= 0, within the run.", meaning: "At this time, on `host`, the hosts of `hostGroup`, or every storage host."),
+        KeySpec("host", "string", default: "none", allowed: "An existing host; with `at` only.", meaning: "The host an `at` action acts on."),
+        KeySpec("hostGroup", "string", default: "none", allowed: "An existing host group; with `at` only.", meaning: "The group whose hosts an `at` action acts on."),
+        KeySpec("on", "string", default: "one of `at` / `on`", allowed: "`\"dockerHung\"`, `\"belowMinFree\"` or `\"poolFull\"`.",
+                meaning: "On each host where that happens, every time."),
+        KeySpec("delay", "duration", default: "`\"0s\"`", allowed: ">= 0.", meaning: "Time the operator takes: the action takes effect this long after its time or event."),
+        KeySpec("size", "size", default: "required for `extendPool`", allowed: "> 0; with `extendPool` only.", meaning: "Bytes added to the thin pool."),
+    ])
+
+    static let cephKeys = SectionKeys("storage.ceph", [
+        KeySpec("osdHostGroup", "string", default: "required", allowed: "An existing host group.", meaning: "Hosts running OSDs; the CRUSH failure domain is the host."),
+        KeySpec("osdsPerHost", "integer", default: "`1`", allowed: "1 to 64.", meaning: "OSDs (disks) per host.", source: "model choice"),
+        KeySpec("osdCapacity", "size", default: "`\"4TB\"`", allowed: "> 0.", meaning: "One OSD's disk.", source: "model choice"),
+        KeySpec("osdBandwidth", "rate", default: "`\"150MB/s\"`", allowed: "> 0.", meaning: "One OSD's disk rate.",
+                source: "model choice: one HDD's sequential rate (S6-small: 75-165 MB/s single OSD)"),
+        KeySpec("deviceClass", "string", default: "`\"hdd\"`", allowed: "`\"hdd\"`, `\"ssd\"` or `\"hybrid\"`.", meaning: "Selects `osd_recovery_sleep`."),
+        KeySpec("stored", "size", default: "`\"1TB\"`", allowed: ">= 0.", meaning: "Client data in the pool, before replication.", source: "model choice"),
+        KeySpec("size", "integer", default: "`3`", allowed: "1 to 10.", meaning: "Replicas of each object.", source: "ceph options `osd_pool_default_size`"),
+        KeySpec("min_size", "integer", default: "`2`", allowed: "1 to 10, at most `size` (error otherwise).", meaning: "Replicas a placement group needs to accept I/O.",
+                source: "ceph options `osd_pool_default_min_size` (size - size/2)"),
+        KeySpec("objectSize", "size", default: "`\"4MiB\"`", allowed: "> 0.", meaning: "RADOS object size.", source: "RBD/CephFS default object size"),
+        KeySpec("osd_heartbeat_interval", "duration", default: "`\"6s\"`", allowed: "> 0.", meaning: "OSDs ping their peers this often.", source: "mon-osd-interaction.rst (S7-hb)"),
+        KeySpec("osd_heartbeat_grace", "duration", default: "`\"20s\"`", allowed: "> 0.", meaning: "A peer silent this long is reported down.", source: "mon-osd-interaction.rst (S7-hb)"),
+        KeySpec("mon_osd_down_out_interval", "duration", default: "`\"600s\"`", allowed: ">= 0.", meaning: "A down OSD is marked out (recovery starts) after it.", source: "ceph options (S7-out)"),
+        KeySpec("osd_max_backfills", "integer", default: "`1`", allowed: "1 to 64.", meaning: "Concurrent backfills per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
+        KeySpec("osd_recovery_max_active", "integer", default: "`3`", allowed: "1 to 64.", meaning: "Concurrent recovery operations per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
+        KeySpec("osd_recovery_sleep", "duration", default: "hdd 0.1s, ssd 0, hybrid 0.025s", allowed: ">= 0.", meaning: "Pause between recovery operations.",
+                source: "ceph options `osd_recovery_sleep_hdd/_ssd/_hybrid`"),
+        KeySpec("clientLatency", "duration", default: "`\"0.5ms\"`", allowed: "> 0.", meaning: "One client operation's latency besides the transfer.", source: "Ceph Reef RBD 4K sync writes p99 < 0.5 ms (S6-reef)"),
+        KeySpec("registry", "boolean", default: "`false`", allowed: "`true` or `false`; `true` needs a `network` section (error otherwise).",
+                meaning: "`true`: the image registry keeps its blobs in the pool; pulls read them through a Ceph client."),
+        KeySpec("clientReadRate", "rate", default: "`\"500MB/s\"`", allowed: "> 0.", meaning: "One client's read rate.",
+                source: "S6-rook13483 128K random reads on RBD 1.50 GB/s, divided by 3 for CephFS (S6-rook1706: CephFS about 3× lower than RBD; S6-fuse: FUSE no faster than the kernel client)"),
+    ])
+
+    static let logsKeys = SectionKeys("marathon.behaviour.<app>.logs", [
+        KeySpec("rate", "rate or distribution", default: "`0`", allowed: #"A rate (`"10MB/s"`; a bare number is bits per second, as every rate) or a distribution whose values are bytes per second written as sizes (`{"lognormal": {"median": "40kB", "sigma": 0.5}}`); never negative."#,
+                meaning: "Bytes per second, drawn once per container."),
+        KeySpec("profile", "array", default: "`[]`", allowed: #"Steps `{"at", "rate"}` in increasing time order."#, meaning: "From a step on, its rate replaces the drawn one."),
+        KeySpec("burst", "object", default: "none", allowed: #"`{"every", "duration", "rate"}`, `duration <= every`."#,
+                meaning: "That much more during the last `duration` of every `every` from the container's start."),
+        KeySpec("hostVolume", "string", default: "none (logs go to the writable layer)", allowed: "An absolute host path. Two apps may not map the same path or paths inside each other (error).",
+                meaning: "Each container writes `<path>/<task>.log` on the root filesystem."),
+        KeySpec("logrotate", "object", default: #"`{"interval": "24h", "rotate": 4}`"#, allowed: #"`{"interval", "size", "rotate"}`; `size` none rotates at every run. Only with `hostVolume` (error otherwise)."#,
+                meaning: "logrotate on the host for the volume's log files.", source: "`interval` cron.daily, `rotate` the distributions' /etc/logrotate.conf"),
+        KeySpec("unhealthyWhenDiskFull", "boolean", default: "`false`", allowed: "`true` or `false`.",
+                meaning: "The app's health check fails once its writable layer is full.", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
+    ])
+
+    static let cephMountKeys = SectionKeys("marathon.behaviour.<app>.cephMount", [
+        KeySpec("pgs", "integer", default: "`8`", allowed: "1 to 65536; at most `pg_num` are used.", meaning: "Placement groups the app's volume maps to.",
+                source: "model choice: how much of the pool an app's objects touch"),
+    ])
 }

@@ -1,0 +1,115 @@
+@testable import Scenario
+import XCTest
+
+/// The defaults written in the key declarations (and so in the generated docs) are the ones the
+/// decoders and the model use. A default written as a value in backticks (`` `"60s"` ``, `` `3` ``,
+/// `` `[]` ``) is set explicitly with `--set`: the decoded spec must not change. A default in words
+/// ("required", "none", "the host's `disk` minus …") cannot be checked so; those keys are listed
+/// here, so that a new key either gets a checkable default or is named below on purpose.
+final class DeclaredDefaultsTests: XCTestCase {
+    /// The value of a default in backticks, as `--set` takes it (JSON, or a bare string).
+    static func literalDefault(_ k: KeySpec) -> String? {
+        let s = k.defaultValue
+        guard s.count >= 2, s.hasPrefix("`"), s.hasSuffix("`"), !s.dropFirst().dropLast().contains("`") else { return nil }
+        return String(s.dropFirst().dropLast())
+    }
+
+    /// `--set` path of `key` under `prefix`.
+    static func setPath(_ prefix: String, _ key: String) -> String {
+        let k = key.contains(".") ? "[\"\(key)\"]" : "." + key
+        return prefix.isEmpty ? String(k.drop { $0 == "." }) : prefix + k
+    }
+
+    /// Every key of `keys` not in `wordDefaults` has a literal default, and setting it to that
+    /// default (under `prefix` in `scenario`) leaves the decoded spec as it was.
+    func check(_ keys: SectionKeys, at prefix: String, in scenario: String, wordDefaults: Set<String>, only: Set<String>? = nil,
+               file: StaticString = #filePath, line: UInt = #line) {
+        guard let base = loadOK(scenario, file: file, line: line)?.spec else { return }
+        var words: Set<String> = []
+        for k in keys.keys where only?.contains(k.name) ?? true {
+            guard let value = Self.literalDefault(k) else { words.insert(k.name); continue }
+            let set = Self.setPath(prefix, k.name) + "=" + value
+            do {
+                let s = try ScenarioLoader.load(text: scenario, baseDirectory: "/tmp", fileName: "s.json", overrides: [set]).spec
+                XCTAssertTrue(s == base, "\(keys.id).\(k.name): the declared default \(k.defaultValue) is not what the decoder uses when the key is absent (--set \(set) changes the spec)", file: file, line: line)
+            } catch {
+                XCTFail("\(keys.id).\(k.name): the declared default \(k.defaultValue) is refused (--set \(set)): \(error)", file: file, line: line)
+            }
+        }
+        XCTAssertEqual(words, only.map { wordDefaults.intersection($0) } ?? wordDefaults, "\(keys.id): keys whose default is not a value in backticks", file: file, line: line)
+    }
+
+    static let storageScenario = """
+        {"name": "t", "duration": "1h",
+         "hostGroups": [{"name": "ceph", "count": 3, "cpus": 16, "memory": "64GiB", "disk": "16TB", "nic": "10Gbit"},
+                        {"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "slave", "count": 2, "cpus": 16, "memory": "64GiB", "disk": "500GB"},
+                        {"name": "db", "count": 1, "cpus": 16, "memory": "64GiB", "disk": "500GB"}],
+         "mesos": {"masters": {"count": 1, "hostGroup": "master"}, "agents": {"hostGroups": ["slave", "db"]}},
+         "marathon": {"apps": [{"id": "/db", "instances": 1, "cpus": 1, "mem": 512, "container": {"type": "DOCKER", "docker": {"image": "r/db:1", "network": "HOST"}}}],
+          "behaviour": {"/db": {"logs": {"hostVolume": "/var/log/db"}, "cephMount": {}}}},
+         "storage": {"hostGroups": [{"hostGroup": "slave", "storageOpts": {}},
+                                    {"hostGroup": "db", "mode": "direct-lvm", "volumeGroup": "100GB", "storageOpts": {}}],
+                     "operator": [{"action": "cleanPool", "on": "poolFull"}],
+                     "ceph": {"osdHostGroup": "ceph"}},
+         "network": {}}
+        """
+
+    func testStorageDefaultsAreTheDeclaredOnes() {
+        let s = Self.storageScenario
+        check(ScenarioSchema.storageKeys, at: "storage", in: #"{"name": "t", "duration": "1h", "hostGroups": [{"name": "a", "count": 1, "cpus": 1, "memory": 1, "disk": 1}], "storage": {}}"#,
+              wordDefaults: ["ceph"])
+        check(ScenarioSchema.hostStorageKeys, at: "storage.hostGroups[0]", in: s, wordDefaults: ["hostGroup", "volumeGroup", "rootFilesystem"])
+        let loopOnly: Set = ["dm.loopdatasize", "dm.loopmetadatasize"]
+        let directOnly: Set = ["dm.thinp_percent", "dm.thinp_metapercent", "dm.thinp_autoextend_threshold", "dm.thinp_autoextend_percent"]
+        let all = Set(ScenarioSchema.storageOptKeys.names)
+        check(ScenarioSchema.storageOptKeys, at: "storage.hostGroups[0].storageOpts", in: s, wordDefaults: ["dm.blkdiscard", "dm.xfs_nospace_max_retries"],
+              only: all.subtracting(directOnly))
+        check(ScenarioSchema.storageOptKeys, at: "storage.hostGroups[1].storageOpts", in: s, wordDefaults: ["dm.blkdiscard", "dm.xfs_nospace_max_retries"],
+              only: all.subtracting(loopOnly))
+        check(ScenarioSchema.storageOperatorKeys, at: "storage.operator[0]", in: s, wordDefaults: ["action", "at", "host", "hostGroup", "on", "size"])
+        check(ScenarioSchema.cephKeys, at: "storage.ceph", in: s, wordDefaults: ["osdHostGroup", "osd_recovery_sleep"])
+        check(ScenarioSchema.logsKeys, at: #"marathon.behaviour["/db"].logs"#, in: s, wordDefaults: ["burst", "hostVolume"])
+        check(ScenarioSchema.cephMountKeys, at: #"marathon.behaviour["/db"].cephMount"#, in: s, wordDefaults: [])
+    }
+
+    static let networkScenario = """
+        {"name": "t", "duration": "1h",
+         "datacenters": [{"name": "dc01"}, {"name": "dc02"}],
+         "hostGroups": [{"name": "a", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB", "datacenter": "dc01"}],
+         "network": {"networks": [{"name": "n", "mode": "bridge"}], "kvStore": {"kind": "consul", "hostGroup": "a"},
+                     "racks": [{"name": "rack-01"}],
+                     "datacenterLinks": [{"between": ["dc01", "dc02"], "latency": "1ms", "bandwidth": "1Gbit"}],
+                     "experiments": {"from": "a-01", "to": "a-02"}}}
+        """
+
+    func testNetworkDefaultsAreTheDeclaredOnes() {
+        let s = Self.networkScenario
+        check(ScenarioSchema.networkKeys, at: "network", in: minimalScenario.replacingOccurrences(of: "\n}", with: #", "network": {}}"#),
+              wordDefaults: ["kvStore", "experiments"])
+        check(ScenarioSchema.namedNetworkKeys, at: "network.networks[0]", in: s, wordDefaults: ["name", "mode", "mtu"])
+        check(ScenarioSchema.kvStoreKeys, at: "network.kvStore", in: s, wordDefaults: ["kind", "hostGroup"])
+        check(ScenarioSchema.rackKeys, at: "network.racks[0]", in: s, wordDefaults: ["name", "uplink"])
+        check(ScenarioSchema.datacenterLinkKeys, at: "network.datacenterLinks[0]", in: s, wordDefaults: ["between", "latency", "bandwidth"])
+        check(ScenarioSchema.experimentsKeys, at: "network.experiments", in: s, wordDefaults: ["modes", "from", "to", "messageSizes"])
+    }
+
+    /// The check itself: a declared default that differs from the decoder's is caught.
+    func testAWrongDeclaredDefaultIsCaught() throws {
+        let wrong = SectionKeys("storage.ceph", [KeySpec("osdsPerHost", "integer", default: "`2`", allowed: "")])
+        let s = Self.storageScenario
+        let base = try XCTUnwrap(loadOK(s)).spec
+        let set = DeclaredDefaultsTests.setPath("storage.ceph", "osdsPerHost") + "=" + DeclaredDefaultsTests.literalDefault(wrong["osdsPerHost"])!
+        XCTAssertNotEqual(try ScenarioLoader.load(text: s, baseDirectory: "/tmp", fileName: "s.json", overrides: [set]).spec, base)
+    }
+}
+
+extension DeclaredDefaultsTests {
+    func testTopLevelAndHostGroupDefaultsAreTheDeclaredOnes() {
+        check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
+              wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions"],
+              only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
+        check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
+              wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
+    }
+}
