@@ -136,7 +136,7 @@ enum MarathonBehaviourDecoder {
             b.logsAt = (JSONPath.key(r.keyPath("logs"), "hostVolume"), lv["hostVolume"])
         }
         if let cv = r.value("cephMount") {
-            let cr = ObjectReader(cv, path: r.keyPath("cephMount"), diagnostics: d)
+            let cr = ObjectReader(cv, path: r.keyPath("cephMount"), diagnostics: d, keys: ScenarioSchema.cephMountKeys)
             if cr.isObject {
                 b.cephMountPGs = cr.optional("pgs", .int(min: 1, max: 65536), default: CephMountDefaults.pgs)
                 cr.finish()
