@@ -360,6 +360,20 @@ public final class ObjectReader {
     }
 }
 
+extension ObjectReader {
+    /// `reject(_:_:)` for a key that is deliberately not declared (an old name with a pointed
+    /// message, like Mesos' `slave_*` flags): consumes it and reports `message`, as `reject` does
+    /// for a reader without declared keys (the key also counts for did-you-mean, as there).
+    public func rejectUndeclared(_ key: String, _ message: String) -> Bool {
+        guard let i = members.firstIndex(where: { $0.key == key }) else { return false }
+        if !known.contains(key) { known.append(key) }
+        if nullMeansAbsent && members[i].value.isNull { consumed[i] = true; return false }
+        consumed[i] = true
+        diagnostics.error(keyPath(key), location: members[i].keyLocation ?? members[i].value.location, message)
+        return true
+    }
+}
+
 extension ValueDecoder {
     /// `object(_:)` for a section with declared keys: the reader knows exactly `keys`.
     public static func object(keys: SectionKeys, _ body: @escaping (ObjectReader) -> T?) -> ValueDecoder<T> {

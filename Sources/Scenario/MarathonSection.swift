@@ -191,7 +191,17 @@ enum MarathonFlagsDecoder {
         Flag(name: "http_port", kind: .port) { if case .int(let x) = $1 { $0.httpPort = x } },
     ]
 
-    static var names: [String] { flags.map(\.name) }
+    /// The flags the simulator knows: the declared ones (ScenarioKeys+Marathon.swift
+    /// `marathonFlagKeys`, which the docs' flag table is generated from); `flags` gives each its
+    /// unit and setter (ScenarioTests checks that both list the same names in the same order).
+    static var names: [String] { ScenarioSchema.marathonFlagKeys.names }
+
+    /// The reader of a declared flag.
+    static func flag(_ name: String) -> Flag? {
+        guard ScenarioSchema.marathonFlagKeys.declares(name) else { return nil }
+        guard let f = flags.first(where: { $0.name == name }) else { preconditionFailure("Marathon flag \(name) is declared but has no reader") }
+        return f
+    }
 
     /// Marathon's default of a period flag, in milliseconds ("30000").
     static func defaultText(_ name: String) -> String {
@@ -212,7 +222,7 @@ enum MarathonFlagsDecoder {
         for m in members {
             let p = JSONPath.key(path, m.key)
             let key = m.key.hasPrefix("--") ? String(m.key.dropFirst(2)) : m.key
-            guard let f = flags.first(where: { $0.name == key }) else {
+            guard let f = flag(key) else {
                 let hint = key.hasPrefix("disable_") ? "; write {\"\(key.dropFirst(8))\": false}" : ""
                 d.error(p, location: m.keyLocation ?? m.value.location, "unknown Marathon flag \(JSONValue.quote(m.key))\(Suggest.didYouMean(key, among: names))\(hint); modelled flags: \(names.joined(separator: ", "))")
                 ok = false; continue

@@ -140,19 +140,15 @@ extension ScenarioSchema {
     static func rejectOldNames(_ r: ObjectReader, known: [String]) {
         for m in r.members where m.key.hasPrefix("slave_") {
             let new = "agent_" + m.key.dropFirst(6)
-            if known.contains(new) { r.reject(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.2; use the new name") }
+            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.2; use the new name") }
         }
     }
 
-    static let masterFlagNames = ["agent_ping_timeout", "max_agent_ping_timeouts", "agent_reregister_timeout", "agent_removal_rate_limit",
-                                  "recovery_agent_removal_limit", "allocation_interval", "allocator", "role_sorter", "framework_sorter",
-                                  "min_allocatable_resources", "offer_timeout", "zk_session_timeout", "registry", "quorum",
-                                  "registry_fetch_timeout", "registry_store_timeout", "registry_gc_interval", "registry_max_agent_age",
-                                  "registry_max_agent_count", "max_completed_frameworks", "max_completed_tasks_per_framework",
-                                  "max_unreachable_tasks_per_framework", "weights", "port"]
+    /// The master flags the simulator knows: the declared ones (ScenarioKeys+MesosFlags.swift).
+    static var masterFlagNames: [String] { mesosMasterFlagKeys.names }
 
     static func decodeMasterFlags(_ v: JSONValue, path: String, masters: Int, _ d: Diagnostics) -> MesosMasterFlags? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosMasterFlagKeys)
         guard r.isObject else { return nil }
         rejectOldNames(r, known: masterFlagNames)
         let before = d.errorCount
@@ -206,13 +202,11 @@ extension ScenarioSchema {
         return d.errorCount == before ? f : nil
     }
 
-    static let agentFlagNames = ["registration_backoff_factor", "recovery_timeout", "executor_registration_timeout",
-                                 "executor_shutdown_grace_period", "executor_reregistration_timeout", "gc_delay", "gc_disk_headroom",
-                                 "disk_watch_interval", "docker_remove_delay", "docker_stop_timeout", "container_disk_watch_interval",
-                                 "enforce_container_disk_quota", "oversubscribed_resources_interval", "port", "resources"]
+    /// The agent flags the simulator knows: the declared ones (ScenarioKeys+MesosFlags.swift).
+    static var agentFlagNames: [String] { mesosAgentFlagKeys.names }
 
     static func decodeAgentFlags(_ v: JSONValue, path: String, base: MesosAgentFlags, _ d: Diagnostics) -> MesosAgentFlags? {
-        let r = ObjectReader(v, path: path, diagnostics: d)
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosAgentFlagKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
         var f = base

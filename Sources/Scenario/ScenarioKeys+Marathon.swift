@@ -1,8 +1,9 @@
 import ClusterModel
 
 // Declared keys of `marathon` and of a `marathon.behaviour` block (docs/marathon.md; see
-// ScenarioKeys.swift). Our own keys only: Marathon's flags and its app and group JSON follow
-// Marathon's rules and keep their hand-written tables.
+// ScenarioKeys.swift), and Marathon's command-line flags (`marathon.flags`, real Marathon names,
+// units and defaults; the flag reader MarathonFlagsDecoder knows exactly these). Marathon's app and
+// group JSON follows Marathon's own schema and keeps its hand-written tables (docs/marathon.md says why).
 extension ScenarioSchema {
     static let marathonKeys = SectionKeys("marathon", [
         KeySpec("version", "string", default: #"`"1.4"` (= 1.4.0)"#,
@@ -33,5 +34,66 @@ extension ScenarioSchema {
         KeySpec("cephMount", "object", default: "none", allowed: #"`{"pgs": 8}`. Needs `storage.ceph` and a `network` section: see [storage.md](storage.md)."#,
                 meaning: "The app's processes mount its own Ceph volume through ceph-fuse; they hang while one of its PGs is below `min_size`."),
         KeySpec("image", "object", default: #"`{"size": "300MB"}`"#, allowed: #"`{"size": ...}` or `{"sizeBytes": ...}`."#, meaning: "Image size pulled by each agent once."),
+    ])
+
+    static let marathonFlagKeys = SectionKeys("marathon.flags", [
+        KeySpec(#"task_launch_timeout"#, #"ms"#, default: #"`300000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"A task not TASK_RUNNING this long after its launch is killed."#, source: #"marathon:src/main/scala/mesosphere/marathon/MarathonConf.scala (`taskLaunchTimeout`), docs/docs/command-line-flags.md"#),
+        KeySpec(#"task_launch_confirm_timeout"#, #"ms"#, default: #"`300000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"A launched task without a first status update (TASK_STAGING) this long is killed."#, source: #"MarathonConf.scala"#),
+        KeySpec(#"max_instances_per_offer"#, #"count"#, default: #"`5`"#, allowed: #">= 1."#,
+                meaning: #"Instances launched on one offer at most."#, source: #"`core/matcher/manager/OfferMatcherManagerConfig.scala` (`max_tasks_per_offer` is its deprecated 1.4 alias, not accepted here)"#),
+        KeySpec(#"launch_tokens"#, #"count"#, default: #"`100`"#, allowed: #">= 0."#,
+                meaning: #"Launches allowed per refresh interval."#, source: #"`core/flow/LaunchTokenConfig.scala`"#),
+        KeySpec(#"launch_token_refresh_interval"#, #"ms"#, default: #"`30000`"#, allowed: #"Whole milliseconds >= 1, or a Go duration string > 0 (the period of a repeating timer; Marathon accepts 0)."#,
+                meaning: #"Period at which the launch tokens are refilled."#, source: #"LaunchTokenConfig.scala"#),
+        KeySpec(#"offer_matching_timeout"#, #"ms"#, default: #"1000 (≤1.4), 3000 (1.5+)"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Time Marathon may spend matching one offer."#, source: #"OfferProcessorConfig.scala@v1.4.0, OfferMatcherManagerConfig.scala@v1.5.0"#),
+        KeySpec(#"decline_offer_duration"#, #"ms"#, default: #"`120000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"How long Mesos withholds the resources of an offer Marathon declined."#, source: #"`core/launcher/OfferProcessorConfig.scala`"#),
+        KeySpec(#"min_revive_offers_interval"#, #"ms"#, default: #"`5000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Least time between two revives of offers."#, source: #"`core/flow/ReviveOffersConfig.scala` (`core/launchqueue/` from 1.9)"#),
+        KeySpec(#"revive_offers_repetitions"#, #"count"#, default: #"`3` (≤1.9; flag gone in 1.10)"#, allowed: #">= 1. Up to Marathon 1.9."#,
+                meaning: #"Revive calls per revive."#, source: #"ReviveOffersConfig.scala@v1.4.0"#),
+        KeySpec(#"suppress_offers"#, #"bool"#, default: #"true (1.7+; earlier versions never suppress)"#, allowed: #"`true` or `false`. From Marathon 1.7."#,
+                meaning: #"Suppress offers while nothing waits to launch."#, source: #"`core/launchqueue/ReviveOffersConfig.scala@HEAD`"#),
+        KeySpec(#"reconciliation_initial_delay"#, #"ms"#, default: #"`15000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Delay of the first task reconciliation after election."#, source: #"command-line-flags.md"#),
+        KeySpec(#"reconciliation_interval"#, #"ms"#, default: #"`600000`"#, allowed: #"Whole milliseconds >= 1, or a Go duration string > 0 (the period of a repeating timer; Marathon accepts 0)."#,
+                meaning: #"Period of task reconciliation."#, source: #"command-line-flags.md"#),
+        KeySpec(#"scale_apps_initial_delay"#, #"ms"#, default: #"`15000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Delay of the first check that scales apps to their instances."#, source: #"command-line-flags.md"#),
+        KeySpec(#"scale_apps_interval"#, #"ms"#, default: #"`300000`"#, allowed: #"Whole milliseconds >= 1, or a Go duration string > 0 (the period of a repeating timer; Marathon accepts 0)."#,
+                meaning: #"Period of that check."#, source: #"command-line-flags.md"#),
+        KeySpec(#"failover_timeout"#, #"s"#, default: #"`604800`"#, allowed: #"Whole seconds >= 0, or a Go duration string."#,
+                meaning: #"Mesos keeps the framework (and its tasks) this long after Marathon disconnects."#, source: #"MarathonConf.scala@v1.4.0"#),
+        KeySpec(#"zk_session_timeout"#, #"ms"#, default: #"`10000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"ZooKeeper session timeout (leader election)."#, source: #"command-line-flags.md"#),
+        KeySpec(#"zk_timeout"#, #"ms"#, default: #"`10000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Timeout of ZooKeeper operations."#, source: #"command-line-flags.md"#),
+        KeySpec(#"zk_connection_timeout"#, #"ms"#, default: #"10000 (1.5+)"#, allowed: #"Whole milliseconds >= 0, or a Go duration string. From Marathon 1.5."#,
+                meaning: #"Timeout to connect to ZooKeeper (1.4 uses `zk_timeout`)."#, source: #"command-line-flags.md"#),
+        KeySpec(#"on_elected_prepare_timeout"#, #"ms"#, default: #"`180000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Time a newly elected leader may take to prepare before it abdicates."#, source: #"MarathonConf.scala@v1.4.0 (`3 * 60 * 1000L`)"#),
+        KeySpec(#"mesos_heartbeat_interval"#, #"ms"#, default: #"`15000`"#, allowed: #"Whole milliseconds >= 1, or a Go duration string > 0 (the period of a repeating timer; Marathon accepts 0)."#,
+                meaning: #"Expected period of the Mesos master's heartbeats."#, source: #"command-line-flags.md"#),
+        KeySpec(#"mesos_heartbeat_failure_threshold"#, #"count"#, default: #"`5`"#, allowed: #">= 1."#,
+                meaning: #"Missed heartbeats before Marathon considers the master disconnected."#, source: #"command-line-flags.md"#),
+        KeySpec(#"max_running_deployments"#, #"count"#, default: #"100 (1.7+; unlimited before)"#, allowed: #">= 1. From Marathon 1.7."#,
+                meaning: #"Deployments running at once; more are refused."#, source: #"`core/group/GroupManagerConfig.scala`"#),
+        KeySpec(#"local_port_min"#, #"port"#, default: #"`10000`"#, allowed: #"1 to 65535; less than `local_port_max`."#,
+                meaning: #"Lowest port Marathon assigns as a service port."#, source: #"command-line-flags.md"#),
+        KeySpec(#"local_port_max"#, #"port"#, default: #"`20000`"#, allowed: #"1 to 65535."#,
+                meaning: #"Highest port Marathon assigns as a service port."#, source: #"command-line-flags.md"#),
+        KeySpec(#"task_lost_expunge_initial_delay"#, #"ms"#, default: #"`300000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
+                meaning: #"Delay of the first run of the job that expunges lost tasks."#, source: #"`core/task/jobs/TaskJobsConfig.scala@v1.4.0`"#),
+        KeySpec(#"task_lost_expunge_interval"#, #"ms"#, default: #"`30000`"#, allowed: #"Whole milliseconds >= 1, or a Go duration string > 0 (the period of a repeating timer; Marathon accepts 0)."#,
+                meaning: #"Period of that job."#, source: #"`core/task/jobs/TaskJobsConfig.scala@v1.4.0`"#),
+        KeySpec(#"minimum_viable_task_execution_duration"#, #"ms"#, default: #"60000 (1.5.0 only)"#, allowed: #"Whole milliseconds >= 0, or a Go duration string. Only in Marathon 1.5.0."#,
+                meaning: #"A task that fails sooner after its start counts as a failed launch (backoff)."#, source: #"`core/launchqueue/LaunchQueueConfig.scala@v1.5.0`"#),
+        KeySpec(#"mesos_role"#, #"string"#, default: #"`"*"`"#, allowed: #"Non-empty."#,
+                meaning: #"The Mesos role Marathon registers with."#, source: #"command-line-flags.md (no role = `*`)"#),
+        KeySpec(#"http_port"#, #"port"#, default: #"`8080`"#, allowed: #"1 to 65535."#,
+                meaning: #"Marathon's HTTP API port."#, source: #"command-line-flags.md"#),
     ])
 }

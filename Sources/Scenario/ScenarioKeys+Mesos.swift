@@ -1,8 +1,8 @@
 import ClusterModel
 
 // Declared keys of `zookeeper` and `mesos` (docs/mesos.md; see ScenarioKeys.swift). Our own
-// camelCase keys only: the Mesos master and agent flags (`flags`, snake_case as on the Mesos
-// command line) keep their hand-written tables in docs/mesos.md.
+// camelCase keys; the Mesos master and agent flags (`flags`, snake_case as on the Mesos
+// command line) are declared in ScenarioKeys+MesosFlags.swift.
 extension ScenarioSchema {
     static let zooKeeperKeys = SectionKeys("zookeeper", [
         KeySpec("servers", "integer", default: "3", allowed: "3, 5 or 7, else an error (a majority must survive).",

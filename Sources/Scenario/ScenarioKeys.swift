@@ -66,8 +66,9 @@ public enum ScenarioReference {
     public static var sections: [SectionKeys] {
         [ScenarioSchema.topLevelKeys, ScenarioSchema.datacenterKeys, ScenarioSchema.hostGroupKeys,
          ScenarioSchema.faultKeys, ScenarioSchema.actionKeys,
-         ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosAgentKeys,
-         ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.behaviourKeys,
+         ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosMasterFlagKeys,
+         ScenarioSchema.mesosAgentKeys, ScenarioSchema.mesosAgentFlagKeys,
+         ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.marathonFlagKeys, ScenarioSchema.behaviourKeys,
          ScenarioSchema.networkKeys, ScenarioSchema.namedNetworkKeys, ScenarioSchema.kvStoreKeys, ScenarioSchema.rackKeys,
          ScenarioSchema.datacenterLinkKeys, ScenarioSchema.experimentsKeys,
          ScenarioSchema.storageKeys, ScenarioSchema.hostStorageKeys, ScenarioSchema.storageOptKeys, ScenarioSchema.storageOperatorKeys,
