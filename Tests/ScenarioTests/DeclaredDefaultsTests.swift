@@ -11,7 +11,8 @@ final class DeclaredDefaultsTests: XCTestCase {
     static func literalDefault(_ k: KeySpec) -> String? {
         let s = k.defaultValue
         guard s.count >= 2, s.hasPrefix("`"), s.hasSuffix("`"), !s.dropFirst().dropLast().contains("`") else { return nil }
-        return String(s.dropFirst().dropLast())
+        // a `|` inside a Markdown table cell is written `\|`
+        return String(s.dropFirst().dropLast()).replacingOccurrences(of: "\\|", with: "|")
     }
 
     /// `--set` path of `key` under `prefix`.

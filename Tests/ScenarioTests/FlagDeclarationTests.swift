@@ -1,0 +1,81 @@
+@testable import Scenario
+import XCTest
+
+/// The Mesos and Marathon flags are declared once (ScenarioKeys+MesosFlags.swift,
+/// ScenarioKeys+Marathon.swift): the readers know exactly the declared flags, the declared units
+/// and availability are the readers', and the declared defaults are the model's.
+final class FlagDeclarationTests: XCTestCase {
+    static let scenario = """
+        {"name": "t", "duration": "2h",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 2, "cpus": 8, "memory": "64GiB", "disk": "500GB"}],
+         "mesos": {"masters": {"flags": {}}, "agents": {"flags": {}}},
+         "marathon": {"flags": {}}}
+        """
+
+    /// The flag names an unknown flag's message lists.
+    func listedFlags(_ path: String, after marker: String) -> [String] {
+        let key = "zzzzzzzzzzzzzzzz"
+        let errs = loadErrors(Self.scenario, overrides: ["\(path).\(key)=1"])
+        guard let e = errs.first(where: { $0.path == "\(path).\(key)" }), let r = e.message.range(of: marker) else {
+            XCTFail("no unknown-flag error at \(path): \(errs)"); return []
+        }
+        return e.message[r.upperBound...].components(separatedBy: ", ")
+    }
+
+    func testUnknownFlagsListExactlyTheDeclaredFlags() {
+        XCTAssertEqual(listedFlags("mesos.masters.flags", after: "allowed keys here: "), ScenarioSchema.mesosMasterFlagKeys.names)
+        XCTAssertEqual(listedFlags("mesos.agents.flags", after: "allowed keys here: "), ScenarioSchema.mesosAgentFlagKeys.names)
+        XCTAssertEqual(listedFlags("marathon.flags", after: "modelled flags: "), ScenarioSchema.marathonFlagKeys.names)
+    }
+
+    func testMarathonFlagReadersMatchTheDeclarations() {
+        XCTAssertEqual(MarathonFlagsDecoder.flags.map(\.name), ScenarioSchema.marathonFlagKeys.names)
+        for f in MarathonFlagsDecoder.flags {
+            let k = ScenarioSchema.marathonFlagKeys[f.name]
+            let unit: String
+            switch f.kind {
+            case .ms:
+                unit = "ms"
+                XCTAssertFalse(k.allowed.contains("period"), f.name)
+            case .period:
+                unit = "ms"
+                XCTAssertTrue(k.allowed.hasPrefix("Whole milliseconds >= 1,") && k.allowed.contains("period"), "\(f.name): a period flag says so")
+            case .seconds: unit = "s"
+            case .count(let least):
+                unit = "count"
+                XCTAssertTrue(k.allowed.hasPrefix(">= \(least)."), "\(f.name): declared \(k.allowed), reader's least \(least)")
+            case .bool: unit = "bool"
+            case .string: unit = "string"
+            case .port:
+                unit = "port"
+                XCTAssertTrue(k.allowed.hasPrefix("1 to 65535"), f.name)
+            }
+            XCTAssertEqual(k.type, unit, f.name)
+            if let a = f.availability {
+                let text = a.text.prefix(1).uppercased() + a.text.dropFirst() + "."
+                XCTAssertTrue(k.allowed.contains(text), "\(f.name): the declaration says \(text)")
+            } else {
+                XCTAssertFalse(k.allowed.contains("Marathon 1."), "\(f.name) exists in every supported version")
+            }
+        }
+    }
+
+    func testOldSlaveNamesStillGetTheirMessage() {
+        assertSingleError(Self.scenario.replacingOccurrences(of: #""masters": {"flags": {}}"#, with: #""masters": {"flags": {"slave_reregister_timeout": "10m"}}"#),
+                          path: "mesos.masters.flags.slave_reregister_timeout", ["renamed \"agent_reregister_timeout\" in Mesos 1.2"])
+    }
+}
+
+extension DeclaredDefaultsTests {
+    func testFlagDefaultsAreTheDeclaredOnes() {
+        let s = FlagDeclarationTests.scenario
+        check(ScenarioSchema.mesosMasterFlagKeys, at: "mesos.masters.flags", in: s,
+              wordDefaults: ["agent_removal_rate_limit", "offer_timeout", "quorum", "weights"])
+        check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["resources"])
+        // Defaults of the baseline 1.4; the words are version-dependent or flags 1.4 does not have.
+        check(ScenarioSchema.marathonFlagKeys, at: "marathon.flags", in: s,
+              wordDefaults: ["offer_matching_timeout", "revive_offers_repetitions", "suppress_offers", "zk_connection_timeout",
+                             "max_running_deployments", "minimum_viable_task_execution_duration"])
+    }
+}
