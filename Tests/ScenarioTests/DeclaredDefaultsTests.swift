@@ -114,3 +114,30 @@ extension DeclaredDefaultsTests {
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
     }
 }
+
+extension DeclaredDefaultsTests {
+    static let faultsAndActionsScenario = """
+        {"name": "t", "duration": "2h",
+         "datacenters": [{"name": "dc01"}],
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 2, "cpus": 8, "memory": "64GiB", "disk": "500GB"}],
+         "marathon": {"apps": [{"id": "/web", "cmd": "x", "cpus": 0.1, "mem": 32, "instances": 2}]},
+         "faults": [{"at": "1m", "kind": "hostReboot", "host": "slave-01"},
+                    {"at": "1m", "kind": "masterCrash"},
+                    {"at": "1m", "kind": "hostCrash", "hostGroup": "slave"}],
+         "actions": [{"at": "1m", "kind": "killTasks", "app": "/web"}]}
+        """
+
+    func testDatacenterFaultAndActionDefaultsAreTheDeclaredOnes() {
+        let s = Self.faultsAndActionsScenario
+        check(ScenarioSchema.datacenterKeys, at: "datacenters[0]", in: s, wordDefaults: ["name"])
+        let faultWords: Set = ["at", "kind", "host", "hostGroup", "recoverAfter", "restartAfter", "healAfter", "server"]
+        // each fault kind takes only its own keys: check each literal default on a fault of its kind
+        check(ScenarioSchema.faultKeys, at: "faults[0]", in: s, wordDefaults: faultWords, only: ["downFor"])
+        check(ScenarioSchema.faultKeys, at: "faults[1]", in: s, wordDefaults: faultWords, only: ["master"])
+        check(ScenarioSchema.faultKeys, at: "faults[2]", in: s, wordDefaults: faultWords, only: ["count"])
+        XCTAssertEqual(Set(ScenarioSchema.faultKeys.names).subtracting(faultWords), ["downFor", "master", "count"])
+        let actionWords: Set = ["at", "kind", "app", "changes", "instances"]
+        check(ScenarioSchema.actionKeys, at: "actions[0]", in: s, wordDefaults: actionWords)
+    }
+}
