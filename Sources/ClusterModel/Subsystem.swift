@@ -95,14 +95,17 @@ public struct SubsystemOutputs {
     public var tables: [SubsystemTable]
     /// Charts drawn by `clustersim plot` from its tables.
     public var plots: [SubsystemPlot]
+    /// Columns it adds to a table it does not own (hosts.csv, another subsystem's table).
+    public var columns: [ContributedColumns]
     /// Keys and meanings of `Subsystem.headline()`, in order (the summary.csv columns it adds).
     public var headline: [(key: String, meaning: String)]
     /// docs/outputs.md: the paragraph before its headline keys, and notes after them.
     public var headlineIntro: String
     public var headlineNotes: String
-    public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], headline: [(key: String, meaning: String)] = [],
+    public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], columns: [ContributedColumns] = [],
+                headline: [(key: String, meaning: String)] = [],
                 headlineIntro: String = "", headlineNotes: String = "") {
-        self.tables = tables; self.plots = plots; self.headline = headline
+        self.tables = tables; self.plots = plots; self.columns = columns; self.headline = headline
         self.headlineIntro = headlineIntro; self.headlineNotes = headlineNotes
     }
 }
@@ -123,6 +126,43 @@ public struct SubsystemTable {
         self.file = file; self.when = when; self.columns = columns
         self.applies = { ($0 as? S).map(applies) ?? false }
         self.write = { s, t, sink in write(s as! S, t, sink) }
+    }
+}
+
+/// Columns a subsystem adds to a table it does not own: hosts.csv (a core table), or another
+/// subsystem's table, so that neither the table's owner nor Reporting reach into the contributor.
+/// They are inserted after the column `after` of the table's own columns (contributions after the
+/// same column in list order). The table exists whether the contributor is built or not, so its
+/// columns always exist: `write` fills them for each row (`row`: the host index for hosts.csv, the
+/// row number within the sample otherwise) when the contributor is built, `absent` when it is not.
+/// `prepare` runs once per sample, before the table's rows.
+public struct ContributedColumns {
+    public var table: String
+    public var after: String
+    public var columns: [(String, String)]
+    public var prepare: (Subsystem, SimTime) -> Void
+    public var write: (Subsystem, Int, SimTime, TableSink) -> Void
+    public var absent: (TableSink) -> Void
+    public init<S: Subsystem>(of: S.Type, table: String, after: String, columns: [(String, String)],
+                              prepare: @escaping (S, SimTime) -> Void = { _, _ in },
+                              absent: @escaping (TableSink) -> Void,
+                              write: @escaping (S, Int, SimTime, TableSink) -> Void) {
+        self.table = table; self.after = after; self.columns = columns; self.absent = absent
+        self.prepare = { s, t in prepare(s as! S, t) }
+        self.write = { s, row, t, sink in write(s as! S, row, t, sink) }
+    }
+
+    /// A table's columns with the contributions of `entries` inserted (for headers and docs).
+    public static func splice(_ own: [(String, String)], table: String, entries: [SubsystemEntry]) -> [(String, String)] {
+        let added = entries.flatMap { $0.outputs.columns.filter { $0.table == table } }
+        guard !added.isEmpty else { return own }
+        var out: [(String, String)] = []
+        for c in own {
+            out.append(c)
+            for a in added where a.after == c.0 { out += a.columns }
+        }
+        precondition(added.allSatisfy { a in own.contains { $0.0 == a.after } }, "contributed columns after an unknown column of \(table)")
+        return out
     }
 }
 

@@ -22,8 +22,8 @@ public enum OutputDocs {
 
 
         """
-        let tables = ResultsWriter.tables.map { ($0.file, $0.when, $0.columns) }
-            + ResultsWriter.subsystemOutputs.flatMap { $0.outputs.tables.map { ($0.file, $0.when, $0.columns) } }
+        let tables = ResultsWriter.tables.map { ($0.file, $0.when, ResultsWriter.columns(of: $0.file, own: $0.columns)) }
+            + ResultsWriter.subsystemOutputs.flatMap { $0.outputs.tables.map { ($0.file, $0.when, ResultsWriter.columns(of: $0.file, own: $0.columns)) } }
         for (file, when, columns) in tables {
             s += "## \(file)\n\nWritten \(when).\n\n| column | meaning |\n|---|---|\n"
             for (c, m) in columns { s += "| `\(c)` | \(m) |\n" }

@@ -10,7 +10,17 @@ extension MarathonScheduler {
                           perKey: ("app", "healthy")),
             SubsystemPlot(file: "apps_backoff", title: "Launch delay (back-off) per Marathon app", ylabel: "launch delay (s)", source: "apps.csv",
                           perKey: ("app", "backoff_delay_s")),
-        ])
+        ],
+        columns: [leaderColumn])
+
+    /// mesos.csv's `marathon_leader`: Marathon says who leads it (Mesos does not know Marathon);
+    /// "none" while no instance leads or without a `marathon` section.
+    static let leaderColumn = ContributedColumns(
+        of: MarathonScheduler.self, table: "mesos.csv", after: "leader_ready",
+        columns: [("marathon_leader", "Marathon instance that leads (marathonN@host), or none")],
+        absent: { w in w.field("none") }) { m, _, _, w in
+            w.field(m.leaderName ?? "none")
+        }
 
     static let appsTable = SubsystemTable(
         of: MarathonScheduler.self, file: "apps.csv", when: "when the scenario has a `marathon` section (long format: one row per app and sample)",

@@ -30,7 +30,6 @@ extension MesosCluster {
             ("time_s", "simulated time of the sample, seconds"),
             ("leader", "leading Mesos master (host name), or none while no master leads"),
             ("leader_ready", "1 when the leading master has recovered and makes offers, else 0"),
-            ("marathon_leader", "Marathon instance that leads (marathonN@host), or none"),
             ("zookeeper_serving", "1 while the ZooKeeper ensemble has a quorum, else 0"),
             ("agents_registered", "agents registered with the leading master"),
             ("agents_unreachable", "agents the master marked unreachable"),
@@ -49,8 +48,8 @@ extension MesosCluster {
         ]) { mesos, time, w in
             let m = mesos.metrics()
             w.field(time); w.field(m.leaderMaster >= 0 ? m.leaderName : "none"); w.field(m.leaderReady ? 1 : 0)
-            // The framework's leader, as `mesos.csv` has always shown it (Marathon, when present).
-            w.field(mesos.model.marathon?.leaderName ?? "none"); w.field(m.zooKeeperServing ? 1 : 0)
+            // (Marathon adds `marathon_leader` here: MarathonScheduler.leaderColumn)
+            w.field(m.zooKeeperServing ? 1 : 0)
             w.field(m.agentsRegistered); w.field(m.agentsUnreachable); w.field(m.frameworksRegistered)
             w.field(m.offersMade); w.field(m.offersAccepted); w.field(m.offersDeclined); w.field(m.offersRescinded)
             w.field(m.outstandingOffers); w.field(m.filtersActive)
