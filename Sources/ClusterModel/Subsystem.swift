@@ -99,13 +99,16 @@ public struct SubsystemOutputs {
     public var columns: [ContributedColumns]
     /// Keys and meanings of `Subsystem.headline()`, in order (the summary.csv columns it adds).
     public var headline: [(key: String, meaning: String)]
+    /// Figures it adds inside another subsystem's headline (Marathon's task and deploy figures
+    /// among the platform figures of Mesos).
+    public var figures: [ContributedFigures]
     /// docs/outputs.md: the paragraph before its headline keys, and notes after them.
     public var headlineIntro: String
     public var headlineNotes: String
     public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], columns: [ContributedColumns] = [],
-                headline: [(key: String, meaning: String)] = [],
+                headline: [(key: String, meaning: String)] = [], figures: [ContributedFigures] = [],
                 headlineIntro: String = "", headlineNotes: String = "") {
-        self.tables = tables; self.plots = plots; self.columns = columns; self.headline = headline
+        self.tables = tables; self.plots = plots; self.columns = columns; self.headline = headline; self.figures = figures
         self.headlineIntro = headlineIntro; self.headlineNotes = headlineNotes
     }
 }
@@ -162,6 +165,37 @@ public struct ContributedColumns {
             for a in added where a.after == c.0 { out += a.columns }
         }
         precondition(added.allSatisfy { a in own.contains { $0.0 == a.after } }, "contributed columns after an unknown column of \(table)")
+        return out
+    }
+}
+
+/// Headline figures a subsystem adds inside the headline of another (`into`), after its key
+/// `after` (nil: before its first), in the order of `keys`; several after the same key go in list
+/// order. They exist when `into` is built: `figures` gives them when the contributor is built too,
+/// `absent` (one value per key) when it is not.
+public struct ContributedFigures {
+    public var into: String
+    public var after: String?
+    public var keys: [(key: String, meaning: String)]
+    public var absent: [HeadlineFigure.Value]
+    public var figures: (Subsystem) -> [HeadlineFigure]
+    public init<S: Subsystem>(of: S.Type, into: String, after: String?, keys: [(key: String, meaning: String)],
+                              absent: [HeadlineFigure.Value], figures: @escaping (S) -> [HeadlineFigure]) {
+        precondition(absent.count == keys.count)
+        self.into = into; self.after = after; self.keys = keys; self.absent = absent
+        self.figures = { figures($0 as! S) }
+    }
+
+    /// `own` with the contributions of `entries` into `name` inserted; `fill` gives a contribution's figures.
+    public static func splice<T>(_ own: [T], key: (T) -> String, into name: String, entries: [SubsystemEntry],
+                                 fill: (SubsystemEntry, ContributedFigures) -> [T]) -> [T] {
+        let added = entries.flatMap { e in e.outputs.figures.filter { $0.into == name }.map { (e, $0) } }
+        guard !added.isEmpty else { return own }
+        var out = added.filter { $0.1.after == nil }.flatMap { fill($0.0, $0.1) }
+        for f in own {
+            out.append(f)
+            for (e, c) in added where c.after == key(f) { out += fill(e, c) }
+        }
         return out
     }
 }

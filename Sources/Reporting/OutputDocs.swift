@@ -38,9 +38,9 @@ public enum OutputDocs {
         s += "the JSON so that the CSVs stay byte-identical.\n\n| key | meaning |\n|---|---|\n"
         for (k, m) in summaryMeanings { s += "| `\(k)` | \(m) |\n" }
         // each subsystem's figures follow, in the order of the list of subsystems
-        for (_, o) in ResultsWriter.subsystemOutputs where !o.headline.isEmpty {
+        for (name, o) in ResultsWriter.subsystemOutputs where !o.headline.isEmpty {
             s += "\n" + o.headlineIntro + "\n\n| key | meaning |\n|---|---|\n"
-            for (k, m) in o.headline { s += "| `\(k)` | \(m) |\n" }
+            for (k, m) in ResultsWriter.headlineKeys(of: name, own: o.headline) { s += "| `\(k)` | \(m) |\n" }
             if !o.headlineNotes.isEmpty { s += "\n" + o.headlineNotes }
         }
         return s

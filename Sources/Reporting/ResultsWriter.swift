@@ -24,6 +24,7 @@ public final class ResultsWriter: RunObserver {
     /// The sinks of tables that have columns contributed by other subsystems (`begin` each sample).
     var splicers: [SplicingSink] = []
     let subsystems: [Subsystem]
+    let list: [SubsystemEntry]
     let events: CSVWriter
     /// The core tables (the hosts, not a subsystem), before the subsystems' tables.
     public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts] }
@@ -65,6 +66,7 @@ public final class ResultsWriter: RunObserver {
         }
         events = try CSVWriter(path: folder.path("events.csv"), columns: ResultsWriter.eventColumns.map(\.0))
         subsystems = model.subsystems
+        list = model.subsystemList
         for (e, s) in zip(model.subsystemEntries, model.subsystems) {
             for t in e.outputs.tables where t.applies(s) {
                 let (sink, w) = try ResultsWriter.open(t.file, own: t.columns, folder: folder, model: model, splicers: &splicers)
@@ -90,8 +92,21 @@ public final class ResultsWriter: RunObserver {
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
     /// the "headline" object of summary.json: the core figures, then each subsystem's, in list order.
-    public static func headline(_ s: RunSummary, subsystems: [Subsystem] = []) -> [(String, JSONOut)] {
-        core(s) + subsystems.flatMap { $0.headline().map(\.json) }
+    /// A subsystem's figures include those others contribute into it (`ContributedFigures`).
+    public static func headline(_ s: RunSummary, subsystems: [Subsystem] = [],
+                                list: [SubsystemEntry] = ClusterSimulation.standardSubsystems) -> [(String, JSONOut)] {
+        core(s) + subsystems.flatMap { sub in
+            ContributedFigures.splice(sub.headline(), key: \.key, into: sub.name, entries: list) { e, c in
+                if let by = subsystems.first(where: { $0.name == e.name }) { return c.figures(by) }
+                return zip(c.keys, c.absent).map { HeadlineFigure($0.key, $1) }
+            }.map(\.json)
+        }
+    }
+
+    /// A subsystem's headline keys and meanings as documented: its own, with the contributed ones.
+    public static func headlineKeys(of name: String, own: [(key: String, meaning: String)],
+                                    list: [SubsystemEntry] = ClusterSimulation.standardSubsystems) -> [(key: String, meaning: String)] {
+        ContributedFigures.splice(own, key: \.key, into: name, entries: list) { _, c in c.keys }
     }
 
     static func core(_ s: RunSummary) -> [(String, JSONOut)] {
@@ -158,7 +173,7 @@ public final class ResultsWriter: RunObserver {
         for (_, _, w) in writers { try w.close() }
         for (_, _, _, w) in contributed { try w.close() }
         try events.close()
-        let head = ResultsWriter.headline(summary, subsystems: subsystems)
+        let head = ResultsWriter.headline(summary, subsystems: subsystems, list: list)
         let csv = try OutputFile(path: folder.path("summary.csv"))
         csv.write(head.map { $0.0 }.joined(separator: ",") + "\n")
         csv.write(head.map { kv -> String in
