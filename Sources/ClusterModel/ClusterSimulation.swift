@@ -29,6 +29,9 @@ public final class ClusterSimulation {
     public private(set) var subsystems: [Subsystem] = []
     /// The list entries of `subsystems` (same order, same count): their output declarations.
     public private(set) var subsystemEntries: [SubsystemEntry] = []
+    /// The whole list this run was made with, built or not (contributed columns of an absent
+    /// subsystem are still written, filled as `ContributedColumns.absent` says).
+    public let subsystemList: [SubsystemEntry]
     // Direct handles on the shipped subsystems, for outputs, the CLI and tests. Subsystems never
     // use them to reach each other (see `SubsystemEntry.build`).
     /// The ZooKeeper ensemble; nil when the scenario has neither a `zookeeper` nor a `mesos` section.
@@ -55,6 +58,7 @@ public final class ClusterSimulation {
     public init(spec: ClusterSpec, observer: RunObserver, subsystems list: [SubsystemEntry]) {
         self.spec = spec
         self.observer = observer
+        subsystemList = list
         _infrastructure = Infrastructure(spec: spec, model: self)
         _infrastructure.target = sim.register(_infrastructure)
         _faultInjector = FaultInjector(faults: spec.faults, model: self)

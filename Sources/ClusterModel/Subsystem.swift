@@ -95,14 +95,20 @@ public struct SubsystemOutputs {
     public var tables: [SubsystemTable]
     /// Charts drawn by `clustersim plot` from its tables.
     public var plots: [SubsystemPlot]
+    /// Columns it adds to a table it does not own (hosts.csv, another subsystem's table).
+    public var columns: [ContributedColumns]
     /// Keys and meanings of `Subsystem.headline()`, in order (the summary.csv columns it adds).
     public var headline: [(key: String, meaning: String)]
+    /// Figures it adds inside another subsystem's headline (Marathon's task and deploy figures
+    /// among the platform figures of Mesos).
+    public var figures: [ContributedFigures]
     /// docs/outputs.md: the paragraph before its headline keys, and notes after them.
     public var headlineIntro: String
     public var headlineNotes: String
-    public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], headline: [(key: String, meaning: String)] = [],
+    public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], columns: [ContributedColumns] = [],
+                headline: [(key: String, meaning: String)] = [], figures: [ContributedFigures] = [],
                 headlineIntro: String = "", headlineNotes: String = "") {
-        self.tables = tables; self.plots = plots; self.headline = headline
+        self.tables = tables; self.plots = plots; self.columns = columns; self.headline = headline; self.figures = figures
         self.headlineIntro = headlineIntro; self.headlineNotes = headlineNotes
     }
 }
@@ -123,6 +129,74 @@ public struct SubsystemTable {
         self.file = file; self.when = when; self.columns = columns
         self.applies = { ($0 as? S).map(applies) ?? false }
         self.write = { s, t, sink in write(s as! S, t, sink) }
+    }
+}
+
+/// Columns a subsystem adds to a table it does not own: hosts.csv (a core table), or another
+/// subsystem's table, so that neither the table's owner nor Reporting reach into the contributor.
+/// They are inserted after the column `after` of the table's own columns (contributions after the
+/// same column in list order). The table exists whether the contributor is built or not, so its
+/// columns always exist: `write` fills them for each row (`row`: the host index for hosts.csv, the
+/// row number within the sample otherwise) when the contributor is built, `absent` when it is not.
+/// `prepare` runs once per sample, before the table's rows.
+public struct ContributedColumns {
+    public var table: String
+    public var after: String
+    public var columns: [(String, String)]
+    public var prepare: (Subsystem, SimTime) -> Void
+    public var write: (Subsystem, Int, SimTime, TableSink) -> Void
+    public var absent: (TableSink) -> Void
+    public init<S: Subsystem>(of: S.Type, table: String, after: String, columns: [(String, String)],
+                              prepare: @escaping (S, SimTime) -> Void = { _, _ in },
+                              absent: @escaping (TableSink) -> Void,
+                              write: @escaping (S, Int, SimTime, TableSink) -> Void) {
+        self.table = table; self.after = after; self.columns = columns; self.absent = absent
+        self.prepare = { s, t in prepare(s as! S, t) }
+        self.write = { s, row, t, sink in write(s as! S, row, t, sink) }
+    }
+
+    /// A table's columns with the contributions of `entries` inserted (for headers and docs).
+    public static func splice(_ own: [(String, String)], table: String, entries: [SubsystemEntry]) -> [(String, String)] {
+        let added = entries.flatMap { $0.outputs.columns.filter { $0.table == table } }
+        guard !added.isEmpty else { return own }
+        var out: [(String, String)] = []
+        for c in own {
+            out.append(c)
+            for a in added where a.after == c.0 { out += a.columns }
+        }
+        precondition(added.allSatisfy { a in own.contains { $0.0 == a.after } }, "contributed columns after an unknown column of \(table)")
+        return out
+    }
+}
+
+/// Headline figures a subsystem adds inside the headline of another (`into`), after its key
+/// `after` (nil: before its first), in the order of `keys`; several after the same key go in list
+/// order. They exist when `into` is built: `figures` gives them when the contributor is built too,
+/// `absent` (one value per key) when it is not.
+public struct ContributedFigures {
+    public var into: String
+    public var after: String?
+    public var keys: [(key: String, meaning: String)]
+    public var absent: [HeadlineFigure.Value]
+    public var figures: (Subsystem) -> [HeadlineFigure]
+    public init<S: Subsystem>(of: S.Type, into: String, after: String?, keys: [(key: String, meaning: String)],
+                              absent: [HeadlineFigure.Value], figures: @escaping (S) -> [HeadlineFigure]) {
+        precondition(absent.count == keys.count)
+        self.into = into; self.after = after; self.keys = keys; self.absent = absent
+        self.figures = { figures($0 as! S) }
+    }
+
+    /// `own` with the contributions of `entries` into `name` inserted; `fill` gives a contribution's figures.
+    public static func splice<T>(_ own: [T], key: (T) -> String, into name: String, entries: [SubsystemEntry],
+                                 fill: (SubsystemEntry, ContributedFigures) -> [T]) -> [T] {
+        let added = entries.flatMap { e in e.outputs.figures.filter { $0.into == name }.map { (e, $0) } }
+        guard !added.isEmpty else { return own }
+        var out = added.filter { $0.1.after == nil }.flatMap { fill($0.0, $0.1) }
+        for f in own {
+            out.append(f)
+            for (e, c) in added where c.after == key(f) { out += fill(e, c) }
+        }
+        return out
     }
 }
 

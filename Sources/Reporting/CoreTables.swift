@@ -1,7 +1,9 @@
 import ClusterModel
 import SimKernel
 
-/// timeline.csv and hosts.csv: cluster-wide and per-host capacity, always written.
+/// timeline.csv and hosts.csv: cluster-wide and per-host capacity, always written. Subsystems add
+/// columns to hosts.csv through `SubsystemOutputs.columns` (Network: `network_cpu_cores`; Storage:
+/// `docker_*`); `ResultsWriter` splices them in after `downtime_s`.
 enum CoreTables {
     static let mib = 1024.0 * 1024.0
     static let gib = 1024.0 * 1024.0 * 1024.0
@@ -57,13 +59,9 @@ enum CoreTables {
             ("disk_total_gib", "usable disk, GiB"),
             ("disk_free_gib", "usable disk not allocated, GiB"),
             ("downtime_s", "time this host has spent not up since the start, seconds"),
-            ("network_cpu_cores", "mean cores the network used on this host since the previous sample (flows, messages, forwarders; 0 without a `network` section)"),
-            ("docker_pool_free_ratio", "free data blocks of the host's devicemapper thin pool / total (details in storage.csv); empty without devicemapper"),
-            ("docker_fs_used_gib", "host filesystem under /var/lib/docker used, GiB; empty without a `storage` section for the host"),
         ],
         applies: { _ in true },
         write: { model, time, h in
-            model.storage?.sync()
             for host in model.infrastructure.hosts {
                 h.field(time)
                 h.field(host.name)
@@ -79,13 +77,6 @@ enum CoreTables {
                 h.field(Double(host.usableDiskBytes) / gib, decimals: 3)
                 h.field(Double(host.freeDiskBytes) / gib, decimals: 3)
                 h.field(NumberFormat.seconds(host.downtime(at: time).nanoseconds))
-                h.field(model.network?.cpuCoresSinceLastSample(host: host.index) ?? 0, decimals: 4)
-                if let d = model.storage?.dockerHost(host.index) {
-                    if d.isDeviceMapper { h.field(d.dataFreeRatio, decimals: 4) } else { h.field("") }
-                    h.field(d.fsUsed / gib, decimals: 3)
-                } else {
-                    h.field(""); h.field("")
-                }
                 h.endRow()
             }
         })

@@ -22,8 +22,8 @@ public enum OutputDocs {
 
 
         """
-        let tables = ResultsWriter.tables.map { ($0.file, $0.when, $0.columns) }
-            + ResultsWriter.subsystemOutputs.flatMap { $0.outputs.tables.map { ($0.file, $0.when, $0.columns) } }
+        let tables = ResultsWriter.tables.map { ($0.file, $0.when, ResultsWriter.columns(of: $0.file, own: $0.columns)) }
+            + ResultsWriter.subsystemOutputs.flatMap { $0.outputs.tables.map { ($0.file, $0.when, ResultsWriter.columns(of: $0.file, own: $0.columns)) } }
         for (file, when, columns) in tables {
             s += "## \(file)\n\nWritten \(when).\n\n| column | meaning |\n|---|---|\n"
             for (c, m) in columns { s += "| `\(c)` | \(m) |\n" }
@@ -38,9 +38,9 @@ public enum OutputDocs {
         s += "the JSON so that the CSVs stay byte-identical.\n\n| key | meaning |\n|---|---|\n"
         for (k, m) in summaryMeanings { s += "| `\(k)` | \(m) |\n" }
         // each subsystem's figures follow, in the order of the list of subsystems
-        for (_, o) in ResultsWriter.subsystemOutputs where !o.headline.isEmpty {
+        for (name, o) in ResultsWriter.subsystemOutputs where !o.headline.isEmpty {
             s += "\n" + o.headlineIntro + "\n\n| key | meaning |\n|---|---|\n"
-            for (k, m) in o.headline { s += "| `\(k)` | \(m) |\n" }
+            for (k, m) in ResultsWriter.headlineKeys(of: name, own: o.headline) { s += "| `\(k)` | \(m) |\n" }
             if !o.headlineNotes.isEmpty { s += "\n" + o.headlineNotes }
         }
         return s

@@ -9,7 +9,7 @@ public struct SampledTable {
     public var when: String
     public var columns: [(String, String)]
     public var applies: (ClusterSimulation) -> Bool
-    public var write: (ClusterSimulation, SimTime, CSVWriter) -> Void
+    public var write: (ClusterSimulation, SimTime, TableSink) -> Void
 }
 
 /// Writes a run's files into a results folder as the run goes: the sampled tables
@@ -17,17 +17,37 @@ public struct SampledTable {
 /// summary.csv are written at the end.
 public final class ResultsWriter: RunObserver {
     public let folder: ResultsFolder
-    var writers: [(SampledTable, CSVWriter)] = []
+    var writers: [(SampledTable, TableSink, CSVWriter)] = []
     /// Tables contributed by the run's subsystems (`SubsystemEntry.outputs.tables`, in list
     /// order), after the core tables.
-    var contributed: [(Subsystem, SubsystemTable, CSVWriter)] = []
+    var contributed: [(Subsystem, SubsystemTable, TableSink, CSVWriter)] = []
+    /// The sinks of tables that have columns contributed by other subsystems (`begin` each sample).
+    var splicers: [SplicingSink] = []
     let subsystems: [Subsystem]
+    let list: [SubsystemEntry]
     let events: CSVWriter
     /// The core tables (the hosts, not a subsystem), before the subsystems' tables.
     public static var tables: [SampledTable] { [CoreTables.timeline, CoreTables.hosts] }
     /// Every subsystem's declared outputs, in the order of the standard list (for docs).
     public static var subsystemOutputs: [(name: String, outputs: SubsystemOutputs)] {
         ClusterSimulation.standardSubsystems.map { ($0.name, $0.outputs) }
+    }
+    /// A table's columns as written and documented: its own, with the columns the subsystems of
+    /// `list` contribute (`ContributedColumns`) spliced in.
+    public static func columns(of file: String, own: [(String, String)],
+                               list: [SubsystemEntry] = ClusterSimulation.standardSubsystems) -> [(String, String)] {
+        ContributedColumns.splice(own, table: file, entries: list)
+    }
+
+    /// The sink a table's writer writes into: the CSV file, through a splicer when other
+    /// subsystems contribute columns to it.
+    static func open(_ file: String, own: [(String, String)], folder: ResultsFolder, model: ClusterSimulation,
+                     splicers: inout [SplicingSink]) throws -> (TableSink, CSVWriter) {
+        let w = try CSVWriter(path: folder.path(file),
+                              columns: ResultsWriter.columns(of: file, own: own, list: model.subsystemList).map(\.0))
+        guard let s = SplicingSink(inner: w, own: own.map(\.0), table: file, model: model) else { return (w, w) }
+        splicers.append(s)
+        return (s, w)
     }
 
     public static let eventColumns: [(String, String)] = [
@@ -41,13 +61,16 @@ public final class ResultsWriter: RunObserver {
     public init(folder: ResultsFolder, model: ClusterSimulation) throws {
         self.folder = folder
         for t in ResultsWriter.tables where t.applies(model) {
-            writers.append((t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0))))
+            let (sink, w) = try ResultsWriter.open(t.file, own: t.columns, folder: folder, model: model, splicers: &splicers)
+            writers.append((t, sink, w))
         }
         events = try CSVWriter(path: folder.path("events.csv"), columns: ResultsWriter.eventColumns.map(\.0))
         subsystems = model.subsystems
+        list = model.subsystemList
         for (e, s) in zip(model.subsystemEntries, model.subsystems) {
             for t in e.outputs.tables where t.applies(s) {
-                contributed.append((s, t, try CSVWriter(path: folder.path(t.file), columns: t.columns.map(\.0))))
+                let (sink, w) = try ResultsWriter.open(t.file, own: t.columns, folder: folder, model: model, splicers: &splicers)
+                contributed.append((s, t, sink, w))
             }
         }
     }
@@ -62,14 +85,28 @@ public final class ResultsWriter: RunObserver {
     }
 
     public func sample(_ model: ClusterSimulation, at time: SimTime) {
-        for (t, w) in writers { t.write(model, time, w) }
-        for (s, t, w) in contributed { t.write(s, time, w) }
+        for s in splicers { s.begin(time) }
+        for (t, sink, _) in writers { t.write(model, time, sink) }
+        for (s, t, sink, _) in contributed { t.write(s, time, sink) }
     }
 
     /// Headline figures as (key, value) pairs in a fixed order: the columns of summary.csv and
     /// the "headline" object of summary.json: the core figures, then each subsystem's, in list order.
-    public static func headline(_ s: RunSummary, subsystems: [Subsystem] = []) -> [(String, JSONOut)] {
-        core(s) + subsystems.flatMap { $0.headline().map(\.json) }
+    /// A subsystem's figures include those others contribute into it (`ContributedFigures`).
+    public static func headline(_ s: RunSummary, subsystems: [Subsystem] = [],
+                                list: [SubsystemEntry] = ClusterSimulation.standardSubsystems) -> [(String, JSONOut)] {
+        core(s) + subsystems.flatMap { sub in
+            ContributedFigures.splice(sub.headline(), key: \.key, into: sub.name, entries: list) { e, c in
+                if let by = subsystems.first(where: { $0.name == e.name }) { return c.figures(by) }
+                return zip(c.keys, c.absent).map { HeadlineFigure($0.key, $1) }
+            }.map(\.json)
+        }
+    }
+
+    /// A subsystem's headline keys and meanings as documented: its own, with the contributed ones.
+    public static func headlineKeys(of name: String, own: [(key: String, meaning: String)],
+                                    list: [SubsystemEntry] = ClusterSimulation.standardSubsystems) -> [(key: String, meaning: String)] {
+        ContributedFigures.splice(own, key: \.key, into: name, entries: list) { _, c in c.keys }
     }
 
     static func core(_ s: RunSummary) -> [(String, JSONOut)] {
@@ -133,10 +170,10 @@ public final class ResultsWriter: RunObserver {
     /// only, so every CSV stays byte-identical between runs.
     public func finish(summary: RunSummary, platform: PlatformSummary? = nil, wallSeconds: Double,
                        extra: [(String, JSONOut)] = []) throws {
-        for (_, w) in writers { try w.close() }
-        for (_, _, w) in contributed { try w.close() }
+        for (_, _, w) in writers { try w.close() }
+        for (_, _, _, w) in contributed { try w.close() }
         try events.close()
-        let head = ResultsWriter.headline(summary, subsystems: subsystems)
+        let head = ResultsWriter.headline(summary, subsystems: subsystems, list: list)
         let csv = try OutputFile(path: folder.path("summary.csv"))
         csv.write(head.map { $0.0 }.joined(separator: ",") + "\n")
         csv.write(head.map { kv -> String in

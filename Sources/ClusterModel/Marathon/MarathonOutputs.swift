@@ -10,7 +10,63 @@ extension MarathonScheduler {
                           perKey: ("app", "healthy")),
             SubsystemPlot(file: "apps_backoff", title: "Launch delay (back-off) per Marathon app", ylabel: "launch delay (s)", source: "apps.csv",
                           perKey: ("app", "backoff_delay_s")),
-        ])
+        ],
+        columns: [leaderColumn],
+        figures: headlineFigures)
+
+    /// Marathon's figures in the platform headline (Mesos' `headline()`): tasks and deploys before
+    /// Mesos' figures, its failovers after the master's, recovery after detection. With Mesos and
+    /// without Marathon they read as they always have (zeros, empty).
+    static let headlineFigures: [ContributedFigures] = [
+        ContributedFigures(
+            of: MarathonScheduler.self, into: "mesos", after: nil,
+            keys: [
+                ("tasks_launched", "Marathon instances launched: `TASK_STAGING` rows of events.csv (one per launch)"),
+                ("tasks_failed", "instances whose first terminal event is `TASK_FAILED` or `TASK_ERROR`"),
+                ("tasks_killed", "instances whose first terminal event is `TASK_KILLED` (health-check kills, scale-downs, restarts)"),
+                ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED` or Marathon's `expungeInstance` (kill never acknowledged)"),
+                ("apps_deployed", "apps with an `appDeployed` row: a deployment's step holding the app was done"),
+                ("slowest_deploy_s", "longest deploy time of an app (see below): its first `appDeployed` minus the `appDeploymentStarted` of the same deployment, seconds"),
+                ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),
+                ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds"),
+            ],
+            absent: [.int(0), .int(0), .int(0), .int(0), .int(0), .none, .int(0), .number(0, decimals: 9)]) { m in
+                guard let p = m.model.platformSummary() else { return [] }
+                func n(_ i: Int) -> HeadlineFigure.Value { .int(Int64(i)) }
+                let deployed = p.deploys.compactMap(\.seconds)
+                return [
+                    HeadlineFigure("tasks_launched", n(p.tasksLaunched)),
+                    HeadlineFigure("tasks_failed", n(p.tasksFailed)),
+                    HeadlineFigure("tasks_killed", n(p.tasksKilled)),
+                    HeadlineFigure("tasks_lost", n(p.tasksLost)),
+                    HeadlineFigure("apps_deployed", n(deployed.count)),
+                    HeadlineFigure("slowest_deploy_s", deployed.max().map { .number($0, decimals: 9) } ?? .none),
+                    HeadlineFigure("apps_below_target_at_end", n(p.appsBelowTargetAtEnd)),
+                    HeadlineFigure("apps_degraded_s", .number(p.degraded.seconds, decimals: 9)),
+                ]
+            },
+        ContributedFigures(
+            of: MarathonScheduler.self, into: "mesos", after: "max_master_failover_s",
+            keys: [("marathon_failovers", "times the Marathon leader was lost")], absent: [.int(0)]) { m in
+                [HeadlineFigure("marathon_failovers", .int(Int64(m.failovers.count)))]
+            },
+        ContributedFigures(
+            of: MarathonScheduler.self, into: "mesos", after: "max_detection_s",
+            keys: [("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds")],
+            absent: [.none]) { m in
+                let recovered = m.model.platformSummary()?.faults.compactMap(\.recoveredAfter) ?? []
+                return [HeadlineFigure("max_recovery_s", recovered.max().map { .number($0.seconds, decimals: 9) } ?? .none)]
+            },
+    ]
+
+    /// mesos.csv's `marathon_leader`: Marathon says who leads it (Mesos does not know Marathon);
+    /// "none" while no instance leads or without a `marathon` section.
+    static let leaderColumn = ContributedColumns(
+        of: MarathonScheduler.self, table: "mesos.csv", after: "leader_ready",
+        columns: [("marathon_leader", "Marathon instance that leads (marathonN@host), or none")],
+        absent: { w in w.field("none") }) { m, _, _, w in
+            w.field(m.leaderName ?? "none")
+        }
 
     static let appsTable = SubsystemTable(
         of: MarathonScheduler.self, file: "apps.csv", when: "when the scenario has a `marathon` section (long format: one row per app and sample)",

@@ -30,7 +30,6 @@ extension MesosCluster {
             ("time_s", "simulated time of the sample, seconds"),
             ("leader", "leading Mesos master (host name), or none while no master leads"),
             ("leader_ready", "1 when the leading master has recovered and makes offers, else 0"),
-            ("marathon_leader", "Marathon instance that leads (marathonN@host), or none"),
             ("zookeeper_serving", "1 while the ZooKeeper ensemble has a quorum, else 0"),
             ("agents_registered", "agents registered with the leading master"),
             ("agents_unreachable", "agents the master marked unreachable"),
@@ -49,8 +48,8 @@ extension MesosCluster {
         ]) { mesos, time, w in
             let m = mesos.metrics()
             w.field(time); w.field(m.leaderMaster >= 0 ? m.leaderName : "none"); w.field(m.leaderReady ? 1 : 0)
-            // The framework's leader, as `mesos.csv` has always shown it (Marathon, when present).
-            w.field(mesos.model.marathon?.leaderName ?? "none"); w.field(m.zooKeeperServing ? 1 : 0)
+            // (Marathon adds `marathon_leader` here: MarathonScheduler.leaderColumn)
+            w.field(m.zooKeeperServing ? 1 : 0)
             w.field(m.agentsRegistered); w.field(m.agentsUnreachable); w.field(m.frameworksRegistered)
             w.field(m.offersMade); w.field(m.offersAccepted); w.field(m.offersDeclined); w.field(m.offersRescinded)
             w.field(m.outstandingOffers); w.field(m.filtersActive)
@@ -60,48 +59,27 @@ extension MesosCluster {
             w.endRow()
         }
 
-    /// The platform's headline figures (`PlatformSummary`), in the order of `platformHeadlineMeanings`.
+    /// Mesos' headline figures: master failovers and fault detection (`PlatformSummary`), in the
+    /// order of `platformHeadlineMeanings`. Marathon adds its task, deploy, failover and recovery
+    /// figures among them (`MarathonScheduler.headlineFigures`).
     public func headline() -> [HeadlineFigure] {
         guard let p = model.platformSummary() else { return [] }
         func opt(_ d: SimDuration?) -> HeadlineFigure.Value { d.map { .number($0.seconds, decimals: 9) } ?? .none }
-        func n(_ i: Int) -> HeadlineFigure.Value { .int(Int64(i)) }
-        let deployed = p.deploys.compactMap(\.seconds)
         let detected = p.faults.compactMap(\.detectedAfter)
-        let recovered = p.faults.compactMap(\.recoveredAfter)
         let masterFailover = p.masterFailovers.compactMap { f in f.readyAt.map { $0 - f.lostAt } }
         return [
-            HeadlineFigure("tasks_launched", n(p.tasksLaunched)),
-            HeadlineFigure("tasks_failed", n(p.tasksFailed)),
-            HeadlineFigure("tasks_killed", n(p.tasksKilled)),
-            HeadlineFigure("tasks_lost", n(p.tasksLost)),
-            HeadlineFigure("apps_deployed", n(deployed.count)),
-            HeadlineFigure("slowest_deploy_s", deployed.max().map { .number($0, decimals: 9) } ?? .none),
-            HeadlineFigure("apps_below_target_at_end", n(p.appsBelowTargetAtEnd)),
-            HeadlineFigure("apps_degraded_s", .number(p.degraded.seconds, decimals: 9)),
-            HeadlineFigure("master_failovers", n(p.masterFailovers.count)),
+            HeadlineFigure("master_failovers", .int(Int64(p.masterFailovers.count))),
             HeadlineFigure("max_master_failover_s", opt(masterFailover.max())),
-            HeadlineFigure("marathon_failovers", n(p.marathonFailovers.count)),
-            HeadlineFigure("faults_detected", n(detected.count)),
+            HeadlineFigure("faults_detected", .int(Int64(detected.count))),
             HeadlineFigure("max_detection_s", opt(detected.max())),
-            HeadlineFigure("max_recovery_s", opt(recovered.max())),
         ]
     }
 
     public static let platformHeadlineMeanings: [(key: String, meaning: String)] = [
-        ("tasks_launched", "Marathon instances launched: `TASK_STAGING` rows of events.csv (one per launch)"),
-        ("tasks_failed", "instances whose first terminal event is `TASK_FAILED` or `TASK_ERROR`"),
-        ("tasks_killed", "instances whose first terminal event is `TASK_KILLED` (health-check kills, scale-downs, restarts)"),
-        ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED` or Marathon's `expungeInstance` (kill never acknowledged)"),
-        ("apps_deployed", "apps with an `appDeployed` row: a deployment's step holding the app was done"),
-        ("slowest_deploy_s", "longest deploy time of an app (see below): its first `appDeployed` minus the `appDeploymentStarted` of the same deployment, seconds"),
-        ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),
-        ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds"),
         ("master_failovers", "times the leading Mesos master was lost"),
         ("max_master_failover_s", "longest time from losing the leading master to a new leader ready, seconds"),
-        ("marathon_failovers", "times the Marathon leader was lost"),
         ("faults_detected", "faults the platform noticed (agent marked unreachable, new master leading)"),
         ("max_detection_s", "longest time from a fault to its detection, seconds"),
-        ("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds"),
     ]
 
     /// How the deployment and task figures are read from events.csv (written after the platform table).

@@ -5,7 +5,15 @@ import SimKernel
 // charts (by message size, not time) are drawn by Reporting's NetworkPlots.
 
 extension ClusterNetwork {
-    public static let outputs = SubsystemOutputs(tables: [networkTable])
+    public static let outputs = SubsystemOutputs(tables: [networkTable], columns: [hostColumns])
+
+    /// hosts.csv's network column (row = host index); 0 without a `network` section.
+    static let hostColumns = ContributedColumns(
+        of: ClusterNetwork.self, table: "hosts.csv", after: "downtime_s",
+        columns: [("network_cpu_cores", "mean cores the network used on this host since the previous sample (flows, messages, forwarders; 0 without a `network` section)")],
+        absent: { h in h.field(0, decimals: 4) }) { net, host, _, h in
+            h.field(net.cpuCoresSinceLastSample(host: host), decimals: 4)
+        }
 
     static let networkColumns: [(String, String)] = [
         ("environment", "network environment: cloud-vm (no tunnel offload) or bare-metal (offloads)"),

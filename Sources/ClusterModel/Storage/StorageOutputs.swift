@@ -7,11 +7,29 @@ extension StorageModel {
     public static let outputs = SubsystemOutputs(
         tables: [storageTable, containersTable, cephTable],
         plots: storagePlots,
+        columns: [hostColumns],
         headline: storageHeadlineMeanings,
         headlineIntro: "With a `storage` section the headline ends with the container-storage figures (see docs/storage.md).")
 
     static let GiB = 1024.0 * 1024.0 * 1024.0
     static let MiB = 1024.0 * 1024.0
+
+    /// hosts.csv's Docker columns (row = host index); empty without a `storage` section.
+    static let hostColumns = ContributedColumns(
+        of: StorageModel.self, table: "hosts.csv", after: "downtime_s",
+        columns: [
+            ("docker_pool_free_ratio", "free data blocks of the host's devicemapper thin pool / total (details in storage.csv); empty without devicemapper"),
+            ("docker_fs_used_gib", "host filesystem under /var/lib/docker used, GiB; empty without a `storage` section for the host"),
+        ],
+        prepare: { storage, _ in storage.sync() },
+        absent: { h in h.field(""); h.field("") }) { storage, host, _, h in
+            if let d = storage.dockerHost(host) {
+                if d.isDeviceMapper { h.field(d.dataFreeRatio, decimals: 4) } else { h.field("") }
+                h.field(d.fsUsed / GiB, decimals: 3)
+            } else {
+                h.field(""); h.field("")
+            }
+        }
 
     static let storageTable = SubsystemTable(
         of: StorageModel.self, file: "storage.csv", when: "when the scenario has a `storage` section with `hostGroups` (long format: one row per host and sample)",
