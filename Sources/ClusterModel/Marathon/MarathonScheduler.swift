@@ -389,8 +389,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
         }
-        // Marathon accepts with the default filter (refuse_seconds 5 s) for what it leaves over.
-        guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: 5) else { return }
+        // Marathon accepts with Filters.refuse_seconds 0 ("so we get the same offer in the next
+        // allocator cycle"): what it leaves over is offered again at the next allocation
+        // (marathon:src/main/scala/mesosphere/marathon/core/launcher/impl/TaskLauncherImpl.scala@v1.4.13:28,33,
+        // the same in @v1.10.5).
+        guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: 0) else { return }
         for (k, id) in ids.enumerated() {
             let (a, version) = launched[k]
             a.toLaunch -= 1
