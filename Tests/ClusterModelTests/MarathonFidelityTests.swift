@@ -27,4 +27,32 @@ final class MarathonFidelityTests: XCTestCase {
         let times = a.instances.map(\.launchedAt)
         XCTAssertLessThanOrEqual(times.max()! - times.min()!, .seconds(3))
     }
+
+    /// Item 4: with 3 instances that never fit (UNIQUE, 8 instances, 5 agents) offers stay wanted
+    /// for the whole run. 1.4 revives once when offers become wanted (the leader is ready before
+    /// Mesos confirms the registration) and a series of 3 on SchedulerRegisteredEvent, 5 s apart;
+    /// 1.10 twice (one revive, one repeat two repeater ticks later);
+    /// after that each agent is offered once per decline_offer_duration (120 s) plus at most one
+    /// allocation interval. The old model revived every 5 s: 12 offers per agent per minute.
+    func testRevivesPerVersionWithAnUnplaceableInstance() {
+        for (version, expectedRevives) in [(MarathonVersion(1, 4, 13), 4), (MarathonVersion(1, 10, 5), 2)] {
+            let unique = PlacementConstraint(field: "hostname", operator: .unique, rules: version.constraintRules)
+            let r = Run(apps: [MarathonRuntimeTests.app("/u", instances: 8, constraints: [unique], version: version)],
+                        agents: 5, duration: .minutes(40), version: version)
+            var offersAt10: Int?
+            r.run { m in
+                if offersAt10 == nil && m.sim.now >= .zero + .minutes(10) { offersAt10 = m.mesos!.metrics().offersMade }
+            }
+            XCTAssertEqual(r.app("/u").toLaunch, 3, "\(version)")
+            XCTAssertEqual(r.marathon.revivesSent, expectedRevives, "\(version)")
+            let revives = r.events("reviveOffers").map(\.time)
+            XCTAssertEqual(revives.count, expectedRevives)
+            for k in 1..<revives.count { XCTAssertGreaterThanOrEqual(revives[k] - revives[k - 1], .seconds(5)) }
+            XCTAssertLessThan(revives.last!, .zero + .minutes(1))
+            let offers = r.model.mesos!.metrics().offersMade - offersAt10!
+            // 30 minutes, 5 agents, one offer per agent every 120-121 s: 14-15 each
+            XCTAssertGreaterThanOrEqual(offers, 5 * 14, "\(version)")
+            XCTAssertLessThanOrEqual(offers, 5 * 16, "\(version)")
+        }
+    }
 }

@@ -24,8 +24,26 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var rateLimiter: RateLimiter
     var launchTokens: Int
     var lastRevive: SimTime?
-    var reviveScheduled = false
     var suppressed = false
+    // Revive (docs/marathon.md "Runtime"): 1.4-1.9 ReviveOffersActor, 1.10 ReviveOffersStreamLogic.
+    /// Offers wanted as the revive logic last saw it (ReviveOffersActor.offersCurrentlyWanted;
+    /// 1.10: the role state of the last directive).
+    var offersWanted = false
+    /// 1.4-1.9: revives still to send in the current series.
+    var revivesNeeded = 0
+    /// Invalidates a scheduled revive check (1.4-1.9) or repeat (1.10).
+    var reviveGeneration = 0
+    var reviveCheckScheduled = false
+    /// Revive calls sent to Mesos (revives and 1.10's unsuppress), for tests and the summary.
+    public private(set) var revivesSent = 0
+    /// 1.10: the revive state's version (grows when instances are newly scheduled or a launch
+    /// delay ends), the version last acted on, the throttle (one state per min_revive_offers_interval)
+    /// and the phase of the repeater's ticks.
+    var reviveVersion = 0
+    var emittedReviveVersion = 0
+    var lastReviveStateAt: SimTime?
+    var reviveStateScheduled = false
+    var reviveTickPhase = SimTime.zero
     var rateLimiterCleanupScheduled = false
     /// Agents as constraints see them, built once per host.
     var placementHosts: [Int: PlacementHost] = [:]
@@ -66,7 +84,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     enum Kind: Int32 {
         case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, unreachableInactive,
              unreachableExpunge, prepareDone, rateLimiterCleanup, backoffOver, readinessTick, processRestart,
-             deploymentCheck, killRetry
+             deploymentCheck, killRetry, reviveState
     }
 
     init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
@@ -195,6 +213,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         for u in updates { statusUpdate(u) }
         driver.reconcile(tasks: byTask.keys.sorted())
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
+        resetReviveState()
         deployments.leaderReady()
         for a in apps { startReadinessChecks(a) }
         updateOfferInterest()
@@ -237,7 +256,16 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
             if hasDemand { updateOfferInterest() }
         case .revive:
-            reviveScheduled = false
+            guard event.arg == Int64(reviveGeneration), leaderReady else { return }
+            reviveCheckScheduled = false
+            if spec.version.atLeast(10) {
+                // ReviveRepeaterLogic.handleTick: repeat if the role still wants offers.
+                if offersWanted { sendRevive() }
+            } else if revivesNeeded > 0 {
+                reviveNow()
+            }
+        case .reviveState:
+            reviveStateScheduled = false
             updateOfferInterest()
         case .healthTick:
             healthTick(event.arg)
@@ -261,6 +289,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             } else { rateLimiterCleanupScheduled = false }
             if !removed.isEmpty { updateOfferInterest() }
         case .backoffOver:
+            // 1.10: the delay's end makes the app's scheduled instances wanted again (NotDelayed).
+            reviveVersion += 1
             updateOfferInterest()
         case .readinessTick:
             readinessTick(TaskID(event.arg))
@@ -286,30 +316,118 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         return demandList
     }
 
-    /// Revive when there is something to launch (no more often than min_revive_offers_interval);
-    /// suppress when there is nothing (if --suppress_offers).
+    /// Some app has instances to launch and is not in back-off: its launcher is registered as an
+    /// offer matcher (1.4 TaskLauncherActor / OfferMatcherManager `offersWanted`; 1.10
+    /// ReviveOffersState: scheduled instances whose config ref is not delayed).
+    var launchesWanted: Bool {
+        for ai in appsWithDemand {
+            if rateLimiter.count == 0 { return true }
+            if rateLimiter.deadline(apps[ai].launchKey).map({ $0 <= now }) ?? true { return true }
+        }
+        return false
+    }
+
+    /// Revive and suppress as each version does it (never "every 5 s while demand remains").
+    /// 1.4-1.9, ReviveOffersActor (marathon:src/main/scala/mesosphere/marathon/core/flow/impl/ReviveOffersActor.scala@v1.4.13:43,96-104):
+    /// when offers become wanted (or the framework re-registers while they are), a series of
+    /// `revive_offers_repetitions` (3) revives spaced `min_revive_offers_interval` (5 s) apart;
+    /// nothing while they stay wanted. 1.10, ReviveOffersStreamLogic
+    /// (core/launchqueue/impl/ReviveOffersStreamLogic.scala@v1.10.5:62-80,180-240): the state is
+    /// read at most once per interval; offers newly wanted, or newly scheduled instances, give one
+    /// revive plus one repeat on the second repeater tick after it. Suppress when nothing is wanted
+    /// and --suppress_offers.
     func updateOfferInterest() {
         guard leaderReady else { return }
-        if hasDemand {
-            if let last = lastRevive, now - last < spec.flags.minReviveOffersInterval {
-                if !reviveScheduled {
-                    reviveScheduled = true
-                    sim.schedule(at: last + spec.flags.minReviveOffersInterval, target: target, kind: Kind.revive.rawValue)
+        let wanted = launchesWanted
+        if spec.version.atLeast(10) {
+            if let last = lastReviveStateAt, now - last < spec.flags.minReviveOffersInterval {
+                if !reviveStateScheduled {
+                    reviveStateScheduled = true
+                    sim.schedule(at: last + spec.flags.minReviveOffersInterval, target: target, kind: Kind.reviveState.rawValue)
                 }
                 return
             }
-            lastRevive = now
-            suppressed = false
-            driver.reviveOffers()
-        } else if spec.flags.suppressOffers && !suppressed {
+            lastReviveStateAt = now
+            if wanted {
+                if !offersWanted || reviveVersion > emittedReviveVersion {
+                    offersWanted = true
+                    sendRevive()
+                    // ReviveRepeaterLogic: repeatIn = 2 ticks; ticks every interval from the stream's start.
+                    let i = spec.flags.minReviveOffersInterval.nanoseconds
+                    let k = (now - reviveTickPhase).nanoseconds / i + 1
+                    reviveGeneration += 1
+                    sim.schedule(at: reviveTickPhase + SimDuration(nanoseconds: (k + 1) * i), target: target,
+                                 kind: Kind.revive.rawValue, arg: Int64(reviveGeneration))
+                }
+            } else {
+                offersWanted = false
+            }
+            emittedReviveVersion = reviveVersion
+        } else {
+            if wanted && !offersWanted {
+                offersWanted = true
+                newReviveSeries()
+            } else if !wanted && offersWanted {
+                offersWanted = false
+                revivesNeeded = 0
+                reviveGeneration += 1
+                reviveCheckScheduled = false
+            }
+        }
+        if !wanted && spec.flags.suppressOffers && !suppressed {
             suppressed = true
             driver.suppressOffers()
         }
     }
 
+    /// ReviveOffersActor.initiateNewSeriesOfRevives.
+    func newReviveSeries() {
+        revivesNeeded = spec.flags.reviveOffersRepetitions
+        reviveNow()
+    }
+
+    /// ReviveOffersActor.reviveOffers: revive now if the last one is at least the interval ago
+    /// (then schedule the next of the series), else check again when it is.
+    func reviveNow() {
+        let interval = spec.flags.minReviveOffersInterval
+        if let last = lastRevive, last + interval > now {
+            if !reviveCheckScheduled { scheduleReviveCheck(at: last + interval) }
+            return
+        }
+        reviveGeneration += 1
+        reviveCheckScheduled = false
+        sendRevive()
+        revivesNeeded -= 1
+        if revivesNeeded > 0 { scheduleReviveCheck(at: now + interval) }
+    }
+
+    func scheduleReviveCheck(at t: SimTime) {
+        reviveCheckScheduled = true
+        sim.schedule(at: t, target: target, kind: Kind.revive.rawValue, arg: Int64(reviveGeneration))
+    }
+
+    func sendRevive() {
+        lastRevive = now
+        revivesSent += 1
+        log("reviveOffers", frameworkName, "revive \(revivesSent)")
+        suppressed = false
+        driver.reviveOffers()
+    }
+
+    /// Forget the revive state (a new leader starts its actors afresh).
+    func resetReviveState() {
+        offersWanted = false
+        revivesNeeded = 0
+        reviveGeneration += 1
+        reviveCheckScheduled = false
+        lastReviveStateAt = nil
+        reviveTickPhase = now
+    }
+
     func queueLaunches(_ a: MarathonAppState, _ n: Int) {
         guard n > 0 else { return }
         a.toLaunch += n
+        reviveVersion += 1
         updateOfferInterest()
     }
 
@@ -441,8 +559,13 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     public func offerRescinded(_ offer: Int64) {}
 
+    /// SchedulerRegisteredEvent / SchedulerReregisteredEvent: a new series of revives when offers
+    /// are wanted (1.4-1.9, ReviveOffersActor `receiveReviveOffersEvents`).
     public func registered(reregistered: Bool) {
-        if leaderReady { updateOfferInterest() }
+        guard leaderReady else { return }
+        // 1.10 subscribes with its current role state: no revive of its own.
+        if offersWanted && !spec.version.atLeast(10) { newReviveSeries(); return }
+        updateOfferInterest()
     }
 
     public func disconnected() {
