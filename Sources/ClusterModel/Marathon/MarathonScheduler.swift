@@ -580,11 +580,21 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let a = apps[inst.app]
         defer { refreshSatisfied(a) }
         let old = inst.state
+        var healthChanged = false
         if let h = u.healthy, inst.mesosHealthy != h {
             inst.mesosHealthy = h
+            healthChanged = true
             log("healthStatusChanged", inst.name, h ? "healthy (Mesos-level check)" : "unhealthy (Mesos-level check)")
             model.signals.publish(.healthStatusChanged(app: inst.app, task: inst.task, alive: h))
             deployments.instanceHealthChanged(inst)
+        }
+        // OfferMatcherLaunchTokensActor: every update of a running instance that is not unhealthy
+        // (Mesos-level `healthy` absent or true) gives one launch token back, besides the reset every
+        // launch_token_refresh_interval (core/flow/impl/OfferMatcherLaunchTokensActor.scala@v1.4.13:51-53,
+        // @v1.10.5:44-46: InstanceUpdated / InstanceChanged, so a status update that changes nothing is
+        // not counted).
+        if (healthChanged || u.state != old) && u.state == .running && inst.mesosHealthy != false {
+            launchTokens += 1
         }
         if u.state == old && u.state != .unreachable { return }
         inst.state = u.state
