@@ -81,3 +81,77 @@ final class MarathonFidelityTests: XCTestCase {
         XCTAssertGreaterThan(r.marathon.launchTokens, 0)
     }
 }
+
+extension MarathonFidelityTests {
+    /// Item 1: with unreachableStrategy 300 s / 600 s (Marathon 1.4.0-1.4.8) an instance on a lost
+    /// agent is replaced on the first reconciliation answer (TASK_UNREACHABLE) at least 300 s after
+    /// it became unreachable, so 300-900 s after, depending on the phase of the 600 s
+    /// reconciliation; it is expunged the same way 600-1200 s after. With 0 s / 0 s (1.4.9+) it is
+    /// replaced at once.
+    func testUnreachableReplacementWaitsForReconciliation() {
+        var delays: [Double] = []
+        for seed in 1...12 {
+            let crash = SimDuration.minutes(20) + .seconds(Int64(seed * 97 % 600))
+            let unique = PlacementConstraint(field: "hostname", operator: .unique, rules: .legacy)
+            let v = MarathonVersion(1, 4, 0)
+            let r = Run(apps: [MarathonRuntimeTests.app("/svc", instances: 6, constraints: [unique], version: v)],
+                        faults: [FaultSpec(at: .zero + crash, kind: .hostCrash, target: .host("slave-02"))],
+                        duration: crash + .minutes(25), seed: UInt64(seed), version: v)
+            r.run()
+            guard let unreachable = r.events("instanceUnreachable").first,
+                  let replaced = r.events("replaceUnreachable").first,
+                  let expunged = r.events("expungeUnreachable").first else {
+                XCTFail("seed \(seed): no unreachable/replacement/expunge"); continue
+            }
+            let d = replaced.time - unreachable.time
+            delays.append(d.seconds)
+            XCTAssertGreaterThanOrEqual(d, .seconds(300), "seed \(seed)")
+            XCTAssertLessThanOrEqual(d, .seconds(900), "seed \(seed)")
+            let e = expunged.time - unreachable.time
+            XCTAssertGreaterThanOrEqual(e, .seconds(600), "seed \(seed)")
+            XCTAssertLessThanOrEqual(e, .seconds(1200), "seed \(seed)")
+            // the replacement is queued at the decision (UNIQUE on the 5 live agents: it waits)
+            XCTAssertEqual(r.app("/svc").toLaunch, 1, "seed \(seed)")
+            XCTAssertEqual(r.app("/svc").instances.count, 5, "seed \(seed)")   // expunged
+        }
+        print("replacement after unreachable (s), 300 s / 600 s: \(delays.sorted().map { Int($0) })")
+        // the reconciliation phase spreads them over the window, not at one point
+        XCTAssertGreaterThan(delays.max()! - delays.min()!, 300)
+
+        // 0 s / 0 s: replaced when Mesos reports the task unreachable
+        let unique = PlacementConstraint(field: "hostname", operator: .unique, rules: .legacy)
+        let r = Run(apps: [MarathonRuntimeTests.app("/svc", instances: 6, constraints: [unique])],
+                    faults: [FaultSpec(at: .zero + .minutes(20), kind: .hostCrash, target: .host("slave-02"))],
+                    duration: .minutes(30))
+        r.run()
+        let u = r.events("instanceUnreachable").first!, rep = r.events("replaceUnreachable").first!
+        XCTAssertEqual(rep.time, u.time)
+    }
+}
+
+extension MarathonFidelityTests {
+    /// Item 1, agent-loss as shipped but on Marathon 1.4.0: the lost instance fails its Marathon
+    /// HTTP checks and is killed before Mesos marks the agent unreachable; the kill cannot reach
+    /// the agent and its retries stop when the instance is unreachable (KillServiceActor), so it is
+    /// replaced by the reconciliation 300-900 s after, not by a force-expunge seconds after.
+    func testAgentLossOnMarathon140WithHealthChecksReplacesAfterReconciliation() {
+        let v = MarathonVersion(1, 4, 0)
+        let hc = HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60), interval: .seconds(10),
+                             timeout: .seconds(5), maxConsecutiveFailures: 3)
+        let unique = PlacementConstraint(field: "hostname", operator: .unique, rules: .legacy)
+        var def = MarathonRuntimeTests.app("/web", instances: 5, healthChecks: [hc], constraints: [unique], version: v)
+        def.ports = [AppPort(hostPort: 0)]
+        let r = Run(apps: [def], faults: [FaultSpec(at: .zero + .minutes(20), kind: .hostCrash, target: .host("slave-02"))],
+                    duration: .minutes(45), version: v)
+        r.run()
+        guard let u = r.events("instanceUnreachable").first else {
+            XCTFail("slave-02 had no instance: choose another host")
+            return
+        }
+        XCTAssertFalse(r.events("killUnhealthy").isEmpty)
+        XCTAssertTrue(r.events("expungeInstance").isEmpty)
+        let rep = r.events("replaceUnreachable").first!
+        XCTAssertGreaterThanOrEqual(rep.time - u.time, .seconds(300))
+        XCTAssertLessThanOrEqual(rep.time - u.time, .seconds(900))
+    }
+}

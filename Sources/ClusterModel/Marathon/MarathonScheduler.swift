@@ -45,6 +45,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var reviveStateScheduled = false
     var reviveTickPhase = SimTime.zero
     var rateLimiterCleanupScheduled = false
+    /// The reconciliation timer of the current leader (a new leader starts its own).
+    var reconcileGeneration = 0
     /// Agents as constraints see them, built once per host.
     var placementHosts: [Int: PlacementHost] = [:]
     let offerStream: RandomStream
@@ -82,9 +84,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     static let processRestartDelay = SimDuration.seconds(10)
 
     enum Kind: Int32 {
-        case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, unreachableInactive,
-             unreachableExpunge, prepareDone, rateLimiterCleanup, backoffOver, readinessTick, processRestart,
-             deploymentCheck, killRetry, reviveState
+        case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, prepareDone, rateLimiterCleanup,
+             backoffOver, readinessTick, processRestart, deploymentCheck, killRetry, reviveState, reconcile
     }
 
     init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
@@ -211,7 +212,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let updates = pendingUpdates
         pendingUpdates.removeAll()
         for u in updates { statusUpdate(u) }
-        driver.reconcile(tasks: byTask.keys.sorted())
+        reconcileGeneration += 1
+        sim.schedule(after: spec.flags.reconciliationInitialDelay, target: target, kind: Kind.reconcile.rawValue,
+                     arg: Int64(reconcileGeneration))
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
         resetReviveState()
         deployments.leaderReady()
@@ -275,10 +278,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             launchTimedOut(TaskID(event.arg))
         case .killRetry:
             killRetry(Self.killTask.decode(event.arg), attempts: Self.killAttempts.decode(event.arg))
-        case .unreachableInactive:
-            unreachableInactive(TaskID(event.arg))
-        case .unreachableExpunge:
-            unreachableExpunge(TaskID(event.arg))
+        case .reconcile:
+            reconcileTasks(generation: Int(event.arg))
         case .prepareDone:
             leaderPrepared(Int(event.arg))
         case .rateLimiterCleanup:
@@ -353,7 +354,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                     offersWanted = true
                     sendRevive()
                     // ReviveRepeaterLogic: repeatIn = 2 ticks; ticks every interval from the stream's start.
-                    let i = spec.flags.minReviveOffersInterval.nanoseconds
+                    let i = max(spec.flags.minReviveOffersInterval.nanoseconds, 1)   // the flag may be 0
                     let k = (now - reviveTickPhase).nanoseconds / i + 1
                     reviveGeneration += 1
                     sim.schedule(at: reviveTickPhase + SimDuration(nanoseconds: (k + 1) * i), target: target,
@@ -596,7 +597,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         if (healthChanged || u.state != old) && u.state == .running && inst.mesosHealthy != false {
             launchTokens += 1
         }
-        if u.state == old && u.state != .unreachable { return }
+        if u.state == old {
+            // A further TASK_UNREACHABLE (in practice a reconciliation answer) is when the
+            // unreachable strategy's deadlines are checked.
+            if u.state == .unreachable { unreachableDeadlines(inst) }
+            return
+        }
         inst.state = u.state
         model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
@@ -632,11 +638,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             case .disabled:
                 log("instanceUnreachable", inst.name, "unreachableStrategy disabled: not replaced")
             case .enabled(let inactiveAfter, let expungeAfter):
-                log("instanceUnreachable", inst.name, "replaced after \(inactiveAfter), expunged after \(expungeAfter)")
-                sim.schedule(after: inactiveAfter, target: target, kind: Kind.unreachableInactive.rawValue, arg: Int64(inst.task))
-                sim.schedule(after: expungeAfter, target: target, kind: Kind.unreachableExpunge.rawValue, arg: Int64(inst.task), priority: 1)
+                log("instanceUnreachable", inst.name, "inactive after \(inactiveAfter), expunged after \(expungeAfter) (checked on each TASK_UNREACHABLE)")
             }
             deployments.instanceHealthChanged(inst)
+            unreachableDeadlines(inst)
         default:
             if u.state.isTerminal { instanceTerminated(inst, u) }
         }
@@ -705,7 +710,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     static let killRetryMax = 5
 
     func killRetry(_ task: TaskID, attempts: Int) {
-        guard let inst = byTask[task], inst.killRequested, !inst.state.isTerminal else { return }
+        // KillServiceActor stops retrying once the instance is terminal or unreachable (an
+        // unreachable instance is then handled by its unreachable strategy).
+        guard let inst = byTask[task], inst.killRequested, !inst.state.isTerminal, !inst.isUnreachable else { return }
         if attempts >= Self.killRetryMax {
             log("expungeInstance", inst.name, "kill not acknowledged after \(attempts) attempts (kill_retry_max): expunged from state")
             instanceTerminated(inst, TaskStatusUpdate(task: task, state: .gone, agent: inst.host, message: "force expunged"))
@@ -720,6 +727,31 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         guard let inst = byTask[task], inst.state != .running, inst.runningSince == nil else { return }
         log("launchTimeout", inst.name, "not TASK_RUNNING within task_launch_timeout \(spec.flags.taskLaunchTimeout)")
         kill(inst, reason: "task_launch_timeout", replace: true)
+    }
+
+    /// InstanceUpdater (marathon:src/main/scala/mesosphere/marathon/core/instance/update/InstanceUpdater.scala@v1.4.13:50,
+    /// @v1.10.5:115): a TASK_UNREACHABLE update for an instance unreachable for at least
+    /// inactiveAfterSeconds makes it UnreachableInactive (replaced); at least expungeAfterSeconds,
+    /// expunged. Checked only when such an update arrives: the first one (so 0 s / 0 s acts at
+    /// once) and the answers to task reconciliation every --reconciliation_interval.
+    func unreachableDeadlines(_ inst: MarathonInstance) {
+        guard case .enabled(let inactiveAfter, let expungeAfter) = apps[inst.app].definition.unreachableStrategy,
+              let since = inst.unreachableSince else { return }
+        if now - since >= inactiveAfter { unreachableInactive(inst.task) }
+        if now - since >= expungeAfter { unreachableExpunge(inst.task) }
+    }
+
+    /// SchedulerActions.reconcileTasks, on a timer started when the leader's driver starts:
+    /// first after --reconciliation_initial_delay (15 s), then every --reconciliation_interval
+    /// (600 s) (MarathonSchedulerService `reconciliationInitialDelay`, `reconciliationInterval`;
+    /// MarathonConf@v1.10.5:213-216). Marathon asks Mesos for the status of every task it knows
+    /// (explicit reconciliation); Mesos answers each with its current state.
+    func reconcileTasks(generation: Int) {
+        guard generation == reconcileGeneration, leaderReady else { return }
+        log("reconcileTasks", frameworkName, "explicit reconciliation of \(byTask.count) task(s)")
+        driver.reconcile(tasks: byTask.keys.sorted())
+        sim.schedule(after: spec.flags.reconciliationInterval, target: target, kind: Kind.reconcile.rawValue,
+                     arg: Int64(reconcileGeneration))
     }
 
     func unreachableInactive(_ task: TaskID) {
