@@ -437,13 +437,19 @@ final class MesosLifecycleTests: XCTestCase, MesosTestHelpers {
         }
         m.run()
         let a = f.launched[0]
-        XCTAssertEqual(f.states(a), [.staging, .starting, .running, .running, .killed])
+        // a healthy=false update per failure (health_checker.cpp `failure`), then the executor's kill
+        XCTAssertEqual(f.states(a), [.staging, .starting, .running, .running, .running, .running, .killing, .killed])
         let running = f.time(a, .running)!
-        let unhealthy = f.updates.filter { $0.update.task == a && $0.update.healthy == false }
+        let unhealthy = f.updates.filter { $0.update.task == a && $0.update.healthy == false && $0.update.state == .running }
+        XCTAssertEqual(unhealthy.count, 3)
         XCTAssertEqual(unhealthy.first?.time, running + .seconds(15) + .milliseconds(1))
-        // checks at +15, +25.001, +35.002 s (interval counted after each result)
-        XCTAssertEqual(f.time(a, .killed)!, running + .seconds(35) + .milliseconds(3))
+        // checks at +15, +25.001, +35.002 s (interval counted after each result); the third sets
+        // kill_task: TASK_KILLING, then TASK_KILLED after executor_shutdown_grace_period (5 s: the
+        // process ignores SIGTERM)
+        XCTAssertEqual(f.time(a, .killing)!, running + .seconds(35) + .milliseconds(3))
+        XCTAssertEqual(f.time(a, .killed)!, running + .seconds(40) + .milliseconds(3))
         XCTAssertEqual(f.updates.last?.update.reason, .healthCheckFailed)
+        XCTAssertEqual(f.updates.last?.update.healthy, false)
     }
 
     func testKillGoesThroughKillingWithinTheGracePeriod() {
