@@ -47,6 +47,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var rateLimiterCleanupScheduled = false
     /// The reconciliation timer of the current leader (a new leader starts its own).
     var reconcileGeneration = 0
+    /// When the leader's KillServiceActor started: its retry timer ticks from then.
+    var killTimerPhase = SimTime.zero
     /// Agents as constraints see them, built once per host.
     var placementHosts: [Int: PlacementHost] = [:]
     let offerStream: RandomStream
@@ -217,6 +219,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
                      arg: Int64(reconcileGeneration))
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
         resetReviveState()
+        killTimerPhase = now
         deployments.leaderReady()
         for a in apps { startReadinessChecks(a) }
         updateOfferInterest()
@@ -700,27 +703,33 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         inst.killRequested = true
         log("killInstance", inst.name, reason)
         driver.kill(task: inst.task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(1) | Self.killTask.encode(inst.task))
+        scheduleKillRetry(inst.task, attempts: 1)
     }
 
-    /// KillServiceActor (1.4+): a kill not acknowledged within kill_retry_timeout (10 s) is sent
-    /// again; after kill_retry_max (5) attempts the instance is force-expunged from Marathon's state
-    /// (and replaced when it should still run). MarathonConf `kill_retry_timeout`, `kill_retry_max`.
-    static let killRetryTimeout = SimDuration.seconds(10)
-    static let killRetryMax = 5
+    /// KillServiceActor (core/task/termination/impl/KillServiceActor.scala@v1.4.13:52-54,140-182): a
+    /// retry timer ticks every `kill_retry_timeout` from the actor's start (the leader's); at each tick
+    /// a kill issued more than `kill_retry_timeout` ago and not yet answered by a terminal (or
+    /// unreachable: InstanceChangedPredicates.considerTerminal) condition is sent again. There is no
+    /// maximum: the class comment's "maximum number of retries ... expunged" is not in the code (no
+    /// such flag in KillConfig up to 1.10.x). Until then the instance is Killing, active, counted
+    /// towards the target, so no replacement is launched for it. What ends the kill is the agent
+    /// side (the process exits within the grace period; a `docker stop` that hangs returns when the
+    /// container's I/O resumes or the daemon goes).
+    func scheduleKillRetry(_ task: TaskID, attempts: Int) {
+        let timeout = spec.version.defaultKillRetryTimeout.nanoseconds
+        let due = now + SimDuration(nanoseconds: timeout)
+        let k = (due - killTimerPhase).nanoseconds / timeout + 1   // first tick strictly after `due`
+        sim.schedule(at: killTimerPhase + SimDuration(nanoseconds: k * timeout), target: target, kind: Kind.killRetry.rawValue,
+                     arg: Self.killAttempts.encode(min(attempts, 1 << 22)) | Self.killTask.encode(task))
+    }
 
     func killRetry(_ task: TaskID, attempts: Int) {
-        // KillServiceActor stops retrying once the instance is terminal or unreachable (an
-        // unreachable instance is then handled by its unreachable strategy).
         guard let inst = byTask[task], inst.killRequested, !inst.state.isTerminal, !inst.isUnreachable else { return }
-        if attempts >= Self.killRetryMax {
-            log("expungeInstance", inst.name, "kill not acknowledged after \(attempts) attempts (kill_retry_max): expunged from state")
-            instanceTerminated(inst, TaskStatusUpdate(task: task, state: .gone, agent: inst.host, message: "force expunged"))
-            refreshSatisfied(apps[inst.app])
-            return
+        if attempts == 1 || attempts % 10 == 0 {
+            log("killRetry", inst.name, "no terminal status yet: kill sent again (retry \(attempts); logged at the first and every 10th)")
         }
         driver.kill(task: task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(attempts + 1) | Self.killTask.encode(task))
+        scheduleKillRetry(task, attempts: attempts + 1)
     }
 
     func launchTimedOut(_ task: TaskID) {
