@@ -206,7 +206,9 @@ final class MesosTests: XCTestCase, MesosTestHelpers {
     }
 
     func testDeclineFilterLastsMaxOfRefuseSecondsAndAllocationInterval() {
-        for (refuse, lo, hi) in [(3.0, 3.0, 4.0), (0.2, 1.0, 2.0), (0.0, 1.0, 2.0), (-1.0, 5.0, 6.0)] {
+        // refuse_seconds 0 installs no filter (hierarchical.cpp recoverResources): offered again at
+        // the next batch allocation, within one allocation_interval.
+        for (refuse, lo, hi) in [(3.0, 3.0, 4.0), (0.2, 1.0, 2.0), (0.0, 0.0, 1.000001), (-1.0, 5.0, 6.0)] {
             let (m, _, script) = cluster(agents: 1, duration: .seconds(60))
             var f: TestFramework!
             script.at(.zero) { f = self.addFramework(m, "f"); f.refuseSeconds = refuse }
@@ -216,7 +218,7 @@ final class MesosTests: XCTestCase, MesosTestHelpers {
                 let gap = (f.offers[i].time - f.offers[i - 1].time).seconds
                 XCTAssertTrue(gap >= lo && gap < hi, "refuse \(refuse): gap \(gap)")
             }
-            XCTAssertEqual(m.mesos!.metrics().filtersActive, 1)
+            XCTAssertEqual(m.mesos!.metrics().filtersActive, refuse == 0 ? 0 : 1)
         }
     }
 
@@ -435,13 +437,19 @@ final class MesosLifecycleTests: XCTestCase, MesosTestHelpers {
         }
         m.run()
         let a = f.launched[0]
-        XCTAssertEqual(f.states(a), [.staging, .starting, .running, .running, .killed])
+        // a healthy=false update per failure (health_checker.cpp `failure`), then the executor's kill
+        XCTAssertEqual(f.states(a), [.staging, .starting, .running, .running, .running, .running, .killing, .killed])
         let running = f.time(a, .running)!
-        let unhealthy = f.updates.filter { $0.update.task == a && $0.update.healthy == false }
+        let unhealthy = f.updates.filter { $0.update.task == a && $0.update.healthy == false && $0.update.state == .running }
+        XCTAssertEqual(unhealthy.count, 3)
         XCTAssertEqual(unhealthy.first?.time, running + .seconds(15) + .milliseconds(1))
-        // checks at +15, +25.001, +35.002 s (interval counted after each result)
-        XCTAssertEqual(f.time(a, .killed)!, running + .seconds(35) + .milliseconds(3))
+        // checks at +15, +25.001, +35.002 s (interval counted after each result); the third sets
+        // kill_task: TASK_KILLING, then TASK_KILLED after executor_shutdown_grace_period (5 s: the
+        // process ignores SIGTERM)
+        XCTAssertEqual(f.time(a, .killing)!, running + .seconds(35) + .milliseconds(3))
+        XCTAssertEqual(f.time(a, .killed)!, running + .seconds(40) + .milliseconds(3))
         XCTAssertEqual(f.updates.last?.update.reason, .healthCheckFailed)
+        XCTAssertEqual(f.updates.last?.update.healthy, false)
     }
 
     func testKillGoesThroughKillingWithinTheGracePeriod() {

@@ -118,7 +118,8 @@ final class StorageTests: XCTestCase {
         XCTAssertNotNil(r.first("poolFull"))
     }
 
-    /// A container's device holds at most dm.basesize: its writes stop there, docker stop hangs.
+    /// A container's device holds at most dm.basesize: its writes stop there (ENOSPC), but it is
+    /// not hung: docker stop works (issue 18: only hung I/O or a hung daemon block a stop).
     func testContainerStopsWritingAtBaseSize() {
         let r = Run(host: Self.loop())
         r.container(1, rate: 10_000_000)
@@ -128,7 +129,7 @@ final class StorageTests: XCTestCase {
         XCTAssertEqual(c.layerBytes, Double(10 * GiB), accuracy: 1)
         XCTAssertEqual(c.layerBlocks, 10 * GiB / (64 * KiB))
         XCTAssertEqual(r.first("containerDeviceFull")!.time.seconds, Double(10 * GiB) / 10_000_000, accuracy: 1e-3)
-        XCTAssertTrue(r.storage.stopBlocked(task: 1))
+        XCTAssertFalse(r.storage.stopBlocked(task: 1))
         XCTAssertNil(r.first("poolFull"))
     }
 

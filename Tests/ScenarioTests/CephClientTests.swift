@@ -38,8 +38,10 @@ final class CephClientTests: XCTestCase {
     }
 
     /// The mounted app hangs while one of its PGs is below min_size: probes time out, Marathon
-    /// kills it, the kill hangs (D state) until expunge; the app is healthy again after the PGs are
-    /// active. The app without a mount is never killed.
+    /// kills it, the kill hangs (D state) and is retried, never expunged (issue 18: no
+    /// kill_retry_max); the Killing instance stays active, so no replacement starts; when the PGs
+    /// are active the stuck kill completes, the replacement starts and the app is healthy again.
+    /// The app without a mount is never killed.
     func testMountedAppHangsWhileItsPGsAreBlockedAndRecovers() {
         guard let (m, o) = run(Self.scenario(faults: Self.doubleFailure)) else { return }
         let ev = o.events
@@ -53,7 +55,11 @@ final class CephClientTests: XCTestCase {
         let dbKills = ev.filter { $0.event == "killBlocked" && $0.subject.hasPrefix("db") }
         XCTAssertFalse(dbKills.isEmpty, "the kill of the hung instance does not complete")
         for k in dbKills { XCTAssertTrue(k.time > blocked.time && k.time < resumed.time) }
-        XCTAssertTrue(ev.contains { $0.event == "expungeInstance" && $0.subject.hasPrefix("db") })
+        XCTAssertFalse(ev.contains { $0.event == "expungeInstance" })
+        XCTAssertTrue(ev.contains { $0.event == "killRetry" && $0.subject.hasPrefix("db") && $0.time < resumed.time })
+        // no replacement while the kill hangs
+        XCTAssertFalse(ev.contains { $0.event == "TASK_STAGING" && $0.subject.hasPrefix("db") && $0.time > blocked.time && $0.time < resumed.time })
+        XCTAssertTrue(ev.contains { $0.event == "TASK_KILLED" && $0.subject.hasPrefix("db") && $0.time > resumed.time })
         // nothing happens to /web
         XCTAssertFalse(ev.contains { $0.subject.hasPrefix("web") && ($0.event == "TASK_KILLING" || $0.event == "killInstance" || $0.event == "healthStatusChanged" && $0.detail.hasPrefix("unhealthy")) })
         // healthy again after the PGs are active

@@ -82,12 +82,3 @@ plot 'storage_host_fs.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'sl
      'storage_host_fs.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title 'slave-03', \
      'storage_host_fs.dat' using ($1/3600):5 with steps lw 2 lc 4 dt 4 title 'slave-04'
 unset output
-set terminal pngcairo noenhanced size 960,540 font 'sans,10'
-set output 'storage_hung.png'
-set title 'Hung containers per host'
-set ylabel 'containers'
-plot 'storage_hung.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'slave-01', \
-     'storage_hung.dat' using ($1/3600):3 with steps lw 2 lc 2 dt 2 title 'slave-02', \
-     'storage_hung.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title 'slave-03', \
-     'storage_hung.dat' using ($1/3600):5 with steps lw 2 lc 4 dt 4 title 'slave-04'
-unset output

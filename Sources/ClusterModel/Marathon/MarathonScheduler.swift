@@ -24,9 +24,31 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var rateLimiter: RateLimiter
     var launchTokens: Int
     var lastRevive: SimTime?
-    var reviveScheduled = false
     var suppressed = false
+    // Revive (docs/marathon.md "Runtime"): 1.4-1.9 ReviveOffersActor, 1.10 ReviveOffersStreamLogic.
+    /// Offers wanted as the revive logic last saw it (ReviveOffersActor.offersCurrentlyWanted;
+    /// 1.10: the role state of the last directive).
+    var offersWanted = false
+    /// 1.4-1.9: revives still to send in the current series.
+    var revivesNeeded = 0
+    /// Invalidates a scheduled revive check (1.4-1.9) or repeat (1.10).
+    var reviveGeneration = 0
+    var reviveCheckScheduled = false
+    /// Revive calls sent to Mesos (revives and 1.10's unsuppress), for tests and the summary.
+    public private(set) var revivesSent = 0
+    /// 1.10: the revive state's version (grows when instances are newly scheduled or a launch
+    /// delay ends), the version last acted on, the throttle (one state per min_revive_offers_interval)
+    /// and the phase of the repeater's ticks.
+    var reviveVersion = 0
+    var emittedReviveVersion = 0
+    var lastReviveStateAt: SimTime?
+    var reviveStateScheduled = false
+    var reviveTickPhase = SimTime.zero
     var rateLimiterCleanupScheduled = false
+    /// The reconciliation timer of the current leader (a new leader starts its own).
+    var reconcileGeneration = 0
+    /// When the leader's KillServiceActor started: its retry timer ticks from then.
+    var killTimerPhase = SimTime.zero
     /// Agents as constraints see them, built once per host.
     var placementHosts: [Int: PlacementHost] = [:]
     let offerStream: RandomStream
@@ -64,9 +86,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     static let processRestartDelay = SimDuration.seconds(10)
 
     enum Kind: Int32 {
-        case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, unreachableInactive,
-             unreachableExpunge, prepareDone, rateLimiterCleanup, backoffOver, readinessTick, processRestart,
-             deploymentCheck, killRetry
+        case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, prepareDone, rateLimiterCleanup,
+             backoffOver, readinessTick, processRestart, deploymentCheck, killRetry, reviveState, reconcile
     }
 
     init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
@@ -193,8 +214,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let updates = pendingUpdates
         pendingUpdates.removeAll()
         for u in updates { statusUpdate(u) }
-        driver.reconcile(tasks: byTask.keys.sorted())
+        reconcileGeneration += 1
+        sim.schedule(after: spec.flags.reconciliationInitialDelay, target: target, kind: Kind.reconcile.rawValue,
+                     arg: Int64(reconcileGeneration))
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
+        resetReviveState()
+        killTimerPhase = now
         deployments.leaderReady()
         for a in apps { startReadinessChecks(a) }
         updateOfferInterest()
@@ -237,7 +262,16 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
             if hasDemand { updateOfferInterest() }
         case .revive:
-            reviveScheduled = false
+            guard event.arg == Int64(reviveGeneration), leaderReady else { return }
+            reviveCheckScheduled = false
+            if spec.version.atLeast(10) {
+                // ReviveRepeaterLogic.handleTick: repeat if the role still wants offers.
+                if offersWanted { sendRevive() }
+            } else if revivesNeeded > 0 {
+                reviveNow()
+            }
+        case .reviveState:
+            reviveStateScheduled = false
             updateOfferInterest()
         case .healthTick:
             healthTick(event.arg)
@@ -247,10 +281,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             launchTimedOut(TaskID(event.arg))
         case .killRetry:
             killRetry(Self.killTask.decode(event.arg), attempts: Self.killAttempts.decode(event.arg))
-        case .unreachableInactive:
-            unreachableInactive(TaskID(event.arg))
-        case .unreachableExpunge:
-            unreachableExpunge(TaskID(event.arg))
+        case .reconcile:
+            reconcileTasks(generation: Int(event.arg))
         case .prepareDone:
             leaderPrepared(Int(event.arg))
         case .rateLimiterCleanup:
@@ -261,6 +293,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             } else { rateLimiterCleanupScheduled = false }
             if !removed.isEmpty { updateOfferInterest() }
         case .backoffOver:
+            // 1.10: the delay's end makes the app's scheduled instances wanted again (NotDelayed).
+            reviveVersion += 1
             updateOfferInterest()
         case .readinessTick:
             readinessTick(TaskID(event.arg))
@@ -286,30 +320,118 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         return demandList
     }
 
-    /// Revive when there is something to launch (no more often than min_revive_offers_interval);
-    /// suppress when there is nothing (if --suppress_offers).
+    /// Some app has instances to launch and is not in back-off: its launcher is registered as an
+    /// offer matcher (1.4 TaskLauncherActor / OfferMatcherManager `offersWanted`; 1.10
+    /// ReviveOffersState: scheduled instances whose config ref is not delayed).
+    var launchesWanted: Bool {
+        for ai in appsWithDemand {
+            if rateLimiter.count == 0 { return true }
+            if rateLimiter.deadline(apps[ai].launchKey).map({ $0 <= now }) ?? true { return true }
+        }
+        return false
+    }
+
+    /// Revive and suppress as each version does it (never "every 5 s while demand remains").
+    /// 1.4-1.9, ReviveOffersActor (marathon:src/main/scala/mesosphere/marathon/core/flow/impl/ReviveOffersActor.scala@v1.4.13:43,96-104):
+    /// when offers become wanted (or the framework re-registers while they are), a series of
+    /// `revive_offers_repetitions` (3) revives spaced `min_revive_offers_interval` (5 s) apart;
+    /// nothing while they stay wanted. 1.10, ReviveOffersStreamLogic
+    /// (core/launchqueue/impl/ReviveOffersStreamLogic.scala@v1.10.5:62-80,180-240): the state is
+    /// read at most once per interval; offers newly wanted, or newly scheduled instances, give one
+    /// revive plus one repeat on the second repeater tick after it. Suppress when nothing is wanted
+    /// and --suppress_offers.
     func updateOfferInterest() {
         guard leaderReady else { return }
-        if hasDemand {
-            if let last = lastRevive, now - last < spec.flags.minReviveOffersInterval {
-                if !reviveScheduled {
-                    reviveScheduled = true
-                    sim.schedule(at: last + spec.flags.minReviveOffersInterval, target: target, kind: Kind.revive.rawValue)
+        let wanted = launchesWanted
+        if spec.version.atLeast(10) {
+            if let last = lastReviveStateAt, now - last < spec.flags.minReviveOffersInterval {
+                if !reviveStateScheduled {
+                    reviveStateScheduled = true
+                    sim.schedule(at: last + spec.flags.minReviveOffersInterval, target: target, kind: Kind.reviveState.rawValue)
                 }
                 return
             }
-            lastRevive = now
-            suppressed = false
-            driver.reviveOffers()
-        } else if spec.flags.suppressOffers && !suppressed {
+            lastReviveStateAt = now
+            if wanted {
+                if !offersWanted || reviveVersion > emittedReviveVersion {
+                    offersWanted = true
+                    sendRevive()
+                    // ReviveRepeaterLogic: repeatIn = 2 ticks; ticks every interval from the stream's start.
+                    let i = max(spec.flags.minReviveOffersInterval.nanoseconds, 1)   // the flag may be 0
+                    let k = (now - reviveTickPhase).nanoseconds / i + 1
+                    reviveGeneration += 1
+                    sim.schedule(at: reviveTickPhase + SimDuration(nanoseconds: (k + 1) * i), target: target,
+                                 kind: Kind.revive.rawValue, arg: Int64(reviveGeneration))
+                }
+            } else {
+                offersWanted = false
+            }
+            emittedReviveVersion = reviveVersion
+        } else {
+            if wanted && !offersWanted {
+                offersWanted = true
+                newReviveSeries()
+            } else if !wanted && offersWanted {
+                offersWanted = false
+                revivesNeeded = 0
+                reviveGeneration += 1
+                reviveCheckScheduled = false
+            }
+        }
+        if !wanted && spec.flags.suppressOffers && !suppressed {
             suppressed = true
             driver.suppressOffers()
         }
     }
 
+    /// ReviveOffersActor.initiateNewSeriesOfRevives.
+    func newReviveSeries() {
+        revivesNeeded = spec.flags.reviveOffersRepetitions
+        reviveNow()
+    }
+
+    /// ReviveOffersActor.reviveOffers: revive now if the last one is at least the interval ago
+    /// (then schedule the next of the series), else check again when it is.
+    func reviveNow() {
+        let interval = spec.flags.minReviveOffersInterval
+        if let last = lastRevive, last + interval > now {
+            if !reviveCheckScheduled { scheduleReviveCheck(at: last + interval) }
+            return
+        }
+        reviveGeneration += 1
+        reviveCheckScheduled = false
+        sendRevive()
+        revivesNeeded -= 1
+        if revivesNeeded > 0 { scheduleReviveCheck(at: now + interval) }
+    }
+
+    func scheduleReviveCheck(at t: SimTime) {
+        reviveCheckScheduled = true
+        sim.schedule(at: t, target: target, kind: Kind.revive.rawValue, arg: Int64(reviveGeneration))
+    }
+
+    func sendRevive() {
+        lastRevive = now
+        revivesSent += 1
+        log("reviveOffers", frameworkName, "revive \(revivesSent)")
+        suppressed = false
+        driver.reviveOffers()
+    }
+
+    /// Forget the revive state (a new leader starts its actors afresh).
+    func resetReviveState() {
+        offersWanted = false
+        revivesNeeded = 0
+        reviveGeneration += 1
+        reviveCheckScheduled = false
+        lastReviveStateAt = nil
+        reviveTickPhase = now
+    }
+
     func queueLaunches(_ a: MarathonAppState, _ n: Int) {
         guard n > 0 else { return }
         a.toLaunch += n
+        reviveVersion += 1
         updateOfferInterest()
     }
 
@@ -389,8 +511,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
         }
-        // Marathon accepts with the default filter (refuse_seconds 5 s) for what it leaves over.
-        guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: 5) else { return }
+        // Marathon accepts with Filters.refuse_seconds 0 ("so we get the same offer in the next
+        // allocator cycle"): what it leaves over is offered again at the next allocation
+        // (marathon:src/main/scala/mesosphere/marathon/core/launcher/impl/TaskLauncherImpl.scala@v1.4.13:28,33,
+        // the same in @v1.10.5).
+        guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: 0) else { return }
         for (k, id) in ids.enumerated() {
             let (a, version) = launched[k]
             a.toLaunch -= 1
@@ -438,8 +563,13 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
 
     public func offerRescinded(_ offer: Int64) {}
 
+    /// SchedulerRegisteredEvent / SchedulerReregisteredEvent: a new series of revives when offers
+    /// are wanted (1.4-1.9, ReviveOffersActor `receiveReviveOffersEvents`).
     public func registered(reregistered: Bool) {
-        if leaderReady { updateOfferInterest() }
+        guard leaderReady else { return }
+        // 1.10 subscribes with its current role state: no revive of its own.
+        if offersWanted && !spec.version.atLeast(10) { newReviveSeries(); return }
+        updateOfferInterest()
     }
 
     public func disconnected() {
@@ -454,13 +584,28 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let a = apps[inst.app]
         defer { refreshSatisfied(a) }
         let old = inst.state
+        var healthChanged = false
         if let h = u.healthy, inst.mesosHealthy != h {
             inst.mesosHealthy = h
+            healthChanged = true
             log("healthStatusChanged", inst.name, h ? "healthy (Mesos-level check)" : "unhealthy (Mesos-level check)")
             model.signals.publish(.healthStatusChanged(app: inst.app, task: inst.task, alive: h))
             deployments.instanceHealthChanged(inst)
         }
-        if u.state == old && u.state != .unreachable { return }
+        // OfferMatcherLaunchTokensActor: every update of a running instance that is not unhealthy
+        // (Mesos-level `healthy` absent or true) gives one launch token back, besides the reset every
+        // launch_token_refresh_interval (core/flow/impl/OfferMatcherLaunchTokensActor.scala@v1.4.13:51-53,
+        // @v1.10.5:44-46: InstanceUpdated / InstanceChanged, so a status update that changes nothing is
+        // not counted).
+        if (healthChanged || u.state != old) && u.state == .running && inst.mesosHealthy != false {
+            launchTokens += 1
+        }
+        if u.state == old {
+            // A further TASK_UNREACHABLE (in practice a reconciliation answer) is when the
+            // unreachable strategy's deadlines are checked.
+            if u.state == .unreachable { unreachableDeadlines(inst) }
+            return
+        }
         inst.state = u.state
         model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
@@ -496,11 +641,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             case .disabled:
                 log("instanceUnreachable", inst.name, "unreachableStrategy disabled: not replaced")
             case .enabled(let inactiveAfter, let expungeAfter):
-                log("instanceUnreachable", inst.name, "replaced after \(inactiveAfter), expunged after \(expungeAfter)")
-                sim.schedule(after: inactiveAfter, target: target, kind: Kind.unreachableInactive.rawValue, arg: Int64(inst.task))
-                sim.schedule(after: expungeAfter, target: target, kind: Kind.unreachableExpunge.rawValue, arg: Int64(inst.task), priority: 1)
+                log("instanceUnreachable", inst.name, "inactive after \(inactiveAfter), expunged after \(expungeAfter) (checked on each TASK_UNREACHABLE)")
             }
             deployments.instanceHealthChanged(inst)
+            unreachableDeadlines(inst)
         default:
             if u.state.isTerminal { instanceTerminated(inst, u) }
         }
@@ -559,31 +703,64 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         inst.killRequested = true
         log("killInstance", inst.name, reason)
         driver.kill(task: inst.task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(1) | Self.killTask.encode(inst.task))
+        scheduleKillRetry(inst.task, attempts: 1)
     }
 
-    /// KillServiceActor (1.4+): a kill not acknowledged within kill_retry_timeout (10 s) is sent
-    /// again; after kill_retry_max (5) attempts the instance is force-expunged from Marathon's state
-    /// (and replaced when it should still run). MarathonConf `kill_retry_timeout`, `kill_retry_max`.
-    static let killRetryTimeout = SimDuration.seconds(10)
-    static let killRetryMax = 5
+    /// KillServiceActor (core/task/termination/impl/KillServiceActor.scala@v1.4.13:52-54,140-182): a
+    /// retry timer ticks every `kill_retry_timeout` from the actor's start (the leader's); at each tick
+    /// a kill issued more than `kill_retry_timeout` ago and not yet answered by a terminal (or
+    /// unreachable: InstanceChangedPredicates.considerTerminal) condition is sent again. There is no
+    /// maximum: the class comment's "maximum number of retries ... expunged" is not in the code (no
+    /// such flag in KillConfig up to 1.10.x). Until then the instance is Killing, active, counted
+    /// towards the target, so no replacement is launched for it. What ends the kill is the agent
+    /// side (the process exits within the grace period; a `docker stop` that hangs returns when the
+    /// container's I/O resumes or the daemon goes).
+    func scheduleKillRetry(_ task: TaskID, attempts: Int) {
+        let timeout = spec.version.defaultKillRetryTimeout.nanoseconds
+        let due = now + SimDuration(nanoseconds: timeout)
+        let k = (due - killTimerPhase).nanoseconds / timeout + 1   // first tick strictly after `due`
+        sim.schedule(at: killTimerPhase + SimDuration(nanoseconds: k * timeout), target: target, kind: Kind.killRetry.rawValue,
+                     arg: Self.killAttempts.encode(min(attempts, 1 << 22)) | Self.killTask.encode(task))
+    }
 
     func killRetry(_ task: TaskID, attempts: Int) {
-        guard let inst = byTask[task], inst.killRequested, !inst.state.isTerminal else { return }
-        if attempts >= Self.killRetryMax {
-            log("expungeInstance", inst.name, "kill not acknowledged after \(attempts) attempts (kill_retry_max): expunged from state")
-            instanceTerminated(inst, TaskStatusUpdate(task: task, state: .gone, agent: inst.host, message: "force expunged"))
-            refreshSatisfied(apps[inst.app])
-            return
+        guard let inst = byTask[task], inst.killRequested, !inst.state.isTerminal, !inst.isUnreachable else { return }
+        if attempts == 1 || attempts % 10 == 0 {
+            log("killRetry", inst.name, "no terminal status yet: kill sent again (retry \(attempts); logged at the first and every 10th)")
         }
         driver.kill(task: task)
-        sim.schedule(after: Self.killRetryTimeout, target: target, kind: Kind.killRetry.rawValue, arg: Self.killAttempts.encode(attempts + 1) | Self.killTask.encode(task))
+        scheduleKillRetry(task, attempts: attempts + 1)
     }
 
     func launchTimedOut(_ task: TaskID) {
         guard let inst = byTask[task], inst.state != .running, inst.runningSince == nil else { return }
         log("launchTimeout", inst.name, "not TASK_RUNNING within task_launch_timeout \(spec.flags.taskLaunchTimeout)")
         kill(inst, reason: "task_launch_timeout", replace: true)
+    }
+
+    /// InstanceUpdater (marathon:src/main/scala/mesosphere/marathon/core/instance/update/InstanceUpdater.scala@v1.4.13:50,
+    /// @v1.10.5:115): a TASK_UNREACHABLE update for an instance unreachable for at least
+    /// inactiveAfterSeconds makes it UnreachableInactive (replaced); at least expungeAfterSeconds,
+    /// expunged. Checked only when such an update arrives: the first one (so 0 s / 0 s acts at
+    /// once) and the answers to task reconciliation every --reconciliation_interval.
+    func unreachableDeadlines(_ inst: MarathonInstance) {
+        guard case .enabled(let inactiveAfter, let expungeAfter) = apps[inst.app].definition.unreachableStrategy,
+              let since = inst.unreachableSince else { return }
+        if now - since >= inactiveAfter { unreachableInactive(inst.task) }
+        if now - since >= expungeAfter { unreachableExpunge(inst.task) }
+    }
+
+    /// SchedulerActions.reconcileTasks, on a timer started when the leader's driver starts:
+    /// first after --reconciliation_initial_delay (15 s), then every --reconciliation_interval
+    /// (600 s) (MarathonSchedulerService `reconciliationInitialDelay`, `reconciliationInterval`;
+    /// MarathonConf@v1.10.5:213-216). Marathon asks Mesos for the status of every task it knows
+    /// (explicit reconciliation); Mesos answers each with its current state.
+    func reconcileTasks(generation: Int) {
+        guard generation == reconcileGeneration, leaderReady else { return }
+        log("reconcileTasks", frameworkName, "explicit reconciliation of \(byTask.count) task(s)")
+        driver.reconcile(tasks: byTask.keys.sorted())
+        sim.schedule(after: spec.flags.reconciliationInterval, target: target, kind: Kind.reconcile.rawValue,
+                     arg: Int64(reconcileGeneration))
     }
 
     func unreachableInactive(_ task: TaskID) {

@@ -154,7 +154,10 @@ public struct MarathonVersion: Hashable, Comparable, Sendable, CustomStringConve
     public var restartRules: RestartRules { atLeast(10) ? .v1_10 : .legacy }
 
     /// `--offer_matching_timeout`: 1000 ms up to 1.4, 3000 ms from 1.5 (OfferMatcherManagerConfig.scala).
-    public var defaultOfferMatchingTimeout: SimDuration { atLeast(5) ? .milliseconds(3000) : .milliseconds(1000) }
+    /// KillServiceActor's `kill_retry_timeout`: 10 s up to 1.7, 30 s from 1.8
+    /// (core/task/termination/KillConfig.scala at v1.4.0, v1.7.174: `10.seconds`; v1.8.180, v1.10.5: `30.seconds`).
+    public var defaultKillRetryTimeout: SimDuration { atLeast(8) ? .seconds(30) : .seconds(10) }
+        public var defaultOfferMatchingTimeout: SimDuration { atLeast(5) ? .milliseconds(3000) : .milliseconds(1000) }
 }
 
 // MARK: - Flags

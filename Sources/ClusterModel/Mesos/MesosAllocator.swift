@@ -220,11 +220,14 @@ extension MesosCluster {
     static let filterFramework = filterAgent.next("framework", bits: 10)
     static let filterGeneration = filterFramework.next("filter generation", bits: 32)
 
-    /// Filters.refuse_seconds: negative means the default 5 s, capped at 365 days; the filter
-    /// lasts at least one allocation interval (MESOS-4302).
+    /// Filters.refuse_seconds: negative means the default 5 s, capped at 365 days; 0 installs no
+    /// filter at all (`if (timeout.get() != Duration::zero())`); a filter lasts at least one
+    /// allocation interval (MESOS-4302). apache/mesos:src/master/allocator/mesos/hierarchical.cpp
+    /// `recoverResources`@1.4.0.
     func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
         var secs = refuseSeconds < 0 ? 5 : min(refuseSeconds, 365 * 86400)
         if secs.isNaN { secs = 5 }
+        if secs == 0 { return }
         let d = max(SimDuration.fromSeconds(secs), flags.allocationInterval)
         if f.filters[a.index] == nil { filtersActive += 1 }
         filterGen &+= 1

@@ -161,10 +161,15 @@ extension MesosCluster {
         }
     }
 
-    /// HealthCheckerProcess: failures during the grace period before the first success are
-    /// ignored; `consecutiveFailures` failures in a row kill the task.
+    /// HealthCheckerProcess (apache/mesos:src/checks/health_checker.cpp@1.4.0 `failure`, `success`):
+    /// failures during the grace period before the first success are ignored; every other failure
+    /// sends TaskHealthStatus healthy=false, which the executor forwards as a TASK_RUNNING update
+    /// with healthy=false (not only when health changes); a success sends healthy=true only when
+    /// the task was not healthy. The failure that reaches `consecutiveFailures` sets kill_task: the
+    /// executor kills the task as any kill (TASK_KILLING, then TASK_KILLED when the process exits
+    /// within the kill grace period), the final update carrying healthy=false.
     func healthCheckResult(_ t: MesosTask, passed: Bool) {
-        guard let hc = t.healthCheck, t.state == .running else { return }
+        guard let hc = t.healthCheck, t.state == .running, !t.killing else { return }
         if passed {
             t.hcFailures = 0
             t.hcInitializing = false
@@ -173,12 +178,12 @@ extension MesosCluster {
             // ignored
         } else {
             t.hcFailures += 1
-            if t.healthy != false { t.healthy = false; agentUpdate(t, .running, .healthCheckFailed, healthy: false) }
+            t.healthy = false
+            agentUpdate(t, .running, .healthCheckFailed, healthy: false)
             if t.hcFailures >= hc.consecutiveFailures {
                 log("healthCheckKill", t.name, "\(t.hcFailures) consecutive failures")
-                t.gen &+= 1
-                t.containerAlive = false
-                finishOnAgent(t, .killed, .healthCheckFailed, message: "health check failed", healthy: false)
+                t.killedByHealthCheck = true
+                killOnAgent(t)
                 return
             }
         }
@@ -274,7 +279,12 @@ extension MesosCluster {
             case .hcStart: healthCheckStart(t)
             case .hcPass: healthCheckResult(t, passed: true)
             case .hcFail: healthCheckResult(t, passed: false)
-            case .killDone: finishOnAgent(t, .killed, .none)
+            case .killDone:
+                if t.killedByHealthCheck {
+                    finishOnAgent(t, .killed, .healthCheckFailed, message: "health check failed", healthy: false)
+                } else {
+                    finishOnAgent(t, .killed, .none)
+                }
             case .execRegTimeout:
                 if t.state == .staging {
                     finishOnAgent(t, .failed, .executorRegistrationTimeout,

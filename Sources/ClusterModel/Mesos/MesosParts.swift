@@ -135,6 +135,8 @@ public final class MesosTask {
     var gen: Int32 = 0
     var charged = false
     var killing = false
+    /// Killed by the executor after its health check's consecutive failures (TASK_KILLED then carries healthy=false).
+    var killedByHealthCheck = false
     public internal(set) var launchedAt: SimTime
     public internal(set) var runningAt: SimTime?
     public internal(set) var servingAt: SimTime?

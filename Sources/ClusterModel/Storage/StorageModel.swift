@@ -178,11 +178,15 @@ public final class StorageModel: EventHandler, ContainerStorage {
         return nil
     }
 
+    /// `docker stop` does not return while the container's processes are in uninterruptible I/O
+    /// (a full pool's queued writes, a blocked ceph-fuse mount) or the daemon hangs (moby/moby#26550,
+    /// #20707). A container whose own filesystem is full (at `dm.basesize`) is not hung: its writes
+    /// fail with ENOSPC and it stops on SIGTERM/SIGKILL as any other.
     public func stopBlocked(task: TaskID) -> Bool {
         if let cl = ceph?.clients, cl.hung(task: task) { return true }
         guard let c = byTask[task] else { return false }
         let h = hosts[c.host]
-        return c.hung || c.atBaseSize || h.daemon == .hung
+        return c.hung || h.daemon == .hung
     }
 
     /// One synchronous Ceph client operation per probe (model choice): the client latency of now.
@@ -290,7 +294,7 @@ public final class StorageModel: EventHandler, ContainerStorage {
                     if !c.atBaseSize && d > 0 {
                         c.atBaseSize = true
                         markLost(c)
-                        log("containerDeviceFull", c.name, "\(h.name): writable layer reached dm.basesize \(gib(Double(h.opts.baseSize))) GiB: writes fail with ENOSPC, docker stop hangs")
+                        log("containerDeviceFull", c.name, "\(h.name): writable layer reached dm.basesize \(gib(Double(h.opts.baseSize))) GiB: writes fail with ENOSPC")
                     }
                     continue
                 }
