@@ -68,8 +68,7 @@ final class SummaryFromEventsTests: XCTestCase {
                     if counted.insert(e.subject).inserted { failed += 1 }
                 case ("mesos", "TASK_KILLED"):
                     if counted.insert(e.subject).inserted { killed += 1 }
-                case ("mesos", "TASK_LOST"), ("mesos", "TASK_GONE"), ("mesos", "TASK_GONE_BY_OPERATOR"), ("mesos", "TASK_DROPPED"),
-                     ("marathon", "expungeInstance"):
+                case ("mesos", "TASK_LOST"), ("mesos", "TASK_GONE"), ("mesos", "TASK_GONE_BY_OPERATOR"), ("mesos", "TASK_DROPPED"):
                     if counted.insert(e.subject).inserted { lost += 1 }
                 case ("marathon", "expungeUnreachable"):
                     counted.insert(e.subject)

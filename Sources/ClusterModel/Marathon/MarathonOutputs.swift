@@ -24,7 +24,7 @@ extension MarathonScheduler {
                 ("tasks_launched", "Marathon instances launched: `TASK_STAGING` rows of events.csv (one per launch)"),
                 ("tasks_failed", "instances whose first terminal event is `TASK_FAILED` or `TASK_ERROR`"),
                 ("tasks_killed", "instances whose first terminal event is `TASK_KILLED` (health-check kills, scale-downs, restarts)"),
-                ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED` or Marathon's `expungeInstance` (kill never acknowledged)"),
+                ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED`"),
                 ("apps_deployed", "apps with an `appDeployed` row: a deployment's step holding the app was done"),
                 ("slowest_deploy_s", "longest deploy time of an app (see below): its first `appDeployed` minus the `appDeploymentStarted` of the same deployment, seconds"),
                 ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),

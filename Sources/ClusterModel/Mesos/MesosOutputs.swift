@@ -103,7 +103,7 @@ extension MesosCluster {
       `deploymentCancelled`; both are `null` for a deployment still running at the end.
     - Task counts: every task (subject of `TASK_STAGING`) is counted once, by its first terminal event:
       `TASK_FAILED`/`TASK_ERROR` (failed), `TASK_KILLED` (killed), `TASK_LOST`/`TASK_GONE`/
-      `TASK_GONE_BY_OPERATOR`/`TASK_DROPPED` or `expungeInstance` (lost). A task Marathon forgot first
+      `TASK_GONE_BY_OPERATOR`/`TASK_DROPPED` (lost). A task Marathon forgot first
       (`expungeUnreachable`) is not counted, nor is a status that arrives after the instance was counted.
     - `host_crashes` counts `host,crashed` rows and `host_reboots` `host,rebootStarted` rows.
 

@@ -173,7 +173,7 @@ extension StorageModel {
         ("storage_first_pool_full_s", "first time a thin pool (or the filesystem under the loop files / overlay2) was full, seconds"),
         ("storage_first_hang_s", "first time a container process or a Docker daemon hung in I/O, seconds"),
         ("storage_refusals", "pulls and container creations refused by the storage driver"),
-        ("storage_tasks_lost", "instances lost to storage: process hung in I/O, writable layer stuck at dm.basesize, or killed with the Docker daemon while running"),
+        ("storage_tasks_lost", "containers storage took out of service: process hung in I/O, writable layer full at dm.basesize (writes fail with ENOSPC), or running when the Docker daemon was stopped"),
         ("storage_tasks_hung", "container processes that hung in I/O (their instances were lost)"),
         ("storage_hosts_hung", "hosts whose Docker daemon hung"),
         ("storage_reduced_capacity_min", "host-minutes during which a host could not start containers (daemon not running, pool full or below dm.min_free_space)"),
