@@ -211,11 +211,41 @@ public struct SubsystemPlot: Sendable {
     public var source: String
     public var columns: [(column: String, label: String)]
     public var perKey: (keyColumn: String, column: String)?
+    /// A chart that is not a line against `time_s` (Network's charts by message size): it brings
+    /// its own gnuplot script; `columns` and `perKey` are unused.
+    public var custom: CustomPlot?
     public init(file: String, title: String, ylabel: String, source: String,
                 columns: [(column: String, label: String)] = [], perKey: (keyColumn: String, column: String)? = nil) {
         self.file = file; self.title = title; self.ylabel = ylabel; self.source = source
         self.columns = columns; self.perKey = perKey
     }
+    /// A chart (or a set of charts) drawn by its own script, `<file>.gp`, from `source`.
+    public init(file: String, title: String, source: String, custom: CustomPlot) {
+        self.init(file: file, title: title, ylabel: "", source: source)
+        self.custom = custom
+    }
+}
+
+/// A plot declaration that carries its own gnuplot body: `draw` gets the source table and the
+/// image formats asked for ("png", "svg") and returns the data files to write beside the script
+/// and the script (which names its images with paths relative to that folder), or nil when the
+/// table has nothing to draw. `images` are the file names (without extension) the script writes.
+/// Reporting writes the files, runs gnuplot on `<file>.gp` after the time charts' plot.gp and
+/// reports the images.
+public struct CustomPlot: Sendable {
+    public var images: [String]
+    public var draw: @Sendable (PlotTable, [String]) -> (data: [(file: String, text: String)], script: String)?
+    public init(images: [String], draw: @escaping @Sendable (PlotTable, [String]) -> (data: [(file: String, text: String)], script: String)?) {
+        self.images = images; self.draw = draw
+    }
+}
+
+/// A CSV of a results folder as `clustersim plot` reads it: header and rows of fields.
+public struct PlotTable: Sendable {
+    public var header: [String]
+    public var rows: [[Substring]]
+    public init(header: [String], rows: [[Substring]]) { self.header = header; self.rows = rows }
+    public func index(_ c: String) -> Int? { header.firstIndex(of: c) }
 }
 
 /// One headline figure: a column of summary.csv.

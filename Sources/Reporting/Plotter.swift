@@ -33,6 +33,8 @@ public enum Plotter {
         /// Long tables (one row per app and sample): draw `column` with one line per value of
         /// `keyColumn`; the table is pivoted into `<file>.dat` beside the script.
         public var perKey: (keyColumn: String, column: String)?
+        /// A subsystem's chart with its own gnuplot script (`<file>.gp`), drawn after plot.gp.
+        public var custom: CustomPlot?
 
         init(file: String, title: String, ylabel: String, source: String = "timeline.csv",
              columns: [(column: String, label: String)] = [], perKey: (keyColumn: String, column: String)? = nil) {
@@ -42,6 +44,7 @@ public enum Plotter {
 
         init(_ p: SubsystemPlot) {
             self.init(file: p.file, title: p.title, ylabel: p.ylabel, source: p.source, columns: p.columns, perKey: p.perKey)
+            custom = p.custom
         }
     }
 
@@ -235,9 +238,11 @@ public enum Plotter {
         let absOut = URL(fileURLWithPath: outDir).standardizedFileURL.path
         var tables: [String: Table] = ["timeline.csv": timeline]
         var plots: [(chart: Chart, dataPath: String, series: [(index: Int, label: String)])] = []
+        var customs: [(chart: Chart, custom: CustomPlot, table: Table)] = []
         for chart in charts {
             if tables[chart.source] == nil, let t = Table(path: absResults + "/" + chart.source) { tables[chart.source] = t }
             guard let t = tables[chart.source] else { continue }
+            if let c = chart.custom { customs.append((chart, c, t)); continue }
             if let pk = chart.perKey {
                 guard let (keys, text) = pivot(t, key: pk.keyColumn, value: pk.column) else { continue }
                 // skip a chart whose values are all zero (e.g. no app ever backed off)
@@ -255,7 +260,14 @@ public enum Plotter {
         let events = (try? String(contentsOfFile: absResults + "/events.csv", encoding: .utf8)) ?? ""
         let gp = script(plots: plots, durationSeconds: lastTime, formats: formats, markers: markers(eventsCSV: events))
         try runGnuplot(gnuplot, script: gp, named: "plot.gp", in: absOut)
-        return plots.flatMap { pl in formats.map { absOut + "/" + pl.chart.file + "." + $0.rawValue } }
-            + (try NetworkPlots.plot(resultsDir: absResults, outDir: absOut, gnuplot: gnuplot, formats: formats))
+        var images = plots.flatMap { pl in formats.map { absOut + "/" + pl.chart.file + "." + $0.rawValue } }
+        // charts with their own script (not against time), each `<file>.gp` beside plot.gp
+        for (chart, custom, t) in customs {
+            guard let (data, script) = custom.draw(PlotTable(header: t.header, rows: t.rows), formats.map(\.rawValue)) else { continue }
+            for d in data { try d.text.write(toFile: absOut + "/" + d.file, atomically: true, encoding: .utf8) }
+            try runGnuplot(gnuplot, script: script, named: chart.file + ".gp", in: absOut)
+            images += custom.images.flatMap { f in formats.map { absOut + "/" + f + "." + $0.rawValue } }
+        }
+        return images
     }
 }

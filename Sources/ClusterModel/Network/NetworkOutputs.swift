@@ -1,11 +1,11 @@
 import SimKernel
 
 // What the Network subsystem writes into a results folder: network.csv, the results of the
-// network experiments (qperf-like runs per mode), written at the last sample of the run. Its
-// charts (by message size, not time) are drawn by Reporting's NetworkPlots.
+// network experiments (qperf-like runs per mode), written at the last sample of the run, and its
+// charts by message size (NetworkPlots.swift, a plot with its own gnuplot script).
 
 extension ClusterNetwork {
-    public static let outputs = SubsystemOutputs(tables: [networkTable], columns: [hostColumns])
+    public static let outputs = SubsystemOutputs(tables: [networkTable], plots: [messageSizePlots], columns: [hostColumns])
 
     /// hosts.csv's network column (row = host index); 0 without a `network` section.
     static let hostColumns = ContributedColumns(

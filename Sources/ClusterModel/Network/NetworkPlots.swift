@@ -1,15 +1,18 @@
-import Foundation
+// Network's charts of network.csv, declared as its plot contribution (`SubsystemPlot` with a
+// `CustomPlot`: they are drawn against message size, not time, by their own script network.gp):
+// throughput and one-way latency against message size (one line per mode, log-scaled sizes) and
+// CPU per Gbit per mode (bars), as PNG and SVG.
 
-/// Charts of network.csv: throughput and one-way latency against message size (one line per
-/// mode, log-scaled sizes) and CPU per Gbit per mode (bars), as PNG and SVG.
-enum NetworkPlots {
-    /// Writes network.gp and its data beside it and runs gnuplot; returns the images written
-    /// (none when the results have no network.csv).
-    static func plot(resultsDir: String, outDir: String, gnuplot: String, formats: [Plotter.Format] = Plotter.Format.allCases) throws -> [String] {
-        guard let t = Plotter.Table(path: resultsDir + "/network.csv"),
-              let mi = t.index("mode"), let ei = t.index("experiment"), let li = t.index("locality"),
+extension ClusterNetwork {
+    static let messageSizePlots = SubsystemPlot(
+        file: "network", title: "TCP throughput, latency and CPU per Gbit by message size", source: "network.csv",
+        custom: CustomPlot(images: ["network_throughput", "network_latency", "network_cpu"], draw: messageSizeScript))
+
+    /// network.gp and its data files from network.csv; nil when it has no tcp rows.
+    @Sendable static func messageSizeScript(_ t: PlotTable, formats: [String]) -> (data: [(file: String, text: String)], script: String)? {
+        guard let mi = t.index("mode"), let ei = t.index("experiment"), let li = t.index("locality"),
               let si = t.index("message_size_bytes"), let ti = t.index("throughput_mbit_s"),
-              let lati = t.index("one_way_latency_us"), let ci = t.index("cpu_per_gbit_core_s") else { return [] }
+              let lati = t.index("one_way_latency_us"), let ci = t.index("cpu_per_gbit_core_s") else { return nil }
         var series: [String] = []
         var sizes: [String] = []
         var tput: [String: [String: String]] = [:], lat: [String: [String: String]] = [:]
@@ -25,21 +28,18 @@ enum NetworkPlots {
                 if s == "65536" { cpu.append((key, String(r[ci]))) }
             }
         }
-        guard !series.isEmpty else { return [] }
+        guard !series.isEmpty else { return nil }
         sizes.sort { (Int($0) ?? 0) < (Int($1) ?? 0) }
         func table(_ v: [String: [String: String]]) -> String {
             var s = (["message_size_bytes"] + series).joined(separator: ",") + "\n"
             for z in sizes { s += ([z] + series.map { v[$0]?[z] ?? "" }).joined(separator: ",") + "\n" }
             return s
         }
-        try table(tput).write(toFile: outDir + "/network_throughput.dat", atomically: true, encoding: .utf8)
-        try table(lat).write(toFile: outDir + "/network_latency.dat", atomically: true, encoding: .utf8)
         var bars = "mode,cpu_per_gbit_core_s\n"
-        for (k, v) in cpu { bars += "\(k.replacingOccurrences(of: " ", with: "_")),\(v)\n" }
-        try bars.write(toFile: outDir + "/network_cpu.dat", atomically: true, encoding: .utf8)
+        for (k, v) in cpu { bars += "\(String(k.map { $0 == " " ? "_" : $0 })),\(v)\n" }
 
         func lines(_ file: String) -> String {
-            series.enumerated().map { i, k in "'\(file)' using 1:\(i + 2) with linespoints lw 2 title '\(Plotter.quoteTitle(k))'" }
+            series.enumerated().map { i, k in "'\(file)' using 1:\(i + 2) with linespoints lw 2 title '\(k.filter { $0 != "'" })'" }
                 .joined(separator: ", \\\n     ")
         }
         var gp = """
@@ -56,10 +56,11 @@ enum NetworkPlots {
             ("network_throughput", "TCP throughput by message size (qperf tcp_bw)", "Mbit/s", "network_throughput.dat", false),
             ("network_latency", "One-way latency by message size (qperf tcp_lat)", "microseconds", "network_latency.dat", true),
         ]
-        let terms: [Plotter.Format: String] = [.png: "pngcairo noenhanced size 1100,600 font 'sans,10'",
-                                               .svg: "svg noenhanced size 1100,600 dynamic font 'sans,10'"]
+        let terms: [String: String] = ["png": "pngcairo noenhanced size 1100,600 font 'sans,10'",
+                                       "svg": "svg noenhanced size 1100,600 dynamic font 'sans,10'"]
         for f in formats {
-            let (term, ext) = (terms[f]!, f.rawValue)
+            guard let term = terms[f] else { continue }
+            let ext = f
             for (file, title, ylabel, dat, logy) in charts {
                 gp += """
                 set terminal \(term)
@@ -93,7 +94,6 @@ enum NetworkPlots {
 
             """
         }
-        try Plotter.runGnuplot(gnuplot, script: gp, named: "network.gp", in: outDir)
-        return ["network_throughput", "network_latency", "network_cpu"].flatMap { f in formats.map { outDir + "/" + f + "." + $0.rawValue } }
+        return ([("network_throughput.dat", table(tput)), ("network_latency.dat", table(lat)), ("network_cpu.dat", bars)], gp)
     }
 }
