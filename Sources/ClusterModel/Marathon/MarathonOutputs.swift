@@ -31,7 +31,7 @@ extension MarathonScheduler {
                 ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds"),
             ],
             absent: [.int(0), .int(0), .int(0), .int(0), .int(0), .none, .int(0), .number(0, decimals: 9)]) { m in
-                guard let p = m.model.platformSummary() else { return [] }
+                let p = m.figures()
                 func n(_ i: Int) -> HeadlineFigure.Value { .int(Int64(i)) }
                 let deployed = p.deploys.compactMap(\.seconds)
                 return [
@@ -54,7 +54,7 @@ extension MarathonScheduler {
             of: MarathonScheduler.self, into: "mesos", after: "max_detection_s",
             keys: [("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds")],
             absent: [.none]) { m in
-                let recovered = m.model.platformSummary()?.faults.compactMap(\.recoveredAfter) ?? []
+                let recovered = m.faultRecoveries().compactMap(\.recoveredAfter)
                 return [HeadlineFigure("max_recovery_s", recovered.max().map { .number($0.seconds, decimals: 9) } ?? .none)]
             },
     ]

@@ -59,22 +59,6 @@ extension MesosCluster {
             w.endRow()
         }
 
-    /// Mesos' headline figures: master failovers and fault detection (`PlatformSummary`), in the
-    /// order of `platformHeadlineMeanings`. Marathon adds its task, deploy, failover and recovery
-    /// figures among them (`MarathonScheduler.headlineFigures`).
-    public func headline() -> [HeadlineFigure] {
-        guard let p = model.platformSummary() else { return [] }
-        func opt(_ d: SimDuration?) -> HeadlineFigure.Value { d.map { .number($0.seconds, decimals: 9) } ?? .none }
-        let detected = p.faults.compactMap(\.detectedAfter)
-        let masterFailover = p.masterFailovers.compactMap { f in f.readyAt.map { $0 - f.lostAt } }
-        return [
-            HeadlineFigure("master_failovers", .int(Int64(p.masterFailovers.count))),
-            HeadlineFigure("max_master_failover_s", opt(masterFailover.max())),
-            HeadlineFigure("faults_detected", .int(Int64(detected.count))),
-            HeadlineFigure("max_detection_s", opt(detected.max())),
-        ]
-    }
-
     public static let platformHeadlineMeanings: [(key: String, meaning: String)] = [
         ("master_failovers", "times the leading Mesos master was lost"),
         ("max_master_failover_s", "longest time from losing the leading master to a new leader ready, seconds"),

@@ -1,0 +1,80 @@
+import SimKernel
+
+// Marathon's own platform figures, computed from its state: task counts, each app's first deploy,
+// apps below target, the time some app was degraded and, for each fault the injector fired,
+// whether the apps fell below target after it and when they were whole again. The fault times are
+// the fault injector's published facts (`FaultInjector.fired`); nothing here reads Mesos.
+
+/// An app's first deployment, as events.csv logs it: `appDeploymentStarted` (the deployment was
+/// created) and `appDeployed` (the deployment's step holding the app was done).
+public struct AppDeploy: Sendable {
+    public var app: String
+    /// The deployment (deployment-N in events.csv) that first deployed the app; nil: none did.
+    public var deployment: Int?
+    public var startedAt: SimTime?
+    public var deployedAt: SimTime?
+    /// deployedAt - startedAt; nil when no deployment of the app completed its step.
+    public var seconds: Double? {
+        guard let s = startedAt, let e = deployedAt else { return nil }
+        return (e - s).seconds
+    }
+}
+
+/// How the apps fared after one fired fault.
+public struct FaultRecovery: Sendable {
+    /// Index of the fault in the scenario's `faults`.
+    public var index: Int
+    /// Whether the fault was followed (before the next fault) by a period in which some app was below target.
+    public var degradedApps: Bool
+    /// Fault -> every app back at its target of healthy, ready instances, when the fault degraded
+    /// the apps; nil when it did not or they never recovered.
+    public var recoveredAfter: SimDuration?
+}
+
+/// Marathon's task and deploy figures at one instant.
+public struct MarathonFigures: Sendable {
+    public var tasksLaunched = 0
+    public var tasksFailed = 0
+    public var tasksKilled = 0
+    public var tasksLost = 0
+    public var deploys: [AppDeploy] = []
+    public var appsBelowTargetAtEnd = 0
+    /// Total time some app was below its target of healthy instances (after its first deployment).
+    public var degraded: SimDuration = .zero
+    public init() {}
+}
+
+extension MarathonScheduler {
+    /// Task counts, first deploys, apps below target and degraded time, as of now.
+    public func figures() -> MarathonFigures {
+        var p = MarathonFigures()
+        for i in 0..<appCount {
+            let s = snapshot(app: i)
+            p.tasksLaunched += s.launchedTotal
+            p.tasksFailed += s.failedTotal
+            p.tasksKilled += s.killedTotal
+            p.tasksLost += s.lostTotal
+            let (dep, st, fin) = deployTime(app: i)
+            p.deploys.append(AppDeploy(app: s.id, deployment: dep, startedAt: st, deployedAt: fin))
+            if s.healthy < s.targetInstances { p.appsBelowTargetAtEnd += 1 }
+        }
+        for d in degradedPeriods { p.degraded += (d.end ?? now) - d.start }
+        return p
+    }
+
+    /// One entry per fired fault, in firing order: the first degraded period that began at or
+    /// after the fault and before the next one.
+    public func faultRecoveries() -> [FaultRecovery] {
+        let fired = model.faultInjector.fired
+        let periods = degradedPeriods
+        return fired.enumerated().map { k, f in
+            let nextFault = k + 1 < fired.count ? fired[k + 1].time : SimTime.distantFuture
+            var out = FaultRecovery(index: f.index, degradedApps: false, recoveredAfter: nil)
+            if let period = periods.first(where: { $0.start >= f.time && $0.start < nextFault }) {
+                out.degradedApps = true
+                out.recoveredAfter = period.end.map { $0 - f.time }
+            }
+            return out
+        }
+    }
+}
