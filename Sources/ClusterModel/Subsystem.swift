@@ -28,11 +28,15 @@ public protocol Subsystem: AnyObject {
     /// Headline figures for summary.csv / summary.json, in the order (and with the keys) of
     /// its entry's `outputs.headline`.
     func headline() -> [HeadlineFigure]
+    /// The details object it writes into summary.json under its entry's `outputs.detailsKey`, in
+    /// key order (Mesos: the `platform` object); others add keys and fields (`ContributedDetails`).
+    func details() -> [(key: String, value: DetailValue)]
 }
 
 extension Subsystem {
     public func subscribe(to signals: PlatformSignals) {}
     public func headline() -> [HeadlineFigure] { [] }
+    public func details() -> [(key: String, value: DetailValue)] { [] }
 }
 
 /// One line of the list of subsystems: how to build it and what part of the scenario it reads.
@@ -105,11 +109,17 @@ public struct SubsystemOutputs {
     /// docs/outputs.md: the paragraph before its headline keys, and notes after them.
     public var headlineIntro: String
     public var headlineNotes: String
+    /// The summary.json key of its `Subsystem.details()` object ("platform" for Mesos); nil: none.
+    public var detailsKey: String?
+    /// Keys and fields it adds inside another subsystem's details object.
+    public var details: [ContributedDetails]
     public init(tables: [SubsystemTable] = [], plots: [SubsystemPlot] = [], columns: [ContributedColumns] = [],
                 headline: [(key: String, meaning: String)] = [], figures: [ContributedFigures] = [],
-                headlineIntro: String = "", headlineNotes: String = "") {
+                headlineIntro: String = "", headlineNotes: String = "",
+                detailsKey: String? = nil, details: [ContributedDetails] = []) {
         self.tables = tables; self.plots = plots; self.columns = columns; self.headline = headline; self.figures = figures
         self.headlineIntro = headlineIntro; self.headlineNotes = headlineNotes
+        self.detailsKey = detailsKey; self.details = details
     }
 }
 
@@ -197,6 +207,78 @@ public struct ContributedFigures {
             for (e, c) in added where c.after == key(f) { out += fill(e, c) }
         }
         return out
+    }
+}
+
+/// A value of a subsystem's details object in summary.json (a JSON value, numbers with their decimals).
+public indirect enum DetailValue: Sendable {
+    case int(Int64)
+    case number(Double, decimals: Int)
+    case text(String)
+    case bool(Bool)
+    case none
+    case array([DetailValue])
+    case object([(key: String, value: DetailValue)])
+    /// Seconds with 9 decimals, or none.
+    public static func seconds(_ d: SimDuration?) -> DetailValue { d.map { .number($0.seconds, decimals: 9) } ?? .none }
+    public static func seconds(_ t: SimTime?) -> DetailValue { t.map { .number($0.seconds, decimals: 9) } ?? .none }
+}
+
+/// Keys a subsystem adds to the details object of another (`into`), or, with `array`, fields it
+/// adds to each element (an object) of that object's array `array` (Marathon's recovery in each of
+/// Mesos' `faults`). They go after the key `after` (nil: before the first), several at the same
+/// place in list order. `values` gives one row of values per element of `array` (one row for keys
+/// of the object itself); `absent` (one value per key) fills them when the contributor is not built.
+public struct ContributedDetails {
+    public var into: String
+    public var array: String?
+    public var after: String?
+    public var keys: [String]
+    public var absent: [DetailValue]
+    public var values: (Subsystem) -> [[DetailValue]]
+    public init<S: Subsystem>(of: S.Type, into: String, array: String? = nil, after: String?, keys: [String],
+                              absent: [DetailValue], values: @escaping (S) -> [[DetailValue]]) {
+        precondition(absent.count == keys.count)
+        self.into = into; self.array = array; self.after = after; self.keys = keys; self.absent = absent
+        self.values = { values($0 as! S) }
+    }
+
+    /// `own` (the details of `name`) with the contributions of `entries` inserted: from the built
+    /// subsystem of that name in `subsystems`, else their `absent` values.
+    public static func splice(_ own: [(key: String, value: DetailValue)], into name: String, subsystems: [Subsystem],
+                              entries: [SubsystemEntry]) -> [(key: String, value: DetailValue)] {
+        let added: [(ContributedDetails, [[DetailValue]]?)] = entries.flatMap { e in
+            e.outputs.details.filter { $0.into == name }.map { c in (c, subsystems.first { $0.name == e.name }.map(c.values)) }
+        }
+        guard !added.isEmpty else { return own }
+        func fields(_ c: ContributedDetails, _ rows: [[DetailValue]]?, _ i: Int) -> [(key: String, value: DetailValue)] {
+            let values = rows.map { $0[i] } ?? c.absent
+            precondition(values.count == c.keys.count, "details of \(name): \(c.keys) got \(values.count) values")
+            return zip(c.keys, values).map { (key: $0, value: $1) }
+        }
+        func splice(_ object: [(key: String, value: DetailValue)], array: String?, element i: Int) -> [(key: String, value: DetailValue)] {
+            let here = added.filter { $0.0.array == array }
+            precondition(here.allSatisfy { c in c.0.after.map { a in object.contains { $0.key == a } } ?? true },
+                         "contributed details after an unknown key of \(name)")
+            var out = here.filter { $0.0.after == nil }.flatMap { fields($0.0, $0.1, i) }
+            for f in object {
+                out.append(f)
+                for (c, rows) in here where c.after == f.key { out += fields(c, rows, i) }
+            }
+            return out
+        }
+        var top = splice(own, array: nil, element: 0)
+        for k in top.indices where added.contains(where: { $0.0.array == top[k].key }) {
+            guard case .array(let elements) = top[k].value else { preconditionFailure("\(top[k].key) of \(name) is not an array") }
+            for (c, rows) in added where c.array == top[k].key {
+                precondition(rows.map { $0.count == elements.count } ?? true, "\(c.keys): one row per element of \(top[k].key)")
+            }
+            top[k].value = .array(elements.enumerated().map { i, e in
+                guard case .object(let o) = e else { preconditionFailure("elements of \(top[k].key) must be objects") }
+                return .object(splice(o, array: top[k].key, element: i))
+            })
+        }
+        return top
     }
 }
 

@@ -129,47 +129,25 @@ public final class ResultsWriter: RunObserver {
         ]
     }
 
-    static func opt(_ d: SimDuration?) -> JSONOut { d.map { .num($0.seconds, 9) } ?? .null }
-
-    /// The details behind the platform headline, for summary.json.
-    static func platformDetails(_ p: PlatformSummary) -> JSONOut {
-        .object([
-            ("deploys", .array(p.deploys.map { d in .object([
-                ("app", .string(d.app)), ("deployment", d.deployment.map { .string("deployment-\($0)") } ?? .null),
-                ("started_at_s", d.startedAt.map { .num($0.seconds, 9) } ?? .null),
-                ("deployed_at_s", d.deployedAt.map { .num($0.seconds, 9) } ?? .null),
-                ("deploy_s", d.seconds.map { .num($0, 9) } ?? .null),
-            ]) })),
-            ("deployments", .array(p.deployments.map { d in .object([
-                ("deployment", .string("deployment-\(d.id)")), ("name", .string(d.name)),
-                ("apps", .array(d.apps.map { .string($0) })), ("started_at_s", .num(d.startedAt.seconds, 9)),
-                ("finished_at_s", d.finishedAt.map { .num($0.seconds, 9) } ?? .null),
-                ("cancelled_at_s", d.cancelledAt.map { .num($0.seconds, 9) } ?? .null),
-                ("duration_s", d.finishedAt.map { .num(($0 - d.startedAt).seconds, 9) } ?? .null),
-            ]) })),
-            ("faults", .array(p.faults.map { f in .object([
-                ("fault", .int(Int64(f.index))), ("kind", .string(f.kind)), ("at_s", .num(f.at.seconds, 9)),
-                ("targets", .array(f.targets.map { .string($0) })), ("detected_after_s", opt(f.detectedAfter)),
-                ("apps_degraded", .bool(f.degradedApps)), ("recovered_after_s", opt(f.recoveredAfter)),
-            ]) })),
-            ("agent_detections", .array(p.agentDetections.map { d in .object([
-                ("agent", .string(d.agent)), ("down_at_s", .num(d.downAt.seconds, 9)), ("unreachable_at_s", .num(d.unreachableAt.seconds, 9)),
-                ("delay_s", .num(d.delay.seconds, 9)),
-            ]) })),
-            ("master_failovers", .array(p.masterFailovers.map { f in .object([
-                ("lost_at_s", .num(f.lostAt.seconds, 9)), ("from", .string(f.from)),
-                ("ready_at_s", f.readyAt.map { .num($0.seconds, 9) } ?? .null), ("to", f.to.map { .string($0) } ?? .null),
-            ]) })),
-            ("marathon_failovers", .array(p.marathonFailovers.map { f in .object([
-                ("lost_at_s", .num(f.lostAt.seconds, 9)), ("ready_at_s", f.readyAt.map { .num($0.seconds, 9) } ?? .null),
-            ]) })),
-        ])
+    /// summary.json's details objects (`platform`): each built subsystem with a `detailsKey`, its
+    /// `details()` with what others contribute into it (`ContributedDetails`), in list order.
+    public static func details(subsystems: [Subsystem], list: [SubsystemEntry] = ClusterSimulation.standardSubsystems) -> [(String, JSONOut)] {
+        subsystems.compactMap { sub in
+            guard let key = list.first(where: { $0.name == sub.name })?.outputs.detailsKey else { return nil }
+            let object = ContributedDetails.splice(sub.details(), into: sub.name, subsystems: subsystems, entries: list)
+            return (key, DetailValue.object(object).json)
+        }
     }
 
     /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
     /// only, so every CSV stays byte-identical between runs.
-    public func finish(summary: RunSummary, platform: PlatformSummary? = nil, wallSeconds: Double,
+    @available(*, deprecated, message: "summary.json's platform object now comes from the subsystems (Subsystem.details()); the argument is ignored")
+    public func finish(summary: RunSummary, platform: PlatformSummary?, wallSeconds: Double,
                        extra: [(String, JSONOut)] = []) throws {
+        try finish(summary: summary, wallSeconds: wallSeconds, extra: extra)
+    }
+
+    public func finish(summary: RunSummary, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
         for (_, _, w) in writers { try w.close() }
         for (_, _, _, w) in contributed { try w.close() }
         try events.close()
@@ -184,7 +162,7 @@ public final class ResultsWriter: RunObserver {
         try csv.close()
         let json = JSONOut.object([
             ("headline", .object(head)),
-        ] + (platform.map { [("platform", ResultsWriter.platformDetails($0))] } ?? []) + [
+        ] + ResultsWriter.details(subsystems: subsystems, list: list) + [
             ("run", .object([("wall_time_s", .num(wallSeconds, 3)),
                              ("events_per_wall_s", .num(wallSeconds > 0 ? Double(summary.eventsProcessed) / wallSeconds : 0, 0))]
                             + extra)),

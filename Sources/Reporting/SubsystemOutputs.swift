@@ -17,6 +17,20 @@ extension HeadlineFigure {
     }
 }
 
+extension DetailValue {
+    var json: JSONOut {
+        switch self {
+        case .int(let i): return .int(i)
+        case .number(let x, let d): return .num(x, d)
+        case .text(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        case .none: return .null
+        case .array(let a): return .array(a.map(\.json))
+        case .object(let o): return .object(o.map { ($0.key, $0.value.json) })
+        }
+    }
+}
+
 /// The sink of a table that other subsystems add columns to (`ContributedColumns`): the table's
 /// writer writes its own fields; before the field that follows a contribution's `after` column
 /// (or before the end of the row) the contributor writes its fields, or its `absent` filler when

@@ -45,7 +45,7 @@ final class ContributedOutputsTests: XCTestCase {
         let writer = try ResultsWriter(folder: folder, model: model)
         model.observer = writer
         XCTAssertTrue(model.run())
-        try writer.finish(summary: model.summary(), platform: model.platformSummary(), wallSeconds: 1)
+        try writer.finish(summary: model.summary(), wallSeconds: 1)
         try folder.commit()
         var out: [String: (header: [String], rows: [[String]])] = [:]
         for f in try FileManager.default.contentsOfDirectory(atPath: tmp + "/" + name) where f.hasSuffix(".csv") && f != "events.csv" {
@@ -145,6 +145,40 @@ final class ContributedOutputsTests: XCTestCase {
 
     /// Network's charts by message size are its plot contribution with their own script: the
     /// declaration is in Plotter's list, and its script names every image it declares.
+    /// summary.json's `platform` object: Mesos' keys and each fault's detection, with Marathon's
+    /// deploys, deployments, failovers and each fault's recovery at their places, or their `absent`
+    /// values (empty lists, false, null) when Marathon is not built.
+    func testPlatformDetailsAreMesosObjectWithMarathonFields() throws {
+        func platform(marathon: Bool) -> [(String, JSONOut)] {
+            var s = spec(marathon: marathon)
+            s.faults = [FaultSpec(at: .minutes(2), kind: .agentCrash, target: .host("slave-01"), restartAfter: .seconds(30))]
+            let model = ClusterSimulation(spec: s, observer: NullObserver())
+            XCTAssertTrue(model.run())
+            let d = ResultsWriter.details(subsystems: model.subsystems, list: model.subsystemList)
+            XCTAssertEqual(d.map(\.0), ["platform"])
+            guard case .object(let o)? = d.first?.1 else { XCTFail("platform is not an object"); return [] }
+            return o
+        }
+        func faultKeys(_ o: [(String, JSONOut)]) -> [String] {
+            guard case .array(let faults)? = o.first(where: { $0.0 == "faults" })?.1, case .object(let f)? = faults.first else { return [] }
+            return f.map(\.0)
+        }
+        let keys = ["deploys", "deployments", "faults", "agent_detections", "master_failovers", "marathon_failovers"]
+        let fields = ["fault", "kind", "at_s", "targets", "detected_after_s", "apps_degraded", "recovered_after_s"]
+        let without = platform(marathon: false), with = platform(marathon: true)
+        XCTAssertEqual(without.map(\.0), keys)
+        XCTAssertEqual(with.map(\.0), keys)
+        XCTAssertEqual(faultKeys(without), fields)
+        XCTAssertEqual(faultKeys(with), fields)
+        XCTAssertEqual(without[0].1.render(), "[]")
+        XCTAssertNotEqual(with[0].1.render(), "[]", "Marathon's deploys when it is built")
+        let absentFault = without[2].1.render()
+        XCTAssertTrue(absentFault.contains("\"apps_degraded\": false") || absentFault.contains("\"apps_degraded\":false"), absentFault)
+        // No Mesos, no platform object.
+        let bare = ClusterSimulation(spec: spec(mesos: false), observer: NullObserver())
+        XCTAssertTrue(ResultsWriter.details(subsystems: bare.subsystems, list: bare.subsystemList).isEmpty)
+    }
+
     func testNetworkPlotsAreACustomPlotContribution() throws {
         let c = try XCTUnwrap(Plotter.charts.first { $0.custom != nil })
         XCTAssertEqual(c.file, "network"); XCTAssertEqual(c.source, "network.csv")

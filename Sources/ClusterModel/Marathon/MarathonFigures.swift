@@ -78,3 +78,35 @@ extension MarathonScheduler {
         }
     }
 }
+
+extension MarathonScheduler {
+    /// What Marathon adds to Mesos' `platform` object in summary.json: each app's first deploy and
+    /// every deployment before Mesos' keys, its failovers after the master's, and in each fault
+    /// whether the apps fell below target and when they recovered, after Mesos' detection. Without
+    /// Marathon they read as they always have (empty lists, false, null).
+    static let platformDetails: [ContributedDetails] = [
+        ContributedDetails(of: MarathonScheduler.self, into: "mesos", after: nil, keys: ["deploys", "deployments"],
+                           absent: [.array([]), .array([])]) { m in
+            let deploys = m.figures().deploys.map { d -> DetailValue in .object([
+                ("app", .text(d.app)), ("deployment", d.deployment.map { .text("deployment-\($0)") } ?? .none),
+                ("started_at_s", .seconds(d.startedAt)), ("deployed_at_s", .seconds(d.deployedAt)),
+                ("deploy_s", d.seconds.map { .number($0, decimals: 9) } ?? .none),
+            ]) }
+            let deployments = m.deploymentRecords.map { d -> DetailValue in .object([
+                ("deployment", .text("deployment-\(d.id)")), ("name", .text(d.name)),
+                ("apps", .array(d.apps.map { .text($0) })), ("started_at_s", .seconds(d.startedAt)),
+                ("finished_at_s", .seconds(d.finishedAt)), ("cancelled_at_s", .seconds(d.cancelledAt)),
+                ("duration_s", .seconds(d.finishedAt.map { $0 - d.startedAt })),
+            ]) }
+            return [[.array(deploys), .array(deployments)]]
+        },
+        ContributedDetails(of: MarathonScheduler.self, into: "mesos", after: "master_failovers", keys: ["marathon_failovers"],
+                           absent: [.array([])]) { m in
+            [[.array(m.failovers.map { f in .object([("lost_at_s", .seconds(f.lostAt)), ("ready_at_s", .seconds(f.readyAt))]) })]]
+        },
+        ContributedDetails(of: MarathonScheduler.self, into: "mesos", array: "faults", after: "detected_after_s",
+                           keys: ["apps_degraded", "recovered_after_s"], absent: [.bool(false), .none]) { m in
+            m.faultRecoveries().map { [.bool($0.degradedApps), .seconds($0.recoveredAfter)] }
+        },
+    ]
+}

@@ -12,7 +12,8 @@ extension MarathonScheduler {
                           perKey: ("app", "backoff_delay_s")),
         ],
         columns: [leaderColumn],
-        figures: headlineFigures)
+        figures: headlineFigures,
+        details: platformDetails)
 
     /// Marathon's figures in the platform headline (Mesos' `headline()`): tasks and deploys before
     /// Mesos' figures, its failovers after the master's, recovery after detection. With Mesos and

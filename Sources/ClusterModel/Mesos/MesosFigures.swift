@@ -54,3 +54,30 @@ extension MesosCluster {
         ]
     }
 }
+
+extension MesosCluster {
+    /// summary.json's `platform` object as Mesos writes it: each fired fault (the injector's facts
+    /// and Mesos' detection), each agent detection, each master failover. Marathon adds its deploys,
+    /// deployments, failovers and each fault's recovery (`MarathonScheduler.platformDetails`).
+    public func details() -> [(key: String, value: DetailValue)] {
+        let injector = model.faultInjector
+        let faults = zip(injector.fired, faultDetections()).map { f, d -> DetailValue in
+            .object([
+                ("fault", .int(Int64(f.index))), ("kind", .text(injector.faults[f.index].kind.rawValue)),
+                ("at_s", .seconds(f.time)), ("targets", .array(d.targets.map { .text($0) })),
+                ("detected_after_s", .seconds(d.detectedAfter)),
+            ])
+        }
+        return [
+            ("faults", .array(faults)),
+            ("agent_detections", .array(detections.map { d in .object([
+                ("agent", .text(d.agent)), ("down_at_s", .seconds(d.downAt)), ("unreachable_at_s", .seconds(d.unreachableAt)),
+                ("delay_s", .seconds(d.delay)),
+            ]) })),
+            ("master_failovers", .array(failovers.map { f in .object([
+                ("lost_at_s", .seconds(f.lostAt)), ("from", .text(f.from)),
+                ("ready_at_s", .seconds(f.readyAt)), ("to", f.to.map { .text($0) } ?? .none),
+            ]) })),
+        ]
+    }
+}

@@ -22,7 +22,8 @@ extension MesosCluster {
             + "`platform` object with the details: each app's deploy time, each fault's detection and recovery, each "
             + "agent detection, master and Marathon failover. A figure that does not apply is empty in the CSV and `null` "
             + "in the JSON.",
-        headlineNotes: platformFromEvents)
+        headlineNotes: platformFromEvents,
+        detailsKey: "platform")
 
     static let mesosTable = SubsystemTable(
         of: MesosCluster.self, file: "mesos.csv", when: "when the scenario has a `mesos` section (one row per sample)",
