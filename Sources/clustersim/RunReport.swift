@@ -10,36 +10,45 @@ enum RunReport {
     static func s(_ d: SimDuration) -> String { s(d.seconds) }
     static func at(_ t: SimTime) -> String { "at " + s(t.seconds) }
 
+    /// The figures come from the subsystems that compute them: Mesos' detection of each fault
+    /// (`MesosCluster.faultDetections()`), Marathon's deploys, deployments, task counts and recovery
+    /// (`MarathonScheduler.figures()`, `.deploymentRecords`, `.faultRecoveries()`), the fault
+    /// injector's facts (`FaultInjector.fired`).
     static func lines(name: String, duration: SimDuration, wallSeconds: Double, summary r: RunSummary,
-                      platform p: PlatformSummary?, resultsPath: String, tool: String) -> [String] {
+                      model: ClusterSimulation, resultsPath: String, tool: String) -> [String] {
         var out: [String] = []
         out.append("\(name): \(r.hosts) hosts, \(duration) simulated, \(r.eventsProcessed) events in "
                    + NumberFormat.fixed(wallSeconds, decimals: 2) + " s wall")
-        if let p {
+        if let mesos = model.mesos {
+            let marathon = model.marathon
+            let p = marathon?.figures() ?? MarathonFigures()
             let deployed = p.deploys.filter { $0.seconds != nil }
             if !p.deploys.isEmpty {
                 let each = p.deploys.map { d in d.app + " " + (d.seconds.map(s) ?? "never") }.joined(separator: ", ")
                 out.append("apps deployed: \(deployed.count) of \(p.deploys.count) (deploy time from the deployment's start): \(each)")
             }
-            for f in p.faults {
-                var line = "fault \(f.index) \(f.kind) of \(f.targets.joined(separator: ", ")) \(at(f.at))"
-                switch f.kind {
-                case "hostCrash", "hostReboot", "agentCrash", "networkPartition":
-                    line += f.detectedAfter.map { ": agent marked unreachable after " + s($0) } ?? ": not detected by Mesos"
-                case "masterCrash":
-                    line += f.detectedAfter.map { ": a new leading master ready after " + s($0) } ?? ": no new leader"
-                default:
+            let injector = model.faultInjector
+            let recoveries = marathon?.faultRecoveries()
+            for (k, (f, d)) in zip(injector.fired, mesos.faultDetections()).enumerated() {
+                let kind = injector.faults[f.index].kind
+                var line = "fault \(f.index) \(kind.rawValue) of \(d.targets.joined(separator: ", ")) \(at(f.time))"
+                switch kind {
+                case .hostCrash, .hostReboot, .agentCrash, .networkPartition:
+                    line += d.detectedAfter.map { ": agent marked unreachable after " + s($0) } ?? ": not detected by Mesos"
+                case .masterCrash:
+                    line += d.detectedAfter.map { ": a new leading master ready after " + s($0) } ?? ": no new leader"
+                case .hostRecover, .zookeeperCrash:
                     line += ":"
                 }
-                if f.degradedApps {
-                    line += f.recoveredAfter.map { "; instances replaced, every app back at its healthy target after " + s($0) }
+                if let rec = recoveries?[k], rec.degradedApps {
+                    line += rec.recoveredAfter.map { "; instances replaced, every app back at its healthy target after " + s($0) }
                         ?? "; apps still below their healthy target at the end"
                 } else {
                     line += "; no app fell below its healthy target"
                 }
                 out.append(line)
             }
-            for d in p.deployments.dropFirst() {
+            for d in (marathon?.deploymentRecords ?? []).dropFirst() {
                 var line = "deployment-\(d.id) (\(d.name)) \(at(d.startedAt)): "
                 if let f = d.finishedAt { line += "done in " + s(f - d.startedAt) }
                 else if let c = d.cancelledAt { line += "cancelled \(at(c))" }

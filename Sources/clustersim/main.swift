@@ -154,7 +154,7 @@ struct Run: ParsableCommand {
         }
         if !quiet {
             for line in RunReport.lines(name: spec.name, duration: spec.duration, wallSeconds: wall, summary: model.summary(),
-                                        platform: model.platformSummary(), resultsPath: folder.finalPath,
+                                        model: model, resultsPath: folder.finalPath,
                                         tool: CommandLine.arguments.first ?? "clustersim") { print(line) }
         }
     }
