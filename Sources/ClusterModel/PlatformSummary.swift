@@ -1,8 +1,9 @@
 import SimKernel
 
-/// The details of the Mesos/Marathon layer for summary.json's `platform` object and the CLI's
-/// closing summary: an assembly of what each subsystem computes from its own state (Mesos:
-/// `MesosCluster.faultDetections()`, `failovers`, `detections`; Marathon: `MarathonScheduler
+/// The details of the Mesos/Marathon layer in one value, for code that wants them together (the
+/// fuzzer, tests). summary.json's `platform` object (`Subsystem.details()`, `ContributedDetails`),
+/// the headline and the CLI's closing summary do not read it. An assembly of what each subsystem
+/// computes from its own state (Mesos: `MesosCluster.faultDetections()`, `failovers`, `detections`; Marathon: `MarathonScheduler
 /// .figures()`, `faultRecoveries()`, `failovers`, `deploymentRecords`) with the fault injector's
 /// facts (`FaultInjector.fired`). It computes nothing itself.
 public struct PlatformSummary: Sendable {
