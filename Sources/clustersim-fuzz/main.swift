@@ -7,7 +7,7 @@
 // (--cli BIN --cli-every K), which checks exit status and the output folder the user sees.
 //
 //   clustersim-fuzz [--count N] [--seed S] [--start I] [--jobs J] [--events N] [--timeout S]
-//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet] [--explain]
+//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet] [--explain | --list]
 //   clustersim-fuzz --replay FILE...   (each file once, as the children run them)
 
 import ClusterModel
@@ -34,6 +34,7 @@ struct Options {
     var quiet = false
     var replay: [String] = []
     var explain = false
+    var list = false
 }
 
 func usage(_ msg: String) -> Never {
@@ -68,6 +69,7 @@ func parseOptions() -> Options {
         case "--scenarios": o.scenarios = value(a)
         case "--quiet": o.quiet = true
         case "--explain": o.explain = true
+        case "--list": o.list = true
         case "--replay": o.replay = Array(args); args = []
         default: usage("unknown argument \(a)")
         }
@@ -95,19 +97,20 @@ func loadBases(_ dir: String) -> [Base] {
     return out
 }
 
-/// Input number `i` of the run seeded `seed`. Half are tree mutations (a base and 1 to 4
-/// mutations); a quarter are include graphs and a quarter `--set` overrides, their kinds taken in
-/// turn (input 4k+1 is include kind k mod 12, input 4k+3 override kind k mod 8), so every kind
-/// comes up within the first 50 inputs of any run; a quarter of those get one mutation too.
+/// Input number `i` of the run seeded `seed`. Most are tree mutations (a base and 1 to 4
+/// mutations); one in 16 is an include graph and one in 8 a set of `--set` overrides, their kinds
+/// taken in turn (input 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8), so every
+/// kind comes up within the first 192 inputs of any run; a quarter of those get one mutation too.
+/// (Include graphs cost the most: a fan-out resolves 10,000 includes before the limit stops it.)
 func makeInput(_ i: Int, seed: UInt64, bases: [Base]) -> FuzzInput {
     var r = SplitMix(seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(i))
-    if i % 2 == 1 {
+    if i % 16 == 1 || i % 8 == 3 {
         // includes and overrides start from resolved trees (nothing left to resolve from scenarios/)
         let resolved = bases.filter { $0.name.hasSuffix("(includes resolved)") }
         var base = r.pick(resolved.isEmpty ? bases : resolved)
         var extra = ""
         if r.chance(0.25) { extra = ", " + Mutator.mutate(&base.tree, &r) }
-        var input = i % 4 == 1 ? Graphs.includeInput(i / 4, base: base, &r) : Graphs.overrideInput(i / 4, base: base, &r)
+        var input = i % 16 == 1 ? Graphs.includeInput(i / 16, base: base, &r) : Graphs.overrideInput(i / 8, base: base, &r)
         input.desc += extra
         return input
     }
@@ -317,11 +320,19 @@ func reap() {
     record(i, input, input.desc, o, detail)
 }
 
-/// --explain: each input's description and what loading it says (no run, no child).
-if options.explain {
+func kindsLine() -> String {
+    let kindOrder = ["mutation", "replay"] + Graphs.includeKinds + Graphs.overrideKinds
+    return "kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", ")
+}
+
+/// --list: each input's description (generated only); --explain: and what loading it says (no
+/// run, no child).
+if options.explain || options.list {
     for k in 0..<total {
         let (i, fuzz) = input(k)
+        kindCounts[fuzz.kind, default: 0] += 1
         print("input \(i) [\(fuzz.desc)]")
+        if options.list { continue }
         let scratch = tmpRoot + "/explain-\(i)"
         do {
             if fuzz.kind.hasPrefix("include-") {
@@ -336,6 +347,7 @@ if options.explain {
         }
         try? FileManager.default.removeItem(atPath: scratch)
     }
+    print(kindsLine())
     try? FileManager.default.removeItem(atPath: tmpRoot)
     exit(0)
 }
@@ -364,7 +376,6 @@ let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled,
 let summary = order.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: ", ")
 print("clustersim-fuzz: \(total) inputs (seed \(options.seed), from \(options.start)), \(cliRuns) also through the CLI, in "
       + String(format: "%.1f s, %.1f inputs/s", wall, Double(total) / max(wall, 1e-9)) + ": " + summary)
-let kindOrder = ["mutation", "replay"] + Graphs.includeKinds + Graphs.overrideKinds
-print("kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", "))
+print(kindsLine())
 print("\(total - failures.count) passed, \(failures.count) failed")
 exit(failures.isEmpty ? 0 : 1)
