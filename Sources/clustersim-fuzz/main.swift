@@ -85,7 +85,10 @@ struct Base { var name: String; var tree: JSONValue }
 /// from the scenarios folder) and with its includes resolved (so mutations reach the included
 /// host groups and Marathon app files too).
 func loadBases(_ dir: String) -> [Base] {
-    let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    // not hidden files: the CLI sample of a running fuzzer writes .fuzz-PID-I.json here, and
+    // counting it would change which base input number i gets
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
     var out: [Base] = []
     for f in files {
         let path = dir + "/" + f
@@ -250,7 +253,10 @@ func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) 
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = ["run", input, "--out", out, "--quiet"] + fuzz.overrides.flatMap { ["--set", $0] }
+    // the CLI's own guard stands for the children's event budget: an allowed but big run (65,536
+    // hosts for an hour) ends with exit 2 and nothing written instead of running past the timeout
+    p.arguments = ["run", input, "--out", out, "--quiet", "--max-events", String(max(1, options.events))]
+        + fuzz.overrides.flatMap { ["--set", $0] }
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     do { try p.run() } catch { return (.internalError, "cannot start \(binary)") }

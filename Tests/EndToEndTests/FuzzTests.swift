@@ -98,4 +98,18 @@ final class FuzzTests: XCTestCase {
         XCTAssertTrue(a.contains(": include-"), a)
         XCTAssertTrue(a.contains(": set-"), a)
     }
+
+    /// Hidden files in the scenarios folder (the CLI sample writes .fuzz-PID-I.json there while a
+    /// run goes on) are not bases: they would change which input a number stands for.
+    func testHiddenScenarioFilesAreNotBases() throws {
+        let dir = CLI.tempDir("fuzzbases") + "/scenarios"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("scenarios").path, toPath: dir)
+        let (s1, before) = try fuzz(["--count", "30", "--seed", "4", "--list", "--scenarios", dir])
+        XCTAssertEqual(s1, 0, before)
+        try FileManager.default.copyItem(atPath: dir + "/quickstart.json", toPath: dir + "/.fuzz-1-2.json")
+        let (s2, after) = try fuzz(["--count", "30", "--seed", "4", "--list", "--scenarios", dir])
+        XCTAssertEqual(s2, 0, after)
+        XCTAssertEqual(before, after)
+        XCTAssertFalse(after.contains(".fuzz-1-2.json"), after)
+    }
 }
