@@ -4,7 +4,9 @@
 // code into a temporary folder. For every input: exit 0 (a complete results folder) or 2 (an
 // error, nothing written) within the time bound; a trap, a timeout or a stall (the clock stuck
 // at one instant) is a failure, saved with --save. A sample also goes through the real CLI
-// (--cli BIN --cli-every K), which checks exit status and the output folder the user sees.
+// (--cli BIN --cli-every K, run with --max-events set to the same budget), which checks exit
+// status and the output folder the user sees. Inputs are tree mutations, include graphs written
+// into a scratch folder, and `--set` overrides (Graphs.swift); the run ends with a count per kind.
 //
 //   clustersim-fuzz [--count N] [--seed S] [--start I] [--jobs J] [--events N] [--timeout S]
 //                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet] [--explain | --list]
