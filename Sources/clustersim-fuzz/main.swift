@@ -4,10 +4,12 @@
 // code into a temporary folder. For every input: exit 0 (a complete results folder) or 2 (an
 // error, nothing written) within the time bound; a trap, a timeout or a stall (the clock stuck
 // at one instant) is a failure, saved with --save. A sample also goes through the real CLI
-// (--cli BIN --cli-every K), which checks exit status and the output folder the user sees.
+// (--cli BIN --cli-every K, run with --max-events set to the same budget), which checks exit
+// status and the output folder the user sees. Inputs are tree mutations, include graphs written
+// into a scratch folder, and `--set` overrides (Graphs.swift); the run ends with a count per kind.
 //
 //   clustersim-fuzz [--count N] [--seed S] [--start I] [--jobs J] [--events N] [--timeout S]
-//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet]
+//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet] [--explain | --list]
 //   clustersim-fuzz --replay FILE...   (each file once, as the children run them)
 
 import ClusterModel
@@ -33,6 +35,8 @@ struct Options {
     var scenarios = "scenarios"
     var quiet = false
     var replay: [String] = []
+    var explain = false
+    var list = false
 }
 
 func usage(_ msg: String) -> Never {
@@ -66,6 +70,8 @@ func parseOptions() -> Options {
         case "--cli-every": o.cliEvery = number(a)
         case "--scenarios": o.scenarios = value(a)
         case "--quiet": o.quiet = true
+        case "--explain": o.explain = true
+        case "--list": o.list = true
         case "--replay": o.replay = Array(args); args = []
         default: usage("unknown argument \(a)")
         }
@@ -81,7 +87,10 @@ struct Base { var name: String; var tree: JSONValue }
 /// from the scenarios folder) and with its includes resolved (so mutations reach the included
 /// host groups and Marathon app files too).
 func loadBases(_ dir: String) -> [Base] {
-    let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    // not hidden files: the CLI sample of a running fuzzer writes .fuzz-PID-I.json here, and
+    // counting it would change which base input number i gets
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
     var out: [Base] = []
     for f in files {
         let path = dir + "/" + f
@@ -93,15 +102,29 @@ func loadBases(_ dir: String) -> [Base] {
     return out
 }
 
-/// Input number `i` of the run seeded `seed`: a base and 1 to 4 mutations.
-func makeInput(_ i: Int, seed: UInt64, bases: [Base]) -> (String, String) {
+/// Input number `i` of the run seeded `seed`. Most are tree mutations (a base and 1 to 4
+/// mutations); one in 16 is an include graph and one in 8 a set of `--set` overrides, their kinds
+/// taken in turn (input 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8), so every
+/// kind comes up within the first 192 inputs of any run; a quarter of those get one mutation too.
+/// (Include graphs cost the most: a fan-out resolves 10,000 includes before the limit stops it.)
+func makeInput(_ i: Int, seed: UInt64, bases: [Base]) -> FuzzInput {
     var r = SplitMix(seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(i))
+    if i % 16 == 1 || i % 8 == 3 {
+        // includes and overrides start from resolved trees (nothing left to resolve from scenarios/)
+        let resolved = bases.filter { $0.name.hasSuffix("(includes resolved)") }
+        var base = r.pick(resolved.isEmpty ? bases : resolved)
+        var extra = ""
+        if r.chance(0.25) { extra = ", " + Mutator.mutate(&base.tree, &r) }
+        var input = i % 16 == 1 ? Graphs.includeInput(i / 16, base: base, &r) : Graphs.overrideInput(i / 8, base: base, &r)
+        input.desc += extra
+        return input
+    }
     let base = bases[r.below(bases.count)]
     var tree = base.tree
     var what: [String] = []
     // one mutation half of the time (most such inputs still run), else two to four
     for _ in 0..<(r.chance(0.5) ? 1 : 2 + r.below(3)) { what.append(Mutator.mutate(&tree, &r)) }
-    return (tree.serialized(), "\(base.name): " + what.joined(separator: ", "))
+    return FuzzInput(kind: "mutation", text: tree.serialized(), desc: "\(base.name): " + what.joined(separator: ", "))
 }
 
 // MARK: - the child
@@ -113,10 +136,16 @@ enum ChildExit: Int32 {
 let requiredFiles = ["timeline.csv", "hosts.csv", "events.csv", "summary.json", "summary.csv"]
 
 /// Decodes, validates and runs one input; the exit status says what happened.
-func runChild(text: String, baseDirectory: String, out: String, events: UInt64, stall: Int) -> ChildExit {
+/// An include graph is written into `scratch` first and loaded from there as a file.
+func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: String, events: UInt64, stall: Int) -> ChildExit {
     let loaded: LoadedScenario
     do {
-        loaded = try ScenarioLoader.load(text: text, baseDirectory: baseDirectory, fileName: "fuzz.json")
+        if input.kind.hasPrefix("include-") {
+            guard materialize(Graphs.placeFolder(input, scratch), in: scratch) else { return .internalError }
+            loaded = try ScenarioLoader.load(path: scratch + "/main.json", overrides: input.overrides)
+        } else {
+            loaded = try ScenarioLoader.load(text: input.text, baseDirectory: baseDirectory, fileName: "fuzz.json", overrides: input.overrides)
+        }
     } catch let e {
         // exit 2 must come with at least one error
         return e.errors.isEmpty ? .internalError : .invalid
@@ -192,7 +221,7 @@ let scenariosDir = URL(fileURLWithPath: options.scenarios).standardizedFileURL.p
 setvbuf(stdout, nil, _IOLBF, 0)
 
 /// Forks a child for input `i`; returns its pid.
-func spawn(_ i: Int, _ text: String) -> pid_t {
+func spawn(_ i: Int, _ input: FuzzInput) -> pid_t {
     let out = tmpRoot + "/out-\(i)"
     let pid = fork()
     if pid == 0 {
@@ -200,23 +229,36 @@ func spawn(_ i: Int, _ text: String) -> pid_t {
         let null = open("/dev/null", O_WRONLY)
         if null >= 0 { dup2(null, 1); dup2(null, 2) }
         alarm(options.timeout)
-        let code = runChild(text: text, baseDirectory: scenariosDir, out: out, events: options.events, stall: options.stall)
+        let code = runChild(input, baseDirectory: scenariosDir, scratch: tmpRoot + "/inc-\(i)", out: out, events: options.events, stall: options.stall)
         _exit(code.rawValue)
     }
     if pid < 0 { usage("fork failed: \(String(cString: strerror(errno)))") }
     return pid
 }
 
-/// Runs the real CLI on one input (written into the scenarios folder, so includes resolve) and
-/// checks what the user sees: exit 0 with a complete folder, or exit 2 with none.
-func runCLI(_ binary: String, _ i: Int, _ text: String) -> (Outcome, String) {
-    let input = scenariosDir + "/.fuzz-\(getpid())-\(i).json"
+/// Runs the real CLI on one input (written into the scenarios folder, so includes resolve; an
+/// include graph into a scratch folder of its own) with its `--set`s, and checks what the user
+/// sees: exit 0 with a complete folder, or exit 2 with none.
+func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) {
+    var input = scenariosDir + "/.fuzz-\(getpid())-\(i).json"
     let out = tmpRoot + "/cli-\(i)"
-    defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out) }
-    guard FileManager.default.createFile(atPath: input, contents: Data(text.utf8)) else { return (.internalError, "cannot write \(input)") }
+    let scratch = tmpRoot + "/cli-inc-\(i)"
+    defer {
+        try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out)
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+    if fuzz.kind.hasPrefix("include-") {
+        guard materialize(Graphs.placeFolder(fuzz, scratch), in: scratch) else { return (.internalError, "cannot write \(scratch)") }
+        input = scratch + "/main.json"
+    } else {
+        guard FileManager.default.createFile(atPath: input, contents: Data(fuzz.text.utf8)) else { return (.internalError, "cannot write \(input)") }
+    }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = ["run", input, "--out", out, "--quiet"]
+    // the CLI's own guard stands for the children's event budget: an allowed but big run (65,536
+    // hosts for an hour) ends with exit 2 and nothing written instead of running past the timeout
+    p.arguments = ["run", input, "--out", out, "--quiet", "--max-events", String(max(1, options.events))]
+        + fuzz.overrides.flatMap { ["--set", $0] }
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     do { try p.run() } catch { return (.internalError, "cannot start \(binary)") }
@@ -232,28 +274,28 @@ func runCLI(_ binary: String, _ i: Int, _ text: String) -> (Outcome, String) {
     }
 }
 
-var inputs: [(Int, String, String)] = []   // (number, text, description)
+var inputs: [(Int, FuzzInput)] = []
 if !options.replay.isEmpty {
     for (i, f) in options.replay.enumerated() {
         guard let t = try? String(contentsOfFile: f, encoding: .utf8) else { usage("cannot read \(f)") }
-        inputs.append((i, t, f))
+        inputs.append((i, FuzzInput(kind: "replay", text: t, desc: f)))
     }
 }
 let bases = options.replay.isEmpty ? loadBases(scenariosDir) : []
-func input(_ k: Int) -> (Int, String, String) {
+func input(_ k: Int) -> (Int, FuzzInput) {
     if !options.replay.isEmpty { return inputs[k] }
     let i = options.start + k
-    let (t, d) = makeInput(i, seed: options.seed, bases: bases)
-    return (i, t, d)
+    return (i, makeInput(i, seed: options.seed, bases: bases))
 }
 let total = options.replay.isEmpty ? options.count : inputs.count
 
 var counts: [Outcome: Int] = [:]
+var kindCounts: [String: Int] = [:]
 var failures: [(Int, Outcome, String, String)] = []
-var running: [pid_t: (Int, String, String)] = [:]
+var running: [pid_t: (Int, FuzzInput)] = [:]
 let wallStart = Date()
 
-func record(_ i: Int, _ text: String, _ desc: String, _ o: Outcome, _ detail: String) {
+func record(_ i: Int, _ input: FuzzInput, _ desc: String, _ o: Outcome, _ detail: String) {
     counts[o, default: 0] += 1
     switch o {
     case .complete, .invalid, .budget: return
@@ -261,32 +303,73 @@ func record(_ i: Int, _ text: String, _ desc: String, _ o: Outcome, _ detail: St
     }
     failures.append((i, o, detail, desc))
     print("FAIL input \(i) [\(desc)]: \(o.rawValue) \(detail)")
+    if input.kind != "replay" {
+        print("  reproduce: clustersim-fuzz --seed \(options.seed) --start \(i) --count 1 --jobs 1")
+    }
     if let dir = options.save {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let f = dir + "/fuzz-\(options.seed)-\(i)-\(o.rawValue).json"
-        _ = FileManager.default.createFile(atPath: f, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: f, contents: Data(input.text.utf8))
         print("  saved \(f)")
+        if !input.overrides.isEmpty {
+            _ = FileManager.default.createFile(atPath: f + ".set", contents: Data(input.overrides.joined(separator: "\n").utf8))
+        }
+        if !input.files.isEmpty { materialize(Graphs.placeFolder(input, f + ".files"), in: f + ".files") }
     }
 }
 
 func reap() {
     var status: Int32 = 0
     let pid = waitpid(-1, &status, 0)
-    guard pid > 0, let (i, text, desc) = running.removeValue(forKey: pid) else { return }
+    guard pid > 0, let (i, input) = running.removeValue(forKey: pid) else { return }
     let (o, detail) = classify(status)
     try? FileManager.default.removeItem(atPath: tmpRoot + "/out-\(i)")
-    record(i, text, desc, o, detail)
+    try? FileManager.default.removeItem(atPath: tmpRoot + "/inc-\(i)")
+    record(i, input, input.desc, o, detail)
+}
+
+func kindsLine() -> String {
+    let kindOrder = ["mutation", "replay"] + Graphs.includeKinds + Graphs.overrideKinds
+    return "kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", ")
+}
+
+/// --list: each input's description (generated only); --explain: and what loading it says (no
+/// run, no child).
+if options.explain || options.list {
+    for k in 0..<total {
+        let (i, fuzz) = input(k)
+        kindCounts[fuzz.kind, default: 0] += 1
+        print("input \(i) [\(fuzz.desc)]")
+        if options.list { continue }
+        let scratch = tmpRoot + "/explain-\(i)"
+        do {
+            if fuzz.kind.hasPrefix("include-") {
+                materialize(Graphs.placeFolder(fuzz, scratch), in: scratch)
+                _ = try ScenarioLoader.load(path: scratch + "/main.json", overrides: fuzz.overrides)
+            } else {
+                _ = try ScenarioLoader.load(text: fuzz.text, baseDirectory: scenariosDir, fileName: "fuzz.json", overrides: fuzz.overrides)
+            }
+            print("  loads")
+        } catch let e {
+            for err in e.errors.prefix(3) { print("  " + String(err.description.prefix(400))) }
+        }
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+    print(kindsLine())
+    try? FileManager.default.removeItem(atPath: tmpRoot)
+    exit(0)
 }
 
 var cliRuns = 0
 for k in 0..<total {
-    let (i, text, desc) = input(k)
+    let (i, fuzz) = input(k)
+    kindCounts[fuzz.kind, default: 0] += 1
     while running.count >= options.jobs { reap() }
-    running[spawn(i, text)] = (i, text, desc)
-    if let bin = options.cli, options.cliEvery > 0, k % options.cliEvery == 0 {
-        let (o, d) = runCLI(bin, i, text)
+    running[spawn(i, fuzz)] = (i, fuzz)
+    if let bin = options.cli, options.cliEvery > 0, k % options.cliEvery == 0, fuzz.cliArgumentsFit {
+        let (o, d) = runCLI(bin, i, fuzz)
         cliRuns += 1
-        record(i, text, desc + " (CLI)", o, d)
+        record(i, fuzz, fuzz.desc + " (CLI)", o, d)
     }
     if !options.quiet && (k + 1) % 1000 == 0 {
         let s = Date().timeIntervalSince(wallStart)
@@ -301,5 +384,6 @@ let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled,
 let summary = order.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: ", ")
 print("clustersim-fuzz: \(total) inputs (seed \(options.seed), from \(options.start)), \(cliRuns) also through the CLI, in "
       + String(format: "%.1f s, %.1f inputs/s", wall, Double(total) / max(wall, 1e-9)) + ": " + summary)
+print(kindsLine())
 print("\(total - failures.count) passed, \(failures.count) failed")
 exit(failures.isEmpty ? 0 : 1)

@@ -23,14 +23,13 @@ final class FuzzTests: XCTestCase {
         }
     }
 
-    /// A few dozen seeded mutations through the fuzz harness (its own children and the CLI): none
-    /// traps, hangs or leaves a half-written folder. `make test` runs 300 more, `make check-all` 100,000.
-    func testFuzzHarnessSmoke() throws {
+    /// Runs clustersim-fuzz with `args` from the package root; its exit status and stdout.
+    func fuzz(_ args: [String]) throws -> (Int32, String) {
         let fuzz = CLI.root.appendingPathComponent(".build/debug/clustersim-fuzz").path
         guard FileManager.default.isExecutableFile(atPath: fuzz) else { throw XCTSkip("clustersim-fuzz is not built") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: fuzz)
-        p.arguments = ["--count", "40", "--seed", "5", "--jobs", "1", "--cli", CLI.binary, "--cli-every", "8"]
+        p.arguments = args
         p.currentDirectoryURL = CLI.root
         let out = Pipe()
         p.standardOutput = out
@@ -38,8 +37,79 @@ final class FuzzTests: XCTestCase {
         try p.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
-        XCTAssertTrue(text.contains("clustersim-fuzz: 40 inputs (seed 5, from 0), 5 also through the CLI"), text)
+        return (p.terminationStatus, text)
+    }
+
+    /// The counts of the "kinds: mutation 24, include-chain-under 1, ..." line.
+    func kinds(_ text: String) -> [String: Int] {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("kinds: ") }) else { return [:] }
+        var counts: [String: Int] = [:]
+        for part in line.dropFirst("kinds: ".count).split(separator: ",") {
+            let f = part.split(separator: " ")
+            if f.count == 2, let n = Int(f[1]) { counts[String(f[0])] = n }
+        }
+        return counts
+    }
+
+    /// A few dozen seeded inputs through the fuzz harness (its own children and the CLI): none
+    /// traps, hangs or leaves a half-written folder, and include graphs and `--set` overrides are
+    /// among them. `make test` runs 300 more, `make check-all` 100,000.
+    func testFuzzHarnessSmoke() throws {
+        let (status, text) = try fuzz(["--count", "48", "--seed", "5", "--jobs", "1", "--cli", CLI.binary, "--cli-every", "3"])
+        XCTAssertEqual(status, 0, text)
+        XCTAssertTrue(text.contains("clustersim-fuzz: 48 inputs (seed 5, from 0), "), text)
         XCTAssertTrue(text.contains("trap 0, timeout 0, stalled 0, incomplete 0, internal-error 0"), text)
+        // inputs 0, 3, ..., 45 through the CLI (8k+3 are --set inputs), less any whose --set is too long for execve
+        let cli = text.firstMatch(of: #/(\d+) also through the CLI/#).flatMap { Int($0.1) } ?? 0
+        XCTAssertGreaterThanOrEqual(cli, 12, text)
+        let counts = kinds(text)
+        XCTAssertEqual(counts.values.reduce(0, +), 48, text)
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("include-") }.values.reduce(0, +), 3, text)   // inputs 1, 17, 33
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("set-") }.values.reduce(0, +), 6, text)       // inputs 3, 11, ..., 43
+    }
+
+    /// Every kind of input is generated, in turn: within the first 192 inputs of any run there is
+    /// one of each include-graph kind and three of each `--set` kind.
+    func testFuzzGeneratesEveryKind() throws {
+        let (status, text) = try fuzz(["--count", "192", "--seed", "3", "--start", "1000", "--list"])
+        XCTAssertEqual(status, 0, text)
+        let counts = kinds(text)
+        let includeKinds = ["include-chain-under", "include-chain-over", "include-diamond", "include-fanout", "include-cycle",
+                            "include-missing", "include-directory", "include-fifo", "include-huge", "include-nesting",
+                            "include-escape", "include-bad-site"]
+        let setKinds = ["set-long-path", "set-deep-index", "set-huge-index", "set-empty-component", "set-deep-value",
+                        "set-huge-string", "set-many", "set-valid"]
+        for k in includeKinds { XCTAssertEqual(counts[k], 1, "\(k): \(counts)") }
+        for k in setKinds { XCTAssertEqual(counts[k], 3, "\(k): \(counts)") }
+        XCTAssertEqual(counts["mutation"], 192 - 12 - 24, "\(counts)")
+    }
+
+    /// The generator is deterministic: the same seed and numbers give the same inputs.
+    func testFuzzInputsAreSeeded() throws {
+        func list(_ seed: String) throws -> String {
+            let (status, text) = try fuzz(["--count", "40", "--start", "40", "--seed", seed, "--list"])
+            XCTAssertEqual(status, 0, text)
+            return text
+        }
+        let a = try list("9"), b = try list("9"), c = try list("10")
+        XCTAssertEqual(a.split(separator: "\n").filter { $0.hasPrefix("input ") }.count, 40, a)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+        XCTAssertTrue(a.contains(": include-"), a)
+        XCTAssertTrue(a.contains(": set-"), a)
+    }
+
+    /// Hidden files in the scenarios folder (the CLI sample writes .fuzz-PID-I.json there while a
+    /// run goes on) are not bases: they would change which input a number stands for.
+    func testHiddenScenarioFilesAreNotBases() throws {
+        let dir = CLI.tempDir("fuzzbases") + "/scenarios"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("scenarios").path, toPath: dir)
+        let (s1, before) = try fuzz(["--count", "30", "--seed", "4", "--list", "--scenarios", dir])
+        XCTAssertEqual(s1, 0, before)
+        try FileManager.default.copyItem(atPath: dir + "/quickstart.json", toPath: dir + "/.fuzz-1-2.json")
+        let (s2, after) = try fuzz(["--count", "30", "--seed", "4", "--list", "--scenarios", dir])
+        XCTAssertEqual(s2, 0, after)
+        XCTAssertEqual(before, after)
+        XCTAssertFalse(after.contains(".fuzz-1-2.json"), after)
     }
 }
