@@ -216,14 +216,17 @@ public enum ScenarioSchema {
     }
 
     /// The scenario name names a results folder: [A-Za-z0-9._-], not starting with '.' or '-'.
-    static let scenarioName: ValueDecoder<String> = ValueDecoder<String>.name(extra: "._-").check { s in
+    /// At most 255 characters: the longest file name (NAME_MAX) a results folder can have.
+    static let scenarioName: ValueDecoder<String> = ValueDecoder<String>.name(extra: "._-", maxLength: 255).check { s in
         if s.hasPrefix(".") || s.hasPrefix("-") {
             return "\(JSONValue.quote(s)) must not start with '.' or '-' (it names a results folder)"
         }
         return nil
     }
 
-    static let groupName = ValueDecoder<String>.name(extra: "_-")
+    /// At most 56 characters: host names are `<name>-<nn>` with up to 6 digits, and a host name is a
+    /// DNS label of at most 63 characters (RFC 1035 section 2.3.4).
+    static let groupName = ValueDecoder<String>.name(extra: "_-", maxLength: 56)
 
     // MARK: datacenters
 
@@ -237,7 +240,7 @@ public enum ScenarioSchema {
             guard r.isObject else { ok = false; continue }
             let before = d.errorCount
             let name = r.required("name", .name(extra: "._-"))
-            let racks = r.optional("racks", .array(of: .nonEmptyString), default: [])
+            let racks = r.optional("racks", .array(of: .label), default: [])
             if let racks { checkUnique(racks, path: r.keyPath("racks"), value: r.value["racks"], what: "rack", d) }
             r.finish()
             if let n = name, out.contains(where: { $0.name == n }) {
@@ -272,7 +275,7 @@ public enum ScenarioSchema {
         if let dcs = datacenters {
             let names = dcs.map(\.name)
             if let v = dcValue {
-                if let s = ValueDecoder<String>.nonEmptyString.decode(v, r.keyPath("datacenter"), d) {
+                if let s = ValueDecoder<String>.label.decode(v, r.keyPath("datacenter"), d) {
                     if dcs.isEmpty {
                         datacenter = s   // no datacenters declared: any name stands for an implicit one
                     } else if let spec = dcs.first(where: { $0.name == s }) {
@@ -289,7 +292,7 @@ public enum ScenarioSchema {
                 d.error(r.keyPath("datacenter"), at: v, "missing required key \"datacenter\": \(dcs.count) datacenters are declared, so each host group must name one of \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
             }
         } else if let v = dcValue {
-            datacenter = ValueDecoder<String>.nonEmptyString.decode(v, r.keyPath("datacenter"), d)
+            datacenter = ValueDecoder<String>.label.decode(v, r.keyPath("datacenter"), d)
         }
 
         // racks
@@ -302,10 +305,10 @@ public enum ScenarioSchema {
             _ = r.value("rack")
         } else if hasRack {
             racksValue = r.value["rack"]; racksPath = r.keyPath("rack")
-            racks = r.required("rack", .nonEmptyString).map { [$0] }
+            racks = r.required("rack", .label).map { [$0] }
         } else if hasRacks {
             racksValue = r.value["racks"]
-            racks = r.required("racks", .array(of: .nonEmptyString, nonEmpty: true))
+            racks = r.required("racks", .array(of: .label, nonEmpty: true))
             if let rs = racks {
                 let before = d.errorCount
                 checkUnique(rs, path: racksPath, value: racksValue, what: "rack", d)

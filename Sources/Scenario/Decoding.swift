@@ -51,8 +51,19 @@ extension ValueDecoder where T == String {
         string.check { $0.isEmpty ? "must not be empty" : nil }
     }
 
+    /// A label such as a rack or datacenter name: non-empty, at most 63 characters (a DNS label,
+    /// RFC 1035 section 2.3.4; Mesos attributes and hostnames carry them).
+    public static var label: ValueDecoder<String> {
+        string.check { s in
+            if s.isEmpty { return "must not be empty" }
+            if s.utf8.count > 63 { return "\(JSONValue.quote(s)) is \(s.utf8.count) characters long; at most 63 are allowed (a DNS label, RFC 1035)" }
+            return nil
+        }
+    }
+
     /// A non-empty name made of ASCII letters, digits and `extra` characters.
-    public static func name(extra: String) -> ValueDecoder<String> {
+    /// At most `maxLength` characters (names end up in every row of a table and in host and folder names).
+    public static func name(extra: String, maxLength: Int = 63) -> ValueDecoder<String> {
         let allowed = "letters A-Z a-z, digits 0-9" + (extra.isEmpty ? "" : " and " + extra.map { "'\($0)'" }.joined(separator: " "))
         return string.check { s in
             if s.isEmpty { return "must not be empty; use \(allowed)" }
@@ -61,6 +72,7 @@ extension ValueDecoder where T == String {
                     || (ch.value >= 0x61 && ch.value <= 0x7A) || extra.unicodeScalars.contains(ch)
                 if !ok { return "\(JSONValue.quote(s)) contains \(JSONValue.quote(String(ch))); use only \(allowed)" }
             }
+            if s.utf8.count > maxLength { return "\(JSONValue.quote(s)) is \(s.utf8.count) characters long; at most \(maxLength) are allowed" }
             return nil
         }
     }

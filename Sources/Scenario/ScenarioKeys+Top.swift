@@ -3,7 +3,7 @@ import ClusterModel
 // Declared keys of docs/scenarios.md (see ScenarioKeys.swift). The decoders read with these; the docs are generated from them.
 extension ScenarioSchema {
     static let topLevelKeys = SectionKeys(#""#, [
-        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `.`, `_`, `-`; not empty; must not start with `.` or `-`."#, meaning: #"The scenario's name; it names the results folder (`results/<name>/`)."#),
+        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `.`, `_`, `-`; not empty; at most 255 characters (a file name); must not start with `.` or `-`."#, meaning: #"The scenario's name; it names the results folder (`results/<name>/`)."#),
         KeySpec(#"description"#, #"string"#, default: #"`""`"#, allowed: #"Any text."#, meaning: #"Shipped scenarios say in one paragraph what they show."#),
         KeySpec(#"seed"#, #"integer"#, default: #"`1`"#, allowed: #"0 to 18446744073709551615 (read exactly, not through a double)."#, meaning: #"The seed of every random stream; `--seed N` overrides it."#),
         KeySpec(#"duration"#, #"duration"#, default: #"required"#, allowed: #"> 0."#, meaning: #"Simulated time from start to end."#),
@@ -20,20 +20,20 @@ extension ScenarioSchema {
     ])
 
     static let datacenterKeys = SectionKeys(#"datacenters[i]"#, [
-        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `.`, `_`, `-`; unique."#,
+        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `.`, `_`, `-`; at most 63 characters; unique."#,
                 meaning: #"The data center's name, used by `hostGroups[i].datacenter` and `network.datacenterLinks`."#),
-        KeySpec(#"racks"#, #"array of strings"#, default: #"`[]`"#, allowed: #"Non-empty, unique names; `[]` means any rack name is accepted."#,
+        KeySpec(#"racks"#, #"array of strings"#, default: #"`[]`"#, allowed: #"Non-empty, unique names of at most 63 characters; `[]` means any rack name is accepted."#,
                 meaning: #"The racks host groups in this data center may use (and are spread over when they name none)."#),
     ])
 
     static let hostGroupKeys = SectionKeys(#"hostGroups[i]"#, [
-        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `_`, `-`; unique among host groups."#,
+        KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Letters, digits, `_`, `-`; at most 56 characters (host names `<name>-<nn>` are DNS labels of at most 63); unique among host groups."#,
                 meaning: #"The group's name; its hosts are `<name>-01`, `<name>-02`, ..."#),
         KeySpec(#"count"#, #"integer"#, default: #"required"#, allowed: #"1 to 100000; all groups together at most 100000 hosts."#,
                 meaning: #"Number of identical hosts."#),
         KeySpec(#"datacenter"#, #"string"#, default: #"`"dc01"`, or the only declared data center"#, allowed: #"With no `datacenters` declared: any name. With one declared: that one. With two or more declared: required, one of them."#,
                 meaning: #"The data center the hosts stand in."#),
-        KeySpec(#"rack"#, #"string"#, default: #"see `racks`"#, allowed: #"A rack name (one of the data center's declared racks, if it declares any). Not together with `racks`."#,
+        KeySpec(#"rack"#, #"string"#, default: #"see `racks`"#, allowed: #"A rack name of at most 63 characters (one of the data center's declared racks, if it declares any). Not together with `racks`."#,
                 meaning: #"One rack for every host."#),
         KeySpec(#"racks"#, #"array of strings"#, default: #"all the data center's declared racks, else `["rack-01"]`"#, allowed: #"Non-empty, unique (declared racks of the data center, if it declares any). Not together with `rack`."#,
                 meaning: #"Host *i* goes to `racks[i % racks.count]`."#),

@@ -122,4 +122,16 @@ final class RangeCheckTests: XCTestCase {
         assertOneError("crash-loop.json", ["marathon.apps[0].instances=1000000"], path: "marathon.apps[0].instances",
                        ["add up to 1000000", "more than the 100000"])
     }
+
+    /// Names end up in every row of hosts.csv and in host names: a million-character host group name
+    /// loaded and made gigabytes of CSV (found by the fuzzer). Host names are DNS labels (at most 63).
+    func testNamesAreBoundedLikeDNSLabels() throws {
+        let g56 = String(repeating: "g", count: 56), g57 = String(repeating: "g", count: 57)
+        XCTAssertNoThrow(try ScenarioLoader.load(path: shipped("master-failover.json"), overrides: ["hostGroups[0].name=\(g56)"]))
+        assertOneError("master-failover.json", ["hostGroups[0].name=\(g57)"], path: "hostGroups[0].name",
+                       ["is 57 characters long", "at most 56"])
+        assertOneError("master-failover.json", ["hostGroups[0].rack=" + String(repeating: "r", count: 64)], path: "hostGroups[0].rack",
+                       ["is 64 characters long", "at most 63", "RFC 1035"])
+        XCTAssertNoThrow(try ScenarioLoader.load(path: shipped("master-failover.json"), overrides: ["hostGroups[0].rack=" + String(repeating: "r", count: 63)]))
+    }
 }
