@@ -21,42 +21,19 @@ public enum Plotter {
         }
     }
 
-    /// One chart drawn from one CSV of the results folder.
-    public struct Chart {
-        public var file: String
-        public var title: String
-        public var ylabel: String
-        /// The CSV it reads (timeline.csv, mesos.csv, apps.csv).
-        public var source: String
-        /// Wide tables: the columns drawn, one line each.
-        public var columns: [(column: String, label: String)]
-        /// Long tables (one row per app and sample): draw `column` with one line per value of
-        /// `keyColumn`; the table is pivoted into `<file>.dat` beside the script.
-        public var perKey: (keyColumn: String, column: String)?
-        /// A subsystem's chart with its own gnuplot script (`<file>.gp`), drawn after plot.gp.
-        public var custom: CustomPlot?
-
-        init(file: String, title: String, ylabel: String, source: String = "timeline.csv",
-             columns: [(column: String, label: String)] = [], perKey: (keyColumn: String, column: String)? = nil) {
-            self.file = file; self.title = title; self.ylabel = ylabel; self.source = source
-            self.columns = columns; self.perKey = perKey
-        }
-
-        init(_ p: SubsystemPlot) {
-            self.init(file: p.file, title: p.title, ylabel: p.ylabel, source: p.source, columns: p.columns, perKey: p.perKey)
-            custom = p.custom
-        }
-    }
+    /// One chart drawn from one CSV of the results folder: the same declaration subsystems use
+    /// (`SubsystemPlot`); the core charts read timeline.csv.
+    public typealias Chart = SubsystemPlot
 
     /// The core charts (timeline.csv), then each subsystem's declared plots in list order.
     public static let charts: [Chart] = [
-        Chart(file: "hosts", title: "Hosts up, down (crashed) and rebooting", ylabel: "hosts",
+        Chart(file: "hosts", title: "Hosts up, down (crashed) and rebooting", ylabel: "hosts", source: "timeline.csv",
               columns: [("hosts_up", "up"), ("hosts_down", "down"), ("hosts_rebooting", "rebooting")]),
-        Chart(file: "cpus", title: "CPU capacity of the hosts: usable, free, lost on hosts not up", ylabel: "cores",
+        Chart(file: "cpus", title: "CPU capacity of the hosts: usable, free, lost on hosts not up", ylabel: "cores", source: "timeline.csv",
               columns: [("cpus_total_cores", "usable"), ("cpus_free_cores", "free"), ("cpus_lost_cores", "on hosts not up")]),
-        Chart(file: "memory", title: "Memory of the hosts that are up: usable and free", ylabel: "memory (MiB)",
+        Chart(file: "memory", title: "Memory of the hosts that are up: usable and free", ylabel: "memory (MiB)", source: "timeline.csv",
               columns: [("memory_total_mib", "usable"), ("memory_free_mib", "free")]),
-    ] + ClusterSimulation.standardSubsystems.flatMap { $0.outputs.plots.map(Chart.init) }
+    ] + ClusterSimulation.standardSubsystems.flatMap { $0.outputs.plots }
 
     /// Finds gnuplot on PATH.
     public static func gnuplotPath() -> String? {
