@@ -141,12 +141,6 @@ public final class ResultsWriter: RunObserver {
 
     /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
     /// only, so every CSV stays byte-identical between runs.
-    @available(*, deprecated, message: "summary.json's platform object now comes from the subsystems (Subsystem.details()); the argument is ignored")
-    public func finish(summary: RunSummary, platform: PlatformSummary?, wallSeconds: Double,
-                       extra: [(String, JSONOut)] = []) throws {
-        try finish(summary: summary, wallSeconds: wallSeconds, extra: extra)
-    }
-
     public func finish(summary: RunSummary, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
         for (_, _, w) in writers { try w.close() }
         for (_, _, _, w) in contributed { try w.close() }

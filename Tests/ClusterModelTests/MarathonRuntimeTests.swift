@@ -194,12 +194,13 @@ final class MarathonRuntimeTests: XCTestCase {
         XCTAssertTrue(runningAlways, "tasks must keep running through an agent restart and a master failover")
         XCTAssertEqual(r.app("/k").launchedTotal, 6)
         XCTAssertTrue(r.events("agentUnreachable").isEmpty)
-        let p = r.model.platformSummary()!
-        XCTAssertEqual(p.masterFailovers.count, 1)
-        let masterFault = p.faults.first { $0.kind == "masterCrash" }!
+        let mesos = r.model.mesos!, injector = r.model.faultInjector
+        XCTAssertEqual(mesos.failovers.count, 1)
+        let k = injector.fired.firstIndex { injector.faults[$0.index].kind == .masterCrash }!
+        let masterFault = mesos.faultDetections()[k]
         XCTAssertNotNil(masterFault.detectedAfter)
         XCTAssertLessThan(masterFault.detectedAfter!, .seconds(30))
-        XCTAssertFalse(masterFault.degradedApps)
+        XCTAssertFalse(r.model.marathon!.faultRecoveries()[k].degradedApps)
     }
 
     /// Overlay containers need the KV store (here a Consul cluster) to join: while it has no quorum new
