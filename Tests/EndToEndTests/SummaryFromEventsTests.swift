@@ -40,6 +40,9 @@ final class SummaryFromEventsTests: XCTestCase {
         var deploys: [String: (deployment: String, started: Double, deployed: Double)] = [:]
         var launched = 0, failed = 0, killed = 0, lost = 0
         var hostCrashes = 0, hostReboots = 0
+        /// Periods during which at least one app was below target (appBelowTarget .. appAtTarget).
+        var degraded: [(start: Double, end: Double?)] = []
+        var below: Set<String> = []
         /// deployment-N -> (started, finished, cancelled), in order of start.
         var deployments: [(id: String, started: Double, finished: Double?, cancelled: Double?)] = []
 
@@ -72,6 +75,10 @@ final class SummaryFromEventsTests: XCTestCase {
                     if counted.insert(e.subject).inserted { lost += 1 }
                 case ("marathon", "expungeUnreachable"):
                     counted.insert(e.subject)
+                case ("marathon", "appBelowTarget"):
+                    if below.insert(e.subject).inserted, below.count == 1 { degraded.append((e.time, nil)) }
+                case ("marathon", "appAtTarget"):
+                    if below.remove(e.subject) != nil, below.isEmpty { degraded[degraded.count - 1].end = e.time }
                 case ("host", "crashed"): hostCrashes += 1
                 case ("host", "rebootStarted"): hostReboots += 1
                 default: break
@@ -122,6 +129,8 @@ final class SummaryFromEventsTests: XCTestCase {
         both("tasks_lost", Double(ev.lost))
         both("apps_deployed", Double(ev.deploys.count))
         both("slowest_deploy_s", ev.deploys.values.map { $0.deployed - $0.started }.max())
+        let end = (head["simulated_s"] as! NSNumber).doubleValue
+        both("apps_degraded_s", ev.degraded.reduce(0) { $0 + ($1.end ?? end) - $1.start })
         let deployments = platform["deployments"] as! [[String: Any]]
         XCTAssertEqual(deployments.map { $0["deployment"] as! String }, ev.deployments.map(\.id), "\(name) deployments")
         for (d, e) in zip(deployments, ev.deployments) {

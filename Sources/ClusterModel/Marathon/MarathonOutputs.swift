@@ -29,7 +29,7 @@ extension MarathonScheduler {
                 ("apps_deployed", "apps with an `appDeployed` row: a deployment's step holding the app was done"),
                 ("slowest_deploy_s", "longest deploy time of an app (see below): its first `appDeployed` minus the `appDeploymentStarted` of the same deployment, seconds"),
                 ("apps_below_target_at_end", "apps with fewer healthy instances than their target at the end"),
-                ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds"),
+                ("apps_degraded_s", "time some app had fewer healthy, ready instances than its target (after its first `appDeployed`), seconds: in events.csv, the periods from an `appBelowTarget` while no app was below target to the `appAtTarget` that leaves none below"),
             ],
             absent: [.int(0), .int(0), .int(0), .int(0), .int(0), .none, .int(0), .number(0, decimals: 9)]) { m in
                 let p = m.figures()

@@ -790,6 +790,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let sat = healthy >= a.definition.instances
         if sat == a.satisfied { return }
         a.satisfied = sat
+        // One row per change, subject the app id: apps_degraded_s and the recoveries of summary.json
+        // are the periods during which at least one app was between appBelowTarget and appAtTarget.
+        log(sat ? "appAtTarget" : "appBelowTarget", a.id, "\(healthy) of \(a.definition.instances) healthy")
         if !sat {
             unsatisfiedApps += 1
             if unsatisfiedApps == 1 { degraded.append((now, nil)) }
