@@ -43,13 +43,18 @@ final class SummaryFromEventsTests: XCTestCase {
         /// Periods during which at least one app was below target (appBelowTarget .. appAtTarget).
         var degraded: [(start: Double, end: Double?)] = []
         var below: Set<String> = []
+        /// When each fault fired: the first row whose detail starts with `fault[k]`, in firing order.
+        var faultTimes: [Double] = []
         /// deployment-N -> (started, finished, cancelled), in order of start.
         var deployments: [(id: String, started: Double, finished: Double?, cancelled: Double?)] = []
 
         init(_ events: [Event]) {
             var lastStart: [String: (String, Double)] = [:]
             var counted: Set<String> = []
+            var faultsSeen: Set<Substring> = []
             for e in events {
+                if e.detail.hasPrefix("fault["), let close = e.detail.firstIndex(of: "]"),
+                   faultsSeen.insert(e.detail[...close]).inserted { faultTimes.append(e.time) }
                 switch (e.component, e.event) {
                 case ("marathon", "appDeploymentStarted"):
                     lastStart[e.subject] = (String(e.detail.prefix { $0 != ":" }), e.time)
@@ -131,6 +136,14 @@ final class SummaryFromEventsTests: XCTestCase {
         both("slowest_deploy_s", ev.deploys.values.map { $0.deployed - $0.started }.max())
         let end = (head["simulated_s"] as! NSNumber).doubleValue
         both("apps_degraded_s", ev.degraded.reduce(0) { $0 + ($1.end ?? end) - $1.start })
+        // a fault's recovery: the end of the first degraded period that began at or after it and
+        // before the next fault; max_recovery_s is the longest of those that ended
+        var recoveries: [Double] = []
+        for (k, t) in ev.faultTimes.enumerated() {
+            let next = k + 1 < ev.faultTimes.count ? ev.faultTimes[k + 1] : .infinity
+            if let p = ev.degraded.first(where: { $0.start >= t && $0.start < next }), let e = p.end { recoveries.append(e - t) }
+        }
+        both("max_recovery_s", recoveries.max())
         let deployments = platform["deployments"] as! [[String: Any]]
         XCTAssertEqual(deployments.map { $0["deployment"] as! String }, ev.deployments.map(\.id), "\(name) deployments")
         for (d, e) in zip(deployments, ev.deployments) {

@@ -53,7 +53,7 @@ extension MarathonScheduler {
             },
         ContributedFigures(
             of: MarathonScheduler.self, into: "mesos", after: "max_detection_s",
-            keys: [("max_recovery_s", "longest time from a fault to every app back at its healthy target, seconds")],
+            keys: [("max_recovery_s", "longest time from a fault (the first events.csv row whose detail starts `fault[k]`) to the end of the first degraded period (see `apps_degraded_s`) that began at or after it and before the next fault, seconds")],
             absent: [.none]) { m in
                 let recovered = m.faultRecoveries().compactMap(\.recoveredAfter)
                 return [HeadlineFigure("max_recovery_s", recovered.max().map { .number($0.seconds, decimals: 9) } ?? .none)]
