@@ -45,16 +45,28 @@ final class SummaryFromEventsTests: XCTestCase {
         var below: Set<String> = []
         /// When each fault fired: the first row whose detail starts with `fault[k]`, in firing order.
         var faultTimes: [Double] = []
+        /// Each fault's kind and the subjects of its rows (the hosts it hit), in firing order.
+        var faultKinds: [String] = [], faultSubjects: [[String]] = []
+        /// agentUnreachable rows (agent, time); master failovers (leaderLost .. masterReady).
+        var unreachable: [(agent: String, time: Double)] = []
+        var failovers: [(lost: Double, ready: Double?)] = []
         /// deployment-N -> (started, finished, cancelled), in order of start.
         var deployments: [(id: String, started: Double, finished: Double?, cancelled: Double?)] = []
 
         init(_ events: [Event]) {
             var lastStart: [String: (String, Double)] = [:]
             var counted: Set<String> = []
-            var faultsSeen: Set<Substring> = []
+            var faultsSeen: Set<Substring> = [], faultSeenOrder: [Substring] = []
             for e in events {
-                if e.detail.hasPrefix("fault["), let close = e.detail.firstIndex(of: "]"),
-                   faultsSeen.insert(e.detail[...close]).inserted { faultTimes.append(e.time) }
+                if e.detail.hasPrefix("fault["), let close = e.detail.firstIndex(of: "]") {
+                    if faultsSeen.insert(e.detail[...close]).inserted {
+                        faultTimes.append(e.time)
+                        faultKinds.append(String(e.detail[e.detail.index(close, offsetBy: 2)...].prefix { $0 != ";" && $0 != " " }))
+                        faultSubjects.append([])
+                    }
+                    if let k = faultSeenOrder.firstIndex(of: e.detail[...close]) { faultSubjects[k].append(e.subject) }
+                    else { faultSeenOrder.append(e.detail[...close]); faultSubjects[faultSubjects.count - 1].append(e.subject) }
+                }
                 switch (e.component, e.event) {
                 case ("marathon", "appDeploymentStarted"):
                     lastStart[e.subject] = (String(e.detail.prefix { $0 != ":" }), e.time)
@@ -84,6 +96,10 @@ final class SummaryFromEventsTests: XCTestCase {
                     if below.insert(e.subject).inserted, below.count == 1 { degraded.append((e.time, nil)) }
                 case ("marathon", "appAtTarget"):
                     if below.remove(e.subject) != nil, below.isEmpty { degraded[degraded.count - 1].end = e.time }
+                case ("mesos", "agentUnreachable"): unreachable.append((e.subject, e.time))
+                case ("mesos", "leaderLost"): failovers.append((e.time, nil))
+                case ("mesos", "masterReady"):
+                    if let i = failovers.indices.last, failovers[i].ready == nil { failovers[i].ready = e.time }
                 case ("host", "crashed"): hostCrashes += 1
                 case ("host", "rebootStarted"): hostReboots += 1
                 default: break
@@ -144,6 +160,23 @@ final class SummaryFromEventsTests: XCTestCase {
             if let p = ev.degraded.first(where: { $0.start >= t && $0.start < next }), let e = p.end { recoveries.append(e - t) }
         }
         both("max_recovery_s", recoveries.max())
+        // Mesos: master failovers (leaderLost to the next masterReady) and, per fault, detection: the
+        // worst first agentUnreachable of a host it hit, or for a master crash the next failover's end
+        both("master_failovers", Double(ev.failovers.count))
+        both("max_master_failover_s", ev.failovers.compactMap { f in f.ready.map { $0 - f.lost } }.max())
+        var detections: [Double] = []
+        for (k, t) in ev.faultTimes.enumerated() {
+            switch ev.faultKinds[k] {
+            case "hostCrash", "hostReboot", "agentCrash", "networkPartition":
+                let seen = ev.faultSubjects[k].compactMap { h in ev.unreachable.first { $0.agent == h && $0.time >= t }.map { $0.time - t } }
+                if let w = seen.max() { detections.append(w) }
+            case "masterCrash":
+                if let f = ev.failovers.first(where: { $0.lost >= t }), let r = f.ready { detections.append(r - t) }
+            default: break
+            }
+        }
+        both("faults_detected", Double(detections.count))
+        both("max_detection_s", detections.max())
         let deployments = platform["deployments"] as! [[String: Any]]
         XCTAssertEqual(deployments.map { $0["deployment"] as! String }, ev.deployments.map(\.id), "\(name) deployments")
         for (d, e) in zip(deployments, ev.deployments) {

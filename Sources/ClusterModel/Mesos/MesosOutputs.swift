@@ -61,10 +61,10 @@ extension MesosCluster {
         }
 
     public static let platformHeadlineMeanings: [(key: String, meaning: String)] = [
-        ("master_failovers", "times the leading Mesos master was lost"),
-        ("max_master_failover_s", "longest time from losing the leading master to a new leader ready, seconds"),
-        ("faults_detected", "faults the platform noticed (agent marked unreachable, new master leading)"),
-        ("max_detection_s", "longest time from a fault to its detection, seconds"),
+        ("master_failovers", "times the leading Mesos master was lost (`leaderLost` rows)"),
+        ("max_master_failover_s", "longest time from losing the leading master to a new leader ready (a `leaderLost` row to the next `masterReady`), seconds"),
+        ("faults_detected", "faults the platform noticed: a host fault when a host it hit is marked unreachable (`agentUnreachable` at or after the fault), a master crash when the next failover ends"),
+        ("max_detection_s", "longest time from a fault (its first `fault[k]` row) to its detection (for a host fault, the last of its hosts' first `agentUnreachable`), seconds"),
     ]
 
     /// How the deployment and task figures are read from events.csv (written after the platform table).
