@@ -13,6 +13,10 @@ public final class ClusterSimulation {
         MarathonScheduler.entry,
         ClusterNetwork.entry,
         StorageModel.entry,
+        ConsulCluster.entry,
+        NginxProxies.entry,
+        ConsulTemplateRunner.entry,
+        TrafficModel.entry,
     ]
 
     public let spec: ClusterSpec

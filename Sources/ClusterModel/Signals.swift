@@ -46,6 +46,15 @@ public enum PlatformSignal: Sendable {
     /// The app's target instance count changed (scale action, deployment of a new `instances`).
     case appScaled(app: Int, from: Int, to: Int)
 
+    // MARK: discovery and proxies (Consul, nginx)
+    /// Consul's servers committed a change to what `/v1/health/service/<name>` returns for the
+    /// service with this index in `ServiceCatalog.serviceNames` (registration, deregistration,
+    /// a check's status, a node's `serfHealth`): its X-Consul-Index moved, blocking queries return.
+    case catalogChanged(service: Int)
+    /// A proxy (nginx) activated a new configuration: requests from now on see its generation
+    /// `generation` (`ProxyConfiguration.generation`); older workers finish in-flight requests.
+    case proxyReloaded(proxy: Int, generation: Int)
+
     /// The topic subscribers choose.
     @inlinable public var topic: SignalTopic {
         switch self {
@@ -58,13 +67,15 @@ public enum PlatformSignal: Sendable {
         case .instanceChanged: return .instances
         case .deploymentInfo, .deploymentSuccess, .deploymentFailed: return .deployments
         case .appScaled: return .scaling
+        case .catalogChanged: return .catalog
+        case .proxyReloaded: return .proxy
         }
     }
 }
 
 /// Groups of signals a subsystem subscribes to.
 public enum SignalTopic: Int, CaseIterable, Sendable {
-    case hosts, zooKeeper, agents, frameworks, taskStatus, health, instances, deployments, scaling
+    case hosts, zooKeeper, agents, frameworks, taskStatus, health, instances, deployments, scaling, catalog, proxy
 }
 
 /// Who sees a signal first at the same instant. Subscribers of a topic are called by ascending

@@ -28,6 +28,14 @@ public struct ClusterSpec: Equatable, Sendable {
     /// Container storage (Docker storage drivers per host group, operator actions, Ceph); nil
     /// when the scenario has no `storage` section.
     public var storage: StorageSpec? = nil
+    /// Consul servers and agents, services and checks; nil when the scenario has no `consul` section.
+    public var consul: ConsulSpec? = nil
+    /// consul-template rendering nginx's configuration; nil without a `consulTemplate` section.
+    public var consulTemplate: ConsulTemplateSpec? = nil
+    /// nginx proxies; nil without an `nginx` section.
+    public var nginx: NginxSpec? = nil
+    /// User traffic (arrivals, service times, instance queues); nil without a `traffic` section.
+    public var traffic: TrafficSpec? = nil
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],

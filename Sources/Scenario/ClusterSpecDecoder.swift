@@ -115,6 +115,15 @@ public enum ScenarioSchema {
         }
         let network = r.value("network").flatMap { decodeNetwork($0, path: "network", root: root, hostGroups: groups, hostGroupsComplete: groupsComplete, datacenters: datacenters, hasZooKeeper: mesos != nil, d) }
         checkCephClients(root, storage: storage, networkGiven: r.has("network"), d)
+
+        let consul = r.value("consul").flatMap { decodeConsul($0, path: "consul", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, d) }
+
+        let nginx = r.value("nginx").flatMap { decodeNginx($0, path: "nginx", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
+
+        let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, d) }
+
+        let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, duration: duration, d) }
+
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
@@ -125,6 +134,10 @@ public enum ScenarioSchema {
         spec.actions = actions
         spec.storage = storage
         spec.network = network
+        spec.consul = consul
+        spec.nginx = nginx
+        spec.consulTemplate = consulTemplate
+        spec.traffic = traffic
         return spec
     }
 

@@ -108,7 +108,8 @@ final class DeclaredDefaultsTests: XCTestCase {
 extension DeclaredDefaultsTests {
     func testTopLevelAndHostGroupDefaultsAreTheDeclaredOnes() {
         check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
-              wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions"],
+              wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions",
+                             "consul", "consulTemplate", "nginx", "traffic"],
               only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
         check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
