@@ -123,6 +123,31 @@ public enum FaultTarget: Equatable, Sendable {
     case master(Int?)
     /// A ZooKeeper server by 0-based index.
     case zookeeperServer(Int)
+    /// The host that holds a role when the fault fires (`HostRole`: the Consul leader's host ...).
+    case role(HostRole)
+}
+
+/// Roles a fault can aim at: whichever host holds it when the fault fires (a leader moves, so a
+/// scenario cannot name its host in advance). The subsystem named by `section` answers.
+public enum HostRole: String, CaseIterable, Sendable {
+    case consulLeader = "consul-leader"
+    case mesosLeader = "mesos-leader"
+    case marathonLeader = "marathon-leader"
+    case zookeeperLeader = "zookeeper-leader"
+
+    /// The scenario section whose subsystem holds the role.
+    public var section: String {
+        switch self {
+        case .consulLeader: return "consul"
+        case .mesosLeader, .zookeeperLeader: return "mesos"
+        case .marathonLeader: return "marathon"
+        }
+    }
+}
+
+/// A subsystem that can say which host holds a role now (nil: nobody holds it).
+public protocol HostRoleHolder: AnyObject {
+    func host(holding role: HostRole) -> Int?
 }
 
 public struct FaultSpec: Equatable, Sendable {

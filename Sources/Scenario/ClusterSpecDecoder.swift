@@ -105,7 +105,7 @@ public enum ScenarioSchema {
             if let a = v.arrayValue {
                 let hosts = HostDirectory(groups: groupIndex, complete: groupsComplete)
                 for (i, e) in a.enumerated() {
-                    if let f = decodeFault(e, path: JSONPath.index("faults", i), hosts: hosts, duration: duration, mesos: mesos, zookeeper: zookeeper, mesosSectionGiven: r.has("mesos") || r.has("marathon"), d) {
+                    if let f = decodeFault(e, path: JSONPath.index("faults", i), hosts: hosts, duration: duration, mesos: mesos, zookeeper: zookeeper, mesosSectionGiven: r.has("mesos") || r.has("marathon"), hasSection: { r.has($0) }, d) {
                         faults.append(f)
                     }
                 }
@@ -434,7 +434,8 @@ public enum ScenarioSchema {
     }
 
     static func decodeFault(_ v: JSONValue, path: String, hosts: HostDirectory, duration: SimDuration?, mesos: MesosSpec? = nil,
-                            zookeeper: ZooKeeperSpec? = nil, mesosSectionGiven: Bool = false, _ d: Diagnostics) -> FaultSpec? {
+                            zookeeper: ZooKeeperSpec? = nil, mesosSectionGiven: Bool = false,
+                            hasSection: (String) -> Bool = { _ in false }, _ d: Diagnostics) -> FaultSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: faultKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -449,7 +450,7 @@ public enum ScenarioSchema {
         var target: FaultTarget? = nil
         let hasHost = r.has("host"), hasGroup = r.has("hostGroup")
         if let kind, !kind.targetsHosts {
-            for k in ["host", "hostGroup", "count"] where r.has(k) {
+            for k in ["host", "hostGroup", "count", "role"] where r.has(k) {
                 r.reject(k, "\(JSONValue.quote(k)) is not used by kind \(JSONValue.quote(kind.rawValue)); " +
                          (kind == .masterCrash ? "name the master with \"master\" (\"leader\" or a number)" : "name the server with \"server\" (a number)"))
             }
@@ -472,6 +473,19 @@ public enum ScenarioSchema {
                     d.error(r.keyPath("server"), at: v, "missing required key \"server\" (which ZooKeeper server, 1 to \(servers))")
                 }
                 r.reject("master", "\"master\" goes with kind \"masterCrash\"")
+            }
+        } else if r.has("role") {
+            for k in ["host", "hostGroup", "count"] where r.has(k) {
+                r.reject(k, "give either \"role\" (the host holding it when the fault fires) or \"host\" / \"hostGroup\", not both")
+            }
+            let names = HostRole.allCases.map(\.rawValue)
+            if let name = r.required("role", .oneOf(names, what: "role")), let role = HostRole(rawValue: name) {
+                let given = role == .zookeeperLeader ? hasSection("zookeeper") || hasSection("mesos") || hasSection("marathon")
+                    : role == .mesosLeader ? hasSection("mesos") || hasSection("marathon") : hasSection(role.section)
+                if kind == .hostRecover {
+                    d.error(r.keyPath("role"), at: r.value["role"], "a hostRecover brings back a crashed host, which holds no role: name it with \"host\" (or use \"recoverAfter\" on the crash)")
+                } else if given { target = .role(role) }
+                else { d.error(r.keyPath("role"), at: r.value["role"], "role \(JSONValue.quote(name)) needs the scenario's \(JSONValue.quote(role.section)) section") }
             }
         } else if hasHost && hasGroup {
             r.reject("hostGroup", "give either \"host\" (one host by name) or \"hostGroup\" with \"count\", not both")
@@ -498,7 +512,7 @@ public enum ScenarioSchema {
                 }
             }
         } else {
-            d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\") or \"hostGroup\" with \"count\" (hosts picked at random when the fault fires)")
+            d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\"), \"hostGroup\" with \"count\" (hosts picked at random when the fault fires) or \"role\" (like \"consul-leader\": the host holding it when the fault fires)")
             _ = r.value("count")
         }
         if let kind, kind.targetsHosts {

@@ -64,6 +64,8 @@ extension ScenarioSchema {
                 meaning: #"The fault hits `count` of its hosts, picked when it fires by the fault's own seeded random stream."#),
         KeySpec(#"count"#, #"integer"#, default: #"`1`"#, allowed: #"Only with `hostGroup`; 1 to the group's `count`."#,
                 meaning: #"Hosts of `hostGroup` the fault hits."#),
+        KeySpec(#"role"#, #"string"#, default: #"none"#, allowed: #"Instead of `host`/`hostGroup`, for kinds aimed at hosts: `"consul-leader"` (needs `consul`), `"mesos-leader"`, `"zookeeper-leader"` (need `mesos`), `"marathon-leader"` (needs `marathon`)."#,
+                meaning: #"The fault hits the host that holds the role when it fires (nothing, with a `noTarget` event, when nobody holds it)."#),
         KeySpec(#"recoverAfter"#, #"duration"#, default: #"none (stays down)"#, allowed: #"Only for `hostCrash`; > 0. A recovery after the end of the run is a warning, not an error."#,
                 meaning: #"The crashed host comes back after it."#),
         KeySpec(#"downFor"#, #"duration"#, default: #"`"2m"`"#, allowed: #"Only for `hostReboot`; > 0."#,

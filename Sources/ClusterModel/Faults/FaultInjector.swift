@@ -76,6 +76,7 @@ public final class FaultInjector: EventHandler {
         case .group(let g, _): return g
         case .master(let m): return m.map { "master \($0 + 1)" } ?? "leading master"
         case .zookeeperServer(let z): return "zookeeper server \(z + 1)"
+        case .role(let r): return r.rawValue
         }
     }
 
@@ -85,6 +86,11 @@ public final class FaultInjector: EventHandler {
         case .host(let name):
             return infra.host(named: name).map { [$0] } ?? []
         case .master, .zookeeperServer:
+            return []
+        case .role(let role):
+            for s in model.subsystems {
+                if let holder = s as? HostRoleHolder, let h = holder.host(holding: role) { return [infra.hosts[h]] }
+            }
             return []
         case .group(let g, let count):
             let members = infra.hostsByGroup[g] ?? []

@@ -27,3 +27,11 @@ extension MarathonScheduler: Subsystem, SignalSubscriber {
         }
     }
 }
+
+extension MarathonScheduler: HostRoleHolder {
+    /// `marathon-leader`: the host of the Marathon instance that leads now.
+    public func host(holding role: HostRole) -> Int? {
+        guard role == .marathonLeader, let l = leader else { return nil }
+        return processes[l].host
+    }
+}

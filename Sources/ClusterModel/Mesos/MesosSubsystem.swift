@@ -39,3 +39,11 @@ extension MesosCluster: Subsystem, SignalSubscriber, Containerizer {
     }
     public var dockerRemoveDelay: SimDuration { spec.agentFlags.dockerRemoveDelay }
 }
+
+extension MesosCluster: HostRoleHolder {
+    /// `mesos-leader`: the host of the master that leads now (elected, whether or not it has recovered yet).
+    public func host(holding role: HostRole) -> Int? {
+        guard role == .mesosLeader, let l = leader else { return nil }
+        return masters[l].host
+    }
+}

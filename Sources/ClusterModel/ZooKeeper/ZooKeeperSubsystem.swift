@@ -35,3 +35,11 @@ extension ZooKeeperEnsemble: Subsystem, SignalSubscriber {
         }
     }
 }
+
+extension ZooKeeperEnsemble: HostRoleHolder {
+    /// `zookeeper-leader`: the host of the server that leads the ensemble now.
+    public func host(holding role: HostRole) -> Int? {
+        guard role == .zookeeperLeader, let l = leader else { return nil }
+        return serverHosts[l]
+    }
+}
