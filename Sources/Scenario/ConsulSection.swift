@@ -8,7 +8,7 @@ extension ScenarioSchema {
         guard r.isObject else { return nil }
         let before = d.errorCount
         r.finish()
-        return d.errorCount == before ? ConsulSpec() : nil
+        return d.errorCount == before ? ConsulSpec(hostGroup: hostGroups.first?.name ?? "") : nil
     }
 
     static let consulKeys = SectionKeys("consul", [])
