@@ -48,10 +48,11 @@ extension ConsulCluster {
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
         checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, first: first,
                                  slowProbability: p))
-        if d.kind == .ttl { planTTL(c) } else {
-            checks[c].nextSlow = drawSlow(c, after: -1)
-            plan(c, from: 0)
-        }
+        if d.kind != .ttl { checks[c].nextSlow = drawSlow(c, after: -1) }
+        // TASK_RUNNING is published before the executor knows when the process serves: plan
+        // once this instant's handler is done
+        checks[c].pendingRun = -1
+        schedule(.checkRun, at: now, IndexGeneration.pack(c, checks[c].gen))
         return c
     }
 
@@ -118,6 +119,7 @@ extension ConsulCluster {
     func checkRan(_ c: Int) {
         if checks[c].def.kind == .ttl { ttlFired(c); return }
         let n = checks[c].pendingRun
+        if n < 0 { plan(c, from: 0); return }
         var pass = regime(c, at: runTime(c, n)).pass
         if pass && n == checks[c].nextSlow {
             pass = false
