@@ -137,8 +137,9 @@ enum ConsulServiceFile {
         let script = hasArgs || f["script"] != nil
         let http = nonEmpty(f, "http", d), tcp = nonEmpty(f, "tcp", d), grpc = nonEmpty(f, "grpc", d)
         let intervalCheck = script || http || tcp || grpc
-        // agent/structs/check_type.go Validate()
-        if interval > .zero && ttl > .zero {
+        // agent/structs/check_type.go Validate() (on values that decoded)
+        if d.errorCount > before {
+        } else if interval > .zero && ttl > .zero {
             d.error(f.path("ttl"), at: f["ttl"], "Interval and TTL cannot both be specified")
         } else if intervalCheck && interval <= .zero {
             d.error(f["interval"] == nil ? path : f.path("interval"), at: f["interval"] ?? v, "Interval must be > 0 for Script, HTTP, or TCP checks")

@@ -1,0 +1,133 @@
+import ClusterModel
+import Foundation
+@testable import Scenario
+import SimKernel
+import XCTest
+
+/// The `consul` section and Consul service definition files (Consul's loader rules).
+final class ConsulSectionTests: XCTestCase {
+    static let filesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("consul-files").path
+
+    /// A platform with `consul` set to `consul` (JSON text).
+    func scenario(_ consul: String) -> String {
+        """
+        {"name": "t", "duration": "1h",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "slave", "count": 4, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+         "mesos": {"masters": {"count": 3}},
+         "marathon": {"apps": [{"id": "/shop/web", "cmd": "web", "cpus": 0.5, "mem": 128, "instances": 2}]},
+         "consul": \(consul)}
+        """
+    }
+
+    func testShippedStyleFilesLoadWithConsulsSpellingsAndWarnings() throws {
+        let loaded = try ScenarioLoader.load(path: Self.filesDir + "/scenario.json")
+        let c = try XCTUnwrap(loaded.spec.consul)
+        XCTAssertEqual(c.servers, 3)
+        XCTAssertEqual(c.hostGroup, "master")
+        XCTAssertEqual(c.config, ConsulAgentConfig())
+        XCTAssertEqual(c.services.map(\.appId), ["/shop/web", "/shop/api"])
+        let web = c.services[0].definitions[0]
+        XCTAssertEqual(web.name, "web")
+        XCTAssertEqual(web.tags, ["shop", "v1"])
+        XCTAssertEqual(web.checks.map(\.kind), [.http, .tcp])
+        XCTAssertEqual(web.checks[0].timeout, .seconds(2))
+        XCTAssertEqual(web.checks[0].failuresBeforeCritical, 2)
+        XCTAssertEqual(web.checks[0].deregisterCriticalServiceAfter, .minutes(90))
+        XCTAssertEqual(web.checks[1].interval, .seconds(30), "CamelCase Interval read as interval")
+        XCTAssertEqual(web.checks[1].timeout, .seconds(10), "TCP default timeout")
+        let api = c.services[1].definitions[0]
+        XCTAssertEqual(api.id, "api")
+        XCTAssertEqual(api.checks.first?.kind, .ttl)
+        XCTAssertEqual(api.checks.first?.ttl, .seconds(30))
+        XCTAssertEqual(api.checks.first?.deregisterCriticalServiceAfter, .minutes(1), "raised to Consul's 1m minimum")
+        // accepted by Consul, not used: warnings naming the path
+        let w = loaded.warnings.joined(separator: "\n")
+        for path in ["service.enable_tag_override", "checks[0].method", "Check.TLSSkipVerify", "Check.DeregisterCriticalServiceAfter"] {
+            XCTAssertTrue(w.contains(path), "no warning for \(path) in:\n\(w)")
+        }
+    }
+
+    func testDefaultsAndConfigUnderConsulsNames() throws {
+        let s = try XCTUnwrap(loadOK(scenario(#"{"servers": 3, "hostGroup": "slave", "config": {"performance": {"raft_multiplier": 1}, "gossip_lan": {"probe_interval": "2s", "suspicion_mult": 6}, "reconnect_timeout": "8h", "dns_config": {"allow_stale": false, "max_stale": "5s"}}, "registerAll": false}"#))?.spec.consul)
+        XCTAssertEqual(s.config.raftMultiplier, 1)
+        XCTAssertEqual(s.config.heartbeatTimeout, .seconds(1))
+        XCTAssertEqual(s.config.leaderLeaseTimeout, .milliseconds(500))
+        XCTAssertEqual(s.config.probeInterval, .seconds(2))
+        XCTAssertEqual(s.config.suspicionMult, 6)
+        XCTAssertEqual(s.config.reconnectTimeout, .hours(8))
+        XCTAssertFalse(s.config.allowStale)
+        XCTAssertFalse(s.registerAll)
+        let d = try XCTUnwrap(loadOK(scenario("{}"))?.spec.consul)
+        XCTAssertEqual(d.hostGroup, "master")
+        XCTAssertEqual(d.config.heartbeatTimeout, .seconds(5), "raft_multiplier 5: 5 x 1000ms")
+        XCTAssertEqual(d.config.electionTimeout, .seconds(5))
+        XCTAssertEqual(d.config.leaderLeaseTimeout, .milliseconds(2500))
+        XCTAssertEqual(d.config.reconnectTimeout, .hours(72))
+        XCTAssertTrue(d.registerAll)
+    }
+
+    func testBadSectionKeysArePathNamedErrors() {
+        assertSingleError(scenario(#"{"servers": 4}"#), path: "consul.servers", ["3, 5 or 7", "got 4"])
+        assertSingleError(scenario(#"{"servers": 5}"#), path: "consul.servers", ["has 3 hosts", "5 Consul servers"])
+        assertSingleError(scenario(#"{"hostGroup": "slaves"}"#), path: "consul.hostGroup", ["unknown host group", "slave"])
+        assertSingleError(scenario(#"{"agents": ["slave", "nope"]}"#), path: "consul.agents[1]", ["unknown host group"])
+        assertSingleError(scenario(#"{"config": {"performance": {"raft_multiplier": 11}}}"#), path: "consul.config.performance.raft_multiplier", ["Must be between 1 and 10"])
+        assertSingleError(scenario(#"{"config": {"reconnect_timeout": "1h"}}"#), path: "consul.config.reconnect_timeout", [">= 8h"])
+        assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_timeout": "2s"}}}"#), path: "consul.config.gossip_lan.probe_timeout", ["must not exceed probe_interval"])
+        assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_interval": "-1s"}}}"#), path: "consul.config.gossip_lan.probe_interval", [])
+        assertSingleError(scenario(#"{"config": {"gossip_lan": {"suspicion_mult": 0}}}"#), path: "consul.config.gossip_lan.suspicion_mult", [])
+        assertSingleError(scenario(#"{"config": {"ae_interval": "1m"}}"#), path: "consul.config.ae_interval", ["not a Consul setting"])
+        assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_intervall": "1s"}}}"#), path: "consul.config.gossip_lan.probe_intervall", ["did you mean \"probe_interval\""])
+        assertSingleError(scenario(#"{"sevrers": 3}"#), path: "consul.sevrers", ["did you mean \"servers\""])
+        assertSingleError(scenario(#"{"services": {"/shop/wbe": {"service": {"name": "web"}}}}"#), path: "consul.services[\"/shop/wbe\"]", ["no Marathon app", "/shop/web"])
+    }
+
+    /// Definitions real Consul refuses are refused with Consul's reason.
+    func testServiceDefinitionsConsulRejects() {
+        func svc(_ body: String) -> String { scenario(#"{"services": {"/shop/web": "# + body + "}}") }
+        let p = "consul.services[\"/shop/web\"]"
+        assertSingleError(svc(#"{"service": {"port": 80}}"#), path: p + ".service", ["Service name missing"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"http": "http://x/", "ttl": "10s", "interval": "10s"}}}"#),
+                          path: p + ".service.check.ttl", ["Interval and TTL cannot both be specified"])
+        assertSingleError(svc(#"{"service": {"name": "web", "checks": [{"http": "http://x/"}]}}"#),
+                          path: p + ".service.checks[0]", ["Interval must be > 0 for Script, HTTP, or TCP checks"])
+        assertSingleError(svc(#"{"service": {"name": "web", "checks": [{"args": ["/bin/check"], "interval": "-5s"}]}}"#),
+                          path: p + ".service.checks[0].interval", ["Interval must be > 0"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"name": "nothing"}}}"#), path: p + ".service.check", ["TTL must be > 0 for TTL checks"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"tcp": "x:1", "interval": "10 s"}}}"#), path: p + ".service.check.interval", ["invalid duration"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"tcp": "x:1", "interval": 10}}}"#), path: p + ".service.check.interval", ["expected type 'string'"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"tcp": "x:1", "interval": "10s", "timeout": "-1s"}}}"#), path: p + ".service.check.timeout", ["negative"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"ttl": "10s", "status": "ok"}}}"#), path: p + ".service.check.status", ["'passing', 'warning', 'critical'"])
+        assertSingleError(svc(#"{"service": {"name": "web", "check": {"ttl": "10s", "SuccessBeforePassing": 2}}}"#), path: p + ".service.check.SuccessBeforePassing",
+                          ["invalid config key service.check.SuccessBeforePassing", "success_before_passing"])
+        assertSingleError(svc(#"{"service": {"name": "web", "prt": 80}}"#), path: p + ".service.prt", ["invalid config key service.prt", "did you mean \"port\""])
+        assertSingleError(svc(#"{"service": {"name": "web", "port": 70000}}"#), path: p + ".service.port", ["0 to 65535"])
+        assertSingleError(svc(#"{"servce": {"name": "web"}}"#), path: p, ["needs \"service\""])
+        assertSingleError(svc(#"{"services": [{"name": "web"}, {"name": "web"}]}"#), path: p, ["defined twice"])
+    }
+
+    func testBothCheckAndChecksAndScriptArgsAlias() throws {
+        let text = scenario(#"{"services": {"/shop/web": {"services": [{"Name": "web", "Check": {"ScriptArgs": ["/bin/ok"], "Interval": "5s"}, "checks": [{"ttl": "1m", "status": "passing"}, {"grpc": "x:1", "interval": "3s", "success_before_passing": 2}]}]}}}"#)
+        let d = try XCTUnwrap(loadOK(text)?.spec.consul?.services.first?.definitions.first)
+        XCTAssertEqual(d.checks.map(\.kind), [.script, .ttl, .http])
+        XCTAssertEqual(d.checks[0].timeout, .seconds(30), "script default timeout")
+        XCTAssertEqual(d.checks[1].initialStatus, .passing)
+        XCTAssertEqual(d.checks[2].successBeforePassing, 2)
+    }
+
+    /// The decoder asks about exactly the declared keys of each consul section.
+    func testDecoderKnowsExactlyTheDeclaredKeys() {
+        let withConsul = scenario(#"{"config": {"performance": {}, "gossip_lan": {}, "dns_config": {}}}"#)
+        for (keys, path) in [(ScenarioSchema.consulKeys, "consul"), (ScenarioSchema.consulConfigKeys, "consul.config"),
+                             (ScenarioSchema.consulPerformanceKeys, "consul.config.performance"),
+                             (ScenarioSchema.consulGossipKeys, "consul.config.gossip_lan"),
+                             (ScenarioSchema.consulDNSKeys, "consul.config.dns_config")] {
+            let key = "zzzzzzzzzzzzzzzz"
+            let errs = loadErrors(withConsul, overrides: ["\(path).\(key)=1"])
+            guard let e = errs.first(where: { $0.message.hasPrefix("unknown key \"\(key)\"") }),
+                  let r = e.message.range(of: "allowed keys here: ") else { XCTFail("\(path): \(errs)"); continue }
+            XCTAssertEqual(e.message[r.upperBound...].components(separatedBy: ", ").sorted(), keys.names.sorted(), path)
+        }
+    }
+}
