@@ -88,8 +88,8 @@ extension ConsulCluster {
         if p <= 0 { return Int.max }
         if p >= 1 { return n + 1 }
         let u = stream(instances[checks[c].instance].member).uniformPositive()
-        let g = Glibc.log(u) / Glibc.log(1 - p)
-        return g >= Double(Int.max / 4) ? Int.max : n + 1 + Int(g)
+        let g = Glibc.log(u) / Glibc.log1p(-p)
+        return !g.isFinite || g < 0 || g >= Double(Int.max / 4) ? Int.max : n + 1 + Int(g)
     }
 
     /// Schedules the next run that changes something, counting the unchanged runs from `m0` on.

@@ -157,7 +157,11 @@ public final class ConsulCluster: EventHandler {
         startElection(after: nil)
     }
 
+    /// Engine events Consul handled (its cost; a healthy platform adds none).
+    public internal(set) var eventsHandled = 0
+
     public func handle(_ event: Event, in sim: Simulation) {
+        eventsHandled += 1
         let (i, g) = IndexGeneration.unpack(event.arg)
         switch Kind(rawValue: event.kind)! {
         case .memberSuspect: if members[i].gen == g { memberSuspected(i) }
