@@ -137,15 +137,7 @@ enum ConsulServiceFile {
         let script = hasArgs || f["script"] != nil
         let http = nonEmpty(f, "http", d), tcp = nonEmpty(f, "tcp", d), grpc = nonEmpty(f, "grpc", d)
         let intervalCheck = script || http || tcp || grpc
-        // agent/structs/check_type.go Validate() (on values that decoded)
-        if d.errorCount > before {
-        } else if interval > .zero && ttl > .zero {
-            d.error(f.path("ttl"), at: f["ttl"], "Interval and TTL cannot both be specified")
-        } else if intervalCheck && interval <= .zero {
-            d.error(f["interval"] == nil ? path : f.path("interval"), at: f["interval"] ?? v, "Interval must be > 0 for Script, HTTP, or TCP checks")
-        } else if !intervalCheck && ttl <= .zero {
-            d.error(f["ttl"] == nil ? path : f.path("ttl"), at: f["ttl"] ?? v, "TTL must be > 0 for TTL checks (a check needs args, http, tcp, grpc or ttl)")
-        }
+        if d.errorCount == before { validate(f, path: path, v, interval: interval, ttl: ttl, intervalCheck: intervalCheck, d) }
         if let t = timeout, t < .zero { d.error(f.path("timeout"), at: f["timeout"], "timeout must not be negative, got \(t)") }
         if let x = deregister {
             if x < .zero { d.error(f.path("deregister_critical_service_after"), at: f["deregister_critical_service_after"], "must not be negative, got \(x)") }
@@ -168,6 +160,17 @@ enum ConsulServiceFile {
         return ConsulCheckDefinition(kind: kind, name: name, id: id, interval: interval, timeout: timeout.flatMap { $0 > .zero ? $0 : nil },
                                      ttl: ttl, successBeforePassing: sbp, failuresBeforeCritical: fbc,
                                      deregisterCriticalServiceAfter: deregister, initialStatus: status)
+    }
+
+    /// agent/structs/check_type.go Validate(), on values that decoded.
+    static func validate(_ f: Fields, path: String, _ v: JSONValue, interval: SimDuration, ttl: SimDuration, intervalCheck: Bool, _ d: Diagnostics) {
+        if interval > .zero && ttl > .zero {
+            d.error(f.path("ttl"), at: f["ttl"], "Interval and TTL cannot both be specified")
+        } else if intervalCheck && interval <= .zero {
+            d.error(f["interval"] == nil ? path : f.path("interval"), at: f["interval"] ?? v, "Interval must be > 0 for Script, HTTP, or TCP checks")
+        } else if !intervalCheck && ttl <= .zero {
+            d.error(f["ttl"] == nil ? path : f.path("ttl"), at: f["ttl"] ?? v, "TTL must be > 0 for TTL checks (a check needs args, http, tcp, grpc or ttl)")
+        }
     }
 
     // MARK: values, with Consul's decoding rules

@@ -172,7 +172,6 @@ extension ConsulCluster: ServiceCatalog {
         let list = members[m].dirty
         members[m].dirty.removeAll()
         for i in list { applyToCatalog(i) }
-        members[m].instances.removeAll { !instances[$0].inLocal && !instances[$0].inCatalog }
     }
 
     /// The servers commit the agent's local state of instance `i`.
@@ -188,6 +187,7 @@ extension ConsulCluster: ServiceCatalog {
         } else if !x.inLocal && x.inCatalog {
             instances[i].inCatalog = false
             catalog[x.name].removeAll { $0 == i }
+            members[x.member].instances.removeAll { $0 == i }
             log("consulServiceDeregistered", x.id, serviceNames[x.name])
             moved = true
         } else if x.inCatalog {
