@@ -35,13 +35,16 @@ extension ScenarioSchema {
         var config = ConsulAgentConfig()
         if let cv = r.value("config") { decodeConsulConfig(cv, path: r.keyPath("config"), into: &config, d) }
         let registerAll = r.optional("registerAll", .bool, default: true)
+        let exact = r.optional("exactChecks", .bool, default: false)
         var services: [(appId: String, definitions: [ConsulServiceDefinition])] = []
         if let sv = r.value("services") {
             services = decodeConsulServices(sv, path: r.keyPath("services"), marathon: marathon, d)
         }
         r.finish()
-        guard d.errorCount == before, let servers, let registerAll else { return nil }
-        return ConsulSpec(servers: servers, hostGroup: group, agentHostGroups: agents, config: config, services: services, registerAll: registerAll)
+        guard d.errorCount == before, let servers, let registerAll, let exact else { return nil }
+        var spec = ConsulSpec(servers: servers, hostGroup: group, agentHostGroups: agents, config: config, services: services, registerAll: registerAll)
+        spec.exactChecks = exact
+        return spec
     }
 
     /// `consul.config`: Consul's own names; the checks Consul's builder makes (agent/config/builder.go).
@@ -117,7 +120,12 @@ extension ScenarioSchema {
                 meaning: "How each app's tasks are registered: name, tags, checks."),
         KeySpec("registerAll", "boolean", default: "true", allowed: "true or false.",
                 meaning: "Apps not listed in `services` are registered without checks, named after their app id (`/shop/web` → `shop-web`); false: not registered.", source: "model choice: registrator registers every container with a published port"),
+        consulExactKey,
     ])
+
+    static let consulExactKey = KeySpec("exactChecks", "boolean", default: "false", allowed: "true or false.",
+                                        meaning: "Run every check as an event, drawing each response time (the reference the computed mode is equal in distribution to; slow on large platforms).",
+                                        source: "model choice (DESIGN.md: the exact mode behind a switch)")
 
     static let consulConfigKeys = SectionKeys("consul.config", [
         KeySpec("performance", "object", default: "`{\"raft_multiplier\": 5}`", allowed: "`raft_multiplier`: integer 1..10 (Consul's MaxRaftMultiplier; error otherwise).",

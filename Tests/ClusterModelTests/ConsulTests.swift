@@ -122,7 +122,7 @@ final class ConsulTests: XCTestCase {
 
     /// A platform of `agents` hosts; app /web with `instances` tasks, checked by `checks`.
     func platform(agents: Int, instances: Int, checks: [ConsulCheckDefinition], behaviour: HealthBehaviour,
-                  seed: UInt64 = 1, duration: SimDuration, faults: [FaultSpec] = []) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
+                  seed: UInt64 = 1, duration: SimDuration, faults: [FaultSpec] = [], exact: Bool = false) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
         var spec = ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(10),
                                hostGroups: [Self.group("master", 3, cpus: 4, mem: 8 << 30), Self.group("consul", 3, cpus: 4, mem: 8 << 30),
                                             Self.group("slave", agents, cpus: 64, mem: 256 << 30)],
@@ -132,6 +132,7 @@ final class ConsulTests: XCTestCase {
         spec.marathon = MarathonSpec(hostGroup: "master", apps: [app],
                                      behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: behaviour))])
         spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: checks)])])
+        spec.consul?.exactChecks = exact
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         return (m, o, m.subsystem(ConsulCluster.self)!)
@@ -209,17 +210,22 @@ final class ConsulTests: XCTestCase {
     }
 
     /// Response times with a tail past the timeout: slow runs are drawn geometrically; the number
-    /// of critical flips matches runs × P(rt > timeout).
-    func testSlowResponsesFlipAtTheTailRate() {
+    /// of critical flips matches runs × P(rt > timeout) × P(next fast), in the computed mode and in
+    /// the exact mode (every run an event drawing its response time), which costs one event per run.
+    func testSlowResponsesFlipAtTheTailRateAsInExactMode() {
         let http = ConsulCheckDefinition(kind: .http, interval: .seconds(10), timeout: .seconds(1))
         // lognormal median 0.5 s, sigma 0.5: P(rt > 1 s) = Q(ln 2 / 0.5) ≈ 0.0829
-        let (m, o, _) = platform(agents: 5, instances: 5, checks: [http],
-                                 behaviour: .healthy(responseTime: .lognormal(mu: log(0.5), sigma: 0.5)), duration: .hours(6))
-        m.run()
         let p = 0.5 * erfc(log(2) / 0.5 / 2.0.squareRoot())
-        let runs = 5.0 * 6 * 360
-        let flips = Double(events(o, "consulCheck").filter { $0.detail == "passing->critical" }.count)
-        let expected = runs * p * (1 - p)      // a slow run after a passing one
-        XCTAssertEqual(flips, expected, accuracy: 4 * expected.squareRoot() + 5, "expected ≈\(expected)")
+        let expected = 5.0 * 6 * 360 * p * (1 - p)      // a slow run after a fast one
+        var flips: [Double] = [], costs: [Int] = []
+        for exact in [false, true] {
+            let (m, o, c) = platform(agents: 5, instances: 5, checks: [http], behaviour: .healthy(responseTime: .lognormal(mu: log(0.5), sigma: 0.5)),
+                                     duration: .hours(6), exact: exact)
+            m.run()
+            flips.append(Double(events(o, "consulCheck").filter { $0.detail == "passing->critical" }.count))
+            costs.append(c.eventsHandled)
+            XCTAssertEqual(flips.last!, expected, accuracy: 4 * expected.squareRoot() + 5, "exact \(exact): expected ≈\(expected)")
+        }
+        XCTAssertLessThan(costs[0] * 3, costs[1], "the computed mode only runs the flips")
     }
 }

@@ -48,7 +48,7 @@ extension ConsulCluster {
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
         checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, first: first,
                                  slowProbability: p))
-        if d.kind != .ttl { checks[c].nextSlow = drawSlow(c, after: -1) }
+        if d.kind != .ttl && !spec.exactChecks { checks[c].nextSlow = drawSlow(c, after: -1) }
         // TASK_RUNNING is published before the executor knows when the process serves: plan
         // once this instant's handler is done
         checks[c].pendingRun = -1
@@ -82,6 +82,15 @@ extension ConsulCluster {
         return (true, .zero, until)
     }
 
+    /// The response-time distribution of the checked process (exact mode).
+    func responseTime(_ c: Int) -> Distribution? {
+        guard let t = mesos?.task(checks[c].task) else { return nil }
+        switch t.behaviour.health {
+        case .healthy(let rt), .hangsAfter(_, let rt): return rt
+        case .unhealthy: return nil
+        }
+    }
+
     /// Index of the next slow run after run `n`.
     func drawSlow(_ c: Int, after n: Int) -> Int {
         let p = checks[c].slowProbability
@@ -101,16 +110,23 @@ extension ConsulCluster {
         let threshold = max(1, r.pass ? s.def.successBeforePassing : s.def.failuresBeforeCritical)
         let counter = r.pass ? s.successes : s.failures
         var stop = Int.max
-        if s.status != target { stop = m0 + max(0, threshold - counter - 1) }
+        if spec.exactChecks {
+            // exact mode: every run is an event and draws its own response time
+            stop = m0
+            if r.pass, s.slowProbability > 0, let rt = responseTime(c) {
+                checks[c].nextSlow = rt.sample(stream(instances[s.instance].member)) > s.def.timeout.seconds ? m0 : Int.max
+            }
+        }
+        if s.status != target { stop = min(stop, m0 + max(0, threshold - counter - 1)) }
         if r.until != .distantFuture { stop = min(stop, runIndex(c, atOrAfter: r.until)) }
-        if r.pass { stop = min(stop, s.nextSlow) }
+        if r.pass { stop = min(stop, checks[c].nextSlow) }
         guard stop != Int.max else { return }
         let skipped = stop - m0
         if r.pass { checks[c].successes += skipped; if skipped > 0 { checks[c].failures = 0 } } else {
             checks[c].failures += skipped; if skipped > 0 { checks[c].successes = 0 }
         }
         let t = runTime(c, stop)
-        let latency = t >= r.until ? regime(c, at: t).latency : (r.pass && stop == s.nextSlow ? s.def.timeout : r.latency)
+        let latency = t >= r.until ? regime(c, at: t).latency : (r.pass && stop == checks[c].nextSlow ? s.def.timeout : r.latency)
         checks[c].gen &+= 1
         checks[c].pendingRun = stop
         schedule(.checkRun, at: t + latency, IndexGeneration.pack(c, checks[c].gen))
@@ -123,7 +139,7 @@ extension ConsulCluster {
         var pass = regime(c, at: runTime(c, n)).pass
         if pass && n == checks[c].nextSlow {
             pass = false
-            checks[c].nextSlow = drawSlow(c, after: n)
+            checks[c].nextSlow = spec.exactChecks ? Int.max : drawSlow(c, after: n)
         }
         let s = checks[c]
         if pass {
@@ -133,7 +149,7 @@ extension ConsulCluster {
             checks[c].failures += 1; checks[c].successes = 0
             if checks[c].failures >= max(1, s.def.failuresBeforeCritical) { setStatus(c, .critical) }
         }
-        if checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
+        if !spec.exactChecks && checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
         plan(c, from: n + 1)
     }
 

@@ -15,6 +15,9 @@ public struct ConsulSpec: Equatable, Sendable {
     public var services: [(appId: String, definitions: [ConsulServiceDefinition])]
     /// Apps without a definition are registered without checks (true) or not at all (false).
     public var registerAll: Bool
+    /// Exact mode: every check run is an event and draws its response time (the computed mode's
+    /// reference; docs/consul.md).
+    public var exactChecks = false
 
     public init(servers: Int = 3, hostGroup: String, agentHostGroups: [String]? = nil, config: ConsulAgentConfig = ConsulAgentConfig(),
                 services: [(appId: String, definitions: [ConsulServiceDefinition])] = [], registerAll: Bool = true) {
@@ -24,7 +27,7 @@ public struct ConsulSpec: Equatable, Sendable {
 
     public static func == (a: ConsulSpec, b: ConsulSpec) -> Bool {
         a.servers == b.servers && a.hostGroup == b.hostGroup && a.agentHostGroups == b.agentHostGroups && a.config == b.config
-            && a.registerAll == b.registerAll && a.services.map(\.appId) == b.services.map(\.appId)
+            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.services.map(\.appId) == b.services.map(\.appId)
             && a.services.map(\.definitions) == b.services.map(\.definitions)
     }
 }
