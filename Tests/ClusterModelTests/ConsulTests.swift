@@ -228,4 +228,44 @@ final class ConsulTests: XCTestCase {
         }
         XCTAssertLessThan(costs[0] * 3, costs[1], "the computed mode only runs the flips")
     }
+
+    final class CatalogRecorder: SignalSubscriber {
+        let sim: Simulation
+        var changes: [(SimTime, Int)] = []
+        init(_ sim: Simulation) { self.sim = sim }
+        func receive(_ signal: PlatformSignal) {
+            if case .catalogChanged(let s) = signal { changes.append((sim.now, s)) }
+        }
+    }
+
+    /// A dead agent host: at its member-failed the leader marks serfHealth critical, its services
+    /// leave the passing answer and `.catalogChanged` is published at that instant.
+    func testDeadHostsServicesLeavePassingQueriesAtMemberFailed() {
+        let http = ConsulCheckDefinition(kind: .http, interval: .seconds(10))
+        let (m, o, c) = platform(agents: 4, instances: 8, checks: [http], behaviour: .healthy(responseTime: .constant(0.01)),
+                                 duration: .minutes(10), faults: [FaultSpec(at: .minutes(5), kind: .hostCrash, target: .host("slave-02"))])
+        let rec = CatalogRecorder(m.sim)
+        m.signals.subscribe(rec, to: .catalog)
+        var passingBefore = -1, onHost = 0
+        m.run {
+            if passingBefore < 0 && m.sim.now >= SimTime.zero + .seconds(299) {
+                passingBefore = c.health(service: 0, filter: .passing, from: 0)?.count ?? 0
+                onHost = c.health(service: 0, filter: .passing, from: 0)?.filter { $0.host == m.infrastructure.host(named: "slave-02")!.index }.count ?? 0
+            }
+            return false
+        }
+        XCTAssertEqual(passingBefore, 8)
+        XCTAssertGreaterThan(onHost, 0)
+        guard let failed = events(o, "consulMemberFailed").first else { return XCTFail("not detected") }
+        XCTAssertEqual(failed.subject, "slave-02")
+        let d = failed.time.seconds - 300
+        XCTAssertGreaterThanOrEqual(d, 5); XCTAssertLessThanOrEqual(d, 27)
+        XCTAssertTrue(rec.changes.contains { $0.0 == failed.time && $0.1 == 0 }, "catalogChanged at member-failed")
+        XCTAssertFalse(rec.changes.contains { $0.0.seconds > 300 && $0.0 < failed.time }, "nothing changes before")
+        // Marathon replaces the lost tasks later; the dead host's instances stay critical
+        let any = c.health(service: 0, filter: .any, from: 0) ?? []
+        let passing = c.health(service: 0, filter: .passing, from: 0) ?? []
+        XCTAssertFalse(passing.contains { $0.host == m.infrastructure.host(named: "slave-02")!.index })
+        XCTAssertEqual(any.filter { $0.host == m.infrastructure.host(named: "slave-02")!.index }.count, onHost)
+    }
 }
