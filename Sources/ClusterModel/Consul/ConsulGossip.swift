@@ -35,7 +35,9 @@ extension ConsulCluster {
         let dead = Memberlist.deadTime(suspectTimes: suspects, gossipDelay: delay, k: k, min: minT, max: maxT)!
         let arg = IndexGeneration.pack(x, members[x].gen)
         schedule(.memberSuspect, at: suspects[0], arg)
-        schedule(.memberDead, at: dead, arg)
+        // the first timer to expire broadcasts "dead"; the leader's serf sees member-failed when
+        // that message reaches it (its own timer, started later, has not expired yet)
+        schedule(.memberDead, at: dead + delay, arg)
     }
 
     func probePhase(_ j: Int) -> SimDuration {

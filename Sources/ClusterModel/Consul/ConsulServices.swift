@@ -27,7 +27,12 @@ extension ConsulCluster: ServiceCatalog {
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
         guard model.infrastructure.hosts[host].state.isUp, canRead() else { return nil }
         var out: [ServiceInstance] = []
-        for i in catalog[service] {
+        // memdb's "id" index: by node name, then service id
+        let ordered = catalog[service].sorted {
+            let a = instances[$0], b = instances[$1]
+            return a.host != b.host ? hostName(a.host) < hostName(b.host) : a.id < b.id
+        }
+        for i in ordered {
             let s = status(ofInstance: i)
             switch filter {
             case .passing: if s != .passing { continue }

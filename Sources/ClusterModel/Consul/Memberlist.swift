@@ -33,8 +33,10 @@ public enum Memberlist {
     public static func suspicionTimeout(confirmations c: Int, k: Int, min: SimDuration, max: SimDuration) -> SimDuration {
         if k < 1 { return min }
         let frac = log(Double(c) + 1) / log(Double(k) + 1)
-        let raw = Double(max.nanoseconds) - frac * Double(max.nanoseconds - min.nanoseconds)
-        return SimDuration(nanoseconds: Swift.max(min.nanoseconds, Int64(raw.rounded(.down))))
+        let raw = max.seconds - frac * (max.seconds - min.seconds)
+        // suspicion.go remainingSuspicionTime: floored to the millisecond, never below min
+        let ms = SimDuration.milliseconds(Int64((1000 * raw).rounded(.down)))
+        return ms < min ? min : ms
     }
 
     /// Probe ticks (0 = the member's next tick) until a member whose round-robin list has `length`
