@@ -268,4 +268,32 @@ final class ConsulTests: XCTestCase {
         XCTAssertFalse(passing.contains { $0.host == m.infrastructure.host(named: "slave-02")!.index })
         XCTAssertEqual(any.filter { $0.host == m.infrastructure.host(named: "slave-02")!.index }.count, onHost)
     }
+
+    /// TTL: critical `ttl` after the process stops updating (the hang); the HTTP check's
+    /// deregister_critical_service_after removes the service at the agent's next 30 s reaper run
+    /// past the deadline.
+    func testTTLExpiresAfterTheHangAndCriticalServicesAreReaped() {
+        let http = ConsulCheckDefinition(kind: .http, name: "http", interval: .seconds(10), deregisterCriticalServiceAfter: .minutes(1))
+        let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(45))
+        let (m, o, c) = platform(agents: 2, instances: 2, checks: [http, ttl], behaviour: .hangsAfter(.constant(300), responseTime: .constant(0.01)),
+                                 duration: .minutes(15))
+        m.run()
+        let regs = events(o, "consulServiceRegistered")
+        XCTAssertEqual(regs.count, 2)
+        for r in regs {
+            guard let inst = c.instances.first(where: { $0.id == r.subject }), let task = m.mesos?.task(inst.task),
+                  let serving = task.servingAt, let hang = task.hangAt else { XCTFail("no task"); continue }
+            let flips = events(o, "consulCheck").filter { $0.subject == r.subject }
+            let ttlUp = flips.first { $0.detail == "ttl critical->passing" }
+            let ttlDown = flips.first { $0.detail == "ttl passing->critical" }
+            XCTAssertEqual(ttlUp?.time, serving, "passing at the first update")
+            XCTAssertEqual(ttlDown?.time, hang + .seconds(45), "critical ttl after the last update")
+            guard let crit = flips.first(where: { $0.detail == "http passing->critical" }),
+                  let reaped = o.events.first(where: { $0.event == "consulCheckReaped" && $0.subject == r.subject }) else { XCTFail("not reaped"); continue }
+            let after = (reaped.time - crit.time).seconds
+            XCTAssertGreaterThanOrEqual(after, 60); XCTAssertLessThan(after, 90)
+            XCTAssertTrue(o.events.contains { $0.event == "consulServiceDeregistered" && $0.subject == r.subject && $0.time == reaped.time })
+        }
+        XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
+    }
 }
