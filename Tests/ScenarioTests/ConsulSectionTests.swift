@@ -131,3 +131,25 @@ extension DocsTests {
         }
     }
 }
+
+/// The example scenario in consul-files, loaded and run: registrations under the definitions'
+/// names (and the app id for an app without one), the crashed host's detection, its rejoin.
+final class ConsulScenarioRunTests: XCTestCase {
+    func testExampleScenarioRegistersDetectsAndRejoins() throws {
+        let loaded = try ScenarioLoader.load(path: ConsulSectionTests.filesDir + "/scenario.json")
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: loaded.spec, observer: o)
+        m.run()
+        let c = try XCTUnwrap(m.subsystem(ConsulCluster.self))
+        XCTAssertEqual(c.serviceNames, ["web", "api", "ops-cron"])
+        let regs = o.events.filter { $0.event == "consulServiceRegistered" }
+        XCTAssertEqual(Set(regs.map(\.detail)), ["web", "api", "ops-cron"])
+        let failed = o.events.filter { $0.event == "consulMemberFailed" }
+        XCTAssertEqual(failed.map(\.subject), ["slave-03"])
+        if let t = failed.first?.time.seconds { XCTAssertGreaterThanOrEqual(t - 600, 5); XCTAssertLessThanOrEqual(t - 600, 27) }
+        XCTAssertEqual(o.events.filter { $0.event == "consulMemberAlive" }.map(\.subject), ["slave-03"])
+        XCTAssertEqual(c.membersAlive, 11)
+        XCTAssertEqual(c.health(service: 0, filter: .passing, from: 0)?.count, 4, "four web instances again")
+        XCTAssertEqual(c.headline().map(\.key), ["consul_detections", "consul_detection_mean_s", "consul_detection_max_s", "consul_leader_elections"])
+    }
+}
