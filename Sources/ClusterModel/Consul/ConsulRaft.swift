@@ -48,7 +48,9 @@ extension ConsulCluster {
 
     func electLeader(candidate s: Int) {
         electionPending = false
-        guard leader == nil, members[serverMembers[s]].agentUp, liveServers >= quorum else { return }
+        guard leader == nil else { return }
+        // the candidate went down meanwhile: the next timer among the others (if a quorum is left)
+        guard members[serverMembers[s]].agentUp, liveServers >= quorum else { startElection(after: nil); return }
         raftGen &+= 1
         term += 1
         elections += 1
