@@ -125,7 +125,12 @@ enum ConsulServiceFile {
     static func check(_ v: JSONValue, path: String, dotted: String, service: String, _ d: Diagnostics) -> ConsulCheckDefinition? {
         guard let f = fields(v, path: path, dotted: dotted, modelled: checkModelled, accepted: checkAccepted, d) else { return nil }
         let before = d.errorCount
-        let interval = duration(f, "interval", d) ?? .zero
+        var interval = duration(f, "interval", d) ?? .zero
+        if interval > .zero && interval < .seconds(1) {
+            // agent/checks/check.go MinInterval: the agent raises shorter intervals to 1s
+            d.warning(f.path("interval"), at: f["interval"], "\(interval) is below Consul's minimum check interval: raised to 1s (MinInterval)")
+            interval = .seconds(1)
+        }
         let timeout = duration(f, "timeout", d)
         let ttl = duration(f, "ttl", d) ?? .zero
         var deregister = duration(f, "deregister_critical_service_after", d)

@@ -116,6 +116,9 @@ final class ConsulSectionTests: XCTestCase {
         XCTAssertEqual(d.checks[0].timeout, .seconds(30), "script default timeout")
         XCTAssertEqual(d.checks[1].initialStatus, .passing)
         XCTAssertEqual(d.checks[2].successBeforePassing, 2)
+        let fast = try XCTUnwrap(loadOK(scenario(#"{"services": {"/shop/web": {"service": {"name": "web", "check": {"tcp": "x:1", "interval": "1ns"}}}}}"#)))
+        XCTAssertEqual(fast.spec.consul?.services.first?.definitions.first?.checks.first?.interval, .seconds(1), "Consul's MinInterval")
+        XCTAssertTrue(fast.warnings.contains { $0.contains("service.check.interval") && $0.contains("raised to 1s") }, "\(fast.warnings)")
     }
 }
 
