@@ -154,5 +154,10 @@ final class ConsulScenarioRunTests: XCTestCase {
         XCTAssertEqual(c.membersAlive, 11)
         XCTAssertEqual(c.health(service: 0, filter: .passing, from: 0)?.count, 4, "four web instances again")
         XCTAssertEqual(c.headline().map(\.key), ["consul_detections", "consul_detection_mean_s", "consul_detection_max_s", "consul_leader_elections"])
+        // the figures are recomputed from the events.csv rows, as docs/outputs.md defines them
+        let secs = failed.compactMap { Double($0.detail) }
+        XCTAssertEqual(c.headline()[0].value, .int(Int64(failed.count)))
+        if case .number(let x, 3) = c.headline()[2].value { XCTAssertEqual(x, secs.max()!, accuracy: 0.0005) } else { XCTFail("max") }
+        XCTAssertEqual(c.headline()[3].value, .int(Int64(o.events.filter { $0.event == "consulLeaderElected" }.count)))
     }
 }

@@ -11,7 +11,10 @@ extension ConsulCluster {
             ("consul_detection_max_s", "longest of those, seconds (empty without detections)"),
             ("consul_leader_elections", "Raft leader elections won by a Consul server (the first one included)"),
         ],
-        headlineIntro: "With a `consul` section the headline ends with Consul's figures (see docs/consul.md).")
+        headlineIntro: "With a `consul` section the headline ends with Consul's figures (see docs/consul.md).",
+        headlineNotes: "Consul's figures are defined by rows of events.csv: `consul_detections` counts the `consulMemberFailed` rows, "
+            + "whose detail is the seconds since the member's host went down (mean and max over them); `consul_leader_elections` counts the "
+            + "`consulLeaderElected` rows.")
 
     static let consulTable = SubsystemTable(
         of: ConsulCluster.self, file: "consul.csv", when: "when the scenario has a `consul` section",
