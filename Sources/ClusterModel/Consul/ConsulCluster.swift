@@ -37,6 +37,8 @@ public final class ConsulCluster: EventHandler {
         var dirty: [Int] = []
         var syncPending = false
         var syncGen: Int32 = 0
+        /// The agent's next periodic full sync (advanced lazily; ConsulServices.swift).
+        var nextFullSync = SimTime.zero
     }
     var members: [Member] = []
     var memberOfHost: [Int?]

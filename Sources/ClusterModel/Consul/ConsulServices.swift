@@ -3,8 +3,8 @@ import SimKernel
 // Services registered by the agent on a task's host (registrator style) and their way into the
 // servers' catalog: every change to an agent's local state syncs at once when there is a leader
 // (agent/local/state.go SyncChanges); otherwise it waits for the agent's next full sync
-// (anti-entropy, agent/ae/ae.go: every ae_interval·(1 + U[0, scale)), failed ones retried after
-// 15 s + U[0, 15 s·scale)).
+// (anti-entropy, agent/ae/ae.go: every ae_interval + U[0, scale·ae_interval), failed ones retried
+// after 15 s + U[0, scale·15 s)).
 
 /// One registered service instance.
 struct InstanceState {
@@ -148,18 +148,30 @@ extension ConsulCluster: ServiceCatalog {
         let m = instances[i].member
         if !members[m].dirty.contains(i) { members[m].dirty.append(i) }
         guard !members[m].syncPending, members[m].agentUp else { return }
-        // the failed partial sync waits for the agent's next full sync
+        // the failed partial sync waits for the agent's next periodic full sync
         members[m].syncPending = true
         members[m].syncGen &+= 1
-        let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))
+        schedule(.agentSync, at: nextPeriodicFullSync(m), IndexGeneration.pack(m, members[m].syncGen))
+    }
+
+    /// The agent's full syncs come every ae_interval + RandomStagger(scale × ae_interval) after
+    /// the last one (ae.go). They carry no news while everything is in sync, so they are not
+    /// events: the cycle is advanced here, drawing its staggers from the agent's stream, only
+    /// when a change is waiting for the next one.
+    func nextPeriodicFullSync(_ m: Int) -> SimTime {
         let ae = SimDuration.minutes(1)
-        schedule(.agentSync, at: now + uniform(m, ae + uniform(m, ae * f)), IndexGeneration.pack(m, members[m].syncGen))
+        let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))
+        var next = members[m].nextFullSync
+        while next <= now { next = next + ae + uniform(m, ae * f) }
+        members[m].nextFullSync = next
+        return next
     }
 
     /// A full sync of agent `m`: with a leader, every unsynced change reaches the catalog;
     /// without, it fails and is retried after 15 s + stagger.
     func fullSync(member m: Int) {
         guard members[m].agentUp else { members[m].syncPending = false; return }
+        members[m].nextFullSync = now         // the periodic cycle restarts from this sync
         guard leader != nil else {
             members[m].syncPending = true
             members[m].syncGen &+= 1
