@@ -34,6 +34,9 @@ final class ConsulTests: XCTestCase {
         let one = Memberlist.suspicionTimeout(confirmations: 1, k: 2, min: .seconds(4), max: .seconds(24))
         XCTAssertEqual(one.seconds, 24 - 20 * log(2) / log(3), accuracy: 0.001, "≈11.4 s after one confirmation, floored to the ms")
         XCTAssertEqual(Memberlist.suspicionTimeout(confirmations: 2, k: 2, min: .seconds(4), max: .seconds(24)), .seconds(4))
+        XCTAssertEqual(ConsulCheckDefinition(kind: .tcp, interval: .seconds(5), timeout: .seconds(8)).timeout, .seconds(5), "timeout >= interval: the interval")
+        XCTAssertEqual(ConsulCheckDefinition(kind: .http, interval: .seconds(30), timeout: .seconds(40)).timeout, .seconds(10))
+        XCTAssertEqual(ConsulCheckDefinition(kind: .script, interval: .seconds(5), timeout: .seconds(8)).timeout, .seconds(8))
         XCTAssertEqual(Memberlist.aeScaleFactor(nodes: 128), 1)
         XCTAssertEqual(Memberlist.aeScaleFactor(nodes: 1000), 4)
     }
@@ -155,9 +158,10 @@ final class ConsulTests: XCTestCase {
                 let flips = events(o, "consulCheck").filter { $0.subject == r.subject }
                 XCTAssertEqual(Set(flips.map(\.detail)), ["http critical->passing", "tcp critical->passing", "http passing->critical"])
                 guard let crit = flips.first(where: { $0.detail == "http passing->critical" }) else { XCTFail("never critical"); continue }
-                // the result of the 3rd consecutive failed run, known one timeout after it ran:
-                // run times are first + n x 10 s; the first failed run is the first at or after the hang
-                let firstFailedRun = crit.time.seconds - 2 - 2 * 10
+                // the result of the 3rd consecutive failed run, known one timeout after it started;
+                // each failed run blocks for the timeout, the next starts 10 s after it returns;
+                // the first failed run is the first to start at or after the hang
+                let firstFailedRun = crit.time.seconds - 2 - 2 * (10 + 2)
                 XCTAssertGreaterThanOrEqual(firstFailedRun, hang - 1e-6, "not earlier than hang + 2 intervals + timeout")
                 XCTAssertLessThan(firstFailedRun, hang + 10, "within one interval (the stagger) of the hang")
                 XCTAssertFalse(flips.contains { $0.detail == "tcp passing->critical" }, "TCP passes while the process listens")

@@ -37,7 +37,7 @@ final class ConsulSectionTests: XCTestCase {
         XCTAssertEqual(web.checks[0].failuresBeforeCritical, 2)
         XCTAssertEqual(web.checks[0].deregisterCriticalServiceAfter, .minutes(90))
         XCTAssertEqual(web.checks[1].interval, .seconds(30), "CamelCase Interval read as interval")
-        XCTAssertEqual(web.checks[1].timeout, .seconds(10), "TCP default timeout")
+        XCTAssertEqual(web.checks[1].timeout, .seconds(10), "TCP default timeout (interval 30s)")
         let api = c.services[1].definitions[0]
         XCTAssertEqual(api.id, "api")
         XCTAssertEqual(api.checks.first?.kind, .ttl)
@@ -116,6 +116,7 @@ final class ConsulSectionTests: XCTestCase {
         XCTAssertEqual(d.checks[0].timeout, .seconds(30), "script default timeout")
         XCTAssertEqual(d.checks[1].initialStatus, .passing)
         XCTAssertEqual(d.checks[2].successBeforePassing, 2)
+        XCTAssertEqual(d.checks[2].timeout, .seconds(3), "grpc/HTTP default: the interval when under 10s")
         let fast = try XCTUnwrap(loadOK(scenario(#"{"services": {"/shop/web": {"service": {"name": "web", "check": {"tcp": "x:1", "interval": "1ns"}}}}}"#)))
         XCTAssertEqual(fast.spec.consul?.services.first?.definitions.first?.checks.first?.interval, .seconds(1), "Consul's MinInterval")
         XCTAssertTrue(fast.warnings.contains { $0.contains("service.check.interval") && $0.contains("raised to 1s") }, "\(fast.warnings)")

@@ -24,8 +24,9 @@ struct CheckState {
     var failures = 0
     var gen: Int32 = 0
     var reapGen: Int32 = 0
-    var first: SimTime
-    /// Run whose result the pending event applies.
+    /// Start of the run the pending event applies (the first run's before the first plan).
+    var pendingStart: SimTime
+    /// Index of that run (-1: not planned yet).
     var pendingRun = 0
     /// Index of the next slow run (Int.max: none).
     var nextSlow = Int.max
@@ -46,7 +47,7 @@ extension ConsulCluster {
             }
         }
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
-        checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, first: first,
+        checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
                                  slowProbability: p))
         if d.kind != .ttl && !spec.exactChecks { checks[c].nextSlow = drawSlow(c, after: -1) }
         // TASK_RUNNING is published before the executor knows when the process serves: plan
@@ -54,16 +55,6 @@ extension ConsulCluster {
         checks[c].pendingRun = -1
         schedule(.checkRun, at: now, IndexGeneration.pack(c, checks[c].gen))
         return c
-    }
-
-    func runTime(_ c: Int, _ n: Int) -> SimTime { checks[c].first + checks[c].def.interval * Int64(n) }
-
-    /// The first run index at or after `t`.
-    func runIndex(_ c: Int, atOrAfter t: SimTime) -> Int {
-        let f = checks[c].first
-        if t <= f { return 0 }
-        let iv = checks[c].def.interval.nanoseconds
-        return Int((t.nanoseconds - f.nanoseconds + iv - 1) / iv)
     }
 
     /// The outcome every run at `t` has, how long its result takes, and until when it holds.
@@ -101,11 +92,13 @@ extension ConsulCluster {
         return !g.isFinite || g < 0 || g >= Double(Int.max / 4) ? Int.max : n + 1 + Int(g)
     }
 
-    /// Schedules the next run that changes something, counting the unchanged runs from `m0` on.
-    func plan(_ c: Int, from m0: Int) {
-        let t0 = runTime(c, m0)
-        let r = regime(c, at: t0)
+    /// Schedules the next run that changes something, counting the unchanged runs from run `m0`
+    /// (starting at `s0`) on. A run blocks until its result (check.go runs the next one `interval`
+    /// after the previous returns), so runs of one regime come every interval + its latency.
+    func plan(_ c: Int, from m0: Int, at s0: SimTime) {
+        let r = regime(c, at: s0)
         let s = checks[c]
+        let period = s.def.interval + r.latency
         let target: ConsulHealth = r.pass ? .passing : .critical
         let threshold = max(1, r.pass ? s.def.successBeforePassing : s.def.failuresBeforeCritical)
         let counter = r.pass ? s.successes : s.failures
@@ -118,25 +111,29 @@ extension ConsulCluster {
             }
         }
         if s.status != target { stop = min(stop, m0 + max(0, threshold - counter - 1)) }
-        if r.until != .distantFuture { stop = min(stop, runIndex(c, atOrAfter: r.until)) }
+        if r.until != .distantFuture {
+            let k = r.until <= s0 ? 0 : (r.until.nanoseconds - s0.nanoseconds + period.nanoseconds - 1) / period.nanoseconds
+            stop = min(stop, m0 + Int(k))
+        }
         if r.pass { stop = min(stop, checks[c].nextSlow) }
         guard stop != Int.max else { return }
         let skipped = stop - m0
         if r.pass { checks[c].successes += skipped; if skipped > 0 { checks[c].failures = 0 } } else {
             checks[c].failures += skipped; if skipped > 0 { checks[c].successes = 0 }
         }
-        let t = runTime(c, stop)
+        let t = s0 + period * Int64(skipped)
         let latency = t >= r.until ? regime(c, at: t).latency : (r.pass && stop == checks[c].nextSlow ? s.def.timeout : r.latency)
         checks[c].gen &+= 1
         checks[c].pendingRun = stop
+        checks[c].pendingStart = t
         schedule(.checkRun, at: t + latency, IndexGeneration.pack(c, checks[c].gen))
     }
 
     func checkRan(_ c: Int) {
         if checks[c].def.kind == .ttl { ttlFired(c); return }
         let n = checks[c].pendingRun
-        if n < 0 { plan(c, from: 0); return }
-        var pass = regime(c, at: runTime(c, n)).pass
+        if n < 0 { plan(c, from: 0, at: checks[c].pendingStart); return }
+        var pass = regime(c, at: checks[c].pendingStart).pass
         if pass && n == checks[c].nextSlow {
             pass = false
             checks[c].nextSlow = spec.exactChecks ? Int.max : drawSlow(c, after: n)
@@ -150,7 +147,7 @@ extension ConsulCluster {
             if checks[c].failures >= max(1, s.def.failuresBeforeCritical) { setStatus(c, .critical) }
         }
         if !spec.exactChecks && checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
-        plan(c, from: n + 1)
+        plan(c, from: n + 1, at: now + checks[c].def.interval)
     }
 
     // MARK: TTL: passing from the first update (the process serving), critical `ttl` after the last (a hang)

@@ -83,7 +83,9 @@ public struct ConsulCheckDefinition: Equatable, Sendable {
     public var name: String
     public var id: String?
     public var interval: SimDuration
-    /// Probe timeout: HTTP/TCP 10s, script 30s when not given (agent/checks/check.go).
+    /// Probe timeout (agent/checks/check.go): script 30s unless given; HTTP/TCP the given timeout
+    /// when it is shorter than the interval, else the interval when under 10s, else 10s ("a check
+    /// *should* return before the next check begins").
     public var timeout: SimDuration
     public var ttl: SimDuration
     public var successBeforePassing: Int
@@ -96,7 +98,12 @@ public struct ConsulCheckDefinition: Equatable, Sendable {
                 ttl: SimDuration = .zero, successBeforePassing: Int = 0, failuresBeforeCritical: Int = 0,
                 deregisterCriticalServiceAfter: SimDuration? = nil, initialStatus: ConsulHealth = .critical) {
         self.kind = kind; self.name = name; self.id = id; self.interval = interval
-        self.timeout = timeout ?? (kind == .script ? .seconds(30) : .seconds(10))
+        switch kind {
+        case .script: self.timeout = timeout ?? .seconds(30)
+        case .ttl: self.timeout = .zero
+        case .http, .tcp:
+            if let t = timeout, t > .zero, t < interval { self.timeout = t } else { self.timeout = min(.seconds(10), interval) }
+        }
         self.ttl = ttl; self.successBeforePassing = successBeforePassing; self.failuresBeforeCritical = failuresBeforeCritical
         self.deregisterCriticalServiceAfter = deregisterCriticalServiceAfter; self.initialStatus = initialStatus
     }
