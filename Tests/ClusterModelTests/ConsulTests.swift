@@ -300,4 +300,23 @@ final class ConsulTests: XCTestCase {
         }
         XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
     }
+
+    /// An orderly reboot: the client agent leaves on SIGTERM, the leader deregisters the node at
+    /// once (no detection delay); after the reboot it rejoins.
+    func testRebootedHostLeavesGracefullyAndRejoins() {
+        let http = ConsulCheckDefinition(kind: .http, interval: .seconds(10))
+        let (m, o, c) = platform(agents: 3, instances: 6, checks: [http], behaviour: .healthy(responseTime: .constant(0.01)),
+                                 duration: .minutes(10), faults: [FaultSpec(at: .minutes(5), kind: .hostReboot, target: .host("slave-02"))])
+        let rec = CatalogRecorder(m.sim)
+        m.signals.subscribe(rec, to: .catalog)
+        m.run()
+        let left = events(o, "consulMemberLeft")
+        XCTAssertEqual(left.map(\.subject), ["slave-02"])
+        XCTAssertEqual(left.first?.time, SimTime.zero + .minutes(5))
+        XCTAssertTrue(events(o, "consulMemberFailed").isEmpty, "no failure detection for a graceful leave")
+        XCTAssertTrue(rec.changes.contains { $0.0 == SimTime.zero + .minutes(5) }, "catalogChanged at the leave")
+        XCTAssertTrue(o.events.contains { $0.event == "consulServiceDeregistered" && $0.subject.hasPrefix("slave-02:") && $0.time == SimTime.zero + .minutes(5) })
+        XCTAssertEqual(events(o, "consulMemberAlive").map(\.subject), ["slave-02"])
+        XCTAssertEqual(c.membersAlive, 6, "3 servers and 3 agents")
+    }
 }

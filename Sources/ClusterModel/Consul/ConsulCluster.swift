@@ -179,13 +179,23 @@ public final class ConsulCluster: EventHandler {
 
     // MARK: hosts
 
-    func hostDown(_ h: Int) {
+    /// A crash: the member stops answering and the pool detects it. An orderly reboot: client
+    /// agents leave on SIGTERM (`leave_on_terminate`, true for clients since Consul 0.7), so the
+    /// leader deregisters the node at once; servers (false for them) just stop.
+    func hostDown(_ h: Int, rebooting: Bool) {
         guard let m = memberOfHost[h], members[m].agentUp else { return }
         members[m].agentUp = false
         members[m].downAt = now
         stopChecks(member: m)
         if members[m].isServer { serverDown(m) }
-        detectFailure(of: m)
+        if rebooting && !members[m].isServer {
+            members[m].gen &+= 1
+            setState(m, .left)
+            log("consulMemberLeft", hostName(h), "leave_on_terminate")
+            if leader != nil { deregisterNode(m) }
+        } else {
+            detectFailure(of: m)
+        }
     }
 
     func hostUp(_ h: Int) {
@@ -234,7 +244,7 @@ extension ConsulCluster: Subsystem, SignalSubscriber {
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _): hostDown(h)
+        case .hostDown(let h, let rebooting): hostDown(h, rebooting: rebooting)
         case .hostUp(let h): hostUp(h)
         case .statusUpdate(let task, let state, _, let host, _): taskStatus(task, state, host: host)
         default: break

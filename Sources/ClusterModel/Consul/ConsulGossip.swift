@@ -73,12 +73,18 @@ extension ConsulCluster {
         guard members[x].state == .failed else { return }
         setState(x, .left)
         log("consulMemberReaped", hostName(members[x].host), "reconnect_timeout \(config.reconnectTimeout)")
-        guard leader != nil else { return }
+        if leader != nil { deregisterNode(x) }
+    }
+
+    /// The leader removes a node that left or was reaped, with its services (leader.go
+    /// handleLeftMember / handleReapMember).
+    func deregisterNode(_ x: Int) {
         for i in members[x].instances where instances[i].inLocal || instances[i].inCatalog {
             instances[i].inLocal = false
             applyToCatalog(i)
         }
         members[x].instances.removeAll()
+        members[x].serfCritical = false
     }
 
     /// The leader's view of a member's health (leader.go handleFailedMember / handleAliveMember).
@@ -101,7 +107,7 @@ extension ConsulCluster {
             switch members[x].state {
             case .alive, .suspect: setSerfHealth(x, critical: false)
             case .failed: setSerfHealth(x, critical: true)
-            case .left: break
+            case .left: deregisterNode(x)
             }
         }
     }
