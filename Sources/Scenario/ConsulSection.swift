@@ -60,11 +60,14 @@ extension ScenarioSchema {
         }
         if let gv = r.value("gossip_lan") {
             let g = ObjectReader(gv, path: r.keyPath("gossip_lan"), diagnostics: d, keys: consulGossipKeys)
-            if let x = g.optional("probe_interval", .duration(.positive)) { c.probeInterval = x }
-            if let x = g.optional("probe_timeout", .duration(.positive)) { c.probeTimeout = x }
+            // memberlist has no upper bound; the model keeps gossip timers within a minute so its
+            // arithmetic cannot overflow (defaults are 1s, 500ms, 200ms)
+            let gossipDuration = ValueDecoder<SimDuration>.duration(.positive).check { $0 <= .minutes(1) ? nil : "must be at most 1m here (the default is under a second), got \($0)" }
+            if let x = g.optional("probe_interval", gossipDuration) { c.probeInterval = x }
+            if let x = g.optional("probe_timeout", gossipDuration) { c.probeTimeout = x }
             if let x = g.optional("suspicion_mult", .int(min: 1, max: 100)) { c.suspicionMult = x }
             if let x = g.optional("retransmit_mult", .int(min: 1, max: 100)) { c.retransmitMult = x }
-            if let x = g.optional("gossip_interval", .duration(.positive)) { c.gossipInterval = x }
+            if let x = g.optional("gossip_interval", gossipDuration) { c.gossipInterval = x }
             if let x = g.optional("gossip_nodes", .int(min: 1, max: 100)) { c.gossipNodes = x }
             g.finish()
             if c.probeTimeout > c.probeInterval {
@@ -144,11 +147,11 @@ extension ScenarioSchema {
     ])
 
     static let consulGossipKeys = SectionKeys("consul.config.gossip_lan", [
-        KeySpec("probe_interval", "duration", default: "1s", allowed: "> 0.", meaning: "Each member probes one member per interval (shuffled round robin).", source: "hashicorp/memberlist:config.go DefaultLANConfig `ProbeInterval`; hashicorp/consul:agent/config/default.go gossip_lan"),
-        KeySpec("probe_timeout", "duration", default: "500ms", allowed: "> 0, at most `probe_interval`.", meaning: "Direct ack wait before the indirect probes.", source: "hashicorp/memberlist:config.go `ProbeTimeout`"),
+        KeySpec("probe_interval", "duration", default: "1s", allowed: "> 0, at most 1m.", meaning: "Each member probes one member per interval (shuffled round robin).", source: "hashicorp/memberlist:config.go DefaultLANConfig `ProbeInterval`; hashicorp/consul:agent/config/default.go gossip_lan"),
+        KeySpec("probe_timeout", "duration", default: "500ms", allowed: "> 0, at most `probe_interval` and 1m.", meaning: "Direct ack wait before the indirect probes.", source: "hashicorp/memberlist:config.go `ProbeTimeout`"),
         KeySpec("suspicion_mult", "integer", default: "4", allowed: "1..100.", meaning: "Suspicion timeout min = suspicion_mult × max(1, log10 N) × probe_interval; max = 6 × min; k = suspicion_mult − 2 confirmations.", source: "hashicorp/memberlist:config.go `SuspicionMult`, `SuspicionMaxTimeoutMult` 6"),
         KeySpec("retransmit_mult", "integer", default: "4", allowed: "1..100.", meaning: "Gossip retransmits (accepted; the spread time is modelled from gossip_interval and gossip_nodes).", source: "hashicorp/memberlist:config.go `RetransmitMult`"),
-        KeySpec("gossip_interval", "duration", default: "200ms", allowed: "> 0.", meaning: "A suspect message reaches the first suspector after ⌈log(N)/log(gossip_nodes+1)⌉ gossip intervals.", source: "hashicorp/memberlist:config.go `GossipInterval`"),
+        KeySpec("gossip_interval", "duration", default: "200ms", allowed: "> 0, at most 1m.", meaning: "A suspect message reaches the first suspector after ⌈log(N)/log(gossip_nodes+1)⌉ gossip intervals.", source: "hashicorp/memberlist:config.go `GossipInterval`"),
         KeySpec("gossip_nodes", "integer", default: "3", allowed: "1..100.", meaning: "Members gossiped to per interval.", source: "hashicorp/memberlist:config.go `GossipNodes`"),
     ])
 

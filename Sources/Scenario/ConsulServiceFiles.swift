@@ -180,6 +180,9 @@ enum ConsulServiceFile {
 
     // MARK: values, with Consul's decoding rules
 
+    /// Consul accepts any Go duration; longer ones are read as 10 years (no run is that long).
+    static let longest = SimDuration.hours(87600)
+
     static func string(_ f: Fields, _ k: String, _ d: Diagnostics) -> String? {
         guard let v = f[k] else { return nil }
         guard let s = v.stringValue else { d.error(f.path(k), at: v, "'\(k)' expected type 'string', got \(v.typeName)"); return nil }
@@ -195,6 +198,10 @@ enum ConsulServiceFile {
         guard let s = string(f, k, d) else { return nil }
         guard let x = GoDuration.parse(s) else {
             d.error(f.path(k), at: f[k], "\(k): invalid duration: \(JSONValue.quote(s)) (a Go duration like \"10s\" or \"1m30s\")"); return nil
+        }
+        if x > longest {
+            d.warning(f.path(k), at: f[k], "\(x) is longer than the simulator runs: read as \(longest)")
+            return longest
         }
         return x
     }

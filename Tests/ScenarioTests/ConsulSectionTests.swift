@@ -79,6 +79,7 @@ final class ConsulSectionTests: XCTestCase {
         assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_timeout": "2s"}}}"#), path: "consul.config.gossip_lan.probe_timeout", ["must not exceed probe_interval"])
         assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_interval": "-1s"}}}"#), path: "consul.config.gossip_lan.probe_interval", [])
         assertSingleError(scenario(#"{"config": {"gossip_lan": {"suspicion_mult": 0}}}"#), path: "consul.config.gossip_lan.suspicion_mult", [])
+        assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_interval": "876000h"}}}"#), path: "consul.config.gossip_lan.probe_interval", ["at most 1m"])
         assertSingleError(scenario(#"{"config": {"ae_interval": "1m"}}"#), path: "consul.config.ae_interval", ["not a Consul setting"])
         assertSingleError(scenario(#"{"config": {"gossip_lan": {"probe_intervall": "1s"}}}"#), path: "consul.config.gossip_lan.probe_intervall", ["did you mean \"probe_interval\""])
         assertSingleError(scenario(#"{"sevrers": 3}"#), path: "consul.sevrers", ["did you mean \"servers\""])
@@ -120,6 +121,8 @@ final class ConsulSectionTests: XCTestCase {
         let fast = try XCTUnwrap(loadOK(scenario(#"{"services": {"/shop/web": {"service": {"name": "web", "check": {"tcp": "x:1", "interval": "1ns"}}}}}"#)))
         XCTAssertEqual(fast.spec.consul?.services.first?.definitions.first?.checks.first?.interval, .seconds(1), "Consul's MinInterval")
         XCTAssertTrue(fast.warnings.contains { $0.contains("service.check.interval") && $0.contains("raised to 1s") }, "\(fast.warnings)")
+        let long = try XCTUnwrap(loadOK(scenario(#"{"services": {"/shop/web": {"service": {"name": "web", "check": {"ttl": "2562047h"}}}}}"#)))
+        XCTAssertEqual(long.spec.consul?.services.first?.definitions.first?.checks.first?.ttl, .hours(87600), "Consul accepts it; read as 10 years")
     }
 }
 
