@@ -1,15 +1,162 @@
 import ClusterModel
 import SimKernel
 
-// The `consul` section (issue 10). Placeholder until it lands.
+// The `consul` section: servers, agents, a subset of Consul's agent configuration under its own
+// names (`config`), and per Marathon app a Consul service definition (ConsulServiceFiles.swift).
+// Defaults and their sources: docs/consul.md (generated tables) and ClusterModel/Consul/ConsulSpec.swift.
+
 extension ScenarioSchema {
-    static func decodeConsul(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, marathon: MarathonSpec?, _ d: Diagnostics) -> ConsulSpec? {
+    static func decodeConsul(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, mesos: MesosSpec?,
+                             marathon: MarathonSpec?, _ d: Diagnostics) -> ConsulSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
+        let groups = hostGroups.map { (name: $0.name, count: $0.count) }
+        let servers = r.optional("servers", ValueDecoder<Int>.int().check {
+            [3, 5, 7].contains($0) ? nil : "Consul runs 3, 5 or 7 servers here (a majority survives 1, 2 or 3 failures; issue 10), got \($0)"
+        }, default: 3)
+        var group = mesos?.masterHostGroup ?? defaultMasterGroup(groups) ?? ""
+        if let g = r.optional("hostGroup", .nonEmptyString) {
+            group = g
+            _ = checkGroup(g, path: r.keyPath("hostGroup"), value: r.value["hostGroup"], groups: groups, complete: hostGroupsComplete, d)
+        }
+        if let n = servers, let g = groups.first(where: { $0.name == group }), g.count < n {
+            d.error(r.keyPath(r.has("hostGroup") ? "hostGroup" : "servers"), at: r.value["hostGroup"] ?? r.value["servers"] ?? v,
+                    "host group \(JSONValue.quote(group)) has \(g.count) hosts; \(n) Consul servers need \(n) (one per host)")
+        }
+        var agents: [String]? = nil
+        if let a = r.optional("agents", .array(of: .nonEmptyString, nonEmpty: true)) {
+            for (i, g) in a.enumerated() {
+                _ = checkGroup(g, path: JSONPath.index(r.keyPath("agents"), i), value: r.value["agents"]?.arrayValue?[i], groups: groups,
+                               complete: hostGroupsComplete, d)
+            }
+            agents = a
+        }
+        var config = ConsulAgentConfig()
+        if let cv = r.value("config") { decodeConsulConfig(cv, path: r.keyPath("config"), into: &config, d) }
+        let registerAll = r.optional("registerAll", .bool, default: true)
+        let exact = r.optional("exactChecks", .bool, default: false)
+        var services: [(appId: String, definitions: [ConsulServiceDefinition])] = []
+        if let sv = r.value("services") {
+            services = decodeConsulServices(sv, path: r.keyPath("services"), marathon: marathon, d)
+        }
         r.finish()
-        return d.errorCount == before ? ConsulSpec() : nil
+        guard d.errorCount == before, let servers, let registerAll, let exact else { return nil }
+        var spec = ConsulSpec(servers: servers, hostGroup: group, agentHostGroups: agents, config: config, services: services, registerAll: registerAll)
+        spec.exactChecks = exact
+        return spec
     }
 
-    static let consulKeys = SectionKeys("consul", [])
+    /// `consul.config`: Consul's own names; the checks Consul's builder makes (agent/config/builder.go).
+    static func decodeConsulConfig(_ v: JSONValue, path: String, into c: inout ConsulAgentConfig, _ d: Diagnostics) {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: consulConfigKeys)
+        guard r.isObject else { return }
+        if let pv = r.value("performance") {
+            let p = ObjectReader(pv, path: r.keyPath("performance"), diagnostics: d, keys: consulPerformanceKeys)
+            if let m = p.optional("raft_multiplier", .int().check {
+                (1...10).contains($0) ? nil : "performance.raft_multiplier cannot be \($0). Must be between 1 and 10 (Consul's MaxRaftMultiplier)"
+            }) { c.raftMultiplier = m }
+            p.finish()
+        }
+        if let gv = r.value("gossip_lan") {
+            let g = ObjectReader(gv, path: r.keyPath("gossip_lan"), diagnostics: d, keys: consulGossipKeys)
+            // memberlist has no upper bound; the model keeps gossip timers within a minute so its
+            // arithmetic cannot overflow (defaults are 1s, 500ms, 200ms)
+            let gossipDuration = ValueDecoder<SimDuration>.duration(.positive).check { $0 <= .minutes(1) ? nil : "must be at most 1m here (the default is under a second), got \($0)" }
+            if let x = g.optional("probe_interval", gossipDuration) { c.probeInterval = x }
+            if let x = g.optional("probe_timeout", gossipDuration) { c.probeTimeout = x }
+            if let x = g.optional("suspicion_mult", .int(min: 1, max: 100)) { c.suspicionMult = x }
+            if let x = g.optional("retransmit_mult", .int(min: 1, max: 100)) { c.retransmitMult = x }
+            if let x = g.optional("gossip_interval", gossipDuration) { c.gossipInterval = x }
+            if let x = g.optional("gossip_nodes", .int(min: 1, max: 100)) { c.gossipNodes = x }
+            g.finish()
+            if c.probeTimeout > c.probeInterval {
+                d.error(JSONPath.key(r.keyPath("gossip_lan"), "probe_timeout"), at: gv["probe_timeout"],
+                        "probe_timeout (\(c.probeTimeout)) must not exceed probe_interval (\(c.probeInterval)): memberlist waits for the ack within one probe interval")
+            }
+        }
+        if let x = r.optional("reconnect_timeout", .duration(.positive)) {
+            if x < .hours(8) {
+                d.error(r.keyPath("reconnect_timeout"), at: r.value["reconnect_timeout"], "reconnect_timeout must be >= 8h (Consul's minimum), got \(x)")
+            } else { c.reconnectTimeout = x }
+        }
+        if let x = r.optional("check_update_interval", .duration(.nonNegative)) { c.checkUpdateInterval = x }
+        if let dv = r.value("dns_config") {
+            let n = ObjectReader(dv, path: r.keyPath("dns_config"), diagnostics: d, keys: consulDNSKeys)
+            if let x = n.optional("allow_stale", .bool) { c.allowStale = x }
+            if let x = n.optional("max_stale", .duration(.nonNegative)) { c.maxStale = x }
+            n.finish()
+        }
+        _ = r.rejectUndeclared("ae_interval", "ae_interval is not a Consul setting: anti-entropy runs every 1m scaled by cluster size (agent/ae/ae.go), as modelled")
+        r.finish()
+    }
+
+    /// `consul.services`: app id → a Consul service definition (`{"service": …}` / `{"services": […]}`).
+    static func decodeConsulServices(_ v: JSONValue, path: String, marathon: MarathonSpec?,
+                                     _ d: Diagnostics) -> [(appId: String, definitions: [ConsulServiceDefinition])] {
+        guard let members = v.objectMembers else {
+            d.error(path, at: v, typeMismatch("an object of Marathon app id → Consul service definition, like {\"/shop/web\": {\"service\": {\"name\": \"web\"}}}", v))
+            return []
+        }
+        let appIds = marathon?.apps.map(\.id) ?? []
+        var out: [(appId: String, definitions: [ConsulServiceDefinition])] = []
+        for m in members {
+            let p = JSONPath.key(path, m.key)
+            if marathon != nil && !appIds.contains(m.key) {
+                d.error(p, location: m.keyLocation, "no Marathon app \(JSONValue.quote(m.key))\(Suggest.didYouMean(m.key, among: appIds))")
+                continue
+            }
+            if let defs = ConsulServiceFile.decode(m.value, path: p, d) { out.append((m.key, defs)) }
+        }
+        return out
+    }
+
+    static let consulKeys = SectionKeys("consul", [
+        KeySpec("servers", "integer", default: "3", allowed: "3, 5 or 7 (error otherwise): the sizes issue 10 asks for, each with a majority that survives 1, 2 or 3 server failures.",
+                meaning: "Consul servers (Raft voters), one per host of `hostGroup`, on its first hosts.", source: "Consul's deployment guide: 3 or 5 servers per datacenter (website/content/docs/architecture/consensus.mdx deployment table)"),
+        KeySpec("hostGroup", "string", default: "the Mesos masters' group", allowed: "An existing host group with at least `servers` hosts.",
+                meaning: "Where the servers run (their hosts run an agent too).", source: "model choice: servers beside the masters, as the seed platform"),
+        KeySpec("agents", "array of strings", default: "every Mesos agent host group", allowed: "Existing host groups, non-empty.",
+                meaning: "Host groups whose hosts run a Consul agent (LAN members). Tasks on hosts without an agent are not registered.", source: "model choice: an agent on every Mesos agent host, as the seed platform"),
+        KeySpec("config", "object", default: "Consul's defaults", allowed: "See `consul.config`.", meaning: "A subset of Consul's agent configuration, under Consul's own names."),
+        KeySpec("services", "object", default: "`{}`", allowed: "Keys: Marathon app ids (error for an unknown app); values: Consul service definition JSON, usually `{\"$include\": \"web.json\"}` (see below).",
+                meaning: "How each app's tasks are registered: name, tags, checks."),
+        KeySpec("registerAll", "boolean", default: "true", allowed: "true or false.",
+                meaning: "Apps not listed in `services` are registered without checks, named after their app id (`/shop/web` → `shop-web`); false: not registered.", source: "model choice: registrator registers every container with a published port"),
+        consulExactKey,
+    ])
+
+    static let consulExactKey = KeySpec("exactChecks", "boolean", default: "false", allowed: "true or false.",
+                                        meaning: "Run every check as an event, drawing each response time (the reference the computed mode is equal in distribution to; slow on large platforms).",
+                                        source: "model choice (DESIGN.md: the exact mode behind a switch)")
+
+    static let consulConfigKeys = SectionKeys("consul.config", [
+        KeySpec("performance", "object", default: "`{\"raft_multiplier\": 5}`", allowed: "`raft_multiplier`: integer 1..10 (Consul's MaxRaftMultiplier; error otherwise).",
+                meaning: "Scales Raft's timeouts: heartbeat and election timeout 1s × m, leader lease 500ms × m (5s, 5s, 2.5s by default).",
+                source: "hashicorp/consul:agent/consul/config.go `DefaultRaftMultiplier uint = 5` (since 0.7); hashicorp/raft:config.go DefaultConfig (1000ms, 1000ms, 500ms)"),
+        KeySpec("gossip_lan", "object", default: "memberlist's LAN defaults", allowed: "See `consul.config.gossip_lan`.", meaning: "The LAN pool's failure detector."),
+        KeySpec("reconnect_timeout", "duration", default: "72h", allowed: ">= 8h (Consul refuses less).", meaning: "A failed member is reaped (its node and services leave the catalog) this long after it failed.",
+                source: "hashicorp/consul:agent/consul/config.go DefaultConfig `SerfLANConfig.ReconnectTimeout = 3 * 24 * time.Hour`"),
+        KeySpec("check_update_interval", "duration", default: "5m", allowed: ">= 0.", meaning: "Output-only check changes are synced at most this often; status changes sync at once, so the model reads it but nothing depends on it.",
+                source: "hashicorp/consul:agent/config/default.go `check_update_interval = \"5m\"`"),
+        KeySpec("dns_config", "object", default: "`{\"allow_stale\": true, \"max_stale\": \"87600h\"}`", allowed: "See `consul.config.dns_config`.", meaning: "Stale reads without a leader."),
+    ])
+
+    static let consulPerformanceKeys = SectionKeys("consul.config.performance", [
+        KeySpec("raft_multiplier", "integer", default: "5", allowed: "1..10.", meaning: "Raft timing multiplier.", source: "hashicorp/consul:agent/consul/config.go DefaultRaftMultiplier"),
+    ])
+
+    static let consulGossipKeys = SectionKeys("consul.config.gossip_lan", [
+        KeySpec("probe_interval", "duration", default: "1s", allowed: "> 0, at most 1m.", meaning: "Each member probes one member per interval (shuffled round robin).", source: "hashicorp/memberlist:config.go DefaultLANConfig `ProbeInterval`; hashicorp/consul:agent/config/default.go gossip_lan"),
+        KeySpec("probe_timeout", "duration", default: "500ms", allowed: "> 0, at most `probe_interval` and 1m.", meaning: "Direct ack wait before the indirect probes.", source: "hashicorp/memberlist:config.go `ProbeTimeout`"),
+        KeySpec("suspicion_mult", "integer", default: "4", allowed: "1..100.", meaning: "Suspicion timeout min = suspicion_mult × max(1, log10 N) × probe_interval; max = 6 × min; k = suspicion_mult − 2 confirmations.", source: "hashicorp/memberlist:config.go `SuspicionMult`, `SuspicionMaxTimeoutMult` 6"),
+        KeySpec("retransmit_mult", "integer", default: "4", allowed: "1..100.", meaning: "Gossip retransmits (accepted; the spread time is modelled from gossip_interval and gossip_nodes).", source: "hashicorp/memberlist:config.go `RetransmitMult`"),
+        KeySpec("gossip_interval", "duration", default: "200ms", allowed: "> 0, at most 1m.", meaning: "A suspect message reaches the first suspector after ⌈log(N)/log(gossip_nodes+1)⌉ gossip intervals.", source: "hashicorp/memberlist:config.go `GossipInterval`"),
+        KeySpec("gossip_nodes", "integer", default: "3", allowed: "1..100.", meaning: "Members gossiped to per interval.", source: "hashicorp/memberlist:config.go `GossipNodes`"),
+    ])
+
+    static let consulDNSKeys = SectionKeys("consul.config.dns_config", [
+        KeySpec("allow_stale", "boolean", default: "true", allowed: "true or false.", meaning: "Without a leader, any server answers reads (consul-template's health queries) from its last state.", source: "hashicorp/consul:agent/config/default.go dns_config"),
+        KeySpec("max_stale", "duration", default: "87600h", allowed: ">= 0.", meaning: "How old that state may be (time since the leader was lost).", source: "hashicorp/consul:agent/config/default.go dns_config"),
+    ])
 }

@@ -5,6 +5,8 @@
 //   clustersim-bench mmc CUSTOMERS SEED   M/M/8 queue through Simulation + an EventHandler
 //   clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
 //                                         the whole Mesos + Marathon model (docs/benchmarks.md)
+//   clustersim-bench consul AGENTS SERVICES HOURS SEED
+//                                         the platform with and without Consul (ConsulBench.swift)
 //
 // RNG: SimKernel.RandomStream, i.e. GSL gsl_rng_mt19937 + gsl_ran_exponential, stream name
 // "bench", so checksums differ from the cpp_* peers (std::mt19937_64) but are stable run to run.
@@ -311,6 +313,7 @@ let usage = """
            clustersim-bench mmc CUSTOMERS SEED
            clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
+           clustersim-bench consul AGENTS SERVICES HOURS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -325,6 +328,9 @@ case "platform":
 case "flows":
     runFlows(hosts: parseArg(args, 2, "HOSTS"), concurrent: parseArg(args, 3, "CONCURRENT"),
              completions: parseArg(args, 4, "COMPLETIONS"), seed: UInt64(parseArg(args, 5, "SEED")))
+case "consul":
+    runConsul(agents: parseArg(args, 2, "AGENTS"), services: parseArg(args, 3, "SERVICES"), hours: parseArg(args, 4, "HOURS"),
+              seed: UInt64(parseArg(args, 5, "SEED")))
 default:
     fail(usage)
 }

@@ -1,12 +1,253 @@
 import SimKernel
 
-/// The consul subsystem (issue 10). Placeholder until it lands: built when the `consul` section is given.
-public final class ConsulCluster: Subsystem {
-    public static let entry = SubsystemEntry(name: "consul", section: "consul") { model in
-        guard model.spec.consul != nil else { return nil }
-        return ConsulCluster()
+/// Consul (issue 10): Raft servers on the first hosts of `consul.hostGroup`, an agent on every
+/// Mesos agent host (and on the servers' hosts) in one LAN gossip pool, and the services the
+/// agents register for Marathon's tasks with their checks. Nothing is simulated while nothing
+/// changes: member failure detection (ConsulGossip.swift), elections (ConsulRaft.swift) and
+/// check results (ConsulChecks.swift) are computed at the instant something happens, and an
+/// event is scheduled only for the next change. See docs/consul.md.
+public final class ConsulCluster: EventHandler {
+    public let spec: ConsulSpec
+    unowned let model: ClusterSimulation
+    let mesos: MesosCluster?
+    var target: Int32 = -1
+    var config: ConsulAgentConfig { spec.config }
+
+    enum Kind: Int32 {
+        case memberSuspect = 1, memberDead, memberReap, election, leaderStepDown
+        case checkRun, checkReap, agentSync
     }
+
+    // MARK: pool
+    enum MemberState: Int { case alive, suspect, failed, left }
+    struct Member {
+        let host: Int
+        let isServer: Bool
+        var state = MemberState.alive
+        var gen: Int32 = 0
+        var agentUp = true
+        var downAt: SimTime?
+        /// Phase of its probe ticker and of its reaper (drawn from its stream on first use).
+        var probePhase: SimDuration?
+        var reapPhase: SimDuration?
+        /// serfHealth as the servers hold it (true: critical).
+        var serfCritical = false
+        /// Service instances this agent registered (local state), and those not yet synced.
+        var instances: [Int] = []
+        var dirty: [Int] = []
+        var syncPending = false
+        var syncGen: Int32 = 0
+        /// The agent's next periodic full sync (advanced lazily; ConsulServices.swift).
+        var nextFullSync = SimTime.zero
+    }
+    var members: [Member] = []
+    var memberOfHost: [Int?]
+    var streams: [RandomStream?]
+    public internal(set) var membersAlive = 0
+    public internal(set) var membersSuspect = 0
+    public internal(set) var membersFailed = 0
+
+    /// A detected member failure: host down at `downAt`, member failed at `failedAt`.
+    public struct Detection: Sendable {
+        public var host: Int
+        public var downAt: SimTime
+        public var failedAt: SimTime
+        public var seconds: Double { (failedAt - downAt).seconds }
+    }
+    public internal(set) var detections: [Detection] = []
+
+    // MARK: servers (ConsulRaft.swift)
+    /// Member indices of the servers.
+    var serverMembers: [Int] = []
+    /// Index into `serverMembers` of the leader.
+    public internal(set) var leader: Int?
+    public internal(set) var term = 0
+    public internal(set) var elections = 0
+    var raftGen: Int32 = 0
+    var electionPending = false
+    var leaderLostAt: SimTime? = nil
+
+    // MARK: catalog (ConsulServices.swift, ConsulChecks.swift)
+    public let serviceNames: [String]
+    var nameIndex: [String: Int] = [:]
+    /// Definitions by app id (lookup only).
+    var definitionsOfApp: [String: [ConsulServiceDefinition]] = [:]
+    var healthIndexes: [UInt64]
+    var raftIndex: UInt64 = 1
+    /// Catalog entries per service name, in registration order.
+    var catalog: [[Int]]
+    var instances: [InstanceState] = []
+    var checks: [CheckState] = []
+    var instancesOfTask: [TaskID: [Int]] = [:]
+
+    init(spec: ConsulSpec, model: ClusterSimulation, mesos: MesosCluster?) {
+        self.spec = spec
+        self.model = model
+        self.mesos = mesos
+        let infra = model.infrastructure
+        var names: [String] = []
+        for (app, defs) in spec.services {
+            definitionsOfApp[app] = defs
+            for d in defs where !names.contains(d.name) { names.append(d.name) }
+        }
+        if spec.registerAll, let apps = model.spec.marathon?.apps {
+            for a in apps where definitionsOfApp[a.id] == nil {
+                let n = ConsulCluster.serviceName(ofApp: a.id)
+                if !names.contains(n) { names.append(n) }
+            }
+        }
+        serviceNames = names
+        for (i, n) in names.enumerated() { nameIndex[n] = i }
+        healthIndexes = [UInt64](repeating: 1, count: names.count)
+        catalog = [[Int]](repeating: [], count: names.count)
+        // members: the servers' hosts and the agent hosts, in host order
+        let serverHosts = Array((infra.hostsByGroup[spec.hostGroup] ?? []).prefix(spec.servers))
+        precondition(serverHosts.count == spec.servers, "consul: host group \(spec.hostGroup) has fewer than \(spec.servers) hosts")
+        var agentHosts: [Int]
+        if let groups = spec.agentHostGroups {
+            agentHosts = groups.flatMap { infra.hostsByGroup[$0] ?? [] }
+        } else if let m = mesos {
+            agentHosts = m.agents.map(\.host.index)
+        } else {
+            agentHosts = Array(0..<infra.hosts.count)
+        }
+        var isMember = [Bool](repeating: false, count: infra.hosts.count)
+        for h in serverHosts + agentHosts { isMember[h] = true }
+        var byHost = [Int?](repeating: nil, count: infra.hosts.count)
+        var list: [Member] = []
+        for h in 0..<infra.hosts.count where isMember[h] {
+            byHost[h] = list.count
+            list.append(Member(host: h, isServer: serverHosts.contains(h)))
+        }
+        memberOfHost = byHost
+        serverMembers = serverHosts.map { byHost[$0]! }
+        streams = [RandomStream?](repeating: nil, count: list.count)
+        members = list
+    }
+
+    /// The service name of a Marathon app without a definition: its id without the leading
+    /// slash, slashes as dashes ("/shop/web" → "shop-web").
+    public static func serviceName(ofApp id: String) -> String {
+        String(id.drop { $0 == "/" }.map { $0 == "/" ? "-" : $0 })
+    }
+
+    var now: SimTime { model.sim.now }
+    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("consul", event, subject, detail) }
+    func hostName(_ h: Int) -> String { model.infrastructure.hosts[h].name }
+    func stream(_ m: Int) -> RandomStream {
+        if let s = streams[m] { return s }
+        let s = model.stream(StreamName.of("consul", hostName(members[m].host)))
+        streams[m] = s
+        return s
+    }
+    func uniform(_ m: Int, _ d: SimDuration) -> SimDuration {
+        SimDuration(nanoseconds: Int64(stream(m).uniform() * Double(d.nanoseconds)))
+    }
+    func schedule(_ k: Kind, at t: SimTime, _ arg: Int64) {
+        model.sim.schedule(at: t, target: target, kind: k.rawValue, arg: arg)
+    }
+
+    public func register(in sim: Simulation) { target = sim.register(self) }
+
+    public func start() {
+        membersAlive = 0
+        for (i, m) in members.enumerated() {
+            if model.infrastructure.hosts[m.host].state.isUp { membersAlive += 1 } else {
+                members[i].agentUp = false; members[i].state = .failed; membersFailed += 1
+            }
+        }
+        startElection(after: nil)
+    }
+
+    /// Engine events Consul handled (its cost; a healthy platform adds none).
+    public internal(set) var eventsHandled = 0
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        eventsHandled += 1
+        let (i, g) = IndexGeneration.unpack(event.arg)
+        switch Kind(rawValue: event.kind)! {
+        case .memberSuspect: if members[i].gen == g { memberSuspected(i) }
+        case .memberDead: if members[i].gen == g { memberFailed(i) }
+        case .memberReap: if members[i].gen == g { memberReaped(i) }
+        case .election: if raftGen == g { electLeader(candidate: i) }
+        case .leaderStepDown: if raftGen == g { leaderSteppedDown() }
+        case .checkRun: if checks[i].gen == g { checkRan(i) }
+        case .checkReap: if checks[i].reapGen == g { reapCritical(i) }
+        case .agentSync: if members[i].syncGen == g { fullSync(member: i) }
+        }
+    }
+
+    // MARK: hosts
+
+    /// A crash: the member stops answering and the pool detects it. An orderly reboot: client
+    /// agents leave on SIGTERM (`leave_on_terminate`, true for clients since Consul 0.7), so the
+    /// leader deregisters the node at once; servers (false for them) just stop.
+    func hostDown(_ h: Int, rebooting: Bool) {
+        guard let m = memberOfHost[h], members[m].agentUp else { return }
+        members[m].agentUp = false
+        members[m].downAt = now
+        stopChecks(member: m)
+        if members[m].isServer { serverDown(m) }
+        if rebooting && !members[m].isServer {
+            members[m].gen &+= 1
+            setState(m, .left)
+            log("consulMemberLeft", hostName(h), "leave_on_terminate")
+            if leader != nil { deregisterNode(m) }
+        } else {
+            detectFailure(of: m)
+        }
+    }
+
+    func hostUp(_ h: Int) {
+        guard let m = memberOfHost[h], !members[m].agentUp else { return }
+        members[m].agentUp = true
+        members[m].downAt = nil
+        members[m].gen &+= 1
+        let was = members[m].state
+        setState(m, .alive)
+        if was != .alive { log("consulMemberAlive", hostName(h), was == .suspect ? "refuted suspicion" : "rejoined") }
+        if members[m].isServer { serverUp(m) }
+        if leader != nil { setSerfHealth(m, critical: false) }
+        agentRestarted(m)
+    }
+
+    func setState(_ m: Int, _ s: MemberState) {
+        switch members[m].state {
+        case .alive: membersAlive -= 1
+        case .suspect: membersSuspect -= 1
+        case .failed: membersFailed -= 1
+        case .left: break
+        }
+        members[m].state = s
+        switch s {
+        case .alive: membersAlive += 1
+        case .suspect: membersSuspect += 1
+        case .failed: membersFailed += 1
+        case .left: break
+        }
+    }
+}
+
+extension ConsulCluster: Subsystem, SignalSubscriber {
+    public static let entry = SubsystemEntry(name: "consul", section: "consul", outputs: ConsulCluster.outputs) { model in
+        guard let spec = model.spec.consul else { return nil }
+        return ConsulCluster(spec: spec, model: model, mesos: model.subsystem(MesosCluster.self))
+    }
+
     public var name: String { "consul" }
-    public func register(in sim: Simulation) {}
-    public func start() {}
+
+    /// Hosts as an observer (after Mesos stopped the tasks); task status to register and
+    /// deregister services.
+    public func subscribe(to signals: PlatformSignals) {
+        signals.subscribe(self, to: [.hosts, .taskStatus])
+    }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, let rebooting): hostDown(h, rebooting: rebooting)
+        case .hostUp(let h): hostUp(h)
+        case .statusUpdate(let task, let state, _, let host, _): taskStatus(task, state, host: host)
+        default: break
+        }
+    }
 }

@@ -1,0 +1,232 @@
+import Glibc
+import SimKernel
+
+// Service checks run by the agent (agent/checks/check.go): the first run after a random stagger
+// U[0, interval), then every interval; results go through the success_before_passing /
+// failures_before_critical counters (agent/checks/check.go StatusHandler). COMPUTED, NOT
+// PROBED: a run's outcome follows from the instance's behaviour at the run's instant (the same
+// behaviour Mesos' probe(task:from:timeout:) reads: not serving yet → refused, hung → no answer
+// within the timeout, unhealthy → HTTP 500, else the response time against the timeout), and it
+// only changes at known instants (start of serving, hang) or at the random slow responses; so a
+// check schedules an event only for the run whose result changes its status or starts a new
+// regime. Slow responses (response time past the timeout, probability p per run) are placed by
+// drawing the number of fast runs before the next slow one from a geometric distribution with
+// parameter p: equal in distribution to drawing every run's response time.
+
+struct CheckState {
+    let def: ConsulCheckDefinition
+    let instance: Int
+    let task: TaskID
+    /// Local status (the agent's) and what the servers hold.
+    var status: ConsulHealth
+    var catalogStatus: ConsulHealth
+    var successes = 0
+    var failures = 0
+    var gen: Int32 = 0
+    var reapGen: Int32 = 0
+    /// Start of the run the pending event applies (the first run's before the first plan).
+    var pendingStart: SimTime
+    /// Index of that run (-1: not planned yet).
+    var pendingRun = 0
+    /// Index of the next slow run (Int.max: none).
+    var nextSlow = Int.max
+    /// P(response time > timeout) for HTTP and script checks.
+    let slowProbability: Double
+    var criticalSince: SimTime?
+}
+
+extension ConsulCluster {
+    func addCheck(_ d: ConsulCheckDefinition, instance i: Int, task t: MesosTask) -> Int {
+        let c = checks.count
+        let m = instances[i].member
+        var p = 0.0
+        if d.kind == .http || d.kind == .script {
+            switch t.behaviour.health {
+            case .healthy(let rt), .hangsAfter(_, let rt): p = ConsulCluster.tailProbability(rt, beyond: d.timeout.seconds)
+            case .unhealthy: p = 0
+            }
+        }
+        let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
+        checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
+                                 slowProbability: p))
+        if d.kind != .ttl && !spec.exactChecks { checks[c].nextSlow = drawSlow(c, after: -1) }
+        // TASK_RUNNING is published before the executor knows when the process serves: plan
+        // once this instant's handler is done
+        checks[c].pendingRun = -1
+        schedule(.checkRun, at: now, IndexGeneration.pack(c, checks[c].gen))
+        return c
+    }
+
+    /// The outcome every run at `t` has, how long its result takes, and until when it holds.
+    func regime(_ c: Int, at t: SimTime) -> (pass: Bool, latency: SimDuration, until: SimTime) {
+        let d = checks[c].def
+        guard let task = mesos?.task(checks[c].task), task.containerAlive, !task.state.isTerminal else {
+            return (false, .zero, .distantFuture)
+        }
+        guard let serving = task.servingAt else { return (false, .zero, .distantFuture) }
+        if t < serving { return (false, .zero, serving) }                      // connection refused
+        if let h = task.hangAt, t >= h {
+            return d.kind == .tcp ? (true, .zero, .distantFuture) : (false, d.timeout, .distantFuture)
+        }
+        let until = task.hangAt ?? .distantFuture
+        if case .unhealthy = task.behaviour.health, d.kind != .tcp { return (false, .zero, until) }   // HTTP 500, exit 2
+        return (true, .zero, until)
+    }
+
+    /// The response-time distribution of the checked process (exact mode).
+    func responseTime(_ c: Int) -> Distribution? {
+        guard let t = mesos?.task(checks[c].task) else { return nil }
+        switch t.behaviour.health {
+        case .healthy(let rt), .hangsAfter(_, let rt): return rt
+        case .unhealthy: return nil
+        }
+    }
+
+    /// Index of the next slow run after run `n`.
+    func drawSlow(_ c: Int, after n: Int) -> Int {
+        let p = checks[c].slowProbability
+        if p <= 0 { return Int.max }
+        if p >= 1 { return n + 1 }
+        let u = stream(instances[checks[c].instance].member).uniformPositive()
+        let g = Glibc.log(u) / Glibc.log1p(-p)
+        return !g.isFinite || g < 0 || g >= Double(Int.max / 4) ? Int.max : n + 1 + Int(g)
+    }
+
+    /// Schedules the next run that changes something, counting the unchanged runs from run `m0`
+    /// (starting at `s0`) on. A run blocks until its result (check.go runs the next one `interval`
+    /// after the previous returns), so runs of one regime come every interval + its latency.
+    func plan(_ c: Int, from m0: Int, at s0: SimTime) {
+        let r = regime(c, at: s0)
+        let s = checks[c]
+        let period = s.def.interval + r.latency
+        let target: ConsulHealth = r.pass ? .passing : .critical
+        let threshold = max(1, r.pass ? s.def.successBeforePassing : s.def.failuresBeforeCritical)
+        let counter = r.pass ? s.successes : s.failures
+        var stop = Int.max
+        if spec.exactChecks {
+            // exact mode: every run is an event and draws its own response time
+            stop = m0
+            if r.pass, s.slowProbability > 0, let rt = responseTime(c) {
+                checks[c].nextSlow = rt.sample(stream(instances[s.instance].member)) > s.def.timeout.seconds ? m0 : Int.max
+            }
+        }
+        if s.status != target { stop = min(stop, m0 + max(0, threshold - counter - 1)) }
+        if r.until != .distantFuture {
+            let k = r.until <= s0 ? 0 : (r.until.nanoseconds - s0.nanoseconds + period.nanoseconds - 1) / period.nanoseconds
+            stop = min(stop, m0 + Int(k))
+        }
+        if r.pass { stop = min(stop, checks[c].nextSlow) }
+        guard stop != Int.max else { return }
+        let skipped = stop - m0
+        if r.pass { checks[c].successes += skipped; if skipped > 0 { checks[c].failures = 0 } } else {
+            checks[c].failures += skipped; if skipped > 0 { checks[c].successes = 0 }
+        }
+        let t = s0 + period * Int64(skipped)
+        let latency = t >= r.until ? regime(c, at: t).latency : (r.pass && stop == checks[c].nextSlow ? s.def.timeout : r.latency)
+        checks[c].gen &+= 1
+        checks[c].pendingRun = stop
+        checks[c].pendingStart = t
+        schedule(.checkRun, at: t + latency, IndexGeneration.pack(c, checks[c].gen))
+    }
+
+    func checkRan(_ c: Int) {
+        if checks[c].def.kind == .ttl { ttlFired(c); return }
+        let n = checks[c].pendingRun
+        if n < 0 { plan(c, from: 0, at: checks[c].pendingStart); return }
+        var pass = regime(c, at: checks[c].pendingStart).pass
+        if pass && n == checks[c].nextSlow {
+            pass = false
+            checks[c].nextSlow = spec.exactChecks ? Int.max : drawSlow(c, after: n)
+        }
+        let s = checks[c]
+        if pass {
+            checks[c].successes += 1; checks[c].failures = 0
+            if checks[c].successes >= max(1, s.def.successBeforePassing) { setStatus(c, .passing) }
+        } else {
+            checks[c].failures += 1; checks[c].successes = 0
+            if checks[c].failures >= max(1, s.def.failuresBeforeCritical) { setStatus(c, .critical) }
+        }
+        if !spec.exactChecks && checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
+        plan(c, from: n + 1, at: now + checks[c].def.interval)
+    }
+
+    // MARK: TTL: passing from the first update (the process serving), critical `ttl` after the last (a hang)
+
+    func planTTL(_ c: Int) {
+        guard let task = mesos?.task(checks[c].task), let serving = task.servingAt else { return }
+        let expiry = task.hangAt.map { $0 + checks[c].def.ttl }
+        var at: SimTime? = nil
+        if checks[c].status != .passing {
+            if expiry.map({ serving < $0 }) ?? true { at = max(now, serving) }
+        } else if let e = expiry {
+            at = max(now, e)
+        }
+        guard let t = at else { return }
+        checks[c].gen &+= 1
+        schedule(.checkRun, at: t, IndexGeneration.pack(c, checks[c].gen))
+    }
+
+    func ttlFired(_ c: Int) {
+        guard let task = mesos?.task(checks[c].task), let serving = task.servingAt else { return }
+        let expired = task.hangAt.map { now >= $0 + checks[c].def.ttl } ?? false
+        if expired { setStatus(c, .critical) } else if now >= serving { setStatus(c, .passing) }
+        if !expired { planTTL(c) }
+    }
+
+    // MARK: status
+
+    func setStatus(_ c: Int, _ s: ConsulHealth) {
+        let old = checks[c].status
+        guard old != s else { return }
+        checks[c].status = s
+        let i = checks[c].instance
+        let name = checks[c].def.name.isEmpty ? "" : checks[c].def.name + " "
+        log("consulCheck", instances[i].id, "\(name)\(old.rawValue)->\(s.rawValue)")
+        if s == .critical, let d = checks[c].def.deregisterCriticalServiceAfter {
+            checks[c].criticalSince = now
+            checks[c].reapGen &+= 1
+            // the agent's reaper runs every 30 s (check_reap_interval)
+            let m = instances[i].member
+            let phase = members[m].reapPhase ?? uniform(m, .seconds(30))
+            members[m].reapPhase = phase
+            let due = now + d
+            let k = max(0, (due.nanoseconds - phase.nanoseconds + 29_999_999_999) / 30_000_000_000)
+            schedule(.checkReap, at: SimTime(nanoseconds: phase.nanoseconds + k * 30_000_000_000), IndexGeneration.pack(c, checks[c].reapGen))
+        } else if s != .critical {
+            checks[c].criticalSince = nil
+        }
+        changed(i)
+    }
+
+    /// deregister_critical_service_after: the reaper removes the service.
+    func reapCritical(_ c: Int) {
+        guard let since = checks[c].criticalSince, let d = checks[c].def.deregisterCriticalServiceAfter, now - since >= d else { return }
+        let i = checks[c].instance
+        log("consulCheckReaped", instances[i].id, "critical for \(now - since)")
+        deregisterLocally(i, reason: "deregister_critical_service_after")
+    }
+
+    /// Stops the checks of an agent whose host went down (nothing runs them any more).
+    func stopChecks(member m: Int) {
+        for i in members[m].instances { for c in instances[i].checks { checks[c].gen &+= 1; checks[c].reapGen &+= 1 } }
+    }
+
+    /// P(X > x) for a response-time distribution (closed forms; a fixed-seed estimate otherwise).
+    static func tailProbability(_ d: Distribution, beyond x: Double) -> Double {
+        switch d {
+        case .constant(let v): return v > x ? 1 : 0
+        case .uniform(let a, let b): return x >= b ? 0 : x < a ? 1 : (b - x) / (b - a)
+        case .exponential(let mean): return x <= 0 ? 1 : exp(-x / mean)
+        case .normal(let mu, let sd): return 0.5 * erfc((x - mu) / (sd * 2.0.squareRoot()))
+        case .lognormal(let mu, let sigma): return x <= 0 ? 1 : 0.5 * erfc((Glibc.log(x) - mu) / (sigma * 2.0.squareRoot()))
+        case .weibull(let k, let lambda): return x <= 0 ? 1 : exp(-pow(x / lambda, k))
+        case .pareto(let alpha, let xm): return x <= xm ? 1 : pow(xm / x, alpha)
+        case .empirical(let values): return Double(values.filter { $0 > x }.count) / Double(max(1, values.count))
+        default:
+            let r = RandomStream(seed: 1, name: "consul:tail")
+            var over = 0
+            for _ in 0..<65_536 where d.sample(r) > x { over += 1 }
+            return Double(over) / 65_536
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import SimKernel
+
+// Services registered by the agent on a task's host (registrator style) and their way into the
+// servers' catalog: every change to an agent's local state syncs at once when there is a leader
+// (agent/local/state.go SyncChanges); otherwise it waits for the agent's next full sync
+// (anti-entropy, agent/ae/ae.go: every ae_interval + U[0, scale·ae_interval), failed ones retried
+// after 15 s + U[0, scale·15 s)).
+
+/// One registered service instance.
+struct InstanceState {
+    let id: String
+    /// Index in `serviceNames`.
+    let name: Int
+    let task: TaskID
+    let host: Int
+    let member: Int
+    let port: Int
+    var checks: [Int]
+    /// In the agent's local state / in the servers' catalog.
+    var inLocal = true
+    var inCatalog = false
+}
+
+extension ConsulCluster: ServiceCatalog {
+    public func healthIndex(service: Int) -> UInt64 { healthIndexes[service] }
+
+    public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
+        guard model.infrastructure.hosts[host].state.isUp, canRead() else { return nil }
+        var out: [ServiceInstance] = []
+        // memdb's "id" index: by node name, then service id
+        let ordered = catalog[service].sorted {
+            let a = instances[$0], b = instances[$1]
+            return a.host != b.host ? hostName(a.host) < hostName(b.host) : a.id < b.id
+        }
+        for i in ordered {
+            let s = status(ofInstance: i)
+            switch filter {
+            case .passing: if s != .passing { continue }
+            case .passingOrWarning: if s == .critical { continue }
+            case .any: break
+            }
+            let x = instances[i]
+            out.append(ServiceInstance(task: x.task, host: x.host, port: x.port))
+        }
+        return out
+    }
+
+    /// The aggregated status the servers hold: the worst of the node's serfHealth and the checks.
+    func status(ofInstance i: Int) -> ConsulHealth {
+        let x = instances[i]
+        if members[x.member].serfCritical { return .critical }
+        var worst = ConsulHealth.passing
+        for c in x.checks {
+            switch checks[c].catalogStatus {
+            case .critical: return .critical
+            case .warning: worst = .warning
+            case .passing: break
+            }
+        }
+        return worst
+    }
+
+    /// Registered instances by status, as the servers hold them (passing, warning, critical).
+    public func serviceCounts() -> (passing: Int, warning: Int, critical: Int) {
+        var p = 0, w = 0, c = 0
+        for list in catalog {
+            for i in list {
+                switch status(ofInstance: i) {
+                case .passing: p += 1
+                case .warning: w += 1
+                case .critical: c += 1
+                }
+            }
+        }
+        return (p, w, c)
+    }
+
+    // MARK: registration
+
+    func taskStatus(_ task: TaskID, _ state: TaskState, host: Int) {
+        if state == .running {
+            register(task, host: host)
+        } else if state.isTerminal, let list = instancesOfTask.removeValue(forKey: task) {
+            for i in list { deregisterLocally(i, reason: "task \(state)") }
+        }
+    }
+
+    func register(_ id: TaskID, host: Int) {
+        guard instancesOfTask[id] == nil, let m = memberOfHost[host], members[m].agentUp,
+              let t = mesos?.task(id), let app = t.source else { return }
+        let defs: [ConsulServiceDefinition]
+        if let d = definitionsOfApp[app] {
+            defs = d
+        } else if spec.registerAll {
+            defs = [ConsulServiceDefinition(name: ConsulCluster.serviceName(ofApp: app))]
+        } else { return }
+        var list: [Int] = []
+        for (k, d) in defs.enumerated() {
+            guard let name = nameIndex[d.name] else { continue }
+            let port = t.resources.ports.lowest(1)?.first ?? d.port ?? 0
+            var sid = "\(hostName(host)):\(t.name):\(port)"
+            if k > 0 { sid += ":" + d.name }
+            let i = instances.count
+            instances.append(InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, checks: []))
+            for cd in d.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
+            members[m].instances.append(i)
+            list.append(i)
+            changed(i)
+        }
+        instancesOfTask[id] = list
+    }
+
+    func deregisterLocally(_ i: Int, reason: String) {
+        guard instances[i].inLocal else { return }
+        let m = instances[i].member
+        guard members[m].agentUp else { return }     // the agent is down: resolved when it restarts
+        instances[i].inLocal = false
+        for c in instances[i].checks { checks[c].gen &+= 1 }
+        changed(i)
+    }
+
+    /// The agent came back (host up): its local state holds no service of a task that died with
+    /// the host (registrator's resync); a full sync runs at start.
+    func agentRestarted(_ m: Int) {
+        for i in members[m].instances where instances[i].inLocal {
+            instances[i].inLocal = false
+            markDirty(i)
+        }
+        for i in members[m].instances { instancesOfTask[instances[i].task] = nil }
+        fullSync(member: m)
+    }
+
+    // MARK: sync
+
+    /// Local state changed for instance `i`: sync now if possible, else wait for anti-entropy.
+    func changed(_ i: Int) {
+        let m = instances[i].member
+        if leader != nil && members[m].agentUp {
+            // a partial sync sends everything out of sync (local/state.go SyncChanges)
+            flushDirty(m)
+            applyToCatalog(i)
+        } else {
+            markDirty(i)
+        }
+    }
+
+    func markDirty(_ i: Int) {
+        let m = instances[i].member
+        if !members[m].dirty.contains(i) { members[m].dirty.append(i) }
+        guard !members[m].syncPending, members[m].agentUp else { return }
+        // the failed partial sync waits for the agent's next periodic full sync
+        members[m].syncPending = true
+        members[m].syncGen &+= 1
+        schedule(.agentSync, at: nextPeriodicFullSync(m), IndexGeneration.pack(m, members[m].syncGen))
+    }
+
+    /// The agent's full syncs come every ae_interval + RandomStagger(scale × ae_interval) after
+    /// the last one (ae.go). They carry no news while everything is in sync, so they are not
+    /// events: the cycle is advanced here, drawing its staggers from the agent's stream, only
+    /// when a change is waiting for the next one.
+    func nextPeriodicFullSync(_ m: Int) -> SimTime {
+        let ae = SimDuration.minutes(1)
+        let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))
+        var next = members[m].nextFullSync
+        while next <= now { next = next + ae + uniform(m, ae * f) }
+        members[m].nextFullSync = next
+        return next
+    }
+
+    /// A full sync of agent `m`: with a leader, every unsynced change reaches the catalog;
+    /// without, it fails and is retried after 15 s + stagger.
+    func fullSync(member m: Int) {
+        guard members[m].agentUp else { members[m].syncPending = false; return }
+        members[m].nextFullSync = now         // the periodic cycle restarts from this sync
+        guard leader != nil else {
+            members[m].syncPending = true
+            members[m].syncGen &+= 1
+            let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))
+            let retry = SimDuration.seconds(15)
+            schedule(.agentSync, at: now + retry + uniform(m, retry * f), IndexGeneration.pack(m, members[m].syncGen))
+            return
+        }
+        members[m].syncPending = false
+        flushDirty(m)
+    }
+
+    func flushDirty(_ m: Int) {
+        guard !members[m].dirty.isEmpty else { return }
+        let list = members[m].dirty
+        members[m].dirty.removeAll()
+        for i in list { applyToCatalog(i) }
+    }
+
+    /// The servers commit the agent's local state of instance `i`.
+    func applyToCatalog(_ i: Int) {
+        let x = instances[i]
+        var moved = false
+        if x.inLocal && !x.inCatalog {
+            instances[i].inCatalog = true
+            catalog[x.name].append(i)
+            for c in x.checks { checks[c].catalogStatus = checks[c].status }
+            log("consulServiceRegistered", x.id, serviceNames[x.name])
+            moved = true
+        } else if !x.inLocal && x.inCatalog {
+            instances[i].inCatalog = false
+            catalog[x.name].removeAll { $0 == i }
+            members[x.member].instances.removeAll { $0 == i }
+            log("consulServiceDeregistered", x.id, serviceNames[x.name])
+            moved = true
+        } else if x.inCatalog {
+            for c in x.checks where checks[c].catalogStatus != checks[c].status {
+                checks[c].catalogStatus = checks[c].status
+                moved = true
+            }
+        }
+        if moved {
+            raftIndex += 1
+            bump(x.name)
+        }
+    }
+
+    /// X-Consul-Index of the service moves; blocking queries return.
+    func bump(_ s: Int) {
+        healthIndexes[s] = raftIndex
+        model.signals.publish(.catalogChanged(service: s))
+    }
+}
