@@ -72,7 +72,9 @@ public enum ScenarioReference {
          ScenarioSchema.networkKeys, ScenarioSchema.namedNetworkKeys, ScenarioSchema.kvStoreKeys, ScenarioSchema.rackKeys,
          ScenarioSchema.datacenterLinkKeys, ScenarioSchema.experimentsKeys,
          ScenarioSchema.storageKeys, ScenarioSchema.hostStorageKeys, ScenarioSchema.storageOptKeys, ScenarioSchema.storageOperatorKeys,
-         ScenarioSchema.cephKeys, ScenarioSchema.logsKeys, ScenarioSchema.cephMountKeys]
+         ScenarioSchema.cephKeys, ScenarioSchema.logsKeys, ScenarioSchema.cephMountKeys,
+         ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
+         ScenarioSchema.templateStanzaKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
