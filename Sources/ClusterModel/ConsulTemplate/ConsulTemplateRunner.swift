@@ -82,26 +82,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?) {
         self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog
         hostNames = model.infrastructure.hosts.map(\.name)
-        // the dependencies each template makes (checked when the scenario was read)
-        var queries: [ServiceQuery?] = []
-        var perTemplate: [[Int]] = []
-        for t in spec.templates {
-            var mine: [Int] = []
-            if case .success(let v) = TemplateValidation.check(t.parsed) {
-                for q in v.queries {
-                    if let i = queries.firstIndex(of: q) { mine.append(i) } else { queries.append(q); mine.append(queries.count - 1) }
-                }
-                if v.usesServices {
-                    if let i = queries.firstIndex(of: nil) { mine.append(i) } else { queries.append(nil); mine.append(queries.count - 1) }
-                }
-            }
-            perTemplate.append(mine)
-        }
-        let names = catalog?.serviceNames ?? []
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
-            r.deps = queries.map { q in Dependency(query: q, service: q.flatMap { q in names.firstIndex(of: q.name) }) }
-            r.templates = perTemplate.map { TemplateState(deps: $0, renderedCounts: Array(repeating: 0, count: $0.count)) }
+            r.templates = spec.templates.map { _ in TemplateState(deps: [], renderedCounts: []) }
             runners.append(r)
         }
         nginx.instanceDirectory = { [unowned self] h, port in self.instance(host: h, port: port) }
@@ -117,12 +100,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// Time 0: consul-template has been running; its first answers are the catalog's state now
     /// and what it renders is the file nginx starts with (generation 0, no reload).
     public func start() {
-        for r in runners.indices where model.infrastructure.hosts[runners[r].host].state.isUp {
-            for d in runners[r].deps.indices {
-                if let a = fetch(r, d) { runners[r].deps[d].answer = a } else { failed(r, d) }
-            }
-            run(r, initial: true)
-        }
+        for r in runners.indices where model.infrastructure.hosts[runners[r].host].state.isUp { run(r, initial: true) }
     }
 
     public func receive(_ signal: PlatformSignal) {
@@ -140,7 +118,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             for r in runners.indices where runners[r].host == h {
                 runners[r].running = true
                 runners[r].exited = false
+                // its first queries: the dependencies it had (they are the template's, found again at its first run)
                 for d in runners[r].deps.indices { issue(r, d, after: spec.queryLatency) }
+                if runners[r].deps.isEmpty { run(r, initial: false) }
             }
         default: break
         }
@@ -224,11 +204,45 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     // MARK: runs
 
+    /// The dependency for `query` (nil: `services`), created (and queried) when new.
+    func dependency(_ r: Int, _ query: ServiceQuery?, initial: Bool) -> Int {
+        if let i = runners[r].deps.firstIndex(where: { $0.query == query }) { return i }
+        let service = query.flatMap { q in catalog?.serviceNames.firstIndex(of: q.name) }
+        runners[r].deps.append(Dependency(query: query, service: service))
+        let d = runners[r].deps.count - 1
+        if initial {
+            if let a = fetch(r, d) { runners[r].deps[d].answer = a } else { failed(r, d) }
+        } else {
+            issue(r, d, after: spec.queryLatency)
+        }
+        return d
+    }
+
+    /// Renders template `t` with the current answers, registering the dependencies it uses
+    /// (runner.go runTemplate: new dependencies are watched and the template waits for their
+    /// data). Nil when some dependency has no data yet.
+    func execute(_ r: Int, _ t: Int, initial: Bool) -> String? {
+        // a template's dependencies can depend on answers (`range services` then `service .Name`):
+        // at time 0 the answers come at once, so execute again until the set is stable
+        for _ in 0..<8 {
+            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self))
+            let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
+            let before = runners[r].deps.count
+            var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
+            if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }
+            runners[r].templates[t].deps = deps
+            if runners[r].deps.count > before && initial { continue }
+            guard deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { return nil }
+            return text
+        }
+        return nil
+    }
+
     func run(_ r: Int, initial: Bool) {
         var commands: [(command: String, destination: String)] = []
         for t in runners[r].templates.indices {
+            guard let text = execute(r, t, initial: initial) else { continue }
             let st = runners[r].templates[t]
-            guard st.deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { continue }
             if var q = st.quiescence {
                 if q.tick(now: model.sim.now), let at = q.fireAt {
                     runners[r].templates[t].timerSeq += 1
@@ -240,20 +254,19 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
                 continue
             }
             let stanza = spec.templates[t]
-            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self))
-            guard let text = try? renderer.render(stanza.parsed) else { continue }  // checked when the scenario was read
             runners[r].templates[t].rendered = true
             let counts = st.deps.map { runners[r].deps[$0].answer?.count ?? 0 }
-            defer { runners[r].templates[t].renderedCounts = counts }
+            let previous = st.renderedCounts.count == counts.count ? st.renderedCounts : counts
+            runners[r].templates[t].renderedCounts = counts
             guard text != st.fileText else { continue }
             runners[r].templates[t].fileText = text
-            renders += initial ? 0 : 1
             if initial {
                 nginx.installInitial(proxy: r, path: stanza.destination, text: text)
                 continue
             }
+            renders += 1
             nginx.writeFile(proxy: r, path: stanza.destination, text: text)
-            let changes = zip(st.deps, zip(st.renderedCounts, counts)).filter { $1.0 != $1.1 }.map { d, c in
+            let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
                 "\(runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
             }
             model.log("consul-template", "templateRendered", stanza.destination,

@@ -120,6 +120,7 @@ public enum TemplateParser {
                 }
                 e += 1
             }
+            if quote != nil { throw TemplateError(line: actionLine, "unterminated quoted string") }
             guard e < s.count else { throw TemplateError(line: actionLine, "unclosed action") }
             var body = Array(s[k..<e])
             if let last = body.last, last == UInt8(ascii: "-"), body.count >= 2, isSpace(body[body.count - 2]) {
@@ -208,7 +209,7 @@ public enum TemplateParser {
         var i = 0
 
         /// Nodes up to one of `terminators` ("end", "else"), which is left unconsumed.
-        mutating func list(depth: Int, terminators: [String]) throws(TemplateError) -> [TemplateNode] {
+        mutating func list(depth: Int, terminators: [String], opened: (keyword: String, line: Int)? = nil) throws(TemplateError) -> [TemplateNode] {
             guard depth < TemplateParser.maxDepth else { throw TemplateError(line: items[max(0, i - 1)].line, "blocks nested too deeply") }
             var out: [TemplateNode] = []
             while i < items.count {
@@ -228,7 +229,7 @@ public enum TemplateParser {
                 out.append(.action(pipe, line: it.line))
                 i += 1
             }
-            if !terminators.isEmpty { throw TemplateError(line: items.last?.line ?? 1, "unexpected EOF") }
+            if let o = opened { throw TemplateError(line: o.line, "unexpected EOF: {{\(o.keyword)}} has no {{end}}") }
             return out
         }
 
@@ -236,7 +237,7 @@ public enum TemplateParser {
             var ts = it.tokens.dropFirst()
             if ts.isEmpty { throw TemplateError(line: it.line, "missing value for \(k)") }
             let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true)
-            let then = try list(depth: depth + 1, terminators: ["end", "else"])
+            let then = try list(depth: depth + 1, terminators: ["end", "else"], opened: (k, it.line))
             var otherwise: [TemplateNode] = []
             let term = items[i]
             i += 1
@@ -250,7 +251,7 @@ public enum TemplateParser {
                     otherwise = [try control(k2, nested, depth: depth + 1)]
                     return make(k, pipe, then, otherwise, it.line)
                 }
-                otherwise = try list(depth: depth + 1, terminators: ["end"])
+                otherwise = try list(depth: depth + 1, terminators: ["end"], opened: (k, it.line))
                 guard i < items.count, items[i].keyword == "end" else { throw TemplateError(line: items.last?.line ?? it.line, "expected end") }
                 if items[i].tokens.count > 1 { throw TemplateError(line: items[i].line, "unexpected tokens after {{end}}") }
                 i += 1
