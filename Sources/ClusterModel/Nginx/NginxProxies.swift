@@ -125,6 +125,12 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         proxies[p].history.last { $0.time <= time }?.text ?? ""
     }
 
+    /// What nginx reads at `time`: the static configuration and the included files as they were then.
+    public func configurationText(proxy p: Int, at time: SimTime) -> String {
+        let inc = includedText(proxy: p, at: time)
+        return spec.configuration.isEmpty ? inc : spec.configuration + (inc.isEmpty ? "" : "\n" + inc)
+    }
+
     // MARK: files and reloads (called by consul-template)
 
     /// consul-template wrote `path` (atomically: the new text replaces the old at once).
@@ -208,10 +214,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     // MARK: helpers
 
-    func text(of p: Int) -> String {
-        let inc = includedText(p)
-        return spec.configuration.isEmpty ? inc : spec.configuration + (inc.isEmpty ? "" : "\n" + inc)
-    }
+    func text(of p: Int) -> String { configurationText(proxy: p, at: model.sim.now) }
 
     func includedText(_ p: Int) -> String { proxies[p].files.map(\.text).joined(separator: "\n") }
 
