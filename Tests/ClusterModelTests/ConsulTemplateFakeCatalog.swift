@@ -78,10 +78,11 @@ struct DiscoveryRig {
     }
 
     /// Runs with the fake catalog (service "web" only); returns the model and its event log.
-    func run(initial: [ServiceInstance]?, changes: [FakeCatalog.Change]) -> (ClusterSimulation, [LoggedEvent]) {
+    func run(initial: [ServiceInstance]?, changes: [FakeCatalog.Change], services: [String] = ["web"],
+             others: [[ServiceInstance]?] = []) -> (ClusterSimulation, [LoggedEvent]) {
         let obs = MemoryObserver()
         let model = ClusterSimulation(spec: spec, observer: obs,
-                                      subsystems: [FakeCatalog.entry(services: ["web"], initial: [initial], changes: changes)] + ClusterSimulation.standardSubsystems)
+                                      subsystems: [FakeCatalog.entry(services: services, initial: [initial] + others, changes: changes)] + ClusterSimulation.standardSubsystems)
         model.run()
         return (model, obs.events)
     }

@@ -1,4 +1,5 @@
 @testable import ClusterModel
+import Foundation
 import SimKernel
 import XCTest
 
@@ -154,6 +155,26 @@ final class ConsulTemplateTests: XCTestCase {
         let nginx = model.subsystem(NginxProxies.self)!
         XCTAssertEqual(nginx.upstreams(proxy: 0, generation: nginx.generation(ofProxy: 0)).first?.servers.map(\.port), [31001])
         XCTAssertEqual(nginx.includedText(proxy: 0, at: SimTime.zero + .seconds(89)), nginx.includedText(proxy: 0, at: .zero))
+    }
+
+    /// hashicorp/consul-template examples/nginx.md's "Global Load Balancer": `range services` then
+    /// `service .Name`; the dependencies on each service are found by executing the template.
+    func testTheExamplesTemplateFindsItsServiceDependencies() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ScenarioTests/templates/examples-nginx.ctmpl").path
+        let rig = DiscoveryRig(template: try String(contentsOfFile: path, encoding: .utf8))
+        let api = [ServiceInstance(task: 7, host: 3, port: 32000)]
+        let (model, ev) = rig.run(initial: rig.instances, changes: [.init(at: .seconds(60), service: 1, instances: [])],
+                                  services: ["web", "api"], others: [api])
+        let nginx = model.subsystem(NginxProxies.self)!
+        XCTAssertEqual(nginx.upstreams(proxy: 0, generation: 0).map(\.name), ["api", "web"])
+        XCTAssertEqual(nginx.upstreams(proxy: 0, generation: 0).map { $0.servers.count }, [1, 3])
+        XCTAssertEqual(nginx.configuration(proxy: 0, generation: 0).locations.map(\.prefix), ["/api", "/web"], "the proxy_pass locations, longest first")
+        XCTAssertEqual(nginx.route(proxy: 0, generation: 0, path: "/web/x")?.upstream, 1)
+        // api loses its instance: `services` drops it (no instance left), so its upstream and location go
+        XCTAssertEqual(ev.named("templateRendered").map(\.time), [SimTime.zero + .seconds(60) + ms])
+        XCTAssertEqual(nginx.upstreams(proxy: 0, generation: 1).map(\.name), ["web"])
+        XCTAssertEqual(ev.named("nginxReload").first?.detail, "generation 1: api -1 +0")
     }
 
     func testHeadlineAndTable() {

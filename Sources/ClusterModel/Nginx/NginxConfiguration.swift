@@ -74,7 +74,9 @@ public struct NginxConfiguration: Equatable, Sendable {
             if firstServer == nil { firstServer = locs }
             if isDefault && defaultServer == nil { defaultServer = locs }
         }
-        c.locations = (defaultServer ?? firstServer ?? []).sorted { $0.prefix.utf8.count > $1.prefix.utf8.count }
+        // longest prefix first (nginx matches the longest); equal lengths keep file order
+        c.locations = (defaultServer ?? firstServer ?? []).enumerated()
+            .sorted { ($0.element.prefix.utf8.count, $1.offset) > ($1.element.prefix.utf8.count, $0.offset) }.map(\.element)
         return c
     }
 
