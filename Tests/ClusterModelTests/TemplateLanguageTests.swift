@@ -77,12 +77,18 @@ final class TemplateLanguageTests: XCTestCase {
             ("{{if}}{{end}}", 1, "missing value for if"),
             ("{{\"unterminated}}", 1, "unterminated quoted string"),
             ("{{ 1 }", 1, "unclosed action"),
+            ("{{" + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + "}}", 1, "nested more than"),
+            (String(repeating: "{{if true}}", count: 5000), 1, "nested too deeply"),
         ]
         for (t, line, fragment) in cases {
             guard let e = error(t) else { XCTFail("no error for \(t)"); continue }
             XCTAssertEqual(e.line, line, "\(t): \(e)")
             XCTAssertTrue(e.message.contains(fragment), "\(t): \(e.message)")
         }
+    }
+
+    func testPrintfWidthIsBounded() {
+        XCTAssertEqual(render(#"{{printf "%999999999d" 1}}"#).count, 4096)
     }
 
     func testValidationCollectsDependencies() throws {

@@ -112,7 +112,7 @@ extension TemplateRenderer {
         }
     }
 
-    /// fmt.Sprintf for the verbs templates use: %s %d %v %q %%, with a width (%5d, %-10s).
+    /// fmt.Sprintf for the verbs templates use: %s %d %v %q %%, with a width (%5d, %-10s; at most 4096).
     static func printf(_ format: String, _ args: [TemplateValue]) -> String {
         var out = ""
         var it = format.makeIterator()
@@ -138,7 +138,8 @@ extension TemplateRenderer {
             case "q": s = "\"" + a.printed.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\""
             default: s = "%!\(v)(\(a.typeName)=\(a.printed))"
             }
-            if let w = Int(width), s.count < w {
+            // widths are bounded so that no template can ask for gigabytes of padding
+            if let w = Int(width.prefix(4)).map({ min($0, 4096) }), s.count < w {
                 let pad = String(repeating: " ", count: w - s.count)
                 s = flags.contains("-") ? s + pad : pad + s
             }

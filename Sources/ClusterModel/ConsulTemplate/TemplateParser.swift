@@ -270,7 +270,8 @@ public enum TemplateParser {
         }
     }
 
-    static func pipeline(_ ts: inout ArraySlice<Token>, line: Int, allowDeclare: Bool) throws(TemplateError) -> TemplatePipeline {
+    static func pipeline(_ ts: inout ArraySlice<Token>, line: Int, allowDeclare: Bool, depth: Int = 0) throws(TemplateError) -> TemplatePipeline {
+        guard depth < maxDepth else { throw TemplateError(line: line, "parentheses nested more than \(maxDepth) deep") }
         var p = TemplatePipeline()
         // declarations: $x := / $i, $x := / $x =
         if allowDeclare, case .variable(let v)? = ts.first {
@@ -290,7 +291,7 @@ public enum TemplateParser {
                 guard !cmd.isEmpty else { throw TemplateError(line: line, "missing command before |") }
                 p.commands.append(cmd); cmd = []
             case .lparen:
-                let inner = try pipeline(&ts, line: line, allowDeclare: false)
+                let inner = try pipeline(&ts, line: line, allowDeclare: false, depth: depth + 1)
                 guard ts.first == .rparen else { throw TemplateError(line: line, "unclosed left paren") }
                 ts = ts.dropFirst()
                 var fields: [String] = []
