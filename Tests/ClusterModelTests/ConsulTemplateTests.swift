@@ -177,6 +177,18 @@ final class ConsulTemplateTests: XCTestCase {
         XCTAssertEqual(ev.named("nginxReload").first?.detail, "generation 1: api -1 +0")
     }
 
+    /// Steady state costs no events: a day without catalog changes adds no event to the run (blocking
+    /// queries that time out with no news are not simulated).
+    func testSteadyStateCostsNoEvents() {
+        var rig = DiscoveryRig(duration: .hours(24))
+        let (with, ev) = rig.run(initial: rig.instances, changes: [])
+        rig.spec.nginx = nil
+        rig.spec.consulTemplate = nil
+        let (without, _) = rig.run(initial: rig.instances, changes: [])
+        XCTAssertEqual(with.sim.eventsProcessed, without.sim.eventsProcessed)
+        XCTAssertTrue(ev.filter { $0.component == "nginx" || $0.component == "consul-template" }.isEmpty)
+    }
+
     func testHeadlineAndTable() {
         let rig = DiscoveryRig()
         let (model, _) = rig.run(initial: rig.instances, changes: [.init(at: .seconds(60), service: 0, instances: [rig.instances[0]]),
