@@ -13,7 +13,14 @@ final class NginxConfigTests: XCTestCase {
         XCTAssertEqual(NginxConfigText.time("1m30s"), .seconds(90))
         XCTAssertEqual(NginxConfigText.time("1h"), .hours(1))
         XCTAssertEqual(NginxConfigText.time("2d"), .hours(48))
-        for bad in ["", "s", "1.5s", "10x", "30s1m", "1m30", "-1s", "1s1s"] { XCTAssertNil(NginxConfigText.time(bad), bad) }
+        XCTAssertEqual(NginxConfigText.time("1m30"), .seconds(90), "a bare number at the end is seconds")
+        XCTAssertEqual(NginxConfigText.time("1m 30s"), .seconds(90), "groups may be separated by spaces")
+        XCTAssertEqual(NginxConfigText.time("1s500ms"), .milliseconds(1500))
+        XCTAssertEqual(NginxConfigText.time("1y", seconds: true), .hours(365 * 24))
+        XCTAssertEqual(NginxConfigText.time("1M", seconds: true), .hours(30 * 24))
+        // what nginx 1.22's nginx -t refuses (msec directives; is_sec parameters)
+        for bad in ["", "s", "1.5s", "10x", "30s1m", "-1s", "1s1s", "30 1m", "1m1m", "1y", "1M"] { XCTAssertNil(NginxConfigText.time(bad), bad) }
+        for bad in ["500ms", "1s500ms", "1m1m"] { XCTAssertNil(NginxConfigText.time(bad, seconds: true), bad) }
         XCTAssertEqual(NginxConfigText.size("512"), 512)
         XCTAssertEqual(NginxConfigText.size("64k"), 65536)
         XCTAssertEqual(NginxConfigText.size("1M"), 1 << 20)

@@ -76,6 +76,23 @@ final class NginxRealToolTests: XCTestCase {
         XCTAssertEqual(try NginxConfiguration.parse(try render("nginx.ctmpl", instances: 5)).upstreams.first?.servers.count, 5)
     }
 
+    /// Times as nginx parses them: the model accepts exactly what nginx -t accepts, for the
+    /// milliseconds directives (proxy_connect_timeout) and the seconds parameters (fail_timeout).
+    func testTimeValuesAgreeWithRealNginx() throws {
+        guard Self.nginxBinary() != nil else {
+            throw XCTSkip("nginx is not installed (Debian package nginx; scripts/install-deps.sh installs it): cannot run nginx -t")
+        }
+        let values = ["60", "60s", "1m30s", "1m30", "500ms", "30s1m", "1s1s", "1.5s", "2d", "1y", "1M", "1w2d", "0", "1m 30s",
+                      "10x", "1h30m", "1s500ms", "30 1m", "1m1m", "1d1h1m1s"]
+        for v in values {
+            let msec = "upstream u { server 10.0.0.2:1; } server { listen 8080; location / { proxy_connect_timeout \"\(v)\"; proxy_pass http://u; } }\n"
+            XCTAssertEqual(try Self.nginxTest(msec).0 == 0, NginxConfigText.time(v) != nil, "proxy_connect_timeout \(v)")
+            guard !v.contains(" ") else { continue }
+            let sec = "upstream u { server 10.0.0.2:1 fail_timeout=\(v); }\n"
+            XCTAssertEqual(try Self.nginxTest(sec).0 == 0, NginxConfigText.time(v, seconds: true) != nil, "fail_timeout=\(v)")
+        }
+    }
+
     /// The judge works: what our parser rejects, nginx rejects too.
     func testRealNginxRejectsWhatTheModelRejects() throws {
         guard Self.nginxBinary() != nil else {

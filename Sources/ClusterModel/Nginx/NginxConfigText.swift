@@ -124,54 +124,63 @@ public enum NginxConfigText {
 
     // MARK: units
 
-    /// ngx_parse_time (is_sec = 0): a sequence of number+unit groups, units ms s m h d w M y,
-    /// a bare number is seconds; each unit at most once and in decreasing order.
-    public static func time(_ s: String) -> SimDuration? {
+    /// ngx_parse_time: number+unit groups in decreasing unit order, optionally separated by
+    /// spaces, and a bare number (seconds) only at the end. `seconds` is nginx's is_sec (parameters
+    /// such as `fail_timeout`): units y M w d h m s; otherwise (the `*_timeout` directives, kept in
+    /// milliseconds) units w d h m s ms. Checked against nginx 1.22's `nginx -t`.
+    public static func time(_ s: String, seconds: Bool = false) -> SimDuration? {
         let b = Array(s.utf8)
-        guard !b.isEmpty else { return nil }
         var total: Int64 = 0
         var i = 0
         var lastRank = Int.max
+        var groups = 0
+        let day: Int64 = 86_400 * 1_000_000_000
         while i < b.count {
+            if b[i] == 32 { i += 1; continue }
             var n: Int64 = 0
             var digits = 0
             while i < b.count, b[i] >= 48, b[i] <= 57 {
                 let (m, o1) = n.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 48))
-                guard !o1, !o2, a <= 1_000_000_000 else { return nil }
+                guard !o1, !o2 else { return nil }
                 n = a; digits += 1; i += 1
             }
             guard digits > 0 else { return nil }
-            var unitNs: Int64 = 1_000_000_000
-            var rank = 0
-            if i < b.count {
+            var unitNs: Int64
+            var rank: Int
+            if i == b.count || b[i] == 32 {
+                // a bare number: seconds, and nothing may follow
+                while i < b.count, b[i] == 32 { i += 1 }
+                guard i == b.count else { return nil }
+                unitNs = 1_000_000_000; rank = 1
+            } else {
                 let u = b[i]
                 i += 1
                 switch u {
-                case UInt8(ascii: "y"): unitNs = 365 * 86_400 * 1_000_000_000; rank = 8
-                case UInt8(ascii: "M"): unitNs = 30 * 86_400 * 1_000_000_000; rank = 7
-                case UInt8(ascii: "w"): unitNs = 7 * 86_400 * 1_000_000_000; rank = 6
-                case UInt8(ascii: "d"): unitNs = 86_400 * 1_000_000_000; rank = 5
-                case UInt8(ascii: "h"): unitNs = 3_600 * 1_000_000_000; rank = 4
+                case UInt8(ascii: "y") where seconds: unitNs = 365 * day; rank = 9
+                case UInt8(ascii: "M") where seconds: unitNs = 30 * day; rank = 8
+                case UInt8(ascii: "w"): unitNs = 7 * day; rank = 7
+                case UInt8(ascii: "d"): unitNs = day; rank = 6
+                case UInt8(ascii: "h"): unitNs = 3_600 * 1_000_000_000; rank = 5
                 case UInt8(ascii: "m"):
-                    if i < b.count, b[i] == UInt8(ascii: "s") { i += 1; unitNs = 1_000_000; rank = 1 } else { unitNs = 60 * 1_000_000_000; rank = 3 }
-                case UInt8(ascii: "s"): unitNs = 1_000_000_000; rank = 2
+                    if i < b.count, b[i] == UInt8(ascii: "s") {
+                        guard !seconds else { return nil }
+                        i += 1; unitNs = 1_000_000; rank = 2
+                    } else { unitNs = 60 * 1_000_000_000; rank = 4 }
+                case UInt8(ascii: "s"): unitNs = 1_000_000_000; rank = 3
                 default: return nil
                 }
-            } else if lastRank != Int.max {
-                return nil  // "1m30" : nginx wants a unit after the first group
-            } else {
-                rank = 2
             }
             guard rank < lastRank else { return nil }
             lastRank = rank
+            groups += 1
             let (p, o) = n.multipliedReportingOverflow(by: unitNs)
             guard !o else { return nil }
             let (t, o2) = total.addingReportingOverflow(p)
             guard !o2 else { return nil }
             total = t
         }
-        return SimDuration(nanoseconds: total)
+        return groups > 0 ? SimDuration(nanoseconds: total) : nil
     }
 
     /// ngx_parse_size: a number with an optional k/K (x1024), m/M (x1024^2) or g/G (x1024^3).

@@ -118,7 +118,7 @@ public struct NginxConfiguration: Equatable, Sendable {
                 guard let n = Int(v), n >= 0 else { throw NginxConfigError(line: x.line, "invalid parameter \"\(p)\"") }
                 s.maxFails = n
             } else if let v = value("fail_timeout") {
-                guard let t = NginxConfigText.time(v) else { throw NginxConfigError(line: x.line, "invalid parameter \"\(p)\"") }
+                guard let t = NginxConfigText.time(v, seconds: true) else { throw NginxConfigError(line: x.line, "invalid parameter \"\(p)\"") }
                 s.failTimeout = t
             } else if p == "backup" {
                 s.backup = true
