@@ -158,7 +158,8 @@ public struct NginxConfiguration: Equatable, Sendable {
         target = String(target.drop { $0 != "/" }.dropFirst(2))
         if let slash = target.firstIndex(of: "/") { target = String(target[..<slash]) }
         guard let up = upstreams.firstIndex(where: { $0.name == target }) else {
-            if target.contains(":") || target.contains(".") { return }  // a fixed address: not a balanced upstream
+            // a fixed address, localhost or a variable (resolved per request): not a balanced upstream
+            if target.contains(":") || target.contains(".") || target.contains("$") || target == "localhost" { return }
             throw NginxConfigError(line: pass.line, "host not found in upstream \"\(target)\"")
         }
         if out.contains(where: { $0.prefix == prefix }) { throw NginxConfigError(line: x.line, "duplicate location \"\(prefix)\"") }
