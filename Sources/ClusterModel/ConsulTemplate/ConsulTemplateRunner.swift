@@ -87,7 +87,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             r.templates = spec.templates.map { _ in TemplateState(deps: [], renderedCounts: []) }
             runners.append(r)
         }
-        nginx.instanceDirectory = { [unowned self] h, port in self.instance(host: h, port: port) }
+        nginx.instanceDirectory = { [unowned self] p in self.knownInstances(runner: p) }
     }
 
     public var name: String { "consul-template" }
@@ -168,7 +168,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         guard let s = runners[r].deps[d].service else { return .instances([]) }  // Consul answers [] for an unknown service
         guard let a = c.health(service: s, filter: q.filter, from: host) else { return nil }
         // dependency/health_service.go sorts by node, then service ID
-        return .instances(a.sorted { (hostNames[$0.host], id($0, q.name)) < (hostNames[$1.host], id($1, q.name)) })
+        return .instances(a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
+            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance))
     }
 
     func failed(_ r: Int, _ d: Int) {
@@ -296,13 +297,14 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     func id(_ i: ServiceInstance, _ service: String) -> String { "\(hostNames[i.host]):\(service)-\(i.task):\(i.port)" }
 
-    func instance(host: Int, port: Int) -> ServiceInstance? {
-        for r in runners {
-            for d in r.deps {
-                if case .instances(let a)? = d.answer, let i = a.first(where: { $0.host == host && $0.port == port }) { return i }
-            }
+    /// The instances in the runner's last answers, by NginxProxies.instanceKey (first answer wins).
+    func knownInstances(runner r: Int) -> [Int: ServiceInstance] {
+        var out: [Int: ServiceInstance] = [:]
+        for d in runners[r].deps {
+            guard case .instances(let a)? = d.answer else { continue }
+            for i in a where out[NginxProxies.instanceKey(host: i.host, port: i.port)] == nil { out[NginxProxies.instanceKey(host: i.host, port: i.port)] = i }
         }
-        return nil
+        return out
     }
 
     struct RunnerData: TemplateData {

@@ -66,8 +66,10 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     unowned let model: ClusterSimulation
     var proxies: [Proxy] = []
     var target: Int32 = -1
-    /// The instance behind host:port, when known (consul-template sets it from its answers).
-    public var instanceDirectory: ((_ host: Int, _ port: Int) -> ServiceInstance?)?
+    /// The instances proxy `p`'s consul-template knows, by `instanceKey(host:port:)` (set by
+    /// consul-template: its last answers); nil: ask the catalog.
+    public var instanceDirectory: ((_ proxy: Int) -> [Int: ServiceInstance])?
+    public static func instanceKey(host: Int, port: Int) -> Int { host << 17 | (port & 0x1FFFF) }
     let catalog: ServiceCatalog?
 
     static let proxyField = ArgField("proxy", shift: 0, bits: 20)
@@ -229,23 +231,24 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     }
 
     func resolve(_ c: NginxConfiguration, proxy p: Int) -> [ProxyUpstream] {
-        c.upstreams.map { u in
+        let known = instanceDirectory?(p) ?? catalogInstances(proxy: p)
+        return c.upstreams.map { u in
             ProxyUpstream(name: u.name, method: u.method, servers: u.servers.map { s in
-                UpstreamServer(address: s.address, port: s.port, instance: instance(address: s.address, port: s.port, proxy: p),
-                               weight: s.weight, maxFails: s.maxFails, failTimeout: s.failTimeout, backup: s.backup, down: s.down)
+                let i = Host.index(ofAddress: s.address).flatMap { known[Self.instanceKey(host: $0, port: s.port)] }
+                return UpstreamServer(address: s.address, port: s.port, instance: i,
+                                      weight: s.weight, maxFails: s.maxFails, failTimeout: s.failTimeout, backup: s.backup, down: s.down)
             })
         }
     }
 
-    /// The instance at address:port: from consul-template's answers, else the catalog's.
-    func instance(address: String, port: Int, proxy p: Int) -> ServiceInstance? {
-        guard let h = Host.index(ofAddress: address) else { return nil }
-        if let d = instanceDirectory { return d(h, port) }
-        guard let c = catalog else { return nil }
+    /// Every instance the catalog answers to the proxy's host (nginx without consul-template).
+    func catalogInstances(proxy p: Int) -> [Int: ServiceInstance] {
+        var out: [Int: ServiceInstance] = [:]
+        guard let c = catalog else { return out }
         for s in c.serviceNames.indices {
-            if let i = c.health(service: s, filter: .any, from: proxies[p].host)?.first(where: { $0.host == h && $0.port == port }) { return i }
+            for i in c.health(service: s, filter: .any, from: proxies[p].host) ?? [] { out[Self.instanceKey(host: i.host, port: i.port)] = i }
         }
-        return nil
+        return out
     }
 
     struct UpstreamChange { var name: String; var servers: Int; var removed: [String]; var added: [String] }
