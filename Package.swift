@@ -33,7 +33,7 @@ let package = Package(
         // Mutation fuzzing of the shipped scenarios, a forked child per input (make test / check-all).
         .executableTarget(name: "clustersim-fuzz", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
-        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files"]),
+        .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files", "templates", "consul-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "SimKernel"]),
         .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["bad-inputs", "installer-standins"]),

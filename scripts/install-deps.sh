@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what ClusterSim's `make run` and `make test` need on Debian 11/12/13 and Ubuntu 20.04-24.04:
-# GSL (libgsl-dev), pkg-config, gnuplot (gnuplot-nox, or an installed gnuplot-qt/-x11) and make.
+# GSL (libgsl-dev), pkg-config, gnuplot (gnuplot-nox, or an installed gnuplot-qt/-x11), make, and nginx (a test
+# dependency: the tests run `nginx -t` on rendered configurations; any of Debian's nginx flavours will do). Installing
+# nginx may start its daemon (where an init system runs); the tests never talk to it and do not conflict with it:
+# `nginx -t` runs with its own prefix, pid and log files and binds no port.
 # `make deps` (and so `make run`, `make test`) runs it; .ci/run runs it too, the same way.
 #
 # - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
@@ -49,6 +52,7 @@ installed libgsl-dev || need+=(libgsl-dev)
 installed pkg-config pkgconf || need+=(pkg-config)
 installed gnuplot-nox gnuplot-qt gnuplot-x11 || need+=(gnuplot-nox)
 installed make || need+=(make)
+installed nginx nginx-light nginx-core nginx-full nginx-extras || need+=(nginx)
 if ((${#need[@]} == 0)); then exit 0; fi
 
 if [[ $(id -u) == 0 ]]; then

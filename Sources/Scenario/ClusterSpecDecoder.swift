@@ -120,7 +120,7 @@ public enum ScenarioSchema {
 
         let nginx = r.value("nginx").flatMap { decodeNginx($0, path: "nginx", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
 
-        let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, d) }
+        let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, consulGiven: r.has("consul"), nginxGiven: r.has("nginx"), d) }
 
         let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, duration: duration, d) }
 

@@ -1,15 +1,150 @@
 import ClusterModel
 import SimKernel
 
-// The `consulTemplate` section (issue 10). Placeholder until it lands.
+// The `consulTemplate` section: consul-template's own configuration in its JSON form (the keys of
+// its HCL file: `wait`, `max_stale`, `retry`, `template` stanzas ...), plus `queryLatency`, the
+// simulator's one addition. consul-template's decoder rejects keys it does not know (mapstructure
+// ErrorUnused), so unknown keys are errors here too; keys it knows that change nothing the
+// simulator models (log_level, pid_file, perms ...) load with a warning. See docs/discovery.md.
+
 extension ScenarioSchema {
-    static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, _ d: Diagnostics) -> ConsulTemplateSpec? {
+    /// consul-template keys accepted and ignored (hashicorp/consul-template config/config.go, template.go).
+    static let consulTemplateIgnored = ["consul", "log_level", "pid_file", "syslog", "kill_signal", "reload_signal", "vault", "exec",
+                                        "dedup", "default_delimiters", "log_file", "once", "template_error_fatal", "err_on_failed_lookup"]
+    static let templateIgnored = ["perms", "backup", "create_dest_dirs", "user", "group", "sandbox_path", "function_denylist", "exec", "uid", "gid"]
+
+    static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, consulGiven: Bool, nginxGiven: Bool,
+                                     _ d: Diagnostics) -> ConsulTemplateSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulTemplateKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
+        if !consulGiven { d.error(path, at: v, "consulTemplate needs a \"consul\" section: consul-template reads the service catalog from Consul") }
+        if !nginxGiven { d.error(path, at: v, "consulTemplate needs an \"nginx\" section: consul-template runs next to each nginx and reloads it") }
+        var out = ConsulTemplateSpec()
+        if let w = decodeWait(r, "wait") { out.wait = w }
+        if let x = r.optional("max_stale", .duration(.nonNegative)) { out.maxStale = x }
+        if let x = r.optional("block_query_wait", .duration(.positive)) {
+            // consul (agent/structs) caps a blocking query's wait at 10 minutes
+            if x > .minutes(10) { d.error(r.keyPath("block_query_wait"), at: r.value["block_query_wait"], "block_query_wait must be at most 10m (Consul's maximum query wait), got \(x)") } else { out.blockQueryWait = x }
+        }
+        if let rv = r.value("retry") { decodeRetry(rv, path: r.keyPath("retry"), into: &out.retry, d) }
+        if let x = r.optional("queryLatency", .duration(.positive)) {
+            if x > .seconds(10) { d.error(r.keyPath("queryLatency"), at: r.value["queryLatency"], "queryLatency must be at most 10s, got \(x)") } else { out.queryLatency = x }
+        }
+        if let tv = r.value("template") {
+            let tp = r.keyPath("template")
+            if let a = tv.arrayValue, !a.isEmpty {
+                for (i, e) in a.enumerated() {
+                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), d) {
+                        if out.templates.contains(where: { $0.destination == t.destination }) {
+                            d.error(JSONPath.key(JSONPath.index(tp, i), "destination"), at: e["destination"], "two templates write \(JSONValue.quote(t.destination))")
+                        } else { out.templates.append(t) }
+                    }
+                }
+            } else { d.error(tp, at: tv, typeMismatch("a non-empty array of template stanzas, like [{\"source\": \"nginx.ctmpl\", \"destination\": \"/etc/nginx/conf.d/app.conf\", \"command\": \"nginx -s reload\"}]", tv)) }
+        } else {
+            d.error(path, at: v, "missing required key \"template\" (the templates consul-template renders for nginx)")
+        }
+        warnIgnored(r, consulTemplateIgnored, d)
         r.finish()
-        return d.errorCount == before ? ConsulTemplateSpec() : nil
+        return d.errorCount == before ? out : nil
     }
 
-    static let consulTemplateKeys = SectionKeys("consulTemplate", [])
+    static func warnIgnored(_ r: ObjectReader, _ ignored: [String], _ d: Diagnostics) {
+        for (m, suggestion) in r.takeUnread() {
+            let p = r.keyPath(m.key)
+            if ignored.contains(m.key) {
+                d.warning(p, at: m.value, "consul-template accepts \(JSONValue.quote(m.key)); it changes nothing the simulator models and is ignored")
+            } else {
+                d.error(p, location: m.keyLocation ?? m.value.location, "unknown key \(JSONValue.quote(m.key)) (consul-template rejects it too)"
+                        + (suggestion.map { "; did you mean \(JSONValue.quote($0))?" } ?? ""))
+            }
+        }
+    }
+
+    /// `wait`: {"min": "5s", "max": "10s"} or "5s:10s" or "5s" (max = 4 x min; config/wait.go).
+    static func decodeWait(_ r: ObjectReader, _ key: String) -> ConsulTemplateWait? {
+        guard let v = r.value(key) else { return nil }
+        let p = r.keyPath(key), d = r.diagnostics
+        var min: SimDuration?, max: SimDuration?
+        if let s = v.stringValue {
+            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let a = GoDuration.parse(String(parts[0])), a >= .zero else {
+                d.error(p, at: v, "expected \"MIN\" or \"MIN:MAX\" Go durations, like \"5s:10s\" (consul-template's -wait syntax), got \(v.brief)")
+                return nil
+            }
+            min = a
+            if parts.count == 2 {
+                guard let b = GoDuration.parse(String(parts[1])), b >= .zero else { d.error(p, at: v, "expected \"MIN:MAX\" Go durations, like \"5s:10s\", got \(v.brief)"); return nil }
+                max = b
+            }
+        } else if v.objectMembers != nil {
+            let w = ObjectReader(v, path: p, diagnostics: d, keys: waitKeys)
+            min = w.optional("min", .duration(.nonNegative))
+            max = w.optional("max", .duration(.nonNegative))
+            if w.value("enabled") != nil { d.warning(JSONPath.key(p, "enabled"), at: v["enabled"], "wait.enabled is derived from min by consul-template's Finalize; ignored") }
+            w.finish()
+            if min == nil && max == nil && v.objectMembers?.isEmpty == false { return nil }
+        } else {
+            d.error(p, at: v, typeMismatch("a wait object {\"min\": \"5s\", \"max\": \"10s\"} or a string \"5s:10s\"", v))
+            return nil
+        }
+        let lo = min ?? .zero
+        let hi = max ?? SimDuration(nanoseconds: lo.nanoseconds.multipliedReportingOverflow(by: 4).overflow ? .max : lo.nanoseconds * 4)
+        if hi < lo { d.error(p, at: v, "wait max (\(hi)) must not be less than min (\(lo))"); return nil }
+        if lo > .hours(24) { d.error(p, at: v, "wait min must be at most 24h, got \(lo)"); return nil }
+        if hi > .hours(96) { d.error(p, at: v, "wait max must be at most 96h, got \(hi)"); return nil }
+        return ConsulTemplateWait(min: lo, max: hi)
+    }
+
+    static func decodeRetry(_ v: JSONValue, path: String, into out: inout ConsulTemplateRetry, _ d: Diagnostics) {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: retryKeys)
+        guard r.isObject else { return }
+        if let x = r.optional("enabled", .bool) { out.enabled = x }
+        if let x = r.optional("attempts", .int(min: 0, max: 1_000_000)) { out.attempts = x }
+        if let x = r.optional("backoff", .duration(.positive)) { out.backoff = x }
+        if let x = r.optional("max_backoff", .duration(.nonNegative)) { out.maxBackoff = x }
+        if out.backoff > .hours(1) { d.error(r.keyPath("backoff"), at: r.value["backoff"], "retry backoff must be at most 1h, got \(out.backoff)") }
+        if out.maxBackoff > .hours(24) { d.error(r.keyPath("max_backoff"), at: r.value["max_backoff"], "retry max_backoff must be at most 24h, got \(out.maxBackoff)") }
+        r.finish()
+    }
+
+    static let consulTemplateKeys = SectionKeys("consulTemplate", [
+        KeySpec("template", "array", default: "—", allowed: "See `consulTemplate.template[i]`; at least one, destinations distinct.",
+                meaning: "The templates each consul-template renders; every destination is a file nginx includes."),
+        KeySpec("wait", "object or string", default: "disabled", allowed: "`{\"min\": D, \"max\": D}`, `\"MIN:MAX\"` or `\"MIN\"` (max = 4 x min); max >= min.",
+                meaning: "Quiescence for every template without its own: render `min` after the last change, at most `max` after the first.",
+                source: "hashicorp/consul-template:config/wait.go `DefaultWaitConfig`, `Finalize`, `ParseWaitConfig`"),
+        KeySpec("max_stale", "duration", default: "`2s`", allowed: ">= 0.", meaning: "Stale reads allowed from any server (the catalog decides who can answer).",
+                source: "hashicorp/consul-template:config/config.go `DefaultMaxStale`"),
+        KeySpec("block_query_wait", "duration", default: "`60s`", allowed: "> 0, at most `10m`.",
+                meaning: "How long a blocking query waits for a change; a timeout with no change carries no news and is not simulated.",
+                source: "hashicorp/consul-template:config/config.go `DefaultBlockQueryWaitTime`"),
+        KeySpec("retry", "object", default: "see `consulTemplate.retry`", allowed: "See `consulTemplate.retry`.",
+                meaning: "Back-off of a query that failed (no server answered).", source: "hashicorp/consul-template:config/retry.go"),
+        KeySpec("queryLatency", "duration", default: "`1ms`", allowed: "> 0, at most `10s`.",
+                meaning: "Simulator key: from the servers committing a change to the blocking query's answer reaching consul-template (server response and agent forward on the LAN).",
+                source: "model choice: one LAN round trip"),
+    ])
+
+    static let waitKeys = SectionKeys("consulTemplate.wait", [
+        KeySpec("min", "duration", default: "`0s` (disabled)", allowed: ">= 0, at most `24h`.", meaning: "Quiet time after the last change before rendering.",
+                source: "hashicorp/consul-template:config/wait.go"),
+        KeySpec("max", "duration", default: "4 x `min`", allowed: ">= `min`, at most `96h`.", meaning: "Longest wait after the first change.",
+                source: "hashicorp/consul-template:config/wait.go `Finalize`"),
+        KeySpec("enabled", "bool", default: "`min` > 0", allowed: "Ignored with a warning (derived from `min`).", meaning: "",
+                source: "hashicorp/consul-template:config/wait.go `Finalize`"),
+    ])
+
+    static let retryKeys = SectionKeys("consulTemplate.retry", [
+        KeySpec("enabled", "bool", default: "`true`", allowed: "true or false.", meaning: "Retry failed queries at all (false: the first failure ends consul-template).",
+                source: "hashicorp/consul-template:config/retry.go `Finalize`"),
+        KeySpec("attempts", "integer", default: "`12`", allowed: "0 (unlimited) to 1000000.", meaning: "Retries before consul-template gives up and exits.",
+                source: "hashicorp/consul-template:config/retry.go `DefaultRetryAttempts`"),
+        KeySpec("backoff", "duration", default: "`250ms`", allowed: "> 0, at most `1h`.", meaning: "Sleep before retry n (0-based) is backoff x 2^n ...",
+                source: "hashicorp/consul-template:config/retry.go `DefaultRetryBackoff`, `RetryFunc`"),
+        KeySpec("max_backoff", "duration", default: "`1m`", allowed: ">= 0 (0: no cap), at most `24h`.",
+                meaning: "... capped at max_backoff once n > floor(log2(max_backoff / backoff)).",
+                source: "hashicorp/consul-template:config/retry.go `DefaultRetryMaxBackoff`, `RetryFunc`"),
+    ])
 }

@@ -73,6 +73,9 @@ public final class Diagnostics {
     /// point at a value in another section (`site(_:)`). Set by the loader; nil when a section is
     /// decoded on its own (then such errors name the path without a position).
     public var document: JSONValue?
+    /// The real folder of the top-level scenario file (set by the loader), from which files a
+    /// section names by relative path are read (consul-template's `source`); nil: none can be read.
+    public var baseDirectory: String?
 
     public init() {}
 

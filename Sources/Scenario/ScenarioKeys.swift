@@ -74,7 +74,9 @@ public enum ScenarioReference {
          ScenarioSchema.storageKeys, ScenarioSchema.hostStorageKeys, ScenarioSchema.storageOptKeys, ScenarioSchema.storageOperatorKeys,
          ScenarioSchema.cephKeys, ScenarioSchema.logsKeys, ScenarioSchema.cephMountKeys,
          ScenarioSchema.consulKeys, ScenarioSchema.consulConfigKeys, ScenarioSchema.consulPerformanceKeys, ScenarioSchema.consulGossipKeys,
-         ScenarioSchema.consulDNSKeys]
+         ScenarioSchema.consulDNSKeys,
+         ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
+         ScenarioSchema.templateStanzaKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }

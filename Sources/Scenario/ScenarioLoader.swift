@@ -83,6 +83,7 @@ public enum ScenarioLoader {
 
     static func load(text: String, file: SourceFile, overrides: [String], seedOverride: UInt64?) throws(ScenarioErrors) -> LoadedScenario {
         let d = Diagnostics()
+        d.baseDirectory = file.realDirectory
         guard var root = parseAndInclude(text, file: file, d) else { throw ScenarioErrors(d.errors) }
         root = Overrides.apply(overrides, to: root, diagnostics: d)
         d.document = root   // lets an error point at a value in another section (Diagnostics.site)

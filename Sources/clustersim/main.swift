@@ -78,14 +78,29 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("nginx-config-at"), parsing: .singleValue,
+            help: ArgumentHelp("Also write the configuration each nginx reads at this simulated time (a Go duration, or seconds) "
+                               + "into DIR/nginx/<host>-<seconds>s.conf, DIR being the results folder; repeatable.", valueName: "TIME"))
+    var nginxConfigAt: [String] = []
+
     func validate() throws {
         if maxEvents == 0 { throw ValidationError("--max-events: expected an integer >= 1, got 0") }
+        for t in nginxConfigAt where NginxConfigInstants.parse(t) == nil {
+            throw ValidationError("--nginx-config-at: expected a simulated time as a Go duration (\"15m\", \"90s\") or seconds, got \"\(t)\"")
+        }
     }
 
     func run() throws {
         let loaded = try options.load()
         let spec = loaded.spec
         if !quiet { for w in loaded.warnings { printErr("warning: \(w)") } }
+        let nginxInstants = nginxConfigAt.compactMap(NginxConfigInstants.parse)
+        if !nginxInstants.isEmpty {
+            if spec.nginx == nil { printErr("error: --nginx-config-at: the scenario has no nginx section"); throw ExitCode(ExitStatus.invalidInput) }
+            if let late = nginxInstants.first(where: { $0 > spec.duration }) {
+                printErr("error: --nginx-config-at \(late): after the end of the run (\(spec.duration))"); throw ExitCode(ExitStatus.invalidInput)
+            }
+        }
         let outPath = out ?? "results/\(spec.name)"
         let target: OutputTarget
         do {
@@ -145,6 +160,9 @@ struct Run: ParsableCommand {
             if Signals.interrupted { interrupted(folder, at: model) }
             try folder.commit()
             Signals.set(.committed)
+            if let nginx = model.subsystem(NginxProxies.self), !nginxInstants.isEmpty {
+                try NginxConfigInstants.write(nginx, at: nginxInstants, into: folder.finalPath + "/nginx")
+            }
         } catch let e as ExitCode {
             throw e
         } catch {
@@ -269,4 +287,25 @@ do {
         exit(ExitStatus.invalidInput)
     }
     ClusterSim.exit(withError: error)
+}
+
+/// `--nginx-config-at`: the text each nginx reads (its static configuration and the files
+/// consul-template wrote, as they were at that instant), one file per nginx host and instant.
+enum NginxConfigInstants {
+    static func parse(_ s: String) -> SimDuration? {
+        if let d = GoDuration.parse(s), d >= .zero { return d }
+        if let x = Double(s), x >= 0, x < 1e9 { return .fromSeconds(x) }
+        return nil
+    }
+
+    static func write(_ nginx: NginxProxies, at instants: [SimDuration], into dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for t in instants {
+            let secs = NumberFormat.seconds(t.nanoseconds)
+            for p in 0..<nginx.proxyCount {
+                let text = nginx.configurationText(proxy: p, at: SimTime.zero + t)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(nginx.hostName(ofProxy: p))-\(secs)s.conf"))
+            }
+        }
+    }
 }

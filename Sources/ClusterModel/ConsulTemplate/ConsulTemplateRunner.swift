@@ -1,12 +1,339 @@
 import SimKernel
 
-/// The consul-template subsystem (issue 10). Placeholder until it lands: built when the `consulTemplate` section is given.
-public final class ConsulTemplateRunner: Subsystem {
-    public static let entry = SubsystemEntry(name: "consul-template", section: "consulTemplate") { model in
-        guard model.spec.consulTemplate != nil else { return nil }
-        return ConsulTemplateRunner()
+// consul-template next to each nginx (issue 10, item 4), as its runner works
+// (hashicorp/consul-template manager/runner.go `Start`, `Run`, `runTemplate`; watch/view.go):
+//
+// - one blocking query per dependency (`service "name"` on /v1/health/service/<name>,
+//   `services` on /v1/catalog/services). A query returns when the servers commit a change
+//   (`.catalogChanged`), `queryLatency` later; an answer equal to the last one is dropped (view.go
+//   compares the data). Blocking queries that time out after `block_query_wait` with the same
+//   index carry no news and are not simulated.
+// - a query that fails (the catalog answers nil: no server reachable) is retried after the
+//   retry policy's back-off; when the attempts are used up the watcher's error ends
+//   consul-template (exit status non-zero), logged as consulTemplateExit.
+// - a run renders every template whose dependencies all have data; once every template has
+//   rendered, templates with `wait` get a quiescence timer (`Quiescence`) and later runs tick it
+//   instead of rendering; the render happens when it fires.
+// - the destination is written and the command run only when the text changed. The reload
+//   commands return at once; one that exits non-zero (nginx -s reload on an invalid
+//   configuration) ends consul-template, as a failed command makes Run return an error.
+// - a host going down stops consul-template (its answers and timers are lost, the file stays);
+//   when the host is up again it starts afresh and renders once its first queries return.
+
+public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandler {
+    public static let entry = SubsystemEntry(name: "consul-template", section: "consulTemplate", outputs: ConsulTemplateRunner.outputs) { model in
+        guard let spec = model.spec.consulTemplate, let nginx = model.subsystem(NginxProxies.self) else { return nil }
+        return ConsulTemplateRunner(spec: spec, model: model, nginx: nginx, catalog: model.subsystem(ServiceCatalog.self))
     }
+
+    enum Answer: Equatable {
+        case instances([ServiceInstance])
+        case names([String])
+        var count: Int { switch self { case .instances(let a): return a.count; case .names(let n): return n.count } }
+    }
+
+    struct Dependency {
+        /// nil: `services`.
+        var query: ServiceQuery?
+        /// Index in the catalog's `serviceNames`; nil for `services`, or a name the catalog does not hold.
+        var service: Int?
+        var answer: Answer?
+        var inFlight = false
+        var retries = 0
+    }
+
+    struct TemplateState {
+        var deps: [Int]
+        var rendered = false
+        /// The text the destination holds (it survives a restart of consul-template).
+        var fileText: String?
+        var quiescence: Quiescence?
+        var timerSeq = 0
+        /// Per dependency of this template, its answer's size at the last render.
+        var renderedCounts: [Int]
+    }
+
+    struct Runner {
+        var proxy: Int
+        var host: Int
+        var deps: [Dependency] = []
+        var templates: [TemplateState] = []
+        var epoch = 0
+        var running = true
+        var exited = false
+    }
+
+    public let spec: ConsulTemplateSpec
+    unowned let model: ClusterSimulation
+    let nginx: NginxProxies
+    let catalog: ServiceCatalog?
+    var runners: [Runner] = []
+    var target: Int32 = -1
+    public private(set) var renders = 0
+    public private(set) var exits = 0
+    let hostNames: [String]
+
+    static let runnerField = ArgField("runner", shift: 0, bits: 20)
+    static let indexField = runnerField.next("index", bits: 12)
+    static let seqField = indexField.next("seq", bits: 31)
+    static let queryReturn: Int32 = 0
+    static let quiescenceFired: Int32 = 1
+
+    init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?) {
+        self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog
+        hostNames = model.infrastructure.hosts.map(\.name)
+        for p in 0..<nginx.proxyCount {
+            var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
+            r.templates = spec.templates.map { _ in TemplateState(deps: [], renderedCounts: []) }
+            runners.append(r)
+        }
+        nginx.instanceDirectory = { [unowned self] p in self.knownInstances(runner: p) }
+    }
+
     public var name: String { "consul-template" }
-    public func register(in sim: Simulation) {}
-    public func start() {}
+    public func register(in sim: Simulation) { target = sim.register(self) }
+    public func subscribe(to signals: PlatformSignals) {
+        signals.subscribe(self, to: .catalog)
+        signals.subscribe(self, to: .hosts)
+    }
+
+    /// Time 0: consul-template has been running; its first answers are the catalog's state now
+    /// and what it renders is the file nginx starts with (generation 0, no reload).
+    public func start() {
+        for r in runners.indices where model.infrastructure.hosts[runners[r].host].state.isUp { run(r, initial: true) }
+    }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .catalogChanged(let s):
+            for r in runners.indices where runners[r].running {
+                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight
+                    && (runners[r].deps[d].query == nil || runners[r].deps[d].service == s) {
+                    issue(r, d, after: spec.queryLatency)
+                }
+            }
+        case .hostDown(let h, _):
+            for r in runners.indices where runners[r].host == h { stop(r) }
+        case .hostUp(let h):
+            for r in runners.indices where runners[r].host == h {
+                runners[r].running = true
+                runners[r].exited = false
+                // its first queries: the dependencies it had (they are the template's, found again at its first run)
+                for d in runners[r].deps.indices { issue(r, d, after: spec.queryLatency) }
+                if runners[r].deps.isEmpty { run(r, initial: false) }
+            }
+        default: break
+        }
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        let r = Self.runnerField.decode(event.arg), i = Self.indexField.decode(event.arg), seq = Self.seqField.decode(event.arg)
+        guard runners[r].running else { return }
+        if event.kind == Self.queryReturn {
+            guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
+            runners[r].deps[i].inFlight = false
+            guard let a = fetch(r, i) else { failed(r, i); return }
+            runners[r].deps[i].retries = 0
+            if runners[r].deps[i].answer != a {
+                runners[r].deps[i].answer = a
+                run(r, initial: false)
+            }
+        } else {
+            guard seq == runners[r].templates[i].timerSeq & Self.seqField.maxValue else { return }
+            runners[r].templates[i].quiescence = nil
+            run(r, initial: false)
+        }
+    }
+
+    // MARK: queries
+
+    func issue(_ r: Int, _ d: Int, after delay: SimDuration) {
+        runners[r].deps[d].inFlight = true
+        let arg = Self.runnerField.encode(r) | Self.indexField.encode(d) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
+        _ = model.sim.schedule(after: delay, target: target, kind: Self.queryReturn, arg: arg)
+    }
+
+    /// What the query answers now; nil when no server can answer.
+    func fetch(_ r: Int, _ d: Int) -> Answer? {
+        guard let c = catalog else { return nil }
+        let host = runners[r].host
+        guard let q = runners[r].deps[d].query else {
+            var names: [String] = []
+            for (i, n) in c.serviceNames.enumerated() {
+                guard let a = c.health(service: i, filter: .any, from: host) else { return nil }
+                if !a.isEmpty { names.append(n) }
+            }
+            return .names(names.sorted())
+        }
+        guard let s = runners[r].deps[d].service else { return .instances([]) }  // Consul answers [] for an unknown service
+        guard let a = c.health(service: s, filter: q.filter, from: host) else { return nil }
+        // dependency/health_service.go sorts by node, then service ID
+        return .instances(a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
+            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance))
+    }
+
+    func failed(_ r: Int, _ d: Int) {
+        let n = runners[r].deps[d].retries
+        let what = runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
+        guard let sleep = spec.retry.sleep(retry: n) else {
+            exit(r, "\(what): no server answered after \(n) retries; consul-template exits non-zero")
+            return
+        }
+        runners[r].deps[d].retries = n + 1
+        model.log("consul-template", "consulTemplateRetry", hostNames[runners[r].host],
+                  "\(what): no server answered; retry \(n + 1)\(spec.retry.attempts > 0 ? "/\(spec.retry.attempts)" : "") in \(sleep)")
+        issue(r, d, after: sleep + spec.queryLatency)
+    }
+
+    func stop(_ r: Int) {
+        runners[r].running = false
+        runners[r].epoch += 1
+        for d in runners[r].deps.indices { runners[r].deps[d].answer = nil; runners[r].deps[d].inFlight = false; runners[r].deps[d].retries = 0 }
+        for t in runners[r].templates.indices {
+            runners[r].templates[t].rendered = false
+            runners[r].templates[t].quiescence = nil
+            runners[r].templates[t].timerSeq += 1
+        }
+    }
+
+    func exit(_ r: Int, _ why: String) {
+        stop(r)
+        runners[r].exited = true
+        exits += 1
+        model.log("consul-template", "consulTemplateExit", hostNames[runners[r].host], why)
+    }
+
+    // MARK: runs
+
+    /// The dependency for `query` (nil: `services`), created (and queried) when new.
+    func dependency(_ r: Int, _ query: ServiceQuery?, initial: Bool) -> Int {
+        if let i = runners[r].deps.firstIndex(where: { $0.query == query }) { return i }
+        let service = query.flatMap { q in catalog?.serviceNames.firstIndex(of: q.name) }
+        runners[r].deps.append(Dependency(query: query, service: service))
+        let d = runners[r].deps.count - 1
+        if initial {
+            if let a = fetch(r, d) { runners[r].deps[d].answer = a } else { failed(r, d) }
+        } else {
+            issue(r, d, after: spec.queryLatency)
+        }
+        return d
+    }
+
+    /// Renders template `t` with the current answers, registering the dependencies it uses
+    /// (runner.go runTemplate: new dependencies are watched and the template waits for their
+    /// data). Nil when some dependency has no data yet.
+    func execute(_ r: Int, _ t: Int, initial: Bool) -> String? {
+        // a template's dependencies can depend on answers (`range services` then `service .Name`):
+        // at time 0 the answers come at once, so execute again until the set is stable
+        for _ in 0..<8 {
+            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self))
+            let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
+            let before = runners[r].deps.count
+            var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
+            if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }
+            runners[r].templates[t].deps = deps
+            if runners[r].deps.count > before && initial { continue }
+            guard deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { return nil }
+            return text
+        }
+        return nil
+    }
+
+    func run(_ r: Int, initial: Bool) {
+        var commands: [(command: String, destination: String)] = []
+        for t in runners[r].templates.indices {
+            guard let text = execute(r, t, initial: initial) else { continue }
+            let st = runners[r].templates[t]
+            if var q = st.quiescence {
+                if q.tick(now: model.sim.now), let at = q.fireAt {
+                    runners[r].templates[t].timerSeq += 1
+                    let arg = Self.runnerField.encode(r) | Self.indexField.encode(t)
+                        | Self.seqField.encode(runners[r].templates[t].timerSeq & Self.seqField.maxValue)
+                    _ = model.sim.schedule(at: at, target: target, kind: Self.quiescenceFired, arg: arg)
+                }
+                runners[r].templates[t].quiescence = q
+                continue
+            }
+            let stanza = spec.templates[t]
+            runners[r].templates[t].rendered = true
+            let counts = st.deps.map { runners[r].deps[$0].answer?.count ?? 0 }
+            let previous = st.renderedCounts.count == counts.count ? st.renderedCounts : counts
+            runners[r].templates[t].renderedCounts = counts
+            guard text != st.fileText else { continue }
+            runners[r].templates[t].fileText = text
+            if initial {
+                nginx.installInitial(proxy: r, path: stanza.destination, text: text)
+                continue
+            }
+            renders += 1
+            nginx.writeFile(proxy: r, path: stanza.destination, text: text)
+            let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
+                "\(runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
+            }
+            model.log("consul-template", "templateRendered", stanza.destination,
+                      "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))
+            if !stanza.command.isEmpty && !commands.contains(where: { $0.command == stanza.command }) {
+                commands.append((stanza.command, stanza.destination))
+            }
+        }
+        if runners[r].templates.allSatisfy(\.rendered) {
+            for t in runners[r].templates.indices where runners[r].templates[t].quiescence == nil {
+                let w = spec.templates[t].wait ?? spec.wait
+                let wait = w.enabled ? w : spec.wait
+                if wait.enabled { runners[r].templates[t].quiescence = Quiescence(min: wait.min, max: wait.max) }
+            }
+        }
+        for c in commands {
+            let status = NginxReloadCommand.classify(c.command).map { nginx.reload(proxy: r, command: $0) } ?? 0
+            model.log("consul-template", "templateCommand", c.destination, "\(hostNames[runners[r].host]): \(c.command): exit \(status)")
+            if status != 0 {
+                exit(r, "command \(c.command) exited with a non-zero exit status (\(status)); consul-template exits non-zero")
+                return
+            }
+        }
+    }
+
+    // MARK: what templates and nginx see
+
+    func id(_ i: ServiceInstance, _ service: String) -> String { "\(hostNames[i.host]):\(service)-\(i.task):\(i.port)" }
+
+    /// The instances in the runner's last answers, by NginxProxies.instanceKey (first answer wins).
+    func knownInstances(runner r: Int) -> [Int: ServiceInstance] {
+        var out: [Int: ServiceInstance] = [:]
+        for d in runners[r].deps {
+            guard case .instances(let a)? = d.answer else { continue }
+            for i in a where out[NginxProxies.instanceKey(host: i.host, port: i.port)] == nil { out[NginxProxies.instanceKey(host: i.host, port: i.port)] = i }
+        }
+        return out
+    }
+
+    struct RunnerData: TemplateData {
+        let runner: Runner
+        unowned let owner: ConsulTemplateRunner
+        func service(_ q: ServiceQuery) -> [TemplateInstance] {
+            guard case .instances(let a)? = runner.deps.first(where: { $0.query == q })?.answer else { return [] }
+            return a.map { TemplateInstance(node: owner.hostNames[$0.host], address: Host.address(ofIndex: $0.host),
+                                            id: owner.id($0, q.name), name: q.name, port: $0.port) }
+        }
+        func services() -> [String] {
+            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil })?.answer else { return [] }
+            return n
+        }
+    }
+
+    /// The text of each template's destination (tests and the CLI).
+    public func destinationText(proxy p: Int, template t: Int) -> String? { runners[p].templates[t].fileText }
+}
+
+extension ConsulTemplateRunner {
+    public static let outputs = SubsystemOutputs(
+        headline: [
+            ("template_renders", "renders that changed a destination file, summed over the consul-template runners (events.csv templateRendered rows)"),
+            ("consul_template_exits", "times a consul-template ended with an error (retries used up, or a command that failed)"),
+        ],
+        headlineIntro: "With a `consulTemplate` section the headline gains consul-template's renders and exits (see docs/discovery.md).")
+
+    public func headline() -> [HeadlineFigure] {
+        [HeadlineFigure("template_renders", .int(Int64(renders))), HeadlineFigure("consul_template_exits", .int(Int64(exits)))]
+    }
 }

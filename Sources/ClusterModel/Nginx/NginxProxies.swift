@@ -1,12 +1,271 @@
 import SimKernel
 
-/// The nginx subsystem (issue 10). Placeholder until it lands: built when the `nginx` section is given.
-public final class NginxProxies: Subsystem {
-    public static let entry = SubsystemEntry(name: "nginx", section: "nginx") { model in
-        guard model.spec.nginx != nil else { return nil }
-        return NginxProxies()
+// nginx's control plane (issue 10, item 5): an nginx master on each named host, the files it
+// includes (what consul-template wrote), its configuration generations and reloads.
+//
+// A reload (nginx/nginx.org xml/en/docs/control.xml, "Changing Configuration"): the master
+// parses the new text; when it is invalid it keeps the old configuration and logs the error;
+// otherwise it starts new workers and asks the old ones to finish their in-flight requests and
+// exit. Generation 0 is what nginx started with. New requests get a new generation once its
+// workers have started (`NginxSpec.workerStart` after the signal); `.proxyReloaded` says so. A
+// host that goes down takes nginx with it; when it comes back nginx starts from the files as
+// they were last written.
+
+/// How a template's `command` reloads nginx.
+public enum NginxReloadCommand: Equatable, Sendable {
+    /// `nginx -s reload` (also what `service nginx reload` and `systemctl reload nginx` run on
+    /// Debian): the command itself parses the configuration first (nginx's main() calls
+    /// ngx_init_cycle before ngx_signal_process) and exits 1 without signalling when it is invalid.
+    case signalAfterTest
+    /// `kill -HUP <master pid>`: the master parses; on error it logs and keeps the old configuration.
+    case hangUp
+
+    /// The command strings the simulator knows, and what they do.
+    public static let known: [(String, NginxReloadCommand)] = [
+        ("nginx -s reload", .signalAfterTest), ("/usr/sbin/nginx -s reload", .signalAfterTest),
+        ("service nginx reload", .signalAfterTest), ("systemctl reload nginx", .signalAfterTest),
+        ("/etc/init.d/nginx reload", .signalAfterTest),
+        ("kill -HUP $(cat /run/nginx.pid)", .hangUp), ("pkill -HUP -F /run/nginx.pid", .hangUp),
+    ]
+
+    public static func classify(_ command: String) -> NginxReloadCommand? {
+        let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        return known.first { $0.0 == words }?.1
     }
+}
+
+public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration, EventHandler {
+    public static let entry = SubsystemEntry(name: "nginx", section: "nginx", outputs: NginxProxies.outputs) { model in
+        guard let spec = model.spec.nginx else { return nil }
+        return NginxProxies(spec: spec, model: model)
+    }
+
+    /// One loaded configuration.
+    struct Generation {
+        var text: String
+        var config: NginxConfiguration
+        var upstreams: [ProxyUpstream]
+    }
+
+    struct Proxy {
+        var host: Int
+        var name: String
+        /// The files nginx includes, by destination (what consul-template last wrote), in path order.
+        var files: [(path: String, text: String)] = []
+        var generations: [Generation] = []
+        var active = 0
+        /// Bumped when the host goes down: activations scheduled before are stale.
+        var epoch: Int32 = 0
+        var reloads = 0
+        var failedReloads = 0
+        /// (time, text of its included files) each time a file changed: `--nginx-config-at`.
+        var history: [(time: SimTime, text: String)] = []
+    }
+
+    public let spec: NginxSpec
+    unowned let model: ClusterSimulation
+    var proxies: [Proxy] = []
+    var target: Int32 = -1
+    /// The instances proxy `p`'s consul-template knows, by `instanceKey(host:port:)` (set by
+    /// consul-template: its last answers); nil: ask the catalog.
+    public var instanceDirectory: ((_ proxy: Int) -> [Int: ServiceInstance])?
+    public static func instanceKey(host: Int, port: Int) -> Int { host << 17 | (port & 0x1FFFF) }
+    let catalog: ServiceCatalog?
+
+    static let proxyField = ArgField("proxy", shift: 0, bits: 20)
+    static let epochField = proxyField.next("epoch", bits: 20)
+    static let generationField = epochField.next("generation", bits: 23)
+
+    init(spec: NginxSpec, model: ClusterSimulation) {
+        self.spec = spec
+        self.model = model
+        self.catalog = model.subsystem(ServiceCatalog.self)
+        let byName = Dictionary(model.infrastructure.hosts.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
+        for n in spec.hosts {
+            guard let h = byName[n] else { continue }
+            proxies.append(Proxy(host: h, name: n))
+        }
+    }
+
     public var name: String { "nginx" }
-    public func register(in sim: Simulation) {}
-    public func start() {}
+
+    public func register(in sim: Simulation) { target = sim.register(self) }
+
+    public func subscribe(to signals: PlatformSignals) { signals.subscribe(self, to: .hosts) }
+
+    /// Generation 0: the static configuration and whatever consul-template renders at time 0
+    /// (`installInitial`), without a reload.
+    public func start() {
+        for p in proxies.indices where proxies[p].generations.isEmpty { loadGenerationZero(p) }
+    }
+
+    func loadGenerationZero(_ p: Int) {
+        proxies[p].generations = [load(p, text: text(of: p)) ?? Generation(text: "", config: NginxConfiguration(), upstreams: [])]
+        proxies[p].active = 0
+        proxies[p].history = [(model.sim.now, includedText(p))]
+    }
+
+    // MARK: ProxyConfiguration
+
+    public var proxyCount: Int { proxies.count }
+    public func host(ofProxy p: Int) -> Int { proxies[p].host }
+    public func generation(ofProxy p: Int) -> Int { proxies[p].active }
+    public func upstreams(proxy p: Int, generation: Int) -> [ProxyUpstream] { proxies[p].generations[generation].upstreams }
+    public func route(proxy p: Int, generation: Int, path: String) -> ProxyRoute? {
+        proxies[p].generations[generation].config.locations.first { path.hasPrefix($0.prefix) }?.route
+    }
+
+    /// The proxy running on `host`, if any.
+    public func proxy(onHost host: Int) -> Int? { proxies.firstIndex { $0.host == host } }
+    public func hostName(ofProxy p: Int) -> String { proxies[p].name }
+    public func reloads(ofProxy p: Int) -> Int { proxies[p].reloads }
+    public var totalReloads: Int { proxies.reduce(0) { $0 + $1.reloads } }
+    public func configuration(proxy p: Int, generation: Int) -> NginxConfiguration { proxies[p].generations[generation].config }
+
+    /// The text of the files nginx includes (in path order) as they were at `time`.
+    public func includedText(proxy p: Int, at time: SimTime) -> String {
+        proxies[p].history.last { $0.time <= time }?.text ?? ""
+    }
+
+    /// What nginx reads at `time`: the static configuration and the included files as they were then.
+    public func configurationText(proxy p: Int, at time: SimTime) -> String {
+        let inc = includedText(proxy: p, at: time)
+        return spec.configuration.isEmpty ? inc : spec.configuration + (inc.isEmpty ? "" : "\n" + inc)
+    }
+
+    // MARK: files and reloads (called by consul-template)
+
+    /// consul-template wrote `path` (atomically: the new text replaces the old at once).
+    public func writeFile(proxy p: Int, path: String, text: String) {
+        if let i = proxies[p].files.firstIndex(where: { $0.path == path }) {
+            proxies[p].files[i].text = text
+        } else {
+            proxies[p].files.append((path, text))
+            proxies[p].files.sort { $0.path < $1.path }
+        }
+        let now = model.sim.now
+        if let last = proxies[p].history.last, last.time == now { proxies[p].history.removeLast() }
+        proxies[p].history.append((now, includedText(p)))
+    }
+
+    /// The file written at time 0, before nginx started: part of generation 0.
+    public func installInitial(proxy p: Int, path: String, text: String) {
+        writeFile(proxy: p, path: path, text: text)
+        loadGenerationZero(p)
+    }
+
+    /// Runs a reload command on the proxy's host. Returns its exit status (0, or 1 when the
+    /// command tests the configuration first and it is invalid).
+    public func reload(proxy p: Int, command: NginxReloadCommand) -> Int {
+        let text = text(of: p)
+        let config: NginxConfiguration
+        do {
+            config = try NginxConfiguration.parse(text)
+        } catch {
+            proxies[p].failedReloads += 1
+            model.log("nginx", "nginxReloadFailed", proxies[p].name,
+                      "\(command == .hangUp ? "master keeps generation \(proxies[p].active)" : "nginx -s reload exits 1, no signal sent"): [emerg] \(error.message) in included file line \(error.line)")
+            return command == .hangUp ? 0 : 1
+        }
+        let gen = proxies[p].generations.count
+        proxies[p].generations.append(Generation(text: text, config: config, upstreams: resolve(config, proxy: p)))
+        let arg = Self.proxyField.encode(p) | Self.epochField.encode(Int(proxies[p].epoch)) | Self.generationField.encode(gen)
+        _ = model.sim.schedule(after: spec.workerStart, target: target, kind: 0, arg: arg)
+        return 0
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        let p = Self.proxyField.decode(event.arg)
+        guard Self.epochField.decode(event.arg) == Int(proxies[p].epoch) & Self.epochField.maxValue else { return }
+        activate(p, generation: Self.generationField.decode(event.arg), restart: false)
+    }
+
+    func activate(_ p: Int, generation gen: Int, restart: Bool) {
+        guard gen > proxies[p].active else { return }
+        let old = proxies[p].generations[proxies[p].active]
+        let new = proxies[p].generations[gen]
+        proxies[p].active = gen
+        proxies[p].reloads += restart ? 0 : 1
+        let changes = Self.upstreamChanges(from: old.config, to: new.config)
+        let detail = changes.map { "\($0.name) -\($0.removed.count) +\($0.added.count)" }.joined(separator: ", ")
+        model.log("nginx", restart ? "nginxStarted" : "nginxReload", proxies[p].name,
+                  "generation \(gen)" + (detail.isEmpty ? "" : ": " + detail))
+        for c in changes {
+            model.log("nginx", "nginxUpstreamChanged", proxies[p].name + "/" + c.name,
+                      "generation \(gen): \(c.servers) servers" + c.removed.map { " -" + $0 }.joined() + c.added.map { " +" + $0 }.joined())
+        }
+        model.signals.publish(.proxyReloaded(proxy: p, generation: gen))
+    }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _):
+            for p in proxies.indices where proxies[p].host == h { proxies[p].epoch &+= 1 }
+        case .hostUp(let h):
+            // nginx starts again from the files on disk; a configuration it cannot parse keeps it down
+            for p in proxies.indices where proxies[p].host == h {
+                let text = text(of: p)
+                if let g = load(p, text: text), text != proxies[p].generations[proxies[p].active].text {
+                    proxies[p].generations.append(g)
+                    activate(p, generation: proxies[p].generations.count - 1, restart: true)
+                }
+            }
+        default: break
+        }
+    }
+
+    // MARK: helpers
+
+    func text(of p: Int) -> String { configurationText(proxy: p, at: model.sim.now) }
+
+    func includedText(_ p: Int) -> String { proxies[p].files.map(\.text).joined(separator: "\n") }
+
+    func load(_ p: Int, text: String) -> Generation? {
+        do {
+            let c = try NginxConfiguration.parse(text)
+            return Generation(text: text, config: c, upstreams: resolve(c, proxy: p))
+        } catch {
+            model.log("nginx", "nginxReloadFailed", proxies[p].name, "cannot start: [emerg] \(error.message) in line \(error.line)")
+            return nil
+        }
+    }
+
+    func resolve(_ c: NginxConfiguration, proxy p: Int) -> [ProxyUpstream] {
+        let known = instanceDirectory?(p) ?? catalogInstances(proxy: p)
+        return c.upstreams.map { u in
+            ProxyUpstream(name: u.name, method: u.method, servers: u.servers.map { s in
+                let i = Host.index(ofAddress: s.address).flatMap { known[Self.instanceKey(host: $0, port: s.port)] }
+                return UpstreamServer(address: s.address, port: s.port, instance: i,
+                                      weight: s.weight, maxFails: s.maxFails, failTimeout: s.failTimeout, backup: s.backup, down: s.down)
+            })
+        }
+    }
+
+    /// Every instance the catalog answers to the proxy's host (nginx without consul-template).
+    func catalogInstances(proxy p: Int) -> [Int: ServiceInstance] {
+        var out: [Int: ServiceInstance] = [:]
+        guard let c = catalog else { return out }
+        for s in c.serviceNames.indices {
+            for i in c.health(service: s, filter: .any, from: proxies[p].host) ?? [] { out[Self.instanceKey(host: i.host, port: i.port)] = i }
+        }
+        return out
+    }
+
+    struct UpstreamChange { var name: String; var servers: Int; var removed: [String]; var added: [String] }
+
+    /// Per upstream (in the new configuration's order, then removed upstreams), the servers that
+    /// left and came (addr:port).
+    static func upstreamChanges(from a: NginxConfiguration, to b: NginxConfiguration) -> [UpstreamChange] {
+        var out: [UpstreamChange] = []
+        func keys(_ u: NginxUpstreamBlock?) -> [String] { u?.servers.map { "\($0.address):\($0.port)" } ?? [] }
+        for u in b.upstreams {
+            let old = keys(a.upstreams.first { $0.name == u.name }), new = keys(u)
+            let removed = old.filter { !new.contains($0) }, added = new.filter { !old.contains($0) }
+            if !removed.isEmpty || !added.isEmpty { out.append(UpstreamChange(name: u.name, servers: new.count, removed: removed, added: added)) }
+        }
+        for u in a.upstreams where !b.upstreams.contains(where: { $0.name == u.name }) {
+            out.append(UpstreamChange(name: u.name, servers: 0, removed: keys(u), added: []))
+        }
+        return out
+    }
 }

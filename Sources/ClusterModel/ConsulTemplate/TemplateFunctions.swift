@@ -1,0 +1,158 @@
+// The functions a template may call: Go's text/template builtins that nginx templates use and
+// consul-template's `service`, `services`, `keyOrDefault` (the KV store is empty in the
+// simulator, so it gives its default), `join`, `contains`, `toLower`, `toUpper`
+// (hashicorp/consul-template template/funcs.go).
+
+enum TemplateFunctions {
+    static let names: Set<String> = ["service", "services", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len",
+                                     "printf", "print", "println", "index", "keyOrDefault", "join", "contains", "toLower", "toUpper"]
+}
+
+extension TemplateRenderer {
+    func arity(_ f: String, _ args: [TemplateValue], _ n: ClosedRange<Int>) throws(TemplateError) {
+        guard n.contains(args.count) else {
+            throw TemplateError(line: line, "wrong number of args for \(f): want \(n.lowerBound == n.upperBound ? "\(n.lowerBound)" : "\(n.lowerBound) to \(n.upperBound)") got \(args.count)")
+        }
+    }
+
+    func string(_ f: String, _ v: TemplateValue) throws(TemplateError) -> String {
+        guard case .string(let s) = v else { throw TemplateError(line: line, "\(f): expected a string, got \(v.typeName) \(v.printed)") }
+        return s
+    }
+
+    func call(_ f: String, _ args: [TemplateValue]) throws(TemplateError) -> TemplateValue {
+        switch f {
+        case "service":
+            try arity(f, args, 1...1)
+            let q: ServiceQuery
+            switch ServiceQuery.parse(try string(f, args[0])) {
+            case .success(let x): q = x
+            case .failure(var e): e.line = line; throw e
+            }
+            if !dependencies.contains(q) { dependencies.append(q) }
+            return .list(data.service(q).map { .instance($0) })
+        case "services":
+            try arity(f, args, 0...0)
+            usesServices = true
+            return .list(data.services().map { .catalogService($0) })
+        case "eq", "ne":
+            try arity(f, args, 2...(f == "eq" ? 64 : 2))
+            for b in args.dropFirst() {
+                guard Self.comparable(args[0], b) else { throw TemplateError(line: line, "incompatible types for comparison: \(args[0].typeName) and \(b.typeName)") }
+            }
+            let equal = args.dropFirst().contains(args[0])
+            return .bool(f == "eq" ? equal : !equal)
+        case "lt", "le", "gt", "ge":
+            try arity(f, args, 2...2)
+            let c: Int
+            switch (args[0], args[1]) {
+            case (.int(let a), .int(let b)): c = a < b ? -1 : (a == b ? 0 : 1)
+            case (.string(let a), .string(let b)): c = a < b ? -1 : (a == b ? 0 : 1)
+            default: throw TemplateError(line: line, "incompatible types for comparison: \(args[0].typeName) and \(args[1].typeName)")
+            }
+            switch f {
+            case "lt": return .bool(c < 0)
+            case "le": return .bool(c <= 0)
+            case "gt": return .bool(c > 0)
+            default: return .bool(c >= 0)
+            }
+        case "and":
+            try arity(f, args, 1...64)
+            return args.first { !$0.truth } ?? args.last!
+        case "or":
+            try arity(f, args, 1...64)
+            return args.first { $0.truth } ?? args.last!
+        case "not":
+            try arity(f, args, 1...1)
+            return .bool(!args[0].truth)
+        case "len":
+            try arity(f, args, 1...1)
+            switch args[0] {
+            case .list(let l): return .int(l.count)
+            case .string(let s): return .int(s.utf8.count)
+            default: throw TemplateError(line: line, "len of type \(args[0].typeName)")
+            }
+        case "index":
+            try arity(f, args, 2...2)
+            guard case .list(let l) = args[0], case .int(let i) = args[1] else { throw TemplateError(line: line, "can't index item of type \(args[0].typeName)") }
+            guard i >= 0 && i < l.count else { throw TemplateError(line: line, "error calling index: index out of range: \(i)") }
+            return l[i]
+        case "print":
+            return .string(args.map(\.printed).joined())
+        case "println":
+            return .string(args.map(\.printed).joined(separator: " ") + "\n")
+        case "printf":
+            try arity(f, args, 1...64)
+            return .string(Self.printf(try string(f, args[0]), Array(args.dropFirst())))
+        case "keyOrDefault":
+            try arity(f, args, 2...2)
+            _ = try string(f, args[0])
+            return .string(try string(f, args[1]))
+        case "join":
+            try arity(f, args, 2...2)
+            guard case .list(let l) = args[1] else { throw TemplateError(line: line, "join: expected a list, got \(args[1].typeName)") }
+            return .string(l.map(\.printed).joined(separator: try string(f, args[0])))
+        case "contains":
+            try arity(f, args, 2...2)
+            guard case .list(let l) = args[1] else { throw TemplateError(line: line, "contains: expected a list, got \(args[1].typeName)") }
+            return .bool(l.contains(args[0]))
+        case "toLower", "toUpper":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            return .string(f == "toLower" ? s.lowercased() : s.uppercased())
+        default:
+            throw TemplateError(line: line, "function \"\(f)\" not defined")
+        }
+    }
+
+    static func comparable(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
+        switch (a, b) {
+        case (.string, .string), (.int, .int), (.bool, .bool), (.none, _), (_, .none): return true
+        default: return false
+        }
+    }
+
+    /// fmt.Sprintf for the verbs templates use: %s %d %v %q %%, with a width (%5d, %-10s; at most 4096).
+    static func printf(_ format: String, _ args: [TemplateValue]) -> String {
+        var out = ""
+        var it = format.makeIterator()
+        var next = 0
+        while let c = it.next() {
+            guard c == "%" else { out.append(c); continue }
+            var flags = "", width = ""
+            var verb: Character? = nil
+            while let d = it.next() {
+                if d == "-" && width.isEmpty { flags.append(d); continue }
+                if d.isNumber { width.append(d); continue }
+                verb = d; break
+            }
+            guard let v = verb else { out += "%!(NOVERB)"; break }
+            if v == "%" { out.append("%"); continue }
+            guard next < args.count else { out += "%!\(v)(MISSING)"; continue }
+            let a = args[next]
+            next += 1
+            var s: String
+            switch v {
+            case "s", "v": s = a.printed
+            case "d": if case .int(let i) = a { s = String(i) } else { s = "%!d(\(a.typeName)=\(a.printed))" }
+            case "q": s = "\"" + a.printed.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\""
+            default: s = "%!\(v)(\(a.typeName)=\(a.printed))"
+            }
+            // widths are bounded so that no template can ask for gigabytes of padding
+            if let w = Int(width.prefix(4)).map({ min($0, 4096) }), s.count < w {
+                let pad = String(repeating: " ", count: w - s.count)
+                s = flags.contains("-") ? s + pad : pad + s
+            }
+            out += s
+        }
+        if next < args.count { out += "%!(EXTRA " + args[next...].map { "\($0.typeName)=\($0.printed)" }.joined(separator: ", ") + ")" }
+        return out
+    }
+}
+
+extension String {
+    func replacingAll(_ a: String, _ b: String) -> String {
+        guard !a.isEmpty else { return self }
+        return self.split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
+    }
+}

@@ -1,0 +1,28 @@
+// A template that cannot run is an error when the scenario is read, not in the middle of a run:
+// besides parsing, the template is executed twice with stand-in answers, once with one instance
+// for every service and once with none, so that both branches of `range ... else` and of the
+// usual `if` on an empty answer run, and every field and function is checked.
+
+struct ValidationData: TemplateData {
+    let oneEach: Bool
+    func service(_ q: ServiceQuery) -> [TemplateInstance] {
+        oneEach ? [TemplateInstance(node: "node-01", address: "10.0.0.1", id: "node-01:\(q.name):31000", name: q.name, port: 31000)] : []
+    }
+    func services() -> [String] { oneEach ? ["service"] : [] }
+}
+
+public enum TemplateValidation {
+    /// The service queries the template makes (in first-use order), and whether it calls
+    /// `services`; or the first execution error.
+    public static func check(_ t: ParsedTemplate) -> Result<(queries: [ServiceQuery], usesServices: Bool), TemplateError> {
+        var queries: [ServiceQuery] = []
+        var services = false
+        for one in [true, false] {
+            let r = TemplateRenderer(data: ValidationData(oneEach: one))
+            do { _ = try r.render(t) } catch { return .failure(error) }
+            for q in r.dependencies where !queries.contains(q) { queries.append(q) }
+            services = services || r.usesServices
+        }
+        return .success((queries, services))
+    }
+}
