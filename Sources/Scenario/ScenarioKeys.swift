@@ -72,7 +72,8 @@ public enum ScenarioReference {
          ScenarioSchema.networkKeys, ScenarioSchema.namedNetworkKeys, ScenarioSchema.kvStoreKeys, ScenarioSchema.rackKeys,
          ScenarioSchema.datacenterLinkKeys, ScenarioSchema.experimentsKeys,
          ScenarioSchema.storageKeys, ScenarioSchema.hostStorageKeys, ScenarioSchema.storageOptKeys, ScenarioSchema.storageOperatorKeys,
-         ScenarioSchema.cephKeys, ScenarioSchema.logsKeys, ScenarioSchema.cephMountKeys]
+         ScenarioSchema.cephKeys, ScenarioSchema.logsKeys, ScenarioSchema.cephMountKeys,
+         ScenarioSchema.trafficKeys, ScenarioSchema.trafficServiceKeys, ScenarioSchema.stepKeys, ScenarioSchema.flashCrowdKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
