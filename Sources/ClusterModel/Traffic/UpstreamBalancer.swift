@@ -17,6 +17,8 @@ final class UpstreamBalancer {
         var accessed: Int64 = 0
         var checked: Int64 = 0
         var conns = 0
+        /// Requests sent to it (for tests and the fluid cross-checks).
+        var picks = 0
         init(_ s: UpstreamServer) { server = s; effectiveWeight = s.weight }
         var failTimeoutSeconds: Int64 { server.failTimeout.nanoseconds / 1_000_000_000 }
     }
@@ -63,10 +65,12 @@ final class UpstreamBalancer {
         if single {
             if peers[0].server.down { return nil }
             peers[0].conns += 1
+            peers[0].picks += 1
             return 0
         }
         if let i = choose(in: 0..<primaryCount, now: s, tried: tried) ?? choose(in: primaryCount..<peers.count, now: s, tried: tried) {
             peers[i].conns += 1
+            peers[i].picks += 1
             return i
         }
         for i in peers.indices { peers[i].fails = 0 }
@@ -109,7 +113,7 @@ final class UpstreamBalancer {
 
     /// `ngx_http_upstream_free_round_robin_peer`: the request is done with peer i, failed (an
     /// error or timeout that proxy_next_upstream counts) or not. Returns true when this failure
-    /// took the peer out (fails reached max_fails).
+    /// takes the peer out (fails at or above max_fails: out for fail_timeout from now).
     @discardableResult
     func free(_ i: Int, failed: Bool, now: SimTime) -> Bool {
         peers[i].conns -= 1
@@ -123,7 +127,7 @@ final class UpstreamBalancer {
             if mf > 0 {
                 peers[i].effectiveWeight -= peers[i].server.weight / mf
                 if peers[i].effectiveWeight < 0 { peers[i].effectiveWeight = 0 }
-                if peers[i].fails == mf { disabledCount += 1; return true }
+                if peers[i].fails >= mf { disabledCount += 1; return true }
             }
         } else if peers[i].accessed < peers[i].checked {
             peers[i].fails = 0
@@ -133,4 +137,6 @@ final class UpstreamBalancer {
 
     /// The peer's fails counter (tests).
     func fails(_ i: Int) -> Int { peers[i].fails }
+    /// Requests sent to the peer so far.
+    func picks(_ i: Int) -> Int { peers[i].picks }
 }
