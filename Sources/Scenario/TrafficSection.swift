@@ -184,9 +184,9 @@ extension ScenarioSchema {
 
     static let trafficKeys = SectionKeys("traffic", [
         KeySpec("mode", "string", default: "`\"request\"`", allowed: "`\"request\"` or `\"fluid\"`",
-                meaning: "Per-request (every request an event, exact latencies; at most 2e8 expected requests) or fluid (rates per tick through the same balancing rules and queueing formulas)."),
+                meaning: "Per-request (every request an event, exact latencies; at most 2e8 expected requests) or fluid (rates per tick through the same balancing rules and queueing formulas).", source: "model choice: exact by default"),
         KeySpec("tick", "duration", default: "`\"1s\"`", allowed: "fluid mode only; 1ms to the scenario duration",
-                meaning: "Step at which fluid mode recomputes rates, peer states and queues."),
+                meaning: "Step at which fluid mode recomputes rates, peer states and queues.", source: "model choice: nginx counts fail_timeout in whole seconds (ngx_time())"),
         KeySpec("services", "array", default: "required", allowed: "See `traffic.services[i]`; at least one, names unique.",
                 meaning: "The services users call."),
     ])
@@ -195,18 +195,18 @@ extension ScenarioSchema {
         KeySpec("name", "string", default: "required", allowed: "letters, digits, `.`, `_`, `-`; at most 63 characters", meaning: "The service's name in traffic.csv."),
         KeySpec("app", "string", default: "required", allowed: "a Marathon app id of the `marathon` section", meaning: "The app whose tasks serve the requests."),
         KeySpec("via", "string", default: "`\"nginx\"`", allowed: "`\"nginx\"` (needs an `nginx` section) or `\"direct\"`",
-                meaning: "nginx: through the proxies (spread evenly) and their upstreams; direct: the client calls the app's running tasks in turn, without retries."),
-        KeySpec("path", "string", default: "`\"/\"`", allowed: "starts with `/`; via nginx only", meaning: "Request path: picks the nginx location (longest prefix)."),
+                meaning: "nginx: through the proxies (spread evenly) and their upstreams; direct: the client calls the app's running tasks in turn, without retries.", source: "the seed platform sends user traffic through nginx (issue 10)"),
+        KeySpec("path", "string", default: "`\"/\"`", allowed: "starts with `/`; via nginx only", meaning: "Request path: picks the nginx location (longest prefix).", source: "nginx `location /` matches every path (nginx.org/en/docs/http/ngx_http_core_module.html#location)"),
         KeySpec("proxy", "integer", default: "every proxy", allowed: "0 to 99999: an nginx proxy's index; via nginx only",
                 meaning: "Send every request through this proxy instead of spreading them; an index past the last proxy leaves the service without a way in (errors_no_proxy)."),
         KeySpec("arrivals", "object", default: "required", allowed: "one key: `constant`, `poisson` (a rate), `daily` (points), `step`, `flashCrowd`, `csv` (a file); rates 0 to 1e9 per second",
                 meaning: "When requests arrive (see the arrival shapes below)."),
         KeySpec("serviceTime", "distribution", default: "required", allowed: "a duration or a distribution with a finite mean > 0 (negative draws count as 0)",
                 meaning: "Work of one request at an idle instance."),
-        KeySpec("discipline", "string", default: "`\"ps\"`", allowed: "`\"ps\"` (processor sharing) or `\"fifo\"`", meaning: "How an instance serves the requests it holds."),
-        KeySpec("concurrency", "integer", default: "`1`", allowed: "1 to 100000; fifo only", meaning: "Requests a FIFO instance serves at once (its worker pool)."),
+        KeySpec("discipline", "string", default: "`\"ps\"`", allowed: "`\"ps\"` (processor sharing) or `\"fifo\"`", meaning: "How an instance serves the requests it holds.", source: "model choice: a threaded server under load is closer to sharing than to one worker"),
+        KeySpec("concurrency", "integer", default: "`1`", allowed: "1 to 100000; fifo only", meaning: "Requests a FIFO instance serves at once (its worker pool).", source: "model choice: one worker"),
         KeySpec("timeout", "duration", default: "none (the client waits for nginx's answer)", allowed: "> 0",
-                meaning: "The client gives up after this long: the request counts as a timeout."),
+                meaning: "The client gives up after this long: the request counts as a timeout.", source: "model choice: browsers and curl have no read timeout of their own"),
     ])
 
     static let stepKeys = SectionKeys("traffic.services[i].arrivals.step", [
@@ -219,8 +219,8 @@ extension ScenarioSchema {
         KeySpec("base", "number", default: "required", allowed: "0 to 1e9", meaning: "Requests per second before and after the crowd."),
         KeySpec("peak", "number", default: "required", allowed: "0 to 1e9", meaning: "Requests per second at the crowd's height."),
         KeySpec("at", "duration", default: "required", allowed: ">= 0", meaning: "When the rise starts."),
-        KeySpec("rise", "duration", default: "`\"1m\"`", allowed: ">= 0", meaning: "Linear rise from base to peak."),
-        KeySpec("hold", "duration", default: "`\"10m\"`", allowed: ">= 0", meaning: "Time at the peak."),
-        KeySpec("decay", "duration", default: "`\"10m\"`", allowed: ">= 0", meaning: "Linear fall back to base."),
+        KeySpec("rise", "duration", default: "`\"1m\"`", allowed: ">= 0", meaning: "Linear rise from base to peak.", source: "model choice"),
+        KeySpec("hold", "duration", default: "`\"10m\"`", allowed: ">= 0", meaning: "Time at the peak.", source: "model choice"),
+        KeySpec("decay", "duration", default: "`\"10m\"`", allowed: ">= 0", meaning: "Linear fall back to base.", source: "model choice"),
     ])
 }
