@@ -311,6 +311,7 @@ let usage = """
            clustersim-bench mmc CUSTOMERS SEED
            clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
+           clustersim-bench traffic SERVICES RPS HOURS MODE SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -325,6 +326,9 @@ case "platform":
 case "flows":
     runFlows(hosts: parseArg(args, 2, "HOSTS"), concurrent: parseArg(args, 3, "CONCURRENT"),
              completions: parseArg(args, 4, "COMPLETIONS"), seed: UInt64(parseArg(args, 5, "SEED")))
+case "traffic":
+    runTraffic(services: parseArg(args, 2, "SERVICES"), rps: parseArg(args, 3, "RPS"), hours: parseArg(args, 4, "HOURS"),
+               mode: args.count > 5 ? args[5] : "", seed: UInt64(parseArg(args, 6, "SEED")))
 default:
     fail(usage)
 }

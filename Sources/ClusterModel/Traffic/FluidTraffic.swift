@@ -33,7 +33,16 @@ final class FluidTraffic {
     /// Per instance queue: backlog (requests) of an overloaded instance.
     var backlog: [TaskID: Double] = [:]
     /// Per service: cached latency sketch for the last rate (per instance).
-    var sketchCache: [(rate: Double, points: [Double], mean: Double)?]
+    var sketchCache: [(rate: Double, points: [Double], mean: Double, id: Int)?]
+    var nextSketchID = 0
+    /// Per service: the steady state of its last full step, valid while nothing on the platform
+    /// changed (no signal published, no fault fired), before `until` (a task's hang or first
+    /// listening time) and at a constant rate: a tick then only adds its requests.
+    var steady: [Steady?]
+    struct Steady { var epoch: Int; var until: SimTime; var sketch: Int; var points: [Double]; var meanMs: Double; var lateFraction: Double }
+    /// During a full step: the one sketch every served request used (nil: none yet; -1: several).
+    var stepSketch: Int? = nil
+    var stepClean = true
     /// Per service: whether the peers were live at the previous tick (for in-flight losses).
     var lastReach: [PeerKey: Reach] = [:]
 
@@ -60,26 +69,33 @@ final class FluidTraffic {
         }
         serviceSketch = sk; serviceMean = means; serviceCV2 = cv
         sketchCache = Array(repeating: nil, count: model.spec.services.count)
+        steady = Array(repeating: nil, count: model.spec.services.count)
     }
 
+    /// Moves whenever the platform may have changed under a steady service.
+    var epoch: Int { m.model.signals.published.reduce(0, +) + m.model.faultInjector.fired.count }
+
     func start() { m.schedule(.tick, at: .zero, 0) }
-    func invalidate(_ s: Int) { sketchCache[s] = nil }
+    func invalidate(_ s: Int) { sketchCache[s] = nil; steady[s] = nil }
 
     /// The counts of the interval the last tick computed: they join the sample window when the
     /// interval has passed (the next tick), so a sample at t holds the intervals before t.
     var pending: [TrafficCounters] = []
+    var tickEpoch = 0
 
     func tick() {
         let t = m.now
-        if pending.count == m.window.count { for i in pending.indices { m.window[i].add(pending[i]) } }
-        let keep = m.window
-        m.window = Array(repeating: TrafficCounters(), count: keep.count)
+        // last tick's interval has passed: its counts join the sample window; the emptied
+        // buffer collects this tick's (swapped in, so nothing is allocated per tick)
+        if pending.count != m.window.count { pending = Array(repeating: TrafficCounters(), count: m.window.count) }
+        for i in pending.indices { m.window[i].add(pending[i]); pending[i].clear() }
+        swap(&m.window, &pending)
+        tickEpoch = epoch
         let end = min(t + tickLength, m.model.endTime)
         if end > t {
             for s in m.spec.services.indices { step(s, from: t, to: end) }
         }
-        pending = m.window
-        m.window = keep
+        swap(&m.window, &pending)
         if t + tickLength <= m.model.endTime { m.schedule(.tick, at: t + tickLength, 0) }
     }
 
@@ -108,9 +124,29 @@ final class FluidTraffic {
 
     func step(_ s: Int, from t: SimTime, to end: SimTime) {
         let dt = (end - t).seconds
-        let offered = m.spec.services[s].arrivals.profile.expected(from: t, to: end)
+        let profile = m.spec.services[s].arrivals.profile
+        let offered = profile.expected(from: t, to: end)
         m.window[s].offered += offered
+        let e = tickEpoch
+        if let st = steady[s], st.epoch == e, end <= st.until, profile.isConstant {
+            let ok = offered * (1 - st.lateFraction)
+            m.window[s].served += ok
+            m.window[s].latencySumMs += ok * st.meanMs
+            m.window[s].addSketch(id: st.sketch, points: st.points, shiftMs: 0, count: ok)
+            if st.lateFraction > 0 { m.countFailure(s, .timeout, weight: offered - ok) }
+            return
+        }
+        steady[s] = nil
+        stepSketch = nil
+        stepClean = true
         let (es, refused, count) = entries(s)
+        if refused > 0 { stepClean = false }
+        defer {
+            if stepClean, let id = stepSketch, id >= 0, let c = sketchCache[s], c.id == id {
+                steady[s] = Steady(epoch: e, until: nextChange(s, es), sketch: id, points: c.points, meanMs: c.mean,
+                                   lateFraction: lateFraction(c.points, limit: m.spec.services[s].timeout))
+            }
+        }
         let perEntry = offered / Double(count)
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
@@ -134,6 +170,7 @@ final class FluidTraffic {
             if r == .accept {
                 st.disabled = false; st.receivingUntil = nil
             } else {
+                stepClean = false
                 let c = r == .refused ? 0 : (r == .noAnswer ? e.route.connectTimeout.seconds : e.route.readTimeout.seconds)
                 cost[i] = c
                 if maxFails[i] == 0 {
@@ -160,6 +197,7 @@ final class FluidTraffic {
             total += share[i]
         }
         guard total > 0 else {
+            stepClean = false
             // every peer out: nginx answers 502 and resets the peers' fails
             m.countFailure(s, .noUpstream, weight: n)
             for p in e.peers { peerState[p.key] = FluidPeer() }
@@ -226,6 +264,7 @@ final class FluidTraffic {
         var done = requests
         var wait = 0.0
         if lam >= capacity * 0.999 || q > 0 {
+            stepClean = false
             q = max(0, q + (lam - capacity) * dt)
             done = min(requests + (backlog[task] ?? 0), capacity * dt)
             wait = q / capacity
@@ -237,31 +276,49 @@ final class FluidTraffic {
             backlog[task] = q > 0 ? q : nil
         }
         let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
-        record(s, sketch.points, mean: sketch.mean, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
-        if delayed > 0 { record(s, sketch.points, mean: sketch.mean, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
+        record(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
+        if delayed > 0 { record(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
     }
 
     /// Adds `count` served requests with the latency sketch (ms) shifted by `shift` ms; those
     /// beyond the client's timeout are timeouts.
-    func record(_ s: Int, _ points: [Double], mean: Double, count: Double, shift: Double, limit: SimDuration?) {
+    func record(_ s: Int, _ sketch: (points: [Double], mean: Double, id: Int), count: Double, shift: Double, limit: SimDuration?) {
         guard count > 0 else { return }
-        let per = count / Double(points.count)
-        var lateCount = 0.0
-        let lim = limit.map { $0.seconds * 1000 } ?? .infinity
-        for x in points {
-            let v = x + shift
-            if v > lim { lateCount += per; continue }
-            m.window[s].latency.record(v, count: UInt64((per * 1000).rounded()))
-        }
-        let ok = count - lateCount
+        if shift != 0 { stepClean = false }
+        stepSketch = stepSketch == nil || stepSketch == sketch.id ? sketch.id : -1
+        let late = lateFraction(sketch.points.map { $0 + shift }, limit: limit)
+        let ok = count * (1 - late)
         m.window[s].served += ok
-        m.window[s].latencySumMs += ok * (mean + shift)
-        if lateCount > 0 { m.countFailure(s, .timeout, weight: lateCount) }
+        m.window[s].latencySumMs += ok * (sketch.mean + shift)
+        m.window[s].addSketch(id: sketch.id, points: sketch.points, shiftMs: shift, count: ok)
+        if late > 0 { m.countFailure(s, .timeout, weight: count - ok) }
+    }
+
+    /// The share of sketch points beyond the client's timeout.
+    func lateFraction(_ points: [Double], limit: SimDuration?) -> Double {
+        guard let l = limit else { return 0 }
+        let ms = l.seconds * 1000
+        return Double(points.reduce(0) { $0 + ($1 > ms ? 1 : 0) }) / Double(points.count)
+    }
+
+    /// The first time after now at which a peer of the service starts listening or hangs (no
+    /// signal announces either): the steady state ends there.
+    func nextChange(_ s: Int, _ es: [Entry]) -> SimTime {
+        var next = m.model.endTime
+        guard let mesos = m.mesos else { return next }
+        for e in es {
+            for p in e.peers {
+                guard let id = p.inst?.task, let t = mesos.task(id) else { continue }
+                if let v = t.servingAt, v > m.now { next = min(next, v) }
+                if let h = t.hangAt, h > m.now { next = min(next, h) }
+            }
+        }
+        return next
     }
 
     /// Response-time quantiles (ms) of one instance at arrival rate `lam`, and their mean.
-    func latencySketch(_ s: Int, _ svc: TrafficService, rate lam: Double, c: Int) -> (points: [Double], mean: Double) {
-        if let k = sketchCache[s], abs(k.rate - lam) <= 0.01 * max(k.rate, 1e-9) { return (k.points, k.mean) }
+    func latencySketch(_ s: Int, _ svc: TrafficService, rate lam: Double, c: Int) -> (points: [Double], mean: Double, id: Int) {
+        if let k = sketchCache[s], abs(k.rate - lam) <= 0.01 * max(k.rate, 1e-9) { return (k.points, k.mean, k.id) }
         let mean = serviceMean[s]
         let sk = serviceSketch[s]
         let pts: [Double]
@@ -280,8 +337,9 @@ final class FluidTraffic {
             let mw = cw > 0 ? wq / cw : 0
             pts = Self.levels.map { Self.mixtureQuantile(sk, waitProbability: cw, waitMean: mw, p: $0) * 1000 }
         }
-        sketchCache[s] = (lam, pts, meanT)
-        return (pts, meanT)
+        nextSketchID += 1
+        sketchCache[s] = (lam, pts, meanT, nextSketchID)
+        return (pts, meanT, nextSketchID)
     }
 
     /// The probability levels the sketch records (evenly weighted: the middle of K equal bins).

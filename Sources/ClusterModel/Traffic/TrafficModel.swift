@@ -159,7 +159,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
 
     /// Closes the sample window: its counters go into the totals.
     func closeWindow() {
-        for i in window.indices { total[i].add(window[i]); window[i] = TrafficCounters() }
+        for i in window.indices { window[i].materialize(); total[i].add(window[i]); window[i] = TrafficCounters() }
         windowStart = now
     }
 }
@@ -178,15 +178,57 @@ struct TrafficCounters {
     var errorsNoUpstream = 0.0
     var errorsTimeout = 0.0
     var errorsNoProxy = 0.0
-    /// Response times of the requests served, milliseconds.
+    /// Response times of the requests served, milliseconds (fluid mode: call `materialize()` first).
     var latency = LogLinearHistogram()
     /// Sum of the response times of the requests served, milliseconds (for the mean).
     var latencySumMs = 0.0
+    /// Fluid mode: requests served with a latency sketch (quantile points, ms) shifted by
+    /// `shiftMs`, added to `latency` only when the window is read (`materialize`), so a tick
+    /// costs an addition, not a hundred histogram updates.
+    var sketches: [SketchCount] = []
     var failed: Double { errorsDeadUpstream + errorsNoUpstream + errorsTimeout + errorsNoProxy }
+
+    struct SketchCount {
+        var id: Int
+        var points: [Double]
+        var shiftMs: Double
+        var count: Double
+    }
+
+    mutating func addSketch(id: Int, points: [Double], shiftMs: Double, count: Double) {
+        for i in sketches.indices where sketches[i].id == id && sketches[i].shiftMs == shiftMs {
+            sketches[i].count += count
+            return
+        }
+        sketches.append(SketchCount(id: id, points: points, shiftMs: shiftMs, count: count))
+    }
+
+    /// Records the pending sketches into `latency` (each point carries count / points of the requests).
+    mutating func materialize() {
+        for sk in sketches {
+            let per = sk.count / Double(sk.points.count)
+            let n = UInt64((per * 1000).rounded())
+            guard n > 0 else { continue }
+            for x in sk.points { latency.record(x + sk.shiftMs, count: n) }
+        }
+        sketches.removeAll(keepingCapacity: true)
+    }
+
+    /// Empties the counters, keeping the sketch list's storage (the histogram stays empty: fluid
+    /// mode fills it only in `materialize`).
+    mutating func clear() {
+        offered = 0; served = 0; errorsDeadUpstream = 0; errorsNoUpstream = 0; errorsTimeout = 0; errorsNoProxy = 0
+        latencySumMs = 0
+        sketches.removeAll(keepingCapacity: true)
+        if latency.count > 0 { latency = LogLinearHistogram() }
+    }
+
     mutating func add(_ o: TrafficCounters) {
         offered += o.offered; served += o.served; errorsDeadUpstream += o.errorsDeadUpstream
         errorsNoUpstream += o.errorsNoUpstream; errorsTimeout += o.errorsTimeout; errorsNoProxy += o.errorsNoProxy
-        latency.merge(o.latency); latencySumMs += o.latencySumMs
+        if o.latency.count > 0 { latency.merge(o.latency) }
+        latencySumMs += o.latencySumMs
+        for sk in o.sketches { addSketch(id: sk.id, points: sk.points, shiftMs: sk.shiftMs, count: sk.count) }
     }
 }
 

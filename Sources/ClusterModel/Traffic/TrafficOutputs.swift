@@ -36,6 +36,7 @@ extension TrafficModel {
         ]) { tr, time, w in
             let secs = (time - tr.windowStart).seconds
             for (i, s) in tr.spec.services.enumerated() {
+                tr.window[i].materialize()
                 let c = tr.window[i]
                 w.field(time); w.field(s.name)
                 w.field(secs > 0 ? c.offered / secs : 0, decimals: 3)
@@ -65,6 +66,7 @@ extension TrafficModel {
     func runTotals() -> TrafficCounters {
         var t = TrafficCounters()
         for i in total.indices { t.add(total[i]); t.add(window[i]) }
+        t.materialize()
         return t
     }
 
