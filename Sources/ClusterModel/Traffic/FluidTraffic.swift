@@ -22,7 +22,11 @@ import SimKernel
 /// Steady state costs one tick event and a few operations per service and tick: the latency
 /// sketch of an instance is recomputed only when its arrival rate moved by more than 1 %.
 final class FluidTraffic {
-    unowned let m: TrafficModel
+    // unowned(unsafe): the model owns this object and outlives it; a checked unowned reference
+    // costs a retain per access on the per-tick path
+    unowned(unsafe) let m: TrafficModel
+    /// Per service: its rate when constant (the fast path multiplies instead of integrating).
+    let constantRate: [Double?]
     let tickLength: SimDuration
     /// Per service: service-time quantiles (a deterministic sketch drawn once from a named stream).
     let serviceSketch: [[Double]]
@@ -39,7 +43,11 @@ final class FluidTraffic {
     /// changed (no signal published, no fault fired), before `until` (a task's hang or first
     /// listening time) and at a constant rate: a tick then only adds its requests.
     var steady: [Steady?]
-    struct Steady { var epoch: Int; var until: SimTime; var sketch: Int; var points: [Double]; var meanMs: Double; var lateFraction: Double }
+    struct Steady {
+        var epoch: Int; var until: SimTime; var sketch: Int; var points: [Double]; var meanMs: Double; var lateFraction: Double
+        /// What it depends on: its peers' tasks and hosts, and the proxies' hosts.
+        var tasks: [TaskID]; var hosts: [Int]
+    }
     /// During a full step: the one sketch every served request used (nil: none yet; -1: several).
     var stepSketch: Int? = nil
     var stepClean = true
@@ -68,12 +76,27 @@ final class FluidTraffic {
             cv.append(mean > 0 ? v / (mean * mean) : 0)
         }
         serviceSketch = sk; serviceMean = means; serviceCV2 = cv
+        constantRate = model.spec.services.map { $0.arrivals.profile.isConstant ? $0.arrivals.profile.points[0].rate : nil }
         sketchCache = Array(repeating: nil, count: model.spec.services.count)
         steady = Array(repeating: nil, count: model.spec.services.count)
     }
 
-    /// Moves whenever the platform may have changed under a steady service.
-    var epoch: Int { m.model.signals.published.reduce(0, +) + m.model.faultInjector.fired.count }
+    /// Moves when a fault fires (a partition changes reachability without a signal).
+    var epoch: Int { m.model.faultInjector.fired.count }
+
+    /// A signal about a host or a task ends the steady state of the services that depend on it.
+    func signal(_ sig: PlatformSignal) {
+        for s in steady.indices {
+            guard let st = steady[s] else { continue }
+            switch sig {
+            case .hostDown(let h, _), .hostUp(let h): if st.hosts.contains(h) { steady[s] = nil }
+            case .statusUpdate(let task, _, _, _, _): if st.tasks.contains(task) { steady[s] = nil }
+            case .instanceChanged(let app, _, _): if m.appIndex[s] == app { steady[s] = nil }
+            case .proxyReloaded: if case .nginx = m.spec.services[s].entry { steady[s] = nil }
+            default: break
+            }
+        }
+    }
 
     func start() { m.schedule(.tick, at: .zero, 0) }
     func invalidate(_ s: Int) { sketchCache[s] = nil; steady[s] = nil }
@@ -124,11 +147,10 @@ final class FluidTraffic {
 
     func step(_ s: Int, from t: SimTime, to end: SimTime) {
         let dt = (end - t).seconds
-        let profile = m.spec.services[s].arrivals.profile
-        let offered = profile.expected(from: t, to: end)
+        let offered = constantRate[s].map { $0 * dt } ?? m.spec.services[s].arrivals.profile.expected(from: t, to: end)
         m.window[s].offered += offered
         let e = tickEpoch
-        if let st = steady[s], st.epoch == e, end <= st.until, profile.isConstant {
+        if constantRate[s] != nil, let st = steady[s], st.epoch == e, end <= st.until {
             let ok = offered * (1 - st.lateFraction)
             m.window[s].served += ok
             m.window[s].latencySumMs += ok * st.meanMs
@@ -143,8 +165,10 @@ final class FluidTraffic {
         if refused > 0 { stepClean = false }
         defer {
             if stepClean, let id = stepSketch, id >= 0, let c = sketchCache[s], c.id == id {
+                let peers = es.flatMap { $0.peers.compactMap(\.inst) }
                 steady[s] = Steady(epoch: e, until: nextChange(s, es), sketch: id, points: c.points, meanMs: c.mean,
-                                   lateFraction: lateFraction(c.points, limit: m.spec.services[s].timeout))
+                                   lateFraction: lateFraction(c.points, limit: m.spec.services[s].timeout),
+                                   tasks: peers.map(\.task), hosts: peers.map(\.host) + es.map(\.host).filter { $0 >= 0 })
             }
         }
         let perEntry = offered / Double(count)

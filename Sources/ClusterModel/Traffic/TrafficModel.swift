@@ -73,7 +73,11 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     public func register(in sim: Simulation) { target = sim.register(self) }
 
     public func subscribe(to signals: PlatformSignals) {
-        if direct.contains(where: { $0 != nil }) { signals.subscribe(self, to: .instances) }
+        if fluid != nil {
+            signals.subscribe(self, to: [.hosts, .taskStatus, .instances, .proxy])
+        } else if direct.contains(where: { $0 != nil }) {
+            signals.subscribe(self, to: .instances)
+        }
     }
 
     public func start() {
@@ -102,6 +106,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
 
     /// `instance_changed_event`: a direct client's list of running tasks follows Marathon's view.
     public func receive(_ signal: PlatformSignal) {
+        fluid?.signal(signal)
         guard case .instanceChanged(let app, let task, let condition) = signal else { return }
         for (i, a) in appIndex.enumerated() where a == app {
             guard let d = direct[i] else { continue }
