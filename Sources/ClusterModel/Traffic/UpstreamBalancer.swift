@@ -86,23 +86,30 @@ final class UpstreamBalancer {
 
     /// Smooth weighted round robin over the eligible peers of `range` (least_conn first keeps
     /// only the peers with the fewest connections per weight, then breaks ties the same way).
+    /// Two passes over the peers, nothing allocated.
     private func choose(in range: Range<Int>, now: Int64, tried: [Int]) -> Int? {
-        var candidates = range.filter { eligible($0, now, tried) }
-        if candidates.isEmpty { return nil }
+        var least = -1
         if method == .leastConn {
-            var best = candidates[0]
-            for i in candidates.dropFirst() where peers[i].conns * peers[best].server.weight < peers[best].conns * peers[i].server.weight { best = i }
-            candidates = candidates.filter { peers[$0].conns * peers[best].server.weight == peers[best].conns * peers[$0].server.weight }
-            if candidates.count == 1 { return mark(candidates[0], total: nil, now: now) }
+            var ties = 0
+            for i in range where eligible(i, now, tried) {
+                if least < 0 || peers[i].conns * peers[least].server.weight < peers[least].conns * peers[i].server.weight {
+                    least = i; ties = 1
+                } else if peers[i].conns * peers[least].server.weight == peers[least].conns * peers[i].server.weight {
+                    ties += 1
+                }
+            }
+            if least < 0 { return nil }
+            if ties == 1 { return mark(least, total: nil, now: now) }
         }
         var best = -1, total = 0
-        for i in candidates {
+        for i in range where eligible(i, now, tried) {
+            if least >= 0 && peers[i].conns * peers[least].server.weight != peers[least].conns * peers[i].server.weight { continue }
             peers[i].currentWeight += peers[i].effectiveWeight
             total += peers[i].effectiveWeight
             if peers[i].effectiveWeight < peers[i].server.weight { peers[i].effectiveWeight += 1 }
             if best < 0 || peers[i].currentWeight > peers[best].currentWeight { best = i }
         }
-        return mark(best, total: total, now: now)
+        return best < 0 ? nil : mark(best, total: total, now: now)
     }
 
     private func mark(_ i: Int, total: Int?, now: Int64) -> Int {
