@@ -42,7 +42,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     // fluid state
     var fluid: FluidTraffic?
 
-    enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick }
+    enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick, clientTimeout }
 
     init(spec: TrafficSpec, model: ClusterSimulation, mesos: MesosCluster?, proxies: ProxyConfiguration?) {
         self.spec = spec; self.model = model; self.mesos = mesos; self.proxies = proxies
@@ -99,6 +99,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
         case .fifoDone: fifoDone(event.arg)
         case .psDone: psDone(event.arg)
         case .tick: fluid?.tick()
+        case .clientTimeout: clientGaveUp(event.arg)
         }
     }
 

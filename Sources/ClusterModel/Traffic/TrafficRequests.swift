@@ -19,6 +19,10 @@ struct TrafficRequest {
     /// The last failed attempt's cause, and whether its peer was a placeholder (no instance).
     var lastTimeout = false
     var lastPlaceholder = false
+    /// The client's own timeout fired (counted then); nginx goes on with the request, which
+    /// still counts for its peers' max_fails, but its end is not counted again.
+    var clientGone = false
+    var clientTimerSet = false
 }
 
 // The per-request engine: one event per arrival and per completion (PS: only the instance's next
@@ -85,6 +89,8 @@ extension TrafficModel {
         requests[i].work = max(0, spec.services[s].serviceTime.sample(workStreams[s]))
         requests[i].lastTimeout = false
         requests[i].lastPlaceholder = false
+        requests[i].clientGone = false
+        requests[i].clientTimerSet = false
         tried[i].removeAll(keepingCapacity: true)
         switch fronts[s].open(now: now) {
         case .refused(let why):
@@ -116,13 +122,32 @@ extension TrafficModel {
             attemptFailed(Self.pack(slot, requests[i].generation), cause: .deadUpstream, sent: false)
         case .noAnswer:
             deadRouting(at: now)
-            schedule(.connectTimeout, at: now + route.connectTimeout, Self.pack(slot, requests[i].generation))
+            wait(slot, .connectTimeout, until: now + route.connectTimeout)
         case .hung:
             deadRouting(at: now)
-            schedule(.readTimeout, at: now + route.readTimeout, Self.pack(slot, requests[i].generation))
+            wait(slot, .readTimeout, until: now + route.readTimeout)
         case .accept:
             enqueue(slot, task: p.instance!.task)
         }
+    }
+
+    /// The attempt waits for a timeout; a client whose own timeout comes first gives up then.
+    func wait(_ slot: Int32, _ k: Kind, until t: SimTime) {
+        let i = Int(slot)
+        let arg = Self.pack(slot, requests[i].generation)
+        schedule(k, at: t, arg)
+        if !requests[i].clientTimerSet, let limit = spec.services[Int(requests[i].service)].timeout, requests[i].start + limit < t {
+            requests[i].clientTimerSet = true
+            schedule(.clientTimeout, at: max(now, requests[i].start + limit), arg)
+        }
+    }
+
+    func clientGaveUp(_ arg: Int64) {
+        let (slot, gen) = Self.unpack(arg)
+        let i = Int(slot)
+        guard requests[i].live, requests[i].generation == gen, !requests[i].clientGone else { return }
+        requests[i].clientGone = true
+        countFailure(Int(requests[i].service), .timeout)
     }
 
     func queue(for task: TaskID, discipline: QueueDiscipline) -> Int32 {
@@ -184,7 +209,7 @@ extension TrafficModel {
             attemptFailed(Self.pack(slot, requests[i].generation), cause: .deadUpstream, sent: true)
         default:
             // no answer in time: the read timeout fires (late, at completion, for a slow instance)
-            schedule(.readTimeout, at: max(now, deadline), Self.pack(slot, requests[i].generation))
+            wait(slot, .readTimeout, until: max(now, deadline))
         }
     }
 
@@ -220,7 +245,9 @@ extension TrafficModel {
         let elapsed = now - requests[i].start
         var result = outcome
         if let limit = spec.services[s].timeout, elapsed > limit { result = .timeout }
-        if result == .ok {
+        if requests[i].clientGone {
+            // counted when the client gave up
+        } else if result == .ok {
             window[s].served += 1
             window[s].latency.record(elapsed.seconds * 1000)
             window[s].latencySumMs += elapsed.seconds * 1000
