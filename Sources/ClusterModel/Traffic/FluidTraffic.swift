@@ -55,7 +55,7 @@ final class FluidTraffic {
     var lastReach: [PeerKey: Reach] = [:]
 
     struct PeerKey: Hashable { var balancer: Int32; var service: Int32; var peer: Int32 }
-    struct FluidPeer { var disabled = false; var receivingUntil: SimTime? = nil }
+    struct FluidPeer { var disabled = false; var receivingUntil: SimTime? = nil; var nextProbe = SimTime.zero }
 
     static let sketchSize = 64
     static let points = 100
@@ -125,23 +125,25 @@ final class FluidTraffic {
     /// One entry point of a service for a tick: the peers with weight, instance and state.
     struct Entry { var balancer: Int32; var host: Int; var route: ProxyRoute; var tries: Int; var peers: [(w: Double, inst: ServiceInstance?, key: PeerKey)] }
 
-    func entries(_ s: Int) -> (entries: [Entry], noProxy: Int, count: Int) {
+    func entries(_ s: Int) -> (entries: [Entry], noProxy: Int, noRoute: Int, count: Int) {
         switch m.spec.services[s].entry {
         case .direct:
             let d = m.direct[s]!
             let peers = d.tasks.enumerated().map { (w: 1.0, inst: Optional($0.element), key: PeerKey(balancer: -1, service: Int32(s), peer: Int32($0.element.task))) }
-            return ([Entry(balancer: -1, host: -1, route: DirectFront.route, tries: 1, peers: peers)], 0, 1)
+            return ([Entry(balancer: -1, host: -1, route: DirectFront.route, tries: 1, peers: peers)], 0, 0, 1)
         case .nginx:
-            guard let f = m.fronts[s] as? NginxFront else { return ([], 1, 1) }
-            var out: [Entry] = [], refused = 0
+            guard let f = m.fronts[s] as? NginxFront else { return ([], 1, 0, 1) }
+            var out: [Entry] = [], refused = 0, noRoute = 0
             for p in f.proxies {
-                guard case .entered(let h) = f.open(proxy: p) else { refused += 1; continue }
+                let opened = f.open(proxy: p)
+                if case .refused(let why) = opened { if why == .noProxy { refused += 1 } else { noRoute += 1 } }
+                guard case .entered(let h) = opened else { continue }
                 f.close(h)
                 let b = f.table[h.balancer]
                 let peers = (0..<b.count).map { i in (w: Double(b.server(i).weight), inst: b.server(i).instance, key: PeerKey(balancer: h.balancer, service: -1, peer: Int32(i))) }
                 out.append(Entry(balancer: h.balancer, host: Int(h.host), route: f.route(h), tries: f.tries(h), peers: peers))
             }
-            return (out, refused, max(1, f.proxies.count))
+            return (out, refused, noRoute, max(1, f.proxies.count))
         }
     }
 
@@ -161,8 +163,8 @@ final class FluidTraffic {
         steady[s] = nil
         stepSketch = nil
         stepClean = true
-        let (es, refused, count) = entries(s)
-        if refused > 0 { stepClean = false }
+        let (es, refused, noRoute, count) = entries(s)
+        if refused + noRoute > 0 { stepClean = false }
         defer {
             if stepClean, let id = stepSketch, id >= 0, let c = sketchCache[s], c.id == id {
                 let peers = es.flatMap { $0.peers.compactMap(\.inst) }
@@ -173,6 +175,7 @@ final class FluidTraffic {
         }
         let perEntry = offered / Double(count)
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
+        if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
     }
 
@@ -201,13 +204,21 @@ final class FluidTraffic {
                     phi = 1
                 } else if st.disabled {
                     phi = 0
+                    // nginx lets one request through per fail_timeout to see whether it is back
+                    if p.inst != nil && t >= st.nextProbe {
+                        m.deadRouting(at: t)
+                        st.nextProbe = t + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
+                    }
                 } else {
                     if st.receivingUntil == nil {
                         st.receivingUntil = t + SimDuration.fromSeconds(c + Double(maxFails[i] - 1) / max(rateGuess, 1e-9))
                     }
                     let until = st.receivingUntil!
                     phi = until <= t ? 0 : min(1, (until - t).seconds / dt)
-                    if until <= end { st.disabled = true; st.receivingUntil = nil }
+                    if until <= end {
+                        st.disabled = true; st.receivingUntil = nil
+                        st.nextProbe = until + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
+                    }
                 }
                 if p.inst != nil && phi > 0 { m.deadRouting(at: t + SimDuration.fromSeconds(phi * dt)) }
             }
