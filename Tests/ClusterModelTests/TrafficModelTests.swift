@@ -16,7 +16,8 @@ final class TrafficModelTests: XCTestCase {
     /// error) and keeps the peer out for fail_timeout, so it sees about one request per 10-11 s.
     func testRefusedConnectionGoesToTheNextUpstreamAndMaxFailsKeepsThePeerOut() {
         let spec = TrafficHarness.spec(instances: 3, duration: .minutes(11), traffic: TrafficSpec(services: [TrafficHarness.service(Self.fromMinute)]))
-        let (_, t, _) = TrafficHarness.run(spec) { f in
+        let log = MemoryObserver()
+        let (_, t, _) = TrafficHarness.run(spec, observer: log) { f in
             f.scripted = [(SimTime.zero + .seconds(60), { f in
                 var s = f.runningServers()
                 s.insert(UpstreamServer(address: "10.0.0.99", port: 31999, instance: ServiceInstance(task: 99_999, host: 98, port: 31999)), at: 1)
@@ -32,6 +33,9 @@ final class TrafficModelTests: XCTestCase {
         // 600 s with the stale peer: out for fail_timeout (10 s, whole seconds) after each failure
         XCTAssertTrue((50...62).contains(b.picks(1)), "stale peer tried \(b.picks(1)) times")
         XCTAssertGreaterThan(b.disabledCount, 45)
+        let disabled = log.events.filter { $0.event == "upstreamDisabled" }
+        XCTAssertEqual(disabled.count, b.disabledCount, "each time is logged, as nginx's \"upstream server temporarily disabled\"")
+        XCTAssertEqual(disabled.first?.subject, "10.0.0.99:31999")
     }
 
     /// A crashed host does not answer: requests sent there wait proxy_connect_timeout (60 s),

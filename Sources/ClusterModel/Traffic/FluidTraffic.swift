@@ -217,6 +217,11 @@ final class FluidTraffic {
                     phi = until <= t ? 0 : min(1, (until - t).seconds / dt)
                     if until <= end {
                         st.disabled = true; st.receivingUntil = nil
+                        if e.balancer >= 0, let f = m.fronts[s] as? NginxFront {
+                            let b = f.table[e.balancer]
+                            let key = f.table.key(of: e.balancer)
+                            m.logDisabled(b.server(i), proxy: key.proxy, generation: key.generation)
+                        }
                         st.nextProbe = until + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
                     }
                 }

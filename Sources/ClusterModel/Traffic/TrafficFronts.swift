@@ -39,7 +39,10 @@ protocol RequestFront: AnyObject {
     /// The next peer for a request that already tried `tried`; nil: no live peer (502).
     func pick(_ h: FrontHandle, now: SimTime, tried: [Int]) -> FrontPeer?
     /// The request is done with the peer (failed: an error or timeout counted for max_fails).
-    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime)
+    /// Returns the server when this failure took it out (nginx's "upstream server temporarily
+    /// disabled"), nil otherwise.
+    @discardableResult
+    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) -> UpstreamServer?
     /// The request ended.
     func close(_ h: FrontHandle)
 }
@@ -52,6 +55,9 @@ final class BalancerTable {
     struct Key: Hashable { var proxy: Int; var generation: Int; var upstream: Int }
     private var index: [Key: Int32] = [:]
     private(set) var balancers: [UpstreamBalancer] = []
+    /// The key of each balancer (same order).
+    private(set) var keys: [Key] = []
+    func key(of b: Int32) -> Key { keys[Int(b)] }
     let config: ProxyConfiguration
     init(config: ProxyConfiguration) { self.config = config }
 
@@ -62,6 +68,7 @@ final class BalancerTable {
         guard upstream >= 0, upstream < ups.count, !ups[upstream].servers.isEmpty else { return nil }
         let i = Int32(balancers.count)
         balancers.append(UpstreamBalancer(ups[upstream]))
+        keys.append(k)
         index[k] = i
         return i
     }
@@ -125,7 +132,10 @@ final class NginxFront: RequestFront {
         return FrontPeer(peer: i, instance: b.server(i).instance)
     }
 
-    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) { table[h.balancer].free(peer, failed: failed, now: now) }
+    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) -> UpstreamServer? {
+        let b = table[h.balancer]
+        return b.free(peer, failed: failed, now: now) ? b.server(peer) : nil
+    }
     func close(_ h: FrontHandle) { table[h.balancer].inFlight -= 1 }
 }
 
@@ -151,6 +161,6 @@ final class DirectFront: RequestFront {
         next &+= 1
         return FrontPeer(peer: i, instance: tasks[i])
     }
-    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) {}
+    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) -> UpstreamServer? { nil }
     func close(_ h: FrontHandle) {}
 }

@@ -159,6 +159,12 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
         if let f = faultIndex() { faultFailures[f] += weight }
     }
 
+    /// events.csv: nginx's "upstream server temporarily disabled" (a peer reached max_fails).
+    func logDisabled(_ server: UpstreamServer, proxy: Int, generation: Int) {
+        model.log("traffic", "upstreamDisabled", "\(server.address):\(server.port)",
+                  "nginx \(proxy) generation \(generation): max_fails \(server.maxFails) reached; out for fail_timeout \(server.failTimeout)")
+    }
+
     func deadRouting(at t: SimTime) {
         if let f = faultIndex() { faultDeadUntil[f] = max(faultDeadUntil[f] ?? t, t) }
     }
@@ -244,6 +250,6 @@ final class NoFront: RequestFront {
     func route(_ h: FrontHandle) -> ProxyRoute { DirectFront.route }
     func tries(_ h: FrontHandle) -> Int { 0 }
     func pick(_ h: FrontHandle, now: SimTime, tried: [Int]) -> FrontPeer? { nil }
-    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) {}
+    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) -> UpstreamServer? { nil }
     func close(_ h: FrontHandle) {}
 }

@@ -222,7 +222,9 @@ extension TrafficModel {
         let s = Int(requests[i].service)
         let front = fronts[s]
         let h = requests[i].front
-        front.free(h, peer: Int(requests[i].peer), failed: true, now: now)
+        if let out = front.free(h, peer: Int(requests[i].peer), failed: true, now: now) {
+            logDisabled(out, proxy: Int(h.proxy), generation: Int(h.generation))
+        }
         requests[i].triesLeft -= 1
         let isTimeout = cause == .timeout
         requests[i].lastTimeout = isTimeout
