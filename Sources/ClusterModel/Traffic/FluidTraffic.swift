@@ -19,8 +19,11 @@ import SimKernel
 ///   request of size s takes s / (1 - rho)); an overloaded instance builds a backlog served at
 ///   its capacity, whose wait beyond proxy_read_timeout turns into timeouts.
 ///
-/// Steady state costs one tick event and a few operations per service and tick: the latency
-/// sketch of an instance is recomputed only when its arrival rate moved by more than 1 %.
+/// Steady state costs one tick event and a few operations per service and tick: a service whose
+/// peers all answer, without backlog, keeps its last step's figures while nothing it depends on
+/// changed (a signal naming its tasks, hosts, app or proxy; a fault) and its rate stays within
+/// 1 % of the rate they were computed at; latency sketches are recomputed only when an
+/// instance's arrival rate moved by more than 1 %.
 final class FluidTraffic {
     // unowned(unsafe): the model owns this object and outlives it; a checked unowned reference
     // costs a retain per access on the per-tick path
@@ -45,6 +48,8 @@ final class FluidTraffic {
     var steady: [Steady?]
     struct Steady {
         var epoch: Int; var until: SimTime; var sketch: Int; var points: [Double]; var meanMs: Double; var lateFraction: Double
+        /// The service's rate (requests per second) it was computed at: it holds within 1 % of it.
+        var rate: Double
         /// What it depends on: its peers' tasks and hosts, and the proxies' hosts.
         var tasks: [TaskID]; var hosts: [Int]
     }
@@ -152,7 +157,7 @@ final class FluidTraffic {
         let offered = constantRate[s].map { $0 * dt } ?? m.spec.services[s].arrivals.profile.expected(from: t, to: end)
         m.window[s].offered += offered
         let e = tickEpoch
-        if constantRate[s] != nil, let st = steady[s], st.epoch == e, end <= st.until {
+        if let st = steady[s], st.epoch == e, end <= st.until, abs(offered / dt - st.rate) <= 0.01 * st.rate {
             let ok = offered * (1 - st.lateFraction)
             m.window[s].served += ok
             m.window[s].latencySumMs += ok * st.meanMs
@@ -169,7 +174,7 @@ final class FluidTraffic {
             if stepClean, let id = stepSketch, id >= 0, let c = sketchCache[s], c.id == id {
                 let peers = es.flatMap { $0.peers.compactMap(\.inst) }
                 steady[s] = Steady(epoch: e, until: nextChange(s, es), sketch: id, points: c.points, meanMs: c.mean,
-                                   lateFraction: lateFraction(c.points, limit: m.spec.services[s].timeout),
+                                   lateFraction: lateFraction(c.points, limit: m.spec.services[s].timeout), rate: offered / dt,
                                    tasks: peers.map(\.task), hosts: peers.map(\.host) + es.map(\.host).filter { $0 >= 0 })
             }
         }
