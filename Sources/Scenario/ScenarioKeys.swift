@@ -76,7 +76,8 @@ public enum ScenarioReference {
          ScenarioSchema.consulKeys, ScenarioSchema.consulConfigKeys, ScenarioSchema.consulPerformanceKeys, ScenarioSchema.consulGossipKeys,
          ScenarioSchema.consulDNSKeys,
          ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
-         ScenarioSchema.templateStanzaKeys]
+         ScenarioSchema.templateStanzaKeys,
+         ScenarioSchema.trafficKeys, ScenarioSchema.trafficServiceKeys, ScenarioSchema.stepKeys, ScenarioSchema.flashCrowdKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }

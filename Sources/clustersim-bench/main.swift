@@ -314,6 +314,7 @@ let usage = """
            clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
            clustersim-bench consul AGENTS SERVICES HOURS SEED
+           clustersim-bench traffic SERVICES RPS HOURS MODE SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -331,6 +332,9 @@ case "flows":
 case "consul":
     runConsul(agents: parseArg(args, 2, "AGENTS"), services: parseArg(args, 3, "SERVICES"), hours: parseArg(args, 4, "HOURS"),
               seed: UInt64(parseArg(args, 5, "SEED")))
+case "traffic":
+    runTraffic(services: parseArg(args, 2, "SERVICES"), rps: parseArg(args, 3, "RPS"), hours: parseArg(args, 4, "HOURS"),
+               mode: args.count > 5 ? args[5] : "", seed: UInt64(parseArg(args, 6, "SEED")))
 default:
     fail(usage)
 }

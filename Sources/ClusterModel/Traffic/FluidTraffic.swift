@@ -1,0 +1,423 @@
+import Foundation
+import SimKernel
+
+/// Fluid traffic: per tick, each service's expected requests (the integral of its rate profile)
+/// are split over the proxies and, per proxy, over the upstream's peers as smooth weighted round
+/// robin does (in proportion to weight among the peers it would pick), with nginx's passive
+/// health at the level of a peer's state, not of each request:
+///
+/// - a peer that stops answering keeps getting its share until its max_fails-th failure is
+///   counted: `cost + (max_fails - 1) / rate` after the first request to it, where cost is 0 for a
+///   refused connection, proxy_connect_timeout for a host that does not answer and
+///   proxy_read_timeout for a hung process; then it is out (only a probe per fail_timeout, which
+///   is neglected) until it answers again. A new configuration generation starts with fresh peers.
+/// - a request that met a dead peer is passed to another when proxy_next_upstream allows it; it
+///   fails when all its tries meet dead peers (drawn without replacement among the peers that
+///   take requests, by count), with the last attempt's cause, after the costs of its attempts.
+/// - each live instance is a queue: FIFO with c workers (Erlang C with the Allen-Cunneen factor
+///   (1 + cs^2) / 2; exact for M/M/c) or processor sharing (M/G/1-PS mean S / (1 - rho), and a
+///   request of size s takes s / (1 - rho)); an overloaded instance builds a backlog served at
+///   its capacity, whose wait beyond proxy_read_timeout turns into timeouts.
+///
+/// Steady state costs one tick event and a few operations per service and tick: a service whose
+/// peers all answer, without backlog, keeps its last step's figures while nothing it depends on
+/// changed (a signal naming its tasks, hosts, app or proxy; a fault) and its rate stays within
+/// 1 % of the rate they were computed at; latency sketches are recomputed only when an
+/// instance's arrival rate moved by more than 1 %.
+final class FluidTraffic {
+    // unowned(unsafe): the model owns this object and outlives it; a checked unowned reference
+    // costs a retain per access on the per-tick path
+    unowned(unsafe) let m: TrafficModel
+    /// Per service: its rate when constant (the fast path multiplies instead of integrating).
+    let constantRate: [Double?]
+    let tickLength: SimDuration
+    /// Per service: service-time quantiles (a deterministic sketch drawn once from a named stream).
+    let serviceSketch: [[Double]]
+    let serviceMean: [Double]
+    let serviceCV2: [Double]
+    /// Passive-health state per (balancer or direct service, peer).
+    var peerState: [PeerKey: FluidPeer] = [:]
+    /// Per instance queue: backlog (requests) of an overloaded instance.
+    var backlog: [TaskID: Double] = [:]
+    /// Per service: cached latency sketch for the last rate (per instance).
+    var sketchCache: [(rate: Double, points: [Double], mean: Double, id: Int)?]
+    var nextSketchID = 0
+    /// Per service: the steady state of its last full step, valid while nothing on the platform
+    /// changed (no signal published, no fault fired), before `until` (a task's hang or first
+    /// listening time) and at a constant rate: a tick then only adds its requests.
+    var steady: [Steady?]
+    struct Steady {
+        var epoch: Int; var until: SimTime; var sketch: Int; var points: [Double]; var meanMs: Double; var lateFraction: Double
+        /// The service's rate (requests per second) it was computed at: it holds within 1 % of it.
+        var rate: Double
+        /// What it depends on: its peers' tasks and hosts, and the proxies' hosts.
+        var tasks: [TaskID]; var hosts: [Int]
+    }
+    /// During a full step: the one sketch every served request used (nil: none yet; -1: several).
+    var stepSketch: Int? = nil
+    var stepClean = true
+    /// Per service: whether the peers were live at the previous tick (for in-flight losses).
+    var lastReach: [PeerKey: Reach] = [:]
+
+    struct PeerKey: Hashable { var balancer: Int32; var service: Int32; var peer: Int32 }
+    struct FluidPeer { var disabled = false; var receivingUntil: SimTime? = nil; var nextProbe = SimTime.zero }
+
+    static let sketchSize = 64
+    static let points = 100
+
+    init(model: TrafficModel) {
+        m = model
+        tickLength = model.spec.tick
+        var sk: [[Double]] = [], means: [Double] = [], cv: [Double] = []
+        for s in model.spec.services {
+            let rng = model.model.stream(StreamName.of("traffic", s.name + "/fluidSketch"))
+            var xs = (0..<4096).map { _ in max(0, s.serviceTime.sample(rng)) }
+            xs.sort()
+            let n = Self.sketchSize
+            sk.append((0..<n).map { xs[(2 * $0 + 1) * xs.count / (2 * n)] })
+            let mean = s.serviceTime.mean ?? xs.reduce(0, +) / Double(xs.count)
+            means.append(max(mean, 1e-9))
+            let v = s.serviceTime.variance ?? 0
+            cv.append(mean > 0 ? v / (mean * mean) : 0)
+        }
+        serviceSketch = sk; serviceMean = means; serviceCV2 = cv
+        constantRate = model.spec.services.map { $0.arrivals.profile.isConstant ? $0.arrivals.profile.points[0].rate : nil }
+        sketchCache = Array(repeating: nil, count: model.spec.services.count)
+        steady = Array(repeating: nil, count: model.spec.services.count)
+    }
+
+    /// Moves when a fault fires (a partition changes reachability without a signal).
+    var epoch: Int { m.model.faultInjector.fired.count }
+
+    /// A signal about a host or a task ends the steady state of the services that depend on it.
+    func signal(_ sig: PlatformSignal) {
+        for s in steady.indices {
+            guard let st = steady[s] else { continue }
+            switch sig {
+            case .hostDown(let h, _), .hostUp(let h): if st.hosts.contains(h) { steady[s] = nil }
+            case .statusUpdate(let task, _, _, _, _): if st.tasks.contains(task) { steady[s] = nil }
+            case .instanceChanged(let app, _, _): if m.appIndex[s] == app { steady[s] = nil }
+            case .proxyReloaded: if case .nginx = m.spec.services[s].entry { steady[s] = nil }
+            default: break
+            }
+        }
+    }
+
+    func start() { m.schedule(.tick, at: .zero, 0) }
+    func invalidate(_ s: Int) { sketchCache[s] = nil; steady[s] = nil }
+
+    /// The counts of the interval the last tick computed: they join the sample window when the
+    /// interval has passed (the next tick), so a sample at t holds the intervals before t.
+    var pending: [TrafficCounters] = []
+    var tickEpoch = 0
+
+    func tick() {
+        let t = m.now
+        // last tick's interval has passed: its counts join the sample window; the emptied
+        // buffer collects this tick's (swapped in, so nothing is allocated per tick)
+        if pending.count != m.window.count { pending = Array(repeating: TrafficCounters(), count: m.window.count) }
+        for i in pending.indices { m.window[i].add(pending[i]); pending[i].clear() }
+        swap(&m.window, &pending)
+        tickEpoch = epoch
+        let end = min(t + tickLength, m.model.endTime)
+        if end > t {
+            for s in m.spec.services.indices { step(s, from: t, to: end) }
+        }
+        swap(&m.window, &pending)
+        if t + tickLength <= m.model.endTime { m.schedule(.tick, at: t + tickLength, 0) }
+    }
+
+    /// One entry point of a service for a tick: the peers with weight, instance and state.
+    struct Entry { var balancer: Int32; var host: Int; var route: ProxyRoute; var tries: Int; var peers: [(w: Double, inst: ServiceInstance?, key: PeerKey)] }
+
+    func entries(_ s: Int) -> (entries: [Entry], noProxy: Int, noRoute: Int, count: Int) {
+        switch m.spec.services[s].entry {
+        case .direct:
+            let d = m.direct[s]!
+            let peers = d.tasks.enumerated().map { (w: 1.0, inst: Optional($0.element), key: PeerKey(balancer: -1, service: Int32(s), peer: Int32($0.element.task))) }
+            return ([Entry(balancer: -1, host: -1, route: DirectFront.route, tries: 1, peers: peers)], 0, 0, 1)
+        case .nginx:
+            guard let f = m.fronts[s] as? NginxFront else { return ([], 1, 0, 1) }
+            var out: [Entry] = [], refused = 0, noRoute = 0
+            for p in f.proxies {
+                let opened = f.open(proxy: p)
+                if case .refused(let why) = opened { if why == .noProxy { refused += 1 } else { noRoute += 1 } }
+                guard case .entered(let h) = opened else { continue }
+                f.close(h)
+                let b = f.table[h.balancer]
+                let peers = (0..<b.count).map { i in (w: Double(b.server(i).weight), inst: b.server(i).instance, key: PeerKey(balancer: h.balancer, service: -1, peer: Int32(i))) }
+                out.append(Entry(balancer: h.balancer, host: Int(h.host), route: f.route(h), tries: f.tries(h), peers: peers))
+            }
+            return (out, refused, noRoute, max(1, f.proxies.count))
+        }
+    }
+
+    func step(_ s: Int, from t: SimTime, to end: SimTime) {
+        let dt = (end - t).seconds
+        let offered = constantRate[s].map { $0 * dt } ?? m.spec.services[s].arrivals.profile.expected(from: t, to: end)
+        m.window[s].offered += offered
+        let e = tickEpoch
+        if let st = steady[s], st.epoch == e, end <= st.until, abs(offered / dt - st.rate) <= 0.01 * st.rate {
+            let ok = offered * (1 - st.lateFraction)
+            m.window[s].served += ok
+            m.window[s].latencySumMs += ok * st.meanMs
+            m.window[s].addSketch(id: st.sketch, points: st.points, shiftMs: 0, count: ok)
+            if st.lateFraction > 0 { m.countFailure(s, .timeout, weight: offered - ok) }
+            return
+        }
+        steady[s] = nil
+        stepSketch = nil
+        stepClean = true
+        let (es, refused, noRoute, count) = entries(s)
+        if refused + noRoute > 0 { stepClean = false }
+        defer {
+            if stepClean, let id = stepSketch, id >= 0, let c = sketchCache[s], c.id == id {
+                let peers = es.flatMap { $0.peers.compactMap(\.inst) }
+                steady[s] = Steady(epoch: e, until: nextChange(s, es), sketch: id, points: c.points, meanMs: c.mean,
+                                   lateFraction: lateFraction(c.points, limit: m.spec.services[s].timeout), rate: offered / dt,
+                                   tasks: peers.map(\.task), hosts: peers.map(\.host) + es.map(\.host).filter { $0 >= 0 })
+            }
+        }
+        let perEntry = offered / Double(count)
+        if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
+        if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
+        for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
+    }
+
+    func stepEntry(_ s: Int, _ e: Entry, requests n: Double, from t: SimTime, dt: Double) {
+        let svc = m.spec.services[s]
+        let maxFails = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).maxFails } : Array(repeating: 0, count: e.peers.count)
+        let down = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).down } : Array(repeating: false, count: e.peers.count)
+        let end = t + SimDuration.fromSeconds(dt)
+        var share = [Double](repeating: 0, count: e.peers.count)
+        var cost = [Double](repeating: 0, count: e.peers.count)
+        var reaches = [Reach](repeating: .accept, count: e.peers.count)
+        var total = 0.0
+        let rateGuess = n / max(dt, 1e-9) / Double(max(1, e.peers.count))
+        for (i, p) in e.peers.enumerated() where !down[i] {
+            let r = m.reach(p.inst, from: e.host)
+            reaches[i] = r
+            var st = peerState[p.key] ?? FluidPeer()
+            var phi = 1.0
+            if r == .accept {
+                st.disabled = false; st.receivingUntil = nil
+            } else {
+                stepClean = false
+                let c = r == .refused ? 0 : (r == .noAnswer ? e.route.connectTimeout.seconds : e.route.readTimeout.seconds)
+                cost[i] = c
+                if maxFails[i] == 0 {
+                    phi = 1
+                } else if st.disabled {
+                    phi = 0
+                    // nginx lets one request through per fail_timeout to see whether it is back
+                    if p.inst != nil && t >= st.nextProbe {
+                        m.deadRouting(at: t)
+                        st.nextProbe = t + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
+                    }
+                } else {
+                    if st.receivingUntil == nil {
+                        st.receivingUntil = t + SimDuration.fromSeconds(c + Double(maxFails[i] - 1) / max(rateGuess, 1e-9))
+                    }
+                    let until = st.receivingUntil!
+                    phi = until <= t ? 0 : min(1, (until - t).seconds / dt)
+                    if until <= end {
+                        st.disabled = true; st.receivingUntil = nil
+                        if e.balancer >= 0, let f = m.fronts[s] as? NginxFront {
+                            let b = f.table[e.balancer]
+                            let key = f.table.key(of: e.balancer)
+                            m.logDisabled(b.server(i), proxy: key.proxy, generation: key.generation)
+                        }
+                        st.nextProbe = until + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
+                    }
+                }
+                if p.inst != nil && phi > 0 { m.deadRouting(at: t + SimDuration.fromSeconds(phi * dt)) }
+            }
+            // in-flight requests of an instance that stopped answering since the last tick
+            if r != .accept, lastReach[p.key] == .accept, let inst = p.inst {
+                lostInFlight(s, e, inst: inst, cause: r)
+            }
+            lastReach[p.key] = r
+            peerState[p.key] = st
+            share[i] = p.w * phi
+            total += share[i]
+        }
+        guard total > 0 else {
+            stepClean = false
+            // every peer out: nginx answers 502 and resets the peers' fails
+            m.countFailure(s, .noUpstream, weight: n)
+            for p in e.peers { peerState[p.key] = FluidPeer() }
+            return
+        }
+        var deadCount = 0.0, takers = 0.0, deadShare = 0.0, deadCost = 0.0, placeholderShare = 0.0, timeoutShare = 0.0
+        for i in share.indices where share[i] > 0 {
+            takers += 1
+            if reaches[i] != .accept {
+                deadCount += 1
+                deadShare += share[i] / total
+                deadCost += share[i] / total * cost[i]
+                if e.peers[i].inst == nil { placeholderShare += share[i] / total }
+                if reaches[i] != .refused { timeoutShare += share[i] / total }
+            }
+        }
+        // a request fails when every try meets a dead peer (without replacement, by count)
+        let retry = e.route.nextUpstream.contains(.error) || e.route.nextUpstream.contains(.timeout)
+        let tries = retry ? max(1, min(e.tries, Int(takers))) : 1
+        var pAllDead = deadShare
+        if tries > 1 && deadCount > 0 {
+            var p = deadShare
+            for k in 1..<tries { p *= max(0, deadCount - Double(k)) / max(1, takers - Double(k)) }
+            pAllDead = p
+        }
+        let failed = n * pAllDead
+        if failed > 0 {
+            let tShare = deadShare > 0 ? timeoutShare / deadShare : 0
+            let pShare = deadShare > 0 ? placeholderShare / deadShare : 0
+            m.countFailure(s, .timeout, weight: failed * tShare)
+            m.countFailure(s, .noUpstream, weight: failed * pShare * (1 - tShare))
+            m.countFailure(s, .deadUpstream, weight: failed * (1 - pShare) * (1 - tShare))
+        }
+        // served requests land on the live peers in proportion to their shares
+        let served = n - failed
+        let liveTotal = total * (1 - deadShare)
+        guard served > 0, liveTotal > 0 else { return }
+        let detoured = n * (deadShare - pAllDead)   // met a dead peer first, then were served
+        let detourDelay = deadShare > 0 ? deadCost / deadShare : 0
+        for i in share.indices where share[i] > 0 && reaches[i] == .accept {
+            let frac = share[i] / liveTotal
+            let lam = served * frac / dt
+            serve(s, svc, task: e.peers[i].inst!.task, rate: lam, requests: served * frac,
+                  delayed: detoured * frac, delay: detourDelay, dt: dt, readTimeout: e.route.readTimeout.seconds)
+        }
+    }
+
+    /// Requests inside an instance that stopped answering: Little's law (rate x response time),
+    /// each passed on after its read timeout (or failed when the route does not retry).
+    func lostInFlight(_ s: Int, _ e: Entry, inst: ServiceInstance, cause: Reach) {
+        guard let c = sketchCache[s] else { return }
+        let inside = c.rate * c.mean / 1000
+        let retry = e.route.nextUpstream.contains(cause == .refused ? .error : .timeout) && e.tries > 1
+        if !retry { m.countFailure(s, cause == .refused ? .deadUpstream : .timeout, weight: inside) }
+    }
+
+    /// One live instance's share of a tick: queueing, served count, latency sketch.
+    func serve(_ s: Int, _ svc: TrafficService, task: TaskID, rate lam: Double, requests: Double, delayed: Double, delay: Double, dt: Double, readTimeout: Double) {
+        let mean = serviceMean[s]
+        let c: Int
+        switch svc.discipline { case .processorSharing: c = 1; case .fifo(let k): c = k }
+        let capacity = Double(c) / mean
+        var q = backlog[task] ?? 0
+        var done = requests
+        var wait = 0.0
+        if lam >= capacity * 0.999 || q > 0 {
+            stepClean = false
+            q = max(0, q + (lam - capacity) * dt)
+            done = min(requests + (backlog[task] ?? 0), capacity * dt)
+            wait = q / capacity
+            if wait > readTimeout {
+                let over = (wait - readTimeout) * capacity
+                m.countFailure(s, .timeout, weight: over)
+                q -= over; wait = readTimeout
+            }
+            backlog[task] = q > 0 ? q : nil
+        }
+        let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
+        record(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
+        if delayed > 0 { record(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
+    }
+
+    /// Adds `count` served requests with the latency sketch (ms) shifted by `shift` ms; those
+    /// beyond the client's timeout are timeouts.
+    func record(_ s: Int, _ sketch: (points: [Double], mean: Double, id: Int), count: Double, shift: Double, limit: SimDuration?) {
+        guard count > 0 else { return }
+        if shift != 0 { stepClean = false }
+        stepSketch = stepSketch == nil || stepSketch == sketch.id ? sketch.id : -1
+        let late = lateFraction(sketch.points.map { $0 + shift }, limit: limit)
+        let ok = count * (1 - late)
+        m.window[s].served += ok
+        m.window[s].latencySumMs += ok * (sketch.mean + shift)
+        m.window[s].addSketch(id: sketch.id, points: sketch.points, shiftMs: shift, count: ok)
+        if late > 0 { m.countFailure(s, .timeout, weight: count - ok) }
+    }
+
+    /// The share of sketch points beyond the client's timeout.
+    func lateFraction(_ points: [Double], limit: SimDuration?) -> Double {
+        guard let l = limit else { return 0 }
+        let ms = l.seconds * 1000
+        return Double(points.reduce(0) { $0 + ($1 > ms ? 1 : 0) }) / Double(points.count)
+    }
+
+    /// The first time after now at which a peer of the service starts listening or hangs (no
+    /// signal announces either): the steady state ends there.
+    func nextChange(_ s: Int, _ es: [Entry]) -> SimTime {
+        var next = m.model.endTime
+        guard let mesos = m.mesos else { return next }
+        for e in es {
+            for p in e.peers {
+                guard let id = p.inst?.task, let t = mesos.task(id) else { continue }
+                if let v = t.servingAt, v > m.now { next = min(next, v) }
+                if let h = t.hangAt, h > m.now { next = min(next, h) }
+            }
+        }
+        return next
+    }
+
+    /// Response-time quantiles (ms) of one instance at arrival rate `lam`, and their mean.
+    func latencySketch(_ s: Int, _ svc: TrafficService, rate lam: Double, c: Int) -> (points: [Double], mean: Double, id: Int) {
+        if let k = sketchCache[s], abs(k.rate - lam) <= 0.01 * max(k.rate, 1e-9) { return (k.points, k.mean, k.id) }
+        let mean = serviceMean[s]
+        let sk = serviceSketch[s]
+        let pts: [Double]
+        let meanT: Double
+        switch svc.discipline {
+        case .processorSharing:
+            let rho = min(lam * mean, 0.999)
+            pts = Self.levels.map { Self.quantile(sk, $0) / (1 - rho) * 1000 }
+            meanT = mean / (1 - rho) * 1000
+        case .fifo(let k):
+            let mu = 1 / mean
+            let a = lam / mu
+            let cw = a < Double(k) ? Self.erlangC(servers: k, load: a) : 1
+            let wq = cw / (Double(k) * mu - lam) * (1 + serviceCV2[s]) / 2
+            meanT = (wq + mean) * 1000
+            let mw = cw > 0 ? wq / cw : 0
+            pts = Self.levels.map { Self.mixtureQuantile(sk, waitProbability: cw, waitMean: mw, p: $0) * 1000 }
+        }
+        nextSketchID += 1
+        sketchCache[s] = (lam, pts, meanT, nextSketchID)
+        return (pts, meanT, nextSketchID)
+    }
+
+    /// The probability levels the sketch records (evenly weighted: the middle of K equal bins).
+    static let levels: [Double] = (0..<points).map { (Double($0) + 0.5) / Double(points) }
+
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        let x = p * Double(sorted.count) - 0.5
+        let i = max(0, min(sorted.count - 1, Int(x.rounded(.down))))
+        let j = min(sorted.count - 1, i + 1)
+        let f = max(0, min(1, x - Double(i)))
+        return sorted[i] + (sorted[j] - sorted[i]) * f
+    }
+
+    /// Erlang C: the probability that an arrival waits in M/M/c with offered load a = lambda/mu < c.
+    static func erlangC(servers c: Int, load a: Double) -> Double {
+        var b = 1.0   // Erlang B by recursion
+        for k in 1...c { b = a * b / (Double(k) + a * b) }
+        let rho = a / Double(c)
+        return b / (1 - rho + rho * b)
+    }
+
+    /// The p-quantile of T = W + S with W ~ (1 - C) at 0 + C Exp(mean mw) and S the sketch
+    /// (bisection on P(T > x) = mean over sketch points of [S > x ? 1 : C e^{-(x - S)/mw}]).
+    static func mixtureQuantile(_ sk: [Double], waitProbability cw: Double, waitMean mw: Double, p: Double) -> Double {
+        guard cw > 1e-12, mw > 0 else { return quantile(sk, p) }
+        var lo = 0.0, hi = (sk.last ?? 0) + 50 * mw
+        for _ in 0..<50 {
+            let x = (lo + hi) / 2
+            var tail = 0.0
+            for v in sk { tail += v > x ? 1 : cw * exp(-(x - v) / mw) }
+            tail /= Double(sk.count)
+            if tail > 1 - p { lo = x } else { hi = x }
+        }
+        return (lo + hi) / 2
+    }
+}
