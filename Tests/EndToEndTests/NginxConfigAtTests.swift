@@ -6,8 +6,9 @@ import XCTest
 final class NginxConfigAtTests: XCTestCase {
     static let scenario = #"""
     {"name": "nginx-config-at", "duration": "10m",
-     "hostGroups": [{"name": "edge", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
-     "consul": {},
+     "hostGroups": [{"name": "edge", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                    {"name": "consul", "count": 3, "cpus": 2, "memory": "4GiB", "disk": "50GB"}],
+     "consul": {"hostGroup": "consul"},
      "nginx": {"hostGroup": "edge",
                "configuration": "upstream static { server 10.0.0.9:8080 max_fails=2; }\nserver { listen 8080; location / { proxy_pass http://static; } }\n"},
      "consulTemplate": {"template": [{"contents": "{{range service \"web\"}}# {{.Address}}\n{{end}}", "destination": "/etc/nginx/conf.d/web.conf",

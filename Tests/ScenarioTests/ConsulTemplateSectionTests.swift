@@ -16,7 +16,7 @@ final class ConsulTemplateSectionTests: XCTestCase {
         {"name": "t", "duration": "1h",
          "hostGroups": [{"name": "edge", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
                         {"name": "slave", "count": 3, "cpus": 8, "memory": "64GiB", "disk": "500GB"}],
-         "consul": {},
+         "consul": {"hostGroup": "slave"},
          "nginx": {\(nginx)},
          "consulTemplate": {\(extra.isEmpty ? "" : extra + ", ")"template": [\(template)]}}
         """
@@ -71,7 +71,7 @@ final class ConsulTemplateSectionTests: XCTestCase {
     }
 
     func testConsulTemplateNeedsConsulAndNginx() {
-        let noConsul = Self.scenario().replacingOccurrences(of: #""consul": {},"#, with: "")
+        let noConsul = Self.scenario().replacingOccurrences(of: #""consul": {"hostGroup": "slave"},"#, with: "")
         assertSingleError(noConsul, path: "consulTemplate", ["needs a \"consul\" section"])
         let noNginx = Self.scenario().replacingOccurrences(of: #""nginx": {"hostGroup": "edge"},"#, with: "")
         assertSingleError(noNginx, path: "consulTemplate", ["needs an \"nginx\" section"])
