@@ -152,11 +152,28 @@ public final class ResultsFolder {
 
     /// Unlinks the files the tool writes (and any other plain file registered for this folder) in
     /// `dir`, then removes `dir` if it is empty.
+    /// The subfolder `run --nginx-config-at` writes (`nginx/<host>-<seconds>s.conf`).
+    static let configFolder = "nginx"
+
+    /// A folder holding only regular `*.conf` files (nothing else, no subfolders).
+    static func holdsOnlyConfigs(_ dir: String) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return false }
+        return entries.allSatisfy { e in
+            var st = stat()
+            return e.hasSuffix(".conf") && lstat(dir + "/" + e, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        }
+    }
+
     static func removeFlatFolder(_ dir: String) {
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) {
             for e in entries {
                 var st = stat()
                 let p = dir + "/" + e
+                if e == configFolder, lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, holdsOnlyConfigs(p) {
+                    for c in (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? [] { unlink(p + "/" + c) }
+                    rmdir(p)
+                    continue
+                }
                 if lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
                    ResultsWriter.fileNames.contains(e) || TempCleanup.isRegistered(p) {
                     unlink(p)
@@ -375,6 +392,7 @@ public struct OutputTarget {
         for e in entries.sorted() {
             var es = stat()
             guard lstat(path + "/" + e, &es) == 0 else { continue }
+            if e == ResultsFolder.configFolder && (es.st_mode & S_IFMT) == S_IFDIR && ResultsFolder.holdsOnlyConfigs(path + "/" + e) { continue }
             if !ResultsWriter.fileNames.contains(e) || (es.st_mode & S_IFMT) != S_IFREG {
                 return .refused("is a folder holding \(e) (\(kind(es.st_mode))), which clustersim does not write: "
                                 + "not a results folder; clustersim replaces only results folders it wrote")

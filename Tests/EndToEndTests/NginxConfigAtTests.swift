@@ -41,6 +41,19 @@ final class NginxConfigAtTests: XCTestCase {
         p.standardError = FileHandle.nullDevice
         try p.run(); p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 0)
+        // a second run into the same folder replaces it, nginx/ included (it is ours)
+        let again = try CLI.run(["run", file, "--out", out, "--quiet", "--nginx-config-at", "2m"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(CLI.files(in: out + "/nginx"), ["edge-01-120s.conf", "edge-02-120s.conf"])
+        let plain = try CLI.run(["run", file, "--out", out, "--quiet"])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/nginx"))
+        // a folder of ours with anything else in nginx/ is not replaced
+        try FileManager.default.createDirectory(atPath: out + "/nginx", withIntermediateDirectories: true)
+        try "x".write(toFile: out + "/nginx/notes.txt", atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["run", file, "--out", out, "--quiet"])
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/nginx/notes.txt"))
     }
 
     func testBadInstantsAreRefused() throws {

@@ -251,3 +251,11 @@ extension ConsulCluster: Subsystem, SignalSubscriber {
         }
     }
 }
+
+extension ConsulCluster: HostRoleHolder {
+    /// `consul-leader`: the host of the Raft leader now.
+    public func host(holding role: HostRole) -> Int? {
+        guard role == .consulLeader, let l = leader else { return nil }
+        return members[serverMembers[l]].host
+    }
+}
