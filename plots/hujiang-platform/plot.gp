@@ -70,3 +70,17 @@ plot 'apps_backoff.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/course
      'apps_backoff.dat' using ($1/60):4 with steps lw 2 lc 3 dt 3 title '/courseware/transcoder', \
      'apps_backoff.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title '/search/indexer'
 unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'traffic_served.png'
+set title 'Requests served per second, per service (faults marked)'
+set ylabel 'requests/s'
+plot 'traffic_served.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'courseware-web', \
+     'traffic_served.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'courseware-api'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'traffic_latency_p99.png'
+set title '99th percentile response time per service (faults marked)'
+set ylabel 'ms'
+plot 'traffic_latency_p99.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'courseware-web', \
+     'traffic_latency_p99.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'courseware-api'
+unset output

@@ -210,8 +210,8 @@ final class FluidTraffic {
                 } else if st.disabled {
                     phi = 0
                     // nginx lets one request through per fail_timeout to see whether it is back
-                    if p.inst != nil && t >= st.nextProbe {
-                        m.deadRouting(at: t)
+                    if let inst = p.inst, t >= st.nextProbe {
+                        m.deadRouting(at: t, host: inst.host)
                         st.nextProbe = t + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
                     }
                 } else {
@@ -230,7 +230,7 @@ final class FluidTraffic {
                         st.nextProbe = until + (e.balancer >= 0 ? m.table![e.balancer].server(i).failTimeout : .zero) + .seconds(1)
                     }
                 }
-                if p.inst != nil && phi > 0 { m.deadRouting(at: t + SimDuration.fromSeconds(phi * dt)) }
+                if let inst = p.inst, phi > 0 { m.deadRouting(at: t + SimDuration.fromSeconds(phi * dt), host: inst.host) }
             }
             // in-flight requests of an instance that stopped answering since the last tick
             if r != .accept, lastReach[p.key] == .accept, let inst = p.inst {

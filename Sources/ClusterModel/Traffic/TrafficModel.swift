@@ -165,8 +165,14 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
                   "nginx \(proxy) generation \(generation): max_fails \(server.maxFails) reached; out for fail_timeout \(server.failTimeout)")
     }
 
-    func deadRouting(at t: SimTime) {
-        if let f = faultIndex() { faultDeadUntil[f] = max(faultDeadUntil[f] ?? t, t) }
+    /// A request was sent (or, in fluid mode, routed until `t`) to an instance on `host` that was
+    /// dead, hung or not listening: it counts for the latest fault only when that fault hit the
+    /// instance's host (a rolling upgrade's killed tasks are not the fault's doing).
+    func deadRouting(at t: SimTime, host: Int) {
+        guard let f = faultIndex() else { return }
+        let name = model.infrastructure.hosts[host].name
+        guard model.faultInjector.fired[f].hosts.contains(name) else { return }
+        faultDeadUntil[f] = max(faultDeadUntil[f] ?? t, t)
     }
 
     /// Closes the sample window: its counters go into the totals.

@@ -13,7 +13,7 @@ extension TrafficModel {
             ("availability", "1 - requests_failed / requests_total (1 without requests)"),
             ("latency_p99_ms", "99th percentile of the response time of the requests served, ms (empty without any)"),
             ("requests_failed_per_fault", "mean over the faults that fired of the requests that failed between the fault and the next one (or the end); empty without faults; per fault in summary.json `traffic.faults`"),
-            ("dead_routing_s", "summed over the faults that fired: seconds from the fault to the last request a proxy (or a direct client) sent to an instance that was dead, hung or not listening, before the next fault"),
+            ("dead_routing_s", "summed over the faults that fired: seconds from the fault to the last request a proxy (or a direct client) sent to an instance on a host the fault hit that was dead, hung or not listening, before the next fault"),
         ],
         headlineIntro: "With a `traffic` section the headline ends with the user-traffic figures (see docs/traffic.md); summary.json gains a `traffic` object whose `faults` array has, per fault that fired, `fault` (its index in `faults`), `at_s`, `requests_failed` and `dead_routing_s`.",
         detailsKey: "traffic")

@@ -117,14 +117,14 @@ extension TrafficModel {
         let route = front.route(h)
         switch reach(p.instance, from: Int(h.host)) {
         case .refused:
-            if p.instance != nil { deadRouting(at: now) }
+            if let inst = p.instance { deadRouting(at: now, host: inst.host) }
             requests[i].lastPlaceholder = p.instance == nil
             attemptFailed(Self.pack(slot, requests[i].generation), cause: .deadUpstream, sent: false)
         case .noAnswer:
-            deadRouting(at: now)
+            if let inst = p.instance { deadRouting(at: now, host: inst.host) }
             wait(slot, .connectTimeout, until: now + route.connectTimeout)
         case .hung:
-            deadRouting(at: now)
+            if let inst = p.instance { deadRouting(at: now, host: inst.host) }
             wait(slot, .readTimeout, until: now + route.readTimeout)
         case .accept:
             enqueue(slot, task: p.instance!.task)
