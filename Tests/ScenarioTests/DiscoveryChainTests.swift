@@ -68,4 +68,39 @@ final class DiscoveryChainTests: XCTestCase {
             }
         }
     }
+
+    /// A Mesos network partition cuts a host off from the masters' hosts, where Consul's servers run:
+    /// the node stays alive in the gossip pool (other members' indirect probes reach it), but its
+    /// agent cannot sync, so a check that fails there stays passing in the catalog (and in nginx)
+    /// until the partition heals and the agent's sync retry (15 s + stagger) gets through.
+    func testAPartitionedAgentsCheckChangesWaitForTheHeal() throws {
+        let text = Self.scenario(seed: 5, waitMin: "0s", waitMax: "0s")
+            .replacingOccurrences(of: #""instances": 3"#, with: #""instances": 4"#)
+            .replacingOccurrences(of: #"{"hangsAfter": "10m"}"#, with: #"{"hangsAfter": "11m"}"#)
+            .replacingOccurrences(of: #""duration": "20m","#, with: #""duration": "20m", "faults": [{"at": "10m", "kind": "networkPartition", "host": "slave-02", "healAfter": "6m"}],"#)
+        let s = try XCTUnwrap(loadOK(text))
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: s.spec, observer: o)
+        let consul = try XCTUnwrap(m.subsystem(ConsulCluster.self))
+        let slave2 = try XCTUnwrap(m.infrastructure.host(named: "slave-02")).index
+        m.run(shouldStop: { m.sim.now >= SimTime.zero + .seconds(15 * 60) })
+        // every instance has hung by now (serving at about 40 s + 11 min); all checks are critical
+        // locally, but only the instances outside the partition left the catalog's passing answer
+        let passing = try XCTUnwrap(consul.health(service: 0, filter: .passing, from: slave2 == 0 ? 1 : 0))
+        XCTAssertEqual(passing.map(\.host), [slave2], "only the partitioned agent's instance is still passing in the catalog")
+        XCTAssertEqual(o.events.filter { $0.event == "consulCheck" && $0.detail.hasSuffix("passing->critical") }.count, 4)
+        XCTAssertFalse(o.events.contains { $0.event == "consulMemberSuspect" || $0.event == "consulMemberFailed" },
+                       "indirect probes keep the partitioned node alive")
+        // a client on the partitioned host reaches no server (all on the masters' hosts)
+        XCTAssertNil(consul.health(service: 0, filter: .passing, from: slave2))
+        m.run()
+        let heal = 16.0 * 60
+        let left = o.events.filter { $0.event == "nginxUpstreamChanged" && $0.detail.contains("-\(Host.address(ofIndex: slave2)):") }
+        XCTAssertEqual(left.count, 2, "both nginx drop the partitioned instance after the heal")
+        for e in left {
+            XCTAssertGreaterThan(e.time.seconds, heal)
+            XCTAssertLessThan(e.time.seconds, heal + 15 + 15 + 1, "within the sync retry (15 s + stagger up to 15 s) and the reload")
+        }
+        XCTAssertEqual(consul.health(service: 0, filter: .passing, from: 0)?.count, 0)
+    }
 }

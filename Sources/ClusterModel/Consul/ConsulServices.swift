@@ -25,7 +25,7 @@ extension ConsulCluster: ServiceCatalog {
     public func healthIndex(service: Int) -> UInt64 { healthIndexes[service] }
 
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
-        guard model.infrastructure.hosts[host].state.isUp, canRead() else { return nil }
+        guard model.infrastructure.hosts[host].state.isUp, canRead(), reachesAServer(host) else { return nil }
         var out: [ServiceInstance] = []
         // memdb's "id" index: by node name, then service id
         let ordered = catalog[service].sorted {
@@ -135,13 +135,31 @@ extension ConsulCluster: ServiceCatalog {
     /// Local state changed for instance `i`: sync now if possible, else wait for anti-entropy.
     func changed(_ i: Int) {
         let m = instances[i].member
-        if leader != nil && members[m].agentUp {
+        if reachesLeader(members[m].host) && members[m].agentUp {
             // a partial sync sends everything out of sync (local/state.go SyncChanges)
             flushDirty(m)
             applyToCatalog(i)
         } else {
             markDirty(i)
         }
+    }
+
+    /// An agent on `host` can reach the server on `server` (a Mesos network partition cuts a host
+    /// off from the masters' and ZooKeeper's hosts; Consul's servers there are cut off with them).
+    /// Gossip is not affected: the other members' indirect probes still reach a partitioned node,
+    /// so it stays alive in the pool while its RPCs to those servers fail.
+    func reaches(_ host: Int, server: Int) -> Bool { !(mesos?.cut(host, server) ?? false) }
+
+    /// Is there a leader, and can an agent on `host` reach it (syncs go to the leader)?
+    func reachesLeader(_ host: Int) -> Bool {
+        guard let l = leader else { return false }
+        return reaches(host, server: members[serverMembers[l]].host)
+    }
+
+    /// Can a client on `host` reach some server that is up (a stale read), or the leader?
+    func reachesAServer(_ host: Int) -> Bool {
+        if reachesLeader(host) { return true }
+        return serverMembers.contains { members[$0].agentUp && reaches(host, server: members[$0].host) }
     }
 
     func markDirty(_ i: Int) {
@@ -172,7 +190,7 @@ extension ConsulCluster: ServiceCatalog {
     func fullSync(member m: Int) {
         guard members[m].agentUp else { members[m].syncPending = false; return }
         members[m].nextFullSync = now         // the periodic cycle restarts from this sync
-        guard leader != nil else {
+        guard reachesLeader(members[m].host) else {
             members[m].syncPending = true
             members[m].syncGen &+= 1
             let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))
