@@ -48,7 +48,9 @@ final class InstanceQueue {
     /// The next completion's time (tags non-empty).
     func psNextCompletion() -> SimTime {
         let remaining = max(0, tags[0].tag - virtualTime) * Double(tags.count)
-        return lastUpdate + SimDuration(nanoseconds: Int64((remaining * 1e9).rounded(.up)))
+        // rounded up to the next nanosecond; a completion past Int64 nanoseconds (a service time
+        // drawn from a huge distribution) saturates instead of trapping (fromSeconds and SimTime's +)
+        return lastUpdate + SimDuration.fromSeconds((remaining * 1e9).rounded(.up) / 1e9)
     }
 
     /// The request with the smallest tag completes now; returns its slot and the next completion (if any).
