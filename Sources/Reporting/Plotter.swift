@@ -80,7 +80,8 @@ public enum Plotter {
         return (keys, text)
     }
 
-    static func quoteTitle(_ s: String) -> String { s.replacingOccurrences(of: "'", with: "") }
+    /// Text inside a gnuplot single-quoted string: a quote is written twice ('node''s').
+    static func quoteTitle(_ s: String) -> String { s.replacingOccurrences(of: "'", with: "''") }
 
     /// The gnuplot script for the charts whose data exist; `data` maps a chart's source (or its
     /// pivoted .dat file) to the path used in the script and the header of that file.
@@ -166,8 +167,8 @@ public enum Plotter {
                 s += """
                 set terminal \(term)
                 set output '\(p.chart.file).\(ext)'
-                set title '\(p.chart.title)'
-                set ylabel '\(p.chart.ylabel)'
+                set title '\(quoteTitle(p.chart.title))'
+                set ylabel '\(quoteTitle(p.chart.ylabel))'
                 plot \(lines)
                 unset output
 

@@ -13,6 +13,13 @@ final class ReportingTests: XCTestCase {
     }
     override func tearDown() { try? FileManager.default.removeItem(atPath: tmp) }
 
+    /// gnuplot single-quoted strings take a quote doubled: a title with an apostrophe draws as
+    /// written (real gnuplot judges the script when `make results` draws the shipped plots).
+    func testPlotTextKeepsApostrophes() {
+        XCTAssertEqual(Plotter.quoteTitle("node's serfHealth"), "node''s serfHealth")
+        XCTAssertEqual(Plotter.quoteTitle("plain"), "plain")
+    }
+
     func testCSVQuotingAndNumbers() throws {
         let w = try CSVWriter(path: tmp + "/a.csv", columns: ["time_s", "detail", "x"])
         w.field(SimTime(nanoseconds: 1_500_000_000)); w.field("a, \"b\""); w.field(2.0 / 3.0, decimals: 3); w.endRow()

@@ -71,6 +71,22 @@ plot 'apps_backoff.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/course
      'apps_backoff.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title '/search/indexer'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'consul_members.png'
+set title 'Consul LAN pool: members alive, suspected and failed'
+set ylabel 'members'
+plot '../../results/hujiang-platform/consul.csv' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'alive', \
+     '../../results/hujiang-platform/consul.csv' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'suspect', \
+     '../../results/hujiang-platform/consul.csv' using ($1/60):4 with steps lw 2 lc 3 dt 3 title 'failed'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'consul_services.png'
+set title 'Consul service instances by catalog health (node''s serfHealth included)'
+set ylabel 'service instances'
+plot '../../results/hujiang-platform/consul.csv' using ($1/60):5 with steps lw 2 lc 1 dt 1 title 'passing', \
+     '../../results/hujiang-platform/consul.csv' using ($1/60):6 with steps lw 2 lc 2 dt 2 title 'warning', \
+     '../../results/hujiang-platform/consul.csv' using ($1/60):7 with steps lw 2 lc 3 dt 3 title 'critical'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'traffic_served.png'
 set title 'Requests served per second, per service (faults marked)'
 set ylabel 'requests/s'

@@ -5,6 +5,14 @@ import SimKernel
 extension ConsulCluster {
     public static let outputs = SubsystemOutputs(
         tables: [consulTable],
+        plots: [
+            SubsystemPlot(file: "consul_members", title: "Consul LAN pool: members alive, suspected and failed", ylabel: "members",
+                          source: "consul.csv",
+                          columns: [("members_alive", "alive"), ("members_suspect", "suspect"), ("members_failed", "failed")]),
+            SubsystemPlot(file: "consul_services", title: "Consul service instances by catalog health (node's serfHealth included)",
+                          ylabel: "service instances", source: "consul.csv",
+                          columns: [("services_passing", "passing"), ("services_warning", "warning"), ("services_critical", "critical")]),
+        ],
         headline: [
             ("consul_detections", "member failures detected by the LAN pool (serf member-failed after the suspicion timer), count"),
             ("consul_detection_mean_s", "mean seconds from a member's host going down to its member-failed (empty without detections)"),
