@@ -216,6 +216,39 @@ final class SummaryFromEventsTests: XCTestCase {
         XCTAssertGreaterThan(deployedApps, 10, "the shipped scenarios deploy apps: the comparison must have had something to compare")
     }
 
+    /// Consul's figures and its `detections` in summary.json are the `consulMemberFailed` rows of
+    /// events.csv (time, subject, detail = seconds since the host went down) and the
+    /// `consulLeaderElected` rows, for every shipped scenario with Consul.
+    func testConsulFiguresAgreeWithTheirEvents() throws {
+        var checked = 0
+        for file in CLI.shippedScenarios() {
+            let name = String(file.dropLast(5))
+            let folder = CLI.root.appendingPathComponent("results/\(name)").path
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/summary.json"))) as? [String: Any])
+            guard let consul = json["consul"] as? [String: Any] else { continue }
+            let head = try XCTUnwrap(json["headline"] as? [String: Any])
+            let events = try Self.events(folder)
+            let failed = events.filter { $0.component == "consul" && $0.event == "consulMemberFailed" }
+            let elected = events.filter { $0.component == "consul" && $0.event == "consulLeaderElected" }
+            let list = try XCTUnwrap(consul["detections"] as? [[String: Any]])
+            XCTAssertEqual(list.count, failed.count, name)
+            XCTAssertEqual((head["consul_detections"] as? NSNumber)?.intValue, failed.count, name)
+            XCTAssertEqual((head["consul_leader_elections"] as? NSNumber)?.intValue, elected.count, name)
+            for (d, e) in zip(list, failed) {
+                XCTAssertEqual(d["node"] as? String, e.subject, name)
+                XCTAssertEqual((d["failed_at_s"] as? NSNumber)?.doubleValue ?? -1, e.time, accuracy: 1e-6, name)
+                XCTAssertEqual((d["detection_s"] as? NSNumber)?.doubleValue ?? -1, Double(e.detail) ?? -2, accuracy: 1e-3, name)
+            }
+            let secs = failed.compactMap { Double($0.detail) }
+            if let mx = secs.max() {
+                XCTAssertEqual((head["consul_detection_max_s"] as? NSNumber)?.doubleValue ?? -1, mx, accuracy: 1e-3, name)
+                XCTAssertEqual((head["consul_detection_mean_s"] as? NSNumber)?.doubleValue ?? -1, secs.reduce(0, +) / Double(secs.count), accuracy: 1e-3, name)
+            }
+            checked += failed.count
+        }
+        XCTAssertGreaterThanOrEqual(checked, 2, "the shipped scenarios with Consul detect node failures")
+    }
+
     /// The two cases of issue 8: apps of a later step of a deployment are not all given the
     /// deployment's end, and an app created with 0 instances then scaled has a short, positive
     /// deploy time (its initial deployment), not the gap between its first launch and that deployment.

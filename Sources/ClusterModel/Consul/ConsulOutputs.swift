@@ -22,7 +22,9 @@ extension ConsulCluster {
         headlineIntro: "With a `consul` section the headline ends with Consul's figures (see docs/consul.md).",
         headlineNotes: "Consul's figures are defined by rows of events.csv: `consul_detections` counts the `consulMemberFailed` rows, "
             + "whose detail is the seconds since the member's host went down (mean and max over them); `consul_leader_elections` counts the "
-            + "`consulLeaderElected` rows.")
+            + "`consulLeaderElected` rows. summary.json gets a `consul` object whose `detections` array has, per member failure, "
+            + "`node` (the host), `down_at_s`, `failed_at_s` (its `consulMemberFailed` row) and `detection_s`.",
+        detailsKey: "consul")
 
     static let consulTable = SubsystemTable(
         of: ConsulCluster.self, file: "consul.csv", when: "when the scenario has a `consul` section",
@@ -54,6 +56,14 @@ extension ConsulCluster {
                 HeadlineFigure("consul_detection_mean_s", mean),
                 HeadlineFigure("consul_detection_max_s", maxV),
                 HeadlineFigure("consul_leader_elections", .int(Int64(elections)))]
+    }
+
+    /// `detections`: each member failure the pool detected, in order.
+    public func details() -> [(key: String, value: DetailValue)] {
+        [(key: "detections", value: .array(detections.map { d in
+            .object([(key: "node", value: .text(hostName(d.host))), (key: "down_at_s", value: .seconds(d.downAt)),
+                     (key: "failed_at_s", value: .seconds(d.failedAt)), (key: "detection_s", value: .number(d.seconds, decimals: 3))])
+        }))]
     }
 
     /// The leader's host name, nil while there is none.
