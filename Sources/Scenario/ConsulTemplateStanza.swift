@@ -74,28 +74,36 @@ extension ScenarioSchema {
             d.error(p, at: v, "template files can only be read from a scenario file (its folder is where \"source\" paths start); use \"contents\" here")
             return nil
         }
+        return readSideFile(rel, kind: "template", base: root, maxBytes: maxTemplateBytes, path: p, at: v, d)
+    }
+
+    /// A text file a scenario names by a path relative to `base` (a template source, a rate
+    /// file): not absolute, inside `base` lexically and after symbolic links, a regular file of at
+    /// most `maxBytes`, read with the includes' safe reader. Every refusal is one error at `path`.
+    static func readSideFile(_ rel: String, kind: String, base root: String, maxBytes: Int, path p: String, at v: JSONValue?,
+                             _ d: Diagnostics) -> String? {
         if rel.hasPrefix("/") {
-            d.error(p, at: v, "\(JSONValue.quote(rel)) is an absolute path; a template source is relative to the scenario's folder and must stay inside it")
+            d.error(p, at: v, "\(JSONValue.quote(rel)) is an absolute path; a \(kind) is read relative to the scenario's folder and must stay inside it")
             return nil
         }
         let lexical = Paths.normalize(root + "/" + rel)
         guard Paths.isInside(lexical, root), let real = Paths.realPath(lexical) else {
-            d.error(p, at: v, Paths.isInside(lexical, root) ? "cannot read template \(JSONValue.quote(rel)): no such file"
-                                                          : "\(JSONValue.quote(rel)) resolves outside the scenario's folder \(root); template sources must stay inside it")
+            d.error(p, at: v, Paths.isInside(lexical, root) ? "cannot read \(kind) \(JSONValue.quote(rel)): no such file"
+                                                          : "\(JSONValue.quote(rel)) resolves outside the scenario's folder \(root); a \(kind) must stay inside it")
             return nil
         }
-        guard Paths.isInside(real, root) else {
+        guard let realRoot = Paths.realPath(root), Paths.isInside(real, realRoot) else {
             d.error(p, at: v, "\(JSONValue.quote(rel)) resolves through a symbolic link to \(real), outside the scenario's folder \(root)")
             return nil
         }
         switch Paths.regularFileSize(real) {
-        case .failure(let e): d.error(p, at: v, "cannot read template \(JSONValue.quote(rel)): \(e.message)"); return nil
-        case .success(let n) where n > maxTemplateBytes:
-            d.error(p, at: v, "template \(JSONValue.quote(rel)) is \(n) bytes; at most \(maxTemplateBytes) bytes are read"); return nil
+        case .failure(let e): d.error(p, at: v, "cannot read \(kind) \(JSONValue.quote(rel)): \(e.message)"); return nil
+        case .success(let n) where n > maxBytes:
+            d.error(p, at: v, "\(kind) \(JSONValue.quote(rel)) is \(n) bytes; at most \(maxBytes) bytes are read"); return nil
         default: break
         }
         switch Paths.readText(real) {
-        case .failure(let e): d.error(p, at: v, "cannot read template \(JSONValue.quote(rel)): \(e.message)"); return nil
+        case .failure(let e): d.error(p, at: v, "cannot read \(kind) \(JSONValue.quote(rel)): \(e.message)"); return nil
         case .success(let t): return t
         }
     }

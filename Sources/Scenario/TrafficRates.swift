@@ -19,32 +19,9 @@ extension ScenarioSchema {
             d.error(path, at: value, "a rate file is read relative to the scenario file; this scenario was not read from a file")
             return nil
         }
-        if rel.hasPrefix("/") {
-            d.error(path, at: value, "\(JSONValue.quote(rel)) is an absolute path; rate files are relative to the scenario's folder and must stay inside it")
-            return nil
-        }
         let dir = Paths.directory(shown, relative: true)
-        guard let realDir = Paths.realPath(dir.isEmpty ? "." : dir) else {
-            d.error(path, at: value, "cannot find the folder of \(shown)"); return nil
-        }
-        guard let real = Paths.realPath(realDir + "/" + rel) else {
-            d.error(path, at: value, "cannot read rate file \(JSONValue.quote(rel)): no such file"); return nil
-        }
-        guard Paths.isInside(real, realDir) else {
-            d.error(path, at: value, "\(JSONValue.quote(rel)) resolves to \(real), outside the scenario's folder \(realDir); rate files must stay inside it")
-            return nil
-        }
-        switch Paths.regularFileSize(real) {
-        case .failure(let e): d.error(path, at: value, "cannot read rate file \(JSONValue.quote(rel)): \(e.message)"); return nil
-        case .success(let n) where n > maxRateFileBytes:
-            d.error(path, at: value, "rate file \(JSONValue.quote(rel)) has \(n) bytes; at most \(maxRateFileBytes) are allowed"); return nil
-        default: break
-        }
-        let text: String
-        switch Paths.readText(real) {
-        case .failure(let e): d.error(path, at: value, "cannot read rate file \(JSONValue.quote(rel)): \(e.message)"); return nil
-        case .success(let t): text = t
-        }
+        guard let text = readSideFile(rel, kind: "rate file", base: dir.isEmpty ? "." : dir, maxBytes: maxRateFileBytes,
+                                      path: path, at: value, d) else { return nil }
         return parseRates(text, file: rel, value: value, path: path, d)
     }
 
