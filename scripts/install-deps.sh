@@ -3,7 +3,9 @@
 # GSL (libgsl-dev), pkg-config, gnuplot (gnuplot-nox, or an installed gnuplot-qt/-x11), make, and nginx (a test
 # dependency: the tests run `nginx -t` on rendered configurations; any of Debian's nginx flavours will do). Installing
 # nginx may start its daemon (where an init system runs); the tests never talk to it and do not conflict with it:
-# `nginx -t` runs with its own prefix, pid and log files and binds no port.
+# `nginx -t` runs with its own prefix, pid and log files and binds no port. prometheus (for promtool) and
+# prometheus-alertmanager (for amtool) are test dependencies too: the tests check shipped rule files and Alertmanager
+# configurations with them and replay simulated series through promtool's rule evaluation; their daemons are not used.
 # `make deps` (and so `make run`, `make test`) runs it; .ci/run runs it too, the same way.
 #
 # - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
@@ -53,6 +55,8 @@ installed pkg-config pkgconf || need+=(pkg-config)
 installed gnuplot-nox gnuplot-qt gnuplot-x11 || need+=(gnuplot-nox)
 installed make || need+=(make)
 installed nginx nginx-light nginx-core nginx-full nginx-extras || need+=(nginx)
+installed prometheus || need+=(prometheus)
+installed prometheus-alertmanager || need+=(prometheus-alertmanager)
 if ((${#need[@]} == 0)); then exit 0; fi
 
 if [[ $(id -u) == 0 ]]; then

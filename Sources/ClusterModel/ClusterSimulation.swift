@@ -17,6 +17,8 @@ public final class ClusterSimulation {
         NginxProxies.entry,
         ConsulTemplateRunner.entry,
         TrafficModel.entry,
+        AlertmanagerCluster.entry,
+        PrometheusServer.entry,
     ]
 
     public let spec: ClusterSpec

@@ -36,6 +36,11 @@ public struct ClusterSpec: Equatable, Sendable {
     public var nginx: NginxSpec? = nil
     /// User traffic (arrivals, service times, instance queues); nil without a `traffic` section.
     public var traffic: TrafficSpec? = nil
+    /// Prometheus: scrape configuration, rule files, the notifier; nil without a `prometheus` section.
+    public var prometheus: PrometheusSpec? = nil
+    /// Alertmanager: instances, its configuration (routes, receivers, inhibition), silences; nil
+    /// without an `alertmanager` section.
+    public var alertmanager: AlertmanagerSpec? = nil
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],

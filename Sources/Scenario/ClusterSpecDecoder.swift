@@ -124,6 +124,10 @@ public enum ScenarioSchema {
 
         let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, duration: duration, d) }
 
+        let alertmanager = r.value("alertmanager").flatMap { decodeAlertmanager($0, path: "alertmanager", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
+
+        let prometheus = r.value("prometheus").flatMap { decodePrometheus($0, path: "prometheus", hostGroups: groups, hostGroupsComplete: groupsComplete, alertmanager: alertmanager, d) }
+
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
@@ -138,6 +142,8 @@ public enum ScenarioSchema {
         spec.nginx = nginx
         spec.consulTemplate = consulTemplate
         spec.traffic = traffic
+        spec.alertmanager = alertmanager
+        spec.prometheus = prometheus
         return spec
     }
 
