@@ -1,0 +1,262 @@
+import ClusterModel
+import SimKernel
+
+// Replays a run's scraped series through Prometheus' own rule evaluation (`promtool test rules`) and
+// states, as promtool unit tests, the alert times the simulator recorded in alerts.csv: promtool then
+// judges whether Prometheus fires and resolves each alert at the same evaluations.
+//
+// promtool's input series sit on one grid (`interval`) from time 0, and its rule groups are evaluated
+// at 0, E, 2E, ...; the simulator's scrapes sit at each target's own millisecond phase. So each check
+// gets its own test: time 0 is put on an evaluation of the alert's group, the grid is the greatest
+// common divisor of the sample times and E (usually 1 ms), and the window covers only what the check
+// needs: the alert's evaluations from a moment it was inactive, plus the longest range, offset and
+// lookback its expression reads before that. Every other alert of the same rule would start afresh
+// in such a window, so the rule is narrowed to the one alert with `and on(<its labels>)` a constant
+// vector carrying them (same expression, same `for`, same labels; annotations are left out, they do
+// not change the times).
+
+/// One series of samples.csv.
+public struct RecordedSeries {
+    public var labels: LabelSet
+    public var text: String
+    /// (Unix ms, value as promtool's series notation writes it: a number or `stale`).
+    public var samples: [(t: Int64, v: String)]
+}
+
+/// One episode of one alert from alerts.csv: pending at `activeAt`, maybe firing at `firedAt`, maybe
+/// inactive at `endedAt`.
+public struct AlertEpisode: Equatable {
+    public var group: String
+    public var labels: LabelSet
+    public var activeAt: Int64
+    public var firedAt: Int64?
+    public var endedAt: Int64?
+}
+
+public enum PromtoolRuleTests {
+    /// Reads samples.csv (`series,timestamp_ms,value`).
+    public static func readSamples(_ csv: String) throws -> [RecordedSeries] {
+        var order: [String] = []
+        var bySeries: [String: RecordedSeries] = [:]
+        var first = true
+        for line in csv.split(separator: "\n", omittingEmptySubsequences: true) {
+            if first { first = false; continue }
+            let f = splitCSV(String(line))
+            guard f.count == 3, let t = Int64(f[1]) else { throw OutputError("samples.csv: malformed row \(line)") }
+            let v = f[2] == "stale" ? "stale" : f[2]
+            if bySeries[f[0]] == nil {
+                guard let ls = LabelSet(promText: f[0]) else { throw OutputError("samples.csv: malformed series \(f[0])") }
+                order.append(f[0])
+                bySeries[f[0]] = RecordedSeries(labels: ls, text: f[0], samples: [])
+            }
+            bySeries[f[0]]!.samples.append((t, v))
+        }
+        return order.map { bySeries[$0]! }
+    }
+
+    /// Reads alerts.csv (`time_s,timestamp_ms,group,alertname,labels,from,to,value`) into episodes.
+    public static func readEpisodes(_ csv: String) throws -> [AlertEpisode] {
+        var open: [String: Int] = [:]
+        var out: [AlertEpisode] = []
+        var first = true
+        for line in csv.split(separator: "\n", omittingEmptySubsequences: true) {
+            if first { first = false; continue }
+            let f = splitCSV(String(line))
+            guard f.count == 8, let t = Int64(f[1]), let ls = LabelSet(promText: f[4]) else {
+                throw OutputError("alerts.csv: malformed row \(line)")
+            }
+            let key = f[2] + "\u{0}" + f[4]
+            switch f[6] {
+            case "pending":
+                open[key] = out.count
+                out.append(AlertEpisode(group: f[2], labels: ls, activeAt: t))
+            case "firing":
+                if let i = open[key] { out[i].firedAt = t } else {
+                    // for: 0 fires at its first evaluation (no pending row)
+                    open[key] = out.count
+                    out.append(AlertEpisode(group: f[2], labels: ls, activeAt: t, firedAt: t))
+                }
+            case "inactive":
+                if let i = open.removeValue(forKey: key) { out[i].endedAt = t }
+            default: throw OutputError("alerts.csv: unknown state \(f[6])")
+            }
+        }
+        return out
+    }
+
+    /// The promtool test for one rule group evaluated every `evaluationMs` from `firstEvaluationMs`
+    /// (Unix ms) over a run that ended at `endMs`. `readBackMs(rule)`: the longest range +
+    /// offset + lookback the rule's expression reads; `selectors(rule)`: its selectors.
+    ///
+    /// For each alerting rule, the check times are the evaluation before and at each firing and each
+    /// resolution of its alerts, and every `everyMs` of the run; at each, promtool must report exactly
+    /// the alerts the simulator had firing. A check starts from fresh state (p + 1) evaluations before
+    /// its time, p = ceil(for / E): from there the evaluations see complete data, so an alert fires in
+    /// promtool at the check time exactly when it had been active for `for` in the simulator. A rule
+    /// with `keep_firing_for` starts at the last evaluation when none of its alerts was active instead.
+    /// A check whose grid would exceed `maxSteps` points is left out and named in `skipped`.
+    public static func test(group: RuleGroupSpec, evaluationMs: Int64, firstEvaluationMs: Int64, endMs: Int64,
+                            readBackMs: (RuleSpec) -> Int64, selectors: (RuleSpec) -> [PromQLSelector],
+                            episodes allEpisodes: [AlertEpisode], series: [RecordedSeries], everyMs: Int64 = 1_800_000,
+                            maxSteps: Int64 = 3_000_000) -> (ruleFile: String, testFile: String, checks: Int, skipped: [String]) {
+        var rulesJSON: [String] = []
+        var tests: [String] = []
+        var skipped: [String] = []
+        let episodes = allEpisodes.filter { $0.group == group.name }
+        for rule in group.rules {
+            guard case let .alerting(alertName, forDuration, keepFiringFor, _) = rule.kind else { continue }
+            let forMs = forDuration.nanoseconds / 1_000_000, keepMs = keepFiringFor.nanoseconds / 1_000_000
+            rulesJSON.append(ruleJSON(rule, alertName: alertName, forMs: forMs, keepMs: keepMs))
+            let mine = episodes.filter { $0.labels["alertname"] == alertName }
+            let sels = selectors(rule)
+            let inputs = series.filter { s in sels.contains { sel in sel.matchers.allSatisfy { $0.matches(s.labels) } } }
+            // check times: around each change, and a regular grid of evaluations
+            var times = Set<Int64>()
+            for e in mine {
+                if let f = e.firedAt { times.insert(f - evaluationMs); times.insert(f) }
+                if let r = e.endedAt, e.firedAt != nil { times.insert(r - evaluationMs); times.insert(r) }
+            }
+            let firstEval = firstEvaluationMs
+            let step = max(evaluationMs, everyMs - everyMs % evaluationMs)
+            var t = firstEval + step
+            while t <= endMs { times.insert(t); t += step }
+            let pendingEvals = (forMs + evaluationMs - 1) / evaluationMs
+            for at in times.sorted() where at >= firstEval && at <= endMs {
+                var from = at - (pendingEvals + 1) * evaluationMs
+                if keepMs > 0 {
+                    // the last evaluation before `at` when none of its alerts was active
+                    from = at
+                    while from > firstEval && mine.contains(where: { $0.activeAt <= from && ($0.endedAt ?? Int64.max) > from }) {
+                        from -= evaluationMs
+                    }
+                    from -= evaluationMs
+                }
+                let firing = mine.filter { ($0.firedAt ?? Int64.max) <= at && ($0.endedAt ?? Int64.max) > at }.map(\.labels).sorted()
+                let name = "\(alertName) at \(at) ms: \(firing.count) firing"
+                var origin = from - readBackMs(rule)
+                origin -= ((origin - firstEvaluationMs) % evaluationMs + evaluationMs) % evaluationMs
+                var grid = evaluationMs
+                for s in inputs { for p in s.samples where p.t >= origin && p.t <= at { grid = gcd(grid, p.t - origin) } }
+                if (at - origin) / grid > maxSteps { skipped.append(name + ": \((at - origin) / grid) grid points"); continue }
+                tests.append(testGroup(name: name, alertName: alertName, firing: firing, inputs: inputs,
+                                       origin: origin, at: at, grid: grid))
+            }
+        }
+        let ruleFile = "{\"groups\": [{\"name\": \(quote(group.name)), \"rules\": [\n  " + rulesJSON.joined(separator: ",\n  ") + "]}]}\n"
+        let testFile = "{\"rule_files\": [\"rules.json\"], \"evaluation_interval\": \"\(evaluationMs)ms\", \"tests\": [\n"
+            + tests.joined(separator: ",\n") + "]}\n"
+        return (ruleFile, testFile, tests.count, skipped)
+    }
+
+    /// The rule as promtool gets it: same expression, `for`, `keep_firing_for` and labels; no
+    /// annotations (they do not change the times, and alerts.csv does not hold their text).
+    private static func ruleJSON(_ rule: RuleSpec, alertName: String, forMs: Int64, keepMs: Int64) -> String {
+        var j = "{\"alert\": \(quote(alertName)), \"expr\": \(quote(rule.expr)), \"for\": \"\(forMs)ms\""
+        if keepMs > 0 { j += ", \"keep_firing_for\": \"\(keepMs)ms\"" }
+        if !rule.labels.isEmpty {
+            j += ", \"labels\": {" + rule.labels.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", ") + "}"
+        }
+        return j + "}"
+    }
+
+    /// One test group: the inputs from `origin` to `at` on the grid, the alerts expected firing at `at`.
+    private static func testGroup(name: String, alertName: String, firing: [LabelSet], inputs: [RecordedSeries],
+                                  origin: Int64, at: Int64, grid: Int64) -> String {
+        var seriesJSON: [String] = []
+        for s in inputs {
+            var values: [String] = []
+            var next: Int64 = 0
+            for p in s.samples where p.t >= origin && p.t <= at {
+                let i = (p.t - origin) / grid
+                if i > next { values.append("_x\(i - next)") }
+                values.append(p.v)
+                next = i + 1
+            }
+            if values.isEmpty { continue }
+            seriesJSON.append("{\"series\": \(quote(s.text)), \"values\": \(quote(values.joined(separator: " ")))}")
+        }
+        let expected = firing.map { ls in
+            "{\"exp_labels\": {" + ls.labels.filter { $0.name != "alertname" }.map { "\(quote($0.name)): \(quote($0.value))" }
+                .joined(separator: ", ") + "}}"
+        }
+        return "{\"name\": \(quote(name)), \"interval\": \"\(grid)ms\",\n \"input_series\": [\n  " + seriesJSON.joined(separator: ",\n  ")
+            + "],\n \"alert_rule_test\": [{\"eval_time\": \"\(at - origin)ms\", \"alertname\": \(quote(alertName)), \"exp_alerts\": ["
+            + expected.joined(separator: ", ") + "]}]}"
+    }
+
+    static func gcd(_ a: Int64, _ b: Int64) -> Int64 { var (x, y) = (abs(a), abs(b)); while y != 0 { (x, y) = (y, x % y) }; return x }
+
+    /// A JSON string literal.
+    static func quote(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\t": o += "\\t"
+            default:
+                if u.value < 0x20 { o += "\\u" + String(format4(u.value)) } else { o.unicodeScalars.append(u) }
+            }
+        }
+        return o + "\""
+    }
+    private static func format4(_ v: UInt32) -> String { let h = String(v, radix: 16); return String(repeating: "0", count: 4 - h.count) + h }
+
+    /// Splits one CSV row (RFC 4180 quoting).
+    static func splitCSV(_ line: String) -> [String] {
+        var fields: [String] = []
+        var cur = ""
+        var quoted = false
+        var it = Array(line).makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? it.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let n = it.next() { if n == "\"" { cur.append("\"") } else { quoted = false; pending = n } } else { quoted = false }
+                } else { cur.append(c) }
+            } else if c == "\"" { quoted = true }
+            else if c == "," { fields.append(cur); cur = "" }
+            else { cur.append(c) }
+        }
+        fields.append(cur)
+        return fields
+    }
+}
+
+extension LabelSet {
+    /// Parses the text form `LabelSet.description` writes: `name{a="x", b="y"}`, `name`, `{a="x"}`.
+    public init?(promText s: String) {
+        var labels: [MetricLabel] = []
+        let chars = Array(s)
+        var i = 0
+        var name = ""
+        while i < chars.count, chars[i] != "{" { name.append(chars[i]); i += 1 }
+        if !name.isEmpty { labels.append(MetricLabel("__name__", name)) }
+        if i < chars.count {
+            i += 1
+            while i < chars.count, chars[i] != "}" {
+                while i < chars.count, chars[i] == " " || chars[i] == "," { i += 1 }
+                if i < chars.count, chars[i] == "}" { break }
+                var ln = ""
+                while i < chars.count, chars[i] != "=" { ln.append(chars[i]); i += 1 }
+                guard i + 1 < chars.count, chars[i + 1] == "\"" else { return nil }
+                i += 2
+                var v = ""
+                while i < chars.count, chars[i] != "\"" {
+                    if chars[i] == "\\", i + 1 < chars.count {
+                        i += 1
+                        v.append(chars[i] == "n" ? "\n" : chars[i])
+                    } else { v.append(chars[i]) }
+                    i += 1
+                }
+                guard i < chars.count else { return nil }
+                i += 1
+                labels.append(MetricLabel(ln, v))
+            }
+            guard i < chars.count else { return nil }
+        }
+        self.init(labels)
+    }
+}
