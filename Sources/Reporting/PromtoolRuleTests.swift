@@ -19,8 +19,9 @@ import SimKernel
 public struct RecordedSeries {
     public var labels: LabelSet
     public var text: String
-    /// (Unix ms, value as promtool's series notation writes it: a number or `stale`).
-    public var samples: [(t: Int64, v: String)]
+    /// (Unix ms, value as promtool's series notation writes it: a number or `stale`, Unix ms when
+    /// it was stored: visible to queries).
+    public var samples: [(t: Int64, v: String, appended: Int64)]
 }
 
 /// One episode of one alert from alerts.csv: pending at `activeAt`, maybe firing at `firedAt`, maybe
@@ -34,7 +35,7 @@ public struct AlertEpisode: Equatable {
 }
 
 public enum PromtoolRuleTests {
-    /// Reads samples.csv (`series,timestamp_ms,value`).
+    /// Reads samples.csv (`series,timestamp_ms,value,appended_ms`).
     public static func readSamples(_ csv: String) throws -> [RecordedSeries] {
         var order: [String] = []
         var bySeries: [String: RecordedSeries] = [:]
@@ -42,14 +43,14 @@ public enum PromtoolRuleTests {
         for line in csv.split(separator: "\n", omittingEmptySubsequences: true) {
             if first { first = false; continue }
             let f = splitCSV(String(line))
-            guard f.count == 3, let t = Int64(f[1]) else { throw OutputError("samples.csv: malformed row \(line)") }
+            guard f.count == 4, let t = Int64(f[1]), let appended = Int64(f[3]) else { throw OutputError("samples.csv: malformed row \(line)") }
             let v = f[2] == "stale" ? "stale" : f[2]
             if bySeries[f[0]] == nil {
                 guard let ls = LabelSet(promText: f[0]) else { throw OutputError("samples.csv: malformed series \(f[0])") }
                 order.append(f[0])
                 bySeries[f[0]] = RecordedSeries(labels: ls, text: f[0], samples: [])
             }
-            bySeries[f[0]]!.samples.append((t, v))
+            bySeries[f[0]]!.samples.append((t, v, appended))
         }
         return order.map { bySeries[$0]! }
     }
@@ -97,11 +98,12 @@ public enum PromtoolRuleTests {
     /// A check whose grid would exceed `maxSteps` points is left out and named in `skipped`.
     public static func test(group: RuleGroupSpec, evaluationMs: Int64, firstEvaluationMs: Int64, endMs: Int64,
                             readBackMs: (RuleSpec) -> Int64, selectors: (RuleSpec) -> [PromQLSelector],
-                            episodes allEpisodes: [AlertEpisode], series: [RecordedSeries], everyMs: Int64 = 1_800_000,
-                            maxSteps: Int64 = 3_000_000) -> (ruleFile: String, testFile: String, checks: Int, skipped: [String]) {
+                            episodes allEpisodes: [AlertEpisode], series: [RecordedSeries], everyMs: Int64 = 7_200_000,
+                            windowMs: Int64 = 600_000, maxSteps: Int64 = 3_000_000) -> (ruleFile: String, testFile: String, checks: Int, skipped: [String]) {
         var rulesJSON: [String] = []
         var tests: [String] = []
         var skipped: [String] = []
+        var checks = 0
         let episodes = allEpisodes.filter { $0.group == group.name }
         for rule in group.rules {
             guard case let .alerting(alertName, forDuration, keepFiringFor, _) = rule.kind else { continue }
@@ -121,6 +123,8 @@ public enum PromtoolRuleTests {
             var t = firstEval + step
             while t <= endMs { times.insert(t); t += step }
             let pendingEvals = (forMs + evaluationMs - 1) / evaluationMs
+            // each check time with the first evaluation from which it needs complete data
+            var pending: [(at: Int64, from: Int64)] = []
             for at in times.sorted() where at >= firstEval && at <= endMs {
                 var from = at - (pendingEvals + 1) * evaluationMs
                 if keepMs > 0 {
@@ -131,21 +135,38 @@ public enum PromtoolRuleTests {
                     }
                     from -= evaluationMs
                 }
-                let firing = mine.filter { ($0.firedAt ?? Int64.max) <= at && ($0.endedAt ?? Int64.max) > at }.map(\.labels).sorted()
-                let name = "\(alertName) at \(at) ms: \(firing.count) firing"
-                var origin = from - readBackMs(rule)
+                pending.append((at, from))
+            }
+            // windows: consecutive checks share one test group while it spans at most `windowMs`
+            // beyond what the first needs (promtool's state at a later check depends only on the
+            // evaluations from that check's `from`, which see complete data in the window)
+            var i = 0
+            while i < pending.count {
+                var origin = pending[i].from - readBackMs(rule)
                 origin -= ((origin - firstEvaluationMs) % evaluationMs + evaluationMs) % evaluationMs
+                var j = i + 1
+                while j < pending.count && pending[j].at - pending[i].at <= windowMs && pending[j].from >= pending[i].from { j += 1 }
+                let checksHere = pending[i..<j].map { at -> (Int64, [LabelSet]) in
+                    (at.at, mine.filter { ($0.firedAt ?? Int64.max) <= at.at && ($0.endedAt ?? Int64.max) > at.at }.map(\.labels).sorted())
+                }
+                let last = pending[j - 1].at
+                let name = "\(alertName) from \(pending[i].at) to \(last) ms (\(j - i) checks)"
+                let shown = inputs.map { visible($0, from: origin, through: last, evaluationMs: evaluationMs) }
                 var grid = evaluationMs
-                for s in inputs { for p in s.samples where p.t >= origin && p.t <= at { grid = gcd(grid, p.t - origin) } }
-                if (at - origin) / grid > maxSteps { skipped.append(name + ": \((at - origin) / grid) grid points"); continue }
-                tests.append(testGroup(name: name, alertName: alertName, firing: firing, inputs: inputs,
-                                       origin: origin, at: at, grid: grid))
+                for s in shown { for p in s.samples { grid = gcd(grid, p.t - origin) } }
+                if (last - origin) / grid > maxSteps {
+                    skipped.append(name + ": \((last - origin) / grid) grid points")
+                } else {
+                    tests.append(testGroup(name: name, alertName: alertName, checks: checksHere, inputs: shown, origin: origin, grid: grid))
+                    checks += j - i
+                }
+                i = j
             }
         }
         let ruleFile = "{\"groups\": [{\"name\": \(quote(group.name)), \"rules\": [\n  " + rulesJSON.joined(separator: ",\n  ") + "]}]}\n"
         let testFile = "{\"rule_files\": [\"rules.json\"], \"evaluation_interval\": \"\(evaluationMs)ms\", \"tests\": [\n"
             + tests.joined(separator: ",\n") + "]}\n"
-        return (ruleFile, testFile, tests.count, skipped)
+        return (ruleFile, testFile, checks, skipped)
     }
 
     /// The rule as promtool gets it: same expression, `for`, `keep_firing_for` and labels; no
@@ -159,14 +180,35 @@ public enum PromtoolRuleTests {
         return j + "}"
     }
 
-    /// One test group: the inputs from `origin` to `at` on the grid, the alerts expected firing at `at`.
-    private static func testGroup(name: String, alertName: String, firing: [LabelSet], inputs: [RecordedSeries],
-                                  origin: Int64, at: Int64, grid: Int64) -> String {
+    /// The samples of one series that the window shows promtool, each at the instant it became
+    /// visible to queries when that differs for an evaluation: a scrape that timed out was stored at
+    /// its start but only once the timeout had passed (as Prometheus commits it), and promtool, which
+    /// has every sample from the start, would see it early. A sample overtaken by the next one before
+    /// it became visible was never the newest: it is left out.
+    static func visible(_ s: RecordedSeries, from origin: Int64, through last: Int64, evaluationMs: Int64) -> RecordedSeries {
+        var out: [(t: Int64, v: String, appended: Int64)] = []
+        let samples = s.samples
+        for (k, p) in samples.enumerated() where p.appended <= last || p.t <= last {
+            var t = p.t
+            // an evaluation in [t, appended) of the grid through `origin`: it did not see the sample
+            let firstEvalAtOrAfter = origin + ((p.t - origin + evaluationMs - 1) / evaluationMs) * evaluationMs
+            if p.appended > p.t && firstEvalAtOrAfter < p.appended {
+                t = p.appended
+                if k + 1 < samples.count && samples[k + 1].t <= t { continue }
+            }
+            if t >= origin && t <= last { out.append((t, p.v, p.appended)) }
+        }
+        return RecordedSeries(labels: s.labels, text: s.text, samples: out)
+    }
+
+    /// One test group: the inputs from `origin` on the grid, the alerts expected firing at each check.
+    private static func testGroup(name: String, alertName: String, checks: [(Int64, [LabelSet])], inputs: [RecordedSeries],
+                                  origin: Int64, grid: Int64) -> String {
         var seriesJSON: [String] = []
         for s in inputs {
             var values: [String] = []
             var next: Int64 = 0
-            for p in s.samples where p.t >= origin && p.t <= at {
+            for p in s.samples {
                 let i = (p.t - origin) / grid
                 if i > next { values.append("_x\(i - next)") }
                 values.append(p.v)
@@ -175,13 +217,15 @@ public enum PromtoolRuleTests {
             if values.isEmpty { continue }
             seriesJSON.append("{\"series\": \(quote(s.text)), \"values\": \(quote(values.joined(separator: " ")))}")
         }
-        let expected = firing.map { ls in
-            "{\"exp_labels\": {" + ls.labels.filter { $0.name != "alertname" }.map { "\(quote($0.name)): \(quote($0.value))" }
-                .joined(separator: ", ") + "}}"
+        let tests = checks.map { (at, firing) in
+            let expected = firing.map { ls in
+                "{\"exp_labels\": {" + ls.labels.filter { $0.name != "alertname" }.map { "\(quote($0.name)): \(quote($0.value))" }
+                    .joined(separator: ", ") + "}}"
+            }
+            return "{\"eval_time\": \"\(at - origin)ms\", \"alertname\": \(quote(alertName)), \"exp_alerts\": [" + expected.joined(separator: ", ") + "]}"
         }
         return "{\"name\": \(quote(name)), \"interval\": \"\(grid)ms\",\n \"input_series\": [\n  " + seriesJSON.joined(separator: ",\n  ")
-            + "],\n \"alert_rule_test\": [{\"eval_time\": \"\(at - origin)ms\", \"alertname\": \(quote(alertName)), \"exp_alerts\": ["
-            + expected.joined(separator: ", ") + "]}]}"
+            + "],\n \"alert_rule_test\": [\n  " + tests.joined(separator: ",\n  ") + "]}"
     }
 
     static func gcd(_ a: Int64, _ b: Int64) -> Int64 { var (x, y) = (abs(a), abs(b)); while y != 0 { (x, y) = (y, x % y) }; return x }

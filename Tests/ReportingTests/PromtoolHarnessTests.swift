@@ -12,19 +12,22 @@ final class PromtoolHarnessTests: XCTestCase {
     static let base = PromTime.defaultBaseMs
     static let eval: Int64 = 15_000
 
-    /// `up` of two targets scraped every 15 s at phases 1,234 ms and 7,001 ms; target x answers 0 from
+    /// `up` of two targets scraped every 15 s at phases 1,234 ms and 1,000 ms; target x answers 0 from
     /// its 20th scrape to its 40th, then is gone (a staleness marker); y is 1 throughout but its
-    /// 30th-34th scrapes fail (0).
+    /// 30th-34th scrapes time out (0, stored 10 s after their start, as Prometheus commits them).
     func series() -> [RecordedSeries] {
         func s(_ instance: String, phase: Int64, value: (Int) -> String?) -> RecordedSeries {
             let ls = LabelSet(name: "up", [("instance", instance), ("job", "node")])
-            var samples: [(Int64, String)] = []
-            for k in 0..<60 { if let v = value(k) { samples.append((Self.base + phase + Int64(k) * 15_000, v)) } }
+            var samples: [(t: Int64, v: String, appended: Int64)] = []
+            for k in 0..<60 {
+                let t = Self.base + phase + Int64(k) * 15_000
+                if let v = value(k) { samples.append((t, v, instance == "y" && v == "0" ? t + 10_000 : t)) }
+            }
             return RecordedSeries(labels: ls, text: ls.description, samples: samples)
         }
         return [
             s("x", phase: 1_234) { k in k < 20 ? "1" : k < 40 ? "0" : k == 40 ? "stale" : nil },
-            s("y", phase: 7_001) { k in (30..<35).contains(k) ? "0" : "1" },
+            s("y", phase: 1_000) { k in (30..<35).contains(k) ? "0" : "1" },
         ]
     }
 
@@ -36,7 +39,7 @@ final class PromtoolHarnessTests: XCTestCase {
         var t = firstEval
         while t <= end {
             for s in series {
-                let newest = s.samples.last { $0.t <= t && $0.t > t - 300_000 }
+                let newest = s.samples.last { $0.t <= t && $0.appended <= t && $0.t > t - 300_000 }
                 let active = newest.map { $0.v == "0" } ?? false
                 let key = s.text
                 let labels = s.labels.withoutName.setting("alertname", "Down").setting("severity", "page")
@@ -94,6 +97,7 @@ final class PromtoolHarnessTests: XCTestCase {
         XCTAssertTrue(eps.allSatisfy { $0.firedAt != nil && $0.endedAt != nil })
         let (status, out, checks) = try runPromtool(group, eps, ss, firstEval: first, end: end)
         XCTAssertGreaterThanOrEqual(checks, 8)
+        XCTAssertTrue(out.contains("SUCCESS"), out)
         XCTAssertEqual(status, 0, out)
     }
 
@@ -117,10 +121,10 @@ final class PromtoolHarnessTests: XCTestCase {
         let eps = try PromtoolRuleTests.readEpisodes(alerts + "\n")
         XCTAssertEqual(eps, [AlertEpisode(group: "g", labels: LabelSet(["alertname": "Down", "instance": "x"]),
                                           activeAt: 1_496_275_265_000, firedAt: 1_496_275_295_000, endedAt: 1_496_275_400_000)])
-        let samples = try PromtoolRuleTests.readSamples("series,timestamp_ms,value\n\"up{instance=\"\"x\"\"}\",5,1\n\"up{instance=\"\"x\"\"}\",20,stale\n")
+        let samples = try PromtoolRuleTests.readSamples("series,timestamp_ms,value,appended_ms\n\"up{instance=\"\"x\"\"}\",5,1,5\n\"up{instance=\"\"x\"\"}\",20,stale,30\n")
         XCTAssertEqual(samples.count, 1)
         XCTAssertEqual(samples[0].labels, LabelSet(["__name__": "up", "instance": "x"]))
         XCTAssertEqual(samples[0].samples.map(\.v), ["1", "stale"])
-        XCTAssertThrowsError(try PromtoolRuleTests.readSamples("series,timestamp_ms,value\nup,x,1\n"))
+        XCTAssertThrowsError(try PromtoolRuleTests.readSamples("series,timestamp_ms,value,appended_ms\nup,x,1,1\n"))
     }
 }
