@@ -43,12 +43,14 @@ public struct LabelSet: Hashable, Sendable, Comparable, CustomStringConvertible 
     public private(set) var labels: [MetricLabel]
 
     public init(_ labels: [MetricLabel] = []) {
-        var seen: [String: Int] = [:]
+        // a handful of labels: a linear scan for a repeated name is cheaper than a dictionary
         var out: [MetricLabel] = []
+        out.reserveCapacity(labels.count)
         for l in labels where !l.value.isEmpty {
-            if let i = seen[l.name] { out[i] = l } else { seen[l.name] = out.count; out.append(l) }
+            if let i = out.firstIndex(where: { $0.name == l.name }) { out[i] = l } else { out.append(l) }
         }
-        self.labels = out.sorted()
+        out.sort()
+        self.labels = out
     }
     public init(_ pairs: KeyValuePairs<String, String>) { self.init(pairs.map { MetricLabel($0.key, $0.value) }) }
     public init(name: String, _ pairs: [(String, String)]) {
