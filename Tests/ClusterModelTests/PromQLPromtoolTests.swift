@@ -39,6 +39,9 @@ final class PromQLPromtoolTests: XCTestCase {
         out.append((LabelSet(name: "node_fs_free", [("instance", "a"), ("job", "node")]), fsA))
         out.append((LabelSet(name: "node_fs_free", [("instance", "b"), ("job", "node")]),
                     (0..<n).map { (i: Int) -> Double? in (i >= 40 && i < 70) ? nil : 500 + Double(i % 9) }))
+        // A target that goes away (staleness marker at 10 min) and comes back at 20 min.
+        out.append((LabelSet(name: "up", [("instance", "c"), ("job", "node")]),
+                    (0..<n).map { (i: Int) -> Double? in i < 40 ? 1 : (i == 40 ? Sample.staleNaN : (i >= 80 ? Double(i % 2) : nil)) }))
         var cum = [0.0, 0.0, 0.0, 0.0]
         var bucketVals: [[Double?]] = [[], [], [], []]
         for _ in 0..<n {
@@ -81,10 +84,11 @@ final class PromQLPromtoolTests: XCTestCase {
         #"label_join(node_fs_free, "id", "/", "job", "instance")"#, "sort_desc(node_fs_free)",
         "max_over_time(rate(http_requests_total[1m])[5m:1m])", "avg_over_time(node_fs_free[5m] offset 3m)",
         "rate(http_requests_total[5m] offset -1m)", "sum(rate(http_requests_total[5m])) by (instance) * 60",
+        "up", "count_over_time(up[15m])", "changes(up[30m])", "timestamp(up)", #"absent(up{job="node"})"#, "up offset 9m50s",
         "node_fs_free atan2 100", "node_fs_free == bool 500", "http_requests_total * on(instance) group_right(job) node_fs_free",
     ]
 
-    static let evalSeconds: [Int64] = [60, 300, 451, 600, 1005, 1350, 1800, 2100]
+    static let evalSeconds: [Int64] = [60, 300, 451, 600, 601, 900, 1005, 1199, 1200, 1350, 1800, 2100]
 
     func testPromtoolAgreesWithTheEvaluator() throws {
         guard let promtool = Self.promtool() else {
@@ -95,7 +99,7 @@ final class PromQLPromtoolTests: XCTestCase {
         for (labels, values) in Self.inputSeries() {
             for (i, v) in values.enumerated() { if let v { store.append(labels, Sample(t: Int64(i) * 15_000, v: v)) } }
             series.append(["series": labels.description,
-                           "values": values.map { $0.map { "\($0)" } ?? "_" }.joined(separator: " ")])
+                           "values": values.map { $0.map { $0.bitPattern == Sample.staleNaNBits ? "stale" : "\($0)" } ?? "_" }.joined(separator: " ")])
         }
         var tests: [[String: Any]] = []
         var nonEmpty = 0
