@@ -9,9 +9,6 @@ struct PromQLEvaluator {
     let store: SeriesStore
     let lookbackMs: Int64
     let defaultStepMs: Int64
-    /// Reused for a series' samples without staleness markers.
-    var buffer: [Sample] = []
-
     init(store: SeriesStore, lookbackMs: Int64, defaultStepMs: Int64) {
         self.store = store; self.lookbackMs = lookbackMs; self.defaultStepMs = defaultStepMs
     }
@@ -77,9 +74,7 @@ struct PromQLEvaluator {
         let maxt = t - vs.offsetMs
         var out: [SeriesSamples] = []
         for var s in store.select(vs.matchers, mint: maxt - rangeMs, maxt: maxt) {
-            if s.samples.contains(where: { $0.isStale || $0.t < maxt - rangeMs || $0.t > maxt }) {
-                s.samples.removeAll { $0.isStale || $0.t < maxt - rangeMs || $0.t > maxt }
-            }
+            if s.samples.contains(where: { $0.v.isNaN && $0.isStale }) { s.samples.removeAll { $0.isStale } }
             if !s.samples.isEmpty { out.append(s) }
         }
         return out
@@ -155,6 +150,8 @@ struct PromQLEvaluator {
     /// A function over a range vector: applied to each series' samples (funcs over []Point).
     mutating func rangeCall(_ c: PromQLCallNode, matrixArg m: Int, at t: Int64) throws(PromQLError) -> [VectorSample] {
         let name = c.function.name
+        guard let f = PromQLFunctions.RangeFunction(rawValue: name) else { return [] }
+        let keepName = f == .lastOverTime
         var param = Double.nan
         for (k, a) in c.args.enumerated() where k != m { param = try scalar(a, at: t) }
         let (series, rangeMs, offsetMs) = try matrixArgument(c.args[m].unwrapped, at: t)
@@ -162,10 +159,10 @@ struct PromQLEvaluator {
         var out: [VectorSample] = []
         out.reserveCapacity(series.count)
         for s in series {
-            guard let v = PromQLFunctions.overRange(name, s.samples, window, param: param) else { continue }
-            out.append(VectorSample(labels: name == "last_over_time" ? s.labels : s.labels.withoutName, value: v))
+            guard let v = PromQLFunctions.overRange(f, s.samples, window, param: param) else { continue }
+            out.append(VectorSample(labels: keepName ? s.labels : s.labels.withoutName, value: v))
         }
-        if name == "absent_over_time" {
+        if f == .absentOverTime {
             return out.isEmpty ? [VectorSample(labels: PromQLFunctions.absentLabels(c.args[m]), value: 1)] : []
         }
         try PromQLEvaluator.checkUnique(out, c.pos)
