@@ -9,6 +9,11 @@ struct PromQLEvaluator {
     let store: SeriesStore
     let lookbackMs: Int64
     let defaultStepMs: Int64
+    /// Subquery steps left for this evaluation (shared by the evaluator's copies): a bound on work
+    /// for nested subqueries.
+    final class Budget { var steps = PromQLEvaluator.maxSubquerySteps }
+    static let maxSubquerySteps = 100_000
+    let budget = Budget()
     init(store: SeriesStore, lookbackMs: Int64, defaultStepMs: Int64) {
         self.store = store; self.lookbackMs = lookbackMs; self.defaultStepMs = defaultStepMs
     }
@@ -90,10 +95,11 @@ struct PromQLEvaluator {
         if ts < first { ts += step }
         var index: [LabelSet: Int] = [:]
         var out: [SeriesSamples] = []
-        var steps = 0
         while ts <= end {
-            steps += 1
-            if steps > 11_000 { throw PromQLError("subquery has more than 11000 steps", position: s.pos) }
+            budget.steps -= 1
+            if budget.steps < 0 {
+                throw PromQLError("subqueries need more than \(PromQLEvaluator.maxSubquerySteps) steps in one evaluation", position: s.pos)
+            }
             for v in try vector(s.expr, at: ts) {
                 if let k = index[v.labels] { out[k].samples.append(Sample(t: ts, v: v.value)); continue }
                 index[v.labels] = out.count
