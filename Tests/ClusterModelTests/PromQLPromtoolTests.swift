@@ -147,3 +147,56 @@ final class PromQLPromtoolTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 0, String(out.prefix(20_000)))
     }
 }
+
+extension PromQLPromtoolTests {
+    /// Runs `promtool test rules` on a JSON document; returns its output.
+    static func runPromtool(_ promtool: String, _ doc: [String: Any]) throws -> String {
+        let dir = NSTemporaryDirectory() + "promql-promtool-err-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/test.json"
+        try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]).write(to: URL(fileURLWithPath: file))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: promtool)
+        p.arguments = ["test", "rules", file]
+        let pipe = Pipe()
+        p.standardOutput = pipe; p.standardError = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return out
+    }
+
+    /// Evaluation errors carry Prometheus' own messages: promtool reports each failing expression's `err:`.
+    func testEvaluationErrorsMatchPromtool() throws {
+        guard let promtool = Self.promtool() else { throw XCTSkip("promtool is not installed") }
+        let series = [(#"a{i="1",j="x"}"#, 2.0), (#"a{i="1",j="y"}"#, 3.0), (#"c{i="1",j="x"}"#, 5.0), (#"b{i="1",k="p"}"#, 10.0)]
+        // promtool loads samples as its evaluation loop (every evaluation_interval, 1 m) reaches them: evaluate at 60 s.
+        let store = PromQLEvalTests.store(series.map { (s: (String, Double)) -> (String, [(Int64, Double)]) in
+            (s.0, (0..<5).map { (Int64($0) * 15, s.1 + Double($0)) })
+        })
+        let exprs = ["b + on(i) a", "a + on(i) b", #"{__name__=~"a|c",j="x"} * on(i) group_left b"#,
+                     #"abs({__name__=~"a|c",j="x"})"#, #"-{__name__=~"a|c",j="x"}"#, "topk(scalar(vector(1e300)), a)",
+                     "a / on(i) group_right b", #"label_replace(a, "1x", "", "i", "")"#, #"label_replace(a, "d", "", "i", "(")"#,
+                     #"count_values("1x", a)"#, #"label_join(a, "d", ",", "1x")"#, #"rate({__name__=~"a|c",j="x"}[1m])"#]
+        let tests = exprs.map { ["expr": $0, "eval_time": "60s", "exp_samples": [] as [Any]] as [String: Any] }
+        let doc: [String: Any] = ["rule_files": [], "tests": [["interval": "15s", "promql_expr_test": tests,
+                                                               "input_series": series.map { ["series": $0.0, "values": "\($0.1)+1x4"] }]]]
+        let out = try Self.runPromtool(promtool, doc)
+        for e in exprs {
+            var mine = "no error"
+            do { _ = try PromQLExpr.parse(e).evaluate(at: 60_000, in: store) } catch let error as PromQLError { mine = error.message } catch {}
+            let quoted = "expr: \"" + e.replacingOccurrences(of: "\"", with: "\\\"") + "\", time: 1m, err: "
+            let theirs = out.components(separatedBy: "\n").first { $0.contains(quoted) }.map { String($0[$0.range(of: quoted)!.upperBound...]) }
+            // The pair in the many-to-many message comes in promtool's series creation order (its test
+            // loader iterates a Go map): either order is Prometheus' message.
+            let swapped = theirs.map { t -> String in
+                guard let open = t.range(of: ": ["), let close = t.range(of: "];", range: open.upperBound..<t.endIndex),
+                      let comma = t.range(of: "}, {", range: open.upperBound..<close.lowerBound) else { return t }
+                return String(t[..<open.upperBound]) + t[t.index(comma.lowerBound, offsetBy: 3)..<close.lowerBound] + ", "
+                    + t[open.upperBound...comma.lowerBound] + t[close.lowerBound...]
+            }
+            XCTAssertTrue(mine == (theirs ?? "no error") || mine == swapped, "\(e): \(mine) vs \(theirs ?? "no error")")
+        }
+    }
+}
