@@ -136,3 +136,32 @@ extension PromQLEvalTests {
                        "subqueries need more than 100000 steps in one evaluation")
     }
 }
+
+extension PromQLEvalTests {
+    /// No input traps or hangs: 20,000 random token sequences (fixed seed) are parsed, and those that
+    /// parse are evaluated over a small store; each ends in a value or a PromQLError.
+    func testRandomExpressionsNeverTrap() {
+        let tokens = ["x", "y", "{", "}", "(", ")", "[", "]", "5m", "1s", ":", ",", "+", "-", "*", "/", "%", "^", "==", "!=",
+                      "<", ">=", "and", "or", "unless", "atan2", "bool", "on", "ignoring", "(i)", "group_left", "group_right",
+                      "by", "without", "offset", "sum", "topk", "quantile", "count_values", "rate", "histogram_quantile",
+                      "predict_linear", "label_replace", "label_join", "absent", "round", "clamp", "hour", "time", "scalar",
+                      "vector", "timestamp", "sort", "quantile_over_time", #""v""#, #""(""#, #"i="1""#, #"i=~".*""#, "0",
+                      "1e308", "-1", "NaN", "Inf", "0x7fffffffffffffff", "1e-320", "@", "\\", "'", "`", "#", "\n", "1y"]
+        let s = Self.store([(#"x{i="1"}"#, [(0, 1), (30, 5), (60, 2)]), (#"x{i="2"}"#, [(0, -3), (60, .infinity)]),
+                            (#"y{i="1",le="1"}"#, [(0, 4), (60, 9)]), (#"y{i="1",le="+Inf"}"#, [(0, 9), (60, 12)])])
+        var seed: UInt64 = 7
+        var parsed = 0
+        for _ in 0..<20_000 {
+            var text = ""
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            for _ in 0..<(1 + Int(seed >> 60)) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                text += tokens[Int(seed >> 33) % tokens.count] + (seed & 1 == 0 ? " " : "")
+            }
+            guard let e = try? PromQLExpr.parse(text) else { continue }
+            parsed += 1
+            _ = try? e.evaluate(at: 60_000, in: s)
+        }
+        XCTAssertGreaterThan(parsed, 500)
+    }
+}
