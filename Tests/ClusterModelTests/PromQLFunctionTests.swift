@@ -96,6 +96,15 @@ final class PromQLFunctionTests: XCTestCase {
         XCTAssertThrowsError(try eval(#"label_replace(m, "d", "", "src", "(")"#, s, at: 10))
     }
 
+    /// count_values' labels print values as strconv.FormatFloat(v, 'f', -1, 64): never an exponent.
+    func testGoFloatFormatting() {
+        XCTAssertEqual([1e-7, 1.5e20, -2.5, 3, 0.1, 1e21, -0.0, .infinity, .nan].map(PromQLFunctions.goFormat),
+                       ["0.0000001", "150000000000000000000", "-2.5", "3", "0.1", "1000000000000000000000", "-0", "+Inf", "NaN"])
+        XCTAssertEqual(PromQLFunctions.goFormatV(1e300), "1e+300")
+        XCTAssertEqual(PromQLFunctions.goFormatV(1e-5), "1e-05")
+        XCTAssertEqual(PromQLFunctions.goFormatV(12.5), "12.5")
+    }
+
     func testDates() throws {
         let s = MemorySeriesStore()
         XCTAssertEqual(try eval("hour(vector(5 * 3600 + 59))", s, at: 0), ["{}": 5])

@@ -185,7 +185,7 @@ extension PromQLPromtoolTests {
         let out = try Self.runPromtool(promtool, doc)
         for e in exprs {
             var mine = "no error"
-            do { _ = try PromQLExpr.parse(e).evaluate(at: 60_000, in: store) } catch let error as PromQLError { mine = error.message } catch {}
+            do throws(PromQLError) { _ = try PromQLExpr.parse(e).evaluate(at: 60_000, in: store) } catch { mine = error.message }
             let quoted = "expr: \"" + e.replacingOccurrences(of: "\"", with: "\\\"") + "\", time: 1m, err: "
             let theirs = out.components(separatedBy: "\n").first { $0.contains(quoted) }.map { String($0[$0.range(of: quoted)!.upperBound...]) }
             // The pair in the many-to-many message comes in promtool's series creation order (its test

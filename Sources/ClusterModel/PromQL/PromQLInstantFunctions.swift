@@ -236,9 +236,9 @@ extension PromQLFunctions {
         if negative { mantissa.removeFirst() }
         let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
         var digits = String(parts[0]) + (parts.count > 1 ? String(parts[1]) : "")
-        var point = parts[0].count + exp
+        let point = parts[0].count + exp
         if digits.hasSuffix("0") && digits.count > 1 { digits = String(digits.reversed().drop { $0 == "0" }.reversed()) }
-        var out: String
+        let out: String
         if point <= 0 {
             out = "0." + String(repeating: "0", count: -point) + digits
         } else if point >= digits.count {
@@ -246,7 +246,6 @@ extension PromQLFunctions {
         } else {
             out = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
         }
-        point = 0
         return (negative ? "-" : "") + out
     }
 }
