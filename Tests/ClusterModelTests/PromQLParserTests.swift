@@ -52,6 +52,9 @@ final class PromQLParserTests: XCTestCase {
         XCTAssertEqual(sel.map(\.offsetMs), [0, 60_000])
         XCTAssertEqual(sel[0].matchers.map(\.description), [#"b="c""#, #"__name__="a""#])
         XCTAssertEqual(try PromQLExpr.parse("max_over_time(x[10m:1m] offset 5m)").selectors.map(\.rangeMs), [600_000])
+        XCTAssertTrue(try PromQLExpr.parse("sum(rate(x[5m] @ 100))").usesAtModifier)
+        XCTAssertTrue(try PromQLExpr.parse("max_over_time(x[10m:1m] @ end())").usesAtModifier)
+        XCTAssertFalse(try PromQLExpr.parse("sum(rate(x[5m] offset 1m))").usesAtModifier)
         XCTAssertEqual(try PromQLExpr.parse("max_over_time(x[10m:1m] offset 5m)").selectors.map(\.offsetMs), [300_000])
     }
 
@@ -134,7 +137,10 @@ final class PromQLParserTests: XCTestCase {
         assertError(#""\q""#, "unknown escape sequence U+0071 'q'", at: 0)
         assertError("1 +", "unexpected end of input", at: 3)
         assertError("x y", "unexpected identifier \"y\"", at: 2)
-        assertError("x @ 100", "the @ modifier is not supported by the simulator", at: 2)
+        assertError("sum(x) @ 100", "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery", at: 0)
+        assertError("x @ 1 @ 2", "@ <timestamp> may not be set multiple times", at: 0)
+        assertError("x @ 1 [5m]", "no @ modifiers allowed before range", at: 6)
+        assertError("x @ Inf", "timestamp out of bounds for @ modifier: +Inf", at: 0)
         assertError("holt_winters(x[5m], 0.5, 0.5)", "function \"holt_winters\" is not supported by the simulator", at: 0)
         assertError("1e400", "error parsing number: strconv.ParseFloat: parsing \"1e400\": value out of range", at: 0)
         assertError("sum by (a:b) (x)", "unexpected metric identifier \"a:b\" in grouping opts, expected label", at: 8)

@@ -94,6 +94,9 @@ final class PromQLPromtoolTests: XCTestCase {
         "histogram_quantile(0.99, req_latency_bucket)", #"label_replace(node_fs_free, "x", "$1.$2-${a}", "instance", "(?P<a>.)")"#,
         #"label_replace(node_fs_free, "job", "", "instance", "a")"#, "count by (instance) (up) or vector(0)",
         "sum(node_fs_free) / count(node_fs_free) - avg(node_fs_free)", "bottomk(2, rate(http_requests_total[5m]))",
+        "node_fs_free @ 300", "rate(http_requests_total[5m] @ 600)", "max_over_time(node_fs_free[5m:1m] @ 900 offset 1m)",
+        "timestamp(up @ 500)", "predict_linear(node_fs_free[10m] @ 600, 60)", "node_fs_free @ start() - node_fs_free",
+        "sum(rate(http_requests_total[1m] @ end()))", "max_over_time(rate(http_requests_total[1m] @ 1200)[5m:30s])",
         "node_fs_free atan2 100", "node_fs_free == bool 500", "http_requests_total * on(instance) group_right(job) node_fs_free",
     ]
 

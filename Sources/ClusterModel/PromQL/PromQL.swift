@@ -73,6 +73,10 @@ public final class PromQLExpr: @unchecked Sendable {
         return out
     }
 
+    /// Whether a selector or subquery reads at a fixed time (`@ <time>`, `@ start()`, `@ end()`):
+    /// then `selectors`' ranges do not say how far back the store must keep samples.
+    public var usesAtModifier: Bool { root.usesAt }
+
     /// Whether the expression's result is an instant vector (what a rule must return) or a scalar.
     public var returnsVectorOrScalar: Bool { root.type == .vector || root.type == .scalar }
 
@@ -86,7 +90,7 @@ public final class PromQLExpr: @unchecked Sendable {
     }
 
     public func evaluate(at t: Int64, in store: SeriesStore, lookbackMs: Int64, subqueryStepMs: Int64) throws(PromQLError) -> PromQLValue {
-        var ev = PromQLEvaluator(store: store, lookbackMs: lookbackMs, defaultStepMs: max(1, subqueryStepMs))
+        var ev = PromQLEvaluator(store: store, lookbackMs: lookbackMs, defaultStepMs: max(1, subqueryStepMs), queryTime: t)
         return try ev.eval(root, at: t)
     }
 }

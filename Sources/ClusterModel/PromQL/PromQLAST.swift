@@ -21,6 +21,20 @@ struct PromQLVectorSelector {
     var offsetMs: Int64 = 0
     var hasOffset = false
     var pos: Int
+    var at: PromQLAt?
+}
+
+/// The `@` modifier: an absolute time (Unix ms), or the query's start or end (for an instant
+/// evaluation both are its time).
+enum PromQLAt: Equatable {
+    case time(Int64)
+    case start, end
+
+    /// The time a selector reads at (before its offset) when evaluated at `t` in a query at `queryTime`.
+    func base(_ t: Int64, queryTime: Int64) -> Int64 {
+        if case .time(let ms) = self { return ms }
+        return queryTime
+    }
 }
 
 /// How two vectors' elements are paired (parser.VectorMatching).
@@ -100,6 +114,7 @@ final class PromQLSubqueryNode {
     let stepMs: Int64
     var offsetMs: Int64 = 0
     var hasOffset = false
+    var at: PromQLAt?
     let pos: Int
     init(expr: PromQLNode, rangeMs: Int64, stepMs: Int64, pos: Int) {
         self.expr = expr; self.rangeMs = rangeMs; self.stepMs = stepMs; self.pos = pos
@@ -145,6 +160,19 @@ indirect enum PromQLNode {
     var unwrapped: PromQLNode {
         if case .paren(let e, _) = self { return e.unwrapped }
         return self
+    }
+
+    /// Whether any selector or subquery has an `@` modifier.
+    var usesAt: Bool {
+        switch self {
+        case .number, .string: return false
+        case .vector(let v), .matrix(let v, _): return v.at != nil
+        case .subquery(let s): return s.at != nil || s.expr.usesAt
+        case .paren(let e, _), .negate(let e, _): return e.usesAt
+        case .binary(let b): return b.lhs.usesAt || b.rhs.usesAt
+        case .aggregate(let a): return (a.param?.usesAt ?? false) || a.expr.usesAt
+        case .call(let c): return c.args.contains { $0.usesAt }
+        }
     }
 
     /// Every selector, depth first, left to right.

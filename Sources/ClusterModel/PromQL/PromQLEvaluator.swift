@@ -14,8 +14,16 @@ struct PromQLEvaluator {
     final class Budget { var steps = PromQLEvaluator.maxSubquerySteps }
     static let maxSubquerySteps = 100_000
     let budget = Budget()
-    init(store: SeriesStore, lookbackMs: Int64, defaultStepMs: Int64) {
-        self.store = store; self.lookbackMs = lookbackMs; self.defaultStepMs = defaultStepMs
+    /// The query's time: what `@ start()` and `@ end()` mean.
+    let queryTime: Int64
+
+    init(store: SeriesStore, lookbackMs: Int64, defaultStepMs: Int64, queryTime: Int64) {
+        self.store = store; self.lookbackMs = lookbackMs; self.defaultStepMs = defaultStepMs; self.queryTime = queryTime
+    }
+
+    /// Where a selector's window ends: its `@` time (or t) less its offset.
+    func refTime(_ at: PromQLAt?, _ offsetMs: Int64, _ t: Int64) -> Int64 {
+        (at?.base(t, queryTime: queryTime) ?? t) - offsetMs
     }
 
     mutating func eval(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> PromQLValue {
@@ -66,7 +74,7 @@ struct PromQLEvaluator {
 
     /// Each matching series' newest sample in the lookback window, with its labels.
     func instantSelect(_ vs: PromQLVectorSelector, at t: Int64) -> [(labels: LabelSet, sample: Sample)] {
-        let ref = t - vs.offsetMs
+        let ref = refTime(vs.at, vs.offsetMs, t)
         var out: [(labels: LabelSet, sample: Sample)] = []
         for s in store.select(vs.matchers, mint: ref - lookbackMs, maxt: ref) {
             guard let last = s.samples.last(where: { $0.t <= ref }), last.t >= ref - lookbackMs, !last.isStale else { continue }
@@ -76,7 +84,7 @@ struct PromQLEvaluator {
     }
 
     func rangeSelect(_ vs: PromQLVectorSelector, rangeMs: Int64, at t: Int64) -> [SeriesSamples] {
-        let maxt = t - vs.offsetMs
+        let maxt = refTime(vs.at, vs.offsetMs, t)
         var out: [SeriesSamples] = []
         for var s in store.select(vs.matchers, mint: maxt - rangeMs, maxt: maxt) {
             if s.samples.contains(where: { $0.v.isNaN && $0.isStale }) { s.samples.removeAll { $0.isStale } }
@@ -89,7 +97,7 @@ struct PromQLEvaluator {
     /// [t − offset − range, t − offset] (evalSubquery's alignment), series in label order.
     mutating func subquery(_ s: PromQLSubqueryNode, at t: Int64) throws(PromQLError) -> [SeriesSamples] {
         let step = s.stepMs > 0 ? s.stepMs : defaultStepMs
-        let end = t - s.offsetMs
+        let end = refTime(s.at, s.offsetMs, t)
         let first = end - s.rangeMs
         var ts = PromQLEvaluator.floorDiv(first, step) * step
         if ts < first { ts += step }
@@ -160,8 +168,8 @@ struct PromQLEvaluator {
         let keepName = f == .lastOverTime
         var param = Double.nan
         for (k, a) in c.args.enumerated() where k != m { param = try scalar(a, at: t) }
-        let (series, rangeMs, offsetMs) = try matrixArgument(c.args[m].unwrapped, at: t)
-        let window = PromQLFunctions.Window(t: t, start: t - offsetMs - rangeMs, end: t - offsetMs, rangeMs: rangeMs)
+        let (series, rangeMs, end) = try matrixArgument(c.args[m].unwrapped, at: t)
+        let window = PromQLFunctions.Window(t: t, start: end - rangeMs, end: end, rangeMs: rangeMs)
         var out: [VectorSample] = []
         out.reserveCapacity(series.count)
         for s in series {
@@ -175,10 +183,11 @@ struct PromQLEvaluator {
         return out
     }
 
+    /// A range argument's series, its range and where its window ends.
     private mutating func matrixArgument(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> ([SeriesSamples], Int64, Int64) {
         switch node {
-        case .matrix(let vs, let r): return (rangeSelect(vs, rangeMs: r, at: t), r, vs.offsetMs)
-        case .subquery(let s): return (try subquery(s, at: t), s.rangeMs, s.offsetMs)
+        case .matrix(let vs, let r): return (rangeSelect(vs, rangeMs: r, at: t), r, refTime(vs.at, vs.offsetMs, t))
+        case .subquery(let s): return (try subquery(s, at: t), s.rangeMs, refTime(s.at, s.offsetMs, t))
         default: return ([], 0, 0)
         }
     }

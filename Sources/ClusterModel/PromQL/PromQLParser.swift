@@ -1,3 +1,5 @@
+import Foundation
+
 // The PromQL parser: recursive descent with the precedences of promql/parser/generated_parser.y
 // (Prometheus 2.42): `or` < `and unless` < comparisons < `+ -` < `* / % atan2` < `^` (right
 // associative); unary +/- binds like `*`; `[...]` and `offset` bind to the expression before them.
@@ -108,9 +110,8 @@ struct PromQLParser {
             let t = try cur()
             if case .punct("[") = t.kind { e = try parseRange(e, t) }
             else if case .keyword("offset") = t.kind { e = try parseOffset(e, t) }
-            else if case .punct("@") = t.kind {
-                throw PromQLError("the @ modifier is not supported by the simulator", position: t.pos)
-            } else { return e }
+            else if case .punct("@") = t.kind { e = try parseAt(e) }
+            else { return e }
         }
     }
 
@@ -123,6 +124,7 @@ struct PromQLParser {
         if case .punct("]") = t.kind {
             guard case .vector(let vs) = e else { throw PromQLError("ranges only allowed for vector selectors", position: open.pos) }
             if vs.hasOffset { throw PromQLError("no offset modifiers allowed before range", position: open.pos) }
+            if vs.at != nil { throw PromQLError("no @ modifiers allowed before range", position: open.pos) }
             return .matrix(vs, rangeMs: range)
         }
         guard case .punct(":") = t.kind else { throw unexpected(t, "subquery or range", "\":\" or \"]\"") }
@@ -163,6 +165,47 @@ struct PromQLParser {
             return e
         default:
             throw PromQLError("offset modifier must be preceded by an instant vector selector or range vector selector or a subquery", position: e.pos)
+        }
+    }
+
+    /// `@ <number>` (Unix seconds) or `@ start()` / `@ end()` (parse.go setTimestamp).
+    private mutating func parseAt(_ e: PromQLNode) throws(PromQLError) -> PromQLNode {
+        i += 1
+        var at: PromQLAt
+        let t = try next()
+        switch t.kind {
+        case .keyword(let k) where k == "start" || k == "end":
+            try expect("(", "@", "timestamp")
+            try expect(")", "@", "timestamp")
+            at = k == "start" ? .start : .end
+        default:
+            var sign = 1.0
+            var n = t
+            if case .punct(let p) = t.kind, p == "+" || p == "-" { sign = p == "-" ? -1 : 1; n = try next() }
+            guard case .number(let v) = n.kind else { throw unexpected(n, "@", "timestamp") }
+            let ts = sign * v
+            guard ts.isFinite, Swift.abs(ts * 1000) < 9.2e18 else {
+                let shown = ts.isNaN ? "NaN" : ts.isInfinite ? (ts > 0 ? "+Inf" : "-Inf") : String(format: "%.6f", ts)
+                throw PromQLError("timestamp out of bounds for @ modifier: \(shown)", position: e.pos)
+            }
+            at = .time(Int64((ts * 1000).rounded(.toNearestOrAwayFromZero)))
+        }
+        let twice = PromQLError("@ <timestamp> may not be set multiple times", position: e.pos)
+        switch e {
+        case .vector(var vs):
+            if vs.at != nil { throw twice }
+            vs.at = at
+            return .vector(vs)
+        case .matrix(var vs, let r):
+            if vs.at != nil { throw twice }
+            vs.at = at
+            return .matrix(vs, rangeMs: r)
+        case .subquery(let s):
+            if s.at != nil { throw twice }
+            s.at = at
+            return e
+        default:
+            throw PromQLError("@ modifier must be preceded by an instant vector selector or range vector selector or a subquery", position: e.pos)
         }
     }
 
