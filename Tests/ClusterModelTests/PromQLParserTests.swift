@@ -141,7 +141,6 @@ final class PromQLParserTests: XCTestCase {
         assertError("x @ 1 @ 2", "@ <timestamp> may not be set multiple times", at: 0)
         assertError("x @ 1 [5m]", "no @ modifiers allowed before range", at: 6)
         assertError("x @ Inf", "timestamp out of bounds for @ modifier: +Inf", at: 0)
-        assertError("holt_winters(x[5m], 0.5, 0.5)", "function \"holt_winters\" is not supported by the simulator", at: 0)
         assertError("1e400", "error parsing number: strconv.ParseFloat: parsing \"1e400\": value out of range", at: 0)
         assertError("sum by (a:b) (x)", "unexpected metric identifier \"a:b\" in grouping opts, expected label", at: 8)
         assertError("x $", "unexpected character: '$'", at: 2)

@@ -15,7 +15,8 @@ final class PromQLPromtoolParseTests: XCTestCase {
         "round(x, 1)", "hour()", "vector(1) and on() vector(2)", #"absent(x{a="b"})"#, "x[5m] offset 1w",
         "histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))", "max_over_time(deriv(x[5m])[1h:5m] offset 10m)",
         "a > bool on(b) group_right(c) d", #"x{a="\u00e9\x41\101"}"#, "sum by (on, bool, offset) (x)", "x[5m:]",
-        "topk(3, x) by (a)", "a ^ b ^ c", "(x)", "SUM(x)",
+        "topk(3, x) by (a)", "a ^ b ^ c", "(x)", "SUM(x)", "holt_winters(x[5m], 0.5, 0.5)", "histogram_fraction(0, 1, x)",
+        "holt_winters(x[5m], 0.5)", "histogram_count(x[5m])",
         // rejected
         "foo(x)", "rate(x)", "rate(x[5m], 1)", "round()", "abs(x,)", "{}", #"x{__name__="y"}"#, "a + bool b",
         "a and on(x) group_left b", "a + on(x) group_left(x) b", "x offset 5m [10m]", "sum(x) offset 1m", "x[5m][1m:]",

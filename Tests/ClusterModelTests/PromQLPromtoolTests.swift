@@ -97,6 +97,8 @@ final class PromQLPromtoolTests: XCTestCase {
         "node_fs_free @ 300", "rate(http_requests_total[5m] @ 600)", "max_over_time(node_fs_free[5m:1m] @ 900 offset 1m)",
         "timestamp(up @ 500)", "predict_linear(node_fs_free[10m] @ 600, 60)", "node_fs_free @ start() - node_fs_free",
         "sum(rate(http_requests_total[1m] @ end()))", "max_over_time(rate(http_requests_total[1m] @ 1200)[5m:30s])",
+        "holt_winters(node_fs_free[10m], 0.5, 0.3)", "holt_winters(http_requests_total[5m], 0.1, 0.9)",
+        "histogram_count(node_fs_free)", "histogram_fraction(0, 1, req_latency_bucket)",
         "node_fs_free atan2 100", "node_fs_free == bool 500", "http_requests_total * on(instance) group_right(job) node_fs_free",
     ]
 
@@ -181,7 +183,8 @@ extension PromQLPromtoolTests {
         let exprs = ["b + on(i) a", "a + on(i) b", #"{__name__=~"a|c",j="x"} * on(i) group_left b"#,
                      #"abs({__name__=~"a|c",j="x"})"#, #"-{__name__=~"a|c",j="x"}"#, "topk(scalar(vector(1e300)), a)",
                      "a / on(i) group_right b", #"label_replace(a, "1x", "", "i", "")"#, #"label_replace(a, "d", "", "i", "(")"#,
-                     #"count_values("1x", a)"#, #"label_join(a, "d", ",", "1x")"#, #"rate({__name__=~"a|c",j="x"}[1m])"#]
+                     #"count_values("1x", a)"#, #"label_join(a, "d", ",", "1x")"#, #"rate({__name__=~"a|c",j="x"}[1m])"#,
+                     "holt_winters(a[1m], 1, 0.5)", "holt_winters(a[1m], 0.5, -2)", "holt_winters(nothing[1m], 1, 1)"]
         let tests = exprs.map { ["expr": $0, "eval_time": "60s", "exp_samples": [] as [Any]] as [String: Any] }
         let doc: [String: Any] = ["rule_files": [], "tests": [["interval": "15s", "promql_expr_test": tests,
                                                                "input_series": series.map { ["series": $0.0, "values": "\($0.1)+1x4"] }]]]

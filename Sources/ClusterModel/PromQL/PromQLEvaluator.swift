@@ -166,14 +166,15 @@ struct PromQLEvaluator {
         let name = c.function.name
         guard let f = PromQLFunctions.RangeFunction(rawValue: name) else { return [] }
         let keepName = f == .lastOverTime
-        var param = Double.nan
-        for (k, a) in c.args.enumerated() where k != m { param = try scalar(a, at: t) }
+        var params: [Double] = []
+        for (k, a) in c.args.enumerated() where k != m { params.append(try scalar(a, at: t)) }
         let (series, rangeMs, end) = try matrixArgument(c.args[m].unwrapped, at: t)
         let window = PromQLFunctions.Window(t: t, start: end - rangeMs, end: end, rangeMs: rangeMs)
         var out: [VectorSample] = []
         out.reserveCapacity(series.count)
         for s in series {
-            guard let v = PromQLFunctions.overRange(f, s.samples, window, param: param) else { continue }
+            if f == .holtWinters { try PromQLFunctions.checkHoltWinters(params, c.pos) }
+            guard let v = PromQLFunctions.overRange(f, s.samples, window, params: params) else { continue }
             out.append(VectorSample(labels: keepName ? s.labels : s.labels.withoutName, value: v))
         }
         if f == .absentOverTime {

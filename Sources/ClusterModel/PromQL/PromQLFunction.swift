@@ -15,9 +15,9 @@ struct PromQLFunction {
 
     static func named(_ name: String) -> PromQLFunction? { table[name] }
 
-    /// Functions Prometheus 2.42 has that the simulator does not evaluate (native histograms,
-    /// holt_winters): rejected at parse time with their name.
-    static let unsupported: Set<String> = ["holt_winters", "histogram_count", "histogram_sum", "histogram_fraction"]
+    /// Functions Prometheus 2.42 has that the simulator does not evaluate: none left (the native
+    /// histogram functions yield nothing over float samples, as in Prometheus).
+    static let unsupported: Set<String> = []
 
     /// Instant-vector functions of one value (simpleFunc): the metric name is dropped.
     static let simple: [String: @Sendable (Double) -> Double] = [
@@ -45,6 +45,10 @@ struct PromQLFunction {
             add(PromQLFunction(name, [.vector], variadic: 1))
         }
         add(PromQLFunction("predict_linear", [.matrix, .scalar]))
+        add(PromQLFunction("holt_winters", [.matrix, .scalar, .scalar]))
+        add(PromQLFunction("histogram_count", [.vector]))
+        add(PromQLFunction("histogram_sum", [.vector]))
+        add(PromQLFunction("histogram_fraction", [.scalar, .scalar, .vector]))
         add(PromQLFunction("quantile_over_time", [.scalar, .matrix]))
         add(PromQLFunction("histogram_quantile", [.scalar, .vector]))
         add(PromQLFunction("absent", [.vector]))

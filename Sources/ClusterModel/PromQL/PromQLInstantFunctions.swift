@@ -21,6 +21,7 @@ extension PromQLFunctions {
         case "timestamp": return input.map { VectorSample(labels: $0.labels.withoutName, value: Double(t) / 1000) }
         case "sort", "sort_desc": return orderByValue(input, descending: name == "sort_desc").map { input[$0] }
         case "histogram_quantile": return histogramQuantile(scalars[0], input)
+        case "histogram_count", "histogram_sum", "histogram_fraction": return []   // native histograms only
         case "label_replace": return try labelReplace(input, strings, c.pos)
         case "label_join": return try labelJoin(input, strings, c.pos)
         case "minute", "hour", "day_of_week", "day_of_month", "day_of_year", "days_in_month", "month", "year":
@@ -28,6 +29,22 @@ extension PromQLFunctions {
             return input.map { VectorSample(labels: $0.labels.withoutName, value: dateField(name, $0.value)) }
         default: return []
         }
+    }
+
+    /// funcHoltWinters' checks: 0 < sf < 1 and 0 < tf < 1 (raised only when a series has samples).
+    static func checkHoltWinters(_ p: [Double], _ pos: Int) throws(PromQLError) {
+        let (sf, tf) = (p[0], p[1])
+        if sf <= 0 || sf >= 1 {
+            throw PromQLError("invalid smoothing factor. Expected: 0 < sf < 1, got: \(goPercentF(sf))", position: pos)
+        }
+        if tf <= 0 || tf >= 1 {
+            throw PromQLError("invalid trend factor. Expected: 0 < tf < 1, got: \(goPercentF(tf))", position: pos)
+        }
+    }
+
+    /// Go's %f: six decimals, `+Inf`, `-Inf`, `NaN`.
+    static func goPercentF(_ v: Double) -> String {
+        v.isNaN ? "NaN" : v.isInfinite ? (v > 0 ? "+Inf" : "-Inf") : String(format: "%.6f", v)
     }
 
     /// The elements' indices by value (descending or not), NaN last, equal values in arrival order.

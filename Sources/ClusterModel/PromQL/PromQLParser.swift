@@ -185,8 +185,7 @@ struct PromQLParser {
             guard case .number(let v) = n.kind else { throw unexpected(n, "@", "timestamp") }
             let ts = sign * v
             guard ts.isFinite, Swift.abs(ts * 1000) < 9.2e18 else {
-                let shown = ts.isNaN ? "NaN" : ts.isInfinite ? (ts > 0 ? "+Inf" : "-Inf") : String(format: "%.6f", ts)
-                throw PromQLError("timestamp out of bounds for @ modifier: \(shown)", position: e.pos)
+                throw PromQLError("timestamp out of bounds for @ modifier: \(PromQLFunctions.goPercentF(ts))", position: e.pos)
             }
             at = .time(Int64((ts * 1000).rounded(.toNearestOrAwayFromZero)))
         }

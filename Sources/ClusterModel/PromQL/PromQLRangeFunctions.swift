@@ -20,9 +20,13 @@ enum PromQLFunctions {
         case minOverTime = "min_over_time", maxOverTime = "max_over_time", countOverTime = "count_over_time"
         case lastOverTime = "last_over_time", presentOverTime = "present_over_time", absentOverTime = "absent_over_time"
         case stddevOverTime = "stddev_over_time", stdvarOverTime = "stdvar_over_time", quantileOverTime = "quantile_over_time"
+        case holtWinters = "holt_winters"
     }
 
-    static func overRange(_ f: RangeFunction, _ s: [Sample], _ w: Window, param: Double) -> Double? {
+    /// `params`: the function's scalar arguments in order (predict_linear's duration,
+    /// quantile_over_time's φ, holt_winters' factors).
+    static func overRange(_ f: RangeFunction, _ s: [Sample], _ w: Window, params: [Double]) -> Double? {
+        let param = params.first ?? .nan
         switch f {
         case .rate: return extrapolatedRate(s, w, isCounter: true, isRate: true)
         case .increase: return extrapolatedRate(s, w, isCounter: true, isRate: false)
@@ -63,7 +67,21 @@ enum PromQLFunctions {
         case .stddevOverTime: return variance(s).squareRoot()
         case .stdvarOverTime: return variance(s)
         case .quantileOverTime: return quantile(param, s.map(\.v))
+        case .holtWinters: return holtWinters(s, sf: params[0], tf: params[1])
         }
+    }
+
+    /// funcHoltWinters: double exponential smoothing (factors checked by the caller).
+    static func holtWinters(_ s: [Sample], sf: Double, tf: Double) -> Double? {
+        guard s.count >= 2 else { return nil }
+        var s0 = 0.0, s1 = s[0].v, b = s[1].v - s[0].v
+        for i in 1..<s.count {
+            let x = sf * s[i].v
+            if i > 1 { b = tf * (s1 - s0) + (1 - tf) * b }
+            let y = (1 - sf) * (s1 + b)
+            (s0, s1) = (s1, x + y)
+        }
+        return s1
     }
 
     /// extrapolatedRate: the increase between the first and last sample (counter resets added
