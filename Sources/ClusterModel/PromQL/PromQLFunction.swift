@@ -15,10 +15,6 @@ struct PromQLFunction {
 
     static func named(_ name: String) -> PromQLFunction? { table[name] }
 
-    /// Functions Prometheus 2.42 has that the simulator does not evaluate: none left (the native
-    /// histogram functions yield nothing over float samples, as in Prometheus).
-    static let unsupported: Set<String> = []
-
     /// Instant-vector functions of one value (simpleFunc): the metric name is dropped.
     static let simple: [String: @Sendable (Double) -> Double] = [
         "abs": { Swift.abs($0) }, "ceil": { Foundation.ceil($0) }, "floor": { Foundation.floor($0) },

@@ -316,9 +316,6 @@ struct PromQLParser {
 
     private mutating func parseCall(_ name: String, _ t: PromQLToken) throws(PromQLError) -> PromQLCallNode {
         guard let f = PromQLFunction.named(name) else {
-            if PromQLFunction.unsupported.contains(name) {
-                throw PromQLError("function \"\(name)\" is not supported by the simulator", position: t.pos)
-            }
             throw PromQLError("unknown function with name \"\(name)\"", position: t.pos)
         }
         let args = try parseArgs()
