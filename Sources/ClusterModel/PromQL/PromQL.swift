@@ -90,7 +90,7 @@ public final class PromQLExpr: @unchecked Sendable {
     }
 
     public func evaluate(at t: Int64, in store: SeriesStore, lookbackMs: Int64, subqueryStepMs: Int64) throws(PromQLError) -> PromQLValue {
-        var ev = PromQLEvaluator(store: store, lookbackMs: lookbackMs, defaultStepMs: max(1, subqueryStepMs), queryTime: t)
+        let ev = PromQLEvaluator(store: store, lookbackMs: lookbackMs, defaultStepMs: max(1, subqueryStepMs), queryTime: t)
         return try ev.eval(root, at: t)
     }
 }

@@ -12,7 +12,7 @@ extension PromQLEvaluator {
         var members: [VectorSample] = []
     }
 
-    mutating func aggregate(_ a: PromQLAggregateNode, at t: Int64) throws(PromQLError) -> PromQLValue {
+    func aggregate(_ a: PromQLAggregateNode, at t: Int64) throws(PromQLError) -> PromQLValue {
         let input = try vector(a.expr, at: t)
         var k = 0
         var q = Double.nan

@@ -4,7 +4,7 @@ import Foundation
 // VectorBinop (one-to-one, many-to-one, one-to-many with its errors), VectorAnd/Or/Unless.
 
 extension PromQLEvaluator {
-    mutating func binary(_ b: PromQLBinaryNode, at t: Int64) throws(PromQLError) -> PromQLValue {
+    func binary(_ b: PromQLBinaryNode, at t: Int64) throws(PromQLError) -> PromQLValue {
         let lhs = try eval(b.lhs, at: t)
         let rhs = try eval(b.rhs, at: t)
         switch (lhs, rhs) {

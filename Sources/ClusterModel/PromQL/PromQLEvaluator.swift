@@ -26,7 +26,7 @@ struct PromQLEvaluator {
         (at?.base(t, queryTime: queryTime) ?? t) - offsetMs
     }
 
-    mutating func eval(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> PromQLValue {
+    func eval(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> PromQLValue {
         switch node {
         case .number(let v, _): return .scalar(v)
         case .string(let s, _): return .string(s)
@@ -50,14 +50,12 @@ struct PromQLEvaluator {
     }
 
     func vector(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> [VectorSample] {
-        var ev = self
-        if case .vector(let v) = try ev.eval(node, at: t) { return v }
+        if case .vector(let v) = try eval(node, at: t) { return v }
         return []
     }
 
     func scalar(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> Double {
-        var ev = self
-        if case .scalar(let v) = try ev.eval(node, at: t) { return v }
+        if case .scalar(let v) = try eval(node, at: t) { return v }
         return .nan
     }
 
@@ -95,7 +93,7 @@ struct PromQLEvaluator {
 
     /// The subquery's points: its expression at every multiple of the step in
     /// [t − offset − range, t − offset] (evalSubquery's alignment), series in label order.
-    mutating func subquery(_ s: PromQLSubqueryNode, at t: Int64) throws(PromQLError) -> [SeriesSamples] {
+    func subquery(_ s: PromQLSubqueryNode, at t: Int64) throws(PromQLError) -> [SeriesSamples] {
         let step = s.stepMs > 0 ? s.stepMs : defaultStepMs
         let end = refTime(s.at, s.offsetMs, t)
         let first = end - s.rangeMs
@@ -125,7 +123,7 @@ struct PromQLEvaluator {
 
     // MARK: calls
 
-    mutating func call(_ c: PromQLCallNode, at t: Int64) throws(PromQLError) -> PromQLValue {
+    func call(_ c: PromQLCallNode, at t: Int64) throws(PromQLError) -> PromQLValue {
         let name = c.function.name
         if let m = c.args.firstIndex(where: { $0.unwrapped.type == .matrix }) {
             return .vector(try rangeCall(c, matrixArg: m, at: t))
@@ -162,7 +160,7 @@ struct PromQLEvaluator {
     }
 
     /// A function over a range vector: applied to each series' samples (funcs over []Point).
-    mutating func rangeCall(_ c: PromQLCallNode, matrixArg m: Int, at t: Int64) throws(PromQLError) -> [VectorSample] {
+    func rangeCall(_ c: PromQLCallNode, matrixArg m: Int, at t: Int64) throws(PromQLError) -> [VectorSample] {
         let name = c.function.name
         guard let f = PromQLFunctions.RangeFunction(rawValue: name) else { return [] }
         let keepName = f == .lastOverTime
@@ -185,7 +183,7 @@ struct PromQLEvaluator {
     }
 
     /// A range argument's series, its range and where its window ends.
-    private mutating func matrixArgument(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> ([SeriesSamples], Int64, Int64) {
+    private func matrixArgument(_ node: PromQLNode, at t: Int64) throws(PromQLError) -> ([SeriesSamples], Int64, Int64) {
         switch node {
         case .matrix(let vs, let r): return (rangeSelect(vs, rangeMs: r, at: t), r, refTime(vs.at, vs.offsetMs, t))
         case .subquery(let s): return (try subquery(s, at: t), s.rangeMs, refTime(s.at, s.offsetMs, t))
