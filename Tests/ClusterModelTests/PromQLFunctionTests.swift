@@ -65,6 +65,8 @@ final class PromQLFunctionTests: XCTestCase {
         XCTAssertEqual(try eval("histogram_quantile(0.1, h_bucket)", h([("-1", 5), ("1", 10), ("+Inf", 10)]), at: 10), [#"{j="a"}"#: -1])
         let noInf = try eval("histogram_quantile(0.5, h_bucket)", h([("1", 10), ("2", 20)]), at: 10)
         XCTAssertTrue(noInf[#"{j="a"}"#]?.isNaN ?? false)
+        XCTAssertEqual(["+Inf", "-inf", "Infinity", "1e3", ".5", "1e400", "0x10", "1_0", ""].map { PromQLFunctions.parseGoFloat($0) },
+                       [.infinity, -.infinity, .infinity, 1000, 0.5, nil, nil, nil, nil])
         // A malformed `le` is skipped.
         XCTAssertEqual(try eval("histogram_quantile(0.5, h_bucket)", h([("x", 3), ("1", 10), ("+Inf", 20)]), at: 10), [#"{j="a"}"#: 1])
     }

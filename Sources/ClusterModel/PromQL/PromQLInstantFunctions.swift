@@ -131,8 +131,8 @@ extension PromQLFunctions {
         case "nan": return .nan
         default: break
         }
-        guard !l.isEmpty, l.allSatisfy({ "0123456789.eE+-".contains($0) }) else { return nil }
-        return Double(l)
+        guard !l.isEmpty, l.allSatisfy({ "0123456789.eE+-".contains($0) }), let v = Double(l), v.isFinite else { return nil }
+        return v   // out of range (1e400) is an error in Go, not an infinity
     }
 
     // MARK: labels
