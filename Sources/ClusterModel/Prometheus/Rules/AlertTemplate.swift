@@ -225,7 +225,10 @@ final class AlertTemplateRenderer {
                 x = d
             default: throw TemplateError(line: line, "error calling \(f): can't convert \(args[0].typeName) to float")
             }
-            return .string(Humanize.apply(f, x))
+            guard let text = Humanize.apply(f, x) else {
+                throw TemplateError(line: line, "error calling \(f): \(GoFormat.shortest(x)) cannot be represented as a nanoseconds timestamp since it overflows int64")
+            }
+            return .string(text)
         case "printf":
             guard let first = args.first else { throw TemplateError(line: line, "wrong number of args for printf: want at least 1 got 0") }
             return .string(GoFormat.sprintf(try str(first), Array(args.dropFirst())))

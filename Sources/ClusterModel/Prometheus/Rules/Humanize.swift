@@ -8,7 +8,9 @@ enum Humanize {
         (GoFormat.special(x) ?? String(format: "%.4g", x)) + suffix
     }
 
-    static func apply(_ f: String, _ v: Double) -> String {
+    /// The function's text, or nil when humanizeTimestamp's value overflows int64 nanoseconds (an
+    /// execution error in Prometheus).
+    static func apply(_ f: String, _ v: Double) -> String? {
         switch f {
         case "humanize": return humanize(v)
         case "humanize1024": return humanize1024(v)
@@ -56,10 +58,10 @@ enum Humanize {
 
     /// fmt.Sprint(time.Time) of the Unix time `v` seconds, truncated to the millisecond, in UTC:
     /// `2017-06-01 00:00:00.5 +0000 UTC`.
-    static func timestamp(_ v: Double) -> String {
+    static func timestamp(_ v: Double) -> String? {
         if !v.isFinite { return g4(v) }
         let ns = v * 1e9
-        guard ns < 9.2e18, ns > -9.2e18 else { return "<error: \(GoFormat.shortest(v)) cannot be represented as a nanoseconds timestamp since it overflows int64>" }
+        guard ns < 9.2e18, ns > -9.2e18 else { return nil }
         let ms = Int64(ns) / 1_000_000 - (Int64(ns) % 1_000_000 < 0 ? 1 : 0)
         var secs = ms / 1000, frac = ms % 1000
         if frac < 0 { frac += 1000; secs -= 1 }
