@@ -127,6 +127,65 @@ final class RuleFilePromtoolTests: XCTestCase {
     }
 }
 
+extension RuleFilePromtoolTests {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Every shipped rule file (scenarios/**/rules/*.json).
+    static func shippedRuleFiles() -> [String] {
+        let root = repoRoot + "/scenarios"
+        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        return all.filter { $0.hasSuffix(".json") && $0.split(separator: "/").dropLast().last == "rules" }.sorted().map { root + "/" + $0 }
+    }
+
+    static let badFiles: [String: String] = [
+        "unknown-field": #"{"groups": [{"name": "g", "query_offset": "1m", "rules": []}]}"#,
+        "fraction-for": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "for": "1.5m"}]}]}"#,
+        "bad-expr": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "sum(rate(up[5m])"}]}]}"#,
+        "unknown-function": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "foo(up)"}]}]}"#,
+        "bad-range": #"{"groups": [{"name": "g", "rules": [{"record": "r", "expr": "rate(up[5x])"}]}]}"#,
+        "both-kinds": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "record": "b", "expr": "up"}]}]}"#,
+        "recording-for": #"{"groups": [{"name": "g", "rules": [{"record": "a", "expr": "up", "for": "1m"}]}]}"#,
+        "bad-record-name": #"{"groups": [{"name": "g", "rules": [{"record": "a-b", "expr": "up"}]}]}"#,
+        "bad-label": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "labels": {"1x": "y"}}]}]}"#,
+        "bad-template": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"s": "{{ $labels.x "}}]}]}"#,
+        "undefined-function": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"s": "{{ nope }}"}}]}]}"#,
+        "repeated-group": #"{"groups": [{"name": "g", "rules": []}, {"name": "g", "rules": []}]}"#,
+        "empty-expr": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": ""}]}]}"#,
+    ]
+    static let goodFiles: [String: String] = [
+        "empty": "{}",
+        "range-vector-result": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up[5m]"}]}]}"#,
+        "durations": #"{"groups": [{"name": "g", "interval": "1d", "limit": -1, "rules": [{"alert": "A", "expr": "up == 0", "for": "1h30m", "keep_firing_for": "1w"}]}]}"#,
+        "scalar-label": #"{"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "vector(1)", "labels": {"n": 1, "b": true}}]}]}"#,
+        "recording-template-label": #"{"groups": [{"name": "g", "rules": [{"record": "a:b", "expr": "sum(up)", "labels": {"x": "{{ $labels.y }}"}}]}]}"#,
+    ]
+
+    func testCheckRulesAgreesWithOurLoader() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var cases: [(name: String, path: String)] = Self.shippedRuleFiles().map { (String($0.dropFirst(Self.repoRoot.count + 1)), $0) }
+        XCTAssertGreaterThanOrEqual(cases.count, 4, "the shipped rule files")
+        for (name, text) in Self.badFiles.merging(Self.goodFiles, uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key }) {
+            write(text, to: dir + "/\(name).json")
+            cases.append((name, dir + "/\(name).json"))
+        }
+        for c in cases {
+            let text = try String(contentsOfFile: c.path, encoding: .utf8)
+            let d = Diagnostics()
+            let ours = RuleFileReader.parse(text, file: c.name, d)
+            let (status, out) = try Self.run(["check", "rules", c.path], in: dir)
+            XCTAssertEqual(ours != nil, status == 0, "\(c.name): promtool says \(status == 0 ? "ok" : "invalid"):\n\(out)\nwe say: \(d.errors.map(\.description))")
+            if Self.badFiles[c.name] != nil { XCTAssertNotEqual(status, 0, "\(c.name) is a bad file") }
+            // an expression's error has Prometheus' prefix and the same line:column in the expression
+            // (the message after it is the PromQL parser's: bad-range says "5x" where Prometheus says "5")
+            for e in d.errors where e.message.contains("could not parse expression") {
+                let ours = (e.message.components(separatedBy: "could not parse expression: ").last ?? "").components(separatedBy: " parse error:").first ?? ""
+                XCTAssertTrue(out.contains("could not parse expression: \(ours) parse error:"), "\(c.name): ours \(e.message) / promtool: \(out)")
+            }
+        }
+    }
+}
+
 /// `name OP x` over a grid whose samples sit on the 1m steps (the lookback finds the step's own).
 final class FakeGridExpr: RuleExpression {
     let grid: [RuleFilePromtoolTests.GridSeries]
