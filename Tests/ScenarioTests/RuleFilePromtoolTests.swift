@@ -39,19 +39,25 @@ final class RuleFilePromtoolTests: XCTestCase {
     /// Runs `rulesJSON` through our loader and runner over `grid` (step 1m, `steps` evaluations,
     /// each expression `name OP x` answered from the grid), writes promtool's test file with our
     /// firing alerts at every evaluation, and returns promtool's verdict.
-    func agree(rulesJSON: String, grid: [GridSeries], steps: Int, exprs: [String: (LabelSet, Double) -> Bool],
+    /// `exprs` nil: the real PromQL parser and evaluator over the grid's samples.
+    func agree(rulesJSON: String, grid: [GridSeries], steps: Int, exprs: [String: (LabelSet, Double) -> Bool]?,
                externalLabels: LabelSet = LabelSet(["cluster": "sim"])) throws -> (Int32, String, Int) {
         let d = Diagnostics()
-        let groups = try XCTUnwrap(RuleFileReader.parse(rulesJSON, file: "rules.json", d, compile: { _ in nil }), "\(d.errors)")
+        let groups = try XCTUnwrap(exprs == nil ? RuleFileReader.parse(rulesJSON, file: "rules.json", d)
+                                                : RuleFileReader.parse(rulesJSON, file: "rules.json", d, compile: { _ in nil }), "\(d.errors)")
+        let store = MemorySeriesStore()
         var runners: [RuleGroupRunner] = []
         for g in groups {
             runners.append(try RuleGroupRunner(spec: g, externalLabels: externalLabels, externalURL: "http://prom:9090", alertSeriesFromEvaluation: 1) {
                 (text: String) throws(PromQLError) -> RuleExpression in
+                guard let exprs else { return try PromQLExpr.parse(text) }
                 guard let keep = exprs[text] else { throw PromQLError("not in the grid", position: 0) }
                 return FakeGridExpr(grid: grid, keep: keep)
             })
         }
-        let store = MemorySeriesStore()
+        if exprs == nil {
+            for s in grid { for (k, v) in s.values.enumerated() where !v.isNaN { store.append(s.labels, Sample(t: Int64(k) * 60_000, v: v)) } }
+        }
         var cases: [String] = []
         var firingCount = 0
         for k in 0..<steps {
@@ -128,6 +134,70 @@ final class RuleFilePromtoolTests: XCTestCase {
 }
 
 extension RuleFilePromtoolTests {
+    /// The shipped node.json (hosts, filesystems, thin pool with predict_linear) over an incident:
+    /// h1 down for 15 minutes, h0's thin pool draining 1.2 GB a minute, h2's metadata low, h0's
+    /// root filesystem filling; the real PromQL engine evaluates the rules.
+    func testShippedNodeRulesWithPromQLAgreeWithPromtool() throws {
+        let steps = 60
+        func series(_ name: String, _ labels: [(String, String)], _ f: (Int) -> Double) -> GridSeries {
+            GridSeries(labels: LabelSet(name: name, labels), values: (0..<steps).map(f))
+        }
+        var grid: [GridSeries] = []
+        for h in 0..<3 {
+            let inst = [("instance", "h\(h):9100"), ("job", "node")]
+            let pool = inst + [("pool", "docker-thinpool")]
+            let fs = inst + [("device", "/dev/sda1"), ("fstype", "ext4"), ("mountpoint", "/")]
+            grid.append(series("up", inst) { k in h == 1 && (10..<25).contains(k) ? 0 : 1 })
+            grid.append(series("node_devicemapper_thinpool_data_size_bytes", pool) { _ in 100e9 })
+            grid.append(series("node_devicemapper_thinpool_data_free_bytes", pool) { k in h == 0 ? max(0, 60e9 - 1.2e9 * Double(k)) : 50e9 - 1e6 * Double(k) })
+            grid.append(series("node_devicemapper_thinpool_metadata_size_bytes", pool) { _ in 2e9 })
+            grid.append(series("node_devicemapper_thinpool_metadata_free_bytes", pool) { k in h == 2 && k > 20 ? 1e8 : 1.5e9 })
+            grid.append(series("node_filesystem_size_bytes", fs) { _ in 50e9 })
+            grid.append(series("node_filesystem_avail_bytes", fs) { k in h == 0 ? max(1e9, 20e9 - 0.5e9 * Double(k)) : 30e9 })
+        }
+        let rules = try String(contentsOfFile: Self.repoRoot + "/scenarios/monitoring/rules/node.json", encoding: .utf8)
+        let (status, out, firing) = try agree(rulesJSON: rules, grid: grid, steps: steps, exprs: nil)
+        XCTAssertGreaterThan(firing, 50, "the incident fires alerts")
+        XCTAssertEqual(status, 0, "promtool's alerts differ from the simulator's (real PromQL):\n\(out)")
+    }
+
+    /// requests.json (rate, error ratio, histogram_quantile p99) and marathon.json (group_left,
+    /// and on) over two apps: web's errors jump to 10% and its latency to ~0.8 s at 20m; api loses
+    /// tasks at 15m; real PromQL.
+    func testShippedRequestAndMarathonRulesWithPromQLAgreeWithPromtool() throws {
+        let steps = 50
+        var grid: [GridSeries] = []
+        for (a, app) in ["web", "api"].enumerated() {
+            let l = [("app", app), ("instance", "t\(a):31000"), ("job", "apps")]
+            let bad = { (k: Int) in a == 0 && k >= 20 }
+            // cumulative counters: 600 requests a minute; 5xx 10% after the fault for web
+            var ok = 0.0, err = 0.0, fast = 0.0, mid = 0.0, slow = 0.0
+            var rows: [[Double]] = []
+            for k in 0..<steps {
+                let e = bad(k) ? 60.0 : 1.0
+                ok += 600 - e; err += e
+                if bad(k) { fast += 100; mid += 200; slow += 300 } else { fast += 580; mid += 15; slow += 5 }
+                rows.append([ok, err, fast, fast + mid, fast + mid + slow, fast + mid + slow])
+            }
+            grid.append(GridSeries(labels: LabelSet(name: "http_requests_total", l + [("code", "200"), ("method", "get")]), values: rows.map { $0[0] }))
+            grid.append(GridSeries(labels: LabelSet(name: "http_requests_total", l + [("code", "503"), ("method", "get")]), values: rows.map { $0[1] }))
+            for (i, le) in ["0.1", "0.5", "1", "+Inf"].enumerated() {
+                grid.append(GridSeries(labels: LabelSet(name: "http_request_duration_seconds_bucket", l + [("le", le)]), values: rows.map { $0[2 + i] }))
+            }
+            let id = [("id", "/shop/\(app)"), ("instance", "marathon:8080"), ("job", "marathon")]
+            grid.append(GridSeries(labels: LabelSet(name: "marathon_app_instances", id), values: Array(repeating: 3, count: steps)))
+            grid.append(GridSeries(labels: LabelSet(name: "marathon_app_tasksRunning", id),
+                                   values: (0..<steps).map { k in a == 1 && k >= 15 ? (k >= 30 ? 0 : 2) : 3 }))
+        }
+        let folder = Self.repoRoot + "/scenarios/monitoring/rules/"
+        for file in ["requests.json", "marathon.json"] {
+            let rules = try String(contentsOfFile: folder + file, encoding: .utf8)
+            let (status, out, firing) = try agree(rulesJSON: rules, grid: grid, steps: steps, exprs: nil)
+            XCTAssertGreaterThan(firing, 10, "\(file): the incident fires alerts")
+            XCTAssertEqual(status, 0, "\(file): promtool's alerts differ from the simulator's (real PromQL):\n\(out)")
+        }
+    }
+
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Every shipped rule file (scenarios/**/rules/*.json).
