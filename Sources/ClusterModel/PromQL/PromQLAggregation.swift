@@ -20,7 +20,7 @@ extension PromQLEvaluator {
         if a.op == .topk || a.op == .bottomk {
             let f = try scalar(a.param!, at: t)
             guard f >= -9.223372036854775e18 && f <= 9.223372036854775e18 else {
-                throw PromQLError("Scalar value \(PromQLFunctions.goFormat(f)) overflows int64", position: a.pos)
+                throw PromQLError("Scalar value \(PromQLFunctions.goFormatV(f)) overflows int64", position: a.pos)
             }
             k = Int(f.rounded(.towardZero))
             if k < 1 { return .vector([]) }

@@ -214,6 +214,12 @@ extension PromQLFunctions {
         }
     }
 
+    /// fmt's %v of a float64: %f's digits, an exponent below 1e-4 and from 1e21 on.
+    static func goFormatV(_ v: Double) -> String {
+        let a = Swift.abs(v)
+        return !v.isFinite || a == 0 || (a >= 1e-4 && a < 1e21) ? goFormat(v) : "\(v)"
+    }
+
     /// strconv.FormatFloat(v, 'f', -1, 64): the shortest decimal that reads back, never an exponent.
     static func goFormat(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
