@@ -221,7 +221,7 @@ final class AlertTemplateRenderer {
             case .float(let d): x = d
             case .int(let i): x = Double(i)
             case .string(let s):
-                guard let d = GoParseFloat.parse(s) else { throw TemplateError(line: line, "error calling \(f): strconv.ParseFloat: parsing \"\(s)\": invalid syntax") }
+                guard s.utf8.count <= 400, let d = PromQLFunctions.parseGoFloat(s) else { throw TemplateError(line: line, "error calling \(f): strconv.ParseFloat: parsing \"\(s)\": invalid syntax") }
                 x = d
             default: throw TemplateError(line: line, "error calling \(f): can't convert \(args[0].typeName) to float")
             }

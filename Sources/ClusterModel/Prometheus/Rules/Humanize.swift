@@ -1,7 +1,7 @@
 import Foundation
 
 // Prometheus' humanize* template functions (template/template.go, 2.42) and Go's strings.Title
-// and strconv.ParseFloat as those functions use them.
+// (strconv.ParseFloat is PromQL's `PromQLFunctions.parseGoFloat`).
 
 enum Humanize {
     static func g4(_ x: Double, _ suffix: String = "") -> String {
@@ -99,21 +99,5 @@ enum Humanize {
             prevSep = !(c.isLetter || c.isNumber || c == "_")
         }
         return out
-    }
-}
-
-enum GoParseFloat {
-    /// strconv.ParseFloat(s, 64) for the forms a label value holds (decimal, exponent, Inf, NaN).
-    static func parse(_ s: String) -> Double? {
-        guard !s.isEmpty, s.utf8.count <= 400 else { return nil }
-        let l = s.lowercased()
-        switch l {
-        case "inf", "+inf", "infinity", "+infinity": return .infinity
-        case "-inf", "-infinity": return -.infinity
-        case "nan": return .nan
-        default:
-            guard l.allSatisfy({ "0123456789.e+-".contains($0) }) else { return nil }
-            return Double(l)
-        }
     }
 }
