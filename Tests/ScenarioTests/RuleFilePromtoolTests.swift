@@ -198,6 +198,34 @@ extension RuleFilePromtoolTests {
         }
     }
 
+    /// mesos.json (and on, or absent, sum by, rate) over a master failover: m0 leads, no leader
+    /// from 20m to 24m, then m1; an agent's exporter down 10m-30m and its slave disconnected;
+    /// failed tasks counted by the leader; real PromQL.
+    func testShippedMesosRulesWithPromQLAgreeWithPromtool() throws {
+        let steps = 45
+        var grid: [GridSeries] = []
+        var failed = 0.0
+        var failedRows: [Double] = []
+        for k in 0..<steps { failed += (10..<30).contains(k) ? 6 : 0; failedRows.append(failed) }
+        for m in 0..<2 {
+            let l = [("instance", "m\(m):9105"), ("job", "mesos-master")]
+            let leads = { (k: Int) in m == 0 ? k < 20 : k >= 24 }
+            grid.append(GridSeries(labels: LabelSet(name: "mesos_master_elected", l), values: (0..<steps).map { leads($0) ? 1 : 0 }))
+            grid.append(GridSeries(labels: LabelSet(name: "mesos_master_slaves_state", l + [("connection_state", "disconnected"), ("live_state", "inactive")]),
+                                   values: (0..<steps).map { k in leads(k) && (10..<30).contains(k) ? 1 : 0 }))
+            grid.append(GridSeries(labels: LabelSet(name: "mesos_master_task_states_exit_total", l + [("state", "failed")]),
+                                   values: m == 0 ? failedRows : Array(repeating: 0, count: steps)))
+        }
+        for a in 0..<3 {
+            grid.append(GridSeries(labels: LabelSet(name: "up", [("instance", "a\(a):9105"), ("job", "mesos-agent")]),
+                                   values: (0..<steps).map { k in a == 2 && (10..<30).contains(k) ? 0 : 1 }))
+        }
+        let rules = try String(contentsOfFile: Self.repoRoot + "/scenarios/monitoring/rules/mesos.json", encoding: .utf8)
+        let (status, out, firing) = try agree(rulesJSON: rules, grid: grid, steps: steps, exprs: nil)
+        XCTAssertGreaterThan(firing, 20, "the failover fires alerts")
+        XCTAssertEqual(status, 0, "promtool's alerts differ from the simulator's (real PromQL):\n\(out)")
+    }
+
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Every shipped rule file (scenarios/**/rules/*.json).
