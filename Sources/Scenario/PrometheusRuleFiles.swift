@@ -45,7 +45,10 @@ enum RuleFileReader {
                       compile: Compile = promQLParseError) -> [RuleGroupSpec]? {
         let parsed = JSONParser.parse(text, file: file)
         if !parsed.errors.isEmpty {
-            for e in parsed.errors { d.append(ScenarioError(path: "", file: file, line: e.line, column: e.column, message: e.message)) }
+            for (k, e) in parsed.errors.enumerated() {
+                let hint = k == 0 ? " (a rule file is read as JSON, the subset of YAML that Prometheus reads too: write YAML rules as JSON, e.g. with `yq -o=json`)" : ""
+                d.append(ScenarioError(path: "", file: file, line: e.line, column: e.column, message: e.message + hint))
+            }
             return nil
         }
         guard let doc = parsed.value else { return [] }

@@ -18,17 +18,24 @@ final class RuleStateMachineTests: XCTestCase {
 
     /// One alerting rule `A` over a fake expression: `active(t)` says whether `inst` is in the result.
     func runner(for forMs: Int64 = 0, keep: Int64 = 0, limit: Int = 0, labels: [(String, String)] = [("severity", "page")],
-                annotations: [(String, String)] = [], restoreAt: Int = 1, extra: [RuleSpec] = [],
+                annotations: [(String, String)] = [], restoreAt: Int = 1,
                 active: @escaping (Int64) -> Bool) throws -> RuleGroupRunner {
         let rule = RuleSpec(kind: .alerting(alert: "A", forDuration: .milliseconds(forMs), keepFiringFor: .milliseconds(keep), annotations: annotations),
                             expr: "A", labels: labels)
-        let spec = RuleGroupSpec(name: "g", file: "r.json", limit: limit, rules: extra + [rule])
+        let spec = RuleGroupSpec(name: "g", file: "r.json", limit: limit, rules: [rule])
         let inst = self.inst
         return try RuleGroupRunner(spec: spec, externalLabels: LabelSet(["cluster": "sim"]), externalURL: "http://prom:9090",
                                    alertSeriesFromEvaluation: restoreAt) { (text: String) throws(PromQLError) -> RuleExpression in
-            if text == "A" { return FakeRuleExpr { t, _ in .vector(active(t) ? [VectorSample(labels: inst, value: 0)] : []) } }
-            if text == "fail" { return FakeRuleExpr { _, _ throws(PromQLError) in throw PromQLError("many-to-many matching not allowed", position: 0) } }
-            return FakeRuleExpr { _, _ in .vector([VectorSample(labels: inst, value: 2), VectorSample(labels: inst.setting("job", "x"), value: 3)]) }
+            FakeRuleExpr { t, _ in .vector(active(t) ? [VectorSample(labels: inst, value: 0)] : []) }
+        }
+    }
+
+    /// One alerting rule over two series that differ only in `job`.
+    func twoSeries(labels: [(String, String)] = [], limit: Int = 0) throws -> RuleGroupRunner {
+        try RuleGroupRunner(spec: RuleGroupSpec(name: "g", file: "f", limit: limit, rules: [
+            RuleSpec(kind: .alerting(alert: "A", forDuration: .zero, keepFiringFor: .zero, annotations: []), expr: "two", labels: labels),
+        ]), externalLabels: LabelSet(), externalURL: "", alertSeriesFromEvaluation: 1) { (_: String) throws(PromQLError) -> RuleExpression in
+            FakeRuleExpr { _, _ in .vector([VectorSample(labels: self.inst, value: 2), VectorSample(labels: self.inst.setting("job", "x"), value: 3)]) }
         }
     }
 
@@ -152,21 +159,13 @@ final class RuleStateMachineTests: XCTestCase {
 
     func testDuplicateLabelSetsAfterRuleLabelsFailTheRule() throws {
         // two series differing only in `job`; the rule label job="same" makes them identical
-        let r = try RuleGroupRunner(spec: RuleGroupSpec(name: "g", file: "f", rules: [
-            RuleSpec(kind: .alerting(alert: "A", forDuration: .zero, keepFiringFor: .zero, annotations: []), expr: "two", labels: [("job", "same")]),
-        ]), externalLabels: LabelSet(), externalURL: "", alertSeriesFromEvaluation: 1) { (_: String) throws(PromQLError) -> RuleExpression in
-            FakeRuleExpr { _, _ in .vector([VectorSample(labels: self.inst, value: 2), VectorSample(labels: self.inst.setting("job", "x"), value: 3)]) }
-        }
+        let r = try twoSeries(labels: [("job", "same")])
         XCTAssertEqual(run(r, step: 60_000, n: 1)[0].changes.count, 0)
         XCTAssertEqual(r.lastErrors[0], "vector contains metrics with the same labelset after applying alert labels")
     }
 
     func testLimitForgetsEveryAlert() throws {
-        let r = try RuleGroupRunner(spec: RuleGroupSpec(name: "g", file: "f", limit: 1, rules: [
-            RuleSpec(kind: .alerting(alert: "A", forDuration: .zero, keepFiringFor: .zero, annotations: []), expr: "two"),
-        ]), externalLabels: LabelSet(), externalURL: "", alertSeriesFromEvaluation: 1) { (_: String) throws(PromQLError) -> RuleExpression in
-            FakeRuleExpr { _, _ in .vector([VectorSample(labels: self.inst, value: 2), VectorSample(labels: self.inst.setting("job", "x"), value: 3)]) }
-        }
+        let r = try twoSeries(limit: 1)
         let steps = run(r, step: 60_000, n: 1)
         XCTAssertEqual(r.lastErrors[0], "exceeded limit of 1 with 2 alerts")
         XCTAssertTrue(r.alerting[0]!.active.isEmpty)

@@ -136,6 +136,7 @@ final class RuleFileTests: XCTestCase {
 
     func testJSONSyntaxErrorsNameTheFile() {
         XCTAssertEqual(load("{\"groups\": [").errors.first?.hasPrefix("rules/r.json:1:"), true)
+        XCTAssertTrue(load("groups:\n- name: g\n").errors.first?.contains("write YAML rules as JSON") ?? false)
     }
 
     func testFilesAreReadBesideTheScenario() {
