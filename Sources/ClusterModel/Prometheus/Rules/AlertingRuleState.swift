@@ -34,6 +34,8 @@ public final class AlertingRuleState {
     let externalURL: String
     /// Active alerts (pending, firing, resolved within retention), by labels.
     public private(set) var active: [LabelSet: RuleAlert] = [:]
+    /// The keys of `active` in label order (kept sorted, so no evaluation sorts them).
+    public private(set) var order: [LabelSet] = []
 
     public init(name: String, group: String, holdMs: Int64, keepFiringForMs: Int64, labels: [(String, AlertTemplate)],
                 annotations: [(String, AlertTemplate)], externalLabels: LabelSet = LabelSet(), externalURL: String = "") {
@@ -54,21 +56,20 @@ public final class AlertingRuleState {
     public func eval(_ result: [VectorSample], at t: Int64, limit: Int, writeSeries: Bool) -> Outcome {
         var out = Outcome()
         var current: [LabelSet: RuleAlert] = [:]
-        var order: [LabelSet] = []
+        var resultOrder: [LabelSet] = []
         for smpl in result {
             let data = AlertTemplateData(labels: smpl.labels, externalLabels: externalLabels, externalURL: externalURL, value: smpl.value)
-            var set = smpl.labels.withoutName
-            for (k, tmpl) in labels { set = set.setting(k, tmpl.isLiteral ? tmpl.text : tmpl.expand(data)) }
-            set = set.setting("alertname", name)
+            let set = smpl.labels.overriding(labels.map { ($0.0, $0.1.isLiteral ? $0.1.text : $0.1.expand(data)) } + [("alertname", name)],
+                                             dropping: "__name__")
             let ann = LabelSet(annotations.map { MetricLabel($0.0, $0.1.isLiteral ? $0.1.text : $0.1.expand(data)) })
             if current[set] != nil {
                 out.error = "vector contains metrics with the same labelset after applying alert labels"
                 return out
             }
             current[set] = RuleAlert(labels: set, annotations: ann, state: .pending, value: smpl.value, activeAt: t)
-            order.append(set)
+            resultOrder.append(set)
         }
-        for set in order {
+        for set in resultOrder {
             guard let a = current[set] else { continue }
             if var old = active[set], old.state != .inactive {
                 old.value = a.value
@@ -77,10 +78,12 @@ public final class AlertingRuleState {
                 continue
             }
             out.transitions.append(row(a, from: .inactive, to: .pending, t))
+            if active[set] == nil { order.insert(set, at: insertionIndex(set)) }
             active[set] = a
         }
         var numActivePending = 0
-        for set in active.keys.sorted() {
+        var removed = false
+        for set in order {
             guard var a = active[set] else { continue }
             if current[set] == nil {
                 var keepFiring = false
@@ -92,6 +95,7 @@ public final class AlertingRuleState {
                 if a.state == .pending || (a.resolvedAt != 0 && t - a.resolvedAt > alertResolvedRetentionMs) {
                     active[set] = nil
                     deleted = true
+                    removed = true
                 }
                 if a.state != .inactive && !keepFiring {
                     out.transitions.append(row(a, from: a.state, to: .inactive, t, value: .nan))
@@ -111,21 +115,27 @@ public final class AlertingRuleState {
             }
             active[set] = a
             if writeSeries {
-                out.series.append((a.labels.setting("__name__", "ALERTS").setting("alertstate", a.state.rawValue), 1))
-                out.series.append((a.labels.setting("__name__", "ALERTS_FOR_STATE"), Double(floorDiv(a.activeAt, 1000))))
+                out.series.append((a.labels.overriding([("__name__", "ALERTS"), ("alertstate", a.state.rawValue)]), 1))
+                out.series.append((a.labels.overriding([("__name__", "ALERTS_FOR_STATE")]), Double(floorDiv(a.activeAt, 1000))))
             }
         }
         if limit > 0 && numActivePending > limit {
             // Prometheus forgets every alert (no resolved notification) and fails the rule.
-            for set in active.keys.sorted() where active[set]!.state != .inactive {
-                out.transitions.append(row(active[set]!, from: active[set]!.state, to: .inactive, t, value: .nan))
-            }
+            for set in order { if let a = active[set], a.state != .inactive { out.transitions.append(row(a, from: a.state, to: .inactive, t, value: .nan)) } }
             active = [:]
+            order = []
             out.series = []
             out.error = "exceeded limit of \(limit) with \(numActivePending) alerts"
         }
+        if removed { order.removeAll { active[$0] == nil } }
         out.transitions.sort { ($0.labels, rank($0)) < ($1.labels, rank($1)) }
         return out
+    }
+
+    func insertionIndex(_ l: LabelSet) -> Int {
+        var lo = 0, hi = order.count
+        while lo < hi { let m = (lo + hi) / 2; if order[m] < l { lo = m + 1 } else { hi = m } }
+        return lo
     }
 
     func rank(_ r: AlertTransition) -> Int { r.to == .pending ? 0 : r.to == .firing ? 1 : 2 }
@@ -138,13 +148,13 @@ public final class AlertingRuleState {
     /// LastSentAt and ValidUntil updated, as the notifier receives them (rules/manager.go SendAlerts).
     public func send(at t: Int64, resendDelayMs: Int64, evaluationIntervalMs: Int64, generatorURL: String) -> [AlertPayload] {
         var out: [AlertPayload] = []
-        for set in active.keys.sorted() {
+        for set in order {
             guard var a = active[set], needsSending(a, t, resendDelayMs) else { continue }
             a.lastSentAt = t
             a.validUntil = t + 4 * max(resendDelayMs, evaluationIntervalMs)
             active[set] = a
-            var labels = a.labels
-            for l in externalLabels.labels where labels[l.name] == nil { labels = labels.setting(l.name, l.value) }
+            let labels = externalLabels.isEmpty ? a.labels
+                : a.labels.overriding(externalLabels.labels.filter { a.labels[$0.name] == nil }.map { ($0.name, $0.value) })
             out.append(AlertPayload(labels: labels, annotations: a.annotations, startsAt: a.firedAt,
                                     endsAt: a.resolvedAt != 0 ? a.resolvedAt : a.validUntil, generatorURL: generatorURL))
         }
@@ -159,4 +169,15 @@ public final class AlertingRuleState {
     }
 
     func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+}
+
+extension LabelSet {
+    /// labels.Builder: `pairs` set in order (an empty value deletes), `dropping` deleted, in one
+    /// construction instead of a copy per label.
+    func overriding(_ pairs: [(String, String)], dropping: String? = nil) -> LabelSet {
+        var deleted = dropping.map { [$0] } ?? []
+        for (k, v) in pairs where v.isEmpty { deleted.append(k) }
+        let base = deleted.isEmpty ? labels : labels.filter { !deleted.contains($0.name) }
+        return LabelSet(base + pairs.map { MetricLabel($0.0, $0.1) })
+    }
 }

@@ -114,11 +114,8 @@ public final class RuleGroupRunner {
                 out = o.series
             } else {
                 guard case .recording(let record) = r.kind else { continue }
-                out = vector.map { s in
-                    var l = s.labels.setting("__name__", record)
-                    for (k, v) in r.labels { l = l.setting(k, v) }
-                    return (l, s.value)
-                }
+                let set = [("__name__", record)] + r.labels
+                out = vector.map { s in (s.labels.overriding(set), s.value) }
                 if Set(out.map(\.0)).count != out.count {
                     lastErrors[i] = "vector contains metrics with the same labelset after applying rule labels"; continue
                 }
