@@ -190,6 +190,13 @@ final class RuleStateMachineTests: XCTestCase {
         XCTAssertEqual(sent.first?.annotations["summary"], "ops at 7")
     }
 
+    func testAnEmptyRuleLabelDeletesTheLabel() throws {
+        // labels.Builder.Set(name, ""): the alert has no `job`
+        let steps = run(try runner(labels: [("job", ""), ("severity", "page")]) { _ in true }, step: 60_000, n: 1)
+        XCTAssertEqual(steps[0].changes.first?.labels, LabelSet(["alertname": "A", "instance": "h1:9100", "severity": "page"]))
+        XCTAssertEqual(LabelSet(["a": "1", "b": "2"]).overriding([("b", ""), ("c", "3"), ("a", "x")]), LabelSet(["a": "x", "c": "3"]))
+    }
+
     func testScalarResultIsOneSampleWithoutLabels() throws {
         let store = MemorySeriesStore()
         let r = try RuleGroupRunner(spec: RuleGroupSpec(name: "g", file: "f", rules: [RuleSpec(kind: .recording(record: "one"), expr: "1")]),
