@@ -128,3 +128,11 @@ final class PromQLEvalTests: XCTestCase {
         XCTAssertEqual(evalError("topk(scalar(vector(1e300)), m)", s)?.message, "Scalar value 1e+300 overflows int64")
     }
 }
+
+extension PromQLEvalTests {
+    func testNestedSubqueriesAreBounded() {
+        let s = Self.store([("x", [(0, 1)])])
+        XCTAssertEqual(evalError("max_over_time(max_over_time(x[1d:1s])[1d:1s])", s, at: 100_000)?.message,
+                       "subqueries need more than 100000 steps in one evaluation")
+    }
+}

@@ -54,6 +54,11 @@ final class PromQLPromtoolTests: XCTestCase {
         for (k, le) in ["0.1", "0.5", "1", "+Inf"].enumerated() {
             out.append((LabelSet(name: "req_latency_bucket", [("job", "api"), ("le", le)]), bucketVals[k]))
         }
+        // A histogram whose buckets disagree (a bucket below the one before it), `le` written unusually.
+        for (k, le) in ["0.5", "1.0", "2e0", "+Inf"].enumerated() {
+            out.append((LabelSet(name: "odd_bucket", [("le", le)]),
+                        (0..<n).map { (i: Int) -> Double? in Double(i * (k == 1 ? 1 : k + 2)) + (k == 3 ? 50 : 0) }))
+        }
         return out
     }
 
@@ -85,6 +90,10 @@ final class PromQLPromtoolTests: XCTestCase {
         "max_over_time(rate(http_requests_total[1m])[5m:1m])", "avg_over_time(node_fs_free[5m] offset 3m)",
         "rate(http_requests_total[5m] offset -1m)", "sum(rate(http_requests_total[5m])) by (instance) * 60",
         "up", "count_over_time(up[15m])", "changes(up[30m])", "timestamp(up)", #"absent(up{job="node"})"#, "up offset 9m50s",
+        "histogram_quantile(0.3, odd_bucket)", "histogram_quantile(0.9, rate(odd_bucket[2m]))", "histogram_quantile(0, odd_bucket)",
+        "histogram_quantile(0.99, req_latency_bucket)", #"label_replace(node_fs_free, "x", "$1.$2-${a}", "instance", "(?P<a>.)")"#,
+        #"label_replace(node_fs_free, "job", "", "instance", "a")"#, "count by (instance) (up) or vector(0)",
+        "sum(node_fs_free) / count(node_fs_free) - avg(node_fs_free)", "bottomk(2, rate(http_requests_total[5m]))",
         "node_fs_free atan2 100", "node_fs_free == bool 500", "http_requests_total * on(instance) group_right(job) node_fs_free",
     ]
 
@@ -112,13 +121,14 @@ final class PromQLPromtoolTests: XCTestCase {
                 case .scalar(let x): samples = [VectorSample(labels: LabelSet(), value: x)]
                 default: XCTFail(text); continue
                 }
-                if samples.contains(where: { $0.value.isNaN }) { continue }   // NaN never equals NaN in promtool
+                if samples.contains(where: { !$0.value.isFinite }) { continue }   // NaN never equals NaN; JSON has no Inf
                 if !samples.isEmpty { nonEmpty += 1 }
                 tests.append(["expr": text, "eval_time": "\(s)s",
                               "exp_samples": samples.map { ["labels": $0.labels.description, "value": $0.value] }])
             }
         }
         XCTAssertGreaterThan(nonEmpty, Self.expressions.count * Self.evalSeconds.count * 3 / 4)
+        print("promtool agreement: \(tests.count) cases of \(Self.expressions.count) expressions, \(nonEmpty) with samples")
         let doc: [String: Any] = ["rule_files": [], "evaluation_interval": "1m",
                                   "tests": [["interval": "15s", "input_series": series, "promql_expr_test": tests]]]
         let dir = NSTemporaryDirectory() + "promql-promtool-\(getpid())"

@@ -97,12 +97,6 @@ extension PromQLEvaluator {
     /// The k largest (smallest) elements, largest (smallest) first, NaN last; among equal values
     /// the first to arrive wins (Prometheus' heap keeps the incumbent on ties).
     private static func topK(_ members: [VectorSample], _ k: Int, top: Bool) -> [VectorSample] {
-        let order = members.indices.sorted { i, j in
-            let a = members[i].value, b = members[j].value
-            if a.isNaN != b.isNaN { return !a.isNaN }
-            if a != b && !a.isNaN { return top ? a > b : a < b }
-            return i < j
-        }
-        return order.prefix(k).map { members[$0] }
+        PromQLFunctions.orderByValue(members, descending: top).prefix(k).map { members[$0] }
     }
 }

@@ -9,9 +9,11 @@ struct PromQLEvaluator {
     let store: SeriesStore
     let lookbackMs: Int64
     let defaultStepMs: Int64
-    /// Reused for a series' samples without staleness markers.
-    var buffer: [Sample] = []
-
+    /// Subquery steps left for this evaluation (shared by the evaluator's copies): a bound on work
+    /// for nested subqueries.
+    final class Budget { var steps = PromQLEvaluator.maxSubquerySteps }
+    static let maxSubquerySteps = 100_000
+    let budget = Budget()
     init(store: SeriesStore, lookbackMs: Int64, defaultStepMs: Int64) {
         self.store = store; self.lookbackMs = lookbackMs; self.defaultStepMs = defaultStepMs
     }
@@ -77,9 +79,7 @@ struct PromQLEvaluator {
         let maxt = t - vs.offsetMs
         var out: [SeriesSamples] = []
         for var s in store.select(vs.matchers, mint: maxt - rangeMs, maxt: maxt) {
-            if s.samples.contains(where: { $0.isStale || $0.t < maxt - rangeMs || $0.t > maxt }) {
-                s.samples.removeAll { $0.isStale || $0.t < maxt - rangeMs || $0.t > maxt }
-            }
+            if s.samples.contains(where: { $0.v.isNaN && $0.isStale }) { s.samples.removeAll { $0.isStale } }
             if !s.samples.isEmpty { out.append(s) }
         }
         return out
@@ -95,10 +95,11 @@ struct PromQLEvaluator {
         if ts < first { ts += step }
         var index: [LabelSet: Int] = [:]
         var out: [SeriesSamples] = []
-        var steps = 0
         while ts <= end {
-            steps += 1
-            if steps > 11_000 { throw PromQLError("subquery has more than 11000 steps", position: s.pos) }
+            budget.steps -= 1
+            if budget.steps < 0 {
+                throw PromQLError("subqueries need more than \(PromQLEvaluator.maxSubquerySteps) steps in one evaluation", position: s.pos)
+            }
             for v in try vector(s.expr, at: ts) {
                 if let k = index[v.labels] { out[k].samples.append(Sample(t: ts, v: v.value)); continue }
                 index[v.labels] = out.count
@@ -155,6 +156,8 @@ struct PromQLEvaluator {
     /// A function over a range vector: applied to each series' samples (funcs over []Point).
     mutating func rangeCall(_ c: PromQLCallNode, matrixArg m: Int, at t: Int64) throws(PromQLError) -> [VectorSample] {
         let name = c.function.name
+        guard let f = PromQLFunctions.RangeFunction(rawValue: name) else { return [] }
+        let keepName = f == .lastOverTime
         var param = Double.nan
         for (k, a) in c.args.enumerated() where k != m { param = try scalar(a, at: t) }
         let (series, rangeMs, offsetMs) = try matrixArgument(c.args[m].unwrapped, at: t)
@@ -162,10 +165,10 @@ struct PromQLEvaluator {
         var out: [VectorSample] = []
         out.reserveCapacity(series.count)
         for s in series {
-            guard let v = PromQLFunctions.overRange(name, s.samples, window, param: param) else { continue }
-            out.append(VectorSample(labels: name == "last_over_time" ? s.labels : s.labels.withoutName, value: v))
+            guard let v = PromQLFunctions.overRange(f, s.samples, window, param: param) else { continue }
+            out.append(VectorSample(labels: keepName ? s.labels : s.labels.withoutName, value: v))
         }
-        if name == "absent_over_time" {
+        if f == .absentOverTime {
             return out.isEmpty ? [VectorSample(labels: PromQLFunctions.absentLabels(c.args[m]), value: 1)] : []
         }
         try PromQLEvaluator.checkUnique(out, c.pos)

@@ -19,15 +19,7 @@ extension PromQLFunctions {
             let inverse = 1.0 / (scalars.first ?? 1)
             return input.map { VectorSample(labels: $0.labels.withoutName, value: (($0.value * inverse + 0.5).rounded(.down)) / inverse) }
         case "timestamp": return input.map { VectorSample(labels: $0.labels.withoutName, value: Double(t) / 1000) }
-        case "sort", "sort_desc":
-            let desc = name == "sort_desc"
-            let order = input.indices.sorted { i, j in
-                let a = input[i].value, b = input[j].value
-                if a.isNaN != b.isNaN { return !a.isNaN }
-                if a != b && !a.isNaN { return desc ? a > b : a < b }
-                return i < j
-            }
-            return order.map { input[$0] }
+        case "sort", "sort_desc": return orderByValue(input, descending: name == "sort_desc").map { input[$0] }
         case "histogram_quantile": return histogramQuantile(scalars[0], input)
         case "label_replace": return try labelReplace(input, strings, c.pos)
         case "label_join": return try labelJoin(input, strings, c.pos)
@@ -35,6 +27,16 @@ extension PromQLFunctions {
             if c.args.isEmpty { return [VectorSample(labels: LabelSet(), value: dateField(name, Double(t / 1000)))] }
             return input.map { VectorSample(labels: $0.labels.withoutName, value: dateField(name, $0.value)) }
         default: return []
+        }
+    }
+
+    /// The elements' indices by value (descending or not), NaN last, equal values in arrival order.
+    static func orderByValue(_ v: [VectorSample], descending: Bool) -> [Int] {
+        v.indices.sorted { i, j in
+            let a = v[i].value, b = v[j].value
+            if a.isNaN != b.isNaN { return !a.isNaN }
+            if a != b && !a.isNaN { return descending ? a > b : a < b }
+            return i < j
         }
     }
 

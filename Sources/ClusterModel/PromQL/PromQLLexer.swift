@@ -22,28 +22,41 @@ struct PromQLToken {
     var pos: Int
     var text: String
 
-    /// How promql/parser names an item in "unexpected ..." messages.
+    /// How promql/parser names an item in "unexpected ..." messages (Item.desc): punctuation
+    /// quoted, operators `<op:+>`, aggregators `<aggr:sum>`, keywords `<by>`, else its kind and text.
     var desc: String {
         switch kind {
         case .eof: return "end of input"
-        case .number: return "number \"\(text)\""
-        case .duration: return "duration \"\(text)\""
-        case .string: return "string \(text)"
-        case .identifier, .metricIdentifier: return "identifier \"\(text)\""
-        case .keyword(let k): return PromQLLexer.aggregators.contains(k) ? "aggregation \"\(text)\"" : "keyword \"\(text)\""
+        case .number: return "number " + PromQLToken.quote(text)
+        case .duration: return "duration " + PromQLToken.quote(text)
+        case .string: return "string " + PromQLToken.quote(text)
+        case .identifier: return "identifier " + PromQLToken.quote(text)
+        case .metricIdentifier: return "metric identifier " + PromQLToken.quote(text)
+        case .keyword(let k):
+            if PromQLLexer.aggregators.contains(k) { return "<aggr:\(text)>" }
+            if ["and", "or", "unless", "atan2"].contains(k) { return "<op:\(text)>" }
+            if k == "start" || k == "end" { return PromQLToken.quote(text) }
+            return "<\(text)>"
         case .punct(let p):
-            switch p {
-            case "(": return "left parenthesis \"(\""
-            case ")": return "right parenthesis \")\""
-            case "{": return "left brace \"{\""
-            case "}": return "right brace \"}\""
-            case "[": return "left bracket \"[\""
-            case "]": return "right bracket \"]\""
-            case ",": return "\",\""
-            case ":": return "\":\""
-            default: return "operator \"\(p)\""
+            return ["(", ")", "{", "}", "[", "]", ",", "=", ":"].contains(p) ? PromQLToken.quote(p) : "<op:\(p)>"
+        }
+    }
+
+    /// Go's %q (strconv.Quote) of an item's text, `%.10q...` beyond 10 characters as Item.String does.
+    static func quote(_ s: String) -> String {
+        let cut = s.unicodeScalars.count > 10
+        var out = "\""
+        for c in cut ? Array(s.unicodeScalars.prefix(10)) : Array(s.unicodeScalars) {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(c)
             }
         }
+        return out + "\"" + (cut ? "..." : "")
     }
 }
 
@@ -137,7 +150,8 @@ struct PromQLLexer {
             parenDepth += 1; emit(.punct("("), start)
         case ")":
             parenDepth -= 1
-            if parenDepth < 0 { fail("unexpected right parenthesis ')'", start); return }
+            if parenDepth < 0 { fail("unexpected right parenthesis ')'", pos); return }   // lex.go: after the ')'
+
             emit(.punct(")"), start)
         case "{": braceOpen = true; emit(.punct("{"), start)
         case "[":
@@ -224,7 +238,8 @@ struct PromQLLexer {
             if !accept("smhdw") { return false }
             _ = accept("s")
         }
-        return !PromQLLexer.isAlnum(peek())
+        if PromQLLexer.isAlnum(peek()) { pos += 1; return false }   // l.next() in lex.go
+        return true
     }
 
     private mutating func lexNumberOrDuration(_ start: Int) {
@@ -232,12 +247,13 @@ struct PromQLLexer {
             let t = text(start)
             switch PromQLLexer.parseNumber(t) {
             case .some(let v): emit(.number(v), start)
-            case .none: fail("error parsing number: strconv.ParseFloat: parsing \"\(t)\": invalid syntax", start)
+            case .none:
+                let reason = Double(t).map { $0.isInfinite ? "value out of range" : "invalid syntax" } ?? "invalid syntax"
+                fail("error parsing number: strconv.ParseFloat: parsing \"\(t)\": \(reason)", start)
             }
             return
         }
         if acceptRemainingDuration() { emitDuration(start); return }
-        if pos < src.count { pos += 1 }
         fail("bad number or duration syntax: \"\(text(start))\"", start)
     }
 
@@ -245,7 +261,6 @@ struct PromQLLexer {
         pos = start
         if scanNumber() { fail("missing unit character in duration", start); return }
         if !acceptRemainingDuration() {
-            if pos < src.count { pos += 1 }
             fail("bad duration syntax: \"\(text(start))\"", start); return
         }
         emitDuration(start)
@@ -283,7 +298,7 @@ struct PromQLLexer {
             pos += 1
             if c == quote { break }
             if c != "\\" { out.append(c); continue }
-            guard let e = lexEscape(quote) else { return }
+            guard let e = lexEscape(quote, start) else { return }
             out.append(e)
         }
         tokens.append(PromQLToken(kind: .string(String(out)), pos: start, text: text(start)))
@@ -291,8 +306,7 @@ struct PromQLLexer {
 
     /// One escape after a backslash (lexEscape / strconv.Unquote): \a \b \f \n \r \t \v \\ \quote,
     /// octal \NNN, \xNN, \uNNNN, \UNNNNNNNN.
-    private mutating func lexEscape(_ quote: Unicode.Scalar) -> Unicode.Scalar? {
-        let at = pos - 1
+    private mutating func lexEscape(_ quote: Unicode.Scalar, _ at: Int) -> Unicode.Scalar? {
         guard let c = peek() else { fail("escape sequence not terminated", at); return nil }
         pos += 1
         let simple: [Unicode.Scalar: Unicode.Scalar] = ["a": "\u{07}", "b": "\u{08}", "f": "\u{0C}", "n": "\n",
@@ -310,7 +324,7 @@ struct PromQLLexer {
         for _ in 0..<n {
             guard let d = peek() else { fail("escape sequence not terminated", at); return nil }
             guard let v = PromQLLexer.digitVal(d), v < base else {
-                fail("illegal character U+\(String(d.value, radix: 16, uppercase: true).leftPad(4)) '\(Character(d))' in escape sequence", pos)
+                fail("illegal character U+\(String(d.value, radix: 16, uppercase: true).leftPad(4)) '\(Character(d))' in escape sequence", at)
                 return nil
             }
             pos += 1

@@ -135,7 +135,7 @@ struct PromQLParser {
         } else if case .punct("]") = s.kind {
         } else { throw unexpected(s, "subquery selector", "duration or \"]\"") }
         guard e.type == .vector else {
-            throw PromQLError("subquery is only allowed on instant vector, got \(e.type.documented) instead", position: e.pos)
+            throw PromQLError("subquery is only allowed on instant vector, got \(e.type == .matrix ? "matrix" : e.type.documented) instead", position: e.pos)
         }
         return .subquery(PromQLSubqueryNode(expr: e, rangeMs: range, stepMs: step, pos: e.pos))
     }
@@ -150,15 +150,15 @@ struct PromQLParser {
         let off = negative ? -d : d
         switch e {
         case .vector(var vs):
-            if vs.hasOffset { throw PromQLError("offset may not be set multiple times", position: kw.pos) }
+            if vs.hasOffset { throw PromQLError("offset may not be set multiple times", position: e.pos) }
             vs.offsetMs = off; vs.hasOffset = true
             return .vector(vs)
         case .matrix(var vs, let r):
-            if vs.hasOffset { throw PromQLError("offset may not be set multiple times", position: kw.pos) }
+            if vs.hasOffset { throw PromQLError("offset may not be set multiple times", position: e.pos) }
             vs.offsetMs = off; vs.hasOffset = true
             return .matrix(vs, rangeMs: r)
         case .subquery(let s):
-            if s.hasOffset { throw PromQLError("offset may not be set multiple times", position: kw.pos) }
+            if s.hasOffset { throw PromQLError("offset may not be set multiple times", position: e.pos) }
             s.offsetMs = off; s.hasOffset = true
             return e
         default:
@@ -186,9 +186,17 @@ struct PromQLParser {
             i += 1
             return .vector(try parseSelector(name: name, pos: t.pos))
         case .keyword(let k):
-            guard let op = PromQLAggregateOp(rawValue: k) else { throw unexpected(t) }
+            // generated_parser.y's metric_identifier: these keywords also name metrics.
+            let names: Set<String> = ["by", "and", "or", "unless", "offset", "without", "start", "end"]
+            guard let op = PromQLAggregateOp(rawValue: k) else {
+                guard names.contains(k) else { throw unexpected(t) }
+                i += 1
+                return .vector(try parseSelector(name: t.text, pos: t.pos))
+            }
             i += 1
-            return .aggregate(try parseAggregate(op, t))
+            if let next = try keyword(), next == "by" || next == "without" { return .aggregate(try parseAggregate(op, t)) }
+            if try isPunct("(") { return .aggregate(try parseAggregate(op, t)) }
+            return .vector(try parseSelector(name: t.text, pos: t.pos))
         default:
             throw unexpected(t)
         }

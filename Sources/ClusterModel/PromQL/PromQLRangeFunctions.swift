@@ -13,48 +13,56 @@ enum PromQLFunctions {
         var rangeMs: Int64
     }
 
-    static func overRange(_ name: String, _ s: [Sample], _ w: Window, param: Double) -> Double? {
-        switch name {
-        case "rate": return extrapolatedRate(s, w, isCounter: true, isRate: true)
-        case "increase": return extrapolatedRate(s, w, isCounter: true, isRate: false)
-        case "delta": return extrapolatedRate(s, w, isCounter: false, isRate: false)
-        case "irate": return instantValue(s, isRate: true)
-        case "idelta": return instantValue(s, isRate: false)
-        case "deriv":
+    /// The functions over a range vector (resolved once per call, not per series).
+    enum RangeFunction: String {
+        case rate, increase, delta, irate, idelta, deriv, resets, changes
+        case predictLinear = "predict_linear", avgOverTime = "avg_over_time", sumOverTime = "sum_over_time"
+        case minOverTime = "min_over_time", maxOverTime = "max_over_time", countOverTime = "count_over_time"
+        case lastOverTime = "last_over_time", presentOverTime = "present_over_time", absentOverTime = "absent_over_time"
+        case stddevOverTime = "stddev_over_time", stdvarOverTime = "stdvar_over_time", quantileOverTime = "quantile_over_time"
+    }
+
+    static func overRange(_ f: RangeFunction, _ s: [Sample], _ w: Window, param: Double) -> Double? {
+        switch f {
+        case .rate: return extrapolatedRate(s, w, isCounter: true, isRate: true)
+        case .increase: return extrapolatedRate(s, w, isCounter: true, isRate: false)
+        case .delta: return extrapolatedRate(s, w, isCounter: false, isRate: false)
+        case .irate: return instantValue(s, isRate: true)
+        case .idelta: return instantValue(s, isRate: false)
+        case .deriv:
             guard s.count >= 2 else { return nil }
             return linearRegression(s, interceptTime: s[0].t).slope
-        case "predict_linear":
+        case .predictLinear:
             guard s.count >= 2 else { return nil }
             let (slope, intercept) = linearRegression(s, interceptTime: w.t)
             return slope * param + intercept
-        case "resets", "changes":
+        case .resets, .changes:
             var n = 0
             var prev = s[0].v
             for x in s.dropFirst() {
-                if name == "resets" ? x.v < prev : (x.v != prev && !(x.v.isNaN && prev.isNaN)) { n += 1 }
+                if f == .resets ? x.v < prev : (x.v != prev && !(x.v.isNaN && prev.isNaN)) { n += 1 }
                 prev = x.v
             }
             return Double(n)
-        case "avg_over_time": return avgOverTime(s)
-        case "sum_over_time":
+        case .avgOverTime: return avgOverTime(s)
+        case .sumOverTime:
             var sum = 0.0, c = 0.0
             for x in s { (sum, c) = kahanSumInc(x.v, sum, c) }
             return sum.isInfinite ? sum : sum + c
-        case "min_over_time":
+        case .minOverTime:
             var m = s[0].v
             for x in s where x.v < m || m.isNaN { m = x.v }
             return m
-        case "max_over_time":
+        case .maxOverTime:
             var m = s[0].v
             for x in s where x.v > m || m.isNaN { m = x.v }
             return m
-        case "count_over_time": return Double(s.count)
-        case "last_over_time": return s[s.count - 1].v
-        case "present_over_time", "absent_over_time": return 1
-        case "stddev_over_time": return variance(s).squareRoot()
-        case "stdvar_over_time": return variance(s)
-        case "quantile_over_time": return quantile(param, s.map(\.v))
-        default: return nil
+        case .countOverTime: return Double(s.count)
+        case .lastOverTime: return s[s.count - 1].v
+        case .presentOverTime, .absentOverTime: return 1
+        case .stddevOverTime: return variance(s).squareRoot()
+        case .stdvarOverTime: return variance(s)
+        case .quantileOverTime: return quantile(param, s.map(\.v))
         }
     }
 
@@ -111,8 +119,8 @@ enum PromQLFunctions {
         var n = 0.0, sumX = 0.0, cX = 0.0, sumY = 0.0, cY = 0.0, sumXY = 0.0, cXY = 0.0, sumX2 = 0.0, cX2 = 0.0
         let initY = s[0].v
         var constY = true
-        for (i, x) in s.enumerated() {
-            if constY && i > 0 && x.v != initY { constY = false }
+        for x in s {
+            if constY && x.v != initY { constY = false }
             n += 1
             let xs = Double(x.t - interceptTime) / 1e3
             (sumX, cX) = kahanSumInc(xs, sumX, cX)
