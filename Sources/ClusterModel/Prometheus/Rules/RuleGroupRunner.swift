@@ -44,9 +44,10 @@ public final class RuleGroupRunner {
     public let alertSeriesFromEvaluation: Int
 
     /// Builds the group's rules; throws the first rule that does not parse.
-    public convenience init(spec: RuleGroupSpec, externalLabels: LabelSet = LabelSet()) throws(PromQLError) {
+    /// `externalURL`: `--web.external-url` (Prometheus' default is http://<hostname>:9090).
+    public convenience init(spec: RuleGroupSpec, externalLabels: LabelSet = LabelSet(), externalURL: String = "") throws(PromQLError) {
         do {
-            try self.init(spec: spec, externalLabels: externalLabels, externalURL: "", alertSeriesFromEvaluation: 3) { (text: String) throws(PromQLError) -> RuleExpression in
+            try self.init(spec: spec, externalLabels: externalLabels, externalURL: externalURL, alertSeriesFromEvaluation: 3) { (text: String) throws(PromQLError) -> RuleExpression in
                 try PromQLExpr.parse(text)
             }
         } catch {
