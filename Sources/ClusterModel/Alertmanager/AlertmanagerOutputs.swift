@@ -24,7 +24,7 @@ extension AlertmanagerCluster {
             ("group_key", "the aggregation group's key as Alertmanager prints it: route key and group labels (`{}/{severity=\"page\"}:{alertname=\"NodeDown\"}`)"),
             ("firing", "firing alerts in the notification"),
             ("resolved", "resolved alerts in the notification (0 for integrations without send_resolved)"),
-            ("alerts", "the alerts, `;`-separated and sorted: alertname and the labels the group does not share (`NodeDown{instance=\"slave-03\"}`), resolved ones suffixed ` (resolved)`"),
+            ("alerts", "the alerts, `;`-separated and sorted: alertname and the labels not common to every alert of the notification (all of them for a single alert: `NodeDown{instance=\"slave-03\"}`), resolved ones suffixed ` (resolved)`"),
         ]) { am, _, w in
             for n in am.pendingRows {
                 w.field(n.time); w.field(n.instance); w.field(n.receiver); w.field(n.integration); w.field(n.groupKey)
