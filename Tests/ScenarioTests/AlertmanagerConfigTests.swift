@@ -46,6 +46,35 @@ final class AlertmanagerConfigTests: XCTestCase {
         (#"{"route": {"receiver": "w"}, \#(webhook), "inhibit_rules": [{"equal": ["a-b"]}]}"#, "inhibit_rules[0].equal[0]", "invalid label name"),
     ]
 
+    /// Edge cases of YAML's and Alertmanager's decoding, with amtool's verdict (Alertmanager 0.25).
+    static let edge: [(text: String, accepted: Bool)] = [
+        (#"{"route": {"receiver": "w", "group_by": "alertname"}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": 5, "webhook_configs": [{"url": "http://h/"}]}]}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "send_resolved": "yes"}]}]}"#, false),
+        (#"{"global": null, "templates": null, "route": {"receiver": "w", "routes": null}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "foo": 1}]}]}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "ftp://h/"}]}]}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"matchers": ["severity=~\"(\""]}]}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"match_re": {"a": "("}}]}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"group_wait": "0"}]}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"mute_time_intervals": ["x"]}]}, "time_intervals": [{"name": "x"}], \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"mute_time_intervals": ["y"]}]}, "time_intervals": [{"name": "x"}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "group_by": ["..."]}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "continue": true}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "email_configs": [{"to": "a@b", "smarthost": "h:25", "from": "x@y"}]}]}"#, true),
+        (#"{"global": {"smtp_smarthost": "h"}, "route": {"receiver": "w"}, \#(webhook)}"#, false),
+        (##"{"global": {"slack_api_url": "https://hooks/x"}, "route": {"receiver": "w"}, "receivers": [{"name": "w", "slack_configs": [{"channel": "#a"}]}]}"##, true),
+        (#"{"route": {"receiver": "w", "group_wait": 30}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w"}], "inhibit_rules": [{"source_matchers": ["a=b"], "target_match": {"c": "d"}, "equal": ["e"]}]}"#, true),
+    ]
+
+    func testEdgeCasesAsAlertmanagerDecidesThem() {
+        for e in Self.edge {
+            let errs = Self.loaderErrors(e.text)
+            XCTAssertEqual(errs.isEmpty, e.accepted, "\(e.text):\n" + errs.map(\.description).joined(separator: "\n"))
+        }
+    }
+
     func testLoaderRejectsWhatAlertmanagerRejectsWithItsReasonAndPath() {
         for b in Self.bad {
             let errs = Self.loaderErrors(b.text)
@@ -88,6 +117,7 @@ final class AlertmanagerConfigTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(cases.count, 2)
         for (i, b) in Self.bad.enumerated() { cases.append(("bad-\(i).json", b.text)) }
+        for (i, e) in Self.edge.enumerated() { cases.append(("edge-\(i).json", e.text)) }
         for (name, text) in cases {
             let file = dir + "/" + name
             write(text, to: file)
