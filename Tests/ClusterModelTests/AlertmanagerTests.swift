@@ -139,6 +139,15 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(am.headline()[1].value, .number(80, decimals: 3), "first notification 80 s after the fault")
     }
 
+    func testSecondPeerWaitsPeerTimeoutBeforeSendingWhatTheFirstDidNotSee() {
+        // mon-01 is down when the alert is posted (it never gets it) but back before the flush:
+        // mon-02, at peer position 1, waits 15 s, finds no entry in the log and sends
+        let (m, am, post) = make(instances: 2, faults: [FaultSpec(at: .zero, kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(5))])
+        post.post(m, at: .seconds(1), [Self.alert("A", startsAt: .seconds(1))])
+        m.run()
+        XCTAssertEqual(am.all.map { "\($0.time.seconds) \($0.instance)" }, ["46.0 mon-02"])
+    }
+
     func testInstanceDownLosesStateAndRenotifiesAfterRestart() {
         let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))])
         for t in stride(from: 0, through: 600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }
