@@ -148,6 +148,19 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(am.all.map { "\($0.time.seconds) \($0.instance)" }, ["46.0 mon-02"])
     }
 
+    /// Steady state: 50 alerts in 10 groups, resent by Prometheus every minute for 6 hours, cost
+    /// one flush per group per group_interval (the real timers) and nothing else.
+    func testSteadyStateCostsOnlyTheGroupTimers() {
+        let (m, am, post) = make(route: AlertmanagerRoute(receiver: "hook", groupBy: ["job"]), duration: .hours(6))
+        let alerts = (0..<50).map { Self.alert("HighLoad", [("job", "j\($0 % 10)"), ("instance", "i\($0)")]) }
+        for t in stride(from: Int64(0), to: 6 * 3600, by: 60) { post.post(m, at: .seconds(t), alerts) }
+        m.run()
+        // per group: the flush at 30 s, then one every 5 min up to 6 h (71 more); a repeat at
+        // 14 730 s (the first flush past 30 s + 4h)
+        XCTAssertEqual(am.eventsHandled, 10 * (1 + 71))
+        XCTAssertEqual(am.sent, 10 * 2)
+    }
+
     func testInstanceDownLosesStateAndRenotifiesAfterRestart() {
         let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))])
         for t in stride(from: 0, through: 600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }

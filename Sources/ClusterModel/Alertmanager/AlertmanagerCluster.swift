@@ -134,8 +134,10 @@ public final class AlertmanagerCluster: EventHandler {
             let startsAt = a.startsAt > 0 ? a.startsAt : nowMs
             version += 1
             let stored = StoredAlert(labels: a.labels, startsAt: startsAt, endsAt: endsAt, version: version)
+            // inhibit.go's source cache; a resolved source inhibits nothing, so it is dropped
+            // (Alertmanager keeps it until the alert GC, without effect)
             for (r, rule) in spec.config.inhibitRules.enumerated() where rule.source.allSatisfy({ $0.matches(a.labels) }) {
-                instances[k].sources[r][a.labels] = merged(instances[k].sources[r][a.labels], stored)
+                instances[k].sources[r][a.labels] = endsAt <= nowMs ? nil : merged(instances[k].sources[r][a.labels], stored)
             }
             for route in tree.match(a.labels) { insert(stored, route: route, instance: k, nowMs: nowMs) }
         }

@@ -12,6 +12,7 @@ public struct AlertmanagerRoutingTree: Sendable {
         public var receiver: String
         /// Sorted label names; ignored when `groupByAll`.
         public var groupBy: [String]
+        var groupBySet: Set<String>
         public var groupByAll: Bool
         public var groupWait: SimDuration
         public var groupInterval: SimDuration
@@ -29,7 +30,7 @@ public struct AlertmanagerRoutingTree: Sendable {
         let matchers = r.matchers.sorted { a, b in a.name != b.name ? a.name < b.name : a.value != b.value ? a.value < b.value : a.type.order < b.type.order }
         let own = "{" + matchers.map { "\($0.name)\($0.type.rawValue)\"\(AlertmanagerRoutingTree.openMetricsEscape($0.value))\"" }.joined(separator: ",") + "}"
         let node = Node(matchers: matchers, continue: r.continue, children: [], receiver: r.receiver ?? p?.receiver ?? "",
-                        groupBy: groupBy, groupByAll: all,
+                        groupBy: groupBy, groupBySet: Set(groupBy), groupByAll: all,
                         groupWait: r.groupWait ?? p?.groupWait ?? AlertmanagerRoute.defaultGroupWait,
                         groupInterval: r.groupInterval ?? p?.groupInterval ?? AlertmanagerRoute.defaultGroupInterval,
                         repeatInterval: r.repeatInterval ?? p?.repeatInterval ?? AlertmanagerRoute.defaultRepeatInterval,
@@ -65,7 +66,7 @@ public struct AlertmanagerRoutingTree: Sendable {
     /// The labels an alert is grouped by on node `i` (dispatch.go getGroupLabels).
     public func groupLabels(_ i: Int, _ labels: LabelSet) -> LabelSet {
         let n = nodes[i]
-        return n.groupByAll ? labels : labels.keeping(Set(n.groupBy))
+        return n.groupByAll ? labels : labels.keeping(n.groupBySet)
     }
 
     /// `a="x", b="y"` inside braces, as model.LabelSet.String() prints group labels.
