@@ -64,6 +64,7 @@ public final class AlertmanagerCluster: EventHandler {
     }
 
     var instances: [Instance] = []
+    var routeCache: [LabelSet: [(Int, String)]] = [:]
     var groups: [AggrGroup] = []
     var freeGroups: [Int] = []
     var version = 0
@@ -139,7 +140,7 @@ public final class AlertmanagerCluster: EventHandler {
             for (r, rule) in spec.config.inhibitRules.enumerated() where rule.source.allSatisfy({ $0.matches(a.labels) }) {
                 instances[k].sources[r][a.labels] = endsAt <= nowMs ? nil : merged(instances[k].sources[r][a.labels], stored)
             }
-            for route in tree.match(a.labels) { insert(stored, route: route, instance: k, nowMs: nowMs) }
+            for (route, key) in routes(of: a.labels) { insert(stored, route: route, key: key, instance: k, nowMs: nowMs) }
         }
     }
 
@@ -152,9 +153,19 @@ public final class AlertmanagerCluster: EventHandler {
         return m
     }
 
-    func insert(_ alert: StoredAlert, route: Int, instance k: Int, nowMs: Int64) {
-        let labels = tree.groupLabels(route, alert.labels)
-        let key = AlertmanagerRoutingTree.groupKey(route: tree.nodes[route].key, labels: labels)
+    /// The routes an alert matches and its group key on each (they depend on its labels only:
+    /// cached, as Prometheus resends every firing alert every minute; the cache is dropped when it
+    /// reaches `routeCacheLimit` label sets).
+    func routes(of labels: LabelSet) -> [(Int, String)] {
+        if let r = routeCache[labels] { return r }
+        let r = tree.match(labels).map { ($0, AlertmanagerRoutingTree.groupKey(route: tree.nodes[$0].key, labels: tree.groupLabels($0, labels))) }
+        if routeCache.count >= AlertmanagerCluster.routeCacheLimit { routeCache.removeAll(keepingCapacity: true) }
+        routeCache[labels] = r
+        return r
+    }
+    static let routeCacheLimit = 100_000
+
+    func insert(_ alert: StoredAlert, route: Int, key: String, instance k: Int, nowMs: Int64) {
         let node = tree.nodes[route]
         var gi: Int
         if let existing = instances[k].groups[key], !(groups[existing].removedAt.map { $0 <= now } ?? false) {
@@ -173,10 +184,12 @@ public final class AlertmanagerCluster: EventHandler {
             instances[k].groups[key] = gi
             schedule(gi, at: now + node.groupWait)
         }
-        var list = groups[gi].alerts
-        let pos = lowerBound(list, alert.labels)
-        if pos < list.count && list[pos].labels == alert.labels { list[pos] = merged(list[pos], alert) } else { list.insert(alert, at: pos) }
-        groups[gi].alerts = list
+        let pos = lowerBound(groups[gi].alerts, alert.labels)
+        if pos < groups[gi].alerts.count && groups[gi].alerts[pos].labels == alert.labels {
+            groups[gi].alerts[pos] = merged(groups[gi].alerts[pos], alert)
+        } else {
+            groups[gi].alerts.insert(alert, at: pos)
+        }
         // dispatch.go insert: flush at once if this alert's group_wait is already over
         if !groups[gi].hasFlushed && alert.startsAt + node.groupWait.nanoseconds / 1_000_000 < nowMs && groups[gi].nextFlush != now {
             schedule(gi, at: now)

@@ -84,12 +84,12 @@ extension AlertmanagerCluster {
             }
         }
         // dispatch.go flush: resolved alerts not updated since are deleted from the group
-        var list = groups[p.group].alerts
         for a in p.alerts where a.endsAt <= flushMs {
-            let i = lowerBound(list, a.labels)
-            if i < list.count && list[i].labels == a.labels && list[i].version == a.version { list.remove(at: i) }
+            let i = lowerBound(groups[p.group].alerts, a.labels)
+            if i < groups[p.group].alerts.count && groups[p.group].alerts[i].labels == a.labels && groups[p.group].alerts[i].version == a.version {
+                groups[p.group].alerts.remove(at: i)
+            }
         }
-        groups[p.group].alerts = list
     }
 
     /// notify.go DedupStage.needsUpdate.
