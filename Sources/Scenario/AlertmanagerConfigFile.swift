@@ -218,32 +218,18 @@ enum AlertmanagerConfigFile {
         d.error(path, at: v, "cannot unmarshal \(v.typeName) \(v.brief) into bool"); return nil
     }
 
-    /// prometheus/common model.ParseDuration: `[0-9]+` with units y, w, d, h, m, s, ms in that
-    /// order, each at most once; "0" alone; no fractions.
+    /// model.Duration (prometheus/common model.ParseDuration: `30s`, `5m`, `1h30m`, `1d`, no
+    /// fractions), with Alertmanager's error text; longer than a scenario may run is refused.
     static func duration(_ v: JSONValue, _ path: String, _ d: Diagnostics) -> SimDuration? {
         guard let s = string(v, path, d) else { return nil }
-        if let x = parsePromDuration(s) { return x }
-        d.error(path, at: v, s.isEmpty ? "empty duration string" : "not a valid duration string: \(JSONValue.quote(s)) (Prometheus durations: 30s, 5m, 4h, 1d, 1h30m; no fractions)")
-        return nil
-    }
-
-    static func parsePromDuration(_ s: String) -> SimDuration? {
-        if s == "0" { return .zero }
-        let units: [(String, Int64)] = [("y", 365 * 86400_000), ("w", 7 * 86400_000), ("d", 86400_000), ("h", 3600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
-        var rest = Substring(s), ms: Int64 = 0, next = 0, any = false
-        while !rest.isEmpty {
-            let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, digits.count <= 12, let n = Int64(digits) else { return nil }
-            rest = rest.dropFirst(digits.count)
-            let unit = rest.hasPrefix("ms") ? "ms" : String(rest.prefix(1))
-            guard let u = units[next...].firstIndex(where: { $0.0 == unit }) else { return nil }
-            rest = rest.dropFirst(unit.count)
-            let (p, o1) = n.multipliedReportingOverflow(by: units[u].1)
-            let (sum, o2) = ms.addingReportingOverflow(p)
-            guard !o1, !o2, sum <= ScenarioUnits.maxDuration.nanoseconds / 1_000_000 else { return nil }
-            ms = sum; next = u + 1; any = true
+        switch PromDuration.parse(s) {
+        case .failure(let e): d.error(path, at: v, "\(e)"); return nil
+        case .success(let ms):
+            guard ms <= ScenarioUnits.maxDuration.nanoseconds / 1_000_000 else {
+                d.error(path, at: v, "\(JSONValue.quote(s)) is longer than a scenario may run (at most \(ScenarioUnits.maxDurationText))"); return nil
+            }
+            return PromDuration.simDuration(ms)
         }
-        return any ? .milliseconds(ms) : nil
     }
 
     /// config.URL: http or https with a host (a SecretURL may be `<secret>`).

@@ -186,9 +186,5 @@ final class AlertmanagerConfigTests: XCTestCase {
         let ms = try AlertmanagerMatcherSyntax.parseList(#"{alertname="Node,Down", severity=~crit|warn , team!= "a\"b"}"#)
         XCTAssertEqual(ms.map(\.description), [#"alertname="Node,Down""#, #"severity=~"crit|warn""#, #"team!="a\"b""#])
         XCTAssertThrowsError(try AlertmanagerMatcherSyntax.parse("foo"))
-        XCTAssertEqual(AlertmanagerConfigFile.parsePromDuration("1h30m"), .minutes(90))
-        XCTAssertEqual(AlertmanagerConfigFile.parsePromDuration("1d"), .hours(24))
-        XCTAssertNil(AlertmanagerConfigFile.parsePromDuration("30m1h"))
-        XCTAssertNil(AlertmanagerConfigFile.parsePromDuration("99999999999999999999s"))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SimKernel
 
 /// The routing tree with every option resolved (dispatch/route.go NewRoute): a node inherits its
@@ -111,7 +112,7 @@ public enum AlertmanagerMatcherSyntax {
             }
             token.append(c)
         }
-        let last = token.trimmingSpaces
+        let last = token.trimmingCharacters(in: .whitespacesAndNewlines)
         if !last.isEmpty { tokens.append(last) }
         var out: [LabelMatcher] = []
         for tok in tokens { out.append(try parse(tok)) }
@@ -137,7 +138,7 @@ public enum AlertmanagerMatcherSyntax {
         else if two == "!~" { type = .regexNoMatch; i += 2 }
         else if chars[i] == "=" { type = .equal; i += 1 }
         else { throw bad }
-        let raw = String(String.UnicodeScalarView(chars[i...])).trimmingSpaces
+        let raw = String(String.UnicodeScalarView(chars[i...])).trimmingCharacters(in: .whitespacesAndNewlines)
         var rest = Substring(raw)
         var expectQuote = false
         if rest.hasPrefix("\"") { rest = rest.dropFirst(); expectQuote = true }
@@ -182,14 +183,5 @@ public enum AlertmanagerMatcherSyntax {
     public static func isLabelName(_ s: String) -> Bool {
         guard let f = s.unicodeScalars.first else { return false }
         return s.unicodeScalars.allSatisfy { isNameChar($0, first: false) && $0 != ":" } && !("0"..."9").contains(f)
-    }
-}
-
-extension String {
-    /// Without leading and trailing white space (Go's strings.TrimSpace).
-    var trimmingSpaces: String {
-        let s = unicodeScalars
-        guard let a = s.firstIndex(where: { !$0.properties.isWhitespace }), let b = s.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(s[a...b])
     }
 }
