@@ -161,6 +161,14 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(am.sent, 10 * 2)
     }
 
+    func testPeerThatDiesDuringItsWaitSendsNothing() {
+        let (m, am, post) = make(instances: 2, faults: [FaultSpec(at: .zero, kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(5)),
+                                                       FaultSpec(at: .seconds(40), kind: .hostCrash, target: .host("mon-02"), recoverAfter: .seconds(30))])
+        post.post(m, at: .seconds(1), [Self.alert("A", startsAt: .seconds(1))])
+        m.run()
+        XCTAssertEqual(am.all.count, 0, "mon-02 died at 40 s, before its wait ended at 46 s; mon-01 never had the alert")
+    }
+
     func testInstanceDownLosesStateAndRenotifiesAfterRestart() {
         let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))])
         for t in stride(from: 0, through: 600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }

@@ -52,6 +52,8 @@ public final class AlertmanagerCluster: EventHandler {
         var instance: Int
         var route: Int
         var key: String
+        /// Unique per group ever created (a pipeline finds its group by it).
+        var serial = 0
         /// Alerts sorted by labels.
         var alerts: [StoredAlert] = []
         var hasFlushed = false
@@ -67,6 +69,7 @@ public final class AlertmanagerCluster: EventHandler {
     var routeCache: [LabelSet: [(Int, String)]] = [:]
     var groups: [AggrGroup] = []
     var freeGroups: [Int] = []
+    var serials = 0
     var version = 0
 
     /// One notification sent (a row of notifications.csv).
@@ -118,7 +121,7 @@ public final class AlertmanagerCluster: EventHandler {
         let (i, g) = IndexGeneration.unpack(event.arg)
         switch Kind(rawValue: event.kind)! {
         case .flush: if groups[i].live && groups[i].gen == g { flush(i) }
-        case .pipeline: finishPipeline(i)
+        case .pipeline: if pipelineGen[i] == g { finishPipeline(i) }
         }
     }
 
@@ -202,7 +205,10 @@ public final class AlertmanagerCluster: EventHandler {
         return lo
     }
 
-    func allocate(_ g: AggrGroup) -> Int {
+    func allocate(_ g0: AggrGroup) -> Int {
+        var g = g0
+        serials += 1
+        g.serial = serials
         if let i = freeGroups.popLast() {
             let gen = groups[i].gen &+ 1
             groups[i] = g
@@ -238,7 +244,7 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].groups = [:]
         instances[k].sources = Array(repeating: [:], count: spec.config.inhibitRules.count)
         instances[k].nflog = [:]
-        for p in pipelines.indices where pipelines[p]?.instance == k { pipelines[p] = nil; freePipelines.append(p) }
+        for p in pipelines.indices where pipelines[p]?.instance == k { pipelines[p] = nil }
         log("alertmanagerDown", hostName(h))
     }
 
@@ -261,14 +267,16 @@ public final class AlertmanagerCluster: EventHandler {
     struct Pipeline {
         var instance: Int
         var group: Int
-        var gen: Int32
+        var serial: Int
         /// The group's alerts at the flush (for the deletion of resolved ones) and those the
         /// mute stages let through.
         var alerts: [StoredAlert]
         var kept: [StoredAlert]
         var flushedAt: SimTime
     }
+    /// Pipelines waiting, by slot; a slot's generation changes when it is reused.
     var pipelines: [Pipeline?] = []
+    var pipelineGen: [Int32] = []
     var freePipelines: [Int] = []
 }
 

@@ -27,22 +27,25 @@ extension AlertmanagerCluster {
         let nowMs = clock.ms(now)
         let kept = snapshot.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
         let position = instances.indices.filter { $0 < k && instances[$0].up }.count
-        let p = Pipeline(instance: k, group: gi, gen: groups[gi].gen, alerts: snapshot, kept: kept, flushedAt: now)
+        let p = Pipeline(instance: k, group: gi, serial: groups[gi].serial, alerts: snapshot, kept: kept, flushedAt: now)
         if position == 0 {
             run(p)
         } else {
             let slot: Int
-            if let s = freePipelines.popLast() { pipelines[s] = p; slot = s } else { pipelines.append(p); slot = pipelines.count - 1 }
+            if let s = freePipelines.popLast() { pipelines[s] = p; slot = s } else { pipelines.append(p); pipelineGen.append(0); slot = pipelines.count - 1 }
+            pipelineGen[slot] &+= 1
             model.sim.schedule(at: now + SimDuration(nanoseconds: spec.peerTimeout.nanoseconds * Int64(position)), target: target,
-                               kind: Kind.pipeline.rawValue, arg: IndexGeneration.pack(slot, 0))
+                               kind: Kind.pipeline.rawValue, arg: IndexGeneration.pack(slot, pipelineGen[slot]))
         }
     }
 
+    /// The wait is over (an instance that went down meanwhile dropped its pipelines: the slot
+    /// is freed here, when its event comes).
     func finishPipeline(_ slot: Int) {
-        guard let p = pipelines[slot] else { return }
+        let p = pipelines[slot]
         pipelines[slot] = nil
         freePipelines.append(slot)
-        run(p)
+        if let p { run(p) }
     }
 
     /// Inhibition (Inhibitor.Mutes) and silences (Silencer.Mutes) at `nowMs`.
@@ -61,7 +64,7 @@ extension AlertmanagerCluster {
 
     func run(_ p: Pipeline) {
         let k = p.instance
-        guard instances[k].up, groups[p.group].live, groups[p.group].instance == k else { return }
+        guard instances[k].up, groups[p.group].live, groups[p.group].serial == p.serial else { return }
         let g = groups[p.group]
         let node = tree.nodes[g.route]
         let flushMs = clock.ms(p.flushedAt)
