@@ -169,6 +169,22 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(am.all.count, 0, "mon-02 died at 40 s, before its wait ended at 46 s; mon-01 never had the alert")
     }
 
+    func testNotificationsTableWritesEachNotificationOnceAndDetailsPerFault() throws {
+        let (m, am, post) = make(faults: [FaultSpec(at: .seconds(10), kind: .hostCrash, target: .host("mon-02"))])
+        post.post(m, at: .zero, [Self.alert("NodeDown", [("instance", "a")]), Self.alert("NodeDown", [("instance", "b")])])
+        m.run()
+        let table = try XCTUnwrap(AlertmanagerCluster.outputs.tables.first)
+        let sink = CSVText(columns: table.columns.map(\.0))
+        table.write(am, SimTime.zero + .minutes(1), sink)
+        table.write(am, SimTime.zero + .minutes(2), sink)
+        XCTAssertEqual(sink.text, "time_s,instance,receiver,integration,group_key,firing,resolved,alerts\n"
+                       + #"\#(SimTime.zero + .seconds(30)),mon-01,hook,webhook[0],{}:{alertname="NodeDown"},2,0,NodeDown{instance="a"};NodeDown{instance="b"}"# + "\n")
+        // fault at 10 s (a host without Alertmanager), first notification at 30 s
+        XCTAssertEqual(am.headline()[1].value, .number(20, decimals: 3))
+        guard case .array(let faults) = am.details()[0].value, case .object(let f) = faults.first else { return XCTFail("no faults array") }
+        XCTAssertEqual(f.map(\.key), ["fault", "at_s", "first_notification_s"])
+    }
+
     func testInstanceDownLosesStateAndRenotifiesAfterRestart() {
         let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))])
         for t in stride(from: 0, through: 600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }
