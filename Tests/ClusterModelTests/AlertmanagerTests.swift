@@ -185,6 +185,20 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(f.map(\.key), ["fault", "at_s", "first_notification_s"])
     }
 
+    /// Groups that come and go (a new task's alert every minute, resolved 2 minutes later) do not
+    /// pile up: removed groups and expired log entries are swept.
+    func testMemoryFollowsLiveGroupsNotHistory() {
+        let (m, am, post) = make(route: AlertmanagerRoute(receiver: "hook", groupBy: ["task"], repeatInterval: .minutes(10)), duration: .hours(6))
+        for t in stride(from: Int64(0), to: 6 * 3600, by: 60) {
+            post.post(m, at: .seconds(t), [Self.alert("TaskFailing", [("task", "t\(t)")], startsAt: .seconds(t), endsAt: .seconds(t + 120))])
+        }
+        m.run()
+        XCTAssertEqual(am.sent, 360 + 355, "each task notified firing at +30 s, then resolved at +330 s (the last five after the end)")
+        XCTAssertLessThan(am.instances[0].groups.count, 150)
+        XCTAssertLessThan(am.instances[0].nflog.count, 150)
+        XCTAssertLessThan(am.groups.count, 150)
+    }
+
     func testInstanceDownLosesStateAndRenotifiesAfterRestart() {
         let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))])
         for t in stride(from: 0, through: 600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }

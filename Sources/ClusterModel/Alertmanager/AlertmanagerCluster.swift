@@ -39,6 +39,9 @@ public final class AlertmanagerCluster: EventHandler {
         var sources: [[LabelSet: StoredAlert]]
         /// The notification log: (receiver, integration, group key) → last entry.
         var nflog: [String: NflogEntry] = [:]
+        /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
+        /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
+        var sweepAt = 64
     }
 
     struct NflogEntry {
@@ -131,6 +134,7 @@ public final class AlertmanagerCluster: EventHandler {
 
     func receive(_ alerts: [AlertPayload], instance k: Int) {
         let nowMs = clock.ms(now)
+        if instances[k].groups.count + instances[k].nflog.count > instances[k].sweepAt { sweep(k) }
         for a in alerts {
             var endsAt = a.endsAt
             // api/v2: an alert without EndsAt resolves resolve_timeout after it was received
@@ -197,6 +201,18 @@ public final class AlertmanagerCluster: EventHandler {
         if !groups[gi].hasFlushed && alert.startsAt + node.groupWait.nanoseconds / 1_000_000 < nowMs && groups[gi].nextFlush != now {
             schedule(gi, at: now)
         }
+    }
+
+    /// Drops the groups the cleanup ticker has removed and the log entries past their
+    /// retention (2 × repeat_interval, nflog.go), so that memory follows what is alive, not the
+    /// run's history. What is dropped does not depend on the order the dictionaries are read in.
+    func sweep(_ k: Int) {
+        let gone = instances[k].groups.filter { groups[$0.value].removedAt.map { $0 <= now } ?? false }.map(\.key).sorted()
+        for key in gone {
+            if let gi = instances[k].groups.removeValue(forKey: key) { release(gi) }
+        }
+        instances[k].nflog = instances[k].nflog.filter { $0.value.expiresAt > now }
+        instances[k].sweepAt = max(64, 2 * (instances[k].groups.count + instances[k].nflog.count))
     }
 
     func lowerBound(_ a: [StoredAlert], _ l: LabelSet) -> Int {
