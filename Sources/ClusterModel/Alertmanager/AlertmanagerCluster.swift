@@ -203,8 +203,8 @@ public final class AlertmanagerCluster: EventHandler {
         }
     }
 
-    /// Drops the groups the cleanup ticker has removed and the log entries past their
-    /// retention (2 × repeat_interval, nflog.go), so that memory follows what is alive, not the
+    /// Drops the groups the cleanup ticker has removed, the log entries past their retention
+    /// (2 × repeat_interval, nflog.go) and inhibition sources no longer firing, so that memory follows what is alive, not the
     /// run's history. What is dropped does not depend on the order the dictionaries are read in.
     func sweep(_ k: Int) {
         let gone = instances[k].groups.filter { groups[$0.value].removedAt.map { $0 <= now } ?? false }.map(\.key).sorted()
@@ -212,6 +212,8 @@ public final class AlertmanagerCluster: EventHandler {
             if let gi = instances[k].groups.removeValue(forKey: key) { release(gi) }
         }
         instances[k].nflog = instances[k].nflog.filter { $0.value.expiresAt > now }
+        let nowMs = clock.ms(now)
+        for r in instances[k].sources.indices { instances[k].sources[r] = instances[k].sources[r].filter { $0.value.endsAt > nowMs } }
         instances[k].sweepAt = max(64, 2 * (instances[k].groups.count + instances[k].nflog.count))
     }
 
