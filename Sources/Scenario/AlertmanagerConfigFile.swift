@@ -6,8 +6,9 @@ import SimKernel
 // pkg/labels/parse.go, prometheus/common model.ParseDuration):
 // - yaml.UnmarshalStrict: an unknown field is an error ("field x not found in type config.plain");
 // - what Alertmanager rejects is an error with its reason, at the JSON path inside the file;
-// - what it accepts but the simulator does not model (templates, http_config, time intervals on
-//   routes, every integration's message fields) loads; time intervals get one warning each.
+// - what it accepts but the simulator does not model (templates, http_config, every
+//   integration's message fields) loads silently; time intervals are modelled
+//   (AlertmanagerTimeIntervals.swift).
 
 enum AlertmanagerConfigFile {
     /// Reads the configuration: `base` is the path prefix of errors ("" inside a file, where the
@@ -30,18 +31,19 @@ enum AlertmanagerConfigFile {
         }
         config.receivers = receivers
         _ = strings(f["templates"], f.path("templates"), d)
-        var intervals: [String] = []
+        var timeIntervals: [AlertmanagerNamedTimeInterval] = []
         for key in ["mute_time_intervals", "time_intervals"] {
             guard let tv = f[key] else { continue }
+            let kind = key == "time_intervals" ? "time interval" : "mute time interval"
             for (i, e) in list(tv, f.path(key), d).enumerated() {
                 let p = JSONPath.index(f.path(key), i)
-                guard let ti = fields(e, p, known: ["name", "time_intervals"], d) else { continue }
-                let name = ti["name"].flatMap { string($0, ti.path("name"), d) } ?? ""
-                if name.isEmpty { d.error(p, at: e, key == "time_intervals" ? "missing name in time interval" : "missing name in mute time interval"); continue }
-                if intervals.contains(name) { d.error(ti.path("name"), at: ti["name"], "\(key == "time_intervals" ? "time interval" : "mute time interval") \(JSONValue.quote(name)) is not unique") }
-                intervals.append(name)
+                guard let ti = AlertmanagerTimeIntervalsFile.named(e, p, kind: kind, d) else { continue }
+                if timeIntervals.contains(where: { $0.name == ti.name }) { d.error(p, at: e, "\(kind) \(JSONValue.quote(ti.name)) is not unique") }
+                timeIntervals.append(ti)
             }
         }
+        config.timeIntervals = timeIntervals
+        let intervals = timeIntervals.map(\.name)
         if let rv = f["route"], !rv.isNull {
             let names = receivers.map(\.name)
             if let root = route(rv, f.path("route"), receivers: names, intervals: intervals, root: true, d) {
@@ -114,7 +116,7 @@ enum AlertmanagerConfigFile {
             guard let tv = f[k], let names = strings(tv, f.path(k), d), !names.isEmpty else { continue }
             if root { d.error(f.path(k), at: tv, "root route must not have any \(k == "mute_time_intervals" ? "mute" : "active") time intervals"); continue }
             for n in names where !intervals.contains(n) { d.error(f.path(k), at: tv, "undefined time interval \(JSONValue.quote(n)) used in route") }
-            d.warning(f.path(k), at: tv, "accepted by Alertmanager; time intervals are not simulated: the route is always active")
+            if k == "mute_time_intervals" { r.muteTimeIntervals = names } else { r.activeTimeIntervals = names }
         }
         if let c = f["continue"] { r.continue = bool(c, f.path("continue"), d) ?? false }
         r.groupWait = f["group_wait"].flatMap { duration($0, f.path("group_wait"), d) }

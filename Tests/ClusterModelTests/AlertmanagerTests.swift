@@ -199,6 +199,33 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertLessThan(am.groups.count, 150)
     }
 
+    func testActiveAndMuteTimeIntervals() throws {
+        // the run starts 2017-06-01T00:00Z, a Thursday; business hours 09:00-17:00 UTC
+        var business = AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], matchers: [try LabelMatcher("team", .equal, "biz")])
+        business.activeTimeIntervals = ["business"]
+        var night = AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], matchers: [try LabelMatcher("team", .equal, "ops")])
+        night.muteTimeIntervals = ["thursdays"]
+        let group = MesosTestHelpersGroup.group("mon", 1)
+        var spec = ClusterSpec(name: "t", seed: 1, duration: .hours(10), sampleInterval: .minutes(1), hostGroups: [group])
+        var config = AlertmanagerConfig(route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], routes: [business, night]), receivers: [Self.webhook])
+        config.timeIntervals = [
+            AlertmanagerNamedTimeInterval(name: "business", intervals: [AlertmanagerTimeInterval(times: [.init(9 * 60, 17 * 60)], weekdays: [.init(1, 5)])]),
+            AlertmanagerNamedTimeInterval(name: "thursdays", intervals: [AlertmanagerTimeInterval(weekdays: [.init(4, 4)], years: [.init(2017, 2017)])]),
+        ]
+        spec.alertmanager = AlertmanagerSpec(hosts: [group.hostName(0)], config: config)
+        let m = ClusterSimulation(spec: spec, observer: NullObserver())
+        let am = try XCTUnwrap(m.subsystem(AlertmanagerCluster.self))
+        am.keepsAll = true
+        let post = AlertPoster(am)
+        post.post(m, at: .zero, [Self.alert("Biz", [("team", "biz")]), Self.alert("Ops", [("team", "ops")]), Self.alert("Other")])
+        m.run()
+        // Other at group_wait, then repeated after 4h (at flushes); Biz at the first flush at or
+        // after 09:00 (30 s + 108 × 5 min); Ops muted all Thursday
+        XCTAssertEqual(am.all.map { "\($0.time.seconds) \($0.groupKey)" },
+                       [#"30.0 {}:{alertname="Other"}"#, #"14730.0 {}:{alertname="Other"}"#, #"29430.0 {}:{alertname="Other"}"#,
+                        #"32430.0 {}/{team="biz"}:{alertname="Biz"}"#])
+    }
+
     func testInstanceDownLosesStateAndRenotifiesAfterRestart() {
         let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))])
         for t in stride(from: 0, through: 600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }

@@ -66,6 +66,21 @@ final class AlertmanagerConfigTests: XCTestCase {
         (##"{"global": {"slack_api_url": "https://hooks/x"}, "route": {"receiver": "w"}, "receivers": [{"name": "w", "slack_configs": [{"channel": "#a"}]}]}"##, true),
         (#"{"route": {"receiver": "w", "group_wait": 30}, \#(webhook)}"#, false),
         (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w"}], "inhibit_rules": [{"source_matchers": ["a=b"], "target_match": {"c": "d"}, "equal": ["e"]}]}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "09:00", "end_time": "17:30"}], "weekdays": ["monday:friday", "Saturday"], "days_of_month": ["1:5", "-3:-1"], "months": ["january:march", "12"], "years": ["2017:2020"], "location": "Europe/Berlin"}]}], \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "00:00", "end_time": "24:00"}]}]}], \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"weekdays": ["funday"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"weekdays": ["friday:monday"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "25:00", "end_time": "26:00"}]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "10:00", "end_time": "09:00"}]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "10:00"}]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"days_of_month": ["0"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"days_of_month": ["-3:5"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"months": ["march:january"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"years": ["2020:2017"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"location": "Mars/Olympus"}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"hours": ["1"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "mute_time_intervals": ["t"]}, "time_intervals": [{"name": "t"}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "time_intervals": [{"name": "t"}], "mute_time_intervals": [{"name": "t"}], \#(webhook)}"#, false),
     ]
 
     func testEdgeCasesAsAlertmanagerDecidesThem() {

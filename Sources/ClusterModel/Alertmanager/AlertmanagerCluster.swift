@@ -100,7 +100,7 @@ public final class AlertmanagerCluster: EventHandler {
     init(spec: AlertmanagerSpec, model: ClusterSimulation) {
         self.spec = spec
         self.model = model
-        tree = AlertmanagerRoutingTree(spec.config.route)
+        tree = AlertmanagerRoutingTree(spec.config.route, timeIntervals: spec.config.timeIntervals.map(\.name))
         let infra = model.infrastructure
         let rules = spec.config.inhibitRules.count
         for name in spec.hosts {

@@ -25,7 +25,11 @@ extension AlertmanagerCluster {
         schedule(gi, at: now + node.groupInterval)
         let snapshot = groups[gi].alerts
         let nowMs = clock.ms(now)
-        let kept = snapshot.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
+        // TimeActiveStage and TimeMuteStage mute the whole flush
+        let ti = spec.config.timeIntervals
+        let timeMuted = (!node.active.isEmpty && !node.active.contains { ti[$0].contains(unixMs: nowMs) })
+            || node.mute.contains { ti[$0].contains(unixMs: nowMs) }
+        let kept = timeMuted ? [] : snapshot.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
         let position = instances.indices.filter { $0 < k && instances[$0].up }.count
         let p = Pipeline(instance: k, group: gi, serial: groups[gi].serial, alerts: snapshot, kept: kept, flushedAt: now)
         if position == 0 {

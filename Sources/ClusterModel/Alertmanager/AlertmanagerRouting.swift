@@ -19,10 +19,14 @@ public struct AlertmanagerRoutingTree: Sendable {
         public var groupInterval: SimDuration
         public var repeatInterval: SimDuration
         public var key: String
+        /// Indices into the configuration's time intervals.
+        public var mute: [Int]
+        public var active: [Int]
     }
     public private(set) var nodes: [Node] = []
 
-    public init(_ root: AlertmanagerRoute) { _ = add(root, parent: nil) }
+    let intervals: [String]
+    public init(_ root: AlertmanagerRoute, timeIntervals: [String] = []) { intervals = timeIntervals; _ = add(root, parent: nil) }
 
     private mutating func add(_ r: AlertmanagerRoute, parent: Int?) -> Int {
         let p = parent.map { nodes[$0] }
@@ -35,7 +39,9 @@ public struct AlertmanagerRoutingTree: Sendable {
                         groupWait: r.groupWait ?? p?.groupWait ?? AlertmanagerRoute.defaultGroupWait,
                         groupInterval: r.groupInterval ?? p?.groupInterval ?? AlertmanagerRoute.defaultGroupInterval,
                         repeatInterval: r.repeatInterval ?? p?.repeatInterval ?? AlertmanagerRoute.defaultRepeatInterval,
-                        key: p.map { $0.key + "/" + own } ?? own)
+                        key: p.map { $0.key + "/" + own } ?? own,
+                        mute: r.muteTimeIntervals.compactMap { intervals.firstIndex(of: $0) },
+                        active: r.activeTimeIntervals.compactMap { intervals.firstIndex(of: $0) })
         let i = nodes.count
         nodes.append(node)
         var children: [Int] = []

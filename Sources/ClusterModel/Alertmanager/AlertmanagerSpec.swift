@@ -28,6 +28,8 @@ public struct AlertmanagerConfig: Equatable, Sendable {
     public var route: AlertmanagerRoute
     public var receivers: [AlertmanagerReceiver]
     public var inhibitRules: [AlertmanagerInhibitRule]
+    /// `time_intervals` and `mute_time_intervals`, by name.
+    public var timeIntervals: [AlertmanagerNamedTimeInterval] = []
     public static let defaultResolveTimeout = SimDuration.minutes(5)
 
     public init(resolveTimeout: SimDuration = AlertmanagerConfig.defaultResolveTimeout,
@@ -52,6 +54,10 @@ public struct AlertmanagerRoute: Equatable, Sendable {
     public var matchers: [LabelMatcher]
     public var `continue`: Bool
     public var routes: [AlertmanagerRoute]
+    /// Names of time intervals during which the route's notifications are muted / outside which
+    /// they are (not inherited: dispatch/route.go NewRoute).
+    public var muteTimeIntervals: [String] = []
+    public var activeTimeIntervals: [String] = []
 
     public init(receiver: String? = nil, groupBy: [String]? = nil, groupByAll: Bool = false, groupWait: SimDuration? = nil,
                 groupInterval: SimDuration? = nil, repeatInterval: SimDuration? = nil, matchers: [LabelMatcher] = [],
