@@ -1,16 +1,324 @@
 import SimKernel
 
-/// The Alertmanager subsystem (issue 11): routing tree, aggregation groups, inhibition, silences,
-/// notifications. Placeholder until it lands: built when the `alertmanager` section is given.
-public final class AlertmanagerCluster: Subsystem, AlertReceiver {
-    public static let entry = SubsystemEntry(name: "alertmanager", section: "alertmanager") { model in
-        guard model.spec.alertmanager != nil else { return nil }
-        return AlertmanagerCluster()
+/// Alertmanager (issue 11): one instance per host of `alertmanager.hosts` (an HA cluster when
+/// several), each with its own alert store and aggregation groups, fed by the posts Prometheus
+/// makes to it (`AlertReceiver`). A group flushes after group_wait, then every group_interval
+/// while it holds alerts (dispatch/dispatch.go); a flush runs the notification pipeline
+/// (AlertmanagerPipeline.swift): inhibition, silences, the HA wait, dedup against the
+/// notification log, send. Nothing else is scheduled: an alert resolves when its EndsAt passes,
+/// which the next flush sees. See docs/alertmanager.md.
+public final class AlertmanagerCluster: EventHandler {
+    public let spec: AlertmanagerSpec
+    unowned let model: ClusterSimulation
+    let tree: AlertmanagerRoutingTree
+    var target: Int32 = -1
+    /// Prometheus' clock: alerts carry Unix ms (the Prometheus subsystem sets its `startTime`).
+    public var clock = PromTime(baseMs: PromTime.defaultBaseMs)
+    /// dispatch.go: empty groups are removed by a ticker every 30s from the dispatcher's start.
+    static let cleanupInterval = SimDuration.seconds(30)
+
+    enum Kind: Int32 { case flush = 1, pipeline }
+
+    /// One alert as an instance stores it (types.Alert): `version` changes on every update (the
+    /// UpdatedAt the flush compares before deleting a resolved alert).
+    struct StoredAlert {
+        var labels: LabelSet
+        var startsAt: Int64
+        var endsAt: Int64
+        var version: Int
+    }
+
+    struct Instance {
+        let host: Int
+        var up = true
+        /// Dispatcher start (time 0 or the restart): the phase of the cleanup ticker.
+        var startedAt = SimTime.zero
+        /// Aggregation groups by group key (lookup only; never iterated for output).
+        var groups: [String: Int] = [:]
+        /// Per inhibit rule, the alerts matching its source matchers (inhibit.go's scache).
+        var sources: [[LabelSet: StoredAlert]]
+        /// The notification log: (receiver, integration, group key) → last entry.
+        var nflog: [String: NflogEntry] = [:]
+        /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
+        /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
+        var sweepAt = 64
+    }
+
+    struct NflogEntry {
+        var firing: Set<LabelSet>
+        var resolved: Set<LabelSet>
+        var timestamp: SimTime
+        var expiresAt: SimTime
+    }
+
+    struct AggrGroup {
+        var instance: Int
+        var route: Int
+        var key: String
+        /// Unique per group ever created (a pipeline finds its group by it).
+        var serial = 0
+        /// Alerts sorted by labels.
+        var alerts: [StoredAlert] = []
+        var hasFlushed = false
+        var gen: Int32 = 0
+        var live = true
+        var lastFlush = SimTime.zero
+        var nextFlush: SimTime?
+        /// When the cleanup ticker removes it (set when a flush left it empty).
+        var removedAt: SimTime?
+    }
+
+    var instances: [Instance] = []
+    var routeCache: [LabelSet: [(Int, String)]] = [:]
+    var groups: [AggrGroup] = []
+    var freeGroups: [Int] = []
+    var serials = 0
+    var version = 0
+
+    /// One notification sent (a row of notifications.csv).
+    public struct Notification: Sendable, Equatable {
+        public var time: SimTime
+        public var instance: String
+        public var receiver: String
+        public var integration: String
+        public var groupKey: String
+        public var firing: [LabelSet]
+        public var resolved: [LabelSet]
+    }
+    /// Notifications since the last sample (cleared by the table writer).
+    public internal(set) var pendingRows: [Notification] = []
+    /// Every notification of the run, when `keepsAll` (tests).
+    public internal(set) var all: [Notification] = []
+    public var keepsAll = false
+    public internal(set) var sent = 0
+    /// Times of the notifications, for the per-fault figures: the first one after each fault.
+    var firstAfterFault: [SimTime?] = []
+    /// Faults (in firing order) already answered by a notification.
+    var answered = 0
+    public internal(set) var eventsHandled = 0
+
+    init(spec: AlertmanagerSpec, model: ClusterSimulation) {
+        self.spec = spec
+        self.model = model
+        tree = AlertmanagerRoutingTree(spec.config.route, timeIntervals: spec.config.timeIntervals.map(\.name))
+        let infra = model.infrastructure
+        let rules = spec.config.inhibitRules.count
+        for name in spec.hosts {
+            guard let h = infra.host(named: name) else { preconditionFailure("alertmanager: unknown host \(name) (checked at decode)") }
+            instances.append(Instance(host: h.index, sources: Array(repeating: [:], count: rules)))
+        }
+    }
+
+    var now: SimTime { model.sim.now }
+    func hostName(_ h: Int) -> String { model.infrastructure.hosts[h].name }
+    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("alertmanager", event, subject, detail) }
+
+    public func register(in sim: Simulation) { target = sim.register(self) }
+
+    public func start() {
+        for i in instances.indices where !model.infrastructure.hosts[instances[i].host].state.isUp { instances[i].up = false }
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        eventsHandled += 1
+        let (i, g) = IndexGeneration.unpack(event.arg)
+        switch Kind(rawValue: event.kind)! {
+        case .flush: if groups[i].live && groups[i].gen == g { flush(i) }
+        case .pipeline: if pipelineGen[i] == g { finishPipeline(i) }
+        }
+    }
+
+    // MARK: receiving (api/v2 postAlerts → provider/mem → dispatcher)
+
+    func instanceIndex(host: Int) -> Int? { instances.firstIndex { $0.host == host } }
+
+    func receive(_ alerts: [AlertPayload], instance k: Int) {
+        let nowMs = clock.ms(now)
+        if instances[k].groups.count + instances[k].nflog.count > instances[k].sweepAt { sweep(k) }
+        for a in alerts {
+            var endsAt = a.endsAt
+            // api/v2: an alert without EndsAt resolves resolve_timeout after it was received
+            if endsAt <= 0 { endsAt = nowMs + spec.config.resolveTimeout.nanoseconds / 1_000_000 }
+            let startsAt = a.startsAt > 0 ? a.startsAt : nowMs
+            version += 1
+            let stored = StoredAlert(labels: a.labels, startsAt: startsAt, endsAt: endsAt, version: version)
+            // inhibit.go's source cache; a resolved source inhibits nothing, so it is dropped
+            // (Alertmanager keeps it until the alert GC, without effect)
+            for (r, rule) in spec.config.inhibitRules.enumerated() where rule.source.allSatisfy({ $0.matches(a.labels) }) {
+                instances[k].sources[r][a.labels] = endsAt <= nowMs ? nil : merged(instances[k].sources[r][a.labels], stored)
+            }
+            for (route, key) in routes(of: a.labels) { insert(stored, route: route, key: key, instance: k, nowMs: nowMs) }
+        }
+    }
+
+    /// types.Alert.Merge as provider/mem applies it: an update of an alert that still overlaps
+    /// keeps the earliest StartsAt; the newer post's EndsAt wins.
+    func merged(_ old: StoredAlert?, _ new: StoredAlert) -> StoredAlert {
+        guard let old, old.endsAt >= new.startsAt, old.startsAt <= new.endsAt else { return new }
+        var m = new
+        m.startsAt = min(old.startsAt, new.startsAt)
+        return m
+    }
+
+    /// The routes an alert matches and its group key on each (they depend on its labels only:
+    /// cached, as Prometheus resends every firing alert every minute; the cache is dropped when it
+    /// reaches `routeCacheLimit` label sets).
+    func routes(of labels: LabelSet) -> [(Int, String)] {
+        if let r = routeCache[labels] { return r }
+        let r = tree.match(labels).map { ($0, AlertmanagerRoutingTree.groupKey(route: tree.nodes[$0].key, labels: tree.groupLabels($0, labels))) }
+        if routeCache.count >= AlertmanagerCluster.routeCacheLimit { routeCache.removeAll(keepingCapacity: true) }
+        routeCache[labels] = r
+        return r
+    }
+    static let routeCacheLimit = 100_000
+
+    func insert(_ alert: StoredAlert, route: Int, key: String, instance k: Int, nowMs: Int64) {
+        let node = tree.nodes[route]
+        var gi: Int
+        if let existing = instances[k].groups[key], !(groups[existing].removedAt.map { $0 <= now } ?? false) {
+            gi = existing
+            if groups[gi].nextFlush == nil {
+                // emptied, not yet removed: its ticker still runs at the old phase
+                let gInt = node.groupInterval.nanoseconds
+                let since = (now - groups[gi].lastFlush).nanoseconds
+                let k2 = max(1, (since + gInt - 1) / gInt)
+                schedule(gi, at: groups[gi].lastFlush + SimDuration(nanoseconds: k2 * gInt))
+                groups[gi].removedAt = nil
+            }
+        } else {
+            if let existing = instances[k].groups[key] { release(existing) }
+            gi = allocate(AggrGroup(instance: k, route: route, key: key))
+            instances[k].groups[key] = gi
+            schedule(gi, at: now + node.groupWait)
+        }
+        let pos = lowerBound(groups[gi].alerts, alert.labels)
+        if pos < groups[gi].alerts.count && groups[gi].alerts[pos].labels == alert.labels {
+            groups[gi].alerts[pos] = merged(groups[gi].alerts[pos], alert)
+        } else {
+            groups[gi].alerts.insert(alert, at: pos)
+        }
+        // dispatch.go insert: flush at once if this alert's group_wait is already over
+        if !groups[gi].hasFlushed && alert.startsAt + node.groupWait.nanoseconds / 1_000_000 < nowMs && groups[gi].nextFlush != now {
+            schedule(gi, at: now)
+        }
+    }
+
+    /// Drops the groups the cleanup ticker has removed, the log entries past their retention
+    /// (2 × repeat_interval, nflog.go) and inhibition sources no longer firing, so that memory follows what is alive, not the
+    /// run's history. What is dropped does not depend on the order the dictionaries are read in.
+    func sweep(_ k: Int) {
+        let gone = instances[k].groups.filter { groups[$0.value].removedAt.map { $0 <= now } ?? false }.map(\.key).sorted()
+        for key in gone {
+            if let gi = instances[k].groups.removeValue(forKey: key) { release(gi) }
+        }
+        instances[k].nflog = instances[k].nflog.filter { $0.value.expiresAt > now }
+        let nowMs = clock.ms(now)
+        for r in instances[k].sources.indices { instances[k].sources[r] = instances[k].sources[r].filter { $0.value.endsAt > nowMs } }
+        instances[k].sweepAt = max(64, 2 * (instances[k].groups.count + instances[k].nflog.count))
+    }
+
+    func lowerBound(_ a: [StoredAlert], _ l: LabelSet) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi { let m = (lo + hi) / 2; if a[m].labels < l { lo = m + 1 } else { hi = m } }
+        return lo
+    }
+
+    func allocate(_ g0: AggrGroup) -> Int {
+        var g = g0
+        serials += 1
+        g.serial = serials
+        if let i = freeGroups.popLast() {
+            let gen = groups[i].gen &+ 1
+            groups[i] = g
+            groups[i].gen = gen
+            return i
+        }
+        groups.append(g)
+        return groups.count - 1
+    }
+
+    func release(_ i: Int) {
+        groups[i].live = false
+        groups[i].gen &+= 1
+        groups[i].alerts = []
+        freeGroups.append(i)
+    }
+
+    func schedule(_ gi: Int, at t: SimTime) {
+        groups[gi].gen &+= 1
+        groups[gi].nextFlush = t
+        model.sim.schedule(at: t, target: target, kind: Kind.flush.rawValue, arg: IndexGeneration.pack(gi, groups[gi].gen))
+    }
+
+    // MARK: hosts
+
+    /// The process dies with its host: alerts, groups and the notification log are gone; after
+    /// the restart the groups are rebuilt from the next posts and the log is taken from the
+    /// peers (gossip push-pull on join).
+    func hostDown(_ h: Int) {
+        guard let k = instanceIndex(host: h), instances[k].up else { return }
+        instances[k].up = false
+        for gi in instances[k].groups.values.sorted() { release(gi) }
+        instances[k].groups = [:]
+        instances[k].sources = Array(repeating: [:], count: spec.config.inhibitRules.count)
+        instances[k].nflog = [:]
+        for p in pipelines.indices where pipelines[p]?.instance == k { pipelines[p] = nil }
+        log("alertmanagerDown", hostName(h))
+    }
+
+    func hostUp(_ h: Int) {
+        guard let k = instanceIndex(host: h), !instances[k].up else { return }
+        instances[k].up = true
+        instances[k].startedAt = now
+        for p in instances.indices where p != k && instances[p].up {
+            for (key, e) in instances[p].nflog { mergeEntry(key, e, into: k) }
+        }
+        log("alertmanagerUp", hostName(h))
+    }
+
+    func mergeEntry(_ key: String, _ e: NflogEntry, into k: Int) {
+        if let mine = instances[k].nflog[key], mine.timestamp >= e.timestamp { return }
+        instances[k].nflog[key] = e
+    }
+
+    // MARK: pipelines waiting (HA)
+    struct Pipeline {
+        var instance: Int
+        var group: Int
+        var serial: Int
+        /// The group's alerts at the flush (for the deletion of resolved ones) and those the
+        /// mute stages let through.
+        var alerts: [StoredAlert]
+        var kept: [StoredAlert]
+        var flushedAt: SimTime
+    }
+    /// Pipelines waiting, by slot; a slot's generation changes when it is reused.
+    var pipelines: [Pipeline?] = []
+    var pipelineGen: [Int32] = []
+    var freePipelines: [Int] = []
+}
+
+extension AlertmanagerCluster: Subsystem, AlertReceiver, SignalSubscriber {
+    public static let entry = SubsystemEntry(name: "alertmanager", section: "alertmanager", outputs: AlertmanagerCluster.outputs) { model in
+        guard let spec = model.spec.alertmanager else { return nil }
+        return AlertmanagerCluster(spec: spec, model: model)
     }
     public var name: String { "alertmanager" }
-    public func register(in sim: Simulation) {}
-    public func start() {}
-    public func alertmanagerEndpoints() -> [(host: Int, port: Int)] { [] }
-    public func accepts(host: Int) -> Bool { false }
-    public func receive(_ alerts: [AlertPayload], on host: Int, now: SimTime) {}
+
+    public func subscribe(to signals: PlatformSignals) { signals.subscribe(self, to: .hosts) }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _): hostDown(h)
+        case .hostUp(let h): hostUp(h)
+        default: break
+        }
+    }
+
+    public func alertmanagerEndpoints() -> [(host: Int, port: Int)] { instances.map { ($0.host, AlertmanagerSpec.port) } }
+    public func accepts(host: Int) -> Bool { instanceIndex(host: host).map { instances[$0].up } ?? false }
+    public func receive(_ alerts: [AlertPayload], on host: Int, now: SimTime) {
+        guard let k = instanceIndex(host: host), instances[k].up else { return }
+        receive(alerts, instance: k)
+    }
 }

@@ -1,6 +1,115 @@
 import SimKernel
 
-/// The `alertmanager` section (issue 11). Placeholder until the subsystem lands.
+/// The `alertmanager` section (issue 11): the instances, their configuration (an
+/// `alertmanager.yml` written as JSON, loaded with Alertmanager's rules by the Scenario module),
+/// the `cluster.peer-timeout` flag and the silences created during the run. Defaults and their
+/// sources: docs/alertmanager.md.
 public struct AlertmanagerSpec: Equatable, Sendable {
-    public init() {}
+    /// Host names of the instances, in configuration order (an HA cluster when several).
+    public var hosts: [String]
+    public var config: AlertmanagerConfig
+    /// `--cluster.peer-timeout`: the instance at peer position n waits n × this before its
+    /// dedup stage (prometheus/alertmanager:cmd/alertmanager/main.go, default 15s).
+    public var peerTimeout: SimDuration
+    public var silences: [AlertmanagerSilence]
+    public static let defaultPeerTimeout = SimDuration.seconds(15)
+    public static let port = 9093
+
+    public init(hosts: [String] = [], config: AlertmanagerConfig = AlertmanagerConfig(),
+                peerTimeout: SimDuration = AlertmanagerSpec.defaultPeerTimeout, silences: [AlertmanagerSilence] = []) {
+        self.hosts = hosts; self.config = config; self.peerTimeout = peerTimeout; self.silences = silences
+    }
+}
+
+/// What of an `alertmanager.yml` the model uses (config/config.go `Config`).
+public struct AlertmanagerConfig: Equatable, Sendable {
+    /// `global.resolve_timeout`: EndsAt of an alert posted without one (Prometheus always sets it).
+    public var resolveTimeout: SimDuration
+    public var route: AlertmanagerRoute
+    public var receivers: [AlertmanagerReceiver]
+    public var inhibitRules: [AlertmanagerInhibitRule]
+    /// `time_intervals` and `mute_time_intervals`, by name.
+    public var timeIntervals: [AlertmanagerNamedTimeInterval] = []
+    public static let defaultResolveTimeout = SimDuration.minutes(5)
+
+    public init(resolveTimeout: SimDuration = AlertmanagerConfig.defaultResolveTimeout,
+                route: AlertmanagerRoute = AlertmanagerRoute(receiver: "default"),
+                receivers: [AlertmanagerReceiver] = [AlertmanagerReceiver(name: "default", integrations: [.init(type: "webhook", index: 0, sendResolved: true)])],
+                inhibitRules: [AlertmanagerInhibitRule] = []) {
+        self.resolveTimeout = resolveTimeout; self.route = route; self.receivers = receivers; self.inhibitRules = inhibitRules
+    }
+}
+
+/// One node of the routing tree as written (`config.Route`): unset options are inherited from
+/// the parent (the root's from dispatch/route.go `DefaultRouteOpts`).
+public struct AlertmanagerRoute: Equatable, Sendable {
+    public var receiver: String?
+    /// nil: inherited; `groupByAll`: `['...']`.
+    public var groupBy: [String]?
+    public var groupByAll: Bool
+    public var groupWait: SimDuration?
+    public var groupInterval: SimDuration?
+    public var repeatInterval: SimDuration?
+    /// `match`, `match_re` and `matchers` together.
+    public var matchers: [LabelMatcher]
+    public var `continue`: Bool
+    public var routes: [AlertmanagerRoute]
+    /// Names of time intervals during which the route's notifications are muted / outside which
+    /// they are (not inherited: dispatch/route.go NewRoute).
+    public var muteTimeIntervals: [String] = []
+    public var activeTimeIntervals: [String] = []
+
+    public init(receiver: String? = nil, groupBy: [String]? = nil, groupByAll: Bool = false, groupWait: SimDuration? = nil,
+                groupInterval: SimDuration? = nil, repeatInterval: SimDuration? = nil, matchers: [LabelMatcher] = [],
+                continue c: Bool = false, routes: [AlertmanagerRoute] = []) {
+        self.receiver = receiver; self.groupBy = groupBy; self.groupByAll = groupByAll; self.groupWait = groupWait
+        self.groupInterval = groupInterval; self.repeatInterval = repeatInterval; self.matchers = matchers
+        self.continue = c; self.routes = routes
+    }
+
+    /// dispatch/route.go `DefaultRouteOpts`.
+    public static let defaultGroupWait = SimDuration.seconds(30)
+    public static let defaultGroupInterval = SimDuration.minutes(5)
+    public static let defaultRepeatInterval = SimDuration.hours(4)
+}
+
+/// A receiver: a named sink with its integrations (each `*_configs` entry), each notified and
+/// deduplicated on its own (notify.go createReceiverStage).
+public struct AlertmanagerReceiver: Equatable, Sendable {
+    public var name: String
+    public var integrations: [AlertmanagerIntegration]
+    public init(name: String, integrations: [AlertmanagerIntegration]) { self.name = name; self.integrations = integrations }
+}
+
+public struct AlertmanagerIntegration: Equatable, Sendable {
+    /// `webhook`, `email`, `pagerduty`, ... (the `*_configs` key without `_configs`).
+    public var type: String
+    /// Its index among the receiver's integrations of that type.
+    public var index: Int
+    public var sendResolved: Bool
+    public init(type: String, index: Int, sendResolved: Bool) { self.type = type; self.index = index; self.sendResolved = sendResolved }
+    public var name: String { "\(type)[\(index)]" }
+}
+
+/// `inhibit_rules[]`: a firing alert matching `source` mutes alerts matching `target` that have
+/// the same values (absent counts as empty) for every label of `equal` (inhibit/inhibit.go).
+public struct AlertmanagerInhibitRule: Equatable, Sendable {
+    public var source: [LabelMatcher]
+    public var target: [LabelMatcher]
+    public var equal: [String]
+    public init(source: [LabelMatcher], target: [LabelMatcher], equal: [String]) { self.source = source; self.target = target; self.equal = equal }
+}
+
+/// A silence created at `at` (scenario time) for `duration` (silence/silence.go: active while
+/// startsAt <= now < endsAt), muting alerts that match every matcher.
+public struct AlertmanagerSilence: Equatable, Sendable {
+    public var at: SimTime
+    public var duration: SimDuration
+    public var matchers: [LabelMatcher]
+    public var createdBy: String
+    public var comment: String
+    public init(at: SimTime, duration: SimDuration, matchers: [LabelMatcher], createdBy: String = "", comment: String = "") {
+        self.at = at; self.duration = duration; self.matchers = matchers; self.createdBy = createdBy; self.comment = comment
+    }
+    public func active(at t: SimTime) -> Bool { at <= t && t < at + duration }
 }

@@ -1,0 +1,205 @@
+import ClusterModel
+import Foundation
+@testable import Scenario
+import SimKernel
+import XCTest
+
+/// The `alertmanager` section and alertmanager.yml written as JSON, loaded with Alertmanager's
+/// rules; the real `amtool check-config` (Debian's prometheus-alertmanager) judges the same files.
+final class AlertmanagerConfigTests: XCTestCase {
+    static let shippedFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scenarios/monitoring/alertmanager").path
+
+    static func scenario(_ am: String) -> String {
+        """
+        {"name": "t", "duration": "1h",
+         "hostGroups": [{"name": "mon", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
+         "alertmanager": \(am)}
+        """
+    }
+
+    static let webhook = #""receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/"}]}]"#
+
+    /// Errors of our loader for `text` (a configuration file's content).
+    static func loaderErrors(_ text: String) -> [ScenarioError] {
+        let d = Diagnostics()
+        guard let v = try? JSONParser.parseValue(text, file: "am.json") else { return [ScenarioError(path: "", message: "not JSON")] }
+        _ = AlertmanagerConfigFile.decode(v, base: "", d)
+        return d.errors
+    }
+
+    /// Bad configurations, each with the path and a fragment of Alertmanager's reason.
+    static let bad: [(text: String, path: String, reason: String)] = [
+        (#"{"route": {"receiver": "x"}, \#(webhook)}"#, "route.receiver", "undefined receiver \"x\" used in route"),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "nope"}]}, \#(webhook)}"#, "route.routes[0].receiver", "undefined receiver \"nope\""),
+        (#"{"route": {"receiver": "w", "matchers": ["a=\"b\""]}, \#(webhook)}"#, "route", "root route must not have any matchers"),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w"}, {"name": "w"}]}"#, "receivers[1]", "notification config name \"w\" is not unique"),
+        (#"{"route": {"receiver": "w", "routes": [{"group_interval": "0s"}]}, \#(webhook)}"#, "route.routes[0].group_interval", "group_interval cannot be zero"),
+        (#"{"route": {"receiver": "w", "routes": [{"matchers": ["a=\"b"]}]}, \#(webhook)}"#, "route.routes[0].matchers[0]", "unescaped double quote"),
+        (#"{"route": {"receiver": "w", "routes": [{"matchers": ["1a=b"]}]}, \#(webhook)}"#, "route.routes[0].matchers[0]", "bad matcher format"),
+        (#"{"route": {"receiver": "w", "group_wiat": "1m"}, \#(webhook)}"#, "route.group_wiat", "field group_wiat not found"),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{}]}]}"#, "receivers[0].webhook_configs[0]", "missing URL in webhook config"),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "email_configs": [{"to": "a@b"}]}]}"#, "receivers[0].email_configs[0]", "no global SMTP smarthost set"),
+        (#"{"route": {"receiver": "w", "group_by": ["...", "a"]}, \#(webhook)}"#, "route.group_by", "wildcard group_by"),
+        (#"{"route": {"receiver": "w", "group_wait": "1.5m"}, \#(webhook)}"#, "route.group_wait", "not a valid duration string"),
+        (#"{"receivers": [{"name": "w"}]}"#, "", "no route provided in config"),
+        (#"{"route": {"receiver": "w"}, \#(webhook), "inhibit_rules": [{"equal": ["a-b"]}]}"#, "inhibit_rules[0].equal[0]", "invalid label name"),
+    ]
+
+    /// Edge cases of YAML's and Alertmanager's decoding, with amtool's verdict (Alertmanager 0.25).
+    static let edge: [(text: String, accepted: Bool)] = [
+        (#"{"route": {"receiver": "w", "group_by": "alertname"}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": 5, "webhook_configs": [{"url": "http://h/"}]}]}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "send_resolved": "yes"}]}]}"#, false),
+        (#"{"global": null, "templates": null, "route": {"receiver": "w", "routes": null}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "foo": 1}]}]}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "ftp://h/"}]}]}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"matchers": ["severity=~\"(\""]}]}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"match_re": {"a": "("}}]}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"group_wait": "0"}]}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"mute_time_intervals": ["x"]}]}, "time_intervals": [{"name": "x"}], \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"mute_time_intervals": ["y"]}]}, "time_intervals": [{"name": "x"}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "group_by": ["..."]}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "continue": true}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "email_configs": [{"to": "a@b", "smarthost": "h:25", "from": "x@y"}]}]}"#, true),
+        (#"{"global": {"smtp_smarthost": "h"}, "route": {"receiver": "w"}, \#(webhook)}"#, false),
+        (##"{"global": {"slack_api_url": "https://hooks/x"}, "route": {"receiver": "w"}, "receivers": [{"name": "w", "slack_configs": [{"channel": "#a"}]}]}"##, true),
+        (#"{"route": {"receiver": "w", "group_wait": 30}, \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w"}], "inhibit_rules": [{"source_matchers": ["a=b"], "target_match": {"c": "d"}, "equal": ["e"]}]}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "09:00", "end_time": "17:30"}], "weekdays": ["monday:friday", "Saturday"], "days_of_month": ["1:5", "-3:-1"], "months": ["january:march", "12"], "years": ["2017:2020"], "location": "Europe/Berlin"}]}], \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "00:00", "end_time": "24:00"}]}]}], \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"weekdays": ["funday"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"weekdays": ["friday:monday"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "25:00", "end_time": "26:00"}]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "10:00", "end_time": "09:00"}]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"times": [{"start_time": "10:00"}]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"days_of_month": ["0"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"days_of_month": ["-3:5"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"months": ["march:january"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"years": ["2020:2017"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"location": "Mars/Olympus"}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"hours": ["1"]}]}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w", "mute_time_intervals": ["t"]}, "time_intervals": [{"name": "t"}], \#(webhook)}"#, false),
+        (#"{"route": {"receiver": "w"}, "time_intervals": [{"name": "t"}], "mute_time_intervals": [{"name": "t"}], \#(webhook)}"#, false),
+    ]
+
+    func testEdgeCasesAsAlertmanagerDecidesThem() {
+        for e in Self.edge {
+            let errs = Self.loaderErrors(e.text)
+            XCTAssertEqual(errs.isEmpty, e.accepted, "\(e.text):\n" + errs.map(\.description).joined(separator: "\n"))
+        }
+    }
+
+    func testLoaderRejectsWhatAlertmanagerRejectsWithItsReasonAndPath() {
+        for b in Self.bad {
+            let errs = Self.loaderErrors(b.text)
+            XCTAssertFalse(errs.isEmpty, "accepted: \(b.text)")
+            XCTAssertTrue(errs.contains { $0.path == b.path && $0.message.contains(b.reason) },
+                          "\(b.text): expected \(b.path): …\(b.reason)…, got:\n" + errs.map(\.description).joined(separator: "\n"))
+        }
+    }
+
+    func testShippedConfigurationsLoadWithTheirDefaults() throws {
+        let text = try String(contentsOfFile: Self.shippedFolder + "/alertmanager.json", encoding: .utf8)
+        let d = Diagnostics()
+        let c = try XCTUnwrap(AlertmanagerConfigFile.decode(try JSONParser.parseValue(text, file: "alertmanager.json"), base: "", d))
+        XCTAssertEqual(d.errors, [])
+        XCTAssertEqual(c.resolveTimeout, .minutes(5))
+        XCTAssertEqual(c.receivers.map(\.name), ["ops-email", "ops-pager", "storage-webhook", "platform-webhook"])
+        // send_resolved defaults of config/notifiers.go: email false, pagerduty true, slack false; set false explicitly
+        XCTAssertEqual(c.receivers[0].integrations, [AlertmanagerIntegration(type: "email", index: 0, sendResolved: false)])
+        XCTAssertEqual(c.receivers[1].integrations.map(\.sendResolved), [true, false])
+        XCTAssertEqual(Set(c.receivers[3].integrations.map(\.name)), ["slack[0]", "webhook[0]"])
+        let tree = AlertmanagerRoutingTree(c.route)
+        XCTAssertEqual(tree.nodes.count, 5)
+        XCTAssertEqual(tree.nodes[1].key, "{}/{severity=\"page\"}")
+        XCTAssertEqual(tree.nodes[2].groupWait, .seconds(10))
+        XCTAssertEqual(tree.nodes[2].groupBy, ["alertname", "cluster"], "group_by inherited")
+        XCTAssertEqual(tree.nodes[4].repeatInterval, .hours(4))
+    }
+
+    /// amtool check-config (the real Alertmanager loader) and ours agree on every shipped
+    /// configuration and on every bad one.
+    func testAmtoolAgreesWithTheLoader() throws {
+        guard let amtool = ["/usr/bin/amtool", "/usr/local/bin/amtool"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("amtool is not installed (Debian package prometheus-alertmanager): cannot run amtool check-config")
+        }
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var cases: [(String, String)] = []
+        for f in try FileManager.default.contentsOfDirectory(atPath: Self.shippedFolder).sorted() where f.hasSuffix(".json") {
+            cases.append((f, try String(contentsOfFile: Self.shippedFolder + "/" + f, encoding: .utf8)))
+        }
+        XCTAssertGreaterThanOrEqual(cases.count, 2)
+        for (i, b) in Self.bad.enumerated() { cases.append(("bad-\(i).json", b.text)) }
+        for (i, e) in Self.edge.enumerated() { cases.append(("edge-\(i).json", e.text)) }
+        for (name, text) in cases {
+            let file = dir + "/" + name
+            write(text, to: file)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: amtool)
+            p.arguments = ["check-config", file]
+            let pipe = Pipe()
+            p.standardOutput = pipe; p.standardError = pipe
+            try p.run()
+            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            let ours = Self.loaderErrors(text)
+            XCTAssertEqual(p.terminationStatus == 0, ours.isEmpty,
+                           "\(name): amtool says\n\(out)\nours: \(ours.map(\.description).joined(separator: "\n"))")
+        }
+    }
+
+    func testSectionLoadsFileAndSilences() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        write(#"{"route": {"receiver": "w"}, \#(Self.webhook)}"#, to: dir + "/monitoring/am.json")
+        let text = Self.scenario(#"""
+            {"hosts": ["mon-01", "mon-02"], "config": "monitoring/am.json", "flags": {"cluster.peer-timeout": "20s"},
+             "silences": [{"at": "10m", "duration": "1h", "matchers": ["alertname=\"NodeDown\"", "instance=~slave-.*"], "comment": "maintenance"},
+                          {"at": "0s", "duration": "5m", "matchers": [{"name": "severity", "value": "warning", "isRegex": false}]}]}
+            """#)
+        let loaded = try XCTUnwrap(loadOK(text, baseDirectory: dir))
+        let am = try XCTUnwrap(loaded.spec.alertmanager)
+        XCTAssertEqual(am.hosts, ["mon-01", "mon-02"])
+        XCTAssertEqual(am.peerTimeout, .seconds(20))
+        XCTAssertEqual(am.config.route.receiver, "w")
+        XCTAssertEqual(am.silences.count, 2)
+        XCTAssertEqual(am.silences[0].matchers.map(\.description), [#"alertname="NodeDown""#, #"instance=~"slave-.*""#])
+        XCTAssertTrue(am.silences[0].active(at: SimTime.zero + .minutes(10)))
+        XCTAssertFalse(am.silences[0].active(at: SimTime.zero + .minutes(70)))
+    }
+
+    func testSectionErrorsNameTheirPath() {
+        let cfg = #"{"route": {"receiver": "w"}, \#(Self.webhook)}"#
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-03"], "config": \#(cfg)}"#), path: "alertmanager.hosts[0]", ["mon-03"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01", "mon-01"], "config": \#(cfg)}"#), path: "alertmanager.hosts[1]", ["listed twice"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"]}"#), path: "alertmanager", ["needs \"config\""])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"cluster.peer-timout": "1s"}}"#),
+                          path: #"alertmanager.flags["cluster.peer-timout"]"#, ["cluster.peer-timeout"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": {"route": {"receiver": "x"}, \#(Self.webhook)}}"#),
+                          path: "alertmanager.config.route.receiver", ["undefined receiver \"x\" used in route"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "silences": [{"at": "1m", "duration": "1h", "matchers": ["a=~\".*\""]}]}"#),
+                          path: "alertmanager.silences[0].matchers", ["must not match the empty string"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "silences": [{"at": "1m", "duration": "0s", "matchers": ["a=b"]}]}"#),
+                          path: "alertmanager.silences[0].duration", [])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": "../am.json"}"#), path: "alertmanager.config", ["outside"])
+    }
+
+    func testErrorsInsideAFileNameTheFileAndLine() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        write("{\n  \"route\": {\"receiver\": \"w\",\n    \"routes\": [{\"receiver\": \"ghost\"}]},\n  \(Self.webhook)\n}\n", to: dir + "/am.json")
+        let errs = loadErrors(Self.scenario(#"{"hosts": ["mon-01"], "config": "am.json"}"#), baseDirectory: dir)
+        XCTAssertEqual(errs.count, 1)
+        XCTAssertEqual(errs.first?.file, "am.json")
+        XCTAssertEqual(errs.first?.line, 3)
+        XCTAssertEqual(errs.first?.path, "route.routes[0].receiver")
+    }
+
+    func testMatcherSyntaxAsAlertmanagerParsesIt() throws {
+        let ms = try AlertmanagerMatcherSyntax.parseList(#"{alertname="Node,Down", severity=~crit|warn , team!= "a\"b"}"#)
+        XCTAssertEqual(ms.map(\.description), [#"alertname="Node,Down""#, #"severity=~"crit|warn""#, #"team!="a\"b""#])
+        XCTAssertThrowsError(try AlertmanagerMatcherSyntax.parse("foo"))
+    }
+}
