@@ -166,6 +166,7 @@ final class FluidTraffic {
             return
         }
         steady[s] = nil
+        m.exporterFluidStep(s)
         stepSketch = nil
         stepClean = true
         let (es, refused, noRoute, count) = entries(s)
@@ -323,6 +324,7 @@ final class FluidTraffic {
         let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
         record(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
         if delayed > 0 { record(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
+        if dt > 0 { m.exporterFluidServe(s, task: task, perSecond: done / dt, points: sketch.points, meanMs: sketch.mean, shiftMs: wait * 1000, work: mean) }
     }
 
     /// Adds `count` served requests with the latency sketch (ms) shifted by `shift` ms; those

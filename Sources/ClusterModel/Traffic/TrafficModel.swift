@@ -41,6 +41,8 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     var queueOfTask: [TaskID: Int32] = [:]
     // fluid state
     var fluid: FluidTraffic?
+    /// What the apps' /metrics and cAdvisor read (TrafficMetrics.swift).
+    var exporterCounters = TrafficExporterCounters()
 
     enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick, clientTimeout }
 
