@@ -41,9 +41,16 @@ extension TrafficModel: ContainerWorkSource, MetricsContributor {
         MetricFamily("http_request_duration_seconds", .histogram, "A histogram of latencies for requests."),
     ]
 
-    public func metricFamilies(for kind: ExporterKind) -> [MetricFamily] { kind == .app ? TrafficModel.appFamilies : [] }
+    public func metricFamilies(for kind: ExporterKind) -> [MetricFamily] {
+        switch kind {
+        case .app: return TrafficModel.appFamilies
+        case .nginx: return TrafficModel.nginxFamilies
+        default: return []
+        }
+    }
 
     public func collect(_ e: MetricEndpoint, now: SimTime, into w: MetricWriter) {
+        if e.kind == .nginx { collectNginx(e, now: now, into: w); return }
         guard e.kind == .app, let task = e.task, let q = exporterCounters.slotOfTask[task] else { return }
         let v = exporterValues(Int(q), now: now)
         let labels: [(String, String)] = [("code", "200"), ("method", "get")]

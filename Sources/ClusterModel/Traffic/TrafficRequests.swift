@@ -97,6 +97,7 @@ extension TrafficModel {
             requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
             finish(slot, why == .noProxy ? .noProxy : .noUpstream, closeFront: false)
         case .entered(let h):
+            exporterProxyAccepted(h.proxy)
             requests[i].front = h
             requests[i].triesLeft = Int32(fronts[s].tries(h))
             attempt(slot)
