@@ -41,10 +41,15 @@ public final class HostMetrics: MetricsContributor {
     /// Built by the Prometheus subsystem (after every other subsystem): the traffic model, when
     /// there is one, says how busy the containers are.
     /// `promTime`: Prometheus' clock (the scenario's start date), for the exporters' timestamps.
-    public init(model: ClusterSimulation, promTime: PromTime = PromTime(baseMs: PromTime.defaultBaseMs)) {
+    public convenience init(model: ClusterSimulation, promTime: PromTime = PromTime(baseMs: PromTime.defaultBaseMs)) {
+        self.init(model: model, promTime: promTime, work: model.subsystem(ContainerWorkSource.self))
+    }
+
+    /// With another source of the containers' work (tests).
+    init(model: ClusterSimulation, promTime: PromTime, work: ContainerWorkSource?) {
         self.model = model
         self.promTime = promTime
-        work = model.subsystem(ContainerWorkSource.self)
+        self.work = work
         model.mesos?.exporterHooks = MesosExporterHooks(work: work, promTime: promTime)
     }
 

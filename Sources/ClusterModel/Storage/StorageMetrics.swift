@@ -45,8 +45,10 @@ extension DockerHost {
         for f in logFiles where f.rate > 0 { used += f.rate * dt }
         if isDeviceMapper {
             if spec.mode == .loopLVM {
-                let blocks = Double(dataUsedBlocks(at: now) - dataUsedBlocks)
-                used += max(0, blocks * blockSize)
+                // the sparse file grows to what the pool has allocated (syncLoopFile)
+                let blocks = dataUsedBlocks(at: now)
+                let pool = Double(blocks) * blockSize + Double(Int64(devices) * 4096 + blocks * opts.metadataBytesPerBlock)
+                used += max(0, pool - loopFileBytes)
             }
         } else {
             for c in containers where c.layerRate > 0 { used += c.layerRate * dt }
