@@ -163,3 +163,23 @@ public enum CadvisorContainer {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 }
+
+/// Every family each exporter kind serves, with the part of the model that writes it, without a
+/// model (for docs and for a Prometheus that lists what a target can expose).
+public enum ExporterCatalog {
+    public static func families(for kind: ExporterKind) -> [(family: MetricFamily, from: String)] {
+        let parts: [(String, [MetricFamily])]
+        switch kind {
+        case .node: parts = [("hosts", HostMetrics.nodeFamilies), ("storage", StorageModel.nodeFamilies), ("network", ClusterNetwork.nodeFamilies)]
+        case .cadvisor: parts = [("mesos", MesosCluster.containerFamilies), ("network", ClusterNetwork.cadvisorFamilies), ("hosts", HostMetrics.machineFamilies)]
+        case .mesosMaster: parts = [("mesos", MesosCluster.masterFamilies)]
+        case .mesosAgent: parts = [("mesos", MesosCluster.agentFamilies)]
+        case .marathon: parts = [("marathon", MarathonScheduler.families)]
+        case .consul: parts = [("consul", ConsulCluster.families)]
+        case .nginx: parts = [("nginx", NginxProxies.families), ("traffic", TrafficModel.nginxFamilies)]
+        case .app: parts = [("traffic", TrafficModel.appFamilies)]
+        case .haproxy: parts = []
+        }
+        return parts.flatMap { p in p.1.map { ($0, p.0) } }
+    }
+}
