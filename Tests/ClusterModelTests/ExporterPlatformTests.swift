@@ -176,4 +176,16 @@ final class ExporterPlatformTests: XCTestCase {
         XCTAssertEqual(w["service_mesosphere_marathon_task_running_count"], 3)
         XCTAssertEqual(w["marathon_app_tasksRunning{id=\"/web\"}"], 3)
     }
+
+    /// docs/metrics.md names every family each exporter kind serves.
+    func testDocsNameEveryFamily() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/metrics.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for kind in ExporterKind.allCases {
+            for (f, _) in ExporterCatalog.families(for: kind) {
+                XCTAssertTrue(text.contains("`\(f.name)`"),
+                              "docs/metrics.md does not name \(f.name) (\(kind))")
+            }
+        }
+    }
 }

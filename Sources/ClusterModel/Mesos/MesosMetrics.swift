@@ -216,7 +216,12 @@ extension MesosCluster: MetricsContributor {
         var made: [[(String, String)]]? = nil
         func labels() -> [[(String, String)]] {
             if let l = made { return l }
-            let l = live.map { CadvisorContainer.labels(task: $0.id, agentID: a.agentID, image: $0.image?.name) }
+            let l = live.map { t -> [(String, String)] in
+                if let l = t.cadvisorLabels { return l }
+                let l = CadvisorContainer.labels(task: t.id, agentID: a.agentID, image: t.image?.name)
+                t.cadvisorLabels = l
+                return l
+            }
             made = l
             return l
         }

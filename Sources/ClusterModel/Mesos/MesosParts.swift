@@ -152,6 +152,8 @@ public final class MesosTask {
 
     /// The container network the task joins when its container starts.
     let network: TaskNetwork?
+    /// cAdvisor's labels of its container, made on its first scrape (MesosMetrics.swift).
+    var cadvisorLabels: [(String, String)]? = nil
 
     init(id: TaskID, launch: TaskLaunch, framework: Int, agent: Int, agentIdEpoch: Int, stream: RandomStream, now: SimTime) {
         self.id = id; self.name = launch.name; self.framework = framework; self.agent = agent

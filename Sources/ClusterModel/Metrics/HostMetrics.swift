@@ -25,6 +25,7 @@ public final class HostMetrics: MetricsContributor {
 
     /// The modes node_exporter's cpu collector reports per cpu (collector/cpu_linux.go).
     static let cpuModes = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"]
+    static let cpuNames = (0..<256).map { String($0) }
 
     static let nodeFamilies = [
         MetricFamily("node_cpu_seconds_total", .counter, "Seconds the CPUs spent in each mode."),
@@ -102,7 +103,7 @@ public final class HostMetrics: MetricsContributor {
             let user = b.user / n, system = b.system / n
             let idle = max(0, up - user - system)
             for c in 0..<cpus {
-                let cpu = String(c)
+                let cpu = c < HostMetrics.cpuNames.count ? HostMetrics.cpuNames[c] : String(c)
                 for mode in HostMetrics.cpuModes {
                     let v: Double
                     switch mode {

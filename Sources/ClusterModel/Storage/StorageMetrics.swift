@@ -107,7 +107,8 @@ extension StorageModel: MetricsContributor {
         let h = hosts[c.host]
         let usage = h.layerBytes(c, at: now)
         if h.isDeviceMapper {
-            let device = "/dev/mapper/docker-253:0-\(1_000 + h.index)-" + CadvisorContainer.dockerID(task: task)
+            let device = c.exporterDevice ?? ("/dev/mapper/docker-253:0-\(1_000 + h.index)-" + CadvisorContainer.dockerID(task: task))
+            c.exporterDevice = device
             return (device, usage, Double(h.opts.baseSize))
         }
         return (StorageModel.fsLabels[0].1, usage, h.fsCapacity)
