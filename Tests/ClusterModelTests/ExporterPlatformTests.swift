@@ -188,4 +188,38 @@ final class ExporterPlatformTests: XCTestCase {
             }
         }
     }
+
+    /// node_network_*_bytes_total and the root cgroup's network counters follow the network
+    /// model's flows: mid-flow they equal the bytes the flows delivered so far; at the end, each
+    /// flow's size on its sender and its receiver.
+    func testNetworkBytesFollowTheFlows() throws {
+        var spec = ClusterSpec(name: "t", duration: .seconds(30), sampleInterval: .seconds(1), hostGroups: [
+            HostGroupSpec(name: "h", count: 3, datacenter: "dc01", racks: ["r1"], cpus: 32, memoryBytes: 1 << 30, diskBytes: 1 << 30,
+                          nicBitsPerSecond: 1_000_000_000)])
+        spec.network = NetworkSpec(environment: .bareMetal, mode: .host)
+        let probe = ExporterProbe(kinds: [.node, .cadvisor])
+        var handles: [ClusterNetwork.FlowHandle] = []
+        var midFlow = 0
+        probe.onSample = { m, _ in
+            let net = m.network!
+            guard handles.count == 2, net.isActive(handles[0]) else { return }
+            let cs = ExporterProbe.contributors(m)
+            let rx = ExporterProbe.scrape(cs, MetricEndpoint(kind: .node, host: 2, port: 9100), m.sim.now).values
+            let tx = ExporterProbe.scrape(cs, MetricEndpoint(kind: .cadvisor, host: 0, port: 8080), m.sim.now).values
+            XCTAssertEqual(rx["node_network_receive_bytes_total{device=\"eth0\"}"] ?? -1,
+                           net.transferred(handles[0]) + net.transferred(handles[1]) + (net.isActive(handles[1]) ? 0 : 50e6), accuracy: 1)
+            XCTAssertEqual(tx["container_network_transmit_bytes_total{id=\"/\", interface=\"eth0\"}"] ?? -1, net.transferred(handles[0]), accuracy: 1)
+            midFlow += 1
+        }
+        let m = ClusterSimulation(spec: spec, observer: probe)
+        let net = try XCTUnwrap(m.network)
+        handles.append(net.startFlow(from: NetworkEndpoint(host: 0), to: NetworkEndpoint(host: 2), bytes: 1e9))
+        handles.append(net.startFlow(from: NetworkEndpoint(host: 1), to: NetworkEndpoint(host: 2), bytes: 50e6))
+        m.run()
+        XCTAssertGreaterThan(midFlow, 3)
+        XCTAssertEqual(net.exporterBytes(host: 0, now: m.sim.now).tx, 1e9, accuracy: 1)
+        XCTAssertEqual(net.exporterBytes(host: 1, now: m.sim.now).tx, 50e6, accuracy: 1)
+        XCTAssertEqual(net.exporterBytes(host: 2, now: m.sim.now).rx, 1.05e9, accuracy: 1)
+        XCTAssertEqual(net.exporterBytes(host: 2, now: m.sim.now).tx, 0)
+    }
 }
