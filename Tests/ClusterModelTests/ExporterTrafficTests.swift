@@ -70,6 +70,9 @@ final class ExporterTrafficTests: XCTestCase {
         XCTAssertEqual(inf, count)
         XCTAssertGreaterThan(tenMs, 0)
         XCTAssertLessThan(tenMs, count)
+        // node_load1: 40 requests/s over 2 instances, about 20 ms each: about 0.4 inside each host
+        let loads = model.mesos!.agents.map { t.hostRunnable(host: $0.host.index) }
+        XCTAssertEqual(loads.reduce(0, +), 40 * totals.latencySumMs / totals.served / 1000, accuracy: 0.1)
     }
 
     /// nginx's stub_status: every request the proxy accepted is counted once.

@@ -29,7 +29,7 @@ struct TrafficExporterCounters {
     var fluidSlots: [[Int32]] = []
     /// Per host: CPU seconds since boot (settled), its rate, when settled, the boot it counts.
     var hostCPU: [Double] = [], hostRate: [Double] = [], hostSince: [SimTime] = [], hostBoot: [Int32] = []
-    /// Per host: requests inside its instances now (per-request mode).
+    /// Per host: requests inside its instances now (per-request mode: counted; fluid: Little's law).
     var inside: [Double] = []
 
     static var width: Int { 3 + nb }
@@ -171,18 +171,21 @@ extension TrafficModel: ContainerWorkSource, MetricsContributor {
     }
 
     /// Settles a slot to now and adds `r` to its rates (an instance behind several proxies is
-    /// served once per entry point); nil: its rates end. Its host's CPU rate follows.
+    /// served once per entry point); nil: its rates end. Its host's CPU rate follows, and the
+    /// requests inside its instances: the rate of response time is requests x mean time in the
+    /// instance, the number inside (Little's law).
     private func exporterAddRates(_ q: Int, _ r: [Double]?) {
         let w = TrafficExporterCounters.width, base = q * w
         let dt = max(0, (now - exporterCounters.since[q]).seconds)
         let h = exporterCounters.host[q]
         exporterSettleHost(h)
-        let oldCPU = exporterCounters.rate[base + 2]
+        let oldCPU = exporterCounters.rate[base + 2], oldInside = exporterCounters.rate[base + 1]
         for k in 0..<w {
             exporterCounters.value[base + k] += exporterCounters.rate[base + k] * dt
             exporterCounters.rate[base + k] = r.map { exporterCounters.rate[base + k] + $0[k] } ?? 0
         }
         exporterCounters.since[q] = now
         exporterCounters.hostRate[h] = max(0, exporterCounters.hostRate[h] + exporterCounters.rate[base + 2] - oldCPU)
+        exporterCounters.inside[h] = max(0, exporterCounters.inside[h] + exporterCounters.rate[base + 1] - oldInside)
     }
 }
