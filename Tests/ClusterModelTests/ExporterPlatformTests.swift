@@ -222,4 +222,52 @@ final class ExporterPlatformTests: XCTestCase {
         XCTAssertEqual(net.exporterBytes(host: 2, now: m.sim.now).rx, 1.05e9, accuracy: 1)
         XCTAssertEqual(net.exporterBytes(host: 2, now: m.sim.now).tx, 0)
     }
+
+    /// consul_exporter reports what the servers hold: the service's checks go critical when its
+    /// process hangs (health_service_status and catalog_service_node_healthy agree with the
+    /// catalog's counts), the Raft figures, and consul_up 0 with nothing else when the servers
+    /// cannot answer.
+    func testConsulExporterReportsTheCatalog() throws {
+        let g = { (n: String, c: Int) in MesosTestHelpersGroup.group(n, c, cpus: 8, mem: 32 << 30) }
+        var spec = ClusterSpec(name: "t", seed: 3, duration: .minutes(15), sampleInterval: .minutes(1),
+                               hostGroups: [g("master", 3), g("consul", 3), g("slave", 3)],
+                               zookeeper: ZooKeeperSpec(servers: 3, hostGroup: "master"),
+                               mesos: MesosSpec(masters: 3, masterHostGroup: "master", agentHostGroups: ["slave"]))
+        spec.marathon = MarathonSpec(hostGroup: "master", apps: [AppDefinition(id: "/web", instances: 3, cpus: 0.01, mem: 16)],
+                                     behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5),
+                                                                                  health: .hangsAfter(.constant(300), responseTime: .constant(0.005))))])
+        let http = ConsulCheckDefinition(kind: .http, name: "http", interval: .seconds(10), timeout: .seconds(2), failuresBeforeCritical: 3)
+        spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: [http])])])
+        let probe = ExporterProbe(kinds: [.consul])
+        var healthyAt: [SimTime: Int] = [:]
+        probe.onSample = { m, t in healthyAt[t] = m.subsystem(ConsulCluster.self)!.serviceCounts().passing }
+        let m = ClusterSimulation(spec: spec, observer: probe)
+        m.run()
+        let consul = try XCTUnwrap(m.subsystem(ConsulCluster.self))
+        XCTAssertEqual(consul.metricEndpoints().count, 3)
+        var sawHealthy = false
+        for scrape in probe.scrapes {
+            let v = scrape.values
+            if v["consul_up"] == 0 {
+                XCTAssertEqual(v.count, 1, "nothing but consul_up while the servers cannot answer (before the first election)")
+                XCTAssertLessThan(scrape.time.seconds, 60)
+                continue
+            }
+            XCTAssertEqual(v["consul_up"], 1)
+            XCTAssertEqual(v["consul_raft_peers"], 3)
+            XCTAssertEqual(v["consul_raft_leader"], 1)
+            XCTAssertEqual(v["consul_serf_lan_members"], Double(consul.membersAlive + consul.membersSuspect + consul.membersFailed))
+            let healthy = v.sum("consul_catalog_service_node_healthy")
+            XCTAssertEqual(healthy, Double(healthyAt[scrape.time] ?? -1), "at \(scrape.time)")
+            let passing = v.named("consul_health_service_status").filter { $0.key.contains("status=\"passing\"") }.values.reduce(0, +)
+            XCTAssertEqual(passing, healthy, "one check per instance")
+            if healthy == 3 { sawHealthy = true; XCTAssertEqual(v["consul_catalog_services"], 2, "web and consul") }
+        }
+        XCTAssertTrue(sawHealthy)
+        XCTAssertEqual(consul.serviceCounts().critical, 3)
+        let last = try XCTUnwrap(probe.scrapes.last).values
+        XCTAssertEqual(last.named("consul_health_service_status").filter { $0.key.contains("status=\"critical\"") }.values.reduce(0, +), 3)
+        XCTAssertEqual(last.named("consul_health_node_status").filter { $0.key.contains("status=\"passing\"") }.values.reduce(0, +),
+                       Double(consul.membersAlive))
+    }
 }

@@ -14,6 +14,7 @@ extension ConsulCluster: MetricsContributor {
         MetricFamily("consul_catalog_services", .gauge, "How many services are in the cluster."),
         MetricFamily("consul_health_node_status", .gauge, "Status of health checks associated with a node."),
         MetricFamily("consul_health_service_status", .gauge, "Status of health checks associated with a service."),
+        MetricFamily("consul_catalog_service_node_healthy", .gauge, "Is this service healthy on this node?"),
     ]
     /// The statuses the exporter writes for every check, 1 for the current one (with maintenance).
     static let statuses = ["passing", "warning", "critical", "maintenance"]
@@ -57,6 +58,19 @@ extension ConsulCluster: MetricsContributor {
                                                                  ("service_name", serviceNames[s])], checks[c].catalogStatus)
                     }
                 }
+            }
+        }
+        collectServiceHealth(w, f[7])
+    }
+
+    private func collectServiceHealth(_ w: MetricWriter, _ f: MetricFamily) {
+        let n = catalog.reduce(0) { $0 + $1.count }
+        guard w.begin(f, exposing: n) else { return }
+        for (s, list) in catalog.enumerated() {
+            for i in list {
+                let x = instances[i]
+                w.add(f.name, [("node", model.infrastructure.hosts[x.host].name), ("service_id", x.id), ("service_name", serviceNames[s])],
+                      status(ofInstance: i) == .passing ? 1 : 0)
             }
         }
     }
