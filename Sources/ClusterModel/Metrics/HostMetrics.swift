@@ -184,3 +184,11 @@ public enum ExporterCatalog {
         return parts.flatMap { p in p.1.map { ($0, p.0) } }
     }
 }
+
+extension Array {
+    /// Appends `value` until the array has `n` elements (the exporters' per-host and per-proxy
+    /// counters are sized on first use).
+    mutating func grow(to n: Int, with value: Element) {
+        if count < n { append(contentsOf: repeatElement(value, count: n - count)) }
+    }
+}

@@ -19,11 +19,8 @@ struct NetworkExporterCounters {
 
     mutating func ensure(_ n: Int) {
         guard tx.count < n else { return }
-        let k = n - tx.count
-        txRate += Array(repeating: 0, count: k); rxRate += Array(repeating: 0, count: k)
-        tx += Array(repeating: 0, count: k); rx += Array(repeating: 0, count: k)
-        updated += Array(repeating: .zero, count: k); boot += Array(repeating: 0, count: k)
-        cpuAtBoot += Array(repeating: 0, count: k)
+        txRate.grow(to: n, with: 0); rxRate.grow(to: n, with: 0); tx.grow(to: n, with: 0); rx.grow(to: n, with: 0)
+        cpuAtBoot.grow(to: n, with: 0); updated.grow(to: n, with: .zero); boot.grow(to: n, with: 0)
     }
 }
 

@@ -95,8 +95,8 @@ extension TrafficModel: ContainerWorkSource, MetricsContributor {
         let q = exporterCounters.host.count
         exporterCounters.slotOfTask[task] = Int32(q)
         exporterCounters.host.append(host)
-        exporterCounters.value += Array(repeating: 0, count: TrafficExporterCounters.width)
-        exporterCounters.rate += Array(repeating: 0, count: TrafficExporterCounters.width)
+        exporterCounters.value.grow(to: (q + 1) * TrafficExporterCounters.width, with: 0)
+        exporterCounters.rate.grow(to: (q + 1) * TrafficExporterCounters.width, with: 0)
         exporterCounters.since.append(now)
         return q
     }
@@ -105,10 +105,9 @@ extension TrafficModel: ContainerWorkSource, MetricsContributor {
     func exporterSettleHost(_ h: Int) {
         let n = model.infrastructure.hosts.count
         if exporterCounters.hostCPU.count < n {
-            let k = n - exporterCounters.hostCPU.count
-            exporterCounters.hostCPU += Array(repeating: 0, count: k); exporterCounters.hostRate += Array(repeating: 0, count: k)
-            exporterCounters.hostSince += Array(repeating: .zero, count: k); exporterCounters.hostBoot += Array(repeating: 0, count: k)
-            exporterCounters.inside += Array(repeating: 0, count: k)
+            exporterCounters.hostCPU.grow(to: n, with: 0); exporterCounters.hostRate.grow(to: n, with: 0)
+            exporterCounters.hostSince.grow(to: n, with: .zero); exporterCounters.hostBoot.grow(to: n, with: 0)
+            exporterCounters.inside.grow(to: n, with: 0)
         }
         let gen = model.infrastructure.hosts[h].generation
         if exporterCounters.hostBoot[h] != gen {

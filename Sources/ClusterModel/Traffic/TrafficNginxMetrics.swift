@@ -14,10 +14,7 @@ struct TrafficProxyCounters {
     var fluid: [[(proxy: Int, rate: Double, inside: Double)]] = []
 
     mutating func ensure(_ n: Int) {
-        guard requests.count < n else { return }
-        let k = n - requests.count
-        requests += Array(repeating: 0, count: k); rate += Array(repeating: 0, count: k)
-        since += Array(repeating: .zero, count: k); inside += Array(repeating: 0, count: k)
+        requests.grow(to: n, with: 0); rate.grow(to: n, with: 0); since.grow(to: n, with: .zero); inside.grow(to: n, with: 0)
     }
 }
 
