@@ -17,7 +17,9 @@ final class ExporterProbe: RunObserver {
     var onSample: ((ClusterSimulation, SimTime) -> Void)?
     init(kinds: Set<ExporterKind>) { self.kinds = kinds }
 
-    func record(_ event: LoggedEvent) {}
+    /// Mesos' recorded task states so far (events.csv `mesos,TASK_FAILED,...`), by state.
+    private(set) var mesosStates: [String: Int] = [:]
+    func record(_ event: LoggedEvent) { if event.component == "mesos" && event.event.hasPrefix("TASK_") { mesosStates[event.event, default: 0] += 1 } }
 
     func sample(_ model: ClusterSimulation, at time: SimTime) {
         if contributors.isEmpty { contributors = ExporterProbe.contributors(model) }
@@ -62,10 +64,10 @@ enum ExporterSpecs {
     /// the given storage, traffic and faults.
     static func platform(agents: Int = 2, instances: Int = 2, duration: SimDuration = .minutes(20), seed: UInt64 = 7,
                          writes: ContainerWrites? = nil, storage: Bool = false, faults: [FaultSpec] = [],
-                         traffic: TrafficSpec? = nil) -> ClusterSpec {
+                         traffic: TrafficSpec? = nil, timeToCrash: Distribution? = nil) -> ClusterSpec {
         let unique = PlacementConstraint(field: "hostname", operator: .unique, rules: .legacy)
         let apps = [MarathonRuntimeTests.app("/web", instances: instances, cpus: 0.5, mem: 128, constraints: [unique])]
-        var beh = AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 100_000_000)
+        var beh = AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: timeToCrash), imageSizeBytes: 100_000_000)
         beh.storage = AppStorage(writes: writes)
         var s = ClusterSpec(name: "exporters", seed: seed, duration: duration, sampleInterval: .seconds(60),
                             hostGroups: MarathonRuntimeTests.hostGroups(agents: agents), faults: faults,

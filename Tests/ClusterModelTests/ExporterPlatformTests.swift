@@ -270,4 +270,26 @@ final class ExporterPlatformTests: XCTestCase {
         XCTAssertEqual(last.named("consul_health_node_status").filter { $0.key.contains("status=\"passing\"") }.values.reduce(0, +),
                        Double(consul.membersAlive))
     }
+
+    /// Tasks crashing now and then: the leading master's task_states_exit_total{state="failed"}
+    /// counts the TASK_FAILED updates the master recorded, the agents' add up to the same, and
+    /// neither ever decreases without a restart.
+    func testExitCountersCountTheFailures() throws {
+        let spec = ExporterSpecs.platform(agents: 3, instances: 3, duration: .minutes(30), timeToCrash: .exponential(mean: 120))
+        let probe = ExporterProbe(kinds: [.mesosMaster, .mesosAgent])
+        var failedAt: [SimTime: Int] = [:]
+        probe.onSample = { _, t in failedAt[t] = probe.mesosStates["TASK_FAILED"] ?? 0 }
+        ClusterSimulation(spec: spec, observer: probe).run()
+        var last = 0.0
+        for (t, n) in failedAt.sorted(by: { $0.key < $1.key }) {
+            let scrapes = probe.scrapes.filter { $0.time == t }
+            let master = scrapes.filter { $0.endpoint.kind == .mesosMaster }.map { $0.values["mesos_master_task_states_exit_total{state=\"failed\"}"] ?? 0 }
+            XCTAssertEqual(master.max(), Double(n), "at \(t)")
+            let agents = scrapes.filter { $0.endpoint.kind == .mesosAgent }.reduce(0) { $0 + ($1.values["mesos_slave_task_states_exit_total{state=\"failed\"}"] ?? 0) }
+            XCTAssertEqual(agents, Double(n), "at \(t)")
+            XCTAssertGreaterThanOrEqual(agents, last)
+            last = agents
+        }
+        XCTAssertGreaterThan(last, 5, "tasks crashed")
+    }
 }
