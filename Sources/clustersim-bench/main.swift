@@ -315,6 +315,7 @@ let usage = """
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
+           clustersim-bench metrics CONTAINERS ITERATIONS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -335,6 +336,8 @@ case "consul":
 case "traffic":
     runTraffic(services: parseArg(args, 2, "SERVICES"), rps: parseArg(args, 3, "RPS"), hours: parseArg(args, 4, "HOURS"),
                mode: args.count > 5 ? args[5] : "", seed: UInt64(parseArg(args, 6, "SEED")))
+case "metrics":
+    runMetrics(containers: parseArg(args, 2, "CONTAINERS"), iterations: parseArg(args, 3, "ITERATIONS"), seed: UInt64(parseArg(args, 4, "SEED")))
 default:
     fail(usage)
 }

@@ -82,6 +82,8 @@ public final class MesosAgent {
     var pulls: [String: SimTime] = [:]
     /// Status updates the agent could not send yet (status update manager).
     var pendingUpdates: [TaskStatusUpdate] = []
+    /// slave/tasks_failed ... since the agent process started (MesosMetrics.swift).
+    var exitCounters = MesosExitCounters()
 
     init(index: Int, host: Host, total: Resources, stream: RandomStream) {
         self.index = index; self.host = host; self.total = total; self.attributes = host.attributes; self.stream = stream
@@ -150,6 +152,8 @@ public final class MesosTask {
 
     /// The container network the task joins when its container starts.
     let network: TaskNetwork?
+    /// cAdvisor's labels of its container, made on its first scrape (MesosMetrics.swift).
+    var cadvisorLabels: [(String, String)]? = nil
 
     init(id: TaskID, launch: TaskLaunch, framework: Int, agent: Int, agentIdEpoch: Int, stream: RandomStream, now: SimTime) {
         self.id = id; self.name = launch.name; self.framework = framework; self.agent = agent

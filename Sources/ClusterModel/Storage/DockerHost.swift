@@ -48,6 +48,8 @@ public final class DockerContainer {
     var volumeRate: Double = 0
     /// Index of its log file in the host's `logFiles` (host volume), -1 when none.
     var logFile = -1
+    /// cAdvisor's device name of its writable layer, made on its first scrape (StorageMetrics.swift).
+    var exporterDevice: String?
     var gen: Int32 = 0
     var slot = -1
 
