@@ -78,6 +78,7 @@ public enum ScenarioReference {
          ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
          ScenarioSchema.templateStanzaKeys,
          ScenarioSchema.trafficKeys, ScenarioSchema.trafficServiceKeys, ScenarioSchema.stepKeys, ScenarioSchema.flashCrowdKeys]
+            + [ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
