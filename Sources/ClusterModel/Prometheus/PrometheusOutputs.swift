@@ -5,7 +5,7 @@ import SimKernel
 
 extension PrometheusServer {
     public static let outputs = SubsystemOutputs(
-        tables: [scrapesTable, alertsTable, serverTable, samplesTable],
+        tables: [scrapesTable, alertsTable, serverTable, samplesTable, metricsTable],
         plots: [
             SubsystemPlot(file: "prometheus_targets_up", title: "Prometheus targets up, per job", ylabel: "targets up",
                           source: "scrapes.csv", perKey: (keyColumn: "job", column: "up")),
@@ -94,6 +94,20 @@ extension PrometheusServer {
                 w.field(s.labels.description); w.field(s.t)
                 w.field(Sample(t: s.t, v: s.v).isStale ? "stale" : PrometheusServer.valueText(s.v))
                 w.endRow()
+            }
+        }
+
+    static let metricsTable = SubsystemTable(
+        of: PrometheusServer.self, file: "metrics.csv", when: "when `prometheus.record` is `rules` or `all`",
+        columns: [
+            ("family", "a metric family an exporter served (written when first scraped)"),
+            ("type", "its `# TYPE`: counter, gauge, histogram, summary or untyped"),
+            ("help", "its help text"),
+        ], applies: { $0.spec.record != .none }) { p, _, w in
+            while p.familiesWritten < p.families.count {
+                let f = p.families[p.familiesWritten]
+                w.field(f.name); w.field(f.type.rawValue); w.field(f.help); w.endRow()
+                p.familiesWritten += 1
             }
         }
 

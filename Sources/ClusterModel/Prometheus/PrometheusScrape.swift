@@ -73,7 +73,7 @@ extension PrometheusServer {
 
     func endOfRunStaleness(_ i: Int) {
         let t = promTime.ms(loops[i].next)
-        markStale(i, at: t, keep: [])
+        markStale(i, at: t)
         for id in loops[i].report ?? [] where id >= 0 { if store.append(id, t: t, v: Sample.staleNaN) { jobStats[loops[i].job].staleMarkers += 1 } }
         loops[i].gen &+= 1
         freeLoops.append(i)
@@ -121,14 +121,14 @@ extension PrometheusServer {
     func fail(_ i: Int, at t: Int64, seconds: Double) {
         jobStats[loops[i].job].failed += 1
         scrapesFailed += 1
-        markStale(i, at: t, keep: [])
+        markStale(i, at: t)
         loops[i].prev.removeAll(keepingCapacity: true); loops[i].prevKeys.removeAll(keepingCapacity: true)
         loops[i].lastUp = false
         report(i, at: t, [0, seconds, 0, 0, 0])
     }
 
     /// Staleness markers at `t` for the last scrape's series that have no sample at `t`.
-    func markStale(_ i: Int, at t: Int64, keep: [Int]) {
+    func markStale(_ i: Int, at t: Int64) {
         for id in loops[i].prev where store.lastTime(of: id) < t {
             if store.append(id, t: t, v: Sample.staleNaN) { jobStats[loops[i].job].staleMarkers += 1 }
         }
@@ -153,7 +153,10 @@ extension PrometheusServer {
             store.append(id, t: t, v: v)
             cur.append(id); keys.append(labels)
         }
-        markStale(i, at: t, keep: cur)
+        if spec.record != .none {
+            for fam in w.families where familyIndex[fam.name] == nil { familyIndex[fam.name] = families.count; families.append(fam) }
+        }
+        markStale(i, at: t)
         // the cache keeps what the last scrape returned (scrape.go iterDone drops entries unseen for two scrapes)
         if loops[i].cache.count > 2 * keys.count + 64 {
             var c: [LabelSet: Int] = [:]
