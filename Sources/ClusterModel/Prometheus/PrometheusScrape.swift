@@ -86,6 +86,7 @@ extension PrometheusServer {
         _ = model.sim.schedule(at: loops[i].next, target: target, kind: Kind.scrape.rawValue, arg: IndexGeneration.pack(i, loops[i].gen))
         let start = promTime.ms(now)
         jobStats[loops[i].job].scrapes += 1
+        scrapesStarted += 1
         loops[i].scraped = true
         let t = loops[i].target
         guard let h = t.host else { fail(i, at: start, seconds: 0); return }

@@ -65,6 +65,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     let wantedNames: Set<String>
     var writerWants: (String) -> Bool = { _ in false }
     public internal(set) var scrapesFailed = 0
+    public internal(set) var scrapesStarted = 0
     /// Families the exporters declared, in the order first seen (metrics.csv), with `record`.
     var families: [MetricFamily] = []
     var familyIndex: [String: Int] = [:]

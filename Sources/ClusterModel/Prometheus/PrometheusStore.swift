@@ -41,7 +41,14 @@ public final class PrometheusStore: SeriesStore {
         let i = series.count
         series.append(Series(labels: labels, recorded: record?(labels) ?? false))
         index[labels] = i
-        if let n = labels.metricName { byName[n, default: []].append(i) } else { unnamed.append(i) }
+        // per name, ids in label order (series are created rarely; selects read them often)
+        if let n = labels.metricName {
+            var ids = byName[n] ?? []
+            var lo = 0, hi = ids.count
+            while lo < hi { let m = (lo + hi) / 2; if series[ids[m]].labels < labels { lo = m + 1 } else { hi = m } }
+            ids.insert(i, at: lo)
+            byName[n] = ids
+        } else { unnamed.append(i) }
         return i
     }
 
@@ -77,7 +84,8 @@ public final class PrometheusStore: SeriesStore {
 
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
         var candidates: [Int]
-        if let m = matchers.first(where: { $0.name == "__name__" && $0.type == .equal }) {
+        let byOneName = matchers.first(where: { $0.name == "__name__" && $0.type == .equal })
+        if let m = byOneName {
             candidates = byName[m.value] ?? []
         } else {
             candidates = Array(0..<series.count)
@@ -93,6 +101,6 @@ public final class PrometheusStore: SeriesStore {
                 out.append(SeriesSamples(labels: s.labels, samples: (lo..<end).map { Sample(t: s.t[$0], v: s.v[$0]) }))
             }
         }
-        return out.sorted { $0.labels < $1.labels }
+        return byOneName != nil ? out : out.sorted { $0.labels < $1.labels }
     }
 }
