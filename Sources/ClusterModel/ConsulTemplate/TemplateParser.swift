@@ -34,6 +34,7 @@ public indirect enum TemplateOperand: Equatable, Sendable {
     case variable(String, fields: [String])   // $x.A
     case string(String)
     case number(Int)
+    case float(Double)                        // only in a dialect with `floats`
     case bool(Bool)
     case nilValue
     case function(String)
@@ -46,12 +47,30 @@ public struct ParsedTemplate: Equatable, Sendable {
     public init(nodes: [TemplateNode]) { self.nodes = nodes }
 }
 
+/// What one template language adds to Go's syntax: the functions it defines (a name outside them
+/// is Go's "function not defined"), names it refuses with a reason of its own, and whether float
+/// constants (`0.5`) lex. consul-template's by default; Prometheus' alert templates have their own.
+public struct TemplateDialect: Sendable {
+    public var functions: Set<String>
+    public var refused: [String: String]
+    public var floats: Bool
+    public init(functions: Set<String>, refused: [String: String] = [:], floats: Bool = false) {
+        self.functions = functions; self.refused = refused; self.floats = floats
+    }
+    public static let consulTemplate: TemplateDialect = {
+        let kv = "reads Consul's KV store or Vault, which the simulator does not model; use literal text instead"
+        return TemplateDialect(functions: TemplateFunctions.names,
+                               refused: Dictionary(uniqueKeysWithValues: ["key", "ls", "tree", "secret", "secrets", "vault"].map { ($0, kv) }))
+    }()
+}
+
 public enum TemplateParser {
     static let maxDepth = 100
 
-    public static func parse(_ text: String, leftDelimiter: String = "{{", rightDelimiter: String = "}}") throws(TemplateError) -> ParsedTemplate {
-        let items = try lex(text, left: leftDelimiter, right: rightDelimiter)
-        var p = Parser(items: items)
+    public static func parse(_ text: String, leftDelimiter: String = "{{", rightDelimiter: String = "}}",
+                             dialect: TemplateDialect = .consulTemplate) throws(TemplateError) -> ParsedTemplate {
+        let items = try lex(text, left: leftDelimiter, right: rightDelimiter, floats: dialect.floats)
+        var p = Parser(items: items, dialect: dialect)
         let nodes = try p.list(depth: 0, terminators: [])
         if p.i < p.items.count {
             let it = p.items[p.i]
@@ -70,11 +89,11 @@ public enum TemplateParser {
     }
 
     enum Token: Equatable {
-        case ident(String), field(String), variable(String), string(String), number(Int)
+        case ident(String), field(String), variable(String), string(String), number(Int), float(Double)
         case declare, assign, pipe, comma, lparen, rparen
     }
 
-    static func lex(_ text: String, left: String, right: String) throws(TemplateError) -> [Item] {
+    static func lex(_ text: String, left: String, right: String, floats: Bool) throws(TemplateError) -> [Item] {
         let s = Array(text.utf8), l = Array(left.utf8), r = Array(right.utf8)
         guard !l.isEmpty, !r.isEmpty else { throw TemplateError(line: 1, "empty delimiter") }
         var items: [Item] = []
@@ -129,7 +148,7 @@ public enum TemplateParser {
             line += body.filter { $0 == 10 }.count
             let trimmed = String(decoding: body, as: UTF8.self).trimmingWhitespace()
             if !(trimmed.hasPrefix("/*") && trimmed.hasSuffix("*/")) {
-                let toks = try tokens(trimmed, line: actionLine)
+                let toks = try tokens(trimmed, line: actionLine, floats: floats)
                 if toks.isEmpty { throw TemplateError(line: actionLine, "missing value for command") }
                 items.append(Item(text: nil, tokens: toks, line: actionLine))
             }
@@ -138,7 +157,7 @@ public enum TemplateParser {
         return items
     }
 
-    static func tokens(_ a: String, line: Int) throws(TemplateError) -> [Token] {
+    static func tokens(_ a: String, line: Int, floats: Bool) throws(TemplateError) -> [Token] {
         let b = Array(a.utf8)
         var out: [Token] = []
         var i = 0
@@ -190,6 +209,14 @@ public enum TemplateParser {
             case UInt8(ascii: "-"), 48...57:
                 var j = i + 1
                 while j < b.count && b[j] >= 48 && b[j] <= 57 { j += 1 }
+                if floats, j < b.count, b[j] == UInt8(ascii: ".") || b[j] == UInt8(ascii: "e") || b[j] == UInt8(ascii: "E") {
+                    j += 1
+                    while j < b.count && (isIdent(b[j]) || b[j] == UInt8(ascii: ".") || ((b[j] == 43 || b[j] == 45) && (b[j - 1] | 0x20) == UInt8(ascii: "e"))) { j += 1 }
+                    guard let x = Double(String(decoding: b[i..<j], as: UTF8.self)), x.isFinite else {
+                        throw TemplateError(line: line, "bad number syntax: \"\(String(decoding: b[i..<j], as: UTF8.self))\"")
+                    }
+                    out.append(.float(x)); i = j; continue
+                }
                 guard let n = Int(String(decoding: b[i..<j], as: UTF8.self)) else { throw TemplateError(line: line, "bad number syntax") }
                 out.append(.number(n)); i = j
             default:
@@ -206,6 +233,7 @@ public enum TemplateParser {
 
     struct Parser {
         let items: [Item]
+        let dialect: TemplateDialect
         var i = 0
 
         /// Nodes up to one of `terminators` ("end", "else"), which is left unconsumed.
@@ -225,7 +253,7 @@ public enum TemplateParser {
                     continue
                 }
                 var ts = it.tokens[...]
-                let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true)
+                let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true, dialect: dialect)
                 out.append(.action(pipe, line: it.line))
                 i += 1
             }
@@ -236,7 +264,7 @@ public enum TemplateParser {
         mutating func control(_ k: String, _ it: Item, depth: Int) throws(TemplateError) -> TemplateNode {
             var ts = it.tokens.dropFirst()
             if ts.isEmpty { throw TemplateError(line: it.line, "missing value for \(k)") }
-            let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true)
+            let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true, dialect: dialect)
             let then = try list(depth: depth + 1, terminators: ["end", "else"], opened: (k, it.line))
             var otherwise: [TemplateNode] = []
             let term = items[i]
@@ -270,7 +298,7 @@ public enum TemplateParser {
         }
     }
 
-    static func pipeline(_ ts: inout ArraySlice<Token>, line: Int, allowDeclare: Bool, depth: Int = 0) throws(TemplateError) -> TemplatePipeline {
+    static func pipeline(_ ts: inout ArraySlice<Token>, line: Int, allowDeclare: Bool, dialect: TemplateDialect, depth: Int = 0) throws(TemplateError) -> TemplatePipeline {
         guard depth < maxDepth else { throw TemplateError(line: line, "parentheses nested more than \(maxDepth) deep") }
         var p = TemplatePipeline()
         // declarations: $x := / $i, $x := / $x =
@@ -291,7 +319,7 @@ public enum TemplateParser {
                 guard !cmd.isEmpty else { throw TemplateError(line: line, "missing command before |") }
                 p.commands.append(cmd); cmd = []
             case .lparen:
-                let inner = try pipeline(&ts, line: line, allowDeclare: false, depth: depth + 1)
+                let inner = try pipeline(&ts, line: line, allowDeclare: false, dialect: dialect, depth: depth + 1)
                 guard ts.first == .rparen else { throw TemplateError(line: line, "unclosed left paren") }
                 ts = ts.dropFirst()
                 var fields: [String] = []
@@ -307,16 +335,15 @@ public enum TemplateParser {
                 cmd.append(.variable(v, fields: fields))
             case .string(let s): cmd.append(.string(s))
             case .number(let n): cmd.append(.number(n))
+            case .float(let x): cmd.append(.float(x))
             case .ident(let n):
                 switch n {
                 case "true": cmd.append(.bool(true))
                 case "false": cmd.append(.bool(false))
                 case "nil": cmd.append(.nilValue)
                 default:
-                    guard TemplateFunctions.names.contains(n) else {
-                        if ["key", "ls", "tree", "secret", "secrets", "vault"].contains(n) {
-                            throw TemplateError(line: line, "function \"\(n)\" reads Consul's KV store or Vault, which the simulator does not model; use literal text instead")
-                        }
+                    guard dialect.functions.contains(n) else {
+                        if let why = dialect.refused[n] { throw TemplateError(line: line, "function \"\(n)\" \(why)") }
                         throw TemplateError(line: line, "function \"\(n)\" not defined")
                     }
                     cmd.append(.function(n))

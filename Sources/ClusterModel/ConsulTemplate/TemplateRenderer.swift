@@ -220,6 +220,7 @@ public final class TemplateRenderer {
             return try fields(v.1, fs)
         case .string(let s): return .string(s)
         case .number(let n): return .int(n)
+        case .float: throw TemplateError(line: line, "float constants are not supported in consul-template templates")
         case .bool(let b): return .bool(b)
         case .nilValue: throw TemplateError(line: line, "nil is not a command")
         case .function(let f): return try call(f, [])

@@ -1,7 +1,8 @@
 import SimKernel
 
-// PromQL (issue 11): the subset the platform's rules use, parsed and evaluated as
-// prometheus/prometheus promql/ does. Placeholder API until the engine lands; see docs/monitoring.md.
+// PromQL (issue 11): expressions parsed and evaluated as prometheus/prometheus promql/ does in
+// Prometheus 2.42 (the version the platform's Debian package runs). Lexer, parser, evaluator and
+// functions live beside this file; docs/promql.md lists the subset and the departures.
 
 /// A parse or evaluation error: what is wrong and where (a 0-based character offset into the
 /// expression; `line:column` as promql/parser prints them is derived from it).
@@ -49,25 +50,43 @@ public struct PromQLSelector: Sendable, Hashable {
     }
 }
 
-/// A parsed expression.
+/// A parsed expression: parse once, evaluate at many instants.
 public final class PromQLExpr: @unchecked Sendable {
     public let text: String
+    let root: PromQLNode
 
     /// Parses `text`, or throws the first error with its position (promql/parser's messages).
     public static func parse(_ text: String) throws(PromQLError) -> PromQLExpr {
-        throw PromQLError("PromQL is not available yet", position: 0)
+        var p = PromQLParser(text)
+        return PromQLExpr(text: text, root: try p.parseTop())
     }
 
-    private init(text: String) { self.text = text }
+    private init(text: String, root: PromQLNode) { self.text = text; self.root = root }
 
-    /// The expression's selectors (for the store's retention and for which series a scrape keeps).
-    public var selectors: [PromQLSelector] { [] }
+    /// The expression's selectors, depth first and left to right (for the store's retention and for
+    /// which series a scrape keeps). `matchers` holds every matcher of the selector, the metric
+    /// name's `__name__` equality matcher included; a selector inside a subquery has the
+    /// subquery's range and offset added to its own.
+    public var selectors: [PromQLSelector] {
+        var out: [PromQLSelector] = []
+        root.collectSelectors(into: &out)
+        return out
+    }
 
     /// Whether the expression's result is an instant vector (what a rule must return) or a scalar.
-    public var returnsVectorOrScalar: Bool { true }
+    public var returnsVectorOrScalar: Bool { root.type == .vector || root.type == .scalar }
 
-    /// Evaluates at `t` (Unix ms) with Prometheus' `lookback` (default 5 m).
+    /// The expression's type as promql/parser names it: "scalar", "instant vector", "range vector", "string".
+    public var typeName: String { root.type.documented }
+
+    /// Evaluates at `t` (Unix ms) with Prometheus' `lookback` (default 5 m). A subquery without a
+    /// step uses `subqueryStepMs` (Prometheus: the global `evaluation_interval`, default 1 m).
     public func evaluate(at t: Int64, in store: SeriesStore, lookbackMs: Int64 = 300_000) throws(PromQLError) -> PromQLValue {
-        throw PromQLError("PromQL is not available yet", position: 0)
+        try evaluate(at: t, in: store, lookbackMs: lookbackMs, subqueryStepMs: 60_000)
+    }
+
+    public func evaluate(at t: Int64, in store: SeriesStore, lookbackMs: Int64, subqueryStepMs: Int64) throws(PromQLError) -> PromQLValue {
+        var ev = PromQLEvaluator(store: store, lookbackMs: lookbackMs, defaultStepMs: max(1, subqueryStepMs))
+        return try ev.eval(root, at: t)
     }
 }

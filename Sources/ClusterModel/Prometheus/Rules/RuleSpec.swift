@@ -2,7 +2,8 @@ import SimKernel
 
 // Rule groups as a Prometheus rule file holds them (`{"groups": [...]}`, a JSON document is a YAML
 // document), and the evaluation of one group (rules/group.go, rules/alerting.go, rules/recording.go).
-// Placeholder API until the rules engine lands; see docs/monitoring.md.
+// The runner is in RuleGroupRunner.swift, one alerting rule's alerts in AlertingRuleState.swift;
+// see docs/rules.md.
 
 /// One rule group of a rule file.
 public struct RuleGroupSpec: Equatable, Sendable {
@@ -67,27 +68,4 @@ public struct AlertTransition: Sendable, Equatable {
     public init(rule: String, group: String, labels: LabelSet, from: AlertState, to: AlertState, at: Int64, value: Double) {
         self.rule = rule; self.group = group; self.labels = labels; self.from = from; self.to = to; self.at = at; self.value = value
     }
-}
-
-/// One rule group being evaluated: its rules' parsed expressions and the alerts' states.
-public final class RuleGroupRunner {
-    public let spec: RuleGroupSpec
-    /// Builds the group's rules; throws the first rule that does not parse.
-    public init(spec: RuleGroupSpec, externalLabels: LabelSet = LabelSet()) throws(PromQLError) {
-        self.spec = spec
-    }
-
-    /// The selectors of all its rules.
-    public var selectors: [PromQLSelector] { [] }
-
-    /// Evaluates every rule at `t` (Unix ms) in order: recording rules' results are appended with
-    /// `append` (later rules of the group see them), alerting rules update their alerts; returns the
-    /// alerts' state changes, in rule order then label order.
-    public func evaluate(at t: Int64, store: SeriesStore, lookbackMs: Int64, append: (LabelSet, Sample) -> Void) -> [AlertTransition] {
-        []
-    }
-
-    /// rules/alerting.go sendAlerts after an evaluation at `t`: the firing alerts due for a (re)send
-    /// and the resolved ones still within `resolvedRetention` (15 m), with `EndsAt` set.
-    public func alertsToSend(at t: Int64, resendDelayMs: Int64, evaluationIntervalMs: Int64) -> [AlertPayload] { [] }
 }
