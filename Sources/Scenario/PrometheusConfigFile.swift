@@ -59,8 +59,10 @@ enum PrometheusConfigFile {
         }
         func duration(_ k: String) -> SimDuration? {
             guard let s = string(k) else { return nil }
-            guard let x = PromHash.parseDuration(s) else { d.error(p(k), at: take(k), "not a valid duration string: \(JSONValue.quote(s))"); return nil }
-            return x
+            switch PromDuration.parse(s) {
+            case .success(let ms): return .milliseconds(ms)
+            case .failure(let e): d.error(p(k), at: take(k), e.message); return nil
+            }
         }
         func labels(_ k: String) -> [MetricLabel]? {
             guard let x = take(k) else { return nil }

@@ -316,6 +316,7 @@ let usage = """
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
+           clustersim-bench metrics CONTAINERS ITERATIONS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -339,6 +340,8 @@ case "traffic":
 case "scrape":
     runScrape(hosts: parseArg(args, 2, "HOSTS"), perHost: parseArg(args, 3, "SERIES_PER_HOST"), hours: parseArg(args, 4, "HOURS"),
               seed: UInt64(parseArg(args, 5, "SEED")))
+case "metrics":
+    runMetrics(containers: parseArg(args, 2, "CONTAINERS"), iterations: parseArg(args, 3, "ITERATIONS"), seed: UInt64(parseArg(args, 4, "SEED")))
 default:
     fail(usage)
 }

@@ -51,6 +51,10 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     public internal(set) var tasksRunning = 0
     public internal(set) var detections: [AgentDetection] = []
     public internal(set) var failovers: [MasterFailover] = []
+    /// Prometheus exporters (MesosMetrics.swift): what they read beyond Mesos, and the leading
+    /// master's terminal-state counts (master/tasks_failed ...).
+    public internal(set) var exporterHooks = MesosExporterHooks()
+    var exitCounters = MesosExitCounters()
 
     enum Kind: Int32 {
         case masterStart = 1, registryRecovered, registryTimeout, reregisterTimeout
@@ -541,7 +545,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         if let h = healthy { detail += " healthy=\(h)" }
         model.log("mesos", state.rawValue, t.name, detail)
         model.signals.publish(.statusUpdate(task: t.id, state: state, reason: reason, host: agents[t.agent].host.index, healthy: healthy))
-        if state.isTerminal { uncharge(t); removeFromFramework(t) }
+        if state.isTerminal { exitCounters.count(state, epoch: Int64(leaderEpoch)); uncharge(t); removeFromFramework(t) }
         let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
         let f = frameworks[t.framework]
         if f.registered { enqueue(f, .status(u)) } else { f.pendingUpdates.append(u) }
@@ -577,6 +581,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         t.gen &+= 1
         t.containerAlive = false
         containerStorage.containerExited(task: t.id)
+        agents[t.agent].exitCounters.count(state, epoch: Int64(agents[t.agent].incarnation))
         agentUpdate(t, state, reason, message: message, healthy: healthy)
         releaseTask(t)
     }

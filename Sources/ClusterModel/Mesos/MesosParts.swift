@@ -82,6 +82,8 @@ public final class MesosAgent {
     var pulls: [String: SimTime] = [:]
     /// Status updates the agent could not send yet (status update manager).
     var pendingUpdates: [TaskStatusUpdate] = []
+    /// slave/tasks_failed ... since the agent process started (MesosMetrics.swift).
+    var exitCounters = MesosExitCounters()
 
     init(index: Int, host: Host, total: Resources, stream: RandomStream) {
         self.index = index; self.host = host; self.total = total; self.attributes = host.attributes; self.stream = stream

@@ -78,6 +78,8 @@ public final class ClusterNetwork: EventHandler {
     var finishHeap: [Int32] = []
     var armedWakeNs: Int64? = nil
     public private(set) var activeFlows = 0
+    /// Per-host byte counters for the exporters (NetworkMetrics.swift).
+    var exporterCounters = NetworkExporterCounters()
 
     // MARK: CPU accounting
     var cpuRateCores: [Double]
@@ -330,6 +332,7 @@ public final class ClusterNetwork: EventHandler {
         var f = flows[slot]
         chargeCPU(f.a, delta: -f.rate * f.cpuA)
         chargeCPU(f.b, delta: -f.rate * f.cpuB)
+        exporterFlowRate(from: f.a, to: f.b, delta: -f.rate)
         f.rate = 0
         f.active = false
         if f.heapIndex >= 0 { heapRemove(f.heapIndex) }
@@ -389,6 +392,7 @@ public final class ClusterNetwork: EventHandler {
             if old != newRate {
                 chargeCPU(flows[slot].a, delta: (newRate - old) * flows[slot].cpuA)
                 chargeCPU(flows[slot].b, delta: (newRate - old) * flows[slot].cpuB)
+                exporterFlowRate(from: flows[slot].a, to: flows[slot].b, delta: newRate - old)
                 flows[slot].rate = newRate
             }
             if flows[slot].remaining.isFinite {
@@ -415,6 +419,7 @@ public final class ClusterNetwork: EventHandler {
 
     private func chargeCPU(_ h: Int, delta: Double) {
         settleCPU(h)
+        exporterSettle(h)
         cpuRateCores[h] += delta
         if abs(cpuRateCores[h]) < 1e-12 { cpuRateCores[h] = 0 }
     }
@@ -427,7 +432,7 @@ public final class ClusterNetwork: EventHandler {
     }
 
     /// Adds a burst of CPU work (a message) to a host.
-    func chargeCPUSeconds(_ h: Int, _ s: Double) { cpuSeconds[h] += s }
+    func chargeCPUSeconds(_ h: Int, _ s: Double) { exporterSettle(h); cpuSeconds[h] += s }
 
     /// CPU seconds the network has used on a host since the start.
     public func cpuSeconds(host h: Int) -> Double {

@@ -136,53 +136,13 @@ public enum PromHash {
         return adj - adj % intervalNs + offset
     }
 
-    /// prometheus/common model.Duration.String: "1m30s", "1d", "2w", "0s".
-    public static func durationString(_ d: SimDuration) -> String {
-        var ms = d.nanoseconds / 1_000_000
-        if ms == 0 { return "0s" }
-        var r = ""
-        func unit(_ u: String, _ mult: Int64, exact: Bool) {
-            if exact && ms % mult != 0 { return }
-            let v = ms / mult
-            if v > 0 { r += "\(v)\(u)"; ms -= v * mult }
-        }
-        unit("y", 31_536_000_000, exact: true); unit("w", 604_800_000, exact: true)
-        unit("d", 86_400_000, exact: false); unit("h", 3_600_000, exact: false)
-        unit("m", 60_000, exact: false); unit("s", 1000, exact: false); unit("ms", 1, exact: false)
-        return r
-    }
+    /// prometheus/common model.Duration.String ("1m30s", "1d", "2w", "0s"): `PromDuration.format`.
+    public static func durationString(_ d: SimDuration) -> String { PromDuration.format(d.nanoseconds / 1_000_000) }
 
-    /// prometheus/common model.ParseDuration: `[0-9]+` units y w d h m s ms in that order, each at
-    /// most once, or "0"; nil otherwise (Prometheus: "not a valid duration string"). Bounded: at
-    /// most 64 characters, no overflow.
+    /// prometheus/common model.ParseDuration (`PromDuration.parse`); nil where Prometheus refuses.
     public static func parseDuration(_ s: String) -> SimDuration? {
-        if s == "0" { return .zero }
-        let b = Array(s.utf8)
-        guard !b.isEmpty, b.count <= 64 else { return nil }
-        let units: [(String, Int64)] = [("y", 31_536_000_000), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000),
-                                        ("m", 60_000), ("s", 1000), ("ms", 1)]
-        var i = 0, next = 0
-        var total: Int64 = 0
-        while i < b.count {
-            var n: Int64 = 0, digits = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                let (m, o1) = n.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(b[i] - 48))
-                if o1 || o2 { return nil }
-                n = a; i += 1; digits += 1
-            }
-            guard digits > 0, i < b.count else { return nil }
-            var u = ""
-            while i < b.count, b[i] >= 97, b[i] <= 122 { u.append(Character(UnicodeScalar(b[i]))); i += 1 }
-            guard let k = units[next...].firstIndex(where: { $0.0 == u }) else { return nil }
-            next = k + 1
-            let (p, o3) = n.multipliedReportingOverflow(by: units[k].1)
-            let (t, o4) = total.addingReportingOverflow(p)
-            if o3 || o4 { return nil }
-            total = t
-        }
-        let (ns, o) = total.multipliedReportingOverflow(by: 1_000_000)
-        return o ? nil : SimDuration(nanoseconds: ns)
+        guard case .success(let ms) = PromDuration.parse(s) else { return nil }
+        return .milliseconds(ms)
     }
 
     // MARK: MD5 (relabel hashmod)

@@ -29,11 +29,15 @@ public protocol ContainerStorage: AnyObject {
     /// readable now and the client read rate (bytes per second). When blocked, `waiter` (a packed
     /// Mesos task reference) is woken through `MesosCluster.resumePull` once they are.
     func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)?
+    /// For cAdvisor's container_fs_* (read at scrape time, nothing changes): the container's
+    /// writable layer as of `now`, its device name, bytes used and limit; nil when unknown.
+    func writableLayer(task: TaskID, now: SimTime) -> (device: String, usage: Double, limit: Double)?
 }
 
 extension ContainerStorage {
     public func probeLatency(task: TaskID) -> SimDuration { .zero }
     public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? { nil }
+    public func writableLayer(task: TaskID, now: SimTime) -> (device: String, usage: Double, limit: Double)? { nil }
 }
 
 public enum DockerDaemonState: String, Sendable {

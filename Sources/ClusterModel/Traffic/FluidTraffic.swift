@@ -166,6 +166,8 @@ final class FluidTraffic {
             return
         }
         steady[s] = nil
+        m.exporterFluidStep(s)
+        m.exporterFluidProxyStep(s)
         stepSketch = nil
         stepClean = true
         let (es, refused, noRoute, count) = entries(s)
@@ -186,6 +188,7 @@ final class FluidTraffic {
 
     func stepEntry(_ s: Int, _ e: Entry, requests n: Double, from t: SimTime, dt: Double) {
         let svc = m.spec.services[s]
+        if dt > 0 { m.exporterFluidProxy(s, balancer: e.balancer, perSecond: n / dt, meanSeconds: (sketchCache[s]?.mean ?? serviceMean[s] * 1000) / 1000) }
         let maxFails = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).maxFails } : Array(repeating: 0, count: e.peers.count)
         let down = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).down } : Array(repeating: false, count: e.peers.count)
         let end = t + SimDuration.fromSeconds(dt)
@@ -323,6 +326,7 @@ final class FluidTraffic {
         let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
         record(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
         if delayed > 0 { record(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
+        if dt > 0 { m.exporterFluidServe(s, task: task, perSecond: done / dt, points: sketch.points, meanMs: sketch.mean, shiftMs: wait * 1000, work: mean) }
     }
 
     /// Adds `count` served requests with the latency sketch (ms) shifted by `shift` ms; those

@@ -41,6 +41,9 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     var queueOfTask: [TaskID: Int32] = [:]
     // fluid state
     var fluid: FluidTraffic?
+    /// What the apps' /metrics and cAdvisor read (TrafficMetrics.swift).
+    var exporterCounters = TrafficExporterCounters()
+    var proxyCounters = TrafficProxyCounters()
 
     enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick, clientTimeout }
 

@@ -97,6 +97,7 @@ extension TrafficModel {
             requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
             finish(slot, why == .noProxy ? .noProxy : .noUpstream, closeFront: false)
         case .entered(let h):
+            exporterProxyAccepted(h.proxy)
             requests[i].front = h
             requests[i].triesLeft = Int32(fronts[s].tries(h))
             attempt(slot)
@@ -161,6 +162,7 @@ extension TrafficModel {
     func enqueue(_ slot: Int32, task: TaskID) {
         let i = Int(slot)
         let svc = spec.services[Int(requests[i].service)]
+        if let h = requests[i].instance?.host { exporterArrived(host: h) }
         let q = queue(for: task, discipline: svc.discipline)
         let iq = queues[Int(q)]
         switch iq.discipline {
@@ -181,6 +183,7 @@ extension TrafficModel {
         if let next = queues[Int(q)].fifoDepart() {
             schedule(.fifoDone, at: now + SimDuration.fromSeconds(requests[Int(next)].work), Self.pack(next, requests[Int(next)].generation))
         }
+        exporterServed(slot)
         responded(slot)
     }
 
@@ -190,6 +193,7 @@ extension TrafficModel {
         guard iq.generation == gen, iq.count > 0 else { return }
         let (slot, next) = iq.psComplete(now: now)
         if let t = next { schedule(.psDone, at: t, Self.pack(q, iq.generation)) }
+        exporterServed(slot)
         responded(slot)
     }
 
