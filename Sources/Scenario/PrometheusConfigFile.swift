@@ -120,10 +120,7 @@ enum PrometheusConfigFile {
             d.error(f.p("scrape_timeout"), at: f.take("scrape_timeout"), "global scrape timeout greater than scrape interval")
         }
         c.scrapeTimeout = timeout > .zero ? timeout : min(.seconds(10), c.scrapeInterval)
-        if let ls = f.labels("external_labels") {
-            for l in ls where l.name == "__name__" { d.error(JSONPath.key(f.p("external_labels"), l.name), at: nil, "\(JSONValue.quote(l.name)) is not a valid label name") }
-            c.externalLabels = LabelSet(ls)
-        }
+        if let ls = f.labels("external_labels") { c.externalLabels = LabelSet(ls) }
         f.finish(accepted: ["query_log_file", "body_size_limit", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
                             "label_value_length_limit"])
     }

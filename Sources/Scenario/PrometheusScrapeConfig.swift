@@ -25,7 +25,11 @@ extension PrometheusConfigFile {
         for (x, p) in f.array("static_configs") { if let g = staticConfig(x, path: p, d) { s.staticGroups.append(g) } }
         for (x, p) in f.array("file_sd_configs") { s.staticGroups += fileSD(x, path: p, dir: dir, d) }
         for (x, p) in f.array("consul_sd_configs") { if let c = consulSD(x, path: p, d) { s.consulSD.append(c) } }
-        for (x, p) in f.array("marathon_sd_configs") { if let m = marathonSD(x, path: p, d) { s.marathonSD.append(m) } }
+        for (x, p) in f.array("marathon_sd_configs") {
+            // a simulator limit (the refresh timers carry the index in 8 bits); real configurations have one
+            if s.marathonSD.count == 64 { d.error(p, at: x, "more than 64 marathon_sd_configs in one job (a simulator limit)"); break }
+            if let m = marathonSD(x, path: p, d) { s.marathonSD.append(m) }
+        }
         for (x, p) in f.array("relabel_configs") { if let r = relabel(x, path: p, d) { s.relabel.append(r) } }
         for (x, p) in f.array("metric_relabel_configs") { if let r = relabel(x, path: p, d) { s.metricRelabel.append(r) } }
         for k in otherSD { if let x = f.take(k) { d.warning(f.p(k), at: x, "accepted by Prometheus; this service discovery is not simulated: it gives no targets") } }

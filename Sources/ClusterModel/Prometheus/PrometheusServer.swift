@@ -106,7 +106,8 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         marathonLast = spec.config.scrapeConfigs.map { $0.marathonSD.map { _ in [] } }
         // rule groups first: their selectors decide what the store keeps
         for g in spec.ruleGroups {
-            groups.append(RuleGroupState(spec: g, interval: g.interval ?? spec.config.evaluationInterval,
+            // interval 0 (or none) is the global evaluation_interval, as rules/manager.go LoadGroups does
+            groups.append(RuleGroupState(spec: g, interval: g.interval.flatMap { $0 > .zero ? $0 : nil } ?? spec.config.evaluationInterval,
                                          runner: runners(g, spec.config.externalLabels)))
         }
         var names = Set<String>()
