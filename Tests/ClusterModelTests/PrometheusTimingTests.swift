@@ -115,6 +115,32 @@ final class PrometheusTimingTests: XCTestCase {
         }
     }
 
+    /// The same bound with the real rules engine (RuleGroupRunner, PromQL) evaluating `up == 0`.
+    func testAlertLatencyWithTheRealRulesEngine() {
+        for k in 0..<12 {
+            let at = SimDuration.seconds(600) + SimDuration.milliseconds(Int64(k) * 3_119)
+            var spec = ClusterSpec(name: "t", seed: 1, duration: at + .minutes(4), sampleInterval: .minutes(1),
+                                   hostGroups: [Rig.group("mon", 1), Rig.group("slave", 2)],
+                                   faults: [FaultSpec(at: at, kind: .hostCrash, target: .host("slave-02"))])
+            var c = PrometheusConfig()
+            c.evaluationInterval = .seconds(15)
+            var job = ScrapeConfig(jobName: "node", interval: .seconds(15), timeout: .seconds(10))
+            job.staticGroups = [TargetGroup(targets: ["slave-01:9100", "slave-02:9100"])]
+            c.scrapeConfigs = [job]
+            let rule = RuleSpec(kind: .alerting(alert: "InstanceDown", forDuration: .minutes(1), keepFiringFor: .zero, annotations: []), expr: "up == 0")
+            spec.prometheus = PrometheusSpec(ruleGroups: [RuleGroupSpec(name: "node", file: "rules/node.json", interval: .seconds(15), rules: [rule])],
+                                             host: "mon-01", config: c)
+            let m = ClusterSimulation(spec: spec, observer: MemoryObserver(), subsystems: [PrometheusServer.entry])
+            m.run()
+            let p = m.subsystem(PrometheusServer.self)!
+            guard let firing = p.firstFiringAfter[0] else { XCTFail("crash at \(at): InstanceDown never fired"); continue }
+            let latency = (firing - (SimTime.zero + at)).seconds
+            XCTAssertGreaterThanOrEqual(latency, 60, "crash at \(at)")
+            XCTAssertLessThanOrEqual(latency, 15 + 10 + 15 + 60, "crash at \(at)")
+            XCTAssertEqual(p.firstFiringAlert[0], "InstanceDown")
+        }
+    }
+
     func testSameScenarioSameSamples() {
         func run() -> [String] {
             let crash = FaultSpec(at: .minutes(5), kind: .hostCrash, target: .host("slave-01"), recoverAfter: .minutes(3))

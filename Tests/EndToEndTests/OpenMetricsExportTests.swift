@@ -64,6 +64,23 @@ final class OpenMetricsExportTests: XCTestCase {
         XCTAssertTrue(dump.contains("{__name__=\"up\", instance=\"slave-03:9999\", job=\"node\"} 0 "))
     }
 
+    func testOutputsAreByteIdenticalAcrossRunsAndAlertsCSVHasItsColumns() throws {
+        let dir = CLI.tempDir("om-det")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try runScenario(dir)
+        try FileManager.default.moveItem(atPath: first, toPath: dir + "/first")
+        let second = try runScenario(dir)
+        for f in ["scrapes.csv", "alerts.csv", "prometheus.csv", "samples.csv", "metrics.csv", "summary.csv", "events.csv"] {
+            let a = try String(contentsOfFile: dir + "/first/" + f, encoding: .utf8), b = try String(contentsOfFile: second + "/" + f, encoding: .utf8)
+            XCTAssertEqual(a, b, f)
+        }
+        let alerts = try String(contentsOfFile: second + "/alerts.csv", encoding: .utf8)
+        XCTAssertEqual(alerts.split(separator: "\n").first, "time_s,timestamp_ms,group,alertname,labels,from,to,value")
+        let scrapes = try String(contentsOfFile: second + "/scrapes.csv", encoding: .utf8)
+        XCTAssertEqual(scrapes.split(separator: "\n").first, "time_s,job,targets,up,scrapes,failed,stale_markers")
+        XCTAssertTrue(scrapes.contains("\n360,node,3,1,12,8,"), "slave-02 down and slave-03:9999 refused: \(scrapes.prefix(600))")
+    }
+
     func testBadResultsAreRefusedWithNothingWritten() throws {
         let dir = CLI.tempDir("om-bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }
