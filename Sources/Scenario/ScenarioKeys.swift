@@ -79,7 +79,8 @@ public enum ScenarioReference {
          ScenarioSchema.templateStanzaKeys,
          ScenarioSchema.trafficKeys, ScenarioSchema.trafficServiceKeys, ScenarioSchema.stepKeys, ScenarioSchema.flashCrowdKeys,
          ScenarioSchema.alertmanagerKeys, ScenarioSchema.alertmanagerFlagKeys, ScenarioSchema.alertmanagerSilenceKeys,
-         ScenarioSchema.alertmanagerAPIMatcherKeys]
+         ScenarioSchema.alertmanagerAPIMatcherKeys,
+         ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }

@@ -315,6 +315,7 @@ let usage = """
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
+           clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
            clustersim-bench metrics CONTAINERS ITERATIONS SEED
     """
 guard args.count >= 2 else { fail(usage) }
@@ -336,6 +337,9 @@ case "consul":
 case "traffic":
     runTraffic(services: parseArg(args, 2, "SERVICES"), rps: parseArg(args, 3, "RPS"), hours: parseArg(args, 4, "HOURS"),
                mode: args.count > 5 ? args[5] : "", seed: UInt64(parseArg(args, 6, "SEED")))
+case "scrape":
+    runScrape(hosts: parseArg(args, 2, "HOSTS"), perHost: parseArg(args, 3, "SERIES_PER_HOST"), hours: parseArg(args, 4, "HOURS"),
+              seed: UInt64(parseArg(args, 5, "SEED")))
 case "metrics":
     runMetrics(containers: parseArg(args, 2, "CONTAINERS"), iterations: parseArg(args, 3, "ITERATIONS"), seed: UInt64(parseArg(args, 4, "SEED")))
 default:

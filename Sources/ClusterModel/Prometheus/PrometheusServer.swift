@@ -1,13 +1,228 @@
 import SimKernel
 
-/// The Prometheus subsystem (issue 11): targets, scrapes, the series store, rule groups, the
-/// notifier. Placeholder until it lands: built when the `prometheus` section is given.
-public final class PrometheusServer: Subsystem {
-    public static let entry = SubsystemEntry(name: "prometheus", section: "prometheus") { model in
-        guard model.spec.prometheus != nil else { return nil }
-        return PrometheusServer()
+/// The Prometheus subsystem (issue 11): one server on `prometheus.host` that discovers targets
+/// (static, file, Consul and Marathon SD), scrapes each at its phase (scrape/target.go `offset`),
+/// keeps what its rules read in a trimmed store (PrometheusStore), evaluates its rule groups at
+/// their phase (rules/group.go `EvalTimestamp`) and posts alerts to the Alertmanagers of its
+/// configuration. A scrape is one event per target per interval (what the real server does); a
+/// sample is computed only when a rule or the export reads it (`MetricWriter.wants`). Scraping
+/// (PrometheusScrape.swift), discovery (PrometheusTargets.swift), rules and notifier
+/// (PrometheusRules.swift), outputs (PrometheusOutputs.swift). See docs/monitoring.md.
+public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
+    public static let entry = entry(runners: PrometheusServer.standardRunner)
+
+    /// The entry with another rule runner (tests use fakes while the rules engine is absent).
+    public static func entry(runners: @escaping (RuleGroupSpec, LabelSet) -> PrometheusRuleRunner?) -> SubsystemEntry {
+        SubsystemEntry(name: "prometheus", section: "prometheus", outputs: PrometheusServer.outputs) { model in
+            guard let spec = model.spec.prometheus else { return nil }
+            return PrometheusServer(spec: spec, model: model, runners: runners)
+        }
     }
+
+    public static func standardRunner(_ g: RuleGroupSpec, _ external: LabelSet) -> PrometheusRuleRunner? {
+        try? RuleGroupRunner(spec: g, externalLabels: external)
+    }
+
+    public let spec: PrometheusSpec
+    unowned let model: ClusterSimulation
+    public let promTime: PromTime
+    var target: Int32 = -1
     public var name: String { "prometheus" }
-    public func register(in sim: Simulation) {}
-    public func start() {}
+    /// The server's host index.
+    public let host: Int
+    let offsetSeed: UInt64
+    public let store: PrometheusStore
+    var config: PrometheusConfig { spec.config }
+
+    enum Kind: Int32 { case scrape = 1, scrapeFinish, loopStale, evaluate, marathonRefresh, consulSync }
+
+    // collaborators, looked up once at build
+    let contributors: [MetricsContributor]
+    /// Per exporter kind, the contributors that write its families.
+    var contributorsOfKind: [[MetricsContributor]]
+    let catalog: ServiceCatalog?
+    let marathonSource: MarathonTaskSource?
+    let receiver: AlertReceiver?
+    /// Placed exporter endpoints by `host << 16 | port`.
+    var endpoints: [Int: MetricEndpoint] = [:]
+
+    // process
+    public internal(set) var running = false
+    var processGen: Int32 = 0
+    public internal(set) var restarts = 0
+
+    // scraping (PrometheusScrape.swift)
+    var loops: [ScrapeLoop] = []
+    var freeLoops: [Int] = []
+    /// Per job (scrape config index): its active loops, in discovery order.
+    var jobLoops: [[Int]]
+    var jobStats: [JobStats]
+    /// Consul SD answers kept when the catalog cannot answer (Prometheus keeps its last targets).
+    var consulLast: [[[DiscoveredTarget]]]
+    var marathonLast: [[[DiscoveredTarget]]]
+    var consulSyncPending = false
+    let wantsAll: Bool
+    let wantedNames: Set<String>
+    var writerWants: (String) -> Bool = { _ in false }
+    public internal(set) var scrapesFailed = 0
+    public internal(set) var scrapesStarted = 0
+    /// Families the exporters declared, in the order first seen (metrics.csv), with `record`.
+    var families: [MetricFamily] = []
+    var familyIndex: [String: Int] = [:]
+    var familiesWritten = 0
+
+    // rules (PrometheusRules.swift)
+    let runnerFactory: (RuleGroupSpec, LabelSet) -> PrometheusRuleRunner?
+    var groups: [RuleGroupState] = []
+    var alertManagers: [(host: Int, port: Int)] = []
+    var pendingTransitions: [AlertTransition] = []
+    public internal(set) var alertsFired = 0
+    /// Per fault of the scenario, the first transition to firing at or after it fired, and its alert.
+    public internal(set) var firstFiringAfter: [SimTime?] = []
+    public internal(set) var firstFiringAlert: [String?] = []
+    public internal(set) var alertsFiringNow = 0
+    public internal(set) var alertsPendingNow = 0
+    var firings: [(time: SimTime, alert: String)] = []
+    var firstRefusedLaunch: SimTime?
+    public internal(set) var notificationsPosted = 0
+
+    init(spec: PrometheusSpec, model: ClusterSimulation, runners: @escaping (RuleGroupSpec, LabelSet) -> PrometheusRuleRunner?) {
+        self.spec = spec
+        self.model = model
+        self.runnerFactory = runners
+        promTime = PromTime(baseMs: spec.startMs)
+        let infra = model.infrastructure
+        host = infra.host(named: spec.host)?.index ?? 0
+        offsetSeed = PromHash.offsetSeed(hostname: infra.hosts[host].name, externalLabels: spec.config.externalLabels)
+        contributors = model.subsystems.compactMap { $0 as? MetricsContributor }
+        let cs = model.subsystems.compactMap { $0 as? MetricsContributor }
+        contributorsOfKind = ExporterKind.allCases.map { k in cs.filter { !$0.metricFamilies(for: k).isEmpty } }
+        catalog = model.subsystem(ServiceCatalog.self)
+        marathonSource = model.subsystem(MarathonTaskSource.self)
+        receiver = model.subsystem(AlertReceiver.self)
+        jobLoops = spec.config.scrapeConfigs.map { _ in [] }
+        jobStats = spec.config.scrapeConfigs.map { _ in JobStats() }
+        consulLast = spec.config.scrapeConfigs.map { $0.consulSD.map { _ in [] } }
+        marathonLast = spec.config.scrapeConfigs.map { $0.marathonSD.map { _ in [] } }
+        // rule groups first: their selectors decide what the store keeps
+        for g in spec.ruleGroups {
+            // interval 0 (or none) is the global evaluation_interval, as rules/manager.go LoadGroups does
+            groups.append(RuleGroupState(spec: g, interval: g.interval.flatMap { $0 > .zero ? $0 : nil } ?? spec.config.evaluationInterval,
+                                         runner: runners(g, spec.config.externalLabels)))
+        }
+        var names = Set<String>()
+        var all = spec.record == .all
+        var longest: Int64 = 0
+        for g in groups {
+            for s in g.runner?.selectors ?? [] {
+                longest = max(longest, s.rangeMs + s.offsetMs)
+                if let n = s.metricName ?? s.matchers.first(where: { $0.name == "__name__" && $0.type == .equal })?.value {
+                    names.insert(n)
+                } else { all = true }
+            }
+            longest = max(longest, g.interval.nanoseconds / 1_000_000)
+        }
+        // metric relabeling may rename a family into a wanted one: then every family is computed
+        if spec.config.scrapeConfigs.contains(where: { $0.metricRelabel.contains { $0.action == .replace && $0.targetLabel == "__name__" } }) { all = true }
+        wantsAll = all
+        wantedNames = names
+        let retention = longest + spec.flags.lookbackDelta.nanoseconds / 1_000_000
+        let record: ((LabelSet) -> Bool)? = spec.record == .none ? nil : { _ in true }
+        store = PrometheusStore(retentionMs: retention, record: record)
+        firstFiringAfter = model.spec.faults.map { _ in nil }
+        firstFiringAlert = model.spec.faults.map { _ in nil }
+        let wantsAll = all
+        writerWants = { [names] n in wantsAll || names.contains(n) }
+        placeExporters()
+    }
+
+    /// Whether the store keeps a series of this name.
+    func wants(_ name: String) -> Bool { wantsAll || wantedNames.contains(name) }
+
+    public func register(in sim: Simulation) { target = sim.register(self) }
+
+    public func subscribe(to signals: PlatformSignals) {
+        signals.subscribe(self, to: [.hosts, .catalog, .taskStatus])
+    }
+
+    public func start() {
+        if let r = receiver {
+            let eps = r.alertmanagerEndpoints()
+            for am in config.alertmanagers {
+                for t in am.targets {
+                    if let (h, p) = resolve(t), eps.contains(where: { $0.host == h && $0.port == p }) { alertManagers.append((h, p)) }
+                }
+            }
+        }
+        if model.infrastructure.hosts[host].state.isUp { startProcess() }
+    }
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _) where h == host: stopProcess()
+        case .hostUp(let h) where h == host: restarts += 1; startProcess()
+        case .catalogChanged: scheduleConsulSync()
+        case .statusUpdate(_, .failed, .containerLaunchFailed, _, _):
+            if firstRefusedLaunch == nil { firstRefusedLaunch = model.sim.now }
+        default: break
+        }
+    }
+
+    func startProcess() {
+        running = true
+        processGen &+= 1
+        for j in config.scrapeConfigs.indices {
+            syncJob(j)
+            for (k, sd) in config.scrapeConfigs[j].marathonSD.enumerated() {
+                _ = model.sim.schedule(after: sd.refreshInterval, target: target, kind: Kind.marathonRefresh.rawValue,
+                                       arg: IndexGeneration.pack(j << 8 | k, processGen))
+            }
+        }
+        startGroups()
+    }
+
+    /// The process stops: loops and groups end without staleness markers (a restart resumes from
+    /// the TSDB on disk, as Prometheus does after a crash).
+    func stopProcess() {
+        guard running else { return }
+        running = false
+        processGen &+= 1
+        for j in jobLoops.indices {
+            for l in jobLoops[j] { loops[l].gen &+= 1; loops[l].active = false; freeLoops.append(l) }
+            jobLoops[j] = []
+        }
+        stopGroups()
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        guard let kind = Kind(rawValue: event.kind) else { return }
+        let (i, gen) = IndexGeneration.unpack(event.arg)
+        switch kind {
+        case .scrape: if i < loops.count, loops[i].gen == gen, loops[i].active { scrape(i) }
+        case .scrapeFinish: if i < loops.count, loops[i].gen == gen { finishTimedOut(i) }
+        case .loopStale: if i < loops.count, loops[i].gen == gen { endOfRunStaleness(i) }
+        case .evaluate: if gen == processGen, running { evaluate(group: i) }
+        case .marathonRefresh:
+            guard gen == processGen, running else { return }
+            let j = i >> 8, k = i & 255
+            syncJob(j)
+            _ = sim.schedule(after: config.scrapeConfigs[j].marathonSD[k].refreshInterval, target: target,
+                             kind: Kind.marathonRefresh.rawValue, arg: event.arg)
+        case .consulSync:
+            consulSyncPending = false
+            guard running else { return }
+            for j in config.scrapeConfigs.indices where !config.scrapeConfigs[j].consulSD.isEmpty { syncJob(j) }
+        }
+    }
+
+    /// discovery/manager.go sends target updates at most every 5 s (`updatert`): a catalog change
+    /// reaches the scrape pools at the next such tick.
+    func scheduleConsulSync() {
+        guard running, !consulSyncPending, config.scrapeConfigs.contains(where: { !$0.consulSD.isEmpty }) else { return }
+        consulSyncPending = true
+        _ = model.sim.schedule(after: .seconds(5), target: target, kind: Kind.consulSync.rawValue)
+    }
+
+    var nowMs: Int64 { promTime.ms(model.sim.now) }
+    func hostName(_ h: Int) -> String { model.infrastructure.hosts[h].name }
 }

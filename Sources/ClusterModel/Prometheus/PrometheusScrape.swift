@@ -1,0 +1,205 @@
+import SimKernel
+
+// Scrape loops (scrape/scrape.go 2.42): one per target, first scrape at the target's offset, then
+// every interval. A scrape of a dead host waits for the connection until `scrape_timeout`; a port
+// with nothing listening is refused at once; a target whose exposition takes longer than the
+// timeout (`scrapeDuration`) fails at the timeout. A failed scrape reports `up` 0 and marks every
+// series of the last scrape stale; series missing from a scrape are marked stale; a target that
+// discovery drops gets markers at its next would-be scrape (`endOfRunStaleness`).
+
+struct ScrapeLoop {
+    var target: DiscoveredTarget
+    var job: Int
+    var gen: Int32 = 0
+    var active = true
+    /// The next tick of its ticker.
+    var next = SimTime.zero
+    /// The target's public labels (no `__` prefix): what its samples get.
+    var publicLabels: [MetricLabel]
+    /// Scraped label set → store id (-1: dropped by metric relabeling), as the scrape cache.
+    var cache: [LabelSet: Int] = [:]
+    /// Store ids (and their scraped label sets) of the last successful scrape.
+    var prev: [Int] = []
+    var prevKeys: [LabelSet] = []
+    /// Store ids of up, scrape_duration_seconds, ..., -1 where no rule or export reads it.
+    var report: [Int]?
+    var lastUp: Bool?
+    var scraped = false
+    /// Start (Unix ms) of a scrape waiting for its timeout.
+    var pendingStart: Int64 = 0
+}
+
+/// Per job, what scrapes.csv reports for the sample period.
+struct JobStats {
+    var scrapes = 0
+    var failed = 0
+    var staleMarkers = 0
+}
+
+extension PrometheusServer {
+    static let reportNames = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added"]
+
+    /// Connection set-up to a live target (a LAN round trip); documented model choice.
+    static let connectSeconds = 0.0005
+    /// Exporter time per sample it exposes on an idle host; documented model choice.
+    static let perSampleSeconds = 2e-6
+
+    /// How long a scrape takes: connection + exposition, the exposition slowed by the host's CPU
+    /// saturation s (Mesos allocation over CPUs): 0.5 ms + exposed × 2 µs / max(0.05, 1 − s).
+    public static func scrapeDuration(exposed: Int, saturation: Double) -> Double {
+        connectSeconds + Double(exposed) * perSampleSeconds / max(0.05, 1 - min(1, max(0, saturation)))
+    }
+
+    func startLoop(_ t: DiscoveredTarget, job: Int) -> Int {
+        var loop = ScrapeLoop(target: t, job: job, publicLabels: t.labels.labels.filter { !$0.name.hasPrefix("__") })
+        let i: Int
+        if let f = freeLoops.popLast() { loop.gen = loops[f].gen &+ 1; loops[f] = loop; i = f } else { i = loops.count; loops.append(loop) }
+        let nowNs = promTime.baseMs &* 1_000_000 &+ model.sim.now.nanoseconds
+        let wait = PromHash.scrapeOffset(intervalNs: t.interval.nanoseconds, hash: t.hash, seed: offsetSeed, nowUnixNs: nowNs)
+        loops[i].next = model.sim.now + SimDuration(nanoseconds: wait)
+        _ = model.sim.schedule(at: loops[i].next, target: target, kind: Kind.scrape.rawValue, arg: IndexGeneration.pack(i, loops[i].gen))
+        return i
+    }
+
+    /// Discovery dropped the target: markers after two more ticks and a tenth of an interval.
+    func stopLoop(_ i: Int) {
+        loops[i].active = false
+        loops[i].gen &+= 1
+        guard loops[i].scraped else { freeLoops.append(i); return }
+        let iv = loops[i].target.interval
+        _ = model.sim.schedule(at: loops[i].next + iv + SimDuration(nanoseconds: iv.nanoseconds / 10), target: target,
+                               kind: Kind.loopStale.rawValue, arg: IndexGeneration.pack(i, loops[i].gen))
+    }
+
+    func endOfRunStaleness(_ i: Int) {
+        let t = promTime.ms(loops[i].next)
+        markStale(i, at: t)
+        for id in loops[i].report ?? [] where id >= 0 { if store.append(id, t: t, v: Sample.staleNaN) { jobStats[loops[i].job].staleMarkers += 1 } }
+        loops[i].gen &+= 1
+        freeLoops.append(i)
+    }
+
+    func scrape(_ i: Int) {
+        let now = model.sim.now
+        let iv = loops[i].target.interval
+        loops[i].next = now + iv
+        _ = model.sim.schedule(at: loops[i].next, target: target, kind: Kind.scrape.rawValue, arg: IndexGeneration.pack(i, loops[i].gen))
+        let start = promTime.ms(now)
+        jobStats[loops[i].job].scrapes += 1
+        scrapesStarted += 1
+        loops[i].scraped = true
+        let t = loops[i].target
+        guard let h = t.host else { fail(i, at: start, seconds: 0); return }
+        let hostState = model.infrastructure.hosts[h]
+        guard hostState.state.isUp else { timeOut(i, at: start); return }
+        guard let ep = t.endpoint ?? endpoints[h << 16 | t.port], endpointUp(ep, now) else {
+            fail(i, at: start, seconds: PrometheusServer.connectSeconds); return
+        }
+        let w = MetricWriter(wants: writerWants)
+        for c in contributorsOfKind[kindIndex(ep.kind)] { c.collect(ep, now: now, into: w) }
+        let saturation = hostState.cpus > 0 ? hostState.allocatedCpus / hostState.cpus : 0
+        let seconds = PrometheusServer.scrapeDuration(exposed: w.exposed, saturation: saturation)
+        guard seconds <= t.timeout.seconds else { timeOut(i, at: start); return }
+        succeed(i, at: start, w, seconds: seconds)
+    }
+
+    func kindIndex(_ k: ExporterKind) -> Int { ExporterKind.allCases.firstIndex(of: k) ?? 0 }
+
+    func endpointUp(_ ep: MetricEndpoint, _ now: SimTime) -> Bool {
+        for c in contributors { if c.endpointUp(ep, now: now) == false { return false } }
+        return true
+    }
+
+    /// The scrape's context deadline passes: `up` 0 at the scrape's timestamp, written at the deadline.
+    func timeOut(_ i: Int, at start: Int64) {
+        loops[i].pendingStart = start
+        _ = model.sim.schedule(after: loops[i].target.timeout, target: target, kind: Kind.scrapeFinish.rawValue,
+                               arg: IndexGeneration.pack(i, loops[i].gen))
+    }
+
+    func finishTimedOut(_ i: Int) { fail(i, at: loops[i].pendingStart, seconds: loops[i].target.timeout.seconds) }
+
+    func fail(_ i: Int, at t: Int64, seconds: Double) {
+        jobStats[loops[i].job].failed += 1
+        scrapesFailed += 1
+        markStale(i, at: t)
+        loops[i].prev.removeAll(keepingCapacity: true); loops[i].prevKeys.removeAll(keepingCapacity: true)
+        loops[i].lastUp = false
+        report(i, at: t, [0, seconds, 0, 0, 0])
+    }
+
+    /// Staleness markers at `t` for the last scrape's series that have no sample at `t`.
+    func markStale(_ i: Int, at t: Int64) {
+        for id in loops[i].prev where store.lastTime(of: id) < t {
+            if store.append(id, t: t, v: Sample.staleNaN) { jobStats[loops[i].job].staleMarkers += 1 }
+        }
+    }
+
+    func succeed(_ i: Int, at t: Int64, _ w: MetricWriter, seconds: Double) {
+        var cur: [Int] = [], keys: [LabelSet] = []
+        cur.reserveCapacity(w.samples.count); keys.reserveCapacity(w.samples.count)
+        var added = 0, dropped = 0
+        let sc = config.scrapeConfigs[loops[i].job]
+        for (labels, v) in w.samples {
+            var id = loops[i].cache[labels] ?? -2
+            if id == -2 {
+                if let final = RelabelConfig.process(mutate(labels.labels, loops[i].publicLabels, honor: sc.honorLabels), sc.metricRelabel) {
+                    let ls = LabelSet(final)
+                    id = ls.metricName.map(wants) ?? false ? store.id(for: ls) : -1
+                } else { id = -1 }
+                loops[i].cache[labels] = id
+                if id >= 0 { added += 1 }
+            }
+            if id < 0 { dropped += 1; continue }
+            store.append(id, t: t, v: v)
+            cur.append(id); keys.append(labels)
+        }
+        if spec.record != .none {
+            for fam in w.families where familyIndex[fam.name] == nil { familyIndex[fam.name] = families.count; families.append(fam) }
+        }
+        markStale(i, at: t)
+        // the cache keeps what the last scrape returned (scrape.go iterDone drops entries unseen for two scrapes)
+        if loops[i].cache.count > 2 * keys.count + 64 {
+            var c: [LabelSet: Int] = [:]
+            for (k, id) in zip(keys, cur) { c[k] = id }
+            loops[i].cache = c
+        }
+        loops[i].prev = cur; loops[i].prevKeys = keys
+        loops[i].lastUp = true
+        report(i, at: t, [1, seconds, Double(w.exposed), Double(w.exposed - dropped), Double(added)])
+    }
+
+    /// scrape.go mutateSampleLabels: the target's labels win unless `honor_labels`; a scraped
+    /// label they override is kept as `exported_<name>`.
+    func mutate(_ scraped: [MetricLabel], _ target: [MetricLabel], honor: Bool) -> [MetricLabel] {
+        var out = scraped
+        if honor {
+            for l in target where !scraped.contains(where: { $0.name == l.name }) { out.append(l) }
+            return out
+        }
+        var conflicts: [MetricLabel] = []
+        for l in target {
+            if let e = scraped.first(where: { $0.name == l.name && !$0.value.isEmpty }) { conflicts.append(e) }
+            out = out.filter { $0.name != l.name } + [l]
+        }
+        for (k, c) in conflicts.enumerated() {
+            var name = c.name
+            repeat { name = "exported_" + name } while scraped.contains { $0.name == name } || target.contains { $0.name == name }
+                || conflicts[..<k].contains { $0.name == name }
+            conflicts[k].name = name
+        }
+        for c in conflicts { out = out.filter { $0.name != c.name } + [c] }
+        return out
+    }
+
+    /// up, scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling,
+    /// scrape_series_added, with the target's labels, at the scrape's timestamp.
+    func report(_ i: Int, at t: Int64, _ values: [Double]) {
+        if loops[i].report == nil {
+            loops[i].report = PrometheusServer.reportNames.map { n in
+                wants(n) ? store.id(for: LabelSet([MetricLabel("__name__", n)] + loops[i].publicLabels)) : -1
+            }
+        }
+        for (id, v) in zip(loops[i].report ?? [], values) where id >= 0 { store.append(id, t: t, v: v) }
+    }
+}

@@ -1,0 +1,106 @@
+import SimKernel
+
+/// Prometheus' storage as the simulator keeps it: one buffer per series holding only the last
+/// `retentionMs` (the longest range + offset any rule reads, plus the lookback delta), trimmed on
+/// append, so memory stays flat in simulated time. Appends that do not move a series' time forward
+/// are rejected (out of order or duplicate), as the TSDB head does. Samples appended while
+/// `recording` are also queued for samples.csv (`takePending`).
+public final class PrometheusStore: SeriesStore {
+    struct Series {
+        let labels: LabelSet
+        var t: [Int64] = []
+        var v: [Double] = []
+        var head = 0
+        var lastT = Int64.min
+        let recorded: Bool
+    }
+    private(set) var series: [Series] = []
+    private var index: [LabelSet: Int] = [:]
+    private var byName: [String: [Int]] = [:]
+    private var unnamed: [Int] = []
+    public var retentionMs: Int64
+    /// Which series go to samples.csv (nil: none).
+    let record: ((LabelSet) -> Bool)?
+    private(set) var pending: [(id: Int32, t: Int64, v: Double)] = []
+    /// Samples appended in total (for the bench and tests).
+    public private(set) var appended = 0
+
+    public init(retentionMs: Int64, record: ((LabelSet) -> Bool)? = nil) {
+        self.retentionMs = retentionMs; self.record = record
+    }
+
+    public var seriesCount: Int { series.count }
+    /// Samples held now (memory).
+    public var samplesHeld: Int { series.reduce(0) { $0 + $1.t.count - $1.head } }
+    public func labels(of id: Int) -> LabelSet { series[id].labels }
+    public func lastTime(of id: Int) -> Int64 { series[id].lastT }
+
+    /// The id of a series, created on first use.
+    public func id(for labels: LabelSet) -> Int {
+        if let i = index[labels] { return i }
+        let i = series.count
+        series.append(Series(labels: labels, recorded: record?(labels) ?? false))
+        index[labels] = i
+        // per name, ids in label order (series are created rarely; selects read them often)
+        if let n = labels.metricName {
+            var ids = byName[n] ?? []
+            var lo = 0, hi = ids.count
+            while lo < hi { let m = (lo + hi) / 2; if series[ids[m]].labels < labels { lo = m + 1 } else { hi = m } }
+            ids.insert(i, at: lo)
+            byName[n] = ids
+        } else { unnamed.append(i) }
+        return i
+    }
+
+    /// Appends; false when `t` is not after the series' last sample (rejected).
+    @discardableResult
+    public func append(_ id: Int, t: Int64, v: Double) -> Bool {
+        guard t > series[id].lastT else { return false }
+        appended += 1
+        series[id].lastT = t
+        series[id].t.append(t); series[id].v.append(v)
+        let cutoff = t - retentionMs
+        var h = series[id].head
+        while h < series[id].t.count - 1 && series[id].t[h] < cutoff { h += 1 }
+        if h > 32 && h * 2 > series[id].t.count {
+            series[id].t.removeFirst(h); series[id].v.removeFirst(h); h = 0
+        }
+        series[id].head = h
+        if series[id].recorded { pending.append((Int32(id), t, v)) }
+        return true
+    }
+
+    public func append(_ labels: LabelSet, t: Int64, v: Double) { append(id(for: labels), t: t, v: v) }
+
+    /// The queued samples with `t <= upTo` for samples.csv, in time order then series order; they
+    /// leave the queue.
+    public func takePending(upTo: Int64 = .max) -> [(labels: LabelSet, t: Int64, v: Double)] {
+        var due: [(id: Int32, t: Int64, v: Double)] = [], rest: [(id: Int32, t: Int64, v: Double)] = []
+        for p in pending { if p.t <= upTo { due.append(p) } else { rest.append(p) } }
+        pending = rest
+        due.sort { a, b in a.t != b.t ? a.t < b.t : (a.id != b.id && series[Int(a.id)].labels < series[Int(b.id)].labels) }
+        return due.map { (series[Int($0.id)].labels, $0.t, $0.v) }
+    }
+
+    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
+        var candidates: [Int]
+        let byOneName = matchers.first(where: { $0.name == "__name__" && $0.type == .equal })
+        if let m = byOneName {
+            candidates = byName[m.value] ?? []
+        } else {
+            candidates = Array(0..<series.count)
+        }
+        var out: [SeriesSamples] = []
+        for i in candidates where matchers.allSatisfy({ $0.matches(series[i].labels) }) {
+            let s = series[i]
+            var lo = s.head, hi = s.t.count
+            while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
+            var end = lo
+            while end < s.t.count && s.t[end] <= maxt { end += 1 }
+            if end > lo {
+                out.append(SeriesSamples(labels: s.labels, samples: (lo..<end).map { Sample(t: s.t[$0], v: s.v[$0]) }))
+            }
+        }
+        return byOneName != nil ? out : out.sorted { $0.labels < $1.labels }
+    }
+}

@@ -1,0 +1,175 @@
+import ClusterModel
+import Foundation
+import SimKernel
+
+// prometheus.yml written as JSON (a JSON document is a YAML document), read as Prometheus 2.42's
+// config/config.go reads it: its defaults, its checks and its reasons. Prometheus decodes YAML
+// strictly, so a field it does not know is an error ("field x not found in type config.T");
+// a field it knows that the simulator does not use (tls_config, remote_write ...) loads with a
+// warning. Errors name the JSON path inside the file and the file's line.
+
+enum PrometheusConfigFile {
+    /// The http client fields every scrape, SD and alertmanager config accepts (config/http_config.go).
+    static let httpClient = ["basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file", "tls_config", "proxy_url",
+                             "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects", "enable_http2"]
+    static let otherSD = ["azure_sd_configs", "digitalocean_sd_configs", "docker_sd_configs", "dockerswarm_sd_configs", "dns_sd_configs",
+                          "ec2_sd_configs", "eureka_sd_configs", "gce_sd_configs", "hetzner_sd_configs", "http_sd_configs", "ionos_sd_configs",
+                          "kubernetes_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs", "nerve_sd_configs",
+                          "nomad_sd_configs", "openstack_sd_configs", "ovhcloud_sd_configs", "puppetdb_sd_configs", "scaleway_sd_configs",
+                          "serverset_sd_configs", "triton_sd_configs", "uyuni_sd_configs", "vultr_sd_configs"]
+
+    /// One YAML mapping read strictly: `take` the modelled keys, then `finish` reports the rest.
+    final class Fields {
+        let v: JSONValue, path: String, type: String, d: Diagnostics
+        let members: [JSONMember]
+        var taken: Set<String> = []
+        init?(_ v: JSONValue, path: String, type: String, _ d: Diagnostics) {
+            guard let m = v.objectMembers else { d.error(path, at: v, "cannot unmarshal \(v.typeName) into \(type) (a mapping)"); return nil }
+            self.v = v; self.path = path; self.type = type; self.d = d; members = m
+        }
+        func take(_ k: String) -> JSONValue? {
+            taken.insert(k)
+            guard let m = members.first(where: { $0.key == k }), !m.value.isNull else { return nil }
+            return m.value
+        }
+        func p(_ k: String) -> String { JSONPath.key(path, k) }
+        func finish(accepted: [String]) {
+            for m in members where !taken.contains(m.key) {
+                if accepted.contains(m.key) {
+                    d.warning(p(m.key), at: m.value, "accepted by Prometheus, not used by the simulator (ignored)")
+                } else {
+                    d.error(p(m.key), location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type \(type) (Prometheus refuses unknown fields)")
+                }
+            }
+        }
+        func string(_ k: String) -> String? {
+            guard let x = take(k) else { return nil }
+            if let s = x.stringValue { return s }
+            d.error(p(k), at: x, "cannot unmarshal \(x.typeName) \(x.brief) into string"); return nil
+        }
+        func bool(_ k: String) -> Bool? {
+            guard let x = take(k) else { return nil }
+            if let b = x.boolValue { return b }
+            d.error(p(k), at: x, "cannot unmarshal \(x.typeName) \(x.brief) into bool"); return nil
+        }
+        func strings(_ k: String) -> [String]? {
+            guard let x = take(k) else { return nil }
+            if let a = x.arrayValue, a.allSatisfy({ $0.stringValue != nil }) { return a.map { $0.stringValue ?? "" } }
+            d.error(p(k), at: x, "cannot unmarshal \(x.typeName) \(x.brief) into a sequence of strings"); return nil
+        }
+        func duration(_ k: String) -> SimDuration? {
+            guard let s = string(k) else { return nil }
+            switch PromDuration.parse(s) {
+            case .success(let ms): return .milliseconds(ms)
+            case .failure(let e): d.error(p(k), at: take(k), e.message); return nil
+            }
+        }
+        func labels(_ k: String) -> [MetricLabel]? {
+            guard let x = take(k) else { return nil }
+            guard let ms = x.objectMembers else { d.error(p(k), at: x, "cannot unmarshal \(x.typeName) into model.LabelSet"); return nil }
+            var out: [MetricLabel] = []
+            for m in ms {
+                guard let s = m.value.stringValue else { d.error(JSONPath.key(p(k), m.key), at: m.value, "cannot unmarshal \(m.value.typeName) into model.LabelValue"); continue }
+                guard RelabelConfig.isValidLabelName(m.key) else { d.error(JSONPath.key(p(k), m.key), location: m.keyLocation, "\(JSONValue.quote(m.key)) is not a valid label name"); continue }
+                out.append(MetricLabel(m.key, s))
+            }
+            return out
+        }
+        func array(_ k: String) -> [(JSONValue, String)] {
+            guard let x = take(k) else { return [] }
+            guard let a = x.arrayValue else { d.error(p(k), at: x, "cannot unmarshal \(x.typeName) into a sequence"); return [] }
+            return a.enumerated().map { ($0.element, JSONPath.index(p(k), $0.offset)) }
+        }
+    }
+
+    /// The whole file. `dir`: its folder relative to the scenario's (rule and target files are
+    /// relative to it); `name`: how messages name it.
+    static func decode(_ v: JSONValue, path: String, dir: String, _ d: Diagnostics) -> (PrometheusConfig, [RuleGroupSpec])? {
+        guard let f = Fields(v, path: path, type: "config.plain", d) else { return nil }
+        let before = d.errorCount
+        var c = PrometheusConfig()
+        if let g = f.take("global") { global(g, path: f.p("global"), &c, d) }
+        var groups: [RuleGroupSpec] = []
+        for (x, p) in f.array("rule_files") {
+            guard let pattern = x.stringValue else { d.error(p, at: x, "cannot unmarshal \(x.typeName) into string"); continue }
+            guard isGlobInLastComponent(pattern) else { d.error(p, at: x, "invalid rule file path \(JSONValue.quote(pattern))"); continue }
+            c.ruleFiles.append(pattern)
+            for file in expand(pattern, dir: dir, path: p, at: x, d) {
+                groups += ScenarioSchema.decodeRuleFile(file, path: p, at: x, d) ?? []
+            }
+        }
+        if let a = f.take("alerting") { alerting(a, path: f.p("alerting"), &c, d) }
+        var jobs: [String] = []
+        for (x, p) in f.array("scrape_configs") {
+            guard let s = scrapeConfig(x, path: p, global: c, dir: dir, d) else { continue }
+            if jobs.contains(s.jobName) { d.error(JSONPath.key(p, "job_name"), at: x["job_name"], "found multiple scrape configs with job name \(JSONValue.quote(s.jobName))"); continue }
+            jobs.append(s.jobName)
+            c.scrapeConfigs.append(s)
+        }
+        f.finish(accepted: ["remote_write", "remote_read", "storage", "tracing"])
+        return d.errorCount == before ? (c, groups) : nil
+    }
+
+    static func global(_ v: JSONValue, path: String, _ c: inout PrometheusConfig, _ d: Diagnostics) {
+        guard let f = Fields(v, path: path, type: "config.GlobalConfig", d) else { return }
+        if let x = f.duration("scrape_interval"), x > .zero { c.scrapeInterval = x }
+        let timeout = f.duration("scrape_timeout") ?? .zero
+        if let x = f.duration("evaluation_interval"), x > .zero { c.evaluationInterval = x }
+        // config.go GlobalConfig.UnmarshalYAML
+        if timeout > c.scrapeInterval {
+            d.error(f.p("scrape_timeout"), at: f.take("scrape_timeout"), "global scrape timeout greater than scrape interval")
+        }
+        c.scrapeTimeout = timeout > .zero ? timeout : min(.seconds(10), c.scrapeInterval)
+        if let ls = f.labels("external_labels") { c.externalLabels = LabelSet(ls) }
+        f.finish(accepted: ["query_log_file", "body_size_limit", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
+                            "label_value_length_limit"])
+    }
+
+    static func alerting(_ v: JSONValue, path: String, _ c: inout PrometheusConfig, _ d: Diagnostics) {
+        guard let f = Fields(v, path: path, type: "config.AlertingConfig", d) else { return }
+        for (x, p) in f.array("alertmanagers") {
+            guard let a = Fields(x, path: p, type: "config.AlertmanagerConfig", d) else { continue }
+            var targets: [String] = []
+            for (s, sp) in a.array("static_configs") { targets += staticConfig(s, path: sp, d)?.targets ?? [] }
+            var am = AlertmanagerTargets(targets: targets)
+            if let t = a.duration("timeout") { am.timeout = t }
+            if let api = a.string("api_version") {
+                if api == "v1" || api == "v2" { am.apiVersion = api } else { d.error(a.p("api_version"), at: a.take("api_version"), "expected Alertmanager api version to be one of [v1 v2] but got \(api)") }
+            }
+            _ = a.string("path_prefix"); _ = a.string("scheme")
+            a.finish(accepted: httpClient + ["relabel_configs", "file_sd_configs", "consul_sd_configs", "dns_sd_configs", "kubernetes_sd_configs"])
+            c.alertmanagers.append(am)
+        }
+        f.finish(accepted: ["alert_relabel_configs"])
+    }
+
+    static func staticConfig(_ v: JSONValue, path: String, file: String = "", _ d: Diagnostics) -> TargetGroup? {
+        guard let f = Fields(v, path: path, type: "targetgroup.Group", d) else { return nil }
+        let targets = f.strings("targets") ?? []
+        for (i, t) in targets.enumerated() where t.contains("/") {
+            d.error(JSONPath.index(f.p("targets"), i), at: f.take("targets")?.arrayValue?[i], "\(JSONValue.quote(t)) is not a valid hostname")
+        }
+        let labels = f.labels("labels") ?? []
+        f.finish(accepted: [])
+        return TargetGroup(targets: targets, labels: labels, file: file)
+    }
+
+    /// `^[^*]*(\*[^/]*)?$`: a glob only in the last path component (config.go patRulePath).
+    static func isGlobInLastComponent(_ s: String) -> Bool {
+        guard let star = s.firstIndex(of: "*") else { return true }
+        return !s[star...].contains("/") && !s[s.index(after: star)...].contains("*")
+    }
+
+    /// The files a pattern names, relative to the scenario folder, sorted (filepath.Glob); a
+    /// pattern without `*` is itself, whether it exists or not (the reader then says).
+    static func expand(_ pattern: String, dir: String, path: String, at v: JSONValue?, _ d: Diagnostics) -> [String] {
+        let rel = pattern.hasPrefix("/") || dir.isEmpty ? pattern : dir + "/" + pattern
+        guard rel.contains("*") || rel.contains("?") else { return [rel] }
+        guard let root = d.baseDirectory else { d.error(path, at: v, "globs are read from a scenario file's folder"); return [] }
+        let slash = rel.lastIndex(of: "/")
+        let folder = slash.map { String(rel[..<$0]) } ?? ""
+        let last = slash.map { String(rel[rel.index(after: $0)...]) } ?? rel
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? root : root + "/" + folder)) ?? []
+        return names.filter { fnmatch(last, $0, 0) == 0 && !$0.hasPrefix(".") }.sorted().map { folder.isEmpty ? $0 : folder + "/" + $0 }
+    }
+}

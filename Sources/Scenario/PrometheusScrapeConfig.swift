@@ -1,0 +1,172 @@
+import ClusterModel
+import SimKernel
+
+// `scrape_configs` entries of prometheus.yml (config/config.go ScrapeConfig.UnmarshalYAML,
+// model/relabel Config.UnmarshalYAML, discovery/{file,consul,marathon} SDConfig), Prometheus 2.42.
+
+extension PrometheusConfigFile {
+    static func scrapeConfig(_ v: JSONValue, path: String, global: PrometheusConfig, dir: String, _ d: Diagnostics) -> ScrapeConfig? {
+        guard let f = Fields(v, path: path, type: "config.ScrapeConfig", d) else { return nil }
+        let before = d.errorCount
+        let job = f.string("job_name") ?? ""
+        if job.isEmpty { d.error(f.take("job_name") == nil ? path : f.p("job_name"), at: f.take("job_name") ?? v, "job_name is empty") }
+        var s = ScrapeConfig(jobName: job, interval: global.scrapeInterval)
+        if let x = f.duration("scrape_interval"), x > .zero { s.interval = x }
+        let timeout = f.duration("scrape_timeout") ?? .zero
+        s.timeout = timeout > .zero ? timeout : (global.scrapeTimeout > s.interval ? s.interval : global.scrapeTimeout)
+        if s.timeout > s.interval {
+            d.error(f.p("scrape_timeout"), at: f.take("scrape_timeout") ?? v, "scrape timeout greater than scrape interval for scrape config with job name \(JSONValue.quote(job))")
+        }
+        if let p = f.string("metrics_path") { s.metricsPath = p }
+        if let x = f.string("scheme") {
+            if x == "http" || x == "https" { s.scheme = x } else { d.error(f.p("scheme"), at: f.take("scheme"), "invalid scheme: \(JSONValue.quote(x)) (http or https)") }
+        }
+        if let h = f.bool("honor_labels") { s.honorLabels = h }
+        for (x, p) in f.array("static_configs") { if let g = staticConfig(x, path: p, d) { s.staticGroups.append(g) } }
+        for (x, p) in f.array("file_sd_configs") { s.staticGroups += fileSD(x, path: p, dir: dir, d) }
+        for (x, p) in f.array("consul_sd_configs") { if let c = consulSD(x, path: p, d) { s.consulSD.append(c) } }
+        for (x, p) in f.array("marathon_sd_configs") {
+            // a simulator limit (the refresh timers carry the index in 8 bits); real configurations have one
+            if s.marathonSD.count == 64 { d.error(p, at: x, "more than 64 marathon_sd_configs in one job (a simulator limit)"); break }
+            if let m = marathonSD(x, path: p, d) { s.marathonSD.append(m) }
+        }
+        for (x, p) in f.array("relabel_configs") { if let r = relabel(x, path: p, d) { s.relabel.append(r) } }
+        for (x, p) in f.array("metric_relabel_configs") { if let r = relabel(x, path: p, d) { s.metricRelabel.append(r) } }
+        for k in otherSD { if let x = f.take(k) { d.warning(f.p(k), at: x, "accepted by Prometheus; this service discovery is not simulated: it gives no targets") } }
+        f.finish(accepted: httpClient + ["honor_timestamps", "params", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
+                                         "label_value_length_limit", "body_size_limit", "native_histogram_bucket_limit"])
+        return d.errorCount == before ? s : nil
+    }
+
+    /// file_sd_configs: JSON target files (`[{"targets": [...], "labels": {...}}]`) read once,
+    /// relative to the configuration's folder (the simulated files do not change during a run).
+    static func fileSD(_ v: JSONValue, path: String, dir: String, _ d: Diagnostics) -> [TargetGroup] {
+        guard let f = Fields(v, path: path, type: "file.SDConfig", d) else { return [] }
+        var out: [TargetGroup] = []
+        for (x, p) in f.array("files") {
+            guard let name = x.stringValue else { d.error(p, at: x, "cannot unmarshal \(x.typeName) into string"); continue }
+            let lower = name.lowercased()
+            guard isGlobInLastComponent(name), lower.hasSuffix(".json") || lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") else {
+                d.error(p, at: x, "path name \(JSONValue.quote(name)) is not valid for file discovery"); continue
+            }
+            for file in expand(name, dir: dir, path: p, at: x, d) {
+                guard let root = d.baseDirectory else { d.error(p, at: x, "file_sd files are read from a scenario file's folder"); continue }
+                guard let text = ScenarioSchema.readSideFile(file, kind: "file_sd target file", base: root, maxBytes: 16 << 20, path: p, at: x, d) else { continue }
+                let parsed = JSONParser.parse(text, file: file)
+                if let e = parsed.errors.first { d.error(p, at: x, "\(file): \(e)"); continue }
+                guard let doc = parsed.value, let groups = doc.arrayValue else { d.error(p, at: x, "\(file): expected a list of target groups"); continue }
+                for (i, g) in groups.enumerated() {
+                    if let tg = staticConfig(g, path: "\(file)[\(i)]", file: file, d) { out.append(tg) }
+                }
+            }
+        }
+        if let r = f.duration("refresh_interval"), r <= .zero { d.error(f.p("refresh_interval"), at: f.take("refresh_interval"), "file service discovery refresh interval must be positive") }
+        f.finish(accepted: [])
+        return out
+    }
+
+    static func consulSD(_ v: JSONValue, path: String, _ d: Diagnostics) -> ConsulSDConfig? {
+        guard let f = Fields(v, path: path, type: "consul.SDConfig", d) else { return nil }
+        var c = ConsulSDConfig()
+        if let s = f.string("server") {
+            if s.trimmingCharacters(in: .whitespaces).isEmpty { d.error(f.p("server"), at: f.take("server"), "consul SD configuration requires a server address") } else { c.server = s }
+        }
+        if let x = f.string("datacenter") { c.datacenter = x }
+        if let x = f.strings("services") { c.services = x }
+        if let x = f.strings("tags") { c.tags = x }
+        _ = f.duration("refresh_interval")
+        f.finish(accepted: httpClient + ["scheme", "token", "allow_stale", "node_meta", "tag_separator", "namespace", "partition", "path_prefix",
+                                         "username", "password", "filter"])
+        return c
+    }
+
+    static func marathonSD(_ v: JSONValue, path: String, _ d: Diagnostics) -> MarathonSDConfig? {
+        guard let f = Fields(v, path: path, type: "marathon.SDConfig", d) else { return nil }
+        let servers = f.strings("servers") ?? []
+        if servers.isEmpty { d.error(f.take("servers") == nil ? path : f.p("servers"), at: f.take("servers") ?? v, "marathon_sd: must contain at least one Marathon server") }
+        var m = MarathonSDConfig(servers: servers)
+        if let r = f.duration("refresh_interval") {
+            if r > .zero { m.refreshInterval = r } else { d.error(f.p("refresh_interval"), at: f.take("refresh_interval"), "marathon_sd: refresh_interval must be positive (the simulator refreshes on it)") }
+        }
+        f.finish(accepted: httpClient + ["auth_token", "auth_token_file"])
+        return servers.isEmpty ? nil : m
+    }
+
+    /// model/relabel Config: defaults and Validate(), with Prometheus' messages.
+    static func relabel(_ v: JSONValue, path: String, _ d: Diagnostics) -> RelabelConfig? {
+        guard let f = Fields(v, path: path, type: "relabel.Config", d) else { return nil }
+        let before = d.errorCount
+        var r = RelabelConfig()
+        if let s = f.strings("source_labels") {
+            for (i, n) in s.enumerated() where !RelabelConfig.isValidLabelName(n) {
+                d.error(JSONPath.index(f.p("source_labels"), i), at: f.take("source_labels"), "\(JSONValue.quote(n)) is not a valid label name")
+            }
+            r.sourceLabels = s
+        }
+        let sepGiven = f.take("separator") != nil, replGiven = f.take("replacement") != nil
+        if let s = f.string("separator") { r.separator = s }
+        if let s = f.string("target_label") { r.targetLabel = s }
+        if let s = f.string("replacement") { r.replacement = s }
+        if let s = f.string("regex") {
+            if s.utf8.count > 4096 { d.error(f.p("regex"), at: f.take("regex"), "regex longer than 4096 bytes (a simulator limit)") }
+            else { do { try r.setRegex(s) } catch { d.error(f.p("regex"), at: f.take("regex"), "error parsing regexp: \(JSONValue.quote(s)) does not compile") } }
+        }
+        if let m = f.take("modulus") {
+            if let n = m.numberValue?.int64, n >= 0 { r.modulus = UInt64(n) } else { d.error(f.p("modulus"), at: m, "cannot unmarshal \(m.typeName) \(m.brief) into uint64") }
+        }
+        if let a = f.string("action") {
+            if a.isEmpty { d.error(f.p("action"), at: f.take("action"), "relabel action cannot be empty") }
+            else if let x = RelabelConfig.Action(rawValue: a.lowercased()) { r.action = x }
+            else { d.error(f.p("action"), at: f.take("action"), "unknown relabel action \(JSONValue.quote(a))") }
+        }
+        f.finish(accepted: [])
+        guard d.errorCount == before else { return nil }
+        let action = r.action.rawValue
+        if r.modulus == 0 && r.action == .hashmod { d.error(path, at: v, "relabel configuration for hashmod requires non-zero modulus") }
+        if [.replace, .hashmod, .lowercase, .uppercase].contains(r.action) && r.targetLabel.isEmpty {
+            d.error(path, at: v, "relabel configuration for \(action) action requires 'target_label' value")
+        }
+        if r.action == .replace && !r.targetLabel.isEmpty && !isValidTargetTemplate(r.targetLabel) {
+            d.error(f.p("target_label"), at: f.take("target_label"), "\(JSONValue.quote(r.targetLabel)) is invalid 'target_label' for \(action) action")
+        }
+        if [.hashmod, .lowercase, .uppercase].contains(r.action) && !r.targetLabel.isEmpty && !RelabelConfig.isValidLabelName(r.targetLabel) {
+            d.error(f.p("target_label"), at: f.take("target_label"), "\(JSONValue.quote(r.targetLabel)) is invalid 'target_label' for \(action) action")
+        }
+        if r.action == .labelmap && !isValidTargetTemplate(r.replacement) {
+            d.error(f.p("replacement"), at: f.take("replacement"), "\(JSONValue.quote(r.replacement)) is invalid 'replacement' for \(action) action")
+        }
+        if [.labeldrop, .labelkeep].contains(r.action) && (!r.sourceLabels.isEmpty || !r.targetLabel.isEmpty || r.modulus != 0 || sepGiven && r.separator != ";" || replGiven && r.replacement != "$1") {
+            d.error(path, at: v, "\(action) action requires only 'regex', and no other fields")
+        }
+        return d.errorCount == before ? r : nil
+    }
+
+    /// relabelTarget: `^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$` — a label name with `$1` / `${1}` references.
+    static func isValidTargetTemplate(_ s: String) -> Bool {
+        let u = Array(s.unicodeScalars)
+        func word(_ c: Unicode.Scalar) -> Bool { c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_") }
+        guard !u.isEmpty else { return false }
+        var i = 0, first = true
+        while i < u.count {
+            if u[i] == "$" {
+                i += 1
+                if i < u.count, u[i] == "{" {
+                    let start = i + 1
+                    i = start
+                    while i < u.count, word(u[i]) { i += 1 }
+                    guard i < u.count, u[i] == "}", i > start else { return false }
+                    i += 1
+                } else {
+                    let start = i
+                    while i < u.count, word(u[i]) { i += 1 }
+                    guard i > start else { return false }
+                }
+            } else if word(u[i]) {
+                if first && ("0"..."9").contains(u[i]) { return false }
+                i += 1
+            } else { return false }
+            first = false
+        }
+        return true
+    }
+}

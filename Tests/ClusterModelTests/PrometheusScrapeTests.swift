@@ -1,0 +1,239 @@
+@testable import ClusterModel
+import SimKernel
+import XCTest
+
+// Fakes: an exporter on every host's node port, a Marathon task list, and a rule runner for
+// `up == 0` with `for` (the rules engine's stand-in while it is not merged).
+
+/// Serves `fake_series{n="0".."count-1"}` on node exporter endpoints; `hidden` series are left
+/// out (they vanish from the exposition).
+final class FakeNodeExporter: Subsystem, MetricsContributor {
+    static var exposedExtra = 0
+    var name: String { "fakeNode" }
+    var count = 3
+    var hidden: Set<Int> = []
+    var extraExposed = 0
+    func register(in sim: Simulation) {}
+    func start() {}
+    func metricFamilies(for kind: ExporterKind) -> [MetricFamily] {
+        kind == .node ? [MetricFamily("fake_series", .gauge, "a test gauge")] : []
+    }
+    func collect(_ endpoint: MetricEndpoint, now: SimTime, into w: MetricWriter) {
+        guard w.begin(MetricFamily("fake_series", .gauge, "a test gauge"), exposing: count + extraExposed) else { return }
+        for i in 0..<count where !hidden.contains(i) { w.add("fake_series", [("n", String(i))], Double(endpoint.host * 100 + i)) }
+    }
+}
+
+final class FakeMarathonSource: Subsystem, MarathonTaskSource {
+    var name: String { "fakeMarathon" }
+    var tasks: [MarathonSDTask] = []
+    func register(in sim: Simulation) {}
+    func start() {}
+    func marathonSDTasks() -> [MarathonSDTask] { tasks }
+}
+
+/// `up == 0` with `for`: the alert state machine of rules/alerting.go for one selector.
+final class FakeUpRule: PrometheusRuleRunner {
+    let forMs: Int64
+    let group: String
+    var active: [LabelSet: (since: Int64, firing: Bool)] = [:]
+    init(forMs: Int64, group: String) { self.forMs = forMs; self.group = group }
+    var selectors: [PromQLSelector] {
+        [PromQLSelector(metricName: "up", matchers: [try! LabelMatcher("__name__", .equal, "up")], rangeMs: 0, offsetMs: 0)]
+    }
+    func evaluate(at t: Int64, store: SeriesStore, lookbackMs: Int64, append: (LabelSet, Sample) -> Void) -> [AlertTransition] {
+        var down: [LabelSet: Double] = [:]
+        for s in store.select(selectors[0].matchers, mint: t - lookbackMs, maxt: t) {
+            guard let last = s.samples.last, !last.isStale, last.v == 0 else { continue }
+            down[s.labels.withoutName.setting("alertname", "InstanceDown")] = last.v
+        }
+        var out: [AlertTransition] = []
+        for l in down.keys.sorted() {
+            if let a = active[l] {
+                if !a.firing && t - a.since >= forMs {
+                    active[l] = (a.since, true)
+                    out.append(AlertTransition(rule: "InstanceDown", group: group, labels: l, from: .pending, to: .firing, at: t, value: 0))
+                }
+            } else {
+                active[l] = (t, forMs == 0)
+                out.append(AlertTransition(rule: "InstanceDown", group: group, labels: l, from: .inactive, to: forMs == 0 ? .firing : .pending, at: t, value: 0))
+            }
+        }
+        for l in active.keys.sorted() where down[l] == nil {
+            out.append(AlertTransition(rule: "InstanceDown", group: group, labels: l, from: active[l]!.firing ? .firing : .pending, to: .inactive, at: t, value: .nan))
+            active[l] = nil
+        }
+        return out
+    }
+    func alertsToSend(at t: Int64, resendDelayMs: Int64, evaluationIntervalMs: Int64) -> [AlertPayload] { [] }
+}
+
+enum PrometheusTestRig {
+    static func group(_ name: String, _ count: Int) -> HostGroupSpec {
+        HostGroupSpec(name: name, count: count, datacenter: "dc01", racks: ["r1"], cpus: 8, memoryBytes: 32 << 30,
+                      diskBytes: 500_000_000_000, nicBitsPerSecond: 10_000_000_000)
+    }
+
+    /// Prometheus on mon-01 scraping `node` on slave-01..N with the given interval/timeout; rule
+    /// groups evaluated by `FakeUpRule`.
+    static func model(slaves: Int = 3, interval: SimDuration = .seconds(15), timeout: SimDuration = .seconds(10),
+                      evaluation: SimDuration = .seconds(15), forDuration: SimDuration = .minutes(1), rules: Bool = true,
+                      record: PrometheusSpec.RecordMode = .all, faults: [FaultSpec] = [], duration: SimDuration = .minutes(30),
+                      configure: (inout PrometheusConfig) -> Void = { _ in },
+                      extra: [SubsystemEntry] = []) -> (ClusterSimulation, PrometheusServer) {
+        var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1),
+                               hostGroups: [group("mon", 1), group("slave", slaves)], faults: faults)
+        var c = PrometheusConfig()
+        c.evaluationInterval = evaluation
+        var job = ScrapeConfig(jobName: "node", interval: interval, timeout: timeout)
+        job.staticGroups = [TargetGroup(targets: (1...slaves).map { String(format: "slave-%02d:9100", $0) })]
+        c.scrapeConfigs = [job]
+        configure(&c)
+        let groups = rules ? [RuleGroupSpec(name: "node", file: "rules/node.json", interval: evaluation)] : []
+        spec.prometheus = PrometheusSpec(ruleGroups: groups, host: "mon-01", config: c, record: record)
+        let fMs = forDuration.nanoseconds / 1_000_000
+        let list = extra + [PrometheusServer.entry(runners: { g, _ in FakeUpRule(forMs: fMs, group: g.name) })]
+        let m = ClusterSimulation(spec: spec, observer: MemoryObserver(), subsystems: list)
+        let p = m.subsystem(PrometheusServer.self)!
+        histories[ObjectIdentifier(p)] = nil
+        return (m, p)
+    }
+
+    /// Runs the model (started as `ClusterSimulation.run` starts it) up to `until`.
+    static func run(_ m: ClusterSimulation, until: SimDuration) {
+        _ = m.run(shouldStop: { m.sim.nextEventTime.map { $0 > SimTime.zero + until } ?? true })
+    }
+
+    static let fakeNodeEntry = SubsystemEntry(name: "fakeNode", section: nil) { _ in FakeNodeExporter() }
+    static let fakeMarathonEntry = SubsystemEntry(name: "fakeMarathon", section: nil) { _ in FakeMarathonSource() }
+
+    nonisolated(unsafe) static var histories: [ObjectIdentifier: MemorySeriesStore] = [:]
+
+    /// Every sample recorded so far (the store itself keeps only the lookback): with `record`, the
+    /// samples.csv queue, drained into a full history per server.
+    static func series(_ p: PrometheusServer, _ name: String) -> [SeriesSamples] {
+        guard p.spec.record != .none else { return p.store.select([try! LabelMatcher("__name__", .equal, name)], mint: 0, maxt: .max) }
+        let h = histories[ObjectIdentifier(p), default: MemorySeriesStore()]
+        histories[ObjectIdentifier(p)] = h
+        for s in p.store.takePending() { h.append(s.labels, Sample(t: s.t, v: s.v)) }
+        return h.select([try! LabelMatcher("__name__", .equal, name)], mint: 0, maxt: .max)
+    }
+}
+
+/// Scrape loops, staleness, lookback retention, discovery changes and the alert latency formula.
+final class PrometheusScrapeTests: XCTestCase {
+    typealias Rig = PrometheusTestRig
+
+    func testScrapesFollowTheTargetOffsetAndInterval() {
+        let (m, p) = Rig.model(rules: false)
+        m.run()
+        let ups = Rig.series(p, "up")
+        XCTAssertEqual(ups.count, 3)
+        let seed = PromHash.offsetSeed(hostname: "mon-01", externalLabels: LabelSet())
+        for s in ups {
+            let loop = p.loops.first { $0.publicLabels == s.labels.withoutName.labels }!
+            let phase = Int64((loop.target.hash ^ seed) % 15_000_000_000)
+            let first = s.samples[0].t
+            // the first scrape is the first instant after the start whose Unix time is ≡ hash^seed (mod 15 s);
+            // 2017-06-01T00:00:00Z is a multiple of 15 s, so the ms timestamp's remainder is the phase in ms
+            XCTAssertEqual(first % 15_000, phase / 1_000_000)
+            XCTAssertGreaterThan(first, PromTime.defaultBaseMs)
+            XCTAssertLessThanOrEqual(first, PromTime.defaultBaseMs + 15_000)
+            for (a, b) in zip(s.samples, s.samples.dropFirst()) { XCTAssertEqual(b.t - a.t, 15_000) }
+        }
+        XCTAssertEqual(Set(ups.map { $0.samples[0].t }).count, 3, "three targets, three phases")
+    }
+
+    func testHostCrashGivesUpZeroAtTimeoutAndMarksSeriesStale() {
+        let crash = FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("slave-02"), recoverAfter: .minutes(5))
+        let (m, p) = Rig.model(rules: false, faults: [crash], extra: [Rig.fakeNodeEntry])
+        m.run()
+        let up = Rig.series(p, "up").first { $0.labels["instance"] == "slave-02:9100" }!
+        let crashMs = PromTime.defaultBaseMs + 600_000
+        let firstDown = up.samples.first { $0.v == 0 }!
+        XCTAssertGreaterThan(firstDown.t, crashMs)
+        XCTAssertLessThanOrEqual(firstDown.t, crashMs + 15_000, "the next scrape after the crash")
+        let dur = Rig.series(p, "scrape_duration_seconds").first { $0.labels["instance"] == "slave-02:9100" }!
+        XCTAssertEqual(dur.samples.first { $0.t == firstDown.t }?.v, 10, "a dead host answers nothing: the scrape times out")
+        for s in Rig.series(p, "fake_series") where s.labels["instance"] == "slave-02:9100" {
+            let marker = s.samples.first { $0.isStale }
+            XCTAssertEqual(marker?.t, firstDown.t, "\(s.labels): marked stale at the failed scrape")
+            XCTAssertFalse(s.samples.contains { $0.t > crashMs && $0.t < firstDown.t }, "nothing between crash and marker")
+        }
+        for s in Rig.series(p, "fake_series") where s.labels["instance"] != "slave-02:9100" {
+            XCTAssertFalse(s.samples.contains { $0.isStale })
+        }
+        XCTAssertGreaterThan(p.scrapesFailed, 15)
+    }
+
+    func testRefusedPortFailsAtOnce() {
+        let (m, p) = Rig.model(rules: false) { c in c.scrapeConfigs[0].staticGroups = [TargetGroup(targets: ["slave-01:9999"])] }
+        m.run()
+        let dur = Rig.series(p, "scrape_duration_seconds")[0]
+        XCTAssertTrue(dur.samples.allSatisfy { $0.v == PrometheusServer.connectSeconds })
+        XCTAssertTrue(Rig.series(p, "up")[0].samples.allSatisfy { $0.v == 0 })
+    }
+
+    func testOverloadedTargetTimesOut() {
+        let (m, p) = Rig.model(slaves: 1, rules: false, duration: .minutes(2), extra: [Rig.fakeNodeEntry])
+        (m.subsystems.first { $0 is FakeNodeExporter } as! FakeNodeExporter).extraExposed = 6_000_000
+        m.run()
+        XCTAssertGreaterThan(PrometheusServer.scrapeDuration(exposed: 6_000_003, saturation: 0), 10)
+        let up = Rig.series(p, "up")[0]
+        XCTAssertTrue(up.samples.allSatisfy { $0.v == 0 }, "6M samples take 12 s > the 10 s timeout")
+        XCTAssertTrue(Rig.series(p, "scrape_duration_seconds")[0].samples.allSatisfy { $0.v == 10 })
+    }
+
+    func testVanishingSeriesGetMarkersAtTheNextScrape() {
+        let (m, p) = Rig.model(slaves: 1, rules: false, duration: .minutes(5), extra: [Rig.fakeNodeEntry])
+        let fake = m.subsystems.first { $0 is FakeNodeExporter } as! FakeNodeExporter
+        Rig.run(m, until: .minutes(2))
+        fake.hidden = [1]
+        Rig.run(m, until: .minutes(5))
+        let s1 = Rig.series(p, "fake_series").first { $0.labels["n"] == "1" }!
+        let marker = s1.samples.last!
+        XCTAssertTrue(marker.isStale)
+        XCTAssertGreaterThan(marker.t, PromTime.defaultBaseMs + 120_000)
+        XCTAssertLessThanOrEqual(marker.t, PromTime.defaultBaseMs + 135_000)
+        XCTAssertEqual(s1.samples.filter(\.isStale).count, 1, "one marker, then nothing")
+    }
+
+    func testStoreKeepsLookbackOnlyAndStaysFlat() {
+        let (m, p) = Rig.model(record: .none, duration: .hours(2), extra: [Rig.fakeNodeEntry])
+        XCTAssertEqual(p.store.retentionMs, 15_000 + 300_000, "eval interval margin + 5m lookback")
+        Rig.run(m, until: .hours(1))
+        let held1 = p.store.samplesHeld
+        Rig.run(m, until: .hours(2))
+        XCTAssertEqual(p.store.seriesCount, 3, "only `up` is read by the rule: fake_series is not kept")
+        XCTAssertLessThanOrEqual(abs(p.store.samplesHeld - held1), 3 * 40, "memory flat in simulated time")
+        XCTAssertLessThan(p.store.samplesHeld, 3 * 60)
+        for s in Rig.series(p, "up") {
+            XCTAssertLessThanOrEqual(s.samples.count, 300 / 15 + 1 + 32, "about lookback / interval samples")
+            XCTAssertGreaterThanOrEqual(s.samples.last!.t - s.samples.first!.t, 300_000, "the whole lookback is kept")
+        }
+    }
+
+    func testMarathonSDFollowsTasksAndMarksRemovedTargetsStale() {
+        let (m, p) = Rig.model(slaves: 2, rules: false, duration: .minutes(6), configure: { c in
+            var j = ScrapeConfig(jobName: "apps", interval: .seconds(15), timeout: .seconds(10))
+            j.marathonSD = [MarathonSDConfig(servers: ["http://mon-01:8080"])]
+            var keep = RelabelConfig(); keep.sourceLabels = ["__meta_marathon_app"]; keep.action = .keep; try! keep.setRegex("/shop/.*")
+            var app = RelabelConfig(); app.sourceLabels = ["__meta_marathon_app"]; app.targetLabel = "app"
+            j.relabel = [keep, app]
+            c.scrapeConfigs.append(j)
+        }, extra: [Rig.fakeMarathonEntry])
+        let src = m.subsystems.first { $0 is FakeMarathonSource } as! FakeMarathonSource
+        src.tasks = [MarathonSDTask(appId: "/shop/web", task: TaskID(1), taskId: "web.1", host: 1, ports: [31000]),
+                     MarathonSDTask(appId: "/shop/web", task: TaskID(2), taskId: "web.2", host: 2, ports: [31001]),
+                     MarathonSDTask(appId: "/infra/db", task: TaskID(3), taskId: "db.1", host: 2, ports: [31002])]
+        Rig.run(m, until: .minutes(2))
+        XCTAssertEqual(p.jobLoops[1].count, 2, "discovered at the start; the keep rule drops /infra/db")
+        src.tasks.removeFirst()
+        Rig.run(m, until: .minutes(6))
+        XCTAssertEqual(p.jobLoops[1].count, 1)
+        let gone = Rig.series(p, "up").first { $0.labels["instance"] == "slave-01:31000" }!
+        XCTAssertEqual(gone.labels["app"], "/shop/web")
+        XCTAssertTrue(gone.samples.last!.isStale, "a target removed by SD gets a marker")
+        XCTAssertEqual(gone.samples.last!.t - gone.samples.dropLast().last!.t, 15_000, "at its next would-be scrape")
+    }
+}
