@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files", "templates", "consul-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "SimKernel"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "Scenario", "SimKernel"]),
         .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["bad-inputs", "installer-standins"]),
     ],
     swiftLanguageModes: [.v5]

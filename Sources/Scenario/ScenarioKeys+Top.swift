@@ -21,7 +21,7 @@ extension ScenarioSchema {
         KeySpec(#"consulTemplate"#, #"object"#, default: #"absent (no consul-template)"#, allowed: #"consul-template next to each nginx: template, `wait`, reload command and its timeout, retry: see [discovery.md](discovery.md). Needs `consul` and `nginx`."#),
         KeySpec(#"traffic"#, #"object"#, default: #"absent (no user traffic)"#, allowed: #"Requests users send per service: arrivals, service times, instance queues, timeouts, per-request or fluid: see [traffic.md](traffic.md)."#),
         KeySpec(#"prometheus"#, #"object"#, default: #"absent (no monitoring)"#, allowed: #"Prometheus: where it runs, its configuration (a `prometheus.yml` written as JSON: global, scrape_configs with static, file, Consul and Marathon service discovery, rule_files, alerting), the exporters on the hosts, what is recorded for export: see [monitoring.md](monitoring.md)."#),
-        KeySpec(#"alertmanager"#, #"object"#, default: #"absent (no Alertmanager)"#, allowed: #"Alertmanager instances, their configuration (`alertmanager.yml` written as JSON: route tree, receivers, inhibit_rules) and silences: see [monitoring.md](monitoring.md)."#),
+        KeySpec(#"alertmanager"#, #"object"#, default: #"absent (no Alertmanager)"#, allowed: #"Alertmanager instances, their configuration (`alertmanager.yml` written as JSON: route tree, receivers, inhibit_rules, time intervals) and silences: see [alertmanager.md](alertmanager.md)."#),
         KeySpec(#"actions"#, #"array of action"#, default: #"`[]`"#, allowed: #"Timed operator actions on Marathon apps (deploy, scale, restart, killTasks): see below. Needs `marathon`."#),
     ])
 

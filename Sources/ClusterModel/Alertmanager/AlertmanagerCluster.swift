@@ -301,7 +301,10 @@ public final class AlertmanagerCluster: EventHandler {
 extension AlertmanagerCluster: Subsystem, AlertReceiver, SignalSubscriber {
     public static let entry = SubsystemEntry(name: "alertmanager", section: "alertmanager", outputs: AlertmanagerCluster.outputs) { model in
         guard let spec = model.spec.alertmanager else { return nil }
-        return AlertmanagerCluster(spec: spec, model: model)
+        let am = AlertmanagerCluster(spec: spec, model: model)
+        // alerts carry Prometheus' Unix milliseconds: the same clock as the run's Prometheus
+        am.clock = PromTime(baseMs: model.spec.prometheus?.startMs ?? PromTime.defaultBaseMs)
+        return am
     }
     public var name: String { "alertmanager" }
 

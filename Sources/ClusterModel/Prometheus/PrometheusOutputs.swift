@@ -16,7 +16,7 @@ extension PrometheusServer {
             ("scrapes_failed", "scrapes that failed (refused, timed out, host down), count"),
             ("alerts_fired", "alert transitions to firing, count"),
             ("first_firing_s", "seconds from the first fault to the first transition to firing at or after it (empty: no fault, or nothing fired)"),
-            ("storage_alert_lead_s", "seconds from the first firing alert to the first refused container launch (TASK_FAILED, REASON_CONTAINER_LAUNCH_FAILED) after it; positive: the alert came first (empty: no refused launch, or nothing fired before it)"),
+            ("storage_alert_lead_s", "seconds from the run's first firing alert to the first refused container launch (TASK_FAILED, REASON_CONTAINER_LAUNCH_FAILED): positive, the alert came first (the lead time monitoring gave); negative, the first alert came only after launches were refused (empty: no refused launch, or no alert at all)"),
         ],
         headlineIntro: "With a `prometheus` section the headline ends with Prometheus' figures (see docs/monitoring.md).",
         headlineNotes: "Prometheus' figures come from alerts.csv and scrapes.csv: `alerts_fired` counts alerts.csv rows whose `to` is firing, "
@@ -87,12 +87,14 @@ extension PrometheusServer {
             ("series", "the series, Prometheus' text form (`up{instance=\"slave-1:9100\", job=\"node\"}`)"),
             ("timestamp_ms", "Unix milliseconds of the sample"),
             ("value", "the value (shortest decimal text, `NaN`, `+Inf`, `-Inf`), or `stale` for a staleness marker"),
+            ("appended_ms", "Unix milliseconds when it was stored and became visible to queries: the timestamp, or for a scrape that timed out, its start + `scrape_timeout` (Prometheus commits a scrape's samples when it ends)"),
         ], applies: { $0.spec.record != .none }) { p, time, w in
             // a timed-out scrape writes its samples up to a scrape timeout after their timestamp
             let final = time >= p.model.endTime ? Int64.max : p.promTime.ms(time) - p.maxTimeoutMs
             for s in p.store.takePending(upTo: final) {
                 w.field(s.labels.description); w.field(s.t)
                 w.field(Sample(t: s.t, v: s.v).isStale ? "stale" : PrometheusServer.valueText(s.v))
+                w.field(s.appended)
                 w.endRow()
             }
         }
@@ -126,8 +128,8 @@ extension PrometheusServer {
             first = .number((at - f.time).seconds, decimals: 3)
         }
         var lead: HeadlineFigure.Value = .none
-        if let refused = firstRefusedLaunch, let alert = firings.first, alert.time <= refused {
-            lead = .number((refused - alert.time).seconds, decimals: 3)
+        if let refused = firstRefusedLaunch, let alert = firings.first {
+            lead = .number(refused.seconds - alert.time.seconds, decimals: 3)
         }
         return [HeadlineFigure("scrapes_failed", .int(Int64(scrapesFailed))), HeadlineFigure("alerts_fired", .int(Int64(alertsFired))),
                 HeadlineFigure("first_firing_s", first), HeadlineFigure("storage_alert_lead_s", lead)]

@@ -94,8 +94,9 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         let infra = model.infrastructure
         host = infra.host(named: spec.host)?.index ?? 0
         offsetSeed = PromHash.offsetSeed(hostname: infra.hosts[host].name, externalLabels: spec.config.externalLabels)
-        contributors = model.subsystems.compactMap { $0 as? MetricsContributor }
-        let cs = model.subsystems.compactMap { $0 as? MetricsContributor }
+        // hosts are not a subsystem: node_exporter's and cAdvisor's machine families come from HostMetrics
+        let cs = model.subsystems.compactMap { $0 as? MetricsContributor } + [HostMetrics(model: model, promTime: promTime)]
+        contributors = cs
         contributorsOfKind = ExporterKind.allCases.map { k in cs.filter { !$0.metricFamilies(for: k).isEmpty } }
         catalog = model.subsystem(ServiceCatalog.self)
         marathonSource = model.subsystem(MarathonTaskSource.self)
@@ -129,6 +130,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         let retention = longest + spec.flags.lookbackDelta.nanoseconds / 1_000_000
         let record: ((LabelSet) -> Bool)? = spec.record == .none ? nil : { _ in true }
         store = PrometheusStore(retentionMs: retention, record: record)
+        store.nowMs = { [promTime, sim = model.sim] in promTime.ms(sim.now) }
         firstFiringAfter = model.spec.faults.map { _ in nil }
         firstFiringAlert = model.spec.faults.map { _ in nil }
         let wantsAll = all

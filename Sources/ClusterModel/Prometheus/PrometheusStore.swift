@@ -4,7 +4,8 @@ import SimKernel
 /// `retentionMs` (the longest range + offset any rule reads, plus the lookback delta), trimmed on
 /// append, so memory stays flat in simulated time. Appends that do not move a series' time forward
 /// are rejected (out of order or duplicate), as the TSDB head does. Samples appended while
-/// `recording` are also queued for samples.csv (`takePending`).
+/// `recording` are also queued for samples.csv (`takePending`), with the instant they were
+/// appended: a timed-out scrape's samples carry its start but become visible at the timeout.
 public final class PrometheusStore: SeriesStore {
     struct Series {
         let labels: LabelSet
@@ -21,7 +22,9 @@ public final class PrometheusStore: SeriesStore {
     public var retentionMs: Int64
     /// Which series go to samples.csv (nil: none).
     let record: ((LabelSet) -> Bool)?
-    private(set) var pending: [(id: Int32, t: Int64, v: Double)] = []
+    private(set) var pending: [(id: Int32, t: Int64, v: Double, appended: Int64)] = []
+    /// Prometheus' clock now (Unix ms): when a recorded sample became visible to queries.
+    public var nowMs: () -> Int64 = { 0 }
     /// Samples appended in total (for the bench and tests).
     public private(set) var appended = 0
 
@@ -66,7 +69,7 @@ public final class PrometheusStore: SeriesStore {
             series[id].t.removeFirst(h); series[id].v.removeFirst(h); h = 0
         }
         series[id].head = h
-        if series[id].recorded { pending.append((Int32(id), t, v)) }
+        if series[id].recorded { pending.append((Int32(id), t, v, nowMs())) }
         return true
     }
 
@@ -74,12 +77,12 @@ public final class PrometheusStore: SeriesStore {
 
     /// The queued samples with `t <= upTo` for samples.csv, in time order then series order; they
     /// leave the queue.
-    public func takePending(upTo: Int64 = .max) -> [(labels: LabelSet, t: Int64, v: Double)] {
-        var due: [(id: Int32, t: Int64, v: Double)] = [], rest: [(id: Int32, t: Int64, v: Double)] = []
+    public func takePending(upTo: Int64 = .max) -> [(labels: LabelSet, t: Int64, v: Double, appended: Int64)] {
+        var due: [(id: Int32, t: Int64, v: Double, appended: Int64)] = [], rest: [(id: Int32, t: Int64, v: Double, appended: Int64)] = []
         for p in pending { if p.t <= upTo { due.append(p) } else { rest.append(p) } }
         pending = rest
         due.sort { a, b in a.t != b.t ? a.t < b.t : (a.id != b.id && series[Int(a.id)].labels < series[Int(b.id)].labels) }
-        return due.map { (series[Int($0.id)].labels, $0.t, $0.v) }
+        return due.map { (series[Int($0.id)].labels, $0.t, $0.v, $0.appended) }
     }
 
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
