@@ -15,15 +15,6 @@ import SimKernel
 // vector carrying them (same expression, same `for`, same labels; annotations are left out, they do
 // not change the times).
 
-/// One series of samples.csv.
-public struct RecordedSeries {
-    public var labels: LabelSet
-    public var text: String
-    /// (Unix ms, value as promtool's series notation writes it: a number or `stale`, Unix ms when
-    /// it was stored: visible to queries).
-    public var samples: [(t: Int64, v: String, appended: Int64)]
-}
-
 /// One episode of one alert from alerts.csv: pending at `activeAt`, maybe firing at `firedAt`, maybe
 /// inactive at `endedAt`.
 public struct AlertEpisode: Equatable {
@@ -36,24 +27,7 @@ public struct AlertEpisode: Equatable {
 
 public enum PromtoolRuleTests {
     /// Reads samples.csv (`series,timestamp_ms,value,appended_ms`).
-    public static func readSamples(_ csv: String) throws -> [RecordedSeries] {
-        var order: [String] = []
-        var bySeries: [String: RecordedSeries] = [:]
-        var first = true
-        for line in csv.split(separator: "\n", omittingEmptySubsequences: true) {
-            if first { first = false; continue }
-            let f = splitCSV(String(line))
-            guard f.count == 4, let t = Int64(f[1]), let appended = Int64(f[3]) else { throw OutputError("samples.csv: malformed row \(line)") }
-            let v = f[2] == "stale" ? "stale" : f[2]
-            if bySeries[f[0]] == nil {
-                guard let ls = LabelSet(promText: f[0]) else { throw OutputError("samples.csv: malformed series \(f[0])") }
-                order.append(f[0])
-                bySeries[f[0]] = RecordedSeries(labels: ls, text: f[0], samples: [])
-            }
-            bySeries[f[0]]!.samples.append((t, v, appended))
-        }
-        return order.map { bySeries[$0]! }
-    }
+    public static func readSamples(_ csv: String) throws -> [RecordedSeries] { try SamplesCSV.read(csv, path: "samples.csv") }
 
     /// Reads alerts.csv (`time_s,timestamp_ms,group,alertname,labels,from,to,value`) into episodes.
     public static func readEpisodes(_ csv: String) throws -> [AlertEpisode] {
@@ -62,10 +36,10 @@ public enum PromtoolRuleTests {
         var first = true
         for line in csv.split(separator: "\n", omittingEmptySubsequences: true) {
             if first { first = false; continue }
-            let f = splitCSV(String(line))
-            guard f.count == 8, let t = Int64(f[1]), let ls = LabelSet(promText: f[4]) else {
+            guard let f = SamplesCSV.fields(line), f.count == 8, let t = Int64(f[1]), let s = SamplesCSV.parseSeries(f[4]) else {
                 throw OutputError("alerts.csv: malformed row \(line)")
             }
+            let ls = LabelSet(name: s.name, s.labels)
             let key = f[2] + "\u{0}" + f[4]
             switch f[6] {
             case "pending":
@@ -247,60 +221,4 @@ public enum PromtoolRuleTests {
     }
     private static func format4(_ v: UInt32) -> String { let h = String(v, radix: 16); return String(repeating: "0", count: 4 - h.count) + h }
 
-    /// Splits one CSV row (RFC 4180 quoting).
-    static func splitCSV(_ line: String) -> [String] {
-        var fields: [String] = []
-        var cur = ""
-        var quoted = false
-        var it = Array(line).makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? it.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let n = it.next() { if n == "\"" { cur.append("\"") } else { quoted = false; pending = n } } else { quoted = false }
-                } else { cur.append(c) }
-            } else if c == "\"" { quoted = true }
-            else if c == "," { fields.append(cur); cur = "" }
-            else { cur.append(c) }
-        }
-        fields.append(cur)
-        return fields
-    }
-}
-
-extension LabelSet {
-    /// Parses the text form `LabelSet.description` writes: `name{a="x", b="y"}`, `name`, `{a="x"}`.
-    public init?(promText s: String) {
-        var labels: [MetricLabel] = []
-        let chars = Array(s)
-        var i = 0
-        var name = ""
-        while i < chars.count, chars[i] != "{" { name.append(chars[i]); i += 1 }
-        if !name.isEmpty { labels.append(MetricLabel("__name__", name)) }
-        if i < chars.count {
-            i += 1
-            while i < chars.count, chars[i] != "}" {
-                while i < chars.count, chars[i] == " " || chars[i] == "," { i += 1 }
-                if i < chars.count, chars[i] == "}" { break }
-                var ln = ""
-                while i < chars.count, chars[i] != "=" { ln.append(chars[i]); i += 1 }
-                guard i + 1 < chars.count, chars[i + 1] == "\"" else { return nil }
-                i += 2
-                var v = ""
-                while i < chars.count, chars[i] != "\"" {
-                    if chars[i] == "\\", i + 1 < chars.count {
-                        i += 1
-                        v.append(chars[i] == "n" ? "\n" : chars[i])
-                    } else { v.append(chars[i]) }
-                    i += 1
-                }
-                guard i < chars.count else { return nil }
-                i += 1
-                labels.append(MetricLabel(ln, v))
-            }
-            guard i < chars.count else { return nil }
-        }
-        self.init(labels)
-    }
 }

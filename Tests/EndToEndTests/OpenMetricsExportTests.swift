@@ -40,7 +40,7 @@ final class OpenMetricsExportTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let results = try runScenario(dir)
         let samples = try String(contentsOfFile: results + "/samples.csv", encoding: .utf8)
-        XCTAssertTrue(samples.hasPrefix("series,timestamp_ms,value\n"))
+        XCTAssertTrue(samples.hasPrefix("series,timestamp_ms,value,appended_ms\n"))
         let r = try CLI.run(["export", "openmetrics", results, "--out", dir + "/om.txt"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let text = try String(contentsOfFile: dir + "/om.txt", encoding: .utf8)
@@ -88,7 +88,8 @@ final class OpenMetricsExportTests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("samples.csv"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/om.txt"))
-        for bad in ["series,timestamp_ms,value\nup,12x,1\n", "series,timestamp_ms,value\n\"up{a=\"\"b}\",1,1\n", "wrong,header\n", "series,timestamp_ms,value\nup,1,one\n"] {
+        for bad in ["series,timestamp_ms,value,appended_ms\nup,12x,1,1\n", "series,timestamp_ms,value,appended_ms\n\"up{a=\"\"b}\",1,1,1\n", "wrong,header\n",
+                    "series,timestamp_ms,value,appended_ms\nup,1,one,1\n", "series,timestamp_ms,value\nup,1,1\n", "series,timestamp_ms,value,appended_ms\nup,1,1\n"] {
             try bad.write(toFile: dir + "/samples.csv", atomically: true, encoding: .utf8)
             r = try CLI.run(["export", "openmetrics", dir, "--out", dir + "/om.txt"])
             XCTAssertEqual(r.status, 2, bad)
