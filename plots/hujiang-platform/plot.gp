@@ -100,3 +100,23 @@ set ylabel 'ms'
 plot 'traffic_latency_p99.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'courseware-web', \
      'traffic_latency_p99.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'courseware-api'
 unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'prometheus_targets_up.png'
+set title 'Prometheus targets up, per job'
+set ylabel 'targets up'
+plot 'prometheus_targets_up.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'node', \
+     'prometheus_targets_up.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'cadvisor', \
+     'prometheus_targets_up.dat' using ($1/60):4 with steps lw 2 lc 3 dt 3 title 'mesos-master', \
+     'prometheus_targets_up.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title 'mesos-agent', \
+     'prometheus_targets_up.dat' using ($1/60):6 with steps lw 2 lc 5 dt 5 title 'marathon', \
+     'prometheus_targets_up.dat' using ($1/60):7 with steps lw 2 lc 6 dt 1 title 'consul', \
+     'prometheus_targets_up.dat' using ($1/60):8 with steps lw 2 lc 7 dt 2 title 'nginx', \
+     'prometheus_targets_up.dat' using ($1/60):9 with steps lw 2 lc 8 dt 3 title 'apps'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'prometheus_alerts.png'
+set title 'Prometheus alerts firing and pending'
+set ylabel 'alerts'
+plot '../../results/hujiang-platform/prometheus.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'firing', \
+     '../../results/hujiang-platform/prometheus.csv' using ($1/60):4 with steps lw 2 lc 2 dt 2 title 'pending'
+unset output
