@@ -145,7 +145,8 @@ extension PromQLFunctions {
     static func labelReplace(_ input: [VectorSample], _ args: [String], _ pos: Int) throws(PromQLError) -> [VectorSample] {
         let (dst, repl, src, pattern) = (args[0], args[1], args[2], args[3])
         let regex: NSRegularExpression
-        do { regex = try NSRegularExpression(pattern: "^(?:" + pattern.replacingOccurrences(of: "(?P<", with: "(?<") + ")$",
+        if let why = SafeRegex.problem(pattern) { throw PromQLError("invalid regular expression in label_replace(): \(pattern): \(why)", position: pos) }
+        do { regex = try NSRegularExpression(pattern: "^(?:" + SafeRegex.foundationPattern(pattern) + ")$",
                                              options: [.dotMatchesLineSeparators]) }
         catch { throw PromQLError("invalid regular expression in label_replace(): \(pattern)", position: pos) }
         guard isLabelName(dst) else { throw PromQLError("invalid destination label name in label_replace(): \(dst)", position: pos) }

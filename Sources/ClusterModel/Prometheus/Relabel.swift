@@ -21,7 +21,8 @@ public struct RelabelConfig: @unchecked Sendable, Equatable {
 
     /// Sets the regex; throws when it does not compile (the caller reports Prometheus' reason).
     public mutating func setRegex(_ r: String) throws {
-        compiled = try NSRegularExpression(pattern: "^(?:" + r + ")$", options: [.dotMatchesLineSeparators])
+        if let why = SafeRegex.problem(r) { throw LabelMatcherError(name: "regex", value: r, reason: why) }
+        compiled = try NSRegularExpression(pattern: "^(?:" + SafeRegex.foundationPattern(r) + ")$", options: [.dotMatchesLineSeparators])
         regex = r
     }
 

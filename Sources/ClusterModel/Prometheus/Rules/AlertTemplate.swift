@@ -246,7 +246,7 @@ final class AlertTemplateRenderer {
         case "reReplaceAll":
             try arity(3)
             let (pattern, repl, text) = (try str(args[0]), try str(args[1]), try str(args[2]))
-            guard pattern.utf8.count <= 1000, let re = try? NSRegularExpression(pattern: pattern) else {
+            guard pattern.utf8.count <= 1000, SafeRegex.problem(pattern) == nil, let re = try? NSRegularExpression(pattern: pattern) else {
                 throw TemplateError(line: line, "error calling reReplaceAll: regexp: Compile(\("\"" + LabelSet.escape(pattern) + "\"")): invalid pattern")
             }
             return .string(re.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text),
