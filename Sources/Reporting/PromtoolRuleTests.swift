@@ -137,7 +137,7 @@ public enum PromtoolRuleTests {
                 i = j
             }
         }
-        let ruleFile = "{\"groups\": [{\"name\": \(quote(group.name)), \"rules\": [\n  " + rulesJSON.joined(separator: ",\n  ") + "]}]}\n"
+        let ruleFile = "{\"groups\": [{\"name\": \(JSONText.quote(group.name)), \"rules\": [\n  " + rulesJSON.joined(separator: ",\n  ") + "]}]}\n"
         let testFile = "{\"rule_files\": [\"rules.json\"], \"evaluation_interval\": \"\(evaluationMs)ms\", \"tests\": [\n"
             + tests.joined(separator: ",\n") + "]}\n"
         return (ruleFile, testFile, checks, skipped)
@@ -146,10 +146,10 @@ public enum PromtoolRuleTests {
     /// The rule as promtool gets it: same expression, `for`, `keep_firing_for` and labels; no
     /// annotations (they do not change the times, and alerts.csv does not hold their text).
     private static func ruleJSON(_ rule: RuleSpec, alertName: String, forMs: Int64, keepMs: Int64) -> String {
-        var j = "{\"alert\": \(quote(alertName)), \"expr\": \(quote(rule.expr)), \"for\": \"\(forMs)ms\""
+        var j = "{\"alert\": \(JSONText.quote(alertName)), \"expr\": \(JSONText.quote(rule.expr)), \"for\": \"\(forMs)ms\""
         if keepMs > 0 { j += ", \"keep_firing_for\": \"\(keepMs)ms\"" }
         if !rule.labels.isEmpty {
-            j += ", \"labels\": {" + rule.labels.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", ") + "}"
+            j += ", \"labels\": {" + rule.labels.map { "\(JSONText.quote($0.0)): \(JSONText.quote($0.1))" }.joined(separator: ", ") + "}"
         }
         return j + "}"
     }
@@ -189,36 +189,20 @@ public enum PromtoolRuleTests {
                 next = i + 1
             }
             if values.isEmpty { continue }
-            seriesJSON.append("{\"series\": \(quote(s.text)), \"values\": \(quote(values.joined(separator: " ")))}")
+            seriesJSON.append("{\"series\": \(JSONText.quote(s.text)), \"values\": \(JSONText.quote(values.joined(separator: " ")))}")
         }
         let tests = checks.map { (at, firing) in
             let expected = firing.map { ls in
-                "{\"exp_labels\": {" + ls.labels.filter { $0.name != "alertname" }.map { "\(quote($0.name)): \(quote($0.value))" }
+                "{\"exp_labels\": {" + ls.labels.filter { $0.name != "alertname" }.map { "\(JSONText.quote($0.name)): \(JSONText.quote($0.value))" }
                     .joined(separator: ", ") + "}}"
             }
-            return "{\"eval_time\": \"\(at - origin)ms\", \"alertname\": \(quote(alertName)), \"exp_alerts\": [" + expected.joined(separator: ", ") + "]}"
+            return "{\"eval_time\": \"\(at - origin)ms\", \"alertname\": \(JSONText.quote(alertName)), \"exp_alerts\": [" + expected.joined(separator: ", ") + "]}"
         }
-        return "{\"name\": \(quote(name)), \"interval\": \"\(grid)ms\",\n \"input_series\": [\n  " + seriesJSON.joined(separator: ",\n  ")
+        return "{\"name\": \(JSONText.quote(name)), \"interval\": \"\(grid)ms\",\n \"input_series\": [\n  " + seriesJSON.joined(separator: ",\n  ")
             + "],\n \"alert_rule_test\": [\n  " + tests.joined(separator: ",\n  ") + "]}"
     }
 
     static func gcd(_ a: Int64, _ b: Int64) -> Int64 { var (x, y) = (abs(a), abs(b)); while y != 0 { (x, y) = (y, x % y) }; return x }
 
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\t": o += "\\t"
-            default:
-                if u.value < 0x20 { o += "\\u" + String(format4(u.value)) } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o + "\""
-    }
-    private static func format4(_ v: UInt32) -> String { let h = String(v, radix: 16); return String(repeating: "0", count: 4 - h.count) + h }
 
 }

@@ -210,16 +210,7 @@ extension PromQLFunctions {
         let secs = Int64(seconds.rounded(.towardZero))
         let days = PromQLEvaluator.floorDiv(secs, 86_400)
         let sod = secs - days * 86_400
-        // civil_from_days (H. Hinnant): proleptic Gregorian date of a day number.
-        let z = days + 719_468
-        let era = PromQLEvaluator.floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy0 = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy0 + 2) / 153
-        let day = doy0 - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = Humanize.civil(days)
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         switch name {
