@@ -6,6 +6,7 @@
 # `nginx -t` runs with its own prefix, pid and log files and binds no port. prometheus (for promtool) and
 # prometheus-alertmanager (for amtool) are test dependencies too: the tests check shipped rule files and Alertmanager
 # configurations with them and replay simulated series through promtool's rule evaluation; their daemons are not used.
+# haproxy is a test dependency as well: the tests check marathon-lb's generated haproxy.cfg with `haproxy -c`.
 # `make deps` (and so `make run`, `make test`) runs it; .ci/run runs it too, the same way.
 #
 # - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
@@ -57,6 +58,7 @@ installed make || need+=(make)
 installed nginx nginx-light nginx-core nginx-full nginx-extras || need+=(nginx)
 installed prometheus || need+=(prometheus)
 installed prometheus-alertmanager || need+=(prometheus-alertmanager)
+installed haproxy || need+=(haproxy)
 if ((${#need[@]} == 0)); then exit 0; fi
 
 if [[ $(id -u) == 0 ]]; then

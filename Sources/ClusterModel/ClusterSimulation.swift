@@ -16,7 +16,9 @@ public final class ClusterSimulation {
         ConsulCluster.entry,
         NginxProxies.entry,
         ConsulTemplateRunner.entry,
+        MarathonLB.entry,
         TrafficModel.entry,
+        Autoscaler.entry,
         AlertmanagerCluster.entry,
         PrometheusServer.entry,
     ]

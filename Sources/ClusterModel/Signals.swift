@@ -54,6 +54,9 @@ public enum PlatformSignal: Sendable {
     /// A proxy (nginx) activated a new configuration: requests from now on see its generation
     /// `generation` (`ProxyConfiguration.generation`); older workers finish in-flight requests.
     case proxyReloaded(proxy: Int, generation: Int)
+    /// marathon-lb's HAProxy instance `instance` (`HAProxyControl.haproxyInstances`) runs a new
+    /// configuration generation from now; the old process drains its connections.
+    case haproxyReloaded(instance: Int, generation: Int)
 
     /// The topic subscribers choose.
     @inlinable public var topic: SignalTopic {
@@ -68,7 +71,7 @@ public enum PlatformSignal: Sendable {
         case .deploymentInfo, .deploymentSuccess, .deploymentFailed: return .deployments
         case .appScaled: return .scaling
         case .catalogChanged: return .catalog
-        case .proxyReloaded: return .proxy
+        case .proxyReloaded, .haproxyReloaded: return .proxy
         }
     }
 }

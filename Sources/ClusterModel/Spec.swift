@@ -36,6 +36,10 @@ public struct ClusterSpec: Equatable, Sendable {
     public var nginx: NginxSpec? = nil
     /// User traffic (arrivals, service times, instance queues); nil without a `traffic` section.
     public var traffic: TrafficSpec? = nil
+    /// marathon-lb: HAProxy instances per HAPROXY_GROUP and their settings; nil without a `marathonLB` section.
+    public var marathonLB: MarathonLBSpec? = nil
+    /// marathon-lb-autoscale: its flags; nil without an `autoscale` section.
+    public var autoscale: AutoscaleSpec? = nil
     /// Prometheus: scrape configuration, rule files, the notifier; nil without a `prometheus` section.
     public var prometheus: PrometheusSpec? = nil
     /// Alertmanager: instances, its configuration (routes, receivers, inhibition), silences; nil

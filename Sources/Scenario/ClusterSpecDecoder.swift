@@ -122,7 +122,11 @@ public enum ScenarioSchema {
 
         let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, consulGiven: r.has("consul"), nginxGiven: r.has("nginx"), d) }
 
+        let marathonLB = r.value("marathonLB").flatMap { decodeMarathonLB($0, path: "marathonLB", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, d) }
+
         let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, duration: duration, d) }
+
+        let autoscale = r.value("autoscale").flatMap { decodeAutoscale($0, path: "autoscale", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, d) }
 
         let alertmanager = r.value("alertmanager").flatMap { decodeAlertmanager($0, path: "alertmanager", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
 
@@ -142,6 +146,8 @@ public enum ScenarioSchema {
         spec.nginx = nginx
         spec.consulTemplate = consulTemplate
         spec.traffic = traffic
+        spec.marathonLB = marathonLB
+        spec.autoscale = autoscale
         spec.alertmanager = alertmanager
         spec.prometheus = prometheus
         return spec

@@ -7,7 +7,7 @@ import XCTest
 final class InstallerTests: XCTestCase {
     static let standins = CLI.root.appendingPathComponent("Tests/EndToEndTests/installer-standins").path
     static let installer = CLI.root.appendingPathComponent("scripts/install-deps.sh").path
-    static let allPackages = "libgsl-dev pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager"
+    static let allPackages = "libgsl-dev pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager haproxy"
 
     struct Outcome {
         var status: Int32
@@ -81,7 +81,7 @@ final class InstallerTests: XCTestCase {
     }
 
     func testAsRootItUpdatesThenInstallsOnlyWhatIsMissing() throws {
-        let o = try installer(installed: "pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager", uid: 0)
+        let o = try installer(installed: "pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager haproxy", uid: 0)
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(o.aptCalls, [Self.update, Self.install("libgsl-dev")], o.stderr)
         XCTAssertTrue(o.stderr.contains("installing: libgsl-dev"), o.stderr)
@@ -90,7 +90,7 @@ final class InstallerTests: XCTestCase {
 
     func testNginxIsInstalledForTheTestsNginxCheck() throws {
         // the tests judge rendered nginx configuration with the real `nginx -t`
-        let o = try installer(installed: "libgsl-dev pkg-config gnuplot-nox make prometheus prometheus-alertmanager", uid: 0)
+        let o = try installer(installed: "libgsl-dev pkg-config gnuplot-nox make prometheus prometheus-alertmanager haproxy", uid: 0)
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(o.aptCalls, [Self.update, Self.install("nginx")], o.stderr)
         XCTAssertTrue(o.calls.contains("dpkg-query -W -f=${Status} nginx-light"), "other flavours count: \(o.calls)")
@@ -99,9 +99,16 @@ final class InstallerTests: XCTestCase {
     func testPromtoolAndAmtoolAreInstalledForTheMonitoringChecks() throws {
         // the tests judge rule files with `promtool check rules`, replay series with `promtool test rules`,
         // and check Alertmanager configurations with `amtool check-config`
-        let o = try installer(installed: "libgsl-dev pkg-config gnuplot-nox make nginx", uid: 0)
+        let o = try installer(installed: "libgsl-dev pkg-config gnuplot-nox make nginx haproxy", uid: 0)
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(o.aptCalls, [Self.update, Self.install("prometheus prometheus-alertmanager")], o.stderr)
+    }
+
+    func testHaproxyIsInstalledForTheMarathonLBCheck() throws {
+        // the tests judge marathon-lb's generated haproxy.cfg with `haproxy -c`
+        let o = try installer(installed: "libgsl-dev pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager", uid: 0)
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(o.aptCalls, [Self.update, Self.install("haproxy")], o.stderr)
     }
 
     func testAsRootOnAFreshMachineItInstallsEverything() throws {
@@ -124,13 +131,13 @@ final class InstallerTests: XCTestCase {
     func testInstalledAlternativesAreEnough() throws {
         // Debian 11 / Ubuntu 20.04 often have pkgconf (which conflicts with pkg-config); a desktop has gnuplot-qt;
         // a web server may have another nginx flavour.
-        let o = try installer(installed: "libgsl-dev pkgconf gnuplot-qt make nginx-light prometheus prometheus-alertmanager", uid: 0)
+        let o = try installer(installed: "libgsl-dev pkgconf gnuplot-qt make nginx-light prometheus prometheus-alertmanager haproxy", uid: 0)
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(o.aptCalls, [])
     }
 
     func testAsAUserItPrintsTheSudoLineAndExitsOne() throws {
-        let o = try installer(installed: "pkg-config make nginx-full prometheus prometheus-alertmanager", uid: 1000)
+        let o = try installer(installed: "pkg-config make nginx-full prometheus prometheus-alertmanager haproxy", uid: 1000)
         XCTAssertEqual(o.status, 1, o.stderr)
         XCTAssertEqual(o.aptCalls, [], "a user's run never calls apt-get")
         let lines = o.stderr.split(separator: "\n").map(String.init)
@@ -178,7 +185,7 @@ final class InstallerTests: XCTestCase {
     func testMakeDepsRunsTheInstaller() throws {
         let make = try Self.find("make")
         let bin = try standinBin(["dpkg-query", "apt-get", "id", "swift"])
-        let o = try run(make, ["--no-print-directory", "deps"], path: bin, installed: "pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager", uid: 0)
+        let o = try run(make, ["--no-print-directory", "deps"], path: bin, installed: "pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager haproxy", uid: 0)
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(o.aptCalls, [Self.update, Self.install("libgsl-dev")], o.stderr)
         for target in ["run", "test"] {

@@ -109,7 +109,7 @@ extension DeclaredDefaultsTests {
     func testTopLevelAndHostGroupDefaultsAreTheDeclaredOnes() {
         check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
               wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions",
-                             "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager"],
+                             "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager", "marathonLB", "autoscale"],
               only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
         check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
