@@ -42,6 +42,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         var gapUntil = SimTime.zero
         var regenerations = 0
         var reloads = 0
+        /// The armed 300 s reset (or poll), cancelled when events start a regeneration first.
+        var idleTimer: EventID?
     }
     var instances: [Instance] = []
     public private(set) var eventsHandled = 0
@@ -94,6 +96,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         case .hostDown(let h, _):
             for i in instances.indices where instances[i].host == h {
                 instances[i].epoch &+= 1
+                if let t = instances[i].idleTimer { model.sim.cancel(t); instances[i].idleTimer = nil }
                 instances[i].busy = false; instances[i].pending = false; instances[i].candidate = nil
             }
         case .hostUp(let h):
@@ -111,12 +114,13 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     func trigger(_ i: Int) {
         if instances[i].busy { instances[i].pending = true; return }
         instances[i].busy = true
-        instances[i].epoch &+= 1      // the idle timer armed before is void
+        if let t = instances[i].idleTimer { model.sim.cancel(t); instances[i].idleTimer = nil }
         instances[i].regenerations += 1
         schedule(.generated, i, after: MarathonLB.regenerationTime)
     }
 
-    func schedule(_ k: Kind, _ i: Int, after d: SimDuration) {
+    @discardableResult
+    func schedule(_ k: Kind, _ i: Int, after d: SimDuration) -> EventID {
         model.sim.schedule(at: model.sim.now + d, target: target, kind: k.rawValue, arg: IndexGeneration.pack(i, instances[i].epoch))
     }
 
@@ -128,7 +132,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         case .generated: generated(i)
         case .activate: activate(i)
         case .reloadDone: finished(i)
-        case .idle: trigger(i)
+        case .idle: instances[i].idleTimer = nil; trigger(i)
         }
     }
 
@@ -166,7 +170,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
             instances[i].pending = false
             trigger(i)
         } else {
-            schedule(.idle, i, after: spec.mode == .poll ? spec.pollInterval : MarathonLB.idleReset)
+            instances[i].idleTimer = schedule(.idle, i, after: spec.mode == .poll ? spec.pollInterval : MarathonLB.idleReset)
         }
     }
 

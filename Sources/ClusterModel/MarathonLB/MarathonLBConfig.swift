@@ -28,7 +28,7 @@ public enum MarathonLBConfig {
             let ports = MarathonLBLabels.parse(a.app).ports
             for p in ports {
                 guard group == "*" || p.groups.contains(group) else { continue }
-                if strictMode && !p.enabled { continue }
+                if !(p.enabled ?? !strictMode) { continue }
                 services.append(Service(app: a.index, appId: a.app.id, def: a.app, port: p, tasks: a.tasks))
             }
         }

@@ -12,8 +12,8 @@ public struct MarathonLBPort: Equatable, Sendable {
     public var mode: String?
     public var balance: HAProxyBalance
     public var vhosts: [String]
-    /// HAPROXY_{n}_ENABLED (only read with `--strict-mode`).
-    public var enabled: Bool
+    /// HAPROXY_{n}_ENABLED; nil: served unless `--strict-mode` (MarathonService: enabled = not strict_mode).
+    public var enabled: Bool?
     /// HAPROXY_{n}_GROUP, else the app's HAPROXY_GROUP (comma-separated).
     public var groups: [String]
 }
@@ -30,7 +30,7 @@ public enum MarathonLBLabels {
         let appGroups = app.label("HAPROXY_GROUP").map(splitList) ?? []
         var ports: [MarathonLBPort] = []
         for (n, p) in app.ports.enumerated() {
-            var port = MarathonLBPort(index: n, servicePort: p.servicePort, mode: nil, balance: .roundRobin, vhosts: [], enabled: true, groups: appGroups)
+            var port = MarathonLBPort(index: n, servicePort: p.servicePort, mode: nil, balance: .roundRobin, vhosts: [], enabled: nil, groups: appGroups)
             if let v = app.label("HAPROXY_\(n)_PORT") {
                 // marathon-lb: int(value); HAProxy binds 1..65535
                 if let x = parseInt(v), (1...65535).contains(x) { port.servicePort = x } else {
