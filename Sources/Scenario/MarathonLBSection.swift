@@ -89,12 +89,12 @@ extension ScenarioSchema {
                 meaning: "marathon-lb instances: one marathon-lb and HAProxy per host, serving the apps of one HAPROXY_GROUP."),
         KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "See `marathonLB.flags`; an unknown flag is an error.",
                 meaning: "marathon-lb's command-line flags under their own names."),
-        KeySpec("mode", "string", default: "\"sse\"", allowed: "\"sse\" or \"poll\".",
+        KeySpec("mode", "string", default: "`\"sse\"`", allowed: "\"sse\" or \"poll\".",
                 meaning: "sse: follow Marathon's event stream (`--sse`), regenerate on api_post_event, status_update_event, health_status_changed_event; poll: regenerate every `pollInterval`.",
                 source: "mesosphere/marathon-lb:marathon_lb.py `--sse` (the seed platform's DC/OS package runs it with --sse)"),
-        KeySpec("pollInterval", "duration", default: "60s", allowed: "1s..24h.", meaning: "Poll mode: time between regenerations.",
+        KeySpec("pollInterval", "duration", default: "`\"60s\"`", allowed: "1s..24h.", meaning: "Poll mode: time between regenerations.",
                 source: "mesosphere/marathon-lb:run (poll mode: marathon_lb.py without --sse runs once; the run script repeats it every POLL_INTERVAL, default 60 s)"),
-        KeySpec("haproxyVersion", "string", default: "\"1.7\"", allowed: "major.minor, 1.5 or later.",
+        KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later.",
                 meaning: "Below 1.8 a reload drops SYNs for 1.1 s (the reload gap); 1.8+ reloads seamlessly (master-worker, expose-fd listeners).",
                 source: "mesosphere/marathon-lb:Dockerfile (v1.5–1.11 build HAProxy 1.7.x); service/haproxy/run reload: iptables SYN drop, sleep 0.1, reload, sleep 1"),
     ])
@@ -102,25 +102,25 @@ extension ScenarioSchema {
     static let marathonLBInstanceKeys = SectionKeys("marathonLB.instances[]", [
         KeySpec("hosts", "array of strings", default: "", allowed: "Existing host names; exactly one of hosts and hostGroup.", meaning: "One instance per host."),
         KeySpec("hostGroup", "string", default: "", allowed: "An existing host group.", meaning: "One instance per host of the group."),
-        KeySpec("group", "string", default: "\"external\"", allowed: "Non-empty; \"*\" serves every app.",
+        KeySpec("group", "string", default: "`\"external\"`", allowed: "Non-empty; \"*\" serves every app.",
                 meaning: "marathon-lb's `--group`: apps whose HAPROXY_GROUP (or HAPROXY_{n}_GROUP) lists it.",
                 source: "mesosphere/marathon-lb:README.md (the DC/OS package's default group is external)"),
     ])
 
     static let marathonLBFlagKeys = SectionKeys("marathonLB.flags", [
-        KeySpec("--health-check", "boolean", default: "false", allowed: "true or false.",
+        KeySpec("--health-check", "boolean", default: "`false`", allowed: "true or false.",
                 meaning: "Only tasks whose Marathon health checks report alive become servers (apps with health checks).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--health-check` (store_true)"),
-        KeySpec("--strict-mode", "boolean", default: "false", allowed: "true or false.",
+        KeySpec("--strict-mode", "boolean", default: "`false`", allowed: "true or false.",
                 meaning: "A port is served only when its HAPROXY_{n}_ENABLED label is true.",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--strict-mode` (store_true)"),
-        KeySpec("--reload-interval", "integer", default: "10", allowed: "0..86400.", meaning: "Seconds between reload retries (read; reloads do not fail in the model).",
+        KeySpec("--reload-interval", "integer", default: "`10`", allowed: "0..86400.", meaning: "Seconds between reload retries (read; reloads do not fail in the model).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--reload-interval` default 10"),
-        KeySpec("--max-reload-retries", "integer", default: "10", allowed: "-1..1000000 (-1: infinite).", meaning: "Reload retries before failure (read; reloads do not fail in the model).",
+        KeySpec("--max-reload-retries", "integer", default: "`10`", allowed: "-1..1000000 (-1: infinite).", meaning: "Reload retries before failure (read; reloads do not fail in the model).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--max-reload-retries` default 10"),
-        KeySpec("--min-serv-port-ip-per-task", "integer", default: "10050", allowed: "1..65535, at most the max.", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
+        KeySpec("--min-serv-port-ip-per-task", "integer", default: "`10050`", allowed: "1..65535, at most the max.", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10050"),
-        KeySpec("--max-serv-port-ip-per-task", "integer", default: "10100", allowed: "1..65535.", meaning: "And end here.",
+        KeySpec("--max-serv-port-ip-per-task", "integer", default: "`10100`", allowed: "1..65535.", meaning: "And end here.",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10100"),
     ])
 }

@@ -134,3 +134,12 @@ final class MarathonLBTests: XCTestCase {
         XCTAssertLessThan(plain, checked, "running first, alive later")
     }
 }
+
+extension DeclaredDefaultsTests {
+    func testMarathonLBDefaultsAreTheDeclaredOnes() {
+        let s = MarathonLBTests.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "flags": {}}"#)
+        check(ScenarioSchema.marathonLBKeys, at: "marathonLB", in: s, wordDefaults: ["instances", "flags"])
+        check(ScenarioSchema.marathonLBFlagKeys, at: "marathonLB.flags", in: s, wordDefaults: [])
+        check(ScenarioSchema.marathonLBInstanceKeys, at: "marathonLB.instances[0]", in: s, wordDefaults: ["hosts", "hostGroup"], only: ["group"])
+    }
+}
