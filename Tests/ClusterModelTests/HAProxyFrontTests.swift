@@ -81,6 +81,20 @@ final class HAProxyFrontTests: XCTestCase {
         XCTAssertLessThan(c.latency.quantile(0.99) ?? 1e9, 100, "only the requests before the first DOWN met the dead server")
     }
 
+    /// Servers listed before their tasks listen fail their checks and go DOWN; once the tasks
+    /// listen (no signal says so) the checks pass again and the servers come back UP.
+    func testServersListedEarlyComeUpWhenTheyListen() {
+        let s = HAProxyHarness.service(.constant(10), work: .constant(0.01))
+        let (m, t, _) = HAProxyHarness.run(Self.spec(instances: 3, s)) { f in f.reloadAt = (1...30).map { SimTime.zero + .seconds($0) } }
+        let b = t.haproxy!.backends.last!
+        XCTAssertEqual(b.servers.count, 3)
+        XCTAssertTrue(b.servers.indices.allSatisfy { b.isUp($0, now: m.sim.now) }, "all UP again")
+        XCTAssertEqual(b.failing, 0)
+        XCTAssertEqual(t.total[0].failed + t.window[0].failed, t.runTotals().failed)
+        XCTAssertLessThan(t.runTotals().failed, 1200, "only while the tasks started")
+        XCTAssertGreaterThan(t.runTotals().served, 1200)
+    }
+
     /// Checks are computed: DOWN at the first check tick at or after the failure plus (fall-1)·inter,
     /// UP again (rise-1)·inter after the first passing tick.
     func testCheckStateIsComputedFromTicks() {

@@ -83,14 +83,18 @@ final class HAProxyBackendState {
     /// Records what a connection to server `i` meets now (a change starts a new run of checks).
     func observe(_ i: Int, bad: Bool, at t: SimTime) {
         guard servers[i].bad != bad else { return }
+        failing += bad ? 1 : -1
         servers[i].bad = bad; servers[i].since = t
     }
+    /// Servers seen failing.
+    private(set) var failing = 0
 
     /// The check state of the servers of an older generation with the same names.
     func inherit(from old: HAProxyBackendState) {
         for i in servers.indices {
             guard let o = old.servers.first(where: { $0.server.name == servers[i].server.name }) else { continue }
-            servers[i].phase = o.phase; servers[i].bad = o.bad; servers[i].since = o.since
+            servers[i].phase = o.phase; servers[i].since = o.since
+            if o.bad != servers[i].bad { failing += o.bad ? 1 : -1; servers[i].bad = o.bad }
         }
     }
 

@@ -41,6 +41,7 @@ extension TrafficModel {
         let c = t.control.haproxyConfiguration(i, generation: generation)
         guard let fe = c.frontends.first(where: { $0.name == frontend }), let b = t.backend(instance: i, generation: generation, backend: fe.backend) else { return (0, 0) }
         let be = t[b]
+        haproxyRefresh(be)
         return (be.queued, be.servers.indices.filter { be.isUp($0, now: now) }.count)
     }
 

@@ -53,6 +53,7 @@ extension TrafficModel {
         if requests[i].skipQueue { requests[i].skipQueue = false; return false }
         let h = requests[i].front
         let b = hf.table[h.balancer]
+        haproxyRefresh(b)
         guard b.queued > 0 || hf.mustQueue(h, now: now) else { return false }
         b.push(slot)
         wait(slot, .queueTimeout, until: now + b.defaults.timeoutQueue)
@@ -111,13 +112,23 @@ extension TrafficModel {
     }
 
     /// Records whether server `s` answers now (a change starts its run of check results; a hung
-    /// process failed its checks from its hang on).
+    /// process failed its checks from its hang on, a starting one passes them from when it listens).
     func haproxyObserve(_ b: HAProxyBackendState, _ s: Int) {
         guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return }
         let r = reach(inst, from: inst.host)
         var at = now
-        if r == .hung, let m = mesos, let task = m.task(inst.task), let hang = task.hangAt { at = min(now, hang) }
+        if let m = mesos, let task = m.task(inst.task) {
+            if r == .hung, let hang = task.hangAt { at = min(now, hang) }
+            if r == .accept, let up = task.servingAt { at = max(b.servers[s].since, min(now, up)) }
+        }
         b.observe(s, bad: r != .accept, at: at)
+    }
+
+    /// The servers seen failing are looked at again (a process that started listening sends no
+    /// signal); servers seen answering are not (their failures come with a signal or a request).
+    func haproxyRefresh(_ b: HAProxyBackendState) {
+        guard b.failing > 0 else { return }
+        for s in b.servers.indices where b.servers[s].bad { haproxyObserve(b, s) }
     }
 
     /// A host or task changed: the servers of the backends in use see it at once (the time their
