@@ -98,6 +98,7 @@ final class FluidTraffic {
             case .statusUpdate(let task, _, _, _, _): if st.tasks.contains(task) { steady[s] = nil }
             case .instanceChanged(let app, _, _): if m.appIndex[s] == app { steady[s] = nil }
             case .proxyReloaded: if case .nginx = m.spec.services[s].entry { steady[s] = nil }
+            case .haproxyReloaded: if case .marathonLB = m.spec.services[s].entry { steady[s] = nil }
             default: break
             }
         }
@@ -149,6 +150,8 @@ final class FluidTraffic {
                 out.append(Entry(balancer: h.balancer, host: Int(h.host), route: f.route(h), tries: f.tries(h), peers: peers))
             }
             return (out, refused, noRoute, max(1, f.proxies.count))
+        case .marathonLB:
+            return haproxyEntries(s)
         }
     }
 
@@ -163,6 +166,7 @@ final class FluidTraffic {
             m.window[s].latencySumMs += ok * st.meanMs
             m.window[s].addSketch(id: st.sketch, points: st.points, shiftMs: 0, count: ok)
             if st.lateFraction > 0 { m.countFailure(s, .timeout, weight: offered - ok) }
+            if m.haproxy != nil { haproxyFluidStats(s, offered: offered, dt: dt) }
             return
         }
         steady[s] = nil
@@ -181,6 +185,7 @@ final class FluidTraffic {
             }
         }
         let perEntry = offered / Double(count)
+        if case .marathonLB = m.spec.services[s].entry { haproxyFluidEntered(s, es); haproxyFluidStats(s, offered: offered, dt: dt) }
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
         if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
