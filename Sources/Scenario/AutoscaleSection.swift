@@ -19,7 +19,6 @@ extension ScenarioSchema {
             d.error(r.keyPath("flags"), at: v, "missing required key \"flags\" (at least --marathon: autoscale.rb's default \"\" has no host, and every interval fails at line 277)")
         }
         r.finish()
-        if marathon == nil { d.error(path, at: v, "the autoscaler needs a `marathon` section (it reads and scales Marathon apps)") }
         return d.errorCount == before ? spec : nil
     }
 
