@@ -152,15 +152,21 @@ public final class ResultsFolder {
 
     /// Unlinks the files the tool writes (and any other plain file registered for this folder) in
     /// `dir`, then removes `dir` if it is empty.
-    /// The subfolder `run --nginx-config-at` writes (`nginx/<host>-<seconds>s.conf`).
-    static let configFolder = "nginx"
+    /// The subfolders `run --nginx-config-at` and `run --haproxy-config-at` write
+    /// (`nginx/<host>-<seconds>s.conf`, `haproxy/<host>-<seconds>s.cfg`), with their files' suffix.
+    static let configFolders: [(name: String, suffix: String)] = [("nginx", ".conf"), ("haproxy", ".cfg")]
 
-    /// A folder holding only regular `*.conf` files (nothing else, no subfolders).
-    static func holdsOnlyConfigs(_ dir: String) -> Bool {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return false }
-        return entries.allSatisfy { e in
+    /// `e` in `parent` is one of those subfolders holding only regular files with its suffix
+    /// (nothing else, no subfolders).
+    static func isConfigFolder(_ e: String, in parent: String) -> Bool {
+        guard let suffix = configFolders.first(where: { $0.name == e })?.suffix else { return false }
+        let dir = parent + "/" + e
+        var ds = stat()
+        guard lstat(dir, &ds) == 0, (ds.st_mode & S_IFMT) == S_IFDIR,
+              let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return false }
+        return entries.allSatisfy { f in
             var st = stat()
-            return e.hasSuffix(".conf") && lstat(dir + "/" + e, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+            return f.hasSuffix(suffix) && lstat(dir + "/" + f, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         }
     }
 
@@ -169,7 +175,7 @@ public final class ResultsFolder {
             for e in entries {
                 var st = stat()
                 let p = dir + "/" + e
-                if e == configFolder, lstat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, holdsOnlyConfigs(p) {
+                if isConfigFolder(e, in: dir) {
                     for c in (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? [] { unlink(p + "/" + c) }
                     rmdir(p)
                     continue
@@ -392,7 +398,7 @@ public struct OutputTarget {
         for e in entries.sorted() {
             var es = stat()
             guard lstat(path + "/" + e, &es) == 0 else { continue }
-            if e == ResultsFolder.configFolder && (es.st_mode & S_IFMT) == S_IFDIR && ResultsFolder.holdsOnlyConfigs(path + "/" + e) { continue }
+            if ResultsFolder.isConfigFolder(e, in: path) { continue }
             if !ResultsWriter.fileNames.contains(e) || (es.st_mode & S_IFMT) != S_IFREG {
                 return .refused("is a folder holding \(e) (\(kind(es.st_mode))), which clustersim does not write: "
                                 + "not a results folder; clustersim replaces only results folders it wrote")

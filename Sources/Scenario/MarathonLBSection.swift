@@ -1,15 +1,136 @@
 import ClusterModel
 import SimKernel
 
-// The `marathonLB` section (issue 12). Placeholder until it lands.
+// The `marathonLB` section (issue 12): marathon-lb instances per HAPROXY_GROUP, its flags under
+// their command-line names (marathon_lb.py get_arg_parser, v1.5–1.11), how it follows Marathon,
+// the HAProxy version; and marathon-lb's refusals of the Marathon apps' HAPROXY_* labels.
+// Defaults and their sources: docs/marathon-lb.md (generated tables).
+
 extension ScenarioSchema {
     static func decodeMarathonLB(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, marathon: MarathonSpec?, _ d: Diagnostics) -> MarathonLBSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
+        var spec = MarathonLBSpec()
+        if let iv = r.value("instances") {
+            if let list = iv.arrayValue, !list.isEmpty {
+                for (k, e) in list.enumerated() {
+                    if let x = decodeMarathonLBInstance(e, path: JSONPath.index(r.keyPath("instances"), k), hostGroups: hostGroups,
+                                                        complete: hostGroupsComplete, d) { spec.instances.append(x) }
+                }
+            } else { d.error(r.keyPath("instances"), at: iv, typeMismatch("a non-empty array of {\"hosts\": [...] or \"hostGroup\": \"lb\", \"group\": \"external\"}", iv)) }
+        } else {
+            d.error(r.keyPath("instances"), at: v, "missing: marathon-lb needs at least one instance, like [{\"hostGroup\": \"lb\", \"group\": \"external\"}]")
+        }
+        if let fv = r.value("flags") { decodeMarathonLBFlags(fv, path: r.keyPath("flags"), into: &spec.flags, d) }
+        if let m = r.optional("mode", .oneOf(["sse", "poll"], what: "mode")) { spec.mode = MarathonLBMode(rawValue: m) ?? .sse }
+        if let p = r.optional("pollInterval", ValueDecoder<SimDuration>.duration(.positive).check {
+            $0 >= .seconds(1) && $0 <= .hours(24) ? nil : "must be 1s..24h, got \($0)"
+        }) { spec.pollInterval = p }
+        if let hv = r.optional("haproxyVersion", .string.check { MarathonLBSection.version($0) == nil ? "expected a HAProxy version major.minor like \"1.7\" or \"2.6\" (1.5 or later), got \(JSONValue.quote($0))" : nil }),
+           let ver = MarathonLBSection.version(hv) {
+            spec.haproxyMajor = ver.major; spec.haproxyMinor = ver.minor
+        }
         r.finish()
-        return d.errorCount == before ? MarathonLBSpec() : nil
+        if spec.flags.minServPortIpPerTask > spec.flags.maxServPortIpPerTask {
+            d.error(JSONPath.key(r.keyPath("flags"), "--min-serv-port-ip-per-task"), at: v["flags"]?["--min-serv-port-ip-per-task"],
+                    "marathon-lb: cannot set --min-serv-port-ip-per-task to a higher value than --max-serv-port-ip-per-task (\(spec.flags.minServPortIpPerTask) > \(spec.flags.maxServPortIpPerTask))")
+        }
+        // marathon-lb reads every app's HAPROXY_* labels (get_apps); what it or HAProxy refuses is refused here
+        for app in marathon?.apps ?? [] {
+            for p in MarathonLBLabels.parse(app).problems {
+                d.error("marathon.apps[\(app.id)].labels.\(p.label)", at: nil, "marathon-lb: \(p.message)")
+            }
+        }
+        return d.errorCount == before ? spec : nil
     }
 
-    static let marathonLBKeys = SectionKeys("marathonLB", [])
+    static func decodeMarathonLBInstance(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool, _ d: Diagnostics) -> MarathonLBInstanceSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBInstanceKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        var x = MarathonLBInstanceSpec()
+        let allNames = hostGroups.flatMap { g in (0..<min(g.count, 100_000)).map { g.hostName($0) } }
+        if let hosts = r.optional("hosts", .array(of: .nonEmptyString, nonEmpty: true)) {
+            for (k, h) in hosts.enumerated() where complete && !allNames.contains(h) {
+                d.error(JSONPath.index(r.keyPath("hosts"), k), at: r.value("hosts")?.arrayValue?[k], "unknown host \(JSONValue.quote(h))\(Suggest.didYouMean(h, among: allNames))")
+            }
+            x.hosts = hosts
+        }
+        if let g = r.optional("hostGroup", .nonEmptyString) {
+            if r.has("hosts") { d.error(r.keyPath("hostGroup"), at: r.value("hostGroup"), "give either hosts or hostGroup, not both") }
+            let groups = hostGroups.map { (name: $0.name, count: $0.count) }
+            _ = checkGroup(g, path: r.keyPath("hostGroup"), value: r.value("hostGroup"), groups: groups, complete: complete, d)
+            if let hg = hostGroups.first(where: { $0.name == g }) { x.hosts = (0..<hg.count).map { hg.hostName($0) } }
+            x.hostGroup = g
+        }
+        if !r.has("hosts") && !r.has("hostGroup") { d.error(path, at: v, "an instance needs hosts (an array of host names) or hostGroup") }
+        if let g = r.optional("group", .nonEmptyString) { x.group = g }
+        r.finish()
+        return d.errorCount == before ? x : nil
+    }
+
+    /// `marathonLB.flags`: marathon-lb's own flag names; an unknown one is an error naming it.
+    static func decodeMarathonLBFlags(_ v: JSONValue, path: String, into f: inout MarathonLBFlags, _ d: Diagnostics) {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBFlagKeys)
+        guard r.isObject else { return }
+        if let x = r.optional("--health-check", .bool) { f.healthCheck = x }
+        if let x = r.optional("--strict-mode", .bool) { f.strictMode = x }
+        if let x = r.optional("--reload-interval", .int(min: 0, max: 86_400)) { f.reloadInterval = x }
+        if let x = r.optional("--max-reload-retries", .int(min: -1, max: 1_000_000)) { f.maxReloadRetries = x }
+        if let x = r.optional("--min-serv-port-ip-per-task", .int(min: 1, max: 65_535)) { f.minServPortIpPerTask = x }
+        if let x = r.optional("--max-serv-port-ip-per-task", .int(min: 1, max: 65_535)) { f.maxServPortIpPerTask = x }
+        _ = r.rejectUndeclared("--group", "--group is per instance here: marathonLB.instances[].group")
+        r.finish()
+    }
+
+    static let marathonLBKeys = SectionKeys("marathonLB", [
+        KeySpec("instances", "array of objects", default: "(required)", allowed: "Non-empty; see `marathonLB.instances[]`.",
+                meaning: "marathon-lb instances: one marathon-lb and HAProxy per host, serving the apps of one HAPROXY_GROUP."),
+        KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "See `marathonLB.flags`; an unknown flag is an error.",
+                meaning: "marathon-lb's command-line flags under their own names."),
+        KeySpec("mode", "string", default: "`\"sse\"`", allowed: "\"sse\" or \"poll\".",
+                meaning: "sse: follow Marathon's event stream (`--sse`), regenerate on api_post_event, status_update_event, health_status_changed_event; poll: regenerate every `pollInterval`.",
+                source: "mesosphere/marathon-lb:marathon_lb.py `--sse` (the seed platform's DC/OS package runs it with --sse)"),
+        KeySpec("pollInterval", "duration", default: "`\"60s\"`", allowed: "1s..24h.", meaning: "Poll mode: time between regenerations.",
+                source: "mesosphere/marathon-lb:run (poll mode: marathon_lb.py without --sse runs once; the run script repeats it every POLL_INTERVAL, default 60 s)"),
+        KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later.",
+                meaning: "Below 1.8 a reload drops SYNs for 1.1 s (the reload gap); 1.8+ reloads seamlessly (master-worker, expose-fd listeners).",
+                source: "mesosphere/marathon-lb:Dockerfile (v1.5–1.11 build HAProxy 1.7.x); service/haproxy/run reload: iptables SYN drop, sleep 0.1, reload, sleep 1"),
+    ])
+
+    static let marathonLBInstanceKeys = SectionKeys("marathonLB.instances[]", [
+        KeySpec("hosts", "array of strings", default: "", allowed: "Existing host names; exactly one of hosts and hostGroup.", meaning: "One instance per host."),
+        KeySpec("hostGroup", "string", default: "", allowed: "An existing host group.", meaning: "One instance per host of the group."),
+        KeySpec("group", "string", default: "`\"external\"`", allowed: "Non-empty; \"*\" serves every app.",
+                meaning: "marathon-lb's `--group`: apps whose HAPROXY_GROUP (or HAPROXY_{n}_GROUP) lists it.",
+                source: "mesosphere/marathon-lb:README.md (the DC/OS package's default group is external)"),
+    ])
+
+    static let marathonLBFlagKeys = SectionKeys("marathonLB.flags", [
+        KeySpec("--health-check", "boolean", default: "`false`", allowed: "true or false.",
+                meaning: "Only tasks whose Marathon health checks report alive become servers (apps with health checks).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--health-check` (store_true)"),
+        KeySpec("--strict-mode", "boolean", default: "`false`", allowed: "true or false.",
+                meaning: "A port is served only when its HAPROXY_{n}_ENABLED label is true.",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--strict-mode` (store_true)"),
+        KeySpec("--reload-interval", "integer", default: "`10`", allowed: "0..86400.", meaning: "Seconds between reload retries (read; reloads do not fail in the model).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--reload-interval` default 10"),
+        KeySpec("--max-reload-retries", "integer", default: "`10`", allowed: "-1..1000000 (-1: infinite).", meaning: "Reload retries before failure (read; reloads do not fail in the model).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--max-reload-retries` default 10"),
+        KeySpec("--min-serv-port-ip-per-task", "integer", default: "`10050`", allowed: "1..65535, at most the max.", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10050"),
+        KeySpec("--max-serv-port-ip-per-task", "integer", default: "`10100`", allowed: "1..65535.", meaning: "And end here.",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10100"),
+    ])
+}
+
+enum MarathonLBSection {
+    /// "1.7" → (1, 7); at most 3 digits each; 1.5 or later.
+    static func version(_ s: String) -> (major: Int, minor: Int)? {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let a = Int(parts[0]), let b = Int(parts[1]), a > 1 || (a == 1 && b >= 5) else { return nil }
+        return (a, b)
+    }
 }

@@ -81,6 +81,7 @@ public enum ScenarioReference {
          ScenarioSchema.alertmanagerKeys, ScenarioSchema.alertmanagerFlagKeys, ScenarioSchema.alertmanagerSilenceKeys,
          ScenarioSchema.alertmanagerAPIMatcherKeys,
          ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys,
+         ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys,
          ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys]
     }
 

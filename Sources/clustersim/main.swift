@@ -83,10 +83,18 @@ struct Run: ParsableCommand {
                                + "into DIR/nginx/<host>-<seconds>s.conf, DIR being the results folder; repeatable.", valueName: "TIME"))
     var nginxConfigAt: [String] = []
 
+    @Option(name: .customLong("haproxy-config-at"), parsing: .singleValue,
+            help: ArgumentHelp("Also write the haproxy.cfg each marathon-lb instance runs at this simulated time (a Go duration, or seconds) "
+                               + "into DIR/haproxy/<host>-<seconds>s.cfg, DIR being the results folder; repeatable.", valueName: "TIME"))
+    var haproxyConfigAt: [String] = []
+
     func validate() throws {
         if maxEvents == 0 { throw ValidationError("--max-events: expected an integer >= 1, got 0") }
         for t in nginxConfigAt where NginxConfigInstants.parse(t) == nil {
             throw ValidationError("--nginx-config-at: expected a simulated time as a Go duration (\"15m\", \"90s\") or seconds, got \"\(t)\"")
+        }
+        for t in haproxyConfigAt where NginxConfigInstants.parse(t) == nil {
+            throw ValidationError("--haproxy-config-at: expected a simulated time as a Go duration (\"15m\", \"90s\") or seconds, got \"\(t)\"")
         }
     }
 
@@ -99,6 +107,13 @@ struct Run: ParsableCommand {
             if spec.nginx == nil { printErr("error: --nginx-config-at: the scenario has no nginx section"); throw ExitCode(ExitStatus.invalidInput) }
             if let late = nginxInstants.first(where: { $0 > spec.duration }) {
                 printErr("error: --nginx-config-at \(late): after the end of the run (\(spec.duration))"); throw ExitCode(ExitStatus.invalidInput)
+            }
+        }
+        let haproxyInstants = haproxyConfigAt.compactMap(NginxConfigInstants.parse)
+        if !haproxyInstants.isEmpty {
+            if spec.marathonLB == nil { printErr("error: --haproxy-config-at: the scenario has no marathonLB section"); throw ExitCode(ExitStatus.invalidInput) }
+            if let late = haproxyInstants.first(where: { $0 > spec.duration }) {
+                printErr("error: --haproxy-config-at \(late): after the end of the run (\(spec.duration))"); throw ExitCode(ExitStatus.invalidInput)
             }
         }
         let outPath = out ?? "results/\(spec.name)"
@@ -162,6 +177,9 @@ struct Run: ParsableCommand {
             Signals.set(.committed)
             if let nginx = model.subsystem(NginxProxies.self), !nginxInstants.isEmpty {
                 try NginxConfigInstants.write(nginx, at: nginxInstants, into: folder.finalPath + "/nginx")
+            }
+            if let lb = model.subsystem(MarathonLB.self), !haproxyInstants.isEmpty {
+                try NginxConfigInstants.write(lb, at: haproxyInstants, into: folder.finalPath + "/haproxy")
             }
         } catch let e as ExitCode {
             throw e
@@ -296,6 +314,18 @@ enum NginxConfigInstants {
         if let d = GoDuration.parse(s), d >= .zero { return d }
         if let x = Double(s), x >= 0, x < 1e9 { return .fromSeconds(x) }
         return nil
+    }
+
+    /// `--haproxy-config-at`: the haproxy.cfg each marathon-lb instance runs at each instant.
+    static func write(_ lb: MarathonLB, at instants: [SimDuration], into dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for t in instants {
+            let secs = NumberFormat.seconds(t.nanoseconds)
+            for i in 0..<lb.instanceCount {
+                let text = lb.configurationText(i, at: SimTime.zero + t)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(lb.hostName(ofInstance: i))-\(secs)s.cfg"))
+            }
+        }
     }
 
     static func write(_ nginx: NginxProxies, at instants: [SimDuration], into dir: String) throws {

@@ -1,17 +1,206 @@
 import SimKernel
 
-/// marathon-lb (issue 12): HAProxy configuration from Marathon's app labels, regenerated on
-/// Marathon's events, HAProxy reloads. Placeholder until it lands: built when `marathonLB` is given.
-public final class MarathonLB: Subsystem, HAProxyControl {
-    public static let entry = SubsystemEntry(name: "marathon-lb", section: "marathonLB") { model in
-        guard model.spec.marathonLB != nil else { return nil }
-        return MarathonLB()
+/// marathon-lb (issue 12): one HAProxy per instance host, its haproxy.cfg generated from
+/// Marathon's app labels (MarathonLBConfig.swift), regenerated on Marathon's events as
+/// marathon_lb.py's MarathonEventProcessor does (one regeneration at a time; events meanwhile set
+/// a pending flag that yields one more; a full regeneration after 300 s without events), and
+/// reloaded only when the text changed. See docs/marathon-lb.md.
+public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSubscriber {
+    public static let entry = SubsystemEntry(name: "marathon-lb", section: "marathonLB", outputs: MarathonLB.outputs) { model in
+        guard let spec = model.spec.marathonLB, let marathon = model.subsystem(MarathonScheduler.self) else { return nil }
+        return MarathonLB(spec: spec, model: model, marathon: marathon)
     }
+
+    /// The time a regeneration takes before the reload decision: marathon-lb's fetch of
+    /// /v2/apps?embed=apps.tasks (~100 ms) and its `haproxy -c` of the candidate file (~50 ms).
+    public static let regenerationTime = SimDuration.milliseconds(150)
+    /// HAProxy < 1.8 (marathon-lb's reload script, service/haproxy/run): SYNs dropped with
+    /// iptables, 0.1 s, the new process started, 1 s sleep, SYNs accepted again.
+    public static let synDropBeforeReload = SimDuration.milliseconds(100)
+    public static let reloadGap = SimDuration.milliseconds(1100)
+    /// MarathonEventProcessor.try_reset: `self.__condition.wait(300)`, then a full reset.
+    public static let idleReset = SimDuration.seconds(300)
+
+    public let spec: MarathonLBSpec
+    unowned let model: ClusterSimulation
+    let marathon: MarathonScheduler
+    var target: Int32 = -1
+
+    enum Kind: Int32 { case generated = 1, activate, reloadDone, idle }
+
+    struct Instance {
+        let host: Int
+        let group: String
+        var epoch: Int32 = 0
+        var busy = false
+        var pending = false
+        /// Configurations by generation (index g − 1) and when each became active.
+        var configs: [HAProxyConfiguration] = []
+        var activatedAt: [SimTime] = []
+        var candidate: HAProxyConfiguration?
+        var gapFrom = SimTime.zero
+        var gapUntil = SimTime.zero
+        var regenerations = 0
+        var reloads = 0
+        /// The armed 300 s reset (or poll), cancelled when events start a regeneration first.
+        var idleTimer: EventID?
+    }
+    var instances: [Instance] = []
+    public private(set) var eventsHandled = 0
+
+    init(spec: MarathonLBSpec, model: ClusterSimulation, marathon: MarathonScheduler) {
+        self.spec = spec; self.model = model; self.marathon = marathon
+        for inst in spec.instances {
+            for name in inst.hosts {
+                if let h = model.infrastructure.host(named: name) { instances.append(Instance(host: h.index, group: inst.group)) }
+            }
+        }
+    }
+
     public var name: String { "marathon-lb" }
-    public func register(in sim: Simulation) {}
-    public func start() {}
-    public var haproxyInstances: [(host: Int, group: String)] { [] }
-    public func haproxyGeneration(_ i: Int) -> Int { 0 }
-    public func haproxyConfiguration(_ i: Int, generation: Int) -> HAProxyConfiguration { HAProxyConfiguration() }
-    public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool { false }
+    public func register(in sim: Simulation) { target = sim.register(self) }
+
+    public func subscribe(to signals: PlatformSignals) {
+        signals.subscribe(self, to: .hosts)
+        if spec.mode == .sse { signals.subscribe(self, to: [.taskStatus, .health, .deployments, .scaling]) }
+    }
+
+    public func start() {
+        for i in instances.indices where hostUp(i) { trigger(i) }
+    }
+
+    // MARK: HAProxyControl
+
+    public var haproxyInstances: [(host: Int, group: String)] { instances.map { ($0.host, $0.group) } }
+    public func haproxyGeneration(_ i: Int) -> Int { instances[i].configs.count }
+    public func haproxyConfiguration(_ i: Int, generation: Int) -> HAProxyConfiguration {
+        generation >= 1 && generation <= instances[i].configs.count ? instances[i].configs[generation - 1] : HAProxyConfiguration()
+    }
+    public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool {
+        hostUp(i) && !(now >= instances[i].gapFrom && now < instances[i].gapUntil)
+    }
+
+    /// The haproxy.cfg text instance `i` ran at `t` (`run --haproxy-config-at`); empty before its first reload.
+    public func configurationText(_ i: Int, at t: SimTime) -> String {
+        var g = 0
+        for (k, a) in instances[i].activatedAt.enumerated() where a <= t { g = k + 1 }
+        return g == 0 ? "" : instances[i].configs[g - 1].text
+    }
+    public func hostName(ofInstance i: Int) -> String { model.infrastructure.hosts[instances[i].host].name }
+    public var instanceCount: Int { instances.count }
+
+    // MARK: signals
+
+    public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _):
+            for i in instances.indices where instances[i].host == h {
+                instances[i].epoch &+= 1
+                if let t = instances[i].idleTimer { model.sim.cancel(t); instances[i].idleTimer = nil }
+                instances[i].busy = false; instances[i].pending = false; instances[i].candidate = nil
+            }
+        case .hostUp(let h):
+            for i in instances.indices where instances[i].host == h { trigger(i) }
+        case .statusUpdate, .healthStatusChanged, .deploymentInfo, .deploymentSuccess, .deploymentFailed, .appScaled:
+            // api_post_event, health_status_changed_event, status_update_event: reset_from_tasks
+            for i in instances.indices where hostUp(i) { trigger(i) }
+        default: break
+        }
+    }
+
+    func hostUp(_ i: Int) -> Bool { model.infrastructure.hosts[instances[i].host].state.isUp }
+
+    /// reset_from_tasks: start a regeneration, or note one is pending while one runs.
+    func trigger(_ i: Int) {
+        if instances[i].busy { instances[i].pending = true; return }
+        instances[i].busy = true
+        if let t = instances[i].idleTimer { model.sim.cancel(t); instances[i].idleTimer = nil }
+        instances[i].regenerations += 1
+        schedule(.generated, i, after: MarathonLB.regenerationTime)
+    }
+
+    @discardableResult
+    func schedule(_ k: Kind, _ i: Int, after d: SimDuration) -> EventID {
+        model.sim.schedule(at: model.sim.now + d, target: target, kind: k.rawValue, arg: IndexGeneration.pack(i, instances[i].epoch))
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        eventsHandled += 1
+        let (i, g) = IndexGeneration.unpack(event.arg)
+        guard i < instances.count, instances[i].epoch == g, let k = Kind(rawValue: event.kind) else { return }
+        switch k {
+        case .generated: generated(i)
+        case .activate: activate(i)
+        case .reloadDone: finished(i)
+        case .idle: instances[i].idleTimer = nil; trigger(i)
+        }
+    }
+
+    /// The candidate is written; a reload only when it differs from the running file.
+    func generated(_ i: Int) {
+        let cfg = configuration(for: i)
+        if let running = instances[i].configs.last, running.text == cfg.text { finished(i); return }
+        instances[i].candidate = cfg
+        if spec.seamlessReload {
+            activate(i); finished(i)
+        } else {
+            let now = model.sim.now
+            instances[i].gapFrom = now
+            instances[i].gapUntil = now + MarathonLB.reloadGap
+            schedule(.activate, i, after: MarathonLB.synDropBeforeReload)
+            schedule(.reloadDone, i, after: MarathonLB.reloadGap)
+        }
+    }
+
+    func activate(_ i: Int) {
+        guard let c = instances[i].candidate else { return }
+        instances[i].candidate = nil
+        instances[i].configs.append(c)
+        instances[i].activatedAt.append(model.sim.now)
+        instances[i].reloads += 1
+        let g = instances[i].configs.count
+        model.log("marathon-lb", "haproxyReloaded", hostName(ofInstance: i), "generation \(g), \(c.frontends.count) frontends")
+        model.signals.publish(.haproxyReloaded(instance: i, generation: g))
+    }
+
+    /// The regeneration (and its reload) is over: the pending one, or wait for events.
+    func finished(_ i: Int) {
+        instances[i].busy = false
+        if instances[i].pending {
+            instances[i].pending = false
+            trigger(i)
+        } else {
+            instances[i].idleTimer = schedule(.idle, i, after: spec.mode == .poll ? spec.pollInterval : MarathonLB.idleReset)
+        }
+    }
+
+    /// What marathon-lb generates now for instance `i` from Marathon's apps and tasks.
+    func configuration(for i: Int) -> HAProxyConfiguration {
+        var apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])] = []
+        for a in marathon.apps {
+            let def = a.definition
+            guard !def.ports.isEmpty else { continue }
+            let filterHealth = spec.flags.healthCheck && !def.healthChecks.isEmpty
+            var tasks: [MarathonLBTask] = []
+            for inst in a.instances where inst.state == .running && !inst.isUnreachable {
+                if filterHealth && !(inst.health.contains { $0.alive } || inst.mesosHealthy == true) { continue }
+                guard let ports = marathon.mesos.task(inst.task)?.resources.ports.lowest(def.ports.count) else { continue }
+                tasks.append(MarathonLBTask(task: inst.task, host: inst.host, ports: ports))
+            }
+            apps.append((a.index, def, tasks))
+        }
+        let infra = model.infrastructure
+        return MarathonLBConfig.generate(group: instances[i].group, strictMode: spec.flags.strictMode, apps: apps,
+                                         hostName: { infra.hosts[$0].name })
+    }
+
+    // MARK: figures
+
+    public var totalReloads: Int { instances.reduce(0) { $0 + $1.reloads } }
+    public var totalRegenerations: Int { instances.reduce(0) { $0 + $1.regenerations } }
+
+    public func headline() -> [HeadlineFigure] {
+        [HeadlineFigure("haproxy_reloads", .int(Int64(totalReloads))),
+         HeadlineFigure("marathonlb_regenerations", .int(Int64(totalRegenerations)))]
+    }
 }

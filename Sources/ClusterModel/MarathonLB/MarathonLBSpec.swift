@@ -1,6 +1,52 @@
 import SimKernel
 
-/// The `marathonLB` section (issue 12). Placeholder until the subsystem lands.
-public struct MarathonLBSpec: Equatable, Sendable {
+// The `marathonLB` section (issue 12): marathon-lb instances (one HAProxy each) per HAPROXY_GROUP,
+// marathon-lb's flags under their command-line names, how it learns of changes, and the HAProxy
+// version, which decides how a reload looks to clients. Defaults and sources: docs/marathon-lb.md.
+
+/// One marathon-lb instance per host of `hosts`, serving the apps of `group`.
+public struct MarathonLBInstanceSpec: Equatable, Sendable {
+    /// Host names (resolved from `hosts`, or every host of `hostGroup`, at decode).
+    public var hosts: [String]
+    public var hostGroup: String?
+    /// `--group`: apps whose HAPROXY_GROUP (or HAPROXY_{n}_GROUP) is this ("*": every app).
+    public var group: String
+    public init(hosts: [String] = [], hostGroup: String? = nil, group: String = "external") {
+        self.hosts = hosts; self.hostGroup = hostGroup; self.group = group
+    }
+}
+
+/// marathon-lb's flags the model reads (marathon_lb.py get_arg_parser).
+public struct MarathonLBFlags: Equatable, Sendable {
+    /// `--health-check`: only tasks whose Marathon health checks report alive (apps with checks).
+    public var healthCheck = false
+    /// `--strict-mode`: a backend only when HAPROXY_{n}_ENABLED is true.
+    public var strictMode = false
+    /// `--reload-interval` (seconds between reload retries) and `--max-reload-retries`.
+    public var reloadInterval = 10
+    public var maxReloadRetries = 10
+    public var minServPortIpPerTask = 10050
+    public var maxServPortIpPerTask = 10100
     public init() {}
+}
+
+/// How marathon-lb follows Marathon: its event stream (`--sse`) or polling.
+public enum MarathonLBMode: String, Equatable, Sendable { case sse, poll }
+
+public struct MarathonLBSpec: Equatable, Sendable {
+    public var instances: [MarathonLBInstanceSpec]
+    public var flags: MarathonLBFlags
+    public var mode: MarathonLBMode
+    /// Poll mode: marathon-lb regenerates this often.
+    public var pollInterval: SimDuration
+    /// HAProxy's major.minor ("1.7"): below 1.8 a reload drops SYNs (the reload gap).
+    public var haproxyMajor: Int
+    public var haproxyMinor: Int
+    public init(instances: [MarathonLBInstanceSpec] = [], flags: MarathonLBFlags = MarathonLBFlags(), mode: MarathonLBMode = .sse,
+                pollInterval: SimDuration = .seconds(60), haproxyMajor: Int = 1, haproxyMinor: Int = 7) {
+        self.instances = instances; self.flags = flags; self.mode = mode; self.pollInterval = pollInterval
+        self.haproxyMajor = haproxyMajor; self.haproxyMinor = haproxyMinor
+    }
+    /// HAProxy 1.8+ reloads seamlessly (master-worker, `expose-fd listeners`): no gap.
+    public var seamlessReload: Bool { haproxyMajor > 1 || haproxyMinor >= 8 }
 }

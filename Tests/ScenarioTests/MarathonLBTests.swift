@@ -1,0 +1,145 @@
+@testable import ClusterModel
+import Foundation
+@testable import Scenario
+import SimKernel
+import XCTest
+
+/// The `marathonLB` section and marathon-lb's behaviour over a run: regeneration on Marathon's
+/// events with marathon_lb.py's coalescing, no reload when nothing changed, the reload gap.
+final class MarathonLBTests: XCTestCase {
+    static func scenario(lb: String = #"{"instances": [{"hostGroup": "lb", "group": "external"}]}"#, webLabels: String = #""HAPROXY_GROUP": "external""#,
+                         duration: String = "10m") -> String {
+        #"""
+        {"name": "mlb", "duration": "\#(duration)", "seed": 7,
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"},
+                        {"name": "lb", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "100GB", "attributes": {"role": "lb"}}],
+         "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}},
+         "marathon": {"version": "1.4", "apps": [
+           {"id": "/shop/web", "instances": 2, "cpus": 0.5, "mem": 512, "constraints": [["role", "UNLIKE", "lb"]],
+            "container": {"type": "DOCKER", "docker": {"image": "web:1", "network": "BRIDGE",
+              "portMappings": [{"containerPort": 8080, "hostPort": 0, "servicePort": 10080, "protocol": "tcp"}]}},
+            "labels": {\#(webLabels)},
+            "healthChecks": [{"protocol": "HTTP", "path": "/health", "portIndex": 0, "gracePeriodSeconds": 60,
+              "intervalSeconds": 10, "timeoutSeconds": 5, "maxConsecutiveFailures": 3}]}]},
+         "marathonLB": \#(lb),
+         "actions": [{"at": "5m", "kind": "scale", "app": "/shop/web", "instances": 3}]}
+        """#
+    }
+
+    func model(_ text: String) -> (ClusterSimulation, MemoryObserver, MarathonLB)? {
+        guard let s = loadOK(text) else { return nil }
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: s.spec, observer: o)
+        guard let lb = m.subsystem(MarathonLB.self) else { XCTFail("no marathon-lb"); return nil }
+        return (m, o, lb)
+    }
+
+    /// Runs until the first event at or after `t`.
+    func run(_ m: ClusterSimulation, until t: SimDuration) {
+        m.run { m.sim.now >= SimTime.zero + t }
+    }
+
+    // MARK: decoding
+
+    func testSectionDecodesWithMarathonLBsDefaults() throws {
+        let s = try XCTUnwrap(loadOK(Self.scenario())?.spec.marathonLB)
+        XCTAssertEqual(s.instances, [MarathonLBInstanceSpec(hosts: ["lb-01", "lb-02"], hostGroup: "lb", group: "external")])
+        XCTAssertEqual(s.flags, MarathonLBFlags())
+        XCTAssertFalse(s.flags.healthCheck); XCTAssertFalse(s.flags.strictMode)
+        XCTAssertEqual(s.flags.reloadInterval, 10); XCTAssertEqual(s.flags.maxReloadRetries, 10)
+        XCTAssertEqual(s.mode, .sse); XCTAssertEqual(s.pollInterval, .seconds(60))
+        XCTAssertFalse(s.seamlessReload)
+        let t = try XCTUnwrap(loadOK(Self.scenario(lb: #"{"instances": [{"hosts": ["lb-02"]}], "flags": {"--health-check": true, "--strict-mode": true}, "mode": "poll", "pollInterval": "30s", "haproxyVersion": "1.8"}"#))?.spec.marathonLB)
+        XCTAssertEqual(t.instances.map(\.hosts), [["lb-02"]])
+        XCTAssertTrue(t.flags.healthCheck && t.flags.strictMode && t.seamlessReload)
+        XCTAssertEqual(t.mode, .poll); XCTAssertEqual(t.pollInterval, .seconds(30))
+    }
+
+    func testBadInputIsRefusedWithItsPath() {
+        func lb(_ s: String) -> String { Self.scenario(lb: s) }
+        let unknownFlag = loadErrors(lb(#"{"instances": [{"hostGroup": "lb"}], "flags": {"--health-checks": true}}"#))
+        XCTAssertEqual(unknownFlag.count, 1, "\(unknownFlag)")
+        XCTAssertTrue(unknownFlag.first?.path.contains("--health-checks") == true && unknownFlag.first?.path.hasPrefix("marathonLB.flags") == true, "\(unknownFlag)")
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "flags": {"--reload-interval": -1}}"#), path: "marathonLB.flags.--reload-interval", [])
+        assertSingleError(lb(#"{"instances": [{"hosts": ["lb-09"]}]}"#), path: "marathonLB.instances[0].hosts[0]", ["unknown host", "lb-09"])
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lbs"}]}"#), path: "marathonLB.instances[0].hostGroup", ["unknown host group"])
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "haproxyVersion": "1.x"}"#), path: "marathonLB.haproxyVersion", ["major.minor"])
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "mode": "push"}"#), path: "marathonLB.mode", ["sse", "poll"])
+        assertSingleError(lb(#"{"instances": []}"#), path: "marathonLB.instances", [])
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "flags": {"--min-serv-port-ip-per-task": 20000}}"#),
+                          path: "marathonLB.flags.--min-serv-port-ip-per-task", ["cannot set"])
+        // marathon-lb's refusals of labels, at the label
+        assertSingleError(Self.scenario(webLabels: #""HAPROXY_GROUP": "external", "HAPROXY_0_PORT": "ten""#),
+                          path: "marathon.apps[/shop/web].labels.HAPROXY_0_PORT", ["\"ten\"", "1..65535"])
+        assertSingleError(Self.scenario(webLabels: #""HAPROXY_0_MODE": "udp""#), path: "marathon.apps[/shop/web].labels.HAPROXY_0_MODE", ["http or tcp"])
+        assertSingleError(Self.scenario(webLabels: #""HAPROXY_0_BALANCE": "fastest""#), path: "marathon.apps[/shop/web].labels.HAPROXY_0_BALANCE", ["roundrobin"])
+    }
+
+    // MARK: behaviour
+
+    /// A burst of events while idle: one regeneration at once and one for the pending flag;
+    /// neither reloads, since the text did not change. Quiet afterwards: one reset per 300 s.
+    func testBurstsCoalesceAndAnUnchangedConfigurationIsNotReloaded() throws {
+        let (m, _, lb) = try XCTUnwrap(model(Self.scenario(duration: "40m")))
+        run(m, until: .minutes(7))
+        let regen0 = lb.instances.map(\.regenerations), reloads0 = lb.instances.map(\.reloads)
+        XCTAssertTrue(lb.instances.allSatisfy { !$0.busy && $0.configs.last?.frontends.count == 1 })
+        for k in 0..<50 { lb.receive(.appScaled(app: 0, from: 3, to: 3 + k % 2)) }
+        run(m, until: .minutes(7) + .seconds(30))
+        XCTAssertEqual(lb.instances.map(\.regenerations), regen0.map { $0 + 2 }, "50 events: the regeneration they started and the pending one")
+        XCTAssertEqual(lb.instances.map(\.reloads), reloads0, "the same text: no reload")
+        let handled = lb.eventsHandled
+        run(m, until: .minutes(37) + .seconds(30))
+        XCTAssertEqual(lb.instances.map(\.regenerations), regen0.map { $0 + 2 + 6 }, "30 quiet minutes: the 300 s reset, 6 times")
+        XCTAssertEqual(lb.instances.map(\.reloads), reloads0)
+        XCTAssertEqual(lb.eventsHandled - handled, 2 * 2 * 6, "per instance and reset: its timer and the generation's end")
+    }
+
+    /// The scale at 5m reloads both instances once; below 1.8 with 1.1 s without SYNs, 1.8+ none.
+    func testReloadGapBelowHAProxy18Only() throws {
+        for (version, gap) in [("1.7", SimDuration.milliseconds(1100)), ("1.8", SimDuration.zero)] {
+            let (m, o, lb) = try XCTUnwrap(model(Self.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "haproxyVersion": "\#(version)"}"#)))
+            run(m, until: .minutes(5))
+            let before = lb.instances.map(\.reloads)
+            run(m, until: .minutes(5) + .seconds(50))
+            XCTAssertEqual(lb.instances.map(\.reloads), before.map { $0 + 1 }, version)
+            XCTAssertEqual(lb.instances.map { $0.configs.last?.backends.first?.servers.count }, [3, 3], version)
+            let x = lb.instances[0]
+            XCTAssertEqual(x.gapUntil - x.gapFrom, gap, version)
+            let activated = try XCTUnwrap(x.activatedAt.last)
+            if gap > .zero {
+                XCTAssertEqual(activated - x.gapFrom, .milliseconds(100), "reloaded after the 0.1 s SYN drop")
+                XCTAssertFalse(lb.haproxyAccepts(0, now: x.gapFrom))
+                XCTAssertFalse(lb.haproxyAccepts(0, now: x.gapUntil - .milliseconds(1)))
+                XCTAssertTrue(lb.haproxyAccepts(0, now: x.gapUntil))
+            } else {
+                XCTAssertTrue(lb.haproxyAccepts(0, now: activated))
+            }
+            XCTAssertEqual(o.events.filter { $0.event == "haproxyReloaded" }.count, lb.totalReloads)
+        }
+    }
+
+    /// --health-check: tasks become servers once Marathon's check says alive, not when running.
+    func testHealthCheckFlagWaitsForAliveTasks() throws {
+        var firstServed: [Bool: SimTime] = [:]
+        for flag in [false, true] {
+            let (m, _, lb) = try XCTUnwrap(model(Self.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "flags": {"--health-check": \#(flag)}}"#)))
+            run(m, until: .minutes(3))
+            let x = lb.instances[0]
+            let g = try XCTUnwrap(x.configs.firstIndex { !$0.backends.isEmpty })
+            firstServed[flag] = x.activatedAt[g]
+        }
+        let plain = try XCTUnwrap(firstServed[false]), checked = try XCTUnwrap(firstServed[true])
+        XCTAssertLessThan(plain, checked, "running first, alive later")
+    }
+}
+
+extension DeclaredDefaultsTests {
+    func testMarathonLBDefaultsAreTheDeclaredOnes() {
+        let s = MarathonLBTests.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "flags": {}}"#)
+        check(ScenarioSchema.marathonLBKeys, at: "marathonLB", in: s, wordDefaults: ["instances", "flags"])
+        check(ScenarioSchema.marathonLBFlagKeys, at: "marathonLB.flags", in: s, wordDefaults: [])
+        check(ScenarioSchema.marathonLBInstanceKeys, at: "marathonLB.instances[0]", in: s, wordDefaults: ["hosts", "hostGroup"], only: ["group"])
+    }
+}
