@@ -124,7 +124,7 @@ public enum ScenarioSchema {
 
         let marathonLB = r.value("marathonLB").flatMap { decodeMarathonLB($0, path: "marathonLB", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, d) }
 
-        let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, duration: duration, d) }
+        let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, marathonLB: marathonLB, duration: duration, d) }
 
         let autoscale = r.value("autoscale").flatMap { decodeAutoscale($0, path: "autoscale", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, d) }
 

@@ -15,7 +15,7 @@ extension ScenarioSchema {
     /// The highest rate a profile may name: requests per second of one service.
     public static let maxRequestRate = 1e9
 
-    static func decodeTraffic(_ v: JSONValue, path: String, marathon: MarathonSpec?, nginx: NginxSpec?, duration: SimDuration?, _ d: Diagnostics) -> TrafficSpec? {
+    static func decodeTraffic(_ v: JSONValue, path: String, marathon: MarathonSpec?, nginx: NginxSpec?, marathonLB: MarathonLBSpec? = nil, duration: SimDuration?, _ d: Diagnostics) -> TrafficSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: trafficKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -31,7 +31,7 @@ extension ScenarioSchema {
                 if a.isEmpty { d.error(sp, at: sv, "must not be empty: give at least one service") }
                 for (i, e) in a.enumerated() {
                     let p = JSONPath.index(sp, i)
-                    guard let s = decodeTrafficService(e, path: p, marathon: marathon, nginx: nginx, d) else { continue }
+                    guard let s = decodeTrafficService(e, path: p, marathon: marathon, nginx: nginx, marathonLB: marathonLB, d) else { continue }
                     if services.contains(where: { $0.name == s.name }) {
                         d.error(JSONPath.key(p, "name"), at: e["name"], "service \(JSONValue.quote(s.name)) is given twice; names must be unique")
                     } else { services.append(s) }
@@ -60,7 +60,7 @@ extension ScenarioSchema {
         return d.errorCount == before ? TrafficSpec(mode: mode, tick: tick, services: services) : nil
     }
 
-    static func decodeTrafficService(_ v: JSONValue, path: String, marathon: MarathonSpec?, nginx: NginxSpec?, _ d: Diagnostics) -> TrafficService? {
+    static func decodeTrafficService(_ v: JSONValue, path: String, marathon: MarathonSpec?, nginx: NginxSpec?, marathonLB: MarathonLBSpec? = nil, _ d: Diagnostics) -> TrafficService? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: trafficServiceKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -74,14 +74,22 @@ extension ScenarioSchema {
                 d.error(r.keyPath("app"), at: r.value["app"], "unknown Marathon app \(JSONValue.quote(a))\(Suggest.didYouMean(a, among: ids)); apps: \(ids.prefix(10).map { JSONValue.quote($0) }.joined(separator: ", "))")
             }
         }
-        let via = r.optional("via", .oneOf(["nginx", "direct"], what: "way in"), default: "nginx")
+        let via = r.optional("via", .oneOf(["nginx", "direct", "marathon-lb"], what: "way in"), default: "nginx")
         var entry = TrafficEntry.direct
+        if via == "marathon-lb" {
+            entry = decodeMarathonLBEntry(r, marathonLB: marathonLB, d) ?? .direct
+            r.reject("path", "\"path\" is for \"via\": \"nginx\" (marathon-lb picks the backend by `frontend`)")
+            r.reject("proxy", "\"proxy\" is for \"via\": \"nginx\" (use \"instance\" for one marathon-lb instance)")
+        } else {
+            r.reject("frontend", "\"frontend\" is for \"via\": \"marathon-lb\"")
+            r.reject("instance", "\"instance\" is for \"via\": \"marathon-lb\"")
+        }
         if via == "nginx" {
             if nginx == nil { d.error(r.keyPath("via"), at: r.value["via"] ?? v, "\"via\": \"nginx\" (the default) needs an `nginx` section; write \"via\": \"direct\" for clients that call the tasks themselves") }
             let p = r.optional("path", ValueDecoder<String>.string.check { $0.hasPrefix("/") ? nil : "a request path starts with \"/\", got \(JSONValue.quote($0))" }, default: "/")
             let proxy = r.optional("proxy", .int(min: 0, max: 99_999))
             if let p { entry = .nginx(proxy: proxy, path: p) }
-        } else {
+        } else if via == "direct" {
             r.reject("path", "\"path\" is for \"via\": \"nginx\" (a direct client calls the tasks' own ports)")
             r.reject("proxy", "\"proxy\" is for \"via\": \"nginx\"")
         }
@@ -105,6 +113,19 @@ extension ScenarioSchema {
         r.finish()
         guard d.errorCount == before, let name, let app, let arrivals, let serviceTime else { return nil }
         return TrafficService(name: name, app: app, entry: entry, arrivals: arrivals, serviceTime: serviceTime, discipline: queue, timeout: timeout)
+    }
+
+    /// `via: marathon-lb`: the frontend and instance (HAProxy names: configuration manual 2.3 allows
+    /// letters, digits, '-', '_', '.' and ':').
+    static func decodeMarathonLBEntry(_ r: ObjectReader, marathonLB: MarathonLBSpec?, _ d: Diagnostics) -> TrafficEntry? {
+        if marathonLB == nil { d.error(r.keyPath("via"), at: r.value["via"], "\"via\": \"marathon-lb\" needs a `marathonLB` section") }
+        let fe = r.required("frontend", ValueDecoder<String>.nonEmptyString.check { name in
+            name.count > 200 ? "at most 200 characters" :
+                name.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "-_.:".unicodeScalars.contains($0) })
+                ? nil : "an HAProxy frontend name has only letters, digits, '-', '_', '.' and ':' (configuration manual 2.3), got \(JSONValue.quote(name))"
+        }, hint: "the HAProxy frontend, like \"nginx_10000\" (marathon-lb: <app id without / as _>_<servicePort>)")
+        let instance = r.optional("instance", .int(min: 0, max: 99_999))
+        return fe.map { .marathonLB(frontend: $0, instance: instance) }
     }
 
     static let arrivalShapes = ["constant", "poisson", "daily", "step", "flashCrowd", "csv"]
@@ -194,8 +215,12 @@ extension ScenarioSchema {
     static let trafficServiceKeys = SectionKeys("traffic.services[i]", [
         KeySpec("name", "string", default: "required", allowed: "letters, digits, `.`, `_`, `-`; at most 63 characters", meaning: "The service's name in traffic.csv."),
         KeySpec("app", "string", default: "required", allowed: "a Marathon app id of the `marathon` section", meaning: "The app whose tasks serve the requests."),
-        KeySpec("via", "string", default: "`\"nginx\"`", allowed: "`\"nginx\"` (needs an `nginx` section) or `\"direct\"`",
-                meaning: "nginx: through the proxies (spread evenly) and their upstreams; direct: the client calls the app's running tasks in turn, without retries.", source: "the seed platform sends user traffic through nginx (issue 10)"),
+        KeySpec("via", "string", default: "`\"nginx\"`", allowed: "`\"nginx\"` (needs an `nginx` section), `\"direct\"` or `\"marathon-lb\"` (needs a `marathonLB` section)",
+                meaning: "nginx: through the proxies (spread evenly) and their upstreams; direct: the client calls the app's running tasks in turn, without retries; marathon-lb: through marathon-lb's HAProxy instances in turn, the frontend `frontend` and its backend.", source: "the seed platform sends user traffic through nginx (issue 10)"),
+        KeySpec("frontend", "string", default: "required with `via: marathon-lb`", allowed: "an HAProxy frontend name (letters, digits, `-`, `_`, `.`, `:`), like `\"nginx_10000\"`; via marathon-lb only",
+                meaning: "The HAProxy frontend the requests enter (marathon-lb names it `<app id without / as _>_<servicePort>`); a name the running configuration lacks is a refused connection (errors_no_proxy).", source: "marathon-lb config.py HAPROXY_FRONTEND_HEAD (mesosphere/marathon-lb:config.py)"),
+        KeySpec("instance", "integer", default: "every instance, in turn", allowed: "0 to 99999: a marathon-lb instance's index; via marathon-lb only",
+                meaning: "Send every request to this HAProxy instance; an index past the last instance leaves the service without a way in (errors_no_proxy)."),
         KeySpec("path", "string", default: "`\"/\"`", allowed: "starts with `/`; via nginx only", meaning: "Request path: picks the nginx location (longest prefix).", source: "nginx `location /` matches every path (nginx.org/en/docs/http/ngx_http_core_module.html#location)"),
         KeySpec("proxy", "integer", default: "every proxy", allowed: "0 to 99999: an nginx proxy's index; via nginx only",
                 meaning: "Send every request through this proxy instead of spreading them; an index past the last proxy leaves the service without a way in (errors_no_proxy)."),

@@ -98,6 +98,7 @@ final class FluidTraffic {
             case .statusUpdate(let task, _, _, _, _): if st.tasks.contains(task) { steady[s] = nil }
             case .instanceChanged(let app, _, _): if m.appIndex[s] == app { steady[s] = nil }
             case .proxyReloaded: if case .nginx = m.spec.services[s].entry { steady[s] = nil }
+            case .haproxyReloaded: if case .marathonLB = m.spec.services[s].entry { steady[s] = nil }
             default: break
             }
         }
@@ -149,6 +150,8 @@ final class FluidTraffic {
                 out.append(Entry(balancer: h.balancer, host: Int(h.host), route: f.route(h), tries: f.tries(h), peers: peers))
             }
             return (out, refused, noRoute, max(1, f.proxies.count))
+        case .marathonLB:
+            return haproxyEntries(s)
         }
     }
 
@@ -181,6 +184,7 @@ final class FluidTraffic {
             }
         }
         let perEntry = offered / Double(count)
+        if case .marathonLB = m.spec.services[s].entry { haproxyFluidRates(s, es, perSecond: perEntry / max(dt, 1e-9)) }
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
         if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }

@@ -8,7 +8,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     public static let entry = SubsystemEntry(name: "traffic", section: "traffic", outputs: outputs) { model in
         guard let spec = model.spec.traffic else { return nil }
         return TrafficModel(spec: spec, model: model, mesos: model.subsystem(MesosCluster.self),
-                            proxies: model.subsystem(ProxyConfiguration.self))
+                            proxies: model.subsystem(ProxyConfiguration.self), haproxy: model.subsystem(HAProxyControl.self))
     }
 
     public var name: String { "traffic" }
@@ -18,6 +18,10 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     let proxies: ProxyConfiguration?
     var target: Int32 = -1
     let table: BalancerTable?
+    /// marathon-lb's HAProxy backends and stats (nil without marathon-lb).
+    let haproxy: HAProxyTable?
+    /// The backend queue is being served (a freed slot met while serving it waits for the loop).
+    var haproxyWaking = false
     /// Per service, in spec order.
     var fronts: [RequestFront] = []
     var direct: [DirectFront?] = []
@@ -45,11 +49,13 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     var exporterCounters = TrafficExporterCounters()
     var proxyCounters = TrafficProxyCounters()
 
-    enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick, clientTimeout }
+    enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick, clientTimeout, synRetransmit, queueTimeout, connectRetry }
 
-    init(spec: TrafficSpec, model: ClusterSimulation, mesos: MesosCluster?, proxies: ProxyConfiguration?) {
+    init(spec: TrafficSpec, model: ClusterSimulation, mesos: MesosCluster?, proxies: ProxyConfiguration?, haproxy: HAProxyControl? = nil) {
         self.spec = spec; self.model = model; self.mesos = mesos; self.proxies = proxies
         table = proxies.map(BalancerTable.init)
+        let usesLB = spec.services.contains { if case .marathonLB = $0.entry { return true }; return false }
+        self.haproxy = usesLB ? haproxy.map { HAProxyTable(control: $0, checkStream: model.stream(StreamName.of("traffic", "haproxy/checks"))) } : nil
         window = Array(repeating: TrafficCounters(), count: spec.services.count)
         total = window
         let apps = model.spec.marathon?.apps ?? []
@@ -68,6 +74,9 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
                 } else {
                     fronts.append(NoFront())
                 }
+            case .marathonLB(let frontend, let instance):
+                direct.append(nil)
+                fronts.append(makeHAProxyFront(frontend: frontend, instance: instance))
             }
         }
         if spec.mode == .fluid { fluid = FluidTraffic(model: self) }
@@ -78,6 +87,8 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     public func subscribe(to signals: PlatformSignals) {
         if fluid != nil {
             signals.subscribe(self, to: [.hosts, .taskStatus, .instances, .proxy])
+        } else if haproxy != nil {
+            signals.subscribe(self, to: [.hosts, .taskStatus, .instances])
         } else if direct.contains(where: { $0 != nil }) {
             signals.subscribe(self, to: .instances)
         }
@@ -103,6 +114,9 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
         case .psDone: psDone(event.arg)
         case .tick: fluid?.tick()
         case .clientTimeout: clientGaveUp(event.arg)
+        case .synRetransmit: haproxyRetransmit(event.arg)
+        case .queueTimeout: haproxyQueueTimeout(event.arg)
+        case .connectRetry: haproxyRetry(event.arg)
         }
     }
 
@@ -111,6 +125,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     /// `instance_changed_event`: a direct client's list of running tasks follows Marathon's view.
     public func receive(_ signal: PlatformSignal) {
         fluid?.signal(signal)
+        if haproxy != nil { haproxyObserveChecks() }
         guard case .instanceChanged(let app, let task, let condition) = signal else { return }
         for (i, a) in appIndex.enumerated() where a == app {
             guard let d = direct[i] else { continue }

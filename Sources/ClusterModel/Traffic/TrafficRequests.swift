@@ -23,6 +23,10 @@ struct TrafficRequest {
     /// still counts for its peers' max_fails, but its end is not counted again.
     var clientGone = false
     var clientTimerSet = false
+    /// HAProxy: SYNs retransmitted into a reload gap; the request leaves the backend queue (its
+    /// next attempt does not queue again).
+    var synTries: Int32 = 0
+    var skipQueue = false
 }
 
 // The per-request engine: one event per arrival and per completion (PS: only the instance's next
@@ -92,6 +96,11 @@ extension TrafficModel {
         requests[i].clientGone = false
         requests[i].clientTimerSet = false
         tried[i].removeAll(keepingCapacity: true)
+        if let hf = fronts[s] as? HAProxyFront {
+            requests[i].synTries = 0; requests[i].skipQueue = false
+            haproxyEnter(slot, hf)
+            return
+        }
         switch fronts[s].open(now: now) {
         case .refused(let why):
             requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
@@ -110,6 +119,7 @@ extension TrafficModel {
         let s = Int(requests[i].service)
         let front = fronts[s]
         let h = requests[i].front
+        if let hf = front as? HAProxyFront, haproxyQueues(slot, hf) { return }
         guard let p = front.pick(h, now: now, tried: tried[i]) else { finish(slot, .noUpstream); return }
         tried[i].append(p.peer)
         requests[i].peer = Int32(p.peer)
@@ -225,6 +235,7 @@ extension TrafficModel {
         guard requests[i].live, requests[i].generation == gen else { return }
         let s = Int(requests[i].service)
         let front = fronts[s]
+        if let hf = front as? HAProxyFront { haproxyFailed(slot, hf, cause: cause, sent: sent); return }
         let h = requests[i].front
         if let out = front.free(h, peer: Int(requests[i].peer), failed: true, now: now) {
             logDisabled(out, proxy: Int(h.proxy), generation: Int(h.generation))
@@ -259,6 +270,9 @@ extension TrafficModel {
             window[s].latencySumMs += elapsed.seconds * 1000
         } else {
             countFailure(s, result)
+        }
+        if result != .ok, requests[i].front.proxy >= 0, let hf = fronts[s] as? HAProxyFront {
+            haproxy?.stats[Int(requests[i].front.proxy)].failed(hf.frontend)
         }
         requests[i].live = false
         requests[i].instance = nil

@@ -29,6 +29,9 @@ public enum TrafficEntry: Equatable, Sendable {
     case nginx(proxy: Int?, path: String)
     /// No proxy: the client spreads its requests round-robin over the app's running tasks.
     case direct
+    /// Through marathon-lb's HAProxy: every instance in turn (nil), or only the instance with this
+    /// index; `frontend` names the HAProxy frontend (`<app>_<servicePort>`, as the stats page does).
+    case marathonLB(frontend: String, instance: Int?)
 }
 
 /// One service users call.

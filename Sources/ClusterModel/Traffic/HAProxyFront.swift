@@ -1,0 +1,235 @@
+import SimKernel
+
+// `via: marathon-lb`: requests enter one of marathon-lb's HAProxy instances (round robin over the
+// instances whose host is up and that accept), the frontend named by the service in the
+// instance's current configuration generation, and its backend: `balance roundrobin` (weighted)
+// or `leastconn` over the servers HAProxy's own checks hold UP, per-server and frontend `maxconn`
+// with a FIFO backend queue (`timeout queue`), `retries` on connection failures on the same
+// server and `option redispatch` for the last one (HAProxy 1.7 configuration manual, sections
+// 4.2 "balance", "maxconn", "retries", "option redispatch", "timeout queue", 5.2 "inter", "fall",
+// "rise"). Old generations keep their in-flight requests (a reloaded HAProxy drains).
+
+/// One server of a backend as the data plane tracks it.
+struct HAProxyServerState {
+    var server: HAProxyServer
+    /// Connections open to it now.
+    var conns = 0
+    /// Smooth weighted round robin's running weight.
+    var current = 0
+    /// The check tick phase: checks at phase + k·inter.
+    var phase = SimDuration.zero
+    /// What the server last was seen as (reachable or not) and since when.
+    var bad = false
+    var since = SimTime.zero
+}
+
+/// A backend of one instance and generation: its servers, queue and counters.
+final class HAProxyBackendState {
+    let defaults: HAProxyDefaults
+    let balance: HAProxyBalance
+    var servers: [HAProxyServerState]
+    /// Requests waiting for a connection slot (slots of the traffic model), FIFO.
+    private(set) var queue: [Int32] = []
+    private var head = 0
+    /// Sessions of the frontends that use it holding a server connection.
+    var active = 0
+    var queueTimeouts = 0
+    init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
+        self.defaults = defaults; balance = b.balance
+        servers = b.servers.map { s in
+            var st = HAProxyServerState(server: s)
+            if let c = s.check { st.phase = SimDuration.fromSeconds(stream.uniform() * c.inter.seconds) }
+            return st
+        }
+    }
+
+    var queued: Int { queue.count - head }
+    func push(_ slot: Int32) { queue.append(slot) }
+    func pop() -> Int32? {
+        guard head < queue.count else { return nil }
+        let s = queue[head]; head += 1
+        if head > 64 && head * 2 > queue.count { queue.removeFirst(head); head = 0 }
+        return s
+    }
+    /// Takes a request out of the queue (it timed out or its client left).
+    func remove(_ slot: Int32) -> Bool {
+        guard let i = queue[head...].firstIndex(of: slot) else { return false }
+        queue.remove(at: i)
+        return true
+    }
+
+    /// Whether HAProxy's checks hold server `i` UP at `now`: a server seen failing since `t` is
+    /// marked DOWN at its first check tick at or after `t` plus (fall - 1)·inter; a recovered one
+    /// is UP again (rise - 1)·inter after its first passing tick (configuration manual 5.2).
+    func isUp(_ i: Int, now: SimTime) -> Bool {
+        let s = servers[i]
+        guard let c = s.server.check else { return true }
+        let n = s.bad ? c.fall : c.rise
+        let tick = Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since)
+        let flipped = now >= tick + c.inter * Int64(max(0, n - 1))
+        return s.bad ? !flipped : flipped || s.since == .zero
+    }
+
+    static func firstTick(phase: SimDuration, inter: SimDuration, atOrAfter t: SimTime) -> SimTime {
+        let p = phase.nanoseconds, iv = max(1, inter.nanoseconds), x = t.nanoseconds
+        let k = x <= p ? 0 : (x - p + iv - 1) / iv
+        return SimTime(nanoseconds: p + k * iv)
+    }
+
+    /// Records what a connection to server `i` meets now (a change starts a new run of checks).
+    func observe(_ i: Int, bad: Bool, at t: SimTime) {
+        guard servers[i].bad != bad else { return }
+        servers[i].bad = bad; servers[i].since = t
+    }
+
+    /// Whether a server has a free connection slot (per-server maxconn, 0: none).
+    func hasRoom(_ i: Int) -> Bool { servers[i].server.maxconn == 0 || servers[i].conns < servers[i].server.maxconn }
+
+    /// The server the balance algorithm picks among the UP servers with room, other than `except`.
+    func choose(now: SimTime, except: Int? = nil) -> Int? {
+        var best: Int?
+        var total = 0
+        for i in servers.indices where i != except && isUp(i, now: now) && hasRoom(i) {
+            switch balance {
+            case .leastConn:
+                if best == nil || servers[i].conns < servers[best!].conns { best = i }
+            default:
+                // smooth weighted round robin: every weight adds, the largest goes and pays the total
+                let w = max(0, servers[i].server.weight)
+                guard w > 0 else { continue }
+                servers[i].current += w; total += w
+                if best == nil || servers[i].current > servers[best!].current { best = i }
+            }
+        }
+        if let b = best, balance != .leastConn { servers[b].current -= total }
+        return best
+    }
+
+    /// Whether any server is UP (otherwise HAProxy answers 503 at once).
+    func anyUp(now: SimTime) -> Bool { servers.indices.contains { isUp($0, now: now) } }
+}
+
+/// The backends of every instance, generation and backend index, shared by the services that
+/// enter through the same frontend.
+final class HAProxyTable {
+    struct Key: Hashable { var instance: Int; var generation: Int; var backend: Int }
+    let control: HAProxyControl
+    let checkStream: RandomStream
+    private var index: [Key: Int32] = [:]
+    private(set) var backends: [HAProxyBackendState] = []
+    private(set) var keys: [Key] = []
+    /// Per instance: the sessions of its frontends by name (stats), reset on a new generation.
+    var stats: [HAProxyInstanceStats]
+    init(control: HAProxyControl, checkStream: RandomStream) {
+        self.control = control; self.checkStream = checkStream
+        stats = control.haproxyInstances.map { _ in HAProxyInstanceStats() }
+    }
+
+    func backend(instance: Int, generation: Int, backend: Int) -> Int32? {
+        let k = Key(instance: instance, generation: generation, backend: backend)
+        if let i = index[k] { return i }
+        let c = control.haproxyConfiguration(instance, generation: generation)
+        guard backend >= 0, backend < c.backends.count else { return nil }
+        let i = Int32(backends.count)
+        backends.append(HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream))
+        keys.append(k)
+        index[k] = i
+        return i
+    }
+    subscript(_ i: Int32) -> HAProxyBackendState { backends[Int(i)] }
+}
+
+/// The front of a `via: marathon-lb` service.
+final class HAProxyFront: RequestFront {
+    let table: HAProxyTable
+    let frontend: String
+    let instances: [Int]
+    let hostUp: (Int) -> Bool
+    private var next = 0
+    /// Called when a server connection of a backend is freed (the engine serves its queue).
+    var onFree: ((Int32) -> Void)?
+
+    init(table: HAProxyTable, frontend: String, instance: Int?, hostUp: @escaping (Int) -> Bool) {
+        self.table = table; self.frontend = frontend; self.hostUp = hostUp
+        let n = table.control.haproxyInstances.count
+        instances = instance.map { $0 < n ? [$0] : [] } ?? Array(0..<n)
+    }
+
+    /// Why `open` could not enter: every live instance is in its reload gap (the SYN is dropped:
+    /// the client retransmits), or none is up.
+    enum Entry { case entered(FrontHandle), retransmit, refused(FrontRefusal) }
+
+    /// `count`: a session starts (fluid mode looks without counting).
+    func enter(now: SimTime, count: Bool = true) -> Entry {
+        guard !instances.isEmpty else { return .refused(.noProxy) }
+        var gap = false
+        for k in 0..<instances.count {
+            let i = instances[(next + k) % instances.count]
+            let host = table.control.haproxyInstances[i].host
+            guard hostUp(host) else { continue }
+            guard table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
+            next = (next + k + 1) % instances.count
+            let g = table.control.haproxyGeneration(i)
+            let c = table.control.haproxyConfiguration(i, generation: g)
+            guard let fe = c.frontends.first(where: { $0.name == frontend }) else { return .refused(.noProxy) }
+            guard let b = table.backend(instance: i, generation: g, backend: fe.backend) else { return .refused(.noRoute) }
+            if count { table.stats[i].opened(frontend, generation: g, now: now) }
+            return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
+        }
+        return gap ? .retransmit : .refused(.noProxy)
+    }
+
+    func open(now: SimTime) -> FrontOpen {
+        switch enter(now: now) {
+        case .entered(let h): return .entered(h)
+        case .retransmit: return .refused(.noProxy)
+        case .refused(let r): return .refused(r)
+        }
+    }
+
+    func route(_ h: FrontHandle) -> ProxyRoute {
+        let d = table[h.balancer].defaults
+        return ProxyRoute(location: "/", upstream: 0, connectTimeout: d.timeoutConnect, readTimeout: d.timeoutServer,
+                          nextUpstream: [.error, .timeout], nextUpstreamTries: d.retries + 1)
+    }
+
+    /// The first attempt and `retries` retries.
+    func tries(_ h: FrontHandle) -> Int { table[h.balancer].defaults.retries + 1 }
+
+    /// Whether the request must wait in the backend queue: no UP server has room, or the
+    /// frontend's sessions holding a server connection reached `maxconn`.
+    func mustQueue(_ h: FrontHandle, now: SimTime) -> Bool {
+        let b = table[h.balancer]
+        if b.active >= b.defaults.maxconn { return true }
+        return b.anyUp(now: now) && !b.servers.indices.contains { b.isUp($0, now: now) && b.hasRoom($0) }
+    }
+
+    /// Retries stay on the server tried; with `option redispatch` the last one goes elsewhere.
+    func pick(_ h: FrontHandle, now: SimTime, tried: [Int]) -> FrontPeer? {
+        let b = table[h.balancer]
+        let i: Int?
+        if let last = tried.last {
+            let redispatch = b.defaults.redispatch && tried.count == b.defaults.retries
+            i = redispatch ? (b.choose(now: now, except: last) ?? last) : last
+        } else {
+            i = b.choose(now: now)
+        }
+        guard let i else { return nil }
+        b.servers[i].conns += 1
+        b.active += 1
+        return FrontPeer(peer: i, instance: b.servers[i].server.instance)
+    }
+
+    @discardableResult
+    func free(_ h: FrontHandle, peer: Int, failed: Bool, now: SimTime) -> UpstreamServer? {
+        let b = table[h.balancer]
+        b.servers[peer].conns -= 1
+        b.active -= 1
+        onFree?(h.balancer)
+        return nil
+    }
+
+    func close(_ h: FrontHandle) {
+        table.stats[Int(h.proxy)].closed(frontend, generation: Int(h.generation))
+    }
+}

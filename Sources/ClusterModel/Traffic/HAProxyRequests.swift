@@ -1,0 +1,133 @@
+import SimKernel
+
+// The per-request engine's HAProxy steps (`via: marathon-lb`): SYN retransmission into a reload
+// gap, the backend queue (`maxconn`, `timeout queue`), connection retries with HAProxy's
+// turn-around delay and `option redispatch`, and the observations its computed health checks
+// start from. Everything else (instance queues, read timeouts, counting) is the shared engine.
+
+extension TrafficModel {
+    /// Linux `tcp_syn_retries` (6): a client gives up after its sixth retransmitted SYN goes
+    /// unanswered (1 + 2 + 4 + 8 + 16 + 32 + 64 s; RFC 6298 2.1 initial RTO 1 s, doubled).
+    static let synRetries: Int32 = 6
+
+    func makeHAProxyFront(frontend: String, instance: Int?) -> RequestFront {
+        guard let t = haproxy else { return NoFront() }
+        let f = HAProxyFront(table: t, frontend: frontend, instance: instance) { [unowned model] h in model.infrastructure.hosts[h].state.isUp }
+        f.onFree = { [unowned self] b in self.haproxyWake(b) }
+        return f
+    }
+
+    /// The client connects to the next instance; in a reload gap its SYN is dropped and it
+    /// retransmits after the RTO (1 s, doubling), counted in its response time.
+    func haproxyEnter(_ slot: Int32, _ hf: HAProxyFront) {
+        let i = Int(slot)
+        switch hf.enter(now: now) {
+        case .entered(let h):
+            requests[i].front = h
+            requests[i].triesLeft = Int32(hf.tries(h))
+            attempt(slot)
+        case .retransmit:
+            requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
+            guard requests[i].synTries < Self.synRetries else { finish(slot, .timeout, closeFront: false); return }
+            let rto = SimDuration.seconds(1) * Int64(1 << Int(requests[i].synTries))
+            requests[i].synTries += 1
+            wait(slot, .synRetransmit, until: now + rto)
+        case .refused(let why):
+            requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
+            finish(slot, why == .noProxy ? .noProxy : .noUpstream, closeFront: false)
+        }
+    }
+
+    func haproxyRetransmit(_ arg: Int64) {
+        let (slot, gen) = Self.unpack(arg)
+        let i = Int(slot)
+        guard requests[i].live, requests[i].generation == gen, let hf = fronts[Int(requests[i].service)] as? HAProxyFront else { return }
+        haproxyEnter(slot, hf)
+    }
+
+    /// A new request waits in the backend queue while others wait there, while no UP server has
+    /// a free connection slot, or while the frontend's sessions reached `maxconn`.
+    func haproxyQueues(_ slot: Int32, _ hf: HAProxyFront) -> Bool {
+        let i = Int(slot)
+        guard tried[i].isEmpty else { return false }
+        if requests[i].skipQueue { requests[i].skipQueue = false; return false }
+        let h = requests[i].front
+        let b = hf.table[h.balancer]
+        guard b.queued > 0 || hf.mustQueue(h, now: now) else { return false }
+        b.push(slot)
+        wait(slot, .queueTimeout, until: now + b.defaults.timeoutQueue)
+        return true
+    }
+
+    /// A connection slot was freed: the queue's head requests go to a server while there is room.
+    func haproxyWake(_ backend: Int32) {
+        guard let t = haproxy, !haproxyWaking else { return }
+        haproxyWaking = true
+        defer { haproxyWaking = false }
+        let b = t[backend]
+        while b.queued > 0 {
+            guard b.active < b.defaults.maxconn, b.servers.indices.contains(where: { b.isUp($0, now: now) && b.hasRoom($0) }) || !b.anyUp(now: now),
+                  let slot = b.pop() else { return }
+            requests[Int(slot)].skipQueue = true
+            attempt(slot)
+        }
+    }
+
+    /// `timeout queue`: a request still queued is answered 503.
+    func haproxyQueueTimeout(_ arg: Int64) {
+        let (slot, gen) = Self.unpack(arg)
+        let i = Int(slot)
+        guard requests[i].live, requests[i].generation == gen, requests[i].front.balancer >= 0, let t = haproxy,
+              fronts[Int(requests[i].service)] is HAProxyFront else { return }
+        let b = t[requests[i].front.balancer]
+        guard b.remove(slot) else { return }
+        b.queueTimeouts += 1
+        finish(slot, .noUpstream)
+    }
+
+    /// A failed attempt: a connection that failed is retried (`retries`), after HAProxy's
+    /// turn-around of min(timeout connect, 1 s) when it was refused; a request already sent is
+    /// not (HAProxy retries connections only): 502 on a reset, 504 on `timeout server`.
+    func haproxyFailed(_ slot: Int32, _ hf: HAProxyFront, cause: TrafficOutcome, sent: Bool) {
+        let i = Int(slot)
+        let h = requests[i].front
+        let peer = Int(requests[i].peer)
+        haproxyObserve(hf.table[h.balancer], peer)
+        hf.free(h, peer: peer, failed: true, now: now)
+        requests[i].triesLeft -= 1
+        guard !sent, requests[i].triesLeft > 0 else { finish(slot, cause == .timeout ? .timeout : .deadUpstream); return }
+        if cause == .timeout {
+            attempt(slot)
+        } else {
+            let turn = min(hf.table[h.balancer].defaults.timeoutConnect, .seconds(1))
+            schedule(.connectRetry, at: now + turn, Self.pack(slot, requests[i].generation))
+        }
+    }
+
+    func haproxyRetry(_ arg: Int64) {
+        let (slot, gen) = Self.unpack(arg)
+        guard requests[Int(slot)].live, requests[Int(slot)].generation == gen else { return }
+        attempt(slot)
+    }
+
+    /// Records whether server `s` answers now (a change starts its run of check results; a hung
+    /// process failed its checks from its hang on).
+    func haproxyObserve(_ b: HAProxyBackendState, _ s: Int) {
+        guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return }
+        let r = reach(inst, from: inst.host)
+        var at = now
+        if r == .hung, let m = mesos, let task = m.task(inst.task), let hang = task.hangAt { at = min(now, hang) }
+        b.observe(s, bad: r != .accept, at: at)
+    }
+
+    /// A host or task changed: the servers of the backends in use see it at once (the time their
+    /// checks start failing or passing), so that checks cost no events.
+    func haproxyObserveChecks() {
+        guard let t = haproxy else { return }
+        for (k, b) in t.backends.enumerated() {
+            let key = t.keys[k]
+            guard key.generation == t.control.haproxyGeneration(key.instance) || b.active > 0 || b.queued > 0 else { continue }
+            for s in b.servers.indices { haproxyObserve(b, s) }
+        }
+    }
+}

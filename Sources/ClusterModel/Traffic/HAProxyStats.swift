@@ -1,0 +1,103 @@
+import SimKernel
+
+// What an HAProxy instance's stats page shows of its frontends (`/haproxy?stats;csv`, haproxy
+// doc/management.txt 9.1): `rate` (field 33), `scur`, `qcur` (0 on FRONTEND rows), `stot`. A
+// reloaded HAProxy is a new process: its counters start again with the new generation.
+
+/// HAProxy 1.7's per-second event counter (src/freq_ctr.c `update_freq_ctr`/`read_freq_ctr`):
+/// the events of the current second plus the previous second's scaled by the part of the
+/// current second that is left, `curr + past·(999 - ms)·4294971 >> 32`; a counter idle for more
+/// than a second reads 0, and a rate of at most 1 with nothing this second reads as is.
+struct HAProxyFreqCounter: Equatable {
+    var currSec: Int64 = -2
+    var curr: UInt32 = 0
+    var prev: UInt32 = 0
+
+    mutating func add(at t: SimTime, _ n: UInt32 = 1) {
+        let sec = t.nanoseconds / 1_000_000_000
+        if sec != currSec {
+            prev = sec == currSec + 1 ? curr : 0
+            currSec = sec; curr = 0
+        }
+        curr &+= n
+    }
+
+    func read(at t: SimTime) -> Int {
+        let sec = t.nanoseconds / 1_000_000_000
+        let ms = UInt64((t.nanoseconds % 1_000_000_000) / 1_000_000)
+        let age = sec - currSec
+        guard age <= 1 else { return 0 }
+        var c: UInt64 = 0, past = UInt64(curr)
+        if age == 0 { c = past; past = UInt64(prev) }
+        if past <= 1 && c == 0 { return Int(past) }
+        let scaled = (999 - ms) * 4_294_971
+        return Int(c + (past * scaled) >> 32)
+    }
+}
+
+/// One frontend's counters in one instance.
+struct HAProxyFrontendCounters {
+    var name: String
+    var generation: Int
+    var rate = HAProxyFreqCounter()
+    var scur = 0
+    var stot: Int64 = 0
+    /// lb.csv: requests and failures since the last sample (not reset by a reload).
+    var requests: Int64 = 0
+    var failed: Int64 = 0
+}
+
+/// The frontends of one HAProxy instance (in the order requests first named them).
+struct HAProxyInstanceStats {
+    var frontends: [HAProxyFrontendCounters] = []
+    /// Fluid mode: the arrival rate into each frontend at the last tick.
+    var fluidRate: [Double] = []
+
+    mutating func slot(_ name: String, generation: Int) -> Int {
+        if let i = frontends.firstIndex(where: { $0.name == name }) {
+            if frontends[i].generation != generation && generation > frontends[i].generation {
+                // the new process: counters start again (sessions of the old one drain unseen)
+                let keep = (frontends[i].requests, frontends[i].failed)
+                frontends[i] = HAProxyFrontendCounters(name: name, generation: generation)
+                (frontends[i].requests, frontends[i].failed) = keep
+            }
+            return i
+        }
+        frontends.append(HAProxyFrontendCounters(name: name, generation: generation))
+        fluidRate.append(0)
+        return frontends.count - 1
+    }
+
+    mutating func opened(_ name: String, generation: Int, now: SimTime) {
+        let i = slot(name, generation: generation)
+        frontends[i].rate.add(at: now)
+        frontends[i].scur += 1
+        frontends[i].stot += 1
+        frontends[i].requests += 1
+    }
+
+    mutating func closed(_ name: String, generation: Int) {
+        guard let i = frontends.firstIndex(where: { $0.name == name }), frontends[i].generation == generation else { return }
+        frontends[i].scur = max(0, frontends[i].scur - 1)
+    }
+
+    mutating func failed(_ name: String) {
+        guard let i = frontends.firstIndex(where: { $0.name == name }) else { return }
+        frontends[i].failed += 1
+    }
+}
+
+extension TrafficModel: HAProxyStatsSource {
+    /// The FRONTEND rows of instance `i`: nil when its host is down or it has no configuration.
+    /// Fluid mode: `rate` is the fluid arrival rate into the frontend at the last tick.
+    public func haproxyFrontendStats(_ i: Int, now: SimTime) -> [HAProxyFrontendStats]? {
+        guard let t = haproxy, i >= 0, i < t.stats.count else { return nil }
+        guard model.infrastructure.hosts[t.control.haproxyInstances[i].host].state.isUp else { return nil }
+        let s = t.stats[i]
+        return s.frontends.indices.map { k in
+            let f = s.frontends[k]
+            let rate = fluid != nil ? Int(s.fluidRate[k].rounded()) : f.rate.read(at: now)
+            return HAProxyFrontendStats(name: f.name, rate: rate, scur: f.scur, qcur: 0, stot: f.stot)
+        }
+    }
+}
