@@ -166,6 +166,7 @@ final class FluidTraffic {
             m.window[s].latencySumMs += ok * st.meanMs
             m.window[s].addSketch(id: st.sketch, points: st.points, shiftMs: 0, count: ok)
             if st.lateFraction > 0 { m.countFailure(s, .timeout, weight: offered - ok) }
+            if m.haproxy != nil { haproxyFluidStats(s, offered: offered, dt: dt) }
             return
         }
         steady[s] = nil
@@ -184,7 +185,7 @@ final class FluidTraffic {
             }
         }
         let perEntry = offered / Double(count)
-        if case .marathonLB = m.spec.services[s].entry { haproxyFluidRates(s, es, perSecond: perEntry / max(dt, 1e-9)) }
+        if case .marathonLB = m.spec.services[s].entry { haproxyFluidEntered(s, es); haproxyFluidStats(s, offered: offered, dt: dt) }
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
         if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }

@@ -29,17 +29,24 @@ extension FluidTraffic {
         return (out, refused, noRoute, max(1, entered + refused + noRoute))
     }
 
-    /// The stats page's view of the tick: per entered instance, the frontend's arrival rate.
-    func haproxyFluidRates(_ s: Int, _ es: [Entry], perSecond: Double) {
-        guard let t = m.haproxy, let f = m.fronts[s] as? HAProxyFront else { return }
-        let mean = serviceMean[s]
-        for e in es where e.balancer <= -2 {
-            let i = Int(-2 - e.balancer)
-            let g = t.control.haproxyGeneration(i)
-            let k = t.stats[i].slot(f.frontend, generation: g)
-            t.stats[i].fluidRate[k] = perSecond
-            t.stats[i].frontends[k].scur = Int((perSecond * mean).rounded())
-            t.stats[i].frontends[k].stot += Int64(perSecond * m.spec.tick.seconds)
+    /// A full step: the instances the service's requests entered.
+    func haproxyFluidEntered(_ s: Int, _ es: [Entry]) {
+        guard let t = m.haproxy else { return }
+        while t.fluidEntered.count <= s { t.fluidEntered.append([]) }
+        t.fluidEntered[s] = es.compactMap { $0.balancer <= -2 ? Int(-2 - $0.balancer) : nil }
+    }
+
+    /// Every tick (steady or not): the stats page's view, per instance entered, of the
+    /// frontend's arrival rate, sessions (rate x mean service time, Little's law) and total.
+    func haproxyFluidStats(_ s: Int, offered: Double, dt: Double) {
+        guard let t = m.haproxy, let f = m.fronts[s] as? HAProxyFront, s < t.fluidEntered.count, !t.fluidEntered[s].isEmpty, dt > 0 else { return }
+        let n = offered / Double(t.fluidEntered[s].count)
+        for i in t.fluidEntered[s] {
+            let k = t.stats[i].slot(f.frontend, generation: t.control.haproxyGeneration(i))
+            t.stats[i].fluidRate[k] = n / dt
+            t.stats[i].frontends[k].scur = Int((n / dt * serviceMean[s]).rounded())
+            t.stats[i].frontends[k].stotFluid += n
+            t.stats[i].frontends[k].stot = Int64(t.stats[i].frontends[k].stotFluid.rounded())
         }
     }
 }

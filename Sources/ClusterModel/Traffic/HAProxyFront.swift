@@ -12,8 +12,11 @@ import SimKernel
 /// One server of a backend as the data plane tracks it.
 struct HAProxyServerState {
     var server: HAProxyServer
-    /// Connections open to it now.
+    /// Connections open to it now, and connections it was given in all.
     var conns = 0
+    var picks = 0
+    /// When it was last picked (leastconn's round robin among equally loaded servers).
+    var stamp = 0
     /// Smooth weighted round robin's running weight.
     var current = 0
     /// The check tick phase: checks at phase + k·inter.
@@ -34,6 +37,7 @@ final class HAProxyBackendState {
     /// Sessions of the frontends that use it holding a server connection.
     var active = 0
     var queueTimeouts = 0
+    private var picked = 0
     init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in
@@ -92,7 +96,8 @@ final class HAProxyBackendState {
         for i in servers.indices where i != except && isUp(i, now: now) && hasRoom(i) {
             switch balance {
             case .leastConn:
-                if best == nil || servers[i].conns < servers[best!].conns { best = i }
+                // the fewest connections; among equals, round robin (configuration manual 4.2 "balance")
+                if best == nil || (servers[i].conns, servers[i].stamp) < (servers[best!].conns, servers[best!].stamp) { best = i }
             default:
                 // smooth weighted round robin: every weight adds, the largest goes and pays the total
                 let w = max(0, servers[i].server.weight)
@@ -101,7 +106,10 @@ final class HAProxyBackendState {
                 if best == nil || servers[i].current > servers[best!].current { best = i }
             }
         }
-        if let b = best, balance != .leastConn { servers[b].current -= total }
+        if let b = best {
+            if balance != .leastConn { servers[b].current -= total }
+            picked += 1; servers[b].stamp = picked
+        }
         return best
     }
 
@@ -120,6 +128,8 @@ final class HAProxyTable {
     private(set) var keys: [Key] = []
     /// Per instance: the sessions of its frontends by name (stats), reset on a new generation.
     var stats: [HAProxyInstanceStats]
+    /// Fluid mode, per service: the instances its last full step entered.
+    var fluidEntered: [[Int]] = []
     init(control: HAProxyControl, checkStream: RandomStream) {
         self.control = control; self.checkStream = checkStream
         stats = control.haproxyInstances.map { _ in HAProxyInstanceStats() }
@@ -216,6 +226,7 @@ final class HAProxyFront: RequestFront {
         }
         guard let i else { return nil }
         b.servers[i].conns += 1
+        b.servers[i].picks += 1
         b.active += 1
         return FrontPeer(peer: i, instance: b.servers[i].server.instance)
     }

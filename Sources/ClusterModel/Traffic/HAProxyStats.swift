@@ -42,6 +42,8 @@ struct HAProxyFrontendCounters {
     var rate = HAProxyFreqCounter()
     var scur = 0
     var stot: Int64 = 0
+    /// Fluid mode: the expected sessions so far (stot is it rounded).
+    var stotFluid = 0.0
     /// lb.csv: requests and failures since the last sample (not reset by a reload).
     var requests: Int64 = 0
     var failed: Int64 = 0

@@ -5,7 +5,7 @@ import SimKernel
 
 extension TrafficModel {
     public static let outputs = SubsystemOutputs(
-        tables: [trafficTable],
+        tables: [trafficTable, lbTable],
         plots: trafficPlots,
         headline: [
             ("requests_total", "requests users sent, over every service (fluid mode: expected count, rounded)"),
