@@ -4,7 +4,7 @@ import SimKernel
 
 /// A marathon-lb stand-in: one HAProxy instance per listed host, whose FRONTEND rows come from a
 /// recorded rate series (`rates(now)`: frontend name → rate).
-final class FakeHAProxy: Subsystem, HAProxyControl, HAProxyStatsSource {
+final class RecordedHAProxyStats: Subsystem, HAProxyControl, HAProxyStatsSource {
     let hosts: [Int]
     let rates: (SimTime) -> [(String, Int)]
     init(hosts: [Int], rates: @escaping (SimTime) -> [(String, Int)]) { self.hosts = hosts; self.rates = rates }
@@ -38,7 +38,7 @@ final class AutoscaleTests: XCTestCase {
             var f = flags
             f.haproxyHosts = ["master-01"]
             spec.autoscale = f
-            let fake = SubsystemEntry(name: "fakehaproxy", section: nil) { _ in FakeHAProxy(hosts: [0], rates: rates) }
+            let fake = SubsystemEntry(name: "fakehaproxy", section: nil) { _ in RecordedHAProxyStats(hosts: [0], rates: rates) }
             var list = ClusterSimulation.standardSubsystems
             list.insert(fake, at: list.firstIndex { $0.name == "autoscale" }!)
             model = ClusterSimulation(spec: spec, observer: observer, subsystems: list)
