@@ -11,7 +11,7 @@ extension Autoscaler {
         polls.reserveCapacity(polled.count)
         for i in polled {
             guard let rows = stats?.haproxyFrontendStats(i, now: now) else {
-                fail(now: now, why: "HAProxy instance \(i) did not answer (rescued at autoscale.rb:188)")
+                fail(now: now, instance: i)
                 return
             }
             polls.append(rows)
@@ -20,7 +20,7 @@ extension Autoscaler {
         // 174, 271-295: GET /v2/apps; without a leader the body has no apps and line 284 raises
         // after the samples were already added.
         guard marathon.leader != nil else {
-            fail(now: now, why: "Marathon has no leader: GET /v2/apps fails (rescued at autoscale.rb:188)")
+            fail(now: now, instance: -1)
             return
         }
         for k in frontends.indices {
@@ -38,7 +38,7 @@ extension Autoscaler {
             scale(buildScalingList(now: now), now: now)    // 179-184
         } else {
             for k in frontends.indices {
-                record(now, k, .sampling, "total_samples \(totalSamples) < samples \(spec.samples) (autoscale.rb:178)")
+                record(now, k, .sampling, n: totalSamples)
             }
         }
         totalSamples += 1                                  // 187
@@ -84,7 +84,7 @@ extension Autoscaler {
             defer { frontends[k] = f }
             if f.target == f.current {                                           // 318-321
                 f.counter = 0
-                record(now, k, .equal, "target == current (autoscale.rb:318)", f)
+                record(now, k, .equal, f)
                 continue
             }
             let rps = f.rateAvg / Double(f.current)                              // 322 (Float / 0: Infinity or NaN)
@@ -92,33 +92,33 @@ extension Autoscaler {
             let apart = abs(Double(f.target - f.current))
             if deviation < spec.thresholdPercent && apart < Double(spec.thresholdInstances) {   // 322-326
                 f.counter = 0
-                record(now, k, .withinThreshold, "rps per instance off by \(fmt(deviation)) < \(fmt(spec.thresholdPercent)) and |target - current| \(Int(apart)) < \(spec.thresholdInstances) (autoscale.rb:322)", f)
+                record(now, k, .withinThreshold, f, x: deviation, n: Int(apart))
                 continue
             }
             f.counter += 1                                                       // 327
             if f.counter < spec.intervalsPastThreshold {                         // 328-330
-                record(now, k, .pastThreshold, "\(f.counter) of \(spec.intervalsPastThreshold) intervals past threshold (autoscale.rb:328)", f)
+                record(now, k, .pastThreshold, f)
                 continue
             }
             // 332-338. `>=` against Time.now: the model's iteration takes no time, the real one
             // does, so at exactly the cooldown's end the real clock is past it (docs/autoscale.md).
             if let last = f.lastScaled, last.seconds + Double(spec.cooldown) * spec.interval + spec.interval * Double(spec.samples) > now.seconds {
-                record(now, k, .coolingDown, "scaled \(fmt((now - last).seconds)) s ago; cooldown \(spec.cooldown)×interval + samples×interval (autoscale.rb:332)", f)
+                record(now, k, .coolingDown, f, x: (now - last).seconds)
                 continue
             }
             if let j = toScale.firstIndex(where: { $0.id == f.putID }) {        // 339-348
                 if toScale[j].instances > f.target {
-                    record(now, k, .outscaled, "another frontend of \(f.putID) asks for \(toScale[j].instances) (autoscale.rb:339)", f)
+                    record(now, k, .outscaled, f, n: toScale[j].instances)
                     continue
                 }
                 toScale[j].instances = f.target
-                for d in decided where frontends[d].putID == f.putID { relabel(d, now: now, by: f.name) }
+                for d in decided where frontends[d].putID == f.putID { replaced(d, now: now, by: k) }
             } else {
                 toScale.append((f.putID, f.putApp, f.target))
             }
             f.lastScaled = now                                                   // 347
             decided.append(k)
-            record(now, k, .scale, "PUT \(f.putID) instances \(f.target) (autoscale.rb:346)", f)
+            record(now, k, .scale, f, n: -1)
         }
         return toScale
     }
@@ -144,20 +144,22 @@ extension Autoscaler {
         }
     }
 
-    func fail(now: SimTime, why: String) {
-        for k in frontends.indices { record(now, k, .failed, why) }
+    /// Every frontend's row of an iteration the rescue at line 188 cut short (`instance` -1: Marathon).
+    func fail(now: SimTime, instance: Int) {
+        for k in frontends.indices { record(now, k, .failed, n: instance) }
     }
 
-    func record(_ now: SimTime, _ k: Int, _ d: Decision, _ why: String, _ f: FrontendState? = nil) {
+    /// A row of autoscale.csv; `x` and `n` are the decision's figures (`why` is written from them).
+    func record(_ now: SimTime, _ k: Int, _ d: Decision, _ f: FrontendState? = nil, x: Double = 0, n: Int = 0) {
         let f = f ?? frontends[k]
         pending.append(Row(time: now, frontend: k, sample: f.sample, avg: f.rateAvg, target: f.target, current: f.current,
-                           counter: f.counter, decision: d, why: why))
+                           counter: f.counter, decision: d, x: x, n: n))
     }
 
-    /// A frontend whose PUT value a later frontend of the same app replaced (its last_scaled stays set).
-    func relabel(_ k: Int, now: SimTime, by other: String) {
+    /// A frontend whose PUT value the later frontend `by` of the same app replaced (its last_scaled stays set).
+    func replaced(_ k: Int, now: SimTime, by other: Int) {
         guard let r = pending.lastIndex(where: { $0.frontend == k && $0.time == now }) else { return }
-        pending[r].why += "; replaced by \(other)'s larger or equal target (its last_scaled stays set)"
+        pending[r].n = other
     }
 
     func fmt(_ x: Double) -> String { NumberFormat.decimal(x) }

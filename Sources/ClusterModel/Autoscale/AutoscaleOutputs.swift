@@ -82,9 +82,29 @@ extension Autoscaler {
             sink.field(r.current)
             sink.field(r.counter)
             sink.field(r.decision.rawValue)
-            sink.field(r.why)
+            sink.field(why(r))
             sink.endRow()
         }
         pending.removeAll(keepingCapacity: true)
+    }
+
+    /// The rule that decided a row, with its line of autoscale.rb.
+    func why(_ r: Row) -> String {
+        let f = frontends[r.frontend]
+        switch r.decision {
+        case .sampling: return "total_samples \(r.n) < samples \(spec.samples) (autoscale.rb:178)"
+        case .equal: return "target == current (autoscale.rb:318)"
+        case .withinThreshold:
+            return "rps per instance off by \(fmt(r.x)) < \(fmt(spec.thresholdPercent)) and |target - current| \(r.n) < \(spec.thresholdInstances) (autoscale.rb:322)"
+        case .pastThreshold: return "\(r.counter) of \(spec.intervalsPastThreshold) intervals past threshold (autoscale.rb:328)"
+        case .coolingDown: return "scaled \(fmt(r.x)) s ago; cooldown \(spec.cooldown)×interval + samples×interval (autoscale.rb:332)"
+        case .outscaled: return "another frontend of \(f.putID) asks for \(r.n) (autoscale.rb:339)"
+        case .scale:
+            let put = "PUT \(f.putID) instances \(r.target) (autoscale.rb:346)"
+            return r.n < 0 ? put : put + "; replaced by \(frontends[r.n].name)'s larger or equal target (its last_scaled stays set)"
+        case .failed:
+            return r.n < 0 ? "Marathon has no leader: GET /v2/apps fails (rescued at autoscale.rb:188)"
+                : "HAProxy instance \(r.n) did not answer (rescued at autoscale.rb:188)"
+        }
     }
 }

@@ -43,7 +43,11 @@ public final class Autoscaler: Subsystem, EventHandler {
         var current: Int
         var counter: Int
         var decision: Decision
-        var why: String
+        /// The decision's figures: deviation or seconds since scaled (x); |target - current|,
+        /// total_samples, the other frontend's instances, the replacing frontend or the failed
+        /// HAProxy instance (n).
+        var x: Double
+        var n: Int
     }
 
     enum Decision: String {
