@@ -192,3 +192,15 @@ final class AutoscaleTests: XCTestCase {
         XCTAssertEqual(next?.current, 10, "the refused PUT changed nothing")
     }
 }
+
+extension AutoscaleTests {
+    /// `--haproxy` hosts resolve to the marathon-lb instances on them; a scenario host without one
+    /// refuses the connection, so the whole iteration fails (autoscale.rb:188) rather than
+    /// sampling 0; a name that is no host resolves to nothing (line 166).
+    func testHAProxyHostsResolve() {
+        let names = ["lb-01", "lb-02", "master-01"]
+        XCTAssertEqual(Autoscaler.resolve(["lb-02", "lb-01"], instances: [0, 0, 1], hostNames: names), [2, 0, 1])
+        XCTAssertEqual(Autoscaler.resolve(["master-01"], instances: [0, 1], hostNames: names), [-1])
+        XCTAssertEqual(Autoscaler.resolve(["elsewhere"], instances: [0, 1], hostNames: names), [])
+    }
+}

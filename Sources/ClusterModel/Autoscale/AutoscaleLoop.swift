@@ -10,8 +10,8 @@ extension Autoscaler {
         var polls: [[HAProxyFrontendStats]] = []
         polls.reserveCapacity(polled.count)
         for i in polled {
-            guard let rows = stats?.haproxyFrontendStats(i, now: now) else {
-                fail(now: now, instance: i)
+            guard i >= 0, let rows = stats?.haproxyFrontendStats(i, now: now) else {
+                fail(now: now, instance: i >= 0 ? i : -2)
                 return
             }
             polls.append(rows)

@@ -24,8 +24,8 @@ extension Autoscaler {
     /// with rate this iteration's sample (Σ rate + qcur over the instances polled).
     func accountOracle(now: SimTime) {
         for i in lastOracle.indices { lastOracle[i] = 0 }
-        for f in frontends {
-            guard let a = f.currentApp, let i = trackedApps.firstIndex(of: a) else { continue }
+        for (k, f) in frontends.enumerated() {
+            guard let i = trackedIndex[k] else { continue }
             let need = (Double(f.sample) / Double(spec.targetRPS)).rounded(.up)
             lastOracle[i] = max(lastOracle[i], spec.minInstances, need >= 1e15 ? Int(1e15) : Int(need))
         }
@@ -103,8 +103,11 @@ extension Autoscaler {
             let put = "PUT \(f.putID) instances \(r.target) (autoscale.rb:346)"
             return r.n < 0 ? put : put + "; replaced by \(frontends[r.n].name)'s larger or equal target (its last_scaled stays set)"
         case .failed:
-            return r.n < 0 ? "Marathon has no leader: GET /v2/apps fails (rescued at autoscale.rb:188)"
-                : "HAProxy instance \(r.n) did not answer (rescued at autoscale.rb:188)"
+            switch r.n {
+            case -1: return "Marathon has no leader: GET /v2/apps fails (rescued at autoscale.rb:188)"
+            case -2: return "a --haproxy host runs no marathon-lb: connection refused (rescued at autoscale.rb:188)"
+            default: return "HAProxy instance \(r.n) did not answer (rescued at autoscale.rb:188)"
+            }
         }
     }
 }

@@ -76,6 +76,8 @@ public final class Autoscaler: Subsystem, EventHandler {
     var firstScale: SimTime?
     /// Distinct Marathon apps the frontends read (`current`), for instance-hours, in frontend order.
     var trackedApps: [Int] = []
+    /// Per frontend: its index in `trackedApps` (nil: no Marathon app).
+    var trackedIndex: [Int?] = []
     var instanceSeconds = 0.0
     var oracleSeconds = 0.0
     var lastIteration: SimTime?
@@ -95,6 +97,7 @@ public final class Autoscaler: Subsystem, EventHandler {
             frontends.append(FrontendState(name: name, currentKey: key, putID: put, putApp: marathon.appIndex[put], currentApp: cur,
                                            ring: [], ringStart: 0))
             if let c = cur, !trackedApps.contains(c) { trackedApps.append(c) }
+            trackedIndex.append(cur.flatMap { trackedApps.firstIndex(of: $0) })
         }
         scratch = Array(repeating: -1, count: frontends.count)
         lastRunning = Array(repeating: 0, count: trackedApps.count)
@@ -106,18 +109,22 @@ public final class Autoscaler: Subsystem, EventHandler {
 
     public func start() {
         stats = model.subsystem(HAProxyStatsSource.self)
-        if let control = model.subsystem(HAProxyControl.self) {
-            polled = Self.resolve(spec.haproxyHosts, instances: control.haproxyInstances.map(\.host), hostName: { self.model.infrastructure.hosts[$0].name })
-        }
+        let hostNames = model.infrastructure.hosts.map(\.name)
+        polled = Self.resolve(spec.haproxyHosts, instances: model.subsystem(HAProxyControl.self)?.haproxyInstances.map(\.host) ?? [],
+                              hostNames: hostNames)
         hostIndex = spec.host.flatMap { n in model.infrastructure.hosts.firstIndex { $0.name == n } }
         model.sim.schedule(at: model.sim.now, target: target, kind: 0)
     }
 
-    /// Every `--haproxy` host, in order, to the instances on it (in instance order).
-    static func resolve(_ hosts: [String], instances: [Int], hostName: (Int) -> String) -> [Int] {
+    /// Every `--haproxy` host, in order, to the instances on it (in instance order). A host of the
+    /// scenario without a marathon-lb instance refuses the connection (-1: the iteration fails,
+    /// as Net::HTTP raises); a name that is no host resolves to nothing (line 166).
+    static func resolve(_ hosts: [String], instances: [Int], hostNames: [String]) -> [Int] {
         var out: [Int] = []
         for h in hosts {
-            for (i, host) in instances.enumerated() where hostName(host) == h { out.append(i) }
+            let before = out.count
+            for (i, host) in instances.enumerated() where hostNames[host] == h { out.append(i) }
+            if out.count == before && hostNames.contains(h) { out.append(-1) }
         }
         return out
     }
