@@ -204,3 +204,23 @@ extension AutoscaleTests {
         XCTAssertEqual(Autoscaler.resolve(["elsewhere"], instances: [0, 1], hostNames: names), [])
     }
 }
+
+extension AutoscaleTests {
+    /// instance_hours integrates Marathon's instance changes exactly (two instances from their
+    /// launch, seconds after the start, to the end of the hour), not per autoscale interval
+    /// (which would lose the first minute: 1.967); the oracle holds 2 (150 rps at 100) from the
+    /// first counted iteration (0 s, or 60 s when Marathon had no leader yet).
+    func testInstanceHoursIntegrateInstanceChanges() {
+        let r = Run(flags: Self.flags(), apps: [Self.web(2)]) { _ in [("web_10000", 150)] }
+        r.run()
+        XCTAssertTrue(r.puts.isEmpty)
+        let h = Dictionary(uniqueKeysWithValues: r.scaler.headline().map { ($0.key, $0.value) })
+        guard case .number(let used, _)? = h["instance_hours"], case .number(let oracle, _)? = h["oracle_instance_hours"] else { return XCTFail("\(h)") }
+        let since = r.model.marathon!.apps[0].instances.compactMap(\.runningSince)
+        XCTAssertEqual(since.count, 2)
+        XCTAssertEqual(used, since.reduce(0) { $0 + (3600 - $1.seconds) } / 3600, accuracy: 1e-6)
+        XCTAssertGreaterThan(used, 1.97)
+        let counted = r.decisions("web_10000").first { $0.d != "failed" }!.t
+        XCTAssertEqual(oracle, 2 * Double(3600 - counted) / 3600, accuracy: 1e-9)
+    }
+}

@@ -4,7 +4,7 @@ import SimKernel
 // mesosphere/marathon-lb-autoscale:autoscale.rb and are listed in docs/autoscale.md.
 extension Autoscaler {
     func iterate(now: SimTime) {
-        accountInstances(now: now)
+        accountOracleTime(now: now)
         // 164-171: poll every HAProxy; one that does not answer raises, and the rescue at 188
         // skips the rest of the iteration (total_samples is not incremented).
         var polls: [[HAProxyFrontendStats]] = []

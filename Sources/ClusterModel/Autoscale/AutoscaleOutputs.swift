@@ -4,20 +4,28 @@ import SimKernel
 // sample for the intervals since the last), a chart of load against instances, and headline
 // figures including instance-hours against an oracle's (docs/autoscale.md defines them).
 extension Autoscaler {
-    /// Integrates running instances and the oracle's instances from the last iteration to `now`
-    /// (both are step functions between iterations), then reads the running instances anew.
-    func accountInstances(now: SimTime) {
+    /// Integrates the oracle's instances from the last iteration to `now` (a step function
+    /// between iterations).
+    func accountOracleTime(now: SimTime) {
         if let last = lastIteration {
             let dt = (now - last).seconds
-            for i in trackedApps.indices {
-                instanceSeconds += Double(lastRunning[i]) * dt
-                oracleSeconds += Double(lastOracle[i]) * dt
-            }
+            for i in trackedApps.indices { oracleSeconds += Double(lastOracle[i]) * dt }
         }
         lastIteration = now
-        for (i, a) in trackedApps.enumerated() {
-            lastRunning[i] = marathon.apps[a].instances.reduce(0) { $0 + ($1.state == .running ? 1 : 0) }
-        }
+    }
+
+    /// Running instances of tracked app `i` held since `runningFrom[i]`, added up to `now`.
+    func settleRunning(_ i: Int, now: SimTime) {
+        instanceSeconds += Double(lastRunning[i]) * (now - runningFrom[i]).seconds
+        runningFrom[i] = now
+    }
+
+    /// Marathon's instance_changed events: the running count of a tracked app changes exactly here.
+    public func receive(_ signal: PlatformSignal) {
+        guard case .instanceChanged(let app, _, _) = signal, app < trackedSlot.count, trackedSlot[app] >= 0 else { return }
+        let i = trackedSlot[app]
+        settleRunning(i, now: model.sim.now)
+        lastRunning[i] = marathon.apps[app].instances.reduce(0) { $0 + ($1.state == .running ? 1 : 0) }
     }
 
     /// The oracle: per app, max(min-instances, ceil(rate / target-rps)) for its busiest frontend,
@@ -32,7 +40,9 @@ extension Autoscaler {
     }
 
     public func headline() -> [HeadlineFigure] {
-        accountInstances(now: model.sim.now)
+        let now = model.sim.now
+        accountOracleTime(now: now)
+        for i in trackedApps.indices { settleRunning(i, now: now) }
         return [
             HeadlineFigure("autoscale_scales", .int(Int64(scales))),
             HeadlineFigure("autoscale_conflicts", .int(Int64(conflicts))),
@@ -67,7 +77,7 @@ extension Autoscaler {
             ("autoscale_scales", "PUTs of `instances` the autoscaler sent to Marathon (409s included)."),
             ("autoscale_conflicts", "Of those, PUTs Marathon refused with 409 (deployment in progress); autoscale.rb ignores them."),
             ("autoscale_first_scale_s", "When the first PUT was sent (empty: never)."),
-            ("instance_hours", "Σ over the apps the autoscaler watches of running instances × time (read at each interval, held until the next)."),
+            ("instance_hours", "Σ over the apps the autoscaler watches of running instances × time, integrated exactly on Marathon's instance changes."),
             ("oracle_instance_hours", "Σ over those apps of max(min-instances, ceil(rate / target-rps)) × time, rate the frontend's sample at each interval (the busiest frontend of an app): what a scaler with perfect, instant knowledge would run."),
         ],
         headlineIntro: "With an `autoscale` section (docs/autoscale.md):")

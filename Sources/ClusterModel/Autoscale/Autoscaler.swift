@@ -4,7 +4,7 @@ import SimKernel
 /// in docs/autoscale.md): every `--interval` it polls the FRONTEND rows of every HAProxy instance
 /// (`HAProxyStatsSource`), keeps a moving average of `rate + qcur` per `--apps` frontend, reads
 /// Marathon's `instances`, and PUTs a new count through Marathon's deployment path.
-public final class Autoscaler: Subsystem, EventHandler {
+public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     public static let entry = SubsystemEntry(name: "autoscale", section: "autoscale", outputs: Autoscaler.outputs) { model in
         guard let spec = model.spec.autoscale, let marathon = model.subsystem(MarathonScheduler.self) else { return nil }
         return Autoscaler(spec: spec, model: model, marathon: marathon)
@@ -82,6 +82,9 @@ public final class Autoscaler: Subsystem, EventHandler {
     var oracleSeconds = 0.0
     var lastIteration: SimTime?
     var lastRunning: [Int] = []
+    var runningFrom: [SimTime] = []
+    /// Per Marathon app: its index in `trackedApps` (-1: not tracked).
+    var trackedSlot: [Int] = []
     var lastOracle: [Int] = []
 
     init(spec: AutoscaleSpec, model: ClusterSimulation, marathon: MarathonScheduler) {
@@ -102,10 +105,14 @@ public final class Autoscaler: Subsystem, EventHandler {
         scratch = Array(repeating: -1, count: frontends.count)
         lastRunning = Array(repeating: 0, count: trackedApps.count)
         lastOracle = lastRunning
+        runningFrom = Array(repeating: .zero, count: trackedApps.count)
+        trackedSlot = Array(repeating: -1, count: marathon.spec.apps.count)
+        for (i, a) in trackedApps.enumerated() { trackedSlot[a] = i }
     }
 
     public var name: String { "autoscale" }
     public func register(in sim: Simulation) { target = sim.register(self) }
+    public func subscribe(to signals: PlatformSignals) { signals.subscribe(self, to: .instances, stage: .observers) }
 
     public func start() {
         stats = model.subsystem(HAProxyStatsSource.self)
