@@ -102,20 +102,10 @@ struct Run: ParsableCommand {
         let loaded = try options.load()
         let spec = loaded.spec
         if !quiet { for w in loaded.warnings { printErr("warning: \(w)") } }
-        let nginxInstants = nginxConfigAt.compactMap(NginxConfigInstants.parse)
-        if !nginxInstants.isEmpty {
-            if spec.nginx == nil { printErr("error: --nginx-config-at: the scenario has no nginx section"); throw ExitCode(ExitStatus.invalidInput) }
-            if let late = nginxInstants.first(where: { $0 > spec.duration }) {
-                printErr("error: --nginx-config-at \(late): after the end of the run (\(spec.duration))"); throw ExitCode(ExitStatus.invalidInput)
-            }
-        }
-        let haproxyInstants = haproxyConfigAt.compactMap(NginxConfigInstants.parse)
-        if !haproxyInstants.isEmpty {
-            if spec.marathonLB == nil { printErr("error: --haproxy-config-at: the scenario has no marathonLB section"); throw ExitCode(ExitStatus.invalidInput) }
-            if let late = haproxyInstants.first(where: { $0 > spec.duration }) {
-                printErr("error: --haproxy-config-at \(late): after the end of the run (\(spec.duration))"); throw ExitCode(ExitStatus.invalidInput)
-            }
-        }
+        let nginxInstants = try NginxConfigInstants.instants(nginxConfigAt, option: "--nginx-config-at", section: "nginx",
+                                                             present: spec.nginx != nil, duration: spec.duration)
+        let haproxyInstants = try NginxConfigInstants.instants(haproxyConfigAt, option: "--haproxy-config-at", section: "marathonLB",
+                                                               present: spec.marathonLB != nil, duration: spec.duration)
         let outPath = out ?? "results/\(spec.name)"
         let target: OutputTarget
         do {
@@ -316,25 +306,34 @@ enum NginxConfigInstants {
         return nil
     }
 
+    /// The instants of a `--*-config-at` option; exit 2 when the scenario lacks the section or an instant is after the end.
+    static func instants(_ values: [String], option: String, section: String, present: Bool, duration: SimDuration) throws -> [SimDuration] {
+        let list = values.compactMap(parse)
+        guard !list.isEmpty else { return [] }
+        if !present { printErr("error: \(option): the scenario has no \(section) section"); throw ExitCode(ExitStatus.invalidInput) }
+        if let late = list.first(where: { $0 > duration }) {
+            printErr("error: \(option) \(late): after the end of the run (\(duration))"); throw ExitCode(ExitStatus.invalidInput)
+        }
+        return list
+    }
+
     /// `--haproxy-config-at`: the haproxy.cfg each marathon-lb instance runs at each instant.
     static func write(_ lb: MarathonLB, at instants: [SimDuration], into dir: String) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for t in instants {
-            let secs = NumberFormat.seconds(t.nanoseconds)
-            for i in 0..<lb.instanceCount {
-                let text = lb.configurationText(i, at: SimTime.zero + t)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(lb.hostName(ofInstance: i))-\(secs)s.cfg"))
-            }
-        }
+        try write(instants, into: dir, suffix: "cfg", count: lb.instanceCount, host: lb.hostName(ofInstance:)) { lb.configurationText($0, at: $1) }
     }
 
     static func write(_ nginx: NginxProxies, at instants: [SimDuration], into dir: String) throws {
+        try write(instants, into: dir, suffix: "conf", count: nginx.proxyCount, host: nginx.hostName(ofProxy:)) { nginx.configurationText(proxy: $0, at: $1) }
+    }
+
+    /// `<dir>/<host>-<seconds>s.<suffix>` per instant and instance.
+    static func write(_ instants: [SimDuration], into dir: String, suffix: String, count: Int, host: (Int) -> String,
+                      text: (Int, SimTime) -> String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for t in instants {
             let secs = NumberFormat.seconds(t.nanoseconds)
-            for p in 0..<nginx.proxyCount {
-                let text = nginx.configurationText(proxy: p, at: SimTime.zero + t)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(nginx.hostName(ofProxy: p))-\(secs)s.conf"))
+            for i in 0..<count {
+                try Data(text(i, SimTime.zero + t).utf8).write(to: URL(fileURLWithPath: "\(dir)/\(host(i))-\(secs)s.\(suffix)"))
             }
         }
     }

@@ -8,7 +8,7 @@ import XCTest
 /// events with marathon_lb.py's coalescing, no reload when nothing changed, the reload gap.
 final class MarathonLBTests: XCTestCase {
     static func scenario(lb: String = #"{"instances": [{"hostGroup": "lb", "group": "external"}]}"#, webLabels: String = #""HAPROXY_GROUP": "external""#,
-                         duration: String = "10m") -> String {
+                         duration: String = "10m", faults: String = "[]") -> String {
         #"""
         {"name": "mlb", "duration": "\#(duration)", "seed": 7,
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
@@ -23,7 +23,7 @@ final class MarathonLBTests: XCTestCase {
             "healthChecks": [{"protocol": "HTTP", "path": "/health", "portIndex": 0, "gracePeriodSeconds": 60,
               "intervalSeconds": 10, "timeoutSeconds": 5, "maxConsecutiveFailures": 3}]}]},
          "marathonLB": \#(lb),
-         "actions": [{"at": "5m", "kind": "scale", "app": "/shop/web", "instances": 3}]}
+         "actions": [{"at": "5m", "kind": "scale", "app": "/shop/web", "instances": 3}], "faults": \#(faults)}
         """#
     }
 
@@ -118,6 +118,34 @@ final class MarathonLBTests: XCTestCase {
             }
             XCTAssertEqual(o.events.filter { $0.event == "haproxyReloaded" }.count, lb.totalReloads)
         }
+    }
+
+    /// A down host's instance regenerates nothing and accepts nothing; back up, it regenerates at once.
+    func testInstanceOnADownHostWaitsAndRegeneratesWhenBack() throws {
+        let crash = #"[{"at": "4m", "kind": "hostCrash", "host": "lb-01", "recoverAfter": "3m"}]"#
+        let (m, _, lb) = try XCTUnwrap(model(Self.scenario(faults: crash)))
+        run(m, until: .minutes(4) + .seconds(1))
+        let down = lb.instances.map(\.regenerations)
+        XCTAssertFalse(lb.haproxyAccepts(0, now: m.sim.now))
+        XCTAssertTrue(lb.haproxyAccepts(1, now: m.sim.now))
+        run(m, until: .minutes(6) + .seconds(59))
+        XCTAssertEqual(lb.instances[0].regenerations, down[0], "nothing while down (the scale at 5m included)")
+        XCTAssertGreaterThan(lb.instances[1].regenerations, down[1])
+        run(m, until: .minutes(7) + .milliseconds(300))
+        XCTAssertEqual(lb.instances[0].regenerations, down[0] + 1, "back up at 7m: one regeneration at once")
+        XCTAssertEqual(lb.instances[0].configs.last?.backends.first?.servers.count, lb.instances[1].configs.last?.backends.first?.servers.count, "back up: what the other instance serves, at once")
+        XCTAssertEqual(lb.instances[1].configs.last?.backends.first?.servers.count, 3, "the scale at 5m")
+        XCTAssertEqual(lb.instances[0].activatedAt.last, SimTime.zero + .minutes(7) + .milliseconds(250), "150 ms to generate, 100 ms of SYN drop")
+    }
+
+    /// Poll mode: no event subscriptions, a regeneration every pollInterval.
+    func testPollModeRegeneratesEveryInterval() throws {
+        let (m, _, lb) = try XCTUnwrap(model(Self.scenario(lb: #"{"instances": [{"hosts": ["lb-01"]}], "mode": "poll", "pollInterval": "30s"}"#)))
+        m.run()
+        // at 0, then every 30 s after the previous one ended (150 ms; 1.1 s more with a reload)
+        let r = lb.instances[0]
+        XCTAssertEqual(r.regenerations, 20, "10 minutes / (30 s + its own time)")
+        XCTAssertEqual(r.configs.last?.backends.first?.servers.count, 3)
     }
 
     /// --health-check: tasks become servers once Marathon's check says alive, not when running.
