@@ -55,9 +55,8 @@ final class HAProxyFrontTests: XCTestCase {
         let c = t.runTotals()
         XCTAssertEqual(c.failed, 0)
         let b = Self.backend(t)
-        let dead = b.servers.indices.first { !b.isUp($0, now: m.sim.now) }
-        XCTAssertNotNil(dead, "the crashed host's server is DOWN")
-        let d = b.servers[dead!]
+        guard let dead = b.servers.indices.first(where: { !b.isUp($0, now: m.sim.now) }) else { return XCTFail("the crashed host's server is DOWN") }
+        let d = b.servers[dead]
         let tick = HAProxyBackendState.firstTick(phase: d.phase, inter: .seconds(2), atOrAfter: d.since)
         XCTAssertEqual(d.since, SimTime.zero + .minutes(2))
         XCTAssertLessThanOrEqual(tick + .seconds(4) - d.since, .seconds(6), "DOWN within fall x inter")
@@ -66,6 +65,20 @@ final class HAProxyFrontTests: XCTestCase {
         XCTAssertLessThan(late, 40)
         XCTAssertGreaterThan(c.latency.quantile(0.9999) ?? 0, 9000, "three connect timeouts, then the redispatch")
         XCTAssertLessThan(c.latency.quantile(0.99) ?? 1e9, 100, "fewer than 1 % met the dead server")
+    }
+
+    /// marathon-lb saves `show servers state` before a reload and the new process loads it: a
+    /// server DOWN stays DOWN across reloads (no new round of timeouts after each).
+    func testCheckStateSurvivesReloads() {
+        let crash = FaultSpec(at: .minutes(2), kind: .hostCrash, target: .host("slave-01"))
+        let s = HAProxyHarness.service(Self.fromMinute(20), work: .constant(0.01))
+        let (_, t, f) = HAProxyHarness.run(Self.spec(instances: 4, faults: [crash], s)) { f in
+            f.reloadAt = (0..<18).map { Self.at60 + .seconds(10 * $0) }
+        }
+        XCTAssertGreaterThan(f.configs.count, 15)
+        let c = t.runTotals()
+        XCTAssertEqual(c.failed, 0)
+        XCTAssertLessThan(c.latency.quantile(0.99) ?? 1e9, 100, "only the requests before the first DOWN met the dead server")
     }
 
     /// Checks are computed: DOWN at the first check tick at or after the failure plus (fall-1)·inter,

@@ -86,6 +86,14 @@ final class HAProxyBackendState {
         servers[i].bad = bad; servers[i].since = t
     }
 
+    /// The check state of the servers of an older generation with the same names.
+    func inherit(from old: HAProxyBackendState) {
+        for i in servers.indices {
+            guard let o = old.servers.first(where: { $0.server.name == servers[i].server.name }) else { continue }
+            servers[i].phase = o.phase; servers[i].bad = o.bad; servers[i].since = o.since
+        }
+    }
+
     /// Whether a server has a free connection slot (per-server maxconn, 0: none).
     func hasRoom(_ i: Int) -> Bool { servers[i].server.maxconn == 0 || servers[i].conns < servers[i].server.maxconn }
 
@@ -141,11 +149,21 @@ final class HAProxyTable {
         let c = control.haproxyConfiguration(instance, generation: generation)
         guard backend >= 0, backend < c.backends.count else { return nil }
         let i = Int32(backends.count)
-        backends.append(HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream))
+        let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream)
+        // marathon-lb's reload saves `show servers state` and the new process loads it
+        // (`load-server-state-from-file global`): a server keeps its check state by name
+        let named = NameKey(instance: instance, backend: c.backends[backend].name)
+        if let prev = latest[named], keys[Int(prev)].generation < generation {
+            state.inherit(from: backends[Int(prev)])
+        }
+        if (latest[named].map { keys[Int($0)].generation < generation }) ?? true { latest[named] = i }
+        backends.append(state)
         keys.append(k)
         index[k] = i
         return i
     }
+    private struct NameKey: Hashable { var instance: Int; var backend: String }
+    private var latest: [NameKey: Int32] = [:]
     subscript(_ i: Int32) -> HAProxyBackendState { backends[Int(i)] }
 }
 
