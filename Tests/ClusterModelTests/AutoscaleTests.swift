@@ -6,8 +6,8 @@ import SimKernel
 /// recorded rate series (`rates(now)`: frontend name → rate).
 final class RecordedHAProxyStats: Subsystem, HAProxyControl, HAProxyStatsSource {
     let hosts: [Int]
-    let rates: (SimTime) -> [(String, Int)]
-    init(hosts: [Int], rates: @escaping (SimTime) -> [(String, Int)]) { self.hosts = hosts; self.rates = rates }
+    let rates: (SimTime) -> [(String, Int)]?
+    init(hosts: [Int], rates: @escaping (SimTime) -> [(String, Int)]?) { self.hosts = hosts; self.rates = rates }
     var name: String { "fakehaproxy" }
     func register(in sim: Simulation) {}
     func start() {}
@@ -16,7 +16,7 @@ final class RecordedHAProxyStats: Subsystem, HAProxyControl, HAProxyStatsSource 
     func haproxyConfiguration(_ i: Int, generation: Int) -> HAProxyConfiguration { HAProxyConfiguration() }
     func haproxyAccepts(_ i: Int, now: SimTime) -> Bool { true }
     func haproxyFrontendStats(_ i: Int, now: SimTime) -> [HAProxyFrontendStats]? {
-        rates(now).map { HAProxyFrontendStats(name: $0.0, rate: $0.1, scur: 0) }
+        rates(now)?.map { HAProxyFrontendStats(name: $0.0, rate: $0.1, scur: 0) }
     }
 }
 
@@ -29,7 +29,7 @@ final class AutoscaleTests: XCTestCase {
         var scaler: Autoscaler { model.subsystem(Autoscaler.self)! }
         var rows: [[String]] = []
         init(flags: AutoscaleSpec, apps: [AppDefinition], startup: Double = 5, duration: SimDuration = .hours(1),
-             rates: @escaping (SimTime) -> [(String, Int)]) {
+             rates: @escaping (SimTime) -> [(String, Int)]?) {
             let beh = apps.map { _ in AppBehaviour(task: TaskBehaviour(startup: .constant(startup)), imageSizeBytes: 100_000_000) }
             var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1),
                                    hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
@@ -222,5 +222,25 @@ extension AutoscaleTests {
         XCTAssertGreaterThan(used, 1.97)
         let counted = r.decisions("web_10000").first { $0.d != "failed" }!.t
         XCTAssertEqual(oracle, 2 * Double(3600 - counted) / 3600, accuracy: 1e-9)
+    }
+}
+
+extension AutoscaleTests {
+    /// An HAProxy that does not answer fails the whole iteration (rescued at line 188): no sample,
+    /// total_samples not incremented, so the first decision moves by as many intervals. Stats
+    /// down at 300 and 360 s: the counted iterations are 0 (or 60), ..., 240, 420, ...; the 11th
+    /// is two intervals later than without the outage.
+    func testUnansweredPollSkipsTheIteration() {
+        let r = Run(flags: Self.flags(), apps: [Self.web()]) { now in
+            (300...360).contains(now.seconds) ? nil : [("web_10000", 100)]
+        }
+        r.run()
+        let d = r.decisions("web_10000")
+        XCTAssertEqual(d.first { $0.t == 300 }?.d, "failed")
+        XCTAssertEqual(d.first { $0.t == 360 }?.d, "failed")
+        let counted = d.filter { $0.d != "failed" }.map(\.t)
+        let firstDecision = d.first { $0.d != "failed" && $0.d != "sampling" }?.t
+        XCTAssertEqual(firstDecision, counted[10])
+        XCTAssertEqual(firstDecision, counted[0] + 12 * 60)
     }
 }
