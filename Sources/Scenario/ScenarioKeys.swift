@@ -81,7 +81,8 @@ public enum ScenarioReference {
          ScenarioSchema.alertmanagerKeys, ScenarioSchema.alertmanagerFlagKeys, ScenarioSchema.alertmanagerSilenceKeys,
          ScenarioSchema.alertmanagerAPIMatcherKeys,
          ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys,
-         ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys]
+         ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys,
+         ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys]
     }
 
     public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
