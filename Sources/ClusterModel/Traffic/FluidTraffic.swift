@@ -37,6 +37,9 @@ final class FluidTraffic {
     let serviceCV2: [Double]
     /// Passive-health state per (balancer or direct service, peer).
     var peerState: [PeerKey: FluidPeer] = [:]
+    /// The step's load per task, gathered over its entries (`gather`, `serveGathered`).
+    var gathered: [(task: TaskID, load: Gathered)] = []
+    var gatheredIndex: [TaskID: Int] = [:]
     /// Per instance queue: backlog (requests) of an overloaded instance.
     var backlog: [TaskID: Double] = [:]
     /// Per service: cached latency sketch for the last rate (per instance).
@@ -189,6 +192,7 @@ final class FluidTraffic {
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
         if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
+        serveGathered(s, dt: dt)
     }
 
     func stepEntry(_ s: Int, _ e: Entry, requests n: Double, from t: SimTime, dt: Double) {
@@ -293,9 +297,37 @@ final class FluidTraffic {
         for i in share.indices where share[i] > 0 && reaches[i] == .accept {
             let frac = share[i] / liveTotal
             let lam = served * frac / dt
-            serve(s, svc, task: e.peers[i].inst!.task, rate: lam, requests: served * frac,
-                  delayed: detoured * frac, delay: detourDelay, dt: dt, readTimeout: e.route.readTimeout.seconds)
+            gather(task: e.peers[i].inst!.task, rate: lam, requests: served * frac, delayed: detoured * frac, delay: detourDelay,
+                   readTimeout: e.route.readTimeout.seconds)
         }
+    }
+
+    /// One task's load in a step, summed over every way in (each nginx or HAProxy instance is an
+    /// entry): its queue must see all the requests it gets, not each proxy's share on its own.
+    struct Gathered {
+        var rate = 0.0, requests = 0.0, delayed = 0.0, delayWeight = 0.0, readTimeout = 0.0
+    }
+
+    func gather(task: TaskID, rate: Double, requests: Double, delayed: Double, delay: Double, readTimeout: Double) {
+        if let i = gatheredIndex[task] {
+            gathered[i].load.rate += rate; gathered[i].load.requests += requests; gathered[i].load.delayed += delayed
+            gathered[i].load.delayWeight += delayed * delay
+            gathered[i].load.readTimeout = min(gathered[i].load.readTimeout, readTimeout)
+        } else {
+            gatheredIndex[task] = gathered.count
+            gathered.append((task, Gathered(rate: rate, requests: requests, delayed: delayed, delayWeight: delayed * delay, readTimeout: readTimeout)))
+        }
+    }
+
+    /// Serves what the step's entries gathered, task by task in the order they were first reached.
+    func serveGathered(_ s: Int, dt: Double) {
+        let svc = m.spec.services[s]
+        for (task, g) in gathered {
+            serve(s, svc, task: task, rate: g.rate, requests: g.requests, delayed: g.delayed,
+                  delay: g.delayed > 0 ? g.delayWeight / g.delayed : 0, dt: dt, readTimeout: g.readTimeout)
+        }
+        gathered.removeAll(keepingCapacity: true)
+        gatheredIndex.removeAll(keepingCapacity: true)
     }
 
     /// Requests inside an instance that stopped answering: Little's law (rate x response time),
