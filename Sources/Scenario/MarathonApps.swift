@@ -23,6 +23,13 @@ enum MarathonAppKeys {
                            "lastTaskFailure", "taskStats", "tasksStats", "readinessCheckResults"]
     /// Labels the simulator reads (marathon-lb).
     static let modelledLabels = ["HAPROXY_GROUP"]
+    /// The per-port labels marathon-lb reads (`HAPROXY_{n}_VHOST` ...): modelled by the marathon-lb subsystem.
+    static let modelledPortLabels = ["VHOST", "PORT", "MODE", "BALANCE", "ENABLED", "GROUP"]
+    static func isModelled(label name: String) -> Bool {
+        if modelledLabels.contains(name) { return true }
+        let parts = name.split(separator: "_", maxSplits: 2)
+        return parts.count == 3 && parts[0] == "HAPROXY" && Int(parts[1]) != nil && modelledPortLabels.contains(String(parts[2]))
+    }
 }
 
 /// Marathon ignores fields it does not know: Play JSON `Reads` (1.4, `api/v2/json/Formats.scala`) and
@@ -504,7 +511,7 @@ final class AppDecoder {
                     if let s = m.value.stringValue { labels.append(Label(name: m.key, value: s)) }
                     else { d.error(JSONPath.key(p("labels"), m.key), at: m.value, typeMismatch("a string (label values are strings)", m.value)) }
                 }
-                for l in labels where !MarathonAppKeys.modelledLabels.contains(l.name) { notModelled.append("labels." + l.name) }
+                for l in labels where !MarathonAppKeys.isModelled(label: l.name) { notModelled.append("labels." + l.name) }
             } else { d.error(p("labels"), at: lv, typeMismatch("an object of label names to string values", lv)) }
         }
         var envNames: [String] = []
