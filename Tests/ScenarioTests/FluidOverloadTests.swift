@@ -9,7 +9,7 @@ import SimKernel
 /// the same as with one way in. Before the fix each proxy's share was queued on its own and an
 /// overloaded app served everything.
 final class FluidOverloadTests: XCTestCase {
-    func scenario(via: String) -> String {
+    func scenario(via: String, instances: String = #"[{"hostGroup": "lb", "group": "external"}]"#) -> String {
         let entry = via == "direct" ? #""via": "direct""# : #""via": "marathon-lb", "frontend": "shop_web_10000""#
         return """
         {"name": "overload", "duration": "30m", "sampleInterval": "1m",
@@ -21,7 +21,7 @@ final class FluidOverloadTests: XCTestCase {
             "container": {"type": "DOCKER", "docker": {"image": "web:1", "network": "BRIDGE",
               "portMappings": [{"containerPort": 8080, "hostPort": 0, "servicePort": 10000, "protocol": "tcp"}]}},
             "labels": {"HAPROXY_GROUP": "external"}}]},
-         "marathonLB": {"instances": [{"hostGroup": "lb", "group": "external"}]},
+         "marathonLB": {"instances": \(instances)},
          "traffic": {"mode": "fluid", "services": [{"name": "web", "app": "/shop/web", \(entry),
             "arrivals": {"step": {"from": 100, "to": 1000, "at": "10m"}},
             "serviceTime": {"exponential": {"mean": "20ms"}}, "discipline": "fifo", "concurrency": 4}]}}
@@ -44,5 +44,13 @@ final class FluidOverloadTests: XCTestCase {
         let viaLB = try failed(scenario(via: "marathon-lb"))
         XCTAssertGreaterThan(direct, 100_000, "the overloaded app times requests out")
         XCTAssertEqual(viaLB / direct, 1, accuracy: 0.05, "through two HAProxy instances: \(viaLB) failed, direct: \(direct)")
+    }
+
+    /// A marathon-lb of another HAPROXY_GROUP does not bind the frontend: requests never go there
+    /// (before the fix, the round robin over every instance sent half of them to it: refused).
+    func testOnlyTheGroupsInstancesTakeTheFrontendsRequests() throws {
+        let external = try failed(scenario(via: "marathon-lb", instances: #"[{"hostGroup": "lb", "group": "external"}]"#))
+        let mixed = try failed(scenario(via: "marathon-lb", instances: #"[{"hosts": ["lb-01"], "group": "external"}, {"hosts": ["lb-02"], "group": "internal"}]"#))
+        XCTAssertEqual(mixed / external, 1, accuracy: 0.05, "one external and one internal instance: \(mixed) failed; two external: \(external)")
     }
 }

@@ -196,7 +196,6 @@ final class FluidTraffic {
     }
 
     func stepEntry(_ s: Int, _ e: Entry, requests n: Double, from t: SimTime, dt: Double) {
-        let svc = m.spec.services[s]
         if dt > 0 { m.exporterFluidProxy(s, balancer: e.balancer, perSecond: n / dt, meanSeconds: (sketchCache[s]?.mean ?? serviceMean[s] * 1000) / 1000) }
         let maxFails = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).maxFails } : Array(repeating: 0, count: e.peers.count)
         let down = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).down } : Array(repeating: false, count: e.peers.count)

@@ -199,11 +199,13 @@ final class HAProxyFront: RequestFront {
             let i = instances[(next + k) % instances.count]
             let host = table.control.haproxyInstances[i].host
             guard hostUp(host) else { continue }
-            guard table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
-            next = (next + k + 1) % instances.count
             let g = table.control.haproxyGeneration(i)
             let c = table.control.haproxyConfiguration(i, generation: g)
-            guard let fe = c.frontends.first(where: { $0.name == frontend }) else { return .refused(.noProxy) }
+            // an instance of another HAPROXY_GROUP does not bind this frontend: the client's
+            // address for the service (the group's marathon-lb) never leads there
+            guard let fe = c.frontends.first(where: { $0.name == frontend }) else { continue }
+            guard table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
+            next = (next + k + 1) % instances.count
             guard let b = table.backend(instance: i, generation: g, backend: fe.backend) else { return .refused(.noRoute) }
             if count { table.stats[i].opened(frontend, generation: g, now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
