@@ -14,9 +14,6 @@ public struct MarathonLBTask: Sendable {
 }
 
 public enum MarathonLBConfig {
-    /// A host's address in the written configuration (HAProxy resolves names when it starts, and
-    /// `haproxy -c` would refuse unresolvable ones): 10.0.0.0/8 by host index.
-    public static func address(ofHost h: Int) -> String { "10.\((h >> 16) & 255).\((h >> 8) & 255).\(h & 255)" }
 
     /// The configuration of the instance serving `group` for these apps (index in Marathon's spec,
     /// definition, running tasks that pass the --health-check filter).
@@ -46,7 +43,7 @@ public enum MarathonLBConfig {
             var servers: [HAProxyServer] = []
             for t in s.tasks where s.port.index < t.ports.count {
                 let port = t.ports[s.port.index]
-                servers.append(HAProxyServer(name: serverName(hostName(t.host), port), address: address(ofHost: t.host), port: port,
+                servers.append(HAProxyServer(name: serverName(hostName(t.host), port), address: Host.address(ofIndex: t.host), port: port,
                                              instance: ServiceInstance(task: t.task, host: t.host, port: port), check: haCheck))
             }
             guard !servers.isEmpty else { continue }
