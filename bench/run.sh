@@ -81,6 +81,7 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   run "$BENCH" consul $((1000 / DIV)) $((10000 / DIV)) $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Consul vs the same platform without it
   run "$BENCH" traffic 100 10000 $((24 / DIV > 0 ? 24 / DIV : 1)) fluid "$SEED"   # fluid traffic: 100 services x 10,000 req/s
   run "$BENCH" scrape $((1000 / DIV)) 200 $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Prometheus: 1,000 targets x 200 series every 15 s
+  run "$BENCH" metrics 10 $((20000 / DIV)) "$SEED"   # exporters: collect() per endpoint kind, everything wanted vs nothing
   ((HAVE_CPP)) && run "$WORKDIR/cpp_mmc" "$CUSTOMERS" "$SEED"
   if [[ -n "$SIMPY_PY" ]]; then
     for n in 10000 1000000; do run "$SIMPY_PY" "$PEERS_DIR/simpy/hold.py" "$n" $((1000000 / DIV)) "$SEED"; done
