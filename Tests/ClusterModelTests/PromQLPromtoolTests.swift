@@ -136,26 +136,17 @@ final class PromQLPromtoolTests: XCTestCase {
         print("promtool agreement: \(tests.count) cases of \(Self.expressions.count) expressions, \(nonEmpty) with samples")
         let doc: [String: Any] = ["rule_files": [], "evaluation_interval": "1m",
                                   "tests": [["interval": "15s", "input_series": series, "promql_expr_test": tests]]]
-        let dir = NSTemporaryDirectory() + "promql-promtool-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = dir + "/test.json"
-        try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]).write(to: URL(fileURLWithPath: file))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: promtool)
-        p.arguments = ["test", "rules", file]
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, String(out.prefix(20_000)))
+        let (status, out) = try Self.runPromtoolStatus(promtool, doc)
+        XCTAssertEqual(status, 0, String(out.prefix(20_000)))
     }
 }
 
 extension PromQLPromtoolTests {
     /// Runs `promtool test rules` on a JSON document; returns its output.
-    static func runPromtool(_ promtool: String, _ doc: [String: Any]) throws -> String {
+    static func runPromtool(_ promtool: String, _ doc: [String: Any]) throws -> String { try runPromtoolStatus(promtool, doc).output }
+
+    /// Runs `promtool test rules` on a JSON document; returns its exit status and output.
+    static func runPromtoolStatus(_ promtool: String, _ doc: [String: Any]) throws -> (status: Int32, output: String) {
         let dir = NSTemporaryDirectory() + "promql-promtool-err-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -169,7 +160,7 @@ extension PromQLPromtoolTests {
         try p.run()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        return out
+        return (p.terminationStatus, out)
     }
 
     /// Evaluation errors carry Prometheus' own messages: promtool reports each failing expression's `err:`.
