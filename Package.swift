@@ -22,10 +22,12 @@ let package = Package(
         .target(name: "ClusterModel", dependencies: ["SimKernel"]),
         .target(name: "Scenario", dependencies: ["ClusterModel", "SimKernel"]),
         .target(name: "Reporting", dependencies: ["ClusterModel", "SimKernel"]),
+        // Experiments (issue 13): sweeps, aggregates, the planner, Slurm batch scripts.
+        .target(name: "Experiment", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel"]),
         .executableTarget(
             name: "clustersim",
             dependencies: [
-                "Scenario", "Reporting", "ClusterModel", "SimKernel",
+                "Scenario", "Reporting", "ClusterModel", "SimKernel", "Experiment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +38,7 @@ let package = Package(
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files", "templates", "consul-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "Scenario", "SimKernel"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Scenario", "SimKernel"]),
         .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["bad-inputs", "installer-standins"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Scenario
+
+// `clustersim sweep` and `clustersim plan` (issue 13; docs/experiments.md, docs/planning.md,
+// docs/slurm.md). Placeholders of the scaffold: the sweep part fills Sweep.run, the Slurm part
+// the --slurm branch, the planner part Plan.run.
+
+struct ExperimentOptions: ParsableArguments {
+    @Argument(help: "The experiment JSON file.")
+    var experiment: String
+
+    @Option(name: .customLong("out"), help: "Experiment results folder (default: results/<experiment name>).")
+    var out: String?
+
+    @Option(name: [.customShort("j"), .customLong("jobs")], help: "Runs at the same time (default: the cores).")
+    var jobs: Int?
+
+    @Flag(help: "Print nothing but errors (no progress bar).")
+    var quiet = false
+}
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every (point, replication) of an experiment and aggregate them into points.csv.")
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: ArgumentHelp("Run only chunk K of N of the runs (1-based; how a Slurm array task runs its share); no aggregate.",
+                               valueName: "K/N"))
+    var runs: String?
+
+    @Flag(help: "Only aggregate the finished runs into points.csv and plots (all runs must be finished).")
+    var aggregateOnly = false
+
+    @Flag(help: "Write a Slurm batch script running the sweep as a job array plus a dependent aggregate job, and submit it with sbatch.")
+    var slurm = false
+
+    @Option(help: "Slurm: runs per array task.")
+    var chunk: Int = 4
+
+    @Option(help: "Slurm: at most this many array tasks at once (--array=0-N%T).")
+    var throttle: Int = 16
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Slurm: an extra #SBATCH option for every job, e.g. --sbatch=--partition=batch.",
+                                                      valueName: "OPTION"))
+    var sbatch: [String] = []
+
+    @Flag(help: "Slurm: write the batch scripts but do not submit them.")
+    var noSubmit = false
+
+    func run() throws {
+        printErr("clustersim sweep: not built yet")
+        throw ExitCode(ExitStatus.internalError)
+    }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer an experiment's planning question: the smallest value of an axis that meets its requirements.")
+
+    @OptionGroup var options: ExperimentOptions
+
+    func run() throws {
+        printErr("clustersim plan: not built yet")
+        throw ExitCode(ExitStatus.internalError)
+    }
+}
