@@ -59,7 +59,7 @@ extension FluidTraffic {
     /// redispatch, failures by cause; the served go to their instances' queues with the per-server
     /// connection limit.
     func haproxyStepEntry(_ s: Int, _ e: Entry, requests n: Double, from t: SimTime, dt: Double) {
-        guard let tab = m.haproxy, n > 0 else { return }
+        guard let tab = m.haproxy else { return }
         let b = tab[e.backend], d = b.defaults
         let k = e.peers.count
         var share = [Double](repeating: 0, count: k), reach = [Reach](repeating: .accept, count: k)
@@ -111,11 +111,12 @@ extension FluidTraffic {
                 }
             }
         }
-        for j in 0..<k where reach[j] == .accept && served[j] + detoured[j] > 0 {
+        // every live server's instance is served, with no requests too (its backlog drains)
+        for j in 0..<k where reach[j] == .accept {
             let mc = b.servers[Int(e.peers[j].key.peer)].server.maxconn
             let limit = min(mc > 0 ? Double(mc) : .infinity, Double(d.maxconn) * share[j] / total)
             let req = served[j] + detoured[j]
-            gather(task: e.peers[j].inst!.task, rate: req / dt, requests: req, delayed: detoured[j],
+            gather(task: e.peers[j].inst!.task, rate: dt > 0 ? req / dt : 0, requests: req, delayed: detoured[j],
                    delay: detoured[j] > 0 ? detourDelay[j] / detoured[j] : 0, readTimeout: d.timeoutServer.seconds,
                    limit: limit, queueTimeout: d.timeoutQueue.seconds)
         }
