@@ -371,6 +371,11 @@ final class FluidTraffic {
         var q = backlog[task] ?? 0
         var done = g.requests
         var wait = 0.0
+        if (lam >= capacity * 0.999 || q > 0) && g.limit / capacity <= readTimeout {
+            // behind HAProxy's connection limit: a FIFO queue of cohorts (HAProxyFluid.swift)
+            haproxyServeQueue(s, svc, task: task, load: g, capacity: capacity, c: c, dt: dt)
+            return
+        }
         if lam >= capacity * 0.999 || q > 0 {
             stepClean = false
             q = max(0, q + (lam - capacity) * dt)

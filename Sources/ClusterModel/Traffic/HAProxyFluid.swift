@@ -13,7 +13,8 @@ import SimKernel
 //   the client's timeout judges it); after Linux's 6 retransmissions it is a timeout. A gap seen
 //   after a tick has begun is accounted at the next tick, on that tick's requests (counts kept,
 //   the effect moved by at most a tick).
-// - Servers. Per instance, over the servers HAProxy's checks hold UP, by weight; a server that
+// - Servers. Per instance, over the servers HAProxy's checks hold UP, by weight (leastconn: none
+//   to a server holding a backlog while another holds none); a server that
 //   stopped answering keeps its share until its checks mark it DOWN (the part of the tick before
 //   then). A request whose first server refuses or does not answer is retried there `retries` - 1
 //   more times, then redispatched by weight to another UP server (`option redispatch`), after
@@ -79,8 +80,13 @@ extension FluidTraffic {
             }
             lastReach[p.key] = r
             share[i] = p.w * phi
-            total += share[i]
         }
+        // leastconn sends nothing to a server holding a backlog while another has none
+        if b.balance == .leastConn, e.peers.indices.contains(where: { reach[$0] == .accept && !busy(e.peers[$0].inst) }) {
+            for i in e.peers.indices where reach[i] == .accept && busy(e.peers[i].inst) { share[i] = 0 }
+        }
+        total = share.reduce(0, +)
+        let weights = e.peers.reduce(0.0) { $0 + $1.w }
         guard total > 0 else {
             // no server UP: 503 at once
             stepClean = false
@@ -114,13 +120,16 @@ extension FluidTraffic {
         // every live server's instance is served, with no requests too (its backlog drains)
         for j in 0..<k where reach[j] == .accept {
             let mc = b.servers[Int(e.peers[j].key.peer)].server.maxconn
-            let limit = min(mc > 0 ? Double(mc) : .infinity, Double(d.maxconn) * share[j] / total)
+            let limit = min(mc > 0 ? Double(mc) : .infinity, Double(d.maxconn) * e.peers[j].w / max(weights, 1e-9))
             let req = served[j] + detoured[j]
             gather(task: e.peers[j].inst!.task, rate: dt > 0 ? req / dt : 0, requests: req, delayed: detoured[j],
                    delay: detoured[j] > 0 ? detourDelay[j] / detoured[j] : 0, readTimeout: d.timeoutServer.seconds,
                    limit: limit, queueTimeout: d.timeoutQueue.seconds)
         }
     }
+
+    /// Whether an instance holds a backlog (its connections pile up: leastconn passes it by).
+    func busy(_ inst: ServiceInstance?) -> Bool { inst.map { backlog[$0.task] != nil } ?? false }
 
     /// The backlog of an instance behind HAProxy: what waits beyond its connection limit is in
     /// HAProxy's queue, served at the instance's capacity; the part that would wait past `timeout
@@ -232,6 +241,57 @@ extension FluidTraffic {
             t.stats[i].frontends[k].scur = Int((n / dt * serviceMean[s]).rounded())
             t.stats[i].frontends[k].stotFluid += n
             t.stats[i].frontends[k].stot = Int64(t.stats[i].frontends[k].stotFluid.rounded())
+        }
+    }
+}
+
+extension FluidTraffic {
+    /// An overloaded instance behind HAProxy's connection limit, its backlog a FIFO of cohorts
+    /// (the requests of one tick): each tick the head is served at the instance's capacity, each
+    /// cohort with its age as its wait (arrivals and completions both spread over their ticks),
+    /// and the requests still queued beyond the limit (in HAProxy's queue) when their age passes
+    /// `timeout queue` are answered 503 then, not when they arrive: capacity added meanwhile
+    /// (a scale-up) serves them as it does in the request path. The limit's own wait is at most
+    /// `timeout server` here (FluidTraffic.serve takes the other case). While a backlog lasts its
+    /// limit is the largest it met: after a reload the old process keeps its connections (and the
+    /// share of `maxconn` they had) until they drain; the new one adds its own.
+    func haproxyServeQueue(_ s: Int, _ svc: TrafficService, task: TaskID, load g: Gathered, capacity: Double, c: Int, dt: Double) {
+        guard let tab = m.haproxy else { return }
+        let limit = max(g.limit, tab.fluidLimit[task] ?? 0)
+        stepClean = false
+        let t = m.now, end = t + SimDuration.fromSeconds(dt)
+        var co = tab.fluidCohorts[task] ?? []
+        if co.isEmpty, let q = backlog[task], q > 0 { co.append((t, q)) }
+        if g.requests > 0 { co.append((t, g.requests)) }
+        let sketch = latencySketch(s, svc, rate: min(g.rate, capacity * 0.999), c: c)
+        var room = capacity * dt, done = 0.0, waitSum = 0.0
+        while room > 1e-12, let head = co.first {
+            let x = min(room, head.n), age = (t - head.born).seconds
+            recordSyn(s, sketch, count: x, shift: age * 1000, limit: svc.timeout)
+            done += x; waitSum += x * age; room -= x
+            if head.n - x <= 1e-9 { co.removeFirst() } else { co[0].n -= x }
+        }
+        // past `timeout queue` (by the middle of their arrival tick) beyond the limit: 503; the
+        // cohorts behind are younger, so the first that is not expired ends the walk
+        var pos = 0.0, expired = 0.0
+        for k in co.indices {
+            let beyond = co[k].n - max(0, min(co[k].n, limit - pos))
+            if beyond > 0 {
+                guard (end - co[k].born).seconds > g.queueTimeout + dt / 2 else { break }
+                co[k].n -= beyond; expired += beyond
+            }
+            pos += co[k].n
+        }
+        co.removeAll { $0.n <= 1e-9 }
+        if expired > 0 { m.countFailure(s, .noUpstream, weight: expired); m.fluidQueueTimeouts += expired }
+        let q = co.reduce(0.0) { $0 + $1.n }
+        backlog[task] = q > 0 ? q : nil
+        tab.fluidCohorts[task] = co.isEmpty ? nil : co
+        tab.fluidQueued[task] = q > limit ? q - limit : nil
+        tab.fluidLimit[task] = co.isEmpty ? nil : limit
+        if dt > 0 {
+            m.exporterFluidServe(s, task: task, perSecond: done / dt, points: sketch.points, meanMs: sketch.mean,
+                                 shiftMs: done > 0 ? waitSum / done * 1000 : 0, work: serviceMean[s])
         }
     }
 }

@@ -153,8 +153,12 @@ final class HAProxyTable {
     /// per service, the time up to which its reload gaps were accounted.
     var fluidGaps: [Range<SimTime>?]
     var fluidGapDone: [SimTime] = []
-    /// Fluid mode: per task, the requests waiting for it in HAProxy's backend queues (lb.csv qcur).
+    /// Fluid mode: per task, the requests waiting for it in HAProxy's backend queues (lb.csv qcur),
+    /// and its backlog as cohorts in arrival order (the tick they arrived in, how many).
     var fluidQueued: [TaskID: Double] = [:]
+    var fluidCohorts: [TaskID: [(born: SimTime, n: Double)]] = [:]
+    /// The connection limit a task's backlog met (an old generation keeps its connections while it drains).
+    var fluidLimit: [TaskID: Double] = [:]
     init(control: HAProxyControl, checkStream: RandomStream) {
         self.control = control; self.checkStream = checkStream
         stats = control.haproxyInstances.map { _ in HAProxyInstanceStats() }
