@@ -84,28 +84,40 @@ final class HAProxyFluidTests: XCTestCase {
     /// seed to seed (the Poisson arrivals, and a queue held at its timeout loses every slow
     /// service), so the fluid run is compared with the mean of six: queue timeouts (all the
     /// failures) within 10 %, served within 3 %, the run's p99 and the peak window p99 (~30 s:
-    /// the queue's wait) within 5 %.
+    /// the queue's wait) within 5 %, the 503s of each sample window within 15 %.
     func testFluidAgreesWithRequestModeOnQueueOverload() {
         let s = Self.service(Self.twoMinutes(30, poisson: true), work: .exponential(mean: 0.1), discipline: .fifo(concurrency: 4))
         /// Queue timeouts, failures, served, p99, peak window p99.
         func run(_ mode: TrafficSpec.Mode, seed: UInt64) -> [Double] {
-            let (m, t, _) = HAProxyHarness.run(Self.spec(mode, instances: 1, duration: .minutes(5), seed: seed, s), observer: SubsystemTablesObserver()) { f in
+            let obs = SubsystemTablesObserver()
+            let (m, t, _) = HAProxyHarness.run(Self.spec(mode, instances: 1, duration: .minutes(5), seed: seed, s), observer: obs) { f in
                 f.reloadAt = [Self.at60]; f.serverMaxconn = 2
             }
             let c = t.runTotals()
             XCTAssertEqual(c.failed, Double(t.haproxyQueueTimeouts), accuracy: 0.5, "\(mode): only queue timeouts")
             let lb = withExtendedLifetime(m) { TrafficModel.lbFigures.figures(t) }
             XCTAssertEqual(lb.map(\.value), [.int(Int64(c.failed.rounded())), .int(Int64(t.haproxyQueueTimeouts))])
-            return [Double(t.haproxyQueueTimeouts), c.failed, c.served, c.latency.quantile(0.99) ?? 0, t.peakP99SoFar ?? 0]
+            // traffic.csv's errors_no_upstream per window (samples at 0, 60 ... 300 s)
+            let windows = (obs.sinks["traffic.csv"]?.text ?? "").split(separator: "\n").dropFirst().map {
+                Double($0.split(separator: ",", omittingEmptySubsequences: false)[5]) ?? -1
+            }
+            XCTAssertEqual(windows.count, 6)
+            return [Double(t.haproxyQueueTimeouts), c.failed, c.served, c.latency.quantile(0.99) ?? 0, t.peakP99SoFar ?? 0] + windows
         }
         let seeds = (UInt64(1)...6).map { run(.request, seed: $0) }
-        let r = (0..<5).map { k in seeds.reduce(0) { $0 + $1[k] } / Double(seeds.count) }
+        let r = (0..<11).map { k in seeds.reduce(0) { $0 + $1[k] } / Double(seeds.count) }
         let f = run(.fluid, seed: 1)
         XCTAssertGreaterThan(r[0], 400, "per-request: the queue overflowed")
         for (k, (name, tol)) in [("queue timeouts", 0.10), ("failed", 0.10), ("served", 0.03), ("p99", 0.05), ("peak p99", 0.05)].enumerated() {
             XCTAssertEqual(f[k], r[k], accuracy: tol * r[k], "\(name): fluid \(f[k]) vs per-request mean \(r[k])")
         }
         XCTAssertGreaterThan(r[3], 25_000, "the served waited in the queue")
+        // a queue timeout is counted when the request's wait passes 30 s, not when it arrives: none
+        // before 151 s (it fills by 121 s), then ~10/s in the windows ending at 180 s and 240 s
+        XCTAssertEqual(Array(f[5..<8]), [0, 0, 0])
+        for k in 8..<10 {
+            XCTAssertEqual(f[k], r[k], accuracy: 0.15 * r[k], "503s in the window ending at \((k - 5) * 60) s: fluid \(f[k]) vs per-request mean \(r[k])")
+        }
     }
 
     /// Agreement, reload gap: two instances, 10 requests/s evenly spaced, a 1.1 s gap every 10 s
