@@ -91,6 +91,8 @@ extension TrafficModel {
                       source: "traffic.csv", perKey: ("service", "errors_timeout")),
         SubsystemPlot(file: "traffic_failed_dead", title: "Requests failed on dead upstreams per sample, per service (faults marked)", ylabel: "requests per sample",
                       source: "traffic.csv", perKey: ("service", "errors_dead_upstream")),
+        SubsystemPlot(file: "traffic_failed_no_upstream", title: "Requests answered 502/503 without a live server or past timeout queue, per service (faults marked)",
+                      ylabel: "requests per sample", source: "traffic.csv", perKey: ("service", "errors_no_upstream")),
         SubsystemPlot(file: "traffic_latency_p99", title: "99th percentile response time per service (faults marked)", ylabel: "ms",
                       source: "traffic.csv", perKey: ("service", "latency_p99_ms")),
     ]
