@@ -196,9 +196,12 @@ extension FluidTraffic {
     func haproxyGapDelays(_ s: Int, from t: SimTime, to end: SimTime, dt: Double) -> Double {
         guard let tab = m.haproxy, let f = m.fronts[s] as? HAProxyFront, dt > 0 else { return 0 }
         while tab.fluidGapDone.count <= s { tab.fluidGapDone.append(.zero) }
+        for i in f.instances where !tab.control.haproxyAccepts(i, now: t) { haproxyNoteGap(i) }
+        // no gap left to account (the usual tick): no need to look at the configurations
+        let done = tab.fluidGapDone[s]
+        guard f.instances.contains(where: { tab.fluidGaps[$0].map { $0.upperBound > done } ?? false }) else { return 0 }
         var lo = SimTime.zero, hi = SimTime.distantFuture, any = false
         for i in f.instances where f.binds(i) {
-            if !tab.control.haproxyAccepts(i, now: t) { haproxyNoteGap(i) }
             guard let g = tab.fluidGaps[i] else { return 0 }
             lo = max(lo, g.lowerBound); hi = min(hi, g.upperBound); any = true
         }
