@@ -66,7 +66,7 @@ enum HAProxyHarness {
     }
 
     /// Runs with the fake marathon-lb (configured by `setup`) before traffic.
-    static func run(_ spec: ClusterSpec, setup: @escaping (FakeHAProxy) -> Void) -> (ClusterSimulation, TrafficModel, FakeHAProxy) {
+    static func run(_ spec: ClusterSpec, observer: RunObserver = NullObserver(), setup: @escaping (FakeHAProxy) -> Void) -> (ClusterSimulation, TrafficModel, FakeHAProxy) {
         var list = ClusterSimulation.standardSubsystems
         var fake: FakeHAProxy?
         let i = list.firstIndex { $0.name == "traffic" }!
@@ -76,7 +76,7 @@ enum HAProxyHarness {
             fake = f
             return f
         }, at: i)
-        let m = ClusterSimulation(spec: spec, observer: NullObserver(), subsystems: list)
+        let m = ClusterSimulation(spec: spec, observer: observer, subsystems: list)
         m.run()
         let t = m.subsystems.compactMap { $0 as? TrafficModel }.first!
         return (m, t, fake!)

@@ -91,6 +91,13 @@ plot 'traffic_served.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'web',
      'traffic_served.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'api'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'traffic_failed_no_upstream.png'
+set title 'Requests answered 502/503 without a live server or past timeout queue, per service (faults marked)'
+set ylabel 'requests per sample'
+plot 'traffic_failed_no_upstream.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'web', \
+     'traffic_failed_no_upstream.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'api'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'traffic_latency_p99.png'
 set title '99th percentile response time per service (faults marked)'
 set ylabel 'ms'

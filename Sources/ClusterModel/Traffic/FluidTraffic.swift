@@ -61,6 +61,9 @@ final class FluidTraffic {
     var stepClean = true
     /// Per service: whether the peers were live at the previous tick (for in-flight losses).
     var lastReach: [PeerKey: Reach] = [:]
+    /// During a full step through marathon-lb: the share of the requests entering whose SYNs met a
+    /// reload gap, by the delay their retransmissions add (seconds; HAProxyFluid.swift).
+    var stepSyn: [(fraction: Double, delay: Double)] = []
 
     struct PeerKey: Hashable { var balancer: Int32; var service: Int32; var peer: Int32 }
     struct FluidPeer { var disabled = false; var receivingUntil: SimTime? = nil; var nextProbe = SimTime.zero }
@@ -105,6 +108,7 @@ final class FluidTraffic {
             default: break
             }
         }
+        if case .haproxyReloaded(let i, _) = sig { haproxyNoteGap(i) }
     }
 
     func start() { m.schedule(.tick, at: .zero, 0) }
@@ -132,7 +136,11 @@ final class FluidTraffic {
     }
 
     /// One entry point of a service for a tick: the peers with weight, instance and state.
-    struct Entry { var balancer: Int32; var host: Int; var route: ProxyRoute; var tries: Int; var peers: [(w: Double, inst: ServiceInstance?, key: PeerKey)] }
+    struct Entry {
+        var balancer: Int32; var host: Int; var route: ProxyRoute; var tries: Int; var peers: [(w: Double, inst: ServiceInstance?, key: PeerKey)]
+        /// Through HAProxy: the backend (`HAProxyTable` index; -1: nginx or direct).
+        var backend: Int32 = -1
+    }
 
     func entries(_ s: Int) -> (entries: [Entry], noProxy: Int, noRoute: Int, count: Int) {
         switch m.spec.services[s].entry {
@@ -177,6 +185,7 @@ final class FluidTraffic {
         m.exporterFluidProxyStep(s)
         stepSketch = nil
         stepClean = true
+        stepSyn.removeAll(keepingCapacity: true)
         let (es, refused, noRoute, count) = entries(s)
         if refused + noRoute > 0 { stepClean = false }
         defer {
@@ -187,15 +196,20 @@ final class FluidTraffic {
                                    tasks: peers.map(\.task), hosts: peers.map(\.host) + es.map(\.host).filter { $0 >= 0 })
             }
         }
-        let perEntry = offered / Double(count)
-        if case .marathonLB = m.spec.services[s].entry { haproxyFluidEntered(s, es); haproxyFluidStats(s, offered: offered, dt: dt) }
+        var perEntry = offered / Double(count)
         if refused > 0 { m.countFailure(s, .noProxy, weight: perEntry * Double(refused)) }
         if noRoute > 0 { m.countFailure(s, .noUpstream, weight: perEntry * Double(noRoute)) }
+        if case .marathonLB = m.spec.services[s].entry {
+            haproxyFluidEntered(s, es); haproxyFluidStats(s, offered: offered, dt: dt)
+            let lost = haproxyGapDelays(s, from: t, to: end, dt: dt)
+            if lost > 0 { m.countFailure(s, .timeout, weight: perEntry * Double(es.count) * lost); perEntry *= 1 - lost }
+        }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
         serveGathered(s, dt: dt)
     }
 
     func stepEntry(_ s: Int, _ e: Entry, requests n: Double, from t: SimTime, dt: Double) {
+        if e.backend >= 0 { haproxyStepEntry(s, e, requests: n, from: t, dt: dt); return }
         if dt > 0 { m.exporterFluidProxy(s, balancer: e.balancer, perSecond: n / dt, meanSeconds: (sketchCache[s]?.mean ?? serviceMean[s] * 1000) / 1000) }
         let maxFails = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).maxFails } : Array(repeating: 0, count: e.peers.count)
         let down = e.balancer >= 0 ? (0..<e.peers.count).map { m.table![e.balancer].server($0).down } : Array(repeating: false, count: e.peers.count)
@@ -303,65 +317,84 @@ final class FluidTraffic {
 
     /// One task's load in a step, summed over every way in (each nginx or HAProxy instance is an
     /// entry): its queue must see all the requests it gets, not each proxy's share on its own.
+    /// `limit`: the requests HAProxy lets inside at once (per-server maxconn, summed over the
+    /// instances' backends; infinite without), the rest waiting in its queue up to `queueTimeout`.
     struct Gathered {
         var rate = 0.0, requests = 0.0, delayed = 0.0, delayWeight = 0.0, readTimeout = 0.0
+        var limit = Double.infinity, queueTimeout = Double.infinity
     }
 
-    func gather(task: TaskID, rate: Double, requests: Double, delayed: Double, delay: Double, readTimeout: Double) {
+    func gather(task: TaskID, rate: Double, requests: Double, delayed: Double, delay: Double, readTimeout: Double,
+                limit: Double = .infinity, queueTimeout: Double = .infinity) {
         if let i = gatheredIndex[task] {
             gathered[i].load.rate += rate; gathered[i].load.requests += requests; gathered[i].load.delayed += delayed
             gathered[i].load.delayWeight += delayed * delay
             gathered[i].load.readTimeout = min(gathered[i].load.readTimeout, readTimeout)
+            gathered[i].load.limit += limit
+            gathered[i].load.queueTimeout = min(gathered[i].load.queueTimeout, queueTimeout)
         } else {
             gatheredIndex[task] = gathered.count
-            gathered.append((task, Gathered(rate: rate, requests: requests, delayed: delayed, delayWeight: delayed * delay, readTimeout: readTimeout)))
+            gathered.append((task, Gathered(rate: rate, requests: requests, delayed: delayed, delayWeight: delayed * delay, readTimeout: readTimeout,
+                                            limit: limit, queueTimeout: queueTimeout)))
         }
     }
 
     /// Serves what the step's entries gathered, task by task in the order they were first reached.
     func serveGathered(_ s: Int, dt: Double) {
         let svc = m.spec.services[s]
-        for (task, g) in gathered {
-            serve(s, svc, task: task, rate: g.rate, requests: g.requests, delayed: g.delayed,
-                  delay: g.delayed > 0 ? g.delayWeight / g.delayed : 0, dt: dt, readTimeout: g.readTimeout)
-        }
+        for (task, g) in gathered { serve(s, svc, task: task, load: g, dt: dt) }
         gathered.removeAll(keepingCapacity: true)
         gatheredIndex.removeAll(keepingCapacity: true)
     }
 
     /// Requests inside an instance that stopped answering: Little's law (rate x response time),
-    /// each passed on after its read timeout (or failed when the route does not retry).
+    /// each passed on after its read timeout (or failed when the route does not retry; HAProxy
+    /// retries connections only: a request already sent fails).
     func lostInFlight(_ s: Int, _ e: Entry, inst: ServiceInstance, cause: Reach) {
         guard let c = sketchCache[s] else { return }
         let inside = c.rate * c.mean / 1000
-        let retry = e.route.nextUpstream.contains(cause == .refused ? .error : .timeout) && e.tries > 1
+        let retry = e.backend < 0 && e.route.nextUpstream.contains(cause == .refused ? .error : .timeout) && e.tries > 1
         if !retry { m.countFailure(s, cause == .refused ? .deadUpstream : .timeout, weight: inside) }
     }
 
-    /// One live instance's share of a tick: queueing, served count, latency sketch.
-    func serve(_ s: Int, _ svc: TrafficService, task: TaskID, rate lam: Double, requests: Double, delayed: Double, delay: Double, dt: Double, readTimeout: Double) {
-        let mean = serviceMean[s]
-        let c: Int
+    /// One live instance's share of a tick: queueing, served count, latency sketch. Behind
+    /// HAProxy with maxconn, a FIFO instance serves at most `limit` at once and the backlog beyond
+    /// the limit waits in HAProxy's queue: what would wait there past `timeout queue` is answered
+    /// 503, what waits inside past the read timeout times out.
+    func serve(_ s: Int, _ svc: TrafficService, task: TaskID, load g: Gathered, dt: Double) {
+        let mean = serviceMean[s], lam = g.rate, readTimeout = g.readTimeout
+        let delayed = g.delayed, delay = g.delayed > 0 ? g.delayWeight / g.delayed : 0
+        var c: Int
         switch svc.discipline { case .processorSharing: c = 1; case .fifo(let k): c = k }
+        if g.limit < Double(c) { c = max(1, Int(g.limit)) }
         let capacity = Double(c) / mean
         var q = backlog[task] ?? 0
-        var done = requests
+        var done = g.requests
         var wait = 0.0
+        if (lam >= capacity * 0.999 || q > 0) && g.limit / capacity <= readTimeout {
+            // behind HAProxy's connection limit: a FIFO queue of cohorts (HAProxyFluid.swift)
+            haproxyServeQueue(s, svc, task: task, load: g, capacity: capacity, c: c, dt: dt)
+            return
+        }
         if lam >= capacity * 0.999 || q > 0 {
             stepClean = false
             q = max(0, q + (lam - capacity) * dt)
-            done = min(requests + (backlog[task] ?? 0), capacity * dt)
+            done = min(g.requests + (backlog[task] ?? 0), capacity * dt)
+            if g.limit.isFinite { q = haproxyQueueOverflow(s, task: task, backlog: q, capacity: capacity, load: g) }
             wait = q / capacity
-            if wait > readTimeout {
-                let over = (wait - readTimeout) * capacity
+            let inside = min(wait, g.limit / capacity)
+            if inside > readTimeout {
+                let over = (inside - readTimeout) * capacity
                 m.countFailure(s, .timeout, weight: over)
-                q -= over; wait = readTimeout
+                q -= over; wait = g.limit.isFinite ? q / capacity : readTimeout
             }
             backlog[task] = q > 0 ? q : nil
+        } else if g.limit.isFinite {
+            m.haproxy?.fluidQueued[task] = nil
         }
         let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
-        record(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
-        if delayed > 0 { record(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
+        recordSyn(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
+        if delayed > 0 { recordSyn(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
         if dt > 0 { m.exporterFluidServe(s, task: task, perSecond: done / dt, points: sketch.points, meanMs: sketch.mean, shiftMs: wait * 1000, work: mean) }
     }
 

@@ -74,6 +74,13 @@ final class HAProxyBackendState {
         return s.bad ? !flipped : flipped || s.since == .zero
     }
 
+    /// When the checks mark server `i`, seen failing, DOWN (nil: seen answering, or no checks).
+    func downAt(_ i: Int) -> SimTime? {
+        let s = servers[i]
+        guard s.bad, let c = s.server.check else { return nil }
+        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.fall - 1))
+    }
+
     static func firstTick(phase: SimDuration, inter: SimDuration, atOrAfter t: SimTime) -> SimTime {
         let p = phase.nanoseconds, iv = max(1, inter.nanoseconds), x = t.nanoseconds
         let k = x <= p ? 0 : (x - p + iv - 1) / iv
@@ -142,9 +149,20 @@ final class HAProxyTable {
     var stats: [HAProxyInstanceStats]
     /// Fluid mode, per service: the instances its last full step entered.
     var fluidEntered: [[Int]] = []
+    /// Fluid mode: per instance, its latest reload gap as the data plane found it (HAProxyFluid.swift);
+    /// per service, the time up to which its reload gaps were accounted.
+    var fluidGaps: [Range<SimTime>?]
+    var fluidGapDone: [SimTime] = []
+    /// Fluid mode: per task, the requests waiting for it in HAProxy's backend queues (lb.csv qcur),
+    /// and its backlog as cohorts in arrival order (the tick they arrived in, how many).
+    var fluidQueued: [TaskID: Double] = [:]
+    var fluidCohorts: [TaskID: [(born: SimTime, n: Double)]] = [:]
+    /// The connection limit a task's backlog met (an old generation keeps its connections while it drains).
+    var fluidLimit: [TaskID: Double] = [:]
     init(control: HAProxyControl, checkStream: RandomStream) {
         self.control = control; self.checkStream = checkStream
         stats = control.haproxyInstances.map { _ in HAProxyInstanceStats() }
+        fluidGaps = control.haproxyInstances.map { _ in nil }
     }
 
     func backend(instance: Int, generation: Int, backend: Int) -> Int32? {
@@ -191,8 +209,9 @@ final class HAProxyFront: RequestFront {
     /// the client retransmits), or none is up.
     enum Entry { case entered(FrontHandle), retransmit, refused(FrontRefusal) }
 
-    /// `count`: a session starts (fluid mode looks without counting).
-    func enter(now: SimTime, count: Bool = true) -> Entry {
+    /// `count`: a session starts (fluid mode looks without counting). `ignoreGap`: fluid mode
+    /// enters an instance in its reload gap (its SYN delays are accounted apart).
+    func enter(now: SimTime, count: Bool = true, ignoreGap: Bool = false) -> Entry {
         guard !instances.isEmpty else { return .refused(.noProxy) }
         var gap = false
         for k in 0..<instances.count {
@@ -204,13 +223,21 @@ final class HAProxyFront: RequestFront {
             // an instance of another HAPROXY_GROUP does not bind this frontend: the client's
             // address for the service (the group's marathon-lb) never leads there
             guard let fe = c.frontends.first(where: { $0.name == frontend }) else { continue }
-            guard table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
+            guard ignoreGap || table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
             next = (next + k + 1) % instances.count
             guard let b = table.backend(instance: i, generation: g, backend: fe.backend) else { return .refused(.noRoute) }
             if count { table.stats[i].opened(frontend, generation: g, now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
         }
         return gap ? .retransmit : .refused(.noProxy)
+    }
+
+    /// Whether instance `i` could take this frontend's connections (its host up, its running
+    /// configuration binding the frontend), reload gap or not.
+    func binds(_ i: Int) -> Bool {
+        guard hostUp(table.control.haproxyInstances[i].host) else { return false }
+        let c = table.control.haproxyConfiguration(i, generation: table.control.haproxyGeneration(i))
+        return c.frontends.contains { $0.name == frontend }
     }
 
     func open(now: SimTime) -> FrontOpen {

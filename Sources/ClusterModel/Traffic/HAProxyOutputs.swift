@@ -42,9 +42,18 @@ extension TrafficModel {
         guard let fe = c.frontends.first(where: { $0.name == frontend }), let b = t.backend(instance: i, generation: generation, backend: fe.backend) else { return (0, 0) }
         let be = t[b]
         haproxyRefresh(be)
-        return (be.queued, be.servers.indices.filter { be.isUp($0, now: now) }.count)
+        return (be.queued + fluidQueued(be), be.servers.indices.filter { be.isUp($0, now: now) }.count)
     }
 
-    /// Requests answered 503 after `timeout queue`, over every backend.
-    var haproxyQueueTimeouts: Int { haproxy?.backends.reduce(0) { $0 + $1.queueTimeouts } ?? 0 }
+    /// Fluid mode: the backlog its servers' instances hold beyond their connection limits, spread
+    /// evenly over the HAProxy instances whose hosts are up.
+    func fluidQueued(_ be: HAProxyBackendState) -> Int {
+        guard let t = haproxy, fluid != nil, !t.fluidQueued.isEmpty else { return 0 }
+        let q = be.servers.reduce(0.0) { $0 + ($1.server.instance.flatMap { t.fluidQueued[$0.task] } ?? 0) }
+        let live = t.control.haproxyInstances.filter { model.infrastructure.hosts[$0.host].state.isUp }.count
+        return Int((q / Double(max(1, live))).rounded())
+    }
+
+    /// Requests answered 503 after `timeout queue`, over every backend (fluid mode: expected count).
+    var haproxyQueueTimeouts: Int { (haproxy?.backends.reduce(0) { $0 + $1.queueTimeouts } ?? 0) + Int(fluidQueueTimeouts.rounded()) }
 }

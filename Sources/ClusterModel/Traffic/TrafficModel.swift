@@ -22,6 +22,10 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     let haproxy: HAProxyTable?
     /// The backend queue is being served (a freed slot met while serving it waits for the loop).
     var haproxyWaking = false
+    /// Fluid mode: requests HAProxy answered 503 after `timeout queue` (expected count).
+    var fluidQueueTimeouts = 0.0
+    /// The largest 99th percentile of a service's response times in a closed sample window, ms.
+    var peakP99: Double?
     /// Per service, in spec order.
     var fronts: [RequestFront] = []
     var direct: [DirectFront?] = []
@@ -195,7 +199,11 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
 
     /// Closes the sample window: its counters go into the totals.
     func closeWindow() {
-        for i in window.indices { window[i].materialize(); total[i].add(window[i]); window[i] = TrafficCounters() }
+        for i in window.indices {
+            window[i].materialize()
+            if let p = window[i].latency.quantile(0.99) { peakP99 = max(peakP99 ?? p, p) }
+            total[i].add(window[i]); window[i] = TrafficCounters()
+        }
         windowStart = now
     }
 }

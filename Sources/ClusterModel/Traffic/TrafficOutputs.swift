@@ -12,11 +12,44 @@ extension TrafficModel {
             ("requests_failed", "requests that ended in an error: connection refused or reset, no live upstream (502), timeout (504 or the client's own), no proxy"),
             ("availability", "1 - requests_failed / requests_total (1 without requests)"),
             ("latency_p99_ms", "99th percentile of the response time of the requests served, ms (empty without any)"),
+            ("peak_p99_latency_ms", "the largest 99th percentile of a service's response times over the sample windows (traffic.csv's largest `latency_p99_ms`), ms (empty without any request served)"),
             ("requests_failed_per_fault", "mean over the faults that fired of the requests that failed between the fault and the next one (or the end); empty without faults; per fault in summary.json `traffic.faults`"),
             ("dead_routing_s", "summed over the faults that fired: seconds from the fault to the last request a proxy (or a direct client) sent to an instance on a host the fault hit that was dead, hung or not listening, before the next fault"),
         ],
+        figures: [lbFigures],
         headlineIntro: "With a `traffic` section the headline ends with the user-traffic figures (see docs/traffic.md); summary.json gains a `traffic` object whose `faults` array has, per fault that fired, `fault` (its index in `faults`), `at_s`, `requests_failed` and `dead_routing_s`.",
         detailsKey: "traffic")
+
+    /// With marathon-lb: what HAProxy did to the requests sent through it, after marathon-lb's own figures.
+    static let lbFigures = ContributedFigures(
+        of: TrafficModel.self, into: "marathon-lb", after: "marathonlb_regenerations",
+        keys: [
+            ("lb_requests_failed", "requests of the services `via: marathon-lb` that failed: answered 503 (no server UP, `timeout queue`), 502 or 504 by HAProxy, refused (no HAProxy instance binding the frontend), SYNs unanswered through a reload gap, or the client's own timeout (fluid mode: expected count, rounded; empty without traffic)"),
+            ("lb_queue_timeouts", "of those, requests that waited in a backend queue (maxconn reached) past `timeout queue` and were answered 503"),
+        ],
+        absent: [.none, .none]) { tr in
+            [HeadlineFigure("lb_requests_failed", .int(Int64(tr.lbRequestsFailed.rounded()))),
+             HeadlineFigure("lb_queue_timeouts", .int(Int64(tr.haproxyQueueTimeouts)))]
+        }
+
+    /// Failures of the services that go through marathon-lb, over the run so far.
+    var lbRequestsFailed: Double {
+        spec.services.indices.reduce(0.0) { sum, i in
+            guard case .marathonLB = spec.services[i].entry else { return sum }
+            return sum + total[i].failed + window[i].failed
+        }
+    }
+
+    /// The largest per-service 99th percentile over the closed sample windows and the open one.
+    var peakP99SoFar: Double? {
+        var peak = peakP99
+        for w in window {
+            var c = w
+            c.materialize()
+            if let p = c.latency.quantile(0.99) { peak = max(peak ?? p, p) }
+        }
+        return peak
+    }
 
     static let trafficTable = SubsystemTable(
         of: TrafficModel.self, file: "traffic.csv",
@@ -58,6 +91,8 @@ extension TrafficModel {
                       source: "traffic.csv", perKey: ("service", "errors_timeout")),
         SubsystemPlot(file: "traffic_failed_dead", title: "Requests failed on dead upstreams per sample, per service (faults marked)", ylabel: "requests per sample",
                       source: "traffic.csv", perKey: ("service", "errors_dead_upstream")),
+        SubsystemPlot(file: "traffic_failed_no_upstream", title: "Requests answered 502/503 without a live server or past timeout queue, per service (faults marked)",
+                      ylabel: "requests per sample", source: "traffic.csv", perKey: ("service", "errors_no_upstream")),
         SubsystemPlot(file: "traffic_latency_p99", title: "99th percentile response time per service (faults marked)", ylabel: "ms",
                       source: "traffic.csv", perKey: ("service", "latency_p99_ms")),
     ]
@@ -89,6 +124,7 @@ extension TrafficModel {
             HeadlineFigure("requests_failed", .int(Int64(failed.rounded()))),
             HeadlineFigure("availability", .number(t.offered > 0 ? max(0, 1 - failed / t.offered) : 1, decimals: 6)),
             HeadlineFigure("latency_p99_ms", t.latency.quantile(0.99).map { .number($0, decimals: 3) } ?? .none),
+            HeadlineFigure("peak_p99_latency_ms", peakP99SoFar.map { .number($0, decimals: 3) } ?? .none),
             HeadlineFigure("requests_failed_per_fault", rows.isEmpty ? .none : .number(rows.reduce(0) { $0 + $1.failed } / Double(rows.count), decimals: 3)),
             HeadlineFigure("dead_routing_s", .number(rows.reduce(0) { $0 + $1.deadRouting }, decimals: 3)),
         ]
