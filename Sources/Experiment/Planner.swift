@@ -125,8 +125,9 @@ public struct Planner {
         self.spec = spec; self.plan = plan; self.settings = settings; axisIndex = a; axisValues = values
     }
 
-    /// Answers the question for every combination of the other axes.
-    public func run(source: PlanRunSource) throws -> PlanResult {
+    /// Answers the question for every combination of the other axes; `onStep` hears of each
+    /// point once it is decided (the CLI's progress lines).
+    public func run(source: PlanRunSource, onStep: ((PlanStep) -> Void)? = nil) throws -> PlanResult {
         let points = spec.points
         var groups: [[ExperimentPoint]] = []
         var keys: [[Int]] = []
@@ -142,18 +143,20 @@ public struct Planner {
             for (i, axis) in spec.axes.enumerated() where i != axisIndex {
                 fixed.append((axis.name, axis.labels[keys[g][j]])); j += 1
             }
-            answers.append(try search(sorted, fixed: fixed, source: source))
+            answers.append(try search(sorted, fixed: fixed, source: source, onStep: onStep))
         }
         return PlanResult(axis: plan.minimise, plan: plan, answers: answers, fullGridRuns: points.count * plan.maxReplications)
     }
 
     /// Bisection: try the largest value first (if it fails, nothing passes); then keep the
     /// smallest passing index `hi` and the first index `lo` not known to fail.
-    func search(_ points: [ExperimentPoint], fixed: [(axis: String, label: String)], source: PlanRunSource) throws -> PlanAnswer {
+    func search(_ points: [ExperimentPoint], fixed: [(axis: String, label: String)], source: PlanRunSource,
+                onStep: ((PlanStep) -> Void)? = nil) throws -> PlanAnswer {
         var steps: [PlanStep] = []
         var hi = points.count - 1
         let top = try evaluate(points[hi], source: source)
         steps.append(top)
+        onStep?(top)
         var answerStep: PlanStep? = top.decision == .pass ? top : nil
         if answerStep != nil {
             var lo = 0
@@ -161,6 +164,7 @@ public struct Planner {
                 let mid = (lo + hi) / 2
                 let s = try evaluate(points[mid], source: source)
                 steps.append(s)
+                onStep?(s)
                 if s.decision == .pass { hi = mid; answerStep = s } else { lo = mid + 1 }
             }
         }
@@ -241,7 +245,7 @@ public struct Planner {
         return notes
     }
 
-    private func fmt(_ x: Double) -> String { x.isFinite ? NumberFormat.decimal(x, 3) : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
+    private func fmt(_ x: Double) -> String { NumberFormat.decimal(x, 3) }
 }
 
 /// A run that cannot be used (it lacks a requirement's figure, or did not finish).

@@ -92,8 +92,11 @@ struct Plan: ParsableCommand {
         Signals.set(.deferred)
         let result: PlanResult
         do {
+            let quiet = options.quiet
             result = try planner.run(source: ExecutorRunSource(executor: executor, spec: spec,
-                                                               jobs: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+                                                               jobs: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount)) { step in
+                if !quiet { printErr("  \(step.point.id): \(step.decision.rawValue)\(step.decidedOnMean ? " (on the mean)" : "") after \(step.runs) runs") }
+            }
             Signals.set(.immediate)
             try result.write(root: layout.root, experiment: spec.name)
         } catch {
