@@ -77,6 +77,13 @@ final class PlannerEndToEndTests: XCTestCase {
         XCTAssertEqual(onMean, answer)
         XCTAssertTrue(passing.filter { $0.0 >= answer }.allSatisfy { $0.1 }, "monotone above the answer: \(passing)")
         XCTAssertTrue(passing.filter { $0.0 < answer }.allSatisfy { !$0.1 && !$0.2 }, "fails below the answer: \(passing)")
+
+        // The shipped results are these, byte for byte (golden files).
+        for file in ["plan.csv", "plan.json", "points.csv"] {
+            let golden = CLI.root.appendingPathComponent("results/capacity-rack-loss/" + file).path
+            XCTAssertEqual(FileManager.default.contents(atPath: out + "/" + file), FileManager.default.contents(atPath: golden),
+                           "\(file) differs from results/capacity-rack-loss/\(file)")
+        }
     }
 
     /// A bad plan is refused before any run: exit 2, the JSON path named, nothing written.
