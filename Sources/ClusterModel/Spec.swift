@@ -128,6 +128,9 @@ public enum FaultTarget: Equatable, Sendable {
     /// `count` hosts of the group, picked when the fault fires by the fault's own seeded stream
     /// among the hosts it can apply to (up hosts for crash/reboot, down hosts for recover).
     case group(String, count: Int)
+    /// Every host of the rack (in any group) the fault can apply to when it fires: a rack loss
+    /// (top-of-rack switch or power feed) is a `hostCrash` aimed at a rack.
+    case rack(String)
     /// A Mesos master: nil = whichever leads when the fault fires; else its 0-based index.
     case master(Int?)
     /// A ZooKeeper server by 0-based index.

@@ -103,7 +103,8 @@ public enum ScenarioSchema {
         var faults: [FaultSpec] = []
         if let v = r.value("faults") {
             if let a = v.arrayValue {
-                let hosts = HostDirectory(groups: groupIndex, complete: groupsComplete)
+                var hosts = HostDirectory(groups: groupIndex, complete: groupsComplete)
+                for rack in groups.flatMap(\.racks) where !hosts.racks.contains(rack) { hosts.racks.append(rack) }
                 for (i, e) in a.enumerated() {
                     if let f = decodeFault(e, path: JSONPath.index("faults", i), hosts: hosts, duration: duration, mesos: mesos, zookeeper: zookeeper, mesosSectionGiven: r.has("mesos") || r.has("marathon"), hasSection: { r.has($0) }, d) {
                         faults.append(f)
@@ -399,6 +400,8 @@ public enum ScenarioSchema {
         /// False when some group could not be read: then unknown names are not reported (they
         /// might belong to that group).
         var complete: Bool
+        /// Every rack a host group names (a fault's `rack` must be one of them).
+        var racks: [String] = []
 
         func group(_ name: String) -> (name: String, count: Int)? { groups.first(where: { $0.name == name }) }
 
@@ -462,7 +465,7 @@ public enum ScenarioSchema {
         var target: FaultTarget? = nil
         let hasHost = r.has("host"), hasGroup = r.has("hostGroup")
         if let kind, !kind.targetsHosts {
-            for k in ["host", "hostGroup", "count", "role"] where r.has(k) {
+            for k in ["host", "hostGroup", "count", "role", "rack"] where r.has(k) {
                 r.reject(k, "\(JSONValue.quote(k)) is not used by kind \(JSONValue.quote(kind.rawValue)); " +
                          (kind == .masterCrash ? "name the master with \"master\" (\"leader\" or a number)" : "name the server with \"server\" (a number)"))
             }
@@ -485,6 +488,15 @@ public enum ScenarioSchema {
                     d.error(r.keyPath("server"), at: v, "missing required key \"server\" (which ZooKeeper server, 1 to \(servers))")
                 }
                 r.reject("master", "\"master\" goes with kind \"masterCrash\"")
+            }
+        } else if r.has("rack") {
+            for k in ["host", "hostGroup", "count", "role"] where r.has(k) {
+                r.reject(k, "give either \"rack\" (every host of the rack) or \"\(k)\", not both")
+            }
+            if let rack = r.required("rack", .nonEmptyString) {
+                if hosts.complete, !hosts.racks.contains(rack) {
+                    d.error(r.keyPath("rack"), at: r.value["rack"], "no host group is in rack \(JSONValue.quote(rack))\(Suggest.didYouMean(rack, among: hosts.racks)); racks: \(hosts.racks.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                } else { target = .rack(rack) }
             }
         } else if r.has("role") {
             for k in ["host", "hostGroup", "count"] where r.has(k) {
@@ -524,7 +536,7 @@ public enum ScenarioSchema {
                 }
             }
         } else {
-            d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\"), \"hostGroup\" with \"count\" (hosts picked at random when the fault fires) or \"role\" (like \"consul-leader\": the host holding it when the fault fires)")
+            d.error(r.keyPath("host"), at: v, "missing the target: give \"host\" (a host name like \"slave-07\"), \"hostGroup\" with \"count\" (hosts picked at random when the fault fires) \"role\" (like \"consul-leader\": the host holding it when the fault fires) or \"rack\" (every host of the rack)")
             _ = r.value("count")
         }
         if let kind, kind.targetsHosts {

@@ -70,6 +70,8 @@ extension ScenarioSchema {
                 meaning: #"Hosts of `hostGroup` the fault hits."#),
         KeySpec(#"role"#, #"string"#, default: #"none"#, allowed: #"Instead of `host`/`hostGroup`, for kinds aimed at hosts: `"consul-leader"` (needs `consul`), `"mesos-leader"`, `"zookeeper-leader"` (need `mesos`), `"marathon-leader"` (needs `marathon`)."#,
                 meaning: #"The fault hits the host that holds the role when it fires (nothing, with a `noTarget` event, when nobody holds it)."#),
+        KeySpec(#"rack"#, #"string"#, default: #"none"#, allowed: #"Instead of `host`/`hostGroup`/`role`, for kinds aimed at hosts: a rack some host group names (`hostGroups[i].rack(s)`, default `"rack-01"`)."#,
+                meaning: #"The fault hits every host of the rack it applies to when it fires, in every group: a `hostCrash` with `rack` is a rack loss (top-of-rack switch or power feed)."#),
         KeySpec(#"recoverAfter"#, #"duration"#, default: #"none (stays down)"#, allowed: #"Only for `hostCrash`; > 0. A recovery after the end of the run is a warning, not an error."#,
                 meaning: #"The crashed host comes back after it."#),
         KeySpec(#"downFor"#, #"duration"#, default: #"`"2m"`"#, allowed: #"Only for `hostReboot`; > 0."#,

@@ -50,9 +50,18 @@ struct Sweep: ParsableCommand {
     @Flag(help: "Slurm: write the batch scripts but do not submit them.")
     var noSubmit = false
 
+    @Option(help: "Where to write the plots (default: plots/<experiment name>).")
+    var plots: String?
+
+    @Flag(help: "Show the progress bar even when stderr is not a terminal.")
+    var progress = false
+
     func run() throws {
-        printErr("clustersim sweep: not built yet")
-        throw ExitCode(ExitStatus.internalError)
+        if slurm {
+            printErr("clustersim sweep --slurm: not built yet")
+            throw ExitCode(ExitStatus.internalError)
+        }
+        try runLocal()   // SweepLocal.swift
     }
 }
 
@@ -62,8 +71,42 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
+    func validate() throws {
+        if let j = options.jobs, j < 1 || j > 1024 { throw ValidationError("-j/--jobs: expected an integer from 1 to 1024, got \(j)") }
+    }
+
+    /// Loads the experiment and checks its plan (exit 2, nothing run), runs the bisection with
+    /// the sweep's run folders and seeds, then writes plan.csv and plan.json (docs/planning.md).
     func run() throws {
-        printErr("clustersim plan: not built yet")
-        throw ExitCode(ExitStatus.internalError)
+        let spec = try loadExperiment(options.experiment)
+        for w in spec.warnings { printErr("warning: \(w)") }
+        let planner: Planner
+        do { planner = try Planner(spec: spec) } catch let e {
+            printErr(e.description)
+            printErr("\(options.experiment): \(e.errors.count) error\(e.errors.count == 1 ? "" : "s"); nothing was run or written.")
+            throw ExitCode(ExitStatus.invalidInput)
+        }
+        let layout = ExperimentLayout(root: options.out ?? "results/\(spec.name)")
+        var executor = RunExecutor(binary: currentExecutable(), spec: spec, layout: layout)
+        executor.shouldStop = { Signals.interrupted }
+        Signals.set(.deferred)
+        let result: PlanResult
+        do {
+            let quiet = options.quiet
+            result = try planner.run(source: ExecutorRunSource(executor: executor, spec: spec,
+                                                               jobs: options.jobs ?? ProcessInfo.processInfo.activeProcessorCount)) { step in
+                if !quiet { printErr("  \(step.point.id): \(step.decision.rawValue)\(step.decidedOnMean ? " (on the mean)" : "") after \(step.runs) runs") }
+            }
+            Signals.set(.immediate)
+            try result.write(root: layout.root, experiment: spec.name)
+        } catch {
+            let interrupted = (error as? RunFailure)?.interrupted == true
+            printErr((interrupted ? "" : "error: ") + "\(error)")
+            throw ExitCode(interrupted ? ExitStatus.interrupted : ExitStatus.internalError)
+        }
+        if !options.quiet {
+            print("plan \(spec.name): " + result.summaryLines().joined(separator: "\n"))
+            print("  evidence: \(layout.root)/plan.csv, \(layout.root)/plan.json")
+        }
     }
 }

@@ -132,7 +132,7 @@ extension DeclaredDefaultsTests {
     func testDatacenterFaultAndActionDefaultsAreTheDeclaredOnes() {
         let s = Self.faultsAndActionsScenario
         check(ScenarioSchema.datacenterKeys, at: "datacenters[0]", in: s, wordDefaults: ["name"])
-        let faultWords: Set = ["at", "kind", "host", "hostGroup", "recoverAfter", "restartAfter", "healAfter", "server", "role"]
+        let faultWords: Set = ["at", "kind", "host", "hostGroup", "recoverAfter", "restartAfter", "healAfter", "server", "role", "rack"]
         // each fault kind takes only its own keys: check each literal default on a fault of its kind
         check(ScenarioSchema.faultKeys, at: "faults[0]", in: s, wordDefaults: faultWords, only: ["downFor"])
         check(ScenarioSchema.faultKeys, at: "faults[1]", in: s, wordDefaults: faultWords, only: ["master"])

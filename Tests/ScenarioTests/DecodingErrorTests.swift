@@ -129,7 +129,7 @@ final class DecodingErrorTests: XCTestCase {
         assertSingleError(#"{"name": "x", "duration": "1h"}"#, path: "hostGroups", ["missing required key \"hostGroups\""])
         assertSingleError(scenario(faults: #"{"kind": "hostCrash", "host": "slave-01"}"#), path: "faults[0].at", ["missing required key \"at\""])
         assertSingleError(scenario(faults: #"{"at": "1m", "kind": "hostCrash"}"#), path: "faults[0].host",
-                          ["missing the target: give \"host\"", "\"hostGroup\" with \"count\"", "or \"role\""])
+                          ["missing the target: give \"host\"", "\"hostGroup\" with \"count\"", "\"role\"", "or \"rack\""])
     }
 
     // 17

@@ -74,6 +74,7 @@ public final class FaultInjector: EventHandler {
         switch t {
         case .host(let n): return n
         case .group(let g, _): return g
+        case .rack(let r): return "rack " + r
         case .master(let m): return m.map { "master \($0 + 1)" } ?? "leading master"
         case .zookeeperServer(let z): return "zookeeper server \(z + 1)"
         case .role(let r): return r.rawValue
@@ -92,11 +93,11 @@ public final class FaultInjector: EventHandler {
                 if let holder = s as? HostRoleHolder, let h = holder.host(holding: role) { return [infra.hosts[h]] }
             }
             return []
+        case .rack(let rack):
+            return infra.hosts.filter { $0.rack == rack && applies(f.kind, to: $0) }
         case .group(let g, let count):
             let members = infra.hostsByGroup[g] ?? []
-            let eligible = members.map { infra.hosts[$0] }.filter { h in
-                f.kind == .hostRecover ? h.state == .down : h.state == .up
-            }
+            let eligible = members.map { infra.hosts[$0] }.filter { applies(f.kind, to: $0) }
             if eligible.count <= count {
                 if eligible.count < count {
                     model.log("fault", "fewerTargets", g,
@@ -108,4 +109,7 @@ public final class FaultInjector: EventHandler {
             return stream.choose(count, from: eligible.count).map { eligible[$0] }
         }
     }
+
+    /// Up hosts for every kind but hostRecover, which applies to crashed (down) hosts.
+    private func applies(_ kind: FaultKind, to h: Host) -> Bool { kind == .hostRecover ? h.state == .down : h.state == .up }
 }

@@ -1,0 +1,53 @@
+import ClusterModel
+@testable import Scenario
+import SimKernel
+import XCTest
+
+/// Faults aimed at a rack (`"rack": "r2"`): every host of the rack, in every group, the fault
+/// applies to when it fires (a rack loss is a hostCrash aimed at a rack).
+final class FaultRackTests: XCTestCase {
+    func scenario(faults: String) -> String {
+        """
+        {"name": "t", "duration": "20m",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB", "rack": "r1"},
+                        {"name": "slave", "count": 5, "cpus": 8, "memory": "32GiB", "disk": "500GB", "racks": ["r1", "r2", "r3"]},
+                        {"name": "edge", "count": 2, "cpus": 8, "memory": "32GiB", "disk": "500GB", "racks": ["r2", "r4"]}],
+         "marathon": {"apps": [{"id": "/web", "cmd": "run", "instances": 2, "mem": 256}]},
+         "faults": \(faults)}
+        """
+    }
+
+    /// Hosts are spread round-robin over their group's racks: rack r2 holds slave-02, slave-05
+    /// and edge-01, and a rack hostCrash downs exactly those (up) hosts at once.
+    func testRackCrashDownsEveryHostOfTheRack() throws {
+        let s = try XCTUnwrap(loadOK(scenario(faults: #"[{"at": "5m", "kind": "hostCrash", "rack": "r2"}]"#)))
+        XCTAssertEqual(s.spec.faults[0].target, .rack("r2"))
+        let m = ClusterSimulation(spec: s.spec, observer: MemoryObserver())
+        m.run()
+        XCTAssertEqual(m.faultInjector.fired.first?.hosts, ["slave-02", "slave-05", "edge-01"])
+        let down = m.infrastructure.hosts.filter { !$0.state.isUp }.map(\.name)
+        XCTAssertEqual(down, ["slave-02", "slave-05", "edge-01"])
+    }
+
+    /// A rack reboot brings every host of the rack back; hostRecover aimed at a rack recovers its
+    /// crashed hosts only.
+    func testRackRecoverBringsBackTheRacksCrashedHosts() throws {
+        let s = try XCTUnwrap(loadOK(scenario(faults: #"""
+            [{"at": "2m", "kind": "hostCrash", "host": "slave-01"},
+             {"at": "3m", "kind": "hostCrash", "rack": "r2"},
+             {"at": "8m", "kind": "hostRecover", "rack": "r2"}]
+            """#)))
+        let m = ClusterSimulation(spec: s.spec, observer: MemoryObserver())
+        m.run()
+        XCTAssertEqual(m.faultInjector.fired.map(\.hosts), [["slave-01"], ["slave-02", "slave-05", "edge-01"], ["slave-02", "slave-05", "edge-01"]])
+        XCTAssertEqual(m.infrastructure.hosts.filter { !$0.state.isUp }.map(\.name), ["slave-01"])
+    }
+
+    func testRackErrors() {
+        assertSingleError(scenario(faults: #"[{"at": "1m", "kind": "hostCrash", "rack": "r9"}]"#), path: "faults[0].rack",
+                          ["no host group is in rack \"r9\"", "\"r1\", \"r2\", \"r3\", \"r4\""])
+        assertSingleError(scenario(faults: #"[{"at": "1m", "kind": "hostCrash", "rack": "r2", "hostGroup": "slave"}]"#),
+                          path: "faults[0].hostGroup", ["either \"rack\""])
+        assertSingleError(scenario(faults: #"[{"at": "1m", "kind": "hostCrash", "rack": ""}]"#), path: "faults[0].rack", [])
+    }
+}
