@@ -144,6 +144,14 @@ extension RunExecutor {
         return points.indices.flatMap { p in (0..<r).map { RunID(point: p, replication: $0) } }
     }
 
+    /// Chunk `k` (1-based) of `n` of `runs` (sorted first): runs [(k-1)·T/n, k·T/n) of the T runs
+    /// (integer division, so chunks differ by at most one run); `clustersim sweep --runs K/N`.
+    public static func chunk(_ runs: [RunID], _ k: Int, of n: Int) -> [RunID] {
+        let sorted = runs.sorted()
+        guard n >= 1, k >= 1, k <= n else { return [] }
+        return Array(sorted[((k - 1) * sorted.count / n)..<(k * sorted.count / n)])
+    }
+
     /// The headline figures of summary.json (numbers; null and non-numbers are nil).
     public static func headline(summaryJSON text: String, file: String) throws -> RunFigures {
         let parsed = JSONParser.parse(text, file: file)
