@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import Scenario
 #if canImport(Glibc)
 import Glibc
@@ -182,7 +183,7 @@ extension RunExecutor {
     func spawn(_ id: RunID) throws -> RunningChild {
         let point = points[id.point]
         let dir = layout.runDirectory(point, replication: id.replication)
-        try FileManager.default.createDirectory(atPath: ResultsFolderPaths.parent(dir), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ResultsFolder.parentOf(dir), withIntermediateDirectories: true)
         var template = Array((NSTemporaryDirectory() + "/clustersim-run-stderr-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ExperimentIOError("cannot create a temporary file for a run's stderr: \(String(cString: strerror(errno)))") }
@@ -219,12 +220,5 @@ extension RunExecutor {
             }
             usleep(5_000)
         }
-    }
-}
-
-enum ResultsFolderPaths {
-    static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

@@ -16,7 +16,7 @@ public enum SweepPlots {
     }
 
     static func fileName(_ figure: String, _ axis: String) -> String {
-        ExperimentPlotNames.safe(figure) + "-by-" + ExperimentPlotNames.safe(axis)
+        ExperimentSpec.safe(figure) + "-by-" + ExperimentSpec.safe(axis)
     }
 
     /// The data blocks (one per series) and the script; `formats` as `clustersim plot`.
@@ -92,16 +92,5 @@ public enum SweepPlots {
         for (name, text) in files { try text.write(toFile: outDir + "/" + name, atomically: true, encoding: .utf8) }
         try Plotter.runGnuplot(gnuplot, script: script, named: "sweep.gp", in: outDir)
         return images.map { outDir + "/" + $0 }
-    }
-}
-
-enum ExperimentPlotNames {
-    /// Letters, digits, `.`, `_`, `-` stay; anything else becomes `_`.
-    static func safe(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-            let ok = (u.value >= 0x30 && u.value <= 0x39) || (u.value >= 0x41 && u.value <= 0x5A)
-                || (u.value >= 0x61 && u.value <= 0x7A) || u == "." || u == "_" || u == "-"
-            return ok ? u : "_"
-        }))
     }
 }

@@ -121,9 +121,7 @@ final class SweepProgress: @unchecked Sendable {
         let elapsed = Progress.monotonicSeconds() - start
         let fresh = done - (startDone ?? 0)
         let frac = total > 0 ? Double(done) / Double(total) : 1
-        let width = 30
-        let filled = Int(frac * Double(width))
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
+        let bar = Progress.bar(frac)
         let eta = fresh > 0 ? "ETA \(SimDuration.fromSeconds((elapsed / Double(fresh) * Double(total - done)).rounded()))" : "ETA --"
         fputs("\r[\(bar)] \(done)/\(total) runs  \(eta)   ", stderr)
         drawn = true
