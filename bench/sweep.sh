@@ -35,11 +35,13 @@ JSON
 
 declare -A SECONDS_FOR
 for j in 1 "$JOBS"; do
-  start=$(date +%s.%N)
-  "$BIN" sweep "$WORK/bench-sweep.json" -j "$j" --out "$WORK/j$j" --plots "$WORK/plots-j$j" --quiet
-  end=$(date +%s.%N)
-  SECONDS_FOR[$j]=$(python3 -c "print(f'{$end - $start:.2f}')")
-  echo "name=sweep_40_runs impl=clustersim jobs=$j runs=40 seconds=${SECONDS_FOR[$j]} base=$BASE duration=$DURATION cores=$(nproc)"
+  # wall seconds, and the CPU seconds of the sweep and its runs (cpu/wall: cores kept busy)
+  /usr/bin/time -f "%e %U %S" -o "$WORK/time-j$j" \
+    "$BIN" sweep "$WORK/bench-sweep.json" -j "$j" --out "$WORK/j$j" --plots "$WORK/plots-j$j" --quiet
+  read -r wall user sys <"$WORK/time-j$j"
+  SECONDS_FOR[$j]=$wall
+  cpu=$(python3 -c "print(f'{$user + $sys:.2f}')")
+  echo "name=sweep_40_runs impl=clustersim jobs=$j runs=40 seconds=$wall cpu_s=$cpu base=$BASE duration=$DURATION cores=$(nproc) loadavg_1m=$(cut -d" " -f1 /proc/loadavg)"
 done
 cmp -s "$WORK/j1/points.csv" "$WORK/j$JOBS/points.csv" || { echo "# points.csv differs between -j 1 and -j $JOBS" >&2; exit 1; }
 python3 -c "print(f'sweep speed-up -j $JOBS vs -j 1: {${SECONDS_FOR[1]} / ${SECONDS_FOR[$JOBS]}:.2f}x (target >= 1.8 on 2 cores); points.csv identical')"
