@@ -123,14 +123,21 @@ public enum ExperimentLoader {
         checkAxes(axes, root["axes"], reps, d)
         if let plan, let reps { checkPlan(plan, axes: axes, replications: reps, root["plan"], d) }
         guard let name, let base, let seed, let reps, let figures, !d.hasErrors else { return nil }
-        if let n = root["name"], name.hasPrefix(".") || name.hasPrefix("-") {
-            d.error("name", at: n, "\(JSONValue.quote(name)) must not start with '.' or '-' (it names a folder)")
+        let unsafeDefault = root["name"] == nil && fileNameDecoder.decode(.string(name), "", Diagnostics()) == nil
+        if unsafeDefault || name.hasPrefix(".") || name.hasPrefix("-") {
+            let what = root["name"] == nil ? "the file name \(JSONValue.quote(name)) (the default name)" : JSONValue.quote(name)
+            d.error("name", at: root["name"] ?? root, "\(what) cannot name the results folder: use letters, digits, '.', '_', '-', at most 100 characters, not starting with '.' or '-'\(root["name"] == nil ? "; give a \"name\"" : "")")
             return nil
         }
         let dir = Paths.directory(file, relative: true)
         let resolved = base.hasPrefix("/") || dir.isEmpty ? base : dir + "/" + base
+        var warnings: [String] = []
+        for (i, a) in axes.enumerated() where a.paths.contains("seed") {
+            warnings.append(ScenarioError(path: JSONPath.index("axes", i), at: root["axes"]?.arrayValue?[i].location,
+                                          message: "every run gets its own --seed (derived from the experiment seed), which replaces the scenario's seed: an axis on seed only changes the derived seeds").description)
+        }
         return ExperimentSpec(name: name, file: file, base: resolved, seed: seed, replications: reps, axes: axes,
-                              figures: figures, plan: plan)
+                              figures: figures, plan: plan, warnings: warnings)
     }
 
     static let fileNameDecoder = ValueDecoder<String>.name(extra: "._-", maxLength: 100)
