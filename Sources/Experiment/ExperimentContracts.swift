@@ -32,24 +32,6 @@ public struct ExperimentLayout: Sendable {
     public var pointsCSV: String { root + "/points.csv" }
 }
 
-extension ExperimentSpec {
-    /// Every point of the grid in row-major order (first axis slowest).
-    public var points: [ExperimentPoint] { fatalError("scaffold: the sweep part builds this") }
-
-    /// The seed of a run: derived from the experiment seed, the point's values and the replication
-    /// (docs/experiments.md says how; stable when axes are added).
-    public func seed(point: ExperimentPoint, replication: Int) -> UInt64 { fatalError("scaffold: the sweep part builds this") }
-}
-
-/// Runs single runs as `clustersim run` child processes of the same binary.
-public struct RunExecutor: Sendable {
-    /// `binary`: the clustersim executable (the running one, /proc/self/exe, for the CLI).
-    public init(binary: String, spec: ExperimentSpec, layout: ExperimentLayout) { fatalError("scaffold: the sweep part builds this") }
-
-    /// The figures of a finished run, nil when it has not finished.
-    public func figures(point: ExperimentPoint, replication: Int) throws -> RunFigures? { fatalError("scaffold") }
-
-    /// Runs the given runs (skipping finished ones), `jobs` at a time; returns when all are done
-    /// or throws the first failure (after the runs under way finish).
-    public func run(_ ids: [RunID], jobs: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?) throws { fatalError("scaffold") }
-}
+// ExperimentSpec.points and .seed(point:replication:) are in Sources/Scenario/ExperimentGrid.swift
+// (the experiment loader checks every point against the base scenario, so it needs them too);
+// RunExecutor is in RunExecutor.swift; ExperimentLoader.load(path:) in ExperimentFigures.swift.

@@ -81,14 +81,14 @@ public enum Plotter {
     }
 
     /// Text inside a gnuplot single-quoted string: a quote is written twice ('node''s').
-    static func quoteTitle(_ s: String) -> String { s.replacingOccurrences(of: "'", with: "''") }
+    public static func quoteTitle(_ s: String) -> String { s.replacingOccurrences(of: "'", with: "''") }
 
     /// The gnuplot script for the charts whose data exist; `data` maps a chart's source (or its
     /// pivoted .dat file) to the path used in the script and the header of that file.
     /// Image formats `clustersim plot` can write.
     public enum Format: String, CaseIterable, Sendable { case png, svg }
 
-    static let terminals: [Format: String] = [
+    public static let terminals: [Format: String] = [
         .png: "pngcairo noenhanced size 960,540 font 'sans,10'",
         .svg: "svg noenhanced size 960,540 dynamic font 'sans,10'",
     ]
@@ -188,7 +188,7 @@ public enum Plotter {
 
     /// Writes `script` as `named` into `dir` and runs gnuplot on it there (paths in scripts are
     /// relative to that folder, so the script can be re-run by hand).
-    static func runGnuplot(_ gnuplot: String, script: String, named: String, in dir: String) throws {
+    public static func runGnuplot(_ gnuplot: String, script: String, named: String, in dir: String) throws {
         try script.write(toFile: dir + "/" + named, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: gnuplot)

@@ -16,9 +16,12 @@ public struct ExperimentAxis: Sendable, Equatable {
     /// What points.csv shows for the k-th value (the first path's value, JSON text without quotes
     /// for strings).
     public var labels: [String]
+    /// The index of the value the base scenario already has at every path (nil when none is):
+    /// that value does not enter the runs' seeds (docs/experiments.md, Seeds). Set by the loader.
+    public var baseIndex: Int?
 
-    public init(name: String, paths: [String], values: [[String]], labels: [String]) {
-        self.name = name; self.paths = paths; self.values = values; self.labels = labels
+    public init(name: String, paths: [String], values: [[String]], labels: [String], baseIndex: Int? = nil) {
+        self.name = name; self.paths = paths; self.values = values; self.labels = labels; self.baseIndex = baseIndex
     }
 }
 

@@ -50,9 +50,18 @@ struct Sweep: ParsableCommand {
     @Flag(help: "Slurm: write the batch scripts but do not submit them.")
     var noSubmit = false
 
+    @Option(help: "Where to write the plots (default: plots/<experiment name>).")
+    var plots: String?
+
+    @Flag(help: "Show the progress bar even when stderr is not a terminal.")
+    var progress = false
+
     func run() throws {
-        printErr("clustersim sweep: not built yet")
-        throw ExitCode(ExitStatus.internalError)
+        if slurm {
+            printErr("clustersim sweep --slurm: not built yet")
+            throw ExitCode(ExitStatus.internalError)
+        }
+        try runLocal()   // SweepLocal.swift
     }
 }
 

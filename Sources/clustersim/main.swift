@@ -195,11 +195,19 @@ struct Run: ParsableCommand {
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a scenario file and report every error in it; writes nothing.")
+        abstract: "Check a scenario or experiment file and report every error in it; writes nothing.")
 
     @OptionGroup var options: ScenarioOptions
 
     func run() throws {
+        // an experiment file (docs/experiments.md): "kind": "experiment" or a "base" key
+        if ExperimentLoader.isExperimentFile(path: options.scenario) {
+            if !options.overrides.isEmpty || options.seed != nil {
+                printErr("error: --set and --seed apply to scenarios; \(options.scenario) is an experiment")
+                throw ExitCode(ExitStatus.invalidInput)
+            }
+            return try validateExperiment(options.scenario)
+        }
         let loaded = try options.load()
         for w in loaded.warnings { printErr("warning: \(w)") }
         let s = loaded.spec

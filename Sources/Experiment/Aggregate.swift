@@ -1,0 +1,134 @@
+import Foundation
+import Scenario
+import SimKernel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One figure of one point over its replications.
+public struct FigureSummary: Sendable, Equatable {
+    /// Runs in which the figure was a number (it is null in the others: e.g. no fault fired).
+    public var n: Int
+    public var mean: Double?
+    /// Sample standard deviation (n - 1 in the denominator); nil below two values.
+    public var sd: Double?
+    /// Student-t 95% interval of the mean (GSL's t quantile, n - 1 degrees of freedom); nil below two values.
+    public var ciLow: Double?
+    public var ciHigh: Double?
+    public var min: Double?
+    public var max: Double?
+
+    /// The summary of `values` (in replication order) with a `level` interval.
+    public init(_ values: [Double], level: Double = 0.95) {
+        n = values.count
+        guard !values.isEmpty else { return }
+        var s = StreamingStats()
+        for v in values { s.record(v) }
+        mean = s.mean; min = s.min; max = s.max
+        if values.count >= 2 {
+            sd = s.stddev
+            let ci = ConfidenceInterval.ofMean(s, level: level)
+            ciLow = ci.lower; ciHigh = ci.upper
+        }
+    }
+}
+
+/// The aggregate of an experiment: points.csv (docs/experiments.md, points.csv).
+public struct ExperimentAggregate: Sendable {
+    public let spec: ExperimentSpec
+    public let points: [ExperimentPoint]
+    /// `summaries[p][f]`: point p, figure `spec.figures[f]`.
+    public let summaries: [[FigureSummary]]
+    /// Runs aggregated per point.
+    public let runs: [Int]
+
+    /// The per-figure columns after each figure's name.
+    public static let statistics = ["mean", "sd", "ci95_low", "ci95_high", "min", "max", "n"]
+    /// Decimals of the numbers in points.csv.
+    public static let decimals = 9
+
+    public init(spec: ExperimentSpec, points: [ExperimentPoint], figures: [[RunFigures]]) {
+        self.spec = spec; self.points = points
+        runs = figures.map(\.count)
+        summaries = figures.map { reps in
+            spec.figures.map { f in FigureSummary(reps.compactMap { $0[f] ?? nil }) }
+        }
+    }
+
+    /// Reads every run of the experiment (replications 0..<replications of every point).
+    /// Throws `MissingRuns` naming the runs that have not finished.
+    public static func collect(_ executor: RunExecutor, replications: Int? = nil) throws -> ExperimentAggregate {
+        let reps = replications ?? executor.spec.replications
+        var missing: [String] = []
+        var figures: [[RunFigures]] = []
+        for p in executor.points {
+            var row: [RunFigures] = []
+            for r in 0..<reps {
+                if let f = try executor.figures(point: p, replication: r) { row.append(f) } else {
+                    missing.append(executor.layout.runDirectory(p, replication: r))
+                }
+            }
+            figures.append(row)
+        }
+        if !missing.isEmpty { throw MissingRuns(folders: missing, total: executor.points.count * reps) }
+        return ExperimentAggregate(spec: executor.spec, points: executor.points, figures: figures)
+    }
+
+    public var header: [String] {
+        ["point"] + spec.axes.map(\.name) + ["runs"] + spec.figures.flatMap { f in Self.statistics.map { f + "_" + $0 } }
+    }
+
+    /// points.csv: a header, then one row per point in row-major order.
+    public var csv: String {
+        var out = header.map(Self.csvField).joined(separator: ",") + "\n"
+        for (i, p) in points.enumerated() {
+            var row = [p.id]
+            for (a, axis) in spec.axes.enumerated() { row.append(axis.labels[p.coordinates[a]]) }
+            row.append(String(runs[i]))
+            for s in summaries[i] {
+                row += [s.mean, s.sd, s.ciLow, s.ciHigh, s.min, s.max].map { $0.map { NumberFormat.decimal($0, Self.decimals) } ?? "" }
+                row.append(String(s.n))
+            }
+            out += row.map(Self.csvField).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// Writes points.csv atomically (a temporary file beside it, renamed into place).
+    public func write(to path: String) throws {
+        try AtomicFile.write(csv, to: path)
+    }
+}
+
+/// Runs an aggregate needs that have not finished.
+public struct MissingRuns: Error, CustomStringConvertible, Sendable {
+    public var folders: [String]
+    public var total: Int
+    public var description: String {
+        let shown = folders.prefix(10).map { "  " + $0 }.joined(separator: "\n")
+        let more = folders.count > 10 ? "\n  ... and \(folders.count - 10) more" : ""
+        return "\(folders.count) of \(total) runs have not finished (no summary.json):\n\(shown)\(more)\nrun `clustersim sweep` without --aggregate-only to run them"
+    }
+}
+
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
+        let dir = ResultsFolderPaths.parent(path)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let name = String(path.split(separator: "/").last ?? "file")
+        let tmp = dir + "/." + name + ".tmp-" + String(getpid())
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+            throw ExperimentIOError("cannot write \(tmp)")
+        }
+        if rename(tmp, path) != 0 {
+            let e = String(cString: strerror(errno))
+            unlink(tmp)
+            throw ExperimentIOError("cannot move \(tmp) to \(path): \(e)")
+        }
+    }
+}
