@@ -160,8 +160,12 @@ wait_jobs() {
     ((SECONDS < deadline)) || fail "jobs $ids not finished after ${timeout}s: $(squeue -j "$ids" 2>&1)"
     sleep 1
   done
-  bad=$(scontrol -o show job "$ids" | grep -v 'JobState=COMPLETED .*ExitCode=0:0' || true)
-  [[ -z $bad ]] || fail "jobs that did not complete:"$'\n'"$bad"
+  local id shown
+  for id in ${ids//,/ }; do
+    shown=$(scontrol -o show job "$id") || fail "scontrol does not know job $id"
+    bad=$(grep -v 'JobState=COMPLETED .*ExitCode=0:0' <<<"$shown" || true)
+    [[ -z $bad ]] || fail "job $id did not complete:"$'\n'"$bad"
+  done
 }
 
 case $mode in
@@ -176,7 +180,41 @@ case $mode in
     "$@"
     ;;
   check)
+    # 3 points x 3 replications of quickstart: 9 runs in 3 array tasks of at most 4, 2 at once.
     [[ -x $bin ]] || fail "$bin is not built (swift build, or set CLUSTERSIM_BIN)"
-    bash "$repo/scripts/slurm-local-check.sh" "$bin" "$tmp"
+    mkdir -p "$tmp/work"
+    cd "$tmp/work"
+    cat >slurm-check.json <<EOF
+{
+  "name": "slurm-check",
+  "description": "scripts/slurm-local.sh: the same sweep locally and through Slurm.",
+  "base": "$repo/scenarios/quickstart.json",
+  "seed": 13,
+  "replications": 3,
+  "axes": [{"name": "agents", "path": "hostGroups[1].count", "values": [4, 6, 8]}],
+  "figures": ["apps_degraded_s", "max_detection_s", "slowest_deploy_s", "tasks_launched"]
+}
+EOF
+    "$bin" sweep slurm-check.json --out local --plots plots-local -j 2 --quiet \
+      || fail "the local sweep failed"
+    "$bin" sweep slurm-check.json --out slurm --plots plots-slurm --slurm --chunk 4 --throttle 2 >submitted.txt \
+      || { cat submitted.txt; fail "clustersim sweep --slurm failed"; }
+    cat submitted.txt
+    array=$(sed -n 's/^submitted array job \([0-9]*\):.*/\1/p' submitted.txt)
+    aggregate=$(sed -n 's/^submitted aggregate job \([0-9]*\):.*/\1/p' submitted.txt)
+    [[ -n $array && -n $aggregate ]] || fail "no job ids in the output of sweep --slurm"
+    deadline=$((SECONDS + timeout))
+    wait_jobs "$array,$aggregate"
+    tasks=$(scontrol -o show job "$array" | grep -c 'JobState=COMPLETED')
+    ((tasks == 3)) || fail "expected 3 array tasks, scontrol shows $tasks: $(scontrol -o show job "$array")"
+    echo "check: every array task and the aggregate job COMPLETED with exit code 0:0"
+    runs=$(find slurm/runs -mindepth 2 -maxdepth 2 -type d | wc -l)
+    ((runs == 9)) || fail "expected 9 runs in slurm/runs, found $runs"
+    [[ -s slurm/points.csv ]] || fail "the aggregate job wrote no points.csv: $(cat slurm/slurm/logs/aggregate-*.out 2>&1)"
+    cmp local/points.csv slurm/points.csv || {
+      diff local/points.csv slurm/points.csv >&2 || true
+      fail "points.csv from Slurm differs from the local sweep's"
+    }
+    echo "check: points.csv from Slurm equals the local -j 2 sweep's, byte for byte ($(wc -l <slurm/points.csv) lines, $runs runs)"
     ;;
 esac

@@ -23,10 +23,14 @@ public struct SlurmOptions: Sendable, Equatable {
     public var sbatch: [String]
     /// false with `--no-submit`: write the scripts only.
     public var submit: Bool
+    /// Options given with --slurm that a Slurm submission cannot take (`--runs`, `--aggregate-only`:
+    /// what its jobs run).
+    public var conflicting: [String]
 
-    public init(chunk: Int = 4, throttle: Int = 16, cpusPerTask: Int = 1, sbatch: [String] = [], submit: Bool = true) {
+    public init(chunk: Int = 4, throttle: Int = 16, cpusPerTask: Int = 1, sbatch: [String] = [], submit: Bool = true,
+                conflicting: [String] = []) {
         self.chunk = chunk; self.throttle = throttle; self.cpusPerTask = cpusPerTask; self.sbatch = sbatch
-        self.submit = submit
+        self.submit = submit; self.conflicting = conflicting
     }
 
     /// Largest accepted `--chunk` and `--throttle` (far above any sweep: an experiment has at most
@@ -37,7 +41,7 @@ public struct SlurmOptions: Sendable, Equatable {
 
     /// The options' problems, each naming the option and what is allowed (exit 2).
     public func problems() -> [String] {
-        var p: [String] = []
+        var p = conflicting.map { "--slurm and \($0) do not go together: \($0) is what the submitted jobs run" }
         if !(1...Self.maxChunk).contains(chunk) { p.append("--chunk \(chunk): expected runs per array task, an integer from 1 to \(Self.maxChunk)") }
         if !(1...Self.maxChunk).contains(throttle) { p.append("--throttle \(throttle): expected array tasks at once, an integer from 1 to \(Self.maxChunk)") }
         if !(1...Self.maxCPUs).contains(cpusPerTask) { p.append("-j \(cpusPerTask): expected CPUs per array task, an integer from 1 to \(Self.maxCPUs)") }
@@ -64,12 +68,14 @@ public struct SlurmBatch: Sendable, Equatable {
     public var name: String
     /// Runs in the experiment (points times replications).
     public var runs: Int
+    /// `--plots` for the aggregate job, absolute (nil: its default, plots/<name> under `workdir`).
+    public var plots: String?
     public var options: SlurmOptions
 
     public init(binary: String, experiment: String, root: String, workdir: String, name: String, runs: Int,
-                options: SlurmOptions) {
+                plots: String? = nil, options: SlurmOptions) {
         self.binary = binary; self.experiment = experiment; self.root = root; self.workdir = workdir
-        self.name = name; self.runs = runs; self.options = options
+        self.name = name; self.runs = runs; self.plots = plots; self.options = options
     }
 
     /// Array tasks: ceil(runs / chunk).
@@ -112,7 +118,8 @@ public struct SlurmBatch: Sendable, Equatable {
             + "#SBATCH --kill-on-invalid-dep=yes\n"
             + "#SBATCH --output=\(Self.sbatchValue(Self.slurmPattern(logs) + "/aggregate-%j.out"))\n"
             + common()
-            + "exec \(Self.shellQuote(binary)) sweep \(Self.shellQuote(experiment)) --out \(Self.shellQuote(root)) --aggregate-only --quiet\n"
+            + "exec \(Self.shellQuote(binary)) sweep \(Self.shellQuote(experiment)) --out \(Self.shellQuote(root)) --aggregate-only"
+            + (plots.map { " --plots \(Self.shellQuote($0))" } ?? "") + " --quiet\n"
     }
 
     private func header(job: String, what: String) -> String {

@@ -34,14 +34,14 @@ public enum SlurmSweep {
     /// `clustersim sweep EXP --slurm`: writes the scripts, submits them unless `options.submit` is
     /// false, prints the job ids and how to follow them. Returns the exit status: 0, 1 (sbatch or
     /// the file system failed), 2 (bad options).
-    /// `binary`: the running clustersim, absolute; `path`: where sbatch and scancel are looked up
-    /// (default: $PATH).
-    public static func run(spec: ExperimentSpec, layout: ExperimentLayout, binary: String, options: SlurmOptions,
-                           path: String? = nil, output: Output = .standard) -> Int32 {
+    /// `binary`: the running clustersim, absolute; `plots`: the sweep's --plots; `path`: where
+    /// sbatch and scancel are looked up (default: $PATH).
+    public static func run(spec: ExperimentSpec, layout: ExperimentLayout, binary: String, plots: String? = nil,
+                           options: SlurmOptions, path: String? = nil, output: Output = .standard) -> Int32 {
         let cwd = FileManager.default.currentDirectoryPath
         let batch = SlurmBatch(binary: absolute(binary, in: cwd), experiment: absolute(spec.file, in: cwd),
                                root: absolute(layout.root, in: cwd), workdir: cwd, name: spec.name,
-                               runs: runCount(spec), options: options)
+                               runs: runCount(spec), plots: plots.map { absolute($0, in: cwd) }, options: options)
         let problems = options.problems() + batch.problems()
         if !problems.isEmpty {
             for p in problems { output.err("error: \(p)\n") }
