@@ -85,7 +85,10 @@ public enum ScenarioReference {
          ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys]
     }
 
-    public static func section(_ id: String) -> SectionKeys? { sections.first { $0.id == id } }
+    /// A declared section by id: the scenario's, or an experiment file's (`experiment...`, docs/experiments.md).
+    public static func section(_ id: String) -> SectionKeys? {
+        sections.first { $0.id == id } ?? ExperimentSchema.sections.first { $0.id == id }
+    }
 
     static let beginMarker = "<!-- BEGIN GENERATED: scenario-keys "
     static let endMarker = "<!-- END GENERATED -->"
