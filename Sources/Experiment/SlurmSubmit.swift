@@ -33,7 +33,8 @@ public enum SlurmSweep {
 
     /// `clustersim sweep EXP --slurm`: writes the scripts, submits them unless `options.submit` is
     /// false, prints the job ids and how to follow them. Returns the exit status: 0, 1 (sbatch or
-    /// the file system failed), 2 (bad options).
+    /// the file system failed), 2 (bad options), 130 (interrupted: the submission was completed or
+    /// undone first).
     /// `binary`: the running clustersim, absolute; `plots`: the sweep's --plots; `path`: where
     /// sbatch and scancel are looked up (default: $PATH).
     public static func run(spec: ExperimentSpec, layout: ExperimentLayout, binary: String, plots: String? = nil,
@@ -107,7 +108,7 @@ public enum SlurmSweep {
             output.err("error: sbatch failed for the aggregate job; array job \(arrayID) was cancelled and the scripts removed\n")
             return 1
         }
-        output.out("submitted array job \(arrayID): \(batch.tasks) tasks of at most \(batch.options.chunk) runs "
+        output.out("submitted array job \(arrayID): \(batch.tasks) task\(batch.tasks == 1 ? "" : "s") of at most \(batch.options.chunk) runs "
             + "(\(batch.runs) runs), at most \(batch.options.throttle) at once\n"
             + "submitted aggregate job \(aggregateID): runs when every task of \(arrayID) has succeeded, writes \(batch.root)/points.csv\n"
             + "follow:  squeue -j \(arrayID),\(aggregateID)\n"
@@ -143,19 +144,29 @@ public enum SlurmSweep {
         URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true)).standardizedFileURL.path
     }
 
-    /// Runs `body` with SIGINT and SIGTERM blocked in this process, so that an interrupt cannot
-    /// leave an array job without its aggregate; a pending signal is delivered when they are
-    /// unblocked (after the output is printed). The child processes start with default handling.
+    /// Runs `body` with SIGINT and SIGTERM held: a handler only notes them, so that an interrupt
+    /// cannot leave an array job without its aggregate; the previous handlers come back afterwards
+    /// and a noted signal makes the status 130 (after the output is printed). The tools started
+    /// meanwhile get the default handling (exec resets caught signals), so ^C at a terminal still
+    /// stops a hanging sbatch, which then counts as a failed submission and is undone.
     static func withSignalsHeld(_ body: () -> Int32) -> Int32 {
-        var block = sigset_t(), old = sigset_t()
-        sigemptyset(&block)
-        sigaddset(&block, SIGINT)
-        sigaddset(&block, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &block, &old)
-        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
-        return body()
+        heldSignal = 0
+        var held = sigaction(), oldInt = sigaction(), oldTerm = sigaction()
+        held.__sigaction_handler.sa_handler = { heldSignal = $0 }
+        sigemptyset(&held.sa_mask)
+        held.sa_flags = SA_RESTART  // reads of the tools' pipes go on (Foundation traps on EINTR)
+        sigaction(SIGINT, &held, &oldInt)
+        sigaction(SIGTERM, &held, &oldTerm)
+        let status = body()
+        sigaction(SIGINT, &oldInt, nil)
+        sigaction(SIGTERM, &oldTerm, nil)
+        if heldSignal != 0 { return 130 }  // interrupted (ExitStatus.interrupted), after what was printed
+        return status
     }
 }
+
+/// The signal noted while a submission held SIGINT/SIGTERM (0: none).
+nonisolated(unsafe) private var heldSignal: Int32 = 0
 
 /// A tool looked up on a PATH, run with no stdin, its output collected.
 enum Tool {
