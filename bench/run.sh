@@ -126,3 +126,9 @@ if platform:
         print(f"| {kv['name']} | {kv['events']} | {kv['sim_hours']} | {p/1e6:.3f} | {h/1e6:.2f} | {p/h:.3f} | {kv['peak_rss_mb']} |")
 PY
 rm -f "$RESULTS"
+
+# Sweep (issue 13): a 40-run experiment with -j 1 and -j 2 (bench/sweep.sh; docs/benchmarks.md,
+# "Sweeps"). SKIP_SWEEP=1 leaves it out.
+if [[ "${SKIP_SWEEP:-0}" != 1 ]]; then
+  bash "$ROOT/bench/sweep.sh"
+fi

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import Scenario
 import SimKernel
 #if canImport(Glibc)
@@ -80,7 +81,7 @@ public struct ExperimentAggregate: Sendable {
 
     /// points.csv: a header, then one row per point in row-major order.
     public var csv: String {
-        var out = header.map(Self.csvField).joined(separator: ",") + "\n"
+        var out = header.map(CSVWriter.quoted).joined(separator: ",") + "\n"
         for (i, p) in points.enumerated() {
             var row = [p.id]
             for (a, axis) in spec.axes.enumerated() { row.append(axis.labels[p.coordinates[a]]) }
@@ -89,14 +90,9 @@ public struct ExperimentAggregate: Sendable {
                 row += [s.mean, s.sd, s.ciLow, s.ciHigh, s.min, s.max].map { $0.map { NumberFormat.decimal($0, Self.decimals) } ?? "" }
                 row.append(String(s.n))
             }
-            out += row.map(Self.csvField).joined(separator: ",") + "\n"
+            out += row.map(CSVWriter.quoted).joined(separator: ",") + "\n"
         }
         return out
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// Writes points.csv atomically (a temporary file beside it, renamed into place).
@@ -118,9 +114,9 @@ public struct MissingRuns: Error, CustomStringConvertible, Sendable {
 
 enum AtomicFile {
     static func write(_ text: String, to path: String) throws {
-        let dir = ResultsFolderPaths.parent(path)
+        let dir = ResultsFolder.parentOf(path)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let name = String(path.split(separator: "/").last ?? "file")
+        let name = ResultsFolder.lastComponent(path)
         let tmp = dir + "/." + name + ".tmp-" + String(getpid())
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
             throw ExperimentIOError("cannot write \(tmp)")

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import Scenario
 #if canImport(Glibc)
 import Glibc
@@ -144,6 +145,14 @@ extension RunExecutor {
         return points.indices.flatMap { p in (0..<r).map { RunID(point: p, replication: $0) } }
     }
 
+    /// Chunk `k` (1-based) of `n` of `runs` (sorted first): runs [(k-1)·T/n, k·T/n) of the T runs
+    /// (integer division, so chunks differ by at most one run); `clustersim sweep --runs K/N`.
+    public static func chunk(_ runs: [RunID], _ k: Int, of n: Int) -> [RunID] {
+        let sorted = runs.sorted()
+        guard n >= 1, k >= 1, k <= n else { return [] }
+        return Array(sorted[((k - 1) * sorted.count / n)..<(k * sorted.count / n)])
+    }
+
     /// The headline figures of summary.json (numbers; null and non-numbers are nil).
     public static func headline(summaryJSON text: String, file: String) throws -> RunFigures {
         let parsed = JSONParser.parse(text, file: file)
@@ -174,7 +183,7 @@ extension RunExecutor {
     func spawn(_ id: RunID) throws -> RunningChild {
         let point = points[id.point]
         let dir = layout.runDirectory(point, replication: id.replication)
-        try FileManager.default.createDirectory(atPath: ResultsFolderPaths.parent(dir), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: ResultsFolder.parentOf(dir), withIntermediateDirectories: true)
         var template = Array((NSTemporaryDirectory() + "/clustersim-run-stderr-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ExperimentIOError("cannot create a temporary file for a run's stderr: \(String(cString: strerror(errno)))") }
@@ -211,12 +220,5 @@ extension RunExecutor {
             }
             usleep(5_000)
         }
-    }
-}
-
-enum ResultsFolderPaths {
-    static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

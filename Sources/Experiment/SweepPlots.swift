@@ -16,7 +16,7 @@ public enum SweepPlots {
     }
 
     static func fileName(_ figure: String, _ axis: String) -> String {
-        ExperimentPlotNames.safe(figure) + "-by-" + ExperimentPlotNames.safe(axis)
+        ExperimentSpec.safe(figure) + "-by-" + ExperimentSpec.safe(axis)
     }
 
     /// The data blocks (one per series) and the script; `formats` as `clustersim plot`.
@@ -55,7 +55,10 @@ public enum SweepPlots {
                 let lines = labels.enumerated().map { k, label in
                     "'\(name).dat' index \(k) using 1:2:3:4 with yerrorlines lw 2 pt \(k % 7 + 1) lc \(k + 1) dt \(k % 5 + 1) title '\(Plotter.quoteTitle(label))'"
                 }.joined(separator: ", \\\n     ")
-                let xtics = numeric ? "set xtics autofreq\n"
+                // integers: a tic at each value (up to 20); other numbers: gnuplot's; strings: categories
+                let integers = numeric && axis.labels.count <= 20 && !axis.labels.contains { Int($0) == nil }
+                let xtics = integers ? "set xtics (" + axis.labels.map { "'\($0)' \($0)" }.joined(separator: ", ") + ")\n"
+                    : numeric ? "set xtics autofreq\n"
                     : "set xtics (" + axis.labels.enumerated().map { "'\(Plotter.quoteTitle($1))' \($0)" }.joined(separator: ", ") + ")\n"
                 let ylabel = figure + (unit(of: figure).map { " (\($0))" } ?? "")
                 let title = "\(figure) by \(axis.name): mean and Student-t 95% interval over \(spec.replications) replication\(spec.replications == 1 ? "" : "s")"
@@ -89,16 +92,5 @@ public enum SweepPlots {
         for (name, text) in files { try text.write(toFile: outDir + "/" + name, atomically: true, encoding: .utf8) }
         try Plotter.runGnuplot(gnuplot, script: script, named: "sweep.gp", in: outDir)
         return images.map { outDir + "/" + $0 }
-    }
-}
-
-enum ExperimentPlotNames {
-    /// Letters, digits, `.`, `_`, `-` stay; anything else becomes `_`.
-    static func safe(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-            let ok = (u.value >= 0x30 && u.value <= 0x39) || (u.value >= 0x41 && u.value <= 0x5A)
-                || (u.value >= 0x61 && u.value <= 0x7A) || u == "." || u == "_" || u == "-"
-            return ok ? u : "_"
-        }))
     }
 }

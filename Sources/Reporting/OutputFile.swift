@@ -79,11 +79,13 @@ public final class CSVWriter {
 
     public func field(_ s: String) {
         separator()
-        if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
-            file.write("\"" + s.replacingAll("\"", with: "\"\"") + "\"")
-        } else {
-            file.write(s)
-        }
+        file.write(CSVWriter.quoted(s))
+    }
+
+    /// A CSV field as written: quoted (RFC 4180) when it holds a comma, a quote or a line break.
+    public static func quoted(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else { return s }
+        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
     }
 
     public func field(_ x: Double, decimals: Int = 6) { separator(); file.write(NumberFormat.decimal(x, decimals)) }

@@ -104,12 +104,12 @@ public final class ResultsFolder {
 
     // MARK: - names
 
-    static func parentOf(_ path: String) -> String {
+    public static func parentOf(_ path: String) -> String {
         guard let i = path.lastIndex(of: "/") else { return "." }
         return i == path.startIndex ? "/" : String(path[..<i])
     }
 
-    static func lastComponent(_ path: String) -> String {
+    public static func lastComponent(_ path: String) -> String {
         guard let i = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: i)...])
     }

@@ -129,8 +129,13 @@ public enum ExperimentLoader {
         }
         let dir = Paths.directory(file, relative: true)
         let resolved = base.hasPrefix("/") || dir.isEmpty ? base : dir + "/" + base
+        var warnings: [String] = []
+        for (i, a) in axes.enumerated() where a.paths.contains("seed") {
+            warnings.append(ScenarioError(path: JSONPath.index("axes", i), at: root["axes"]?.arrayValue?[i].location,
+                                          message: "every run gets its own --seed (derived from the experiment seed), which replaces the scenario's seed: an axis on seed only changes the derived seeds").description)
+        }
         return ExperimentSpec(name: name, file: file, base: resolved, seed: seed, replications: reps, axes: axes,
-                              figures: figures, plan: plan)
+                              figures: figures, plan: plan, warnings: warnings)
     }
 
     static let fileNameDecoder = ValueDecoder<String>.name(extra: "._-", maxLength: 100)

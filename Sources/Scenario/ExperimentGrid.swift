@@ -43,8 +43,8 @@ extension ExperimentSpec {
     /// The longest point id (a folder name).
     public static let maxIDLength = 120
 
-    /// Letters, digits and `. _ - +` stay; anything else becomes `_`; a leading `.` too.
-    static func safe(_ s: String) -> String {
+    /// Letters, digits and `. _ - +` stay; anything else becomes `_`; a leading `.` too (a file name).
+    public static func safe(_ s: String) -> String {
         var out = ""
         for u in s.unicodeScalars {
             let ok = (u.value >= 0x30 && u.value <= 0x39) || (u.value >= 0x41 && u.value <= 0x5A)

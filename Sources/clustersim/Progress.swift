@@ -28,9 +28,7 @@ final class Progress {
         lastDraw = t
         let elapsed = t - start
         let frac = end.nanoseconds > 0 ? min(1, Double(now.nanoseconds) / Double(end.nanoseconds)) : 1
-        let width = 30
-        let filled = Int(frac * Double(width))
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
+        let bar = Progress.bar(frac)
         let rate = elapsed > 0 ? Double(events) / elapsed : 0
         let eta = frac > 0 ? elapsed * (1 - frac) / frac : 0
         let line = "\r[\(bar)] \(Int(frac * 100))%  sim \(now.sinceStart)/\(end.sinceStart)  "
@@ -41,6 +39,12 @@ final class Progress {
 
     func finish() {
         if enabled && drawn { fputs("\r" + String(repeating: " ", count: 100) + "\r", stderr) }
+    }
+
+    /// `=====>     `: `frac` (0...1) of `width` columns.
+    static func bar(_ frac: Double, width: Int = 30) -> String {
+        let filled = Int(frac * Double(width))
+        return String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
     }
 }
 

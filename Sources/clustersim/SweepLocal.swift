@@ -28,8 +28,7 @@ func currentExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
 
-/// `--runs K/N`: chunk K (1-based) of N of the sorted runs; chunk k holds runs
-/// [(k-1)·total/N, k·total/N) (integer division), so the chunks differ by at most one run.
+/// `--runs K/N`: chunk K (1-based) of N of the sorted runs (`RunExecutor.chunk`).
 func parseChunk(_ text: String) -> (k: Int, n: Int)? {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, k >= 1, k <= n else { return nil }
@@ -47,12 +46,13 @@ extension Sweep {
 
     func runLocal() throws {
         let spec = try loadExperiment(options.experiment)
+        if !options.quiet { for w in spec.warnings { printErr("warning: \(w)") } }
         let layout = ExperimentLayout(root: options.out ?? "results/\(spec.name)")
         var executor = RunExecutor(binary: currentExecutable(), spec: spec, layout: layout)
         let all = executor.allRuns()
         if !aggregateOnly {
             var ids = all
-            if let r = runs, let (k, n) = parseChunk(r) { ids = Array(all[((k - 1) * all.count / n)..<(k * all.count / n)]) }
+            if let r = runs, let (k, n) = parseChunk(r) { ids = RunExecutor.chunk(all, k, of: n) }
             let bar = SweepProgress(enabled: !options.quiet && (progress || isatty(STDERR_FILENO) != 0))
             executor.shouldStop = { Signals.interrupted }
             Signals.set(.deferred)
@@ -87,7 +87,10 @@ extension Sweep {
         let plotDir = plots ?? "plots/\(spec.name)"
         do {
             try aggregate.write(to: layout.pointsCSV)
-            let images = try SweepPlots.plot(aggregate, outDir: plotDir)
+            var images: [String] = []
+            do { images = try SweepPlots.plot(aggregate, outDir: plotDir) } catch Plotter.PlotError.gnuplotMissing {
+                printErr("warning: gnuplot is not on PATH: no plots (points.csv is written)")
+            }
             if !options.quiet {
                 print("sweep \(spec.name): \(executor.points.count) points × \(spec.replications) replications = \(all.count) runs")
                 print("  aggregate: \(layout.pointsCSV)")
@@ -118,9 +121,7 @@ final class SweepProgress: @unchecked Sendable {
         let elapsed = Progress.monotonicSeconds() - start
         let fresh = done - (startDone ?? 0)
         let frac = total > 0 ? Double(done) / Double(total) : 1
-        let width = 30
-        let filled = Int(frac * Double(width))
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
+        let bar = Progress.bar(frac)
         let eta = fresh > 0 ? "ETA \(SimDuration.fromSeconds((elapsed / Double(fresh) * Double(total - done)).rounded()))" : "ETA --"
         fputs("\r[\(bar)] \(done)/\(total) runs  \(eta)   ", stderr)
         drawn = true

@@ -68,6 +68,37 @@ final class SweepEndToEndTests: XCTestCase {
         XCTAssertEqual(read(d + "/out/points.csv"), csv)
     }
 
+    func testInterruptLeavesFinishedRunsAndNoPartialOne() throws {
+        let d = experiment()
+        let running = try CLI.start(["sweep", d + "/exp.json", "--out", d + "/out", "--plots", d + "/plots", "--quiet", "-j", "1"])
+        // wait until the first run has finished, then ^C the sweep
+        var waited = 0
+        while CLI.files(in: d + "/out/runs").isEmpty || !FileManager.default.fileExists(atPath: d + "/out/runs/" + CLI.files(in: d + "/out/runs")[0] + "/0/summary.json") {
+            usleep(10_000); waited += 1
+            if waited > 6000 { break }
+        }
+        running.process.interrupt()
+        let r = running.wait()
+        XCTAssertEqual(r.status, 130, r.stderr)
+        XCTAssertTrue(r.stderr.contains("interrupted"), r.stderr)
+        XCTAssertNil(read(d + "/out/points.csv"))
+        var finished = 0
+        for p in CLI.files(in: d + "/out/runs") {
+            for e in CLI.files(in: d + "/out/runs/" + p) {
+                XCTAssertFalse(e.hasPrefix("."), "a partial run was left: \(p)/\(e)")
+                XCTAssertTrue(FileManager.default.fileExists(atPath: d + "/out/runs/\(p)/\(e)/summary.json"), "\(p)/\(e)")
+                finished += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(finished, 1)
+        XCTAssertLessThan(finished, 8, "the sweep was not interrupted")
+        // the next sweep continues and ends as one sweep from scratch would
+        XCTAssertEqual(try sweep(d, ["-j", "2"]).status, 0)
+        let fresh = experiment()
+        XCTAssertEqual(try sweep(fresh, []).status, 0)
+        XCTAssertEqual(read(d + "/out/points.csv"), read(fresh + "/out/points.csv"))
+    }
+
     func testFailedRunIsReportedWithItsStderrAndCommand() throws {
         let d = experiment()
         var env = ProcessInfo.processInfo.environment
