@@ -8,7 +8,7 @@ import XCTest
 /// priced as a request and a response between the client (host networking) and the instance in its app's mode.
 final class NetworkTrafficCostTests: XCTestCase {
     /// Two apps on Marathon's default container network (network.mode) and one on BRIDGE; direct traffic for 2 minutes.
-    func scenario(mode: String, environment: String = "cloud-vm", traffic: Bool = true) -> String {
+    func scenario(mode: String, environment: String = "cloud-vm", traffic: Bool = true, sizes: String = "") -> String {
         let services = #"""
             , "traffic": {"services": [
                {"name": "a", "app": "/a", "via": "direct", "arrivals": {"constant": 50}, "serviceTime": "5ms"},
@@ -19,7 +19,7 @@ final class NetworkTrafficCostTests: XCTestCase {
              "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
                             {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
              "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}},
-             "network": {"environment": "\#(environment)", "mode": "\#(mode)", "kvStore": "zookeeper"},
+             "network": {"environment": "\#(environment)", "mode": "\#(mode)", "kvStore": "zookeeper"\#(sizes)},
              "marathon": {"version": "1.5", "apps": [
                {"id": "/a", "instances": 2, "cpus": 1, "mem": 512, "networks": [{"mode": "container"}],
                 "container": {"type": "DOCKER", "docker": {"image": "a:1"}, "portMappings": [{"containerPort": 80}]}},
@@ -83,6 +83,24 @@ final class NetworkTrafficCostTests: XCTestCase {
             let metal = try XCTUnwrap(try run(scenario(mode: mode, environment: "bare-metal"))?.cpuPerRequestUs)
             XCTAssertLessThan(metal, cloud, mode)
         }
+    }
+
+    func testRequestAndResponseSizesAreTheScenarios() throws {
+        // the defaults: 800-byte requests, 8 KiB responses
+        let spec = try XCTUnwrap(loadOK(scenario(mode: "overlay"))?.spec.network)
+        XCTAssertEqual(spec.requestBytes, 800)
+        XCTAssertEqual(spec.responseBytes, 8192)
+        let small = try XCTUnwrap(try run(scenario(mode: "overlay")))
+        let big = try XCTUnwrap(try run(scenario(mode: "overlay", sizes: #", "requestSize": "2KiB", "responseSize": "256KiB""#)))
+        XCTAssertEqual(big.model.spec.network?.responseBytes, 262144)
+        XCTAssertGreaterThan(try XCTUnwrap(big.cpuPerRequestUs), 5 * (try XCTUnwrap(small.cpuPerRequestUs)), "a 32x larger response")
+        XCTAssertGreaterThan(try XCTUnwrap(big.addedRTTUs), try XCTUnwrap(small.addedRTTUs))
+    }
+
+    func testSizesAreRangeChecked() {
+        assertSingleError(scenario(mode: "host", sizes: #", "requestSize": 0"#), path: "network.requestSize", ["greater than 0"])
+        assertSingleError(scenario(mode: "host", sizes: #", "responseSize": "2GiB""#), path: "network.responseSize", ["too large", "at most 1GiB"])
+        assertSingleError(scenario(mode: "host", sizes: #", "responseSize": "lots""#), path: "network.responseSize", [])
     }
 
     func testOnlyWithBothANetworkAndTraffic() throws {

@@ -12,13 +12,6 @@ import SimKernel
 
 /// The platform traffic's network cost: network CPU and the round trip added over host networking.
 public final class NetworkTrafficCost: Subsystem {
-    /// The request the proxy sends: model choice, the 700-800 bytes of headers of a typical HTTP
-    /// request (Chromium's SPDY whitepaper, www.chromium.org/spdy/spdy-whitepaper) and no body.
-    public static let requestBytes: Int64 = 800
-    /// The instance's response: model choice, a small JSON or HTML document (8 KiB: six packets at
-    /// MTU 1500, so per-packet and per-byte costs both show).
-    public static let responseBytes: Int64 = 8192
-
     public static let entry = SubsystemEntry(name: "network-traffic", section: nil, outputs: outputs) { model in
         guard model.spec.traffic != nil, let net = model.subsystem(ClusterNetwork.self),
               let traffic = model.subsystem(TrafficModel.self) else { return nil }
@@ -31,7 +24,7 @@ public final class NetworkTrafficCost: Subsystem {
             ("network_cpu_us_per_request", "network CPU per request served, both ends, microseconds of one core (empty without requests)"),
             ("network_added_rtt_us", "round trip the container network adds to a request over host networking, microseconds, mean over the requests served (empty without requests)"),
         ],
-        headlineIntro: "With both a `network` and a `traffic` section the headline ends with what the container network costs the requests served (docs/network.md, \"The cost of the platform's traffic\"): priced per request from the datapath model, \(NetworkTrafficCost.requestBytes)-byte request and \(NetworkTrafficCost.responseBytes)-byte response between the proxy or direct client (host networking) and the instance in its app's container network mode; the request path's latencies in traffic.csv do not include it.")
+        headlineIntro: "With both a `network` and a `traffic` section the headline ends with what the container network costs the requests served (docs/network.md, \"The cost of the platform's traffic\"): priced per request from the datapath model, a request (`network.requestSize`, 800 bytes by default) and a response (`network.responseSize`, 8 KiB) between the proxy or direct client (host networking) and the instance in its app's container network mode; the request path's latencies in traffic.csv do not include it.")
 
     public var name: String { "network-traffic" }
     unowned let model: ClusterSimulation
@@ -50,10 +43,10 @@ public final class NetworkTrafficCost: Subsystem {
     public func perRequest(mode: ContainerNetworkMode) -> (cpuSeconds: Double, roundTrip: SimDuration) {
         let hosts = model.infrastructure.hosts.count
         let proxy = NetworkEndpoint(host: 0, mode: .host), instance = NetworkEndpoint(host: hosts > 1 ? 1 : 0, mode: mode)
-        let q = network.messageCPU(proxy, instance, bytes: Self.requestBytes)
-        let r = network.messageCPU(instance, proxy, bytes: Self.responseBytes)
-        let rtt = network.oneWayLatency(from: proxy, to: instance, bytes: Self.requestBytes)
-            + network.oneWayLatency(from: instance, to: proxy, bytes: Self.responseBytes)
+        let req = network.spec.requestBytes, resp = network.spec.responseBytes
+        let q = network.messageCPU(proxy, instance, bytes: req)
+        let r = network.messageCPU(instance, proxy, bytes: resp)
+        let rtt = network.oneWayLatency(from: proxy, to: instance, bytes: req) + network.oneWayLatency(from: instance, to: proxy, bytes: resp)
         return (q.a + q.b + r.a + r.b, rtt)
     }
 
