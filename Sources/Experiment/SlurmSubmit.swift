@@ -88,14 +88,14 @@ public enum SlurmSweep {
                 + "sbatch --dependency=afterok:${jid%%;*} \(q(batch.aggregateScriptPath))\n")
             return 0
         }
-        let array = sbatch(["--parsable", batch.arrayScriptPath], tools: tools)
+        let array = sbatch(["--parsable", batch.arrayScriptPath], tools: tools, output: output)
         guard case .success(let arrayID) = array else {
             if case .failure(let text) = array { output.err(text) }
             undo()
             output.err("error: sbatch failed; nothing was submitted and the scripts were removed\n")
             return 1
         }
-        let aggregate = sbatch(["--parsable", "--dependency=afterok:\(arrayID)", batch.aggregateScriptPath], tools: tools)
+        let aggregate = sbatch(["--parsable", "--dependency=afterok:\(arrayID)", batch.aggregateScriptPath], tools: tools, output: output)
         guard case .success(let aggregateID) = aggregate else {
             if case .failure(let text) = aggregate { output.err(text) }
             let cancel = Tool.run("scancel", [arrayID], tools: tools)
@@ -120,12 +120,15 @@ public enum SlurmSweep {
     enum Submitted { case success(String), failure(String) }
 
     /// `sbatch ARGS`: the job id from `--parsable` output ("<id>" or "<id>;<cluster>"), or sbatch's
-    /// stderr as it is (plus a line when that is empty).
-    static func sbatch(_ args: [String], tools: String) -> Submitted {
+    /// stderr as it is (plus a line when that is empty). A successful sbatch's warnings are shown.
+    static func sbatch(_ args: [String], tools: String, output: Output) -> Submitted {
         let r = Tool.run("sbatch", args, tools: tools)
         let line = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
         let id = String(line.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces)
-        if r.status == 0, !id.isEmpty, id.allSatisfy({ $0.isASCII && $0.isNumber }) { return .success(id) }
+        if r.status == 0, !id.isEmpty, id.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            output.err(r.stderr)
+            return .success(id)
+        }
         var text = r.stderr
         if text.isEmpty || r.status == 0 {
             text += r.status == 0 ? "sbatch printed no job id (\"\(line)\")\n" : "sbatch exited with status \(r.status)\n"

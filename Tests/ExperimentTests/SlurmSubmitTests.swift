@@ -18,6 +18,7 @@ final class SlurmSubmitTests: XCTestCase {
             n=$(( $(cat "$d/count" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$d/count"
             echo "sbatch $*" >> "$d/calls"
             if [[ -f $d/fail-$n ]]; then cat "$d/fail-$n" >&2; exit 1; fi
+            if [[ -f $d/warn ]]; then cat "$d/warn" >&2; fi
             echo "$((100 + n))"
             """)
         try standin("scancel", #"echo "scancel $*" >> "$d/calls""#)
@@ -79,6 +80,13 @@ final class SlurmSubmitTests: XCTestCase {
         XCTAssertTrue(o.out.contains("squeue -j 101,102") && o.out.contains("sacct -j 101,102"), o.out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: slurmFolder + "/logs"), "sbatch needs the log folder to exist")
         for script in ["array.sbatch", "aggregate.sbatch"] { try bashSyntax(slurmFolder + "/" + script) }
+    }
+
+    func testSbatchWarningsAreShown() throws {
+        try "sbatch: warning: can't honor --ntasks-per-node set to 1\n".write(toFile: dir + "/bin/warn", atomically: true, encoding: .utf8)
+        let o = submit(SlurmOptions())
+        XCTAssertEqual(o.status, 0, o.err)
+        XCTAssertEqual(o.err, String(repeating: "sbatch: warning: can't honor --ntasks-per-node set to 1\n", count: 2))
     }
 
     func testChunksAndCPUsPerTask() throws {
