@@ -11,22 +11,19 @@ extension ExperimentLoader {
 
     static func checkAgainstBase(_ spec: inout ExperimentSpec, root: JSONValue, diagnostics d: Diagnostics) {
         let baseAt = root["base"]
-        let text: String
-        switch Paths.readText(spec.base) {
-        case .failure(let e):
-            d.error("base", at: baseAt, "cannot read the base scenario \(spec.base): \(e.message)"); return
-        case .success(let t): text = t
-        }
-        guard let real = Paths.realPath(spec.base) else { d.error("base", at: baseAt, "cannot read the base scenario \(spec.base): no such file"); return }
-        let file = SourceFile(realPath: real, realDirectory: Paths.directory(real), displayName: spec.base,
-                              displayDirectory: Paths.directory(spec.base, relative: true))
-        let pd = Diagnostics()
-        guard let tree = ScenarioLoader.parseAndInclude(text, file: file, pd), !pd.hasErrors else {
-            d.append(contentsOf: pd.errors)
+        let tree: JSONValue
+        do { tree = try ScenarioLoader.resolvedJSON(path: spec.base) } catch let e {
+            if e.errors.count == 1, e.errors[0].path.isEmpty, e.errors[0].line == nil {
+                d.error("base", at: baseAt, "cannot read the base scenario \(spec.base): " + e.errors[0].message.replacingOccurrences(of: "cannot read the scenario file: ", with: ""))
+                return
+            }
+            d.append(contentsOf: e.errors)
             d.error("base", at: baseAt, "the base scenario \(spec.base) has errors (above); fix them first")
             return
         }
-        let baseErrors = decodeErrors(tree, overrides: [], file)
+        // relative files a section names (consul-template's `source`) are read from the base's folder
+        let directory = Paths.realPath(spec.base).map { Paths.directory($0) } ?? Paths.directory(spec.base)
+        let baseErrors = decodeErrors(tree, overrides: [], directory)
         if !baseErrors.isEmpty {
             d.append(contentsOf: baseErrors)
             d.error("base", at: baseAt, "the base scenario \(spec.base) has errors (above); fix them first")
@@ -37,7 +34,7 @@ extension ExperimentLoader {
         for (a, axis) in spec.axes.enumerated() {
             for k in axis.values.indices {
                 let overrides = zip(axis.paths, axis.values[k]).map { $0 + "=" + $1 }
-                for e in decodeErrors(tree, overrides: overrides, file) {
+                for e in decodeErrors(tree, overrides: overrides, directory) {
                     d.append(mapped(e, axis: a, value: k, spec: spec, root: root))
                     bad = true
                 }
@@ -46,7 +43,7 @@ extension ExperimentLoader {
         if bad || spec.axes.count < 2 { return }
         var failed = 0
         for p in spec.points {
-            let errors = decodeErrors(tree, overrides: p.overrides, file)
+            let errors = decodeErrors(tree, overrides: p.overrides, directory)
             if errors.isEmpty { continue }
             failed += 1
             guard failed <= pointErrorsShown else { continue }
@@ -60,9 +57,9 @@ extension ExperimentLoader {
     }
 
     /// The errors of the base scenario's tree with `overrides` applied, as `clustersim run --set` would report them.
-    static func decodeErrors(_ tree: JSONValue, overrides: [String], _ file: SourceFile) -> [ScenarioError] {
+    static func decodeErrors(_ tree: JSONValue, overrides: [String], _ directory: String) -> [ScenarioError] {
         let d = Diagnostics()
-        d.baseDirectory = file.realDirectory
+        d.baseDirectory = directory
         let root = Overrides.apply(overrides, to: tree, diagnostics: d)
         d.document = root
         _ = ScenarioSchema.decodeClusterSpec(root, diagnostics: d)
@@ -104,15 +101,9 @@ extension ExperimentLoader {
     }
 
     static func value(at path: String, in tree: JSONValue) -> JSONValue? {
-        guard case .success(let components) = Overrides.parsePath(path) else { return nil }
-        var v = tree
-        for c in components {
-            switch c {
-            case .key(let k): guard let next = v[k] else { return nil }; v = next
-            case .index(let i): guard let a = v.arrayValue, i < a.count else { return nil }; v = a[i]
-            }
-        }
-        return v
+        let d = Diagnostics()
+        d.document = tree
+        return d.site(path)?.value
     }
 
     /// Equal JSON, numbers by value (40 and 40.0 are the same value).

@@ -123,8 +123,10 @@ public enum ExperimentLoader {
         checkAxes(axes, root["axes"], reps, d)
         if let plan, let reps { checkPlan(plan, axes: axes, replications: reps, root["plan"], d) }
         guard let name, let base, let seed, let reps, let figures, !d.hasErrors else { return nil }
-        if let n = root["name"], name.hasPrefix(".") || name.hasPrefix("-") {
-            d.error("name", at: n, "\(JSONValue.quote(name)) must not start with '.' or '-' (it names a folder)")
+        let unsafeDefault = root["name"] == nil && fileNameDecoder.decode(.string(name), "", Diagnostics()) == nil
+        if unsafeDefault || name.hasPrefix(".") || name.hasPrefix("-") {
+            let what = root["name"] == nil ? "the file name \(JSONValue.quote(name)) (the default name)" : JSONValue.quote(name)
+            d.error("name", at: root["name"] ?? root, "\(what) cannot name the results folder: use letters, digits, '.', '_', '-', at most 100 characters, not starting with '.' or '-'\(root["name"] == nil ? "; give a \"name\"" : "")")
             return nil
         }
         let dir = Paths.directory(file, relative: true)

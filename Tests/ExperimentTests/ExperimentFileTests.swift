@@ -84,6 +84,7 @@ final class ExperimentFileTests: XCTestCase {
         assertError(experiment(axes: #"[{"path": "hostGroups[0].count", "values": [1], "range": {"from": 1, "to": 2, "step": 1}}]"#),
                     "axes[0]: an axis takes exactly one of")
         assertError(#"{"base": "nowhere.json", "replications": 1, "figures": ["tasks_launched"]}"#, "base: cannot read the base scenario")
+        assertError(#"{"name": "-x", "base": "base.json", "replications": 1, "figures": ["tasks_launched"]}"#, "name: \"-x\" cannot name the results folder")
         // points beyond the limit
         let big = #"{"path": "hostGroups[0].count", "range": {"from": 1, "to": 200, "step": 1}}, {"path": "hostGroups[0].cpus", "range": {"from": 1, "to": 200, "step": 1}}"#
         assertError(experiment(axes: "[\(big)]"), "axes: the axes make more than 10000 points")
