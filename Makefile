@@ -4,7 +4,7 @@ BIN := .build/debug/clustersim
 RELEASE_BIN := .build/release/clustersim
 SCENARIOS := $(filter-out scenarios/groups/%,$(wildcard scenarios/*.json))
 
-.PHONY: all deps build release run test unit e2e results plots bench check-all docs clean fuzz-smoke fuzz
+.PHONY: all deps deps-check-all build release run test unit e2e results plots bench check-all docs clean fuzz-smoke fuzz
 
 # Mutation fuzzing of the shipped scenarios (Sources/clustersim-fuzz): every input must exit 0 with a
 # complete results folder or 2 with nothing written, within the time bound; failures are saved in
@@ -73,8 +73,14 @@ docs: build
 bench:
 	bash bench/run.sh
 
-# Slow checks kept out of `make test`: the tests in release mode too, a quick benchmark smoke run.
-check-all: test
+# What check-all needs beyond `make test`: slurm-wlm and munge for the local Slurm check.
+deps-check-all:
+	@bash scripts/install-deps.sh --check-all
+
+# Slow checks kept out of `make test`: a sweep through a single-node Slurm of its own (SlurmLocalTests runs
+# scripts/slurm-local.sh; docs/slurm.md), the tests in release mode too, a quick benchmark smoke run.
+check-all: deps-check-all test
+	CLUSTERSIM_SLURM_TEST=1 $(SWIFT) test --skip-build --disable-swift-testing --filter SlurmLocalTests
 	$(SWIFT) build -c release
 	$(MAKE) fuzz
 	QUICK=1 bash bench/run.sh

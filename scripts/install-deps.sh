@@ -8,6 +8,10 @@
 # configurations with them and replay simulated series through promtool's rule evaluation; their daemons are not used.
 # haproxy is a test dependency as well: the tests check marathon-lb's generated haproxy.cfg with `haproxy -c`.
 # `make deps` (and so `make run`, `make test`) runs it; .ci/run runs it too, the same way.
+# With --check-all (what `make check-all` runs) it also installs slurm-wlm and munge: the slow checks start a
+# single-node Slurm of their own (scripts/slurm-local.sh) to run a sweep through sbatch. Installing them may start
+# the system's munged/slurmd services (where an init system runs); the check does not use them: it runs its own
+# munged (own key and socket) and slurmctld/slurmd on free ports. `make test` does not need them.
 #
 # - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
 # - everything installed: prints nothing, exit 0.
@@ -18,6 +22,13 @@
 # On Debian/Ubuntu it uses only bash builtins besides swift, dpkg-query, apt-get and id, and reads no settings from the
 # environment: Tests/EndToEndTests/InstallerTests.swift runs it with stand-ins for those four first on PATH.
 set -euo pipefail
+
+check_all=0
+case "${1:-}" in
+  "") ;;
+  --check-all) check_all=1 ;;
+  *) echo "usage: $0 [--check-all]   (--check-all: also what make check-all needs: slurm-wlm, munge)" >&2; exit 2 ;;
+esac
 
 if ! command -v swift >/dev/null 2>&1; then
   printf '%s\n' >&2 \
@@ -33,7 +44,11 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
   # Not Debian/Ubuntu: fine when what the build and the plots use is already there.
   if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists gsl && command -v gnuplot >/dev/null 2>&1 \
     && command -v make >/dev/null 2>&1; then
-    exit 0
+    if ((check_all == 0)) || { command -v slurmctld >/dev/null 2>&1 && command -v munged >/dev/null 2>&1; }; then
+      exit 0
+    fi
+    echo "no dpkg-query/apt-get here: make check-all also needs Slurm (slurmctld, slurmd, sbatch) and munge (munged)." >&2
+    exit 1
   fi
   echo "no dpkg-query/apt-get here: this installer is for Debian and Ubuntu. Install GSL (found by 'pkg-config gsl')," \
     "pkg-config, gnuplot and make with your system's package manager." >&2
@@ -59,6 +74,10 @@ installed nginx nginx-light nginx-core nginx-full nginx-extras || need+=(nginx)
 installed prometheus || need+=(prometheus)
 installed prometheus-alertmanager || need+=(prometheus-alertmanager)
 installed haproxy || need+=(haproxy)
+if ((check_all)); then
+  installed slurm-wlm || need+=(slurm-wlm)
+  installed munge || need+=(munge)
+fi
 if ((${#need[@]} == 0)); then exit 0; fi
 
 if [[ $(id -u) == 0 ]]; then

@@ -18,6 +18,7 @@ public final class ClusterSimulation {
         ConsulTemplateRunner.entry,
         MarathonLB.entry,
         TrafficModel.entry,
+        NetworkTrafficCost.entry,
         Autoscaler.entry,
         AlertmanagerCluster.entry,
         PrometheusServer.entry,

@@ -117,6 +117,16 @@ extension ScenarioSchema {
         }
 
         let switchLatency = r.optional("switchLatency", .duration(.nonNegative), default: SimDuration(nanoseconds: 1_000))
+        func messageSize(_ key: String, default value: Int64) -> Int64? {
+            guard let x = r.optional(key, .size(.positive), default: value) else { return nil }
+            if x > NetworkSpec.maxMessageBytes {
+                d.error(r.keyPath(key), at: r.value[key], "\(r.value[key]?.brief ?? String(x)) is too large: one message of the platform's traffic is at most 1GiB")
+                return nil
+            }
+            return x
+        }
+        let requestBytes = messageSize("requestSize", default: NetworkSpec.defaultRequestBytes)
+        let responseBytes = messageSize("responseSize", default: NetworkSpec.defaultResponseBytes)
 
         // data-center links
         var links: [DatacenterLinkSpec] = []
@@ -179,9 +189,11 @@ extension ScenarioSchema {
             }
         }
 
-        guard d.errorCount == before, let environment, let mode, let underlay, let switchLatency else { return nil }
+        guard d.errorCount == before, let environment, let mode, let underlay, let switchLatency, let requestBytes,
+              let responseBytes else { return nil }
         return NetworkSpec(environment: environment, mode: mode, underlayMTU: underlay, networks: networks, kvStore: kvStore,
-                           racks: racks, switchLatency: switchLatency, datacenterLinks: links, experiments: experiments ?? nil)
+                           racks: racks, switchLatency: switchLatency, datacenterLinks: links, experiments: experiments ?? nil,
+                           requestBytes: requestBytes, responseBytes: responseBytes)
     }
 
     /// An MTU larger than the underlay can carry with the mode's encapsulation is an error (its

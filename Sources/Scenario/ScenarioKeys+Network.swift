@@ -20,5 +20,11 @@ extension ScenarioSchema {
                 source: #"model choice: a 10 GbE cut-through ToR is below 1 µs; store-and-forward of a 1500-byte frame at 10 Gbit/s is 1.2 µs"#),
         KeySpec(#"datacenterLinks"#, #"array"#, default: #"`[]`"#, allowed: #"See `network.datacenterLinks[i]`."#, meaning: #"Links between data centers."#),
         KeySpec(#"experiments"#, #"object"#, default: #"none"#, allowed: #"See `network.experiments`."#, meaning: #"The qperf-like runs (below)."#),
+        KeySpec(#"requestSize"#, #"size"#, default: #"`"800B"`"#, allowed: #"> 0, at most 1GiB."#,
+                meaning: #"One request of the platform's traffic, proxy to instance (the network cost of the traffic, below)."#,
+                source: #"model choice: the 700-800 bytes of headers of a typical HTTP request (Chromium's SPDY whitepaper, www.chromium.org/spdy/spdy-whitepaper), no body"#),
+        KeySpec(#"responseSize"#, #"size"#, default: #"`"8KiB"`"#, allowed: #"> 0, at most 1GiB."#,
+                meaning: #"One response of the platform's traffic, instance to proxy."#,
+                source: #"model choice: a small JSON or HTML document, six packets at MTU 1500"#),
     ])
 }

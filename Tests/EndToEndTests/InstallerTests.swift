@@ -69,10 +69,10 @@ final class InstallerTests: XCTestCase {
     }
 
     /// The installer alone, with nothing but the stand-ins and bash on PATH.
-    func installer(installed: String, uid: Int, tools: [String] = ["dpkg-query", "apt-get", "id", "swift"],
+    func installer(_ args: [String] = [], installed: String, uid: Int, tools: [String] = ["dpkg-query", "apt-get", "id", "swift"],
                    extra: [String: String] = [:]) throws -> Outcome {
         let bin = try standinBin(tools)
-        return try run(try Self.find("bash"), [Self.installer], path: bin, installed: installed, uid: uid, extra: extra)
+        return try run(try Self.find("bash"), [Self.installer] + args, path: bin, installed: installed, uid: uid, extra: extra)
     }
 
     static let update = "apt-get -o DPkg::Lock::Timeout=600 update -q [DEBIAN_FRONTEND=noninteractive]"
@@ -109,6 +109,49 @@ final class InstallerTests: XCTestCase {
         let o = try installer(installed: "libgsl-dev pkg-config gnuplot-nox make nginx prometheus prometheus-alertmanager", uid: 0)
         XCTAssertEqual(o.status, 0, o.stderr)
         XCTAssertEqual(o.aptCalls, [Self.update, Self.install("haproxy")], o.stderr)
+    }
+
+    func testCheckAllAlsoInstallsSlurmAndMunge() throws {
+        // make check-all starts a single-node Slurm of its own (scripts/slurm-local.sh); make test does not need it
+        let o = try installer(["--check-all"], installed: Self.allPackages, uid: 0)
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(o.aptCalls, [Self.update, Self.install("slurm-wlm munge")], o.stderr)
+        let fresh = try installer(["--check-all"], installed: "", uid: 0)
+        XCTAssertEqual(fresh.aptCalls, [Self.update, Self.install(Self.allPackages + " slurm-wlm munge")], fresh.stderr)
+        let ready = try installer(["--check-all"], installed: Self.allPackages + " slurm-wlm munge", uid: 0)
+        XCTAssertEqual(ready.status, 0, ready.stderr)
+        XCTAssertEqual(ready.aptCalls, [])
+        XCTAssertEqual(ready.stdout + ready.stderr, "")
+        let user = try installer(["--check-all"], installed: Self.allPackages, uid: 1000)
+        XCTAssertEqual(user.status, 1, user.stderr)
+        XCTAssertTrue(user.stderr.contains("run:  sudo apt-get update && sudo apt-get install -y slurm-wlm munge"), user.stderr)
+    }
+
+    func testPlainInstallNeverAsksForSlurm() throws {
+        let o = try installer(installed: Self.allPackages, uid: 0)
+        XCTAssertEqual(o.aptCalls, [])
+        XCTAssertFalse(o.calls.contains { $0.contains("slurm") || $0.contains("munge") }, "\(o.calls)")
+    }
+
+    func testAnUnknownArgumentIsAUsageError() throws {
+        let o = try installer(["--check"], installed: "", uid: 0)
+        XCTAssertEqual(o.status, 2, o.stderr)
+        XCTAssertTrue(o.stderr.contains("usage:") && o.stderr.contains("--check-all"), o.stderr)
+        XCTAssertEqual(o.aptCalls, [])
+    }
+
+    /// `make check-all` runs the installer with --check-all before anything else, and the Slurm check with
+    /// CLUSTERSIM_SLURM_TEST=1 (SlurmLocalTests is skipped in `make test`).
+    func testMakeCheckAllInstallsSlurmFirstAndRunsTheSlurmTest() throws {
+        let make = try Self.find("make")
+        let bin = try standinBin(["dpkg-query", "apt-get", "id", "swift"])
+        let dry = try run(make, ["-n", "--no-print-directory", "check-all"], path: bin + ":/usr/bin:/bin", installed: "", uid: 0)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        let lines = dry.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "bash scripts/install-deps.sh --check-all", dry.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("CLUSTERSIM_SLURM_TEST=1 ") && $0.contains("--filter SlurmLocalTests") }, dry.stdout)
+        let test = try run(make, ["-n", "--no-print-directory", "test"], path: bin + ":/usr/bin:/bin", installed: "", uid: 0)
+        XCTAssertFalse(test.stdout.contains("--check-all") || test.stdout.contains("CLUSTERSIM_SLURM_TEST"), test.stdout)
     }
 
     func testAsRootOnAFreshMachineItInstallsEverything() throws {
@@ -179,6 +222,13 @@ final class InstallerTests: XCTestCase {
         let ready = try run(bash, [Self.installer], path: bin, installed: "", uid: 0)
         XCTAssertEqual(ready.status, 0, ready.stderr)
         XCTAssertEqual(ready.stderr, "")
+        let noSlurm = try run(bash, [Self.installer, "--check-all"], path: bin, installed: "", uid: 0)
+        XCTAssertEqual(noSlurm.status, 1, noSlurm.stderr)
+        XCTAssertTrue(noSlurm.stderr.contains("make check-all also needs Slurm"), noSlurm.stderr)
+        try present("slurmctld")
+        try present("munged")
+        let slurm = try run(bash, [Self.installer, "--check-all"], path: bin, installed: "", uid: 0)
+        XCTAssertEqual(slurm.status, 0, slurm.stderr)
     }
 
     /// `make deps`, which `make run` and `make test` start with, runs this installer (with the real make).

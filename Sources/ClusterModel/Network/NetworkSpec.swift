@@ -111,14 +111,24 @@ public struct NetworkSpec: Equatable, Sendable {
     public var switchLatency: SimDuration
     public var datacenterLinks: [DatacenterLinkSpec]
     public var experiments: NetworkExperimentsSpec?
+    /// Bytes of one request and of one response of the platform's traffic between the proxy and
+    /// an instance (NetworkTrafficCost).
+    public var requestBytes: Int64
+    public var responseBytes: Int64
+    /// The defaults of `requestSize` / `responseSize` and the largest accepted.
+    public static let defaultRequestBytes: Int64 = 800
+    public static let defaultResponseBytes: Int64 = 8192
+    public static let maxMessageBytes: Int64 = 1 << 30
 
     public init(environment: NetworkEnvironment = .cloudVM, mode: ContainerNetworkMode = .host, underlayMTU: Int = 1500,
                 networks: [NamedNetworkSpec] = [], kvStore: KVStoreSpec? = nil, racks: [RackSpec] = [],
                 switchLatency: SimDuration = SimDuration(nanoseconds: 1_000), datacenterLinks: [DatacenterLinkSpec] = [],
-                experiments: NetworkExperimentsSpec? = nil) {
+                experiments: NetworkExperimentsSpec? = nil, requestBytes: Int64 = NetworkSpec.defaultRequestBytes,
+                responseBytes: Int64 = NetworkSpec.defaultResponseBytes) {
         self.environment = environment; self.mode = mode; self.underlayMTU = underlayMTU; self.networks = networks
         self.kvStore = kvStore; self.racks = racks; self.switchLatency = switchLatency
         self.datacenterLinks = datacenterLinks; self.experiments = experiments
+        self.requestBytes = requestBytes; self.responseBytes = responseBytes
     }
 
     /// The mode of a task's container network (Marathon's networks, in Mesos' terms): HOST -> host,
