@@ -22,6 +22,11 @@ extension Autoscaler {
 
     /// Marathon's instance_changed events: the running count of a tracked app changes exactly here.
     public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _) where h == hostIndex: stopped(); return
+        case .hostUp(let h) where h == hostIndex: restarted(); return
+        default: break
+        }
         guard case .instanceChanged(let app, _, _) = signal, app < trackedSlot.count, trackedSlot[app] >= 0 else { return }
         let i = trackedSlot[app]
         settleRunning(i, now: model.sim.now)
