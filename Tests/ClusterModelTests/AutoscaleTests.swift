@@ -53,7 +53,7 @@ final class AutoscaleTests: XCTestCase {
         }
         /// (time_s, decision, target, current, counter) of one frontend.
         func decisions(_ app: String) -> [(t: Int, d: String, target: Int, current: Int, counter: Int)] {
-            rows.filter { $0[1] == app }.map { (Int(Double($0[0])!), $0[7], Int($0[4])!, Int($0[5])!, Int($0[6])!) }
+            rows.filter { $0[1] == app }.map { (Int(Double($0[0])!), $0[9], Int($0[5])!, Int($0[6])!, Int($0[8])!) }
         }
         var puts: [LoggedEvent] { observer.events.filter { $0.event == "autoscalePut" } }
     }

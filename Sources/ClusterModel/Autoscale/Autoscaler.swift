@@ -41,6 +41,8 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         var avg: Double
         var target: Int
         var current: Int
+        /// Running tasks of the app `current` reads (not read by autoscale.rb; for the chart).
+        var running: Int
         var counter: Int
         var decision: Decision
         /// The decision's figures: deviation or seconds since scaled (x); |target - current|,
@@ -88,6 +90,8 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     /// Per Marathon app: its index in `trackedApps` (-1: not tracked).
     var trackedSlot: [Int] = []
     var lastOracle: [Int] = []
+    /// Per frontend: the first `traffic` service sent through it ("" if none), for the chart's latency.
+    var services: [String] = []
 
     init(spec: AutoscaleSpec, model: ClusterSimulation, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.marathon = marathon
@@ -105,6 +109,9 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
             trackedIndex.append(cur.flatMap { trackedApps.firstIndex(of: $0) })
         }
         scratch = Array(repeating: -1, count: frontends.count)
+        services = spec.apps.map { name in
+            model.spec.traffic?.services.first { if case .marathonLB(name, _) = $0.entry { return true } else { return false } }?.name ?? ""
+        }
         lastRunning = Array(repeating: 0, count: trackedApps.count)
         lastOracle = lastRunning
         runningFrom = Array(repeating: .zero, count: trackedApps.count)
