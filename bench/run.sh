@@ -82,6 +82,7 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   run "$BENCH" traffic 100 10000 $((24 / DIV > 0 ? 24 / DIV : 1)) fluid "$SEED"   # fluid traffic: 100 services x 10,000 req/s
   run "$BENCH" scrape $((1000 / DIV)) 200 $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Prometheus: 1,000 targets x 200 series every 15 s
   run "$BENCH" metrics 10 $((20000 / DIV)) "$SEED"   # exporters: collect() per endpoint kind, everything wanted vs nothing
+  run "$BENCH" lb $((100 / DIV)) $((168 / DIV)) "$SEED"   # marathon-lb + autoscaler: 10/30/100 apps, fluid diurnal traffic, a week (QUICK: 1/3/10 apps, 16 h)
   ((HAVE_CPP)) && run "$WORKDIR/cpp_mmc" "$CUSTOMERS" "$SEED"
   if [[ -n "$SIMPY_PY" ]]; then
     for n in 10000 1000000; do run "$SIMPY_PY" "$PEERS_DIR/simpy/hold.py" "$n" $((1000000 / DIV)) "$SEED"; done

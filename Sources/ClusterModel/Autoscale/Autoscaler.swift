@@ -75,7 +75,7 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     /// Scratch per poll: the value each frontend has on the instance being read (-1: absent).
     var scratch: [Int] = []
     var pending: [Row] = []
-    var scales = 0
+    public internal(set) var scales = 0
     var conflicts = 0
     var firstScale: SimTime?
     /// Distinct Marathon apps the frontends read (`current`), for instance-hours, in frontend order.
