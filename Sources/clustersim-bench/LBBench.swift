@@ -84,6 +84,7 @@ func runLB(apps: Int, hours: Int, seed: UInt64) {
         let head = "name=lb_a\(n)_h\(hours) impl=swift_clustersim apps=\(n) sim_hours=\(hours)"
         let timing = "seconds=\(NumberFormat.fixed(secs, decimals: 3)) events=\(Int(events)) events_per_s=\(rate(Int(events), secs)) events_per_sim_hour=\(perHour)"
         print([head, timing, lbPart, scalePart, "peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1))"].joined(separator: " "))
+        fflush(stdout)
     }
     // least-squares slope of log(y) against log(apps)
     func exponent(_ y: (Double, Double, Double) -> Double) -> Double {
