@@ -152,7 +152,7 @@ extension ScenarioSchema {
         KeySpec("flags", "object", default: "(required: at least `--marathon`)", allowed: "autoscale.rb's flags by their command-line names: see `autoscale.flags`.",
                 meaning: "The autoscaler's command line."),
         KeySpec("host", "string", default: "absent (never stops)", allowed: "A host of `hostGroups`.",
-                meaning: "The host it runs on: while that host is down no interval runs."),
+                meaning: "The host it runs on: while that host is down no interval runs; back up, the process starts from scratch (empty samples)."),
     ])
 
     static let autoscaleFlagKeys = SectionKeys("autoscale.flags", [

@@ -123,7 +123,7 @@ public enum ScenarioSchema {
 
         let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, consulGiven: r.has("consul"), nginxGiven: r.has("nginx"), d) }
 
-        let marathonLB = r.value("marathonLB").flatMap { decodeMarathonLB($0, path: "marathonLB", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, d) }
+        let marathonLB = r.value("marathonLB").flatMap { decodeMarathonLB($0, path: "marathonLB", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, duration: duration, d) }
 
         let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, marathonLB: marathonLB, duration: duration, d) }
 

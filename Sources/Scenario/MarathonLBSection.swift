@@ -7,7 +7,8 @@ import SimKernel
 // Defaults and their sources: docs/marathon-lb.md (generated tables).
 
 extension ScenarioSchema {
-    static func decodeMarathonLB(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, marathon: MarathonSpec?, _ d: Diagnostics) -> MarathonLBSpec? {
+    static func decodeMarathonLB(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, marathon: MarathonSpec?,
+                                 duration: SimDuration? = nil, _ d: Diagnostics) -> MarathonLBSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -30,6 +31,15 @@ extension ScenarioSchema {
         if let hv = r.optional("haproxyVersion", .string.check { MarathonLBSection.version($0) == nil ? "expected a HAProxy version major.minor like \"1.7\" or \"2.6\" (1.5 or later), got \(JSONValue.quote($0))" : nil }),
            let ver = MarathonLBSection.version(hv) {
             spec.haproxyMajor = ver.major; spec.haproxyMinor = ver.minor
+        }
+        if let fv = r.value("reloadFailures") {
+            if let list = fv.arrayValue {
+                let lbHosts = spec.instances.flatMap(\.hosts)
+                for (k, e) in list.enumerated() {
+                    if let x = decodeReloadFailure(e, path: JSONPath.index(r.keyPath("reloadFailures"), k), lbHosts: lbHosts, marathon: marathon,
+                                                   duration: duration, d) { spec.reloadFailures.append(x) }
+                }
+            } else { d.error(r.keyPath("reloadFailures"), at: fv, typeMismatch("an array of {\"at\": \"1h\", \"for\": \"20m\", \"kind\": \"haproxyStart\"}", fv)) }
         }
         r.finish()
         if spec.flags.minServPortIpPerTask > spec.flags.maxServPortIpPerTask {
@@ -70,6 +80,39 @@ extension ScenarioSchema {
         return d.errorCount == before ? x : nil
     }
 
+    /// `marathonLB.reloadFailures[k]`: a window in which reloads fail on some marathon-lb hosts.
+    static func decodeReloadFailure(_ v: JSONValue, path: String, lbHosts: [String], marathon: MarathonSpec?, duration: SimDuration?, _ d: Diagnostics) -> MarathonLBReloadFailure? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBReloadFailureKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        var x = MarathonLBReloadFailure(at: .zero)
+        if let at = r.required("at", .duration(.nonNegative), hint: "when reloads start failing, a Go duration from the start like \"1h\"") {
+            if let duration, at > duration { d.error(r.keyPath("at"), at: r.value("at"), "reload failures from \(at) start after the end of the run (duration \(duration)); it must be between 0s and \(duration)") }
+            x.at = at
+        }
+        if let f = r.optional("for", .duration(.positive)) { x.duration = f }
+        if let k = r.optional("kind", .oneOf(MarathonLBReloadFailureKind.allCases.map(\.rawValue), what: "kind")) {
+            x.kind = MarathonLBReloadFailureKind(rawValue: k) ?? .haproxyStart
+        }
+        if let hosts = r.optional("hosts", .array(of: .nonEmptyString, nonEmpty: true)) {
+            for (k, h) in hosts.enumerated() where !lbHosts.contains(h) {
+                d.error(JSONPath.index(r.keyPath("hosts"), k), at: r.value("hosts")?.arrayValue?[k],
+                        "\(JSONValue.quote(h)) runs no marathon-lb instance; allowed: \(lbHosts.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            }
+            x.hosts = hosts
+        }
+        if let a = r.optional("app", .nonEmptyString) {
+            if x.kind != .validation {
+                d.error(r.keyPath("app"), at: r.value("app"), "app scopes a validation failure only (\"kind\": \"validation\"); a \(x.kind.rawValue) failure has no app")
+            } else if let m = marathon, !m.apps.contains(where: { $0.id == a }) {
+                d.error(r.keyPath("app"), at: r.value("app"), "unknown Marathon app \(JSONValue.quote(a))\(Suggest.didYouMean(a, among: m.apps.map(\.id)))")
+            }
+            x.app = a
+        }
+        r.finish()
+        return d.errorCount == before ? x : nil
+    }
+
     /// `marathonLB.flags`: marathon-lb's own flag names; an unknown one is an error naming it.
     static func decodeMarathonLBFlags(_ v: JSONValue, path: String, into f: inout MarathonLBFlags, _ d: Diagnostics) {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBFlagKeys)
@@ -78,6 +121,7 @@ extension ScenarioSchema {
         if let x = r.optional("--strict-mode", .bool) { f.strictMode = x }
         if let x = r.optional("--reload-interval", .int(min: 0, max: 86_400)) { f.reloadInterval = x }
         if let x = r.optional("--max-reload-retries", .int(min: -1, max: 1_000_000)) { f.maxReloadRetries = x }
+        if let x = r.optional("--skip-validation", .bool) { f.skipValidation = x }
         if let x = r.optional("--min-serv-port-ip-per-task", .int(min: 1, max: 65_535)) { f.minServPortIpPerTask = x }
         if let x = r.optional("--max-serv-port-ip-per-task", .int(min: 1, max: 65_535)) { f.maxServPortIpPerTask = x }
         _ = r.rejectUndeclared("--group", "--group is per instance here: marathonLB.instances[].group")
@@ -97,6 +141,18 @@ extension ScenarioSchema {
         KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later.",
                 meaning: "Below 1.8 a reload drops SYNs for 1.1 s (the reload gap); 1.8+ reloads seamlessly (master-worker, expose-fd listeners).",
                 source: "mesosphere/marathon-lb:Dockerfile (v1.5–1.11 build HAProxy 1.7.x); service/haproxy/run reload: iptables SYN drop, sleep 0.1, reload, sleep 1"),
+        KeySpec("reloadFailures", "array of objects", default: "`[]`", allowed: "See `marathonLB.reloadFailures[]`.",
+                meaning: "Without any, reloads never fail. Windows in which marathon-lb's reloads fail, to replay an incident: the new HAProxy does not start, the reload command fails, or `haproxy -c` refuses the file."),
+    ])
+
+    static let marathonLBReloadFailureKeys = SectionKeys("marathonLB.reloadFailures[]", [
+        KeySpec("at", "duration", default: "required", allowed: ">= 0 and <= the scenario `duration`.", meaning: "When reloads start failing."),
+        KeySpec("for", "duration", default: "absent: to the end of the run", allowed: "> 0.", meaning: "How long they fail."),
+        KeySpec("kind", "string", default: "`\"haproxyStart\"`", allowed: "\"haproxyStart\", \"reloadCommand\" or \"validation\".",
+                meaning: "haproxyStart: no new HAProxy process comes up (bind error, file descriptors, memory): marathon-lb re-runs the reload every `--reload-interval` and gives up after `--max-reload-retries`; reloadCommand: the reload command exits non-zero (no retry); validation: `haproxy -c` refuses the candidate (not written, not reloaded; the next regeneration tries again)."),
+        KeySpec("hosts", "array of strings", default: "absent: every instance", allowed: "Hosts that run a marathon-lb instance.", meaning: "The instances whose reloads fail."),
+        KeySpec("app", "string", default: "absent: every candidate", allowed: "A Marathon app id; only with kind validation.",
+                meaning: "Only candidates with this app's backend are refused (its labels or template break the file)."),
     ])
 
     static let marathonLBInstanceKeys = SectionKeys("marathonLB.instances[]", [
@@ -114,10 +170,13 @@ extension ScenarioSchema {
         KeySpec("--strict-mode", "boolean", default: "`false`", allowed: "true or false.",
                 meaning: "A port is served only when its HAPROXY_{n}_ENABLED label is true.",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--strict-mode` (store_true)"),
-        KeySpec("--reload-interval", "integer", default: "`10`", allowed: "0..86400.", meaning: "Seconds between reload retries (read; reloads do not fail in the model).",
+        KeySpec("--reload-interval", "integer", default: "`10`", allowed: "0..86400.", meaning: "Seconds between checks for a new HAProxy process after a reload; each check without one re-runs the reload (0: every 0.1 s, marathon-lb's polling).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--reload-interval` default 10"),
-        KeySpec("--max-reload-retries", "integer", default: "`10`", allowed: "-1..1000000 (-1: infinite).", meaning: "Reload retries before failure (read; reloads do not fail in the model).",
+        KeySpec("--max-reload-retries", "integer", default: "`10`", allowed: "-1..1000000 (-1: infinite).", meaning: "Checks without a new HAProxy before marathon-lb gives up the reload (0: it never retries and waits forever).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--max-reload-retries` default 10"),
+        KeySpec("--skip-validation", "boolean", default: "`false`", allowed: "true or false.",
+                meaning: "No `haproxy -c` before a reload: a file that would be refused reaches HAProxy, whose new process then does not start.",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--skip-validation` (store_true), validateConfig"),
         KeySpec("--min-serv-port-ip-per-task", "integer", default: "`10050`", allowed: "1..65535, at most the max.", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10050"),
         KeySpec("--max-serv-port-ip-per-task", "integer", default: "`10100`", allowed: "1..65535.", meaning: "And end here.",

@@ -82,6 +82,7 @@ public enum ScenarioReference {
          ScenarioSchema.alertmanagerAPIMatcherKeys,
          ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys,
          ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys,
+         ScenarioSchema.marathonLBReloadFailureKeys,
          ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys]
     }
 

@@ -7,6 +7,7 @@
 //                                         the whole Mesos + Marathon model (docs/benchmarks.md)
 //   clustersim-bench consul AGENTS SERVICES HOURS SEED
 //                                         the platform with and without Consul (ConsulBench.swift)
+//   clustersim-bench lb APPS HOURS SEED   apps behind marathon-lb, fluid traffic, the autoscaler (LBBench.swift)
 //
 // RNG: SimKernel.RandomStream, i.e. GSL gsl_rng_mt19937 + gsl_ran_exponential, stream name
 // "bench", so checksums differ from the cpp_* peers (std::mt19937_64) but are stable run to run.
@@ -317,6 +318,7 @@ let usage = """
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
            clustersim-bench metrics CONTAINERS ITERATIONS SEED
+           clustersim-bench lb APPS HOURS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -342,6 +344,8 @@ case "scrape":
               seed: UInt64(parseArg(args, 5, "SEED")))
 case "metrics":
     runMetrics(containers: parseArg(args, 2, "CONTAINERS"), iterations: parseArg(args, 3, "ITERATIONS"), seed: UInt64(parseArg(args, 4, "SEED")))
+case "lb":
+    runLB(apps: parseArg(args, 2, "APPS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
 default:
     fail(usage)
 }

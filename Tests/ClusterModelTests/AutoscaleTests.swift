@@ -28,12 +28,12 @@ final class AutoscaleTests: XCTestCase {
         let observer = MemoryObserver()
         var scaler: Autoscaler { model.subsystem(Autoscaler.self)! }
         var rows: [[String]] = []
-        init(flags: AutoscaleSpec, apps: [AppDefinition], startup: Double = 5, duration: SimDuration = .hours(1),
+        init(flags: AutoscaleSpec, apps: [AppDefinition], startup: Double = 5, duration: SimDuration = .hours(1), faults: [FaultSpec] = [],
              rates: @escaping (SimTime) -> [(String, Int)]?) {
             let beh = apps.map { _ in AppBehaviour(task: TaskBehaviour(startup: .constant(startup)), imageSizeBytes: 100_000_000) }
             var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1),
                                    hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
-                                   faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
+                                   faults: faults, zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
                                    marathon: MarathonSpec(version: MarathonVersion(1, 4, 9), apps: apps, behaviour: beh))
             var f = flags
             f.haproxyHosts = ["master-01"]
@@ -53,7 +53,7 @@ final class AutoscaleTests: XCTestCase {
         }
         /// (time_s, decision, target, current, counter) of one frontend.
         func decisions(_ app: String) -> [(t: Int, d: String, target: Int, current: Int, counter: Int)] {
-            rows.filter { $0[1] == app }.map { (Int(Double($0[0])!), $0[7], Int($0[4])!, Int($0[5])!, Int($0[6])!) }
+            rows.filter { $0[1] == app }.map { (Int(Double($0[0])!), $0[9], Int($0[5])!, Int($0[6])!, Int($0[8])!) }
         }
         var puts: [LoggedEvent] { observer.events.filter { $0.event == "autoscalePut" } }
     }
@@ -242,5 +242,34 @@ extension AutoscaleTests {
         let firstDecision = d.first { $0.d != "failed" && $0.d != "sampling" }?.t
         XCTAssertEqual(firstDecision, counted[10])
         XCTAssertEqual(firstDecision, counted[0] + 12 * 60)
+    }
+}
+
+extension AutoscaleTests {
+    /// The autoscaler runs on master-03, which crashes at 1200 s and is back at 1500 s; the load
+    /// triples (1000 → 3000 rps) at 1300 s. While the host is down nothing is polled or PUT. The
+    /// process starts again with autoscale.rb's `run` from its first line: samples, counters,
+    /// last_scaled and total_samples live in its memory, so iterations 1500 ... 2040 only sample,
+    /// the 11th (2100 s) decides for the first time, and the third past threshold (2220 s) PUTs 30.
+    /// A process that kept its state would have scaled at 1680 s.
+    func testAutoscalerOnACrashedHostStartsFromScratchWhenBack() {
+        let crash = FaultSpec(at: .seconds(1200), kind: .hostCrash, target: .host("master-03"), recoverAfter: .seconds(300))
+        let r = Run(flags: Self.flags { $0.host = "master-03" }, apps: [Self.web()], faults: [crash]) { now in
+            [("web_10000", now.seconds < 1300 ? 1000 : 3000)]
+        }
+        r.run()
+        let d = r.decisions("web_10000")
+        XCTAssertTrue(d.filter { $0.t > 1200 && $0.t < 1500 }.isEmpty, "no iteration while its host is down: \(d.map(\.t))")
+        XCTAssertTrue(r.puts.allSatisfy { $0.time.seconds < 1200 || $0.time.seconds >= 1500 })
+        let after = d.filter { $0.t >= 1500 }
+        XCTAssertEqual(after.prefix(10).map(\.t), Array(stride(from: 1500, to: 2100, by: 60)))
+        XCTAssertEqual(Set(after.prefix(10).map(\.d)), ["sampling"], "total_samples starts from 0: \(after.prefix(11).map(\.d))")
+        XCTAssertEqual(after.dropFirst(10).first?.t, 2100)
+        XCTAssertEqual(after.dropFirst(10).first?.counter, 1, "the first decision after the restart: past threshold 1")
+        let late = r.puts.filter { $0.time.seconds >= 1500 }
+        XCTAssertEqual(late.first.map { Int($0.time.seconds) }, 2220, "\(r.puts.map(\.time))")
+        XCTAssertTrue(late.first?.detail.hasPrefix("instances 30") == true, "\(late.map(\.detail))")
+        XCTAssertEqual(r.observer.events.filter { $0.event == "autoscaleStopped" }.map { Int($0.time.seconds) }, [1200])
+        XCTAssertEqual(r.observer.events.filter { $0.event == "autoscaleStarted" }.map { Int($0.time.seconds) }, [1500])
     }
 }

@@ -46,7 +46,7 @@ final class HAProxyConfigAtTests: XCTestCase {
         XCTAssertTrue(after.contains("frontend db_15432\n  bind *:15432\n  mode tcp\n"), after)
         XCTAssertTrue(after.contains("use_backend shop_web_10080 if host_shop_example_com"), after)
         let csv = try String(contentsOfFile: out + "/marathonlb.csv", encoding: .utf8)
-        XCTAssertTrue(csv.hasPrefix("time_s,host,group,generation,reloads,regenerations,frontends,servers,accepting\n0,lb-01,external,0,0,1,0,0,1\n"), csv)
+        XCTAssertTrue(csv.hasPrefix("time_s,host,group,generation,reloads,regenerations,frontends,servers,accepting,reload_retries,reload_failures,invalid_configs,stale\n0,lb-01,external,0,0,1,0,0,1,0,0,0,0\n"), csv)
         // the real HAProxy accepts both
         guard let haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw XCTSkip("haproxy is not installed (Debian package haproxy; scripts/install-deps.sh installs it): cannot run haproxy -c")

@@ -152,8 +152,9 @@ extension Autoscaler {
     /// A row of autoscale.csv; `x` and `n` are the decision's figures (`why` is written from them).
     func record(_ now: SimTime, _ k: Int, _ d: Decision, _ f: FrontendState? = nil, x: Double = 0, n: Int = 0) {
         let f = f ?? frontends[k]
+        let running = trackedIndex[k].map { lastRunning[$0] } ?? 0
         pending.append(Row(time: now, frontend: k, sample: f.sample, avg: f.rateAvg, target: f.target, current: f.current,
-                           counter: f.counter, decision: d, x: x, n: n))
+                           running: running, counter: f.counter, decision: d, x: x, n: n))
     }
 
     /// A frontend whose PUT value the later frontend `by` of the same app replaced (its last_scaled stays set).

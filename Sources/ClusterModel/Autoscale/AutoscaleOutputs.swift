@@ -22,6 +22,11 @@ extension Autoscaler {
 
     /// Marathon's instance_changed events: the running count of a tracked app changes exactly here.
     public func receive(_ signal: PlatformSignal) {
+        switch signal {
+        case .hostDown(let h, _) where h == hostIndex: stopped(); return
+        case .hostUp(let h) where h == hostIndex: restarted(); return
+        default: break
+        }
         guard case .instanceChanged(let app, _, _) = signal, app < trackedSlot.count, trackedSlot[app] >= 0 else { return }
         let i = trackedSlot[app]
         settleRunning(i, now: model.sim.now)
@@ -58,10 +63,12 @@ extension Autoscaler {
                            columns: [
                             ("time_s", "When the iteration ran (every `--interval` from time 0)."),
                             ("app", "The `--apps` frontend (`<app>_<service port>`)."),
+                            ("service", "The first `traffic` service sent through this frontend (empty: none); its latency is in traffic.csv."),
                             ("sample", "Σ over the HAProxy instances polled of the frontend's `rate + qcur` (autoscale.rb:263)."),
                             ("avg", "Moving average of the last `--samples` samples (autoscale.rb:266)."),
                             ("target", "clamp(ceil(avg / target-rps), min-instances, max-instances) (autoscale.rb:299)."),
                             ("current", "Marathon's `instances` for the app (autoscale.rb:292)."),
+                            ("running", "Tasks of that app running at the iteration (not read by autoscale.rb)."),
                             ("counter", "intervals_past_threshold after this iteration (autoscale.rb:319-327)."),
                             ("decision", "sampling, equal, within_threshold, past_threshold, cooling_down, outscaled, scale or failed."),
                             ("why", "The rule of autoscale.rb that decided, with its line."),
@@ -86,10 +93,12 @@ extension Autoscaler {
         for r in pending {
             sink.field(r.time)
             sink.field(frontends[r.frontend].name)
+            sink.field(services[r.frontend])
             sink.field(r.sample)
             sink.field(r.avg, decimals: 3)
             sink.field(r.target)
             sink.field(r.current)
+            sink.field(r.running)
             sink.field(r.counter)
             sink.field(r.decision.rawValue)
             sink.field(why(r))

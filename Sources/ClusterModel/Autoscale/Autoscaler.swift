@@ -41,6 +41,8 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         var avg: Double
         var target: Int
         var current: Int
+        /// Running tasks of the app `current` reads (not read by autoscale.rb; for the chart).
+        var running: Int
         var counter: Int
         var decision: Decision
         /// The decision's figures: deviation or seconds since scaled (x); |target - current|,
@@ -67,11 +69,13 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     var polled: [Int] = []
     var stats: HAProxyStatsSource?
     var hostIndex: Int?
+    /// The process's incarnation: a wake-up of an earlier one (before its host went down) is ignored.
+    var epoch: Int64 = 0
     var totalSamples = 0
     /// Scratch per poll: the value each frontend has on the instance being read (-1: absent).
     var scratch: [Int] = []
     var pending: [Row] = []
-    var scales = 0
+    public internal(set) var scales = 0
     var conflicts = 0
     var firstScale: SimTime?
     /// Distinct Marathon apps the frontends read (`current`), for instance-hours, in frontend order.
@@ -86,6 +90,8 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     /// Per Marathon app: its index in `trackedApps` (-1: not tracked).
     var trackedSlot: [Int] = []
     var lastOracle: [Int] = []
+    /// Per frontend: the first `traffic` service sent through it ("" if none), for the chart's latency.
+    var services: [String] = []
 
     init(spec: AutoscaleSpec, model: ClusterSimulation, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.marathon = marathon
@@ -103,6 +109,9 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
             trackedIndex.append(cur.flatMap { trackedApps.firstIndex(of: $0) })
         }
         scratch = Array(repeating: -1, count: frontends.count)
+        services = spec.apps.map { name in
+            model.spec.traffic?.services.first { if case .marathonLB(name, _) = $0.entry { return true } else { return false } }?.name ?? ""
+        }
         lastRunning = Array(repeating: 0, count: trackedApps.count)
         lastOracle = lastRunning
         runningFrom = Array(repeating: .zero, count: trackedApps.count)
@@ -112,7 +121,7 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
 
     public var name: String { "autoscale" }
     public func register(in sim: Simulation) { target = sim.register(self) }
-    public func subscribe(to signals: PlatformSignals) { signals.subscribe(self, to: .instances, stage: .observers) }
+    public func subscribe(to signals: PlatformSignals) { signals.subscribe(self, to: [.instances, .hosts], stage: .observers) }
 
     public func start() {
         stats = model.subsystem(HAProxyStatsSource.self)
@@ -120,7 +129,7 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         polled = Self.resolve(spec.haproxyHosts, instances: model.subsystem(HAProxyControl.self)?.haproxyInstances.map(\.host) ?? [],
                               hostNames: hostNames)
         hostIndex = spec.host.flatMap { n in model.infrastructure.hosts.firstIndex { $0.name == n } }
-        model.sim.schedule(at: model.sim.now, target: target, kind: 0)
+        model.sim.schedule(at: model.sim.now, target: target, kind: 0, arg: epoch)
     }
 
     /// Every `--haproxy` host, in order, to the instances on it (in instance order). A host of the
@@ -137,13 +146,32 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     }
 
     public func handle(_ event: Event, in sim: Simulation) {
+        guard event.arg == epoch else { return }
         let now = sim.now
-        if let h = hostIndex, !model.infrastructure.hosts[h].state.isUp {
-            // the process is down with its host: no iteration until it is back (docs/autoscale.md)
-        } else {
-            iterate(now: now)
-        }
+        // the process is down with its host: no iteration, no wake-up until it is back
+        if let h = hostIndex, !model.infrastructure.hosts[h].state.isUp { return }
+        iterate(now: now)
         // autoscale.rb:193: sleep max(0, start + interval - now); an iteration takes no time here.
-        sim.schedule(at: now + interval, target: target, kind: 0)
+        sim.schedule(at: now + interval, target: target, kind: 0, arg: epoch)
+    }
+
+    /// The host it runs on went down: the process dies with it (its pending sleep with it).
+    func stopped() {
+        epoch &+= 1
+        model.log("autoscale", "autoscaleStopped", model.infrastructure.hosts[hostIndex ?? 0].name, "its host is down: no polls, no PUTs")
+    }
+
+    /// The host is back and the process starts again: `run` from its first line (autoscale.rb:142-161),
+    /// so every frontend's samples, `last_scaled`, counter and `total_samples` start from nothing
+    /// (they live in the process's memory), and the first iteration runs at once.
+    func restarted() {
+        epoch &+= 1
+        for k in frontends.indices {
+            frontends[k] = FrontendState(name: frontends[k].name, currentKey: frontends[k].currentKey, putID: frontends[k].putID,
+                                         putApp: frontends[k].putApp, currentApp: frontends[k].currentApp, ring: [])
+        }
+        totalSamples = 0
+        model.log("autoscale", "autoscaleStarted", model.infrastructure.hosts[hostIndex ?? 0].name, "restarted: samples, counters and last_scaled start empty")
+        model.sim.schedule(at: model.sim.now, target: target, kind: 0, arg: epoch)
     }
 }

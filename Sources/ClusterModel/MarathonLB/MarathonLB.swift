@@ -26,7 +26,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     let marathon: MarathonScheduler
     var target: Int32 = -1
 
-    enum Kind: Int32 { case generated = 1, activate, reloadDone, idle }
+    enum Kind: Int32 { case generated = 1, activate, reloadDone, idle, retry }
 
     struct Instance {
         let host: Int
@@ -42,11 +42,24 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         var gapUntil = SimTime.zero
         var regenerations = 0
         var reloads = 0
+        /// The haproxy.cfg on disk, which the next regeneration compares against (nil: none yet).
+        /// After a reload that gave up it is newer than what HAProxy runs.
+        var diskText: String?
+        /// The last generated configuration is not the one HAProxy runs (a reload failed or waits).
+        var stale = false
+        /// reloadConfig's loop: retries left (`--max-reload-retries` at the first attempt).
+        var retriesLeft = 0
+        var reloadRetries = 0
+        var reloadFailures = 0
+        var invalidConfigs = 0
         /// The armed 300 s reset (or poll), cancelled when events start a regeneration first.
         var idleTimer: EventID?
     }
     var instances: [Instance] = []
     public private(set) var eventsHandled = 0
+    /// Per `spec.reloadFailures` window: its host indices and its app's index.
+    var failureHosts: [[Int]] = []
+    var failureApps: [Int?] = []
 
     init(spec: MarathonLBSpec, model: ClusterSimulation, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.marathon = marathon
@@ -55,6 +68,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
                 if let h = model.infrastructure.host(named: name) { instances.append(Instance(host: h.index, group: inst.group)) }
             }
         }
+        (failureHosts, failureApps) = MarathonLB.resolveFailures(spec, model: model, marathon: marathon)
     }
 
     public var name: String { "marathon-lb" }
@@ -98,6 +112,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
                 instances[i].epoch &+= 1
                 if let t = instances[i].idleTimer { model.sim.cancel(t); instances[i].idleTimer = nil }
                 instances[i].busy = false; instances[i].pending = false; instances[i].candidate = nil
+                // a restarted marathon-lb compares its first candidate with what HAProxy runs
+                instances[i].diskText = instances[i].configs.last?.text
             }
         case .hostUp(let h):
             for i in instances.indices where instances[i].host == h { trigger(i) }
@@ -133,23 +149,26 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         case .activate: activate(i)
         case .reloadDone: finished(i)
         case .idle: instances[i].idleTimer = nil; trigger(i)
+        case .retry: retry(i)
         }
     }
 
-    /// The candidate is written; a reload only when it differs from the running file.
+    /// compareWriteAndReloadConfig: a reload only when the candidate differs from the file on
+    /// disk; the file is replaced only when `haproxy -c` accepts it (writeConfigAndValidate).
     func generated(_ i: Int) {
         let cfg = configuration(for: i)
-        if let running = instances[i].configs.last, running.text == cfg.text { finished(i); return }
-        instances[i].candidate = cfg
-        if spec.seamlessReload {
-            activate(i); finished(i)
-        } else {
-            let now = model.sim.now
-            instances[i].gapFrom = now
-            instances[i].gapUntil = now + MarathonLB.reloadGap
-            schedule(.activate, i, after: MarathonLB.synDropBeforeReload)
-            schedule(.reloadDone, i, after: MarathonLB.reloadGap)
+        instances[i].stale = cfg.text != (instances[i].configs.last?.text ?? "")
+        if cfg.text == instances[i].diskText { finished(i); return }
+        if !spec.flags.skipValidation && failing(i, .validation, candidate: cfg) {
+            instances[i].invalidConfigs += 1
+            model.log("marathon-lb", "haproxyConfigInvalid", hostName(ofInstance: i), "haproxy -c refused the new configuration: skipping reload, HAProxy keeps generation \(instances[i].configs.count)")
+            finished(i)
+            return
         }
+        instances[i].diskText = cfg.text
+        instances[i].candidate = cfg
+        instances[i].retriesLeft = spec.flags.maxReloadRetries
+        attemptReload(i)
     }
 
     func activate(_ i: Int) {
@@ -158,6 +177,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         instances[i].configs.append(c)
         instances[i].activatedAt.append(model.sim.now)
         instances[i].reloads += 1
+        instances[i].stale = false
         let g = instances[i].configs.count
         model.log("marathon-lb", "haproxyReloaded", hostName(ofInstance: i), "generation \(g), \(c.frontends.count) frontends")
         model.signals.publish(.haproxyReloaded(instance: i, generation: g))
@@ -198,9 +218,12 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
 
     public var totalReloads: Int { instances.reduce(0) { $0 + $1.reloads } }
     public var totalRegenerations: Int { instances.reduce(0) { $0 + $1.regenerations } }
+    /// Reloads given up (or never to be retried) plus candidates `haproxy -c` refused.
+    public var totalReloadFailures: Int { instances.reduce(0) { $0 + $1.reloadFailures + $1.invalidConfigs } }
 
     public func headline() -> [HeadlineFigure] {
         [HeadlineFigure("haproxy_reloads", .int(Int64(totalReloads))),
+         HeadlineFigure("haproxy_reload_failures", .int(Int64(totalReloadFailures))),
          HeadlineFigure("marathonlb_regenerations", .int(Int64(totalRegenerations)))]
     }
 }

@@ -7,6 +7,7 @@ extension MarathonLB {
         tables: [table],
         headline: [
             ("haproxy_reloads", "HAProxy reloads by marathon-lb over all instances (a regeneration whose haproxy.cfg differs from the running one)"),
+            ("haproxy_reload_failures", "reloads that left HAProxy on an older configuration, over all instances: `haproxy -c` refused the candidate, the reload command failed, or no new HAProxy came up within `--max-reload-retries` (`marathonLB.reloadFailures`)"),
             ("marathonlb_regenerations", "configuration regenerations by marathon-lb over all instances (events, the 300 s reset, polls, start)"),
         ],
         headlineIntro: "With a `marathonLB` section the headline ends with marathon-lb's figures (see docs/marathon-lb.md).")
@@ -23,6 +24,10 @@ extension MarathonLB {
             ("frontends", "frontends of the running configuration (one per app and service port with servers)"),
             ("servers", "server lines of the running configuration"),
             ("accepting", "1 when HAProxy accepts connections (host up, not in a < 1.8 reload gap), else 0"),
+            ("reload_retries", "reload commands marathon-lb re-ran so far because no new HAProxy came up within `--reload-interval`"),
+            ("reload_failures", "reloads given up so far (after `--max-reload-retries`, or the reload command failed); with `--max-reload-retries 0` the first reload that fails"),
+            ("invalid_configs", "candidates `haproxy -c` refused so far (not written, not reloaded)"),
+            ("stale", "1 when the configuration marathon-lb last generated is not the one HAProxy runs (a reload failed or is retrying), else 0"),
         ]) { lb, time, w in
             for i in lb.instances.indices {
                 let g = lb.haproxyGeneration(i)
@@ -36,6 +41,10 @@ extension MarathonLB {
                 w.field(c?.frontends.count ?? 0)
                 w.field(c?.backends.reduce(0) { $0 + $1.servers.count } ?? 0)
                 w.field(lb.haproxyAccepts(i, now: time) ? 1 : 0)
+                w.field(lb.instances[i].reloadRetries)
+                w.field(lb.instances[i].reloadFailures)
+                w.field(lb.instances[i].invalidConfigs)
+                w.field(lb.instances[i].stale ? 1 : 0)
                 w.endRow()
             }
         }

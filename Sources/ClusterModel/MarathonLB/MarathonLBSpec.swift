@@ -25,6 +25,8 @@ public struct MarathonLBFlags: Equatable, Sendable {
     /// `--reload-interval` (seconds between reload retries) and `--max-reload-retries`.
     public var reloadInterval = 10
     public var maxReloadRetries = 10
+    /// `--skip-validation`: no `haproxy -c` before the reload (an invalid file reaches HAProxy).
+    public var skipValidation = false
     public var minServPortIpPerTask = 10050
     public var maxServPortIpPerTask = 10100
     public init() {}
@@ -42,6 +44,8 @@ public struct MarathonLBSpec: Equatable, Sendable {
     /// HAProxy's major.minor ("1.7"): below 1.8 a reload drops SYNs (the reload gap).
     public var haproxyMajor: Int
     public var haproxyMinor: Int
+    /// Windows in which marathon-lb's reloads fail (an incident replayed; docs/marathon-lb.md).
+    public var reloadFailures: [MarathonLBReloadFailure] = []
     public init(instances: [MarathonLBInstanceSpec] = [], flags: MarathonLBFlags = MarathonLBFlags(), mode: MarathonLBMode = .sse,
                 pollInterval: SimDuration = .seconds(60), haproxyMajor: Int = 1, haproxyMinor: Int = 7) {
         self.instances = instances; self.flags = flags; self.mode = mode; self.pollInterval = pollInterval
@@ -49,4 +53,32 @@ public struct MarathonLBSpec: Equatable, Sendable {
     }
     /// HAProxy 1.8+ reloads seamlessly (master-worker, `expose-fd listeners`): no gap.
     public var seamlessReload: Bool { haproxyMajor > 1 || haproxyMinor >= 8 }
+}
+
+/// What fails when marathon-lb reloads HAProxy (marathon_lb.py compareWriteAndReloadConfig,
+/// writeConfigAndValidate, reloadConfig).
+public enum MarathonLBReloadFailureKind: String, CaseIterable, Equatable, Sendable {
+    /// The new HAProxy process does not come up (cannot bind, out of file descriptors or memory):
+    /// no new pid, so reloadConfig re-runs the reload every `--reload-interval` and gives up after
+    /// `--max-reload-retries`; the old process serves the old configuration meanwhile.
+    case haproxyStart
+    /// The reload command exits non-zero (`sv reload` without its supervisor): logged, no retry.
+    case reloadCommand
+    /// `haproxy -c` refuses the candidate (a certificate gone, a bad template): the file is not
+    /// replaced and nothing is reloaded; the next regeneration tries again.
+    case validation
+}
+
+/// From `at` for `duration` (nil: to the end), reloads of the instances on `hosts` (empty: every
+/// instance) fail as `kind` says; `app` (validation only): only candidates with that app's backend.
+public struct MarathonLBReloadFailure: Equatable, Sendable {
+    public var hosts: [String]
+    public var at: SimDuration
+    public var duration: SimDuration?
+    public var kind: MarathonLBReloadFailureKind
+    public var app: String?
+    public init(hosts: [String] = [], at: SimDuration, duration: SimDuration? = nil, kind: MarathonLBReloadFailureKind = .haproxyStart, app: String? = nil) {
+        self.hosts = hosts; self.at = at; self.duration = duration; self.kind = kind; self.app = app
+    }
+    public func active(at t: SimDuration) -> Bool { t >= at && duration.map { t < at + $0 } ?? true }
 }
