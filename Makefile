@@ -60,6 +60,15 @@ results: build
 	  echo "results/$$n plots/$$n"; \
 	done
 
+# The shipped experiments' aggregates and plots (PNG only): the planned one (plan.csv, plan.json, then
+# a sweep of its whole grid for points.csv, reusing the plan's runs) and the swept one. The runs
+# themselves stay in results/<name>/runs/, ignored by git, so a second call only re-aggregates.
+experiments: build
+	$(BIN) plan scenarios/experiments/capacity-rack-loss.json --quiet
+	$(BIN) sweep scenarios/experiments/capacity-rack-loss.json --quiet
+	$(BIN) sweep scenarios/experiments/network-mode-cost.json --quiet
+	rm -f plots/capacity-rack-loss/*.svg plots/network-mode-cost/*.svg
+
 # Generated reference: docs/outputs.md whole, and the scenario key tables inside the hand-written
 # pages (the regions between <!-- BEGIN GENERATED: scenario-keys ... --> and <!-- END GENERATED -->).
 KEY_DOCS := docs/scenarios.md docs/mesos.md docs/marathon.md docs/network.md docs/storage.md docs/consul.md docs/discovery.md docs/traffic.md docs/monitoring.md docs/alertmanager.md docs/marathon-lb.md docs/autoscale.md docs/experiments.md

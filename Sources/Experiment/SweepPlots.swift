@@ -10,9 +10,14 @@ import SimKernel
 public enum SweepPlots {
     /// The unit of a headline figure, from its name's suffix (the headline keys' convention).
     public static func unit(of figure: String) -> String? {
-        let units: [(String, String)] = [("_ms", "ms"), ("_s", "s"), ("_ratio", "ratio"), ("_bytes", "bytes"), ("_cores", "cores"),
+        let units: [(String, String)] = [("_ms", "ms"), ("_us_per_request", "µs per request"), ("_us", "µs"), ("_s", "s"),
+                                         ("_ratio", "ratio"), ("_bytes", "bytes"), ("_cores", "cores"), ("_hours", "hours"),
                                          ("_percent", "%"), ("_rps", "requests/s"), ("_bps", "bit/s")]
-        return units.first { figure.hasSuffix($0.0) }?.1
+        if let u = units.first(where: { figure.hasSuffix($0.0) }) { return u.1 }
+        // counts: what the figure counts, from its first word
+        let counted: [(String, String)] = [("requests_", "requests"), ("tasks_", "tasks"), ("apps_", "apps"), ("hosts", "hosts"),
+                                           ("faults_", "faults"), ("alerts_", "alerts"), ("notifications_", "notifications")]
+        return counted.first { figure.hasPrefix($0.0) }?.1
     }
 
     static func fileName(_ figure: String, _ axis: String) -> String {
@@ -60,6 +65,8 @@ public enum SweepPlots {
                 let xtics = integers ? "set xtics (" + axis.labels.map { "'\($0)' \($0)" }.joined(separator: ", ") + ")\n"
                     : numeric ? "set xtics autofreq\n"
                     : "set xtics (" + axis.labels.enumerated().map { "'\(Plotter.quoteTitle($1))' \($0)" }.joined(separator: ", ") + ")\n"
+                        // categories that would not fit side by side are slanted
+                        + (axis.labels.reduce(0) { $0 + $1.count + 2 } > 100 ? "set xtics rotate by 30 right\n" : "")
                 let ylabel = figure + (unit(of: figure).map { " (\($0))" } ?? "")
                 let title = "\(figure) by \(axis.name): mean and Student-t 95% interval over \(spec.replications) replication\(spec.replications == 1 ? "" : "s")"
                 for fmt in formats {

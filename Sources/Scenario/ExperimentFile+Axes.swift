@@ -175,7 +175,7 @@ extension ExperimentLoader {
         .object(keys: ExperimentSchema.planKeys) { r in
             let minimise = r.required("minimise", .nonEmptyString, hint: "the name of an integer axis")
             let require = r.required("require", .array(of: requirementDecoder(known), nonEmpty: true))
-            let confidence = r.optional("confidence", ValueDecoder<Double>.number(greaterThan: 0).check { $0 < 1 ? nil : "expected a number > 0 and < 1, got \(NumberFormat.decimal($0))" }, default: 0.95)
+            let confidence = r.optional("confidence", ValueDecoder<Double>.number(greaterThan: 0.5).check { $0 < 1 ? nil : "expected a number > 0.5 and < 1 (a one-sided bound below 50 % lies on the wrong side of the mean), got \(NumberFormat.decimal($0))" }, default: 0.95)
             let maxReps = r.optional("maxReplications", .int(min: replications, max: maxReplications), default: replications)
             guard let minimise, let require, let confidence, let maxReps else { return nil }
             return ExperimentPlan(minimise: minimise, requirements: require, confidence: confidence, maxReplications: maxReps)

@@ -49,7 +49,7 @@ public enum ExperimentSchema {
                 meaning: #"The axis whose smallest sufficient value `clustersim plan` looks for."#),
         KeySpec(#"require"#, #"array of strings"#, default: #"required"#, allowed: #"Non-empty; each `FIGURE OP NUMBER` with OP one of `<`, `<=`, `==`, `>=`, `>` and FIGURE a numeric headline key."#,
                 meaning: #"What must hold at the answer (every requirement, on the mean over replications, with the stated confidence)."#),
-        KeySpec(#"confidence"#, #"number"#, default: #"`0.95`"#, allowed: #"> 0 and < 1."#, meaning: #"Confidence level of the Student-t intervals that decide a point."#),
+        KeySpec(#"confidence"#, #"number"#, default: #"`0.95`"#, allowed: #"> 0.5 and < 1."#, meaning: #"Confidence level of the one-sided Student-t bounds that decide a point."#),
         KeySpec(#"maxReplications"#, #"integer"#, default: #"`replications`"#, allowed: #"`replications` to 1000."#,
                 meaning: #"Replications a point may use at most before it is decided on its mean."#),
     ])

@@ -73,6 +73,10 @@ final class ExperimentFileTests: XCTestCase {
         assertError(experiment(axes: #"[{"path": "hostGroups[0].count", "values": [3, 2]}]"#,
                                extra: #", "plan": {"minimise": "hostGroups[0].count", "require": ["tasks_launched >= 0"]}"#),
                     "plan.minimise: axis \"hostGroups[0].count\" must list its integers in increasing order")
+        // a one-sided bound at 50 % or less lies on the wrong side of the mean: the planner needs more
+        assertError(experiment(axes: #"[{"path": "hostGroups[0].count", "values": [1, 2]}]"#,
+                               extra: #", "plan": {"minimise": "hostGroups[0].count", "require": ["tasks_launched >= 0"], "confidence": 0.3}"#),
+                    "plan.confidence: expected a number > 0.5")
         // strict keys and ranges of numbers
         assertError(#"{"base": "base.json", "replicatoins": 2, "replications": 1, "figures": ["tasks_launched"]}"#,
                     "replicatoins: unknown key", "did you mean \"replications\"")

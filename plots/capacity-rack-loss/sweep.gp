@@ -5,8 +5,8 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_below_target_at_end-by-agents.png'
 set title 'apps_below_target_at_end by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
-set ylabel 'apps_below_target_at_end'
-set xtics autofreq
+set ylabel 'apps_below_target_at_end (apps)'
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'apps_below_target_at_end-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -14,8 +14,8 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'apps_below_target_at_end-by-agents.svg'
 set title 'apps_below_target_at_end by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
-set ylabel 'apps_below_target_at_end'
-set xtics autofreq
+set ylabel 'apps_below_target_at_end (apps)'
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'apps_below_target_at_end-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -24,7 +24,7 @@ set output 'apps_degraded_s-by-agents.png'
 set title 'apps_degraded_s by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
 set ylabel 'apps_degraded_s (s)'
-set xtics autofreq
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'apps_degraded_s-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -33,7 +33,7 @@ set output 'apps_degraded_s-by-agents.svg'
 set title 'apps_degraded_s by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
 set ylabel 'apps_degraded_s (s)'
-set xtics autofreq
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'apps_degraded_s-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -42,7 +42,7 @@ set output 'max_recovery_s-by-agents.png'
 set title 'max_recovery_s by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
 set ylabel 'max_recovery_s (s)'
-set xtics autofreq
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'max_recovery_s-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -51,7 +51,7 @@ set output 'max_recovery_s-by-agents.svg'
 set title 'max_recovery_s by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
 set ylabel 'max_recovery_s (s)'
-set xtics autofreq
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'max_recovery_s-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -59,8 +59,8 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'tasks_launched-by-agents.png'
 set title 'tasks_launched by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
-set ylabel 'tasks_launched'
-set xtics autofreq
+set ylabel 'tasks_launched (tasks)'
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'tasks_launched-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -68,8 +68,8 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'tasks_launched-by-agents.svg'
 set title 'tasks_launched by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
-set ylabel 'tasks_launched'
-set xtics autofreq
+set ylabel 'tasks_launched (tasks)'
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'tasks_launched-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -78,7 +78,7 @@ set output 'cpu_availability_ratio-by-agents.png'
 set title 'cpu_availability_ratio by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
 set ylabel 'cpu_availability_ratio (ratio)'
-set xtics autofreq
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'cpu_availability_ratio-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output
@@ -87,7 +87,7 @@ set output 'cpu_availability_ratio-by-agents.svg'
 set title 'cpu_availability_ratio by agents: mean and Student-t 95% interval over 6 replications'
 set xlabel 'agents'
 set ylabel 'cpu_availability_ratio (ratio)'
-set xtics autofreq
+set xtics ('4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9, '10' 10, '11' 11, '12' 12, '13' 13, '14' 14, '15' 15, '16' 16, '17' 17, '18' 18, '19' 19)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'cpu_availability_ratio-by-agents.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mean, 95% CI'
 unset output

@@ -45,7 +45,7 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'network_cpu_us_per_request-by-environment.png'
 set title 'network_cpu_us_per_request by environment: mean and Student-t 95% interval over 3 replications'
 set xlabel 'environment'
-set ylabel 'network_cpu_us_per_request'
+set ylabel 'network_cpu_us_per_request (µs per request)'
 set xtics ('cloud-vm' 0, 'bare-metal' 1)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_cpu_us_per_request-by-environment.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mode=host', \
@@ -65,7 +65,7 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'network_cpu_us_per_request-by-environment.svg'
 set title 'network_cpu_us_per_request by environment: mean and Student-t 95% interval over 3 replications'
 set xlabel 'environment'
-set ylabel 'network_cpu_us_per_request'
+set ylabel 'network_cpu_us_per_request (µs per request)'
 set xtics ('cloud-vm' 0, 'bare-metal' 1)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_cpu_us_per_request-by-environment.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mode=host', \
@@ -85,7 +85,7 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'network_added_rtt_us-by-environment.png'
 set title 'network_added_rtt_us by environment: mean and Student-t 95% interval over 3 replications'
 set xlabel 'environment'
-set ylabel 'network_added_rtt_us'
+set ylabel 'network_added_rtt_us (µs)'
 set xtics ('cloud-vm' 0, 'bare-metal' 1)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_added_rtt_us-by-environment.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mode=host', \
@@ -105,7 +105,7 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'network_added_rtt_us-by-environment.svg'
 set title 'network_added_rtt_us by environment: mean and Student-t 95% interval over 3 replications'
 set xlabel 'environment'
-set ylabel 'network_added_rtt_us'
+set ylabel 'network_added_rtt_us (µs)'
 set xtics ('cloud-vm' 0, 'bare-metal' 1)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_added_rtt_us-by-environment.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mode=host', \
@@ -125,7 +125,7 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'requests_total-by-environment.png'
 set title 'requests_total by environment: mean and Student-t 95% interval over 3 replications'
 set xlabel 'environment'
-set ylabel 'requests_total'
+set ylabel 'requests_total (requests)'
 set xtics ('cloud-vm' 0, 'bare-metal' 1)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'requests_total-by-environment.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mode=host', \
@@ -145,7 +145,7 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'requests_total-by-environment.svg'
 set title 'requests_total by environment: mean and Student-t 95% interval over 3 replications'
 set xlabel 'environment'
-set ylabel 'requests_total'
+set ylabel 'requests_total (requests)'
 set xtics ('cloud-vm' 0, 'bare-metal' 1)
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'requests_total-by-environment.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'mode=host', \
@@ -207,6 +207,7 @@ set title 'network_traffic_cpu_cores by mode: mean and Student-t 95% interval ov
 set xlabel 'mode'
 set ylabel 'network_traffic_cpu_cores (cores)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_traffic_cpu_cores-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'network_traffic_cpu_cores-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -217,6 +218,7 @@ set title 'network_traffic_cpu_cores by mode: mean and Student-t 95% interval ov
 set xlabel 'mode'
 set ylabel 'network_traffic_cpu_cores (cores)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_traffic_cpu_cores-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'network_traffic_cpu_cores-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -225,8 +227,9 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'network_cpu_us_per_request-by-mode.png'
 set title 'network_cpu_us_per_request by mode: mean and Student-t 95% interval over 3 replications'
 set xlabel 'mode'
-set ylabel 'network_cpu_us_per_request'
+set ylabel 'network_cpu_us_per_request (µs per request)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_cpu_us_per_request-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'network_cpu_us_per_request-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -235,8 +238,9 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'network_cpu_us_per_request-by-mode.svg'
 set title 'network_cpu_us_per_request by mode: mean and Student-t 95% interval over 3 replications'
 set xlabel 'mode'
-set ylabel 'network_cpu_us_per_request'
+set ylabel 'network_cpu_us_per_request (µs per request)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_cpu_us_per_request-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'network_cpu_us_per_request-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -245,8 +249,9 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'network_added_rtt_us-by-mode.png'
 set title 'network_added_rtt_us by mode: mean and Student-t 95% interval over 3 replications'
 set xlabel 'mode'
-set ylabel 'network_added_rtt_us'
+set ylabel 'network_added_rtt_us (µs)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_added_rtt_us-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'network_added_rtt_us-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -255,8 +260,9 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'network_added_rtt_us-by-mode.svg'
 set title 'network_added_rtt_us by mode: mean and Student-t 95% interval over 3 replications'
 set xlabel 'mode'
-set ylabel 'network_added_rtt_us'
+set ylabel 'network_added_rtt_us (µs)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'network_added_rtt_us-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'network_added_rtt_us-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -265,8 +271,9 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'requests_total-by-mode.png'
 set title 'requests_total by mode: mean and Student-t 95% interval over 3 replications'
 set xlabel 'mode'
-set ylabel 'requests_total'
+set ylabel 'requests_total (requests)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'requests_total-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'requests_total-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -275,8 +282,9 @@ set terminal svg noenhanced size 960,540 dynamic font 'sans,10'
 set output 'requests_total-by-mode.svg'
 set title 'requests_total by mode: mean and Student-t 95% interval over 3 replications'
 set xlabel 'mode'
-set ylabel 'requests_total'
+set ylabel 'requests_total (requests)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'requests_total-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'requests_total-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -287,6 +295,7 @@ set title 'latency_p99_ms by mode: mean and Student-t 95% interval over 3 replic
 set xlabel 'mode'
 set ylabel 'latency_p99_ms (ms)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'latency_p99_ms-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'latency_p99_ms-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
@@ -297,6 +306,7 @@ set title 'latency_p99_ms by mode: mean and Student-t 95% interval over 3 replic
 set xlabel 'mode'
 set ylabel 'latency_p99_ms (ms)'
 set xtics ('host' 0, 'macvlan' 1, 'ipvlan' 2, 'calico-bgp' 3, 'flannel-host-gw' 4, 'bridge' 5, 'calico-ipip' 6, 'overlay' 7, 'flannel-vxlan' 8, 'weave-fastdp' 9, 'flannel-udp' 10, 'weave-sleeve' 11)
+set xtics rotate by 30 right
 set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05
 plot 'latency_p99_ms-by-mode.dat' index 0 using 1:2:3:4 with yerrorlines lw 2 pt 1 lc 1 dt 1 title 'environment=cloud-vm', \
      'latency_p99_ms-by-mode.dat' index 1 using 1:2:3:4 with yerrorlines lw 2 pt 2 lc 2 dt 2 title 'environment=bare-metal'
