@@ -4,7 +4,7 @@ BIN := .build/debug/clustersim
 RELEASE_BIN := .build/release/clustersim
 SCENARIOS := $(filter-out scenarios/groups/%,$(wildcard scenarios/*.json))
 
-.PHONY: all deps deps-check-all build release run test unit e2e results plots bench check-all docs clean fuzz-smoke fuzz
+.PHONY: all deps deps-check-all build release run test unit e2e results experiments plots bench check-all docs clean fuzz-smoke fuzz
 
 # Mutation fuzzing of the shipped scenarios (Sources/clustersim-fuzz): every input must exit 0 with a
 # complete results folder or 2 with nothing written, within the time bound; failures are saved in
