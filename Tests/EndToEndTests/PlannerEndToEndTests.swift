@@ -104,7 +104,7 @@ final class PlannerEndToEndTests: XCTestCase {
                         plan: #"{"minimise": "marathon.version", "require": ["apps_degraded_s <= 900"]}"#),
              "plan.minimise", "must take integers"),
             (experiment(plan: #"{"minimise": "agents", "require": ["apps_degraded_s <= 900"], "confidence": 0.3}"#),
-             "plan.confidence", "above 0.5"),
+             "plan.confidence", "> 0.5"),
         ]
         for (i, (text, path, fragment)) in cases.enumerated() {
             let file = dir + "/e\(i).json"
