@@ -33,7 +33,7 @@ let package = Package(
         ),
         .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel", "ClusterModel"]),
         // Mutation fuzzing of the shipped scenarios, a forked child per input (make test / check-all).
-        .executableTarget(name: "clustersim-fuzz", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel"]),
+        .executableTarget(name: "clustersim-fuzz", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel", "Experiment"]),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel"], exclude: ["marathon-files", "templates", "consul-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel"]),

@@ -107,8 +107,10 @@ func loadBases(_ dir: String) -> [Base] {
 /// taken in turn (input 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8), so every
 /// kind comes up within the first 192 inputs of any run; a quarter of those get one mutation too.
 /// (Include graphs cost the most: a fan-out resolves 10,000 includes before the limit stops it.)
-func makeInput(_ i: Int, seed: UInt64, bases: [Base]) -> FuzzInput {
+func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = []) -> FuzzInput {
     var r = SplitMix(seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(i))
+    // one in 16 (input 16k+9): a mutated experiment file (Experiments.swift)
+    if i % 16 == 9, !experiments.isEmpty { return experimentInput(&r, bases: experiments) }
     if i % 16 == 1 || i % 8 == 3 {
         // includes and overrides start from resolved trees (nothing left to resolve from scenarios/)
         let resolved = bases.filter { $0.name.hasSuffix("(includes resolved)") }
@@ -138,6 +140,7 @@ let requiredFiles = ["timeline.csv", "hosts.csv", "events.csv", "summary.json", 
 /// Decodes, validates and runs one input; the exit status says what happened.
 /// An include graph is written into `scratch` first and loaded from there as a file.
 func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: String, events: UInt64, stall: Int) -> ChildExit {
+    if input.kind == "experiment" { return runExperimentChild(input, experimentsDir: baseDirectory + "/experiments") }
     let loaded: LoadedScenario
     do {
         if input.kind.hasPrefix("include-") {
@@ -240,6 +243,9 @@ func spawn(_ i: Int, _ input: FuzzInput) -> pid_t {
 /// include graph into a scratch folder of its own) with its `--set`s, and checks what the user
 /// sees: exit 0 with a complete folder, or exit 2 with none.
 func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) {
+    if fuzz.kind == "experiment" {
+        return validateExperimentCLI(binary, i, fuzz, experimentsDir: scenariosDir + "/experiments", timeout: options.timeout)
+    }
     var input = scenariosDir + "/.fuzz-\(getpid())-\(i).json"
     let out = tmpRoot + "/cli-\(i)"
     let scratch = tmpRoot + "/cli-inc-\(i)"
@@ -282,10 +288,11 @@ if !options.replay.isEmpty {
     }
 }
 let bases = options.replay.isEmpty ? loadBases(scenariosDir) : []
+let experimentBases = options.replay.isEmpty ? loadExperimentBases(scenariosDir + "/experiments") : []
 func input(_ k: Int) -> (Int, FuzzInput) {
     if !options.replay.isEmpty { return inputs[k] }
     let i = options.start + k
-    return (i, makeInput(i, seed: options.seed, bases: bases))
+    return (i, makeInput(i, seed: options.seed, bases: bases, experiments: experimentBases))
 }
 let total = options.replay.isEmpty ? options.count : inputs.count
 
@@ -329,7 +336,7 @@ func reap() {
 }
 
 func kindsLine() -> String {
-    let kindOrder = ["mutation", "replay"] + Graphs.includeKinds + Graphs.overrideKinds
+    let kindOrder = ["mutation", "experiment", "replay"] + Graphs.includeKinds + Graphs.overrideKinds
     return "kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", ")
 }
 
@@ -343,7 +350,12 @@ if options.explain || options.list {
         if options.list { continue }
         let scratch = tmpRoot + "/explain-\(i)"
         do {
-            if fuzz.kind.hasPrefix("include-") {
+            if fuzz.kind == "experiment" {
+                let path = experimentPath(scenariosDir + "/experiments", "explain")
+                FileManager.default.createFile(atPath: path, contents: Data(fuzz.text.utf8))
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                _ = try ExperimentLoader.load(path: path)
+            } else if fuzz.kind.hasPrefix("include-") {
                 materialize(Graphs.placeFolder(fuzz, scratch), in: scratch)
                 _ = try ScenarioLoader.load(path: scratch + "/main.json", overrides: fuzz.overrides)
             } else {
