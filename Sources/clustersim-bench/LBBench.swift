@@ -70,6 +70,8 @@ func runLB(apps: Int, hours: Int, seed: UInt64) {
     for n in [apps / 10, apps * 3 / 10, apps] {
         let spec = lbSpec(apps: n, hours: hours, seed: seed)
         let model = ClusterSimulation(spec: spec, observer: TableFormattingObserver())
+        // as `clustersim run` without --haproxy-config-at: no configuration history kept
+        model.subsystem(MarathonLB.self)?.keepHistory(textsAt: [])
         let t0 = monotonicSeconds()
         model.run()
         let secs = monotonicSeconds() - t0

@@ -181,7 +181,7 @@ final class HAProxyFront: RequestFront {
             guard ignoreGap || table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
             next = (next + k + 1) % instances.count
             guard let b = table.backend(instance: i, generation: g, backend: fe.backend) else { return .refused(.noRoute) }
-            if count { table.stats[i].opened(frontend, generation: g, now: now) }
+            if count { table.stats[i].opened(table.slot(i, frontend, generation: g), now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
         }
         return gap ? .retransmit : .refused(.noProxy)

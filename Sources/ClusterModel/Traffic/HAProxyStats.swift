@@ -62,9 +62,13 @@ struct HAProxyInstanceStats {
     /// Whether a frontend shows generation `g` (its backend states must stay).
     func reads(generation g: Int) -> Bool { shown[g] != nil }
 
+    /// Generations no frontend shows any more since the table last looked (HAProxyTable.slot).
+    var unshown: [Int] = []
+
     private mutating func show(_ g: Int, _ delta: Int) {
         let n = (shown[g] ?? 0) + delta
         shown[g] = n > 0 ? n : nil
+        if n <= 0 { unshown.append(g) }
     }
 
     mutating func slot(_ name: String, generation: Int) -> Int {
@@ -85,8 +89,7 @@ struct HAProxyInstanceStats {
         return frontends.count - 1
     }
 
-    mutating func opened(_ name: String, generation: Int, now: SimTime) {
-        let i = slot(name, generation: generation)
+    mutating func opened(_ i: Int, now: SimTime) {
         frontends[i].rate.add(at: now)
         frontends[i].scur += 1
         frontends[i].stot += 1

@@ -52,10 +52,31 @@ final class HAProxyTable {
         frontendIndex = control.haproxyInstances.map { _ in nil }
     }
 
+    /// The configurations of the generations the stats pages still show (lb.csv reads their
+    /// backends after marathon-lb may have let them go: `MarathonLB.keepHistory`).
+    private var shownConfigs: [ConfigKey: HAProxyConfiguration] = [:]
+    private struct ConfigKey: Hashable { var instance: Int; var generation: Int }
+
+    func configuration(_ i: Int, generation g: Int) -> HAProxyConfiguration {
+        shownConfigs[ConfigKey(instance: i, generation: g)] ?? control.haproxyConfiguration(i, generation: g)
+    }
+
+    /// `stats[i].slot`, keeping the configuration of each generation a frontend shows.
+    func slot(_ i: Int, _ name: String, generation g: Int) -> Int {
+        let k = stats[i].slot(name, generation: g)
+        let key = ConfigKey(instance: i, generation: g)
+        if shownConfigs[key] == nil { shownConfigs[key] = control.haproxyConfiguration(i, generation: g) }
+        if !stats[i].unshown.isEmpty {
+            for old in stats[i].unshown where !stats[i].reads(generation: old) { shownConfigs[ConfigKey(instance: i, generation: old)] = nil }
+            stats[i].unshown.removeAll(keepingCapacity: true)
+        }
+        return k
+    }
+
     /// The frontend named `name` in instance `i`'s generation `g` (indexed for the generation an
     /// instance runs: every service looks its frontend up at every entry).
     func frontend(_ name: String, instance i: Int, generation g: Int) -> HAProxyFrontend? {
-        let c = control.haproxyConfiguration(i, generation: g)
+        let c = configuration(i, generation: g)
         guard i >= 0, i < frontendIndex.count, g == control.haproxyGeneration(i) else { return c.frontends.first { $0.name == name } }
         if frontendIndex[i]?.generation != g {
             var byName: [String: Int] = [:]
@@ -68,7 +89,7 @@ final class HAProxyTable {
     func backend(instance: Int, generation: Int, backend: Int) -> Int32? {
         let k = Key(instance: instance, generation: generation, backend: backend)
         if let i = index[k] { return i }
-        let c = control.haproxyConfiguration(instance, generation: generation)
+        let c = configuration(instance, generation: generation)
         guard backend >= 0, backend < c.backends.count else { return nil }
         let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream)
         // marathon-lb's reload saves `show servers state` and the new process loads it
