@@ -50,6 +50,7 @@ final class HAProxyTable {
         stats = control.haproxyInstances.map { _ in HAProxyInstanceStats() }
         fluidGaps = control.haproxyInstances.map { _ in nil }
         frontendIndex = control.haproxyInstances.map { _ in nil }
+        prunedGeneration = control.haproxyInstances.map { _ in 0 }
     }
 
     /// The configurations of the generations the stats pages still show (lb.csv reads their
@@ -114,10 +115,18 @@ final class HAProxyTable {
         }
         index[k] = i
         live.append(i)
+        // the first state of a new generation: the older ones that hold nothing leave the live list
+        // (released if nothing else reaches them), as a walk would drop them, without observing
+        if instance >= 0 && instance < prunedGeneration.count && generation > prunedGeneration[instance] {
+            prunedGeneration[instance] = generation
+            walkLive { k, b in k == i || keys[Int(k)].generation == control.haproxyGeneration(keys[Int(k)].instance) || b.active > 0 || b.queued > 0 }
+        }
         // the one it inherited from is no longer the newest of its name: maybe nothing reaches it now
         if let o = older { retire(o) }
         return i
     }
+    /// Per instance: the newest generation whose first backend state pruned the live list.
+    private var prunedGeneration: [Int]
     private struct NameKey: Hashable { var instance: Int; var backend: String }
     private var latest: [NameKey: Int32] = [:]
     subscript(_ i: Int32) -> HAProxyBackendState { backends[Int(i)] }
