@@ -140,8 +140,7 @@ extension TrafficModel {
     func haproxyObserveChecks() {
         guard let t = haproxy else { return }
         t.walkLive { k, b in
-            let key = t.keys[Int(k)]
-            guard key.generation == t.control.haproxyGeneration(key.instance) || b.active > 0 || b.queued > 0 else { return false }
+            guard t.isLive(k) else { return false }
             for s in b.servers.indices { haproxyObserve(b, s) }
             return true
         }

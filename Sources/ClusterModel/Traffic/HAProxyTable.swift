@@ -119,7 +119,7 @@ final class HAProxyTable {
         // (released if nothing else reaches them), as a walk would drop them, without observing
         if instance >= 0 && instance < prunedGeneration.count && generation > prunedGeneration[instance] {
             prunedGeneration[instance] = generation
-            walkLive { k, b in k == i || keys[Int(k)].generation == control.haproxyGeneration(keys[Int(k)].instance) || b.active > 0 || b.queued > 0 }
+            walkLive { k, _ in k == i || isLive(k) }
         }
         // the one it inherited from is no longer the newest of its name: maybe nothing reaches it now
         if let o = older { retire(o) }
@@ -139,6 +139,12 @@ final class HAProxyTable {
         guard !listed[Int(i)] else { return }
         listed[Int(i)] = true
         live.append(i)
+    }
+
+    /// Whether backend `i` is of its instance's current generation or holds connections or a queue.
+    func isLive(_ i: Int32) -> Bool {
+        let b = backends[Int(i)], k = keys[Int(i)]
+        return k.generation == control.haproxyGeneration(k.instance) || b.active > 0 || b.queued > 0
     }
 
     /// Walks the live backends, keeping those `keep` holds live; the others are released when
