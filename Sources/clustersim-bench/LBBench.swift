@@ -5,7 +5,9 @@
 // diurnal profile (60 req/s at night, peaks of 900 at 9h and 1200 at 19h, repeating daily, as
 // scenarios/autoscale-diurnal.json); the autoscaler on master-01 polls both HAProxy instances and
 // watches every frontend at --target-rps 100. The same runs at APPS/10 and 3·APPS/10 apps first;
-// the last line fits the exponent of wall time and of events against apps (1: linear).
+// the last line fits the exponent of wall time, CPU time and events against apps (1: linear). CPU
+// time (the process's, CLOCK_PROCESS_CPUTIME_ID) is printed too: on a shared machine wall time
+// measures the neighbours as well.
 
 import ClusterModel
 import Glibc
@@ -64,32 +66,40 @@ final class TableFormattingObserver: RunObserver {
     }
 }
 
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 func runLB(apps: Int, hours: Int, seed: UInt64) {
     guard apps >= 10, hours >= 1 else { fail("lb: APPS >= 10 and HOURS >= 1") }
-    var points: [(apps: Double, seconds: Double, events: Double)] = []
+    var points: [(apps: Double, seconds: Double, events: Double, cpu: Double)] = []
     for n in [apps / 10, apps * 3 / 10, apps] {
         let spec = lbSpec(apps: n, hours: hours, seed: seed)
         let model = ClusterSimulation(spec: spec, observer: TableFormattingObserver())
-        let t0 = monotonicSeconds()
+        // as `clustersim run` without --haproxy-config-at: no configuration history kept
+        model.subsystem(MarathonLB.self)?.keepHistory(textsAt: [])
+        let t0 = monotonicSeconds(), c0 = processCPUSeconds()
         model.run()
-        let secs = monotonicSeconds() - t0
+        let secs = monotonicSeconds() - t0, cpu = processCPUSeconds() - c0
         let events = Double(model.sim.eventsProcessed)
         let lb = model.subsystem(MarathonLB.self)
         let scaler = model.subsystem(Autoscaler.self)
         let running = model.mesos?.tasksRunning ?? 0
-        points.append((Double(n), secs, events))
+        points.append((Double(n), secs, events, cpu))
         let perHour = Int64((events / Double(hours)).rounded())
         let lbPart = "marathonlb_events=\(lb?.eventsHandled ?? 0) regenerations=\(lb?.totalRegenerations ?? 0) reloads=\(lb?.totalReloads ?? 0)"
         let scalePart = "autoscale_puts=\(scaler?.scales ?? 0) tasks_running_at_end=\(running)"
         let head = "name=lb_a\(n)_h\(hours) impl=swift_clustersim apps=\(n) sim_hours=\(hours)"
-        let timing = "seconds=\(NumberFormat.fixed(secs, decimals: 3)) events=\(Int(events)) events_per_s=\(rate(Int(events), secs)) events_per_sim_hour=\(perHour)"
+        let timing = "seconds=\(NumberFormat.fixed(secs, decimals: 3)) cpu_s=\(NumberFormat.fixed(cpu, decimals: 3)) events=\(Int(events)) events_per_s=\(rate(Int(events), secs)) events_per_sim_hour=\(perHour)"
         print([head, timing, lbPart, scalePart, "peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1))"].joined(separator: " "))
         fflush(stdout)
     }
     // least-squares slope of log(y) against log(apps)
-    func exponent(_ y: (Double, Double, Double) -> Double) -> Double {
+    func exponent(_ y: (Double, Double, Double, Double) -> Double) -> Double {
         let xs: [Double] = points.map { log($0.apps) }
-        let ys: [Double] = points.map { log(y($0.apps, $0.seconds, $0.events)) }
+        let ys: [Double] = points.map { log(y($0.apps, $0.seconds, $0.events, $0.cpu)) }
         let mx: Double = xs.reduce(0, +) / Double(xs.count)
         let my: Double = ys.reduce(0, +) / Double(ys.count)
         var sxy = 0.0, sxx = 0.0
@@ -99,8 +109,9 @@ func runLB(apps: Int, hours: Int, seed: UInt64) {
     let last = points[points.count - 1], first = points[0]
     print("name=lb_scaling_h\(hours) impl=swift_clustersim apps=\(points.map { String(Int($0.apps)) }.joined(separator: ","))"
           + " events_per_s=\(rate(Int(last.events), last.seconds))"
-          + " exponent_seconds=\(NumberFormat.fixed(exponent { _, s, _ in s }, decimals: 3))"
-          + " exponent_events=\(NumberFormat.fixed(exponent { _, _, e in e }, decimals: 3))"
+          + " exponent_seconds=\(NumberFormat.fixed(exponent { _, s, _, _ in s }, decimals: 3))"
+          + " exponent_cpu=\(NumberFormat.fixed(exponent { _, _, _, c in c }, decimals: 3))"
+          + " exponent_events=\(NumberFormat.fixed(exponent { _, _, e, _ in e }, decimals: 3))"
           + " ratio_seconds=\(NumberFormat.fixed(last.seconds / max(first.seconds, 1e-9), decimals: 2))"
           + " ratio_apps=\(NumberFormat.fixed(last.apps / first.apps, decimals: 1))")
 }

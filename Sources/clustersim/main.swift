@@ -124,6 +124,8 @@ struct Run: ParsableCommand {
         let folder: ResultsFolder
         let writer: ResultsWriter
         let model = ClusterSimulation(spec: spec, observer: NullObserver())
+        // marathon-lb keeps only the configuration texts --haproxy-config-at asks for
+        model.subsystem(MarathonLB.self)?.keepHistory(textsAt: haproxyInstants.map { SimTime.zero + $0 })
         do {
             folder = try ResultsFolder(target: target)
             do { writer = try ResultsWriter(folder: folder, model: model) } catch { folder.discard(); throw error }

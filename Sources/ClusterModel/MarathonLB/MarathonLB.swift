@@ -57,6 +57,10 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     }
     var instances: [Instance] = []
     public private(set) var eventsHandled = 0
+    /// nil: every generation's configuration is kept (`configurationText` at any time); else a
+    /// generation HAProxy no longer runs keeps only its defaults, unless it ran at one of these
+    /// instants (`run --haproxy-config-at`), so memory does not grow with reloads.
+    private(set) var historyInstants: [SimTime]?
     /// Per `spec.reloadFailures` window: its host indices and its app's index.
     var failureHosts: [[Int]] = []
     var failureApps: [Int?] = []
@@ -93,6 +97,10 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool {
         hostUp(i) && !(now >= instances[i].gapFrom && now < instances[i].gapUntil)
     }
+
+    /// Keep only the running configurations and those running at `instants` (the texts
+    /// `configurationText` will be asked for); the data plane keeps its own copies of what it reads.
+    public func keepHistory(textsAt instants: [SimTime]) { historyInstants = instants.sorted() }
 
     /// The haproxy.cfg text instance `i` ran at `t` (`run --haproxy-config-at`); empty before its first reload.
     public func configurationText(_ i: Int, at t: SimTime) -> String {
@@ -174,6 +182,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     func activate(_ i: Int) {
         guard let c = instances[i].candidate else { return }
         instances[i].candidate = nil
+        letGoOfRunning(i)
         instances[i].configs.append(c)
         instances[i].activatedAt.append(model.sim.now)
         instances[i].reloads += 1
@@ -181,6 +190,15 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         let g = instances[i].configs.count
         model.log("marathon-lb", "haproxyReloaded", hostName(ofInstance: i), "generation \(g), \(c.frontends.count) frontends")
         model.signals.publish(.haproxyReloaded(instance: i, generation: g))
+    }
+
+    /// With `keepHistory`: the configuration instance `i` runs is about to be replaced; it keeps
+    /// only its defaults unless it ran at an instant whose text is wanted.
+    func letGoOfRunning(_ i: Int) {
+        guard let wanted = historyInstants, let from = instances[i].activatedAt.last, let old = instances[i].configs.last else { return }
+        let now = model.sim.now
+        guard !wanted.contains(where: { $0 >= from && $0 < now }) else { return }
+        instances[i].configs[instances[i].configs.count - 1] = HAProxyConfiguration(defaults: old.defaults)
     }
 
     /// The regeneration (and its reload) is over: the pending one, or wait for events.

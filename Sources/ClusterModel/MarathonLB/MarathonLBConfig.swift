@@ -88,7 +88,15 @@ public enum MarathonLBConfig {
 
     /// marathon-lb: `re.sub(r'[^a-zA-Z0-9\-]', '_', host + '_' + port)`.
     static func serverName(_ host: String, _ port: Int) -> String {
-        String((host + "_\(port)").map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" ? $0 : "_" })
+        let raw = host + "_\(port)"
+        // printable ASCII (one byte per character): the same substitution on bytes, without
+        // Unicode property lookups (a regeneration names every server of every app)
+        if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return String(decoding: raw.utf8.map { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D ? b : 0x5F
+            }, as: UTF8.self)
+        }
+        return String(raw.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" ? $0 : "_" })
     }
 
     static func seconds(_ d: SimDuration) -> String { String(max(0, d.nanoseconds / 1_000_000_000)) }

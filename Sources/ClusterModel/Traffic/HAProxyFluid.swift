@@ -239,7 +239,7 @@ extension FluidTraffic {
         guard let t = m.haproxy, let f = m.fronts[s] as? HAProxyFront, s < t.fluidEntered.count, !t.fluidEntered[s].isEmpty, dt > 0 else { return }
         let n = offered / Double(t.fluidEntered[s].count)
         for i in t.fluidEntered[s] {
-            let k = t.stats[i].slot(f.frontend, generation: t.control.haproxyGeneration(i))
+            let k = t.slot(i, f.frontend, generation: t.control.haproxyGeneration(i))
             t.stats[i].fluidRate[k] = n / dt
             t.stats[i].frontends[k].scur = Int((n / dt * serviceMean[s]).rounded())
             t.stats[i].frontends[k].stotFluid += n

@@ -38,6 +38,12 @@ final class HAProxyBackendState {
     var active = 0
     var queueTimeouts = 0
     private var picked = 0
+    /// Requests that entered through it and have not ended (per-request mode).
+    var holders = 0
+    /// The newest state of its backend name in its instance (a later generation inherits from it);
+    /// kept aside by the table until it can be released (HAProxyTable.swift).
+    var newest = false
+    var aside = false
     init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in
@@ -46,6 +52,9 @@ final class HAProxyBackendState {
             return st
         }
     }
+
+    /// A released slot of the table (no servers: nothing reaches it).
+    init() { defaults = HAProxyDefaults(); balance = .roundRobin; servers = [] }
 
     var queued: Int { queue.count - head }
     func push(_ slot: Int32) { queue.append(slot) }
@@ -136,59 +145,6 @@ final class HAProxyBackendState {
     func anyUp(now: SimTime) -> Bool { servers.indices.contains { isUp($0, now: now) } }
 }
 
-/// The backends of every instance, generation and backend index, shared by the services that
-/// enter through the same frontend.
-final class HAProxyTable {
-    struct Key: Hashable { var instance: Int; var generation: Int; var backend: Int }
-    let control: HAProxyControl
-    let checkStream: RandomStream
-    private var index: [Key: Int32] = [:]
-    private(set) var backends: [HAProxyBackendState] = []
-    private(set) var keys: [Key] = []
-    /// Per instance: the sessions of its frontends by name (stats), reset on a new generation.
-    var stats: [HAProxyInstanceStats]
-    /// Fluid mode, per service: the instances its last full step entered.
-    var fluidEntered: [[Int]] = []
-    /// Fluid mode: per instance, its latest reload gap as the data plane found it (HAProxyFluid.swift);
-    /// per service, the time up to which its reload gaps were accounted.
-    var fluidGaps: [Range<SimTime>?]
-    var fluidGapDone: [SimTime] = []
-    /// Fluid mode: per task, the requests waiting for it in HAProxy's backend queues (lb.csv qcur),
-    /// and its backlog as cohorts in arrival order (the tick they arrived in, how many).
-    var fluidQueued: [TaskID: Double] = [:]
-    var fluidCohorts: [TaskID: [(born: SimTime, n: Double)]] = [:]
-    /// The connection limit a task's backlog met (an old generation keeps its connections while it drains).
-    var fluidLimit: [TaskID: Double] = [:]
-    init(control: HAProxyControl, checkStream: RandomStream) {
-        self.control = control; self.checkStream = checkStream
-        stats = control.haproxyInstances.map { _ in HAProxyInstanceStats() }
-        fluidGaps = control.haproxyInstances.map { _ in nil }
-    }
-
-    func backend(instance: Int, generation: Int, backend: Int) -> Int32? {
-        let k = Key(instance: instance, generation: generation, backend: backend)
-        if let i = index[k] { return i }
-        let c = control.haproxyConfiguration(instance, generation: generation)
-        guard backend >= 0, backend < c.backends.count else { return nil }
-        let i = Int32(backends.count)
-        let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream)
-        // marathon-lb's reload saves `show servers state` and the new process loads it
-        // (`load-server-state-from-file global`): a server keeps its check state by name
-        let named = NameKey(instance: instance, backend: c.backends[backend].name)
-        if let prev = latest[named], keys[Int(prev)].generation < generation {
-            state.inherit(from: backends[Int(prev)])
-        }
-        if (latest[named].map { keys[Int($0)].generation < generation }) ?? true { latest[named] = i }
-        backends.append(state)
-        keys.append(k)
-        index[k] = i
-        return i
-    }
-    private struct NameKey: Hashable { var instance: Int; var backend: String }
-    private var latest: [NameKey: Int32] = [:]
-    subscript(_ i: Int32) -> HAProxyBackendState { backends[Int(i)] }
-}
-
 /// The front of a `via: marathon-lb` service.
 final class HAProxyFront: RequestFront {
     let table: HAProxyTable
@@ -219,14 +175,13 @@ final class HAProxyFront: RequestFront {
             let host = table.control.haproxyInstances[i].host
             guard hostUp(host) else { continue }
             let g = table.control.haproxyGeneration(i)
-            let c = table.control.haproxyConfiguration(i, generation: g)
             // an instance of another HAPROXY_GROUP does not bind this frontend: the client's
             // address for the service (the group's marathon-lb) never leads there
-            guard let fe = c.frontends.first(where: { $0.name == frontend }) else { continue }
+            guard let fe = table.frontend(frontend, instance: i, generation: g) else { continue }
             guard ignoreGap || table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
             next = (next + k + 1) % instances.count
             guard let b = table.backend(instance: i, generation: g, backend: fe.backend) else { return .refused(.noRoute) }
-            if count { table.stats[i].opened(frontend, generation: g, now: now) }
+            if count { table.stats[i].opened(table.slot(i, frontend, generation: g), now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
         }
         return gap ? .retransmit : .refused(.noProxy)
@@ -236,8 +191,7 @@ final class HAProxyFront: RequestFront {
     /// configuration binding the frontend), reload gap or not.
     func binds(_ i: Int) -> Bool {
         guard hostUp(table.control.haproxyInstances[i].host) else { return false }
-        let c = table.control.haproxyConfiguration(i, generation: table.control.haproxyGeneration(i))
-        return c.frontends.contains { $0.name == frontend }
+        return table.frontend(frontend, instance: i, generation: table.control.haproxyGeneration(i)) != nil
     }
 
     func open(now: SimTime) -> FrontOpen {
@@ -279,6 +233,7 @@ final class HAProxyFront: RequestFront {
         b.servers[i].conns += 1
         b.servers[i].picks += 1
         b.active += 1
+        table.relist(h.balancer)
         return FrontPeer(peer: i, instance: b.servers[i].server.instance)
     }
 

@@ -38,8 +38,7 @@ extension TrafficModel {
     /// The queue length and UP servers of the backend behind a frontend of instance `i`.
     func haproxyBackendFigures(_ i: Int, frontend: String, generation: Int, now: SimTime) -> (queued: Int, up: Int) {
         guard let t = haproxy else { return (0, 0) }
-        let c = t.control.haproxyConfiguration(i, generation: generation)
-        guard let fe = c.frontends.first(where: { $0.name == frontend }), let b = t.backend(instance: i, generation: generation, backend: fe.backend) else { return (0, 0) }
+        guard let fe = t.frontend(frontend, instance: i, generation: generation), let b = t.backend(instance: i, generation: generation, backend: fe.backend) else { return (0, 0) }
         let be = t[b]
         haproxyRefresh(be)
         return (be.queued + fluidQueued(be), be.servers.indices.filter { be.isUp($0, now: now) }.count)
@@ -55,5 +54,5 @@ extension TrafficModel {
     }
 
     /// Requests answered 503 after `timeout queue`, over every backend (fluid mode: expected count).
-    var haproxyQueueTimeouts: Int { (haproxy?.backends.reduce(0) { $0 + $1.queueTimeouts } ?? 0) + Int(fluidQueueTimeouts.rounded()) }
+    var haproxyQueueTimeouts: Int { (haproxy.map { t in t.backends.reduce(t.releasedQueueTimeouts) { $0 + $1.queueTimeouts } } ?? 0) + Int(fluidQueueTimeouts.rounded()) }
 }

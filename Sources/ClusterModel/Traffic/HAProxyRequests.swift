@@ -24,6 +24,8 @@ extension TrafficModel {
         switch hf.enter(now: now) {
         case .entered(let h):
             requests[i].front = h
+            hf.table[h.balancer].holders += 1
+            hf.table.relist(h.balancer)
             requests[i].triesLeft = Int32(hf.tries(h))
             attempt(slot)
         case .retransmit:
@@ -56,6 +58,7 @@ extension TrafficModel {
         haproxyRefresh(b)
         guard b.queued > 0 || hf.mustQueue(h, now: now) else { return false }
         b.push(slot)
+        hf.table.relist(h.balancer)
         wait(slot, .queueTimeout, until: now + b.defaults.timeoutQueue)
         return true
     }
@@ -133,12 +136,13 @@ extension TrafficModel {
 
     /// A host or task changed: the servers of the backends in use see it at once (the time their
     /// checks start failing or passing), so that checks cost no events.
+    /// Only the live backends are walked (HAProxyTable.live): the others hold nothing to route.
     func haproxyObserveChecks() {
         guard let t = haproxy else { return }
-        for (k, b) in t.backends.enumerated() {
-            let key = t.keys[k]
-            guard key.generation == t.control.haproxyGeneration(key.instance) || b.active > 0 || b.queued > 0 else { continue }
+        t.walkLive { k, b in
+            guard t.isLive(k) else { return false }
             for s in b.servers.indices { haproxyObserve(b, s) }
+            return true
         }
     }
 }

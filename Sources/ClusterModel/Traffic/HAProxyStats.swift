@@ -54,10 +54,27 @@ struct HAProxyInstanceStats {
     var frontends: [HAProxyFrontendCounters] = []
     /// Fluid mode: the arrival rate into each frontend at the last tick.
     var fluidRate: [Double] = []
+    /// Where each name is in `frontends` (looked up per service and tick).
+    private var byName: [String: Int] = [:]
+    /// How many frontends show each generation (lb.csv reads that generation's backends).
+    private var shown: [Int: Int] = [:]
+
+    /// Whether a frontend shows generation `g` (its backend states must stay).
+    func reads(generation g: Int) -> Bool { shown[g] != nil }
+
+    /// Generations no frontend shows any more since the table last looked (HAProxyTable.slot).
+    var unshown: [Int] = []
+
+    private mutating func show(_ g: Int, _ delta: Int) {
+        let n = (shown[g] ?? 0) + delta
+        shown[g] = n > 0 ? n : nil
+        if n <= 0 { unshown.append(g) }
+    }
 
     mutating func slot(_ name: String, generation: Int) -> Int {
-        if let i = frontends.firstIndex(where: { $0.name == name }) {
+        if let i = byName[name] {
             if frontends[i].generation != generation && generation > frontends[i].generation {
+                show(frontends[i].generation, -1); show(generation, 1)
                 // the new process: counters start again (sessions of the old one drain unseen)
                 let keep = (frontends[i].requests, frontends[i].failed)
                 frontends[i] = HAProxyFrontendCounters(name: name, generation: generation)
@@ -65,13 +82,14 @@ struct HAProxyInstanceStats {
             }
             return i
         }
+        byName[name] = frontends.count
+        show(generation, 1)
         frontends.append(HAProxyFrontendCounters(name: name, generation: generation))
         fluidRate.append(0)
         return frontends.count - 1
     }
 
-    mutating func opened(_ name: String, generation: Int, now: SimTime) {
-        let i = slot(name, generation: generation)
+    mutating func opened(_ i: Int, now: SimTime) {
         frontends[i].rate.add(at: now)
         frontends[i].scur += 1
         frontends[i].stot += 1
@@ -79,12 +97,12 @@ struct HAProxyInstanceStats {
     }
 
     mutating func closed(_ name: String, generation: Int) {
-        guard let i = frontends.firstIndex(where: { $0.name == name }), frontends[i].generation == generation else { return }
+        guard let i = byName[name], frontends[i].generation == generation else { return }
         frontends[i].scur = max(0, frontends[i].scur - 1)
     }
 
     mutating func failed(_ name: String) {
-        guard let i = frontends.firstIndex(where: { $0.name == name }) else { return }
+        guard let i = byName[name] else { return }
         frontends[i].failed += 1
     }
 }

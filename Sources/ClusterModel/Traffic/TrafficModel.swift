@@ -229,7 +229,9 @@ struct TrafficCounters {
     /// Fluid mode: requests served with a latency sketch (quantile points, ms) shifted by
     /// `shiftMs`, added to `latency` only when the window is read (`materialize`), so a tick
     /// costs an addition, not a hundred histogram updates.
-    var sketches: [SketchCount] = []
+    private(set) var sketches: [SketchCount] = []
+    /// Where each (sketch, shift) is in `sketches` (a window gathers one per tick and backlog age).
+    private var sketchAt: [SketchKey: Int] = [:]
     var failed: Double { errorsDeadUpstream + errorsNoUpstream + errorsTimeout + errorsNoProxy }
 
     struct SketchCount {
@@ -239,11 +241,23 @@ struct TrafficCounters {
         var count: Double
     }
 
+    /// The shift as `==` compares it (-0 is 0; NaN, equal to nothing, has no key).
+    struct SketchKey: Hashable {
+        var id: Int
+        var shift: UInt64
+        init?(id: Int, shiftMs: Double) {
+            guard !shiftMs.isNaN else { return nil }
+            self.id = id; shift = shiftMs == 0 ? 0 : shiftMs.bitPattern
+        }
+    }
+
     mutating func addSketch(id: Int, points: [Double], shiftMs: Double, count: Double) {
-        for i in sketches.indices where sketches[i].id == id && sketches[i].shiftMs == shiftMs {
+        let key = SketchKey(id: id, shiftMs: shiftMs)
+        if let k = key, let i = sketchAt[k] {
             sketches[i].count += count
             return
         }
+        if let k = key { sketchAt[k] = sketches.count }
         sketches.append(SketchCount(id: id, points: points, shiftMs: shiftMs, count: count))
     }
 
@@ -256,6 +270,7 @@ struct TrafficCounters {
             for x in sk.points { latency.record(x + sk.shiftMs, count: n) }
         }
         sketches.removeAll(keepingCapacity: true)
+        if !sketchAt.isEmpty { sketchAt.removeAll(keepingCapacity: true) }
     }
 
     /// Empties the counters, keeping the sketch list's storage (the histogram stays empty: fluid
@@ -264,6 +279,7 @@ struct TrafficCounters {
         offered = 0; served = 0; errorsDeadUpstream = 0; errorsNoUpstream = 0; errorsTimeout = 0; errorsNoProxy = 0
         latencySumMs = 0
         sketches.removeAll(keepingCapacity: true)
+        if !sketchAt.isEmpty { sketchAt.removeAll(keepingCapacity: true) }
         if latency.count > 0 { latency = LogLinearHistogram() }
     }
 

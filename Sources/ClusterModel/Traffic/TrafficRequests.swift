@@ -271,8 +271,11 @@ extension TrafficModel {
         } else {
             countFailure(s, result)
         }
-        if result != .ok, requests[i].front.proxy >= 0, let hf = fronts[s] as? HAProxyFront {
-            haproxy?.stats[Int(requests[i].front.proxy)].failed(hf.frontend)
+        if requests[i].front.balancer >= 0, let hf = fronts[s] as? HAProxyFront {
+            if result != .ok, requests[i].front.proxy >= 0 { hf.table.stats[Int(requests[i].front.proxy)].failed(hf.frontend) }
+            // the request no longer holds its backend: an old generation's may be released
+            hf.table[requests[i].front.balancer].holders -= 1
+            hf.table.retire(requests[i].front.balancer)
         }
         requests[i].live = false
         requests[i].instance = nil
