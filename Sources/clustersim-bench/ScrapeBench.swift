@@ -29,13 +29,14 @@ final class BenchNodeExporter: Subsystem, MetricsContributor {
     }
 }
 
-/// Reads `bench_metric_0` at every evaluation (a `sum(bench_metric_0)`: the store's select path).
+/// Reads `bench_metric_0` at every evaluation (a `sum(bench_metric_0)`: the store's newest-sample
+/// path, as PromQL's instant selector reads it).
 final class BenchRule: PrometheusRuleRunner {
     let matcher = try! LabelMatcher("__name__", .equal, "bench_metric_0")
     var selectors: [PromQLSelector] { [PromQLSelector(metricName: "bench_metric_0", matchers: [matcher], rangeMs: 0, offsetMs: 0)] }
     var lastSum = 0.0
     func evaluate(at t: Int64, store: SeriesStore, lookbackMs: Int64, append: (LabelSet, Sample) -> Void) -> [AlertTransition] {
-        lastSum = store.select([matcher], mint: t - lookbackMs, maxt: t).reduce(0) { $0 + ($1.samples.last?.v ?? 0) }
+        lastSum = store.selectLatest([matcher], mint: t - lookbackMs, maxt: t).reduce(0) { $0 + $1.sample.v }
         return []
     }
     func alertsToSend(at t: Int64, resendDelayMs: Int64, evaluationIntervalMs: Int64) -> [AlertPayload] { [] }

@@ -85,25 +85,50 @@ public final class PrometheusStore: SeriesStore {
         return due.map { (series[Int($0.id)].labels, $0.t, $0.v, $0.appended) }
     }
 
-    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
-        var candidates: [Int]
-        let byOneName = matchers.first(where: { $0.name == "__name__" && $0.type == .equal })
-        if let m = byOneName {
-            candidates = byName[m.value] ?? []
-        } else {
-            candidates = Array(0..<series.count)
+    /// The ids of the series every matcher accepts, in label order.
+    private func matching(_ matchers: [LabelMatcher]) -> [Int] {
+        if let m = matchers.first(where: { $0.name == "__name__" && $0.type == .equal }) {
+            // byName is in label order already
+            return (byName[m.value] ?? []).filter { i in matchers.allSatisfy { $0.matches(series[i].labels) } }
         }
+        return (0..<series.count).filter { i in matchers.allSatisfy { $0.matches(series[i].labels) } }
+            .sorted { series[$0].labels < series[$1].labels }
+    }
+
+    /// The first index of series `s` holding a sample at or after `mint`.
+    private func lowerBound(_ s: Series, _ mint: Int64) -> Int {
+        var lo = s.head, hi = s.t.count
+        while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
+        return lo
+    }
+
+    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
         var out: [SeriesSamples] = []
-        for i in candidates where matchers.allSatisfy({ $0.matches(series[i].labels) }) {
+        for i in matching(matchers) {
             let s = series[i]
-            var lo = s.head, hi = s.t.count
-            while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
+            let lo = lowerBound(s, mint)
             var end = lo
             while end < s.t.count && s.t[end] <= maxt { end += 1 }
-            if end > lo {
-                out.append(SeriesSamples(labels: s.labels, samples: (lo..<end).map { Sample(t: s.t[$0], v: s.v[$0]) }))
-            }
+            guard end > lo else { continue }
+            var samples: [Sample] = []
+            samples.reserveCapacity(end - lo)
+            for k in lo..<end { samples.append(Sample(t: s.t[k], v: s.v[k])) }
+            out.append(SeriesSamples(labels: s.labels, samples: samples))
         }
-        return byOneName != nil ? out : out.sorted { $0.labels < $1.labels }
+        return out
+    }
+
+    /// Per matching series, its newest sample in `mint ... maxt`, without copying the others.
+    public func selectLatest(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [(labels: LabelSet, sample: Sample)] {
+        var out: [(labels: LabelSet, sample: Sample)] = []
+        for i in matching(matchers) {
+            let s = series[i]
+            // the last sample at or before maxt: the one before the first after it
+            var lo = s.head, hi = s.t.count
+            while lo < hi { let m = (lo + hi) / 2; if s.t[m] <= maxt { lo = m + 1 } else { hi = m } }
+            guard lo > s.head, s.t[lo - 1] >= mint else { continue }
+            out.append((s.labels, Sample(t: s.t[lo - 1], v: s.v[lo - 1])))
+        }
+        return out
     }
 }
