@@ -4,7 +4,7 @@
 // (SERIES_PER_HOST series per host in 20 gauge families) and one rule group every 15 s reading
 // one family (a twentieth of the series: what the store keeps). The pair runs again at a tenth of
 // the hosts, so the lines show how the cost grows with targets. Prints per run: wall seconds,
-// events, scrapes, samples appended, series and samples held at half time and at the end (memory
+// events, scrapes, samples appended, label sets built (scrape cache misses), series and samples held at half time and at the end (memory
 // flat in simulated time), the ratio to the baseline and the peak RSS (docs/monitoring.md).
 
 import ClusterModel
@@ -47,6 +47,7 @@ struct ScrapeBenchRun {
     var events: Int
     var scrapes = 0
     var appended = 0
+    var built = 0
     var seriesHalf = 0, heldHalf = 0, series = 0, held = 0
 }
 
@@ -78,6 +79,7 @@ func runScrapeOnce(hosts: Int, perHost: Int, hours: Int, seed: UInt64, withProme
     r.appended = p?.store.appended ?? 0
     r.series = p?.store.seriesCount ?? 0; r.held = p?.store.samplesHeld ?? 0
     r.scrapes = p.map { $0.scrapesStarted } ?? 0
+    r.built = p?.labelSetsBuilt ?? 0
     return r
 }
 
@@ -89,7 +91,7 @@ func runScrape(hosts: Int, perHost: Int, hours: Int, seed: UInt64) {
         let with = runScrapeOnce(hosts: h, perHost: perHost, hours: hours, seed: seed, withPrometheus: true)
         print("name=scrape_h\(h)_s\(perHost) impl=swift_clustersim sim_hours=\(hours)"
               + " seconds=\(NumberFormat.fixed(with.seconds, decimals: 3)) events=\(with.events) scrapes=\(with.scrapes)"
-              + " samples_appended=\(with.appended) series_half=\(with.seriesHalf) samples_held_half=\(with.heldHalf)"
+              + " samples_appended=\(with.appended) label_sets_built=\(with.built) series_half=\(with.seriesHalf) samples_held_half=\(with.heldHalf)"
               + " series_end=\(with.series) samples_held_end=\(with.held)"
               + " baseline_events=\(base.events) baseline_seconds=\(NumberFormat.fixed(base.seconds, decimals: 3))"
               + " ratio_seconds=\(NumberFormat.fixed(with.seconds / max(1e-9, base.seconds), decimals: 3))"
