@@ -4,8 +4,9 @@
 // (SERIES_PER_HOST series per host in 20 gauge families) and one rule group every 15 s reading
 // one family (a twentieth of the series: what the store keeps). The pair runs again at a tenth of
 // the hosts, so the lines show how the cost grows with targets. Prints per run: wall seconds,
-// events, scrapes, samples appended, label sets built (scrape cache misses), series and samples held at half time and at the end (memory
-// flat in simulated time), the ratio to the baseline and the peak RSS (docs/monitoring.md).
+// events, scrapes, samples appended, label sets built (scrape cache misses), series and samples
+// held at half time and at the end (memory flat in simulated time), the ratio to the baseline and
+// the peak RSS (docs/monitoring.md).
 
 import ClusterModel
 import SimKernel

@@ -149,17 +149,19 @@ extension PrometheusServer {
         ids.removeAll(keepingCapacity: true); sets.removeAll(keepingCapacity: true); cur.removeAll(keepingCapacity: true)
         var added = 0, dropped = 0
         let sc = config.scrapeConfigs[loops[i].job]
-        let reusable = reuseSeries ? loops[i].lastIds.count : 0
-        for k in w.series.indices {
+        // read through locals: elements are compared in place rather than copied out of the loop
+        let written = w.series, lastSeries = loops[i].lastSeries, lastSets = loops[i].lastSets, lastIds = loops[i].lastIds
+        let reusable = reuseSeries ? lastIds.count : 0
+        for k in written.indices {
             var id = -2, labels: LabelSet
-            if k < reusable, loops[i].lastSeries[k] == w.series[k] {
+            if k < reusable, lastSeries[k] == written[k] {
                 // the series at this position last time: the same label set; when it was kept, it
                 // is in the cache with that id (pruning keeps the last scrape's), so the lookup
                 // would find exactly this; a dropped one is looked up (pruning may have removed it)
-                labels = loops[i].lastSets[k]
-                if loops[i].lastIds[k] >= 0 { id = loops[i].lastIds[k] }
+                labels = lastSets[k]
+                if lastIds[k] >= 0 { id = lastIds[k] }
             } else {
-                labels = w.series[k].labelSet
+                labels = written[k].labelSet
                 labelSetsBuilt += 1
             }
             if id == -2 {
