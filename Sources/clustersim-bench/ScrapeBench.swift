@@ -4,8 +4,9 @@
 // (SERIES_PER_HOST series per host in 20 gauge families) and one rule group every 15 s reading
 // one family (a twentieth of the series: what the store keeps). The pair runs again at a tenth of
 // the hosts, so the lines show how the cost grows with targets. Prints per run: wall seconds,
-// events, scrapes, samples appended, series and samples held at half time and at the end (memory
-// flat in simulated time), the ratio to the baseline and the peak RSS (docs/monitoring.md).
+// events, scrapes, samples appended, label sets built (scrape cache misses), series and samples
+// held at half time and at the end (memory flat in simulated time), the ratio to the baseline and
+// the peak RSS (docs/monitoring.md).
 
 import ClusterModel
 import SimKernel
@@ -29,13 +30,14 @@ final class BenchNodeExporter: Subsystem, MetricsContributor {
     }
 }
 
-/// Reads `bench_metric_0` at every evaluation (a `sum(bench_metric_0)`: the store's select path).
+/// Reads `bench_metric_0` at every evaluation (a `sum(bench_metric_0)`: the store's newest-sample
+/// path, as PromQL's instant selector reads it).
 final class BenchRule: PrometheusRuleRunner {
     let matcher = try! LabelMatcher("__name__", .equal, "bench_metric_0")
     var selectors: [PromQLSelector] { [PromQLSelector(metricName: "bench_metric_0", matchers: [matcher], rangeMs: 0, offsetMs: 0)] }
     var lastSum = 0.0
     func evaluate(at t: Int64, store: SeriesStore, lookbackMs: Int64, append: (LabelSet, Sample) -> Void) -> [AlertTransition] {
-        lastSum = store.select([matcher], mint: t - lookbackMs, maxt: t).reduce(0) { $0 + ($1.samples.last?.v ?? 0) }
+        lastSum = store.selectLatest([matcher], mint: t - lookbackMs, maxt: t).reduce(0) { $0 + $1.sample.v }
         return []
     }
     func alertsToSend(at t: Int64, resendDelayMs: Int64, evaluationIntervalMs: Int64) -> [AlertPayload] { [] }
@@ -46,6 +48,7 @@ struct ScrapeBenchRun {
     var events: Int
     var scrapes = 0
     var appended = 0
+    var built = 0
     var seriesHalf = 0, heldHalf = 0, series = 0, held = 0
 }
 
@@ -77,6 +80,7 @@ func runScrapeOnce(hosts: Int, perHost: Int, hours: Int, seed: UInt64, withProme
     r.appended = p?.store.appended ?? 0
     r.series = p?.store.seriesCount ?? 0; r.held = p?.store.samplesHeld ?? 0
     r.scrapes = p.map { $0.scrapesStarted } ?? 0
+    r.built = p?.labelSetsBuilt ?? 0
     return r
 }
 
@@ -88,7 +92,7 @@ func runScrape(hosts: Int, perHost: Int, hours: Int, seed: UInt64) {
         let with = runScrapeOnce(hosts: h, perHost: perHost, hours: hours, seed: seed, withPrometheus: true)
         print("name=scrape_h\(h)_s\(perHost) impl=swift_clustersim sim_hours=\(hours)"
               + " seconds=\(NumberFormat.fixed(with.seconds, decimals: 3)) events=\(with.events) scrapes=\(with.scrapes)"
-              + " samples_appended=\(with.appended) series_half=\(with.seriesHalf) samples_held_half=\(with.heldHalf)"
+              + " samples_appended=\(with.appended) label_sets_built=\(with.built) series_half=\(with.seriesHalf) samples_held_half=\(with.heldHalf)"
               + " series_end=\(with.series) samples_held_end=\(with.held)"
               + " baseline_events=\(base.events) baseline_seconds=\(NumberFormat.fixed(base.seconds, decimals: 3))"
               + " ratio_seconds=\(NumberFormat.fixed(with.seconds / max(1e-9, base.seconds), decimals: 3))"

@@ -26,6 +26,9 @@ public final class HostMetrics: MetricsContributor {
     /// The modes node_exporter's cpu collector reports per cpu (collector/cpu_linux.go).
     static let cpuModes = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"]
     static let cpuNames = (0..<256).map { String($0) }
+    /// node_cpu_seconds_total's labels per cpu and mode, built once: a scrape passes the same
+    /// arrays every time (cheap to write, and equal at once in the scrape cache).
+    static let cpuModeLabels: [[[(String, String)]]] = cpuNames.map { c in cpuModes.map { [("cpu", c), ("mode", $0)] } }
 
     static let nodeFamilies = [
         MetricFamily("node_cpu_seconds_total", .counter, "Seconds the CPUs spent in each mode."),
@@ -103,8 +106,7 @@ public final class HostMetrics: MetricsContributor {
             let user = b.user / n, system = b.system / n
             let idle = max(0, up - user - system)
             for c in 0..<cpus {
-                let cpu = c < HostMetrics.cpuNames.count ? HostMetrics.cpuNames[c] : String(c)
-                for mode in HostMetrics.cpuModes {
+                for (k, mode) in HostMetrics.cpuModes.enumerated() {
                     let v: Double
                     switch mode {
                     case "idle": v = idle
@@ -112,7 +114,7 @@ public final class HostMetrics: MetricsContributor {
                     case "system": v = system
                     default: v = 0
                     }
-                    w.add("node_cpu_seconds_total", [("cpu", cpu), ("mode", mode)], v)
+                    w.add("node_cpu_seconds_total", c < HostMetrics.cpuModeLabels.count ? HostMetrics.cpuModeLabels[c][k] : [("cpu", String(c)), ("mode", mode)], v)
                 }
             }
         }

@@ -280,6 +280,16 @@ public protocol SeriesStore: AnyObject {
     /// (inclusive, Unix ms, staleness markers included), in label order; series without a
     /// sample in the range are left out.
     func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples]
+    /// Per series `select` returns, its newest sample only (what an instant selector reads).
+    func selectLatest(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [(labels: LabelSet, sample: Sample)]
+}
+
+extension SeriesStore {
+    public func selectLatest(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [(labels: LabelSet, sample: Sample)] {
+        select(matchers, mint: mint, maxt: maxt).compactMap { s in
+            s.samples.last(where: { $0.t <= maxt }).flatMap { $0.t >= mint ? (s.labels, $0) : nil }
+        }
+    }
 }
 
 /// A plain in-memory store (tests, the agreement harness, small exports): every sample appended.
@@ -378,56 +388,6 @@ public struct MetricEndpoint: Sendable, Hashable {
     public var task: TaskID?
     public init(kind: ExporterKind, host: Int, port: Int, task: TaskID? = nil) {
         self.kind = kind; self.host = host; self.port = port; self.task = task
-    }
-}
-
-/// Where a scrape's samples go. Families nobody needs are skipped before they are computed
-/// (`wants`), so an exporter with 200 series costs only what the rules and the export read.
-public final class MetricWriter {
-    /// Whether any rule or export reads this series name (`name`, `name_bucket`, ...).
-    public let wants: (String) -> Bool
-    public private(set) var samples: [(labels: LabelSet, value: Double)] = []
-    /// Every sample the target exposed, wanted or not (the exposition's size: scrape cost).
-    public private(set) var exposed = 0
-    /// Families written (for `# TYPE` lines in an export).
-    public private(set) var families: [MetricFamily] = []
-
-    public init(wants: @escaping (String) -> Bool) { self.wants = wants }
-
-    /// Whether the family is worth computing (any of its series is wanted).
-    public func needs(_ family: MetricFamily) -> Bool { family.seriesNames.contains(where: wants) }
-
-    /// Declares a family about to be written (its `# TYPE`), and whether to compute it. `count`:
-    /// how many samples it exposes whether computed or not (a histogram: buckets + 2 per series).
-    public func begin(_ family: MetricFamily, exposing count: Int) -> Bool {
-        exposed += count
-        guard needs(family) else { return false }
-        families.append(family)
-        return true
-    }
-
-    /// One sample of a counter, gauge or untyped family.
-    public func add(_ name: String, _ labels: [(String, String)], _ value: Double) {
-        guard wants(name) else { return }
-        samples.append((LabelSet(name: name, labels), value))
-    }
-
-    /// One histogram series: cumulative bucket counts for the upper bounds `le` (ascending; +Inf
-    /// is added with `count`), the sum and the count.
-    public func addHistogram(_ name: String, _ labels: [(String, String)], le: [Double], cumulative: [Double], sum: Double, count: Double) {
-        if wants(name + "_bucket") {
-            for (b, c) in zip(le, cumulative) { samples.append((LabelSet(name: name + "_bucket", labels + [("le", MetricWriter.formatLe(b))]), c)) }
-            samples.append((LabelSet(name: name + "_bucket", labels + [("le", "+Inf")]), count))
-        }
-        if wants(name + "_sum") { samples.append((LabelSet(name: name + "_sum", labels), sum)) }
-        if wants(name + "_count") { samples.append((LabelSet(name: name + "_count", labels), count)) }
-    }
-
-    /// `le` as client_golang prints it (shortest float, "+Inf").
-    public static func formatLe(_ x: Double) -> String {
-        if x == .infinity { return "+Inf" }
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
     }
 }
 

@@ -74,10 +74,7 @@ struct PromQLEvaluator {
     func instantSelect(_ vs: PromQLVectorSelector, at t: Int64) -> [(labels: LabelSet, sample: Sample)] {
         let ref = refTime(vs.at, vs.offsetMs, t)
         var out: [(labels: LabelSet, sample: Sample)] = []
-        for s in store.select(vs.matchers, mint: ref - lookbackMs, maxt: ref) {
-            guard let last = s.samples.last(where: { $0.t <= ref }), last.t >= ref - lookbackMs, !last.isStale else { continue }
-            out.append((s.labels, last))
-        }
+        for s in store.selectLatest(vs.matchers, mint: ref - lookbackMs, maxt: ref) where !s.sample.isStale { out.append(s) }
         return out
     }
 

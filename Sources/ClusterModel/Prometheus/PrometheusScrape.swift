@@ -18,9 +18,14 @@ struct ScrapeLoop {
     var publicLabels: [MetricLabel]
     /// Scraped label set → store id (-1: dropped by metric relabeling), as the scrape cache.
     var cache: [LabelSet: Int] = [:]
-    /// Store ids (and their scraped label sets) of the last successful scrape.
+    /// Store ids of the series the last successful scrape appended (what staleness marks).
     var prev: [Int] = []
-    var prevKeys: [LabelSet] = []
+    /// Per sample of the last successful scrape, in exposition order: its series as written, its
+    /// label set and its store id (-1: dropped). A sample equal to the one at its position reuses
+    /// them (`ScrapeCache`).
+    var lastSeries: [ScrapedSeries] = []
+    var lastSets: [LabelSet] = []
+    var lastIds: [Int] = []
     /// Store ids of up, scrape_duration_seconds, ..., -1 where no rule or export reads it.
     var report: [Int]?
     var lastUp: Bool?
@@ -95,7 +100,8 @@ extension PrometheusServer {
         guard let ep = t.endpoint ?? endpoints[h << 16 | t.port], endpointUp(ep, now) else {
             fail(i, at: start, seconds: PrometheusServer.connectSeconds); return
         }
-        let w = MetricWriter(wants: writerWants)
+        let w = writers[kindIndex(ep.kind)]
+        w.reset()
         for c in contributorsOfKind[kindIndex(ep.kind)] { c.collect(ep, now: now, into: w) }
         let saturation = hostState.cpus > 0 ? hostState.allocatedCpus / hostState.cpus : 0
         let seconds = PrometheusServer.scrapeDuration(exposed: w.exposed, saturation: saturation)
@@ -123,9 +129,9 @@ extension PrometheusServer {
         jobStats[loops[i].job].failed += 1
         scrapesFailed += 1
         markStale(i, at: t)
-        loops[i].prev.removeAll(keepingCapacity: true); loops[i].prevKeys.removeAll(keepingCapacity: true)
+        loops[i].prev.removeAll(keepingCapacity: true)
         loops[i].lastUp = false
-        report(i, at: t, [0, seconds, 0, 0, 0])
+        report(i, at: t, up: 0, seconds: seconds, scraped: 0, kept: 0, added: 0)
     }
 
     /// Staleness markers at `t` for the last scrape's series that have no sample at `t`.
@@ -136,37 +142,59 @@ extension PrometheusServer {
     }
 
     func succeed(_ i: Int, at t: Int64, _ w: MetricWriter, seconds: Double) {
-        var cur: [Int] = [], keys: [LabelSet] = []
-        cur.reserveCapacity(w.samples.count); keys.reserveCapacity(w.samples.count)
+        // this scrape's ids, label sets and appended ids go into the spare arrays, which then
+        // change places with the loop's (no allocation per scrape once they have grown)
+        var ids = spareIds, sets = spareSets, cur = spareCur
+        spareIds = []; spareSets = []; spareCur = []
+        ids.removeAll(keepingCapacity: true); sets.removeAll(keepingCapacity: true); cur.removeAll(keepingCapacity: true)
         var added = 0, dropped = 0
         let sc = config.scrapeConfigs[loops[i].job]
-        for (labels, v) in w.samples {
-            var id = loops[i].cache[labels] ?? -2
-            if id == -2 {
-                if let final = RelabelConfig.process(mutate(labels.labels, loops[i].publicLabels, honor: sc.honorLabels), sc.metricRelabel) {
-                    let ls = LabelSet(final)
-                    id = ls.metricName.map(wants) ?? false ? store.id(for: ls) : -1
-                } else { id = -1 }
-                loops[i].cache[labels] = id
-                if id >= 0 { added += 1 }
+        // read through locals: elements are compared in place rather than copied out of the loop
+        let written = w.series, lastSeries = loops[i].lastSeries, lastSets = loops[i].lastSets, lastIds = loops[i].lastIds
+        let reusable = reuseSeries ? lastIds.count : 0
+        for k in written.indices {
+            var id = -2, labels: LabelSet
+            if k < reusable, lastSeries[k] == written[k] {
+                // the series at this position last time: the same label set; when it was kept, it
+                // is in the cache with that id (pruning keeps the last scrape's), so the lookup
+                // would find exactly this; a dropped one is looked up (pruning may have removed it)
+                labels = lastSets[k]
+                if lastIds[k] >= 0 { id = lastIds[k] }
+            } else {
+                labels = written[k].labelSet
+                labelSetsBuilt += 1
             }
+            if id == -2 {
+                id = loops[i].cache[labels] ?? -2
+                if id == -2 {
+                    if let final = RelabelConfig.process(mutate(labels.labels, loops[i].publicLabels, honor: sc.honorLabels), sc.metricRelabel) {
+                        let ls = LabelSet(final)
+                        id = ls.metricName.map(wants) ?? false ? store.id(for: ls) : -1
+                    } else { id = -1 }
+                    loops[i].cache[labels] = id
+                    if id >= 0 { added += 1 }
+                }
+            }
+            ids.append(id); sets.append(labels)
             if id < 0 { dropped += 1; continue }
-            store.append(id, t: t, v: v)
-            cur.append(id); keys.append(labels)
+            store.append(id, t: t, v: w.values[k])
+            cur.append(id)
         }
         if spec.record != .none {
             for fam in w.families where familyIndex[fam.name] == nil { familyIndex[fam.name] = families.count; families.append(fam) }
         }
         markStale(i, at: t)
         // the cache keeps what the last scrape returned (scrape.go iterDone drops entries unseen for two scrapes)
-        if loops[i].cache.count > 2 * keys.count + 64 {
+        if loops[i].cache.count > 2 * cur.count + 64 {
             var c: [LabelSet: Int] = [:]
-            for (k, id) in zip(keys, cur) { c[k] = id }
+            for (k, id) in zip(sets, ids) where id >= 0 { c[k] = id }
             loops[i].cache = c
         }
-        loops[i].prev = cur; loops[i].prevKeys = keys
+        swap(&loops[i].prev, &cur); swap(&loops[i].lastIds, &ids); swap(&loops[i].lastSets, &sets)
+        swap(&loops[i].lastSeries, &w.series)
+        spareIds = ids; spareSets = sets; spareCur = cur
         loops[i].lastUp = true
-        report(i, at: t, [1, seconds, Double(w.exposed), Double(w.exposed - dropped), Double(added)])
+        report(i, at: t, up: 1, seconds: seconds, scraped: Double(w.exposed), kept: Double(w.exposed - dropped), added: Double(added))
     }
 
     /// scrape.go mutateSampleLabels: the target's labels win unless `honor_labels`; a scraped
@@ -194,12 +222,17 @@ extension PrometheusServer {
 
     /// up, scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling,
     /// scrape_series_added, with the target's labels, at the scrape's timestamp.
-    func report(_ i: Int, at t: Int64, _ values: [Double]) {
+    func report(_ i: Int, at t: Int64, up: Double, seconds: Double, scraped: Double, kept: Double, added: Double) {
         if loops[i].report == nil {
             loops[i].report = PrometheusServer.reportNames.map { n in
                 wants(n) ? store.id(for: LabelSet([MetricLabel("__name__", n)] + loops[i].publicLabels)) : -1
             }
         }
-        for (id, v) in zip(loops[i].report ?? [], values) where id >= 0 { store.append(id, t: t, v: v) }
+        guard let ids = loops[i].report else { return }
+        if ids[0] >= 0 { store.append(ids[0], t: t, v: up) }
+        if ids[1] >= 0 { store.append(ids[1], t: t, v: seconds) }
+        if ids[2] >= 0 { store.append(ids[2], t: t, v: scraped) }
+        if ids[3] >= 0 { store.append(ids[3], t: t, v: kept) }
+        if ids[4] >= 0 { store.append(ids[4], t: t, v: added) }
     }
 }

@@ -64,6 +64,14 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     let wantsAll: Bool
     let wantedNames: Set<String>
     var writerWants: (String) -> Bool = { _ in false }
+    /// One writer per exporter kind, reused by every scrape of that kind (its memo of `wants`).
+    var writers: [MetricWriter] = []
+    /// Whether a scrape reuses the series of the same position of the last scrape (false: every
+    /// sample's label set is built and looked up, the reference the tests compare with).
+    var reuseSeries = true
+    /// Label sets built from scraped samples (the scrape cache's misses; for the bench and tests).
+    public internal(set) var labelSetsBuilt = 0
+    var spareIds: [Int] = [], spareSets: [LabelSet] = [], spareCur: [Int] = []
     public internal(set) var scrapesFailed = 0
     public internal(set) var scrapesStarted = 0
     /// Families the exporters declared, in the order first seen (metrics.csv), with `record`.
@@ -135,6 +143,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         firstFiringAlert = model.spec.faults.map { _ in nil }
         let wantsAll = all
         writerWants = { [names] n in wantsAll || names.contains(n) }
+        writers = ExporterKind.allCases.map { _ in MetricWriter(wants: writerWants) }
         placeExporters()
     }
 

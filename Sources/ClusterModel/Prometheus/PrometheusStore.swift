@@ -58,18 +58,24 @@ public final class PrometheusStore: SeriesStore {
     /// Appends; false when `t` is not after the series' last sample (rejected).
     @discardableResult
     public func append(_ id: Int, t: Int64, v: Double) -> Bool {
-        guard t > series[id].lastT else { return false }
+        guard PrometheusStore.push(&series[id], t: t, v: v, retentionMs: retentionMs) else { return false }
         appended += 1
-        series[id].lastT = t
-        series[id].t.append(t); series[id].v.append(v)
-        let cutoff = t - retentionMs
-        var h = series[id].head
-        while h < series[id].t.count - 1 && series[id].t[h] < cutoff { h += 1 }
-        if h > 32 && h * 2 > series[id].t.count {
-            series[id].t.removeFirst(h); series[id].v.removeFirst(h); h = 0
-        }
-        series[id].head = h
         if series[id].recorded { pending.append((Int32(id), t, v, nowMs())) }
+        return true
+    }
+
+    /// One append to one series (a single access to it), trimming what the retention no longer needs.
+    private static func push(_ s: inout Series, t: Int64, v: Double, retentionMs: Int64) -> Bool {
+        guard t > s.lastT else { return false }
+        s.lastT = t
+        s.t.append(t); s.v.append(v)
+        let cutoff = t - retentionMs
+        var h = s.head
+        while h < s.t.count - 1 && s.t[h] < cutoff { h += 1 }
+        if h > 32 && h * 2 > s.t.count {
+            s.t.removeFirst(h); s.v.removeFirst(h); h = 0
+        }
+        s.head = h
         return true
     }
 
@@ -85,25 +91,60 @@ public final class PrometheusStore: SeriesStore {
         return due.map { (series[Int($0.id)].labels, $0.t, $0.v, $0.appended) }
     }
 
-    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
-        var candidates: [Int]
-        let byOneName = matchers.first(where: { $0.name == "__name__" && $0.type == .equal })
-        if let m = byOneName {
-            candidates = byName[m.value] ?? []
-        } else {
-            candidates = Array(0..<series.count)
+    /// The ids of the series every matcher accepts, in label order.
+    private func matching(_ matchers: [LabelMatcher]) -> [Int] {
+        if let k = matchers.firstIndex(where: { $0.name == "__name__" && $0.type == .equal }) {
+            // byName is in label order already, and its series all pass the name's matcher
+            let ids = byName[matchers[k].value] ?? []
+            if matchers.count == 1 { return ids }
+            let rest = matchers.indices.filter { $0 != k }.map { matchers[$0] }
+            return ids.filter { i in rest.allSatisfy { $0.matches(series[i].labels) } }
         }
+        return (0..<series.count).filter { i in matchers.allSatisfy { $0.matches(series[i].labels) } }
+            .sorted { series[$0].labels < series[$1].labels }
+    }
+
+    /// The first index of series `s` holding a sample at or after `mint`.
+    private func lowerBound(_ s: Series, _ mint: Int64) -> Int {
+        var lo = s.head, hi = s.t.count
+        while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
+        return lo
+    }
+
+    public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
         var out: [SeriesSamples] = []
-        for i in candidates where matchers.allSatisfy({ $0.matches(series[i].labels) }) {
+        for i in matching(matchers) {
             let s = series[i]
-            var lo = s.head, hi = s.t.count
-            while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
+            let lo = lowerBound(s, mint)
             var end = lo
             while end < s.t.count && s.t[end] <= maxt { end += 1 }
-            if end > lo {
-                out.append(SeriesSamples(labels: s.labels, samples: (lo..<end).map { Sample(t: s.t[$0], v: s.v[$0]) }))
+            guard end > lo else { continue }
+            var samples: [Sample] = []
+            samples.reserveCapacity(end - lo)
+            for k in lo..<end { samples.append(Sample(t: s.t[k], v: s.v[k])) }
+            out.append(SeriesSamples(labels: s.labels, samples: samples))
+        }
+        return out
+    }
+
+    /// Per matching series, its newest sample in `mint ... maxt`, without copying the others.
+    public func selectLatest(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [(labels: LabelSet, sample: Sample)] {
+        let ids = matching(matchers)
+        var out: [(labels: LabelSet, sample: Sample)] = []
+        out.reserveCapacity(ids.count)
+        series.withUnsafeBufferPointer { all in
+            for i in ids {
+                // the last sample at or before maxt: the one before the first after it
+                let head = all[i].head
+                let found: Sample? = all[i].t.withUnsafeBufferPointer { t in
+                    var lo = head, hi = t.count
+                    while lo < hi { let m = (lo + hi) / 2; if t[m] <= maxt { lo = m + 1 } else { hi = m } }
+                    guard lo > head, t[lo - 1] >= mint else { return nil }
+                    return Sample(t: t[lo - 1], v: all[i].v[lo - 1])
+                }
+                if let found { out.append((all[i].labels, found)) }
             }
         }
-        return byOneName != nil ? out : out.sorted { $0.labels < $1.labels }
+        return out
     }
 }
