@@ -71,7 +71,8 @@ public final class MesosAgent {
     // resources (master/allocator view)
     public internal(set) var allocated = Resources.empty
     public internal(set) var offered = Resources.empty
-    var offers: [Int64] = []
+    /// Outstanding offers of this agent (usually none or one; the offer id names the agent).
+    var offers: [OfferRecord] = []
     /// Registered with a ready leader and reachable in the master's books (counts in totals).
     var active = false
     var candidateSlot = -1
@@ -184,7 +185,7 @@ final class FrameworkState {
     var suppressed = false
     var registrationGen: Int32 = 0
     var registrationBackoff = SimDuration.zero
-    var filters: [Int: OfferFilter] = [:]
+    var filters = AgentFilters()
     /// Tasks (charged) plus outstanding offers, for DRF.
     var allocated = Resources.empty
     var offerCount = 0
@@ -202,7 +203,32 @@ final class FrameworkState {
     }
 }
 
+/// The decline filters of one framework, one slot per agent (no hashing, no record per lookup).
+struct AgentFilters {
+    private var slots: [OfferFilter?] = []
+    /// Filters in force.
+    private(set) var count = 0
+    subscript(agent: Int) -> OfferFilter? {
+        get { agent < slots.count ? slots[agent] : nil }
+        set {
+            if agent >= slots.count {
+                guard newValue != nil else { return }
+                slots.append(contentsOf: repeatElement(nil, count: agent + 1 - slots.count))
+            }
+            if (slots[agent] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
+            slots[agent] = newValue
+        }
+    }
+    /// Drops every filter (revive, leader lost); the slots are kept for the next ones.
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        for i in slots.indices { slots[i] = nil }
+        count = 0
+    }
+}
+
 struct OfferRecord {
+    var id: Int64
     var framework: Int
     var agent: Int
     var resources: Resources
