@@ -92,11 +92,11 @@ final class OfferPathTests: XCTestCase, MesosTestHelpers {
         }
         for id in [9, 3, 12, 0] { t[id] = inst(id) }
         XCTAssertEqual(t.count, 4)
-        XCTAssertEqual(t.taskIDs, [0, 3, 9, 12])
+        XCTAssertEqual(t.indices, [0, 3, 9, 12])
         XCTAssertEqual(t[9]?.task, 9)
         XCTAssertNil(t[4]); XCTAssertNil(t[-1]); XCTAssertNil(t[1000])
         t[3] = nil; t[3] = nil; t[-1] = nil; t[500] = nil
         XCTAssertEqual(t.count, 3)
-        XCTAssertEqual(t.taskIDs, [0, 9, 12])
+        XCTAssertEqual(t.indices, [0, 9, 12])
     }
 }

@@ -769,7 +769,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     func reconcileTasks(generation: Int) {
         guard generation == reconcileGeneration, leaderReady else { return }
         log("reconcileTasks", frameworkName, "explicit reconciliation of \(byTask.count) task(s)")
-        driver.reconcile(tasks: byTask.taskIDs)
+        driver.reconcile(tasks: byTask.indices)
         sim.schedule(after: spec.flags.reconciliationInterval, target: target, kind: Kind.reconcile.rawValue,
                      arg: Int64(reconcileGeneration))
     }

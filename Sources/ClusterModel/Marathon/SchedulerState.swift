@@ -45,30 +45,7 @@ final class MarathonInstance {
 
 /// Instances by Mesos task id: a slot per task id (ids are the cluster's task-table indices, given
 /// in launch order), so a status update or a health result finds its instance without hashing.
-struct InstanceTable {
-    private var slots: [MarathonInstance?] = []
-    /// Instances held.
-    private(set) var count = 0
-    subscript(task: TaskID) -> MarathonInstance? {
-        get { task >= 0 && task < slots.count ? slots[task] : nil }
-        set {
-            guard task >= 0 else { return }
-            if task >= slots.count {
-                guard newValue != nil else { return }
-                slots.append(contentsOf: repeatElement(nil, count: task + 1 - slots.count))
-            }
-            if (slots[task] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
-            slots[task] = newValue
-        }
-    }
-    /// The task ids held, ascending.
-    var taskIDs: [TaskID] {
-        var out: [TaskID] = []
-        out.reserveCapacity(count)
-        for i in slots.indices where slots[i] != nil { out.append(i) }
-        return out
-    }
-}
+typealias InstanceTable = SlotTable<MarathonInstance>
 
 /// Counts changes of the set of apps with launches queued, so the offer path rebuilds its list of
 /// such apps only when it changed (not per offer).

@@ -203,29 +203,42 @@ final class FrameworkState {
     }
 }
 
-/// The decline filters of one framework, one slot per agent (no hashing, no record per lookup).
-struct AgentFilters {
-    private var slots: [OfferFilter?] = []
-    /// Filters in force.
+/// A table by dense index (agent index, task id) with a slot per index and the count of filled
+/// slots: what a `[Int: Element]` dictionary gives on the hot paths, without hashing or a node per
+/// entry. Reading an index never set gives nil; the table grows to the highest index set.
+struct SlotTable<Element> {
+    private var slots: [Element?] = []
+    /// Filled slots.
     private(set) var count = 0
-    subscript(agent: Int) -> OfferFilter? {
-        get { agent < slots.count ? slots[agent] : nil }
+    subscript(index: Int) -> Element? {
+        get { index >= 0 && index < slots.count ? slots[index] : nil }
         set {
-            if agent >= slots.count {
+            guard index >= 0 else { return }
+            if index >= slots.count {
                 guard newValue != nil else { return }
-                slots.append(contentsOf: repeatElement(nil, count: agent + 1 - slots.count))
+                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
             }
-            if (slots[agent] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
-            slots[agent] = newValue
+            if (slots[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
+            slots[index] = newValue
         }
     }
-    /// Drops every filter (revive, leader lost); the slots are kept for the next ones.
+    /// Empties every slot (the storage is kept for the next entries).
     mutating func removeAll() {
         guard count > 0 else { return }
         for i in slots.indices { slots[i] = nil }
         count = 0
     }
+    /// The filled indices, ascending.
+    var indices: [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(count)
+        for i in slots.indices where slots[i] != nil { out.append(i) }
+        return out
+    }
 }
+
+/// The decline filters of one framework, a slot per agent index.
+typealias AgentFilters = SlotTable<OfferFilter>
 
 struct OfferRecord {
     var id: Int64
