@@ -286,7 +286,7 @@ final class MesosLifecycleTests: XCTestCase, MesosTestHelpers {
             let n = launchedOn[o.agent, default: 0]
             guard n < perAgent else { return [] }
             launchedOn[o.agent] = n + 1
-            return [self.task("app.\(o.hostname).\(n)", image: image, behaviour: behaviour, hc: hc)]
+            return [self.task("app.\(m.infrastructure.hosts[o.agent].name).\(n)", image: image, behaviour: behaviour, hc: hc)]
         }
     }
 

@@ -19,8 +19,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     // MARK: state
     var apps: [MarathonAppState] = []
     var appIndex: [String: Int] = [:]
-    /// Instance by Mesos task id (lookups only, never iterated).
-    var byTask: [TaskID: MarathonInstance] = [:]
+    /// Instance by Mesos task id (a slot per id; iterated only in id order).
+    var byTask = InstanceTable()
     var rateLimiter: RateLimiter
     var launchTokens: Int
     var lastRevive: SimTime?
@@ -49,8 +49,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var reconcileGeneration = 0
     /// When the leader's KillServiceActor started: its retry timer ticks from then.
     var killTimerPhase = SimTime.zero
-    /// Agents as constraints see them, built once per host.
-    var placementHosts: [Int: PlacementHost] = [:]
+    /// Agents as constraints see them, built once per host (by host index).
+    var placementHosts: [PlacementHost?]
+    /// The order in which one offer asks the apps with demand (reused: no allocation per offer).
+    var matchOrder: [Int] = []
     let offerStream: RandomStream
     let killStream: RandomStream
     var deployments: Deployments!
@@ -99,6 +101,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         launchTokens = spec.flags.launchTokens
         offerStream = model.stream("marathon/offer-matcher")
         killStream = model.stream("marathon/kill-selection")
+        placementHosts = Array(repeating: nil, count: model.infrastructure.hosts.count)
         for (i, def) in spec.apps.enumerated() {
             apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id), demand: demand))
             appIndex[def.id] = i
@@ -435,10 +438,13 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         updateOfferInterest()
     }
 
-    func placementHost(_ agent: Int, hostname: String, attributes: [Attribute]) -> PlacementHost {
-        if let p = placementHosts[agent] { return p }
-        let p = PlacementHost(hostname: hostname, attributes: attributes, rules: spec.version.constraintRules)
-        placementHosts[agent] = p
+    /// The offer's agent as constraints see it: its hostname and attributes (the agent's
+    /// `--attributes`, which are the host's), read once per host.
+    func placementHost(_ host: Int) -> PlacementHost {
+        if let p = placementHosts[host] { return p }
+        let h = model.infrastructure.hosts[host]
+        let p = PlacementHost(hostname: h.name, attributes: h.attributes, rules: spec.version.constraintRules)
+        placementHosts[host] = p
         return p
     }
 
@@ -459,12 +465,17 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         var remaining = offer.resources
         var launches: [TaskLaunch] = []
         var launched: [(MarathonAppState, Int64)] = []   // app, config version
-        let host = placementHost(offer.agent, hostname: offer.hostname, attributes: offer.attributes)
-        var candidates = appsWithDemand
-        if candidates.isEmpty {
+        let demandList = appsWithDemand
+        if demandList.isEmpty {
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
         }
+        let host = placementHost(offer.agent)
+        var candidates = matchOrder
+        matchOrder = []   // the buffer is ours until it goes back below (unique: no copy on write)
+        candidates.removeAll(keepingCapacity: true)
+        candidates.append(contentsOf: demandList)
+        defer { matchOrder = candidates }
         if candidates.count > 1 {
             for i in stride(from: candidates.count - 1, to: 0, by: -1) {
                 candidates.swapAt(i, offerStream.int(below: i + 1))
@@ -758,7 +769,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     func reconcileTasks(generation: Int) {
         guard generation == reconcileGeneration, leaderReady else { return }
         log("reconcileTasks", frameworkName, "explicit reconciliation of \(byTask.count) task(s)")
-        driver.reconcile(tasks: byTask.keys.sorted())
+        driver.reconcile(tasks: byTask.indices)
         sim.schedule(after: spec.flags.reconciliationInterval, target: target, kind: Kind.reconcile.rawValue,
                      arg: Int64(reconcileGeneration))
     }
@@ -786,7 +797,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     func refreshSatisfied(_ a: MarathonAppState) {
         guard a.firstDeployFinished != nil else { return }
         var healthy = 0
-        for i in a.instances where i.isActive && i.goal == .running && i.ready && i.isHealthy(a.definition) { healthy += 1 }
+        let checks = a.definition.healthChecks   // read once, not a copy of the definition per instance
+        for i in a.instances where i.isActive && i.goal == .running && i.ready && i.isHealthy(checks: checks) { healthy += 1 }
         let sat = healthy >= a.definition.instances
         if sat == a.satisfied { return }
         a.satisfied = sat

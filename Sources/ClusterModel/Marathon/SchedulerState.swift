@@ -43,6 +43,10 @@ final class MarathonInstance {
     var isUnreachable: Bool { unreachableSince != nil }
 }
 
+/// Instances by Mesos task id: a slot per task id (ids are the cluster's task-table indices, given
+/// in launch order), so a status update or a health result finds its instance without hashing.
+typealias InstanceTable = SlotTable<MarathonInstance>
+
 /// Counts changes of the set of apps with launches queued, so the offer path rebuilds its list of
 /// such apps only when it changed (not per offer).
 final class DemandTracker { var version = 0 }
@@ -105,11 +109,15 @@ final class MarathonAppState {
 extension MarathonInstance {
     /// Considered healthy (Marathon): every Marathon-level check alive, the Mesos-level check (if
     /// any) reported healthy; an app without health checks: TASK_RUNNING.
-    func isHealthy(_ def: AppDefinition) -> Bool {
+    func isHealthy(_ def: AppDefinition) -> Bool { isHealthy(checks: def.healthChecks) }
+
+    /// `isHealthy` from the app's health checks alone (a loop over instances reads them once,
+    /// not a copy of the whole definition per instance).
+    func isHealthy(checks: [HealthCheck]) -> Bool {
         guard state == .running, !isUnreachable else { return false }
-        if def.healthChecks.isEmpty { return true }
+        if checks.isEmpty { return true }
         var i = 0
-        for hc in def.healthChecks {
+        for hc in checks {
             if hc.protocol.isMesosLevel {
                 if mesosHealthy != true { return false }
             } else {

@@ -47,7 +47,7 @@ extension MesosCluster {
 
     func deactivate(_ a: MesosAgent) {
         guard a.active else { return }
-        for id in a.offers { rescind(id, notify: true, returnResources: true) }
+        for o in a.offers { rescind(o.id, notify: true, returnResources: true) }
         a.active = false
         sub(&totalActive, a.total)
         sub(&allocatedActive, a.allocated)
@@ -67,10 +67,10 @@ extension MesosCluster {
             a.candidateSlot = -1
         }
         candidates = []
-        offers = [:]
+        offersOutstanding = 0
         totalActive = .empty
         allocatedActive = .empty
-        for f in frameworks { f.filters = [:]; f.allocated = .empty; f.offerCount = 0 }
+        for f in frameworks { f.filters.removeAll(); f.allocated = .empty; f.offerCount = 0 }
         filtersActive = 0
     }
 
@@ -174,28 +174,43 @@ extension MesosCluster {
             }
             unmarkCandidate(a)
             guard let f = offeredTo else { continue }   // parked until a filter expires or resources change
-            let id = nextOfferID
+            let id = Self.offerID(sequence: nextOfferID, agent: ai)
             nextOfferID += 1
-            offers[id] = OfferRecord(framework: f.index, agent: ai, resources: free)
-            a.offers.append(id)
+            a.offers.append(OfferRecord(id: id, framework: f.index, agent: ai, resources: free))
+            offersOutstanding += 1
             add(&a.offered, free)
             a.freePorts = PortSet()
             add(&f.allocated, free)
             add(&allocatedActive, free)
             f.offerCount += 1
             offersMade += 1
-            made[f.index].append(Offer(id: id, agent: a.host.index, hostname: a.name, resources: free, attributes: a.attributes))
+            made[f.index].append(Offer(id: id, agent: a.host.index, resources: free))
             if let t = flags.offerTimeout { schedule(.offerTimeout, after: t, id) }
         }
         for (i, o) in made.enumerated() where !o.isEmpty { enqueue(frameworks[i], .offers(o)) }
     }
 
+    /// An offer id: the allocation's sequence number above the agent's index, so the record is
+    /// found on its agent (no table of every outstanding offer). Only its identity matters.
+    static func offerID(sequence: Int64, agent: Int) -> Int64 { sequence << offerAgentBits | Int64(agent) }
+    static let offerAgentBits: Int64 = 22
+
+    /// The outstanding offer `id`, if it still is; `slot` is its place in its agent's list.
+    func offerRecord(_ id: Int64) -> (record: OfferRecord, slot: Int)? {
+        let ai = Int(id & ((1 << Self.offerAgentBits) - 1))
+        guard id > 0, ai < agents.count else { return nil }
+        let list = agents[ai].offers
+        for k in list.indices where list[k].id == id { return (list[k], k) }
+        return nil
+    }
+
     /// Removes an outstanding offer; returns its record.
     @discardableResult
     func takeOffer(_ id: Int64) -> OfferRecord? {
-        guard let o = offers.removeValue(forKey: id) else { return nil }
+        guard let (o, slot) = offerRecord(id) else { return nil }
         let a = agents[o.agent], f = frameworks[o.framework]
-        if let i = a.offers.firstIndex(of: id) { a.offers.remove(at: i) }
+        a.offers.remove(at: slot)
+        offersOutstanding -= 1
         sub(&a.offered, o.resources)
         sub(&f.allocated, o.resources)
         if a.active { sub(&allocatedActive, o.resources) }
@@ -204,6 +219,9 @@ extension MesosCluster {
     }
 
     func returnToAgent(_ a: MesosAgent, ports: PortSet) {
+        // An agent whose ports all went into the offer gets the set back as it was (already sorted
+        // and merged: what inserting its ranges one by one into an empty set gives).
+        if a.freePorts.isEmpty { a.freePorts = ports; markCandidate(a); return }
         for r in ports.ranges { a.freePorts.insert(r) }
         markCandidate(a)
     }
@@ -248,7 +266,7 @@ extension MesosCluster {
 
     func launch(_ fi: Int, offer id: Int64, _ launches: [TaskLaunch], refuseSeconds: Double) -> [TaskID]? {
         let f = frameworks[fi]
-        guard leaderReady, f.registered, let o = offers[id], o.framework == fi else { return nil }
+        guard leaderReady, f.registered, let o = offerRecord(id)?.record, o.framework == fi else { return nil }
         takeOffer(id)
         offersAccepted += 1
         let a = agents[o.agent]
@@ -300,7 +318,7 @@ extension MesosCluster {
 
     func decline(_ fi: Int, offer id: Int64, refuseSeconds: Double) {
         let f = frameworks[fi]
-        guard let o = offers[id], o.framework == fi else { return }
+        guard let o = offerRecord(id)?.record, o.framework == fi else { return }
         takeOffer(id)
         offersDeclined += 1
         let a = agents[o.agent]
@@ -317,9 +335,8 @@ extension MesosCluster {
 
     func revive(_ fi: Int) {
         let f = frameworks[fi]
-        let had = f.filters.count
-        f.filters = [:]
-        filtersActive -= had
+        filtersActive -= f.filters.count
+        f.filters.removeAll()
         f.suppressed = false
         guard leaderReady, f.registered else { return }
         refillCandidates()

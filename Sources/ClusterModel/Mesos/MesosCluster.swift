@@ -33,7 +33,9 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     // allocator
     let allocatorStream: RandomStream
     var candidates: [Int] = []
-    var offers: [Int64: OfferRecord] = [:]
+    /// Offers not yet accepted, declined or rescinded (their records are on their agents).
+    var offersOutstanding = 0
+    /// Sequence number of the next offer (its id adds the agent: `offerID`).
     var nextOfferID: Int64 = 1
     var filterGen: Int32 = 0
     var totalActive = Resources.empty
@@ -508,7 +510,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             case .registered(let re): f.framework.registered(reregistered: re)
             case .disconnected: f.framework.disconnected()
             case .offers(let o):
-                let valid = o.filter { offers[$0.id] != nil }
+                let valid = o.allSatisfy { offerRecord($0.id) != nil } ? o : o.filter { offerRecord($0.id) != nil }
                 if !valid.isEmpty { f.framework.resourceOffers(valid) }
             case .rescind(let id): f.framework.offerRescinded(id)
             case .status(let u): f.framework.statusUpdate(u)

@@ -374,7 +374,7 @@ extension MesosCluster {
 
     public func metrics() -> MesosMetrics {
         MesosMetrics(offersMade: offersMade, offersAccepted: offersAccepted, offersDeclined: offersDeclined,
-                     offersRescinded: offersRescinded, outstandingOffers: offers.count, filtersActive: filtersActive,
+                     offersRescinded: offersRescinded, outstandingOffers: offersOutstanding, filtersActive: filtersActive,
                      cpusTotal: totalActive.cpus.value, cpusAllocated: allocatedActive.cpus.value,
                      memTotalMB: totalActive.memMB.value, memAllocatedMB: allocatedActive.memMB.value,
                      leaderMaster: leaderReady ? (leader ?? -1) : -1,

@@ -155,7 +155,7 @@ extension MesosCluster: MetricsContributor {
             w.add(f[5].name, [("connection_state", "connected"), ("live_state", "inactive")], 0)
             w.add(f[5].name, [("connection_state", "disconnected"), ("live_state", "inactive")], gone)
         }
-        if w.begin(f[6], exposing: 1) { w.add(f[6].name, [], elected ? Double(offers.count) : 0) }
+        if w.begin(f[6], exposing: 1) { w.add(f[6].name, [], elected ? Double(offersOutstanding) : 0) }
         if w.begin(f[7], exposing: 3) {
             var counts = [0.0, 0.0, 0.0]
             if elected {

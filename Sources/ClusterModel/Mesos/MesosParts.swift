@@ -71,7 +71,8 @@ public final class MesosAgent {
     // resources (master/allocator view)
     public internal(set) var allocated = Resources.empty
     public internal(set) var offered = Resources.empty
-    var offers: [Int64] = []
+    /// Outstanding offers of this agent (usually none or one; the offer id names the agent).
+    var offers: [OfferRecord] = []
     /// Registered with a ready leader and reachable in the master's books (counts in totals).
     var active = false
     var candidateSlot = -1
@@ -184,7 +185,7 @@ final class FrameworkState {
     var suppressed = false
     var registrationGen: Int32 = 0
     var registrationBackoff = SimDuration.zero
-    var filters: [Int: OfferFilter] = [:]
+    var filters = AgentFilters()
     /// Tasks (charged) plus outstanding offers, for DRF.
     var allocated = Resources.empty
     var offerCount = 0
@@ -202,7 +203,45 @@ final class FrameworkState {
     }
 }
 
+/// A table by dense index (agent index, task id) with a slot per index and the count of filled
+/// slots: what a `[Int: Element]` dictionary gives on the hot paths, without hashing or a node per
+/// entry. Reading an index never set gives nil; the table grows to the highest index set.
+struct SlotTable<Element> {
+    private var slots: [Element?] = []
+    /// Filled slots.
+    private(set) var count = 0
+    subscript(index: Int) -> Element? {
+        get { index >= 0 && index < slots.count ? slots[index] : nil }
+        set {
+            guard index >= 0 else { return }
+            if index >= slots.count {
+                guard newValue != nil else { return }
+                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
+            }
+            if (slots[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
+            slots[index] = newValue
+        }
+    }
+    /// Empties every slot (the storage is kept for the next entries).
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        for i in slots.indices { slots[i] = nil }
+        count = 0
+    }
+    /// The filled indices, ascending.
+    var indices: [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(count)
+        for i in slots.indices where slots[i] != nil { out.append(i) }
+        return out
+    }
+}
+
+/// The decline filters of one framework, a slot per agent index.
+typealias AgentFilters = SlotTable<OfferFilter>
+
 struct OfferRecord {
+    var id: Int64
     var framework: Int
     var agent: Int
     var resources: Resources

@@ -126,14 +126,14 @@ public enum TaskReason: String, Sendable {
     case executorRegistrationTimeout = "REASON_EXECUTOR_REGISTRATION_TIMEOUT"
 }
 
-/// An offer: all of one agent's free resources, for one framework (hierarchical allocator).
+/// An offer: all of one agent's free resources, for one framework (hierarchical allocator). The
+/// agent's hostname and attributes do not change during a run: a framework reads them once from the
+/// host (`Host.name`, `Host.attributes`) rather than from a copy in every offer.
 public struct Offer: Sendable {
     public var id: Int64
-    public var agent: Int          // agent index (= host index)
-    public var hostname: String
+    public var agent: Int          // host index of the agent
     public var resources: Resources
-    public var attributes: [Attribute]
-    public init(id: Int64, agent: Int, hostname: String, resources: Resources, attributes: [Attribute]) {
-        self.id = id; self.agent = agent; self.hostname = hostname; self.resources = resources; self.attributes = attributes
+    public init(id: Int64, agent: Int, resources: Resources) {
+        self.id = id; self.agent = agent; self.resources = resources
     }
 }
