@@ -69,7 +69,7 @@ final class FuzzTests: XCTestCase {
     }
 
     /// Every kind of input is generated, in turn: within the first 192 inputs of any run there is
-    /// one of each include-graph kind and three of each `--set` kind.
+    /// one of each include-graph kind, three of each `--set` kind and twelve experiment files.
     func testFuzzGeneratesEveryKind() throws {
         let (status, text) = try fuzz(["--count", "192", "--seed", "3", "--start", "1000", "--list"])
         XCTAssertEqual(status, 0, text)
@@ -81,7 +81,9 @@ final class FuzzTests: XCTestCase {
                         "set-huge-string", "set-many", "set-valid"]
         for k in includeKinds { XCTAssertEqual(counts[k], 1, "\(k): \(counts)") }
         for k in setKinds { XCTAssertEqual(counts[k], 3, "\(k): \(counts)") }
-        XCTAssertEqual(counts["mutation"], 192 - 12 - 24, "\(counts)")
+        // inputs 16k+9: a mutated experiment file of scenarios/experiments/
+        XCTAssertEqual(counts["experiment"], 12, "\(counts)")
+        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12, "\(counts)")
     }
 
     /// The generator is deterministic: the same seed and numbers give the same inputs.
