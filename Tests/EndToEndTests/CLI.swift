@@ -43,11 +43,21 @@ enum CLI {
     }
 
     static func start(_ args: [String], environment: [String: String]? = nil) throws -> Running {
+        try start(program: binary, args, environment: environment)
+    }
+
+    /// Runs any program from the repository root with stdin from /dev/null (scripts, installers).
+    static func runProgram(_ executable: String, _ args: [String], environment: [String: String]) throws -> Result {
+        try start(program: executable, args, environment: environment, nullInput: true).wait()
+    }
+
+    static func start(program: String, _ args: [String], environment: [String: String]?, nullInput: Bool = false) throws -> Running {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
         p.currentDirectoryURL = root
         if let env = environment { p.environment = env }
+        if nullInput { p.standardInput = FileHandle.nullDevice }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -53,17 +53,7 @@ final class InstallerTests: XCTestCase {
         var env = ["PATH": path, "STANDIN_LOG": log, "STANDIN_INSTALLED": installed, "STANDIN_UID": String(uid),
                    "HOME": NSTemporaryDirectory(), "LANG": "C"]
         env.merge(extra) { $1 }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.currentDirectoryURL = CLI.root
-        p.environment = env
-        p.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let r = CLI.Running(process: p, out: out, err: err).wait()
+        let r = try CLI.runProgram(executable, args, environment: env)
         let calls = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n").map(String.init)
         return Outcome(status: r.status, stdout: r.stdout, stderr: r.stderr, calls: calls)
     }

@@ -11,19 +11,9 @@ final class SlurmLocalTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["CLUSTERSIM_SLURM_TEST"] == "1" else {
             throw XCTSkip("the local Slurm check runs in make check-all (CLUSTERSIM_SLURM_TEST=1)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [CLI.root.appendingPathComponent("scripts/slurm-local.sh").path, "check"]
-        p.currentDirectoryURL = CLI.root
         var env = ProcessInfo.processInfo.environment
         env["CLUSTERSIM_BIN"] = CLI.binary
-        p.environment = env
-        p.standardInput = FileHandle.nullDevice
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let r = CLI.Running(process: p, out: out, err: err).wait()
+        let r = try CLI.runProgram("/bin/bash", [CLI.root.appendingPathComponent("scripts/slurm-local.sh").path, "check"], environment: env)
         XCTAssertEqual(r.status, 0, "scripts/slurm-local.sh check failed:\n\(r.stdout)\n\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         // what the script checked, in its own words
