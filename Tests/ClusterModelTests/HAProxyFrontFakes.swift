@@ -67,18 +67,11 @@ enum HAProxyHarness {
 
     /// Runs with the fake marathon-lb (configured by `setup`) before traffic.
     static func run(_ spec: ClusterSpec, observer: RunObserver = NullObserver(), setup: @escaping (FakeHAProxy) -> Void) -> (ClusterSimulation, TrafficModel, FakeHAProxy) {
-        var list = ClusterSimulation.standardSubsystems
-        var fake: FakeHAProxy?
-        let i = list.firstIndex { $0.name == "traffic" }!
-        list.insert(FakeHAProxy.entry { m in
+        let (m, t, fake) = TrafficHarness.runWithFake(spec, observer: observer, entry: FakeHAProxy.entry) { m in
             let f = FakeHAProxy(model: m)
             setup(f)
-            fake = f
             return f
-        }, at: i)
-        let m = ClusterSimulation(spec: spec, observer: observer, subsystems: list)
-        m.run()
-        let t = m.subsystems.compactMap { $0 as? TrafficModel }.first!
+        }
         return (m, t, fake!)
     }
 }

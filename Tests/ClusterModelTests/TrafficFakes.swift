@@ -85,17 +85,30 @@ enum TrafficHarness {
 
     /// Runs with a fake proxy (configured by `setup`) placed before traffic in the list.
     static func run(_ spec: ClusterSpec, observer: RunObserver = NullObserver(), setup: ((FakeProxies) -> Void)? = nil) -> (ClusterSimulation, TrafficModel, FakeProxies?) {
-        var list = ClusterSimulation.standardSubsystems
-        var fake: FakeProxies?
-        if let setup {
-            let i = list.firstIndex { $0.name == "traffic" }!
-            list.insert(FakeProxies.entry { m in
-                let f = FakeProxies(model: m, host: 0)
-                setup(f)
-                fake = f
-                return f
-            }, at: i)
+        guard let setup else {
+            let m = ClusterSimulation(spec: spec, observer: observer, subsystems: ClusterSimulation.standardSubsystems)
+            m.run()
+            return (m, m.subsystems.compactMap { $0 as? TrafficModel }.first!, nil)
         }
+        return runWithFake(spec, observer: observer, entry: FakeProxies.entry) { m in
+            let f = FakeProxies(model: m, host: 0)
+            setup(f)
+            return f
+        }
+    }
+
+    /// Runs the standard list with a fake subsystem (made by `make`) placed just before traffic.
+    static func runWithFake<F: AnyObject>(_ spec: ClusterSpec, observer: RunObserver,
+                                          entry: (@escaping (ClusterSimulation) -> F) -> SubsystemEntry,
+                                          make: @escaping (ClusterSimulation) -> F) -> (ClusterSimulation, TrafficModel, F?) {
+        var list = ClusterSimulation.standardSubsystems
+        var fake: F?
+        let i = list.firstIndex { $0.name == "traffic" }!
+        list.insert(entry { m in
+            let f = make(m)
+            fake = f
+            return f
+        }, at: i)
         let m = ClusterSimulation(spec: spec, observer: observer, subsystems: list)
         m.run()
         let t = m.subsystems.compactMap { $0 as? TrafficModel }.first!
