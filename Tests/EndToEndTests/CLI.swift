@@ -65,6 +65,22 @@ enum CLI {
         return Running(process: p, out: out, err: err)
     }
 
+    /// A `run --<option> INSTANT` with an unparsable instant, and with one after the end of the
+    /// run (the scenario lasts 10m), exits 2 naming the option and writes nothing.
+    static func assertBadInstantsRefused(scenario: String, option: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = tempDir(option.replacingOccurrences(of: "--", with: "") + "-bad")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/s.json"
+        try scenario.write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try run(["run", path, "--out", dir + "/out", "--quiet", option, "soon"])
+        XCTAssertEqual(bad.status, 2, bad.stderr, file: file, line: line)
+        XCTAssertTrue(bad.stderr.contains(option), bad.stderr, file: file, line: line)
+        let late = try run(["run", path, "--out", dir + "/out", "--quiet", option, "11m"])
+        XCTAssertEqual(late.status, 2, late.stderr, file: file, line: line)
+        XCTAssertTrue(late.stderr.contains("after the end of the run"), late.stderr, file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"), file: file, line: line)
+    }
+
     static func tempDir(_ tag: String) -> String {
         let d = NSTemporaryDirectory() + "clustersim-e2e-\(tag)-\(UUID().uuidString)"
         try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)

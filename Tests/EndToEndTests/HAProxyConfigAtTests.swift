@@ -67,15 +67,6 @@ final class HAProxyConfigAtTests: XCTestCase {
     }
 
     func testBadInstantsAreRefused() throws {
-        let dir = CLI.tempDir("haproxy-at-bad")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = dir + "/s.json"
-        try Self.scenario.write(toFile: file, atomically: true, encoding: .utf8)
-        let bad = try CLI.run(["run", file, "--out", dir + "/out", "--quiet", "--haproxy-config-at", "soon"])
-        XCTAssertEqual(bad.status, 2, bad.stderr)
-        XCTAssertTrue(bad.stderr.contains("--haproxy-config-at"), bad.stderr)
-        let late = try CLI.run(["run", file, "--out", dir + "/out", "--quiet", "--haproxy-config-at", "11m"])
-        XCTAssertEqual(late.status, 2, late.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
+        try CLI.assertBadInstantsRefused(scenario: Self.scenario, option: "--haproxy-config-at")
     }
 }

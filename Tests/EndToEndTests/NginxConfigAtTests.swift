@@ -57,16 +57,6 @@ final class NginxConfigAtTests: XCTestCase {
     }
 
     func testBadInstantsAreRefused() throws {
-        let dir = CLI.tempDir("nginx-at-bad")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let file = dir + "/s.json"
-        try Self.scenario.write(toFile: file, atomically: true, encoding: .utf8)
-        let bad = try CLI.run(["run", file, "--out", dir + "/out", "--quiet", "--nginx-config-at", "soon"])
-        XCTAssertEqual(bad.status, 2, bad.stderr)
-        XCTAssertTrue(bad.stderr.contains("--nginx-config-at"), bad.stderr)
-        let late = try CLI.run(["run", file, "--out", dir + "/out", "--quiet", "--nginx-config-at", "11m"])
-        XCTAssertEqual(late.status, 2, late.stderr)
-        XCTAssertTrue(late.stderr.contains("after the end of the run"), late.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
+        try CLI.assertBadInstantsRefused(scenario: Self.scenario, option: "--nginx-config-at")
     }
 }
