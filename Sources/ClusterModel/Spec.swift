@@ -45,6 +45,8 @@ public struct ClusterSpec: Equatable, Sendable {
     /// Alertmanager: instances, its configuration (routes, receivers, inhibition), silences; nil
     /// without an `alertmanager` section.
     public var alertmanager: AlertmanagerSpec? = nil
+    /// Exact or fast (equal in distribution) paths for probes, offers and gossip (FidelitySpec).
+    public var fidelity = FidelitySpec()
 
     public init(name: String, description: String = "", seed: UInt64 = 1, duration: SimDuration,
                 sampleInterval: SimDuration = .seconds(15), datacenters: [DatacenterSpec] = [],

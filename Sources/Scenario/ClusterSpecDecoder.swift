@@ -133,6 +133,8 @@ public enum ScenarioSchema {
 
         let prometheus = r.value("prometheus").flatMap { decodePrometheus($0, path: "prometheus", hostGroups: groups, hostGroupsComplete: groupsComplete, alertmanager: alertmanager, d) }
 
+        let fidelity = r.value("fidelity").flatMap { decodeFidelity($0, path: "fidelity", d) }
+
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
@@ -151,6 +153,7 @@ public enum ScenarioSchema {
         spec.autoscale = autoscale
         spec.alertmanager = alertmanager
         spec.prometheus = prometheus
+        if let fidelity { spec.fidelity = fidelity }
         return spec
     }
 

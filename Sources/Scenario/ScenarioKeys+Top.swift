@@ -24,6 +24,7 @@ extension ScenarioSchema {
         KeySpec(#"autoscale"#, #"object"#, default: #"absent (no autoscaler)"#, allowed: #"marathon-lb-autoscale, its flags by their command-line names (`--target-rps`, `--interval`, `--samples`, `--cooldown`, `--apps` ...): see [autoscale.md](autoscale.md). Needs `marathonLB`."#),
         KeySpec(#"prometheus"#, #"object"#, default: #"absent (no monitoring)"#, allowed: #"Prometheus: where it runs, its configuration (a `prometheus.yml` written as JSON: global, scrape_configs with static, file, Consul and Marathon service discovery, rule_files, alerting), the exporters on the hosts, what is recorded for export: see [monitoring.md](monitoring.md)."#),
         KeySpec(#"alertmanager"#, #"object"#, default: #"absent (no Alertmanager)"#, allowed: #"Alertmanager instances, their configuration (`alertmanager.yml` written as JSON: route tree, receivers, inhibit_rules, time intervals) and silences: see [alertmanager.md](alertmanager.md)."#),
+        KeySpec(#"fidelity"#, #"object"#, default: #"every path `"fast"`"#, allowed: #"Per path (`healthChecks`, `offers`, `consulChecks`, `gossip`): `"exact"` (every probe, offer and gossip round as the real system sends it) or `"fast"` (a direct draw equal in distribution): see below."#),
         KeySpec(#"actions"#, #"array of action"#, default: #"`[]`"#, allowed: #"Timed operator actions on Marathon apps (deploy, scale, restart, killTasks): see below. Needs `marathon`."#),
     ])
 

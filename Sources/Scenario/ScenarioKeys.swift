@@ -65,7 +65,7 @@ public enum ScenarioReference {
     /// Every declared section, in document order.
     public static var sections: [SectionKeys] {
         [ScenarioSchema.topLevelKeys, ScenarioSchema.datacenterKeys, ScenarioSchema.hostGroupKeys,
-         ScenarioSchema.faultKeys, ScenarioSchema.actionKeys,
+         ScenarioSchema.faultKeys, ScenarioSchema.actionKeys, ScenarioSchema.fidelityKeys,
          ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosMasterFlagKeys,
          ScenarioSchema.mesosAgentKeys, ScenarioSchema.mesosAgentFlagKeys,
          ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.marathonFlagKeys, ScenarioSchema.behaviourKeys,

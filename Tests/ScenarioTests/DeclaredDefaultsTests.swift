@@ -109,10 +109,23 @@ extension DeclaredDefaultsTests {
     func testTopLevelAndHostGroupDefaultsAreTheDeclaredOnes() {
         check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
               wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions",
-                             "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager", "marathonLB", "autoscale"],
+                             "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager", "marathonLB", "autoscale",
+                             "fidelity"],
               only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
         check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
+        check(ScenarioSchema.fidelityKeys, at: "fidelity", in: minimalScenario, wordDefaults: [])
+    }
+
+    func testFidelityModesDecodeAndABadModeNamesItsPath() throws {
+        let exact = try ScenarioLoader.load(text: minimalScenario, baseDirectory: "/tmp", fileName: "s.json",
+                                            overrides: ["fidelity={\"healthChecks\": \"exact\", \"offers\": \"exact\", \"consulChecks\": \"exact\", \"gossip\": \"exact\"}"]).spec
+        XCTAssertEqual(exact.fidelity, .allExact)
+        XCTAssertThrowsError(try ScenarioLoader.load(text: minimalScenario, baseDirectory: "/tmp", fileName: "s.json",
+                                                     overrides: ["fidelity.offers=sometimes"])) { e in
+            XCTAssertTrue("\(e)".contains("fidelity.offers"), "\(e)")
+            XCTAssertTrue("\(e)".contains("\"exact\""), "\(e)")
+        }
     }
 }
 
