@@ -11,6 +11,7 @@ public final class ClusterSimulation {
         ZooKeeperEnsemble.entry,
         MesosCluster.entry,
         MarathonScheduler.entry,
+        ChronosScheduler.entry,
         ClusterNetwork.entry,
         StorageModel.entry,
         ConsulCluster.entry,

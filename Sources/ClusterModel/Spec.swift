@@ -45,6 +45,8 @@ public struct ClusterSpec: Equatable, Sendable {
     /// Alertmanager: instances, its configuration (routes, receivers, inhibition), silences; nil
     /// without an `alertmanager` section.
     public var alertmanager: AlertmanagerSpec? = nil
+    /// Chronos: its version, flags, instances and jobs (Chronos' job JSON); nil without a `chronos` section.
+    public var chronos: ChronosSpec? = nil
     /// Exact or fast (equal in distribution) paths for probes, offers and gossip (FidelitySpec).
     public var fidelity = FidelitySpec()
 

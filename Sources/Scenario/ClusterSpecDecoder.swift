@@ -97,6 +97,8 @@ public enum ScenarioSchema {
         var appSources: [AppSource] = []
         let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d,
                                                                     sources: { appSources.append($0) }) }
+        let chronos = r.value("chronos").flatMap { decodeChronos($0, path: "chronos", hostGroups: groups, hostGroupsComplete: groupsComplete,
+                                                                   mesos: mesos, mesosGiven: r.has("mesos") || r.has("marathon"), d) }
         let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
                                                                sources: appSources, duration: duration, d) } ?? []
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
@@ -153,6 +155,7 @@ public enum ScenarioSchema {
         spec.autoscale = autoscale
         spec.alertmanager = alertmanager
         spec.prometheus = prometheus
+        spec.chronos = chronos
         if let fidelity { spec.fidelity = fidelity }
         return spec
     }

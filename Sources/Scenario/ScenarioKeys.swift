@@ -69,6 +69,7 @@ public enum ScenarioReference {
          ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosMasterFlagKeys,
          ScenarioSchema.mesosAgentKeys, ScenarioSchema.mesosAgentFlagKeys,
          ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.marathonFlagKeys, ScenarioSchema.behaviourKeys,
+         ScenarioSchema.chronosKeys, ScenarioSchema.chronosFlagKeys, ScenarioSchema.chronosJobKeys, ScenarioSchema.chronosBehaviourKeys,
          ScenarioSchema.networkKeys, ScenarioSchema.namedNetworkKeys, ScenarioSchema.kvStoreKeys, ScenarioSchema.rackKeys,
          ScenarioSchema.datacenterLinkKeys, ScenarioSchema.experimentsKeys,
          ScenarioSchema.storageKeys, ScenarioSchema.hostStorageKeys, ScenarioSchema.storageOptKeys, ScenarioSchema.storageOperatorKeys,

@@ -1,0 +1,558 @@
+import SimKernel
+
+/// Chronos: HA instances electing a leader through ZooKeeper (Curator LeaderLatch under
+/// `--zk_path`); the leader runs the 2.x or 3.x scheduling loop, queues tasks (a high- and a
+/// normal-priority FIFO, TaskManager.scala), matches Mesos offers against the queue
+/// (MesosJobFramework.generateLaunchableTasks: cpus, mem, disk, constraints), retries failed
+/// tasks after `--failure_retry`, disables jobs after `--disable_after_failures`, and triggers
+/// dependent jobs through the job graph's edge counts (JobGraph.getExecutableChildren).
+/// Chronos never suppresses offers: what it cannot use it declines with `--decline_offer_duration`
+/// (Mesos' default filter, 5 s, when unset). Sources of each rule: docs/chronos.md.
+public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher {
+    public let spec: ChronosSpec
+    unowned let model: ClusterSimulation
+    let mesos: MesosCluster
+    let zooKeeper: ZooKeeperEnsemble
+    var driver: SchedulerDriver!
+    var target: Int32 = -1
+
+    public private(set) var jobs: [ChronosJobState] = []
+    var jobIndex: [String: Int] = [:]
+
+    /// A task waiting in the queue or for its time: the job, when it was due (the occurrence, the
+    /// parent's success, or the retry's time) and the attempt (0 first, then retries).
+    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int }
+    /// TaskManager's queues: high priority first, each FIFO (a head index; compacted when drained).
+    var queues: [[QueuedTask]] = [[], []]
+    var heads = [0, 0]
+    /// Tasks scheduled for later (2.x's delayed tasks, retries), by slot; the event carries the slot.
+    var delayed: [QueuedTask?] = []
+    var freeSlots: [Int] = []
+    /// Tasks between launch and a terminal state.
+    var tasks: [TaskID: (job: Int, attempt: Int)] = [:]
+
+    // MARK: HA (as Marathon's)
+    struct Process {
+        let host: Int
+        var alive = true
+        var session: Int?
+        var znode: ZNode?
+    }
+    var processes: [Process] = []
+    public private(set) var leader: Int?
+    public private(set) var leaderReady = false
+    /// Grows with every leadership change: events of an older leader are ignored.
+    var epoch: Int32 = 0
+    var pendingUpdates: [TaskStatusUpdate] = []
+    let electionPath: String
+    public private(set) var failovers: [(lostAt: SimTime, readyAt: SimTime?)] = []
+    public private(set) var offersDeclined = 0
+    /// The loop's next wake (3.x), so an older wake is ignored.
+    var wakeGeneration: Int32 = 0
+    /// Loading the jobs from ZooKeeper and starting the driver after election (model choice, as Marathon's 2 s).
+    static let electionPrepareTime = SimDuration.seconds(2)
+    /// Chronos exits when its ZooKeeper session is lost; its supervisor restarts it (model choice, as Marathon's).
+    static let processRestartDelay = SimDuration.seconds(10)
+    /// Filters.refuse_seconds when Chronos passes none (mesos.proto default 5 s).
+    static let mesosDefaultRefuse = 5.0
+    /// 3.x `nanosUntilNextJob` when no job is waiting: 60 s.
+    static let idleWake = SimDuration.seconds(60)
+
+    enum Kind: Int32 { case prepareDone = 1, scan, wake, delayedTask, processRestart }
+
+    init(spec: ChronosSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
+        self.spec = spec
+        self.model = model
+        self.mesos = mesos
+        self.zooKeeper = zooKeeper
+        electionPath = spec.flags.zkPath + "/candidate"
+        for (i, j) in spec.jobs.enumerated() {
+            jobs.append(ChronosJobState(job: j, index: i, flags: spec.flags, behaviour: spec.behaviour(of: j.name),
+                                        stream: model.stream(StreamName.of("chronos", j.name))))
+            jobIndex[j.name] = i
+        }
+        for s in jobs {
+            s.parents = s.job.parents.compactMap { jobIndex[$0] }
+            s.edgeInvocations = Array(repeating: 0, count: s.parents.count)
+            for p in s.parents { jobs[p].children.append(s.index) }
+        }
+        let infra = model.infrastructure
+        for name in spec.hosts { if let h = infra.host(named: name) { processes.append(Process(host: h.index)) } }
+    }
+
+    public func register(in sim: Simulation) { target = sim.register(self) }
+
+    public var frameworkName: String { "chronos" }
+    public var role: String { spec.flags.mesosRole }
+    /// Chronos does not declare PARTITION_AWARE: tasks on an unreachable agent are TASK_LOST.
+    public var partitionAware: Bool { false }
+    public var checkpoint: Bool { spec.flags.mesosCheckpoint }
+
+    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("chronos", event, subject, detail) }
+    var now: SimTime { model.sim.now }
+    var sim: Simulation { model.sim }
+    var nowMs: Int64 { spec.startMs + now.nanoseconds / 1_000_000 }
+    func simTime(ms: Int64) -> SimTime { SimTime(nanoseconds: (ms - spec.startMs) &* 1_000_000) }
+
+    public func start() {
+        driver = mesos.addFramework(self)
+        // Not registered until a leader starts its driver (JobScheduler.onElected).
+        driver.suppressOffers()
+        zooKeeper.watchChildren(electionPath, self)
+        for i in processes.indices { openSession(i) }
+    }
+
+    // MARK: - Leader election
+
+    func openSession(_ i: Int) {
+        processes[i].session = zooKeeper.openSession(self, host: processes[i].host, requestedTimeout: spec.flags.zkTimeout)
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, connected session: Int, reconnected: Bool) {
+        guard let i = processes.firstIndex(where: { $0.session == session }), processes[i].alive else { return }
+        if processes[i].znode == nil {
+            processes[i].znode = zk.createEphemeralSequential(session: session, path: electionPath, prefix: "latch-", owner: i)
+        }
+        electLeader()
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, disconnected session: Int) {}
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, expired session: Int) {
+        guard let i = processes.firstIndex(where: { $0.session == session }) else { return }
+        processes[i].session = nil
+        processes[i].znode = nil
+        if leader == i { loseLeadership("ZooKeeper session expired") }
+        if processes[i].alive {
+            sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
+        }
+        electLeader()
+    }
+
+    public func zooKeeper(_ zk: ZooKeeperEnsemble, childrenChanged path: String) { electLeader() }
+
+    func processName(_ i: Int) -> String { "chronos\(i + 1)@\(model.infrastructure.hosts[processes[i].host].name)" }
+
+    /// LeaderLatch: the live contender with the lowest sequence leads.
+    func electLeader() {
+        let zk = zooKeeper
+        let lowest = zk.children(electionPath).filter { n in
+            processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n && zk.isConnected(n.session)
+        }.min { $0.sequence < $1.sequence }
+        let newLeader = lowest?.owner
+        if newLeader == leader { return }
+        if leader != nil { loseLeadership("another instance leads") }
+        guard let l = newLeader else { return }
+        leader = l
+        log("leaderElected", processName(l), "loading jobs (\(Self.electionPrepareTime))")
+        sim.schedule(after: Self.electionPrepareTime, target: target, kind: Kind.prepareDone.rawValue, arg: Int64(l))
+    }
+
+    /// JobScheduler.onDefeated: the driver is closed, the loop stops, the job graph is reset. 3.x
+    /// keeps its queue in memory only: it is lost (the schedule did not advance, the next leader
+    /// runs the job). 2.x persisted its scheduled tasks: the next leader loads them.
+    func loseLeadership(_ why: String) {
+        guard let l = leader else { return }
+        if leaderReady { failovers.append((now, nil)) }
+        leader = nil
+        leaderReady = false
+        epoch &+= 1
+        log("leadershipLost", processName(l), why)
+        driver.suppressOffers()
+        if spec.version == .v3 {
+            queues = [[], []]; heads = [0, 0]
+            delayed = []; freeSlots = []
+        }
+    }
+
+    func leaderPrepared(_ l: Int) {
+        guard leader == l, !leaderReady else { return }
+        leaderReady = true
+        if let i = failovers.indices.last, failovers[i].readyAt == nil { failovers[i].readyAt = now }
+        log("leaderReady", processName(l), "\(jobs.count) jobs; \(tasks.count) tasks running")
+        for s in jobs { s.edgeInvocations = Array(repeating: 0, count: s.parents.count) }
+        loadSchedules()
+        // 2.x: the persisted tasks are scheduled again (due ones at once).
+        for (slot, t) in delayed.enumerated() {
+            if let t { armDelayed(slot, at: max(now, t.due)) }
+        }
+        let updates = pendingUpdates
+        pendingUpdates.removeAll()
+        for u in updates { statusUpdate(u) }
+        // MesosJobFramework.registered / reregistered: reviveOffers.
+        driver.reviveOffers()
+        switch spec.version {
+        case .v2: scan()
+        case .v3: wake()
+        }
+    }
+
+    // MARK: - Hosts
+
+    func hostWentDown(_ host: Int) {
+        for i in processes.indices where processes[i].host == host && processes[i].alive {
+            processes[i].alive = false
+            if let s = processes[i].session { zooKeeper.clientDied(s) }
+            if leader == i {
+                // The others learn of it when the ensemble expires the session.
+                log("leaderProcessDown", processName(i), "host \(model.infrastructure.hosts[host].name) down")
+                if leaderReady { failovers.append((now, nil)) }
+                leaderReady = false
+                epoch &+= 1
+                if spec.version == .v3 { queues = [[], []]; heads = [0, 0]; delayed = []; freeSlots = [] }
+            }
+        }
+    }
+
+    func hostCameUp(_ host: Int) {
+        for i in processes.indices where processes[i].host == host && !processes[i].alive {
+            processes[i].alive = true
+            processes[i].session = nil
+            processes[i].znode = nil
+            openSession(i)
+        }
+    }
+
+    // MARK: - Events
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        switch Kind(rawValue: event.kind)! {
+        case .prepareDone:
+            leaderPrepared(Int(event.arg))
+        case .scan:
+            guard leaderReady, Int32(truncatingIfNeeded: event.arg) == epoch else { return }
+            scan()
+        case .wake:
+            let (gen, ep) = IndexGeneration.unpack(event.arg)
+            guard leaderReady, ep == epoch, Int32(gen) == wakeGeneration else { return }
+            wake()
+        case .delayedTask:
+            let (slot, ep) = IndexGeneration.unpack(event.arg)
+            guard leaderReady, ep == epoch, slot < delayed.count, let t = delayed[slot] else { return }
+            delayed[slot] = nil
+            freeSlots.append(slot)
+            enqueue(t)
+        case .processRestart:
+            let i = Int(event.arg)
+            if processes[i].alive, processes[i].session == nil { openSession(i) }
+        }
+    }
+
+    // MARK: - Schedules
+
+    /// The leader loads the jobs: an empty start becomes "now" the first time; 2.x
+    /// (JobUtils.makeScheduleStream) moves a schedule whose next run is older than its epsilon
+    /// forward to the first occurrence after now (skipForward; a finite one with fewer repetitions
+    /// left than skipped is dropped).
+    func loadSchedules() {
+        for s in jobs {
+            guard let sched = s.job.schedule else { continue }
+            if s.origin == nil { s.origin = sched.startMs ?? nowMs }
+            guard spec.version == .v2, !s.disabled, s.hasRecurrences, let next = s.nextMs() else { continue }
+            let eps = epsilon(s)
+            if next + eps.nanoseconds / 1_000_000 < nowMs {
+                let k = sched.firstIndex(after: s.nextIndex - 1, laterThan: nowMs, origin: s.origin!)
+                let skip = k - s.nextIndex
+                if s.remaining >= 0 && s.remaining < skip {
+                    s.exhausted = true
+                    log("jobFiltered", s.name, "all \(s.remaining) remaining runs are older than epsilon")
+                } else {
+                    s.skippedForward += Int(skip)
+                    s.nextIndex = k
+                    if s.remaining > 0 { s.remaining -= skip }
+                    log("skippedForward", s.name, "\(skip) runs older than epsilon \(eps)")
+                }
+            }
+        }
+    }
+
+    func epsilon(_ s: ChronosJobState) -> SimDuration { s.job.epsilon ?? spec.flags.taskEpsilon }
+
+    /// 2.x JobScheduler.iteration / next, every `--schedule_horizon`: an occurrence in
+    /// (now - epsilon, now + horizon) is scheduled for its time; one at or before now - epsilon
+    /// is skipped (JobSkipped); a later one waits for a later scan.
+    func scan() {
+        let horizonMs = spec.flags.scheduleHorizon.nanoseconds / 1_000_000
+        let nowMs = self.nowMs
+        for s in jobs where !s.disabled && s.hasRecurrences {
+            let epsMs = epsilon(s).nanoseconds / 1_000_000
+            while s.hasRecurrences, let next = s.nextMs() {
+                if next > nowMs - epsMs && next < nowMs + horizonMs {
+                    s.advance()
+                    s.due += 1
+                    let due = simTime(ms: next)
+                    schedule(QueuedTask(job: s.index, due: due, attempt: 0), at: max(now, due))
+                } else if next >= nowMs {
+                    break
+                } else {
+                    s.advance()
+                    s.skipped += 1
+                    log("jobSkipped", s.name, "run due \(simTime(ms: next)) is older than epsilon \(epsilon(s))")
+                }
+            }
+        }
+        let period = max(spec.flags.scheduleHorizon, .millisecond)
+        sim.schedule(after: period, target: target, kind: Kind.scan.rawValue, arg: Int64(epoch))
+    }
+
+    /// 3.x JobScheduler.mainLoop: queue every enabled job whose next time has come (not again while
+    /// it waits in the queue), then sleep until the next job's time (at most 60 s).
+    func wake() {
+        let nowMs = self.nowMs
+        var nextWake: Int64? = nil
+        for s in jobs where !s.disabled && s.hasRecurrences {
+            guard let next = s.nextMs() else { continue }
+            if next <= nowMs {
+                if !isQueued(s.index) {
+                    s.due += 1
+                    enqueue(QueuedTask(job: s.index, due: simTime(ms: next), attempt: 0))
+                }
+            } else {
+                nextWake = min(nextWake ?? next, next)
+            }
+        }
+        let after = nextWake.map { SimDuration(nanoseconds: ($0 - nowMs) * 1_000_000) }.map { min($0, Self.idleWake) } ?? Self.idleWake
+        wakeGeneration &+= 1
+        sim.schedule(after: after, target: target, kind: Kind.wake.rawValue,
+                     arg: IndexGeneration.pack(Int(UInt32(bitPattern: wakeGeneration)), epoch))
+    }
+
+    /// 3.x JobScheduler.handleLaunchedTask -> getNewRunningJob: a schedule-based job's start moves
+    /// to the first occurrence after now (skipForward); a finite one loses one repetition.
+    func skipForwardAtLaunch(_ s: ChronosJobState) {
+        guard spec.version == .v3, let sched = s.job.schedule, let o = s.origin, let next = s.nextMs() else { return }
+        let nowMs = self.nowMs
+        if next < nowMs {
+            let k = sched.firstIndex(after: s.nextIndex, laterThan: nowMs, origin: o)
+            s.skippedForward += Int(k - s.nextIndex - 1)
+            s.nextIndex = k
+        }
+        if s.remaining > 0 { s.remaining -= 1 }
+    }
+
+    // MARK: - Queue
+
+    func isQueued(_ job: Int) -> Bool {
+        for q in 0..<2 where queues[q][heads[q]...].contains(where: { $0.job == job }) { return true }
+        return delayed.contains { $0?.job == job }
+    }
+
+    func schedule(_ t: QueuedTask, at time: SimTime) {
+        let slot: Int
+        if let f = freeSlots.popLast() { slot = f; delayed[f] = t } else { slot = delayed.count; delayed.append(t) }
+        armDelayed(slot, at: time)
+    }
+
+    func armDelayed(_ slot: Int, at time: SimTime) {
+        sim.schedule(at: time, target: target, kind: Kind.delayedTask.rawValue, arg: IndexGeneration.pack(slot, epoch))
+    }
+
+    /// TaskManager.enqueue. Chronos calls reviveOffers here only with --revive_offers_for_new_jobs
+    /// (default false): the task waits for the next offer.
+    func enqueue(_ t: QueuedTask) {
+        queues[jobs[t.job].job.highPriority ? 0 : 1].append(t)
+    }
+
+    /// TaskManager.getTask: the head of the high-priority queue, else of the normal one.
+    func dequeue() -> QueuedTask? {
+        for q in 0..<2 where heads[q] < queues[q].count {
+            let t = queues[q][heads[q]]
+            heads[q] += 1
+            if heads[q] == queues[q].count { queues[q].removeAll(keepingCapacity: true); heads[q] = 0 }
+            return t
+        }
+        return nil
+    }
+
+    public var queuedCount: Int { queues[0].count - heads[0] + queues[1].count - heads[1] }
+
+    // MARK: - Offers
+
+    var declineSeconds: Double { spec.flags.declineOfferDuration.map { $0.seconds } ?? Self.mesosDefaultRefuse }
+
+    public func resourceOffers(_ offers: [Offer]) {
+        guard leaderReady else {
+            for o in offers { decline(o) }
+            return
+        }
+        var remaining = offers.map(\.resources)
+        var chosen: [(task: QueuedTask, offer: Int)] = []
+        // MesosJobFramework.generateLaunchableTasks: take the queue's head until it is empty or a
+        // task fits no offer (that one goes back to the queue's end).
+        while let t = dequeue() {
+            let s = jobs[t.job]
+            if s.disabled {
+                s.dropped += 1
+                log("jobExpired", s.name, "queued run dropped: the job is disabled")
+                continue
+            }
+            if s.running > 0 && !(spec.version == .v3 && s.job.concurrent) {
+                s.dropped += 1
+                log("runDropped", s.name, "queued run dropped: the job is still running and not concurrent")
+                continue
+            }
+            if chosen.contains(where: { $0.task.job == t.job }) {
+                s.dropped += 1
+                continue
+            }
+            guard let o = offers.indices.first(where: { s.resources.fits(in: remaining[$0]) && meetsConstraints(s.job.constraints, host: offers[$0].agent) }) else {
+                enqueue(t)
+                break
+            }
+            remaining[o].cpus -= s.resources.cpus; remaining[o].memMB -= s.resources.memMB; remaining[o].diskMB -= s.resources.diskMB
+            chosen.append((t, o))
+        }
+        for (oi, o) in offers.enumerated() {
+            let mine = chosen.filter { $0.offer == oi }
+            if mine.isEmpty { decline(o); continue }
+            launch(mine.map(\.task), on: o)
+        }
+    }
+
+    func decline(_ o: Offer) {
+        offersDeclined += 1
+        driver.decline(offer: o.id, refuseSeconds: declineSeconds)
+    }
+
+    func meetsConstraints(_ cs: [ChronosConstraint], host: Int) -> Bool {
+        if cs.isEmpty { return true }
+        let h = model.infrastructure.hosts[host]
+        for c in cs {
+            // ConstraintChecker adds a `hostname` attribute when the agent has none.
+            var values = h.attributes.filter { $0.name == c.attribute }.map(\.value)
+            if values.isEmpty && c.attribute == "hostname" { values = [h.name] }
+            let ok: Bool
+            switch c.op {
+            case .equals: ok = values.contains(c.value)
+            case .like: ok = values.contains { c.regex?.matchesWhole($0) ?? false }
+            case .unlike: ok = !values.contains { c.regex?.matchesWhole($0) ?? false }
+            }
+            if !ok { return false }
+        }
+        return true
+    }
+
+    /// MesosJobFramework.launchTasks: one launch per offer, with no filter of its own (Mesos' 5 s
+    /// default on what is left).
+    func launch(_ batch: [QueuedTask], on offer: Offer) {
+        var launches: [TaskLaunch] = []
+        for t in batch {
+            let s = jobs[t.job]
+            let b = s.behaviour
+            let fails = b.failureProbability > 0 && s.stream.uniform() < b.failureProbability
+            let behaviour = TaskBehaviour(startup: .constant(0), timeToCrash: fails ? b.runTime : nil, timeToFinish: fails ? nil : b.runTime)
+            let dueMs = spec.startMs + t.due.nanoseconds / 1_000_000
+            launches.append(TaskLaunch(name: "ct:\(dueMs):\(t.attempt):\(s.name)", framework: frameworkName, resources: s.resources,
+                                       image: s.job.image.map { ImageRef(name: $0, sizeBytes: b.imageSizeBytes) },
+                                       behaviour: behaviour, source: s.name))
+        }
+        guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: Self.mesosDefaultRefuse) else {
+            // The offer was gone: the tasks go back to the queue (Chronos would lose them; see docs/chronos.md).
+            for t in batch { enqueue(t) }
+            return
+        }
+        for (k, id) in ids.enumerated() {
+            let t = batch[k]
+            let s = jobs[t.job]
+            tasks[id] = (t.job, t.attempt)
+            s.running += 1
+            s.launched += 1
+            if t.attempt == 0 { s.recordLateness(max(.zero, now - t.due)) }
+            skipForwardAtLaunch(s)
+        }
+    }
+
+    public func offerRescinded(_ offer: Int64) {}
+
+    public func registered(reregistered: Bool) {
+        if leaderReady { driver.reviveOffers() }
+    }
+
+    public func disconnected() {}
+
+    // MARK: - Status updates
+
+    public func statusUpdate(_ u: TaskStatusUpdate) {
+        guard leaderReady else { pendingUpdates.append(u); return }
+        guard let (ji, attempt) = tasks[u.task] else { return }
+        let s = jobs[ji]
+        switch u.state {
+        case .staging, .starting, .running:
+            // JobScheduler.handleStartedTask: a dependent's parent edges start counting again.
+            for i in s.edgeInvocations.indices { s.edgeInvocations[i] = 0 }
+            return
+        default:
+            break
+        }
+        guard u.state.isTerminal else { return }
+        tasks[u.task] = nil
+        s.running -= 1
+        switch u.state {
+        case .finished:
+            if s.job.async { return }
+            finished(s)
+        case .failed, .lost:
+            failed(s, attempt: attempt)
+        case .killed:
+            s.failed += 1
+        default:
+            break   // "Unknown TaskState": only forgotten
+        }
+    }
+
+    /// JobScheduler.handleFinishedTask.
+    func finished(_ s: ChronosJobState) {
+        s.succeeded += 1
+        s.errorsSinceLastSuccess = 0
+        s.lastSuccess = now
+        log("jobFinished", s.name, "success \(s.succeeded)")
+        processDependencies(s)
+        if s.job.schedule != nil && s.remaining == 0 && !s.disabled {
+            s.disabled = true
+            s.disabledAt = now
+            log("jobDisabled", s.name, "all recurrences done")
+        }
+    }
+
+    /// JobScheduler.handleFailedTask: retry after --failure_retry while attempts are left and the
+    /// job has no error newer than its last success; else count the error, maybe disable it.
+    func failed(_ s: ChronosJobState, attempt: Int) {
+        s.failed += 1
+        let recentSuccess = s.lastError != nil && s.lastSuccess != nil && s.lastSuccess! >= s.lastError!
+        if attempt < s.job.retries && (s.lastError == nil || recentSuccess) {
+            s.retried += 1
+            let at = now + spec.flags.failureRetry
+            log("jobRetry", s.name, "attempt \(attempt + 1) at \(at)")
+            schedule(QueuedTask(job: s.index, due: at, attempt: attempt + 1), at: at)
+            return
+        }
+        let disable = spec.flags.disableAfterFailures > 0 && s.errorsSinceLastSuccess + 1 >= spec.flags.disableAfterFailures
+        s.errorsSinceLastSuccess += 1
+        s.lastError = now
+        log("jobFailed", s.name, "failed beyond retries; \(s.errorsSinceLastSuccess) errors since last success")
+        if disable && !s.disabled {
+            s.disabled = true
+            s.disabledAt = now
+            log("jobDisabled", s.name, "\(s.errorsSinceLastSuccess) failures (disable_after_failures=\(spec.flags.disableAfterFailures))")
+        }
+        if s.job.softError { processDependencies(s) }
+    }
+
+    /// JobGraph.getExecutableChildren: a child with one parent runs after it; a child with several
+    /// counts each parent edge and runs when this edge's count reaches the smallest count of its
+    /// edges (every parent has succeeded as often), i.e. after its last parent.
+    func processDependencies(_ parent: ChronosJobState) {
+        for ci in parent.children {
+            let c = jobs[ci]
+            var ready = c.parents.count == 1
+            if !ready, let e = c.parents.firstIndex(of: parent.index) {
+                c.edgeInvocations[e] += 1
+                ready = c.edgeInvocations[e] == c.edgeInvocations.min()
+            }
+            guard ready, !c.disabled else { continue }
+            c.due += 1
+            log("dependentQueued", c.name, "after \(parent.name)")
+            enqueue(QueuedTask(job: ci, due: now, attempt: 0))
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import ClusterModel
+import Foundation
+import SimKernel
+
+// Chronos job JSON (docs/docs/api.md; utils/JobDeserializer.scala): what the /scheduler/iso8601
+// and /scheduler/dependency endpoints accept loads, with Chronos' defaults; what they refuse is an
+// error with Chronos' reason; fields Chronos does not read are warnings (its JSON reader ignores them).
+extension ScenarioSchema {
+    /// JobUtils.jobNamePattern `[\w\s\.#_-]+` (Java's \w: ASCII letters, digits, `_`).
+    static func isValidChronosJobName(_ s: String) -> Bool {
+        !s.isEmpty && s.unicodeScalars.allSatisfy { u in
+            (u.value >= 0x30 && u.value <= 0x39) || (u.value >= 0x41 && u.value <= 0x5A) || (u.value >= 0x61 && u.value <= 0x7A)
+                || " \t\n\r\u{0B}\u{0C}.#_-".unicodeScalars.contains(u)
+        }
+    }
+
+    static func decodeChronosJobs(_ values: [(JSONValue, String)], version: ChronosVersion, _ d: Diagnostics) -> [ChronosJob]? {
+        let before = d.errorCount
+        var jobs: [ChronosJob] = []
+        var paths: [String] = []
+        var parentValues: [JSONValue?] = []
+        for (v, p) in values {
+            guard let (job, pv) = decodeChronosJob(v, path: p, version: version, d) else { continue }
+            if let i = jobs.firstIndex(where: { $0.name == job.name }) {
+                d.error(JSONPath.key(p, "name"), at: v["name"], "job \(JSONValue.quote(job.name)) is already defined at \(paths[i]): Chronos' job names are unique")
+                continue
+            }
+            jobs.append(job); paths.append(p); parentValues.append(pv)
+        }
+        let names = jobs.map(\.name)
+        for (i, j) in jobs.enumerated() {
+            for (k, parent) in j.parents.enumerated() where !names.contains(parent) {
+                d.error(JSONPath.index(JSONPath.key(paths[i], "parents"), k), at: parentValues[i]?.arrayValue?[k],
+                        "parent \(JSONValue.quote(parent)) does not exist (Chronos: \"Error, parent does not exist\")\(Suggest.didYouMean(parent, among: names))")
+            }
+        }
+        if let cycle = dependencyCycle(jobs) {
+            let i = cycle[0]
+            d.error(JSONPath.key(paths[i], "parents"), at: parentValues[i],
+                    "dependency cycle: \(cycle.map { jobs[$0].name }.joined(separator: " -> ")) -> \(jobs[i].name) (Chronos' job graph is a DAG: the dependency would create a cycle)")
+        }
+        return d.errorCount == before ? jobs : nil
+    }
+
+    /// A cycle of parent links, as job indices, or nil (depth-first search in job order).
+    static func dependencyCycle(_ jobs: [ChronosJob]) -> [Int]? {
+        let index = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.name, $0) })
+        var state = Array(repeating: 0, count: jobs.count)   // 0 new, 1 on the stack, 2 done
+        var stack: [Int] = []
+        func visit(_ i: Int) -> [Int]? {
+            state[i] = 1; stack.append(i)
+            for p in jobs[i].parents {
+                guard let j = index[p] else { continue }
+                if state[j] == 1 { return Array(stack[stack.firstIndex(of: j)!...]) }
+                if state[j] == 0, let c = visit(j) { return c }
+            }
+            state[i] = 2; stack.removeLast()
+            return nil
+        }
+        for i in jobs.indices where state[i] == 0 {
+            if let c = visit(i) { return c }
+        }
+        return nil
+    }
+
+    static func decodeChronosJob(_ v: JSONValue, path: String, version: ChronosVersion, _ d: Diagnostics) -> (ChronosJob, JSONValue?)? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: chronosJobKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let name = r.required("name", .string)
+        if let n = name, !isValidChronosJobName(n) {
+            d.error(r.keyPath("name"), at: r.value["name"], "the job's name is invalid. Allowed names: '([\\w\\s\\.#_-]+)' (Chronos' JobUtils.jobNamePattern), got \(JSONValue.quote(n))")
+        }
+        let zone = r.optional("scheduleTimeZone", .string)
+        var zoneUsed: String? = nil
+        if let z = zone, !z.isEmpty {
+            if TimeZone(identifier: z) != nil { zoneUsed = z } else {
+                d.warning(r.keyPath("scheduleTimeZone"), at: r.value["scheduleTimeZone"], "unknown time zone \(JSONValue.quote(z)): Java's TimeZone.getTimeZone makes it GMT, and so does the simulation")
+                zoneUsed = "GMT"
+            }
+        }
+        let scheduleText = r.optional("schedule", .string)
+        let parents = r.optional("parents", .array(of: .string))
+        var schedule: ChronosSchedule? = nil
+        if scheduleText != nil && parents != nil {
+            _ = r.reject("parents", "a job has either \"schedule\" (POST /scheduler/iso8601) or \"parents\" (POST /scheduler/dependency), not both")
+        } else if let p = parents {
+            if p.isEmpty { d.error(r.keyPath("parents"), at: r.value["parents"], "Error, parent does not exist: a dependent job needs at least one parent") }
+        } else {
+            // JobDeserializer: no parents and no schedule gives "R1//PT24H" (one run, now).
+            switch ChronosSchedule.parse(scheduleText ?? "R1//PT24H", timeZone: zoneUsed) {
+            case .success(let s): schedule = s
+            case .failure(let e):
+                d.error(r.keyPath("schedule"), at: r.value["schedule"], "schedule \(JSONValue.quote(scheduleText ?? "")) \(e.message)\(e.chronosRefuses ? " (Chronos answers 400 Bad Request: Iso8601Expressions.canParse is false)" : "")")
+            }
+        }
+        var job = ChronosJob(name: name ?? "", schedule: schedule)
+        job.parents = parents ?? []
+        if let e = r.optional("epsilon", .string) {
+            if version == .v3 {
+                d.warning(r.keyPath("epsilon"), at: r.value["epsilon"], "Chronos 3.x has no epsilon (overdue jobs simply run): ignored")
+            } else if let p = ChronosSchedule.parsePeriodForEpsilon(e) {
+                job.epsilon = p
+            } else {
+                d.error(r.keyPath("epsilon"), at: r.value["epsilon"], "epsilon \(JSONValue.quote(e)) is not an ISO 8601 period of fixed length like PT30M (Joda Period.parse; years and months have no fixed length), up to 100 years")
+            }
+        }
+        if let n = r.optional("retries", .int(min: 0, max: 1_000_000)) { job.retries = n }
+        if let x = r.optional("cpus", .number(atLeast: 0, atMost: 1_000_000)) { job.cpus = x }
+        if let x = r.optional("mem", .number(atLeast: 0, atMost: 1e12)) { job.mem = x }
+        if let x = r.optional("disk", .number(atLeast: 0, atMost: 1e12)) { job.disk = x }
+        if let b = r.optional("disabled", .bool) { job.disabled = b }
+        if let b = r.optional("concurrent", .bool) {
+            if version == .v2 { d.warning(r.keyPath("concurrent"), at: r.value["concurrent"], "Chronos 2.x does not read \"concurrent\" (a run due while the job runs is dropped): ignored") }
+            else { job.concurrent = b }
+        }
+        if let b = r.optional("highPriority", .bool) { job.highPriority = b }
+        if let b = r.optional("softError", .bool) { job.softError = b }
+        if let b = r.optional("async", .bool) { job.async = b }
+        if let cv = r.value("container") {
+            if let members = cv.objectMembers {
+                if let iv = members.first(where: { $0.key == "image" })?.value {
+                    if let s = iv.stringValue, !s.isEmpty { job.image = s }
+                    else { d.error(JSONPath.key(r.keyPath("container"), "image"), at: iv, typeMismatch("the image name, a non-empty string", iv)) }
+                }
+            } else { d.error(r.keyPath("container"), at: cv, typeMismatch("Chronos' container object, like {\"type\": \"DOCKER\", \"image\": \"busybox\"}", cv)) }
+        }
+        if let cv = r.value("constraints") { job.constraints = decodeChronosConstraints(cv, path: r.keyPath("constraints"), d) }
+        for k in chronosPassiveJobFields { _ = r.value(k) }
+        let uris = r.value("uris")?.arrayValue ?? [], fetch = r.value("fetch")?.arrayValue ?? []
+        if !uris.isEmpty && !fetch.isEmpty {
+            d.error(r.keyPath("fetch"), at: r.value["fetch"], "both \"uris\" (deprecated) and \"fetch\" are given: Chronos answers 400 Bad Request (JobUtils.isValidURIDefinition)")
+        }
+        for (m, suggestion) in r.takeUnread() {
+            d.warning(r.keyPath(m.key), at: m.value, "unknown field \(JSONValue.quote(m.key)) ignored, as Chronos' JSON reader ignores fields it does not know" + (suggestion.map { "; did you mean \(JSONValue.quote($0))?" } ?? ""))
+        }
+        r.finish()
+        return d.errorCount == before ? (job, r.value("parents")) : nil
+    }
+
+    /// `[attribute, operator, value]` (JobDeserializer: EQUALS, LIKE, UNLIKE).
+    static func decodeChronosConstraints(_ v: JSONValue, path: String, _ d: Diagnostics) -> [ChronosConstraint] {
+        guard let a = v.arrayValue else { d.error(path, at: v, typeMismatch("an array of [attribute, operator, value]", v)); return [] }
+        var out: [ChronosConstraint] = []
+        for (i, e) in a.enumerated() {
+            let p = JSONPath.index(path, i)
+            guard let parts = e.arrayValue, parts.count == 3, let attr = parts[0].stringValue, let op = parts[1].stringValue, let value = parts[2].stringValue else {
+                d.error(p, at: e, "expected [attribute, operator, value] of three strings, like [\"rack_id\", \"EQUALS\", \"rack-1\"]")
+                continue
+            }
+            guard let o = ChronosConstraint.Operator(rawValue: op) else {
+                d.error(JSONPath.index(p, 1), at: parts[1], "unknown constraint operator \(JSONValue.quote(op)); Chronos knows \(ChronosConstraint.Operator.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            let c = ChronosConstraint(attribute: attr, op: o, value: value)
+            if o != .equals && c.regex == nil {
+                d.error(JSONPath.index(p, 2), at: parts[2], "\(JSONValue.quote(value)) is not a regular expression")
+                continue
+            }
+            out.append(c)
+        }
+        return out
+    }
+}
+
+extension ChronosSchedule {
+    /// A job's `epsilon` (Joda `Period.parse`), when its length is fixed.
+    static func parsePeriodForEpsilon(_ s: String) -> SimDuration? {
+        guard case .success(let x) = parse("R/2017-01-01T00:00:00Z/" + s, timeZone: nil), x.period.years == 0, x.period.months == 0 else {
+            return s == "PT0S" ? .zero : nil
+        }
+        return .milliseconds(x.period.standardMillis)
+    }
+}

@@ -1,0 +1,158 @@
+import ClusterModel
+import Foundation
+import SimKernel
+
+// The `chronos` section: version, flags by Chronos' command-line names, the hosts of its
+// instances, the jobs (Chronos' own job JSON: ChronosJobs.swift) and their behaviour. See docs/chronos.md.
+extension ScenarioSchema {
+    static func decodeChronos(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
+                              mesos: MesosSpec?, mesosGiven: Bool, _ d: Diagnostics) -> ChronosSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: chronosKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        var spec = ChronosSpec()
+        if !mesosGiven {
+            d.error(path, at: v, "Chronos is a Mesos framework: the scenario needs a \"mesos\" (or \"marathon\") section")
+        }
+        if let s = r.optional("version", .oneOf(ChronosVersion.allCases.map(\.rawValue), what: "Chronos version")) {
+            spec.version = ChronosVersion(rawValue: s) ?? .v2
+        }
+        let hosts = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
+        if let hv = r.value("hosts") {
+            if let list = ValueDecoder<[String]>.array(of: .nonEmptyString, nonEmpty: true).decode(hv, r.keyPath("hosts"), d) {
+                for (i, h) in list.enumerated() {
+                    let p = JSONPath.index(r.keyPath("hosts"), i)
+                    if list[..<i].contains(h) { d.error(p, at: hv.arrayValue?[i], "host \(JSONValue.quote(h)) is given twice: one Chronos instance per host") }
+                    else if hostGroupsComplete, let m = hosts.problem(with: h) { d.error(p, at: hv.arrayValue?[i], m) }
+                }
+                spec.hosts = list
+            }
+        } else if let m = mesos {
+            // Chronos beside the Mesos masters, one per master host.
+            let group = m.masterHostGroup ?? (hostGroups.contains { $0.name == "master" } ? "master" : hostGroups.first?.name)
+            if let g = hostGroups.first(where: { $0.name == group }) {
+                spec.hosts = (0..<min(m.masters, g.count)).map { g.hostName($0) }
+            }
+        }
+        if let s = r.optional("startTime", .string) {
+            if let ms = parseRFC3339(s) { spec.startMs = ms } else {
+                d.error(r.keyPath("startTime"), at: r.value["startTime"], "expected an RFC 3339 UTC time like \"2017-01-01T00:00:00Z\" between 1970 and 2200, got \(JSONValue.quote(s))")
+            }
+        }
+        if let fv = r.value("flags") { decodeChronosFlags(fv, path: r.keyPath("flags"), into: &spec.flags, version: spec.version, d) }
+
+        var jobValues: [(JSONValue, String)] = []
+        if let jv = r.value("jobs") {
+            if let a = jv.arrayValue {
+                for (i, e) in a.enumerated() { jobValues.append((e, JSONPath.index(r.keyPath("jobs"), i))) }
+            } else { d.error(r.keyPath("jobs"), at: jv, typeMismatch("an array of Chronos jobs", jv)) }
+        }
+        if let fv = r.value("jobsFile") {
+            let p = r.keyPath("jobsFile")
+            if let s = ValueDecoder<String>.nonEmptyString.decode(fv, p, d) {
+                if let root = d.baseDirectory {
+                    if let text = readSideFile(s, kind: "Chronos jobs file", base: root, maxBytes: 16 << 20, path: p, at: fv, d) {
+                        let parsed = JSONParser.parse(text, file: s)
+                        if let e = parsed.errors.first { d.error(p, at: fv, "\(s): \(e)") }
+                        else if let a = parsed.value?.arrayValue {
+                            for (i, e) in a.enumerated() { jobValues.append((e, "\(s)[\(i)]")) }
+                        } else { d.error(p, at: fv, "\(s): expected a JSON array of jobs, as GET /scheduler/jobs returns") }
+                    }
+                } else {
+                    d.error(p, at: fv, "a jobs file can only be read from a scenario file (its folder is where the path starts); give the jobs inline in \"jobs\"")
+                }
+            }
+        }
+        if let jobs = decodeChronosJobs(jobValues, version: spec.version, d) { spec.jobs = jobs }
+        if let bv = r.value("behaviour") {
+            decodeChronosBehaviour(bv, path: r.keyPath("behaviour"), jobs: spec.jobs.map(\.name), into: &spec, d)
+        }
+        r.finish()
+        return d.errorCount == before ? spec : nil
+    }
+
+    /// A duration flag in Chronos' unit (`unit` ns: seconds or milliseconds): a whole number of
+    /// that unit, or a Go duration string.
+    static func chronosDurationFlag(_ v: JSONValue, _ p: String, unit: Int64, unitName: String, least: Int64, _ d: Diagnostics) -> SimDuration? {
+        let maxUnits = ScenarioUnits.maxDuration.nanoseconds / unit
+        if let n = v.numberValue {
+            if let i = n.int64, i >= least, i <= maxUnits { return SimDuration(nanoseconds: i * unit) }
+            d.error(p, at: v, "expected a whole number of \(unitName) from \(least) to \(maxUnits) (Chronos' unit for this flag), or a Go duration string like \"5s\", got \(n.text)")
+            return nil
+        }
+        guard let dur = ValueDecoder<SimDuration>.duration(.nonNegative).decode(v, p, d) else { return nil }
+        if dur.nanoseconds < least * unit { d.error(p, at: v, "must be at least \(least) \(unitName), got \(dur)"); return nil }
+        return dur
+    }
+
+    static func decodeChronosFlags(_ v: JSONValue, path: String, into f: inout ChronosFlags, version: ChronosVersion, _ d: Diagnostics) {
+        guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object of Chronos flags", v)); return }
+        let names = chronosFlagKeys.names
+        let second: Int64 = 1_000_000_000, ms: Int64 = 1_000_000
+        for m in members {
+            let p = JSONPath.key(path, m.key)
+            let key = m.key.hasPrefix("--") ? String(m.key.dropFirst(2)) : m.key
+            guard names.contains(key) else {
+                d.error(p, location: m.keyLocation ?? m.value.location, "unknown Chronos flag \(JSONValue.quote(m.key))\(Suggest.didYouMean(key, among: names)); modelled flags: \(names.joined(separator: ", "))")
+                continue
+            }
+            let x = m.value
+            switch key {
+            case "schedule_horizon":
+                if version == .v3 { d.warning(p, at: x, "--schedule_horizon does not exist in Chronos 3.x (its loop wakes at the next job's time); ignored") }
+                if let dur = chronosDurationFlag(x, p, unit: second, unitName: "seconds", least: 1, d) { f.scheduleHorizon = dur }
+            case "task_epsilon": if let dur = chronosDurationFlag(x, p, unit: second, unitName: "seconds", least: 0, d) { f.taskEpsilon = dur }
+            case "failure_retry": if let dur = chronosDurationFlag(x, p, unit: ms, unitName: "milliseconds", least: 0, d) { f.failureRetry = dur }
+            case "decline_offer_duration": if let dur = chronosDurationFlag(x, p, unit: ms, unitName: "milliseconds", least: 0, d) { f.declineOfferDuration = dur }
+            case "zk_timeout": if let dur = chronosDurationFlag(x, p, unit: ms, unitName: "milliseconds", least: 1, d) { f.zkTimeout = dur }
+            case "disable_after_failures": if let n = ValueDecoder<Int>.int(min: 0, max: 1_000_000).decode(x, p, d) { f.disableAfterFailures = n }
+            case "mesos_task_cpu": if let n = ValueDecoder<Double>.number(greaterThan: 0, atMost: 1_000_000).decode(x, p, d) { f.mesosTaskCpu = n }
+            case "mesos_task_mem": if let n = ValueDecoder<Double>.number(greaterThan: 0, atMost: 1e12).decode(x, p, d) { f.mesosTaskMem = n }
+            case "mesos_task_disk": if let n = ValueDecoder<Double>.number(greaterThan: 0, atMost: 1e12).decode(x, p, d) { f.mesosTaskDisk = n }
+            case "mesos_role": if let s = ValueDecoder<String>.nonEmptyString.decode(x, p, d) { f.mesosRole = s }
+            case "zk_path":
+                if let s = ValueDecoder<String>.nonEmptyString.decode(x, p, d) {
+                    if s.hasPrefix("/") { f.zkPath = s } else { d.error(p, at: x, "a ZooKeeper path starts with \"/\", got \(JSONValue.quote(s))") }
+                }
+            case "mesos_checkpoint": if let b = ValueDecoder<Bool>.bool.decode(x, p, d) { f.mesosCheckpoint = b }
+            default: break
+            }
+        }
+    }
+
+    static func decodeChronosBehaviour(_ v: JSONValue, path: String, jobs: [String], into spec: inout ChronosSpec, _ d: Diagnostics) {
+        guard let members = v.objectMembers else {
+            d.error(path, at: v, typeMismatch("an object of job names (or \"default\") to behaviour blocks, like {\"default\": {\"runTime\": \"5m\"}}", v))
+            return
+        }
+        var seen: [String] = []
+        var blocks: [(key: String, value: JSONValue, path: String)] = []
+        for m in members {
+            let p = JSONPath.key(path, m.key)
+            if m.key != "default" && !jobs.contains(m.key) {
+                d.error(p, location: m.keyLocation ?? m.value.location, "behaviour for \(JSONValue.quote(m.key)), but there is no such job\(Suggest.didYouMean(m.key, among: jobs)); keys are \"default\" or job names")
+                continue
+            }
+            if seen.contains(m.key) { d.error(p, location: m.keyLocation, "behaviour for \(m.key) is given twice"); continue }
+            seen.append(m.key)
+            blocks.append((m.key, m.value, p))
+        }
+        // "default" first: a job's block starts from it, key by key.
+        func block(_ v: JSONValue, _ p: String, base: ChronosJobBehaviour) -> ChronosJobBehaviour? {
+            let r = ObjectReader(v, path: p, diagnostics: d, keys: chronosBehaviourKeys)
+            guard r.isObject else { return nil }
+            var b = base
+            if let x = r.optional("runTime", .distribution(.seconds)) { b.runTime = x }
+            if let x = r.optional("failureProbability", .number(atLeast: 0, atMost: 1)) { b.failureProbability = x }
+            if let x = r.optional("imageSize", .size(.positive)) { b.imageSizeBytes = x }
+            r.finish()
+            return b
+        }
+        if let def = blocks.first(where: { $0.key == "default" }), let b = block(def.value, def.path, base: ChronosJobBehaviour()) {
+            spec.defaultBehaviour = b
+        }
+        for (k, v, p) in blocks where k != "default" {
+            if let b = block(v, p, base: spec.defaultBehaviour) { spec.behaviours[k] = b }
+        }
+    }
+}
