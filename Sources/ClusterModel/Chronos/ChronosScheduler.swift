@@ -159,10 +159,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
         epoch &+= 1
         log("leadershipLost", processName(l), why)
         driver.suppressOffers()
-        if spec.version == .v3 {
-            queues = [[], []]; heads = [0, 0]
-            delayed = []; freeSlots = []
-        }
+        if spec.version == .v3 { clearQueues() }
     }
 
     func leaderPrepared(_ l: Int) {
@@ -172,10 +169,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
         log("leaderReady", processName(l), "\(jobs.count) jobs; \(tasks.count) tasks running")
         for s in jobs { s.edgeInvocations = Array(repeating: 0, count: s.parents.count) }
         loadSchedules()
-        // 2.x: the persisted tasks are scheduled again (due ones at once).
-        for (slot, t) in delayed.enumerated() {
-            if let t { armDelayed(slot, at: max(now, t.due)) }
-        }
+        reloadPersistedTasks()
         let updates = pendingUpdates
         pendingUpdates.removeAll()
         for u in updates { statusUpdate(u) }
@@ -184,6 +178,24 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
         switch spec.version {
         case .v2: scan()
         case .v3: wake()
+        }
+    }
+
+    /// 2.x TaskUtils.loadTasks / getDueTimes: the tasks a former leader scheduled or queued (persisted
+    /// until TASK_RUNNING) come back: not yet due, scheduled for their time; due less than the
+    /// job's epsilon ago, queued at once; older, filtered out ("overdue", counted as dropped).
+    func reloadPersistedTasks() {
+        var pending: [QueuedTask] = delayed.compactMap { $0 }
+        for q in 0..<2 { pending += queues[q][heads[q]...] }
+        clearQueues()
+        for t in pending {
+            let s = jobs[t.job]
+            if t.due > now { schedule(t, at: t.due) }
+            else if t.due + epsilon(s) > now { enqueue(t) }
+            else {
+                s.dropped += 1
+                log("taskFiltered", s.name, "task due \(t.due) is overdue by more than epsilon \(epsilon(s))")
+            }
         }
     }
 
@@ -199,7 +211,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
                 if leaderReady { failovers.append((now, nil)) }
                 leaderReady = false
                 epoch &+= 1
-                if spec.version == .v3 { queues = [[], []]; heads = [0, 0]; delayed = []; freeSlots = [] }
+                if spec.version == .v3 { clearQueues() }
             }
         }
     }
@@ -331,6 +343,11 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
     }
 
     // MARK: - Queue
+
+    func clearQueues() {
+        queues = [[], []]; heads = [0, 0]
+        delayed = []; freeSlots = []
+    }
 
     func isQueued(_ job: Int) -> Bool {
         for q in 0..<2 where queues[q][heads[q]...].contains(where: { $0.job == job }) { return true }
