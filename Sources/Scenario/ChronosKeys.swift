@@ -66,7 +66,7 @@ extension ScenarioSchema {
         KeySpec(#"schedule"#, #"string"#, default: #"`R1//PT24H` when neither `schedule` nor `parents` is given"#, allowed: #"ISO 8601 repeating interval `R[n]/<start>/<period>`; not with `parents`."#, meaning: #"When a schedule-based job runs."#),
         KeySpec(#"scheduleTimeZone"#, #"string"#, default: #"none (the start's own zone, else UTC)"#, allowed: #"A time zone name; unknown names are GMT, as Java's TimeZone.getTimeZone makes them (a warning)."#, meaning: #"The zone the start's fields are read in."#),
         KeySpec(#"parents"#, #"array of strings"#, default: #"none"#, allowed: #"Names of other jobs; no cycles; not with `schedule`."#, meaning: #"A dependent job runs after its last parent succeeds."#),
-        KeySpec(#"epsilon"#, #"string"#, default: #"`--task_epsilon`"#, allowed: #"ISO 8601 period like `PT30M` (no years or months). Ignored by 3.x (a warning)."#, meaning: #"2.x: a run later than this past its time is skipped."#),
+        KeySpec(#"epsilon"#, #"string"#, default: #"`--task_epsilon` (2.x)"#, allowed: #"ISO 8601 period like `PT30M` (no years or months). Ignored by 3.x (a warning)."#, meaning: #"2.x: a run later than this past its time is skipped."#),
         KeySpec(#"retries"#, #"integer"#, default: #"`2`"#, allowed: #"0 to 1000000."#, meaning: #"Retries of a failed run."#),
         KeySpec(#"cpus"#, #"number"#, default: #"`--mesos_task_cpu` when absent or 0"#, allowed: #">= 0 and <= 1000000."#, meaning: #"CPUs per task."#),
         KeySpec(#"mem"#, #"number (MB)"#, default: #"`--mesos_task_mem` when absent or 0"#, allowed: #">= 0 and <= 1e12."#, meaning: #"Memory per task."#),

@@ -110,7 +110,7 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
               wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions",
                              "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager", "marathonLB", "autoscale",
-                             "fidelity"],
+                             "fidelity", "chronos"],
               only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
         check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
@@ -153,5 +153,24 @@ extension DeclaredDefaultsTests {
         XCTAssertEqual(Set(ScenarioSchema.faultKeys.names).subtracting(faultWords), ["downFor", "master", "count"])
         let actionWords: Set = ["at", "kind", "app", "changes", "instances"]
         check(ScenarioSchema.actionKeys, at: "actions[0]", in: s, wordDefaults: actionWords)
+    }
+}
+
+extension DeclaredDefaultsTests {
+    func testChronosDefaultsAreTheDeclaredOnes() {
+        let base = """
+            {"name": "t", "duration": "1h",
+             "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                            {"name": "slave", "count": 2, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+             "mesos": {"masters": {"count": 1, "hostGroup": "master"}, "agents": {"hostGroups": ["slave"]}},
+             "chronos": %@}
+            """
+        let empty = base.replacingOccurrences(of: "%@", with: "{}")
+        let withJob = base.replacingOccurrences(of: "%@", with: #"{"jobs": [{"name": "a", "schedule": "R/2017-01-01T00:00:00Z/PT1H"}], "behaviour": {"a": {}}}"#)
+        check(ScenarioSchema.chronosKeys, at: "chronos", in: empty, wordDefaults: ["hosts", "jobsFile"])
+        check(ScenarioSchema.chronosFlagKeys, at: "chronos.flags", in: empty, wordDefaults: ["decline_offer_duration"])
+        check(ScenarioSchema.chronosJobKeys, at: "chronos.jobs[0]", in: withJob,
+              wordDefaults: ["name", "schedule", "scheduleTimeZone", "parents", "epsilon", "cpus", "mem", "disk", "container"])
+        check(ScenarioSchema.chronosBehaviourKeys, at: "chronos.behaviour.a", in: withJob, wordDefaults: [])
     }
 }
