@@ -8,7 +8,7 @@ import SimKernel
 /// dependent jobs through the job graph's edge counts (JobGraph.getExecutableChildren).
 /// Chronos never suppresses offers: what it cannot use it declines with `--decline_offer_duration`
 /// (Mesos' default filter, 5 s, when unset). Sources of each rule: docs/chronos.md.
-public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher {
+public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOwner {
     public let spec: ChronosSpec
     unowned let model: ClusterSimulation
     let mesos: MesosCluster
@@ -31,20 +31,15 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
     /// Tasks between launch and a terminal state.
     var tasks: [TaskID: (job: Int, attempt: Int)] = [:]
 
-    // MARK: HA (as Marathon's)
-    struct Process {
-        let host: Int
-        var alive = true
-        var session: Int?
-        var znode: ZNode?
-    }
-    var processes: [Process] = []
-    public private(set) var leader: Int?
+    // MARK: HA
+    /// The instances' leader latch (Curator LeaderLatch under `--zk_path`).
+    var latch: LeaderLatch!
+    /// The instance that leads, if any.
+    public var leader: Int? { latch.leader }
     public private(set) var leaderReady = false
     /// Grows with every leadership change: events of an older leader are ignored.
     var epoch: Int32 = 0
     var pendingUpdates: [TaskStatusUpdate] = []
-    let electionPath: String
     public private(set) var failovers: [(lostAt: SimTime, readyAt: SimTime?)] = []
     public private(set) var offersDeclined = 0
     /// The loop's next wake (3.x), so an older wake is ignored.
@@ -65,7 +60,6 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
         self.model = model
         self.mesos = mesos
         self.zooKeeper = zooKeeper
-        electionPath = spec.flags.zkPath + "/candidate"
         for (i, j) in spec.jobs.enumerated() {
             jobs.append(ChronosJobState(job: j, index: i, flags: spec.flags, behaviour: spec.behaviour(of: j.name),
                                         stream: model.stream(StreamName.of("chronos", j.name))))
@@ -77,7 +71,8 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
             for p in s.parents { jobs[p].children.append(s.index) }
         }
         let infra = model.infrastructure
-        for name in spec.hosts { if let h = infra.host(named: name) { processes.append(Process(host: h.index)) } }
+        latch = LeaderLatch(zooKeeper: zooKeeper, path: spec.flags.zkPath + "/candidate",
+                            hosts: spec.hosts.compactMap { infra.host(named: $0)?.index }, sessionTimeout: spec.flags.zkTimeout, owner: self)
     }
 
     public func register(in sim: Simulation) { target = sim.register(self) }
@@ -98,63 +93,29 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
         driver = mesos.addFramework(self)
         // Not registered until a leader starts its driver (JobScheduler.onElected).
         driver.suppressOffers()
-        zooKeeper.watchChildren(electionPath, self)
-        for i in processes.indices { openSession(i) }
+        latch.start()
     }
 
     // MARK: - Leader election
 
-    func openSession(_ i: Int) {
-        processes[i].session = zooKeeper.openSession(self, host: processes[i].host, requestedTimeout: spec.flags.zkTimeout)
-    }
+    func processName(_ i: Int) -> String { "chronos\(i + 1)@\(model.infrastructure.hosts[latch.contenders[i].host].name)" }
 
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, connected session: Int, reconnected: Bool) {
-        guard let i = processes.firstIndex(where: { $0.session == session }), processes[i].alive else { return }
-        if processes[i].znode == nil {
-            processes[i].znode = zk.createEphemeralSequential(session: session, path: electionPath, prefix: "latch-", owner: i)
-        }
-        electLeader()
-    }
-
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, disconnected session: Int) {}
-
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, expired session: Int) {
-        guard let i = processes.firstIndex(where: { $0.session == session }) else { return }
-        processes[i].session = nil
-        processes[i].znode = nil
-        if leader == i { loseLeadership("ZooKeeper session expired") }
-        if processes[i].alive {
-            sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
-        }
-        electLeader()
-    }
-
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, childrenChanged path: String) { electLeader() }
-
-    func processName(_ i: Int) -> String { "chronos\(i + 1)@\(model.infrastructure.hosts[processes[i].host].name)" }
-
-    /// LeaderLatch: the live contender with the lowest sequence leads.
-    func electLeader() {
-        let zk = zooKeeper
-        let lowest = zk.children(electionPath).filter { n in
-            processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n && zk.isConnected(n.session)
-        }.min { $0.sequence < $1.sequence }
-        let newLeader = lowest?.owner
-        if newLeader == leader { return }
-        if leader != nil { loseLeadership("another instance leads") }
-        guard let l = newLeader else { return }
-        leader = l
+    public func latchElected(_ l: Int) {
         log("leaderElected", processName(l), "loading jobs (\(Self.electionPrepareTime))")
         sim.schedule(after: Self.electionPrepareTime, target: target, kind: Kind.prepareDone.rawValue, arg: Int64(l))
+    }
+
+    public func latchLost(_ l: Int, why: String) { loseLeadership(l, why) }
+
+    public func latchSessionLost(_ i: Int) {
+        sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
     }
 
     /// JobScheduler.onDefeated: the driver is closed, the loop stops, the job graph is reset. 3.x
     /// keeps its queue in memory only: it is lost (the schedule did not advance, the next leader
     /// runs the job). 2.x persisted its scheduled tasks: the next leader loads them.
-    func loseLeadership(_ why: String) {
-        guard let l = leader else { return }
+    func loseLeadership(_ l: Int, _ why: String) {
         if leaderReady { failovers.append((now, nil)) }
-        leader = nil
         leaderReady = false
         epoch &+= 1
         log("leadershipLost", processName(l), why)
@@ -163,7 +124,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
     }
 
     func leaderPrepared(_ l: Int) {
-        guard leader == l, !leaderReady else { return }
+        guard latch.leader == l, !leaderReady else { return }
         leaderReady = true
         if let i = failovers.indices.last, failovers[i].readyAt == nil { failovers[i].readyAt = now }
         log("leaderReady", processName(l), "\(jobs.count) jobs; \(tasks.count) tasks running")
@@ -202,28 +163,17 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
     // MARK: - Hosts
 
     func hostWentDown(_ host: Int) {
-        for i in processes.indices where processes[i].host == host && processes[i].alive {
-            processes[i].alive = false
-            if let s = processes[i].session { zooKeeper.clientDied(s) }
-            if leader == i {
-                // The others learn of it when the ensemble expires the session.
-                log("leaderProcessDown", processName(i), "host \(model.infrastructure.hosts[host].name) down")
-                if leaderReady { failovers.append((now, nil)) }
-                leaderReady = false
-                epoch &+= 1
-                if spec.version == .v3 { clearQueues() }
-            }
-        }
+        let died = latch.hostWentDown(host)
+        // The others learn of it when the ensemble expires the leader's session.
+        guard let l = latch.leader, died.contains(l) else { return }
+        log("leaderProcessDown", processName(l), "host \(model.infrastructure.hosts[host].name) down")
+        if leaderReady { failovers.append((now, nil)) }
+        leaderReady = false
+        epoch &+= 1
+        if spec.version == .v3 { clearQueues() }
     }
 
-    func hostCameUp(_ host: Int) {
-        for i in processes.indices where processes[i].host == host && !processes[i].alive {
-            processes[i].alive = true
-            processes[i].session = nil
-            processes[i].znode = nil
-            openSession(i)
-        }
-    }
+    func hostCameUp(_ host: Int) { latch.hostCameUp(host) }
 
     // MARK: - Events
 
@@ -245,8 +195,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, ZooKeeperClie
             freeSlots.append(slot)
             enqueue(t)
         case .processRestart:
-            let i = Int(event.arg)
-            if processes[i].alive, processes[i].session == nil { openSession(i) }
+            latch.restart(Int(event.arg))
         }
     }
 
