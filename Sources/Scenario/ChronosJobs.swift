@@ -14,8 +14,14 @@ extension ScenarioSchema {
         }
     }
 
+    static let maxChronosJobs = 100_000
+
     static func decodeChronosJobs(_ values: [(JSONValue, String)], version: ChronosVersion, _ d: Diagnostics) -> [ChronosJob]? {
         let before = d.errorCount
+        if values.count > maxChronosJobs {
+            d.error(values[maxChronosJobs].1, at: values[maxChronosJobs].0, "more than \(maxChronosJobs) Chronos jobs (the simulator's limit; a Chronos cluster holds a few thousand)")
+            return nil
+        }
         var jobs: [ChronosJob] = []
         var paths: [String] = []
         var parentValues: [JSONValue?] = []
@@ -166,9 +172,7 @@ extension ScenarioSchema {
 extension ChronosSchedule {
     /// A job's `epsilon` (Joda `Period.parse`), when its length is fixed.
     static func parsePeriodForEpsilon(_ s: String) -> SimDuration? {
-        guard case .success(let x) = parse("R/2017-01-01T00:00:00Z/" + s, timeZone: nil), x.period.years == 0, x.period.months == 0 else {
-            return s == "PT0S" ? .zero : nil
-        }
-        return .milliseconds(x.period.standardMillis)
+        guard let p = parsePeriod(s), p.years == 0, p.months == 0, p.standardMillis <= maxPeriodMillis else { return nil }
+        return .milliseconds(p.standardMillis)
     }
 }

@@ -8,8 +8,10 @@ public final class ChronosJobState {
     public let index: Int
     let resources: Resources
     let behaviour: ChronosJobBehaviour
-    /// Draws whether a run fails (the run time is drawn by Mesos with the task's stream).
-    let stream: RandomStream
+    /// Draws whether a run fails (the run time is drawn by Mesos with the task's stream); made
+    /// when first used, so jobs that never fail cost no generator.
+    private(set) lazy var stream: RandomStream = makeStream()
+    private let makeStream: () -> RandomStream
     /// Indices of the job's parents, in `job.parents` order, and of its dependents, in job order.
     var parents: [Int] = []
     var children: [Int] = []
@@ -55,8 +57,8 @@ public final class ChronosJobState {
     public internal(set) var latenessMax = SimDuration.zero
     public internal(set) var disabledAt: SimTime?
 
-    init(job: ChronosJob, index: Int, flags: ChronosFlags, behaviour: ChronosJobBehaviour, stream: RandomStream) {
-        self.job = job; self.index = index; self.behaviour = behaviour; self.stream = stream
+    init(job: ChronosJob, index: Int, flags: ChronosFlags, behaviour: ChronosJobBehaviour, stream: @escaping () -> RandomStream) {
+        self.job = job; self.index = index; self.behaviour = behaviour; makeStream = stream
         resources = Resources(cpus: Scalar(job.cpus > 0 ? job.cpus : flags.mesosTaskCpu),
                               memMB: Scalar(job.mem > 0 ? job.mem : flags.mesosTaskMem),
                               diskMB: Scalar(job.disk > 0 ? job.disk : flags.mesosTaskDisk))

@@ -62,8 +62,8 @@ public struct ChronosSchedule: Equatable, Sendable {
             return .failure(ScheduleError("period \(parts[2]) is not an ISO 8601 period PnYnMnWnDTnHnMnS like PT1H or P1D"))
         }
         let rough = Int64(p.years) * 366 * 86_400_000 + Int64(p.months) * 31 * 86_400_000 + p.standardMillis
-        guard rough > 0, rough <= maxPeriodMillis else {
-            return .failure(ScheduleError("period \(parts[2]) must be longer than 0 and at most 100 years (Chronos would accept it, but a zero period repeats at the same instant forever)", chronosRefuses: false))
+        guard rough >= 1000, rough <= maxPeriodMillis else {
+            return .failure(ScheduleError("period \(parts[2]) must be at least 1 second and at most 100 years (Chronos would accept it, but a zero period repeats at the same instant forever and a batch job more often than every second is not one the simulator models)", chronosRefuses: false))
         }
         return .success(ChronosSchedule(recurrences: recurrences, startMs: start, period: p, timeZone: zone))
     }
@@ -170,7 +170,7 @@ public struct ChronosSchedule: Equatable, Sendable {
     }
 
     /// Joda `ISOPeriodFormat.standard`: `P[nY][nM][nW][nD][T[nH][nM][n[.fff]S]]`, at least one field.
-    static func parsePeriod(_ s: String) -> Period? {
+    public static func parsePeriod(_ s: String) -> Period? {
         var p = Period()
         let b = Array(s.utf8)
         guard b.first == 80 else { return nil }   // P

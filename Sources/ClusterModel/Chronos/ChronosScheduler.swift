@@ -62,7 +62,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         self.zooKeeper = zooKeeper
         for (i, j) in spec.jobs.enumerated() {
             jobs.append(ChronosJobState(job: j, index: i, flags: spec.flags, behaviour: spec.behaviour(of: j.name),
-                                        stream: model.stream(StreamName.of("chronos", j.name))))
+                                        stream: { [unowned model] in model.stream(StreamName.of("chronos", j.name)) }))
             jobIndex[j.name] = i
         }
         for s in jobs {
