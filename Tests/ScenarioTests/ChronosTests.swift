@@ -272,4 +272,20 @@ final class ChronosTests: XCTestCase {
         XCTAssertEqual(a.events.map { "\($0.time) \($0.event) \($0.subject)" }, b.events.map { "\($0.time) \($0.event) \($0.subject)" })
         XCTAssertGreaterThan(a.job("j").failed, 0)
     }
+
+    /// marathon-lb follows Marathon's event stream, which carries Marathon's tasks only: Chronos'
+    /// task updates do not make it regenerate (the Mesos signal carries every framework's tasks).
+    func testChronosTasksDoNotTriggerMarathonLB() {
+        func regenerations(_ jobs: String) -> Int? {
+            let text = MarathonLBTests.scenario(duration: "12m").replacingOccurrences(of: "\"marathonLB\": ", with: """
+                "chronos": {"hosts": ["master-01"], "jobs": \(jobs), "behaviour": {"default": {"runTime": "20s"}}}, "marathonLB": 
+                """)
+            guard let r = run(text) else { return nil }
+            return r.model.subsystem(MarathonLB.self)?.totalRegenerations
+        }
+        let none = regenerations("[]")
+        let busy = regenerations(#"[{"name": "tick", "schedule": "R/2017-01-01T00:07:00Z/PT30S", "cpus": 0.1, "mem": 32}]"#)
+        XCTAssertNotNil(none)
+        XCTAssertEqual(busy, none, "10 Chronos runs from 7 min on change nothing marathon-lb sees")
+    }
 }

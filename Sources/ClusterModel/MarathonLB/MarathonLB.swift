@@ -125,6 +125,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
             }
         case .hostUp(let h):
             for i in instances.indices where instances[i].host == h { trigger(i) }
+        case .statusUpdate(let task, _, _, _, _) where marathon.mesos.frameworkName(ofTask: task).map({ $0 != marathon.frameworkName }) ?? false:
+            break   // another framework's task (Chronos): not in Marathon's event stream
         case .statusUpdate, .healthStatusChanged, .deploymentInfo, .deploymentSuccess, .deploymentFailed, .appScaled:
             // api_post_event, health_status_changed_event, status_update_event: reset_from_tasks
             for i in instances.indices where hostUp(i) { trigger(i) }

@@ -386,6 +386,11 @@ extension MesosCluster {
 
     /// A task by id (nil when unknown).
     public func task(_ id: TaskID) -> MesosTask? { id >= 0 && id < tasks.count ? tasks[id] : nil }
+    /// The name of the framework that launched task `id` ("marathon", "chronos"), while Mesos
+    /// still knows the task (always while its status update is being published): subscribers of
+    /// `taskStatus` that stand for one framework's event stream (marathon-lb reads Marathon's) keep
+    /// to its tasks.
+    public func frameworkName(ofTask id: TaskID) -> String? { task(id).map { frameworks[$0.framework].name } }
     /// The agent on a host.
     public func agent(onHost h: Int) -> MesosAgent? { agentOfHost[h].map { agents[$0] } }
 }
