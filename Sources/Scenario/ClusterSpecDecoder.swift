@@ -97,8 +97,6 @@ public enum ScenarioSchema {
         var appSources: [AppSource] = []
         let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d,
                                                                     sources: { appSources.append($0) }) }
-        let chronos = r.value("chronos").flatMap { decodeChronos($0, path: "chronos", hostGroups: groups, hostGroupsComplete: groupsComplete,
-                                                                   mesos: mesos, mesosGiven: r.has("mesos") || r.has("marathon"), d) }
         let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
                                                                sources: appSources, duration: duration, d) } ?? []
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
@@ -136,6 +134,9 @@ public enum ScenarioSchema {
         let prometheus = r.value("prometheus").flatMap { decodePrometheus($0, path: "prometheus", hostGroups: groups, hostGroupsComplete: groupsComplete, alertmanager: alertmanager, d) }
 
         let fidelity = r.value("fidelity").flatMap { decodeFidelity($0, path: "fidelity", d) }
+
+        let chronos = r.value("chronos").flatMap { decodeChronos($0, path: "chronos", hostGroups: groups, hostGroupsComplete: groupsComplete,
+                                                                   mesos: mesos, mesosGiven: r.has("mesos") || r.has("marathon"), d) }
 
         r.finish()
 

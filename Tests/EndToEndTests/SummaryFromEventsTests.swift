@@ -82,6 +82,8 @@ final class SummaryFromEventsTests: XCTestCase {
                     if let i = deployments.firstIndex(where: { $0.id == e.subject }) { deployments[i].finished = e.time }
                 case ("marathon", "deploymentCancelled"):
                     if let i = deployments.firstIndex(where: { $0.id == e.subject }) { deployments[i].cancelled = e.time }
+                case ("mesos", _) where e.subject.hasPrefix("ct:"):
+                    break   // a Chronos task (TaskUtils.getTaskId): not a Marathon instance
                 case ("mesos", "TASK_STAGING"):
                     launched += 1
                 case ("mesos", "TASK_FAILED"), ("mesos", "TASK_ERROR"):
