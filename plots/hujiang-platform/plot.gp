@@ -62,13 +62,28 @@ plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/course
      'apps_healthy.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title '/search/indexer'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
-set output 'apps_backoff.png'
-set title 'Launch delay (back-off) per Marathon app'
-set ylabel 'launch delay (s)'
-plot 'apps_backoff.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/courseware/web', \
-     'apps_backoff.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title '/courseware/api', \
-     'apps_backoff.dat' using ($1/60):4 with steps lw 2 lc 3 dt 3 title '/courseware/transcoder', \
-     'apps_backoff.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title '/search/indexer'
+set output 'chronos_runs.png'
+set title 'Chronos runs launched per job (cumulative)'
+set ylabel 'runs launched'
+plot 'chronos_runs.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'log-archive', \
+     'chronos_runs.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'courseware-stats-hourly', \
+     'chronos_runs.dat' using ($1/60):4 with steps lw 2 lc 3 dt 3 title 'search-dict-export', \
+     'chronos_runs.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title 'courseware-catalog-dump', \
+     'chronos_runs.dat' using ($1/60):6 with steps lw 2 lc 5 dt 5 title 'search-reindex-full', \
+     'chronos_runs.dat' using ($1/60):7 with steps lw 2 lc 6 dt 1 title 'report-mail', \
+     'chronos_runs.dat' using ($1/60):8 with steps lw 2 lc 7 dt 2 title 'cdn-purge'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'chronos_lateness.png'
+set title 'Chronos: largest lateness of a run per job so far'
+set ylabel 'max lateness (s)'
+plot 'chronos_lateness.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'log-archive', \
+     'chronos_lateness.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'courseware-stats-hourly', \
+     'chronos_lateness.dat' using ($1/60):4 with steps lw 2 lc 3 dt 3 title 'search-dict-export', \
+     'chronos_lateness.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title 'courseware-catalog-dump', \
+     'chronos_lateness.dat' using ($1/60):6 with steps lw 2 lc 5 dt 5 title 'search-reindex-full', \
+     'chronos_lateness.dat' using ($1/60):7 with steps lw 2 lc 6 dt 1 title 'report-mail', \
+     'chronos_lateness.dat' using ($1/60):8 with steps lw 2 lc 7 dt 2 title 'cdn-purge'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'consul_members.png'
