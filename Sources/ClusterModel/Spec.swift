@@ -45,6 +45,10 @@ public struct ClusterSpec: Equatable, Sendable {
     /// Alertmanager: instances, its configuration (routes, receivers, inhibition), silences; nil
     /// without an `alertmanager` section.
     public var alertmanager: AlertmanagerSpec? = nil
+    /// Harbor registries per data center, images, replication policies; nil without a `harbor` section.
+    public var harbor: HarborSpec? = nil
+    /// The Jenkins release pipeline (jobs, commits, executors); nil without a `jenkins` section.
+    public var jenkins: JenkinsSpec? = nil
     /// Exact or fast (equal in distribution) paths for probes, offers and gossip (FidelitySpec).
     public var fidelity = FidelitySpec()
 
