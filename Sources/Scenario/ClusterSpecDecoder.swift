@@ -135,6 +135,11 @@ public enum ScenarioSchema {
 
         let fidelity = r.value("fidelity").flatMap { decodeFidelity($0, path: "fidelity", d) }
 
+        let harbor = r.value("harbor").flatMap { decodeHarbor($0, path: "harbor", hostGroups: groups, hostGroupsComplete: groupsComplete, networkGiven: r.has("network"), storage: storage, d) }
+        let jenkins = r.value("jenkins").flatMap { decodeJenkins($0, path: "jenkins", hostGroups: groups, hostGroupsComplete: groupsComplete, harbor: harbor, harborGiven: r.has("harbor"),
+                                                                  marathon: marathon, marathonGiven: r.has("marathon"), duration: duration, d) }
+        if let h = harbor { checkHarborImages(harbor: h, marathon: marathon, jenkins: jenkins, d, at: r.value("marathon")) }
+
         r.finish()
 
         guard d.errorCount == before, let name, let description, let seed, let duration, let sampleInterval,
@@ -154,6 +159,8 @@ public enum ScenarioSchema {
         spec.alertmanager = alertmanager
         spec.prometheus = prometheus
         if let fidelity { spec.fidelity = fidelity }
+        spec.harbor = harbor
+        spec.jenkins = jenkins
         return spec
     }
 
