@@ -110,7 +110,7 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
               wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions",
                              "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager", "marathonLB", "autoscale",
-                             "fidelity"],
+                             "fidelity", "harbor", "jenkins"],
               only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
         check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
@@ -153,5 +153,28 @@ extension DeclaredDefaultsTests {
         XCTAssertEqual(Set(ScenarioSchema.faultKeys.names).subtracting(faultWords), ["downFor", "master", "count"])
         let actionWords: Set = ["at", "kind", "app", "changes", "instances"]
         check(ScenarioSchema.actionKeys, at: "actions[0]", in: s, wordDefaults: actionWords)
+    }
+}
+
+extension DeclaredDefaultsTests {
+    /// The shipped release scenario has every section of `harbor` and `jenkins`.
+    static var releaseScenario: String {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios/release-pipeline.json").standardized.path
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func testHarborAndJenkinsDefaultsAreTheDeclaredOnes() {
+        let s = Self.releaseScenario
+        check(ScenarioSchema.harborKeys, at: "harbor", in: s, wordDefaults: ["domain", "registries", "pushRegistry"],
+              only: Set(ScenarioSchema.harborKeys.names).subtracting(["layers", "images", "policies"]))
+        check(ScenarioSchema.harborRegistryKeys, at: "harbor.registries[0]", in: s, wordDefaults: ["name", "host"])
+        check(ScenarioSchema.harborLayerKeys, at: "harbor.layers[0]", in: s, wordDefaults: ["digest", "size"])
+        check(ScenarioSchema.harborImageKeys, at: "harbor.images[0]", in: s, wordDefaults: ["name", "layers", "in"])
+        check(ScenarioSchema.harborPolicyKeys, at: "harbor.policies[0]", in: s, wordDefaults: ["name", "source", "destination", "period", "filters"])
+        check(ScenarioSchema.harborFilterKeys, at: "harbor.policies[0].filters", in: s, wordDefaults: [], only: ["tag"])
+        check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod"])
+        check(ScenarioSchema.jenkinsJobKeys, at: "jenkins.jobs[0]", in: s, wordDefaults: ["name", "app", "repository", "baseImage", "buildTime", "imageBuildTime"],
+              only: Set(ScenarioSchema.jenkinsJobKeys.names).subtracting(["newLayers", "nextBuildNumber"]))
+        check(ScenarioSchema.jenkinsCommitKeys, at: "jenkins.commits[0]", in: s, wordDefaults: ["at", "job"])
     }
 }
