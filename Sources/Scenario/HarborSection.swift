@@ -6,14 +6,11 @@ import SimKernel
 extension ScenarioSchema {
     static let harborSource = "goharbor/harbor"
 
-    static func decodeHarbor(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, networkGiven: Bool,
+    static func decodeHarbor(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
                              storage: StorageSpec?, _ d: Diagnostics) -> HarborSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: harborKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
-        if !networkGiven {
-            d.error(path, at: v, "harbor needs a `network` section: pulls, pushes and replications are flows on its NICs and data-center links")
-        }
         let directory = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
         let domain = r.required("domain", ValueDecoder<String>.nonEmptyString.check { s in
             s.contains("/") || s.contains(" ") ? "\(JSONValue.quote(s)) is not a host name (the part of an image name before its first /)" : nil

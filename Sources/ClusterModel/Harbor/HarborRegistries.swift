@@ -21,7 +21,9 @@ import SimKernel
 public final class HarborRegistries: EventHandler, NetworkClient {
     public let spec: HarborSpec
     unowned let model: ClusterSimulation
-    let network: ClusterNetwork
+    /// The network model; nil without a `network` section (then each transfer runs alone at the
+    /// smaller NIC rate of its two hosts, with no latency).
+    let network: ClusterNetwork?
     var target: Int32 = -1
     /// Blocked-PG checks of the registry on Ceph (storage's `registryRead`), when a registry's blobs are there.
     var storage: ContainerStorage?
@@ -72,9 +74,9 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// Failed launches whose image was in another registry already (replication lag).
     public internal(set) var launchesFailedByLag = 0
 
-    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled }
+    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone }
 
-    init(spec: HarborSpec, model: ClusterSimulation, network: ClusterNetwork) {
+    init(spec: HarborSpec, model: ClusterSimulation, network: ClusterNetwork?) {
         self.spec = spec
         self.model = model
         self.network = network
@@ -132,7 +134,28 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     public func image(_ reference: String) -> Int? { imageIndex[reference] }
 
     /// Round trip between two hosts (twice the one-way path latency of the network model).
-    func rtt(_ a: Int, _ b: Int) -> SimDuration { network.pathLatency(a, b) * 2 }
+    func rtt(_ a: Int, _ b: Int) -> SimDuration { oneWay(a, b) * 2 }
+    func oneWay(_ a: Int, _ b: Int) -> SimDuration { network?.pathLatency(a, b) ?? .zero }
+
+    /// A transfer of `bytes` from host `a` to host `b`: a flow of the network model, or without
+    /// one an event after bytes / (the smaller NIC rate). `token`: kind << 32 | index.
+    func transfer(from a: Int, to b: Int, bytes: Double, token: Int64) -> ClusterNetwork.FlowHandle {
+        if let n = network {
+            return n.startFlow(from: NetworkEndpoint(host: a), to: NetworkEndpoint(host: b), bytes: bytes, client: self, token: token)
+        }
+        timerGeneration &+= 1
+        let g = timerGeneration & 0x3F_FFFF
+        let hosts = model.infrastructure.hosts
+        let rate = Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
+        model.sim.schedule(after: SimDuration.fromSeconds(bytes / max(1, rate)), target: target, kind: Kind.transferDone.rawValue,
+                           arg: Int64(g) << 40 | token)
+        return ClusterNetwork.FlowHandle(slot: -1, generation: g)
+    }
+
+    func stopTransfer(_ f: ClusterNetwork.FlowHandle) {
+        if f.slot >= 0 { network?.stopFlow(f) }
+    }
+    var timerGeneration: UInt32 = 0
 
     public func start() {
         for (p, pol) in spec.policies.enumerated() {
@@ -147,6 +170,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         case .taskStep: taskStep(Int(event.arg))
         case .pullStart: pullStart(Int(event.arg))
         case .pushStep: pushStep(Int(event.arg))
+        case .transferDone:
+            flowCompleted(ClusterNetwork.FlowHandle(slot: -1, generation: UInt32(event.arg >> 40)), token: event.arg & 0xFF_FFFF_FFFF, bytes: 0)
         case .scheduled:
             let p = Int(event.arg)
             if case .scheduled(let period) = spec.policies[p].trigger {
@@ -265,8 +290,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             tasks[t].failing = fails
             let bytes = fails ? max(1, (size * stream.uniform()).rounded(.down)) : max(1, size)
             tasks[t].phase = .blobData
-            tasks[t].flow = network.startFlow(from: NetworkEndpoint(host: src.host), to: NetworkEndpoint(host: dst.host), bytes: bytes,
-                                              client: self, token: 1 << 32 | Int64(t))
+            tasks[t].flow = transfer(from: src.host, to: dst.host, bytes: bytes, token: 1 << 32 | Int64(t))
         case .blobPut:
             guard ends else { blobFailed(t, "PUT blob at \(dst.name): host unreachable"); return }
             let l = images[task.image].layers[task.blob]
@@ -296,12 +320,12 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         if tasks[t].failing { blobFailed(t, "blob upload reset"); return }
         tasks[t].phase = .blobPut
         // the PUT's response comes back one way
-        stepAfter(t, network.pathLatency(registries[tasks[t].source].host, registries[tasks[t].destination].host))
+        stepAfter(t, oneWay(registries[tasks[t].source].host, registries[tasks[t].destination].host))
     }
 
     /// copyBlobWithRetry: attempt after attempt, 2 s then doubling, until `blobRetries`.
     func blobFailed(_ t: Int, _ why: String) {
-        if let f = tasks[t].flow { network.stopFlow(f); tasks[t].flow = nil }
+        if let f = tasks[t].flow { stopTransfer(f); tasks[t].flow = nil }
         let task = tasks[t]
         registries[task.destination].blobFailures += 1
         let digest = layers[images[task.image].layers[task.blob]].digest
@@ -434,8 +458,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         guard up(registries[pl.registry].host) else { endPull(p); return }
         let bytes = images[pl.image].layers.filter { !hostLayers[pl.host].contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
         pulls[p].bytes = bytes
-        pulls[p].flow = network.startFlow(from: NetworkEndpoint(host: registries[pl.registry].host), to: NetworkEndpoint(host: pl.host),
-                                          bytes: Double(max(1, bytes)), client: self, token: 2 << 32 | Int64(p))
+        pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p))
     }
 
     func pullTransferred(_ p: Int) {
@@ -446,7 +469,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     /// The pull is over (done, or its registry went away): its waiters ask again.
     func endPull(_ p: Int) {
-        if let f = pulls[p].flow { network.stopFlow(f) }
+        if let f = pulls[p].flow { stopTransfer(f) }
         let pl = pulls[p]
         pulls[p].active = false; pulls[p].flow = nil; pulls[p].waiters = []
         pullOf[Int64(pl.host) << 32 | Int64(pl.image)] = nil
@@ -488,8 +511,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             let bytes = images[ps.image].layers.filter { !reg.blobs.contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
             pushes[p].phase = 1
             if bytes > 0 {
-                pushes[p].flow = network.startFlow(from: NetworkEndpoint(host: ps.from), to: NetworkEndpoint(host: reg.host), bytes: Double(bytes),
-                                                   client: self, token: 3 << 32 | Int64(p))
+                pushes[p].flow = transfer(from: ps.from, to: reg.host, bytes: Double(bytes), token: 3 << 32 | Int64(p))
                 return
             }
             pushTransferred(p)

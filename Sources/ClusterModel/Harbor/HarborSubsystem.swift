@@ -1,13 +1,13 @@
 import SimKernel
 
-// Harbor as a subsystem: built from the `harbor` section (needs `network`: pulls, pushes and
-// replications are flows of the network model), plugged into the Mesos agents' containerizer as
+// Harbor as a subsystem: built from the `harbor` section (pulls, pushes and replications are
+// flows of the network model when the scenario has one), plugged into the Mesos agents' containerizer as
 // their image source, and told about hosts through `.hosts` signals.
 
 extension HarborRegistries: Subsystem, SignalSubscriber, ContainerImageSource {
     public static let entry = SubsystemEntry(name: "harbor", section: "harbor", outputs: HarborRegistries.outputs) { model in
-        guard let spec = model.spec.harbor, let net = model.subsystem(ClusterNetwork.self) else { return nil }
-        let h = HarborRegistries(spec: spec, model: model, network: net)
+        guard let spec = model.spec.harbor else { return nil }
+        let h = HarborRegistries(spec: spec, model: model, network: model.subsystem(ClusterNetwork.self))
         h.storage = model.subsystem(StorageModel.self)
         if let c = model.subsystem(Containerizer.self) {
             c.attach(images: h)
