@@ -22,7 +22,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     public let spec: HarborSpec
     unowned let model: ClusterSimulation
     /// The network model; nil without a `network` section (then each transfer runs alone at the
-    /// smaller NIC rate of its two hosts, with no latency).
+    /// smaller NIC rate of its two hosts and `mesos.registry.bandwidth`, with no latency).
     let network: ClusterNetwork?
     var target: Int32 = -1
     /// Blocked-PG checks of the registry on Ceph (storage's `registryRead`), when a registry's blobs are there.
@@ -138,7 +138,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     func oneWay(_ a: Int, _ b: Int) -> SimDuration { network?.pathLatency(a, b) ?? .zero }
 
     /// A transfer of `bytes` from host `a` to host `b`: a flow of the network model, or without
-    /// one an event after bytes / (the smaller NIC rate). `token`: kind << 32 | index.
+    /// one an event after bytes / (the smaller NIC rate, at most `mesos.registry.bandwidth`). `token`: kind << 32 | index.
     func transfer(from a: Int, to b: Int, bytes: Double, token: Int64) -> ClusterNetwork.FlowHandle {
         if let n = network {
             return n.startFlow(from: NetworkEndpoint(host: a), to: NetworkEndpoint(host: b), bytes: bytes, client: self, token: token)
@@ -146,7 +146,9 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         timerGeneration &+= 1
         let g = timerGeneration & 0x3F_FFFF
         let hosts = model.infrastructure.hosts
-        let rate = Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
+        // the registry's serving rate (`mesos.registry.bandwidth`) caps it as it caps plain pulls
+        let bits = min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond, model.spec.mesos?.registryBandwidth ?? .max)
+        let rate = Double(bits) / 8
         model.sim.schedule(after: SimDuration.fromSeconds(bytes / max(1, rate)), target: target, kind: Kind.transferDone.rawValue,
                            arg: Int64(g) << 40 | token)
         return ClusterNetwork.FlowHandle(slot: -1, generation: g)
