@@ -135,7 +135,7 @@ public enum ScenarioSchema {
 
         let fidelity = r.value("fidelity").flatMap { decodeFidelity($0, path: "fidelity", d) }
 
-        let harbor = r.value("harbor").flatMap { decodeHarbor($0, path: "harbor", hostGroups: groups, hostGroupsComplete: groupsComplete, storage: storage, d) }
+        let harbor = r.value("harbor").flatMap { decodeHarbor($0, path: "harbor", hostGroups: groups, hostGroupsComplete: groupsComplete, storage: storage, duration: duration, d) }
         let jenkins = r.value("jenkins").flatMap { decodeJenkins($0, path: "jenkins", hostGroups: groups, hostGroupsComplete: groupsComplete, harbor: harbor, harborGiven: r.has("harbor"),
                                                                   marathon: marathon, marathonGiven: r.has("marathon"), duration: duration, d) }
         if let h = harbor { checkHarborImages(harbor: h, marathon: marathon, jenkins: jenkins, d, at: r.value("marathon")) }

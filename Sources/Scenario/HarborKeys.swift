@@ -56,7 +56,7 @@ extension ScenarioSchema {
         KeySpec(#"destination"#, #"string"#, default: #"required"#, allowed: #"A registry name other than `source`."#, meaning: #"Where images are copied."#),
         KeySpec(#"trigger"#, #"string"#, default: #"`"event_based"`"#, allowed: #"`"event_based"` (every push of a matching image into `source`, replications included) or `"scheduled"`."#,
                 meaning: #"What starts an execution."#, source: #"goharbor/harbor:src/pkg/reg/model/policy.go (trigger types)"#),
-        KeySpec(#"period"#, #"duration"#, default: #"required for `scheduled`"#, allowed: #"> 0; only with `scheduled`."#,
+        KeySpec(#"period"#, #"duration"#, default: #"required for `scheduled`"#, allowed: #">= 1s, at most 1000000 executions in `duration`; only with `scheduled`."#,
                 meaning: #"Harbor's cron as a period from time 0: each execution copies the matching images the destination lacks."#),
         KeySpec(#"filters"#, #"object"#, default: #"every image"#, allowed: #"See `harbor.policies[i].filters`."#, meaning: #"Name and tag filters."#),
         KeySpec(#"enabled"#, #"boolean"#, default: #"`true`"#, allowed: #"`true` or `false`."#, meaning: #"A disabled policy never runs."#,
@@ -67,7 +67,7 @@ extension ScenarioSchema {
     ])
 
     static let harborFilterKeys = SectionKeys(#"harbor.policies[i].filters"#, [
-        KeySpec(#"name"#, #"string"#, default: #"`"**"`"#, allowed: #"A doublestar pattern: `*` within a path segment, `**` across, `?` one character."#,
+        KeySpec(#"name"#, #"string"#, default: #"`"**"`"#, allowed: #"A doublestar pattern of at most 1024 characters: `*` within a path segment, `**` across, `?` one character."#,
                 meaning: #"Matches `project/repository`."#, source: #"goharbor/harbor:src/pkg/reg/filter (doublestar.Match)"#),
         KeySpec(#"tag"#, #"string"#, default: #"`"**"`"#, allowed: #"The same patterns."#, meaning: #"Matches the tag."#),
     ])

@@ -7,7 +7,7 @@ extension ScenarioSchema {
     static let harborSource = "goharbor/harbor"
 
     static func decodeHarbor(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
-                             storage: StorageSpec?, _ d: Diagnostics) -> HarborSpec? {
+                             storage: StorageSpec?, duration: SimDuration?, _ d: Diagnostics) -> HarborSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: harborKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -105,7 +105,11 @@ extension ScenarioSchema {
                 let trigger = pr.optional("trigger", .oneOf(["event_based", "scheduled"], what: "trigger"), default: "event_based")
                 var period: SimDuration? = nil
                 if trigger == "scheduled" {
-                    period = pr.required("period", .duration(.positive), hint: "how often the scheduled trigger runs, like \"15m\"")
+                    period = pr.required("period", ValueDecoder<SimDuration>.duration(.positive).check { p in
+                        if p < .seconds(1) { return "at least 1s (Harbor's cron has a resolution of one second), got \(p)" }
+                        if let dur = duration, dur.nanoseconds / p.nanoseconds > 1_000_000 { return "\(p) makes more than 1000000 executions in \(dur); at most that many here" }
+                        return nil
+                    }, hint: "how often the scheduled trigger runs, like \"15m\"")
                 } else if pr.has("period") {
                     pr.reject("period", "\"period\" is only for trigger \"scheduled\"")
                 }
@@ -113,8 +117,9 @@ extension ScenarioSchema {
                 if let fv = pr.value("filters") {
                     let fr = ObjectReader(fv, path: pr.keyPath("filters"), diagnostics: d, keys: harborFilterKeys)
                     if fr.isObject {
-                        nameFilter = fr.optional("name", .nonEmptyString, default: "**") ?? "**"
-                        tagFilter = fr.optional("tag", .nonEmptyString, default: "**") ?? "**"
+                        let pattern = ValueDecoder<String>.nonEmptyString.check { $0.utf8.count > 1024 ? "a pattern of at most 1024 characters here" : nil }
+                        nameFilter = fr.optional("name", pattern, default: "**") ?? "**"
+                        tagFilter = fr.optional("tag", pattern, default: "**") ?? "**"
                         fr.finish()
                     }
                 }

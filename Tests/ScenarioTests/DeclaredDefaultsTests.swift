@@ -159,8 +159,7 @@ extension DeclaredDefaultsTests {
 extension DeclaredDefaultsTests {
     /// The shipped release scenario has every section of `harbor` and `jenkins`.
     static var releaseScenario: String {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios/release-pipeline.json").standardized.path
-        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: HarborPipelineTests.releasePath, encoding: .utf8)) ?? ""
     }
 
     func testHarborAndJenkinsDefaultsAreTheDeclaredOnes() {

@@ -24,10 +24,21 @@ final class HarborPipelineTests: XCTestCase {
 
     static let framing = Datapath.wireBytesPerPayloadByte(.host, mtu: 1500)
 
+    static let releasePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../scenarios/release-pipeline.json").standardized.path
+
+    /// Runs the shipped release scenario (with `--set` overrides).
+    func runRelease(overrides: [String] = []) throws -> (ClusterSimulation, MemoryObserver, HarborRegistries) {
+        try run(spec: ScenarioLoader.load(path: Self.releasePath, overrides: overrides).spec)
+    }
+
     func run(_ text: String) throws -> (ClusterSimulation, MemoryObserver, HarborRegistries) {
-        let s = try XCTUnwrap(loadOK(text))
+        try run(spec: try XCTUnwrap(loadOK(text)).spec)
+    }
+
+    func run(spec: ClusterSpec) throws -> (ClusterSimulation, MemoryObserver, HarborRegistries) {
         let o = MemoryObserver()
-        let m = ClusterSimulation(spec: s.spec, observer: o)
+        let m = ClusterSimulation(spec: spec, observer: o)
         XCTAssertTrue(m.run())
         return (m, o, try XCTUnwrap(m.subsystem(HarborRegistries.self)))
     }
@@ -208,12 +219,8 @@ final class HarborPipelineTests: XCTestCase {
     // MARK: the release pipeline
 
     func testReleaseCommitToProductionPerDataCenter() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios/release-pipeline.json").standardized.path
-        let s = try ScenarioLoader.load(path: path)
-        let o = MemoryObserver()
-        let m = ClusterSimulation(spec: s.spec, observer: o)
-        XCTAssertTrue(m.run())
-        let j = try XCTUnwrap(m.subsystem(JenkinsPipeline.self)), h = try XCTUnwrap(m.subsystem(HarborRegistries.self))
+        let (m, _, h) = try runRelease()
+        let j = try XCTUnwrap(m.subsystem(JenkinsPipeline.self))
         XCTAssertEqual(j.releases.count, 1)
         let r = j.releases[0]
         XCTAssertEqual(r.commitAt.seconds, 540)
@@ -234,12 +241,8 @@ final class HarborPipelineTests: XCTestCase {
 
     /// A PUT while a deployment of the app runs gets 409: the plugin tries again 5 s later, 3 times at most.
     func testPluginRetriesA409ThreeTimesThenFailsTheBuild() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios/release-pipeline.json").standardized.path
         // a scale just before the release's PUT whose deployment cannot finish (not enough resources)
-        let s = try ScenarioLoader.load(path: path, overrides: [#"actions=[{"at": "677s", "kind": "scale", "app": "/courseware/web", "instances": 1000}]"#])
-        let o = MemoryObserver()
-        let m = ClusterSimulation(spec: s.spec, observer: o)
-        XCTAssertTrue(m.run())
+        let (m, o, _) = try runRelease(overrides: [#"actions=[{"at": "677s", "kind": "scale", "app": "/courseware/web", "instances": 1000}]"#])
         let j = try XCTUnwrap(m.subsystem(JenkinsPipeline.self))
         let retries = o.events.filter { $0.event == "deployRetry" }
         XCTAssertEqual(retries.count, 2)
@@ -250,7 +253,7 @@ final class HarborPipelineTests: XCTestCase {
 
     // MARK: bad input
 
-    func testBadHarborAndJenkinsInputNamesThePath() {
+    func testBadHarborAndJenkinsInputNamesThePath() throws {
         let base = Self.twoDCs(images: #"{"name": "p/one:1", "layers": ["sha256:a"]}"#,
                                policies: #"{"name": "x", "source": "dc01", "destination": "dc9"}"#)
         assertSingleError(base, path: "harbor.policies[0].destination", ["no registry \"dc9\"", "\"dc01\", \"dc02\""])
@@ -260,14 +263,23 @@ final class HarborPipelineTests: XCTestCase {
         assertSingleError(layer, path: "harbor.images[0].layers[0]", ["no layer \"sha256:zz\""])
         let period = Self.twoDCs(images: "", policies: #"{"name": "x", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "0s"}"#)
         assertSingleError(period, path: "harbor.policies[0].period", [])
+        assertSingleError(period.replacingOccurrences(of: #""0s""#, with: #""10ms""#), path: "harbor.policies[0].period", ["at least 1s"])
+        assertSingleError(period.replacingOccurrences(of: #""0s""#, with: #""1s""#).replacingOccurrences(of: #""duration": "30m""#, with: #""duration": "100000h""#),
+                          path: "harbor.policies[0].period", ["more than 1000000 executions"])
         let same = Self.twoDCs(images: "", policies: #"{"name": "x", "source": "dc01", "destination": "dc01"}"#)
         assertSingleError(same, path: "harbor.policies[0].destination", ["both \"dc01\""])
         let huge = Self.twoDCs(images: "", policies: "", harborExtra: #", "blobFailureProbability": 1e308"#)
         assertSingleError(huge, path: "harbor.blobFailureProbability", [])
+        // the longest back-off the section allows does not overflow the clock: 100 attempts of 24h doubling
+        let long = Self.twoDCs(images: #"{"name": "p/one:1", "layers": ["sha256:a"], "in": ["dc01"]}"#,
+                               policies: #"{"name": "n", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "10000h"}"#,
+                               harborExtra: #", "blobFailureProbability": 1, "blobRetries": 100, "blobRetryBackoff": "24h""#, duration: "400000h")
+        let (_, _, h) = try run(long.replacingOccurrences(of: #""sampleInterval": "1m""#, with: #""sampleInterval": "10000h""#))
+        XCTAssertGreaterThan(h.registries[1].blobFailures, 10, "24h, 48h, ... apart, without overflow")
     }
 
     func testBadJenkinsInputNamesThePath() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios/release-pipeline.json").standardized.path
+        let path = Self.releasePath
         let text = try String(contentsOfFile: path, encoding: .utf8)
         func one(_ set: String, _ p: String, _ fragments: [String]) {
             assertSingleError(text, path: p, fragments, overrides: [set], baseDirectory: (path as NSString).deletingLastPathComponent)

@@ -332,7 +332,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         registries[task.destination].blobFailures += 1
         let digest = layers[images[task.image].layers[task.blob]].digest
         if task.attempt < spec.blobRetries && up(registries[task.source].host) {
-            let backoff = spec.blobRetryBackoff * Int64(1 << min(30, task.attempt - 1))
+            let backoff = SimDuration.fromSeconds(min(1e9, spec.blobRetryBackoff.seconds * Double(1 << min(40, task.attempt - 1))))
             log("blobRetry", spec.policies[task.policy].name, "\(images[task.image].reference) blob \(digest) attempt \(task.attempt) failed (\(why)); retry in \(backoff)")
             tasks[t].attempt += 1
             tasks[t].phase = .blobBackoff
