@@ -251,6 +251,33 @@ final class HarborPipelineTests: XCTestCase {
         XCTAssertTrue(j.releases[0].failure?.contains("409") == true, "\(String(describing: j.releases[0].failure))")
     }
 
+    /// Jenkins' queue: a commit inside the quiet period joins the queued build; with one
+    /// executor the next build starts when the previous one's post-build PUT is done.
+    func testQuietPeriodMergesCommitsAndOneExecutorQueuesBuilds() throws {
+        let commits = #"jenkins.commits=[{"at": "9m", "job": "courseware-web"}, {"at": "9m2s", "job": "courseware-web"}, {"at": "9m30s", "job": "courseware-web"}]"#
+        let (m, _, _) = try runRelease(overrides: ["jenkins.executors=1", commits])
+        let j = try XCTUnwrap(m.subsystem(JenkinsPipeline.self))
+        XCTAssertEqual(j.releases.map(\.build), [41, 42])
+        XCTAssertEqual(j.releases[0].commits, 2)
+        XCTAssertEqual(j.releases[1].commitAt.seconds, 570)
+        XCTAssertEqual(try XCTUnwrap(j.releases[1].startedAt), try XCTUnwrap(j.releases[0].putAt), "waits for the only executor")
+    }
+
+    /// Filters (doublestar: `*` stops at `/`, `**` does not) and `enabled`.
+    func testPolicyFiltersAndEnabled() throws {
+        XCTAssertTrue(Glob.matches("courseware/**", "courseware/web"))
+        XCTAssertTrue(Glob.matches("**", "a/b/c"))
+        XCTAssertFalse(Glob.matches("*", "a/b"))
+        XCTAssertTrue(Glob.matches("course*/w?b", "courseware/web"))
+        XCTAssertFalse(Glob.matches("courseware/*", "search/indexer"))
+        let images = #"{"name": "p/one:1", "layers": ["sha256:a"], "in": ["dc01"]}, {"name": "q/two:rc1", "layers": ["sha256:b"], "in": ["dc01"]}"#
+        let (_, _, h) = try run(Self.twoDCs(images: images, policies: #"{"name": "p", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "1m", "filters": {"name": "p/**"}}, {"name": "q", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "1m", "filters": {"tag": "v*"}}"#))
+        XCTAssertNotNil(arrival(h, "p/one:1", in: 1))
+        XCTAssertNil(arrival(h, "q/two:rc1", in: 1), "no policy matches its tag")
+        let (_, _, off) = try run(Self.twoDCs(images: images, policies: #"{"name": "p", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "1m", "enabled": false}"#))
+        XCTAssertNil(arrival(off, "p/one:1", in: 1))
+    }
+
     // MARK: bad input
 
     func testBadHarborAndJenkinsInputNamesThePath() throws {
