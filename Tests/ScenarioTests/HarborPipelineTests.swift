@@ -216,6 +216,33 @@ final class HarborPipelineTests: XCTestCase {
         for r in 0..<2 { XCTAssertEqual(h.registries[r].pulledBytes, 120_000_000 + 10_000_000, h.registries[r].name) }
     }
 
+    /// A registry whose blobs are on Ceph: pulls wait while the PGs holding them are below
+    /// min_size (two of five OSD hosts down until 10 min), as the plain registry on Ceph does.
+    func testPullsWaitForBlockedPGsWhenBlobsAreOnCeph() throws {
+        let faults = #"{"at": "0s", "kind": "hostCrash", "host": "ceph-01"}, {"at": "0s", "kind": "hostCrash", "host": "ceph-02", "recoverAfter": "10m"}"#
+        func scenario(blobs: String) -> String {
+            CephClientTests.scenario(faults: faults, ceph: #", "registry": true, "clientReadRate": "10MB/s""#, behaviour: #""/web": {}"#, duration: "20m")
+                .replacingOccurrences(of: #""image": "r/web:1""#, with: #""image": "hub.test/r/web:1""#)
+                .replacingOccurrences(of: #""faults": ["#, with: #"""
+                    "harbor": {"domain": "hub.test", "registries": [{"name": "dc01", "host": "master-01", "blobs": "\#(blobs)"}],
+                               "layers": [{"digest": "sha256:w", "size": "300MB"}], "images": [{"name": "r/web:1", "layers": ["sha256:w"]}]},
+                    "faults": [
+                    """#)
+        }
+        let (_, o, h) = try run(scenario(blobs: "ceph"))
+        let webRunning = o.events.filter { $0.event == "TASK_RUNNING" && $0.subject.hasPrefix("web") }
+        XCTAssertFalse(webRunning.isEmpty)
+        XCTAssertTrue(webRunning.allSatisfy { $0.time.seconds >= 600 }, "\(webRunning.map(\.time))")
+        XCTAssertTrue(o.events.contains { $0.event == "registryReadResumed" && $0.time.seconds >= 600 })
+        // the first pulls read at the Ceph client rate (10 MB/s: 30 s for 300 MB), their blobs were blocked
+        // before the end (OSDs marked down), so they are read again once the PGs are active
+        XCTAssertTrue(o.events.contains { $0.event == "pullBlocked" && $0.time.seconds >= 30 && $0.time.seconds < 40 })
+        XCTAssertEqual(h.registries[0].pulledBytes % 300_000_000, 0)
+        XCTAssertGreaterThan(h.registries[0].pulledBytes, 300_000_000)
+        let (_, o2, _) = try run(scenario(blobs: "filesystem"))
+        XCTAssertTrue(o2.events.contains { $0.event == "TASK_RUNNING" && $0.subject.hasPrefix("web") && $0.time.seconds < 600 })
+    }
+
     // MARK: the release pipeline
 
     func testReleaseCommitToProductionPerDataCenter() throws {

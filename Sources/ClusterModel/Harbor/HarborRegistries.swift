@@ -27,6 +27,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     var target: Int32 = -1
     /// Blocked-PG checks of the registry on Ceph (storage's `registryRead`), when a registry's blobs are there.
     var storage: ContainerStorage?
+    /// Ceph's client read rate (bytes/s) for registries with `blobs: "ceph"`.
+    var cephReadRate = Double.infinity
     var containerizer: Containerizer?
     let stream: RandomStream
 
@@ -36,6 +38,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         public let datacenter: String
         let maxWorkers: Int
         let blobsOnCeph: Bool
+        /// With its blobs on Ceph: the Ceph client read rate its pulls share (a resource of the network model).
+        var cephLimit: Int32?
         /// When each image (by index) arrived; nil: absent.
         public internal(set) var arrived: [SimTime?] = []
         var blobs: Set<Int> = []
@@ -139,16 +143,17 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     /// A transfer of `bytes` from host `a` to host `b`: a flow of the network model, or without
     /// one an event after bytes / (the smaller NIC rate, at most `mesos.registry.bandwidth`). `token`: kind << 32 | index.
-    func transfer(from a: Int, to b: Int, bytes: Double, token: Int64) -> ClusterNetwork.FlowHandle {
+    func transfer(from a: Int, to b: Int, bytes: Double, token: Int64, cephRead: Int? = nil) -> ClusterNetwork.FlowHandle {
         if let n = network {
-            return n.startFlow(from: NetworkEndpoint(host: a), to: NetworkEndpoint(host: b), bytes: bytes, client: self, token: token)
+            return n.startFlow(from: NetworkEndpoint(host: a), to: NetworkEndpoint(host: b), bytes: bytes,
+                               limits: cephRead.flatMap { registries[$0].cephLimit }.map { [$0] } ?? [], client: self, token: token)
         }
         timerGeneration &+= 1
         let g = timerGeneration & 0x3F_FFFF
         let hosts = model.infrastructure.hosts
         // the registry's serving rate (`mesos.registry.bandwidth`) caps it as it caps plain pulls
         let bits = min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond, model.spec.mesos?.registryBandwidth ?? .max)
-        let rate = Double(bits) / 8
+        let rate = min(Double(bits) / 8, cephRead.flatMap { registries[$0].blobsOnCeph ? cephReadRate : nil } ?? .infinity)
         model.sim.schedule(after: SimDuration.fromSeconds(bytes / max(1, rate)), target: target, kind: Kind.transferDone.rawValue,
                            arg: Int64(g) << 40 | token)
         return ClusterNetwork.FlowHandle(slot: -1, generation: g)
@@ -460,11 +465,24 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         guard up(registries[pl.registry].host) else { endPull(p); return }
         let bytes = images[pl.image].layers.filter { !hostLayers[pl.host].contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
         pulls[p].bytes = bytes
-        pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p))
+        pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
     }
 
     func pullTransferred(_ p: Int) {
-        registries[pulls[p].registry].pulledBytes += pulls[p].bytes
+        let pl = pulls[p]
+        registries[pl.registry].pulledBytes += pl.bytes
+        // blobs that went to PGs below min_size during the pull: it waits and reads again (as
+        // Mesos' pullDone does for the plain registry on Ceph)
+        if registries[pl.registry].blobsOnCeph, let s = storage {
+            let ref = ImageRef(name: spec.domain + "/" + images[pl.image].reference, sizeBytes: imageBytes(pl.image))
+            if let first = pl.waiters.first, let read = s.registryRead(image: ref, waiter: first), read.blocked {
+                for w in pl.waiters.dropFirst() { _ = s.registryRead(image: ref, waiter: w) }
+                log("pullBlocked", ref.name, "its blobs went to PGs below min_size during the pull of \(model.infrastructure.hosts[pl.host].name); it waits")
+                pulls[p].waiters = []
+                endPull(p)
+                return
+            }
+        }
         for l in images[pulls[p].image].layers { hostLayers[pulls[p].host].insert(l) }
         endPull(p)
     }

@@ -8,7 +8,12 @@ extension HarborRegistries: Subsystem, SignalSubscriber, ContainerImageSource {
     public static let entry = SubsystemEntry(name: "harbor", section: "harbor", outputs: HarborRegistries.outputs) { model in
         guard let spec = model.spec.harbor else { return nil }
         let h = HarborRegistries(spec: spec, model: model, network: model.subsystem(ClusterNetwork.self))
-        h.storage = model.subsystem(StorageModel.self)
+        let storage = model.subsystem(StorageModel.self)
+        h.storage = storage
+        if let rate = storage?.ceph?.spec.clientReadBytesPerSecond {
+            h.cephReadRate = rate
+            for r in h.registries.indices where h.registries[r].blobsOnCeph { h.registries[r].cephLimit = h.network?.addLimit(bytesPerSecond: rate) }
+        }
         if let c = model.subsystem(Containerizer.self) {
             c.attach(images: h)
             h.containerizer = c
