@@ -465,6 +465,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         guard up(registries[pl.registry].host) else { endPull(p); return }
         let bytes = images[pl.image].layers.filter { !hostLayers[pl.host].contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
         pulls[p].bytes = bytes
+        log("imagePull", "\(spec.domain)/\(images[pl.image].reference)",
+            "\(model.infrastructure.hosts[pl.host].name) from \(registries[pl.registry].name): \(bytes) bytes of layers it lacks (image \(imageBytes(pl.image)) bytes)")
         pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
     }
 
