@@ -398,6 +398,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         var flow: ClusterNetwork.FlowHandle?
         var active: Bool
         var bytes: Int64 = 0
+        /// The name the agent pulls (`<domain>/…` or `<registry>.<domain>/…`).
+        var name = ""
     }
     var pulls: [Pull] = []
     var freePulls: [Int] = []
@@ -450,7 +452,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let key = Int64(host) << 32 | Int64(i)
         if let p = pullOf[key] { pulls[p].waiters.append(waiter); return .waiting }
         let p: Int
-        let new = Pull(host: host, image: i, registry: r, waiters: [waiter], flow: nil, active: true)
+        let new = Pull(host: host, image: i, registry: r, waiters: [waiter], flow: nil, active: true, name: image.name)
         if let f = freePulls.popLast() { p = f; pulls[p] = new } else { p = pulls.count; pulls.append(new) }
         pullOf[key] = p
         // token and manifest requests, then the blobs, three at a time (dockerd's max-concurrent-downloads)
@@ -465,7 +467,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         guard up(registries[pl.registry].host) else { endPull(p); return }
         let bytes = images[pl.image].layers.filter { !hostLayers[pl.host].contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
         pulls[p].bytes = bytes
-        log("imagePull", "\(spec.domain)/\(images[pl.image].reference)",
+        log("imagePull", pl.name,
             "\(model.infrastructure.hosts[pl.host].name) from \(registries[pl.registry].name): \(bytes) bytes of layers it lacks (image \(imageBytes(pl.image)) bytes)")
         pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
     }
@@ -476,7 +478,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         // blobs that went to PGs below min_size during the pull: it waits and reads again (as
         // Mesos' pullDone does for the plain registry on Ceph)
         if registries[pl.registry].blobsOnCeph, let s = storage {
-            let ref = ImageRef(name: spec.domain + "/" + images[pl.image].reference, sizeBytes: imageBytes(pl.image))
+            let ref = ImageRef(name: pl.name, sizeBytes: imageBytes(pl.image))
             if let first = pl.waiters.first, let read = s.registryRead(image: ref, waiter: first), read.blocked {
                 for w in pl.waiters.dropFirst() { _ = s.registryRead(image: ref, waiter: w) }
                 log("pullBlocked", ref.name, "its blobs went to PGs below min_size during the pull of \(model.infrastructure.hosts[pl.host].name); it waits")
