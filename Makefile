@@ -74,7 +74,7 @@ experiments: build
 
 # Generated reference: docs/outputs.md whole, and the scenario key tables inside the hand-written
 # pages (the regions between <!-- BEGIN GENERATED: scenario-keys ... --> and <!-- END GENERATED -->).
-KEY_DOCS := docs/scenarios.md docs/mesos.md docs/marathon.md docs/chronos.md docs/network.md docs/storage.md docs/consul.md docs/discovery.md docs/traffic.md docs/monitoring.md docs/alertmanager.md docs/marathon-lb.md docs/autoscale.md docs/experiments.md
+KEY_DOCS := docs/scenarios.md docs/mesos.md docs/marathon.md docs/chronos.md docs/network.md docs/storage.md docs/consul.md docs/discovery.md docs/traffic.md docs/monitoring.md docs/alertmanager.md docs/marathon-lb.md docs/autoscale.md docs/experiments.md docs/delivery.md
 
 docs: build
 	$(BIN) docs outputs > docs/outputs.md

@@ -23,6 +23,8 @@ public final class ClusterSimulation {
         Autoscaler.entry,
         AlertmanagerCluster.entry,
         PrometheusServer.entry,
+        HarborRegistries.entry,
+        JenkinsPipeline.entry,
     ]
 
     public let spec: ClusterSpec

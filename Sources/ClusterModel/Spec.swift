@@ -47,6 +47,10 @@ public struct ClusterSpec: Equatable, Sendable {
     public var alertmanager: AlertmanagerSpec? = nil
     /// Chronos: its version, flags, instances and jobs (Chronos' job JSON); nil without a `chronos` section.
     public var chronos: ChronosSpec? = nil
+    /// Harbor registries per data center, images, replication policies; nil without a `harbor` section.
+    public var harbor: HarborSpec? = nil
+    /// The Jenkins release pipeline (jobs, commits, executors); nil without a `jenkins` section.
+    public var jenkins: JenkinsSpec? = nil
     /// Exact or fast (equal in distribution) paths for probes, offers and gossip (FidelitySpec).
     public var fidelity = FidelitySpec()
 

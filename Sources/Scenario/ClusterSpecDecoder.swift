@@ -137,6 +137,10 @@ public enum ScenarioSchema {
 
         let chronos = r.value("chronos").flatMap { decodeChronos($0, path: "chronos", hostGroups: groups, hostGroupsComplete: groupsComplete,
                                                                    mesos: mesos, mesosGiven: r.has("mesos") || r.has("marathon"), d) }
+        let harbor = r.value("harbor").flatMap { decodeHarbor($0, path: "harbor", hostGroups: groups, hostGroupsComplete: groupsComplete, storage: storage, duration: duration, d) }
+        let jenkins = r.value("jenkins").flatMap { decodeJenkins($0, path: "jenkins", hostGroups: groups, hostGroupsComplete: groupsComplete, harbor: harbor, harborGiven: r.has("harbor"),
+                                                                  marathon: marathon, marathonGiven: r.has("marathon"), duration: duration, d) }
+        if let h = harbor { checkHarborImages(harbor: h, marathon: marathon, jenkins: jenkins, d, at: r.value("marathon")) }
 
         r.finish()
 
@@ -158,6 +162,8 @@ public enum ScenarioSchema {
         spec.prometheus = prometheus
         spec.chronos = chronos
         if let fidelity { spec.fidelity = fidelity }
+        spec.harbor = harbor
+        spec.jenkins = jenkins
         return spec
     }
 

@@ -84,7 +84,10 @@ public enum ScenarioReference {
          ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys,
          ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys,
          ScenarioSchema.marathonLBReloadFailureKeys,
-         ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys]
+         ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys,
+         ScenarioSchema.harborKeys, ScenarioSchema.harborRegistryKeys, ScenarioSchema.harborLayerKeys, ScenarioSchema.harborImageKeys,
+         ScenarioSchema.harborPolicyKeys, ScenarioSchema.harborFilterKeys,
+         ScenarioSchema.jenkinsKeys, ScenarioSchema.jenkinsJobKeys, ScenarioSchema.jenkinsCommitKeys]
     }
 
     /// A declared section by id: the scenario's, or an experiment file's (`experiment...`, docs/experiments.md).

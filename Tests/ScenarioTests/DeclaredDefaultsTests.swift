@@ -110,7 +110,7 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.topLevelKeys, at: "", in: minimalScenario,
               wordDefaults: ["name", "duration", "hostGroups", "zookeeper", "mesos", "marathon", "storage", "network", "actions",
                              "consul", "consulTemplate", "nginx", "traffic", "prometheus", "alertmanager", "marathonLB", "autoscale",
-                             "fidelity", "chronos"],
+                             "fidelity", "chronos", "harbor", "jenkins"],
               only: Set(ScenarioSchema.topLevelKeys.names).subtracting(["actions"]))
         check(ScenarioSchema.hostGroupKeys, at: "hostGroups[0]", in: minimalScenario,
               wordDefaults: ["name", "count", "datacenter", "rack", "racks", "cpus", "memory", "disk"])
@@ -172,5 +172,25 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.chronosJobKeys, at: "chronos.jobs[0]", in: withJob,
               wordDefaults: ["name", "schedule", "scheduleTimeZone", "parents", "epsilon", "cpus", "mem", "disk", "container"])
         check(ScenarioSchema.chronosBehaviourKeys, at: "chronos.behaviour.a", in: withJob, wordDefaults: [])
+    }
+
+    /// The shipped release scenario has every section of `harbor` and `jenkins`.
+    static var releaseScenario: String {
+        (try? String(contentsOfFile: HarborPipelineTests.releasePath, encoding: .utf8)) ?? ""
+    }
+
+    func testHarborAndJenkinsDefaultsAreTheDeclaredOnes() {
+        let s = Self.releaseScenario
+        check(ScenarioSchema.harborKeys, at: "harbor", in: s, wordDefaults: ["domain", "registries", "pushRegistry"],
+              only: Set(ScenarioSchema.harborKeys.names).subtracting(["layers", "images", "policies"]))
+        check(ScenarioSchema.harborRegistryKeys, at: "harbor.registries[0]", in: s, wordDefaults: ["name", "host"])
+        check(ScenarioSchema.harborLayerKeys, at: "harbor.layers[0]", in: s, wordDefaults: ["digest", "size"])
+        check(ScenarioSchema.harborImageKeys, at: "harbor.images[0]", in: s, wordDefaults: ["name", "layers", "in"])
+        check(ScenarioSchema.harborPolicyKeys, at: "harbor.policies[0]", in: s, wordDefaults: ["name", "source", "destination", "period", "filters"])
+        check(ScenarioSchema.harborFilterKeys, at: "harbor.policies[0].filters", in: s, wordDefaults: [], only: ["tag"])
+        check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod"])
+        check(ScenarioSchema.jenkinsJobKeys, at: "jenkins.jobs[0]", in: s, wordDefaults: ["name", "app", "repository", "baseImage", "buildTime", "imageBuildTime"],
+              only: Set(ScenarioSchema.jenkinsJobKeys.names).subtracting(["newLayers", "nextBuildNumber"]))
+        check(ScenarioSchema.jenkinsCommitKeys, at: "jenkins.commits[0]", in: s, wordDefaults: ["at", "job"])
     }
 }

@@ -142,3 +142,9 @@ set ylabel 'alerts'
 plot '../../results/hujiang-platform/prometheus.csv' using ($1/60):3 with steps lw 2 lc 1 dt 1 title 'firing', \
      '../../results/hujiang-platform/prometheus.csv' using ($1/60):4 with steps lw 2 lc 2 dt 2 title 'pending'
 unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'registry_images.png'
+set title 'Images held by each Harbor registry'
+set ylabel 'images'
+plot 'registry_images.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'harbor.dc01'
+unset output

@@ -12,6 +12,9 @@ public protocol Containerizer: AnyObject {
     func attach(storage: ContainerStorage)
     /// Plugs container networking in (the agent asks it when a container joins its network).
     func attach(network: ContainerNetworking)
+    /// Plugs an image source in (a registry subsystem such as Harbor: the agent asks it first
+    /// when it pulls an image).
+    func attach(images: ContainerImageSource)
     /// The container of `task` died under the containerizer (its Docker daemon stopped): the
     /// executor reports the task over.
     func containerDied(task: TaskID, reason: String)
@@ -39,4 +42,24 @@ public protocol ContainerNetworking: AnyObject {
     /// A new container joins `network` on `host`: nil when it can, else why not (the task then
     /// fails with REASON_CONTAINER_LAUNCH_FAILED and this message).
     func attachContainer(host: Int, network: TaskNetwork, name: String) -> String?
+}
+
+/// Where the agents' `docker pull` goes when a registry subsystem serves the image (Harbor):
+/// the agent asks the source before it pulls; nil means "not mine" and the agent pulls as
+/// before, from `mesos.registry`.
+public protocol ContainerImageSource: AnyObject {
+    /// The agent on `host` needs `image` for the task `waiter` (a packed Mesos task reference).
+    func pull(image: ImageRef, host: Int, waiter: Int64) -> ImagePullAnswer?
+}
+
+/// The answer of a `ContainerImageSource` to a pull.
+public enum ImagePullAnswer: Equatable, Sendable {
+    /// Every layer of the image is on the host: the agent registers it and starts the container.
+    case ready
+    /// The source is transferring the missing layers (or waits on its storage); it calls
+    /// `Containerizer.resumePull(waiter)` when the agent should ask again.
+    case waiting
+    /// `docker pull` failed with this message: the task fails (TASK_FAILED,
+    /// REASON_CONTAINER_LAUNCH_FAILED).
+    case failed(String)
 }

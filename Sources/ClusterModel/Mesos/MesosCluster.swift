@@ -21,6 +21,8 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// Container plugins attached through the `Containerizer` contract (MesosSubsystem.swift).
     var containerStorage: ContainerStorage = NoContainerStorage.shared
     var containerNetwork: ContainerNetworking?
+    /// Harbor, when the scenario has registries: asked first on every pull.
+    var imageSource: ContainerImageSource?
     var taskLaunchCounts: [String: Int] = [:]
 
     // leadership

@@ -30,6 +30,16 @@ extension MesosCluster {
             model.sim.schedule(at: max(done, now), target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
             return
         }
+        if let source = imageSource, let answer = source.pull(image: img, host: a.host.index, waiter: pack2(t)) {
+            switch answer {
+            case .ready:
+                a.pulls[img.name] = now
+                schedule(.pullDone, after: .zero, pack2(t))
+            case .waiting: break
+            case .failed(let message): finishOnAgent(t, .failed, .containerLaunchFailed, message: "image pull failed: \(message)")
+            }
+            return
+        }
         var bw = Double(max(1, spec.registryBandwidth))
         if let r = containerStorage.registryRead(image: img, waiter: pack2(t)) {
             if r.blocked {

@@ -31,6 +31,7 @@ extension MesosCluster: Subsystem, SignalSubscriber, Containerizer {
 
     public func attach(storage: ContainerStorage) { containerStorage = storage }
     public func attach(network: ContainerNetworking) { containerNetwork = network }
+    public func attach(images: ContainerImageSource) { imageSource = images }
     public func containerDied(task: TaskID, reason: String) { storageKilledContainer(task: task, reason: reason) }
     public func ioResumed(host: Int) { storageReleased(host: host) }
     public func liveContainerHost(task id: TaskID) -> Int? {

@@ -1,0 +1,577 @@
+import SimKernel
+
+// Harbor registries, one per data center, on named hosts (core, registry and job service on one
+// host, as Harbor's installer runs them). Images are lists of layers shared by digest; each
+// registry holds a set of images and blobs; each Docker host keeps the layers it pulled.
+//
+// - Pushes go to the push registry (the office's) only; a push is a push event there, which
+//   starts the event-based replication policies whose source it is.
+// - Replication: a policy creates one task per matching image, run by the source's job service
+//   (`max_job_workers` at once, FIFO). A task checks the manifest at the destination, then copies
+//   blob after blob (HEAD: exists? skip; else mount check + POST + PUT carrying the bytes, as a
+//   flow of the network model from the source registry's host to the destination's: it shares the
+//   data-center link with every other flow), then pushes the manifest. The arrival is a push
+//   event at the destination, so office -> dc01 -> dc02 chains. A failed blob copy is retried
+//   (5 attempts, 2 s doubling); a failed task is retried by the job service (3 runs, gocraft/work's
+//   backoff). goharbor/harbor:src/controller/replication/transfer/image/transfer.go,
+//   src/jobservice (docs/delivery.md).
+// - Pulls (the Mesos agents' `docker pull`, through `ContainerImageSource`): the domain resolves
+//   to the registry of the agent's data center; a registry host that is down refuses, an image it
+//   does not hold is `manifest unknown`; otherwise the layers the host lacks come as one flow.
+public final class HarborRegistries: EventHandler, NetworkClient {
+    public let spec: HarborSpec
+    unowned let model: ClusterSimulation
+    /// The network model; nil without a `network` section (then each transfer runs alone at the
+    /// smaller NIC rate of its two hosts and `mesos.registry.bandwidth`, with no latency).
+    let network: ClusterNetwork?
+    var target: Int32 = -1
+    /// Blocked-PG checks of the registry on Ceph (storage's `registryRead`), when a registry's blobs are there.
+    var storage: ContainerStorage?
+    /// Ceph's client read rate (bytes/s) for registries with `blobs: "ceph"`.
+    var cephReadRate = Double.infinity
+    var containerizer: Containerizer?
+    let stream: RandomStream
+
+    public struct Registry {
+        public let name: String
+        public let host: Int
+        public let datacenter: String
+        let maxWorkers: Int
+        let blobsOnCeph: Bool
+        /// With its blobs on Ceph: the Ceph client read rate its pulls share (a resource of the network model).
+        var cephLimit: Int32?
+        /// When each image (by index) arrived; nil: absent.
+        public internal(set) var arrived: [SimTime?] = []
+        var blobs: Set<Int> = []
+        /// Replication tasks waiting for a worker of this registry's job service, FIFO.
+        var queue: [Int] = []
+        var queueHead = 0
+        public internal(set) var running = 0
+        public internal(set) var replicatedBytes = 0.0
+        public internal(set) var blobFailures = 0
+        public internal(set) var tasksDone = 0
+        public internal(set) var tasksDead = 0
+        public internal(set) var pullsServed = 0
+        public internal(set) var pullsFailed = 0
+        public internal(set) var pullsManifestUnknown = 0
+        /// Bytes its pulls sent to Docker hosts (the layers each host lacked).
+        public internal(set) var pulledBytes: Int64 = 0
+        public var queued: Int { queue.count - queueHead }
+        public var images: Int { arrived.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    }
+    public internal(set) var registries: [Registry] = []
+
+    public struct Image {
+        public let repository: String
+        public let tag: String
+        public let layers: [Int]
+        public var reference: String { repository + ":" + tag }
+    }
+    public internal(set) var layers: [HarborLayer]
+    var layerIndex: [String: Int] = [:]
+    public internal(set) var images: [Image] = []
+    var imageIndex: [String: Int] = [:]
+    /// Layers on each Docker host (by host index).
+    var hostLayers: [Set<Int>]
+    /// The registry of each data center (looked up by name, never iterated).
+    var registryOfDatacenter: [String: Int] = [:]
+    /// Failed launches whose image was in another registry already (replication lag).
+    public internal(set) var launchesFailedByLag = 0
+
+    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone }
+
+    init(spec: HarborSpec, model: ClusterSimulation, network: ClusterNetwork?) {
+        self.spec = spec
+        self.model = model
+        self.network = network
+        self.stream = model.stream("harbor")
+        layers = spec.layers
+        for (i, l) in layers.enumerated() where layerIndex[l.digest] == nil { layerIndex[l.digest] = i }
+        hostLayers = Array(repeating: [], count: model.infrastructure.hosts.count)
+        let hostIndex = Dictionary(model.infrastructure.hosts.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
+        for r in spec.registries {
+            let h = hostIndex[r.host] ?? 0
+            let dc = model.infrastructure.hosts[h].datacenter
+            if registryOfDatacenter[dc] == nil { registryOfDatacenter[dc] = registries.count }
+            registries.append(Registry(name: r.name, host: h, datacenter: dc, maxWorkers: max(1, r.maxJobWorkers), blobsOnCeph: r.blobsOnCeph))
+        }
+        for img in spec.images {
+            let i = addImage(repository: img.repository, tag: img.tag, layers: img.layers)
+            for r in img.presentIn { place(image: i, in: r) }
+        }
+    }
+
+    var now: SimTime { model.sim.now }
+    func up(_ host: Int) -> Bool { model.infrastructure.hosts[host].state.isUp }
+    func log(_ event: String, _ subject: String, _ detail: String) { model.log("harbor", event, subject, detail) }
+
+    /// An image's index, added if new (a push of a new tag).
+    @discardableResult
+    func addImage(repository: String, tag: String, layers l: [Int]) -> Int {
+        let ref = repository + ":" + tag
+        if let i = imageIndex[ref] { return i }
+        images.append(Image(repository: repository, tag: tag, layers: l))
+        imageIndex[ref] = images.count - 1
+        for r in registries.indices { registries[r].arrived.append(nil) }
+        return images.count - 1
+    }
+
+    /// A layer's index by digest, added if new.
+    func layer(_ l: HarborLayer) -> Int {
+        if let i = layerIndex[l.digest] { return i }
+        layers.append(l)
+        layerIndex[l.digest] = layers.count - 1
+        return layers.count - 1
+    }
+
+    func place(image i: Int, in r: Int) {
+        registries[r].arrived[i] = now
+        for l in images[i].layers { registries[r].blobs.insert(l) }
+    }
+
+    public func imageBytes(_ i: Int) -> Int64 { images[i].layers.reduce(0) { $0 + layers[$1].sizeBytes } }
+
+    /// When image `i` arrived in registry `r` (nil: not there).
+    public func arrival(image i: Int, registry r: Int) -> SimTime? { registries[r].arrived[i] }
+
+    /// The image index of `repository:tag`.
+    public func image(_ reference: String) -> Int? { imageIndex[reference] }
+
+    /// Round trip between two hosts (twice the one-way path latency of the network model).
+    func rtt(_ a: Int, _ b: Int) -> SimDuration { oneWay(a, b) * 2 }
+    func oneWay(_ a: Int, _ b: Int) -> SimDuration { network?.pathLatency(a, b) ?? .zero }
+
+    /// A transfer of `bytes` from host `a` to host `b`: a flow of the network model, or without
+    /// one an event after bytes / (the smaller NIC rate, at most `mesos.registry.bandwidth`). `token`: kind << 32 | index.
+    func transfer(from a: Int, to b: Int, bytes: Double, token: Int64, cephRead: Int? = nil) -> ClusterNetwork.FlowHandle {
+        if let n = network {
+            return n.startFlow(from: NetworkEndpoint(host: a), to: NetworkEndpoint(host: b), bytes: bytes,
+                               limits: cephRead.flatMap { registries[$0].cephLimit }.map { [$0] } ?? [], client: self, token: token)
+        }
+        timerGeneration &+= 1
+        let g = timerGeneration & 0x3F_FFFF
+        let hosts = model.infrastructure.hosts
+        // the registry's serving rate (`mesos.registry.bandwidth`) caps it as it caps plain pulls
+        let bits = min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond, model.spec.mesos?.registryBandwidth ?? .max)
+        let rate = min(Double(bits) / 8, cephRead.flatMap { registries[$0].blobsOnCeph ? cephReadRate : nil } ?? .infinity)
+        model.sim.schedule(after: SimDuration.fromSeconds(bytes / max(1, rate)), target: target, kind: Kind.transferDone.rawValue,
+                           arg: Int64(g) << 40 | token)
+        return ClusterNetwork.FlowHandle(slot: -1, generation: g)
+    }
+
+    func stopTransfer(_ f: ClusterNetwork.FlowHandle) {
+        if f.slot >= 0 { network?.stopFlow(f) }
+    }
+    var timerGeneration: UInt32 = 0
+
+    public func start() {
+        for (p, pol) in spec.policies.enumerated() {
+            if case .scheduled(let period) = pol.trigger, pol.enabled {
+                model.sim.schedule(at: SimTime.zero + period, target: target, kind: Kind.scheduled.rawValue, arg: Int64(p))
+            }
+        }
+    }
+
+    public func handle(_ event: Event, in sim: Simulation) {
+        switch Kind(rawValue: event.kind) {
+        case .taskStep: taskStep(Int(event.arg))
+        case .pullStart: pullStart(Int(event.arg))
+        case .pushStep: pushStep(Int(event.arg))
+        case .transferDone:
+            flowCompleted(ClusterNetwork.FlowHandle(slot: -1, generation: UInt32(event.arg >> 40)), token: event.arg & 0xFF_FFFF_FFFF, bytes: 0)
+        case .scheduled:
+            let p = Int(event.arg)
+            if case .scheduled(let period) = spec.policies[p].trigger {
+                scheduledExecution(p)
+                let next = now + period
+                if next <= model.endTime { sim.schedule(at: next, target: target, kind: Kind.scheduled.rawValue, arg: event.arg) }
+            }
+        case nil: break
+        }
+    }
+
+    public func flowCompleted(_ flow: ClusterNetwork.FlowHandle, token: Int64, bytes: Double) {
+        let i = Int(token & 0xFFFF_FFFF)
+        switch token >> 32 {
+        case 1: if i < tasks.count, tasks[i].flow == flow { blobTransferred(i) }
+        case 2: if i < pulls.count, pulls[i].flow == flow { pullTransferred(i) }
+        case 3: if i < pushes.count, pushes[i].flow == flow { pushTransferred(i) }
+        default: break
+        }
+    }
+
+    // MARK: replication
+
+    enum Phase { case queued, manifestCheck, blobHead, blobInit, blobData, blobPut, blobBackoff, manifestPush, retryWait, done, dead }
+    struct ReplicationTask {
+        let policy: Int, image: Int, source: Int, destination: Int
+        var phase = Phase.queued
+        var blob = 0
+        var attempt = 1
+        var fails = 0
+        var failing = false
+        var flow: ClusterNetwork.FlowHandle?
+    }
+    var tasks: [ReplicationTask] = []
+    /// Tasks not yet finished per (destination, image): a second trigger does not copy twice.
+    var pendingCopies: Set<Int64> = []
+    /// Tasks running on a worker (for host failures), in start order.
+    var runningTasks: [Int] = []
+
+    func copyKey(_ dst: Int, _ image: Int) -> Int64 { Int64(dst) << 32 | Int64(image) }
+
+    /// A push event in registry `r` (a push, or a replication's manifest): its event-based policies fire.
+    func pushEvent(image i: Int, registry r: Int) {
+        for (p, pol) in spec.policies.enumerated() where pol.source == r && pol.enabled && pol.trigger == .eventBased {
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
+        }
+    }
+
+    /// A scheduled execution: a task for every matching image the destination lacks.
+    func scheduledExecution(_ p: Int) {
+        let pol = spec.policies[p]
+        guard up(registries[pol.source].host) else { log("replicationSkipped", spec.policies[p].name, "the job service's host \(model.infrastructure.hosts[registries[pol.source].host].name) is down"); return }
+        for i in images.indices where registries[pol.source].arrived[i] != nil && registries[pol.destination].arrived[i] == nil {
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
+        }
+    }
+
+    func createTask(policy p: Int, image i: Int) {
+        let pol = spec.policies[p]
+        let key = copyKey(pol.destination, i)
+        guard !pendingCopies.contains(key) else { return }
+        if registries[pol.destination].arrived[i] != nil && !pol.override { return }
+        pendingCopies.insert(key)
+        tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination))
+        log("replicationQueued", pol.name, "\(images[i].reference) \(registries[pol.source].name) -> \(registries[pol.destination].name)")
+        enqueue(tasks.count - 1)
+    }
+
+    func enqueue(_ t: Int) {
+        tasks[t].phase = .queued
+        registries[tasks[t].source].queue.append(t)
+        dispatch(tasks[t].source)
+    }
+
+    /// Free workers of registry `r`'s job service take queued tasks.
+    func dispatch(_ r: Int) {
+        guard up(registries[r].host) else { return }
+        while registries[r].running < registries[r].maxWorkers && registries[r].queueHead < registries[r].queue.count {
+            let t = registries[r].queue[registries[r].queueHead]
+            registries[r].queueHead += 1
+            if registries[r].queueHead > 64 && registries[r].queueHead * 2 > registries[r].queue.count {
+                registries[r].queue.removeFirst(registries[r].queueHead); registries[r].queueHead = 0
+            }
+            registries[r].running += 1
+            runningTasks.append(t)
+            tasks[t].phase = .manifestCheck
+            tasks[t].blob = 0; tasks[t].attempt = 1
+            stepAfter(t, taskRTT(t))
+        }
+    }
+
+    func taskRTT(_ t: Int) -> SimDuration { rtt(registries[tasks[t].source].host, registries[tasks[t].destination].host) }
+    func stepAfter(_ t: Int, _ d: SimDuration) {
+        model.sim.schedule(after: d, target: target, kind: Kind.taskStep.rawValue, arg: Int64(t))
+    }
+
+    func taskStep(_ t: Int) {
+        let task = tasks[t]
+        let src = registries[task.source], dst = registries[task.destination]
+        let ends = up(src.host) && up(dst.host)
+        switch task.phase {
+        case .manifestCheck:
+            guard ends else { jobFailed(t, "manifest check at \(dst.name): its host is unreachable"); return }
+            if dst.arrived[task.image] != nil { finish(t, copied: false); return }
+            nextBlob(t)
+        case .blobHead:
+            guard ends else { blobFailed(t, "HEAD blob at \(dst.name): host unreachable"); return }
+            let l = images[task.image].layers[task.blob]
+            if registries[task.destination].blobs.contains(l) { tasks[t].blob += 1; tasks[t].attempt = 1; nextBlob(t); return }
+            tasks[t].phase = .blobInit
+            stepAfter(t, taskRTT(t) * 2)   // mount check, POST (upload session)
+        case .blobInit:
+            guard ends else { blobFailed(t, "upload session at \(dst.name): host unreachable"); return }
+            let size = Double(layers[images[task.image].layers[task.blob]].sizeBytes)
+            let fails = spec.blobFailureProbability > 0 && stream.uniform() < spec.blobFailureProbability
+            tasks[t].failing = fails
+            let bytes = fails ? max(1, (size * stream.uniform()).rounded(.down)) : max(1, size)
+            tasks[t].phase = .blobData
+            tasks[t].flow = transfer(from: src.host, to: dst.host, bytes: bytes, token: 1 << 32 | Int64(t))
+        case .blobPut:
+            guard ends else { blobFailed(t, "PUT blob at \(dst.name): host unreachable"); return }
+            let l = images[task.image].layers[task.blob]
+            registries[task.destination].blobs.insert(l)
+            registries[task.destination].replicatedBytes += Double(layers[l].sizeBytes)
+            tasks[t].blob += 1; tasks[t].attempt = 1
+            nextBlob(t)
+        case .blobBackoff:
+            tasks[t].phase = .blobHead
+            stepAfter(t, taskRTT(t))
+        case .manifestPush:
+            guard ends else { jobFailed(t, "manifest push to \(dst.name): host unreachable"); return }
+            finish(t, copied: true)
+        case .retryWait:
+            enqueue(t)
+        case .queued, .blobData, .done, .dead: break
+        }
+    }
+
+    func nextBlob(_ t: Int) {
+        tasks[t].phase = tasks[t].blob < images[tasks[t].image].layers.count ? .blobHead : .manifestPush
+        stepAfter(t, taskRTT(t))
+    }
+
+    func blobTransferred(_ t: Int) {
+        tasks[t].flow = nil
+        if tasks[t].failing { blobFailed(t, "blob upload reset"); return }
+        tasks[t].phase = .blobPut
+        // the PUT's response comes back one way
+        stepAfter(t, oneWay(registries[tasks[t].source].host, registries[tasks[t].destination].host))
+    }
+
+    /// copyBlobWithRetry: attempt after attempt, 2 s then doubling, until `blobRetries`.
+    func blobFailed(_ t: Int, _ why: String) {
+        if let f = tasks[t].flow { stopTransfer(f); tasks[t].flow = nil }
+        let task = tasks[t]
+        registries[task.destination].blobFailures += 1
+        let digest = layers[images[task.image].layers[task.blob]].digest
+        if task.attempt < spec.blobRetries && up(registries[task.source].host) {
+            let backoff = SimDuration.fromSeconds(min(1e9, spec.blobRetryBackoff.seconds * Double(1 << min(40, task.attempt - 1))))
+            log("blobRetry", spec.policies[task.policy].name, "\(images[task.image].reference) blob \(digest) attempt \(task.attempt) failed (\(why)); retry in \(backoff)")
+            tasks[t].attempt += 1
+            tasks[t].phase = .blobBackoff
+            stepAfter(t, backoff)
+        } else {
+            jobFailed(t, "blob \(digest) failed \(task.attempt) time(s): \(why)")
+        }
+    }
+
+    /// The job failed: the worker is free; the job service retries it after gocraft/work's
+    /// backoff (fails^4 + 15 + rand(30)·(fails+1) s) until MaxFails runs.
+    func jobFailed(_ t: Int, _ why: String) {
+        release(t)
+        tasks[t].fails += 1
+        let task = tasks[t]
+        let name = spec.policies[task.policy].name
+        if task.fails < spec.jobMaxFails {
+            let f = Int64(task.fails)
+            let backoff = SimDuration.seconds(f * f * f * f + 15 + Int64(stream.int(below: 30)) * (f + 1))
+            log("replicationRetry", name, "\(images[task.image].reference) -> \(registries[task.destination].name) failed (run \(task.fails) of \(spec.jobMaxFails)): \(why); retry in \(backoff)")
+            tasks[t].phase = .retryWait
+            stepAfter(t, backoff)
+        } else {
+            tasks[t].phase = .dead
+            registries[task.destination].tasksDead += 1
+            pendingCopies.remove(copyKey(task.destination, task.image))
+            log("replicationFailed", name, "\(images[task.image].reference) -> \(registries[task.destination].name) dead after \(task.fails) runs: \(why)")
+        }
+    }
+
+    func finish(_ t: Int, copied: Bool) {
+        release(t)
+        let task = tasks[t]
+        tasks[t].phase = .done
+        pendingCopies.remove(copyKey(task.destination, task.image))
+        registries[task.destination].tasksDone += 1
+        if copied {
+            place(image: task.image, in: task.destination)
+            log("imageReplicated", images[task.image].reference, "\(registries[task.source].name) -> \(registries[task.destination].name) (policy \(spec.policies[task.policy].name))")
+            pushEvent(image: task.image, registry: task.destination)
+        }
+    }
+
+    func release(_ t: Int) {
+        let r = tasks[t].source
+        if let k = runningTasks.firstIndex(of: t) {
+            runningTasks.remove(at: k)
+            registries[r].running -= 1
+        }
+        dispatch(r)
+    }
+
+    // MARK: pulls (ContainerImageSource)
+
+    struct Pull {
+        var host: Int, image: Int, registry: Int
+        var waiters: [Int64]
+        var flow: ClusterNetwork.FlowHandle?
+        var active: Bool
+        var bytes: Int64 = 0
+        /// The name the agent pulls (`<domain>/…` or `<registry>.<domain>/…`).
+        var name = ""
+    }
+    var pulls: [Pull] = []
+    var freePulls: [Int] = []
+    /// Pull in flight per (host, image); looked up only.
+    var pullOf: [Int64: Int] = [:]
+
+    /// `domain/repo:tag` -> (registry named in the host part or nil for the local one, `repo:tag`);
+    /// nil when the image is not Harbor's.
+    public func parse(_ name: String) -> (registry: String?, reference: String)? {
+        guard let slash = name.firstIndex(of: "/") else { return nil }
+        let hostPart = name[..<slash]
+        var ref = String(name[name.index(after: slash)...])
+        if !ref.contains(":") || ref.lastIndex(of: ":")! < (ref.lastIndex(of: "/") ?? ref.startIndex) { ref += ":latest" }
+        if hostPart == spec.domain { return (nil, ref) }
+        if hostPart.hasSuffix("." + spec.domain) { return (String(hostPart.dropLast(spec.domain.count + 1)), ref) }
+        return nil
+    }
+
+    func resolve(_ registryName: String?, host: Int) -> Int? {
+        if let n = registryName { return registries.firstIndex { $0.name == n } }
+        return registryOfDatacenter[model.infrastructure.hosts[host].datacenter]
+    }
+
+    public func pull(image: ImageRef, host: Int, waiter: Int64) -> ImagePullAnswer? {
+        guard let (named, ref) = parse(image.name) else { return nil }
+        guard let r = resolve(named, host: host) else {
+            return .failed("Get https://\(named.map { $0 + "." } ?? "")\(spec.domain)/v2/: dial tcp: lookup \(spec.domain): no such host (no registry in data center \(model.infrastructure.hosts[host].datacenter))")
+        }
+        let reg = registries[r]
+        guard up(reg.host) else {
+            registries[r].pullsFailed += 1
+            log("pullRefused", image.name, "\(reg.name)'s host \(model.infrastructure.hosts[reg.host].name) is down; host \(model.infrastructure.hosts[host].name)")
+            return .failed("Get https://\(spec.domain)/v2/: dial tcp \(model.infrastructure.hosts[reg.host].name):443: connect: no route to host")
+        }
+        guard let i = imageIndex[ref], reg.arrived[i] != nil else {
+            registries[r].pullsFailed += 1
+            registries[r].pullsManifestUnknown += 1
+            if let i = imageIndex[ref], registries.contains(where: { $0.arrived[i] != nil }) {
+                launchesFailedByLag += 1
+                log("pullFailedNotReplicated", image.name, "\(reg.name) has no \(ref) yet (replication lag); host \(model.infrastructure.hosts[host].name)")
+            }
+            return .failed("manifest for \(image.name) not found: manifest unknown: manifest unknown")
+        }
+        if reg.blobsOnCeph, let s = storage, let read = s.registryRead(image: image, waiter: waiter), read.blocked { return .waiting }
+        let missing = images[i].layers.filter { !hostLayers[host].contains($0) }
+        if missing.isEmpty {
+            registries[r].pullsServed += 1
+            return .ready
+        }
+        let key = Int64(host) << 32 | Int64(i)
+        if let p = pullOf[key] { pulls[p].waiters.append(waiter); return .waiting }
+        let p: Int
+        let new = Pull(host: host, image: i, registry: r, waiters: [waiter], flow: nil, active: true, name: image.name)
+        if let f = freePulls.popLast() { p = f; pulls[p] = new } else { p = pulls.count; pulls.append(new) }
+        pullOf[key] = p
+        // token and manifest requests, then the blobs, three at a time (dockerd's max-concurrent-downloads)
+        let trips = Int64(2 + (missing.count + 2) / 3)
+        model.sim.schedule(after: rtt(reg.host, host) * trips, target: target, kind: Kind.pullStart.rawValue, arg: Int64(p))
+        return .waiting
+    }
+
+    func pullStart(_ p: Int) {
+        guard pulls[p].active else { return }
+        let pl = pulls[p]
+        guard up(registries[pl.registry].host) else { endPull(p); return }
+        let bytes = images[pl.image].layers.filter { !hostLayers[pl.host].contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
+        pulls[p].bytes = bytes
+        log("imagePull", pl.name,
+            "\(model.infrastructure.hosts[pl.host].name) from \(registries[pl.registry].name): \(bytes) bytes of layers it lacks (image \(imageBytes(pl.image)) bytes)")
+        pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
+    }
+
+    func pullTransferred(_ p: Int) {
+        let pl = pulls[p]
+        registries[pl.registry].pulledBytes += pl.bytes
+        // blobs that went to PGs below min_size during the pull: it waits and reads again (as
+        // Mesos' pullDone does for the plain registry on Ceph)
+        if registries[pl.registry].blobsOnCeph, let s = storage {
+            let ref = ImageRef(name: pl.name, sizeBytes: imageBytes(pl.image))
+            if let first = pl.waiters.first, let read = s.registryRead(image: ref, waiter: first), read.blocked {
+                for w in pl.waiters.dropFirst() { _ = s.registryRead(image: ref, waiter: w) }
+                log("pullBlocked", ref.name, "its blobs went to PGs below min_size during the pull of \(model.infrastructure.hosts[pl.host].name); it waits")
+                pulls[p].waiters = []
+                endPull(p)
+                return
+            }
+        }
+        for l in images[pulls[p].image].layers { hostLayers[pulls[p].host].insert(l) }
+        endPull(p)
+    }
+
+    /// The pull is over (done, or its registry went away): its waiters ask again.
+    func endPull(_ p: Int) {
+        if let f = pulls[p].flow { stopTransfer(f) }
+        let pl = pulls[p]
+        pulls[p].active = false; pulls[p].flow = nil; pulls[p].waiters = []
+        pullOf[Int64(pl.host) << 32 | Int64(pl.image)] = nil
+        freePulls.append(p)
+        for w in pl.waiters { containerizer?.resumePull(w) }
+    }
+
+    // MARK: pushes (Jenkins' docker push to the push registry)
+
+    struct Push {
+        var from: Int, image: Int
+        var client: HarborPushClient
+        var token: Int64
+        var flow: ClusterNetwork.FlowHandle?
+        var phase = 0   // 0 HEADs, 1 data, 2 manifest
+    }
+    var pushes: [Push] = []
+
+    /// `docker push` of `repository:tag` (layers by digest and size) from `host` to the push
+    /// registry: HEAD every layer, upload the missing ones, PUT the manifest. The client hears
+    /// when it is done or failed.
+    public func push(repository: String, tag: String, layers l: [HarborLayer], from host: Int, client: HarborPushClient, token: Int64) -> Int {
+        let i = addImage(repository: repository, tag: tag, layers: l.map(layer))
+        pushes.append(Push(from: host, image: i, client: client, token: token))
+        let p = pushes.count - 1
+        model.sim.schedule(after: rtt(host, registries[spec.pushRegistry].host) * 2, target: target, kind: Kind.pushStep.rawValue, arg: Int64(p))
+        return i
+    }
+
+    func pushStep(_ p: Int) {
+        let r = spec.pushRegistry
+        let reg = registries[r]
+        let ps = pushes[p]
+        guard up(reg.host) else {
+            ps.client.pushFinished(token: ps.token, image: ps.image, error: "Put https://\(spec.domain)/v2/: dial tcp \(model.infrastructure.hosts[reg.host].name):443: connect: no route to host")
+            return
+        }
+        if ps.phase == 0 {
+            let bytes = images[ps.image].layers.filter { !reg.blobs.contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
+            pushes[p].phase = 1
+            if bytes > 0 {
+                pushes[p].flow = transfer(from: ps.from, to: reg.host, bytes: Double(bytes), token: 3 << 32 | Int64(p))
+                return
+            }
+            pushTransferred(p)
+            return
+        }
+        place(image: ps.image, in: r)
+        log("imagePushed", images[ps.image].reference, "to \(reg.name) from \(model.infrastructure.hosts[ps.from].name)")
+        ps.client.pushFinished(token: ps.token, image: ps.image, error: nil)
+        pushEvent(image: ps.image, registry: r)
+    }
+
+    func pushTransferred(_ p: Int) {
+        pushes[p].flow = nil
+        pushes[p].phase = 2
+        model.sim.schedule(after: rtt(pushes[p].from, registries[spec.pushRegistry].host), target: target, kind: Kind.pushStep.rawValue, arg: Int64(p))
+    }
+
+    // MARK: hosts
+
+    func hostDown(_ h: Int) {
+        for p in pulls.indices where pulls[p].active && (pulls[p].host == h || registries[pulls[p].registry].host == h) { endPull(p) }
+        for t in runningTasks where tasks[t].phase == .blobData && (registries[tasks[t].source].host == h || registries[tasks[t].destination].host == h) {
+            blobFailed(t, "connection reset: \(model.infrastructure.hosts[h].name) went down")
+        }
+        for r in registries.indices where registries[r].host == h { log("registryDown", registries[r].name, "host \(model.infrastructure.hosts[h].name) down: pulls and replications to and from it fail") }
+    }
+
+    func hostUp(_ h: Int) {
+        for r in registries.indices where registries[r].host == h {
+            log("registryUp", registries[r].name, "host \(model.infrastructure.hosts[h].name) up")
+            dispatch(r)
+        }
+    }
+}
+
+/// Who pushed an image (Jenkins) hears how the push ended.
+public protocol HarborPushClient: AnyObject {
+    func pushFinished(token: Int64, image: Int, error: String?)
+}

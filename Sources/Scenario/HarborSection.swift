@@ -1,0 +1,174 @@
+import ClusterModel
+import SimKernel
+
+// The `harbor` section: registries on named hosts (one per data center), blobs and images,
+// replication policies (docs/delivery.md). Our own keys: strict.
+extension ScenarioSchema {
+    static let harborSource = "goharbor/harbor"
+
+    static func decodeHarbor(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
+                             storage: StorageSpec?, duration: SimDuration?, _ d: Diagnostics) -> HarborSpec? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: harborKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let directory = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
+        let domain = r.required("domain", ValueDecoder<String>.nonEmptyString.check { s in
+            s.contains("/") || s.contains(" ") ? "\(JSONValue.quote(s)) is not a host name (the part of an image name before its first /)" : nil
+        }, hint: "the registry host name in image names, like \"hub.example.com\"")
+        var spec = HarborSpec(domain: domain ?? "", registries: [])
+        // registries
+        if let a = r.required("registries", .array(of: .json, nonEmpty: true)) {
+            for (i, e) in a.enumerated() {
+                let p = JSONPath.index(r.keyPath("registries"), i)
+                let rr = ObjectReader(e, path: p, diagnostics: d, keys: harborRegistryKeys)
+                guard rr.isObject else { continue }
+                let name = rr.required("name", .label)
+                let host = rr.required("host", .nonEmptyString, hint: "the host running core, registry and jobservice")
+                if let h = host, directory.complete, let problem = directory.problem(with: h) { d.error(rr.keyPath("host"), at: rr.value("host"), problem) }
+                let workers = rr.optional("maxJobWorkers", .int(min: 1, max: 10_000), default: 10)
+                let blobs = rr.optional("blobs", .oneOf(["filesystem", "ceph"], what: "blob storage"), default: "filesystem")
+                if blobs == "ceph" && storage?.ceph?.registry != true {
+                    d.error(rr.keyPath("blobs"), at: rr.value("blobs"), "blobs \"ceph\" needs `storage.ceph` with `registry: true` (the registry's storage on the Ceph cluster)")
+                }
+                rr.finish()
+                if let n = name, spec.registries.contains(where: { $0.name == n }) {
+                    d.error(rr.keyPath("name"), at: rr.value("name"), "duplicate registry name \(JSONValue.quote(n))")
+                } else if let n = name, let h = host, let w = workers, let b = blobs {
+                    spec.registries.append(HarborRegistrySpec(name: n, host: h, maxJobWorkers: w, blobsOnCeph: b == "ceph"))
+                }
+            }
+        }
+        let names = spec.registries.map(\.name)
+        func registry(_ n: String, _ p: String, _ at: JSONValue?) -> Int? {
+            if let i = spec.registry(named: n) { return i }
+            d.error(p, at: at, "no registry \(JSONValue.quote(n))\(Suggest.didYouMean(n, among: names)); registries: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            return nil
+        }
+        if let n = r.optional("pushRegistry", .label) {
+            if let i = registry(n, r.keyPath("pushRegistry"), r.value("pushRegistry")) { spec.pushRegistry = i }
+        }
+        // layers
+        if let a = r.optional("layers", .array(of: .json)) {
+            for (i, e) in a.enumerated() {
+                let lr = ObjectReader(e, path: JSONPath.index(r.keyPath("layers"), i), diagnostics: d, keys: harborLayerKeys)
+                guard lr.isObject else { continue }
+                let digest = lr.required("digest", .nonEmptyString)
+                let size = lr.required("size", .size(.positive))
+                lr.finish()
+                if let g = digest, spec.layers.contains(where: { $0.digest == g }) {
+                    d.error(lr.keyPath("digest"), at: lr.value("digest"), "duplicate layer digest \(JSONValue.quote(g))")
+                } else if let g = digest, let s = size { spec.layers.append(HarborLayer(digest: g, sizeBytes: s)) }
+            }
+        }
+        // images
+        if let a = r.optional("images", .array(of: .json)) {
+            for (i, e) in a.enumerated() {
+                let ir = ObjectReader(e, path: JSONPath.index(r.keyPath("images"), i), diagnostics: d, keys: harborImageKeys)
+                guard ir.isObject else { continue }
+                let ref = ir.required("name", ValueDecoder<String>.nonEmptyString.check { s in
+                    splitReference(s) == nil ? "\(JSONValue.quote(s)) is not project/repository:tag" : nil
+                }, hint: "project/repository:tag, like \"courseware/web:40\"")
+                var layers: [Int] = []
+                if let ds = ir.required("layers", .array(of: .nonEmptyString, nonEmpty: true)) {
+                    for (k, g) in ds.enumerated() {
+                        if let li = spec.layers.firstIndex(where: { $0.digest == g }) { layers.append(li) } else {
+                            d.error(JSONPath.index(ir.keyPath("layers"), k), at: ir.value("layers")?.arrayValue?[k],
+                                    "no layer \(JSONValue.quote(g)) in harbor.layers\(Suggest.didYouMean(g, among: spec.layers.map(\.digest)))")
+                        }
+                    }
+                }
+                var present = Array(spec.registries.indices)
+                if let ns = ir.optional("in", .array(of: .label)) {
+                    present = []
+                    for (k, n) in ns.enumerated() {
+                        if let ri = registry(n, JSONPath.index(ir.keyPath("in"), k), ir.value("in")?.arrayValue?[k]) { present.append(ri) }
+                    }
+                }
+                ir.finish()
+                if let s = ref, let (repo, tag) = splitReference(s) {
+                    if spec.images.contains(where: { $0.reference == s }) { d.error(ir.keyPath("name"), at: ir.value("name"), "duplicate image \(JSONValue.quote(s))") }
+                    else { spec.images.append(HarborImageSpec(repository: repo, tag: tag, layers: layers, presentIn: present)) }
+                }
+            }
+        }
+        // policies
+        if let a = r.optional("policies", .array(of: .json)) {
+            for (i, e) in a.enumerated() {
+                let pr = ObjectReader(e, path: JSONPath.index(r.keyPath("policies"), i), diagnostics: d, keys: harborPolicyKeys)
+                guard pr.isObject else { continue }
+                let name = pr.required("name", .nonEmptyString)
+                let src = pr.required("source", .label).flatMap { registry($0, pr.keyPath("source"), pr.value("source")) }
+                let dst = pr.required("destination", .label).flatMap { registry($0, pr.keyPath("destination"), pr.value("destination")) }
+                if let s = src, let t = dst, s == t {
+                    d.error(pr.keyPath("destination"), at: pr.value("destination"), "a policy replicates to another registry; source and destination are both \(JSONValue.quote(names[s]))")
+                }
+                let trigger = pr.optional("trigger", .oneOf(["event_based", "scheduled"], what: "trigger"), default: "event_based")
+                var period: SimDuration? = nil
+                if trigger == "scheduled" {
+                    period = pr.required("period", ValueDecoder<SimDuration>.duration(.positive).check { p in
+                        if p < .seconds(1) { return "at least 1s (Harbor's cron has a resolution of one second), got \(p)" }
+                        if let dur = duration, dur.nanoseconds / p.nanoseconds > 1_000_000 { return "\(p) makes more than 1000000 executions in \(dur); at most that many here" }
+                        return nil
+                    }, hint: "how often the scheduled trigger runs, like \"15m\"")
+                } else if pr.has("period") {
+                    pr.reject("period", "\"period\" is only for trigger \"scheduled\"")
+                }
+                var nameFilter = "**", tagFilter = "**"
+                if let fv = pr.value("filters") {
+                    let fr = ObjectReader(fv, path: pr.keyPath("filters"), diagnostics: d, keys: harborFilterKeys)
+                    if fr.isObject {
+                        let pattern = ValueDecoder<String>.nonEmptyString.check { $0.utf8.count > 1024 ? "a pattern of at most 1024 characters here" : nil }
+                        nameFilter = fr.optional("name", pattern, default: "**") ?? "**"
+                        tagFilter = fr.optional("tag", pattern, default: "**") ?? "**"
+                        fr.finish()
+                    }
+                }
+                let enabled = pr.optional("enabled", .bool, default: true)
+                let override = pr.optional("override", .bool, default: true)
+                pr.finish()
+                if let n = name, let s = src, let t = dst, let tr = trigger, let en = enabled, let ov = override, tr == "event_based" || period != nil {
+                    spec.policies.append(ReplicationPolicySpec(name: n, source: s, destination: t,
+                                                               trigger: period.map { .scheduled(period: $0) } ?? .eventBased,
+                                                               nameFilter: nameFilter, tagFilter: tagFilter, enabled: en, override: ov))
+                }
+            }
+        }
+        if let x = r.optional("blobRetries", .int(min: 1, max: 100), default: 5) { spec.blobRetries = x }
+        if let x = r.optional("blobRetryBackoff", .duration(.positive).check { $0 > .hours(24) ? "at most 24h here" : nil }, default: .seconds(2)) { spec.blobRetryBackoff = x }
+        if let x = r.optional("jobMaxFails", .int(min: 1, max: 100), default: 3) { spec.jobMaxFails = x }
+        if let x = r.optional("blobFailureProbability", .number(atLeast: 0, atMost: 1), default: 0) { spec.blobFailureProbability = x }
+        r.finish()
+        return d.errorCount == before ? spec : nil
+    }
+
+    /// `project/repository:tag` -> (repository, tag); nil when it is not of that form.
+    static func splitReference(_ s: String) -> (String, String)? {
+        guard let colon = s.lastIndex(of: ":"), !s.hasPrefix("/") else { return nil }
+        let repo = String(s[..<colon]), tag = String(s[s.index(after: colon)...])
+        guard !repo.isEmpty, !tag.isEmpty, !tag.contains("/"), repo.contains("/") else { return nil }
+        return (repo, tag)
+    }
+
+    /// Marathon apps whose image names the Harbor domain: the registry it names must exist, and
+    /// the image must be in some registry or be built by a Jenkins job.
+    static func checkHarborImages(harbor: HarborSpec, marathon: MarathonSpec?, jenkins: JenkinsSpec?, _ d: Diagnostics, at v: JSONValue?) {
+        guard let m = marathon else { return }
+        let names = harbor.registries.map(\.name)
+        for app in m.apps {
+            guard let image = app.image, let slash = image.firstIndex(of: "/") else { continue }
+            let hostPart = String(image[..<slash])
+            let rest = String(image[image.index(after: slash)...])
+            if hostPart != harbor.domain && hostPart.hasSuffix("." + harbor.domain) {
+                let n = String(hostPart.dropLast(harbor.domain.count + 1))
+                if !names.contains(n) {
+                    d.error("marathon.apps", at: v, "app \(app.id): image \(JSONValue.quote(image)) is pulled from registry \(JSONValue.quote(hostPart)), which does not exist (harbor.registries: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))\(Suggest.didYouMean(n, among: names)))")
+                    continue
+                }
+            } else if hostPart != harbor.domain { continue }
+            let ref = rest.contains(":") ? rest : rest + ":latest"
+            guard let (repo, _) = splitReference(ref) else { continue }
+            if harbor.images.contains(where: { $0.reference == ref }) || jenkins?.jobs.contains(where: { $0.repository == repo }) == true { continue }
+            d.error("marathon.apps", at: v, "app \(app.id): image \(JSONValue.quote(image)) is in no Harbor registry (harbor.images) and no Jenkins job builds \(JSONValue.quote(repo)): every launch would fail with manifest unknown")
+        }
+    }
+}
