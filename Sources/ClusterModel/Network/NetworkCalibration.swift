@@ -185,9 +185,24 @@ public enum NetworkCalibration {
         public var after: [Residual]
     }
 
+    /// Weight of the prior: each free cost's squared log-distance from its start counts this much
+    /// against the squared errors, so a cost the rows do not identify stays where it started
+    /// instead of drifting to 0 (a ridge in log space).
+    public static let priorWeight = 0.02
+
+    static func penalty(_ t: EnvironmentParameters, _ start: EnvironmentParameters) -> Double {
+        var x = 0.0
+        for name in freeParameters {
+            guard let p = path(name) else { continue }
+            let a = t[keyPath: p], b = start[keyPath: p]
+            if a > 0 && b > 0 { let l = log(a / b); x += l * l } else if a != b { x += 4 }
+        }
+        return priorWeight * x
+    }
+
     /// Fits the free costs of `start` to the rows of `environment` by coordinate descent in log
-    /// space (each cost multiplied by 0.5 ... 2, then finer steps), keeping costs the rows do not
-    /// move. Deterministic: the same rows give the same table.
+    /// space (each cost multiplied by 2 ... 1.02, coarse steps first) against the squared errors
+    /// plus the prior (`priorWeight`). Deterministic: the same rows give the same table.
     public static func fit(_ rows: [NetworkMeasurement], environment: NetworkEnvironment, start: EnvironmentParameters, rounds: Int = 6) -> Fit {
         var t = start
         let before = residuals(rows, table: t, environment: environment)
@@ -205,7 +220,7 @@ public enum NetworkCalibration {
                     for f in [step, 1 / step] {
                         var c = t
                         c[keyPath: p] = x0 > 0 ? x0 * f : (f > 1 ? base : 0)
-                        let l = loss(residuals(rows, table: c, environment: environment))
+                        let l = loss(residuals(rows, table: c, environment: environment)) + penalty(c, start)
                         if l < best - 1e-12 { best = l; t = c; improved = true; break }
                     }
                 }
