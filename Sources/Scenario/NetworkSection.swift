@@ -289,7 +289,7 @@ extension ScenarioSchema {
         KeySpec("messageSizes", "array of sizes", default: "1 B to 64 KiB, doubling", allowed: "Non-empty; each > 0.", meaning: "Message sizes of the latency and bandwidth runs.",
                 source: "qperf `-oo msg_size:1:64K:*2`"),
         KeySpec("testTime", "duration", default: "`\"2s\"`", allowed: "> 0.", meaning: "How long each bandwidth test runs.", source: "qperf's default `-t 2`"),
-        KeySpec("flows", "integer", default: "`8`", allowed: "0 to 10000.", meaning: "Parallel flows of the multi-flow run (0: none).", source: "model choice"),
+        KeySpec("flows", "integer", default: "`8`", allowed: "0 to 10000.", meaning: "Parallel flows of the multi-flow run and parallel streams of the rr and crr runs (0: none of them).", source: "model choice"),
         KeySpec("connections", "integer", default: "`0`", allowed: "0 to 100000.", meaning: "Concurrent new connections of the connection-burst run (0: none)."),
     ])
 }
