@@ -8,8 +8,8 @@ final class NetworkCalibrateTests: XCTestCase {
     func testFitOnTheReferenceRowsPrintsTheTableAndResiduals() throws {
         let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--environment", "bare-metal"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("## bare-metal: 50 figures"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("| `ebpfNsPerPacket` | 1360 |"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("## bare-metal: 54 figures"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("| `ebpfNsPerPacket` | 1510 |"), r.stdout)
         XCTAssertTrue(r.stdout.contains("| 59 | N3 | cilium-vxlan | cpu_ratio_to_flannel-vxlan | 1.785 |"), r.stdout)
         XCTAssertFalse(r.stdout.contains("cloud-vm"))
     }

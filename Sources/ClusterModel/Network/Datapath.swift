@@ -114,17 +114,18 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// Bare metal, 2017 Xeon, 10 GbE with TSO/GRO and VXLAN offload ([N2b], [N3], [L6]).
     public static let bareMetal = EnvironmentParameters(
         nsPerByte: 0.13, stackNsPerSegment: 1500, driverNsPerPacket: 150, gsoBytes: 65536, tunnelOffload: true,
-        softwareChecksumNsPerByte: 0.05, syscallNs: 2000, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 3100,
+        softwareChecksumNsPerByte: 0.05, syscallNs: 560, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 3100,
         vethNsPerPacket: 60, bridgeNsPerPacket: 20, natNsPerPacket: 40, policyNsPerPacket: 40,
         macvlanNsPerPacket: 10, ipipNsPerPacket: 100, vxlanNsPerPacket: 150, ovsNsPerPacket: 300,
         userNsPerByteCopy: 0.1, flanneldNsPerPacket: 4000, weaveSleeveNsPerPacket: 15000,
         dockerProxyNsPerChunk: 4250, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 1000,
         referenceClockGHz: 2.4, kernel: KernelVersion(4, 15), groBytes: 16384,
-        // fitted by NetworkCalibration on scripts/network-reference.csv (N3 at MTU 1440-9000), the rest kept
-        vethNsPerSegment: 130, netfilterNsPerSegment: 80, ebpfNsPerSegment: 105, ovsNsPerSegment: 1470,
-        ebpfNsPerPacket: 1360, ovnACLNsPerPacket: 2220, sriovNsPerPacket: 0,
+        // syscallNs above and these fitted by NetworkCalibration on scripts/network-reference.csv ([N2] 64 B at
+        // line rate, [N3] at MTU 1440-9000); the other costs kept from before issue 15
+        vethNsPerSegment: 140, netfilterNsPerSegment: 85, ebpfNsPerSegment: 105, ovsNsPerSegment: 1750,
+        ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2160, sriovNsPerPacket: 0,
         wireguardNsPerByte: 0.9, wireguardNsPerPacket: 900, ipsecNsPerByte: 0.55, ipsecNsPerPacket: 700,
-        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 1690)
+        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 3380)
 
     public static func of(_ e: NetworkEnvironment) -> EnvironmentParameters {
         switch e {

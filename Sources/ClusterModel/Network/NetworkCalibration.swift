@@ -92,7 +92,7 @@ public enum NetworkCalibration {
     /// The costs the fit may move (the rest stay the environment's): every per-packet, per-segment
     /// and per-byte stage cost the reference rows can see, and the base costs.
     public static let freeParameters: [String] = [
-        "nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "deferralNs", "vethNsPerPacket", "bridgeNsPerPacket", "natNsPerPacket",
+        "nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "vethNsPerPacket", "bridgeNsPerPacket", "natNsPerPacket",
         "policyNsPerPacket", "ipipNsPerPacket", "vxlanNsPerPacket", "ovsNsPerPacket", "flanneldNsPerPacket", "weaveSleeveNsPerPacket",
         "vethNsPerSegment", "netfilterNsPerSegment", "ebpfNsPerPacket", "ebpfNsPerSegment", "ovsNsPerSegment", "ovnACLNsPerPacket",
         "udpReceiveNsPerDatagram",
@@ -152,7 +152,7 @@ public enum NetworkCalibration {
                                                                                    cores: m.cores, messageSize: m.messageSize, experiment: m.experiment, sameHost: m.sameHost)
                 let pr = p.bytesPerSecond / hp.bytesPerSecond
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_ratio_to_host", measured: r, predicted: pr, error: pr / r - 1))
-            } else if m.ratioToHost == nil, let t = m.throughputMbit {
+            } else if m.ratioToHost == nil || m.mode == .host, let t = m.throughputMbit {
                 let pr = p.bytesPerSecond * 8 / 1e6
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_mbit_s", measured: t, predicted: pr, error: pr / t - 1))
             }
@@ -252,7 +252,7 @@ public enum NetworkCalibration {
     /// value (the base costs, which every source sees through host networking, stay).
     public static func neutral(_ environment: NetworkEnvironment) -> EnvironmentParameters {
         var t = EnvironmentParameters.of(environment)
-        let stages = freeParameters.filter { !["nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "deferralNs"].contains($0) }
+        let stages = freeParameters.filter { !["nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs"].contains($0) }
         let startNs = environment == .cloudVM ? 500.0 : 100.0
         for name in stages { if let p = path(name) { t[keyPath: p] = startNs } }
         return t
