@@ -80,6 +80,8 @@ public enum NetworkMeasurementsCSV {
             guard let exp = NetworkResultRow.Experiment(rawValue: expText) else {
                 throw MeasurementsError(line: lineNo, column: expCol, message: "experiment: expected tcp, udp, multi_flow, rr, crr or connect, got \(JSONValue.quote(expText))")
             }
+            // only tcp and udp rows are fitted; the others (connect rows have no message size) are skipped
+            guard exp == .tcp || exp == .udp else { continue }
             var kernel: KernelVersion? = nil
             if let (k, col) = cell("kernel") {
                 guard let v = KernelVersion(k) else { throw MeasurementsError(line: lineNo, column: col, message: "kernel: expected a release like 4.15, got \(JSONValue.quote(k))") }
@@ -102,7 +104,7 @@ public enum NetworkMeasurementsCSV {
                 nicGbit: nic, cores: cores, mode: mode, experiment: exp, sameHost: sameHost, messageSize: Int64(size), mtu: Int(mtu),
                 throughputMbit: try number("throughput_mbit_s", min: 1e-9, max: 1e7), ratioToHost: try number("throughput_ratio_to_host", min: 1e-9, max: 100),
                 oneWayLatencyUs: try number("one_way_latency_us", min: 0, max: 1e9), cpuPerGbit: try number("cpu_per_gbit_core_s", min: 1e-12, max: 1e9), line: lineNo)
-            if exp == .tcp || exp == .udp { rows.append(m) }
+            rows.append(m)
         }
         guard header != nil else { throw MeasurementsError(line: max(1, lineNo), column: 1, message: "no header row: the file is empty") }
         guard !rows.isEmpty else { throw MeasurementsError(line: lineNo, column: 1, message: "no tcp or udp rows with a measurement to fit") }

@@ -24,11 +24,18 @@ final class NetworkCalibrateTests: XCTestCase {
                                     + "<!-- END GENERATED -->"), "docs/network.md's leave-one-source-out table differs from the command's output:\n\(r.stdout)")
     }
 
-    /// A results folder's network.csv has the columns: it loads as it is.
-    func testAResultsNetworkCSVLoads() throws {
+    /// A results folder's network.csv has the columns: it loads as it is, and the closed form the
+    /// fit uses predicts every figure of the simulated experiments with the shipped table.
+    func testAResultsNetworkCSVLoadsAndThePredictionIsTheSimulation() throws {
         let r = try CLI.run(["calibrate", "results/network-modes/network.csv"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("## cloud-vm"))
+        let shipped = try XCTUnwrap(r.stdout.components(separatedBy: "Residuals with the shipped table:").last?
+            .components(separatedBy: "Residuals with the fitted table:").first)
+        let figures = shipped.split(separator: "\n").filter { $0.hasSuffix("% |") }
+        XCTAssertGreaterThan(figures.count, 1000)
+        let off = figures.filter { !$0.hasSuffix("| 0 % |") && !$0.hasSuffix("| -0 % |") }
+        XCTAssertTrue(off.isEmpty, off.prefix(5).joined(separator: "\n"))
     }
 
     func testABadCSVIsOneErrorWithLineAndColumn() throws {

@@ -212,18 +212,19 @@ public final class ClusterNetwork: EventHandler {
     /// The MTU a connection between two endpoints uses (TCP takes the smaller MSS) and the mode
     /// whose encapsulation is on the wire.
     func wireMode(_ a: NetworkEndpoint, _ b: NetworkEndpoint) -> (mode: ContainerNetworkMode, mtu: Int) {
-        let ma = a.mode == .dockerProxy ? ContainerNetworkMode.host : a.mode
+        let ma = a.mode == .dockerProxy ? ContainerNetworkMode.bridge : a.mode
         let mb = b.mode == .dockerProxy ? ContainerNetworkMode.bridge : b.mode
         let mtuv = min(mtu(ma), mtu(mb))
         let m = Datapath.profile(ma).encapBytes >= Datapath.profile(mb).encapBytes ? ma : mb
         return (m, mtuv)
     }
 
-    /// CPU cost of each end of a stream between two endpoints: `a` writes (GSO), `b` reads (GRO)
-    /// and publishes the port, so a docker-proxy runs there. `writeBytes`: the size of each write.
+    /// CPU cost of each end of a stream between two endpoints: `a` writes (GSO), `b` reads (GRO).
+    /// A docker-proxy runs at the end whose mode is `docker-proxy` (the published port), in both
+    /// directions: a response crosses it too. `writeBytes`: the size of each write.
     public func endCosts(_ a: NetworkEndpoint, _ b: NetworkEndpoint, writeBytes: Int64? = nil) -> (a: Datapath.EndCost, b: Datapath.EndCost, mtu: Int) {
         let w = wireMode(a, b)
-        let ca = Datapath.endCost(a.mode, mtu: w.mtu, env: env, serverSide: false, sending: true, writeBytes: writeBytes)
+        let ca = Datapath.endCost(a.mode, mtu: w.mtu, env: env, serverSide: true, sending: true, writeBytes: writeBytes)
         let cb = Datapath.endCost(b.mode, mtu: w.mtu, env: env, serverSide: true, sending: false, writeBytes: writeBytes)
         return (ca, cb, w.mtu)
     }

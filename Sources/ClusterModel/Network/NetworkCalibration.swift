@@ -127,43 +127,63 @@ public enum NetworkCalibration {
         return same.first { $0.mode == .host && $0.messageSize == m.messageSize && $0.sameHost == m.sameHost } ?? same.first
     }
 
+    /// What each row of the environment is compared with (indices into the rows), found once per
+    /// set of rows: the host row of its throughput ratio, the baselines of its CPU and latency.
+    public struct Comparisons: Sendable {
+        var environment: NetworkEnvironment
+        var entries: [(row: Int, host: Int?, cpu: Int?, latency: Int?)]
+    }
+
+    public static func comparisons(_ rows: [NetworkMeasurement], environment: NetworkEnvironment) -> Comparisons {
+        var entries: [(Int, Int?, Int?, Int?)] = []
+        for (i, m) in rows.enumerated() where m.environment == environment {
+            let host = rows.firstIndex { $0.source == m.source && $0.mode == .host && $0.experiment == m.experiment && $0.sameHost == m.sameHost
+                && ($0.messageSize == m.messageSize || m.experiment == .udp) }
+            let cpu = baseline(m, in: rows, has: { $0.cpuPerGbit != nil }).flatMap { b in rows.firstIndex(of: b) }
+            let lat = baseline(m, in: rows, has: { $0.oneWayLatencyUs != nil && $0.messageSize == m.messageSize }).flatMap { b in rows.firstIndex(of: b) }
+            entries.append((i, host, cpu, lat))
+        }
+        return Comparisons(environment: environment, entries: entries)
+    }
+
     /// Every comparable figure of `rows` under `table` (the environment's costs; rows of other
     /// environments use their own shipped table).
     public static func residuals(_ rows: [NetworkMeasurement], table: EnvironmentParameters, environment: NetworkEnvironment) -> [Residual] {
+        residuals(rows, table: table, comparisons(rows, environment: environment))
+    }
+
+    static func residuals(_ rows: [NetworkMeasurement], table: EnvironmentParameters, _ plan: Comparisons) -> [Residual] {
         var out: [Residual] = []
-        var cache: [Int: NetworkPrediction.Figures] = [:]
+        var cache = [NetworkPrediction.Figures?](repeating: nil, count: rows.count)
         func fig(_ i: Int) -> NetworkPrediction.Figures {
             if let f = cache[i] { return f }
             let m = rows[i]
-            let base = m.environment == environment ? table : EnvironmentParameters.of(m.environment)
+            let base = m.environment == plan.environment ? table : EnvironmentParameters.of(m.environment)
             let f = NetworkPrediction.figures(env: params(base, m), mode: m.mode, mtu: m.mtu, nicGbit: m.nicGbit, cores: m.cores,
                                               messageSize: m.messageSize, experiment: m.experiment, sameHost: m.sameHost)
             cache[i] = f
             return f
         }
-        func index(_ m: NetworkMeasurement) -> Int { rows.firstIndex(of: m)! }
-        for (i, m) in rows.enumerated() where m.environment == environment {
+        for (i, hostIndex, cpuBase, latBase) in plan.entries {
+            let m = rows[i]
             let p = fig(i)
-            // throughput: as a ratio to host when given, else to the source's baseline, else absolute
+            // throughput: as a ratio to host when given, else absolute
             if let r = m.ratioToHost, m.mode != .host {
-                let host = rows.first { $0.source == m.source && $0.mode == .host && $0.experiment == m.experiment && $0.sameHost == m.sameHost
-                    && ($0.messageSize == m.messageSize || m.experiment == .udp) }
-                let hp = host.map { fig(index($0)) } ?? NetworkPrediction.figures(env: params(table, m), mode: .host, mtu: m.mtu, nicGbit: m.nicGbit,
-                                                                                   cores: m.cores, messageSize: m.messageSize, experiment: m.experiment, sameHost: m.sameHost)
+                let hp = hostIndex.map { fig($0) } ?? NetworkPrediction.figures(env: params(table, m), mode: .host, mtu: m.mtu, nicGbit: m.nicGbit,
+                                                                                  cores: m.cores, messageSize: m.messageSize, experiment: m.experiment, sameHost: m.sameHost)
                 let pr = p.bytesPerSecond / hp.bytesPerSecond
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_ratio_to_host", measured: r, predicted: pr, error: pr / r - 1))
             } else if m.ratioToHost == nil || m.mode == .host, let t = m.throughputMbit {
                 let pr = p.bytesPerSecond * 8 / 1e6
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_mbit_s", measured: t, predicted: pr, error: pr / t - 1))
             }
-            if let c = m.cpuPerGbit, let b = baseline(m, in: rows, has: { $0.cpuPerGbit != nil }), b != m, let bc = b.cpuPerGbit, bc > 0 {
-                let pr = p.cpuPerGbit / fig(index(b)).cpuPerGbit, meas = c / bc
-                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "cpu_ratio_to_\(b.mode.rawValue)", measured: meas, predicted: pr, error: pr / meas - 1))
+            if let c = m.cpuPerGbit, let bi = cpuBase, bi != i, let bc = rows[bi].cpuPerGbit, bc > 0 {
+                let pr = p.cpuPerGbit / fig(bi).cpuPerGbit, meas = c / bc
+                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "cpu_ratio_to_\(rows[bi].mode.rawValue)", measured: meas, predicted: pr, error: pr / meas - 1))
             }
-            if let l = m.oneWayLatencyUs, let b = baseline(m, in: rows, has: { $0.oneWayLatencyUs != nil && $0.messageSize == m.messageSize }), b != m,
-               let bl = b.oneWayLatencyUs {
-                let pr = (p.oneWayNs - fig(index(b)).oneWayNs) / 1e3, meas = l - bl
-                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "added_latency_us_vs_\(b.mode.rawValue)", measured: meas, predicted: pr,
+            if let l = m.oneWayLatencyUs, let bi = latBase, bi != i, let bl = rows[bi].oneWayLatencyUs {
+                let pr = (p.oneWayNs - fig(bi).oneWayNs) / 1e3, meas = l - bl
+                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "added_latency_us_vs_\(rows[bi].mode.rawValue)", measured: meas, predicted: pr,
                                     error: (pr - meas) / max(abs(meas), 18)))
             }
         }
@@ -205,7 +225,8 @@ public enum NetworkCalibration {
     /// plus the prior (`priorWeight`). Deterministic: the same rows give the same table.
     public static func fit(_ rows: [NetworkMeasurement], environment: NetworkEnvironment, start: EnvironmentParameters, rounds: Int = 6) -> Fit {
         var t = start
-        let before = residuals(rows, table: t, environment: environment)
+        let plan = comparisons(rows, environment: environment)
+        let before = residuals(rows, table: t, plan)
         var best = loss(before)
         var moved: [(String, Double, Double)] = []
         var steps = [2.0, 1.41, 1.19, 1.09, 1.04, 1.02]
@@ -220,7 +241,7 @@ public enum NetworkCalibration {
                     for f in [step, 1 / step] {
                         var c = t
                         c[keyPath: p] = x0 > 0 ? x0 * f : (f > 1 ? base : 0)
-                        let l = loss(residuals(rows, table: c, environment: environment)) + penalty(c, start)
+                        let l = loss(residuals(rows, table: c, plan)) + penalty(c, start)
                         if l < best - 1e-12 { best = l; t = c; improved = true; break }
                     }
                 }
@@ -231,7 +252,7 @@ public enum NetworkCalibration {
             guard let p = path(name) else { continue }
             if t[keyPath: p] != start[keyPath: p] { moved.append((name, start[keyPath: p], t[keyPath: p])) }
         }
-        return Fit(table: t, moved: moved, before: before, after: residuals(rows, table: t, environment: environment))
+        return Fit(table: t, moved: moved, before: before, after: residuals(rows, table: t, plan))
     }
 
     /// Leave-one-source-out: for each source, fit on the other sources' rows from `neutral` (the
