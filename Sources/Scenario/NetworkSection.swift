@@ -23,6 +23,7 @@ extension ScenarioSchema {
                                         .map { s, _, _, _ in NetworkEnvironment(rawValue: s) }, default: .cloudVM)
         let mode = r.optional("mode", networkMode(networkModeNames), default: .host)
         let underlay = r.optional("underlayMtu", .int(min: 576, max: 65535), default: 1500)
+        let host = decodeHostEnvironment(r, environment: environment, d)
 
         // named networks
         var networks: [NamedNetworkSpec] = []
@@ -189,11 +190,55 @@ extension ScenarioSchema {
             }
         }
 
+        // modes the kernel cannot run (Cilium below 4.9; Calico eBPF falls back instead)
+        if let environment, let host {
+            let kernel = host.kernel ?? EnvironmentParameters.of(environment).kernel
+            var uses: [(ContainerNetworkMode, String, JSONValue?)] = []
+            if let mode { uses.append((mode, r.keyPath("mode"), v["mode"])) }
+            for (i, n) in networks.enumerated() {
+                uses.append((n.mode, JSONPath.key(JSONPath.index(JSONPath.key(path, "networks"), i), "mode"), v["networks"]?.arrayValue?[i]["mode"]))
+            }
+            for (i, m) in ((experiments ?? nil)?.modes ?? []).enumerated() {
+                uses.append((m, JSONPath.index(JSONPath.key(JSONPath.key(path, "experiments"), "modes"), i), v["experiments"]?["modes"]?.arrayValue?[i]))
+            }
+            for (m, p, at) in uses {
+                if let min = Datapath.minimumKernel(m), kernel < min, Datapath.effectiveMode(m, kernel: kernel) == m {
+                    d.error(p, at: at, "mode \(JSONValue.quote(m.rawValue)) needs Linux \(min) or later (its eBPF datapath), but the hosts run \(kernel)\(host.kernel == nil ? " (the \(environment.rawValue) environment's kernel)" : " (network.kernel)"); raise network.kernel or choose another mode")
+                }
+            }
+        }
+
         guard d.errorCount == before, let environment, let mode, let underlay, let switchLatency, let requestBytes,
-              let responseBytes else { return nil }
+              let responseBytes, let host else { return nil }
         return NetworkSpec(environment: environment, mode: mode, underlayMTU: underlay, networks: networks, kvStore: kvStore,
                            racks: racks, switchLatency: switchLatency, datacenterLinks: links, experiments: experiments ?? nil,
-                           requestBytes: requestBytes, responseBytes: responseBytes)
+                           requestBytes: requestBytes, responseBytes: responseBytes, host: host)
+    }
+
+    /// The hosts' clock, kernel, bonding and service proxying (`network.cpuClock` ... `network.services`).
+    static func decodeHostEnvironment(_ r: ObjectReader, environment: NetworkEnvironment?, _ d: Diagnostics) -> HostEnvironmentSpec? {
+        let clock = r.optional("cpuClock", ValueDecoder<Double>.number(atLeast: 0.5, atMost: 6))
+        let kernel = r.optional("kernel", ValueDecoder<String>.string.map { s, v, p, d -> KernelVersion? in
+            guard let k = KernelVersion(s), k >= KernelVersion(2, 6) else {
+                d.error(p, at: v, "expected a kernel release like \"4.15\" or \"5.4.0-42-generic\" (major.minor, 2.6 or later), got \(v.brief)"); return nil
+            }
+            return k
+        })
+        let bonding = r.optional("bonding", ValueDecoder<String>.oneOf(BondingMode.allCases.map(\.rawValue), what: "bonding mode")
+                                    .map { s, _, _, _ in BondingMode(rawValue: s) }, default: BondingMode.none)
+        let links = r.optional("bondLinks", .int(min: 1, max: 8), default: 1)
+        let proxy = r.optional("serviceProxy", ValueDecoder<String>.oneOf(ServiceProxyMode.allCases.map(\.rawValue), what: "service proxy")
+                                  .map { s, _, _, _ in ServiceProxyMode(rawValue: s) }, default: ServiceProxyMode.none)
+        let services = r.optional("services", .int(min: 1, max: 100000), default: 100)
+        if let bonding, let links {
+            if bonding == .none && links != 1 {
+                d.error(r.keyPath("bondLinks"), at: r.value["bondLinks"], "\(links) bond links but network.bonding is \"none\"; give \"bonding\": \"802.3ad\" or \"active-backup\", or leave bondLinks at 1")
+            } else if bonding != .none && links < 2 {
+                d.error(r.keyPath("bondLinks"), at: r.value["bondLinks"] ?? r.value["bonding"], "a \(bonding.rawValue) bond needs 2 to 8 ports in \"bondLinks\", got \(links)")
+            }
+        }
+        guard let bonding, let links, let proxy, let services, r.value["kernel"] == nil || kernel != nil else { return nil }
+        return HostEnvironmentSpec(cpuClockGHz: clock, kernel: kernel ?? nil, bonding: bonding, bondLinks: links, serviceProxy: proxy, services: services)
     }
 
     /// An MTU larger than the underlay can carry with the mode's encapsulation is an error (its
@@ -211,7 +256,7 @@ extension ScenarioSchema {
 extension ScenarioSchema {
     static let namedNetworkKeys = SectionKeys("network.networks[i]", [
         KeySpec("name", "string", default: "required", allowed: "Non-empty, unique.", meaning: "The name Marathon apps give in `ipAddress.networkName` (or `networks[].name`)."),
-        KeySpec("mode", "string", default: "required", allowed: "`host`, `bridge`, `overlay`, `macvlan`, `ipvlan`, `calico-bgp`, `calico-ipip`, `flannel-udp`, `flannel-vxlan`, `flannel-host-gw`, `weave-sleeve`, `weave-fastdp`.",
+        KeySpec("mode", "string", default: "required", allowed: networkModeList + ".",
                 meaning: "The network's mode (table below)."),
         KeySpec("mtu", "integer", default: "the mode's default MTU (table below)", allowed: "576 to 65535, and at most the underlay MTU minus the mode's encapsulation (error otherwise).",
                 meaning: "The containers' MTU on this network."),
@@ -244,7 +289,7 @@ extension ScenarioSchema {
         KeySpec("messageSizes", "array of sizes", default: "1 B to 64 KiB, doubling", allowed: "Non-empty; each > 0.", meaning: "Message sizes of the latency and bandwidth runs.",
                 source: "qperf `-oo msg_size:1:64K:*2`"),
         KeySpec("testTime", "duration", default: "`\"2s\"`", allowed: "> 0.", meaning: "How long each bandwidth test runs.", source: "qperf's default `-t 2`"),
-        KeySpec("flows", "integer", default: "`8`", allowed: "0 to 10000.", meaning: "Parallel flows of the multi-flow run (0: none).", source: "model choice"),
+        KeySpec("flows", "integer", default: "`8`", allowed: "0 to 10000.", meaning: "Parallel flows of the multi-flow run and parallel streams of the rr and crr runs (0: none of them).", source: "model choice"),
         KeySpec("connections", "integer", default: "`0`", allowed: "0 to 100000.", meaning: "Concurrent new connections of the connection-burst run (0: none)."),
     ])
 }

@@ -4,12 +4,29 @@ import ClusterModel
 // Its sub-objects (networks[i], kvStore, racks[i], datacenterLinks[i], experiments) are declared in
 // NetworkSection.swift.
 extension ScenarioSchema {
+    /// The network modes, as the allowed values of a mode key.
+    static let networkModeList = ContainerNetworkMode.networkModes.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+
     static let networkKeys = SectionKeys(#"network"#, [
         KeySpec(#"environment"#, #"string"#, default: #"`"cloud-vm"`"#, allowed: #"`"cloud-vm"` (a VM without UDP-tunnel offload, as in [N1]), `"bare-metal"` (TSO/GRO and VXLAN offload). `--set network.environment=bare-metal` switches a scenario."#,
                 meaning: #"The hosts' datapath costs (Parameters, below)."#),
-        KeySpec(#"mode"#, #"string"#, default: #"`"host"`"#, allowed: #"`host`, `bridge`, `overlay`, `macvlan`, `ipvlan`, `calico-bgp`, `calico-ipip`, `flannel-udp`, `flannel-vxlan`, `flannel-host-gw`, `weave-sleeve`, `weave-fastdp`."#,
+        KeySpec(#"mode"#, #"string"#, default: #"`"host"`"#, allowed: networkModeList + #". A mode whose eBPF datapath the kernel lacks is an error (Cilium: 4.9); `calico-ebpf` below 5.3 runs Calico's iptables data plane, as Calico does."#,
                 meaning: #"The mode of containers that do not choose one (Marathon `USER` networks without a name)."#),
         KeySpec(#"underlayMtu"#, #"integer"#, default: #"`1500`"#, allowed: #"576 to 65535."#, meaning: #"The NIC's (or VM NIC's) MTU."#, source: #"Ethernet's standard MTU"#),
+        KeySpec(#"cpuClock"#, #"number"#, default: #"the environment's reference clock, 2.4"#, allowed: #"GHz, 0.5 to 6."#,
+                meaning: #"The hosts' CPU clock: every CPU cost of the environment scales by 2.4 / cpuClock (NIC speed and cores are the host group's `nic` and `cpus`)."#,
+                source: #"model choice: the reference rows' CPUs are mostly unstated; 2.4 GHz is a typical 2015-2018 Xeon E5 base clock"#),
+        KeySpec(#"kernel"#, #"string"#, default: #"`"4.9"` (cloud-vm), `"4.15"` (bare-metal)"#, allowed: #"A release, `"major.minor"` or as `uname -r` prints it, 2.6 or later."#,
+                meaning: #"The hosts' kernel: IPIP keeps GSO from 3.13 and GRO from 4.6 (without them it is charged per packet), Cilium needs 4.9, Calico's eBPF data plane 5.3."#,
+                source: #"bare-metal: [N3] Ubuntu 18.04 (4.15); cloud-vm: model choice, the first kernel with IPIP GRO that [N1]'s IPIP rate needs (the post does not say)"#),
+        KeySpec(#"bonding"#, #"string"#, default: #"`"none"`"#, allowed: #"`"none"`, `"active-backup"`, `"802.3ad"`."#,
+                meaning: #"How the hosts' NIC ports are bonded: 802.3ad gives the host `bondLinks` ports of capacity but keeps each flow (and each message) on one port; active-backup gives one port."#,
+                source: #"Linux bonding driver, Documentation/networking/bonding.rst (xmit_hash_policy layer3+4)"#),
+        KeySpec(#"bondLinks"#, #"integer"#, default: #"`1`"#, allowed: #"1 without bonding; 2 to 8 with it."#, meaning: #"Ports in the bond, each at the host group's `nic` rate."#),
+        KeySpec(#"serviceProxy"#, #"string"#, default: #"`"none"`"#, allowed: #"`"none"`, `"iptables"`, `"ipvs"`."#,
+                meaning: #"kube-proxy's mode for connections to a service address: iptables walks one rule per service with a connection's first packet, IPVS does one hash lookup (connect, crr rows)."#),
+        KeySpec(#"services"#, #"integer"#, default: #"`100`"#, allowed: #"1 to 100000."#, meaning: #"Services in the cluster (rules iptables walks per new connection)."#,
+                source: #"model choice: a mid-sized cluster"#),
         KeySpec(#"networks"#, #"array"#, default: #"`[]`"#, allowed: #"See `network.networks[i]`."#,
                 meaning: #"Named container networks that Marathon apps name in `ipAddress.networkName`."#),
         KeySpec(#"kvStore"#, #"string or object"#, default: #"none"#, allowed: #"`"zookeeper"` (the scenario's ensemble; needs `mesos`) or an object, see `network.kvStore`. Required when any network, the default mode or the experiments use `overlay`."#,

@@ -24,7 +24,7 @@ struct ClusterSim: ParsableCommand {
         commandName: "clustersim",
         abstract: "A deterministic discrete-event simulator of a Mesos/Marathon container platform.",
         discussion: "Exit status: 0 success, 1 internal error, 2 invalid input (scenario or arguments), 130 interrupted.",
-        subcommands: [Run.self, Validate.self, Plot.self, Docs.self, Export.self, Sweep.self, Plan.self]
+        subcommands: [Run.self, Validate.self, Plot.self, Docs.self, Export.self, Sweep.self, Plan.self, Calibrate.self]
     )
 }
 

@@ -8,13 +8,15 @@ final class NetworkFidelityTests: XCTestCase {
     /// Runs the experiments: two hosts like the cmgs VMs unless told otherwise.
     static func run(env: NetworkEnvironment = .cloudVM, cpus: Double = 1, nic: Int64 = 2_500_000_000, underlay: Int = 1500,
                     modes: [ContainerNetworkMode] = ContainerNetworkMode.allCases, sizes: [Int64] = NetworkExperimentsSpec.qperfSizes,
-                    networks: [NamedNetworkSpec] = [], flows: Int = 8, connections: Int = 0) -> [NetworkResultRow] {
+                    networks: [NamedNetworkSpec] = [], flows: Int = 8, connections: Int = 0,
+                    host: HostEnvironmentSpec = HostEnvironmentSpec()) -> [NetworkResultRow] {
         var spec = ClusterSpec(name: "t", duration: .hours(2), hostGroups: [
             HostGroupSpec(name: "kv", count: 1, datacenter: "dc01", racks: ["r1"], cpus: 2, memoryBytes: 1 << 30, diskBytes: 1 << 30, nicBitsPerSecond: nic),
             HostGroupSpec(name: "vm", count: 2, datacenter: "dc01", racks: ["r1"], cpus: cpus, memoryBytes: 1 << 30, diskBytes: 1 << 30, nicBitsPerSecond: nic)])
         spec.network = NetworkSpec(environment: env, mode: .host, underlayMTU: underlay, networks: networks,
                                    kvStore: .servers(kind: "consul", hosts: ["kv-01"]),
-                                   experiments: NetworkExperimentsSpec(modes: modes, from: "vm-01", to: "vm-02", messageSizes: sizes, flows: flows, connections: connections))
+                                   experiments: NetworkExperimentsSpec(modes: modes, from: "vm-01", to: "vm-02", messageSizes: sizes, flows: flows, connections: connections),
+                                   host: host)
         let m = ClusterSimulation(spec: spec, observer: NullObserver())
         m.run()
         XCTAssertTrue(m.network!.experiments!.finished)

@@ -183,15 +183,17 @@ final class ContributedOutputsTests: XCTestCase {
         let c = try XCTUnwrap(Plotter.charts.first { $0.custom != nil })
         XCTAssertEqual(c.file, "network"); XCTAssertEqual(c.source, "network.csv")
         let custom = c.custom!
-        XCTAssertEqual(custom.images, ["network_throughput", "network_latency", "network_cpu"])
+        XCTAssertEqual(custom.images, ["network_throughput", "network_latency", "network_cpu", "network_transactions", "network_udp"])
         let csv = "mode,experiment,locality,message_size_bytes,throughput_mbit_s,one_way_latency_us,cpu_per_gbit_core_s\n"
             + "host,tcp,same-rack,1024,900,20,0.5\nhost,tcp,same-rack,65536,940,30,0.4\nbridge,tcp,same-rack,65536,800,40,0.9\n"
         try csv.write(toFile: tmp + "/network.csv", atomically: true, encoding: .utf8)
         let t = Plotter.Table(path: tmp + "/network.csv")!
         let (data, script) = try XCTUnwrap(custom.draw(PlotTable(header: t.header, rows: t.rows), ["png"]))
-        XCTAssertEqual(data.map(\.file), ["network_throughput.dat", "network_latency.dat", "network_cpu.dat"])
+        XCTAssertEqual(data.map(\.file), ["network_throughput.dat", "network_latency.dat", "network_cpu.dat", "network_transactions.dat", "network_udp.dat"])
         XCTAssertEqual(data[0].text, "message_size_bytes,host,bridge\n1024,900,\n65536,940,800\n")
         XCTAssertEqual(data[2].text, "mode,cpu_per_gbit_core_s\nhost,0.4\nbridge,0.9\n")
+        // every line series has its own colour and dash type
+        XCTAssertTrue(script.contains("lc 1 dt 1") && script.contains("lc 2 dt 1"), script)
         for i in custom.images { XCTAssertTrue(script.contains("set output '\(i).png'"), i) }
         XCTAssertFalse(script.contains(".svg"))
         XCTAssertNil(custom.draw(PlotTable(header: t.header, rows: []), ["png"]))

@@ -82,4 +82,34 @@ final class NetworkSectionTests: XCTestCase {
     func testUnknownKeyIsSuggested() {
         assertSingleError(scenario(#"{"underlayMTU": 1500}"#), path: "network.underlayMTU", ["did you mean \"underlayMtu\"?"])
     }
+
+    /// The hosts' environment (issue 15): clock, kernel, bonding, service proxying.
+    func testHostEnvironmentKeys() throws {
+        let net = #"{"environment": "bare-metal", "cpuClock": 3.2, "kernel": "5.4.0-42-generic", "bonding": "802.3ad", "bondLinks": 2, "serviceProxy": "ipvs", "services": 2000, "mode": "calico-ebpf"}"#
+        let s = try XCTUnwrap(loadOK(scenario(net))?.spec.network)
+        XCTAssertEqual(s.host, HostEnvironmentSpec(cpuClockGHz: 3.2, kernel: KernelVersion(5, 4), bonding: .lacp, bondLinks: 2, serviceProxy: .ipvs, services: 2000))
+        XCTAssertEqual(s.parameters.kernel, KernelVersion(5, 4))
+        XCTAssertEqual(s.parameters.nsPerByte, EnvironmentParameters.bareMetal.nsPerByte * 2.4 / 3.2, accuracy: 1e-12)
+        let d = try XCTUnwrap(loadOK(scenario("{}"))?.spec.network)
+        XCTAssertEqual(d.parameters, EnvironmentParameters.cloudVM)
+    }
+
+    func testBadHostEnvironmentKeys() {
+        assertSingleError(scenario(#"{"cpuClock": 1e308}"#), path: "network.cpuClock", ["<= 6"])
+        assertSingleError(scenario(#"{"cpuClock": 0}"#), path: "network.cpuClock", [">= 0.5"])
+        assertSingleError(scenario(#"{"kernel": "four"}"#), path: "network.kernel", ["kernel release like \"4.15\""])
+        assertSingleError(scenario(#"{"kernel": 4.15}"#), path: "network.kernel", ["a string"])
+        assertSingleError(scenario(#"{"kernel": "2.4"}"#), path: "network.kernel", ["2.6 or later"])
+        assertSingleError(scenario(#"{"bonding": "balance-rr"}"#), path: "network.bonding", ["\"802.3ad\""])
+        assertSingleError(scenario(#"{"bondLinks": 2}"#), path: "network.bondLinks", ["network.bonding is \"none\""])
+        assertSingleError(scenario(#"{"bonding": "802.3ad"}"#), path: "network.bondLinks", ["needs 2 to 8 ports"])
+        assertSingleError(scenario(#"{"bonding": "802.3ad", "bondLinks": 1000000000000}"#), path: "network.bondLinks", ["8"])
+        assertSingleError(scenario(#"{"services": 0}"#), path: "network.services", ["1"])
+        assertSingleError(scenario(#"{"serviceProxy": "userspace"}"#), path: "network.serviceProxy", ["\"ipvs\""])
+        // Cilium refuses kernels below 4.9; Calico eBPF falls back instead (no error)
+        assertSingleError(scenario(#"{"mode": "cilium-vxlan", "kernel": "4.4"}"#), path: "network.mode", ["needs Linux 4.9 or later", "4.4 (network.kernel)"])
+        assertSingleError(scenario(#"{"networks": [{"name": "c", "mode": "cilium-native"}], "environment": "cloud-vm", "kernel": "3.10"}"#),
+                          path: "network.networks[0].mode", ["needs Linux 4.9"])
+        XCTAssertNotNil(loadOK(scenario(#"{"mode": "calico-ebpf", "kernel": "4.15"}"#)))
+    }
 }

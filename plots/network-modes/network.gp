@@ -10,54 +10,105 @@ set output 'network_throughput.png'
 set title 'TCP throughput by message size (qperf tcp_bw)'
 set ylabel 'Mbit/s'
 unset logscale y
-plot 'network_throughput.dat' using 1:2 with linespoints lw 2 title 'host', \
-     'network_throughput.dat' using 1:3 with linespoints lw 2 title 'bridge', \
-     'network_throughput.dat' using 1:4 with linespoints lw 2 title 'host (same host)', \
-     'network_throughput.dat' using 1:5 with linespoints lw 2 title 'docker-proxy', \
-     'network_throughput.dat' using 1:6 with linespoints lw 2 title 'overlay', \
-     'network_throughput.dat' using 1:7 with linespoints lw 2 title 'macvlan', \
-     'network_throughput.dat' using 1:8 with linespoints lw 2 title 'ipvlan', \
-     'network_throughput.dat' using 1:9 with linespoints lw 2 title 'calico-bgp', \
-     'network_throughput.dat' using 1:10 with linespoints lw 2 title 'calico-ipip', \
-     'network_throughput.dat' using 1:11 with linespoints lw 2 title 'flannel-udp', \
-     'network_throughput.dat' using 1:12 with linespoints lw 2 title 'flannel-vxlan', \
-     'network_throughput.dat' using 1:13 with linespoints lw 2 title 'flannel-host-gw', \
-     'network_throughput.dat' using 1:14 with linespoints lw 2 title 'weave-sleeve', \
-     'network_throughput.dat' using 1:15 with linespoints lw 2 title 'weave-fastdp'
+plot 'network_throughput.dat' using 1:2 with linespoints lw 2 lc 1 dt 1 pt 1 title 'host', \
+     'network_throughput.dat' using 1:3 with linespoints lw 2 lc 2 dt 1 pt 2 title 'bridge', \
+     'network_throughput.dat' using 1:4 with linespoints lw 2 lc 3 dt 1 pt 3 title 'host (same host)', \
+     'network_throughput.dat' using 1:5 with linespoints lw 2 lc 4 dt 1 pt 4 title 'docker-proxy', \
+     'network_throughput.dat' using 1:6 with linespoints lw 2 lc 5 dt 1 pt 5 title 'overlay', \
+     'network_throughput.dat' using 1:7 with linespoints lw 2 lc 6 dt 1 pt 6 title 'macvlan', \
+     'network_throughput.dat' using 1:8 with linespoints lw 2 lc 7 dt 1 pt 7 title 'ipvlan', \
+     'network_throughput.dat' using 1:9 with linespoints lw 2 lc 8 dt 1 pt 8 title 'calico-bgp', \
+     'network_throughput.dat' using 1:10 with linespoints lw 2 lc 1 dt 2 pt 9 title 'calico-ipip', \
+     'network_throughput.dat' using 1:11 with linespoints lw 2 lc 2 dt 2 pt 10 title 'flannel-udp', \
+     'network_throughput.dat' using 1:12 with linespoints lw 2 lc 3 dt 2 pt 11 title 'flannel-vxlan', \
+     'network_throughput.dat' using 1:13 with linespoints lw 2 lc 4 dt 2 pt 12 title 'flannel-host-gw', \
+     'network_throughput.dat' using 1:14 with linespoints lw 2 lc 5 dt 2 pt 13 title 'weave-sleeve', \
+     'network_throughput.dat' using 1:15 with linespoints lw 2 lc 6 dt 2 pt 1 title 'weave-fastdp', \
+     'network_throughput.dat' using 1:16 with linespoints lw 2 lc 7 dt 2 pt 2 title 'cilium-vxlan', \
+     'network_throughput.dat' using 1:17 with linespoints lw 2 lc 8 dt 2 pt 3 title 'cilium-native', \
+     'network_throughput.dat' using 1:18 with linespoints lw 2 lc 1 dt 3 pt 4 title 'calico-vxlan', \
+     'network_throughput.dat' using 1:19 with linespoints lw 2 lc 2 dt 3 pt 5 title 'calico-ebpf', \
+     'network_throughput.dat' using 1:20 with linespoints lw 2 lc 3 dt 3 pt 6 title 'canal', \
+     'network_throughput.dat' using 1:21 with linespoints lw 2 lc 4 dt 3 pt 7 title 'kube-router', \
+     'network_throughput.dat' using 1:22 with linespoints lw 2 lc 5 dt 3 pt 8 title 'antrea', \
+     'network_throughput.dat' using 1:23 with linespoints lw 2 lc 6 dt 3 pt 9 title 'kube-ovn', \
+     'network_throughput.dat' using 1:24 with linespoints lw 2 lc 7 dt 3 pt 10 title 'sriov', \
+     'network_throughput.dat' using 1:25 with linespoints lw 2 lc 8 dt 3 pt 11 title 'calico-wireguard', \
+     'network_throughput.dat' using 1:26 with linespoints lw 2 lc 1 dt 4 pt 12 title 'cilium-wireguard', \
+     'network_throughput.dat' using 1:27 with linespoints lw 2 lc 2 dt 4 pt 13 title 'antrea-ipsec'
 unset output
 set terminal pngcairo noenhanced size 1100,600 font 'sans,10'
 set output 'network_latency.png'
 set title 'One-way latency by message size (qperf tcp_lat)'
 set ylabel 'microseconds'
 set logscale y
-plot 'network_latency.dat' using 1:2 with linespoints lw 2 title 'host', \
-     'network_latency.dat' using 1:3 with linespoints lw 2 title 'bridge', \
-     'network_latency.dat' using 1:4 with linespoints lw 2 title 'host (same host)', \
-     'network_latency.dat' using 1:5 with linespoints lw 2 title 'docker-proxy', \
-     'network_latency.dat' using 1:6 with linespoints lw 2 title 'overlay', \
-     'network_latency.dat' using 1:7 with linespoints lw 2 title 'macvlan', \
-     'network_latency.dat' using 1:8 with linespoints lw 2 title 'ipvlan', \
-     'network_latency.dat' using 1:9 with linespoints lw 2 title 'calico-bgp', \
-     'network_latency.dat' using 1:10 with linespoints lw 2 title 'calico-ipip', \
-     'network_latency.dat' using 1:11 with linespoints lw 2 title 'flannel-udp', \
-     'network_latency.dat' using 1:12 with linespoints lw 2 title 'flannel-vxlan', \
-     'network_latency.dat' using 1:13 with linespoints lw 2 title 'flannel-host-gw', \
-     'network_latency.dat' using 1:14 with linespoints lw 2 title 'weave-sleeve', \
-     'network_latency.dat' using 1:15 with linespoints lw 2 title 'weave-fastdp'
+plot 'network_latency.dat' using 1:2 with linespoints lw 2 lc 1 dt 1 pt 1 title 'host', \
+     'network_latency.dat' using 1:3 with linespoints lw 2 lc 2 dt 1 pt 2 title 'bridge', \
+     'network_latency.dat' using 1:4 with linespoints lw 2 lc 3 dt 1 pt 3 title 'host (same host)', \
+     'network_latency.dat' using 1:5 with linespoints lw 2 lc 4 dt 1 pt 4 title 'docker-proxy', \
+     'network_latency.dat' using 1:6 with linespoints lw 2 lc 5 dt 1 pt 5 title 'overlay', \
+     'network_latency.dat' using 1:7 with linespoints lw 2 lc 6 dt 1 pt 6 title 'macvlan', \
+     'network_latency.dat' using 1:8 with linespoints lw 2 lc 7 dt 1 pt 7 title 'ipvlan', \
+     'network_latency.dat' using 1:9 with linespoints lw 2 lc 8 dt 1 pt 8 title 'calico-bgp', \
+     'network_latency.dat' using 1:10 with linespoints lw 2 lc 1 dt 2 pt 9 title 'calico-ipip', \
+     'network_latency.dat' using 1:11 with linespoints lw 2 lc 2 dt 2 pt 10 title 'flannel-udp', \
+     'network_latency.dat' using 1:12 with linespoints lw 2 lc 3 dt 2 pt 11 title 'flannel-vxlan', \
+     'network_latency.dat' using 1:13 with linespoints lw 2 lc 4 dt 2 pt 12 title 'flannel-host-gw', \
+     'network_latency.dat' using 1:14 with linespoints lw 2 lc 5 dt 2 pt 13 title 'weave-sleeve', \
+     'network_latency.dat' using 1:15 with linespoints lw 2 lc 6 dt 2 pt 1 title 'weave-fastdp', \
+     'network_latency.dat' using 1:16 with linespoints lw 2 lc 7 dt 2 pt 2 title 'cilium-vxlan', \
+     'network_latency.dat' using 1:17 with linespoints lw 2 lc 8 dt 2 pt 3 title 'cilium-native', \
+     'network_latency.dat' using 1:18 with linespoints lw 2 lc 1 dt 3 pt 4 title 'calico-vxlan', \
+     'network_latency.dat' using 1:19 with linespoints lw 2 lc 2 dt 3 pt 5 title 'calico-ebpf', \
+     'network_latency.dat' using 1:20 with linespoints lw 2 lc 3 dt 3 pt 6 title 'canal', \
+     'network_latency.dat' using 1:21 with linespoints lw 2 lc 4 dt 3 pt 7 title 'kube-router', \
+     'network_latency.dat' using 1:22 with linespoints lw 2 lc 5 dt 3 pt 8 title 'antrea', \
+     'network_latency.dat' using 1:23 with linespoints lw 2 lc 6 dt 3 pt 9 title 'kube-ovn', \
+     'network_latency.dat' using 1:24 with linespoints lw 2 lc 7 dt 3 pt 10 title 'sriov', \
+     'network_latency.dat' using 1:25 with linespoints lw 2 lc 8 dt 3 pt 11 title 'calico-wireguard', \
+     'network_latency.dat' using 1:26 with linespoints lw 2 lc 1 dt 4 pt 12 title 'cilium-wireguard', \
+     'network_latency.dat' using 1:27 with linespoints lw 2 lc 2 dt 4 pt 13 title 'antrea-ipsec'
 unset output
 set terminal pngcairo noenhanced size 1100,600 font 'sans,10'
 set output 'network_cpu.png'
 unset logscale x
 unset logscale y
-set title 'Network CPU per Gbit at 64 KiB messages (both hosts)'
+set title 'Network CPU per Gbit of one TCP flow at 65536-byte writes (both hosts)'
 set ylabel 'core-seconds per Gbit'
 set xlabel ''
 set style fill solid 0.8
 set boxwidth 0.7
 set xtics rotate by -40 left
 set yrange [0:*]
-plot 'network_cpu.dat' every ::1 using 0:2:xtic(1) with boxes notitle
+plot 'network_cpu.dat' every ::1 using 0:2:xtic(1) with boxes lc 1 notitle
 unset output
+set terminal pngcairo noenhanced size 1100,600 font 'sans,10'
+set output 'network_transactions.png'
+set title 'Request/response rate of the parallel flows (1-byte messages): rr without, crr with a new connection each'
+set ylabel 'transactions per second'
+set logscale y
+set yrange [*:*]
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+plot 'network_transactions.dat' every ::1 using 2:xtic(1) lc 1 fillstyle solid 0.8 title 'rr (keep-alive)', \
+     '' every ::1 using 3 lc 2 fillstyle pattern 4 title 'crr (connect + request + close)'
+unset output
+unset logscale y
+set terminal pngcairo noenhanced size 1100,600 font 'sans,10'
+set output 'network_udp.png'
+set title 'One UDP stream of MTU-sized datagrams: delivered rate and loss at the receiver'
+set ylabel 'delivered Mbit/s'
+set y2label 'datagrams lost (%)'
+set y2tics
+set yrange [0:*]
+set y2range [0:100]
+plot 'network_udp.dat' every ::1 using 2:xtic(1) axes x1y1 lc 1 fillstyle solid 0.8 title 'delivered (Mbit/s, left)', \
+     '' every ::1 using 3 axes x1y2 lc 7 fillstyle pattern 2 title 'lost (%, right)'
+unset output
+unset y2tics
+unset y2label
+set style data lines
 set logscale x 2
 set xtics norotate
 set xlabel 'message size (bytes)'

@@ -105,7 +105,7 @@ public final class ClusterNetwork: EventHandler {
 
     init(spec: NetworkSpec, model: ClusterSimulation) {
         self.spec = spec
-        self.env = EnvironmentParameters.of(spec.environment)
+        self.env = spec.parameters
         self.model = model
         let hosts = model.infrastructure.hosts
         var racks: [String] = spec.racks.map(\.name)
@@ -122,9 +122,11 @@ public final class ClusterNetwork: EventHandler {
             if !dcs.contains(l.b) { dcs.append(l.b) }
         }
         rackNames = racks; datacenterNames = dcs; hostRack = hr; hostDatacenter = hd
+        let ports = Double(spec.host.bonding == .lacp ? spec.host.bondLinks : 1)
         for h in hosts {
-            nicTx.append(sharing.addResource(capacity: Double(h.nicBitsPerSecond) / 8))
-            nicRx.append(sharing.addResource(capacity: Double(h.nicBitsPerSecond) / 8))
+            // an 802.3ad bond carries `bondLinks` ports' worth; active-backup one port
+            nicTx.append(sharing.addResource(capacity: ports * Double(h.nicBitsPerSecond) / 8))
+            nicRx.append(sharing.addResource(capacity: ports * Double(h.nicBitsPerSecond) / 8))
             cpu.append(sharing.addResource(capacity: h.cpus))
             // a user-space forwarder (flanneld, the Weave router, docker-proxy) forwards on one core
             forwarder.append(sharing.addResource(capacity: min(1, h.cpus)))
@@ -198,7 +200,8 @@ public final class ClusterNetwork: EventHandler {
     func pathBytesPerSecond(_ a: Int, _ b: Int) -> Double {
         let hosts = model.infrastructure.hosts
         if a == b { return .infinity }
-        return Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
+        let ports = Double(spec.host.bonding == .lacp ? spec.host.bondLinks : 1)
+        return ports * Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
     }
 
     // MARK: - Per-flow costs
@@ -209,20 +212,41 @@ public final class ClusterNetwork: EventHandler {
     /// The MTU a connection between two endpoints uses (TCP takes the smaller MSS) and the mode
     /// whose encapsulation is on the wire.
     func wireMode(_ a: NetworkEndpoint, _ b: NetworkEndpoint) -> (mode: ContainerNetworkMode, mtu: Int) {
-        let ma = a.mode == .dockerProxy ? ContainerNetworkMode.host : a.mode
+        let ma = a.mode == .dockerProxy ? ContainerNetworkMode.bridge : a.mode
         let mb = b.mode == .dockerProxy ? ContainerNetworkMode.bridge : b.mode
         let mtuv = min(mtu(ma), mtu(mb))
         let m = Datapath.profile(ma).encapBytes >= Datapath.profile(mb).encapBytes ? ma : mb
         return (m, mtuv)
     }
 
-    /// CPU cost of each end of a stream between two endpoints (the receiving end `b` publishes
-    /// the port, so a docker-proxy runs there).
-    public func endCosts(_ a: NetworkEndpoint, _ b: NetworkEndpoint) -> (a: Datapath.EndCost, b: Datapath.EndCost, mtu: Int) {
+    /// CPU cost of each end of a stream between two endpoints: `a` writes (GSO), `b` reads (GRO).
+    /// A docker-proxy runs at the end whose mode is `docker-proxy` (the published port), in both
+    /// directions: a response crosses it too. `writeBytes`: the size of each write.
+    public func endCosts(_ a: NetworkEndpoint, _ b: NetworkEndpoint, writeBytes: Int64? = nil) -> (a: Datapath.EndCost, b: Datapath.EndCost, mtu: Int) {
         let w = wireMode(a, b)
-        let ca = Datapath.endCost(a.mode, mtu: w.mtu, env: env, serverSide: false)
-        let cb = Datapath.endCost(b.mode, mtu: w.mtu, env: env, serverSide: true)
+        let ca = Datapath.endCost(a.mode, mtu: w.mtu, env: env, serverSide: true, sending: true, writeBytes: writeBytes)
+        let cb = Datapath.endCost(b.mode, mtu: w.mtu, env: env, serverSide: true, sending: false, writeBytes: writeBytes)
         return (ca, cb, w.mtu)
+    }
+
+    /// The rate one link of the host's NIC allows a single flow, bytes per second: with bonding a
+    /// flow is hashed onto one port (802.3ad layer3+4) or runs on the active one.
+    func perFlowLinkBytesPerSecond(_ a: Int, _ b: Int) -> Double {
+        let hosts = model.infrastructure.hosts
+        if a == b { return .infinity }
+        return Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
+    }
+
+    /// The payload rate a UDP sender offers (its own core and its NIC), bytes per second: what a
+    /// receiver that cannot keep up loses the difference of.
+    public func udpOfferedRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double {
+        let w = wireMode(a, b)
+        let d = Datapath.udpDatagramNs(a.mode == .dockerProxy ? .host : a.mode, mtu: w.mtu, env: env, sending: true)
+        let end = Datapath.EndCost(kernelNsPerByte: d.kernel / Double(d.payload), userNsPerByte: d.user / Double(d.payload),
+                                   kernelNsPerMessage: 0, userNsPerMessage: 0, waitNsPerMessage: 0)
+        let cpu = Datapath.singleFlowCPUBound(end, cores: model.infrastructure.hosts[a.host].cpus)
+        let wire = Double(w.mtu + Datapath.profile(w.mode).encapBytes + Datapath.ethernetFramingBytes) / Double(d.payload)
+        return min(cpu, perFlowLinkBytesPerSecond(a.host, b.host) / wire)
     }
 
     // MARK: - Flows
@@ -239,13 +263,13 @@ public final class ClusterNetwork: EventHandler {
                           protocol proto: TransportProtocol = .tcp, limits: [MaxMinSharing.ResourceID] = [],
                           client: NetworkClient? = nil, token: Int64 = 0) -> FlowHandle {
         let hosts = model.infrastructure.hosts
-        let costs = endCosts(a, b)
+        let costs = endCosts(a, b, writeBytes: proto == .udp ? nil : messageSize)
         var ka = costs.a.kernelNsPerByte, kb = costs.b.kernelNsPerByte
         var ua = costs.a.userNsPerByte, ub = costs.b.userNsPerByte
         if proto == .udp {
             let w = wireMode(a, b)
-            let da = Datapath.udpDatagramNs(a.mode == .dockerProxy ? .host : a.mode, mtu: w.mtu, env: env)
-            let db = Datapath.udpDatagramNs(b.mode, mtu: w.mtu, env: env)
+            let da = Datapath.udpDatagramNs(a.mode == .dockerProxy ? .host : a.mode, mtu: w.mtu, env: env, sending: true)
+            let db = Datapath.udpDatagramNs(b.mode, mtu: w.mtu, env: env, sending: false)
             ka = da.kernel / Double(da.payload); ua = da.user / Double(da.payload)
             kb = db.kernel / Double(db.payload); ub = db.user / Double(db.payload)
         } else if let m = messageSize, m > 0 {
@@ -280,7 +304,13 @@ public final class ClusterNetwork: EventHandler {
             }
         }
         for r in limits { add(r, 1) }
-        let sid = sharing.addFlow(route: route, coefficients: coef, bound: min(boundA, boundB))
+        var bound = min(boundA, boundB)
+        if spec.host.bonding == .lacp && spec.host.bondLinks > 1 && a.host != b.host {
+            // the bond's hash keeps one flow on one port
+            let w = wireMode(a, b)
+            bound = min(bound, perFlowLinkBytesPerSecond(a.host, b.host) / Datapath.wireBytesPerPayloadByte(w.mode, mtu: w.mtu))
+        }
+        let sid = sharing.addFlow(route: route, coefficients: coef, bound: bound)
         let slot: Int32
         if let s = freeFlowSlots.popLast() { slot = s } else { slot = Int32(flows.count); flows.append(Flow()) }
         var f = flows[Int(slot)]
@@ -461,31 +491,51 @@ public final class ClusterNetwork: EventHandler {
     /// sender's and receiver's processing of one message do not overlap (a TSO/GRO segment is
     /// the whole message), the wire overlaps with them.
     public func oneWayLatency(from a: NetworkEndpoint, to b: NetworkEndpoint, bytes: Int64) -> SimDuration {
-        let c = endCosts(a, b)
-        var ns = pathLatency(a.host, b.host).seconds * 1e9
-        if a.host != b.host { ns += 2 * env.nicLatencyNs }
-        ns += env.syscallNs + c.a.kernelNsPerMessage + c.a.userNsPerMessage + c.a.waitNsPerMessage
-        ns += c.b.kernelNsPerMessage + c.b.userNsPerMessage + c.b.waitNsPerMessage + env.wakeupNs
-        let s = Double(max(0, bytes))
-        // the first packet's per-packet work is in the per-message costs above: it adds only its
-        // copies; the rest of the message is processed at the streaming cost per byte. The two
-        // ends' kernels work one after the other; user-space forwarders at both ends pass packets
-        // on one by one, so only the slower one adds its time.
-        let first = min(s, Double(c.mtu - Datapath.tcpHeaderBytes)), rest = s - first
-        let copies = 2 * env.nsPerByte + ((c.a.userNsPerByte > 0 || c.b.userNsPerByte > 0) ? 2 * env.userNsPerByteCopy : 0)
-        let processing = first * copies + rest * (c.a.kernelNsPerByte + c.b.kernelNsPerByte + max(c.a.userNsPerByte, c.b.userNsPerByte))
+        let c = endCosts(a, b, writeBytes: bytes)
         let w = wireMode(a, b)
-        let wire = a.host == b.host ? 0 : s * Datapath.wireBytesPerPayloadByte(w.mode, mtu: w.mtu) / pathBytesPerSecond(a.host, b.host) * 1e9
-        ns += max(processing, wire)
+        let ns = Datapath.messageLatencyNs(env: env, sender: c.a, receiver: c.b, wireMode: w.mode, mtu: w.mtu, bytes: Double(max(0, bytes)),
+                                           pathNs: pathLatency(a.host, b.host).seconds * 1e9,
+                                           linkBytesPerSecond: a.host == b.host ? nil : perFlowLinkBytesPerSecond(a.host, b.host))
         return SimDuration(nanoseconds: Int64(ns.rounded()))
     }
 
     /// CPU seconds one message costs at each end.
     func messageCPU(_ a: NetworkEndpoint, _ b: NetworkEndpoint, bytes: Int64) -> (a: Double, b: Double) {
-        let c = endCosts(a, b)
+        let c = endCosts(a, b, writeBytes: bytes)
         let s = Double(max(0, bytes))
         return ((env.syscallNs + c.a.kernelNsPerMessage + c.a.userNsPerMessage + s * c.a.totalNsPerByte) * 1e-9,
                 (env.syscallNs + c.b.kernelNsPerMessage + c.b.userNsPerMessage + s * c.b.totalNsPerByte) * 1e-9)
+    }
+
+    /// `flows` concurrent streams of 1-byte request/response transactions (netperf TCP_RR), or of
+    /// connect + request/response + close (TCP_CRR): each stream waits for its round trip (and
+    /// its handshake), each transaction costs both hosts CPU (syscalls, per-message stack work, the
+    /// mode's stages; with a connection three handshake and four close messages, the service
+    /// proxy, the docker-proxy's accept on one core): the rate is the smaller of flows / time and
+    /// what the cores allow. A pure function of the model (no events).
+    public func transactionRate(from a: NetworkEndpoint, to b: NetworkEndpoint, flows: Int, connect: Bool)
+        -> (perSecond: Double, clientCores: Double, serverCores: Double) {
+        let hosts = model.infrastructure.hosts
+        var timeNs = Double((oneWayLatency(from: a, to: b, bytes: 1) + oneWayLatency(from: b, to: a, bytes: 1)).nanoseconds)
+        let q = messageCPU(a, b, bytes: 1), r = messageCPU(b, a, bytes: 1)
+        var cpuA = q.a + r.b, cpuB = q.b + r.a
+        var serial = 0.0
+        if connect {
+            timeNs += Double((oneWayLatency(from: a, to: b, bytes: 0) + oneWayLatency(from: b, to: a, bytes: 0)).nanoseconds) + serviceProxyNsPerConnection
+            let h = messageCPU(a, b, bytes: 0), back = messageCPU(b, a, bytes: 0)
+            // SYN, SYN-ACK, ACK; FIN, ACK each way
+            cpuA += 2 * h.a + back.b + 2 * h.a + 2 * back.b + serviceProxyNsPerConnection * 1e-9
+            cpuB += 2 * h.b + back.a + 2 * h.b + 2 * back.a
+            if b.mode == .dockerProxy {
+                serial = env.dockerProxyNsPerConnection * 1e-9
+                cpuB += serial
+            }
+        }
+        let coresA = max(hosts[a.host].cpus, 1e-9), coresB = max(hosts[b.host].cpus, 1e-9)
+        var rate = Double(max(flows, 1)) / (timeNs * 1e-9)
+        if a.host == b.host { rate = min(rate, coresA / (cpuA + cpuB)) } else { rate = min(rate, coresA / cpuA, coresB / cpuB) }
+        if serial > 0 { rate = min(rate, 1 / serial) }
+        return (rate, rate * cpuA, rate * cpuB)
     }
 
     /// Sends a request of `requestBytes` from `a` to `b` and a response of `responseBytes` back;
@@ -541,7 +591,9 @@ public final class ClusterNetwork: EventHandler {
         }
         var delay = oneWayLatency(from: p.a, to: p.b, bytes: 0) + oneWayLatency(from: p.b, to: p.a, bytes: 0)
         let cost = messageCPU(p.a, p.b, bytes: 0)
-        chargeCPUSeconds(p.a.host, cost.a); chargeCPUSeconds(p.b.host, cost.b)
+        let proxyNs = serviceProxyNsPerConnection
+        chargeCPUSeconds(p.a.host, cost.a + proxyNs * 1e-9); chargeCPUSeconds(p.b.host, cost.b)
+        delay = delay + SimDuration(nanoseconds: Int64(proxyNs.rounded()))
         if p.b.mode == .dockerProxy {
             // accept + dial the container + two goroutines, one connection after another
             let service = SimDuration(nanoseconds: Int64(env.dockerProxyNsPerConnection))
@@ -551,6 +603,17 @@ public final class ClusterNetwork: EventHandler {
             delay = delay + (proxyFreeAt[p.b.host] - now)
         }
         model.sim.schedule(after: delay, target: target, kind: Kind.connectDone.rawValue, arg: Int64(slot))
+    }
+
+    /// CPU a new connection to a service address costs the client's host in the service proxy
+    /// (kube-proxy): iptables walks KUBE-SERVICES, one rule per service, with its first packet
+    /// (the rest of the connection follows conntrack); IPVS does one hash lookup.
+    public var serviceProxyNsPerConnection: Double {
+        switch spec.host.serviceProxy {
+        case .none: return 0
+        case .iptables: return env.iptablesNsPerServiceRule * Double(spec.host.services)
+        case .ipvs: return env.ipvsNsPerConnection
+        }
     }
 
     // MARK: - KV store (Docker overlay)

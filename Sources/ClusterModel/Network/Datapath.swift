@@ -2,13 +2,22 @@ import SimKernel
 
 // The per-mode datapath model (docs/network.md lists every number with the reference rows it
 // comes from). A mode is a chain of stages (veth + netns, Linux bridge, iptables NAT, Calico's
-// policy chains, IPIP/VXLAN/OVS encapsulation, a user-space forwarder); each stage costs CPU per
-// packet and per byte at both ends. Whether a stage keeps TSO/GRO aggregation depends on the
-// environment (NIC offloads), and that, with the container MTU, sets how many packets the stack
-// handles per byte. From these costs follow: a single flow's rate (one core per end), the CPU per
-// bit when many flows share the NIC, UDP's packet-rate bound, and the added latency per message.
+// policy chains, eBPF programs, OVS/OVN, IPIP/VXLAN/Geneve encapsulation, WireGuard/IPsec, a
+// user-space forwarder). Each end of a stream pays, on one core at the host's clock:
+//   - per payload byte: copies and checksums, and encryption;
+//   - per wire packet: the driver, and every stage when the path loses TSO/GRO aggregation;
+//   - per segment: one pass through the stack and the stages that see the aggregated skb (a GSO
+//     segment of up to 64 KiB on the sending side; a GRO segment on the receiving side, whose
+//     size the environment sets). Per-segment costs do not shrink with the MTU, so a mode's
+//     overhead stays visible at MTU 9000;
+//   - per write (message): a system call; without GSO each write leaves as its own packets.
+// Whether a stage keeps aggregation depends on the mode, the NIC (UDP-tunnel offload) and the
+// kernel (IPIP GSO and GRO). From these costs follow: a single flow's rate (one core per end),
+// the CPU per bit when many flows share the NIC, UDP's packet-rate bound and loss, and the
+// latency of a message as it grows with its size.
 
-/// CPU and latency constants of one environment. Nanoseconds of one core unless stated.
+/// CPU and latency constants of one environment. Nanoseconds of one core at `referenceClockGHz`
+/// unless stated.
 public struct EnvironmentParameters: Equatable, Sendable {
     /// Per payload byte per end: copy to/from user space and per-byte stack work.
     public var nsPerByte: Double
@@ -17,9 +26,9 @@ public struct EnvironmentParameters: Equatable, Sendable {
     public var stackNsPerSegment: Double
     /// Driver/NIC work per wire packet (descriptors, interrupts, GRO merge), always per packet.
     public var driverNsPerPacket: Double
-    /// GSO/GRO segment size when aggregation works.
+    /// GSO segment size on the sending side when aggregation works.
     public var gsoBytes: Double
-    /// NIC offload of UDP tunnels (VXLAN segmentation and checksums in hardware).
+    /// NIC offload of UDP tunnels (VXLAN/Geneve segmentation and checksums in hardware).
     public var tunnelOffload: Bool
     /// Software checksum per byte when a tunnel is not offloaded.
     public var softwareChecksumNsPerByte: Double
@@ -33,7 +42,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// One way, per end: NIC/virtual switch latency outside the kernel (hypervisor vSwitch,
     /// interrupt moderation).
     public var nicLatencyNs: Double
-    // stage costs per packet
+    // stage costs per packet (per wire packet, or per segment when the stage sees aggregated skbs: see `stageNs`)
     public var vethNsPerPacket: Double
     public var bridgeNsPerPacket: Double
     public var natNsPerPacket: Double
@@ -56,6 +65,38 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// Window between NAT port selection and conntrack confirmation: a second new connection to
     /// the same destination inside it gets the same source port and its SYN is dropped [L1].
     public var conntrackRaceWindowNs: Double
+    // --- issue 15: the hosts' clock and kernel, receive-side aggregation, the newer datapaths
+    /// The clock the costs above were fitted at; a host at another clock scales every CPU cost by
+    /// reference / clock.
+    public var referenceClockGHz: Double = 2.4
+    /// The kernel the environment's reference rows ran (decides IPIP GSO/GRO, eBPF datapaths).
+    public var kernel = KernelVersion(4, 15)
+    /// GRO segment on the receiving side, bytes: how many wire packets one NAPI poll merges in
+    /// practice (at most `gsoBytes`).
+    public var groBytes: Double = 65536
+    /// Per segment (one traversal of an aggregated skb) of the stages a mode adds: veth,
+    /// netfilter hooks (bridge, NAT, policy), an eBPF program set, an OVS flow lookup.
+    public var vethNsPerSegment: Double = 0
+    public var netfilterNsPerSegment: Double = 0
+    public var ebpfNsPerSegment: Double = 0
+    public var ovsNsPerSegment: Double = 0
+    /// eBPF programs per wire packet (Cilium's and Calico's tc programs on the veth and tunnel).
+    public var ebpfNsPerPacket: Double = 0
+    /// OVN's stateful ACLs (OVS conntrack recirculation) per wire packet (Kube-OVN).
+    public var ovnACLNsPerPacket: Double = 0
+    /// SR-IOV virtual function: the host kernel is bypassed; per packet in the VF's driver.
+    public var sriovNsPerPacket: Double = 0
+    /// WireGuard (ChaCha20-Poly1305) and IPsec (AES-GCM with AES-NI): per byte and per packet.
+    public var wireguardNsPerByte: Double = 0
+    public var wireguardNsPerPacket: Double = 0
+    public var ipsecNsPerByte: Double = 0
+    public var ipsecNsPerPacket: Double = 0
+    /// kube-proxy iptables: per rule of KUBE-SERVICES walked by a connection's first packet.
+    public var iptablesNsPerServiceRule: Double = 0
+    /// kube-proxy IPVS: per new connection (one hash lookup, scheduler pick).
+    public var ipvsNsPerConnection: Double = 0
+    /// Receiving a UDP datagram beyond the sender's work: skb allocation, socket lookup and queueing.
+    public var udpReceiveNsPerDatagram: Double = 0
 
     /// Cloud VM without UDP-tunnel offload (the seed's reference test, [N1]).
     public static let cloudVM = EnvironmentParameters(
@@ -64,16 +105,27 @@ public struct EnvironmentParameters: Equatable, Sendable {
         vethNsPerPacket: 1100, bridgeNsPerPacket: 200, natNsPerPacket: 300, policyNsPerPacket: 600,
         macvlanNsPerPacket: 100, ipipNsPerPacket: 60, vxlanNsPerPacket: 300, ovsNsPerPacket: 500,
         userNsPerByteCopy: 0.6, flanneldNsPerPacket: 12000, weaveSleeveNsPerPacket: 44000,
-        dockerProxyNsPerChunk: 12000, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 3000)
+        dockerProxyNsPerChunk: 12000, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 3000,
+        referenceClockGHz: 2.4, kernel: KernelVersion(4, 9), groBytes: 65536,
+        ebpfNsPerPacket: 400, ovnACLNsPerPacket: 900, sriovNsPerPacket: 100,
+        wireguardNsPerByte: 2.0, wireguardNsPerPacket: 2500, ipsecNsPerByte: 1.2, ipsecNsPerPacket: 2000,
+        iptablesNsPerServiceRule: 60, ipvsNsPerConnection: 2000, udpReceiveNsPerDatagram: 1500)
 
     /// Bare metal, 2017 Xeon, 10 GbE with TSO/GRO and VXLAN offload ([N2b], [N3], [L6]).
     public static let bareMetal = EnvironmentParameters(
         nsPerByte: 0.13, stackNsPerSegment: 1500, driverNsPerPacket: 150, gsoBytes: 65536, tunnelOffload: true,
-        softwareChecksumNsPerByte: 0.05, syscallNs: 2000, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 3100,
+        softwareChecksumNsPerByte: 0.05, syscallNs: 560, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 3100,
         vethNsPerPacket: 60, bridgeNsPerPacket: 20, natNsPerPacket: 40, policyNsPerPacket: 40,
         macvlanNsPerPacket: 10, ipipNsPerPacket: 100, vxlanNsPerPacket: 150, ovsNsPerPacket: 300,
         userNsPerByteCopy: 0.1, flanneldNsPerPacket: 4000, weaveSleeveNsPerPacket: 15000,
-        dockerProxyNsPerChunk: 4250, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 1000)
+        dockerProxyNsPerChunk: 4250, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 1000,
+        referenceClockGHz: 2.4, kernel: KernelVersion(4, 15), groBytes: 16384,
+        // syscallNs above and these fitted by NetworkCalibration on scripts/network-reference.csv ([N2] 64 B at
+        // line rate, [N3] at MTU 1440-9000); the other costs kept from before issue 15
+        vethNsPerSegment: 140, netfilterNsPerSegment: 85, ebpfNsPerSegment: 105, ovsNsPerSegment: 1750,
+        ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2160, sriovNsPerPacket: 0,
+        wireguardNsPerByte: 0.9, wireguardNsPerPacket: 900, ipsecNsPerByte: 0.55, ipsecNsPerPacket: 700,
+        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 3380)
 
     public static func of(_ e: NetworkEnvironment) -> EnvironmentParameters {
         switch e {
@@ -81,14 +133,46 @@ public struct EnvironmentParameters: Equatable, Sendable {
         case .bareMetal: return .bareMetal
         }
     }
+
+    /// Key paths of every CPU cost (scaled by the clock; the fitted table of `NetworkCalibration`).
+    public static let cpuCosts: [(name: String, path: WritableKeyPath<EnvironmentParameters, Double>)] = [
+        ("nsPerByte", \.nsPerByte), ("stackNsPerSegment", \.stackNsPerSegment), ("driverNsPerPacket", \.driverNsPerPacket),
+        ("softwareChecksumNsPerByte", \.softwareChecksumNsPerByte), ("syscallNs", \.syscallNs),
+        ("vethNsPerPacket", \.vethNsPerPacket), ("bridgeNsPerPacket", \.bridgeNsPerPacket), ("natNsPerPacket", \.natNsPerPacket),
+        ("policyNsPerPacket", \.policyNsPerPacket), ("macvlanNsPerPacket", \.macvlanNsPerPacket), ("ipipNsPerPacket", \.ipipNsPerPacket),
+        ("vxlanNsPerPacket", \.vxlanNsPerPacket), ("ovsNsPerPacket", \.ovsNsPerPacket), ("userNsPerByteCopy", \.userNsPerByteCopy),
+        ("flanneldNsPerPacket", \.flanneldNsPerPacket), ("weaveSleeveNsPerPacket", \.weaveSleeveNsPerPacket),
+        ("dockerProxyNsPerChunk", \.dockerProxyNsPerChunk), ("dockerProxyNsPerConnection", \.dockerProxyNsPerConnection),
+        ("conntrackRaceWindowNs", \.conntrackRaceWindowNs), ("vethNsPerSegment", \.vethNsPerSegment),
+        ("netfilterNsPerSegment", \.netfilterNsPerSegment), ("ebpfNsPerSegment", \.ebpfNsPerSegment), ("ovsNsPerSegment", \.ovsNsPerSegment),
+        ("ebpfNsPerPacket", \.ebpfNsPerPacket), ("ovnACLNsPerPacket", \.ovnACLNsPerPacket), ("sriovNsPerPacket", \.sriovNsPerPacket),
+        ("wireguardNsPerByte", \.wireguardNsPerByte), ("wireguardNsPerPacket", \.wireguardNsPerPacket),
+        ("ipsecNsPerByte", \.ipsecNsPerByte), ("ipsecNsPerPacket", \.ipsecNsPerPacket),
+        ("iptablesNsPerServiceRule", \.iptablesNsPerServiceRule), ("ipvsNsPerConnection", \.ipvsNsPerConnection),
+        ("udpReceiveNsPerDatagram", \.udpReceiveNsPerDatagram),
+    ]
+
+    /// The same environment on hosts at `clockGHz` (every CPU cost × reference / clock; latencies
+    /// outside the CPU unchanged) with `kernel`.
+    public func adapted(clockGHz: Double?, kernel k: KernelVersion?) -> EnvironmentParameters {
+        var e = self
+        if let c = clockGHz, c > 0, c != referenceClockGHz {
+            let f = referenceClockGHz / c
+            for (_, p) in Self.cpuCosts { e[keyPath: p] *= f }
+            e.referenceClockGHz = c
+        }
+        if let k { e.kernel = k }
+        return e
+    }
 }
 
 /// How a mode moves packets: its stages and its encapsulation.
 public struct DatapathProfile: Equatable, Sendable {
     public enum Encapsulation: String, Sendable {
-        case none, ipip, vxlan, flannelUDP, weaveSleeve, weaveFastDP
+        case none, ipip, vxlan, geneve, wireguard, flannelUDP, weaveSleeve, weaveFastDP
     }
     public enum Forwarder: String, Sendable { case flanneld, weaveRouter, dockerProxy }
+    public enum Encryption: String, Sendable { case wireguard, ipsec }
     public var encapsulation: Encapsulation
     /// Bytes the encapsulation adds to every packet on the underlay.
     public var encapBytes: Int
@@ -100,14 +184,28 @@ public struct DatapathProfile: Equatable, Sendable {
     public var nat: Bool
     public var policy: Bool
     public var macvlan: Bool
+    /// eBPF programs on the veth/tunnel instead of iptables (Cilium, Calico eBPF).
+    public var ebpf: Bool = false
+    /// Open vSwitch kernel datapath (Antrea, Kube-OVN; Weave fastdp has it in its encapsulation).
+    public var ovs: Bool = false
+    /// OVN stateful ACLs (Kube-OVN).
+    public var ovnACL: Bool = false
+    /// A virtual function of the NIC handed to the container (SR-IOV): no host stack on the path.
+    public var sriov: Bool = false
+    public var encryption: Encryption? = nil
     /// A user-space process on the path at each end (docker-proxy: at the server's end only).
     public var forwarder: Forwarder?
 
     init(_ enc: Encapsulation = .none, bytes: Int = 0, reserve: Int? = nil, veth: Bool = true, bridge: Bool = false,
-         nat: Bool = false, policy: Bool = false, macvlan: Bool = false, forwarder: Forwarder? = nil) {
+         nat: Bool = false, policy: Bool = false, macvlan: Bool = false, ebpf: Bool = false, ovs: Bool = false,
+         ovnACL: Bool = false, sriov: Bool = false, encryption: Encryption? = nil, forwarder: Forwarder? = nil) {
         encapsulation = enc; encapBytes = bytes; defaultMTUReserve = reserve ?? bytes; self.veth = veth; self.bridge = bridge
-        self.nat = nat; self.policy = policy; self.macvlan = macvlan; self.forwarder = forwarder
+        self.nat = nat; self.policy = policy; self.macvlan = macvlan; self.ebpf = ebpf; self.ovs = ovs; self.ovnACL = ovnACL
+        self.sriov = sriov; self.encryption = encryption; self.forwarder = forwarder
     }
+
+    /// Netfilter hooks the mode's packets traverse (bridge, NAT, policy chains).
+    var netfilter: Bool { bridge || nat || policy }
 }
 
 /// Pure functions of the datapath model: MTU, costs, bounds, latencies.
@@ -119,6 +217,7 @@ public enum Datapath {
     /// Ethernet on the wire around an IP packet: header 14 + FCS 4 + preamble 8 + inter-frame gap 12.
     public static let ethernetFramingBytes = 38
 
+    /// The mode's stages and encapsulation (sources in docs/network.md, "Modes").
     public static func profile(_ m: ContainerNetworkMode) -> DatapathProfile {
         switch m {
         case .host: return DatapathProfile(veth: false)
@@ -133,6 +232,44 @@ public enum Datapath {
         case .flannelHostGW: return DatapathProfile(bridge: true)
         case .weaveSleeve: return DatapathProfile(.weaveSleeve, bytes: 87, reserve: 124, bridge: true, forwarder: .weaveRouter)
         case .weaveFastDP: return DatapathProfile(.weaveFastDP, bytes: 87, reserve: 124, bridge: true)
+        // cilium/cilium pkg/mtu: TunnelOverhead 50, WireguardOverhead 80; eBPF on the veth and tunnel, no iptables
+        case .ciliumVXLAN: return DatapathProfile(.vxlan, bytes: 50, ebpf: true)
+        case .ciliumNative: return DatapathProfile(ebpf: true)
+        case .ciliumWireGuard: return DatapathProfile(.wireguard, bytes: 80, ebpf: true, encryption: .wireguard)
+        // projectcalico felix: vxlanMTUOverhead 50, wireguardMTUOverhead 60 [N10-vxlan, N10-wg]
+        case .calicoVXLAN: return DatapathProfile(.vxlan, bytes: 50, policy: true)
+        case .calicoEBPF: return DatapathProfile(ebpf: true)
+        case .calicoWireGuard: return DatapathProfile(.wireguard, bytes: 60, policy: true, encryption: .wireguard)
+        // Canal: Flannel's VXLAN with Calico's policy chains on the veth (no bridge) [N3-canal]
+        case .canal: return DatapathProfile(.vxlan, bytes: 50, policy: true)
+        // kube-router: routed, kube-bridge, iptables network policy; pod MTU 1500 [N3-kuberouter]
+        case .kubeRouter: return DatapathProfile(bridge: true, policy: true)
+        // antrea-io/antrea pkg/agent/config: GeneveOverhead 50, IPSecESPOverhead 38
+        case .antrea: return DatapathProfile(.geneve, bytes: 50, ovs: true)
+        case .antreaIPsec: return DatapathProfile(.geneve, bytes: 88, ovs: true, encryption: .ipsec)
+        // Kube-OVN: Geneve through OVS with OVN's stateful ACLs; its pod MTU is 100 below the underlay [N10-geneve]
+        case .kubeOVN: return DatapathProfile(.geneve, bytes: 50, reserve: 100, ovs: true, ovnACL: true)
+        case .sriov: return DatapathProfile(veth: false, sriov: true)
+        }
+    }
+
+    /// The datapath a mode really runs on a kernel: Calico's eBPF data plane needs 5.3 and falls
+    /// back to its iptables data plane below (docs.tigera.io "Enable the eBPF dataplane": a
+    /// warning, then the standard pipeline).
+    public static func effectiveMode(_ m: ContainerNetworkMode, kernel: KernelVersion) -> ContainerNetworkMode {
+        if m == .calicoEBPF && kernel < minimumKernel(.calicoEBPF)! { return .calicoBGP }
+        return m
+    }
+
+    /// The oldest kernel a mode runs on at all, nil: any. Cilium 1.8: 4.9.17
+    /// (cilium/cilium Documentation/concepts/kubernetes/requirements.rst "Cilium requires a Linux
+    /// kernel >= 4.9"); Calico eBPF: 5.3 (it falls back rather than refusing); WireGuard: in-tree
+    /// since 5.6, a DKMS module before (any kernel).
+    public static func minimumKernel(_ m: ContainerNetworkMode) -> KernelVersion? {
+        switch m {
+        case .ciliumVXLAN, .ciliumNative, .ciliumWireGuard: return KernelVersion(4, 9)
+        case .calicoEBPF: return KernelVersion(5, 3)
+        default: return nil
         }
     }
 
@@ -140,26 +277,49 @@ public enum Datapath {
     public static func maxMTU(_ m: ContainerNetworkMode, underlay: Int) -> Int { underlay - profile(m).encapBytes }
 
     /// The mode's default container MTU: 1450 for VXLAN, 1480 for IPIP, 1472 for Flannel UDP and
-    /// 1376 for Weave on a 1500 underlay [N10]. Flannel and Calico (auto-MTU) follow the underlay;
-    /// Weave (WEAVE_MTU 1376), Docker's overlay (1450) and Docker's bridge (1500) keep their fixed
-    /// defaults on a larger underlay, which is what costs them on jumbo frames [N3-weave].
+    /// 1376 for Weave on a 1500 underlay [N10]. Flannel, Calico (auto-MTU), Cilium, Antrea and
+    /// Kube-OVN follow the underlay; Weave (WEAVE_MTU 1376), Docker's overlay (1450), Docker's
+    /// bridge (1500) and kube-router (1500 [N3-kuberouter]) keep their fixed defaults on a
+    /// larger underlay, which is what costs them on jumbo frames [N3-weave].
     public static func defaultMTU(_ m: ContainerNetworkMode, underlay: Int) -> Int {
         let auto = underlay - profile(m).defaultMTUReserve
         switch m {
         case .weaveSleeve, .weaveFastDP: return min(auto, 1376)
         case .overlay: return min(auto, 1450)
-        case .bridge, .dockerProxy: return min(auto, 1500)
+        case .bridge, .dockerProxy, .kubeRouter: return min(auto, 1500)
         default: return auto
         }
     }
 
-    /// Whether the stack keeps TSO/GRO segments through this mode's datapath in the environment.
-    public static func keepsAggregation(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
-        switch profile(m).encapsulation {
-        case .none, .ipip: return true
-        case .vxlan: return e.tunnelOffload
+    /// Whether the sending side keeps GSO segments through this mode's datapath: IPIP needs
+    /// kernel 3.13 (torvalds/linux cb32f511a70b "ipip: add GSO/TSO support"); VXLAN and Geneve
+    /// keep them with NIC UDP-tunnel offload; WireGuard takes GSO skbs and segments them itself
+    /// (its per-packet work is charged per packet).
+    public static func sendAggregates(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
+        switch profile(effectiveMode(m, kernel: e.kernel)).encapsulation {
+        case .none: return true
+        case .ipip: return e.kernel >= KernelVersion(3, 13)
+        case .vxlan, .geneve: return e.tunnelOffload
+        case .wireguard: return true
         case .flannelUDP, .weaveSleeve, .weaveFastDP: return false
         }
+    }
+
+    /// Whether the receiving side keeps GRO segments: IPIP needs kernel 4.6 ("ipip: Add gro
+    /// callbacks to ipip offload"); VXLAN and Geneve need the NIC's tunnel offload (as in [N3],
+    /// lost without it [N1]); WireGuard decrypts packet by packet.
+    public static func receiveAggregates(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
+        switch profile(effectiveMode(m, kernel: e.kernel)).encapsulation {
+        case .none: return true
+        case .ipip: return e.kernel >= KernelVersion(4, 6)
+        case .vxlan, .geneve: return e.tunnelOffload
+        case .wireguard, .flannelUDP, .weaveSleeve, .weaveFastDP: return false
+        }
+    }
+
+    /// Whether the stack keeps TSO/GRO segments through this mode's datapath in both directions.
+    public static func keepsAggregation(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
+        sendAggregates(m, e) && receiveAggregates(m, e)
     }
 
     /// CPU per payload byte and per packet of one end of a TCP stream, and of the user-space
@@ -178,35 +338,68 @@ public enum Datapath {
         public var totalNsPerByte: Double { kernelNsPerByte + userNsPerByte }
     }
 
-    /// Kernel cost of the mode's stages for one packet (not the base stack).
-    static func stageNs(_ p: DatapathProfile, _ e: EnvironmentParameters) -> Double {
-        var x = 0.0
-        if p.veth { x += e.vethNsPerPacket }
+    /// Kernel cost of the mode's stages for one packet (not the base stack), and for one
+    /// aggregated segment.
+    static func stageNs(_ p: DatapathProfile, _ e: EnvironmentParameters) -> (packet: Double, segment: Double) {
+        var x = 0.0, s = 0.0
+        if p.veth { x += e.vethNsPerPacket; s += e.vethNsPerSegment }
         if p.bridge { x += e.bridgeNsPerPacket }
         if p.nat { x += e.natNsPerPacket }
         if p.policy { x += e.policyNsPerPacket }
+        if p.netfilter { s += e.netfilterNsPerSegment }
         if p.macvlan { x += e.macvlanNsPerPacket }
+        if p.ebpf { x += e.ebpfNsPerPacket; s += e.ebpfNsPerSegment }
+        if p.ovs { x += e.ovsNsPerPacket; s += e.ovsNsPerSegment }
+        if p.ovnACL { x += e.ovnACLNsPerPacket }
+        if p.sriov { x += e.sriovNsPerPacket }
+        switch p.encryption {
+        case .wireguard?: x += e.wireguardNsPerPacket
+        case .ipsec?: x += e.ipsecNsPerPacket
+        case nil: break
+        }
         switch p.encapsulation {
         case .ipip: x += e.ipipNsPerPacket
-        case .vxlan: x += e.vxlanNsPerPacket
+        case .vxlan, .geneve: x += e.vxlanNsPerPacket
         case .weaveFastDP: x += e.ovsNsPerPacket
-        case .none, .flannelUDP, .weaveSleeve: break
+        case .none, .wireguard, .flannelUDP, .weaveSleeve: break
         }
-        return x
+        return (x, s)
     }
 
     /// One end of a TCP stream in mode `m` with container MTU `mtu`. `serverSide`: the docker-proxy
-    /// runs only at the end that publishes the port.
-    public static func endCost(_ m: ContainerNetworkMode, mtu: Int, env e: EnvironmentParameters, serverSide: Bool = true) -> EndCost {
-        var p = profile(m)
+    /// runs only at the end that publishes the port. `sending`: the end that writes (GSO) rather
+    /// than the one that reads (GRO). `writeBytes`: the size of each write: when the sender cannot
+    /// aggregate, a write larger than one MSS leaves as its own packets, the last one short.
+    public static func endCost(_ m: ContainerNetworkMode, mtu: Int, env e: EnvironmentParameters, serverSide: Bool = true,
+                               sending: Bool = true, writeBytes: Int64? = nil) -> EndCost {
+        let mode = effectiveMode(m, kernel: e.kernel)
+        var p = profile(mode)
         if p.forwarder == .dockerProxy && !serverSide { p = profile(.host) }
         let mss = Double(max(1, mtu - tcpHeaderBytes))
-        let aggregated = keepsAggregation(m, e)
+        let sendAgg = sendAggregates(mode, e)
+        let aggregated = sending ? sendAgg : receiveAggregates(mode, e)
         let passes: Double = p.forwarder == nil ? 1 : 2   // a forwarder sends the packet through the stack twice
         let stage = stageNs(p, e)
-        let stackPerPacket = e.stackNsPerSegment * (aggregated ? mss / e.gsoBytes : 1) * passes
-        var k = e.nsPerByte + (e.driverNsPerPacket + stackPerPacket + stage) / mss
-        if !aggregated && !e.tunnelOffload && p.encapsulation != .none && p.encapsulation != .ipip { k += e.softwareChecksumNsPerByte }
+        // payload bytes per wire packet: a full MSS, or fewer when writes leave one by one
+        var perPacket = mss
+        if !sendAgg, let w = writeBytes, Double(w) > mss {
+            // a write of more than one MSS is pushed at its end: ceil(w / MSS) packets, the last
+            // one short (smaller writes are coalesced by Nagle while data is in flight)
+            let wb = Double(w)
+            perPacket = wb / (wb / mss).rounded(.up)
+        }
+        let segment = aggregated ? max(mss, sending ? e.gsoBytes : min(e.gsoBytes, e.groBytes)) : perPacket
+        let stackPerSegment = e.stackNsPerSegment * passes + stage.segment
+        var k = e.nsPerByte + (e.driverNsPerPacket + stage.packet) / perPacket + stackPerSegment / segment
+        if !aggregated && !e.tunnelOffload && (p.encapsulation == .vxlan || p.encapsulation == .geneve || p.encapsulation == .flannelUDP
+                                               || p.encapsulation == .weaveSleeve || p.encapsulation == .weaveFastDP) {
+            k += e.softwareChecksumNsPerByte
+        }
+        switch p.encryption {
+        case .wireguard?: k += e.wireguardNsPerByte
+        case .ipsec?: k += e.ipsecNsPerByte
+        case nil: break
+        }
         var u = 0.0, uMsg = 0.0, wait = 0.0
         if p.veth { wait += e.deferralNs }
         switch p.forwarder {
@@ -217,7 +410,7 @@ public enum Datapath {
             u = 2 * e.userNsPerByteCopy + e.dockerProxyNsPerChunk / min(32768, mss * 22); uMsg = e.dockerProxyNsPerChunk; wait += e.wakeupNs
         case nil: break
         }
-        let kMsg = e.driverNsPerPacket + e.stackNsPerSegment * passes + stage
+        let kMsg = e.driverNsPerPacket + e.stackNsPerSegment * passes + stage.packet + stage.segment
         return EndCost(kernelNsPerByte: k, userNsPerByte: u, kernelNsPerMessage: kMsg, userNsPerMessage: uMsg, waitNsPerMessage: wait)
     }
 
@@ -226,6 +419,14 @@ public enum Datapath {
     public static func wireBytesPerPayloadByte(_ m: ContainerNetworkMode, mtu: Int) -> Double {
         let mss = Double(max(1, mtu - tcpHeaderBytes))
         return (Double(mtu + profile(m).encapBytes + ethernetFramingBytes)) / mss
+    }
+
+    /// Bytes on the wire of one message of `bytes` payload: its packets' headers, encapsulation and
+    /// framing (a message smaller than one MSS still pays a whole packet's headers).
+    public static func wireBytes(_ m: ContainerNetworkMode, mtu: Int, message bytes: Double) -> Double {
+        let mss = Double(max(1, mtu - tcpHeaderBytes))
+        let packets = max(1, (bytes / mss).rounded(.up))
+        return bytes + packets * Double(tcpHeaderBytes + profile(m).encapBytes + ethernetFramingBytes)
     }
 
     /// Bytes per second one end can sustain for one flow, given `cores` at that host: the kernel
@@ -242,11 +443,47 @@ public enum Datapath {
         return r
     }
 
-    /// Datagrams per second one end can handle for UDP (no GSO for UDP in these kernels): each
-    /// datagram pays a syscall, a full stack pass, the driver and every stage [L6].
-    public static func udpDatagramNs(_ m: ContainerNetworkMode, mtu: Int, env e: EnvironmentParameters) -> (kernel: Double, user: Double, payload: Int) {
-        let c = endCost(m, mtu: mtu, env: e)
+    /// Nanoseconds per UDP datagram at one end (no GSO for UDP in these kernels): each datagram
+    /// pays a syscall, a full stack pass, the driver and every stage [L6]; the receiving end also
+    /// allocates an skb per datagram and queues it to the socket (`udpReceiveNsPerDatagram`), which
+    /// is why a sender at full speed loses datagrams at a receiver of the same kind.
+    public static func udpDatagramNs(_ m: ContainerNetworkMode, mtu: Int, env e: EnvironmentParameters, sending: Bool = true) -> (kernel: Double, user: Double, payload: Int) {
+        let c = endCost(m, mtu: mtu, env: e, sending: sending)
         let payload = mtu - udpHeaderBytes
-        return (e.syscallNs + c.kernelNsPerMessage + e.nsPerByte * Double(payload), c.userNsPerMessage + 2 * e.userNsPerByteCopy * Double(payload), payload)
+        let p = profile(effectiveMode(m, kernel: e.kernel))
+        var crypto = 0.0
+        switch p.encryption {
+        case .wireguard?: crypto = e.wireguardNsPerByte * Double(payload)
+        case .ipsec?: crypto = e.ipsecNsPerByte * Double(payload)
+        case nil: break
+        }
+        return (e.syscallNs + c.kernelNsPerMessage + e.nsPerByte * Double(payload) + crypto + (sending ? 0 : e.udpReceiveNsPerDatagram),
+                c.userNsPerMessage + 2 * e.userNsPerByteCopy * Double(payload), payload)
+    }
+
+    /// One-way latency of a message of `bytes`, nanoseconds: the path (switches, DC links) and,
+    /// between hosts (`linkBytesPerSecond` given), both NICs; each end's per-message CPU (syscall,
+    /// stack, the mode's stages, a user-space forwarder) and waits (veth deferral, wake-ups); then
+    /// the bytes. The first packet's per-packet work is in the per-message costs: it adds only its
+    /// copies, the rest of the message is processed at the streaming cost per byte (the two ends'
+    /// kernels one after the other; forwarders at both ends pass packets on one by one, so only
+    /// the slower one adds its time). On the wire the first packet is serialised before the next
+    /// hop takes it (store and forward), the rest overlaps with the processing: latency grows with
+    /// the size through copies, segmentation and serialisation at the NIC's speed.
+    public static func messageLatencyNs(env e: EnvironmentParameters, sender a: EndCost, receiver b: EndCost, wireMode: ContainerNetworkMode,
+                                        mtu: Int, bytes s: Double, pathNs: Double, linkBytesPerSecond link: Double?) -> Double {
+        var ns = pathNs
+        if link != nil { ns += 2 * e.nicLatencyNs }
+        ns += e.syscallNs + a.kernelNsPerMessage + a.userNsPerMessage + a.waitNsPerMessage
+        ns += b.kernelNsPerMessage + b.userNsPerMessage + b.waitNsPerMessage + e.wakeupNs
+        let first = min(s, Double(mtu - tcpHeaderBytes)), rest = s - first
+        let copies = 2 * e.nsPerByte + ((a.userNsPerByte > 0 || b.userNsPerByte > 0) ? 2 * e.userNsPerByteCopy : 0)
+        let processing = first * copies + rest * (a.kernelNsPerByte + b.kernelNsPerByte + max(a.userNsPerByte, b.userNsPerByte))
+        var wire = 0.0, firstWire = 0.0
+        if let link {
+            wire = wireBytes(wireMode, mtu: mtu, message: s) / link * 1e9
+            firstWire = wireBytes(wireMode, mtu: mtu, message: first) / link * 1e9
+        }
+        return ns + firstWire + max(processing, wire - firstWire)
     }
 }

@@ -11,6 +11,10 @@ public struct NetworkResultRow: Equatable, Sendable {
         case udp
         /// A burst of concurrent new connections.
         case connect
+        /// `flows` concurrent request/response streams of 1-byte messages (netperf TCP_RR).
+        case requestResponse = "rr"
+        /// `flows` concurrent streams of connect, 1-byte request/response, close (netperf TCP_CRR).
+        case connectRequestResponse = "crr"
     }
     public var mode: ContainerNetworkMode
     public var experiment: Experiment
@@ -28,6 +32,14 @@ public struct NetworkResultRow: Equatable, Sendable {
     public var connectMean: SimDuration?
     public var connectMax: SimDuration?
     public var connectionsDelayed: Int?
+    /// Mean cores busy with the network on the client's and on the server's host.
+    public var clientCores: Double?
+    public var serverCores: Double?
+    /// udp rows: share of the datagrams the sender offered that the receiver dropped.
+    public var udpLoss: Double?
+    /// rr and crr rows: transactions per second over all flows, and the mean time of one.
+    public var transactionsPerSecond: Double?
+    public var transactionLatency: SimDuration?
 }
 
 /// Runs the qperf-like experiments of `network.experiments` one after another, in simulated
@@ -50,6 +62,7 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
         case multi(ContainerNetworkMode, Int, Int)
         case udp(ContainerNetworkMode, Int, Int)
         case connect(ContainerNetworkMode, Int, Int)
+        case transactions(ContainerNetworkMode, Int, Int, Bool)   // with a connection each (crr)
     }
     var steps: [Step] = []
     var next = 0
@@ -81,6 +94,7 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
             for s in spec.messageSizes { steps.append(.tcp(m, x, y, s)) }
             if spec.flows > 0 { steps.append(.multi(m, x, y)) }
             steps.append(.udp(m, x, y))
+            if spec.flows > 0 { steps.append(.transactions(m, x, y, false)); steps.append(.transactions(m, x, y, true)) }
             if spec.connections > 0 { steps.append(.connect(m, x, y)) }
         }
     }
@@ -135,6 +149,16 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
             handles = [network.startFlow(from: a, to: b, protocol: .udp)]
             let mtu = network.endCosts(a, b).mtu
             pendingRow = NetworkResultRow(mode: m, experiment: .udp, locality: network.locality(x, y), messageSize: Int64(mtu - Datapath.udpHeaderBytes), flows: 1, mtu: mtu)
+        case .transactions(let m, let x, let y, let withConnect):
+            let (a, b) = endpoints(m, x, y)
+            let t = network.transactionRate(from: a, to: b, flows: spec.flows, connect: withConnect)
+            var row = NetworkResultRow(mode: m, experiment: withConnect ? .connectRequestResponse : .requestResponse, locality: network.locality(x, y),
+                                       messageSize: 1, flows: spec.flows, mtu: network.endCosts(a, b).mtu)
+            row.transactionsPerSecond = t.perSecond
+            row.transactionLatency = SimDuration(nanoseconds: Int64((Double(spec.flows) / t.perSecond * 1e9).rounded()))
+            row.clientCores = t.clientCores; row.serverCores = t.serverCores
+            row.busyCores = x == y ? t.clientCores + t.serverCores : max(t.clientCores, t.serverCores)
+            return finishStep(row)
         case .connect(let m, let x, let y):
             let (a, b) = endpoints(m, x, y)
             connectDelays = []; connectRetrans = 0; connectExpected = spec.connections
@@ -182,7 +206,8 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
         let dt = (model.sim.now - started).seconds
         let (x, y): (Int, Int)
         switch steps[next] {
-        case .tcp(_, let a, let b, _), .multi(_, let a, let b), .udp(_, let a, let b), .connect(_, let a, let b): (x, y) = (a, b)
+        case .tcp(_, let a, let b, _), .multi(_, let a, let b), .udp(_, let a, let b), .connect(_, let a, let b),
+             .transactions(_, let a, let b, _): (x, y) = (a, b)
         }
         let cpu = cpuNow(x, y)
         let cpuA = cpu.0 - cpuStart.0, cpuB = cpu.1 - cpuStart.1
@@ -190,6 +215,13 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
         let gbit = bytes * 8 / 1e9
         row.cpuSecondsPerGbit = gbit > 0 ? (cpuA + cpuB) / gbit : nil
         row.busyCores = max(cpuA, cpuB) / dt
+        row.clientCores = cpuA / dt
+        row.serverCores = x == y ? 0 : cpuB / dt
+        if case .udp(let m, _, _) = steps[next] {
+            let (a, b) = endpoints(m, x, y)
+            let offered = network.udpOfferedRate(from: a, to: b)
+            row.udpLoss = offered > 0 ? max(0, 1 - bytes / dt / offered) : 0
+        }
         if case .tcp(let m, _, _, let size) = steps[next] {
             // qperf tcp_lat: ping-pong of `size` bytes each way; one-way = round trip / 2
             pendingRow = row

@@ -21,6 +21,20 @@ public enum ContainerNetworkMode: String, CaseIterable, Sendable {
     case flannelHostGW = "flannel-host-gw"
     case weaveSleeve = "weave-sleeve"
     case weaveFastDP = "weave-fastdp"
+    // the modes Kubernetes users compare today (issue 15; [N3] measured most of them)
+    case ciliumVXLAN = "cilium-vxlan"
+    case ciliumNative = "cilium-native"
+    case calicoVXLAN = "calico-vxlan"
+    case calicoEBPF = "calico-ebpf"
+    case canal
+    case kubeRouter = "kube-router"
+    case antrea
+    case kubeOVN = "kube-ovn"
+    case sriov
+    // encryption on top of a mode
+    case calicoWireGuard = "calico-wireguard"
+    case ciliumWireGuard = "cilium-wireguard"
+    case antreaIPsec = "antrea-ipsec"
 
     /// Modes a cluster, a named network or an app can use (docker-proxy is a path, not a network).
     public static let networkModes: [ContainerNetworkMode] = allCases.filter { $0 != .dockerProxy }
@@ -33,6 +47,65 @@ public enum NetworkEnvironment: String, CaseIterable, Sendable {
     case cloudVM = "cloud-vm"
     /// Bare metal with TSO/GRO and UDP-tunnel (VXLAN) offload [N2b, N3].
     case bareMetal = "bare-metal"
+}
+
+/// A Linux kernel release, major.minor: it decides which offloads and datapaths exist (IPIP
+/// GSO 3.13, IPIP GRO 4.6, eBPF datapaths: Cilium 4.9, Calico 5.3; docs/network.md, "Kernels").
+public struct KernelVersion: Comparable, Sendable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public init(_ major: Int, _ minor: Int) { self.major = major; self.minor = minor }
+    /// "4.15", "5.4.0-42-generic" (the release `uname -r` prints; the part after major.minor is ignored).
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, let a = Int(parts[0]), a >= 2, a <= 99 else { return nil }
+        let digits = parts[1].prefix { $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 3, let b = Int(digits) else { return nil }
+        if parts.count == 2 && digits.count != parts[1].count { return nil }
+        major = a; minor = b
+    }
+    public static func < (x: KernelVersion, y: KernelVersion) -> Bool { (x.major, x.minor) < (y.major, y.minor) }
+    public var description: String { "\(major).\(minor)" }
+}
+
+/// How a host's NIC ports are bonded (Linux bonding driver, Documentation/networking/bonding.rst).
+public enum BondingMode: String, CaseIterable, Sendable {
+    /// One port (the host group's `nic`).
+    case none
+    /// One active port, the others standby: the host's capacity is one port.
+    case activeBackup = "active-backup"
+    /// LACP with a layer3+4 hash: every flow stays on one port, many flows spread over all.
+    case lacp = "802.3ad"
+}
+
+/// How a connection to a Kubernetes-style service address is translated (kube-proxy's mode).
+public enum ServiceProxyMode: String, CaseIterable, Sendable {
+    /// No service address on the path (connections go to the instance).
+    case none
+    /// kube-proxy iptables: the first packet of a connection walks the KUBE-SERVICES chain, one rule per service.
+    case iptables
+    /// kube-proxy IPVS: one hash lookup per new connection, whatever the number of services.
+    case ipvs
+}
+
+/// What a user states about the hosts' hardware and kernel beyond `environment` (docs/network.md,
+/// "Environment"): nil fields keep the environment's reference value.
+public struct HostEnvironmentSpec: Equatable, Sendable {
+    /// CPU clock, GHz: every CPU cost scales with reference clock / clock.
+    public var cpuClockGHz: Double?
+    /// Kernel release: offloads and eBPF availability.
+    public var kernel: KernelVersion?
+    public var bonding: BondingMode
+    /// Ports in the bond (1 without bonding).
+    public var bondLinks: Int
+    public var serviceProxy: ServiceProxyMode
+    /// Services in the cluster (iptables rules walked per new connection).
+    public var services: Int
+    public init(cpuClockGHz: Double? = nil, kernel: KernelVersion? = nil, bonding: BondingMode = .none, bondLinks: Int = 1,
+                serviceProxy: ServiceProxyMode = .none, services: Int = 100) {
+        self.cpuClockGHz = cpuClockGHz; self.kernel = kernel; self.bonding = bonding; self.bondLinks = bondLinks
+        self.serviceProxy = serviceProxy; self.services = services
+    }
 }
 
 /// A user-defined container network (Docker USER network / CNI network) that Marathon apps name in
@@ -115,6 +188,8 @@ public struct NetworkSpec: Equatable, Sendable {
     /// an instance (NetworkTrafficCost).
     public var requestBytes: Int64
     public var responseBytes: Int64
+    /// Clock, kernel, bonding and service proxying of the hosts.
+    public var host: HostEnvironmentSpec
     /// The defaults of `requestSize` / `responseSize` and the largest accepted.
     public static let defaultRequestBytes: Int64 = 800
     public static let defaultResponseBytes: Int64 = 8192
@@ -124,7 +199,8 @@ public struct NetworkSpec: Equatable, Sendable {
                 networks: [NamedNetworkSpec] = [], kvStore: KVStoreSpec? = nil, racks: [RackSpec] = [],
                 switchLatency: SimDuration = SimDuration(nanoseconds: 1_000), datacenterLinks: [DatacenterLinkSpec] = [],
                 experiments: NetworkExperimentsSpec? = nil, requestBytes: Int64 = NetworkSpec.defaultRequestBytes,
-                responseBytes: Int64 = NetworkSpec.defaultResponseBytes) {
+                responseBytes: Int64 = NetworkSpec.defaultResponseBytes, host: HostEnvironmentSpec = HostEnvironmentSpec()) {
+        self.host = host
         self.environment = environment; self.mode = mode; self.underlayMTU = underlayMTU; self.networks = networks
         self.kvStore = kvStore; self.racks = racks; self.switchLatency = switchLatency
         self.datacenterLinks = datacenterLinks; self.experiments = experiments
@@ -142,6 +218,11 @@ public struct NetworkSpec: Equatable, Sendable {
             if let n = name, let net = networks.first(where: { $0.name == n }) { return net.mode }
             return mode
         }
+    }
+
+    /// The environment's costs with the hosts' clock and kernel applied.
+    public var parameters: EnvironmentParameters {
+        EnvironmentParameters.of(environment).adapted(clockGHz: host.cpuClockGHz, kernel: host.kernel)
     }
 
     /// Container MTU of a mode: a named network's MTU when one of that mode sets it, else the

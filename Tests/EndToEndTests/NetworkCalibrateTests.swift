@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// `clustersim calibrate` (docs/network.md, "Calibration"): the fit on the reference rows, the
+/// leave-one-source-out table that docs/network.md shows, a results folder's network.csv as
+/// input, and one clear error for a bad CSV.
+final class NetworkCalibrateTests: XCTestCase {
+    func testFitOnTheReferenceRowsPrintsTheTableAndResiduals() throws {
+        let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--environment", "bare-metal"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("## bare-metal: 54 figures"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("| `ebpfNsPerPacket` | 1510 |"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("| 59 | N3 | cilium-vxlan | cpu_ratio_to_flannel-vxlan | 1.785 |"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("cloud-vm"))
+    }
+
+    /// The table in docs/network.md is this command's output, so it cannot drift from the code.
+    func testLeaveOneSourceOutTableIsTheOneInTheDocs() throws {
+        let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--leave-one-source-out"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("| bare-metal | N3 | cpu ratio | 20 |"), r.stdout)
+        let docs = try String(contentsOf: CLI.root.appendingPathComponent("docs/network.md"), encoding: .utf8)
+        XCTAssertTrue(docs.contains("<!-- BEGIN GENERATED: clustersim calibrate scripts/network-reference.csv --leave-one-source-out -->\n" + r.stdout
+                                    + "<!-- END GENERATED -->"), "docs/network.md's leave-one-source-out table differs from the command's output:\n\(r.stdout)")
+    }
+
+    /// A results folder's network.csv has the columns: it loads as it is, and the closed form the
+    /// fit uses predicts every figure of the simulated experiments with the shipped table.
+    func testAResultsNetworkCSVLoadsAndThePredictionIsTheSimulation() throws {
+        let r = try CLI.run(["calibrate", "results/network-modes/network.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("## cloud-vm"))
+        let shipped = try XCTUnwrap(r.stdout.components(separatedBy: "Residuals with the shipped table:").last?
+            .components(separatedBy: "Residuals with the fitted table:").first)
+        let figures = shipped.split(separator: "\n").filter { $0.hasSuffix("% |") }
+        XCTAssertGreaterThan(figures.count, 1000)
+        let off = figures.filter { !$0.hasSuffix("| 0 % |") && !$0.hasSuffix("| -0 % |") }
+        XCTAssertTrue(off.isEmpty, off.prefix(5).joined(separator: "\n"))
+    }
+
+    func testABadCSVIsOneErrorWithLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("calibrate-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let header = "environment,mode,experiment,message_size_bytes,mtu_bytes,nic_gbit_s,cores,throughput_mbit_s\n"
+        let cases: [(String, String)] = [
+            (header + "bare-metal,host,tcp,65536,1500,10,8,9000\nbare-metal,host,tcp,65536,1500,10,8,fast\n", ":3:37: throughput_mbit_s: expected a number"),
+            (header + "bare-metal,calico,tcp,65536,1500,10,8,9000\n", ":2:12: mode: unknown mode \"calico\""),
+            (header + "bare-metal,host,tcp,65536,1500,1e308,8,9000\n", ":2:32: nic_gbit_s: expected a number from 0.001 to 1000"),
+            (header + "bare-metal,host,tcp,65536,1500,10\n", ":2:35: 6 fields, the header has 8"),
+            ("environment,mode,colour\n", ":1:18: unknown column \"colour\""),
+            ("environment,mode\n", ":1:1: the header has no \"experiment\" column"),
+            ("", ":1:1: no header row"),
+        ]
+        for (i, (text, fragment)) in cases.enumerated() {
+            let f = dir.appendingPathComponent("m\(i).csv")
+            try text.write(to: f, atomically: true, encoding: .utf8)
+            let r = try CLI.run(["calibrate", f.path])
+            XCTAssertEqual(r.status, 2, "case \(i): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(f.path + fragment), "case \(i): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one error: \(r.stderr)")
+            XCTAssertEqual(r.stdout, "")
+        }
+    }
+}
