@@ -64,6 +64,19 @@ final class HarborPipelineTests: XCTestCase {
         XCTAssertEqual(h.registries[1].replicatedBytes, 100e6)
     }
 
+    /// Two data centers may name their racks alike (every host group's default rack is "rack-01"):
+    /// they are still different switches, and a copy between them crosses the link (before the
+    /// network model keyed racks by name only, this copy took 80 ms at the NIC rate).
+    func testDataCentersWithTheSameRackNamesStillCrossTheLink() throws {
+        let text = Self.twoDCs(images: #"{"name": "p/one:1", "layers": ["sha256:a"], "in": ["dc01"]}"#,
+                               policies: #"{"name": "nightly", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "1m"}"#)
+            .replacingOccurrences(of: #""racks": ["a1"]"#, with: #""racks": ["r1"]"#)
+            .replacingOccurrences(of: #""racks": ["b1"]"#, with: #""racks": ["r1"]"#)
+        let (_, _, h) = try run(text)
+        let took = try XCTUnwrap(arrival(h, "p/one:1", in: 1)) - 60
+        XCTAssertEqual(took, 100e6 / 12.5e6 * Self.framing + 5.5 * 0.040, accuracy: 0.001)
+    }
+
     /// Without a `network` section a transfer runs alone at the smaller NIC rate (10 Gbit/s here),
     /// with no latency: 100 MB in 80 ms.
     func testWithoutTheNetworkModelATransferRunsAtTheNICRate() throws {

@@ -108,13 +108,16 @@ public final class ClusterNetwork: EventHandler {
         self.env = spec.parameters
         self.model = model
         let hosts = model.infrastructure.hosts
-        var racks: [String] = spec.racks.map(\.name)
+        // A rack is a (data center, name) pair: two data centers may both have a "rack-01" (the default
+        // rack of every host group), and those are different switches with their own uplinks.
+        var racks: [String] = [], rackKeys: [String] = []
         var dcs: [String] = []
         var hr: [Int32] = [], hd: [Int32] = []
         for h in hosts {
-            if !racks.contains(h.rack) { racks.append(h.rack) }
+            let key = h.datacenter + "\u{0}" + h.rack
+            if !rackKeys.contains(key) { rackKeys.append(key); racks.append(h.rack) }
             if !dcs.contains(h.datacenter) { dcs.append(h.datacenter) }
-            hr.append(Int32(racks.firstIndex(of: h.rack)!))
+            hr.append(Int32(rackKeys.firstIndex(of: key)!))
             hd.append(Int32(dcs.firstIndex(of: h.datacenter)!))
         }
         for l in spec.datacenterLinks {
@@ -300,8 +303,8 @@ public final class ClusterNetwork: EventHandler {
             if ra != rb {
                 if let r = rackUp[ra] { add(r, wire) }
                 if let r = rackDown[rb] { add(r, wire) }
-                if hostDatacenter[a.host] != hostDatacenter[b.host], let l = dcLink(hostDatacenter[a.host], hostDatacenter[b.host]) { add(l.resource, wire) }
             }
+            if hostDatacenter[a.host] != hostDatacenter[b.host], let l = dcLink(hostDatacenter[a.host], hostDatacenter[b.host]) { add(l.resource, wire) }
         }
         for r in limits { add(r, 1) }
         var bound = min(boundA, boundB)
