@@ -12,10 +12,18 @@ public final class ConsulCluster: EventHandler {
     let mesos: MesosCluster?
     var target: Int32 = -1
     var config: ConsulAgentConfig { spec.config }
+    /// Checks run by run (every run an event drawing its response time): `consul.exactChecks`
+    /// or `fidelity.consulChecks: "exact"`, either one (docs/consul.md).
+    let exactChecks: Bool
+    /// Memberlist's probe loop simulated probe by probe (`fidelity.gossip: "exact"`,
+    /// ConsulGossipExact.swift) instead of the detection computed when a host goes down.
+    let exactGossip: Bool
+    var probeLoop: ExactGossip?
 
     enum Kind: Int32 {
         case memberSuspect = 1, memberDead, memberReap, election, leaderStepDown
         case checkRun, checkReap, agentSync
+        case probeTick, gossipSuspect, suspicionTimer
     }
 
     // MARK: pool
@@ -84,6 +92,8 @@ public final class ConsulCluster: EventHandler {
         self.spec = spec
         self.model = model
         self.mesos = mesos
+        exactChecks = spec.exactChecks || model.spec.fidelity.consulChecks == .exact
+        exactGossip = model.spec.fidelity.gossip == .exact
         let infra = model.infrastructure
         var names: [String] = []
         for (app, defs) in spec.services {
@@ -157,6 +167,7 @@ public final class ConsulCluster: EventHandler {
             }
         }
         startElection(after: nil)
+        if exactGossip { startExactGossip() }
     }
 
     /// Engine events Consul handled (its cost; a healthy platform adds none).
@@ -174,6 +185,9 @@ public final class ConsulCluster: EventHandler {
         case .checkRun: if checks[i].gen == g { checkRan(i) }
         case .checkReap: if checks[i].reapGen == g { reapCritical(i) }
         case .agentSync: if members[i].syncGen == g { fullSync(member: i) }
+        case .probeTick: if probeLoop!.tickGen[i] == g { probeTick(i) }
+        case .gossipSuspect: suspectArrived(event.arg)
+        case .suspicionTimer: if probeLoop!.suspicion[i]?.timerGen == g { suspicionExpired(i) }
         }
     }
 
@@ -193,6 +207,8 @@ public final class ConsulCluster: EventHandler {
             setState(m, .left)
             log("consulMemberLeft", hostName(h), "leave_on_terminate")
             if leader != nil { deregisterNode(m) }
+        } else if exactGossip {
+            exactGossipHostDown(m)
         } else {
             detectFailure(of: m)
         }
@@ -207,6 +223,7 @@ public final class ConsulCluster: EventHandler {
         setState(m, .alive)
         if was != .alive { log("consulMemberAlive", hostName(h), was == .suspect ? "refuted suspicion" : "rejoined") }
         if members[m].isServer { serverUp(m) }
+        if exactGossip { exactGossipHostUp(m) }
         if leader != nil { setSerfHealth(m, critical: false) }
         agentRestarted(m)
     }
