@@ -169,7 +169,7 @@ final class ConsulTests: XCTestCase {
     /// A platform of `agents` hosts; app /web with `instances` tasks, checked by `checks`.
     func platform(agents: Int, instances: Int, checks: [ConsulCheckDefinition], behaviour: HealthBehaviour,
                   seed: UInt64 = 1, duration: SimDuration, faults: [FaultSpec] = [], exact: Bool = false,
-                  fidelity: FidelitySpec.Mode = .fast) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
+                  fidelity: FidelitySpec.Mode = .fast, crash: Distribution? = nil) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
         var spec = ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(10),
                                hostGroups: [Self.group("master", 3, cpus: 4, mem: 8 << 30), Self.group("consul", 3, cpus: 4, mem: 8 << 30),
                                             Self.group("slave", agents, cpus: 64, mem: 256 << 30)],
@@ -177,7 +177,7 @@ final class ConsulTests: XCTestCase {
                                mesos: MesosSpec(masters: 3, masterHostGroup: "master", agentHostGroups: ["slave"]))
         let app = AppDefinition(id: "/web", instances: instances, cpus: 0.01, mem: 16)
         spec.marathon = MarathonSpec(hostGroup: "master", apps: [app],
-                                     behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: behaviour))])
+                                     behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: crash, health: behaviour))])
         spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: checks)])])
         spec.consul?.exactChecks = exact
         spec.fidelity.consulChecks = fidelity
@@ -303,6 +303,26 @@ final class ConsulTests: XCTestCase {
         XCTAssertFalse(agree(flips[0].map { $0 * 1.2 }, flips[1]), "a computed path 20 % off is caught")
         XCTAssertGreaterThan(costs[1], 40 * 2 * 300, "exact: an event per run (360 runs per check-hour)")
         XCTAssertLessThan(costs[0] * 3, costs[1], "the computed mode only runs the flips")
+    }
+
+    /// Memory flat in simulated time (issue 14): tasks that crash and are relaunched register new
+    /// service instances with new checks; a deregistered instance's slots are reused, so the
+    /// slots held after 6 hours are those held after 2 (bounded by the instances alive at once)
+    /// while the registrations triple.
+    func testChurnKeepsConsulSlotsFlatInSimulatedTime() {
+        let http = ConsulCheckDefinition(kind: .http, interval: .seconds(10))
+        var slots: [Int] = [], registrations: [Int] = []
+        for hours: Int64 in [2, 6] {
+            let (m, o, c) = platform(agents: 3, instances: 6, checks: [http], behaviour: .healthy(responseTime: .constant(0.01)),
+                                     duration: .hours(hours), crash: .exponential(mean: 600))
+            m.run()
+            slots.append(c.retainedSlots.instances + c.retainedSlots.checks)
+            registrations.append(events(o, "consulServiceRegistered").count)
+        }
+        XCTAssertGreaterThan(registrations[1], 2 * registrations[0], "churn: \(registrations)")
+        XCTAssertGreaterThan(registrations[0], 30)
+        XCTAssertLessThanOrEqual(slots[1], slots[0] + 4, "slots \(slots) for registrations \(registrations)")
+        XCTAssertLessThanOrEqual(slots[1], 2 * 2 * 6, "an instance and a check per live task, twice over at most")
     }
 
     final class CatalogRecorder: SignalSubscriber {

@@ -37,7 +37,6 @@ struct CheckState {
 
 extension ConsulCluster {
     func addCheck(_ d: ConsulCheckDefinition, instance i: Int, task t: MesosTask) -> Int {
-        let c = checks.count
         let m = instances[i].member
         var p = 0.0
         if d.kind == .http || d.kind == .script {
@@ -47,8 +46,19 @@ extension ConsulCluster {
             }
         }
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
-        checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
-                                 slowProbability: p))
+        let state = CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
+                               slowProbability: p)
+        let c: Int
+        if let free = freeChecks.popLast() {
+            // a reused slot keeps counting its generations, so the old check's events stay stale
+            c = free
+            let (g, rg) = (checks[c].gen, checks[c].reapGen)
+            checks[c] = state
+            checks[c].gen = g; checks[c].reapGen = rg
+        } else {
+            c = checks.count
+            checks.append(state)
+        }
         if d.kind != .ttl && !exactChecks { checks[c].nextSlow = drawSlow(c, after: -1) }
         // TASK_RUNNING is published before the executor knows when the process serves: plan
         // once this instant's handler is done

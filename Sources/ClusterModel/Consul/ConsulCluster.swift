@@ -87,6 +87,9 @@ public final class ConsulCluster: EventHandler {
     var instances: [InstanceState] = []
     var checks: [CheckState] = []
     var instancesOfTask: [TaskID: [Int]] = [:]
+    /// Slots of instances and checks that left (ConsulServices.swift `release`), reused first.
+    var freeInstances: [Int] = []
+    var freeChecks: [Int] = []
 
     init(spec: ConsulSpec, model: ClusterSimulation, mesos: MesosCluster?) {
         self.spec = spec

@@ -100,8 +100,9 @@ extension ConsulCluster: ServiceCatalog {
             let port = t.resources.ports.lowest(1)?.first ?? d.port ?? 0
             var sid = "\(hostName(host)):\(t.name):\(port)"
             if k > 0 { sid += ":" + d.name }
-            let i = instances.count
-            instances.append(InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, checks: []))
+            let x = InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, checks: [])
+            let i: Int
+            if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
             for cd in d.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
             members[m].instances.append(i)
             list.append(i)
@@ -225,6 +226,7 @@ extension ConsulCluster: ServiceCatalog {
             members[x.member].instances.removeAll { $0 == i }
             log("consulServiceDeregistered", x.id, serviceNames[x.name])
             moved = true
+            release(i)
         } else if x.inCatalog {
             for c in x.checks where checks[c].catalogStatus != checks[c].status {
                 checks[c].catalogStatus = checks[c].status
@@ -235,6 +237,25 @@ extension ConsulCluster: ServiceCatalog {
             raftIndex += 1
             bump(x.name)
         }
+    }
+
+    /// Instance `i` left the catalog and its agent: its slot and its checks' slots are reused by
+    /// later registrations (memory flat in simulated time on a platform whose tasks churn). Its
+    /// checks' pending events are made stale; a task whose service was reaped keeps its (empty)
+    /// entry, so it is not registered again.
+    func release(_ i: Int) {
+        for c in instances[i].checks {
+            checks[c].gen &+= 1; checks[c].reapGen &+= 1
+            freeChecks.append(c)
+        }
+        instancesOfTask[instances[i].task]?.removeAll { $0 == i }
+        instances[i].checks = []
+        freeInstances.append(i)
+    }
+
+    /// Slots held now (registered or free) and free: what a run keeps (ConsulTests).
+    public var retainedSlots: (instances: Int, checks: Int, freeInstances: Int, freeChecks: Int) {
+        (instances.count, checks.count, freeInstances.count, freeChecks.count)
     }
 
     /// X-Consul-Index of the service moves; blocking queries return.
