@@ -84,6 +84,10 @@ public final class ConsulCluster: EventHandler {
     var raftIndex: UInt64 = 1
     /// Catalog entries per service name, in registration order.
     var catalog: [[Int]]
+    /// Per service, `catalog` in memdb's order (nil: to sort again); per host, its name's rank
+    /// among the host names (ConsulServices.swift `ordered`).
+    var orderedCatalog: [[Int]?]
+    let hostNameRank: [Int]
     var instances: [InstanceState] = []
     var checks: [CheckState] = []
     var instancesOfTask: [TaskID: [Int]] = [:]
@@ -113,6 +117,10 @@ public final class ConsulCluster: EventHandler {
         for (i, n) in names.enumerated() { nameIndex[n] = i }
         healthIndexes = [UInt64](repeating: 1, count: names.count)
         catalog = [[Int]](repeating: [], count: names.count)
+        orderedCatalog = [[Int]?](repeating: nil, count: names.count)
+        var rank = [Int](repeating: 0, count: infra.hosts.count)
+        for (r, h) in infra.hosts.indices.sorted(by: { infra.hosts[$0].name < infra.hosts[$1].name }).enumerated() { rank[h] = r }
+        hostNameRank = rank
         // members: the servers' hosts and the agent hosts, in host order
         let serverHosts = Array((infra.hostsByGroup[spec.hostGroup] ?? []).prefix(spec.servers))
         precondition(serverHosts.count == spec.servers, "consul: host group \(spec.hostGroup) has fewer than \(spec.servers) hosts")

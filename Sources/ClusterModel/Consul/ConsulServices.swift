@@ -27,12 +27,7 @@ extension ConsulCluster: ServiceCatalog {
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
         guard model.infrastructure.hosts[host].state.isUp, canRead(), reachesAServer(host) else { return nil }
         var out: [ServiceInstance] = []
-        // memdb's "id" index: by node name, then service id
-        let ordered = catalog[service].sorted {
-            let a = instances[$0], b = instances[$1]
-            return a.host != b.host ? hostName(a.host) < hostName(b.host) : a.id < b.id
-        }
-        for i in ordered {
+        for i in ordered(service) {
             let s = status(ofInstance: i)
             switch filter {
             case .passing: if s != .passing { continue }
@@ -43,6 +38,19 @@ extension ConsulCluster: ServiceCatalog {
             out.append(ServiceInstance(task: x.task, host: x.host, port: x.port))
         }
         return out
+    }
+
+    /// A service's catalog entries in memdb's "id" index order: by node name, then service id.
+    /// Sorted once per change of the service's entries (a blocking query's answer is read by every
+    /// consul-template after each change), with node names compared by their rank.
+    func ordered(_ service: Int) -> [Int] {
+        if let o = orderedCatalog[service] { return o }
+        let o = catalog[service].sorted { a, b in
+            let ha = instances[a].host, hb = instances[b].host
+            return ha != hb ? hostNameRank[ha] < hostNameRank[hb] : instances[a].id < instances[b].id
+        }
+        orderedCatalog[service] = o
+        return o
     }
 
     /// The aggregated status the servers hold: the worst of the node's serfHealth and the checks.
@@ -217,12 +225,14 @@ extension ConsulCluster: ServiceCatalog {
         if x.inLocal && !x.inCatalog {
             instances[i].inCatalog = true
             catalog[x.name].append(i)
+            orderedCatalog[x.name] = nil
             for c in x.checks { checks[c].catalogStatus = checks[c].status }
             log("consulServiceRegistered", x.id, serviceNames[x.name])
             moved = true
         } else if !x.inLocal && x.inCatalog {
             instances[i].inCatalog = false
             catalog[x.name].removeAll { $0 == i }
+            orderedCatalog[x.name] = nil
             members[x.member].instances.removeAll { $0 == i }
             log("consulServiceDeregistered", x.id, serviceNames[x.name])
             moved = true
