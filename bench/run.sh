@@ -7,6 +7,11 @@
 #                                and the whole platform model (1,000 agents, 100 apps x 100 instances, 6 h)
 #   QUICK=1 bash bench/run.sh    ten times smaller (platform: 100 agents, 10 apps x 100 instances, 1 h)
 #
+# First the platform scale of issue 14 (bench/scale.sh: hold n=1e4 beside the platform at
+# 100/1,000/3,000/10,000 agents, the fitted exponent, the full platform day at 1,000 agents, the
+# 10,000-agent day, memory over a week; SKIP_SCALE=1 to leave it out, SCALE_ONLY=1 for it alone),
+# then the engine suite below.
+#
 # Knobs: PEERS_DIR (default ../shared/peers from the repo root), PEERS_WORK (peer binaries and
 # SimPy venv, default ${TMPDIR:-/tmp}/clustersim-peers, as peers/run_all.sh), SEED (42),
 # REPEATS (1; passes over the whole suite, alternating Swift and C++), PLATFORM_AGENTS,
@@ -38,6 +43,13 @@ log() { echo "# $*" >&2; }
 log "building clustersim-bench (release)"
 swift build -c release --scratch-path "$ROOT/.build-kernel" --product clustersim-bench >&2
 BENCH="$ROOT/.build-kernel/release/clustersim-bench"
+
+# Platform scale (issue 14): sizes, fitted exponent, the full platform day, the 10,000-agent day,
+# memory over a week (bench/scale.sh). SKIP_SCALE=1 leaves it out; SCALE_ONLY=1 runs only it.
+if [[ "${SKIP_SCALE:-0}" != 1 ]]; then
+  BENCH="$BENCH" SEED="$SEED" bash "$ROOT/bench/scale.sh"
+fi
+[[ "${SCALE_ONLY:-0}" == 1 ]] && exit 0
 
 HAVE_CPP=0
 if [[ -d "$PEERS_DIR/cpp" ]] && command -v g++ >/dev/null; then

@@ -25,10 +25,10 @@ extension ScenarioSchema {
                 meaning: #"Offers after a revive. `exact` makes one offer per agent and Marathon declines each; `fast` draws the accepting agent among the agents that fit and files the declines as one batch (equal in distribution)."#,
                 source: #"issue 14; docs/benchmarks.md"#),
         KeySpec(#"consulChecks"#, #"string"#, default: #"`"fast"`"#, allowed: #"`"exact"`, `"fast"`."#,
-                meaning: #"Consul agents' service checks. `exact` runs every check every interval; `fast` draws a passing check's next failure directly (equal in distribution)."#,
-                source: #"issue 14; docs/benchmarks.md"#),
+                meaning: #"Consul agents' service checks. `exact` runs every check every interval as an event drawing its response time (the same as `consul.exactChecks: true`: either one selects it); `fast` draws a passing check's next slow run directly (geometric, equal in distribution)."#,
+                source: #"issue 14; docs/consul.md "Check model""#),
         KeySpec(#"gossip"#, #"string"#, default: #"`"fast"`"#, allowed: #"`"exact"`, `"fast"`."#,
-                meaning: #"Memberlist probes. `exact` simulates every probe round; `fast` computes a quiet pool's next detection from its probe schedule (equal in distribution)."#,
-                source: #"issue 14; docs/benchmarks.md"#),
+                meaning: #"Memberlist's failure detector. `exact` simulates every member's probe loop tick by tick (shuffled round robin, indirect probes, suspicion timers confirmed by each prober; an event per member per probe interval); `fast` computes a dead member's suspect and dead times from the probe schedule when its host goes down, and a healthy pool schedules nothing (equal in distribution)."#,
+                source: #"issue 14; hashicorp/memberlist:state.go, suspicion.go; docs/consul.md"#),
     ])
 }

@@ -15,12 +15,23 @@ func consulSpec(agents: Int, services: Int, hours: Int, seed: UInt64, withConsul
     let apps = max(1, services / perApp)
     var spec = platformSpec(agents: agents, apps: apps, perApp: perApp, hours: hours, seed: seed)
     spec.sampleInterval = .minutes(1)
-    guard withConsul, let m = spec.marathon else { return spec }
-    let http = ConsulCheckDefinition(kind: .http, name: "http", interval: .seconds(10), timeout: .seconds(2))
+    guard withConsul else { return spec }
     let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(30))
-    let defs = m.apps.map { a in (appId: a.id, definitions: [ConsulServiceDefinition(name: ConsulCluster.serviceName(ofApp: a.id), checks: [http, ttl])]) }
-    spec.consul = ConsulSpec(servers: 3, hostGroup: "master", services: defs)
+    addConsul(to: &spec, checks: [benchHTTPCheck, ttl])
     return spec
+}
+
+/// The HTTP check of every benchmark service: every 10 s, timeout 2 s.
+let benchHTTPCheck = ConsulCheckDefinition(kind: .http, name: "http", interval: .seconds(10), timeout: .seconds(2))
+
+/// Consul on the benchmark platform: 3 servers on the masters, an agent on every Mesos agent host
+/// (and on `extraAgentGroups`), every Marathon app registered as a service named after its id
+/// with `checks` (as registrator does for a Marathon task).
+func addConsul(to spec: inout ClusterSpec, checks: [ConsulCheckDefinition], extraAgentGroups: [String] = []) {
+    guard let m = spec.marathon else { return }
+    let defs = m.apps.map { a in (appId: a.id, definitions: [ConsulServiceDefinition(name: ConsulCluster.serviceName(ofApp: a.id), checks: checks)]) }
+    spec.consul = ConsulSpec(servers: 3, hostGroup: "master", agentHostGroups: extraAgentGroups.isEmpty ? nil : ["slave"] + extraAgentGroups,
+                             services: defs)
 }
 
 struct ConsulBenchRun {

@@ -13,27 +13,35 @@ import ClusterModel
 import Glibc
 import SimKernel
 
-func lbSpec(apps: Int, hours: Int, seed: UInt64) -> ClusterSpec {
-    var spec = platformSpec(agents: 100, apps: apps, perApp: 2, hours: hours, seed: seed)
-    spec.sampleInterval = .minutes(5)
+/// Apps `indices` behind marathon-lb on two "lb" hosts (HAPROXY_GROUP external, service port
+/// 10001 + index), called through its frontend with fluid traffic following the daily profile
+/// `day` (hour, req/s), processor sharing, 5 ms mean service time. Returns the frontends.
+func exposeThroughMarathonLB(_ spec: inout ClusterSpec, apps indices: [Int], day: [(Int64, Double)], timeout: SimDuration) -> [String] {
     spec.hostGroups.append(HostGroupSpec(name: "lb", count: 2, datacenter: "dc01", racks: Array(spec.datacenters[0].racks.prefix(2)), cpus: 8,
                                          memoryBytes: 16 << 30, diskBytes: 200 << 30, nicBitsPerSecond: 10_000_000_000))
-    guard var m = spec.marathon else { return spec }
+    guard var m = spec.marathon else { return [] }
     var frontends: [String] = []
-    for i in m.apps.indices {
+    for i in indices {
         m.apps[i].ports = [AppPort(hostPort: 0, servicePort: 10_001 + i)]
         m.apps[i].labels.append(Label(name: "HAPROXY_GROUP", value: "external"))
         frontends.append(AutoscaleSpec.currentKey(ofMarathonID: m.apps[i].id) + "_\(10_001 + i)")
     }
     spec.marathon = m
     spec.marathonLB = MarathonLBSpec(instances: [MarathonLBInstanceSpec(hosts: ["lb-01", "lb-02"], hostGroup: "lb", group: "external")])
-    let day: [(Int64, Double)] = [(0, 60), (6, 80), (9, 900), (12, 600), (14, 500), (19, 1200), (22, 300)]
     let profile = RateProfile(points: day.map { .init(at: .hours($0.0), rate: $0.1) }, period: .hours(24))
-    spec.traffic = TrafficSpec(mode: .fluid, tick: .seconds(1), services: zip(m.apps, frontends).map { app, f in
-        TrafficService(name: f, app: app.id, entry: .marathonLB(frontend: f, instance: nil),
+    spec.traffic = TrafficSpec(mode: .fluid, tick: .seconds(1), services: zip(indices, frontends).map { i, f in
+        TrafficService(name: f, app: m.apps[i].id, entry: .marathonLB(frontend: f, instance: nil),
                        arrivals: ArrivalProcess(profile: profile, poisson: true), serviceTime: .exponential(mean: 0.005),
-                       discipline: .processorSharing, timeout: .seconds(10))
+                       discipline: .processorSharing, timeout: timeout)
     })
+    return frontends
+}
+
+func lbSpec(apps: Int, hours: Int, seed: UInt64) -> ClusterSpec {
+    var spec = platformSpec(agents: 100, apps: apps, perApp: 2, hours: hours, seed: seed)
+    spec.sampleInterval = .minutes(5)
+    let day: [(Int64, Double)] = [(0, 60), (6, 80), (9, 900), (12, 600), (14, 500), (19, 1200), (22, 300)]
+    let frontends = exposeThroughMarathonLB(&spec, apps: Array(0..<apps), day: day, timeout: .seconds(10))
     var a = AutoscaleSpec()
     a.targetRPS = 100
     a.apps = frontends

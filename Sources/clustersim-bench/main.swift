@@ -8,6 +8,9 @@
 //   clustersim-bench consul AGENTS SERVICES HOURS SEED
 //                                         the platform with and without Consul (ConsulBench.swift)
 //   clustersim-bench lb APPS HOURS SEED   apps behind marathon-lb, fluid traffic, the autoscaler (LBBench.swift)
+//   clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
+//                                         the platform with Consul, fluid traffic and Prometheus
+//                                         (FullPlatformBench.swift)
 //
 // RNG: SimKernel.RandomStream, i.e. GSL gsl_rng_mt19937 + gsl_ran_exponential, stream name
 // "bench", so checksums differ from the cpp_* peers (std::mt19937_64) but are stable run to run.
@@ -319,6 +322,7 @@ let usage = """
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
            clustersim-bench metrics CONTAINERS ITERATIONS SEED
            clustersim-bench lb APPS HOURS SEED
+           clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -346,6 +350,9 @@ case "metrics":
     runMetrics(containers: parseArg(args, 2, "CONTAINERS"), iterations: parseArg(args, 3, "ITERATIONS"), seed: UInt64(parseArg(args, 4, "SEED")))
 case "lb":
     runLB(apps: parseArg(args, 2, "APPS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
+case "platform-full":
+    runFullPlatform(agents: parseArg(args, 2, "AGENTS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")),
+                    entry: args.count > 5 ? args[5] : "")
 default:
     fail(usage)
 }

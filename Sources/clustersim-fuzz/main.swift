@@ -161,9 +161,12 @@ func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: S
         writer = try ResultsWriter(folder: folder, model: model)
     } catch { return .internalError }
     model.observer = writer
-    // Work = events + rows of hosts.csv written so far (a sample costs one row per host): the
-    // budget bounds both, so a large but allowed scenario stops early instead of timing out.
+    // Work = events + rows of hosts.csv written so far (a sample costs one row per host) + fluid
+    // traffic's steps (a service per tick and the peers of each full step: fluid mode does its
+    // work inside one tick event per second): the budget bounds all three, so a large but
+    // allowed scenario stops early instead of timing out.
     let hosts = UInt64(loaded.spec.hostGroups.reduce(0) { $0 + $1.count })
+    let traffic = model.subsystem(TrafficModel.self)
     let si = UInt64(max(1, loaded.spec.sampleInterval.nanoseconds))
     var lastNow: Int64 = -1
     var same = 0
@@ -174,7 +177,8 @@ func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: S
             same += 1
             if same > stall { stalled = true; return true }
         } else { lastNow = n; same = 0 }
-        if model.sim.eventsProcessed &+ UInt64(max(0, n)) / si &* hosts > events { overBudget = true; return true }
+        let fluid = UInt64(traffic?.fluidWork ?? 0)
+        if model.sim.eventsProcessed &+ UInt64(max(0, n)) / si &* hosts &+ fluid > events { overBudget = true; return true }
         return false
     }
     if stalled { folder.discard(); return .stalled }

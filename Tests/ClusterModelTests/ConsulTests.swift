@@ -11,9 +11,10 @@ final class ConsulTests: XCTestCase {
 
     /// Consul alone: 3 servers on "master", agents on `agents` "slave" hosts; `faults` on them.
     func pool(agents: Int, seed: UInt64, duration: SimDuration = .minutes(5), faults: [FaultSpec] = [],
-              config: ConsulAgentConfig = ConsulAgentConfig()) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
+              config: ConsulAgentConfig = ConsulAgentConfig(), gossip: FidelitySpec.Mode = .fast) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
         var spec = ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(1),
                                hostGroups: [Self.group("master", 3, cpus: 4, mem: 8 << 30), Self.group("slave", agents)], faults: faults)
+        spec.fidelity.gossip = gossip
         spec.consul = ConsulSpec(servers: 3, hostGroup: "master", agentHostGroups: ["slave"], config: config)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
@@ -21,6 +22,13 @@ final class ConsulTests: XCTestCase {
     }
 
     func events(_ o: MemoryObserver, _ name: String) -> [LoggedEvent] { o.events.filter { $0.event == name } }
+
+    /// Whether two samples have the same mean: |difference of means| within the 99 % half-widths
+    /// of their Student-t intervals combined (Welch's approximation).
+    func agree(_ a: [Double], _ b: [Double]) -> Bool {
+        let ca = ConfidenceInterval.ofMean(a, level: 0.99), cb = ConfidenceInterval.ofMean(b, level: 0.99)
+        return abs(ca.mean - cb.mean) <= (ca.halfWidth * ca.halfWidth + cb.halfWidth * cb.halfWidth).squareRoot()
+    }
 
     // MARK: gossip
 
@@ -61,6 +69,41 @@ final class ConsulTests: XCTestCase {
             }
             let mean = secs.reduce(0, +) / Double(max(1, secs.count))
             print("consul detection N=\(agents + 3): runs \(secs.count) min \(secs.min() ?? 0) mean \(mean) max \(secs.max() ?? 0)")
+        }
+    }
+
+    /// `fidelity.gossip: "exact"` probes member by member (memberlist's shuffled round robin,
+    /// indirect probes, suspicion timers confirmed by each prober); the computed detection must
+    /// give the same suspect and dead times in distribution. Over 120 seeds per mode and two pool
+    /// sizes, the means of the two agree within the 99 % interval of their difference; the same
+    /// comparison rejects the computed times shifted by half a probe interval (the test can fail).
+    func testExactAndComputedGossipDetectAlikeOverManySeeds() {
+        func times(agents: Int, _ mode: FidelitySpec.Mode, seeds: ClosedRange<UInt64>) -> (suspect: [Double], dead: [Double]) {
+            var suspect: [Double] = [], dead: [Double] = []
+            for seed in seeds {
+                let (m, o, c) = pool(agents: agents, seed: seed, duration: .seconds(150),
+                                     faults: [FaultSpec(at: .seconds(60), kind: .hostCrash, target: .host("slave-02"))], gossip: mode)
+                m.run()
+                XCTAssertEqual(events(o, "consulMemberSuspect").map(\.subject), ["slave-02"], "\(mode) seed \(seed)")
+                XCTAssertEqual(c.detections.count, 1, "\(mode) seed \(seed)")
+                guard let s = events(o, "consulMemberSuspect").first, let d = c.detections.first else { continue }
+                suspect.append(s.time.seconds - 60)
+                dead.append(d.seconds)
+                if mode == .exact { XCTAssertGreaterThan(c.probeCounts?.probes ?? 0, agents * 100, "every member probes every second") }
+            }
+            return (suspect, dead)
+        }
+        for agents in [20, 60] {
+            let exact = times(agents: agents, .exact, seeds: 1...120)
+            let fast = times(agents: agents, .fast, seeds: 1001...1120)
+            let e = (ConfidenceInterval.ofMean(exact.suspect), ConfidenceInterval.ofMean(exact.dead))
+            let f = (ConfidenceInterval.ofMean(fast.suspect), ConfidenceInterval.ofMean(fast.dead))
+            print("gossip N=\(agents + 3): suspect exact \(e.0.mean) ± \(e.0.halfWidth) fast \(f.0.mean) ± \(f.0.halfWidth);"
+                  + " dead exact \(e.1.mean) ± \(e.1.halfWidth) fast \(f.1.mean) ± \(f.1.halfWidth)")
+            XCTAssertTrue(agree(exact.suspect, fast.suspect), "suspect times, N=\(agents + 3)")
+            XCTAssertTrue(agree(exact.dead, fast.dead), "dead times, N=\(agents + 3)")
+            XCTAssertFalse(agree(exact.suspect, fast.suspect.map { $0 + 0.5 }), "a computed path half a probe late is caught")
+            XCTAssertFalse(agree(exact.dead, fast.dead.map { $0 + 1 }), "a computed path one probe late is caught")
         }
     }
 
@@ -125,7 +168,8 @@ final class ConsulTests: XCTestCase {
 
     /// A platform of `agents` hosts; app /web with `instances` tasks, checked by `checks`.
     func platform(agents: Int, instances: Int, checks: [ConsulCheckDefinition], behaviour: HealthBehaviour,
-                  seed: UInt64 = 1, duration: SimDuration, faults: [FaultSpec] = [], exact: Bool = false) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
+                  seed: UInt64 = 1, duration: SimDuration, faults: [FaultSpec] = [], exact: Bool = false,
+                  fidelity: FidelitySpec.Mode = .fast, crash: Distribution? = nil) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
         var spec = ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(10),
                                hostGroups: [Self.group("master", 3, cpus: 4, mem: 8 << 30), Self.group("consul", 3, cpus: 4, mem: 8 << 30),
                                             Self.group("slave", agents, cpus: 64, mem: 256 << 30)],
@@ -133,9 +177,10 @@ final class ConsulTests: XCTestCase {
                                mesos: MesosSpec(masters: 3, masterHostGroup: "master", agentHostGroups: ["slave"]))
         let app = AppDefinition(id: "/web", instances: instances, cpus: 0.01, mem: 16)
         spec.marathon = MarathonSpec(hostGroup: "master", apps: [app],
-                                     behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: behaviour))])
+                                     behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: crash, health: behaviour))])
         spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: checks)])])
         spec.consul?.exactChecks = exact
+        spec.fidelity.consulChecks = fidelity
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         return (m, o, m.subsystem(ConsulCluster.self)!)
@@ -231,6 +276,53 @@ final class ConsulTests: XCTestCase {
             XCTAssertEqual(flips.last!, expected, accuracy: 4 * expected.squareRoot() + 5, "exact \(exact): expected ≈\(expected)")
         }
         XCTAssertLessThan(costs[0] * 3, costs[1], "the computed mode only runs the flips")
+    }
+
+    /// `fidelity.consulChecks: "exact"` selects the exact checks as `consul.exactChecks` does (one
+    /// event per run); over 40 seeds per mode, the number of passing->critical flips per hour and
+    /// the time of the first one have the same means in both modes (99 % intervals), and the same
+    /// comparison rejects the computed counts 20 % high (the test can fail).
+    func testExactAndComputedChecksFlipAlikeOverManySeeds() {
+        let http = ConsulCheckDefinition(kind: .http, interval: .seconds(10), timeout: .seconds(1))
+        var flips: [[Double]] = [[], []], first: [[Double]] = [[], []], costs = [0, 0]
+        for (k, mode) in [FidelitySpec.Mode.fast, .exact].enumerated() {
+            for seed in UInt64(1)...40 {
+                let (m, o, c) = platform(agents: 2, instances: 2, checks: [http], behaviour: .healthy(responseTime: .lognormal(mu: log(0.5), sigma: 0.5)),
+                                         seed: seed + UInt64(1000 * k), duration: .hours(1), fidelity: mode)
+                m.run()
+                let crit = events(o, "consulCheck").filter { $0.detail == "passing->critical" }
+                flips[k].append(Double(crit.count))
+                if let t = crit.first?.time.seconds { first[k].append(t) }
+                costs[k] += c.eventsHandled
+            }
+        }
+        print("consul checks: flips fast \(ConfidenceInterval.ofMean(flips[0])) exact \(ConfidenceInterval.ofMean(flips[1]));"
+              + " first fast \(ConfidenceInterval.ofMean(first[0]).mean) exact \(ConfidenceInterval.ofMean(first[1]).mean); events \(costs)")
+        XCTAssertTrue(agree(flips[0], flips[1]), "flips per hour")
+        XCTAssertTrue(agree(first[0], first[1]), "time of the first flip")
+        XCTAssertFalse(agree(flips[0].map { $0 * 1.2 }, flips[1]), "a computed path 20 % off is caught")
+        XCTAssertGreaterThan(costs[1], 40 * 2 * 300, "exact: an event per run (360 runs per check-hour)")
+        XCTAssertLessThan(costs[0] * 3, costs[1], "the computed mode only runs the flips")
+    }
+
+    /// Memory flat in simulated time (issue 14): tasks that crash and are relaunched register new
+    /// service instances with new checks; a deregistered instance's slots are reused, so the
+    /// slots held after 6 hours are those held after 2 (bounded by the instances alive at once)
+    /// while the registrations triple.
+    func testChurnKeepsConsulSlotsFlatInSimulatedTime() {
+        let http = ConsulCheckDefinition(kind: .http, interval: .seconds(10))
+        var slots: [Int] = [], registrations: [Int] = []
+        for hours: Int64 in [2, 6] {
+            let (m, o, c) = platform(agents: 3, instances: 6, checks: [http], behaviour: .healthy(responseTime: .constant(0.01)),
+                                     duration: .hours(hours), crash: .exponential(mean: 600))
+            m.run()
+            slots.append(c.retainedSlots.instances + c.retainedSlots.checks)
+            registrations.append(events(o, "consulServiceRegistered").count)
+        }
+        XCTAssertGreaterThan(registrations[1], 2 * registrations[0], "churn: \(registrations)")
+        XCTAssertGreaterThan(registrations[0], 30)
+        XCTAssertLessThanOrEqual(slots[1], slots[0] + 4, "slots \(slots) for registrations \(registrations)")
+        XCTAssertLessThanOrEqual(slots[1], 2 * 2 * 6, "an instance and a check per live task, twice over at most")
     }
 
     final class CatalogRecorder: SignalSubscriber {

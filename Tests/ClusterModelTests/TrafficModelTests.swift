@@ -90,6 +90,23 @@ final class TrafficModelTests: XCTestCase {
     }
 
     /// Same scenario and seed: the same traffic.csv, byte for byte.
+    /// Fluid mode does its work inside one tick event per second, so `fluidWork` (what the fuzzer's
+    /// budget adds to engine events) counts it: at least a step per tick, and a FIFO latency sketch
+    /// (a 50-step bisection over 100 levels) weighs 5,000 where a processor-sharing one weighs 100.
+    func testFluidWorkCountsStepsAndSketches() {
+        func work(_ d: QueueDiscipline, rate: ArrivalProcess) -> (work: Int, ticks: Int) {
+            let svc = TrafficHarness.service(rate, entry: .direct, discipline: d)
+            let (_, t, _) = TrafficHarness.run(TrafficHarness.spec(instances: 2, duration: .minutes(10), traffic: TrafficSpec(mode: .fluid, services: [svc])))
+            return (t.fluidWork, 600)
+        }
+        let ramp = ArrivalProcess(profile: RateProfile(points: [.init(at: .zero, rate: 10), .init(at: .minutes(10), rate: 40)]), poisson: true)
+        let ps = work(.processorSharing, rate: ramp), fifo = work(.fifo(concurrency: 4), rate: ramp)
+        XCTAssertGreaterThanOrEqual(ps.work, ps.ticks, "a step per service and tick")
+        XCTAssertGreaterThan(fifo.work, 20 * ps.work, "a rising rate recomputes FIFO sketches, each 50 times a PS one: \(fifo.work) vs \(ps.work)")
+        let flat = work(.fifo(concurrency: 4), rate: .poisson(20))
+        XCTAssertLessThan(flat.work * 5, fifo.work, "a constant rate keeps its sketch: \(flat.work)")
+    }
+
     func testSameSeedSameTrafficTable() {
         func once() -> String {
             let obs = SubsystemTablesObserver()

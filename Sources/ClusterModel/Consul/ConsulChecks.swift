@@ -37,7 +37,6 @@ struct CheckState {
 
 extension ConsulCluster {
     func addCheck(_ d: ConsulCheckDefinition, instance i: Int, task t: MesosTask) -> Int {
-        let c = checks.count
         let m = instances[i].member
         var p = 0.0
         if d.kind == .http || d.kind == .script {
@@ -47,9 +46,20 @@ extension ConsulCluster {
             }
         }
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
-        checks.append(CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
-                                 slowProbability: p))
-        if d.kind != .ttl && !spec.exactChecks { checks[c].nextSlow = drawSlow(c, after: -1) }
+        let state = CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
+                               slowProbability: p)
+        let c: Int
+        if let free = freeChecks.popLast() {
+            // a reused slot keeps counting its generations, so the old check's events stay stale
+            c = free
+            let (g, rg) = (checks[c].gen, checks[c].reapGen)
+            checks[c] = state
+            checks[c].gen = g; checks[c].reapGen = rg
+        } else {
+            c = checks.count
+            checks.append(state)
+        }
+        if d.kind != .ttl && !exactChecks { checks[c].nextSlow = drawSlow(c, after: -1) }
         // TASK_RUNNING is published before the executor knows when the process serves: plan
         // once this instant's handler is done
         checks[c].pendingRun = -1
@@ -103,7 +113,7 @@ extension ConsulCluster {
         let threshold = max(1, r.pass ? s.def.successBeforePassing : s.def.failuresBeforeCritical)
         let counter = r.pass ? s.successes : s.failures
         var stop = Int.max
-        if spec.exactChecks {
+        if exactChecks {
             // exact mode: every run is an event and draws its own response time
             stop = m0
             if r.pass, s.slowProbability > 0, let rt = responseTime(c) {
@@ -136,7 +146,7 @@ extension ConsulCluster {
         var pass = regime(c, at: checks[c].pendingStart).pass
         if pass && n == checks[c].nextSlow {
             pass = false
-            checks[c].nextSlow = spec.exactChecks ? Int.max : drawSlow(c, after: n)
+            checks[c].nextSlow = exactChecks ? Int.max : drawSlow(c, after: n)
         }
         let s = checks[c]
         if pass {
@@ -146,7 +156,7 @@ extension ConsulCluster {
             checks[c].failures += 1; checks[c].successes = 0
             if checks[c].failures >= max(1, s.def.failuresBeforeCritical) { setStatus(c, .critical) }
         }
-        if !spec.exactChecks && checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
+        if !exactChecks && checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
         plan(c, from: n + 1, at: now + checks[c].def.interval)
     }
 

@@ -12,10 +12,18 @@ public final class ConsulCluster: EventHandler {
     let mesos: MesosCluster?
     var target: Int32 = -1
     var config: ConsulAgentConfig { spec.config }
+    /// Checks run by run (every run an event drawing its response time): `consul.exactChecks`
+    /// or `fidelity.consulChecks: "exact"`, either one (docs/consul.md).
+    let exactChecks: Bool
+    /// Memberlist's probe loop simulated probe by probe (`fidelity.gossip: "exact"`,
+    /// ConsulGossipExact.swift) instead of the detection computed when a host goes down.
+    let exactGossip: Bool
+    var probeLoop: ExactGossip?
 
     enum Kind: Int32 {
         case memberSuspect = 1, memberDead, memberReap, election, leaderStepDown
         case checkRun, checkReap, agentSync
+        case probeTick, gossipSuspect, suspicionTimer
     }
 
     // MARK: pool
@@ -76,14 +84,23 @@ public final class ConsulCluster: EventHandler {
     var raftIndex: UInt64 = 1
     /// Catalog entries per service name, in registration order.
     var catalog: [[Int]]
+    /// Per service, `catalog` in memdb's order (nil: to sort again); per host, its name's rank
+    /// among the host names (ConsulServices.swift `ordered`).
+    var orderedCatalog: [[Int]?]
+    let hostNameRank: [Int]
     var instances: [InstanceState] = []
     var checks: [CheckState] = []
     var instancesOfTask: [TaskID: [Int]] = [:]
+    /// Slots of instances and checks that left (ConsulServices.swift `release`), reused first.
+    var freeInstances: [Int] = []
+    var freeChecks: [Int] = []
 
     init(spec: ConsulSpec, model: ClusterSimulation, mesos: MesosCluster?) {
         self.spec = spec
         self.model = model
         self.mesos = mesos
+        exactChecks = spec.exactChecks || model.spec.fidelity.consulChecks == .exact
+        exactGossip = model.spec.fidelity.gossip == .exact
         let infra = model.infrastructure
         var names: [String] = []
         for (app, defs) in spec.services {
@@ -100,6 +117,10 @@ public final class ConsulCluster: EventHandler {
         for (i, n) in names.enumerated() { nameIndex[n] = i }
         healthIndexes = [UInt64](repeating: 1, count: names.count)
         catalog = [[Int]](repeating: [], count: names.count)
+        orderedCatalog = [[Int]?](repeating: nil, count: names.count)
+        var rank = [Int](repeating: 0, count: infra.hosts.count)
+        for (r, h) in infra.hosts.indices.sorted(by: { infra.hosts[$0].name < infra.hosts[$1].name }).enumerated() { rank[h] = r }
+        hostNameRank = rank
         // members: the servers' hosts and the agent hosts, in host order
         let serverHosts = Array((infra.hostsByGroup[spec.hostGroup] ?? []).prefix(spec.servers))
         precondition(serverHosts.count == spec.servers, "consul: host group \(spec.hostGroup) has fewer than \(spec.servers) hosts")
@@ -157,6 +178,7 @@ public final class ConsulCluster: EventHandler {
             }
         }
         startElection(after: nil)
+        if exactGossip { startExactGossip() }
     }
 
     /// Engine events Consul handled (its cost; a healthy platform adds none).
@@ -174,6 +196,9 @@ public final class ConsulCluster: EventHandler {
         case .checkRun: if checks[i].gen == g { checkRan(i) }
         case .checkReap: if checks[i].reapGen == g { reapCritical(i) }
         case .agentSync: if members[i].syncGen == g { fullSync(member: i) }
+        case .probeTick: if probeLoop!.tickGen[i] == g { probeTick(i) }
+        case .gossipSuspect: suspectArrived(event.arg)
+        case .suspicionTimer: if probeLoop!.suspicion[i]?.timerGen == g { suspicionExpired(i) }
         }
     }
 
@@ -193,6 +218,8 @@ public final class ConsulCluster: EventHandler {
             setState(m, .left)
             log("consulMemberLeft", hostName(h), "leave_on_terminate")
             if leader != nil { deregisterNode(m) }
+        } else if exactGossip {
+            exactGossipHostDown(m)
         } else {
             detectFailure(of: m)
         }
@@ -207,6 +234,7 @@ public final class ConsulCluster: EventHandler {
         setState(m, .alive)
         if was != .alive { log("consulMemberAlive", hostName(h), was == .suspect ? "refuted suspicion" : "rejoined") }
         if members[m].isServer { serverUp(m) }
+        if exactGossip { exactGossipHostUp(m) }
         if leader != nil { setSerfHealth(m, critical: false) }
         agentRestarted(m)
     }

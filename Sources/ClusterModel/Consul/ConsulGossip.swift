@@ -28,16 +28,25 @@ extension ConsulCluster {
         }
         guard !suspects.isEmpty else { return }
         suspects.sort()
-        let minT = Memberlist.suspicionMin(mult: config.suspicionMult, members: n, probeInterval: pi)
-        let maxT = minT * Memberlist.suspicionMaxTimeoutMult
-        let k = Memberlist.expectedConfirmations(mult: config.suspicionMult, members: n)
-        let delay = config.gossipInterval * Int64(Memberlist.gossipRounds(members: n, gossipNodes: config.gossipNodes))
-        let dead = Memberlist.deadTime(suspectTimes: suspects, gossipDelay: delay, k: k, min: minT, max: maxT)!
+        let b = suspicionBounds(members: n)
+        let delay = gossipDelay(members: n)
+        let dead = Memberlist.deadTime(suspectTimes: suspects, gossipDelay: delay, k: b.k, min: b.min, max: b.max)!
         let arg = IndexGeneration.pack(x, members[x].gen)
         schedule(.memberSuspect, at: suspects[0], arg)
         // the first timer to expire broadcasts "dead"; the leader's serf sees member-failed when
         // that message reaches it (its own timer, started later, has not expired yet)
         schedule(.memberDead, at: dead + delay, arg)
+    }
+
+    /// The suspicion timer of a pool of `n` members (util.go suspicionTimeout, state.go suspectNode).
+    func suspicionBounds(members n: Int) -> (k: Int, min: SimDuration, max: SimDuration) {
+        let minT = Memberlist.suspicionMin(mult: config.suspicionMult, members: n, probeInterval: config.probeInterval)
+        return (Memberlist.expectedConfirmations(mult: config.suspicionMult, members: n), minT, minT * Memberlist.suspicionMaxTimeoutMult)
+    }
+
+    /// The time a gossiped message (suspect, dead) takes to reach the other members.
+    func gossipDelay(members n: Int) -> SimDuration {
+        config.gossipInterval * Int64(Memberlist.gossipRounds(members: n, gossipNodes: config.gossipNodes))
     }
 
     func probePhase(_ j: Int) -> SimDuration {

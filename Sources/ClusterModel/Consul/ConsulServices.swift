@@ -27,12 +27,7 @@ extension ConsulCluster: ServiceCatalog {
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
         guard model.infrastructure.hosts[host].state.isUp, canRead(), reachesAServer(host) else { return nil }
         var out: [ServiceInstance] = []
-        // memdb's "id" index: by node name, then service id
-        let ordered = catalog[service].sorted {
-            let a = instances[$0], b = instances[$1]
-            return a.host != b.host ? hostName(a.host) < hostName(b.host) : a.id < b.id
-        }
-        for i in ordered {
+        for i in ordered(service) {
             let s = status(ofInstance: i)
             switch filter {
             case .passing: if s != .passing { continue }
@@ -43,6 +38,19 @@ extension ConsulCluster: ServiceCatalog {
             out.append(ServiceInstance(task: x.task, host: x.host, port: x.port))
         }
         return out
+    }
+
+    /// A service's catalog entries in memdb's "id" index order: by node name, then service id.
+    /// Sorted once per change of the service's entries (a blocking query's answer is read by every
+    /// consul-template after each change), with node names compared by their rank.
+    func ordered(_ service: Int) -> [Int] {
+        if let o = orderedCatalog[service] { return o }
+        let o = catalog[service].sorted { a, b in
+            let ha = instances[a].host, hb = instances[b].host
+            return ha != hb ? hostNameRank[ha] < hostNameRank[hb] : instances[a].id < instances[b].id
+        }
+        orderedCatalog[service] = o
+        return o
     }
 
     /// The aggregated status the servers hold: the worst of the node's serfHealth and the checks.
@@ -100,8 +108,9 @@ extension ConsulCluster: ServiceCatalog {
             let port = t.resources.ports.lowest(1)?.first ?? d.port ?? 0
             var sid = "\(hostName(host)):\(t.name):\(port)"
             if k > 0 { sid += ":" + d.name }
-            let i = instances.count
-            instances.append(InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, checks: []))
+            let x = InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, checks: [])
+            let i: Int
+            if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
             for cd in d.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
             members[m].instances.append(i)
             list.append(i)
@@ -216,15 +225,18 @@ extension ConsulCluster: ServiceCatalog {
         if x.inLocal && !x.inCatalog {
             instances[i].inCatalog = true
             catalog[x.name].append(i)
+            orderedCatalog[x.name] = nil
             for c in x.checks { checks[c].catalogStatus = checks[c].status }
             log("consulServiceRegistered", x.id, serviceNames[x.name])
             moved = true
         } else if !x.inLocal && x.inCatalog {
             instances[i].inCatalog = false
             catalog[x.name].removeAll { $0 == i }
+            orderedCatalog[x.name] = nil
             members[x.member].instances.removeAll { $0 == i }
             log("consulServiceDeregistered", x.id, serviceNames[x.name])
             moved = true
+            release(i)
         } else if x.inCatalog {
             for c in x.checks where checks[c].catalogStatus != checks[c].status {
                 checks[c].catalogStatus = checks[c].status
@@ -235,6 +247,25 @@ extension ConsulCluster: ServiceCatalog {
             raftIndex += 1
             bump(x.name)
         }
+    }
+
+    /// Instance `i` left the catalog and its agent: its slot and its checks' slots are reused by
+    /// later registrations (memory flat in simulated time on a platform whose tasks churn). Its
+    /// checks' pending events are made stale; a task whose service was reaped keeps its (empty)
+    /// entry, so it is not registered again.
+    func release(_ i: Int) {
+        for c in instances[i].checks {
+            checks[c].gen &+= 1; checks[c].reapGen &+= 1
+            freeChecks.append(c)
+        }
+        instancesOfTask[instances[i].task]?.removeAll { $0 == i }
+        instances[i].checks = []
+        freeInstances.append(i)
+    }
+
+    /// Slots held now (registered or free) and free: what a run keeps (ConsulTests).
+    public var retainedSlots: (instances: Int, checks: Int, freeInstances: Int, freeChecks: Int) {
+        (instances.count, checks.count, freeInstances.count, freeChecks.count)
     }
 
     /// X-Consul-Index of the service moves; blocking queries return.

@@ -219,7 +219,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         var apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])] = []
         for a in marathon.apps {
             let def = a.definition
-            guard !def.ports.isEmpty else { continue }
+            // an app no port of which this instance serves adds nothing: its tasks are not listed
+            guard !def.ports.isEmpty, MarathonLBConfig.serves(def, group: instances[i].group, strictMode: spec.flags.strictMode) else { continue }
             let filterHealth = spec.flags.healthCheck && !def.healthChecks.isEmpty
             var tasks: [MarathonLBTask] = []
             for inst in a.instances where inst.state == .running && !inst.isUnreachable {

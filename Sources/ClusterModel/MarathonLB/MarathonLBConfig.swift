@@ -17,15 +17,24 @@ public enum MarathonLBConfig {
 
     /// The configuration of the instance serving `group` for these apps (index in Marathon's spec,
     /// definition, running tasks that pass the --health-check filter).
+    /// Whether an instance of `group` serves this port of an app: in the group (`*`: every
+    /// group) and enabled (HAPROXY_{n}_ENABLED; under --strict-mode only when set).
+    static func selects(_ p: MarathonLBPort, group: String, strictMode: Bool) -> Bool {
+        (group == "*" || p.groups.contains(group)) && (p.enabled ?? !strictMode)
+    }
+
+    /// Whether an instance of `group` serves any port of `app` (generate ignores the others).
+    static func serves(_ app: AppDefinition, group: String, strictMode: Bool) -> Bool {
+        MarathonLBLabels.parse(app).ports.contains { selects($0, group: group, strictMode: strictMode) }
+    }
+
     public static func generate(group: String, strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
                                 hostName: (Int) -> String) -> HAProxyConfiguration {
         struct Service { let app: Int; let appId: String; let def: AppDefinition; let port: MarathonLBPort; let tasks: [MarathonLBTask] }
         var services: [Service] = []
         for a in apps {
             let ports = MarathonLBLabels.parse(a.app).ports
-            for p in ports {
-                guard group == "*" || p.groups.contains(group) else { continue }
-                if !(p.enabled ?? !strictMode) { continue }
+            for p in ports where selects(p, group: group, strictMode: strictMode) {
                 services.append(Service(app: a.index, appId: a.app.id, def: a.app, port: p, tasks: a.tasks))
             }
         }

@@ -166,7 +166,13 @@ final class FluidTraffic {
         }
     }
 
+    /// Work done so far, in units of about an engine event: one per service and tick, one per peer
+    /// of a full step, and per latency sketch computed its levels (times the bisection steps for
+    /// FIFO): the cost the fuzzer's budget counts beside engine events.
+    var work = 0
+
     func step(_ s: Int, from t: SimTime, to end: SimTime) {
+        work &+= 1
         let dt = (end - t).seconds
         let offered = constantRate[s].map { $0 * dt } ?? m.spec.services[s].arrivals.profile.expected(from: t, to: end)
         m.window[s].offered += offered
@@ -187,6 +193,7 @@ final class FluidTraffic {
         stepClean = true
         stepSyn.removeAll(keepingCapacity: true)
         let (es, refused, noRoute, count) = entries(s)
+        for e in es { work &+= e.peers.count }
         if refused + noRoute > 0 { stepClean = false }
         defer {
             if stepClean, let id = stepSketch, id >= 0, let c = sketchCache[s], c.id == id {
@@ -455,6 +462,9 @@ final class FluidTraffic {
             let mw = cw > 0 ? wq / cw : 0
             pts = Self.levels.map { Self.mixtureQuantile(sk, waitProbability: cw, waitMean: mw, p: $0) * 1000 }
         }
+        // a sketch costs a pass over its levels; a FIFO one a 50-step bisection per level over the
+        // service sketch (about 320,000 exp() calls, the cost of thousands of engine events)
+        if case .fifo = svc.discipline { work &+= Self.points * Self.bisectionSteps } else { work &+= Self.points }
         nextSketchID += 1
         sketchCache[s] = (lam, pts, meanT, nextSketchID)
         return (pts, meanT, nextSketchID)
@@ -481,10 +491,12 @@ final class FluidTraffic {
 
     /// The p-quantile of T = W + S with W ~ (1 - C) at 0 + C Exp(mean mw) and S the sketch
     /// (bisection on P(T > x) = mean over sketch points of [S > x ? 1 : C e^{-(x - S)/mw}]).
+    static let bisectionSteps = 50
+
     static func mixtureQuantile(_ sk: [Double], waitProbability cw: Double, waitMean mw: Double, p: Double) -> Double {
         guard cw > 1e-12, mw > 0 else { return quantile(sk, p) }
         var lo = 0.0, hi = (sk.last ?? 0) + 50 * mw
-        for _ in 0..<50 {
+        for _ in 0..<bisectionSteps {
             let x = (lo + hi) / 2
             var tail = 0.0
             for v in sk { tail += v > x ? 1 : cw * exp(-(x - v) / mw) }

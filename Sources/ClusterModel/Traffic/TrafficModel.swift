@@ -49,6 +49,9 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     var queueOfTask: [TaskID: Int32] = [:]
     // fluid state
     var fluid: FluidTraffic?
+    /// Fluid mode's work so far (service steps and the peers of full steps; 0 in request mode):
+    /// work that is not engine events, for budgets such as the fuzzer's.
+    public var fluidWork: Int { fluid?.work ?? 0 }
     /// What the apps' /metrics and cAdvisor read (TrafficMetrics.swift).
     var exporterCounters = TrafficExporterCounters()
     var proxyCounters = TrafficProxyCounters()
