@@ -112,9 +112,9 @@ extension ScenarioSchema {
             }
         }
         if let n = r.optional("retries", .int(min: 0, max: 1_000_000)) { job.retries = n }
-        if let x = r.optional("cpus", .number(atLeast: 0, atMost: 1_000_000)) { job.cpus = x }
-        if let x = r.optional("mem", .number(atLeast: 0, atMost: 1e12)) { job.mem = x }
-        if let x = r.optional("disk", .number(atLeast: 0, atMost: 1e12)) { job.disk = x }
+        if let x = r.optional("cpus", chronosResource(atMost: 1_000_000)) { job.cpus = x }
+        if let x = r.optional("mem", chronosResource(atMost: 1e12)) { job.mem = x }
+        if let x = r.optional("disk", chronosResource(atMost: 1e12)) { job.disk = x }
         if let b = r.optional("disabled", .bool) { job.disabled = b }
         if let b = r.optional("concurrent", .bool) {
             if version == .v2 { d.warning(r.keyPath("concurrent"), at: r.value["concurrent"], "Chronos 2.x does not read \"concurrent\" (a run due while the job runs is dropped): ignored") }
@@ -174,5 +174,34 @@ extension ChronosSchedule {
     static func parsePeriodForEpsilon(_ s: String) -> SimDuration? {
         guard let p = parsePeriod(s), p.years == 0, p.months == 0, p.standardMillis <= maxPeriodMillis else { return nil }
         return .milliseconds(p.standardMillis)
+    }
+}
+
+extension ScenarioSchema {
+    /// `cpus`, `mem`, `disk` as Chronos' JobDeserializer reads them: Jackson's `JsonNode.asDouble`, so a number, a
+    /// numeric string (`"0.5"`, as Chronos' own docs write them), `true` (1) or `false`/`null`/any other string (0,
+    /// a warning); 0 then means the flag's default (`--mesos_task_cpu` ...). mesos/chronos:src/main/scala/org/apache/
+    /// mesos/chronos/scheduler/jobs/JobSerializer.scala (JobDeserializer)@2.5.1. Negative or over `atMost`: an error.
+    static func chronosResource(atMost: Double) -> ValueDecoder<Double> {
+        let number = ValueDecoder<Double>.number(atLeast: 0, atMost: atMost)
+        return ValueDecoder { v, p, d in
+            if v.numberValue != nil { return number.decode(v, p, d) }
+            if let b = v.boolValue { return b ? 1 : 0 }
+            if let text = v.stringValue {
+                let t = text.trimmingCharacters(in: .whitespaces)
+                if let x = Double(t), x.isFinite {
+                    guard x >= 0, x <= atMost else {
+                        d.error(p, at: v, "expected a number >= 0 and <= \(NumberFormat.decimal(atMost)) (Chronos reads the string as a number), got \(JSONValue.quote(text))")
+                        return nil
+                    }
+                    return x
+                }
+                d.warning(p, at: v, "\(JSONValue.quote(text)) is not a number: Chronos reads it as 0 (Jackson asDouble), so the flag's default applies")
+                return 0
+            }
+            if v.isNull { return 0 }
+            d.error(p, at: v, "expected a number or a numeric string (Chronos reads it with Jackson asDouble), got \(v.arrayValue != nil ? "an array" : "an object")")
+            return nil
+        }
     }
 }

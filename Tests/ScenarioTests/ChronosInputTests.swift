@@ -84,6 +84,21 @@ final class ChronosInputTests: XCTestCase {
         assertSingleError(Self.scenario(#"{"jobs": [{"name": "a"}], "behaviour": {"a": {"failureProbability": 2}}}"#), path: "chronos.behaviour.a.failureProbability", ["<= 1"])
     }
 
+    /// Chronos' own API docs write resources as strings ("cpus": "0.5"); its JobDeserializer reads them
+    /// with Jackson's asDouble, so they load; a string that is no number is 0, i.e. the flag's default.
+    func testResourcesAsChronosReadsThem() {
+        guard let l = loadOK(Self.jobs(#"[{"name": "a", "cpus": "0.5", "mem": "512", "disk": " 256 "}, {"name": "b", "cpus": "lots", "mem": null}]"#)),
+              let jobs = l.spec.chronos?.jobs else { return }
+        XCTAssertEqual(jobs[0].cpus, 0.5)
+        XCTAssertEqual(jobs[0].mem, 512)
+        XCTAssertEqual(jobs[0].disk, 256)
+        XCTAssertEqual(jobs[1].cpus, 0, "0: --mesos_task_cpu applies")
+        XCTAssertEqual(l.warnings.count, 1, "\(l.warnings)")
+        XCTAssertTrue(l.warnings.first?.contains("chronos.jobs[1].cpus") ?? false, "\(l.warnings)")
+        assertSingleError(Self.jobs(#"[{"name": "a", "mem": "-5"}]"#), path: "chronos.jobs[0].mem", [">= 0"])
+        assertSingleError(Self.jobs(#"[{"name": "a", "disk": [1]}]"#), path: "chronos.jobs[0].disk", ["numeric string"])
+    }
+
     func testBadNamesFlagsHostsAndDuplicatesAreErrors() {
         assertSingleError(Self.jobs(#"[{"name": "a/b"}]"#), path: "chronos.jobs[0].name", ["the job's name is invalid"])
         assertSingleError(Self.jobs(#"[{"name": "a"}, {"name": "a"}]"#), path: "chronos.jobs[1].name", ["already defined at chronos.jobs[0]"])
