@@ -136,6 +136,8 @@ final class ConsulTests: XCTestCase {
                                      behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: behaviour))])
         spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: checks)])])
         spec.consul?.exactChecks = exact
+        // The fault targets of these tests (slave-02 holds instances) were chosen with exact offers.
+        spec.fidelity.offers = .exact
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         return (m, o, m.subsystem(ConsulCluster.self)!)

@@ -57,7 +57,7 @@ final class FidelityEquivalenceTests: XCTestCase {
         assertSameMean(exact.map(\.unhealthy), fast.map(\.unhealthy), "unhealthy transitions")
         assertSameMean(exact.map(\.kills), fast.map(\.kills), "kills for failed health checks")
         assertSameMean(exact.map(\.firstKill), fast.map(\.firstKill), "time of the first kill (s)")
-        // about 120 unhealthy transitions per run: the probability matches p = Q(ln 5) per probe
+        // about 240 unhealthy transitions per run (4,800 probes): the rate matches p(1-p) per probe
         let probes = 20.0 * 7200 / 30
         let p = Distribution.lognormal(mu: log(0.2), sigma: 1).survival(1)
         XCTAssertEqual(ConfidenceInterval.ofMean(fast.map(\.unhealthy)).mean / probes, p * (1 - p), accuracy: p * 0.15)

@@ -551,8 +551,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     /// fidelity.offers `fast` (docs/marathon.md "Fidelity"): what `matchOffer` would do with an
     /// offer of `resources` on `host`, without drawing: decline it when no app out of back-off
     /// fits its first instance in it (resources, then ports), or when launches cannot happen at all
-    /// (not leading, nothing queued, tokens spent); an app with constraints makes every offer
-    /// wanted (the real match decides). A decline has the side effects the real one has.
+    /// (not leading, nothing queued, tokens spent); an app with constraints queued makes the pass
+    /// exact (`.matchEveryOffer`). A decline has the side effects the real one has.
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook {
         let refuse = spec.flags.declineOfferDuration.seconds
         guard leaderReady else { return .allDeclined(refuseSeconds: refuse) }
@@ -566,7 +566,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         for ai in demandList {
             let a = apps[ai]
             if rateLimiter.count > 0, let d = rateLimiter.deadline(a.launchKey), d > now { continue }
-            if !a.definition.constraints.isEmpty { return .wanted }
+            if !a.definition.constraints.isEmpty { return .matchEveryOffer }
             dependsOnAgent = true
             var remaining = resources
             if takePorts(a.definition, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }

@@ -142,6 +142,9 @@ public enum OfferOutlook: Equatable, Sendable {
     case declined(refuseSeconds: Double)
     /// It would decline any offer now (nothing to launch), with this refuse_seconds.
     case allDeclined(refuseSeconds: Double)
+    /// It cannot tell agent by agent (Marathon: a launch with constraints, which depend on where
+    /// the other instances land): the rest of the pass is the exact one.
+    case matchEveryOffer
 }
 
 extension MesosFramework {

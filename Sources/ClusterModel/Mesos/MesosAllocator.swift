@@ -156,6 +156,12 @@ extension MesosCluster {
         guard leaderReady, !agentList.isEmpty else { return }
         guard frameworks.contains(where: { $0.registered && !$0.suppressed }) else { return }
         if model.spec.fidelity.offers == .fast, let f = soleFramework { allocateFast(agentList, to: f); return }
+        allocateExact(agentList)
+    }
+
+    /// The exact pass: every agent of the shuffled list offered to the first framework in DRF order
+    /// that does not filter it; the offers go out together.
+    func allocateExact(_ agentList: [Int]) {
         var list = agentList
         for i in stride(from: list.count - 1, to: 0, by: -1) { list.swapAt(i, allocatorStream.int(below: i + 1)) }
         var made: [[Offer]] = Array(repeating: [], count: frameworks.count)
@@ -217,6 +223,9 @@ extension MesosCluster {
             if isFiltered { continue }
             let outlook = rest.map { OfferOutlook.allDeclined(refuseSeconds: $0) } ?? f.framework.offerOutlook(host: a.host.index, resources: free)
             switch outlook {
+            case .matchEveryOffer:
+                allocateExact(Array(list[k...]))
+                return
             case .wanted:
                 let offer = makeOffer(f, a, free)
                 enqueue(f, .offers([offer]))
