@@ -53,6 +53,38 @@ public enum Distribution: Equatable, Sendable {
         }
     }
 
+    /// P(X > x), the survival function (upper tail), from GSL's `gsl_cdf_*_Q` where the family has one
+    /// (flat, exponential, gaussian, lognormal, gamma, weibull, pareto: gsl/cdf/*.c in GSL 2.x);
+    /// the discrete and piecewise-linear families are counted or interpolated. Used by the fast
+    /// health-check paths (issue 14): a probe of a healthy process fails with P(response time > timeout).
+    public func survival(_ x: Double) -> Double {
+        switch self {
+        case .constant(let v): return v > x ? 1 : 0
+        case .uniform(let a, let b):
+            if x < a { return 1 }
+            if x >= b { return 0 }
+            return gsl_cdf_flat_Q(x, a, b)
+        case .exponential(let mean): return x <= 0 ? 1 : gsl_cdf_exponential_Q(x, mean)
+        case .normal(let mean, let sd): return gsl_cdf_gaussian_Q(x - mean, sd)
+        case .lognormal(let mu, let sigma): return x <= 0 ? 1 : gsl_cdf_lognormal_Q(x, mu, sigma)
+        case .gamma(let k, let theta): return x <= 0 ? 1 : gsl_cdf_gamma_Q(x, k, theta)
+        case .weibull(let k, let lambda): return x <= 0 ? 1 : gsl_cdf_weibull_Q(x, lambda, k)
+        case .pareto(let alpha, let xm): return x <= xm ? 1 : gsl_cdf_pareto_Q(x, alpha, xm)
+        case .empirical(let values):
+            var over = 0
+            for v in values where v > x { over += 1 }
+            return Double(over) / Double(values.count)
+        case .empiricalCDF(let xs, let ps):
+            // the inverse of `sample`: an atom ps[0] at xs[0], then linear between the points
+            if x < xs[0] { return 1 }
+            for i in 1..<xs.count where x < xs[i] {
+                let f = xs[i] > xs[i - 1] ? (x - xs[i - 1]) / (xs[i] - xs[i - 1]) : 1
+                return 1 - (ps[i - 1] + (ps[i] - ps[i - 1]) * f)
+            }
+            return 0
+        }
+    }
+
     /// The theoretical mean (nil where it does not exist, e.g. Pareto with shape <= 1).
     public var mean: Double? {
         switch self {

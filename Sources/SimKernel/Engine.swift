@@ -69,6 +69,10 @@ public final class Simulation {
     @exclusivity(unchecked) public private(set) var eventsProcessed: UInt64 = 0
     @usableFromInline let heap = EventHeapStorage(capacity: 1024)
     @exclusivity(unchecked) @usableFromInline var nextSequence: UInt64 = 0
+    /// Events scheduled so far (the next event's insertion sequence). A model that folds several
+    /// same-time timers into one checks with it that nothing was scheduled between them, so the
+    /// folded timer keeps their place in the (time, priority, sequence) order.
+    @inlinable public var scheduledCount: UInt64 { nextSequence }
     /// Keeps the handlers alive; the run loop reads `fastHandlers`, the same boxes unretained.
     @usableFromInline var handlers: [HandlerBox] = []
     @usableFromInline var fastHandlers: ContiguousArray<Unmanaged<HandlerBox>> = []

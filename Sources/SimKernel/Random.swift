@@ -1,4 +1,5 @@
 import CGSL
+import Glibc
 
 /// A seeded random stream backed by GSL's `gsl_rng_mt19937` (Mersenne Twister MT19937, the
 /// generator the peers' GSL benchmark uses). Each component owns one stream, seeded from the
@@ -35,6 +36,18 @@ public final class RandomStream {
     @inlinable public func int(below n: Int) -> Int { Int(gsl_rng_uniform_int(rng, UInt(n))) }
     /// Exponential with the given mean.
     @inlinable public func exponential(mean: Double) -> Double { gsl_ran_exponential(rng, mean) }
+
+    /// The number of successes before the first failure of independent trials that each fail with
+    /// probability `p`: geometric on 0, 1, 2 ... with P(k) = (1-p)^k p, by inversion (one uniform draw,
+    /// floor(ln U / ln(1-p))). `Int.max` when p <= 0 (never fails) or the draw is beyond any run.
+    /// Equal in distribution to drawing every trial; used where only the failing trial is news
+    /// (health probes of a healthy process: issue 14, docs/marathon.md "Fidelity").
+    public func successesBeforeFailure(probability p: Double) -> Int {
+        if !(p > 0) { return Int.max }
+        if p >= 1 { return 0 }
+        let g = Glibc.log(uniformPositive()) / Glibc.log1p(-p)
+        return g.isFinite && g >= 0 && g < Double(Int.max / 4) ? Int(g) : Int.max
+    }
 
     /// Picks `k` distinct indices from 0 ..< n (in increasing order), as GSL's `gsl_ran_choose`.
     public func choose(_ k: Int, from n: Int) -> [Int] {

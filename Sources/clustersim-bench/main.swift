@@ -5,6 +5,8 @@
 //   clustersim-bench mmc CUSTOMERS SEED   M/M/8 queue through Simulation + an EventHandler
 //   clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
 //                                         the whole Mesos + Marathon model (docs/benchmarks.md)
+//   clustersim-bench platform-scale H100 H1000 H3000 H10000 SEED
+//                                         the platform at 100 ... 10,000 agents, fitted exponent (PlatformScale.swift)
 //   clustersim-bench consul AGENTS SERVICES HOURS SEED
 //                                         the platform with and without Consul (ConsulBench.swift)
 //   clustersim-bench lb APPS HOURS SEED   apps behind marathon-lb, fluid traffic, the autoscaler (LBBench.swift)
@@ -209,12 +211,15 @@ func runMMc(customers: Int, seed: UInt64) {
 // MARK: - platform
 
 /// Counts logged events; with `hash` also folds every field into an FNV-1a digest (to check that a
-/// change to the model leaves its event log byte-identical).
+/// change to the model leaves its event log byte-identical). `modelDigest` leaves out the last row
+/// ("run finished", whose detail is the engine's event count: folding timers lowers it while the
+/// model's rows stay the same).
 final class CountingObserver: RunObserver {
     var logged = 0
     var samples = 0
     let hash: Bool
     var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    var modelDigest: UInt64 = 0xcbf2_9ce4_8422_2325
     init(hash: Bool) { self.hash = hash }
     @inline(__always) func mix(_ b: UInt8) { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
     func mix(_ s: String) { for b in s.utf8 { mix(b) }; mix(0) }
@@ -224,6 +229,7 @@ final class CountingObserver: RunObserver {
         var t = UInt64(bitPattern: event.time.nanoseconds)
         for _ in 0..<8 { mix(UInt8(truncatingIfNeeded: t)); t >>= 8 }
         mix(event.component); mix(event.event); mix(event.subject); mix(event.detail)
+        if !(event.component == "run" && event.event == "finished") { modelDigest = digest }
     }
     func sample(_ model: ClusterSimulation, at time: SimTime) { samples += 1 }
 }
@@ -286,11 +292,29 @@ func platformSpec(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64)
                                               behaviour: behaviour))
 }
 
-func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) {
+/// CLUSTERSIM_BENCH_FIDELITY=exact runs every path exact (FidelitySpec.allExact: the event-log
+/// digests of docs/benchmarks.md); unset or `fast`, the scenario default (every path fast).
+func benchFidelity() -> FidelitySpec {
+    switch getenv("CLUSTERSIM_BENCH_FIDELITY").map({ String(cString: $0) }) ?? "fast" {
+    case "exact": return .allExact
+    case "fast": return FidelitySpec()
+    default: fail("CLUSTERSIM_BENCH_FIDELITY must be exact or fast")
+    }
+}
+
+struct PlatformResult {
+    var seconds: Double
+    var events: Int
+    var peakRSS: Double
+}
+
+@discardableResult
+func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) -> PlatformResult {
     guard agents >= 1, apps >= 1, hours >= 1 else { fail("platform: AGENTS, APPS and HOURS must be >= 1") }
     let hash = getenv("CLUSTERSIM_BENCH_LOGHASH").map { String(cString: $0) == "1" } ?? false
     let t0 = monotonicSeconds()
-    let spec = platformSpec(agents: agents, apps: apps, perApp: perApp, hours: hours, seed: seed)
+    var spec = platformSpec(agents: agents, apps: apps, perApp: perApp, hours: hours, seed: seed)
+    spec.fidelity = benchFidelity()
     let observer = CountingObserver(hash: hash)
     let model = ClusterSimulation(spec: spec, observer: observer)
     let t1 = monotonicSeconds()
@@ -299,14 +323,19 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) 
     let secs = t2 - t1
     let events = Int(model.sim.eventsProcessed)
     let running = model.mesos?.tasksRunning ?? 0
+    let rss = peakRSSMiB()
     var line = "name=platform_a\(agents)_t\(apps * perApp) impl=swift_clustersim events=\(events)"
         + " seconds=\(NumberFormat.fixed(secs, decimals: 6)) events_per_s=\(rate(events, secs)) checksum=\(running)"
-        + " peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1)) sim_hours=\(hours)"
+        + " peak_rss_mb=\(NumberFormat.fixed(rss, decimals: 1)) sim_hours=\(hours)"
         + " agents=\(agents) apps=\(apps) instances_per_app=\(perApp) logged=\(observer.logged)"
         + " offers=\(model.mesos?.offersMade ?? 0) offers_accepted=\(model.mesos?.offersAccepted ?? 0)"
         + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6))"
-    if hash { line += " log_fnv1a=\(String(observer.digest, radix: 16))" }
+    if hash {
+        line += " log_fnv1a=\(String(observer.digest, radix: 16)) model_log_fnv1a=\(String(observer.modelDigest, radix: 16))"
+    }
+    line += " fidelity=\(spec.fidelity == .allExact ? "exact" : "fast")"
     print(line)
+    return PlatformResult(seconds: secs, events: events, peakRSS: rss)
 }
 
 // MARK: - main
@@ -316,6 +345,7 @@ let usage = """
     usage: clustersim-bench hold N POPS SEED
            clustersim-bench mmc CUSTOMERS SEED
            clustersim-bench platform AGENTS APPS INSTANCES_PER_APP HOURS SEED
+           clustersim-bench platform-scale HOURS_AT_100 HOURS_AT_1000 HOURS_AT_3000 HOURS_AT_10000 SEED
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
@@ -334,6 +364,8 @@ case "platform":
     runPlatform(agents: parseArg(args, 2, "AGENTS"), apps: parseArg(args, 3, "APPS"),
                 perApp: parseArg(args, 4, "INSTANCES_PER_APP"), hours: parseArg(args, 5, "HOURS"),
                 seed: UInt64(parseArg(args, 6, "SEED")))
+case "platform-scale":
+    runPlatformScale(hours: (2...5).map { parseArg(args, $0, "HOURS") }, seed: UInt64(parseArg(args, 6, "SEED")))
 case "flows":
     runFlows(hosts: parseArg(args, 2, "HOSTS"), concurrent: parseArg(args, 3, "CONCURRENT"),
              completions: parseArg(args, 4, "COMPLETIONS"), seed: UInt64(parseArg(args, 5, "SEED")))

@@ -181,6 +181,8 @@ final class ConsulTests: XCTestCase {
         spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: checks)])])
         spec.consul?.exactChecks = exact
         spec.fidelity.consulChecks = fidelity
+        // The fault targets of these tests (slave-02 holds instances) were chosen with exact offers.
+        spec.fidelity.offers = .exact
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         return (m, o, m.subsystem(ConsulCluster.self)!)

@@ -196,14 +196,17 @@ final class Deployments {
             // A scale counts healthy instances of any version (after a cancelled restart both run).
             // This runs for every action of the step on every instance change: the cheap conditions
             // first, then one pass without allocating or copying the definition per instance.
+            // Done = healthy >= target and current == target, i.e. exactly `target` current instances
+            // and every one of them healthy: the scan stops at the first one that is not, newest
+            // first (the ones still starting), so a step of many apps is not O(instances) per change.
             let def = a.definition
             guard a.toLaunch == 0, a.instances.count >= def.instances else { act.done = false; return }
-            var current = 0, healthy = 0
-            for i in a.instances where i.isActive && !i.replaced {
+            var current = 0
+            for i in a.instances.reversed() where i.isActive && !i.replaced {
                 current += 1
-                if i.goal == .running && i.ready && i.isHealthy(def) { healthy += 1 }
+                guard i.goal == .running && i.ready && i.isHealthy(def) else { act.done = false; return }
             }
-            act.done = healthy >= def.instances && current == def.instances
+            act.done = current == def.instances
         case .restart:
             act.done = act.plan?.isFinished ?? false
         }

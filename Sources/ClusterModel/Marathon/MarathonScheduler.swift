@@ -514,11 +514,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             }
         }
         guard !launches.isEmpty else {
-            for ai in candidates {
-                let a = apps[ai]
-                if a.unplacedSince == nil && (rateLimiter.deadline(a.launchKey).map { $0 <= now } ?? true) { a.unplacedSince = now }
-            }
-            logUnplaced(appsWithDemand)
+            noteUnplaced(candidates)
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
         }
@@ -540,6 +536,43 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
             byTask[id] = inst
             sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
         }
+    }
+
+    /// An offer with demand queued was declined: the apps out of back-off are waiting for offers
+    /// from now (if not already), and those waiting for 5 minutes are logged.
+    func noteUnplaced(_ candidates: [Int]) {
+        for ai in candidates {
+            let a = apps[ai]
+            if a.unplacedSince == nil && (rateLimiter.deadline(a.launchKey).map { $0 <= now } ?? true) { a.unplacedSince = now }
+        }
+        logUnplaced(appsWithDemand)
+    }
+
+    /// fidelity.offers `fast` (docs/marathon.md "Fidelity"): what `matchOffer` would do with an
+    /// offer of `resources` on `host`, without drawing: decline it when no app out of back-off
+    /// fits its first instance in it (resources, then ports), or when launches cannot happen at all
+    /// (not leading, nothing queued, tokens spent); an app with constraints queued makes the pass
+    /// exact (`.matchEveryOffer`). A decline has the side effects the real one has.
+    public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook {
+        let refuse = spec.flags.declineOfferDuration.seconds
+        guard leaderReady else { return .allDeclined(refuseSeconds: refuse) }
+        let demandList = appsWithDemand
+        if demandList.isEmpty { return .allDeclined(refuseSeconds: refuse) }
+        if launchTokens <= 0 || spec.flags.maxInstancesPerOffer <= 0 {
+            noteUnplaced(demandList)
+            return .allDeclined(refuseSeconds: refuse)
+        }
+        var dependsOnAgent = false
+        for ai in demandList {
+            let a = apps[ai]
+            if rateLimiter.count > 0, let d = rateLimiter.deadline(a.launchKey), d > now { continue }
+            if !a.definition.constraints.isEmpty { return .matchEveryOffer }
+            dependsOnAgent = true
+            var remaining = resources
+            if takePorts(a.definition, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }
+        }
+        noteUnplaced(demandList)
+        return dependsOnAgent ? .declined(refuseSeconds: refuse) : .allDeclined(refuseSeconds: refuse)
     }
 
     /// An app that found no fitting offer for 5 minutes is logged once ("waiting": constraints or
@@ -845,7 +878,24 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let a = apps[appI]
         guard gen == a.tickGeneration, leaderReady, let from = leaderHost, check < a.definition.healthChecks.count else { return }
         let hc = a.definition.healthChecks[check]
+        // fidelity.healthChecks `fast` (docs/marathon.md "Fidelity"): an instance that is healthy
+        // with no failure counted is probed without a draw while its outcome depends on its
+        // response time alone; only its failing probe becomes a result event. A result must land
+        // before the next tick (timeout <= interval) for the passes to carry no news.
+        let fast = model.spec.fidelity.healthChecks == .fast && hc.timeout <= hc.interval
+        let epoch = fast ? driver.probeEpoch : -1
+        let now = self.now
         for inst in a.instances where inst.state == .running && inst.isActive {
+            if fast && inst.health[check].consecutiveFailures == 0 && inst.health[check].alive {
+                if inst.routineProbes[check].passes(epoch: epoch, from: from, now: now) { inst.health[check].lastSuccess = now; continue }
+                if let o = driver.routineProbe(task: inst.task, from: from, timeout: hc.timeout, state: &inst.routineProbes[check]) {
+                    if case .passed = o { inst.health[check].lastSuccess = now; continue }
+                    // the failing probe: no answer within the timeout, as `probe` gives it
+                    let packed = Self.resultTask.encode(inst.task) | Self.resultCheck.encode(check)
+                    sim.schedule(after: hc.timeout, target: target, kind: Kind.healthResult.rawValue, arg: packed)
+                    continue
+                }
+            }
             let outcome = driver.probe(task: inst.task, from: from, timeout: hc.timeout)
             let after: SimDuration, passed: Bool
             switch outcome {

@@ -14,7 +14,9 @@ final class MarathonInstance {
     /// The app's config version this instance runs.
     let version: Int64
     let host: Int
-    var state: TaskState = .staging
+    // Read for every instance at every health-check tick: no dynamic exclusivity checks (nothing
+    // holds them inout across a call into code that touches the instance; docs/engine.md).
+    @exclusivity(unchecked) var state: TaskState = .staging
     var goal: InstanceGoal = .running
     let launchedAt: SimTime
     var runningSince: SimTime?
@@ -22,7 +24,9 @@ final class MarathonInstance {
     /// Set when the unreachable instance was replaced (inactiveAfter passed).
     var replaced = false
     /// Marathon-level health per check of the app version.
-    var health: [InstanceHealth]
+    @exclusivity(unchecked) var health: [InstanceHealth]
+    /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
+    @exclusivity(unchecked) var routineProbes: [RoutineProbe]
     /// Mesos-level health from status updates (nil: not reported yet).
     var mesosHealthy: Bool?
     /// Readiness checks passed (true at once when the app has none).
@@ -36,6 +40,7 @@ final class MarathonInstance {
         self.task = task; self.name = name; self.app = app; self.version = version; self.host = host
         self.launchedAt = launchedAt
         health = Array(repeating: InstanceHealth(), count: checks)
+        routineProbes = Array(repeating: RoutineProbe(), count: checks)
         ready = !hasReadiness
     }
 

@@ -122,6 +122,9 @@ public protocol MesosFramework: AnyObject {
     func resourceOffers(_ offers: [Offer])
     func offerRescinded(_ offer: Int64)
     func statusUpdate(_ update: TaskStatusUpdate)
+    /// fidelity.offers `fast`: what the framework would do with an offer of `resources` on the
+    /// agent of host `host` now, without drawing or launching (default `.wanted`).
+    func offerOutlook(host: Int, resources: Resources) -> OfferOutlook
     /// FrameworkInfo.capabilities PARTITION_AWARE (Marathon: yes): agents marked unreachable
     /// turn tasks TASK_UNREACHABLE instead of TASK_LOST. Default true.
     var partitionAware: Bool { get }
@@ -130,7 +133,24 @@ public protocol MesosFramework: AnyObject {
     var checkpoint: Bool { get }
 }
 
+/// What a framework would do with an offer, answered without drawing or launching
+/// (fidelity.offers `fast`, `MesosFramework.offerOutlook`).
+public enum OfferOutlook: Equatable, Sendable {
+    /// Make the offer: the framework may launch on it.
+    case wanted
+    /// It would decline this offer with this refuse_seconds.
+    case declined(refuseSeconds: Double)
+    /// It would decline any offer now (nothing to launch), with this refuse_seconds.
+    case allDeclined(refuseSeconds: Double)
+    /// It cannot tell agent by agent (Marathon: a launch with constraints, which depend on where
+    /// the other instances land): the rest of the pass is the exact one.
+    case matchEveryOffer
+}
+
 extension MesosFramework {
+    /// fidelity.offers `fast` (docs/mesos.md "Fidelity"): the allocator asks before it makes an
+    /// offer; a framework that cannot tell answers `.wanted` (every offer is made, as in `exact`).
+    public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook { .wanted }
     public var partitionAware: Bool { true }
     public var checkpoint: Bool { true }
 }
@@ -152,4 +172,32 @@ public protocol SchedulerDriver: AnyObject {
     func reconcile(tasks: [TaskID])
     /// What a health probe (Marathon HTTP/TCP check from the Marathon leader's host) sees now.
     func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome
+    /// fidelity.healthChecks `fast`: the probe without a draw when its outcome depends on the task's
+    /// response-time distribution alone (nil: probe exactly). `state` is the caller's, one per
+    /// (task, check). See `MesosCluster.routineProbe`.
+    func routineProbe(task: TaskID, from host: Int, timeout: SimDuration, state: inout RoutineProbe) -> ProbeOutcome?
+    /// Grows whenever a routine probe may stop being one (a host down or up, a partition starts or
+    /// heals): `RoutineProbe.passes` trusts its answer only while this is unchanged.
+    var probeEpoch: Int { get }
+}
+
+/// A prober's state for fidelity.healthChecks `fast`: the passing probes left before the next
+/// failing one (negative: not drawn), and how long the probe stays routine without asking Mesos
+/// (while Mesos' `probeEpoch` is `epoch`, the prober is `from` and the time is before `until`,
+/// the process' hang).
+public struct RoutineProbe: Sendable {
+    public var passesLeft = -1
+    public var epoch = -1
+    public var from = -1
+    public var until = SimTime.zero
+    public init() {}
+
+    /// The next probe is a pass that needs no word from Mesos: counted, true. False: ask
+    /// `SchedulerDriver.routineProbe`.
+    @inline(__always)
+    public mutating func passes(epoch e: Int, from f: Int, now: SimTime) -> Bool {
+        guard passesLeft > 0, epoch == e, from == f, now < until else { return false }
+        if passesLeft != Int.max { passesLeft -= 1 }
+        return true
+    }
 }

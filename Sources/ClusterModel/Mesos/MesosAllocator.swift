@@ -155,6 +155,13 @@ extension MesosCluster {
     func allocate(_ agentList: [Int]) {
         guard leaderReady, !agentList.isEmpty else { return }
         guard frameworks.contains(where: { $0.registered && !$0.suppressed }) else { return }
+        if model.spec.fidelity.offers == .fast, let f = soleFramework { allocateFast(agentList, to: f); return }
+        allocateExact(agentList)
+    }
+
+    /// The exact pass: every agent of the shuffled list offered to the first framework in DRF order
+    /// that does not filter it; the offers go out together.
+    func allocateExact(_ agentList: [Int]) {
         var list = agentList
         for i in stride(from: list.count - 1, to: 0, by: -1) { list.swapAt(i, allocatorStream.int(below: i + 1)) }
         var made: [[Offer]] = Array(repeating: [], count: frameworks.count)
@@ -174,20 +181,80 @@ extension MesosCluster {
             }
             unmarkCandidate(a)
             guard let f = offeredTo else { continue }   // parked until a filter expires or resources change
-            let id = Self.offerID(sequence: nextOfferID, agent: ai)
-            nextOfferID += 1
-            a.offers.append(OfferRecord(id: id, framework: f.index, agent: ai, resources: free))
-            offersOutstanding += 1
-            add(&a.offered, free)
-            a.freePorts = PortSet()
-            add(&f.allocated, free)
-            add(&allocatedActive, free)
-            f.offerCount += 1
-            offersMade += 1
-            made[f.index].append(Offer(id: id, agent: a.host.index, resources: free))
-            if let t = flags.offerTimeout { schedule(.offerTimeout, after: t, id) }
+            made[f.index].append(makeOffer(f, a, free))
         }
         for (i, o) in made.enumerated() where !o.isEmpty { enqueue(frameworks[i], .offers(o)) }
+    }
+
+    /// The one registered framework when it is the only one and not suppressed (fidelity.offers
+    /// `fast` needs no DRF order then); nil otherwise.
+    var soleFramework: FrameworkState? {
+        var found: FrameworkState? = nil
+        for f in frameworks where f.registered {
+            if found != nil { return nil }
+            found = f
+        }
+        return found.flatMap { $0.suppressed ? nil : $0 }
+    }
+
+    /// fidelity.offers `fast` with one framework (docs/mesos.md "Fidelity"). The exact pass offers
+    /// every candidate agent in a uniform shuffle and the framework launches on the first ones that
+    /// fit, declining the rest. Here the shuffle is drawn lazily, one agent at a time; the framework
+    /// is asked first (`offerOutlook`): an agent it would decline gets the decline filter at once,
+    /// without an offer (counted as offered and declined), an agent it wants gets a real offer,
+    /// delivered before the next agent is drawn (so a launch is seen by the next answer), and once
+    /// it would decline anything the rest of the pass is declined in list order with no more draws.
+    /// The launches land on the same agents in distribution: the first agent of a uniform order
+    /// that fits is a uniform draw among those that fit.
+    func allocateFast(_ agentList: [Int], to f: FrameworkState) {
+        var list = agentList
+        var rest: Double? = nil   // refuse_seconds for the rest of the pass once all are declined
+        for k in list.indices {
+            if rest == nil {
+                let j = k + allocatorStream.int(below: list.count - k)
+                if j != k { list.swapAt(k, j) }
+            }
+            let a = agents[list[k]]
+            guard a.active else { continue }
+            let free = a.free
+            guard allocatable(free) else { unmarkCandidate(a); continue }
+            let isFiltered = filtered(f, a, free)
+            unmarkCandidate(a)
+            if isFiltered { continue }
+            let outlook = rest.map { OfferOutlook.allDeclined(refuseSeconds: $0) } ?? f.framework.offerOutlook(host: a.host.index, resources: free)
+            switch outlook {
+            case .matchEveryOffer:
+                allocateExact(Array(list[k...]))
+                return
+            case .wanted:
+                let offer = makeOffer(f, a, free)
+                enqueue(f, .offers([offer]))
+                flush(f)
+            case .declined(let r):
+                offersMade += 1; offersDeclined += 1
+                addFilter(f, a, refused: free, refuseSeconds: r)
+            case .allDeclined(let r):
+                offersMade += 1; offersDeclined += 1
+                addFilter(f, a, refused: free, refuseSeconds: r)
+                rest = r
+            }
+        }
+    }
+
+    /// Records an offer of the agent's free resources to `f` (its timeout too).
+    func makeOffer(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Offer {
+        let id = Self.offerID(sequence: nextOfferID, agent: a.index)
+        nextOfferID += 1
+        a.offers.append(OfferRecord(id: id, framework: f.index, agent: a.index, resources: free))
+        offersOutstanding += 1
+        add(&a.offered, free)
+        a.freePorts = PortSet()
+        add(&f.allocated, free)
+        add(&allocatedActive, free)
+        f.offerCount += 1
+        offersMade += 1
+        if let t = flags.offerTimeout { schedule(.offerTimeout, after: t, id) }
+        return Offer(id: id, agent: a.host.index, resources: free)
     }
 
     /// An offer id: the allocation's sequence number above the agent's index, so the record is
@@ -233,15 +300,11 @@ extension MesosCluster {
         if notify { enqueue(frameworks[o.framework], .rescind(id)) }
     }
 
-    /// `filterExpire`: the agent, the framework and the filter's generation.
-    static let filterAgent = ArgField("agent", shift: 0, bits: 22)
-    static let filterFramework = filterAgent.next("framework", bits: 10)
-    static let filterGeneration = filterFramework.next("filter generation", bits: 32)
-
     /// Filters.refuse_seconds: negative means the default 5 s, capped at 365 days; 0 installs no
     /// filter at all (`if (timeout.get() != Duration::zero())`); a filter lasts at least one
     /// allocation interval (MESOS-4302). apache/mesos:src/master/allocator/mesos/hierarchical.cpp
-    /// `recoverResources`@1.4.0.
+    /// `recoverResources`@1.4.0. The filter's timer is its batch's (`FilterBatch`): filters a
+    /// framework installs one after the other with one duration (a decline storm) share one timer.
     func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
         var secs = refuseSeconds < 0 ? 5 : min(refuseSeconds, 365 * 86400)
         if secs.isNaN { secs = 5 }
@@ -250,16 +313,47 @@ extension MesosCluster {
         if f.filters[a.index] == nil { filtersActive += 1 }
         filterGen &+= 1
         f.filters[a.index] = OfferFilter(refused: refused, expires: now + d, gen: filterGen)
-        schedule(.filterExpire, after: d, Self.filterAgent.encode(a.index) | Self.filterFramework.encode(f.index) | Self.filterGeneration.encodeWrapping(filterGen))
+        filterBatches[filterBatch(f, expires: now + d)].filters.append((a.index, filterGen))
+    }
+
+    /// The slot of the batch taking filters of `f` expiring at `expires` (a new one, with its timer, if the
+    /// open one was made earlier or is for another framework or expiry).
+    func filterBatch(_ f: FrameworkState, expires: SimTime) -> Int {
+        let sim = model.sim
+        if openFilterBatch < 0 || filterBatches[openFilterBatch].nextSequence != sim.scheduledCount
+            || filterBatches[openFilterBatch].created != now
+            || filterBatches[openFilterBatch].framework != f.index || filterBatches[openFilterBatch].expires != expires {
+            let b = FilterBatch(framework: f.index, created: now, expires: expires)
+            if let slot = freeFilterBatches.popLast() {
+                let g = filterBatches[slot].gen &+ 1
+                filterBatches[slot] = b
+                filterBatches[slot].gen = g
+                openFilterBatch = slot
+            } else {
+                openFilterBatch = filterBatches.count
+                filterBatches.append(b)
+            }
+            sim.schedule(at: expires, target: target, kind: Kind.filterExpire.rawValue,
+                         arg: IndexGeneration.pack(openFilterBatch, filterBatches[openFilterBatch].gen))
+            filterBatches[openFilterBatch].nextSequence = sim.scheduledCount
+        }
+        return openFilterBatch
     }
 
     func filterExpired(_ arg: Int64) {
-        let ai = Self.filterAgent.decode(arg), fi = Self.filterFramework.decode(arg)
-        let f = frameworks[fi]
-        guard let flt = f.filters[ai], Self.filterGeneration.matches(arg, flt.gen) else { return }
-        f.filters[ai] = nil
-        filtersActive -= 1
-        markCandidate(agents[ai])
+        let (slot, g) = IndexGeneration.unpack(arg)
+        guard slot < filterBatches.count, filterBatches[slot].gen == g else { return }
+        let f = frameworks[filterBatches[slot].framework]
+        for (ai, gen) in filterBatches[slot].filters {
+            guard let flt = f.filters[ai], flt.gen == gen else { continue }
+            f.filters[ai] = nil
+            filtersActive -= 1
+            markCandidate(agents[ai])
+        }
+        filterBatches[slot].filters = []
+        filterBatches[slot].gen &+= 1
+        if openFilterBatch == slot { openFilterBatch = -1 }
+        freeFilterBatches.append(slot)
     }
 
     // MARK: driver calls

@@ -24,6 +24,9 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// Harbor, when the scenario has registries: asked first on every pull.
     var imageSource: ContainerImageSource?
     var taskLaunchCounts: [String: Int] = [:]
+    /// Grows when a probe's regime may change for many tasks at once (host state, partitions):
+    /// fidelity.healthChecks `fast` trusts a routine probe while it is unchanged (`RoutineProbe`).
+    public internal(set) var probeEpoch = 0
 
     // leadership
     public internal(set) var leader: Int?
@@ -40,6 +43,11 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// Sequence number of the next offer (its id adds the agent: `offerID`).
     var nextOfferID: Int64 = 1
     var filterGen: Int32 = 0
+    /// Decline filters that expire together, one `filterExpire` event per batch (MesosAllocator.swift).
+    var filterBatches: [FilterBatch] = []
+    var freeFilterBatches: [Int] = []
+    /// The batch still taking filters (made at this instant, same framework and expiry), or -1.
+    var openFilterBatch = -1
     var totalActive = Resources.empty
     var allocatedActive = Resources.empty
     var nextRemovalToken = SimTime.zero
@@ -600,6 +608,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     // MARK: hosts
 
     func hostWentDown(_ host: Host) {
+        probeEpoch += 1
         for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
         guard let ai = agentOfHost[host.index] else { return }
         let a = agents[ai]
@@ -614,6 +623,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     }
 
     func hostCameUp(_ host: Host) {
+        probeEpoch += 1
         for m in masters where m.host == host.index { startMaster(m) }
         guard let ai = agentOfHost[host.index] else { return }
         let a = agents[ai]

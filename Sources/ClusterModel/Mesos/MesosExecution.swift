@@ -142,28 +142,70 @@ extension MesosCluster {
         if let hc = t.healthCheck { schedule(.hcStart, after: hc.delay, pack2(t)) }
     }
 
+    /// What decides a probe of `t` from `from` now: a fixed outcome (host down or cut off, not
+    /// serving, hung, storage, an unhealthy process) or a response time drawn from the process'
+    /// distribution plus what storage adds.
+    enum ProbeRegime {
+        case fixed(ProbeOutcome)
+        case drawn(Distribution, plus: SimDuration)
+    }
+
+    func probeRegime(_ t: MesosTask, from: Int) -> ProbeRegime {
+        let a = agents[t.agent]
+        if !a.host.state.isUp || cut(from, a.host.index) { return .fixed(.timedOut) }
+        guard t.containerAlive, !t.state.isTerminal, let serving = t.servingAt, now >= serving else { return .fixed(.refused) }
+        if let h = t.hangAt, now >= h { return .fixed(.timedOut) }
+        if let o = containerStorage.probeOutcome(task: t.id) { return .fixed(o) }
+        switch t.behaviour.health {
+        case .unhealthy: return .fixed(.failed(after: .milliseconds(1)))
+        case .healthy(let r), .hangsAfter(_, let r): return .drawn(r, plus: containerStorage.probeLatency(task: t.id))
+        }
+    }
+
     /// What a probe from `from` sees now (Marathon HTTP/TCP checks, Mesos checks from the agent).
     func probe(task id: TaskID, from: Int, timeout: SimDuration) -> ProbeOutcome {
         guard id >= 0, id < tasks.count, let t = tasks[id] else { return .refused }
-        let a = agents[t.agent]
-        if !a.host.state.isUp || cut(from, a.host.index) { return .timedOut }
-        guard t.containerAlive, !t.state.isTerminal, let serving = t.servingAt, now >= serving else { return .refused }
-        if let h = t.hangAt, now >= h { return .timedOut }
-        if let o = containerStorage.probeOutcome(task: t.id) { return o }
-        let rt: Distribution
-        switch t.behaviour.health {
-        case .unhealthy: return .failed(after: .milliseconds(1))
-        case .healthy(let r): rt = r
-        case .hangsAfter(_, let r): rt = r
+        switch probeRegime(t, from: from) {
+        case .fixed(let o): return o
+        case .drawn(let rt, let plus):
+            let d = SimDuration.fromSeconds(max(0, rt.sample(t.stream))) + plus
+            return d > timeout ? .timedOut : .passed(after: d)
         }
-        let d = SimDuration.fromSeconds(max(0, rt.sample(t.stream))) + containerStorage.probeLatency(task: t.id)
-        return d > timeout ? .timedOut : .passed(after: d)
+    }
+
+    /// fidelity.healthChecks `fast` (docs/mesos.md "Fidelity"): when the probe's outcome depends on
+    /// the process' response-time distribution alone (host up, not cut off, serving, not hung, no
+    /// storage outcome or latency), each probe fails independently with p = P(response time >
+    /// timeout); `state.passesLeft` counts the passing probes before the next failing one, drawn
+    /// geometric(p) with the task's stream when negative. Returns nil when the probe is not
+    /// routine (the caller probes exactly), `.passed(after: .zero)` for a pass that carries no news,
+    /// `.timedOut` for the failing probe (`passesLeft` is then -1: drawn again at the next one).
+    /// The state says until when the caller may count passes itself (`RoutineProbe.passes`): the
+    /// hang, while no host or partition changes; never with container storage plugged in (its
+    /// outcomes change without notice).
+    func routineProbe(task id: TaskID, from: Int, timeout: SimDuration, state: inout RoutineProbe) -> ProbeOutcome? {
+        guard id >= 0, id < tasks.count, let t = tasks[id], case .drawn(let rt, let plus) = probeRegime(t, from: from),
+              plus == .zero else { state.epoch = -1; return nil }
+        if state.passesLeft < 0 {
+            if t.tailTimeout != timeout { t.tailTimeout = timeout; t.tailProbability = rt.survival(timeout.seconds) }
+            state.passesLeft = t.stream.successesBeforeFailure(probability: t.tailProbability)
+        }
+        state.epoch = containerStorage === NoContainerStorage.shared ? probeEpoch : -1
+        state.from = from
+        state.until = t.hangAt ?? .distantFuture
+        if state.passesLeft == 0 { state.passesLeft = -1; return .timedOut }
+        if state.passesLeft != Int.max { state.passesLeft -= 1 }
+        return .passed(after: .zero)
     }
 
     func healthCheckStart(_ t: MesosTask) {
         guard let hc = t.healthCheck, t.state == .running else { return }
         let outcome = probe(task: t.id, from: agents[t.agent].host.index, timeout: hc.timeout)
         switch outcome {
+        case .passed(let d) where model.spec.fidelity.healthChecks == .fast && t.healthy == true && t.hcFailures == 0 && !t.hcInitializing:
+            // fidelity.healthChecks `fast`: a pass of a healthy task changes nothing
+            // (`healthCheckResult`): the next check is scheduled at once, one event per check
+            schedule(.hcStart, after: d + hc.interval, pack2(t))
         case .passed(let d): schedule(.hcPass, after: d, pack2(t))
         case .failed(let d): schedule(.hcFail, after: d, pack2(t))
         case .refused: schedule(.hcFail, after: .zero, pack2(t))
@@ -352,6 +394,7 @@ extension MesosCluster {
     /// (nil: until `healPartition`).
     public func partition(host: Int, healAfter: SimDuration? = nil) {
         partitionDepth[host] += 1
+        probeEpoch += 1
         log("partitionStarted", model.infrastructure.hosts[host].name, healAfter.map { "heals after \($0)" } ?? "")
         if let ai = agentOfHost[host] { updateAvailability(agents[ai]) }
         zooKeeper.networkChanged()
@@ -362,6 +405,7 @@ extension MesosCluster {
         guard partitionDepth[host] > 0 else { return }
         partitionDepth[host] -= 1
         guard partitionDepth[host] == 0 else { return }
+        probeEpoch += 1
         log("partitionHealed", model.infrastructure.hosts[host].name, "")
         zooKeeper.networkChanged()
         if let ai = agentOfHost[host] {

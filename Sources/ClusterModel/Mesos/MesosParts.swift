@@ -147,6 +147,9 @@ public final class MesosTask {
     // Mesos health check
     var hcFailures = 0
     var hcInitializing = true
+    /// P(response time > tailTimeout), cached for fidelity.healthChecks `fast` (`routineProbe`).
+    var tailTimeout = SimDuration(nanoseconds: -1)
+    var tailProbability = 0.0
     public internal(set) var healthy: Bool?
     var agentSlot = -1
     var frameworkSlot = -1
@@ -170,6 +173,21 @@ struct OfferFilter {
     var refused: Resources
     var expires: SimTime
     var gen: Int32
+}
+
+/// Decline filters of one framework installed one after the other (nothing else scheduled in
+/// between) with one expiry: one timer for all of them, doing at that instant, in the order
+/// installed, what the allocator's per-filter timers would.
+struct FilterBatch {
+    var framework: Int
+    var created: SimTime
+    var expires: SimTime
+    var gen: Int32 = 0
+    /// `Simulation.scheduledCount` after its last filter: a filter joins only when nothing was
+    /// scheduled since, so the batch's one timer stands exactly where the filters' own would.
+    var nextSequence: UInt64 = 0
+    /// (agent, filter generation), in the order the filters were installed.
+    var filters: [(agent: Int, gen: Int32)] = []
 }
 
 /// A framework as the master knows it.

@@ -17,4 +17,8 @@ public final class MesosSchedulerDriver: SchedulerDriver {
     public func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome {
         cluster.probe(task: task, from: host, timeout: timeout)
     }
+    public func routineProbe(task: TaskID, from host: Int, timeout: SimDuration, state: inout RoutineProbe) -> ProbeOutcome? {
+        cluster.routineProbe(task: task, from: host, timeout: timeout, state: &state)
+    }
+    public var probeEpoch: Int { cluster.probeEpoch }
 }

@@ -1,0 +1,41 @@
+// clustersim-bench platform-scale: the platform benchmark at 100, 1,000, 3,000 and 10,000 agents
+// (10 tasks per agent) in one process, with the fitted exponent of wall time per simulated hour
+// against agents (issue 14: <= 1.1). docs/benchmarks.md "Platform scale (issue 14)".
+
+import Glibc
+import SimKernel
+
+/// The peak resident set is per process: reset it (Linux clear_refs "5") before each size so
+/// each line's peak_rss_mb is that run's.
+func resetPeakRSS() {
+    guard let f = fopen("/proc/self/clear_refs", "w") else { return }
+    fputs("5", f)
+    fclose(f)
+}
+
+/// Least-squares slope of log(y) against log(x).
+func logLogSlope(_ xs: [Double], _ ys: [Double]) -> Double {
+    let lx = xs.map { Glibc.log($0) }, ly = ys.map { Glibc.log($0) }
+    let mx = lx.reduce(0, +) / Double(lx.count), my = ly.reduce(0, +) / Double(ly.count)
+    var sxy = 0.0, sxx = 0.0
+    for i in lx.indices { sxy += (lx[i] - mx) * (ly[i] - my); sxx += (lx[i] - mx) * (lx[i] - mx) }
+    return sxx > 0 ? sxy / sxx : .nan
+}
+
+/// `platform-scale H100 H1000 H3000 H10000 SEED`: simulated hours at each size (0 skips a size).
+func runPlatformScale(hours: [Int], seed: UInt64) {
+    let sizes = [100, 1000, 3000, 10000]
+    var xs: [Double] = [], ys: [Double] = []
+    for (agents, h) in zip(sizes, hours) where h > 0 {
+        resetPeakRSS()
+        let r = runPlatform(agents: agents, apps: agents / 10, perApp: 100, hours: h, seed: seed)
+        print("name=platform_scale_a\(agents) agents=\(agents) tasks=\(agents * 10) sim_hours=\(h)"
+            + " seconds=\(NumberFormat.fixed(r.seconds, decimals: 3))"
+            + " seconds_per_sim_day=\(NumberFormat.fixed(r.seconds / Double(h) * 24, decimals: 2))"
+            + " peak_rss_mb=\(NumberFormat.fixed(r.peakRSS, decimals: 1)) events=\(r.events)")
+        xs.append(Double(agents)); ys.append(r.seconds / Double(h))
+    }
+    guard xs.count >= 2 else { fail("platform-scale: give hours for at least two sizes") }
+    print("name=platform_scale exponent=\(NumberFormat.fixed(logLogSlope(xs, ys), decimals: 3))"
+        + " sizes=\(xs.map { String(Int($0)) }.joined(separator: ",")) fidelity=\(benchFidelity() == .allExact ? "exact" : "fast")")
+}

@@ -1,0 +1,119 @@
+import XCTest
+@testable import ClusterModel
+import SimKernel
+
+/// Issue 14 item 3: each `fast` path of FidelitySpec is equal in distribution to `exact`. Both modes
+/// run the same small platform over many seeds; the means of what users read (failed probes,
+/// kills, offers, where instances land) must agree within their 95 % confidence intervals
+/// (ConfidenceInterval, Student t; the difference of the means within the root sum of squares of
+/// the two half-widths). A biased fast path fails them: docs/benchmarks.md "Platform scale" shows
+/// these comparisons failing with the failure probability of the fast health checks scaled by 1.3.
+final class FidelityEquivalenceTests: XCTestCase {
+    typealias Run = MarathonRuntimeTests.Run
+    static let seeds: [UInt64] = Array(1...40)
+
+    /// The means of `exact` and `fast` agree within their confidence intervals.
+    func assertSameMean(_ exact: [Double], _ fast: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        let e = ConfidenceInterval.ofMean(exact), f = ConfidenceInterval.ofMean(fast)
+        let allowed = (e.halfWidth * e.halfWidth + f.halfWidth * f.halfWidth).squareRoot()
+        XCTAssertLessThanOrEqual(abs(e.mean - f.mean), allowed,
+                                 "\(what): exact \(e.mean) ± \(e.halfWidth), fast \(f.mean) ± \(f.halfWidth)", file: file, line: line)
+        XCTAssertGreaterThan(e.mean, 0, "\(what): nothing to compare", file: file, line: line)
+    }
+
+    // MARK: Marathon-level health checks
+
+    /// 20 instances probed every 30 s with a 1 s timeout; response time lognormal with median 0.2 s
+    /// and sigma 1, so P(timeout) = Q(ln 5) = 5.4 % per probe; maxConsecutiveFailures 1 kills at the
+    /// second failure in a row (about p^2 per probe). Per seed: unhealthy transitions, kills, the
+    /// time of the first kill, and the engine's events (fast must save most of them).
+    func healthRun(seed: UInt64, mode: FidelitySpec.Mode) -> (unhealthy: Double, kills: Double, firstKill: Double, events: Double) {
+        let r = probedRun(instances: 20, check: HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
+                                                          interval: .seconds(30), timeout: .seconds(1), maxConsecutiveFailures: 1),
+                          hours: 2, seed: seed, mode: mode)
+        let kills = r.events("killUnhealthy")
+        return (unhealthyTransitions(r), Double(kills.count), kills.first.map { $0.time.seconds } ?? 7200, Double(r.model.sim.eventsProcessed))
+    }
+
+    /// One app of `instances` behind `check`, its process answering in lognormal(ln 0.2 s, 1) time.
+    func probedRun(instances: Int, check: HealthCheck, hours: Int64, seed: UInt64, mode: FidelitySpec.Mode) -> Run {
+        var def = MarathonRuntimeTests.app("/web", instances: instances, healthChecks: [check])
+        def.ports = [AppPort(hostPort: 0)]
+        let beh = AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .healthy(responseTime: .lognormal(mu: log(0.2), sigma: 1))),
+                               imageSizeBytes: 1)
+        let r = Run(apps: [def], behaviour: [beh], agents: 5, duration: .hours(hours), seed: seed,
+                    fidelity: FidelitySpec(healthChecks: mode, offers: .exact))
+        r.run()
+        return r
+    }
+
+    func unhealthyTransitions(_ r: Run) -> Double {
+        Double(r.events("healthStatusChanged", component: "marathon").filter { $0.detail.hasPrefix("unhealthy") }.count)
+    }
+
+    func testMarathonHealthChecksFastIsEqualInDistribution() {
+        let exact = Self.seeds.map { healthRun(seed: $0, mode: .exact) }
+        let fast = Self.seeds.map { healthRun(seed: $0, mode: .fast) }
+        assertSameMean(exact.map(\.unhealthy), fast.map(\.unhealthy), "unhealthy transitions")
+        assertSameMean(exact.map(\.kills), fast.map(\.kills), "kills for failed health checks")
+        assertSameMean(exact.map(\.firstKill), fast.map(\.firstKill), "time of the first kill (s)")
+        // about 240 unhealthy transitions per run (4,800 probes): the rate matches p(1-p) per probe
+        let probes = 20.0 * 7200 / 30
+        let p = Distribution.lognormal(mu: log(0.2), sigma: 1).survival(1)
+        XCTAssertEqual(ConfidenceInterval.ofMean(fast.map(\.unhealthy)).mean / probes, p * (1 - p), accuracy: p * 0.15)
+        // the passes of healthy instances are no events (the unhealthy ones are probed exactly)
+        XCTAssertLessThan(fast.map(\.events).reduce(0, +), 0.8 * exact.map(\.events).reduce(0, +))
+    }
+
+    // MARK: Mesos-level health checks
+
+    /// The same process behind a MESOS_HTTP check (interval 10 s, timeout 1 s, 2 consecutive
+    /// failures kill): unhealthy updates and kills by the executor.
+    func mesosHealthRun(seed: UInt64, mode: FidelitySpec.Mode) -> (unhealthy: Double, kills: Double, events: Double) {
+        let r = probedRun(instances: 10, check: HealthCheck(protocol: .mesosHTTP, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
+                                                          interval: .seconds(10), timeout: .seconds(1), maxConsecutiveFailures: 2),
+                          hours: 1, seed: seed, mode: mode)
+        return (unhealthyTransitions(r), Double(r.events("healthCheckKill").count), Double(r.model.sim.eventsProcessed))
+    }
+
+    func testMesosHealthChecksFastIsEqualInDistribution() {
+        let exact = Self.seeds.prefix(30).map { mesosHealthRun(seed: $0, mode: .exact) }
+        let fast = Self.seeds.prefix(30).map { mesosHealthRun(seed: $0, mode: .fast) }
+        assertSameMean(exact.map(\.unhealthy), fast.map(\.unhealthy), "Mesos-level unhealthy transitions")
+        assertSameMean(exact.map(\.kills), fast.map(\.kills), "Mesos-level kills")
+        XCTAssertLessThan(fast.map(\.events).reduce(0, +), 0.8 * exact.map(\.events).reduce(0, +))
+    }
+
+    // MARK: offers
+
+    /// 12 agents of 8 cpus in 3 racks; 40 instances of 1 cpu (5 per offer at most) and a crashing
+    /// app whose relaunches revive offers. Per seed: agents used by the first app, its largest
+    /// count on one agent, its spread over racks (largest minus smallest), offers made and declined.
+    func offerRun(seed: UInt64, mode: FidelitySpec.Mode) -> [Double] {
+        let web = MarathonRuntimeTests.app("/web", instances: 40, cpus: 1)
+        let crashy = MarathonRuntimeTests.app("/crashy", instances: 6, cpus: 0.5)
+        let behaviour = [AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 1),
+                         AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 600)), imageSizeBytes: 1)]
+        let r = Run(apps: [web, crashy], behaviour: behaviour, agents: 12, duration: .hours(1), seed: seed,
+                    version: MarathonVersion(1, 10, 5), fidelity: FidelitySpec(healthChecks: .exact, offers: mode))
+        r.run()
+        let hosts = r.model.infrastructure.hosts
+        var perHost: [Int: Int] = [:], perRack: [String: Int] = ["r1": 0, "r2": 0, "r3": 0]
+        for i in r.app("/web").instances where i.isActive { perHost[i.host, default: 0] += 1; perRack[hosts[i.host].rack, default: 0] += 1 }
+        let m = r.model.mesos!.metrics()
+        return [Double(perHost.count), Double(perHost.values.max() ?? 0), Double(perRack.values.max()! - perRack.values.min()!),
+                Double(m.offersMade), Double(m.offersDeclined), Double(m.offersAccepted), Double(r.app("/crashy").launchedTotal),
+                Double(r.model.mesos!.nextOfferID - 1)]
+    }
+
+    func testOffersFastIsEqualInDistribution() {
+        let exact = Self.seeds.map { offerRun(seed: $0, mode: .exact) }
+        let fast = Self.seeds.map { offerRun(seed: $0, mode: .fast) }
+        let names = ["agents used", "most instances on one agent", "rack spread", "offers made", "offers declined",
+                     "offers accepted", "crashing app launches"]
+        for (k, name) in names.enumerated() { assertSameMean(exact.map { $0[k] }, fast.map { $0[k] }, name) }
+        // offers the framework had to look at (offer records made): fast makes those it launches on
+        let records = { (runs: [[Double]]) in runs.map { $0[7] }.reduce(0, +) }
+        XCTAssertLessThan(records(fast), 0.5 * records(exact))
+    }
+}
