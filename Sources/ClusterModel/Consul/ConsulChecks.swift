@@ -41,7 +41,7 @@ extension ConsulCluster {
         var p = 0.0
         if d.kind == .http || d.kind == .script {
             switch t.behaviour.health {
-            case .healthy(let rt), .hangsAfter(_, let rt): p = ConsulCluster.tailProbability(rt, beyond: d.timeout.seconds)
+            case .healthy(let rt), .hangsAfter(_, let rt): p = rt.survival(d.timeout.seconds)
             case .unhealthy: p = 0
             }
         }
@@ -94,12 +94,8 @@ extension ConsulCluster {
 
     /// Index of the next slow run after run `n`.
     func drawSlow(_ c: Int, after n: Int) -> Int {
-        let p = checks[c].slowProbability
-        if p <= 0 { return Int.max }
-        if p >= 1 { return n + 1 }
-        let u = stream(instances[checks[c].instance].member).uniformPositive()
-        let g = Glibc.log(u) / Glibc.log1p(-p)
-        return !g.isFinite || g < 0 || g >= Double(Int.max / 4) ? Int.max : n + 1 + Int(g)
+        let k = stream(instances[checks[c].instance].member).successesBeforeFailure(probability: checks[c].slowProbability)
+        return k == Int.max ? Int.max : n + 1 + k
     }
 
     /// Schedules the next run that changes something, counting the unchanged runs from run `m0`
@@ -219,24 +215,5 @@ extension ConsulCluster {
     /// Stops the checks of an agent whose host went down (nothing runs them any more).
     func stopChecks(member m: Int) {
         for i in members[m].instances { for c in instances[i].checks { checks[c].gen &+= 1; checks[c].reapGen &+= 1 } }
-    }
-
-    /// P(X > x) for a response-time distribution (closed forms; a fixed-seed estimate otherwise).
-    static func tailProbability(_ d: Distribution, beyond x: Double) -> Double {
-        switch d {
-        case .constant(let v): return v > x ? 1 : 0
-        case .uniform(let a, let b): return x >= b ? 0 : x < a ? 1 : (b - x) / (b - a)
-        case .exponential(let mean): return x <= 0 ? 1 : exp(-x / mean)
-        case .normal(let mu, let sd): return 0.5 * erfc((x - mu) / (sd * 2.0.squareRoot()))
-        case .lognormal(let mu, let sigma): return x <= 0 ? 1 : 0.5 * erfc((Glibc.log(x) - mu) / (sigma * 2.0.squareRoot()))
-        case .weibull(let k, let lambda): return x <= 0 ? 1 : exp(-pow(x / lambda, k))
-        case .pareto(let alpha, let xm): return x <= xm ? 1 : pow(xm / x, alpha)
-        case .empirical(let values): return Double(values.filter { $0 > x }.count) / Double(max(1, values.count))
-        default:
-            let r = RandomStream(seed: 1, name: "consul:tail")
-            var over = 0
-            for _ in 0..<65_536 where d.sample(r) > x { over += 1 }
-            return Double(over) / 65_536
-        }
     }
 }
