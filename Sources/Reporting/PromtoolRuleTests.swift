@@ -73,7 +73,7 @@ public enum PromtoolRuleTests {
     public static func test(group: RuleGroupSpec, evaluationMs: Int64, firstEvaluationMs: Int64, endMs: Int64,
                             readBackMs: (RuleSpec) -> Int64, selectors: (RuleSpec) -> [PromQLSelector],
                             episodes allEpisodes: [AlertEpisode], series: [RecordedSeries], everyMs: Int64 = 7_200_000,
-                            windowMs: Int64 = 600_000, maxSteps: Int64 = 3_000_000) -> (ruleFile: String, testFile: String, checks: Int, skipped: [String]) {
+                            windowMs: Int64 = 600_000, maxSteps: Int64 = 4_000_000) -> (ruleFile: String, testFile: String, checks: Int, skipped: [String]) {
         var rulesJSON: [String] = []
         var tests: [String] = []
         var skipped: [String] = []
