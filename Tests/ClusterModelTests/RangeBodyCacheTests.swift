@@ -1,4 +1,5 @@
 @testable import ClusterModel
+import Foundation
 import SimKernel
 import XCTest
 
@@ -22,24 +23,9 @@ final class RangeBodyCacheTests: XCTestCase {
         }
     }
 
-    /// The shipped scenarios/templates/nginx-upstreams.ctmpl.
-    let upstreams = """
-        {{range services}}{{$name := .Name}}
-        upstream {{$name}} {
-          least_conn;
-        {{- range service $name}}
-          server {{.Address}}:{{.Port}} max_fails=3 fail_timeout=60;
-        {{- else}}
-          server 127.0.0.1:65535; # force a 502
-        {{- end}}
-        }
-        {{end}}
-        server {
-        {{- range services}}
-          location /{{.Name}}/ { proxy_pass http://{{.Name}}; }
-        {{- end}}
-        }
-        """
+    /// The shipped scenarios/templates/nginx-upstreams.ctmpl (one upstream per service, one location per service).
+    let upstreams = try! String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../scenarios/templates/nginx-upstreams.ctmpl"), encoding: .utf8)
 
     /// Renders `template` after each step with a cache kept across renders and without one;
     /// the texts must be equal. Returns the cache.

@@ -76,7 +76,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public private(set) var renders = 0
     /// Whether renders reuse range bodies whose reads did not change (false: every body runs,
     /// the reference the tests compare with).
-    var cacheBodies = true
+    public var cacheBodies = true
     public private(set) var exits = 0
     let hostNames: [String]
 
