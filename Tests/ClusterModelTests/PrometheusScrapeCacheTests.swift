@@ -124,24 +124,4 @@ final class PrometheusScrapeCacheTests: XCTestCase {
             }
         }
     }
-
-    /// A selector's series are looked for once and reused at later evaluations until a series is
-    /// created; then the new series is found, in label order.
-    func testSelectorMatchesAreReusedUntilASeriesIsCreated() throws {
-        let store = PrometheusStore(retentionMs: 60_000)
-        for h in ["b", "d"] { for job in ["node", "cadvisor"] { store.append(LabelSet(name: "up", [("job", job), ("instance", h)]), t: 1_000, v: 1) } }
-        let up = try LabelMatcher("__name__", .equal, "up"), node = try LabelMatcher("job", .equal, "node")
-        let instances = { store.selectLatest([up, node], mint: 0, maxt: 90_000).map { $0.labels["instance"] ?? "" } }
-        XCTAssertEqual(instances(), ["b", "d"])
-        let filtered = store.matchFilters
-        XCTAssertEqual(instances(), ["b", "d"])
-        XCTAssertEqual(store.select([up, node], mint: 0, maxt: 90_000).map(\.samples.count), [1, 1])
-        XCTAssertEqual(store.matchFilters, filtered, "same matchers, no new series: reused")
-        store.append(LabelSet(name: "up", [("job", "node"), ("instance", "c")]), t: 2_000, v: 0)
-        XCTAssertEqual(instances(), ["b", "c", "d"], "a new series invalidates the reuse")
-        XCTAssertEqual(store.matchFilters, filtered + 1)
-        store.append(LabelSet(name: "up", [("job", "node"), ("instance", "b")]), t: 3_000, v: 0)
-        XCTAssertEqual(store.selectLatest([up, node], mint: 0, maxt: 90_000).map(\.sample.v), [0, 0, 1], "new samples of known series are read")
-        XCTAssertEqual(store.matchFilters, filtered + 1)
-    }
 }
