@@ -150,6 +150,8 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
     let model = ClusterSimulation(spec: spec, observer: observer)
     // as `clustersim run` without --haproxy-config-at: no configuration history kept
     model.subsystem(MarathonLB.self)?.keepHistory(textsAt: [])
+    // BENCH_TEMPLATE_CACHE=0: consul-template executes every range body (the reference of issue 14's cache)
+    if let v = getenv("BENCH_TEMPLATE_CACHE"), String(cString: v) == "0" { model.subsystem(ConsulTemplateRunner.self)?.cacheBodies = false }
     let t1 = monotonicSeconds(), c1 = processCPUSeconds()
     // retained structures at half time and at the end: flat in simulated time
     let half = SimTime.zero + SimDuration(nanoseconds: spec.duration.nanoseconds / 2)

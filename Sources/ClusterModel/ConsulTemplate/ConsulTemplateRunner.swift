@@ -37,7 +37,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var query: ServiceQuery?
         /// Index in the catalog's `serviceNames`; nil for `services`, or a name the catalog does not hold.
         var service: Int?
-        var answer: Answer?
+        var answer: Answer? { didSet { version &+= 1 } }
+        /// Changes with every assignment of `answer` (what the range-body cache compares).
+        var version = 0
         var inFlight = false
         var retries = 0
     }
@@ -51,6 +53,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var timerSeq = 0
         /// Per dependency of this template, its answer's size at the last render.
         var renderedCounts: [Int]
+        /// Its range bodies' output from earlier renders (RangeBodyCache.swift).
+        let cache = RangeBodyCache()
     }
 
     struct Runner {
@@ -70,6 +74,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     var runners: [Runner] = []
     var target: Int32 = -1
     public private(set) var renders = 0
+    /// Whether renders reuse range bodies whose reads did not change (false: every body runs,
+    /// the reference the tests compare with).
+    public var cacheBodies = true
     public private(set) var exits = 0
     let hostNames: [String]
 
@@ -226,7 +233,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // a template's dependencies can depend on answers (`range services` then `service .Name`):
         // at time 0 the answers come at once, so execute again until the set is stable
         for _ in 0..<8 {
-            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self))
+            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil)
             let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
             let before = runners[r].deps.count
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
@@ -319,6 +326,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             guard case .names(let n)? = runner.deps.first(where: { $0.query == nil })?.answer else { return [] }
             return n
         }
+        /// The dependency's version; -1 while it does not exist (its answer is empty then).
+        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q })?.version ?? -1 }
     }
 
     /// The text of each template's destination (tests and the CLI).

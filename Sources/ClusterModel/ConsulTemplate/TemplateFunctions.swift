@@ -30,10 +30,12 @@ extension TemplateRenderer {
             case .failure(var e): e.line = line; throw e
             }
             if !dependencies.contains(q) { dependencies.append(q) }
+            noteDataRead(q)
             return .list(data.service(q).map { .instance($0) })
         case "services":
             try arity(f, args, 0...0)
             usesServices = true
+            noteDataRead(nil)
             return .list(data.services().map { .catalogService($0) })
         case "eq", "ne":
             try arity(f, args, 2...(f == "eq" ? 64 : 2))

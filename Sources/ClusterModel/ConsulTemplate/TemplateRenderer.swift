@@ -47,7 +47,7 @@ extension Substring {
 }
 
 /// One entry of a `service` answer as the template sees it (consul-template's HealthService).
-public struct TemplateInstance: Equatable, Sendable {
+public struct TemplateInstance: Hashable, Sendable {
     public var node: String
     public var address: String
     public var id: String
@@ -64,9 +64,16 @@ public protocol TemplateData {
     func service(_ q: ServiceQuery) -> [TemplateInstance]
     /// Names of the catalog's services, sorted (consul-template's `services`).
     func services() -> [String]
+    /// A number that changes whenever the answer of `service q` (nil: `services`) may change;
+    /// nil when the data cannot tell (then range bodies that read it are not cached).
+    func answerVersion(_ q: ServiceQuery?) -> Int?
 }
 
-enum TemplateValue: Equatable {
+extension TemplateData {
+    public func answerVersion(_ q: ServiceQuery?) -> Int? { nil }
+}
+
+enum TemplateValue: Hashable {
     case none
     case string(String)
     case int(Int)
@@ -122,12 +129,18 @@ public final class TemplateRenderer {
     /// templates render a few KB).
     static let maxOutputBytes = 16 << 20
     var output: [UInt8] = []
+    /// Range bodies' output kept between renders (RangeBodyCache.swift); nil: every body runs.
+    let cache: RangeBodyCache?
+    /// What the body being recorded for the cache has read.
+    var recording: BodyRecording?
 
-    public init(data: TemplateData) { self.data = data }
+    public init(data: TemplateData, cache: RangeBodyCache? = nil) { self.data = data; self.cache = cache }
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
-        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]
+        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil
+        cache?.renderSeq += 1
         try run(t.nodes, dot: .none)
+        cache?.sweep()
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -169,12 +182,9 @@ public final class TemplateRenderer {
                 default: throw TemplateError(line: l, "range can't iterate over \(v.printed)")
                 }
                 if items.isEmpty { try run(b, dot: dot) }
+                let id = cache == nil ? nil : Self.bodyIdentity(a)
                 for (i, x) in items.enumerated() {
-                    let inner = variables.count
-                    if p.variables.count == 1 { variables.append((p.variables[0], x)) }
-                    if p.variables.count == 2 { variables.append((p.variables[0], .int(i))); variables.append((p.variables[1], x)) }
-                    try run(a, dot: x)
-                    variables.removeSubrange(inner...)
+                    try iterate(a, id: id, cache: cache, item: x, index: i, variables: p.variables)
                 }
                 variables.removeSubrange(mark...)
             }
@@ -192,6 +202,7 @@ public final class TemplateRenderer {
                 variables.append((name, v))
             } else {
                 guard let i = variables.lastIndex(where: { $0.0 == name }) else { throw TemplateError(line: line, "undefined variable: \(name)") }
+                noteVariableWrite(i)
                 variables[i].1 = v
             }
         }
@@ -216,8 +227,9 @@ public final class TemplateRenderer {
         case .dot: return dot
         case .field(let fs): return try fields(dot, fs)
         case .variable(let name, let fs):
-            guard let v = variables.last(where: { $0.0 == name }) else { throw TemplateError(line: line, "undefined variable \"\(name)\"") }
-            return try fields(v.1, fs)
+            guard let i = variables.lastIndex(where: { $0.0 == name }) else { throw TemplateError(line: line, "undefined variable \"\(name)\"") }
+            noteVariableRead(i)
+            return try fields(variables[i].1, fs)
         case .string(let s): return .string(s)
         case .number(let n): return .int(n)
         case .float: throw TemplateError(line: line, "float constants are not supported in consul-template templates")
