@@ -31,6 +31,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     struct Instance {
         let host: Int
         let group: String
+        /// Its group's cache in `caches`.
+        var cache = 0
         var epoch: Int32 = 0
         var busy = false
         var pending = false
@@ -56,6 +58,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         var idleTimer: EventID?
     }
     var instances: [Instance] = []
+    /// One per HAPROXY_GROUP served, in the order of first appearance.
+    var caches: [MarathonLBCache] = []
     public private(set) var eventsHandled = 0
     /// nil: every generation's configuration is kept (`configurationText` at any time); else a
     /// generation HAProxy no longer runs keeps only its defaults, unless it ran at one of these
@@ -69,7 +73,13 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         self.spec = spec; self.model = model; self.marathon = marathon
         for inst in spec.instances {
             for name in inst.hosts {
-                if let h = model.infrastructure.host(named: name) { instances.append(Instance(host: h.index, group: inst.group)) }
+                guard let h = model.infrastructure.host(named: name) else { continue }
+                var instance = Instance(host: h.index, group: inst.group)
+                if let c = caches.firstIndex(where: { $0.group == inst.group }) { instance.cache = c } else {
+                    instance.cache = caches.count
+                    caches.append(MarathonLBCache(group: inst.group, strictMode: spec.flags.strictMode))
+                }
+                instances.append(instance)
             }
         }
         (failureHosts, failureApps) = MarathonLB.resolveFailures(spec, model: model, marathon: marathon)
@@ -214,25 +224,12 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         }
     }
 
-    /// What marathon-lb generates now for instance `i` from Marathon's apps and tasks.
+    /// What marathon-lb generates now for instance `i` from Marathon's apps and tasks (from the
+    /// cache of its group: MarathonLBCache.swift; the same text as generating it afresh).
     func configuration(for i: Int) -> HAProxyConfiguration {
-        var apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])] = []
-        for a in marathon.apps {
-            let def = a.definition
-            // an app no port of which this instance serves adds nothing: its tasks are not listed
-            guard !def.ports.isEmpty, MarathonLBConfig.serves(def, group: instances[i].group, strictMode: spec.flags.strictMode) else { continue }
-            let filterHealth = spec.flags.healthCheck && !def.healthChecks.isEmpty
-            var tasks: [MarathonLBTask] = []
-            for inst in a.instances where inst.state == .running && !inst.isUnreachable {
-                if filterHealth && !(inst.health.contains { $0.alive } || inst.mesosHealthy == true) { continue }
-                guard let ports = marathon.mesos.task(inst.task)?.resources.ports.lowest(def.ports.count) else { continue }
-                tasks.append(MarathonLBTask(task: inst.task, host: inst.host, ports: ports))
-            }
-            apps.append((a.index, def, tasks))
-        }
         let infra = model.infrastructure
-        return MarathonLBConfig.generate(group: instances[i].group, strictMode: spec.flags.strictMode, apps: apps,
-                                         hostName: { infra.hosts[$0].name })
+        return caches[instances[i].cache].configuration(marathon: marathon, healthCheck: spec.flags.healthCheck,
+                                                          hostName: { infra.hosts[$0].name })
     }
 
     // MARK: figures

@@ -13,6 +13,18 @@ public struct MarathonLBTask: Sendable {
     public init(task: TaskID, host: Int, ports: [Int]) { self.task = task; self.host = host; self.ports = ports }
 }
 
+/// One service (an app's port) of an instance's file, its lines written (`MarathonLBConfig.service`).
+struct MarathonLBService {
+    let appId: String
+    let servicePort: Int
+    /// nil: no server, the service is not written.
+    var backend: HAProxyBackend?
+    /// Its `backend` index is set when the file is assembled.
+    var frontend: HAProxyFrontend?
+    var front = "", back = "", vhostACLs = "", vhostRoutes = ""
+    init(appId: String, servicePort: Int) { self.appId = appId; self.servicePort = servicePort }
+}
+
 public enum MarathonLBConfig {
 
     /// The configuration of the instance serving `group` for these apps (index in Marathon's spec,
@@ -30,58 +42,86 @@ public enum MarathonLBConfig {
 
     public static func generate(group: String, strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
                                 hostName: (Int) -> String) -> HAProxyConfiguration {
-        struct Service { let app: Int; let appId: String; let def: AppDefinition; let port: MarathonLBPort; let tasks: [MarathonLBTask] }
-        var services: [Service] = []
+        var services: [MarathonLBService] = []
         for a in apps {
-            let ports = MarathonLBLabels.parse(a.app).ports
-            for p in ports where selects(p, group: group, strictMode: strictMode) {
-                services.append(Service(app: a.index, appId: a.app.id, def: a.app, port: p, tasks: a.tasks))
+            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, group: group, strictMode: strictMode, hostName: hostName)
+        }
+        return assemble(services)
+    }
+
+    /// What one app adds to the file of an instance of `group`: one service per port it serves,
+    /// in port order (marathon-lb's MarathonService per port), with its frontend, backend and
+    /// vhost lines already written. A per-app cache of these (MarathonLBCache.swift) rebuilds only
+    /// the apps that changed; `assemble` makes the file from them.
+    static func services(of app: AppDefinition, index: Int, tasks: [MarathonLBTask], group: String, strictMode: Bool,
+                         hostName: (Int) -> String) -> [MarathonLBService] {
+        var out: [MarathonLBService] = []
+        for p in MarathonLBLabels.parse(app).ports where selects(p, group: group, strictMode: strictMode) {
+            out.append(service(app, index: index, port: p, tasks: tasks, hostName: hostName))
+        }
+        return out
+    }
+
+    static func service(_ app: AppDefinition, index: Int, port p: MarathonLBPort, tasks: [MarathonLBTask],
+                        hostName: (Int) -> String) -> MarathonLBService {
+        var s = MarathonLBService(appId: app.id, servicePort: p.servicePort)
+        let check = healthCheck(app, port: p.index)
+        let mode = p.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
+        let haCheck = check.map { c in
+            HAProxyCheck(inter: c.interval, fall: c.maxConsecutiveFailures + 1, timeout: c.protocol.isHTTP ? c.timeout : nil,
+                         httpPath: c.protocol.isHTTP ? (c.path ?? "/") : nil)
+        }
+        var servers: [HAProxyServer] = []
+        for t in tasks where p.index < t.ports.count {
+            let port = t.ports[p.index]
+            servers.append(HAProxyServer(name: serverName(hostName(t.host), port), address: Host.address(ofIndex: t.host), port: port,
+                                         instance: ServiceInstance(task: t.task, host: t.host, port: port), check: haCheck))
+        }
+        // get_apps: a service without a server is not written
+        guard !servers.isEmpty else { return s }
+        servers.sort { $0.name < $1.name }
+        let name = String(app.id.drop { $0 == "/" }.map { $0 == "/" ? "_" : $0 }) + "_\(p.servicePort)"
+        s.backend = HAProxyBackend(name: name, app: index, portIndex: p.index, mode: mode, balance: p.balance, servers: servers)
+        s.frontend = HAProxyFrontend(name: name, bindPort: p.servicePort, mode: mode, backend: -1, vhosts: p.vhosts)
+        s.front = "\nfrontend \(name)\n  bind *:\(p.servicePort)\n  mode \(mode)\n  use_backend \(name)\n"
+        var back = "\nbackend \(name)\n  balance \(p.balance.rawValue)\n  mode \(mode)\n"
+        if mode == "http" {
+            back += "  option forwardfor\n  http-request set-header X-Forwarded-Port %[dst_port]\n  http-request add-header X-Forwarded-Proto https if { ssl_fc }\n"
+        }
+        if let c = haCheck, let path = c.httpPath {
+            back += "  option  httpchk GET \(path)\n"
+            if let t = c.timeout { back += "  timeout check \(seconds(t))s\n" }
+        }
+        for sv in servers {
+            back += "  server \(sv.name) \(sv.address):\(sv.port)"
+            if let c = sv.check { back += " check inter \(seconds(c.inter))s fall \(c.fall)" }
+            back += "\n"
+        }
+        s.back = back
+        if mode == "http" {
+            for v in p.vhosts {
+                let acl = "host_" + String(v.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+                s.vhostACLs += "  acl \(acl) hdr(host) -i \(v)\n"
+                s.vhostRoutes += "  use_backend \(name) if \(acl)\n"
             }
         }
-        services.sort { $0.appId != $1.appId ? $0.appId < $1.appId : $0.port.servicePort < $1.port.servicePort }
+        return s
+    }
+
+    /// The file from the services of every app, in the order given (apps, then ports): sorted by
+    /// (app id, service port), the head, the vhost frontend, the frontends, then the backends.
+    static func assemble(_ services: [MarathonLBService]) -> HAProxyConfiguration {
+        // the same comparison over the same sequence as one pass over the apps: the same order
+        let sorted = services.sorted { $0.appId != $1.appId ? $0.appId < $1.appId : $0.servicePort < $1.servicePort }
         var cfg = HAProxyConfiguration()
         var text = head
         var fronts = "", backs = "", vhostACLs = "", vhostRoutes = ""
-        for s in services {
-            let check = healthCheck(s.def, port: s.port.index)
-            let mode = s.port.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
-            let haCheck = check.map { c in
-                HAProxyCheck(inter: c.interval, fall: c.maxConsecutiveFailures + 1, timeout: c.protocol.isHTTP ? c.timeout : nil,
-                             httpPath: c.protocol.isHTTP ? (c.path ?? "/") : nil)
-            }
-            var servers: [HAProxyServer] = []
-            for t in s.tasks where s.port.index < t.ports.count {
-                let port = t.ports[s.port.index]
-                servers.append(HAProxyServer(name: serverName(hostName(t.host), port), address: Host.address(ofIndex: t.host), port: port,
-                                             instance: ServiceInstance(task: t.task, host: t.host, port: port), check: haCheck))
-            }
-            guard !servers.isEmpty else { continue }
-            servers.sort { $0.name < $1.name }
-            let name = String(s.appId.drop { $0 == "/" }.map { $0 == "/" ? "_" : $0 }) + "_\(s.port.servicePort)"
-            let b = cfg.backends.count
-            cfg.backends.append(HAProxyBackend(name: name, app: s.app, portIndex: s.port.index, mode: mode, balance: s.port.balance, servers: servers))
-            cfg.frontends.append(HAProxyFrontend(name: name, bindPort: s.port.servicePort, mode: mode, backend: b, vhosts: s.port.vhosts))
-            fronts += "\nfrontend \(name)\n  bind *:\(s.port.servicePort)\n  mode \(mode)\n  use_backend \(name)\n"
-            backs += "\nbackend \(name)\n  balance \(s.port.balance.rawValue)\n  mode \(mode)\n"
-            if mode == "http" {
-                backs += "  option forwardfor\n  http-request set-header X-Forwarded-Port %[dst_port]\n  http-request add-header X-Forwarded-Proto https if { ssl_fc }\n"
-            }
-            if let c = haCheck, let path = c.httpPath {
-                backs += "  option  httpchk GET \(path)\n"
-                if let t = c.timeout { backs += "  timeout check \(seconds(t))s\n" }
-            }
-            for sv in servers {
-                backs += "  server \(sv.name) \(sv.address):\(sv.port)"
-                if let c = sv.check { backs += " check inter \(seconds(c.inter))s fall \(c.fall)" }
-                backs += "\n"
-            }
-            if mode == "http" {
-                for v in s.port.vhosts {
-                    let acl = "host_" + String(v.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-                    vhostACLs += "  acl \(acl) hdr(host) -i \(v)\n"
-                    vhostRoutes += "  use_backend \(name) if \(acl)\n"
-                }
-            }
+        for s in sorted {
+            guard let backend = s.backend, var frontend = s.frontend else { continue }
+            frontend.backend = cfg.backends.count
+            cfg.backends.append(backend)
+            cfg.frontends.append(frontend)
+            fronts += s.front; backs += s.back; vhostACLs += s.vhostACLs; vhostRoutes += s.vhostRoutes
         }
         text += "\nfrontend marathon_http_in\n  bind *:80\n  mode http\n" + vhostACLs + vhostRoutes
         text += fronts + backs

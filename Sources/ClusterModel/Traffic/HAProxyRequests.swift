@@ -119,6 +119,9 @@ extension TrafficModel {
     func haproxyObserve(_ b: HAProxyBackendState, _ s: Int) {
         guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return }
         let r = reach(inst, from: inst.host)
+        // seen as before: `observe` would keep its run of checks, so the start of a new one is not
+        // looked up (most servers of a walk, which runs on every platform signal)
+        guard (r != .accept) != b.servers[s].bad else { return }
         var at = now
         if let m = mesos, let task = m.task(inst.task) {
             if r == .hung, let hang = task.hangAt { at = min(now, hang) }

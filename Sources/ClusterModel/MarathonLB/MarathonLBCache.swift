@@ -1,0 +1,114 @@
+import SimKernel
+
+// marathon-lb regenerates its whole haproxy.cfg on every Marathon event of any app (reset_from_tasks),
+// and the file must stay exactly what it writes. At 1,000 agents that was 31 % of a run: every
+// regeneration listed, named and sorted the servers of every labelled app. This cache keeps, per
+// HAPROXY_GROUP and per app, what the app adds to the file (MarathonLBConfig.services) with the
+// inputs it was made from (the definition's id, ports, labels and health checks; the tasks
+// marathon-lb would list, in Marathon's order), rebuilds an app's services only when those
+// changed, and assembles the file from the services; when no app changed, the last file is the
+// answer. Checking an app costs a pass over its instances comparing task ids (no names, no sort).
+
+/// The parts of an app definition marathon-lb's file depends on (`MarathonLBConfig.services`).
+struct MarathonLBAppInputs: Equatable {
+    var id: String
+    var ports: [AppPort]
+    var labels: [Label]
+    var healthChecks: [HealthCheck]
+    init(_ d: AppDefinition) { id = d.id; ports = d.ports; labels = d.labels; healthChecks = d.healthChecks }
+}
+
+/// One listed task, as the cache compares it: the task (ids are unique for the run, the Mesos
+/// object is its identity) and its host; `listed` is nil when the task lacks the app's ports.
+struct MarathonLBCachedTask {
+    let task: TaskID
+    let host: Int
+    let mesosTask: MesosTask
+    let listed: MarathonLBTask?
+}
+
+/// The cache of one HAPROXY_GROUP (instances of the same group generate the same file).
+final class MarathonLBCache {
+    struct App {
+        var inputs: MarathonLBAppInputs
+        var served: Bool
+        var tasks: [MarathonLBCachedTask] = []
+        var services: [MarathonLBService] = []
+    }
+    let group: String
+    let strictMode: Bool
+    /// By position in Marathon's app list.
+    var apps: [App?] = []
+    var last: HAProxyConfiguration?
+    /// Regenerations answered from the cache without rebuilding any app, and apps rebuilt.
+    private(set) var unchanged = 0
+    private(set) var rebuilt = 0
+
+    init(group: String, strictMode: Bool) { self.group = group; self.strictMode = strictMode }
+
+    /// What marathon-lb generates now for this group, as `MarathonLBConfig.generate` over every app
+    /// (`healthCheck`: the --health-check flag).
+    func configuration(marathon: MarathonScheduler, healthCheck: Bool, hostName: (Int) -> String) -> HAProxyConfiguration {
+        let list = marathon.apps
+        var changed = last == nil || apps.count != list.count
+        if apps.count > list.count { apps.removeLast(apps.count - list.count) }
+        while apps.count < list.count { apps.append(nil) }
+        for (k, a) in list.enumerated() {
+            let def = a.definition
+            if var c = apps[k], c.inputs.ports == def.ports, c.inputs.id == def.id, c.inputs.labels == def.labels,
+               c.inputs.healthChecks == def.healthChecks {
+                guard c.served else { continue }
+                // the same definition: rebuilt only when its listed tasks changed
+                apps[k] = nil   // no second reference while `c.tasks` is updated in place
+                if refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck) {
+                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
+                                                           strictMode: strictMode, hostName: hostName)
+                    rebuilt += 1; changed = true
+                }
+                apps[k] = c
+                continue
+            }
+            // a new or changed definition: an app no port of which this group serves adds nothing
+            changed = true
+            let served = !def.ports.isEmpty && MarathonLBConfig.serves(def, group: group, strictMode: strictMode)
+            var c = App(inputs: MarathonLBAppInputs(def), served: served)
+            if served {
+                _ = refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck)
+                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
+                                                       strictMode: strictMode, hostName: hostName)
+                rebuilt += 1
+            }
+            apps[k] = c
+        }
+        if !changed, let cfg = last { unchanged += 1; return cfg }
+        var services: [MarathonLBService] = []
+        for c in apps { if let c, c.served { services += c.services } }
+        let cfg = MarathonLBConfig.assemble(services)
+        last = cfg
+        return cfg
+    }
+
+    /// The tasks marathon-lb lists for app `a` now (running, reachable, with --health-check and
+    /// health checks: alive for one check or Mesos-healthy), compared in place with `tasks`; a
+    /// difference replaces the list from there on. Returns whether it changed.
+    private func refresh(_ tasks: inout [MarathonLBCachedTask], _ a: MarathonAppState, _ def: AppDefinition,
+                         marathon: MarathonScheduler, healthCheck: Bool) -> Bool {
+        let filterHealth = healthCheck && !def.healthChecks.isEmpty
+        var n = 0
+        var changed = false
+        for inst in a.instances where inst.state == .running && !inst.isUnreachable {
+            if filterHealth && !(inst.health.contains { $0.alive } || inst.mesosHealthy == true) { continue }
+            guard let t = marathon.mesos.task(inst.task) else { continue }
+            if !changed, n < tasks.count, tasks[n].task == inst.task, tasks[n].host == inst.host, tasks[n].mesosTask === t {
+                n += 1
+                continue
+            }
+            if !changed { changed = true; tasks.removeLast(tasks.count - n) }
+            let listed = t.resources.ports.lowest(def.ports.count).map { MarathonLBTask(task: inst.task, host: inst.host, ports: $0) }
+            tasks.append(MarathonLBCachedTask(task: inst.task, host: inst.host, mesosTask: t, listed: listed))
+            n += 1
+        }
+        if !changed && n < tasks.count { changed = true; tasks.removeLast(tasks.count - n) }
+        return changed
+    }
+}
