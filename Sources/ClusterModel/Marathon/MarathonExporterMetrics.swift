@@ -35,11 +35,11 @@ extension MarathonScheduler: MetricsContributor, MarathonTaskSource {
     }
 
     public func collect(_ e: MetricEndpoint, now: SimTime, into w: MetricWriter) {
-        guard e.kind == .marathon, let p = processes.first(where: { $0.host == e.host }), p.alive else { return }
+        guard e.kind == .marathon, let i = processes.firstIndex(where: { $0.host == e.host }), processes[i].alive else { return }
         let f = MarathonScheduler.families
         // a standby answers with the task tracker's counts at 0 (reset when leadership is lost,
         // InstanceTrackerActor.resetMetrics) and no apps; leaderDuration is 0 unless it leads
-        let leads = leader == p.index
+        let leads = leader == i
         if w.begin(f[0], exposing: 1) {
             let since = leads ? leaderChanges.last(where: { $0.leader != nil })?.time : nil
             w.add(f[0].name, [], since.map { (now - $0).seconds * 1000 } ?? 0)

@@ -7,7 +7,7 @@ import SimKernel
 ///
 /// Sources of each rule: docs/marathon.md; the pure rules live in Constraints.swift,
 /// RateLimiter.swift, HealthState.swift and RestartStrategy.swift.
-public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperClient, ZooKeeperWatcher {
+public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchOwner {
     public let spec: MarathonSpec
     unowned let model: ClusterSimulation
     let mesos: MesosCluster
@@ -65,18 +65,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     var degraded: [(start: SimTime, end: SimTime?)] = []
 
     // MARK: HA
-    struct Process {
-        let index: Int
-        let host: Int
-        var alive = true
-        var session: Int?
-        var znode: ZNode?
-    }
-    var processes: [Process] = []
-    public private(set) var leader: Int?
+    /// Curator's LeaderLatch under `/marathon/leader`, one contender per Marathon process.
+    var latch: LeaderLatch!
+    var processes: [LeaderLatch.Contender] { latch.contenders }
+    public var leader: Int? { latch.leader }
     public private(set) var leaderReady = false
     var pendingUpdates: [TaskStatusUpdate] = []
-    var electionPath = "/marathon/leader"
     /// Leader changes, for the summary.
     public private(set) var leaderChanges: [(time: SimTime, leader: String?)] = []
     /// Time from losing a leader to the next leader being ready.
@@ -111,9 +105,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         let infra = model.infrastructure
         let group = spec.hostGroup ?? mesos.masters.first.map { infra.hosts[$0.host].group } ?? infra.groupNames[0]
         let hosts = infra.hostsByGroup[group] ?? []
-        for i in 0..<spec.instances where !hosts.isEmpty {
-            processes.append(Process(index: i, host: hosts[i % hosts.count]))
-        }
+        let processHosts = hosts.isEmpty ? [] : (0..<spec.instances).map { hosts[$0 % hosts.count] }
+        latch = LeaderLatch(zooKeeper: zooKeeper, path: "/marathon/leader", hosts: processHosts,
+                            sessionTimeout: spec.flags.zkSessionTimeout, owner: self)
     }
 
     public func register(in sim: Simulation) { target = sim.register(self) }
@@ -132,73 +126,34 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         driver = mesos.addFramework(self)
         driver.suppressOffers()
         suppressed = true
-        zooKeeper.watchChildren(electionPath, self)
-        for p in processes { openSession(p.index) }
+        latch.start()
         sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
         deployments.start()
     }
 
     // MARK: - Leader election (Curator LeaderLatch: lowest sequence leads)
 
-    func openSession(_ i: Int) {
-        let p = processes[i]
-        processes[i].session = zooKeeper.openSession(self, host: p.host, requestedTimeout: spec.flags.zkSessionTimeout)
-    }
-
-    func process(ofSession s: Int) -> Int? { processes.firstIndex { $0.session == s } }
-
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, connected session: Int, reconnected: Bool) {
-        guard let i = process(ofSession: session), processes[i].alive else { return }
-        if processes[i].znode == nil {
-            processes[i].znode = zk.createEphemeralSequential(session: session, path: electionPath, prefix: "latch-", owner: i)
-        }
-        electLeader()
-    }
-
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, disconnected session: Int) {}
-
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, expired session: Int) {
-        guard let i = process(ofSession: session) else { return }
-        processes[i].session = nil
-        processes[i].znode = nil
-        if leader == i {
-            log("leaderAbdicated", processName(i), "ZooKeeper session expired")
-            loseLeadership()
-        }
+    public func latchSessionLost(_ i: Int) {
         // The process exits on session loss and is restarted by its supervisor.
-        if processes[i].alive {
-            sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
-        }
-        electLeader()
+        sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
     }
 
-    public func zooKeeper(_ zk: ZooKeeperEnsemble, childrenChanged path: String) { electLeader() }
+    public func latchLost(_ l: Int, reason: LeaderLatch.LossReason) {
+        if reason == .sessionExpired { log("leaderAbdicated", processName(l), reason.rawValue) }
+        loseLeadership(l)
+    }
 
     func processName(_ i: Int) -> String { "marathon\(i + 1)@\(model.infrastructure.hosts[processes[i].host].name)" }
 
-    /// The live contender with the lowest sequence is the leader.
-    func electLeader() {
-        let nodes = zooKeeper.children(electionPath)
-        let zk = zooKeeper
-        let lowest = nodes.filter { n in
-            processes.indices.contains(n.owner) && processes[n.owner].alive && processes[n.owner].znode == n
-                && zk.isConnected(n.session)
-        }
-            .min { $0.sequence < $1.sequence }
-        let newLeader = lowest?.owner
-        if newLeader == leader { return }
-        if leader != nil { loseLeadership() }
-        guard let l = newLeader else { return }
-        leader = l
+    /// The live contender with the lowest sequence leads (LeaderLatch).
+    public func latchElected(_ l: Int) {
         leaderChanges.append((now, processName(l)))
         log("leaderElected", processName(l), "preparing (\(Self.electionPrepareTime))")
         sim.schedule(after: Self.electionPrepareTime, target: target, kind: Kind.prepareDone.rawValue, arg: Int64(l))
     }
 
-    func loseLeadership() {
-        guard let l = leader else { return }
+    func loseLeadership(_ l: Int) {
         if leaderReady { failovers.append((now, nil)) }
-        leader = nil
         leaderReady = false
         leaderChanges.append((now, nil))
         log("leadershipLost", processName(l))
@@ -233,28 +188,17 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
     // MARK: - Hosts
 
     func hostWentDown(_ host: Host) {
-        for i in processes.indices where processes[i].host == host.index && processes[i].alive {
-            processes[i].alive = false
-            if let s = processes[i].session { zooKeeper.clientDied(s) }
-            if leader == i {
-                // Followers learn of it only when the ensemble expires the session (electLeader then).
-                log("leaderProcessDown", processName(i), "host \(host.name) down")
-                leaderReady = false
-                failovers.append((now, nil))
-                for a in apps { a.tickGeneration += 1 }
-                deployments.leaderLost()
-            }
+        for i in latch.hostWentDown(host.index) where leader == i {
+            // Followers learn of it only when the ensemble expires the session (the latch elects then).
+            log("leaderProcessDown", processName(i), "host \(host.name) down")
+            leaderReady = false
+            failovers.append((now, nil))
+            for a in apps { a.tickGeneration += 1 }
+            deployments.leaderLost()
         }
     }
 
-    func hostCameUp(_ host: Host) {
-        for i in processes.indices where processes[i].host == host.index && !processes[i].alive {
-            processes[i].alive = true
-            processes[i].session = nil
-            processes[i].znode = nil
-            openSession(i)
-        }
-    }
+    func hostCameUp(_ host: Host) { latch.hostCameUp(host.index) }
 
     // MARK: - Events
 
@@ -302,8 +246,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, ZooKeeperCli
         case .readinessTick:
             readinessTick(TaskID(event.arg))
         case .processRestart:
-            let i = Int(event.arg)
-            if processes[i].alive, processes[i].session == nil { openSession(i) }
+            latch.restart(Int(event.arg))
         case .deploymentCheck:
             deployments.check(Int(event.arg))
         }

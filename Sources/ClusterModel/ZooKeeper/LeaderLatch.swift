@@ -5,7 +5,7 @@ public protocol LeaderLatchOwner: AnyObject {
     /// `contender` now leads (its latch node is the lowest of the live, connected ones).
     func latchElected(_ contender: Int)
     /// The leader `contender` lost its leadership (its session expired, or another leads).
-    func latchLost(_ contender: Int, why: String)
+    func latchLost(_ contender: Int, reason: LeaderLatch.LossReason)
     /// `contender`'s process lost its session and exits; its supervisor should restart it
     /// (`LeaderLatch.restart`) after the owner's delay.
     func latchSessionLost(_ contender: Int)
@@ -16,6 +16,11 @@ public protocol LeaderLatchOwner: AnyObject {
 /// ephemeral sequential node `latch-<seq>` under `path`; the live contender whose node has the
 /// lowest sequence and whose session is connected leads. A process whose session ends exits.
 public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
+    /// Why a leader stopped leading.
+    public enum LossReason: String, Sendable {
+        case sessionExpired = "ZooKeeper session expired"
+        case anotherLeads = "another instance leads"
+    }
     public struct Contender {
         public let host: Int
         public internal(set) var alive = true
@@ -65,7 +70,7 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         contenders[i].znode = nil
         if leader == i {
             leader = nil
-            owner.latchLost(i, why: "ZooKeeper session expired")
+            owner.latchLost(i, reason: .sessionExpired)
         }
         if contenders[i].alive { owner.latchSessionLost(i) }
         elect()
@@ -82,7 +87,7 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         if newLeader == leader { return }
         if let old = leader {
             leader = nil
-            owner.latchLost(old, why: "another instance leads")
+            owner.latchLost(old, reason: .anotherLeads)
         }
         guard let l = newLeader else { return }
         leader = l
