@@ -92,6 +92,7 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   run "$BENCH" mmc "$CUSTOMERS" "$SEED"
   run "$BENCH" flows 1000 10000 $((2000 / DIV)) "$SEED"   # network flow sharing: flows re-shared per second
   run "$BENCH" consul $((1000 / DIV)) $((10000 / DIV)) $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Consul vs the same platform without it
+  run "$BENCH" chronos $((1000 / DIV)) 100 $((6 / DIV > 0 ? 6 / DIV : 1)) "$SEED"   # Chronos jobs vs the same platform without Chronos
   run "$BENCH" traffic 100 10000 $((24 / DIV > 0 ? 24 / DIV : 1)) fluid "$SEED"   # fluid traffic: 100 services x 10,000 req/s
   run "$BENCH" scrape $((1000 / DIV)) 200 $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Prometheus: 1,000 targets x 200 series every 15 s
   run "$BENCH" metrics 10 $((20000 / DIV)) "$SEED"   # exporters: collect() per endpoint kind, everything wanted vs nothing

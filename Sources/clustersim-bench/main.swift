@@ -10,6 +10,8 @@
 //   clustersim-bench consul AGENTS SERVICES HOURS SEED
 //                                         the platform with and without Consul (ConsulBench.swift)
 //   clustersim-bench lb APPS HOURS SEED   apps behind marathon-lb, fluid traffic, the autoscaler (LBBench.swift)
+//   clustersim-bench chronos AGENTS JOBS HOURS SEED
+//                                         the platform with and without Chronos jobs (ChronosBench.swift)
 //   clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
 //                                         the platform with Consul, fluid traffic and Prometheus
 //                                         (FullPlatformBench.swift)
@@ -353,6 +355,7 @@ let usage = """
            clustersim-bench metrics CONTAINERS ITERATIONS SEED
            clustersim-bench lb APPS HOURS SEED
            clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
+           clustersim-bench chronos AGENTS JOBS HOURS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -380,6 +383,9 @@ case "scrape":
               seed: UInt64(parseArg(args, 5, "SEED")))
 case "metrics":
     runMetrics(containers: parseArg(args, 2, "CONTAINERS"), iterations: parseArg(args, 3, "ITERATIONS"), seed: UInt64(parseArg(args, 4, "SEED")))
+case "chronos":
+    runChronos(agents: parseArg(args, 2, "AGENTS"), jobs: parseArg(args, 3, "JOBS"), hours: parseArg(args, 4, "HOURS"),
+               seed: UInt64(parseArg(args, 5, "SEED")))
 case "lb":
     runLB(apps: parseArg(args, 2, "APPS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
 case "platform-full":
