@@ -187,6 +187,11 @@ extension ScenarioSchema {
                 }
             }
         }
+        // work: every data center's Marathon runs every app (see Limits in docs/scenarios.md)
+        let perMarathon = m.apps.reduce(0) { $0 + $1.instances }
+        if perMarathon > MarathonSection.maxTotalInstances / m.datacenters.count {
+            d.error(path, at: value?["datacenters"], "\(m.datacenters.count) Marathons each running the apps' \(perMarathon) instances make \(perMarathon * m.datacenters.count), more than the \(MarathonSection.maxTotalInstances) a scenario may run (see Limits in docs/scenarios.md)")
+        }
         for section in ["marathonLB", "autoscale", "traffic", "consul", "prometheus"] where has(section) {
             d.error(path, at: value?["datacenters"], "one Marathon per data center with a `\(section)` section is not modelled (it reads one Marathon); remove one of them")
         }

@@ -109,6 +109,8 @@ final class MarathonPerDatacenterTests: XCTestCase {
         one(#"marathon.datacenters=[{"name": "dc01", "hostGroup": "mastr"}]"#, "marathon.datacenters[0].hostGroup", ["unknown host group \"mastr\""])
         one(#"marathon.datacenters=[]"#, "marathon.datacenters", [])
         one(#"marathon.datacenters=[{"name": "dc01", "instances": 3}]"#, "marathon.datacenters[0].instances", [])
+        // every data center's Marathon runs every app: 2 x 60,000 instances is over the limit
+        one(#"marathon.apps[0].instances=60000"#, "marathon.datacenters", ["2 Marathons each running the apps' 60000 instances make 120000"])
         one(#"jenkins.jobs[0].marathons=["dc03"]"#, "jenkins.jobs[0].marathons[0]", ["no Marathon for data center \"dc03\""])
         one(#"jenkins.jobs[0].marathons=["dc01", "dc01"]"#, "jenkins.jobs[0].marathons[1]", ["duplicate data center \"dc01\""])
         // the sections that talk to one Marathon are refused
