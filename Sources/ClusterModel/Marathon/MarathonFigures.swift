@@ -106,7 +106,10 @@ extension MarathonScheduler {
                 ("started_at_s", .seconds(d.startedAt)), ("deployed_at_s", .seconds(d.deployedAt)),
                 ("deploy_s", d.seconds.map { .number($0, decimals: 9) } ?? .none),
             ]) }
-            let deployments = m.all.flatMap { mm in mm.deploymentRecords.map { (mm, $0) } }.map { mm, d -> DetailValue in .object([
+            // in order of start (one Marathon: its order; several: by start, then data center order)
+            let records = m.all.flatMap { mm in mm.deploymentRecords.map { (mm, $0) } }.enumerated()
+                .sorted { ($0.element.1.startedAt, $0.offset) < ($1.element.1.startedAt, $1.offset) }.map(\.element)
+            let deployments = records.map { mm, d -> DetailValue in .object([
                 ("deployment", .text(mm.deploymentLabel(d.id))), ("name", .text(d.name)),
                 ("apps", .array(d.apps.map { .text($0) })), ("started_at_s", .seconds(d.startedAt)),
                 ("finished_at_s", .seconds(d.finishedAt)), ("cancelled_at_s", .seconds(d.cancelledAt)),
