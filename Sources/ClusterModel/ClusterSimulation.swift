@@ -50,8 +50,11 @@ public final class ClusterSimulation {
     public private(set) var zooKeeper: ZooKeeperEnsemble?
     /// The Mesos layer; nil when the scenario has no `mesos` section.
     public private(set) var mesos: MesosCluster?
-    /// Marathon; nil when the scenario has no `marathon` section (it needs `mesos`).
+    /// Marathon; nil when the scenario has no `marathon` section (it needs `mesos`). With one
+    /// Marathon per data center (`marathon.datacenters`): the first data center's.
     public private(set) var marathon: MarathonScheduler?
+    /// Every Marathon: one, or one per data center of `marathon.datacenters`, in that order.
+    public private(set) var marathons: [MarathonScheduler] = []
     /// The network (NICs, racks, modes, flows, messages); nil when the scenario has no `network` section.
     public private(set) var network: ClusterNetwork?
     /// Container storage (Docker storage drivers, Ceph); nil when the scenario has no `storage` section.
@@ -83,7 +86,7 @@ public final class ClusterSimulation {
             subsystemEntries.append(entry)
             if let z = s as? ZooKeeperEnsemble { zooKeeper = z }
             if let m = s as? MesosCluster { mesos = m }
-            if let m = s as? MarathonScheduler { marathon = m }
+            if let m = s as? MarathonScheduler { marathon = m; marathons = m.all }
             if let n = s as? ClusterNetwork { network = n }
             if let st = s as? StorageModel { storage = st }
         }

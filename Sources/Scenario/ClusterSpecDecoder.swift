@@ -97,6 +97,8 @@ public enum ScenarioSchema {
         var appSources: [AppSource] = []
         let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d,
                                                                     sources: { appSources.append($0) }) }
+        checkMarathonDatacenters(marathon, value: r.value("marathon"), hostGroups: groups, hostGroupsComplete: groupsComplete,
+                                 mesos: mesos, has: { r.has($0) }, d)
         let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
                                                                sources: appSources, duration: duration, d) } ?? []
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }

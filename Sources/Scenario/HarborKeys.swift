@@ -95,6 +95,8 @@ extension ScenarioSchema {
                 meaning: #"The plugin's PUT with `?force=true`: cancels a deployment of the app in progress instead of a 409."#,
                 source: #"jenkinsci/marathon-plugin:src/main/java/org/jenkinsci/plugins/marathon/MarathonRecorder.java (forceUpdate false)"#),
         KeySpec(#"nextBuildNumber"#, #"integer"#, default: #"`1`"#, allowed: #"1 to 1000000000."#, meaning: #"The first build's number."#),
+        KeySpec(#"marathons"#, #"array of strings"#, default: #"every Marathon"#, allowed: #"Data centers of `marathon.datacenters`, unique, at least one; only with `marathon.datacenters`."#,
+                meaning: #"With one Marathon per data center: the Marathons the plugin PUTs to, one after the other in this order (one `marathon` step each)."#),
     ])
 
     static let jenkinsCommitKeys = SectionKeys(#"jenkins.commits[i]"#, [

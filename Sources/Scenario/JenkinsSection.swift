@@ -52,12 +52,29 @@ extension ScenarioSchema {
                 let image = jr.required("imageBuildTime", .distribution(.seconds))
                 let force = jr.optional("forceUpdate", .bool, default: false)
                 let first = jr.optional("nextBuildNumber", .int(min: 1, max: 1_000_000_000), default: 1)
+                var targets: [String]? = nil
+                if let mv = jr.value("marathons"), let list = ValueDecoder<[String]>.array(of: .nonEmptyString, nonEmpty: true).decode(mv, jr.keyPath("marathons"), d) {
+                    let dcs = marathon?.datacenters.map(\.name) ?? []
+                    if marathon != nil && dcs.isEmpty {
+                        d.error(jr.keyPath("marathons"), at: mv, "only with one Marathon per data center (`marathon.datacenters`); this scenario has one Marathon")
+                    } else {
+                        for (k, dc) in list.enumerated() where marathon != nil {
+                            let p = JSONPath.index(jr.keyPath("marathons"), k)
+                            if !dcs.contains(dc) {
+                                d.error(p, at: mv, "no Marathon for data center \(JSONValue.quote(dc))\(Suggest.didYouMean(dc, among: dcs)); marathon.datacenters: \(dcs.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                            } else if list[..<k].contains(dc) {
+                                d.error(p, at: mv, "duplicate data center \(JSONValue.quote(dc)): the plugin PUTs to each Marathon once")
+                            }
+                        }
+                        targets = list
+                    }
+                }
                 jr.finish()
                 if let n = name, spec.jobs.contains(where: { $0.name == n }) {
                     d.error(jr.keyPath("name"), at: jr.value("name"), "duplicate job name \(JSONValue.quote(n))")
                 } else if let n = name, let a = app, let repo = repository, let b = base, let l = layers, let bt = build, let it = image, let f = force, let fb = first {
                     var j = JenkinsJobSpec(name: n, app: a, repository: repo, baseImage: b, newLayerBytes: l, buildTime: bt, imageBuildTime: it)
-                    j.forceUpdate = f; j.firstBuildNumber = fb
+                    j.forceUpdate = f; j.firstBuildNumber = fb; j.marathons = targets
                     spec.jobs.append(j)
                 }
             }

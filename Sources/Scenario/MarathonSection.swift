@@ -82,6 +82,8 @@ extension ScenarioSchema {
             }
         }
         let instances = r.optional("instances", .int(min: 1, max: 99), default: 3)
+        let datacenters = r.value("datacenters").map { decodeMarathonDatacenters($0, path: r.keyPath("datacenters"), hostGroups: hostGroups,
+                                                                                 hostGroupsComplete: hostGroupsComplete, d) } ?? []
 
         // apps and groups
         let tree = MarathonTree(version: version, diagnostics: d)
@@ -128,9 +130,71 @@ extension ScenarioSchema {
         let apps = tree.apps.map(\.app)
         for (i, w) in tree.warnings.enumerated() where !w.message.isEmpty { _ = i; d.warning(w.path, at: w.value, w.message) }
         let perApp = apps.map { behaviour?.resolved(for: $0.id) ?? AppBehaviour() }
-        return MarathonSpec(version: version, flags: flags, hostGroup: hostGroup, instances: instances, apps: apps,
-                            groups: tree.groupDefinitions(), behaviour: perApp,
-                            warnings: tree.warnings.map { "\($0.path): \($0.message)" })
+        var spec = MarathonSpec(version: version, flags: flags, hostGroup: hostGroup, instances: instances, apps: apps,
+                                groups: tree.groupDefinitions(), behaviour: perApp,
+                                warnings: tree.warnings.map { "\($0.path): \($0.message)" })
+        spec.datacenters = datacenters
+        return spec
+    }
+
+    /// `marathon.datacenters`: objects with a unique `name` and an optional `hostGroup` (a known
+    /// group). Whether each names a data center with agents is checked with the `mesos` section
+    /// (`checkMarathonDatacenters`).
+    static func decodeMarathonDatacenters(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
+                                          _ d: Diagnostics) -> [MarathonDatacenter] {
+        guard let list = ValueDecoder<[JSONValue]>.array(of: .json, nonEmpty: true).decode(v, path, d) else { return [] }
+        var out: [MarathonDatacenter] = []
+        let names = hostGroups.map(\.name)
+        for (i, e) in list.enumerated() {
+            let r = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, keys: marathonDatacenterKeys)
+            guard r.isObject else { continue }
+            let name = r.required("name", .label, hint: "the data center this Marathon serves, like \"dc01\"")
+            var dc = MarathonDatacenter(name: name ?? "")
+            if let g = r.optional("hostGroup", .nonEmptyString) {
+                if names.contains(g) || !hostGroupsComplete { dc.hostGroup = g } else {
+                    d.error(r.keyPath("hostGroup"), at: r.value("hostGroup"), "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                }
+            }
+            r.finish()
+            guard let n = name else { continue }
+            if out.contains(where: { $0.name == n }) {
+                d.error(r.keyPath("name"), at: r.value("name"), "duplicate data center \(JSONValue.quote(n)): one Marathon per data center")
+            } else { out.append(dc) }
+        }
+        return out
+    }
+
+    /// One Marathon per data center: each names a data center of the scenario whose host groups
+    /// run Mesos agents, and the sections that talk to one Marathon are refused.
+    static func checkMarathonDatacenters(_ marathon: MarathonSpec?, value: JSONValue?, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool,
+                                         mesos: MesosSpec?, has: (String) -> Bool, _ d: Diagnostics) {
+        guard let m = marathon, !m.datacenters.isEmpty, let list = value?["datacenters"]?.arrayValue else { return }
+        let path = JSONPath.key("marathon", "datacenters")
+        if hostGroupsComplete, let mesos {
+            let masterGroup = mesos.masterHostGroup ?? (hostGroups.contains { $0.name == "master" } ? "master" : hostGroups.first?.name ?? "")
+            let agentGroups = mesos.agentHostGroups ?? hostGroups.map(\.name).filter { $0 != masterGroup }
+            var known: [String] = []
+            for g in hostGroups where !known.contains(g.datacenter) { known.append(g.datacenter) }
+            var withAgents: [String] = []
+            for g in hostGroups where agentGroups.contains(g.name) && g.count > 0 && !withAgents.contains(g.datacenter) { withAgents.append(g.datacenter) }
+            for (i, dc) in m.datacenters.enumerated() where !withAgents.contains(dc.name) {
+                let p = JSONPath.key(JSONPath.index(path, i), "name")
+                let at = list.indices.contains(i) ? list[i]["name"] : nil
+                if !known.contains(dc.name) {
+                    d.error(p, at: at, "no data center \(JSONValue.quote(dc.name))\(Suggest.didYouMean(dc.name, among: known)) has hosts; data centers: \(known.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                } else {
+                    d.error(p, at: at, "data center \(JSONValue.quote(dc.name)) runs no Mesos agents (agent host groups: \(agentGroups.map { JSONValue.quote($0) }.joined(separator: ", "))); its Marathon would have nothing to run on; data centers with agents: \(withAgents.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                }
+            }
+        }
+        // work: every data center's Marathon runs every app (see Limits in docs/scenarios.md)
+        let perMarathon = m.apps.reduce(0) { $0 + $1.instances }
+        if perMarathon > MarathonSection.maxTotalInstances / m.datacenters.count {
+            d.error(path, at: value?["datacenters"], "\(m.datacenters.count) Marathons each running the apps' \(perMarathon) instances make \(perMarathon * m.datacenters.count), more than the \(MarathonSection.maxTotalInstances) a scenario may run (see Limits in docs/scenarios.md)")
+        }
+        for section in ["marathonLB", "autoscale", "traffic", "consul", "prometheus"] where has(section) {
+            d.error(path, at: value?["datacenters"], "one Marathon per data center with a `\(section)` section is not modelled (it reads one Marathon); remove one of them")
+        }
     }
 }
 

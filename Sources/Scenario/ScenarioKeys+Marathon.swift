@@ -14,11 +14,20 @@ extension ScenarioSchema {
         KeySpec("hostGroup", "string", default: "absent = the Mesos masters' group", allowed: "Must name a host group.",
                 meaning: "Host group the Marathon instances run on (as usual: Marathon next to the Mesos masters)."),
         KeySpec("instances", "integer", default: "`3`", allowed: "1 to 99.", meaning: "Marathon instances (HA: one leader elected through ZooKeeper, the others stand by and proxy)."),
+        KeySpec("datacenters", "array", default: "absent = one Marathon for every agent", allowed: "At least one; see `marathon.datacenters[i]`. Not with `marathonLB`, `autoscale`, `traffic`, `consul` or `prometheus`.",
+                meaning: "One Marathon per data center: each (framework `marathon-<dc>`, its own leader election under `/marathon-<dc>`) runs every app on its data center's agents only. See [One Marathon per data center](#one-marathon-per-data-center)."),
         KeySpec("apps", "array", default: "`[]`", allowed: #"An object, `{"$include": "file.json"}`, or a string = relative path of a JSON file holding an app **or a group**. An object with `apps`, `groups` or `pods` is read as a group."#,
                 meaning: "App definitions."),
         KeySpec("groups", "array", default: "`[]`", allowed: "Inline, `$include`d or by relative path.", meaning: "Group definitions."),
         KeySpec("behaviour", "object", default: "see below", allowed: #"`"default"` and app ids, each a behaviour block."#,
                 meaning: "The simulator's own description of what each app's processes do."),
+    ])
+
+    static let marathonDatacenterKeys = SectionKeys("marathon.datacenters[i]", [
+        KeySpec("name", "string", default: "required", allowed: "A data center with Mesos agents (a host group of it runs agents); unique.",
+                meaning: "The data center this Marathon serves: it is offered that data center's agents only."),
+        KeySpec("hostGroup", "string", default: "absent = `marathon.hostGroup` (its rule)", allowed: "Must name a host group.",
+                meaning: "Host group this Marathon's `instances` run on (a Marathon next to its data center's masters)."),
     ])
 
     static let behaviourKeys = SectionKeys("marathon.behaviour.<app>", [

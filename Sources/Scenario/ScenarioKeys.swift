@@ -68,7 +68,7 @@ public enum ScenarioReference {
          ScenarioSchema.faultKeys, ScenarioSchema.actionKeys, ScenarioSchema.fidelityKeys,
          ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosMasterFlagKeys,
          ScenarioSchema.mesosAgentKeys, ScenarioSchema.mesosAgentFlagKeys,
-         ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.marathonFlagKeys, ScenarioSchema.behaviourKeys,
+         ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.marathonDatacenterKeys, ScenarioSchema.marathonFlagKeys, ScenarioSchema.behaviourKeys,
          ScenarioSchema.chronosKeys, ScenarioSchema.chronosFlagKeys, ScenarioSchema.chronosJobKeys, ScenarioSchema.chronosBehaviourKeys,
          ScenarioSchema.networkKeys, ScenarioSchema.namedNetworkKeys, ScenarioSchema.kvStoreKeys, ScenarioSchema.rackKeys,
          ScenarioSchema.datacenterLinkKeys, ScenarioSchema.experimentsKeys,

@@ -31,7 +31,27 @@ final class SummaryFromEventsTests: XCTestCase {
     static func events(_ folder: String) throws -> [Event] {
         let rows = parseCSV(try String(contentsOfFile: folder + "/events.csv", encoding: .utf8))
         XCTAssertEqual(rows.first, ["time_s", "component", "event", "subject", "detail"])
-        return rows.dropFirst().map { Event(time: Double($0[0])!, component: $0[1], event: $0[2], subject: $0[3], detail: $0[4]) }
+        return rows.dropFirst().map { perMarathon(Event(time: Double($0[0])!, component: $0[1], event: $0[2], subject: $0[3], detail: $0[4])) }
+    }
+
+    /// With one Marathon per data center (component `marathon-dc01`) the summary names apps
+    /// `marathon-dc01:<id>` and deployments `marathon-dc01/deployment-N` (docs/marathon.md): the
+    /// row as one Marathon would log it under those names.
+    static func perMarathon(_ e: Event) -> Event {
+        guard e.component.hasPrefix("marathon-") else { return e }
+        var out = e
+        out.component = "marathon"
+        switch e.event {
+        case "appDeploymentStarted", "appDeployed":
+            out.subject = e.component + ":" + e.subject
+            out.detail = e.component + "/" + e.detail
+        case "appBelowTarget", "appAtTarget":
+            out.subject = e.component + ":" + e.subject
+        case "deploymentStarted", "deploymentFinished", "deploymentCancelled":
+            out.subject = e.component + "/" + e.subject
+        default: break
+        }
+        return out
     }
 
     /// The figures docs/outputs.md defines from events.csv, recomputed from it.

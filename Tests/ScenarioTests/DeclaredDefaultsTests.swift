@@ -189,8 +189,10 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.harborPolicyKeys, at: "harbor.policies[0]", in: s, wordDefaults: ["name", "source", "destination", "period", "filters"])
         check(ScenarioSchema.harborFilterKeys, at: "harbor.policies[0].filters", in: s, wordDefaults: [], only: ["tag"])
         check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod"])
-        check(ScenarioSchema.jenkinsJobKeys, at: "jenkins.jobs[0]", in: s, wordDefaults: ["name", "app", "repository", "baseImage", "buildTime", "imageBuildTime"],
+        check(ScenarioSchema.jenkinsJobKeys, at: "jenkins.jobs[0]", in: s, wordDefaults: ["name", "app", "repository", "baseImage", "buildTime", "imageBuildTime", "marathons"],
               only: Set(ScenarioSchema.jenkinsJobKeys.names).subtracting(["newLayers", "nextBuildNumber"]))
         check(ScenarioSchema.jenkinsCommitKeys, at: "jenkins.commits[0]", in: s, wordDefaults: ["at", "job"])
+        // one Marathon per data center (the shipped release scenario runs two)
+        check(ScenarioSchema.marathonDatacenterKeys, at: "marathon.datacenters[0]", in: s, wordDefaults: ["name", "hostGroup"])
     }
 }

@@ -16,13 +16,16 @@ final class ActionInjector: EventHandler {
 
     func handle(_ event: Event, in sim: Simulation) {
         let a = actions[Int(event.arg)]
-        guard let m = model.marathon else { return }
+        guard model.marathon != nil else { return }
         model.log("action", a.name, a.app, "actions[\(event.arg)]" + (a.force ? " force" : ""))
-        switch a.kind {
-        case .deploy(let def): m.deploy(def, force: a.force)
-        case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
-        case .restart(let app): m.restart(app: app, force: a.force)
-        case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
+        // With one Marathon per data center the operator acts on each, in `marathon.datacenters` order.
+        for m in model.marathons {
+            switch a.kind {
+            case .deploy(let def): m.deploy(def, force: a.force)
+            case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
+            case .restart(let app): m.restart(app: app, force: a.force)
+            case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
+            }
         }
     }
 }

@@ -18,9 +18,9 @@ extension JenkinsPipeline {
                             ("deploy_put_s", "When the Marathon plugin's first PUT was sent."),
                             ("datacenter", "A data center with a Harbor registry."),
                             ("replicated_s", "When the image arrived in that data center's registry (pushed or replicated; empty: never)."),
-                            ("deployed_s", "When the last new instance in that data center became healthy (empty: none there, or the deployment did not finish)."),
+                            ("deployed_s", "When the last new instance in that data center became healthy (empty: none there, or the deployment did not finish), read at the deployment_success of the Marathon that runs it (with one Marathon per data center: that data center's)."),
                             ("commit_to_production_s", "deployed_s - commit_s."),
-                            ("deployment_done_s", "Marathon's deployment_success of the release (the last instance healthy everywhere)."),
+                            ("deployment_done_s", "Marathon's deployment_success of the release (the last instance healthy everywhere); with one Marathon per data center, the last of its Marathons' deployment_success."),
                             ("result", "`released`, `deploying` (at the end of the run), or why the build failed."),
                            ]) { j, time, out in
                 guard time + j.model.spec.sampleInterval > j.model.endTime else { return }

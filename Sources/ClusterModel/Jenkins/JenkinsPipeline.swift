@@ -9,15 +9,22 @@ import SimKernel
 // (no leader); any other error fails the build. The plugin does not wait for the deployment; the
 // release is followed here until Marathon's deployment_success, to measure commit-to-production.
 //
-// One Marathon serves every data center in the scenarios that ship (the seed platform runs one
-// Marathon whose agents are in several data centers), so a release is one PUT; each data center's
-// agents pull the new image from their own Harbor. Per data center, "deployed" is when the last
-// new instance there became healthy.
+// With one Marathon for every data center a release is one PUT; each data center's agents pull
+// the new image from their own Harbor. With one Marathon per data center (`marathon.datacenters`)
+// the job PUTs to each of its Marathons in turn (`jenkins.jobs[i].marathons`, default all), as a
+// pipeline with one `marathon` step per data center does: each PUT has its own 3 attempts, each
+// Marathon answers with its own deployment (its app's upgradeStrategy), and a PUT that fails
+// fails the build (the later Marathons are not asked). Per data center, "deployed" is when the
+// last new instance there became healthy, read at that data center's Marathon's deployment_success.
 public final class JenkinsPipeline: EventHandler, HarborPushClient {
     public let spec: JenkinsSpec
     unowned let model: ClusterSimulation
     let harbor: HarborRegistries
     let marathon: MarathonScheduler
+    /// Every Marathon (`marathon.all`): one, or one per data center.
+    let marathons: [MarathonScheduler]
+    /// Per job: the indices in `marathons` its plugin PUTs to, in order.
+    let targets: [[Int]]
     let host: Int
     var target: Int32 = -1
 
@@ -31,7 +38,16 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         public internal(set) var pushedAt: SimTime?
         public internal(set) var putAt: SimTime?
         public internal(set) var putAttempts = 0
+        /// The first Marathon's deployment of the release.
         public internal(set) var deployment: Int?
+        /// The deployment each Marathon answered with (by index in `marathons`; nil: not PUT to
+        /// it, or no deployment), and when it reported deployment_success.
+        public internal(set) var deployments: [Int?] = []
+        public internal(set) var deployedBy: [SimTime?] = []
+        /// The PUT under way: its position in the job's `targets`, and attempts at this Marathon.
+        var putTarget = 0
+        var attemptsHere = 0
+        /// When the last of the job's Marathons reported deployment_success.
         public internal(set) var deployedAt: SimTime?
         /// Per registry (in `harbor.registries` order): when the last new instance in its data
         /// center became healthy (nil: none there, or not yet).
@@ -54,6 +70,9 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     init(spec: JenkinsSpec, model: ClusterSimulation, harbor: HarborRegistries, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.harbor = harbor; self.marathon = marathon
+        let all = marathon.all
+        marathons = all
+        targets = spec.jobs.map { j in j.marathons.map { dcs in dcs.compactMap { dc in all.firstIndex { $0.datacenter == dc } } } ?? Array(all.indices) }
         host = model.infrastructure.hosts.first { $0.name == spec.host }?.index ?? 0
         nextBuild = spec.jobs.map(\.firstBuildNumber)
         tracked = Array(repeating: false, count: marathon.apps.count)
@@ -96,7 +115,10 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         }
         let build = nextBuild[c.job]
         nextBuild[c.job] += 1
-        releases.append(Release(job: c.job, build: build, commitAt: now, deployedIn: Array(repeating: nil, count: harbor.registries.count)))
+        var release = Release(job: c.job, build: build, commitAt: now, deployedIn: Array(repeating: nil, count: harbor.registries.count))
+        release.deployments = Array(repeating: nil, count: marathons.count)
+        release.deployedBy = Array(repeating: nil, count: marathons.count)
+        releases.append(release)
         let r = releases.count - 1
         log("buildQueued", subject(r), "commit; quiet period \(spec.quietPeriod)")
         model.sim.schedule(after: spec.quietPeriod, target: target, kind: Kind.quietOver.rawValue, arg: Int64(r))
@@ -142,33 +164,47 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         put(r)
     }
 
-    /// The plugin's PUT /v2/apps/{id} with the new image (MarathonRecorder: 3 attempts, 5 s apart,
-    /// on 409 or no answer).
+    /// The plugin's PUT /v2/apps/{id} with the new image to the job's current Marathon
+    /// (MarathonRecorder: 3 attempts, 5 s apart, on 409 or no answer); then the next Marathon's.
     func put(_ r: Int) {
         let job = spec.jobs[releases[r].job]
+        let k = targets[releases[r].job][releases[r].putTarget]
+        let m = marathons[k]
         releases[r].putAttempts += 1
+        releases[r].attemptsHere += 1
         if releases[r].putAt == nil { releases[r].putAt = now }
-        guard let ai = marathon.appIndex[job.app] else { fail(r, "PUT \(job.app): 404 app not found"); return }
-        var def = marathon.apps[ai].definition
+        // With one Marathon per data center, which one answered (the detail names it).
+        let at = m.datacenter == nil ? "" : " (\(m.instanceName))"
+        guard let ai = m.appIndex[job.app] else { fail(r, "PUT \(job.app)\(at): 404 app not found"); return }
+        var def = m.apps[ai].definition
         def.container?.image = "\(harbor.spec.domain)/\(job.repository):\(releases[r].build)"
-        switch marathon.deploy(def, force: job.forceUpdate) {
+        switch m.deploy(def, force: job.forceUpdate) {
         case .deployment(let d):
-            releases[r].deployment = d
-            log("deployRequested", subject(r), "PUT \(job.app) image \(def.image ?? ""): deployment-\(d)")
-            done(r)
-        case .done: done(r)
+            if k == 0 { releases[r].deployment = d }
+            releases[r].deployments[k] = d
+            log("deployRequested", subject(r), "PUT \(job.app)\(at) image \(def.image ?? ""): deployment-\(d)")
+            nextPut(r)
+        case .done: nextPut(r)
         case .conflict(let d):
-            retryOrFail(r, "409 Conflict: deployment-\(d) in progress")
+            retryOrFail(r, "409 Conflict\(at): deployment-\(d) in progress")
         case .noLeader:
-            retryOrFail(r, "no Marathon leader answers")
+            retryOrFail(r, "no Marathon leader answers\(at)")
         case .unknownApp:
-            fail(r, "PUT \(job.app): 404 app not found")
+            fail(r, "PUT \(job.app)\(at): 404 app not found")
         }
     }
 
+    /// The PUT to the current Marathon was accepted: the next of the job's Marathons, or the
+    /// build is over.
+    func nextPut(_ r: Int) {
+        releases[r].putTarget += 1
+        releases[r].attemptsHere = 0
+        if releases[r].putTarget < targets[releases[r].job].count { put(r) } else { done(r) }
+    }
+
     func retryOrFail(_ r: Int, _ why: String) {
-        if releases[r].putAttempts < 3 {
-            log("deployRetry", subject(r), "\(why); attempt \(releases[r].putAttempts) of 3, again in 5s")
+        if releases[r].attemptsHere < 3 {
+            log("deployRetry", subject(r), "\(why); attempt \(releases[r].attemptsHere) of 3, again in 5s")
             model.sim.schedule(after: .seconds(5), target: target, kind: Kind.put.rawValue, arg: Int64(r))
         } else {
             fail(r, "\(why) after 3 attempts")
@@ -187,19 +223,32 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         dispatch()
     }
 
-    /// deployment_success of a release: per data center, when its last new instance became healthy.
+    /// deployment_success of a release's deployment at one Marathon (deployment ids are per
+    /// Marathon: the one whose deployment `d` finished now): per data center of its instances, when
+    /// its last new instance became healthy. The release is in production when every Marathon it
+    /// was PUT to has reported.
     func deploymentSucceeded(_ d: Int) {
-        guard let r = releases.lastIndex(where: { $0.deployment == d }) else { return }
-        releases[r].deployedAt = now
-        guard let ai = marathon.appIndex[spec.jobs[releases[r].job].app] else { return }
-        let a = marathon.apps[ai]
-        let hosts = model.infrastructure.hosts
-        for inst in a.instances where inst.version == a.configVersion && inst.isActive {
-            let dc = hosts[inst.host].datacenter
-            guard let reg = harbor.registries.firstIndex(where: { $0.datacenter == dc }) else { continue }
-            let t = healthyAt[inst.task] ?? inst.runningSince ?? now
-            releases[r].deployedIn[reg] = max(releases[r].deployedIn[reg] ?? t, t)
+        for (k, m) in marathons.enumerated() {
+            guard let r = releases.lastIndex(where: { $0.deployments[k] == d && $0.deployedBy[k] == nil }),
+                  m.deploymentFinished(d, at: now) else { continue }
+            releases[r].deployedBy[k] = now
+            guard let ai = m.appIndex[spec.jobs[releases[r].job].app] else { continue }
+            let a = m.apps[ai]
+            let hosts = model.infrastructure.hosts
+            for inst in a.instances where inst.version == a.configVersion && inst.isActive {
+                let dc = hosts[inst.host].datacenter
+                guard let reg = harbor.registries.firstIndex(where: { $0.datacenter == dc }) else { continue }
+                let t = healthyAt[inst.task] ?? inst.runningSince ?? now
+                releases[r].deployedIn[reg] = max(releases[r].deployedIn[reg] ?? t, t)
+            }
+            let job = targets[releases[r].job]
+            let label = m.deploymentLabel(d)
+            guard releases[r].putTarget >= job.count, job.allSatisfy({ releases[r].deployedBy[$0] != nil }) else {
+                log("deployedIn", subject(r), "\(label) done \(NumberFormat.decimal((now - releases[r].commitAt).seconds)) s after the commit")
+                continue
+            }
+            releases[r].deployedAt = now
+            log("released", subject(r), "\(label) done \(NumberFormat.decimal((now - releases[r].commitAt).seconds)) s after the commit")
         }
-        log("released", subject(r), "deployment-\(d) done \(NumberFormat.decimal((now - releases[r].commitAt).seconds)) s after the commit")
     }
 }

@@ -36,6 +36,9 @@ public struct JenkinsJobSpec: Equatable, Sendable {
     public var forceUpdate = false
     /// The first build number (Jenkins' nextBuildNumber).
     public var firstBuildNumber = 1
+    /// With one Marathon per data center: the data centers whose Marathon it PUTs to, in order;
+    /// nil: every Marathon, in `marathon.datacenters` order.
+    public var marathons: [String]? = nil
     public init(name: String, app: String, repository: String, baseImage: String, newLayerBytes: [Int64],
                 buildTime: Distribution, imageBuildTime: Distribution) {
         self.name = name; self.app = app; self.repository = repository; self.baseImage = baseImage

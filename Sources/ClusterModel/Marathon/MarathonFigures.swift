@@ -11,6 +11,8 @@ public struct AppDeploy: Sendable {
     public var app: String
     /// The deployment (deployment-N in events.csv) that first deployed the app; nil: none did.
     public var deployment: Int?
+    /// `deployment` as outputs name it ("deployment-3", or "marathon-dc01/deployment-3").
+    public var deploymentName: String?
     public var startedAt: SimTime?
     public var deployedAt: SimTime?
     /// deployedAt - startedAt; nil when no deployment of the app completed its step.
@@ -45,22 +47,34 @@ public struct MarathonFigures: Sendable {
 }
 
 extension MarathonScheduler {
-    /// Task counts, first deploys, apps below target and degraded time, as of now.
+    /// Task counts, first deploys, apps below target and degraded time, as of now: of every
+    /// Marathon of the run (this one and its peers; counts add up, apps are counted per Marathon
+    /// and labelled `appLabel`, degraded time is the union of their degraded periods).
     public func figures() -> MarathonFigures {
         var p = MarathonFigures()
-        for i in 0..<appCount {
-            let s = snapshot(app: i)
-            p.tasksLaunched += s.launchedTotal
-            p.tasksFailed += s.failedTotal
-            p.tasksKilled += s.killedTotal
-            p.tasksLost += s.lostTotal
-            let (dep, st, fin) = deployTime(app: i)
-            p.deploys.append(AppDeploy(app: s.id, deployment: dep, startedAt: st, deployedAt: fin))
-            if s.healthy < s.targetInstances { p.appsBelowTargetAtEnd += 1 }
+        for m in all {
+            for i in 0..<m.appCount {
+                let s = m.snapshot(app: i)
+                p.tasksLaunched += s.launchedTotal
+                p.tasksFailed += s.failedTotal
+                p.tasksKilled += s.killedTotal
+                p.tasksLost += s.lostTotal
+                let (dep, st, fin) = m.deployTime(app: i)
+                p.deploys.append(AppDeploy(app: m.appLabel(s.id), deployment: dep, deploymentName: dep.map(m.deploymentLabel),
+                                           startedAt: st, deployedAt: fin))
+                if s.healthy < s.targetInstances { p.appsBelowTargetAtEnd += 1 }
+            }
         }
         for d in degradedPeriods { p.degraded += (d.end ?? now) - d.start }
         return p
     }
+
+    /// An app as outputs name it: its id, or with one Marathon per data center
+    /// "marathon-dc01:/courseware/web" (each Marathon runs every app).
+    public func appLabel(_ id: String) -> String { datacenter == nil ? id : instanceName + ":" + id }
+
+    /// A deployment as outputs name it: "deployment-3", or "marathon-dc01/deployment-3".
+    public func deploymentLabel(_ id: Int) -> String { datacenter == nil ? "deployment-\(id)" : "\(instanceName)/deployment-\(id)" }
 
     /// One entry per fired fault, in firing order: the first degraded period that began at or
     /// after the fault and before the next one.
@@ -88,12 +102,15 @@ extension MarathonScheduler {
         ContributedDetails(of: MarathonScheduler.self, into: "mesos", after: nil, keys: ["deploys", "deployments"],
                            absent: [.array([]), .array([])]) { m in
             let deploys = m.figures().deploys.map { d -> DetailValue in .object([
-                ("app", .text(d.app)), ("deployment", d.deployment.map { .text("deployment-\($0)") } ?? .none),
+                ("app", .text(d.app)), ("deployment", d.deploymentName.map { .text($0) } ?? .none),
                 ("started_at_s", .seconds(d.startedAt)), ("deployed_at_s", .seconds(d.deployedAt)),
                 ("deploy_s", d.seconds.map { .number($0, decimals: 9) } ?? .none),
             ]) }
-            let deployments = m.deploymentRecords.map { d -> DetailValue in .object([
-                ("deployment", .text("deployment-\(d.id)")), ("name", .text(d.name)),
+            // in order of start (one Marathon: its order; several: by start, then data center order)
+            let records = m.all.flatMap { mm in mm.deploymentRecords.map { (mm, $0) } }.enumerated()
+                .sorted { ($0.element.1.startedAt, $0.offset) < ($1.element.1.startedAt, $1.offset) }.map(\.element)
+            let deployments = records.map { mm, d -> DetailValue in .object([
+                ("deployment", .text(mm.deploymentLabel(d.id))), ("name", .text(d.name)),
                 ("apps", .array(d.apps.map { .text($0) })), ("started_at_s", .seconds(d.startedAt)),
                 ("finished_at_s", .seconds(d.finishedAt)), ("cancelled_at_s", .seconds(d.cancelledAt)),
                 ("duration_s", .seconds(d.finishedAt.map { $0 - d.startedAt })),
@@ -102,7 +119,7 @@ extension MarathonScheduler {
         },
         ContributedDetails(of: MarathonScheduler.self, into: "mesos", after: "master_failovers", keys: ["marathon_failovers"],
                            absent: [.array([])]) { m in
-            [[.array(m.failovers.map { f in .object([("lost_at_s", .seconds(f.lostAt)), ("ready_at_s", .seconds(f.readyAt))]) })]]
+            [[.array(m.all.flatMap(\.failovers).map { f in .object([("lost_at_s", .seconds(f.lostAt)), ("ready_at_s", .seconds(f.readyAt))]) })]]
         },
         ContributedDetails(of: MarathonScheduler.self, into: "mesos", array: "faults", after: "detected_after_s",
                            keys: ["apps_degraded", "recovered_after_s"], absent: [.bool(false), .none]) { m in

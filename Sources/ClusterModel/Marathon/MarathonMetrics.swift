@@ -81,7 +81,25 @@ extension MarathonScheduler {
                                                startedAt: $0.startedAt, finishedAt: $0.finishedAt, cancelledAt: $0.cancelledAt) }
     }
 
+    /// Whether deployment `id` of this Marathon reported deployment_success at `t` (deployment
+    /// ids are per Marathon: a listener of the signal tells which Marathon's deployment ended).
+    public func deploymentFinished(_ id: Int, at t: SimTime) -> Bool {
+        deployments.all.contains { $0.id == id && $0.finishedAt == t }
+    }
+
     /// Periods during which at least one app had fewer healthy, ready instances than its target
-    /// (after its first deployment finished): the platform was degraded as users saw it.
-    public var degradedPeriods: [(start: SimTime, end: SimTime?)] { degraded }
+    /// (after its first deployment finished): the platform was degraded as users saw it. With one
+    /// Marathon per data center: the union over every Marathon (some app of some data center).
+    public var degradedPeriods: [(start: SimTime, end: SimTime?)] {
+        guard !peers.isEmpty else { return degraded }
+        var out: [(start: SimTime, end: SimTime?)] = []
+        for p in all.flatMap(\.degraded).sorted(by: { $0.start < $1.start }) {
+            if let last = out.last, last.end.map({ $0 >= p.start }) ?? true {
+                if let e = last.end { out[out.count - 1].end = p.end.map { max($0, e) } }
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
 }

@@ -48,8 +48,8 @@ extension MarathonScheduler {
             },
         ContributedFigures(
             of: MarathonScheduler.self, into: "mesos", after: "max_master_failover_s",
-            keys: [("marathon_failovers", "times the Marathon leader was lost")], absent: [.int(0)]) { m in
-                [HeadlineFigure("marathon_failovers", .int(Int64(m.failovers.count)))]
+            keys: [("marathon_failovers", "times the Marathon leader was lost (with one Marathon per data center: of any of them)")], absent: [.int(0)]) { m in
+                [HeadlineFigure("marathon_failovers", .int(Int64(m.all.reduce(0) { $0 + $1.failovers.count })))]
             },
         ContributedFigures(
             of: MarathonScheduler.self, into: "mesos", after: "max_detection_s",
@@ -64,16 +64,16 @@ extension MarathonScheduler {
     /// "none" while no instance leads or without a `marathon` section.
     static let leaderColumn = ContributedColumns(
         of: MarathonScheduler.self, table: "mesos.csv", after: "leader_ready",
-        columns: [("marathon_leader", "Marathon instance that leads (marathonN@host), or none")],
+        columns: [("marathon_leader", "Marathon instance that leads (marathonN@host), or none; with one Marathon per data center, each one's (marathon-dc01-N@host or none) in `marathon.datacenters` order, separated by spaces")],
         absent: { w in w.field("none") }) { m, _, _, w in
-            w.field(m.leaderName ?? "none")
+            if m.peers.isEmpty { w.field(m.leaderName ?? "none") } else { w.field(m.all.map { $0.leaderName ?? "none" }.joined(separator: " ")) }
         }
 
     static let appsTable = SubsystemTable(
         of: MarathonScheduler.self, file: "apps.csv", when: "when the scenario has a `marathon` section (long format: one row per app and sample)",
         columns: [
             ("time_s", "simulated time of the sample, seconds"),
-            ("app", "Marathon app id"),
+            ("app", "Marathon app id (with one Marathon per data center: marathon-<dc>:<app id>, rows in `marathon.datacenters` order)"),
             ("version", "the app's config version (1 at start; +1 per deploy that changes the config or restart)"),
             ("target_instances", "instances the app should have"),
             ("staged", "instances in TASK_STAGING or TASK_STARTING"),
@@ -90,15 +90,17 @@ extension MarathonScheduler {
             ("failed_total", "instances ended TASK_FAILED or TASK_ERROR since the start"),
             ("killed_total", "instances ended TASK_KILLED since the start"),
             ("lost_total", "instances ended TASK_LOST, TASK_GONE or TASK_DROPPED since the start"),
-        ]) { m, time, w in
-            for i in 0..<m.appCount {
+        ]) { first, time, w in
+            for m in first.all {
+              for i in 0..<m.appCount {
                 let s = m.snapshot(app: i)
-                w.field(time); w.field(s.id); w.field(s.configVersion); w.field(s.targetInstances)
+                w.field(time); w.field(m.datacenter == nil ? s.id : m.appLabel(s.id)); w.field(s.configVersion); w.field(s.targetInstances)
                 w.field(s.staged); w.field(s.running); w.field(s.healthy); w.field(s.unhealthy); w.field(s.healthUnknown)
                 w.field(s.unreachable); w.field(s.launchQueue); w.field(s.inBackoff ? 1 : 0)
                 w.field(NumberFormat.seconds(s.backoffDelay.nanoseconds)); w.field(s.deploymentInProgress ? 1 : 0)
                 w.field(s.launchedTotal); w.field(s.failedTotal); w.field(s.killedTotal); w.field(s.lostTotal)
                 w.endRow()
+              }
             }
         }
 }

@@ -15,6 +15,17 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     let zooKeeper: ZooKeeperEnsemble
     var driver: SchedulerDriver!
     var target: Int32 = -1
+    /// The data center this Marathon serves (`marathon.datacenters`): it is offered that data
+    /// center's agents only. nil: one Marathon for every agent.
+    public let datacenter: String?
+    /// "marathon", or "marathon-<dc>" with one Marathon per data center: its framework name, its
+    /// events.csv component, its ZooKeeper znode and the prefix of its random streams.
+    public let instanceName: String
+    /// The other data centers' Marathons, built and driven by the first (`marathon.datacenters`):
+    /// the first is the subsystem of the list; its register, subscribe and start drive them too.
+    public internal(set) var peers: [MarathonScheduler] = []
+    /// Every Marathon of the run: this one and its peers, in `marathon.datacenters` order.
+    public var all: [MarathonScheduler] { [self] + peers }
 
     // MARK: state
     var apps: [MarathonAppState] = []
@@ -65,7 +76,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var degraded: [(start: SimTime, end: SimTime?)] = []
 
     // MARK: HA
-    /// Curator's LeaderLatch under `/marathon/leader`, one contender per Marathon process.
+    /// Curator's LeaderLatch under `/<instanceName>/leader`, one contender per Marathon process.
     var latch: LeaderLatch!
     var processes: [LeaderLatch.Contender] { latch.contenders }
     public var leader: Int? { latch.leader }
@@ -86,15 +97,18 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
              backoffOver, readinessTick, processRestart, deploymentCheck, killRetry, reviveState, reconcile
     }
 
-    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble) {
+    init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble,
+         datacenter: MarathonDatacenter? = nil) {
         self.spec = spec
         self.model = model
         self.mesos = mesos
         self.zooKeeper = zooKeeper
+        self.datacenter = datacenter?.name
+        instanceName = datacenter.map { "marathon-\($0.name)" } ?? "marathon"
         rateLimiter = RateLimiter(version: spec.version)
         launchTokens = spec.flags.launchTokens
-        offerStream = model.stream("marathon/offer-matcher")
-        killStream = model.stream("marathon/kill-selection")
+        offerStream = model.stream("\(instanceName)/offer-matcher")
+        killStream = model.stream("\(instanceName)/kill-selection")
         placementHosts = Array(repeating: nil, count: model.infrastructure.hosts.count)
         for (i, def) in spec.apps.enumerated() {
             apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id), demand: demand))
@@ -103,19 +117,24 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         deployments = Deployments(scheduler: self)
         // Marathon instances run on the hosts of `hostGroup` (default: the Mesos masters' group).
         let infra = model.infrastructure
-        let group = spec.hostGroup ?? mesos.masters.first.map { infra.hosts[$0.host].group } ?? infra.groupNames[0]
+        let group = datacenter?.hostGroup ?? spec.hostGroup ?? mesos.masters.first.map { infra.hosts[$0.host].group } ?? infra.groupNames[0]
         let hosts = infra.hostsByGroup[group] ?? []
         let processHosts = hosts.isEmpty ? [] : (0..<spec.instances).map { hosts[$0 % hosts.count] }
-        latch = LeaderLatch(zooKeeper: zooKeeper, path: "/marathon/leader", hosts: processHosts,
+        latch = LeaderLatch(zooKeeper: zooKeeper, path: "/\(instanceName)/leader", hosts: processHosts,
                             sessionTimeout: spec.flags.zkSessionTimeout, owner: self)
     }
 
-    public func register(in sim: Simulation) { target = sim.register(self) }
+    public func register(in sim: Simulation) {
+        target = sim.register(self)
+        for p in peers { p.register(in: sim) }
+    }
 
-    public var frameworkName: String { "marathon" }
+    public var frameworkName: String { instanceName }
+    /// A data center's Marathon stands for a Mesos cluster of its own: only its agents are offered.
+    public var agentDatacenter: String? { datacenter }
     public var role: String { spec.flags.mesosRole }
 
-    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log("marathon", event, subject, detail) }
+    func log(_ event: String, _ subject: String, _ detail: String = "") { model.log(instanceName, event, subject, detail) }
     var now: SimTime { model.sim.now }
     var sim: Simulation { model.sim }
 
@@ -129,6 +148,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         latch.start()
         sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
         deployments.start()
+        for p in peers { p.start() }
     }
 
     // MARK: - Leader election (Curator LeaderLatch: lowest sequence leads)
@@ -143,7 +163,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         loseLeadership(l)
     }
 
-    func processName(_ i: Int) -> String { "marathon\(i + 1)@\(model.infrastructure.hosts[processes[i].host].name)" }
+    /// "marathon2@master-02"; with one Marathon per data center "marathon-dc01-2@master-02".
+    func processName(_ i: Int) -> String {
+        (datacenter == nil ? "marathon" : instanceName + "-") + "\(i + 1)@\(model.infrastructure.hosts[processes[i].host].name)"
+    }
 
     /// The live contender with the lowest sequence leads (LeaderLatch).
     public func latchElected(_ l: Int) {
@@ -444,7 +467,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                 remaining.cpus -= res.cpus; remaining.memMB -= res.memMB; remaining.diskMB -= res.diskMB
                 var r = res
                 r.ports = PortSet(ports.map { $0...$0 })
-                let name = "\(a.taskPrefix).\(a.nextInstanceNumber)"
+                let name = datacenter.map { "\(a.taskPrefix).\($0).\(a.nextInstanceNumber)" } ?? "\(a.taskPrefix).\(a.nextInstanceNumber)"
                 a.nextInstanceNumber += 1
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),

@@ -21,6 +21,9 @@ public struct MarathonSpec: Equatable, Sendable {
     public var behaviour: [AppBehaviour]
     /// "fields accepted but not modelled" notes, one per app (already reported as warnings).
     public var warnings: [String]
+    /// One Marathon per data center (`marathon.datacenters`): each runs every app on its data
+    /// center's agents only. Empty: one Marathon for all agents.
+    public var datacenters: [MarathonDatacenter] = []
 
     public init(version: MarathonVersion = .baseline, flags: MarathonFlags? = nil, hostGroup: String? = nil,
                 instances: Int = 3, apps: [AppDefinition] = [], groups: [GroupDefinition] = [],
@@ -38,6 +41,15 @@ public struct MarathonSpec: Equatable, Sendable {
         if let i = apps.firstIndex(where: { $0.id == id }), i < behaviour.count { return behaviour[i] }
         return AppBehaviour()
     }
+}
+
+/// One data center's Marathon (`marathon.datacenters[i]`): its framework is `marathon-<name>`,
+/// its instances run on `hostGroup` (nil: `MarathonSpec.hostGroup`'s rule) and elect their leader
+/// under `/marathon-<name>`.
+public struct MarathonDatacenter: Equatable, Sendable {
+    public var name: String
+    public var hostGroup: String?
+    public init(name: String, hostGroup: String? = nil) { self.name = name; self.hostGroup = hostGroup }
 }
 
 /// How an app's tasks behave once started (the simulator's own `behaviour` block).

@@ -131,6 +131,10 @@ public protocol MesosFramework: AnyObject {
     /// FrameworkInfo.checkpoint (Marathon --checkpoint, default true): tasks survive an agent
     /// process restart. Default true.
     var checkpoint: Bool { get }
+    /// A framework that stands for the scheduler of one data center's own Mesos cluster (one
+    /// Marathon per data center): the allocator offers it that data center's agents only. nil
+    /// (the default): every agent.
+    var agentDatacenter: String? { get }
 }
 
 /// What a framework would do with an offer, answered without drawing or launching
@@ -153,6 +157,7 @@ extension MesosFramework {
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook { .wanted }
     public var partitionAware: Bool { true }
     public var checkpoint: Bool { true }
+    public var agentDatacenter: String? { nil }
 }
 
 /// Calls from a framework's scheduler to Mesos (through the leading master).

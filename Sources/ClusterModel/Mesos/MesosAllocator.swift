@@ -101,6 +101,8 @@ extension MesosCluster {
     }
 
     func filtered(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Bool {
+        // A data center's framework (one Marathon per data center) is never offered another's agents.
+        if let dc = f.datacenter, dc != a.host.datacenter { return true }
         guard let flt = f.filters[a.index] else { return false }
         if flt.expires <= now { f.filters[a.index] = nil; filtersActive -= 1; return false }
         guard free.cpus <= flt.refused.cpus, free.memMB <= flt.refused.memMB, free.diskMB <= flt.refused.diskMB else { return false }

@@ -198,6 +198,8 @@ final class FrameworkState {
     let role: String
     let partitionAware: Bool
     let checkpoint: Bool
+    /// `MesosFramework.agentDatacenter`: offered only this data center's agents; nil: every agent.
+    let datacenter: String?
     var registered = false
     var everRegistered = false
     var suppressed = false
@@ -218,6 +220,7 @@ final class FrameworkState {
         self.index = index; self.framework = framework; self.name = framework.frameworkName
         self.role = framework.role; self.partitionAware = framework.partitionAware
         self.checkpoint = framework.checkpoint; self.stream = stream
+        datacenter = framework.agentDatacenter
     }
 }
 
