@@ -33,6 +33,10 @@ public final class ChronosJobState {
     var lastSuccess: SimTime?
     /// Tasks of the job between launch and a terminal state.
     var running = 0
+    /// 3.x: the occurrence last counted as due and as dropped (the loop queues an overdue
+    /// occurrence again after every batch of offers until it launches: counted once).
+    var lastDueOccurrence: Int64 = -1
+    var lastDroppedOccurrence: Int64 = -1
 
     // MARK: counters (chronos.csv)
     /// Runs that became due: occurrences queued (2.x: scheduled in a scan; 3.x: found overdue) and dependent triggers.
