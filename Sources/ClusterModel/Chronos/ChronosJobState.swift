@@ -52,8 +52,10 @@ public final class ChronosJobState {
     public internal(set) var skipped = 0
     /// Occurrences passed over by `skipForward` (2.x at a leader's load, 3.x when a late run launches).
     public internal(set) var skippedForward = 0
-    /// Queued runs dropped at an offer: the job still running and not `concurrent`, disabled
-    /// (JobExpired), or already in the same offer batch.
+    /// Queued runs dropped at an offer: the job still running and not `concurrent` (a 3.x
+    /// occurrence once, though queued again after every batch), disabled (JobExpired), or already
+    /// in the same offer batch; 3.x: a retry or dependent trigger not queued because a task of the
+    /// job waits in the queue (TaskManager.enqueue).
     public internal(set) var dropped = 0
     /// Lateness of first attempts: launch time minus the time the run was due.
     public internal(set) var latenessCount = 0
