@@ -388,6 +388,24 @@ final class ChronosTests: XCTestCase {
         XCTAssertEqual(r.chronos.reconciliations, 3, "after 20, 30 and 40 min")
     }
 
+    /// Reconciliation rides on the offer and status callbacks (no timer), and with no task running
+    /// its implicit request has nothing to answer: an idle Chronos that reconciles every minute
+    /// processes exactly as many events as one that never does.
+    func testIdleReconciliationCostsNoEvents() {
+        func run(interval: String) -> (events: UInt64, reconciliations: Int)? {
+            let text = Self.scenario(chronos: """
+                {"version": "3.x", "hosts": ["chronos-01"], "flags": {"reconciliation_interval": \(interval)},
+                 "jobs": [{"name": "later", "schedule": "R/2017-01-01T05:00:00Z/PT1H"}]}
+                """, duration: "2h")
+            guard let r = self.run(text) else { return nil }
+            return (r.model.sim.eventsProcessed, r.chronos.reconciliations)
+        }
+        guard let often = run(interval: "60"), let never = run(interval: "1000000") else { return }
+        XCTAssertGreaterThan(often.reconciliations, 100, "every minute from 2 min on")
+        XCTAssertEqual(never.reconciliations, 0)
+        XCTAssertEqual(often.events, never.events, "reconciling with no task running costs no event")
+    }
+
     /// Chronos (2.5.1 and 3.0) declines every offer with the same filter while nothing is queued
     /// and never suppresses: fidelity.offers `fast` may decline for it without making the offer.
     func testIdleChronosTellsTheAllocatorItDeclinesEveryOffer() {
