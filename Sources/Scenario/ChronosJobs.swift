@@ -120,6 +120,15 @@ extension ScenarioSchema {
             if version == .v2 { d.warning(r.keyPath("concurrent"), at: r.value["concurrent"], "Chronos 2.x does not read \"concurrent\" (a run due while the job runs is dropped): ignored") }
             else { job.concurrent = b }
         }
+        if let mv = r.value("maxCompletionTime") {
+            // JobDeserializer@c1348ddfd80e reads it with Jackson asLong; MesosTaskBuilder sets
+            // TaskInfo.max_completion_time (seconds) only when it is > 0. 2.5.1 has no such field.
+            if version == .v2 {
+                d.warning(r.keyPath("maxCompletionTime"), at: mv, "Chronos 2.x does not read \"maxCompletionTime\" (added in 3.0): ignored")
+            } else if let n = ValueDecoder<Int>.int().decode(mv, r.keyPath("maxCompletionTime"), d), n > 0 {
+                job.maxCompletionTime = .seconds(Int64(n))
+            }
+        }
         if let b = r.optional("highPriority", .bool) { job.highPriority = b }
         if let b = r.optional("softError", .bool) { job.softError = b }
         if let b = r.optional("async", .bool) { job.async = b }

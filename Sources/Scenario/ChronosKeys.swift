@@ -47,6 +47,8 @@ extension ScenarioSchema {
                 meaning: #"Chronos' state and leader latch live under it."#, source: chronosSource),
         KeySpec(#"mesos_checkpoint"#, #"bool"#, default: #"`true`"#, allowed: #"true or false."#,
                 meaning: #"FrameworkInfo.checkpoint: tasks survive an agent process restart."#, source: chronosSource),
+        KeySpec(#"reconciliation_interval"#, #"seconds"#, default: #"`600`"#, allowed: #"Whole seconds >= 0, or a Go duration string."#,
+                meaning: #"Chronos asks Mesos for the state of its running tasks when an offer or a status update arrives more than this long after the last time (the first time twice this long after the process started)."#, source: chronosSource + " and mesos/MesosJobFramework.scala `reconcile`"),
     ])
 
     static let chronosBehaviourKeys = SectionKeys("chronos.behaviour.<job>", [
@@ -78,6 +80,7 @@ extension ScenarioSchema {
         KeySpec(#"async"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"TASK_FINISHED does not count as the job's success (no dependents triggered)."#),
         KeySpec(#"container"#, #"object"#, default: #"none"#, allowed: #"Chronos' container object; its `image` (a string) is pulled."#, meaning: #"The job's container."#),
         KeySpec(#"constraints"#, #"array"#, default: #"`[]`"#, allowed: #"`[attribute, "EQUALS"|"LIKE"|"UNLIKE", value]`; `hostname` is the agent's name."#, meaning: #"Where the job may run."#),
+        KeySpec(#"maxCompletionTime"#, #"integer (seconds)"#, default: #"`0`"#, allowed: #"A whole number of seconds up to 2147483647; 0 or less: no limit. 3.x only (2.x ignores it: a warning)."#, meaning: #"Mesos kills a run still going this long after its container started (TaskInfo.max_completion_time: TASK_FAILED, then Chronos' retries)."#),
         KeySpec(#"command"#, #"string"#, default: #"`""`"#, allowed: #"Any text (not run)."#, meaning: #"The command."#),
         KeySpec(#"shell"#, #"bool"#, default: #"`true`"#, allowed: #"Not used by the model."#, meaning: #"Run the command through a shell."#),
         KeySpec(#"owner"#, #"string"#, default: #"`""`"#, allowed: #"Not used by the model."#, meaning: #"Notification addresses."#),
@@ -91,7 +94,6 @@ extension ScenarioSchema {
         KeySpec(#"environmentVariables"#, #"array"#, default: #"`[]`"#, allowed: #"Not used by the model."#, meaning: #"Environment of the command."#),
         KeySpec(#"arguments"#, #"array"#, default: #"`[]`"#, allowed: #"Not used by the model."#, meaning: #"Arguments of the command."#),
         KeySpec(#"labels"#, #"array"#, default: #"`[]`"#, allowed: #"Not used by the model."#, meaning: #"Mesos task labels."#),
-        KeySpec(#"maxCompletionTime"#, #"integer"#, default: #"`0`"#, allowed: #"Not used by the model."#, meaning: #"ms before a run is killed (3.x)."#),
         KeySpec(#"dataProcessingJobType"#, #"bool"#, default: #"`false`"#, allowed: #"Not used by the model."#, meaning: #"Marks data-processing jobs."#),
         KeySpec(#"successCount"#, #"integer"#, default: #"`0`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Successes so far."#),
         KeySpec(#"errorCount"#, #"integer"#, default: #"`0`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Errors so far."#),

@@ -115,6 +115,7 @@ extension ScenarioSchema {
                     if s.hasPrefix("/") { f.zkPath = s } else { d.error(p, at: x, "a ZooKeeper path starts with \"/\", got \(JSONValue.quote(s))") }
                 }
             case "mesos_checkpoint": if let b = ValueDecoder<Bool>.bool.decode(x, p, d) { f.mesosCheckpoint = b }
+            case "reconciliation_interval": if let dur = chronosDurationFlag(x, p, unit: second, unitName: "seconds", least: 0, d) { f.reconciliationInterval = dur }
             default: break
             }
         }

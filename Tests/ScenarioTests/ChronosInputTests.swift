@@ -122,6 +122,22 @@ final class ChronosInputTests: XCTestCase {
         XCTAssertNil(v3.spec.chronos?.jobs[0].epsilon)
     }
 
+    /// `maxCompletionTime` (seconds) exists from 3.0 (c1348ddfd80e); 2.5.1 ignores it. 0 or less: none.
+    /// `--reconciliation_interval` in seconds, 600 by default.
+    func testMaxCompletionTimeAndReconciliationInterval() {
+        guard let v3 = loadOK(Self.scenario(#"{"version": "3.x", "flags": {"reconciliation_interval": 60}, "jobs": [{"name": "a", "maxCompletionTime": 90}, {"name": "b", "maxCompletionTime": -5}]}"#)) else { return }
+        XCTAssertEqual(v3.spec.chronos?.jobs[0].maxCompletionTime, .seconds(90))
+        XCTAssertNil(v3.spec.chronos?.jobs[1].maxCompletionTime)
+        XCTAssertEqual(v3.spec.chronos?.flags.reconciliationInterval, .seconds(60))
+        XCTAssertEqual(v3.warnings, [])
+        guard let v2 = loadOK(Self.scenario(#"{"jobs": [{"name": "a", "maxCompletionTime": 90}]}"#)) else { return }
+        XCTAssertNil(v2.spec.chronos?.jobs[0].maxCompletionTime)
+        XCTAssertEqual(v2.spec.chronos?.flags.reconciliationInterval, .seconds(600))
+        XCTAssertTrue(v2.warnings.first?.contains("chronos.jobs[0].maxCompletionTime: Chronos 2.x does not read") ?? false, "\(v2.warnings)")
+        assertSingleError(Self.scenario(#"{"version": "3.x", "jobs": [{"name": "a", "maxCompletionTime": 1e308}]}"#), path: "chronos.jobs[0].maxCompletionTime", ["2147483647"])
+        assertSingleError(Self.scenario(#"{"flags": {"reconciliation_interval": -1}}"#), path: "chronos.flags.reconciliation_interval", ["whole number of seconds"])
+    }
+
     func testJobsFileExportedFromChronos() {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

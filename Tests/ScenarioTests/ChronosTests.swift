@@ -201,8 +201,8 @@ final class ChronosTests: XCTestCase {
     /// 2.x has no `concurrent`: a run due while the previous one still runs is dropped at the offer.
     /// 3.x with `concurrent: true` runs it beside the first.
     func testConcurrentRunsIn3xAndDroppedIn2x() {
-        // 3.x without `concurrent`: the overdue run is queued again at every wake (60 s) and dropped
-        // while the previous one runs; it launches when that one ends (at 51 min, then at 101 min).
+        // 3.x without `concurrent`: the overdue run is queued again after every batch of offers and
+        // dropped while the previous one runs; it launches when that one ends (at 50 min, then at 100 min).
         for (version, concurrent, expected) in [("2.x", false, 2), ("3.x", true, 4), ("3.x", false, 3)] {
             let text = Self.scenario(chronos: """
                 {"version": "\(version)", "hosts": ["chronos-01"],
@@ -287,5 +287,138 @@ final class ChronosTests: XCTestCase {
         let busy = regenerations(#"[{"name": "tick", "schedule": "R/2017-01-01T00:07:00Z/PT30S", "cpus": 0.1, "mem": 32}]"#)
         XCTAssertNotNil(none)
         XCTAssertEqual(busy, none, "10 Chronos runs from 7 min on change nothing marathon-lb sees")
+    }
+    // MARK: - 3.x loop, maxCompletionTime, reconciliation, offers while idle
+
+    /// Times of Mesos status rows (`TASK_RUNNING`, `TASK_FINISHED` ...) of `job`'s tasks.
+    func statusTimes(_ r: Run, _ state: String, _ job: String) -> [SimTime] {
+        r.events.filter { $0.component == "mesos" && $0.event == state && $0.subject.hasSuffix(":" + job) }.map(\.time)
+    }
+
+    /// 3.x @c1348ddfd80e: the loop wakes after every batch of offers (launchTasks ->
+    /// notifyCondition) and queues the overdue job again; TaskManager.enqueue ignores it while it
+    /// waits. So a run due while the previous one still runs launches at the first batch after
+    /// that one ends (within the offer delay), and each late occurrence is dropped (counted) once.
+    func testOverdueRunLaunchesAtTheFirstOfferAfterThePreviousRunEnds3x() {
+        let text = Self.scenario(chronos: """
+            {"version": "3.x", "hosts": ["chronos-01"],
+             "jobs": [{"name": "long", "schedule": "R/2017-01-01T00:00:00Z/PT30M"}],
+             "behaviour": {"long": {"runTime": "50m"}}}
+            """, duration: "119m")
+        guard let r = run(text) else { return }
+        let l = r.launches("long")
+        let ends = statusTimes(r, "TASK_FINISHED", "long")
+        XCTAssertEqual(l.count, 3)
+        XCTAssertEqual(ends.count, 2)
+        for (k, end) in ends.enumerated() where k + 1 < l.count {
+            XCTAssertGreaterThanOrEqual(l[k + 1].launched, end)
+            XCTAssertLessThanOrEqual(l[k + 1].launched - end, Self.offerDelay, "run \(k + 1) launches at the first batch after run \(k) ended at \(end)")
+        }
+        XCTAssertEqual(l.map { $0.due }, [SimTime.zero, .zero + .minutes(30), .zero + .minutes(60)], "the late occurrences keep their due time")
+        XCTAssertEqual(r.job("long").dropped, 2, "00:30 and 01:00, each dropped while the previous run ran, counted once")
+        XCTAssertEqual(r.job("long").due, 3)
+        XCTAssertEqual(r.job("long").skippedForward, 1, "the launch at ~01:40 moves the schedule past 01:30 to 02:00")
+    }
+
+    /// 3.x: a retry waiting for `--failure_retry` does not hold back the job's next occurrence
+    /// (only the queue counts, TaskManager.queuedJobs), and the retry that comes due while that
+    /// run runs is dropped at the offer.
+    func testNextOccurrenceRunsWhileARetryWaits3x() {
+        let text = Self.scenario(chronos: """
+            {"version": "3.x", "hosts": ["chronos-01"],
+             "jobs": [{"name": "flaky", "schedule": "R/2017-01-01T00:00:00Z/PT5M"}],
+             "behaviour": {"flaky": {"runTime": "4m30s", "failureProbability": 1}}}
+            """, duration: "9m")
+        guard let r = run(text) else { return }
+        let l = r.launches("flaky")
+        XCTAssertEqual(l.map { $0.attempt }, [0, 0], "the 00:00 run and the 00:05 run; the 00:00 run's retry is dropped")
+        if l.count == 2 {
+            XCTAssertEqual(l[1].due, .zero + .minutes(5))
+            XCTAssertLessThanOrEqual(l[1].launched - l[1].due, Self.offerDelay, "the 00:05 run is on time")
+        }
+        XCTAssertEqual(r.job("flaky").retried, 1)
+        XCTAssertEqual(r.job("flaky").dropped, 1, "the retry, due at ~00:05:36 while the 00:05 run runs")
+    }
+
+    /// `maxCompletionTime` (3.x, seconds): MesosTaskBuilder@c1348ddfd80e sets
+    /// TaskInfo.max_completion_time; the executor kills a run still going then (TASK_FAILED), and
+    /// Chronos retries it as any failure. A run that ends sooner succeeds.
+    func testMaxCompletionTimeKillsALongRunAndChronosRetriesIt() {
+        let text = Self.scenario(chronos: """
+            {"version": "3.x", "hosts": ["chronos-01"],
+             "jobs": [{"name": "slow", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "maxCompletionTime": 300, "retries": 1},
+                      {"name": "quick", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "maxCompletionTime": 300}],
+             "behaviour": {"slow": {"runTime": "10m"}, "quick": {"runTime": "4m"}}}
+            """, duration: "30m")
+        guard let r = run(text) else { return }
+        let running = statusTimes(r, "TASK_RUNNING", "slow"), failed = statusTimes(r, "TASK_FAILED", "slow")
+        XCTAssertEqual(running.count, 2, "the run and its retry")
+        XCTAssertEqual(failed.count, 2)
+        for (a, b) in zip(running, failed) { XCTAssertEqual(b - a, .seconds(300), "killed 300 s after its container started") }
+        let slow = r.job("slow"), quick = r.job("quick")
+        XCTAssertEqual([slow.retried, slow.failed, slow.succeeded], [1, 2, 0], "slow: retried once, both attempts killed")
+        XCTAssertEqual([quick.succeeded, quick.failed], [1, 0], "quick ends before the limit")
+    }
+
+    /// MesosJobFramework.reconcile (--reconciliation_interval 600 s, first 1200 s after the process
+    /// started): after a master failover, the agent of a running task never re-registers; the new
+    /// master sends nothing about the task. Chronos learns it at the first reconciliation after
+    /// the master marked the agent unreachable (TASK_LOST for a framework that is not
+    /// PARTITION_AWARE) and retries the run. Without reconciliation the job would run forever.
+    func testReconciliationTurnsATaskOfAVanishedAgentIntoAFailure() {
+        let text = Self.scenario(chronos: """
+            {"version": "3.x", "hosts": ["chronos-01"],
+             "jobs": [{"name": "batch", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "constraints": [["hostname", "EQUALS", "slave-01"]]}],
+             "behaviour": {"batch": {"runTime": "2h"}}}
+            """, duration: "45m", extra: """
+            , "faults": [{"at": "10m", "kind": "hostCrash", "host": "slave-01"},
+                         {"at": "10m", "kind": "masterCrash", "master": "leader"}]
+            """)
+        guard let r = run(text) else { return }
+        let unreachable = r.times("mesos", "agentUnreachable", "slave-01")
+        XCTAssertEqual(unreachable.count, 1)
+        let retries = r.times("chronos", "jobRetry", "batch")
+        XCTAssertEqual(retries.count, 1, "the lost task is retried once")
+        XCTAssertEqual(r.job("batch").failed, 1)
+        if let u = unreachable.first, let t = retries.first {
+            XCTAssertGreaterThan(u, .zero + .minutes(20), "agent_reregister_timeout after the new master")
+            XCTAssertGreaterThan(t, .zero + .minutes(30), "the reconciliation at ~20 min finds the agent still expected; the next, after 30 min, finds it gone")
+            XCTAssertLessThan(t, .zero + .minutes(30) + Self.offerDelay + .seconds(2), "the first batch of offers after 30 min, then the answer")
+        }
+        XCTAssertEqual(r.chronos.reconciliations, 3, "after 20, 30 and 40 min")
+    }
+
+    /// Reconciliation rides on the offer and status callbacks (no timer), and with no task running
+    /// its implicit request has nothing to answer: an idle Chronos that reconciles every minute
+    /// processes exactly as many events as one that never does.
+    func testIdleReconciliationCostsNoEvents() {
+        func run(interval: String) -> (events: UInt64, reconciliations: Int)? {
+            let text = Self.scenario(chronos: """
+                {"version": "3.x", "hosts": ["chronos-01"], "flags": {"reconciliation_interval": \(interval)},
+                 "jobs": [{"name": "later", "schedule": "R/2017-01-01T05:00:00Z/PT1H"}]}
+                """, duration: "2h")
+            guard let r = self.run(text) else { return nil }
+            return (r.model.sim.eventsProcessed, r.chronos.reconciliations)
+        }
+        guard let often = run(interval: "60"), let never = run(interval: "1000000") else { return }
+        XCTAssertGreaterThan(often.reconciliations, 100, "every minute from 2 min on")
+        XCTAssertEqual(never.reconciliations, 0)
+        XCTAssertEqual(often.events, never.events, "reconciling with no task running costs no event")
+    }
+
+    /// Chronos (2.5.1 and 3.0) declines every offer with the same filter while nothing is queued
+    /// and never suppresses: fidelity.offers `fast` may decline for it without making the offer.
+    func testIdleChronosTellsTheAllocatorItDeclinesEveryOffer() {
+        for (flags, refuse) in [("{}", 5.0), (#"{"decline_offer_duration": 120000}"#, 120.0)] {
+            let text = Self.scenario(chronos: """
+                {"version": "3.x", "hosts": ["chronos-01"], "flags": \(flags),
+                 "jobs": [{"name": "later", "schedule": "R/2017-01-01T05:00:00Z/PT1H"}]}
+                """, duration: "2m")
+            guard let r = run(text) else { return }
+            let free = Resources(cpus: Scalar(8.0), memMB: Scalar(32768.0), diskMB: Scalar(500_000.0))
+            XCTAssertEqual(r.chronos.offerOutlook(host: 0, resources: free), .allDeclined(refuseSeconds: refuse))
+            r.chronos.enqueue(.init(job: 0, due: r.model.sim.now, attempt: 0))
+            XCTAssertEqual(r.chronos.offerOutlook(host: 0, resources: free), .wanted, "with a task queued the offer is made")
+        }
     }
 }

@@ -33,6 +33,10 @@ public final class ChronosJobState {
     var lastSuccess: SimTime?
     /// Tasks of the job between launch and a terminal state.
     var running = 0
+    /// 3.x: the occurrence last counted as due and as dropped (the loop queues an overdue
+    /// occurrence again after every batch of offers until it launches: counted once).
+    var lastDueOccurrence: Int64 = -1
+    var lastDroppedOccurrence: Int64 = -1
 
     // MARK: counters (chronos.csv)
     /// Runs that became due: occurrences queued (2.x: scheduled in a scan; 3.x: found overdue) and dependent triggers.
@@ -48,8 +52,10 @@ public final class ChronosJobState {
     public internal(set) var skipped = 0
     /// Occurrences passed over by `skipForward` (2.x at a leader's load, 3.x when a late run launches).
     public internal(set) var skippedForward = 0
-    /// Queued runs dropped at an offer: the job still running and not `concurrent`, disabled
-    /// (JobExpired), or already in the same offer batch.
+    /// Queued runs dropped at an offer: the job still running and not `concurrent` (a 3.x
+    /// occurrence once, though queued again after every batch), disabled (JobExpired), or already
+    /// in the same offer batch; 3.x: a retry or dependent trigger not queued because a task of the
+    /// job waits in the queue (TaskManager.enqueue).
     public internal(set) var dropped = 0
     /// Lateness of first attempts: launch time minus the time the run was due.
     public internal(set) var latenessCount = 0

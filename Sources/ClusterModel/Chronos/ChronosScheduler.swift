@@ -20,16 +20,22 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     var jobIndex: [String: Int] = [:]
 
     /// A task waiting in the queue or for its time: the job, when it was due (the occurrence, the
-    /// parent's success, or the retry's time) and the attempt (0 first, then retries).
-    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int }
+    /// parent's success, or the retry's time), the attempt (0 first, then retries) and, for a run
+    /// the 3.x loop found overdue, the index of its occurrence (-1 otherwise).
+    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int; var occurrence: Int64 = -1 }
     /// TaskManager's queues: high priority first, each FIFO (a head index; compacted when drained).
     var queues: [[QueuedTask]] = [[], []]
     var heads = [0, 0]
     /// Tasks scheduled for later (2.x's delayed tasks, retries), by slot; the event carries the slot.
     var delayed: [QueuedTask?] = []
     var freeSlots: [Int] = []
-    /// Tasks between launch and a terminal state.
-    var tasks: [TaskID: (job: Int, attempt: Int)] = [:]
+    /// Tasks between launch and a terminal state; `seen` once a status of it arrived (TaskManager
+    /// keeps a task's status from TASK_STAGING/STARTING/RUNNING on: what reconciliation sends).
+    var tasks: [TaskID: (job: Int, attempt: Int, seen: Bool)] = [:]
+    /// MesosJobFramework `lastReconciliation` of each instance: set to its process' start plus
+    /// `--reconciliation_interval` (the field's initialiser), then to each reconciliation's time.
+    var lastReconciliation: [SimTime] = []
+    public private(set) var reconciliations = 0
 
     // MARK: HA
     /// The instances' leader latch (Curator LeaderLatch under `--zk_path`).
@@ -42,16 +48,15 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     var pendingUpdates: [TaskStatusUpdate] = []
     public private(set) var failovers: [(lostAt: SimTime, readyAt: SimTime?)] = []
     public private(set) var offersDeclined = 0
-    /// The loop's next wake (3.x), so an older wake is ignored.
+    /// The loop's next wake (3.x), so an older wake is ignored, and when it is armed.
     var wakeGeneration: Int32 = 0
+    var armedWake: SimTime?
     /// Loading the jobs from ZooKeeper and starting the driver after election (model choice, as Marathon's 2 s).
     static let electionPrepareTime = SimDuration.seconds(2)
     /// Chronos exits when its ZooKeeper session is lost; its supervisor restarts it (model choice, as Marathon's).
     static let processRestartDelay = SimDuration.seconds(10)
     /// Filters.refuse_seconds when Chronos passes none (mesos.proto default 5 s).
     static let mesosDefaultRefuse = 5.0
-    /// 3.x `nanosUntilNextJob` when no job is waiting: 60 s.
-    static let idleWake = SimDuration.seconds(60)
 
     enum Kind: Int32 { case prepareDone = 1, scan, wake, delayedTask, processRestart }
 
@@ -73,6 +78,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         let infra = model.infrastructure
         latch = LeaderLatch(zooKeeper: zooKeeper, path: spec.flags.zkPath + "/candidate",
                             hosts: spec.hosts.compactMap { infra.host(named: $0)?.index }, sessionTimeout: spec.flags.zkTimeout, owner: self)
+        lastReconciliation = Array(repeating: .zero + spec.flags.reconciliationInterval, count: latch.contenders.count)
     }
 
     public func register(in sim: Simulation) { target = sim.register(self) }
@@ -187,6 +193,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         case .wake:
             let (gen, ep) = IndexGeneration.unpack(event.arg)
             guard leaderReady, ep == epoch, Int32(gen) == wakeGeneration else { return }
+            armedWake = nil
             wake()
         case .delayedTask:
             let (slot, ep) = IndexGeneration.unpack(event.arg)
@@ -195,7 +202,9 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             freeSlots.append(slot)
             enqueue(t)
         case .processRestart:
-            latch.restart(Int(event.arg))
+            let i = Int(event.arg)
+            lastReconciliation[i] = now + spec.flags.reconciliationInterval
+            latch.restart(i)
         }
     }
 
@@ -256,25 +265,32 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         sim.schedule(after: period, target: target, kind: Kind.scan.rawValue, arg: Int64(epoch))
     }
 
-    /// 3.x JobScheduler.mainLoop: queue every enabled job whose next time has come (not again while
-    /// it waits in the queue), then sleep until the next job's time (at most 60 s).
+    /// 3.x JobScheduler.mainLoop, at every wake: queue every enabled job whose next time has come,
+    /// then sleep until the next job's time (`nanosUntilNextJob`). The loop also wakes after every
+    /// batch of offers (`launchTasks` -> `notifyCondition`), so an overdue job is queued again until
+    /// a task of it launches (TaskManager.enqueue ignores it while it waits in the queue). A job
+    /// that becomes due wakes the loop at its time; the real loop also wakes 60 s after its last
+    /// wake when no job is waiting, which finds nothing to do (a job becomes overdue only at its
+    /// time, and one dropped at an offer is queued again right after), so that wake is not simulated.
     func wake() {
         let nowMs = self.nowMs
         var nextWake: Int64? = nil
         for s in jobs where !s.disabled && s.hasRecurrences {
             guard let next = s.nextMs() else { continue }
             if next <= nowMs {
-                if !isQueued(s.index) {
+                let k = s.nextIndex
+                if enqueue(QueuedTask(job: s.index, due: simTime(ms: next), attempt: 0, occurrence: k)) && s.lastDueOccurrence != k {
+                    s.lastDueOccurrence = k
                     s.due += 1
-                    enqueue(QueuedTask(job: s.index, due: simTime(ms: next), attempt: 0))
                 }
             } else {
                 nextWake = min(nextWake ?? next, next)
             }
         }
-        let after = nextWake.map { SimDuration(nanoseconds: ($0 - nowMs) * 1_000_000) }.map { min($0, Self.idleWake) } ?? Self.idleWake
+        guard let n = nextWake.map({ simTime(ms: $0) }), armedWake != n else { return }
+        armedWake = n
         wakeGeneration &+= 1
-        sim.schedule(after: after, target: target, kind: Kind.wake.rawValue,
+        sim.schedule(at: n, target: target, kind: Kind.wake.rawValue,
                      arg: IndexGeneration.pack(Int(UInt32(bitPattern: wakeGeneration)), epoch))
     }
 
@@ -296,11 +312,13 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     func clearQueues() {
         queues = [[], []]; heads = [0, 0]
         delayed = []; freeSlots = []
+        armedWake = nil
     }
 
+    /// Whether a task of the job waits in the queue (TaskManager.queueContains, by job name).
     func isQueued(_ job: Int) -> Bool {
         for q in 0..<2 where queues[q][heads[q]...].contains(where: { $0.job == job }) { return true }
-        return delayed.contains { $0?.job == job }
+        return false
     }
 
     func schedule(_ t: QueuedTask, at time: SimTime) {
@@ -314,9 +332,21 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     }
 
     /// TaskManager.enqueue. Chronos calls reviveOffers here only with --revive_offers_for_new_jobs
-    /// (default false): the task waits for the next offer.
-    func enqueue(_ t: QueuedTask) {
+    /// (default false): the task waits for the next offer. 3.x (@c1348ddfd80e, since #762 "Don't
+    /// double enqueue tasks") ignores a task of a job that already waits in the queue: the 3.x
+    /// loop's copies of an overdue run, but also a retry or a dependent's trigger arriving then,
+    /// which are lost (counted as dropped). 2.5.1 queues every task.
+    @discardableResult
+    func enqueue(_ t: QueuedTask) -> Bool {
+        if spec.version == .v3 && isQueued(t.job) {
+            if t.occurrence < 0 {
+                jobs[t.job].dropped += 1
+                log("runDropped", jobs[t.job].name, "\(t.attempt > 0 ? "retry" : "run") not queued: a task of the job is already in the queue")
+            }
+            return false
+        }
         queues[jobs[t.job].job.highPriority ? 0 : 1].append(t)
+        return true
     }
 
     /// TaskManager.getTask: the head of the high-priority queue, else of the normal one.
@@ -353,8 +383,12 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
                 continue
             }
             if s.running > 0 && !(spec.version == .v3 && s.job.concurrent) {
-                s.dropped += 1
-                log("runDropped", s.name, "queued run dropped: the job is still running and not concurrent")
+                // 3.x queues an overdue occurrence again after this batch: counted once.
+                if t.occurrence < 0 || t.occurrence != s.lastDroppedOccurrence {
+                    s.lastDroppedOccurrence = t.occurrence
+                    s.dropped += 1
+                    log("runDropped", s.name, "queued run dropped: the job is still running and not concurrent")
+                }
                 continue
             }
             if chosen.contains(where: { $0.task.job == t.job }) {
@@ -373,6 +407,35 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             if mine.isEmpty { decline(o); continue }
             launch(mine.map(\.task), on: o)
         }
+        // launchTasks ends with notifyCondition: the 3.x loop wakes after every batch.
+        if spec.version == .v3 { wake() }
+        reconcileIfDue()
+    }
+
+    /// MesosJobFramework.reconcile, called after every batch of offers and every status update:
+    /// once `--reconciliation_interval` has passed since the last time, Chronos sends Mesos the
+    /// statuses of the tasks it has heard of (an empty list asks for all of the framework's tasks).
+    /// Mesos answers through status updates: a task it no longer knows the agent of comes back
+    /// TASK_LOST and is handled as a failure. No timer: it costs nothing while no callback arrives.
+    func reconcileIfDue() {
+        guard leaderReady, let l = latch.leader, now > lastReconciliation[l] + spec.flags.reconciliationInterval else { return }
+        lastReconciliation[l] = now
+        reconciliations += 1
+        driver.reconcile(tasks: tasks.filter { $0.value.seen }.keys.sorted())
+    }
+
+    /// fidelity.offers `fast` (docs/chronos.md "Offers while idle"): Chronos declines every offer
+    /// with the same filter while its queue is empty (both versions; neither suppresses offers), so
+    /// the allocator may decline for it without making the offers. A decline keeps the side effect
+    /// the real callback has (the reconciliation check); the 3.x loop's wake after a batch finds
+    /// nothing when the queue is empty (an overdue job is always queued again right after a batch).
+    /// With tasks queued every offer is made (`.wanted`), as in `exact`.
+    public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook {
+        guard leaderReady else { return .allDeclined(refuseSeconds: declineSeconds) }
+        guard queuedCount == 0 else { return .wanted }
+        offersDeclined += 1
+        reconcileIfDue()
+        return .allDeclined(refuseSeconds: declineSeconds)
     }
 
     func decline(_ o: Offer) {
@@ -406,7 +469,8 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             let s = jobs[t.job]
             let b = s.behaviour
             let fails = b.failureProbability > 0 && s.stream.uniform() < b.failureProbability
-            let behaviour = TaskBehaviour(startup: .constant(0), timeToCrash: fails ? b.runTime : nil, timeToFinish: fails ? nil : b.runTime)
+            let behaviour = TaskBehaviour(startup: .constant(0), timeToCrash: fails ? b.runTime : nil, timeToFinish: fails ? nil : b.runTime,
+                                          maxCompletionTime: s.job.maxCompletionTime)
             let dueMs = spec.startMs + t.due.nanoseconds / 1_000_000
             launches.append(TaskLaunch(name: "ct:\(dueMs):\(t.attempt):\(s.name)", framework: frameworkName, resources: s.resources,
                                        image: s.job.image.map { ImageRef(name: $0, sizeBytes: b.imageSizeBytes) },
@@ -420,7 +484,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         for (k, id) in ids.enumerated() {
             let t = batch[k]
             let s = jobs[t.job]
-            tasks[id] = (t.job, t.attempt)
+            tasks[id] = (t.job, t.attempt, false)
             s.running += 1
             s.launched += 1
             if t.attempt == 0 { s.recordLateness(max(.zero, now - t.due)) }
@@ -440,11 +504,13 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
 
     public func statusUpdate(_ u: TaskStatusUpdate) {
         guard leaderReady else { pendingUpdates.append(u); return }
-        guard let (ji, attempt) = tasks[u.task] else { return }
+        defer { reconcileIfDue() }
+        guard let (ji, attempt, _) = tasks[u.task] else { return }
         let s = jobs[ji]
         switch u.state {
         case .staging, .starting, .running:
             // JobScheduler.handleStartedTask: a dependent's parent edges start counting again.
+            tasks[u.task]!.seen = true
             for i in s.edgeInvocations.indices { s.edgeInvocations[i] = 0 }
             return
         default:

@@ -36,6 +36,9 @@ public struct ChronosFlags: Equatable, Sendable {
     public var zkPath = "/chronos/state"
     /// --mesos_checkpoint. true.
     public var mesosCheckpoint = true
+    /// --reconciliation_interval: seconds between task reconciliations, checked when an offer or a
+    /// status update arrives (MesosJobFramework.reconcile). 600 s (@2.5.1 and @c1348ddfd80e).
+    public var reconciliationInterval = SimDuration.seconds(600)
     public init() {}
 }
 
@@ -78,6 +81,9 @@ public struct ChronosJob: Equatable, Sendable {
     /// `container.image`, when the job runs in a container.
     public var image: String? = nil
     public var constraints: [ChronosConstraint] = []
+    /// `maxCompletionTime` (3.x, seconds; nil when absent or <= 0): MesosTaskBuilder@c1348ddfd80e
+    /// sets TaskInfo.max_completion_time, and Mesos' executor kills a run still going then.
+    public var maxCompletionTime: SimDuration? = nil
     public init(name: String, schedule: ChronosSchedule?) { self.name = name; self.schedule = schedule }
 }
 

@@ -29,13 +29,18 @@ public struct TaskBehaviour: Equatable, Sendable {
     /// Time the process takes to exit after SIGTERM (seconds); nil: it does not exit on its own
     /// and is killed when the agent's executor_shutdown_grace_period ends. Capped at that period.
     public var stopTime: Distribution?
+    /// TaskInfo.max_completion_time (Mesos 1.7; Chronos 3.x `maxCompletionTime`): the executor
+    /// kills the task if it is still running this long after its container started, and reports
+    /// TASK_FAILED (REASON_MAX_COMPLETION_TIME_REACHED). nil: no limit.
+    public var maxCompletionTime: SimDuration?
 
     public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
                 timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,
-                health: HealthBehaviour = .healthy(responseTime: .constant(0.005)), stopTime: Distribution? = nil) {
+                health: HealthBehaviour = .healthy(responseTime: .constant(0.005)), stopTime: Distribution? = nil,
+                maxCompletionTime: SimDuration? = nil) {
         self.startup = startup; self.failAtStartProbability = failAtStartProbability
         self.timeToCrash = timeToCrash; self.timeToFinish = timeToFinish; self.health = health
-        self.stopTime = stopTime
+        self.stopTime = stopTime; self.maxCompletionTime = maxCompletionTime
     }
 }
 

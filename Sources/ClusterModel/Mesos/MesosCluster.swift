@@ -523,7 +523,11 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 let valid = o.allSatisfy { offerRecord($0.id) != nil } ? o : o.filter { offerRecord($0.id) != nil }
                 if !valid.isEmpty { f.framework.resourceOffers(valid) }
             case .rescind(let id): f.framework.offerRescinded(id)
-            case .status(let u): f.framework.statusUpdate(u)
+            case .status(var u):
+                // A framework that is not PARTITION_AWARE never sees TASK_UNREACHABLE: the master
+                // answers its reconciliation with TASK_LOST (master.cpp `_reconcileTasks`).
+                if u.state == .unreachable && !f.partitionAware { u.state = .lost }
+                f.framework.statusUpdate(u)
             }
         }
     }
