@@ -57,7 +57,14 @@ final class NetworkCalibrateTests: XCTestCase {
             .components(separatedBy: "Residuals with the fitted table:").first)
         let figures = shipped.split(separator: "\n").filter { $0.hasSuffix("% |") }
         XCTAssertGreaterThan(figures.count, 1000)
-        let off = figures.filter { !$0.hasSuffix("| 0 % |") && !$0.hasSuffix("| -0 % |") }
+        // network.csv prints ratios with 3 decimals: a ratio below 0.1 (Weave sleeve's 0.082) is
+        // off by up to 0.6 % from rounding alone, so the figures must agree to the printed digits
+        let off = figures.filter { line in
+            if line.hasSuffix("| 0 % |") || line.hasSuffix("| -0 % |") { return false }
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 7, let m = Double(cells[4]), let p = Double(cells[5]) else { return true }
+            return abs(p - m) > 0.0011
+        }
         XCTAssertTrue(off.isEmpty, off.prefix(5).joined(separator: "\n"))
     }
 
