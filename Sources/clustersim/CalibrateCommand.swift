@@ -25,6 +25,9 @@ struct Calibrate: ParsableCommand {
     @Flag(help: "Print the leave-one-source-out table instead (fit on every source but one, predict that one).")
     var leaveOneSourceOut = false
 
+    @Flag(help: "With --leave-one-source-out: also print each left-out source's residuals.")
+    var residuals = false
+
     func run() throws {
         guard let data = FileManager.default.contents(atPath: measurements), let text = String(data: data, encoding: .utf8) else {
             printErr("error: \(measurements): cannot read the file (missing, unreadable or not UTF-8)")
@@ -44,7 +47,16 @@ struct Calibrate: ParsableCommand {
             envs = [e]
         }
         if leaveOneSourceOut {
-            print(NetworkCalibration.leaveOneSourceOutText(rows.filter { envs.contains($0.environment) }), terminator: "")
+            let chosen = rows.filter { envs.contains($0.environment) }
+            print(NetworkCalibration.leaveOneSourceOutText(chosen), terminator: "")
+            if residuals {
+                for env in envs {
+                    for (source, res) in NetworkCalibration.leaveOneSourceOut(chosen, environment: env) {
+                        print("\n## \(env.rawValue), \(source) left out\n")
+                        print(NetworkCalibration.residualText(res), terminator: "")
+                    }
+                }
+            }
             return
         }
         for env in envs {

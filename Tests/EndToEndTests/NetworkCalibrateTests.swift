@@ -24,6 +24,29 @@ final class NetworkCalibrateTests: XCTestCase {
                                     + "<!-- END GENERATED -->"), "docs/network.md's leave-one-source-out table differs from the command's output:\n\(r.stdout)")
     }
 
+    /// The leave-one-source-out errors this model reaches (issue 15's goal is every ratio within
+    /// 10 %). Before the forwarders were composed of system calls and hand-offs and before the
+    /// fold kept the hardware's base costs, N1's throughput ratios were off by 94.6 % on average
+    /// (440.7 % at most: Flannel UDP and Weave had no cost without N1), N3's throughputs by 35.2 %,
+    /// N2's by 43.4 % and N8-cue's ratios by 14.1 %.
+    func testLeaveOneSourceOutErrors() throws {
+        let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--leave-one-source-out"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // (mean, largest) absolute error in percent of one line of the table
+        func errors(_ env: String, _ source: String, _ metric: String) throws -> (mean: Double, max: Double) {
+            let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("| \(env) | \(source) | \(metric) |") }, "\(source) \(metric)")
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            func pct(_ s: String) throws -> Double { try XCTUnwrap(Double(s.replacingOccurrences(of: " %", with: "")), s) }
+            return (try pct(cells[4]), try pct(cells[5]))
+        }
+        let n1 = try errors("cloud-vm", "N1", "throughput ratio")
+        XCTAssertLessThan(n1.mean, 7); XCTAssertLessThan(n1.max, 10)
+        XCTAssertLessThan(try errors("cloud-vm", "N8-cue", "throughput ratio").mean, 8)
+        XCTAssertLessThan(try errors("bare-metal", "N2", "throughput").max, 7)
+        XCTAssertLessThan(try errors("bare-metal", "N3", "throughput").mean, 8)
+        XCTAssertLessThan(try errors("cloud-vm", "N1", "added latency").mean, 35)
+    }
+
     /// A results folder's network.csv has the columns: it loads as it is, and the closed form the
     /// fit uses predicts every figure of the simulated experiments with the shipped table.
     func testAResultsNetworkCSVLoadsAndThePredictionIsTheSimulation() throws {
@@ -34,7 +57,14 @@ final class NetworkCalibrateTests: XCTestCase {
             .components(separatedBy: "Residuals with the fitted table:").first)
         let figures = shipped.split(separator: "\n").filter { $0.hasSuffix("% |") }
         XCTAssertGreaterThan(figures.count, 1000)
-        let off = figures.filter { !$0.hasSuffix("| 0 % |") && !$0.hasSuffix("| -0 % |") }
+        // network.csv prints ratios with 3 decimals: a ratio below 0.1 (Weave sleeve's 0.082) is
+        // off by up to 0.6 % from rounding alone, so the figures must agree to the printed digits
+        let off = figures.filter { line in
+            if line.hasSuffix("| 0 % |") || line.hasSuffix("| -0 % |") { return false }
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 7, let m = Double(cells[4]), let p = Double(cells[5]) else { return true }
+            return abs(p - m) > 0.0011
+        }
         XCTAssertTrue(off.isEmpty, off.prefix(5).joined(separator: "\n"))
     }
 

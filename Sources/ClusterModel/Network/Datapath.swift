@@ -54,12 +54,11 @@ public struct EnvironmentParameters: Equatable, Sendable {
     // user-space forwarders
     /// Per byte a user-space forwarder spends copying (read + write, each once).
     public var userNsPerByteCopy: Double
-    /// flanneld (UDP backend) per packet: read from TUN, look up, sendto (and the reverse).
-    public var flanneldNsPerPacket: Double
-    /// Weave router (sleeve) per packet: pcap capture, sleeve framing, sendto.
-    public var weaveSleeveNsPerPacket: Double
-    /// docker-proxy per read+write of one chunk (two syscalls and a goroutine hand-off).
-    public var dockerProxyNsPerChunk: Double
+    /// CPU of one hand-off between threads: waking a thread blocked in poll/futex and switching
+    /// to it (what `perf bench sched pipe` measures per half round trip, less its syscalls). A
+    /// hardware figure, like `syscallNs`: a user-space forwarder's per-packet cost is its system
+    /// calls and hand-offs (`Forwarder.crossings`), so no forwarder has a cost of its own.
+    public var handoffNs: Double
     /// docker-proxy per new connection (accept, dial the container, two goroutines).
     public var dockerProxyNsPerConnection: Double
     /// Window between NAT port selection and conntrack confirmation: a second new connection to
@@ -104,8 +103,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
         softwareChecksumNsPerByte: 0.1, syscallNs: 700, deferralNs: 7500, wakeupNs: 10000, nicLatencyNs: 17850,
         vethNsPerPacket: 1100, bridgeNsPerPacket: 200, natNsPerPacket: 300, policyNsPerPacket: 600,
         macvlanNsPerPacket: 100, ipipNsPerPacket: 60, vxlanNsPerPacket: 300, ovsNsPerPacket: 500,
-        userNsPerByteCopy: 0.6, flanneldNsPerPacket: 12000, weaveSleeveNsPerPacket: 44000,
-        dockerProxyNsPerChunk: 12000, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 3000,
+        userNsPerByteCopy: 0.6, handoffNs: 10250, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 3000,
         referenceClockGHz: 2.4, kernel: KernelVersion(4, 9), groBytes: 65536,
         ebpfNsPerPacket: 400, ovnACLNsPerPacket: 900, sriovNsPerPacket: 100,
         wireguardNsPerByte: 2.0, wireguardNsPerPacket: 2500, ipsecNsPerByte: 1.2, ipsecNsPerPacket: 2000,
@@ -117,8 +115,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
         softwareChecksumNsPerByte: 0.05, syscallNs: 560, deferralNs: 1000, wakeupNs: 5000, nicLatencyNs: 3100,
         vethNsPerPacket: 60, bridgeNsPerPacket: 20, natNsPerPacket: 40, policyNsPerPacket: 40,
         macvlanNsPerPacket: 10, ipipNsPerPacket: 100, vxlanNsPerPacket: 150, ovsNsPerPacket: 300,
-        userNsPerByteCopy: 0.1, flanneldNsPerPacket: 4000, weaveSleeveNsPerPacket: 15000,
-        dockerProxyNsPerChunk: 4250, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 1000,
+        userNsPerByteCopy: 0.1, handoffNs: 3130, dockerProxyNsPerConnection: 20000, conntrackRaceWindowNs: 1000,
         referenceClockGHz: 2.4, kernel: KernelVersion(4, 15), groBytes: 16384,
         // syscallNs above and these fitted by NetworkCalibration on scripts/network-reference.csv ([N2] 64 B at
         // line rate, [N3] at MTU 1440-9000); the other costs kept from before issue 15
@@ -141,8 +138,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
         ("vethNsPerPacket", \.vethNsPerPacket), ("bridgeNsPerPacket", \.bridgeNsPerPacket), ("natNsPerPacket", \.natNsPerPacket),
         ("policyNsPerPacket", \.policyNsPerPacket), ("macvlanNsPerPacket", \.macvlanNsPerPacket), ("ipipNsPerPacket", \.ipipNsPerPacket),
         ("vxlanNsPerPacket", \.vxlanNsPerPacket), ("ovsNsPerPacket", \.ovsNsPerPacket), ("userNsPerByteCopy", \.userNsPerByteCopy),
-        ("flanneldNsPerPacket", \.flanneldNsPerPacket), ("weaveSleeveNsPerPacket", \.weaveSleeveNsPerPacket),
-        ("dockerProxyNsPerChunk", \.dockerProxyNsPerChunk), ("dockerProxyNsPerConnection", \.dockerProxyNsPerConnection),
+        ("handoffNs", \.handoffNs), ("dockerProxyNsPerConnection", \.dockerProxyNsPerConnection),
         ("conntrackRaceWindowNs", \.conntrackRaceWindowNs), ("vethNsPerSegment", \.vethNsPerSegment),
         ("netfilterNsPerSegment", \.netfilterNsPerSegment), ("ebpfNsPerSegment", \.ebpfNsPerSegment), ("ovsNsPerSegment", \.ovsNsPerSegment),
         ("ebpfNsPerPacket", \.ebpfNsPerPacket), ("ovnACLNsPerPacket", \.ovnACLNsPerPacket), ("sriovNsPerPacket", \.sriovNsPerPacket),
@@ -171,7 +167,35 @@ public struct DatapathProfile: Equatable, Sendable {
     public enum Encapsulation: String, Sendable {
         case none, ipip, vxlan, geneve, wireguard, flannelUDP, weaveSleeve, weaveFastDP
     }
-    public enum Forwarder: String, Sendable { case flanneld, weaveRouter, dockerProxy }
+    public enum Forwarder: String, Sendable {
+        case flanneld, weaveRouter, dockerProxy
+
+        /// What the forwarder does per packet (docker-proxy: per chunk it copies), counted in its
+        /// code: system calls and hand-offs between threads, each at the hardware's cost.
+        /// - flanneld (flannel-io/flannel backend/udp/proxy_amd64.c @1b1461a5, `run_proxy`): read
+        ///   from the TUN device (or recv from the UDP socket), sendto (or write to TUN), and the
+        ///   other direction's non-blocking read that finds nothing in the same do-while loop: 3
+        ///   system calls; one poll() wake-up when the queue drains (every packet on a busy core).
+        /// - Weave router, sleeve (weaveworks/weave router/pcap.go @06101d13, router/sleeve.go @006262ed):
+        ///   libpcap capture or inject through cgo and a UDP write or read: 2 system calls; the
+        ///   capturing thread's wake-up, the frame's hand-off to the forwarder goroutine over
+        ///   `aggregatorChan`, and the P hand-offs of the blocking cgo calls: 4 hand-offs.
+        /// - docker-proxy (moby/libnetwork cmd/proxy/tcp_proxy.go `clientLoop`: io.Copy with a 32 KiB buffer,
+        ///   one goroutine per direction): a read and a write per chunk, one goroutine wake-up.
+        public var crossings: (syscalls: Double, handoffs: Double) {
+            switch self {
+            case .flanneld: return (3, 1)
+            case .weaveRouter: return (2, 4)
+            case .dockerProxy: return (2, 1)
+            }
+        }
+
+        /// CPU per packet (per chunk for docker-proxy) in environment `e`.
+        public func nsPerPacket(_ e: EnvironmentParameters) -> Double {
+            let c = crossings
+            return c.syscalls * e.syscallNs + c.handoffs * e.handoffNs
+        }
+    }
     public enum Encryption: String, Sendable { case wireguard, ipsec }
     public var encapsulation: Encapsulation
     /// Bytes the encapsulation adds to every packet on the underlay.
@@ -402,13 +426,12 @@ public enum Datapath {
         }
         var u = 0.0, uMsg = 0.0, wait = 0.0
         if p.veth { wait += e.deferralNs }
-        switch p.forwarder {
-        case .flanneld?: u = 2 * e.userNsPerByteCopy + e.flanneldNsPerPacket / mss; uMsg = e.flanneldNsPerPacket; wait += e.wakeupNs
-        case .weaveRouter?: u = 2 * e.userNsPerByteCopy + e.weaveSleeveNsPerPacket / mss; uMsg = e.weaveSleeveNsPerPacket; wait += e.wakeupNs
-        case .dockerProxy?:
-            // io.Copy with a 32 KiB buffer: one read + one write per chunk
-            u = 2 * e.userNsPerByteCopy + e.dockerProxyNsPerChunk / min(32768, mss * 22); uMsg = e.dockerProxyNsPerChunk; wait += e.wakeupNs
-        case nil: break
+        if let f = p.forwarder {
+            // a packet at a time, except docker-proxy's io.Copy: one read + one write per 32 KiB chunk
+            let unit = f == .dockerProxy ? min(32768, mss * 22) : mss
+            uMsg = f.nsPerPacket(e)
+            u = 2 * e.userNsPerByteCopy + uMsg / unit
+            wait += e.wakeupNs
         }
         let kMsg = e.driverNsPerPacket + e.stackNsPerSegment * passes + stage.packet + stage.segment
         return EndCost(kernelNsPerByte: k, userNsPerByte: u, kernelNsPerMessage: kMsg, userNsPerMessage: uMsg, waitNsPerMessage: wait)

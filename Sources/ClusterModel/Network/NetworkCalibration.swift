@@ -93,10 +93,18 @@ public enum NetworkCalibration {
     /// and per-byte stage cost the reference rows can see, and the base costs.
     public static let freeParameters: [String] = [
         "nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "vethNsPerPacket", "bridgeNsPerPacket", "natNsPerPacket",
-        "policyNsPerPacket", "ipipNsPerPacket", "vxlanNsPerPacket", "ovsNsPerPacket", "flanneldNsPerPacket", "weaveSleeveNsPerPacket",
+        "policyNsPerPacket", "ipipNsPerPacket", "vxlanNsPerPacket", "ovsNsPerPacket", "handoffNs",
         "vethNsPerSegment", "netfilterNsPerSegment", "ebpfNsPerPacket", "ebpfNsPerSegment", "ovsNsPerSegment", "ovnACLNsPerPacket",
         "udpReceiveNsPerDatagram",
     ]
+
+    /// The per-mode stage costs: what leave-one-source-out fits (the base costs stay the hardware's).
+    public static var stageCosts: [String] { freeParameters.filter { !baseCosts.contains($0) } }
+
+    /// The costs of the hardware rather than of a mode (host networking and microbenchmarks see
+    /// them): leave-one-source-out keeps them, as a user measures them on the hardware.
+    public static let baseCosts: [String] = ["nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "handoffNs",
+                                              "udpReceiveNsPerDatagram"]
 
     static func path(_ name: String) -> WritableKeyPath<EnvironmentParameters, Double>? {
         if name == "deferralNs" { return \.deferralNs }
@@ -223,7 +231,8 @@ public enum NetworkCalibration {
     /// Fits the free costs of `start` to the rows of `environment` by coordinate descent in log
     /// space (each cost multiplied by 2 ... 1.02, coarse steps first) against the squared errors
     /// plus the prior (`priorWeight`). Deterministic: the same rows give the same table.
-    public static func fit(_ rows: [NetworkMeasurement], environment: NetworkEnvironment, start: EnvironmentParameters, rounds: Int = 6) -> Fit {
+    public static func fit(_ rows: [NetworkMeasurement], environment: NetworkEnvironment, start: EnvironmentParameters, rounds: Int = 6,
+                           free: [String] = freeParameters) -> Fit {
         var t = start
         let plan = comparisons(rows, environment: environment)
         let before = residuals(rows, table: t, plan)
@@ -234,7 +243,7 @@ public enum NetworkCalibration {
         for step in steps {
             for _ in 0..<3 {
                 var improved = false
-                for name in freeParameters {
+                for name in free {
                     guard let p = path(name) else { continue }
                     let x0 = t[keyPath: p]
                     let base = x0 > 0 ? x0 : 50
@@ -264,7 +273,7 @@ public enum NetworkCalibration {
         let start = neutral(environment)
         return sources.map { s in
             let train = rows.filter { $0.source != s }
-            let f = fit(train, environment: environment, start: start, rounds: 4)
+            let f = fit(train, environment: environment, start: start, rounds: 4, free: stageCosts)
             return (s, residuals(rows.filter { $0.source == s }, table: f.table, environment: environment))
         }
     }
@@ -273,7 +282,7 @@ public enum NetworkCalibration {
     /// value (the base costs, which every source sees through host networking, stay).
     public static func neutral(_ environment: NetworkEnvironment) -> EnvironmentParameters {
         var t = EnvironmentParameters.of(environment)
-        let stages = freeParameters.filter { !["nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs"].contains($0) }
+        let stages = stageCosts
         let startNs = environment == .cloudVM ? 500.0 : 100.0
         for name in stages { if let p = path(name) { t[keyPath: p] = startNs } }
         return t
