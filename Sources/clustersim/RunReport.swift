@@ -48,12 +48,12 @@ enum RunReport {
                 }
                 out.append(line)
             }
-            for d in (marathon?.deploymentRecords ?? []).dropFirst() {
-                var line = "deployment-\(d.id) (\(d.name)) \(at(d.startedAt)): "
-                if let f = d.finishedAt { line += "done in " + s(f - d.startedAt) }
-                else if let c = d.cancelledAt { line += "cancelled \(at(c))" }
-                else { line += "still running at the end" }
-                out.append(line)
+            // every Marathon's (one per data center with `marathon.datacenters`), each without its
+            // initial deployment, labelled as summary.json labels them
+            for m in model.marathons {
+                for d in m.deploymentRecords.dropFirst() {
+                    out.append(deploymentLine(m.deploymentLabel(d.id), d))
+                }
             }
             out.append("tasks: \(p.tasksLaunched) launched, \(p.tasksFailed) failed, \(p.tasksKilled) killed, \(p.tasksLost) lost; "
                        + "\(p.appsBelowTargetAtEnd) app\(p.appsBelowTargetAtEnd == 1 ? "" : "s") below target at the end")
@@ -65,5 +65,13 @@ enum RunReport {
         let base = resultsPath.split(separator: "/").last.map(String.init) ?? name
         out.append("plots: \(tool) plot \(resultsPath)   (writes plots/\(base)/*.png and *.svg: healthy instances per app, agents, allocation)")
         return out
+    }
+
+    static func deploymentLine(_ label: String, _ d: DeploymentRecord) -> String {
+        var line = "\(label) (\(d.name)) \(at(d.startedAt)): "
+        if let f = d.finishedAt { line += "done in " + s(f - d.startedAt) }
+        else if let c = d.cancelledAt { line += "cancelled \(at(c))" }
+        else { line += "still running at the end" }
+        return line
     }
 }

@@ -410,6 +410,24 @@ final class QuickstartReportTests: XCTestCase {
         XCTAssertEqual(quiet.stdout, "", "--quiet prints nothing")
     }
 
+    /// With one Marathon per data center, the closing summary lists every Marathon's deployments
+    /// (not only the first's), each under the label summary.json gives it.
+    func testRunSummaryListsTheDeploymentsOfEveryDataCentersMarathon() throws {
+        let out = CLI.tempDir("rp") + "/release"
+        let r = try CLI.run(["run", "scenarios/release-pipeline.json", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let js = try SummaryFromEventsTests.json(out + "/summary.json")
+        let deployments = (js["platform"] as! [String: Any])["deployments"] as! [[String: Any]]
+        let later = deployments.filter { !(($0["deployment"] as? String) ?? "").hasSuffix("/deployment-1") }
+        let labels = Set(later.compactMap { ($0["deployment"] as? String)?.split(separator: "/").first.map(String.init) })
+        XCTAssertEqual(labels, ["marathon-dc01", "marathon-dc02"], "the release deploys through both Marathons")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        for d in later {
+            let label = d["deployment"] as! String, name = d["name"] as! String
+            XCTAssertTrue(lines.contains { $0.hasPrefix("\(label) (\(name)) at ") }, "no line for \(label) in:\n\(r.stdout)")
+        }
+    }
+
     /// The plots tell the story: every series has its own dash type, and the crash and the
     /// rolling upgrade are marked on the charts.
     func testQuickstartPlotsMarkTheCrashAndTheUpgrade() throws {
