@@ -39,6 +39,8 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         public internal(set) var image: Int?
         public internal(set) var failure: String?
         var queued = true
+        /// On an executor (from its start until the plugin's PUT is answered or it fails).
+        var running = false
     }
     public internal(set) var releases: [Release] = []
     var nextBuild: [Int]
@@ -49,13 +51,23 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     var healthyAt: [TaskID: SimTime] = [:]
     var tracked: [Bool]
     let stream: RandomStream
+    /// Jenkins is up and initialised (its host up for `startupTime`); builds start only then.
+    public internal(set) var serving = true
+    /// Jobs with commits pushed while Jenkins was down: the SCM trigger's first poll after the
+    /// start finds them (one build per job).
+    var missedCommits: [Bool]
+    /// Tells a start-up in progress from one cut short by another crash.
+    var startGeneration: Int64 = 0
+    /// Builds lost to crashes of the Jenkins host (ABORTED).
+    public internal(set) var buildsAborted = 0
 
-    enum Kind: Int32 { case commit = 1, quietOver, built, imageBuilt, put }
+    enum Kind: Int32 { case commit = 1, quietOver, built, imageBuilt, put, started }
 
     init(spec: JenkinsSpec, model: ClusterSimulation, harbor: HarborRegistries, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.harbor = harbor; self.marathon = marathon
         host = model.infrastructure.hosts.first { $0.name == spec.host }?.index ?? 0
         nextBuild = spec.jobs.map(\.firstBuildNumber)
+        missedCommits = Array(repeating: false, count: spec.jobs.count)
         tracked = Array(repeating: false, count: marathon.apps.count)
         for j in spec.jobs { if let i = marathon.appIndex[j.app] { tracked[i] = true } }
         stream = model.stream("jenkins")
@@ -79,9 +91,10 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
             releases[i].queued = false
             queue.append(i)
             dispatch()
-        case .built: imageBuild(i)
-        case .imageBuilt: push(i)
-        case .put: put(i)
+        case .built: if releases[i].running { imageBuild(i) }
+        case .imageBuilt: if releases[i].running { push(i) }
+        case .put: if releases[i].running { put(i) }
+        case .started: if event.arg == startGeneration { started() }
         case nil: break
         }
     }
@@ -89,6 +102,12 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     /// The SCM trigger: a build enters the queue; a commit while its job's build still waits in
     /// the quiet period joins that build.
     func commit(_ c: JenkinsCommitSpec) {
+        guard serving else {
+            // the push's webhook/poll finds no Jenkins: the commit waits in git for the first poll after the start
+            if !missedCommits[c.job] { log("commitMissed", spec.jobs[c.job].name, "Jenkins is down; the first SCM poll after its start finds the commit") }
+            missedCommits[c.job] = true
+            return
+        }
         if let r = releases.lastIndex(where: { $0.job == c.job && $0.queued }) {
             releases[r].commits += 1
             log("commitQueued", subject(r), "joins the queued build (quiet period)")
@@ -103,9 +122,10 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     }
 
     func dispatch() {
-        while busy < spec.executors && !queue.isEmpty && model.infrastructure.hosts[host].state.isUp {
+        while busy < spec.executors && !queue.isEmpty && serving {
             let r = queue.removeFirst()
             busy += 1
+            releases[r].running = true
             releases[r].startedAt = now
             let job = spec.jobs[releases[r].job]
             let d = SimDuration.fromSeconds(max(0, job.buildTime.sample(stream)))
@@ -134,6 +154,8 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     public func pushFinished(token: Int64, image: Int, error: String?) {
         let r = Int(token)
+        // a push cut by the crash of Jenkins' own host: the crash aborts the build
+        guard releases[r].running, serving, model.infrastructure.hosts[host].state.isUp else { return }
         if let e = error {
             fail(r, "docker push failed: \(e)")
             return
@@ -183,7 +205,43 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     /// The build is over: its executor takes the next.
     func done(_ r: Int) {
+        guard releases[r].running else { return }
+        releases[r].running = false
         busy -= 1
+        dispatch()
+    }
+
+    // MARK: crash and restart of the Jenkins host
+
+    /// The host went down: builds on its executors are lost (a freestyle build in progress is
+    /// not resumed; at the next start Jenkins loads it without a result and it stays ABORTED);
+    /// the queue survives, as Jenkins saves it to queue.xml on every change and loads it at start.
+    func hostDown() {
+        serving = false
+        startGeneration += 1
+        for r in releases.indices where releases[r].running {
+            releases[r].running = false
+            releases[r].failure = "ABORTED: the Jenkins host went down during the build"
+            buildsAborted += 1
+            log("buildAborted", subject(r), "the Jenkins host \(model.infrastructure.hosts[host].name) went down")
+        }
+        busy = 0
+    }
+
+    /// The host is back: Jenkins starts (`startupTime`), then takes its queue again.
+    func hostUp() {
+        startGeneration += 1
+        log("jenkinsStarting", model.infrastructure.hosts[host].name, "host up; Jenkins serves after \(spec.startupTime)")
+        model.sim.schedule(after: spec.startupTime, target: target, kind: Kind.started.rawValue, arg: startGeneration)
+    }
+
+    func started() {
+        serving = true
+        log("jenkinsStarted", model.infrastructure.hosts[host].name, "queue.xml loaded: \(queue.count) build(s) waiting")
+        for j in missedCommits.indices where missedCommits[j] {
+            missedCommits[j] = false
+            commit(JenkinsCommitSpec(at: .zero, job: j))
+        }
         dispatch()
     }
 
