@@ -92,6 +92,7 @@ extension ScenarioSchema {
             }
         }
         // policies
+        var cronPolicies: [(path: String, at: JSONValue?, cron: HarborCron)] = []
         if let a = r.optional("policies", .array(of: .json)) {
             for (i, e) in a.enumerated() {
                 let pr = ObjectReader(e, path: JSONPath.index(r.keyPath("policies"), i), diagnostics: d, keys: harborPolicyKeys)
@@ -164,6 +165,7 @@ extension ScenarioSchema {
                     d.error(pr.keyPath("replicate_deletion"), at: pr.value("replicate_deletion"), "deletions are replicated by event-based policies only (a scheduled execution copies, it never deletes); set trigger \"event_based\" or remove replicate_deletion")
                 }
                 pr.finish()
+                if let c = cron { cronPolicies.append((JSONPath.key(JSONPath.key(pr.keyPath("trigger"), "trigger_settings"), "cron"), pr.value("trigger"), c)) }
                 let trig: ReplicationPolicySpec.Trigger? = cron.map { .cron($0) } ?? period.map { .scheduled(period: $0) } ?? (trigger == "event_based" ? .eventBased : nil)
                 if let n = name, let s = src, let t = dst, let tg = trig, let en = enabled, let ov = override, let sp = speed, let ch = chunked, let de = deletion {
                     var pol = ReplicationPolicySpec(name: n, source: s, destination: t, trigger: tg,
@@ -183,6 +185,19 @@ extension ScenarioSchema {
             if let ms = parseRFC3339(s) { spec.startMs = ms } else {
                 d.error(r.keyPath("startTime"), at: r.value("startTime"), "expected an RFC 3339 UTC time like \"2017-01-01T00:00:00Z\" between 1970 and 2200, got \(JSONValue.quote(s))")
             }
+        }
+        // a cron firing at most 1000000 times in the run (as `period`), counted from the start
+        if let dur = duration {
+            let first = spec.startMs / 1000, last = (spec.startMs + dur.nanoseconds / 1_000_000) / 1000
+            for c in cronPolicies {
+                var t = first, n = 0
+                while n <= 1_000_000, let u = c.cron.next(after: t), u <= last { n += 1; t = u }
+                if n > 1_000_000 { d.error(c.path, at: c.at, "\(JSONValue.quote(c.cron.text)) fires more than 1000000 times in \(dur); at most that many here") }
+            }
+        }
+        // copy_by_chunk: at most 1000000 chunks per blob
+        if spec.policies.contains(where: \.copyByChunk), let big = spec.layers.map(\.sizeBytes).max(), big / spec.chunkSize >= 1_000_000 {
+            d.error(r.keyPath("chunkSize"), at: r.value("chunkSize"), "\(spec.chunkSize) bytes makes more than 1000000 chunks of the largest layer (\(big) bytes) for copy_by_chunk; at most that many here")
         }
         // deletions
         if let a = r.optional("deletions", .array(of: .json)) {

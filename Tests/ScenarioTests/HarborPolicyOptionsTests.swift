@@ -46,6 +46,12 @@ extension HarborPipelineTests {
         assertSingleError(T.twoDCs(images: "", policies: "", harborExtra: #", "deletions": [{"at": "1h", "registry": "dc01", "image": "p/one:1"}]"#),
                           path: "harbor.deletions[0].at", ["after the end"])
         assertSingleError(T.twoDCs(images: "", policies: "", harborExtra: #", "chunkSize": "0B""#), path: "harbor.chunkSize", [])
+        // no hang: a cron every second for 100000 h, a 1-byte chunk of a 100 MB layer
+        let everySecond = pol.replacingOccurrences(of: "0 0 2 * *", with: "0 * * * * *")
+        assertSingleError(T.twoDCs(images: "", policies: everySecond, duration: "100000h"),
+                          path: "harbor.policies[0].trigger.trigger_settings.cron", ["more than 1000000"])
+        assertSingleError(T.twoDCs(images: "", policies: policy(#", "copy_by_chunk": true"#), harborExtra: #", "chunkSize": "1B""#),
+                          path: "harbor.chunkSize", ["1000000 chunks"])
     }
 
     // MARK: speed_kb
