@@ -637,7 +637,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
                 pulls[q].dependents.append((p, pl.serial))
                 pulls[p].awaiting += 1
                 shared += 1
-            } else if downloading[key] == nil {
+            } else {
                 downloading[key] = p
                 own.append(l)
             }
