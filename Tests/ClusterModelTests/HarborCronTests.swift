@@ -37,6 +37,8 @@ final class HarborCronTests: XCTestCase {
         XCTAssertEqual(firings("0 0 2 * * *", after: "2017-01-01T00:00:00Z", 2), ["2017-01-01T02:00:00Z", "2017-01-02T02:00:00Z"])
         // strictly after: at 02:00:00 itself the next is the next day's
         XCTAssertEqual(firings("0 0 2 * * *", after: "2017-01-01T02:00:00Z", 1), ["2017-01-02T02:00:00Z"])
+        // numbers as Go's strconv.Atoi reads them: leading zeros and "+"
+        XCTAssertEqual(firings("0 00 +2 * * *", after: "2017-01-01T00:00:00Z", 1), ["2017-01-01T02:00:00Z"])
     }
 
     /// Both day fields restricted: either matches (the 13th, or a Friday).

@@ -103,8 +103,10 @@ public struct HarborCron: Equatable, Sendable {
 
     static func value(_ s: String, names: [String], nameBase: Int) -> Int? {
         if let i = names.firstIndex(of: s.lowercased()) { return i + nameBase }
-        guard !s.isEmpty, s.utf8.count <= 9, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        return Int(s)
+        // strconv.Atoi: an optional "+", then digits (a "-" would make it negative, which robfig refuses)
+        let digits = s.hasPrefix("+") ? s.dropFirst() : Substring(s)
+        guard !digits.isEmpty, digits.utf8.count <= 9, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Int(digits)
     }
 
     /// The first firing strictly after Unix second `t` (nil: none within five years, as robfig).
