@@ -143,24 +143,36 @@ extension HarborPipelineTests {
 
     // MARK: Jenkins crash
 
-    /// One executor; build #41 runs when the Jenkins host crashes at 10 min, #42 waits in the
-    /// queue, a commit comes at 11 min while it is down. #41 is lost (ABORTED), #42 survives in
-    /// queue.xml and starts when Jenkins is up again (host up + startupTime 60 s); the commit is
-    /// found by the first SCM poll then and becomes #43.
-    func testJenkinsCrashAbortsRunningBuildsAndKeepsTheQueue() throws {
-        let commits = #"jenkins.commits=[{"at": "9m", "job": "courseware-web"}, {"at": "9m30s", "job": "courseware-web"}, {"at": "11m", "job": "courseware-web"}]"#
-        let crash = #"faults=[{"at": "10m", "kind": "hostCrash", "host": "ci-01", "recoverAfter": "2m"}]"#
+    /// One executor; build #41 runs when the Jenkins host crashes at 10m30s; #42 (queued at
+    /// 9m30s) is in queue.xml, saved at 10 min (Queue.Saver: 60 s after the first change since the
+    /// last save, the commit at 9 min); #43 (queued at 10m10s) is not, it is lost; a commit comes
+    /// at 11 min while Jenkins is down. #41 is lost (FAILURE), #42 starts when Jenkins is up again
+    /// (host up + startupTime 60 s); the first SCM poll then finds the commits of #43 and of 11 min:
+    /// one build, #44. An orderly reboot instead saves the whole queue and aborts #41 (ABORTED).
+    func testJenkinsCrashAbortsRunningBuildsAndKeepsTheSavedQueue() throws {
+        let commits = #"jenkins.commits=[{"at": "9m", "job": "courseware-web"}, {"at": "9m30s", "job": "courseware-web"}, {"at": "10m10s", "job": "courseware-web"}, {"at": "11m", "job": "courseware-web"}]"#
+        let crash = #"faults=[{"at": "10m30s", "kind": "hostCrash", "host": "ci-01", "recoverAfter": "2m"}]"#
         let (m, o, _) = try runRelease(overrides: ["jenkins.executors=1", commits, crash])
         let j = try XCTUnwrap(m.subsystem(JenkinsPipeline.self))
-        XCTAssertEqual(j.releases.map(\.build), [41, 42, 43])
-        XCTAssertTrue(j.releases[0].failure?.hasPrefix("ABORTED") == true, "\(String(describing: j.releases[0].failure))")
+        XCTAssertEqual(j.releases.map(\.build), [41, 42, 43, 44])
+        XCTAssertTrue(j.releases[0].failure?.hasPrefix("FAILURE") == true, "\(String(describing: j.releases[0].failure))")
         XCTAssertNil(j.releases[0].pushedAt)
-        XCTAssertEqual(j.buildsAborted, 1)
+        XCTAssertEqual(j.buildsLost, 1)
+        XCTAssertTrue(j.releases[2].failure?.hasPrefix("lost from the queue") == true, "\(String(describing: j.releases[2].failure))")
+        XCTAssertNil(j.releases[2].startedAt)
         let starting = try XCTUnwrap(o.events.first { $0.event == "jenkinsStarting" }).time
-        XCTAssertGreaterThanOrEqual(starting.seconds, 720)
-        XCTAssertEqual(try XCTUnwrap(j.releases[1].startedAt), starting + .seconds(60), "the queued build starts once Jenkins is up")
-        XCTAssertEqual(j.releases[2].commitAt, starting + .seconds(60), "the commit made while it was down is found at start")
+        XCTAssertGreaterThanOrEqual(starting.seconds, 750)
+        XCTAssertEqual(try XCTUnwrap(j.releases[1].startedAt), starting + .seconds(60), "the saved item starts once Jenkins is up")
+        XCTAssertEqual(j.releases[3].commitAt, starting + .seconds(60), "the commits it did not hold are found at start")
         XCTAssertNotNil(j.releases[1].pushedAt)
         XCTAssertNil(j.releases[1].failure)
+
+        let reboot = #"faults=[{"at": "10m30s", "kind": "hostReboot", "host": "ci-01", "downFor": "2m"}]"#
+        let (m2, _, _) = try runRelease(overrides: ["jenkins.executors=1", commits, reboot])
+        let j2 = try XCTUnwrap(m2.subsystem(JenkinsPipeline.self))
+        XCTAssertTrue(j2.releases[0].failure?.hasPrefix("ABORTED") == true, "\(String(describing: j2.releases[0].failure))")
+        XCTAssertEqual(j2.releases.map(\.build), [41, 42, 43, 44], "#43 kept, #44 for the commit made while down")
+        XCTAssertNil(j2.releases[2].failure)
+        XCTAssertNotNil(j2.releases[2].startedAt)
     }
 }

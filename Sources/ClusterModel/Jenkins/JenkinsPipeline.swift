@@ -41,6 +41,12 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         var queued = true
         /// On an executor (from its start until the plugin's PUT is answered or it fails).
         var running = false
+        /// Lost from the queue by a crash before queue.xml was saved with it.
+        var lost = false
+        /// Came back from queue.xml after it had started (it builds again as a new build).
+        var reloaded = false
+        /// When it entered Jenkins' queue (the commit; a reloaded item keeps its time).
+        var queuedAt: SimTime = .zero
     }
     public internal(set) var releases: [Release] = []
     var nextBuild: [Int]
@@ -58,8 +64,16 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     var missedCommits: [Bool]
     /// Tells a start-up in progress from one cut short by another crash.
     var startGeneration: Int64 = 0
-    /// Builds lost to crashes of the Jenkins host (ABORTED).
-    public internal(set) var buildsAborted = 0
+    /// Builds lost to crashes of the Jenkins host (FAILURE when Jenkins loads them again).
+    public internal(set) var buildsLost = 0
+
+    /// Queue.Saver: a change of the queue (an item enters, or leaves to start) schedules a save of
+    /// queue.xml DELAY_SECONDS later unless one is pending; the save writes the queue as it is then.
+    /// jenkinsci/jenkins core/src/main/java/hudson/model/Queue.java (Saver, DELAY_SECONDS 60).
+    /// Computed when a crash asks, not simulated: the save due, and the time of the last one.
+    static let queueSaveDelay = SimDuration.seconds(60)
+    var saveDue: SimTime?
+    var lastSave: SimTime?
 
     enum Kind: Int32 { case commit = 1, quietOver, built, imageBuilt, put, started }
 
@@ -88,9 +102,11 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         switch Kind(rawValue: event.kind) {
         case .commit: commit(spec.commits[i])
         case .quietOver:
+            guard !releases[i].lost else { return }
             releases[i].queued = false
             queue.append(i)
             dispatch()
+
         case .built: if releases[i].running { imageBuild(i) }
         case .imageBuilt: if releases[i].running { push(i) }
         case .put: if releases[i].running { put(i) }
@@ -117,8 +133,10 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         nextBuild[c.job] += 1
         releases.append(Release(job: c.job, build: build, commitAt: now, deployedIn: Array(repeating: nil, count: harbor.registries.count)))
         let r = releases.count - 1
+        releases[r].queuedAt = now
         log("buildQueued", subject(r), "commit; quiet period \(spec.quietPeriod)")
         model.sim.schedule(after: spec.quietPeriod, target: target, kind: Kind.quietOver.rawValue, arg: Int64(r))
+        queueChanged()
     }
 
     func dispatch() {
@@ -126,6 +144,7 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
             let r = queue.removeFirst()
             busy += 1
             releases[r].running = true
+            queueChanged()
             releases[r].startedAt = now
             let job = spec.jobs[releases[r].job]
             let d = SimDuration.fromSeconds(max(0, job.buildTime.sample(stream)))
@@ -213,17 +232,64 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     // MARK: crash and restart of the Jenkins host
 
-    /// The host went down: builds on its executors are lost (a freestyle build in progress is
-    /// not resumed; at the next start Jenkins loads it without a result and it stays ABORTED);
+    /// The host went down: builds on its executors are lost (a freestyle build in progress is not
+    /// resumed; at the next start Jenkins loads its record, which has no result, as COMPLETED with
+    /// FAILURE: jenkinsci/jenkins core/src/main/java/hudson/model/Run.java reload());
     /// the queue survives, as Jenkins saves it to queue.xml on every change and loads it at start.
-    func hostDown() {
+    /// Queue.Saver.push: a save DELAY_SECONDS from now unless one is pending.
+    func queueChanged() {
+        catchUpSave()
+        if saveDue == nil { saveDue = now + Self.queueSaveDelay }
+    }
+
+    /// The save that was due by now has happened.
+    func catchUpSave() {
+        if let due = saveDue, due <= now { lastSave = due; saveDue = nil }
+    }
+
+    /// The items of Jenkins' queue, oldest first: in their quiet period or waiting for an executor.
+    func waitingItems() -> [Int] {
+        releases.indices.filter { !releases[$0].lost && (releases[$0].queued || queue.contains($0)) }
+    }
+
+    /// Whether queue.xml's last save holds item `r`: it had entered the queue and not yet left it.
+    /// (An item reloaded after an earlier crash entered before that crash's last save.)
+    func saved(_ r: Int) -> Bool {
+        guard let t = lastSave else { return false }
+        return releases[r].queuedAt <= t && (releases[r].startedAt.map { $0 > t } ?? true)
+    }
+
+    /// `rebooting`: an orderly shutdown (Jenkins' cleanUp saves the queue and aborts the builds);
+    /// otherwise a crash.
+    func hostDown(rebooting: Bool) {
         serving = false
         startGeneration += 1
+        catchUpSave()
+        saveDue = nil
+        if rebooting { lastSave = now }
+        // the queue comes back as queue.xml has it: items that entered after its last save are
+        // lost (the SCM poll after the start finds their commits again); items that left it to
+        // start since then come back and build again (here: one new build of their job)
+        for r in waitingItems() where !saved(r) {
+            releases[r].lost = true
+            releases[r].queued = false
+            releases[r].failure = "lost from the queue: the Jenkins host went down before queue.xml was saved with it"
+            missedCommits[releases[r].job] = true
+            log("queueItemLost", subject(r), "queued after the last save of queue.xml; the first SCM poll after the start finds its commit")
+        }
+        queue.removeAll { releases[$0].lost }
+        for r in releases.indices where releases[r].startedAt != nil && !releases[r].reloaded && saved(r) {
+            releases[r].reloaded = true
+            missedCommits[releases[r].job] = true
+            log("queueItemReloaded", subject(r), "queue.xml still holds it (saved before it started): it builds again after the start")
+        }
         for r in releases.indices where releases[r].running {
             releases[r].running = false
-            releases[r].failure = "ABORTED: the Jenkins host went down during the build"
-            buildsAborted += 1
-            log("buildAborted", subject(r), "the Jenkins host \(model.infrastructure.hosts[host].name) went down")
+            // an orderly shutdown interrupts the executors (ABORTED); after a crash the record has no result
+            releases[r].failure = rebooting ? "ABORTED: Jenkins shut down with the host (orderly reboot) during the build"
+                : "FAILURE: the Jenkins host went down during the build (its record loads without a result)"
+            buildsLost += 1
+            log("buildLost", subject(r), "the Jenkins host \(model.infrastructure.hosts[host].name) went down; the build is not resumed")
         }
         busy = 0
     }
@@ -237,6 +303,8 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     func started() {
         serving = true
+        // Queue.load consumed queue.xml (it keeps it as queue.xml.bak): until the next save a crash loses the queue
+        lastSave = nil
         log("jenkinsStarted", model.infrastructure.hosts[host].name, "queue.xml loaded: \(queue.count) build(s) waiting")
         for j in missedCommits.indices where missedCommits[j] {
             missedCommits[j] = false
