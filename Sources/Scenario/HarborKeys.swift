@@ -25,7 +25,23 @@ extension ScenarioSchema {
                 meaning: #"Runs of a replication job before it is dead; between runs gocraft/work's backoff fails⁴ + 15 + rand(30)·(fails+1) s."#,
                 source: #"goharbor/harbor:src/jobservice/job/impl/replication/replication.go MaxFails; gocraft/work worker.go defaultBackoffCalculator"#),
         KeySpec(#"blobFailureProbability"#, #"number"#, default: #"`0`"#, allowed: #"0 to 1."#,
-                meaning: #"Probability that one blob copy attempt is reset part way (the bytes sent so far are lost)."#, source: #"model input"#),
+                meaning: #"Probability that one blob copy attempt is reset part way (the bytes sent so far are lost). With `copy_by_chunk` each chunk is reset with the probability that gives its blob the same chance (the same resets per byte); a reset chunk loses only its own bytes."#, source: #"model input"#),
+        KeySpec(#"chunkSize"#, #"size"#, default: #"`"10MiB"`"#, allowed: #"> 0."#,
+                meaning: #"Chunk of a `copy_by_chunk` copy: blobs larger than it go as PATCHes of this many bytes (the last one a PUT); smaller ones as one PUT."#,
+                source: #"goharbor/harbor:src/controller/replication/transfer/image/transfer.go (REPLICATION_CHUNK_SIZE, defaultChunkSize 10 * 1024 * 1024)"#),
+        KeySpec(#"chunkRetries"#, #"integer"#, default: #"`5`"#, allowed: #"1 to 100."#,
+                meaning: #"Attempts of one chunked blob copy (each resumes after the last chunk the destination holds), `blobRetryBackoff` doubling between them."#,
+                source: #"goharbor/harbor:src/controller/replication/transfer/image/transfer.go (COPY_CHUNK_RETRY_COUNT, default 5; copyChunkWithRetry)"#),
+        KeySpec(#"startTime"#, #"string"#, default: #"`"2017-01-01T00:00:00Z"`"#, allowed: #"RFC 3339 UTC time between 1970 and 2200."#,
+                meaning: #"The calendar time of the run's start: cron triggers fire on it (in UTC)."#, source: #"model input (as `chronos.startTime`)"#),
+        KeySpec(#"deletions"#, #"array"#, default: #"`[]`"#, allowed: #"See `harbor.deletions[i]`."#,
+                meaning: #"Images deleted from a registry at a time (the UI's or API's DELETE): a delete event there, replicated by policies with `replicate_deletion`."#),
+    ])
+
+    static let harborDeletionKeys = SectionKeys(#"harbor.deletions[i]"#, [
+        KeySpec(#"at"#, #"duration"#, default: #"required"#, allowed: #">= 0 and <= `duration`."#, meaning: #"When the image is deleted."#),
+        KeySpec(#"registry"#, #"string"#, default: #"required"#, allowed: #"A registry name."#, meaning: #"The registry it is deleted from."#),
+        KeySpec(#"image"#, #"string"#, default: #"required"#, allowed: #"`project/repository:tag`."#, meaning: #"The image (an image it does not hold at that time: the deletion fails with 404, logged)."#),
     ])
 
     static let harborRegistryKeys = SectionKeys(#"harbor.registries[i]"#, [
@@ -54,16 +70,38 @@ extension ScenarioSchema {
         KeySpec(#"name"#, #"string"#, default: #"required"#, allowed: #"Non-empty."#, meaning: #"The policy's name (events.csv)."#),
         KeySpec(#"source"#, #"string"#, default: #"required"#, allowed: #"A registry name."#, meaning: #"The registry whose job service runs the tasks and whose images are copied."#),
         KeySpec(#"destination"#, #"string"#, default: #"required"#, allowed: #"A registry name other than `source`."#, meaning: #"Where images are copied."#),
-        KeySpec(#"trigger"#, #"string"#, default: #"`"event_based"`"#, allowed: #"`"event_based"` (every push of a matching image into `source`, replications included) or `"scheduled"`."#,
+        KeySpec(#"trigger"#, #"string or object"#, default: #"`"event_based"`"#, allowed: #"`"event_based"` (every push or deletion of a matching image in `source`, replications included) or `"scheduled"`; or Harbor's object, see `harbor.policies[i].trigger`."#,
                 meaning: #"What starts an execution."#, source: #"goharbor/harbor:src/pkg/reg/model/policy.go (trigger types)"#),
-        KeySpec(#"period"#, #"duration"#, default: #"required for `scheduled`"#, allowed: #">= 1s, at most 1000000 executions in `duration`; only with `scheduled`."#,
-                meaning: #"Harbor's cron as a period from time 0: each execution copies the matching images the destination lacks."#),
+        KeySpec(#"period"#, #"duration"#, default: #"required for `scheduled` without a cron"#, allowed: #">= 1s, at most 1000000 executions in `duration`; only with `scheduled`, not with `trigger_settings.cron`."#,
+                meaning: #"A scheduled trigger as a period from time 0 (the older form; `trigger.trigger_settings.cron` is Harbor's): each execution copies the matching images the destination lacks."#),
         KeySpec(#"filters"#, #"object"#, default: #"every image"#, allowed: #"See `harbor.policies[i].filters`."#, meaning: #"Name and tag filters."#),
         KeySpec(#"enabled"#, #"boolean"#, default: #"`true`"#, allowed: #"`true` or `false`."#, meaning: #"A disabled policy never runs."#,
                 source: #"goharbor/harbor:src/pkg/replication/model/model.go"#),
         KeySpec(#"override"#, #"boolean"#, default: #"`true`"#, allowed: #"`true` or `false`."#,
                 meaning: #"Copy an image whose name the destination already has (a different digest); `false` skips it."#,
                 source: #"goharbor/harbor:src/controller/replication/transfer/image/transfer.go copyArtifact; the UI's default"#),
+        KeySpec(#"speed_kb"#, #"integer"#, default: #"`0`"#, allowed: #"0 (unlimited) to 16777215 (Harbor computes speed·128 in int32)."#,
+                meaning: #"Bandwidth limit of each task: every blob (or chunk) is read through a token bucket of speed_kb·1024/8 bytes/s with a burst of 1000·1024 bytes (so speed_kb is in Kibit/s)."#,
+                source: #"goharbor/harbor:src/lib/reader.go (NewReader, KBRATE 1024/8); src/pkg/replication/model/model.go (Speed, column speed_kb)"#),
+        KeySpec(#"copy_by_chunk"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`."#,
+                meaning: #"Copy blobs larger than `harbor.chunkSize` chunk by chunk (POST, PATCH per chunk, PUT of the last); a failed chunk resumes after the last chunk the destination holds instead of the whole blob."#,
+                source: #"goharbor/harbor:src/controller/replication/transfer/image/transfer.go copyChunkWithRetry, copyBlobByChunk"#),
+        KeySpec(#"replicate_deletion"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; only with an event-based trigger."#,
+                meaning: #"A deletion of a matching image in `source` creates a deletion task that deletes it at `destination` (a delete event there: chains like copies)."#,
+                source: #"goharbor/harbor:src/pkg/replication/model/model.go (ReplicateDeletion); src/controller/event/handler/replication/event/handler.go"#),
+    ])
+
+    static let harborTriggerKeys = SectionKeys(#"harbor.policies[i].trigger"#, [
+        KeySpec(#"type"#, #"string"#, default: #"required"#, allowed: #"`"event_based"` or `"scheduled"`."#, meaning: #"The trigger's type, as in Harbor's policy JSON."#,
+                source: #"goharbor/harbor:src/pkg/reg/model/policy.go (Trigger)"#),
+        KeySpec(#"trigger_settings"#, #"object"#, default: #"none"#, allowed: #"See `harbor.policies[i].trigger.trigger_settings`."#, meaning: #"The schedule of a scheduled trigger."#),
+    ])
+
+    static let harborTriggerSettingsKeys = SectionKeys(#"harbor.policies[i].trigger.trigger_settings"#, [
+        KeySpec(#"cron"#, #"string"#, default: #"required for `scheduled` without `period`"#,
+                allowed: #"Six fields `second minute hour day-of-month month day-of-week`, the second `0` (Harbor's ValidateCronString); each field `*`, `?`, `N`, `N-M`, `/step`, lists with commas; months 1-12 or JAN-DEC, days of week 0-6 or SUN-SAT. No `@` descriptors, no `TZ=`."#,
+                meaning: #"When the policy runs (robfig/cron v3: day of month and day of week both restricted: either matches), in UTC from `harbor.startTime`; each execution copies the matching images the destination lacks."#,
+                source: #"goharbor/harbor:src/lib/utils.go (CronParser, ValidateCronString); robfig/cron v3 parser.go, spec.go"#),
     ])
 
     static let harborFilterKeys = SectionKeys(#"harbor.policies[i].filters"#, [
@@ -81,6 +119,9 @@ extension ScenarioSchema {
                 source: #"jenkinsci/jenkins:core/src/main/java/jenkins/model/Jenkins.java (getQuietPeriod: 5)"#),
         KeySpec(#"jobs"#, #"array"#, default: #"required"#, allowed: #"At least one; see `jenkins.jobs[i]`."#, meaning: #"Release jobs."#),
         KeySpec(#"commits"#, #"array"#, default: #"`[]`"#, allowed: #"See `jenkins.commits[i]`."#, meaning: #"Pushes to the jobs' repositories."#),
+        KeySpec(#"startupTime"#, #"duration"#, default: #"`"60s"`"#, allowed: #">= 0, at most 24h."#,
+                meaning: #"After the Jenkins host comes back, the time until Jenkins takes builds again (loading plugins, jobs and queue.xml)."#,
+                source: #"model choice (Jenkins' start time depends on its plugins and jobs)"#),
     ])
 
     static let jenkinsJobKeys = SectionKeys(#"jenkins.jobs[i]"#, [

@@ -92,6 +92,7 @@ extension ScenarioSchema {
             }
         }
         // policies
+        var cronPolicies: [(path: String, at: JSONValue?, cron: HarborCron)] = []
         if let a = r.optional("policies", .array(of: .json)) {
             for (i, e) in a.enumerated() {
                 let pr = ObjectReader(e, path: JSONPath.index(r.keyPath("policies"), i), diagnostics: d, keys: harborPolicyKeys)
@@ -102,9 +103,40 @@ extension ScenarioSchema {
                 if let s = src, let t = dst, s == t {
                     d.error(pr.keyPath("destination"), at: pr.value("destination"), "a policy replicates to another registry; source and destination are both \(JSONValue.quote(names[s]))")
                 }
-                let trigger = pr.optional("trigger", .oneOf(["event_based", "scheduled"], what: "trigger"), default: "event_based")
+                // `trigger`: a type name, or Harbor's own object {"type", "trigger_settings": {"cron"}}
+                var trigger: String? = "event_based"
+                var cron: HarborCron? = nil, cronGiven = false, scheduleMissing = false
+                if let tv = pr.value("trigger"), tv.objectMembers != nil {
+                    let tr = ObjectReader(tv, path: pr.keyPath("trigger"), diagnostics: d, keys: harborTriggerKeys)
+                    trigger = tr.required("type", .oneOf(["event_based", "scheduled"], what: "trigger type"))
+                    if let sv = tr.value("trigger_settings") {
+                        let sr = ObjectReader(sv, path: tr.keyPath("trigger_settings"), diagnostics: d, keys: harborTriggerSettingsKeys)
+                        if sr.isObject {
+                            cronGiven = sr.has("cron")
+                            cron = sr.optional("cron", ValueDecoder<String>.string.map { text, v, p, d -> HarborCron? in
+                                switch HarborCron.parse(text) {
+                                case .success(let c): return c
+                                case .failure(let e): d.error(p, at: v, "not a Harbor cron: \(e.message)"); return nil
+                                }
+                            })
+                            sr.finish()
+                        }
+                    }
+                    tr.finish()
+                    if trigger == "scheduled" && !cronGiven && !pr.has("period") {
+                        scheduleMissing = true
+                        d.error(tr.keyPath("trigger_settings"), at: tv, "a scheduled trigger needs trigger_settings.cron (six fields, seconds first, like \"0 0 2 * * *\") or the policy's \"period\"")
+                    }
+                    if trigger != "scheduled" && cronGiven {
+                        d.error(JSONPath.key(tr.keyPath("trigger_settings"), "cron"), at: tv, "trigger_settings.cron is only for type \"scheduled\"")
+                    }
+                } else {
+                    trigger = pr.optional("trigger", .oneOf(["event_based", "scheduled"], what: "trigger"), default: "event_based")
+                }
                 var period: SimDuration? = nil
-                if trigger == "scheduled" {
+                if trigger == "scheduled" && cronGiven {
+                    if pr.has("period") { pr.reject("period", "give either trigger.trigger_settings.cron or \"period\", not both") }
+                } else if trigger == "scheduled" && !scheduleMissing {
                     period = pr.required("period", ValueDecoder<SimDuration>.duration(.positive).check { p in
                         if p < .seconds(1) { return "at least 1s (Harbor's cron has a resolution of one second), got \(p)" }
                         if let dur = duration, dur.nanoseconds / p.nanoseconds > 1_000_000 { return "\(p) makes more than 1000000 executions in \(dur); at most that many here" }
@@ -125,11 +157,21 @@ extension ScenarioSchema {
                 }
                 let enabled = pr.optional("enabled", .bool, default: true)
                 let override = pr.optional("override", .bool, default: true)
+                // speed_kb · KBRATE (1024/8) is computed in int32 by Harbor: at most 16777215
+                let speed = pr.optional("speed_kb", .int(min: 0, max: 16_777_215), default: 0)
+                let chunked = pr.optional("copy_by_chunk", .bool, default: false)
+                let deletion = pr.optional("replicate_deletion", .bool, default: false)
+                if deletion == true && trigger != "event_based" {
+                    d.error(pr.keyPath("replicate_deletion"), at: pr.value("replicate_deletion"), "deletions are replicated by event-based policies only (a scheduled execution copies, it never deletes); set trigger \"event_based\" or remove replicate_deletion")
+                }
                 pr.finish()
-                if let n = name, let s = src, let t = dst, let tr = trigger, let en = enabled, let ov = override, tr == "event_based" || period != nil {
-                    spec.policies.append(ReplicationPolicySpec(name: n, source: s, destination: t,
-                                                               trigger: period.map { .scheduled(period: $0) } ?? .eventBased,
-                                                               nameFilter: nameFilter, tagFilter: tagFilter, enabled: en, override: ov))
+                if let c = cron { cronPolicies.append((JSONPath.key(JSONPath.key(pr.keyPath("trigger"), "trigger_settings"), "cron"), pr.value("trigger"), c)) }
+                let trig: ReplicationPolicySpec.Trigger? = cron.map { .cron($0) } ?? period.map { .scheduled(period: $0) } ?? (trigger == "event_based" ? .eventBased : nil)
+                if let n = name, let s = src, let t = dst, let tg = trig, let en = enabled, let ov = override, let sp = speed, let ch = chunked, let de = deletion {
+                    var pol = ReplicationPolicySpec(name: n, source: s, destination: t, trigger: tg,
+                                                    nameFilter: nameFilter, tagFilter: tagFilter, enabled: en, override: ov)
+                    pol.speedKb = sp; pol.copyByChunk = ch; pol.replicateDeletion = de
+                    spec.policies.append(pol)
                 }
             }
         }
@@ -137,6 +179,41 @@ extension ScenarioSchema {
         if let x = r.optional("blobRetryBackoff", .duration(.positive).check { $0 > .hours(24) ? "at most 24h here" : nil }, default: .seconds(2)) { spec.blobRetryBackoff = x }
         if let x = r.optional("jobMaxFails", .int(min: 1, max: 100), default: 3) { spec.jobMaxFails = x }
         if let x = r.optional("blobFailureProbability", .number(atLeast: 0, atMost: 1), default: 0) { spec.blobFailureProbability = x }
+        if let x = r.optional("chunkSize", .size(.positive), default: 10 * 1024 * 1024) { spec.chunkSize = x }
+        if let x = r.optional("chunkRetries", .int(min: 1, max: 100), default: 5) { spec.chunkRetries = x }
+        if let s = r.optional("startTime", .string) {
+            if let ms = parseRFC3339(s) { spec.startMs = ms } else {
+                d.error(r.keyPath("startTime"), at: r.value("startTime"), "expected an RFC 3339 UTC time like \"2017-01-01T00:00:00Z\" between 1970 and 2200, got \(JSONValue.quote(s))")
+            }
+        }
+        // a cron firing at most 1000000 times in the run (as `period`), counted from the start
+        if let dur = duration {
+            let first = spec.startMs / 1000, last = (spec.startMs + dur.nanoseconds / 1_000_000) / 1000
+            for c in cronPolicies {
+                var t = first, n = 0
+                while n <= 1_000_000, let u = c.cron.next(after: t), u <= last { n += 1; t = u }
+                if n > 1_000_000 { d.error(c.path, at: c.at, "\(JSONValue.quote(c.cron.text)) fires more than 1000000 times in \(dur); at most that many here") }
+            }
+        }
+        // copy_by_chunk: at most 1000000 chunks per blob
+        if spec.policies.contains(where: \.copyByChunk), let big = spec.layers.map(\.sizeBytes).max(), big / spec.chunkSize >= 1_000_000 {
+            d.error(r.keyPath("chunkSize"), at: r.value("chunkSize"), "\(spec.chunkSize) bytes makes more than 1000000 chunks of the largest layer (\(big) bytes) for copy_by_chunk; at most that many here")
+        }
+        // deletions
+        if let a = r.optional("deletions", .array(of: .json)) {
+            for (i, e) in a.enumerated() {
+                let dr = ObjectReader(e, path: JSONPath.index(r.keyPath("deletions"), i), diagnostics: d, keys: harborDeletionKeys)
+                guard dr.isObject else { continue }
+                let at = dr.required("at", .duration(.nonNegative), hint: "when the image is deleted, like \"20m\"")
+                if let t = at, let dur = duration, t > dur { d.error(dr.keyPath("at"), at: dr.value("at"), "\(t) is after the end of the run (\(dur)); it must be between 0s and \(dur)") }
+                let reg = dr.required("registry", .label).flatMap { registry($0, dr.keyPath("registry"), dr.value("registry")) }
+                let image = dr.required("image", ValueDecoder<String>.nonEmptyString.check { s in
+                    splitReference(s) == nil ? "\(JSONValue.quote(s)) is not project/repository:tag" : nil
+                }, hint: "project/repository:tag, like \"courseware/web:40\"")
+                dr.finish()
+                if let t = at, let g = reg, let im = image { spec.deletions.append(HarborDeletionSpec(at: t, registry: g, image: im)) }
+            }
+        }
         r.finish()
         return d.errorCount == before ? spec : nil
     }

@@ -18,6 +18,7 @@ extension ScenarioSchema {
         var spec = JenkinsSpec(host: host ?? "", jobs: [], commits: [])
         if let x = r.optional("executors", .int(min: 1, max: 10_000), default: 2) { spec.executors = x }
         if let x = r.optional("quietPeriod", .duration(.nonNegative).check { $0 > .hours(24) ? "at most 24h here" : nil }, default: .seconds(5)) { spec.quietPeriod = x }
+        if let x = r.optional("startupTime", .duration(.nonNegative).check { $0 > .hours(24) ? "at most 24h here" : nil }, default: .seconds(60)) { spec.startupTime = x }
         // every job's name, valid or not, in order (commits name them; a wrong job is reported once)
         var names: [String] = []
         if let a = r.required("jobs", .array(of: .json, nonEmpty: true)) {

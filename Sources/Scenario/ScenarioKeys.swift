@@ -86,7 +86,8 @@ public enum ScenarioReference {
          ScenarioSchema.marathonLBReloadFailureKeys,
          ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys,
          ScenarioSchema.harborKeys, ScenarioSchema.harborRegistryKeys, ScenarioSchema.harborLayerKeys, ScenarioSchema.harborImageKeys,
-         ScenarioSchema.harborPolicyKeys, ScenarioSchema.harborFilterKeys,
+         ScenarioSchema.harborPolicyKeys, ScenarioSchema.harborTriggerKeys, ScenarioSchema.harborTriggerSettingsKeys, ScenarioSchema.harborFilterKeys,
+         ScenarioSchema.harborDeletionKeys,
          ScenarioSchema.jenkinsKeys, ScenarioSchema.jenkinsJobKeys, ScenarioSchema.jenkinsCommitKeys]
     }
 

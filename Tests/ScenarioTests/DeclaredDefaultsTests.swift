@@ -188,11 +188,18 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.harborImageKeys, at: "harbor.images[0]", in: s, wordDefaults: ["name", "layers", "in"])
         check(ScenarioSchema.harborPolicyKeys, at: "harbor.policies[0]", in: s, wordDefaults: ["name", "source", "destination", "period", "filters"])
         check(ScenarioSchema.harborFilterKeys, at: "harbor.policies[0].filters", in: s, wordDefaults: [], only: ["tag"])
-        check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod"])
+        check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod", "startupTime"])
         check(ScenarioSchema.jenkinsJobKeys, at: "jenkins.jobs[0]", in: s, wordDefaults: ["name", "app", "repository", "baseImage", "buildTime", "imageBuildTime", "marathons"],
               only: Set(ScenarioSchema.jenkinsJobKeys.names).subtracting(["newLayers", "nextBuildNumber"]))
         check(ScenarioSchema.jenkinsCommitKeys, at: "jenkins.commits[0]", in: s, wordDefaults: ["at", "job"])
         // one Marathon per data center (the shipped release scenario runs two)
         check(ScenarioSchema.marathonDatacenterKeys, at: "marathon.datacenters[0]", in: s, wordDefaults: ["name", "hostGroup"])
+        // Harbor's trigger object and the deletions
+        let cron = HarborPipelineTests.twoDCs(images: #"{"name": "p/one:1", "layers": ["sha256:a"], "in": ["dc01"]}"#,
+                                              policies: #"{"name": "n", "source": "dc01", "destination": "dc02", "trigger": {"type": "scheduled", "trigger_settings": {"cron": "0 0 2 * * *"}}}"#,
+                                              harborExtra: #", "deletions": [{"at": "1m", "registry": "dc01", "image": "p/one:1"}]"#)
+        check(ScenarioSchema.harborTriggerKeys, at: "harbor.policies[0].trigger", in: cron, wordDefaults: ["type", "trigger_settings"])
+        check(ScenarioSchema.harborTriggerSettingsKeys, at: "harbor.policies[0].trigger.trigger_settings", in: cron, wordDefaults: ["cron"])
+        check(ScenarioSchema.harborDeletionKeys, at: "harbor.deletions[0]", in: cron, wordDefaults: ["at", "registry", "image"])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SimKernel
 
 // Harbor registries, one per data center, on named hosts (core, registry and job service on one
@@ -49,6 +50,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         public internal(set) var running = 0
         public internal(set) var replicatedBytes = 0.0
         public internal(set) var blobFailures = 0
+        /// Bytes of blob uploads sent into it, those lost to resets included.
+        public internal(set) var sentBytes = 0.0
         public internal(set) var tasksDone = 0
         public internal(set) var tasksDead = 0
         public internal(set) var pullsServed = 0
@@ -78,7 +81,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// Failed launches whose image was in another registry already (replication lag).
     public internal(set) var launchesFailedByLag = 0
 
-    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone }
+    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone, cron, deletion }
 
     init(spec: HarborSpec, model: ClusterSimulation, network: ClusterNetwork?) {
         self.spec = spec
@@ -143,17 +146,22 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     /// A transfer of `bytes` from host `a` to host `b`: a flow of the network model, or without
     /// one an event after bytes / (the smaller NIC rate, at most `mesos.registry.bandwidth`). `token`: kind << 32 | index.
-    func transfer(from a: Int, to b: Int, bytes: Double, token: Int64, cephRead: Int? = nil) -> ClusterNetwork.FlowHandle {
+    /// `limit`: a resource of the network model capping this flow alone (a task's `speed_kb`) and its rate.
+    func transfer(from a: Int, to b: Int, bytes: Double, token: Int64, cephRead: Int? = nil,
+                  limit: (resource: MaxMinSharing.ResourceID?, bytesPerSecond: Double)? = nil) -> ClusterNetwork.FlowHandle {
         if let n = network {
+            var limits = cephRead.flatMap { registries[$0].cephLimit }.map { [$0] } ?? []
+            if let l = limit, let r = l.resource { limits.append(r) }
             return n.startFlow(from: NetworkEndpoint(host: a), to: NetworkEndpoint(host: b), bytes: bytes,
-                               limits: cephRead.flatMap { registries[$0].cephLimit }.map { [$0] } ?? [], client: self, token: token)
+                               limits: limits, client: self, token: token)
         }
         timerGeneration &+= 1
         let g = timerGeneration & 0x3F_FFFF
         let hosts = model.infrastructure.hosts
         // the registry's serving rate (`mesos.registry.bandwidth`) caps it as it caps plain pulls
         let bits = min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond, model.spec.mesos?.registryBandwidth ?? .max)
-        let rate = min(Double(bits) / 8, cephRead.flatMap { registries[$0].blobsOnCeph ? cephReadRate : nil } ?? .infinity)
+        let rate = min(Double(bits) / 8, cephRead.flatMap { registries[$0].blobsOnCeph ? cephReadRate : nil } ?? .infinity,
+                       limit?.bytesPerSecond ?? .infinity)
         model.sim.schedule(after: SimDuration.fromSeconds(bytes / max(1, rate)), target: target, kind: Kind.transferDone.rawValue,
                            arg: Int64(g) << 40 | token)
         return ClusterNetwork.FlowHandle(slot: -1, generation: g)
@@ -165,11 +173,26 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     var timerGeneration: UInt32 = 0
 
     public func start() {
-        for (p, pol) in spec.policies.enumerated() {
-            if case .scheduled(let period) = pol.trigger, pol.enabled {
+        for (p, pol) in spec.policies.enumerated() where pol.enabled {
+            if case .scheduled(let period) = pol.trigger {
                 model.sim.schedule(at: SimTime.zero + period, target: target, kind: Kind.scheduled.rawValue, arg: Int64(p))
             }
+            if case .cron(let c) = pol.trigger { scheduleCron(p, c) }
         }
+        for (k, del) in spec.deletions.enumerated() {
+            model.sim.schedule(at: SimTime.zero + del.at, target: target, kind: Kind.deletion.rawValue, arg: Int64(k))
+        }
+    }
+
+    /// The next firing of a cron trigger after now (robfig's Next: the first matching second
+    /// strictly after the current one), if it is inside the run.
+    func scheduleCron(_ p: Int, _ c: HarborCron) {
+        let nowMs = spec.startMs + now.nanoseconds / 1_000_000
+        let sec = nowMs >= 0 ? nowMs / 1000 : -((-nowMs + 999) / 1000)
+        guard let u = c.next(after: sec) else { return }
+        let (ms, over) = u.multipliedReportingOverflow(by: 1000)
+        guard !over, ms - spec.startMs <= model.endTime.nanoseconds / 1_000_000 else { return }
+        model.sim.schedule(at: SimTime(nanoseconds: (ms - spec.startMs) * 1_000_000), target: target, kind: Kind.cron.rawValue, arg: Int64(p))
     }
 
     public func handle(_ event: Event, in sim: Simulation) {
@@ -179,6 +202,14 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         case .pushStep: pushStep(Int(event.arg))
         case .transferDone:
             flowCompleted(ClusterNetwork.FlowHandle(slot: -1, generation: UInt32(event.arg >> 40)), token: event.arg & 0xFF_FFFF_FFFF, bytes: 0)
+        case .cron:
+            let p = Int(event.arg)
+            if case .cron(let c) = spec.policies[p].trigger {
+                log("replicationScheduled", spec.policies[p].name, "cron \"\(c.text)\" fired")
+                scheduledExecution(p)
+                scheduleCron(p, c)
+            }
+        case .deletion: deleteImage(spec.deletions[Int(event.arg)])
         case .scheduled:
             let p = Int(event.arg)
             if case .scheduled(let period) = spec.policies[p].trigger {
@@ -202,23 +233,39 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     // MARK: replication
 
-    enum Phase { case queued, manifestCheck, blobHead, blobInit, blobData, blobPut, blobBackoff, manifestPush, retryWait, done, dead }
+    enum Phase { case queued, manifestCheck, blobHead, blobInit, blobData, blobPut, blobBackoff, chunkStatus, manifestPush, manifestDelete, retryWait, done, dead }
     struct ReplicationTask {
         let policy: Int, image: Int, source: Int, destination: Int
+        /// A deletion task (`replicate_deletion`): it deletes the image at the destination.
+        var deletion = false
         var phase = Phase.queued
         var blob = 0
         var attempt = 1
         var fails = 0
         var failing = false
         var flow: ClusterNetwork.FlowHandle?
+        /// Chunked copy of the current blob: bytes the destination holds, the length of the
+        /// chunk in flight, and whether an upload session (its Location) exists.
+        var offset: Int64 = 0
+        var chunk: Int64 = 0
+        var session = false
+        /// The `speed_kb` throttle of its reads (a resource of the network model while it runs).
+        var speedLimit: MaxMinSharing.ResourceID?
+        /// Bytes of the upload in flight.
+        var flowBytes = 0.0
     }
+    /// Throttle resources of finished tasks, reused by the next rate-limited ones.
+    var freeSpeedLimits: [MaxMinSharing.ResourceID] = []
+    /// golang.org/x/time/rate's burst of Harbor's rate-limited reader (1000·1024 bytes): a new
+    /// reader (one per blob, or per chunk) sends that much before the limit bites.
+    static let readerBurst = 1_024_000.0
     var tasks: [ReplicationTask] = []
     /// Tasks not yet finished per (destination, image): a second trigger does not copy twice.
     var pendingCopies: Set<Int64> = []
     /// Tasks running on a worker (for host failures), in start order.
     var runningTasks: [Int] = []
 
-    func copyKey(_ dst: Int, _ image: Int) -> Int64 { Int64(dst) << 32 | Int64(image) }
+    func copyKey(_ dst: Int, _ image: Int, deletion: Bool = false) -> Int64 { Int64(dst) << 32 | Int64(image) | (deletion ? 1 << 62 : 0) }
 
     /// A push event in registry `r` (a push, or a replication's manifest): its event-based policies fire.
     func pushEvent(image i: Int, registry r: Int) {
@@ -236,15 +283,41 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         }
     }
 
-    func createTask(policy p: Int, image i: Int) {
+    func createTask(policy p: Int, image i: Int, deletion: Bool = false) {
         let pol = spec.policies[p]
-        let key = copyKey(pol.destination, i)
+        let key = copyKey(pol.destination, i, deletion: deletion)
         guard !pendingCopies.contains(key) else { return }
-        if registries[pol.destination].arrived[i] != nil && !pol.override { return }
+        if !deletion && registries[pol.destination].arrived[i] != nil && !pol.override { return }
         pendingCopies.insert(key)
-        tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination))
-        log("replicationQueued", pol.name, "\(images[i].reference) \(registries[pol.source].name) -> \(registries[pol.destination].name)")
+        tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination, deletion: deletion))
+        log(deletion ? "deletionQueued" : "replicationQueued", pol.name, "\(images[i].reference) \(registries[pol.source].name) -> \(registries[pol.destination].name)")
         enqueue(tasks.count - 1)
+    }
+
+    /// An image deleted from a registry (`harbor.deletions`): gone from it (its blobs stay until
+    /// garbage collection), and a delete event there.
+    func deleteImage(_ del: HarborDeletionSpec) {
+        let r = del.registry
+        guard let i = imageIndex[del.image], registries[r].arrived[i] != nil else {
+            log("deleteFailed", del.image, "\(registries[r].name) has no \(del.image): 404 not found")
+            return
+        }
+        guard up(registries[r].host) else {
+            log("deleteFailed", del.image, "\(registries[r].name)'s host \(model.infrastructure.hosts[registries[r].host].name) is down")
+            return
+        }
+        registries[r].arrived[i] = nil
+        log("imageDeleted", del.image, "from \(registries[r].name)")
+        deleteEvent(image: i, registry: r)
+    }
+
+    /// A delete event in registry `r` (a deletion, or a replicated one): the event-based policies
+    /// whose source it is and that replicate deletions create deletion tasks
+    /// (src/controller/event/handler/replication/event/handler.go; scheduled executions never delete).
+    func deleteEvent(image i: Int, registry r: Int) {
+        for (p, pol) in spec.policies.enumerated() where pol.source == r && pol.enabled && pol.trigger == .eventBased && pol.replicateDeletion {
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i, deletion: true) }
+        }
     }
 
     func enqueue(_ t: Int) {
@@ -266,6 +339,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             runningTasks.append(t)
             tasks[t].phase = .manifestCheck
             tasks[t].blob = 0; tasks[t].attempt = 1
+            tasks[t].offset = 0; tasks[t].session = false
             stepAfter(t, taskRTT(t))
         }
     }
@@ -282,29 +356,60 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         switch task.phase {
         case .manifestCheck:
             guard ends else { jobFailed(t, "manifest check at \(dst.name): its host is unreachable"); return }
+            if task.deletion {
+                if dst.arrived[task.image] == nil { finish(t, copied: false); return }
+                tasks[t].phase = .manifestDelete
+                stepAfter(t, taskRTT(t))
+                return
+            }
+            guard src.arrived[task.image] != nil else { jobFailed(t, "pull manifest of \(images[task.image].reference) from \(src.name): 404 manifest unknown (deleted)"); return }
             if dst.arrived[task.image] != nil { finish(t, copied: false); return }
             nextBlob(t)
+        case .manifestDelete:
+            guard ends else { jobFailed(t, "DELETE manifest at \(dst.name): host unreachable"); return }
+            registries[task.destination].arrived[task.image] = nil
+            release(t)
+            tasks[t].phase = .done
+            pendingCopies.remove(copyKey(task.destination, task.image, deletion: true))
+            registries[task.destination].tasksDone += 1
+            log("imageDeletionReplicated", images[task.image].reference, "deleted at \(dst.name) (policy \(spec.policies[task.policy].name))")
+            deleteEvent(image: task.image, registry: task.destination)
         case .blobHead:
-            guard ends else { blobFailed(t, "HEAD blob at \(dst.name): host unreachable"); return }
             let l = images[task.image].layers[task.blob]
-            if registries[task.destination].blobs.contains(l) { tasks[t].blob += 1; tasks[t].attempt = 1; nextBlob(t); return }
+            // copy_by_chunk sends a blob of at most one chunk as one PUT without asking whether the
+            // destination has it (copyBlobByChunk falls back to copyBlobByMonolithic): this step's
+            // round trip was the POST of its upload session
+            if chunked(task) && layers[l].sizeBytes <= spec.chunkSize {
+                guard ends else { blobFailed(t, "upload session at \(dst.name): host unreachable"); return }
+                tasks[t].session = true
+                startBlobData(t)
+                return
+            }
+            guard ends else { blobFailed(t, "HEAD blob at \(dst.name): host unreachable"); return }
+            if registries[task.destination].blobs.contains(l) { tasks[t].blob += 1; tasks[t].attempt = 1; tasks[t].offset = 0; tasks[t].session = false; nextBlob(t); return }
             tasks[t].phase = .blobInit
-            stepAfter(t, taskRTT(t) * 2)   // mount check, POST (upload session)
+            // mount check, then the POST of an upload session (a resumed chunked copy keeps its Location)
+            stepAfter(t, taskRTT(t) * (task.session ? 1 : 2))
         case .blobInit:
             guard ends else { blobFailed(t, "upload session at \(dst.name): host unreachable"); return }
-            let size = Double(layers[images[task.image].layers[task.blob]].sizeBytes)
-            let fails = spec.blobFailureProbability > 0 && stream.uniform() < spec.blobFailureProbability
-            tasks[t].failing = fails
-            let bytes = fails ? max(1, (size * stream.uniform()).rounded(.down)) : max(1, size)
-            tasks[t].phase = .blobData
-            tasks[t].flow = transfer(from: src.host, to: dst.host, bytes: bytes, token: 1 << 32 | Int64(t))
+            tasks[t].session = true
+            startBlobData(t)
         case .blobPut:
             guard ends else { blobFailed(t, "PUT blob at \(dst.name): host unreachable"); return }
             let l = images[task.image].layers[task.blob]
+            if chunked(task) && task.offset + task.chunk < layers[l].sizeBytes {
+                // the PATCH's 202 came back: the next chunk
+                tasks[t].offset += task.chunk
+                startBlobData(t)
+                return
+            }
             registries[task.destination].blobs.insert(l)
             registries[task.destination].replicatedBytes += Double(layers[l].sizeBytes)
-            tasks[t].blob += 1; tasks[t].attempt = 1
+            tasks[t].blob += 1; tasks[t].attempt = 1; tasks[t].offset = 0; tasks[t].session = false
             nextBlob(t)
+        case .chunkStatus:
+            // the GET of the upload's status answered: the copy resumes after the chunks it holds
+            blobFailed(t, "chunk \(task.offset)-\(task.offset + task.chunk - 1) upload reset; the destination holds \(task.offset) bytes")
         case .blobBackoff:
             tasks[t].phase = .blobHead
             stepAfter(t, taskRTT(t))
@@ -322,8 +427,53 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         stepAfter(t, taskRTT(t))
     }
 
+    /// Whether the task copies its blobs by chunk (`copy_by_chunk`).
+    func chunked(_ task: ReplicationTask) -> Bool { spec.policies[task.policy].copyByChunk }
+
+    /// The PUT (or, chunked, the PATCH of the next chunk) carrying the bytes: a flow from the
+    /// source's host to the destination's, capped by the policy's `speed_kb`. With
+    /// `blobFailureProbability` the upload may be reset part way; a chunk is reset with the
+    /// probability that gives its blob the same chance of a reset as one whole-blob PUT (the
+    /// same resets per byte sent).
+    func startBlobData(_ t: Int) {
+        let task = tasks[t]
+        let size = layers[images[task.image].layers[task.blob]].sizeBytes
+        let piece = chunked(task) && size > spec.chunkSize ? min(spec.chunkSize, size - task.offset) : size
+        tasks[t].chunk = piece
+        var p = spec.blobFailureProbability
+        if p > 0 && piece < size { p = 1 - pow(1 - p, Double(piece) / Double(size)) }
+        let fails = p > 0 && stream.uniform() < p
+        tasks[t].failing = fails
+        let bytes = fails ? max(1, (Double(piece) * stream.uniform()).rounded(.down)) : max(1, Double(piece))
+        tasks[t].phase = .blobData
+        tasks[t].flowBytes = bytes
+        tasks[t].flow = transfer(from: registries[task.source].host, to: registries[task.destination].host, bytes: bytes,
+                                 token: 1 << 32 | Int64(t), limit: speedLimit(t, reader: Double(piece)))
+    }
+
+    /// Harbor's rate-limited reader (src/lib/reader.go): `speed_kb`·KBRATE bytes/s, KBRATE = 1024/8,
+    /// with a burst of 1000·1024 bytes from a full bucket. A reader of n bytes then takes
+    /// (n − burst)/rate; the flow is capped at the rate that takes that long for all n bytes.
+    func speedLimit(_ t: Int, reader n: Double) -> (resource: MaxMinSharing.ResourceID?, bytesPerSecond: Double)? {
+        let kb = spec.policies[tasks[t].policy].speedKb
+        guard kb > 0, n > Self.readerBurst else { return nil }
+        let rate = Double(kb * 128) * n / (n - Self.readerBurst)
+        guard let net = network else { return (nil, rate) }
+        if tasks[t].speedLimit == nil { tasks[t].speedLimit = freeSpeedLimits.popLast() ?? net.addLimit(bytesPerSecond: rate) }
+        let r = tasks[t].speedLimit!
+        net.sharing.setCapacity(r, rate)
+        return (r, rate)
+    }
+
     func blobTransferred(_ t: Int) {
         tasks[t].flow = nil
+        registries[tasks[t].destination].sentBytes += tasks[t].flowBytes
+        if tasks[t].failing && chunked(tasks[t]) && tasks[t].chunk < layers[images[tasks[t].image].layers[tasks[t].blob]].sizeBytes {
+            // PushBlobChunk failed: it asks the upload's status (one round trip) before giving up
+            tasks[t].phase = .chunkStatus
+            stepAfter(t, taskRTT(t))
+            return
+        }
         if tasks[t].failing { blobFailed(t, "blob upload reset"); return }
         tasks[t].phase = .blobPut
         // the PUT's response comes back one way
@@ -336,7 +486,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let task = tasks[t]
         registries[task.destination].blobFailures += 1
         let digest = layers[images[task.image].layers[task.blob]].digest
-        if task.attempt < spec.blobRetries && up(registries[task.source].host) {
+        if task.attempt < (chunked(task) ? spec.chunkRetries : spec.blobRetries) && up(registries[task.source].host) {
             let backoff = SimDuration.fromSeconds(min(1e9, spec.blobRetryBackoff.seconds * Double(1 << min(40, task.attempt - 1))))
             log("blobRetry", spec.policies[task.policy].name, "\(images[task.image].reference) blob \(digest) attempt \(task.attempt) failed (\(why)); retry in \(backoff)")
             tasks[t].attempt += 1
@@ -382,6 +532,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     }
 
     func release(_ t: Int) {
+        if let l = tasks[t].speedLimit { freeSpeedLimits.append(l); tasks[t].speedLimit = nil }
         let r = tasks[t].source
         if let k = runningTasks.firstIndex(of: t) {
             runningTasks.remove(at: k)
@@ -400,11 +551,23 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         var bytes: Int64 = 0
         /// The name the agent pulls (`<domain>/…` or `<registry>.<domain>/…`).
         var name = ""
+        /// Tells a reused slot from the pull a dependent waited for.
+        var serial = 0
+        /// Layers this pull downloads itself; layers another pull on the host is downloading
+        /// are awaited (dockerd's transfer manager: one download per digest per daemon).
+        var own: [Int] = []
+        var awaiting = 0
+        var flowDone = false
+        /// Pulls waiting for a layer this one downloads (one entry per layer), with their serials.
+        var dependents: [(pull: Int, serial: Int)] = []
     }
     var pulls: [Pull] = []
     var freePulls: [Int] = []
+    var pullSerial = 0
     /// Pull in flight per (host, image); looked up only.
     var pullOf: [Int64: Int] = [:]
+    /// The pull downloading each (host, layer); looked up only.
+    var downloading: [Int64: Int] = [:]
 
     /// `domain/repo:tag` -> (registry named in the host part or nil for the local one, `repo:tag`);
     /// nil when the image is not Harbor's.
@@ -452,7 +615,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let key = Int64(host) << 32 | Int64(i)
         if let p = pullOf[key] { pulls[p].waiters.append(waiter); return .waiting }
         let p: Int
-        let new = Pull(host: host, image: i, registry: r, waiters: [waiter], flow: nil, active: true, name: image.name)
+        pullSerial += 1
+        let new = Pull(host: host, image: i, registry: r, waiters: [waiter], flow: nil, active: true, name: image.name, serial: pullSerial)
         if let f = freePulls.popLast() { p = f; pulls[p] = new } else { p = pulls.count; pulls.append(new) }
         pullOf[key] = p
         // token and manifest requests, then the blobs, three at a time (dockerd's max-concurrent-downloads)
@@ -464,11 +628,31 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     func pullStart(_ p: Int) {
         guard pulls[p].active else { return }
         let pl = pulls[p]
-        guard up(registries[pl.registry].host) else { endPull(p); return }
-        let bytes = images[pl.image].layers.filter { !hostLayers[pl.host].contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
+        guard up(registries[pl.registry].host) else { endPull(p, failed: true); return }
+        // a layer another pull on this host is downloading is not fetched twice: this pull waits for it
+        var own: [Int] = [], shared = 0
+        for l in images[pl.image].layers where !hostLayers[pl.host].contains(l) {
+            let key = Int64(pl.host) << 32 | Int64(l)
+            if let q = downloading[key], q != p, pulls[q].active {
+                pulls[q].dependents.append((p, pl.serial))
+                pulls[p].awaiting += 1
+                shared += 1
+            } else {
+                downloading[key] = p
+                own.append(l)
+            }
+        }
+        let bytes = own.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
+        pulls[p].own = own
         pulls[p].bytes = bytes
         log("imagePull", pl.name,
-            "\(model.infrastructure.hosts[pl.host].name) from \(registries[pl.registry].name): \(bytes) bytes of layers it lacks (image \(imageBytes(pl.image)) bytes)")
+            "\(model.infrastructure.hosts[pl.host].name) from \(registries[pl.registry].name): \(bytes) bytes of layers it lacks (image \(imageBytes(pl.image)) bytes)"
+            + (shared > 0 ? "; waits for \(shared) layer(s) another pull on the host is downloading" : ""))
+        if own.isEmpty {
+            pulls[p].flowDone = true
+            if pulls[p].awaiting == 0 { completePull(p) }
+            return
+        }
         pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
     }
 
@@ -483,22 +667,44 @@ public final class HarborRegistries: EventHandler, NetworkClient {
                 for w in pl.waiters.dropFirst() { _ = s.registryRead(image: ref, waiter: w) }
                 log("pullBlocked", ref.name, "its blobs went to PGs below min_size during the pull of \(model.infrastructure.hosts[pl.host].name); it waits")
                 pulls[p].waiters = []
-                endPull(p)
+                endPull(p, failed: true)
                 return
             }
         }
-        for l in images[pulls[p].image].layers { hostLayers[pulls[p].host].insert(l) }
-        endPull(p)
+        pulls[p].flow = nil
+        pulls[p].flowDone = true
+        for l in pl.own {
+            hostLayers[pl.host].insert(l)
+            downloading[Int64(pl.host) << 32 | Int64(l)] = nil
+        }
+        for d in pl.dependents where pulls[d.pull].active && pulls[d.pull].serial == d.serial {
+            pulls[d.pull].awaiting -= 1
+            if pulls[d.pull].awaiting == 0 && pulls[d.pull].flowDone { completePull(d.pull) }
+        }
+        pulls[p].dependents = []
+        if pulls[p].awaiting == 0 { completePull(p) }
     }
 
-    /// The pull is over (done, or its registry went away): its waiters ask again.
-    func endPull(_ p: Int) {
+    /// Every layer of the image is on the host: the pull is done.
+    func completePull(_ p: Int) {
+        for l in images[pulls[p].image].layers { hostLayers[pulls[p].host].insert(l) }
+        endPull(p, failed: false)
+    }
+
+    /// The pull is over (done, or its registry went away): its waiters ask again. A pull that
+    /// failed takes down the pulls waiting for its layers (they ask again too).
+    func endPull(_ p: Int, failed: Bool) {
+        guard pulls[p].active else { return }
         if let f = pulls[p].flow { stopTransfer(f) }
         let pl = pulls[p]
-        pulls[p].active = false; pulls[p].flow = nil; pulls[p].waiters = []
+        pulls[p].active = false; pulls[p].flow = nil; pulls[p].waiters = []; pulls[p].dependents = []
         pullOf[Int64(pl.host) << 32 | Int64(pl.image)] = nil
+        for l in pl.own where downloading[Int64(pl.host) << 32 | Int64(l)] == p { downloading[Int64(pl.host) << 32 | Int64(l)] = nil }
         freePulls.append(p)
         for w in pl.waiters { containerizer?.resumePull(w) }
+        if failed {
+            for d in pl.dependents where pulls[d.pull].active && pulls[d.pull].serial == d.serial { endPull(d.pull, failed: true) }
+        }
     }
 
     // MARK: pushes (Jenkins' docker push to the push registry)
@@ -508,7 +714,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         var client: HarborPushClient
         var token: Int64
         var flow: ClusterNetwork.FlowHandle?
-        var phase = 0   // 0 HEADs, 1 data, 2 manifest
+        var phase = 0   // 0 HEADs, 1 data, 2 manifest, 3 over
     }
     var pushes: [Push] = []
 
@@ -527,7 +733,9 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let r = spec.pushRegistry
         let reg = registries[r]
         let ps = pushes[p]
+        guard ps.phase < 3 else { return }
         guard up(reg.host) else {
+            pushes[p].phase = 3
             ps.client.pushFinished(token: ps.token, image: ps.image, error: "Put https://\(spec.domain)/v2/: dial tcp \(model.infrastructure.hosts[reg.host].name):443: connect: no route to host")
             return
         }
@@ -541,6 +749,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             pushTransferred(p)
             return
         }
+        pushes[p].phase = 3
         place(image: ps.image, in: r)
         log("imagePushed", images[ps.image].reference, "to \(reg.name) from \(model.infrastructure.hosts[ps.from].name)")
         ps.client.pushFinished(token: ps.token, image: ps.image, error: nil)
@@ -556,7 +765,13 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     // MARK: hosts
 
     func hostDown(_ h: Int) {
-        for p in pulls.indices where pulls[p].active && (pulls[p].host == h || registries[pulls[p].registry].host == h) { endPull(p) }
+        for p in pulls.indices where pulls[p].active && (pulls[p].host == h || registries[pulls[p].registry].host == h) { endPull(p, failed: true) }
+        // a push from a host that went down (Jenkins') is cut; its client hears it
+        for p in pushes.indices where pushes[p].from == h && pushes[p].phase < 3 {
+            if let f = pushes[p].flow { stopTransfer(f); pushes[p].flow = nil }
+            pushes[p].phase = 3
+            pushes[p].client.pushFinished(token: pushes[p].token, image: pushes[p].image, error: "connection reset: \(model.infrastructure.hosts[h].name) went down")
+        }
         for t in runningTasks where tasks[t].phase == .blobData && (registries[tasks[t].source].host == h || registries[tasks[t].destination].host == h) {
             blobFailed(t, "connection reset: \(model.infrastructure.hosts[h].name) went down")
         }

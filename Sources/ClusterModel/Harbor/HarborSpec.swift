@@ -22,6 +22,14 @@ public struct HarborSpec: Equatable, Sendable {
     public var jobMaxFails: Int = 3
     /// Probability that one blob copy attempt fails (a reset connection; model input, 0 by default).
     public var blobFailureProbability: Double = 0
+    /// Chunk size of `copy_by_chunk` copies (REPLICATION_CHUNK_SIZE, 10 MiB) and the attempts of
+    /// one chunked blob copy (COPY_CHUNK_RETRY_COUNT, 5), 2 s doubling between them.
+    public var chunkSize: Int64 = 10 * 1024 * 1024
+    public var chunkRetries: Int = 5
+    /// The calendar time of simulated time 0 (Unix ms, UTC): cron triggers fire on it.
+    public var startMs: Int64 = 1_483_228_800_000
+    /// Images deleted from a registry at a time (the UI's or API's DELETE of an artifact).
+    public var deletions: [HarborDeletionSpec] = []
 
     public init(domain: String, registries: [HarborRegistrySpec], pushRegistry: Int = 0, layers: [HarborLayer] = [],
                 images: [HarborImageSpec] = [], policies: [ReplicationPolicySpec] = []) {
@@ -78,6 +86,8 @@ public struct ReplicationPolicySpec: Equatable, Sendable {
         /// Every `period` from time 0 (Harbor's cron, as a period): every matching image the
         /// destination lacks.
         case scheduled(period: SimDuration)
+        /// At every firing of Harbor's cron (`trigger_settings.cron`, UTC, from `HarborSpec.startMs`).
+        case cron(HarborCron)
     }
     public var name: String
     public var source: Int
@@ -89,6 +99,12 @@ public struct ReplicationPolicySpec: Equatable, Sendable {
     public var tagFilter: String
     public var enabled = true
     public var override = true
+    /// `speed_kb`: each blob (or chunk) read is rate limited to speed·1024/8 bytes/s (0: unlimited).
+    public var speedKb: Int = 0
+    /// `copy_by_chunk`: blobs larger than the chunk size go as PATCHes of `chunkSize` bytes.
+    public var copyByChunk = false
+    /// `replicate_deletion`: a deletion in the source deletes the image at the destination (event-based only).
+    public var replicateDeletion = false
     public init(name: String, source: Int, destination: Int, trigger: Trigger, nameFilter: String = "**", tagFilter: String = "**",
                 enabled: Bool = true, override: Bool = true) {
         self.name = name; self.source = source; self.destination = destination; self.trigger = trigger
@@ -99,6 +115,16 @@ public struct ReplicationPolicySpec: Equatable, Sendable {
     public func matches(repository: String, tag: String) -> Bool {
         Glob.matches(nameFilter, repository) && Glob.matches(tagFilter, tag)
     }
+}
+
+/// An image deleted from a registry at a time (a deletion event there).
+public struct HarborDeletionSpec: Equatable, Sendable {
+    public var at: SimDuration
+    /// Index into `HarborSpec.registries`.
+    public var registry: Int
+    /// `project/repository:tag`.
+    public var image: String
+    public init(at: SimDuration, registry: Int, image: String) { self.at = at; self.registry = registry; self.image = image }
 }
 
 /// Harbor's filter patterns (doublestar: `*` any run without `/`, `**` any run, `?` one character

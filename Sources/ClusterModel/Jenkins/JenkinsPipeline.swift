@@ -55,6 +55,14 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         public internal(set) var image: Int?
         public internal(set) var failure: String?
         var queued = true
+        /// On an executor (from its start until the plugin's PUT is answered or it fails).
+        var running = false
+        /// Lost from the queue by a crash before queue.xml was saved with it.
+        var lost = false
+        /// Came back from queue.xml after it had started (it builds again as a new build).
+        var reloaded = false
+        /// When it entered Jenkins' queue (the commit; a reloaded item keeps its time).
+        var queuedAt: SimTime = .zero
     }
     public internal(set) var releases: [Release] = []
     var nextBuild: [Int]
@@ -65,8 +73,25 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     var healthyAt: [TaskID: SimTime] = [:]
     var tracked: [Bool]
     let stream: RandomStream
+    /// Jenkins is up and initialised (its host up for `startupTime`); builds start only then.
+    public internal(set) var serving = true
+    /// Jobs with commits pushed while Jenkins was down: the SCM trigger's first poll after the
+    /// start finds them (one build per job).
+    var missedCommits: [Bool]
+    /// Tells a start-up in progress from one cut short by another crash.
+    var startGeneration: Int64 = 0
+    /// Builds lost to crashes of the Jenkins host (FAILURE when Jenkins loads them again).
+    public internal(set) var buildsLost = 0
 
-    enum Kind: Int32 { case commit = 1, quietOver, built, imageBuilt, put }
+    /// Queue.Saver: a change of the queue (an item enters, or leaves to start) schedules a save of
+    /// queue.xml DELAY_SECONDS later unless one is pending; the save writes the queue as it is then.
+    /// jenkinsci/jenkins core/src/main/java/hudson/model/Queue.java (Saver, DELAY_SECONDS 60).
+    /// Computed when a crash asks, not simulated: the save due, and the time of the last one.
+    static let queueSaveDelay = SimDuration.seconds(60)
+    var saveDue: SimTime?
+    var lastSave: SimTime?
+
+    enum Kind: Int32 { case commit = 1, quietOver, built, imageBuilt, put, started }
 
     init(spec: JenkinsSpec, model: ClusterSimulation, harbor: HarborRegistries, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.harbor = harbor; self.marathon = marathon
@@ -75,6 +100,7 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         targets = spec.jobs.map { j in j.marathons.map { dcs in dcs.compactMap { dc in all.firstIndex { $0.datacenter == dc } } } ?? Array(all.indices) }
         host = model.infrastructure.hosts.first { $0.name == spec.host }?.index ?? 0
         nextBuild = spec.jobs.map(\.firstBuildNumber)
+        missedCommits = Array(repeating: false, count: spec.jobs.count)
         tracked = Array(repeating: false, count: marathon.apps.count)
         for j in spec.jobs { if let i = marathon.appIndex[j.app] { tracked[i] = true } }
         stream = model.stream("jenkins")
@@ -95,12 +121,15 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         switch Kind(rawValue: event.kind) {
         case .commit: commit(spec.commits[i])
         case .quietOver:
+            guard !releases[i].lost else { return }
             releases[i].queued = false
             queue.append(i)
             dispatch()
-        case .built: imageBuild(i)
-        case .imageBuilt: push(i)
-        case .put: put(i)
+
+        case .built: if releases[i].running { imageBuild(i) }
+        case .imageBuilt: if releases[i].running { push(i) }
+        case .put: if releases[i].running { put(i) }
+        case .started: if event.arg == startGeneration { started() }
         case nil: break
         }
     }
@@ -108,6 +137,12 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     /// The SCM trigger: a build enters the queue; a commit while its job's build still waits in
     /// the quiet period joins that build.
     func commit(_ c: JenkinsCommitSpec) {
+        guard serving else {
+            // the push's webhook/poll finds no Jenkins: the commit waits in git for the first poll after the start
+            if !missedCommits[c.job] { log("commitMissed", spec.jobs[c.job].name, "Jenkins is down; the first SCM poll after its start finds the commit") }
+            missedCommits[c.job] = true
+            return
+        }
         if let r = releases.lastIndex(where: { $0.job == c.job && $0.queued }) {
             releases[r].commits += 1
             log("commitQueued", subject(r), "joins the queued build (quiet period)")
@@ -120,14 +155,18 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         release.deployedBy = Array(repeating: nil, count: marathons.count)
         releases.append(release)
         let r = releases.count - 1
+        releases[r].queuedAt = now
         log("buildQueued", subject(r), "commit; quiet period \(spec.quietPeriod)")
         model.sim.schedule(after: spec.quietPeriod, target: target, kind: Kind.quietOver.rawValue, arg: Int64(r))
+        queueChanged()
     }
 
     func dispatch() {
-        while busy < spec.executors && !queue.isEmpty && model.infrastructure.hosts[host].state.isUp {
+        while busy < spec.executors && !queue.isEmpty && serving {
             let r = queue.removeFirst()
             busy += 1
+            releases[r].running = true
+            queueChanged()
             releases[r].startedAt = now
             let job = spec.jobs[releases[r].job]
             let d = SimDuration.fromSeconds(max(0, job.buildTime.sample(stream)))
@@ -156,6 +195,8 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     public func pushFinished(token: Int64, image: Int, error: String?) {
         let r = Int(token)
+        // a push cut by the crash of Jenkins' own host: the crash aborts the build
+        guard releases[r].running, serving, model.infrastructure.hosts[host].state.isUp else { return }
         if let e = error {
             fail(r, "docker push failed: \(e)")
             return
@@ -219,7 +260,92 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
 
     /// The build is over: its executor takes the next.
     func done(_ r: Int) {
+        guard releases[r].running else { return }
+        releases[r].running = false
         busy -= 1
+        dispatch()
+    }
+
+    // MARK: crash and restart of the Jenkins host
+
+    /// The host went down: builds on its executors are lost (a freestyle build in progress is not
+    /// resumed; at the next start Jenkins loads its record, which has no result, as COMPLETED with
+    /// FAILURE: jenkinsci/jenkins core/src/main/java/hudson/model/Run.java reload());
+    /// the queue survives, as Jenkins saves it to queue.xml on every change and loads it at start.
+    /// Queue.Saver.push: a save DELAY_SECONDS from now unless one is pending.
+    func queueChanged() {
+        catchUpSave()
+        if saveDue == nil { saveDue = now + Self.queueSaveDelay }
+    }
+
+    /// The save that was due by now has happened.
+    func catchUpSave() {
+        if let due = saveDue, due <= now { lastSave = due; saveDue = nil }
+    }
+
+    /// The items of Jenkins' queue, oldest first: in their quiet period or waiting for an executor.
+    func waitingItems() -> [Int] {
+        releases.indices.filter { !releases[$0].lost && (releases[$0].queued || queue.contains($0)) }
+    }
+
+    /// Whether queue.xml's last save holds item `r`: it had entered the queue and not yet left it.
+    /// (An item reloaded after an earlier crash entered before that crash's last save.)
+    func saved(_ r: Int) -> Bool {
+        guard let t = lastSave else { return false }
+        return releases[r].queuedAt <= t && (releases[r].startedAt.map { $0 > t } ?? true)
+    }
+
+    /// `rebooting`: an orderly shutdown (Jenkins' cleanUp saves the queue and aborts the builds);
+    /// otherwise a crash.
+    func hostDown(rebooting: Bool) {
+        serving = false
+        startGeneration += 1
+        catchUpSave()
+        saveDue = nil
+        if rebooting { lastSave = now }
+        // the queue comes back as queue.xml has it: items that entered after its last save are
+        // lost (the SCM poll after the start finds their commits again); items that left it to
+        // start since then come back and build again (here: one new build of their job)
+        for r in waitingItems() where !saved(r) {
+            releases[r].lost = true
+            releases[r].queued = false
+            releases[r].failure = "lost from the queue: the Jenkins host went down before queue.xml was saved with it"
+            missedCommits[releases[r].job] = true
+            log("queueItemLost", subject(r), "queued after the last save of queue.xml; the first SCM poll after the start finds its commit")
+        }
+        queue.removeAll { releases[$0].lost }
+        for r in releases.indices where releases[r].startedAt != nil && !releases[r].reloaded && saved(r) {
+            releases[r].reloaded = true
+            missedCommits[releases[r].job] = true
+            log("queueItemReloaded", subject(r), "queue.xml still holds it (saved before it started): it builds again after the start")
+        }
+        for r in releases.indices where releases[r].running {
+            releases[r].running = false
+            // an orderly shutdown interrupts the executors (ABORTED); after a crash the record has no result
+            releases[r].failure = rebooting ? "ABORTED: Jenkins shut down with the host (orderly reboot) during the build"
+                : "FAILURE: the Jenkins host went down during the build (its record loads without a result)"
+            buildsLost += 1
+            log("buildLost", subject(r), "the Jenkins host \(model.infrastructure.hosts[host].name) went down; the build is not resumed")
+        }
+        busy = 0
+    }
+
+    /// The host is back: Jenkins starts (`startupTime`), then takes its queue again.
+    func hostUp() {
+        startGeneration += 1
+        log("jenkinsStarting", model.infrastructure.hosts[host].name, "host up; Jenkins serves after \(spec.startupTime)")
+        model.sim.schedule(after: spec.startupTime, target: target, kind: Kind.started.rawValue, arg: startGeneration)
+    }
+
+    func started() {
+        serving = true
+        // Queue.load consumed queue.xml (it keeps it as queue.xml.bak): until the next save a crash loses the queue
+        lastSave = nil
+        log("jenkinsStarted", model.infrastructure.hosts[host].name, "queue.xml loaded: \(queue.count) build(s) waiting")
+        for j in missedCommits.indices where missedCommits[j] {
+            missedCommits[j] = false
+            commit(JenkinsCommitSpec(at: .zero, job: j))
+        }
         dispatch()
     }
 

@@ -11,6 +11,9 @@ public struct JenkinsSpec: Equatable, Sendable {
     public var executors: Int = 2
     /// The quiet period between a commit and its build leaving the queue (commits inside it share a build).
     public var quietPeriod: SimDuration = .seconds(5)
+    /// From the Jenkins host's boot until Jenkins takes builds again (its start: plugins, jobs,
+    /// queue.xml). A model choice, 60 s.
+    public var startupTime: SimDuration = .seconds(60)
     public var jobs: [JenkinsJobSpec]
     public var commits: [JenkinsCommitSpec]
     public init(host: String, jobs: [JenkinsJobSpec], commits: [JenkinsCommitSpec]) {

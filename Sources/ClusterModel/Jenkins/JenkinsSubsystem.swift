@@ -25,7 +25,8 @@ extension JenkinsPipeline: Subsystem, SignalSubscriber {
         case .deploymentSuccess(let d): deploymentSucceeded(d)
         case .healthStatusChanged(let app, let task, true) where app < tracked.count && tracked[app]:
             if healthyAt[task] == nil { healthyAt[task] = now }
-        case .hostUp(let h) where h == host: dispatch()
+        case .hostDown(let h, let rebooting) where h == host: hostDown(rebooting: rebooting)
+        case .hostUp(let h) where h == host: hostUp()
         default: break
         }
     }
