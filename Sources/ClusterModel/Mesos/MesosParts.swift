@@ -255,8 +255,37 @@ struct SlotTable<Element> {
     }
 }
 
-/// The decline filters of one framework, a slot per agent index.
-typealias AgentFilters = SlotTable<OfferFilter>
+/// The decline filters of one framework, a slot per agent index. A revive drops them all: the
+/// table's epoch moves on and every slot of an earlier epoch reads as empty, so dropping costs
+/// nothing per agent (a revive per relaunch made it O(agents) each).
+struct AgentFilters {
+    private var slots: [(filter: OfferFilter, epoch: UInt32)?] = []
+    private var epoch: UInt32 = 0
+    /// Filled slots of the current epoch.
+    private(set) var count = 0
+    subscript(index: Int) -> OfferFilter? {
+        get {
+            guard index >= 0 && index < slots.count, let s = slots[index], s.epoch == epoch else { return nil }
+            return s.filter
+        }
+        set {
+            guard index >= 0 else { return }
+            if index >= slots.count {
+                guard newValue != nil else { return }
+                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
+            }
+            if (self[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
+            slots[index] = newValue.map { ($0, epoch) }
+        }
+    }
+    /// Empties every slot in O(1).
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        epoch &+= 1
+        if epoch == 0 { for i in slots.indices { slots[i] = nil } }   // wrapped: no old slot may read as current
+        count = 0
+    }
+}
 
 struct OfferRecord {
     var id: Int64
