@@ -225,8 +225,11 @@ final class CountingObserver: RunObserver {
     init(hash: Bool) { self.hash = hash }
     @inline(__always) func mix(_ b: UInt8) { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
     func mix(_ s: String) { for b in s.utf8 { mix(b) }; mix(0) }
+    /// When Marathon's first deployment (the initial one) finished.
+    var firstDeploymentFinished: SimTime?
     func record(_ event: LoggedEvent) {
         logged += 1
+        if firstDeploymentFinished == nil && event.event == "deploymentFinished" { firstDeploymentFinished = event.time }
         guard hash else { return }
         var t = UInt64(bitPattern: event.time.nanoseconds)
         for _ in 0..<8 { mix(UInt8(truncatingIfNeeded: t)); t >>= 8 }
@@ -308,10 +311,16 @@ struct PlatformResult {
     var seconds: Double
     var events: Int
     var peakRSS: Double
+    /// Wall seconds of the first `warmupHours` simulated hours (0 without a warm-up).
+    var warmupSeconds = 0.0
+    /// Simulated hours at which the initial deployment finished (nil: not within the run).
+    var deployedAtHours: Double?
 }
 
 @discardableResult
-func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) -> PlatformResult {
+/// `warmupHours` > 0: the run stops at that simulated time to read the clock, then goes on (the
+/// result's `warmupSeconds`; `seconds` stays the whole run).
+func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64, warmupHours: Int = 0) -> PlatformResult {
     guard agents >= 1, apps >= 1, hours >= 1 else { fail("platform: AGENTS, APPS and HOURS must be >= 1") }
     let hash = getenv("CLUSTERSIM_BENCH_LOGHASH").map { String(cString: $0) == "1" } ?? false
     let t0 = monotonicSeconds()
@@ -320,6 +329,13 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) 
     let observer = CountingObserver(hash: hash)
     let model = ClusterSimulation(spec: spec, observer: observer)
     let t1 = monotonicSeconds()
+    var tWarm = t1
+    if warmupHours > 0 {
+        let warmEnd = SimTime.zero + .seconds(Int64(warmupHours) * 3600)
+        let sim = model.sim
+        model.run { sim.now >= warmEnd }
+        tWarm = monotonicSeconds()
+    }
     model.run()
     let t2 = monotonicSeconds()
     let secs = t2 - t1
@@ -337,7 +353,8 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) 
     }
     line += " fidelity=\(spec.fidelity == .allExact ? "exact" : "fast")"
     print(line)
-    return PlatformResult(seconds: secs, events: events, peakRSS: rss)
+    return PlatformResult(seconds: secs, events: events, peakRSS: rss, warmupSeconds: tWarm - t1,
+                          deployedAtHours: observer.firstDeploymentFinished.map { $0.seconds / 3600 })
 }
 
 // MARK: - main
