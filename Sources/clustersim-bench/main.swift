@@ -313,6 +313,9 @@ struct PlatformResult {
     var peakRSS: Double
     /// Wall seconds of the first `warmupHours` simulated hours (0 without a warm-up).
     var warmupSeconds = 0.0
+    /// The same in process CPU seconds (CLOCK_PROCESS_CPUTIME_ID: on a shared machine the figure to read).
+    var cpuSeconds = 0.0
+    var warmupCPUSeconds = 0.0
     /// Simulated hours at which the initial deployment finished (nil: not within the run).
     var deployedAtHours: Double?
 }
@@ -328,16 +331,16 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64, 
     spec.fidelity = benchFidelity()
     let observer = CountingObserver(hash: hash)
     let model = ClusterSimulation(spec: spec, observer: observer)
-    let t1 = monotonicSeconds()
-    var tWarm = t1
+    let t1 = monotonicSeconds(), c1 = processCPUSeconds()
+    var tWarm = t1, cWarm = c1
     if warmupHours > 0 {
         let warmEnd = SimTime.zero + .seconds(Int64(warmupHours) * 3600)
         let sim = model.sim
         model.run { sim.now >= warmEnd }
-        tWarm = monotonicSeconds()
+        tWarm = monotonicSeconds(); cWarm = processCPUSeconds()
     }
     model.run()
-    let t2 = monotonicSeconds()
+    let t2 = monotonicSeconds(), c2 = processCPUSeconds()
     let secs = t2 - t1
     let events = Int(model.sim.eventsProcessed)
     let running = model.mesos?.tasksRunning ?? 0
@@ -347,13 +350,14 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64, 
         + " peak_rss_mb=\(NumberFormat.fixed(rss, decimals: 1)) sim_hours=\(hours)"
         + " agents=\(agents) apps=\(apps) instances_per_app=\(perApp) logged=\(observer.logged)"
         + " offers=\(model.mesos?.offersMade ?? 0) offers_accepted=\(model.mesos?.offersAccepted ?? 0)"
-        + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6))"
+        + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6)) cpu_s=\(NumberFormat.fixed(c2 - c1, decimals: 3))"
     if hash {
         line += " log_fnv1a=\(String(observer.digest, radix: 16)) model_log_fnv1a=\(String(observer.modelDigest, radix: 16))"
     }
     line += " fidelity=\(spec.fidelity == .allExact ? "exact" : "fast")"
     print(line)
     return PlatformResult(seconds: secs, events: events, peakRSS: rss, warmupSeconds: tWarm - t1,
+                          cpuSeconds: c2 - c1, warmupCPUSeconds: cWarm - c1,
                           deployedAtHours: observer.firstDeploymentFinished.map { $0.seconds / 3600 })
 }
 
