@@ -259,30 +259,24 @@ struct SlotTable<Element> {
 /// table's epoch moves on and every slot of an earlier epoch reads as empty, so dropping costs
 /// nothing per agent (a revive per relaunch made it O(agents) each).
 struct AgentFilters {
-    private var slots: [(filter: OfferFilter, epoch: UInt32)?] = []
+    /// Every slot ever set, with the epoch it was set in.
+    private var table = SlotTable<(filter: OfferFilter, epoch: UInt32)>()
     private var epoch: UInt32 = 0
     /// Filled slots of the current epoch.
     private(set) var count = 0
     subscript(index: Int) -> OfferFilter? {
-        get {
-            guard index >= 0 && index < slots.count, let s = slots[index], s.epoch == epoch else { return nil }
-            return s.filter
-        }
+        get { table[index].flatMap { $0.epoch == epoch ? $0.filter : nil } }
         set {
             guard index >= 0 else { return }
-            if index >= slots.count {
-                guard newValue != nil else { return }
-                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
-            }
             if (self[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
-            slots[index] = newValue.map { ($0, epoch) }
+            table[index] = newValue.map { ($0, epoch) }
         }
     }
     /// Empties every slot in O(1).
     mutating func removeAll() {
         guard count > 0 else { return }
         epoch &+= 1
-        if epoch == 0 { for i in slots.indices { slots[i] = nil } }   // wrapped: no old slot may read as current
+        if epoch == 0 { table.removeAll() }   // wrapped: no old slot may read as current
         count = 0
     }
 }
