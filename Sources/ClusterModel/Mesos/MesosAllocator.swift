@@ -93,11 +93,18 @@ extension MesosCluster {
     }
 
     /// `--min_allocatable_resources`: the free resources contain at least one alternative.
+    /// Checked for every agent of every pass (after a revive, every agent): the scalars first, the
+    /// free ports counted only when an alternative asks for ports, and then once.
     func allocatable(_ r: Resources) -> Bool {
-        for m in flags.minAllocatableResources {
-            if m.cpus <= r.cpus && m.memMB <= r.memMB && m.diskMB <= r.diskMB && m.ports.count <= r.ports.count { return true }
+        let mins = flags.minAllocatableResources
+        if mins.isEmpty { return r.cpus > .zero || r.memMB > .zero || r.diskMB > .zero || !r.ports.isEmpty }
+        var freePorts = -1
+        for k in mins.indices where mins[k].cpus <= r.cpus && mins[k].memMB <= r.memMB && mins[k].diskMB <= r.diskMB {
+            if mins[k].ports.isEmpty { return true }
+            if freePorts < 0 { freePorts = r.ports.count }
+            if mins[k].ports.count <= freePorts { return true }
         }
-        return flags.minAllocatableResources.isEmpty && (r.cpus > .zero || r.memMB > .zero || r.diskMB > .zero || !r.ports.isEmpty)
+        return false
     }
 
     func filtered(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Bool {
