@@ -225,8 +225,11 @@ final class CountingObserver: RunObserver {
     init(hash: Bool) { self.hash = hash }
     @inline(__always) func mix(_ b: UInt8) { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
     func mix(_ s: String) { for b in s.utf8 { mix(b) }; mix(0) }
+    /// When Marathon's first deployment (the initial one) finished.
+    var firstDeploymentFinished: SimTime?
     func record(_ event: LoggedEvent) {
         logged += 1
+        if firstDeploymentFinished == nil && event.event == "deploymentFinished" { firstDeploymentFinished = event.time }
         guard hash else { return }
         var t = UInt64(bitPattern: event.time.nanoseconds)
         for _ in 0..<8 { mix(UInt8(truncatingIfNeeded: t)); t >>= 8 }
@@ -308,10 +311,19 @@ struct PlatformResult {
     var seconds: Double
     var events: Int
     var peakRSS: Double
+    /// Wall seconds of the first `warmupHours` simulated hours (0 without a warm-up).
+    var warmupSeconds = 0.0
+    /// The same in process CPU seconds (CLOCK_PROCESS_CPUTIME_ID: on a shared machine the figure to read).
+    var cpuSeconds = 0.0
+    var warmupCPUSeconds = 0.0
+    /// Simulated hours at which the initial deployment finished (nil: not within the run).
+    var deployedAtHours: Double?
 }
 
 @discardableResult
-func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) -> PlatformResult {
+/// `warmupHours` > 0: the run stops at that simulated time to read the clock, then goes on (the
+/// result's `warmupSeconds`; `seconds` stays the whole run).
+func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64, warmupHours: Int = 0) -> PlatformResult {
     guard agents >= 1, apps >= 1, hours >= 1 else { fail("platform: AGENTS, APPS and HOURS must be >= 1") }
     let hash = getenv("CLUSTERSIM_BENCH_LOGHASH").map { String(cString: $0) == "1" } ?? false
     let t0 = monotonicSeconds()
@@ -319,9 +331,16 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) 
     spec.fidelity = benchFidelity()
     let observer = CountingObserver(hash: hash)
     let model = ClusterSimulation(spec: spec, observer: observer)
-    let t1 = monotonicSeconds()
+    let t1 = monotonicSeconds(), c1 = processCPUSeconds()
+    var tWarm = t1, cWarm = c1
+    if warmupHours > 0 {
+        let warmEnd = SimTime.zero + .seconds(Int64(warmupHours) * 3600)
+        let sim = model.sim
+        model.run { sim.now >= warmEnd }
+        tWarm = monotonicSeconds(); cWarm = processCPUSeconds()
+    }
     model.run()
-    let t2 = monotonicSeconds()
+    let t2 = monotonicSeconds(), c2 = processCPUSeconds()
     let secs = t2 - t1
     let events = Int(model.sim.eventsProcessed)
     let running = model.mesos?.tasksRunning ?? 0
@@ -331,13 +350,15 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64) 
         + " peak_rss_mb=\(NumberFormat.fixed(rss, decimals: 1)) sim_hours=\(hours)"
         + " agents=\(agents) apps=\(apps) instances_per_app=\(perApp) logged=\(observer.logged)"
         + " offers=\(model.mesos?.offersMade ?? 0) offers_accepted=\(model.mesos?.offersAccepted ?? 0)"
-        + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6))"
+        + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 6)) cpu_s=\(NumberFormat.fixed(c2 - c1, decimals: 3))"
     if hash {
         line += " log_fnv1a=\(String(observer.digest, radix: 16)) model_log_fnv1a=\(String(observer.modelDigest, radix: 16))"
     }
     line += " fidelity=\(spec.fidelity == .allExact ? "exact" : "fast")"
     print(line)
-    return PlatformResult(seconds: secs, events: events, peakRSS: rss)
+    return PlatformResult(seconds: secs, events: events, peakRSS: rss, warmupSeconds: tWarm - t1,
+                          cpuSeconds: c2 - c1, warmupCPUSeconds: cWarm - c1,
+                          deployedAtHours: observer.firstDeploymentFinished.map { $0.seconds / 3600 })
 }
 
 // MARK: - main

@@ -83,6 +83,17 @@ final class OfferPathTests: XCTestCase, MesosTestHelpers {
         t.removeAll()
         XCTAssertEqual(t.count, 0)
         XCTAssertNil(t[7])
+        // after a revive's removeAll, the slots of the earlier filters stay empty while new ones count
+        t[2] = flt
+        XCTAssertEqual(t.count, 1)
+        XCTAssertNil(t[7])
+        t[7] = nil                 // an old slot cleared again does not count down
+        XCTAssertEqual(t.count, 1)
+        t[7] = flt
+        XCTAssertEqual(t.count, 2)
+        t.removeAll(); t.removeAll()
+        XCTAssertEqual(t.count, 0)
+        XCTAssertNil(t[2]); XCTAssertNil(t[7])
     }
 
     func testInstanceTableByTaskID() {

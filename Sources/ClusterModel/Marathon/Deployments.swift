@@ -34,8 +34,22 @@ final class Deployments {
         var finishedAt: SimTime?
         var cancelled = false
         var cancelledAt: SimTime?
+        /// The step and action of each app of the deployment (an app is in one step at most): the
+        /// action of an instance's app is found without a search through the step's actions.
+        let actionOfApp: [Int: (step: Int, action: AppAction)]
+        /// The actions of the current step not done yet, in no particular order (`done` only ever
+        /// goes from false to true, and `evaluate` has no other effect, so the order of the
+        /// evaluations does not matter): a step of many apps is not a walk over all of them at
+        /// every instance change.
+        var pending: [AppAction] = []
+        var pendingStep = -1
+        /// The first action of the current step that may not be started yet.
+        var nextToStart = 0
         init(id: Int, name: String, steps: [[AppAction]], startedAt: SimTime) {
             self.id = id; self.name = name; self.steps = steps; self.startedAt = startedAt
+            var m: [Int: (step: Int, action: AppAction)] = [:]
+            for (k, step) in steps.enumerated() { for act in step where m[act.app] == nil { m[act.app] = (k, act) } }
+            actionOfApp = m
         }
         var apps: [Int] { steps.flatMap { $0.map(\.app) } }
     }
@@ -107,12 +121,26 @@ final class Deployments {
         guard s.leaderReady, d.finishedAt == nil, !d.cancelled else { return }
         while d.step < d.steps.count {
             let actions = d.steps[d.step]
-            for act in actions where !act.started {
-                act.started = true
-                begin(act, in: d)
+            if d.pendingStep != d.step {
+                d.pendingStep = d.step
+                d.pending = actions.filter { !$0.done }
+                d.nextToStart = 0
             }
-            for act in actions { evaluate(act) }
-            if actions.allSatisfy(\.done) {
+            // In action order; a call made from inside `begin` goes on where this one is.
+            while d.nextToStart < actions.count {
+                let act = actions[d.nextToStart]
+                d.nextToStart += 1
+                if !act.started {
+                    act.started = true
+                    begin(act, in: d)
+                }
+            }
+            var k = 0
+            while k < d.pending.count {
+                evaluate(d.pending[k])
+                if d.pending[k].done { d.pending.swapAt(k, d.pending.count - 1); d.pending.removeLast() } else { k += 1 }
+            }
+            if d.pending.isEmpty {
                 s.log("deploymentStep", "deployment-\(d.id)", "step \(d.step + 1)/\(d.steps.count) done: " + actions.map { s.apps[$0.app].id }.joined(separator: ", "))
                 for act in actions { appDeployed(s.apps[act.app], by: d) }
                 d.step += 1
@@ -174,13 +202,13 @@ final class Deployments {
 
     /// Whether the runtime must leave launches of this app to a running restart.
     func managesLaunches(_ a: MarathonAppState) -> Bool {
-        guard let d = deployment(of: a.index) else { return false }
-        return d.steps[d.step < d.steps.count ? d.step : d.steps.count - 1].contains { $0.app == a.index && $0.kind == .restart && $0.started && !$0.done }
+        guard let d = deployment(of: a.index), let (k, act) = d.actionOfApp[a.index] else { return false }
+        return k == (d.step < d.steps.count ? d.step : d.steps.count - 1) && act.kind == .restart && act.started && !act.done
     }
 
     func currentAction(_ app: Int) -> (Deployment, AppAction)? {
-        guard let d = deployment(of: app), d.step < d.steps.count else { return nil }
-        guard let act = d.steps[d.step].first(where: { $0.app == app && $0.started }) else { return nil }
+        guard let d = deployment(of: app), d.step < d.steps.count, let (k, act) = d.actionOfApp[app],
+              k == d.step, act.started else { return nil }
         return (d, act)
     }
 
@@ -199,14 +227,16 @@ final class Deployments {
             // Done = healthy >= target and current == target, i.e. exactly `target` current instances
             // and every one of them healthy: the scan stops at the first one that is not, newest
             // first (the ones still starting), so a step of many apps is not O(instances) per change.
-            let def = a.definition
-            guard a.toLaunch == 0, a.instances.count >= def.instances else { act.done = false; return }
+            // The definition is read field by field (a copy of it is ~25 reference counts).
+            let target = a.definition.instances
+            guard a.toLaunch == 0, a.instances.count >= target else { act.done = false; return }
+            let checks = a.definition.healthChecks
             var current = 0
             for i in a.instances.reversed() where i.isActive && !i.replaced {
                 current += 1
-                guard i.goal == .running && i.ready && i.isHealthy(def) else { act.done = false; return }
+                guard i.goal == .running && i.ready && i.isHealthy(checks: checks) else { act.done = false; return }
             }
-            act.done = current == def.instances
+            act.done = current == target
         case .restart:
             act.done = act.plan?.isFinished ?? false
         }

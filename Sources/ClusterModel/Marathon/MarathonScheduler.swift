@@ -797,8 +797,15 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         guard a.firstDeployFinished != nil else { return }
         var healthy = 0
         let checks = a.definition.healthChecks   // read once, not a copy of the definition per instance
-        for i in a.instances where i.isActive && i.goal == .running && i.ready && i.isHealthy(checks: checks) { healthy += 1 }
-        let sat = healthy >= a.definition.instances
+        let target = a.definition.instances
+        var left = a.instances.count
+        for i in a.instances {
+            left -= 1
+            if i.isActive && i.goal == .running && i.ready && i.isHealthy(checks: checks) { healthy += 1 }
+            // The rest cannot change the answer: the count is only logged when it does.
+            if a.satisfied ? healthy >= target : healthy + left < target { return }
+        }
+        let sat = healthy >= target
         if sat == a.satisfied { return }
         a.satisfied = sat
         // One row per change, subject the app id: apps_degraded_s and the recoveries of summary.json

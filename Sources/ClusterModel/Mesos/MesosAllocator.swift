@@ -93,11 +93,18 @@ extension MesosCluster {
     }
 
     /// `--min_allocatable_resources`: the free resources contain at least one alternative.
+    /// Checked for every agent of every pass (after a revive, every agent): the scalars first, the
+    /// free ports counted only when an alternative asks for ports, and then once.
     func allocatable(_ r: Resources) -> Bool {
-        for m in flags.minAllocatableResources {
-            if m.cpus <= r.cpus && m.memMB <= r.memMB && m.diskMB <= r.diskMB && m.ports.count <= r.ports.count { return true }
+        let mins = flags.minAllocatableResources
+        if mins.isEmpty { return r.cpus > .zero || r.memMB > .zero || r.diskMB > .zero || !r.ports.isEmpty }
+        var freePorts = -1
+        for k in mins.indices where mins[k].cpus <= r.cpus && mins[k].memMB <= r.memMB && mins[k].diskMB <= r.diskMB {
+            if mins[k].ports.isEmpty { return true }
+            if freePorts < 0 { freePorts = r.ports.count }
+            if mins[k].ports.count <= freePorts { return true }
         }
-        return flags.minAllocatableResources.isEmpty && (r.cpus > .zero || r.memMB > .zero || r.diskMB > .zero || !r.ports.isEmpty)
+        return false
     }
 
     func filtered(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Bool {
@@ -170,6 +177,13 @@ extension MesosCluster {
         // With one active framework the DRF order is trivially that framework: skip the sort
         // (hierarchical.cpp sorts per agent; the result only matters with several).
         let active = frameworks.filter { $0.registered && !$0.suppressed }
+        // The DRF order is a function of the frameworks' allocations (and the active total, fixed
+        // during a pass): with the drf sorters it is recomputed only after an offer changed a share
+        // (hierarchical.cpp sorts per agent, with the same result). The random sorters draw per
+        // agent, so they still sort per agent.
+        let sortsPerAgent = flags.roleSorter == "random" || flags.frameworkSorter == "random"
+        var order: [FrameworkState] = []
+        var orderStale = true
         for ai in list {
             let a = agents[ai]
             guard a.active else { continue }
@@ -179,11 +193,13 @@ extension MesosCluster {
             if active.count == 1 {
                 if !filtered(active[0], a, free) { offeredTo = active[0] }
             } else {
-                for f in frameworkOrder() where !filtered(f, a, free) { offeredTo = f; break }
+                if orderStale || sortsPerAgent { order = frameworkOrder(); orderStale = false }
+                for f in order where !filtered(f, a, free) { offeredTo = f; break }
             }
             unmarkCandidate(a)
             guard let f = offeredTo else { continue }   // parked until a filter expires or resources change
             made[f.index].append(makeOffer(f, a, free))
+            orderStale = true
         }
         for (i, o) in made.enumerated() where !o.isEmpty { enqueue(frameworks[i], .offers(o)) }
     }
@@ -210,12 +226,9 @@ extension MesosCluster {
     /// that fits is a uniform draw among those that fit.
     func allocateFast(_ agentList: [Int], to f: FrameworkState) {
         var list = agentList
-        var rest: Double? = nil   // refuse_seconds for the rest of the pass once all are declined
         for k in list.indices {
-            if rest == nil {
-                let j = k + allocatorStream.int(below: list.count - k)
-                if j != k { list.swapAt(k, j) }
-            }
+            let j = k + allocatorStream.int(below: list.count - k)
+            if j != k { list.swapAt(k, j) }
             let a = agents[list[k]]
             guard a.active else { continue }
             let free = a.free
@@ -223,8 +236,7 @@ extension MesosCluster {
             let isFiltered = filtered(f, a, free)
             unmarkCandidate(a)
             if isFiltered { continue }
-            let outlook = rest.map { OfferOutlook.allDeclined(refuseSeconds: $0) } ?? f.framework.offerOutlook(host: a.host.index, resources: free)
-            switch outlook {
+            switch f.framework.offerOutlook(host: a.host.index, resources: free) {
             case .matchEveryOffer:
                 allocateExact(Array(list[k...]))
                 return
@@ -238,8 +250,34 @@ extension MesosCluster {
             case .allDeclined(let r):
                 offersMade += 1; offersDeclined += 1
                 addFilter(f, a, refused: free, refuseSeconds: r)
-                rest = r
+                declineRest(list[(k + 1)...], f, refuseSeconds: r)
+                return
             }
+        }
+    }
+
+    /// The rest of a fast pass once the framework declines everything: each agent as the pass
+    /// would treat it (skipped when inactive, unmarked when not allocatable or filtered, else
+    /// counted as offered and declined and filtered), in list order, the filters in one batch
+    /// (`addFilter` would find the same open batch for each: nothing is scheduled in between).
+    /// After a revive this is every agent, so it is kept to reads of the agent and one filter write.
+    func declineRest(_ rest: ArraySlice<Int>, _ f: FrameworkState, refuseSeconds: Double) {
+        let d = filterDuration(refuseSeconds)
+        let expires = now + (d ?? .zero)
+        var batch = -1
+        for ai in rest {
+            let a = agents[ai]
+            guard a.active else { continue }
+            let free = a.free
+            guard allocatable(free), !filtered(f, a, free) else { unmarkCandidate(a); continue }
+            unmarkCandidate(a)
+            offersMade += 1; offersDeclined += 1
+            if d == nil { continue }
+            if f.filters[ai] == nil { filtersActive += 1 }
+            filterGen &+= 1
+            f.filters[ai] = OfferFilter(refused: free, expires: expires, gen: filterGen)
+            if batch < 0 { batch = filterBatch(f, expires: expires) }
+            filterBatches[batch].filters.append((ai, filterGen))
         }
     }
 
@@ -308,14 +346,19 @@ extension MesosCluster {
     /// `recoverResources`@1.4.0. The filter's timer is its batch's (`FilterBatch`): filters a
     /// framework installs one after the other with one duration (a decline storm) share one timer.
     func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
-        var secs = refuseSeconds < 0 ? 5 : min(refuseSeconds, 365 * 86400)
-        if secs.isNaN { secs = 5 }
-        if secs == 0 { return }
-        let d = max(SimDuration.fromSeconds(secs), flags.allocationInterval)
+        guard let d = filterDuration(refuseSeconds) else { return }
         if f.filters[a.index] == nil { filtersActive += 1 }
         filterGen &+= 1
         f.filters[a.index] = OfferFilter(refused: refused, expires: now + d, gen: filterGen)
         filterBatches[filterBatch(f, expires: now + d)].filters.append((a.index, filterGen))
+    }
+
+    /// How long a decline filter with this refuse_seconds lasts (nil: none is installed).
+    func filterDuration(_ refuseSeconds: Double) -> SimDuration? {
+        var secs = refuseSeconds < 0 ? 5 : min(refuseSeconds, 365 * 86400)
+        if secs.isNaN { secs = 5 }
+        if secs == 0 { return nil }
+        return max(SimDuration.fromSeconds(secs), flags.allocationInterval)
     }
 
     /// The slot of the batch taking filters of `f` expiring at `expires` (a new one, with its timer, if the

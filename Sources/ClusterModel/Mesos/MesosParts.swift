@@ -258,8 +258,31 @@ struct SlotTable<Element> {
     }
 }
 
-/// The decline filters of one framework, a slot per agent index.
-typealias AgentFilters = SlotTable<OfferFilter>
+/// The decline filters of one framework, a slot per agent index. A revive drops them all: the
+/// table's epoch moves on and every slot of an earlier epoch reads as empty, so dropping costs
+/// nothing per agent (a revive per relaunch made it O(agents) each).
+struct AgentFilters {
+    /// Every slot ever set, with the epoch it was set in.
+    private var table = SlotTable<(filter: OfferFilter, epoch: UInt32)>()
+    private var epoch: UInt32 = 0
+    /// Filled slots of the current epoch.
+    private(set) var count = 0
+    subscript(index: Int) -> OfferFilter? {
+        get { table[index].flatMap { $0.epoch == epoch ? $0.filter : nil } }
+        set {
+            guard index >= 0 else { return }
+            if (self[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
+            table[index] = newValue.map { ($0, epoch) }
+        }
+    }
+    /// Empties every slot in O(1).
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        epoch &+= 1
+        if epoch == 0 { table.removeAll() }   // wrapped: no old slot may read as current
+        count = 0
+    }
+}
 
 struct OfferRecord {
     var id: Int64
