@@ -52,13 +52,15 @@ set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_healthy.png'
 set title 'Healthy instances per Marathon app'
 set ylabel 'healthy instances'
-plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/courseware/web'
+plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'marathon-dc01:/courseware/web', \
+     'apps_healthy.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'marathon-dc02:/courseware/web'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_backoff.png'
 set title 'Launch delay (back-off) per Marathon app'
 set ylabel 'launch delay (s)'
-plot 'apps_backoff.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/courseware/web'
+plot 'apps_backoff.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title 'marathon-dc01:/courseware/web', \
+     'apps_backoff.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title 'marathon-dc02:/courseware/web'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'registry_images.png'
