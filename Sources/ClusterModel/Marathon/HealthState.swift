@@ -90,3 +90,106 @@ public enum MarathonHealth {
         consecutiveFailures >= maxConsecutiveFailures
     }
 }
+
+/// fidelity.healthChecks `fast`, issue 14: the instances one health-check stream (app, check, tick
+/// generation) does not visit at its ticks. An instance whose routine probe passed at a tick is
+/// *parked*: its next ticks are passes that change nothing but `lastSuccess` and the count of passes
+/// left (`RoutineProbe.passesLeft`), until the tick of its failing probe (`passesLeft` + 1 ticks on) or
+/// the first tick at or after its hang (`RoutineProbe.until`). The stream visits the instances it
+/// did not park (`active`, in task-id order = the app's instance order) and those whose tick is due;
+/// any change that could end the routine regime of an instance (a status update of the app, a new
+/// probe epoch or prober, a result for a parked instance) makes the next tick visit every instance
+/// as before. A parked instance is brought up to date (`materialize`) before anything reads or
+/// changes its state, so draws, results and their order are those of a tick that visits everyone.
+final class HealthCheckStream {
+    struct Parked { var instance: MarathonInstance; var tick: Int }
+    let generation: Int64
+    /// Ticks run so far and the time of the last one.
+    var ticks = 0
+    var lastTickTime = SimTime.zero
+    /// What the parked instances' passes relied on at the last tick (-1: nothing parked yet).
+    var epoch = -1
+    var from = -1
+    var stamp = -1
+    var active: [MarathonInstance] = []
+    var parked: [TaskID: Parked] = [:]
+    /// (due tick, task id), smallest first; an entry whose park record changed since is stale.
+    private var heap: [(due: Int, task: TaskID, parkedAt: Int)] = []
+
+    init(generation: Int64) { self.generation = generation }
+
+    /// Parks `inst` after its routine pass at tick number `tick` (time `now`): the following ticks
+    /// are passes while `passesLeft` > 0 and the tick is before `until` (`RoutineProbe.passes`).
+    /// Without such a state (or with a zero interval) it stays among the visited ones.
+    func park(_ inst: MarathonInstance, check: Int, tick: Int, now: SimTime, interval: SimDuration) {
+        let s = inst.routineProbes[check]
+        let i = interval.nanoseconds
+        guard i > 0, s.passesLeft >= 0, s.until > now else { active.append(inst); return }
+        var due: Int? = s.passesLeft == Int.max ? nil : tick + s.passesLeft + 1
+        if s.until != .distantFuture {
+            let d = s.until.nanoseconds - now.nanoseconds
+            let j = Int(d / i + (d % i != 0 ? 1 : 0))
+            due = min(due ?? Int.max, tick + j)
+        }
+        parked[inst.task] = Parked(instance: inst, tick: tick)
+        if let due { push((due, inst.task, tick)) }
+    }
+
+    /// Applies the passes of the ticks a parked instance skipped (those after it was parked up to
+    /// the last tick run) and unparks it.
+    func materialize(_ task: TaskID, check: Int) {
+        guard let p = parked.removeValue(forKey: task) else { return }
+        let skipped = ticks - p.tick
+        guard skipped > 0 else { return }
+        let inst = p.instance
+        if inst.routineProbes[check].passesLeft != Int.max { inst.routineProbes[check].passesLeft -= skipped }
+        inst.health[check].lastSuccess = lastTickTime
+    }
+
+    func materializeAll(check: Int) {
+        // each instance is brought up to date on its own: the order does not matter
+        for task in Array(parked.keys) { materialize(task, check: check) }
+        heap.removeAll(keepingCapacity: true)
+    }
+
+    /// The parked instances due at tick `tick` (task-id order), unparked and brought up to date.
+    func due(at tick: Int, check: Int) -> [MarathonInstance] {
+        var out: [MarathonInstance] = []
+        while let top = heap.first, top.due <= tick {
+            popTop()
+            guard let p = parked[top.task], p.tick == top.parkedAt else { continue }
+            out.append(p.instance)
+            materialize(top.task, check: check)
+        }
+        out.sort { $0.task < $1.task }
+        return out
+    }
+
+    private func push(_ e: (due: Int, task: TaskID, parkedAt: Int)) {
+        heap.append(e)
+        var c = heap.count - 1
+        while c > 0 {
+            let p = (c - 1) / 2
+            guard less(heap[c], heap[p]) else { break }
+            heap.swapAt(c, p); c = p
+        }
+    }
+
+    private func popTop() {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var p = 0
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var m = p
+            if l < heap.count && less(heap[l], heap[m]) { m = l }
+            if r < heap.count && less(heap[r], heap[m]) { m = r }
+            if m == p { break }
+            heap.swapAt(p, m); p = m
+        }
+    }
+
+    private func less(_ a: (due: Int, task: TaskID, parkedAt: Int), _ b: (due: Int, task: TaskID, parkedAt: Int)) -> Bool {
+        a.due != b.due ? a.due < b.due : a.task < b.task
+    }
+}

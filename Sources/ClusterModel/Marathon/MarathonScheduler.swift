@@ -32,6 +32,14 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var appIndex: [String: Int] = [:]
     /// Instance by Mesos task id (a slot per id; iterated only in id order).
     var byTask = InstanceTable()
+    /// Marathon-level health checks, fidelity `fast`: each stream's parked instances (key app << 12 | check)
+    /// and the count of instance state changes per app (`healthStamp`).
+    var healthStreams: [Int: HealthCheckStream] = [:]
+    var healthStamps: [Int] = []
+    /// false: every tick visits every instance (the tick before the index; HealthCheckIndexTests).
+    var healthIndex = true
+    /// Instances visited by Marathon-level health-check ticks (HealthCheckIndexTests).
+    var healthVisits = 0
     var rateLimiter: RateLimiter
     var launchTokens: Int
     var lastRevive: SimTime?
@@ -617,6 +625,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             return
         }
         inst.state = u.state
+        healthInstancesChanged(inst.app)
         model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
         // The launch delay is kept per (app, config version) of the instance.
@@ -858,17 +867,50 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         let fast = model.spec.fidelity.healthChecks == .fast && hc.timeout <= hc.interval
         let epoch = fast ? driver.probeEpoch : -1
         let now = self.now
-        for inst in a.instances where inst.state == .running && inst.isActive {
+        // The stream's index of parked instances (`HealthCheckStream`): a tick visits the others
+        // and those due, unless something may have ended a routine regime since the last tick.
+        let key = appI << 12 | check
+        var stream = healthStreams[key]
+        if stream?.generation != gen {
+            stream?.materializeAll(check: check)
+            stream = HealthCheckStream(generation: gen)
+            healthStreams[key] = stream
+        }
+        let s = stream!
+        let tick = s.ticks + 1
+        let stamp = healthStamp(appI)
+        let visit: [MarathonInstance]
+        if healthIndex && fast && s.epoch == epoch && s.from == from && s.stamp == stamp {
+            visit = Self.mergeByTask(s.active, s.due(at: tick, check: check))
+        } else {
+            s.materializeAll(check: check)
+            visit = a.instances
+        }
+        s.active.removeAll(keepingCapacity: true)
+        for inst in visit where inst.state == .running && inst.isActive {
+            healthVisits += 1
             if fast && inst.health[check].consecutiveFailures == 0 && inst.health[check].alive {
-                if inst.routineProbes[check].passes(epoch: epoch, from: from, now: now) { inst.health[check].lastSuccess = now; continue }
+                if inst.routineProbes[check].passes(epoch: epoch, from: from, now: now) {
+                    inst.health[check].lastSuccess = now
+                    s.park(inst, check: check, tick: tick, now: now, interval: hc.interval)
+                    continue
+                }
                 if let o = driver.routineProbe(task: inst.task, from: from, timeout: hc.timeout, state: &inst.routineProbes[check]) {
-                    if case .passed = o { inst.health[check].lastSuccess = now; continue }
+                    if case .passed = o {
+                        inst.health[check].lastSuccess = now
+                        if inst.routineProbes[check].epoch == epoch && inst.routineProbes[check].from == from {
+                            s.park(inst, check: check, tick: tick, now: now, interval: hc.interval)
+                        } else { s.active.append(inst) }
+                        continue
+                    }
                     // the failing probe: no answer within the timeout, as `probe` gives it
                     let packed = Self.resultTask.encode(inst.task) | Self.resultCheck.encode(check)
                     sim.schedule(after: hc.timeout, target: target, kind: Kind.healthResult.rawValue, arg: packed)
+                    s.active.append(inst)
                     continue
                 }
             }
+            if fast { s.active.append(inst) }
             let outcome = driver.probe(task: inst.task, from: from, timeout: hc.timeout)
             let after: SimDuration, passed: Bool
             switch outcome {
@@ -880,7 +922,33 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             let packed = Self.resultTask.encode(inst.task) | Self.resultCheck.encode(check) | Self.resultPassed.encode(passed ? 1 : 0)
             sim.schedule(after: after, target: target, kind: Kind.healthResult.rawValue, arg: packed)
         }
+        s.ticks = tick
+        s.lastTickTime = now
+        s.epoch = epoch; s.from = from; s.stamp = stamp
         sim.schedule(after: hc.interval, target: target, kind: Kind.healthTick.rawValue, arg: arg)
+    }
+
+    /// Two lists of instances, each in task-id order, merged in that order (the app's instance order).
+    static func mergeByTask(_ x: [MarathonInstance], _ y: [MarathonInstance]) -> [MarathonInstance] {
+        if y.isEmpty { return x }
+        if x.isEmpty { return y }
+        var out: [MarathonInstance] = []
+        out.reserveCapacity(x.count + y.count)
+        var i = 0, j = 0
+        while i < x.count && j < y.count {
+            if x[i].task < y[j].task { out.append(x[i]); i += 1 } else { out.append(y[j]); j += 1 }
+        }
+        out.append(contentsOf: x[i...]); out.append(contentsOf: y[j...])
+        return out
+    }
+
+    /// Changes of the app's instances' states (status updates): a health-check stream that saw
+    /// another count at its last tick visits every instance at its next one.
+    func healthStamp(_ app: Int) -> Int { app < healthStamps.count ? healthStamps[app] : 0 }
+
+    func healthInstancesChanged(_ app: Int) {
+        if app >= healthStamps.count { healthStamps.append(contentsOf: repeatElement(0, count: app + 1 - healthStamps.count)) }
+        healthStamps[app] += 1
     }
 
     func healthResult(_ arg: Int64) {
@@ -888,6 +956,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
         let a = apps[inst.app]
         let hc = a.definition.healthChecks[check]
+        // a result for an instance its stream parked (none expected: results land before the next
+        // tick): bring it up to date and have the next tick visit everyone
+        if let s = healthStreams[inst.app << 12 | check], s.parked[task] != nil {
+            s.materialize(task, check: check)
+            healthInstancesChanged(inst.app)
+        }
         let out = MarathonHealth.handleResult(&inst.health[check], passed: passed, now: now,
                                               isRunning: inst.state == .running, runningSince: inst.runningSince ?? now,
                                               isUnreachable: inst.isUnreachable, check: hc)
