@@ -28,8 +28,8 @@ struct HAProxyServerState {
 
 /// A checked server of a backend with the objects its answer is read from: its task (a task Mesos
 /// forgot is terminal, so it answers as a missing one) and the task's host. Nil task: looked up at
-/// every walk. Not counted references (a walk copies them per server): the backend state holds
-/// the tasks (`watchedTasks`), the model the hosts.
+/// every walk. Counted references: a task Mesos forgets (terminal) stays readable while the
+/// backend state lives (an `unowned(unsafe)` version crashed its exactness test, issue 14).
 struct HAProxyWatch {
     let server: Int
     let task: MesosTask?

@@ -168,8 +168,8 @@ extension TrafficModel {
 
     /// The servers of `b` the walk looks at (those with checks and an instance), with their task
     /// and its host when Mesos knows the task and the instance is on the task's host (else nil:
-    /// `haproxyObserve` looks them up at every walk). The backend state keeps the tasks
-    /// (`watchedTasks`); the hosts live as long as the model.
+    /// `haproxyObserve` looks them up at every walk). A task's agent and an agent's host never
+    /// change, and Mesos never replaces a task's object (it only forgets a terminal one).
     func haproxyWatch(_ b: HAProxyBackendState) -> [HAProxyWatch] {
         b.servers.indices.compactMap { s in
             guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return nil }
