@@ -26,7 +26,12 @@ final class FakeHAProxy: Subsystem, HAProxyControl, EventHandler {
     init(model: ClusterSimulation) { self.model = model }
     var name: String { "fakeMarathonLB" }
     func register(in sim: Simulation) { target = sim.register(self) }
-    func start() { for t in reloadAt { model.sim.schedule(at: t, target: target, kind: 0, arg: 0) } }
+    /// Called when the run starts (every subsystem built): a test's last word on them.
+    var onStart: ((ClusterSimulation) -> Void)?
+    func start() {
+        onStart?(model)
+        for t in reloadAt { model.sim.schedule(at: t, target: target, kind: 0, arg: 0) }
+    }
     func handle(_ event: Event, in sim: Simulation) { reload() }
 
     func servers() -> [HAProxyServer] {

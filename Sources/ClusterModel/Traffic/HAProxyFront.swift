@@ -26,6 +26,17 @@ struct HAProxyServerState {
     var since = SimTime.zero
 }
 
+/// A checked server of a backend with the objects its answer is read from: its task (a task Mesos
+/// forgot is terminal, so it answers as a missing one) and the task's host. Nil task: looked up at
+/// every walk. Counted references: a task Mesos forgets (terminal) stays readable while the
+/// backend state lives (optional `unowned` fields, safe or not, made the exactness test stop at an
+/// index out of range in a debug build without any object freed: docs/benchmarks.md, issue 14).
+struct HAProxyWatch {
+    let server: Int
+    let task: MesosTask?
+    let host: Host?
+}
+
 /// A backend of one instance and generation: its servers, queue and counters.
 final class HAProxyBackendState {
     let defaults: HAProxyDefaults
@@ -44,6 +55,8 @@ final class HAProxyBackendState {
     /// kept aside by the table until it can be released (HAProxyTable.swift).
     var newest = false
     var aside = false
+    /// The checked servers as the observation walk reads them (nil until its first walk).
+    var watch: [HAProxyWatch]?
     init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in

@@ -20,6 +20,11 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     let table: BalancerTable?
     /// marathon-lb's HAProxy backends and stats (nil without marathon-lb).
     let haproxy: HAProxyTable?
+    /// The observation walk reads servers through their `HAProxyWatch` (false: through `reach`,
+    /// the reference the exactness test and `clustersim-bench` compare with).
+    public var watchServers = true
+    /// Servers the walk passed over through their watch (seen as before).
+    public internal(set) var watchSkips = 0
     /// The backend queue is being served (a freed slot met while serving it waits for the loop).
     var haproxyWaking = false
     /// Fluid mode: requests HAProxy answered 503 after `timeout queue` (expected count).
@@ -157,9 +162,16 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
         let h = m.agents[t.agent].host.index
         if !model.infrastructure.hosts[h].state.isUp { return .noAnswer }
         if host >= 0 && host != h && (m.partitionDepth[h] > 0 || m.partitionDepth[host] > 0) { return .noAnswer }
+        return Self.process(t, now: now, storage: m.containerStorage)
+    }
+
+    /// What the task's process does with a connection that reached its host (`storage` nil: storage
+    /// that never hangs a container, `NoContainerStorage`).
+    @inline(__always)
+    static func process(_ t: MesosTask, now: SimTime, storage: ContainerStorage?) -> Reach {
         guard t.containerAlive, !t.state.isTerminal, let serving = t.servingAt, now >= serving else { return .refused }
         if let hang = t.hangAt, now >= hang { return .hung }
-        if case .timedOut? = m.containerStorage.probeOutcome(task: t.id) { return .hung }
+        if let st = storage, case .timedOut? = st.probeOutcome(task: t.id) { return .hung }
         return .accept
     }
 
