@@ -82,6 +82,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
                 instances.append(instance)
             }
         }
+        haproxyInstances = instances.map { ($0.host, $0.group) }
         (failureHosts, failureApps) = MarathonLB.resolveFailures(spec, model: model, marathon: marathon)
     }
 
@@ -99,7 +100,9 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
 
     // MARK: HAProxyControl
 
-    public var haproxyInstances: [(host: Int, group: String)] { instances.map { ($0.host, $0.group) } }
+    /// Built once in `init` (the instances never change): traffic reads it per instance and per
+    /// request, and building it on every read cost O(instances) each time (800 instances: minutes).
+    public private(set) var haproxyInstances: [(host: Int, group: String)] = []
     public func haproxyGeneration(_ i: Int) -> Int { instances[i].configs.count }
     public func haproxyConfiguration(_ i: Int, generation: Int) -> HAProxyConfiguration {
         generation >= 1 && generation <= instances[i].configs.count ? instances[i].configs[generation - 1] : HAProxyConfiguration()
