@@ -29,6 +29,12 @@ public enum PlatformSignal: Sendable {
     case frameworkRegistered(framework: Int, reregistered: Bool)
     /// The master recorded a task state (`TASK_UPDATED`; Marathon's `status_update_event`).
     case statusUpdate(task: TaskID, state: TaskState, reason: TaskReason, host: Int, healthy: Bool?)
+    /// The task's container stopped, or its state turned terminal, on the agent or the master,
+    /// whether or not a status update is published at that instant (an exit the master learns
+    /// later: agent unregistered or cut off; executors giving up after `recovery_timeout`; a
+    /// crashed agent's tasks of a framework that does not checkpoint). For whoever reads a task's
+    /// process directly (traffic's HAProxy check walk); delivered to no one else.
+    case containerExited(task: TaskID)
 
     // MARK: Marathon's event stream
     /// `health_status_changed_event`: an instance's Marathon-level health flipped.
@@ -66,6 +72,7 @@ public enum PlatformSignal: Sendable {
         case .agentRegistered, .agentUnreachable: return .agents
         case .frameworkRegistered: return .frameworks
         case .statusUpdate: return .taskStatus
+        case .containerExited: return .containerExits
         case .healthStatusChanged: return .health
         case .instanceChanged: return .instances
         case .deploymentInfo, .deploymentSuccess, .deploymentFailed: return .deployments
@@ -79,6 +86,8 @@ public enum PlatformSignal: Sendable {
 /// Groups of signals a subsystem subscribes to.
 public enum SignalTopic: Int, CaseIterable, Sendable {
     case hosts, zooKeeper, agents, frameworks, taskStatus, health, instances, deployments, scaling, catalog, proxy
+    /// `containerExited` (a topic apart: it comes beside the status updates, not instead of them).
+    case containerExits
 }
 
 /// Who sees a signal first at the same instant. Subscribers of a topic are called by ascending

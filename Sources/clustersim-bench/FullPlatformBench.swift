@@ -152,8 +152,15 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
     model.subsystem(MarathonLB.self)?.keepHistory(textsAt: [])
     // BENCH_TEMPLATE_CACHE=0: consul-template executes every range body (the reference of issue 14's cache)
     if let v = getenv("BENCH_TEMPLATE_CACHE"), String(cString: v) == "0" { model.subsystem(ConsulTemplateRunner.self)?.cacheBodies = false }
-    // BENCH_TRAFFIC_WATCH=0: traffic's observation walk reads every server through `reach` (the reference)
-    if let v = getenv("BENCH_TRAFFIC_WATCH"), String(cString: v) == "0" { model.subsystem(TrafficModel.self)?.watchServers = false }
+    // BENCH_TRAFFIC_WATCH=0: traffic's observation walk reads every server through `reach` (the
+    // reference); =1: every server through its watch (issue 14's third step); unset: the signalled walk
+    if let v = getenv("BENCH_TRAFFIC_WATCH"), let t = model.subsystem(TrafficModel.self) {
+        switch String(cString: v) {
+        case "0": t.observationWalk = .reach
+        case "1": t.observationWalk = .watched
+        default: break
+        }
+    }
     let t1 = monotonicSeconds(), c1 = processCPUSeconds()
     // retained structures at half time and at the end: flat in simulated time
     let half = SimTime.zero + SimDuration(nanoseconds: spec.duration.nanoseconds / 2)

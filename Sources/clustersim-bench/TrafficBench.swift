@@ -46,6 +46,6 @@ func runTraffic(services: Int, rps: Int, hours: Int, mode: String, seed: UInt64)
           + " ratio=\(NumberFormat.fixed(run.seconds / max(base.seconds, 1e-9), decimals: 2))"
           + " events=\(run.events) events_per_s=\(rate(Int(run.events), run.seconds)) baseline_events=\(base.events)"
           + " requests=\(figure("requests_total")) failed=\(figure("requests_failed")) p99_ms=\(figure("latency_p99_ms"))"
-          + " signals=\(run.model.signals.published.reduce(0, +))"
+          + " signals=\(run.model.signals.published.reduce(0, +) - run.model.signals.published[SignalTopic.containerExits.rawValue])"
           + " peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1))")
 }

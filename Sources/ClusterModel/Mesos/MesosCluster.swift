@@ -596,6 +596,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         guard !t.state.isTerminal else { return }
         t.gen &+= 1
         t.containerAlive = false
+        model.signals.publish(.containerExited(task: t.id))
         containerStorage.containerExited(task: t.id)
         agents[t.agent].exitCounters.count(state, epoch: Int64(agents[t.agent].incarnation))
         agentUpdate(t, state, reason, message: message, healthy: healthy)

@@ -297,6 +297,7 @@ extension MesosCluster {
                 // executors give up on the agent after recovery_timeout
                 for id in a.tasks { if let t = tasks[id], !t.state.isTerminal { t.containerAlive = false; t.gen &+= 1
                     t.state = .failed
+                    model.signals.publish(.containerExited(task: id))
                     a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .failed, reason: .executorTerminated, agent: a.host.index,
                                                              message: "executor exited: agent not back within recovery_timeout")) } }
                 a.tasks.removeAll { tasks[$0]?.state.isTerminal ?? true }
@@ -368,6 +369,7 @@ extension MesosCluster {
             guard let t = tasks[id], !t.state.isTerminal else { continue }
             if !frameworks[t.framework].checkpoint {
                 t.containerAlive = false; t.gen &+= 1; t.state = .failed
+                model.signals.publish(.containerExited(task: id))
                 a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
                                                          message: "framework does not checkpoint"))
             } else if t.state != .running && t.state != .killing {

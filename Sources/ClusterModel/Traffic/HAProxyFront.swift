@@ -24,17 +24,8 @@ struct HAProxyServerState {
     /// What the server last was seen as (reachable or not) and since when.
     var bad = false
     var since = SimTime.zero
-}
-
-/// A checked server of a backend with the objects its answer is read from: its task (a task Mesos
-/// forgot is terminal, so it answers as a missing one) and the task's host. Nil task: looked up at
-/// every walk. Counted references: a task Mesos forgets (terminal) stays readable while the
-/// backend state lives (optional `unowned` fields, safe or not, made the exactness test stop at an
-/// index out of range in a debug build without any object freed: docs/benchmarks.md, issue 14).
-struct HAProxyWatch {
-    let server: Int
-    let task: MesosTask?
-    let host: Host?
+    /// Its task's hang is in the backend's `hangs` (the walk looks at it again then).
+    var hangQueued = false
 }
 
 /// A backend of one instance and generation: its servers, queue and counters.
@@ -57,6 +48,15 @@ final class HAProxyBackendState {
     var aside = false
     /// The checked servers as the observation walk reads them (nil until its first walk).
     var watch: [HAProxyWatch]?
+    /// What the signalled walk (HAProxyWalk.swift) needs to look only at the servers whose answer
+    /// can have changed: whether its next walk must look at every server (made or relisted since
+    /// the last walk), the servers of each watched task, the checked servers without a watched
+    /// task (looked at by every walk), and the hangs still to come of the servers seen answering
+    /// (latest first: the next is the last element).
+    var fullVisit = true
+    var serverOfTask: [TaskID: Int] = [:]
+    var unwatched: [Int] = []
+    var hangs: [(at: SimTime, server: Int)] = []
     init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in
@@ -112,18 +112,49 @@ final class HAProxyBackendState {
     /// Records what a connection to server `i` meets now (a change starts a new run of checks).
     func observe(_ i: Int, bad: Bool, at t: SimTime) {
         guard servers[i].bad != bad else { return }
-        failing += bad ? 1 : -1
-        servers[i].bad = bad; servers[i].since = t
+        setBad(i, bad)
+        servers[i].since = t
     }
-    /// Servers seen failing.
-    private(set) var failing = 0
+
+    private func setBad(_ i: Int, _ bad: Bool) {
+        servers[i].bad = bad
+        if bad {
+            failingServers.append(i)
+        } else if let k = failingServers.lastIndex(of: i) {
+            failingServers.swapAt(k, failingServers.count - 1)
+            failingServers.removeLast()
+        }
+    }
+    /// The servers seen failing, in no particular order (a server turning good takes the last
+    /// one's place: `forEachFailing`).
+    private(set) var failingServers: [Int] = []
+    var failing: Int { failingServers.count }
+
+    /// Calls `body` with each server seen failing, which may see it answering again (it leaves
+    /// the list; the others stay where the walk has yet to reach them).
+    func forEachFailing(_ body: (Int) -> Void) {
+        var k = failingServers.count - 1
+        while k >= 0 {
+            if k < failingServers.count { body(failingServers[k]) }
+            k -= 1
+        }
+    }
+
+    /// Server `i` is seen answering and its process hangs at `at`: the walk looks at it then.
+    func queueHang(_ i: Int, at: SimTime) {
+        guard !servers[i].hangQueued else { return }
+        servers[i].hangQueued = true
+        var k = hangs.count
+        while k > 0 && hangs[k - 1].at < at { k -= 1 }
+        hangs.insert((at, i), at: k)
+    }
 
     /// The check state of the servers of an older generation with the same names.
     func inherit(from old: HAProxyBackendState) {
         for i in servers.indices {
             guard let o = old.servers.first(where: { $0.server.name == servers[i].server.name }) else { continue }
             servers[i].phase = o.phase; servers[i].since = o.since
-            if o.bad != servers[i].bad { failing += o.bad ? 1 : -1; servers[i].bad = o.bad }
+            if o.bad != servers[i].bad { setBad(i, o.bad) }
         }
     }
 

@@ -126,57 +126,16 @@ extension TrafficModel {
         if let m = mesos, let task = m.task(inst.task) {
             if r == .hung, let hang = task.hangAt { at = min(now, hang) }
             if r == .accept, let up = task.servingAt { at = max(b.servers[s].since, min(now, up)) }
+            // answering now, hanging later (no signal then): the signalled walk looks at it at its hang
+            if r == .accept, let hang = task.hangAt { b.queueHang(s, at: hang) }
         }
+        onObserve?(b.servers[s].server.name, r != .accept, at)
         b.observe(s, bad: r != .accept, at: at)
     }
 
     /// The servers seen failing are looked at again (a process that started listening sends no
     /// signal); servers seen answering are not (their failures come with a signal or a request).
     func haproxyRefresh(_ b: HAProxyBackendState) {
-        guard b.failing > 0 else { return }
-        for s in b.servers.indices where b.servers[s].bad { haproxyObserve(b, s) }
-    }
-
-    /// A host or task changed: the servers of the backends in use see it at once (the time their
-    /// checks start failing or passing), so that checks cost no events.
-    /// Only the live backends are walked (HAProxyTable.live): the others hold nothing to route.
-    ///
-    /// The walk reads each checked server's task and host objects (`HAProxyWatch`, resolved at the
-    /// backend's first walk) and calls `haproxyObserve` only for a server whose answer differs from
-    /// how it was last seen: the same `reach` (a connection from the task's own host: no partition
-    /// applies), without looking the task, agent and host up again for every server of every walk.
-    func haproxyObserveChecks() {
-        guard let t = haproxy else { return }
-        let now = self.now, watching = watchServers
-        // read once per walk: storage that never hangs a container is not asked per server
-        let storage = mesos.flatMap { $0.containerStorage === NoContainerStorage.shared ? nil : $0.containerStorage }
-        var skipped = 0
-        t.walkLive { k, b in
-            guard t.isLive(k) else { return false }
-            if b.watch == nil { b.watch = haproxyWatch(b) }
-            for w in b.watch! {
-                if watching, let task = w.task, let host = w.host {
-                    let bad = !host.state.isUp || Self.process(task, now: now, storage: storage) != .accept
-                    if bad == b.servers[w.server].bad { skipped += 1; continue }
-                }
-                haproxyObserve(b, w.server)
-            }
-            return true
-        }
-        watchSkips += skipped
-    }
-
-    /// The servers of `b` the walk looks at (those with checks and an instance), with their task
-    /// and its host when Mesos knows the task and the instance is on the task's host (else nil:
-    /// `haproxyObserve` looks them up at every walk). A task's agent and an agent's host never
-    /// change, and Mesos never replaces a task's object (it only forgets a terminal one).
-    func haproxyWatch(_ b: HAProxyBackendState) -> [HAProxyWatch] {
-        b.servers.indices.compactMap { s in
-            guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return nil }
-            guard let m = mesos, let task = m.task(inst.task), m.agents[task.agent].host.index == inst.host else {
-                return HAProxyWatch(server: s, task: nil, host: nil)
-            }
-            return HAProxyWatch(server: s, task: task, host: model.infrastructure.hosts[inst.host])
-        }
+        b.forEachFailing { haproxyObserve(b, $0) }
     }
 }

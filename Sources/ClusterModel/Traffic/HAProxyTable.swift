@@ -138,6 +138,7 @@ final class HAProxyTable {
     func relist(_ i: Int32) {
         guard !listed[Int(i)] else { return }
         listed[Int(i)] = true
+        backends[Int(i)].fullVisit = true   // walks passed it over: the next looks at every server
         live.append(i)
     }
 

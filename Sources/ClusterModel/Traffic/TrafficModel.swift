@@ -20,11 +20,21 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     let table: BalancerTable?
     /// marathon-lb's HAProxy backends and stats (nil without marathon-lb).
     let haproxy: HAProxyTable?
-    /// The observation walk reads servers through their `HAProxyWatch` (false: through `reach`,
-    /// the reference the exactness test and `clustersim-bench` compare with).
-    public var watchServers = true
-    /// Servers the walk passed over through their watch (seen as before).
+    /// Which checked servers the observation walk looks at, and how (HAProxyWalk.swift).
+    public var observationWalk = ObservationWalk.signalled
+    /// Servers a walk over every server passed over through their watch (seen as before).
     public internal(set) var watchSkips = 0
+    /// Servers the signalled walk did not look at.
+    public internal(set) var walkPassed = 0
+    /// Called with each change of how a server is seen (its name, failing or not, since when):
+    /// what the exactness tests compare between walks.
+    var onObserve: ((String, Bool, SimTime) -> Void)?
+    /// Tasks signalled since the last walk (status updates, instance changes, container exits).
+    var signalledTasks: [TaskID] = []
+    /// The next walk looks at every server: a host went down or came up.
+    var walkEverything = false
+    /// Mesos' `probeEpoch` at the last walk.
+    var walkProbeEpoch = 0
     /// The backend queue is being served (a freed slot met while serving it waits for the loop).
     var haproxyWaking = false
     /// Fluid mode: requests HAProxy answered 503 after `timeout queue` (expected count).
@@ -97,6 +107,7 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     public func register(in sim: Simulation) { target = sim.register(self) }
 
     public func subscribe(to signals: PlatformSignals) {
+        if haproxy != nil { signals.subscribe(self, to: .containerExits) }
         if fluid != nil {
             signals.subscribe(self, to: [.hosts, .taskStatus, .instances, .proxy])
         } else if haproxy != nil {
@@ -136,8 +147,9 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
 
     /// `instance_changed_event`: a direct client's list of running tasks follows Marathon's view.
     public func receive(_ signal: PlatformSignal) {
+        if case .containerExited(let task) = signal { signalledTasks.append(task); return }
         fluid?.signal(signal)
-        if haproxy != nil { haproxyObserveChecks() }
+        if haproxy != nil { haproxySignal(signal) }
         guard case .instanceChanged(let app, let task, let condition) = signal else { return }
         for (i, a) in appIndex.enumerated() where a == app {
             guard let d = direct[i] else { continue }
