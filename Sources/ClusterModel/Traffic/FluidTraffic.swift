@@ -64,6 +64,12 @@ final class FluidTraffic {
     /// During a full step through marathon-lb: the share of the requests entering whose SYNs met a
     /// reload gap, by the delay their retransmissions add (seconds; HAProxyFluid.swift).
     var stepSyn: [(fraction: Double, delay: Double)] = []
+    /// Per service: its front when through marathon-lb (read at every tick).
+    let haproxyFronts: [HAProxyFront?]
+    /// Per service with a varying rate: the first breakpoint of its profile after `cutFrom` (a tick
+    /// ending at or before it integrates one segment of the profile: `offered`).
+    var cutFrom: [SimTime]
+    var nextCut: [SimTime?]
 
     struct PeerKey: Hashable { var balancer: Int32; var service: Int32; var peer: Int32 }
     struct FluidPeer { var disabled = false; var receivingUntil: SimTime? = nil; var nextProbe = SimTime.zero }
@@ -90,6 +96,21 @@ final class FluidTraffic {
         constantRate = model.spec.services.map { $0.arrivals.profile.isConstant ? $0.arrivals.profile.points[0].rate : nil }
         sketchCache = Array(repeating: nil, count: model.spec.services.count)
         steady = Array(repeating: nil, count: model.spec.services.count)
+        haproxyFronts = model.fronts.map { $0 as? HAProxyFront }
+        cutFrom = Array(repeating: .distantFuture, count: model.spec.services.count)
+        nextCut = Array(repeating: nil, count: model.spec.services.count)
+    }
+
+    /// The requests service `s` is expected to get in [t, end): the integral of its rate profile
+    /// (`RateProfile.expected`), one segment's arithmetic when no breakpoint lies inside.
+    func offered(_ s: Int, from t: SimTime, to end: SimTime) -> Double {
+        if let r = constantRate[s] { return r * (end - t).seconds }
+        let profile = m.spec.services[s].arrivals.profile
+        if t < cutFrom[s] || nextCut[s].map({ t >= $0 }) ?? false {
+            cutFrom[s] = t; nextCut[s] = profile.nextCut(after: t)
+        }
+        if nextCut[s].map({ end <= $0 }) ?? true { return profile.expectedWithinSegment(from: t, to: end) }
+        return profile.expected(from: t, to: end)
     }
 
     /// Moves when a fault fires (a partition changes reachability without a signal).
@@ -174,7 +195,7 @@ final class FluidTraffic {
     func step(_ s: Int, from t: SimTime, to end: SimTime) {
         work &+= 1
         let dt = (end - t).seconds
-        let offered = constantRate[s].map { $0 * dt } ?? m.spec.services[s].arrivals.profile.expected(from: t, to: end)
+        let offered = self.offered(s, from: t, to: end)
         m.window[s].offered += offered
         let e = tickEpoch
         if let st = steady[s], st.epoch == e, end <= st.until, abs(offered / dt - st.rate) <= 0.01 * st.rate {

@@ -32,7 +32,7 @@ import SimKernel
 
 extension FluidTraffic {
     func haproxyEntries(_ s: Int) -> (entries: [Entry], noProxy: Int, noRoute: Int, count: Int) {
-        guard let f = m.fronts[s] as? HAProxyFront else { return ([], 1, 0, 1) }
+        guard let f = haproxyFronts[s] else { return ([], 1, 0, 1) }
         var out: [Entry] = [], refused = 0, noRoute = 0, entered = 0
         for _ in f.instances {
             var r = f.enter(now: m.now, count: false)
@@ -194,7 +194,7 @@ extension FluidTraffic {
     /// entering requests delayed by each retransmission delay and returns the share lost (SYNs
     /// unanswered after the last retransmission: the client times out).
     func haproxyGapDelays(_ s: Int, from t: SimTime, to end: SimTime, dt: Double) -> Double {
-        guard let tab = m.haproxy, let f = m.fronts[s] as? HAProxyFront, dt > 0 else { return 0 }
+        guard let tab = m.haproxy, let f = haproxyFronts[s], dt > 0 else { return 0 }
         while tab.fluidGapDone.count <= s { tab.fluidGapDone.append(.zero) }
         for i in f.instances where !tab.control.haproxyAccepts(i, now: t) { haproxyNoteGap(i) }
         // no gap left to account (the usual tick): no need to look at the configurations
@@ -229,17 +229,25 @@ extension FluidTraffic {
     /// A full step: the instances the service's requests entered.
     func haproxyFluidEntered(_ s: Int, _ es: [Entry]) {
         guard let t = m.haproxy else { return }
-        while t.fluidEntered.count <= s { t.fluidEntered.append([]) }
+        while t.fluidEntered.count <= s { t.fluidEntered.append([]); t.fluidStatsSlots.append([]) }
         t.fluidEntered[s] = es.compactMap { $0.balancer <= -2 ? Int(-2 - $0.balancer) : nil }
+        t.fluidStatsSlots[s] = t.fluidEntered[s].map { _ in (generation: -1, slot: -1) }
     }
 
     /// Every tick (steady or not): the stats page's view, per instance entered, of the
     /// frontend's arrival rate, sessions (rate x mean service time, Little's law) and total.
+    /// The frontend's slot in an instance's stats is looked up again only when the instance runs
+    /// another generation (`HAProxyTable.slot` has nothing to do while it runs the same one).
     func haproxyFluidStats(_ s: Int, offered: Double, dt: Double) {
-        guard let t = m.haproxy, let f = m.fronts[s] as? HAProxyFront, s < t.fluidEntered.count, !t.fluidEntered[s].isEmpty, dt > 0 else { return }
+        guard let t = m.haproxy, let f = haproxyFronts[s], s < t.fluidEntered.count, !t.fluidEntered[s].isEmpty, dt > 0 else { return }
         let n = offered / Double(t.fluidEntered[s].count)
-        for i in t.fluidEntered[s] {
-            let k = t.slot(i, f.frontend, generation: t.control.haproxyGeneration(i))
+        for (j, i) in t.fluidEntered[s].enumerated() {
+            let g = t.control.haproxyGeneration(i)
+            var k = t.fluidStatsSlots[s][j].slot
+            if t.fluidStatsSlots[s][j].generation != g {
+                k = t.slot(i, f.frontend, generation: g)
+                t.fluidStatsSlots[s][j] = (g, k)
+            }
             t.stats[i].fluidRate[k] = n / dt
             t.stats[i].frontends[k].scur = Int((n / dt * serviceMean[s]).rounded())
             t.stats[i].frontends[k].stotFluid += n

@@ -33,8 +33,10 @@ final class HAProxyTable {
     private var frontendIndex: [(generation: Int, byName: [String: Int])?]
     /// Per instance: the sessions of its frontends by name (stats), reset on a new generation.
     var stats: [HAProxyInstanceStats]
-    /// Fluid mode, per service: the instances its last full step entered.
+    /// Fluid mode, per service: the instances its last full step entered, and for each the
+    /// generation it ran when its frontend's stats slot was last looked up, and that slot.
     var fluidEntered: [[Int]] = []
+    var fluidStatsSlots: [[(generation: Int, slot: Int)]] = []
     /// Fluid mode: per instance, its latest reload gap as the data plane found it (HAProxyFluid.swift);
     /// per service, the time up to which its reload gaps were accounted.
     var fluidGaps: [Range<SimTime>?]

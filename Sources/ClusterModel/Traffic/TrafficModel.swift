@@ -257,8 +257,10 @@ struct TrafficCounters {
     /// `shiftMs`, added to `latency` only when the window is read (`materialize`), so a tick
     /// costs an addition, not a hundred histogram updates.
     private(set) var sketches: [SketchCount] = []
-    /// Where each (sketch, shift) is in `sketches` (a window gathers one per tick and backlog age).
+    /// Where each (sketch, shift) is in `sketches` (a window gathers one per tick and backlog age),
+    /// kept once there are more than `scanLimit` (fewer are searched: a tick's counters hold one).
     private var sketchAt: [SketchKey: Int] = [:]
+    static let scanLimit = 8
     var failed: Double { errorsDeadUpstream + errorsNoUpstream + errorsTimeout + errorsNoProxy }
 
     struct SketchCount {
@@ -280,12 +282,24 @@ struct TrafficCounters {
 
     mutating func addSketch(id: Int, points: [Double], shiftMs: Double, count: Double) {
         let key = SketchKey(id: id, shiftMs: shiftMs)
-        if let k = key, let i = sketchAt[k] {
+        if let k = key, let i = index(of: k) {
             sketches[i].count += count
             return
         }
-        if let k = key { sketchAt[k] = sketches.count }
         sketches.append(SketchCount(id: id, points: points, shiftMs: shiftMs, count: count))
+        if sketches.count == Self.scanLimit + 1 {
+            for (i, sk) in sketches.enumerated() {
+                if let k = SketchKey(id: sk.id, shiftMs: sk.shiftMs), sketchAt[k] == nil { sketchAt[k] = i }
+            }
+        } else if sketches.count > Self.scanLimit + 1, let k = key {
+            sketchAt[k] = sketches.count - 1
+        }
+    }
+
+    /// The entry with key `k` (keys are unique among the entries).
+    private func index(of k: SketchKey) -> Int? {
+        guard sketches.count <= Self.scanLimit else { return sketchAt[k] }
+        return sketches.indices.first { SketchKey(id: sketches[$0].id, shiftMs: sketches[$0].shiftMs) == k }
     }
 
     /// Records the pending sketches into `latency` (each point carries count / points of the requests).

@@ -127,11 +127,40 @@ public struct RateProfile: Equatable, Sendable {
         }
         cuts.sort()
         var sum = 0.0
-        for i in 1..<cuts.count where cuts[i] > cuts[i - 1] {
-            // a step at a cut: evaluate just inside the segment
-            let r0 = rate(at: SimTime(nanoseconds: cuts[i - 1])), r1 = leftLimit(cuts[i])
-            sum += (r0 + r1) / 2 * Double(cuts[i] - cuts[i - 1]) / 1e9
+        for i in 1..<cuts.count where cuts[i] > cuts[i - 1] { sum += trapezoid(cuts[i - 1], cuts[i]) }
+        return sum
+    }
+
+    /// The integral over [x0, x1) with no breakpoint inside (a step at a cut: evaluated just inside).
+    private func trapezoid(_ x0: Int64, _ x1: Int64) -> Double {
+        let r0 = rate(at: SimTime(nanoseconds: x0)), r1 = leftLimit(x1)
+        return (r0 + r1) / 2 * Double(x1 - x0) / 1e9
+    }
+
+    /// The first breakpoint after `a` (nil: none): `expected(from: a, to: b)` for any `b` up to it
+    /// is `expectedWithinSegment(from: a, to: b)`.
+    public func nextCut(after a: SimTime) -> SimTime? {
+        // points before zero: a cut right after `a` (no tick skips the cuts)
+        guard points.allSatisfy({ $0.at.nanoseconds >= 0 }) else { return SimTime(nanoseconds: a.nanoseconds &+ 1) }
+        let span = period?.nanoseconds ?? 0
+        let day = span > 0 ? a.nanoseconds / span : 0
+        var next: Int64?
+        for d in (span > 0 ? day - 1 : 0)...(span > 0 ? day + 1 : 0) {
+            for p in points {
+                let t = p.at.nanoseconds + d * span
+                if t > a.nanoseconds && t < (next ?? .max) { next = t }
+            }
         }
+        return next.map { SimTime(nanoseconds: $0) }
+    }
+
+    /// `expected(from: a, to: b)` when no breakpoint lies strictly between `a` and `b` (the same
+    /// arithmetic, without gathering and sorting the cuts).
+    public func expectedWithinSegment(from a: SimTime, to b: SimTime) -> Double {
+        guard b > a else { return 0 }
+        if isConstant { return points[0].rate * (b - a).seconds }
+        var sum = 0.0
+        sum += trapezoid(a.nanoseconds, b.nanoseconds)
         return sum
     }
 
