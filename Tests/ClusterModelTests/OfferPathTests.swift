@@ -101,7 +101,7 @@ final class OfferPathTests: XCTestCase, MesosTestHelpers {
         var t = InstanceTable()
         func inst(_ id: TaskID) -> MarathonInstance {
             MarathonInstance(task: id, name: "a.\(id)", app: 0, version: 1, host: 0, launchedAt: .zero, checks: 0, hasReadiness: false,
-                             changes: ChangeCount())
+                             changes: ChangeCount(app: 0))
         }
         for id in [9, 3, 12, 0] { t[id] = inst(id) }
         XCTAssertEqual(t.count, 4)

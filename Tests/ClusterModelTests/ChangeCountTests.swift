@@ -4,17 +4,19 @@ import SimKernel
 
 /// Issue 14: `refreshSatisfied` (whether an app has its target of healthy, ready instances: the
 /// appAtTarget / appBelowTarget rows behind apps_degraded_s) counts again only when something it
-/// reads changed since its last count (`MarathonAppState.changes`). That is exact only if every
-/// change of an instance's state, goal, reachability, readiness, Mesos- or Marathon-level health,
-/// of the app's instances, definition or first deployment bumps the count: a missed one would log
-/// a transition later (at the next change) or not at all, and fail the comparison of whole logs.
-final class SatisfiedCountTests: XCTestCase {
+/// reads changed since its last count (`MarathonAppState.changes`), and a deployment step
+/// evaluates again only the scale actions of apps whose count moved. That is exact only if every
+/// change of an instance's state, goal, reachability, replacement, readiness, Mesos- or
+/// Marathon-level health, of the app's instances, launch queue, definition or first deployment
+/// bumps the count: a missed one would log a transition or a step's end later (at the next
+/// change) or not at all, and fail the comparison of whole logs.
+final class ChangeCountTests: XCTestCase {
     typealias Run = MarathonRuntimeTests.Run
 
     /// Four apps: Marathon-level HTTP checks with failing probes (kills), a Mesos-level check,
     /// readiness checks, crashing instances; a scale-up, a restart and a scale-down during the run;
     /// a host crash (unreachable, then back) and an agent crash.
-    func run(seed: UInt64, cache: Bool) -> (log: [String], counts: Int, transitions: Int) {
+    func run(seed: UInt64, cache: Bool) -> (log: [String], counts: Int, transitions: Int, evaluations: Int, steps: Int) {
         let http = HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
                                interval: .seconds(30), timeout: .seconds(1), maxConsecutiveFailures: 1)
         let mesosLevel = HealthCheck(protocol: .mesosHTTP, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
@@ -39,6 +41,7 @@ final class SatisfiedCountTests: XCTestCase {
                       FaultSpec(at: .seconds(5000), kind: .agentCrash, target: .host("slave-03"), restartAfter: .seconds(60))]
         let r = Run(apps: apps, behaviour: beh, agents: 6, faults: faults, duration: .hours(3), seed: seed)
         r.marathon.satisfiedCache = cache
+        r.marathon.deployments.evaluateChangedOnly = cache
         var acted = 0
         r.run { m in
             let s = m.marathon!, t = m.sim.now
@@ -48,7 +51,7 @@ final class SatisfiedCountTests: XCTestCase {
         }
         let log = r.observer.events.map { "\($0.time.nanoseconds) \($0.component) \($0.event) \($0.subject) \($0.detail)" }
         let transitions = r.events("appBelowTarget").count + r.events("appAtTarget").count
-        return (log, r.marathon.satisfiedCounts, transitions)
+        return (log, r.marathon.satisfiedCounts, transitions, r.marathon.deployments.evaluations, r.events("deploymentStep").count)
     }
 
     func testCountingOnlyAfterChangesGivesTheSameRun() {
@@ -59,8 +62,11 @@ final class SatisfiedCountTests: XCTestCase {
             if let k = zip(every.log, cached.log).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
                 XCTFail("seed \(seed): first difference at event \(k): \(every.log[k]) vs \(cached.log[k])")
             }
-            // reconciliation answers and repeated states do not count again
+            XCTAssertGreaterThanOrEqual(every.steps, 4, "seed \(seed): deployment steps to compare")
+            // reconciliation answers and repeated states do not count again; a step's actions are
+            // not evaluated again at another app's change
             XCTAssertLessThan(Double(cached.counts), 0.9 * Double(every.counts), "seed \(seed): counts")
+            XCTAssertLessThan(Double(cached.evaluations), 0.7 * Double(every.evaluations), "seed \(seed): evaluations")
         }
     }
 }
