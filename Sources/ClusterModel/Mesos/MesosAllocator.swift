@@ -266,7 +266,10 @@ extension MesosCluster {
         let expires = now + (d ?? .zero)
         var batch = -1
         for ai in rest {
-            let a = agents[ai]
+            // unowned(unsafe): `agents` holds every agent for the whole run and nothing here
+            // removes one; a counted reference is an atomic write to a line of each agent that
+            // the pass does not otherwise read (after a revive, every agent of the cluster).
+            unowned(unsafe) let a = agents[ai]
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free), !filtered(f, a, free) else { unmarkCandidate(a); continue }
