@@ -88,8 +88,8 @@ BEGIN { print ""; print "| run | agents | sim h | wall s | wall per sim day s | 
   printf "| %s | %d | %d | %.1f | %.1f | %d | %.3f | %.2f | %.3f | %s |\n", get("name"), a, h, w, w * 24 / h, get("events"), r / 1e6, hr / 1e6, r / hr, rss
   if (role == "scale") {
     x = log(a); y = log(w / h); sx += x; sy += y; sxx += x * x; sxy += x * y; k++
-    fw = get("first_hour_s"); fc = get("first_hour_cpu_s"); c = get("cpu_s")
-    if (fw != "" && h >= 2 && w > fw && c > fc) {
+    fw = get("first_hour_s"); fc = get("first_hour_cpu_s") + 0; c = get("cpu_s") + 0
+    if (fw != "" && h + 0 >= 2 && w + 0 > fw + 0 && c > fc) {
       y = log((w - fw) / (h - 1)); ax += x; ay += y; axx += x * x; axy += x * y; ak++
       y = log((c - fc) / (h - 1)); cy += y; cxy += x * y
     }
