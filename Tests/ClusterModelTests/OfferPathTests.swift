@@ -76,13 +76,14 @@ final class OfferPathTests: XCTestCase, MesosTestHelpers {
         XCTAssertEqual(t.count, 0)
         t[7] = flt; t[2] = flt; t[7] = flt
         XCTAssertEqual(t.count, 2)
+        XCTAssertTrue(t.isSet(7)); XCTAssertTrue(t.isSet(2)); XCTAssertFalse(t.isSet(3)); XCTAssertFalse(t.isSet(-1))
         XCTAssertEqual(t[7]?.gen, 1)
         XCTAssertNil(t[3])
         t[2] = nil
         XCTAssertEqual(t.count, 1)
         t.removeAll()
         XCTAssertEqual(t.count, 0)
-        XCTAssertNil(t[7])
+        XCTAssertNil(t[7]); XCTAssertFalse(t.isSet(7))
         // after a revive's removeAll, the slots of the earlier filters stay empty while new ones count
         t[2] = flt
         XCTAssertEqual(t.count, 1)
@@ -99,7 +100,8 @@ final class OfferPathTests: XCTestCase, MesosTestHelpers {
     func testInstanceTableByTaskID() {
         var t = InstanceTable()
         func inst(_ id: TaskID) -> MarathonInstance {
-            MarathonInstance(task: id, name: "a.\(id)", app: 0, version: 1, host: 0, launchedAt: .zero, checks: 0, hasReadiness: false)
+            MarathonInstance(task: id, name: "a.\(id)", app: 0, version: 1, host: 0, launchedAt: .zero, checks: 0, hasReadiness: false,
+                             changes: ChangeCount(app: 0))
         }
         for id in [9, 3, 12, 0] { t[id] = inst(id) }
         XCTAssertEqual(t.count, 4)

@@ -21,6 +21,8 @@ final class Deployments {
         var plan: TaskReplacePlan?
         var started = false
         var done = false
+        /// Its place in its deployment's `pending` (-1: not there).
+        var pendingSlot = -1
         init(app: Int, kind: ActionKind) { self.app = app; self.kind = kind }
     }
 
@@ -43,6 +45,12 @@ final class Deployments {
         /// every instance change.
         var pending: [AppAction] = []
         var pendingStep = -1
+        /// The current step's apps changed since its actions were last evaluated (a scale
+        /// action's `evaluate` reads only what bumps its app's `ChangeCount`; a restart action's
+        /// plan is not counted, so those are evaluated at every call while any is pending).
+        let changed = ChangedApps()
+        var evaluateAll = false
+        var restartsPending = 0
         /// The first action of the current step that may not be started yet.
         var nextToStart = 0
         init(id: Int, name: String, steps: [[AppAction]], startedAt: SimTime) {
@@ -55,6 +63,10 @@ final class Deployments {
     }
 
     var all: [Deployment] = []
+    /// false: every call evaluates every pending action, as before the change counts (ChangeCountTests).
+    var evaluateChangedOnly = true
+    /// Calls of `evaluate` on a pending action (ChangeCountTests).
+    var evaluations = 0
     var active: [Deployment] { all.filter { $0.finishedAt == nil && !$0.cancelled } }
 
     init(scheduler: MarathonScheduler) { s = scheduler }
@@ -123,7 +135,17 @@ final class Deployments {
             let actions = d.steps[d.step]
             if d.pendingStep != d.step {
                 d.pendingStep = d.step
+                for act in d.pending { act.pendingSlot = -1 }
                 d.pending = actions.filter { !$0.done }
+                d.restartsPending = 0
+                for (k, act) in d.pending.enumerated() {
+                    act.pendingSlot = k
+                    if act.kind == .restart { d.restartsPending += 1 }
+                    let c = s.apps[act.app].changes
+                    c.sink = d.changed
+                    c.queued = false
+                }
+                d.evaluateAll = true
                 d.nextToStart = 0
             }
             // In action order; a call made from inside `begin` goes on where this one is.
@@ -135,10 +157,27 @@ final class Deployments {
                     begin(act, in: d)
                 }
             }
-            var k = 0
-            while k < d.pending.count {
-                evaluate(d.pending[k])
-                if d.pending[k].done { d.pending.swapAt(k, d.pending.count - 1); d.pending.removeLast() } else { k += 1 }
+            // The step's first evaluation visits every pending action; later ones only those of
+            // apps changed since (evaluate has no effect but `done`: one whose inputs did not
+            // change would give the same answer) and the restarts.
+            let changedApps = d.changed.apps
+            d.changed.apps.removeAll(keepingCapacity: true)
+            for app in changedApps where s.apps[app].changes.sink === d.changed { s.apps[app].changes.queued = false }
+            if !evaluateChangedOnly { d.evaluateAll = true }
+            if d.evaluateAll || d.restartsPending > 0 {
+                let all = d.evaluateAll
+                d.evaluateAll = false
+                var k = 0
+                while k < d.pending.count {
+                    let act = d.pending[k]
+                    if all || act.kind == .restart { evaluate(act) }
+                    if act.done { removePending(act, from: d) } else { k += 1 }
+                }
+            }
+            for app in changedApps {
+                guard let (k, act) = d.actionOfApp[app], k == d.step, act.pendingSlot >= 0 else { continue }
+                evaluate(act)
+                if act.done { removePending(act, from: d) }
             }
             if d.pending.isEmpty {
                 s.log("deploymentStep", "deployment-\(d.id)", "step \(d.step + 1)/\(d.steps.count) done: " + actions.map { s.apps[$0.app].id }.joined(separator: ", "))
@@ -156,6 +195,14 @@ final class Deployments {
         }
         s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
         s.model.signals.publish(.deploymentSuccess(deployment: d.id))
+    }
+
+    /// Takes a done action out of the step's pending ones (the last one takes its place).
+    func removePending(_ act: AppAction, from d: Deployment) {
+        let k = act.pendingSlot, last = d.pending.removeLast()
+        if last !== act { d.pending[k] = last; last.pendingSlot = k }
+        act.pendingSlot = -1
+        if act.kind == .restart { d.restartsPending -= 1 }
     }
 
     /// The step holding the app's action is done: the app is deployed (logged as appDeployed).
@@ -216,6 +263,7 @@ final class Deployments {
     /// current version and nothing else (scale), or the replace plan is finished (restart).
     func evaluate(_ act: AppAction) {
         guard !act.done else { return }
+        evaluations += 1
         let a = s.apps[act.app]
         switch act.kind {
         case .scale:

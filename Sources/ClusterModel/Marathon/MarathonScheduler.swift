@@ -40,6 +40,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var healthIndex = true
     /// Instances visited by Marathon-level health-check ticks (HealthCheckIndexTests).
     var healthVisits = 0
+    /// false: `refreshSatisfied` counts at every call, as before its change count (SatisfiedCountTests).
+    var satisfiedCache = true
+    /// Counts of healthy instances made by `refreshSatisfied` (SatisfiedCountTests).
+    var satisfiedCounts = 0
     var rateLimiter: RateLimiter
     var launchTokens: Int
     var lastRevive: SimTime?
@@ -505,7 +509,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             a.loggedUnplaced = false
             let inst = MarathonInstance(task: id, name: launches[k].name, app: a.index, version: version, host: offer.agent,
                                         launchedAt: now, checks: a.definition.healthChecks.count,
-                                        hasReadiness: !a.definition.readinessChecks.isEmpty)
+                                        hasReadiness: !a.definition.readinessChecks.isEmpty, changes: a.changes)
             a.instances.append(inst)
             byTask[id] = inst
             sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
@@ -804,6 +808,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// deployment), and the periods during which some app had not: the platform as users saw it.
     func refreshSatisfied(_ a: MarathonAppState) {
         guard a.firstDeployFinished != nil else { return }
+        // Nothing the count reads changed since the last count (a reconciliation answer, a status
+        // update that repeats the state): the answer is the one `satisfied` already holds.
+        if satisfiedCache && a.satisfiedCountedAt == a.changes.version { return }
+        defer { a.satisfiedCountedAt = a.changes.version }
+        satisfiedCounts += 1
         var healthy = 0
         let checks = a.definition.healthChecks   // read once, not a copy of the definition per instance
         let target = a.definition.instances

@@ -14,30 +14,35 @@ final class MarathonInstance {
     /// The app's config version this instance runs.
     let version: Int64
     let host: Int
+    /// Its app's count of changes to what `refreshSatisfied` and a deployment's `evaluate` read:
+    /// every field below that `isActive`, `goal`, `replaced`, `ready` or `isHealthy` reads bumps
+    /// it when set.
+    let changes: ChangeCount
     // Read for every instance at every health-check tick: no dynamic exclusivity checks (nothing
     // holds them inout across a call into code that touches the instance; docs/engine.md).
-    @exclusivity(unchecked) var state: TaskState = .staging
-    var goal: InstanceGoal = .running
+    @exclusivity(unchecked) var state: TaskState = .staging { didSet { changes.bump() } }
+    var goal: InstanceGoal = .running { didSet { changes.bump() } }
     let launchedAt: SimTime
     var runningSince: SimTime?
-    var unreachableSince: SimTime?
+    var unreachableSince: SimTime? { didSet { changes.bump() } }
     /// Set when the unreachable instance was replaced (inactiveAfter passed).
-    var replaced = false
+    var replaced = false { didSet { changes.bump() } }
     /// Marathon-level health per check of the app version.
-    @exclusivity(unchecked) var health: [InstanceHealth]
+    @exclusivity(unchecked) var health: [InstanceHealth] { didSet { changes.bump() } }
     /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
     @exclusivity(unchecked) var routineProbes: [RoutineProbe]
     /// Mesos-level health from status updates (nil: not reported yet).
-    var mesosHealthy: Bool?
+    var mesosHealthy: Bool? { didSet { changes.bump() } }
     /// Readiness checks passed (true at once when the app has none).
-    var ready: Bool
+    var ready: Bool { didSet { changes.bump() } }
     /// Counted as healthy+ready by the running deployment (to report transitions once).
     var reportedHealthyReady = false
     /// A kill was sent (Marathon's kill service retries on its own; the model sends it once).
     var killRequested = false
 
-    init(task: TaskID, name: String, app: Int, version: Int64, host: Int, launchedAt: SimTime, checks: Int, hasReadiness: Bool) {
-        self.task = task; self.name = name; self.app = app; self.version = version; self.host = host
+    init(task: TaskID, name: String, app: Int, version: Int64, host: Int, launchedAt: SimTime, checks: Int, hasReadiness: Bool,
+         changes: ChangeCount) {
+        self.task = task; self.name = name; self.app = app; self.version = version; self.host = host; self.changes = changes
         self.launchedAt = launchedAt
         health = Array(repeating: InstanceHealth(), count: checks)
         routineProbes = Array(repeating: RoutineProbe(), count: checks)
@@ -56,25 +61,48 @@ typealias InstanceTable = SlotTable<MarathonInstance>
 /// such apps only when it changed (not per offer).
 final class DemandTracker { var version = 0 }
 
+/// A count of changes, shared by an app and its instances: `refreshSatisfied` re-counts the
+/// healthy instances only when it moved since the last count (nothing it reads changed, so the
+/// answer cannot have), and a deployment step re-evaluates only the actions of apps whose count
+/// moved (`sink`: the step's list of changed apps, the app entered once until it is drained).
+final class ChangeCount {
+    var version = 0
+    let app: Int
+    /// The running deployment step that holds this app's action, if any.
+    var sink: ChangedApps?
+    var queued = false
+    init(app: Int) { self.app = app }
+    func bump() {
+        version &+= 1
+        if !queued, let s = sink { queued = true; s.apps.append(app) }
+    }
+}
+
+/// Apps changed since a deployment step last evaluated them (`ChangeCount.sink`).
+final class ChangedApps { var apps: [Int] = [] }
+
 /// One app: its current definition, target, instances and launch queue entry.
 final class MarathonAppState {
     let index: Int
-    var definition: AppDefinition
+    var definition: AppDefinition { didSet { changes.bump() } }
     /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
     var configVersion: Int64 = 1
     let behaviour: AppBehaviour
     /// Instances in launch order (active ones; terminal ones are removed).
-    var instances: [MarathonInstance] = []
+    var instances: [MarathonInstance] = [] { didSet { changes.bump() } }
     /// Launch queue: instances of the current version still to launch.
     var toLaunch = 0 {
-        didSet { if (oldValue > 0) != (toLaunch > 0) { demand.version &+= 1 } }
+        didSet {
+            if (oldValue > 0) != (toLaunch > 0) { demand.version &+= 1 }
+            changes.bump()
+        }
     }
     /// Shared with the scheduler: bumped whenever an app starts or stops having launches queued.
     let demand: DemandTracker
     /// The first deployment whose step for this app was done: when that deployment started and
     /// when the step was done (the appDeploymentStarted and appDeployed events of events.csv).
     var firstDeployStarted: SimTime?
-    var firstDeployFinished: SimTime?
+    var firstDeployFinished: SimTime? { didSet { changes.bump() } }
     var firstDeployment: Int?
     /// The deployment currently changing this app (one at a time).
     var deployment: Int?
@@ -90,9 +118,14 @@ final class MarathonAppState {
     var tickGeneration: Int64 = 0
     /// Has its target of healthy, ready instances (tracked once its first deployment finished).
     var satisfied = true
+    /// Bumped by every change of what `refreshSatisfied` reads (its instances' fields included).
+    let changes: ChangeCount
+    /// `changes.version` when `refreshSatisfied` last counted (-1: never).
+    var satisfiedCountedAt = -1
 
     init(index: Int, definition: AppDefinition, behaviour: AppBehaviour, demand: DemandTracker) {
         self.index = index; self.definition = definition; self.behaviour = behaviour; self.demand = demand
+        changes = ChangeCount(app: index)
     }
 
     var id: String { definition.id }

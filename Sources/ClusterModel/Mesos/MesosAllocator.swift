@@ -110,7 +110,7 @@ extension MesosCluster {
     func filtered(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Bool {
         // A data center's framework (one Marathon per data center) is never offered another's agents.
         if let dc = f.datacenter, dc != a.host.datacenter { return true }
-        guard let flt = f.filters[a.index] else { return false }
+        guard f.filters.isSet(a.index), let flt = f.filters[a.index] else { return false }
         if flt.expires <= now { f.filters[a.index] = nil; filtersActive -= 1; return false }
         guard free.cpus <= flt.refused.cpus, free.memMB <= flt.refused.memMB, free.diskMB <= flt.refused.diskMB else { return false }
         for r in free.ports.ranges { for p in [r.lowerBound, r.upperBound] where !flt.refused.ports.contains(p) { return false } }
@@ -266,14 +266,17 @@ extension MesosCluster {
         let expires = now + (d ?? .zero)
         var batch = -1
         for ai in rest {
-            let a = agents[ai]
+            // unowned(unsafe): `agents` holds every agent for the whole run and nothing here
+            // removes one; a counted reference is an atomic write to a line of each agent that
+            // the pass does not otherwise read (after a revive, every agent of the cluster).
+            unowned(unsafe) let a = agents[ai]
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free), !filtered(f, a, free) else { unmarkCandidate(a); continue }
             unmarkCandidate(a)
             offersMade += 1; offersDeclined += 1
             if d == nil { continue }
-            if f.filters[ai] == nil { filtersActive += 1 }
+            if !f.filters.isSet(ai) { filtersActive += 1 }
             filterGen &+= 1
             f.filters[ai] = OfferFilter(refused: free, expires: expires, gen: filterGen)
             if batch < 0 { batch = filterBatch(f, expires: expires) }
@@ -347,7 +350,7 @@ extension MesosCluster {
     /// framework installs one after the other with one duration (a decline storm) share one timer.
     func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
         guard let d = filterDuration(refuseSeconds) else { return }
-        if f.filters[a.index] == nil { filtersActive += 1 }
+        if !f.filters.isSet(a.index) { filtersActive += 1 }
         filterGen &+= 1
         f.filters[a.index] = OfferFilter(refused: refused, expires: now + d, gen: filterGen)
         filterBatches[filterBatch(f, expires: now + d)].filters.append((a.index, filterGen))

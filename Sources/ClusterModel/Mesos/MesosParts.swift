@@ -260,26 +260,45 @@ struct SlotTable<Element> {
 
 /// The decline filters of one framework, a slot per agent index. A revive drops them all: the
 /// table's epoch moves on and every slot of an earlier epoch reads as empty, so dropping costs
-/// nothing per agent (a revive per relaunch made it O(agents) each).
+/// nothing per agent (a revive per relaunch made it O(agents) each). Whether a slot is set is a
+/// read of its stamp alone (a fast pass asks it for every agent after a revive): the filter, with
+/// its counted port ranges, is copied only when it is there.
 struct AgentFilters {
-    /// Every slot ever set, with the epoch it was set in.
-    private var table = SlotTable<(filter: OfferFilter, epoch: UInt32)>()
-    private var epoch: UInt32 = 0
+    /// Per agent index: the filter last set there (current only when its stamp is).
+    private var slots: [OfferFilter] = []
+    /// Per agent index: the epoch the slot was set in; 0 is empty (epochs start at 1).
+    private var stamps: [UInt32] = []
+    private var epoch: UInt32 = 1
     /// Filled slots of the current epoch.
     private(set) var count = 0
+    func isSet(_ index: Int) -> Bool { index >= 0 && index < stamps.count && stamps[index] == epoch }
     subscript(index: Int) -> OfferFilter? {
-        get { table[index].flatMap { $0.epoch == epoch ? $0.filter : nil } }
+        get { isSet(index) ? slots[index] : nil }
         set {
             guard index >= 0 else { return }
-            if (self[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
-            table[index] = newValue.map { ($0, epoch) }
+            let had = isSet(index)
+            guard let v = newValue else {
+                if had { stamps[index] = 0; count -= 1 }
+                return
+            }
+            if index >= stamps.count {
+                let n = index + 1 - stamps.count
+                stamps.append(contentsOf: repeatElement(0, count: n))
+                slots.append(contentsOf: repeatElement(v, count: n))
+            }
+            slots[index] = v
+            stamps[index] = epoch
+            if !had { count += 1 }
         }
     }
     /// Empties every slot in O(1).
     mutating func removeAll() {
         guard count > 0 else { return }
         epoch &+= 1
-        if epoch == 0 { table.removeAll() }   // wrapped: no old slot may read as current
+        if epoch == 0 {   // wrapped: no old slot may read as current
+            epoch = 1
+            for i in stamps.indices { stamps[i] = 0 }
+        }
         count = 0
     }
 }
