@@ -59,7 +59,7 @@ final class DemandTracker { var version = 0 }
 /// One app: its current definition, target, instances and launch queue entry.
 final class MarathonAppState {
     let index: Int
-    var definition: AppDefinition
+    var definition: AppDefinition { didSet { revision &+= 1 } }
     /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
     var configVersion: Int64 = 1
     let behaviour: AppBehaviour
@@ -90,6 +90,13 @@ final class MarathonAppState {
     var tickGeneration: Int64 = 0
     /// Has its target of healthy, ready instances (tracked once its first deployment finished).
     var satisfied = true
+
+    /// Bumped by every change of the definition or of the instances' list, state, reachability or
+    /// health: what apps.csv's counts (MarathonOutputs.swift) and marathon-lb's per-app cache
+    /// (MarathonLBCache.swift) keep is current while it has not moved.
+    var revision = 0
+    /// apps.csv's counts of the instances and the revision they were counted at.
+    var instanceCounts: (revision: Int, counts: InstanceCounts)?
 
     init(index: Int, definition: AppDefinition, behaviour: AppBehaviour, demand: DemandTracker) {
         self.index = index; self.definition = definition; self.behaviour = behaviour; self.demand = demand
