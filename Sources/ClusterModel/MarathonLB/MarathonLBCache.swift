@@ -8,6 +8,9 @@ import SimKernel
 // marathon-lb would list, in Marathon's order), rebuilds an app's services only when those
 // changed, and assembles the file from the services; when no app changed, the last file is the
 // answer. Checking an app costs a pass over its instances comparing task ids (no names, no sort).
+// An app whose `MarathonAppState.revision` (bumped by Marathon at every change of its definition or
+// of its instances' list, state, reachability or health) has not moved since it was checked, and
+// whose listed tasks Mesos still holds, is skipped without reading its definition (issue 14).
 
 /// The parts of an app definition marathon-lb's file depends on (`MarathonLBConfig.services`).
 struct MarathonLBAppInputs: Equatable {
@@ -30,6 +33,8 @@ struct MarathonLBCachedTask {
 /// The cache of one HAPROXY_GROUP (instances of the same group generate the same file).
 final class MarathonLBCache {
     struct App {
+        /// The app's `revision` when it was last checked.
+        var revision: Int
         var inputs: MarathonLBAppInputs
         var served: Bool
         var tasks: [MarathonLBCachedTask] = []
@@ -53,11 +58,14 @@ final class MarathonLBCache {
         var changed = last == nil || apps.count != list.count
         if apps.count > list.count { apps.removeLast(apps.count - list.count) }
         while apps.count < list.count { apps.append(nil) }
+        let byRevision = marathon.cacheByRevision
         for (k, a) in list.enumerated() {
+            if byRevision, apps[k]?.revision == a.revision, stillHeld(apps[k]!.tasks, marathon.mesos) { continue }
             let def = a.definition
             if var c = apps[k], c.inputs.ports == def.ports, c.inputs.id == def.id, c.inputs.labels == def.labels,
                c.inputs.healthChecks == def.healthChecks {
-                guard c.served else { continue }
+                c.revision = a.revision
+                guard c.served else { apps[k] = c; continue }
                 // the same definition: rebuilt only when its listed tasks changed
                 apps[k] = nil   // no second reference while `c.tasks` is updated in place
                 if refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck) {
@@ -71,7 +79,7 @@ final class MarathonLBCache {
             // a new or changed definition: an app no port of which this group serves adds nothing
             changed = true
             let served = !def.ports.isEmpty && MarathonLBConfig.serves(def, group: group, strictMode: strictMode)
-            var c = App(inputs: MarathonLBAppInputs(def), served: served)
+            var c = App(revision: a.revision, inputs: MarathonLBAppInputs(def), served: served)
             if served {
                 _ = refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck)
                 c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
@@ -86,6 +94,13 @@ final class MarathonLBCache {
         let cfg = MarathonLBConfig.assemble(services)
         last = cfg
         return cfg
+    }
+
+    /// Whether Mesos still holds every listed task (it forgets a task once it is over everywhere,
+    /// which may come before Marathon hears of its end: marathon-lb lists only tasks it finds).
+    private func stillHeld(_ tasks: [MarathonLBCachedTask], _ mesos: MesosCluster) -> Bool {
+        for t in tasks where mesos.task(t.task) !== t.mesosTask { return false }
+        return true
     }
 
     /// The tasks marathon-lb lists for app `a` now (running, reachable, with --health-check and
