@@ -71,13 +71,34 @@ extension ConsulCluster: ServiceCatalog {
     /// Registered instances by status, as the servers hold them (passing, warning, critical).
     public func serviceCounts() -> (passing: Int, warning: Int, critical: Int) {
         var p = 0, w = 0, c = 0
-        for list in catalog {
-            for i in list {
-                switch status(ofInstance: i) {
-                case .passing: p += 1
-                case .warning: w += 1
-                case .critical: c += 1
-                }
+        for s in catalog.indices {
+            let n = statusCounts(service: s)
+            p += n.passing; w += n.warning; c += n.critical
+        }
+        return (p, w, c)
+    }
+
+    /// One service's catalog entries by status, counted again only when its health index moved:
+    /// every change of what the servers hold for a service's entries (an entry committed or
+    /// removed, a check's status committed, its node's serfHealth) bumps the index (`bump`), as
+    /// Consul's blocking queries rely on. `ConsulTests.testStatusCountsFollowTheCatalog`
+    /// compares them with `countStatuses` after every event.
+    func statusCounts(service s: Int) -> (passing: Int, warning: Int, critical: Int) {
+        let cached = statusCounts[s]
+        if cacheStatusCounts && cached.index == healthIndexes[s] { return (cached.passing, cached.warning, cached.critical) }
+        let n = countStatuses(service: s)
+        statusCounts[s] = (healthIndexes[s], n.passing, n.warning, n.critical)
+        return n
+    }
+
+    /// Counts the service's catalog entries by `status(ofInstance:)`.
+    func countStatuses(service s: Int) -> (passing: Int, warning: Int, critical: Int) {
+        var p = 0, w = 0, c = 0
+        for i in catalog[s] {
+            switch status(ofInstance: i) {
+            case .passing: p += 1
+            case .warning: w += 1
+            case .critical: c += 1
             }
         }
         return (p, w, c)
