@@ -27,16 +27,13 @@ final class InstanceCountsTests: XCTestCase {
             apps.append(def)
         }
         let rt = Distribution.lognormal(mu: log(0.2), sigma: 1)
-        let beh = [
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .healthy(responseTime: rt)), imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .hangsAfter(.exponential(mean: 1200), responseTime: rt)),
-                         imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 2400),
-                                             health: .healthy(responseTime: .lognormal(mu: log(0.05), sigma: 0.5))), imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .hangsAfter(.exponential(mean: 1800), responseTime: rt)),
-                         imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 3000)), imageSizeBytes: 1),
-        ]
+        func tasks(_ health: HealthBehaviour, crash: Distribution? = nil) -> AppBehaviour {
+            AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: crash, health: health), imageSizeBytes: 1)
+        }
+        // /web healthy, /hang and /mesos hang after a while, /crash and /plain crash
+        let beh = [tasks(.healthy(responseTime: rt)), tasks(.hangsAfter(.exponential(mean: 1200), responseTime: rt)),
+                   tasks(.healthy(responseTime: .lognormal(mu: log(0.05), sigma: 0.5)), crash: .exponential(mean: 2400)),
+                   tasks(.hangsAfter(.exponential(mean: 1800), responseTime: rt)), tasks(.healthy(responseTime: rt), crash: .exponential(mean: 3000))]
         let faults = [FaultSpec(at: .seconds(1800), kind: .hostCrash, target: .host("slave-02"), recoverAfter: .seconds(600)),
                       FaultSpec(at: .seconds(4000), kind: .agentCrash, target: .host("slave-03"), restartAfter: .seconds(60))]
         let r = Run(apps: apps, behaviour: beh, agents: 6, faults: faults, duration: .hours(3), seed: seed,

@@ -33,17 +33,17 @@ struct MarathonLBCachedTask {
 /// The cache of one HAPROXY_GROUP (instances of the same group generate the same file).
 final class MarathonLBCache {
     struct App {
-        /// The app's `revision` when it was last checked.
-        var revision: Int
         var inputs: MarathonLBAppInputs
         var served: Bool
-        var tasks: [MarathonLBCachedTask] = []
         var services: [MarathonLBService] = []
     }
     let group: String
     let strictMode: Bool
-    /// By position in Marathon's app list.
+    /// By position in Marathon's app list; beside them (read without copying an `App`), each
+    /// app's `revision` when it was last checked (-1: never) and its listed tasks.
     var apps: [App?] = []
+    var revisions: [Int] = []
+    var tasks: [[MarathonLBCachedTask]] = []
     var last: HAProxyConfiguration?
     /// Regenerations answered from the cache without rebuilding any app, and apps rebuilt.
     private(set) var unchanged = 0
@@ -56,33 +56,37 @@ final class MarathonLBCache {
     func configuration(marathon: MarathonScheduler, healthCheck: Bool, hostName: (Int) -> String) -> HAProxyConfiguration {
         let list = marathon.apps
         var changed = last == nil || apps.count != list.count
-        if apps.count > list.count { apps.removeLast(apps.count - list.count) }
-        while apps.count < list.count { apps.append(nil) }
+        if apps.count > list.count {
+            let n = apps.count - list.count
+            apps.removeLast(n); revisions.removeLast(n); tasks.removeLast(n)
+        }
+        while apps.count < list.count { apps.append(nil); revisions.append(-1); tasks.append([]) }
         let byRevision = marathon.cacheByRevision
         for (k, a) in list.enumerated() {
-            if byRevision, apps[k]?.revision == a.revision, stillHeld(apps[k]!.tasks, marathon.mesos) { continue }
+            if byRevision, revisions[k] == a.revision, stillHeld(tasks[k], marathon.mesos) { continue }
+            revisions[k] = a.revision
             let def = a.definition
             if var c = apps[k], c.inputs.ports == def.ports, c.inputs.id == def.id, c.inputs.labels == def.labels,
                c.inputs.healthChecks == def.healthChecks {
-                c.revision = a.revision
-                guard c.served else { apps[k] = c; continue }
+                guard c.served else { continue }
                 // the same definition: rebuilt only when its listed tasks changed
-                apps[k] = nil   // no second reference while `c.tasks` is updated in place
-                if refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck) {
-                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
+                if refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck) {
+                    apps[k] = nil   // no second reference while `c.services` is replaced
+                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), group: group,
                                                            strictMode: strictMode, hostName: hostName)
+                    apps[k] = c
                     rebuilt += 1; changed = true
                 }
-                apps[k] = c
                 continue
             }
             // a new or changed definition: an app no port of which this group serves adds nothing
             changed = true
             let served = !def.ports.isEmpty && MarathonLBConfig.serves(def, group: group, strictMode: strictMode)
-            var c = App(revision: a.revision, inputs: MarathonLBAppInputs(def), served: served)
+            var c = App(inputs: MarathonLBAppInputs(def), served: served)
+            tasks[k] = []
             if served {
-                _ = refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck)
-                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
+                _ = refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck)
+                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), group: group,
                                                        strictMode: strictMode, hostName: hostName)
                 rebuilt += 1
             }
