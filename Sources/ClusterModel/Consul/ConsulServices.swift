@@ -24,8 +24,14 @@ struct InstanceState {
 extension ConsulCluster: ServiceCatalog {
     public func healthIndex(service: Int) -> UInt64 { healthIndexes[service] }
 
+    /// Whether a client on `host` gets an answer: its host up, a server that may answer (stale
+    /// reads allowed) and that it reaches.
+    func answers(from host: Int) -> Bool {
+        model.infrastructure.hosts[host].state.isUp && canRead() && reachesAServer(host)
+    }
+
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
-        guard model.infrastructure.hosts[host].state.isUp, canRead(), reachesAServer(host) else { return nil }
+        guard answers(from: host) else { return nil }
         var out: [ServiceInstance] = []
         for i in ordered(service) {
             let s = status(ofInstance: i)
@@ -38,6 +44,12 @@ extension ConsulCluster: ServiceCatalog {
             out.append(ServiceInstance(task: x.task, host: x.host, port: x.port))
         }
         return out
+    }
+
+    /// `health(service:filter: .any, from:)` is non-empty exactly when the service has catalog
+    /// entries: answered without listing them (consul-template's `services` reads every service).
+    public func hasInstances(service: Int, from host: Int) -> Bool? {
+        answers(from: host) ? !catalog[service].isEmpty : nil
     }
 
     /// A service's catalog entries in memdb's "id" index order: by node name, then service id.
