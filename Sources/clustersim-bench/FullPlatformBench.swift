@@ -161,6 +161,12 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
         default: break
         }
     }
+    // BENCH_OUTPUT_CACHE=0: apps.csv and the exporter count every instance, marathon-lb checks every app, consul.csv
+    // counts every catalog entry, at every read (the reference of issue 14's per-app revisions)
+    if let v = getenv("BENCH_OUTPUT_CACHE"), String(cString: v) == "0" {
+        for m in model.subsystem(MarathonScheduler.self)?.all ?? [] { m.cacheByRevision = false }
+        model.subsystem(ConsulCluster.self)?.cacheStatusCounts = false
+    }
     let t1 = monotonicSeconds(), c1 = processCPUSeconds()
     // retained structures at half time and at the end: flat in simulated time
     let half = SimTime.zero + SimDuration(nanoseconds: spec.duration.nanoseconds / 2)

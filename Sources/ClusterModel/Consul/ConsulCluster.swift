@@ -88,6 +88,10 @@ public final class ConsulCluster: EventHandler {
     /// among the host names (ConsulServices.swift `ordered`).
     var orderedCatalog: [[Int]?]
     let hostNameRank: [Int]
+    /// Per service, its catalog entries by status and the health index they were counted at
+    /// (consul.csv at every sample: ConsulServices.swift `serviceCounts`); false: counted at every read.
+    var statusCounts: [(index: UInt64, passing: Int, warning: Int, critical: Int)]
+    public var cacheStatusCounts = true
     var instances: [InstanceState] = []
     var checks: [CheckState] = []
     var instancesOfTask: [TaskID: [Int]] = [:]
@@ -118,6 +122,7 @@ public final class ConsulCluster: EventHandler {
         healthIndexes = [UInt64](repeating: 1, count: names.count)
         catalog = [[Int]](repeating: [], count: names.count)
         orderedCatalog = [[Int]?](repeating: nil, count: names.count)
+        statusCounts = Array(repeating: (0, 0, 0, 0), count: names.count)
         var rank = [Int](repeating: 0, count: infra.hosts.count)
         for (r, h) in infra.hosts.indices.sorted(by: { infra.hosts[$0].name < infra.hosts[$1].name }).enumerated() { rank[h] = r }
         hostNameRank = rank

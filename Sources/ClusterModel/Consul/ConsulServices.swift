@@ -24,8 +24,14 @@ struct InstanceState {
 extension ConsulCluster: ServiceCatalog {
     public func healthIndex(service: Int) -> UInt64 { healthIndexes[service] }
 
+    /// Whether a client on `host` gets an answer: its host up, a server that may answer (stale
+    /// reads allowed) and that it reaches.
+    func answers(from host: Int) -> Bool {
+        model.infrastructure.hosts[host].state.isUp && canRead() && reachesAServer(host)
+    }
+
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
-        guard model.infrastructure.hosts[host].state.isUp, canRead(), reachesAServer(host) else { return nil }
+        guard answers(from: host) else { return nil }
         var out: [ServiceInstance] = []
         for i in ordered(service) {
             let s = status(ofInstance: i)
@@ -38,6 +44,12 @@ extension ConsulCluster: ServiceCatalog {
             out.append(ServiceInstance(task: x.task, host: x.host, port: x.port))
         }
         return out
+    }
+
+    /// `health(service:filter: .any, from:)` is non-empty exactly when the service has catalog
+    /// entries: answered without listing them (consul-template's `services` reads every service).
+    public func hasInstances(service: Int, from host: Int) -> Bool? {
+        answers(from: host) ? !catalog[service].isEmpty : nil
     }
 
     /// A service's catalog entries in memdb's "id" index order: by node name, then service id.
@@ -71,13 +83,34 @@ extension ConsulCluster: ServiceCatalog {
     /// Registered instances by status, as the servers hold them (passing, warning, critical).
     public func serviceCounts() -> (passing: Int, warning: Int, critical: Int) {
         var p = 0, w = 0, c = 0
-        for list in catalog {
-            for i in list {
-                switch status(ofInstance: i) {
-                case .passing: p += 1
-                case .warning: w += 1
-                case .critical: c += 1
-                }
+        for s in catalog.indices {
+            let n = statusCounts(service: s)
+            p += n.passing; w += n.warning; c += n.critical
+        }
+        return (p, w, c)
+    }
+
+    /// One service's catalog entries by status, counted again only when its health index moved:
+    /// every change of what the servers hold for a service's entries (an entry committed or
+    /// removed, a check's status committed, its node's serfHealth) bumps the index (`bump`), as
+    /// Consul's blocking queries rely on. `ConsulTests.testStatusCountsFollowTheCatalog`
+    /// compares them with `countStatuses` after every event.
+    func statusCounts(service s: Int) -> (passing: Int, warning: Int, critical: Int) {
+        let cached = statusCounts[s]
+        if cacheStatusCounts && cached.index == healthIndexes[s] { return (cached.passing, cached.warning, cached.critical) }
+        let n = countStatuses(service: s)
+        statusCounts[s] = (healthIndexes[s], n.passing, n.warning, n.critical)
+        return n
+    }
+
+    /// Counts the service's catalog entries by `status(ofInstance:)`.
+    func countStatuses(service s: Int) -> (passing: Int, warning: Int, critical: Int) {
+        var p = 0, w = 0, c = 0
+        for i in catalog[s] {
+            switch status(ofInstance: i) {
+            case .passing: p += 1
+            case .warning: w += 1
+            case .critical: c += 1
             }
         }
         return (p, w, c)

@@ -167,8 +167,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         guard let q = runners[r].deps[d].query else {
             var names: [String] = []
             for (i, n) in c.serviceNames.enumerated() {
-                guard let a = c.health(service: i, filter: .any, from: host) else { return nil }
-                if !a.isEmpty { names.append(n) }
+                guard let listed = c.hasInstances(service: i, from: host) else { return nil }
+                if listed { names.append(n) }
             }
             return .names(names.sorted())
         }

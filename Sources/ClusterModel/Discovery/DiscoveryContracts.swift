@@ -36,6 +36,16 @@ public protocol ServiceCatalog: AnyObject {
     /// reads with `max_stale`, so any server may answer): nil when no server can answer (none
     /// reachable, or no leader and the read is not stale-allowed), in which case the client retries.
     func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]?
+    /// Whether `/v1/health/service/<name>` (any status) lists an instance, for a client on host
+    /// `from` (nil: no server can answer), without building the answer: `/v1/catalog/services`
+    /// lists the services that have one.
+    func hasInstances(service: Int, from host: Int) -> Bool?
+}
+
+extension ServiceCatalog {
+    public func hasInstances(service: Int, from host: Int) -> Bool? {
+        health(service: service, filter: .any, from: host).map { !$0.isEmpty }
+    }
 }
 
 /// How nginx balances an upstream (ngx_http_upstream_module).

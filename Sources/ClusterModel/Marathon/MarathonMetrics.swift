@@ -42,25 +42,13 @@ extension MarathonScheduler {
 
     public func snapshot(app i: Int) -> AppSnapshot {
         let a = apps[i]
-        var s = AppSnapshot(id: a.id, configVersion: a.configVersion, targetInstances: a.definition.instances, staged: 0, running: 0,
-                            healthy: 0, unhealthy: 0, healthUnknown: 0, unreachable: 0, launchQueue: a.toLaunch,
+        let c = instanceCounts(a)
+        var s = AppSnapshot(id: a.id, configVersion: a.configVersion, targetInstances: a.definition.instances, staged: c.staged,
+                            running: c.running, healthy: c.healthy, unhealthy: c.unhealthy, healthUnknown: c.healthUnknown,
+                            unreachable: c.unreachable, launchQueue: a.toLaunch,
                             inBackoff: false, backoffDelay: .zero, deploymentInProgress: deployments.deployment(of: i) != nil,
                             launchedTotal: a.launchedTotal, failedTotal: a.failedTotal, killedTotal: a.killedTotal,
                             lostTotal: a.lostTotal)
-        for inst in a.instances where inst.isActive {
-            if inst.isUnreachable { s.unreachable += 1; continue }
-            switch inst.state {
-            case .staging, .starting: s.staged += 1
-            case .running:
-                s.running += 1
-                switch inst.healthKnown(a.definition) {
-                case true?: s.healthy += 1
-                case false?: s.unhealthy += 1
-                case nil: s.healthUnknown += 1
-                }
-            default: break
-            }
-        }
         if let d = rateLimiter.delay(a.launchKey), d.deadline > now {
             s.inBackoff = true
             s.backoffDelay = d.currentDelay

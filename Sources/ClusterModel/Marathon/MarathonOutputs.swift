@@ -2,6 +2,52 @@ import SimKernel
 
 // What the Marathon subsystem writes into a results folder: apps.csv and its per-app charts.
 
+/// An app's instances by state and health, as apps.csv and Marathon's exporter count them
+/// (`MarathonScheduler.snapshot(app:)`).
+struct InstanceCounts: Equatable {
+    var staged = 0, running = 0, healthy = 0, unhealthy = 0, healthUnknown = 0, unreachable = 0
+}
+
+extension MarathonAppState {
+    /// Counts every active instance: unreachable ones apart, the others by state, running ones by
+    /// health (`healthKnown`).
+    func countInstances() -> InstanceCounts {
+        var c = InstanceCounts()
+        let def = definition
+        for inst in instances where inst.isActive {
+            if inst.isUnreachable { c.unreachable += 1; continue }
+            switch inst.state {
+            case .staging, .starting: c.staged += 1
+            case .running:
+                c.running += 1
+                switch inst.healthKnown(def) {
+                case true?: c.healthy += 1
+                case false?: c.unhealthy += 1
+                case nil: c.healthUnknown += 1
+                }
+            default: break
+            }
+        }
+        return c
+    }
+}
+
+extension MarathonScheduler {
+    /// The app's `InstanceCounts`, counted again only after something they depend on changed
+    /// (issue 14: apps.csv at every sample and the exporter at every scrape counted every instance
+    /// of every app). They depend on the instances' list, state, reachability, Marathon-level
+    /// health results, Mesos-level health and the definition's health checks; the scheduler bumps
+    /// `MarathonAppState.revision` where those change (a launch, a status update, a health
+    /// result, an expunged instance, a new definition). `InstanceCountsTests` compares them with
+    /// `countInstances()` after every event of runs that go through each of those changes.
+    func instanceCounts(_ a: MarathonAppState) -> InstanceCounts {
+        if cacheByRevision, let c = a.instanceCounts, c.revision == a.revision { return c.counts }
+        let c = a.countInstances()
+        a.instanceCounts = (a.revision, c)
+        return c
+    }
+}
+
 extension MarathonScheduler {
     public static let outputs = SubsystemOutputs(
         tables: [appsTable],

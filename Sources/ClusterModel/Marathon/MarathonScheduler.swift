@@ -38,6 +38,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var healthStamps: [Int] = []
     /// false: every tick visits every instance (the tick before the index; HealthCheckIndexTests).
     var healthIndex = true
+    /// false: apps.csv and the exporter count every instance at every read, marathon-lb looks at
+    /// every app at every regeneration (InstanceCountsTests, BENCH_OUTPUT_CACHE=0).
+    public var cacheByRevision = true
     /// Instances visited by Marathon-level health-check ticks (HealthCheckIndexTests).
     var healthVisits = 0
     /// false: `refreshSatisfied` counts at every call, as before its change count (SatisfiedCountTests).
@@ -511,6 +514,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                                         launchedAt: now, checks: a.definition.healthChecks.count,
                                         hasReadiness: !a.definition.readinessChecks.isEmpty, changes: a.changes)
             a.instances.append(inst)
+            a.revision &+= 1
             byTask[id] = inst
             sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
         }
@@ -609,6 +613,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         var healthChanged = false
         if let h = u.healthy, inst.mesosHealthy != h {
             inst.mesosHealthy = h
+            a.revision &+= 1
             healthChanged = true
             log("healthStatusChanged", inst.name, h ? "healthy (Mesos-level check)" : "unhealthy (Mesos-level check)")
             model.signals.publish(.healthStatusChanged(app: inst.app, task: inst.task, alive: h))
@@ -629,6 +634,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             return
         }
         inst.state = u.state
+        a.revision &+= 1
         healthInstancesChanged(inst.app)
         model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
@@ -800,6 +806,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         let a = apps[inst.app]
         byTask[task] = nil
         a.instances.removeAll { $0 === inst }
+        a.revision &+= 1
         inst.goal = .decommissioned
         driver.kill(task: task)
     }
@@ -971,6 +978,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             s.materialize(task, check: check)
             healthInstancesChanged(inst.app)
         }
+        a.revision &+= 1
         let out = MarathonHealth.handleResult(&inst.health[check], passed: passed, now: now,
                                               isRunning: inst.state == .running, runningSince: inst.runningSince ?? now,
                                               isUnreachable: inst.isUnreachable, check: hc)

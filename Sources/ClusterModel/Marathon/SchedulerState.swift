@@ -84,7 +84,7 @@ final class ChangedApps { var apps: [Int] = [] }
 /// One app: its current definition, target, instances and launch queue entry.
 final class MarathonAppState {
     let index: Int
-    var definition: AppDefinition { didSet { changes.bump() } }
+    var definition: AppDefinition { didSet { changes.bump(); revision &+= 1 } }
     /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
     var configVersion: Int64 = 1
     let behaviour: AppBehaviour
@@ -122,6 +122,13 @@ final class MarathonAppState {
     let changes: ChangeCount
     /// `changes.version` when `refreshSatisfied` last counted (-1: never).
     var satisfiedCountedAt = -1
+
+    /// Bumped by every change of the definition or of the instances' list, state, reachability or
+    /// health: what apps.csv's counts (MarathonOutputs.swift) and marathon-lb's per-app cache
+    /// (MarathonLBCache.swift) keep is current while it has not moved.
+    var revision = 0
+    /// apps.csv's counts of the instances and the revision they were counted at.
+    var instanceCounts: (revision: Int, counts: InstanceCounts)?
 
     init(index: Int, definition: AppDefinition, behaviour: AppBehaviour, demand: DemandTracker) {
         self.index = index; self.definition = definition; self.behaviour = behaviour; self.demand = demand

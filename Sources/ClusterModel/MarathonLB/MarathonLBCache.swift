@@ -8,6 +8,9 @@ import SimKernel
 // marathon-lb would list, in Marathon's order), rebuilds an app's services only when those
 // changed, and assembles the file from the services; when no app changed, the last file is the
 // answer. Checking an app costs a pass over its instances comparing task ids (no names, no sort).
+// An app whose `MarathonAppState.revision` (bumped by Marathon at every change of its definition or
+// of its instances' list, state, reachability or health) has not moved since it was checked, and
+// whose listed tasks Mesos still holds, is skipped without reading its definition (issue 14).
 
 /// The parts of an app definition marathon-lb's file depends on (`MarathonLBConfig.services`).
 struct MarathonLBAppInputs: Equatable {
@@ -32,13 +35,15 @@ final class MarathonLBCache {
     struct App {
         var inputs: MarathonLBAppInputs
         var served: Bool
-        var tasks: [MarathonLBCachedTask] = []
         var services: [MarathonLBService] = []
     }
     let group: String
     let strictMode: Bool
-    /// By position in Marathon's app list.
+    /// By position in Marathon's app list; beside them (read without copying an `App`), each
+    /// app's `revision` when it was last checked (-1: never) and its listed tasks.
     var apps: [App?] = []
+    var revisions: [Int] = []
+    var tasks: [[MarathonLBCachedTask]] = []
     var last: HAProxyConfiguration?
     /// Regenerations answered from the cache without rebuilding any app, and apps rebuilt.
     private(set) var unchanged = 0
@@ -51,30 +56,37 @@ final class MarathonLBCache {
     func configuration(marathon: MarathonScheduler, healthCheck: Bool, hostName: (Int) -> String) -> HAProxyConfiguration {
         let list = marathon.apps
         var changed = last == nil || apps.count != list.count
-        if apps.count > list.count { apps.removeLast(apps.count - list.count) }
-        while apps.count < list.count { apps.append(nil) }
+        if apps.count > list.count {
+            let n = apps.count - list.count
+            apps.removeLast(n); revisions.removeLast(n); tasks.removeLast(n)
+        }
+        while apps.count < list.count { apps.append(nil); revisions.append(-1); tasks.append([]) }
+        let byRevision = marathon.cacheByRevision
         for (k, a) in list.enumerated() {
+            if byRevision, revisions[k] == a.revision, stillHeld(tasks[k], marathon.mesos) { continue }
+            revisions[k] = a.revision
             let def = a.definition
             if var c = apps[k], c.inputs.ports == def.ports, c.inputs.id == def.id, c.inputs.labels == def.labels,
                c.inputs.healthChecks == def.healthChecks {
                 guard c.served else { continue }
                 // the same definition: rebuilt only when its listed tasks changed
-                apps[k] = nil   // no second reference while `c.tasks` is updated in place
-                if refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck) {
-                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
+                if refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck) {
+                    apps[k] = nil   // no second reference while `c.services` is replaced
+                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), group: group,
                                                            strictMode: strictMode, hostName: hostName)
+                    apps[k] = c
                     rebuilt += 1; changed = true
                 }
-                apps[k] = c
                 continue
             }
             // a new or changed definition: an app no port of which this group serves adds nothing
             changed = true
             let served = !def.ports.isEmpty && MarathonLBConfig.serves(def, group: group, strictMode: strictMode)
             var c = App(inputs: MarathonLBAppInputs(def), served: served)
+            tasks[k] = []
             if served {
-                _ = refresh(&c.tasks, a, def, marathon: marathon, healthCheck: healthCheck)
-                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: c.tasks.compactMap(\.listed), group: group,
+                _ = refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck)
+                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), group: group,
                                                        strictMode: strictMode, hostName: hostName)
                 rebuilt += 1
             }
@@ -86,6 +98,13 @@ final class MarathonLBCache {
         let cfg = MarathonLBConfig.assemble(services)
         last = cfg
         return cfg
+    }
+
+    /// Whether Mesos still holds every listed task (it forgets a task once it is over everywhere,
+    /// which may come before Marathon hears of its end: marathon-lb lists only tasks it finds).
+    private func stillHeld(_ tasks: [MarathonLBCachedTask], _ mesos: MesosCluster) -> Bool {
+        for t in tasks where mesos.task(t.task) !== t.mesosTask { return false }
+        return true
     }
 
     /// The tasks marathon-lb lists for app `a` now (running, reachable, with --health-check and
