@@ -24,43 +24,59 @@ import SimKernel
 // A tick at exactly the instant of the reading event could have run before or after it in
 // event order; it is taken after it (as if its event came later) and counted in `quietTies`.
 
+/// A loop ticking without events: its next tick and what a tick writes, kept apart from the loop
+/// (a compact array swept at every catch-up).
+struct QuietLoop {
+    let loop: Int
+    var next: SimTime
+    let interval: SimDuration
+    /// The store id of its `up` series (-1: not kept).
+    let up: Int
+    let job: Int
+    let host: Int
+}
+
 extension PrometheusServer {
     /// Whether the scrape of loop `i` that just succeeded lets its next ticks go without events.
     func mayGoQuiet(_ i: Int, endpoint ep: MetricEndpoint, _ w: MetricWriter) -> Bool {
         guard lazyScrapes, ep.kind == .node || ep.kind == .cadvisor, ep.task == nil, w.series.isEmpty, loops[i].prev.isEmpty,
+              loops[i].target.interval > .zero, loops[i].target.host != nil,
               let r = loops[i].report, r.count == 5, r[1] < 0, r[2] < 0, r[3] < 0, r[4] < 0 else { return false }
         let worst = PrometheusServer.scrapeDuration(exposed: w.exposed + w.possiblyMore, saturation: 1)
         return worst <= loops[i].target.timeout.seconds
     }
 
     /// Loop `i` stops ticking by events: its pending tick event is made stale (its generation
-    /// moves on) and `next` stays its next tick.
+    /// moves on) and its next tick is kept in `quietLoops`.
     func goQuiet(_ i: Int) {
         guard let h = loops[i].target.host else { return }
         loops[i].gen &+= 1
         loops[i].quietAt = quietLoops.count
-        quietLoops.append(i)
+        quietLoops.append(QuietLoop(loop: i, next: loops[i].next, interval: loops[i].target.interval, up: loops[i].report?[0] ?? -1,
+                                    job: loops[i].job, host: h))
         quietOnHost.grow(to: h + 1, with: [])
         quietOnHost[h].append(i)
     }
 
-    /// Writes loop `i`'s ticks before `now`: `up` 1 at each, one scrape each.
-    func catchUp(_ i: Int, to now: SimTime) {
-        let iv = loops[i].target.interval
-        guard iv > .zero else { return }
-        let up = loops[i].report?[0] ?? -1
+    /// Writes the ticks of quiet loop `q` before `now`: `up` 1 at each (visible at its timestamp,
+    /// as a successful scrape's samples are); returns how many.
+    static func catchUp(_ q: inout QuietLoop, to now: SimTime, store: PrometheusStore, promTime: PromTime) -> Int {
         var n = 0
-        while loops[i].next < now {
-            if up >= 0 {
-                let t = promTime.ms(loops[i].next)
-                // a successful scrape's samples are visible at its timestamp
-                store.append(up, t: t, v: 1, appendedAt: t)
+        while q.next < now {
+            if q.up >= 0 {
+                let t = promTime.ms(q.next)
+                store.append(q.up, t: t, v: 1, appendedAt: t)
             }
-            loops[i].next = loops[i].next + iv
+            q.next = q.next + q.interval
             n += 1
         }
-        if loops[i].next == now { quietTies += 1 }
-        jobStats[loops[i].job].scrapes += n
+        return n
+    }
+
+    /// Counts `n` ticks of job `job` taken without events.
+    func countQuiet(_ n: Int, job: Int) {
+        guard n > 0 else { return }
+        jobStats[job].scrapes += n
         scrapesCounted += n
         quietTicks += n
     }
@@ -72,18 +88,32 @@ extension PrometheusServer {
         let now = model.sim.now
         guard !quietLoops.isEmpty, now != caughtUpAt else { return }
         caughtUpAt = now
-        for i in quietLoops { catchUp(i, to: now) }
+        let store = self.store, promTime = self.promTime
+        var perJob = [Int](repeating: 0, count: jobStats.count)
+        var ties = 0
+        quietLoops.withUnsafeMutableBufferPointer { qs in
+            for k in qs.indices {
+                perJob[qs[k].job] += PrometheusServer.catchUp(&qs[k], to: now, store: store, promTime: promTime)
+                if qs[k].next == now { ties += 1 }
+            }
+        }
+        quietTies += ties
+        for (j, n) in perJob.enumerated() { countQuiet(n, job: j) }
     }
 
-    /// Loop `i` leaves the quiet loops (caught up first).
+    /// Loop `i` leaves the quiet loops, caught up to now, with its next tick.
     func leaveQuiet(_ i: Int) {
         let k = loops[i].quietAt
         guard k >= 0 else { return }
-        catchUp(i, to: model.sim.now)
+        let now = model.sim.now
+        var q = quietLoops[k]
+        countQuiet(PrometheusServer.catchUp(&q, to: now, store: store, promTime: promTime), job: q.job)
+        if q.next == now { quietTies += 1 }
+        loops[i].next = q.next
         let last = quietLoops.removeLast()
-        if last != i { quietLoops[k] = last; loops[last].quietAt = k }
+        if k < quietLoops.count { quietLoops[k] = last; loops[last.loop].quietAt = k }
         loops[i].quietAt = -1
-        if let h = loops[i].target.host, h < quietOnHost.count, let p = quietOnHost[h].firstIndex(of: i) { quietOnHost[h].remove(at: p) }
+        if q.host < quietOnHost.count, let p = quietOnHost[q.host].firstIndex(of: i) { quietOnHost[q.host].remove(at: p) }
     }
 
     /// Loop `i` ticks by events again, from its next tick.

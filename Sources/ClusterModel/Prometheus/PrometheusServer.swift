@@ -75,8 +75,8 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Whether loops whose scrapes keep only `up` take their ticks without events
     /// (PrometheusQuietLoops.swift; false: every tick is an event, the reference the tests compare with).
     public var lazyScrapes = true
-    /// The loops ticking without events, and per host its quiet loops.
-    var quietLoops: [Int] = []
+    /// The loops ticking without events, and per host its quiet loops (indices in `loops`).
+    var quietLoops: [QuietLoop] = []
     var quietOnHost: [[Int]] = []
     /// Ticks taken without an event, and ticks found at the very instant of a catch-up (see
     /// PrometheusQuietLoops.swift; for the bench and tests).
@@ -214,7 +214,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// the TSDB on disk, as Prometheus does after a crash).
     func stopProcess() {
         guard running else { return }
-        while let i = quietLoops.last { leaveQuiet(i) }
+        while let q = quietLoops.last { leaveQuiet(q.loop) }
         running = false
         processGen &+= 1
         for j in jobLoops.indices {
