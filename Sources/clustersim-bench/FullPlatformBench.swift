@@ -167,6 +167,10 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
         for m in model.subsystem(MarathonScheduler.self)?.all ?? [] { m.cacheByRevision = false }
         model.subsystem(ConsulCluster.self)?.cacheStatusCounts = false
     }
+    // BENCH_PROM_LAZY=0: every scrape tick is an event (the reference of issue 14's quiet loops)
+    if let v = getenv("BENCH_PROM_LAZY"), String(cString: v) == "0" { model.subsystem(PrometheusServer.self)?.lazyScrapes = false }
+    // BENCH_PROM_MATCH_CACHE=0: every selection matches every series of its name (the reference of the selection cache)
+    if let v = getenv("BENCH_PROM_MATCH_CACHE"), String(cString: v) == "0" { model.subsystem(PrometheusServer.self)?.store.cacheMatching = false }
     let t1 = monotonicSeconds(), c1 = processCPUSeconds()
     // retained structures at half time and at the end: flat in simulated time
     let half = SimTime.zero + SimDuration(nanoseconds: spec.duration.nanoseconds / 2)
@@ -188,7 +192,7 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
           + " seconds=\(NumberFormat.fixed(secs, decimals: 3)) cpu_s=\(NumberFormat.fixed(cpu, decimals: 3))"
           + " events_per_s=\(rate(events, secs)) sim_hours=\(hours) wall_per_sim_day_s=\(NumberFormat.fixed(perDay, decimals: 2))"
           + " peak_rss_mb=\(NumberFormat.fixed(peakRSSMiB(), decimals: 1)) agents=\(agents)"
-          + " consul_events=\(consul?.eventsHandled ?? 0) scrapes=\(p?.scrapesStarted ?? 0) samples_appended=\(p?.store.appended ?? 0)"
+          + " consul_events=\(consul?.eventsHandled ?? 0) scrapes=\(p?.scrapesStarted ?? 0) scrapes_without_event=\(p?.quietTicks ?? 0) quiet_ties=\(p?.quietTies ?? 0) samples_appended=\(p?.store.appended ?? 0)"
           + " series_half=\(seriesHalf) samples_held_half=\(heldHalf) series_end=\(p?.store.seriesCount ?? 0) samples_held_end=\(p?.store.samplesHeld ?? 0)"
           + " requests=\(requests) logged=\(observer.logged) tasks_running=\(model.mesos?.tasksRunning ?? 0)"
           + " setup_s=\(NumberFormat.fixed(t1 - t0, decimals: 3))")

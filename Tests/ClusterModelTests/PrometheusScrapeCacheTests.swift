@@ -105,6 +105,25 @@ final class PrometheusScrapeCacheTests: XCTestCase {
         XCTAssertTrue(w.samples.contains { $0.labels.description == "shift_latency_seconds_bucket{le=\"0.5\", path=\"/\"}" })
     }
 
+    /// A selection's matching series are kept until a series is created: a series created after a
+    /// select is found by the next one, in label order, as matching every series finds it.
+    func testCachedSelectionsFindSeriesCreatedSinceTheLastSelect() {
+        let cached = PrometheusStore(retentionMs: 60_000), reference = PrometheusStore(retentionMs: 60_000)
+        reference.cacheMatching = false
+        let name = try! LabelMatcher("__name__", .equal, "up"), notB = try! LabelMatcher("job", .regexNoMatch, "b.*")
+        var t: Int64 = 0
+        for job in ["c", "a", "bx", "d", "b", "aa"] {
+            t += 1_000
+            for s in [cached, reference] { s.append(LabelSet(name: "up", [("job", job)]), t: t, v: 1); s.append(LabelSet(name: "other", [("job", job)]), t: t, v: 2) }
+            for matchers in [[name], [notB], [name, notB]] {
+                let a = cached.selectLatest(matchers, mint: 0, maxt: t), b = reference.selectLatest(matchers, mint: 0, maxt: t)
+                XCTAssertEqual(a.map(\.labels), b.map(\.labels), "after \(job): \(matchers)")
+                XCTAssertEqual(cached.select(matchers, mint: 0, maxt: t).map(\.labels), b.map(\.labels))
+            }
+        }
+        XCTAssertEqual(cached.selectLatest([name, notB], mint: 0, maxt: t).map { $0.labels["job"] }, ["a", "aa", "c", "d"])
+    }
+
     func testSelectLatestIsTheNewestSampleOfSelect() {
         let store = PrometheusStore(retentionMs: 60_000)
         for k in 0..<5 {

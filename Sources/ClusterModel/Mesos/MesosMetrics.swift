@@ -203,20 +203,32 @@ extension MesosCluster: MetricsContributor {
         w.add(name, [("state", "starting")], c[2])
     }
 
+    /// cAdvisor's root cgroup's labels.
+    static let rootContainerLabels: [(String, String)] = [("id", "/")]
+
     /// cAdvisor's view of the host: the root cgroup `/` and every live container Mesos started.
     private func collectContainers(_ a: MesosAgent, now: SimTime, into w: MetricWriter) {
-        let live = a.tasks.compactMap { id -> MesosTask? in
-            guard let t = tasks[id], t.containerAlive, !t.state.isTerminal else { return nil }
-            return t
-        }
+        // the count first, without collecting: a scrape that keeps no container family (the
+        // rules read none) needs only the exposition's size, so nothing is allocated for it
+        var n = 0
+        for id in a.tasks { if let t = tasks[id], t.containerAlive, !t.state.isTerminal { n += 1 } }
         let f = MesosCluster.containerFamilies
-        let n = live.count
         let hooks = exporterHooks
-        // the labels are made once per scrape, and only when a family is wanted
+        // the containers and their labels are listed once per scrape, and only when a family is wanted
+        var listed: [MesosTask]? = nil
+        func live() -> [MesosTask] {
+            if let l = listed { return l }
+            let l = a.tasks.compactMap { id -> MesosTask? in
+                guard let t = tasks[id], t.containerAlive, !t.state.isTerminal else { return nil }
+                return t
+            }
+            listed = l
+            return l
+        }
         var made: [[(String, String)]]? = nil
         func labels() -> [[(String, String)]] {
             if let l = made { return l }
-            let l = live.map { t -> [(String, String)] in
+            let l = live().map { t -> [(String, String)] in
                 if let l = t.cadvisorLabels { return l }
                 let l = CadvisorContainer.labels(task: t.id, agentID: a.agentID, image: t.image?.name)
                 t.cadvisorLabels = l
@@ -225,40 +237,45 @@ extension MesosCluster: MetricsContributor {
             made = l
             return l
         }
-        let root: [(String, String)] = [("id", "/")]
+        let root = MesosCluster.rootContainerLabels
         let mib = 1024.0 * 1024.0
         if w.begin(f[0], exposing: n + 1) {
             let hostUser = hooks.work?.hostContainerCPUSeconds(host: a.host.index, now: now) ?? 0
             w.add(f[0].name, root + [("cpu", "total")], hostUser)
-            for (t, l) in zip(live, labels()) {
+            for (t, l) in zip(live(), labels()) {
                 w.add(f[0].name, l + [("cpu", "total")], hooks.work?.containerCPUSeconds(task: t.id, now: now) ?? 0)
             }
         }
         // no memory-demand model: a container's usage is its reservation (the limit Docker enforces)
-        for fam in [f[1], f[2]] where w.begin(fam, exposing: n + 1) {
-            w.add(fam.name, root, Double(a.host.allocatedMemoryBytes))
-            for (t, l) in zip(live, labels()) { w.add(fam.name, l, t.resources.memMB.value * mib) }
+        for k in 1...2 where w.begin(f[k], exposing: n + 1) {
+            w.add(f[k].name, root, Double(a.host.allocatedMemoryBytes))
+            for (t, l) in zip(live(), labels()) { w.add(f[k].name, l, t.resources.memMB.value * mib) }
         }
-        if w.begin(f[3], exposing: n) { for (t, l) in zip(live, labels()) { w.add(f[3].name, l, t.resources.memMB.value * mib) } }
+        if w.begin(f[3], exposing: n) { for (t, l) in zip(live(), labels()) { w.add(f[3].name, l, t.resources.memMB.value * mib) } }
         // Mesos' Docker containerizer: --cpu-shares = cpus * 1024 (CPU_SHARES_PER_CPU)
-        if w.begin(f[4], exposing: n) { for (t, l) in zip(live, labels()) { w.add(f[4].name, l, (t.resources.cpus.value * 1024).rounded(.down)) } }
+        if w.begin(f[4], exposing: n) { for (t, l) in zip(live(), labels()) { w.add(f[4].name, l, (t.resources.cpus.value * 1024).rounded(.down)) } }
         // the writable layer Storage knows (none without a storage section)
         let withLayer = containerStorage is NoContainerStorage ? 0 : n
         let fsUsage = w.begin(f[5], exposing: withLayer), fsLimit = w.begin(f[6], exposing: withLayer)
         if withLayer > 0 && (fsUsage || fsLimit) {
-            for (t, l) in zip(live, labels()) {
+            for (t, l) in zip(live(), labels()) {
                 guard let x = containerStorage.writableLayer(task: t.id, now: now) else { continue }
                 if fsUsage { w.add(f[5].name, l + [("device", x.device)], x.usage) }
                 if fsLimit { w.add(f[6].name, l + [("device", x.device)], x.limit) }
             }
         }
         if w.begin(f[7], exposing: n) {
-            for (t, l) in zip(live, labels()) { w.add(f[7].name, l, hooks.promTime.seconds(t.runningAt ?? t.launchedAt)) }
+            for (t, l) in zip(live(), labels()) { w.add(f[7].name, l, hooks.promTime.seconds(t.runningAt ?? t.launchedAt)) }
         }
         if w.begin(f[8], exposing: n + 1) {
             let seen = hooks.promTime.seconds(now)
             w.add(f[8].name, root, seen)
             for l in labels() { w.add(f[8].name, l, seen) }
         }
+        // a task on the agent whose container has not started (or has stopped) may start one
+        // with no signal at that instant; a task joins the agent only with its TASK_STAGING
+        // status update (`.statusUpdate` with this host): 7 samples per container above, 2 more
+        // with a writable layer
+        w.mayExpose((a.tasks.count - n) * (containerStorage is NoContainerStorage ? 7 : 9))
     }
 }

@@ -46,6 +46,11 @@ public final class MetricWriter {
     public internal(set) var values: [Double] = []
     /// Every sample the target exposed, wanted or not (the exposition's size: scrape cost).
     public private(set) var exposed = 0
+    /// Samples the target may expose beyond `exposed` before a platform signal names its host
+    /// (`mayExpose`: cAdvisor's containers of tasks already on the agent that have not started);
+    /// Prometheus takes a target's scrapes without events only while even that many samples
+    /// cannot make a scrape time out (PrometheusQuietLoops.swift).
+    public private(set) var possiblyMore = 0
     /// Families written (for `# TYPE` lines in an export).
     public private(set) var families: [MetricFamily] = []
     /// `wants` answers in the order they were asked during the last scrape: a scrape of the same
@@ -60,8 +65,11 @@ public final class MetricWriter {
     public func reset() {
         series.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
         families.removeAll(keepingCapacity: true)
-        exposed = 0; askedAt = 0
+        exposed = 0; possiblyMore = 0; askedAt = 0
     }
+
+    /// The exposition may grow by `count` samples without a signal (see `possiblyMore`).
+    public func mayExpose(_ count: Int) { possiblyMore += max(0, count) }
 
     /// The samples with their label sets (built here: for tests, the bench and exports).
     public var samples: [(labels: LabelSet, value: Double)] { zip(series, values).map { ($0.labelSet, $1) } }

@@ -36,6 +36,7 @@ extension PrometheusServer {
             ("failed", "scrapes that failed since the previous sample (refused, timed out, host down)"),
             ("stale_markers", "staleness markers written since the previous sample (failed scrapes, vanished series, removed targets)"),
         ]) { p, time, w in
+            p.catchUpQuietLoops()
             for (j, sc) in p.config.scrapeConfigs.enumerated() {
                 w.field(time); w.field(sc.jobName); w.field(p.jobLoops[j].count)
                 w.field(p.jobLoops[j].reduce(0) { $0 + (p.loops[$1].lastUp == true ? 1 : 0) })
@@ -76,6 +77,7 @@ extension PrometheusServer {
             ("series", "series the store has held (only those a rule reads, or every scraped one with `record: all`)"),
             ("samples_held", "samples the store holds now (trimmed to the longest range any rule reads plus the lookback delta)"),
         ]) { p, time, w in
+            p.catchUpQuietLoops()
             w.field(time); w.field(p.running ? 1 : 0); w.field(p.alertsFiringNow); w.field(p.alertsPendingNow)
             w.field(p.store.seriesCount); w.field(p.store.samplesHeld)
             w.endRow()
@@ -91,6 +93,7 @@ extension PrometheusServer {
         ], applies: { $0.spec.record != .none }) { p, time, w in
             // a timed-out scrape writes its samples up to a scrape timeout after their timestamp
             let final = time >= p.model.endTime ? Int64.max : p.promTime.ms(time) - p.maxTimeoutMs
+            p.catchUpQuietLoops()
             for s in p.store.takePending(upTo: final) {
                 w.field(s.labels.description); w.field(s.t)
                 w.field(Sample(t: s.t, v: s.v).isStale ? "stale" : PrometheusServer.valueText(s.v))

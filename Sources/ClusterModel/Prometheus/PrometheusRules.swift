@@ -50,6 +50,7 @@ extension PrometheusServer {
         _ = model.sim.schedule(at: now + groups[g].interval, target: target, kind: Kind.evaluate.rawValue, arg: IndexGeneration.pack(g, processGen))
         guard let runner = groups[g].runner else { return }
         let t = promTime.ms(now)
+        catchUpQuietLoops()
         let changes = runner.evaluate(at: t, store: store, lookbackMs: spec.flags.lookbackDelta.nanoseconds / 1_000_000) { [store] ls, s in
             store.append(ls, t: s.t, v: s.v)
         }

@@ -32,6 +32,8 @@ struct ScrapeLoop {
     var scraped = false
     /// Start (Unix ms) of a scrape waiting for its timeout.
     var pendingStart: Int64 = 0
+    /// Its place in `quietLoops` while it ticks without events (PrometheusQuietLoops.swift), else -1.
+    var quietAt = -1
 }
 
 /// Per job, what scrapes.csv reports for the sample period.
@@ -68,6 +70,7 @@ extension PrometheusServer {
 
     /// Discovery dropped the target: markers after two more ticks and a tenth of an interval.
     func stopLoop(_ i: Int) {
+        leaveQuiet(i)
         loops[i].active = false
         loops[i].gen &+= 1
         guard loops[i].scraped else { freeLoops.append(i); return }
@@ -91,13 +94,13 @@ extension PrometheusServer {
         _ = model.sim.schedule(at: loops[i].next, target: target, kind: Kind.scrape.rawValue, arg: IndexGeneration.pack(i, loops[i].gen))
         let start = promTime.ms(now)
         jobStats[loops[i].job].scrapes += 1
-        scrapesStarted += 1
+        scrapesCounted += 1
         loops[i].scraped = true
-        let t = loops[i].target
-        guard let h = t.host else { fail(i, at: start, seconds: 0); return }
+        // the target's fields read one by one (a copy of the whole target retains its labels)
+        guard let h = loops[i].target.host else { fail(i, at: start, seconds: 0); return }
         let hostState = model.infrastructure.hosts[h]
         guard hostState.state.isUp else { timeOut(i, at: start); return }
-        guard let ep = t.endpoint ?? endpoints[h << 16 | t.port], endpointUp(ep, now) else {
+        guard let ep = loops[i].target.endpoint ?? endpoints[h << 16 | loops[i].target.port], endpointUp(ep, now) else {
             fail(i, at: start, seconds: PrometheusServer.connectSeconds); return
         }
         let w = writers[kindIndex(ep.kind)]
@@ -105,11 +108,15 @@ extension PrometheusServer {
         for c in contributorsOfKind[kindIndex(ep.kind)] { c.collect(ep, now: now, into: w) }
         let saturation = hostState.cpus > 0 ? hostState.allocatedCpus / hostState.cpus : 0
         let seconds = PrometheusServer.scrapeDuration(exposed: w.exposed, saturation: saturation)
-        guard seconds <= t.timeout.seconds else { timeOut(i, at: start); return }
+        guard seconds <= loops[i].target.timeout.seconds else { timeOut(i, at: start); return }
         succeed(i, at: start, w, seconds: seconds)
+        if mayGoQuiet(i, endpoint: ep, w) { goQuiet(i) }
     }
 
-    func kindIndex(_ k: ExporterKind) -> Int { ExporterKind.allCases.firstIndex(of: k) ?? 0 }
+    /// The exporter kinds in `allCases` order, built once (`allCases` makes a new array per call).
+    static let exporterKinds = ExporterKind.allCases
+
+    func kindIndex(_ k: ExporterKind) -> Int { PrometheusServer.exporterKinds.firstIndex(of: k) ?? 0 }
 
     func endpointUp(_ ep: MetricEndpoint, _ now: SimTime) -> Bool {
         for c in contributors { if c.endpointUp(ep, now: now) == false { return false } }
@@ -148,7 +155,6 @@ extension PrometheusServer {
         spareIds = []; spareSets = []; spareCur = []
         ids.removeAll(keepingCapacity: true); sets.removeAll(keepingCapacity: true); cur.removeAll(keepingCapacity: true)
         var added = 0, dropped = 0
-        let sc = config.scrapeConfigs[loops[i].job]
         // read through locals: elements are compared in place rather than copied out of the loop
         let written = w.series, lastSeries = loops[i].lastSeries, lastSets = loops[i].lastSets, lastIds = loops[i].lastIds
         let reusable = reuseSeries ? lastIds.count : 0
@@ -167,6 +173,8 @@ extension PrometheusServer {
             if id == -2 {
                 id = loops[i].cache[labels] ?? -2
                 if id == -2 {
+                    // the job's configuration is read only on a miss (a copy retains all its arrays)
+                    let sc = config.scrapeConfigs[loops[i].job]
                     if let final = RelabelConfig.process(mutate(labels.labels, loops[i].publicLabels, honor: sc.honorLabels), sc.metricRelabel) {
                         let ls = LabelSet(final)
                         id = ls.metricName.map(wants) ?? false ? store.id(for: ls) : -1

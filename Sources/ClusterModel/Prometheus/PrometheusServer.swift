@@ -72,8 +72,22 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Label sets built from scraped samples (the scrape cache's misses; for the bench and tests).
     public internal(set) var labelSetsBuilt = 0
     var spareIds: [Int] = [], spareSets: [LabelSet] = [], spareCur: [Int] = []
+    /// Whether loops whose scrapes keep only `up` take their ticks without events
+    /// (PrometheusQuietLoops.swift; false: every tick is an event, the reference the tests compare with).
+    public var lazyScrapes = true
+    /// The loops ticking without events, and per host its quiet loops (indices in `loops`).
+    var quietLoops: [QuietLoop] = []
+    var quietOnHost: [[Int]] = []
+    /// Ticks taken without an event, and ticks found at the very instant of a catch-up (see
+    /// PrometheusQuietLoops.swift; for the bench and tests).
+    public internal(set) var quietTicks = 0
+    public internal(set) var quietTies = 0
+    /// The instant of the last `catchUpQuietLoops`.
+    var caughtUpAt = SimTime(nanoseconds: -1)
     public internal(set) var scrapesFailed = 0
-    public internal(set) var scrapesStarted = 0
+    /// Scrapes started, the ticks taken without events included.
+    public var scrapesStarted: Int { catchUpQuietLoops(); return scrapesCounted }
+    var scrapesCounted = 0
     /// Families the exporters declared, in the order first seen (metrics.csv), with `record`.
     var families: [MetricFamily] = []
     var familyIndex: [String: Int] = [:]
@@ -139,6 +153,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         let record: ((LabelSet) -> Bool)? = spec.record == .none ? nil : { _ in true }
         store = PrometheusStore(retentionMs: retention, record: record)
         store.nowMs = { [promTime, sim = model.sim] in promTime.ms(sim.now) }
+        store.beforeRead = { [unowned self] in self.catchUpQuietLoops() }
         firstFiringAfter = model.spec.faults.map { _ in nil }
         firstFiringAlert = model.spec.faults.map { _ in nil }
         let wantsAll = all
@@ -170,11 +185,14 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _) where h == host: stopProcess()
+        case .hostDown(let h, _):
+            wakeHost(h)
+            if h == host { stopProcess() }
         case .hostUp(let h) where h == host: restarts += 1; startProcess()
+        case .statusUpdate(_, let state, let reason, let h, _):
+            wakeHost(h)
+            if state == .failed, reason == .containerLaunchFailed, firstRefusedLaunch == nil { firstRefusedLaunch = model.sim.now }
         case .catalogChanged: scheduleConsulSync()
-        case .statusUpdate(_, .failed, .containerLaunchFailed, _, _):
-            if firstRefusedLaunch == nil { firstRefusedLaunch = model.sim.now }
         default: break
         }
     }
@@ -196,6 +214,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// the TSDB on disk, as Prometheus does after a crash).
     func stopProcess() {
         guard running else { return }
+        while let q = quietLoops.last { leaveQuiet(q.loop) }
         running = false
         processGen &+= 1
         for j in jobLoops.indices {

@@ -26,7 +26,11 @@ public final class PrometheusStore: SeriesStore {
     /// Prometheus' clock now (Unix ms): when a recorded sample became visible to queries.
     public var nowMs: () -> Int64 = { 0 }
     /// Samples appended in total (for the bench and tests).
-    public private(set) var appended = 0
+    public var appended: Int { beforeRead?(); return appendedCount }
+    private var appendedCount = 0
+    /// Called before anything reads the samples: the server writes the samples of the scrape
+    /// ticks it took without events (PrometheusQuietLoops.swift).
+    var beforeRead: (() -> Void)?
 
     public init(retentionMs: Int64, record: ((LabelSet) -> Bool)? = nil) {
         self.retentionMs = retentionMs; self.record = record
@@ -34,7 +38,7 @@ public final class PrometheusStore: SeriesStore {
 
     public var seriesCount: Int { series.count }
     /// Samples held now (memory).
-    public var samplesHeld: Int { series.reduce(0) { $0 + $1.t.count - $1.head } }
+    public var samplesHeld: Int { beforeRead?(); return series.reduce(0) { $0 + $1.t.count - $1.head } }
     public func labels(of id: Int) -> LabelSet { series[id].labels }
     public func lastTime(of id: Int) -> Int64 { series[id].lastT }
 
@@ -57,10 +61,15 @@ public final class PrometheusStore: SeriesStore {
 
     /// Appends; false when `t` is not after the series' last sample (rejected).
     @discardableResult
-    public func append(_ id: Int, t: Int64, v: Double) -> Bool {
+    public func append(_ id: Int, t: Int64, v: Double) -> Bool { append(id, t: t, v: v, appendedAt: nil) }
+
+    /// Appends a sample that became visible at `appendedAt` (Unix ms; nil: now): a skipped scrape
+    /// tick is written later than it happened (PrometheusQuietLoops.swift).
+    @discardableResult
+    func append(_ id: Int, t: Int64, v: Double, appendedAt: Int64?) -> Bool {
         guard PrometheusStore.push(&series[id], t: t, v: v, retentionMs: retentionMs) else { return false }
-        appended += 1
-        if series[id].recorded { pending.append((Int32(id), t, v, nowMs())) }
+        appendedCount += 1
+        if series[id].recorded { pending.append((Int32(id), t, v, appendedAt ?? nowMs())) }
         return true
     }
 
@@ -84,6 +93,7 @@ public final class PrometheusStore: SeriesStore {
     /// The queued samples with `t <= upTo` for samples.csv, in time order then series order; they
     /// leave the queue.
     public func takePending(upTo: Int64 = .max) -> [(labels: LabelSet, t: Int64, v: Double, appended: Int64)] {
+        beforeRead?()
         var due: [(id: Int32, t: Int64, v: Double, appended: Int64)] = [], rest: [(id: Int32, t: Int64, v: Double, appended: Int64)] = []
         for p in pending { if p.t <= upTo { due.append(p) } else { rest.append(p) } }
         pending = rest
@@ -91,8 +101,23 @@ public final class PrometheusStore: SeriesStore {
         return due.map { (series[Int($0.id)].labels, $0.t, $0.v, $0.appended) }
     }
 
+    /// Per selector's matchers, the ids it matched and the series count then: series are only ever
+    /// added (a series' labels never change), so the answer holds until a series is created.
+    private var matched: [[LabelMatcher]: (count: Int, ids: [Int])] = [:]
+    /// Whether `matching` answers from `matched` (false: every select matches every series, the
+    /// reference the tests compare with).
+    public var cacheMatching = true
+
     /// The ids of the series every matcher accepts, in label order.
     private func matching(_ matchers: [LabelMatcher]) -> [Int] {
+        guard cacheMatching else { return match(matchers) }
+        if let m = matched[matchers], m.count == series.count { return m.ids }
+        let ids = match(matchers)
+        matched[matchers] = (series.count, ids)
+        return ids
+    }
+
+    private func match(_ matchers: [LabelMatcher]) -> [Int] {
         if let k = matchers.firstIndex(where: { $0.name == "__name__" && $0.type == .equal }) {
             // byName is in label order already, and its series all pass the name's matcher
             let ids = byName[matchers[k].value] ?? []
@@ -112,6 +137,7 @@ public final class PrometheusStore: SeriesStore {
     }
 
     public func select(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [SeriesSamples] {
+        beforeRead?()
         var out: [SeriesSamples] = []
         for i in matching(matchers) {
             let s = series[i]
@@ -129,6 +155,7 @@ public final class PrometheusStore: SeriesStore {
 
     /// Per matching series, its newest sample in `mint ... maxt`, without copying the others.
     public func selectLatest(_ matchers: [LabelMatcher], mint: Int64, maxt: Int64) -> [(labels: LabelSet, sample: Sample)] {
+        beforeRead?()
         let ids = matching(matchers)
         var out: [(labels: LabelSet, sample: Sample)] = []
         out.reserveCapacity(ids.count)
