@@ -23,7 +23,11 @@ final class NetworkFidelityTests: XCTestCase {
         return m.network!.experiments!.rows
     }
 
-    static let cloud = run()
+    /// [N1]'s kernel: the post (2015-12-22) predates every release after 4.3 and runs Docker's
+    /// overlay, which it says needs more than 3.16; every kernel from 3.16 to 4.3 has IPIP GSO
+    /// (3.13) and GRO after decapsulation (3.10) but no IPIP GRO at the NIC (4.6).
+    static let n1Kernel = KernelVersion(3, 16)
+    static let cloud = run(host: HostEnvironmentSpec(kernel: n1Kernel))
 
     func tcp(_ rows: [NetworkResultRow], _ m: ContainerNetworkMode, _ size: Int64, local: Bool = false) -> NetworkResultRow {
         rows.first { $0.mode == m && $0.experiment == .tcp && $0.messageSize == size && ($0.locality == .sameHost) == local }!
@@ -71,7 +75,7 @@ final class NetworkFidelityTests: XCTestCase {
         let tied = [cpu(.calicoIPIP), cpu(.flannelVXLAN), cpu(.overlay)]
         XCTAssertLessThan(cpu(.host), cpu(.calicoBGP))
         for t in tied { XCTAssertLessThan(cpu(.calicoBGP), t); XCTAssertLessThan(t, cpu(.flannelUDP)) }
-        XCTAssertLessThan(tied.max()! / tied.min()!, 1.6)
+        XCTAssertLessThan(tied.max()! / tied.min()!, 1.6, "IPIP, VXLAN, overlay: \(tied)")
         XCTAssertLessThan(cpu(.flannelUDP), cpu(.weaveSleeve))
         // fact 3: user-space encapsulation costs 3-13x in-kernel VXLAN per bit
         for u in [ContainerNetworkMode.flannelUDP, .weaveSleeve] {

@@ -70,6 +70,37 @@ final class NetworkMechanismTests: XCTestCase {
         XCTAssertLessThan(row(old, .calicoIPIP, size: 2048).throughputBitsPerSecond!, row(old, .calicoIPIP, size: 4096).throughputBitsPerSecond!)
     }
 
+    /// Each stage runs once per skb it sees. IPIP from 3.10 to 4.5 keeps GRO after decapsulation
+    /// (`ip_tunnel_rcv` -> `gro_cells_receive`): on the receiving end only the decapsulation runs
+    /// per wire packet, veth, policy and the stack per GRO segment; before 3.10 everything runs
+    /// per wire packet. On a NIC without tunnel segmentation (cloud-vm) the sending end splits the
+    /// IPIP GSO skb in software, so the IPIP stage runs per wire packet there too; with it
+    /// (bare-metal) once per GSO segment.
+    func testStagesPerSkbAndIPIPGROAfterDecapsulation() {
+        func extra(_ env: EnvironmentParameters, _ k: KernelVersion, sending: Bool, mtu: Int = 1480) -> Double {
+            let e = env.adapted(clockGHz: nil, kernel: k)
+            return Datapath.endCost(.calicoIPIP, mtu: mtu, env: e, sending: sending).kernelNsPerByte
+                - Datapath.endCost(.calicoBGP, mtu: mtu, env: e, sending: sending).kernelNsPerByte
+        }
+        let cloud = EnvironmentParameters.cloudVM, mss = 1480.0 - 52
+        XCTAssertEqual(extra(cloud, KernelVersion(3, 16), sending: false), cloud.ipipNsPerPacket / mss, accuracy: 1e-9)
+        XCTAssertEqual(extra(cloud, KernelVersion(3, 16), sending: true), cloud.ipipNsPerPacket / mss, accuracy: 1e-9)
+        XCTAssertEqual(extra(.bareMetal, KernelVersion(4, 15), sending: true), EnvironmentParameters.bareMetal.ipipNsPerPacket / 65536, accuracy: 1e-9)
+        // before gro_cells the inner stack, veth and policy run per wire packet as well
+        let noCells = extra(cloud, KernelVersion(3, 9), sending: false)
+        XCTAssertEqual(noCells, (cloud.ipipNsPerPacket + cloud.stackNsPerSegment + cloud.vethNsPerPacket + cloud.policyNsPerPacket) / mss
+                       - (cloud.stackNsPerSegment + cloud.vethNsPerPacket + cloud.policyNsPerPacket) / 65536, accuracy: 1e-9)
+        // veth and Calico's policy once per GRO segment on Calico BGP's receiving end
+        let bgp = Datapath.endCost(.calicoBGP, mtu: 1500, env: cloud, sending: false).kernelNsPerByte
+        let host = Datapath.endCost(.host, mtu: 1500, env: cloud, sending: false).kernelNsPerByte
+        XCTAssertEqual(bgp - host, (cloud.vethNsPerPacket + cloud.policyNsPerPacket) / 65536, accuracy: 1e-9)
+        // [N1] on its kernel: IPIP near host's rate, its CPU per bit in VXLAN's class (cmgs)
+        let rows = F.run(modes: [.host, .calicoBGP, .calicoIPIP, .flannelVXLAN], sizes: [65536], flows: 0,
+                         host: HostEnvironmentSpec(kernel: F.n1Kernel))
+        XCTAssertGreaterThan(row(rows, .calicoIPIP, size: 65536).throughputBitsPerSecond!, 0.9 * row(rows, .host, size: 65536).throughputBitsPerSecond!)
+        XCTAssertGreaterThan(row(rows, .calicoIPIP, size: 65536).cpuSecondsPerGbit!, 1.3 * row(rows, .calicoBGP, size: 65536).cpuSecondsPerGbit!)
+    }
+
     /// Request/response latency grows with the message: copies, segmentation, and serialisation at
     /// the NIC's speed (a 1 Gbit NIC adds about 8 µs per KB), faster on faster NICs and CPUs.
     func testLatencyGrowsWithMessageSize() {
@@ -140,7 +171,8 @@ final class NetworkMechanismTests: XCTestCase {
     /// The closed form the calibration fits equals what the simulated experiments measure.
     func testPredictionMatchesTheSimulatedExperiments() {
         for r in NetworkFidelityTests.cloud where r.experiment == .tcp && r.locality == .sameRack && [Int64(64), 2048, 65536].contains(r.messageSize!) {
-            let p = NetworkPrediction.figures(env: .cloudVM, mode: r.mode, mtu: r.mtu, nicGbit: 2.5, cores: 1, messageSize: r.messageSize!)
+            let env = EnvironmentParameters.cloudVM.adapted(clockGHz: nil, kernel: NetworkFidelityTests.n1Kernel)
+            let p = NetworkPrediction.figures(env: env, mode: r.mode, mtu: r.mtu, nicGbit: 2.5, cores: 1, messageSize: r.messageSize!)
             XCTAssertEqual(p.bytesPerSecond * 8, r.throughputBitsPerSecond!, accuracy: 1e-6 * r.throughputBitsPerSecond!, "\(r.mode.rawValue) \(r.messageSize!)")
             XCTAssertEqual(p.oneWayNs, Double(r.oneWayLatency!.nanoseconds), accuracy: 2, "\(r.mode.rawValue) \(r.messageSize!)")
         }

@@ -5,9 +5,10 @@ import SimKernel
 // policy chains, eBPF programs, OVS/OVN, IPIP/VXLAN/Geneve encapsulation, WireGuard/IPsec, a
 // user-space forwarder). Each end of a stream pays, on one core at the host's clock:
 //   - per payload byte: copies and checksums, and encryption;
-//   - per wire packet: the driver, and every stage when the path loses TSO/GRO aggregation;
-//   - per segment: one pass through the stack and the stages that see the aggregated skb (a GSO
-//     segment of up to 64 KiB on the sending side; a GRO segment on the receiving side, whose
+//   - per wire packet: the driver, encryption, and every stage where the path loses TSO/GRO
+//     aggregation (a tunnel the NIC cannot segment or merge runs its own stage per packet);
+//   - per segment: one pass through the stack and each stage once per aggregated skb it sees (a
+//     GSO segment of up to 64 KiB on the sending side; a GRO segment on the receiving side, whose
 //     size the environment sets). Per-segment costs do not shrink with the MTU, so a mode's
 //     overhead stays visible at MTU 9000;
 //   - per write (message): a system call; without GSO each write leaves as its own packets.
@@ -42,7 +43,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// One way, per end: NIC/virtual switch latency outside the kernel (hypervisor vSwitch,
     /// interrupt moderation).
     public var nicLatencyNs: Double
-    // stage costs per packet (per wire packet, or per segment when the stage sees aggregated skbs: see `stageNs`)
+    // stage costs per skb the stage sees: a wire packet, or a GSO/GRO segment where the path keeps aggregation (`stageNs`, `aggregation`)
     public var vethNsPerPacket: Double
     public var bridgeNsPerPacket: Double
     public var natNsPerPacket: Double
@@ -102,7 +103,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
         nsPerByte: 1.9, stackNsPerSegment: 2500, driverNsPerPacket: 800, gsoBytes: 65536, tunnelOffload: false,
         softwareChecksumNsPerByte: 0.1, syscallNs: 700, deferralNs: 7500, wakeupNs: 10000, nicLatencyNs: 17850,
         vethNsPerPacket: 1100, bridgeNsPerPacket: 200, natNsPerPacket: 300, policyNsPerPacket: 600,
-        macvlanNsPerPacket: 100, ipipNsPerPacket: 60, vxlanNsPerPacket: 300, ovsNsPerPacket: 500,
+        macvlanNsPerPacket: 100, ipipNsPerPacket: 1500, vxlanNsPerPacket: 300, ovsNsPerPacket: 500,
         userNsPerByteCopy: 0.6, handoffNs: 10250, dockerProxyNsPerConnection: 60000, conntrackRaceWindowNs: 3000,
         referenceClockGHz: 2.4, kernel: KernelVersion(4, 9), groBytes: 65536,
         ebpfNsPerPacket: 400, ovnACLNsPerPacket: 900, sriovNsPerPacket: 100,
@@ -329,9 +330,10 @@ public enum Datapath {
         }
     }
 
-    /// Whether the receiving side keeps GRO segments: IPIP needs kernel 4.6 ("ipip: Add gro
-    /// callbacks to ipip offload"); VXLAN and Geneve need the NIC's tunnel offload (as in [N3],
-    /// lost without it [N1]); WireGuard decrypts packet by packet.
+    /// Whether the receiving side keeps GRO segments at the NIC: IPIP needs kernel 4.6 ("ipip: Add
+    /// gro callbacks to ipip offload"; from 3.10 it merges after decapsulation instead, see
+    /// `aggregation`); VXLAN and Geneve need the NIC's tunnel offload (as in [N3], lost without it
+    /// [N1]); WireGuard decrypts packet by packet.
     public static func receiveAggregates(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
         switch profile(effectiveMode(m, kernel: e.kernel)).encapsulation {
         case .none: return true
@@ -362,10 +364,15 @@ public enum Datapath {
         public var totalNsPerByte: Double { kernelNsPerByte + userNsPerByte }
     }
 
-    /// Kernel cost of the mode's stages for one packet (not the base stack), and for one
-    /// aggregated segment.
-    static func stageNs(_ p: DatapathProfile, _ e: EnvironmentParameters) -> (packet: Double, segment: Double) {
-        var x = 0.0, s = 0.0
+    /// Kernel cost of the mode's stages (not the base stack), each charged once per skb it sees
+    /// (`endCost` decides whether that is a GSO/GRO segment or a wire packet): `skb`, the stages
+    /// before and after the tunnel (veth_xmit, the netfilter hooks, tc/eBPF, the OVS datapath run
+    /// on the skb as it is; a GSO skb is split only at the physical device); `encap`, the
+    /// encapsulation's own work (ipip_tunnel_xmit / ipip_rcv, vxlan_xmit_one / vxlan_rcv); `segment`,
+    /// the per-segment extras; `wire`, work done per wire packet whatever the path (WireGuard and
+    /// IPsec encrypt packet by packet).
+    static func stageNs(_ p: DatapathProfile, _ e: EnvironmentParameters) -> (skb: Double, encap: Double, segment: Double, wire: Double) {
+        var x = 0.0, s = 0.0, w = 0.0, t = 0.0
         if p.veth { x += e.vethNsPerPacket; s += e.vethNsPerSegment }
         if p.bridge { x += e.bridgeNsPerPacket }
         if p.nat { x += e.natNsPerPacket }
@@ -377,17 +384,38 @@ public enum Datapath {
         if p.ovnACL { x += e.ovnACLNsPerPacket }
         if p.sriov { x += e.sriovNsPerPacket }
         switch p.encryption {
-        case .wireguard?: x += e.wireguardNsPerPacket
-        case .ipsec?: x += e.ipsecNsPerPacket
+        case .wireguard?: w += e.wireguardNsPerPacket
+        case .ipsec?: w += e.ipsecNsPerPacket
         case nil: break
         }
         switch p.encapsulation {
-        case .ipip: x += e.ipipNsPerPacket
-        case .vxlan, .geneve: x += e.vxlanNsPerPacket
-        case .weaveFastDP: x += e.ovsNsPerPacket
+        case .ipip: t = e.ipipNsPerPacket
+        case .vxlan, .geneve: t = e.vxlanNsPerPacket
+        case .weaveFastDP: t = e.ovsNsPerPacket
         case .none, .wireguard, .flannelUDP, .weaveSleeve: break
         }
-        return (x, s)
+        return (x, t, s, w)
+    }
+
+    /// Where each stage of one end runs per wire packet rather than per aggregated skb.
+    /// `inner`: the stack and the stages other than the tunnel see aggregated skbs (GSO on the
+    /// sending end; on the receiving end GRO at the NIC, or, for IPIP from 3.10, GRO after
+    /// decapsulation: `ip_tunnel_rcv` hands each inner packet to `gro_cells_receive` on the
+    /// tunnel device, torvalds/linux net/ipv4/ip_tunnel.c, so the inner stack, netfilter and veth
+    /// see merged skbs even where the NIC cannot merge IPIP). `encapPerPacket`: the tunnel's own
+    /// work runs per wire packet: on the receiving end without tunnel GRO at the NIC; on the
+    /// sending end where the NIC cannot segment the tunnel's GSO skbs (no `tunnelOffload`: a
+    /// virtio NIC has no IPIP segmentation offload, so `validate_xmit_skb` at the device splits
+    /// the GSO skb in software and the IPIP GSO callback rebuilds the outer header per packet).
+    static func aggregation(_ mode: ContainerNetworkMode, _ p: DatapathProfile, _ e: EnvironmentParameters,
+                            sending: Bool) -> (inner: Bool, encapPerPacket: Bool) {
+        if sending {
+            let agg = sendAggregates(mode, e)
+            return (agg, !agg || (p.encapsulation == .ipip && !e.tunnelOffload))
+        }
+        let agg = receiveAggregates(mode, e)
+        let afterDecap = p.encapsulation == .ipip && e.kernel >= KernelVersion(3, 10)
+        return (agg || afterDecap, !agg)
     }
 
     /// One end of a TCP stream in mode `m` with container MTU `mtu`. `serverSide`: the docker-proxy
@@ -412,9 +440,13 @@ public enum Datapath {
             let wb = Double(w)
             perPacket = wb / (wb / mss).rounded(.up)
         }
-        let segment = aggregated ? max(mss, sending ? e.gsoBytes : min(e.gsoBytes, e.groBytes)) : perPacket
-        let stackPerSegment = e.stackNsPerSegment * passes + stage.segment
-        var k = e.nsPerByte + (e.driverNsPerPacket + stage.packet) / perPacket + stackPerSegment / segment
+        // each stage once per skb it sees: per segment where aggregated, per wire packet where not
+        let agg = aggregation(mode, p, e, sending: sending)
+        let segment = agg.inner ? max(mss, sending ? e.gsoBytes : min(e.gsoBytes, e.groBytes)) : perPacket
+        let encapPacket = agg.encapPerPacket ? stage.encap : 0
+        let perWirePacket = e.driverNsPerPacket + stage.wire + encapPacket + (agg.inner ? 0 : stage.skb)
+        let perSegment = e.stackNsPerSegment * passes + stage.segment + (stage.encap - encapPacket) + (agg.inner ? stage.skb : 0)
+        var k = e.nsPerByte + perWirePacket / perPacket + perSegment / segment
         if !aggregated && !e.tunnelOffload && (p.encapsulation == .vxlan || p.encapsulation == .geneve || p.encapsulation == .flannelUDP
                                                || p.encapsulation == .weaveSleeve || p.encapsulation == .weaveFastDP) {
             k += e.softwareChecksumNsPerByte
@@ -433,7 +465,7 @@ public enum Datapath {
             u = 2 * e.userNsPerByteCopy + uMsg / unit
             wait += e.wakeupNs
         }
-        let kMsg = e.driverNsPerPacket + e.stackNsPerSegment * passes + stage.packet + stage.segment
+        let kMsg = e.driverNsPerPacket + e.stackNsPerSegment * passes + stage.skb + stage.encap + stage.segment + stage.wire
         return EndCost(kernelNsPerByte: k, userNsPerByte: u, kernelNsPerMessage: kMsg, userNsPerMessage: uMsg, waitNsPerMessage: wait)
     }
 
