@@ -32,7 +32,8 @@ final class NetworkCalibrateTests: XCTestCase {
     /// ratios were off by 32.5 % and N2b-same's bridge ratio by 19.7 %. With the sources' own
     /// kernels (N1 3.16, N8-cue 4.4: the same IPIP offloads) N1's IPIP (0.96 of host) and
     /// N8-cue's (0.64) cannot both be predicted from the other (docs/network.md, "What remains"):
-    /// N8-cue's ratios 15 %, N1's added latency 59.5 %.
+    /// N8-cue's ratios 15 %, N1's added latency 59.5 %. With the driver per descriptor of a physical
+    /// NIC (TSO on send, 3 KiB receive buffers) N3's CPU ratios went from 25 % to 22.7 %.
     func testLeaveOneSourceOutErrors() throws {
         let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--leave-one-source-out"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -48,7 +49,7 @@ final class NetworkCalibrateTests: XCTestCase {
         XCTAssertLessThan(try errors("cloud-vm", "N8-cue", "throughput ratio").mean, 16)
         XCTAssertLessThan(try errors("bare-metal", "N2", "throughput").max, 7)
         XCTAssertLessThan(try errors("bare-metal", "N3", "throughput").mean, 8)
-        XCTAssertLessThan(try errors("bare-metal", "N3", "cpu ratio").mean, 26)
+        XCTAssertLessThan(try errors("bare-metal", "N3", "cpu ratio").mean, 23.5)
         XCTAssertLessThan(try errors("bare-metal", "N2b-same", "throughput ratio").max, 10)
         XCTAssertLessThan(try errors("cloud-vm", "N1", "added latency").mean, 60)
     }

@@ -97,6 +97,13 @@ public struct EnvironmentParameters: Equatable, Sendable {
     public var ipvsNsPerConnection: Double = 0
     /// Receiving a UDP datagram beyond the sender's work: skb allocation, socket lookup and queueing.
     public var udpReceiveNsPerDatagram: Double = 0
+    /// The physical NIC's driver works per descriptor, not per wire packet (docs/network.md, "The
+    /// model"): on receive a frame larger than one receive buffer of `rxBufferBytes` spans
+    /// ceil(frame / rxBufferBytes) descriptors, each paying `driverNsPerPacket` (0: one per wire
+    /// packet); with `driverPerGSOSkb` the sending driver maps a GSO skb once and the NIC segments it
+    /// (TSO), so where the path keeps aggregation the driver runs per GSO segment.
+    public var rxBufferBytes: Double = 0
+    public var driverPerGSOSkb = false
 
     /// Cloud VM without UDP-tunnel offload (the seed's reference test, [N1]).
     public static let cloudVM = EnvironmentParameters(
@@ -123,7 +130,12 @@ public struct EnvironmentParameters: Equatable, Sendable {
         vethNsPerSegment: 140, netfilterNsPerSegment: 85, ebpfNsPerSegment: 105, ovsNsPerSegment: 1750,
         ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2160, sriovNsPerPacket: 0,
         wireguardNsPerByte: 0.9, wireguardNsPerPacket: 900, ipsecNsPerByte: 0.55, ipsecNsPerPacket: 700,
-        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 3380)
+        // udpReceiveNsPerDatagram: 3380 as fitted with one receive descriptor per datagram, less the two extra
+        // descriptors a 9000-byte datagram now pays (2 × 150 ns), so the jumbo rows of [N3] keep their fit
+        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 3080,
+        // ixgbe (torvalds/linux drivers/net/ethernet/intel/ixgbe, `ixgbe_set_rx_buffer_len`: 3 KiB receive
+        // buffers once the MTU exceeds 1500; `ixgbe_tx_map`: one GSO skb, segmented by the NIC)
+        rxBufferBytes: 3072, driverPerGSOSkb: true)
 
     public static func of(_ e: NetworkEnvironment) -> EnvironmentParameters {
         switch e {
@@ -444,8 +456,14 @@ public enum Datapath {
         let agg = aggregation(mode, p, e, sending: sending)
         let segment = agg.inner ? max(mss, sending ? e.gsoBytes : min(e.gsoBytes, e.groBytes)) : perPacket
         let encapPacket = agg.encapPerPacket ? stage.encap : 0
-        let perWirePacket = e.driverNsPerPacket + stage.wire + encapPacket + (agg.inner ? 0 : stage.skb)
-        let perSegment = e.stackNsPerSegment * passes + stage.segment + (stage.encap - encapPacket) + (agg.inner ? stage.skb : 0)
+        // the driver per descriptor: per receive buffer of each wire packet; per GSO skb where the NIC
+        // segments it (not where a tunnel or WireGuard splits it into packets in software first)
+        var driverPacket = driverNs(p, mtu: mtu, env: e, sending: sending), driverSegment = 0.0
+        if sending && e.driverPerGSOSkb && agg.inner && !agg.encapPerPacket && p.encryption == nil {
+            driverSegment = driverPacket; driverPacket = 0
+        }
+        let perWirePacket = driverPacket + stage.wire + encapPacket + (agg.inner ? 0 : stage.skb)
+        let perSegment = driverSegment + e.stackNsPerSegment * passes + stage.segment + (stage.encap - encapPacket) + (agg.inner ? stage.skb : 0)
         var k = e.nsPerByte + perWirePacket / perPacket + perSegment / segment
         if !aggregated && !e.tunnelOffload && (p.encapsulation == .vxlan || p.encapsulation == .geneve || p.encapsulation == .flannelUDP
                                                || p.encapsulation == .weaveSleeve || p.encapsulation == .weaveFastDP) {
@@ -467,6 +485,14 @@ public enum Datapath {
         }
         let kMsg = e.driverNsPerPacket + e.stackNsPerSegment * passes + stage.skb + stage.encap + stage.segment + stage.wire
         return EndCost(kernelNsPerByte: k, userNsPerByte: u, kernelNsPerMessage: kMsg, userNsPerMessage: uMsg, waitNsPerMessage: wait)
+    }
+
+    /// The driver's work for one wire packet of a full-sized frame at one end: one descriptor, or on
+    /// receive one per buffer the frame spans (`rxBufferBytes`).
+    static func driverNs(_ p: DatapathProfile, mtu: Int, env e: EnvironmentParameters, sending: Bool) -> Double {
+        guard !sending, e.rxBufferBytes > 0 else { return e.driverNsPerPacket }
+        let frame = Double(mtu + p.encapBytes + 18)   // Ethernet header 14 + FCS 4
+        return e.driverNsPerPacket * (frame / e.rxBufferBytes).rounded(.up)
     }
 
     /// Bytes on the wire per payload byte of a full-sized TCP packet (headers, encapsulation,
@@ -512,7 +538,9 @@ public enum Datapath {
         case .ipsec?: crypto = e.ipsecNsPerByte * Double(payload)
         case nil: break
         }
-        return (e.syscallNs + c.kernelNsPerMessage + e.nsPerByte * Double(payload) + crypto + (sending ? 0 : e.udpReceiveNsPerDatagram),
+        // a full-sized datagram's extra receive buffers (the one-packet message cost has one descriptor)
+        let buffers = driverNs(p, mtu: mtu, env: e, sending: sending) - e.driverNsPerPacket
+        return (e.syscallNs + c.kernelNsPerMessage + buffers + e.nsPerByte * Double(payload) + crypto + (sending ? 0 : e.udpReceiveNsPerDatagram),
                 c.userNsPerMessage + 2 * e.userNsPerByteCopy * Double(payload), payload)
     }
 
