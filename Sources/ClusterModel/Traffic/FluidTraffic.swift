@@ -203,7 +203,7 @@ final class FluidTraffic {
         let e = tickEpoch
         if let st = steady[s], st.epoch == e, end <= st.until, abs(offered / dt - st.rate) <= 0.01 * st.rate {
             let ok = offered * (1 - st.lateFraction)
-            m.window[s].addServed(ok, meanMs: st.meanMs, sketch: st.sketch, points: st.points)
+            m.window[s].addServed(ok, meanMs: st.meanMs, shiftMs: 0, sketch: st.sketch, points: st.points)
             if st.lateFraction > 0 { m.countFailure(s, .timeout, weight: offered - ok) }
             if m.haproxy != nil { haproxyFluidStats(s, offered: offered, dt: dt) }
             return
@@ -445,9 +445,7 @@ final class FluidTraffic {
             if m.fluidMemo { lateMemo = (sketch.id, shift.bitPattern, limit, late) }
         }
         let ok = count * (1 - late)
-        m.window[s].served += ok
-        m.window[s].latencySumMs += ok * (sketch.mean + shift)
-        m.window[s].addSketch(id: sketch.id, points: sketch.points, shiftMs: shift, count: ok)
+        m.window[s].addServed(ok, meanMs: sketch.mean, shiftMs: shift, sketch: sketch.id, points: sketch.points)
         if late > 0 { m.countFailure(s, .timeout, weight: count - ok) }
     }
 

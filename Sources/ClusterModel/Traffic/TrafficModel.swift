@@ -286,12 +286,12 @@ struct TrafficCounters {
         }
     }
 
-    /// A steady tick's served requests (one access to the counters: `served`, the latency sum and
-    /// the sketch, as three separate additions would).
-    mutating func addServed(_ ok: Double, meanMs: Double, sketch: Int, points: [Double]) {
+    /// Fluid mode: requests served with a latency sketch shifted by `shiftMs` (one access to the
+    /// counters: `served`, the latency sum and the sketch, as three separate additions would).
+    mutating func addServed(_ ok: Double, meanMs: Double, shiftMs: Double, sketch: Int, points: [Double]) {
         served += ok
-        latencySumMs += ok * meanMs
-        addSketch(id: sketch, points: points, shiftMs: 0, count: ok)
+        latencySumMs += ok * (meanMs + shiftMs)
+        addSketch(id: sketch, points: points, shiftMs: shiftMs, count: ok)
     }
 
     mutating func addSketch(id: Int, points: [Double], shiftMs: Double, count: Double) {
