@@ -70,6 +70,8 @@ final class FluidTraffic {
     /// ending at or before it integrates one segment of the profile: `offered`).
     var cutFrom: [SimTime]
     var nextCut: [SimTime?]
+    /// Per service: its rate profile (read at every tick without copying the service's spec).
+    let profiles: [RateProfile]
 
     struct PeerKey: Hashable { var balancer: Int32; var service: Int32; var peer: Int32 }
     struct FluidPeer { var disabled = false; var receivingUntil: SimTime? = nil; var nextProbe = SimTime.zero }
@@ -93,6 +95,7 @@ final class FluidTraffic {
             cv.append(mean > 0 ? v / (mean * mean) : 0)
         }
         serviceSketch = sk; serviceMean = means; serviceCV2 = cv
+        profiles = model.spec.services.map { $0.arrivals.profile }
         constantRate = model.spec.services.map { $0.arrivals.profile.isConstant ? $0.arrivals.profile.points[0].rate : nil }
         sketchCache = Array(repeating: nil, count: model.spec.services.count)
         steady = Array(repeating: nil, count: model.spec.services.count)
@@ -105,7 +108,7 @@ final class FluidTraffic {
     /// (`RateProfile.expected`), one segment's arithmetic when no breakpoint lies inside.
     func offered(_ s: Int, from t: SimTime, to end: SimTime) -> Double {
         if let r = constantRate[s] { return r * (end - t).seconds }
-        let profile = m.spec.services[s].arrivals.profile
+        let profile = profiles[s]
         if t < cutFrom[s] || nextCut[s].map({ t >= $0 }) ?? false {
             cutFrom[s] = t; nextCut[s] = profile.nextCut(after: t)
         }
@@ -200,9 +203,7 @@ final class FluidTraffic {
         let e = tickEpoch
         if let st = steady[s], st.epoch == e, end <= st.until, abs(offered / dt - st.rate) <= 0.01 * st.rate {
             let ok = offered * (1 - st.lateFraction)
-            m.window[s].served += ok
-            m.window[s].latencySumMs += ok * st.meanMs
-            m.window[s].addSketch(id: st.sketch, points: st.points, shiftMs: 0, count: ok)
+            m.window[s].addServed(ok, meanMs: st.meanMs, shiftMs: 0, sketch: st.sketch, points: st.points)
             if st.lateFraction > 0 { m.countFailure(s, .timeout, weight: offered - ok) }
             if m.haproxy != nil { haproxyFluidStats(s, offered: offered, dt: dt) }
             return
@@ -396,7 +397,8 @@ final class FluidTraffic {
         switch svc.discipline { case .processorSharing: c = 1; case .fifo(let k): c = k }
         if g.limit < Double(c) { c = max(1, Int(g.limit)) }
         let capacity = Double(c) / mean
-        var q = backlog[task] ?? 0
+        // (an empty dictionary is not asked: most steps have no backlog anywhere)
+        var q = backlog.isEmpty ? 0 : backlog[task] ?? 0
         var done = g.requests
         var wait = 0.0
         if (lam >= capacity * 0.999 || q > 0) && g.limit / capacity <= readTimeout {
@@ -417,13 +419,16 @@ final class FluidTraffic {
                 q -= over; wait = g.limit.isFinite ? q / capacity : readTimeout
             }
             backlog[task] = q > 0 ? q : nil
-        } else if g.limit.isFinite {
-            m.haproxy?.fluidQueued[task] = nil
+        } else if g.limit.isFinite, let tab = m.haproxy, !tab.fluidQueued.isEmpty {
+            tab.fluidQueued[task] = nil
         }
         let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
         recordSyn(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
         if delayed > 0 { recordSyn(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
-        if dt > 0 { m.exporterFluidServe(s, task: task, perSecond: done / dt, points: sketch.points, meanMs: sketch.mean, shiftMs: wait * 1000, work: mean) }
+        if dt > 0 {
+            m.exporterFluidServe(s, task: task, perSecond: done / dt, sketch: sketch.id, points: sketch.points, meanMs: sketch.mean,
+                                 shiftMs: wait * 1000, work: mean)
+        }
     }
 
     /// Adds `count` served requests with the latency sketch (ms) shifted by `shift` ms; those
@@ -432,20 +437,29 @@ final class FluidTraffic {
         guard count > 0 else { return }
         if shift != 0 { stepClean = false }
         stepSketch = stepSketch == nil || stepSketch == sketch.id ? sketch.id : -1
-        let late = lateFraction(sketch.points.map { $0 + shift }, limit: limit)
+        let late: Double
+        if m.fluidMemo, let k = lateMemo, k.sketch == sketch.id, k.shift == shift.bitPattern, k.limit == limit {
+            late = k.late
+        } else {
+            late = lateFraction(sketch.points, shift: shift, limit: limit)
+            if m.fluidMemo { lateMemo = (sketch.id, shift.bitPattern, limit, late) }
+        }
         let ok = count * (1 - late)
-        m.window[s].served += ok
-        m.window[s].latencySumMs += ok * (sketch.mean + shift)
-        m.window[s].addSketch(id: sketch.id, points: sketch.points, shiftMs: shift, count: ok)
+        m.window[s].addServed(ok, meanMs: sketch.mean, shiftMs: shift, sketch: sketch.id, points: sketch.points)
         if late > 0 { m.countFailure(s, .timeout, weight: count - ok) }
     }
 
-    /// The share of sketch points beyond the client's timeout.
-    func lateFraction(_ points: [Double], limit: SimDuration?) -> Double {
+    /// The share of sketch points, shifted by `shift` ms, beyond the client's timeout.
+    func lateFraction(_ points: [Double], shift: Double = 0, limit: SimDuration?) -> Double {
         guard let l = limit else { return 0 }
         let ms = l.seconds * 1000
-        return Double(points.reduce(0) { $0 + ($1 > ms ? 1 : 0) }) / Double(points.count)
+        var late = 0
+        for p in points where p + shift > ms { late += 1 }
+        return Double(late) / Double(points.count)
     }
+
+    /// The last share `record` computed: sketch, shift (bits), client timeout, share late.
+    var lateMemo: (sketch: Int, shift: UInt64, limit: SimDuration?, late: Double)?
 
     /// The first time after now at which a peer of the service starts listening or hangs (no
     /// signal announces either): the steady state ends there.

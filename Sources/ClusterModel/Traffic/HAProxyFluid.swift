@@ -248,10 +248,7 @@ extension FluidTraffic {
                 k = t.slot(i, f.frontend, generation: g)
                 t.fluidStatsSlots[s][j] = (g, k)
             }
-            t.stats[i].fluidRate[k] = n / dt
-            t.stats[i].frontends[k].scur = Int((n / dt * serviceMean[s]).rounded())
-            t.stats[i].frontends[k].stotFluid += n
-            t.stats[i].frontends[k].stot = Int64(t.stats[i].frontends[k].stotFluid.rounded())
+            t.stats[i].fluidTick(k, rate: n / dt, scur: Int((n / dt * serviceMean[s]).rounded()), sessions: n)
         }
     }
 }
@@ -301,7 +298,7 @@ extension FluidTraffic {
         tab.fluidQueued[task] = q > limit ? q - limit : nil
         tab.fluidLimit[task] = co.isEmpty ? nil : limit
         if dt > 0 {
-            m.exporterFluidServe(s, task: task, perSecond: done / dt, points: sketch.points, meanMs: sketch.mean,
+            m.exporterFluidServe(s, task: task, perSecond: done / dt, sketch: sketch.id, points: sketch.points, meanMs: sketch.mean,
                                  shiftMs: done > 0 ? waitSum / done * 1000 : 0, work: serviceMean[s])
         }
     }

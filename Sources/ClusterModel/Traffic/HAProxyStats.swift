@@ -89,6 +89,14 @@ struct HAProxyInstanceStats {
         return frontends.count - 1
     }
 
+    /// Fluid mode, a tick of frontend `i`: its arrival rate, sessions, and `sessions` more in all.
+    mutating func fluidTick(_ i: Int, rate: Double, scur: Int, sessions: Double) {
+        fluidRate[i] = rate
+        frontends[i].scur = scur
+        frontends[i].stotFluid += sessions
+        frontends[i].stot = Int64(frontends[i].stotFluid.rounded())
+    }
+
     mutating func opened(_ i: Int, now: SimTime) {
         frontends[i].rate.add(at: now)
         frontends[i].scur += 1

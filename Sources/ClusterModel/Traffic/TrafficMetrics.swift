@@ -149,12 +149,25 @@ extension TrafficModel: ContainerWorkSource, MetricsContributor {
 
     /// Fluid mode: an instance serves `perSecond` requests per second with these response times
     /// (sketch points in ms, shifted by `shiftMs`) and `work` CPU seconds each, until its
-    /// service's next full step.
-    func exporterFluidServe(_ s: Int, task: TaskID, perSecond: Double, points: [Double], meanMs: Double, shiftMs: Double, work: Double) {
+    /// service's next full step. The rates are a function of the arguments alone (`sketch`
+    /// identifies `points` and `meanMs`): the last ones computed are reused while they repeat, as
+    /// they do for every instance of a balanced service (`fluidMemo`; off: computed every time).
+    func exporterFluidServe(_ s: Int, task: TaskID, perSecond: Double, sketch: Int, points: [Double], meanMs: Double, shiftMs: Double, work: Double) {
         guard perSecond > 0, let h = hostOf(task: task) else { return }
         let q = exporterSlot(task: task, host: h)
         exporterCounters.fluidSlots[s].append(Int32(q))
-        var r = [Double](repeating: 0, count: TrafficExporterCounters.width)
+        let key = ExporterRatesKey(perSecond: perSecond.bitPattern, sketch: sketch, meanMs: meanMs.bitPattern,
+                                   shiftMs: shiftMs.bitPattern, work: work.bitPattern)
+        if !fluidMemo || exporterRatesKey != key {
+            exporterRatesKey = fluidMemo ? key : nil
+            exporterServeRates(&exporterRates, perSecond: perSecond, points: points, meanMs: meanMs, shiftMs: shiftMs, work: work)
+        }
+        exporterAddRates(q, exporterRates)
+    }
+
+    /// The rates `exporterFluidServe` adds (per second: served, duration sum, CPU seconds, each bucket).
+    private func exporterServeRates(_ r: inout [Double], perSecond: Double, points: [Double], meanMs: Double, shiftMs: Double, work: Double) {
+        if r.count != TrafficExporterCounters.width { r = [Double](repeating: 0, count: TrafficExporterCounters.width) }
         r[0] = perSecond
         r[1] = perSecond * (meanMs + shiftMs) / 1000
         r[2] = perSecond * work
@@ -166,25 +179,48 @@ extension TrafficModel: ContainerWorkSource, MetricsContributor {
             while lo < hi { let m = (lo + hi) / 2; if points[m] <= bound { lo = m + 1 } else { hi = m } }
             r[3 + k] = perSecond * Double(lo) / n
         }
-        exporterAddRates(q, r)
     }
 
     /// Settles a slot to now and adds `r` to its rates (an instance behind several proxies is
     /// served once per entry point); nil: its rates end. Its host's CPU rate follows, and the
     /// requests inside its instances: the rate of response time is requests x mean time in the
-    /// instance, the number inside (Little's law).
+    /// instance, the number inside (Little's law). One exclusive access to the counters and their
+    /// arrays (the arithmetic, and its order, of a settle-then-add per value).
     private func exporterAddRates(_ q: Int, _ r: [Double]?) {
-        let w = TrafficExporterCounters.width, base = q * w
-        let dt = max(0, (now - exporterCounters.since[q]).seconds)
         let h = exporterCounters.host[q]
         exporterSettleHost(h)
-        let oldCPU = exporterCounters.rate[base + 2], oldInside = exporterCounters.rate[base + 1]
-        for k in 0..<w {
-            exporterCounters.value[base + k] += exporterCounters.rate[base + k] * dt
-            exporterCounters.rate[base + k] = r.map { exporterCounters.rate[base + k] + $0[k] } ?? 0
-        }
-        exporterCounters.since[q] = now
-        exporterCounters.hostRate[h] = max(0, exporterCounters.hostRate[h] + exporterCounters.rate[base + 2] - oldCPU)
-        exporterCounters.inside[h] = max(0, exporterCounters.inside[h] + exporterCounters.rate[base + 1] - oldInside)
+        Self.addRates(&exporterCounters, slot: q, r, now: now)
     }
+
+    private static func addRates(_ c: inout TrafficExporterCounters, slot q: Int, _ r: [Double]?, now: SimTime) {
+        let w = TrafficExporterCounters.width, base = q * w
+        let dt = max(0, (now - c.since[q]).seconds)
+        let h = c.host[q]
+        let oldCPU = c.rate[base + 2], oldInside = c.rate[base + 1]
+        c.value.withUnsafeMutableBufferPointer { value in
+            c.rate.withUnsafeMutableBufferPointer { rate in
+                if let r {
+                    r.withUnsafeBufferPointer { r in
+                        for k in 0..<w {
+                            value[base + k] += rate[base + k] * dt
+                            rate[base + k] = rate[base + k] + r[k]
+                        }
+                    }
+                } else {
+                    for k in 0..<w {
+                        value[base + k] += rate[base + k] * dt
+                        rate[base + k] = 0
+                    }
+                }
+            }
+        }
+        c.since[q] = now
+        c.hostRate[h] = max(0, c.hostRate[h] + c.rate[base + 2] - oldCPU)
+        c.inside[h] = max(0, c.inside[h] + c.rate[base + 1] - oldInside)
+    }
+}
+
+/// The arguments `exporterFluidServe` last computed rates for (bit patterns: equal bits, equal rates).
+struct ExporterRatesKey: Equatable {
+    var perSecond: UInt64, sketch: Int, meanMs: UInt64, shiftMs: UInt64, work: UInt64
 }

@@ -70,6 +70,12 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     /// What the apps' /metrics and cAdvisor read (TrafficMetrics.swift).
     var exporterCounters = TrafficExporterCounters()
     var proxyCounters = TrafficProxyCounters()
+    /// Fluid mode reuses the results of its pure per-instance computations while their arguments
+    /// repeat (exporter rates, the share of a sketch beyond the client's timeout); false: every
+    /// one computed afresh (the reference `FluidMemoTests` compares with).
+    public var fluidMemo = true
+    var exporterRates: [Double] = []
+    var exporterRatesKey: ExporterRatesKey?
 
     enum Kind: Int32 { case arrival = 0, connectTimeout, readTimeout, fifoDone, psDone, tick, clientTimeout, synRetransmit, queueTimeout, connectRetry }
 
@@ -278,6 +284,14 @@ struct TrafficCounters {
             guard !shiftMs.isNaN else { return nil }
             self.id = id; shift = shiftMs == 0 ? 0 : shiftMs.bitPattern
         }
+    }
+
+    /// Fluid mode: requests served with a latency sketch shifted by `shiftMs` (one access to the
+    /// counters: `served`, the latency sum and the sketch, as three separate additions would).
+    mutating func addServed(_ ok: Double, meanMs: Double, shiftMs: Double, sketch: Int, points: [Double]) {
+        served += ok
+        latencySumMs += ok * (meanMs + shiftMs)
+        addSketch(id: sketch, points: points, shiftMs: shiftMs, count: ok)
     }
 
     mutating func addSketch(id: Int, points: [Double], shiftMs: Double, count: Double) {
