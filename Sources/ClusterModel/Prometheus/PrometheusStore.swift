@@ -45,9 +45,16 @@ public final class PrometheusStore: SeriesStore {
     /// Samples held now (memory).
     public var samplesHeld: Int {
         beforeRead?()
-        return series.indices.reduce(0) { n, i in
-            guard let (cut, ticks) = tailView(i) else { return n + series[i].t.count - series[i].head }
-            return n + (series[i].t.count - lowerBound(series[i], cut)) + (ticks.hi - ticks.lo)
+        return series.withUnsafeBufferPointer { all in
+            tails.withUnsafeBufferPointer { tails in
+                var n = 0
+                for i in all.indices {
+                    let k = all[i].tail
+                    guard k >= 0, let (cut, ticks) = tailView(tails[k]) else { n += all[i].t.count - all[i].head; continue }
+                    n += all[i].t.count - PrometheusStore.lowerBound(all[i], cut) + ticks.hi - ticks.lo
+                }
+                return n
+            }
         }
     }
     public func labels(of id: Int) -> LabelSet { series[id].labels }
@@ -147,7 +154,7 @@ public final class PrometheusStore: SeriesStore {
     }
 
     /// The first index of series `s` holding a sample at or after `mint`.
-    private func lowerBound(_ s: Series, _ mint: Int64) -> Int {
+    private static func lowerBound(_ s: borrowing Series, _ mint: Int64) -> Int {
         var lo = s.head, hi = s.t.count
         while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
         return lo
@@ -158,8 +165,8 @@ public final class PrometheusStore: SeriesStore {
         var out: [SeriesSamples] = []
         for i in matching(matchers) {
             let s = series[i]
-            let view = tailView(i)
-            let lo = lowerBound(s, max(mint, view?.cut ?? .min))
+            let view = s.tail >= 0 ? tailView(tails[s.tail]) : nil
+            let lo = PrometheusStore.lowerBound(s, max(mint, view?.cut ?? .min))
             var end = lo
             while end < s.t.count && s.t[end] <= maxt { end += 1 }
             var samples: [Sample] = []
@@ -183,9 +190,9 @@ public final class PrometheusStore: SeriesStore {
         let ids = matching(matchers)
         var out: [(labels: LabelSet, sample: Sample)] = []
         out.reserveCapacity(ids.count)
-        series.withUnsafeBufferPointer { all in
+        series.withUnsafeBufferPointer { all in tails.withUnsafeBufferPointer { tails in
             for i in ids {
-                if all[i].tail >= 0, let (cut, ticks) = tailView(i) {
+                if all[i].tail >= 0, let (cut, ticks) = tailView(tails[all[i].tail]) {
                     // its newest implicit sample at or before maxt, else its newest explicit one
                     let q = tails[all[i].tail]
                     let k = min(ticks.hi, q.first(atOrAfterMs: maxt + 1, baseMs: baseMs)) - 1
@@ -194,17 +201,19 @@ public final class PrometheusStore: SeriesStore {
                         if t >= mint { out.append((all[i].labels, Sample(t: t, v: q.v))) }
                         continue
                     }
-                    if let found = PrometheusStore.latest(all[i], from: lowerBound(all[i], cut), mint: mint, maxt: maxt) { out.append((all[i].labels, found)) }
+                    if let found = PrometheusStore.latest(all[i], from: PrometheusStore.lowerBound(all[i], cut), mint: mint, maxt: maxt) {
+                        out.append((all[i].labels, found))
+                    }
                     continue
                 }
                 if let found = PrometheusStore.latest(all[i], from: all[i].head, mint: mint, maxt: maxt) { out.append((all[i].labels, found)) }
             }
-        }
+        } }
         return out
     }
 
     /// Series `s`'s newest explicit sample in `mint ... maxt` among those from index `head` on.
-    private static func latest(_ s: Series, from head: Int, mint: Int64, maxt: Int64) -> Sample? {
+    private static func latest(_ s: borrowing Series, from head: Int, mint: Int64, maxt: Int64) -> Sample? {
         // the last sample at or before maxt: the one before the first after it
         s.t.withUnsafeBufferPointer { t in
             var lo = head, hi = t.count
@@ -241,12 +250,9 @@ public final class PrometheusStore: SeriesStore {
 
     private func tailMs(_ q: Tail, _ k: Int) -> Int64 { baseMs + (q.firstNs + Int64(k) * q.stepNs) / 1_000_000 }
 
-    /// Of series `i` with implicit samples so far: the retention cut-off its newest sample sets, and
-    /// the range of its implicit samples at or after it (nil: no implicit sample yet).
-    private func tailView(_ i: Int) -> (cut: Int64, ticks: (lo: Int, hi: Int))? {
-        let k = series[i].tail
-        guard k >= 0 else { return nil }
-        let q = tails[k]
+    /// Of a series' implicit samples `q`: the retention cut-off its newest sample sets, and the
+    /// range of its implicit samples at or after it (nil: no implicit sample yet).
+    private func tailView(_ q: Tail) -> (cut: Int64, ticks: (lo: Int, hi: Int))? {
         let n = q.count(before: horizonNs)
         guard n > 0 else { return nil }
         // what trimming on append would have left: the samples at or after newest − retention
