@@ -51,7 +51,8 @@ public final class PrometheusStore: SeriesStore {
                 for i in all.indices {
                     let k = all[i].tail
                     guard k >= 0, let (cut, ticks) = tailView(tails[k]) else { n += all[i].t.count - all[i].head; continue }
-                    n += all[i].t.count - PrometheusStore.lowerBound(all[i], cut) + ticks.hi - ticks.lo
+                    // the explicit samples are read only while some may still be held
+                    n += ticks.hi - ticks.lo + (tails[k].explicitLastMs < cut ? 0 : all[i].t.count - PrometheusStore.lowerBound(all[i], cut))
                 }
                 return n
             }
@@ -232,6 +233,8 @@ public final class PrometheusStore: SeriesStore {
         let firstNs: Int64
         let stepNs: Int64
         let v: Double
+        /// The series' newest explicit sample (Unix ms) when its implicit samples began.
+        let explicitLastMs: Int64
         /// How many of its instants are before `horizon` (ns).
         func count(before horizon: Int64) -> Int { horizon > firstNs ? Int((horizon - 1 - firstNs) / stepNs) + 1 : 0 }
         /// The first k whose sample's Unix ms is at or after `ms` (instants truncated to the ms).
@@ -266,7 +269,7 @@ public final class PrometheusStore: SeriesStore {
     func beginTail(of id: Int, firstNs: Int64, stepNs: Int64, v: Double) -> Bool {
         guard series[id].tail < 0, !series[id].recorded, stepNs > 0 else { return false }
         series[id].tail = tails.count
-        tails.append(Tail(id: id, firstNs: firstNs, stepNs: stepNs, v: v))
+        tails.append(Tail(id: id, firstNs: firstNs, stepNs: stepNs, v: v, explicitLastMs: series[id].lastT))
         return true
     }
 
