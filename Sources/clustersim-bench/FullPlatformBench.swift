@@ -169,6 +169,8 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
     }
     // BENCH_PROM_LAZY=0: every scrape tick is an event (the reference of issue 14's quiet loops)
     if let v = getenv("BENCH_PROM_LAZY"), String(cString: v) == "0" { model.subsystem(PrometheusServer.self)?.lazyScrapes = false }
+    // BENCH_PROM_IMPLICIT=0: quiet loops append each `up` sample at the catch-up (the reference of the implicit samples)
+    if let v = getenv("BENCH_PROM_IMPLICIT"), String(cString: v) == "0" { model.subsystem(PrometheusServer.self)?.implicitUp = false }
     // BENCH_PROM_MATCH_CACHE=0: every selection matches every series of its name (the reference of the selection cache)
     if let v = getenv("BENCH_PROM_MATCH_CACHE"), String(cString: v) == "0" { model.subsystem(PrometheusServer.self)?.store.cacheMatching = false }
     let t1 = monotonicSeconds(), c1 = processCPUSeconds()

@@ -17,7 +17,7 @@ final class PrometheusQuietLoopsTests: XCTestCase {
         var quietTicks = 0, quietTies = 0, scrapes = 0, failed = 0, fired = 0, events: UInt64 = 0
     }
 
-    static func spec(seed: UInt64, timeout: SimDuration, big: Int) -> ClusterSpec {
+    static func spec(seed: UInt64, timeout: SimDuration, big: Int, record: PrometheusSpec.RecordMode = .rules) -> ClusterSpec {
         var apps: [AppDefinition] = []
         for (id, n) in [("/web", 12), ("/crash", 8)] { apps.append(MarathonRuntimeTests.app(id, instances: n, cpus: 0.25)) }
         // scaled at 65 min to `big` instances (PUT /v2/apps/big {"instances": n})
@@ -51,17 +51,38 @@ final class PrometheusQuietLoopsTests: XCTestCase {
                      RuleSpec(kind: .recording(record: "job:up:sum"), expr: "sum by (job) (up)"),
                      alert("AgentTasksLow", "sum(mesos_slave_task_states_current{state=\"running\"}) < 20", .minutes(2))]
         spec.prometheus = PrometheusSpec(ruleGroups: [RuleGroupSpec(name: "node", file: "rules/node.json", rules: rules)],
-                                         host: "master-01", config: c, record: .rules)
+                                         host: "master-01", config: c, record: record)
         return spec
     }
 
-    func run(seed: UInt64, lazy: Bool, timeout: SimDuration = .seconds(10), big: Int = 0) -> Outcome {
-        let m = ClusterSimulation(spec: PrometheusQuietLoopsTests.spec(seed: seed, timeout: timeout, big: big), observer: MemoryObserver())
+    func run(seed: UInt64, lazy: Bool, timeout: SimDuration = .seconds(10), big: Int = 0, record: PrometheusSpec.RecordMode = .rules,
+             implicit: Bool = true) -> Outcome {
+        let m = ClusterSimulation(spec: PrometheusQuietLoopsTests.spec(seed: seed, timeout: timeout, big: big, record: record),
+                                  observer: MemoryObserver())
         let p = m.subsystem(PrometheusServer.self)!
         p.lazyScrapes = lazy
+        p.implicitUp = implicit
         var o = Outcome()
+        let up = [try! LabelMatcher("__name__", .equal, "up")]
         func drain() {
             for s in p.store.takePending() { o.samples.append("\(s.labels) \(s.t) \(s.v.bitPattern) \(s.appended)") }
+            if record == .none {
+                // without samples.csv, what the store answers: every `up` sample it holds (a window
+                // longer than its retention) and the newest one at or before a few instants
+                let now = p.promTime.ms(m.sim.now)
+                let all = p.store.select(up, mint: now - 3_600_000, maxt: now)
+                for s in all {
+                    o.samples.append("\(s.labels) " + s.samples.map { "\($0.t)=\($0.v.bitPattern)" }.joined(separator: ","))
+                }
+                // windows ending now, in the past, and at (and just before) each series' last two samples
+                var ends = [now, now - 7_000, now - 301_000, now - 330_000]
+                for s in all { for x in s.samples.suffix(2) { ends += [x.t, x.t - 1] } }
+                for end in ends {
+                    for s in p.store.selectLatest(up, mint: end - 300_000, maxt: end) {
+                        o.samples.append("latest \(end) \(s.labels) \(s.sample.t) \(s.sample.v.bitPattern)")
+                    }
+                }
+            }
             for c in p.pendingTransitions { o.transitions.append("\(c.at) \(c.group) \(c.rule) \(c.labels) \(c.from) \(c.to) \(c.value.bitPattern)") }
             p.pendingTransitions.removeAll()
             let up = p.jobLoops.map { $0.filter { p.loops[$0].lastUp == true }.count }
@@ -100,6 +121,26 @@ final class PrometheusQuietLoopsTests: XCTestCase {
             XCTAssertTrue(eager.transitions.contains { $0.contains("HostDown") && $0.contains("firing") }, "seed \(seed): HostDown to compare")
             XCTAssertGreaterThan(Double(lazy.quietTicks), 0.5 * Double(lazy.scrapes), "seed \(seed): ticks without events")
             XCTAssertLessThan(lazy.events + UInt64(lazy.quietTicks) / 2, eager.events, "seed \(seed): fewer events")
+        }
+    }
+
+    /// The quiet loops' `up` samples are not appended but answered by the store from the loop's
+    /// phase (`PrometheusStore.beginTail`) when the series is not recorded: every read gives what
+    /// the appended samples give (the windows, the newest sample, retention, counts), with and
+    /// without quiet loops, while hosts crash (tails end and restart) and Prometheus restarts.
+    func testImplicitUpSamplesAnswerAsAppendedOnes() {
+        for seed: UInt64 in [1, 5] {
+            let eager = run(seed: seed, lazy: false, record: .none)
+            let appended = run(seed: seed, lazy: true, record: .none, implicit: false)
+            let implicit = run(seed: seed, lazy: true, record: .none)
+            for (name, o) in [("appended", appended), ("implicit", implicit)] {
+                assertSame(eager.samples, o.samples, "seed \(seed) \(name): samples read")
+                assertSame(eager.transitions, o.transitions, "seed \(seed) \(name): alert transitions")
+                assertSame(eager.minutes, o.minutes, "seed \(seed) \(name): counts per minute")
+            }
+            XCTAssertGreaterThan(eager.samples.count, 120 * 18, "seed \(seed): the reads compared")
+            XCTAssertGreaterThan(eager.fired, 1, "seed \(seed)")
+            XCTAssertGreaterThan(Double(implicit.quietTicks), 0.5 * Double(implicit.scrapes), "seed \(seed): ticks without events")
         }
     }
 

@@ -34,16 +34,17 @@ extension ConsulCluster: MetricsContributor {
         guard up else { return }
         if w.begin(f[1], exposing: 1) { w.add(f[1].name, [], Double(serverMembers.count)) }
         if w.begin(f[2], exposing: 1) { w.add(f[2].name, [], leader == nil ? 0 : 1) }
-        let listed = members.filter { $0.state != .left }
+        // the members that have not left, by index: the Member structs are not copied (nor their arrays retained)
+        let listed = ConsulCluster.listedMembers(members)
         if w.begin(f[3], exposing: 1) { w.add(f[3].name, [], Double(listed.count)) }
         if w.begin(f[4], exposing: 1) {
             // the catalog lists the `consul` service itself besides the registered ones
             w.add(f[4].name, [], Double(1 + catalog.reduce(0) { $0 + ($1.isEmpty ? 0 : 1) }))
         }
         if w.begin(f[5], exposing: listed.count * 4) {
-            for x in listed {
-                let node = model.infrastructure.hosts[x.host].name
-                ConsulCluster.writeStatus(w, f[5].name, [("check", "serfHealth"), ("node", node)], x.serfCritical ? .critical : .passing)
+            for k in listed {
+                let node = model.infrastructure.hosts[members[k].host].name
+                ConsulCluster.writeStatus(w, f[5].name, [("check", "serfHealth"), ("node", node)], members[k].serfCritical ? .critical : .passing)
             }
         }
         let checkCount = catalog.reduce(0) { n, list in n + list.reduce(0) { $0 + instances[$1].checks.count } }
@@ -61,6 +62,11 @@ extension ConsulCluster: MetricsContributor {
             }
         }
         collectServiceHealth(w, f[7])
+    }
+
+    /// The indices of the members that have not left, read in place.
+    static func listedMembers(_ members: [Member]) -> [Int] {
+        members.withUnsafeBufferPointer { ms in ms.indices.filter { ms[$0].state != .left } }
     }
 
     private func collectServiceHealth(_ w: MetricWriter, _ f: MetricFamily) {

@@ -34,6 +34,9 @@ struct QuietLoop {
     let up: Int
     let job: Int
     let host: Int
+    /// Whether its `up` samples are the store's implicit samples (`PrometheusStore.beginTail`):
+    /// the catch-up then only counts its ticks.
+    let implicit: Bool
 }
 
 extension PrometheusServer {
@@ -52,15 +55,26 @@ extension PrometheusServer {
         guard let h = loops[i].target.host else { return }
         loops[i].gen &+= 1
         loops[i].quietAt = quietLoops.count
-        quietLoops.append(QuietLoop(loop: i, next: loops[i].next, interval: loops[i].target.interval, up: loops[i].report?[0] ?? -1,
-                                    job: loops[i].job, host: h))
+        let up = loops[i].report?[0] ?? -1
+        // a recorded series is written sample by sample (samples.csv queues each one)
+        let implicit = implicitUp && up >= 0
+            && store.beginTail(of: up, firstNs: loops[i].next.nanoseconds, stepNs: loops[i].target.interval.nanoseconds, v: 1)
+        quietLoops.append(QuietLoop(loop: i, next: loops[i].next, interval: loops[i].target.interval, up: up,
+                                    job: loops[i].job, host: h, implicit: implicit))
         quietOnHost.grow(to: h + 1, with: [])
         quietOnHost[h].append(i)
     }
 
     /// Writes the ticks of quiet loop `q` before `now`: `up` 1 at each (visible at its timestamp,
-    /// as a successful scrape's samples are); returns how many.
+    /// as a successful scrape's samples are; the store's implicit samples when `q.implicit`);
+    /// returns how many.
     static func catchUp(_ q: inout QuietLoop, to now: SimTime, store: PrometheusStore, promTime: PromTime) -> Int {
+        if q.implicit {
+            guard q.next < now else { return 0 }
+            let n = (now.nanoseconds - 1 - q.next.nanoseconds) / q.interval.nanoseconds + 1
+            q.next = q.next + SimDuration(nanoseconds: n * q.interval.nanoseconds)
+            return Int(n)
+        }
         var n = 0
         while q.next < now {
             if q.up >= 0 {
@@ -88,6 +102,8 @@ extension PrometheusServer {
         let now = model.sim.now
         guard !quietLoops.isEmpty, now != caughtUpAt else { return }
         caughtUpAt = now
+        // the implicit samples before now exist from here on (the ticks this catch-up takes)
+        store.horizonNs = now.nanoseconds
         let store = self.store, promTime = self.promTime
         var perJob = [Int](repeating: 0, count: jobStats.count)
         var ties = 0
@@ -108,6 +124,7 @@ extension PrometheusServer {
         let now = model.sim.now
         var q = quietLoops[k]
         countQuiet(PrometheusServer.catchUp(&q, to: now, store: store, promTime: promTime), job: q.job)
+        if q.implicit { store.endTail(of: q.up, before: now.nanoseconds) }
         if q.next == now { quietTies += 1 }
         loops[i].next = q.next
         let last = quietLoops.removeLast()

@@ -75,6 +75,9 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Whether loops whose scrapes keep only `up` take their ticks without events
     /// (PrometheusQuietLoops.swift; false: every tick is an event, the reference the tests compare with).
     public var lazyScrapes = true
+    /// Whether a quiet loop's `up` samples are the store's implicit samples, computed when read
+    /// (false: each is appended at the catch-up, the reference the tests compare with).
+    public var implicitUp = true
     /// The loops ticking without events, and per host its quiet loops (indices in `loops`).
     var quietLoops: [QuietLoop] = []
     var quietOnHost: [[Int]] = []
@@ -154,6 +157,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         store = PrometheusStore(retentionMs: retention, record: record)
         store.nowMs = { [promTime, sim = model.sim] in promTime.ms(sim.now) }
         store.beforeRead = { [unowned self] in self.catchUpQuietLoops() }
+        store.baseMs = promTime.baseMs
         firstFiringAfter = model.spec.faults.map { _ in nil }
         firstFiringAlert = model.spec.faults.map { _ in nil }
         let wantsAll = all

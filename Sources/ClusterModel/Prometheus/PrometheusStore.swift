@@ -14,6 +14,8 @@ public final class PrometheusStore: SeriesStore {
         var head = 0
         var lastT = Int64.min
         let recorded: Bool
+        /// Its implicit samples (an index in `tails`), -1: none.
+        var tail = -1
     }
     private(set) var series: [Series] = []
     private var index: [LabelSet: Int] = [:]
@@ -26,7 +28,10 @@ public final class PrometheusStore: SeriesStore {
     /// Prometheus' clock now (Unix ms): when a recorded sample became visible to queries.
     public var nowMs: () -> Int64 = { 0 }
     /// Samples appended in total (for the bench and tests).
-    public var appended: Int { beforeRead?(); return appendedCount }
+    public var appended: Int {
+        beforeRead?()
+        return tails.reduce(appendedCount) { $0 + $1.count(before: horizonNs) }
+    }
     private var appendedCount = 0
     /// Called before anything reads the samples: the server writes the samples of the scrape
     /// ticks it took without events (PrometheusQuietLoops.swift).
@@ -38,9 +43,28 @@ public final class PrometheusStore: SeriesStore {
 
     public var seriesCount: Int { series.count }
     /// Samples held now (memory).
-    public var samplesHeld: Int { beforeRead?(); return series.reduce(0) { $0 + $1.t.count - $1.head } }
+    public var samplesHeld: Int {
+        beforeRead?()
+        return series.withUnsafeBufferPointer { all in
+            tails.withUnsafeBufferPointer { tails in
+                var n = 0
+                for i in all.indices {
+                    let k = all[i].tail
+                    guard k >= 0, let (cut, ticks) = tailView(tails[k]) else { n += all[i].t.count - all[i].head; continue }
+                    // the explicit samples are read only while some may still be held
+                    n += ticks.hi - ticks.lo + (tails[k].explicitLastMs < cut ? 0 : all[i].t.count - PrometheusStore.lowerBound(all[i], cut))
+                }
+                return n
+            }
+        }
+    }
     public func labels(of id: Int) -> LabelSet { series[id].labels }
-    public func lastTime(of id: Int) -> Int64 { series[id].lastT }
+    public func lastTime(of id: Int) -> Int64 {
+        let k = series[id].tail
+        guard k >= 0 else { return series[id].lastT }
+        let n = tails[k].count(before: horizonNs)
+        return n > 0 ? tailMs(tails[k], n - 1) : series[id].lastT
+    }
 
     /// The id of a series, created on first use.
     public func id(for labels: LabelSet) -> Int {
@@ -67,6 +91,7 @@ public final class PrometheusStore: SeriesStore {
     /// tick is written later than it happened (PrometheusQuietLoops.swift).
     @discardableResult
     func append(_ id: Int, t: Int64, v: Double, appendedAt: Int64?) -> Bool {
+        if series[id].tail >= 0 { endTail(of: id, before: horizonNs) }
         guard PrometheusStore.push(&series[id], t: t, v: v, retentionMs: retentionMs) else { return false }
         appendedCount += 1
         if series[id].recorded { pending.append((Int32(id), t, v, appendedAt ?? nowMs())) }
@@ -130,7 +155,7 @@ public final class PrometheusStore: SeriesStore {
     }
 
     /// The first index of series `s` holding a sample at or after `mint`.
-    private func lowerBound(_ s: Series, _ mint: Int64) -> Int {
+    private static func lowerBound(_ s: borrowing Series, _ mint: Int64) -> Int {
         var lo = s.head, hi = s.t.count
         while lo < hi { let m = (lo + hi) / 2; if s.t[m] < mint { lo = m + 1 } else { hi = m } }
         return lo
@@ -141,13 +166,20 @@ public final class PrometheusStore: SeriesStore {
         var out: [SeriesSamples] = []
         for i in matching(matchers) {
             let s = series[i]
-            let lo = lowerBound(s, mint)
+            let view = s.tail >= 0 ? tailView(tails[s.tail]) : nil
+            let lo = PrometheusStore.lowerBound(s, max(mint, view?.cut ?? .min))
             var end = lo
             while end < s.t.count && s.t[end] <= maxt { end += 1 }
-            guard end > lo else { continue }
             var samples: [Sample] = []
             samples.reserveCapacity(end - lo)
             for k in lo..<end { samples.append(Sample(t: s.t[k], v: s.v[k])) }
+            if let (_, ticks) = view {
+                // the implicit samples in the window (all after the explicit ones)
+                let q = tails[s.tail]
+                var k = max(ticks.lo, q.first(atOrAfterMs: mint, baseMs: baseMs))
+                while k < ticks.hi && tailMs(q, k) <= maxt { samples.append(Sample(t: tailMs(q, k), v: q.v)); k += 1 }
+            }
+            guard !samples.isEmpty else { continue }
             out.append(SeriesSamples(labels: s.labels, samples: samples))
         }
         return out
@@ -159,19 +191,104 @@ public final class PrometheusStore: SeriesStore {
         let ids = matching(matchers)
         var out: [(labels: LabelSet, sample: Sample)] = []
         out.reserveCapacity(ids.count)
-        series.withUnsafeBufferPointer { all in
+        series.withUnsafeBufferPointer { all in tails.withUnsafeBufferPointer { tails in
             for i in ids {
-                // the last sample at or before maxt: the one before the first after it
-                let head = all[i].head
-                let found: Sample? = all[i].t.withUnsafeBufferPointer { t in
-                    var lo = head, hi = t.count
-                    while lo < hi { let m = (lo + hi) / 2; if t[m] <= maxt { lo = m + 1 } else { hi = m } }
-                    guard lo > head, t[lo - 1] >= mint else { return nil }
-                    return Sample(t: t[lo - 1], v: all[i].v[lo - 1])
+                if all[i].tail >= 0, let (cut, ticks) = tailView(tails[all[i].tail]) {
+                    // its newest implicit sample at or before maxt, else its newest explicit one
+                    let q = tails[all[i].tail]
+                    let k = min(ticks.hi, q.first(atOrAfterMs: maxt + 1, baseMs: baseMs)) - 1
+                    if k >= ticks.lo {
+                        let t = tailMs(q, k)
+                        if t >= mint { out.append((all[i].labels, Sample(t: t, v: q.v))) }
+                        continue
+                    }
+                    if let found = PrometheusStore.latest(all[i], from: PrometheusStore.lowerBound(all[i], cut), mint: mint, maxt: maxt) {
+                        out.append((all[i].labels, found))
+                    }
+                    continue
                 }
-                if let found { out.append((all[i].labels, found)) }
+                if let found = PrometheusStore.latest(all[i], from: all[i].head, mint: mint, maxt: maxt) { out.append((all[i].labels, found)) }
             }
-        }
+        } }
         return out
+    }
+
+    /// Series `s`'s newest explicit sample in `mint ... maxt` among those from index `head` on.
+    private static func latest(_ s: borrowing Series, from head: Int, mint: Int64, maxt: Int64) -> Sample? {
+        // the last sample at or before maxt: the one before the first after it
+        s.t.withUnsafeBufferPointer { t in
+            var lo = head, hi = t.count
+            while lo < hi { let m = (lo + hi) / 2; if t[m] <= maxt { lo = m + 1 } else { hi = m } }
+            guard lo > head, t[lo - 1] >= mint else { return nil }
+            return Sample(t: t[lo - 1], v: s.v[lo - 1])
+        }
+    }
+
+    // MARK: implicit samples
+
+    /// A series written implicitly (a quiet scrape loop's `up`, PrometheusQuietLoops.swift): value
+    /// `v` at simulated instants `firstNs + k × stepNs`, every one before the store's horizon.
+    struct Tail {
+        let id: Int
+        let firstNs: Int64
+        let stepNs: Int64
+        let v: Double
+        /// The series' newest explicit sample (Unix ms) when its implicit samples began.
+        let explicitLastMs: Int64
+        /// How many of its instants are before `horizon` (ns).
+        func count(before horizon: Int64) -> Int { horizon > firstNs ? Int((horizon - 1 - firstNs) / stepNs) + 1 : 0 }
+        /// The first k whose sample's Unix ms is at or after `ms` (instants truncated to the ms).
+        func first(atOrAfterMs ms: Int64, baseMs: Int64) -> Int {
+            // ms(x) >= ms  <=>  x >= (ms - baseMs) × 1e6 (x >= 0)
+            let x = (ms - baseMs) * 1_000_000 - firstNs
+            return x <= 0 ? 0 : Int((x + stepNs - 1) / stepNs)
+        }
+    }
+    private var tails: [Tail] = []
+    /// Implicit samples exist before this simulated instant (ns): the server sets it when it takes
+    /// its quiet loops' ticks up to an instant.
+    var horizonNs: Int64 = .min
+    /// Unix ms at simulated time 0 (the implicit samples' instants are simulated).
+    var baseMs: Int64 = 0
+
+    private func tailMs(_ q: Tail, _ k: Int) -> Int64 { baseMs + (q.firstNs + Int64(k) * q.stepNs) / 1_000_000 }
+
+    /// Of a series' implicit samples `q`: the retention cut-off its newest sample sets, and the
+    /// range of its implicit samples at or after it (nil: no implicit sample yet).
+    private func tailView(_ q: Tail) -> (cut: Int64, ticks: (lo: Int, hi: Int))? {
+        let n = q.count(before: horizonNs)
+        guard n > 0 else { return nil }
+        // what trimming on append would have left: the samples at or after newest − retention
+        let cut = tailMs(q, n - 1) - retentionMs
+        return (cut, (q.first(atOrAfterMs: cut, baseMs: baseMs), n))
+    }
+
+    /// Series `id` gets value `v` at `firstNs + k × stepNs` (simulated ns) for every such instant
+    /// before the horizon, without an append per sample; false (nothing done) when it is recorded
+    /// (samples.csv queues each sample) or has implicit samples already (two loops, one series).
+    func beginTail(of id: Int, firstNs: Int64, stepNs: Int64, v: Double) -> Bool {
+        guard series[id].tail < 0, !series[id].recorded, stepNs > 0 else { return false }
+        series[id].tail = tails.count
+        tails.append(Tail(id: id, firstNs: firstNs, stepNs: stepNs, v: v, explicitLastMs: series[id].lastT))
+        return true
+    }
+
+    /// Series `id`'s implicit samples before `horizon` (ns) become ordinary ones: those retention
+    /// keeps are appended, all are counted; the series is written explicitly from then on.
+    func endTail(of id: Int, before horizon: Int64) {
+        let k = series[id].tail
+        guard k >= 0 else { return }
+        let q = tails[k]
+        let n = q.count(before: horizon)
+        if n > 0 {
+            let cut = tailMs(q, n - 1) - retentionMs
+            for j in q.first(atOrAfterMs: cut, baseMs: baseMs)..<n {
+                _ = PrometheusStore.push(&series[id], t: tailMs(q, j), v: q.v, retentionMs: retentionMs)
+            }
+            appendedCount += n
+        }
+        series[id].tail = -1
+        let last = tails.removeLast()
+        if k < tails.count { tails[k] = last; series[last.id].tail = k }
     }
 }
