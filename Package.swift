@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Release builds of the model targets drop Swift's dynamic exclusivity checks (swift_beginAccess /
+// endAccess on class properties and globals, ~15 % of a release run of the platform: issue 14,
+// docs/benchmarks.md "fifth step"); debug and test builds keep them, so the tests still catch a
+// violation. Unsafe flags are allowed in a root package (not in a dependency of another package).
+let releaseUnchecked: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "ClusterSim",
     products: [
@@ -18,12 +24,12 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
-        .target(name: "SimKernel", dependencies: ["CGSL"]),
-        .target(name: "ClusterModel", dependencies: ["SimKernel"]),
-        .target(name: "Scenario", dependencies: ["ClusterModel", "SimKernel"]),
-        .target(name: "Reporting", dependencies: ["ClusterModel", "SimKernel"]),
+        .target(name: "SimKernel", dependencies: ["CGSL"], swiftSettings: releaseUnchecked),
+        .target(name: "ClusterModel", dependencies: ["SimKernel"], swiftSettings: releaseUnchecked),
+        .target(name: "Scenario", dependencies: ["ClusterModel", "SimKernel"], swiftSettings: releaseUnchecked),
+        .target(name: "Reporting", dependencies: ["ClusterModel", "SimKernel"], swiftSettings: releaseUnchecked),
         // Experiments (issue 13): sweeps, aggregates, the planner, Slurm batch scripts.
-        .target(name: "Experiment", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel"]),
+        .target(name: "Experiment", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel"], swiftSettings: releaseUnchecked),
         .executableTarget(
             name: "clustersim",
             dependencies: [

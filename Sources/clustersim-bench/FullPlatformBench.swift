@@ -148,8 +148,10 @@ func runFullPlatform(agents: Int, hours: Int, seed: UInt64, entry: String) {
     let spec = fullPlatformSpec(agents: agents, hours: hours, seed: seed, entry: e)
     let observer = TableFormattingObserver()
     let model = ClusterSimulation(spec: spec, observer: observer)
-    // as `clustersim run` without --haproxy-config-at: no configuration history kept
+    // as `clustersim run` without --haproxy-config-at / --nginx-config-at: no configuration history kept
+    // (BENCH_NGINX_HISTORY=all: nginx keeps every generation, the reference of issue 14's fifth step)
     model.subsystem(MarathonLB.self)?.keepHistory(textsAt: [])
+    if getenv("BENCH_NGINX_HISTORY").map({ String(cString: $0) }) != "all" { model.subsystem(NginxProxies.self)?.keepHistory(textsAt: []) }
     // BENCH_TEMPLATE_CACHE=0: consul-template executes every range body (the reference of issue 14's cache)
     if let v = getenv("BENCH_TEMPLATE_CACHE"), String(cString: v) == "0" { model.subsystem(ConsulTemplateRunner.self)?.cacheBodies = false }
     // BENCH_TRAFFIC_WATCH=0: traffic's observation walk reads every server through `reach` (the

@@ -126,6 +126,8 @@ struct Run: ParsableCommand {
         let model = ClusterSimulation(spec: spec, observer: NullObserver())
         // marathon-lb keeps only the configuration texts --haproxy-config-at asks for
         model.subsystem(MarathonLB.self)?.keepHistory(textsAt: haproxyInstants.map { SimTime.zero + $0 })
+        // nginx likewise: the running generation and the texts --nginx-config-at asks for
+        model.subsystem(NginxProxies.self)?.keepHistory(textsAt: nginxInstants.map { SimTime.zero + $0 })
         do {
             folder = try ResultsFolder(target: target)
             do { writer = try ResultsWriter(folder: folder, model: model) } catch { folder.discard(); throw error }

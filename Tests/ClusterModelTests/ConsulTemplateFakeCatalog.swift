@@ -79,10 +79,11 @@ struct DiscoveryRig {
 
     /// Runs with the fake catalog (service "web" only); returns the model and its event log.
     func run(initial: [ServiceInstance]?, changes: [FakeCatalog.Change], services: [String] = ["web"],
-             others: [[ServiceInstance]?] = []) -> (ClusterSimulation, [LoggedEvent]) {
+             others: [[ServiceInstance]?] = [], keepHistory: [SimTime]? = nil) -> (ClusterSimulation, [LoggedEvent]) {
         let obs = MemoryObserver()
         let model = ClusterSimulation(spec: spec, observer: obs,
                                       subsystems: [FakeCatalog.entry(services: services, initial: [initial] + others, changes: changes)] + ClusterSimulation.standardSubsystems)
+        if let k = keepHistory { model.subsystem(NginxProxies.self)?.keepHistory(textsAt: k) }
         model.run()
         return (model, obs.events)
     }

@@ -45,6 +45,8 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         var text: String
         var config: NginxConfiguration
         var upstreams: [ProxyUpstream]
+        /// Let go (`keepHistory`): only `config.locations` is left.
+        var released = false
     }
 
     struct Proxy {
@@ -65,6 +67,12 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     public let spec: NginxSpec
     unowned let model: ClusterSimulation
     var proxies: [Proxy] = []
+    /// nil: every generation and every written text is kept (`includedText(proxy:at:)` at any
+    /// time, `upstreams(proxy:generation:)` of any generation). Else (`keepHistory`, what
+    /// `clustersim run` and the bench call) memory does not grow with reloads: a generation nginx no
+    /// longer runs keeps only its locations (the routes of requests still in flight on its
+    /// workers), and a text only while it is the latest or was current at one of these instants.
+    private(set) var historyInstants: [SimTime]?
     var target: Int32 = -1
     /// The instances proxy `p`'s consul-template knows, by `instanceKey(host:port:)` (set by
     /// consul-template: its last answers); nil: ask the catalog.
@@ -110,7 +118,10 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     public var proxyCount: Int { proxies.count }
     public func host(ofProxy p: Int) -> Int { proxies[p].host }
     public func generation(ofProxy p: Int) -> Int { proxies[p].active }
-    public func upstreams(proxy p: Int, generation: Int) -> [ProxyUpstream] { proxies[p].generations[generation].upstreams }
+    public func upstreams(proxy p: Int, generation: Int) -> [ProxyUpstream] {
+        assert(!proxies[p].generations[generation].released, "nginx: upstreams of generation \(generation), let go by keepHistory, read")
+        return proxies[p].generations[generation].upstreams
+    }
     public func route(proxy p: Int, generation: Int, path: String) -> ProxyRoute? {
         proxies[p].generations[generation].config.locations.first { path.hasPrefix($0.prefix) }?.route
     }
@@ -120,7 +131,20 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     public func hostName(ofProxy p: Int) -> String { proxies[p].name }
     public func reloads(ofProxy p: Int) -> Int { proxies[p].reloads }
     public var totalReloads: Int { proxies.reduce(0) { $0 + $1.reloads } }
+    /// With `keepHistory`, a generation nginx no longer runs has only its locations.
     public func configuration(proxy p: Int, generation: Int) -> NginxConfiguration { proxies[p].generations[generation].config }
+
+    /// Keep only the running generation (and pending ones) whole, and the included texts current
+    /// at `instants` (`run --nginx-config-at`); `includedText(proxy:at:)` then answers for those
+    /// instants (and for times after the last write) only.
+    public func keepHistory(textsAt instants: [SimTime]) { historyInstants = instants.sorted() }
+
+    /// The generations and texts proxy `p` holds in full (tests: flat in reloads with `keepHistory`).
+    func retained(proxy p: Int) -> (generations: Int, texts: Int, bytes: Int) {
+        let whole = proxies[p].generations.filter { !$0.released }
+        let bytes = whole.reduce(0) { $0 + $1.text.utf8.count } + proxies[p].history.reduce(0) { $0 + $1.text.utf8.count }
+        return (whole.count, proxies[p].history.count, bytes)
+    }
 
     /// The text of the files nginx includes (in path order) as they were at `time`.
     public func includedText(proxy p: Int, at time: SimTime) -> String {
@@ -144,7 +168,12 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
             proxies[p].files.sort { $0.path < $1.path }
         }
         let now = model.sim.now
-        if let last = proxies[p].history.last, last.time == now { proxies[p].history.removeLast() }
+        if let last = proxies[p].history.last {
+            // the text current until now is let go unless a wanted instant saw it
+            if last.time == now || historyInstants.map({ w in !w.contains { $0 >= last.time && $0 < now } }) == true {
+                proxies[p].history.removeLast()
+            }
+        }
         proxies[p].history.append((now, includedText(p)))
     }
 
@@ -184,6 +213,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         guard gen > proxies[p].active else { return }
         let old = proxies[p].generations[proxies[p].active]
         let new = proxies[p].generations[gen]
+        if historyInstants != nil { letGo(p, generations: proxies[p].active..<gen) }
         proxies[p].active = gen
         proxies[p].reloads += restart ? 0 : 1
         let changes = Self.upstreamChanges(from: old.config, to: new.config)
@@ -215,6 +245,19 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     }
 
     // MARK: helpers
+
+    /// With `keepHistory`: generations `range` will never run again (the one running before a
+    /// reload, and any skipped pending one) keep only their locations, shared with the new
+    /// generation's when equal (requests in flight on old workers still read their routes).
+    func letGo(_ p: Int, generations range: Range<Int>) {
+        let newest = proxies[p].generations[range.upperBound].config.locations
+        for g in range {
+            var locations = proxies[p].generations[g].config.locations
+            if locations == newest { locations = newest }
+            let servers = proxies[p].generations[g].config.servers
+            proxies[p].generations[g] = Generation(text: "", config: NginxConfiguration(locations: locations, servers: servers), upstreams: [], released: true)
+        }
+    }
 
     func text(of p: Int) -> String { configurationText(proxy: p, at: model.sim.now) }
 
