@@ -13,6 +13,7 @@ extension MesosCluster {
         guard !t.charged else { return }
         t.charged = true
         let a = agents[t.agent], f = frameworks[t.framework]
+        touch(a)
         add(&a.allocated, t.resources)
         add(&f.allocated, t.resources)
         if a.active { add(&allocatedActive, t.resources) }
@@ -20,17 +21,20 @@ extension MesosCluster {
         if f.liveTasks.count >= 0 && t.frameworkSlot < 0 && !t.reported.isTerminal {
             t.frameworkSlot = f.liveTasks.count; f.liveTasks.append(t.id)
         }
+        refreshOfferable(a)
     }
 
     func uncharge(_ t: MesosTask) {
         guard t.charged else { return }
         t.charged = false
         let a = agents[t.agent], f = frameworks[t.framework]
+        touch(a)
         sub(&a.allocated, t.resources)
         sub(&f.allocated, t.resources)
         if a.active { sub(&allocatedActive, t.resources) }
         for r in t.resources.ports.ranges { a.freePorts.insert(r) }
         if a.active { markCandidate(a) }
+        refreshOfferable(a)
     }
 
     func add(_ x: inout Resources, _ y: Resources) { x.cpus += y.cpus; x.memMB += y.memMB; x.diskMB += y.diskMB }
@@ -38,27 +42,36 @@ extension MesosCluster {
 
     func activate(_ a: MesosAgent) {
         guard !a.active else { return }
+        touch(a)
         a.active = true
         add(&totalActive, a.total)
         add(&allocatedActive, a.allocated)
         add(&allocatedActive, a.offered)
         markCandidate(a)
+        refreshOfferable(a)
     }
 
     func deactivate(_ a: MesosAgent) {
         guard a.active else { return }
         for o in a.offers { rescind(o.id, notify: true, returnResources: true) }
+        touch(a)
         a.active = false
         sub(&totalActive, a.total)
         sub(&allocatedActive, a.allocated)
         sub(&allocatedActive, a.offered)
         unmarkCandidate(a)
         for id in a.tasks { if let t = tasks[id] { uncharge(t) } }
+        refreshOfferable(a)
     }
 
     /// Leader lost: the allocator's state (offers, filters, agents) goes with it.
     func resetAllocator() {
+        offerLayer = nil; layerStamp = 0
+        offerableValid = false
+        offerableList = []
         for a in agents {
+            a.offerable = false
+            a.offerableSlot = -1
             a.active = false
             for id in a.tasks { if let t = tasks[id] { uncharge(t) } }
             a.offered = .empty
@@ -75,12 +88,19 @@ extension MesosCluster {
     }
 
     func markCandidate(_ a: MesosAgent) {
+        touch(a)
+        markCandidateExplicit(a)
+    }
+
+    /// `markCandidate` of an agent not described by the offer layer.
+    func markCandidateExplicit(_ a: MesosAgent) {
         guard a.active, a.candidateSlot < 0 else { return }
         a.candidateSlot = candidates.count
         candidates.append(a.index)
     }
 
     func unmarkCandidate(_ a: MesosAgent) {
+        touch(a)
         guard a.candidateSlot >= 0 else { return }
         let last = candidates.removeLast()
         if last != a.index { candidates[a.candidateSlot] = last; agents[last].candidateSlot = a.candidateSlot }
@@ -89,6 +109,7 @@ extension MesosCluster {
 
     /// Every active agent becomes a candidate again (framework registered, revived, unsuppressed).
     func refillCandidates() {
+        dissolveLayer()
         for a in agents where a.active { markCandidate(a) }
     }
 
@@ -108,6 +129,7 @@ extension MesosCluster {
     }
 
     func filtered(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Bool {
+        touch(a)
         // A data center's framework (one Marathon per data center) is never offered another's agents.
         if let dc = f.datacenter, dc != a.host.datacenter { return true }
         guard f.filters.isSet(a.index), let flt = f.filters[a.index] else { return false }
@@ -161,10 +183,13 @@ extension MesosCluster {
 
     /// One allocation pass over `agentList` (shuffled), offering each agent's whole free resources
     /// to the first framework in DRF order that does not filter them.
-    func allocate(_ agentList: [Int]) {
-        guard leaderReady, !agentList.isEmpty else { return }
+    /// `withLayer`: the pass is over the candidates (`candidates` and those of the offer layer).
+    func allocate(_ agentList: [Int], withLayer: Bool = false) {
+        guard leaderReady else { return }
+        guard !agentList.isEmpty || (withLayer && layerCandidates > 0) else { return }
         guard frameworks.contains(where: { $0.registered && !$0.suppressed }) else { return }
-        if model.spec.fidelity.offers == .fast, let f = soleFramework { allocateFast(agentList, to: f); return }
+        if model.spec.fidelity.offers == .fast, let f = soleFramework { allocateFast(agentList, to: f, withLayer: withLayer); return }
+        if withLayer && offerLayer != nil { dissolveLayer(); allocateExact(candidates); return }
         allocateExact(agentList)
     }
 
@@ -224,12 +249,34 @@ extension MesosCluster {
     /// it would decline anything the rest of the pass is declined in list order with no more draws.
     /// The launches land on the same agents in distribution: the first agent of a uniform order
     /// that fits is a uniform draw among those that fit.
-    func allocateFast(_ agentList: [Int], to f: FrameworkState) {
-        var list = agentList
-        for k in list.indices {
-            let j = k + allocatorStream.int(below: list.count - k)
-            if j != k { list.swapAt(k, j) }
-            let a = agents[list[k]]
+    ///
+    /// With the offer layer (`withLayer`), the candidates are `agentList` plus the offerable agents of
+    /// the layer: each draw picks among all those not drawn yet, a layer agent by rejection from
+    /// `offerableList` (it then joins `fastPass`), so the order is still a uniform shuffle of the
+    /// agents that matter (a layer agent that is not offerable would be skipped: it is left out).
+    /// When the framework declines everything, the layer's agents are declined as one record.
+    func allocateFast(_ agentList: [Int], to f: FrameworkState, withLayer: Bool) {
+        let outer = (fastPass, inFastPass)
+        defer { (fastPass, inFastPass) = outer }
+        fastPass = agentList
+        inFastPass = withLayer
+        var k = 0
+        while true {
+            if withLayer, let L = offerLayer, !L.declined, L.offerable > 0, L.offerable * 4 < offerableList.count {
+                dissolveLayer()   // most offerable agents are explicit already: draw them from the list
+            }
+            let fromList = fastPass.count - k
+            let fromLayer = withLayer ? layerCandidates : 0
+            if fromList + fromLayer == 0 { return }
+            let u = allocatorStream.int(below: fromList + fromLayer)
+            if u < fromList {
+                if u != 0 { fastPass.swapAt(k, k + u) }
+            } else {
+                drawLayerAgent()
+                fastPass.swapAt(k, fastPass.count - 1)
+            }
+            let a = agents[fastPass[k]]
+            k += 1
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free) else { unmarkCandidate(a); continue }
@@ -238,7 +285,8 @@ extension MesosCluster {
             if isFiltered { continue }
             switch f.framework.offerOutlook(host: a.host.index, resources: free) {
             case .matchEveryOffer:
-                allocateExact(Array(list[k...]))
+                dissolveLayer()
+                allocateExact(Array(fastPass[(k - 1)...]))
                 return
             case .wanted:
                 let offer = makeOffer(f, a, free)
@@ -250,10 +298,125 @@ extension MesosCluster {
             case .allDeclined(let r):
                 offersMade += 1; offersDeclined += 1
                 addFilter(f, a, refused: free, refuseSeconds: r)
-                declineRest(list[(k + 1)...], f, refuseSeconds: r)
+                if withLayer && layerCandidates > 0 && filterDuration(r) == nil { dissolveLayer() }
+                declineRest(fastPass[k...], f, refuseSeconds: r)
+                if withLayer { declineLayer(f, refuseSeconds: r) }
                 return
             }
         }
+    }
+
+    // MARK: the offer layer (fidelity.offers fast, one framework)
+
+    // A revive makes every active agent a candidate and drops the framework's filters; the decline
+    // of every agent that follows gives each a filter refusing its free resources. Per agent, that
+    // is O(agents) per revive, and revives grow with the agents (a series per relaunch). The layer
+    // keeps both as one record: an agent the allocator has not changed since the revive (`touch`
+    // below the layer's stamp) is, before the decline, a candidate without a filter and, after it,
+    // filtered with its free resources (unchanged since) refused until the layer's expiry. Before
+    // anything changes such an agent (its resources, offers, activity, candidacy or filters),
+    // `touch` writes that state into its own fields (`materialize`). Equal in distribution to the
+    // per-agent path (fidelity.offers `fast`): the pass draws each candidate with the same chance;
+    // only the order of the draws differs.
+
+    /// Whether a revive makes a layer: fidelity.offers `fast` with one framework.
+    var layersOn: Bool { offerLayers && model.spec.fidelity.offers == .fast && frameworks.count == 1 }
+
+    /// Offerable agents of the layer that are candidates (none once declined).
+    var layerCandidates: Int {
+        guard let L = offerLayer, !L.declined else { return 0 }
+        return L.offerable
+    }
+
+    /// Before the allocator changes `a`: if the layer describes it, its state becomes its own.
+    @inline(__always) func touch(_ a: MesosAgent) {
+        if a.touch < layerStamp { materialize(a) }
+    }
+
+    func materialize(_ a: MesosAgent) {
+        a.touch = layerClock
+        guard let L = offerLayer else { return }
+        if a.offerable { offerLayer!.offerable -= 1 }
+        if !L.declined {
+            if a.active {
+                markCandidateExplicit(a)
+                if inFastPass { fastPass.append(a.index) }
+            }
+        } else if a.offerable {
+            // the blanket filter becomes this agent's own (filtersActive counted it already)
+            let f = frameworks[0]
+            filterGen &+= 1
+            f.filters[a.index] = OfferFilter(refused: a.free, expires: L.expires, gen: filterGen)
+            filterBatches[IndexGeneration.unpack(L.batch).0].filters.append((a.index, filterGen))
+        }
+    }
+
+    /// Every agent of the layer made explicit (the offerable ones; the others have no filter and
+    /// would be skipped by a pass), and no layer.
+    func dissolveLayer() {
+        guard let L = offerLayer else { return }
+        for ai in offerableList where agents[ai].touch < L.stamp { materialize(agents[ai]) }
+        offerLayer = nil
+        layerStamp = 0
+    }
+
+    func offerableNow(_ a: MesosAgent) -> Bool {
+        guard a.active, allocatable(a.free) else { return false }
+        if let dc = frameworks.first?.datacenter, dc != a.host.datacenter { return false }
+        return true
+    }
+
+    /// After the allocator changed `a` (touched before): its place in `offerableList`.
+    func refreshOfferable(_ a: MesosAgent) {
+        guard offerableValid else { return }
+        let o = offerableNow(a)
+        guard o != a.offerable else { return }
+        a.offerable = o
+        if o {
+            a.offerableSlot = offerableList.count
+            offerableList.append(a.index)
+        } else {
+            let last = offerableList.removeLast()
+            if last != a.index { offerableList[a.offerableSlot] = last; agents[last].offerableSlot = a.offerableSlot }
+            a.offerableSlot = -1
+        }
+    }
+
+    /// A revive with the layer: every agent is a candidate without a filter, in O(explicit candidates).
+    func reviveLayer() {
+        if !offerableValid {
+            offerableValid = true
+            offerableList = []
+            for a in agents { a.offerable = false; a.offerableSlot = -1; refreshOfferable(a) }
+        }
+        for ai in candidates { agents[ai].candidateSlot = -1 }
+        candidates.removeAll(keepingCapacity: true)
+        layerClock += 1
+        layerRevives += 1
+        offerLayer = OfferLayer(stamp: layerClock, offerable: offerableList.count)
+        layerStamp = layerClock
+    }
+
+    /// A uniform draw among the layer's offerable agents (by rejection from `offerableList`, at least a
+    /// quarter of which are in the layer); it becomes explicit and joins `fastPass`.
+    func drawLayerAgent() {
+        while true {
+            let a = agents[offerableList[allocatorStream.int(below: offerableList.count)]]
+            if a.touch < layerStamp { materialize(a); return }
+        }
+    }
+
+    /// The framework declined every offerable agent of the layer (as `declineRest` would, one by one).
+    func declineLayer(_ f: FrameworkState, refuseSeconds: Double) {
+        guard var L = offerLayer, !L.declined else { return }
+        guard let d = filterDuration(refuseSeconds) else { return }   // dissolved before: never here
+        L.declined = true
+        L.expires = now + d
+        let slot = filterBatch(f, expires: L.expires)
+        L.batch = IndexGeneration.pack(slot, filterBatches[slot].gen)
+        offersMade += L.offerable; offersDeclined += L.offerable
+        filtersActive += L.offerable
+        offerLayer = L
     }
 
     /// The rest of a fast pass once the framework declines everything: each agent as the pass
@@ -286,6 +449,7 @@ extension MesosCluster {
 
     /// Records an offer of the agent's free resources to `f` (its timeout too).
     func makeOffer(_ f: FrameworkState, _ a: MesosAgent, _ free: Resources) -> Offer {
+        touch(a)
         let id = Self.offerID(sequence: nextOfferID, agent: a.index)
         nextOfferID += 1
         a.offers.append(OfferRecord(id: id, framework: f.index, agent: a.index, resources: free))
@@ -297,6 +461,7 @@ extension MesosCluster {
         f.offerCount += 1
         offersMade += 1
         if let t = flags.offerTimeout { schedule(.offerTimeout, after: t, id) }
+        refreshOfferable(a)
         return Offer(id: id, agent: a.host.index, resources: free)
     }
 
@@ -319,21 +484,24 @@ extension MesosCluster {
     func takeOffer(_ id: Int64) -> OfferRecord? {
         guard let (o, slot) = offerRecord(id) else { return nil }
         let a = agents[o.agent], f = frameworks[o.framework]
+        touch(a)
         a.offers.remove(at: slot)
         offersOutstanding -= 1
         sub(&a.offered, o.resources)
         sub(&f.allocated, o.resources)
         if a.active { sub(&allocatedActive, o.resources) }
         f.offerCount -= 1
+        refreshOfferable(a)
         return o
     }
 
     func returnToAgent(_ a: MesosAgent, ports: PortSet) {
+        touch(a)
         // An agent whose ports all went into the offer gets the set back as it was (already sorted
         // and merged: what inserting its ranges one by one into an empty set gives).
-        if a.freePorts.isEmpty { a.freePorts = ports; markCandidate(a); return }
-        for r in ports.ranges { a.freePorts.insert(r) }
+        if a.freePorts.isEmpty { a.freePorts = ports } else { for r in ports.ranges { a.freePorts.insert(r) } }
         markCandidate(a)
+        refreshOfferable(a)
     }
 
     func rescind(_ id: Int64, notify: Bool, returnResources: Bool) {
@@ -350,6 +518,7 @@ extension MesosCluster {
     /// framework installs one after the other with one duration (a decline storm) share one timer.
     func addFilter(_ f: FrameworkState, _ a: MesosAgent, refused: Resources, refuseSeconds: Double) {
         guard let d = filterDuration(refuseSeconds) else { return }
+        touch(a)
         if !f.filters.isSet(a.index) { filtersActive += 1 }
         filterGen &+= 1
         f.filters[a.index] = OfferFilter(refused: refused, expires: now + d, gen: filterGen)
@@ -399,6 +568,13 @@ extension MesosCluster {
             markCandidate(agents[ai])
         }
         filterBatches[slot].filters = []
+        if var L = offerLayer, L.declined, L.batch == arg {
+            // the blanket filter expires: the layer's agents are candidates again
+            L.declined = false
+            L.batch = -1
+            filtersActive -= L.offerable
+            offerLayer = L
+        }
         filterBatches[slot].gen &+= 1
         if openFilterBatch == slot { openFilterBatch = -1 }
         freeFilterBatches.append(slot)
@@ -477,11 +653,14 @@ extension MesosCluster {
 
     func revive(_ fi: Int) {
         let f = frameworks[fi]
+        let layered = layersOn && leaderReady && f.registered && !inFastPass
+        if !layered { dissolveLayer() }
         filtersActive -= f.filters.count
+        if let L = offerLayer, L.declined { filtersActive -= L.offerable }
         f.filters.removeAll()
         f.suppressed = false
         guard leaderReady, f.registered else { return }
-        refillCandidates()
+        if layered { reviveLayer() } else { refillCandidates() }
         schedule(.allocateAll, after: .zero, Int64(leaderEpoch))
     }
 

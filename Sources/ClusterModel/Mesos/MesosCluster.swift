@@ -38,6 +38,25 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     // allocator
     let allocatorStream: RandomStream
     var candidates: [Int] = []
+    /// fidelity.offers `fast` with one framework: the allocator state of every agent not touched since
+    /// the last revive, as one record (MesosAllocator.swift "the offer layer"); nil: every agent explicit.
+    var offerLayer: OfferLayer? = nil
+    /// `offerLayer?.stamp ?? 0`: an agent whose `touch` is below it is described by the layer.
+    var layerStamp: UInt64 = 0
+    var layerClock: UInt64 = 0
+    /// fidelity.offers `fast`: revives make an offer layer (false: a candidate slot and a filter per
+    /// agent, the fast path before the layer; FidelityEquivalenceTests compares the two).
+    var offerLayers = true
+    /// Revives that made a layer (instead of a candidate slot and a filter drop per agent).
+    var layerRevives = 0
+    /// Agents active with allocatable free resources of the framework's data center (kept only
+    /// once a layer was made: `offerableValid`), in no particular order; `MesosAgent.offerableSlot`.
+    var offerableList: [Int] = []
+    var offerableValid = false
+    /// The agents of the running fast pass over the candidates (drawn up to `fastPassPos`); a layer agent
+    /// made explicit during the pass joins it (`inFastPass`).
+    var fastPass: [Int] = []
+    var inFastPass = false
     /// Offers not yet accepted, declined or rescinded (their records are on their agents).
     var offersOutstanding = 0
     /// Sequence number of the next offer (its id adds the agent: `offerID`).
@@ -470,6 +489,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     public func addFramework(_ f: MesosFramework) -> SchedulerDriver {
         let st = FrameworkState(index: frameworks.count, framework: f, stream: model.stream(StreamName.of("framework", f.frameworkName)))
         st.driver = MesosSchedulerDriver(cluster: self, framework: st.index)
+        dissolveLayer()   // the layer is for one framework only
         frameworks.append(st)
         if leader != nil { beginFrameworkRegistration(st) }
         return st.driver

@@ -305,12 +305,12 @@ extension MesosCluster {
             }
         case .allocateBatch:
             guard Int32(event.arg) == leaderEpoch, leaderReady else { return }
-            allocate(candidates)
+            allocate(candidates, withLayer: true)
             schedule(.allocateBatch, after: flags.allocationInterval, Int64(leaderEpoch))
         case .allocateAgent:
             if g == leaderEpoch && agents[i].active { allocate([i]) }
         case .allocateAll:
-            if Int32(event.arg) == leaderEpoch { allocate(candidates) }
+            if Int32(event.arg) == leaderEpoch { allocate(candidates, withLayer: true) }
         case .filterExpire:
             filterExpired(event.arg)
         case .offerTimeout:

@@ -76,6 +76,12 @@ public final class MesosAgent {
     /// Registered with a ready leader and reachable in the master's books (counts in totals).
     var active = false
     var candidateSlot = -1
+    /// `MesosCluster.layerClock` when the allocator last changed this agent's state itself (below
+    /// `layerStamp`: the agent is described by the offer layer).
+    var touch: UInt64 = 0
+    /// Active, allocatable and of the framework's data center (valid with `offerableValid`).
+    var offerable = false
+    var offerableSlot = -1
 
     // containerizer
     var tasks: [TaskID] = []
@@ -301,6 +307,23 @@ struct AgentFilters {
         }
         count = 0
     }
+}
+
+/// fidelity.offers `fast` with one framework: what a revive and the decline of every agent after it
+/// leave on each agent not changed since, kept as one record instead of a filter and a candidate slot
+/// per agent (MesosAllocator.swift "the offer layer").
+struct OfferLayer {
+    /// Agents with `touch < stamp` are described by the layer.
+    var stamp: UInt64
+    /// false: each active agent of the layer is a candidate, with no filter (after a revive, or after
+    /// the blanket filter expired); true: declined, each offerable agent of the layer filtered with
+    /// its free resources refused until `expires` (the blanket filter).
+    var declined = false
+    /// Agents of the layer that are offerable (`MesosAgent.offerable`).
+    var offerable: Int
+    var expires = SimTime.zero
+    /// The filter batch (packed slot and generation) whose timer ends the blanket filter, -1 if none.
+    var batch: Int64 = -1
 }
 
 struct OfferRecord {
