@@ -331,14 +331,17 @@ public enum Datapath {
     /// Whether the sending side keeps GSO segments through this mode's datapath: IPIP needs
     /// kernel 3.13 (torvalds/linux cb32f511a70b "ipip: add GSO/TSO support"); VXLAN and Geneve
     /// keep them with NIC UDP-tunnel offload; WireGuard takes GSO skbs and segments them itself
-    /// (its per-packet work is charged per packet).
+    /// (its per-packet work is charged per packet). Weave's fast datapath sends GSO skbs like any
+    /// VXLAN device: it leaves TX checksum offload on (weaveworks/weave net/veth.go turns it off only
+    /// when the bridge is not fastdp, net/bridge.go only in sleeve's `bridgeImpl.init`), and the OVS
+    /// kernel datapath passes GSO skbs to its vxlan vport; sleeve turns it off for pcap.
     public static func sendAggregates(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
         switch profile(effectiveMode(m, kernel: e.kernel)).encapsulation {
         case .none: return true
         case .ipip: return e.kernel >= KernelVersion(3, 13)
-        case .vxlan, .geneve: return e.tunnelOffload
+        case .vxlan, .geneve, .weaveFastDP: return e.tunnelOffload
         case .wireguard: return true
-        case .flannelUDP, .weaveSleeve, .weaveFastDP: return false
+        case .flannelUDP, .weaveSleeve: return false
         }
     }
 
