@@ -49,7 +49,8 @@ final class NetworkCalibrateTests: XCTestCase {
         XCTAssertLessThan(try errors("cloud-vm", "N8-cue", "throughput ratio").mean, 16)
         XCTAssertLessThan(try errors("bare-metal", "N2", "throughput").max, 7)
         XCTAssertLessThan(try errors("bare-metal", "N3", "throughput").mean, 8)
-        XCTAssertLessThan(try errors("bare-metal", "N3", "cpu ratio").mean, 23.5)
+        let n3cpu = try errors("bare-metal", "N3", "cpu ratio")
+        XCTAssertLessThan(n3cpu.mean, 22); XCTAssertLessThan(n3cpu.max, 60)   // 22.7 and 65.1 % while Weave fastdp sent per packet
         XCTAssertLessThan(try errors("bare-metal", "N2b-same", "throughput ratio").max, 10)
         XCTAssertLessThan(try errors("cloud-vm", "N1", "added latency").mean, 60)
     }
