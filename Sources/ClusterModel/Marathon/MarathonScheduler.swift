@@ -792,6 +792,20 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                      arg: Int64(reconcileGeneration))
     }
 
+    /// Mesos' answers to `reconcileTasks`, one message (MesosFramework.reconciliationAnswers): an
+    /// answer that repeats the instance's state (not TASK_UNREACHABLE, which checks the unreachable
+    /// strategy's deadlines) does in `statusUpdate` only the app's `refreshSatisfied`, so that is
+    /// all it does here; every other answer is a `statusUpdate`, in order.
+    public func reconciliationAnswers(_ answers: [ReconciliationAnswer]) {
+        for r in answers {
+            if leaderReady, let inst = byTask[r.task], inst.state == r.state, r.state != .unreachable {
+                refreshSatisfied(apps[inst.app])
+            } else {
+                statusUpdate(r.update)
+            }
+        }
+    }
+
     func unreachableInactive(_ task: TaskID) {
         guard let inst = byTask[task], inst.isUnreachable, !inst.replaced, leaderReady else { return }
         inst.replaced = true

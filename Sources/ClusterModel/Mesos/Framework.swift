@@ -115,6 +115,17 @@ public struct TaskStatusUpdate: Sendable {
     }
 }
 
+/// The master's answer about one task to an explicit reconciliation (TaskStatus with
+/// REASON_RECONCILIATION, no message, no health): `update` is it as a single status update.
+public struct ReconciliationAnswer: Sendable {
+    public var task: TaskID
+    public var state: TaskState
+    /// The host of the task's agent (`TaskStatusUpdate.agent`).
+    public var agent: Int
+    public init(task: TaskID, state: TaskState, agent: Int) { self.task = task; self.state = state; self.agent = agent }
+    public var update: TaskStatusUpdate { TaskStatusUpdate(task: task, state: state, reason: .reconciliation, agent: agent) }
+}
+
 /// Callbacks from Mesos to a framework's scheduler.
 public protocol MesosFramework: AnyObject {
     var frameworkName: String { get }
@@ -127,6 +138,11 @@ public protocol MesosFramework: AnyObject {
     func resourceOffers(_ offers: [Offer])
     func offerRescinded(_ offer: Int64)
     func statusUpdate(_ update: TaskStatusUpdate)
+    /// The answers to one explicit reconciliation, in the order Mesos sent them, delivered where
+    /// their single status updates would have been (one message instead of one per task). Must have
+    /// the effect of `statusUpdate` of each `answer.update` in order (the default does just that); a
+    /// framework may skip the answers that repeat what it knows.
+    func reconciliationAnswers(_ answers: [ReconciliationAnswer])
     /// fidelity.offers `fast`: what the framework would do with an offer of `resources` on the
     /// agent of host `host` now, without drawing or launching (default `.wanted`).
     func offerOutlook(host: Int, resources: Resources) -> OfferOutlook
@@ -160,6 +176,7 @@ extension MesosFramework {
     /// fidelity.offers `fast` (docs/mesos.md "Fidelity"): the allocator asks before it makes an
     /// offer; a framework that cannot tell answers `.wanted` (every offer is made, as in `exact`).
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook { .wanted }
+    public func reconciliationAnswers(_ answers: [ReconciliationAnswer]) { for r in answers { statusUpdate(r.update) } }
     public var partitionAware: Bool { true }
     public var checkpoint: Bool { true }
     public var agentDatacenter: String? { nil }

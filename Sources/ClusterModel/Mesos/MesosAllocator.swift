@@ -684,6 +684,10 @@ extension MesosCluster {
         let f = frameworks[fi]
         guard leaderReady, f.registered else { return }
         let list = ids.isEmpty ? f.liveTasks.sorted() : ids
+        // One message with every answer, where the first single update would have been queued (nothing
+        // else is queued meanwhile): the framework sees them in the same order at the same instant.
+        var answers: [ReconciliationAnswer] = []
+        answers.reserveCapacity(list.count)
         for id in list {
             guard id >= 0, id < tasks.count, let t = tasks[id], t.framework == fi else { continue }
             let a = agents[t.agent]
@@ -692,7 +696,12 @@ extension MesosCluster {
                 if a.masterState == .recovered { continue }   // master waits for the agent to re-register
                 if a.masterState == .unreachable && !state.isTerminal { state = .unreachable }
             } else if a.oldIdState == .unreachable && !state.isTerminal { state = .unreachable }
-            enqueue(f, .status(TaskStatusUpdate(task: id, state: state, reason: .reconciliation, agent: a.host.index)))
+            answers.append(ReconciliationAnswer(task: id, state: state, agent: a.host.index))
+        }
+        if !bulkReconciliation {
+            for r in answers { enqueue(f, .status(r.update)) }
+        } else if !answers.isEmpty {
+            enqueue(f, .reconciliation(answers))
         }
     }
 }

@@ -49,6 +49,13 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     var offerLayers = true
     /// Revives that made a layer (instead of a candidate slot and a filter drop per agent).
     var layerRevives = 0
+    /// Quiet ping loops (`nextPing`): an agent that answers every ping costs no events. false: one
+    /// `pingTimeout` event per agent per agent_ping_timeout, the loop before (tests compare the two;
+    /// the event log is the same).
+    var quietPings = true
+    /// An explicit reconciliation is answered with one message (`reconcile`). false: one status
+    /// update message per task, as before (tests compare the two).
+    var bulkReconciliation = true
     /// Agents active with allocatable free resources of the framework's data center (kept only
     /// once a layer was made: `offerableValid`), in no particular order; `MesosAgent.offerableSlot`.
     var offerableList: [Int] = []
@@ -172,11 +179,14 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         return !cut(a.host.index, masters[l].host)
     }
 
+    /// The only writer of what `answered` reads (`available`, `availableSince`, `unavailableSince`):
+    /// a change wakes a quiet observer loop.
     func updateAvailability(_ a: MesosAgent) {
         let av = a.processRunning && partitionDepth[a.host.index] == 0
         guard av != a.available else { return }
         a.available = av
         if av { a.availableSince = now } else { a.unavailableSince = now }
+        if a.quietGen == a.observerGen { wakeObserver(a) }
     }
 
     /// Would the agent have answered a ping sent at `t`?
@@ -436,7 +446,34 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         a.pingTimeouts = 0
         a.markingUnreachable = false
         a.pingSentAt = now
+        nextPing(a)
+    }
+
+    /// The observer's next `timeout()`, one period after the ping sent at `pingSentAt` (now). Quiet
+    /// pings (docs/mesos.md "Agent failure detection"): when that timeout could only find the ping
+    /// answered and change nothing (no timeouts counted, no removal under way, the agent reachable
+    /// since before the ping) and nothing changes the agent's reachability meanwhile, it and all the
+    /// timeouts after it are no-ops: no event is scheduled and the loop keeps its phase (`quietGen`);
+    /// a reachability change (`updateAvailability`) schedules the timeout where the old loop had it.
+    func nextPing(_ a: MesosAgent) {
+        if quietPings && a.pingTimeouts == 0 && !a.markingUnreachable && a.available && a.availableSince <= a.pingSentAt {
+            a.quietGen = a.observerGen
+            return
+        }
         schedule(.pingTimeout, after: flags.agentPingTimeout, pack(a.index, a.observerGen))
+    }
+
+    /// A quiet loop becomes a loop of events again: the pings it skipped were sent at `pingSentAt` + k
+    /// periods; the last one at or before now stands for the last timeout the old loop ran (a
+    /// timeout at exactly now reads the ping of one period earlier, answered whatever happens now),
+    /// and the next timeout, one period after it, reads the ping of that instant.
+    func wakeObserver(_ a: MesosAgent) {
+        a.quietGen = nil
+        let p = flags.agentPingTimeout.nanoseconds
+        let k = (now - a.pingSentAt).nanoseconds / p
+        a.pingSentAt = a.pingSentAt + SimDuration(nanoseconds: k * p)
+        model.sim.schedule(at: a.pingSentAt + flags.agentPingTimeout, target: target, kind: Kind.pingTimeout.rawValue,
+                           arg: pack(a.index, a.observerGen))
     }
 
     /// SlaveObserver::timeout, with the ping and its pong folded in: the ping sent at `pingSentAt`
@@ -460,7 +497,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             }
         }
         a.pingSentAt = now
-        schedule(.pingTimeout, after: flags.agentPingTimeout, pack(a.index, a.observerGen))
+        nextPing(a)
     }
 
     func markUnreachable(_ a: MesosAgent) {
@@ -548,6 +585,9 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 // answers its reconciliation with TASK_LOST (master.cpp `_reconcileTasks`).
                 if u.state == .unreachable && !f.partitionAware { u.state = .lost }
                 f.framework.statusUpdate(u)
+            case .reconciliation(var answers):
+                if !f.partitionAware { for i in answers.indices where answers[i].state == .unreachable { answers[i].state = .lost } }
+                f.framework.reconciliationAnswers(answers)
             }
         }
     }

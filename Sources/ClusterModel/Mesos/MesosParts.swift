@@ -58,6 +58,10 @@ public final class MesosAgent {
     var pingTimeouts = 0
     var observerGen: Int32 = 0
     var markingUnreachable = false
+    /// The observer loop is quiet (no pending `pingTimeout`: every ping would be answered and change
+    /// nothing) while this equals `observerGen`; its pings are then at `pingSentAt` + k periods
+    /// (MesosCluster `nextPing`, `wakeObserver`).
+    var quietGen: Int32? = nil
 
     // registration loop
     var registrationGen: Int32 = 0
@@ -216,7 +220,10 @@ final class FrameworkState {
     var allocated = Resources.empty
     var offerCount = 0
     var liveTasks: [TaskID] = []
-    enum Message { case registered(Bool), disconnected, offers([Offer]), rescind(Int64), status(TaskStatusUpdate) }
+    /// `reconciliation`: the answers of one explicit reconciliation (`MesosCluster.reconcile`), which
+    /// were one `status` each, in their order.
+    enum Message { case registered(Bool), disconnected, offers([Offer]), rescind(Int64), status(TaskStatusUpdate),
+                        reconciliation([ReconciliationAnswer]) }
     var outbox: [Message] = []
     var flushScheduled = false
     var pendingUpdates: [TaskStatusUpdate] = []
