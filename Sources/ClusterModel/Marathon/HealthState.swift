@@ -152,16 +152,33 @@ final class HealthCheckStream {
         heap.removeAll(keepingCapacity: true)
     }
 
+    /// `inst` changed state (a status update): brought up to date if parked, and visited at the
+    /// next tick (`active`, kept in task-id order; a tick drops it again if it is not running).
+    func instanceChanged(_ inst: MarathonInstance, check: Int) {
+        materialize(inst.task, check: check)
+        // first position whose task is >= inst.task
+        var lo = 0, hi = active.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if active[mid].task < inst.task { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < active.count && active[lo] === inst { return }
+        active.insert(inst, at: lo)
+    }
+
     /// The parked instances due at tick `tick` (task-id order), unparked and brought up to date.
+    /// Every live entry popped is due at `tick` exactly (one is pushed at least a tick after its
+    /// park, and each tick pops everything due by then), so the heap's (due, task) order is the
+    /// task-id order: no sort.
     func due(at tick: Int, check: Int) -> [MarathonInstance] {
         var out: [MarathonInstance] = []
         while let top = heap.first, top.due <= tick {
             popTop()
             guard let p = parked[top.task], p.tick == top.parkedAt else { continue }
+            assert(top.due == tick && (out.last.map { $0.task < top.task } ?? true), "HealthCheckStream: due entries out of order")
             out.append(p.instance)
             materialize(top.task, check: check)
         }
-        out.sort { $0.task < $1.task }
         return out
     }
 
