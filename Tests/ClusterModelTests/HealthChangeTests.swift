@@ -91,3 +91,38 @@ final class HealthChangeTests: XCTestCase {
         XCTAssertLessThanOrEqual(after, 2, "counts after the deployment (\(reconciliations) reconciliations)")
     }
 }
+
+/// `HealthCheckStream.instanceChanged` on its own: a parked instance is brought up to date (the
+/// passes of the ticks it skipped) and unparked; the instance is listed once for the next tick.
+final class HealthCheckStreamChangeTests: XCTestCase {
+    func testChangedInstanceIsBroughtUpToDateAndVisitedOnce() {
+        let t0 = SimTime.zero + .seconds(100), interval = SimDuration.seconds(30)
+        let s = HealthCheckStream(generation: 1)
+        let changes = ChangeCount(app: 0)
+        func instance(_ task: Int) -> MarathonInstance {
+            let i = MarathonInstance(task: task, name: "a.\(task)", app: 0, version: 1, host: 0, launchedAt: .zero, checks: 1,
+                                     hasReadiness: false, changes: changes)
+            i.health[0].update(passed: true, at: t0)
+            i.routineProbes[0].passesLeft = 5
+            i.routineProbes[0].epoch = 0; i.routineProbes[0].from = 0; i.routineProbes[0].until = .distantFuture
+            return i
+        }
+        let a = instance(3), b = instance(7), c = instance(5)
+        s.active = [a, b]
+        s.park(c, check: 0, tick: 1, now: t0, interval: interval)
+        XCTAssertNotNil(s.parked[5])
+        // two more ticks ran (c skipped them)
+        s.ticks = 3
+        s.lastTickTime = t0 + interval * 2
+        s.instanceChanged(c, check: 0)
+        XCTAssertNil(s.parked[5], "unparked")
+        XCTAssertEqual(c.routineProbes[0].passesLeft, 3, "the passes of the two skipped ticks")
+        XCTAssertEqual(c.health[0].lastSuccess, t0 + interval * 2)
+        XCTAssertEqual(s.active.map(\.task), [3, 5, 7], "in task-id order")
+        s.instanceChanged(c, check: 0)
+        s.instanceChanged(a, check: 0)
+        XCTAssertEqual(s.active.map(\.task), [3, 5, 7], "listed once")
+        // its old heap entry is stale: nothing is due for it
+        XCTAssertTrue(s.due(at: 7, check: 0).isEmpty)
+    }
+}

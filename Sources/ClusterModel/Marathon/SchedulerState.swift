@@ -112,6 +112,21 @@ final class ChangedApps { var apps: [Int] = [] }
 /// One app: its current definition, target, instances and launch queue entry.
 final class MarathonAppState {
     let index: Int
+    // What every status update, health tick and result reads comes first, ahead of the (large)
+    // definition: stored properties are laid out in declaration order, so these share the
+    // object's first cache lines.
+    /// Health-check tick generation per version (stale ticks are ignored).
+    var tickGeneration: Int64 = 0
+    /// Has its target of healthy, ready instances (tracked once its first deployment finished).
+    var satisfied = true
+    /// Bumped by every change of what `refreshSatisfied` reads (its instances' fields included).
+    let changes: ChangeCount
+    /// `changes.version` when `refreshSatisfied` last counted (-1: never).
+    var satisfiedCountedAt = -1
+    /// When the step of the app's first deployment was done (see `firstDeployStarted`).
+    var firstDeployFinished: SimTime? { didSet { changes.bump() } }
+    /// Instances in launch order (active ones; terminal ones are removed).
+    var instances: [MarathonInstance] = [] { didSet { changes.bump() } }
     var definition: AppDefinition {
         didSet {
             changes.bump(); revision &+= 1
@@ -124,8 +139,6 @@ final class MarathonAppState {
     /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
     var configVersion: Int64 = 1
     let behaviour: AppBehaviour
-    /// Instances in launch order (active ones; terminal ones are removed).
-    var instances: [MarathonInstance] = [] { didSet { changes.bump() } }
     /// Launch queue: instances of the current version still to launch.
     var toLaunch = 0 {
         didSet {
@@ -138,7 +151,6 @@ final class MarathonAppState {
     /// The first deployment whose step for this app was done: when that deployment started and
     /// when the step was done (the appDeploymentStarted and appDeployed events of events.csv).
     var firstDeployStarted: SimTime?
-    var firstDeployFinished: SimTime? { didSet { changes.bump() } }
     var firstDeployment: Int?
     /// The deployment currently changing this app (one at a time).
     var deployment: Int?
@@ -150,14 +162,6 @@ final class MarathonAppState {
     /// The app could not be placed on any offer for a while (constraints, resources): logged once per episode.
     var unplacedSince: SimTime?
     var loggedUnplaced = false
-    /// Health-check tick generation per version (stale ticks are ignored).
-    var tickGeneration: Int64 = 0
-    /// Has its target of healthy, ready instances (tracked once its first deployment finished).
-    var satisfied = true
-    /// Bumped by every change of what `refreshSatisfied` reads (its instances' fields included).
-    let changes: ChangeCount
-    /// `changes.version` when `refreshSatisfied` last counted (-1: never).
-    var satisfiedCountedAt = -1
 
     /// Bumped by every change of the definition or of the instances' list, state, reachability or
     /// health: what apps.csv's counts (MarathonOutputs.swift) and marathon-lb's per-app cache
