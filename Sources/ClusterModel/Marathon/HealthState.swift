@@ -96,11 +96,13 @@ public enum MarathonHealth {
 /// *parked*: its next ticks are passes that change nothing but `lastSuccess` and the count of passes
 /// left (`RoutineProbe.passesLeft`), until the tick of its failing probe (`passesLeft` + 1 ticks on) or
 /// the first tick at or after its hang (`RoutineProbe.until`). The stream visits the instances it
-/// did not park (`active`, in task-id order = the app's instance order) and those whose tick is due;
-/// any change that could end the routine regime of an instance (a status update of the app, a new
-/// probe epoch or prober, a result for a parked instance) makes the next tick visit every instance
-/// as before. A parked instance is brought up to date (`materialize`) before anything reads or
-/// changes its state, so draws, results and their order are those of a tick that visits everyone.
+/// did not park (`active`, in task-id order = the app's instance order) and those whose tick is due.
+/// A status update that changes an instance's state brings that instance up to date and lists it
+/// in `active` (`instanceChanged`: it is visited, or dropped if it no longer runs, at the next
+/// tick); any other change that could end the routine regime of instances (a new probe epoch or
+/// prober, a result for a parked instance) makes the next tick visit every instance as before.
+/// A parked instance is brought up to date (`materialize`) before anything reads or changes its
+/// state, so draws, results and their order are those of a tick that visits everyone.
 final class HealthCheckStream {
     struct Parked { var instance: MarathonInstance; var tick: Int }
     let generation: Int64
