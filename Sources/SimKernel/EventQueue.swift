@@ -222,6 +222,10 @@ final class EventHeapStorage {
             }
         }
         h[i] = last
+        // The next pop reads the new head's payload first: fetch its line now, while the caller
+        // handles this event (a payload was written when its event was scheduled, usually long
+        // enough ago to have left the core's caches).
+        _llvmPrefetch(UnsafeRawPointer(payloads + h[0].slot), 0, 3, 1)
         return result
     }
 }

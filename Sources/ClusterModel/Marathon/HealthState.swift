@@ -96,11 +96,13 @@ public enum MarathonHealth {
 /// *parked*: its next ticks are passes that change nothing but `lastSuccess` and the count of passes
 /// left (`RoutineProbe.passesLeft`), until the tick of its failing probe (`passesLeft` + 1 ticks on) or
 /// the first tick at or after its hang (`RoutineProbe.until`). The stream visits the instances it
-/// did not park (`active`, in task-id order = the app's instance order) and those whose tick is due;
-/// any change that could end the routine regime of an instance (a status update of the app, a new
-/// probe epoch or prober, a result for a parked instance) makes the next tick visit every instance
-/// as before. A parked instance is brought up to date (`materialize`) before anything reads or
-/// changes its state, so draws, results and their order are those of a tick that visits everyone.
+/// did not park (`active`, in task-id order = the app's instance order) and those whose tick is due.
+/// A status update that changes an instance's state brings that instance up to date and lists it
+/// in `active` (`instanceChanged`: it is visited, or dropped if it no longer runs, at the next
+/// tick); any other change that could end the routine regime of instances (a new probe epoch or
+/// prober, a result for a parked instance) makes the next tick visit every instance as before.
+/// A parked instance is brought up to date (`materialize`) before anything reads or changes its
+/// state, so draws, results and their order are those of a tick that visits everyone.
 final class HealthCheckStream {
     struct Parked { var instance: MarathonInstance; var tick: Int }
     let generation: Int64
@@ -152,16 +154,33 @@ final class HealthCheckStream {
         heap.removeAll(keepingCapacity: true)
     }
 
+    /// `inst` changed state (a status update): brought up to date if parked, and visited at the
+    /// next tick (`active`, kept in task-id order; a tick drops it again if it is not running).
+    func instanceChanged(_ inst: MarathonInstance, check: Int) {
+        materialize(inst.task, check: check)
+        // first position whose task is >= inst.task
+        var lo = 0, hi = active.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if active[mid].task < inst.task { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < active.count && active[lo] === inst { return }
+        active.insert(inst, at: lo)
+    }
+
     /// The parked instances due at tick `tick` (task-id order), unparked and brought up to date.
+    /// Every live entry popped is due at `tick` exactly (one is pushed at least a tick after its
+    /// park, and each tick pops everything due by then), so the heap's (due, task) order is the
+    /// task-id order: no sort.
     func due(at tick: Int, check: Int) -> [MarathonInstance] {
         var out: [MarathonInstance] = []
         while let top = heap.first, top.due <= tick {
             popTop()
             guard let p = parked[top.task], p.tick == top.parkedAt else { continue }
+            assert(top.due == tick && (out.last.map { $0.task < top.task } ?? true), "HealthCheckStream: due entries out of order")
             out.append(p.instance)
             materialize(top.task, check: check)
         }
-        out.sort { $0.task < $1.task }
         return out
     }
 

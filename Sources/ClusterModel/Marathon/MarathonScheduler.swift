@@ -38,6 +38,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var healthStamps: [Int] = []
     /// false: every tick visits every instance (the tick before the index; HealthCheckIndexTests).
     var healthIndex = true
+    /// false: a status update that changes an instance's state makes the next tick of each of its
+    /// app's streams visit every instance (`healthInstancesChanged`), as before issue 14's sixth
+    /// step; true: only that instance is brought up to date and visited (`healthInstanceChanged`;
+    /// HealthChangeTests).
+    var healthIncremental = true
     /// false: apps.csv and the exporter count every instance at every read, marathon-lb looks at
     /// every app at every regeneration (InstanceCountsTests, BENCH_OUTPUT_CACHE=0).
     public var cacheByRevision = true
@@ -635,7 +640,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         }
         inst.state = u.state
         a.revision &+= 1
-        healthInstancesChanged(inst.app)
+        if healthIncremental { healthInstanceChanged(inst, of: a) } else { healthInstancesChanged(inst.app) }
         model.signals.publish(.instanceChanged(app: inst.app, task: inst.task, condition: u.state))
         let condition = InstanceCondition(u.state, reason: u.reason)
         // The launch delay is kept per (app, config version) of the instance.
@@ -682,7 +687,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     func instanceTerminated(_ inst: MarathonInstance, _ u: TaskStatusUpdate) {
         let a = apps[inst.app]
         byTask[inst.task] = nil
-        a.instances.removeAll { $0 === inst }
+        a.removeInstance(inst)
         switch u.state {
         case .failed, .error: a.failedTotal += 1
         case .killed: a.killedTotal += 1
@@ -819,7 +824,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         log("expungeUnreachable", inst.name, "expunged; killed if it comes back")
         let a = apps[inst.app]
         byTask[task] = nil
-        a.instances.removeAll { $0 === inst }
+        a.removeInstance(inst)
         a.revision &+= 1
         inst.goal = .decommissioned
         driver.kill(task: task)
@@ -834,15 +839,23 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         if satisfiedCache && a.satisfiedCountedAt == a.changes.version { return }
         defer { a.satisfiedCountedAt = a.changes.version }
         satisfiedCounts += 1
-        var healthy = 0
-        let checks = a.definition.healthChecks   // read once, not a copy of the definition per instance
         let target = a.definition.instances
-        var left = a.instances.count
-        for i in a.instances {
-            left -= 1
-            if i.isActive && i.goal == .running && i.ready && i.isHealthy(checks: checks) { healthy += 1 }
-            // The rest cannot change the answer: the count is only logged when it does.
-            if a.satisfied ? healthy >= target : healthy + left < target { return }
+        let healthy: Int
+        if satisfiedCache {
+            // kept by every change that bumps the count (`MarathonInstance.recount`)
+            healthy = a.changes.healthyReady
+            assert(healthy == Self.countHealthyReady(a), "healthyReady \(healthy) for \(a.id), counted \(Self.countHealthyReady(a))")
+        } else {
+            var n = 0
+            let checks = a.definition.healthChecks   // read once, not a copy of the definition per instance
+            var left = a.instances.count
+            for i in a.instances {
+                left -= 1
+                if i.isActive && i.goal == .running && i.ready && i.isHealthy(checks: checks) { n += 1 }
+                // The rest cannot change the answer: the count is only logged when it does.
+                if a.satisfied ? n >= target : n + left < target { return }
+            }
+            healthy = n
         }
         let sat = healthy >= target
         if sat == a.satisfied { return }
@@ -857,6 +870,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             unsatisfiedApps -= 1
             if unsatisfiedApps == 0, let i = degraded.indices.last { degraded[i].end = now }
         }
+    }
+
+    /// The app's healthy, ready instances counted one by one (what `healthyReady` keeps).
+    static func countHealthyReady(_ a: MarathonAppState) -> Int {
+        let checks = a.definition.healthChecks
+        return a.instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running && $1.ready && $1.isHealthy(checks: checks) ? 1 : 0) }
     }
 
     // MARK: - Marathon-level health checks (HealthCheckActor per app version and check)
@@ -981,6 +1000,19 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         healthStamps[app] += 1
     }
 
+    /// A status update changed `inst`'s state: in each Marathon-level check stream of its app, the
+    /// instance is brought up to date if parked (its passes up to the last tick, when it was still
+    /// in its old state) and visited at the next tick. Nothing else of the stream's instances
+    /// changed, so the other parked ones stay parked: the next tick does what a tick visiting every
+    /// instance would (a new or returning running instance is visited, one that stopped running is
+    /// skipped), without unparking the whole app.
+    func healthInstanceChanged(_ inst: MarathonInstance, of a: MarathonAppState) {
+        let checks = a.definition.healthChecks
+        for c in checks.indices where !checks[c].protocol.isMesosLevel {
+            healthStreams[inst.app << 12 | c]?.instanceChanged(inst, check: c)
+        }
+    }
+
     func healthResult(_ arg: Int64) {
         let task = Self.resultTask.decode(arg), check = Self.resultCheck.decode(arg), passed = Self.resultPassed.decode(arg) == 1
         guard leaderReady, let inst = byTask[task], check < inst.health.count else { return }
@@ -996,6 +1028,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         let out = MarathonHealth.handleResult(&inst.health[check], passed: passed, now: now,
                                               isRunning: inst.state == .running, runningSince: inst.runningSince ?? now,
                                               isUnreachable: inst.isUnreachable, check: hc)
+        // `health` is not observed: what `changes` guards reads only `alive`
+        if out.aliveChanged { inst.changed() }
         if out.aliveChanged {
             log("healthStatusChanged", inst.name, inst.health[check].alive ? "healthy" : "unhealthy (\(inst.health[check].consecutiveFailures) consecutive failures)")
             model.signals.publish(.healthStatusChanged(app: inst.app, task: task, alive: inst.health[check].alive))

@@ -16,25 +16,32 @@ final class MarathonInstance {
     let host: Int
     /// Its app's count of changes to what `refreshSatisfied` and a deployment's `evaluate` read:
     /// every field below that `isActive`, `goal`, `replaced`, `ready` or `isHealthy` reads bumps
-    /// it when set.
+    /// it when set (and, but for `replaced`, recounts the instance in `changes.healthyReady`).
     let changes: ChangeCount
     // Read for every instance at every health-check tick: no dynamic exclusivity checks (nothing
     // holds them inout across a call into code that touches the instance; docs/engine.md).
-    @exclusivity(unchecked) var state: TaskState = .staging { didSet { changes.bump() } }
-    var goal: InstanceGoal = .running { didSet { changes.bump() } }
+    @exclusivity(unchecked) var state: TaskState = .staging { didSet { changed() } }
+    var goal: InstanceGoal = .running { didSet { changed() } }
     let launchedAt: SimTime
     var runningSince: SimTime?
-    var unreachableSince: SimTime? { didSet { changes.bump() } }
+    var unreachableSince: SimTime? { didSet { changed() } }
     /// Set when the unreachable instance was replaced (inactiveAfter passed).
     var replaced = false { didSet { changes.bump() } }
-    /// Marathon-level health per check of the app version.
-    @exclusivity(unchecked) var health: [InstanceHealth] { didSet { changes.bump() } }
+    /// Marathon-level health per check of the app version. Not observed: what `changes` guards
+    /// reads only `alive`, so `healthResult` calls `changed()` when `alive` changed; the routine
+    /// passes of fidelity `fast` (`healthTick`, `HealthCheckStream.materialize`) move only
+    /// `lastSuccess` of an instance that is alive and stays alive (HealthChangeTests).
+    @exclusivity(unchecked) var health: [InstanceHealth]
     /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
     @exclusivity(unchecked) var routineProbes: [RoutineProbe]
     /// Mesos-level health from status updates (nil: not reported yet).
-    var mesosHealthy: Bool? { didSet { changes.bump() } }
+    var mesosHealthy: Bool? { didSet { changed() } }
     /// Readiness checks passed (true at once when the app has none).
-    var ready: Bool { didSet { changes.bump() } }
+    var ready: Bool { didSet { changed() } }
+    /// Counted in `changes.healthyReady` (active, goal running, ready, healthy by the app's checks).
+    var countedHealthy = false
+    /// Removed from its app's instances: no longer counted.
+    var detached = false
     /// Counted as healthy+ready by the running deployment (to report transitions once).
     var reportedHealthyReady = false
     /// A kill was sent (Marathon's kill service retries on its own; the model sends it once).
@@ -51,6 +58,21 @@ final class MarathonInstance {
 
     var isActive: Bool { !state.isTerminal }
     var isUnreachable: Bool { unreachableSince != nil }
+
+    /// Something `refreshSatisfied` or a deployment step reads changed.
+    func changed() {
+        changes.bump()
+        recount()
+    }
+
+    /// Brings `countedHealthy` and the app's `healthyReady` up to date.
+    func recount() {
+        let h = !detached && isActive && goal == .running && ready && isHealthy(checks: changes.checks)
+        if h != countedHealthy {
+            countedHealthy = h
+            changes.healthyReady += h ? 1 : -1
+        }
+    }
 }
 
 /// Instances by Mesos task id: a slot per task id (ids are the cluster's task-table indices, given
@@ -68,6 +90,12 @@ final class DemandTracker { var version = 0 }
 final class ChangeCount {
     var version = 0
     let app: Int
+    /// The app's instances that are active with goal running, ready and healthy by `checks`: what
+    /// `refreshSatisfied` compares with the target, kept by every change that `bump`s (issue 14,
+    /// sixth step; before, each count walked the app's instances).
+    var healthyReady = 0
+    /// The app's current health checks (its definition's).
+    var checks: [HealthCheck] = []
     /// The running deployment step that holds this app's action, if any.
     var sink: ChangedApps?
     var queued = false
@@ -84,12 +112,33 @@ final class ChangedApps { var apps: [Int] = [] }
 /// One app: its current definition, target, instances and launch queue entry.
 final class MarathonAppState {
     let index: Int
-    var definition: AppDefinition { didSet { changes.bump(); revision &+= 1 } }
+    // What every status update, health tick and result reads comes first, ahead of the (large)
+    // definition: stored properties are laid out in declaration order, so these share the
+    // object's first cache lines.
+    /// Health-check tick generation per version (stale ticks are ignored).
+    var tickGeneration: Int64 = 0
+    /// Has its target of healthy, ready instances (tracked once its first deployment finished).
+    var satisfied = true
+    /// Bumped by every change of what `refreshSatisfied` reads (its instances' fields included).
+    let changes: ChangeCount
+    /// `changes.version` when `refreshSatisfied` last counted (-1: never).
+    var satisfiedCountedAt = -1
+    /// When the step of the app's first deployment was done (see `firstDeployStarted`).
+    var firstDeployFinished: SimTime? { didSet { changes.bump() } }
+    /// Instances in launch order (active ones; terminal ones are removed).
+    var instances: [MarathonInstance] = [] { didSet { changes.bump() } }
+    var definition: AppDefinition {
+        didSet {
+            changes.bump(); revision &+= 1
+            if definition.healthChecks != changes.checks {
+                changes.checks = definition.healthChecks
+                for i in instances { i.recount() }
+            }
+        }
+    }
     /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
     var configVersion: Int64 = 1
     let behaviour: AppBehaviour
-    /// Instances in launch order (active ones; terminal ones are removed).
-    var instances: [MarathonInstance] = [] { didSet { changes.bump() } }
     /// Launch queue: instances of the current version still to launch.
     var toLaunch = 0 {
         didSet {
@@ -102,7 +151,6 @@ final class MarathonAppState {
     /// The first deployment whose step for this app was done: when that deployment started and
     /// when the step was done (the appDeploymentStarted and appDeployed events of events.csv).
     var firstDeployStarted: SimTime?
-    var firstDeployFinished: SimTime? { didSet { changes.bump() } }
     var firstDeployment: Int?
     /// The deployment currently changing this app (one at a time).
     var deployment: Int?
@@ -114,14 +162,6 @@ final class MarathonAppState {
     /// The app could not be placed on any offer for a while (constraints, resources): logged once per episode.
     var unplacedSince: SimTime?
     var loggedUnplaced = false
-    /// Health-check tick generation per version (stale ticks are ignored).
-    var tickGeneration: Int64 = 0
-    /// Has its target of healthy, ready instances (tracked once its first deployment finished).
-    var satisfied = true
-    /// Bumped by every change of what `refreshSatisfied` reads (its instances' fields included).
-    let changes: ChangeCount
-    /// `changes.version` when `refreshSatisfied` last counted (-1: never).
-    var satisfiedCountedAt = -1
 
     /// Bumped by every change of the definition or of the instances' list, state, reachability or
     /// health: what apps.csv's counts (MarathonOutputs.swift) and marathon-lb's per-app cache
@@ -133,6 +173,7 @@ final class MarathonAppState {
     init(index: Int, definition: AppDefinition, behaviour: AppBehaviour, demand: DemandTracker) {
         self.index = index; self.definition = definition; self.behaviour = behaviour; self.demand = demand
         changes = ChangeCount(app: index)
+        changes.checks = definition.healthChecks
     }
 
     var id: String { definition.id }
@@ -141,6 +182,19 @@ final class MarathonAppState {
     /// Task-name prefix as Marathon builds task ids: the app id without the leading slash, '/' -> '_'.
     var taskPrefix: String {
         String(definition.id.drop(while: { $0 == "/" }).map { $0 == "/" ? "_" : $0 })
+    }
+
+    /// Removes `inst` from `instances` (at most once there): a scan of the array's references
+    /// by identity, which neither retains nor loads the instances it passes.
+    func removeInstance(_ inst: MarathonInstance) {
+        let target = ObjectIdentifier(inst)
+        let at = instances.withUnsafeBufferPointer { b -> Int? in
+            for k in b.indices where ObjectIdentifier(b[k]) == target { return k }
+            return nil
+        }
+        if let at { instances.remove(at: at) } else { changes.bump() }   // as `removeAll(where:)`'s write did
+        inst.detached = true
+        inst.recount()
     }
 
     var activeCount: Int { instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running ? 1 : 0) } }
