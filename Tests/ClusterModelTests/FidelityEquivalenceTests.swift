@@ -124,12 +124,12 @@ final class FidelityEquivalenceTests: XCTestCase {
     /// its most launches on one agent, its launches, the mean time from a failure to a relaunch (the
     /// first n of each), offers made, declined and accepted. `layers: false` is the fast path before
     /// the layer (a candidate slot and a filter per agent).
-    func layerRun(seed: UInt64, mode: FidelitySpec.Mode, layers: Bool = true) -> [Double] {
-        let web = MarathonRuntimeTests.app("/web", instances: 80, cpus: 1)
+    func layerRun(seed: UInt64, mode: FidelitySpec.Mode, layers: Bool = true, agentCpus: Double = 4, web: Int = 80) -> [Double] {
+        let web = MarathonRuntimeTests.app("/web", instances: web, cpus: 1)
         let crashy = MarathonRuntimeTests.app("/crashy", instances: 10, cpus: 0.5)
         let behaviour = [AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 1),
                          AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 300)), imageSizeBytes: 1)]
-        let r = Run(apps: [web, crashy], behaviour: behaviour, agents: 40, agentCpus: 4, duration: .hours(2), seed: seed,
+        let r = Run(apps: [web, crashy], behaviour: behaviour, agents: 40, agentCpus: agentCpus, duration: .hours(2), seed: seed,
                     version: MarathonVersion(1, 10, 5), fidelity: FidelitySpec(healthChecks: .exact, offers: mode))
         r.model.mesos!.offerLayers = layers
         r.run()
@@ -144,7 +144,7 @@ final class FidelityEquivalenceTests: XCTestCase {
         let n = min(relaunches.count, failures.count)
         let delay = n == 0 ? 0 : (relaunches.prefix(n).reduce(0, +) - failures.prefix(n).reduce(0, +)) / Double(n)
         let mesos = r.model.mesos!, m = mesos.metrics()
-        if mode == .fast && layers { XCTAssertGreaterThan(mesos.layerRevives, 10, "seed \(seed): the offer layer was hardly used") }
+        if mode == .fast && layers && agentCpus == 4 { XCTAssertGreaterThan(mesos.layerRevives, 10, "seed \(seed): the offer layer was hardly used") }
         return [Double(perAgent.count), Double(perAgent.values.max() ?? 0), Double(launches.count), delay,
                 Double(m.offersMade), Double(m.offersDeclined), Double(m.offersAccepted)]
     }
@@ -160,8 +160,97 @@ final class FidelityEquivalenceTests: XCTestCase {
         let names = ["agents the crashing app used", "most launches on one agent", "crashing app launches",
                      "time from a failure to the relaunch", "offers made", "offers declined", "offers accepted"]
         for (k, name) in names.enumerated() {
-            if k != 2 && k < 4 { assertSameMean(exact.map { $0[k] }, fast.map { $0[k] }, name + " (exact, fast)") }
+            assertSameMean(exact.map { $0[k] }, fast.map { $0[k] }, name + " (exact, fast)")
             assertSameMean(perAgent.map { $0[k] }, fast.map { $0[k] }, name + " (fast without and with the layer)")
         }
+    }
+
+    /// The same apps with 50 instances of 1 cpu on agents of 2 cpus: most agents are full or half full,
+    /// so the crashing app's relaunches find few agents with room and most offers are declined. Where,
+    /// how often and how soon it is relaunched, and the offers made, declined and accepted agree with
+    /// `exact` (before the fix of `deliverAtOnce` the fast path made about 5 % fewer accepted offers
+    /// and 6 % more offers here).
+    func testOfferLayerOnSmallAgentsIsEqualInDistribution() {
+        let exact = Self.seeds.map { layerRun(seed: $0, mode: .exact, agentCpus: 2, web: 50) }
+        let fast = Self.seeds.map { layerRun(seed: $0, mode: .fast, agentCpus: 2, web: 50) }
+        let names = ["agents the crashing app used", "most launches on one agent", "crashing app launches",
+                     "time from a failure to the relaunch", "offers made", "offers declined", "offers accepted"]
+        for (k, name) in names.enumerated() { assertSameMean(exact.map { $0[k] }, fast.map { $0[k] }, name) }
+    }
+
+    // MARK: several frameworks
+
+    /// Marathon and Chronos on 12 agents of 4 cpus for 2 h: Marathon runs 30 instances of 1 cpu and 6
+    /// crashing ones of 0.5 cpu (mean life 10 min, Marathon 1.10), Chronos 2.x six jobs of 0.5 cpu
+    /// every 10 minutes (two minutes apart) and two dependent ones, each run 2 min (lognormal), 5 %
+    /// failing. Both frameworks share the agents in DRF order; Chronos declines every agent with its
+    /// 5 s filter while idle. Per seed: Chronos' launches, the mean start delay of its first attempts
+    /// (launch minus due), the agents it ran on, Marathon's crashing-app launches, the agents its
+    /// first app uses and its most instances on one, offers accepted, made and declined (the fast path
+    /// counts each decline it stands for), and the offer records made.
+    func sharedRun(seed: UInt64, mode: FidelitySpec.Mode) -> [Double] {
+        let web = MarathonRuntimeTests.app("/web", instances: 30, cpus: 1)
+        let crashy = MarathonRuntimeTests.app("/crashy", instances: 6, cpus: 0.5)
+        let behaviour = [AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 1),
+                         AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 600)), imageSizeBytes: 1)]
+        var spec = ClusterSpec(name: "t", seed: seed, duration: .hours(2), sampleInterval: .minutes(1),
+                               hostGroups: MarathonRuntimeTests.hostGroups(agents: 12, agentCpus: 4),
+                               zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
+                               marathon: MarathonSpec(version: MarathonVersion(1, 10, 5), apps: [web, crashy], behaviour: behaviour))
+        spec.fidelity = FidelitySpec(healthChecks: .exact, offers: mode)
+        var c = ChronosSpec()
+        c.hosts = ["master-01", "master-02"]
+        var period = ChronosSchedule.Period()
+        period.minutes = 10
+        for j in 0..<8 {
+            var job: ChronosJob
+            if j < 6 {
+                job = ChronosJob(name: "job-\(j)", schedule: ChronosSchedule(recurrences: -1, startMs: ChronosSpec.defaultStartMs + Int64(j) * 120_000,
+                                                                             period: period))
+            } else {
+                job = ChronosJob(name: "job-\(j)", schedule: nil)
+                job.parents = ["job-\(j - 6)"]
+            }
+            job.cpus = 0.5
+            c.jobs.append(job)
+        }
+        c.defaultBehaviour.runTime = .lognormal(mu: log(120.0), sigma: 0.5)
+        c.defaultBehaviour.failureProbability = 0.05
+        spec.chronos = c
+        let observer = MemoryObserver()
+        let model = ClusterSimulation(spec: spec, observer: observer)
+        XCTAssertTrue(model.run { false })
+        var chronosAgents = Set<String>(), delays: [Double] = [], chronosLaunches = 0.0, crashyLaunches = 0.0
+        for e in observer.events where e.event == "TASK_STAGING" {
+            if e.subject.hasPrefix("ct:") {
+                chronosLaunches += 1
+                chronosAgents.insert(String(e.detail.split(separator: " ")[0]))
+                let parts = e.subject.split(separator: ":")
+                if parts[2] == "0" { delays.append(e.time.seconds - Double(Int64(parts[1])! - ChronosSpec.defaultStartMs) / 1000) }
+            } else if e.subject.hasPrefix("crashy.") {
+                crashyLaunches += 1
+            }
+        }
+        let marathon = model.marathon!
+        var perHost: [Int: Int] = [:]
+        for i in marathon.apps[marathon.appIndex["/web"]!].instances where i.isActive { perHost[i.host, default: 0] += 1 }
+        let mesos = model.mesos!, m = mesos.metrics()
+        return [chronosLaunches, delays.isEmpty ? 0 : delays.reduce(0, +) / Double(delays.count), Double(chronosAgents.count),
+                crashyLaunches, Double(perHost.count), Double(perHost.values.max() ?? 0), Double(m.offersAccepted),
+                Double(m.offersMade), Double(m.offersDeclined), Double(mesos.nextOfferID - 1)]
+    }
+
+    /// fidelity.offers `fast` with two frameworks (`MesosCluster.allocateFastShared`) against `exact`:
+    /// what Chronos launches and how late, where, what Marathon launches and where, offers accepted.
+    /// The fast path makes a fraction of the offer records (the idle declines of both frameworks are
+    /// filters without an offer).
+    func testSeveralFrameworksFastIsEqualInDistribution() {
+        let exact = Self.seeds.map { sharedRun(seed: $0, mode: .exact) }
+        let fast = Self.seeds.map { sharedRun(seed: $0, mode: .fast) }
+        let names = ["Chronos launches", "Chronos start delay (s)", "agents Chronos ran on", "crashing app launches",
+                     "agents the first app uses", "most instances on one agent", "offers accepted", "offers made", "offers declined"]
+        for (k, name) in names.enumerated() { assertSameMean(exact.map { $0[k] }, fast.map { $0[k] }, name) }
+        let records = { (runs: [[Double]]) in runs.map { $0[9] }.reduce(0, +) }
+        XCTAssertLessThan(records(fast), 0.5 * records(exact))
     }
 }

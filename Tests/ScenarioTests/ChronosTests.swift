@@ -418,7 +418,7 @@ final class ChronosTests: XCTestCase {
             let free = Resources(cpus: Scalar(8.0), memMB: Scalar(32768.0), diskMB: Scalar(500_000.0))
             XCTAssertEqual(r.chronos.offerOutlook(host: 0, resources: free), .allDeclined(refuseSeconds: refuse))
             r.chronos.enqueue(.init(job: 0, due: r.model.sim.now, attempt: 0))
-            XCTAssertEqual(r.chronos.offerOutlook(host: 0, resources: free), .wanted, "with a task queued the offer is made")
+            XCTAssertEqual(r.chronos.offerOutlook(host: 0, resources: free), .wantedInBatch, "with a task queued the offer is made")
         }
     }
 }

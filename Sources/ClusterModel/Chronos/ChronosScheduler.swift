@@ -429,10 +429,11 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     /// the allocator may decline for it without making the offers. A decline keeps the side effect
     /// the real callback has (the reconciliation check); the 3.x loop's wake after a batch finds
     /// nothing when the queue is empty (an overdue job is always queued again right after a batch).
-    /// With tasks queued every offer is made (`.wanted`), as in `exact`.
+    /// With tasks queued every offer is made and delivered with the pass's others (`.wantedInBatch`), as in
+    /// `exact`: Chronos matches its queue against the whole batch.
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook {
         guard leaderReady else { return .allDeclined(refuseSeconds: declineSeconds) }
-        guard queuedCount == 0 else { return .wanted }
+        guard queuedCount == 0 else { return .wantedInBatch }
         offersDeclined += 1
         reconcileIfDue()
         return .allDeclined(refuseSeconds: declineSeconds)

@@ -161,8 +161,13 @@ public protocol MesosFramework: AnyObject {
 /// What a framework would do with an offer, answered without drawing or launching
 /// (fidelity.offers `fast`, `MesosFramework.offerOutlook`).
 public enum OfferOutlook: Equatable, Sendable {
-    /// Make the offer: the framework may launch on it.
+    /// Make the offer: the framework may launch on it. It matches offers one at a time (Marathon's
+    /// offer matcher), so the allocator may deliver it at once and ask again for the next agent.
     case wanted
+    /// Make the offer, delivered with the pass's other offers to this framework (after the pass, as
+    /// `exact` does): the framework matches a batch of offers together (Chronos'
+    /// `generateLaunchableTasks` puts each queued task on the first offer of the batch it fits).
+    case wantedInBatch
     /// It would decline this offer with this refuse_seconds.
     case declined(refuseSeconds: Double)
     /// It would decline any offer now (nothing to launch), with this refuse_seconds.

@@ -153,12 +153,24 @@ extension MesosCluster {
     /// Active frameworks in allocation order: roles by weighted dominant share, then frameworks of
     /// a role by dominant share (ties: role name, registration order). `random` sorters shuffle.
     func frameworkOrder() -> [FrameworkState] {
-        let active = frameworks.filter { $0.registered && !$0.suppressed }
+        frameworkOrder(frameworks.filter { $0.registered && !$0.suppressed }) { $0.allocated }
+    }
+
+    /// `active` (in registration order) in allocation order, `allocation(f)` being what DRF counts for
+    /// `f` (its tasks and outstanding offers; a fast pass adds the offers it stands for).
+    func frameworkOrder(_ active: [FrameworkState], _ allocation: (FrameworkState) -> Resources) -> [FrameworkState] {
         if active.count <= 1 { return active }
+        let drf = flags.roleSorter != "random" && flags.frameworkSorter != "random"
+        if drf && active.allSatisfy({ $0.role == active[0].role }) {
+            // One role: the role step orders nothing (and draws nothing); the frameworks by dominant
+            // share, then registration order, as below without the per-role bookkeeping.
+            return active.map { ($0, dominantShare(allocation($0))) }
+                .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.index < $1.0.index }.map { $0.0 }
+        }
         var roleAlloc: [(String, Resources)] = []
         for f in active {
-            if let i = roleAlloc.firstIndex(where: { $0.0 == f.role }) { add(&roleAlloc[i].1, f.allocated) }
-            else { roleAlloc.append((f.role, f.allocated)) }
+            if let i = roleAlloc.firstIndex(where: { $0.0 == f.role }) { add(&roleAlloc[i].1, allocation(f)) }
+            else { roleAlloc.append((f.role, allocation(f))) }
         }
         var roleKey: [(String, Double)] = roleAlloc.map { ($0.0, dominantShare($0.1) / roleWeight($0.0)) }
         if flags.roleSorter == "random" {
@@ -168,7 +180,7 @@ extension MesosCluster {
         }
         var out: [FrameworkState] = []
         for (role, _) in roleKey {
-            var fs = active.filter { $0.role == role }.map { ($0, dominantShare($0.allocated)) }
+            var fs = active.filter { $0.role == role }.map { ($0, dominantShare(allocation($0))) }
             if flags.frameworkSorter == "random" {
                 for i in stride(from: fs.count - 1, to: 0, by: -1) { fs.swapAt(i, allocatorStream.int(below: i + 1)) }
             } else {
@@ -188,7 +200,14 @@ extension MesosCluster {
         guard leaderReady else { return }
         guard !agentList.isEmpty || (withLayer && layerCandidates > 0) else { return }
         guard frameworks.contains(where: { $0.registered && !$0.suppressed }) else { return }
-        if model.spec.fidelity.offers == .fast, let f = soleFramework { allocateFast(agentList, to: f, withLayer: withLayer); return }
+        if model.spec.fidelity.offers == .fast {
+            if let f = soleFramework { allocateFast(agentList, to: f, withLayer: withLayer); return }
+            if flags.roleSorter != "random" && flags.frameworkSorter != "random" {
+                if withLayer && offerLayer != nil { dissolveLayer(); allocateFastShared(candidates); return }
+                allocateFastShared(agentList)
+                return
+            }
+        }
         if withLayer && offerLayer != nil { dissolveLayer(); allocateExact(candidates); return }
         allocateExact(agentList)
     }
@@ -260,6 +279,9 @@ extension MesosCluster {
         defer { (fastPass, inFastPass) = outer }
         fastPass = agentList
         inFastPass = withLayer
+        var batch: [Offer] = []   // `.wantedInBatch`: delivered together after the pass
+        defer { if !batch.isEmpty { enqueue(f, .offers(batch)) } }
+        var delivered = false
         var k = 0
         while true {
             if withLayer, let L = offerLayer, !L.declined, L.offerable > 0, L.offerable * 4 < offerableList.count {
@@ -289,9 +311,9 @@ extension MesosCluster {
                 allocateExact(Array(fastPass[(k - 1)...]))
                 return
             case .wanted:
-                let offer = makeOffer(f, a, free)
-                enqueue(f, .offers([offer]))
-                flush(f)
+                deliverAtOnce(f, makeOffer(f, a, free), first: &delivered)
+            case .wantedInBatch:
+                batch.append(makeOffer(f, a, free))
             case .declined(let r):
                 offersMade += 1; offersDeclined += 1
                 addFilter(f, a, refused: free, refuseSeconds: r)
@@ -304,6 +326,82 @@ extension MesosCluster {
                 return
             }
         }
+    }
+
+    /// fidelity.offers `fast` with several frameworks (drf sorters; docs/mesos.md "Several frameworks").
+    /// The exact pass offers each agent of a uniform shuffle to the first framework in DRF order that
+    /// does not filter it; every offer counts in that framework's share until the pass ends, and the
+    /// frameworks answer after the pass. Here the shuffle is drawn lazily and the chosen framework is
+    /// asked first (`offerOutlook`): an agent it would decline gets its filter at once, without an offer
+    /// record (counted as offered and declined), and becomes a candidate again, as the decline would
+    /// make it, so the next pass offers it to the next framework; an agent it wants gets a real offer,
+    /// delivered at once (`.wanted`: its launch is seen by the next answer) or with the pass's other
+    /// offers to it (`.wantedInBatch`). The DRF order is that of the exact pass: the shares count the
+    /// allocations at the start of the pass plus every offer the pass made or stands for (whatever the
+    /// framework did with a delivered one since), and it is sorted again only after such an offer.
+    func allocateFastShared(_ agentList: [Int]) {
+        let active = frameworks.filter { $0.registered && !$0.suppressed }
+        var passAlloc = frameworks.map(\.allocated)
+        var order: [FrameworkState] = []
+        var orderStale = true
+        var batches: [[Offer]] = Array(repeating: [], count: frameworks.count)
+        defer { for (i, o) in batches.enumerated() where !o.isEmpty { enqueue(frameworks[i], .offers(o)) } }
+        var delivered = Array(repeating: false, count: frameworks.count)
+        var list = agentList
+        var k = 0
+        while k < list.count {
+            let u = allocatorStream.int(below: list.count - k)
+            if u != 0 { list.swapAt(k, k + u) }
+            let a = agents[list[k]]
+            k += 1
+            guard a.active else { continue }
+            let free = a.free
+            guard allocatable(free) else { unmarkCandidate(a); continue }
+            if orderStale { order = frameworkOrder(active) { passAlloc[$0.index] }; orderStale = false }
+            var chosen: FrameworkState? = nil
+            for f in order where !filtered(f, a, free) { chosen = f; break }
+            unmarkCandidate(a)
+            guard let f = chosen else { continue }   // parked until a filter expires or resources change
+            switch f.framework.offerOutlook(host: a.host.index, resources: free) {
+            case .matchEveryOffer:
+                // The rest of the pass is exact, with the shares as this pass left them.
+                var held: [Resources] = []
+                for g in frameworks {
+                    var d = passAlloc[g.index]
+                    sub(&d, g.allocated)
+                    add(&g.allocated, d)
+                    held.append(d)
+                }
+                allocateExact(Array(list[(k - 1)...]))
+                for g in frameworks { sub(&g.allocated, held[g.index]) }
+                return
+            case .wanted:
+                deliverAtOnce(f, makeOffer(f, a, free), first: &delivered[f.index])
+            case .wantedInBatch:
+                batches[f.index].append(makeOffer(f, a, free))
+            case .declined(let r), .allDeclined(let r):
+                offersMade += 1; offersDeclined += 1
+                addFilter(f, a, refused: free, refuseSeconds: r)
+                markCandidate(a)
+            }
+            add(&passAlloc[f.index], free)
+            orderStale = true
+        }
+    }
+
+    /// A fast pass's offer, delivered at once (`.wanted`) where the exact pass's message would reach
+    /// `f` after the pass: behind what was queued for `f` before the pass (flushed at the pass's first
+    /// such delivery, `first`) and ahead of what the pass's own launches queued since. The status
+    /// updates of those launches (TASK_STAGING) wait for the flush event, as they would wait behind the
+    /// exact pass's offers: Marathon matches every offer of a pass before it sees a launch's STAGING,
+    /// which advances its launch delay (1.4.8+ `advanceDelay`) and would hold the app's other queued
+    /// instances for one more delay (docs/mesos.md "Fidelity").
+    func deliverAtOnce(_ f: FrameworkState, _ offer: Offer, first: inout Bool) {
+        if !first {
+            first = true
+            flush(f)
+        }
+        if offerRecord(offer.id) != nil { f.framework.resourceOffers([offer]) }
     }
 
     // MARK: the offer layer (fidelity.offers fast, one framework)
