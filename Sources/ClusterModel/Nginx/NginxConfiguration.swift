@@ -42,11 +42,18 @@ public struct NginxConfiguration: Equatable, Sendable {
     /// Parses the text of a whole nginx.conf (with an `http` block) or of a file included inside
     /// `http { }` (the usual /etc/nginx/conf.d/*.conf that consul-template writes).
     public static func parse(_ text: String) throws(NginxConfigError) -> NginxConfiguration {
-        let top = try NginxConfigText.parse(text)
+        try build(NginxConfigText.parse(text))
+    }
+
+    /// The configuration of parsed directives. `known`, by index in `top` (used only without an
+    /// `http` block): an upstream block already read from that very directive (`NginxParseCache`).
+    static func build(_ top: [NginxDirective], known: [NginxUpstreamBlock?]? = nil) throws(NginxConfigError) -> NginxConfiguration {
         let http: [NginxDirective]
+        var known = known
         if let h = top.first(where: { $0.name == "http" }) {
             guard let b = h.block else { throw NginxConfigError(line: h.line, "directive \"http\" has no opening \"{\"") }
             http = b
+            known = nil
         } else {
             http = top
         }
@@ -55,7 +62,14 @@ public struct NginxConfiguration: Equatable, Sendable {
         for d in http where d.name.hasPrefix("proxy_") { try inherited.apply(d) }
         // each upstream's index by name: duplicates and proxy_pass targets found without a scan
         var names: [String: Int] = [:]
-        for d in http where d.name == "upstream" { try c.readUpstream(d, names: &names) }
+        for (i, d) in http.enumerated() where d.name == "upstream" {
+            if let u = known?[i], names[u.name] == nil {
+                names[u.name] = c.upstreams.count
+                c.upstreams.append(u)
+            } else {
+                try c.readUpstream(d, names: &names)
+            }
+        }
         var defaultServer: [NginxLocation]? = nil
         var firstServer: [NginxLocation]? = nil
         for d in http where d.name == "server" {

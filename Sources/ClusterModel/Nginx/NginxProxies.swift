@@ -277,9 +277,12 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     /// second proxy's reload reads what the first one's parsed (parsing is a function of the text).
     private var lastParse: (text: String, config: NginxConfiguration)?
 
+    /// The directives of the last text, read again only where they changed (`NginxParseCache`).
+    var parseCache = NginxParseCache()
+
     func parse(_ text: String) throws(NginxConfigError) -> NginxConfiguration {
         if let l = lastParse, l.text == text { return l.config }
-        let c = try NginxConfiguration.parse(text)
+        let c = try parseCache.parse(text)
         lastParse = (text, c)
         return c
     }
