@@ -146,6 +146,11 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         return (whole.count, proxies[p].history.count, bytes)
     }
 
+    /// The distinct arrays of locations proxy `p`'s generations hold (tests: equal ones are shared).
+    func locationArrays(proxy p: Int) -> Int {
+        Set(proxies[p].generations.map { g in g.config.locations.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }).count
+    }
+
     /// The text of the files nginx includes (in path order) as they were at `time`.
     public func includedText(proxy p: Int, at time: SimTime) -> String {
         proxies[p].history.last { $0.time <= time }?.text ?? ""
@@ -253,7 +258,11 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         let newest = proxies[p].generations[range.upperBound].config.locations
         for g in range {
             var locations = proxies[p].generations[g].config.locations
-            if locations == newest { locations = newest }
+            // shared with the generation before when equal (already let go: the one array all equal
+            // generations keep), else with the newest: not one array per reload
+            if g > 0, proxies[p].generations[g - 1].released, proxies[p].generations[g - 1].config.locations == locations {
+                locations = proxies[p].generations[g - 1].config.locations
+            } else if locations == newest { locations = newest }
             let servers = proxies[p].generations[g].config.servers
             proxies[p].generations[g] = Generation(text: "", config: NginxConfiguration(locations: locations, servers: servers), upstreams: [], released: true)
         }
