@@ -84,13 +84,16 @@ enum TrafficHarness {
     }
 
     /// Runs with a fake proxy (configured by `setup`) placed before traffic in the list.
-    static func run(_ spec: ClusterSpec, observer: RunObserver = NullObserver(), setup: ((FakeProxies) -> Void)? = nil) -> (ClusterSimulation, TrafficModel, FakeProxies?) {
+    /// `releaseBalancers` false: every nginx balancer is kept for the whole run (`BalancerTable.releaseRetired`).
+    static func run(_ spec: ClusterSpec, observer: RunObserver = NullObserver(), releaseBalancers: Bool = true,
+                    setup: ((FakeProxies) -> Void)? = nil) -> (ClusterSimulation, TrafficModel, FakeProxies?) {
         guard let setup else {
             let m = ClusterSimulation(spec: spec, observer: observer, subsystems: ClusterSimulation.standardSubsystems)
+            m.subsystems.compactMap { $0 as? TrafficModel }.first!.table?.releaseRetired = releaseBalancers
             m.run()
             return (m, m.subsystems.compactMap { $0 as? TrafficModel }.first!, nil)
         }
-        return runWithFake(spec, observer: observer, entry: FakeProxies.entry) { m in
+        return runWithFake(spec, observer: observer, entry: FakeProxies.entry, releaseBalancers: releaseBalancers) { m in
             let f = FakeProxies(model: m, host: 0)
             setup(f)
             return f
@@ -100,6 +103,7 @@ enum TrafficHarness {
     /// Runs the standard list with a fake subsystem (made by `make`) placed just before traffic.
     static func runWithFake<F: AnyObject>(_ spec: ClusterSpec, observer: RunObserver,
                                           entry: (@escaping (ClusterSimulation) -> F) -> SubsystemEntry,
+                                          releaseBalancers: Bool = true,
                                           make: @escaping (ClusterSimulation) -> F) -> (ClusterSimulation, TrafficModel, F?) {
         var list = ClusterSimulation.standardSubsystems
         var fake: F?
@@ -110,8 +114,9 @@ enum TrafficHarness {
             return f
         }, at: i)
         let m = ClusterSimulation(spec: spec, observer: observer, subsystems: list)
-        m.run()
         let t = m.subsystems.compactMap { $0 as? TrafficModel }.first!
+        t.table?.releaseRetired = releaseBalancers
+        m.run()
         return (m, t, fake)
     }
 }

@@ -42,18 +42,34 @@ public struct NginxConfiguration: Equatable, Sendable {
     /// Parses the text of a whole nginx.conf (with an `http` block) or of a file included inside
     /// `http { }` (the usual /etc/nginx/conf.d/*.conf that consul-template writes).
     public static func parse(_ text: String) throws(NginxConfigError) -> NginxConfiguration {
-        let top = try NginxConfigText.parse(text)
+        try build(NginxConfigText.parse(text))
+    }
+
+    /// The configuration of parsed directives. `known`, by index in `top` (used only without an
+    /// `http` block): an upstream block already read from that very directive (`NginxParseCache`).
+    static func build(_ top: [NginxDirective], known: [NginxUpstreamBlock?]? = nil) throws(NginxConfigError) -> NginxConfiguration {
         let http: [NginxDirective]
+        var known = known
         if let h = top.first(where: { $0.name == "http" }) {
             guard let b = h.block else { throw NginxConfigError(line: h.line, "directive \"http\" has no opening \"{\"") }
             http = b
+            known = nil
         } else {
             http = top
         }
         var c = NginxConfiguration()
         var inherited = ProxySettings()
         for d in http where d.name.hasPrefix("proxy_") { try inherited.apply(d) }
-        for d in http where d.name == "upstream" { try c.readUpstream(d) }
+        // each upstream's index by name: duplicates and proxy_pass targets found without a scan
+        var names: [String: Int] = [:]
+        for (i, d) in http.enumerated() where d.name == "upstream" {
+            if let u = known?[i], names[u.name] == nil {
+                names[u.name] = c.upstreams.count
+                c.upstreams.append(u)
+            } else {
+                try c.readUpstream(d, names: &names)
+            }
+        }
         var defaultServer: [NginxLocation]? = nil
         var firstServer: [NginxLocation]? = nil
         for d in http where d.name == "server" {
@@ -62,13 +78,14 @@ public struct NginxConfiguration: Equatable, Sendable {
             var s = inherited
             for x in block where x.name.hasPrefix("proxy_") { try s.apply(x) }
             var locs: [NginxLocation] = []
+            var prefixes: Set<String> = []
             var isDefault = false
             for x in block {
                 if x.name == "listen" {
                     guard !x.args.isEmpty else { throw NginxConfigError(line: x.line, "invalid number of arguments in \"listen\" directive") }
                     if x.args.contains("default_server") || x.args.contains("default") { isDefault = true }
                 } else if x.name == "location" {
-                    try c.readLocation(x, settings: s, into: &locs)
+                    try c.readLocation(x, settings: s, names: names, prefixes: &prefixes, into: &locs)
                 }
             }
             if firstServer == nil { firstServer = locs }
@@ -80,11 +97,11 @@ public struct NginxConfiguration: Equatable, Sendable {
         return c
     }
 
-    mutating func readUpstream(_ d: NginxDirective) throws(NginxConfigError) {
+    mutating func readUpstream(_ d: NginxDirective, names: inout [String: Int]) throws(NginxConfigError) {
         guard d.args.count == 1 else { throw NginxConfigError(line: d.line, "invalid number of arguments in \"upstream\" directive") }
         guard let block = d.block else { throw NginxConfigError(line: d.line, "directive \"upstream\" has no opening \"{\"") }
         let name = d.args[0]
-        if upstreams.contains(where: { $0.name == name }) { throw NginxConfigError(line: d.line, "duplicate upstream \"\(name)\"") }
+        if names[name] != nil { throw NginxConfigError(line: d.line, "duplicate upstream \"\(name)\"") }
         var u = NginxUpstreamBlock(name: name, method: .roundRobin, servers: [])
         for x in block {
             switch x.name {
@@ -102,6 +119,7 @@ public struct NginxConfiguration: Equatable, Sendable {
         if u.method != .roundRobin && u.method != .leastConn, let b = block.first(where: { $0.name == "server" && $0.args.contains("backup") }) {
             throw NginxConfigError(line: b.line, "invalid parameter \"backup\": the balancing method \(u.method.rawValue) does not support it")
         }
+        names[name] = upstreams.count
         upstreams.append(u)
     }
 
@@ -142,7 +160,8 @@ public struct NginxConfiguration: Equatable, Sendable {
         return (host, p)
     }
 
-    mutating func readLocation(_ x: NginxDirective, settings: ProxySettings, into out: inout [NginxLocation]) throws(NginxConfigError) {
+    mutating func readLocation(_ x: NginxDirective, settings: ProxySettings, names: [String: Int], prefixes: inout Set<String>,
+                               into out: inout [NginxLocation]) throws(NginxConfigError) {
         guard let block = x.block else { throw NginxConfigError(line: x.line, "directive \"location\" has no opening \"{\"") }
         guard let prefix = x.args.last, x.args.count == 1 || (x.args.count == 2 && ["=", "^~"].contains(x.args[0])) else {
             // regex locations (~, ~*) are valid nginx but not matched by the model: ignored.
@@ -157,12 +176,12 @@ public struct NginxConfiguration: Equatable, Sendable {
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else { throw NginxConfigError(line: pass.line, "invalid URL prefix in \"\(target)\"") }
         target = String(target.drop { $0 != "/" }.dropFirst(2))
         if let slash = target.firstIndex(of: "/") { target = String(target[..<slash]) }
-        guard let up = upstreams.firstIndex(where: { $0.name == target }) else {
+        guard let up = names[target] else {
             // a fixed address, localhost or a variable (resolved per request): not a balanced upstream
             if target.contains(":") || target.contains(".") || target.contains("$") || target == "localhost" { return }
             throw NginxConfigError(line: pass.line, "host not found in upstream \"\(target)\"")
         }
-        if out.contains(where: { $0.prefix == prefix }) { throw NginxConfigError(line: x.line, "duplicate location \"\(prefix)\"") }
+        if !prefixes.insert(prefix).inserted { throw NginxConfigError(line: x.line, "duplicate location \"\(prefix)\"") }
         var r = s.route
         r.location = prefix
         r.upstream = up

@@ -146,6 +146,11 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         return (whole.count, proxies[p].history.count, bytes)
     }
 
+    /// The distinct arrays of locations proxy `p`'s generations hold (tests: equal ones are shared).
+    func locationArrays(proxy p: Int) -> Int {
+        Set(proxies[p].generations.map { g in g.config.locations.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }).count
+    }
+
     /// The text of the files nginx includes (in path order) as they were at `time`.
     public func includedText(proxy p: Int, at time: SimTime) -> String {
         proxies[p].history.last { $0.time <= time }?.text ?? ""
@@ -189,7 +194,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         let text = text(of: p)
         let config: NginxConfiguration
         do {
-            config = try NginxConfiguration.parse(text)
+            config = try parse(text)
         } catch {
             proxies[p].failedReloads += 1
             model.log("nginx", "nginxReloadFailed", proxies[p].name,
@@ -253,7 +258,11 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         let newest = proxies[p].generations[range.upperBound].config.locations
         for g in range {
             var locations = proxies[p].generations[g].config.locations
-            if locations == newest { locations = newest }
+            // shared with the generation before when equal (already let go: the one array all equal
+            // generations keep), else with the newest: not one array per reload
+            if g > 0, proxies[p].generations[g - 1].released, proxies[p].generations[g - 1].config.locations == locations {
+                locations = proxies[p].generations[g - 1].config.locations
+            } else if locations == newest { locations = newest }
             let servers = proxies[p].generations[g].config.servers
             proxies[p].generations[g] = Generation(text: "", config: NginxConfiguration(locations: locations, servers: servers), upstreams: [], released: true)
         }
@@ -265,7 +274,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     func load(_ p: Int, text: String) -> Generation? {
         do {
-            let c = try NginxConfiguration.parse(text)
+            let c = try parse(text)
             return Generation(text: text, config: c, upstreams: resolve(c, proxy: p))
         } catch {
             model.log("nginx", "nginxReloadFailed", proxies[p].name, "cannot start: [emerg] \(error.message) in line \(error.line)")
@@ -273,11 +282,36 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         }
     }
 
+    /// The last text parsed and its configuration: the proxies render the same files, so the
+    /// second proxy's reload reads what the first one's parsed (parsing is a function of the text).
+    private var lastParse: (text: String, config: NginxConfiguration)?
+
+    /// The directives of the last text, read again only where they changed (`NginxParseCache`).
+    var parseCache = NginxParseCache()
+
+    func parse(_ text: String) throws(NginxConfigError) -> NginxConfiguration {
+        if let l = lastParse, l.text == text { return l.config }
+        let c = try parseCache.parse(text)
+        lastParse = (text, c)
+        return c
+    }
+
+    /// `Host.index(ofAddress:)` of each address an upstream server named (-1: not a host's),
+    /// read at every reload for every server: as many entries as addresses, not reloads.
+    private var hostOfAddress: [String: Int] = [:]
+
+    func hostIndex(ofAddress a: String) -> Int? {
+        if let h = hostOfAddress[a] { return h < 0 ? nil : h }
+        let h = Host.index(ofAddress: a)
+        hostOfAddress[a] = h ?? -1
+        return h
+    }
+
     func resolve(_ c: NginxConfiguration, proxy p: Int) -> [ProxyUpstream] {
         let known = instanceDirectory?(p) ?? catalogInstances(proxy: p)
         return c.upstreams.map { u in
             ProxyUpstream(name: u.name, method: u.method, servers: u.servers.map { s in
-                let i = Host.index(ofAddress: s.address).flatMap { known[Self.instanceKey(host: $0, port: s.port)] }
+                let i = hostIndex(ofAddress: s.address).flatMap { known[Self.instanceKey(host: $0, port: s.port)] }
                 return UpstreamServer(address: s.address, port: s.port, instance: i,
                                       weight: s.weight, maxFails: s.maxFails, failTimeout: s.failTimeout, backup: s.backup, down: s.down)
             })
@@ -301,12 +335,20 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     static func upstreamChanges(from a: NginxConfiguration, to b: NginxConfiguration) -> [UpstreamChange] {
         var out: [UpstreamChange] = []
         func keys(_ u: NginxUpstreamBlock?) -> [String] { u?.servers.map { "\($0.address):\($0.port)" } ?? [] }
+        // the first block of each name (names are unique in a parsed configuration)
+        var before: [String: Int] = [:], after: Set<String> = []
+        for (i, u) in a.upstreams.enumerated() where before[u.name] == nil { before[u.name] = i }
         for u in b.upstreams {
-            let old = keys(a.upstreams.first { $0.name == u.name }), new = keys(u)
+            after.insert(u.name)
+            let was = before[u.name].map { a.upstreams[$0] }
+            // the same servers in the same order: nothing left or came (most blocks at a reload)
+            if let w = was, w.servers.count == u.servers.count,
+               zip(w.servers, u.servers).allSatisfy({ $0.port == $1.port && $0.address == $1.address }) { continue }
+            let old = keys(was), new = keys(u)
             let removed = old.filter { !new.contains($0) }, added = new.filter { !old.contains($0) }
             if !removed.isEmpty || !added.isEmpty { out.append(UpstreamChange(name: u.name, servers: new.count, removed: removed, added: added)) }
         }
-        for u in a.upstreams where !b.upstreams.contains(where: { $0.name == u.name }) {
+        for u in a.upstreams where !after.contains(u.name) {
             out.append(UpstreamChange(name: u.name, servers: 0, removed: keys(u), added: []))
         }
         return out

@@ -135,6 +135,17 @@ final class FluidTraffic {
         if case .haproxyReloaded(let i, _) = sig { haproxyNoteGap(i) }
     }
 
+    /// Balancer `b` (with `peers` peers) was released (`BalancerTable`): its peers' passive-health
+    /// state and last reach are dropped (its slot may hold a new generation's balancer next).
+    func forget(balancer b: Int32, peers: Int) {
+        guard !peerState.isEmpty || !lastReach.isEmpty else { return }
+        for i in 0..<peers {
+            let k = PeerKey(balancer: b, service: -1, peer: Int32(i))
+            peerState[k] = nil
+            lastReach[k] = nil
+        }
+    }
+
     func start() { m.schedule(.tick, at: .zero, 0) }
     func invalidate(_ s: Int) { sketchCache[s] = nil; steady[s] = nil }
 

@@ -51,29 +51,110 @@ enum FrontOpen { case entered(FrontHandle), refused(FrontRefusal) }
 
 /// The balancers of every proxy, configuration generation and upstream, shared by the services
 /// that use the same upstream (as nginx's workers share them).
+///
+/// A generation's balancers are made when a request (or a fluid step) first enters it; requests
+/// only ever enter the generation a proxy runs, and a proxy's generation only grows. So once a
+/// proxy's newer generation gets its first balancer, an older one is reached only by the requests
+/// still in flight on it (old workers draining): it is released when the last of them ends (at
+/// once when none is), its slot reused, and `onRelease` lets the fluid path forget its peers'
+/// state. Nothing the outputs read is lost: stub_status sums the open connections of the live
+/// balancers only (a released one has none), and the per-balancer pick counters are for tests.
+/// Memory follows apps and proxies, not reloads.
 final class BalancerTable {
     struct Key: Hashable { var proxy: Int; var generation: Int; var upstream: Int }
     private var index: [Key: Int32] = [:]
+    /// By slot: a released slot holds `released` until a new balancer takes it.
     private(set) var balancers: [UpstreamBalancer] = []
     /// The key of each balancer (same order).
     private(set) var keys: [Key] = []
+    private var freeSlots: [Int32] = []
+    private let released = UpstreamBalancer(ProxyUpstream(name: "", servers: []))
+    /// Per proxy: its balancers not released (any generation), and the newest generation one was made for.
+    private(set) var live: [[Int32]]
+    private var newest: [Int]
+    /// false: every balancer is kept for the whole run (the reference the tests compare with).
+    var releaseRetired = true
+    /// Called with a balancer's slot and peer count when it is released (before the slot is reused).
+    var onRelease: ((Int32, Int) -> Void)?
     func key(of b: Int32) -> Key { keys[Int(b)] }
     let config: ProxyConfiguration
-    init(config: ProxyConfiguration) { self.config = config }
+    init(config: ProxyConfiguration) {
+        self.config = config
+        live = Array(repeating: [], count: config.proxyCount)
+        newest = Array(repeating: -1, count: config.proxyCount)
+    }
 
     func balancer(proxy: Int, generation: Int, upstream: Int) -> Int32? {
         let k = Key(proxy: proxy, generation: generation, upstream: upstream)
         if let i = index[k] { return i }
         let ups = config.upstreams(proxy: proxy, generation: generation)
         guard upstream >= 0, upstream < ups.count, !ups[upstream].servers.isEmpty else { return nil }
-        let i = Int32(balancers.count)
-        balancers.append(UpstreamBalancer(ups[upstream]))
-        keys.append(k)
+        if generation > newest[proxy] {
+            newest[proxy] = generation
+            if releaseRetired { retireOlder(proxy, than: generation) }
+        }
+        let b = UpstreamBalancer(ups[upstream])
+        let i: Int32
+        if let f = freeSlots.popLast() {
+            i = f
+            balancers[Int(i)] = b; keys[Int(i)] = k
+        } else {
+            i = Int32(balancers.count)
+            balancers.append(b); keys.append(k)
+        }
         index[k] = i
+        live[proxy].append(i)
         return i
     }
 
     subscript(_ i: Int32) -> UpstreamBalancer { balancers[Int(i)] }
+
+    /// A request on balancer `i` ended: the last one on a retired generation releases it.
+    @inline(__always)
+    func closed(_ i: Int32) {
+        let b = balancers[Int(i)]
+        b.inFlight -= 1
+        if b.retired && b.inFlight == 0 { release(i) }
+    }
+
+    /// Proxy `p` entered generation `g`: its balancers of older generations are released now if
+    /// nothing is in flight on them, else marked to go with their last request.
+    private func retireOlder(_ p: Int, than g: Int) {
+        var w = 0
+        let list = live[p]
+        for i in list {
+            let b = balancers[Int(i)]
+            if keys[Int(i)].generation < g {
+                b.retired = true
+                if b.inFlight == 0 { free(i); continue }
+            }
+            live[p][w] = i; w += 1
+        }
+        live[p].removeLast(live[p].count - w)
+    }
+
+    private func release(_ i: Int32) {
+        let p = keys[Int(i)].proxy
+        if let r = live[p].firstIndex(of: i) { live[p].remove(at: r) }
+        free(i)
+    }
+
+    private func free(_ i: Int32) {
+        onRelease?(i, balancers[Int(i)].count)
+        index[keys[Int(i)]] = nil
+        balancers[Int(i)] = released
+        freeSlots.append(i)
+    }
+
+    /// Balancers in use (not released).
+    var balancersInUse: Int { balancers.count - freeSlots.count }
+
+    /// Adds the requests in flight on proxy `p`'s workers to `open`, balancer by balancer in the
+    /// order they were made (stub_status' active connections; the same sum as over every balancer
+    /// ever made: a released one held none).
+    func addInFlight(proxy p: Int, to open: inout Double) {
+        for i in live[p] { open += Double(balancers[Int(i)].inFlight) }
+    }
 }
 
 /// Through nginx: every proxy in turn (or one), the generation active at arrival, the route of
@@ -136,7 +217,7 @@ final class NginxFront: RequestFront {
         let b = table[h.balancer]
         return b.free(peer, failed: failed, now: now) ? b.server(peer) : nil
     }
-    func close(_ h: FrontHandle) { table[h.balancer].inFlight -= 1 }
+    func close(_ h: FrontHandle) { table.closed(h.balancer) }
 }
 
 /// `via: direct`: the client knows the app's running tasks (as Marathon lists them) and sends

@@ -107,7 +107,12 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
                 fronts.append(makeHAProxyFront(frontend: frontend, instance: instance))
             }
         }
-        if spec.mode == .fluid { fluid = FluidTraffic(model: self) }
+        if spec.mode == .fluid {
+            let f = FluidTraffic(model: self)
+            fluid = f
+            // a released balancer's peers are never read again: their fluid state goes with it
+            table?.onRelease = { [unowned f] b, peers in f.forget(balancer: b, peers: peers) }
+        }
     }
 
     public func register(in sim: Simulation) { target = sim.register(self) }

@@ -32,7 +32,7 @@ extension TrafficModel {
         let f = TrafficModel.nginxFamilies
         if w.begin(f[0], exposing: 1) {
             var open = p < proxyCounters.inside.count ? proxyCounters.inside[p] : 0
-            for (b, k) in t.keys.enumerated() where k.proxy == p { open += Double(t.balancers[b].inFlight) }
+            t.addInFlight(proxy: p, to: &open)
             w.add(f[0].name, [], open)
         }
         let total = exporterProxyRequests(p, now: now)

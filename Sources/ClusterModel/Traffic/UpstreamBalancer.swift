@@ -30,6 +30,8 @@ final class UpstreamBalancer {
     let single: Bool
     /// Requests of this configuration still in flight (old generations drain).
     var inFlight = 0
+    /// Its proxy runs a newer generation: released when `inFlight` drops to 0 (`BalancerTable`).
+    var retired = false
     /// Peers taken out for max_fails (each time a peer reaches it), for the event log and tests.
     private(set) var disabledCount = 0
 
