@@ -331,6 +331,9 @@ func runPlatform(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64, 
     spec.fidelity = benchFidelity()
     let observer = CountingObserver(hash: hash)
     let model = ClusterSimulation(spec: spec, observer: observer)
+    // CLUSTERSIM_BENCH_RECONCILIATION=walk: every reconciliation answers every task (the walk of
+    // before `reconcileChanges`, for before/after figures from one build; the outputs are the same).
+    if getenv("CLUSTERSIM_BENCH_RECONCILIATION").map({ String(cString: $0) }) == "walk" { model.mesos?.deltaReconciliation = false }
     let t1 = monotonicSeconds(), c1 = processCPUSeconds()
     var tWarm = t1, cWarm = c1
     if warmupHours > 0 {

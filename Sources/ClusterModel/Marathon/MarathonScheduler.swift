@@ -50,6 +50,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var healthVisits = 0
     /// false: `refreshSatisfied` counts at every call, as before its change count (SatisfiedCountTests).
     var satisfiedCache = true
+    /// Quiet and loud instances for reconciliation in O(changes) (Reconciliation.swift).
+    let recon = ReconciliationTracker()
     /// Counts of healthy instances made by `refreshSatisfied` (SatisfiedCountTests).
     var satisfiedCounts = 0
     var rateLimiter: RateLimiter
@@ -792,7 +794,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     func reconcileTasks(generation: Int) {
         guard generation == reconcileGeneration, leaderReady else { return }
         log("reconcileTasks", frameworkName, "explicit reconciliation of \(byTask.count) task(s)")
-        driver.reconcile(tasks: byTask.indices)
+        if satisfiedCache {
+            let loud = prepareReconciliation()
+            driver.reconcileChanges(loud: loud, quiet: recon.quiet, all: { byTask.indices }, known: { byTask[$0] != nil })
+        } else {
+            driver.reconcile(tasks: byTask.indices)
+        }
         sim.schedule(after: spec.flags.reconciliationInterval, target: target, kind: Kind.reconcile.rawValue,
                      arg: Int64(reconcileGeneration))
     }
@@ -802,6 +809,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// strategy's deadlines) does in `statusUpdate` only the app's `refreshSatisfied`, so that is
     /// all it does here; every other answer is a `statusUpdate`, in order.
     public func reconciliationAnswers(_ answers: [ReconciliationAnswer]) {
+        recon.awaiting = false
+        recon.captured = []
         for r in answers {
             if leaderReady, let inst = byTask[r.task], inst.state == r.state, r.state != .unreachable {
                 refreshSatisfied(apps[inst.app])
@@ -821,6 +830,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     func unreachableExpunge(_ task: TaskID) {
         guard let inst = byTask[task], inst.isUnreachable else { return }
+        if inst.reconQuiet { inst.reconQuiet = false; recon.quiet -= 1 }
         log("expungeUnreachable", inst.name, "expunged; killed if it comes back")
         let a = apps[inst.app]
         byTask[task] = nil

@@ -20,7 +20,16 @@ final class MarathonInstance {
     let changes: ChangeCount
     // Read for every instance at every health-check tick: no dynamic exclusivity checks (nothing
     // holds them inout across a call into code that touches the instance; docs/engine.md).
-    @exclusivity(unchecked) var state: TaskState = .staging { didSet { changed() } }
+    @exclusivity(unchecked) var state: TaskState = .staging {
+        didSet {
+            changed()
+            if reconQuiet { reconQuiet = false; changes.recon?.dirtied(task, oldValue, reconAgent) }
+        }
+    }
+    /// Its last reconciliation answer repeated its state, which has not been set since
+    /// (`ReconciliationTracker`); `reconAgent` is that answer's agent.
+    var reconQuiet = false
+    var reconAgent = 0
     var goal: InstanceGoal = .running { didSet { changed() } }
     let launchedAt: SimTime
     var runningSince: SimTime?
@@ -54,6 +63,7 @@ final class MarathonInstance {
         health = Array(repeating: InstanceHealth(), count: checks)
         routineProbes = Array(repeating: RoutineProbe(), count: checks)
         ready = !hasReadiness
+        changes.recon?.loud.append(task)   // a new task: loud until an answer repeats its state
     }
 
     var isActive: Bool { !state.isTerminal }
@@ -99,10 +109,14 @@ final class ChangeCount {
     /// The running deployment step that holds this app's action, if any.
     var sink: ChangedApps?
     var queued = false
+    /// The scheduler's reconciliation tracker (set by the first reconciliation): told of quiet
+    /// instances' state changes and, while answers are handled, of every move.
+    var recon: ReconciliationTracker?
     init(app: Int) { self.app = app }
     func bump() {
         version &+= 1
         if !queued, let s = sink { queued = true; s.apps.append(app) }
+        if let r = recon, r.watching { r.bumped.append(app) }
     }
 }
 

@@ -126,6 +126,16 @@ public struct ReconciliationAnswer: Sendable {
     public var update: TaskStatusUpdate { TaskStatusUpdate(task: task, state: state, reason: .reconciliation, agent: agent) }
 }
 
+/// The answers to one `SchedulerDriver.reconcileChanges`. `full`: `examined` is every task asked
+/// about and `answers` all the answers (as `reconciliationAnswers`). Else `examined` (ascending)
+/// holds the framework's `loud` tasks and the tasks whose answer may have changed since the last
+/// one, `answers` the answers among them; every other task asked about has the answer it had then.
+public struct ReconciliationDelta: Sendable {
+    public var full: Bool
+    public var examined: [TaskID]
+    public var answers: [ReconciliationAnswer]
+}
+
 /// Callbacks from Mesos to a framework's scheduler.
 public protocol MesosFramework: AnyObject {
     var frameworkName: String { get }
@@ -143,6 +153,9 @@ public protocol MesosFramework: AnyObject {
     /// the effect of `statusUpdate` of each `answer.update` in order (the default does just that); a
     /// framework may skip the answers that repeat what it knows.
     func reconciliationAnswers(_ answers: [ReconciliationAnswer])
+    /// The answers to `SchedulerDriver.reconcileChanges` (default: `reconciliationAnswers` of the
+    /// answers, right for a full one: a framework that asks that way implements it).
+    func reconciliationDelta(_ delta: ReconciliationDelta)
     /// fidelity.offers `fast`: what the framework would do with an offer of `resources` on the
     /// agent of host `host` now, without drawing or launching (default `.wanted`).
     func offerOutlook(host: Int, resources: Resources) -> OfferOutlook
@@ -182,6 +195,7 @@ extension MesosFramework {
     /// offer; a framework that cannot tell answers `.wanted` (every offer is made, as in `exact`).
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook { .wanted }
     public func reconciliationAnswers(_ answers: [ReconciliationAnswer]) { for r in answers { statusUpdate(r.update) } }
+    public func reconciliationDelta(_ delta: ReconciliationDelta) { reconciliationAnswers(delta.answers) }
     public var partitionAware: Bool { true }
     public var checkpoint: Bool { true }
     public var agentDatacenter: String? { nil }
@@ -202,6 +216,11 @@ public protocol SchedulerDriver: AnyObject {
     func kill(task: TaskID)
     /// Ask for the latest state of tasks (explicit reconciliation).
     func reconcile(tasks: [TaskID])
+    /// An explicit reconciliation of all of `all()` answered with a `ReconciliationDelta`
+    /// (`MesosCluster.reconcileChanges`): `loud` are the tasks whose last answer the framework did
+    /// not find a plain repeat (or that changed on its side since), `quiet` how many it did,
+    /// `known(task)` whether a task is in `all()`. Default: `reconcile(tasks: all())`.
+    func reconcileChanges(loud: [TaskID], quiet: Int, all: () -> [TaskID], known: (TaskID) -> Bool)
     /// What a health probe (Marathon HTTP/TCP check from the Marathon leader's host) sees now.
     func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome
     /// fidelity.healthChecks `fast`: the probe without a draw when its outcome depends on the task's
@@ -232,4 +251,19 @@ public struct RoutineProbe: Sendable {
         if passesLeft != Int.max { passesLeft -= 1 }
         return true
     }
+}
+
+extension SchedulerDriver {
+    public func reconcileChanges(loud: [TaskID], quiet: Int, all: () -> [TaskID], known: (TaskID) -> Bool) {
+        reconcile(tasks: all())
+    }
+}
+
+/// The task ids of `list`, each once, ascending.
+func sortedUnique(_ list: [TaskID]) -> [TaskID] {
+    var l = list.sorted()
+    var n = 0
+    for i in l.indices where n == 0 || l[i] != l[n - 1] { l[n] = l[i]; n += 1 }
+    l.removeLast(l.count - n)
+    return l
 }

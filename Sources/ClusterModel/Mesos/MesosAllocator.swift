@@ -784,6 +784,17 @@ extension MesosCluster {
         let list = ids.isEmpty ? f.liveTasks.sorted() : ids
         // One message with every answer, where the first single update would have been queued (nothing
         // else is queued meanwhile): the framework sees them in the same order at the same instant.
+        let answers = reconciliationAnswers(fi, list)
+        if !bulkReconciliation {
+            for r in answers { enqueue(f, .status(r.update)) }
+        } else if !answers.isEmpty {
+            enqueue(f, .reconciliation(answers))
+        }
+    }
+
+    /// The master's answer to an explicit reconciliation of each of `list` (master.cpp
+    /// `_reconcileTasks`): none for a task it does not know or whose agent it still awaits.
+    func reconciliationAnswers(_ fi: Int, _ list: [TaskID]) -> [ReconciliationAnswer] {
         var answers: [ReconciliationAnswer] = []
         answers.reserveCapacity(list.count)
         for id in list {
@@ -796,10 +807,51 @@ extension MesosCluster {
             } else if a.oldIdState == .unreachable && !state.isTerminal { state = .unreachable }
             answers.append(ReconciliationAnswer(task: id, state: state, agent: a.host.index))
         }
-        if !bulkReconciliation {
-            for r in answers { enqueue(f, .status(r.update)) }
-        } else if !answers.isEmpty {
-            enqueue(f, .reconciliation(answers))
+        reconciliationAnswersMade += answers.count
+        return answers
+    }
+
+    /// `SchedulerDriver.reconcileChanges`: an explicit reconciliation of all of `all()` whose answers
+    /// go as a `ReconciliationDelta`. When no agent or leader state changed since the framework's
+    /// last one (`reconciliationEpoch`) and its changed tasks were all noted, only the framework's
+    /// `loud` tasks and the tasks whose answer may have changed (their reported state changed, or
+    /// the master forgot them) are answered; the answers to the rest are those of last time.
+    func reconcileChanges(_ fi: Int, loud: [TaskID], quiet: Int, all: () -> [TaskID], known: (TaskID) -> Bool) {
+        let f = frameworks[fi]
+        guard leaderReady, f.registered else { return }
+        guard bulkReconciliation, deltaReconciliation else {
+            f.reconTracking = false; f.reconChanged = []
+            reconcile(fi, tasks: all())
+            return
+        }
+        let full = !f.reconTracking || f.reconStamp != reconciliationEpoch
+        var ids: [TaskID]
+        if full {
+            ids = all()
+        } else {
+            ids = loud
+            for c in f.reconChanged where known(c) { ids.append(c) }
+            ids = sortedUnique(ids)
+        }
+        f.reconChanged.removeAll(keepingCapacity: true)
+        f.reconTracking = true
+        f.reconStamp = reconciliationEpoch
+        let answers = reconciliationAnswers(fi, ids)
+        guard !answers.isEmpty || (!full && quiet > 0) else { return }
+        enqueue(f, .reconciliationDelta(ReconciliationDelta(full: full, examined: ids, answers: answers)))
+    }
+
+    /// A task's answer to reconciliation may have changed (reported state, forgotten): noted for
+    /// `reconcileChanges` while its framework reconciles that way; a list longer than its tasks
+    /// gives up (the next one answers all).
+    func noteReconciliationChange(_ t: MesosTask) {
+        let f = frameworks[t.framework]
+        guard f.reconTracking else { return }
+        if f.reconChanged.count > 256 + 2 * f.liveTasks.count {
+            f.reconTracking = false
+            f.reconChanged = []
+        } else {
+            f.reconChanged.append(t.id)
         }
     }
 }

@@ -56,6 +56,15 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// An explicit reconciliation is answered with one message (`reconcile`). false: one status
     /// update message per task, as before (tests compare the two).
     var bulkReconciliation = true
+    /// `reconcileChanges` answers only what may have changed (false: every task, as `reconcile`;
+    /// tests and clustersim-bench's CLUSTERSIM_BENCH_RECONCILIATION=walk only: the outputs are the same).
+    public var deltaReconciliation = true
+    /// Bumped by every change of an agent's masterState, oldIdState or agentIdEpoch, of the leader's
+    /// readiness and of a framework's registration: what a reconciliation answer reads beyond the
+    /// task's own reported state. A framework's next `reconcileChanges` then answers all.
+    var reconciliationEpoch = 0
+    /// Answers made to explicit reconciliations (ReconciliationDeltaTests).
+    var reconciliationAnswersMade = 0
     /// Agents active with allocatable free resources of the framework's data center (kept only
     /// once a layer was made: `offerableValid`), in no particular order; `MesosAgent.offerableSlot`.
     var offerableList: [Int] = []
@@ -254,6 +263,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             log("leaderLost", leader.map { masters[$0].name } ?? "-", cause)
         }
         leaderReady = false
+        reconciliationEpoch &+= 1
         resetAllocator()
     }
 
@@ -276,12 +286,12 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         leaderEpoch &+= 1
         // the new leader knows the admitted agents from the registry
         for a in agents {
-            if a.masterState == .registered { a.masterState = .recovered; agentsRegistered -= 1 }
+            if a.masterState == .registered { a.masterState = .recovered; reconciliationEpoch &+= 1; agentsRegistered -= 1 }
             a.observerGen &+= 1
             a.markingUnreachable = false
         }
         for f in frameworks where f.registered || f.everRegistered {
-            if f.registered { f.registered = false; enqueue(f, .disconnected) }
+            if f.registered { f.registered = false; reconciliationEpoch &+= 1; enqueue(f, .disconnected) }
         }
         guard let l = newLeader else {
             log("noLeader", "-", "no master in ZooKeeper")
@@ -309,6 +319,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         guard m.running, leader == m.index, m.leading else { return }
         m.recovered = true
         leaderReady = true
+        reconciliationEpoch &+= 1
         log("masterRecovered", m.name, "registry recovered")
         if let i = failovers.indices.last, failovers[i].readyAt == nil {
             failovers[i].readyAt = now; failovers[i].to = m.name
@@ -334,6 +345,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         }
         for a in missing {
             a.masterState = .unreachable
+            reconciliationEpoch &+= 1
             agentsUnreachable += 1
             log("agentUnreachable", a.name, "did not re-register within agent_reregister_timeout \(flags.agentReregisterTimeout)")
             model.signals.publish(.agentUnreachable(agent: a.index, host: a.host.index))
@@ -406,10 +418,12 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             }
             a.oldIdTasks = []
             a.oldIdState = .none
+            reconciliationEpoch &+= 1
         }
         if previous == .unreachable { agentsUnreachable -= 1 }
         if previous != .registered { agentsRegistered += 1 }
         a.masterState = .registered
+        reconciliationEpoch &+= 1
         a.registrationGen &+= 1
         switch previous {
         case .none: log("agentRegistered", a.name, "\(a.agentID) cpus \(a.total.cpus) mem \(a.total.memMB) MB disk \(a.total.diskMB) MB")
@@ -503,6 +517,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     func markUnreachable(_ a: MesosAgent) {
         guard a.masterState == .registered else { return }
         a.masterState = .unreachable
+        reconciliationEpoch &+= 1
         a.observerGen &+= 1
         a.markingUnreachable = false
         agentsRegistered -= 1
@@ -543,6 +558,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         guard !f.registered, leader != nil else { return }
         if leaderReady {
             f.registered = true
+            reconciliationEpoch &+= 1
             let re = f.everRegistered
             f.everRegistered = true
             log(re ? "frameworkReregistered" : "frameworkRegistered", f.name, leader.map { masters[$0].name } ?? "")
@@ -588,6 +604,9 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             case .reconciliation(var answers):
                 if !f.partitionAware { for i in answers.indices where answers[i].state == .unreachable { answers[i].state = .lost } }
                 f.framework.reconciliationAnswers(answers)
+            case .reconciliationDelta(var d):
+                if !f.partitionAware { for i in d.answers.indices where d.answers[i].state == .unreachable { d.answers[i].state = .lost } }
+                f.framework.reconciliationDelta(d)
             }
         }
     }
@@ -614,6 +633,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     func masterUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
         let wasRunning = t.reported == .running
         t.reported = state
+        noteReconciliationChange(t)
         if wasRunning != (state == .running) { tasksRunning += wasRunning ? -1 : 1 }
         let host = agents[t.agent].name
         var detail = host
@@ -634,6 +654,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// (the slot stays, empty); every lookup already treats a missing task as gone.
     func forgetIfDone(_ t: MesosTask) {
         guard t.state.isTerminal, t.reported.isTerminal, t.agentSlot < 0, t.frameworkSlot < 0 else { return }
+        noteReconciliationChange(t)
         tasks[t.id] = nil
     }
 
@@ -710,11 +731,14 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         if a.masterState != .none {
             // the old id stays in the registry (unreachable ones stay counted as unreachable)
             a.oldIdState = a.masterState
+            reconciliationEpoch &+= 1
             a.oldIdTasks = old
             a.observerGen &+= 1
         }
         a.masterState = .none
+        reconciliationEpoch &+= 1
         a.agentIdEpoch += 1
+        reconciliationEpoch &+= 1
         startAgent(a, afterReboot: true)
     }
 }

@@ -223,7 +223,12 @@ final class FrameworkState {
     /// `reconciliation`: the answers of one explicit reconciliation (`MesosCluster.reconcile`), which
     /// were one `status` each, in their order.
     enum Message { case registered(Bool), disconnected, offers([Offer]), rescind(Int64), status(TaskStatusUpdate),
-                        reconciliation([ReconciliationAnswer]) }
+                        reconciliation([ReconciliationAnswer]), reconciliationDelta(ReconciliationDelta) }
+    /// `MesosCluster.reconcileChanges`: tasks whose answer may have changed since the last one
+    /// (while `reconTracking`), and `reconciliationEpoch` at the last one.
+    var reconChanged: [TaskID] = []
+    var reconTracking = false
+    var reconStamp = -1
     var outbox: [Message] = []
     var flushScheduled = false
     var pendingUpdates: [TaskStatusUpdate] = []

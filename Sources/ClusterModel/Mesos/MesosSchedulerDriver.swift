@@ -14,6 +14,9 @@ public final class MesosSchedulerDriver: SchedulerDriver {
     public func reviveOffers() { cluster.revive(framework) }
     public func kill(task: TaskID) { cluster.kill(framework, task: task) }
     public func reconcile(tasks: [TaskID]) { cluster.reconcile(framework, tasks: tasks) }
+    public func reconcileChanges(loud: [TaskID], quiet: Int, all: () -> [TaskID], known: (TaskID) -> Bool) {
+        cluster.reconcileChanges(framework, loud: loud, quiet: quiet, all: all, known: known)
+    }
     public func probe(task: TaskID, from host: Int, timeout: SimDuration) -> ProbeOutcome {
         cluster.probe(task: task, from: host, timeout: timeout)
     }
