@@ -39,18 +39,7 @@ final class ReconciliationBulkTests: XCTestCase {
         // an agent host down for good: TASK_UNREACHABLE answers until the strategy replaces and expunges
         calls.at(.zero + .fromSeconds(400 + s), priority: 0) { _ = m.infrastructure.crash(m.infrastructure.hosts[host("slave-03")], recoverAfter: nil, cause: "test") }
         // the hosts below are agents that run a Marathon task at the time
-        var used = [host("slave-03")]
-        func busyHost() -> Int {
-            for a in m.marathon!.apps {
-                for i in a.instances where i.state == .running {
-                    if let t = mc.task(i.task), !used.contains(mc.agents[t.agent].host.index) {
-                        used.append(mc.agents[t.agent].host.index)
-                        return mc.agents[t.agent].host.index
-                    }
-                }
-            }
-            return host("slave-01")
-        }
+        let busyHost = Self.busyHosts(m, skipping: [host("slave-03")])
         // a short partition (not detected) and a long one (unreachable, then back with its tasks)
         calls.at(.zero + .fromSeconds(500 + 3 * s), priority: 0) { mc.partition(host: busyHost(), healAfter: .seconds(40)) }
         calls.at(.zero + .fromSeconds(560 + 5 * s), priority: 0) { mc.partition(host: busyHost(), healAfter: .minutes(4)) }
@@ -59,18 +48,43 @@ final class ReconciliationBulkTests: XCTestCase {
         // a leader failover: agents are awaited (`recovered`) and their tasks not answered until they re-register
         calls.at(.zero + .fromSeconds(1800 + 7 * s), priority: 0) { mc.crashMaster() }
         m.run()
-        let mar = m.marathon!
+        let r = Self.outcome(m, o)
+        return Outcome(log: r.log, counters: r.counters, instances: r.instances)
+    }
+
+    /// A picker of agent hosts that run a Marathon task now, each host once (the first agent when none is left).
+    static func busyHosts(_ m: ClusterSimulation, skipping: [Int]) -> () -> Int {
+        let mc = m.mesos!
+        var used = skipping
+        return {
+            for a in m.marathon!.apps {
+                for i in a.instances where i.state == .running {
+                    if let t = mc.task(i.task), !used.contains(mc.agents[t.agent].host.index) {
+                        used.append(mc.agents[t.agent].host.index)
+                        return mc.agents[t.agent].host.index
+                    }
+                }
+            }
+            return m.infrastructure.hosts.first { $0.name == "slave-01" }!.index
+        }
+    }
+
+    /// What the reconciliation comparisons read after a run: the model's log (without the line that counts
+    /// engine events), Marathon's counters and revisions per app, Mesos' metrics, and every instance's state.
+    static func outcome(_ m: ClusterSimulation, _ o: MemoryObserver) -> (log: [String], counters: [String], instances: [String]) {
+        let mar = m.marathon!, mc = m.mesos!
         var counters = ["launchTokens \(mar.launchTokens)", "satisfiedCounts \(mar.satisfiedCounts)"]
         for a in mar.apps {
-            counters.append("\(a.id) launched \(a.launchedTotal) failed \(a.failedTotal) killed \(a.killedTotal) lost \(a.lostTotal) revision \(a.revision)")
+            counters.append("\(a.id) launched \(a.launchedTotal) failed \(a.failedTotal) killed \(a.killedTotal) lost \(a.lostTotal) revision \(a.revision) satisfied \(a.satisfied)")
         }
         let met = mc.metrics()
         counters.append("mesos offers \(met.offersMade) \(met.offersAccepted) \(met.offersDeclined) running \(met.tasksRunning) registered \(met.agentsRegistered) unreachable \(met.agentsUnreachable)")
         let instances = mar.apps.flatMap { a in
             a.instances.map { "\($0.name) \($0.state.rawValue) \($0.unreachableSince.map { "\($0.nanoseconds)" } ?? "-") \($0.replaced)" }
         }
-        return Outcome(log: o.events.filter { !($0.component == "run" && $0.event == "finished") }.map { "\($0.time.nanoseconds) \($0.component) \($0.event) \($0.subject) \($0.detail)" },
-                       counters: counters, instances: instances)
+        let log = o.events.filter { !($0.component == "run" && $0.event == "finished") }
+            .map { "\($0.time.nanoseconds) \($0.component) \($0.event) \($0.subject) \($0.detail)" }
+        return (log, counters, instances)
     }
 
     func testOneMessageOfAnswersHasTheEffectOfOneUpdatePerTask() {

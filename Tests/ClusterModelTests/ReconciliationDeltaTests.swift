@@ -46,18 +46,7 @@ final class ReconciliationDeltaTests: XCTestCase {
         let calls = TimedCalls(m.sim)
         func host(_ n: String) -> Int { m.infrastructure.hosts.first { $0.name == n }!.index }
         let s = Double(seed)
-        var used: [Int] = []
-        func busyHost() -> Int {
-            for a in m.marathon!.apps {
-                for i in a.instances where i.state == .running {
-                    if let t = mc.task(i.task), !used.contains(mc.agents[t.agent].host.index) {
-                        used.append(mc.agents[t.agent].host.index)
-                        return mc.agents[t.agent].host.index
-                    }
-                }
-            }
-            return host("slave-01")
-        }
+        let busyHost = ReconciliationBulkTests.busyHosts(m, skipping: [])
         switch fault {
         case .none: break
         case .hostDown:
@@ -74,18 +63,8 @@ final class ReconciliationDeltaTests: XCTestCase {
             calls.at(.zero + .fromSeconds(1200 + 11 * s), priority: 0) { _ = m.infrastructure.crash(m.infrastructure.hosts.first { $0.name.hasPrefix("master") }!, recoverAfter: .minutes(3), cause: "test") }
         }
         m.run()
-        let mar = m.marathon!
-        var counters = ["launchTokens \(mar.launchTokens)", "satisfiedCounts \(mar.satisfiedCounts)"]
-        for a in mar.apps {
-            counters.append("\(a.id) launched \(a.launchedTotal) failed \(a.failedTotal) killed \(a.killedTotal) lost \(a.lostTotal) revision \(a.revision) satisfied \(a.satisfied)")
-        }
-        let met = mc.metrics()
-        counters.append("mesos offers \(met.offersMade) \(met.offersAccepted) \(met.offersDeclined) running \(met.tasksRunning) registered \(met.agentsRegistered) unreachable \(met.agentsUnreachable)")
-        let instances = mar.apps.flatMap { a in
-            a.instances.map { "\($0.name) \($0.state.rawValue) \($0.unreachableSince.map { "\($0.nanoseconds)" } ?? "-") \($0.replaced)" }
-        }
-        return Outcome(log: o.events.filter { !($0.component == "run" && $0.event == "finished") }.map { "\($0.time.nanoseconds) \($0.component) \($0.event) \($0.subject) \($0.detail)" },
-                       counters: counters, instances: instances, answersMade: mc.reconciliationAnswersMade)
+        let r = ReconciliationBulkTests.outcome(m, o)
+        return Outcome(log: r.log, counters: r.counters, instances: r.instances, answersMade: mc.reconciliationAnswersMade)
     }
 
     func testAnswersToWhatChangedHaveTheEffectOfTheWalkOverEveryAnswer() {
