@@ -91,8 +91,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var deployments: Deployments!
     /// Indices of the apps with launches queued, in app order (rebuilt when `demand` changes).
     let demand = DemandTracker()
-    var demandList: [Int] = []
-    var demandListVersion = -1
     /// Apps that are below target (healthy and ready) after their first deployment.
     var unsatisfiedApps = 0
     var degraded: [(start: SimTime, end: SimTime?)] = []
@@ -303,12 +301,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     /// Apps with launches queued, in app order.
     var appsWithDemand: [Int] {
-        if demandListVersion != demand.version {
-            demandList.removeAll(keepingCapacity: true)
-            for a in apps where a.toLaunch > 0 { demandList.append(a.index) }
-            demandListVersion = demand.version
-        }
-        return demandList
+        assert(demand.apps == apps.filter { $0.toLaunch > 0 }.map(\.index), "DemandTracker out of step with toLaunch")
+        return demand.apps
     }
 
     /// Some app has instances to launch and is not in back-off: its launcher is registered as an

@@ -91,7 +91,21 @@ typealias InstanceTable = SlotTable<MarathonInstance>
 
 /// Counts changes of the set of apps with launches queued, so the offer path rebuilds its list of
 /// such apps only when it changed (not per offer).
-final class DemandTracker { var version = 0 }
+/// The apps with launches queued, shared by the scheduler and its apps: `toLaunch`'s observer enters or
+/// removes its app when it starts or stops having launches queued, so the list costs O(log apps) per
+/// change instead of a walk over every app per change (issue 14: that walk ran per relaunch, so it
+/// grew as apps x relaunches).
+final class DemandTracker {
+    /// Indexes of the apps with `toLaunch > 0`, ascending (the scan's order).
+    private(set) var apps: [Int] = []
+
+    func set(_ app: Int, wanted: Bool) {
+        var lo = 0, hi = apps.count
+        while lo < hi { let mid = (lo + hi) / 2; if apps[mid] < app { lo = mid + 1 } else { hi = mid } }
+        let present = lo < apps.count && apps[lo] == app
+        if wanted && !present { apps.insert(app, at: lo) } else if !wanted && present { apps.remove(at: lo) }
+    }
+}
 
 /// A count of changes, shared by an app and its instances: `refreshSatisfied` re-counts the
 /// healthy instances only when it moved since the last count (nothing it reads changed, so the
@@ -156,7 +170,7 @@ final class MarathonAppState {
     /// Launch queue: instances of the current version still to launch.
     var toLaunch = 0 {
         didSet {
-            if (oldValue > 0) != (toLaunch > 0) { demand.version &+= 1 }
+            if (oldValue > 0) != (toLaunch > 0) { demand.set(index, wanted: toLaunch > 0) }
             changes.bump()
         }
     }
