@@ -21,22 +21,7 @@ final class HealthChangeTests: XCTestCase {
     /// after exponential(15 min) (status updates in the middle of parked streams); a scale-up and
     /// a host crash (unreachable instances, then back).
     func run(seed: UInt64, incremental: Bool) -> (log: [String], visits: Int, unhealthy: Int, kills: Int, crashes: Int) {
-        let check = HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
-                                interval: .seconds(30), timeout: .seconds(1), maxConsecutiveFailures: 1)
-        var apps: [AppDefinition] = []
-        for (id, n) in [("/web", 20), ("/hang", 10), ("/crash", 16)] {
-            var def = MarathonRuntimeTests.app(id, instances: n, cpus: 0.25, healthChecks: [check])
-            def.ports = [AppPort(hostPort: 0)]
-            apps.append(def)
-        }
-        let rt = Distribution.lognormal(mu: log(0.2), sigma: 1)
-        let beh = [
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .healthy(responseTime: rt)), imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .hangsAfter(.exponential(mean: 1200), responseTime: rt)),
-                         imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 900),
-                                             health: .healthy(responseTime: .lognormal(mu: log(0.05), sigma: 0.5))), imageSizeBytes: 1),
-        ]
+        let (apps, beh) = HealthCheckIndexTests.checkedApps(crashing: 16, crashMean: 900)
         let faults = [FaultSpec(at: .seconds(2000), kind: .hostCrash, target: .host("slave-02"), recoverAfter: .seconds(200))]
         let r = Run(apps: apps, behaviour: beh, agents: 6, faults: faults, duration: .hours(3), seed: seed,
                     fidelity: FidelitySpec(healthChecks: .fast, offers: .exact))

@@ -10,14 +10,14 @@ import SimKernel
 final class HealthCheckIndexTests: XCTestCase {
     typealias Run = MarathonRuntimeTests.Run
 
-    /// Three apps: 20 instances failing a probe with p = 5.4 % (killed at the 2nd failure in a row),
-    /// 10 instances that hang after exponential(20 min) serving, 10 instances that crash after
-    /// exponential(40 min); a host crash and recovery and an agent crash change the probe epoch.
-    func run(seed: UInt64, index: Bool) -> (log: [String], visits: Int, unhealthy: Int, kills: Int) {
+    /// Three apps with one Marathon-level HTTP check (30 s, killed at the 2nd failure in a row): 20 healthy
+    /// instances failing a probe with p = 5.4 %, 10 that hang after exponential(20 min) serving, and
+    /// `crashing` that crash after exponential(`crashMean` s). Shared with HealthChangeTests.
+    static func checkedApps(crashing: Int, crashMean: Double) -> ([AppDefinition], [AppBehaviour]) {
         let check = HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
                                 interval: .seconds(30), timeout: .seconds(1), maxConsecutiveFailures: 1)
         var apps: [AppDefinition] = []
-        for (id, n) in [("/web", 20), ("/hang", 10), ("/crash", 10)] {
+        for (id, n) in [("/web", 20), ("/hang", 10), ("/crash", crashing)] {
             var def = MarathonRuntimeTests.app(id, instances: n, cpus: 0.25, healthChecks: [check])
             def.ports = [AppPort(hostPort: 0)]
             apps.append(def)
@@ -27,9 +27,17 @@ final class HealthCheckIndexTests: XCTestCase {
             AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .healthy(responseTime: rt)), imageSizeBytes: 1),
             AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .hangsAfter(.exponential(mean: 1200), responseTime: rt)),
                          imageSizeBytes: 1),
-            AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 2400),
+            AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: crashMean),
                                              health: .healthy(responseTime: .lognormal(mu: log(0.05), sigma: 0.5))), imageSizeBytes: 1),
         ]
+        return (apps, beh)
+    }
+
+    /// Three apps: 20 instances failing a probe with p = 5.4 % (killed at the 2nd failure in a row),
+    /// 10 instances that hang after exponential(20 min) serving, 10 instances that crash after
+    /// exponential(40 min); a host crash and recovery and an agent crash change the probe epoch.
+    func run(seed: UInt64, index: Bool) -> (log: [String], visits: Int, unhealthy: Int, kills: Int) {
+        let (apps, beh) = Self.checkedApps(crashing: 10, crashMean: 2400)
         let faults = [FaultSpec(at: .seconds(1800), kind: .hostCrash, target: .host("slave-02"), recoverAfter: .seconds(300)),
                       FaultSpec(at: .seconds(4000), kind: .agentCrash, target: .host("slave-03"), restartAfter: .seconds(60))]
         let r = Run(apps: apps, behaviour: beh, agents: 6, faults: faults, duration: .hours(3), seed: seed,
