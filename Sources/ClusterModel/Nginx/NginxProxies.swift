@@ -54,7 +54,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         var name: String
         /// The files nginx includes, by destination (what consul-template last wrote), in path order.
         var files: [(path: String, text: String)] = []
-        var generations: [Generation] = []
+        var generations = NginxGenerations()
         var active = 0
         /// Bumped when the host goes down: activations scheduled before are stale.
         var epoch: Int32 = 0
@@ -108,7 +108,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     }
 
     func loadGenerationZero(_ p: Int) {
-        proxies[p].generations = [load(p, text: text(of: p)) ?? Generation(text: "", config: NginxConfiguration(), upstreams: [])]
+        proxies[p].generations.reset(load(p, text: text(of: p)) ?? Generation(text: "", config: NginxConfiguration(), upstreams: []))
         proxies[p].active = 0
         proxies[p].history = [(model.sim.now, includedText(p))]
     }
@@ -123,7 +123,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         return proxies[p].generations[generation].upstreams
     }
     public func route(proxy p: Int, generation: Int, path: String) -> ProxyRoute? {
-        proxies[p].generations[generation].config.locations.first { path.hasPrefix($0.prefix) }?.route
+        proxies[p].generations.locations(generation).first { path.hasPrefix($0.prefix) }?.route
     }
 
     /// The proxy running on `host`, if any.
@@ -141,15 +141,18 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     /// The generations and texts proxy `p` holds in full (tests: flat in reloads with `keepHistory`).
     func retained(proxy p: Int) -> (generations: Int, texts: Int, bytes: Int) {
-        let whole = proxies[p].generations.filter { !$0.released }
+        let whole = proxies[p].generations.held.filter { !$0.released }
         let bytes = whole.reduce(0) { $0 + $1.text.utf8.count } + proxies[p].history.reduce(0) { $0 + $1.text.utf8.count }
         return (whole.count, proxies[p].history.count, bytes)
     }
 
     /// The distinct arrays of locations proxy `p`'s generations hold (tests: equal ones are shared).
     func locationArrays(proxy p: Int) -> Int {
-        Set(proxies[p].generations.map { g in g.config.locations.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }).count
+        Set(proxies[p].generations.locationArrays.map { l in l.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } }).count
     }
+
+    /// The entries proxy `p`'s generation list holds (tests: flat in reloads that keep the routes).
+    func generationEntries(proxy p: Int) -> Int { proxies[p].generations.entries }
 
     /// The text of the files nginx includes (in path order) as they were at `time`.
     public func includedText(proxy p: Int, at time: SimTime) -> String {
@@ -218,7 +221,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
         guard gen > proxies[p].active else { return }
         let old = proxies[p].generations[proxies[p].active]
         let new = proxies[p].generations[gen]
-        if historyInstants != nil { letGo(p, generations: proxies[p].active..<gen) }
+        if historyInstants != nil { letGo(p, before: gen) }
         proxies[p].active = gen
         proxies[p].reloads += restart ? 0 : 1
         let changes = Self.upstreamChanges(from: old.config, to: new.config)
@@ -251,21 +254,12 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     // MARK: helpers
 
-    /// With `keepHistory`: generations `range` will never run again (the one running before a
-    /// reload, and any skipped pending one) keep only their locations, shared with the new
-    /// generation's when equal (requests in flight on old workers still read their routes).
-    func letGo(_ p: Int, generations range: Range<Int>) {
-        let newest = proxies[p].generations[range.upperBound].config.locations
-        for g in range {
-            var locations = proxies[p].generations[g].config.locations
-            // shared with the generation before when equal (already let go: the one array all equal
-            // generations keep), else with the newest: not one array per reload
-            if g > 0, proxies[p].generations[g - 1].released, proxies[p].generations[g - 1].config.locations == locations {
-                locations = proxies[p].generations[g - 1].config.locations
-            } else if locations == newest { locations = newest }
-            let servers = proxies[p].generations[g].config.servers
-            proxies[p].generations[g] = Generation(text: "", config: NginxConfiguration(locations: locations, servers: servers), upstreams: [], released: true)
-        }
+    /// With `keepHistory`: generations before `gen` will never run again (the one running before a
+    /// reload, and any skipped pending one): they keep only their locations, folded into runs of
+    /// equal ones (requests in flight on old workers still read their routes), one array per run
+    /// (`NginxGenerations.fold`).
+    func letGo(_ p: Int, before gen: Int) {
+        proxies[p].generations.fold(upTo: gen, newest: proxies[p].generations[gen].config.locations)
     }
 
     func text(of p: Int) -> String { configurationText(proxy: p, at: model.sim.now) }
