@@ -6,15 +6,18 @@ import SimKernel
 /// is simplified. Its subsystem wiring (signals, containerizer plugins) is in MesosSubsystem.swift.
 public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient {
     public let spec: MesosSpec
-    unowned let model: ClusterSimulation
+    /// unowned(unsafe): the model owns this subsystem for its whole life; a plain `unowned`
+    /// reference costs a strong retain and release at every use (`now`, `schedule`, `log` ...).
+    unowned(unsafe) let model: ClusterSimulation
     var target: Int32 = -1
     public let zooKeeper: ZooKeeperEnsemble
     public let masters: [MesosMaster]
     public let agents: [MesosAgent]
     /// Agent index by host index (nil: no agent on that host).
     let agentOfHost: [Int?]
-    /// Hosts of masters and ZooKeeper servers (a partitioned host is cut off from these).
-    let controlHosts: Set<Int>
+    /// Hosts of masters and ZooKeeper servers (a partitioned host is cut off from these), by host
+    /// index: an array read where a Set<Int> lookup hashed.
+    let isControlHost: [Bool]
     var partitionDepth: [Int]
     var frameworks: [FrameworkState] = []
     var tasks: [MesosTask?] = []
@@ -130,7 +133,10 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             MesosMaster(index: i, host: h, name: "master-\(i + 1 < 10 ? "0" : "")\(i + 1)")
         }
         self.zooKeeper = zooKeeper
-        controlHosts = Set(masterHosts).union(zooKeeper.serverHosts)
+        var control = [Bool](repeating: false, count: infra.hosts.count)
+        for h in masterHosts { control[h] = true }
+        for h in zooKeeper.serverHosts { control[h] = true }
+        isControlHost = control
 
         let agentGroups = spec.agentHostGroups ?? groups.filter { $0 != masterGroup }
         var list: [MesosAgent] = []
@@ -179,7 +185,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// ZooKeeper server.
     func cut(_ a: Int, _ b: Int) -> Bool {
         guard a != b else { return false }
-        return (partitionDepth[a] > 0 && controlHosts.contains(b)) || (partitionDepth[b] > 0 && controlHosts.contains(a))
+        return (partitionDepth[a] > 0 && isControlHost[b]) || (partitionDepth[b] > 0 && isControlHost[a])
     }
 
     /// Can the agent and the leading master exchange messages now?
@@ -658,18 +664,22 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         tasks[t.id] = nil
     }
 
-    /// O(1) removal of `t` from a list of task ids that each task knows its position in (`slot`):
-    /// the last id takes its place.
-    func swapRemove(_ t: MesosTask, from list: inout [TaskID], slot: ReferenceWritableKeyPath<MesosTask, Int>) {
-        let i = t[keyPath: slot]
+    /// O(1) removal of `t` from a list of task ids that each task knows its position in (its
+    /// `frameworkSlot` or `agentSlot`, by `agentList`): the last id takes its place. A Bool, not a
+    /// key path: applying a ReferenceWritableKeyPath goes through the runtime at every call.
+    func swapRemove(_ t: MesosTask, from list: inout [TaskID], agentList: Bool) {
+        let i = agentList ? t.agentSlot : t.frameworkSlot
         guard i >= 0 else { return }
         let last = list.removeLast()
-        if last != t.id { list[i] = last; tasks[last]?[keyPath: slot] = i }
-        t[keyPath: slot] = -1
+        if last != t.id {
+            list[i] = last
+            if let moved = tasks[last] { if agentList { moved.agentSlot = i } else { moved.frameworkSlot = i } }
+        }
+        if agentList { t.agentSlot = -1 } else { t.frameworkSlot = -1 }
     }
 
     func removeFromFramework(_ t: MesosTask) {
-        swapRemove(t, from: &frameworks[t.framework].liveTasks, slot: \.frameworkSlot)
+        swapRemove(t, from: &frameworks[t.framework].liveTasks, agentList: false)
     }
 
     /// The task is over on the agent: its container is gone.
@@ -687,7 +697,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// Takes a terminal task off its agent.
     func releaseTask(_ t: MesosTask) {
         guard t.agentSlot >= 0 else { return }
-        swapRemove(t, from: &agents[t.agent].tasks, slot: \.agentSlot)
+        swapRemove(t, from: &agents[t.agent].tasks, agentList: true)
         forgetIfDone(t)
     }
 

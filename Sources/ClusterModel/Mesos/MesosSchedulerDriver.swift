@@ -2,7 +2,9 @@ import SimKernel
 
 /// The scheduler driver a framework calls (through the leading master).
 public final class MesosSchedulerDriver: SchedulerDriver {
-    unowned let cluster: MesosCluster
+    /// unowned(unsafe): the cluster keeps its frameworks' drivers; a plain `unowned` reference costs
+    /// a strong retain and release per call (`probeEpoch` and `routineProbe` run per health probe).
+    unowned(unsafe) let cluster: MesosCluster
     let framework: Int
     init(cluster: MesosCluster, framework: Int) { self.cluster = cluster; self.framework = framework }
 
