@@ -202,6 +202,39 @@ final class NetworkMechanismTests: XCTestCase {
         XCTAssertEqual(row(rows, .antreaIPsec, size: 131072).mtu, 8912)
     }
 
+    /// A UDP sender in a container runs flat out (iperf3 -u -b 0): the veth orphans each datagram
+    /// (`skb_scrub_packet`), so no send buffer paces it and its core stays busy whatever its NIC and
+    /// the receiver take, as [N3]'s client nodes are in every UDP row (one core of eight, 11-12.3 %
+    /// of the node, from 1.8 to 9.85 Gbit/s); host networking's socket is paced at its NIC. The
+    /// closed form the calibration fits charges the same.
+    func testUDPSenderInAContainerRunsFlatOut() {
+        let jumbo = F.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, underlay: 9000, modes: [.host, .calicoBGP], sizes: [131072], flows: 0)
+        let small = F.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, modes: [.calicoBGP], sizes: [131072], flows: 0)
+        let e = EnvironmentParameters.bareMetal
+        // cores of a sender delivering `delivered` bytes per second whose kernel path pushes datagrams
+        // at `offered` (nil: its core's full rate); the user part (copies) is paid per byte delivered
+        func cores(_ m: ContainerNetworkMode, _ mtu: Int, delivered: Double, offered: Double? = nil) -> Double {
+            let d = Datapath.udpDatagramNs(m, mtu: mtu, env: e, sending: true)
+            let datagrams = offered.map { $0 / Double(d.payload) } ?? 1e9 / d.kernel
+            return (datagrams * d.kernel + delivered / Double(d.payload) * d.user) * 1e-9
+        }
+        let bgp = row(jumbo, .calicoBGP, .udp), host = row(jumbo, .host, .udp), bgpSmall = row(small, .calicoBGP, .udp)
+        // at MTU 9000 both deliver the line; the container's sender spends its whole core on it, host
+        // networking's only what the line carries
+        XCTAssertGreaterThan(bgp.throughputBitsPerSecond!, 9.5e9)
+        let bgpRate = bgp.throughputBitsPerSecond! / 8, hostRate = host.throughputBitsPerSecond! / 8
+        XCTAssertEqual(bgp.clientCores!, cores(.calicoBGP, 9000, delivered: bgpRate), accuracy: 0.01)
+        XCTAssertEqual(host.clientCores!, cores(.host, 9000, delivered: hostRate, offered: hostRate), accuracy: 0.01)
+        XCTAssertGreaterThan(bgp.clientCores!, 1.5 * cores(.calicoBGP, 9000, delivered: bgpRate, offered: bgpRate))
+        // at MTU 1500 the receiver delivers half of what the sender offers: the sender's core is still busy
+        XCTAssertGreaterThan(bgpSmall.udpLoss!, 0.3)
+        XCTAssertEqual(bgpSmall.clientCores!, cores(.calicoBGP, 1500, delivered: bgpSmall.throughputBitsPerSecond! / 8), accuracy: 0.01)
+        for (r, mtu) in [(bgp, 9000), (host, 9000), (bgpSmall, 1500)] {
+            let p = NetworkPrediction.figures(env: e, mode: r.mode, mtu: mtu, nicGbit: 10, cores: 16, messageSize: r.messageSize!, experiment: .udp)
+            XCTAssertEqual(p.cpuPerGbit, r.cpuSecondsPerGbit!, accuracy: 1e-3 * p.cpuPerGbit, "\(r.mode.rawValue) \(mtu)")
+        }
+    }
+
     /// Many request/response streams: rr is bound by round trips then cores; crr adds the
     /// handshake, and kube-proxy's iptables walk (one rule per service) makes new connections
     /// dearer than IPVS with many services.

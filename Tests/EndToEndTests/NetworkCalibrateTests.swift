@@ -33,7 +33,8 @@ final class NetworkCalibrateTests: XCTestCase {
     /// kernels (N1 3.16, N8-cue 4.4: the same IPIP offloads) N1's IPIP (0.96 of host) and
     /// N8-cue's (0.64) cannot both be predicted from the other (docs/network.md, "What remains"):
     /// N8-cue's ratios 15 %, N1's added latency 59.5 %. With the driver per descriptor of a physical
-    /// NIC (TSO on send, 3 KiB receive buffers) N3's CPU ratios went from 25 % to 22.7 %.
+    /// NIC (TSO on send, 3 KiB receive buffers) N3's CPU ratios went from 25 % to 22.7 %; with a
+    /// UDP sender in a container charged for every datagram it offers, from 21.2 % to 20 %.
     func testLeaveOneSourceOutErrors() throws {
         let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--leave-one-source-out"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -50,7 +51,8 @@ final class NetworkCalibrateTests: XCTestCase {
         XCTAssertLessThan(try errors("bare-metal", "N2", "throughput").max, 7)
         XCTAssertLessThan(try errors("bare-metal", "N3", "throughput").mean, 8)
         let n3cpu = try errors("bare-metal", "N3", "cpu ratio")
-        XCTAssertLessThan(n3cpu.mean, 22); XCTAssertLessThan(n3cpu.max, 60)   // 22.7 and 65.1 % while Weave fastdp sent per packet
+        // 22.7 and 65.1 % while Weave fastdp sent per packet; 21.2 % while a UDP sender was charged per datagram delivered
+        XCTAssertLessThan(n3cpu.mean, 20.5); XCTAssertLessThan(n3cpu.max, 60)
         XCTAssertLessThan(try errors("bare-metal", "N2b-same", "throughput ratio").max, 10)
         XCTAssertLessThan(try errors("cloud-vm", "N1", "added latency").mean, 60)
     }

@@ -67,6 +67,9 @@ public final class ClusterNetwork: EventHandler {
         var rate = 0.0
         /// CPU seconds per byte charged to each end's host.
         var cpuA = 0.0, cpuB = 0.0
+        /// Cores the sender's host spends whatever the flow's rate (a UDP sender running flat out:
+        /// `Datapath.udpSenderUnpaced`), charged while the flow is active.
+        var fixedCoresA = 0.0
         var finishNs: Int64 = .max
         var heapIndex = -1
         var client: NetworkClient?
@@ -242,14 +245,23 @@ public final class ClusterNetwork: EventHandler {
 
     /// The payload rate a UDP sender offers (its own core and its NIC), bytes per second: what a
     /// receiver that cannot keep up loses the difference of.
-    public func udpOfferedRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double {
+    public func udpOfferedRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double { udpSender(from: a, to: b, paced: true) }
+
+    /// The payload rate a UDP sender's core pushes through its transmit path (`Datapath.udpSenderRate`):
+    /// above `udpOfferedRate` where no socket paces it at its NIC, the surplus dropped at its own host.
+    public func udpSenderRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double { udpSender(from: a, to: b, paced: false) }
+
+    private func udpSender(from a: NetworkEndpoint, to b: NetworkEndpoint, paced: Bool) -> Double {
         let w = wireMode(a, b)
-        let d = Datapath.udpDatagramNs(a.mode == .dockerProxy ? .host : a.mode, mtu: w.mtu, env: env, sending: true)
+        let m: ContainerNetworkMode = a.mode == .dockerProxy ? .host : a.mode
+        let d = Datapath.udpDatagramNs(m, mtu: w.mtu, env: env, sending: true)
         let end = Datapath.EndCost(kernelNsPerByte: d.kernel / Double(d.payload), userNsPerByte: d.user / Double(d.payload),
                                    kernelNsPerMessage: 0, userNsPerMessage: 0, waitNsPerMessage: 0)
-        let cpu = Datapath.singleFlowCPUBound(end, cores: model.infrastructure.hosts[a.host].cpus)
+        let cores = model.infrastructure.hosts[a.host].cpus
         let wire = Double(w.mtu + Datapath.profile(w.mode).encapBytes + Datapath.ethernetFramingBytes) / Double(d.payload)
-        return min(cpu, perFlowLinkBytesPerSecond(a.host, b.host) / wire)
+        let nic = perFlowLinkBytesPerSecond(a.host, b.host)
+        if paced { return min(Datapath.singleFlowCPUBound(end, cores: cores), nic / wire) }
+        return Datapath.udpSenderRate(m, env: env, sender: end, cores: cores, nicBytesPerSecond: nic, wire: wire)
     }
 
     // MARK: - Flows
@@ -269,12 +281,16 @@ public final class ClusterNetwork: EventHandler {
         let costs = endCosts(a, b, writeBytes: proto == .udp ? nil : messageSize)
         var ka = costs.a.kernelNsPerByte, kb = costs.b.kernelNsPerByte
         var ua = costs.a.userNsPerByte, ub = costs.b.userNsPerByte
+        var fixedCoresA = 0.0
         if proto == .udp {
             let w = wireMode(a, b)
             let da = Datapath.udpDatagramNs(a.mode == .dockerProxy ? .host : a.mode, mtu: w.mtu, env: env, sending: true)
             let db = Datapath.udpDatagramNs(b.mode, mtu: w.mtu, env: env, sending: false)
             ka = da.kernel / Double(da.payload); ua = da.user / Double(da.payload)
             kb = db.kernel / Double(db.payload); ub = db.user / Double(db.payload)
+            // the sender runs flat out: its kernel path is paid for every datagram it offers, those
+            // dropped downstream included; a forwarder's copies (the user part) for what is delivered
+            fixedCoresA = udpSenderRate(from: a, to: b) * ka * 1e-9
         } else if let m = messageSize, m > 0 {
             let perByte = env.syscallNs / Double(m)
             ka += perByte; kb += perByte
@@ -320,7 +336,9 @@ public final class ClusterNetwork: EventHandler {
         f.generation &+= 1
         f.active = true; f.a = a.host; f.b = b.host; f.sharingID = sid
         f.remaining = bytes ?? .infinity; f.transferred = 0; f.lastUpdate = now; f.rate = 0
-        f.cpuA = (ka + ua) * 1e-9; f.cpuB = (kb + ub) * 1e-9
+        f.cpuA = (fixedCoresA > 0 ? ua : ka + ua) * 1e-9; f.cpuB = (kb + ub) * 1e-9
+        f.fixedCoresA = fixedCoresA
+        if fixedCoresA > 0 { chargeCPU(a.host, delta: fixedCoresA) }
         f.finishNs = .max; f.heapIndex = -1; f.client = client; f.token = token
         flows[Int(slot)] = f
         flowSlotBySharingID(sid, slot)
@@ -363,8 +381,9 @@ public final class ClusterNetwork: EventHandler {
     private func end(_ slot: Int, notify: Bool) -> Double {
         settle(slot)
         var f = flows[slot]
-        chargeCPU(f.a, delta: -f.rate * f.cpuA)
+        chargeCPU(f.a, delta: -f.rate * f.cpuA - f.fixedCoresA)
         chargeCPU(f.b, delta: -f.rate * f.cpuB)
+        f.fixedCoresA = 0
         exporterFlowRate(from: f.a, to: f.b, delta: -f.rate)
         f.rate = 0
         f.active = false

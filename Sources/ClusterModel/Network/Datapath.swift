@@ -547,6 +547,28 @@ public enum Datapath {
                 c.userNsPerMessage + 2 * e.userNsPerByteCopy * Double(payload), payload)
     }
 
+    /// Whether a UDP sender of this mode runs at its core's full rate whatever its NIC and the
+    /// receiver take (iperf3 -u -b 0): a datagram leaving a container crosses a veth into the host's
+    /// namespace, where `__dev_forward_skb` scrubs it (`skb_scrub_packet(skb, true)`, which orphans
+    /// it: torvalds/linux net/core/dev.c, net/core/skbuff.c) and so hands its memory back to the
+    /// socket's send buffer at once. The sender never blocks; what its NIC or the receiver cannot
+    /// take is dropped downstream, after its core paid the whole transmit path. Host networking,
+    /// macvlan/ipvlan and SR-IOV keep the skb charged to the socket until the NIC has sent it, so the
+    /// send buffer paces the sender at its NIC's rate.
+    public static func udpSenderUnpaced(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
+        profile(effectiveMode(m, kernel: e.kernel)).veth
+    }
+
+    /// Payload bytes per second a UDP sender pushes through its own transmit path: what its cores
+    /// allow (`sender`: its per-byte costs), capped by what its NIC carries for one flow
+    /// (`nicBytesPerSecond`, wire bytes) only where the socket paces it (`udpSenderUnpaced`).
+    /// `wire`: wire bytes per payload byte.
+    public static func udpSenderRate(_ m: ContainerNetworkMode, env e: EnvironmentParameters, sender: EndCost, cores: Double,
+                                     nicBytesPerSecond: Double, wire: Double) -> Double {
+        let cpu = singleFlowCPUBound(sender, cores: cores)
+        return udpSenderUnpaced(m, e) ? cpu : min(cpu, nicBytesPerSecond / wire)
+    }
+
     /// One-way latency of a message of `bytes`, nanoseconds: the path (switches, DC links) and,
     /// between hosts (`linkBytesPerSecond` given), both NICs; each end's per-message CPU (syscall,
     /// stack, the mode's stages, a user-space forwarder) and waits (veth deferral, wake-ups); then

@@ -76,6 +76,14 @@ public enum NetworkPrediction {
         } else {
             rate = min(rate, link / wire, cores * 1e9 / (ka + ua), cores * 1e9 / (kb + ub))
         }
+        // a UDP sender runs flat out (iperf3 -u -b 0): its kernel path pays for every datagram it offers,
+        // the ones lost downstream included (`Datapath.udpSenderUnpaced`); a forwarder's copies and the
+        // receiver for what is delivered
+        var senderKernel = ka
+        if experiment == .udp, rate > 0 {
+            let offered = Datapath.udpSenderRate(client, env: e, sender: endA, cores: cores, nicBytesPerSecond: sameHost ? .infinity : link, wire: wire)
+            senderKernel *= max(1, offered / rate)
+        }
         let path = sameHost ? 0 : switchNs
         let l1 = Datapath.messageLatencyNs(env: e, sender: a, receiver: b, wireMode: wm, mtu: mtu, bytes: Double(messageSize), pathNs: path,
                                            linkBytesPerSecond: sameHost ? nil : link)
@@ -83,7 +91,7 @@ public enum NetworkPrediction {
         let rb = Datapath.endCost(client, mtu: mtu, env: e, serverSide: false, sending: false, writeBytes: messageSize)
         let l2 = Datapath.messageLatencyNs(env: e, sender: ra, receiver: rb, wireMode: wm, mtu: mtu, bytes: Double(messageSize), pathNs: path,
                                            linkBytesPerSecond: sameHost ? nil : link)
-        return Figures(bytesPerSecond: rate, cpuPerGbit: (ka + ua + kb + ub) * 0.125, oneWayNs: (l1 + l2) / 2)
+        return Figures(bytesPerSecond: rate, cpuPerGbit: (senderKernel + ua + kb + ub) * 0.125, oneWayNs: (l1 + l2) / 2)
     }
 }
 
