@@ -4,7 +4,8 @@
 // dependent on the job before it (docs/chronos.md). The same pair runs again at a tenth of the agents, so
 // the lines show how Chronos' cost grows with agents: it never suppresses offers and declines each with
 // Mesos' default 5 s filter, so its idle declines are an offer per agent every 5 s (docs/chronos.md).
-// Prints, per run: engine events, wall seconds, Chronos runs, and the ratio to its baseline.
+// Prints, per run: engine events, wall and process CPU seconds, Chronos runs, and the ratios to its baseline
+// (on a shared machine read the CPU ones).
 
 import ClusterModel
 import Glibc
