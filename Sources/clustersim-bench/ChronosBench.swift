@@ -4,7 +4,8 @@
 // dependent on the job before it (docs/chronos.md). The same pair runs again at a tenth of the agents, so
 // the lines show how Chronos' cost grows with agents: it never suppresses offers and declines each with
 // Mesos' default 5 s filter, so its idle declines are an offer per agent every 5 s (docs/chronos.md).
-// Prints, per run: engine events, wall seconds, Chronos runs, and the ratio to its baseline.
+// Prints, per run: engine events, wall and process CPU seconds, Chronos runs, and the ratios to its baseline
+// (on a shared machine read the CPU ones).
 
 import ClusterModel
 import Glibc
@@ -43,20 +44,21 @@ func runChronos(agents: Int, jobs: Int, hours: Int, seed: UInt64) {
     guard agents >= 10, jobs >= 1, hours >= 1 else { fail("chronos: AGENTS must be >= 10, JOBS and HOURS >= 1") }
     for scale in [10, 1] {
         let a = agents / scale
-        var base = 0.0, baseEvents = 0
+        var base = 0.0, baseCPU = 0.0, baseEvents = 0
         for withChronos in [false, true] {
             let model = ClusterSimulation(spec: chronosBenchSpec(agents: a, jobs: jobs, hours: hours, seed: seed, withChronos: withChronos),
                                           observer: CountingObserver(hash: false))
-            let t0 = monotonicSeconds()
+            let t0 = monotonicSeconds(), c0 = processCPUSeconds()
             model.run()
-            let secs = monotonicSeconds() - t0
+            let secs = monotonicSeconds() - t0, cpu = processCPUSeconds() - c0
             let events = Int(model.sim.eventsProcessed)
             let runs = model.subsystem(ChronosScheduler.self)?.jobs.reduce(0) { $0 + $1.launched } ?? 0
-            if !withChronos { base = secs; baseEvents = events }
+            if !withChronos { base = secs; baseCPU = cpu; baseEvents = events }
             print("name=chronos_a\(a)_j\(withChronos ? jobs : 0) impl=swift_clustersim events=\(events)"
-                + " seconds=\(NumberFormat.fixed(secs, decimals: 6)) events_per_s=\(rate(events, secs)) checksum=\(runs)"
+                + " seconds=\(NumberFormat.fixed(secs, decimals: 6)) cpu_s=\(NumberFormat.fixed(cpu, decimals: 3)) events_per_s=\(rate(events, secs)) checksum=\(runs)"
                 + " sim_hours=\(hours) agents=\(a) jobs=\(withChronos ? jobs : 0) chronos_launches=\(runs)"
                 + (withChronos ? " ratio_to_baseline=\(NumberFormat.fixed(secs / max(base, 1e-9), decimals: 3))"
+                    + " cpu_ratio_to_baseline=\(NumberFormat.fixed(cpu / max(baseCPU, 1e-9), decimals: 3))"
                     + " extra_events_per_agent_hour=\(NumberFormat.fixed(Double(events - baseEvents) / Double(a * hours), decimals: 1))" : ""))
         }
     }

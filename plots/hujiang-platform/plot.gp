@@ -62,6 +62,15 @@ plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/course
      'apps_healthy.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title '/search/indexer'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'apps_backoff.png'
+set title 'Launch delay (back-off) per Marathon app'
+set ylabel 'launch delay (s)'
+plot 'apps_backoff.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/courseware/web', \
+     'apps_backoff.dat' using ($1/60):3 with steps lw 2 lc 2 dt 2 title '/courseware/api', \
+     'apps_backoff.dat' using ($1/60):4 with steps lw 2 lc 3 dt 3 title '/courseware/transcoder', \
+     'apps_backoff.dat' using ($1/60):5 with steps lw 2 lc 4 dt 4 title '/search/indexer'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'chronos_runs.png'
 set title 'Chronos runs launched per job (cumulative)'
 set ylabel 'runs launched'

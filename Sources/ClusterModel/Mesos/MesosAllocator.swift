@@ -339,30 +339,55 @@ extension MesosCluster {
     /// offers to it (`.wantedInBatch`). The DRF order is that of the exact pass: the shares count the
     /// allocations at the start of the pass plus every offer the pass made or stands for (whatever the
     /// framework did with a delivered one since), and it is sorted again only after such an offer.
+    ///
+    /// With one framework active (the others suppressed: Marathon 1.7+ while it has nothing to launch)
+    /// the exact pass is the one-framework pass, so the pass is `allocateFast`'s: an idle Chronos'
+    /// decline of every agent is one draw and a filter per agent in list order (`declineRest`), not
+    /// a draw, a DRF order and a visit per agent plus one more visit at the next pass.
     func allocateFastShared(_ agentList: [Int]) {
         let active = frameworks.filter { $0.registered && !$0.suppressed }
+        if active.count == 1 { allocateFast(agentList, to: active[0], withLayer: false); return }
         var passAlloc = frameworks.map(\.allocated)
         var order: [FrameworkState] = []
         var orderStale = true
+        // Two frameworks of one role (Marathon and Chronos): `frameworkOrder` sorts them by dominant
+        // share, ties in registration order (`active` is in it); the same order without its arrays.
+        let pair = active.count == 2 && active[0].role == active[1].role
+        if pair { order = active }
         var batches: [[Offer]] = Array(repeating: [], count: frameworks.count)
         defer { for (i, o) in batches.enumerated() where !o.isEmpty { enqueue(frameworks[i], .offers(o)) } }
         var delivered = Array(repeating: false, count: frameworks.count)
+        // A framework that answered `.allDeclined(r)` declines the rest of the pass with `r`: its answer
+        // changes only with what is delivered to it, and nothing is delivered to it any more. It is not
+        // asked again (the exact pass hands it all of the pass's offers in one message, declined alike).
+        var declinesAll: [Double?] = Array(repeating: nil, count: frameworks.count)
         var list = agentList
         var k = 0
         while k < list.count {
             let u = allocatorStream.int(below: list.count - k)
             if u != 0 { list.swapAt(k, k + u) }
-            let a = agents[list[k]]
+            // unowned(unsafe): `agents` holds every agent for the whole run (as in `declineRest`).
+            unowned(unsafe) let a = agents[list[k]]
             k += 1
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free) else { unmarkCandidate(a); continue }
-            if orderStale { order = frameworkOrder(active) { passAlloc[$0.index] }; orderStale = false }
+            if orderStale {
+                if pair {
+                    let later = dominantShare(passAlloc[active[1].index]) < dominantShare(passAlloc[active[0].index])
+                    if (order[0] === active[1]) != later { order.swapAt(0, 1) }
+                } else {
+                    order = frameworkOrder(active) { passAlloc[$0.index] }
+                }
+                orderStale = false
+            }
             var chosen: FrameworkState? = nil
             for f in order where !filtered(f, a, free) { chosen = f; break }
             unmarkCandidate(a)
             guard let f = chosen else { continue }   // parked until a filter expires or resources change
-            switch f.framework.offerOutlook(host: a.host.index, resources: free) {
+            let outlook = declinesAll[f.index].map { OfferOutlook.allDeclined(refuseSeconds: $0) }
+                ?? f.framework.offerOutlook(host: a.host.index, resources: free)
+            switch outlook {
             case .matchEveryOffer:
                 // The rest of the pass is exact, with the shares as this pass left them.
                 var held: [Resources] = []
@@ -380,9 +405,19 @@ extension MesosCluster {
             case .wantedInBatch:
                 batches[f.index].append(makeOffer(f, a, free))
             case .declined(let r), .allDeclined(let r):
+                if case .allDeclined = outlook { declinesAll[f.index] = r }
                 offersMade += 1; offersDeclined += 1
                 addFilter(f, a, refused: free, refuseSeconds: r)
-                markCandidate(a)
+                // The decline makes the agent a candidate again, for the next pass to offer it to the next
+                // framework; when every active one filters it (Chronos' 5 s filter and Marathon's) that
+                // visit would only drop it: it stays out until a filter expires or its resources change,
+                // which make it a candidate then. (Those before `f` in the order filter it: `f` was chosen.)
+                var takenLater = filterDuration(r) == nil
+                if !takenLater, var i = order.firstIndex(where: { $0 === f }) {
+                    i += 1
+                    while i < order.count && !takenLater { takenLater = !filtered(order[i], a, free); i += 1 }
+                }
+                if takenLater { markCandidate(a) }
             }
             add(&passAlloc[f.index], free)
             orderStale = true
