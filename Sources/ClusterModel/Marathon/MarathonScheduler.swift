@@ -514,7 +514,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             let inst = MarathonInstance(task: id, name: launches[k].name, app: a.index, version: version, host: offer.agent,
                                         launchedAt: now, checks: a.definition.healthChecks.count,
                                         hasReadiness: !a.definition.readinessChecks.isEmpty, changes: a.changes)
-            a.instances.append(inst)
+            a.addInstance(inst)
             a.revision &+= 1
             byTask[id] = inst
             sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
