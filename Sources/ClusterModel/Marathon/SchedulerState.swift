@@ -9,15 +9,9 @@ enum InstanceGoal { case running, decommissioned }
 /// One instance (task) of an app, as Marathon's instance tracker holds it.
 final class MarathonInstance {
     let task: TaskID
-    let name: String
-    let app: Int
-    /// The app's config version this instance runs.
-    let version: Int64
-    let host: Int
-    /// Its app's count of changes to what `refreshSatisfied` and a deployment's `evaluate` read:
-    /// every field below that `isActive`, `goal`, `replaced`, `ready` or `isHealthy` reads bumps
-    /// it when set and recounts the instance in `changes.healthyReady` and `changes.towardsTarget`.
-    let changes: ChangeCount
+    // What every health-check tick and status update reads comes first, next to the object's
+    // header (its reference count, which the tick's loop writes): stored properties are laid out
+    // in declaration order, so these share the object's first cache line (issue 14, seventh step).
     // Read for every instance at every health-check tick: no dynamic exclusivity checks (nothing
     // holds them inout across a call into code that touches the instance; docs/engine.md).
     @exclusivity(unchecked) var state: TaskState = .staging {
@@ -26,6 +20,22 @@ final class MarathonInstance {
             if reconQuiet { reconQuiet = false; changes.recon?.dirtied(task, oldValue, reconAgent) }
         }
     }
+    /// Marathon-level health per check of the app version. Not observed: what `changes` guards
+    /// reads only `alive`, so `healthResult` calls `changed()` when `alive` changed; the routine
+    /// passes of fidelity `fast` (`healthTick`, `HealthCheckStream.materialize`) move only
+    /// `lastSuccess` of an instance that is alive and stays alive (HealthChangeTests).
+    @exclusivity(unchecked) var health: [InstanceHealth]
+    /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
+    @exclusivity(unchecked) var routineProbes: [RoutineProbe]
+    let app: Int
+    let name: String
+    /// The app's config version this instance runs.
+    let version: Int64
+    let host: Int
+    /// Its app's count of changes to what `refreshSatisfied` and a deployment's `evaluate` read:
+    /// every field that `isActive`, `goal`, `replaced`, `ready` or `isHealthy` reads bumps
+    /// it when set and recounts the instance in `changes.healthyReady` and `changes.towardsTarget`.
+    let changes: ChangeCount
     /// Its last reconciliation answer repeated its state, which has not been set since
     /// (`ReconciliationTracker`); `reconAgent` is that answer's agent.
     var reconQuiet = false
@@ -36,13 +46,6 @@ final class MarathonInstance {
     var unreachableSince: SimTime? { didSet { changed() } }
     /// Set when the unreachable instance was replaced (inactiveAfter passed).
     var replaced = false { didSet { changed() } }
-    /// Marathon-level health per check of the app version. Not observed: what `changes` guards
-    /// reads only `alive`, so `healthResult` calls `changed()` when `alive` changed; the routine
-    /// passes of fidelity `fast` (`healthTick`, `HealthCheckStream.materialize`) move only
-    /// `lastSuccess` of an instance that is alive and stays alive (HealthChangeTests).
-    @exclusivity(unchecked) var health: [InstanceHealth]
-    /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
-    @exclusivity(unchecked) var routineProbes: [RoutineProbe]
     /// Mesos-level health from status updates (nil: not reported yet).
     var mesosHealthy: Bool? { didSet { changed() } }
     /// Readiness checks passed (true at once when the app has none).
