@@ -80,12 +80,15 @@ public struct AppDefinition: Equatable, Sendable {
     public var resources: Resources { Resources(cpus: Scalar(cpus), memMB: Scalar(mem), diskMB: Scalar(disk)) }
 
     /// Host ports one instance takes from an offer (dynamic and fixed).
-    public var hostPortCount: Int { ports.reduce(0) { $0 + ($1.hostPort == nil ? 0 : 1) } }
+    public var hostPortCount: Int { Self.hostPortCount(ports) }
 
     /// Fixed host ports (requirePorts, or hostPort > 0 in a port mapping), in port order.
-    public var fixedHostPorts: [Int] {
-        ports.compactMap { p in p.hostPort.flatMap { $0 > 0 ? $0 : nil } }
-    }
+    public var fixedHostPorts: [Int] { Self.fixedHostPorts(ports) }
+
+    /// `hostPortCount` and `fixedHostPorts` of a definition with these ports (read from an app's
+    /// stored definition without copying the whole definition).
+    static func hostPortCount(_ ports: [AppPort]) -> Int { ports.reduce(0) { $0 + ($1.hostPort == nil ? 0 : 1) } }
+    static func fixedHostPorts(_ ports: [AppPort]) -> [Int] { ports.compactMap { p in p.hostPort.flatMap { $0 > 0 ? $0 : nil } } }
 
     /// The image of a Docker or Mesos (UCR) container, if any.
     public var image: String? { container?.image }

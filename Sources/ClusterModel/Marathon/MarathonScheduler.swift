@@ -476,7 +476,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             var pending = a.toLaunch
             while pending > 0 {
                 if launches.count >= maxPerOffer || launchTokens <= 0 { break outer }
-                guard let ports = takePorts(def, from: &remaining) else { break }
+                guard let ports = takePorts(def.ports, from: &remaining) else { break }
                 let res = def.resources
                 guard res.fits(in: remaining) else { break }
                 guard Constraints.meetsAll(def.constraints, offer: host, placed: placedHosts) else { break }
@@ -514,7 +514,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             let inst = MarathonInstance(task: id, name: launches[k].name, app: a.index, version: version, host: offer.agent,
                                         launchedAt: now, checks: a.definition.healthChecks.count,
                                         hasReadiness: !a.definition.readinessChecks.isEmpty, changes: a.changes)
-            a.instances.append(inst)
+            a.addInstance(inst)
             a.revision &+= 1
             byTask[id] = inst
             sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
@@ -552,7 +552,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             if !a.definition.constraints.isEmpty { return .matchEveryOffer }
             dependsOnAgent = true
             var remaining = resources
-            if takePorts(a.definition, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }
+            if takePorts(a.definition.ports, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }
         }
         noteUnplaced(demandList)
         return dependsOnAgent ? .declined(refuseSeconds: refuse) : .allDeclined(refuseSeconds: refuse)
@@ -574,9 +574,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     /// Host ports for one instance: fixed ones must be in the offer, dynamic ones (0) take the
     /// lowest free ports of the offer (Marathon picks them from the offered ranges).
-    func takePorts(_ def: AppDefinition, from remaining: inout Resources) -> [Int]? {
-        let fixed = def.fixedHostPorts
-        let dynamic = def.hostPortCount - fixed.count
+    /// `appPorts`: the app definition's `ports` (not the whole definition: an app's stored
+    /// definition passed by value is copied, ~25 reference counts, at every offer).
+    func takePorts(_ appPorts: [AppPort], from remaining: inout Resources) -> [Int]? {
+        let fixed = AppDefinition.fixedHostPorts(appPorts)
+        let dynamic = AppDefinition.hostPortCount(appPorts) - fixed.count
         var ports = remaining.ports
         for p in fixed {
             guard ports.contains(p) else { return nil }

@@ -9,15 +9,9 @@ enum InstanceGoal { case running, decommissioned }
 /// One instance (task) of an app, as Marathon's instance tracker holds it.
 final class MarathonInstance {
     let task: TaskID
-    let name: String
-    let app: Int
-    /// The app's config version this instance runs.
-    let version: Int64
-    let host: Int
-    /// Its app's count of changes to what `refreshSatisfied` and a deployment's `evaluate` read:
-    /// every field below that `isActive`, `goal`, `replaced`, `ready` or `isHealthy` reads bumps
-    /// it when set (and, but for `replaced`, recounts the instance in `changes.healthyReady`).
-    let changes: ChangeCount
+    // What every health-check tick and status update reads comes first, next to the object's
+    // header (its reference count, which the tick's loop writes): stored properties are laid out
+    // in declaration order, so these share the object's first cache line (issue 14, seventh step).
     // Read for every instance at every health-check tick: no dynamic exclusivity checks (nothing
     // holds them inout across a call into code that touches the instance; docs/engine.md).
     @exclusivity(unchecked) var state: TaskState = .staging {
@@ -26,6 +20,22 @@ final class MarathonInstance {
             if reconQuiet { reconQuiet = false; changes.recon?.dirtied(task, oldValue, reconAgent) }
         }
     }
+    /// Marathon-level health per check of the app version. Not observed: what `changes` guards
+    /// reads only `alive`, so `healthResult` calls `changed()` when `alive` changed; the routine
+    /// passes of fidelity `fast` (`healthTick`, `HealthCheckStream.materialize`) move only
+    /// `lastSuccess` of an instance that is alive and stays alive (HealthChangeTests).
+    @exclusivity(unchecked) var health: [InstanceHealth]
+    /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
+    @exclusivity(unchecked) var routineProbes: [RoutineProbe]
+    let app: Int
+    let name: String
+    /// The app's config version this instance runs.
+    let version: Int64
+    let host: Int
+    /// Its app's count of changes to what `refreshSatisfied` and a deployment's `evaluate` read:
+    /// every field that `isActive`, `goal`, `replaced`, `ready` or `isHealthy` reads bumps
+    /// it when set and recounts the instance in `changes.healthyReady` and `changes.towardsTarget`.
+    let changes: ChangeCount
     /// Its last reconciliation answer repeated its state, which has not been set since
     /// (`ReconciliationTracker`); `reconAgent` is that answer's agent.
     var reconQuiet = false
@@ -35,20 +45,15 @@ final class MarathonInstance {
     var runningSince: SimTime?
     var unreachableSince: SimTime? { didSet { changed() } }
     /// Set when the unreachable instance was replaced (inactiveAfter passed).
-    var replaced = false { didSet { changes.bump() } }
-    /// Marathon-level health per check of the app version. Not observed: what `changes` guards
-    /// reads only `alive`, so `healthResult` calls `changed()` when `alive` changed; the routine
-    /// passes of fidelity `fast` (`healthTick`, `HealthCheckStream.materialize`) move only
-    /// `lastSuccess` of an instance that is alive and stays alive (HealthChangeTests).
-    @exclusivity(unchecked) var health: [InstanceHealth]
-    /// fidelity.healthChecks `fast`: per check, the routine-probe state (`SchedulerDriver.routineProbe`).
-    @exclusivity(unchecked) var routineProbes: [RoutineProbe]
+    var replaced = false { didSet { changed() } }
     /// Mesos-level health from status updates (nil: not reported yet).
     var mesosHealthy: Bool? { didSet { changed() } }
     /// Readiness checks passed (true at once when the app has none).
     var ready: Bool { didSet { changed() } }
     /// Counted in `changes.healthyReady` (active, goal running, ready, healthy by the app's checks).
     var countedHealthy = false
+    /// Counted in `changes.towardsTarget` (in its app's instances, active, goal running, not replaced).
+    var countedTowards = false
     /// Removed from its app's instances: no longer counted.
     var detached = false
     /// Counted as healthy+ready by the running deployment (to report transitions once).
@@ -75,8 +80,13 @@ final class MarathonInstance {
         recount()
     }
 
-    /// Brings `countedHealthy` and the app's `healthyReady` up to date.
+    /// Brings `countedHealthy`, `countedTowards` and the app's `healthyReady`, `towardsTarget` up to date.
     func recount() {
+        let t = !detached && isActive && goal == .running && !replaced
+        if t != countedTowards {
+            countedTowards = t
+            changes.towardsTarget += t ? 1 : -1
+        }
         let h = !detached && isActive && goal == .running && ready && isHealthy(checks: changes.checks)
         if h != countedHealthy {
             countedHealthy = h
@@ -118,6 +128,11 @@ final class ChangeCount {
     /// `refreshSatisfied` compares with the target, kept by every change that `bump`s (issue 14,
     /// sixth step; before, each count walked the app's instances).
     var healthyReady = 0
+    /// The app's instances that count towards its target (`MarathonAppState.countedTowardsTarget`:
+    /// active with goal running, not replaced), kept the same way as `healthyReady` from the moment
+    /// `addInstance` enters an instance (issue 14, seventh step; before, every scale check walked
+    /// the app's instances).
+    var towardsTarget = 0
     /// The app's current health checks (its definition's).
     var checks: [HealthCheck] = []
     /// The running deployment step that holds this app's action, if any.
@@ -212,6 +227,12 @@ final class MarathonAppState {
         String(definition.id.drop(while: { $0 == "/" }).map { $0 == "/" ? "_" : $0 })
     }
 
+    /// Appends a new instance to `instances` and counts it.
+    func addInstance(_ inst: MarathonInstance) {
+        instances.append(inst)
+        inst.recount()
+    }
+
     /// Removes `inst` from `instances` (at most once there): a scan of the array's references
     /// by identity, which neither retains nor loads the instances it passes.
     func removeInstance(_ inst: MarathonInstance) {
@@ -225,10 +246,17 @@ final class MarathonAppState {
         inst.recount()
     }
 
-    var activeCount: Int { instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running ? 1 : 0) } }
-
-    /// Instances counted against the target: active with goal running, not replaced after being unreachable.
+    /// Instances counted against the target: active with goal running, not replaced after being
+    /// unreachable. Kept by every change of those fields (`MarathonInstance.recount`); debug builds
+    /// check it against `countTowardsTarget`'s walk at every read.
     var countedTowardsTarget: Int {
+        assert(changes.towardsTarget == countTowardsTarget,
+               "towardsTarget \(changes.towardsTarget) for \(id), counted \(countTowardsTarget)")
+        return changes.towardsTarget
+    }
+
+    /// `countedTowardsTarget` counted one by one over the instances.
+    var countTowardsTarget: Int {
         instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running && !$1.replaced ? 1 : 0) }
     }
 }
