@@ -32,13 +32,7 @@ final class ReconciliationDeltaTests: XCTestCase {
                    AppBehaviour(task: TaskBehaviour(startup: .exponential(mean: 8),
                                                     health: .hangsAfter(.exponential(mean: 300), responseTime: .constant(0.005))),
                                 imageSizeBytes: 100_000_000)]
-        let version = MarathonVersion(1, 4, 9)
-        var flags = MarathonFlags(version: version)
-        flags.reconciliationInterval = .seconds(40)
-        let spec = ClusterSpec(name: "t", seed: seed, duration: .minutes(50), sampleInterval: .minutes(1),
-                               hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
-                               faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
-                               marathon: MarathonSpec(version: version, flags: flags, apps: [web, crashy, hung], behaviour: beh))
+        let spec = Self.reconcilingSpec(seed: seed, duration: .minutes(50), apps: [web, crashy, hung], behaviour: beh)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         let mc = m.mesos!
@@ -90,5 +84,17 @@ final class ReconciliationDeltaTests: XCTestCase {
         for (e, n) in news.sorted(by: { $0.key < $1.key }) { XCTAssertGreaterThan(n, 1, e) }
         // the delta answers a small part of the tasks asked about
         XCTAssertLessThan(made.delta * 3, made.walk, "answers made: delta \(made.delta), walk \(made.walk)")
+    }
+
+    /// Six agents, Marathon 1.4.9 reconciling every 40 s (so TASK_UNREACHABLE answers check the
+    /// unreachable strategy's deadlines), the given apps; shared with TowardsTargetCountTests.
+    static func reconcilingSpec(seed: UInt64, duration: SimDuration, apps: [AppDefinition], behaviour: [AppBehaviour]) -> ClusterSpec {
+        let version = MarathonVersion(1, 4, 9)
+        var flags = MarathonFlags(version: version)
+        flags.reconciliationInterval = .seconds(40)
+        return ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(1),
+                           hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
+                           faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
+                           marathon: MarathonSpec(version: version, flags: flags, apps: apps, behaviour: behaviour))
     }
 }

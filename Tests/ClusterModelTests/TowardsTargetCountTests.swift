@@ -25,13 +25,7 @@ final class TowardsTargetCountTests: XCTestCase {
                    AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .hangsAfter(.exponential(mean: 600), responseTime: rt)),
                                 imageSizeBytes: 1),
                    AppBehaviour(task: TaskBehaviour(startup: .constant(3), timeToCrash: .exponential(mean: 300)), imageSizeBytes: 1)]
-        let version = MarathonVersion(1, 4, 9)
-        var flags = MarathonFlags(version: version)
-        flags.reconciliationInterval = .seconds(40)   // TASK_UNREACHABLE answers check the strategy's deadlines
-        let spec = ClusterSpec(name: "t", seed: seed, duration: .minutes(60), sampleInterval: .minutes(1),
-                               hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
-                               faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
-                               marathon: MarathonSpec(version: version, flags: flags, apps: [web, hang, crashy], behaviour: beh))
+        let spec = ReconciliationDeltaTests.reconcilingSpec(seed: seed, duration: .minutes(60), apps: [web, hang, crashy], behaviour: beh)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         let mar = m.marathon!
