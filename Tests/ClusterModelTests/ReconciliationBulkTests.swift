@@ -15,20 +15,8 @@ final class ReconciliationBulkTests: XCTestCase {
     }
 
     func run(seed: UInt64, bulk: Bool) -> Outcome {
-        var web = MarathonRuntimeTests.app("/web", instances: 10)
-        var crashy = MarathonRuntimeTests.app("/crashy", instances: 4)
-        // unreachable instances decided by reconciliation answers (TASK_UNREACHABLE repeated)
-        web.unreachableStrategy = .enabled(inactiveAfter: .seconds(90), expungeAfter: .minutes(8))
-        crashy.unreachableStrategy = .enabled(inactiveAfter: .seconds(30), expungeAfter: .minutes(3))
-        let beh = [AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 100_000_000),
-                   AppBehaviour(task: TaskBehaviour(startup: .constant(2), timeToCrash: .exponential(mean: 240)), imageSizeBytes: 100_000_000)]
-        let version = MarathonVersion(1, 4, 9)
-        var flags = MarathonFlags(version: version)
-        flags.reconciliationInterval = .seconds(40)   // many reconciliations in the run
-        let spec = ClusterSpec(name: "t", seed: seed, duration: .minutes(50), sampleInterval: .minutes(1),
-                               hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
-                               faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
-                               marathon: MarathonSpec(version: version, flags: flags, apps: [web, crashy], behaviour: beh))
+        let (apps, beh) = Self.webAndCrashy()
+        let spec = Self.reconcilingSpec(seed: seed, duration: .minutes(50), apps: apps, behaviour: beh)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         let mc = m.mesos!
@@ -104,5 +92,29 @@ final class ReconciliationBulkTests: XCTestCase {
         }
         XCTAssertGreaterThan(news["reconcileTasks"]!, 4 * 60)
         for (e, n) in news.sorted(by: { $0.key < $1.key }) { XCTAssertGreaterThan(n, 1, e) }
+    }
+
+    /// "/web" (10 instances) and "/crashy" (4, crashing every 240 s on average), with unreachable
+    /// strategies whose deadlines reconciliation answers (TASK_UNREACHABLE repeated) decide.
+    static func webAndCrashy() -> (apps: [AppDefinition], behaviour: [AppBehaviour]) {
+        var web = MarathonRuntimeTests.app("/web", instances: 10)
+        var crashy = MarathonRuntimeTests.app("/crashy", instances: 4)
+        web.unreachableStrategy = .enabled(inactiveAfter: .seconds(90), expungeAfter: .minutes(8))
+        crashy.unreachableStrategy = .enabled(inactiveAfter: .seconds(30), expungeAfter: .minutes(3))
+        return ([web, crashy],
+                [AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 100_000_000),
+                 AppBehaviour(task: TaskBehaviour(startup: .constant(2), timeToCrash: .exponential(mean: 240)), imageSizeBytes: 100_000_000)])
+    }
+
+    /// Six agents, Marathon 1.4.9 reconciling every 40 s (many reconciliations in a run; TASK_UNREACHABLE
+    /// answers check the unreachable strategy's deadlines), the given apps.
+    static func reconcilingSpec(seed: UInt64, duration: SimDuration, apps: [AppDefinition], behaviour: [AppBehaviour]) -> ClusterSpec {
+        let version = MarathonVersion(1, 4, 9)
+        var flags = MarathonFlags(version: version)
+        flags.reconciliationInterval = .seconds(40)
+        return ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(1),
+                           hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
+                           faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
+                           marathon: MarathonSpec(version: version, flags: flags, apps: apps, behaviour: behaviour))
     }
 }

@@ -8,31 +8,20 @@ import SimKernel
 /// seeds and fault kinds, with health checks whose results move apps' counts between reconciliations;
 /// and far fewer answers made.
 final class ReconciliationDeltaTests: XCTestCase {
-    struct Outcome: Equatable {
-        var log: [String]
-        var counters: [String]
-        var instances: [String]
-        var answersMade = 0
-        static func == (l: Outcome, r: Outcome) -> Bool { l.log == r.log && l.counters == r.counters && l.instances == r.instances }
-    }
-
     enum Fault: CaseIterable { case none, hostDown, partitions, reboot, masterCrash, marathonCrash }
 
-    func run(seed: UInt64, fault: Fault, delta: Bool) -> Outcome {
-        var web = MarathonRuntimeTests.app("/web", instances: 10)
-        var crashy = MarathonRuntimeTests.app("/crashy", instances: 4)
+    /// The run's outcome (as ReconciliationBulkTests compares them) and the answers Mesos made.
+    func run(seed: UInt64, fault: Fault, delta: Bool) -> (ReconciliationBulkTests.Outcome, answersMade: Int) {
+        var (apps, beh) = ReconciliationBulkTests.webAndCrashy()
         var hung = MarathonRuntimeTests.app("/hung", instances: 5)
-        web.unreachableStrategy = .enabled(inactiveAfter: .seconds(90), expungeAfter: .minutes(8))
-        crashy.unreachableStrategy = .enabled(inactiveAfter: .seconds(30), expungeAfter: .minutes(3))
         // health results move the app's count between reconciliations; hung instances are killed
         hung.healthChecks = [HealthCheck(protocol: .http, path: "/health", portIndex: 0, gracePeriod: .seconds(60),
                                          interval: .seconds(10), timeout: .seconds(5), maxConsecutiveFailures: 3)]
-        let beh = [AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 100_000_000),
-                   AppBehaviour(task: TaskBehaviour(startup: .constant(2), timeToCrash: .exponential(mean: 240)), imageSizeBytes: 100_000_000),
-                   AppBehaviour(task: TaskBehaviour(startup: .exponential(mean: 8),
+        apps.append(hung)
+        beh.append(AppBehaviour(task: TaskBehaviour(startup: .exponential(mean: 8),
                                                     health: .hangsAfter(.exponential(mean: 300), responseTime: .constant(0.005))),
-                                imageSizeBytes: 100_000_000)]
-        let spec = Self.reconcilingSpec(seed: seed, duration: .minutes(50), apps: [web, crashy, hung], behaviour: beh)
+                                imageSizeBytes: 100_000_000))
+        let spec = ReconciliationBulkTests.reconcilingSpec(seed: seed, duration: .minutes(50), apps: apps, behaviour: beh)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         let mc = m.mesos!
@@ -58,7 +47,7 @@ final class ReconciliationDeltaTests: XCTestCase {
         }
         m.run()
         let r = ReconciliationBulkTests.outcome(m, o)
-        return Outcome(log: r.log, counters: r.counters, instances: r.instances, answersMade: mc.reconciliationAnswersMade)
+        return (ReconciliationBulkTests.Outcome(log: r.log, counters: r.counters, instances: r.instances), mc.reconciliationAnswersMade)
     }
 
     func testAnswersToWhatChangedHaveTheEffectOfTheWalkOverEveryAnswer() {
@@ -67,8 +56,8 @@ final class ReconciliationDeltaTests: XCTestCase {
         var made = (walk: 0, delta: 0)
         for fault in Fault.allCases {
             for seed in UInt64(1)...3 {
-                let walk = run(seed: seed, fault: fault, delta: false)
-                let delta = run(seed: seed, fault: fault, delta: true)
+                let (walk, walkMade) = run(seed: seed, fault: fault, delta: false)
+                let (delta, deltaMade) = run(seed: seed, fault: fault, delta: true)
                 XCTAssertEqual(delta.counters, walk.counters, "\(fault) seed \(seed)")
                 XCTAssertEqual(delta.instances, walk.instances, "\(fault) seed \(seed)")
                 XCTAssertEqual(delta.log.count, walk.log.count, "\(fault) seed \(seed)")
@@ -76,25 +65,13 @@ final class ReconciliationDeltaTests: XCTestCase {
                     XCTFail("\(fault) seed \(seed): first difference at line \(i):\n delta \(delta.log[i])\n walk  \(walk.log[i])")
                 }
                 for e in news.keys { news[e]! += walk.log.filter { $0.contains(" \(e) ") }.count }
-                made.walk += walk.answersMade
-                made.delta += delta.answersMade
+                made.walk += walkMade
+                made.delta += deltaMade
             }
         }
         XCTAssertGreaterThan(news["reconcileTasks"]!, 6 * 3 * 60)
         for (e, n) in news.sorted(by: { $0.key < $1.key }) { XCTAssertGreaterThan(n, 1, e) }
         // the delta answers a small part of the tasks asked about
         XCTAssertLessThan(made.delta * 3, made.walk, "answers made: delta \(made.delta), walk \(made.walk)")
-    }
-
-    /// Six agents, Marathon 1.4.9 reconciling every 40 s (so TASK_UNREACHABLE answers check the
-    /// unreachable strategy's deadlines), the given apps; shared with TowardsTargetCountTests.
-    static func reconcilingSpec(seed: UInt64, duration: SimDuration, apps: [AppDefinition], behaviour: [AppBehaviour]) -> ClusterSpec {
-        let version = MarathonVersion(1, 4, 9)
-        var flags = MarathonFlags(version: version)
-        flags.reconciliationInterval = .seconds(40)
-        return ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(1),
-                           hostGroups: MarathonRuntimeTests.hostGroups(agents: 6),
-                           faults: [], zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
-                           marathon: MarathonSpec(version: version, flags: flags, apps: apps, behaviour: behaviour))
     }
 }

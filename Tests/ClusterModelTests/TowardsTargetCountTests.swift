@@ -25,7 +25,7 @@ final class TowardsTargetCountTests: XCTestCase {
                    AppBehaviour(task: TaskBehaviour(startup: .constant(5), health: .hangsAfter(.exponential(mean: 600), responseTime: rt)),
                                 imageSizeBytes: 1),
                    AppBehaviour(task: TaskBehaviour(startup: .constant(3), timeToCrash: .exponential(mean: 300)), imageSizeBytes: 1)]
-        let spec = ReconciliationDeltaTests.reconcilingSpec(seed: seed, duration: .minutes(60), apps: [web, hang, crashy], behaviour: beh)
+        let spec = ReconciliationBulkTests.reconcilingSpec(seed: seed, duration: .minutes(60), apps: [web, hang, crashy], behaviour: beh)
         let o = MemoryObserver()
         let m = ClusterSimulation(spec: spec, observer: o)
         let mar = m.marathon!
