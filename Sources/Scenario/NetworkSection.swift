@@ -230,6 +230,8 @@ extension ScenarioSchema {
         let proxy = r.optional("serviceProxy", ValueDecoder<String>.oneOf(ServiceProxyMode.allCases.map(\.rawValue), what: "service proxy")
                                   .map { s, _, _, _ in ServiceProxyMode(rawValue: s) }, default: ServiceProxyMode.none)
         let services = r.optional("services", .int(min: 1, max: 100000), default: 100)
+        let hostRouting = r.optional("ebpfHostRouting", .bool, default: true)
+        let kubeProxyReplacement = r.optional("kubeProxyReplacement", .bool, default: true)
         if let bonding, let links {
             if bonding == .none && links != 1 {
                 d.error(r.keyPath("bondLinks"), at: r.value["bondLinks"], "\(links) bond links but network.bonding is \"none\"; give \"bonding\": \"802.3ad\" or \"active-backup\", or leave bondLinks at 1")
@@ -237,8 +239,10 @@ extension ScenarioSchema {
                 d.error(r.keyPath("bondLinks"), at: r.value["bondLinks"] ?? r.value["bonding"], "a \(bonding.rawValue) bond needs 2 to 8 ports in \"bondLinks\", got \(links)")
             }
         }
-        guard let bonding, let links, let proxy, let services, r.value["kernel"] == nil || kernel != nil else { return nil }
-        return HostEnvironmentSpec(cpuClockGHz: clock, kernel: kernel ?? nil, bonding: bonding, bondLinks: links, serviceProxy: proxy, services: services)
+        guard let bonding, let links, let proxy, let services, let hostRouting, let kubeProxyReplacement,
+              r.value["kernel"] == nil || kernel != nil else { return nil }
+        return HostEnvironmentSpec(cpuClockGHz: clock, kernel: kernel ?? nil, bonding: bonding, bondLinks: links, serviceProxy: proxy, services: services,
+                                   ebpfHostRouting: hostRouting, kubeProxyReplacement: kubeProxyReplacement)
     }
 
     /// An MTU larger than the underlay can carry with the mode's encapsulation is an error (its

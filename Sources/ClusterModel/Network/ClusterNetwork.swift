@@ -543,10 +543,10 @@ public final class ClusterNetwork: EventHandler {
         var cpuA = q.a + r.b, cpuB = q.b + r.a
         var serial = 0.0
         if connect {
-            timeNs += Double((oneWayLatency(from: a, to: b, bytes: 0) + oneWayLatency(from: b, to: a, bytes: 0)).nanoseconds) + serviceProxyNsPerConnection
+            timeNs += Double((oneWayLatency(from: a, to: b, bytes: 0) + oneWayLatency(from: b, to: a, bytes: 0)).nanoseconds) + serviceProxyNsPerConnection(from: a)
             let h = messageCPU(a, b, bytes: 0), back = messageCPU(b, a, bytes: 0)
             // SYN, SYN-ACK, ACK; FIN, ACK each way
-            cpuA += 2 * h.a + back.b + 2 * h.a + 2 * back.b + serviceProxyNsPerConnection * 1e-9
+            cpuA += 2 * h.a + back.b + 2 * h.a + 2 * back.b + serviceProxyNsPerConnection(from: a) * 1e-9
             cpuB += 2 * h.b + back.a + 2 * h.b + 2 * back.a
             if b.mode == .dockerProxy {
                 serial = env.dockerProxyNsPerConnection * 1e-9
@@ -613,7 +613,7 @@ public final class ClusterNetwork: EventHandler {
         }
         var delay = oneWayLatency(from: p.a, to: p.b, bytes: 0) + oneWayLatency(from: p.b, to: p.a, bytes: 0)
         let cost = messageCPU(p.a, p.b, bytes: 0)
-        let proxyNs = serviceProxyNsPerConnection
+        let proxyNs = serviceProxyNsPerConnection(from: p.a)
         chargeCPUSeconds(p.a.host, cost.a + proxyNs * 1e-9); chargeCPUSeconds(p.b.host, cost.b)
         delay = delay + SimDuration(nanoseconds: Int64(proxyNs.rounded()))
         if p.b.mode == .dockerProxy {
@@ -629,10 +629,14 @@ public final class ClusterNetwork: EventHandler {
 
     /// CPU a new connection to a service address costs the client's host in the service proxy
     /// (kube-proxy): iptables walks KUBE-SERVICES, one rule per service, with its first packet
-    /// (the rest of the connection follows conntrack); IPVS does one hash lookup.
-    public var serviceProxyNsPerConnection: Double {
+    /// (the rest of the connection follows conntrack); IPVS does one hash lookup. A client whose data
+    /// plane replaces kube-proxy (`Datapath.socketLB`: Cilium, Calico eBPF) resolves the service at
+    /// connect(): a service and backend map lookup and one backend pick, the work of IPVS's lookup,
+    /// whatever the number of services, and no per-packet DNAT.
+    public func serviceProxyNsPerConnection(from a: NetworkEndpoint) -> Double {
         switch spec.host.serviceProxy {
         case .none: return 0
+        case _ where Datapath.socketLB(a.mode, env): return env.ipvsNsPerConnection
         case .iptables: return env.iptablesNsPerServiceRule * Double(spec.host.services)
         case .ipvs: return env.ipvsNsPerConnection
         }

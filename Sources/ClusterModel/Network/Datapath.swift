@@ -104,6 +104,11 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// (TSO), so where the path keeps aggregation the driver runs per GSO segment.
     public var rxBufferBytes: Double = 0
     public var driverPerGSOSkb = false
+    /// eBPF host routing where the kernel and the data plane have it (`Datapath.ebpfHostRouting`): Cilium's
+    /// `bpf.hostLegacyRouting=false`, Calico's `BPFRedirectToPeer`; false: the legacy path through the veth's backlog.
+    public var ebpfHostRouting = true
+    /// Cilium's eBPF kube-proxy replacement (socket LB at connect()) where the kernel has it (`Datapath.socketLB`).
+    public var kubeProxyReplacement = true
 
     /// Cloud VM without UDP-tunnel offload (the seed's reference test, [N1]).
     public static let cloudVM = EnvironmentParameters(
@@ -298,6 +303,48 @@ public enum Datapath {
         return m
     }
 
+    /// The kernel that has `bpf_redirect_peer` and `bpf_redirect_neigh` (torvalds/linux "bpf: Add redirect_peer
+    /// helper", "bpf: Add redirect_neigh helper as redirect drop-in", both 5.10), which eBPF host routing needs.
+    public static let hostRoutingKernel = KernelVersion(5, 10)
+    /// The kernel from which every release has the cgroup connect hooks Cilium's socket LB needs (4.19.57,
+    /// 5.1.16, 5.2: cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst; a kernel given as
+    /// major.minor is taken at its first release, so 5.2).
+    public static let socketLBKernel = KernelVersion(5, 2)
+
+    /// Whether new connections of mode `m` to a service address are resolved at connect() by an eBPF socket
+    /// load balancer (a service and backend map lookup, then the socket connects to the backend: no
+    /// per-packet DNAT, no KUBE-SERVICES walk) instead of kube-proxy. Cilium's kube-proxy replacement from
+    /// 5.2 unless `kubeProxyReplacement` is off (Cilium 1.9's default `kubeProxyReplacement=probe` turns it on
+    /// where the kernel allows; cilium/cilium bpf/bpf_sock.c `cil_sock4_connect`); Calico's eBPF data plane
+    /// always replaces kube-proxy (felix config_params.go `BPFConnectTimeLoadBalancing`, default TCP: the
+    /// connect-time load balancer, felix/bpf-gpl/connect_balancer.c).
+    public static func socketLB(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
+        switch effectiveMode(m, kernel: e.kernel) {
+        case .ciliumVXLAN, .ciliumNative, .ciliumWireGuard: return e.kubeProxyReplacement && e.kernel >= socketLBKernel
+        case .calicoEBPF: return true
+        default: return false
+        }
+    }
+
+    /// Whether mode `m` runs eBPF host routing: a packet from the NIC (or the tunnel) enters the pod's
+    /// namespace directly with `bpf_redirect_peer` (no veth_xmit, no `netif_rx` into the backlog), and a
+    /// packet from the pod leaves by `bpf_redirect_neigh` past the host's upper stack and netfilter.
+    /// Cilium from 1.9 when the kernel has the helpers (5.10), with its kube-proxy replacement and BPF
+    /// masquerading, which it needs (cilium/cilium Documentation/operations/performance/tuning.rst
+    /// @5a4bc625 "eBPF Host-Routing": "automatically enabled if your kernel supports it"; bpf/lib/l3.h
+    /// @3c19de86 `l3_local_delivery` → `redirect_ep`: `ctx_redirect_peer` with ENABLE_HOST_ROUTING, else
+    /// `ctx_redirect` through the backlog). Calico's eBPF data plane from 3.29 on the same kernels
+    /// (projectcalico/calico felix/bpf-gpl/fib_co_re.h @87c15906 `try_redirect_to_peer`, used where
+    /// `BPF_FUNC_redirect_peer` exists; felix config `BPFRedirectToPeer`, default Enabled).
+    public static func ebpfHostRouting(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
+        guard e.ebpfHostRouting, e.kernel >= hostRoutingKernel else { return false }
+        switch effectiveMode(m, kernel: e.kernel) {
+        case .ciliumVXLAN, .ciliumNative, .ciliumWireGuard: return socketLB(m, e)
+        case .calicoEBPF: return true
+        default: return false
+        }
+    }
+
     /// The oldest kernel a mode runs on at all, nil: any. Cilium 1.8: 4.9.17
     /// (cilium/cilium Documentation/concepts/kubernetes/requirements.rst "Cilium requires a Linux
     /// kernel >= 4.9"); Calico eBPF: 5.3 (it falls back rather than refusing); WireGuard: in-tree
@@ -442,6 +489,8 @@ public enum Datapath {
         let mode = effectiveMode(m, kernel: e.kernel)
         var p = profile(mode)
         if p.forwarder == .dockerProxy && !serverSide { p = profile(.host) }
+        // eBPF host routing: the receiving end enters the pod by bpf_redirect_peer, past the veth and its backlog
+        if !sending && ebpfHostRouting(mode, e) { p.veth = false }
         let mss = Double(max(1, mtu - tcpHeaderBytes))
         let sendAgg = sendAggregates(mode, e)
         let aggregated = sending ? sendAgg : receiveAggregates(mode, e)

@@ -101,10 +101,15 @@ public struct HostEnvironmentSpec: Equatable, Sendable {
     public var serviceProxy: ServiceProxyMode
     /// Services in the cluster (iptables rules walked per new connection).
     public var services: Int
+    /// eBPF host routing where the kernel and the mode have it (`Datapath.ebpfHostRouting`); false: legacy.
+    public var ebpfHostRouting: Bool
+    /// Cilium's eBPF kube-proxy replacement where the kernel has it (`Datapath.socketLB`); false: kube-proxy.
+    public var kubeProxyReplacement: Bool
     public init(cpuClockGHz: Double? = nil, kernel: KernelVersion? = nil, bonding: BondingMode = .none, bondLinks: Int = 1,
-                serviceProxy: ServiceProxyMode = .none, services: Int = 100) {
+                serviceProxy: ServiceProxyMode = .none, services: Int = 100, ebpfHostRouting: Bool = true, kubeProxyReplacement: Bool = true) {
         self.cpuClockGHz = cpuClockGHz; self.kernel = kernel; self.bonding = bonding; self.bondLinks = bondLinks
         self.serviceProxy = serviceProxy; self.services = services
+        self.ebpfHostRouting = ebpfHostRouting; self.kubeProxyReplacement = kubeProxyReplacement
     }
 }
 
@@ -222,7 +227,9 @@ public struct NetworkSpec: Equatable, Sendable {
 
     /// The environment's costs with the hosts' clock and kernel applied.
     public var parameters: EnvironmentParameters {
-        EnvironmentParameters.of(environment).adapted(clockGHz: host.cpuClockGHz, kernel: host.kernel)
+        var e = EnvironmentParameters.of(environment).adapted(clockGHz: host.cpuClockGHz, kernel: host.kernel)
+        e.ebpfHostRouting = host.ebpfHostRouting; e.kubeProxyReplacement = host.kubeProxyReplacement
+        return e
     }
 
     /// Container MTU of a mode: a named network's MTU when one of that mode sets it, else the
