@@ -51,6 +51,8 @@ public struct EnvironmentParameters: Equatable, Sendable {
     public var macvlanNsPerPacket: Double
     public var ipipNsPerPacket: Double
     public var vxlanNsPerPacket: Double
+    /// One pass of an skb through the OVS kernel datapath (flow key extraction, megaflow lookup, the
+    /// flow's actions): a recirculation is one more (`DatapathProfile.ovsWork` counts them per mode).
     public var ovsNsPerPacket: Double
     // user-space forwarders
     /// Per byte a user-space forwarder spends copying (read + write, each once).
@@ -79,10 +81,14 @@ public struct EnvironmentParameters: Equatable, Sendable {
     public var vethNsPerSegment: Double = 0
     public var netfilterNsPerSegment: Double = 0
     public var ebpfNsPerSegment: Double = 0
+    /// An OVS ct() action's own work (`ovs_ct_execute`: key update, zone, helpers) beyond the conntrack
+    /// lookup it shares with the netfilter hooks (`netfilterNsPerSegment`), per ct() the mode's
+    /// pipeline runs on an skb (`DatapathProfile.ovsWork`).
     public var ovsNsPerSegment: Double = 0
     /// eBPF programs per wire packet (Cilium's and Calico's tc programs on the veth and tunnel).
     public var ebpfNsPerPacket: Double = 0
-    /// OVN's stateful ACLs (OVS conntrack recirculation) per wire packet (Kube-OVN).
+    /// OVN's own work per skb beyond its counted passes and ct() actions (Kube-OVN; fitted, no other
+    /// source sees it).
     public var ovnACLNsPerPacket: Double = 0
     /// SR-IOV virtual function: the host kernel is bypassed; per packet in the VF's driver.
     public var sriovNsPerPacket: Double = 0
@@ -132,8 +138,9 @@ public struct EnvironmentParameters: Equatable, Sendable {
         referenceClockGHz: 2.4, kernel: KernelVersion(4, 15), groBytes: 16384,
         // syscallNs above and these fitted by NetworkCalibration on scripts/network-reference.csv ([N2] 64 B at
         // line rate, [N3] at MTU 1440-9000); the other costs kept from before issue 15
-        vethNsPerSegment: 140, netfilterNsPerSegment: 85, ebpfNsPerSegment: 105, ovsNsPerSegment: 1750,
-        ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2160, sriovNsPerPacket: 0,
+        vethNsPerSegment: 140, netfilterNsPerSegment: 85, ebpfNsPerSegment: 105, ovsNsPerSegment: 1200,
+        // ovsNsPerSegment and ovnACLNsPerPacket refitted with the OVS work counted (`DatapathProfile.ovsWork`)
+        ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2700, sriovNsPerPacket: 0,
         wireguardNsPerByte: 0.9, wireguardNsPerPacket: 900, ipsecNsPerByte: 0.55, ipsecNsPerPacket: 700,
         // udpReceiveNsPerDatagram: 3380 as fitted with one receive descriptor per datagram, less the two extra
         // descriptors a 9000-byte datagram now pays (2 × 150 ns), so the jumbo rows of [N3] keep their fit
@@ -248,6 +255,30 @@ public struct DatapathProfile: Equatable, Sendable {
 
     /// Netfilter hooks the mode's packets traverse (bridge, NAT, policy chains).
     var netfilter: Bool { bridge || nat || policy }
+
+    /// What the mode's OVS kernel datapath does to each skb at one end, counted in the pipelines the
+    /// projects install (docs/network.md, "OVS datapaths from shared primitives"): `passes`, flow-table
+    /// passes (key extraction and megaflow lookup, `ovs_dp_process_packet`; every recirculation is one
+    /// more), and `conntrack`, ct() actions (`ovs_ct_execute` → `nf_conntrack_in`, the lookup the
+    /// netfilter hooks make).
+    /// - Weave fastdp 2.7 (weaveworks/weave router/fastdp.go @30ce2197 `fastDatapathForwarder.Forward`,
+    ///   `odpEthernetFlowKey`): one flow per in-port and MAC pair that sets the tunnel and outputs to the
+    ///   vxlan vport (on receipt, from the vport to the bridge's): 1 pass, no ct.
+    /// - Antrea 0.9 (antrea-io/antrea pkg/agent/openflow/pipeline.go @0622c0a9 `connectionTrackFlows`,
+    ///   `podClassifierFlow`, `tunnelClassifierFlow`): every IP packet, from a pod or from the tunnel,
+    ///   goes through ConntrackTable's ct(table=ConntrackState, zone) and is recirculated; only +new
+    ///   packets are committed: 2 passes, 1 ct.
+    /// - Kube-OVN 1.3 on OVN 20.06 (kubeovn/kube-ovn pkg/ovs/ovn-nbctl.go @45d30713 `CreateLogicalSwitch`:
+    ///   an allow-related ACL and the cluster TCP/UDP load balancers on every pod switch; ovn-org/ovn
+    ///   northd/ovn-northd.c @c4d0d513 `build_pre_acls`, `build_pre_lb`, `build_pre_stateful`,
+    ///   `build_lb`, `build_stateful`): the sending node runs the logical switch's ingress pipeline,
+    ///   the receiving node its egress pipeline, and each sends every IP packet through ct_next
+    ///   (pre_stateful) and, established, through ct_lb (stateful): 3 passes, 2 ct.
+    var ovsWork: (passes: Double, conntrack: Double) {
+        if encapsulation == .weaveFastDP { return (1, 0) }
+        guard ovs else { return (0, 0) }
+        return ovnACL ? (3, 2) : (2, 1)
+    }
 }
 
 /// Pure functions of the datapath model: MTU, costs, bounds, latencies.
@@ -442,7 +473,10 @@ public enum Datapath {
         if p.netfilter { s += e.netfilterNsPerSegment }
         if p.macvlan { x += e.macvlanNsPerPacket }
         if p.ebpf { x += e.ebpfNsPerPacket; s += e.ebpfNsPerSegment }
-        if p.ovs { x += e.ovsNsPerPacket; s += e.ovsNsPerSegment }
+        // the OVS datapath's flow-table passes and ct() actions, each ct() the conntrack lookup the
+        // netfilter hooks make (`netfilterNsPerSegment`) plus the OVS action's own work (`ovsNsPerSegment`)
+        let ovs = p.ovsWork
+        if p.ovs { x += ovs.passes * e.ovsNsPerPacket + ovs.conntrack * (e.netfilterNsPerSegment + e.ovsNsPerSegment) }
         if p.ovnACL { x += e.ovnACLNsPerPacket }
         if p.sriov { x += e.sriovNsPerPacket }
         switch p.encryption {
@@ -453,7 +487,7 @@ public enum Datapath {
         switch p.encapsulation {
         case .ipip: t = e.ipipNsPerPacket
         case .vxlan, .geneve: t = e.vxlanNsPerPacket
-        case .weaveFastDP: t = e.ovsNsPerPacket
+        case .weaveFastDP: t = ovs.passes * e.ovsNsPerPacket
         case .none, .wireguard, .flannelUDP, .weaveSleeve: break
         }
         return (x, t, s, w)
