@@ -274,7 +274,20 @@ struct SlotTable<Element> {
     }
 
     subscript(index: Int) -> Element? {
-        get { find(index).map { entries[$0].value } ?? nil }
+        get {
+            // the hot path (every status update, probe result and marathon-lb check): one probe
+            // run over the storage, unchecked (`mask` keeps `i` within it while `count` > 0)
+            guard index >= 0, count > 0 else { return nil }
+            return entries.withUnsafeBufferPointer { b -> Element? in
+                var i = index & mask
+                while true {
+                    let k = b[i].key
+                    if k == index { return b[i].value }
+                    if k < 0 { return nil }
+                    i = (i &+ 1) & mask
+                }
+            }
+        }
         set {
             guard index >= 0 else { return }
             if let i = find(index) {
