@@ -84,7 +84,7 @@ final class CephClientTests: XCTestCase {
         let m = ClusterSimulation(spec: s.spec, observer: NullObserver())
         m.run()
         guard let mesos = m.mesos else { return XCTFail("no mesos") }
-        let live = mesos.tasks.compactMap { $0 }.filter { $0.state == .running }
+        let live = mesos.tasks.indices.compactMap { mesos.task($0) }.filter { $0.state == .running }
         guard let db = live.first(where: { $0.name.hasPrefix("db") }), let web = live.first(where: { $0.name.hasPrefix("web") }) else {
             return XCTFail("tasks not running")
         }

@@ -30,8 +30,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     // MARK: state
     var apps: [MarathonAppState] = []
     var appIndex: [String: Int] = [:]
-    /// Instance by Mesos task id (a slot per id; iterated only in id order).
+    /// Instance by Mesos task id (only the live ones; iterated only in id order).
     var byTask = InstanceTable()
+    /// By app index: no other app of this Marathon has its task-name prefix, so its task names
+    /// (prefix, data center, `nextInstanceNumber`, which never goes back) are never launched twice
+    /// (`TaskLaunch.nameNeverRepeats`).
+    var uniqueTaskPrefix: [Bool] = []
     /// Marathon-level health checks, fidelity `fast`: each stream's parked instances (key app << 12 | check)
     /// and the count of instance state changes per app (`healthStamp`).
     var healthStreams: [Int: HealthCheckStream] = [:]
@@ -134,6 +138,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id), demand: demand))
             appIndex[def.id] = i
         }
+        let prefixes = apps.map(\.taskPrefix)
+        let uses = Dictionary(prefixes.map { ($0, 1) }, uniquingKeysWith: +)
+        uniqueTaskPrefix = prefixes.map { uses[$0] == 1 }
         deployments = Deployments(scheduler: self)
         // Marathon instances run on the hosts of `hostGroup` (default: the Mesos masters' group).
         let infra = model.infrastructure
@@ -488,7 +495,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
-                                           network: def.networkMode.taskNetwork, source: def.id))
+                                           network: def.networkMode.taskNetwork, source: def.id,
+                                           nameNeverRepeats: uniqueTaskPrefix[ai]))
                 launched.append((a, a.configVersion))
                 placedHosts.append(host)
                 pending -= 1

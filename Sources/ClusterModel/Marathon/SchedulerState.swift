@@ -95,8 +95,9 @@ final class MarathonInstance {
     }
 }
 
-/// Instances by Mesos task id: a slot per task id (ids are the cluster's task-table indices, given
-/// in launch order), so a status update or a health result finds its instance without hashing.
+/// Instances by Mesos task id (ids given in launch order, never reused): a status update or a
+/// health result finds its instance without hashing, and the storage follows the live instances,
+/// not every task ever launched (`SlotTable`).
 typealias InstanceTable = SlotTable<MarathonInstance>
 
 /// Counts changes of the set of apps with launches queued, so the offer path rebuilds its list of

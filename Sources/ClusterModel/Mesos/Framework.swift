@@ -93,11 +93,17 @@ public struct TaskLaunch: Sendable {
     /// Mesos passes it to the containerizer's plugins, which may keep their own configuration by
     /// it (container storage: the app's writes and Ceph mount); Mesos itself does not read it.
     public var source: String?
+    /// The framework never launches this name again (Marathon: app id and a per-app counter, as
+    /// its task ids are unique): Mesos then keeps no launch count for it (`taskLaunchCounts`, which
+    /// names each task's random stream "task:<name>#<k>"), so the counts do not grow with every
+    /// task ever launched. A name launched before, flagged or not, is still counted.
+    public var nameNeverRepeats: Bool
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
-                mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil, source: String? = nil) {
+                mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil, source: String? = nil,
+                nameNeverRepeats: Bool = false) {
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
         self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
-        self.source = source
+        self.source = source; self.nameNeverRepeats = nameNeverRepeats
     }
 }
 

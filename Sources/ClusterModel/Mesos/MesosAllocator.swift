@@ -726,11 +726,11 @@ extension MesosCluster {
         var created: [MesosTask] = []
         var invalid: [MesosTask] = []
         for l in launches {
-            let k = taskLaunchCounts[l.name, default: 0]
-            taskLaunchCounts[l.name] = k + 1
-            let t = MesosTask(id: tasks.count, launch: l, framework: fi, agent: o.agent, agentIdEpoch: a.agentIdEpoch,
+            let k = launchOrdinal(name: l.name, neverRepeats: l.nameNeverRepeats)
+            let t = MesosTask(id: nextTaskID, launch: l, framework: fi, agent: o.agent, agentIdEpoch: a.agentIdEpoch,
                               stream: RandomStream(seed: model.spec.seed, name: "task:\(l.name)#\(k)"), now: now)
-            tasks.append(t)
+            nextTaskID += 1
+            tasks[t.id] = t
             ids.append(t.id)
             let fits = l.resources.cpus <= remaining.cpus && l.resources.memMB <= remaining.memMB
                 && l.resources.diskMB <= remaining.diskMB
@@ -767,6 +767,14 @@ extension MesosCluster {
         return ids
     }
 
+    /// Earlier launches of `name`, counted (`taskLaunchCounts`) unless its framework never launches
+    /// it again and it was not launched before: the counts follow the names that repeat.
+    func launchOrdinal(name: String, neverRepeats: Bool) -> Int {
+        let k = taskLaunchCounts[name, default: 0]
+        if k > 0 || !neverRepeats { taskLaunchCounts[name] = k + 1 }
+        return k
+    }
+
     func decline(_ fi: Int, offer id: Int64, refuseSeconds: Double) {
         let f = frameworks[fi]
         guard let o = offerRecord(id)?.record, o.framework == fi else { return }
@@ -798,7 +806,7 @@ extension MesosCluster {
     }
 
     func kill(_ fi: Int, task id: TaskID) {
-        guard leaderReady, frameworks[fi].registered, id >= 0, id < tasks.count, let t = tasks[id], t.framework == fi else { return }
+        guard leaderReady, frameworks[fi].registered, let t = tasks[id], t.framework == fi else { return }
         guard !t.reported.isTerminal else { return }
         let a = agents[t.agent]
         guard t.atAgent, a.agentIdEpoch == t.agentIdEpoch, agentReachesLeader(a), !t.state.isTerminal else {
@@ -833,7 +841,7 @@ extension MesosCluster {
         var answers: [ReconciliationAnswer] = []
         answers.reserveCapacity(list.count)
         for id in list {
-            guard id >= 0, id < tasks.count, let t = tasks[id], t.framework == fi else { continue }
+            guard let t = tasks[id], t.framework == fi else { continue }
             let a = agents[t.agent]
             var state = t.reported
             if t.agentIdEpoch == a.agentIdEpoch {

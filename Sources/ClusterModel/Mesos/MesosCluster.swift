@@ -20,12 +20,18 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     let isControlHost: [Bool]
     var partitionDepth: [Int]
     var frameworks: [FrameworkState] = []
-    var tasks: [MesosTask?] = []
+    /// Tasks by id: only those not yet forgotten (`forgetIfDone`), so the table follows the live
+    /// tasks, not every task ever launched. Ids are given in launch order (`nextTaskID`) and never
+    /// reused: frameworks, logs and orders (reconciliation, health ticks) read them.
+    var tasks = SlotTable<MesosTask>()
+    var nextTaskID: TaskID = 0
     /// Container plugins attached through the `Containerizer` contract (MesosSubsystem.swift).
     var containerStorage: ContainerStorage = NoContainerStorage.shared
     var containerNetwork: ContainerNetworking?
     /// Harbor, when the scenario has registries: asked first on every pull.
     var imageSource: ContainerImageSource?
+    /// Launches so far per task name (the k of each task's stream "task:<name>#<k>"); names
+    /// launched with `TaskLaunch.nameNeverRepeats` are not entered.
     var taskLaunchCounts: [String: Int] = [:]
     /// Grows when a probe's regime may change for many tasks at once (host state, partitions):
     /// fidelity.healthChecks `fast` trusts a routine probe while it is unchanged (`RoutineProbe`).
@@ -656,8 +662,8 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     /// Drops a task that is over everywhere (terminal on the agent, reported terminal by the
     /// master, off the agent's and the framework's lists), so the task table does not grow with
-    /// simulated time: the object, its random stream and its GSL state are freed. Ids stay unique
-    /// (the slot stays, empty); every lookup already treats a missing task as gone.
+    /// simulated time: the object, its random stream and its GSL state are freed, and so is its
+    /// entry (`SlotTable`). Ids stay unique (`nextTaskID`); every lookup treats a missing task as gone.
     func forgetIfDone(_ t: MesosTask) {
         guard t.state.isTerminal, t.reported.isTerminal, t.agentSlot < 0, t.frameworkSlot < 0 else { return }
         noteReconciliationChange(t)

@@ -167,7 +167,7 @@ extension MesosCluster {
 
     /// What a probe from `from` sees now (Marathon HTTP/TCP checks, Mesos checks from the agent).
     func probe(task id: TaskID, from: Int, timeout: SimDuration) -> ProbeOutcome {
-        guard id >= 0, id < tasks.count, let t = tasks[id] else { return .refused }
+        guard let t = tasks[id] else { return .refused }
         switch probeRegime(t, from: from) {
         case .fixed(let o): return o
         case .drawn(let rt, let plus):
@@ -187,7 +187,7 @@ extension MesosCluster {
     /// hang, while no host or partition changes; never with container storage plugged in (its
     /// outcomes change without notice).
     func routineProbe(task id: TaskID, from: Int, timeout: SimDuration, state: inout RoutineProbe) -> ProbeOutcome? {
-        guard id >= 0, id < tasks.count, let t = tasks[id], case .drawn(let rt, let plus) = probeRegime(t, from: from),
+        guard let t = tasks[id], case .drawn(let rt, let plus) = probeRegime(t, from: from),
               plus == .zero else { state.epoch = -1; return nil }
         if state.passesLeft < 0 {
             if t.tailTimeout != timeout { t.tailTimeout = timeout; t.tailProbability = rt.survival(timeout.seconds) }
@@ -444,7 +444,7 @@ extension MesosCluster {
     }
 
     /// A task by id (nil when unknown).
-    public func task(_ id: TaskID) -> MesosTask? { id >= 0 && id < tasks.count ? tasks[id] : nil }
+    public func task(_ id: TaskID) -> MesosTask? { tasks[id] }
     /// The name of the framework that launched task `id` ("marathon", "chronos"), while Mesos
     /// still knows the task (always while its status update is being published): subscribers of
     /// `taskStatus` that stand for one framework's event stream (marathon-lb reads Marathon's) keep

@@ -242,36 +242,110 @@ final class FrameworkState {
     }
 }
 
-/// A table by dense index (agent index, task id) with a slot per index and the count of filled
-/// slots: what a `[Int: Element]` dictionary gives on the hot paths, without hashing or a node per
-/// entry. Reading an index never set gives nil; the table grows to the highest index set.
+/// A table by task id (ids given in launch order and never reused): what a `[Int: Element]`
+/// dictionary gives on the hot paths, without hashing or a node per entry, holding only the ids
+/// present. Open addressing on `id & mask` with linear probing: live ids are mostly consecutive, so
+/// they rarely share a home slot. The storage follows the entries, not the ids ever set: it doubles
+/// when more than half full and halves when less than an eighth full (at least `minimumCapacity`),
+/// so it stays within 8 x `count` + `minimumCapacity` slots however many tasks were ever launched
+/// (issue 14: a slot per id ever set grew with every relaunch). Deletion shifts the entries of the
+/// probe run back (no tombstones). Reading an id never set, or negative, gives nil.
 struct SlotTable<Element> {
-    private var slots: [Element?] = []
+    private struct Entry { var key: Int; var value: Element? }
+    private static var empty: Entry { Entry(key: -1, value: nil) }
+    static var minimumCapacity: Int { 16 }
+    private var entries: [Entry] = []
+    private var mask = -1
     /// Filled slots.
     private(set) var count = 0
-    subscript(index: Int) -> Element? {
-        get { index >= 0 && index < slots.count ? slots[index] : nil }
-        set {
-            guard index >= 0 else { return }
-            if index >= slots.count {
-                guard newValue != nil else { return }
-                slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count))
-            }
-            if (slots[index] == nil) != (newValue == nil) { count += newValue == nil ? -1 : 1 }
-            slots[index] = newValue
+    /// Slots held (what the table costs in memory; tests check it follows `count`).
+    var capacity: Int { entries.count }
+
+    /// The position of `id`, or nil.
+    @inline(__always) private func find(_ id: Int) -> Int? {
+        guard id >= 0, count > 0 else { return nil }
+        var i = id & mask
+        while true {
+            let k = entries[i].key
+            if k == id { return i }
+            if k < 0 { return nil }
+            i = (i &+ 1) & mask
         }
     }
-    /// Empties every slot (the storage is kept for the next entries).
-    mutating func removeAll() {
-        guard count > 0 else { return }
-        for i in slots.indices { slots[i] = nil }
-        count = 0
+
+    subscript(index: Int) -> Element? {
+        get {
+            // the hot path (every status update, probe result and marathon-lb check): one probe
+            // run over the storage, unchecked (`mask` keeps `i` within it while `count` > 0)
+            guard index >= 0, count > 0 else { return nil }
+            return entries.withUnsafeBufferPointer { b -> Element? in
+                var i = index & mask
+                while true {
+                    let k = b[i].key
+                    if k == index { return b[i].value }
+                    if k < 0 { return nil }
+                    i = (i &+ 1) & mask
+                }
+            }
+        }
+        set {
+            guard index >= 0 else { return }
+            if let i = find(index) {
+                if newValue != nil { entries[i].value = newValue } else { remove(at: i) }
+                return
+            }
+            guard newValue != nil else { return }
+            if (count + 1) * 2 > entries.count { rehash(capacity: max(Self.minimumCapacity, entries.count * 2)) }
+            var i = index & mask
+            while entries[i].key >= 0 { i = (i &+ 1) & mask }
+            entries[i] = Entry(key: index, value: newValue)
+            count += 1
+        }
     }
+
+    /// Empties slot `i` and moves back the entries after it in its probe run whose home slot
+    /// does not lie (cyclically) between `i` and their own position.
+    private mutating func remove(at slot: Int) {
+        var i = slot
+        entries[i] = Self.empty
+        count -= 1
+        var j = i
+        while true {
+            j = (j &+ 1) & mask
+            let k = entries[j].key
+            if k < 0 { break }
+            let home = k & mask
+            let stays = i <= j ? (i < home && home <= j) : (i < home || home <= j)
+            if stays { continue }
+            entries[i] = entries[j]
+            entries[j] = Self.empty
+            i = j
+        }
+        if entries.count > Self.minimumCapacity && count * 8 < entries.count { rehash(capacity: entries.count / 2) }
+    }
+
+    private mutating func rehash(capacity: Int) {
+        let old = entries
+        entries = Array(repeating: Self.empty, count: capacity)
+        mask = capacity - 1
+        for e in old where e.key >= 0 {
+            var i = e.key & mask
+            while entries[i].key >= 0 { i = (i &+ 1) & mask }
+            entries[i] = e
+        }
+    }
+
+    /// Empties every slot (the storage is let go).
+    mutating func removeAll() {
+        entries = []; mask = -1; count = 0
+    }
+
     /// The filled indices, ascending.
     var indices: [Int] {
         var out: [Int] = []
         out.reserveCapacity(count)
-        for i in slots.indices where slots[i] != nil { out.append(i) }
+        for e in entries where e.key >= 0 { out.append(e.key) }
+        out.sort()
         return out
     }
 }
