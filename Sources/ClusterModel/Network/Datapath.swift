@@ -543,8 +543,12 @@ public enum Datapath {
         }
         // a full-sized datagram's extra receive buffers (the one-packet message cost has one descriptor)
         let buffers = driverNs(p, mtu: mtu, env: e, sending: sending) - e.driverNsPerPacket
+        // user time is a forwarder's only (its packet work and its two copies, as `endCost` charges TCP): the
+        // application's own copy is the system call's, in `nsPerByte`; iperf3 touches only the 12- or 16-byte
+        // header of its buffer (esnet/iperf src/iperf_udp.c @01f50bad, `iperf_udp_send` → `Nwrite`, `iperf_udp_recv`)
+        let copies = c.userNsPerByte > 0 ? 2 * e.userNsPerByteCopy * Double(payload) : 0
         return (e.syscallNs + c.kernelNsPerMessage + buffers + e.nsPerByte * Double(payload) + crypto + (sending ? 0 : e.udpReceiveNsPerDatagram),
-                c.userNsPerMessage + 2 * e.userNsPerByteCopy * Double(payload), payload)
+                c.userNsPerMessage + copies, payload)
     }
 
     /// Whether a UDP sender of this mode runs at its core's full rate whatever its NIC and the
