@@ -103,7 +103,7 @@ public enum NetworkCalibration {
         "nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "vethNsPerPacket", "bridgeNsPerPacket", "natNsPerPacket",
         "policyNsPerPacket", "ipipNsPerPacket", "vxlanNsPerPacket", "ovsNsPerPacket", "handoffNs",
         "vethNsPerSegment", "netfilterNsPerSegment", "ebpfNsPerPacket", "ebpfNsPerSegment", "ovsNsPerSegment", "ovnACLNsPerPacket",
-        "udpReceiveNsPerDatagram",
+        "udpReceiveNsPerDatagram", "udpSendNsPerDatagram",
     ]
 
     /// The per-mode stage costs: what leave-one-source-out fits (the base costs stay the hardware's).
@@ -112,7 +112,7 @@ public enum NetworkCalibration {
     /// The costs of the hardware rather than of a mode (host networking and microbenchmarks see
     /// them): leave-one-source-out keeps them, as a user measures them on the hardware.
     public static let baseCosts: [String] = ["nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "handoffNs",
-                                              "udpReceiveNsPerDatagram"]
+                                              "udpReceiveNsPerDatagram", "udpSendNsPerDatagram"]
 
     static func path(_ name: String) -> WritableKeyPath<EnvironmentParameters, Double>? {
         if name == "deferralNs" { return \.deferralNs }
