@@ -53,4 +53,22 @@ final class NetworkUDPSplitTests: XCTestCase {
         XCTAssertLessThan(loss(.kubeOVN, .kubeOVN), 0.028)
         XCTAssertLessThan(loss(.host, .calicoBGP), 1e-9)
     }
+
+    /// UDP loss is a compared figure of the calibration (`udp_loss_pct`, [N3]'s rows in
+    /// scripts/network-reference.csv): the closed form gives the experiments' loss (here cloud-vm,
+    /// whose receiver is still the bound), and its error is in percentage points.
+    func testUDPLossIsACalibratedFigure() {
+        let row = NetworkFidelityTests.run(env: .cloudVM, modes: [.calicoBGP], sizes: [65536], flows: 0).first { $0.experiment == .udp }!
+        let p = NetworkPrediction.figures(env: .cloudVM, mode: .calicoBGP, mtu: row.mtu, nicGbit: 2.5, cores: 1, messageSize: row.messageSize!, experiment: .udp)
+        XCTAssertGreaterThan(row.udpLoss!, 0.05)
+        XCTAssertEqual(p.udpLoss, row.udpLoss!, accuracy: 1e-4)
+        let tcp = NetworkPrediction.figures(env: .cloudVM, mode: .calicoBGP, mtu: row.mtu, nicGbit: 2.5, cores: 1, messageSize: 65536)
+        XCTAssertEqual(tcp.udpLoss, 0)
+        let m = NetworkMeasurement(source: "t", environment: .cloudVM, nicGbit: 2.5, cores: 1, mode: .calicoBGP, experiment: .udp,
+                                   messageSize: row.messageSize!, mtu: row.mtu, throughputMbit: 1000, udpLossPct: 2)
+        let r = NetworkCalibration.residuals([m], table: .cloudVM, environment: .cloudVM).filter { $0.metric == "udp_loss_pct" }
+        XCTAssertEqual(r.count, 1)
+        XCTAssertEqual(r.first?.predicted ?? 0, row.udpLoss! * 100, accuracy: 1e-2)
+        XCTAssertEqual(r.first?.error ?? 0, (row.udpLoss! * 100 - 2) / 100, accuracy: 1e-4)
+    }
 }
