@@ -5,7 +5,7 @@ import SimKernel
 // columns (a results folder's network.csv loads as it is), plus an optional `source` column that
 // names where each row comes from. Lines starting with `#` are comments. The rows used are tcp and
 // udp rows with at least one of throughput_mbit_s, throughput_ratio_to_host, one_way_latency_us,
-// cpu_per_gbit_core_s; the others (multi_flow, rr, crr, connect) are read and skipped.
+// cpu_per_gbit_core_s, udp_loss_pct (udp rows); the others (multi_flow, rr, crr, connect) are read and skipped.
 
 /// A CSV error at a line and column (1-based), as `file:line:column: message` prints it.
 public struct MeasurementsError: Error, Equatable, CustomStringConvertible {
@@ -103,7 +103,8 @@ public enum NetworkMeasurementsCSV {
                 source: cell("source")?.0 ?? "measurements", environment: env, kernel: kernel, clockGHz: try number("cpu_clock_ghz", min: 0.5, max: 6),
                 nicGbit: nic, cores: cores, mode: mode, experiment: exp, sameHost: sameHost, messageSize: Int64(size), mtu: Int(mtu),
                 throughputMbit: try number("throughput_mbit_s", min: 1e-9, max: 1e7), ratioToHost: try number("throughput_ratio_to_host", min: 1e-9, max: 100),
-                oneWayLatencyUs: try number("one_way_latency_us", min: 0, max: 1e9), cpuPerGbit: try number("cpu_per_gbit_core_s", min: 1e-12, max: 1e9), line: lineNo)
+                oneWayLatencyUs: try number("one_way_latency_us", min: 0, max: 1e9), cpuPerGbit: try number("cpu_per_gbit_core_s", min: 1e-12, max: 1e9), line: lineNo,
+                udpLossPct: try number("udp_loss_pct", min: 0, max: 100))
             rows.append(m)
         }
         guard header != nil else { throw MeasurementsError(line: max(1, lineNo), column: 1, message: "no header row: the file is empty") }

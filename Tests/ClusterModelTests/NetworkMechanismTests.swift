@@ -190,10 +190,13 @@ final class NetworkMechanismTests: XCTestCase {
     func testUDPLossAndEncryption() {
         let rows = F.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, underlay: 9000, modes: [.calicoBGP, .calicoWireGuard, .antrea, .antreaIPsec],
                          sizes: [131072], flows: 0)
-        // at MTU 9000 the NIC bounds the sender: nothing lost; at 1500 the sender's core outruns the receiver's
+        // at MTU 9000 the NIC bounds the sender: nothing lost; at 1500 the sender's core is the bound and the
+        // receiver keeps up: [N3] loses 0.5-2.8 % there (InfraBuilder/benchmark-k8s-cni-2020-08 @d5fa3ef
+        // results/doc-{calico-3.16,canal,kuberouter}.u18.04-default/*-runN.knbdata, the udp-p2p log's receiver loss, 3-run means:
+        // Calico IPIP 1440 0.5 %, Canal 1450 1.2 %, kube-router 1500 2.8 %)
         XCTAssertEqual(row(rows, .calicoBGP, .udp).udpLoss!, 0, accuracy: 1e-9)
         let small = F.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, modes: [.calicoBGP], sizes: [131072], flows: 0)
-        XCTAssertGreaterThan(row(small, .calicoBGP, .udp).udpLoss!, 0.05)
+        XCTAssertLessThan(row(small, .calicoBGP, .udp).udpLoss!, 0.028)
         func cpu(_ m: ContainerNetworkMode) -> Double { row(rows, m, size: 131072).cpuSecondsPerGbit! }
         XCTAssertGreaterThan(cpu(.calicoWireGuard), 2 * cpu(.calicoBGP))
         XCTAssertGreaterThan(cpu(.antreaIPsec), 1.5 * cpu(.antrea))
@@ -225,9 +228,11 @@ final class NetworkMechanismTests: XCTestCase {
         let bgpRate = bgp.throughputBitsPerSecond! / 8, hostRate = host.throughputBitsPerSecond! / 8
         XCTAssertEqual(bgp.clientCores!, cores(.calicoBGP, 9000, delivered: bgpRate), accuracy: 0.01)
         XCTAssertEqual(host.clientCores!, cores(.host, 9000, delivered: hostRate, offered: hostRate), accuracy: 0.01)
-        XCTAssertGreaterThan(bgp.clientCores!, 1.5 * cores(.calicoBGP, 9000, delivered: bgpRate, offered: bgpRate))
-        // at MTU 1500 the receiver delivers half of what the sender offers: the sender's core is still busy
-        XCTAssertGreaterThan(bgpSmall.udpLoss!, 0.3)
+        XCTAssertGreaterThan(bgp.clientCores!, 1.05 * cores(.calicoBGP, 9000, delivered: bgpRate, offered: bgpRate))
+        // at MTU 1500 the sender's core is the bound, at one core as [N3]'s sending nodes (0.88-0.92 of a core
+        // above idle at MTU 1440-1500), and the receiver delivers nearly all it offers ([N3]: 0.5-2.8 % lost)
+        XCTAssertLessThan(bgpSmall.udpLoss!, 0.028)
+        XCTAssertEqual(bgpSmall.clientCores!, 1, accuracy: 0.01)
         XCTAssertEqual(bgpSmall.clientCores!, cores(.calicoBGP, 1500, delivered: bgpSmall.throughputBitsPerSecond! / 8), accuracy: 0.01)
         for (r, mtu) in [(bgp, 9000), (host, 9000), (bgpSmall, 1500)] {
             let p = NetworkPrediction.figures(env: e, mode: r.mode, mtu: mtu, nicGbit: 10, cores: 16, messageSize: r.messageSize!, experiment: .udp)

@@ -8,7 +8,7 @@ final class NetworkCalibrateTests: XCTestCase {
     func testFitOnTheReferenceRowsPrintsTheTableAndResiduals() throws {
         let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--environment", "bare-metal"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("## bare-metal: 54 figures"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("## bare-metal: 65 figures"), r.stdout)   // 54 before [N3]'s 11 udp losses were compared
         XCTAssertTrue(r.stdout.contains("| `ebpfNsPerPacket` | 1510 |"), r.stdout)
         XCTAssertTrue(r.stdout.contains("| 62 | N3 | cilium-vxlan | cpu_ratio_to_flannel-vxlan | 1.785 |"), r.stdout)
         XCTAssertFalse(r.stdout.contains("cloud-vm"))
@@ -19,6 +19,8 @@ final class NetworkCalibrateTests: XCTestCase {
         let r = try CLI.run(["calibrate", "scripts/network-reference.csv", "--leave-one-source-out"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("| bare-metal | N3 | cpu ratio | 20 |"), r.stdout)
+        // [N3]'s udp loss (udp_loss_pct in the reference CSV) is compared
+        XCTAssertTrue(r.stdout.contains("| bare-metal | N3 | udp loss | 11 |"), r.stdout)
         let docs = try String(contentsOf: CLI.root.appendingPathComponent("docs/network.md"), encoding: .utf8)
         XCTAssertTrue(docs.contains("<!-- BEGIN GENERATED: clustersim calibrate scripts/network-reference.csv --leave-one-source-out -->\n" + r.stdout
                                     + "<!-- END GENERATED -->"), "docs/network.md's leave-one-source-out table differs from the command's output:\n\(r.stdout)")

@@ -116,6 +116,11 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// Cilium's eBPF kube-proxy replacement (socket LB at connect()) where the kernel has it (`Datapath.socketLB`).
     public var kubeProxyReplacement = true
 
+    /// Sending a UDP datagram beyond the one-message stack pass: what runs on the sending CPU per
+    /// datagram because no GSO batches it (the transmit softirq, the qdisc, and for a container the
+    /// host's forwarding of it, which `veth_xmit` → `netif_rx` queues to the sending CPU's own backlog).
+    public var udpSendNsPerDatagram: Double = 0
+
     /// Cloud VM without UDP-tunnel offload (the seed's reference test, [N1]).
     public static let cloudVM = EnvironmentParameters(
         nsPerByte: 1.9, stackNsPerSegment: 2500, driverNsPerPacket: 800, gsoBytes: 65536, tunnelOffload: false,
@@ -126,7 +131,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
         referenceClockGHz: 2.4, kernel: KernelVersion(4, 9), groBytes: 65536,
         ebpfNsPerPacket: 400, ovnACLNsPerPacket: 900, sriovNsPerPacket: 100,
         wireguardNsPerByte: 2.0, wireguardNsPerPacket: 2500, ipsecNsPerByte: 1.2, ipsecNsPerPacket: 2000,
-        iptablesNsPerServiceRule: 60, ipvsNsPerConnection: 2000, udpReceiveNsPerDatagram: 1500)
+        iptablesNsPerServiceRule: 60, ipvsNsPerConnection: 2000, udpReceiveNsPerDatagram: 1500, udpSendNsPerDatagram: 0)
 
     /// Bare metal, 2017 Xeon, 10 GbE with TSO/GRO and VXLAN offload ([N2b], [N3], [L6]).
     public static let bareMetal = EnvironmentParameters(
@@ -142,12 +147,13 @@ public struct EnvironmentParameters: Equatable, Sendable {
         // ovsNsPerSegment and ovnACLNsPerPacket refitted with the OVS work counted (`DatapathProfile.ovsWork`)
         ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2700, sriovNsPerPacket: 0,
         wireguardNsPerByte: 0.9, wireguardNsPerPacket: 900, ipsecNsPerByte: 0.55, ipsecNsPerPacket: 700,
-        // udpReceiveNsPerDatagram: 3380 as fitted with one receive descriptor per datagram, less the two extra
-        // descriptors a 9000-byte datagram now pays (2 × 150 ns), so the jumbo rows of [N3] keep their fit
-        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 3080,
+        // udpReceiveNsPerDatagram and udpSendNsPerDatagram (below): the 3080 ns once charged to the receiver,
+        // fitted when it was taken for the bound, split between the ends and refitted on [N3]'s UDP rows
+        iptablesNsPerServiceRule: 30, ipvsNsPerConnection: 800, udpReceiveNsPerDatagram: 275,
         // ixgbe (torvalds/linux drivers/net/ethernet/intel/ixgbe, `ixgbe_set_rx_buffer_len`: 3 KiB receive
         // buffers once the MTU exceeds 1500; `ixgbe_tx_map`: one GSO skb, segmented by the NIC)
-        rxBufferBytes: 3072, driverPerGSOSkb: true)
+        rxBufferBytes: 3072, driverPerGSOSkb: true,
+        udpSendNsPerDatagram: 3020)
 
     public static func of(_ e: NetworkEnvironment) -> EnvironmentParameters {
         switch e {
@@ -170,7 +176,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
         ("wireguardNsPerByte", \.wireguardNsPerByte), ("wireguardNsPerPacket", \.wireguardNsPerPacket),
         ("ipsecNsPerByte", \.ipsecNsPerByte), ("ipsecNsPerPacket", \.ipsecNsPerPacket),
         ("iptablesNsPerServiceRule", \.iptablesNsPerServiceRule), ("ipvsNsPerConnection", \.ipvsNsPerConnection),
-        ("udpReceiveNsPerDatagram", \.udpReceiveNsPerDatagram),
+        ("udpReceiveNsPerDatagram", \.udpReceiveNsPerDatagram), ("udpSendNsPerDatagram", \.udpSendNsPerDatagram),
     ]
 
     /// The same environment on hosts at `clockGHz` (every CPU cost × reference / clock; latencies
@@ -611,9 +617,14 @@ public enum Datapath {
     }
 
     /// Nanoseconds per UDP datagram at one end (no GSO for UDP in these kernels): each datagram
-    /// pays a syscall, a full stack pass, the driver and every stage [L6]; the receiving end also
-    /// allocates an skb per datagram and queues it to the socket (`udpReceiveNsPerDatagram`), which
-    /// is why a sender at full speed loses datagrams at a receiver of the same kind.
+    /// pays a syscall, a full stack pass, the driver and every stage [L6]. The sending end also pays
+    /// `udpSendNsPerDatagram`: nothing batches its datagrams, and a container's datagram is forwarded
+    /// by its host on the sending CPU (`veth_xmit` → `netif_rx` queues it to that CPU's own backlog:
+    /// torvalds/linux net/core/dev.c `netif_rx_internal` → `enqueue_to_backlog(skb, get_cpu(), …)`
+    /// without RPS); the receiving end, whose NAPI poll and backlog take datagrams in batches, pays
+    /// `udpReceiveNsPerDatagram` for the skb and the socket queue. So a sender at full speed is the
+    /// bound at a receiver of its own mode ([N3]: 0.5-2.8 % lost at MTU 1440-1500), and datagrams are
+    /// lost only where the receiving end costs more (a dearer mode, a forwarder).
     public static func udpDatagramNs(_ m: ContainerNetworkMode, mtu: Int, env e: EnvironmentParameters, sending: Bool = true) -> (kernel: Double, user: Double, payload: Int) {
         let c = endCost(m, mtu: mtu, env: e, sending: sending)
         let payload = mtu - udpHeaderBytes
@@ -626,8 +637,12 @@ public enum Datapath {
         }
         // a full-sized datagram's extra receive buffers (the one-packet message cost has one descriptor)
         let buffers = driverNs(p, mtu: mtu, env: e, sending: sending) - e.driverNsPerPacket
-        return (e.syscallNs + c.kernelNsPerMessage + buffers + e.nsPerByte * Double(payload) + crypto + (sending ? 0 : e.udpReceiveNsPerDatagram),
-                c.userNsPerMessage + 2 * e.userNsPerByteCopy * Double(payload), payload)
+        // user time is a forwarder's only (its packet work and its two copies, as `endCost` charges TCP): the
+        // application's own copy is the system call's, in `nsPerByte`; iperf3 touches only the 12- or 16-byte
+        // header of its buffer (esnet/iperf src/iperf_udp.c @01f50bad, `iperf_udp_send` → `Nwrite`, `iperf_udp_recv`)
+        let copies = c.userNsPerByte > 0 ? 2 * e.userNsPerByteCopy * Double(payload) : 0
+        return (e.syscallNs + c.kernelNsPerMessage + buffers + e.nsPerByte * Double(payload) + crypto + (sending ? e.udpSendNsPerDatagram : e.udpReceiveNsPerDatagram),
+                c.userNsPerMessage + copies, payload)
     }
 
     /// Whether a UDP sender of this mode runs at its core's full rate whatever its NIC and the

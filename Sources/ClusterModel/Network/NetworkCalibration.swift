@@ -27,14 +27,16 @@ public struct NetworkMeasurement: Equatable, Sendable {
     public var cpuPerGbit: Double?
     /// The line of the CSV it was read from (residual tables name it).
     public var line: Int
+    /// udp rows: percent of the datagrams the sender offered that the receiver did not get (iperf3's loss).
+    public var udpLossPct: Double?
     public init(source: String, environment: NetworkEnvironment, kernel: KernelVersion? = nil, clockGHz: Double? = nil, nicGbit: Double,
                 cores: Double, mode: ContainerNetworkMode, experiment: NetworkResultRow.Experiment = .tcp, sameHost: Bool = false,
                 messageSize: Int64, mtu: Int, throughputMbit: Double? = nil, ratioToHost: Double? = nil, oneWayLatencyUs: Double? = nil,
-                cpuPerGbit: Double? = nil, line: Int = 0) {
+                cpuPerGbit: Double? = nil, line: Int = 0, udpLossPct: Double? = nil) {
         self.source = source; self.environment = environment; self.kernel = kernel; self.clockGHz = clockGHz; self.nicGbit = nicGbit
         self.cores = cores; self.mode = mode; self.experiment = experiment; self.sameHost = sameHost; self.messageSize = messageSize
         self.mtu = mtu; self.throughputMbit = throughputMbit; self.ratioToHost = ratioToHost; self.oneWayLatencyUs = oneWayLatencyUs
-        self.cpuPerGbit = cpuPerGbit; self.line = line
+        self.cpuPerGbit = cpuPerGbit; self.line = line; self.udpLossPct = udpLossPct
     }
 }
 
@@ -47,6 +49,9 @@ public enum NetworkPrediction {
         public var cpuPerGbit: Double
         /// qperf tcp_lat one-way latency (round trip of two messages of the size / 2), nanoseconds.
         public var oneWayNs: Double
+        /// udp: the fraction of what the sender offers (its core, its NIC) that the receiver does not take,
+        /// as the experiments' `udp_loss_pct` (0 for tcp).
+        public var udpLoss: Double = 0
     }
 
     /// One flow of `mode` between two hosts with `cores` and a `nicGbit` NIC (or on one host).
@@ -80,7 +85,10 @@ public enum NetworkPrediction {
         // the ones lost downstream included (`Datapath.udpSenderUnpaced`); a forwarder's copies and the
         // receiver for what is delivered
         var senderKernel = ka
+        var udpLoss = 0.0
         if experiment == .udp, rate > 0 {
+            let paced = min(Datapath.singleFlowCPUBound(endA, cores: cores), sameHost ? .infinity : link / wire)
+            udpLoss = paced > 0 ? max(0, 1 - rate / paced) : 0
             let offered = Datapath.udpSenderRate(client, env: e, sender: endA, cores: cores, nicBytesPerSecond: sameHost ? .infinity : link, wire: wire)
             senderKernel *= max(1, offered / rate)
         }
@@ -91,7 +99,7 @@ public enum NetworkPrediction {
         let rb = Datapath.endCost(client, mtu: mtu, env: e, serverSide: false, sending: false, writeBytes: messageSize)
         let l2 = Datapath.messageLatencyNs(env: e, sender: ra, receiver: rb, wireMode: wm, mtu: mtu, bytes: Double(messageSize), pathNs: path,
                                            linkBytesPerSecond: sameHost ? nil : link)
-        return Figures(bytesPerSecond: rate, cpuPerGbit: (senderKernel + ua + kb + ub) * 0.125, oneWayNs: (l1 + l2) / 2)
+        return Figures(bytesPerSecond: rate, cpuPerGbit: (senderKernel + ua + kb + ub) * 0.125, oneWayNs: (l1 + l2) / 2, udpLoss: udpLoss)
     }
 }
 
@@ -103,7 +111,7 @@ public enum NetworkCalibration {
         "nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "vethNsPerPacket", "bridgeNsPerPacket", "natNsPerPacket",
         "policyNsPerPacket", "ipipNsPerPacket", "vxlanNsPerPacket", "ovsNsPerPacket", "handoffNs",
         "vethNsPerSegment", "netfilterNsPerSegment", "ebpfNsPerPacket", "ebpfNsPerSegment", "ovsNsPerSegment", "ovnACLNsPerPacket",
-        "udpReceiveNsPerDatagram",
+        "udpReceiveNsPerDatagram", "udpSendNsPerDatagram",
     ]
 
     /// The per-mode stage costs: what leave-one-source-out fits (the base costs stay the hardware's).
@@ -112,7 +120,7 @@ public enum NetworkCalibration {
     /// The costs of the hardware rather than of a mode (host networking and microbenchmarks see
     /// them): leave-one-source-out keeps them, as a user measures them on the hardware.
     public static let baseCosts: [String] = ["nsPerByte", "stackNsPerSegment", "driverNsPerPacket", "syscallNs", "deferralNs", "handoffNs",
-                                              "udpReceiveNsPerDatagram"]
+                                              "udpReceiveNsPerDatagram", "udpSendNsPerDatagram"]
 
     static func path(_ name: String) -> WritableKeyPath<EnvironmentParameters, Double>? {
         if name == "deferralNs" { return \.deferralNs }
@@ -128,7 +136,8 @@ public enum NetworkCalibration {
         public var measured: Double
         public var predicted: Double
         /// Relative error of ratios (predicted / measured - 1); for added latency, (predicted -
-        /// measured) / max(|measured|, 18 µs): the N1 chart's resolution.
+        /// measured) / max(|measured|, 18 µs): the N1 chart's resolution; for udp loss, the difference
+        /// in percentage points / 100.
         public var error: Double
     }
 
@@ -197,6 +206,11 @@ public enum NetworkCalibration {
                 let pr = p.cpuPerGbit / fig(bi).cpuPerGbit, meas = c / bc
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "cpu_ratio_to_\(rows[bi].mode.rawValue)", measured: meas, predicted: pr, error: pr / meas - 1))
             }
+            // udp loss: absolute, in percentage points (error as a fraction: 0.1 is 10 points)
+            if let l = m.udpLossPct, m.experiment == .udp {
+                let pr = p.udpLoss * 100
+                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "udp_loss_pct", measured: l, predicted: pr, error: (pr - l) / 100))
+            }
             if let l = m.oneWayLatencyUs, let bi = latBase, bi != i, let bl = rows[bi].oneWayLatencyUs {
                 let pr = (p.oneWayNs - fig(bi).oneWayNs) / 1e3, meas = l - bl
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "added_latency_us_vs_\(rows[bi].mode.rawValue)", measured: meas, predicted: pr,
@@ -208,7 +222,7 @@ public enum NetworkCalibration {
 
     static func loss(_ r: [Residual]) -> Double {
         r.reduce(0) { s, x in
-            let e = x.metric.hasPrefix("added_latency") ? x.error : log(max(1e-6, 1 + x.error))
+            let e = x.metric.hasPrefix("added_latency") || x.metric == "udp_loss_pct" ? x.error : log(max(1e-6, 1 + x.error))
             return s + e * e
         }
     }
@@ -363,6 +377,7 @@ extension NetworkCalibration {
     static func kind(_ metric: String) -> String {
         if metric.hasPrefix("cpu_ratio") { return "cpu ratio" }
         if metric.hasPrefix("added_latency") { return "added latency" }
+        if metric == "udp_loss_pct" { return "udp loss" }
         return metric == "throughput_ratio_to_host" ? "throughput ratio" : "throughput"
     }
 }
