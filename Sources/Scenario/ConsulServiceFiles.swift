@@ -25,6 +25,72 @@ enum ConsulServiceFile {
                                 "grpc_use_tls", "alias_node", "alias_service", "output_max_size", "failures_before_warning", "h2ping",
                                 "h2ping_use_tls", "os_service", "disable_redirects", "check_id"]
 
+    /// The nested objects of a service that Consul decodes into structs (agent/config/config.go
+    /// ServiceWeights, ServiceAddress, ServiceConnect, ServiceProxy, Upstream, ExposeConfig ...):
+    /// the simulator does not use them, but Consul refuses a key they do not have
+    /// (`invalid config key service.weights.critical`), so the file would not load there.
+    indirect enum Shape {
+        case leaf
+        case object([String: Shape])
+        case mapOf(Shape)   // map[string]X: any key, each value an X
+        case arrayOf(Shape)
+        case service        // a nested service definition (connect.sidecar_service)
+    }
+
+    static let meshGateway = Shape.object(["mode": .leaf])
+    static let upstream = Shape.object(Dictionary(uniqueKeysWithValues:
+        ["destination_type", "destination_namespace", "destination_partition", "destination_peer", "destination_name", "datacenter",
+         "local_bind_address", "local_bind_port", "local_bind_socket_path", "local_bind_socket_mode", "config"].map { ($0, Shape.leaf) }
+        + [("mesh_gateway", meshGateway)]))
+    static let nestedShapes: [String: Shape] = [
+        "weights": .object(["passing": .leaf, "warning": .leaf]),
+        "tagged_addresses": .mapOf(.object(["address": .leaf, "port": .leaf])),
+        "connect": .object(["native": .leaf, "sidecar_service": .service]),
+        "proxy": .object(["destination_service_name": .leaf, "destination_service_id": .leaf, "local_service_address": .leaf,
+                          "local_service_port": .leaf, "local_service_socket_path": .leaf, "mode": .leaf, "config": .leaf,
+                          "transparent_proxy": .object(["outbound_listener_port": .leaf, "dialed_directly": .leaf]),
+                          "upstreams": .arrayOf(upstream), "mesh_gateway": meshGateway,
+                          "expose": .object(["checks": .leaf, "port": .leaf, "paths": .arrayOf(.object(
+                              ["listener_port": .leaf, "path": .leaf, "protocol": .leaf, "local_path_port": .leaf]))])]),
+    ]
+
+    /// Refuses, as Consul does, a key a nested struct does not have; `dotted` is Consul's name of
+    /// the value (`service.connect`).
+    static func checkShape(_ v: JSONValue, _ shape: Shape, path: String, dotted: String, _ d: Diagnostics) {
+        switch shape {
+        case .leaf: return
+        case .arrayOf(let e):
+            for (i, x) in (v.arrayValue ?? []).enumerated() { checkShape(x, e, path: JSONPath.index(path, i), dotted: dotted, d) }
+        case .mapOf(let e):
+            for m in v.objectMembers ?? [] { checkShape(m.value, e, path: JSONPath.key(path, m.key), dotted: dotted + "." + m.key, d) }
+        case .service:
+            let keys = serviceModelled + serviceAccepted
+            var shapes = nestedShapes
+            for k in keys where shapes[k] == nil { shapes[k] = .leaf }
+            checkShape(v, .object(shapes), path: path, dotted: dotted, d)
+            // its checks have the check keys
+            for m in v.objectMembers ?? [] {
+                let k = m.key.lowercased()
+                let p = JSONPath.key(path, m.key)
+                let checks = k == "check" ? [m.value] : k == "checks" ? (m.value.arrayValue ?? []) : []
+                for (i, c) in checks.enumerated() {
+                    let cp = k == "check" ? p : JSONPath.index(p, i)
+                    checkShape(c, .object(Dictionary(uniqueKeysWithValues: (checkModelled + checkAccepted).map { ($0, Shape.leaf) })),
+                               path: cp, dotted: dotted + "." + k, d)
+                }
+            }
+        case .object(let members):
+            for m in v.objectMembers ?? [] {
+                let lower = m.key.lowercased()
+                let name = translate[lower] ?? lower
+                let p = JSONPath.key(path, m.key)
+                if let sub = members[name] { checkShape(m.value, sub, path: p, dotted: dotted + "." + name, d); continue }
+                d.error(p, location: m.keyLocation ?? m.value.location,
+                        "invalid config key \(dotted).\(m.key) (Consul refuses unknown keys)\(Suggest.didYouMean(name, among: members.keys.sorted()))")
+            }
+        }
+    }
+
     /// An object's members by Consul's (lower-case, translated) key names.
     struct Fields {
         var values: [String: (JSONValue, String)] = [:]
@@ -91,6 +157,11 @@ enum ConsulServiceFile {
     static func service(_ v: JSONValue, path: String, dotted: String, _ d: Diagnostics) -> ConsulServiceDefinition? {
         guard let f = fields(v, path: path, dotted: dotted, modelled: serviceModelled, accepted: serviceAccepted, d) else { return nil }
         let before = d.errorCount
+        for m in v.objectMembers ?? [] {
+            if let shape = nestedShapes[m.key.lowercased()] {
+                checkShape(m.value, shape, path: JSONPath.key(path, m.key), dotted: dotted + "." + m.key.lowercased(), d)
+            }
+        }
         let name = string(f, "name", d)
         if name == nil || name!.isEmpty, d.errorCount == before { d.error(f["name"] == nil ? path : f.path("name"), at: f["name"] ?? v, "Service name missing (Consul refuses a service without a name)") }
         let id = string(f, "id", d)

@@ -339,11 +339,9 @@ final class AppDecoder {
         // container and networks
         let container = r.value("container").flatMap { decodeContainer($0, path: p("container")) }
         var networks: [(mode: String, name: String?)] = []
-        if let nv = r.value("networks") {
-            if version < MarathonVersion(1, 5) {
-                d.error(p("networks"), at: nv, "\"networks\" was added in Marathon 1.5; marathon.version is \(version) (use container.docker.network and ipAddress)")
-            } else { networks = decodeNetworks(nv, path: p("networks")) ?? [] }
-        }
+        // "networks" came with 1.5; Marathon 1.4's Play JSON reads do not know it and drop it (an
+        // unknown-field warning, left unread here), as files written for both versions rely on.
+        if version >= MarathonVersion(1, 5), let nv = r.value("networks") { networks = decodeNetworks(nv, path: p("networks")) ?? [] }
         var ipNetworkName: String? = nil
         var hasIPAddress = false
         if let iv = r.value("ipAddress") {
@@ -632,9 +630,12 @@ final class AppDecoder {
             d.error(JSONPath.key(path, "docker"), at: v, "missing required key \"docker\": a DOCKER container needs {\"docker\": {\"image\": \"...\"}}")
         }
         var mappings = dockerMappings
-        if let mv = cr.value("portMappings") {
-            if dockerMappingsValue != nil {
-                d.error(JSONPath.key(path, "portMappings"), at: mv, "cannot specify both container.portMappings and container.docker.portMappings")
+        // container.portMappings is 1.5+ (1.4's container Reads know type, volumes, docker, appc only:
+        // left unread, an unknown-field warning). 1.5+ AppNormalization.migrateDockerPortMappings
+        // refuses both only when docker.portMappings is non-empty; an empty one yields to the other.
+        if version >= MarathonVersion(1, 5), let mv = cr.value("portMappings") {
+            if dockerMappingsValue != nil && !(dockerMappingsValue?.arrayValue?.isEmpty ?? false) {
+                d.error(JSONPath.key(path, "portMappings"), at: mv, "cannot specify both portMappings and docker.portMappings (Marathon's AppNormalization)")
             } else { mappings = decodePortMappings(mv, path: JSONPath.key(path, "portMappings")) }
         }
         var persistent = false

@@ -44,7 +44,8 @@ enum PrometheusConfigFile {
         }
         func string(_ k: String) -> String? {
             guard let x = take(k) else { return nil }
-            if let s = x.stringValue { return s }
+            // yaml.v2 decodes a scalar into a string field as written (`regex: 1` is "1")
+            if let s = RuleFileReader.scalar(x) { return s }
             d.error(p(k), at: x, "cannot unmarshal \(x.typeName) \(x.brief) into string"); return nil
         }
         func bool(_ k: String) -> Bool? {
@@ -54,7 +55,7 @@ enum PrometheusConfigFile {
         }
         func strings(_ k: String) -> [String]? {
             guard let x = take(k) else { return nil }
-            if let a = x.arrayValue, a.allSatisfy({ $0.stringValue != nil }) { return a.map { $0.stringValue ?? "" } }
+            if let a = x.arrayValue, a.allSatisfy({ RuleFileReader.scalar($0) != nil }) { return a.map { RuleFileReader.scalar($0) ?? "" } }
             d.error(p(k), at: x, "cannot unmarshal \(x.typeName) \(x.brief) into a sequence of strings"); return nil
         }
         func duration(_ k: String) -> SimDuration? {
@@ -69,7 +70,7 @@ enum PrometheusConfigFile {
             guard let ms = x.objectMembers else { d.error(p(k), at: x, "cannot unmarshal \(x.typeName) into model.LabelSet"); return nil }
             var out: [MetricLabel] = []
             for m in ms {
-                guard let s = m.value.stringValue else { d.error(JSONPath.key(p(k), m.key), at: m.value, "cannot unmarshal \(m.value.typeName) into model.LabelValue"); continue }
+                guard let s = RuleFileReader.scalar(m.value) else { d.error(JSONPath.key(p(k), m.key), at: m.value, "cannot unmarshal \(m.value.typeName) into model.LabelValue"); continue }
                 guard RelabelConfig.isValidLabelName(m.key) else { d.error(JSONPath.key(p(k), m.key), location: m.keyLocation, "\(JSONValue.quote(m.key)) is not a valid label name"); continue }
                 out.append(MetricLabel(m.key, s))
             }
@@ -106,6 +107,9 @@ enum PrometheusConfigFile {
             jobs.append(s.jobName)
             c.scrapeConfigs.append(s)
         }
+        checkRemote(given(v, "remote_write"), kind: "write", path: f.p("remote_write"), d)
+        checkRemote(given(v, "remote_read"), kind: "read", path: f.p("remote_read"), d)
+        checkTracing(given(v, "tracing"), path: f.p("tracing"), d)
         f.finish(accepted: ["remote_write", "remote_read", "storage", "tracing"])
         return d.errorCount == before ? (c, groups) : nil
     }
@@ -130,7 +134,15 @@ enum PrometheusConfigFile {
         for (x, p) in f.array("alertmanagers") {
             guard let a = Fields(x, path: p, type: "config.AlertmanagerConfig", d) else { continue }
             var targets: [String] = []
-            for (s, sp) in a.array("static_configs") { targets += staticConfig(s, path: sp, d)?.targets ?? [] }
+            // config.go AlertmanagerConfig.UnmarshalYAML: URLs in targets only refused without relabel_configs
+            let relabels = given(x, "relabel_configs")
+            let rules = checkRelabelRules(relabels, path: a.p("relabel_configs"), nullMessage: "empty or null Alertmanager target relabeling rule", d)
+            let checkAddresses = relabels?.arrayValue?.isEmpty ?? true
+            var groups: [TargetGroup] = []
+            for (s, sp) in a.array("static_configs") { if let g = staticConfig(s, path: sp, checkAddresses: checkAddresses, d) { groups.append(g); targets += g.targets } }
+            let scheme = x["scheme"]?.stringValue ?? "http", prefix = x["path_prefix"]?.stringValue ?? "/"
+            checkRelabeledTargets(groups, rules, defaults: [MetricLabel("__scheme__", scheme), MetricLabel("__alerts_path__", prefix)], path: p, at: x, d)
+            checkHTTPClient(x, path: p, d)
             var am = AlertmanagerTargets(targets: targets)
             if let t = a.duration("timeout") { am.timeout = t }
             if let api = a.string("api_version") {
@@ -140,13 +152,16 @@ enum PrometheusConfigFile {
             a.finish(accepted: httpClient + ["relabel_configs", "file_sd_configs", "consul_sd_configs", "dns_sd_configs", "kubernetes_sd_configs"])
             c.alertmanagers.append(am)
         }
+        checkRelabelRules(given(v, "alert_relabel_configs"), path: f.p("alert_relabel_configs"), nullMessage: "empty or null alert relabeling rule", d)
         f.finish(accepted: ["alert_relabel_configs"])
     }
 
-    static func staticConfig(_ v: JSONValue, path: String, file: String = "", _ d: Diagnostics) -> TargetGroup? {
+    /// `checkAddresses`: config.go checkStaticTargets, which refuses a URL as a target only when
+    /// the job has no relabel_configs (they may rewrite `__address__`).
+    static func staticConfig(_ v: JSONValue, path: String, file: String = "", checkAddresses: Bool = true, _ d: Diagnostics) -> TargetGroup? {
         guard let f = Fields(v, path: path, type: "targetgroup.Group", d) else { return nil }
         let targets = f.strings("targets") ?? []
-        for (i, t) in targets.enumerated() where t.contains("/") {
+        for (i, t) in targets.enumerated() where checkAddresses && t.contains("/") {
             d.error(JSONPath.index(f.p("targets"), i), at: f.take("targets")?.arrayValue?[i], "\(JSONValue.quote(t)) is not a valid hostname")
         }
         let labels = f.labels("labels") ?? []

@@ -1,4 +1,5 @@
 import ClusterModel
+import Foundation
 import SimKernel
 
 // `scrape_configs` entries of prometheus.yml (config/config.go ScrapeConfig.UnmarshalYAML,
@@ -22,7 +23,8 @@ extension PrometheusConfigFile {
             if x == "http" || x == "https" { s.scheme = x } else { d.error(f.p("scheme"), at: f.take("scheme"), "invalid scheme: \(JSONValue.quote(x)) (http or https)") }
         }
         if let h = f.bool("honor_labels") { s.honorLabels = h }
-        for (x, p) in f.array("static_configs") { if let g = staticConfig(x, path: p, d) { s.staticGroups.append(g) } }
+        let checkAddresses = f.take("relabel_configs")?.arrayValue?.isEmpty ?? true
+        for (x, p) in f.array("static_configs") { if let g = staticConfig(x, path: p, checkAddresses: checkAddresses, d) { s.staticGroups.append(g) } }
         for (x, p) in f.array("file_sd_configs") { s.staticGroups += fileSD(x, path: p, dir: dir, d) }
         for (x, p) in f.array("consul_sd_configs") { if let c = consulSD(x, path: p, d) { s.consulSD.append(c) } }
         for (x, p) in f.array("marathon_sd_configs") {
@@ -30,9 +32,24 @@ extension PrometheusConfigFile {
             if s.marathonSD.count == 64 { d.error(p, at: x, "more than 64 marathon_sd_configs in one job (a simulator limit)"); break }
             if let m = marathonSD(x, path: p, d) { s.marathonSD.append(m) }
         }
-        for (x, p) in f.array("relabel_configs") { if let r = relabel(x, path: p, d) { s.relabel.append(r) } }
-        for (x, p) in f.array("metric_relabel_configs") { if let r = relabel(x, path: p, d) { s.metricRelabel.append(r) } }
-        for k in otherSD { if let x = f.take(k) { d.warning(f.p(k), at: x, "accepted by Prometheus; this service discovery is not simulated: it gives no targets") } }
+        for (x, p) in f.array("relabel_configs") {
+            if x.isNull { d.error(p, at: x, "empty or null target relabeling rule in scrape config") } else if let r = relabel(x, path: p, d) { s.relabel.append(r) }
+        }
+        for (x, p) in f.array("metric_relabel_configs") {
+            if x.isNull { d.error(p, at: x, "empty or null metric relabeling rule in scrape config") } else if let r = relabel(x, path: p, d) { s.metricRelabel.append(r) }
+        }
+        checkHTTPClient(v, path: path, d)
+        checkRelabeledTargets(s.staticGroups, s.relabel, defaults: [MetricLabel("job", job), MetricLabel("__metrics_path__", s.metricsPath),
+                                                                     MetricLabel("__scheme__", s.scheme),
+                                                                     MetricLabel("__scrape_interval__", PromHash.durationString(s.interval)),
+                                                                     MetricLabel("__scrape_timeout__", PromHash.durationString(s.timeout))],
+                              path: path, at: v, d)
+        for k in otherSD {
+            if let x = f.take(k) {
+                d.warning(f.p(k), at: x, "accepted by Prometheus; this service discovery is not simulated: it gives no targets")
+                checkOtherSD(k, x, path: f.p(k), d)
+            }
+        }
         f.finish(accepted: httpClient + ["honor_timestamps", "params", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
                                          "label_value_length_limit", "body_size_limit", "native_histogram_bucket_limit"])
         return d.errorCount == before ? s : nil
@@ -51,6 +68,13 @@ extension PrometheusConfigFile {
             }
             for file in expand(name, dir: dir, path: p, at: x, d) {
                 guard let root = d.baseDirectory else { d.error(p, at: x, "file_sd files are read from a scenario file's folder"); continue }
+                // Prometheus loads a configuration whose file_sd file does not exist (file discovery
+                // watches for it; promtool warns): no targets from it here.
+                if !file.hasPrefix("/") && !file.split(separator: "/").contains(".."),
+                   !FileManager.default.fileExists(atPath: root + "/" + file) {
+                    d.warning(p, at: x, "file \(JSONValue.quote(file)) for file_sd does not exist: it gives no targets (Prometheus loads the configuration and watches for the file)")
+                    continue
+                }
                 guard let text = ScenarioSchema.readSideFile(file, kind: "file_sd target file", base: root, maxBytes: 16 << 20, path: p, at: x, d) else { continue }
                 let parsed = JSONParser.parse(text, file: file)
                 if let e = parsed.errors.first { d.error(p, at: x, "\(file): \(e)"); continue }
@@ -75,6 +99,7 @@ extension PrometheusConfigFile {
         if let x = f.strings("services") { c.services = x }
         if let x = f.strings("tags") { c.tags = x }
         _ = f.duration("refresh_interval")
+        checkHTTPClient(v, path: path, d)
         f.finish(accepted: httpClient + ["scheme", "token", "allow_stale", "node_meta", "tag_separator", "namespace", "partition", "path_prefix",
                                          "username", "password", "filter"])
         return c
@@ -88,6 +113,7 @@ extension PrometheusConfigFile {
         if let r = f.duration("refresh_interval") {
             if r > .zero { m.refreshInterval = r } else { d.error(f.p("refresh_interval"), at: f.take("refresh_interval"), "marathon_sd: refresh_interval must be positive (the simulator refreshes on it)") }
         }
+        checkMarathonSDAuth(v, path: path, d)
         f.finish(accepted: httpClient + ["auth_token", "auth_token_file"])
         return servers.isEmpty ? nil : m
     }
@@ -103,7 +129,8 @@ extension PrometheusConfigFile {
             }
             r.sourceLabels = s
         }
-        let sepGiven = f.take("separator") != nil, replGiven = f.take("replacement") != nil
+        let sepGiven = f.take("separator") != nil, replGiven = f.take("replacement") != nil, regexGiven = f.take("regex") != nil
+        let modulusGiven = f.take("modulus") != nil
         if let s = f.string("separator") { r.separator = s }
         if let s = f.string("target_label") { r.targetLabel = s }
         if let s = f.string("replacement") { r.replacement = s }
@@ -123,17 +150,24 @@ extension PrometheusConfigFile {
         guard d.errorCount == before else { return nil }
         let action = r.action.rawValue
         if r.modulus == 0 && r.action == .hashmod { d.error(path, at: v, "relabel configuration for hashmod requires non-zero modulus") }
-        if [.replace, .hashmod, .lowercase, .uppercase].contains(r.action) && r.targetLabel.isEmpty {
+        if [.replace, .hashmod, .lowercase, .uppercase, .keepequal, .dropequal].contains(r.action) && r.targetLabel.isEmpty {
             d.error(path, at: v, "relabel configuration for \(action) action requires 'target_label' value")
         }
-        if r.action == .replace && !r.targetLabel.isEmpty && !isValidTargetTemplate(r.targetLabel) {
+        if [.replace, .lowercase, .uppercase, .keepequal, .dropequal].contains(r.action) && !r.targetLabel.isEmpty && !isValidTargetTemplate(r.targetLabel) {
             d.error(f.p("target_label"), at: f.take("target_label"), "\(JSONValue.quote(r.targetLabel)) is invalid 'target_label' for \(action) action")
         }
-        if [.hashmod, .lowercase, .uppercase].contains(r.action) && !r.targetLabel.isEmpty && !RelabelConfig.isValidLabelName(r.targetLabel) {
+        if r.action == .hashmod && !r.targetLabel.isEmpty && !RelabelConfig.isValidLabelName(r.targetLabel) {
             d.error(f.p("target_label"), at: f.take("target_label"), "\(JSONValue.quote(r.targetLabel)) is invalid 'target_label' for \(action) action")
+        }
+        if [.lowercase, .uppercase, .keepequal, .dropequal].contains(r.action) && r.replacement != "$1" {
+            d.error(f.p("replacement"), at: f.take("replacement"), "'replacement' can not be set for \(action) action")
         }
         if r.action == .labelmap && !isValidTargetTemplate(r.replacement) {
             d.error(f.p("replacement"), at: f.take("replacement"), "\(JSONValue.quote(r.replacement)) is invalid 'replacement' for \(action) action")
+        }
+        // a given regex is a new Regexp, never the default one (relabel.go compares the pointers)
+        if [.keepequal, .dropequal].contains(r.action) && (regexGiven || modulusGiven && r.modulus != 0 || sepGiven && r.separator != ";" || replGiven && r.replacement != "$1") {
+            d.error(path, at: v, "\(action) action requires only 'source_labels' and `target_label`, and no other fields")
         }
         if [.labeldrop, .labelkeep].contains(r.action) && (!r.sourceLabels.isEmpty || !r.targetLabel.isEmpty || r.modulus != 0 || sepGiven && r.separator != ";" || replGiven && r.replacement != "$1") {
             d.error(path, at: v, "\(action) action requires only 'regex', and no other fields")

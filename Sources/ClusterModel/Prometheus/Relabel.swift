@@ -6,6 +6,9 @@ import SimKernel
 public struct RelabelConfig: @unchecked Sendable, Equatable {
     public enum Action: String, Sendable, CaseIterable {
         case replace, keep, drop, hashmod, labelmap, labeldrop, labelkeep, lowercase, uppercase
+        /// 2.41+ (model/relabel/relabel.go KeepEqual / DropEqual): the joined source labels
+        /// compared with the value of target_label.
+        case keepequal, dropequal
     }
     public var sourceLabels: [String] = []
     public var separator = ";"
@@ -88,6 +91,8 @@ public struct RelabelConfig: @unchecked Sendable, Equatable {
             let target = RelabelConfig.expand(targetLabel, g)
             guard RelabelConfig.isValidLabelName(target) else { return labels }
             return set(labels, target, RelabelConfig.expand(replacement, g))
+        case .keepequal: return get(targetLabel) == val ? labels : nil
+        case .dropequal: return get(targetLabel) == val ? nil : labels
         case .lowercase: return set(labels, targetLabel, val.lowercased())
         case .uppercase: return set(labels, targetLabel, val.uppercased())
         case .hashmod:

@@ -1,0 +1,195 @@
+import ClusterModel
+import Foundation
+import SimKernel
+
+// Checks Prometheus 2.42 makes on parts of prometheus.yml the simulator does not use (so they load
+// with a warning) but that decide whether the file loads at all: the http client settings
+// (prometheus/common v0.39.0 config/http_config.go HTTPClientConfig.Validate), marathon_sd's
+// token rules (discovery/marathon/marathon.go), remote_write / remote_read sections and headers
+// (config/config.go), and the relabel rules of alerting. Same messages as Prometheus.
+
+extension PrometheusConfigFile {
+    /// A member that is present and not null.
+    static func given(_ v: JSONValue, _ k: String) -> JSONValue? {
+        guard let x = v[k], !x.isNull else { return nil }
+        return x
+    }
+
+    /// A string member that is present and non-empty (Go's `len(s) > 0`); a YAML number or boolean
+    /// decodes into a string field as its text, as in Prometheus.
+    static func nonEmpty(_ v: JSONValue?, _ k: String) -> Bool {
+        guard let v, let x = given(v, k), let s = RuleFileReader.scalar(x) else { return false }
+        return !s.isEmpty
+    }
+
+    /// HTTPClientConfig.Validate: which authentications may go together.
+    static func checkHTTPClient(_ v: JSONValue, path: String, _ d: Diagnostics) {
+        let bearer = nonEmpty(v, "bearer_token") || nonEmpty(v, "bearer_token_file")
+        let basic = given(v, "basic_auth"), oauth2 = given(v, "oauth2"), authz = given(v, "authorization")
+        func fail(_ message: String) { d.error(path, at: v, message) }
+        if nonEmpty(v, "bearer_token") && nonEmpty(v, "bearer_token_file") { return fail("at most one of bearer_token & bearer_token_file must be configured") }
+        if (basic != nil || oauth2 != nil) && bearer { return fail("at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured") }
+        if nonEmpty(basic, "password") && nonEmpty(basic, "password_file") { return fail("at most one of basic_auth password & password_file must be configured") }
+        if let authz {
+            if bearer { return fail("authorization is not compatible with bearer_token & bearer_token_file") }
+            if nonEmpty(authz, "credentials") && nonEmpty(authz, "credentials_file") { return fail("at most one of authorization credentials & credentials_file must be configured") }
+            if given(authz, "type").flatMap(RuleFileReader.scalar)?.trimmingCharacters(in: .whitespaces).lowercased() == "basic" {
+                return fail(#"authorization type cannot be set to "basic", use "basic_auth" instead"#)
+            }
+            if basic != nil || oauth2 != nil { return fail("at most one of basic_auth, oauth2 & authorization must be configured") }
+        }
+        if let oauth2 {
+            if basic != nil { return fail("at most one of basic_auth, oauth2 & authorization must be configured") }
+            if !nonEmpty(oauth2, "client_id") { return fail("oauth2 client_id must be configured") }
+            if !nonEmpty(oauth2, "client_secret") && !nonEmpty(oauth2, "client_secret_file") { return fail("either oauth2 client_secret or client_secret_file must be configured") }
+            if !nonEmpty(oauth2, "token_url") { return fail("oauth2 token_url must be configured") }
+            if nonEmpty(oauth2, "client_secret") && nonEmpty(oauth2, "client_secret_file") { return fail("at most one of oauth2 client_secret & client_secret_file must be configured") }
+        }
+        if let h = given(v, "proxy_connect_header"), !(h.objectMembers?.isEmpty ?? true), !nonEmpty(v, "proxy_url") {
+            return fail("if proxy_connect_header is configured proxy_url must also be configured")
+        }
+    }
+
+    /// marathon.SDConfig.UnmarshalYAML: auth_token against the other authentications.
+    static func checkMarathonSDAuth(_ v: JSONValue, path: String, _ d: Diagnostics) {
+        let token = nonEmpty(v, "auth_token"), tokenFile = nonEmpty(v, "auth_token_file")
+        func fail(_ message: String) { d.error(path, at: v, message) }
+        if token && tokenFile { return fail("marathon_sd: at most one of auth_token & auth_token_file must be configured") }
+        if given(v, "basic_auth") != nil && (token || tokenFile) { return fail("marathon_sd: at most one of basic_auth, auth_token & auth_token_file must be configured") }
+        if (nonEmpty(v, "bearer_token") || nonEmpty(v, "bearer_token_file")) && (token || tokenFile) {
+            return fail("marathon_sd: at most one of bearer_token, bearer_token_file, auth_token & auth_token_file must be configured")
+        }
+        if given(v, "authorization") != nil && (token || tokenFile) { return fail("marathon_sd: at most one of auth_token, auth_token_file & authorization must be configured") }
+        checkHTTPClient(v, path: path, d)
+    }
+
+    /// Relabel rules Prometheus checks but the simulator does not apply (alerting's): null entries
+    /// are refused with `nullMessage`, the others are validated as relabel_configs are.
+    @discardableResult
+    static func checkRelabelRules(_ x: JSONValue?, path: String, nullMessage: String, _ d: Diagnostics) -> [RelabelConfig] {
+        guard let a = x?.arrayValue else { return [] }
+        var out: [RelabelConfig] = []
+        for (i, r) in a.enumerated() {
+            let p = JSONPath.index(path, i)
+            if r.isNull { d.error(p, at: r, nullMessage) } else if let c = relabel(r, path: p, d) { out.append(c) }
+        }
+        return out
+    }
+
+    /// promtool check config (cmd/promtool/main.go checkTargetGroupsForScrapeConfig /
+    /// checkTargetGroupsForAlertmanager, 2.42): the targets of a job with relabel_configs are
+    /// relabeled as discovery will, and an address that still holds a "/" is refused
+    /// (scrape/target.go PopulateLabels). Without relabel_configs config.go refuses it directly.
+    static func checkRelabeledTargets(_ groups: [TargetGroup], _ rules: [RelabelConfig], defaults: [MetricLabel], path: String, at v: JSONValue, _ d: Diagnostics) {
+        guard !rules.isEmpty else { return }
+        for (g, group) in groups.enumerated() {
+            for (i, t) in group.targets.enumerated() {
+                var ls = group.labels.filter { $0.name != "__address__" } + [MetricLabel("__address__", t)]
+                for l in defaults where !ls.contains(where: { $0.name == l.name && !$0.value.isEmpty }) { ls.append(l) }
+                guard let out = RelabelConfig.process(LabelSet(ls).labels, rules) else { continue }
+                let addr = out.first { $0.name == "__address__" }?.value ?? ""
+                if addr.contains("/") {
+                    d.error(path, at: v, "instance \(i) in group \(g): \(JSONValue.quote(addr)) is not a valid hostname (promtool relabels the targets as discovery will)")
+                    return
+                }
+            }
+        }
+    }
+
+    /// config.go reservedHeaders; "authorization" has its own message.
+    static let reservedHeaders: Set<String> = ["host", "content-encoding", "content-length", "content-type", "user-agent", "connection",
+                                               "keep-alive", "proxy-authenticate", "proxy-authorization", "www-authenticate",
+                                               "accept-encoding", "x-prometheus-remote-write-version", "x-prometheus-remote-read-version",
+                                               "x-amz-date"]
+
+    /// remote_write / remote_read (kind "write" / "read"): RemoteWriteConfig / RemoteReadConfig
+    /// UnmarshalYAML and Config.UnmarshalYAML's name check.
+    static func checkRemote(_ x: JSONValue?, kind: String, path: String, _ d: Diagnostics) {
+        guard let x else { return }
+        guard let a = x.arrayValue else { d.error(path, at: x, "cannot unmarshal \(x.typeName) into a sequence"); return }
+        var names: Set<String> = []
+        for (i, e) in a.enumerated() {
+            let p = JSONPath.index(path, i)
+            guard !e.isNull else { d.error(p, at: e, "empty or null remote \(kind) config section"); continue }
+            guard e.objectMembers != nil else { d.error(p, at: e, "cannot unmarshal \(e.typeName) into config.Remote\(kind.capitalized)Config (a mapping)"); continue }
+            guard given(e, "url") != nil else { d.error(p, at: e, "url for remote_\(kind) is empty"); continue }
+            if kind == "write" {
+                checkRelabelRules(given(e, "write_relabel_configs"), path: JSONPath.key(p, "write_relabel_configs"),
+                                  nullMessage: "empty or null relabeling rule in remote write config", d)
+            }
+            for h in given(e, "headers")?.objectMembers ?? [] {
+                let lower = h.key.lowercased()
+                if lower == "authorization" {
+                    d.error(JSONPath.key(JSONPath.key(p, "headers"), h.key), location: h.keyLocation ?? h.value.location,
+                            "authorization header must be changed via the basic_auth, authorization, oauth2, or sigv4 parameter")
+                } else if reservedHeaders.contains(lower) {
+                    d.error(JSONPath.key(JSONPath.key(p, "headers"), h.key), location: h.keyLocation ?? h.value.location,
+                            "\(h.key) is a reserved header. It must not be changed")
+                }
+            }
+            checkHTTPClient(e, path: p, d)
+            if kind == "write", given(e, "sigv4") != nil, given(e, "basic_auth") != nil || given(e, "authorization") != nil || given(e, "oauth2") != nil {
+                d.error(p, at: e, "at most one of basic_auth, authorization, oauth2, & sigv4 must be configured")
+            }
+            let name = given(e, "name").flatMap(RuleFileReader.scalar) ?? ""
+            if !name.isEmpty && !names.insert(name).inserted {
+                d.error(JSONPath.key(p, "name"), at: e["name"], "found multiple remote \(kind) configs with job name \(JSONValue.quote(name))")
+            }
+        }
+    }
+}
+
+extension PrometheusConfigFile {
+    /// The load-time checks of service discoveries the simulator does not run (they give no
+    /// targets) but whose settings Prometheus 2.42 refuses: discovery/azure, eureka, uyuni and
+    /// aws/ec2 SDConfig.UnmarshalYAML, with their messages.
+    static func checkOtherSD(_ kind: String, _ x: JSONValue, path: String, _ d: Diagnostics) {
+        for (i, e) in (x.arrayValue ?? []).enumerated() where e.objectMembers != nil {
+            let p = JSONPath.index(path, i)
+            func text(_ k: String) -> String { given(e, k).flatMap(RuleFileReader.scalar) ?? "" }
+            func fail(_ message: String) { d.error(p, at: e, message) }
+            switch kind {
+            case "azure_sd_configs":
+                let method = given(e, "authentication_method") == nil ? "OAuth" : text("authentication_method")
+                if text("subscription_id").isEmpty { fail("azure SD configuration requires a subscription_id"); continue }
+                if method == "OAuth", let missing = ["tenant_id", "client_id", "client_secret"].first(where: { text($0).isEmpty }) {
+                    fail("azure SD configuration requires a \(missing)"); continue
+                }
+                if method != "OAuth" && method != "ManagedIdentity" {
+                    fail("unknown authentication_type \(JSONValue.quote(method)). Supported types are \"OAuth\" or \"ManagedIdentity\"")
+                }
+            case "eureka_sd_configs":
+                let server = text("server")
+                if server.isEmpty { fail("eureka_sd: empty or null eureka server"); continue }
+                let u = URLComponents(string: server)
+                if (u?.scheme ?? "").isEmpty || (u?.host ?? "").isEmpty { fail("eureka_sd: invalid eureka server URL") }
+            case "uyuni_sd_configs":
+                if text("server").isEmpty { fail("Uyuni SD configuration requires server host") }
+                else if text("username").isEmpty { fail("Uyuni SD configuration requires a username") }
+                else if text("password").isEmpty { fail("Uyuni SD configuration requires a password") }
+            case "ec2_sd_configs":
+                for f in given(e, "filters")?.arrayValue ?? [] where (given(f, "values")?.arrayValue ?? []).isEmpty {
+                    fail("EC2 SD configuration filter values cannot be empty"); break
+                }
+            default: break
+            }
+        }
+    }
+
+    /// config.go TracingConfig.UnmarshalYAML (validateHeadersForTracing first).
+    static func checkTracing(_ x: JSONValue?, path: String, _ d: Diagnostics) {
+        guard let x, x.objectMembers != nil else { return }
+        for h in given(x, "headers")?.objectMembers ?? [] {
+            let lower = h.key.lowercased()
+            let p = JSONPath.key(JSONPath.key(path, "headers"), h.key)
+            if lower == "authorization" { d.error(p, location: h.keyLocation ?? h.value.location, "custom authorization header configuration is not yet supported"); return }
+            if reservedHeaders.contains(lower) { d.error(p, location: h.keyLocation ?? h.value.location, "\(h.key) is a reserved header. It must not be changed"); return }
+        }
+        let endpoint = given(x, "endpoint").flatMap(RuleFileReader.scalar) ?? ""
+        if endpoint.isEmpty { d.error(path, at: x, "tracing endpoint must be set"); return }
+        let compression = given(x, "compression").flatMap(RuleFileReader.scalar) ?? ""
+        if !compression.isEmpty && compression != "gzip" {
+            d.error(JSONPath.key(path, "compression"), at: x["compression"], "invalid compression type \(compression) provided, valid options: gzip")
+        }
+    }
+}

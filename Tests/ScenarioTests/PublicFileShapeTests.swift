@@ -1,0 +1,165 @@
+import ClusterModel
+import Foundation
+@testable import Scenario
+import SimKernel
+import XCTest
+
+/// Shapes found in public configuration files (Prometheus' and Alertmanager's test data and
+/// examples, Marathon's and marathon-lb's app files, Consul's documented service definitions) on
+/// which the loaders disagreed with the real systems. Each fixture is written here in its minimal
+/// form; where the real tool is installed (promtool) it judges, as the project does.
+final class PublicFileShapeTests: XCTestCase {
+    // MARK: prometheus.yml, judged by promtool check config
+
+    /// (config, promtool's verdict when it is not installed). Every case is one disagreement found.
+    static let promCases: [(String, Bool)] = [
+        // http client authentications that may not go together (common/config HTTPClientConfig.Validate)
+        (#"{"scrape_configs": [{"job_name": "a", "bearer_token": 99, "bearer_token_file": "t"}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username": "u"}, "bearer_token": "t"}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "authorization": {"type": "Basic", "credentials": "x"}}]}"#, false),
+        // marathon_sd tokens against the other authentications
+        (#"{"scrape_configs": [{"job_name": "a", "marathon_sd_configs": [{"servers": ["http://m:8080"], "auth_token": "t", "basic_auth": {"username": "u"}}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "marathon_sd_configs": [{"servers": ["http://m:8080"], "auth_token": "t", "auth_token_file": "f"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "marathon_sd_configs": [{"servers": ["http://m:8080"], "auth_token": "t"}]}]}"#, true),
+        // relabel rules
+        (#"{"scrape_configs": [{"job_name": "a", "relabel_configs": [{"action": "lowercase", "source_labels": ["x"], "target_label": "y", "replacement": "z"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "relabel_configs": [{"action": "keepequal", "source_labels": ["x"], "target_label": "y"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "relabel_configs": [{"action": "dropequal", "source_labels": ["x"], "target_label": "y", "regex": "(.*)"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "relabel_configs": [{"source_labels": ["x"], "regex": 1, "action": "keep"}]}]}"#, true),
+        (#"{"alerting": {"alert_relabel_configs": [null]}}"#, false),
+        (#"{"alerting": {"alertmanagers": [{"relabel_configs": [null], "static_configs": [{"targets": ["m:9093"]}]}]}}"#, false),
+        // a URL as a target: refused unless relabeling rewrites the address
+        (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "__address__", "replacement": "h:9100"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}"#, false),
+        (#"{"alerting": {"alertmanagers": [{"static_configs": [{"targets": ["http://m"]}], "relabel_configs": [{"target_label": "__address__", "replacement": "m:9093"}]}]}}"#, true),
+        // a file_sd file that does not exist yet: loads (promtool warns)
+        (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["targets/later.json"]}]}]}"#, true),
+        // remote storage and tracing sections the simulator does not use
+        (#"{"remote_write": [{"name": "q"}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "name": "q"}, {"url": "http://b/w", "name": "q"}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "headers": {"Content-Type": "x"}}]}"#, false),
+        (#"{"remote_write": [null]}"#, false),
+        (#"{"remote_read": [{"read_recent": true}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "name": "q"}], "remote_read": [{"url": "http://a/r", "name": "q"}]}"#, true),
+        (#"{"tracing": {"client_type": "grpc"}}"#, false),
+        (#"{"tracing": {"endpoint": "t:4317", "compression": "zip"}}"#, false),
+        // service discoveries not simulated, with their own load-time checks
+        (#"{"scrape_configs": [{"job_name": "a", "azure_sd_configs": [{"tenant_id": "t", "client_id": "c", "client_secret": "s"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "azure_sd_configs": [{"subscription_id": "s", "authentication_method": "ManagedIdentity"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "eureka_sd_configs": [{"server": "eureka:8761"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "uyuni_sd_configs": [{"username": "u", "password": "p"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "ec2_sd_configs": [{"region": "eu-west-1", "filters": [{"name": "tag:x", "values": []}]}]}]}"#, false),
+    ]
+
+    func promScenario(_ file: String) -> String {
+        #"{"name": "t", "duration": "1h", "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"}], "prometheus": {"host": "master-01", "config": "\#(file)"}}"#
+    }
+
+    func testPrometheusConfigShapesGetPromtoolsVerdict() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let promtool = PrometheusConfigTests.promtool() != nil
+        for (i, (config, expected)) in Self.promCases.enumerated() {
+            let file = "c\(i).json"
+            write(config, to: dir + "/" + file)
+            var verdict = expected
+            var said = "(promtool not installed: recorded verdict)"
+            if promtool {
+                let (rc, out) = try PrometheusConfigTests.promtoolCheckConfig(dir + "/" + file)
+                verdict = rc == 0
+                said = out
+                XCTAssertEqual(verdict, expected, "promtool's verdict on \(config) is not the recorded one:\n\(out)")
+            }
+            var errors: [ScenarioError] = []
+            do { _ = try ScenarioLoader.load(text: promScenario(file), baseDirectory: dir, fileName: "s.json") } catch { errors = error.errors }
+            XCTAssertEqual(errors.isEmpty, verdict, "\(config): promtool says \(verdict ? "valid" : "invalid") \(said); ours: \(errors)")
+        }
+    }
+
+    func testRefusalsNameThePathAndPrometheusReason() {
+        func one(_ config: String, _ path: String, _ reason: String, file: StaticString = #filePath, line: UInt = #line) {
+            let errs = loadErrors(#"{"name": "t", "duration": "1h", "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"}], "prometheus": {"host": "master-01", "config": \#(config)}}"#,
+                                  file: file, line: line)
+            XCTAssertEqual(errs.count, 1, "\(errs)", file: file, line: line)
+            XCTAssertEqual(errs.first?.path, path, file: file, line: line)
+            XCTAssertTrue(errs.first?.message.contains(reason) ?? false, "\(errs)", file: file, line: line)
+        }
+        one(#"{"scrape_configs": [{"job_name": "a", "bearer_token": "x", "bearer_token_file": "f"}]}"#,
+            "prometheus.config.scrape_configs[0]", "at most one of bearer_token & bearer_token_file must be configured")
+        one(#"{"scrape_configs": [{"job_name": "a", "marathon_sd_configs": [{"servers": ["http://m"], "auth_token": "t", "bearer_token": "b"}]}]}"#,
+            "prometheus.config.scrape_configs[0].marathon_sd_configs[0]", "marathon_sd: at most one of bearer_token, bearer_token_file, auth_token & auth_token_file must be configured")
+        one(#"{"remote_write": [{"url": "http://a", "headers": {"Authorization": "x"}}]}"#,
+            "prometheus.config.remote_write[0].headers.Authorization", "authorization header must be changed via the basic_auth")
+        one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}"#,
+            "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
+    }
+
+    func testKeepEqualAndDropEqualRelabelAsPrometheus() {
+        func rule(_ a: RelabelConfig.Action) -> RelabelConfig {
+            var r = RelabelConfig()
+            r.action = a; r.sourceLabels = ["a"]; r.targetLabel = "b"
+            return r
+        }
+        let keep = rule(.keepequal), drop = rule(.dropequal)
+        XCTAssertNotNil(RelabelConfig.process([MetricLabel("a", "1"), MetricLabel("b", "1")], [keep]))
+        XCTAssertNil(RelabelConfig.process([MetricLabel("a", "1"), MetricLabel("b", "2")], [keep]))
+        XCTAssertNil(RelabelConfig.process([MetricLabel("a", "1"), MetricLabel("b", "1")], [drop]))
+        XCTAssertNotNil(RelabelConfig.process([MetricLabel("a", "1"), MetricLabel("b", "2")], [drop]))
+    }
+
+    // MARK: Consul service definitions (agent/config/config.go: mapstructure with unused keys refused)
+
+    func testConsulRefusesUnknownKeysInsideNestedServiceStructs() throws {
+        func svc(_ body: String) -> String { consulScenario(#"{"services": {"/shop/web": "# + body + "}}") }
+        let p = "consul.services[\"/shop/web\"]"
+        // ServiceWeights has passing and warning only
+        assertSingleError(svc(#"{"service": {"name": "web", "weights": {"passing": 3, "warning": 2, "critical": 1}}}"#),
+                          path: p + ".service.weights.critical", ["invalid config key service.weights.critical"])
+        // managed proxies (connect.proxy) are gone: ServiceConnect has native and sidecar_service
+        assertSingleError(svc(#"{"service": {"name": "web", "connect": {"proxy": {"config": {}}}}}"#),
+                          path: p + ".service.connect.proxy", ["invalid config key service.connect.proxy"])
+        // a sidecar_service is a service definition: upstreams go under its proxy
+        assertSingleError(svc(#"{"service": {"name": "web", "connect": {"sidecar_service": {"upstreams": []}}}}"#),
+                          path: p + ".service.connect.sidecar_service.upstreams", ["invalid config key service.connect.sidecar_service.upstreams"])
+        assertSingleError(svc(#"{"service": {"name": "web", "tagged_addresses": {"lan": {"address": "10.0.0.1", "prot": 80}}}}"#),
+                          path: p + ".service.tagged_addresses.lan.prot", ["invalid config key service.tagged_addresses.lan.prot"])
+        // the documented shapes load (with warnings: not modelled)
+        let ok = try XCTUnwrap(loadOK(svc(#"""
+            {"service": {"name": "web", "port": 80, "weights": {"Passing": 3, "warning": 1},
+             "tagged_addresses": {"lan": {"address": "10.0.0.1", "port": 80}, "virtual": {"address": "203.0.113.5", "port": 80}},
+             "connect": {"sidecar_service": {"port": 21000, "check": {"tcp": "x:1", "interval": "10s"},
+                                             "proxy": {"upstreams": [{"destination_name": "db", "local_bind_port": 9191, "mesh_gateway": {"mode": "local"}}]}}},
+             "proxy": {"expose": {"checks": true, "paths": [{"path": "/m", "local_path_port": 8080, "listener_port": 21500}]}}}}
+            """#)))
+        XCTAssertEqual(ok.spec.consul?.services.first?.definitions.first?.name, "web")
+    }
+
+    // MARK: Marathon app files (marathon-lb's backends for Marathon 1.4 and 1.5+)
+
+    func testMarathon14IgnoresTheFieldsMarathon15AddedAsItsReadsDo() throws {
+        let app = #"""
+            {"id": "/web", "cmd": "serve", "instances": 1,
+             "container": {"type": "DOCKER", "portMappings": [{"containerPort": 81, "hostPort": 0}],
+                           "docker": {"image": "nginx", "network": "BRIDGE", "portMappings": [{"containerPort": 80, "hostPort": 0}]}},
+             "networks": [{"mode": "container/bridge"}]}
+            """#
+        let l = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "1.4", "apps": [\#(app)]}"#)))
+        let web = try XCTUnwrap(l.spec.marathon?.app("/web"))
+        XCTAssertEqual(web.ports.map(\.containerPort), [80], "1.4 reads docker.portMappings only")
+        XCTAssertEqual(web.networkMode, .bridge)
+        for k in ["networks", "container.portMappings"] {
+            XCTAssertEqual(l.warnings.filter { $0.contains("marathon.apps[0].\(k): unknown field") }.count, 1, "\(k): \(l.warnings)")
+        }
+        // 1.5+: both non-empty is refused (AppNormalization); an empty docker.portMappings yields
+        let both = app.replacingOccurrences(of: #", "networks": [{"mode": "container/bridge"}]"#, with: "")
+            .replacingOccurrences(of: #""network": "BRIDGE", "#, with: "")
+        assertSingleError(marathonScenario(#"{"version": "1.10", "apps": [\#(both)], "groups": []}"#),
+                          path: "marathon.apps[0].container.portMappings", ["cannot specify both portMappings and docker.portMappings"])
+        let emptyDocker = #"""
+            {"id": "/web", "cmd": "serve", "networks": [{"mode": "container/bridge"}],
+             "container": {"type": "DOCKER", "portMappings": [{"containerPort": 81, "hostPort": 0}], "docker": {"image": "nginx", "portMappings": []}}}
+            """#
+        let l2 = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(emptyDocker)]}"#)))
+        XCTAssertEqual(l2.spec.marathon?.app("/web")?.ports.map(\.containerPort), [81])
+    }
+}
