@@ -142,7 +142,7 @@ extension PrometheusConfigFile {
 extension PrometheusConfigFile {
     /// The load-time checks of service discoveries the simulator does not run (they give no
     /// targets) but whose settings Prometheus 2.42 refuses: discovery/azure, eureka, uyuni and
-    /// aws/ec2 SDConfig.UnmarshalYAML, with their messages.
+    /// aws/ec2 SDConfig.UnmarshalYAML, and kubernetes (PrometheusKubernetesSD.swift), with their messages.
     static func checkOtherSD(_ kind: String, _ x: JSONValue, path: String, _ d: Diagnostics) {
         for (i, e) in (x.arrayValue ?? []).enumerated() where e.objectMembers != nil {
             let p = JSONPath.index(path, i)
@@ -167,6 +167,8 @@ extension PrometheusConfigFile {
                 if text("server").isEmpty { fail("Uyuni SD configuration requires server host") }
                 else if text("username").isEmpty { fail("Uyuni SD configuration requires a username") }
                 else if text("password").isEmpty { fail("Uyuni SD configuration requires a password") }
+            case "kubernetes_sd_configs":
+                if let reason = kubernetesSDError(e) { fail(reason) }
             case "ec2_sd_configs":
                 for f in given(e, "filters")?.arrayValue ?? [] where (given(f, "values")?.arrayValue ?? []).isEmpty {
                     fail("EC2 SD configuration filter values cannot be empty"); break

@@ -125,6 +125,7 @@ enum PrometheusConfigFile {
         }
         c.scrapeTimeout = timeout > .zero ? timeout : min(.seconds(10), c.scrapeInterval)
         if let ls = f.labels("external_labels") { c.externalLabels = LabelSet(ls) }
+        checkBodySizeLimit(v, path: path, d)
         f.finish(accepted: ["query_log_file", "body_size_limit", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
                             "label_value_length_limit"])
     }

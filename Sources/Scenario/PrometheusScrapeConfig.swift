@@ -50,6 +50,7 @@ extension PrometheusConfigFile {
                 checkOtherSD(k, x, path: f.p(k), d)
             }
         }
+        checkBodySizeLimit(v, path: path, d)
         f.finish(accepted: httpClient + ["honor_timestamps", "params", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
                                          "label_value_length_limit", "body_size_limit", "native_histogram_bucket_limit"])
         return d.errorCount == before ? s : nil

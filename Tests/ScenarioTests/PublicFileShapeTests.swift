@@ -49,7 +49,54 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "eureka_sd_configs": [{"server": "eureka:8761"}]}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "uyuni_sd_configs": [{"username": "u", "password": "p"}]}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "ec2_sd_configs": [{"region": "eu-west-1", "filters": [{"name": "tag:x", "values": []}]}]}]}"#, false),
+        // body_size_limit is a size with its unit (alecthomas/units ParseBase2Bytes)
+        (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": 100}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "10MB"}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "1GiB512MiB"}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "0"}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "10 MB"}]}"#, false),
     ]
+
+    /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
+    /// found"), so the verdicts and reasons are Prometheus 2.42's discovery/kubernetes/kubernetes.go
+    /// `SDConfig.UnmarshalYAML` (nil: loads, with the not-simulated warning).
+    static let kubernetesCases: [(String, String?)] = [
+        (#"{"role": "endpoints", "selectors": [{"role": "pod", "label": "app=web", "field": "spec.nodeName=n1"}, {"role": "service", "label": "tier in (a, b)"}]}"#, nil),
+        (#"{"role": "pod", "api_server": "https://k:6443", "bearer_token": "t"}"#, nil),
+        (#"{"role": "node", "kubeconfig_file": "/etc/kube.conf"}"#, nil),
+        (#"{"role": "pod", "api_server": ""}"#, nil),
+        (#"{"role": "pod", "namespaces": {"own_namespace": true, "names": ["x"]}}"#, nil),
+        (#"{"api_server": "https://k:6443"}"#, "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)"),
+        (#"{"role": "container"}"#, #"unknown Kubernetes SD role "container""#),
+        (#"{"role": "pod", "bearer_token": "t"}"#, "to use custom HTTP client configuration please provide the 'api_server' URL explicitly"),
+        (#"{"role": "pod", "api_server": "https://k", "bearer_token": "t", "basic_auth": {"username": "u"}}"#, "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"),
+        (#"{"role": "pod", "api_server": "https://k", "kubeconfig_file": "/k"}"#, "cannot use 'kubeconfig_file' and 'api_server' simultaneously"),
+        (#"{"role": "pod", "kubeconfig_file": "/k", "tls_config": {"insecure_skip_verify": true}}"#, "cannot use a custom HTTP client configuration together with 'kubeconfig_file'"),
+        (#"{"role": "pod", "api_server": "https://k", "namespaces": {"own_namespace": true}}"#, "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously"),
+        (#"{"role": "pod", "kubeconfig_file": "/k", "namespaces": {"own_namespace": true}}"#, "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously"),
+        (#"{"role": "service", "selectors": [{"role": "service"}, {"role": "service", "label": "a=b"}]}"#, "duplicated selector role: service"),
+        (#"{"role": "endpoints", "selectors": [{"role": "node"}]}"#, "endpoints role supports only pod, service, endpoints selectors"),
+        (#"{"role": "ingress", "selectors": [{"role": "pod"}]}"#, "ingress role supports only ingress selectors"),
+        (#"{"role": "pod", "selectors": [{"role": "pod", "field": "status.phase-Running"}]}"#, "invalid selector: 'status.phase-Running'; can't understand 'status.phase-Running'"),
+        (#"{"role": "pod", "selectors": [{"role": "pod", "label": "app in (a, b"}]}"#, "expected: ')'"),
+        (#"{"role": "pod", "selectors": [{"role": "pod", "label": "-app=x"}]}"#, "name part must consist of alphanumeric characters"),
+        (#"{"role": "pod", "namespace": {"names": ["x"]}}"#, "field namespace not found in type kubernetes.plain"),
+    ]
+
+    func testKubernetesSDRefusedAsPrometheusRefusesIt() {
+        for (sd, reason) in Self.kubernetesCases {
+            let config = #"{"scrape_configs": [{"job_name": "a", "kubernetes_sd_configs": [\#(sd)]}]}"#
+            let text = #"{"name": "t", "duration": "1h", "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"}], "prometheus": {"host": "master-01", "config": \#(config)}}"#
+            if let reason {
+                let errs = loadErrors(text)
+                XCTAssertEqual(errs.count, 1, "\(sd): \(errs)")
+                XCTAssertEqual(errs.first?.path, "prometheus.config.scrape_configs[0].kubernetes_sd_configs[0]", sd)
+                XCTAssertTrue(errs.first?.message.contains(reason) ?? false, "\(sd): expected \(reason), got \(errs)")
+            } else {
+                XCTAssertNoThrow(try ScenarioLoader.load(text: text, baseDirectory: "/tmp", fileName: "s.json", overrides: []), sd)
+            }
+        }
+    }
 
     func promScenario(_ file: String) -> String {
         #"{"name": "t", "duration": "1h", "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"}], "prometheus": {"host": "master-01", "config": "\#(file)"}}"#
@@ -92,6 +139,8 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.remote_write[0].headers.Authorization", "authorization header must be changed via the basic_auth")
         one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}"#,
             "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
+        one(#"{"scrape_configs": [{"job_name": "a", "body_size_limit": 100}]}"#,
+            "prometheus.config.scrape_configs[0].body_size_limit", "units: unknown unit  in 100")
     }
 
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
