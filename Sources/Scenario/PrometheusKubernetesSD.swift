@@ -82,7 +82,7 @@ extension PrometheusConfigFile {
     static func fieldSelectorError(_ s: String) -> String? {
         if s.isEmpty { return nil }
         for term in s.split(separator: ",", omittingEmptySubsequences: false).map(String.init) where !term.isEmpty {
-            if !(term.contains("!=") || term.contains("==") || term.contains("=")) {
+            if !term.contains("=") {  // every operator (=, ==, !=) holds one
                 return "invalid selector: '\(s)'; can't understand '\(term)'"
             }
         }
