@@ -162,8 +162,12 @@ public enum NetworkCalibration {
     public static func comparisons(_ rows: [NetworkMeasurement], environment: NetworkEnvironment) -> Comparisons {
         var entries: [(Int, Int?, Int?, Int?)] = []
         for (i, m) in rows.enumerated() where m.environment == environment {
-            let host = rows.firstIndex { $0.source == m.source && $0.mode == .host && $0.experiment == m.experiment && $0.sameHost == m.sameHost
-                && ($0.messageSize == m.messageSize || m.experiment == .udp) }
+            func sameRun(_ r: NetworkMeasurement) -> Bool {
+                r.source == m.source && r.experiment == m.experiment && r.sameHost == m.sameHost && (r.messageSize == m.messageSize || m.experiment == .udp)
+            }
+            // the source's host row, else (a source that measured no host row) its row whose ratio is 1
+            let host = rows.firstIndex { sameRun($0) && $0.mode == .host }
+                ?? rows.firstIndex { sameRun($0) && $0.ratioToHost == 1 }
             let cpu = baseline(m, in: rows, has: { $0.cpuPerGbit != nil }).flatMap { b in rows.firstIndex(of: b) }
             let lat = baseline(m, in: rows, has: { $0.oneWayLatencyUs != nil && $0.messageSize == m.messageSize }).flatMap { b in rows.firstIndex(of: b) }
             entries.append((i, host, cpu, lat))
@@ -192,13 +196,16 @@ public enum NetworkCalibration {
         for (i, hostIndex, cpuBase, latBase) in plan.entries {
             let m = rows[i]
             let p = fig(i)
-            // throughput: as a ratio to host when given, else absolute
-            if let r = m.ratioToHost, m.mode != .host {
+            // throughput: as a ratio to host when given (to the source's row of ratio 1 where it has no
+            // host row, which is then the baseline and not compared itself), else absolute
+            let baseline = hostIndex.map { rows[$0].mode } ?? .host
+            if let r = m.ratioToHost, m.mode != .host, hostIndex != i {
                 let hp = hostIndex.map { fig($0) } ?? NetworkPrediction.figures(env: params(table, m), mode: .host, mtu: m.mtu, nicGbit: m.nicGbit,
                                                                                   cores: m.cores, messageSize: m.messageSize, experiment: m.experiment, sameHost: m.sameHost)
                 let pr = p.bytesPerSecond / hp.bytesPerSecond
-                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_ratio_to_host", measured: r, predicted: pr, error: pr / r - 1))
-            } else if m.ratioToHost == nil || m.mode == .host, let t = m.throughputMbit {
+                out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_ratio_to_\(baseline.rawValue)", measured: r, predicted: pr,
+                                    error: pr / r - 1))
+            } else if m.ratioToHost == nil || m.mode == .host || hostIndex == i, let t = m.throughputMbit {
                 let pr = p.bytesPerSecond * 8 / 1e6
                 out.append(Residual(line: m.line, source: m.source, mode: m.mode, metric: "throughput_mbit_s", measured: t, predicted: pr, error: pr / t - 1))
             }
@@ -391,6 +398,6 @@ extension NetworkCalibration {
         if metric.hasPrefix("cpu_ratio") { return "cpu ratio" }
         if metric.hasPrefix("added_latency") { return "added latency" }
         if metric == "udp_loss_pct" { return "udp loss" }
-        return metric == "throughput_ratio_to_host" ? "throughput ratio" : "throughput"
+        return metric.hasPrefix("throughput_ratio_to_") ? "throughput ratio" : "throughput"
     }
 }
