@@ -3,7 +3,8 @@ import SimKernel
 
 // Measurements for `clustersim calibrate` (docs/network.md, "Calibration"): a CSV in network.csv's
 // columns (a results folder's network.csv loads as it is), plus an optional `source` column that
-// names where each row comes from. Lines starting with `#` are comments. The rows used are tcp and
+// names where each row comes from, and an optional `nic_tunnel_offload` (the hosts' NIC UDP-tunnel offload,
+// true/false, empty: the environment's). Lines starting with `#` are comments. The rows used are tcp and
 // udp rows with at least one of throughput_mbit_s, throughput_ratio_to_host, one_way_latency_us,
 // cpu_per_gbit_core_s, udp_loss_pct (udp rows); the others (multi_flow, rr, crr, connect) are read and skipped.
 
@@ -18,8 +19,10 @@ public struct MeasurementsError: Error, Equatable, CustomStringConvertible {
 public enum NetworkMeasurementsCSV {
     /// Columns a row must fill.
     public static let required = ["environment", "mode", "experiment", "message_size_bytes", "mtu_bytes", "nic_gbit_s", "cores"]
-    /// Every column accepted: network.csv's (ClusterNetwork.networkColumnNames) and `source`.
-    public static var accepted: [String] { ["source"] + ClusterNetwork.networkColumnNames }
+    /// Every column accepted: network.csv's (ClusterNetwork.networkColumnNames), `source`, and
+    /// `nic_tunnel_offload` (true, false, or empty for the environment's: the hosts' NIC UDP-tunnel offload,
+    /// as `network.nicTunnelOffload` states it for a scenario).
+    public static var accepted: [String] { ["source", "nic_tunnel_offload"] + ClusterNetwork.networkColumnNames }
 
     /// Parses the text; throws the first error with its line and column.
     public static func parse(_ text: String) throws -> [NetworkMeasurement] {
@@ -38,7 +41,7 @@ public enum NetworkMeasurementsCSV {
             guard let h = header else {
                 for (i, name) in fields.enumerated() {
                     if !accepted.contains(name) {
-                        throw MeasurementsError(line: lineNo, column: column(i), message: "unknown column \(JSONValue.quote(name)); the columns are network.csv's (clustersim docs outputs) and \"source\"")
+                        throw MeasurementsError(line: lineNo, column: column(i), message: "unknown column \(JSONValue.quote(name)); the columns are network.csv's (clustersim docs outputs), \"source\" and \"nic_tunnel_offload\"")
                     }
                     if fields.prefix(i).contains(name) { throw MeasurementsError(line: lineNo, column: column(i), message: "column \(JSONValue.quote(name)) appears twice") }
                 }
@@ -87,6 +90,13 @@ public enum NetworkMeasurementsCSV {
                 guard let v = KernelVersion(k) else { throw MeasurementsError(line: lineNo, column: col, message: "kernel: expected a release like 4.15, got \(JSONValue.quote(k))") }
                 kernel = v
             }
+            var tunnelOffload: Bool? = nil
+            if let (t, col) = cell("nic_tunnel_offload") {
+                guard t == "true" || t == "false" else {
+                    throw MeasurementsError(line: lineNo, column: col, message: "nic_tunnel_offload: expected true, false or empty (the environment's), got \(JSONValue.quote(t))")
+                }
+                tunnelOffload = t == "true"
+            }
             var sameHost = false
             if let (l, col) = cell("locality") {
                 guard let loc = ClusterNetwork.Locality(rawValue: l) else {
@@ -104,7 +114,7 @@ public enum NetworkMeasurementsCSV {
                 nicGbit: nic, cores: cores, mode: mode, experiment: exp, sameHost: sameHost, messageSize: Int64(size), mtu: Int(mtu),
                 throughputMbit: try number("throughput_mbit_s", min: 1e-9, max: 1e7), ratioToHost: try number("throughput_ratio_to_host", min: 1e-9, max: 100),
                 oneWayLatencyUs: try number("one_way_latency_us", min: 0, max: 1e9), cpuPerGbit: try number("cpu_per_gbit_core_s", min: 1e-12, max: 1e9), line: lineNo,
-                udpLossPct: try number("udp_loss_pct", min: 0, max: 100))
+                udpLossPct: try number("udp_loss_pct", min: 0, max: 100), tunnelOffload: tunnelOffload)
             rows.append(m)
         }
         guard header != nil else { throw MeasurementsError(line: max(1, lineNo), column: 1, message: "no header row: the file is empty") }

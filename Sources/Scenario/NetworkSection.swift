@@ -215,7 +215,7 @@ extension ScenarioSchema {
                            requestBytes: requestBytes, responseBytes: responseBytes, host: host)
     }
 
-    /// The hosts' clock, kernel, bonding and service proxying (`network.cpuClock` ... `network.services`).
+    /// The hosts' clock, kernel, bonding, service proxying and NIC tunnel offload (`network.cpuClock` ... `network.nicTunnelOffload`).
     static func decodeHostEnvironment(_ r: ObjectReader, environment: NetworkEnvironment?, _ d: Diagnostics) -> HostEnvironmentSpec? {
         let clock = r.optional("cpuClock", ValueDecoder<Double>.number(atLeast: 0.5, atMost: 6))
         let kernel = r.optional("kernel", ValueDecoder<String>.string.map { s, v, p, d -> KernelVersion? in
@@ -232,6 +232,7 @@ extension ScenarioSchema {
         let services = r.optional("services", .int(min: 1, max: 100000), default: 100)
         let hostRouting = r.optional("ebpfHostRouting", .bool, default: true)
         let kubeProxyReplacement = r.optional("kubeProxyReplacement", .bool, default: true)
+        let tunnelOffload = r.optional("nicTunnelOffload", .bool)
         if let bonding, let links {
             if bonding == .none && links != 1 {
                 d.error(r.keyPath("bondLinks"), at: r.value["bondLinks"], "\(links) bond links but network.bonding is \"none\"; give \"bonding\": \"802.3ad\" or \"active-backup\", or leave bondLinks at 1")
@@ -240,9 +241,9 @@ extension ScenarioSchema {
             }
         }
         guard let bonding, let links, let proxy, let services, let hostRouting, let kubeProxyReplacement,
-              r.value["kernel"] == nil || kernel != nil else { return nil }
+              r.value["kernel"] == nil || kernel != nil, r.value["nicTunnelOffload"] == nil || tunnelOffload != nil else { return nil }
         return HostEnvironmentSpec(cpuClockGHz: clock, kernel: kernel ?? nil, bonding: bonding, bondLinks: links, serviceProxy: proxy, services: services,
-                                   ebpfHostRouting: hostRouting, kubeProxyReplacement: kubeProxyReplacement)
+                                   ebpfHostRouting: hostRouting, kubeProxyReplacement: kubeProxyReplacement, nicTunnelOffload: tunnelOffload)
     }
 
     /// An MTU larger than the underlay can carry with the mode's encapsulation is an error (its

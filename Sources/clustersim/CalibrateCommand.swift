@@ -11,7 +11,8 @@ struct Calibrate: ParsableCommand {
         abstract: "Fit the network model's stage costs to measurements (network.csv's columns) and print the table and residuals.",
         discussion: """
         MEASUREMENTS.csv has network.csv's columns (a results folder's network.csv loads as it is) and an optional
-        `source` column; tcp and udp rows are fitted: throughput as a ratio to host networking (or absolute),
+        `source` column, and an optional `nic_tunnel_offload` column (true, false, empty: the environment's NIC
+        UDP-tunnel offload, as network.nicTunnelOffload); tcp and udp rows are fitted: throughput as a ratio to host networking (or absolute),
         CPU per Gbit as a ratio within the source, latency as added over host. scripts/network-reference.csv holds
         the reference rows the shipped tables come from.
         """)

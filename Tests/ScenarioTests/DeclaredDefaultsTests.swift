@@ -87,7 +87,7 @@ final class DeclaredDefaultsTests: XCTestCase {
     func testNetworkDefaultsAreTheDeclaredOnes() {
         let s = Self.networkScenario
         check(ScenarioSchema.networkKeys, at: "network", in: minimalScenario.replacingOccurrences(of: "\n}", with: #", "network": {}}"#),
-              wordDefaults: ["kvStore", "experiments", "cpuClock", "kernel"])
+              wordDefaults: ["kvStore", "experiments", "cpuClock", "kernel", "nicTunnelOffload"])
         check(ScenarioSchema.namedNetworkKeys, at: "network.networks[0]", in: s, wordDefaults: ["name", "mode", "mtu"])
         check(ScenarioSchema.kvStoreKeys, at: "network.kvStore", in: s, wordDefaults: ["kind", "hostGroup"])
         check(ScenarioSchema.rackKeys, at: "network.racks[0]", in: s, wordDefaults: ["name", "uplink"])

@@ -182,8 +182,9 @@ public struct EnvironmentParameters: Equatable, Sendable {
     ]
 
     /// The same environment on hosts at `clockGHz` (every CPU cost × reference / clock; latencies
-    /// outside the CPU unchanged) with `kernel`.
-    public func adapted(clockGHz: Double?, kernel k: KernelVersion?) -> EnvironmentParameters {
+    /// outside the CPU unchanged) with `kernel`, and with a NIC that has (or lacks) UDP-tunnel offload
+    /// (`tunnelOffload`; nil: the environment's).
+    public func adapted(clockGHz: Double?, kernel k: KernelVersion?, tunnelOffload offload: Bool? = nil) -> EnvironmentParameters {
         var e = self
         if let c = clockGHz, c > 0, c != referenceClockGHz {
             let f = referenceClockGHz / c
@@ -191,6 +192,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
             e.referenceClockGHz = c
         }
         if let k { e.kernel = k }
+        if let offload { e.tunnelOffload = offload }
         return e
     }
 }

@@ -29,14 +29,16 @@ public struct NetworkMeasurement: Equatable, Sendable {
     public var line: Int
     /// udp rows: percent of the datagrams the sender offered that the receiver did not get (iperf3's loss).
     public var udpLossPct: Double?
+    /// The hosts' NIC has UDP-tunnel offload (`nic_tunnel_offload`); nil: the environment's.
+    public var tunnelOffload: Bool?
     public init(source: String, environment: NetworkEnvironment, kernel: KernelVersion? = nil, clockGHz: Double? = nil, nicGbit: Double,
                 cores: Double, mode: ContainerNetworkMode, experiment: NetworkResultRow.Experiment = .tcp, sameHost: Bool = false,
                 messageSize: Int64, mtu: Int, throughputMbit: Double? = nil, ratioToHost: Double? = nil, oneWayLatencyUs: Double? = nil,
-                cpuPerGbit: Double? = nil, line: Int = 0, udpLossPct: Double? = nil) {
+                cpuPerGbit: Double? = nil, line: Int = 0, udpLossPct: Double? = nil, tunnelOffload: Bool? = nil) {
         self.source = source; self.environment = environment; self.kernel = kernel; self.clockGHz = clockGHz; self.nicGbit = nicGbit
         self.cores = cores; self.mode = mode; self.experiment = experiment; self.sameHost = sameHost; self.messageSize = messageSize
         self.mtu = mtu; self.throughputMbit = throughputMbit; self.ratioToHost = ratioToHost; self.oneWayLatencyUs = oneWayLatencyUs
-        self.cpuPerGbit = cpuPerGbit; self.line = line; self.udpLossPct = udpLossPct
+        self.cpuPerGbit = cpuPerGbit; self.line = line; self.udpLossPct = udpLossPct; self.tunnelOffload = tunnelOffload
     }
 }
 
@@ -142,7 +144,7 @@ public enum NetworkCalibration {
     }
 
     static func params(_ base: EnvironmentParameters, _ m: NetworkMeasurement) -> EnvironmentParameters {
-        base.adapted(clockGHz: m.clockGHz, kernel: m.kernel)
+        base.adapted(clockGHz: m.clockGHz, kernel: m.kernel, tunnelOffload: m.tunnelOffload)
     }
 
     /// The baseline a row is compared with inside its source: host networking in the same

@@ -105,11 +105,16 @@ public struct HostEnvironmentSpec: Equatable, Sendable {
     public var ebpfHostRouting: Bool
     /// Cilium's eBPF kube-proxy replacement where the kernel has it (`Datapath.socketLB`); false: kube-proxy.
     public var kubeProxyReplacement: Bool
+    /// Whether the NIC segments and checksums UDP tunnels (VXLAN/Geneve TSO, inner checksums on receive:
+    /// `EnvironmentParameters.tunnelOffload`); nil: the environment's (cloud-vm no, bare-metal yes).
+    public var nicTunnelOffload: Bool?
     public init(cpuClockGHz: Double? = nil, kernel: KernelVersion? = nil, bonding: BondingMode = .none, bondLinks: Int = 1,
-                serviceProxy: ServiceProxyMode = .none, services: Int = 100, ebpfHostRouting: Bool = true, kubeProxyReplacement: Bool = true) {
+                serviceProxy: ServiceProxyMode = .none, services: Int = 100, ebpfHostRouting: Bool = true, kubeProxyReplacement: Bool = true,
+                nicTunnelOffload: Bool? = nil) {
         self.cpuClockGHz = cpuClockGHz; self.kernel = kernel; self.bonding = bonding; self.bondLinks = bondLinks
         self.serviceProxy = serviceProxy; self.services = services
         self.ebpfHostRouting = ebpfHostRouting; self.kubeProxyReplacement = kubeProxyReplacement
+        self.nicTunnelOffload = nicTunnelOffload
     }
 }
 
@@ -225,9 +230,9 @@ public struct NetworkSpec: Equatable, Sendable {
         }
     }
 
-    /// The environment's costs with the hosts' clock and kernel applied.
+    /// The environment's costs with the hosts' clock, kernel and NIC tunnel offload applied.
     public var parameters: EnvironmentParameters {
-        var e = EnvironmentParameters.of(environment).adapted(clockGHz: host.cpuClockGHz, kernel: host.kernel)
+        var e = EnvironmentParameters.of(environment).adapted(clockGHz: host.cpuClockGHz, kernel: host.kernel, tunnelOffload: host.nicTunnelOffload)
         e.ebpfHostRouting = host.ebpfHostRouting; e.kubeProxyReplacement = host.kubeProxyReplacement
         return e
     }
