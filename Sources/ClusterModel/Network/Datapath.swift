@@ -85,7 +85,9 @@ public struct EnvironmentParameters: Equatable, Sendable {
     /// lookup it shares with the netfilter hooks (`netfilterNsPerSegment`), per ct() the mode's
     /// pipeline runs on an skb (`DatapathProfile.ovsWork`).
     public var ovsNsPerSegment: Double = 0
-    /// eBPF programs per wire packet (Cilium's and Calico's tc programs on the veth and tunnel).
+    /// One eBPF tc program that classifies an skb (Cilium's bpf_lxc, bpf_overlay or bpf_host entry with its
+    /// tail calls, endpoint, ipcache and policy lookups; Felix's from_wep or from_hep), per skb it sees, beyond
+    /// its conntrack lookup (`netfilterNsPerSegment`): `Datapath.ebpfWork` counts them per end.
     public var ebpfNsPerPacket: Double = 0
     /// OVN's own work per skb beyond its counted passes and ct() actions (Kube-OVN; fitted, no other
     /// source sees it).
@@ -147,7 +149,9 @@ public struct EnvironmentParameters: Equatable, Sendable {
         // per docker-proxy chunk less its two system calls; these fitted on [N3]
         vethNsPerSegment: 140, netfilterNsPerSegment: 85, ebpfNsPerSegment: 105, ovsNsPerSegment: 1200,
         // ovsNsPerSegment and ovnACLNsPerPacket refitted with the OVS work counted (`DatapathProfile.ovsWork`)
-        ebpfNsPerPacket: 1510, ovnACLNsPerPacket: 2700, sriovNsPerPacket: 0,
+        // ebpfNsPerPacket: one program beyond its conntrack lookup, so that [N3]'s Cilium 1.8 (one program and one
+        // ct_lookup4 per skb at each end, `Datapath.ebpfWork`) costs the 1510 ns per skb fitted on it before
+        ebpfNsPerPacket: 1425, ovnACLNsPerPacket: 2700, sriovNsPerPacket: 0,
         wireguardNsPerByte: 0.9, wireguardNsPerPacket: 900, ipsecNsPerByte: 0.55, ipsecNsPerPacket: 700,
         // udpReceiveNsPerDatagram and udpSendNsPerDatagram (below): the 3080 ns once charged to the receiver,
         // fitted when it was taken for the bound, split between the ends and refitted with the base costs
@@ -195,6 +199,19 @@ public struct EnvironmentParameters: Equatable, Sendable {
         if let offload { e.tunnelOffload = offload }
         return e
     }
+}
+
+/// What an eBPF data plane runs on each skb at one end, counted in its code (`Datapath.ebpfWork`;
+/// docs/network.md, Leave one source out, "eBPF work counted per end").
+public struct EBPFWork: Equatable, Sendable {
+    /// tc programs that classify the skb (the endpoint, ipcache and policy lookups), their tail calls included.
+    public var programs: Double
+    /// Lookups in the programs' own connection-tracking map (Cilium's `ct_lookup4`, Felix's `calico_ct_lookup`).
+    public var conntrack: Double
+    /// Passes through the host's IP forwarding (`ip_rcv` → `ip_route_input` → `ip_forward`) and its netfilter hooks.
+    public var hostForward: Double
+
+    public static let none = EBPFWork(programs: 0, conntrack: 0, hostForward: 0)
 }
 
 /// How a mode moves packets: its stages and its encapsulation.
@@ -245,6 +262,9 @@ public struct DatapathProfile: Equatable, Sendable {
     public var macvlan: Bool
     /// eBPF programs on the veth/tunnel instead of iptables (Cilium, Calico eBPF).
     public var ebpf: Bool = false
+    /// What the eBPF programs and the host run on each skb at one end (`endCost` sets it from `Datapath.ebpfWork`,
+    /// per kernel and configuration; the profile's own: one program and one conntrack lookup, Cilium's VXLAN path).
+    public var ebpfWork = EBPFWork.none
     /// Open vSwitch kernel datapath (Antrea, Kube-OVN; Weave fastdp has it in its encapsulation).
     public var ovs: Bool = false
     /// OVN stateful ACLs (Kube-OVN).
@@ -260,6 +280,7 @@ public struct DatapathProfile: Equatable, Sendable {
          ovnACL: Bool = false, sriov: Bool = false, encryption: Encryption? = nil, forwarder: Forwarder? = nil) {
         encapsulation = enc; encapBytes = bytes; defaultMTUReserve = reserve ?? bytes; self.veth = veth; self.bridge = bridge
         self.nat = nat; self.policy = policy; self.macvlan = macvlan; self.ebpf = ebpf; self.ovs = ovs; self.ovnACL = ovnACL
+        if ebpf { ebpfWork = EBPFWork(programs: 1, conntrack: 1, hostForward: 0) }
         self.sriov = sriov; self.encryption = encryption; self.forwarder = forwarder
     }
 
@@ -386,6 +407,41 @@ public enum Datapath {
         }
     }
 
+    /// What mode `m`'s eBPF data plane runs on each skb at one end (both ends count alike), established TCP and no
+    /// network policy, as its code runs it (docs/network.md, Leave one source out, "eBPF work counted per end"):
+    /// - Cilium, every mode: one program with one `ct_lookup4` at each end. Sending, bpf_lxc's from-container
+    ///   (`handle_ipv4_from_lxc`: ct_lookup4 CT_EGRESS, `policy_can_egress4`); receiving, the program of the
+    ///   device the packet enters by (bpf_overlay's from-overlay, bpf_host's from-host on cilium_host or
+    ///   from-netdev on the NIC) tail-calls the endpoint's policy program (bpf/lib/l3.h `ipv4_local_delivery` →
+    ///   `tail_call_dynamic(POLICY_CALL_MAP)`; bpf_lxc.c `ipv4_policy`: ct_lookup4 CT_INGRESS,
+    ///   `policy_can_access_ingress`). cilium/cilium @5e5c6269 (v1.8) and @814ffce0 (v1.12.0-rc2).
+    /// - Cilium VXLAN, legacy or not: no host forwarding. bpf_lxc redirects to the tunnel device
+    ///   (lib/encap.h `encap_and_redirect_lxc` → `redirect(ENCAP_IFINDEX)`), from-overlay redirects into the
+    ///   endpoint (1.8: `redirect_peer`, a plain `redirect` to the veth; from 1.10 `redirect_ep`).
+    /// - Cilium native routing: the legacy path passes the packet to the host's stack at both ends (bpf_lxc
+    ///   `pass_to_stack`: CTX_ACT_OK, then `ip_forward`; receiving, the NIC's packet is routed and forwarded to
+    ///   cilium_host, whose from-host program delivers it): one forwarding pass per end. With host routing bpf_lxc
+    ///   leaves by `redirect_direct_v4` (fib_lookup, `redirect_neigh`) and the NIC's from-netdev delivers: none.
+    /// - Cilium WireGuard: the packet reaches the WireGuard device through the stack (bpf_lxc `pass_to_stack`
+    ///   with `set_encrypt_mark`, an ip rule), so one forwarding pass per end whatever the routing (1.12 falls
+    ///   back to legacy host routing with WireGuard: daemon/cmd/kube_proxy_replacement.go).
+    /// - Calico eBPF: one program with one conntrack lookup per end (felix/bpf-gpl/tc.c @00157c19
+    ///   `calico_tc_main` → `pre_policy_processing` → `calico_ct_lookup`; an established flow skips the policy
+    ///   program), forwarded by a FIB lookup and redirect past `ip_forward` (fib_co_re.h @00d080d2 `forward_or_drop`);
+    ///   the egress program on the NIC or the pod's veth returns at once for a packet with
+    ///   `CALI_SKB_MARK_BYPASS` (not counted), and `bpf_redirect_peer` skips the pod's one.
+    public static func ebpfWork(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> EBPFWork {
+        let mode = effectiveMode(m, kernel: e.kernel)
+        guard profile(mode).ebpf else { return .none }
+        let forward: Double
+        switch mode {
+        case .ciliumNative: forward = ebpfHostRouting(mode, e) ? 0 : 1
+        case .ciliumWireGuard: forward = 1
+        default: forward = 0
+        }
+        return EBPFWork(programs: 1, conntrack: 1, hostForward: forward)
+    }
+
     /// The oldest kernel a mode runs on at all, nil: any. Cilium 1.8: 4.9.17
     /// (cilium/cilium Documentation/concepts/kubernetes/requirements.rst "Cilium requires a Linux
     /// kernel >= 4.9"); Calico eBPF: 5.3 (it falls back rather than refusing); WireGuard: in-tree
@@ -482,7 +538,15 @@ public enum Datapath {
         if p.policy { x += e.policyNsPerPacket }
         if p.netfilter { s += e.netfilterNsPerSegment }
         if p.macvlan { x += e.macvlanNsPerPacket }
-        if p.ebpf { x += e.ebpfNsPerPacket; s += e.ebpfNsPerSegment }
+        // the eBPF programs, each conntrack lookup of their own CT map at the netfilter hooks' lookup cost, and a
+        // pass through the host's IP forwarding at the routed modes' forwarding stages (the netfilter hooks and
+        // an iptables chain walk, as calico-bgp's without its veth)
+        if p.ebpf {
+            let w = p.ebpfWork
+            x += w.programs * e.ebpfNsPerPacket + w.conntrack * e.netfilterNsPerSegment
+                + w.hostForward * (e.netfilterNsPerSegment + e.policyNsPerPacket)
+            s += e.ebpfNsPerSegment
+        }
         // the OVS datapath's flow-table passes and ct() actions, each ct() the conntrack lookup the
         // netfilter hooks make (`netfilterNsPerSegment`) plus the OVS action's own work (`ovsNsPerSegment`)
         let ovs = p.ovsWork
@@ -535,6 +599,7 @@ public enum Datapath {
         if p.forwarder == .dockerProxy && !serverSide { p = profile(.host) }
         // eBPF host routing: the receiving end enters the pod by bpf_redirect_peer, past the veth and its backlog
         if !sending && ebpfHostRouting(mode, e) { p.veth = false }
+        p.ebpfWork = ebpfWork(mode, e)
         let mss = Double(max(1, mtu - tcpHeaderBytes))
         let sendAgg = sendAggregates(mode, e)
         let aggregated = sending ? sendAgg : receiveAggregates(mode, e)
