@@ -190,11 +190,15 @@ final class NetworkMechanismTests: XCTestCase {
     func testUDPLossAndEncryption() {
         let rows = F.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, underlay: 9000, modes: [.calicoBGP, .calicoWireGuard, .antrea, .antreaIPsec],
                          sizes: [131072], flows: 0)
-        // at MTU 9000 the NIC bounds the sender: nothing lost; at 1500 the sender's core is the bound and the
+        // at MTU 9000 the NIC bounds the delivered rate and the receiver keeps up: what is lost is what the
+        // unpaced sender writes beyond its line, dropped at its own host (iperf3 counts it: [N3] at 8940-8950,
+        // Calico IPIP 2.65 %, Flannel 4.04 %); at 1500 the sender's core is the bound and the
         // receiver keeps up: [N3] loses 0.5-2.8 % there (InfraBuilder/benchmark-k8s-cni-2020-08 @d5fa3ef
         // results/doc-{calico-3.16,canal,kuberouter}.u18.04-default/*-runN.knbdata, the udp-p2p log's receiver loss, 3-run means:
         // Calico IPIP 1440 0.5 %, Canal 1450 1.2 %, kube-router 1500 2.8 %)
-        XCTAssertEqual(row(rows, .calicoBGP, .udp).udpLoss!, 0, accuracy: 1e-9)
+        let bgp = row(rows, .calicoBGP, .udp)
+        XCTAssertGreaterThan(bgp.udpLoss!, 0.02)
+        XCTAssertLessThan(bgp.udpLoss!, 0.15)
         let small = F.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, modes: [.calicoBGP], sizes: [131072], flows: 0)
         XCTAssertLessThan(row(small, .calicoBGP, .udp).udpLoss!, 0.028)
         func cpu(_ m: ContainerNetworkMode) -> Double { row(rows, m, size: 131072).cpuSecondsPerGbit! }

@@ -243,15 +243,15 @@ public final class ClusterNetwork: EventHandler {
         return Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
     }
 
-    /// The payload rate a UDP sender offers (its own core and its NIC), bytes per second: what a
-    /// receiver that cannot keep up loses the difference of.
-    public func udpOfferedRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double { udpSender(from: a, to: b, paced: true) }
+    /// The payload rate a UDP sender offers, bytes per second: what iperf3's sender writes, of which it
+    /// counts as lost what the receiver does not get (the sequence numbers' gaps, esnet/iperf
+    /// src/iperf_udp.c `iperf_udp_recv`): the surplus its own host drops beyond its NIC's rate where no
+    /// socket paces it, and what a receiver that cannot keep up does not take. The same as `udpSenderRate`.
+    public func udpOfferedRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double { udpSenderRate(from: a, to: b) }
 
     /// The payload rate a UDP sender's core pushes through its transmit path (`Datapath.udpSenderRate`):
-    /// above `udpOfferedRate` where no socket paces it at its NIC, the surplus dropped at its own host.
-    public func udpSenderRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double { udpSender(from: a, to: b, paced: false) }
-
-    private func udpSender(from a: NetworkEndpoint, to b: NetworkEndpoint, paced: Bool) -> Double {
+    /// above its NIC's rate where no socket paces it, the surplus dropped at its own host.
+    public func udpSenderRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double {
         let w = wireMode(a, b)
         let m: ContainerNetworkMode = a.mode == .dockerProxy ? .host : a.mode
         let d = Datapath.udpDatagramNs(m, mtu: w.mtu, env: env, sending: true)
@@ -260,7 +260,6 @@ public final class ClusterNetwork: EventHandler {
         let cores = model.infrastructure.hosts[a.host].cpus
         let wire = Double(w.mtu + Datapath.profile(w.mode).encapBytes + Datapath.ethernetFramingBytes) / Double(d.payload)
         let nic = perFlowLinkBytesPerSecond(a.host, b.host)
-        if paced { return min(Datapath.singleFlowCPUBound(end, cores: cores), nic / wire) }
         return Datapath.udpSenderRate(m, env: env, sender: end, cores: cores, nicBytesPerSecond: nic, wire: wire)
     }
 

@@ -85,13 +85,13 @@ public enum NetworkPrediction {
         }
         // a UDP sender runs flat out (iperf3 -u -b 0): its kernel path pays for every datagram it offers,
         // the ones lost downstream included (`Datapath.udpSenderUnpaced`); a forwarder's copies and the
-        // receiver for what is delivered
+        // receiver for what is delivered. iperf3 counts as lost every datagram its sender wrote that the
+        // receiver did not get, those its own host dropped beyond its NIC's rate included (`Datapath.udpSenderRate`)
         var senderKernel = ka
         var udpLoss = 0.0
         if experiment == .udp, rate > 0 {
-            let paced = min(Datapath.singleFlowCPUBound(endA, cores: cores), sameHost ? .infinity : link / wire)
-            udpLoss = paced > 0 ? max(0, 1 - rate / paced) : 0
             let offered = Datapath.udpSenderRate(client, env: e, sender: endA, cores: cores, nicBytesPerSecond: sameHost ? .infinity : link, wire: wire)
+            udpLoss = offered > 0 ? max(0, 1 - rate / offered) : 0
             senderKernel *= max(1, offered / rate)
         }
         let path = sameHost ? 0 : switchNs

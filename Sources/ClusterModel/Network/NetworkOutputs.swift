@@ -38,7 +38,7 @@ extension ClusterNetwork {
         ("connections_syn_retransmitted", "connect rows: connections whose SYN was dropped by the NAT conntrack race at least once"),
         ("cpu_client_cores", "mean cores busy with the network on the client's host (the sender of tcp, multi_flow and udp rows)"),
         ("cpu_server_cores", "mean cores busy with the network on the server's host (0 on the same host: all is on the client's)"),
-        ("udp_loss_pct", "udp rows: datagrams the sender offered (its core and NIC) that the receiver dropped, percent"),
+        ("udp_loss_pct", "udp rows: datagrams the sender wrote that the receiver did not get (those its own host dropped beyond its NIC included), percent"),
         ("transactions_per_s", "rr and crr rows: transactions per second over all flows"),
         ("transaction_latency_us", "rr and crr rows: mean time of one transaction under that load, microseconds"),
     ]
