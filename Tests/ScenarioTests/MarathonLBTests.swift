@@ -67,6 +67,10 @@ final class MarathonLBTests: XCTestCase {
         assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "haproxyVersion": "1.x"}"#), path: "marathonLB.haproxyVersion", ["major.minor"])
         assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "mode": "push"}"#), path: "marathonLB.mode", ["sse", "poll"])
         assertSingleError(lb(#"{"instances": []}"#), path: "marathonLB.instances", [])
+        // at most 256 instances in all (the fluid traffic's cost grows with their square): 2 + 255 hosts is refused, 2 + 254 loads
+        let many = (1...255).map { "\"lb-\(String(format: "%02d", ($0 % 2) + 1))\"" }.joined(separator: ", ")
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}, {"hosts": [\#(many)]}]}"#), path: "marathonLB.instances", ["257 marathon-lb instances", "at most 256"])
+        XCTAssertNotNil(loadOK(lb(#"{"instances": [{"hostGroup": "lb"}, {"hosts": [\#(many.components(separatedBy: ", ").dropFirst().joined(separator: ", "))]}]}"#)))
         assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "flags": {"--min-serv-port-ip-per-task": 20000}}"#),
                           path: "marathonLB.flags.--min-serv-port-ip-per-task", ["cannot set"])
         // marathon-lb's refusals of labels, at the label
