@@ -42,7 +42,7 @@ final class NetworkUDPSenderSurplusTests: XCTestCase {
     }
 
     /// The platform's experiments count the same loss as the closed form: the rate a flow's sender
-    /// writes (`ClusterNetwork.udpOfferedRate`) is its core's where no socket paces it.
+    /// writes (`ClusterNetwork.udpSenderRate`) is its core's where no socket paces it.
     func testTheExperimentsCountWhatTheSenderWrites() throws {
         let rows = NetworkFidelityTests.run(env: .bareMetal, cpus: 16, nic: 10_000_000_000, underlay: 9000, modes: [.host, .calicoBGP],
                                             sizes: [131072], flows: 0)

@@ -46,7 +46,7 @@ final class NetworkUDPSplitTests: XCTestCase {
             m.sim.run(until: m.sim.now + SimDuration.seconds(1))
             let rate = net.rate(of: h)
             _ = net.stopFlow(h)
-            return 1 - rate / net.udpOfferedRate(from: a, to: b)
+            return 1 - rate / net.udpSenderRate(from: a, to: b)
         }
         XCTAssertGreaterThan(loss(.host, .kubeOVN), 0.1)
         XCTAssertGreaterThan(loss(.host, .weaveSleeve), 0.3)

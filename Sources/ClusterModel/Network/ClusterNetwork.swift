@@ -243,14 +243,11 @@ public final class ClusterNetwork: EventHandler {
         return Double(min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond)) / 8
     }
 
-    /// The payload rate a UDP sender offers, bytes per second: what iperf3's sender writes, of which it
-    /// counts as lost what the receiver does not get (the sequence numbers' gaps, esnet/iperf
-    /// src/iperf_udp.c `iperf_udp_recv`): the surplus its own host drops beyond its NIC's rate where no
-    /// socket paces it, and what a receiver that cannot keep up does not take. The same as `udpSenderRate`.
-    public func udpOfferedRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double { udpSenderRate(from: a, to: b) }
-
     /// The payload rate a UDP sender's core pushes through its transmit path (`Datapath.udpSenderRate`):
-    /// above its NIC's rate where no socket paces it, the surplus dropped at its own host.
+    /// above its NIC's rate where no socket paces it, the surplus dropped at its own host. It is what
+    /// iperf3's sender offers, of which it counts as lost what the receiver does not get (the sequence
+    /// numbers' gaps, esnet/iperf src/iperf_udp.c `iperf_udp_recv`): that surplus, and what a receiver
+    /// that cannot keep up does not take.
     public func udpSenderRate(from a: NetworkEndpoint, to b: NetworkEndpoint) -> Double {
         let w = wireMode(a, b)
         let m: ContainerNetworkMode = a.mode == .dockerProxy ? .host : a.mode

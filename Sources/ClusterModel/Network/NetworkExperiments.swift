@@ -219,7 +219,7 @@ public final class NetworkExperimentRunner: EventHandler, NetworkClient {
         row.serverCores = x == y ? 0 : cpuB / dt
         if case .udp(let m, _, _) = steps[next] {
             let (a, b) = endpoints(m, x, y)
-            let offered = network.udpOfferedRate(from: a, to: b)
+            let offered = network.udpSenderRate(from: a, to: b)
             row.udpLoss = offered > 0 ? max(0, 1 - bytes / dt / offered) : 0
         }
         if case .tcp(let m, _, _, let size) = steps[next] {
