@@ -2,9 +2,9 @@ import ClusterModel
 import SimKernel
 
 // Measurements for `clustersim calibrate` (docs/network.md, "Calibration"): a CSV in network.csv's
-// columns (a results folder's network.csv loads as it is), plus an optional `source` column that
-// names where each row comes from, and an optional `nic_tunnel_offload` (the hosts' NIC UDP-tunnel offload,
-// true/false, empty: the environment's). Lines starting with `#` are comments. The rows used are tcp and
+// columns (a results folder's network.csv loads as it is, its `nic_tunnel_offload` included: the hosts' NIC
+// UDP-tunnel offload, true/false, empty or absent: the environment's), plus an optional `source` column that
+// names where each row comes from. Lines starting with `#` are comments. The rows used are tcp and
 // udp rows with at least one of throughput_mbit_s, throughput_ratio_to_host, one_way_latency_us,
 // cpu_per_gbit_core_s, udp_loss_pct (udp rows); the others (multi_flow, rr, crr, connect) are read and skipped.
 
@@ -19,10 +19,10 @@ public struct MeasurementsError: Error, Equatable, CustomStringConvertible {
 public enum NetworkMeasurementsCSV {
     /// Columns a row must fill.
     public static let required = ["environment", "mode", "experiment", "message_size_bytes", "mtu_bytes", "nic_gbit_s", "cores"]
-    /// Every column accepted: network.csv's (ClusterNetwork.networkColumnNames), `source`, and
-    /// `nic_tunnel_offload` (true, false, or empty for the environment's: the hosts' NIC UDP-tunnel offload,
-    /// as `network.nicTunnelOffload` states it for a scenario).
-    public static var accepted: [String] { ["source", "nic_tunnel_offload"] + ClusterNetwork.networkColumnNames }
+    /// Every column accepted: network.csv's (ClusterNetwork.networkColumnNames, `nic_tunnel_offload` among them:
+    /// true, false, or empty for the environment's, the hosts' NIC UDP-tunnel offload as `network.nicTunnelOffload`
+    /// states it for a scenario) and `source`.
+    public static var accepted: [String] { ["source"] + ClusterNetwork.networkColumnNames }
 
     /// Parses the text; throws the first error with its line and column.
     public static func parse(_ text: String) throws -> [NetworkMeasurement] {
@@ -41,7 +41,7 @@ public enum NetworkMeasurementsCSV {
             guard let h = header else {
                 for (i, name) in fields.enumerated() {
                     if !accepted.contains(name) {
-                        throw MeasurementsError(line: lineNo, column: column(i), message: "unknown column \(JSONValue.quote(name)); the columns are network.csv's (clustersim docs outputs), \"source\" and \"nic_tunnel_offload\"")
+                        throw MeasurementsError(line: lineNo, column: column(i), message: "unknown column \(JSONValue.quote(name)); the columns are network.csv's (clustersim docs outputs) and \"source\"")
                     }
                     if fields.prefix(i).contains(name) { throw MeasurementsError(line: lineNo, column: column(i), message: "column \(JSONValue.quote(name)) appears twice") }
                 }

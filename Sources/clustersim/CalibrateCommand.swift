@@ -10,11 +10,12 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fit the network model's stage costs to measurements (network.csv's columns) and print the table and residuals.",
         discussion: """
-        MEASUREMENTS.csv has network.csv's columns (a results folder's network.csv loads as it is) and an optional
-        `source` column, and an optional `nic_tunnel_offload` column (true, false, empty: the environment's NIC
-        UDP-tunnel offload, as network.nicTunnelOffload); tcp and udp rows are fitted: throughput as a ratio to host networking (or absolute),
-        CPU per Gbit as a ratio within the source, latency as added over host. scripts/network-reference.csv holds
-        the reference rows the shipped tables come from.
+        MEASUREMENTS.csv has network.csv's columns (a results folder's network.csv loads as it is) and an optional \
+        `source` column. Only environment, mode, experiment, message_size_bytes, mtu_bytes, nic_gbit_s and cores \
+        are required; an empty or absent nic_tunnel_offload (true, false) is the environment's NIC UDP-tunnel \
+        offload, as network.nicTunnelOffload. tcp and udp rows are fitted: throughput as a ratio to host \
+        networking (or absolute), CPU per Gbit as a ratio within the source, latency as added over host. \
+        scripts/network-reference.csv holds the reference rows the shipped tables come from.
         """)
 
     @Argument(help: "A CSV of measurements in network.csv's columns.")

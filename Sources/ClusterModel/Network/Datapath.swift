@@ -401,7 +401,11 @@ public enum Datapath {
     public static func ebpfHostRouting(_ m: ContainerNetworkMode, _ e: EnvironmentParameters) -> Bool {
         guard e.ebpfHostRouting, e.kernel >= hostRoutingKernel else { return false }
         switch effectiveMode(m, kernel: e.kernel) {
-        case .ciliumVXLAN, .ciliumNative, .ciliumWireGuard: return socketLB(m, e)
+        case .ciliumVXLAN, .ciliumNative: return socketLB(m, e)
+        // Cilium 1.12 turns host routing off with WireGuard (cilium/cilium daemon/cmd/kube_proxy_replacement.go of
+        // the 1.10-1.12 releases: "BPF host routing is currently not compatible with Wireguard", then
+        // EnableHostLegacyRouting = true); later releases dropped that case
+        case .ciliumWireGuard: return false
         case .calicoEBPF: return true
         default: return false
         }

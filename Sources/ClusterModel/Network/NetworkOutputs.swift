@@ -21,6 +21,7 @@ extension ClusterNetwork {
         ("cpu_clock_ghz", "the hosts' CPU clock, GHz (CPU costs scale with the environment's reference clock / this)"),
         ("nic_gbit_s", "the client host's NIC rate, Gbit/s (one port)"),
         ("cores", "the client host's cores"),
+        ("nic_tunnel_offload", "the hosts' NIC has UDP-tunnel offload (segments and merges VXLAN/Geneve itself): true or false, `network.nicTunnelOffload` or the environment's"),
         ("mode", "container network mode (docker-proxy: a published port reached from its own host)"),
         ("experiment", "tcp (qperf tcp_bw + tcp_lat at one message size), multi_flow (parallel TCP flows), udp (one stream of MTU-sized datagrams), rr and crr (parallel 1-byte request/response streams, without and with a new connection each: netperf TCP_RR, TCP_CRR), connect (a burst of new connections)"),
         ("locality", "where the two ends are: same-host, same-rack, same-datacenter or cross-datacenter"),
@@ -55,13 +56,13 @@ extension ClusterNetwork {
             let host = net.model.infrastructure.host(named: ex.spec.from)
             let setting = NetworkRowSetting(environment: net.spec.environment.rawValue, kernel: net.env.kernel.description,
                                             clockGHz: net.env.referenceClockGHz, nicGbit: Double(host?.nicBitsPerSecond ?? 0) / 1e9,
-                                            cores: host?.cpus ?? 0)
+                                            cores: host?.cpus ?? 0, tunnelOffload: net.env.tunnelOffload)
             writeNetworkRows(ex.rows, setting: setting, to: w)
         }
 
     /// What network.csv says about the hosts of every row.
     struct NetworkRowSetting {
-        var environment: String, kernel: String, clockGHz: Double, nicGbit: Double, cores: Double
+        var environment: String, kernel: String, clockGHz: Double, nicGbit: Double, cores: Double, tunnelOffload: Bool
     }
 
     static func writeNetworkRows(_ rows: [NetworkResultRow], setting: NetworkRowSetting, to w: TableSink) {
@@ -72,7 +73,8 @@ extension ClusterNetwork {
         for r in rows {
             let base = baseline(r)
             w.field(setting.environment); w.field(setting.kernel); w.field(setting.clockGHz, decimals: 3)
-            w.field(setting.nicGbit, decimals: 3); w.field(setting.cores, decimals: 2); w.field(r.mode.rawValue); w.field(r.experiment.rawValue); w.field(r.locality.rawValue)
+            w.field(setting.nicGbit, decimals: 3); w.field(setting.cores, decimals: 2)
+            w.field(setting.tunnelOffload ? "true" : "false"); w.field(r.mode.rawValue); w.field(r.experiment.rawValue); w.field(r.locality.rawValue)
             if let s = r.messageSize { w.field(s) } else { w.field("") }
             w.field(r.flows); w.field(r.mtu)
             opt(r.throughputBitsPerSecond.map { $0 / 1e6 }, 3)
