@@ -218,7 +218,17 @@ extension ScenarioSchema {
     /// The hosts' clock, kernel, bonding, service proxying and NIC tunnel offload (`network.cpuClock` ... `network.nicTunnelOffload`).
     static func decodeHostEnvironment(_ r: ObjectReader, environment: NetworkEnvironment?, _ d: Diagnostics) -> HostEnvironmentSpec? {
         let clock = r.optional("cpuClock", ValueDecoder<Double>.number(atLeast: 0.5, atMost: 6))
-        let kernel = r.optional("kernel", ValueDecoder<String>.string.map { s, v, p, d -> KernelVersion? in
+        // a release is a string: as a JSON number 5.10 would be 5.1 (and --set network.kernel=5.15 gives a number)
+        let release = ValueDecoder<String> { v, p, d in
+            if let s = v.stringValue { return s }
+            if v.numberValue != nil {
+                d.error(p, at: v, "expected a kernel release as a string like \"5.10\" (as a number 5.10 would be 5.1; on the command line --set 'network.kernel=\"5.10\"'), got \(v.brief)")
+            } else {
+                d.error(p, at: v, typeMismatch("a string", v))
+            }
+            return nil
+        }
+        let kernel = r.optional("kernel", release.map { s, v, p, d -> KernelVersion? in
             guard let k = KernelVersion(s), k >= KernelVersion(2, 6) else {
                 d.error(p, at: v, "expected a kernel release like \"4.15\" or \"5.4.0-42-generic\" (major.minor, 2.6 or later), got \(v.brief)"); return nil
             }
