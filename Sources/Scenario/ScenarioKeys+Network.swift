@@ -16,7 +16,7 @@ extension ScenarioSchema {
         KeySpec(#"cpuClock"#, #"number"#, default: #"the environment's reference clock, 2.4"#, allowed: #"GHz, 0.5 to 6."#,
                 meaning: #"The hosts' CPU clock: every CPU cost of the environment scales by 2.4 / cpuClock (NIC speed and cores are the host group's `nic` and `cpus`)."#,
                 source: #"model choice: the reference rows' CPUs are mostly unstated; 2.4 GHz is a typical 2015-2018 Xeon E5 base clock"#),
-        KeySpec(#"kernel"#, #"string"#, default: #"`"4.9"` (cloud-vm), `"4.15"` (bare-metal)"#, allowed: #"A release, `"major.minor"` or as `uname -r` prints it, 2.6 or later."#,
+        KeySpec(#"kernel"#, #"string"#, default: #"`"4.9"` (cloud-vm), `"4.15"` (bare-metal)"#, allowed: #"A release, `"major.minor"` or as `uname -r` prints it, 2.6 or later, as a string (a JSON number is refused: 5.10 would be 5.1; on the command line `--set 'network.kernel="5.10"'`)."#,
                 meaning: #"The hosts' kernel: IPIP keeps GSO from 3.13, GRO after decapsulation from 3.10 and GRO at the NIC from 4.6 (a stage without aggregation runs per wire packet), Cilium needs 4.9, Calico's eBPF data plane 5.3."#,
                 source: #"bare-metal: [N3] Ubuntu 18.04 (4.15); cloud-vm: model choice, the oldest kernel every mode runs on (Cilium); [N1] itself ran 3.16 to 4.3 (docs/network.md, Environment)"#),
         KeySpec(#"bonding"#, #"string"#, default: #"`"none"`"#, allowed: #"`"none"`, `"active-backup"`, `"802.3ad"`."#,

@@ -1,7 +1,7 @@
 import ClusterModel
 import XCTest
 
-/// A source that measured no host row (docs/network.md, Leave one source out, "More sources"):
+/// A source that measured no host row (docs/network-calibration-log.md, "More sources"):
 /// its throughput ratios are to its own row of ratio 1, as [N8-fudp] (kubernetes/kubernetes PR
 /// #17877) gives Flannel UDP as 0.60 of Flannel VXLAN. Before, the ratio was taken to a host flow
 /// the model predicted under the row's conditions, which the source never measured.

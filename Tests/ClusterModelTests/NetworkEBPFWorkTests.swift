@@ -1,7 +1,7 @@
 @testable import ClusterModel
 import XCTest
 
-/// Issue 15, the eBPF work counted per end (docs/network.md, Leave one source out, "eBPF work counted per
+/// Issue 15, the eBPF work counted per end (docs/network-calibration-log.md, "eBPF work counted per
 /// end"): Cilium's and Calico's programs, their conntrack lookups and the host's forwarding passes, counted
 /// in their code (`Datapath.ebpfWork`), each charged at a cost the other rows fit where one exists.
 final class NetworkEBPFWorkTests: XCTestCase {

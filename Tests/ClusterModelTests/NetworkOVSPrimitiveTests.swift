@@ -1,7 +1,7 @@
 @testable import ClusterModel
 import XCTest
 
-/// Issue 15, OVS datapaths from shared primitives (docs/network.md, "Leave one source out"): Antrea,
+/// Issue 15, OVS datapaths from shared primitives (docs/network-calibration-log.md, "OVS datapaths from shared primitives"): Antrea,
 /// Kube-OVN and Weave fastdp pay per skb the flow-table passes and ct() actions counted in the
 /// pipelines their projects install, each ct() at the conntrack cost the netfilter hooks of the
 /// bridged and routed modes share, so what other sources fit of that cost carries over to them.

@@ -3,8 +3,8 @@ import XCTest
 
 /// A UDP datagram's user time is a user-space forwarder's only (flanneld, the Weave router: their
 /// packet work and two copies), as TCP's `endCost` charges it; the application's own copy is its
-/// system call's (`nsPerByte`), and iperf3 touches only its datagram's header (docs/network.md,
-/// Leave one source out, "UDP's user part is a forwarder's").
+/// system call's (`nsPerByte`), and iperf3 touches only its datagram's header (docs/network-calibration-log.md,
+/// "UDP's user part is a forwarder's").
 final class NetworkUDPCopiesTests: XCTestCase {
     func testUDPUserTimeIsAForwardersOnly() {
         let e = EnvironmentParameters.bareMetal

@@ -2,7 +2,7 @@ import XCTest
 @testable import ClusterModel
 import SimKernel
 
-/// What iperf3 counts as lost (docs/network.md, Leave one source out, "UDP loss counted as iperf3
+/// What iperf3 counts as lost (docs/network-calibration-log.md, "UDP loss counted as iperf3
 /// counts it"): every datagram its sender writes carries the next sequence number (esnet/iperf
 /// src/iperf_udp.c `iperf_udp_send`) and its receiver counts the gaps (`iperf_udp_recv`), so a
 /// container's unpaced sender (`Datapath.udpSenderUnpaced`) faster than its NIC loses the surplus its

@@ -2,7 +2,7 @@ import XCTest
 @testable import ClusterModel
 import SimKernel
 
-/// UDP's per-datagram work at the end that does it (docs/network.md, Leave one source out, "UDP's
+/// UDP's per-datagram work at the end that does it (docs/network-calibration-log.md, "UDP's
 /// split between the ends"): no GSO batches a UDP sender's datagrams, and a container's datagram is
 /// forwarded by its host on the sending CPU (`veth_xmit` → `netif_rx` → `enqueue_to_backlog` on
 /// that CPU), so the sender pays `udpSendNsPerDatagram`; the receiving host's NAPI poll and socket

@@ -3,7 +3,7 @@ import Foundation
 import Scenario
 import XCTest
 
-/// scripts/network-reference.csv against what it stands for (docs/network.md, Leave one source out,
+/// scripts/network-reference.csv against what it stands for (docs/network-calibration-log.md,
 /// "More sources"): it parses, every `source` id is a row id of the reference
 /// (../shared/reference/network-storage-measurements.md) and of docs/network.md, and the
 /// leave-one-source-out table leaves out, and compares, every source of each environment.

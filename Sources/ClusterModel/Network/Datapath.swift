@@ -202,7 +202,7 @@ public struct EnvironmentParameters: Equatable, Sendable {
 }
 
 /// What an eBPF data plane runs on each skb at one end, counted in its code (`Datapath.ebpfWork`;
-/// docs/network.md, Leave one source out, "eBPF work counted per end").
+/// docs/network-calibration-log.md, "eBPF work counted per end").
 public struct EBPFWork: Equatable, Sendable {
     /// tc programs that classify the skb (the endpoint, ipcache and policy lookups), their tail calls included.
     public var programs: Double
@@ -412,7 +412,7 @@ public enum Datapath {
     }
 
     /// What mode `m`'s eBPF data plane runs on each skb at one end (both ends count alike), established TCP and no
-    /// network policy, as its code runs it (docs/network.md, Leave one source out, "eBPF work counted per end"):
+    /// network policy, as its code runs it (docs/network-calibration-log.md, "eBPF work counted per end"):
     /// - Cilium, every mode: one program with one `ct_lookup4` at each end. Sending, bpf_lxc's from-container
     ///   (`handle_ipv4_from_lxc`: ct_lookup4 CT_EGRESS, `policy_can_egress4`); receiving, the program of the
     ///   device the packet enters by (bpf_overlay's from-overlay, bpf_host's from-host on cilium_host or
