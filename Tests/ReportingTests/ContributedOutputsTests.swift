@@ -197,5 +197,14 @@ final class ContributedOutputsTests: XCTestCase {
         for i in custom.images { XCTAssertTrue(script.contains("set output '\(i).png'"), i) }
         XCTAssertFalse(script.contains(".svg"))
         XCTAssertNil(custom.draw(PlotTable(header: t.header, rows: []), ["png"]))
+        XCTAssertTrue(script.contains("set title \"TCP throughput by message size, one flow (qperf tcp_bw)\"\n"), "no hosts stated, no second line")
+        // every title says which hosts the figures are for (network.csv's environment columns), on a second line
+        let env = "environment,kernel,cpu_clock_ghz,nic_gbit_s,nic_tunnel_offload,"
+        let withHosts = env + csv.split(separator: "\n").enumerated().map { i, l in (i == 0 ? "" : "bare-metal,5.10,3.1,25,false,") + l }.joined(separator: "\n")
+        try withHosts.write(toFile: tmp + "/network.csv", atomically: true, encoding: .utf8)
+        let h = Plotter.Table(path: tmp + "/network.csv")!
+        let (_, titled) = try XCTUnwrap(custom.draw(PlotTable(header: h.header, rows: h.rows), ["png"]))
+        let second = "\\nbare-metal, kernel 5.10, 3.1 GHz, 25 Gbit/s NIC, no tunnel offload\""
+        XCTAssertEqual(titled.components(separatedBy: second).count - 1, custom.images.count, titled)
     }
 }

@@ -41,6 +41,17 @@ extension ClusterNetwork {
             if r[ei] == "udp", let lossi { udp.append((key, String(r[ti]), String(r[lossi]))) }
         }
         guard !series.isEmpty else { return nil }
+        // the hosts the figures are for, from the first row: every title carries them
+        var hosts: [String] = []
+        if let r = t.rows.first(where: { $0.count == t.header.count }) {
+            func v(_ c: String) -> String? { t.index(c).map { String(r[$0]) }.flatMap { $0.isEmpty ? nil : $0 } }
+            if let e = v("environment") { hosts.append(e) }
+            if let k = v("kernel") { hosts.append("kernel " + k) }
+            if let c = v("cpu_clock_ghz") { hosts.append(c + " GHz") }
+            if let n = v("nic_gbit_s") { hosts.append(n + " Gbit/s NIC") }
+            if let o = v("nic_tunnel_offload") { hosts.append(o == "true" ? "tunnel offload" : "no tunnel offload") }
+        }
+        let on = hosts.isEmpty ? "" : "\\n" + hosts.joined(separator: ", ")   // a second line of the title (double-quoted in gnuplot)
         sizes.sort { (Int($0) ?? 0) < (Int($1) ?? 0) }
         func table(_ v: [String: [String: String]]) -> String {
             var s = (["message_size_bytes"] + series).joined(separator: ",") + "\n"
@@ -75,8 +86,8 @@ extension ClusterNetwork {
 
         """
         let charts: [(String, String, String, String, Bool)] = [
-            ("network_throughput", "TCP throughput by message size (qperf tcp_bw)", "Mbit/s", "network_throughput.dat", false),
-            ("network_latency", "One-way latency by message size (qperf tcp_lat)", "microseconds", "network_latency.dat", true),
+            ("network_throughput", "TCP throughput by message size, one flow (qperf tcp_bw)\(on)", "Mbit/s", "network_throughput.dat", false),
+            ("network_latency", "One-way latency by message size (qperf tcp_lat)\(on)", "microseconds", "network_latency.dat", true),
         ]
         let terms: [String: String] = ["png": "pngcairo noenhanced size 1100,600 font 'sans,10'",
                                        "svg": "svg noenhanced size 1100,600 dynamic font 'sans,10'"]
@@ -87,7 +98,7 @@ extension ClusterNetwork {
                 gp += """
                 set terminal \(term)
                 set output '\(file).\(ext)'
-                set title '\(title)'
+                set title "\(title)"
                 set ylabel '\(ylabel)'
                 \(logy ? "set logscale y" : "unset logscale y")
                 plot \(lines(dat))
@@ -100,7 +111,7 @@ extension ClusterNetwork {
             set output 'network_cpu.\(ext)'
             unset logscale x
             unset logscale y
-            set title 'Network CPU per Gbit of one TCP flow at \(cpuSize)-byte writes (both hosts)'
+            set title "Network CPU per Gbit of one TCP flow at \(cpuSize)-byte writes (both hosts)\(on)"
             set ylabel 'core-seconds per Gbit'
             set xlabel ''
             set style fill solid 0.8
@@ -111,7 +122,7 @@ extension ClusterNetwork {
             unset output
             set terminal \(term)
             set output 'network_transactions.\(ext)'
-            set title 'Request/response rate of the parallel flows (1-byte messages): rr without, crr with a new connection each'
+            set title "Request/response rate of the parallel flows (1-byte messages): rr without, crr with a new connection each\(on)"
             set ylabel 'transactions per second'
             set logscale y
             set yrange [*:*]
@@ -126,7 +137,7 @@ extension ClusterNetwork {
             unset logscale y
             set terminal \(term)
             set output 'network_udp.\(ext)'
-            set title 'One UDP stream of MTU-sized datagrams: delivered rate and loss at the receiver'
+            set title "One UDP stream of MTU-sized datagrams: delivered rate and loss at the receiver\(on)"
             set ylabel 'delivered Mbit/s'
             set y2label 'datagrams lost (%)'
             set y2tics
