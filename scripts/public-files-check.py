@@ -26,9 +26,16 @@ def convert(src, dst):
             s = os.path.join(root, f); d = os.path.join(dst, os.path.relpath(s, src))
             os.makedirs(os.path.dirname(d), exist_ok=True)
             data = open(s, 'rb').read()
-            if f.endswith(('.yml', '.yaml', '.rules')):
+            # also alert.rules.TEST and the like, which rule_files may name
+            if f.endswith(('.yml', '.yaml', '.rules')) or re.search(r'\.(rules|ya?ml)\.[A-Za-z0-9_-]+$', f):
                 try:
-                    docs = [x for x in yaml.load_all(data, Loader=L) if x is not None]
+                    try:
+                        docs = [x for x in yaml.load_all(data, Loader=L) if x is not None]
+                    except yaml.scanner.ScannerError:
+                        # PyYAML refuses a tab after a value at a line's end ("found character '\t' that
+                        # cannot start any token"); Go's yaml.v2 (libyaml's scanner) takes it as white space
+                        data2 = re.sub(rb'[ \t]+$', b'', data, flags=re.M)
+                        docs = [x for x in yaml.load_all(data2, Loader=L) if x is not None]
                     if len(docs) <= 1:
                         data = json.dumps(docs[0] if docs else {}, indent=1, default=str).encode()
                 except Exception as e:

@@ -211,4 +211,22 @@ final class PublicFileShapeTests: XCTestCase {
         let l2 = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(emptyDocker)]}"#)))
         XCTAssertEqual(l2.spec.marathon?.app("/web")?.ports.map(\.containerPort), [81])
     }
+    /// A GET /v2/apps answer of Marathon 1.0-1.3 lists an app's ports twice, as "ports" and as
+    /// "portDefinitions"; Marathon takes both when they give the same ports (1.4 Formats.scala, 1.5+
+    /// AppValidation.validateOldAppAPI) and refuses them when they differ.
+    func testMarathonTakesPortsAndPortDefinitionsThatListTheSamePorts() throws {
+        func app(_ ports: String, _ defs: String) -> String {
+            #"{"id": "/api", "cmd": "serve", "ports": \#(ports), "portDefinitions": \#(defs)}"#
+        }
+        for v in ["1.4", "1.10"] {
+            let l = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "\#(v)", "apps": [\#(app("[8080, 0]", #"[{"port": 8080, "protocol": "tcp"}, {}]"#))]}"#)))
+            XCTAssertEqual(l.spec.marathon?.app("/api")?.ports.map(\.servicePort), [8080, 0], v)
+        }
+        for (ports, defs) in [("[8080]", #"[{"port": 8081}]"#), ("[]", #"[{"port": 8080}]"#), ("[8080, 8081]", #"[{"port": 8080}]"#)] {
+            assertSingleError(marathonScenario(#"{"version": "1.10", "apps": [\#(app(ports, defs))]}"#),
+                              path: "marathon.apps[0].ports", ["cannot specify both ports and port definitions"])
+        }
+        assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app("[1]", #"[{"port": 2}]"#))]}"#),
+                          path: "marathon.apps[0].ports", ["You cannot specify both ports and port definitions"])
+    }
 }
