@@ -19,10 +19,15 @@ enum AlertmanagerConfigFile {
         var config = AlertmanagerConfig()
         if let g = f["global"] { config.resolveTimeout = global(g, f.path("global"), d) ?? config.resolveTimeout }
         var receivers: [AlertmanagerReceiver] = []
+        var refused: [String] = []
         if let rv = f["receivers"] {
             for (i, e) in list(rv, f.path("receivers"), d).enumerated() {
                 let p = JSONPath.index(f.path("receivers"), i)
-                guard let r = AlertmanagerReceiverConfig.decode(e, p, global: f["global"], d) else { continue }
+                guard let r = AlertmanagerReceiverConfig.decode(e, p, global: f["global"], d) else {
+                    // its error is reported; a route naming it is not "undefined" on top of that
+                    if let n = e["name"]?.stringValue, !n.isEmpty { refused.append(n) }
+                    continue
+                }
                 if receivers.contains(where: { $0.name == r.name }) {
                     d.error(p, at: e, "notification config name \(JSONValue.quote(r.name)) is not unique")
                 }
@@ -45,7 +50,7 @@ enum AlertmanagerConfigFile {
         config.timeIntervals = timeIntervals
         let intervals = timeIntervals.map(\.name)
         if let rv = f["route"], !rv.isNull {
-            let names = receivers.map(\.name)
+            let names = receivers.map(\.name) + refused
             if let root = route(rv, f.path("route"), receivers: names, intervals: intervals, root: true, d) {
                 if root.receiver?.isEmpty ?? true { d.error(f.path("route"), at: rv, "root route must specify a default receiver") }
                 if !root.matchers.isEmpty { d.error(f.path("route"), at: rv, "root route must not have any matchers") }

@@ -115,7 +115,7 @@ enum PrometheusConfigFile {
     }
 
     static func global(_ v: JSONValue, path: String, _ c: inout PrometheusConfig, _ d: Diagnostics) {
-        guard let f = Fields(v, path: path, type: "config.GlobalConfig", d) else { return }
+        guard let f = Fields(v, path: path, type: "config.plain", d) else { return }   // UnmarshalYAML's `type plain GlobalConfig`
         if let x = f.duration("scrape_interval"), x > .zero { c.scrapeInterval = x }
         let timeout = f.duration("scrape_timeout") ?? .zero
         if let x = f.duration("evaluation_interval"), x > .zero { c.evaluationInterval = x }
@@ -125,9 +125,8 @@ enum PrometheusConfigFile {
         }
         c.scrapeTimeout = timeout > .zero ? timeout : min(.seconds(10), c.scrapeInterval)
         if let ls = f.labels("external_labels") { c.externalLabels = LabelSet(ls) }
-        checkBodySizeLimit(v, path: path, d)
-        f.finish(accepted: ["query_log_file", "body_size_limit", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
-                            "label_value_length_limit"])
+        // 2.42's GlobalConfig has no scrape limits (body_size_limit, sample_limit, target_limit, label_*: 2.45+)
+        f.finish(accepted: ["query_log_file"])
     }
 
     static func alerting(_ v: JSONValue, path: String, _ c: inout PrometheusConfig, _ d: Diagnostics) {

@@ -55,6 +55,10 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "1GiB512MiB"}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "0"}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "10 MB"}]}"#, false),
+        // 2.42's global section has no scrape limits (they came with 2.45): unknown fields
+        (#"{"global": {"sample_limit": 1000}}"#, false),
+        (#"{"global": {"body_size_limit": "10MB", "target_limit": 0}}"#, false),
+        (#"{"global": {"scrape_interval": "30s", "query_log_file": "q.log"}}"#, true),
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
@@ -141,6 +145,7 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
         one(#"{"scrape_configs": [{"job_name": "a", "body_size_limit": 100}]}"#,
             "prometheus.config.scrape_configs[0].body_size_limit", "units: unknown unit  in 100")
+        one(#"{"global": {"label_limit": 30}}"#, "prometheus.config.global.label_limit", "field label_limit not found in type config.plain")
     }
 
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
@@ -228,5 +233,11 @@ final class PublicFileShapeTests: XCTestCase {
         }
         assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app("[1]", #"[{"port": 2}]"#))]}"#),
                           path: "marathon.apps[0].ports", ["You cannot specify both ports and port definitions"])
+    }
+    /// A receiver refused for one of its fields (a telegram chat_id written as a placeholder string) is
+    /// one error: the route that names it does not also get "undefined receiver".
+    func testARefusedReceiverIsOneErrorNotAlsoAnUndefinedOne() {
+        let errs = AlertmanagerConfigTests.loaderErrors(#"{"route": {"receiver": "tg"}, "receivers": [{"name": "tg", "telegram_configs": [{"bot_token": "B", "chat_id": "YOUR_CHAT_ID"}]}]}"#)
+        XCTAssertEqual(errs.map(\.path), ["receivers[0].telegram_configs[0].chat_id"], "\(errs)")
     }
 }
