@@ -110,6 +110,7 @@ enum PrometheusConfigFile {
         checkRemote(given(v, "remote_write"), kind: "write", path: f.p("remote_write"), d)
         checkRemote(given(v, "remote_read"), kind: "read", path: f.p("remote_read"), d)
         checkTracing(given(v, "tracing"), path: f.p("tracing"), d)
+        checkStorage(given(v, "storage"), path: f.p("storage"), d)
         f.finish(accepted: ["remote_write", "remote_read", "storage", "tracing"])
         return d.errorCount == before ? (c, groups) : nil
     }

@@ -59,6 +59,16 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"global": {"sample_limit": 1000}}"#, false),
         (#"{"global": {"body_size_limit": "10MB", "target_limit": 0}}"#, false),
         (#"{"global": {"scrape_interval": "30s", "query_log_file": "q.log"}}"#, true),
+        // remote storage and storage sections: 2.42's fields only (later versions added protobuf_message,
+        // queue_config.sample_age_limit, storage.tsdb.retention ...)
+        (#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "io.prometheus.write.v2.Request"}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "queue_config": {"sample_age_limit": "1m"}}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "queue_config": {"max_shards": 2, "capacity": 100}, "metadata_config": {"send": false}, "send_exemplars": true}]}"#, true),
+        (#"{"remote_read": [{"url": "http://a/r", "read_recent": true, "required_matchers": {"a": "b"}, "tls_config": {}}]}"#, true),
+        (#"{"remote_read": [{"url": "http://a/r", "filter": true}]}"#, false),
+        (#"{"storage": {"tsdb": {"out_of_order_time_window": "10m"}, "exemplars": {"max_exemplars": 10}}}"#, true),
+        (#"{"storage": {"tsdb": {"retention": {"time": "1d"}}}}"#, false),
+        (#"{"storage": {"tsdb": {"out_of_order_time_window": "10m"}, "chunk_encoding": "xor"}}"#, false),
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
@@ -146,6 +156,9 @@ final class PublicFileShapeTests: XCTestCase {
         one(#"{"scrape_configs": [{"job_name": "a", "body_size_limit": 100}]}"#,
             "prometheus.config.scrape_configs[0].body_size_limit", "units: unknown unit  in 100")
         one(#"{"global": {"label_limit": 30}}"#, "prometheus.config.global.label_limit", "field label_limit not found in type config.plain")
+        one(#"{"storage": {"tsdb": {"retention": {"size": "1GB"}}}}"#, "prometheus.config.storage.tsdb.retention", "field retention not found in type config.plain")
+        one(#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "x"}]}"#, "prometheus.config.remote_write[0].protobuf_message",
+            "field protobuf_message not found in type config.plain")
     }
 
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
