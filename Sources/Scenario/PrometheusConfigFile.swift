@@ -9,9 +9,10 @@ import SimKernel
 // warning. Errors name the JSON path inside the file and the file's line.
 
 enum PrometheusConfigFile {
-    /// The http client fields every scrape, SD and alertmanager config accepts (config/http_config.go).
+    /// The http client fields every scrape, SD and alertmanager config accepts (prometheus/common v0.39.0
+    /// config/http_config.go, 2.42's: no_proxy and proxy_from_environment came with v0.40 / Prometheus 2.43).
     static let httpClient = ["basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file", "tls_config", "proxy_url",
-                             "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects", "enable_http2"]
+                             "proxy_connect_header", "follow_redirects", "enable_http2"]
     static let otherSD = ["azure_sd_configs", "digitalocean_sd_configs", "docker_sd_configs", "dockerswarm_sd_configs", "dns_sd_configs",
                           "ec2_sd_configs", "eureka_sd_configs", "gce_sd_configs", "hetzner_sd_configs", "http_sd_configs", "ionos_sd_configs",
                           "kubernetes_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs", "nerve_sd_configs",

@@ -69,6 +69,15 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"storage": {"tsdb": {"out_of_order_time_window": "10m"}, "exemplars": {"max_exemplars": 10}}}"#, true),
         (#"{"storage": {"tsdb": {"retention": {"time": "1d"}}}}"#, false),
         (#"{"storage": {"tsdb": {"out_of_order_time_window": "10m"}, "chunk_encoding": "xor"}}"#, false),
+        // http client and scrape fields of later versions (prometheus/common v0.40's proxy settings, 2.45's bucket limit)
+        (#"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "no_proxy": "h"}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "proxy_from_environment": true}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "proxy_connect_header": {"X": ["y"]}}]}"#, true),
+        // a file_sd file outside the scenario's folder (an absolute path, as is usual): Prometheus loads the
+        // configuration (promtool warns when the file is missing); no targets from it here
+        (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["/nonexistent-dir/targets/web.yml"]}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["../../nonexistent-dir/*.json"]}]}]}"#, true),
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
@@ -157,6 +166,11 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.scrape_configs[0].body_size_limit", "units: unknown unit  in 100")
         one(#"{"global": {"label_limit": 30}}"#, "prometheus.config.global.label_limit", "field label_limit not found in type config.plain")
         one(#"{"storage": {"tsdb": {"retention": {"size": "1GB"}}}}"#, "prometheus.config.storage.tsdb.retention", "field retention not found in type config.plain")
+        // consul_sd (Debian's promtool is built without it): 2.42's discovery/consul SDConfig has no path_prefix (2.45) nor filter (3.0)
+        for k in ["path_prefix", "filter"] {
+            one(#"{"scrape_configs": [{"job_name": "a", "consul_sd_configs": [{"server": "c:8500", "\#(k)": "x"}]}]}"#,
+                "prometheus.config.scrape_configs[0].consul_sd_configs[0].\(k)", "field \(k) not found in type consul.SDConfig")
+        }
         one(#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "x"}]}"#, "prometheus.config.remote_write[0].protobuf_message",
             "field protobuf_message not found in type config.plain")
     }
