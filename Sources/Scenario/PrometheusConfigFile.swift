@@ -151,7 +151,11 @@ enum PrometheusConfigFile {
                 if api == "v1" || api == "v2" { am.apiVersion = api } else { d.error(a.p("api_version"), at: a.take("api_version"), "expected Alertmanager api version to be one of [v1 v2] but got \(api)") }
             }
             _ = a.string("path_prefix"); _ = a.string("scheme")
-            a.finish(accepted: httpClient + ["relabel_configs", "file_sd_configs", "consul_sd_configs", "dns_sd_configs", "kubernetes_sd_configs"])
+            // AlertmanagerConfig inlines every discovery, as ScrapeConfig does (none is used for alertmanagers here)
+            for k in otherSD { if let sd = given(x, k) { checkOtherSD(k, sd, path: a.p(k), d) } }
+            for (i, e) in (given(x, "consul_sd_configs")?.arrayValue ?? []).enumerated() { _ = consulSD(e, path: JSONPath.index(a.p("consul_sd_configs"), i), d) }
+            for (i, e) in (given(x, "marathon_sd_configs")?.arrayValue ?? []).enumerated() { _ = marathonSD(e, path: JSONPath.index(a.p("marathon_sd_configs"), i), d) }
+            a.finish(accepted: httpClient + ["relabel_configs", "file_sd_configs", "consul_sd_configs", "marathon_sd_configs"] + otherSD)
             c.alertmanagers.append(am)
         }
         checkRelabelRules(given(v, "alert_relabel_configs"), path: f.p("alert_relabel_configs"), nullMessage: "empty or null alert relabeling rule", d)

@@ -78,6 +78,10 @@ final class PublicFileShapeTests: XCTestCase {
         // configuration (promtool warns when the file is missing); no targets from it here
         (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["/nonexistent-dir/targets/web.yml"]}]}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["../../nonexistent-dir/*.json"]}]}]}"#, true),
+        // an Alertmanager found by any discovery (AlertmanagerConfig inlines them all)
+        (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": ["http://marathon.mesos:8080"]}], "relabel_configs": [{"source_labels": ["__meta_marathon_app"], "regex": "/alertmanager", "action": "keep"}]}]}}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"docker_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": []}]}]}}"#, false),
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
