@@ -79,6 +79,7 @@ enum AlertmanagerConfigFile {
     /// checks them and otherwise ignored.
     static func global(_ v: JSONValue, _ path: String, _ d: Diagnostics) -> SimDuration? {
         guard !v.isNull, let f = fields(v, path, known: globalFields, d) else { return nil }
+        httpConfig(f["http_config"], f.path("http_config"), d)
         for k in f.order where k.hasSuffix("_url") && !k.hasSuffix("_file") { _ = url(f[k]!, f.path(k), d) }
         if let s = f["smtp_smarthost"] { _ = hostPort(s, f.path("smtp_smarthost"), d) }
         if let b = f["smtp_require_tls"] { _ = bool(b, f.path("smtp_require_tls"), d) }
@@ -182,6 +183,17 @@ enum AlertmanagerConfigFile {
         var order: [String] = []
         subscript(_ k: String) -> JSONValue? { values[k].flatMap { $0.0.isNull ? nil : $0.0 } }
         func path(_ k: String) -> String { values[k]?.1 ?? k }
+    }
+
+    /// `http_config`: prometheus/common's HTTPClientConfig fields and Validate, as Prometheus 2.42's are
+    /// checked (Debian's amtool 0.25 is built with the same prometheus/common: proxy_connect_header loads,
+    /// no_proxy and proxy_from_environment do not).
+    static let httpConfigFields = PrometheusConfigFile.httpClient
+    static func httpConfig(_ v: JSONValue?, _ path: String, _ d: Diagnostics) {
+        guard let v, !v.isNull else { return }
+        let before = d.errorCount
+        guard fields(v, path, known: httpConfigFields, d) != nil, d.errorCount == before else { return }
+        PrometheusConfigFile.checkHTTPClient(v, path: path, d)
     }
 
     static func fields(_ v: JSONValue, _ path: String, known: [String], _ d: Diagnostics) -> Fields? {

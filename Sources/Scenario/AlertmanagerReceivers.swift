@@ -77,6 +77,7 @@ enum AlertmanagerReceiverConfig {
                 guard let c = F.fields(e, p, known: ["send_resolved"] + t.fields, d) else { continue }
                 var sendResolved = t.sendResolved
                 if let s = c["send_resolved"] { sendResolved = F.bool(s, c.path("send_resolved"), d) ?? sendResolved }
+                F.httpConfig(c["http_config"], c.path("http_config"), d)
                 check(t.key, c, p, e, global: g, d)
                 integrations.append(AlertmanagerIntegration(type: String(t.key.dropLast("_configs".count)), index: i, sendResolved: sendResolved))
             }
