@@ -6,7 +6,9 @@ public files"). The files are not in this repository: fetch them into a scratch 
   public-files-check.py convert SRC DST        YAML tree SRC -> same tree DST, every .yml/.yaml/.rules as JSON
   public-files-check.py FORMAT SCRATCH [CLUSTERSIM]
       prom   SCRATCH/prom.files: paths of prometheus.yml files under SCRATCH/promtree (YAML, judged by
-             `promtool check config` run there) and SCRATCH/jtree (the same tree converted, read by ours)
+             `promtool check config` run there) and SCRATCH/jtree (the same tree converted, read by ours);
+             SCRATCH/prom.verdicts (optional, {"path": true|false}) gives 2.42's verdict where Debian's
+             promtool cannot judge (a discovery it is built without, in a file whose name is not 2.42's verdict)
       rules  SCRATCH/rules.files: rule files, same trees, judged by `promtool check rules`
       am     SCRATCH/am.files: alertmanager.yml files under SCRATCH/amtree / SCRATCH/amj, `amtool check-config`
       marathon|chronos|consul  SCRATCH/FORMAT/*.json, real verdicts in SCRATCH/FORMAT.verdicts
@@ -26,9 +28,16 @@ def convert(src, dst):
             s = os.path.join(root, f); d = os.path.join(dst, os.path.relpath(s, src))
             os.makedirs(os.path.dirname(d), exist_ok=True)
             data = open(s, 'rb').read()
-            if f.endswith(('.yml', '.yaml', '.rules')):
+            # also alert.rules.TEST and the like, which rule_files may name
+            if f.endswith(('.yml', '.yaml', '.rules')) or re.search(r'\.(rules|ya?ml)\.[A-Za-z0-9_-]+$', f):
                 try:
-                    docs = [x for x in yaml.load_all(data, Loader=L) if x is not None]
+                    try:
+                        docs = [x for x in yaml.load_all(data, Loader=L) if x is not None]
+                    except yaml.scanner.ScannerError:
+                        # PyYAML refuses a tab after a value at a line's end ("found character '\t' that
+                        # cannot start any token"); Go's yaml.v2 (libyaml's scanner) takes it as white space
+                        data2 = re.sub(rb'[ \t]+$', b'', data, flags=re.M)
+                        docs = [x for x in yaml.load_all(data2, Loader=L) if x is not None]
                     if len(docs) <= 1:
                         data = json.dumps(docs[0] if docs else {}, indent=1, default=str).encode()
                 except Exception as e:
@@ -56,18 +65,27 @@ def main():
     def tool(cmd, cwd):
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120)
         out = (p.stdout + p.stderr).strip().splitlines()
-        return p.returncode, ' | '.join(l.strip() for l in out if not l.startswith('Checking') and 'SUCCESS' not in l)[:400]
+        return p.returncode, ' | '.join(l.strip() for l in out if not l.startswith('Checking') and 'SUCCESS' not in l)
 
     rows = []
+    ov = os.path.join(S, fmt + '.verdicts')
+    overrides = json.load(open(ov)) if fmt == 'prom' and os.path.exists(ov) else {}
     if fmt in ('prom', 'rules', 'am'):
         yroot, jroot = {'am': ('amtree', 'amj')}.get(fmt, ('promtree', 'jtree'))
         for y in open(os.path.join(S, fmt + '.files')).read().split():
             cmd = {'prom': ['promtool', 'check', 'config'], 'rules': ['promtool', 'check', 'rules'], 'am': ['amtool', 'check-config']}[fmt]
             rc_real, why_real = tool(cmd + [os.path.basename(y)], os.path.dirname(os.path.join(S, yroot, y)))
-            # Debian's promtool 2.42 is built without the kubernetes, linode and nomad discoveries: for a file it
-            # refuses for that reason only, upstream's verdict is the file's name (config_test.go: *.bad.yml fail).
-            if fmt == 'prom' and rc_real != 0 and re.search(r'field (kubernetes|linode|nomad)_sd_configs not found', why_real):
-                rc_real = 1 if y.endswith('.bad.yml') else 0
+            # Debian's promtool 2.42 is built without some discoveries (consul, kubernetes, kuma, linode, nomad):
+            # for a file it refuses for that reason only, upstream 2.42's verdict is the file's name (config_test.go:
+            # *.bad.yml fail), or SCRATCH/prom.verdicts ({"path": true|false}, decided from 2.42's code) when given.
+            if fmt == 'prom' and rc_real != 0:
+                errs = [l for l in why_real.split(' | ') if re.match(r'line \d+: ', l)]
+                if errs and all(re.search(r'field (consul|kubernetes|kuma|linode|nomad)_sd_configs not found', l) for l in errs):
+                    rc_real = 1 if y.endswith('.bad.yml') else 0
+                    why_real = '(2.42 verdict by name) ' + why_real
+            if fmt == 'prom' and y in overrides:
+                rc_real = 0 if overrides[y] else 1
+                why_real = '(2.42 verdict from its code: SCRATCH/prom.verdicts) ' + why_real
             scen = dict(BASE)
             if fmt == 'prom':
                 scen["prometheus"] = {"host": "monitor-01", "config": y}

@@ -19,10 +19,15 @@ enum AlertmanagerConfigFile {
         var config = AlertmanagerConfig()
         if let g = f["global"] { config.resolveTimeout = global(g, f.path("global"), d) ?? config.resolveTimeout }
         var receivers: [AlertmanagerReceiver] = []
+        var refused: [String] = []
         if let rv = f["receivers"] {
             for (i, e) in list(rv, f.path("receivers"), d).enumerated() {
                 let p = JSONPath.index(f.path("receivers"), i)
-                guard let r = AlertmanagerReceiverConfig.decode(e, p, global: f["global"], d) else { continue }
+                guard let r = AlertmanagerReceiverConfig.decode(e, p, global: f["global"], d) else {
+                    // its error is reported; a route naming it is not "undefined" on top of that
+                    if let n = e["name"]?.stringValue, !n.isEmpty { refused.append(n) }
+                    continue
+                }
                 if receivers.contains(where: { $0.name == r.name }) {
                     d.error(p, at: e, "notification config name \(JSONValue.quote(r.name)) is not unique")
                 }
@@ -45,7 +50,7 @@ enum AlertmanagerConfigFile {
         config.timeIntervals = timeIntervals
         let intervals = timeIntervals.map(\.name)
         if let rv = f["route"], !rv.isNull {
-            let names = receivers.map(\.name)
+            let names = receivers.map(\.name) + refused
             if let root = route(rv, f.path("route"), receivers: names, intervals: intervals, root: true, d) {
                 if root.receiver?.isEmpty ?? true { d.error(f.path("route"), at: rv, "root route must specify a default receiver") }
                 if !root.matchers.isEmpty { d.error(f.path("route"), at: rv, "root route must not have any matchers") }
@@ -74,6 +79,7 @@ enum AlertmanagerConfigFile {
     /// checks them and otherwise ignored.
     static func global(_ v: JSONValue, _ path: String, _ d: Diagnostics) -> SimDuration? {
         guard !v.isNull, let f = fields(v, path, known: globalFields, d) else { return nil }
+        httpConfig(f["http_config"], f.path("http_config"), d)
         for k in f.order where k.hasSuffix("_url") && !k.hasSuffix("_file") { _ = url(f[k]!, f.path(k), d) }
         if let s = f["smtp_smarthost"] { _ = hostPort(s, f.path("smtp_smarthost"), d) }
         if let b = f["smtp_require_tls"] { _ = bool(b, f.path("smtp_require_tls"), d) }
@@ -177,6 +183,17 @@ enum AlertmanagerConfigFile {
         var order: [String] = []
         subscript(_ k: String) -> JSONValue? { values[k].flatMap { $0.0.isNull ? nil : $0.0 } }
         func path(_ k: String) -> String { values[k]?.1 ?? k }
+    }
+
+    /// `http_config`: prometheus/common's HTTPClientConfig fields and Validate, as Prometheus 2.42's are
+    /// checked (Debian's amtool 0.25 is built with the same prometheus/common: proxy_connect_header loads,
+    /// no_proxy and proxy_from_environment do not).
+    static let httpConfigFields = PrometheusConfigFile.httpClient
+    static func httpConfig(_ v: JSONValue?, _ path: String, _ d: Diagnostics) {
+        guard let v, !v.isNull else { return }
+        let before = d.errorCount
+        guard fields(v, path, known: httpConfigFields, d) != nil, d.errorCount == before else { return }
+        PrometheusConfigFile.checkHTTPClient(v, path: path, d)
     }
 
     static func fields(_ v: JSONValue, _ path: String, known: [String], _ d: Diagnostics) -> Fields? {

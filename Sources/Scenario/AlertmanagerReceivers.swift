@@ -42,6 +42,27 @@ enum AlertmanagerReceiverConfig {
 
     typealias F = AlertmanagerConfigFile
 
+    enum FieldKind { case bool, int64, uint64 }
+    /// The fields of each type that are not strings, URLs or maps (their Go types in config/notifiers.go
+    /// v0.25): yaml.v2 refuses a string there (`cannot unmarshal !!str `YOUR_CH...` into int64`).
+    static let typedFields: [String: [(String, FieldKind)]] = [
+        "email_configs": [("require_tls", .bool)],
+        "slack_configs": [("short_fields", .bool), ("link_names", .bool)],
+        "opsgenie_configs": [("update_alerts", .bool)],
+        "pushover_configs": [("html", .bool)],
+        "telegram_configs": [("chat_id", .int64), ("disable_notifications", .bool)],
+        "webhook_configs": [("max_alerts", .uint64)],
+    ]
+
+    /// An integer as yaml.v2 decodes one into int64 / uint64; nil (with the error) otherwise.
+    static func integer(_ v: JSONValue, _ kind: FieldKind, _ path: String, _ d: Diagnostics) -> Int64? {
+        let goType = kind == .uint64 ? "uint64" : "int64"
+        guard let n = v.numberValue, n.isIntegerLiteral, let x = n.int64, kind == .int64 || x >= 0 else {
+            d.error(path, at: v, "cannot unmarshal \(v.typeName) \(v.brief) into \(goType)"); return nil
+        }
+        return x
+    }
+
     static func decode(_ v: JSONValue, _ path: String, global: JSONValue?, _ d: Diagnostics) -> AlertmanagerReceiver? {
         guard let f = F.fields(v, path, known: ["name"] + types.map(\.key), d) else { return nil }
         let before = d.errorCount
@@ -56,6 +77,7 @@ enum AlertmanagerReceiverConfig {
                 guard let c = F.fields(e, p, known: ["send_resolved"] + t.fields, d) else { continue }
                 var sendResolved = t.sendResolved
                 if let s = c["send_resolved"] { sendResolved = F.bool(s, c.path("send_resolved"), d) ?? sendResolved }
+                F.httpConfig(c["http_config"], c.path("http_config"), d)
                 check(t.key, c, p, e, global: g, d)
                 integrations.append(AlertmanagerIntegration(type: String(t.key.dropLast("_configs".count)), index: i, sendResolved: sendResolved))
             }
@@ -70,6 +92,13 @@ enum AlertmanagerReceiverConfig {
         func global(_ k: String) -> Bool { (g[k]?.stringValue.map { !$0.isEmpty }) ?? (g[k].map { !$0.isNull } ?? false) }
         func exclusive(_ a: String, _ b: String) { if has(a) && has(b) { d.error(c.path(b), at: c[b], "at most one of \(a) & \(b) must be configured") } }
         for k in ["url", "api_url", "webhook_url"] where c[k] != nil && !(key == "slack_configs" && k == "api_url") { _ = F.url(c[k]!, c.path(k), d) }
+        var typedOK = true
+        for (k, kind) in typedFields[key] ?? [] {
+            guard let x = c[k], !x.isNull else { continue }
+            let ok = kind == .bool ? F.bool(x, c.path(k), d) != nil : integer(x, kind, c.path(k), d) != nil
+            typedOK = typedOK && ok
+        }
+        guard typedOK else { return }   // yaml.v2's unmarshal error comes before UnmarshalYAML's checks
         switch key {
         case "webhook_configs":
             need(has("url"), "missing URL in webhook config")
@@ -104,7 +133,10 @@ enum AlertmanagerReceiverConfig {
             need(has("target_arn") || has("topic_arn") || has("phone_number"), "must provide either a Target ARN, Topic ARN, or Phone Number for SNS config")
         case "telegram_configs":
             need(has("bot_token"), "missing bot_token on telegram_config")
-            need(has("chat_id"), "missing chat_id on telegram_config")
+            need((c["chat_id"]?.numberValue?.int64 ?? 0) != 0, "missing chat_id on telegram_config")
+            if let m = c["parse_mode"]?.stringValue, !["", "Markdown", "MarkdownV2", "HTML"].contains(m) {
+                d.error(c.path("parse_mode"), at: c["parse_mode"], "unknown parse_mode on telegram_config, must be Markdown, MarkdownV2, HTML or empty string")
+            }
         case "webex_configs":
             need(has("room_id"), "missing room_id on webex_config")
         case "discord_configs":

@@ -397,7 +397,24 @@ final class AppDecoder {
         var hostPortValues: [Int]? = nil
         var portsPath = p("portDefinitions")
         if hasPD && hasPorts {
-            r.reject("ports", "give either \"portDefinitions\" or the deprecated \"ports\", not both")
+            // Marathon takes both when they list the same ports (a GET /v2/apps answer of Marathon 1.0-1.3 has
+            // both) and uses portDefinitions: 1.4 api/v2/json/Formats.scala and 1.5+ AppValidation.validateOldAppAPI,
+            // portDefinitions.map(_.map(_.port)) == ports, a missing port being 0 (raml PortDefinition's default)
+            func ints(_ v: JSONValue?) -> [Int64]? {
+                guard let a = v?.arrayValue else { return nil }
+                let xs = a.compactMap { $0.numberValue?.int64 }
+                return xs.count == a.count ? xs : nil
+            }
+            let listed = ints(r.value["ports"])
+            let defined = r.value["portDefinitions"]?.arrayValue.flatMap { defs in
+                ints(JSONValue.array(defs.map { d in d["port"].flatMap { $0.isNull ? nil : $0 } ?? JSONValue.number(0) }))
+            }
+            if let listed, listed == defined {
+                _ = r.optional("ports", .array(of: .int(min: 0, max: 65535)))
+            } else {
+                r.reject("ports", "give either \"portDefinitions\" or the deprecated \"ports\", not both, unless they list the same ports (Marathon: \""
+                         + (version < MarathonVersion(1, 5) ? "You cannot specify both ports and port definitions" : "cannot specify both ports and port definitions") + "\")")
+            }
         }
         if hasPD {
             hostPortValues = nil

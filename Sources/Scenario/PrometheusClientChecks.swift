@@ -104,6 +104,36 @@ extension PrometheusConfigFile {
 
     /// remote_write / remote_read (kind "write" / "read"): RemoteWriteConfig / RemoteReadConfig
     /// UnmarshalYAML and Config.UnmarshalYAML's name check.
+    /// The fields of config.go's RemoteWriteConfig / RemoteReadConfig (besides the http client's), of
+    /// QueueConfig and of StorageConfig's parts, in Prometheus 2.42 (later fields such as
+    /// `protobuf_message`, `storage.tsdb.retention` or `chunk_encoding` are unknown there).
+    static let remoteWriteFields = ["url", "remote_timeout", "headers", "write_relabel_configs", "name", "send_exemplars",
+                                    "send_native_histograms", "queue_config", "metadata_config", "sigv4"]
+    static let remoteReadFields = ["url", "remote_timeout", "headers", "read_recent", "name", "required_matchers", "filter_external_labels"]
+    static let queueConfigFields = ["capacity", "max_shards", "min_shards", "max_samples_per_send", "batch_send_deadline", "min_backoff",
+                                    "max_backoff", "retry_on_http_429"]
+
+    /// yaml.v2's strict decoding: a key the Go struct has no field for is refused.
+    static func unknownFields(_ v: JSONValue, path: String, known: [String], type: String, _ d: Diagnostics) {
+        for m in v.objectMembers ?? [] where !known.contains(m.key) {
+            d.error(JSONPath.key(path, m.key), location: m.keyLocation ?? m.value.location,
+                    "field \(m.key) not found in type \(type) (Prometheus refuses unknown fields)")
+        }
+    }
+
+    /// `storage`: StorageConfig's tsdb (out_of_order_time_window) and exemplars (max_exemplars) in 2.42.
+    static func checkStorage(_ x: JSONValue?, path: String, _ d: Diagnostics) {
+        guard let x else { return }
+        guard x.objectMembers != nil else { d.error(path, at: x, "cannot unmarshal \(x.typeName) into config.StorageConfig (a mapping)"); return }
+        unknownFields(x, path: path, known: ["tsdb", "exemplars"], type: "config.StorageConfig", d)
+        if let t = given(x, "tsdb") {
+            unknownFields(t, path: JSONPath.key(path, "tsdb"), known: ["out_of_order_time_window"], type: "config.plain", d)
+        }
+        if let e = given(x, "exemplars") {
+            unknownFields(e, path: JSONPath.key(path, "exemplars"), known: ["max_exemplars"], type: "config.ExemplarsConfig", d)
+        }
+    }
+
     static func checkRemote(_ x: JSONValue?, kind: String, path: String, _ d: Diagnostics) {
         guard let x else { return }
         guard let a = x.arrayValue else { d.error(path, at: x, "cannot unmarshal \(x.typeName) into a sequence"); return }
@@ -112,6 +142,12 @@ extension PrometheusConfigFile {
             let p = JSONPath.index(path, i)
             guard !e.isNull else { d.error(p, at: e, "empty or null remote \(kind) config section"); continue }
             guard e.objectMembers != nil else { d.error(p, at: e, "cannot unmarshal \(e.typeName) into config.Remote\(kind.capitalized)Config (a mapping)"); continue }
+            // yaml.v2's unknown-field errors come first (UnmarshalYAML's `type plain Remote*Config`)
+            unknownFields(e, path: p, known: (kind == "write" ? remoteWriteFields : remoteReadFields) + httpClient, type: "config.plain", d)
+            if kind == "write" {
+                if let q = given(e, "queue_config") { unknownFields(q, path: JSONPath.key(p, "queue_config"), known: queueConfigFields, type: "config.QueueConfig", d) }
+                if let m = given(e, "metadata_config") { unknownFields(m, path: JSONPath.key(p, "metadata_config"), known: ["send", "send_interval", "max_samples_per_send"], type: "config.MetadataConfig", d) }
+            }
             guard given(e, "url") != nil else { d.error(p, at: e, "url for remote_\(kind) is empty"); continue }
             if kind == "write" {
                 checkRelabelRules(given(e, "write_relabel_configs"), path: JSONPath.key(p, "write_relabel_configs"),

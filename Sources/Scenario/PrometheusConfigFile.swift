@@ -9,9 +9,10 @@ import SimKernel
 // warning. Errors name the JSON path inside the file and the file's line.
 
 enum PrometheusConfigFile {
-    /// The http client fields every scrape, SD and alertmanager config accepts (config/http_config.go).
+    /// The http client fields every scrape, SD and alertmanager config accepts (prometheus/common v0.39.0
+    /// config/http_config.go, 2.42's: no_proxy and proxy_from_environment came with v0.40 / Prometheus 2.43).
     static let httpClient = ["basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file", "tls_config", "proxy_url",
-                             "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects", "enable_http2"]
+                             "proxy_connect_header", "follow_redirects", "enable_http2"]
     static let otherSD = ["azure_sd_configs", "digitalocean_sd_configs", "docker_sd_configs", "dockerswarm_sd_configs", "dns_sd_configs",
                           "ec2_sd_configs", "eureka_sd_configs", "gce_sd_configs", "hetzner_sd_configs", "http_sd_configs", "ionos_sd_configs",
                           "kubernetes_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs", "nerve_sd_configs",
@@ -110,12 +111,13 @@ enum PrometheusConfigFile {
         checkRemote(given(v, "remote_write"), kind: "write", path: f.p("remote_write"), d)
         checkRemote(given(v, "remote_read"), kind: "read", path: f.p("remote_read"), d)
         checkTracing(given(v, "tracing"), path: f.p("tracing"), d)
+        checkStorage(given(v, "storage"), path: f.p("storage"), d)
         f.finish(accepted: ["remote_write", "remote_read", "storage", "tracing"])
         return d.errorCount == before ? (c, groups) : nil
     }
 
     static func global(_ v: JSONValue, path: String, _ c: inout PrometheusConfig, _ d: Diagnostics) {
-        guard let f = Fields(v, path: path, type: "config.GlobalConfig", d) else { return }
+        guard let f = Fields(v, path: path, type: "config.plain", d) else { return }   // UnmarshalYAML's `type plain GlobalConfig`
         if let x = f.duration("scrape_interval"), x > .zero { c.scrapeInterval = x }
         let timeout = f.duration("scrape_timeout") ?? .zero
         if let x = f.duration("evaluation_interval"), x > .zero { c.evaluationInterval = x }
@@ -125,9 +127,8 @@ enum PrometheusConfigFile {
         }
         c.scrapeTimeout = timeout > .zero ? timeout : min(.seconds(10), c.scrapeInterval)
         if let ls = f.labels("external_labels") { c.externalLabels = LabelSet(ls) }
-        checkBodySizeLimit(v, path: path, d)
-        f.finish(accepted: ["query_log_file", "body_size_limit", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
-                            "label_value_length_limit"])
+        // 2.42's GlobalConfig has no scrape limits (body_size_limit, sample_limit, target_limit, label_*: 2.45+)
+        f.finish(accepted: ["query_log_file"])
     }
 
     static func alerting(_ v: JSONValue, path: String, _ c: inout PrometheusConfig, _ d: Diagnostics) {
@@ -150,7 +151,11 @@ enum PrometheusConfigFile {
                 if api == "v1" || api == "v2" { am.apiVersion = api } else { d.error(a.p("api_version"), at: a.take("api_version"), "expected Alertmanager api version to be one of [v1 v2] but got \(api)") }
             }
             _ = a.string("path_prefix"); _ = a.string("scheme")
-            a.finish(accepted: httpClient + ["relabel_configs", "file_sd_configs", "consul_sd_configs", "dns_sd_configs", "kubernetes_sd_configs"])
+            // AlertmanagerConfig inlines every discovery, as ScrapeConfig does (none is used for alertmanagers here)
+            for k in otherSD { if let sd = given(x, k) { checkOtherSD(k, sd, path: a.p(k), d) } }
+            for (i, e) in (given(x, "consul_sd_configs")?.arrayValue ?? []).enumerated() { _ = consulSD(e, path: JSONPath.index(a.p("consul_sd_configs"), i), d) }
+            for (i, e) in (given(x, "marathon_sd_configs")?.arrayValue ?? []).enumerated() { _ = marathonSD(e, path: JSONPath.index(a.p("marathon_sd_configs"), i), d) }
+            a.finish(accepted: httpClient + ["relabel_configs", "file_sd_configs", "consul_sd_configs", "marathon_sd_configs"] + otherSD)
             c.alertmanagers.append(am)
         }
         checkRelabelRules(given(v, "alert_relabel_configs"), path: f.p("alert_relabel_configs"), nullMessage: "empty or null alert relabeling rule", d)

@@ -69,7 +69,6 @@ extension PrometheusConfigFile {
             guard let v = given(e, k) else { continue }
             switch k {
             case "follow_redirects", "enable_http2": if RuleFileReader.scalar(v) != "true" { return true }
-            case "proxy_from_environment": if RuleFileReader.scalar(v) == "true" { return true }
             default:
                 if let m = v.objectMembers { if m.contains(where: { !$0.value.isNull }) { return true } }
                 else if (RuleFileReader.scalar(v) ?? "") != "" { return true }

@@ -50,7 +50,14 @@ extension RuleFileReader {
         for (k, v) in pairs {
             do {
                 let t = try AlertTemplate(v, alert: r.alert)
-                if let e = t.renderError() {
+                if !t.unmodelled.isEmpty {
+                    // Prometheus loads it (query, first, value, range ... are its own); the simulator does not run them
+                    d.warning(JSONPath.key(r.site(key).0, k), at: r.values[key]?.0,
+                              "\(what) \(JSONValue.quote(k)) uses \(t.unmodelled.joined(separator: ", ")): Prometheus template "
+                              + "\(t.unmodelled.count == 1 ? "function" : "functions") the simulator does not run (it runs "
+                              + "\(AlertTemplate.functions.sorted().joined(separator: ", "))); the alert fires and this text reads "
+                              + "\"<error expanding template: ...>\"")
+                } else if let e = t.renderError() {
                     d.warning(JSONPath.key(r.site(key).0, k), at: r.values[key]?.0,
                               "\(what) \(JSONValue.quote(k)) does not render with stand-in data (Prometheus would write \"<error expanding template: ...>\"): \(e)")
                 }

@@ -52,7 +52,7 @@ extension PrometheusConfigFile {
         }
         checkBodySizeLimit(v, path: path, d)
         f.finish(accepted: httpClient + ["honor_timestamps", "params", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
-                                         "label_value_length_limit", "body_size_limit", "native_histogram_bucket_limit"])
+                                         "label_value_length_limit", "body_size_limit"])   // 2.42's ScrapeConfig (native_histogram_bucket_limit: 2.45)
         return d.errorCount == before ? s : nil
     }
 
@@ -69,9 +69,16 @@ extension PrometheusConfigFile {
             }
             for file in expand(name, dir: dir, path: p, at: x, d) {
                 guard let root = d.baseDirectory else { d.error(p, at: x, "file_sd files are read from a scenario file's folder"); continue }
+                // Prometheus reads a file_sd file wherever it is (an absolute path is usual: /etc/prometheus/targets/*.yml);
+                // the simulator reads none outside the scenario's folder: no targets from it, as from a missing file
+                if file.hasPrefix("/") || !Paths.isInside(Paths.normalize(root + "/" + file), root) {
+                    d.warning(p, at: x, "file \(JSONValue.quote(file)) for file_sd is outside the scenario's folder: the simulator does not read it, "
+                              + "so it gives no targets (Prometheus loads the configuration and reads the file, or watches for it)")
+                    continue
+                }
                 // Prometheus loads a configuration whose file_sd file does not exist (file discovery
                 // watches for it; promtool warns): no targets from it here.
-                if !file.hasPrefix("/") && !file.split(separator: "/").contains(".."),
+                if !file.split(separator: "/").contains(".."),
                    !FileManager.default.fileExists(atPath: root + "/" + file) {
                     d.warning(p, at: x, "file \(JSONValue.quote(file)) for file_sd does not exist: it gives no targets (Prometheus loads the configuration and watches for the file)")
                     continue
@@ -101,8 +108,9 @@ extension PrometheusConfigFile {
         if let x = f.strings("tags") { c.tags = x }
         _ = f.duration("refresh_interval")
         checkHTTPClient(v, path: path, d)
-        f.finish(accepted: httpClient + ["scheme", "token", "allow_stale", "node_meta", "tag_separator", "namespace", "partition", "path_prefix",
-                                         "username", "password", "filter"])
+        // 2.42's consul SDConfig (path_prefix came with 2.45, filter with 3.0)
+        f.finish(accepted: httpClient + ["scheme", "token", "allow_stale", "node_meta", "tag_separator", "namespace", "partition",
+                                         "username", "password"])
         return c
     }
 

@@ -44,6 +44,12 @@ final class AlertmanagerConfigTests: XCTestCase {
         (#"{"route": {"receiver": "w", "group_wait": "1.5m"}, \#(webhook)}"#, "route.group_wait", "not a valid duration string"),
         (#"{"receivers": [{"name": "w"}]}"#, "", "no route provided in config"),
         (#"{"route": {"receiver": "w"}, \#(webhook), "inhibit_rules": [{"equal": ["a-b"]}]}"#, "inhibit_rules[0].equal[0]", "invalid label name"),
+        (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "CHAT"}]}]}"#,
+         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal string \"CHAT\" into int64"),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "http_config": {"no_proxy": "h"}}]}]}"#,
+         "receivers[0].webhook_configs[0].http_config.no_proxy", "field no_proxy not found in type config.plain"),
+        (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": 7, "parse_mode": "md"}]}]}"#,
+         "receivers[0].telegram_configs[0].parse_mode", "unknown parse_mode on telegram_config"),
     ]
 
     /// Edge cases of YAML's and Alertmanager's decoding, with amtool's verdict (Alertmanager 0.25).
@@ -81,6 +87,20 @@ final class AlertmanagerConfigTests: XCTestCase {
         (#"{"route": {"receiver": "w", "routes": [{"receiver": "w", "mute_time_intervals": ["t"]}]}, "time_intervals": [{"name": "t", "time_intervals": [{"hours": ["1"]}]}], \#(webhook)}"#, false),
         (#"{"route": {"receiver": "w", "mute_time_intervals": ["t"]}, "time_intervals": [{"name": "t"}], \#(webhook)}"#, false),
         (#"{"route": {"receiver": "w"}, "time_intervals": [{"name": "t"}], "mute_time_intervals": [{"name": "t"}], \#(webhook)}"#, false),
+        // the Go types of the integrations' non-string fields (config/notifiers.go v0.25)
+        (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": -1001234}]}]}"#, true),
+        (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "1234"}]}]}"#, false),
+        (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": 0}]}]}"#, false),
+        (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": 5, "parse_mode": "HTML", "disable_notifications": true}]}]}"#, true),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "max_alerts": -1}]}]}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "max_alerts": 10}]}]}"#, true),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "pushover_configs": [{"user_key": "u", "token": "t", "html": "on"}]}]}"#, false),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "email_configs": [{"to": "a@b", "smarthost": "h:25", "from": "x@y", "html": "<b/>", "require_tls": false}]}]}"#, true),
+        // http_config: prometheus/common v0.38's fields and Validate
+        (#"{"global": {"http_config": {"proxy_url": "http://p:3128", "no_proxy": "h"}}, "route": {"receiver": "w"}, \#(webhook)}"#, false),
+        (#"{"global": {"http_config": {"proxy_url": "http://p:3128", "proxy_connect_header": {"X": ["y"]}}}, "route": {"receiver": "w"}, \#(webhook)}"#, true),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "http_config": {"proxy_url": "http://p:3128", "tls_config": {"insecure_skip_verify": true}, "follow_redirects": false}}]}]}"#, true),
+        (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "http_config": {"bearer_token": "t", "basic_auth": {"username": "u"}}}]}]}"#, false),
     ]
 
     func testEdgeCasesAsAlertmanagerDecidesThem() {

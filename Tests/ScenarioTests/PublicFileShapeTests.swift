@@ -55,6 +55,33 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "1GiB512MiB"}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "0"}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "10 MB"}]}"#, false),
+        // 2.42's global section has no scrape limits (they came with 2.45): unknown fields
+        (#"{"global": {"sample_limit": 1000}}"#, false),
+        (#"{"global": {"body_size_limit": "10MB", "target_limit": 0}}"#, false),
+        (#"{"global": {"scrape_interval": "30s", "query_log_file": "q.log"}}"#, true),
+        // remote storage and storage sections: 2.42's fields only (later versions added protobuf_message,
+        // queue_config.sample_age_limit, storage.tsdb.retention ...)
+        (#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "io.prometheus.write.v2.Request"}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "queue_config": {"sample_age_limit": "1m"}}]}"#, false),
+        (#"{"remote_write": [{"url": "http://a/w", "queue_config": {"max_shards": 2, "capacity": 100}, "metadata_config": {"send": false}, "send_exemplars": true}]}"#, true),
+        (#"{"remote_read": [{"url": "http://a/r", "read_recent": true, "required_matchers": {"a": "b"}, "tls_config": {}}]}"#, true),
+        (#"{"remote_read": [{"url": "http://a/r", "filter": true}]}"#, false),
+        (#"{"storage": {"tsdb": {"out_of_order_time_window": "10m"}, "exemplars": {"max_exemplars": 10}}}"#, true),
+        (#"{"storage": {"tsdb": {"retention": {"time": "1d"}}}}"#, false),
+        (#"{"storage": {"tsdb": {"out_of_order_time_window": "10m"}, "chunk_encoding": "xor"}}"#, false),
+        // http client and scrape fields of later versions (prometheus/common v0.40's proxy settings, 2.45's bucket limit)
+        (#"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "no_proxy": "h"}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "proxy_from_environment": true}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "proxy_connect_header": {"X": ["y"]}}]}"#, true),
+        // a file_sd file outside the scenario's folder (an absolute path, as is usual): Prometheus loads the
+        // configuration (promtool warns when the file is missing); no targets from it here
+        (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["/nonexistent-dir/targets/web.yml"]}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["../../nonexistent-dir/*.json"]}]}]}"#, true),
+        // an Alertmanager found by any discovery (AlertmanagerConfig inlines them all)
+        (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": ["http://marathon.mesos:8080"]}], "relabel_configs": [{"source_labels": ["__meta_marathon_app"], "regex": "/alertmanager", "action": "keep"}]}]}}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"docker_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": []}]}]}}"#, false),
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
@@ -141,6 +168,15 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
         one(#"{"scrape_configs": [{"job_name": "a", "body_size_limit": 100}]}"#,
             "prometheus.config.scrape_configs[0].body_size_limit", "units: unknown unit  in 100")
+        one(#"{"global": {"label_limit": 30}}"#, "prometheus.config.global.label_limit", "field label_limit not found in type config.plain")
+        one(#"{"storage": {"tsdb": {"retention": {"size": "1GB"}}}}"#, "prometheus.config.storage.tsdb.retention", "field retention not found in type config.plain")
+        // consul_sd (Debian's promtool is built without it): 2.42's discovery/consul SDConfig has no path_prefix (2.45) nor filter (3.0)
+        for k in ["path_prefix", "filter"] {
+            one(#"{"scrape_configs": [{"job_name": "a", "consul_sd_configs": [{"server": "c:8500", "\#(k)": "x"}]}]}"#,
+                "prometheus.config.scrape_configs[0].consul_sd_configs[0].\(k)", "field \(k) not found in type consul.SDConfig")
+        }
+        one(#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "x"}]}"#, "prometheus.config.remote_write[0].protobuf_message",
+            "field protobuf_message not found in type config.plain")
     }
 
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
@@ -210,5 +246,29 @@ final class PublicFileShapeTests: XCTestCase {
             """#
         let l2 = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(emptyDocker)]}"#)))
         XCTAssertEqual(l2.spec.marathon?.app("/web")?.ports.map(\.containerPort), [81])
+    }
+    /// A GET /v2/apps answer of Marathon 1.0-1.3 lists an app's ports twice, as "ports" and as
+    /// "portDefinitions"; Marathon takes both when they give the same ports (1.4 Formats.scala, 1.5+
+    /// AppValidation.validateOldAppAPI) and refuses them when they differ.
+    func testMarathonTakesPortsAndPortDefinitionsThatListTheSamePorts() throws {
+        func app(_ ports: String, _ defs: String) -> String {
+            #"{"id": "/api", "cmd": "serve", "ports": \#(ports), "portDefinitions": \#(defs)}"#
+        }
+        for v in ["1.4", "1.10"] {
+            let l = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "\#(v)", "apps": [\#(app("[8080, 0]", #"[{"port": 8080, "protocol": "tcp"}, {}]"#))]}"#)))
+            XCTAssertEqual(l.spec.marathon?.app("/api")?.ports.map(\.servicePort), [8080, 0], v)
+        }
+        for (ports, defs) in [("[8080]", #"[{"port": 8081}]"#), ("[]", #"[{"port": 8080}]"#), ("[8080, 8081]", #"[{"port": 8080}]"#)] {
+            assertSingleError(marathonScenario(#"{"version": "1.10", "apps": [\#(app(ports, defs))]}"#),
+                              path: "marathon.apps[0].ports", ["cannot specify both ports and port definitions"])
+        }
+        assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app("[1]", #"[{"port": 2}]"#))]}"#),
+                          path: "marathon.apps[0].ports", ["You cannot specify both ports and port definitions"])
+    }
+    /// A receiver refused for one of its fields (a telegram chat_id written as a placeholder string) is
+    /// one error: the route that names it does not also get "undefined receiver".
+    func testARefusedReceiverIsOneErrorNotAlsoAnUndefinedOne() {
+        let errs = AlertmanagerConfigTests.loaderErrors(#"{"route": {"receiver": "tg"}, "receivers": [{"name": "tg", "telegram_configs": [{"bot_token": "B", "chat_id": "YOUR_CHAT_ID"}]}]}"#)
+        XCTAssertEqual(errs.map(\.path), ["receivers[0].telegram_configs[0].chat_id"], "\(errs)")
     }
 }

@@ -7,8 +7,10 @@ import Foundation
 //
 // Parsing reuses consul-template's Go template parser with Prometheus' dialect (its function
 // names, float constants). The subset: fields and variables, `if`/`else`/`with`, pipelines, the
-// functions in `functions` below. Prometheus' other functions (`query`, `first`, `label`, ...),
-// `range` and `template` are refused at load with a reason.
+// functions in `functions` below. Prometheus' other functions (`query`, `first`, `label`, ...) and
+// `range` parse as Prometheus parses them (a rule file using them loads, as in Prometheus:
+// `unmodelled` lists them for the loader's warning); running one is an execution error, so the text
+// reads `<error expanding template: ...>` and the alert still fires. `template` is refused at load.
 
 /// The data an alert's templates see.
 public struct AlertTemplateData: Sendable {
@@ -28,19 +30,17 @@ public struct AlertTemplate: Sendable {
     public let name: String
     let parsed: ParsedTemplate?
 
-    static let functions: Set<String> = [
+    public static let functions: Set<String> = [
         "humanize", "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "printf", "print",
         "toUpper", "toLower", "title", "reReplaceAll", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not",
     ]
     static let notModelled = ["query", "first", "label", "value", "strvalue", "args", "safeHtml", "match", "graphLink",
                               "tableLink", "sortByLabel", "stripPort", "stripDomain", "toTime", "pathPrefix", "externalURL",
                               "parseDuration", "index", "len", "slice", "html", "js", "urlquery", "call", "println"]
-    public static let dialect = TemplateDialect(
-        functions: functions,
-        refused: Dictionary(uniqueKeysWithValues: notModelled.map {
-            ($0, "is one Prometheus defines but the simulator does not implement (it supports: \(functions.sorted().joined(separator: ", ")))")
-        }),
-        floats: true)
+    public static let dialect = TemplateDialect(functions: functions.union(notModelled), floats: true)
+    /// The Prometheus functions (and `range`) this template uses that the simulator does not run, in
+    /// first-use order; empty when it renders as in Prometheus.
+    public private(set) var unmodelled: [String] = []
     static let variables: Set<String> = ["$", "$labels", "$externalLabels", "$externalURL", "$value"]
 
     /// Parses `text` as Prometheus does at load (`promtool check rules`), within the subset.
@@ -53,8 +53,10 @@ public struct AlertTemplate: Sendable {
             throw TemplateError(line: error.line, "template: \(name):\(error.line): \(error.message)")
         }
         var declared = AlertTemplate.variables
-        try AlertTemplate.check(t.nodes, declared: &declared, name: name)
+        var used: [String] = []
+        try AlertTemplate.check(t.nodes, declared: &declared, used: &used, name: name)
         parsed = t
+        unmodelled = used
     }
 
     /// Whether expanding can change the text.
@@ -77,9 +79,10 @@ public struct AlertTemplate: Sendable {
         return out.hasPrefix("<error expanding template: ") ? String(out.dropFirst(27).dropLast()) : nil
     }
 
-    /// Go's parse-time checks the shared parser leaves to its renderer: variables must be defined;
-    /// the subset: no `range`.
-    static func check(_ nodes: [TemplateNode], declared: inout Set<String>, name: String) throws(TemplateError) {
+    /// Go's parse-time checks the shared parser leaves to its renderer: variables must be defined.
+    /// Collects the functions (and `range`) the simulator does not run into `used`.
+    static func check(_ nodes: [TemplateNode], declared: inout Set<String>, used: inout [String], name: String) throws(TemplateError) {
+        func note(_ f: String) { if !used.contains(f) { used.append(f) } }
         func pipe(_ p: TemplatePipeline, _ line: Int) throws(TemplateError) {
             for c in p.commands { for o in c { try operand(o, line) } }
             for v in p.variables { declared.insert(v) }
@@ -90,6 +93,7 @@ public struct AlertTemplate: Sendable {
                 guard declared.contains(v) else { throw TemplateError(line: line, "template: \(name):\(line): undefined variable \"\(v)\"") }
             case .pipeline(let p, _): try pipe(p, line)
             case .nilValue: throw TemplateError(line: line, "template: \(name):\(line): nil is not a command")
+            case .function(let f): if notModelled.contains(f) { note(f) }
             default: break
             }
         }
@@ -99,10 +103,13 @@ public struct AlertTemplate: Sendable {
             case .action(let p, let l): try pipe(p, l)
             case .ifNode(let p, let a, let b, let l), .withNode(let p, let a, let b, let l):
                 try pipe(p, l)
-                try check(a, declared: &declared, name: name)
-                try check(b, declared: &declared, name: name)
-            case .rangeNode(_, _, _, let l):
-                throw TemplateError(line: l, "template: \(name):\(l): {{range}} is not supported by the simulator in alert templates (the data has no lists without `query`)")
+                try check(a, declared: &declared, used: &used, name: name)
+                try check(b, declared: &declared, used: &used, name: name)
+            case .rangeNode(let p, let a, let b, let l):
+                note("range")
+                try pipe(p, l)
+                try check(a, declared: &declared, used: &used, name: name)
+                try check(b, declared: &declared, used: &used, name: name)
             }
         }
     }
@@ -138,7 +145,9 @@ final class AlertTemplateRenderer {
                 line = l
                 let v = try pipeline(p, dot: dot)
                 if v.truth { try run(a, dot: v) } else { try run(b, dot: dot) }
-            case .rangeNode: throw TemplateError(line: line, "range is not supported")
+            case .rangeNode(_, _, _, let l):
+                line = l
+                throw TemplateError(line: line, "range is not implemented by the simulator")
             }
         }
     }
@@ -212,6 +221,9 @@ final class AlertTemplateRenderer {
         func str(_ v: GoValue) throws(TemplateError) -> String {
             guard case .string(let s) = v else { throw TemplateError(line: line, "error calling \(f): wrong type for value; expected string; got \(v.typeName)") }
             return s
+        }
+        if AlertTemplate.notModelled.contains(f) {
+            throw TemplateError(line: line, "error calling \(f): the function is not implemented by the simulator")
         }
         switch f {
         case "humanize", "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp":
