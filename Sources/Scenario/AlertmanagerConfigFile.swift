@@ -202,7 +202,7 @@ enum AlertmanagerConfigFile {
         for m in members {
             let p = JSONPath.key(path, m.key)
             guard known.contains(m.key) else {
-                d.error(p, location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type config.plain (Alertmanager refuses unknown fields)\(Suggest.didYouMean(m.key, among: known))")
+                d.error(p, location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type config.plain (Alertmanager 0.25, the release the simulator reads alertmanager.yml as, refuses fields it does not know, those of later releases among them)\(Suggest.didYouMean(m.key, among: known))")
                 continue
             }
             f.values[m.key] = (m.value, p); f.order.append(m.key)

@@ -117,7 +117,7 @@ extension PrometheusConfigFile {
     static func unknownFields(_ v: JSONValue, path: String, known: [String], type: String, _ d: Diagnostics) {
         for m in v.objectMembers ?? [] where !known.contains(m.key) {
             d.error(JSONPath.key(path, m.key), location: m.keyLocation ?? m.value.location,
-                    "field \(m.key) not found in type \(type) (Prometheus refuses unknown fields)")
+                    "field \(m.key) not found in type \(type) (Prometheus 2.42, the release the simulator reads prometheus.yml as, refuses fields it does not know, those of later releases among them)")
         }
     }
 

@@ -39,7 +39,7 @@ enum PrometheusConfigFile {
                 if accepted.contains(m.key) {
                     d.warning(p(m.key), at: m.value, "accepted by Prometheus, not used by the simulator (ignored)")
                 } else {
-                    d.error(p(m.key), location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type \(type) (Prometheus refuses unknown fields)")
+                    d.error(p(m.key), location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type \(type) (Prometheus 2.42, the release the simulator reads prometheus.yml as, refuses fields it does not know, those of later releases among them)")
                 }
             }
         }
