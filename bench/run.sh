@@ -99,6 +99,9 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   # marathon-lb + autoscaler, fluid diurnal traffic: 10/30/100 apps for the week (about 5 CPU minutes;
   # LB_HOURS=24 for a day; docs/benchmarks.md); QUICK: 1/3/10 apps, 2 h.
   run "$BENCH" lb $((100 / DIV)) "${LB_HOURS:-$((DIV == 1 ? 168 : 2))}" "$SEED"
+  # marathon-lb instances: 64 then 1,024 (QUICK: 16 then 256) on the lb platform for 2 h, CPU per instance as a
+  # ratio (about 1: a round of reloads costs linearly in the instances; docs/benchmarks.md, "marathon-lb instances")
+  run "$BENCH" lb-instances $((DIV == 1 ? 64 : 16)) $((DIV == 1 ? 1024 : 256)) 2 "$SEED"
   ((HAVE_CPP)) && run "$WORKDIR/cpp_mmc" "$CUSTOMERS" "$SEED"
   if [[ -n "$SIMPY_PY" ]]; then
     for n in 10000 1000000; do run "$SIMPY_PY" "$PEERS_DIR/simpy/hold.py" "$n" $((1000000 / DIV)) "$SEED"; done

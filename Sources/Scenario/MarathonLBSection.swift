@@ -7,9 +7,9 @@ import SimKernel
 // Defaults and their sources: docs/marathon-lb.md (generated tables).
 
 extension ScenarioSchema {
-    /// marathon-lb instances a scenario may run in all (docs/scenarios.md, Limits): the fluid traffic re-steps
-    /// every instance's frontends at each instance's reload, so a run costs instances² per round of reloads.
-    public static let maxMarathonLBInstances = 256
+    /// marathon-lb instances a scenario may run in all (docs/scenarios.md, Limits): a fluid step goes through
+    /// every instance's frontend, so a run costs instances x steps (flash-crowd.json with 4,096: about 16 CPU s).
+    public static let maxMarathonLBInstances = 4096
 
     static func decodeMarathonLB(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool, marathon: MarathonSpec?,
                                  duration: SimDuration? = nil, _ d: Diagnostics) -> MarathonLBSpec? {
@@ -26,7 +26,7 @@ extension ScenarioSchema {
             } else { d.error(r.keyPath("instances"), at: iv, typeMismatch("a non-empty array of {\"hosts\": [...] or \"hostGroup\": \"lb\", \"group\": \"external\"}", iv)) }
             let total = spec.instances.reduce(0) { $0 + $1.hosts.count }
             if total > maxMarathonLBInstances {
-                d.error(r.keyPath("instances"), at: iv, "\(total) marathon-lb instances (one per host of each entry); at most \(maxMarathonLBInstances) are allowed: every HAProxy reload re-steps the traffic through every instance, so the cost grows with the square of their number (docs/scenarios.md, Limits)")
+                d.error(r.keyPath("instances"), at: iv, "\(total) marathon-lb instances (one per host of each entry); at most \(maxMarathonLBInstances) are allowed: the traffic steps through every instance's frontend at every tick it recomputes, so a run's cost grows with their number (docs/scenarios.md, Limits)")
             }
         } else {
             d.error(r.keyPath("instances"), at: v, "missing: marathon-lb needs at least one instance, like [{\"hostGroup\": \"lb\", \"group\": \"external\"}]")
@@ -138,7 +138,7 @@ extension ScenarioSchema {
     }
 
     static let marathonLBKeys = SectionKeys("marathonLB", [
-        KeySpec("instances", "array of objects", default: "(required)", allowed: "Non-empty, at most 256 marathon-lb instances in all (one per host of each entry); see `marathonLB.instances[]`.",
+        KeySpec("instances", "array of objects", default: "(required)", allowed: "Non-empty, at most 4096 marathon-lb instances in all (one per host of each entry); see `marathonLB.instances[]`.",
                 meaning: "marathon-lb instances: one marathon-lb and HAProxy per host, serving the apps of one HAPROXY_GROUP."),
         KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "See `marathonLB.flags`; an unknown flag is an error.",
                 meaning: "marathon-lb's command-line flags under their own names."),

@@ -381,6 +381,7 @@ let usage = """
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
            clustersim-bench metrics CONTAINERS ITERATIONS SEED
            clustersim-bench lb APPS HOURS SEED
+           clustersim-bench lb-instances SMALL LARGE HOURS SEED
            clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
            clustersim-bench chronos AGENTS JOBS HOURS SEED
     """
@@ -418,6 +419,9 @@ case "chronos":
                seed: UInt64(parseArg(args, 5, "SEED")))
 case "lb":
     runLB(apps: parseArg(args, 2, "APPS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
+case "lb-instances":
+    runLBInstances(small: parseArg(args, 2, "SMALL"), large: parseArg(args, 3, "LARGE"), hours: parseArg(args, 4, "HOURS"),
+                   seed: UInt64(parseArg(args, 5, "SEED")))
 case "platform-full":
     runFullPlatform(agents: parseArg(args, 2, "AGENTS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")),
                     entry: args.count > 5 ? args[5] : "")

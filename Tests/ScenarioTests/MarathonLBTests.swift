@@ -67,9 +67,9 @@ final class MarathonLBTests: XCTestCase {
         assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "haproxyVersion": "1.x"}"#), path: "marathonLB.haproxyVersion", ["major.minor"])
         assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "mode": "push"}"#), path: "marathonLB.mode", ["sse", "poll"])
         assertSingleError(lb(#"{"instances": []}"#), path: "marathonLB.instances", [])
-        // at most 256 instances in all (the fluid traffic's cost grows with their square): 2 + 255 hosts is refused, 2 + 254 loads
-        let many = (1...255).map { "\"lb-\(String(format: "%02d", ($0 % 2) + 1))\"" }.joined(separator: ", ")
-        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}, {"hosts": [\#(many)]}]}"#), path: "marathonLB.instances", ["257 marathon-lb instances", "at most 256"])
+        // at most 4096 instances in all (a run's cost grows with their number): 2 + 4095 hosts is refused, 2 + 4094 loads
+        let many = (1...4095).map { "\"lb-\(String(format: "%02d", ($0 % 2) + 1))\"" }.joined(separator: ", ")
+        assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}, {"hosts": [\#(many)]}]}"#), path: "marathonLB.instances", ["4097 marathon-lb instances", "at most 4096"])
         XCTAssertNotNil(loadOK(lb(#"{"instances": [{"hostGroup": "lb"}, {"hosts": [\#(many.components(separatedBy: ", ").dropFirst().joined(separator: ", "))]}]}"#)))
         assertSingleError(lb(#"{"instances": [{"hostGroup": "lb"}], "flags": {"--min-serv-port-ip-per-task": 20000}}"#),
                           path: "marathonLB.flags.--min-serv-port-ip-per-task", ["cannot set"])

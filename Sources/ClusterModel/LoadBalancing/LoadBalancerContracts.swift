@@ -109,6 +109,14 @@ public protocol HAProxyControl: AnyObject {
     /// Whether instance `i` accepts new connections at `now` (false while its host is down, and in
     /// the reload gap of HAProxy ≤ 1.x reloads: SYNs dropped, clients retransmit about 1 s later).
     func haproxyAccepts(_ i: Int, now: SimTime) -> Bool
+    /// The generations activated so far by all the instances together (it moves whenever an
+    /// instance's generation does), or nil when not counted: the data plane then cannot tell that
+    /// no generation moved since it last looked (HAProxyTable's live list).
+    var haproxyGenerationsActivated: Int? { get }
+}
+
+extension HAProxyControl {
+    public var haproxyGenerationsActivated: Int? { nil }
 }
 
 /// One FRONTEND row of `/haproxy?stats;csv` (haproxy doc/management.txt): `rate` (field 33:

@@ -34,10 +34,23 @@ extension FluidTraffic {
     func haproxyEntries(_ s: Int) -> (entries: [Entry], noProxy: Int, noRoute: Int, count: Int) {
         guard let f = haproxyFronts[s] else { return ([], 1, 0, 1) }
         var out: [Entry] = [], refused = 0, noRoute = 0, entered = 0
-        for _ in f.instances {
-            var r = f.enter(now: m.now, count: false)
+        // Hosts, gaps and configurations do not change within the step, so what `enter` found once
+        // holds for the rest of it: no instance accepting (all in their gaps) whichever instance it
+        // starts from, and a refusal (no instance binding the frontend, or the first that accepts
+        // without the backend) leaves its round robin where it was, so every later entry is refused
+        // alike. Each is found once, not once per instance: a round of reloads puts every instance
+        // in its gap at once, and before the app has a frontend no instance binds it; each entry
+        // then looked through all the instances (the square of the instances per step).
+        var noneAccepts = false
+        for k in f.instances.indices {
+            var r = noneAccepts ? .retransmit : f.enter(now: m.now, count: false)
             // every instance in its gap: the requests enter after it (their delay is accounted apart)
-            if case .retransmit = r { r = f.enter(now: m.now, count: false, ignoreGap: true) }
+            if case .retransmit = r { noneAccepts = true; r = f.enter(now: m.now, count: false, ignoreGap: true) }
+            if case .refused(let why) = r {
+                let rest = f.instances.count - k
+                if why == .noProxy { refused += rest } else { noRoute += rest }
+                break
+            }
             switch r {
             case .entered(let h):
                 entered += 1
@@ -49,8 +62,7 @@ extension FluidTraffic {
                 }
                 out.append(Entry(balancer: -2 - h.proxy, host: Int(h.host), route: f.route(h), tries: f.tries(h), peers: peers,
                                  backend: h.balancer))
-            case .retransmit: continue
-            case .refused(let why): if why == .noProxy { refused += 1 } else { noRoute += 1 }
+            case .retransmit, .refused: continue   // (refusals are counted above)
             }
         }
         return (out, refused, noRoute, max(1, entered + refused + noRoute))

@@ -28,9 +28,15 @@ final class HAProxyTable {
     private(set) var live: [Int32] = []
     private var listed: [Bool] = []
     /// Backends that left `live` but could not be released yet (see `releasable`).
-    private var retiring: [Int32] = []
-    /// Per instance: the frontends of the generation it runs by name (the first of a name).
-    private var frontendIndex: [(generation: Int, byName: [String: Int])?]
+    /// In the order they were put aside (a list through the slots: `asideSeq`, -1 for a slot not
+    /// aside, `asideNext`, `asidePrev`), and those whose release or relisting is due (`dueAside`).
+    private var asideSeq: [Int] = [], asideNext: [Int32] = [], asidePrev: [Int32] = []
+    private var asideHead: Int32 = -1, asideTail: Int32 = -1, asideCount = 0, nextAsideSeq = 0
+    private var dueAside: [Int32] = []
+    /// Per instance: the frontends of the generation it runs by name (the first of a name), kept
+    /// as values: a lookup for the running generation reads no configuration (every fluid step
+    /// looks up its frontend in every instance it enters).
+    private var frontendIndex: [(generation: Int, byName: [String: HAProxyFrontend])?]
     /// Per instance: the sessions of its frontends by name (stats), reset on a new generation.
     var stats: [HAProxyInstanceStats]
     /// Fluid mode, per service: the instances its last full step entered, and for each the
@@ -70,7 +76,12 @@ final class HAProxyTable {
         let key = ConfigKey(instance: i, generation: g)
         if shownConfigs[key] == nil { shownConfigs[key] = control.haproxyConfiguration(i, generation: g) }
         if !stats[i].unshown.isEmpty {
-            for old in stats[i].unshown where !stats[i].reads(generation: old) { shownConfigs[ConfigKey(instance: i, generation: old)] = nil }
+            for old in stats[i].unshown where !stats[i].reads(generation: old) {
+                // its backend states kept aside may go now
+                let c = configuration(i, generation: old)
+                for bi in c.backends.indices { if let s = index[Key(instance: i, generation: old, backend: bi)] { noteAside(s) } }
+                shownConfigs[ConfigKey(instance: i, generation: old)] = nil
+            }
             stats[i].unshown.removeAll(keepingCapacity: true)
         }
         return k
@@ -79,14 +90,15 @@ final class HAProxyTable {
     /// The frontend named `name` in instance `i`'s generation `g` (indexed for the generation an
     /// instance runs: every service looks its frontend up at every entry).
     func frontend(_ name: String, instance i: Int, generation g: Int) -> HAProxyFrontend? {
-        let c = configuration(i, generation: g)
-        guard i >= 0, i < frontendIndex.count, g == control.haproxyGeneration(i) else { return c.frontends.first { $0.name == name } }
-        if frontendIndex[i]?.generation != g {
-            var byName: [String: Int] = [:]
-            for (k, f) in c.frontends.enumerated() where byName[f.name] == nil { byName[f.name] = k }
-            frontendIndex[i] = (g, byName)
+        guard i >= 0, i < frontendIndex.count, g == control.haproxyGeneration(i) else {
+            return configuration(i, generation: g).frontends.first { $0.name == name }
         }
-        return frontendIndex[i]?.byName[name].map { c.frontends[$0] }
+        if let x = frontendIndex[i], x.generation == g { return x.byName[name] }
+        // the running generation's configuration does not change while it runs
+        var byName: [String: HAProxyFrontend] = [:]
+        for f in configuration(i, generation: g).frontends where byName[f.name] == nil { byName[f.name] = f }
+        frontendIndex[i] = (g, byName)
+        return byName[name]
     }
 
     func backend(instance: Int, generation: Int, backend: Int) -> Int32? {
@@ -95,6 +107,7 @@ final class HAProxyTable {
         let c = configuration(instance, generation: generation)
         guard backend >= 0, backend < c.backends.count else { return nil }
         let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream)
+        state.shrunk = liveMark
         // marathon-lb's reload saves `show servers state` and the new process loads it
         // (`load-server-state-from-file global`): a server keeps its check state by name
         let named = NameKey(instance: instance, backend: c.backends[backend].name)
@@ -110,19 +123,31 @@ final class HAProxyTable {
         } else {
             i = Int32(backends.count)
             backends.append(state); keys.append(k); listed.append(true)
+            asideSeq.append(-1); asideNext.append(-1); asidePrev.append(-1)
         }
         if (latest[named].map { keys[Int($0)].generation < generation }) ?? true {
-            if let o = latest[named] { backends[Int(o)].newest = false }
+            if let o = latest[named] { backends[Int(o)].newest = false; noteAside(o) }
             latest[named] = i; state.newest = true
         }
         index[k] = i
         live.append(i)
         // the first state of a new generation: the older ones that hold nothing leave the live list
-        // (released if nothing else reaches them), as a walk would drop them, without observing
+        // (released if nothing else reaches them), as a walk would drop them, without observing.
+        // When none can have stopped being live since the last such walk (no generation moved, no
+        // connection or queue shrank), the walk would keep every one: only the backends kept aside
+        // are looked at (a round of reloads makes a first state per instance: a walk through every
+        // instance's backends for each was the square of the instances)
         if instance >= 0 && instance < prunedGeneration.count && generation > prunedGeneration[instance] {
             prunedGeneration[instance] = generation
-            walkLive { k, _ in k == i || isLive(k) }
+            if liveUnchanged {
+                sweepRetiring()
+            } else {
+                pruneWalked &+= live.count
+                walkLive { k, _ in k == i || isLive(k) }
+                liveWalked()
+            }
         }
+        if !isLive(i) { liveMark.dirty = true }
         // the one it inherited from is no longer the newest of its name: maybe nothing reaches it now
         if let o = older { retire(o) }
         return i
@@ -142,6 +167,27 @@ final class HAProxyTable {
         listed[Int(i)] = true
         backends[Int(i)].fullVisit = true   // walks passed it over: the next looks at every server
         live.append(i)
+        if !isLive(i) { liveMark.dirty = true }
+        noteAside(i)   // kept aside: the sweep drops it from there
+    }
+
+    /// Set when a backend of `live` may have stopped being live (its connections or queue shrank,
+    /// or one not live was listed); cleared by a walk that drops those that are not
+    /// (`liveWalked`), with the generations activated then.
+    private let liveMark = HAProxyLiveMark()
+    private var walkedAtGenerations: Int?
+
+    /// Whether every backend of `live` is live as the last walk left it: nothing shrank, no
+    /// generation moved since (when the control counts them).
+    private var liveUnchanged: Bool {
+        guard !liveMark.dirty, let g = control.haproxyGenerationsActivated else { return false }
+        return g == walkedAtGenerations
+    }
+
+    /// A walk through `live` just dropped every backend that is not live (`isLive`).
+    func liveWalked() {
+        liveMark.dirty = false
+        walkedAtGenerations = control.haproxyGenerationsActivated
     }
 
     /// Whether backend `i` is of its instance's current generation or holds connections or a queue.
@@ -153,6 +199,7 @@ final class HAProxyTable {
     /// Walks the live backends, keeping those `keep` holds live; the others are released when
     /// nothing can reach them any more, else kept aside until then.
     func walkLive(_ keep: (Int32, HAProxyBackendState) -> Bool) {
+        walked &+= live.count
         var w = 0
         for r in live.indices {
             let i = live[r]
@@ -177,19 +224,55 @@ final class HAProxyTable {
     func retire(_ i: Int32) {
         let b = backends[Int(i)]
         guard b !== released, !listed[Int(i)], !b.aside else { return }
-        if releasable(i) { release(i) } else { b.aside = true; retiring.append(i) }
+        if releasable(i) { release(i) } else { b.aside = true; linkAside(i) }
     }
 
-    /// The backends kept aside: released once nothing reaches them, dropped when live again.
+    /// The backends kept aside: released once nothing reaches them, dropped when live again, in
+    /// the order they were put aside. A backend kept aside is of an older generation than its
+    /// instance runs (a walk drops only those), so a reload does not make it releasable: only a
+    /// connection, queue or entered request ending (`liveMark.sweep`: every one is looked at), a
+    /// newer state of its name, lb.csv no longer reading its generation or its relisting (those
+    /// are noted: `noteAside`, and only they are looked at). Looking at every one at each sweep
+    /// was the square of the instances: a round of reloads makes a first state per instance, and
+    /// each swept every instance's backends kept aside.
     private func sweepRetiring() {
-        guard !retiring.isEmpty else { return }
-        var w = 0
-        for r in retiring.indices {
-            let i = retiring[r], b = backends[Int(i)]
-            if listed[Int(i)] { b.aside = false; continue }
-            if releasable(i) { release(i) } else { retiring[w] = i; w += 1 }
+        guard asideCount > 0 else { dueAside.removeAll(keepingCapacity: true); return }
+        if liveMark.sweep {
+            liveMark.sweep = false
+            dueAside.removeAll(keepingCapacity: true)
+            swept &+= asideCount
+            var i = asideHead
+            while i >= 0 { let next = asideNext[Int(i)]; sweepAside(i); i = next }
+        } else if !dueAside.isEmpty {
+            dueAside.sort { asideSeq[Int($0)] < asideSeq[Int($1)] }
+            var last: Int32 = -1
+            for i in dueAside where i != last && asideSeq[Int(i)] >= 0 { swept &+= 1; sweepAside(i); last = i }
+            dueAside.removeAll(keepingCapacity: true)
         }
-        retiring.removeLast(retiring.count - w)
+    }
+
+    /// One backend kept aside: relisted, it leaves the list; released when nothing reaches it.
+    private func sweepAside(_ i: Int32) {
+        if listed[Int(i)] { backends[Int(i)].aside = false; unlinkAside(i); return }
+        if releasable(i) { unlinkAside(i); release(i) }
+    }
+
+    /// Backend `i`, if kept aside, is looked at by the next sweep.
+    private func noteAside(_ i: Int32) { if asideSeq[Int(i)] >= 0 { dueAside.append(i) } }
+
+    private func linkAside(_ i: Int32) {
+        asideSeq[Int(i)] = nextAsideSeq; nextAsideSeq += 1
+        asidePrev[Int(i)] = asideTail; asideNext[Int(i)] = -1
+        if asideTail >= 0 { asideNext[Int(asideTail)] = i } else { asideHead = i }
+        asideTail = i; asideCount += 1
+    }
+
+    private func unlinkAside(_ i: Int32) {
+        let p = asidePrev[Int(i)], n = asideNext[Int(i)]
+        if p >= 0 { asideNext[Int(p)] = n } else { asideHead = n }
+        if n >= 0 { asidePrev[Int(n)] = p } else { asideTail = p }
+        asideSeq[Int(i)] = -1; asideNext[Int(i)] = -1; asidePrev[Int(i)] = -1
+        asideCount -= 1
     }
 
     private func release(_ i: Int32) {
@@ -198,6 +281,13 @@ final class HAProxyTable {
         backends[Int(i)] = released
         freeSlots.append(i)
     }
+
+    /// Live backends the walks went through, in all, and those of them the walks at a new
+    /// generation's first state went through (work counted by the tests).
+    private(set) var walked = 0
+    private(set) var pruneWalked = 0
+    /// Backends kept aside the sweeps looked at, in all (work counted by the tests).
+    private(set) var swept = 0
 
     /// Backend states in use (not released).
     var backendsInUse: Int { backends.count - freeSlots.count }

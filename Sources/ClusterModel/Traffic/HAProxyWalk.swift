@@ -95,6 +95,7 @@ extension TrafficModel {
             passed += max(0, b.watch!.count - looked)
             return true
         }
+        t.liveWalked()
         signalledTasks.removeAll(keepingCapacity: true)
         watchSkips += skipped
         walkPassed += passed
