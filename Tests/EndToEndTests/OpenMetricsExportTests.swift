@@ -5,10 +5,15 @@ import XCTest
 /// `promtool tsdb create-blocks-from openmetrics` turns into TSDB blocks holding the same series;
 /// bad results folders are refused (exit 2, one error, nothing written).
 final class OpenMetricsExportTests: XCTestCase {
-    static func promtool(_ args: [String]) throws -> (Int32, String) {
+    /// Runs promtool in `dir`, which holds an empty `data/`: promtool 2.53's `tsdb dump` sets up its
+    /// sandbox under `--sandbox-dir-root`, `data/` by default, and stops when that is missing (2.42 has
+    /// no such flag and ignores the folder).
+    static func promtool(_ args: [String], in dir: String) throws -> (Int32, String) {
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
         p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
         let pipe = Pipe()
         p.standardOutput = pipe; p.standardError = pipe
         try p.run()
@@ -48,15 +53,15 @@ final class OpenMetricsExportTests: XCTestCase {
         XCTAssertTrue(text.contains("# TYPE up unknown\n"))
         XCTAssertTrue(text.contains("up{instance=\"slave-02:9100\",job=\"node\"} 0.0 "))
         XCTAssertFalse(text.contains("stale"), "staleness markers are left out")
-        let (rc, out) = try Self.promtool(["tsdb", "create-blocks-from", "openmetrics", dir + "/om.txt", dir + "/tsdb"])
+        let (rc, out) = try Self.promtool(["tsdb", "create-blocks-from", "openmetrics", dir + "/om.txt", dir + "/tsdb"], in: dir)
         XCTAssertEqual(rc, 0, out)
-        let (lrc, list) = try Self.promtool(["tsdb", "list", dir + "/tsdb"])
+        let (lrc, list) = try Self.promtool(["tsdb", "list", dir + "/tsdb"], in: dir)
         XCTAssertEqual(lrc, 0, list)
         XCTAssertTrue(list.split(separator: "\n").count >= 2, "a block: \(list)")
         // dump opens the folder as a TSDB, which needs a (here empty) write-ahead log
         try FileManager.default.createDirectory(atPath: dir + "/tsdb/wal", withIntermediateDirectories: true)
-        let (drc, dump) = try Self.promtool(["tsdb", "dump", dir + "/tsdb"])
-        XCTAssertEqual(drc, 0)
+        let (drc, dump) = try Self.promtool(["tsdb", "dump", dir + "/tsdb"], in: dir)
+        XCTAssertEqual(drc, 0, String(dump.prefix(400)))
         // every exported sample is in the blocks, with its series
         let exported = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.count
         XCTAssertEqual(dump.split(separator: "\n").count, exported, "promtool tsdb dump lists one line per sample")

@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+
+/// The installed promtool's release, for the tests that compare the PromQL parser and evaluator
+/// with it. They model Prometheus 2.42 (docs/monitoring.md): promtool decides when it is 2.42; a
+/// release whose differences are recorded beside the test's cases (Debian 13's 2.53) is held to
+/// them; any other release is not asked (XCTSkip with the reason). ScenarioTests' `Judge` does the
+/// same for the loaders' agreement tests.
+enum PromtoolRelease {
+    static let modelled = "2.42"
+
+    /// major.minor of `promtool --version` ("promtool, version 2.53.3+ds1 (branch: ...)" → "2.53").
+    static func of(_ promtool: String) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: promtool)
+        p.arguments = ["--version"]
+        let pipe = Pipe()
+        p.standardOutput = pipe; p.standardError = pipe
+        guard (try? p.run()) != nil else { return nil }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return majorMinor(out)
+    }
+
+    static func majorMinor(_ versionOutput: String) -> String? {
+        guard let r = versionOutput.range(of: "promtool, version ") else { return nil }
+        let parts = versionOutput[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".")
+        return parts.count >= 2 ? parts[0] + "." + parts[1] : nil
+    }
+
+    /// The installed release when it is the modelled one or one of `recorded`; else XCTSkip saying why.
+    static func gate(_ promtool: String, recorded: Set<String>, what: String) throws -> String {
+        let release = of(promtool)
+        if let release, release == modelled || recorded.contains(release) { return release }
+        throw XCTSkip("promtool \(release ?? "of unknown version") is installed: \(what) follows Prometheus \(modelled), and its differences "
+                      + "are recorded for " + recorded.sorted().joined(separator: " and ") + " only, so promtool was not asked")
+    }
+
+    /// A Go `%q` of an already quoted name, as 2.53 writes some messages (`invalid label name "\"1x\""`),
+    /// read as 2.42 writes it (`invalid label name "1x"`).
+    static func normalisingQuotes(_ message: String) -> String {
+        message.replacingOccurrences(of: #""\""#, with: #"""#).replacingOccurrences(of: #"\"""#, with: #"""#)
+    }
+}
