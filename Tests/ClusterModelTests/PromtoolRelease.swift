@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The installed promtool's release, for the tests that compare the PromQL parser and evaluator
@@ -10,23 +11,9 @@ enum PromtoolRelease {
     static let modelled = "2.42"
 
     /// major.minor of `promtool --version` ("promtool, version 2.53.3+ds1 (branch: ...)" → "2.53").
-    static func of(_ promtool: String) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: promtool)
-        p.arguments = ["--version"]
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        guard (try? p.run()) != nil else { return nil }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return majorMinor(out)
-    }
+    static func of(_ promtool: String) -> String? { ToolVersion.output(promtool).flatMap(majorMinor) }
 
-    static func majorMinor(_ versionOutput: String) -> String? {
-        guard let r = versionOutput.range(of: "promtool, version ") else { return nil }
-        let parts = versionOutput[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".")
-        return parts.count >= 2 ? parts[0] + "." + parts[1] : nil
-    }
+    static func majorMinor(_ versionOutput: String) -> String? { ToolVersion.majorMinor("promtool", versionOutput) }
 
     /// The installed release when it is the modelled one or one of `recorded`; else XCTSkip saying why.
     static func gate(_ promtool: String, recorded: Set<String>, what: String) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A real tool that judges a loader's agreement tests (promtool check config / check rules, amtool
@@ -35,25 +36,8 @@ struct Judge {
         (self.name, self.path, self.modelled, self.recorded, self.version) = (name, path, modelled, recorded, version)
     }
 
-    /// "promtool, version 2.53.3+ds1 (branch: ...)" → "2.53"; amtool's first line has the same form.
-    static func majorMinor(_ name: String, _ output: String) -> String? {
-        guard let r = output.range(of: name + ", version ") else { return nil }
-        let parts = output[r.upperBound...].prefix { $0.isNumber || $0 == "." }.split(separator: ".")
-        guard parts.count >= 2 else { return nil }
-        return parts[0] + "." + parts[1]
-    }
-
-    static func runVersion(_ path: String) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["--version"]
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        guard (try? p.run()) != nil else { return nil }
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func majorMinor(_ name: String, _ output: String) -> String? { ToolVersion.majorMinor(name, output) }
+    static func runVersion(_ path: String) -> String? { ToolVersion.output(path) }
 
     /// How a test uses the installed tool.
     enum Use: Equatable {
