@@ -108,7 +108,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         generation >= 1 && generation <= instances[i].configs.count ? instances[i].configs[generation - 1] : HAProxyConfiguration()
     }
     /// Counted in `activate`, the only place a generation is added.
-    public private(set) var haproxyGenerationsActivated: Int? = 0
+    private var generationsActivated = 0
+    public var haproxyGenerationsActivated: Int? { generationsActivated }
     public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool {
         hostUp(i) && !(now >= instances[i].gapFrom && now < instances[i].gapUntil)
     }
@@ -201,7 +202,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         instances[i].candidate = nil
         letGoOfRunning(i)
         instances[i].configs.append(c)
-        haproxyGenerationsActivated! += 1
+        generationsActivated += 1
         instances[i].activatedAt.append(model.sim.now)
         instances[i].reloads += 1
         instances[i].stale = false

@@ -144,7 +144,6 @@ final class HAProxyTable {
             } else {
                 pruneWalked &+= live.count
                 walkLive { k, _ in k == i || isLive(k) }
-                liveWalked()
             }
         }
         if !isLive(i) { liveMark.dirty = true }
@@ -172,8 +171,9 @@ final class HAProxyTable {
     }
 
     /// Set when a backend of `live` may have stopped being live (its connections or queue shrank,
-    /// or one not live was listed); cleared by a walk that drops those that are not
-    /// (`liveWalked`), with the generations activated then.
+    /// or one not live was listed); cleared when a walk that drops those that are not begins
+    /// (`walkLive`), with the generations activated then: what shrinks during the walk (a check
+    /// observed on the way frees a connection) sets it again.
     private let liveMark = HAProxyLiveMark()
     private var walkedAtGenerations: Int?
 
@@ -184,12 +184,6 @@ final class HAProxyTable {
         return g == walkedAtGenerations
     }
 
-    /// A walk through `live` just dropped every backend that is not live (`isLive`).
-    func liveWalked() {
-        liveMark.dirty = false
-        walkedAtGenerations = control.haproxyGenerationsActivated
-    }
-
     /// Whether backend `i` is of its instance's current generation or holds connections or a queue.
     func isLive(_ i: Int32) -> Bool {
         let b = backends[Int(i)], k = keys[Int(i)]
@@ -197,9 +191,12 @@ final class HAProxyTable {
     }
 
     /// Walks the live backends, keeping those `keep` holds live; the others are released when
-    /// nothing can reach them any more, else kept aside until then.
+    /// nothing can reach them any more, else kept aside until then. `keep` holds none that is not
+    /// live (`isLive`; both callers), so the walk leaves only live ones.
     func walkLive(_ keep: (Int32, HAProxyBackendState) -> Bool) {
         walked &+= live.count
+        liveMark.dirty = false
+        walkedAtGenerations = control.haproxyGenerationsActivated
         var w = 0
         for r in live.indices {
             let i = live[r]

@@ -95,7 +95,6 @@ extension TrafficModel {
             passed += max(0, b.watch!.count - looked)
             return true
         }
-        t.liveWalked()
         signalledTasks.removeAll(keepingCapacity: true)
         watchSkips += skipped
         walkPassed += passed
