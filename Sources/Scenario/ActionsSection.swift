@@ -80,6 +80,12 @@ extension ScenarioSchema {
             tree.decodeApp(merged, path: r.keyPath("changes"), group: "/")
             for w in tree.warnings(within: cv) { d.warning(w.path, at: w.value, w.message) }
             if var def = tree.apps.first?.app {
+                // a new version keeps the dynamic service ports of the old one (GroupManagerActor assignDynamicServicePorts)
+                var taken = Set(m.apps.flatMap { $0.ports.map(\.servicePort) } + def.ports.map(\.servicePort))
+                if let problem = MarathonServicePorts.assign(&def, previous: old, taken: &taken, range: m.flags.localPortMin..<m.flags.localPortMax) {
+                    d.error(r.keyPath("changes"), at: cv, "app \(appID): \(problem)")
+                    break
+                }
                 def.effectiveDependencies = old.effectiveDependencies
                 def.dependencies = old.dependencies
                 def.group = old.group

@@ -125,9 +125,18 @@ extension ScenarioSchema {
         let behaviour = r.value("behaviour").flatMap { MarathonBehaviourDecoder.decode($0, path: r.keyPath("behaviour"), apps: tree.apps.map(\.app.id), d) }
         r.finish()
 
+        // service ports left at 0: Marathon assigns them from --local_port_min up (MarathonServicePorts)
+        var apps = tree.apps.map(\.app)
+        var taken = Set(apps.flatMap { $0.ports.map(\.servicePort) })
+        let f = flags ?? MarathonFlags(version: version)
+        for i in apps.indices {
+            if let problem = MarathonServicePorts.assign(&apps[i], taken: &taken, range: f.localPortMin..<f.localPortMax) {
+                d.error(tree.apps[i].path, at: tree.apps[i].value, "app \(apps[i].id): \(problem)")
+                break
+            }
+        }
         guard d.errorCount == before, let instances else { return nil }
         for a in tree.apps { sources?(AppSource(id: a.app.id, group: a.app.group, value: a.value)) }
-        let apps = tree.apps.map(\.app)
         for (i, w) in tree.warnings.enumerated() where !w.message.isEmpty { _ = i; d.warning(w.path, at: w.value, w.message) }
         let perApp = apps.map { behaviour?.resolved(for: $0.id) ?? AppBehaviour() }
         var spec = MarathonSpec(version: version, flags: flags, hostGroup: hostGroup, instances: instances, apps: apps,

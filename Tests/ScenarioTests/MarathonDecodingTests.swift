@@ -109,8 +109,10 @@ final class MarathonDecodingTests: XCTestCase {
         """
         let a = try XCTUnwrap(spec(#"{"version": "1.10", "apps": [\#(app)]}"#)?.app("/search/indexer"))
         XCTAssertEqual(a.networkMode, .host)
-        XCTAssertEqual(a.ports, [AppPort(name: "solr", hostPort: 8983, servicePort: 8983), AppPort(protocol: "udp", hostPort: 0, servicePort: 0)])
-        XCTAssertEqual(a.fixedHostPorts, [8983])
+        // the port 0 gets service port 10000 (--local_port_min), which requirePorts makes a required host port
+        // (RunSpecOfferMatcher@v1.4.0: requirePorts → app.portNumbers, the assigned ports)
+        XCTAssertEqual(a.ports, [AppPort(name: "solr", hostPort: 8983, servicePort: 8983), AppPort(protocol: "udp", hostPort: 10000, servicePort: 10000)])
+        XCTAssertEqual(a.fixedHostPorts, [8983, 10000])
         // portIndex defaults to 0 when the app has ports (Formats.addHealthCheckPortIndexIfNecessary)
         XCTAssertEqual(a.healthChecks.first?.portIndex, 0)
         XCTAssertEqual(a.mesosHealthCheck?.interval, .seconds(30))
@@ -124,7 +126,8 @@ final class MarathonDecodingTests: XCTestCase {
 
     func testDefaultPortIsOnePortZeroForHostNetworking() throws {
         let a = try XCTUnwrap(spec(#"{"apps": [{"id": "/x", "cmd": "sleep 1000"}]}"#)?.app("/x"))
-        XCTAssertEqual(a.ports, [AppPort(name: "default", hostPort: 0, servicePort: 0)])
+        // the default port's service port 0 is assigned by Marathon from --local_port_min (10000)
+        XCTAssertEqual(a.ports, [AppPort(name: "default", hostPort: 0, servicePort: 10000)])
         XCTAssertEqual(a.instances, 1); XCTAssertEqual(a.cpus, 1); XCTAssertEqual(a.mem, 128)
         XCTAssertEqual(a.upgradeStrategy, .default)
         let none = try XCTUnwrap(spec(#"{"apps": [{"id": "/x", "cmd": "sleep 1000", "portDefinitions": []}]}"#)?.app("/x"))

@@ -273,7 +273,8 @@ final class PublicFileShapeTests: XCTestCase {
         }
         for v in ["1.4", "1.10"] {
             let l = try XCTUnwrap(loadOK(marathonScenario(#"{"version": "\#(v)", "apps": [\#(app("[8080, 0]", #"[{"port": 8080, "protocol": "tcp"}, {}]"#))]}"#)))
-            XCTAssertEqual(l.spec.marathon?.app("/api")?.ports.map(\.servicePort), [8080, 0], v)
+            // the port 0 gets Marathon's lowest free service port (GroupManagerActor assignDynamicServicePorts)
+            XCTAssertEqual(l.spec.marathon?.app("/api")?.ports.map(\.servicePort), [8080, 10000], v)
         }
         for (ports, defs) in [("[8080]", #"[{"port": 8081}]"#), ("[]", #"[{"port": 8080}]"#), ("[8080, 8081]", #"[{"port": 8080}]"#)] {
             assertSingleError(marathonScenario(#"{"version": "1.10", "apps": [\#(app(ports, defs))]}"#),

@@ -86,6 +86,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var reconcileGeneration = 0
     /// When the leader's KillServiceActor started: its retry timer ticks from then.
     var killTimerPhase = SimTime.zero
+    /// Moves at every leader start: overdue checks scheduled by an earlier leader lapse.
+    var overdueGeneration = 0
     /// Agents as constraints see them, built once per host (by host index).
     var placementHosts: [PlacementHost?]
     /// The order in which one offer asks the apps with demand (reused: no allocation per offer).
@@ -228,6 +230,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
         resetReviveState()
         killTimerPhase = now
+        // the new leader's OverdueTasksActor finds the launches still pending (the old checks lapse)
+        overdueGeneration += 1
+        for a in apps { for inst in a.instances where inst.runningSince == nil && overdueTimeout(inst.state) != nil { scheduleOverdueCheck(inst) } }
         deployments.leaderReady()
         for a in apps { startReadinessChecks(a) }
         updateOfferInterest()
@@ -275,7 +280,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         case .healthResult:
             healthResult(event.arg)
         case .launchTimeout:
-            launchTimedOut(TaskID(event.arg))
+            launchTimedOut(Self.overdueTask.decode(event.arg), generation: Self.overdueGeneration.decode(event.arg))
         case .killRetry:
             killRetry(Self.killTask.decode(event.arg), attempts: Self.killAttempts.decode(event.arg))
         case .reconcile:
@@ -525,7 +530,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             a.addInstance(inst)
             a.revision &+= 1
             byTask[id] = inst
-            sim.schedule(after: spec.flags.taskLaunchTimeout, target: target, kind: Kind.launchTimeout.rawValue, arg: Int64(id))
+            scheduleOverdueCheck(inst)
         }
     }
 
@@ -772,10 +777,47 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         scheduleKillRetry(task, attempts: attempts + 1)
     }
 
-    func launchTimedOut(_ task: TaskID) {
-        guard let inst = byTask[task], inst.state != .running, inst.runningSince == nil else { return }
-        log("launchTimeout", inst.name, "not TASK_RUNNING within task_launch_timeout \(spec.flags.taskLaunchTimeout)")
-        kill(inst, reason: "task_launch_timeout", replace: true)
+    /// OverdueTasksActor (core/task/jobs/impl/OverdueTasksActor.scala@v1.4.0:60-80,113-118;
+    /// OverdueInstancesActor.scala@v1.10.5:63-85,113-125): the leader looks for overdue launches
+    /// every 5 s, first 30 s after it starts (the grid of `overdueCheckTime`), and kills a task
+    /// staged more than its timeout ago (`stagedAt < now - timeout`, strict): TASK_STAGING
+    /// `--task_launch_timeout`; TASK_STARTING `--task_launch_confirm_timeout` up to 1.7 (with
+    /// Created), `--task_launch_timeout` from 1.8 (commit a143bfd31). A task is staged when it is
+    /// launched here (Mesos answers TASK_STAGING at once). One event per launch at the first check
+    /// that could find it overdue; another only while it waits in a state whose timeout is not over.
+    static let overdueCheckInitialDelay = SimDuration.seconds(30)
+    static let overdueCheckInterval = SimDuration.seconds(5)
+
+    /// The first overdue check of the current leader strictly after `t`.
+    func overdueCheckTime(after t: SimTime) -> SimTime {
+        let first = killTimerPhase + Self.overdueCheckInitialDelay
+        if t < first { return first }
+        let step = Self.overdueCheckInterval.nanoseconds
+        return first + SimDuration(nanoseconds: ((t - first).nanoseconds / step + 1) * step)
+    }
+
+    /// The overdue timeout of a task in `state`, nil when the check never kills it (running, killing, ...).
+    func overdueTimeout(_ state: TaskState) -> SimDuration? {
+        switch state {
+        case .staging: return spec.flags.taskLaunchTimeout
+        case .starting: return spec.version.atLeast(8) ? spec.flags.taskLaunchTimeout : spec.flags.taskLaunchConfirmTimeout
+        default: return nil
+        }
+    }
+
+    func scheduleOverdueCheck(_ inst: MarathonInstance) {
+        let due = inst.launchedAt + min(spec.flags.taskLaunchTimeout, spec.flags.taskLaunchConfirmTimeout)
+        sim.schedule(at: overdueCheckTime(after: max(due, now)), target: target, kind: Kind.launchTimeout.rawValue,
+                     arg: Self.overdueTask.encode(inst.task) | Self.overdueGeneration.encode(overdueGeneration & 0x7fffff))
+    }
+
+    func launchTimedOut(_ task: TaskID, generation: Int) {
+        guard generation == overdueGeneration & 0x7fffff, leaderReady, let inst = byTask[task], inst.runningSince == nil,
+              !inst.killRequested, let timeout = overdueTimeout(inst.state) else { return }
+        guard now - inst.launchedAt > timeout else { scheduleOverdueCheck(inst); return }
+        let flag = inst.state == .staging || spec.version.atLeast(8) ? "task_launch_timeout" : "task_launch_confirm_timeout"
+        log("launchTimeout", inst.name, "\(inst.state.rawValue) \(now - inst.launchedAt) after staging: over \(flag) \(timeout) (overdue check)")
+        kill(inst, reason: flag, replace: true)
     }
 
     /// InstanceUpdater (marathon:src/main/scala/mesosphere/marathon/core/instance/update/InstanceUpdater.scala@v1.4.13:50,
@@ -903,6 +945,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     static let resultCheck = resultPassed.next("health check", bits: 12)
     static let resultTask = resultCheck.next("task", bits: 50)
     static let killTask = ArgField("task", shift: 0, bits: 40)
+    static let overdueTask = ArgField("task", shift: 0, bits: 40)
+    static let overdueGeneration = overdueTask.next("overdue generation", bits: 23)
     static let killAttempts = killTask.next("kill attempts", bits: 23)
 
     static func packTick(app: Int, check: Int, generation: Int64) -> Int64 {
