@@ -28,9 +28,10 @@ public final class GoRegexp: @unchecked Sendable, CustomStringConvertible {
     /// Go's limit on the compiled program (regexp/syntax: maxSize = 128 MB / 40-byte instructions).
     static let maxProgram = (128 << 20) / 40
 
-    public init(_ pattern: String) throws(GoRegexpError) {
+    /// `javaNamedGroups`: Java's `(?<name>re)` is a named group too (Go 1.19 refuses it).
+    public init(_ pattern: String, javaNamedGroups: Bool = false) throws(GoRegexpError) {
         self.pattern = pattern
-        let parsed = try GoRegexpParser.parse(pattern)
+        let parsed = try GoRegexpParser.parse(pattern, javaNamedGroups: javaNamedGroups)
         subexpNames = parsed.names
         classes = parsed.classes
         var b = Builder()
@@ -273,6 +274,12 @@ public final class GoRegexp: @unchecked Sendable, CustomStringConvertible {
 
     static func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
 
+    /// Go's regexp quote (of MustCompile's panic): backquoted when strconv.CanBackquote, else "..." escaped.
+    public static func quote(_ s: String) -> String {
+        let plain = s.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0 != "`" && $0.value != 0x7F && $0.value != 0xFEFF) }
+        return plain ? "`" + s + "`" : "\"" + LabelSet.escape(s) + "\""
+    }
+
     /// Go's MatchString: whether s contains a match (`GoRegexp.anchored` for a whole-value match).
     public func matches(_ s: String) -> Bool {
         var steps = 0
@@ -337,6 +344,15 @@ public final class GoRegexp: @unchecked Sendable, CustomStringConvertible {
     /// digits and `_`: `$1x` is the group named "1x"), `$$` is a dollar; a malformed `$` is kept; a
     /// group that is absent or did not take part expands to nothing.
     public func expand(_ template: String, _ src: [UInt32], _ match: [Int]) -> String {
+        expand(template) { Self.text(src, match, $0) }
+    }
+
+    /// `expand` with the groups' texts of a match (FindStringSubmatch's result).
+    public func expand(_ template: String, groups: [String?]) -> String {
+        expand(template) { $0 < groups.count ? groups[$0] : nil }
+    }
+
+    func expand(_ template: String, group: (Int) -> String?) -> String {
         var out = String.UnicodeScalarView()
         let t = Array(template.unicodeScalars)
         var i = 0
@@ -374,11 +390,11 @@ public final class GoRegexp: @unchecked Sendable, CustomStringConvertible {
             }
             if nameScalars.first == "0" && nameScalars.count > 1 { num = -1 }
             if num >= 0 {
-                if let g = Self.text(src, match, num) { out.append(contentsOf: g.unicodeScalars) }
+                if let g = group(num) { out.append(contentsOf: g.unicodeScalars) }
             } else {
                 let n = String(name)
                 for (gi, gn) in subexpNames.enumerated() where gn == n {
-                    if let g = Self.text(src, match, gi) { out.append(contentsOf: g.unicodeScalars); break }
+                    if let g = group(gi) { out.append(contentsOf: g.unicodeScalars); break }
                 }
             }
         }
@@ -405,6 +421,28 @@ public final class GoRegexp: @unchecked Sendable, CustomStringConvertible {
         }
         for c in u[lastMatchEnd...] { out.append(Unicode.Scalar(c)!) }
         return String(out)
+    }
+}
+
+extension GoRegexp {
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: Result<GoRegexpMemo, GoRegexpError>] = [:]
+
+    /// The compiled pattern with its memo, shared by every caller that compiles the same text (PromQL
+    /// label_replace and templates' reReplaceAll compile at every evaluation in the real tools).
+    public static func cached(_ pattern: String) throws(GoRegexpError) -> GoRegexpMemo {
+        cacheLock.lock()
+        let hit = cache[pattern]
+        cacheLock.unlock()
+        let r: Result<GoRegexpMemo, GoRegexpError>
+        if let hit { r = hit } else {
+            do throws(GoRegexpError) { r = .success(GoRegexpMemo(try GoRegexp(pattern))) } catch { r = .failure(error) }
+            cacheLock.lock()
+            if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[pattern] = r
+            cacheLock.unlock()
+        }
+        return try r.get()
     }
 }
 

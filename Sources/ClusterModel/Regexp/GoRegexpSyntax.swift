@@ -150,10 +150,13 @@ struct GoRegexpParser {
     /// Literals of a \Q...\E before its last one (which a quantifier repeats).
     private var pending: [GoRegexpNode] = []
 
-    private init(_ pattern: String) { text = pattern; s = Array(pattern.unicodeScalars) }
+    /// Java's `(?<name>re)` accepted as `(?P<name>re)` (Marathon's constraints: java.util.regex).
+    private let javaNamedGroups: Bool
 
-    static func parse(_ pattern: String) throws(GoRegexpError) -> GoRegexpParse {
-        var p = GoRegexpParser(pattern)
+    private init(_ pattern: String, javaNamedGroups: Bool) { text = pattern; s = Array(pattern.unicodeScalars); self.javaNamedGroups = javaNamedGroups }
+
+    static func parse(_ pattern: String, javaNamedGroups: Bool = false) throws(GoRegexpError) -> GoRegexpParse {
+        var p = GoRegexpParser(pattern, javaNamedGroups: javaNamedGroups)
         var flags = Flags()
         let root = try p.alternation(&flags)
         if p.i < p.s.count {   // a ) with no group open
@@ -310,11 +313,13 @@ struct GoRegexpParser {
         let open = i
         if i + 1 < s.count, s[i + 1] == "?" {
             // (?P<name>re)
-            if i + 3 < s.count, s[i + 2] == "P", s[i + 3] == "<" {
-                var k = i + 4
+            let java = javaNamedGroups && i + 3 < s.count && s[i + 2] == "<" && s[i + 3] != "=" && s[i + 3] != "!"
+            if java || (i + 3 < s.count && s[i + 2] == "P" && s[i + 3] == "<") {
+                let nameStart = java ? i + 3 : i + 4
+                var k = nameStart
                 while k < s.count, s[k] != ">" { k += 1 }
                 guard k < s.count else { throw err(GoRegexpError.invalidNamedCapture, open, s.count) }
-                let name = str(i + 4, k)
+                let name = str(nameStart, k)
                 guard !name.isEmpty, name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) else {
                     throw err(GoRegexpError.invalidNamedCapture, open, k + 1)
                 }
