@@ -458,27 +458,19 @@ public final class GoRegexpMemo: @unchecked Sendable {
 
     public init(_ regexp: GoRegexp) { self.regexp = regexp }
 
-    public func matches(_ s: String) -> Bool {
-        lock.lock()
-        if let m = matched[s] { lock.unlock(); return m }
-        lock.unlock()
-        let m = regexp.matches(s)
-        lock.lock()
-        if matched.count >= Self.limit { matched.removeAll(keepingCapacity: true) }
-        matched[s] = m
-        lock.unlock()
-        return m
-    }
+    public func matches(_ s: String) -> Bool { memoised(\.matched, s) { regexp.matches(s) } }
 
-    public func submatches(_ s: String) -> [String?]? {
+    public func submatches(_ s: String) -> [String?]? { memoised(\.groups, s) { regexp.submatches(s) } }
+
+    private func memoised<T>(_ table: ReferenceWritableKeyPath<GoRegexpMemo, [String: T]>, _ s: String, _ compute: () -> T) -> T {
         lock.lock()
-        if let g = groups[s] { lock.unlock(); return g }
+        if let hit = self[keyPath: table][s] { lock.unlock(); return hit }
         lock.unlock()
-        let g = regexp.submatches(s)
+        let r = compute()
         lock.lock()
-        if groups.count >= Self.limit { groups.removeAll(keepingCapacity: true) }
-        groups[s] = .some(g)
+        if self[keyPath: table].count >= Self.limit { self[keyPath: table].removeAll(keepingCapacity: true) }
+        self[keyPath: table][s] = r
         lock.unlock()
-        return g
+        return r
     }
 }
