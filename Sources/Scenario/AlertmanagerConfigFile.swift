@@ -164,7 +164,7 @@ enum AlertmanagerConfigFile {
                 let p = JSONPath.key(f.path(key), m.key)
                 guard AlertmanagerMatcherSyntax.isLabelName(m.key) else { d.error(p, location: m.keyLocation, "invalid label name \(JSONValue.quote(m.key))"); continue }
                 guard let s = string(m.value, p, d) else { continue }
-                do { out.append(try LabelMatcher(m.key, type, s)) } catch { d.error(p, at: m.value, "error parsing regexp: \(JSONValue.quote(s)) does not compile") }
+                do { out.append(try LabelMatcher(m.key, type, s)) } catch { d.error(p, at: m.value, (error as? LabelMatcherError)?.reason ?? "error parsing regexp: \(JSONValue.quote(s))") }
             }
         }
         if let nv = f[new], let texts = strings(nv, f.path(new), d) {

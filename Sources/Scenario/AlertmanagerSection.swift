@@ -107,7 +107,7 @@ extension ScenarioSchema {
         guard AlertmanagerMatcherSyntax.isLabelName(name) else { d.error(r.keyPath("name"), at: r.value["name"], "invalid label name \(JSONValue.quote(name))"); return nil }
         let type: LabelMatchType = isRegex ? (isEqual ? .regexMatch : .regexNoMatch) : (isEqual ? .equal : .notEqual)
         do { return try LabelMatcher(name, type, value) } catch {
-            d.error(r.keyPath("value"), at: r.value["value"], "invalid regular expression \(JSONValue.quote(value))"); return nil
+            d.error(r.keyPath("value"), at: r.value["value"], "invalid regular expression \(JSONValue.quote(value)): \((error as? LabelMatcherError)?.reason ?? "")"); return nil
         }
     }
 

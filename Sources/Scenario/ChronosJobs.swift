@@ -169,7 +169,7 @@ extension ScenarioSchema {
             }
             let c = ChronosConstraint(attribute: attr, op: o, value: value)
             if o != .equals && c.regex == nil {
-                d.error(JSONPath.index(p, 2), at: parts[2], "\(JSONValue.quote(value)) is not a regular expression")
+                d.error(JSONPath.index(p, 2), at: parts[2], "\(JSONValue.quote(value)) \(ConstraintRegex.problem(value) ?? "is not a regular expression")")
                 continue
             }
             out.append(c)

@@ -761,8 +761,8 @@ final class AppDecoder {
                     d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) is not a valid regular expression")
                     continue
                 }
-                if ConstraintRegex(pattern) == nil {
-                    d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) uses regular-expression syntax the simulator cannot evaluate; simplify it")
+                if let why = ConstraintRegex.problem(pattern) {
+                    d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) \(why)")
                     continue
                 }
             }

@@ -144,8 +144,7 @@ extension PrometheusConfigFile {
         if let s = f.string("target_label") { r.targetLabel = s }
         if let s = f.string("replacement") { r.replacement = s }
         if let s = f.string("regex") {
-            if s.utf8.count > 4096 { d.error(f.p("regex"), at: f.take("regex"), "regex longer than 4096 bytes (a simulator limit)") }
-            else { do { try r.setRegex(s) } catch { d.error(f.p("regex"), at: f.take("regex"), "error parsing regexp: \(JSONValue.quote(s)) \((error as? LabelMatcherError).map { $0.reason == "does not compile" ? $0.reason : "is refused: " + $0.reason } ?? "does not compile")") } }
+            do { try r.setRegex(s) } catch { d.error(f.p("regex"), at: f.take("regex"), error.description) }
         }
         if let m = f.take("modulus") {
             if let n = m.numberValue?.int64, n >= 0 { r.modulus = UInt64(n) } else { d.error(f.p("modulus"), at: m, "cannot unmarshal \(m.typeName) \(m.brief) into uint64") }

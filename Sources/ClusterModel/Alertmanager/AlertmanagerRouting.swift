@@ -173,7 +173,7 @@ public enum AlertmanagerMatcherSyntax {
         }
         if expectQuote { throw unescapedQuote }
         do { return try LabelMatcher(name, type, value) } catch {
-            throw ParseError(message: "error parsing regexp: \(value)")
+            throw ParseError(message: (error as? LabelMatcherError)?.reason ?? "error parsing regexp: \(value)")
         }
     }
 

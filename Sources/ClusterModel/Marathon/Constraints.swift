@@ -42,25 +42,34 @@ public enum ConstraintField: Equatable, Sendable {
 }
 
 /// A compiled regular expression for LIKE/UNLIKE: Java's String.matches (the whole value must
-/// match). Results are memoised per value (a cluster has few distinct attribute values). Not
-/// thread-safe; a simulation runs on one thread.
+/// match), evaluated by the linear-time engine (GoRegexp: `^(?:pattern)$`, Java's `(?<name>...)`
+/// accepted), so no pattern can hang the run. Java-only syntax RE2 lacks (lookaround, backreferences,
+/// atomic groups, possessive quantifiers) does not compile here: the scenario is refused with the
+/// construct named (docs/marathon.md). Results are memoised per value.
 public final class ConstraintRegex: @unchecked Sendable, Equatable {
     public let pattern: String
-    private let regex: Regex<AnyRegexOutput>?
-    private var memo: [String: Bool] = [:]
+    private let memo: GoRegexpMemo
 
-    /// Nil when Swift's regex engine cannot compile the pattern.
+    /// Nil when the pattern uses syntax the engine does not evaluate (`compile` says why).
     public init?(_ pattern: String) {
-        guard let r = try? Regex(pattern) else { return nil }
-        self.pattern = pattern; self.regex = r
+        guard case .success(let r) = Self.compile(pattern) else { return nil }
+        self.pattern = pattern; memo = GoRegexpMemo(r)
     }
 
-    public func matchesWhole(_ s: String) -> Bool {
-        if let m = memo[s] { return m }
-        let m = (try? regex?.wholeMatch(in: s)) != nil
-        memo[s] = m
-        return m
+    /// The whole-value matcher, or Go's error naming the construct it cannot evaluate.
+    public static func compile(_ pattern: String) -> Result<GoRegexp, GoRegexpError> {
+        do throws(GoRegexpError) { return .success(try GoRegexp("^(?:" + pattern + ")$", javaNamedGroups: true)) }
+        catch { return .failure(error) }
     }
+
+    /// Why the pattern is refused, after its quoted text (nil: it compiles).
+    public static func problem(_ pattern: String) -> String? {
+        guard case .failure(let e) = compile(pattern) else { return nil }
+        return "uses regular-expression syntax the simulator does not evaluate (\(e.code): `\(e.expr)`): Java's lookaround, backreferences, "
+            + "atomic groups and possessive quantifiers have no linear-time matcher (RE2 syntax does); rewrite the pattern without them"
+    }
+
+    public func matchesWhole(_ s: String) -> Bool { memo.matches(s) }
 
     public static func == (a: ConstraintRegex, b: ConstraintRegex) -> Bool { a.pattern == b.pattern }
 }

@@ -105,17 +105,18 @@ public struct LabelMatcher: @unchecked Sendable, Hashable, CustomStringConvertib
     public let name: String
     public let type: LabelMatchType
     public let value: String
-    private let regex: NSRegularExpression?
+    /// The regex anchored as Prometheus and Alertmanager compile it (`^(?:re)$`, RE2 semantics: GoRegexp),
+    /// its results memoised per label value.
+    private let regex: GoRegexpMemo?
 
-    /// Throws `LabelMatcherError` when a regex does not compile.
+    /// Throws `LabelMatcherError` when a regex does not compile (the reason in Go's words).
     public init(_ name: String, _ type: LabelMatchType, _ value: String) throws {
         self.name = name; self.type = type; self.value = value
         switch type {
         case .equal, .notEqual: regex = nil
         case .regexMatch, .regexNoMatch:
-            if let why = SafeRegex.problem(value) { throw LabelMatcherError(name: name, value: value, reason: why) }
-            do { regex = try NSRegularExpression(pattern: "^(?:" + SafeRegex.foundationPattern(value) + ")$", options: [.dotMatchesLineSeparators]) }
-            catch { throw LabelMatcherError(name: name, value: value, reason: "does not compile") }
+            do { regex = try GoRegexp.cached("^(?:" + value + ")$") }
+            catch { throw LabelMatcherError(name: name, value: value, reason: error.description) }
         }
     }
 
@@ -130,128 +131,19 @@ public struct LabelMatcher: @unchecked Sendable, Hashable, CustomStringConvertib
     }
     public func matches(_ set: LabelSet) -> Bool { matches(set[name] ?? "") }
 
-    private func regexMatches(_ v: String) -> Bool {
-        guard let regex else { return false }
-        let ns = v as NSString
-        return regex.firstMatch(in: v, options: [], range: NSRange(location: 0, length: ns.length)) != nil
-    }
+    private func regexMatches(_ v: String) -> Bool { regex?.matches(v) ?? false }
 
     public var description: String { "\(name)\(type.rawValue)\"\(LabelSet.escape(value))\"" }
     public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool { a.name == b.name && a.type == b.type && a.value == b.value }
     public func hash(into h: inout Hasher) { h.combine(name); h.combine(type); h.combine(value) }
 }
 
-/// What the simulator's regex engine accepts of a Prometheus (RE2) regex. RE2 matches in linear time;
-/// Foundation's engine backtracks, so a repeated group that can itself repeat (`(a+)+`, `(a|ab)*`) can
-/// take exponential time on a long label value: such patterns are refused with a reason, as are the
-/// constructs RE2 itself refuses (Prometheus rejects them at load: backreferences, lookaround, atomic
-/// groups and possessive quantifiers).
-public enum SafeRegex {
-    /// The pattern in Foundation's syntax: RE2's named groups `(?P<name>...)` are `(?<name>...)` there.
-    public static func foundationPattern(_ re2: String) -> String { re2.replacingOccurrences(of: "(?P<", with: "(?<") }
-
-    /// Why `pattern` cannot be used, or nil when it can.
-    public static func problem(_ pattern: String) -> String? {
-        let c = Array(pattern.unicodeScalars)
-        if c.count > 4096 { return "longer than 4096 characters" }
-        // per open group: whether it holds a repetition or an alternation
-        var stack: [(repeats: Bool, alternates: Bool)] = [(false, false)]
-        var i = 0
-        var inClass = false
-        func quantifierAt(_ j: Int) -> (unbounded: Bool, length: Int)? {
-            guard j < c.count else { return nil }
-            var len = 0
-            switch c[j] {
-            case "*", "+": len = 1
-            case "?": return (false, 1)
-            case "{":
-                var k = j + 1, text = ""
-                while k < c.count, c[k] != "}" { text.unicodeScalars.append(c[k]); k += 1 }
-                guard k < c.count, text.range(of: "^[0-9]+(,[0-9]*)?$", options: .regularExpression) != nil else { return nil }
-                let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-                let unbounded = parts.count == 2 && (parts[1].isEmpty || (Int(parts[1]) ?? 0) > 1)
-                return (unbounded, k - j + 1)
-            default: return nil
-            }
-            if j + len < c.count, c[j + len] == "+" { return (true, -1) }   // possessive
-            return (true, len)
-        }
-        while i < c.count {
-            let ch = c[i]
-            if ch == "\\" {
-                if i + 1 < c.count, ("1"..."9").contains(c[i + 1]) { return "backreferences (\\\(c[i + 1])) are not RE2 syntax" }
-                i += 2
-                if let q = quantifierAt(i) {
-                    if q.length < 0 { return "possessive quantifiers are not RE2 syntax" }
-                    if q.unbounded { stack[stack.count - 1].repeats = true }
-                    i += q.length
-                }
-                continue
-            }
-            if inClass {
-                i += 1
-                if ch == "]" {
-                    inClass = false
-                    if let q = quantifierAt(i) {
-                        if q.length < 0 { return "possessive quantifiers are not RE2 syntax" }
-                        if q.unbounded { stack[stack.count - 1].repeats = true }
-                        i += q.length
-                    }
-                }
-                continue
-            }
-            switch ch {
-            case "[":
-                inClass = true
-                i += 1
-                if i < c.count, c[i] == "^" { i += 1 }
-                if i < c.count, c[i] == "]" { i += 1 }
-                continue
-            case "(":
-                if i + 2 < c.count, c[i + 1] == "?" {
-                    if c[i + 2] == "=" || c[i + 2] == "!" { return "lookahead is not RE2 syntax" }
-                    if c[i + 2] == ">" { return "atomic groups are not RE2 syntax" }
-                    if c[i + 2] == "<", i + 3 < c.count, c[i + 3] == "=" || c[i + 3] == "!" { return "lookbehind is not RE2 syntax" }
-                }
-                stack.append((false, false))
-                i += 1
-                continue
-            case ")":
-                guard stack.count > 1 else { return "unbalanced parenthesis" }
-                let g = stack.removeLast()
-                i += 1
-                if let q = quantifierAt(i) {
-                    if q.length < 0 { return "possessive quantifiers are not RE2 syntax" }
-                    if q.unbounded && (g.repeats || g.alternates) {
-                        return "a repeated group that repeats or alternates inside (as in (a+)+ or (a|b)*) can take exponential time in the simulator's regex engine; write it without the outer repetition"
-                    }
-                    if q.unbounded || g.repeats { stack[stack.count - 1].repeats = true }
-                    i += q.length
-                } else if g.repeats {
-                    stack[stack.count - 1].repeats = true
-                }
-                continue
-            case "|":
-                stack[stack.count - 1].alternates = true
-            default:
-                break
-            }
-            i += 1
-            if let q = quantifierAt(i) {
-                if q.length < 0 { return "possessive quantifiers are not RE2 syntax" }
-                if q.unbounded { stack[stack.count - 1].repeats = true }
-                i += q.length
-            }
-        }
-        return nil
-    }
-}
-
 public struct LabelMatcherError: Error, Sendable, CustomStringConvertible {
     public var name: String
     public var value: String
-    public var reason: String = "does not compile"
-    public var description: String { "label \(name): regular expression \"\(value)\" \(reason == "does not compile" ? reason : "is refused: " + reason)" }
+    /// Go's error ("error parsing regexp: missing closing ): `^(?:(a)$`").
+    public var reason: String
+    public var description: String { "label \(name): regular expression \"\(value)\": \(reason)" }
 }
 
 // MARK: - samples and the series store

@@ -144,50 +144,14 @@ extension PromQLFunctions {
 
     static func labelReplace(_ input: [VectorSample], _ args: [String], _ pos: Int) throws(PromQLError) -> [VectorSample] {
         let (dst, repl, src, pattern) = (args[0], args[1], args[2], args[3])
-        let regex: NSRegularExpression
-        if let why = SafeRegex.problem(pattern) { throw PromQLError("invalid regular expression in label_replace(): \(pattern): \(why)", position: pos) }
-        do { regex = try NSRegularExpression(pattern: "^(?:" + SafeRegex.foundationPattern(pattern) + ")$",
-                                             options: [.dotMatchesLineSeparators]) }
-        catch { throw PromQLError("invalid regular expression in label_replace(): \(pattern)", position: pos) }
+        let regex: GoRegexpMemo
+        do { regex = try GoRegexp.cached("^(?:" + pattern + ")$") }
+        catch { throw PromQLError("invalid regular expression in label_replace(): \(pattern)\(error.unsupported ? ": " + error.description : "")", position: pos) }
         guard isLabelName(dst) else { throw PromQLError("invalid destination label name in label_replace(): \(dst)", position: pos) }
         return input.map { s in
-            let v = s.labels[src] ?? ""
-            let ns = v as NSString
-            guard let m = regex.firstMatch(in: v, options: [], range: NSRange(location: 0, length: ns.length)) else { return s }
-            let res = expand(repl, m, ns)
-            return VectorSample(labels: s.labels.setting(dst, res), value: s.value)
+            guard let g = regex.submatches(s.labels[src] ?? "") else { return s }
+            return VectorSample(labels: s.labels.setting(dst, regex.regexp.expand(repl, groups: g)), value: s.value)
         }
-    }
-
-    /// Go's Regexp.Expand: `$1`, `${1}`, `$name`, `${name}` (a name is the longest run of letters,
-    /// digits and `_`), `$$`; a malformed `$` is kept; an unknown group is empty.
-    static func expand(_ template: String, _ m: NSTextCheckingResult, _ src: NSString) -> String {
-        var out = ""
-        var rest = Substring(template)
-        while let d = rest.firstIndex(of: "$") {
-            out += rest[..<d]
-            rest = rest[rest.index(after: d)...]
-            if rest.first == "$" { out += "$"; rest = rest.dropFirst(); continue }
-            var name = Substring("")
-            if rest.first == "{" {
-                guard let close = rest.firstIndex(of: "}") else { out += "$"; continue }
-                name = rest[rest.index(after: rest.startIndex)..<close]
-                guard !name.isEmpty, name.unicodeScalars.allSatisfy(PromQLLexer.isAlnum) else { out += "$"; continue }
-                rest = rest[rest.index(after: close)...]
-            } else {
-                name = rest.prefix { $0.unicodeScalars.allSatisfy(PromQLLexer.isAlnum) }
-                guard !name.isEmpty else { out += "$"; continue }
-                rest = rest.dropFirst(name.count)
-            }
-            var r = NSRange(location: NSNotFound, length: 0)
-            if name.allSatisfy(\.isASCII), name.allSatisfy(\.isNumber), name.count < 10, let k = Int(name) {
-                if k < m.numberOfRanges { r = m.range(at: k) }
-            } else {
-                r = m.range(withName: String(name))
-            }
-            if r.location != NSNotFound { out += src.substring(with: r) }
-        }
-        return out + rest
     }
 
     static func labelJoin(_ input: [VectorSample], _ args: [String], _ pos: Int) throws(PromQLError) -> [VectorSample] {

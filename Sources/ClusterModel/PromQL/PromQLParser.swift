@@ -261,7 +261,7 @@ struct PromQLParser {
                 let v = try next()
                 guard case .string(let value) = v.kind else { throw unexpected(v, "label matching", "string") }
                 do { matchers.append(try LabelMatcher(label, type, value)) }
-                catch { throw PromQLError("error parsing regexp in matcher \(label)\(o)\(v.text)", position: t.pos) }
+                catch { throw PromQLError("error parsing regexp in matcher \(label)\(o)\(v.text): \((error as? LabelMatcherError)?.reason ?? "")", position: t.pos) }
                 let sep = try next()
                 if case .punct("}") = sep.kind { break }
                 guard case .punct(",") = sep.kind else { throw unexpected(sep, "label matching", "\",\" or \"}\"") }

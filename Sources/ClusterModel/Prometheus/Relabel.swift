@@ -18,14 +18,14 @@ public struct RelabelConfig: @unchecked Sendable, Equatable {
     public var modulus: UInt64 = 0
     public var replacement = "$1"
     public var action = Action.replace
-    private var compiled: NSRegularExpression
+    /// `^(?:regex)$` as relabel.NewRegexp compiles it (2.42: no (?s)), with its results memoised.
+    private var compiled: GoRegexpMemo
 
-    public init() { compiled = try! NSRegularExpression(pattern: "^(?:(.*))$", options: [.dotMatchesLineSeparators]) }
+    public init() { compiled = try! GoRegexp.cached("^(?:(.*))$") }
 
-    /// Sets the regex; throws when it does not compile (the caller reports Prometheus' reason).
-    public mutating func setRegex(_ r: String) throws {
-        if let why = SafeRegex.problem(r) { throw LabelMatcherError(name: "regex", value: r, reason: why) }
-        compiled = try NSRegularExpression(pattern: "^(?:" + SafeRegex.foundationPattern(r) + ")$", options: [.dotMatchesLineSeparators])
+    /// Sets the regex; throws Go's error when it does not compile.
+    public mutating func setRegex(_ r: String) throws(GoRegexpError) {
+        compiled = try GoRegexp.cached("^(?:" + r + ")$")
         regex = r
     }
 
@@ -34,39 +34,11 @@ public struct RelabelConfig: @unchecked Sendable, Equatable {
             && a.modulus == b.modulus && a.replacement == b.replacement && a.action == b.action
     }
 
-    /// The submatch ranges of a full match, nil when it does not match.
-    func match(_ s: String) -> [String?]? {
-        let ns = s as NSString
-        guard let m = compiled.firstMatch(in: s, options: [], range: NSRange(location: 0, length: ns.length)) else { return nil }
-        return (0..<m.numberOfRanges).map { i in
-            let r = m.range(at: i)
-            return r.location == NSNotFound ? nil : ns.substring(with: r)
-        }
-    }
+    /// The groups' texts of a full match, nil when it does not match.
+    func match(_ s: String) -> [String?]? { compiled.submatches(s) }
 
-    /// regexp.Expand: `$1`, `${1}`; a name is the longest run of letters, digits and `_`, so
-    /// `$1x` is the (absent) group "1x" and expands to nothing, as in Go. Named groups expand to
-    /// nothing here (documented). `$$` is a dollar.
-    static func expand(_ template: String, _ groups: [String?]) -> String {
-        var out = ""
-        var it = Array(template.unicodeScalars)[...]
-        while let c = it.first {
-            it = it.dropFirst()
-            guard c == "$", let n = it.first else { out.unicodeScalars.append(c); continue }
-            if n == "$" { out += "$"; it = it.dropFirst(); continue }
-            var name = ""
-            if n == "{" {
-                guard let close = it.firstIndex(of: "}") else { out += "$"; continue }
-                name = String(String.UnicodeScalarView(it[it.index(after: it.startIndex)..<close]))
-                it = it[it.index(after: close)...]
-            } else {
-                while let x = it.first, x.properties.isAlphabetic || ("0"..."9").contains(x) || x == "_" { name.unicodeScalars.append(x); it = it.dropFirst() }
-                if name.isEmpty { out += "$"; continue }
-            }
-            if let i = Int(name), i >= 0, i < groups.count, let g = groups[i] { out += g }
-        }
-        return out
-    }
+    /// regexp.Expand (GoRegexp.expand): `$1`, `${1}`, `$name`, `${name}`, `$$`; `$1x` is the group "1x".
+    func expand(_ template: String, _ groups: [String?]) -> String { compiled.regexp.expand(template, groups: groups) }
 
     /// A valid label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
     public static func isValidLabelName(_ s: String) -> Bool {
@@ -88,9 +60,9 @@ public struct RelabelConfig: @unchecked Sendable, Equatable {
         case .drop: return match(val) == nil ? labels : nil
         case .replace:
             guard let g = match(val) else { return labels }
-            let target = RelabelConfig.expand(targetLabel, g)
+            let target = expand(targetLabel, g)
             guard RelabelConfig.isValidLabelName(target) else { return labels }
-            return set(labels, target, RelabelConfig.expand(replacement, g))
+            return set(labels, target, expand(replacement, g))
         case .keepequal: return get(targetLabel) == val ? labels : nil
         case .dropequal: return get(targetLabel) == val ? nil : labels
         case .lowercase: return set(labels, targetLabel, val.lowercased())
@@ -99,7 +71,7 @@ public struct RelabelConfig: @unchecked Sendable, Equatable {
             return set(labels, targetLabel, String(PromHash.md5Sum64(val) % modulus))
         case .labelmap:
             var out = labels
-            for l in labels { if let g = match(l.name) { out = set(out, RelabelConfig.expand(replacement, g), l.value) } }
+            for l in labels { if let g = match(l.name) { out = set(out, expand(replacement, g), l.value) } }
             return out
         case .labeldrop: return labels.filter { match($0.name) == nil }
         case .labelkeep: return labels.filter { match($0.name) != nil }

@@ -258,11 +258,12 @@ final class AlertTemplateRenderer {
         case "reReplaceAll":
             try arity(3)
             let (pattern, repl, text) = (try str(args[0]), try str(args[1]), try str(args[2]))
-            guard pattern.utf8.count <= 1000, SafeRegex.problem(pattern) == nil, let re = try? NSRegularExpression(pattern: pattern) else {
-                throw TemplateError(line: line, "error calling reReplaceAll: regexp: Compile(\("\"" + LabelSet.escape(pattern) + "\"")): invalid pattern")
+            // regexp.MustCompile(pattern).ReplaceAllString(text, repl); MustCompile's panic is the error
+            let re: GoRegexpMemo
+            do { re = try GoRegexp.cached(pattern) } catch {
+                throw TemplateError(line: line, "error calling reReplaceAll: regexp: Compile(\(GoRegexp.quote(pattern))): \(error)")
             }
-            return .string(re.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text),
-                                                       withTemplate: repl.replacingOccurrences(of: "\\", with: "\\\\")))
+            return .string(re.regexp.replaceAll(text, repl))
         case "not": try arity(1); return .bool(!args[0].truth)
         case "and":
             guard !args.isEmpty else { throw TemplateError(line: line, "wrong number of args for and: want at least 1 got 0") }
