@@ -10,7 +10,7 @@
 #   2. as root, exactly README's `bash scripts/install-deps.sh && make run`, then `make test`;
 #   3. the user's installer again: now it must say nothing and exit 0;
 #   4. `CI=true bash .ci/run` on a second clean clone: the installer says nothing, the tests run.
-# One line per command with its exit status and wall time on stdout; full logs in DIR/*.log. Not part of
+# One line per command with its exit status and wall time on stdout; full logs in DIR/RELEASE-*.log. Not part of
 # `make test`: it needs root, debootstrap, network access to deb.debian.org and, for the toolchain's package
 # dependencies (swift-argument-parser), the same git access this machine has (its system git `url.*.insteadOf`
 # entries that point at local folders are copied, and those folders bind-mounted read-only). The chroot has no
@@ -62,7 +62,7 @@ bind() { # bind SRC TARGET [ro]
 status_all=0
 # step NAME LOG COMMAND...: runs, prints "NAME: exit S, T s", keeps the output in DIR/LOG.log.
 step() {
-  local name=$1 log=$dir/$2.log start end s
+  local name=$1 log=$dir/$release-$2.log start end s
   shift 2
   start=$(date +%s)
   set +e
@@ -83,7 +83,7 @@ fail() { echo "FAILED: $*"; exit 1; }
 
 if [[ ! -e $root/etc/debian_version ]]; then
   step "debootstrap --variant=minbase $release" "debootstrap" \
-    debootstrap --variant=minbase "$release" "$root" http://deb.debian.org/debian || fail "debootstrap (see $dir/debootstrap.log)"
+    debootstrap --variant=minbase "$release" "$root" http://deb.debian.org/debian || fail "debootstrap (see $dir/$release-debootstrap.log)"
 fi
 bind /proc "$root/proc"; bind /sys "$root/sys"; bind /dev "$root/dev"; bind /dev/pts "$root/dev/pts"
 bind "$toolchain" "$root$toolchain" ro
@@ -99,7 +99,8 @@ while read -r key value; do
     if ! mountpoint -q "$root$base"; then bind "$base" "$root$base" ro; fi
   fi
 done < <(git config --system --get-regexp '^url\..*\.insteadof$' 2>/dev/null || true)
-# The repository's HEAD as a bare repository the chroot clones from.
+# The repository's HEAD as a bare repository the chroot clones from (root's, so the user needs safe.directory).
+printf '[safe]\n\tdirectory = /srv/clustersim.git\n' >>"$root/etc/gitconfig"
 rm -rf "$root/srv/clustersim.git"
 git clone -q --bare --no-local "$repo" "$root/srv/clustersim.git"
 git -C "$root/srv/clustersim.git" symbolic-ref HEAD "refs/heads/$(git -C "$repo" rev-parse --abbrev-ref HEAD)" 2>/dev/null || true
@@ -107,10 +108,10 @@ git -C "$root/srv/clustersim.git" symbolic-ref HEAD "refs/heads/$(git -C "$repo"
 # shellcheck disable=SC2086
 step "apt-get install the Swift toolchain's dependencies" "toolchain-deps" \
   in_chroot root "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(echo $toolchain_deps)" \
-  || fail "the toolchain's dependencies (see $dir/toolchain-deps.log)"
+  || fail "the toolchain's dependencies (see $dir/$release-toolchain-deps.log)"
 if ! step "swift --version" "swift-version" in_chroot root "swift --version"; then
   in_chroot root "ldd $toolchain/usr/bin/swift-frontend $toolchain/usr/bin/swift-build | grep 'not found'" || true
-  fail "the toolchain does not run here (see $dir/swift-version.log)"
+  fail "the toolchain does not run here (see $dir/$release-swift-version.log)"
 fi
 
 for s in libgsl-dev gnuplot-nox gnuplot make nginx haproxy prometheus prometheus-alertmanager; do
@@ -128,14 +129,14 @@ step "user: bash scripts/install-deps.sh (must exit 1)" "user-install-deps" \
 user_status=$?
 set -e
 ((user_status == 1)) || { echo "  expected exit 1"; status_all=1; }
-user_line=$(sed -n 's/^run:  //p' "$dir/user-install-deps.log")
+user_line=$(sed -n 's/^run:  //p' "$dir/$release-user-install-deps.log")
 echo "  printed: $user_line"
 
 # 2. root: README's commands, exactly.
 in_chroot root "rm -rf /root/clustersim /root/clustersim-ci && git clone -q /srv/clustersim.git /root/clustersim"
 step "root: bash scripts/install-deps.sh && make run" "make-run" \
   in_chroot root "cd /root/clustersim && bash scripts/install-deps.sh && make run" || status_all=1
-installed_by_root=$(sed -n 's/^installing: //p' "$dir/make-run.log")
+installed_by_root=$(sed -n 's/^installing: //p' "$dir/$release-make-run.log")
 if [[ $user_line != "sudo apt-get update && sudo apt-get install -y $installed_by_root" ]]; then
   echo "  the user's line does not name what root installed ($installed_by_root)"; status_all=1
 fi
@@ -143,21 +144,21 @@ for f in results/quickstart/summary.json plots/quickstart; do
   [[ -e $root/root/clustersim/$f ]] || { echo "  make run made no $f"; status_all=1; }
 done
 step "root: make test" "make-test" in_chroot root "cd /root/clustersim && make test" || status_all=1
-grep -E "Executed [0-9]+ tests" "$dir/make-test.log" | tail -n 1 | sed 's/^/  /' || true
+grep -E "Executed [0-9]+ tests" "$dir/$release-make-test.log" | tail -n 1 | sed 's/^/  /' || true
 
 # 3. the user again: nothing missing now.
 step "user: bash scripts/install-deps.sh (must say nothing)" "user-install-deps-after" \
   in_chroot tester "cd clustersim && bash scripts/install-deps.sh" || status_all=1
-[[ ! -s $dir/user-install-deps-after.log ]] || { echo "  it printed something"; status_all=1; }
+[[ ! -s $dir/$release-user-install-deps-after.log ]] || { echo "  it printed something"; status_all=1; }
 
 # 4. CI on a second clean clone.
 in_chroot root "git clone -q /srv/clustersim.git /root/clustersim-ci"
 step "root: CI=true bash .ci/run (second clone)" "ci-run" \
   in_chroot root "cd /root/clustersim-ci && CI=true bash .ci/run" || status_all=1
-if ! head -n 1 "$dir/ci-run.log" | grep -q "Swift version"; then
+if ! head -n 1 "$dir/$release-ci-run.log" | grep -q "Swift version"; then
   echo "  the installer printed something before swift --version"; status_all=1
 fi
-tail -n 1 "$dir/ci-run.log" | sed 's/^/  /'
+tail -n 1 "$dir/$release-ci-run.log" | sed 's/^/  /'
 
 echo "fresh-machine-check $release: $( ((status_all == 0)) && echo ok || echo FAILED ) (logs in $dir)"
 exit "$status_all"
