@@ -133,7 +133,7 @@ in_chroot root "rm -rf /root/clustersim /root/clustersim-ci && git clone -q /srv
 step "root: bash scripts/install-deps.sh && make run" "make-run" \
   in_chroot root "cd /root/clustersim && bash scripts/install-deps.sh && make run" || status_all=1
 installed_by_root=$(sed -n 's/^installing: //p' "$dir/$release-make-run.log")
-if [[ $user_line != "sudo apt-get update && sudo apt-get install -y $installed_by_root" ]]; then
+if [[ $user_line != "sudo apt-get update && sudo apt-get install -y --no-install-recommends $installed_by_root" ]]; then
   echo "  the user's line does not name what root installed ($installed_by_root)"; status_all=1
 fi
 for f in results/quickstart/summary.json plots/quickstart; do
