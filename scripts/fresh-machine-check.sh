@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # scripts/fresh-machine-check.sh RELEASE [DIR]   (RELEASE: bookworm or trixie; DIR: a new mktemp folder if not given)
 #
-# README's first two commands on a fresh Debian machine that has only the Swift 6 toolchain: a minimal Debian
-# (`debootstrap --variant=minbase`; a Debian already in DIR/RELEASE is reused, and must not have our packages) in
-# DIR/RELEASE with nothing but the toolchain's own dependencies as swift.org
-# lists them for that release, the toolchain of this machine (the folder above the `swift` found on PATH)
-# bind-mounted read-only, and this repository's HEAD cloned into it. Then, in the chroot:
+# README's first two commands on a fresh Debian machine that has only the Swift 6 toolchain: a minimal Debian in
+# DIR/RELEASE (`debootstrap --variant=minbase`; a Debian already there is reused, and must not have our packages)
+# with nothing but the toolchain's own dependencies as swift.org lists them for that release, the toolchain of this
+# machine (the folder above the `swift` found on PATH) bind-mounted read-only, and this repository's HEAD cloned
+# into it. Then, in the chroot:
 #   1. as a non-root user, before any of our packages is there: `bash scripts/install-deps.sh` must exit 1 with
 #      the `sudo apt-get ...` line, and that line must name exactly what root's run then installs;
 #   2. as root, exactly README's `bash scripts/install-deps.sh && make run`, then `make test`;
