@@ -15,8 +15,13 @@
 #
 # - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
 # - everything installed: prints nothing, exit 0.
-# - as root: `apt-get update`, then `apt-get install -y` of what is missing (apt's own exit status on failure).
-# - otherwise: prints the `sudo apt-get update && sudo apt-get install -y ...` line to run, exit 1.
+# - as root: `apt-get update`, then `apt-get install -y --no-install-recommends` of what is missing (apt's own exit
+#   status on failure).
+# - otherwise: prints the `sudo apt-get update && sudo apt-get install -y --no-install-recommends ...` line to run,
+#   exit 1.
+# Without recommends: what the build, the plots and the judges use comes with the packages' dependencies; their
+# recommends more than doubled the install on a fresh Debian 12 or 13 (systemd, ImageMagick, Ghostscript and
+# prometheus-node-exporter, whose daemon starts and listens where an init system runs; docs: README).
 # - no dpkg-query/apt-get (another system): exit 0 if `pkg-config gsl`, gnuplot and make are there, else says so, exit 1.
 #
 # On Debian/Ubuntu it uses only bash builtins besides swift, dpkg-query, apt-get and id, and reads no settings from the
@@ -84,9 +89,9 @@ if [[ $(id -u) == 0 ]]; then
   echo "installing: ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -q >&2
-  apt-get -o DPkg::Lock::Timeout=600 install -y -q "${need[@]}" >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >&2
 else
   echo "missing Debian packages: ${need[*]}" >&2
-  echo "run:  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+  echo "run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
   exit 1
 fi

@@ -67,7 +67,7 @@ final class InstallerTests: XCTestCase {
 
     static let update = "apt-get -o DPkg::Lock::Timeout=600 update -q [DEBIAN_FRONTEND=noninteractive]"
     static func install(_ packages: String) -> String {
-        "apt-get -o DPkg::Lock::Timeout=600 install -y -q \(packages) [DEBIAN_FRONTEND=noninteractive]"
+        "apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \(packages) [DEBIAN_FRONTEND=noninteractive]"
     }
 
     func testAsRootItUpdatesThenInstallsOnlyWhatIsMissing() throws {
@@ -114,7 +114,7 @@ final class InstallerTests: XCTestCase {
         XCTAssertEqual(ready.stdout + ready.stderr, "")
         let user = try installer(["--check-all"], installed: Self.allPackages, uid: 1000)
         XCTAssertEqual(user.status, 1, user.stderr)
-        XCTAssertTrue(user.stderr.contains("run:  sudo apt-get update && sudo apt-get install -y slurm-wlm munge"), user.stderr)
+        XCTAssertTrue(user.stderr.contains("run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends slurm-wlm munge"), user.stderr)
     }
 
     func testPlainInstallNeverAsksForSlurm() throws {
@@ -175,7 +175,7 @@ final class InstallerTests: XCTestCase {
         XCTAssertEqual(o.aptCalls, [], "a user's run never calls apt-get")
         let lines = o.stderr.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.contains("missing Debian packages: libgsl-dev gnuplot-nox"), o.stderr)
-        XCTAssertTrue(lines.contains("run:  sudo apt-get update && sudo apt-get install -y libgsl-dev gnuplot-nox"), o.stderr)
+        XCTAssertTrue(lines.contains("run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends libgsl-dev gnuplot-nox"), o.stderr)
     }
 
     func testAFailingAptGetFailsTheInstaller() throws {
