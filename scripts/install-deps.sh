@@ -16,11 +16,14 @@
 # - swift missing from PATH: says how to get the Swift 6 toolchain (not in Debian's or Ubuntu's archive), exit 1.
 # - everything installed: prints nothing, exit 0.
 # - as root: `apt-get update`, then `apt-get install -y` of what is missing (apt's own exit status on failure).
-# - otherwise: prints the `sudo apt-get update && sudo apt-get install -y ...` line to run, exit 1.
+# - as a user who may run sudo (without a password, or asked for it when stdin is a terminal): the same two
+#   apt-get calls through sudo.
+# - otherwise (no sudo, or sudo wants a password and there is no terminal to ask on): prints the
+#   `sudo apt-get update && sudo apt-get install -y ...` line to run, exit 1.
 # - no dpkg-query/apt-get (another system): exit 0 if `pkg-config gsl`, gnuplot and make are there, else says so, exit 1.
 #
-# On Debian/Ubuntu it uses only bash builtins besides swift, dpkg-query, apt-get and id, and reads no settings from the
-# environment: Tests/EndToEndTests/InstallerTests.swift runs it with stand-ins for those four first on PATH.
+# On Debian/Ubuntu it uses only bash builtins besides swift, dpkg-query, apt-get, id and sudo, and reads no settings from
+# the environment: Tests/EndToEndTests/InstallerTests.swift runs it with stand-ins for those five first on PATH.
 set -euo pipefail
 
 check_all=0
@@ -85,6 +88,12 @@ if [[ $(id -u) == 0 ]]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -q >&2
   apt-get -o DPkg::Lock::Timeout=600 install -y -q "${need[@]}" >&2
+elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [[ -t 0 ]]; }; then
+  # A user who may use sudo: without a password (a cloud image's default user, CI), or asked for it on this
+  # terminal. DEBIAN_FRONTEND is passed as sudo's own VAR=value (sudo resets the environment).
+  echo "installing with sudo: ${need[*]}" >&2
+  sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >&2
+  sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q "${need[@]}" >&2
 else
   echo "missing Debian packages: ${need[*]}" >&2
   echo "run:  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
