@@ -10,7 +10,8 @@
 #      the `sudo apt-get ...` line, and that line must name exactly what root's run then installs;
 #   2. as root, exactly README's `bash scripts/install-deps.sh && make run`, then `make test`;
 #   3. the user's installer again: now it must say nothing and exit 0;
-#   4. `CI=true bash .ci/run` on a second clean clone: the installer says nothing, the tests run.
+#   4. `CI=true bash .ci/run` on a second clean clone: the installer says nothing, the tests run;
+#   5. a user with passwordless sudo, one package removed: the user's installer installs it through sudo.
 # One line per command with its exit status and wall time on stdout; full logs in DIR/RELEASE-*.log. Not part of
 # `make test`: it needs root, debootstrap, network access to deb.debian.org and, for the toolchain's package
 # dependencies (swift-argument-parser), the same git access this machine has (its system git `url.*.insteadOf`
@@ -156,6 +157,17 @@ if ! head -n 1 "$dir/$release-ci-run.log" | grep -q "Swift version"; then
   echo "  the installer printed something before swift --version"; status_all=1
 fi
 tail -n 1 "$dir/$release-ci-run.log" | sed 's/^/  /'
+
+# 5. a user who may use sudo without a password (a cloud image's default user): with one package removed, the
+#    user's installer puts it back through sudo, with no line to run.
+in_chroot root "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends sudo >/dev/null \
+  && echo 'tester ALL=(ALL) NOPASSWD: ALL' >/etc/sudoers.d/tester && chmod 440 /etc/sudoers.d/tester \
+  && DEBIAN_FRONTEND=noninteractive apt-get remove -y -q haproxy >/dev/null"
+step "user with sudo: bash scripts/install-deps.sh (haproxy removed)" "user-sudo-install-deps" \
+  in_chroot tester "cd clustersim && bash scripts/install-deps.sh" || status_all=1
+grep -qx "installing with sudo: haproxy" "$dir/$release-user-sudo-install-deps.log" \
+  || { echo "  it did not install haproxy through sudo"; status_all=1; }
+in_chroot root "dpkg-query -W -f='\${Status}' haproxy | grep -q 'install ok installed'" || { echo "  haproxy is not back"; status_all=1; }
 
 echo "fresh-machine-check $release: $( ((status_all == 0)) && echo ok || echo FAILED ) (logs in $dir)"
 exit "$status_all"

@@ -17,15 +17,17 @@
 # - everything installed: prints nothing, exit 0.
 # - as root: `apt-get update`, then `apt-get install -y --no-install-recommends` of what is missing (apt's own exit
 #   status on failure).
-# - otherwise: prints the `sudo apt-get update && sudo apt-get install -y --no-install-recommends ...` line to run,
-#   exit 1.
+# - as a user who may run sudo (without a password, or asked for it when stdin is a terminal): the same two
+#   apt-get calls through sudo.
+# - otherwise (no sudo, or sudo wants a password and there is no terminal to ask on): prints the
+#   `sudo apt-get update && sudo apt-get install -y --no-install-recommends ...` line to run, exit 1.
 # Without recommends: what the build, the plots and the judges use comes with the packages' dependencies; their
 # recommends more than doubled the install on a fresh Debian 12 or 13 (systemd, ImageMagick, Ghostscript and
 # prometheus-node-exporter, whose daemon starts and listens where an init system runs; docs: README).
 # - no dpkg-query/apt-get (another system): exit 0 if `pkg-config gsl`, gnuplot and make are there, else says so, exit 1.
 #
-# On Debian/Ubuntu it uses only bash builtins besides swift, dpkg-query, apt-get and id, and reads no settings from the
-# environment: Tests/EndToEndTests/InstallerTests.swift runs it with stand-ins for those four first on PATH.
+# On Debian/Ubuntu it uses only bash builtins besides swift, dpkg-query, apt-get, id and sudo, and reads no settings from
+# the environment: Tests/EndToEndTests/InstallerTests.swift runs it with stand-ins for those five first on PATH.
 set -euo pipefail
 
 check_all=0
@@ -90,6 +92,12 @@ if [[ $(id -u) == 0 ]]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -q >&2
   apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >&2
+elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [[ -t 0 ]]; }; then
+  # A user who may use sudo: without a password (a cloud image's default user, CI), or asked for it on this
+  # terminal. DEBIAN_FRONTEND is passed as sudo's own VAR=value (sudo resets the environment).
+  echo "installing with sudo: ${need[*]}" >&2
+  sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >&2
+  sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >&2
 else
   echo "missing Debian packages: ${need[*]}" >&2
   echo "run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2

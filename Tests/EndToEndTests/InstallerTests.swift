@@ -169,6 +169,7 @@ final class InstallerTests: XCTestCase {
         XCTAssertEqual(o.aptCalls, [])
     }
 
+    /// A user on a machine without sudo: the line to run (as root, or once sudo is there).
     func testAsAUserItPrintsTheSudoLineAndExitsOne() throws {
         let o = try installer(installed: "pkg-config make nginx-full prometheus prometheus-alertmanager haproxy", uid: 1000)
         XCTAssertEqual(o.status, 1, o.stderr)
@@ -176,6 +177,37 @@ final class InstallerTests: XCTestCase {
         let lines = o.stderr.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.contains("missing Debian packages: libgsl-dev gnuplot-nox"), o.stderr)
         XCTAssertTrue(lines.contains("run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends libgsl-dev gnuplot-nox"), o.stderr)
+    }
+
+    /// A user who may use sudo without a password (a cloud image's default user, a CI runner): README's first
+    /// command installs through sudo instead of stopping at the line to run.
+    func testAUserWithPasswordlessSudoInstallsThroughSudo() throws {
+        let tools = ["dpkg-query", "apt-get", "id", "swift", "sudo"]
+        let o = try installer(installed: "pkg-config make nginx-full prometheus prometheus-alertmanager haproxy", uid: 1000,
+                              tools: tools, extra: ["STANDIN_SUDO": "nopasswd"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertEqual(o.aptCalls, [Self.update, Self.install("libgsl-dev gnuplot-nox")], o.stderr)
+        XCTAssertEqual(o.calls.filter { $0.hasPrefix("sudo ") }, [
+            "sudo -n true",
+            "sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q",
+            "sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends libgsl-dev gnuplot-nox"])
+        XCTAssertTrue(o.stderr.contains("installing with sudo: libgsl-dev gnuplot-nox"), o.stderr)
+        XCTAssertEqual(o.stdout, "")
+        // with everything present it asks sudo nothing
+        let ready = try installer(installed: Self.allPackages, uid: 1000, tools: tools, extra: ["STANDIN_SUDO": "nopasswd"])
+        XCTAssertEqual(ready.status, 0, ready.stderr)
+        XCTAssertEqual(ready.calls.filter { $0.hasPrefix("sudo") || $0.hasPrefix("apt-get") }, [])
+    }
+
+    /// sudo that wants a password, and no terminal to ask it on (stdin is not a terminal here): the line to run.
+    func testAUserWhoseSudoNeedsAPasswordWithoutATerminalGetsTheLine() throws {
+        let o = try installer(installed: Self.allPackages.replacingOccurrences(of: "haproxy", with: ""), uid: 1000,
+                              tools: ["dpkg-query", "apt-get", "id", "swift", "sudo"])
+        XCTAssertEqual(o.status, 1, o.stderr)
+        XCTAssertEqual(o.aptCalls, [])
+        XCTAssertEqual(o.calls.filter { $0.hasPrefix("sudo") }, ["sudo -n true"], "only asked whether it may")
+        XCTAssertTrue(o.stderr.contains("run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends haproxy"), o.stderr)
+        XCTAssertFalse(o.stderr.contains("password is required"), "sudo's own complaint is not shown: \(o.stderr)")
     }
 
     func testAFailingAptGetFailsTheInstaller() throws {
