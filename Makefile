@@ -25,7 +25,7 @@ release:
 # The README's main example: install, build, run quickstart and plot it.
 run: deps build
 	$(BIN) run scenarios/quickstart.json --out results/quickstart
-	$(BIN) plot results/quickstart --out plots/quickstart
+	$(BIN) plot results/quickstart --out plots/quickstart --format png
 
 # Unit tests + end-to-end tests (every shipped scenario against its golden results, determinism
 # across processes, the bad-input suite, interrupted runs).

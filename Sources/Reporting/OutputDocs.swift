@@ -34,8 +34,9 @@ public enum OutputDocs {
         s += "\n"
         s += "## summary.csv and summary.json\n\n"
         s += "summary.csv has one header row and one data row; summary.json holds the same figures under `headline` "
-        s += "plus facts about the run under `run` (`wall_time_s`, `events_per_wall_s`): wall time appears only in "
-        s += "the JSON so that the CSVs stay byte-identical.\n\n| key | meaning |\n|---|---|\n"
+        s += "plus each subsystem's details. Neither holds anything of the machine the run ran on: the wall time and "
+        s += "events per second are printed on stderr (not with `--quiet`), so the whole folder, summary.json "
+        s += "included, is byte-identical for the same scenario and seed.\n\n| key | meaning |\n|---|---|\n"
         for (k, m) in summaryMeanings { s += "| `\(k)` | \(m) |\n" }
         // each subsystem's figures follow, in the order of the list of subsystems
         for (name, o) in ResultsWriter.subsystemOutputs where !o.headline.isEmpty {

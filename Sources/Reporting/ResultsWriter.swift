@@ -139,9 +139,10 @@ public final class ResultsWriter: RunObserver {
         }
     }
 
-    /// Closes the streamed files and writes the summaries. `wallSeconds` goes into summary.json
-    /// only, so every CSV stays byte-identical between runs.
-    public func finish(summary: RunSummary, wallSeconds: Double, extra: [(String, JSONOut)] = []) throws {
+    /// Closes the streamed files and writes the summaries. Nothing of the machine the run ran on
+    /// (wall time, events per second) goes into them: the whole folder is byte-identical for the
+    /// same scenario and seed (the CLI prints the wall time on stderr).
+    public func finish(summary: RunSummary) throws {
         for (_, _, w) in writers { try w.close() }
         for (_, _, _, w) in contributed { try w.close() }
         try events.close()
@@ -156,11 +157,7 @@ public final class ResultsWriter: RunObserver {
         try csv.close()
         let json = JSONOut.object([
             ("headline", .object(head)),
-        ] + ResultsWriter.details(subsystems: subsystems, list: list) + [
-            ("run", .object([("wall_time_s", .num(wallSeconds, 3)),
-                             ("events_per_wall_s", .num(wallSeconds > 0 ? Double(summary.eventsProcessed) / wallSeconds : 0, 0))]
-                            + extra)),
-        ])
+        ] + ResultsWriter.details(subsystems: subsystems, list: list))
         let js = try OutputFile(path: folder.path("summary.json"))
         js.write(json.render() + "\n")
         try js.close()

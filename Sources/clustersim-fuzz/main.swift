@@ -184,7 +184,7 @@ func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: S
     if stalled { folder.discard(); return .stalled }
     if overBudget || !completed { folder.discard(); return .budget }
     do {
-        try writer.finish(summary: model.summary(), wallSeconds: 0)
+        try writer.finish(summary: model.summary())
         try folder.commit()
     } catch { folder.discard(); return .internalError }
     return completeFolder(out) ? .complete : .incomplete

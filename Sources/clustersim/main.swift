@@ -164,7 +164,7 @@ struct Run: ParsableCommand {
         if !completed { interrupted(folder, at: model) }
         let wall = Progress.monotonicSeconds() - wallStart
         do {
-            try writer.finish(summary: model.summary(), wallSeconds: wall)
+            try writer.finish(summary: model.summary())
             // the last moment an interrupt can keep the previous results: commit is one atomic step
             if Signals.interrupted { interrupted(folder, at: model) }
             try folder.commit()

@@ -45,7 +45,7 @@ final class ContributedOutputsTests: XCTestCase {
         let writer = try ResultsWriter(folder: folder, model: model)
         model.observer = writer
         XCTAssertTrue(model.run())
-        try writer.finish(summary: model.summary(), wallSeconds: 1)
+        try writer.finish(summary: model.summary())
         try folder.commit()
         var out: [String: (header: [String], rows: [[String]])] = [:]
         for f in try FileManager.default.contentsOfDirectory(atPath: tmp + "/" + name) where f.hasSuffix(".csv") && f != "events.csv" {
