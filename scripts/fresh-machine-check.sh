@@ -160,9 +160,9 @@ tail -n 1 "$dir/$release-ci-run.log" | sed 's/^/  /'
 
 # 5. a user who may use sudo without a password (a cloud image's default user): with one package removed, the
 #    user's installer puts it back through sudo, with no line to run.
-in_chroot root "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends sudo >/dev/null \
+in_chroot root "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends sudo >/dev/null 2>&1 \
   && echo 'tester ALL=(ALL) NOPASSWD: ALL' >/etc/sudoers.d/tester && chmod 440 /etc/sudoers.d/tester \
-  && DEBIAN_FRONTEND=noninteractive apt-get remove -y -q haproxy >/dev/null"
+  && DEBIAN_FRONTEND=noninteractive apt-get remove -y -q haproxy >/dev/null 2>&1"
 step "user with sudo: bash scripts/install-deps.sh (haproxy removed)" "user-sudo-install-deps" \
   in_chroot tester "cd clustersim && bash scripts/install-deps.sh" || status_all=1
 grep -qx "installing with sudo: haproxy" "$dir/$release-user-sudo-install-deps.log" \
