@@ -96,6 +96,7 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   run "$BENCH" traffic 100 10000 $((24 / DIV > 0 ? 24 / DIV : 1)) fluid "$SEED"   # fluid traffic: 100 services x 10,000 req/s
   run "$BENCH" scrape $((1000 / DIV)) 200 $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Prometheus: 1,000 targets x 200 series every 15 s
   run "$BENCH" metrics 10 $((20000 / DIV)) "$SEED"   # exporters: collect() per endpoint kind, everything wanted vs nothing
+  run "$BENCH" regex $((20000 / DIV)) "$SEED"   # user regexes: the Pike VM vs Foundation's engine (ratio), linear on .*.*.*.*.*y
   # marathon-lb + autoscaler, fluid diurnal traffic: 10/30/100 apps for the week (about 5 CPU minutes;
   # LB_HOURS=24 for a day; docs/benchmarks.md); QUICK: 1/3/10 apps, 2 h.
   run "$BENCH" lb $((100 / DIV)) "${LB_HOURS:-$((DIV == 1 ? 168 : 2))}" "$SEED"

@@ -12,6 +12,8 @@
 //   clustersim-bench lb APPS HOURS SEED   apps behind marathon-lb, fluid traffic, the autoscaler (LBBench.swift)
 //   clustersim-bench chronos AGENTS JOBS HOURS SEED
 //                                         the platform with and without Chronos jobs (ChronosBench.swift)
+//   clustersim-bench regex VALUES SEED    the regex engine (GoRegexp) against Foundation's on label
+//                                         values, and its linear cost on a pathological pattern (RegexBench.swift)
 //   clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
 //                                         the platform with Consul, fluid traffic and Prometheus
 //                                         (FullPlatformBench.swift)
@@ -384,6 +386,7 @@ let usage = """
            clustersim-bench lb-instances SMALL LARGE HOURS SEED
            clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
            clustersim-bench chronos AGENTS JOBS HOURS SEED
+           clustersim-bench regex VALUES SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -422,6 +425,8 @@ case "lb":
 case "lb-instances":
     runLBInstances(small: parseArg(args, 2, "SMALL"), large: parseArg(args, 3, "LARGE"), hours: parseArg(args, 4, "HOURS"),
                    seed: UInt64(parseArg(args, 5, "SEED")))
+case "regex":
+    runRegex(values: parseArg(args, 2, "VALUES"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "platform-full":
     runFullPlatform(agents: parseArg(args, 2, "AGENTS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")),
                     entry: args.count > 5 ? args[5] : "")
