@@ -400,7 +400,7 @@ public enum ScenarioSchema {
             case .string(let s): out.append(Attribute(name: m.key, value: s))
             case .number(let n): out.append(Attribute(name: m.key, value: n.text))
             default:
-                d.error(mp, at: m.value, "attribute values are strings or numbers (Mesos text and scalar attributes), got \(m.value.typeName) \(m.value.brief)")
+                d.error(mp, at: m.value, "attribute values are strings or numbers (Mesos text and scalar attributes), got \(m.value.described)")
                 ok = false
             }
         }

@@ -31,7 +31,7 @@ public struct ValueDecoder<T> {
 }
 
 func typeMismatch(_ expected: String, _ v: JSONValue) -> String {
-    "expected \(expected), got \(v.typeName) \(v.brief)"
+    "expected \(expected), got \(v.described)"
 }
 
 extension ValueDecoder where T == JSONValue {

@@ -109,7 +109,7 @@ final class IncludeResolver {
 
     private func include(_ ref: JSONValue, sitePath: String, includePath p: String, from file: SourceFile, depth: Int) -> JSONValue? {
         guard let rel = ref.stringValue, !rel.isEmpty else {
-            diagnostics.error(p, at: ref, "expected a relative file path string, got \(ref.typeName) \(ref.brief)")
+            diagnostics.error(p, at: ref, "expected a relative file path string, got \(ref.described)")
             return nil
         }
         if rel.hasPrefix("/") {

@@ -128,6 +128,12 @@ public struct JSONValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A short rendering for messages: strings quoted, long values cut.
+    /// The value for an error message: its type and text (`string "x"`, `array []`), null once.
+    public var described: String {
+        if case .null = kind { return "null" }
+        return "\(typeName) \(brief)"
+    }
+
     public var brief: String {
         let s = serialized()
         return s.count <= 60 ? s : String(s.prefix(57)) + "..."
@@ -230,6 +236,9 @@ public struct JSONParser {
     private var line = 1
     private var column = 1
     private var duplicates: [JSONSyntaxError] = []
+    /// Keys and indexes from the root to the value being read (`["hostGroups", "[0]", "cpus"]`), for
+    /// an error about the value itself (a number out of range) to name its path as the readers do.
+    private var path: [String] = []
 
     private init(bytes: [UInt8], file: String?) { self.bytes = bytes; self.file = file }
 
@@ -375,7 +384,9 @@ public struct JSONParser {
             }
             advance()
             skipWhitespace()
+            path.append(key)
             let value = try parseValue(depth: depth + 1)
+            path.removeLast()
             if let first = firstSeen[key] {
                 duplicates.append(JSONSyntaxError(file: file, line: keyLoc.line!, column: keyLoc.column!,
                     message: "duplicate key \(JSONValue.quote(key)) (first given at line \(first.line!), column \(first.column!))"))
@@ -411,7 +422,9 @@ public struct JSONParser {
             if pos >= bytes.count {
                 throw fail("unexpected end of input inside the array that starts at line \(start.line!), column \(start.column!); expected a value")
             }
+            path.append("[\(elements.count)]")
             elements.append(try parseValue(depth: depth + 1))
+            path.removeLast()
             skipWhitespace()
             guard pos < bytes.count else {
                 throw fail("unexpected end of input inside the array that starts at line \(start.line!), column \(start.column!); expected ',' or ']'")
@@ -454,7 +467,12 @@ public struct JSONParser {
             throw fail("invalid number \"\(word)\"; values with units must be strings, like \"\(word)\"", at: startLoc)
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-        guard let d = Double(text), d.isFinite else { throw fail("number \(text) is out of range", at: startLoc) }
+        guard let d = Double(text), d.isFinite else {
+            // Go's strconv.ParseFloat gives ErrRange here too; no key takes a number this large
+            var where_ = ""
+            for c in path { where_ += c.hasPrefix("[") || where_.isEmpty ? c : "." + c }
+            throw fail((where_.isEmpty ? "" : where_ + ": ") + "the number \(text) is out of range: a JSON number here must be within ±1.7976931348623157e308 (a double), and each key allows less", at: startLoc)
+        }
         return JSONNumber(text: text, double: d)
     }
 

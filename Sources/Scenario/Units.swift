@@ -43,7 +43,7 @@ public enum ScenarioUnits {
             if n.isIntegerLiteral, let s = Int64(n.text) { return bounded(.seconds(s), n.text) }
             return bounded(SimDuration.fromSeconds(n.double), n.text)
         default:
-            return .failure(UnitError("expected a duration, got \(v.typeName) \(v.brief); \(durationHint)"))
+            return .failure(UnitError("expected a duration, got \(v.described); \(durationHint)"))
         }
     }
 
@@ -93,7 +93,7 @@ public enum ScenarioUnits {
             }
             return .failure(UnitError("\(JSONValue.quote(s)) is not a size: unknown unit \(JSONValue.quote(unit)); \(sizeHint)"))
         default:
-            return .failure(UnitError("expected a size, got \(v.typeName) \(v.brief); \(sizeHint)"))
+            return .failure(UnitError("expected a size, got \(v.described); \(sizeHint)"))
         }
     }
 
@@ -145,7 +145,7 @@ public enum ScenarioUnits {
             }
             return .failure(UnitError("\(JSONValue.quote(s)) is not a rate; \(rateHint)"))
         default:
-            return .failure(UnitError("expected a rate, got \(v.typeName) \(v.brief); \(rateHint)"))
+            return .failure(UnitError("expected a rate, got \(v.described); \(rateHint)"))
         }
     }
 

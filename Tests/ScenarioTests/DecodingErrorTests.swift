@@ -299,4 +299,12 @@ final class DecodingErrorTests: XCTestCase {
         _ = decodeDistribution(v["startup"]!, path: "apps[0].startup", unit: .seconds, diagnostics: d)
         XCTAssertEqual(d.errors.map(\.description), ["f.json:1:27: apps[0].startup.lognormal.sigma: missing required key \"sigma\""])
     }
+
+    /// null is named once ("got null"), not as its type and then its text ("got null null").
+    func testNullIsNamedOnce() {
+        let e = assertSingleError(scenario(groups: #"{"name": "slave", "count": null, "cpus": 8, "memory": "32GiB", "disk": "500GB"}"#),
+                                  path: "hostGroups[0].count", ["got null"])
+        XCTAssertEqual(e.map { $0.message.hasSuffix("got null") }, true, e?.message ?? "")
+        XCTAssertEqual(e?.message.contains("null null"), false)
+    }
 }

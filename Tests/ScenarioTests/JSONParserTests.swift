@@ -74,7 +74,12 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(syntaxError("[-]")?.message, "invalid number: expected a digit after '-'")
         XCTAssertEqual(syntaxError("[1e]")?.message, "invalid number: expected a digit in the exponent")
         XCTAssertEqual(syntaxError("[.5]")?.message.hasPrefix("unexpected '.'"), true)
-        XCTAssertEqual(syntaxError("[1e999]")?.message, "number 1e999 is out of range")
+        let range = "is out of range: a JSON number here must be within ±1.7976931348623157e308 (a double), and each key allows less"
+        XCTAssertEqual(syntaxError("[1e999]")?.message, "[0]: the number 1e999 " + range)
+        XCTAssertEqual(syntaxError("1e999")?.message, "the number 1e999 " + range)
+        // the path of the value, as the readers write it, past the siblings read before it
+        XCTAssertEqual(syntaxError(#"{"hostGroups": [{"count": 2}, {"cpus": -1e400}]}"#)?.message, "hostGroups[1].cpus: the number -1e400 " + range)
+        XCTAssertEqual(syntaxError(#"{"a": [1, [2]], "b": {"c": {}, "d": [{"e": 1}]}, "f": 1e309}"#)?.message, "f: the number 1e309 " + range)
         XCTAssertEqual(syntaxError("{\"duration\": 2h}")?.message, "invalid number \"2h\"; values with units must be strings, like \"2h\"")
         XCTAssertEqual(syntaxError("[NaN]")?.message.hasPrefix("unexpected 'NaN'"), true)
         XCTAssertEqual(syntaxError("[Infinity]")?.message.hasPrefix("unexpected 'Infinity'"), true)
