@@ -324,7 +324,7 @@ final class MarathonPodTests: XCTestCase {
         XCTAssertFalse(o.events.contains { $0.event == "consulServiceRegistered" && $0.detail.contains("front") })
         // Prometheus' marathon_sd reads /v2/apps: the pod's instances are not targets
         let marathon = try XCTUnwrap(m.marathon)
-        XCTAssertEqual(marathon.apps[marathon.appIndex["/shop/front"]!].instances.filter { $0.state == .running }.count, 3)
+        XCTAssertEqual(marathon.apps[try XCTUnwrap(marathon.appIndex["/shop/front"])].instances.filter { $0.state == .running }.count, 3)
         XCTAssertEqual(Set(marathon.marathonSDTasks().map(\.appId)), ["/api"])
     }
 

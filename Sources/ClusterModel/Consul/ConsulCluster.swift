@@ -95,8 +95,6 @@ public final class ConsulCluster: EventHandler {
     var instances: [InstanceState] = []
     var checks: [CheckState] = []
     var instancesOfTask: [TaskID: [Int]] = [:]
-    /// Marathon pods: not registered by `registerAll` (registrator does not see their containers).
-    var podIDs = Set<String>()
     /// Slots of instances and checks that left (ConsulServices.swift `release`), reused first.
     var freeInstances: [Int] = []
     var freeChecks: [Int] = []
@@ -115,8 +113,8 @@ public final class ConsulCluster: EventHandler {
         }
         if spec.registerAll, let apps = model.spec.marathon?.apps {
             // registrator registers Docker containers; a pod's containers are the Mesos
-            // containerizer's (nested containers of the default executor): it never sees them
-            for a in apps where a.isPod { podIDs.insert(a.id) }
+            // containerizer's (nested containers of the default executor): it never sees them, so
+            // they get no service name (`register` registers only named services)
             for a in apps where definitionsOfApp[a.id] == nil && !a.isPod {
                 let n = ConsulCluster.serviceName(ofApp: a.id)
                 if !names.contains(n) { names.append(n) }

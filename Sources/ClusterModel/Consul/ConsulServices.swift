@@ -132,7 +132,7 @@ extension ConsulCluster: ServiceCatalog {
         let defs: [ConsulServiceDefinition]
         if let d = definitionsOfApp[app] {
             defs = d
-        } else if spec.registerAll && !podIDs.contains(app) {
+        } else if spec.registerAll {
             defs = [ConsulServiceDefinition(name: ConsulCluster.serviceName(ofApp: app))]
         } else { return }
         var list: [Int] = []
