@@ -588,6 +588,12 @@ final class AppDecoder {
     func resourceDecoder(_ name: String) -> ValueDecoder<Double> {
         let min = name == "cpus" && version >= MarathonVersion(1, 5) ? 0.001 : 0
         let source = min > 0 ? "Marathon \(version) app.raml: minimum 0.001" : "Marathon: \(name) should be >= 0.0"
+        return Self.resourceDecoder(name, min: min, source: source)
+    }
+
+    /// cpus, mem (MB) or disk (MB) of at least `min` (`source`: whose rule) and at most
+    /// `maxResource` (an app's, a pod container's and its executor's, MarathonPods.swift).
+    static func resourceDecoder(_ name: String, min: Double, source: String) -> ValueDecoder<Double> {
         let unit = name == "cpus" ? "" : " (MB)"
         return ValueDecoder { v, p, d in
             guard let n = v.numberValue else { d.error(p, at: v, typeMismatch("a number >= \(NumberFormat.decimal(min))", v)); return nil }

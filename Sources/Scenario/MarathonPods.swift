@@ -248,17 +248,7 @@ final class PodDecoder {
     /// resources.raml: a number of at least `min` (Marathon's RAML readers enforce the minimum),
     /// at most what Mesos' fixed-point scalars hold (`AppDecoder.maxResource`).
     func resource(_ name: String, min: Double, source: String) -> ValueDecoder<Double> {
-        let unit = name == "cpus" ? "" : " (MB)"
-        return ValueDecoder { v, p, d in
-            guard let n = v.numberValue else { d.error(p, at: v, typeMismatch("a number >= \(NumberFormat.decimal(min))", v)); return nil }
-            let x = n.double
-            if !(x >= min) { d.error(p, at: v, "expected a number >= \(NumberFormat.decimal(min))\(unit), got \(n.text) (Marathon's \(source) in resources.raml: minimum \(NumberFormat.decimal(min)))"); return nil }
-            if !(x <= AppDecoder.maxResource) {
-                d.error(p, at: v, "\(name) \(n.text) is more than the simulator can represent: at most 1000000000000\(unit) (Mesos, like the simulator, keeps scalar resources as 64-bit fixed-point numbers with 3 decimals)")
-                return nil
-            }
-            return x
-        }
+        AppDecoder.resourceDecoder(name, min: min, source: "Marathon's \(source) in resources.raml: minimum \(NumberFormat.decimal(min))")
     }
 
     /// scheduling.backoff (PodSchedulingBackoffStrategy: seconds as numbers, minimum 0; the
