@@ -412,3 +412,14 @@ final class PodDecoder {
                            timeout: .seconds(Int64(timeout)), maxConsecutiveFailures: failures, delay: .seconds(Int64(delay)))
     }
 }
+
+extension ScenarioSchema {
+    /// `c` (an app's or a pod's current JSON, for later deploy actions) with `n` instances: an
+    /// app's `instances`, a pod's `scaling` (`{"kind": "fixed", "instances": n}`).
+    static func withInstances(_ c: JSONValue, _ n: Int, pod: Bool) -> JSONValue {
+        let count = JSONValue(.number(JSONNumber(n)))
+        guard pod else { return setMember(c, "instances", count) }
+        let scaling = c["scaling"].flatMap { $0.objectMembers == nil ? nil : $0 } ?? JSONValue(.object([]), location: c.location)
+        return setMember(c, "scaling", setMember(setMember(scaling, "kind", JSONValue(.string("fixed"))), "instances", count))
+    }
+}

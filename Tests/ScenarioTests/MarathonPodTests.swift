@@ -298,6 +298,35 @@ final class MarathonPodTests: XCTestCase {
         XCTAssertEqual(a2.launchedTotal, 3)
     }
 
+    /// A deploy action on a pod is a new pod version (PUT /v2/pods/{id}), rolled out by the same
+    /// deployment plan as an app's; a scale action sets `scaling.instances`.
+    func testDeployAndScaleActionsOnAPod() throws {
+        let actions = #", "actions": [{"at": "5m", "kind": "deploy", "app": "/shop/front", "changes": {"containers": [{"name": "web", "resources": {"cpus": 1, "mem": 256}}]}}, {"at": "10m", "kind": "scale", "app": "/shop/front", "instances": 2}, {"at": "15m", "kind": "deploy", "app": "/shop/front", "changes": {"executorResources": {"cpus": 0.5}}}]}"#
+        var text = Self.runScenario(pod: Self.twoContainers())
+        text.removeLast()   // the closing brace of the scenario
+        let loaded = try XCTUnwrap(loadOK(text + actions))
+        XCTAssertEqual(loaded.spec.actions.count, 3)
+        guard case .deploy(let v2) = loaded.spec.actions[0].kind else { return XCTFail("\(loaded.spec.actions[0])") }
+        XCTAssertTrue(v2.isPod)
+        XCTAssertEqual(v2.pod?.containers.map(\.name), ["web"])
+        XCTAssertEqual(v2.cpus, 1.1, accuracy: 1e-9)
+        XCTAssertEqual(v2.instances, 3)
+        // the third action starts from the scaled pod: 2 instances, executor 0.5
+        guard case .deploy(let v3) = loaded.spec.actions[2].kind else { return XCTFail("\(loaded.spec.actions[2])") }
+        XCTAssertEqual(v3.instances, 2)
+        XCTAssertEqual(v3.cpus, 1.5, accuracy: 1e-9)
+        XCTAssertFalse(loaded.warnings.contains { $0.contains("actions") }, "\(loaded.warnings)")
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: loaded.spec, observer: o)
+        m.run()
+        let marathon = try XCTUnwrap(m.marathon)
+        let a = marathon.apps[try XCTUnwrap(marathon.appIndex["/shop/front"])]
+        let running = a.instances.filter { $0.state == .running }
+        XCTAssertEqual(running.count, 2)
+        for i in running { XCTAssertEqual(try XCTUnwrap(m.mesos?.task(i.task)).resources.cpus, Scalar(1.5)) }
+        XCTAssertEqual(o.events.filter { $0.event == "deploymentFinished" }.count, 4)   // the first, two deploys, the scale
+    }
+
     /// The combined check of containers: the first to pass (earliest delay) makes the instance
     /// healthy, the first to fail (shortest interval, timeout, grace, fewest failures) unhealthy.
     func testCombinedHealthCheckTakesTheEarliestOfEach() {
