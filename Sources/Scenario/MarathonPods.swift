@@ -132,7 +132,8 @@ final class PodDecoder {
                 if a.isEmpty { d.error(p("containers"), at: cv, "a pod needs at least one container (Marathon: containers \"must not be empty\")") }
                 for (i, e) in a.enumerated() {
                     let cp = JSONPath.index(p("containers"), i)
-                    if let c = decodeContainer(e, path: cp, containerMode: isContainerMode, hostMode: isHostMode, endpoints: &endpoints) {
+                    if let c = decodeContainer(e, path: cp, containerMode: isContainerMode, hostMode: isHostMode,
+                                                networks: networks.filter { $0.mode == "container" }.compactMap(\.name), endpoints: &endpoints) {
                         if let first = containers.firstIndex(where: { $0.name == c.name }) {
                             d.error(JSONPath.key(cp, "name"), at: e["name"], "container name \(JSONValue.quote(c.name)) is also containers[\(first)]'s (Marathon: \"container names must be unique\")")
                         }
@@ -208,6 +209,7 @@ final class PodDecoder {
             }
         }
 
+        checkVolumes()
         for k in MarathonPodKeys.accepted { ad.accept(k) }
 
         guard let id, let instances, let backoff else { return nil }
@@ -245,6 +247,35 @@ final class PodDecoder {
         return out
     }
 
+    /// PodsValidation: volume names unique ("volume names must be unique"), every volume mounted by
+    /// a container ("volume must be referenced by at least one container"), every mount naming a
+    /// volume ("Referenced Volume in VolumeMount should exist"). The volumes themselves are not
+    /// modelled (listed as such).
+    func checkVolumes() {
+        let volumes = r.value["volumes"]?.arrayValue ?? []
+        let names = volumes.map { $0["name"]?.stringValue }
+        var mounted = Set<String>()
+        for (ci, c) in (r.value["containers"]?.arrayValue ?? []).enumerated() {
+            for (mi, m) in (c["volumeMounts"]?.arrayValue ?? []).enumerated() {
+                guard let n = m["name"]?.stringValue else { continue }
+                mounted.insert(n)
+                if !names.contains(n) {
+                    d.error(JSONPath.key(JSONPath.index(JSONPath.key(JSONPath.index(p("containers"), ci), "volumeMounts"), mi), "name"), at: m["name"],
+                            "volume \(JSONValue.quote(n)) is not one of the pod's volumes\(Suggest.didYouMean(n, among: names.compactMap { $0 })) (Marathon: \"Referenced Volume in VolumeMount should exist\")")
+                }
+            }
+        }
+        for (k, n) in names.enumerated() {
+            guard let n else { continue }
+            let vp = JSONPath.index(p("volumes"), k)
+            if names[..<k].contains(n) {
+                d.error(JSONPath.key(vp, "name"), at: volumes[k]["name"], "volume name \(JSONValue.quote(n)) is used twice (Marathon: \"volume names must be unique\")")
+            } else if !mounted.contains(n) {
+                d.error(vp, at: volumes[k], "volume \(JSONValue.quote(n)) is mounted by no container (Marathon: \"volume must be referenced by at least one container\")")
+            }
+        }
+    }
+
     /// resources.raml: a number of at least `min` (Marathon's RAML readers enforce the minimum),
     /// at most what Mesos' fixed-point scalars hold (`AppDecoder.maxResource`).
     func resource(_ name: String, min: Double, source: String) -> ValueDecoder<Double> {
@@ -274,7 +305,7 @@ final class PodDecoder {
 
     // MARK: containers
 
-    func decodeContainer(_ v: JSONValue, path: String, containerMode: Bool, hostMode: Bool,
+    func decodeContainer(_ v: JSONValue, path: String, containerMode: Bool, hostMode: Bool, networks: [String],
                          endpoints: inout [(port: AppPort, path: String, value: JSONValue)]) -> PodInfo.Container? {
         let cr = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
         guard cr.isObject else { return nil }
@@ -307,7 +338,7 @@ final class PodDecoder {
             let ep = JSONPath.key(path, "endpoints")
             if let a = ev.arrayValue {
                 for (i, e) in a.enumerated() {
-                    if let x = decodeEndpoint(e, path: JSONPath.index(ep, i), containerMode: containerMode, hostMode: hostMode) {
+                    if let x = decodeEndpoint(e, path: JSONPath.index(ep, i), containerMode: containerMode, hostMode: hostMode, networks: networks) {
                         own.append((x, JSONPath.index(ep, i), e))
                     }
                 }
@@ -324,7 +355,7 @@ final class PodDecoder {
 
     /// network.raml Endpoint; PodsValidation endpointValidator; PodNormalization (hostPort 0
     /// unless on a container network).
-    func decodeEndpoint(_ v: JSONValue, path: String, containerMode: Bool, hostMode: Bool) -> AppPort? {
+    func decodeEndpoint(_ v: JSONValue, path: String, containerMode: Bool, hostMode: Bool, networks: [String]) -> AppPort? {
         let er = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
         guard er.isObject else { return nil }
         let name = er.required("name", MarathonPodKeys.name, hint: "the endpoint's name, like \"http\"")
@@ -332,8 +363,17 @@ final class PodDecoder {
         let hp = er.optional("hostPort", .int(min: 0, max: 65535))
         let protocols = er.optional("protocol", .array(of: MarathonPodKeys.name, nonEmpty: true)) ?? ["tcp"]
         let labels = er.optional("labels", ad.labelsDecoder, default: []) ?? []
-        ad.accept("networkNames", prefix: "containers.endpoints.", in: er)
+        let networkNames = er.optional("networkNames", .array(of: .string))
+        if networkNames != nil { ad.notModelled.append("containers.endpoints.networkNames") }
         ad.finish(er)
+        for (i, n) in (networkNames ?? []).enumerated() where !networks.contains(n) {
+            d.error(JSONPath.index(JSONPath.key(path, "networkNames"), i), at: v["networkNames"]?.arrayValue?[i],
+                    "\(JSONValue.quote(n)) is not one of the pod's container networks\(Suggest.didYouMean(n, among: networks))"
+                        + (networks.isEmpty ? " (it has none)" : ": " + networks.map { JSONValue.quote($0) }.joined(separator: ", ")) + " (Marathon's PodsValidation: networkNames is every(oneOf(...)))")
+        }
+        if networks.count > 1 && hp != nil && (networkNames ?? []).count != 1 {
+            d.error(JSONPath.key(path, "hostPort"), at: v["hostPort"], "networkNames must be a single item list when hostPort is specified and more than 1 container network is defined (Marathon's PodsValidation)")
+        }
         if cp != nil && hostMode {
             d.error(JSONPath.key(path, "containerPort"), at: v["containerPort"], "containerPort is not allowed when using host-mode networking (Marathon's PodsValidation)")
         }

@@ -168,6 +168,15 @@ final class MarathonPodTests: XCTestCase {
                           path: p + ".containers[0].endpoints[0].hostPort", ["65535"])
         assertSingleError(Self.group(pod: Self.pod(#"[{"name": "a", "resources": {}}]"#, #""networks": [{"mode": "host"}, {"mode": "container", "name": "n"}]"#)),
                           path: p + ".networks", ["single host network"])
+        assertSingleError(Self.group(pod: Self.pod(#"[{"name": "a", "resources": {}, "endpoints": [{"name": "x", "containerPort": 80, "networkNames": ["dcso"]}]}]"#, #""networks": [{"mode": "container", "name": "dcos"}]"#)),
+                          path: p + ".containers[0].endpoints[0].networkNames[0]", ["not one of the pod's container networks: \"dcos\""])
+        // volumes
+        assertSingleError(Self.group(pod: Self.pod(#"[{"name": "a", "resources": {}, "volumeMounts": [{"name": "logs", "mountPath": "/l"}, {"name": "lgs", "mountPath": "/m"}]}]"#, #""volumes": [{"name": "logs"}]"#)),
+                          path: p + ".containers[0].volumeMounts[1].name", ["Referenced Volume in VolumeMount should exist"])
+        assertSingleError(Self.group(pod: Self.pod(#"[{"name": "a", "resources": {}, "volumeMounts": [{"name": "logs", "mountPath": "/l"}]}]"#, #""volumes": [{"name": "logs"}, {"name": "tmp"}]"#)),
+                          path: p + ".volumes[1]", ["volume must be referenced by at least one container"])
+        assertSingleError(Self.group(pod: Self.pod(#"[{"name": "a", "resources": {}, "volumeMounts": [{"name": "logs", "mountPath": "/l"}]}]"#, #""volumes": [{"name": "logs"}, {"name": "logs"}]"#)),
+                          path: p + ".volumes[1].name", ["volume names must be unique"])
         // health checks
         assertSingleError(Self.group(pod: Self.pod(#"[{"name": "a", "resources": {}, "endpoints": [{"name": "x"}], "healthCheck": {"http": {"endpoint": "x"}, "tcp": {"endpoint": "x"}}}]"#)),
                           path: p + ".containers[0].healthCheck", ["Only one of http, tcp, or command may be specified"])
