@@ -30,6 +30,28 @@ enum MarathonPodKeys {
         return nil
     }
     static let name = ValueDecoder<String>.string.check(nameProblem)
+
+    /// A RAML enum as Marathon's generated readers take it: compared case-insensitively
+    /// (project/RamlTypeGenerator.scala@v1.4.0, type-generator EnumVisitor: `s.toLowerCase match`),
+    /// returned in its canonical spelling.
+    static func ramlEnum(_ allowed: [String], what: String) -> ValueDecoder<String> {
+        ValueDecoder<String>.string.map { s, v, p, d in
+            if let x = allowed.first(where: { $0.lowercased() == s.lowercased() }) { return x }
+            d.error(p, at: v, "unknown \(what) \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: allowed)); allowed: \(allowed.map { JSONValue.quote($0) }.joined(separator: ", ")) (in any case: Marathon's RAML readers compare enums case-insensitively)")
+            return nil
+        }
+    }
+
+    /// `networks` with each `mode` in its canonical spelling (a RAML enum), for the app decoder's
+    /// network reader.
+    static func canonicalModes(_ v: JSONValue) -> JSONValue {
+        guard let a = v.arrayValue else { return v }
+        let modes = ["container", "container/bridge", "host"]
+        return JSONValue(.array(a.map { e in
+            guard let m = e["mode"]?.stringValue, let x = modes.first(where: { $0 == m.lowercased() }), x != m else { return e }
+            return ScenarioSchema.setMember(e, "mode", JSONValue(.string(x), location: e["mode"]?.location))
+        }), location: v.location)
+    }
 }
 
 extension MarathonTree {
@@ -68,8 +90,10 @@ extension MarathonTree {
         apps.append(DecodedApp(app: pod, path: path, value: v))
         appDependencyPaths.append([])
         warnings += pd.ad.ignored
-        if !pd.ad.notModelled.isEmpty {
-            warnings.append(Note(path: path, value: v, message: "fields accepted but not modelled: " + pd.ad.notModelled.joined(separator: ", ")))
+        var seen = Set<String>()
+        let notModelled = pd.ad.notModelled.filter { seen.insert($0).inserted }   // once, not once per container
+        if !notModelled.isEmpty {
+            warnings.append(Note(path: path, value: v, message: "fields accepted but not modelled: " + notModelled.joined(separator: ", ")))
         }
         return pod.id
     }
@@ -108,7 +132,7 @@ final class PodDecoder {
         var networkMode = NetworkMode.host
         var networks: [(mode: String, name: String?)] = []
         if let nv = r.value("networks") {
-            networks = ad.decodeNetworks(nv, path: p("networks")) ?? []
+            networks = ad.decodeNetworks(MarathonPodKeys.canonicalModes(nv), path: p("networks")) ?? []
             let hosts = networks.filter { $0.mode == "host" }.count, bridges = networks.filter { $0.mode == "container/bridge" }.count
             let containers = networks.count - hosts - bridges
             if (hosts > 0 && networks.count > 1) || (bridges > 0 && networks.count > 1) {
@@ -163,7 +187,7 @@ final class PodDecoder {
         if let sv = r.value("scaling") {
             let sr = ObjectReader(sv, path: p("scaling"), diagnostics: d, nullMeansAbsent: true)
             if sr.isObject {
-                _ = sr.required("kind", .oneOf(["fixed"], what: "scaling kind"), hint: "\"fixed\" (Marathon's only PodScalingPolicy)")
+                _ = sr.required("kind", MarathonPodKeys.ramlEnum(["fixed"], what: "scaling kind"), hint: "\"fixed\" (Marathon's only PodScalingPolicy)")
                 instances = sr.optional("instances", .int(min: 0, max: Int(Int32.max)), default: 1)
                 ad.finish(sr)
             }
@@ -190,7 +214,7 @@ final class PodDecoder {
                         ad.finish(pr)
                     }
                 }
-                killSelection = sr.optional("killSelection", ValueDecoder<String>.oneOf(KillSelection.allCases.map(\.rawValue), what: "killSelection"))
+                killSelection = sr.optional("killSelection", MarathonPodKeys.ramlEnum(KillSelection.allCases.map(\.rawValue), what: "killSelection"))
                     .flatMap(KillSelection.init(rawValue:)) ?? .youngestFirst
                 if let uv = sr.value("unreachableStrategy") { unreachable = ad.decodeUnreachable(uv, path: sr.keyPath("unreachableStrategy"), resident: false) }
                 ad.finish(sr)
@@ -238,8 +262,10 @@ final class PodDecoder {
             let op = cr.required("operator", .string, hint: "UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, MAX_PER (IS from 1.6)")
             _ = cr.optional("value", .string)
             ad.finish(cr)
-            guard let field, op != nil, let opValue = e["operator"] else { continue }
-            if let c = ad.decodeConstraint(field: field, op: (cr.keyPath("operator"), opValue),
+            guard let field, let opText = op, let opValue = e["operator"] else { continue }
+            // a RAML enum: any case (ConstraintOperator, constraint.raml)
+            let canonical = JSONValue(.string(opText.uppercased()), location: opValue.location)
+            if let c = ad.decodeConstraint(field: field, op: (cr.keyPath("operator"), canonical),
                                            value: e["value"].flatMap { $0.isNull ? nil : (cr.keyPath("value"), $0) }, whole: (cp, e)) {
                 out.append(c)
             }
@@ -327,7 +353,7 @@ final class PodDecoder {
         if let iv = cr.value("image") {
             let ir = ObjectReader(iv, path: JSONPath.key(path, "image"), diagnostics: d, nullMeansAbsent: true)
             if ir.isObject {
-                _ = ir.required("kind", .oneOf(["DOCKER"], what: "image kind"), hint: "\"DOCKER\"")
+                _ = ir.required("kind", MarathonPodKeys.ramlEnum(["DOCKER"], what: "image kind"), hint: "\"DOCKER\"")
                 c.image = ir.required("id", .nonEmptyString, hint: "the image, like \"nginx:1.13\"")
                 for k in ["forcePull", "pullConfig", "labels"] { ad.accept(k, prefix: "containers.image.", in: ir) }
                 ad.finish(ir)
@@ -406,7 +432,7 @@ final class PodDecoder {
             }
             if key == "http" {
                 _ = kr.optional("path", .string)
-                _ = kr.optional("scheme", .oneOf(["HTTP", "HTTPS"], what: "scheme"))
+                _ = kr.optional("scheme", MarathonPodKeys.ramlEnum(["HTTP", "HTTPS"], what: "scheme"))
             }
             ad.finish(kr)
         }

@@ -114,6 +114,7 @@ final class MarathonPodTests: XCTestCase {
         for f in ["containers.volumeMounts", "containers.artifacts", "version", "environment", "volumes", "labels"] {
             XCTAssertTrue(notModelled[0].contains(f), "\(f) in \(notModelled[0])")
         }
+        XCTAssertEqual(notModelled[0].components(separatedBy: "containers.volumeMounts").count, 2, "once, not per container: \(notModelled[0])")
         XCTAssertFalse(loaded.warnings.contains { $0.contains("not modelled: pods") }, "\(loaded.warnings)")
         // a behaviour block may name the pod
         XCTAssertNotNil(loadOK(text.replacingOccurrences(of: #""groups": ["#, with: #""behaviour": {"/shop/front": {"startupTime": "20s"}}, "groups": ["#)))
@@ -131,6 +132,17 @@ final class MarathonPodTests: XCTestCase {
         XCTAssertEqual(p.backoff, BackoffStrategy(version: .baseline))
         XCTAssertEqual(p.healthChecks, [])
         XCTAssertTrue(m.warnings.contains { $0.contains("marathon.apps[0].bogus: unknown field \"bogus\" ignored") }, "\(m.warnings)")
+        // RAML enums are read in any case (Marathon's generated readers lower-case them)
+        let anyCase = try XCTUnwrap(loadOK(marathonScenario(#"{"apps": [{"id": "/any", "networks": [{"mode": "HOST"}], "scaling": {"kind": "FIXED", "instances": 2}, "scheduling": {"killSelection": "oldest_first", "placement": {"constraints": [{"fieldName": "hostname", "operator": "unique"}]}}, "containers": [{"name": "a", "resources": {"cpus": 0.5, "mem": 100}, "image": {"kind": "docker", "id": "x:1"}}]}]}"#)))
+        let ap = try XCTUnwrap(anyCase.spec.marathon?.app("/any"))
+        XCTAssertEqual(ap.instances, 2)
+        XCTAssertEqual(ap.killSelection, .oldestFirst)
+        XCTAssertEqual(ap.constraints.map(\.operator), [.unique])
+        XCTAssertEqual(ap.networkMode, .host)
+        XCTAssertEqual(ap.image, "x:1")
+        // ... but a value that is not one is refused (the DC/OS 1.9 docs' pod examples carry "YoungestFirst")
+        assertSingleError(marathonScenario(#"{"apps": [{"id": "/y", "scheduling": {"killSelection": "YoungestFirst"}, "containers": [{"name": "a", "resources": {}}]}]}"#),
+                          path: "marathon.apps[0].scheduling.killSelection", ["unknown killSelection \"YoungestFirst\"", "case-insensitively"])
         // on a container network an endpoint without hostPort asks for no host port
         let c = try XCTUnwrap(loadOK(marathonScenario(#"{"apps": [{"id": "/c", "networks": [{"mode": "container", "name": "dcos"}], "containers": [{"name": "a", "resources": {"cpus": 0.5, "mem": 100}, "endpoints": [{"name": "web", "containerPort": 80}, {"name": "m", "containerPort": 81, "hostPort": 0}]}]}]}"#)))
         let cp = try XCTUnwrap(c.spec.marathon?.app("/c"))
