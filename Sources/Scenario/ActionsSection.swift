@@ -77,7 +77,8 @@ extension ScenarioSchema {
             var merged = mergeJSON(base, cv)
             merged = setMember(merged, "id", JSONValue(.string(appID), location: cv.location))
             let tree = MarathonTree(version: m.version, diagnostics: d)
-            tree.decodeApp(merged, path: r.keyPath("changes"), group: "/")
+            if old.isPod { tree.decodePod(merged, path: r.keyPath("changes"), group: "/") }   // PUT /v2/pods/{id}, MarathonPods.swift
+            else { tree.decodeApp(merged, path: r.keyPath("changes"), group: "/") }
             for w in tree.warnings(within: cv) { d.warning(w.path, at: w.value, w.message) }
             if var def = tree.apps.first?.app {
                 // a new version keeps the dynamic service ports of the old one (GroupManagerActor assignDynamicServicePorts)
@@ -96,7 +97,7 @@ extension ScenarioSchema {
             if let n = r.required("instances", .int(min: 0, max: 100_000), hint: "the new number of instances") {
                 if let appID {
                     result = .scale(app: appID, instances: n)
-                    if let c = current[appID] { current[appID] = setMember(c, "instances", JSONValue(.number(JSONNumber(n)))) }
+                    if let c = current[appID] { current[appID] = withInstances(c, n, pod: marathon?.app(appID)?.isPod ?? false) }
                 }
             }
         case "restart":
@@ -107,8 +108,9 @@ extension ScenarioSchema {
             if let appID, let count, let scale {
                 result = .killTasks(app: appID, count: count, scale: scale)
                 // scale=true lowers `instances` by what it kills (assumed: `count`, at most all)
-                if scale, let c = current[appID], let n = c["instances"]?.numberValue?.int64.map({ Int($0) }) ?? marathon?.app(appID)?.instances {
-                    current[appID] = setMember(c, "instances", JSONValue(.number(JSONNumber(max(0, n - count)))))
+                let pod = marathon?.app(appID)?.isPod ?? false
+                if scale, let c = current[appID], let n = (pod ? c["scaling"]?["instances"] : c["instances"])?.numberValue?.int64.map({ Int($0) }) ?? marathon?.app(appID)?.instances {
+                    current[appID] = withInstances(c, max(0, n - count), pod: pod)
                 }
             }
         default:

@@ -58,11 +58,11 @@ final class MarathonTree {
 
     let version: MarathonVersion
     let d: Diagnostics
-    private(set) var apps: [DecodedApp] = []
+    var apps: [DecodedApp] = []
     private(set) var groups: [DecodedGroup] = []
-    private(set) var warnings: [Note] = []
+    var warnings: [Note] = []
     /// (app index, dependency path, value) for every app dependency, to check existence.
-    private var appDependencyPaths: [[(String, JSONValue)]] = []
+    var appDependencyPaths: [[(String, JSONValue)]] = []
 
     init(version: MarathonVersion, diagnostics: Diagnostics) { self.version = version; self.d = diagnostics }
 
@@ -76,7 +76,8 @@ final class MarathonTree {
             return
         }
         let looksLikeGroup = members.contains { $0.key == "apps" || $0.key == "groups" || $0.key == "pods" }
-        if inApps && !looksLikeGroup { decodeApp(v, path: path, group: "/", standalone: true) }
+        if inApps && members.contains(where: { $0.key == "containers" }) { decodePod(v, path: path, group: "/") }   // MarathonPods.swift
+        else if inApps && !looksLikeGroup { decodeApp(v, path: path, group: "/", standalone: true) }
         else { decodeGroup(v, path: path, parent: "/", topLevel: true) }
     }
 
@@ -116,7 +117,7 @@ final class MarathonTree {
                 }
             } else { d.error(p, at: deps, typeMismatch("an array of app or group ids", deps)) }
         }
-        for k in ["version", "pods", "enforceRole", "scaleBy"] where r.value(k) != nil { notModelled.append(k) }
+        for k in ["version", "enforceRole", "scaleBy"] where r.value(k) != nil { notModelled.append(k) }
         let index = groups.count
         groups.append(g)
         if let av = r.value("apps") {
@@ -127,6 +128,7 @@ final class MarathonTree {
                 }
             } else { d.error(r.keyPath("apps"), at: av, typeMismatch("an array of app definitions", av)) }
         }
+        if let pv = r.value("pods") { decodePods(pv, path: r.keyPath("pods"), group: id) }   // MarathonPods.swift
         if let gv = r.value("groups") {
             if let a = gv.arrayValue {
                 for (i, e) in a.enumerated() {
@@ -586,6 +588,12 @@ final class AppDecoder {
     func resourceDecoder(_ name: String) -> ValueDecoder<Double> {
         let min = name == "cpus" && version >= MarathonVersion(1, 5) ? 0.001 : 0
         let source = min > 0 ? "Marathon \(version) app.raml: minimum 0.001" : "Marathon: \(name) should be >= 0.0"
+        return Self.resourceDecoder(name, min: min, source: source)
+    }
+
+    /// cpus, mem (MB) or disk (MB) of at least `min` (`source`: whose rule) and at most
+    /// `maxResource` (an app's, a pod container's and its executor's, MarathonPods.swift).
+    static func resourceDecoder(_ name: String, min: Double, source: String) -> ValueDecoder<Double> {
         let unit = name == "cpus" ? "" : " (MB)"
         return ValueDecoder { v, p, d in
             guard let n = v.numberValue else { d.error(p, at: v, typeMismatch("a number >= \(NumberFormat.decimal(min))", v)); return nil }
@@ -734,7 +742,6 @@ final class AppDecoder {
         guard let a = v.arrayValue else {
             d.error(path, at: v, typeMismatch("an array of constraints, like [[\"hostname\", \"UNIQUE\"]]", v)); return []
         }
-        let rules = version.constraintRules
         var out: [PlacementConstraint] = []
         for (i, e) in a.enumerated() {
             let cp = JSONPath.index(path, i)
@@ -742,33 +749,44 @@ final class AppDecoder {
                 d.error(cp, at: e, "a constraint is an array of 2 or 3 strings, [field, operator] or [field, operator, value], like [\"hostname\", \"UNIQUE\"] or [\"rack_id\", \"GROUP_BY\", \"3\"]; got \(e.brief)")
                 continue
             }
-            let field = parts[0].stringValue!, opText = parts[1].stringValue!
-            let value = parts.count == 3 ? parts[2].stringValue! : nil
-            let valid = rules.operators.map(\.rawValue)
-            // 1.6+ upper-cases the operator (SchedulingValidation: ConstraintOperator.fromString(op.toUpperCase))
-            let opName = rules == .current ? opText.uppercased() : opText
-            guard let op = ConstraintOperator(rawValue: opName), rules.operators.contains(op) else {
-                let extra = ConstraintOperator(rawValue: opName) != nil ? " (\(opName) needs Marathon 1.6 or later; marathon.version is \(version))" : ""
-                d.error(JSONPath.index(cp, 1), at: parts[1], "unknown constraint operator \(JSONValue.quote(opText))\(extra)\(Suggest.didYouMean(opText, among: valid)); valid operators: \(valid.joined(separator: ", "))")
-                continue
+            if let c = decodeConstraint(field: parts[0].stringValue!, op: (JSONPath.index(cp, 1), parts[1]),
+                                        value: parts.count == 3 ? (JSONPath.index(cp, 2), parts[2]) : nil, whole: (cp, e)) {
+                out.append(c)
             }
-            if let m = PlacementConstraint.problem(field: field, operator: op, value: value, rules: rules) {
-                d.error(parts.count == 3 ? JSONPath.index(cp, 2) : cp, at: parts.count == 3 ? parts[2] : e, m)
-                continue
-            }
-            if op == .like || op == .unlike, let pattern = value {
-                if (try? NSRegularExpression(pattern: pattern)) == nil {
-                    d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) is not a valid regular expression")
-                    continue
-                }
-                if let why = ConstraintRegex.problem(pattern) {
-                    d.error(JSONPath.index(cp, 2), at: parts[2], "\(JSONValue.quote(pattern)) \(why)")
-                    continue
-                }
-            }
-            out.append(PlacementConstraint(field: field, operator: op, value: value, rules: rules))
         }
         return out
+    }
+
+    /// One constraint, its operator and value at their JSON paths (an app's array form or a
+    /// pod's object form, MarathonPods.swift).
+    func decodeConstraint(field: String, op: (path: String, value: JSONValue), value: (path: String, value: JSONValue)?,
+                          whole: (path: String, value: JSONValue)) -> PlacementConstraint? {
+        let rules = version.constraintRules
+        let opText = op.value.stringValue ?? ""
+        let value_ = value?.value.stringValue
+        let valid = rules.operators.map(\.rawValue)
+        // 1.6+ upper-cases the operator (SchedulingValidation: ConstraintOperator.fromString(op.toUpperCase))
+        let opName = rules == .current ? opText.uppercased() : opText
+        guard let o = ConstraintOperator(rawValue: opName), rules.operators.contains(o) else {
+            let extra = ConstraintOperator(rawValue: opName) != nil ? " (\(opName) needs Marathon 1.6 or later; marathon.version is \(version))" : ""
+            d.error(op.path, at: op.value, "unknown constraint operator \(JSONValue.quote(opText))\(extra)\(Suggest.didYouMean(opText, among: valid)); valid operators: \(valid.joined(separator: ", "))")
+            return nil
+        }
+        if let m = PlacementConstraint.problem(field: field, operator: o, value: value_, rules: rules) {
+            d.error(value?.path ?? whole.path, at: value?.value ?? whole.value, m)
+            return nil
+        }
+        if o == .like || o == .unlike, let pattern = value_, let at = value {
+            if (try? NSRegularExpression(pattern: pattern)) == nil {
+                d.error(at.path, at: at.value, "\(JSONValue.quote(pattern)) is not a valid regular expression")
+                return nil
+            }
+            if let why = ConstraintRegex.problem(pattern) {
+                d.error(at.path, at: at.value, "\(JSONValue.quote(pattern)) \(why)")
+                return nil
+            }
+        }
+        return PlacementConstraint(field: field, operator: o, value: value_, rules: rules)
     }
 
     // MARK: health checks

@@ -79,6 +79,7 @@ final class BadInputTests: XCTestCase {
         ("92-long-value-in-error", ["name: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…\" (20002 characters) contains \" \""]),
         ("93-kv-store-default-servers", [":7:25: network.kvStore.servers: 3 servers but host group \"kv\" has 1 host", "network.kvStore.servers is not given, so its default 3 applied (set by network.kvStore at ", "the host group's count is hostGroups[1].count = 1 (", "93-kv-store-default-servers.json:3:41)"]),
         ("94-mesos-default-masters", [":4:11: mesos.masters.count: 3 masters need 3 hosts, but host group \"master\" has 1", "mesos.masters.count is not given, so its default 3 applied (set by mesos at ", "hostGroups[0].count = 1 (", "94-mesos-default-masters.json:2:45)"]),
+        ("95-marathon-pod-duplicate-container", [":6:15: marathon.groups[0].pods[0].containers[1].name: container name \"nginx\" is also containers[0]'s (Marathon: \"container names must be unique\")"]),
     ]
 
     func testEveryBadInputFileHasAnExpectation() {

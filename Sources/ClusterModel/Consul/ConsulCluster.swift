@@ -112,7 +112,10 @@ public final class ConsulCluster: EventHandler {
             for d in defs where !names.contains(d.name) { names.append(d.name) }
         }
         if spec.registerAll, let apps = model.spec.marathon?.apps {
-            for a in apps where definitionsOfApp[a.id] == nil {
+            // registrator registers Docker containers; a pod's containers are the Mesos
+            // containerizer's (nested containers of the default executor): it never sees them, so
+            // they get no service name (`register` registers only named services)
+            for a in apps where definitionsOfApp[a.id] == nil && !a.isPod {
                 let n = ConsulCluster.serviceName(ofApp: a.id)
                 if !names.contains(n) { names.append(n) }
             }

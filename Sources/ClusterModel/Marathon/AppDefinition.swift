@@ -52,6 +52,8 @@ public struct AppDefinition: Equatable, Sendable {
     public var user: String?
     /// Has persistent local volumes (or a residency block): resident defaults apply.
     public var isResident: Bool
+    /// A pod's run spec (PodDefinition.swift): its containers and endpoints; nil for an app.
+    public var pod: PodInfo? = nil
 
     public init(id: String, group: String = "/", instances: Int = 1, cpus: Double = 1, mem: Double = 128, disk: Double = 0,
                 gpus: Int = 0, cmd: String? = nil, args: [String]? = nil, container: AppContainer? = nil,
@@ -79,11 +81,15 @@ public struct AppDefinition: Equatable, Sendable {
     /// cpus / mem / disk of one instance, as Mesos scalars (ports are taken from the offer separately).
     public var resources: Resources { Resources(cpus: Scalar(cpus), memMB: Scalar(mem), diskMB: Scalar(disk)) }
 
+    /// The ports one instance asks of an offer: the app's `ports`, or a pod's endpoints (a pod
+    /// has no `ports`: no service ports, nothing marathon-lb serves).
+    public var launchPorts: [AppPort] { pod?.endpoints ?? ports }
+
     /// Host ports one instance takes from an offer (dynamic and fixed).
-    public var hostPortCount: Int { Self.hostPortCount(ports) }
+    public var hostPortCount: Int { Self.hostPortCount(launchPorts) }
 
     /// Fixed host ports (requirePorts, or hostPort > 0 in a port mapping), in port order.
-    public var fixedHostPorts: [Int] { Self.fixedHostPorts(ports) }
+    public var fixedHostPorts: [Int] { Self.fixedHostPorts(launchPorts) }
 
     /// `hostPortCount` and `fixedHostPorts` of a definition with these ports (read from an app's
     /// stored definition without copying the whole definition).

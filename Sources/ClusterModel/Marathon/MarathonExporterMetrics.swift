@@ -62,7 +62,9 @@ extension MarathonScheduler: MetricsContributor, MarathonTaskSource {
     /// in app order then launch order.
     public func marathonSDTasks() -> [MarathonSDTask] {
         var out: [MarathonSDTask] = []
-        for a in apps {
+        // Prometheus' marathon_sd reads /v2/apps?embed=apps.tasks (discovery/marathon/marathon.go):
+        // pods are not there
+        for a in apps where a.definition.pod == nil {
             let appLabels = a.definition.labels.map { ($0.name, $0.value) }
             let portLabels = a.definition.ports.map { $0.labels.map { ($0.name, $0.value) } }
             for inst in a.instances where inst.isActive {

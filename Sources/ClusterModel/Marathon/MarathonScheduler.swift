@@ -488,7 +488,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             var pending = a.toLaunch
             while pending > 0 {
                 if launches.count >= maxPerOffer || launchTokens <= 0 { break outer }
-                guard let ports = takePorts(def.ports, from: &remaining) else { break }
+                guard let ports = takePorts(def.launchPorts, from: &remaining) else { break }
                 let res = def.resources
                 guard res.fits(in: remaining) else { break }
                 guard Constraints.meetsAll(def.constraints, offer: host, placed: placedHosts) else { break }
@@ -565,7 +565,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             if !a.definition.constraints.isEmpty { return .matchEveryOffer }
             dependsOnAgent = true
             var remaining = resources
-            if takePorts(a.definition.ports, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }
+            if takePorts(a.definition.launchPorts, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }
         }
         noteUnplaced(demandList)
         return dependsOnAgent ? .declined(refuseSeconds: refuse) : .allDeclined(refuseSeconds: refuse)
