@@ -11,7 +11,7 @@ final class ConsulTemplateInputsTests: XCTestCase {
     static let template = #"""
         upstream web {
         {{- range service "http.web"}}
-          server {{.Address}}:{{.Port}} max_fails={{key "nginx/max_fails"}};
+          server {{.Address}}:{{.Port}} max_fails={{key "nginx/max_fails"}}; # {{.Tags | join "+"}}
         {{- else}}
           server 127.0.0.1:65535;
         {{- end}}
@@ -51,8 +51,8 @@ final class ConsulTemplateInputsTests: XCTestCase {
         m.run()
         let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
         let text = try XCTUnwrap(ct.destinationText(proxy: 0, template: 0))
-        let servers = text.split(separator: "\n").filter { $0.contains("max_fails=3;") }
-        XCTAssertEqual(servers.count, 2, "the two instances of web, registered with the tag http:\n\(text)")
+        let servers = text.split(separator: "\n").filter { $0.contains("max_fails=3; # http+v2") }
+        XCTAssertEqual(servers.count, 2, "the two instances of web, registered with the tags http and v2:\n\(text)")
         XCTAssertTrue(text.contains("# web: http,v2"), text)
         XCTAssertFalse(text.contains("# api"), "api's tags do not contain http:\n\(text)")
         XCTAssertTrue(text.contains("server_name example.com;"), text)

@@ -325,9 +325,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         unowned let owner: ConsulTemplateRunner
         func service(_ q: ServiceQuery) -> [TemplateInstance] {
             guard let d = runner.deps.first(where: { $0.query == q }), case .instances(let a)? = d.answer else { return [] }
+            // a service no definition gives tags has none (and most do not: no lookup per instance)
+            let tagged = d.service.flatMap { s in owner.catalog.map { !$0.serviceTags(service: s).isEmpty } } ?? false
             return a.map { i in
                 TemplateInstance(node: owner.hostNames[i.host], address: Host.address(ofIndex: i.host), id: owner.id(i, q.name), name: q.name,
-                                 port: i.port, tags: d.service.map { s in owner.catalog?.tags(service: s, instance: i) ?? [] } ?? [])
+                                 port: i.port, tags: tagged ? owner.catalog!.tags(service: d.service!, instance: i) : [])
             }
         }
         func serviceTags(_ name: String) -> [String] {
