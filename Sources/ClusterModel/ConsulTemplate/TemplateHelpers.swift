@@ -1,3 +1,5 @@
+import SimKernel
+
 // consul-template's pure helpers (hashicorp/consul-template template/funcs.go), with their
 // argument order (the piped value comes last: `.Tags | contains "web"` is contains("web", .Tags)):
 // strings (`split`, `join`, `replaceAll`, `trim*`, `toLower`, `toUpper`, `toTitle`, `indent`),
@@ -331,26 +333,13 @@ struct TemplateJSON {
         }
     }
 
-    /// encoding/json's string: \" \\ \n \r \t, other controls and <, >, & as \u00XX.
+    /// encoding/json's string: JSON's escapes (Go 1.22+: \b and \f too), and <, >, &, U+2028, U+2029 as \u escapes
+    /// (json.Marshal's HTML-safe default).
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else { out.unicodeScalars.append(u) }
-            }
+        var q = JSONText.quote(s)
+        for (c, e) in [("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u{2028}", "\\u2028"), ("\u{2029}", "\\u2029")] where q.contains(c) {
+            q = q.replacingAll(c, e)
         }
-        return out + "\""
+        return q
     }
 }
