@@ -13,6 +13,11 @@ public files"). The files are not in this repository: fetch them into a scratch 
       am     SCRATCH/am.files: alertmanager.yml files under SCRATCH/amtree / SCRATCH/amj, `amtool check-config`
       marathon|chronos|consul  SCRATCH/FORMAT/*.json, real verdicts in SCRATCH/FORMAT.verdicts
              ({"file.json": true|false}, decided from the system's own validation code)
+      ctmpl  SCRATCH/ctmpl/*: consul-template templates, the `source` of a consulTemplate section; real
+             verdicts in SCRATCH/ctmpl.verdicts ({"file": true|false}: would consul-template parse and render
+             it, decided from its template/funcs.go and Go's text/template); SCRATCH/ctmpl.scenario (optional,
+             {"file": {"consul": {...}, "consulTemplate": {...}}}) adds what the file's deployment gives it (the
+             KV keys it reads, its environment), merged into the wrapping scenario
 Prints AGREE/DIFF per file and "== FORMAT: n/m agree".
 """
 import json, os, re, subprocess, sys
@@ -103,6 +108,12 @@ def main():
             if fmt == 'marathon':
                 # marathon-lb's ci/backends_1.9 files are for DC/OS 1.9, i.e. Marathon 1.4
                 scen["marathon"] = {"version": '1.4' if '1.9' in name else '1.10', "apps": [name]}
+            elif fmt == 'ctmpl':
+                extra = json.load(open(os.path.join(S, 'ctmpl.scenario'))).get(name, {}) if os.path.exists(os.path.join(S, 'ctmpl.scenario')) else {}
+                scen["consul"] = dict({"servers": 3, "hostGroup": "master"}, **extra.get("consul", {}))
+                scen["nginx"] = {"hostGroup": "monitor"}
+                scen["consulTemplate"] = dict({"template": [{"source": name, "destination": "/etc/nginx/conf.d/t.conf"}]},
+                                              **extra.get("consulTemplate", {}))
             elif fmt == 'chronos':
                 scen["chronos"] = {"version": "3.x", "jobs": [{"$include": name}]}
             else:

@@ -40,10 +40,12 @@ extension ScenarioSchema {
         if let sv = r.value("services") {
             services = decodeConsulServices(sv, path: r.keyPath("services"), marathon: marathon, d)
         }
+        let kv = r.value("kv").map { decodeStringMap($0, path: r.keyPath("kv"), what: "KV key", maxValueBytes: 512 * 1024, d) } ?? [:]
         r.finish()
         guard d.errorCount == before, let servers, let registerAll, let exact else { return nil }
         var spec = ConsulSpec(servers: servers, hostGroup: group, agentHostGroups: agents, config: config, services: services, registerAll: registerAll)
         spec.exactChecks = exact
+        spec.kv = kv
         return spec
     }
 
@@ -124,7 +126,29 @@ extension ScenarioSchema {
         KeySpec("registerAll", "boolean", default: "true", allowed: "true or false.",
                 meaning: "Apps not listed in `services` are registered without checks, named after their app id (`/shop/web` → `shop-web`); false: not registered.", source: "model choice: registrator registers every container with a published port"),
         consulExactKey,
+        KeySpec("kv", "object", default: "`{}`", allowed: "Keys: KV paths (a leading `/` is dropped, non-empty); values: strings of at most 512 KiB (Consul's limit); at most 100,000 keys.",
+                meaning: "The KV store's contents, fixed for the run: what consul-template's `key`, `keyOrDefault`, `keyExists`, `ls`, `tree` read. A `key` that is not here blocks its template, as in consul-template (docs/discovery.md).",
+                source: "hashicorp/consul:agent/config/default.go `limits.kv_max_value_size` (512 KiB); model choice: a static store"),
     ])
+
+    /// An object of strings (`consul.kv`, `consulTemplate.environment`): every value a string, keys
+    /// non-empty (a KV key's leading "/" dropped, as consul-template's keyRe does).
+    static func decodeStringMap(_ v: JSONValue, path: String, what: String, maxValueBytes: Int, _ d: Diagnostics) -> [String: String] {
+        guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object of strings, like {\"service/haproxy/maxconn\": \"256\"}", v)); return [:] }
+        if members.count > 100_000 { d.error(path, at: v, "at most 100000 entries, got \(members.count)"); return [:] }
+        var out: [String: String] = [:]
+        for m in members {
+            let p = JSONPath.key(path, m.key)
+            var k = Substring(m.key)
+            if what == "KV key", k.first == "/" { k = k.dropFirst() }
+            guard !k.isEmpty else { d.error(p, location: m.keyLocation ?? m.value.location, "a \(what) must not be empty"); continue }
+            guard let s = m.value.stringValue else { d.error(p, at: m.value, typeMismatch("a string", m.value)); continue }
+            guard s.utf8.count <= maxValueBytes else { d.error(p, at: m.value, "value of \(s.utf8.count) bytes; at most \(maxValueBytes)"); continue }
+            if out[String(k)] != nil { d.error(p, location: m.keyLocation ?? m.value.location, "\(what) \(JSONValue.quote(String(k))) given twice"); continue }
+            out[String(k)] = s
+        }
+        return out
+    }
 
     static let consulExactKey = KeySpec("exactChecks", "boolean", default: "false", allowed: "true or false.",
                                         meaning: "Run every check as an event, drawing each response time (the reference the computed mode is equal in distribution to; slow on large platforms).",

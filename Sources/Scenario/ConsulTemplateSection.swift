@@ -31,11 +31,15 @@ extension ScenarioSchema {
         if let x = r.optional("queryLatency", .duration(.positive)) {
             if x > .seconds(10) { d.error(r.keyPath("queryLatency"), at: r.value["queryLatency"], "queryLatency must be at most 10s, got \(x)") } else { out.queryLatency = x }
         }
+        let env = r.value("environment").map { decodeStringMap($0, path: r.keyPath("environment"), what: "variable name", maxValueBytes: 128 * 1024, d) } ?? [:]
+        out.inputs = TemplateInputs(kv: consul?.kv ?? [:], environment: env)
+        var tags: [String: [String]] = [:]
+        for (_, defs) in consul?.services ?? [] { for x in defs { for t in x.tags where !(tags[x.name] ?? []).contains(t) { tags[x.name, default: []].append(t) } } }
         if let tv = r.value("template") {
             let tp = r.keyPath("template")
             if let a = tv.arrayValue, !a.isEmpty {
                 for (i, e) in a.enumerated() {
-                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), d) {
+                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, d) {
                         if out.templates.contains(where: { $0.destination == t.destination }) {
                             d.error(JSONPath.key(JSONPath.index(tp, i), "destination"), at: e["destination"], "two templates write \(JSONValue.quote(t.destination))")
                         } else { out.templates.append(t) }
@@ -110,6 +114,9 @@ extension ScenarioSchema {
     }
 
     static let consulTemplateKeys = SectionKeys("consulTemplate", [
+        KeySpec("environment", "object", default: "`{}`", allowed: "Variable names → string values (at most 128 KiB each).",
+                meaning: "consul-template's environment, read by `env` (an unset variable is \"\", as os.Getenv), `envOrDefault`, `mustEnv`. The simulator's own key: consul-template reads its process's environment.",
+                source: "hashicorp/consul-template:template/funcs.go envFunc"),
         KeySpec("template", "array", default: "—", allowed: "See `consulTemplate.template[i]`; at least one, destinations distinct.",
                 meaning: "The templates each consul-template renders; every destination is a file nginx includes."),
         KeySpec("wait", "object or string", default: "disabled", allowed: "`{\"min\": D, \"max\": D}`, `\"MIN:MAX\"` or `\"MIN\"` (max = 4 x min); max >= min.",

@@ -12,7 +12,8 @@ extension ScenarioSchema {
     /// Largest template file read (the included files' total limit; real templates are a few KB).
     static let maxTemplateBytes = IncludeLimits.maxTotalBytes
 
-    static func decodeTemplateStanza(_ v: JSONValue, path: String, _ d: Diagnostics) -> TemplateStanza? {
+    static func decodeTemplateStanza(_ v: JSONValue, path: String, inputs: TemplateInputs = TemplateInputs(), serviceTags: [String: [String]] = [:],
+                                     _ d: Diagnostics) -> TemplateStanza? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: templateStanzaKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -49,7 +50,7 @@ extension ScenarioSchema {
         let parsed: ParsedTemplate
         do throws(TemplateError) {
             parsed = try TemplateParser.parse(text, leftDelimiter: left, rightDelimiter: right)
-            if case .failure(let e) = TemplateValidation.check(parsed) { throw e }
+            if case .failure(let e) = TemplateValidation.check(parsed, inputs: inputs, serviceTags: serviceTags) { throw e }
         } catch {
             templateError(error, name: name, site: site, d)
             return nil

@@ -98,6 +98,31 @@ final class RangeBodyCacheTests: XCTestCase {
         _ = try compare(t, a, steps: [{ $0.set("a", ports: [3]) }])
     }
 
+    /// The functions beyond the catalog: a body that reads `timestamp` reruns at every render (the
+    /// time moved), bodies that read the KV store, the environment, `byTag` maps (ranged by key)
+    /// and JSON are cached while their services do not change; cached and uncached texts equal.
+    func testBodiesWithTheNewFunctionsCacheCorrectly() throws {
+        let t = #"""
+            {{range services}}{{$n := .Name}}{{range $tag, $xs := service .Name | byTag}}{{$n}}/{{$tag}}={{len $xs}} {{end}}{{end}}
+            {{range services}}{{.Name}} {{key "max"}} {{env "E"}} {{timestamp "unix"}}{{range $k, $v := `{"a":1}` | parseJSON}} {{$k}}{{$v}}{{end}};{{end}}
+            {{range $i := loop 2}}{{timestamp "unix"}}{{end}}
+            """#
+        let parsed = try TemplateParser.parse(t)
+        let a = Answers()
+        a.set("api", ports: [1, 2]); a.set("web", ports: [3])
+        let inputs = TemplateInputs(kv: ["max": "9"], environment: ["E": "e"])
+        let cache = RangeBodyCache()
+        let steps: [(Answers) -> Void] = [{ _ in }, { $0.set("web", ports: [3, 4]) }, { _ in }]
+        for (k, step) in steps.enumerated() {
+            step(a)
+            let cached = TemplateRenderer(data: a, cache: cache, inputs: inputs), plain = TemplateRenderer(data: a, inputs: inputs)
+            cached.now = SimTime.zero + .seconds(Int64(k)); plain.now = cached.now
+            XCTAssertEqual(try cached.render(parsed), try plain.render(parsed), "step \(k)")
+            XCTAssertTrue(try plain.render(parsed).contains("web \(9) e \(1_496_275_200 + k) a1;"), "step \(k)")
+        }
+        XCTAssertGreaterThan(cache.hits, 0, "the byTag bodies of the unchanged service come from the cache")
+    }
+
     /// The runner with the cache and without it over a stream of catalog changes: the same
     /// event log (renders, reloads, their times and details) and the same files.
     func testRunnerWithAndWithoutTheCacheGiveTheSameRun() {

@@ -58,7 +58,10 @@ final class TemplateLanguageTests: XCTestCase {
         XCTAssertEqual(try ServiceQuery.parse("web|any").get(), ServiceQuery(name: "web", filter: .any))
         XCTAssertEqual(try ServiceQuery.parse("web|passing,warning").get(), ServiceQuery(name: "web", filter: .passingOrWarning))
         XCTAssertEqual(try ServiceQuery.parse("web|warning,passing").get(), ServiceQuery(name: "web", filter: .passingOrWarning))
-        for bad in ["web|critical", "prod.web", "web@dc2", ""] {
+        XCTAssertEqual(try ServiceQuery.parse("prod.web").get(), ServiceQuery(name: "web", filter: .passing, tag: "prod"))
+        XCTAssertEqual(try ServiceQuery.parse("v=1.x.web|any").get(), ServiceQuery(name: "web", filter: .any, tag: "v=1.x"))
+        XCTAssertEqual(try ServiceQuery.parse("prod.web|any").get().description, "prod.web|any")
+        for bad in ["web|critical", "web@dc2", "", ".web", "web~node"] {
             if case .success = ServiceQuery.parse(bad) { XCTFail(bad) }
         }
     }
@@ -68,7 +71,8 @@ final class TemplateLanguageTests: XCTestCase {
             ("a\n{{range service \"web\"}}\nx\n", 2, "{{range}} has no {{end}}"),
             ("a\n\n{{end}}", 3, "unexpected {{end}}"),
             ("{{foo 1}}", 1, "function \"foo\" not defined"),
-            ("x\n{{key \"a/b\"}}", 2, "KV store"),
+            ("x\n{{secret \"a/b\"}}", 2, "reads Vault"),
+            ("{{nodes}}", 1, "node catalog"),
             ("\n{{range service \"web\"}}{{.Adress}}{{end}}", 2, "can't evaluate field Adress"),
             ("{{.Address}}", 1, "can't evaluate field Address"),
             ("{{$y}}", 1, "undefined variable"),

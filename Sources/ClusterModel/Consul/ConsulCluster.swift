@@ -80,6 +80,9 @@ public final class ConsulCluster: EventHandler {
     var nameIndex: [String: Int] = [:]
     /// Definitions by app id (lookup only).
     var definitionsOfApp: [String: [ConsulServiceDefinition]] = [:]
+    /// Per service name, the tags of the definitions that register it (first appearance order):
+    /// what `/v1/catalog/services` lists for it.
+    var definitionTags: [[String]] = []
     var healthIndexes: [UInt64]
     var raftIndex: UInt64 = 1
     /// Catalog entries per service name, in registration order.
@@ -107,9 +110,11 @@ public final class ConsulCluster: EventHandler {
         exactGossip = model.spec.fidelity.gossip == .exact
         let infra = model.infrastructure
         var names: [String] = []
+        var tagsOf: [String: [String]] = [:]
         for (app, defs) in spec.services {
             definitionsOfApp[app] = defs
             for d in defs where !names.contains(d.name) { names.append(d.name) }
+            for d in defs { for t in d.tags where !(tagsOf[d.name] ?? []).contains(t) { tagsOf[d.name, default: []].append(t) } }
         }
         if spec.registerAll, let apps = model.spec.marathon?.apps {
             // registrator registers Docker containers; a pod's containers are the Mesos
@@ -121,6 +126,7 @@ public final class ConsulCluster: EventHandler {
             }
         }
         serviceNames = names
+        definitionTags = names.map { tagsOf[$0] ?? [] }
         for (i, n) in names.enumerated() { nameIndex[n] = i }
         healthIndexes = [UInt64](repeating: 1, count: names.count)
         catalog = [[Int]](repeating: [], count: names.count)

@@ -15,6 +15,8 @@ struct InstanceState {
     let host: Int
     let member: Int
     let port: Int
+    /// The service definition's tags.
+    let tags: [String]
     var checks: [Int]
     /// In the agent's local state / in the servers' catalog.
     var inLocal = true
@@ -44,6 +46,15 @@ extension ConsulCluster: ServiceCatalog {
             out.append(ServiceInstance(task: x.task, host: x.host, port: x.port))
         }
         return out
+    }
+
+    public func serviceTags(service: Int) -> [String] { definitionTags[service] }
+
+    public func tags(service: Int, instance: ServiceInstance) -> [String] {
+        for i in instancesOfTask[instance.task] ?? [] where instances[i].name == service && instances[i].port == instance.port { return instances[i].tags }
+        // a task already gone whose entry the catalog still lists (its deregistration not yet synced)
+        for i in catalog[service] where instances[i].task == instance.task && instances[i].port == instance.port { return instances[i].tags }
+        return []
     }
 
     /// `health(service:filter: .any, from:)` is non-empty exactly when the service has catalog
@@ -141,7 +152,7 @@ extension ConsulCluster: ServiceCatalog {
             let port = t.resources.ports.lowest(1)?.first ?? d.port ?? 0
             var sid = "\(hostName(host)):\(t.name):\(port)"
             if k > 0 { sid += ":" + d.name }
-            let x = InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, checks: [])
+            let x = InstanceState(id: sid, name: name, task: id, host: host, member: m, port: port, tags: d.tags, checks: [])
             let i: Int
             if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
             for cd in d.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }

@@ -18,6 +18,9 @@ public struct ConsulSpec: Equatable, Sendable {
     /// Exact mode: every check run is an event and draws its response time (the computed mode's
     /// reference; docs/consul.md).
     public var exactChecks = false
+    /// The KV store's contents (`consul.kv`: key → value), read by consul-template's `key`, `ls`,
+    /// `tree`; it does not change during a run.
+    public var kv: [String: String] = [:]
 
     public init(servers: Int = 3, hostGroup: String, agentHostGroups: [String]? = nil, config: ConsulAgentConfig = ConsulAgentConfig(),
                 services: [(appId: String, definitions: [ConsulServiceDefinition])] = [], registerAll: Bool = true) {
@@ -27,7 +30,7 @@ public struct ConsulSpec: Equatable, Sendable {
 
     public static func == (a: ConsulSpec, b: ConsulSpec) -> Bool {
         a.servers == b.servers && a.hostGroup == b.hostGroup && a.agentHostGroups == b.agentHostGroups && a.config == b.config
-            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.services.map(\.appId) == b.services.map(\.appId)
+            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.kv == b.kv && a.services.map(\.appId) == b.services.map(\.appId)
             && a.services.map(\.definitions) == b.services.map(\.definitions)
     }
 }

@@ -173,7 +173,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             return .names(names.sorted())
         }
         guard let s = runners[r].deps[d].service else { return .instances([]) }  // Consul answers [] for an unknown service
-        guard let a = c.health(service: s, filter: q.filter, from: host) else { return nil }
+        guard var a = c.health(service: s, filter: q.filter, from: host) else { return nil }
+        // `service "tag.name"` asks Consul for the instances registered with the tag
+        if let t = q.tag { a = a.filter { c.tags(service: s, instance: $0).contains(t) } }
         // dependency/health_service.go sorts by node, then service ID
         return .instances(a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
             .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance))
@@ -233,7 +235,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // a template's dependencies can depend on answers (`range services` then `service .Name`):
         // at time 0 the answers come at once, so execute again until the set is stable
         for _ in 0..<8 {
-            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil)
+            let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil,
+                                            inputs: spec.inputs)
+            renderer.now = model.sim.now
             let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
             let before = runners[r].deps.count
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
@@ -241,6 +245,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             runners[r].templates[t].deps = deps
             if runners[r].deps.count > before && initial { continue }
             guard deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { return nil }
+            // a key that does not exist: consul-template waits for it (the KV store does not change)
+            guard renderer.blockedOn == nil else { return nil }
             return text
         }
         return nil
@@ -318,9 +324,17 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let runner: Runner
         unowned let owner: ConsulTemplateRunner
         func service(_ q: ServiceQuery) -> [TemplateInstance] {
-            guard case .instances(let a)? = runner.deps.first(where: { $0.query == q })?.answer else { return [] }
-            return a.map { TemplateInstance(node: owner.hostNames[$0.host], address: Host.address(ofIndex: $0.host),
-                                            id: owner.id($0, q.name), name: q.name, port: $0.port) }
+            guard let d = runner.deps.first(where: { $0.query == q }), case .instances(let a)? = d.answer else { return [] }
+            // a service no definition gives tags has none (and most do not: no lookup per instance)
+            let tagged = d.service.flatMap { s in owner.catalog.map { !$0.serviceTags(service: s).isEmpty } } ?? false
+            return a.map { i in
+                TemplateInstance(node: owner.hostNames[i.host], address: Host.address(ofIndex: i.host), id: owner.id(i, q.name), name: q.name,
+                                 port: i.port, tags: tagged ? owner.catalog!.tags(service: d.service!, instance: i) : [])
+            }
+        }
+        func serviceTags(_ name: String) -> [String] {
+            guard let c = owner.catalog, let s = c.serviceNames.firstIndex(of: name) else { return [] }
+            return c.serviceTags(service: s)
         }
         func services() -> [String] {
             guard case .names(let n)? = runner.deps.first(where: { $0.query == nil })?.answer else { return [] }

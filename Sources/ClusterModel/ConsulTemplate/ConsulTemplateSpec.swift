@@ -75,5 +75,8 @@ public struct ConsulTemplateSpec: Equatable, Sendable {
     /// From a change committed by the Consul servers to the blocking query's answer reaching
     /// consul-template: the server's response, the agent's forward over the LAN (model choice).
     public var queryLatency = SimDuration.milliseconds(1)
+    /// What templates read besides the catalog: Consul's KV store (`consul.kv`), consul-template's
+    /// environment (`environment`), the wall clock of time 0.
+    public var inputs = TemplateInputs()
     public init() {}
 }

@@ -18,8 +18,8 @@ public final class RangeBodyCache {
     struct ItemKey: Hashable {
         var body: UInt
         var item: TemplateValue
-        /// The iteration's index when the range declares it (`range $i, $x := ...`), else -1.
-        var index: Int
+        /// The iteration's index or map key when the range declares it (`range $i, $x := ...`), else nil.
+        var key: TemplateValue?
     }
 
     struct Entry {
@@ -66,15 +66,15 @@ extension TemplateRenderer {
     }
 
     /// Runs one iteration of a range body, from the cache when its reads are unchanged.
-    func iterate(_ body: [TemplateNode], id: UInt?, cache: RangeBodyCache?, item x: TemplateValue, index i: Int, variables names: [String]) throws(TemplateError) {
+    func iterate(_ body: [TemplateNode], id: UInt?, cache: RangeBodyCache?, item x: TemplateValue, key i: TemplateValue, variables names: [String]) throws(TemplateError) {
         let inner = variables.count
         guard let cache, let id, recording == nil else {
-            pushIteration(names, item: x, index: i)
+            pushIteration(names, item: x, key: i)
             try run(body, dot: x)
             variables.removeSubrange(inner...)
             return
         }
-        let key = RangeBodyCache.ItemKey(body: id, item: x, index: names.count == 2 ? i : -1)
+        let key = RangeBodyCache.ItemKey(body: id, item: x, key: names.count == 2 ? i : nil)
         if var e = cache.entries[key], valid(e) {
             cache.hits += 1
             e.used = cache.renderSeq
@@ -89,7 +89,7 @@ extension TemplateRenderer {
         cache.misses += 1
         recording = BodyRecording(mark: inner)
         let start = output.count
-        pushIteration(names, item: x, index: i)
+        pushIteration(names, item: x, key: i)
         try run(body, dot: x)
         variables.removeSubrange(inner...)
         let r = recording!
@@ -99,9 +99,9 @@ extension TemplateRenderer {
                                                   registered: r.registered, usesServices: r.usesServices, line: line, used: cache.renderSeq)
     }
 
-    func pushIteration(_ names: [String], item x: TemplateValue, index i: Int) {
+    func pushIteration(_ names: [String], item x: TemplateValue, key i: TemplateValue) {
         if names.count == 1 { variables.append((names[0], x)) }
-        if names.count == 2 { variables.append((names[0], .int(i))); variables.append((names[1], x)) }
+        if names.count == 2 { variables.append((names[0], i)); variables.append((names[1], x)) }
     }
 
     /// Whether every read of the entry gives the same value now (checked before the iteration's
@@ -123,6 +123,12 @@ extension TemplateRenderer {
     func noteVariableWrite(_ index: Int) {
         guard recording != nil, index < recording!.mark else { return }
         recording!.uncacheable = true
+    }
+
+    /// A read of something that is not a pure function of the body's reads (`timestamp`, the
+    /// render's `scratch`): the body is executed at every render.
+    func noteImpureRead() {
+        if recording != nil { recording!.uncacheable = true }
     }
 
     /// A `service` (query) or `services` (nil) call.

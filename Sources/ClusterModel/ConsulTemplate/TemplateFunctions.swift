@@ -1,11 +1,11 @@
-// The functions a template may call: Go's text/template builtins that nginx templates use and
-// consul-template's `service`, `services`, `keyOrDefault` (the KV store is empty in the
-// simulator, so it gives its default), `join`, `contains`, `toLower`, `toUpper`
-// (hashicorp/consul-template template/funcs.go).
+// The functions a template may call: Go's text/template builtins and consul-template's
+// (hashicorp/consul-template template/template.go funcMap, template/funcs.go): the catalog
+// (`service`, `services`), the KV store and the environment (ConsulTemplateFunctions.swift), and
+// the pure helpers on strings, lists, maps and numbers (TemplateHelpers.swift).
 
 enum TemplateFunctions {
-    static let names: Set<String> = ["service", "services", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len",
-                                     "printf", "print", "println", "index", "keyOrDefault", "join", "contains", "toLower", "toUpper"]
+    static let builtins: Set<String> = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len", "printf", "print", "println", "index"]
+    static let names: Set<String> = builtins.union(consulNames).union(helperNames)
 }
 
 extension TemplateRenderer {
@@ -23,9 +23,13 @@ extension TemplateRenderer {
     func call(_ f: String, _ args: [TemplateValue]) throws(TemplateError) -> TemplateValue {
         switch f {
         case "service":
-            try arity(f, args, 1...1)
+            // funcs.go serviceFunc: no argument (or "") answers nothing; the arguments are joined
+            // with "|" (`service "web" "any"` is "web|any")
+            var parts: [String] = []
+            for a in args { parts.append(try string(f, a)) }
+            guard let first = parts.first, !first.isEmpty else { return .list([]) }
             let q: ServiceQuery
-            switch ServiceQuery.parse(try string(f, args[0])) {
+            switch ServiceQuery.parse(parts.joined(separator: "|")) {
             case .success(let x): q = x
             case .failure(var e): e.line = line; throw e
             }
@@ -36,7 +40,7 @@ extension TemplateRenderer {
             try arity(f, args, 0...0)
             usesServices = true
             noteDataRead(nil)
-            return .list(data.services().map { .catalogService($0) })
+            return .list(data.services().map { .catalogService($0, tags: data.serviceTags($0)) })
         case "eq", "ne":
             try arity(f, args, 2...(f == "eq" ? 64 : 2))
             for b in args.dropFirst() {
@@ -49,7 +53,8 @@ extension TemplateRenderer {
             let c: Int
             switch (args[0], args[1]) {
             case (.int(let a), .int(let b)): c = a < b ? -1 : (a == b ? 0 : 1)
-            case (.string(let a), .string(let b)): c = a < b ? -1 : (a == b ? 0 : 1)
+            case (.float(let a), .float(let b)): c = a < b ? -1 : (a == b ? 0 : 1)
+            case (.string(let a), .string(let b)): c = Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) ? -1 : (a == b ? 0 : 1)
             default: throw TemplateError(line: line, "incompatible types for comparison: \(args[0].typeName) and \(args[1].typeName)")
             }
             switch f {
@@ -71,14 +76,27 @@ extension TemplateRenderer {
             try arity(f, args, 1...1)
             switch args[0] {
             case .list(let l): return .int(l.count)
+            case .map(let m): return .int(m.keys.count)
             case .string(let s): return .int(s.utf8.count)
             default: throw TemplateError(line: line, "len of type \(args[0].typeName)")
             }
         case "index":
-            try arity(f, args, 2...2)
-            guard case .list(let l) = args[0], case .int(let i) = args[1] else { throw TemplateError(line: line, "can't index item of type \(args[0].typeName)") }
-            guard i >= 0 && i < l.count else { throw TemplateError(line: line, "error calling index: index out of range: \(i)") }
-            return l[i]
+            try arity(f, args, 1...64)
+            var v = args[0]
+            for k in args.dropFirst() {
+                switch (v, k) {
+                case (.list(let l), .int(let i)):
+                    guard i >= 0 && i < l.count else { throw TemplateError(line: line, "error calling index: index out of range: \(i)") }
+                    v = l[i]
+                case (.map(let m), .string(let key)): v = m[key] ?? .none
+                case (.string(let s), .int(let i)):
+                    let b = Array(s.utf8)
+                    guard i >= 0 && i < b.count else { throw TemplateError(line: line, "error calling index: index out of range: \(i)") }
+                    v = .int(Int(b[i]))
+                default: throw TemplateError(line: line, "error calling index: can't index item of type \(v.typeName) with \(k.typeName)")
+                }
+            }
+            return v
         case "print":
             return .string(args.map(\.printed).joined())
         case "println":
@@ -86,30 +104,16 @@ extension TemplateRenderer {
         case "printf":
             try arity(f, args, 1...64)
             return .string(Self.printf(try string(f, args[0]), Array(args.dropFirst())))
-        case "keyOrDefault":
-            try arity(f, args, 2...2)
-            _ = try string(f, args[0])
-            return .string(try string(f, args[1]))
-        case "join":
-            try arity(f, args, 2...2)
-            guard case .list(let l) = args[1] else { throw TemplateError(line: line, "join: expected a list, got \(args[1].typeName)") }
-            return .string(l.map(\.printed).joined(separator: try string(f, args[0])))
-        case "contains":
-            try arity(f, args, 2...2)
-            guard case .list(let l) = args[1] else { throw TemplateError(line: line, "contains: expected a list, got \(args[1].typeName)") }
-            return .bool(l.contains(args[0]))
-        case "toLower", "toUpper":
-            try arity(f, args, 1...1)
-            let s = try string(f, args[0])
-            return .string(f == "toLower" ? s.lowercased() : s.uppercased())
         default:
+            if let v = try consulCall(f, args) { return v }
+            if let v = try helperCall(f, args) { return v }
             throw TemplateError(line: line, "function \"\(f)\" not defined")
         }
     }
 
     static func comparable(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
         switch (a, b) {
-        case (.string, .string), (.int, .int), (.bool, .bool), (.none, _), (_, .none): return true
+        case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.none, _), (_, .none): return true
         default: return false
         }
     }
@@ -137,6 +141,7 @@ extension TemplateRenderer {
             switch v {
             case "s", "v": s = a.printed
             case "d": if case .int(let i) = a { s = String(i) } else { s = "%!d(\(a.typeName)=\(a.printed))" }
+            case "t": if case .bool(let b) = a { s = b ? "true" : "false" } else { s = "%!t(\(a.typeName)=\(a.printed))" }
             case "q": s = "\"" + a.printed.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\""
             default: s = "%!\(v)(\(a.typeName)=\(a.printed))"
             }

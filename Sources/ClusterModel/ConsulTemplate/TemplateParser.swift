@@ -57,11 +57,7 @@ public struct TemplateDialect: Sendable {
     public init(functions: Set<String>, refused: [String: String] = [:], floats: Bool = false) {
         self.functions = functions; self.refused = refused; self.floats = floats
     }
-    public static let consulTemplate: TemplateDialect = {
-        let kv = "reads Consul's KV store or Vault, which the simulator does not model; use literal text instead"
-        return TemplateDialect(functions: TemplateFunctions.names,
-                               refused: Dictionary(uniqueKeysWithValues: ["key", "ls", "tree", "secret", "secrets", "vault"].map { ($0, kv) }))
-    }()
+    public static let consulTemplate = TemplateDialect(functions: TemplateFunctions.names, refused: TemplateFunctions.refused, floats: true)
 }
 
 public enum TemplateParser {

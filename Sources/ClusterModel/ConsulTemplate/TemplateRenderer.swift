@@ -1,3 +1,5 @@
+import SimKernel
+
 // Executes a parsed template as Go's text/template does (truth of values, `range ... else`,
 // variables scoped to their block, printing of lists as `[a b]` and of missing values as
 // `<no value>`), with consul-template's `service` and `services` answered by a `TemplateData`.
@@ -7,7 +9,9 @@
 public struct ServiceQuery: Hashable, Sendable, CustomStringConvertible {
     public var name: String
     public var filter: ServiceHealthFilter
-    public init(name: String, filter: ServiceHealthFilter) { self.name = name; self.filter = filter }
+    /// `"tag.name"`: only the instances registered with this tag (nil: every instance).
+    public var tag: String?
+    public init(name: String, filter: ServiceHealthFilter, tag: String? = nil) { self.name = name; self.filter = filter; self.tag = tag }
 
     public static func parse(_ s: String) -> Result<ServiceQuery, TemplateError> {
         var name = Substring(s)
@@ -24,18 +28,29 @@ public struct ServiceQuery: Hashable, Sendable, CustomStringConvertible {
             }
         }
         if name.contains("@") { return .failure(TemplateError(line: 0, "service \(quoted(s)): other datacenters (@dc) are not modelled")) }
-        if name.contains(".") { return .failure(TemplateError(line: 0, "service \(quoted(s)): tag filters (tag.name) are not modelled: the simulated services have no tags")) }
+        if name.contains("~") || name.contains("?") { return .failure(TemplateError(line: 0, "service \(quoted(s)): near (~node) and query parameters (?ns=) are not modelled")) }
+        // dependency.go tagRe: `((?P<tag>[[:word:]=:.-]+)\.)?` before the name, which has no dot
+        var tag: String? = nil
+        if let dot = name.lastIndex(of: ".") {
+            let t = name[..<dot]
+            guard !t.isEmpty, t.allSatisfy({ $0.isLetter || $0.isNumber || "_=:.-".contains($0) }) else {
+                return .failure(TemplateError(line: 0, "service \(quoted(s)): invalid tag (letters, digits, _ = : . -)"))
+            }
+            tag = String(t)
+            name = name[name.index(after: dot)...]
+        }
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "/" }) else {
             return .failure(TemplateError(line: 0, "service \(quoted(s)): invalid service name (letters, digits, - _ /)"))
         }
-        return .success(ServiceQuery(name: String(name), filter: filter))
+        return .success(ServiceQuery(name: String(name), filter: filter, tag: tag))
     }
 
     public var description: String {
+        let n = tag.map { $0 + "." + name } ?? name
         switch filter {
-        case .passing: return name
-        case .any: return name + "|any"
-        case .passingOrWarning: return name + "|passing,warning"
+        case .passing: return n
+        case .any: return n + "|any"
+        case .passingOrWarning: return n + "|passing,warning"
         }
     }
 
@@ -67,10 +82,65 @@ public protocol TemplateData {
     /// A number that changes whenever the answer of `service q` (nil: `services`) may change;
     /// nil when the data cannot tell (then range bodies that read it are not cached).
     func answerVersion(_ q: ServiceQuery?) -> Int?
+    /// The tags of a service in `/v1/catalog/services` (the union of its instances' tags).
+    func serviceTags(_ name: String) -> [String]
 }
 
 extension TemplateData {
     public func answerVersion(_ q: ServiceQuery?) -> Int? { nil }
+    public func serviceTags(_ name: String) -> [String] { [] }
+}
+
+/// What a template reads besides Consul's catalog, fixed for a run: Consul's KV store (the
+/// scenario's `consul.kv`), consul-template's environment (`consulTemplate.environment`), and the
+/// wall clock of simulated time 0 (`timestamp`).
+public struct TemplateInputs: Sendable, Equatable {
+    /// Keys without a leading `/`, sorted (Consul lists keys in byte order).
+    public var kv: [(key: String, value: String)]
+    public var environment: [String: String]
+    /// Unix milliseconds at simulated time 0 (Prometheus' default start: 2017-06-01T00:00:00Z).
+    public var baseMs: Int64
+    public init(kv: [String: String] = [:], environment: [String: String] = [:], baseMs: Int64 = PromTime.defaultBaseMs) {
+        self.kv = kv.map { (key: $0.key.hasPrefix("/") ? String($0.key.dropFirst()) : $0.key, value: $0.value) }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        self.environment = environment; self.baseMs = baseMs
+    }
+    public static func == (a: TemplateInputs, b: TemplateInputs) -> Bool {
+        a.kv.map(\.key) == b.kv.map(\.key) && a.kv.map(\.value) == b.kv.map(\.value) && a.environment == b.environment && a.baseMs == b.baseMs
+    }
+    func value(_ key: String) -> String? {
+        var lo = 0, hi = kv.count
+        let k = Array(key.utf8)
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if Array(kv[m].key.utf8).lexicographicallyPrecedes(k) { lo = m + 1 } else { hi = m }
+        }
+        return lo < kv.count && kv[lo].key == key ? kv[lo].value : nil
+    }
+}
+
+/// A key of a `ls`/`tree` answer (dependency/kv_list.go KeyPair): `Path` the full key, `Key`
+/// relative to the prefix.
+public struct TemplateKeyPair: Hashable, Sendable {
+    public var path: String
+    public var key: String
+    public var value: String
+}
+
+/// A Go map with string keys (parseJSON's objects, byTag's and byKey's answers): ranged and
+/// printed in key order, as text/template and fmt do.
+struct TemplateMap: Hashable {
+    var keys: [String] = []
+    var values: [TemplateValue] = []
+    init(_ pairs: [(String, TemplateValue)]) {
+        for (k, v) in pairs.sorted(by: { $0.0 < $1.0 }) {
+            if keys.last == k { values[values.count - 1] = v } else { keys.append(k); values.append(v) }
+        }
+    }
+    subscript(_ k: String) -> TemplateValue? {
+        var lo = 0, hi = keys.count
+        while lo < hi { let m = (lo + hi) / 2; if keys[m] < k { lo = m + 1 } else { hi = m } }
+        return lo < keys.count && keys[lo] == k ? values[lo] : nil
+    }
 }
 
 enum TemplateValue: Hashable {
@@ -78,9 +148,12 @@ enum TemplateValue: Hashable {
     case string(String)
     case int(Int)
     case bool(Bool)
+    case float(Double)
     case list([TemplateValue])
+    case map(TemplateMap)
     case instance(TemplateInstance)
-    case catalogService(String)
+    case catalogService(String, tags: [String])
+    case keyPair(TemplateKeyPair)
 
     var truth: Bool {
         switch self {
@@ -88,8 +161,10 @@ enum TemplateValue: Hashable {
         case .string(let s): return !s.isEmpty
         case .int(let i): return i != 0
         case .bool(let b): return b
+        case .float(let x): return x != 0
         case .list(let l): return !l.isEmpty
-        case .instance, .catalogService: return true
+        case .map(let m): return !m.keys.isEmpty
+        case .instance, .catalogService, .keyPair: return true
         }
     }
 
@@ -99,9 +174,12 @@ enum TemplateValue: Hashable {
         case .string(let s): return s
         case .int(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
+        case .float(let x): return GoFormat.shortest(x)
         case .list(let l): return "[" + l.map(\.printed).joined(separator: " ") + "]"
+        case .map(let m): return "map[" + zip(m.keys, m.values).map { $0 + ":" + $1.printed }.joined(separator: " ") + "]"
         case .instance(let i): return "{\(i.node) \(i.address) \(i.id) \(i.name) [\(i.tags.joined(separator: " "))] \(i.port)}"
-        case .catalogService(let n): return "{\(n) []}"
+        case .catalogService(let n, let t): return "{\(n) [\(t.joined(separator: " "))]}"
+        case .keyPair(let p): return "{\(p.path) \(p.key) \(p.value) 0 0 0 0 }"
         }
     }
 
@@ -111,9 +189,12 @@ enum TemplateValue: Hashable {
         case .string: return "string"
         case .int: return "int"
         case .bool: return "bool"
+        case .float: return "float64"
         case .list: return "slice"
+        case .map: return "map"
         case .instance: return "*dependency.HealthService"
         case .catalogService: return "*dependency.CatalogSnippet"
+        case .keyPair: return "*dependency.KeyPair"
         }
     }
 }
@@ -134,10 +215,21 @@ public final class TemplateRenderer {
     /// What the body being recorded for the cache has read.
     var recording: BodyRecording?
 
-    public init(data: TemplateData, cache: RangeBodyCache? = nil) { self.data = data; self.cache = cache }
+    let inputs: TemplateInputs
+    /// The simulated time of the render (`timestamp`).
+    public var now = SimTime.zero
+    /// Set when the render read a key that does not exist (`key`) or an empty prefix (`safeLs`,
+    /// `safeTree`): consul-template waits for it and does not render the template (watch/view.go
+    /// BlockOnNil); the simulated KV store does not change, so it never does.
+    public internal(set) var blockedOn: String?
+    var scratch: [String: TemplateValue] = [:]
+
+    public init(data: TemplateData, cache: RangeBodyCache? = nil, inputs: TemplateInputs = TemplateInputs()) {
+        self.data = data; self.cache = cache; self.inputs = inputs
+    }
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
-        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil
+        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]
         cache?.renderSeq += 1
         try run(t.nodes, dot: .none)
         cache?.sweep()
@@ -175,16 +267,22 @@ public final class TemplateRenderer {
                 var q = p
                 q.variables = []
                 let v = try eval(q, dot: dot)
-                let items: [TemplateValue]
+                // a list's index or a map's key (text/template ranges a map in key order)
+                let items: [(key: TemplateValue, value: TemplateValue)]
                 switch v {
-                case .list(let xs): items = xs
+                case .list(let xs): items = xs.enumerated().map { (.int($0.offset), $0.element) }
+                case .map(let m): items = zip(m.keys, m.values).map { (.string($0), $1) }
+                case .int(let n) where n >= 0:
+                    // Go 1.22: range over an integer; bounded as loop is
+                    guard n <= Self.maxLoop else { throw TemplateError(line: l, "range over \(n): at most \(Self.maxLoop) iterations") }
+                    items = (0..<n).map { (.int($0), .int($0)) }
                 case .none: items = []
                 default: throw TemplateError(line: l, "range can't iterate over \(v.printed)")
                 }
                 if items.isEmpty { try run(b, dot: dot) }
                 let id = cache == nil ? nil : Self.bodyIdentity(a)
-                for (i, x) in items.enumerated() {
-                    try iterate(a, id: id, cache: cache, item: x, index: i, variables: p.variables)
+                for x in items {
+                    try iterate(a, id: id, cache: cache, item: x.value, key: x.key, variables: p.variables)
                 }
                 variables.removeSubrange(mark...)
             }
@@ -232,7 +330,7 @@ public final class TemplateRenderer {
             return try fields(variables[i].1, fs)
         case .string(let s): return .string(s)
         case .number(let n): return .int(n)
-        case .float: throw TemplateError(line: line, "float constants are not supported in consul-template templates")
+        case .float(let x): return .float(x)
         case .bool(let b): return .bool(b)
         case .nilValue: throw TemplateError(line: line, "nil is not a command")
         case .function(let f): return try call(f, [])
@@ -252,14 +350,28 @@ public final class TemplateRenderer {
                 case "Name": v = .string(i.name)
                 case "Port": v = .int(i.port)
                 case "Tags": v = .list(i.tags.map { .string($0) })
-                default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.HealthService (fields: Node, Address, NodeAddress, ID, Name, Port, Tags)")
+                case "ServiceMeta", "NodeMeta", "NodeTaggedAddresses", "ServiceTaggedAddresses": v = .map(TemplateMap([]))
+                case "NodeID", "NodeDatacenter", "Namespace", "Partition", "Kind": v = .string("")
+                default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.HealthService (fields: Node, Address, NodeAddress, ID, Name, Port, Tags, ServiceMeta, NodeMeta)")
                 }
-            case .catalogService(let n):
+            case .catalogService(let n, let tags):
                 switch f {
                 case "Name": v = .string(n)
-                case "Tags": v = .list([])
+                case "Tags": v = .list(tags.map { .string($0) })
                 default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.CatalogSnippet (fields: Name, Tags)")
                 }
+            case .keyPair(let p):
+                switch f {
+                case "Path": v = .string(p.path)
+                case "Key": v = .string(p.key)
+                case "Value": v = .string(p.value)
+                case "CreateIndex", "ModifyIndex", "LockIndex", "Flags": v = .int(0)
+                case "Session": v = .string("")
+                default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.KeyPair (fields: Path, Key, Value, CreateIndex, ModifyIndex, LockIndex, Flags, Session)")
+                }
+            case .map(let m):
+                // a map's field is its key; a missing key is the zero value, printed <no value>
+                v = m[f] ?? .none
             case .none:
                 throw TemplateError(line: line, "can't evaluate field \(f): the value is empty (the template's top-level dot has no fields; use them inside range or with)")
             default:

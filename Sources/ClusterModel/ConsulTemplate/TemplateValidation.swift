@@ -5,20 +5,27 @@
 
 struct ValidationData: TemplateData {
     let oneEach: Bool
+    /// The tags of the scenario's service definitions, by service name: a stand-in instance has
+    /// its service's tags (and the tag its query filters on), so bodies that look at tags run.
+    let tags: [String: [String]]
     func service(_ q: ServiceQuery) -> [TemplateInstance] {
-        oneEach ? [TemplateInstance(node: "node-01", address: "10.0.0.1", id: "node-01:\(q.name):31000", name: q.name, port: 31000)] : []
+        var t = tags[q.name] ?? []
+        if let f = q.tag, !t.contains(f) { t.append(f) }
+        return oneEach ? [TemplateInstance(node: "node-01", address: "10.0.0.1", id: "node-01:\(q.name):31000", name: q.name, port: 31000, tags: t)] : []
     }
-    func services() -> [String] { oneEach ? ["service"] : [] }
+    func services() -> [String] { oneEach ? Array(Set(["service"] + tags.keys)).sorted() : [] }
+    func serviceTags(_ name: String) -> [String] { tags[name] ?? [] }
 }
 
 public enum TemplateValidation {
     /// The service queries the template makes (in first-use order), and whether it calls
     /// `services`; or the first execution error.
-    public static func check(_ t: ParsedTemplate) -> Result<(queries: [ServiceQuery], usesServices: Bool), TemplateError> {
+    public static func check(_ t: ParsedTemplate, inputs: TemplateInputs = TemplateInputs(),
+                             serviceTags: [String: [String]] = [:]) -> Result<(queries: [ServiceQuery], usesServices: Bool), TemplateError> {
         var queries: [ServiceQuery] = []
         var services = false
         for one in [true, false] {
-            let r = TemplateRenderer(data: ValidationData(oneEach: one))
+            let r = TemplateRenderer(data: ValidationData(oneEach: one, tags: serviceTags), inputs: inputs)
             do { _ = try r.render(t) } catch { return .failure(error) }
             for q in r.dependencies where !queries.contains(q) { queries.append(q) }
             services = services || r.usesServices

@@ -40,9 +40,16 @@ public protocol ServiceCatalog: AnyObject {
     /// `from` (nil: no server can answer), without building the answer: `/v1/catalog/services`
     /// lists the services that have one.
     func hasInstances(service: Int, from host: Int) -> Bool?
+    /// The tags the instance was registered with under `service` (its service definition's `tags`).
+    func tags(service: Int, instance: ServiceInstance) -> [String]
+    /// The tags `/v1/catalog/services` lists for `service`.
+    func serviceTags(service: Int) -> [String]
 }
 
 extension ServiceCatalog {
+    public func tags(service: Int, instance: ServiceInstance) -> [String] { [] }
+    public func serviceTags(service: Int) -> [String] { [] }
+
     public func hasInstances(service: Int, from host: Int) -> Bool? {
         health(service: service, filter: .any, from: host).map { !$0.isEmpty }
     }

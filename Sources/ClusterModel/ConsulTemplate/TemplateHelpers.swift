@@ -1,0 +1,345 @@
+import SimKernel
+
+// consul-template's pure helpers (hashicorp/consul-template template/funcs.go), with their
+// argument order (the piped value comes last: `.Tags | contains "web"` is contains("web", .Tags)):
+// strings (`split`, `join`, `replaceAll`, `trim*`, `toLower`, `toUpper`, `toTitle`, `indent`),
+// regular expressions with Go's engine (`regexMatch`, `regexReplaceAll`), membership (`in`,
+// `contains`, `containsAll`, `containsAny`, `containsNone`, `containsNotAll`), conversions
+// (`parseBool`, `parseInt`, `parseFloat`, `parseJSON`, `toJSON`), arithmetic (`add`,
+// `subtract`, `multiply`, `divide`, `modulo`, `minimum`, `maximum`) and `loop`.
+
+extension TemplateFunctions {
+    static let helperNames: Set<String> = ["join", "split", "replaceAll", "regexReplaceAll", "regexMatch", "trim", "trimPrefix", "trimSuffix",
+                                           "trimSpace", "toLower", "toUpper", "toTitle", "indent", "in", "contains", "containsAll", "containsAny",
+                                           "containsNone", "containsNotAll", "parseBool", "parseInt", "parseFloat", "parseUint", "parseJSON",
+                                           "toJSON", "toJSONPretty", "add", "subtract", "multiply", "divide", "modulo", "minimum", "maximum", "loop"]
+}
+
+extension TemplateRenderer {
+    static let maxLoop = 1 << 16
+
+    func regexp(_ f: String, _ re: String) throws(TemplateError) -> GoRegexp {
+        do throws(GoRegexpError) { return try GoRegexp.cached(re).regexp } catch {
+            throw TemplateError(line: line, "error calling \(f): \(error)")
+        }
+    }
+
+    /// funcs.go `in(l, v)`: v is an element of the list l, or a substring of the string l.
+    static func member(_ l: TemplateValue, _ v: TemplateValue) -> Bool {
+        switch l {
+        case .list(let xs): return xs.contains { x in
+            switch (x, v) {
+            case (.string(let a), .string(let b)): return a == b
+            case (.int(let a), .int(let b)): return a == b
+            case (.float(let a), .float(let b)): return a == b
+            default: return false
+            }
+        }
+        case .string(let s):
+            guard case .string(let sub) = v else { return false }
+            return sub.isEmpty || s.contains(sub)
+        default: return false
+        }
+    }
+
+    func number(_ f: String, _ v: TemplateValue) throws(TemplateError) -> TemplateValue {
+        switch v {
+        case .int, .float: return v
+        default: throw TemplateError(line: line, "error calling \(f): \(f): unknown type for \"\(v.printed)\" (\(v.typeName))")
+        }
+    }
+
+    func helperCall(_ f: String, _ args: [TemplateValue]) throws(TemplateError) -> TemplateValue? {
+        switch f {
+        case "join":
+            try arity(f, args, 2...2)
+            guard case .list(let l) = args[1] else { throw TemplateError(line: line, "join: expected a list, got \(args[1].typeName)") }
+            var parts: [String] = []
+            for x in l { parts.append(try string(f, x)) }
+            return .string(parts.joined(separator: try string(f, args[0])))
+        case "split":
+            try arity(f, args, 2...2)
+            let sep = try string(f, args[0]), s = try string(f, args[1]).trimmingWhitespace()
+            if s.isEmpty { return .list([]) }
+            if sep.isEmpty { return .list(s.map { .string(String($0)) }) }
+            return .list(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+        case "replaceAll":
+            try arity(f, args, 3...3)
+            return .string(try string(f, args[2]).replacingAll(try string(f, args[0]), try string(f, args[1])))
+        case "regexReplaceAll":
+            try arity(f, args, 3...3)
+            return .string(try regexp(f, try string(f, args[0])).replaceAll(try string(f, args[2]), try string(f, args[1])))
+        case "regexMatch":
+            try arity(f, args, 2...2)
+            return .bool(try regexp(f, try string(f, args[0])).matches(try string(f, args[1])))
+        case "trim", "trimPrefix", "trimSuffix":
+            try arity(f, args, 2...2)
+            let a = try string(f, args[0]), s = try string(f, args[1])
+            switch f {
+            case "trimPrefix": return .string(!a.isEmpty && s.hasPrefix(a) ? String(s.dropFirst(a.count)) : s)
+            case "trimSuffix": return .string(!a.isEmpty && s.hasSuffix(a) ? String(s.dropLast(a.count)) : s)
+            default:
+                let cut = Set(a.unicodeScalars)
+                var u = Substring(s).unicodeScalars
+                while let c = u.first, cut.contains(c) { u = u.dropFirst() }
+                while let c = u.last, cut.contains(c) { u = u.dropLast() }
+                return .string(String(u))
+            }
+        case "trimSpace":
+            try arity(f, args, 1...1)
+            return .string(try string(f, args[0]).trimmingWhitespace())
+        case "toLower", "toUpper", "toTitle":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            return .string(f == "toLower" ? s.lowercased() : f == "toUpper" ? s.uppercased() : Humanize.title(s))
+        case "indent":
+            try arity(f, args, 2...2)
+            guard case .int(let n) = args[0], n >= 0, n <= 4096 else { throw TemplateError(line: line, "error calling indent: indent value must be a positive integer (at most 4096)") }
+            let pad = String(repeating: " ", count: n)
+            var out = "", start = true
+            for c in try string(f, args[1]) {
+                if start && c != "\n" { out += pad }
+                out.append(c)
+                start = c == "\n"
+            }
+            return .string(out)
+        case "in", "contains":
+            try arity(f, args, 2...2)
+            // in(list, value); contains(value, list)
+            return .bool(f == "in" ? Self.member(args[0], args[1]) : Self.member(args[1], args[0]))
+        case "containsAll", "containsAny", "containsNone", "containsNotAll":
+            try arity(f, args, 2...2)
+            guard case .list(let want) = args[0] else { throw TemplateError(line: line, "\(f): expected a list, got \(args[0].typeName)") }
+            // containsSomeFunc(retTrue, invert)
+            let (retTrue, invert) = ["containsAll": (true, true), "containsAny": (false, false), "containsNone": (true, false), "containsNotAll": (false, true)][f]!
+            for v in want where Self.member(args[1], v) != invert { return .bool(!retTrue) }
+            return .bool(retTrue)
+        case "parseBool":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            switch s {
+            case "": return .bool(false)
+            case "1", "t", "T", "TRUE", "true", "True": return .bool(true)
+            case "0", "f", "F", "FALSE", "false", "False": return .bool(false)
+            default: throw TemplateError(line: line, "error calling parseBool: parseBool: strconv.ParseBool: parsing \"\(s)\": invalid syntax")
+            }
+        case "parseInt", "parseUint":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            if s.isEmpty { return .int(0) }
+            guard let i = Int(s), f == "parseInt" || i >= 0 else { throw TemplateError(line: line, "error calling \(f): \(f): strconv.Parse\(f == "parseInt" ? "Int" : "Uint"): parsing \"\(s)\": invalid syntax") }
+            return .int(i)
+        case "parseFloat":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            if s.isEmpty { return .float(0) }
+            guard let x = Double(s) else { throw TemplateError(line: line, "error calling parseFloat: parseFloat: strconv.ParseFloat: parsing \"\(s)\": invalid syntax") }
+            return .float(x)
+        case "parseJSON":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            if s.isEmpty { return .map(TemplateMap([])) }
+            var p = TemplateJSON(Array(s.utf8))
+            guard let v = p.document() else { throw TemplateError(line: line, "error calling parseJSON: parseJSON: invalid JSON at byte \(p.i)") }
+            return v
+        case "toJSON", "toJSONPretty":
+            try arity(f, args, 1...1)
+            guard let j = TemplateJSON.encode(args[0], indent: f == "toJSONPretty" ? "" : nil) else {
+                throw TemplateError(line: line, "error calling \(f): \(f): json: unsupported type \(args[0].typeName)")
+            }
+            return .string(j)
+        case "add", "subtract", "multiply", "divide", "modulo", "minimum", "maximum":
+            try arity(f, args, 2...2)
+            // funcs.go: f(b, a) is a <op> b (`subtract 1 5` is 4), ints stay ints, a float makes a float
+            let b = try number(f, args[0]), a = try number(f, args[1])
+            if case .int(let x) = a, case .int(let y) = b {
+                switch f {
+                case "add": return .int(x &+ y)
+                case "subtract": return .int(x &- y)
+                case "multiply": return .int(x &* y)
+                case "minimum": return .int(min(x, y))
+                case "maximum": return .int(max(x, y))
+                default:
+                    guard y != 0 else { throw TemplateError(line: line, "error calling \(f): runtime error: integer divide by zero") }
+                    return .int(f == "divide" ? x / y : x % y)
+                }
+            }
+            func d(_ v: TemplateValue) -> Double { if case .int(let i) = v { return Double(i) }; if case .float(let x) = v { return x }; return 0 }
+            let x = d(a), y = d(b)
+            switch f {
+            case "add": return .float(x + y)
+            case "subtract": return .float(x - y)
+            case "multiply": return .float(x * y)
+            case "divide": return .float(x / y)
+            case "minimum": return .float(min(x, y))
+            case "maximum": return .float(max(x, y))
+            default: throw TemplateError(line: line, "error calling modulo: modulo: unknown type for \"\(b.printed)\" (\(b.typeName))")
+            }
+        case "loop":
+            try arity(f, args, 1...2)
+            var ends: [Int] = []
+            for a in args {
+                switch a {
+                case .int(let i): ends.append(i)
+                case .string(let s):
+                    guard let i = s.isEmpty ? 0 : Int(s) else { throw TemplateError(line: line, "error calling loop: parseInt: invalid syntax \"\(s)\"") }
+                    ends.append(i)
+                default: throw TemplateError(line: line, "error calling loop: loop: bad argument type: \(a.typeName)")
+                }
+            }
+            let (lo, hi) = ends.count == 1 ? (0, ends[0]) : (ends[0], ends[1])
+            guard hi <= lo || hi - lo <= Self.maxLoop else { throw TemplateError(line: line, "loop \(lo) \(hi): at most \(Self.maxLoop) iterations") }
+            return .list(hi <= lo ? [] : (lo..<hi).map { .int($0) })
+        default:
+            return nil
+        }
+    }
+}
+
+/// JSON for parseJSON (encoding/json into interface{}: objects are maps, numbers float64) and
+/// toJSON (json.Marshal: map keys sorted, HTML characters escaped).
+struct TemplateJSON {
+    let b: [UInt8]
+    var i = 0
+    var depth = 0
+    init(_ b: [UInt8]) { self.b = b }
+
+    mutating func space() { while i < b.count, [32, 9, 10, 13].contains(b[i]) { i += 1 } }
+
+    mutating func document() -> TemplateValue? {
+        guard let v = value() else { return nil }
+        space()
+        return i == b.count ? v : nil
+    }
+
+    mutating func value() -> TemplateValue? {
+        space()
+        guard i < b.count, depth < 256 else { return nil }
+        switch b[i] {
+        case UInt8(ascii: "{"):
+            depth += 1; defer { depth -= 1 }
+            i += 1; space()
+            var pairs: [(String, TemplateValue)] = []
+            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .map(TemplateMap(pairs)) }
+            while true {
+                space()
+                guard case .string(let k)? = str() else { return nil }
+                space()
+                guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                guard let v = value() else { return nil }
+                pairs.append((k, v))
+                space()
+                guard i < b.count else { return nil }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == UInt8(ascii: "}") { i += 1; return .map(TemplateMap(pairs)) }
+                return nil
+            }
+        case UInt8(ascii: "["):
+            depth += 1; defer { depth -= 1 }
+            i += 1; space()
+            var xs: [TemplateValue] = []
+            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .list(xs) }
+            while true {
+                guard let v = value() else { return nil }
+                xs.append(v)
+                space()
+                guard i < b.count else { return nil }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == UInt8(ascii: "]") { i += 1; return .list(xs) }
+                return nil
+            }
+        case UInt8(ascii: "\""): return str()
+        case UInt8(ascii: "t"): return word("true", .bool(true))
+        case UInt8(ascii: "f"): return word("false", .bool(false))
+        case UInt8(ascii: "n"): return word("null", .none)
+        default:
+            let start = i
+            while i < b.count, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: ".")
+                    || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") || (b[i] >= 48 && b[i] <= 57) { i += 1 }
+            guard i > start, let x = Double(String(decoding: b[start..<i], as: UTF8.self)), x.isFinite else { return nil }
+            return .float(x)
+        }
+    }
+
+    mutating func word(_ w: String, _ v: TemplateValue) -> TemplateValue? {
+        let u = Array(w.utf8)
+        guard i + u.count <= b.count, Array(b[i..<i + u.count]) == u else { return nil }
+        i += u.count
+        return v
+    }
+
+    mutating func str() -> TemplateValue? {
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        var out: [UInt8] = []
+        while i < b.count, b[i] != UInt8(ascii: "\"") {
+            if b[i] == UInt8(ascii: "\\") {
+                guard i + 1 < b.count else { return nil }
+                let e = b[i + 1]
+                i += 2
+                switch e {
+                case UInt8(ascii: "n"): out.append(10)
+                case UInt8(ascii: "t"): out.append(9)
+                case UInt8(ascii: "r"): out.append(13)
+                case UInt8(ascii: "b"): out.append(8)
+                case UInt8(ascii: "f"): out.append(12)
+                case UInt8(ascii: "u"):
+                    guard i + 4 <= b.count, let c = UInt32(String(decoding: b[i..<i + 4], as: UTF8.self), radix: 16) else { return nil }
+                    i += 4
+                    out.append(contentsOf: String(Unicode.Scalar(c) ?? "\u{FFFD}").utf8)
+                default: out.append(e)
+                }
+                continue
+            }
+            out.append(b[i]); i += 1
+        }
+        guard i < b.count else { return nil }
+        i += 1
+        return .string(String(decoding: out, as: UTF8.self))
+    }
+
+    /// json.Marshal (indent non-nil: MarshalIndent with "  " per level); nil for values JSON has no form for.
+    static func encode(_ v: TemplateValue, indent: String?) -> String? {
+        let nl = indent.map { "\n" + $0 + "  " } ?? ""
+        let end = indent.map { "\n" + $0 } ?? ""
+        let deeper = indent.map { $0 + "  " }
+        switch v {
+        case .none: return "null"
+        case .bool(let x): return x ? "true" : "false"
+        case .int(let x): return String(x)
+        case .float(let x):
+            guard x.isFinite else { return nil }
+            // encoding/json writes whole numbers below 1e21 without an exponent
+            if x == x.rounded(), abs(x) < 9e18 { return String(Int64(x)) }
+            return GoFormat.shortest(x)
+        case .string(let s): return quote(s)
+        case .list(let l):
+            if l.isEmpty { return "[]" }
+            var parts: [String] = []
+            for x in l { guard let e = encode(x, indent: deeper) else { return nil }; parts.append(e) }
+            return "[" + nl + parts.joined(separator: "," + nl) + end + "]"
+        case .map(let m):
+            if m.keys.isEmpty { return "{}" }
+            var parts: [String] = []
+            for (k, x) in zip(m.keys, m.values) {
+                guard let e = encode(x, indent: deeper) else { return nil }
+                parts.append(quote(k) + (indent == nil ? ":" : ": ") + e)
+            }
+            return "{" + nl + parts.joined(separator: "," + nl) + end + "}"
+        case .keyPair(let p):
+            return encode(.map(TemplateMap([("Path", .string(p.path)), ("Key", .string(p.key)), ("Value", .string(p.value))])), indent: indent)
+        case .instance, .catalogService: return nil
+        }
+    }
+
+    /// encoding/json's string: JSON's escapes (Go 1.22+: \b and \f too), and <, >, &, U+2028, U+2029 as \u escapes
+    /// (json.Marshal's HTML-safe default).
+    static func quote(_ s: String) -> String {
+        var q = JSONText.quote(s)
+        for (c, e) in [("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u{2028}", "\\u2028"), ("\u{2029}", "\\u2029")] where q.contains(c) {
+            q = q.replacingAll(c, e)
+        }
+        return q
+    }
+}

@@ -1,0 +1,116 @@
+@testable import ClusterModel
+import SimKernel
+import XCTest
+
+/// consul-template's functions beyond the catalog, in the shapes public nginx and HAProxy
+/// templates use them (docs/discovery.md "Checked against public files"): the fixtures are
+/// written here, each the smallest text with the shape of a corpus file.
+final class TemplateFunctionsTests: XCTestCase {
+    struct Data: TemplateData {
+        func service(_ q: ServiceQuery) -> [TemplateInstance] {
+            let all = [TemplateInstance(node: "slave-01", address: "10.0.0.2", id: "a", name: q.name, port: 31000, tags: ["http", "version=2"]),
+                       TemplateInstance(node: "slave-02", address: "10.0.0.3", id: "b", name: q.name, port: 31001, tags: ["tcp"])]
+            return q.name == "web" ? all.filter { q.tag == nil || $0.tags.contains(q.tag!) } : []
+        }
+        func services() -> [String] { ["api", "web"] }
+        func serviceTags(_ name: String) -> [String] { name == "web" ? ["http", "tcp", "version=2"] : ["internal"] }
+    }
+
+    let inputs = TemplateInputs(kv: ["service/haproxy/maxconn": "4096", "/service/haproxy/timeouts/connect": "5s", "service/haproxy/timeouts/client": "50s",
+                                     "service/haproxy/timeouts/deep/x": "1", "nginx/web/location/root/proxy_pass": "http://web",
+                                     "nginx/web/location/api/proxy_pass": "http://api", "empty": ""],
+                                environment: ["DOMAIN": "example.com", "WORKERS": "4"], baseMs: PromTime.defaultBaseMs)
+
+    func render(_ t: String, now: SimTime = .zero, file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            let r = TemplateRenderer(data: Data(), inputs: inputs)
+            r.now = now
+            return try r.render(try TemplateParser.parse(t))
+        } catch { XCTFail("\(error)", file: file, line: line); return "" }
+    }
+
+    func failure(_ t: String) -> String? {
+        do { _ = try TemplateRenderer(data: Data(), inputs: inputs).render(try TemplateParser.parse(t)); return nil } catch { return error.message }
+    }
+
+    /// `service "web" "any"` (books-ms), `service .Name "passing"` (api gateways), a bare
+    /// `service` (guniflask's nginx.conf), `service "tag.name"` (blue/green HAProxy).
+    func testServiceArgumentsAndTagQueries() {
+        XCTAssertEqual(render(#"{{range service "web" "any"}}{{.Port}} {{end}}|{{len (service)}}|{{range service "http.web"}}{{.ID}}{{end}}"#), "31000 31001 |0|a")
+        XCTAssertEqual(render(#"{{range service "web" "passing"}}{{.Tags}}{{end}}"#), "[http version=2][tcp]")
+        let r = TemplateRenderer(data: Data())
+        _ = try? r.render(try! TemplateParser.parse(#"{{service "web" "any"}}{{service "tcp.web"}}"#))
+        XCTAssertEqual(r.dependencies.map(\.description), ["web|any", "tcp.web"])
+    }
+
+    /// `byTag` over a service's instances and `.Tags` of `services` (consul-http-router's nginx.ctmpl:
+    /// `range $tag, $services := service $s.Name | byTag`, `if eq "http" $tag`).
+    func testByTagAndCatalogTags() {
+        XCTAssertEqual(render(#"{{range $tag, $s := service "web" | byTag}}{{$tag}}={{range $s}}{{.Port}},{{end}};{{end}}"#),
+                       "http=31000,;tcp=31001,;version=2=31000,;")
+        XCTAssertEqual(render(#"{{range services}}{{.Name}}{{.Tags}}{{if .Tags | contains "http"}}!{{end}} {{end}}"#), "api[internal] web[http tcp version=2]! ")
+        XCTAssertEqual(render(#"{{range services}}{{if in .Tags "internal"}}{{.Name}}{{end}}{{end}}"#), "api")
+        XCTAssertEqual(render(#"{{len (byTag (service "api"))}}"#), "0")
+    }
+
+    /// The KV functions (HAProxy templates' `key "service/haproxy/maxconn"`, `range ls ".../timeouts"`,
+    /// `keyOrDefault`, a `tree | byKey` of nginx locations), with Consul's answers: ls top-level
+    /// keys only, tree every key, keys relative to the prefix.
+    func testKeyValueStore() {
+        XCTAssertEqual(render(#"maxconn {{key "service/haproxy/maxconn"}} {{key "/service/haproxy/maxconn"}}"#), "maxconn 4096 4096")
+        XCTAssertEqual(render(#"{{range ls "service/haproxy/timeouts"}}timeout {{.Key}} {{.Value}};{{end}}"#), "timeout client 50s;timeout connect 5s;")
+        XCTAssertEqual(render(#"{{range tree "service/haproxy/timeouts/"}}{{.Key}}={{.Value}} {{end}}"#), "client=50s connect=5s deep/x=1 ")
+        XCTAssertEqual(render(#"{{keyOrDefault "nope" "d"}} {{keyOrDefault "empty" "e"}} {{keyOrDefault "service/haproxy/maxconn" "1"}} {{keyExists "empty"}} {{keyExists "nope"}}"#),
+                       "d e 4096 true false")
+        XCTAssertEqual(render(#"{{range $loc, $pairs := tree "nginx/web/location" | byKey}}{{$loc}}:{{range $pairs}}{{.Key}}={{.Value}}{{end}} {{end}}"#),
+                       "api:proxy_pass=http://api root:proxy_pass=http://web ")
+        // a key that does not exist blocks the template; ls of an empty prefix does not, safeLs does
+        for (t, blocked) in [(#"{{key "nope"}}"#, "key \"nope\""), (#"{{ls "nope"}}"#, nil), (#"{{safeLs "nope"}}"#, "safeLs \"nope\""), (#"{{key "empty"}}"#, nil)] {
+            let r = TemplateRenderer(data: Data(), inputs: inputs)
+            _ = try? r.render(try! TemplateParser.parse(t))
+            XCTAssertEqual(r.blockedOn, blocked, t)
+        }
+    }
+
+    /// `env` (an unset variable is ""), `envOrDefault`, `mustEnv`, `timestamp` on simulated time.
+    func testEnvironmentAndTimestamp() {
+        XCTAssertEqual(render(#"server_name {{env "DOMAIN"}};[{{env "UNSET"}}]{{or (env "UNSET") "http"}} {{envOrDefault "UNSET" "x"}}"#),
+                       "server_name example.com;[]http x")
+        XCTAssertEqual(failure(#"{{mustEnv "UNSET"}}"#), "error calling mustEnv: environment variable UNSET not set")
+        XCTAssertEqual(render("{{timestamp}} {{timestamp \"unix\"}}", now: SimTime.zero + .seconds(90_061)), "2017-06-02T01:01:01Z 1496365261")
+    }
+
+    /// Strings and regular expressions (tag parsing in HAProxy templates: `regexMatch "^version=.+"`,
+    /// `index (. | split "=") 1`; host names: `split "_" | join "."`, `regexReplaceAll`, `replaceAll`).
+    func testStringsAndRegularExpressions() {
+        XCTAssertEqual(render(#"{{range $t := (index (service "web") 0).Tags}}{{if $t | regexMatch "^version=.+"}}{{index ($t | split "=") 1}}{{end}}{{end}}"#), "2")
+        XCTAssertEqual(render(#"{{"www_example_com" | split "_" | join "."}} {{"a.b.c" | regexReplaceAll `^[a-z]+\.` ""}} {{"a.b" | replaceAll "." "_"}}"#),
+                       "www.example.com b.c a_b")
+        XCTAssertEqual(render(#"{{"a-1 b-22" | regexReplaceAll "([a-z])-([0-9]+)" "${2}$1"}}|{{trimSpace "  x \n"}}|{{trimPrefix "/" "/api"}}|{{split "," ""}}|{{len (split "," " ")}}"#),
+                       "1a 22b|x|api|[]|0")
+        XCTAssertEqual(failure(#"{{regexMatch "(" "x"}}"#)?.hasPrefix("error calling regexMatch: "), true)
+        XCTAssertEqual(render(#"{{contains "b" "abc"}} {{in "abc" "d"}} {{containsAny (split "," "x,tcp") (index (service "web") 1).Tags}} {{containsAll (split "," "x,tcp") (index (service "web") 1).Tags}}"#),
+                       "true false true false")
+    }
+
+    /// parseJSON of a KV value (nginx configuration kept as JSON in Consul), fields and ranges over
+    /// its maps in key order, toJSON; numbers, arithmetic and loop.
+    func testJSONNumbersAndLoop() {
+        let t = #"{{with $c := `{"Servers":[{"Name":"a.com","Listen":80,"Options":{"b":"2","a":"1"}}]}` | parseJSON}}{{range $c.Servers}}server_name {{.Name}}; listen {{.Listen}};{{range $k, $v := .Options}} {{$k}}={{$v}}{{end}}{{.Missing}}{{end}}{{end}}"#
+        XCTAssertEqual(render(t), "server_name a.com; listen 80; a=1 b=2<no value>")
+        XCTAssertEqual(render(#"{{`{"b":[1,2.5,true,null],"a":"<x>"}` | parseJSON | toJSON}}"#), #"{"a":"\u003cx\u003e","b":[1,2.5,true,null]}"#)
+        XCTAssertEqual(render(#"{{add 1 2}} {{subtract 1 5}} {{multiply 3 4}} {{divide 2 9}} {{modulo 4 10}} {{add 0.5 (parseInt "2")}} {{maximum 3 7}}"#), "3 4 12 4 2 2.5 7")
+        XCTAssertEqual(failure("{{divide 0 1}}"), "error calling divide: runtime error: integer divide by zero")
+        XCTAssertEqual(render(#"{{range $i := loop 3}}{{$i}}{{end}} {{range loop 5 7}}{{.}}{{end}} {{parseBool "true"}} {{parseFloat "1e6"}}"#), "012 56 true 1e+06")
+        XCTAssertNotNil(failure("{{range loop 100000000}}{{end}}"))
+    }
+
+    /// Names consul-template defines but the simulator cannot answer are refused when the template
+    /// is read, naming the function and why; names nobody defines stay Go's error.
+    func testRefusedFunctionsNameTheirReason() {
+        for (t, why) in [("{{secret \"kv/x\"}}", "reads Vault"), ("{{range nodes}}{{end}}", "node catalog"), ("{{file \"/etc/hosts\"}}", "not modelled"),
+                         ("{{plugin \"x\"}}", "not modelled"), ("{{key_or_default \"a\" \"b\"}}", "not defined")] {
+            do { _ = try TemplateParser.parse(t); XCTFail(t) } catch { XCTAssertTrue(error.message.contains(why), "\(t): \(error.message)") }
+        }
+    }
+}
