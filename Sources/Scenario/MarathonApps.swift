@@ -23,11 +23,10 @@ enum MarathonAppKeys {
                            "lastTaskFailure", "taskStats", "tasksStats", "readinessCheckResults"]
     /// Labels the simulator reads (marathon-lb).
     static let modelledLabels = ["HAPROXY_GROUP"]
-    /// Per-port labels marathon-lb v1.11.0 reads that the simulator does not apply: the health check
-    /// of another port (get_backend_port), the templates of `--haproxy-map` and of the HTTPS
-    /// frontend (not written; docs/marathon-lb.md).
+    /// Per-port labels marathon-lb v1.11.0 reads that the simulator does not apply: the templates of
+    /// `--haproxy-map` and of the HTTPS frontend (not written; docs/marathon-lb.md).
     static func isNotModelledPortLabel(_ label: Substring) -> Bool {
-        label == "BACKEND_HEALTHCHECK_PORT_INDEX" || label.hasPrefix("MAP_") || label.hasPrefix("HTTPS_")
+        label.hasPrefix("MAP_") || label.hasPrefix("HTTPS_")
     }
     /// Whether the simulator applies this label: HAPROXY_GROUP and the per-port labels marathon-lb
     /// reads (`HAPROXY_{n}_VHOST`, `HAPROXY_{n}_BACKEND_HEAD` ...), modelled by the marathon-lb subsystem.

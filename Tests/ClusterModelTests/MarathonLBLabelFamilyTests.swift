@@ -372,6 +372,33 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
         XCTAssertTrue(bad[0].message.contains("not enough values to unpack (expected 3, got 2)"), bad[0].message)
     }
 
+    // HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX: a port without a check takes the check of that port
+    // index (an HTTP one makes it http), and the servers' `port` is get_backend_port's: the idx-th server
+    // of the index-th of the app's services sorted by service port (here 10080's, not 10070's).
+    func testHealthCheckPortIndex() throws {
+        let check = HealthCheck(protocol: .http, path: "/health", portIndex: 1, interval: .seconds(10), timeout: .seconds(5), maxConsecutiveFailures: 3)
+        let app = T.app("/hc", ports: [10080, 10070, 10090], labels: ["HAPROXY_GROUP": "external", "HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX": "1",
+                                                                     "HAPROXY_1_BACKEND_HEALTHCHECK_PORT_INDEX": "9", "HAPROXY_2_BACKEND_HEALTHCHECK_PORT_INDEX": "1"],
+                        checks: [check])
+        let c = generate([(0, app, T.tasks([(1, [31002, 31003, 31004]), (0, [31000, 31001, 31005])]))])
+        let http = "  mode http\n  option forwardfor\n  http-request set-header X-Forwarded-Port %[dst_port]\n  http-request add-header X-Forwarded-Proto https if { ssl_fc }\n  option  httpchk GET /health\n  timeout check 5s\n"
+        assertContains(c.text, [
+            "\nbackend hc_10070\n  balance roundrobin\n" + http
+                + "  server slave-01_31001 10.0.0.1:31001 check inter 10s fall 4 port 31001\n  server slave-02_31003 10.0.0.2:31003 check inter 10s fall 4 port 31003\n",
+            "\nbackend hc_10080\n  balance roundrobin\n" + http
+                + "  server slave-01_31000 10.0.0.1:31000 check inter 10s fall 4 port 31000\n  server slave-02_31002 10.0.0.2:31002 check inter 10s fall 4 port 31002\n",
+            "\nbackend hc_10090\n  balance roundrobin\n" + http
+                + "  server slave-01_31005 10.0.0.1:31005 check inter 10s fall 4 port 31000\n  server slave-02_31004 10.0.0.2:31004 check inter 10s fall 4 port 31002\n",
+        ])
+        XCTAssertEqual(c.backends.map(\.mode), ["http", "http", "http"])
+        try assertHAProxyAccepts(c.text)
+        // an index equal to the number of the app's ports: IndexError in get_backend_port
+        let bad2 = T.app("/hc", ports: [10080, 10070], labels: ["HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX": "2", "HAPROXY_1_BACKEND_HEALTHCHECK_PORT_INDEX": "x"],
+                         checks: [HealthCheck(protocol: .tcp, portIndex: 0)])
+        XCTAssertEqual(MarathonLBConfig.templateProblems(bad2).map(\.label), ["HAPROXY_0_BACKEND_HEALTHCHECK_PORT_INDEX"])
+        XCTAssertEqual(MarathonLBLabels.parse(bad2).problems.map(\.label), ["HAPROXY_1_BACKEND_HEALTHCHECK_PORT_INDEX"])
+    }
+
     func testKnownLabelNames() {
         for n in ["HAPROXY_GROUP", "HAPROXY_0_VHOST", "HAPROXY_12_BACKEND_HEAD", "HAPROXY_DEPLOYMENT_GROUP", "HAPROXY_1_MAP_HTTP_FRONTEND_ACL", "OTHER"] {
             XCTAssertTrue(MarathonLBLabels.isKnown(n), n)

@@ -74,7 +74,7 @@ public enum MarathonLBConfig {
     /// an instance serving the app (its file is never written), so the scenario refuses it at load.
     public static func templateProblems(_ app: AppDefinition) -> [MarathonLBLabelProblem] {
         let parsed = MarathonLBLabels.parse(app)
-        guard parsed.ports.contains(where: { !$0.templates.isEmpty }) else { return [] }
+        guard parsed.ports.contains(where: { !$0.templates.isEmpty || $0.healthCheckPortIndex != nil }) else { return [] }
         let task = MarathonLBTask(task: TaskID(0), host: 0, ports: app.ports.indices.map { 31000 + $0 })
         return parsed.ports.filter { $0.enabled != false }.compactMap {
             service(app, index: 0, port: $0, tasks: [task], hostName: { _ in "agent" }).problem
@@ -84,8 +84,14 @@ public enum MarathonLBConfig {
     static func service(_ app: AppDefinition, index: Int, port p: MarathonLBPort, tasks: [MarathonLBTask],
                         hostName: (Int) -> String) -> MarathonLBService {
         var s = MarathonLBService(appId: app.id, servicePort: p.servicePort)
-        let check = healthCheck(app, port: p.index)
-        let mode = p.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
+        var check = healthCheck(app, port: p.index)
+        var mode = p.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
+        // get_apps: without a check of its own, HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX takes that
+        // port's, and an HTTP one makes the port http (after the labels: over HAPROXY_{n}_MODE)
+        if check == nil, let k = p.healthCheckPortIndex, let c = healthCheck(app, port: k) {
+            check = c
+            if c.protocol.isHTTP { mode = "http" }
+        }
         // config(): the TCP health-check templates for tcp mode or a TCP check, else the HTTP ones
         let tcpTemplates = mode == "tcp" || check?.protocol == .tcp
         let haCheck = check.map { c in
@@ -156,18 +162,33 @@ public enum MarathonLBConfig {
         if p.sticky { back += template("BACKEND_STICKY_OPTIONS") }
         s.front += fmt("FRONTEND_BACKEND_GLUE", ["backend": backendField])
         // the health check's options, once before the servers (its port: the first server's), then per server
-        var serverCheck = ""
+        var serverChecks: [String] = []
         if let c = check {
             let t = tcpTemplates ? "BACKEND_TCP_HEALTHCHECK_OPTIONS" : "BACKEND_HTTP_HEALTHCHECK_OPTIONS"
-            if !template(t).isEmpty { back += fmt(t, healthCheckFields(c, port: servers[0].port)) }
+            if !template(t).isEmpty {
+                let port = backendPort(app, p, tasks: tasks, servers: servers, 0, hostName: hostName)
+                if port == nil { problem = problem ?? indexError(p) }
+                back += fmt(t, healthCheckFields(c, port: port ?? 0))
+            }
             let st = tcpTemplates ? "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS" : "BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS"
             // ConfigTemplater: ' ' + the template stripped, or ''
             let stripped = pyStrip(template(st))
-            if !stripped.isEmpty { serverCheck = fmt(st, healthCheckFields(c, port: c.port), " " + stripped) }
+            if !stripped.isEmpty {
+                serverChecks = servers.indices.map { k in
+                    // the check's own port, or with BACKEND_HEALTHCHECK_PORT_INDEX the k-th server of that port
+                    var port = c.port
+                    if p.healthCheckPortIndex != nil {
+                        port = backendPort(app, p, tasks: tasks, servers: servers, k, hostName: hostName)
+                        if port == nil { problem = problem ?? indexError(p) }
+                    }
+                    return fmt(st, healthCheckFields(c, port: port), " " + stripped)
+                }
+            }
         }
         let serverTemplate = p.templates["BACKEND_SERVER_OPTIONS"]
-        for sv in servers {
+        for (k, sv) in servers.enumerated() {
             let cookie = p.sticky ? " check cookie " + String(SHA1.hex(sv.name).prefix(10)) : ""
+            let serverCheck = serverChecks.isEmpty ? "" : serverChecks[k]
             if serverTemplate != nil, let task = sv.instance {
                 back += fmt("BACKEND_SERVER_OPTIONS", ["host": .str(hostName(task.host)), "host_ipv4": .str(sv.address), "port": .int(sv.port),
                                                        "serverName": .str(sv.name), "cookieOptions": .str(cookie),
@@ -182,6 +203,29 @@ public enum MarathonLBConfig {
     }
 
     typealias Formatter = (String, KeyValuePairs<String, PyValue>, String?) -> String
+
+    /// get_backend_port(apps, app, idx): the port of the idx-th server (by host, then port) of this
+    /// service, or with HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX (|index| at most the number of
+    /// the app's ports with servers: all of them here) of the index-th of the app's services sorted
+    /// by service port (a Python index: negative from the end). nil: marathon-lb's IndexError (the
+    /// index equals that number).
+    static func backendPort(_ app: AppDefinition, _ p: MarathonLBPort, tasks: [MarathonLBTask], servers: [HAProxyServer], _ idx: Int,
+                            hostName: (Int) -> String) -> Int? {
+        let parsed = MarathonLBLabels.parse(app).ports
+        let count = parsed.count
+        guard let k = p.healthCheckPortIndex, abs(k) <= count else { return servers[idx].port }
+        guard k < count else { return nil }
+        let target = parsed.sorted { $0.servicePort < $1.servicePort }[k < 0 ? k + count : k]
+        let ports = tasks.filter { target.index < $0.ports.count }
+            .map { (name: serverName(hostName($0.host), $0.ports[target.index]), port: $0.ports[target.index]) }
+            .sorted { $0.name < $1.name }
+        return idx < ports.count ? ports[idx].port : nil
+    }
+
+    static func indexError(_ p: MarathonLBPort) -> MarathonLBLabelProblem {
+        .init(label: "HAPROXY_\(p.index)_BACKEND_HEALTHCHECK_PORT_INDEX",
+              message: "marathon-lb's get_backend_port raises IndexError: list index out of range (index \(p.healthCheckPortIndex ?? 0) of the app's ports sorted by service port)")
+    }
 
     /// generateHttpVhostAcl (marathon_lb.py, haproxy_map off): the lines of `marathon_http_in` for
     /// a service with a VHOST, and its backend weight. The `marathon_https_in` lines are formatted

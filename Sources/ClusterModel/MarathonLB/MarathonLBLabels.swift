@@ -39,6 +39,9 @@ public struct MarathonLBPort: Equatable, Sendable {
     public var networkAllowed: String? = nil
     /// Per-app template overrides, `HAPROXY_{n}_<TEMPLATE>` by template name (config.py set_label).
     public var templates: [String: String] = [:]
+    /// HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX: the health check (and the servers' check port)
+    /// of another port of the app (get_apps, get_backend_port).
+    public var healthCheckPortIndex: Int? = nil
 
     public static func == (a: MarathonLBPort, b: MarathonLBPort) -> Bool {
         a.index == b.index && a.servicePort == b.servicePort && a.mode == b.mode && a.balance == b.balance && a.vhosts == b.vhosts
@@ -47,7 +50,7 @@ public struct MarathonLBPort: Equatable, Sendable {
             && a.bindAddr == b.bindAddr && a.backendWeight == b.backendWeight && a.proxyPath == b.proxyPath
             && a.revProxyPath == b.revProxyPath && a.redirPath == b.redirPath && a.auth?.realm == b.auth?.realm
             && a.auth?.user == b.auth?.user && a.auth?.passwd == b.auth?.passwd && a.networkAllowed == b.networkAllowed
-            && a.templates == b.templates
+            && a.templates == b.templates && a.healthCheckPortIndex == b.healthCheckPortIndex
     }
 }
 
@@ -99,6 +102,12 @@ public enum MarathonLBLabels {
                 }
             }
             if let v = app.label("HAPROXY_\(n)_BACKEND_NETWORK_ALLOWED_ACL") { port.networkAllowed = v }
+            if let v = app.label("HAPROXY_\(n)_BACKEND_HEALTHCHECK_PORT_INDEX") {
+                // set_healthcheck_port_index: int(v)
+                if let x = parseInt(v), abs(x) <= 1_000_000 { port.healthCheckPortIndex = x } else {
+                    problems.append(.init(label: "HAPROXY_\(n)_BACKEND_HEALTHCHECK_PORT_INDEX", message: "expected an integer -1000000..1000000 (marathon-lb reads it with int(): ValueError: invalid literal for int() with base 10), got \(quote(v))"))
+                }
+            }
             if let v = app.label("HAPROXY_\(n)_BACKEND_WEIGHT") {
                 // set_backend_weight: int(v)
                 if let x = parseInt(v), abs(x) <= 1_000_000_000 { port.backendWeight = x } else {
