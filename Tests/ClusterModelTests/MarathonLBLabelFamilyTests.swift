@@ -399,6 +399,28 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
         XCTAssertEqual(MarathonLBLabels.parse(bad2).problems.map(\.label), ["HAPROXY_1_BACKEND_HEALTHCHECK_PORT_INDEX"])
     }
 
+    // The default templates, split once for speed, render as Python's str.format renders them.
+    func testCompiledDefaultsRenderAsStrFormat() {
+        let fields: KeyValuePairs<String, PyValue> = [
+            "appId": .str("/a"), "backend": .str("a_1"), "balance": .str("first"), "bindAddr": .str("*"), "bindOptions": .str(" x"),
+            "cleanedUpAppId": .str("_a"), "cleanedUpHostname": .str("h_a"), "cookieOptions": .str(" c"), "haproxy_dir": .str("/etc/haproxy"),
+            "healthCheckFalls": .int(4), "healthCheckIntervalSeconds": .int(10), "healthCheckOptions": .str(" check"), "healthCheckPath": .str("/h"),
+            "healthCheckPortOptions": .str(" port 1"), "healthCheckTimeoutSeconds": .int(5), "hostname": .none, "mode": .str("http"),
+            "network_allowed": .str("10.0.0.0/8"), "otherOptions": .str(""), "passwd": .str("p"), "path": .str("/p"), "port": .int(31000),
+            "proxypath": .str("/pp"), "realm": .str("r"), "redirpath": .str("/rd"), "rootpath": .str("/rt"), "serverName": .str("s"),
+            "servicePort": .int(10001), "sslCert": .str(""), "user": .str("u"), "host_ipv4": .str("10.0.0.1"), "host": .str("h"),
+        ]
+        XCTAssertEqual(MarathonLBTemplates.compiled.count, MarathonLBTemplates.defaults.count)
+        // marathon-lb appends these three as they are (no str.format)
+        for (name, text) in MarathonLBTemplates.defaults where !["BACKEND_HTTP_OPTIONS", "BACKEND_STICKY_OPTIONS", "BACKEND_HSTS_OPTIONS"].contains(name) {
+            XCTAssertEqual(MarathonLBTemplates.render(name, fields), try PyFormat.format(text, fields).get(), name)
+        }
+        XCTAssertEqual(MarathonLBTemplates.render("BACKEND_REDIRECT_HTTP_TO_HTTPS", fields), "  redirect scheme https code 301 if !{ ssl_fc } host_h_a\n")
+        for name in ["BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS", "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS"] {
+            XCTAssertEqual(MarathonLBTemplates.render(name, fields, serverCheck: true), " check inter 10s fall 4 port 1", name)
+        }
+    }
+
     func testKnownLabelNames() {
         for n in ["HAPROXY_GROUP", "HAPROXY_0_VHOST", "HAPROXY_12_BACKEND_HEAD", "HAPROXY_DEPLOYMENT_GROUP", "HAPROXY_1_MAP_HTTP_FRONTEND_ACL", "OTHER"] {
             XCTAssertTrue(MarathonLBLabels.isKnown(n), n)

@@ -117,7 +117,8 @@ public enum MarathonLBConfig {
         func fmt(_ t: String, _ fields: KeyValuePairs<String, PyValue>, _ text: String? = nil) -> String {
             guard p.templates[t] != nil else {
                 // a default template with its own fields always formats
-                if case .success(let x) = PyFormat.format(text ?? MarathonLBTemplates.defaults[t]!, fields) { return x }
+                if text == nil { return MarathonLBTemplates.render(t, fields) }
+                if case .success(let x) = PyFormat.format(text!, fields) { return x }
                 return ""
             }
             switch PyFormat.format(text ?? template(t), fields) {
@@ -172,8 +173,10 @@ public enum MarathonLBConfig {
             }
             let st = tcpTemplates ? "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS" : "BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS"
             // ConfigTemplater: ' ' + the template stripped, or ''
-            let stripped = pyStrip(template(st))
-            if !stripped.isEmpty {
+            if p.templates[st] == nil, p.healthCheckPortIndex == nil {
+                // the default, the same for every server (the check's own port)
+                serverChecks = Array(repeating: MarathonLBTemplates.render(st, healthCheckFields(c, port: c.port), serverCheck: true), count: servers.count)
+            } else if case let stripped = pyStrip(template(st)), !stripped.isEmpty {
                 serverChecks = servers.indices.map { k in
                     // the check's own port, or with BACKEND_HEALTHCHECK_PORT_INDEX the k-th server of that port
                     var port = c.port

@@ -167,6 +167,47 @@ enum MarathonLBTemplates {
         "TCP_BACKEND_NETWORK_ALLOWED_ACL": "  acl network_allowed src {network_allowed}\n",
     ]
 
+    /// A default template split once into text and `{field}`s (they use nothing else), so that a
+    /// regeneration renders it without parsing: what `PyFormat.format` gives for it.
+    enum Part { case text(String), field(String) }
+    static let compiled: [String: [Part]] = defaults.mapValues(compile)
+    /// The server check options as ConfigTemplater gives them: ' ' + the default stripped.
+    static let compiledServerChecks: [String: [Part]] = Dictionary(uniqueKeysWithValues: ["BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS", "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS"].map {
+        ($0, compile(" " + MarathonLBConfig.pyStrip(defaults[$0]!)))
+    })
+
+    static func compile(_ t: String) -> [Part] {
+        var parts: [Part] = []
+        var text = ""
+        var i = t.startIndex
+        while i < t.endIndex {
+            let c = t[i]
+            let next = t.index(after: i)
+            if (c == "{" || c == "}"), next < t.endIndex, t[next] == c { text.append(c); i = t.index(after: next); continue }
+            if c == "{", let close = t[next...].firstIndex(of: "}") {
+                if !text.isEmpty { parts.append(.text(text)); text = "" }
+                parts.append(.field(String(t[next..<close])))
+                i = t.index(after: close)
+                continue
+            }
+            text.append(c); i = next
+        }
+        if !text.isEmpty { parts.append(.text(text)) }
+        return parts
+    }
+
+    /// The default template `name` with these fields (each of its fields is given).
+    static func render(_ name: String, _ fields: KeyValuePairs<String, PyValue>, serverCheck: Bool = false) -> String {
+        var out = ""
+        for part in (serverCheck ? compiledServerChecks : compiled)[name]! {
+            switch part {
+            case .text(let s): out += s
+            case .field(let f): out += fields.first { $0.key == f }?.value.text ?? ""
+            }
+        }
+        return out
+    }
+
     /// Global templates (not overridable per app) marathon-lb appends as they are.
     static let httpBackendACLAllowDeny = "  http-request allow if network_allowed\n  http-request deny\n"
     static let tcpBackendACLAllowDeny = "  tcp-request content accept if network_allowed\n  tcp-request content reject\n"
