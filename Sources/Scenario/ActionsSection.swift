@@ -8,7 +8,7 @@ import SimKernel
 extension ScenarioSchema {
     static let actionKinds = ["deploy", "scale", "restart", "killTasks"]
 
-    static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool,
+    static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLBGiven: Bool = false,
                               sources: [AppSource], duration: SimDuration?, _ d: Diagnostics) -> [ActionSpec] {
         guard let list = v.arrayValue else {
             d.error(path, at: v, typeMismatch("an array of actions, like [{\"at\": \"1h\", \"kind\": \"restart\", \"app\": \"/web\"}]", v))
@@ -29,7 +29,7 @@ extension ScenarioSchema {
         let order = list.indices.sorted { (at(list[$0]), $0) < (at(list[$1]), $1) }
         var decoded: [Int: ActionSpec] = [:]
         for i in order {
-            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, sources: sources,
+            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, marathonLBGiven: marathonLBGiven, sources: sources,
                                     current: &current, duration: duration, d) {
                 decoded[i] = a
             }
@@ -37,7 +37,7 @@ extension ScenarioSchema {
         return list.indices.compactMap { decoded[$0] }
     }
 
-    static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, sources: [AppSource],
+    static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonLBGiven: Bool = false, sources: [AppSource],
                              current: inout [String: JSONValue], duration: SimDuration?, _ d: Diagnostics) -> ActionSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: actionKeys)
         guard r.isObject else { return nil }
@@ -81,6 +81,12 @@ extension ScenarioSchema {
             else { tree.decodeApp(merged, path: r.keyPath("changes"), group: "/") }
             for w in tree.warnings(within: cv) { d.warning(w.path, at: w.value, w.message) }
             if var def = tree.apps.first?.app {
+                // marathon-lb reads the new version's labels as the first one's (MarathonLBSection)
+                if marathonLBGiven {
+                    for p in MarathonLBLabels.parse(def).problems + MarathonLBConfig.templateProblems(def) where cv["labels"]?[p.label] != nil {
+                        d.error(JSONPath.key(JSONPath.key(r.keyPath("changes"), "labels"), p.label), at: cv["labels"]?[p.label], "marathon-lb: \(p.message)")
+                    }
+                }
                 // a new version keeps the dynamic service ports of the old one (GroupManagerActor assignDynamicServicePorts)
                 var taken = Set(m.apps.flatMap { $0.ports.map(\.servicePort) } + def.ports.map(\.servicePort))
                 if let problem = MarathonServicePorts.assign(&def, previous: old, taken: &taken, range: m.flags.localPortMin..<m.flags.localPortMax) {

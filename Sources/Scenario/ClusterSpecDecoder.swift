@@ -99,7 +99,7 @@ public enum ScenarioSchema {
                                                                     sources: { appSources.append($0) }) }
         checkMarathonDatacenters(marathon, value: r.value("marathon"), hostGroups: groups, hostGroupsComplete: groupsComplete,
                                  mesos: mesos, has: { r.has($0) }, d)
-        let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
+        let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"), marathonLBGiven: r.has("marathonLB"),
                                                                sources: appSources, duration: duration, d) } ?? []
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
         var faults: [FaultSpec] = []

@@ -23,12 +23,18 @@ enum MarathonAppKeys {
                            "lastTaskFailure", "taskStats", "tasksStats", "readinessCheckResults"]
     /// Labels the simulator reads (marathon-lb).
     static let modelledLabels = ["HAPROXY_GROUP"]
-    /// The per-port labels marathon-lb reads (`HAPROXY_{n}_VHOST` ...): modelled by the marathon-lb subsystem.
-    static let modelledPortLabels = ["VHOST", "PORT", "MODE", "BALANCE", "ENABLED", "GROUP"]
+    /// Per-port labels marathon-lb v1.11.0 reads that the simulator does not apply: the templates of
+    /// `--haproxy-map` and of the HTTPS frontend (not written; docs/marathon-lb.md).
+    static func isNotModelledPortLabel(_ label: Substring) -> Bool {
+        label.hasPrefix("MAP_") || label.hasPrefix("HTTPS_")
+    }
+    /// Whether the simulator applies this label: HAPROXY_GROUP and the per-port labels marathon-lb
+    /// reads (`HAPROXY_{n}_VHOST`, `HAPROXY_{n}_BACKEND_HEAD` ...), modelled by the marathon-lb subsystem.
     static func isModelled(label name: String) -> Bool {
         if modelledLabels.contains(name) { return true }
         let parts = name.split(separator: "_", maxSplits: 2)
-        return parts.count == 3 && parts[0] == "HAPROXY" && Int(parts[1]) != nil && modelledPortLabels.contains(String(parts[2]))
+        return parts.count == 3 && parts[0] == "HAPROXY" && Int(parts[1]) != nil && MarathonLBLabels.isKnown(name)
+            && !isNotModelledPortLabel(parts[2])
     }
 }
 
@@ -528,7 +534,13 @@ final class AppDecoder {
                     if let s = m.value.stringValue { labels.append(Label(name: m.key, value: s)) }
                     else { d.error(JSONPath.key(p("labels"), m.key), at: m.value, typeMismatch("a string (label values are strings)", m.value)) }
                 }
-                for l in labels where !MarathonAppKeys.isModelled(label: l.name) { notModelled.append("labels." + l.name) }
+                for l in labels where !MarathonAppKeys.isModelled(label: l.name) {
+                    if MarathonLBLabels.isKnown(l.name) { notModelled.append("labels." + l.name); continue }
+                    // an HAPROXY_ label marathon-lb does not read (a typo): it ignores it
+                    let lp = JSONPath.key(p("labels"), l.name)
+                    ignored.append(MarathonTree.Note(path: lp, value: lv[l.name], message: "marathon-lb (v1.11) reads no label \(JSONValue.quote(l.name)): ignored, as marathon-lb ignores it"
+                                                     + Suggest.didYouMean(l.name, among: MarathonLBLabels.knownNames(like: l.name))))
+                }
             } else { d.error(p("labels"), at: lv, typeMismatch("an object of label names to string values", lv)) }
         }
         var envNames: [String] = []

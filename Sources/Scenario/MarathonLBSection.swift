@@ -56,7 +56,7 @@ extension ScenarioSchema {
         }
         // marathon-lb reads every app's HAPROXY_* labels (get_apps); what it or HAProxy refuses is refused here
         for app in marathon?.apps ?? [] {
-            for p in MarathonLBLabels.parse(app).problems {
+            for p in MarathonLBLabels.parse(app).problems + MarathonLBConfig.templateProblems(app) {
                 d.error("marathon.apps[\(app.id)].labels.\(p.label)", at: nil, "marathon-lb: \(p.message)")
             }
         }

@@ -48,7 +48,7 @@ final class MarathonLBConfigTests: XCTestCase {
         XCTAssertTrue(t.hasPrefix("global\n  daemon\n"), t)
         for line in ["  maxconn 50000\n", "  maxconn               10000\n", "  retries                   3\n", "  timeout connect          3s\n",
                      "  timeout queue           30s\n", "  option            redispatch\n", "  bind 0.0.0.0:9090\n",
-                     "frontend marathon_http_in\n  bind *:80\n  mode http\n  acl host_shop_example_com hdr(host) -i shop.example.com\n  acl host_www_example_com hdr(host) -i www.example.com\n  use_backend shop_web_10080 if host_shop_example_com\n",
+                     "frontend marathon_http_in\n  bind *:80\n  mode http\n  acl host_shop_example_com_shop_web hdr(host) -i shop.example.com\n  acl host_shop_example_com_shop_web hdr(host) -i www.example.com\n  use_backend shop_web_10080 if host_shop_example_com_shop_web\n",
                      "\nfrontend db_10010\n  bind *:10010\n  mode tcp\n  use_backend db_10010\n",
                      "\nbackend shop_web_10080\n  balance leastconn\n  mode http\n  option forwardfor\n",
                      "  option  httpchk GET /health\n  timeout check 5s\n  server slave-01_31000 10.0.0.1:31000 check inter 10s fall 4\n",

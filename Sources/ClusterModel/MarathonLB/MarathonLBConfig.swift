@@ -21,7 +21,13 @@ struct MarathonLBService {
     var backend: HAProxyBackend?
     /// Its `backend` index is set when the file is assembled.
     var frontend: HAProxyFrontend?
-    var front = "", back = "", vhostACLs = "", vhostRoutes = ""
+    /// config(): the userlist (HAPROXY_{n}_AUTH), the frontend and backend blocks, the lines of the
+    /// `marathon_http_in` frontend (generateHttpVhostAcl) with their backend weight, and the
+    /// `marathon_http_appid_in` lines (http mode; written for the app's first such service).
+    var userlist = "", front = "", back = "", vhost = "", appIdACL = ""
+    var weight = 0
+    /// The first template override of this service that marathon-lb could not format.
+    var problem: MarathonLBLabelProblem?
     init(appId: String, servicePort: Int) { self.appId = appId; self.servicePort = servicePort }
 }
 
@@ -62,14 +68,36 @@ public enum MarathonLBConfig {
         return out
     }
 
+    /// The template overrides (`HAPROXY_{n}_<TEMPLATE>`) of `app` that marathon-lb could not
+    /// format: config() is run on the app as every instance would (one task, every port it does not
+    /// disable), the first failure of each port kept. marathon-lb raises it at every regeneration of
+    /// an instance serving the app (its file is never written), so the scenario refuses it at load.
+    public static func templateProblems(_ app: AppDefinition) -> [MarathonLBLabelProblem] {
+        let parsed = MarathonLBLabels.parse(app)
+        guard parsed.ports.contains(where: { !$0.templates.isEmpty || $0.healthCheckPortIndex != nil }) else { return [] }
+        let task = MarathonLBTask(task: TaskID(0), host: 0, ports: app.ports.indices.map { 31000 + $0 })
+        return parsed.ports.filter { $0.enabled != false }.compactMap {
+            service(app, index: 0, port: $0, tasks: [task], hostName: { _ in "agent" }).problem
+        }
+    }
+
     static func service(_ app: AppDefinition, index: Int, port p: MarathonLBPort, tasks: [MarathonLBTask],
                         hostName: (Int) -> String) -> MarathonLBService {
         var s = MarathonLBService(appId: app.id, servicePort: p.servicePort)
-        let check = healthCheck(app, port: p.index)
-        let mode = p.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
+        var check = healthCheck(app, port: p.index)
+        var mode = p.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
+        // get_apps: without a check of its own, HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX takes that
+        // port's, and an HTTP one makes the port http (after the labels: over HAPROXY_{n}_MODE)
+        if check == nil, let k = p.healthCheckPortIndex, let c = healthCheck(app, port: k) {
+            check = c
+            if c.protocol.isHTTP { mode = "http" }
+        }
+        // config(): the TCP health-check templates for tcp mode or a TCP check, else the HTTP ones
+        let tcpTemplates = mode == "tcp" || check?.protocol == .tcp
         let haCheck = check.map { c in
-            HAProxyCheck(inter: c.interval, fall: c.maxConsecutiveFailures + 1, timeout: c.protocol.isHTTP ? c.timeout : nil,
-                         httpPath: c.protocol.isHTTP ? (c.path ?? "/") : nil)
+            let http = c.protocol.isHTTP && !tcpTemplates
+            return HAProxyCheck(inter: c.interval, fall: c.maxConsecutiveFailures + 1, timeout: http ? c.timeout : nil,
+                                httpPath: http ? (c.path ?? "/") : nil)
         }
         var servers: [HAProxyServer] = []
         for t in tasks where p.index < t.ports.count {
@@ -83,47 +111,275 @@ public enum MarathonLBConfig {
         let name = String(app.id.drop { $0 == "/" }.map { $0 == "/" ? "_" : $0 }) + "_\(p.servicePort)"
         s.backend = HAProxyBackend(name: name, app: index, portIndex: p.index, mode: mode, balance: p.balance, servers: servers)
         s.frontend = HAProxyFrontend(name: name, bindPort: p.servicePort, mode: mode, backend: -1, vhosts: p.vhosts)
-        s.front = "\nfrontend \(name)\n  bind *:\(p.servicePort)\n  mode \(mode)\n  use_backend \(name)\n"
-        var back = "\nbackend \(name)\n  balance \(p.balance.rawValue)\n  mode \(mode)\n"
-        if mode == "http" {
-            back += "  option forwardfor\n  http-request set-header X-Forwarded-Port %[dst_port]\n  http-request add-header X-Forwarded-Proto https if { ssl_fc }\n"
-        }
-        if let c = haCheck, let path = c.httpPath {
-            back += "  option  httpchk GET \(path)\n"
-            if let t = c.timeout { back += "  timeout check \(seconds(t))s\n" }
-        }
-        for sv in servers {
-            back += "  server \(sv.name) \(sv.address):\(sv.port)"
-            if let c = sv.check { back += " check inter \(seconds(c.inter))s fall \(c.fall)" }
-            back += "\n"
-        }
-        s.back = back
-        if mode == "http" {
-            for v in p.vhosts {
-                let acl = "host_" + String(v.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-                s.vhostACLs += "  acl \(acl) hdr(host) -i \(v)\n"
-                s.vhostRoutes += "  use_backend \(name) if \(acl)\n"
+
+        var problem: MarathonLBLabelProblem? = nil
+        func template(_ t: String) -> String { p.templates[t] ?? MarathonLBTemplates.defaults[t]! }
+        func fmt(_ t: String, _ fields: KeyValuePairs<String, PyValue>, _ text: String? = nil) -> String {
+            guard p.templates[t] != nil else {
+                // a default template with its own fields always formats
+                if text == nil { return MarathonLBTemplates.render(t, fields) }
+                if case .success(let x) = PyFormat.format(text!, fields) { return x }
+                return ""
+            }
+            switch PyFormat.format(text ?? template(t), fields) {
+            case .success(let x): return x
+            case .failure(let e):
+                if problem == nil {
+                    problem = .init(label: "HAPROXY_\(p.index)_\(t)", message: "marathon-lb cannot format this template: str.format raises \(e.message) (the fields config() gives it here: \(fields.map(\.key).joined(separator: ", ")))")
+                }
+                return ""
             }
         }
+        let backendField = PyValue.str(name)
+        // set_hostname: the VHOST label lower-cased; None without one
+        let vhostLabel = app.label("HAPROXY_\(p.index)_VHOST")?.lowercased()
+        let hostname = vhostLabel.map(PyValue.str) ?? .none
+        if let a = p.auth, !a.user.isEmpty {
+            s.userlist = fmt("USERLIST_HEAD", ["backend": backendField, "user": .str(a.user), "passwd": .str(a.passwd)])
+        }
+        s.front = fmt("FRONTEND_HEAD", ["bindAddr": .str(p.bindAddr), "backend": backendField, "servicePort": .int(p.servicePort), "mode": .str(mode),
+                                        "sslCert": .str(nonEmpty(p.sslCert).map { " ssl crt " + $0 } ?? ""),
+                                        "bindOptions": .str(nonEmpty(p.bindOptions).map { " " + $0 } ?? "")])
+        var back = fmt("BACKEND_HEAD", ["backend": backendField, "balance": .str(p.balance.rawValue), "mode": .str(mode)])
+        if mode == "http", !p.vhosts.isEmpty, let host = vhostLabel {
+            (s.weight, s.vhost) = vhostACL(app: app, port: p, hostname: host, backend: name, fmt)
+        }
+        if mode == "http" {
+            let cleanedAppId = cleaned(app.id)
+            s.appIdACL = fmt("HTTP_FRONTEND_APPID_ACL", ["cleanedUpAppId": .str(cleanedAppId), "hostname": hostname, "appId": .str(app.id), "backend": backendField])
+            if p.useHSTS { back += template("BACKEND_HSTS_OPTIONS") }
+            back += template("BACKEND_HTTP_OPTIONS")
+            if let v = nonEmpty(p.proxyPath) { back += fmt("HTTP_BACKEND_PROXYPASS_GLUE", ["hostname": hostname, "proxypath": .str(v)]) }
+            if let v = nonEmpty(p.revProxyPath) { back += fmt("HTTP_BACKEND_REVPROXY_GLUE", ["hostname": hostname, "rootpath": .str(v)]) }
+            if let v = nonEmpty(p.redirPath) { back += fmt("HTTP_BACKEND_REDIR", ["hostname": hostname, "redirpath": .str(v)]) }
+        }
+        if let allowed = nonEmpty(p.networkAllowed) {
+            let http = mode == "http"
+            for network in allowed.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+                back += fmt(http ? "HTTP_BACKEND_NETWORK_ALLOWED_ACL" : "TCP_BACKEND_NETWORK_ALLOWED_ACL", ["network_allowed": .str(String(network))])
+            }
+            back += http ? MarathonLBTemplates.httpBackendACLAllowDeny : MarathonLBTemplates.tcpBackendACLAllowDeny
+        }
+        if p.sticky { back += template("BACKEND_STICKY_OPTIONS") }
+        s.front += fmt("FRONTEND_BACKEND_GLUE", ["backend": backendField])
+        // the health check's options, once before the servers (its port: the first server's), then per server
+        var serverChecks: [String] = []
+        if let c = check {
+            let t = tcpTemplates ? "BACKEND_TCP_HEALTHCHECK_OPTIONS" : "BACKEND_HTTP_HEALTHCHECK_OPTIONS"
+            if !template(t).isEmpty {
+                let port = backendPort(app, p, tasks: tasks, servers: servers, 0, hostName: hostName)
+                if port == nil { problem = problem ?? indexError(p) }
+                back += fmt(t, healthCheckFields(c, port: port ?? 0))
+            }
+            let st = tcpTemplates ? "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS" : "BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS"
+            // ConfigTemplater: ' ' + the template stripped, or ''
+            if p.templates[st] == nil, p.healthCheckPortIndex == nil {
+                // the default, the same for every server (the check's own port)
+                serverChecks = Array(repeating: MarathonLBTemplates.render(st, healthCheckFields(c, port: c.port), serverCheck: true), count: servers.count)
+            } else if case let stripped = pyStrip(template(st)), !stripped.isEmpty {
+                serverChecks = servers.indices.map { k in
+                    // the check's own port, or with BACKEND_HEALTHCHECK_PORT_INDEX the k-th server of that port
+                    var port = c.port
+                    if p.healthCheckPortIndex != nil {
+                        port = backendPort(app, p, tasks: tasks, servers: servers, k, hostName: hostName)
+                        if port == nil { problem = problem ?? indexError(p) }
+                    }
+                    return fmt(st, healthCheckFields(c, port: port), " " + stripped)
+                }
+            }
+        }
+        let serverTemplate = p.templates["BACKEND_SERVER_OPTIONS"]
+        for (k, sv) in servers.enumerated() {
+            let cookie = p.sticky ? " check cookie " + String(SHA1.hex(sv.name).prefix(10)) : ""
+            let serverCheck = serverChecks.isEmpty ? "" : serverChecks[k]
+            if serverTemplate != nil, let task = sv.instance {
+                back += fmt("BACKEND_SERVER_OPTIONS", ["host": .str(hostName(task.host)), "host_ipv4": .str(sv.address), "port": .int(sv.port),
+                                                       "serverName": .str(sv.name), "cookieOptions": .str(cookie),
+                                                       "healthCheckOptions": .str(serverCheck), "otherOptions": .str("")])
+            } else {
+                back += "  server \(sv.name) \(sv.address):\(sv.port)\(cookie)\(serverCheck)\n"
+            }
+        }
+        s.back = back
+        s.problem = problem
         return s
     }
 
+    typealias Formatter = (String, KeyValuePairs<String, PyValue>, String?) -> String
+
+    /// get_backend_port(apps, app, idx): the port of the idx-th server (by host, then port) of this
+    /// service, or with HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX (|index| at most the number of
+    /// the app's ports with servers: all of them here) of the index-th of the app's services sorted
+    /// by service port (a Python index: negative from the end). nil: marathon-lb's IndexError (the
+    /// index equals that number).
+    static func backendPort(_ app: AppDefinition, _ p: MarathonLBPort, tasks: [MarathonLBTask], servers: [HAProxyServer], _ idx: Int,
+                            hostName: (Int) -> String) -> Int? {
+        let parsed = MarathonLBLabels.parse(app).ports
+        let count = parsed.count
+        guard let k = p.healthCheckPortIndex, abs(k) <= count else { return servers[idx].port }
+        guard k < count else { return nil }
+        let target = parsed.sorted { $0.servicePort < $1.servicePort }[k < 0 ? k + count : k]
+        let ports = tasks.filter { target.index < $0.ports.count }
+            .map { (name: serverName(hostName($0.host), $0.ports[target.index]), port: $0.ports[target.index]) }
+            .sorted { $0.name < $1.name }
+        return idx < ports.count ? ports[idx].port : nil
+    }
+
+    static func indexError(_ p: MarathonLBPort) -> MarathonLBLabelProblem {
+        .init(label: "HAPROXY_\(p.index)_BACKEND_HEALTHCHECK_PORT_INDEX",
+              message: "marathon-lb's get_backend_port raises IndexError: list index out of range (index \(p.healthCheckPortIndex ?? 0) of the app's ports sorted by service port)")
+    }
+
+    /// generateHttpVhostAcl (marathon_lb.py, haproxy_map off): the lines of `marathon_http_in` for
+    /// a service with a VHOST, and its backend weight. The `marathon_https_in` lines are formatted
+    /// too (a template override that cannot be formatted fails there as well) but not written: the
+    /// HTTPS frontend is not written (docs/marathon-lb.md).
+    static func vhostACL(app: AppDefinition, port p: MarathonLBPort, hostname: String, backend: String,
+                         _ fmt: Formatter) -> (Int, String) {
+        var http = "", https = ""
+        let appPart = String(app.id.dropFirst().map { $0 == "/" ? "_" : $0 })
+        let path = nonEmpty(p.path).map(PyValue.str)
+        let realm = p.auth.flatMap { nonEmpty($0.realm) }.map(PyValue.str)
+        let b = PyValue.str(backend), appId = PyValue.str(app.id)
+        if hostname.contains(",") {
+            let vhosts = hostname.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let acl = PyValue.str(cleaned(vhosts[0]) + "_" + appPart)
+            if let path {
+                if let realm {
+                    http += fmt("HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH", ["path": path, "cleanedUpHostname": acl, "hostname": .str(vhosts[0]), "realm": realm, "backend": b], nil)
+                    https += fmt("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", ["path": path, "cleanedUpHostname": acl, "hostname": .str(vhosts[0]), "realm": realm, "backend": b], nil)
+                } else {
+                    http += fmt("HTTP_FRONTEND_ACL_ONLY_WITH_PATH", ["path": path, "backend": b], nil)
+                    https += fmt("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", ["path": path, "backend": b], nil)
+                }
+            }
+            for v in vhosts {
+                http += fmt("HTTP_FRONTEND_ACL_ONLY", ["cleanedUpHostname": acl, "hostname": .str(v)], nil)
+                if path != nil {
+                    if let realm {
+                        https += fmt("HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH", ["cleanedUpHostname": acl, "hostname": .str(v), "appId": appId, "realm": realm, "backend": b], nil)
+                    } else {
+                        https += fmt("HTTPS_FRONTEND_ACL_WITH_PATH", ["cleanedUpHostname": acl, "hostname": .str(v), "appId": appId, "backend": b], nil)
+                    }
+                } else if let realm {
+                    https += fmt("HTTPS_FRONTEND_ACL_WITH_AUTH", ["cleanedUpHostname": acl, "hostname": .str(v), "appId": appId, "realm": realm, "backend": b], nil)
+                } else {
+                    https += fmt("HTTPS_FRONTEND_ACL", ["cleanedUpHostname": acl, "hostname": .str(v), "appId": appId, "backend": b], nil)
+                }
+            }
+            if p.redirectToHTTPS {
+                if path != nil {
+                    http += fmt("BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH", ["bindAddr": .str(p.bindAddr), "cleanedUpHostname": acl, "backend": b], nil)
+                } else {
+                    http += fmt("BACKEND_REDIRECT_HTTP_TO_HTTPS", ["bindAddr": .str(p.bindAddr), "cleanedUpHostname": acl], nil)
+                }
+            } else if path != nil {
+                if let realm {
+                    http += fmt("HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH", ["cleanedUpHostname": acl, "realm": realm, "backend": b], nil)
+                } else {
+                    http += fmt("HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH", ["cleanedUpHostname": acl, "backend": b], nil)
+                }
+            } else if let realm {
+                http += fmt("HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH", ["cleanedUpHostname": acl, "realm": realm, "backend": b], nil)
+            } else {
+                http += fmt("HTTP_FRONTEND_ROUTING_ONLY", ["cleanedUpHostname": acl, "backend": b], nil)
+            }
+        } else {
+            let acl = PyValue.str(cleaned(hostname) + "_" + appPart)
+            let host = PyValue.str(hostname)
+            if let path {
+                if p.redirectToHTTPS {
+                    http += fmt("HTTP_FRONTEND_ACL_ONLY", ["cleanedUpHostname": acl, "hostname": host], nil)
+                    http += fmt("HTTP_FRONTEND_ACL_ONLY_WITH_PATH", ["cleanedUpHostname": acl, "hostname": host, "path": path, "backend": b], nil)
+                    http += fmt("BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH", ["bindAddr": .str(p.bindAddr), "cleanedUpHostname": acl, "backend": b], nil)
+                } else if let realm {
+                    http += fmt("HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH", ["cleanedUpHostname": acl, "hostname": host, "path": path, "appId": appId, "realm": realm, "backend": b], nil)
+                } else {
+                    http += fmt("HTTP_FRONTEND_ACL_WITH_PATH", ["cleanedUpHostname": acl, "hostname": host, "path": path, "appId": appId, "backend": b], nil)
+                }
+                https += fmt("HTTPS_FRONTEND_ACL_ONLY_WITH_PATH", ["path": path, "backend": b], nil)
+                if let realm {
+                    https += fmt("HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH", ["cleanedUpHostname": acl, "hostname": host, "path": path, "appId": appId, "realm": realm, "backend": b], nil)
+                } else {
+                    https += fmt("HTTPS_FRONTEND_ACL_WITH_PATH", ["cleanedUpHostname": acl, "hostname": host, "appId": appId, "backend": b], nil)
+                }
+            } else {
+                if p.redirectToHTTPS {
+                    http += fmt("HTTP_FRONTEND_ACL_ONLY", ["cleanedUpHostname": acl, "hostname": host], nil)
+                    http += fmt("BACKEND_REDIRECT_HTTP_TO_HTTPS", ["bindAddr": .str(p.bindAddr), "cleanedUpHostname": acl], nil)
+                } else if let realm {
+                    http += fmt("HTTP_FRONTEND_ACL_WITH_AUTH", ["cleanedUpHostname": acl, "hostname": host, "appId": appId, "realm": realm, "backend": b], nil)
+                } else {
+                    http += fmt("HTTP_FRONTEND_ACL", ["cleanedUpHostname": acl, "hostname": host, "appId": appId, "backend": b], nil)
+                }
+                if let realm {
+                    https += fmt("HTTPS_FRONTEND_ACL_WITH_AUTH", ["cleanedUpHostname": acl, "hostname": host, "appId": appId, "realm": realm, "backend": b], nil)
+                } else {
+                    https += fmt("HTTPS_FRONTEND_ACL", ["cleanedUpHostname": acl, "hostname": host, "appId": appId, "backend": b], nil)
+                }
+            }
+        }
+        _ = https
+        return (p.backendWeight, http)
+    }
+
+    /// `_get_health_check_options`: the fields of the health-check templates.
+    static func healthCheckFields(_ c: HealthCheck, port: Int?) -> KeyValuePairs<String, PyValue> {
+        [
+            "healthCheck": .unsupported("the health check's dict"),
+            "healthCheckPortIndex": c.portIndex.map(PyValue.int) ?? .none,
+            "healthCheckPort": port.map(PyValue.int) ?? .none,
+            "healthCheckProtocol": .str(c.protocol.rawValue),
+            "healthCheckPath": .str(c.path ?? "/"),
+            "healthCheckTimeoutSeconds": .int(Int(seconds(c.timeout))!),
+            "healthCheckIntervalSeconds": .int(Int(seconds(c.interval))!),
+            "healthCheckGracePeriodSeconds": .int(Int(seconds(c.gracePeriod))!),
+            "healthCheckMaxConsecutiveFailures": .int(c.maxConsecutiveFailures),
+            "healthCheckFalls": .int(c.maxConsecutiveFailures + 1),
+            "healthCheckPortOptions": .str(port.map { $0 != 0 ? " port \($0)" : "" } ?? ""),
+        ]
+    }
+
+    /// Python's truthiness of an optional str: nil for None and "".
+    static func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// `re.sub(r'[^a-zA-Z0-9\-]', '_', s)`.
+    static func cleaned(_ s: String) -> String {
+        String(s.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" ? $0 : "_" })
+    }
+
+    /// Python's `str.strip()` (whitespace both ends).
+    static func pyStrip(_ s: String) -> String {
+        let ws: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }
+        return String(String(s.drop(while: ws).reversed()).drop(while: ws).reversed())
+    }
+
     /// The file from the services of every app, in the order given (apps, then ports): sorted by
-    /// (app id, service port), the head, the vhost frontend, the frontends, then the backends.
+    /// (app id, service port); config()'s order: the head, the userlists, `marathon_http_in` with
+    /// the vhost lines (by backend weight, largest first, stable), `marathon_http_appid_in` (one
+    /// entry per app, its first http service), the frontends, then the backends.
     static func assemble(_ services: [MarathonLBService]) -> HAProxyConfiguration {
         // the same comparison over the same sequence as one pass over the apps: the same order
         let sorted = services.sorted { $0.appId != $1.appId ? $0.appId < $1.appId : $0.servicePort < $1.servicePort }
         var cfg = HAProxyConfiguration()
         var text = head
-        var fronts = "", backs = "", vhostACLs = "", vhostRoutes = ""
+        var userlists = "", fronts = "", backs = "", appIds = ""
+        var vhosts: [(weight: Int, order: Int, text: String)] = []
+        var lastAppIdACL: String? = nil
         for s in sorted {
             guard let backend = s.backend, var frontend = s.frontend else { continue }
             frontend.backend = cfg.backends.count
             cfg.backends.append(backend)
             cfg.frontends.append(frontend)
-            fronts += s.front; backs += s.back; vhostACLs += s.vhostACLs; vhostRoutes += s.vhostRoutes
+            userlists += s.userlist; fronts += s.front; backs += s.back
+            if !s.vhost.isEmpty { vhosts.append((s.weight, vhosts.count, s.vhost)) }
+            // apps_with_http_appid_backend: services of an app are adjacent in this order
+            if !s.appIdACL.isEmpty, lastAppIdACL != s.appId { appIds += s.appIdACL; lastAppIdACL = s.appId }
         }
-        text += "\nfrontend marathon_http_in\n  bind *:80\n  mode http\n" + vhostACLs + vhostRoutes
+        vhosts.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.order < $1.order }
+        text += userlists + "\nfrontend marathon_http_in\n  bind *:80\n  mode http\n"
+        for v in vhosts { text += v.text }
+        text += MarathonLBTemplates.httpFrontendAppIdHead + appIds
         text += fronts + backs
         cfg.text = text
         return cfg

@@ -1,0 +1,260 @@
+// marathon-lb's templates (config.py v1.11.0, ConfigTemplater.load) and the part of Python's
+// `str.format` they go through: marathon-lb formats each template with keyword fields
+// (`{backend}`, `{servicePort}` ...), `{{`/`}}` for literal braces. A per-app override
+// (`HAPROXY_{n}_<TEMPLATE>` label, ConfigTemplater.haproxy_*(app)) replaces the default text and is
+// formatted with the same fields; what Python refuses (an unknown field, a lone brace) is what
+// marathon-lb would raise while generating (its regeneration fails, nothing is written).
+
+/// A value marathon-lb passes to `str.format`: a str, an int or None (printed as in Python).
+enum PyValue {
+    case str(String), int(Int), none
+    /// A value the simulator does not render (the health check's dict): using it is refused.
+    case unsupported(String)
+    var text: String {
+        switch self { case .str(let s): s; case .int(let i): String(i); case .none: "None"; case .unsupported(let w): w }
+    }
+    var typeName: String {
+        switch self { case .str: "str"; case .int: "int"; case .none: "NoneType"; case .unsupported: "dict" }
+    }
+}
+
+enum PyFormat {
+    /// `template.format(**fields)` as Python 3.5 (marathon-lb's Debian stretch image) does it, for
+    /// fields without a format spec; the error is Python's exception and message.
+    static func format(_ template: String, _ fields: KeyValuePairs<String, PyValue>) -> Result<String, MarathonLBTemplateError> {
+        var out = ""
+        let s = Array(template.unicodeScalars)
+        var i = 0
+        var literal = String.UnicodeScalarView()
+        func fail(_ m: String) -> Result<String, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
+        while i < s.count {
+            let c = s[i]
+            if c == "}" {
+                if i + 1 < s.count, s[i + 1] == "}" { literal.append("}"); i += 2; continue }
+                return fail("ValueError: Single '}' encountered in format string")
+            }
+            if c != "{" { literal.append(c); i += 1; continue }
+            if i + 1 < s.count, s[i + 1] == "{" { literal.append("{"); i += 2; continue }
+            if i + 1 == s.count { return fail("ValueError: Single '{' encountered in format string") }
+            // the field runs to the matching '}' (braces nest inside a format spec)
+            var depth = 1
+            var j = i + 1
+            while j < s.count {
+                if s[j] == "{" { depth += 1 } else if s[j] == "}" { depth -= 1; if depth == 0 { break } }
+                j += 1
+            }
+            if j == s.count { return fail("ValueError: expected '}' before end of string") }
+            out += String(literal); literal = String.UnicodeScalarView()
+            let field = String(String.UnicodeScalarView(s[(i + 1)..<j]))
+            switch replacement(field, fields) {
+            case .success(let t): out += t
+            case .failure(let e): return .failure(e)
+            }
+            i = j + 1
+        }
+        return .success(out + String(literal))
+    }
+
+    private static func replacement(_ field: String, _ fields: KeyValuePairs<String, PyValue>) -> Result<String, MarathonLBTemplateError> {
+        func fail(_ m: String) -> Result<String, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
+        var name = Substring(field)
+        var conversion: Character? = nil
+        var spec: Substring = ""
+        if let k = name.firstIndex(where: { $0 == "!" || $0 == ":" }) {
+            let rest = name[name.index(after: k)...]
+            if name[k] == "!" {
+                guard let conv = rest.first else { return fail("ValueError: end of string while looking for conversion specifier") }
+                let after = rest.dropFirst()
+                if let f = after.first, f != ":" { return fail("ValueError: expected ':' after conversion specifier") }
+                guard "rsa".contains(conv) else { return fail("ValueError: Unknown conversion specifier \(conv)") }
+                conversion = conv
+                spec = after.dropFirst()
+            } else { spec = rest }
+            name = name[..<k]
+        }
+        let head = name.prefix { $0 != "." && $0 != "[" }
+        if head.isEmpty || head.allSatisfy(\.isNumber) { return fail("IndexError: tuple index out of range") }
+        guard var value = fields.first(where: { $0.key == String(head) })?.value else { return fail("KeyError: '\(head)'") }
+        if case .unsupported(let what) = value {
+            return fail("the field {\(head)} (\(what)) is not modelled by the simulator")
+        }
+        var rest = name.dropFirst(head.count)
+        while let f = rest.first {
+            if f == "." {
+                let attr = rest.dropFirst().prefix { $0 != "." && $0 != "[" }
+                if attr.isEmpty { return fail("ValueError: Empty attribute in format string") }
+                return fail("AttributeError: '\(value.typeName)' object has no attribute '\(attr)'")
+            }
+            guard let close = rest.firstIndex(of: "]") else { return fail("ValueError: Missing ']' in format string") }
+            let key = rest[rest.index(after: rest.startIndex)..<close]
+            if key.isEmpty { return fail("ValueError: Empty attribute in format string") }
+            guard case .str(let sv) = value else { return fail("TypeError: '\(value.typeName)' object is not subscriptable") }
+            guard key.allSatisfy(\.isNumber), let n = Int(key) else { return fail("TypeError: string indices must be integers") }
+            let chars = Array(sv)
+            guard n < chars.count else { return fail("IndexError: string index out of range") }
+            value = .str(String(chars[n]))
+            rest = rest[rest.index(after: close)...]
+            if let g = rest.first, g != "." && g != "[" { return fail("ValueError: Only '.' or '[' may follow ']' in format field specifier") }
+        }
+        var text = value.text
+        if conversion == "r" || conversion == "a", case .str(let sv) = value {
+            text = "'" + sv.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        }
+        if !spec.isEmpty {
+            return fail("a format spec (\"{\(field)}\") is not modelled by the simulator: write the field without ':'")
+        }
+        return .success(text)
+    }
+}
+
+public struct MarathonLBTemplateError: Error, Equatable, Sendable {
+    public var message: String
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of a: String, with b: String) -> String {
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: a) { out += rest[..<r.lowerBound]; out += b; rest = rest[r.upperBound...] }
+        return out + rest
+    }
+}
+
+/// marathon-lb's default templates (config.py v1.11.0), by name without `HAPROXY_`.
+enum MarathonLBTemplates {
+    /// The templates an app may override with `HAPROXY_{n}_<name>` (ConfigTemplate overridable=True,
+    /// and a `set_label` entry in config.py's `labels`), with their default text.
+    static let defaults: [String: String] = [
+        "USERLIST_HEAD": "\nuserlist user_{backend}\n  user {user} password {passwd}\n",
+        "FRONTEND_HEAD": "\nfrontend {backend}\n  bind {bindAddr}:{servicePort}{sslCert}{bindOptions}\n  mode {mode}\n",
+        "BACKEND_HEAD": "\nbackend {backend}\n  balance {balance}\n  mode {mode}\n",
+        "BACKEND_REDIRECT_HTTP_TO_HTTPS": "  redirect scheme https code 301 if !{{ ssl_fc }} host_{cleanedUpHostname}\n",
+        "BACKEND_REDIRECT_HTTP_TO_HTTPS_WITH_PATH": "  redirect scheme https code 301 if !{{ ssl_fc }} host_{cleanedUpHostname} path_{backend}\n",
+        "BACKEND_HSTS_OPTIONS": "  rspadd  Strict-Transport-Security:\\ max-age=15768000\n",
+        "HTTP_FRONTEND_ACL": "  acl host_{cleanedUpHostname} hdr(host) -i {hostname}\n  use_backend {backend} if host_{cleanedUpHostname}\n",
+        "MAP_HTTP_FRONTEND_ACL": "  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]\n",
+        "HTTP_FRONTEND_ACL_WITH_AUTH": "  acl host_{cleanedUpHostname} hdr(host) -i {hostname}\n  acl auth_{cleanedUpHostname} http_auth(user_{backend})\n  http-request auth realm \"{realm}\" if host_{cleanedUpHostname} !auth_{cleanedUpHostname}\n  use_backend {backend} if host_{cleanedUpHostname}\n",
+        "HTTP_FRONTEND_ACL_ONLY": "  acl host_{cleanedUpHostname} hdr(host) -i {hostname}\n",
+        "MAP_HTTP_FRONTEND_ACL_ONLY": "  use_backend %[req.hdr(host),lower,regsub(:.*$,,),map({haproxy_dir}/domain2backend.map)]\n",
+        "HTTP_FRONTEND_ROUTING_ONLY": "  use_backend {backend} if host_{cleanedUpHostname}\n",
+        "HTTP_FRONTEND_ROUTING_ONLY_WITH_AUTH": "  acl auth_{cleanedUpHostname} http_auth(user_{backend})\n  http-request auth realm \"{realm}\" if host_{cleanedUpHostname} !auth_{cleanedUpHostname}\n  use_backend {backend} if host_{cleanedUpHostname}\n",
+        "HTTP_FRONTEND_ACL_WITH_PATH": "  acl host_{cleanedUpHostname} hdr(host) -i {hostname}\n  acl path_{backend} path_beg {path}\n  use_backend {backend} if host_{cleanedUpHostname} path_{backend}\n",
+        "HTTP_FRONTEND_ACL_WITH_AUTH_AND_PATH": "  acl host_{cleanedUpHostname} hdr(host) -i {hostname}\n  acl auth_{cleanedUpHostname} http_auth(user_{backend})\n  acl path_{backend} path_beg {path}\n  http-request auth realm \"{realm}\" if host_{cleanedUpHostname} path_{backend} !auth_{cleanedUpHostname}\n  use_backend {backend} if host_{cleanedUpHostname} path_{backend}\n",
+        "HTTP_FRONTEND_ACL_ONLY_WITH_PATH": "  acl path_{backend} path_beg {path}\n",
+        "HTTP_FRONTEND_ACL_ONLY_WITH_PATH_AND_AUTH": "  acl path_{backend} path_beg {path}\n  acl auth_{cleanedUpHostname} http_auth(user_{backend})\n",
+        "HTTPS_FRONTEND_ACL_ONLY_WITH_PATH": "  acl path_{backend} path_beg {path}\n",
+        "HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH": "  use_backend {backend} if host_{cleanedUpHostname} path_{backend}\n",
+        "HTTP_FRONTEND_ROUTING_ONLY_WITH_PATH_AND_AUTH": "  http-request auth realm \"{realm}\" if host_{cleanedUpHostname} path_{backend} !auth_{cleanedUpHostname}\n  use_backend {backend} if host_{cleanedUpHostname} path_{backend}\n",
+        "HTTP_FRONTEND_APPID_ACL": "  acl app_{cleanedUpAppId} hdr(x-marathon-app-id) -i {appId}\n  use_backend {backend} if app_{cleanedUpAppId}\n",
+        "MAP_HTTP_FRONTEND_APPID_ACL": "  use_backend %[req.hdr(x-marathon-app-id),lower,map({haproxy_dir}/app2backend.map)]\n",
+        "HTTPS_FRONTEND_ACL": "  use_backend {backend} if {{ ssl_fc_sni {hostname} }}\n",
+        "MAP_HTTPS_FRONTEND_ACL": "  use_backend %[ssl_fc_sni,lower,map({haproxy_dir}/domain2backend.map)]\n",
+        "HTTPS_FRONTEND_ACL_WITH_AUTH": "  acl auth_{cleanedUpHostname} http_auth(user_{backend})\n  http-request auth realm \"{realm}\" if {{ ssl_fc_sni {hostname} }} !auth_{cleanedUpHostname}\n  use_backend {backend} if {{ ssl_fc_sni {hostname} }}\n",
+        "HTTPS_FRONTEND_ACL_WITH_PATH": "  use_backend {backend} if {{ ssl_fc_sni {hostname} }} path_{backend}\n",
+        "HTTPS_FRONTEND_ACL_WITH_AUTH_AND_PATH": "  acl auth_{cleanedUpHostname} http_auth(user_{backend})\n  http-request auth realm \"{realm}\" if {{ ssl_fc_sni {hostname} }} path_{backend} !auth_{cleanedUpHostname}\n  use_backend {backend} if {{ ssl_fc_sni {hostname} }} path_{backend}\n",
+        "BACKEND_HTTP_OPTIONS": "  option forwardfor\n  http-request set-header X-Forwarded-Port %[dst_port]\n  http-request add-header X-Forwarded-Proto https if { ssl_fc }\n",
+        "HTTP_BACKEND_PROXYPASS_GLUE": "  http-request set-header Host {hostname}\n  reqirep  \"^([^ :]*)\\ {proxypath}/?(.*)\" \"\\1\\ /\\2\"\n",
+        "HTTP_BACKEND_REVPROXY_GLUE": "  acl hdr_location res.hdr(Location) -m found\n  rspirep \"^Location: (https?://{hostname}(:[0-9]+)?)?(/.*)\" \"Location:   {rootpath} if hdr_location\"\n",
+        "HTTP_BACKEND_REDIR": "  acl is_root path -i /\n  acl is_domain hdr(host) -i {hostname}\n  redirect code 301 location {redirpath} if is_domain is_root\n",
+        "BACKEND_HTTP_HEALTHCHECK_OPTIONS": "  option  httpchk GET {healthCheckPath}\n  timeout check {healthCheckTimeoutSeconds}s\n",
+        "BACKEND_TCP_HEALTHCHECK_OPTIONS": "",
+        "BACKEND_STICKY_OPTIONS": "  cookie mesosphere_server_id insert indirect nocache\n",
+        "BACKEND_SERVER_OPTIONS": "  server {serverName} {host_ipv4}:{port}{cookieOptions}{healthCheckOptions}{otherOptions}\n",
+        "BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS": "  check inter {healthCheckIntervalSeconds}s fall {healthCheckFalls}{healthCheckPortOptions}\n",
+        "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS": "  check inter {healthCheckIntervalSeconds}s fall {healthCheckFalls}{healthCheckPortOptions}\n",
+        "FRONTEND_BACKEND_GLUE": "  use_backend {backend}\n",
+        "HTTP_BACKEND_NETWORK_ALLOWED_ACL": "  acl network_allowed src {network_allowed}\n",
+        "TCP_BACKEND_NETWORK_ALLOWED_ACL": "  acl network_allowed src {network_allowed}\n",
+    ]
+
+    /// A default template split once into text and `{field}`s (they use nothing else), so that a
+    /// regeneration renders it without parsing: what `PyFormat.format` gives for it.
+    enum Part { case text(String), field(String) }
+    static let compiled: [String: [Part]] = defaults.mapValues(compile)
+    /// The server check options as ConfigTemplater gives them: ' ' + the default stripped.
+    static let compiledServerChecks: [String: [Part]] = Dictionary(uniqueKeysWithValues: ["BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS", "BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS"].map {
+        ($0, compile(" " + MarathonLBConfig.pyStrip(defaults[$0]!)))
+    })
+
+    static func compile(_ t: String) -> [Part] {
+        var parts: [Part] = []
+        var text = ""
+        var i = t.startIndex
+        while i < t.endIndex {
+            let c = t[i]
+            let next = t.index(after: i)
+            if (c == "{" || c == "}"), next < t.endIndex, t[next] == c { text.append(c); i = t.index(after: next); continue }
+            if c == "{", let close = t[next...].firstIndex(of: "}") {
+                if !text.isEmpty { parts.append(.text(text)); text = "" }
+                parts.append(.field(String(t[next..<close])))
+                i = t.index(after: close)
+                continue
+            }
+            text.append(c); i = next
+        }
+        if !text.isEmpty { parts.append(.text(text)) }
+        return parts
+    }
+
+    /// The default template `name` with these fields (each of its fields is given).
+    static func render(_ name: String, _ fields: KeyValuePairs<String, PyValue>, serverCheck: Bool = false) -> String {
+        var out = ""
+        for part in (serverCheck ? compiledServerChecks : compiled)[name]! {
+            switch part {
+            case .text(let s): out += s
+            case .field(let f): out += fields.first { $0.key == f }?.value.text ?? ""
+            }
+        }
+        return out
+    }
+
+    /// Global templates (not overridable per app) marathon-lb appends as they are.
+    static let httpBackendACLAllowDeny = "  http-request allow if network_allowed\n  http-request deny\n"
+    static let tcpBackendACLAllowDeny = "  tcp-request content accept if network_allowed\n  tcp-request content reject\n"
+    static let httpFrontendAppIdHead = "\nfrontend marathon_http_appid_in\n  bind *:9091\n  mode http\n"
+
+    /// The per-port value labels config.py's `labels` table reads (Label.func not None), besides the templates.
+    static let valueLabels: Set<String> = ["AUTH", "VHOST", "GROUP", "PATH", "STICKY", "ENABLED", "REDIRECT_TO_HTTPS", "USE_HSTS",
+                                           "SSL_CERT", "BIND_OPTIONS", "BIND_ADDR", "PORT", "MODE", "BALANCE",
+                                           "HTTP_BACKEND_PROXYPASS_PATH", "HTTP_BACKEND_REVPROXY_PATH", "HTTP_BACKEND_REDIR",
+                                           "BACKEND_WEIGHT", "BACKEND_NETWORK_ALLOWED_ACL", "BACKEND_HEALTHCHECK_PORT_INDEX"]
+    /// Per-app labels of config.py's table without a function (the blue/green deployment's): known, not read.
+    static let appLabels: Set<String> = ["GROUP", "DEPLOYMENT_GROUP", "DEPLOYMENT_ALT_PORT", "DEPLOYMENT_COLOUR", "DEPLOYMENT_STARTED_AT",
+                                         "DEPLOYMENT_TARGET_INSTANCES", "DEPLOYMENT_NEW_INSTANCES"]
+}
+
+/// SHA-1 (FIPS 180-4), for marathon-lb's sticky cookie: `hashlib.sha1(serverName.encode()).hexdigest()[:10]`.
+enum SHA1 {
+    static func hex(_ s: String) -> String {
+        var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
+        var m = Array(s.utf8)
+        let bits = UInt64(m.count) * 8
+        m.append(0x80)
+        while m.count % 64 != 56 { m.append(0) }
+        for k in (0..<8).reversed() { m.append(UInt8(truncatingIfNeeded: bits >> (UInt64(k) * 8))) }
+        var w = [UInt32](repeating: 0, count: 80)
+        for chunk in stride(from: 0, to: m.count, by: 64) {
+            for t in 0..<16 {
+                w[t] = m[chunk + 4 * t..<chunk + 4 * t + 4].reduce(0) { $0 << 8 | UInt32($1) }
+            }
+            for t in 16..<80 {
+                let x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]
+                w[t] = x << 1 | x >> 31
+            }
+            var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
+            for t in 0..<80 {
+                let (f, k): (UInt32, UInt32) = t < 20 ? ((b & c) | (~b & d), 0x5A82_7999)
+                    : t < 40 ? (b ^ c ^ d, 0x6ED9_EBA1)
+                    : t < 60 ? ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
+                    : (b ^ c ^ d, 0xCA62_C1D6)
+                let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[t]
+                e = d; d = c; c = b << 30 | b >> 2; b = a; a = temp
+            }
+            h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d; h[4] = h[4] &+ e
+        }
+        let digits = Array("0123456789abcdef")
+        var out = ""
+        for v in h { for k in (0..<8).reversed() { out.append(digits[Int(v >> (UInt32(k) * 4) & 0xF)]) } }
+        return out
+    }
+}
