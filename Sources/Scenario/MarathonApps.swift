@@ -312,6 +312,13 @@ final class AppDecoder {
 
     init(r: ObjectReader, version: MarathonVersion, d: Diagnostics) { self.r = r; self.version = version; self.d = d }
 
+    /// An enum field of the app. Marathon 1.5+ reads an app through its RAML-generated readers,
+    /// which compare enum literals in any case (type-generator templates/enum.liquid: `s.toLowerCase
+    /// match`); 1.4's Play JSON formats (api/v2/json/Formats.scala) take the literal as written.
+    func enumField(_ allowed: [String], what: String) -> ValueDecoder<String> {
+        version >= MarathonVersion(1, 5) ? MarathonPodKeys.ramlEnum(allowed, what: what) : .oneOf(allowed, what: what)
+    }
+
     /// Finishes a nested reader the Marathon way: unknown keys are warnings.
     func finish(_ reader: ObjectReader) { ignored += ignoredFields(reader) }
 
@@ -487,7 +494,7 @@ final class AppDecoder {
             ?? (isResident ? UpgradeStrategy.forResidentTasks : .default)
         let unreachable = r.value("unreachableStrategy").map { decodeUnreachable($0, path: p("unreachableStrategy"), resident: isResident) }
             ?? (isResident ? version.defaultResidentUnreachableStrategy : version.defaultUnreachableStrategy)
-        let killSelection = r.optional("killSelection", ValueDecoder<String>.oneOf(KillSelection.allCases.map(\.rawValue), what: "killSelection"))
+        let killSelection = r.optional("killSelection", enumField(KillSelection.allCases.map(\.rawValue), what: "killSelection"))
             .flatMap(KillSelection.init(rawValue:)) ?? .youngestFirst
         let backoffSeconds = r.optional("backoffSeconds", .int(min: 0, max: Int(Int32.max)), default: 1)
         let backoffFactor = r.optional("backoffFactor", .number(atLeast: 1.0), default: 1.15)
@@ -629,7 +636,7 @@ final class AppDecoder {
     func decodeContainer(_ v: JSONValue, path: String) -> DecodedContainer? {
         let cr = ObjectReader(v, path: path, diagnostics: d, nullMeansAbsent: true)
         guard cr.isObject else { return nil }
-        let typeName = cr.optional("type", .oneOf(ContainerType.allCases.map(\.rawValue), what: "container type"), default: "DOCKER")
+        let typeName = cr.optional("type", enumField(ContainerType.allCases.map(\.rawValue), what: "container type"), default: "DOCKER")
         let type = typeName.flatMap(ContainerType.init(rawValue:)) ?? .docker
         var out = AppContainer(type: type)
         var dockerMappings: [Mapping]? = nil
@@ -638,7 +645,7 @@ final class AppDecoder {
             let dr = ObjectReader(dv, path: JSONPath.key(path, "docker"), diagnostics: d, nullMeansAbsent: true)
             if dr.isObject {
                 out.image = dr.required("image", .nonEmptyString, hint: "the Docker image, like \"harbor.example.com/team/web:1.0\"")
-                if let n = dr.optional("network", .oneOf(DockerNetwork.allCases.map(\.rawValue), what: "Docker network")) {
+                if let n = dr.optional("network", enumField(DockerNetwork.allCases.map(\.rawValue), what: "Docker network")) {
                     out.dockerNetwork = DockerNetwork(rawValue: n)
                     if type == .mesos { notModelled.append("container.docker.network (MESOS containers use \"networks\")") }
                 }
@@ -738,7 +745,7 @@ final class AppDecoder {
         for (i, e) in a.enumerated() {
             let nr = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, nullMeansAbsent: true)
             guard nr.isObject else { continue }
-            let mode = nr.optional("mode", .oneOf(["container", "container/bridge", "host"], what: "network mode"), default: "container") ?? "container"
+            let mode = nr.optional("mode", enumField(["container", "container/bridge", "host"], what: "network mode"), default: "container") ?? "container"
             let name = nr.optional("name", .nonEmptyString)
             accept("labels", prefix: "networks.", in: nr)
             finish(nr)
@@ -810,7 +817,7 @@ final class AppDecoder {
             let hr = ObjectReader(e, path: JSONPath.index(path, i), diagnostics: d, nullMeansAbsent: true)
             guard hr.isObject else { continue }
             let before = d.errorCount
-            let protoName = hr.optional("protocol", .oneOf(HealthCheckProtocol.allCases.map(\.rawValue), what: "health check protocol"), default: "HTTP")
+            let protoName = hr.optional("protocol", enumField(HealthCheckProtocol.allCases.map(\.rawValue), what: "health check protocol"), default: "HTTP")
             let proto = protoName.flatMap(HealthCheckProtocol.init(rawValue:)) ?? .http
             var hc = HealthCheck(protocol: proto)
             hc.path = hr.optional("path", .string)
@@ -835,7 +842,7 @@ final class AppDecoder {
             hc.maxConsecutiveFailures = hr.optional("maxConsecutiveFailures", .int(min: 0, max: Int(Int32.max)), default: HealthCheck.defaultMaxConsecutiveFailures) ?? 3
             hc.delay = secs("delaySeconds", HealthCheck.defaultDelay)
             hc.ignoreHttp1xx = hr.optional("ignoreHttp1xx", .bool, default: false) ?? false
-            _ = hr.optional("ipProtocol", .oneOf(["IPv4", "IPv6"], what: "ipProtocol"))
+            _ = hr.optional("ipProtocol", enumField(["IPv4", "IPv6"], what: "ipProtocol"))
             finish(hr)
             if hc.portIndex != nil && hc.port != nil {
                 // core/health/HealthCheck.scala@v1.4.0: portIndex.isDefined ^ port.isDefined
@@ -869,7 +876,7 @@ final class AppDecoder {
             guard rr.isObject else { continue }
             var rc = ReadinessCheck()
             rc.name = rr.optional("name", .nonEmptyString, default: rc.name) ?? rc.name
-            rc.protocol = rr.optional("protocol", .oneOf(["HTTP", "HTTPS"], what: "readiness check protocol"), default: "HTTP") ?? "HTTP"
+            rc.protocol = rr.optional("protocol", enumField(["HTTP", "HTTPS"], what: "readiness check protocol"), default: "HTTP") ?? "HTTP"
             rc.path = rr.optional("path", .nonEmptyString, default: "/") ?? "/"
             rc.portName = rr.optional("portName", .nonEmptyString, default: rc.portName) ?? rc.portName
             rc.interval = .seconds(Int64(rr.optional("intervalSeconds", .int(min: 0, max: Int(Int32.max)), default: 30) ?? 30))

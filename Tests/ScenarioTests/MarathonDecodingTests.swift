@@ -61,6 +61,26 @@ final class MarathonDecodingTests: XCTestCase {
         loadOK(marathonScenario(marathon), file: file, line: line)?.spec.marathon
     }
 
+    /// Marathon 1.5+ reads apps through its RAML-generated readers, which take enum literals in any
+    /// case (`"protocol": "http"`, `"type": "docker"`); 1.4's Play JSON formats refuse them.
+    func testEnumLiteralsInAnyCaseFrom15() throws {
+        let app = #"{"id": "/x", "cmd": "x", "killSelection": "oldest_first", "container": {"type": "docker", "docker": {"image": "x", "network": "bridge", "portMappings": [{"containerPort": 80, "name": "http"}]}}, "healthChecks": [{"protocol": "http", "ipProtocol": "ipv4"}], "readinessChecks": [{"name": "r", "protocol": "https", "portName": "http"}]}"#
+        for v in ["1.5", "1.9"] {
+            let m = try XCTUnwrap(spec(#"{"version": "\#(v)", "apps": [\#(app)]}"#), v)
+            let a = try XCTUnwrap(m.app("/x"))
+            XCTAssertEqual(a.container?.type, .docker, v)
+            XCTAssertEqual(a.networkMode, .bridge, v)
+            XCTAssertEqual(a.healthChecks.first?.protocol, .http, v)
+            XCTAssertEqual(a.killSelection, .oldestFirst, v)
+        }
+        let net = #"{"id": "/y", "cmd": "y", "networks": [{"mode": "HOST"}]}"#
+        XCTAssertNotNil(spec(#"{"version": "1.9", "apps": [\#(net)]}"#)?.app("/y"))
+        assertSingleError(marathonScenario(#"{"apps": [{"id": "/x", "cmd": "x", "healthChecks": [{"protocol": "http"}]}]}"#),
+                          path: "marathon.apps[0].healthChecks[0].protocol", ["unknown health check protocol \"http\"", "did you mean \"HTTP\""])
+        assertSingleError(marathonScenario(#"{"version": "1.9", "apps": [{"id": "/x", "cmd": "x", "healthChecks": [{"protocol": "htp"}]}]}"#),
+                          path: "marathon.apps[0].healthChecks[0].protocol", ["unknown health check protocol \"htp\"", "in any case"])
+    }
+
     // MARK: real-world apps
 
     func testDockerBridgeAppDecodesWithDefaults() throws {
