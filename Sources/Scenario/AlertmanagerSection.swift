@@ -14,9 +14,10 @@ extension ScenarioSchema {
         let before = d.errorCount
         let dir = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
         let hosts = r.required("hosts", .array(of: .nonEmptyString, nonEmpty: true), hint: "the hosts Alertmanager runs on, like [\"mon-1\"]") ?? []
+        var seen = Set<String>()
         for (i, h) in hosts.enumerated() {
             let p = JSONPath.index(r.keyPath("hosts"), i), at = r.value["hosts"]?.arrayValue?[i]
-            if hosts[..<i].contains(h) { d.error(p, at: at, "host \(JSONValue.quote(h)) is listed twice (one instance per host)") }
+            if !seen.insert(h).inserted { d.error(p, at: at, "host \(JSONValue.quote(h)) is listed twice (one instance per host)") }
             else if let problem = dir.problem(with: h) { d.error(p, at: at, problem) }
         }
         var config: AlertmanagerConfig? = nil

@@ -25,12 +25,14 @@ extension ScenarioSchema {
         var jobs: [ChronosJob] = []
         var paths: [String] = []
         var parentValues: [JSONValue?] = []
+        var jobIndex: [String: Int] = [:]
         for (v, p) in values {
             guard let (job, pv) = decodeChronosJob(v, path: p, version: version, d) else { continue }
-            if let i = jobs.firstIndex(where: { $0.name == job.name }) {
+            if let i = jobIndex[job.name] {
                 d.error(JSONPath.key(p, "name"), at: v["name"], "job \(JSONValue.quote(job.name)) is already defined at \(paths[i]): Chronos' job names are unique")
                 continue
             }
+            jobIndex[job.name] = jobs.count
             jobs.append(job); paths.append(p); parentValues.append(pv)
         }
         let names = jobs.map(\.name)

@@ -20,9 +20,10 @@ extension ScenarioSchema {
         let hosts = HostDirectory(groups: hostGroups.map { ($0.name, $0.count) }, complete: hostGroupsComplete)
         if let hv = r.value("hosts") {
             if let list = ValueDecoder<[String]>.array(of: .nonEmptyString, nonEmpty: true).decode(hv, r.keyPath("hosts"), d) {
+                var seen = Set<String>()
                 for (i, h) in list.enumerated() {
                     let p = JSONPath.index(r.keyPath("hosts"), i)
-                    if list[..<i].contains(h) { d.error(p, at: hv.arrayValue?[i], "host \(JSONValue.quote(h)) is given twice: one Chronos instance per host") }
+                    if !seen.insert(h).inserted { d.error(p, at: hv.arrayValue?[i], "host \(JSONValue.quote(h)) is given twice: one Chronos instance per host") }
                     else if hostGroupsComplete, let m = hosts.problem(with: h) { d.error(p, at: hv.arrayValue?[i], m) }
                 }
                 spec.hosts = list

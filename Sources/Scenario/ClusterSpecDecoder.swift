@@ -67,15 +67,15 @@ public enum ScenarioSchema {
                 d.error("hostGroups", at: v, "must not be empty; a scenario needs at least one host group, like {\"name\": \"slave\", \"count\": 10, \"cpus\": 8, \"memory\": \"32GiB\", \"disk\": \"500GB\"}")
                 groupsComplete = false
             } else if let a = v.arrayValue {
-                var seen: [(String, String)] = []   // (name, path of first use)
+                var seen: [String: String] = [:]   // name -> path of first use (looked up, never iterated)
                 for (i, e) in a.enumerated() {
                     let p = JSONPath.index("hostGroups", i)
                     let g = decodeHostGroup(e, path: p, datacenters: datacenters, d)
                     if let n = g.name {
-                        if let first = seen.first(where: { $0.0 == n }) {
-                            d.error(JSONPath.key(p, "name"), at: e["name"], "duplicate host group name \(JSONValue.quote(n)) (also used by \(first.1)); host group names must be unique")
+                        if let first = seen[n] {
+                            d.error(JSONPath.key(p, "name"), at: e["name"], "duplicate host group name \(JSONValue.quote(n)) (also used by \(first)); host group names must be unique")
                         } else {
-                            seen.append((n, p))
+                            seen[n] = p
                             if let c = g.count { groupIndex.append((n, c)) } else { groupsComplete = false }
                         }
                     } else { groupsComplete = false }
@@ -293,7 +293,8 @@ public enum ScenarioSchema {
     }
 
     static func checkUnique(_ items: [String], path: String, value: JSONValue?, what: String, _ d: Diagnostics) {
-        for (i, x) in items.enumerated() where items[..<i].contains(x) {
+        for (i, _) in repeatedElements(items) {
+            let x = items[i]
             d.error(JSONPath.index(path, i), at: value?.arrayValue?[i], "duplicate \(what) \(JSONValue.quote(x))")
         }
     }
@@ -411,14 +412,24 @@ public enum ScenarioSchema {
 
     /// Host names by group, for checking fault targets.
     struct HostDirectory {
-        var groups: [(name: String, count: Int)]
+        let groups: [(name: String, count: Int)]
+        /// Group name -> its index in `groups` (the first group of that name), looked up per host
+        /// name a section gives: a scan per lookup was quadratic in host groups.
+        private let index: [String: Int]
         /// False when some group could not be read: then unknown names are not reported (they
         /// might belong to that group).
         var complete: Bool
         /// Every rack a host group names (a fault's `rack` must be one of them).
         var racks: [String] = []
 
-        func group(_ name: String) -> (name: String, count: Int)? { groups.first(where: { $0.name == name }) }
+        init(groups: [(name: String, count: Int)], complete: Bool) {
+            self.groups = groups; self.complete = complete
+            var index: [String: Int] = [:]
+            for (i, g) in groups.enumerated() where index[g.name] == nil { index[g.name] = i }
+            self.index = index
+        }
+
+        func group(_ name: String) -> (name: String, count: Int)? { index[name].map { groups[$0] } }
 
         func spec(_ g: (name: String, count: Int)) -> HostGroupSpec {
             HostGroupSpec(name: g.name, count: g.count, datacenter: "", racks: [], cpus: 1, memoryBytes: 1, diskBytes: 1, nicBitsPerSecond: 1)

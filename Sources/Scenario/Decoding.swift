@@ -30,6 +30,18 @@ public struct ValueDecoder<T> {
     }
 }
 
+/// For each element equal to an earlier one: its index and the earlier one's, in list order. Linear
+/// (a table of what was seen, looked up, never iterated), so a list of a million entries costs what
+/// reading it costs; `items[..<i].contains(x)` per element was quadratic.
+func repeatedElements<T: Hashable>(_ items: [T]) -> [(index: Int, first: Int)] {
+    var seen: [T: Int] = [:]
+    var out: [(index: Int, first: Int)] = []
+    for (i, x) in items.enumerated() {
+        if let f = seen[x] { out.append((i, f)) } else { seen[x] = i }
+    }
+    return out
+}
+
 func typeMismatch(_ expected: String, _ v: JSONValue) -> String {
     "expected \(expected), got \(v.described)"
 }

@@ -48,6 +48,7 @@ extension ScenarioSchema {
             if let i = registry(n, r.keyPath("pushRegistry"), r.value("pushRegistry")) { spec.pushRegistry = i }
         }
         // layers
+        var layerIndex: [String: Int] = [:]   // digest -> index in spec.layers (looked up, never iterated)
         if let a = r.optional("layers", .array(of: .json)) {
             for (i, e) in a.enumerated() {
                 let lr = ObjectReader(e, path: JSONPath.index(r.keyPath("layers"), i), diagnostics: d, keys: harborLayerKeys)
@@ -55,9 +56,9 @@ extension ScenarioSchema {
                 let digest = lr.required("digest", .nonEmptyString)
                 let size = lr.required("size", .size(.positive))
                 lr.finish()
-                if let g = digest, spec.layers.contains(where: { $0.digest == g }) {
+                if let g = digest, layerIndex[g] != nil {
                     d.error(lr.keyPath("digest"), at: lr.value("digest"), "duplicate layer digest \(JSONValue.quote(g))")
-                } else if let g = digest, let s = size { spec.layers.append(HarborLayer(digest: g, sizeBytes: s)) }
+                } else if let g = digest, let s = size { layerIndex[g] = spec.layers.count; spec.layers.append(HarborLayer(digest: g, sizeBytes: s)) }
             }
         }
         // images
@@ -71,7 +72,7 @@ extension ScenarioSchema {
                 var layers: [Int] = []
                 if let ds = ir.required("layers", .array(of: .nonEmptyString, nonEmpty: true)) {
                     for (k, g) in ds.enumerated() {
-                        if let li = spec.layers.firstIndex(where: { $0.digest == g }) { layers.append(li) } else {
+                        if let li = layerIndex[g] { layers.append(li) } else {
                             d.error(JSONPath.index(ir.keyPath("layers"), k), at: ir.value("layers")?.arrayValue?[k],
                                     "no layer \(JSONValue.quote(g)) in harbor.layers\(Suggest.didYouMean(g, among: spec.layers.map(\.digest)))")
                         }

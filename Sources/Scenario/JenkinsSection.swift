@@ -59,11 +59,12 @@ extension ScenarioSchema {
                     if marathon != nil && dcs.isEmpty {
                         d.error(jr.keyPath("marathons"), at: mv, "only with one Marathon per data center (`marathon.datacenters`); this scenario has one Marathon")
                     } else {
+                        var seen = Set<String>()
                         for (k, dc) in list.enumerated() where marathon != nil {
                             let p = JSONPath.index(jr.keyPath("marathons"), k)
                             if !dcs.contains(dc) {
                                 d.error(p, at: mv, "no Marathon for data center \(JSONValue.quote(dc))\(Suggest.didYouMean(dc, among: dcs)); marathon.datacenters: \(dcs.map { JSONValue.quote($0) }.joined(separator: ", "))")
-                            } else if list[..<k].contains(dc) {
+                            } else if !seen.insert(dc).inserted {
                                 d.error(p, at: mv, "duplicate data center \(JSONValue.quote(dc)): the plugin PUTs to each Marathon once")
                             }
                         }

@@ -447,7 +447,8 @@ final class AppDecoder {
             ports = [AppPort(name: "default", hostPort: 0, servicePort: 0)]   // raml/Apps.scala DefaultPortDefinitions (state/AppDefinition.scala in 1.4)
         }
         if let hv = hostPortValues {
-            for (i, x) in hv.enumerated() where x != 0 && hv[..<i].contains(x) {
+            for (i, _) in repeatedElements(hv.map { $0 == 0 ? nil : $0 }) where hv[i] != 0 {
+                let x = hv[i]
                 d.error(portsPath, at: r.value[hasPD ? "portDefinitions" : "ports"], "port \(x) is listed twice; non-zero ports must be unique (Marathon: \"Ports must be unique.\")")
             }
             if hasIPAddress && !hv.isEmpty {
@@ -459,7 +460,8 @@ final class AppDecoder {
             }
         }
         let portNames = hasPD ? ports.compactMap(\.name) : (container?.portMappings ?? []).compactMap(\.name)
-        for (i, n) in portNames.enumerated() where portNames[..<i].contains(n) {
+        for (i, _) in repeatedElements(portNames) {
+            let n = portNames[i]
             // state/PortDefinition.scala@v1.4.0, AppValidation.scala (1.5+): elementsAreUniqueByOptional(_.name)
             let where_ = hasPD ? p("portDefinitions") : (r.value["container"]?["docker"]?["portMappings"] != nil ? JSONPath.key(JSONPath.key(p("container"), "docker"), "portMappings") : JSONPath.key(p("container"), "portMappings"))
             d.error(where_, at: hasPD ? r.value["portDefinitions"] : r.value["container"], "port name \(JSONValue.quote(n)) is used twice (Marathon: \"Port names must be unique.\")")

@@ -154,13 +154,15 @@ final class PodDecoder {
         if let cv = r.value("containers") {
             if let a = cv.arrayValue {
                 if a.isEmpty { d.error(p("containers"), at: cv, "a pod needs at least one container (Marathon: containers \"must not be empty\")") }
+                var containerIndex: [String: Int] = [:]   // name -> its first container's index
                 for (i, e) in a.enumerated() {
                     let cp = JSONPath.index(p("containers"), i)
                     if let c = decodeContainer(e, path: cp, containerMode: isContainerMode, hostMode: isHostMode,
                                                 networks: networks.filter { $0.mode == "container" }.compactMap(\.name), endpoints: &endpoints) {
-                        if let first = containers.firstIndex(where: { $0.name == c.name }) {
+                        if let first = containerIndex[c.name] {
                             d.error(JSONPath.key(cp, "name"), at: e["name"], "container name \(JSONValue.quote(c.name)) is also containers[\(first)]'s (Marathon: \"container names must be unique\")")
                         }
+                        if containerIndex[c.name] == nil { containerIndex[c.name] = containers.count }
                         containers.append(c)
                     }
                 }
@@ -169,15 +171,15 @@ final class PodDecoder {
             d.error(r.path, at: r.value, "missing required key \"containers\": a pod needs at least one container, like [{\"name\": \"web\", \"resources\": {\"cpus\": 0.5, \"mem\": 256}}]")
         }
         // PodsValidation endpointNamesUnique / endpointContainerPortsUnique / endpointHostPortsUnique
-        for (k, e) in endpoints.enumerated() {
-            let earlier = endpoints[..<k]
-            if let n = e.port.name, earlier.contains(where: { $0.port.name == n }) {
+        var names = Set<String>(), containerPorts = Set<Int>(), hostPorts = Set<Int>()
+        for e in endpoints {
+            if let n = e.port.name, !names.insert(n).inserted {
                 d.error(JSONPath.key(e.path, "name"), at: e.value["name"], "endpoint name \(JSONValue.quote(n)) is used twice (Marathon: \"endpoint names nust be unique across all containers\")")
             }
-            if let cp = e.port.containerPort, cp != 0, earlier.contains(where: { $0.port.containerPort == cp }) {
+            if let cp = e.port.containerPort, cp != 0, !containerPorts.insert(cp).inserted {
                 d.error(JSONPath.key(e.path, "containerPort"), at: e.value["containerPort"], "container port \(cp) is used twice (Marathon: \"container ports must be unique across all containers\")")
             }
-            if let hp = e.port.hostPort, hp != 0, e.value["hostPort"] != nil, earlier.contains(where: { $0.port.hostPort == hp }) {
+            if let hp = e.port.hostPort, hp != 0, e.value["hostPort"] != nil, !hostPorts.insert(hp).inserted {
                 d.error(JSONPath.key(e.path, "hostPort"), at: e.value["hostPort"], "host port \(hp) is used twice (Marathon: \"host ports must be unique across all containers\")")
             }
         }
@@ -291,10 +293,11 @@ final class PodDecoder {
                 }
             }
         }
+        var seenNames = Set<String>()
         for (k, n) in names.enumerated() {
             guard let n else { continue }
             let vp = JSONPath.index(p("volumes"), k)
-            if names[..<k].contains(n) {
+            if !seenNames.insert(n).inserted {
                 d.error(JSONPath.key(vp, "name"), at: volumes[k]["name"], "volume name \(JSONValue.quote(n)) is used twice (Marathon: \"volume names must be unique\")")
             } else if !mounted.contains(n) {
                 d.error(vp, at: volumes[k], "volume \(JSONValue.quote(n)) is mounted by no container (Marathon: \"volume must be referenced by at least one container\")")
@@ -406,7 +409,8 @@ final class PodDecoder {
         if cp == nil && containerMode {
             d.error(path, at: v, "containerPort is required when using container-mode networking (Marathon's PodsValidation)")
         }
-        for (i, x) in protocols.enumerated() where protocols[..<i].contains(x) {
+        for (i, _) in repeatedElements(protocols) {
+            let x = protocols[i]
             d.error(JSONPath.key(path, "protocol"), at: v["protocol"], "protocol \(JSONValue.quote(x)) is listed twice (Marathon: \"Duplicate protocols within the same endpoint are not allowed\")")
         }
         guard let name else { return nil }

@@ -114,6 +114,7 @@ public struct AppDefinition: Equatable, Sendable {
         guard !agents.isEmpty, instances > 0 else { return [] }
         let need = resources
         let fixed = checkFixedPorts ? fixedHostPorts : []
+        let hostPortCount = hostPortCount   // O(ports): once, not per agent
         if agents.contains(where: { need.fits(in: $0) && $0.ports.count >= hostPortCount && fixed.allSatisfy($0.ports.contains) }) {
             return []
         }
@@ -124,7 +125,10 @@ public struct AppDefinition: Equatable, Sendable {
         if need.diskMB > largest(\.diskMB) { out.append("disk \(need.diskMB) MB is more than any agent offers (largest: \(largest(\.diskMB)) MB)") }
         let maxPorts = agents.map(\.ports.count).max() ?? 0
         if hostPortCount > maxPorts { out.append("\(hostPortCount) host ports is more than any agent offers (largest: \(maxPorts))") }
-        for p in fixed where !agents.contains(where: { $0.ports.contains(p) }) {
+        // agents share a few port ranges (the default 31000-32000): each fixed port against each distinct set
+        var portSets: [PortSet] = [], seenSets = Set<PortSet>()
+        for a in agents where seenSets.insert(a.ports).inserted { portSets.append(a.ports) }
+        for p in fixed where !portSets.contains(where: { $0.contains(p) }) {
             out.append("fixed host port \(p) is outside every agent's port ranges")
         }
         if out.isEmpty { out.append("no single agent has cpus \(need.cpus), mem \(need.memMB) MB, disk \(need.diskMB) MB and \(hostPortCount) ports together") }
