@@ -37,7 +37,7 @@ final class MarathonLBConfigTests: XCTestCase {
         XCTAssertEqual(c.backends.map(\.mode), ["tcp", "http", "http"], "TCP check: tcp; HTTP check: http; HAPROXY_1_MODE")
         XCTAssertEqual(c.backends.map(\.balance), [.roundRobin, .leastConn, .roundRobin])
         XCTAssertEqual(c.frontends[1].vhosts, ["shop.example.com", "www.example.com"])
-        XCTAssertEqual(c.backends[1].servers.map(\.name), ["slave-01_31000", "slave-03_31002"], "servers by host, then port")
+        XCTAssertEqual(c.backends[1].servers.map(\.name), ["slave-01_10_0_0_1_31000", "slave-03_10_0_0_3_31002"], "servers by host, then port")
         XCTAssertEqual(c.backends[1].servers.map(\.address), ["10.0.0.1", "10.0.0.3"])
         XCTAssertEqual(c.backends[2].servers.map(\.port), [31001, 31003], "the task's second host port for port index 1")
         XCTAssertEqual(c.backends[1].servers[0].instance, ServiceInstance(task: 1, host: 0, port: 31000))
@@ -51,8 +51,8 @@ final class MarathonLBConfigTests: XCTestCase {
                      "frontend marathon_http_in\n  bind *:80\n  mode http\n  acl host_shop_example_com_shop_web hdr(host) -i shop.example.com\n  acl host_shop_example_com_shop_web hdr(host) -i www.example.com\n  use_backend shop_web_10080 if host_shop_example_com_shop_web\n",
                      "\nfrontend db_10010\n  bind *:10010\n  mode tcp\n  use_backend db_10010\n",
                      "\nbackend shop_web_10080\n  balance leastconn\n  mode http\n  option forwardfor\n",
-                     "  option  httpchk GET /health\n  timeout check 5s\n  server slave-01_31000 10.0.0.1:31000 check inter 10s fall 4\n",
-                     "\nbackend db_10010\n  balance roundrobin\n  mode tcp\n  server slave-02_31005 10.0.0.2:31005 check inter 30s fall 3\n"] {
+                     "  option  httpchk GET /health\n  timeout check 5s\n  server slave-01_10_0_0_1_31000 10.0.0.1:31000 check inter 10s fall 4\n",
+                     "\nbackend db_10010\n  balance roundrobin\n  mode tcp\n  server slave-02_10_0_0_2_31005 10.0.0.2:31005 check inter 30s fall 3\n"] {
             XCTAssertTrue(t.contains(line), "missing \(line.debugDescription) in\n\(t)")
         }
         XCTAssertLessThan(t.range(of: "frontend shop_web_18081")!.lowerBound, t.range(of: "\nbackend db_10010")!.lowerBound, "frontends, then backends")

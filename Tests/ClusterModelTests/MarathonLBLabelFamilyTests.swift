@@ -109,8 +109,8 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
               cookie mesosphere_server_id insert indirect nocache
               option  httpchk GET /health
               timeout check 5s
-              server slave-01_31000 10.0.0.1:31000 check cookie 8e1df84282 check inter 10s fall 4
-              server slave-02_31002 10.0.0.2:31002 check cookie f505059dad check inter 10s fall 4
+              server slave-01_10_0_0_1_31000 10.0.0.1:31000 check cookie e5e0485d1c check inter 10s fall 4
+              server slave-02_10_0_0_2_31002 10.0.0.2:31002 check cookie bd3c47edf4 check inter 10s fall 4
 
             """])
         XCTAssertFalse(generate([(0, T.app("/web", ports: [10080], labels: ["HAPROXY_GROUP": "external", "HAPROXY_0_STICKY": "1"]), T.tasks([(0, [31000])]))])
@@ -199,7 +199,7 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
               acl network_allowed src 192.168.1.1
               tcp-request content accept if network_allowed
               tcp-request content reject
-              server slave-01_31000 10.0.0.1:31000 check inter 30s fall 3
+              server slave-01_10_0_0_1_31000 10.0.0.1:31000 check inter 30s fall 3
 
             """])
         try assertHAProxyAccepts(c.text)
@@ -327,14 +327,14 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
               http-request set-header X-App {backend}
               option  httpchk GET /health?from=HTTP
               timeout check 5s
-              server slave-01_31000 10.0.0.1:31000 check inter 10s fall 4 rise 2 maxconn 100 # slave-01
+              server slave-01_10_0_0_1_31000 10.0.0.1:31000 check inter 10s fall 4 rise 2 maxconn 100 # slave-01
 
             backend u_10040
               balance roundrobin
               mode tcp
               timeout check 20s
               # port 31001 index 0
-              server slave-02_31001 10.0.0.2:31001 check inter 30s fall 3
+              server slave-02_10_0_0_2_31001 10.0.0.2:31001 check inter 30s fall 3
 
             """])
         try assertHAProxyAccepts(c.text)
@@ -384,11 +384,11 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
         let http = "  mode http\n  option forwardfor\n  http-request set-header X-Forwarded-Port %[dst_port]\n  http-request add-header X-Forwarded-Proto https if { ssl_fc }\n  option  httpchk GET /health\n  timeout check 5s\n"
         assertContains(c.text, [
             "\nbackend hc_10070\n  balance roundrobin\n" + http
-                + "  server slave-01_31001 10.0.0.1:31001 check inter 10s fall 4 port 31001\n  server slave-02_31003 10.0.0.2:31003 check inter 10s fall 4 port 31003\n",
+                + "  server slave-01_10_0_0_1_31001 10.0.0.1:31001 check inter 10s fall 4 port 31001\n  server slave-02_10_0_0_2_31003 10.0.0.2:31003 check inter 10s fall 4 port 31003\n",
             "\nbackend hc_10080\n  balance roundrobin\n" + http
-                + "  server slave-01_31000 10.0.0.1:31000 check inter 10s fall 4 port 31000\n  server slave-02_31002 10.0.0.2:31002 check inter 10s fall 4 port 31002\n",
+                + "  server slave-01_10_0_0_1_31000 10.0.0.1:31000 check inter 10s fall 4 port 31000\n  server slave-02_10_0_0_2_31002 10.0.0.2:31002 check inter 10s fall 4 port 31002\n",
             "\nbackend hc_10090\n  balance roundrobin\n" + http
-                + "  server slave-01_31005 10.0.0.1:31005 check inter 10s fall 4 port 31000\n  server slave-02_31004 10.0.0.2:31004 check inter 10s fall 4 port 31002\n",
+                + "  server slave-01_10_0_0_1_31005 10.0.0.1:31005 check inter 10s fall 4 port 31000\n  server slave-02_10_0_0_2_31004 10.0.0.2:31004 check inter 10s fall 4 port 31002\n",
         ])
         XCTAssertEqual(c.backends.map(\.mode), ["http", "http", "http"])
         try assertHAProxyAccepts(c.text)

@@ -28,6 +28,9 @@ struct MarathonLBService {
     var weight = 0
     /// The first template override of this service that marathon-lb could not format.
     var problem: MarathonLBLabelProblem?
+    /// The HTTP_FRONTEND_APPID_ACL override's failure when nothing failed before it: config()
+    /// formats that template only for the app's first http service, so it counts only there.
+    var appIdProblem: MarathonLBLabelProblem?
     init(appId: String, servicePort: Int) { self.appId = appId; self.servicePort = servicePort }
 }
 
@@ -76,38 +79,68 @@ public enum MarathonLBConfig {
         let parsed = MarathonLBLabels.parse(app)
         guard parsed.ports.contains(where: { !$0.templates.isEmpty || $0.healthCheckPortIndex != nil }) else { return [] }
         let task = MarathonLBTask(task: TaskID(0), host: 0, ports: app.ports.indices.map { 31000 + $0 })
-        return parsed.ports.filter { $0.enabled != false }.compactMap {
-            service(app, index: 0, port: $0, tasks: [task], hostName: { _ in "agent" }).problem
+        let services = parsed.ports.filter { $0.enabled != false }.map {
+            service(app, index: 0, port: $0, tasks: [task], hostName: { _ in "agent" })
+        }
+        // config(): HTTP_FRONTEND_APPID_ACL is formatted for the app's first http service in
+        // (app id, service port) order only (apps_with_http_appid_backend)
+        let firstHTTP = services.indices.filter { services[$0].backend?.mode == "http" }
+            .min { services[$0].servicePort < services[$1].servicePort }
+        return services.indices.compactMap { k in
+            k == firstHTTP ? services[k].appIdProblem ?? services[k].problem : services[k].problem
         }
     }
 
     static func service(_ app: AppDefinition, index: Int, port p: MarathonLBPort, tasks: [MarathonLBTask],
                         hostName: (Int) -> String) -> MarathonLBService {
-        var s = MarathonLBService(appId: app.id, servicePort: p.servicePort)
+        let s = MarathonLBService(appId: app.id, servicePort: p.servicePort)
         var check = healthCheck(app, port: p.index)
-        var mode = p.mode ?? (check?.protocol.isHTTP == true ? "http" : "tcp")
+        // MarathonService.__init__: http for a check whose protocol is 'HTTP' (only that one);
+        // then the labels: HAPROXY_{n}_MODE (set_mode) over it
+        var chosen: String? = check?.protocol == .http ? "http" : nil
+        if let m = p.mode { chosen = m }
         // get_apps: without a check of its own, HAPROXY_{n}_BACKEND_HEALTHCHECK_PORT_INDEX takes that
-        // port's, and an HTTP one makes the port http (after the labels: over HAPROXY_{n}_MODE)
+        // port's, and an HTTP/HTTPS/MESOS_HTTP(S) one makes the port http (over HAPROXY_{n}_MODE)
         if check == nil, let k = p.healthCheckPortIndex, let c = healthCheck(app, port: k) {
             check = c
-            if c.protocol.isHTTP { mode = "http" }
+            if c.protocol.isHTTP { chosen = "http" }
         }
+        // set_hostname: the VHOST label lower-cased; None without one
+        let vhostLabel = app.label("HAPROXY_\(p.index)_VHOST")?.lowercased()
+        // config(): a mode still None is http when a VHOST is set (a non-empty one), else tcp
+        let mode = chosen ?? (nonEmpty(vhostLabel) != nil ? "http" : "tcp")
         // config(): the TCP health-check templates for tcp mode or a TCP check, else the HTTP ones
         let tcpTemplates = mode == "tcp" || check?.protocol == .tcp
         let haCheck = check.map { c in
-            let http = c.protocol.isHTTP && !tcpTemplates
+            // the HTTP templates write `option httpchk GET {healthCheckPath}` whatever the protocol
+            let http = !tcpTemplates
             return HAProxyCheck(inter: c.interval, fall: c.maxConsecutiveFailures + 1, timeout: http ? c.timeout : nil,
                                 httpPath: http ? (c.path ?? "/") : nil)
         }
-        var servers: [HAProxyServer] = []
+        var servers: [(host: String, server: HAProxyServer)] = []
         for t in tasks where p.index < t.ports.count {
-            let port = t.ports[p.index]
-            servers.append(HAProxyServer(name: serverName(hostName(t.host), port), address: Host.address(ofIndex: t.host), port: port,
-                                         instance: ServiceInstance(task: t.task, host: t.host, port: port), check: haCheck))
+            let port = t.ports[p.index], host = hostName(t.host), address = Host.address(ofIndex: t.host)
+            servers.append((host, HAProxyServer(name: serverName(host, address, port), address: address, port: port,
+                                                instance: ServiceInstance(task: t.task, host: t.host, port: port), check: haCheck)))
         }
         // get_apps: a service without a server is not written
         guard !servers.isEmpty else { return s }
-        servers.sort { $0.name < $1.name }
+        return finish(s, app, index: index, port: p, mode: mode, check: check, tcpTemplates: tcpTemplates, vhostLabel: vhostLabel,
+                      servers: sortedByHostAndPort(servers), tasks: tasks, hostName: hostName)
+    }
+
+    /// config(): the backend's servers by (host, port) (`attrgetter('host', 'port')`: Python compares
+    /// str by code point, as UTF-8 bytes order them).
+    static func sortedByHostAndPort(_ s: [(host: String, server: HAProxyServer)]) -> [HAProxyServer] {
+        s.sorted { a, b in
+            a.host != b.host ? a.host.utf8.lexicographicallyPrecedes(b.host.utf8) : a.server.port < b.server.port
+        }.map(\.server)
+    }
+
+    private static func finish(_ s0: MarathonLBService, _ app: AppDefinition, index: Int, port p: MarathonLBPort, mode: String,
+                               check: HealthCheck?, tcpTemplates: Bool, vhostLabel: String?, servers: [HAProxyServer],
+                               tasks: [MarathonLBTask], hostName: (Int) -> String) -> MarathonLBService {
+        var s = s0
         let name = String(app.id.drop { $0 == "/" }.map { $0 == "/" ? "_" : $0 }) + "_\(p.servicePort)"
         s.backend = HAProxyBackend(name: name, app: index, portIndex: p.index, mode: mode, balance: p.balance, servers: servers)
         s.frontend = HAProxyFrontend(name: name, bindPort: p.servicePort, mode: mode, backend: -1, vhosts: p.vhosts)
@@ -131,8 +164,6 @@ public enum MarathonLBConfig {
             }
         }
         let backendField = PyValue.str(name)
-        // set_hostname: the VHOST label lower-cased; None without one
-        let vhostLabel = app.label("HAPROXY_\(p.index)_VHOST")?.lowercased()
         let hostname = vhostLabel.map(PyValue.str) ?? .none
         if let a = p.auth, !a.user.isEmpty {
             s.userlist = fmt("USERLIST_HEAD", ["backend": backendField, "user": .str(a.user), "passwd": .str(a.passwd)])
@@ -146,7 +177,10 @@ public enum MarathonLBConfig {
         }
         if mode == "http" {
             let cleanedAppId = cleaned(app.id)
+            let before = problem
             s.appIdACL = fmt("HTTP_FRONTEND_APPID_ACL", ["cleanedUpAppId": .str(cleanedAppId), "hostname": hostname, "appId": .str(app.id), "backend": backendField])
+            // formatted only for the app's first http service (templateProblems decides)
+            if before == nil { s.appIdProblem = problem; problem = nil }
             if p.useHSTS { back += template("BACKEND_HSTS_OPTIONS") }
             back += template("BACKEND_HTTP_OPTIONS")
             if let v = nonEmpty(p.proxyPath) { back += fmt("HTTP_BACKEND_PROXYPASS_GLUE", ["hostname": hostname, "proxypath": .str(v)]) }
@@ -220,8 +254,8 @@ public enum MarathonLBConfig {
         guard k < count else { return nil }
         let target = parsed.sorted { $0.servicePort < $1.servicePort }[k < 0 ? k + count : k]
         let ports = tasks.filter { target.index < $0.ports.count }
-            .map { (name: serverName(hostName($0.host), $0.ports[target.index]), port: $0.ports[target.index]) }
-            .sorted { $0.name < $1.name }
+            .map { (host: hostName($0.host), port: $0.ports[target.index]) }
+            .sorted { a, b in a.host != b.host ? a.host.utf8.lexicographicallyPrecedes(b.host.utf8) : a.port < b.port }
         return idx < ports.count ? ports[idx].port : nil
     }
 
@@ -326,7 +360,9 @@ public enum MarathonLBConfig {
     /// `_get_health_check_options`: the fields of the health-check templates.
     static func healthCheckFields(_ c: HealthCheck, port: Int?) -> KeyValuePairs<String, PyValue> {
         [
-            "healthCheck": .unsupported("the health check's dict"),
+            // the dict of Marathon's JSON: Python 3.5 (marathon-lb v1.11's Debian stretch image) prints a
+            // dict in the order of its keys' hashes, randomized per process (PYTHONHASHSEED unset)
+            "healthCheck": .unsupported("marathon-lb v1.11 passes Marathon's health check as a dict, which its Python 3.5 prints in an order set by the process's random string hashes (the text changes from one marathon-lb start to the next); use the healthCheck* fields"),
             "healthCheckPortIndex": c.portIndex.map(PyValue.int) ?? .none,
             "healthCheckPort": port.map(PyValue.int) ?? .none,
             "healthCheckProtocol": .str(c.protocol.rawValue),
@@ -385,15 +421,20 @@ public enum MarathonLBConfig {
         return cfg
     }
 
-    /// marathon-lb's get_health_check: the app's first health check for port index `i`
-    /// (a check without portIndex or port is for port 0); COMMAND checks have no port.
+    /// marathon-lb's get_health_check: the app's first health check that has a `port` (for every
+    /// port index) or this `portIndex` (Marathon gives a check without portIndex or port portIndex
+    /// 0, Formats.addHealthCheckPortIndexIfNecessary; COMMAND checks have neither).
     static func healthCheck(_ app: AppDefinition, port i: Int) -> HealthCheck? {
-        app.healthChecks.first { $0.protocol.usesPort && ($0.portIndex ?? 0) == i }
+        app.healthChecks.first { c in
+            if let fixed = c.port, fixed != 0 { return true }   // `if check.get('port'): return check`
+            return (c.portIndex ?? (c.port == nil && c.protocol.usesPort ? 0 : nil)) == i
+        }
     }
 
-    /// marathon-lb: `re.sub(r'[^a-zA-Z0-9\-]', '_', host + '_' + port)`.
-    static func serverName(_ host: String, _ port: Int) -> String {
-        let raw = host + "_\(port)"
+    /// config(): `re.sub(r'[^a-zA-Z0-9\-]', '_', host + '_' + ip + '_' + port)`, or without the
+    /// host when it is the address (the task's IP: the host's address, resolve_ip).
+    static func serverName(_ host: String, _ address: String, _ port: Int) -> String {
+        let raw = host == address ? address + "_\(port)" : host + "_" + address + "_\(port)"
         // printable ASCII (one byte per character): the same substitution on bytes, without
         // Unicode property lookups (a regeneration names every server of every app)
         if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {

@@ -19,14 +19,17 @@ enum PyValue {
 }
 
 enum PyFormat {
-    /// `template.format(**fields)` as Python 3.5 (marathon-lb's Debian stretch image) does it, for
-    /// fields without a format spec; the error is Python's exception and message.
-    static func format(_ template: String, _ fields: KeyValuePairs<String, PyValue>) -> Result<String, MarathonLBTemplateError> {
+    /// `template.format(**fields)` as Python 3.5 (marathon-lb's Debian stretch image) does it, format
+    /// specs and `!r`/`!s`/`!a` conversions included; the error is Python's exception and message.
+    /// `depth`: Python's recursion_depth (2 at the top; a replacement field inside a format spec
+    /// formats its spec at 1, deeper is "Max string recursion exceeded").
+    static func format(_ template: String, _ fields: KeyValuePairs<String, PyValue>, depth: Int = 2) -> Result<String, MarathonLBTemplateError> {
+        func fail(_ m: String) -> Result<String, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
+        if depth <= 0 { return fail("ValueError: Max string recursion exceeded") }
         var out = ""
         let s = Array(template.unicodeScalars)
         var i = 0
         var literal = String.UnicodeScalarView()
-        func fail(_ m: String) -> Result<String, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
         while i < s.count {
             let c = s[i]
             if c == "}" {
@@ -37,16 +40,16 @@ enum PyFormat {
             if i + 1 < s.count, s[i + 1] == "{" { literal.append("{"); i += 2; continue }
             if i + 1 == s.count { return fail("ValueError: Single '{' encountered in format string") }
             // the field runs to the matching '}' (braces nest inside a format spec)
-            var depth = 1
+            var nesting = 1
             var j = i + 1
             while j < s.count {
-                if s[j] == "{" { depth += 1 } else if s[j] == "}" { depth -= 1; if depth == 0 { break } }
+                if s[j] == "{" { nesting += 1 } else if s[j] == "}" { nesting -= 1; if nesting == 0 { break } }
                 j += 1
             }
             if j == s.count { return fail("ValueError: expected '}' before end of string") }
             out += String(literal); literal = String.UnicodeScalarView()
             let field = String(String.UnicodeScalarView(s[(i + 1)..<j]))
-            switch replacement(field, fields) {
+            switch replacement(field, fields, depth: depth) {
             case .success(let t): out += t
             case .failure(let e): return .failure(e)
             }
@@ -55,11 +58,12 @@ enum PyFormat {
         return .success(out + String(literal))
     }
 
-    private static func replacement(_ field: String, _ fields: KeyValuePairs<String, PyValue>) -> Result<String, MarathonLBTemplateError> {
+    private static func replacement(_ field: String, _ fields: KeyValuePairs<String, PyValue>, depth: Int) -> Result<String, MarathonLBTemplateError> {
         func fail(_ m: String) -> Result<String, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
         var name = Substring(field)
         var conversion: Character? = nil
         var spec: Substring = ""
+        // parse_field (3.5): the name runs to the first ':' or '!'
         if let k = name.firstIndex(where: { $0 == "!" || $0 == ":" }) {
             let rest = name[name.index(after: k)...]
             if name[k] == "!" {
@@ -75,8 +79,8 @@ enum PyFormat {
         let head = name.prefix { $0 != "." && $0 != "[" }
         if head.isEmpty || head.allSatisfy(\.isNumber) { return fail("IndexError: tuple index out of range") }
         guard var value = fields.first(where: { $0.key == String(head) })?.value else { return fail("KeyError: '\(head)'") }
-        if case .unsupported(let what) = value {
-            return fail("the field {\(head)} (\(what)) is not modelled by the simulator")
+        if case .unsupported(let why) = value {
+            return fail("the field {\(head)} is refused: \(why)")
         }
         var rest = name.dropFirst(head.count)
         while let f = rest.first {
@@ -96,14 +100,166 @@ enum PyFormat {
             rest = rest[rest.index(after: close)...]
             if let g = rest.first, g != "." && g != "[" { return fail("ValueError: Only '.' or '[' may follow ']' in format field specifier") }
         }
-        var text = value.text
-        if conversion == "r" || conversion == "a", case .str(let sv) = value {
-            text = "'" + sv.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        // the conversion makes a str: str() or repr() (ascii() is repr() for ASCII text)
+        if let conv = conversion {
+            if conv == "s" { value = .str(value.text) } else {
+                guard let r = repr(value) else {
+                    return fail("the field {\(field)} is refused: repr() of a str with non-ASCII characters follows Unicode's printable table, not modelled")
+                }
+                value = .str(r)
+            }
         }
-        if !spec.isEmpty {
-            return fail("a format spec (\"{\(field)}\") is not modelled by the simulator: write the field without ':'")
+        // a replacement field inside the spec is formatted first (one level deeper)
+        var specText = String(spec)
+        if specText.contains("{") || specText.contains("}") {
+            switch format(specText, fields, depth: depth - 1) {
+            case .success(let t): specText = t
+            case .failure(let e): return .failure(e)
+            }
         }
-        return .success(text)
+        return PyFormatSpec.apply(specText, to: value, field: field)
+    }
+
+    /// Python's repr() of a str (quotes: ' unless the text has ' and no "), int or None; nil for a
+    /// str with non-ASCII characters.
+    static func repr(_ v: PyValue) -> String? {
+        guard case .str(let s) = v else { return v.text }
+        guard s.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
+        let quote: Unicode.Scalar = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        var out = String.UnicodeScalarView([quote])
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+            case "\t": out.append(contentsOf: "\\t".unicodeScalars)
+            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": out.append(contentsOf: "\\r".unicodeScalars)
+            case quote: out.append("\\"); out.append(c)
+            default:
+                if c.value < 0x20 || c.value == 0x7F {
+                    let h = String(c.value, radix: 16)
+                    out.append(contentsOf: ("\\x" + (h.count < 2 ? "0" + h : h)).unicodeScalars)
+                } else { out.append(c) }
+            }
+        }
+        out.append(quote)
+        return String(out)
+    }
+}
+
+/// Python 3.5's format-spec mini-language (Objects/stringlib/unicode_format.h, Python/formatter_unicode.c)
+/// for the values marathon-lb passes: str (`s`), int (`d`, `b`, `o`, `x`, `X`) and None
+/// (object.__format__: only an empty spec). `[[fill]align][sign][#][0][width][,][.precision][type]`.
+enum PyFormatSpec {
+    struct Spec {
+        var fill: Unicode.Scalar = " ", align: Unicode.Scalar? = nil, sign: Unicode.Scalar? = nil
+        var alternate = false, width: Int? = nil, comma = false, precision: Int? = nil, type: Unicode.Scalar? = nil
+        var fillGiven = false
+    }
+
+    static func apply(_ specText: String, to value: PyValue, field: String) -> Result<String, MarathonLBTemplateError> {
+        func fail(_ m: String) -> Result<String, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
+        // an empty spec is str(value)
+        if specText.isEmpty { return .success(value.text) }
+        if case .none = value { return fail("TypeError: non-empty format string passed to object.__format__") }
+        let isInt: Bool
+        switch value { case .int: isInt = true; default: isInt = false }
+        var sp: Spec
+        switch parse(Array(specText.unicodeScalars), defaultType: isInt ? "d" : "s") {
+        case .success(let x): sp = x
+        case .failure(let e): return .failure(e)
+        }
+        guard case .int(let n) = value else {
+            // format_string_internal
+            let s = value.text
+            guard sp.type == "s" else { return fail("ValueError: Unknown format code '\(sp.type!)' for object of type 'str'") }
+            if sp.sign != nil { return fail("ValueError: Sign not allowed in string format specifier") }
+            if sp.alternate { return fail("ValueError: Alternate form (#) not allowed in string format specifier") }
+            if sp.align == "=" { return fail("ValueError: '=' alignment not allowed in string format specifier") }
+            var body = Array(s.unicodeScalars)
+            if let p = sp.precision, body.count > p { body = Array(body.prefix(p)) }
+            return .success(pad(String(String.UnicodeScalarView(body)), prefix: "", sp, defaultAlign: "<"))
+        }
+        let t = sp.type!
+        let radix: Int
+        switch t {
+        case "d": radix = 10
+        case "b": radix = 2
+        case "o": radix = 8
+        case "x", "X": radix = 16
+        case "c", "n", "e", "E", "f", "F", "g", "G", "%":
+            return fail("the field {\(field)} is refused: the format code '\(t)' (int as a character, locale or float) is not modelled; d, b, o, x and X are")
+        default: return fail("ValueError: Unknown format code '\(t)' for object of type 'int'")
+        }
+        if sp.precision != nil { return fail("ValueError: Precision not allowed in integer format specifier") }
+        var digits = String(n.magnitude, radix: radix)
+        if t == "X" { digits = digits.uppercased() }
+        if sp.comma {
+            if sp.fill == "0" && (sp.align ?? "=") == "=" && sp.width != nil {
+                return fail("the field {\(field)} is refused: ',' with zero padding (Python groups the padding) is not modelled")
+            }
+            var g = ""
+            for (k, ch) in digits.reversed().enumerated() { if k > 0 && k % 3 == 0 { g.append(",") }; g.append(ch) }
+            digits = String(g.reversed())
+        }
+        var prefix = n < 0 ? "-" : (sp.sign == "+" ? "+" : (sp.sign == " " ? " " : ""))
+        if sp.alternate { prefix += ["b": "0b", "o": "0o", "x": "0x", "X": "0X"][t] ?? "" }
+        return .success(pad(digits, prefix: prefix, sp, defaultAlign: ">"))
+    }
+
+    /// calc_padding, with '=' putting the fill between the sign (and 0x prefix) and the digits.
+    static func pad(_ body: String, prefix: String, _ sp: Spec, defaultAlign: Unicode.Scalar) -> String {
+        let len = body.unicodeScalars.count + prefix.unicodeScalars.count
+        let total = max(len, sp.width ?? 0)
+        let align = sp.align ?? defaultAlign
+        let left = align == ">" ? total - len : (align == "^" ? (total - len) / 2 : 0)
+        let right = align == "=" ? 0 : total - len - left
+        let fill = String(String.UnicodeScalarView(repeatElement(sp.fill, count: 1)))
+        func f(_ k: Int) -> String { String(repeating: fill, count: k) }
+        if align == "=" { return prefix + f(total - len) + body }
+        return f(left) + prefix + body + f(right)
+    }
+
+    /// parse_internal_render_format_spec (Python 3.5).
+    static func parse(_ s: [Unicode.Scalar], defaultType: Unicode.Scalar) -> Result<Spec, MarathonLBTemplateError> {
+        func fail(_ m: String) -> Result<Spec, MarathonLBTemplateError> { .failure(MarathonLBTemplateError(message: m)) }
+        var sp = Spec()
+        var i = 0
+        let aligns: Set<Unicode.Scalar> = ["<", ">", "=", "^"]
+        if s.count >= 2, aligns.contains(s[1]) { sp.fill = s[0]; sp.align = s[1]; sp.fillGiven = true; i = 2 }
+        else if let c = s.first, aligns.contains(c) { sp.align = c; i = 1 }
+        if i < s.count, s[i] == "+" || s[i] == "-" || s[i] == " " { sp.sign = s[i]; i += 1 }
+        if i < s.count, s[i] == "#" { sp.alternate = true; i += 1 }
+        if !sp.fillGiven, i < s.count, s[i] == "0" { sp.fill = "0"; if sp.align == nil { sp.align = "=" }; i += 1 }
+        func integer() -> Result<Int?, MarathonLBTemplateError> {
+            var v: Int? = nil
+            while i < s.count, let d = Int(String(s[i])), s[i].isASCII {
+                let (m, o1) = (v ?? 0).multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(d)
+                // Py_ssize_t's limit: get_integer's "Too many decimal digits in format string"
+                if o1 || o2 { return .failure(MarathonLBTemplateError(message: "ValueError: Too many decimal digits in format string")) }
+                v = a; i += 1
+            }
+            return .success(v)
+        }
+        switch integer() { case .success(let w): sp.width = w; case .failure(let e): return .failure(e) }
+        // Python pads to any width; beyond HAProxy's line length (LINESIZE 2048) the file is refused anyway
+        if let w = sp.width, w > 1_000_000 { return fail("ValueError: a width of \(w) is refused by the simulator (no HAProxy line is that long)") }
+        if i < s.count, s[i] == "," { sp.comma = true; i += 1 }
+        if i < s.count, s[i] == "." {
+            i += 1
+            switch integer() {
+            case .success(let p):
+                guard let p else { return fail("ValueError: Format specifier missing precision") }
+                sp.precision = p
+            case .failure(let e): return .failure(e)
+            }
+        }
+        if s.count - i > 1 { return fail("ValueError: Invalid format specifier") }
+        sp.type = i < s.count ? s[i] : defaultType
+        if sp.comma, !["d", "e", "f", "g", "E", "G", "%", "F"].contains(sp.type!) {
+            return fail("ValueError: Cannot specify ',' with '\(sp.type!)'.")
+        }
+        return .success(sp)
     }
 }
 
