@@ -40,14 +40,14 @@ let package = Package(
         .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel", "ClusterModel"]),
         // Mutation fuzzing of the shipped scenarios, a forked child per input (make test / check-all).
         .executableTarget(name: "clustersim-fuzz", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel", "Experiment"]),
-        // What more than one test target needs (the judges' releases); not part of any product.
+        // What more than one test target needs (the judges' releases, running them); not part of any product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"]),
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel", "TestSupport"], exclude: ["marathon-files", "templates", "consul-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "Scenario", "SimKernel"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Scenario", "SimKernel"]),
-        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["bad-inputs", "installer-standins"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["bad-inputs", "installer-standins"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,7 @@
 @testable import ClusterModel
 import Foundation
 import SimKernel
+import TestSupport
 import XCTest
 
 /// marathon-lb v1.11.0's other HAPROXY_{n}_* labels and per-app templates (config.py templates,
@@ -33,15 +34,7 @@ final class MarathonLBLabelFamilyTests: XCTestCase {
     }
 
     static func run(_ program: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ToolRun.run(program, args)
     }
 
     func assertHAProxyAccepts(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `clustersim export openmetrics`: a run's recorded series as OpenMetrics text that the real
@@ -10,16 +11,8 @@ final class OpenMetricsExportTests: XCTestCase {
     /// no such flag and ignores the folder).
     static func promtool(_ args: [String], in dir: String) throws -> (Int32, String) {
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        let r = try ToolRun.run("/usr/bin/promtool", args, in: dir)
+        return (r.status, r.output)
     }
 
     /// A small platform scraped every 15 s, one agent crashing for 5 minutes, everything recorded.

@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 @testable import Scenario
 import SimKernel
+import TestSupport
 import XCTest
 
 /// Real nginx judges what the simulator renders: `nginx -t` (Debian's nginx, installed by
@@ -40,15 +41,7 @@ final class NginxRealToolTests: XCTestCase {
             }
             """
         write(main, to: dir + "/nginx.conf")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: nginx)
-        p.arguments = ["-t", "-q", "-p", dir + "/", "-c", dir + "/nginx.conf", "-e", dir + "/error.log"]
-        let pipe = Pipe()
-        p.standardError = pipe; p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        return try ToolRun.run(nginx, ["-t", "-q", "-p", dir + "/", "-c", dir + "/nginx.conf", "-e", dir + "/error.log"])
     }
 
     func render(_ file: String, instances n: Int) throws -> String {

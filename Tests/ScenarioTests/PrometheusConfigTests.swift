@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 @testable import Scenario
 import SimKernel
+import TestSupport
 import XCTest
 
 /// The `prometheus` section and prometheus.yml written as JSON: Prometheus 2.42's defaults, its
@@ -111,15 +112,7 @@ final class PrometheusConfigTests: XCTestCase {
     }
 
     static func promtoolCheckConfig(_ path: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try XCTUnwrap(promtool()))
-        p.arguments = ["check", "config", path]
-        let pipe = Pipe()
-        p.standardError = pipe; p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        try ToolRun.run(try XCTUnwrap(promtool()), ["check", "config", path])
     }
 
     /// The shipped configuration passes `promtool check config` (which loads its rule files too)

@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 @testable import Scenario
 import SimKernel
+import TestSupport
 import XCTest
 
 /// Real Prometheus judges the rules engine (Debian's promtool 2.42, installed by the installer):
@@ -18,16 +19,7 @@ final class RuleFilePromtoolTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: promtool) else {
             throw XCTSkip("promtool is not installed (Debian package prometheus; the installer adds it)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: promtool)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        return try ToolRun.run(promtool, args, in: dir)
     }
 
     static func json(_ s: String) -> String { JSONValue.quote(s) }
