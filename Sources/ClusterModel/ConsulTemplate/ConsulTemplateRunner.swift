@@ -27,9 +27,12 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     }
 
     enum Answer: Equatable {
-        case instances([ServiceInstance])
+        /// `checks`: per instance, its checks as the servers hold them, when a template reads
+        /// `.Status` or `.Checks` (else []: the answer compares instances only, and a status change
+        /// the filter keeps is not news to a template that cannot show it).
+        case instances([ServiceInstance], checks: [[ServiceCheckStatus]])
         case names([String])
-        var count: Int { switch self { case .instances(let a): return a.count; case .names(let n): return n.count } }
+        var count: Int { switch self { case .instances(let a, _): return a.count; case .names(let n): return n.count } }
     }
 
     struct Dependency {
@@ -79,6 +82,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public var cacheBodies = true
     public private(set) var exits = 0
     let hostNames: [String]
+    /// Whether a template reads an entry's `.Status` or `.Checks` (then answers carry the checks).
+    let readsChecks: Bool
 
     static let runnerField = ArgField("runner", shift: 0, bits: 20)
     static let indexField = runnerField.next("index", bits: 12)
@@ -89,6 +94,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?) {
         self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog
         hostNames = model.infrastructure.hosts.map(\.name)
+        readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
             r.templates = spec.templates.map { _ in TemplateState(deps: [], renderedCounts: []) }
@@ -172,13 +178,14 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             }
             return .names(names.sorted())
         }
-        guard let s = runners[r].deps[d].service else { return .instances([]) }  // Consul answers [] for an unknown service
+        guard let s = runners[r].deps[d].service else { return .instances([], checks: []) }  // Consul answers [] for an unknown service
         guard var a = c.health(service: s, filter: q.filter, from: host) else { return nil }
         // `service "tag.name"` asks Consul for the instances registered with the tag
         if let t = q.tag { a = a.filter { c.tags(service: s, instance: $0).contains(t) } }
         // dependency/health_service.go sorts by node, then service ID
-        return .instances(a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
-            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance))
+        let sorted = a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
+            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance)
+        return .instances(sorted, checks: readsChecks ? sorted.map { c.checks(service: s, instance: $0) } : [])
     }
 
     func failed(_ r: Int, _ d: Int) {
@@ -314,7 +321,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func knownInstances(runner r: Int) -> [Int: ServiceInstance] {
         var out: [Int: ServiceInstance] = [:]
         for d in runners[r].deps {
-            guard case .instances(let a)? = d.answer else { continue }
+            guard case .instances(let a, _)? = d.answer else { continue }
             for i in a where out[NginxProxies.instanceKey(host: i.host, port: i.port)] == nil { out[NginxProxies.instanceKey(host: i.host, port: i.port)] = i }
         }
         return out
@@ -324,12 +331,14 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let runner: Runner
         unowned let owner: ConsulTemplateRunner
         func service(_ q: ServiceQuery) -> [TemplateInstance] {
-            guard let d = runner.deps.first(where: { $0.query == q }), case .instances(let a)? = d.answer else { return [] }
+            guard let d = runner.deps.first(where: { $0.query == q }), case .instances(let a, let checks)? = d.answer else { return [] }
             // a service no definition gives tags has none (and most do not: no lookup per instance)
             let tagged = d.service.flatMap { s in owner.catalog.map { !$0.serviceTags(service: s).isEmpty } } ?? false
-            return a.map { i in
-                TemplateInstance(node: owner.hostNames[i.host], address: Host.address(ofIndex: i.host), id: owner.id(i, q.name), name: q.name,
-                                 port: i.port, tags: tagged ? owner.catalog!.tags(service: d.service!, instance: i) : [])
+            return a.indices.map { k in
+                let i = a[k], node = owner.hostNames[i.host], id = owner.id(i, q.name)
+                let tags = tagged ? owner.catalog!.tags(service: d.service!, instance: i) : []
+                return TemplateInstance(node: node, address: Host.address(ofIndex: i.host), id: id, name: q.name, port: i.port, tags: tags,
+                                        checks: k < checks.count ? TemplateCheck.entry(checks[k], node: node, serviceID: id, service: q.name, tags: tags) : [])
             }
         }
         func serviceTags(_ name: String) -> [String] {
