@@ -49,3 +49,42 @@ final class ConsulTemplateStatusTests: XCTestCase {
                       "the status change is news: the file is written again")
     }
 }
+
+/// `consulKV` actions change Consul's KV store during a run: the templates whose last execution
+/// read the key (in a range body too: the body cache compares the store's version) render again
+/// `queryLatency` later, a template blocked on a missing key renders when it appears, a deleted
+/// key blocks its template again (the file keeps its text), and a key nobody reads runs nothing.
+final class ConsulTemplateKVActionTests: XCTestCase {
+    static func scenario(_ actions: String) -> String {
+        ConsulTemplateInputsTests.scenario().replacingOccurrences(of: #""nginx": {"hostGroup": "edge"},"#, with: #""actions": \#(actions), "nginx": {"hostGroup": "edge"},"#)
+    }
+
+    func testKeysSetAndDeletedDuringTheRun() throws {
+        let actions = #"""
+            [{"at": "30s", "kind": "consulKV", "key": "nginx/max_fails", "value": "5"},
+             {"at": "40s", "kind": "consulKV", "key": "/not/there", "value": "here"},
+             {"at": "50s", "kind": "consulKV", "key": "nginx/max_fails", "delete": true},
+             {"at": "60s", "kind": "consulKV", "key": "nobody/reads", "value": "x"}]
+            """#
+        let s = try XCTUnwrap(loadOK(Self.scenario(actions)))
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: s.spec, observer: o)
+        m.run()
+        let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
+        let text = try XCTUnwrap(ct.destinationText(proxy: 0, template: 0))
+        XCTAssertEqual(text.split(separator: "\n").filter { $0.contains("max_fails=5;") }.count, 2, "both servers' bodies read the new value:\n\(text)")
+        XCTAssertEqual(ct.destinationText(proxy: 0, template: 1), "# here", "the blocked template renders once its key exists")
+        let renders = o.events.filter { $0.event == "templateRendered" }.map { "\($0.time.seconds) \($0.subject)" }
+        XCTAssertEqual(renders.filter { $0.hasPrefix("30.001 ") || $0.hasPrefix("40.001 ") || $0.hasPrefix("50.") || $0.hasPrefix("60.") },
+                       ["30.001 /etc/nginx/conf.d/web.conf", "40.001 /etc/nginx/conf.d/blocked.conf"], "\(renders)")
+        XCTAssertEqual(o.events.filter { $0.event == "consulKV" }.map(\.subject), ["nginx/max_fails", "not/there", "nginx/max_fails", "nobody/reads"])
+    }
+
+    func testBadConsulKVActionsNameTheirPath() {
+        assertSingleError(Self.scenario(#"[{"at": "1m", "kind": "consulKV", "key": "a", "value": "b", "delete": true}]"#), path: "actions[0].value", ["not both"])
+        assertSingleError(Self.scenario(#"[{"at": "1m", "kind": "consulKV", "key": "a"}]"#), path: "actions[0].value", ["missing required key"])
+        assertSingleError(Self.scenario(#"[{"at": "1m", "kind": "consulKV", "value": "b"}]"#), path: "actions[0].key", ["missing required key"])
+        assertSingleError(Self.scenario(#"[{"at": "1m", "kind": "consulKV", "key": "a", "value": "b", "app": "/web"}]"#), path: "actions[0].app", ["only allowed"])
+        assertSingleError(Self.scenario(#"[{"at": "1m", "kind": "consulKV", "key": "a@dc2", "value": "b"}]"#), path: "actions[0].key", ["@dc"])
+    }
+}

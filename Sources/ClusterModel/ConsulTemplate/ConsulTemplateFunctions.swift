@@ -68,20 +68,25 @@ extension TemplateRenderer {
             try arity(f, args, 1...1)
             let p = try kvPath(f, args[0])
             if p.isEmpty { return .string("") }
+            noteKVRead(p, prefix: false)
             guard let v = inputs.value(p) else { block("key \"\(p)\""); return .string("") }
             return .string(v)
         case "keyExists":
             try arity(f, args, 1...1)
-            return .bool(inputs.value(try kvPath(f, args[0])) != nil)
+            let p = try kvPath(f, args[0])
+            noteKVRead(p, prefix: false)
+            return .bool(inputs.value(p) != nil)
         case "keyOrDefault":
             try arity(f, args, 2...2)
             let p = try kvPath(f, args[0]), d = try string(f, args[1])
+            noteKVRead(p, prefix: false)
             guard let v = inputs.value(p), !v.isEmpty else { return .string(d) }
             return .string(v)
         case "ls", "safeLs", "tree", "safeTree":
             try arity(f, args, 1...1)
             let p = try kvPath(f, args[0])
             if p.isEmpty { return .list([]) }
+            noteKVRead(p, prefix: true)
             // ls: top-level keys only; tree: every key whose last segment is not empty
             let isLs = f == "ls" || f == "safeLs"
             let pairs = kvList(p).filter { isLs ? !$0.key.isEmpty && !$0.key.contains("/") : !$0.key.isEmpty && !$0.key.hasSuffix("/") }

@@ -58,6 +58,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var renderedCounts: [Int]
         /// Its range bodies' output from earlier renders (RangeBodyCache.swift).
         let cache = RangeBodyCache()
+        /// The KV keys and prefixes its last execution read (its blocking KV queries).
+        var kvReads: [(path: String, prefix: Bool)] = []
     }
 
     struct Runner {
@@ -82,6 +84,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public var cacheBodies = true
     public private(set) var exits = 0
     let hostNames: [String]
+    /// Consul's KV store and consul-template's environment; `consulKV` actions change the store.
+    public private(set) var inputs: TemplateInputs
     /// Whether a template reads an entry's `.Status` or `.Checks` (then answers carry the checks).
     let readsChecks: Bool
 
@@ -90,9 +94,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     static let seqField = indexField.next("seq", bits: 31)
     static let queryReturn: Int32 = 0
     static let quiescenceFired: Int32 = 1
+    static let kvReturn: Int32 = 2
 
     init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?) {
         self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog
+        inputs = spec.inputs
         hostNames = model.infrastructure.hosts.map(\.name)
         readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
@@ -151,6 +157,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
                 runners[r].deps[i].answer = a
                 run(r, initial: false)
             }
+        } else if event.kind == Self.kvReturn {
+            guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
+            run(r, initial: false)
         } else {
             guard seq == runners[r].templates[i].timerSeq & Self.seqField.maxValue else { return }
             runners[r].templates[i].quiescence = nil
@@ -186,6 +195,20 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let sorted = a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
             .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance)
         return .instances(sorted, checks: readsChecks ? sorted.map { c.checks(service: s, instance: $0) } : [])
+    }
+
+    /// A `consulKV` action: the store changes now; every running consul-template whose last
+    /// executions read the key (or a prefix of it) gets its blocking KV query's answer
+    /// `queryLatency` later and runs (a blocked `key` renders, a deleted one blocks again and the
+    /// file keeps its text). A KV answer is not compared with the last one: the store only
+    /// changes through an action, and the render writes only a changed text.
+    public func kvChanged(key: String, value: String?) {
+        inputs.set(key, value)
+        for r in runners.indices where runners[r].running {
+            guard runners[r].templates.contains(where: { t in t.kvReads.contains { $0.prefix ? key.hasPrefix($0.path) : key == $0.path } }) else { continue }
+            let arg = Self.runnerField.encode(r) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
+            _ = model.sim.schedule(after: spec.queryLatency, target: target, kind: Self.kvReturn, arg: arg)
+        }
     }
 
     func failed(_ r: Int, _ d: Int) {
@@ -243,9 +266,10 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // at time 0 the answers come at once, so execute again until the set is stable
         for _ in 0..<8 {
             let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil,
-                                            inputs: spec.inputs)
+                                            inputs: inputs)
             renderer.now = model.sim.now
             let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
+            runners[r].templates[t].kvReads = renderer.kvReads
             let before = runners[r].deps.count
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
             if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }

@@ -143,6 +143,8 @@ public struct TemplateInputs: Sendable, Equatable {
     /// Keys without a leading `/`, sorted (Consul lists keys in byte order).
     public var kv: [(key: String, value: String)]
     public var environment: [String: String]
+    /// Moves with every `set` (what the range-body cache compares for bodies that read the store).
+    public internal(set) var version = 0
     /// Unix milliseconds at simulated time 0 (Prometheus' default start: 2017-06-01T00:00:00Z).
     public var baseMs: Int64
     public init(kv: [String: String] = [:], environment: [String: String] = [:], baseMs: Int64 = PromTime.defaultBaseMs) {
@@ -153,13 +155,32 @@ public struct TemplateInputs: Sendable, Equatable {
         a.kv.map(\.key) == b.kv.map(\.key) && a.kv.map(\.value) == b.kv.map(\.value) && a.environment == b.environment && a.baseMs == b.baseMs
     }
     func value(_ key: String) -> String? {
+        let lo = position(key)
+        return lo < kv.count && kv[lo].key == key ? kv[lo].value : nil
+    }
+
+    /// Where `key` is or would be in `kv` (byte order).
+    func position(_ key: String) -> Int {
         var lo = 0, hi = kv.count
         let k = Array(key.utf8)
         while lo < hi {
             let m = (lo + hi) / 2
             if Array(kv[m].key.utf8).lexicographicallyPrecedes(k) { lo = m + 1 } else { hi = m }
         }
-        return lo < kv.count && kv[lo].key == key ? kv[lo].value : nil
+        return lo
+    }
+
+    /// PUT (a value) or DELETE (nil) of a key, as a `consulKV` action makes it.
+    public mutating func set(_ key: String, _ value: String?) {
+        let i = position(key)
+        let present = i < kv.count && kv[i].key == key
+        switch (value, present) {
+        case (let v?, true): kv[i].value = v
+        case (let v?, false): kv.insert((key, v), at: i)
+        case (nil, true): kv.remove(at: i)
+        case (nil, false): return
+        }
+        version += 1
     }
 }
 
@@ -275,13 +296,15 @@ public final class TemplateRenderer {
     /// BlockOnNil); the simulated KV store does not change, so it never does.
     public internal(set) var blockedOn: String?
     var scratch: [String: TemplateValue] = [:]
+    /// The KV keys (`prefix` false) and prefixes the render read: what its blocking KV queries watch.
+    public internal(set) var kvReads: [(path: String, prefix: Bool)] = []
 
     public init(data: TemplateData, cache: RangeBodyCache? = nil, inputs: TemplateInputs = TemplateInputs()) {
         self.data = data; self.cache = cache; self.inputs = inputs
     }
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
-        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]
+        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
         cache?.renderSeq += 1
         try run(t.nodes, dot: .none)
         cache?.sweep()
