@@ -4,7 +4,7 @@ import SimKernel
 // template/funcs.go): Consul's KV store (`key`, `keyExists`, `keyOrDefault`, `ls`, `safeLs`,
 // `tree`, `safeTree`), the environment (`env`, `envOrDefault`, `mustEnv`), the clock
 // (`timestamp`), and the groupings of answers `byTag` and `byKey`. The KV store and the
-// environment are the scenario's and do not change during a run (`TemplateInputs`).
+// environment are the scenario's (`TemplateInputs`); `consulKV` actions change the store during a run.
 //
 // - `key` of a key that does not exist blocks the template (KVGetQuery EnableBlocking: the view
 //   keeps waiting for a non-nil answer), so the template is not rendered; `keyOrDefault` gives its

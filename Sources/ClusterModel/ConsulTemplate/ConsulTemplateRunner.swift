@@ -276,7 +276,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             runners[r].templates[t].deps = deps
             if runners[r].deps.count > before && initial { continue }
             guard deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { return nil }
-            // a key that does not exist: consul-template waits for it (the KV store does not change)
+            // a key that does not exist: consul-template waits for it (until a consulKV action sets it)
             guard renderer.blockedOn == nil else { return nil }
             return text
         }

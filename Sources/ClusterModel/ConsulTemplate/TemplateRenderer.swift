@@ -136,7 +136,7 @@ extension TemplateData {
     public func serviceTags(_ name: String) -> [String] { [] }
 }
 
-/// What a template reads besides Consul's catalog, fixed for a run: Consul's KV store (the
+/// What a template reads besides Consul's catalog: Consul's KV store (the
 /// scenario's `consul.kv`), consul-template's environment (`consulTemplate.environment`), and the
 /// wall clock of simulated time 0 (`timestamp`).
 public struct TemplateInputs: Sendable, Equatable {
@@ -293,7 +293,7 @@ public final class TemplateRenderer {
     public var now = SimTime.zero
     /// Set when the render read a key that does not exist (`key`) or an empty prefix (`safeLs`,
     /// `safeTree`): consul-template waits for it and does not render the template (watch/view.go
-    /// BlockOnNil); the simulated KV store does not change, so it never does.
+    /// BlockOnNil) until a `consulKV` action sets it.
     public internal(set) var blockedOn: String?
     var scratch: [String: TemplateValue] = [:]
     /// The KV keys (`prefix` false) and prefixes the render read: what its blocking KV queries watch.
