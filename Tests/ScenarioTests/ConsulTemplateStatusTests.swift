@@ -9,7 +9,7 @@ import XCTest
 /// health endpoint; the view compares the whole answer, checks included).
 final class ConsulTemplateStatusTests: XCTestCase {
     static func scenario(_ template: String) -> String {
-        func json(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\"" }
+        let json = ConsulTemplateInputsTests.json
         return """
             {"name": "status", "seed": 5, "duration": "15m",
              "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
