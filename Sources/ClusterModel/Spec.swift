@@ -204,6 +204,8 @@ public struct ActionSpec: Equatable, Sendable {
         case restart(app: String)
         /// DELETE /v2/apps/{id}/tasks/{taskId}?scale=...: `count` instances picked at random.
         case killTasks(app: String, count: Int, scale: Bool)
+        /// PUT /v1/kv/{key} (`value`), or DELETE (nil): Consul's KV store, as templates read it.
+        case consulKV(key: String, value: String?)
     }
     public var at: SimDuration
     public var kind: Kind
@@ -217,12 +219,14 @@ public struct ActionSpec: Equatable, Sendable {
         case .scale: return "scale"
         case .restart: return "restart"
         case .killTasks: return "killTasks"
+        case .consulKV: return "consulKV"
         }
     }
     public var app: String {
         switch kind {
         case .deploy(let d): return d.id
         case .scale(let a, _), .restart(let a), .killTasks(let a, _, _): return a
+        case .consulKV(let key, _): return key
         }
     }
 }

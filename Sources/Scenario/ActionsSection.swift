@@ -6,7 +6,7 @@ import SimKernel
 // into the app's JSON (objects key by key, anything else replaced) and decoded again, so the new
 // version goes through the same strict rules as the original.
 extension ScenarioSchema {
-    static let actionKinds = ["deploy", "scale", "restart", "killTasks"]
+    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV"]
 
     static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLBGiven: Bool = false,
                               sources: [AppSource], duration: SimDuration?, _ d: Diagnostics) -> [ActionSpec] {
@@ -14,7 +14,7 @@ extension ScenarioSchema {
             d.error(path, at: v, typeMismatch("an array of actions, like [{\"at\": \"1h\", \"kind\": \"restart\", \"app\": \"/web\"}]", v))
             return []
         }
-        if !marathonGiven && !list.isEmpty {
+        if !marathonGiven && list.contains(where: { $0["kind"]?.stringValue != "consulKV" }) {
             d.error(path, at: v, "actions act on Marathon apps: the scenario needs a \"marathon\" section")
             return []
         }
@@ -45,7 +45,7 @@ extension ScenarioSchema {
         let (at, kind) = readTimedEntry(r, what: "action", kinds: actionKinds, duration: duration, d)
         let force = r.optional("force", .bool, default: false) ?? false
         var appID: String? = nil
-        if let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {
+        if kind != "consulKV", let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {
             let id = MarathonPath.canonical(raw)
             if let m = marathon {
                 if m.app(id) != nil { appID = id } else {
@@ -59,6 +59,8 @@ extension ScenarioSchema {
                 r.reject(key, "\(JSONValue.quote(key)) is only allowed for kind\(kinds.count > 1 ? "s" : "") \(kinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
             }
         }
+        only("key", for: ["consulKV"]); only("value", for: ["consulKV"]); only("delete", for: ["consulKV"]); only("force", for: actionKinds.filter { $0 != "consulKV" })
+        only("app", for: actionKinds.filter { $0 != "consulKV" })
         only("changes", for: ["deploy"]); only("instances", for: ["scale"]); only("count", for: ["killTasks"]); only("scale", for: ["killTasks"])
 
         var result: ActionSpec.Kind? = nil
@@ -119,6 +121,17 @@ extension ScenarioSchema {
                     current[appID] = withInstances(c, max(0, n - count), pod: pod)
                 }
             }
+        case "consulKV":
+            // Consul's KV keys: what kvPath reads (one leading "/" dropped); a value, or a deletion
+            let key = r.required("key", .nonEmptyString, hint: "the KV path, like \"service/nginx/max_fails\"").map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
+            let delete = r.optional("delete", .bool, default: false) ?? false
+            let value = r.optional("value", .string)
+            if delete && r.has("value") { r.reject("value", "a consulKV action sets \"value\" or has \"delete\": true, not both") }
+            else if !delete && value == nil && !r.has("value") {
+                d.error(r.keyPath("value"), at: v, "missing required key \"value\" (the key's new value, a string) or \"delete\": true")
+            }
+            if let key, key.isEmpty || key.contains("@") || key.contains("?") { r.reject("key", "a KV path of this data center (not empty, no @dc or ?query)") }
+            if let key, delete || value != nil { result = .consulKV(key: key, value: delete ? nil : value) }
         default:
             break
         }

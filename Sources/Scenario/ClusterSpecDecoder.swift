@@ -101,6 +101,10 @@ public enum ScenarioSchema {
                                  mesos: mesos, has: { r.has($0) }, d)
         let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"), marathonLBGiven: r.has("marathonLB"),
                                                                sources: appSources, duration: duration, d) } ?? []
+        // (the raw member: `r.has` would count "consul" as read here, out of the section order)
+        if r.value["consul"] == nil, let v = r.value("actions"), let i = actions.firstIndex(where: { if case .consulKV = $0.kind { return true } else { return false } }) {
+            d.error(JSONPath.index("actions", i), at: v, "a consulKV action changes Consul's KV store: the scenario needs a \"consul\" section")
+        }
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
         var faults: [FaultSpec] = []
         if let v = r.value("faults") {

@@ -93,9 +93,9 @@ extension ScenarioSchema {
     static let actionKeys = SectionKeys(#"actions[i]"#, [
         KeySpec(#"at"#, #"duration"#, default: #"required"#, allowed: #">= 0 and <= `duration`."#,
                 meaning: #"When the action is sent to the Marathon leader."#),
-        KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"deploy"`, `"scale"`, `"restart"`, `"killTasks"`."#,
-                meaning: #"The REST call: `deploy` is PUT /v2/apps/{id} with a new definition, `scale` PUT with `instances`, `restart` POST /v2/apps/{id}/restart, `killTasks` DELETE /v2/apps/{id}/tasks/{taskId} (instances picked at random by the seeded stream)."#),
-        KeySpec(#"app"#, #"string"#, default: #"required"#, allowed: #"A Marathon app id of the scenario (absolute, or relative to `/`)."#,
+        KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"deploy"`, `"scale"`, `"restart"`, `"killTasks"`, `"consulKV"`."#,
+                meaning: #"The REST call: `deploy` is PUT /v2/apps/{id} with a new definition, `scale` PUT with `instances`, `restart` POST /v2/apps/{id}/restart, `killTasks` DELETE /v2/apps/{id}/tasks/{taskId} (instances picked at random by the seeded stream); `consulKV` is PUT (or DELETE) /v1/kv/{key} on Consul's KV store (see [discovery.md](discovery.md): the templates that read the key render again)."#),
+        KeySpec(#"app"#, #"string"#, default: #"required (not for `consulKV`)"#, allowed: #"A Marathon app id of the scenario (absolute, or relative to `/`)."#,
                 meaning: #"The app acted on."#),
         KeySpec(#"changes"#, #"object"#, default: #"required for `deploy`"#, allowed: #"A partial Marathon app definition; decoded again with every rule of [marathon.md](marathon.md). The `id` cannot change."#,
                 meaning: #"Merged into the app's JSON (objects key by key, anything else replaced). A change of anything but `instances` makes a new version: a rolling restart following the app's `upgradeStrategy`."#),
@@ -105,7 +105,13 @@ extension ScenarioSchema {
                 meaning: #"Instances to kill."#),
         KeySpec(#"scale"#, #"boolean"#, default: #"`false`"#, allowed: #"Only for `killTasks`."#,
                 meaning: #"`true` lowers the app's `instances` (no replacement), `false` lets Marathon replace them."#),
-        KeySpec(#"force"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`."#,
+        KeySpec(#"key"#, #"string"#, default: #"required for `consulKV`"#, allowed: #"Only for `consulKV`: a KV path (one leading `/` dropped; no `@dc` or `?query`)."#,
+                meaning: #"The key set or deleted."#),
+        KeySpec(#"value"#, #"string"#, default: #"required for `consulKV` unless `delete`"#, allowed: #"Only for `consulKV`."#,
+                meaning: #"The key's new value."#),
+        KeySpec(#"delete"#, #"boolean"#, default: #"`false`"#, allowed: #"Only for `consulKV`; not with `value`."#,
+                meaning: #"`true` deletes the key (a template that reads it with `key` waits for it again)."#),
+        KeySpec(#"force"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; not for `consulKV`."#,
                 meaning: #"Cancel a deployment of the app in progress instead of being refused (HTTP 409)."#),
     ])
 }

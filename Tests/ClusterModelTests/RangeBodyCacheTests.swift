@@ -123,6 +123,19 @@ final class RangeBodyCacheTests: XCTestCase {
         XCTAssertGreaterThan(cache.hits, 0, "the byTag bodies of the unchanged service come from the cache")
     }
 
+    /// Bodies that write or read `scratch` run at every render (their effect is not in their
+    /// text): a body that only reads the pad, after a body that fills it, sees this render's values.
+    func testScratchBodiesAreExecutedEveryRender() throws {
+        let t = #"""
+            {{range services}}{{range service .Name}}{{scratch.MapSet "all" .ID .Port}}{{end}}{{end}}
+            {{range services}}{{.Name}}:{{scratch.MapValues "all"}};{{end}}
+            """#
+        let a = Answers()
+        a.set("api", ports: [1, 2]); a.set("web", ports: [3])
+        let cache = try compare(t, a, steps: [{ $0.set("web", ports: [3, 4]) }, { _ in }, { $0.set("api", ports: []) }])
+        XCTAssertEqual(cache.hits, 0, "every body touches the pad")
+    }
+
     /// The runner with the cache and without it over a stream of catalog changes: the same
     /// event log (renders, reloads, their times and details) and the same files.
     func testRunnerWithAndWithoutTheCacheGiveTheSameRun() {

@@ -113,4 +113,39 @@ final class TemplateFunctionsTests: XCTestCase {
             do { _ = try TemplateParser.parse(t); XCTFail(t) } catch { XCTAssertTrue(error.message.contains(why), "\(t): \(error.message)") }
         }
     }
+
+    /// `scratch` as template/scratch.go: Set/SetX/Get/Key, MapSet/MapSetX/MapValues (sorted by
+    /// map key), a key that is not a map refused as consul-template refuses it, and a pad that
+    /// starts empty at every render (funcMap makes a new one per execution). The shapes are those
+    /// of HAProxy templates that collect backends once and print them later.
+    func testScratch() throws {
+        let t = #"""
+            {{- range service "web" "any"}}{{scratch.MapSet "ports" .ID (print .Port)}}{{scratch.SetX "first" .Node}}{{end -}}
+            {{scratch.Key "first"}} {{scratch.Get "first"}} {{scratch.MapValues "ports"}} {{scratch.Key "x"}}
+            {{- scratch.Set "x" 1}}{{scratch.SetX "x" 2}} {{scratch.Get "x"}}{{scratch.MapSetX "ports" "a" "9"}} {{scratch.MapValues "ports"}}
+            {{- $s := scratch}}{{$s.Set "y" "z"}} {{$s.Get "y"}} {{scratch.Get "nothing"}} {{len (scratch.MapValues "none")}}
+            """#
+        let parsed = try TemplateParser.parse(t)
+        let r = TemplateRenderer(data: Data(), inputs: inputs)
+        XCTAssertEqual(try r.render(parsed), "true slave-01 [31000 31001] false 1 [31000 31001] z <no value> 0")
+        XCTAssertEqual(try r.render(parsed), "true slave-01 [31000 31001] false 1 [31000 31001] z <no value> 0", "a fresh pad per render")
+        XCTAssertEqual(render(#"{{scratch.MapSet "m" "b" 2}}{{scratch.MapSet "m" "a" 1}}{{scratch.MapSet "m" "b" 3}}{{scratch.MapValues "m"}}"#), "[1 3]")
+        XCTAssertEqual(failure(#"{{scratch.Set "k" "v"}}{{scratch.MapSet "k" "a" "b"}}"#), #"error calling MapSet: "k" is not a map"#)
+        XCTAssertNotNil(failure(#"{{scratch.Push "k"}}"#))
+        XCTAssertEqual(render(#"{{range service "web"}}{{service .Name | len}}{{end}}"#), "22", "`service .Name`: a field after a space is an argument, not a chain")
+    }
+
+    /// `timestamp` with Go's reference-time layouts (time.Format on the UTC clock), at simulated
+    /// 2017-06-02 01:01:01.5 (a Friday, day 153).
+    func testTimestampLayouts() {
+        let now = SimTime.zero + .milliseconds(90_061_500)
+        for (layout, want) in [("2006-01-02 15:04:05", "2017-06-02 01:01:01"), ("Mon Jan _2 15:04:05 MST 2006", "Fri Jun  2 01:01:01 UTC 2017"),
+                               ("Monday, 02-Jan-06 15:04:05 MST", "Friday, 02-Jun-17 01:01:01 UTC"), ("3:04PM pm", "1:01AM am"),
+                               ("2006-01-02T15:04:05.000Z07:00", "2017-06-02T01:01:01.500Z"), ("05.999 05,000000 .9", "01.5 01,500000 .5"),
+                               ("-0700 -07:00 Z0700", "+0000 +00:00 Z"), ("002 __2 January 1 2", "153 153 June 6 2"),
+                               ("Janx Mond 20060102 _2006 .00x .001", "Janx Mond 20170602 _2017 .50x .006"), ("unix", "1496365261")] {
+            XCTAssertEqual(render("{{timestamp \"\(layout)\"}}", now: now), want, layout)
+        }
+        XCTAssertEqual(render("{{timestamp}}", now: now), "2017-06-02T01:01:01Z")
+    }
 }

@@ -21,8 +21,10 @@ final class ConsulTemplateInputsTests: XCTestCase {
         server { listen 80; server_name {{env "DOMAIN"}}; location / { proxy_pass http://web; } }
         """#
 
+    /// A template's text as a JSON string.
+    static func json(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\"" }
+
     static func scenario(kv: String = #"{"nginx/max_fails": "3"}"#) -> String {
-        func json(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\"" }
         func app(_ id: String, _ n: Int) -> String {
             #"{"id": "\#(id)", "instances": \#(n), "cpus": 0.5, "mem": 256, "container": {"type": "DOCKER", "docker": {"image": "x:1", "network": "BRIDGE", "portMappings": [{"containerPort": 8080, "hostPort": 0}]}}}"#
         }

@@ -51,10 +51,25 @@ extension ConsulCluster: ServiceCatalog {
     public func serviceTags(service: Int) -> [String] { definitionTags[service] }
 
     public func tags(service: Int, instance: ServiceInstance) -> [String] {
-        for i in instancesOfTask[instance.task] ?? [] where instances[i].name == service && instances[i].port == instance.port { return instances[i].tags }
+        instanceIndex(service: service, instance: instance).map { instances[$0].tags } ?? []
+    }
+
+    func instanceIndex(service: Int, instance: ServiceInstance) -> Int? {
+        for i in instancesOfTask[instance.task] ?? [] where instances[i].name == service && instances[i].port == instance.port { return i }
         // a task already gone whose entry the catalog still lists (its deregistration not yet synced)
-        for i in catalog[service] where instances[i].task == instance.task && instances[i].port == instance.port { return instances[i].tags }
-        return []
+        for i in catalog[service] where instances[i].task == instance.task && instances[i].port == instance.port { return i }
+        return nil
+    }
+
+    /// The entry's checks as the health endpoint lists them: the node's serfHealth first (node
+    /// checks before service checks), then the service's checks in definition order, each with
+    /// the status the servers hold (`status(ofInstance:)` is their aggregate).
+    public func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus] {
+        guard let i = instanceIndex(service: service, instance: instance) else { return [] }
+        let x = instances[i]
+        var out = [ServiceCheckStatus(serviceCheck: false, name: "Serf Health Status", status: members[x.member].serfCritical ? .critical : .passing)]
+        for c in x.checks { out.append(ServiceCheckStatus(serviceCheck: true, name: checks[c].def.name, status: checks[c].catalogStatus)) }
+        return out
     }
 
     /// `health(service:filter: .any, from:)` is non-empty exactly when the service has catalog

@@ -4,19 +4,19 @@ import SimKernel
 // template/funcs.go): Consul's KV store (`key`, `keyExists`, `keyOrDefault`, `ls`, `safeLs`,
 // `tree`, `safeTree`), the environment (`env`, `envOrDefault`, `mustEnv`), the clock
 // (`timestamp`), and the groupings of answers `byTag` and `byKey`. The KV store and the
-// environment are the scenario's and do not change during a run (`TemplateInputs`).
+// environment are the scenario's (`TemplateInputs`); `consulKV` actions change the store during a run.
 //
 // - `key` of a key that does not exist blocks the template (KVGetQuery EnableBlocking: the view
 //   keeps waiting for a non-nil answer), so the template is not rendered; `keyOrDefault` gives its
 //   default; `ls`/`tree` of an empty prefix answer nothing, `safeLs`/`safeTree` block.
-// - `timestamp` is the render's simulated time from `TemplateInputs.baseMs` (RFC 3339, UTC, or
+// - `timestamp` is the render's simulated time from `TemplateInputs.baseMs` (a Go layout, UTC, or
 //   `"unix"`), so it is deterministic.
 // - Functions that need what the simulator does not have (Vault, Nomad, Connect, files and
 //   plugins of the host, other datacenters' catalogs) are refused when the template is read.
 
 extension TemplateFunctions {
     static let consulNames: Set<String> = ["service", "services", "key", "keyExists", "keyOrDefault", "ls", "safeLs", "tree", "safeTree",
-                                           "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey"]
+                                           "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey", "scratch"]
 
     /// Names consul-template defines that the simulator refuses, with the reason.
     static let refused: [String: String] = {
@@ -30,7 +30,7 @@ extension TemplateFunctions {
             r[n] = "reads Consul's node catalog, datacenters, partitions or metadata, which the simulated catalog does not hold (service, services, the KV store are modelled)"
         }
         for n in ["file", "writeToFile", "plugin", "sockaddr", "executeTemplate", "parseYAML", "toYAML", "toTOML", "explode", "explodeMap",
-                  "mergeMap", "mergeMapWithOverride", "splitToMap", "scratch", "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"] {
+                  "mergeMap", "mergeMapWithOverride", "splitToMap", "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"] {
             r[n] = "is not modelled by the simulator (it reads the host, runs a program, or needs a value type the simulated templates do not have)"
         }
         return r
@@ -68,20 +68,25 @@ extension TemplateRenderer {
             try arity(f, args, 1...1)
             let p = try kvPath(f, args[0])
             if p.isEmpty { return .string("") }
+            noteKVRead(p, prefix: false)
             guard let v = inputs.value(p) else { block("key \"\(p)\""); return .string("") }
             return .string(v)
         case "keyExists":
             try arity(f, args, 1...1)
-            return .bool(inputs.value(try kvPath(f, args[0])) != nil)
+            let p = try kvPath(f, args[0])
+            noteKVRead(p, prefix: false)
+            return .bool(inputs.value(p) != nil)
         case "keyOrDefault":
             try arity(f, args, 2...2)
             let p = try kvPath(f, args[0]), d = try string(f, args[1])
+            noteKVRead(p, prefix: false)
             guard let v = inputs.value(p), !v.isEmpty else { return .string(d) }
             return .string(v)
         case "ls", "safeLs", "tree", "safeTree":
             try arity(f, args, 1...1)
             let p = try kvPath(f, args[0])
             if p.isEmpty { return .list([]) }
+            noteKVRead(p, prefix: true)
             // ls: top-level keys only; tree: every key whose last segment is not empty
             let isLs = f == "ls" || f == "safeLs"
             let pairs = kvList(p).filter { isLs ? !$0.key.isEmpty && !$0.key.contains("/") : !$0.key.isEmpty && !$0.key.hasSuffix("/") }
@@ -99,16 +104,17 @@ extension TemplateRenderer {
             try arity(f, args, 2...2)
             let v = inputs.environment[try string(f, args[0])] ?? ""
             return .string(v.isEmpty ? try string(f, args[1]) : v)
+        case "scratch":
+            try arity(f, args, 0...0)
+            return .scratch
         case "timestamp":
             try arity(f, args, 0...1)
             noteImpureRead()
-            let ms = inputs.baseMs + now.nanoseconds / 1_000_000
-            let secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-            if args.isEmpty { return .string(Self.rfc3339(secs)) }
-            let layout = try string(f, args[0])
+            let nanos = inputs.baseMs * 1_000_000 + now.nanoseconds
+            let secs = nanos >= 0 ? nanos / 1_000_000_000 : (nanos - 999_999_999) / 1_000_000_000
+            let layout = args.isEmpty ? "2006-01-02T15:04:05Z07:00" : try string(f, args[0])
             if layout == "unix" { return .string(String(secs)) }
-            if layout == "2006-01-02T15:04:05Z07:00" { return .string(Self.rfc3339(secs)) }
-            throw TemplateError(line: line, "timestamp \"\(layout)\": the simulator formats the default layout (RFC 3339) and \"unix\" only")
+            return .string(GoTimeLayout.format(layout, unixNanos: nanos))
         case "byTag":
             try arity(f, args, 1...1)
             guard case .list(let l) = args[0] else {
@@ -144,12 +150,43 @@ extension TemplateRenderer {
         }
     }
 
-    /// time.RFC3339 in UTC: 2017-06-01T00:00:00Z.
-    static func rfc3339(_ secs: Int64) -> String {
-        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
-        let rem = secs - days * 86_400
-        let (y, m, d) = Humanize.civil(days)
-        func two(_ x: Int64) -> String { x < 10 ? "0\(x)" : "\(x)" }
-        return "\(y)-\(two(m))-\(two(d))T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60))Z"
+    /// The methods of consul-template's Scratch (template/scratch.go): a key-value pad that
+    /// funcMap creates afresh for every execution of the template, so nothing survives a render.
+    /// A body that calls one is executed at every render (its effect or answer is not its own).
+    func scratchCall(_ m: String, _ args: [TemplateValue]) throws(TemplateError) -> TemplateValue {
+        noteImpureRead()
+        func key(_ n: ClosedRange<Int>) throws(TemplateError) -> String {
+            try arity(m, args, n)
+            return try string(m, args[0])
+        }
+        switch m {
+        case "Key": return .bool(scratch[try key(1...1)] != nil)
+        case "Get": return scratch[try key(1...1)] ?? .none
+        case "Set": scratch[try key(2...2)] = args[1]; return .string("")
+        case "SetX":
+            let k = try key(2...2)
+            if scratch[k] == nil { scratch[k] = args[1] }
+            return .string("")
+        case "MapSet", "MapSetX":
+            let k = try key(3...3), mk = try string(m, args[1])
+            var pairs: [(String, TemplateValue)] = []
+            switch scratch[k] {
+            case nil: break
+            case .map(let old)?: pairs = Array(zip(old.keys, old.values))
+            default: throw TemplateError(line: line, "error calling \(m): \"\(k)\" is not a map")
+            }
+            if m == "MapSet" || !pairs.contains(where: { $0.0 == mk }) {
+                pairs.removeAll { $0.0 == mk }
+                pairs.append((mk, args[2]))
+            }
+            scratch[k] = .map(TemplateMap(pairs))
+            return .string("")
+        case "MapValues":
+            // sorted by map key; a missing key or a value that is not a map: a nil slice
+            guard case .map(let mv)? = scratch[try key(1...1)] else { return .list([]) }
+            return .list(mv.values)
+        default:
+            throw TemplateError(line: line, "can't evaluate field \(m) in type *template.Scratch (methods: Key, Get, Set, SetX, MapSet, MapSetX, MapValues)")
+        }
     }
 }

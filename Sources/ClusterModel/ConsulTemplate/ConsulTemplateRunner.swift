@@ -27,9 +27,12 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     }
 
     enum Answer: Equatable {
-        case instances([ServiceInstance])
+        /// `checks`: per instance, its checks as the servers hold them, when a template reads
+        /// `.Status` or `.Checks` (else []: the answer compares instances only, and a status change
+        /// the filter keeps is not news to a template that cannot show it).
+        case instances([ServiceInstance], checks: [[ServiceCheckStatus]])
         case names([String])
-        var count: Int { switch self { case .instances(let a): return a.count; case .names(let n): return n.count } }
+        var count: Int { switch self { case .instances(let a, _): return a.count; case .names(let n): return n.count } }
     }
 
     struct Dependency {
@@ -55,6 +58,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var renderedCounts: [Int]
         /// Its range bodies' output from earlier renders (RangeBodyCache.swift).
         let cache = RangeBodyCache()
+        /// The KV keys and prefixes its last execution read (its blocking KV queries).
+        var kvReads: [(path: String, prefix: Bool)] = []
     }
 
     struct Runner {
@@ -79,16 +84,23 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public var cacheBodies = true
     public private(set) var exits = 0
     let hostNames: [String]
+    /// Consul's KV store and consul-template's environment; `consulKV` actions change the store.
+    public private(set) var inputs: TemplateInputs
+    /// Whether a template reads an entry's `.Status` or `.Checks` (then answers carry the checks).
+    let readsChecks: Bool
 
     static let runnerField = ArgField("runner", shift: 0, bits: 20)
     static let indexField = runnerField.next("index", bits: 12)
     static let seqField = indexField.next("seq", bits: 31)
     static let queryReturn: Int32 = 0
     static let quiescenceFired: Int32 = 1
+    static let kvReturn: Int32 = 2
 
     init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?) {
         self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog
+        inputs = spec.inputs
         hostNames = model.infrastructure.hosts.map(\.name)
+        readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
             r.templates = spec.templates.map { _ in TemplateState(deps: [], renderedCounts: []) }
@@ -145,6 +157,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
                 runners[r].deps[i].answer = a
                 run(r, initial: false)
             }
+        } else if event.kind == Self.kvReturn {
+            guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
+            run(r, initial: false)
         } else {
             guard seq == runners[r].templates[i].timerSeq & Self.seqField.maxValue else { return }
             runners[r].templates[i].quiescence = nil
@@ -172,13 +187,28 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             }
             return .names(names.sorted())
         }
-        guard let s = runners[r].deps[d].service else { return .instances([]) }  // Consul answers [] for an unknown service
+        guard let s = runners[r].deps[d].service else { return .instances([], checks: []) }  // Consul answers [] for an unknown service
         guard var a = c.health(service: s, filter: q.filter, from: host) else { return nil }
         // `service "tag.name"` asks Consul for the instances registered with the tag
         if let t = q.tag { a = a.filter { c.tags(service: s, instance: $0).contains(t) } }
         // dependency/health_service.go sorts by node, then service ID
-        return .instances(a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
-            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance))
+        let sorted = a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
+            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance)
+        return .instances(sorted, checks: readsChecks ? sorted.map { c.checks(service: s, instance: $0) } : [])
+    }
+
+    /// A `consulKV` action: the store changes now; every running consul-template whose last
+    /// executions read the key (or a prefix of it) gets its blocking KV query's answer
+    /// `queryLatency` later and runs (a blocked `key` renders, a deleted one blocks again and the
+    /// file keeps its text). A KV answer is not compared with the last one: the store only
+    /// changes through an action, and the render writes only a changed text.
+    public func kvChanged(key: String, value: String?) {
+        inputs.set(key, value)
+        for r in runners.indices where runners[r].running {
+            guard runners[r].templates.contains(where: { t in t.kvReads.contains { $0.prefix ? key.hasPrefix($0.path) : key == $0.path } }) else { continue }
+            let arg = Self.runnerField.encode(r) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
+            _ = model.sim.schedule(after: spec.queryLatency, target: target, kind: Self.kvReturn, arg: arg)
+        }
     }
 
     func failed(_ r: Int, _ d: Int) {
@@ -236,16 +266,17 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // at time 0 the answers come at once, so execute again until the set is stable
         for _ in 0..<8 {
             let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil,
-                                            inputs: spec.inputs)
+                                            inputs: inputs)
             renderer.now = model.sim.now
             let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
+            runners[r].templates[t].kvReads = renderer.kvReads
             let before = runners[r].deps.count
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
             if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }
             runners[r].templates[t].deps = deps
             if runners[r].deps.count > before && initial { continue }
             guard deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { return nil }
-            // a key that does not exist: consul-template waits for it (the KV store does not change)
+            // a key that does not exist: consul-template waits for it (until a consulKV action sets it)
             guard renderer.blockedOn == nil else { return nil }
             return text
         }
@@ -314,7 +345,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func knownInstances(runner r: Int) -> [Int: ServiceInstance] {
         var out: [Int: ServiceInstance] = [:]
         for d in runners[r].deps {
-            guard case .instances(let a)? = d.answer else { continue }
+            guard case .instances(let a, _)? = d.answer else { continue }
             for i in a where out[NginxProxies.instanceKey(host: i.host, port: i.port)] == nil { out[NginxProxies.instanceKey(host: i.host, port: i.port)] = i }
         }
         return out
@@ -324,12 +355,14 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let runner: Runner
         unowned let owner: ConsulTemplateRunner
         func service(_ q: ServiceQuery) -> [TemplateInstance] {
-            guard let d = runner.deps.first(where: { $0.query == q }), case .instances(let a)? = d.answer else { return [] }
+            guard let d = runner.deps.first(where: { $0.query == q }), case .instances(let a, let checks)? = d.answer else { return [] }
             // a service no definition gives tags has none (and most do not: no lookup per instance)
             let tagged = d.service.flatMap { s in owner.catalog.map { !$0.serviceTags(service: s).isEmpty } } ?? false
-            return a.map { i in
-                TemplateInstance(node: owner.hostNames[i.host], address: Host.address(ofIndex: i.host), id: owner.id(i, q.name), name: q.name,
-                                 port: i.port, tags: tagged ? owner.catalog!.tags(service: d.service!, instance: i) : [])
+            return a.indices.map { k in
+                let i = a[k], node = owner.hostNames[i.host], id = owner.id(i, q.name)
+                let tags = tagged ? owner.catalog!.tags(service: d.service!, instance: i) : []
+                return TemplateInstance(node: node, address: Host.address(ofIndex: i.host), id: id, name: q.name, port: i.port, tags: tags,
+                                        checks: k < checks.count ? TemplateCheck.entry(checks[k], node: node, serviceID: id, service: q.name, tags: tags) : [])
             }
         }
         func serviceTags(_ name: String) -> [String] {

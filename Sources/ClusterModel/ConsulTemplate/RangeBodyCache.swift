@@ -28,6 +28,9 @@ public final class RangeBodyCache {
         var dataReads: [(query: ServiceQuery?, version: Int)]
         var registered: [ServiceQuery]
         var usesServices: Bool
+        /// The KV store's version when the body read it (nil: it did not).
+        var kvVersion: Int?
+        var kvReads: [(path: String, prefix: Bool)]
         var line: Int
         var used: Int
     }
@@ -54,6 +57,8 @@ struct BodyRecording {
     var dataReads: [(query: ServiceQuery?, version: Int)] = []
     var registered: [ServiceQuery] = []
     var usesServices = false
+    var kvVersion: Int?
+    var kvReads: [(path: String, prefix: Bool)] = []
     /// Set when the body cannot be cached (it assigns an outer variable, or an answer has no version).
     var uncacheable = false
 }
@@ -82,6 +87,7 @@ extension TemplateRenderer {
             if output.count > Self.maxOutputBytes { throw TemplateError(line: line, "rendered output larger than \(Self.maxOutputBytes) bytes") }
             for q in e.registered where !dependencies.contains(q) { dependencies.append(q) }
             if e.usesServices { usesServices = true }
+            kvReads += e.kvReads
             line = e.line
             cache.entries[key] = e
             return
@@ -96,7 +102,8 @@ extension TemplateRenderer {
         recording = nil
         guard !r.uncacheable else { cache.entries[key] = nil; return }
         cache.entries[key] = RangeBodyCache.Entry(output: Array(output[start...]), outerReads: r.outerReads, dataReads: r.dataReads,
-                                                  registered: r.registered, usesServices: r.usesServices, line: line, used: cache.renderSeq)
+                                                  registered: r.registered, usesServices: r.usesServices, kvVersion: r.kvVersion, kvReads: r.kvReads,
+                                                  line: line, used: cache.renderSeq)
     }
 
     func pushIteration(_ names: [String], item x: TemplateValue, key i: TemplateValue) {
@@ -111,7 +118,7 @@ extension TemplateRenderer {
             guard let v = variables.last(where: { $0.0 == r.name }), v.1 == r.value else { return false }
         }
         for r in e.dataReads where data.answerVersion(r.query) != r.version { return false }
-        return true
+        return e.kvVersion.map { $0 == inputs.version } ?? true
     }
 
     /// A variable read at `index` of `variables`.
@@ -129,6 +136,14 @@ extension TemplateRenderer {
     /// render's `scratch`): the body is executed at every render.
     func noteImpureRead() {
         if recording != nil { recording!.uncacheable = true }
+    }
+
+    /// A read of the KV store (`key` ... `tree`): the body's text holds while the store is unchanged.
+    func noteKVRead(_ path: String, prefix: Bool) {
+        kvReads.append((path, prefix))
+        guard recording != nil else { return }
+        recording!.kvVersion = inputs.version
+        recording!.kvReads.append((path, prefix))
     }
 
     /// A `service` (query) or `services` (nil) call.

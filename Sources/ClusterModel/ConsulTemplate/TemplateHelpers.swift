@@ -329,7 +329,7 @@ struct TemplateJSON {
             return "{" + nl + parts.joined(separator: "," + nl) + end + "}"
         case .keyPair(let p):
             return encode(.map(TemplateMap([("Path", .string(p.path)), ("Key", .string(p.key)), ("Value", .string(p.value))])), indent: indent)
-        case .instance, .catalogService: return nil
+        case .instance, .catalogService, .check, .scratch: return nil
         }
     }
 

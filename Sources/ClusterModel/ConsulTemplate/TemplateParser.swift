@@ -47,6 +47,32 @@ public struct ParsedTemplate: Equatable, Sendable {
     public init(nodes: [TemplateNode]) { self.nodes = nodes }
 }
 
+extension ParsedTemplate {
+    /// Whether some field access of the template (`.Status`, `$s.Checks`, `(...).Status`) names
+    /// one of `names`: what decides whether a runner's answers carry what only such fields show.
+    public func readsField(_ names: Set<String>) -> Bool {
+        func op(_ o: TemplateOperand) -> Bool {
+            switch o {
+            case .field(let fs), .variable(_, let fs): return fs.contains(where: names.contains)
+            case .pipeline(let p, let fs): return fs.contains(where: names.contains) || pipe(p)
+            default: return false
+            }
+        }
+        func pipe(_ p: TemplatePipeline) -> Bool { p.commands.contains { $0.contains(where: op) } }
+        func nodes(_ ns: [TemplateNode]) -> Bool {
+            ns.contains { n in
+                switch n {
+                case .text: return false
+                case .action(let p, _): return pipe(p)
+                case .ifNode(let p, let a, let b, _), .rangeNode(let p, let a, let b, _), .withNode(let p, let a, let b, _):
+                    return pipe(p) || nodes(a) || nodes(b)
+                }
+            }
+        }
+        return nodes(self.nodes)
+    }
+}
+
 /// What one template language adds to Go's syntax: the functions it defines (a name outside them
 /// is Go's "function not defined"), names it refuses with a reason of its own, and whether float
 /// constants (`0.5`) lex. consul-template's by default; Prometheus' alert templates have their own.
@@ -86,6 +112,8 @@ public enum TemplateParser {
 
     enum Token: Equatable {
         case ident(String), field(String), variable(String), string(String), number(Int), float(Double)
+        /// `.Set` right after an identifier, with no space (`scratch.Set`): a chain on what it returns.
+        case chainField(String)
         case declare, assign, pipe, comma, lparen, rparen
     }
 
@@ -158,6 +186,15 @@ public enum TemplateParser {
         var out: [Token] = []
         var i = 0
         func isIdent(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95 }
+        // `.B` right after a field, variable, `)` or identifier, with no space, continues its
+        // chain (`.A.B`, `$x.A`, `(...).A`, `scratch.Set`); after a space it is an operand of its own
+        func chain(_ i: inout Int) {
+            while i + 1 < b.count && b[i] == UInt8(ascii: ".") && isIdent(b[i + 1]) {
+                var j = i + 1
+                while j < b.count && isIdent(b[j]) { j += 1 }
+                out.append(.chainField(String(decoding: b[(i + 1)..<j], as: UTF8.self))); i = j
+            }
+        }
         while i < b.count {
             let c = b[i]
             if c == 32 || c == 9 || c == 10 || c == 13 { i += 1; continue }
@@ -165,7 +202,7 @@ public enum TemplateParser {
             case UInt8(ascii: "|"): out.append(.pipe); i += 1
             case UInt8(ascii: ","): out.append(.comma); i += 1
             case UInt8(ascii: "("): out.append(.lparen); i += 1
-            case UInt8(ascii: ")"): out.append(.rparen); i += 1
+            case UInt8(ascii: ")"): out.append(.rparen); i += 1; chain(&i)
             case UInt8(ascii: "="): out.append(.assign); i += 1
             case UInt8(ascii: ":"):
                 guard i + 1 < b.count, b[i + 1] == UInt8(ascii: "=") else { throw TemplateError(line: line, "expected :=") }
@@ -198,10 +235,12 @@ public enum TemplateParser {
                 var j = i + 1
                 while j < b.count && isIdent(b[j]) { j += 1 }
                 out.append(.field(String(decoding: b[(i + 1)..<j], as: UTF8.self))); i = j
+                chain(&i)
             case UInt8(ascii: "$"):
                 var j = i + 1
                 while j < b.count && isIdent(b[j]) { j += 1 }
                 out.append(.variable(String(decoding: b[i..<j], as: UTF8.self))); i = j
+                chain(&i)
             case UInt8(ascii: "-"), 48...57:
                 var j = i + 1
                 while j < b.count && b[j] >= 48 && b[j] <= 57 { j += 1 }
@@ -220,6 +259,7 @@ public enum TemplateParser {
                 var j = i
                 while j < b.count && isIdent(b[j]) { j += 1 }
                 out.append(.ident(String(decoding: b[i..<j], as: UTF8.self))); i = j
+                chain(&i)
             }
         }
         return out
@@ -319,15 +359,15 @@ public enum TemplateParser {
                 guard ts.first == .rparen else { throw TemplateError(line: line, "unclosed left paren") }
                 ts = ts.dropFirst()
                 var fields: [String] = []
-                while case .field(let f)? = ts.first, !f.isEmpty { fields.append(f); ts = ts.dropFirst() }
+                while case .chainField(let f)? = ts.first { fields.append(f); ts = ts.dropFirst() }
                 cmd.append(.pipeline(inner, fields: fields))
             case .field(let f):
                 var fields = f.isEmpty ? [] : [f]
-                while case .field(let g)? = ts.first, !g.isEmpty { fields.append(g); ts = ts.dropFirst() }
+                while case .chainField(let g)? = ts.first { fields.append(g); ts = ts.dropFirst() }
                 cmd.append(fields.isEmpty ? .dot : .field(fields))
             case .variable(let v):
                 var fields: [String] = []
-                while case .field(let g)? = ts.first, !g.isEmpty { fields.append(g); ts = ts.dropFirst() }
+                while case .chainField(let g)? = ts.first { fields.append(g); ts = ts.dropFirst() }
                 cmd.append(.variable(v, fields: fields))
             case .string(let s): cmd.append(.string(s))
             case .number(let n): cmd.append(.number(n))
@@ -342,7 +382,10 @@ public enum TemplateParser {
                         if let why = dialect.refused[n] { throw TemplateError(line: line, "function \"\(n)\" \(why)") }
                         throw TemplateError(line: line, "function \"\(n)\" not defined")
                     }
-                    cmd.append(.function(n))
+                    // `scratch.Set "k" v`: a method of what the function returns (text/template's chain node)
+                    var fields: [String] = []
+                    while case .chainField(let g)? = ts.first { fields.append(g); ts = ts.dropFirst() }
+                    cmd.append(fields.isEmpty ? .function(n) : .pipeline(TemplatePipeline(commands: [[.function(n)]]), fields: fields))
                 }
             default: throw TemplateError(line: line, "unexpected \(t) in command")
             }

@@ -69,8 +69,53 @@ public struct TemplateInstance: Hashable, Sendable {
     public var name: String
     public var port: Int
     public var tags: [String]
-    public init(node: String, address: String, id: String, name: String, port: Int, tags: [String] = []) {
-        self.node = node; self.address = address; self.id = id; self.name = name; self.port = port; self.tags = tags
+    /// The entry's aggregated status (api.HealthChecks.AggregatedStatus: the worst of its checks).
+    public var status: String
+    public var checks: [TemplateCheck]
+    public init(node: String, address: String, id: String, name: String, port: Int, tags: [String] = [], checks: [TemplateCheck] = []) {
+        self.node = node; self.address = address; self.id = id; self.name = name; self.port = port; self.tags = tags; self.checks = checks
+        status = TemplateCheck.aggregated(checks)
+    }
+}
+
+/// One check of a `service` entry's `.Checks` (api.HealthCheck; Notes, Output and Type are empty:
+/// the simulator does not model what a check prints).
+public struct TemplateCheck: Hashable, Sendable {
+    public var node: String
+    public var checkID: String
+    public var name: String
+    public var status: String
+    public var serviceID: String
+    public var serviceName: String
+    public var serviceTags: [String]
+    public init(node: String, checkID: String, name: String, status: String, serviceID: String = "", serviceName: String = "", serviceTags: [String] = []) {
+        self.node = node; self.checkID = checkID; self.name = name; self.status = status
+        self.serviceID = serviceID; self.serviceName = serviceName; self.serviceTags = serviceTags
+    }
+
+    /// api.HealthChecks.AggregatedStatus: critical over warning over passing; no check is passing.
+    static func aggregated(_ checks: [TemplateCheck]) -> String {
+        var warning = false
+        for c in checks {
+            if c.status == "critical" { return "critical" }
+            if c.status == "warning" { warning = true }
+        }
+        return warning ? "warning" : "passing"
+    }
+
+    /// The checks of an entry as the health endpoint lists them: the node's serfHealth, then the
+    /// service's checks, with the IDs and default names the agent gives them (agent/agent.go:
+    /// `service:<id>`, `service:<id>:<n>` when the service has several; "Service '<name>' check").
+    static func entry(_ cs: [ServiceCheckStatus], node: String, serviceID: String, service: String, tags: [String]) -> [TemplateCheck] {
+        let own = cs.filter(\.serviceCheck).count
+        var k = 0
+        return cs.map { c in
+            guard c.serviceCheck else { return TemplateCheck(node: node, checkID: "serfHealth", name: c.name, status: c.status.rawValue) }
+            k += 1
+            return TemplateCheck(node: node, checkID: own > 1 ? "service:\(serviceID):\(k)" : "service:\(serviceID)",
+                                 name: c.name.isEmpty ? "Service '\(service)' check" : c.name, status: c.status.rawValue,
+                                 serviceID: serviceID, serviceName: service, serviceTags: tags)
+        }
     }
 }
 
@@ -91,13 +136,15 @@ extension TemplateData {
     public func serviceTags(_ name: String) -> [String] { [] }
 }
 
-/// What a template reads besides Consul's catalog, fixed for a run: Consul's KV store (the
+/// What a template reads besides Consul's catalog: Consul's KV store (the
 /// scenario's `consul.kv`), consul-template's environment (`consulTemplate.environment`), and the
 /// wall clock of simulated time 0 (`timestamp`).
 public struct TemplateInputs: Sendable, Equatable {
     /// Keys without a leading `/`, sorted (Consul lists keys in byte order).
     public var kv: [(key: String, value: String)]
     public var environment: [String: String]
+    /// Moves with every `set` (what the range-body cache compares for bodies that read the store).
+    public internal(set) var version = 0
     /// Unix milliseconds at simulated time 0 (Prometheus' default start: 2017-06-01T00:00:00Z).
     public var baseMs: Int64
     public init(kv: [String: String] = [:], environment: [String: String] = [:], baseMs: Int64 = PromTime.defaultBaseMs) {
@@ -108,13 +155,32 @@ public struct TemplateInputs: Sendable, Equatable {
         a.kv.map(\.key) == b.kv.map(\.key) && a.kv.map(\.value) == b.kv.map(\.value) && a.environment == b.environment && a.baseMs == b.baseMs
     }
     func value(_ key: String) -> String? {
+        let lo = position(key)
+        return lo < kv.count && kv[lo].key == key ? kv[lo].value : nil
+    }
+
+    /// Where `key` is or would be in `kv` (byte order).
+    func position(_ key: String) -> Int {
         var lo = 0, hi = kv.count
         let k = Array(key.utf8)
         while lo < hi {
             let m = (lo + hi) / 2
             if Array(kv[m].key.utf8).lexicographicallyPrecedes(k) { lo = m + 1 } else { hi = m }
         }
-        return lo < kv.count && kv[lo].key == key ? kv[lo].value : nil
+        return lo
+    }
+
+    /// PUT (a value) or DELETE (nil) of a key, as a `consulKV` action makes it.
+    public mutating func set(_ key: String, _ value: String?) {
+        let i = position(key)
+        let present = i < kv.count && kv[i].key == key
+        switch (value, present) {
+        case (let v?, true): kv[i].value = v
+        case (let v?, false): kv.insert((key, v), at: i)
+        case (nil, true): kv.remove(at: i)
+        case (nil, false): return
+        }
+        version += 1
     }
 }
 
@@ -154,6 +220,9 @@ enum TemplateValue: Hashable {
     case instance(TemplateInstance)
     case catalogService(String, tags: [String])
     case keyPair(TemplateKeyPair)
+    case check(TemplateCheck)
+    /// consul-template's `scratch`: the render's scratch pad (its methods are called on it).
+    case scratch
 
     var truth: Bool {
         switch self {
@@ -164,7 +233,7 @@ enum TemplateValue: Hashable {
         case .float(let x): return x != 0
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.keys.isEmpty
-        case .instance, .catalogService, .keyPair: return true
+        case .instance, .catalogService, .keyPair, .check, .scratch: return true
         }
     }
 
@@ -180,6 +249,8 @@ enum TemplateValue: Hashable {
         case .instance(let i): return "{\(i.node) \(i.address) \(i.id) \(i.name) [\(i.tags.joined(separator: " "))] \(i.port)}"
         case .catalogService(let n, let t): return "{\(n) [\(t.joined(separator: " "))]}"
         case .keyPair(let p): return "{\(p.path) \(p.key) \(p.value) 0 0 0 0 }"
+        case .check(let c): return "{\(c.node) \(c.checkID) \(c.name) \(c.status)   \(c.serviceID) \(c.serviceName) [\(c.serviceTags.joined(separator: " "))]}"
+        case .scratch: return "&{{0 0} {{0 0} 0 0 {0 0} {0 0}} map[]}"
         }
     }
 
@@ -195,6 +266,8 @@ enum TemplateValue: Hashable {
         case .instance: return "*dependency.HealthService"
         case .catalogService: return "*dependency.CatalogSnippet"
         case .keyPair: return "*dependency.KeyPair"
+        case .check: return "*api.HealthCheck"
+        case .scratch: return "*template.Scratch"
         }
     }
 }
@@ -220,16 +293,18 @@ public final class TemplateRenderer {
     public var now = SimTime.zero
     /// Set when the render read a key that does not exist (`key`) or an empty prefix (`safeLs`,
     /// `safeTree`): consul-template waits for it and does not render the template (watch/view.go
-    /// BlockOnNil); the simulated KV store does not change, so it never does.
+    /// BlockOnNil) until a `consulKV` action sets it.
     public internal(set) var blockedOn: String?
     var scratch: [String: TemplateValue] = [:]
+    /// The KV keys (`prefix` false) and prefixes the render read: what its blocking KV queries watch.
+    public internal(set) var kvReads: [(path: String, prefix: Bool)] = []
 
     public init(data: TemplateData, cache: RangeBodyCache? = nil, inputs: TemplateInputs = TemplateInputs()) {
         self.data = data; self.cache = cache; self.inputs = inputs
     }
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
-        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]
+        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
         cache?.renderSeq += 1
         try run(t.nodes, dot: .none)
         cache?.sweep()
@@ -315,9 +390,30 @@ public final class TemplateRenderer {
             if let p = piped { args.append(p) }
             return try call(f, args)
         }
+        if let v = try method(head, Array(c.dropFirst()), dot: dot, piped: piped) { return v }
         guard c.count == 1 else { throw TemplateError(line: line, "can't give argument to non-function \(head)") }
         guard piped == nil else { throw TemplateError(line: line, "can't give argument to non-function \(head)") }
         return try operand(head, dot: dot)
+    }
+
+    /// A method call (`scratch.Set "k" v`, `$s.Get "k"`): the command's head is a chain whose
+    /// last field names a method of the value before it (the only values with methods are the
+    /// scratch pad's); nil when the head is not such a chain.
+    func method(_ head: TemplateOperand, _ rest: [TemplateOperand], dot: TemplateValue, piped: TemplateValue?) throws(TemplateError) -> TemplateValue? {
+        let receiver: TemplateValue
+        let name: String
+        switch head {
+        case .pipeline(let p, let fs) where !fs.isEmpty && p.commands == [[.function("scratch")]]:
+            receiver = try fields(try eval(p, dot: dot), Array(fs.dropLast())); name = fs.last!
+        case .variable(let v, let fs) where !fs.isEmpty:
+            receiver = try operand(.variable(v, fields: Array(fs.dropLast())), dot: dot); name = fs.last!
+        default: return nil
+        }
+        guard case .scratch = receiver else { return nil }
+        var args: [TemplateValue] = []
+        for o in rest { args.append(try operand(o, dot: dot)) }
+        if let p = piped { args.append(p) }
+        return try scratchCall(name, args)
     }
 
     func operand(_ o: TemplateOperand, dot: TemplateValue) throws(TemplateError) -> TemplateValue {
@@ -352,7 +448,22 @@ public final class TemplateRenderer {
                 case "Tags": v = .list(i.tags.map { .string($0) })
                 case "ServiceMeta", "NodeMeta", "NodeTaggedAddresses", "ServiceTaggedAddresses": v = .map(TemplateMap([]))
                 case "NodeID", "NodeDatacenter", "Namespace", "Partition", "Kind": v = .string("")
-                default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.HealthService (fields: Node, Address, NodeAddress, ID, Name, Port, Tags, ServiceMeta, NodeMeta)")
+                case "Status": v = .string(i.status)
+                case "Checks": v = .list(i.checks.map { .check($0) })
+                default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.HealthService (fields: Node, Address, NodeAddress, ID, Name, Port, Tags, Status, Checks, ServiceMeta, NodeMeta)")
+                }
+            case .check(let c):
+                switch f {
+                case "Node": v = .string(c.node)
+                case "CheckID": v = .string(c.checkID)
+                case "Name": v = .string(c.name)
+                case "Status": v = .string(c.status)
+                case "ServiceID": v = .string(c.serviceID)
+                case "ServiceName": v = .string(c.serviceName)
+                case "ServiceTags": v = .list(c.serviceTags.map { .string($0) })
+                case "Notes", "Output", "Type", "Namespace", "Partition": v = .string("")
+                case "CreateIndex", "ModifyIndex": v = .int(0)
+                default: throw TemplateError(line: line, "can't evaluate field \(f) in type *api.HealthCheck (fields: Node, CheckID, Name, Status, Notes, Output, ServiceID, ServiceName, ServiceTags, Type)")
                 }
             case .catalogService(let n, let tags):
                 switch f {
@@ -369,6 +480,8 @@ public final class TemplateRenderer {
                 case "Session": v = .string("")
                 default: throw TemplateError(line: line, "can't evaluate field \(f) in type *dependency.KeyPair (fields: Path, Key, Value, CreateIndex, ModifyIndex, LockIndex, Flags, Session)")
                 }
+            case .scratch:
+                v = try scratchCall(f, [])
             case .map(let m):
                 // a map's field is its key; a missing key is the zero value, printed <no value>
                 v = m[f] ?? .none

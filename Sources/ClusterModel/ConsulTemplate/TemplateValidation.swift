@@ -11,7 +11,10 @@ struct ValidationData: TemplateData {
     func service(_ q: ServiceQuery) -> [TemplateInstance] {
         var t = tags[q.name] ?? []
         if let f = q.tag, !t.contains(f) { t.append(f) }
-        return oneEach ? [TemplateInstance(node: "node-01", address: "10.0.0.1", id: "node-01:\(q.name):31000", name: q.name, port: 31000, tags: t)] : []
+        let id = "node-01:\(q.name):31000"
+        let checks = TemplateCheck.entry([ServiceCheckStatus(serviceCheck: false, name: "Serf Health Status", status: .passing)], node: "node-01",
+                                         serviceID: id, service: q.name, tags: t)
+        return oneEach ? [TemplateInstance(node: "node-01", address: "10.0.0.1", id: id, name: q.name, port: 31000, tags: t, checks: checks)] : []
     }
     func services() -> [String] { oneEach ? Array(Set(["service"] + tags.keys)).sorted() : [] }
     func serviceTags(_ name: String) -> [String] { tags[name] ?? [] }

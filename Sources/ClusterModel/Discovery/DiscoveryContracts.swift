@@ -44,11 +44,25 @@ public protocol ServiceCatalog: AnyObject {
     func tags(service: Int, instance: ServiceInstance) -> [String]
     /// The tags `/v1/catalog/services` lists for `service`.
     func serviceTags(service: Int) -> [String]
+    /// The checks `/v1/health/service/<name>` lists with the instance (its node's serfHealth, then
+    /// the service's own checks), as the servers hold them; [] when the catalog does not say.
+    func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus]
+}
+
+/// One check of a health answer's entry (api.HealthCheck: what a template can see of it).
+public struct ServiceCheckStatus: Hashable, Sendable {
+    /// Empty for a node check (serfHealth).
+    public var serviceCheck: Bool
+    /// The check's `name` in its definition (empty: Consul's default name).
+    public var name: String
+    public var status: ConsulHealth
+    public init(serviceCheck: Bool, name: String, status: ConsulHealth) { self.serviceCheck = serviceCheck; self.name = name; self.status = status }
 }
 
 extension ServiceCatalog {
     public func tags(service: Int, instance: ServiceInstance) -> [String] { [] }
     public func serviceTags(service: Int) -> [String] { [] }
+    public func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus] { [] }
 
     public func hasInstances(service: Int, from host: Int) -> Bool? {
         health(service: service, filter: .any, from: host).map { !$0.isEmpty }

@@ -16,6 +16,11 @@ final class ActionInjector: EventHandler {
 
     func handle(_ event: Event, in sim: Simulation) {
         let a = actions[Int(event.arg)]
+        if case .consulKV(let key, let value) = a.kind {
+            model.log("action", a.name, key, "actions[\(event.arg)]: " + (value.map { "set " + JSONText.quote($0) } ?? "delete"))
+            model.subsystem(ConsulTemplateRunner.self)?.kvChanged(key: key, value: value)
+            return
+        }
         guard model.marathon != nil else { return }
         model.log("action", a.name, a.app, "actions[\(event.arg)]" + (a.force ? " force" : ""))
         // With one Marathon per data center the operator acts on each, in `marathon.datacenters` order.
@@ -25,6 +30,7 @@ final class ActionInjector: EventHandler {
             case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
             case .restart(let app): m.restart(app: app, force: a.force)
             case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
+            case .consulKV: break
             }
         }
     }
