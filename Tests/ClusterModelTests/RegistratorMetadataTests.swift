@@ -48,16 +48,16 @@ final class RegistratorMetadataTests: XCTestCase {
 
     /// Labels after env; a port key wins over a global one from either source; keys lowercased.
     func testMetadataPrecedence() throws {
-        XCTAssertEqual(try plan(app(env: [("SERVICE_NAME", "env")], labels: ["SERVICE_NAME=label"])).services[0].definition.name, "label")
-        XCTAssertEqual(try plan(app(env: [("SERVICE_8080_NAME", "port")], labels: ["SERVICE_NAME=global"])).services[0].definition.name, "port")
-        XCTAssertEqual(try plan(app(env: [("SERVICE_NAME", "global")], labels: ["SERVICE_8080_NAME=port"])).services[0].definition.name, "port")
-        XCTAssertEqual(try plan(app(env: [("SERVICE_9999_NAME", "other")])).services[0].definition.name, "shop-web")
-        XCTAssertEqual(try plan(app(env: [("SERVICE_Name", "mixed")])).services[0].definition.name, "mixed")
+        XCTAssertEqual(try plan(app(env: [("SERVICE_NAME", "env")], labels: ["SERVICE_NAME=label"])).services.first?.definition.name, "label")
+        XCTAssertEqual(try plan(app(env: [("SERVICE_8080_NAME", "port")], labels: ["SERVICE_NAME=global"])).services.first?.definition.name, "port")
+        XCTAssertEqual(try plan(app(env: [("SERVICE_NAME", "global")], labels: ["SERVICE_8080_NAME=port"])).services.first?.definition.name, "port")
+        XCTAssertEqual(try plan(app(env: [("SERVICE_9999_NAME", "other")])).services.first?.definition.name, "shop-web")
+        XCTAssertEqual(try plan(app(env: [("SERVICE_Name", "mixed")])).services.first?.definition.name, "mixed")
         // a later label of the same key replaces the earlier (Docker's label map)
-        XCTAssertEqual(try plan(app(labels: ["SERVICE_NAME=a", "SERVICE_NAME=b"])).services[0].definition.name, "b")
+        XCTAssertEqual(try plan(app(labels: ["SERVICE_NAME=a", "SERVICE_NAME=b"])).services.first?.definition.name, "b")
         // SERVICE_ID replaces registrator's id; an empty value is absent
-        XCTAssertEqual(try plan(app(env: [("SERVICE_ID", "fixed")])).services[0].definition.id, "fixed")
-        XCTAssertNil(try plan(app(env: [("SERVICE_ID", "")])).services[0].definition.id)
+        XCTAssertEqual(try plan(app(env: [("SERVICE_ID", "fixed")])).services.first?.definition.id, "fixed")
+        XCTAssertNil(try plan(app(env: [("SERVICE_ID", "")])).services.first?.definition.id)
     }
 
     /// Several published ports: `-<exposed port>` unless the name comes from a port key; udp
@@ -90,22 +90,22 @@ final class RegistratorMetadataTests: XCTestCase {
     func testChecks() throws {
         var c = try XCTUnwrap(try plan(app(env: [("SERVICE_CHECK_TCP", "true"), ("SERVICE_CHECK_HTTP", "/health"), ("SERVICE_CHECK_TIMEOUT", "2s"),
                                                  ("SERVICE_CHECK_INITIAL_STATUS", "passing"), ("SERVICE_CHECK_DEREGISTER_AFTER", "30s")]))
-            .services[0].definition.checks.first)
+            .services.first?.definition.checks.first)
         XCTAssertEqual(c.kind, .http)
         XCTAssertEqual(c.interval, .seconds(10))
         XCTAssertEqual(c.timeout, .seconds(2))
         XCTAssertEqual(c.initialStatus, .passing)
         XCTAssertEqual(c.deregisterCriticalServiceAfter, .minutes(1), "Consul's 1m minimum")
-        c = try XCTUnwrap(try plan(app(env: [("SERVICE_CHECK_TTL", "30s"), ("SERVICE_CHECK_TCP", "1")])).services[0].definition.checks.first)
+        c = try XCTUnwrap(try plan(app(env: [("SERVICE_CHECK_TTL", "30s"), ("SERVICE_CHECK_TCP", "1")])).services.first?.definition.checks.first)
         XCTAssertEqual(c.kind, .ttl, "ttl comes before tcp in buildCheck")
         XCTAssertEqual(c.ttl, .seconds(30))
-        c = try XCTUnwrap(try plan(app(env: [("SERVICE_CHECK_TCP", "1"), ("SERVICE_CHECK_INTERVAL", "5s")])).services[0].definition.checks.first)
+        c = try XCTUnwrap(try plan(app(env: [("SERVICE_CHECK_TCP", "1"), ("SERVICE_CHECK_INTERVAL", "5s")])).services.first?.definition.checks.first)
         XCTAssertEqual(c.kind, .tcp)
         XCTAssertEqual(c.interval, .seconds(5))
         XCTAssertEqual(c.initialStatus, .critical)
-        XCTAssertEqual(try plan(app(env: [("SERVICE_CHECK_HTTPS", "/h")])).services[0].definition.checks.first?.kind, .http)
-        XCTAssertEqual(try plan(app(env: [("SERVICE_CHECK_SCRIPT", "/bin/true")]), scripts: true).services[0].definition.checks.first?.kind, .script)
-        XCTAssertEqual(try plan(app(env: [("SERVICE_NAME", "x")])).services[0].definition.checks, [])
+        XCTAssertEqual(try plan(app(env: [("SERVICE_CHECK_HTTPS", "/h")])).services.first?.definition.checks.first?.kind, .http)
+        XCTAssertEqual(try plan(app(env: [("SERVICE_CHECK_SCRIPT", "/bin/true")]), scripts: true).services.first?.definition.checks.first?.kind, .script)
+        XCTAssertEqual(try plan(app(env: [("SERVICE_NAME", "x")])).services.first?.definition.checks, [])
     }
 
     /// What Consul refuses: the port is not registered and a note names the key.
@@ -122,7 +122,7 @@ final class RegistratorMetadataTests: XCTestCase {
         }
         // raised, not refused: an interval under 1s
         let p = try plan(app(env: [("SERVICE_CHECK_TCP", "1"), ("SERVICE_CHECK_INTERVAL", "100ms")]))
-        XCTAssertEqual(p.services[0].definition.checks.first?.interval, .seconds(1))
+        XCTAssertEqual(p.services.first?.definition.checks.first?.interval, .seconds(1))
         XCTAssertEqual(p.notes.map(\.key), ["SERVICE_CHECK_INTERVAL"])
     }
 }

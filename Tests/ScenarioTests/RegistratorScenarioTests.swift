@@ -124,7 +124,7 @@ final class RegistratorScenarioTests: XCTestCase {
         XCTAssertEqual(c.serviceCounts().critical, 2)
         XCTAssertEqual(c.serviceCounts().passing, 0)
         XCTAssertTrue(try rendered(m).contains("server 127.0.0.1:65535;"))
-        let check = try XCTUnwrap(c.instances.first(where: \.inCatalog).flatMap { c.checks[$0.checks[0]].def })
+        let check = try XCTUnwrap(c.instances.first(where: \.inCatalog).flatMap { $0.checks.first.map { c.checks[$0].def } })
         XCTAssertEqual(check.kind, .http)
         XCTAssertEqual(check.interval, .seconds(10))
         XCTAssertEqual(check.name, "Service 'api' check")
