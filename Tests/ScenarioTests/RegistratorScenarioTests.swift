@@ -153,6 +153,18 @@ final class RegistratorScenarioTests: XCTestCase {
         XCTAssertEqual(c.instances.filter(\.inCatalog).count, 2, "registrator's ids differ by task")
     }
 
+    /// SERVICE_* on an app registrator does not see (no Docker container): a warning, and the
+    /// app keeps its app-id registration; a pod gets none.
+    func testMetadataOnANonDockerAppIsAWarning() {
+        var cmd = AppDefinition(id: "/batch/worker", cmd: "worker")
+        cmd.environment = [Label(name: "SERVICE_NAME", value: "worker")]
+        let d = Diagnostics()
+        ScenarioSchema.warnRegistrator(ConsulSpec(hostGroup: "master"), apps: [cmd], d)
+        XCTAssertEqual(d.warnings.map(\.path), ["marathon.apps[0]"])
+        XCTAssertTrue(d.warnings.first?.message.contains("not a Docker container") == true, "\(d.warnings)")
+        XCTAssertNil(ConsulSpec(hostGroup: "master").registratorPlans(apps: [cmd]).first)
+    }
+
     func testBadServiceNamingIsAnError() {
         assertSingleError(Self.scenario(consul: #", "serviceNaming": "image""#), path: "consul.serviceNaming", ["appId", "registrator"])
     }
