@@ -561,7 +561,9 @@ final class AppDecoder {
                     else if let o = m.value.objectMembers, o.count == 1, o[0].key == "secret", o[0].value.stringValue != nil { envNames.append(m.key) }
                     else { d.error(JSONPath.key(p("env"), m.key), at: m.value, typeMismatch("a string or {\"secret\": \"name\"}", m.value)) }
                 }
-                if !members.isEmpty { notModelled.append("env") }
+                if members.contains(where: { $0.key.hasPrefix("SERVICE_") }) {
+                    notModelled.append("env (but registrator's SERVICE_* keys, read for Consul: docs/consul.md)")
+                } else if !members.isEmpty { notModelled.append("env") }
             } else { d.error(p("env"), at: ev, typeMismatch("an object of environment variable names to values", ev)) }
         }
         let roles = r.optional("acceptedResourceRoles", .array(of: .nonEmptyString))
