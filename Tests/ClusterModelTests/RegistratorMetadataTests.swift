@@ -24,6 +24,7 @@ final class RegistratorMetadataTests: XCTestCase {
         XCTAssertEqual(Registrator.defaultName(image: "gliderlabs/foobar:latest"), "foobar")
         // strings.Split(path.Base(image), ":")[0]: a digest keeps its "@sha256"
         XCTAssertEqual(Registrator.defaultName(image: "web@sha256:abc"), "web@sha256")
+        XCTAssertEqual(Registrator.defaultName(image: "team/web/"), "web")
     }
 
     /// combineTags through recParseEscapedComma: reversed, `\,` kept as a comma, empty parts dropped.

@@ -131,7 +131,8 @@ public enum Registrator {
     public static func defaultName(image: String) -> String {
         var s = Substring(image)
         while s.count > 1, s.last == "/" { s = s.dropLast() }
-        let base = s.isEmpty ? "." : (s.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? String(s))
+        // path.Base: trailing slashes dropped, "/" for only slashes, the last element otherwise
+        let base = s == "/" ? "/" : (s.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? String(s))
         return String(base.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
     }
 
