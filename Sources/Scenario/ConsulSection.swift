@@ -40,13 +40,44 @@ extension ScenarioSchema {
         if let sv = r.value("services") {
             services = decodeConsulServices(sv, path: r.keyPath("services"), marathon: marathon, d)
         }
+        let naming = r.optional("serviceNaming", ValueDecoder<String>.oneOf(ConsulServiceNaming.allCases.map(\.rawValue), what: "service naming"), default: "appId")
         let kv = r.value("kv").map { decodeStringMap($0, path: r.keyPath("kv"), what: "KV key", maxValueBytes: 512 * 1024, d) } ?? [:]
         r.finish()
         guard d.errorCount == before, let servers, let registerAll, let exact else { return nil }
         var spec = ConsulSpec(servers: servers, hostGroup: group, agentHostGroups: agents, config: config, services: services, registerAll: registerAll)
         spec.exactChecks = exact
         spec.kv = kv
+        spec.serviceNaming = naming.flatMap(ConsulServiceNaming.init(rawValue:)) ?? .appId
+        warnRegistrator(spec, apps: marathon?.apps ?? [], d)
         return spec
+    }
+
+    /// What registrator ignores or Consul refuses in the apps' SERVICE_* metadata (one warning
+    /// each, at the app's env key or Docker labels), and SERVICE_* metadata the model does not read:
+    /// an app with a `consul.services` entry (the definition wins), or one registrator does not see.
+    static func warnRegistrator(_ spec: ConsulSpec, apps: [AppDefinition], _ d: Diagnostics) {
+        let plans = spec.registratorPlans(apps: apps)
+        for (i, a) in apps.enumerated() {
+            let appPath = JSONPath.index("marathon.apps", i)
+            let entries = Registrator.metaEntries(of: a).filter { $0.key.hasPrefix("SERVICE_") }
+            func path(_ key: String) -> String {
+                if let e = entries.first(where: { $0.key.uppercased() == key || $0.key.uppercased().hasSuffix("_" + key.dropFirst("SERVICE_".count)) }) {
+                    return e.fromLabel ? JSONPath.key(JSONPath.key(JSONPath.key(appPath, "container"), "docker"), "parameters") : JSONPath.key(JSONPath.key(appPath, "env"), e.key)
+                }
+                return appPath
+            }
+            if let p = plans.first(where: { $0.appId == a.id })?.plan {
+                for n in p.notes { d.warning(path(n.key), at: nil, "registrator, app \(JSONValue.quote(a.id)): \(n.message)") }
+                continue
+            }
+            guard !entries.isEmpty, !a.isPod else { continue }
+            let names = entries.map(\.key).joined(separator: ", ")
+            if spec.services.contains(where: { $0.appId == a.id }) {
+                d.warning(JSONPath.key("consul.services", a.id), at: nil, "app \(JSONValue.quote(a.id)) carries registrator metadata (\(names)): its consul.services definition is registered instead, SERVICE_* is not read")
+            } else if spec.registerAll && !Registrator.seesContainers(of: a) {
+                d.warning(appPath, at: nil, "app \(JSONValue.quote(a.id)) carries registrator metadata (\(names)) but is not a Docker container: registrator does not see it; registered by its app id, SERVICE_* not read")
+            }
+        }
     }
 
     /// `consul.config`: Consul's own names; the checks Consul's builder makes (agent/config/builder.go).
@@ -83,6 +114,7 @@ extension ScenarioSchema {
             } else { c.reconnectTimeout = x }
         }
         if let x = r.optional("check_update_interval", .duration(.nonNegative)) { c.checkUpdateInterval = x }
+        if let x = r.optional("enable_script_checks", .bool) { c.enableScriptChecks = x }
         if let dv = r.value("dns_config") {
             let n = ObjectReader(dv, path: r.keyPath("dns_config"), diagnostics: d, keys: consulDNSKeys)
             if let x = n.optional("allow_stale", .bool) { c.allowStale = x }
@@ -124,7 +156,10 @@ extension ScenarioSchema {
         KeySpec("services", "object", default: "`{}`", allowed: "Keys: Marathon app ids (error for an unknown app); values: Consul service definition JSON, usually `{\"$include\": \"web.json\"}` (see below).",
                 meaning: "How each app's tasks are registered: name, tags, checks."),
         KeySpec("registerAll", "boolean", default: "true", allowed: "true or false.",
-                meaning: "Apps not listed in `services` are registered without checks, named after their app id (`/shop/web` → `shop-web`); false: not registered.", source: "model choice: registrator registers every container with a published port"),
+                meaning: "Apps not listed in `services` are registered as registrator registers their containers: without checks, named after their app id (`/shop/web` → `shop-web`, see `serviceNaming`), unless their registrator metadata (SERVICE_* in `env` or Docker labels) says otherwise; false: not registered.", source: "model choice: registrator registers every container with a published port (gliderlabs/registrator@6bfadbc bridge/bridge.go)"),
+        KeySpec("serviceNaming", "string", default: "\"appId\"", allowed: "\"appId\" or \"registrator\" (error otherwise).",
+                meaning: "How `registerAll` names apps without a `services` entry. `appId`: after the app id (`/shop/web` → `shop-web`), one registration on the task's lowest host port; an app whose Docker container carries registrator's SERVICE_* metadata (`env`, Docker `label` parameters) is registered by registrator's rules with the app id as the default name. `registrator`: registrator's rules for every Docker app, the image's base name without its tag as the default name (`registry/web:1` → `web`), one registration per published port (`web-8080`, `web-8443` for several). SERVICE_NAME always wins (docs/consul.md, \"Registrator\").",
+                source: "gliderlabs/registrator@6bfadbc bridge/bridge.go `newService` (defaultName); model choice: app-id names by default, so scenarios keep their service names"),
         consulExactKey,
         KeySpec("kv", "object", default: "`{}`", allowed: "Keys: KV paths (a leading `/` is dropped, non-empty); values: strings of at most 512 KiB (Consul's limit); at most 100,000 keys.",
                 meaning: "The KV store's contents, fixed for the run: what consul-template's `key`, `keyOrDefault`, `keyExists`, `ls`, `tree` read. A `key` that is not here blocks its template, as in consul-template (docs/discovery.md).",
@@ -163,6 +198,9 @@ extension ScenarioSchema {
                 source: "hashicorp/consul:agent/consul/config.go DefaultConfig `SerfLANConfig.ReconnectTimeout = 3 * 24 * time.Hour`"),
         KeySpec("check_update_interval", "duration", default: "5m", allowed: ">= 0.", meaning: "Output-only check changes are synced at most this often; status changes sync at once, so the model reads it but nothing depends on it.",
                 source: "hashicorp/consul:agent/config/default.go `check_update_interval = \"5m\"`"),
+        KeySpec("enable_script_checks", "boolean", default: "false", allowed: "true or false.",
+                meaning: "Whether the agent accepts script checks registered through its HTTP API (registrator's SERVICE_CHECK_SCRIPT and SERVICE_CHECK_CMD). False: Consul refuses such a registration, registrator logs \"register failed\", the service is not registered (a warning when the scenario loads).",
+                source: "hashicorp/consul:agent/config/default.go `enable_script_checks = false`; agent/agent.go \"Scripts are disabled on this agent\""),
         KeySpec("dns_config", "object", default: "`{\"allow_stale\": true, \"max_stale\": \"87600h\"}`", allowed: "See `consul.config.dns_config`.", meaning: "Stale reads without a leader."),
     ])
 

@@ -14,7 +14,7 @@ extension ScenarioSchema {
     static let templateIgnored = ["perms", "backup", "create_dest_dirs", "user", "group", "sandbox_path", "function_denylist", "exec", "uid", "gid"]
 
     static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, consulGiven: Bool, nginxGiven: Bool,
-                                     _ d: Diagnostics) -> ConsulTemplateSpec? {
+                                     apps: [AppDefinition] = [], _ d: Diagnostics) -> ConsulTemplateSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulTemplateKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -34,7 +34,7 @@ extension ScenarioSchema {
         let env = r.value("environment").map { decodeStringMap($0, path: r.keyPath("environment"), what: "variable name", maxValueBytes: 128 * 1024, d) } ?? [:]
         out.inputs = TemplateInputs(kv: consul?.kv ?? [:], environment: env)
         var tags: [String: [String]] = [:]
-        for (_, defs) in consul?.services ?? [] { for x in defs { for t in x.tags where !(tags[x.name] ?? []).contains(t) { tags[x.name, default: []].append(t) } } }
+        if let byName = consul?.tagsByServiceName(apps: apps) { for (n, t) in zip(byName.names, byName.tags) { tags[n] = t } }
         if let tv = r.value("template") {
             let tp = r.keyPath("template")
             if let a = tv.arrayValue, !a.isEmpty {

@@ -553,14 +553,17 @@ final class AppDecoder {
             } else { d.error(p("labels"), at: lv, typeMismatch("an object of label names to string values", lv)) }
         }
         var envNames: [String] = []
+        var environment: [Label] = []
         if let ev = r.value("env") {
             if let members = ev.objectMembers {
                 for m in members {
-                    if m.value.stringValue != nil { envNames.append(m.key) }
+                    if let s = m.value.stringValue { envNames.append(m.key); environment.append(Label(name: m.key, value: s)) }
                     else if let o = m.value.objectMembers, o.count == 1, o[0].key == "secret", o[0].value.stringValue != nil { envNames.append(m.key) }
                     else { d.error(JSONPath.key(p("env"), m.key), at: m.value, typeMismatch("a string or {\"secret\": \"name\"}", m.value)) }
                 }
-                if !members.isEmpty { notModelled.append("env") }
+                if members.contains(where: { $0.key.hasPrefix("SERVICE_") }) {
+                    notModelled.append("env (but registrator's SERVICE_* keys, read for Consul: docs/consul.md)")
+                } else if !members.isEmpty { notModelled.append("env") }
             } else { d.error(p("env"), at: ev, typeMismatch("an object of environment variable names to values", ev)) }
         }
         let roles = r.optional("acceptedResourceRoles", .array(of: .nonEmptyString))
@@ -587,7 +590,7 @@ final class AppDecoder {
         }
 
         guard let id, let instances, let cpus, let mem, let disk, let gpus, let backoffSeconds, let backoffFactor, let maxLaunchDelay else { return nil }
-        let app = AppDefinition(
+        var app = AppDefinition(
             id: id, group: MarathonPath.parent(id), instances: instances, cpus: cpus, mem: mem, disk: disk, gpus: gpus, cmd: cmd, args: args,
             container: container?.container, networkMode: networkMode, ports: ports, requirePorts: networkMode == .host ? requirePorts : false,
             constraints: constraints, healthChecks: healthChecks, readinessChecks: readiness, upgradeStrategy: upgrade,
@@ -595,6 +598,7 @@ final class AppDecoder {
             backoff: BackoffStrategy(backoff: .seconds(Int64(backoffSeconds)), factor: backoffFactor, maxLaunchDelay: .seconds(Int64(maxLaunchDelay))),
             taskKillGracePeriod: grace.map { .seconds(Int64($0)) }, dependencies: dependencies, labels: labels, envNames: envNames,
             acceptedResourceRoles: roles, role: role, user: user, isResident: isResident, version: version)
+        app.environment = environment
         return (app, depPaths)
     }
 

@@ -80,6 +80,9 @@ public final class ConsulCluster: EventHandler {
     var nameIndex: [String: Int] = [:]
     /// Definitions by app id (lookup only).
     var definitionsOfApp: [String: [ConsulServiceDefinition]] = [:]
+    /// Registrator's registrations by app id, for apps without a definition that carry SERVICE_*
+    /// metadata or under `serviceNaming: "registrator"` (Registrator.swift; lookup only).
+    var registratorOfApp: [String: [RegistratorService]] = [:]
     /// Per service name, the tags of the definitions that register it (first appearance order):
     /// what `/v1/catalog/services` lists for it.
     var definitionTags: [[String]] = []
@@ -109,24 +112,21 @@ public final class ConsulCluster: EventHandler {
         exactChecks = spec.exactChecks || model.spec.fidelity.consulChecks == .exact
         exactGossip = model.spec.fidelity.gossip == .exact
         let infra = model.infrastructure
-        var names: [String] = []
-        var tagsOf: [String: [String]] = [:]
-        for (app, defs) in spec.services {
-            definitionsOfApp[app] = defs
-            for d in defs where !names.contains(d.name) { names.append(d.name) }
-            for d in defs { for t in d.tags where !(tagsOf[d.name] ?? []).contains(t) { tagsOf[d.name, default: []].append(t) } }
-        }
-        if spec.registerAll, let apps = model.spec.marathon?.apps {
+        for (app, defs) in spec.services { definitionsOfApp[app] = defs }
+        let apps = model.spec.marathon?.apps ?? []
+        for (app, plan) in spec.registratorPlans(apps: apps) { registratorOfApp[app] = plan.services }
+        var (names, tags) = spec.tagsByServiceName(apps: apps)
+        if spec.registerAll {
             // registrator registers Docker containers; a pod's containers are the Mesos
             // containerizer's (nested containers of the default executor): it never sees them, so
             // they get no service name (`register` registers only named services)
-            for a in apps where definitionsOfApp[a.id] == nil && !a.isPod {
+            for a in apps where definitionsOfApp[a.id] == nil && registratorOfApp[a.id] == nil && !a.isPod {
                 let n = ConsulCluster.serviceName(ofApp: a.id)
-                if !names.contains(n) { names.append(n) }
+                if !names.contains(n) { names.append(n); tags.append([]) }
             }
         }
         serviceNames = names
-        definitionTags = names.map { tagsOf[$0] ?? [] }
+        definitionTags = tags
         for (i, n) in names.enumerated() { nameIndex[n] = i }
         healthIndexes = [UInt64](repeating: 1, count: names.count)
         catalog = [[Int]](repeating: [], count: names.count)

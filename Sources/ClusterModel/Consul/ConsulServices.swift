@@ -158,6 +158,9 @@ extension ConsulCluster: ServiceCatalog {
         let defs: [ConsulServiceDefinition]
         if let d = definitionsOfApp[app] {
             defs = d
+        } else if let r = registratorOfApp[app] {
+            registerAsRegistrator(t, services: r, host: host, member: m)
+            return
         } else if spec.registerAll {
             defs = [ConsulServiceDefinition(name: ConsulCluster.serviceName(ofApp: app))]
         } else { return }
@@ -176,6 +179,35 @@ extension ConsulCluster: ServiceCatalog {
             changed(i)
         }
         instancesOfTask[id] = list
+    }
+
+    /// Registrator's registrations of a task (Registrator.swift): one per published port, on its
+    /// host port, with the id `host:task:exposed-port[:udp]` (bridge.go newService; the Mesos task
+    /// name stands for the Docker container name) unless SERVICE_ID gives one. A registration
+    /// whose id this agent already holds replaces it, as Consul's agent does with a service
+    /// registered again under the same id.
+    func registerAsRegistrator(_ t: MesosTask, services: [RegistratorService], host: Int, member m: Int) {
+        let count = services.reduce(0) { max($0, $1.hostPortIndex + 1) }
+        let hostPorts = t.resources.ports.lowest(count) ?? []
+        var list: [Int] = []
+        for r in services {
+            guard let name = nameIndex[r.definition.name], r.hostPortIndex < hostPorts.count else { continue }
+            let port = hostPorts[r.hostPortIndex]
+            let sid = r.definition.id ?? "\(hostName(host)):\(t.name):\(r.exposedPort ?? port)" + (r.udp ? ":udp" : "")
+            for old in members[m].instances where instances[old].inLocal && instances[old].id == sid {
+                log("consulServiceReplaced", sid, "registered again by task \(t.name)")
+                deregisterLocally(old, reason: "replaced")
+                list.removeAll { $0 == old }
+            }
+            let x = InstanceState(id: sid, name: name, task: t.id, host: host, member: m, port: port, tags: r.definition.tags, checks: [])
+            let i: Int
+            if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
+            for cd in r.definition.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
+            members[m].instances.append(i)
+            list.append(i)
+            changed(i)
+        }
+        instancesOfTask[t.id] = list
     }
 
     func deregisterLocally(_ i: Int, reason: String) {

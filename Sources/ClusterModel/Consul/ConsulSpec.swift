@@ -21,6 +21,9 @@ public struct ConsulSpec: Equatable, Sendable {
     /// The KV store's contents (`consul.kv`: key → value), read by consul-template's `key`, `ls`,
     /// `tree`; it does not change during a run.
     public var kv: [String: String] = [:]
+    /// How apps without a definition are named and registered (`consul.serviceNaming`,
+    /// Registrator.swift): the app id (default), or registrator's image base name.
+    public var serviceNaming: ConsulServiceNaming = .appId
 
     public init(servers: Int = 3, hostGroup: String, agentHostGroups: [String]? = nil, config: ConsulAgentConfig = ConsulAgentConfig(),
                 services: [(appId: String, definitions: [ConsulServiceDefinition])] = [], registerAll: Bool = true) {
@@ -28,9 +31,35 @@ public struct ConsulSpec: Equatable, Sendable {
         self.services = services; self.registerAll = registerAll
     }
 
+    /// Registrator's registrations for the apps without a definition (registerAll), in app order;
+    /// apps it leaves to the app-id registration are not listed (Registrator.swift `plan`).
+    public func registratorPlans(apps: [AppDefinition]) -> [(appId: String, plan: RegistratorPlan)] {
+        guard registerAll else { return [] }
+        var out: [(appId: String, plan: RegistratorPlan)] = []
+        for a in apps where !services.contains(where: { $0.appId == a.id }) {
+            if let p = Registrator.plan(a, naming: serviceNaming, scriptChecksEnabled: config.enableScriptChecks) { out.append((a.id, p)) }
+        }
+        return out
+    }
+
+    /// Per service name, the tags of the definitions and registrator registrations that register
+    /// it, in first appearance order: what `/v1/catalog/services` lists (definitions first).
+    public func tagsByServiceName(apps: [AppDefinition]) -> (names: [String], tags: [[String]]) {
+        var names: [String] = []
+        var tags: [[String]] = []
+        func add(_ d: ConsulServiceDefinition) {
+            let i: Int
+            if let k = names.firstIndex(of: d.name) { i = k } else { names.append(d.name); tags.append([]); i = names.count - 1 }
+            for t in d.tags where !tags[i].contains(t) { tags[i].append(t) }
+        }
+        for (_, defs) in services { for d in defs { add(d) } }
+        for (_, p) in registratorPlans(apps: apps) { for s in p.services { add(s.definition) } }
+        return (names, tags)
+    }
+
     public static func == (a: ConsulSpec, b: ConsulSpec) -> Bool {
         a.servers == b.servers && a.hostGroup == b.hostGroup && a.agentHostGroups == b.agentHostGroups && a.config == b.config
-            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.kv == b.kv && a.services.map(\.appId) == b.services.map(\.appId)
+            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.kv == b.kv && a.serviceNaming == b.serviceNaming && a.services.map(\.appId) == b.services.map(\.appId)
             && a.services.map(\.definitions) == b.services.map(\.definitions)
     }
 }
@@ -53,6 +82,9 @@ public struct ConsulAgentConfig: Equatable, Sendable {
     /// `dns_config.allow_stale` / `max_stale` (true / 87600h, agent/config/default.go).
     public var allowStale: Bool = true
     public var maxStale: SimDuration = .hours(87600)
+    /// `enable_script_checks` (false, agent/config/default.go): script checks registered through
+    /// the HTTP API (registrator's SERVICE_CHECK_SCRIPT / _CMD) are refused unless true.
+    public var enableScriptChecks = false
     public init() {}
 
     // hashicorp/raft config.go DefaultConfig, scaled by Consul's ScaleRaft (agent/consul/config.go).

@@ -45,8 +45,11 @@ public struct AppDefinition: Equatable, Sendable {
     public var effectiveDependencies: [String]
     /// labels in file order (HAPROXY_GROUP, HAPROXY_0_VHOST ... for marathon-lb).
     public var labels: [Label]
-    /// Names of the environment variables (values are not modelled).
+    /// Names of the environment variables.
     public var envNames: [String]
+    /// The environment variables with string values, in file order (secrets left out: their
+    /// values are resolved by Mesos); read for registrator's SERVICE_* metadata (Consul/Registrator.swift).
+    public var environment: [Label] = []
     public var acceptedResourceRoles: [String]?
     public var role: String?
     public var user: String?
