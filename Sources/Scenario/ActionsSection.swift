@@ -26,10 +26,15 @@ extension ScenarioSchema {
         func at(_ e: JSONValue) -> SimDuration {
             e["at"].flatMap { ValueDecoder<SimDuration>.duration(.nonNegative).decode($0, "", Diagnostics()) } ?? .zero
         }
-        let order = list.indices.sorted { (at(list[$0]), $0) < (at(list[$1]), $1) }
+        let times = list.map(at)
+        let order = list.indices.sorted { (times[$0], $0) < (times[$1], $1) }
+        // the apps by id, once (an action looks its app up here, not by scanning every app)
+        var appIndex: [String: Int] = [:]
+        for (i, a) in (marathon?.apps ?? []).enumerated() where appIndex[a.id] == nil { appIndex[a.id] = i }
+        let appIDs = marathon?.apps.map(\.id) ?? []
         var decoded: [Int: ActionSpec] = [:]
         for i in order {
-            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, marathonLBGiven: marathonLBGiven, sources: sources,
+            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, appIndex: appIndex, appIDs: appIDs, marathonLBGiven: marathonLBGiven, sources: sources,
                                     current: &current, duration: duration, d) {
                 decoded[i] = a
             }
@@ -37,20 +42,22 @@ extension ScenarioSchema {
         return list.indices.compactMap { decoded[$0] }
     }
 
-    static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonLBGiven: Bool = false, sources: [AppSource],
+    static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, appIndex: [String: Int], appIDs: [String],
+                             marathonLBGiven: Bool = false, sources: [AppSource],
                              current: inout [String: JSONValue], duration: SimDuration?, _ d: Diagnostics) -> ActionSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: actionKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
+        func app(_ id: String) -> AppDefinition? { appIndex[id].map { marathon!.apps[$0] } }
         let (at, kind) = readTimedEntry(r, what: "action", kinds: actionKinds, duration: duration, d)
         let force = r.optional("force", .bool, default: false) ?? false
         var appID: String? = nil
         if kind != "consulKV", let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {
             let id = MarathonPath.canonical(raw)
             if let m = marathon {
-                if m.app(id) != nil { appID = id } else {
-                    let ids = m.apps.map(\.id)
-                    d.error(r.keyPath("app"), at: r.value["app"], "no Marathon app \(JSONValue.quote(id))\(Suggest.didYouMean(id, among: ids)); apps: \(ids.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                if appIndex[id] != nil { appID = id } else {
+                    let ids = appIDs
+                    d.error(r.keyPath("app"), at: r.value["app"], "no Marathon app \(JSONValue.quote(id))\(Suggest.didYouMean(id, among: ids)); apps: \(Suggest.listed(ids))")
                 }
             }
         }
@@ -105,7 +112,7 @@ extension ScenarioSchema {
             if let n = r.required("instances", .int(min: 0, max: 100_000), hint: "the new number of instances") {
                 if let appID {
                     result = .scale(app: appID, instances: n)
-                    if let c = current[appID] { current[appID] = withInstances(c, n, pod: marathon?.app(appID)?.isPod ?? false) }
+                    if let c = current[appID] { current[appID] = withInstances(c, n, pod: app(appID)?.isPod ?? false) }
                 }
             }
         case "restart":
@@ -116,8 +123,8 @@ extension ScenarioSchema {
             if let appID, let count, let scale {
                 result = .killTasks(app: appID, count: count, scale: scale)
                 // scale=true lowers `instances` by what it kills (assumed: `count`, at most all)
-                let pod = marathon?.app(appID)?.isPod ?? false
-                if scale, let c = current[appID], let n = (pod ? c["scaling"]?["instances"] : c["instances"])?.numberValue?.int64.map({ Int($0) }) ?? marathon?.app(appID)?.instances {
+                let pod = app(appID)?.isPod ?? false
+                if scale, let c = current[appID], let n = (pod ? c["scaling"]?["instances"] : c["instances"])?.numberValue?.int64.map({ Int($0) }) ?? app(appID)?.instances {
                     current[appID] = withInstances(c, max(0, n - count), pod: pod)
                 }
             }

@@ -37,7 +37,7 @@ extension ScenarioSchema {
         }
         let names = jobs.map(\.name)
         for (i, j) in jobs.enumerated() {
-            for (k, parent) in j.parents.enumerated() where !names.contains(parent) {
+            for (k, parent) in j.parents.enumerated() where jobIndex[parent] == nil {
                 d.error(JSONPath.index(JSONPath.key(paths[i], "parents"), k), at: parentValues[i]?.arrayValue?[k],
                         "parent \(JSONValue.quote(parent)) does not exist (Chronos: \"Error, parent does not exist\")\(Suggest.didYouMean(parent, among: names))")
             }
@@ -45,28 +45,35 @@ extension ScenarioSchema {
         if let cycle = dependencyCycle(jobs) {
             let i = cycle[0]
             d.error(JSONPath.key(paths[i], "parents"), at: parentValues[i],
-                    "dependency cycle: \(cycle.map { jobs[$0].name }.joined(separator: " -> ")) -> \(jobs[i].name) (Chronos' job graph is a DAG: the dependency would create a cycle)")
+                    "dependency cycle: \(Suggest.cycle(cycle.map { jobs[$0].name })) (Chronos' job graph is a DAG: the dependency would create a cycle)")
         }
         return d.errorCount == before ? jobs : nil
     }
 
-    /// A cycle of parent links, as job indices, or nil (depth-first search in job order).
+    /// A cycle of parent links, as job indices, or nil (depth-first search in job order, with its
+    /// own stack: a chain of a hundred thousand jobs would overflow the thread's stack as recursion).
     static func dependencyCycle(_ jobs: [ChronosJob]) -> [Int]? {
-        let index = Dictionary(uniqueKeysWithValues: jobs.enumerated().map { ($1.name, $0) })
+        var index: [String: Int] = [:]
+        for (i, j) in jobs.enumerated() where index[j.name] == nil { index[j.name] = i }
         var state = Array(repeating: 0, count: jobs.count)   // 0 new, 1 on the stack, 2 done
+        var position = Array(repeating: -1, count: jobs.count)
         var stack: [Int] = []
-        func visit(_ i: Int) -> [Int]? {
-            state[i] = 1; stack.append(i)
-            for p in jobs[i].parents {
-                guard let j = index[p] else { continue }
-                if state[j] == 1 { return Array(stack[stack.firstIndex(of: j)!...]) }
-                if state[j] == 0, let c = visit(j) { return c }
+        var frames: [(job: Int, next: Int)] = []
+        for root in jobs.indices where state[root] == 0 {
+            state[root] = 1; position[root] = 0; stack = [root]; frames = [(root, 0)]
+            while let top = frames.last {
+                let parents = jobs[top.job].parents
+                guard top.next < parents.count else {
+                    frames.removeLast(); stack.removeLast(); state[top.job] = 2
+                    continue
+                }
+                frames[frames.count - 1].next += 1
+                guard let j = index[parents[top.next]] else { continue }
+                if state[j] == 1 { return Array(stack[position[j]...]) }
+                if state[j] == 0 {
+                    state[j] = 1; position[j] = stack.count; stack.append(j); frames.append((j, 0))
+                }
             }
-            state[i] = 2; stack.removeLast()
-            return nil
-        }
-        for i in jobs.indices where state[i] == 0 {
-            if let c = visit(i) { return c }
         }
         return nil
     }

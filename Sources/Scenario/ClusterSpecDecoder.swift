@@ -327,7 +327,7 @@ public enum ScenarioSchema {
                     } else if let spec = dcs.first(where: { $0.name == s }) {
                         datacenter = s; dcSpec = spec
                     } else {
-                        d.error(r.keyPath("datacenter"), at: v, "unknown datacenter \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: names)); declared datacenters: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                        d.error(r.keyPath("datacenter"), at: v, "unknown datacenter \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: names)); declared datacenters: \(Suggest.listed(names))")
                     }
                 }
             } else if dcs.count == 1 {
@@ -335,7 +335,7 @@ public enum ScenarioSchema {
             } else if dcs.isEmpty {
                 datacenter = defaultDatacenter
             } else {
-                d.error(r.keyPath("datacenter"), at: v, "missing required key \"datacenter\": \(dcs.count) datacenters are declared, so each host group must name one of \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                d.error(r.keyPath("datacenter"), at: v, "missing required key \"datacenter\": \(dcs.count) datacenters are declared, so each host group must name one of \(Suggest.listed(names))")
             }
         } else if let v = dcValue {
             datacenter = ValueDecoder<String>.label.decode(v, r.keyPath("datacenter"), d)
@@ -368,7 +368,7 @@ public enum ScenarioSchema {
             for (i, rack) in rs.enumerated() where !spec.racks.contains(rack) {
                 let p = hasRack ? racksPath : JSONPath.index(racksPath, i)
                 let at = hasRack ? racksValue : racksValue?.arrayValue?[i]
-                d.error(p, at: at, "rack \(JSONValue.quote(rack)) is not a rack of datacenter \(JSONValue.quote(spec.name))\(Suggest.didYouMean(rack, among: spec.racks)); its racks are \(spec.racks.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                d.error(p, at: at, "rack \(JSONValue.quote(rack)) is not a rack of datacenter \(JSONValue.quote(spec.name))\(Suggest.didYouMean(rack, among: spec.racks)); its racks are \(Suggest.listed(spec.racks))")
             }
         }
 
@@ -525,7 +525,7 @@ public enum ScenarioSchema {
             }
             if let rack = r.required("rack", .nonEmptyString) {
                 if hosts.complete, !hosts.racks.contains(rack) {
-                    d.error(r.keyPath("rack"), at: r.value["rack"], "no host group is in rack \(JSONValue.quote(rack))\(Suggest.didYouMean(rack, among: hosts.racks)); racks: \(hosts.racks.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    d.error(r.keyPath("rack"), at: r.value["rack"], "no host group is in rack \(JSONValue.quote(rack))\(Suggest.didYouMean(rack, among: hosts.racks)); racks: \(Suggest.listed(hosts.racks))")
                 } else { target = .rack(rack) }
             }
         } else if r.has("role") {
@@ -562,7 +562,7 @@ public enum ScenarioSchema {
                     }
                 } else if hosts.complete {
                     let names = hosts.groups.map(\.name)
-                    d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(gname))\(Suggest.didYouMean(gname, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(gname))\(Suggest.didYouMean(gname, among: names)); host groups: \(Suggest.listed(names))")
                 }
             }
         } else {

@@ -305,18 +305,65 @@ enum Suggest {
         return prev[y.count]
     }
 
+    /// The Levenshtein distance of two lower-cased scalar arrays when it is at most `limit`, else
+    /// nil: only the band of width 2·limit+1 around the diagonal is computed, and a row whose
+    /// every cell is over the limit ends it (Ukkonen's cut-off), so a comparison costs
+    /// O(length × limit) instead of O(length²).
+    static func boundedDistance(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar], limit k: Int) -> Int? {
+        let n = x.count, m = y.count
+        if Swift.abs(n - m) > k { return nil }
+        if n == 0 || m == 0 { return max(n, m) }
+        let over = k + 1
+        var prev = [Int](repeating: over, count: m + 2), cur = prev
+        for j in 0...min(m, k) { prev[j] = j }
+        for i in 1...n {
+            let lo = max(1, i - k), hi = min(m, i + k)
+            cur[lo - 1] = lo == 1 ? min(i, over) : over
+            var rowMin = cur[lo - 1]
+            for j in lo...hi {
+                let c = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+                cur[j] = min(c, over)
+                rowMin = min(rowMin, cur[j])
+            }
+            cur[hi + 1] = over
+            if rowMin > k { return nil }
+            swap(&prev, &cur)
+        }
+        return prev[m] <= k ? prev[m] : nil
+    }
+
+    /// What suggestions may still cost while one scenario is read (`ScenarioLoader`,
+    /// `ExperimentFile.load` bind one): a file with a hundred thousand unknown names among a
+    /// hundred thousand candidates would otherwise compare 10¹⁰ pairs. Counted in band cells;
+    /// once spent, messages carry no "did you mean" (the error itself is unchanged). The count
+    /// follows the order errors are found in, which is fixed, so the messages are the same on
+    /// every run.
+    final class Budget: @unchecked Sendable {
+        var cells: Int
+        init(cells: Int = Budget.perScenario) { self.cells = cells }
+        /// About 0.1 s of comparisons in a release build.
+        static let perScenario = 30_000_000
+    }
+    @TaskLocal static var budget: Budget? = nil
+
     /// The closest candidate when it is close enough (a third of the longer word's length, at
     /// least 1, at most 3 edits); ties go to the earlier candidate.
     static func closest(_ word: String, among candidates: [String]) -> String? {
         var best: (String, Int)? = nil
-        let length = word.count
+        let w = Array(word.lowercased().unicodeScalars)
+        let budget = Suggest.budget
         for c in candidates {
-            // more than 3 characters apart in length is more than 3 edits: skip the O(n·m) distance
+            // more than 3 characters apart in length is more than 3 edits: skip the comparison
             // (an unknown key of a million characters must not cost seconds)
-            if Swift.abs(length - c.count) > 3 { continue }
-            let d = distance(word, c)
-            let limit = max(1, min(3, max(word.count, c.count) / 3))
-            guard d <= limit else { continue }
+            let lc = c.unicodeScalars.count
+            if Swift.abs(w.count - lc) > 3 { continue }
+            let limit = max(1, min(3, max(w.count, lc) / 3))
+            if let b = budget {
+                let cost = (min(w.count, lc) + 1) * (2 * limit + 1)
+                guard b.cells >= cost else { return best?.0 }
+                b.cells -= cost
+            }
+            guard let d = boundedDistance(w, Array(c.lowercased().unicodeScalars), limit: limit) else { continue }
             if best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0
@@ -326,6 +373,24 @@ enum Suggest {
     static func didYouMean(_ word: String, among candidates: [String]) -> String {
         guard let c = closest(word, among: candidates) else { return "" }
         return "; did you mean \(JSONValue.quote(c))?"
+    }
+
+    /// A dependency cycle as `a -> b -> c -> a`; a long one keeps its first and last five
+    /// members (`a -> ... -> f -> (990 more) -> u -> ... -> z -> a`), so a cycle through a
+    /// hundred thousand apps is one readable line.
+    static func cycle(_ members: [String]) -> String {
+        guard let first = members.first else { return "" }
+        let shown = members.count <= 12 ? members
+            : Array(members.prefix(5)) + ["(\(members.count - 10) more)"] + Array(members.suffix(5))
+        return (shown + [first]).joined(separator: " -> ")
+    }
+
+    /// `"a", "b", "c"`: the user's own names (apps, host groups, racks ...) in a message, at most
+    /// twelve, then how many there are (`, ... (100000 in all)`): a scenario of a hundred thousand
+    /// host groups with a hundred thousand misspelt references must not print each list whole.
+    static func listed(_ names: [String], limit: Int = 12) -> String {
+        let shown = names.prefix(limit).map { JSONValue.quote($0) }.joined(separator: ", ")
+        return names.count > limit ? shown + ", ... (\(names.count) in all)" : shown
     }
 
     /// `"a", "b" or "c"`.

@@ -186,7 +186,7 @@ extension ExperimentLoader {
         let at = v?["minimise"]
         guard let axis = axes.first(where: { $0.name == plan.minimise }) else {
             let names = axes.map(\.name)
-            d.error("plan.minimise", at: at, "no axis is named \(JSONValue.quote(plan.minimise))\(Suggest.didYouMean(plan.minimise, among: names)); axes: \(names.isEmpty ? "none" : names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            d.error("plan.minimise", at: at, "no axis is named \(JSONValue.quote(plan.minimise))\(Suggest.didYouMean(plan.minimise, among: names)); axes: \(names.isEmpty ? "none" : Suggest.listed(names))")
             return
         }
         let ints = axis.labels.map { Int($0) }

@@ -81,6 +81,14 @@ public enum ExperimentLoader {
     /// Loads and checks the experiment at `path`; `knownFigures` are the numeric headline keys
     /// (the Experiment module's `ExperimentLoader.load(path:)` passes the documented list).
     public static func load(path: String, knownFigures: [String]) throws(ScenarioErrors) -> ExperimentSpec {
+        // one budget for the suggestions of this file's messages (Suggest.Budget)
+        let r = Suggest.$budget.withValue(Suggest.Budget()) {
+            Result { () throws(ScenarioErrors) in try loadChecked(path: path, knownFigures: knownFigures) }
+        }
+        return try r.get()
+    }
+
+    static func loadChecked(path: String, knownFigures: [String]) throws(ScenarioErrors) -> ExperimentSpec {
         let text: String
         switch Paths.readText(path) {
         case .failure(let e):

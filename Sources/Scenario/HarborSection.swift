@@ -41,7 +41,7 @@ extension ScenarioSchema {
         let names = spec.registries.map(\.name)
         func registry(_ n: String, _ p: String, _ at: JSONValue?) -> Int? {
             if let i = spec.registry(named: n) { return i }
-            d.error(p, at: at, "no registry \(JSONValue.quote(n))\(Suggest.didYouMean(n, among: names)); registries: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            d.error(p, at: at, "no registry \(JSONValue.quote(n))\(Suggest.didYouMean(n, among: names)); registries: \(Suggest.listed(names))")
             return nil
         }
         if let n = r.optional("pushRegistry", .label) {
@@ -239,7 +239,7 @@ extension ScenarioSchema {
             if hostPart != harbor.domain && hostPart.hasSuffix("." + harbor.domain) {
                 let n = String(hostPart.dropLast(harbor.domain.count + 1))
                 if !names.contains(n) {
-                    d.error("marathon.apps", at: v, "app \(app.id): image \(JSONValue.quote(image)) is pulled from registry \(JSONValue.quote(hostPart)), which does not exist (harbor.registries: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))\(Suggest.didYouMean(n, among: names)))")
+                    d.error("marathon.apps", at: v, "app \(app.id): image \(JSONValue.quote(image)) is pulled from registry \(JSONValue.quote(hostPart)), which does not exist (harbor.registries: \(Suggest.listed(names))\(Suggest.didYouMean(n, among: names)))")
                     continue
                 }
             } else if hostPart != harbor.domain { continue }

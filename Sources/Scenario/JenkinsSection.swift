@@ -63,7 +63,7 @@ extension ScenarioSchema {
                         for (k, dc) in list.enumerated() where marathon != nil {
                             let p = JSONPath.index(jr.keyPath("marathons"), k)
                             if !dcs.contains(dc) {
-                                d.error(p, at: mv, "no Marathon for data center \(JSONValue.quote(dc))\(Suggest.didYouMean(dc, among: dcs)); marathon.datacenters: \(dcs.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                                d.error(p, at: mv, "no Marathon for data center \(JSONValue.quote(dc))\(Suggest.didYouMean(dc, among: dcs)); marathon.datacenters: \(Suggest.listed(dcs))")
                             } else if !seen.insert(dc).inserted {
                                 d.error(p, at: mv, "duplicate data center \(JSONValue.quote(dc)): the plugin PUTs to each Marathon once")
                             }

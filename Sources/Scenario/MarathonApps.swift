@@ -235,43 +235,70 @@ final class MarathonTree {
         for i in apps.indices { apps[i].app.dependencies.removeAll { !holds($0) } }
         for i in groups.indices { groups[i].dependencies.removeAll { !holds($0) } }
 
-        // effective dependencies: own + enclosing groups', groups expanded to their apps
+        // effective dependencies: own + enclosing groups', groups expanded to their apps. The apps
+        // of a group and the dependencies of an app's enclosing groups are looked up by id, walking
+        // each app's ancestors once (linear in apps × depth, not apps × groups)
+        var appsOfGroup: [String: [String]] = [:]
+        for id in appIDs {
+            var p = MarathonPath.parent(id)
+            while true { appsOfGroup[p, default: []].append(id); if p == "/" { break }; p = MarathonPath.parent(p) }
+        }
+        var groupDependencies: [String: [String]] = [:]
+        for g in groups where g.id != "/" { groupDependencies[g.id, default: []].append(contentsOf: g.dependencies) }
         func expand(_ dep: String) -> [String] {
             if seenApps[dep] != nil { return [dep] }
-            return appIDs.filter { MarathonPath.isInside($0, dep) }
+            return appsOfGroup[dep] ?? []
         }
         for i in apps.indices {
             var deps = Set<String>()
             for dep in apps[i].app.dependencies { deps.formUnion(expand(dep)) }
-            for g in groups where g.id != "/" && MarathonPath.isInside(apps[i].app.id, g.id) {
-                for dep in g.dependencies { deps.formUnion(expand(dep)) }
+            if !groupDependencies.isEmpty {
+                var p = MarathonPath.parent(apps[i].app.id)
+                while p != "/" {
+                    for dep in groupDependencies[p] ?? [] { deps.formUnion(expand(dep)) }
+                    p = MarathonPath.parent(p)
+                }
             }
             apps[i].app.effectiveDependencies = deps.sorted()
         }
 
-        // cycles (one error per cycle, named in order)
+        // cycles (one error per cycle, named in order): a depth-first search with its own stack
+        // (a chain of a hundred thousand dependencies would overflow the thread's stack as recursion)
         var state = [String: Int]()   // 1 = on stack, 2 = done
         var stack: [String] = []
+        var position = [String: Int]()   // index in `stack` of an app on it
+        var frames: [(app: Int, next: Int)] = []
         var reported = Set<[String]>()
         let byID = Dictionary(uniqueKeysWithValues: apps.enumerated().map { ($0.element.app.id, $0.offset) })
-        func visit(_ id: String) {
-            state[id] = 1; stack.append(id)
-            for dep in apps[byID[id]!].app.effectiveDependencies {
+        func enter(_ id: String) {
+            state[id] = 1; position[id] = stack.count; stack.append(id)
+            frames.append((byID[id]!, 0))
+        }
+        for a in apps where state[a.app.id] == nil {
+            enter(a.app.id)
+            while let top = frames.last {
+                let deps = apps[top.app].app.effectiveDependencies
+                guard top.next < deps.count else {
+                    frames.removeLast()
+                    let id = stack.removeLast()
+                    position[id] = nil; state[id] = 2
+                    continue
+                }
+                frames[frames.count - 1].next += 1
+                let dep = deps[top.next]
                 if state[dep] == 1 {
-                    let cycle = Array(stack[stack.lastIndex(of: dep)!...])
+                    let cycle = Array(stack[position[dep]!...])
                     let key = cycle.sorted()
                     if !reported.contains(key) {
                         reported.insert(key)
                         let a = apps[byID[cycle[0]]!]
                         let p = a.value["dependencies"] != nil ? JSONPath.key(a.path, "dependencies") : a.path
                         let via = cycle.count == 1 ? " (an app cannot depend on itself or on a group containing it)" : ""
-                        d.error(p, at: a.value["dependencies"] ?? a.value, "dependency cycle: " + (cycle + [dep]).joined(separator: " -> ") + via + "; Marathon rejects cyclic dependencies")
+                        d.error(p, at: a.value["dependencies"] ?? a.value, "dependency cycle: " + Suggest.cycle(cycle) + via + "; Marathon rejects cyclic dependencies")
                     }
-                } else if state[dep] == nil { visit(dep) }
+                } else if state[dep] == nil { enter(dep) }
             }
-            stack.removeLast(); state[id] = 2
         }
-        for a in apps where state[a.app.id] == nil { visit(a.app.id) }
     }
 
     /// The warnings about values inside `v` (by source location): for a deploy action, whose app
@@ -288,15 +315,14 @@ final class MarathonTree {
 
     /// Groups for the spec: explicit ones with their contents, plus implied ones, sorted by id.
     func groupDefinitions() -> [GroupDefinition] {
-        var out: [GroupDefinition] = []
-        for id in allGroupIDs {
-            let explicit = groups.filter { $0.id == id }
-            let directApps = apps.map(\.app.id).filter { MarathonPath.parent($0) == id }
-            let directGroups = allGroupIDs.filter { $0 != "/" && $0 != id && MarathonPath.parent($0) == id }
-            out.append(GroupDefinition(id: id, apps: directApps, groups: directGroups,
-                                       dependencies: explicit.flatMap(\.dependencies)))
+        // bucketed by parent (one pass over apps and groups, not one per group)
+        var dependencies: [String: [String]] = [:], directApps: [String: [String]] = [:], directGroups: [String: [String]] = [:]
+        for g in groups { dependencies[g.id, default: []].append(contentsOf: g.dependencies) }
+        for a in apps { directApps[MarathonPath.parent(a.app.id), default: []].append(a.app.id) }
+        for id in allGroupIDs where id != "/" { directGroups[MarathonPath.parent(id), default: []].append(id) }
+        return allGroupIDs.map { id in
+            GroupDefinition(id: id, apps: directApps[id] ?? [], groups: directGroups[id] ?? [], dependencies: dependencies[id] ?? [])
         }
-        return out
     }
 }
 
@@ -899,7 +925,7 @@ final class AppDecoder {
             let names = ports.compactMap(\.name)
             if !names.contains(rc.portName) {
                 d.error(JSONPath.key(rr.path, "portName"), at: e["portName"] ?? e,
-                        "readiness check portName \(JSONValue.quote(rc.portName))\(e["portName"] == nil ? " (the default)" : "") names no port of the app\(Suggest.didYouMean(rc.portName, among: names)); " + (names.isEmpty ? "the app has no named ports (give portDefinitions or portMappings a \"name\")" : "port names: " + names.map { JSONValue.quote($0) }.joined(separator: ", ")))
+                        "readiness check portName \(JSONValue.quote(rc.portName))\(e["portName"] == nil ? " (the default)" : "") names no port of the app\(Suggest.didYouMean(rc.portName, among: names)); " + (names.isEmpty ? "the app has no named ports (give portDefinitions or portMappings a \"name\")" : "port names: " + Suggest.listed(names)))
             }
             out.append(rc)
         }

@@ -106,7 +106,7 @@ extension ScenarioSchema {
         if let hosts = r.optional("hosts", .array(of: .nonEmptyString, nonEmpty: true)) {
             for (k, h) in hosts.enumerated() where !lbHosts.contains(h) {
                 d.error(JSONPath.index(r.keyPath("hosts"), k), at: r.value("hosts")?.arrayValue?[k],
-                        "\(JSONValue.quote(h)) runs no marathon-lb instance; allowed: \(lbHosts.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                        "\(JSONValue.quote(h)) runs no marathon-lb instance; allowed: \(Suggest.listed(lbHosts))")
             }
             x.hosts = hosts
         }

@@ -398,7 +398,7 @@ final class PodDecoder {
         for (i, n) in (networkNames ?? []).enumerated() where !networks.contains(n) {
             d.error(JSONPath.index(JSONPath.key(path, "networkNames"), i), at: v["networkNames"]?.arrayValue?[i],
                     "\(JSONValue.quote(n)) is not one of the pod's container networks\(Suggest.didYouMean(n, among: networks))"
-                        + (networks.isEmpty ? " (it has none)" : ": " + networks.map { JSONValue.quote($0) }.joined(separator: ", ")) + " (Marathon's PodsValidation: networkNames is every(oneOf(...)))")
+                        + (networks.isEmpty ? " (it has none)" : ": " + Suggest.listed(networks)) + " (Marathon's PodsValidation: networkNames is every(oneOf(...)))")
         }
         if networks.count > 1 && hp != nil && (networkNames ?? []).count != 1 {
             d.error(JSONPath.key(path, "hostPort"), at: v["hostPort"], "networkNames must be a single item list when hostPort is specified and more than 1 container network is defined (Marathon's PodsValidation)")

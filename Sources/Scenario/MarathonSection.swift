@@ -77,7 +77,7 @@ extension ScenarioSchema {
             if let s = ValueDecoder<String>.nonEmptyString.decode(hv, r.keyPath("hostGroup"), d) {
                 let names = hostGroups.map(\.name)
                 if names.contains(s) || !hostGroupsComplete { hostGroup = s } else {
-                    d.error(r.keyPath("hostGroup"), at: hv, "unknown host group \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    d.error(r.keyPath("hostGroup"), at: hv, "unknown host group \(JSONValue.quote(s))\(Suggest.didYouMean(s, among: names)); host groups: \(Suggest.listed(names))")
                 }
             }
         }
@@ -161,7 +161,7 @@ extension ScenarioSchema {
             var dc = MarathonDatacenter(name: name ?? "")
             if let g = r.optional("hostGroup", .nonEmptyString) {
                 if names.contains(g) || !hostGroupsComplete { dc.hostGroup = g } else {
-                    d.error(r.keyPath("hostGroup"), at: r.value("hostGroup"), "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    d.error(r.keyPath("hostGroup"), at: r.value("hostGroup"), "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(Suggest.listed(names))")
                 }
             }
             r.finish()
@@ -190,9 +190,9 @@ extension ScenarioSchema {
                 let p = JSONPath.key(JSONPath.index(path, i), "name")
                 let at = list.indices.contains(i) ? list[i]["name"] : nil
                 if !known.contains(dc.name) {
-                    d.error(p, at: at, "no data center \(JSONValue.quote(dc.name))\(Suggest.didYouMean(dc.name, among: known)) has hosts; data centers: \(known.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    d.error(p, at: at, "no data center \(JSONValue.quote(dc.name))\(Suggest.didYouMean(dc.name, among: known)) has hosts; data centers: \(Suggest.listed(known))")
                 } else {
-                    d.error(p, at: at, "data center \(JSONValue.quote(dc.name)) runs no Mesos agents (agent host groups: \(agentGroups.map { JSONValue.quote($0) }.joined(separator: ", "))); its Marathon would have nothing to run on; data centers with agents: \(withAgents.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    d.error(p, at: at, "data center \(JSONValue.quote(dc.name)) runs no Mesos agents (agent host groups: \(Suggest.listed(agentGroups))); its Marathon would have nothing to run on; data centers with agents: \(Suggest.listed(withAgents))")
                 }
             }
         }

@@ -37,7 +37,7 @@ extension ScenarioSchema {
         if let g = groups.first(where: { $0.name == name }) { return g }
         if complete {
             let names = groups.map(\.name)
-            d.error(path, at: value, "unknown host group \(JSONValue.quote(name))\(Suggest.didYouMean(name, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+            d.error(path, at: value, "unknown host group \(JSONValue.quote(name))\(Suggest.didYouMean(name, among: names)); host groups: \(Suggest.listed(names))")
         }
         return nil
     }

@@ -77,7 +77,7 @@ extension ScenarioSchema {
                             }
                         } else if hostGroupsComplete {
                             let names = hostGroups.map(\.name)
-                            d.error(kr.keyPath("hostGroup"), at: kv["hostGroup"], "unknown host group \(JSONValue.quote(group))\(Suggest.didYouMean(group, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                            d.error(kr.keyPath("hostGroup"), at: kv["hostGroup"], "unknown host group \(JSONValue.quote(group))\(Suggest.didYouMean(group, among: names)); host groups: \(Suggest.listed(names))")
                         }
                     }
                 }
@@ -108,7 +108,7 @@ extension ScenarioSchema {
                             let gp = JSONPath.index("hostGroups", root["hostGroups"]?.arrayValue?.firstIndex(where: { $0["name"]?.stringValue == g.name }) ?? gi)
                             let (rp, at): (String, JSONValue?) = gv?["rack"] != nil ? (JSONPath.key(gp, "rack"), gv?["rack"])
                                 : gv?["racks"] != nil ? (JSONPath.index(JSONPath.key(gp, "racks"), ri), gv?["racks"]?.arrayValue?[ri]) : (gp, gv)
-                            d.error(rp, at: at, "rack \(JSONValue.quote(rack)) of host group \(JSONValue.quote(g.name)) does not exist: it is not declared in network.racks\(gv?["rack"] == nil && gv?["racks"] == nil ? " (it is the default rack: the group gives neither \"rack\" nor \"racks\")" : Suggest.didYouMean(rack, among: names)); declared racks: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                            d.error(rp, at: at, "rack \(JSONValue.quote(rack)) of host group \(JSONValue.quote(g.name)) does not exist: it is not declared in network.racks\(gv?["rack"] == nil && gv?["racks"] == nil ? " (it is the default rack: the group gives neither \"rack\" nor \"racks\")" : Suggest.didYouMean(rack, among: names)); declared racks: \(Suggest.listed(names))")
                         }
                     }
                 }
@@ -150,7 +150,7 @@ extension ScenarioSchema {
                     var ok = true
                     for (j, dc) in between.enumerated() where !knownDCs.contains(dc) && (datacenters != nil || hostGroupsComplete) {
                         ok = false
-                        d.error(JSONPath.index(lr.keyPath("between"), j), at: e["between"]?.arrayValue?[j], "data center \(JSONValue.quote(dc)) does not exist\(Suggest.didYouMean(dc, among: knownDCs)); data centers: \(knownDCs.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                        d.error(JSONPath.index(lr.keyPath("between"), j), at: e["between"]?.arrayValue?[j], "data center \(JSONValue.quote(dc)) does not exist\(Suggest.didYouMean(dc, among: knownDCs)); data centers: \(Suggest.listed(knownDCs))")
                     }
                     if ok, let latency, let bw { links.append(DatacenterLinkSpec(a: between[0], b: between[1], latency: latency, bitsPerSecond: bw)) }
                 }

@@ -15,7 +15,7 @@ extension ScenarioSchema {
             if let group = hostGroups.first(where: { $0.name == g }) {
                 hosts = (0..<group.count).map(group.hostName)
             } else if hostGroupsComplete {
-                d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(Suggest.listed(names))")
             }
             r.reject("hosts", "give either \"hostGroup\" (nginx on every host of the group) or \"hosts\" (a list of host names), not both")
         } else if let hv = r.value("hosts") {

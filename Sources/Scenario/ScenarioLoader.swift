@@ -82,6 +82,14 @@ public enum ScenarioLoader {
     }
 
     static func load(text: String, file: SourceFile, overrides: [String], seedOverride: UInt64?) throws(ScenarioErrors) -> LoadedScenario {
+        // one budget for the suggestions of this scenario's messages (Suggest.Budget)
+        let r = Suggest.$budget.withValue(Suggest.Budget()) {
+            Result { () throws(ScenarioErrors) in try decode(text: text, file: file, overrides: overrides, seedOverride: seedOverride) }
+        }
+        return try r.get()
+    }
+
+    static func decode(text: String, file: SourceFile, overrides: [String], seedOverride: UInt64?) throws(ScenarioErrors) -> LoadedScenario {
         let d = Diagnostics()
         d.baseDirectory = file.realDirectory
         guard var root = parseAndInclude(text, file: file, d) else { throw ScenarioErrors(d.errors) }

@@ -52,7 +52,7 @@ extension ScenarioSchema {
         if let g = gname {
             group = hostGroups.first { $0.name == g }
             if group == nil && complete {
-                d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(names.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(Suggest.listed(names))")
             }
         }
         let driver = r.optional("driver", .oneOf(StorageDriverKind.allCases.map(\.rawValue), what: "storage driver"), default: "devicemapper")

@@ -9,6 +9,10 @@ enum RunReport {
     static func s(_ x: Double) -> String { NumberFormat.fixed(x, decimals: 1) + " s" }
     static func s(_ d: SimDuration) -> String { s(d.seconds) }
     static func at(_ t: SimTime) -> String { "at " + s(t.seconds) }
+    /// A scenario of thousands of apps, faults or deployments keeps the report a few lines long:
+    /// the first ones are shown and the rest counted (events.csv has every one).
+    static let shownApps = 20
+    static let shownLines = 20
 
     /// The figures come from the subsystems that compute them: Mesos' detection of each fault
     /// (`MesosCluster.faultDetections()`), Marathon's deploys, deployments, task counts and recovery
@@ -24,12 +28,18 @@ enum RunReport {
             let p = marathon?.figures() ?? MarathonFigures()
             let deployed = p.deploys.filter { $0.seconds != nil }
             if !p.deploys.isEmpty {
-                let each = p.deploys.map { d in d.app + " " + (d.seconds.map(s) ?? "never") }.joined(separator: ", ")
+                var each = p.deploys.prefix(shownApps).map { d in d.app + " " + (d.seconds.map(s) ?? "never") }.joined(separator: ", ")
+                if p.deploys.count > shownApps { each += ", and \(p.deploys.count - shownApps) more (events.csv: appDeployed rows)" }
                 out.append("apps deployed: \(deployed.count) of \(p.deploys.count) (deploy time from the deployment's start): \(each)")
             }
             let injector = model.faultInjector
             let recoveries = marathon?.faultRecoveries()
+            let fired = injector.fired.count
             for (k, (f, d)) in zip(injector.fired, mesos.faultDetections()).enumerated() {
+                if k == shownLines, fired > shownLines {
+                    out.append("and \(fired - shownLines) more faults (events.csv has every one)")
+                    break
+                }
                 let kind = injector.faults[f.index].kind
                 var line = "fault \(f.index) \(kind.rawValue) of \(d.targets.joined(separator: ", ")) \(at(f.time))"
                 switch kind {
@@ -50,10 +60,15 @@ enum RunReport {
             }
             // every Marathon's (one per data center with `marathon.datacenters`), each without its
             // initial deployment, labelled as summary.json labels them
+            var deploymentLines: [String] = []
             for m in model.marathons {
                 for d in m.deploymentRecords.dropFirst() {
-                    out.append(deploymentLine(m.deploymentLabel(d.id), d))
+                    deploymentLines.append(deploymentLine(m.deploymentLabel(d.id), d))
                 }
+            }
+            out += deploymentLines.prefix(shownLines)
+            if deploymentLines.count > shownLines {
+                out.append("and \(deploymentLines.count - shownLines) more deployments (events.csv has every one)")
             }
             out.append("tasks: \(p.tasksLaunched) launched, \(p.tasksFailed) failed, \(p.tasksKilled) killed, \(p.tasksLost) lost; "
                        + "\(p.appsBelowTargetAtEnd) app\(p.appsBelowTargetAtEnd == 1 ? "" : "s") below target at the end")

@@ -75,20 +75,37 @@ final class Deployments {
     /// in dependency order; it starts when the first Marathon leader is ready.
     func start() {
         guard !s.apps.isEmpty else { return }
-        var depth: [Int] = Array(repeating: -1, count: s.apps.count)
-        func depthOf(_ i: Int, _ visiting: Set<Int>) -> Int {
-            if depth[i] >= 0 { return depth[i] }
-            var d = 0
-            for dep in s.apps[i].definition.effectiveDependencies {
-                if let j = s.appIndex[dep], !visiting.contains(j) { d = max(d, depthOf(j, visiting.union([i])) + 1) }
+        // an app's step is one more than the deepest of its dependencies': a depth-first search
+        // with its own stack (a chain of a hundred thousand apps would overflow the thread's stack
+        // as recursion); an edge back onto the search path (a cycle, which the scenario loader
+        // refuses) is skipped
+        let n = s.apps.count
+        var depth = [Int](repeating: -1, count: n)
+        var onPath = [Bool](repeating: false, count: n)
+        for root in 0..<n where depth[root] < 0 {
+            var frames: [(app: Int, next: Int, depth: Int)] = [(root, 0, 0)]
+            onPath[root] = true
+            while let top = frames.last {
+                let deps = s.apps[top.app].definition.effectiveDependencies
+                guard top.next < deps.count else {
+                    frames.removeLast()
+                    depth[top.app] = top.depth; onPath[top.app] = false
+                    if !frames.isEmpty { frames[frames.count - 1].depth = max(frames[frames.count - 1].depth, top.depth + 1) }
+                    continue
+                }
+                frames[frames.count - 1].next += 1
+                guard let j = s.appIndex[deps[top.next]], !onPath[j] else { continue }
+                if depth[j] >= 0 {
+                    frames[frames.count - 1].depth = max(top.depth, depth[j] + 1)
+                } else {
+                    onPath[j] = true
+                    frames.append((j, 0, 0))
+                }
             }
-            depth[i] = d
-            return d
         }
-        for i in s.apps.indices { _ = depthOf(i, []) }
-        let maxDepth = depth.max() ?? 0
-        let steps = (0...maxDepth).map { d in s.apps.indices.filter { depth[$0] == d }.map { AppAction(app: $0, kind: .scale) } }
-            .filter { !$0.isEmpty }
+        var byDepth = [[AppAction]](repeating: [], count: (depth.max() ?? 0) + 1)
+        for i in 0..<n { byDepth[depth[i]].append(AppAction(app: i, kind: .scale)) }
+        let steps = byDepth.filter { !$0.isEmpty }
         create(name: "initial deployment of \(s.apps.count) app\(s.apps.count == 1 ? "" : "s")", steps: steps)
     }
 

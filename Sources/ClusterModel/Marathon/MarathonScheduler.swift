@@ -137,7 +137,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         killStream = model.stream("\(instanceName)/kill-selection")
         placementHosts = Array(repeating: nil, count: model.infrastructure.hosts.count)
         for (i, def) in spec.apps.enumerated() {
-            apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(of: def.id), demand: demand))
+            apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(at: i), demand: demand))
             appIndex[def.id] = i
         }
         let prefixes = apps.map(\.taskPrefix)

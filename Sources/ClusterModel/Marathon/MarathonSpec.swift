@@ -38,9 +38,12 @@ public struct MarathonSpec: Equatable, Sendable {
 
     /// The behaviour of the app with this id (the default behaviour when the app has none).
     public func behaviour(of id: String) -> AppBehaviour {
-        if let i = apps.firstIndex(where: { $0.id == id }), i < behaviour.count { return behaviour[i] }
+        if let i = apps.firstIndex(where: { $0.id == id }) { return behaviour(at: i) }
         return AppBehaviour()
     }
+
+    /// The behaviour of `apps[i]` (without searching the apps for its id: linear for all of them).
+    public func behaviour(at i: Int) -> AppBehaviour { i < behaviour.count ? behaviour[i] : AppBehaviour() }
 }
 
 /// One data center's Marathon (`marathon.datacenters[i]`): its framework is `marathon-<name>`,
