@@ -1,7 +1,8 @@
 // A template that cannot run is an error when the scenario is read, not in the middle of a run:
 // besides parsing, the template is executed twice with stand-in answers, once with one instance
 // for every service and once with none, so that both branches of `range ... else` and of the
-// usual `if` on an empty answer run, and every field and function is checked.
+// usual `if` on an empty answer run, and every field and function is checked (`nodes`, `node`
+// and `datacenters` likewise: ConsulTemplateNodes.swift).
 
 struct ValidationData: TemplateData {
     let oneEach: Bool
@@ -18,6 +19,20 @@ struct ValidationData: TemplateData {
     }
     func services() -> [String] { oneEach ? Array(Set(["service"] + tags.keys)).sorted() : [] }
     func serviceTags(_ name: String) -> [String] { tags[name] ?? [] }
+    /// `nodes`: one stand-in node, then none; `node` (any name, or the agent's own): a node that
+    /// exists in both runs, with one registration of every service, then with none (a template
+    /// that reads a field of a missing node's nil `.Node` fails only when that happens in the run).
+    static func standInNode(_ name: String) -> TemplateNodeInfo {
+        TemplateNodeInfo(id: TemplateNodeInfo.nodeID(name), node: name, address: "10.0.0.1", datacenter: "dc1")
+    }
+    func nodes() -> [TemplateNodeInfo] { oneEach ? [Self.standInNode("node-01")] : [] }
+    func node(_ name: String) -> TemplateNodeDetail? {
+        let n = name.isEmpty ? "node-01" : name
+        let regs = oneEach ? services().map { s in
+            TemplateNodeService(id: "\(n):\(s):31000", service: s, tags: tags[s] ?? [], port: 31000, address: "10.0.0.1")
+        } : []
+        return TemplateNodeDetail(node: Self.standInNode(n), services: regs)
+    }
 }
 
 public enum TemplateValidation {
