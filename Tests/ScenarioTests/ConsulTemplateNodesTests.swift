@@ -114,4 +114,18 @@ final class ConsulTemplateNodesTests: XCTestCase {
         XCTAssertEqual(text.split(separator: " ").count, 3, "one service on slave-01: \(text)")
         XCTAssertEqual(renders(o, "nodes.conf").count, 1, "the first answers only: no node joined or left")
     }
+
+    /// A template that reads a field of `node "slave-02"`'s `.Node` fails when slave-02 leaves the
+    /// catalog (its answer is an empty CatalogNode, `.Node` nil): the execution error ends
+    /// consul-template (runner.go Run returns it); the file keeps its last text.
+    func testAFieldOfAMissingNodeEndsConsulTemplate() throws {
+        let text = Self.scenario(faults: #"[{"at": "30s", "kind": "hostReboot", "host": "slave-02", "downFor": "2m"}]"#, duration: "1m").replacingOccurrences(of: ConsulTemplateInputsTests.json(Self.nodeTemplate),
+                                                                     with: ConsulTemplateInputsTests.json(#"{{with node "slave-02"}}# {{.Node.Node}}{{end}}"#))
+        let (m, o) = try run(text)
+        let exit = try XCTUnwrap(o.events.first { $0.event == "consulTemplateExit" })
+        XCTAssertEqual(exit.time.seconds, 30.001, accuracy: 1e-9)
+        XCTAssertTrue(exit.detail.contains("nil pointer evaluating *dependency.Node.Node"), exit.detail)
+        XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 1), "# slave-02")
+        XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.headline().last?.value, .int(1))
+    }
 }
