@@ -12,6 +12,7 @@ final class ConsulTemplateNodesFunctionTests: XCTestCase {
                                             TemplateNodeInfo(id: TemplateNodeInfo.nodeID("slave-01"), node: "slave-01", address: "10.0.0.4", datacenter: "dc1")]
         var version = 0
         var own = "edge-01"
+        var answered = true
         func service(_ q: ServiceQuery) -> [TemplateInstance] {
             q.name == "kafka" ? [TemplateInstance(node: "slave-01", address: "10.0.0.4", id: "a", name: "kafka", port: 9092),
                                  TemplateInstance(node: "edge-01", address: "10.0.0.7", id: "b", name: "kafka", port: 9092)] : []
@@ -19,6 +20,7 @@ final class ConsulTemplateNodesFunctionTests: XCTestCase {
         func services() -> [String] { [] }
         func nodes() -> [TemplateNodeInfo] { nodeList }
         func node(_ name: String) -> TemplateNodeDetail? {
+            guard answered else { return nil }
             let n = name.isEmpty ? own : name
             guard let info = nodeList.first(where: { $0.node == n }) else { return TemplateNodeDetail(node: nil, services: []) }
             return TemplateNodeDetail(node: info, services: n == "slave-01" ? [
@@ -44,8 +46,8 @@ final class ConsulTemplateNodesFunctionTests: XCTestCase {
     func testNodesFields() {
         let id = TemplateNodeInfo.nodeID("slave-01")
         XCTAssertEqual(render("{{range nodes}}{{.Node}} {{.Address}} {{.Datacenter}};{{end}}"), "edge-01 10.0.0.7 dc1;slave-01 10.0.0.4 dc1;")
-        XCTAssertEqual(render(#"{{range nodes}}{{if eq .Node "slave-01"}}{{.ID}} {{.TaggedAddresses.lan}} {{.TaggedAddresses.wan}} {{.Meta}} [{{index .Meta "zkid"}}]{{end}}{{end}}"#),
-                       "\(id) 10.0.0.4 10.0.0.4 map[consul-network-segment:] []")
+        XCTAssertEqual(render(#"{{range nodes}}{{if eq .Node "slave-01"}}{{.ID}} {{.TaggedAddresses.lan}} {{.TaggedAddresses.wan}} {{.Meta}} [{{index .Meta "zkid"}}] [{{index .TaggedAddresses "lan_ipv4"}}]{{end}}{{end}}"#),
+                       "\(id) 10.0.0.4 10.0.0.4 map[consul-network-segment:] [] []")
         XCTAssertEqual(render("{{len nodes}} {{nodes \"@dc1\" | len}}"), "2 2")
         // a UUID, the same for the same name (and different for another)
         XCTAssertEqual(id.split(separator: "-").map(\.count), [8, 4, 4, 4, 12])
@@ -70,6 +72,10 @@ final class ConsulTemplateNodesFunctionTests: XCTestCase {
     func testMissingNode() {
         XCTAssertEqual(render(#"{{with node "gone"}}[{{.Node}}] {{if .Node}}yes{{else}}no{{end}} {{len .Services}}{{end}}"#), "[<nil>] no 0")
         XCTAssertTrue(failure(#"{{with node "gone"}}{{.Node.Node}}{{end}}"#)?.message.contains("nil pointer evaluating *dependency.Node.Node") ?? false)
+        // before its first answer nodeFunc returns nil
+        let d = Data()
+        d.answered = false
+        XCTAssertEqual(render("{{with node}}x{{else}}nil{{end}} [{{node}}]", d), "nil [<no value>]")
     }
 
     /// `datacenters` (sorted; one here) and `datacenters true`; more arguments are consul-template's error.

@@ -148,7 +148,8 @@ extension TemplateRenderer {
             }
             let d = NodeDependency.node(String(name))
             noteNodeRead(d)
-            guard let answer = data.node(String(name)) else { return .none }
+            // no answer yet: nodeFunc returns nil (and the template is not rendered: a missing dependency)
+            guard let answer = data.node(String(name)) else { return TemplateValue.none }
             return .nodeDetail(answer)
         case "datacenters":
             guard args.count <= 1 else {
