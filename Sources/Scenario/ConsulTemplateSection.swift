@@ -33,6 +33,7 @@ extension ScenarioSchema {
         }
         let env = r.value("environment").map { decodeStringMap($0, path: r.keyPath("environment"), what: "variable name", maxValueBytes: 128 * 1024, d) } ?? [:]
         out.inputs = TemplateInputs(kv: consul?.kv ?? [:], environment: env)
+        out.inputs.datacenter = consul?.config.datacenter ?? "dc1"
         var tags: [String: [String]] = [:]
         for (_, defs) in consul?.services ?? [] { for x in defs { for t in x.tags where !(tags[x.name] ?? []).contains(t) { tags[x.name, default: []].append(t) } } }
         if let tv = r.value("template") {

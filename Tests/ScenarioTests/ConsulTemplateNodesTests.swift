@@ -128,4 +128,23 @@ final class ConsulTemplateNodesTests: XCTestCase {
         XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 1), "# slave-02")
         XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.headline().last?.value, .int(1))
     }
+
+    /// `consul.config.datacenter` (Consul's default dc1; lower-cased as Consul's builder does):
+    /// what `.Datacenter` and `datacenters` answer and the only `@dc` a node query may name.
+    func testTheAgentsDatacenter() throws {
+        let text = Self.scenario(faults: "[]", duration: "1m")
+            .replacingOccurrences(of: #""config": {"reconnect_timeout": "8h"}"#, with: #""config": {"reconnect_timeout": "8h", "datacenter": "DC01"}"#)
+            .replacingOccurrences(of: ConsulTemplateInputsTests.json(Self.ownTemplate),
+                                  with: ConsulTemplateInputsTests.json(#"{{with node "edge-01" "@dc01"}}# {{.Node.Datacenter}}{{end}} {{range nodes "@dc01"}}{{.Datacenter}},{{end}} {{datacenters}}"#))
+        let s = try XCTUnwrap(loadOK(text))
+        XCTAssertEqual(s.spec.consul?.config.datacenter, "dc01")
+        let (m, _) = try run(text)
+        XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 2), "# dc01 " + String(repeating: "dc01,", count: 7) + " [dc01]")
+        assertSingleError(Self.scenario(faults: "[]", duration: "1m").replacingOccurrences(of: ConsulTemplateInputsTests.json(Self.ownTemplate),
+                                                                                             with: ConsulTemplateInputsTests.json(#"{{nodes "@dc01"}}"#)),
+                          path: "consulTemplate.template[2].contents", ["other datacenters (@dc01) are not modelled (the simulator has one datacenter, dc1)"])
+        assertSingleError(Self.scenario(faults: "[]", duration: "1m").replacingOccurrences(of: #""reconnect_timeout": "8h""#, with: #""reconnect_timeout": "8h", "datacenter": "dc 1""#),
+                          path: "consul.config.datacenter",
+                          ["datacenter cannot be \"dc 1\". Please use only [a-z0-9-_]."])
+    }
 }

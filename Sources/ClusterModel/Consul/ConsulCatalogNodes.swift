@@ -14,9 +14,9 @@ import SimKernel
 // `setNodeRegistered`; every change moves `nodesIndex` and publishes `.nodeCatalogChanged`.
 
 extension ConsulCluster: NodeCatalog {
-    /// Consul's default datacenter (agent/config/default.go `datacenter = "dc1"`); the simulator
-    /// has one datacenter.
-    public var datacenter: String { "dc1" }
+    /// The agents' `datacenter` (`consul.config.datacenter`, Consul's default "dc1"); the
+    /// simulator has one datacenter.
+    public var datacenter: String { config.datacenter }
 
     /// The node of member `m` enters (true) or leaves the catalog.
     func setNodeRegistered(_ m: Int, _ registered: Bool) {

@@ -53,6 +53,8 @@ public struct ConsulAgentConfig: Equatable, Sendable {
     /// `dns_config.allow_stale` / `max_stale` (true / 87600h, agent/config/default.go).
     public var allowStale: Bool = true
     public var maxStale: SimDuration = .hours(87600)
+    /// `datacenter` ("dc1": agent/config/default.go), lower-cased as the builder does.
+    public var datacenter = "dc1"
     public init() {}
 
     // hashicorp/raft config.go DefaultConfig, scaled by Consul's ScaleRaft (agent/consul/config.go).

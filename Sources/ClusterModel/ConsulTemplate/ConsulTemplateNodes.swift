@@ -110,8 +110,8 @@ func goLess(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyP
 extension TemplateRenderer {
     /// The datacenter part of a query (`@dc`): only the agent's own is modelled.
     func checkDatacenter(_ f: String, _ arg: String, _ dc: Substring) throws(TemplateError) {
-        guard dc == data.datacenter else {
-            throw TemplateError(line: line, "\(f) \"\(arg)\": other datacenters (@\(dc)) are not modelled (the simulator has one datacenter, \(data.datacenter))")
+        guard dc == inputs.datacenter else {
+            throw TemplateError(line: line, "\(f) \"\(arg)\": other datacenters (@\(dc)) are not modelled (the simulator has one datacenter, \(inputs.datacenter))")
         }
     }
 

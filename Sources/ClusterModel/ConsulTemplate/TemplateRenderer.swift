@@ -162,12 +162,15 @@ public struct TemplateInputs: Sendable, Equatable {
     public internal(set) var version = 0
     /// Unix milliseconds at simulated time 0 (Prometheus' default start: 2017-06-01T00:00:00Z).
     public var baseMs: Int64
+    /// The agent's datacenter (`consul.config.datacenter`): the only `@dc` a node query may name.
+    public var datacenter = "dc1"
     public init(kv: [String: String] = [:], environment: [String: String] = [:], baseMs: Int64 = PromTime.defaultBaseMs) {
         self.kv = kv.map { (key: $0.key.hasPrefix("/") ? String($0.key.dropFirst()) : $0.key, value: $0.value) }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
         self.environment = environment; self.baseMs = baseMs
     }
     public static func == (a: TemplateInputs, b: TemplateInputs) -> Bool {
         a.kv.map(\.key) == b.kv.map(\.key) && a.kv.map(\.value) == b.kv.map(\.value) && a.environment == b.environment && a.baseMs == b.baseMs
+            && a.datacenter == b.datacenter
     }
     func value(_ key: String) -> String? {
         let lo = position(key)

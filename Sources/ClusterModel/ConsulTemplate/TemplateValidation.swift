@@ -6,6 +6,7 @@
 
 struct ValidationData: TemplateData {
     let oneEach: Bool
+    var datacenter = "dc1"
     /// The tags of the scenario's service definitions, by service name: a stand-in instance has
     /// its service's tags (and the tag its query filters on), so bodies that look at tags run.
     let tags: [String: [String]]
@@ -26,6 +27,7 @@ struct ValidationData: TemplateData {
         TemplateNodeInfo(id: TemplateNodeInfo.nodeID(name), node: name, address: "10.0.0.1", datacenter: "dc1")
     }
     func nodes() -> [TemplateNodeInfo] { oneEach ? [Self.standInNode("node-01")] : [] }
+    func datacenters() -> [String] { [datacenter] }
     func node(_ name: String) -> TemplateNodeDetail? {
         let n = name.isEmpty ? "node-01" : name
         let regs = oneEach ? services().map { s in
@@ -43,7 +45,7 @@ public enum TemplateValidation {
         var queries: [ServiceQuery] = []
         var services = false
         for one in [true, false] {
-            let r = TemplateRenderer(data: ValidationData(oneEach: one, tags: serviceTags), inputs: inputs)
+            let r = TemplateRenderer(data: ValidationData(oneEach: one, datacenter: inputs.datacenter, tags: serviceTags), inputs: inputs)
             do { _ = try r.render(t) } catch { return .failure(error) }
             for q in r.dependencies where !queries.contains(q) { queries.append(q) }
             services = services || r.usesServices
