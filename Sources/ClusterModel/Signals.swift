@@ -57,6 +57,9 @@ public enum PlatformSignal: Sendable {
     /// service with this index in `ServiceCatalog.serviceNames` (registration, deregistration,
     /// a check's status, a node's `serfHealth`): its X-Consul-Index moved, blocking queries return.
     case catalogChanged(service: Int)
+    /// Consul's servers registered or deregistered a node (`/v1/catalog/nodes` changed: a member
+    /// joined or rejoined, left, or was reaped); topic `.catalogNodes`.
+    case nodeCatalogChanged
     /// A proxy (nginx) activated a new configuration: requests from now on see its generation
     /// `generation` (`ProxyConfiguration.generation`); older workers finish in-flight requests.
     case proxyReloaded(proxy: Int, generation: Int)
@@ -78,6 +81,7 @@ public enum PlatformSignal: Sendable {
         case .deploymentInfo, .deploymentSuccess, .deploymentFailed: return .deployments
         case .appScaled: return .scaling
         case .catalogChanged: return .catalog
+        case .nodeCatalogChanged: return .catalogNodes
         case .proxyReloaded, .haproxyReloaded: return .proxy
         }
     }
@@ -88,6 +92,8 @@ public enum SignalTopic: Int, CaseIterable, Sendable {
     case hosts, zooKeeper, agents, frameworks, taskStatus, health, instances, deployments, scaling, catalog, proxy
     /// `containerExited` (a topic apart: it comes beside the status updates, not instead of them).
     case containerExits
+    /// `nodeCatalogChanged` (a topic apart, so the `.catalog` subscribers and counts are unchanged).
+    case catalogNodes
 }
 
 /// Who sees a signal first at the same instant. Subscribers of a topic are called by ascending

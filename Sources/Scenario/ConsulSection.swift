@@ -115,6 +115,12 @@ extension ScenarioSchema {
         }
         if let x = r.optional("check_update_interval", .duration(.nonNegative)) { c.checkUpdateInterval = x }
         if let x = r.optional("enable_script_checks", .bool) { c.enableScriptChecks = x }
+        // agent/config/builder.go: lower-cased, then Validate's "^[a-z0-9_-]+$"
+        if let x = r.optional("datacenter", .string.check { s in
+            if s.isEmpty { return "datacenter cannot be empty" }
+            return s.lowercased().utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 || $0 == 45 }) ? nil
+                : "datacenter cannot be \(JSONValue.quote(s.lowercased())). Please use only [a-z0-9-_]."
+        }) { c.datacenter = x.lowercased() }
         if let dv = r.value("dns_config") {
             let n = ObjectReader(dv, path: r.keyPath("dns_config"), diagnostics: d, keys: consulDNSKeys)
             if let x = n.optional("allow_stale", .bool) { c.allowStale = x }
@@ -196,6 +202,9 @@ extension ScenarioSchema {
         KeySpec("gossip_lan", "object", default: "memberlist's LAN defaults", allowed: "See `consul.config.gossip_lan`.", meaning: "The LAN pool's failure detector."),
         KeySpec("reconnect_timeout", "duration", default: "72h", allowed: ">= 8h (Consul refuses less).", meaning: "A failed member is reaped (its node and services leave the catalog) this long after it failed.",
                 source: "hashicorp/consul:agent/consul/config.go DefaultConfig `SerfLANConfig.ReconnectTimeout = 3 * 24 * time.Hour`"),
+        KeySpec("datacenter", "string", default: "`dc1`", allowed: "Letters, digits, `-` and `_` (lower-cased, as Consul does); non-empty.",
+                meaning: "The agents' datacenter: what consul-template's `nodes`, `node` and `datacenters` answer and the only `@dc` its queries may name (the simulator has one datacenter).",
+                source: "hashicorp/consul:agent/config/default.go `datacenter = \"dc1\"`; agent/config/builder.go (lower-cased; Validate)"),
         KeySpec("check_update_interval", "duration", default: "5m", allowed: ">= 0.", meaning: "Output-only check changes are synced at most this often; status changes sync at once, so the model reads it but nothing depends on it.",
                 source: "hashicorp/consul:agent/config/default.go `check_update_interval = \"5m\"`"),
         KeySpec("enable_script_checks", "boolean", default: "false", allowed: "true or false.",

@@ -33,6 +33,7 @@ extension ScenarioSchema {
         }
         let env = r.value("environment").map { decodeStringMap($0, path: r.keyPath("environment"), what: "variable name", maxValueBytes: 128 * 1024, d) } ?? [:]
         out.inputs = TemplateInputs(kv: consul?.kv ?? [:], environment: env)
+        out.inputs.datacenter = consul?.config.datacenter ?? "dc1"
         var tags: [String: [String]] = [:]
         if let byName = consul?.tagsByServiceName(apps: apps) { for (n, t) in zip(byName.names, byName.tags) { tags[n] = t } }
         if let tv = r.value("template") {

@@ -72,7 +72,7 @@ final class TemplateLanguageTests: XCTestCase {
             ("a\n\n{{end}}", 3, "unexpected {{end}}"),
             ("{{foo 1}}", 1, "function \"foo\" not defined"),
             ("x\n{{secret \"a/b\"}}", 2, "reads Vault"),
-            ("{{nodes}}", 1, "node catalog"),
+            ("{{peerings}}", 1, "peerings"),
             ("\n{{range service \"web\"}}{{.Adress}}{{end}}", 2, "can't evaluate field Adress"),
             ("{{.Address}}", 1, "can't evaluate field Address"),
             ("{{$y}}", 1, "undefined variable"),

@@ -104,6 +104,10 @@ public final class ConsulCluster: EventHandler {
     /// Slots of instances and checks that left (ConsulServices.swift `release`), reused first.
     var freeInstances: [Int] = []
     var freeChecks: [Int] = []
+    /// Per member, whether its node is in the servers' catalog (empty: all, as at time 0), and the
+    /// index that moves when the node list changes (ConsulCatalogNodes.swift).
+    var nodeInCatalog: [Bool] = []
+    var nodesIndex = 0
 
     init(spec: ConsulSpec, model: ClusterSimulation, mesos: MesosCluster?) {
         self.spec = spec
@@ -249,7 +253,7 @@ public final class ConsulCluster: EventHandler {
         if was != .alive { log("consulMemberAlive", hostName(h), was == .suspect ? "refuted suspicion" : "rejoined") }
         if members[m].isServer { serverUp(m) }
         if exactGossip { exactGossipHostUp(m) }
-        if leader != nil { setSerfHealth(m, critical: false) }
+        if leader != nil { setSerfHealth(m, critical: false); setNodeRegistered(m, true) }
         agentRestarted(m)
     }
 

@@ -94,6 +94,7 @@ extension ConsulCluster {
         }
         members[x].instances.removeAll()
         members[x].serfCritical = false
+        setNodeRegistered(x, false)
     }
 
     /// The leader's view of a member's health (leader.go handleFailedMember / handleAliveMember).
@@ -114,8 +115,8 @@ extension ConsulCluster {
     func reconcileMembers() {
         for x in members.indices {
             switch members[x].state {
-            case .alive, .suspect: setSerfHealth(x, critical: false)
-            case .failed: setSerfHealth(x, critical: true)
+            case .alive, .suspect: setSerfHealth(x, critical: false); setNodeRegistered(x, true)
+            case .failed: setSerfHealth(x, critical: true); setNodeRegistered(x, true)
             case .left: deregisterNode(x)
             }
         }

@@ -85,6 +85,8 @@ public struct ConsulAgentConfig: Equatable, Sendable {
     /// `enable_script_checks` (false, agent/config/default.go): script checks registered through
     /// the HTTP API (registrator's SERVICE_CHECK_SCRIPT / _CMD) are refused unless true.
     public var enableScriptChecks = false
+    /// `datacenter` ("dc1": agent/config/default.go), lower-cased as the builder does.
+    public var datacenter = "dc1"
     public init() {}
 
     // hashicorp/raft config.go DefaultConfig, scaled by Consul's ScaleRaft (agent/consul/config.go).

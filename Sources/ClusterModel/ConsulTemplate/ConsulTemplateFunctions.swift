@@ -16,7 +16,8 @@ import SimKernel
 
 extension TemplateFunctions {
     static let consulNames: Set<String> = ["service", "services", "key", "keyExists", "keyOrDefault", "ls", "safeLs", "tree", "safeTree",
-                                           "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey", "scratch"]
+                                           "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey", "scratch",
+                                           "node", "nodes", "datacenters"]
 
     /// Names consul-template defines that the simulator refuses, with the reason.
     static let refused: [String: String] = {
@@ -26,8 +27,8 @@ extension TemplateFunctions {
             r[n] = "reads Nomad, which the simulator does not model"
         }
         for n in ["connect", "caRoots", "caLeaf"] { r[n] = "reads Consul Connect (service mesh), which the simulator does not model" }
-        for n in ["node", "nodes", "datacenters", "partitions", "peerings", "exportedServices", "importedServices", "byMeta", "byPort"] {
-            r[n] = "reads Consul's node catalog, datacenters, partitions or metadata, which the simulated catalog does not hold (service, services, the KV store are modelled)"
+        for n in ["partitions", "peerings", "exportedServices", "importedServices", "byMeta", "byPort"] {
+            r[n] = "reads Consul's partitions, peerings or metadata, which the simulated catalog does not hold (service, services, nodes, node, datacenters and the KV store are modelled)"
         }
         for n in ["file", "writeToFile", "plugin", "sockaddr", "executeTemplate", "parseYAML", "toYAML", "toTOML", "explode", "explodeMap",
                   "mergeMap", "mergeMapWithOverride", "splitToMap", "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"] {

@@ -7,7 +7,12 @@ import SimKernel
 //   `services` on /v1/catalog/services). A query returns when the servers commit a change
 //   (`.catalogChanged`), `queryLatency` later; an answer equal to the last one is dropped (view.go
 //   compares the data). Blocking queries that time out after `block_query_wait` with the same
-//   index carry no news and are not simulated.
+//   index carry no news and are not simulated. `nodes` (/v1/catalog/nodes) returns when a node is
+//   registered or deregistered (`.nodeCatalogChanged`), `node` (/v1/catalog/node/<name>) on that
+//   and on any `.catalogChanged` (its index is the catalog's), `datacenters` (polled every 15 s,
+//   no blocking query) never changes in a one-datacenter simulation (ConsulTemplateNodes.swift).
+// - a template whose execution fails (a field of the nil `.Node` of a node the catalog does not
+//   hold) ends consul-template, as runTemplate's error makes Run return it.
 // - a query that fails (the catalog answers nil: no server reachable) is retried after the
 //   retry policy's back-off; when the attempts are used up the watcher's error ends
 //   consul-template (exit status non-zero), logged as consulTemplateExit.
@@ -23,7 +28,8 @@ import SimKernel
 public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandler {
     public static let entry = SubsystemEntry(name: "consul-template", section: "consulTemplate", outputs: ConsulTemplateRunner.outputs) { model in
         guard let spec = model.spec.consulTemplate, let nginx = model.subsystem(NginxProxies.self) else { return nil }
-        return ConsulTemplateRunner(spec: spec, model: model, nginx: nginx, catalog: model.subsystem(ServiceCatalog.self))
+        return ConsulTemplateRunner(spec: spec, model: model, nginx: nginx, catalog: model.subsystem(ServiceCatalog.self),
+                                    nodeCatalog: model.subsystem(NodeCatalog.self))
     }
 
     enum Answer: Equatable {
@@ -32,12 +38,27 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         /// the filter keeps is not news to a template that cannot show it).
         case instances([ServiceInstance], checks: [[ServiceCheckStatus]])
         case names([String])
-        var count: Int { switch self { case .instances(let a, _): return a.count; case .names(let n): return n.count } }
+        /// `nodes`: the hosts of the catalog's nodes, sorted as consul-template sorts them.
+        case nodes([Int])
+        /// `node`: its host (nil: not in the catalog) and its service registrations.
+        case node(host: Int?, services: [NodeServiceRegistration])
+        case datacenters([String])
+        var count: Int {
+            switch self {
+            case .instances(let a, _): return a.count
+            case .names(let n): return n.count
+            case .nodes(let h): return h.count
+            case .node(_, let s): return s.count
+            case .datacenters(let d): return d.count
+            }
+        }
     }
 
     struct Dependency {
-        /// nil: `services`.
+        /// nil: `services` (or a node-catalog dependency, `node` not nil).
         var query: ServiceQuery?
+        /// `nodes`, `node`, `datacenters`.
+        var node: NodeDependency? = nil
         /// Index in the catalog's `serviceNames`; nil for `services`, or a name the catalog does not hold.
         var service: Int?
         var answer: Answer? { didSet { version &+= 1 } }
@@ -76,6 +97,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     unowned let model: ClusterSimulation
     let nginx: NginxProxies
     let catalog: ServiceCatalog?
+    let nodeCatalog: NodeCatalog?
+    /// Host index by name (lookup only: `node "name"`).
+    let hostByName: [String: Int]
     var runners: [Runner] = []
     var target: Int32 = -1
     public private(set) var renders = 0
@@ -96,10 +120,13 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     static let quiescenceFired: Int32 = 1
     static let kvReturn: Int32 = 2
 
-    init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?) {
-        self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog
+    init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?, nodeCatalog: NodeCatalog? = nil) {
+        self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog; self.nodeCatalog = nodeCatalog
         inputs = spec.inputs
         hostNames = model.infrastructure.hosts.map(\.name)
+        var byName: [String: Int] = [:]
+        for (i, n) in hostNames.enumerated() where byName[n] == nil { byName[n] = i }
+        hostByName = byName
         readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
@@ -114,6 +141,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public func subscribe(to signals: PlatformSignals) {
         signals.subscribe(self, to: .catalog)
         signals.subscribe(self, to: .hosts)
+        signals.subscribe(self, to: .catalogNodes)
     }
 
     /// Time 0: consul-template has been running; its first answers are the catalog's state now
@@ -126,9 +154,24 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         switch signal {
         case .catalogChanged(let s):
             for r in runners.indices where runners[r].running {
-                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight
-                    && (runners[r].deps[d].query == nil || runners[r].deps[d].service == s) {
-                    issue(r, d, after: spec.queryLatency)
+                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight {
+                    let dep = runners[r].deps[d]
+                    let watches: Bool
+                    switch dep.node {
+                    case nil: watches = dep.query == nil || dep.service == s
+                    case .node?: watches = true          // a service registration may be on the node
+                    case .nodes?, .datacenters?: watches = false
+                    }
+                    if watches { issue(r, d, after: spec.queryLatency) }
+                }
+            }
+        case .nodeCatalogChanged:
+            for r in runners.indices where runners[r].running {
+                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight {
+                    switch runners[r].deps[d].node {
+                    case .nodes?, .node?: issue(r, d, after: spec.queryLatency)
+                    default: break
+                    }
                 }
             }
         case .hostDown(let h, _):
@@ -179,6 +222,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func fetch(_ r: Int, _ d: Int) -> Answer? {
         guard let c = catalog else { return nil }
         let host = runners[r].host
+        if let n = runners[r].deps[d].node { return fetchNodes(n, from: host) }
         guard let q = runners[r].deps[d].query else {
             var names: [String] = []
             for (i, n) in c.serviceNames.enumerated() {
@@ -197,6 +241,31 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         return .instances(sorted, checks: readsChecks ? sorted.map { c.checks(service: s, instance: $0) } : [])
     }
 
+    /// A node-catalog answer now (nil: no server answers).
+    func fetchNodes(_ n: NodeDependency, from host: Int) -> Answer? {
+        guard let nc = nodeCatalog else { return nil }
+        switch n {
+        case .nodes:
+            guard let hosts = nc.catalogNodeHosts(from: host) else { return nil }
+            // ByNode: node name, then address
+            return .nodes(hosts.sorted { hostNames[$0] != hostNames[$1] ? goLess(hostNames[$0], hostNames[$1])
+                                                                      : goLess(Host.address(ofIndex: $0), Host.address(ofIndex: $1)) })
+        case .node(let name):
+            let target = name.isEmpty ? host : hostByName[name]
+            guard let t = target else { return nc.catalogNodeHosts(from: host) == nil ? nil : .node(host: nil, services: []) }
+            guard let registered = nc.nodeRegistered(t, from: host) else { return nil }
+            guard registered else { return .node(host: nil, services: []) }
+            let services = nc.nodeServices(t).sorted { a, b in
+                let na = catalog?.serviceNames[a.service] ?? "", nb = catalog?.serviceNames[b.service] ?? ""
+                return na != nb ? goLess(na, nb) : goLess(id(a.instance, na), id(b.instance, nb))
+            }
+            return .node(host: t, services: services)
+        case .datacenters:
+            guard nc.catalogNodeHosts(from: host) != nil else { return nil }
+            return .datacenters([nc.datacenter])
+        }
+    }
+
     /// A `consulKV` action: the store changes now; every running consul-template whose last
     /// executions read the key (or a prefix of it) gets its blocking KV query's answer
     /// `queryLatency` later and runs (a blocked `key` renders, a deleted one blocks again and the
@@ -213,7 +282,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     func failed(_ r: Int, _ d: Int) {
         let n = runners[r].deps[d].retries
-        let what = runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
+        let what = runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
         guard let sleep = spec.retry.sleep(retry: n) else {
             exit(r, "\(what): no server answered after \(n) retries; consul-template exits non-zero")
             return
@@ -246,10 +315,22 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     /// The dependency for `query` (nil: `services`), created (and queried) when new.
     func dependency(_ r: Int, _ query: ServiceQuery?, initial: Bool) -> Int {
-        if let i = runners[r].deps.firstIndex(where: { $0.query == query }) { return i }
+        if let i = runners[r].deps.firstIndex(where: { $0.query == query && $0.node == nil }) { return i }
         let service = query.flatMap { q in catalog?.serviceNames.firstIndex(of: q.name) }
         runners[r].deps.append(Dependency(query: query, service: service))
-        let d = runners[r].deps.count - 1
+        return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
+    }
+
+    /// The dependency for a node-catalog query, created (and queried) when new.
+    func dependency(_ r: Int, node: NodeDependency, initial: Bool) -> Int {
+        if let i = runners[r].deps.firstIndex(where: { $0.node == node }) { return i }
+        var dep = Dependency(query: nil, service: nil)
+        dep.node = node
+        runners[r].deps.append(dep)
+        return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
+    }
+
+    func firstAnswer(_ r: Int, _ d: Int, initial: Bool) -> Int {
         if initial {
             if let a = fetch(r, d) { runners[r].deps[d].answer = a } else { failed(r, d) }
         } else {
@@ -268,11 +349,21 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil,
                                             inputs: inputs)
             renderer.now = model.sim.now
-            let text = try? renderer.render(spec.templates[t].parsed)  // checked when the scenario was read
+            let text: String?
+            var failure: TemplateError? = nil
+            do { text = try renderer.render(spec.templates[t].parsed) } catch { text = nil; failure = error }
             runners[r].templates[t].kvReads = renderer.kvReads
             let before = runners[r].deps.count
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
             if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }
+            deps += renderer.nodeDependencies.map { dependency(r, node: $0, initial: initial) }
+            // the template was checked when the scenario was read; what fails now is an answer it
+            // did not expect (a field of the nil .Node of a node not in the catalog): with every
+            // answer in, the execution error ends consul-template (runner.go Run returns it)
+            if let e = failure, deps.allSatisfy({ runners[r].deps[$0].answer != nil }), !(runners[r].deps.count > before && initial) {
+                exit(r, "\(spec.templates[t].name):\(e.line): \(e.message); consul-template exits non-zero")
+                return nil
+            }
             runners[r].templates[t].deps = deps
             if runners[r].deps.count > before && initial { continue }
             guard deps.allSatisfy({ runners[r].deps[$0].answer != nil }) else { return nil }
@@ -286,7 +377,10 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func run(_ r: Int, initial: Bool) {
         var commands: [(command: String, destination: String)] = []
         for t in runners[r].templates.indices {
-            guard let text = execute(r, t, initial: initial) else { continue }
+            guard let text = execute(r, t, initial: initial) else {
+                if !runners[r].running { return }    // the execution failed: consul-template exited
+                continue
+            }
             let st = runners[r].templates[t]
             if var q = st.quiescence {
                 if q.tick(now: model.sim.now), let at = q.fireAt {
@@ -312,7 +406,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             renders += 1
             nginx.writeFile(proxy: r, path: stanza.destination, text: text)
             let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
-                "\(runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
+                "\(runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
             }
             model.log("consul-template", "templateRendered", stanza.destination,
                       "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))
@@ -370,11 +464,35 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             return c.serviceTags(service: s)
         }
         func services() -> [String] {
-            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil })?.answer else { return [] }
+            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil && $0.node == nil })?.answer else { return [] }
             return n
         }
         /// The dependency's version; -1 while it does not exist (its answer is empty then).
-        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q })?.version ?? -1 }
+        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q && $0.node == nil })?.version ?? -1 }
+
+        var datacenter: String { owner.nodeCatalog?.datacenter ?? "dc1" }
+        func nodeInfo(_ h: Int) -> TemplateNodeInfo {
+            let name = owner.hostNames[h]
+            return TemplateNodeInfo(id: TemplateNodeInfo.nodeID(name), node: name, address: Host.address(ofIndex: h), datacenter: datacenter)
+        }
+        func nodes() -> [TemplateNodeInfo] {
+            guard case .nodes(let hosts)? = runner.deps.first(where: { $0.node == .nodes })?.answer else { return [] }
+            return hosts.map(nodeInfo)
+        }
+        func node(_ name: String) -> TemplateNodeDetail? {
+            guard case .node(let h, let regs)? = runner.deps.first(where: { $0.node == .node(name) })?.answer else { return nil }
+            guard let h else { return TemplateNodeDetail(node: nil, services: []) }
+            let names = owner.catalog?.serviceNames ?? []
+            return TemplateNodeDetail(node: nodeInfo(h), services: regs.map { x in
+                let n = x.service < names.count ? names[x.service] : ""
+                return TemplateNodeService(id: owner.id(x.instance, n), service: n, tags: x.tags, port: x.instance.port, address: Host.address(ofIndex: h))
+            })
+        }
+        func datacenters() -> [String] {
+            for d in runner.deps { if case .datacenters(let l)? = d.answer { return l } }
+            return []
+        }
+        func nodeAnswerVersion(_ d: NodeDependency) -> Int? { runner.deps.first(where: { $0.node == d })?.version ?? -1 }
     }
 
     /// The text of each template's destination (tests and the CLI).

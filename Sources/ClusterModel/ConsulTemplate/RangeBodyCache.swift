@@ -28,6 +28,8 @@ public final class RangeBodyCache {
         var dataReads: [(query: ServiceQuery?, version: Int)]
         var registered: [ServiceQuery]
         var usesServices: Bool
+        /// `nodes`/`node`/`datacenters` answers read, with their versions (also replayed as dependencies).
+        var nodeReads: [(dependency: NodeDependency, version: Int)]
         /// The KV store's version when the body read it (nil: it did not).
         var kvVersion: Int?
         var kvReads: [(path: String, prefix: Bool)]
@@ -57,6 +59,7 @@ struct BodyRecording {
     var dataReads: [(query: ServiceQuery?, version: Int)] = []
     var registered: [ServiceQuery] = []
     var usesServices = false
+    var nodeReads: [(dependency: NodeDependency, version: Int)] = []
     var kvVersion: Int?
     var kvReads: [(path: String, prefix: Bool)] = []
     /// Set when the body cannot be cached (it assigns an outer variable, or an answer has no version).
@@ -87,6 +90,7 @@ extension TemplateRenderer {
             if output.count > Self.maxOutputBytes { throw TemplateError(line: line, "rendered output larger than \(Self.maxOutputBytes) bytes") }
             for q in e.registered where !dependencies.contains(q) { dependencies.append(q) }
             if e.usesServices { usesServices = true }
+            for r in e.nodeReads where !nodeDependencies.contains(r.dependency) { nodeDependencies.append(r.dependency) }
             kvReads += e.kvReads
             line = e.line
             cache.entries[key] = e
@@ -102,7 +106,7 @@ extension TemplateRenderer {
         recording = nil
         guard !r.uncacheable else { cache.entries[key] = nil; return }
         cache.entries[key] = RangeBodyCache.Entry(output: Array(output[start...]), outerReads: r.outerReads, dataReads: r.dataReads,
-                                                  registered: r.registered, usesServices: r.usesServices, kvVersion: r.kvVersion, kvReads: r.kvReads,
+                                                  registered: r.registered, usesServices: r.usesServices, nodeReads: r.nodeReads, kvVersion: r.kvVersion, kvReads: r.kvReads,
                                                   line: line, used: cache.renderSeq)
     }
 
@@ -118,6 +122,7 @@ extension TemplateRenderer {
             guard let v = variables.last(where: { $0.0 == r.name }), v.1 == r.value else { return false }
         }
         for r in e.dataReads where data.answerVersion(r.query) != r.version { return false }
+        for r in e.nodeReads where data.nodeAnswerVersion(r.dependency) != r.version { return false }
         return e.kvVersion.map { $0 == inputs.version } ?? true
     }
 
@@ -152,5 +157,16 @@ extension TemplateRenderer {
         guard let v = data.answerVersion(query) else { recording!.uncacheable = true; return }
         recording!.dataReads.append((query, v))
         if let q = query { if !recording!.registered.contains(q) { recording!.registered.append(q) } } else { recording!.usesServices = true }
+    }
+}
+
+extension TemplateRenderer {
+    /// A `nodes`, `node` or `datacenters` call: a dependency of the template, and a read the body's
+    /// cached text depends on (its answer's version).
+    func noteNodeRead(_ d: NodeDependency) {
+        if !nodeDependencies.contains(d) { nodeDependencies.append(d) }
+        guard recording != nil else { return }
+        guard let v = data.nodeAnswerVersion(d) else { recording!.uncacheable = true; return }
+        if !recording!.nodeReads.contains(where: { $0.dependency == d }) { recording!.nodeReads.append((d, v)) }
     }
 }

@@ -88,7 +88,7 @@ extension TemplateRenderer {
                 case (.list(let l), .int(let i)):
                     guard i >= 0 && i < l.count else { throw TemplateError(line: line, "error calling index: index out of range: \(i)") }
                     v = l[i]
-                case (.map(let m), .string(let key)): v = m[key] ?? .none
+                case (.map(let m), .string(let key)): v = m[key] ?? (m.stringValued ? .string("") : .none)  // the map's zero value
                 case (.string(let s), .int(let i)):
                     let b = Array(s.utf8)
                     guard i >= 0 && i < b.count else { throw TemplateError(line: line, "error calling index: index out of range: \(i)") }
@@ -106,6 +106,7 @@ extension TemplateRenderer {
             return .string(Self.printf(try string(f, args[0]), Array(args.dropFirst())))
         default:
             if let v = try consulCall(f, args) { return v }
+            if let v = try nodeCall(f, args) { return v }
             if let v = try helperCall(f, args) { return v }
             throw TemplateError(line: line, "function \"\(f)\" not defined")
         }

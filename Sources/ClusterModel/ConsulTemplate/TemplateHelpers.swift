@@ -329,7 +329,8 @@ struct TemplateJSON {
             return "{" + nl + parts.joined(separator: "," + nl) + end + "}"
         case .keyPair(let p):
             return encode(.map(TemplateMap([("Path", .string(p.path)), ("Key", .string(p.key)), ("Value", .string(p.value))])), indent: indent)
-        case .instance, .catalogService, .check, .scratch: return nil
+        case .instance, .catalogService, .check, .scratch, .catalogNode, .nodeDetail, .nodeService: return nil
+        case .nilNode: return "null"
         }
     }
 

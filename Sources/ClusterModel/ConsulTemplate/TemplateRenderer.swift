@@ -129,11 +129,26 @@ public protocol TemplateData {
     func answerVersion(_ q: ServiceQuery?) -> Int?
     /// The tags of a service in `/v1/catalog/services` (the union of its instances' tags).
     func serviceTags(_ name: String) -> [String]
+    /// The agent's datacenter (`@dc` of a query must name it).
+    var datacenter: String { get }
+    /// `nodes`: the catalog's nodes, sorted by name then address.
+    func nodes() -> [TemplateNodeInfo]
+    /// `node` (name "": the local agent's); nil while there is no answer yet.
+    func node(_ name: String) -> TemplateNodeDetail?
+    /// `datacenters`, sorted.
+    func datacenters() -> [String]
+    /// As `answerVersion`, for a node-catalog dependency.
+    func nodeAnswerVersion(_ d: NodeDependency) -> Int?
 }
 
 extension TemplateData {
     public func answerVersion(_ q: ServiceQuery?) -> Int? { nil }
     public func serviceTags(_ name: String) -> [String] { [] }
+    public var datacenter: String { "dc1" }
+    public func nodes() -> [TemplateNodeInfo] { [] }
+    public func node(_ name: String) -> TemplateNodeDetail? { nil }
+    public func datacenters() -> [String] { [datacenter] }
+    public func nodeAnswerVersion(_ d: NodeDependency) -> Int? { nil }
 }
 
 /// What a template reads besides Consul's catalog: Consul's KV store (the
@@ -147,12 +162,15 @@ public struct TemplateInputs: Sendable, Equatable {
     public internal(set) var version = 0
     /// Unix milliseconds at simulated time 0 (Prometheus' default start: 2017-06-01T00:00:00Z).
     public var baseMs: Int64
+    /// The agent's datacenter (`consul.config.datacenter`): the only `@dc` a node query may name.
+    public var datacenter = "dc1"
     public init(kv: [String: String] = [:], environment: [String: String] = [:], baseMs: Int64 = PromTime.defaultBaseMs) {
         self.kv = kv.map { (key: $0.key.hasPrefix("/") ? String($0.key.dropFirst()) : $0.key, value: $0.value) }.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
         self.environment = environment; self.baseMs = baseMs
     }
     public static func == (a: TemplateInputs, b: TemplateInputs) -> Bool {
         a.kv.map(\.key) == b.kv.map(\.key) && a.kv.map(\.value) == b.kv.map(\.value) && a.environment == b.environment && a.baseMs == b.baseMs
+            && a.datacenter == b.datacenter
     }
     func value(_ key: String) -> String? {
         let lo = position(key)
@@ -197,6 +215,9 @@ public struct TemplateKeyPair: Hashable, Sendable {
 struct TemplateMap: Hashable {
     var keys: [String] = []
     var values: [TemplateValue] = []
+    /// A Go map[string]string (a node's `.Meta`, `.TaggedAddresses`): `index` of a missing key
+    /// is "" (the element type's zero value), not `<no value>`.
+    var stringValued = false
     init(_ pairs: [(String, TemplateValue)]) {
         for (k, v) in pairs.sorted(by: { $0.0 < $1.0 }) {
             if keys.last == k { values[values.count - 1] = v } else { keys.append(k); values.append(v) }
@@ -223,6 +244,13 @@ enum TemplateValue: Hashable {
     case check(TemplateCheck)
     /// consul-template's `scratch`: the render's scratch pad (its methods are called on it).
     case scratch
+    /// A `nodes` entry or a `node` answer's `.Node` (*dependency.Node), a `node` answer
+    /// (*dependency.CatalogNode), one of its `.Services` (*dependency.CatalogNodeService), and the
+    /// nil *dependency.Node of a node the catalog does not hold (ConsulTemplateNodes.swift).
+    case catalogNode(TemplateNodeInfo)
+    case nodeDetail(TemplateNodeDetail)
+    case nodeService(TemplateNodeService)
+    case nilNode
 
     var truth: Bool {
         switch self {
@@ -233,7 +261,8 @@ enum TemplateValue: Hashable {
         case .float(let x): return x != 0
         case .list(let l): return !l.isEmpty
         case .map(let m): return !m.keys.isEmpty
-        case .instance, .catalogService, .keyPair, .check, .scratch: return true
+        case .instance, .catalogService, .keyPair, .check, .scratch, .catalogNode, .nodeDetail, .nodeService: return true
+        case .nilNode: return false
         }
     }
 
@@ -251,6 +280,12 @@ enum TemplateValue: Hashable {
         case .keyPair(let p): return "{\(p.path) \(p.key) \(p.value) 0 0 0 0 }"
         case .check(let c): return "{\(c.node) \(c.checkID) \(c.name) \(c.status)   \(c.serviceID) \(c.serviceName) [\(c.serviceTags.joined(separator: " "))]}"
         case .scratch: return "&{{0 0} {{0 0} 0 0 {0 0} {0 0}} map[]}"
+        case .catalogNode(let n):
+            return "{\(n.id) \(n.node) \(n.address) \(n.datacenter) \(TemplateValue.map(n.taggedAddresses).printed) \(TemplateValue.map(n.meta).printed)}"
+        case .nodeDetail(let d):
+            return "{\(d.node.map { TemplateValue.catalogNode($0).printed } ?? "<nil>") [\(d.services.map { TemplateValue.nodeService($0).printed }.joined(separator: " "))]}"
+        case .nodeService(let x): return "{\(x.id) \(x.service) [\(x.tags.joined(separator: " "))] map[] \(x.port) \(x.address) false}"
+        case .nilNode: return "<nil>"
         }
     }
 
@@ -268,6 +303,9 @@ enum TemplateValue: Hashable {
         case .keyPair: return "*dependency.KeyPair"
         case .check: return "*api.HealthCheck"
         case .scratch: return "*template.Scratch"
+        case .catalogNode, .nilNode: return "*dependency.Node"
+        case .nodeDetail: return "*dependency.CatalogNode"
+        case .nodeService: return "*dependency.CatalogNodeService"
         }
     }
 }
@@ -277,6 +315,8 @@ public final class TemplateRenderer {
     let data: TemplateData
     public internal(set) var dependencies: [ServiceQuery] = []
     public internal(set) var usesServices = false
+    /// The node-catalog dependencies (`nodes`, `node`, `datacenters`) the last render read.
+    public internal(set) var nodeDependencies: [NodeDependency] = []
     var variables: [(String, TemplateValue)] = []
     var line = 1
     /// Bounds output and loop work so no template can run away (Go has no such bound; real
@@ -304,7 +344,7 @@ public final class TemplateRenderer {
     }
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
-        dependencies = []; usesServices = false; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
+        dependencies = []; usesServices = false; nodeDependencies = []; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
         cache?.renderSeq += 1
         try run(t.nodes, dot: .none)
         cache?.sweep()
@@ -482,6 +522,8 @@ public final class TemplateRenderer {
                 }
             case .scratch:
                 v = try scratchCall(f, [])
+            case .catalogNode, .nodeDetail, .nodeService, .nilNode:
+                v = try nodeField(v, f)!
             case .map(let m):
                 // a map's field is its key; a missing key is the zero value, printed <no value>
                 v = m[f] ?? .none

@@ -1,10 +1,12 @@
 // A template that cannot run is an error when the scenario is read, not in the middle of a run:
 // besides parsing, the template is executed twice with stand-in answers, once with one instance
 // for every service and once with none, so that both branches of `range ... else` and of the
-// usual `if` on an empty answer run, and every field and function is checked.
+// usual `if` on an empty answer run, and every field and function is checked (`nodes`, `node`
+// and `datacenters` likewise: ConsulTemplateNodes.swift).
 
 struct ValidationData: TemplateData {
     let oneEach: Bool
+    var datacenter = "dc1"
     /// The tags of the scenario's service definitions, by service name: a stand-in instance has
     /// its service's tags (and the tag its query filters on), so bodies that look at tags run.
     let tags: [String: [String]]
@@ -18,6 +20,21 @@ struct ValidationData: TemplateData {
     }
     func services() -> [String] { oneEach ? Array(Set(["service"] + tags.keys)).sorted() : [] }
     func serviceTags(_ name: String) -> [String] { tags[name] ?? [] }
+    /// `nodes`: one stand-in node, then none; `node` (any name, or the agent's own): a node that
+    /// exists in both runs, with one registration of every service, then with none (a template
+    /// that reads a field of a missing node's nil `.Node` fails only when that happens in the run).
+    static func standInNode(_ name: String) -> TemplateNodeInfo {
+        TemplateNodeInfo(id: TemplateNodeInfo.nodeID(name), node: name, address: "10.0.0.1", datacenter: "dc1")
+    }
+    func nodes() -> [TemplateNodeInfo] { oneEach ? [Self.standInNode("node-01")] : [] }
+    func datacenters() -> [String] { [datacenter] }
+    func node(_ name: String) -> TemplateNodeDetail? {
+        let n = name.isEmpty ? "node-01" : name
+        let regs = oneEach ? services().map { s in
+            TemplateNodeService(id: "\(n):\(s):31000", service: s, tags: tags[s] ?? [], port: 31000, address: "10.0.0.1")
+        } : []
+        return TemplateNodeDetail(node: Self.standInNode(n), services: regs)
+    }
 }
 
 public enum TemplateValidation {
@@ -28,7 +45,7 @@ public enum TemplateValidation {
         var queries: [ServiceQuery] = []
         var services = false
         for one in [true, false] {
-            let r = TemplateRenderer(data: ValidationData(oneEach: one, tags: serviceTags), inputs: inputs)
+            let r = TemplateRenderer(data: ValidationData(oneEach: one, datacenter: inputs.datacenter, tags: serviceTags), inputs: inputs)
             do { _ = try r.render(t) } catch { return .failure(error) }
             for q in r.dependencies where !queries.contains(q) { queries.append(q) }
             services = services || r.usesServices
