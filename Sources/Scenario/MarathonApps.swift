@@ -587,9 +587,12 @@ final class AppDecoder {
                     else if let o = m.value.objectMembers, o.count == 1, o[0].key == "secret", o[0].value.stringValue != nil { envNames.append(m.key) }
                     else { d.error(JSONPath.key(p("env"), m.key), at: m.value, typeMismatch("a string or {\"secret\": \"name\"}", m.value)) }
                 }
-                if members.contains(where: { $0.key.hasPrefix("SERVICE_") }) {
-                    notModelled.append("env (but registrator's SERVICE_* keys, read for Consul: docs/consul.md)")
-                } else if !members.isEmpty { notModelled.append("env") }
+                // registrator's SERVICE_* keys are read (for Consul); only the others are not modelled
+                let registrator = members.filter { $0.key.hasPrefix("SERVICE_") }.count
+                if registrator == members.count {
+                } else if registrator > 0 {
+                    notModelled.append("env (other than registrator's SERVICE_* keys, which are read for Consul: docs/consul.md)")
+                } else { notModelled.append("env") }
             } else { d.error(p("env"), at: ev, typeMismatch("an object of environment variable names to values", ev)) }
         }
         let roles = r.optional("acceptedResourceRoles", .array(of: .nonEmptyString))
@@ -692,7 +695,12 @@ final class AppDecoder {
                             }
                             finish(pr)
                         }
-                        if !a.isEmpty { notModelled.append("container.docker.parameters") }
+                        // Docker labels with registrator's SERVICE_* metadata are read (for Consul)
+                        let registrator = out.parameters.filter { $0.name == "label" && $0.value.hasPrefix("SERVICE_") }.count
+                        if registrator == a.count {
+                        } else if registrator > 0 {
+                            notModelled.append("container.docker.parameters (other than the labels with registrator's SERVICE_* keys, which are read for Consul: docs/consul.md)")
+                        } else if !a.isEmpty { notModelled.append("container.docker.parameters") }
                     } else { d.error(JSONPath.key(dr.path, "parameters"), at: pv, typeMismatch("an array of {\"key\": ..., \"value\": ...}", pv)) }
                 }
                 if let mv = dr.value("portMappings") {

@@ -179,8 +179,11 @@ final class RegistratorScenarioTests: XCTestCase {
         let m = ClusterSimulation(spec: s.spec, observer: MemoryObserver())
         m.run()
         XCTAssertEqual(m.subsystem(ConsulCluster.self)?.serviceCounts().passing, 0)
-        // Marathon's loader no longer calls such an env unmodelled as a whole
-        XCTAssertTrue(s.warnings.contains { $0.contains("registrator's SERVICE_* keys, read for Consul") }, s.warnings.joined(separator: "\n"))
+        // Marathon's loader no longer calls an env of SERVICE_* keys only unmodelled; with other keys, only those
+        XCTAssertFalse(s.warnings.contains { $0.contains("not modelled: env") || $0.contains(", env") }, s.warnings.joined(separator: "\n"))
+        let mixed = try XCTUnwrap(loadOK(Self.scenario(env: #"{"SERVICE_NAME": "api", "JAVA_OPTS": "-Xmx1g"}"#, labels: ["SERVICE_TAGS=http"])))
+        XCTAssertTrue(mixed.warnings.contains { $0.contains("env (other than registrator's SERVICE_* keys, which are read for Consul") }, mixed.warnings.joined(separator: "\n"))
+        XCTAssertFalse(mixed.warnings.contains { $0.contains("container.docker.parameters") }, mixed.warnings.joined(separator: "\n"))
 
         let script = try XCTUnwrap(loadOK(Self.scenario(env: "{}", labels: ["SERVICE_CHECK_SCRIPT=/bin/check"])))
         XCTAssertTrue(script.warnings.contains { $0.contains("marathon.apps[0].container.docker.parameters") && $0.contains("enable_script_checks") },
