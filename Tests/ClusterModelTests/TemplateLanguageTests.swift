@@ -66,6 +66,19 @@ final class TemplateLanguageTests: XCTestCase {
         }
     }
 
+    /// `@dc` naming the agent's own datacenter is the same catalog (health_service.go's
+    /// `name@dc`); another datacenter is refused, naming the one there is. Public templates loop
+    /// `{{range datacenters}}{{range service (print "web@" .)}}`: with one datacenter, its services.
+    func testTheAgentsOwnDatacenterMayBeNamed() throws {
+        XCTAssertEqual(try ServiceQuery.parse("prod.web@dc1|any", datacenter: "dc1").get(), ServiceQuery(name: "web", filter: .any, tag: "prod"))
+        guard case .failure(let e) = ServiceQuery.parse("web@east-aws", datacenter: "dc1") else { return XCTFail("@east-aws accepted") }
+        XCTAssertTrue(e.message.contains("other datacenters (@east-aws) are not modelled (the simulator has one datacenter, dc1)"), e.message)
+        XCTAssertEqual(render(#"{{range datacenters}}{{range service (print "web@" .)}}{{.Port}},{{end}}{{end}}"#), "31000,31001,")
+        let kv = TemplateInputs(kv: ["a/b": "x"])
+        XCTAssertEqual(try TemplateRenderer(data: data, inputs: kv).render(try TemplateParser.parse(#"{{key "a/b@dc1"}}"#)), "x")
+        XCTAssertThrowsError(try TemplateRenderer(data: data, inputs: kv).render(try TemplateParser.parse(#"{{key "a/b@dc2"}}"#)))
+    }
+
     func testErrorsWithLines() {
         let cases: [(String, Int, String)] = [
             ("a\n{{range service \"web\"}}\nx\n", 2, "{{range}} has no {{end}}"),

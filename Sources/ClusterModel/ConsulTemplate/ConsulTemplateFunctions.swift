@@ -43,6 +43,11 @@ extension TemplateRenderer {
     func kvPath(_ f: String, _ v: TemplateValue) throws(TemplateError) -> String {
         var s = Substring(try string(f, v))
         if s.first == "/" { s = s.dropFirst() }
+        // dependency/kv_get.go keyRe: `key@dc`; the agent's own datacenter is the same store
+        if let at = s.firstIndex(of: "@"), !s.contains("?") {
+            try checkDatacenter(f, String(s), s[s.index(after: at)...])
+            s = s[..<at]
+        }
         if s.contains("@") || s.contains("?") { throw TemplateError(line: line, "\(f) \"\(s)\": other datacenters (@dc) and query parameters are not modelled") }
         return String(s)
     }

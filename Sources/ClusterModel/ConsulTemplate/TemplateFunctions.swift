@@ -29,7 +29,7 @@ extension TemplateRenderer {
             for a in args { parts.append(try string(f, a)) }
             guard let first = parts.first, !first.isEmpty else { return .list([]) }
             let q: ServiceQuery
-            switch ServiceQuery.parse(parts.joined(separator: "|")) {
+            switch ServiceQuery.parse(parts.joined(separator: "|"), datacenter: inputs.datacenter) {
             case .success(let x): q = x
             case .failure(var e): e.line = line; throw e
             }

@@ -13,7 +13,9 @@ public struct ServiceQuery: Hashable, Sendable, CustomStringConvertible {
     public var tag: String?
     public init(name: String, filter: ServiceHealthFilter, tag: String? = nil) { self.name = name; self.filter = filter; self.tag = tag }
 
-    public static func parse(_ s: String) -> Result<ServiceQuery, TemplateError> {
+    /// `datacenter`: the agent's own, which a query may name (`web@dc1`: the same catalog); any
+    /// other datacenter is refused (the simulator has one).
+    public static func parse(_ s: String, datacenter: String? = nil) -> Result<ServiceQuery, TemplateError> {
         var name = Substring(s)
         var filter = ServiceHealthFilter.passing
         if let bar = s.firstIndex(of: "|") {
@@ -27,7 +29,14 @@ public struct ServiceQuery: Hashable, Sendable, CustomStringConvertible {
                 return .failure(TemplateError(line: 0, "service \(quoted(s)): the health filter must be any, passing or passing,warning (the statuses the simulated catalog distinguishes), got \(quoted(String(s[s.index(after: bar)...])))"))
             }
         }
-        if name.contains("@") { return .failure(TemplateError(line: 0, "service \(quoted(s)): other datacenters (@dc) are not modelled")) }
+        if let at = name.firstIndex(of: "@") {
+            // dependency/health_service.go: `name@dc` (then `~near`)
+            let dc = name[name.index(after: at)...].prefix { $0 != "~" && $0 != "?" }
+            guard let own = datacenter, dc == own else {
+                return .failure(TemplateError(line: 0, "service \(quoted(s)): other datacenters (@\(dc)) are not modelled" + (datacenter.map { " (the simulator has one datacenter, \($0))" } ?? "")))
+            }
+            name = name[..<at] + name[name.index(at, offsetBy: 1 + dc.count)...]
+        }
         if name.contains("~") || name.contains("?") { return .failure(TemplateError(line: 0, "service \(quoted(s)): near (~node) and query parameters (?ns=) are not modelled")) }
         // dependency.go tagRe: `((?P<tag>[[:word:]=:.-]+)\.)?` before the name, which has no dot
         var tag: String? = nil
