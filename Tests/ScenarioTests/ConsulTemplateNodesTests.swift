@@ -48,12 +48,8 @@ final class ConsulTemplateNodesTests: XCTestCase {
             """
     }
 
-    func run(_ text: String) throws -> (ClusterSimulation, MemoryObserver) {
-        let s = try XCTUnwrap(loadOK(text))
-        let o = MemoryObserver()
-        let m = ClusterSimulation(spec: s.spec, observer: o)
-        m.run()
-        return (m, o)
+    func run(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> (ClusterSimulation, MemoryObserver) {
+        try runToEnd(text, file: file, line: line)
     }
 
     func renders(_ o: MemoryObserver, _ file: String) -> [Double] {

@@ -68,3 +68,12 @@ func write(_ text: String, to path: String) {
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     try! text.write(toFile: path, atomically: true, encoding: .utf8)
 }
+
+/// Loads a scenario that must be valid and runs it to the end, keeping every event in memory.
+func runToEnd(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> (ClusterSimulation, MemoryObserver) {
+    let s = try XCTUnwrap(loadOK(text, file: file, line: line), file: file, line: line)
+    let o = MemoryObserver()
+    let m = ClusterSimulation(spec: s.spec, observer: o)
+    m.run()
+    return (m, o)
+}
