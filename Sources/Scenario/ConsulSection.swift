@@ -56,7 +56,9 @@ extension ScenarioSchema {
     /// each, at the app's env key or Docker labels), and SERVICE_* metadata the model does not read:
     /// an app with a `consul.services` entry (the definition wins), or one registrator does not see.
     static func warnRegistrator(_ spec: ConsulSpec, apps: [AppDefinition], _ d: Diagnostics) {
-        let plans = spec.registratorPlans(apps: apps)
+        var plans: [String: RegistratorPlan] = [:]
+        for (id, p) in spec.registratorPlans(apps: apps) where plans[id] == nil { plans[id] = p }
+        let defined = Set(spec.services.map(\.appId))
         for (i, a) in apps.enumerated() {
             let appPath = JSONPath.index("marathon.apps", i)
             let entries = Registrator.metaEntries(of: a).filter { $0.key.hasPrefix("SERVICE_") }
@@ -66,13 +68,13 @@ extension ScenarioSchema {
                 }
                 return appPath
             }
-            if let p = plans.first(where: { $0.appId == a.id })?.plan {
+            if let p = plans[a.id] {
                 for n in p.notes { d.warning(path(n.key), at: nil, "registrator, app \(JSONValue.quote(a.id)): \(n.message)") }
                 continue
             }
             guard !entries.isEmpty, !a.isPod else { continue }
             let names = entries.map(\.key).joined(separator: ", ")
-            if spec.services.contains(where: { $0.appId == a.id }) {
+            if defined.contains(a.id) {
                 d.warning(JSONPath.key("consul.services", a.id), at: nil, "app \(JSONValue.quote(a.id)) carries registrator metadata (\(names)): its consul.services definition is registered instead, SERVICE_* is not read")
             } else if spec.registerAll && !Registrator.seesContainers(of: a) {
                 d.warning(appPath, at: nil, "app \(JSONValue.quote(a.id)) carries registrator metadata (\(names)) but is not a Docker container: registrator does not see it; registered by its app id, SERVICE_* not read")
@@ -139,10 +141,11 @@ extension ScenarioSchema {
             return []
         }
         let appIds = marathon?.apps.map(\.id) ?? []
+        let appIdSet = Set(appIds)
         var out: [(appId: String, definitions: [ConsulServiceDefinition])] = []
         for m in members {
             let p = JSONPath.key(path, m.key)
-            if marathon != nil && !appIds.contains(m.key) {
+            if marathon != nil && !appIdSet.contains(m.key) {
                 d.error(p, location: m.keyLocation, "no Marathon app \(JSONValue.quote(m.key))\(Suggest.didYouMean(m.key, among: appIds))")
                 continue
             }

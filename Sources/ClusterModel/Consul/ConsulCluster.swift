@@ -124,9 +124,10 @@ public final class ConsulCluster: EventHandler {
             // registrator registers Docker containers; a pod's containers are the Mesos
             // containerizer's (nested containers of the default executor): it never sees them, so
             // they get no service name (`register` registers only named services)
+            var known = Set(names)
             for a in apps where definitionsOfApp[a.id] == nil && registratorOfApp[a.id] == nil && !a.isPod {
                 let n = ConsulCluster.serviceName(ofApp: a.id)
-                if !names.contains(n) { names.append(n); tags.append([]) }
+                if known.insert(n).inserted { names.append(n); tags.append([]) }
             }
         }
         serviceNames = names

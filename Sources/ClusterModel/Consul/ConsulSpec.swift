@@ -36,7 +36,8 @@ public struct ConsulSpec: Equatable, Sendable {
     public func registratorPlans(apps: [AppDefinition]) -> [(appId: String, plan: RegistratorPlan)] {
         guard registerAll else { return [] }
         var out: [(appId: String, plan: RegistratorPlan)] = []
-        for a in apps where !services.contains(where: { $0.appId == a.id }) {
+        let defined = Set(services.map(\.appId))
+        for a in apps where !defined.contains(a.id) {
             if let p = Registrator.plan(a, naming: serviceNaming, scriptChecksEnabled: config.enableScriptChecks) { out.append((a.id, p)) }
         }
         return out
@@ -47,9 +48,10 @@ public struct ConsulSpec: Equatable, Sendable {
     public func tagsByServiceName(apps: [AppDefinition]) -> (names: [String], tags: [[String]]) {
         var names: [String] = []
         var tags: [[String]] = []
+        var index: [String: Int] = [:]   // by name (linear in definitions, not definitions × names)
         func add(_ d: ConsulServiceDefinition) {
             let i: Int
-            if let k = names.firstIndex(of: d.name) { i = k } else { names.append(d.name); tags.append([]); i = names.count - 1 }
+            if let k = index[d.name] { i = k } else { names.append(d.name); tags.append([]); i = names.count - 1; index[d.name] = i }
             for t in d.tags where !tags[i].contains(t) { tags[i].append(t) }
         }
         for (_, defs) in services { for d in defs { add(d) } }
