@@ -37,7 +37,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel", "ClusterModel"]),
+        .executableTarget(name: "clustersim-bench", dependencies: ["SimKernel", "ClusterModel", "Scenario"]),
         // Mutation fuzzing of the shipped scenarios, a forked child per input (make test / check-all).
         .executableTarget(name: "clustersim-fuzz", dependencies: ["Scenario", "Reporting", "ClusterModel", "SimKernel", "Experiment"]),
         // What more than one test target needs (the judges' releases, running them); not part of any product.

@@ -387,6 +387,7 @@ let usage = """
            clustersim-bench platform-full AGENTS HOURS SEED [marathon-lb|nginx]
            clustersim-bench chronos AGENTS JOBS HOURS SEED
            clustersim-bench regex VALUES SEED
+           clustersim-bench load APPS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -425,6 +426,8 @@ case "lb":
 case "lb-instances":
     runLBInstances(small: parseArg(args, 2, "SMALL"), large: parseArg(args, 3, "LARGE"), hours: parseArg(args, 4, "HOURS"),
                    seed: UInt64(parseArg(args, 5, "SEED")))
+case "load":
+    runLoad(apps: parseArg(args, 2, "APPS"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "regex":
     runRegex(values: parseArg(args, 2, "VALUES"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "platform-full":
