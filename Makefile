@@ -92,9 +92,11 @@ deps-check-all:
 	@bash scripts/install-deps.sh --check-all
 
 # Slow checks kept out of `make test`: a sweep through a single-node Slurm of its own (SlurmLocalTests runs
-# scripts/slurm-local.sh; docs/slurm.md), the tests in release mode too, a quick benchmark smoke run.
+# scripts/slurm-local.sh; docs/slurm.md), 2,000 interrupts at random moments of a run (InterruptRaceTests,
+# about three minutes), the tests in release mode too, a quick benchmark smoke run.
 check-all: deps-check-all test
 	CLUSTERSIM_SLURM_TEST=1 $(SWIFT) test --skip-build --disable-swift-testing --filter SlurmLocalTests
+	CLUSTERSIM_INTERRUPT_RACE=2000 $(SWIFT) test --skip-build --disable-swift-testing --filter InterruptRaceTests
 	$(SWIFT) build -c release
 	$(MAKE) fuzz
 	QUICK=1 bash bench/run.sh

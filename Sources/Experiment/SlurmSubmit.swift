@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Scenario
 #if canImport(Glibc)
 import Glibc
@@ -153,9 +154,9 @@ public enum SlurmSweep {
     /// meanwhile get the default handling (exec resets caught signals), so ^C at a terminal still
     /// stops a hanging sbatch, which then counts as a failed submission and is undone.
     static func withSignalsHeld(_ body: () -> Int32) -> Int32 {
-        heldSignal = 0
+        heldSignal.store(0, ordering: .sequentiallyConsistent)
         var held = sigaction(), oldInt = sigaction(), oldTerm = sigaction()
-        held.__sigaction_handler.sa_handler = { heldSignal = $0 }
+        held.__sigaction_handler.sa_handler = { heldSignal.store($0, ordering: .sequentiallyConsistent) }
         sigemptyset(&held.sa_mask)
         held.sa_flags = SA_RESTART  // reads of the tools' pipes go on (Foundation traps on EINTR)
         sigaction(SIGINT, &held, &oldInt)
@@ -163,13 +164,15 @@ public enum SlurmSweep {
         let status = body()
         sigaction(SIGINT, &oldInt, nil)
         sigaction(SIGTERM, &oldTerm, nil)
-        if heldSignal != 0 { return 130 }  // interrupted (ExitStatus.interrupted), after what was printed
+        if heldSignal.load(ordering: .sequentiallyConsistent) != 0 { return 130 }  // interrupted (ExitStatus.interrupted), after what was printed
         return status
     }
 }
 
-/// The signal noted while a submission held SIGINT/SIGTERM (0: none).
-nonisolated(unsafe) private var heldSignal: Int32 = 0
+/// The signal noted while a submission held SIGINT/SIGTERM (0: none). An atomic: a SIGTERM
+/// handler interrupting the SIGINT one would otherwise modify a Swift global during another
+/// modification, which Swift's exclusivity checks end with SIGABRT.
+private let heldSignal = Atomic<Int32>(0)
 
 /// A tool looked up on a PATH, run with no stdin, its output collected.
 enum Tool {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 
 /// A results folder written atomically: everything goes into a hidden temporary folder beside
 /// the target (`.<name>.tmp-<pid>`, or `.<start of name>-<hash>.tmp-<pid>` when that would be
@@ -209,46 +210,55 @@ extension ResultsWriter {
 /// What a signal handler needs to remove the temporary folder of the running process without
 /// allocating or locking: C strings made in advance. `prepare()` runs before any handler is
 /// installed; the handlers call `removeNow()`, which only reads these and calls unlink and rmdir.
+///
+/// The folder and the count are atomics, not Swift variables: a handler that reads a Swift global
+/// while the interrupted code is modifying it (`register`, `clear`) is an access conflict, which
+/// Swift's exclusivity checks (on in debug and release builds) end with "Fatal access conflict
+/// detected" and SIGABRT instead of exit status 130. Atomic loads and stores are not checked and
+/// are async-signal-safe.
 public enum TempCleanup {
     static let capacity = 256
-    nonisolated(unsafe) static var files: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+    /// The registered file names; slot `i` is written before `count` is raised past it.
+    static let files: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
         let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
         p.initialize(repeating: nil, count: capacity)
         return p
     }()
-    nonisolated(unsafe) static var count: Int = 0
-    nonisolated(unsafe) static var folder: UnsafeMutablePointer<CChar>? = nil
+    static let count = Atomic<Int>(0)
+    static let folder = Atomic<UnsafeMutablePointer<CChar>?>(nil)
 
     /// Initialises the storage (Swift initialises globals lazily; a handler must not be the first
     /// to touch them).
-    public static func prepare() { _ = files; _ = count; _ = folder }
+    public static func prepare() { _ = files; _ = count.load(ordering: .relaxed); _ = folder.load(ordering: .relaxed) }
 
     static func register(folder path: String) {
-        count = 0
-        folder = strdup(path)
+        count.store(0, ordering: .releasing)
+        folder.store(strdup(path), ordering: .releasing)
     }
 
     static func register(file path: String) {
-        guard folder != nil, !isRegistered(path), count < capacity else { return }
-        files[count] = strdup(path)
-        count += 1
+        let n = count.load(ordering: .acquiring)
+        guard folder.load(ordering: .acquiring) != nil, !isRegistered(path), n < capacity else { return }
+        files[n] = strdup(path)
+        count.store(n + 1, ordering: .releasing)
     }
 
     static func isRegistered(_ path: String) -> Bool {
-        for i in 0..<count where files[i].map({ String(cString: $0) == path }) ?? false { return true }
+        for i in 0..<count.load(ordering: .acquiring) where files[i].map({ String(cString: $0) == path }) ?? false { return true }
         return false
     }
 
     static func clear() {
-        folder = nil
-        count = 0
+        folder.store(nil, ordering: .releasing)
+        count.store(0, ordering: .releasing)
     }
 
     /// Async-signal-safe: unlinks every registered file, then removes the folder.
     public static func removeNow() {
-        guard let dir = folder else { return }
+        guard let dir = folder.load(ordering: .acquiring) else { return }
+        let n = count.load(ordering: .acquiring)
         var i = 0
-        while i < count {
+        while i < n {
             if let f = files[i] { unlink(f) }
             i += 1
         }

@@ -1,5 +1,6 @@
 import Reporting
 import SimKernel
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,31 +61,37 @@ final class Progress {
 /// normally. Fatal signals the process can catch (SIGSEGV, SIGILL, SIGTRAP, SIGBUS, SIGFPE,
 /// SIGABRT) remove the temporary folder, then the previous handler (Swift's backtracer or the
 /// default action) runs.
+///
+/// What the SIGINT/SIGTERM handler reads and writes are atomics, not Swift variables: a handler
+/// that writes a Swift global while the interrupted code is reading it (the run loop's check of
+/// `interrupted`) is an access conflict, which Swift's exclusivity checks (on in debug and release
+/// builds) end with "Fatal access conflict detected" and SIGABRT instead of exit status 130.
 enum Signals {
-    enum Mode: sig_atomic_t { case immediate = 0, deferred = 1, committed = 2 }
+    enum Mode: Int32 { case immediate = 0, deferred = 1, committed = 2 }
 
-    nonisolated(unsafe) static var mode: sig_atomic_t = Mode.immediate.rawValue
-    nonisolated(unsafe) static var interruptRequested: sig_atomic_t = 0
+    static let mode = Atomic<Int32>(Mode.immediate.rawValue)
+    static let interruptRequested = Atomic<Int32>(0)
     static let fatal: [Int32] = [SIGSEGV, SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGABRT]
-    /// Previous actions of the fatal signals, indexed by signal number.
-    nonisolated(unsafe) static var previous: UnsafeMutablePointer<sigaction> = {
+    /// Previous actions of the fatal signals, indexed by signal number (written before the
+    /// handlers are installed, only read by them).
+    static let previous: UnsafeMutablePointer<sigaction> = {
         let p = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
         p.initialize(repeating: sigaction(), count: 65)
         return p
     }()
 
-    static func set(_ m: Mode) { mode = m.rawValue }
-    static var interrupted: Bool { interruptRequested != 0 }
+    static func set(_ m: Mode) { mode.store(m.rawValue, ordering: .sequentiallyConsistent) }
+    static var interrupted: Bool { interruptRequested.load(ordering: .sequentiallyConsistent) != 0 }
 
     static func install() {
         TempCleanup.prepare()
-        _ = mode; _ = interruptRequested; _ = previous
+        _ = mode.load(ordering: .relaxed); _ = interruptRequested.load(ordering: .relaxed); _ = previous
         var sa = sigaction()
         sigemptyset(&sa.sa_mask)
         sa.sa_flags = 0
         sa.__sigaction_handler.sa_handler = { _ in
-            if Signals.mode != Mode.immediate.rawValue {
-                Signals.interruptRequested = 1
+            if Signals.mode.load(ordering: .sequentiallyConsistent) != 0 {   // not Mode.immediate
+                Signals.interruptRequested.store(1, ordering: .sequentiallyConsistent)
                 return
             }
             TempCleanup.removeNow()
