@@ -152,4 +152,31 @@ final class PromQLParserTests: XCTestCase {
         XCTAssertNotNil(error(String(repeating: "1+", count: 60_000) + "1"))
         XCTAssertEqual(error("x[99999999999999999999y]")?.message, "duration out of range")
     }
+
+    /// A chain of one precedence is as deep a tree as it has operators, without any nesting: 16,000
+    /// of them crashed the evaluator of a release build (stack overflow), 4,000 a debug build's.
+    /// The tree is bounded at PromQLParser.maxTreeDepth levels; below that it parses and evaluates.
+    func testLongOperatorChainsAreBoundedByTreeDepth() throws {
+        let limit = PromQLParser.maxTreeDepth
+        func chain(_ terms: Int, _ term: String = "x", _ op: String = " + ") -> String {
+            Array(repeating: term, count: terms).joined(separator: op)
+        }
+        // `limit` terms: limit - 1 operators over the leaves, exactly `limit` levels
+        let ok = try PromQLExpr.parse(chain(limit))
+        XCTAssertEqual(ok.root.depth, limit)
+        let store = PromQLEvalTests.store([("x{a=\"1\"}", [(0, 2)]), ("x{a=\"2\"}", [(0, 3)])])
+        XCTAssertEqual(try PromQLEvalTests.eval(chain(limit), store, at: 10), ["{a=\"1\"}": Double(2 * limit), "{a=\"2\"}": Double(3 * limit)])
+        XCTAssertEqual(try PromQLEvalTests.eval(chain(limit, "1"), store, at: 10), ["scalar": Double(limit)])
+        // one more level is refused where the chain passes the limit
+        let long = chain(limit + 1)
+        assertError(long, "expression nested too deeply (more than \(limit) levels, counting each binary operator of a chain)",
+                    at: (limit - 1) * 4 + 2)
+        XCTAssertNotNil(error(chain(4 * limit, "1", "-")))
+        // nesting and chains add up: parentheses around a chain count as levels too
+        let wrapped = String(repeating: "abs(", count: 150) + chain(limit - 150) + String(repeating: ")", count: 150)
+        XCTAssertEqual(try PromQLExpr.parse(wrapped).root.depth, limit)
+        XCTAssertNotNil(error(String(repeating: "abs(", count: 151) + chain(limit - 150) + String(repeating: ")", count: 151)))
+        XCTAssertEqual(error(chain(limit, "x", " or ")).map(\.message), nil)
+        XCTAssertEqual(try PromQLExpr.parse(chain(limit - 1, "sum(x)", " * ")).root.type, .vector)   // sum(x) is 2 levels
+    }
 }

@@ -77,8 +77,15 @@ final class PromQLBinaryNode {
     /// nil unless both sides are instant vectors.
     let matching: PromQLVectorMatching?
     let pos: Int
+    /// Scalar when both sides are, else vector; kept so that a long chain `a + b + c ...` (a left
+    /// spine as deep as it has operators) is not walked again for every operator added to it.
+    let type: PromQLType
+    /// Levels of the tree below and including this node (PromQLNode.depth).
+    let depth: Int
     init(op: PromQLBinaryOp, lhs: PromQLNode, rhs: PromQLNode, returnBool: Bool, matching: PromQLVectorMatching?, pos: Int) {
         self.op = op; self.lhs = lhs; self.rhs = rhs; self.returnBool = returnBool; self.matching = matching; self.pos = pos
+        type = lhs.type == .scalar && rhs.type == .scalar ? .scalar : .vector
+        depth = 1 + max(lhs.depth, rhs.depth)
     }
 }
 
@@ -140,8 +147,22 @@ indirect enum PromQLNode {
         case .vector, .aggregate: return .vector
         case .matrix, .subquery: return .matrix
         case .paren(let e, _), .negate(let e, _): return e.type
-        case .binary(let b): return b.lhs.type == .scalar && b.rhs.type == .scalar ? .scalar : .vector
+        case .binary(let b): return b.type
         case .call(let c): return c.function.returnType
+        }
+    }
+
+    /// Levels of the tree (a selector or number is 1). Binary nodes keep theirs; the other nodes
+    /// are one parser nesting level each (at most PromQLParser.maxDepth), so this recursion is
+    /// bounded whatever the input.
+    var depth: Int {
+        switch self {
+        case .number, .string, .vector, .matrix: return 1
+        case .subquery(let s): return 1 + s.expr.depth
+        case .paren(let e, _), .negate(let e, _): return 1 + e.depth
+        case .binary(let b): return b.depth
+        case .aggregate(let a): return 1 + max(a.param?.depth ?? 0, a.expr.depth)
+        case .call(let c): return 1 + c.args.reduce(0) { max($0, $1.depth) }
         }
     }
 

@@ -12,6 +12,16 @@ struct PromQLParser {
     private var depth = 0
     /// Nesting limit: a bound on recursion for any input.
     static let maxDepth = 200
+    /// Limit on the levels of the parsed tree. Operators of one precedence chain to the left
+    /// without nesting (`a + b + c ...` is a tree as deep as it has operators), and evaluating
+    /// the tree recurses once per level: 4,000 levels overflowed the 8 MB stack of a debug build
+    /// (16,000 a release build). Prometheus has no such bound (Go's stacks grow to 1 GB).
+    static let maxTreeDepth = 1000
+
+    static func tooDeep(at pos: Int) -> PromQLError {
+        PromQLError("expression nested too deeply (more than \(maxTreeDepth) levels, counting each binary operator of a chain)",
+                    position: pos)
+    }
 
     init(_ text: String) {
         let (t, e) = PromQLLexer.tokenize(text)
@@ -65,12 +75,22 @@ struct PromQLParser {
         var lhs = try parseUnary()
         while true {
             let t = try cur()
-            guard let op = PromQLParser.binaryOp(t), op.precedence >= minPrec else { return lhs }
+            guard let op = PromQLParser.binaryOp(t), op.precedence >= minPrec else {
+                // what encloses a chain (parentheses, calls, aggregations) adds to its levels
+                if lhs.depth > PromQLParser.maxTreeDepth {
+                    throw PromQLParser.tooDeep(at: lhs.pos)
+                }
+                return lhs
+            }
             i += 1
             let (returnBool, matching) = try parseBinModifiers()
             let rhs = try parseExpr(op == .pow ? op.precedence : op.precedence + 1)
-            lhs = .binary(try PromQLParser.checkBinary(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool,
-                                                       matching: matching, opPos: t.pos))
+            let b = try PromQLParser.checkBinary(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool,
+                                                 matching: matching, opPos: t.pos)
+            if b.depth > PromQLParser.maxTreeDepth {
+                throw PromQLParser.tooDeep(at: t.pos)
+            }
+            lhs = .binary(b)
         }
     }
 
