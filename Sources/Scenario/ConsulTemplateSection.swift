@@ -47,6 +47,7 @@ extension ScenarioSchema {
                     }
                 }
             } else { d.error(tp, at: tv, typeMismatch("a non-empty array of template stanzas, like [{\"source\": \"nginx.ctmpl\", \"destination\": \"/etc/nginx/conf.d/app.conf\", \"command\": \"nginx -s reload\"}]", tv)) }
+            if d.errorCount == before, let a = tv.arrayValue, a.count == out.templates.count { checkWaitLoop(out, r, tp, a, d) }
         } else {
             d.error(path, at: v, "missing required key \"template\" (the templates consul-template renders for nginx)")
         }
@@ -65,6 +66,32 @@ extension ScenarioSchema {
                         + (suggestion.map { "; did you mean \(JSONValue.quote($0))?" } ?? ""))
             }
         }
+    }
+
+    /// The shortest `wait.min` when two or more templates wait.
+    static let minLoopWait = SimDuration.milliseconds(100)
+
+    /// consul-template runs every template whenever one template's quiescence timer fires
+    /// (manager/runner.go: the fired timer is deleted, then Run executes all templates and ticks
+    /// the timers of the others): with two or more templates waiting, their timers re-arm each
+    /// other and each template is executed again every `min` even when nothing changes
+    /// (hashicorp/consul-template issues #1140, #1195, #994). The simulator runs that loop as it
+    /// is, an execution per `min`; a 1ns `min` would be 10^9 executions per simulated second, so
+    /// below `minLoopWait` the scenario is refused at the first template that waits that little.
+    static func checkWaitLoop(_ spec: ConsulTemplateSpec, _ r: ObjectReader, _ tp: String, _ stanzas: [JSONValue], _ d: Diagnostics) {
+        func effective(_ i: Int) -> ConsulTemplateWait {
+            if let w = spec.templates[i].wait, w.enabled { return w }
+            return spec.wait
+        }
+        let waiting = spec.templates.indices.filter { effective($0).enabled }
+        guard waiting.count >= 2, let i = waiting.first(where: { effective($0).min < minLoopWait }) else { return }
+        let own = spec.templates[i].wait?.enabled == true
+        let path = own ? JSONPath.key(JSONPath.index(tp, i), "wait") : r.keyPath("wait")
+        d.error(path, at: own ? stanzas[i]["wait"] : r.value("wait"),
+                "wait min \(effective(i).min) with \(waiting.count) templates waiting: consul-template runs every template when "
+                + "any one's quiescence timer fires, so the timers re-arm each other and every template is executed again every "
+                + "min even when nothing changes (consul-template issues #1140, #1195); below \(minLoopWait) that loop is more "
+                + "steps than the simulator takes in reasonable time; use a min of at least \(minLoopWait), or a wait on one template only")
     }
 
     /// `wait`: {"min": "5s", "max": "10s"} or "5s:10s" or "5s" (max = 4 x min; config/wait.go).
@@ -120,7 +147,7 @@ extension ScenarioSchema {
                 source: "hashicorp/consul-template:template/funcs.go envFunc"),
         KeySpec("template", "array", default: "—", allowed: "See `consulTemplate.template[i]`; at least one, destinations distinct.",
                 meaning: "The templates each consul-template renders; every destination is a file nginx includes."),
-        KeySpec("wait", "object or string", default: "disabled", allowed: "`{\"min\": D, \"max\": D}`, `\"MIN:MAX\"` or `\"MIN\"` (max = 4 x min); max >= min.",
+        KeySpec("wait", "object or string", default: "disabled", allowed: "`{\"min\": D, \"max\": D}`, `\"MIN:MAX\"` or `\"MIN\"` (max = 4 x min); max >= min; min >= `100ms` when two or more templates wait.",
                 meaning: "Quiescence for every template without its own: render `min` after the last change, at most `max` after the first.",
                 source: "hashicorp/consul-template:config/wait.go `DefaultWaitConfig`, `Finalize`, `ParseWaitConfig`"),
         KeySpec("max_stale", "duration", default: "`2s`", allowed: ">= 0.", meaning: "Stale reads allowed from any server (the catalog decides who can answer).",

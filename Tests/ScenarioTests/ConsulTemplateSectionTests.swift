@@ -47,6 +47,25 @@ final class ConsulTemplateSectionTests: XCTestCase {
         XCTAssertEqual(t.consulTemplate?.templates.first?.wait, ConsulTemplateWait(min: .seconds(1), max: .seconds(3)))
     }
 
+    /// With two or more templates waiting, consul-template's quiescence timers re-arm each other
+    /// and every template is executed again every `min` (issues #1140, #1195): a 1ns min was 10^9
+    /// executions per simulated second (a fuzz input that never ended). One template may wait
+    /// any time; several must wait at least 100ms.
+    func testSeveralTemplatesWaitingLessThan100msAreRefused() throws {
+        let two = #"{"contents": "a", "destination": "/a.conf"}, {"contents": "b", "destination": "/b.conf"}"#
+        assertSingleError(Self.scenario(template: two, consulTemplate: #""wait": "1ns:10s""#), path: "consulTemplate.wait",
+                          ["wait min 1ns with 2 templates waiting", "#1140", "at least 100ms"])
+        assertSingleError(Self.scenario(template: #"{"contents": "a", "destination": "/a.conf", "wait": "99ms"}, {"contents": "b", "destination": "/b.conf", "wait": "5s"}"#),
+                          path: "consulTemplate.template[0].wait", ["wait min 99ms with 2 templates waiting"])
+        // a template's own wait wins over the global one; the second template waits by the global one
+        assertSingleError(Self.scenario(template: #"{"contents": "a", "destination": "/a.conf", "wait": "1s"}, {"contents": "b", "destination": "/b.conf"}"#,
+                                        consulTemplate: #""wait": "50ms""#), path: "consulTemplate.wait", ["wait min 50ms with 2 templates waiting"])
+        // allowed: 100ms; one template waiting 1ns; two templates of which only one waits
+        XCTAssertNotNil(loadOK(Self.scenario(template: two, consulTemplate: #""wait": "100ms""#)))
+        XCTAssertNotNil(loadOK(Self.scenario(consulTemplate: #""wait": "1ns""#)))
+        XCTAssertNotNil(loadOK(Self.scenario(template: #"{"contents": "a", "destination": "/a.conf", "wait": "1ns"}, {"contents": "b", "destination": "/b.conf"}"#)))
+    }
+
     func testBadValuesNameTheirPath() {
         assertSingleError(Self.scenario(consulTemplate: #""wait": {"min": "10s", "max": "5s"}"#), path: "consulTemplate.wait", ["must not be less than min"])
         assertSingleError(Self.scenario(consulTemplate: #""wait": "5s:x""#), path: "consulTemplate.wait", ["MIN:MAX"])
