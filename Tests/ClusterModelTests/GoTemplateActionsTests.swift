@@ -172,3 +172,29 @@ final class TemplateBuiltinsTests: XCTestCase {
         XCTAssertEqual(failure(#"{{call nil}}"#), "1: error calling call: call of nil")
     }
 }
+
+/// consul-template's functions at 1deacb7 the simulator lacked (template/funcs.go): base64 and
+/// unescaped JSON run; hashes and the sprig_* family are refused with a reason, not as undefined.
+final class TemplateConsulFuncMapTests: XCTestCase {
+    func testBase64() {
+        XCTAssertEqual(render(#"{{base64Encode "hello"}} {{base64URLEncode "?>>"}} {{base64Encode "?>>"}} {{base64Encode ""}}|"#), "aGVsbG8= Pz4- Pz4+ |")
+        XCTAssertEqual(render(#"{{base64Decode "aGVsbG8="}} {{base64URLDecode "Pz4-"}} {{"aGVs\nbG8=" | base64Decode}}"#), "hello ?>> hello")
+        XCTAssertEqual(failure(#"{{base64Decode "aGVsbG8"}}"#), "1: error calling base64Decode: base64Decode: illegal base64 data at input byte 4")
+        XCTAssertEqual(failure(#"{{base64Decode "aGV*"}}"#), "1: error calling base64Decode: base64Decode: illegal base64 data at input byte 3")
+        XCTAssertEqual(failure(#"{{base64Decode "aG=="}}{{base64Decode "aGVsbG8=x"}}"#), "1: error calling base64Decode: base64Decode: illegal base64 data at input byte 8")
+        XCTAssertEqual(failure(#"{{base64Decode "aG=x"}}"#), "1: error calling base64Decode: base64Decode: illegal base64 data at input byte 2")
+        XCTAssertEqual(failure(#"{{base64Decode "aG="}}"#), "1: error calling base64Decode: base64Decode: illegal base64 data at input byte 3")
+        XCTAssertEqual(failure(#"{{base64URLDecode "Pz4+"}}"#), "1: error calling base64URLDecode: base64URLDecode: illegal base64 data at input byte 3")
+    }
+
+    func testUnescapedJSON() {
+        XCTAssertEqual(render(#"{{parseJSON "{\"a\":\"<b>&\"}" | toUnescapedJSON}} {{parseJSON "{\"a\":\"<b>&\"}" | toJSON}}"#),
+                       #"{"a":"<b>&"} {"a":"\u003cb\u003e\u0026"}"#)
+        XCTAssertEqual(render(#"{{parseJSON "[\"<\"]" | toUnescapedJSONPretty}}"#), "[\n  \"<\"\n]")
+    }
+
+    func testRefusedWithAReason() {
+        XCTAssertEqual(failure(#"{{sha256Hex "x"}}"#), #"1: function "sha256Hex" computes a cryptographic hash, which the simulator does not implement"#)
+        XCTAssertEqual(failure(#"{{sprig_upper "x"}}"#), #"1: function "sprig_upper" is one of the Masterminds/sprig functions consul-template adds as sprig_*, which the simulator does not implement"#)
+    }
+}

@@ -492,7 +492,10 @@ public enum TemplateParser {
                 case "nil": cmd.append(.nilValue)
                 default:
                     guard dialect.functions.contains(n) else {
-                        if let why = dialect.refused[n] { throw TemplateError(line: line, "function \"\(n)\" \(why)") }
+                        // consul-template adds Masterminds/sprig's functions as sprig_<name> (template.go sprigFuncMap)
+                        if let why = dialect.refused[n] ?? (n.hasPrefix("sprig_") ? dialect.refused["sprig_*"] : nil) {
+                            throw TemplateError(line: line, "function \"\(n)\" \(why)")
+                        }
                         throw TemplateError(line: line, "function \"\(n)\" not defined")
                     }
                     // `scratch.Set "k" v`: a method of what the function returns (text/template's chain node)
