@@ -2,7 +2,8 @@
 // this platform use: text, actions `{{ pipeline }}` with `{{-`/`-}}` trimming and comments,
 // `if`/`else if`/`else`, `range` (with `$i, $x :=` and `else`), `with`, variables (`$x := ...`,
 // `$x = ...`, `$`), fields (`.Address`, `$s.Port`), string/number/bool literals, parentheses and
-// `|` pipelines, and the functions of `TemplateFunctions`. Errors are reported as Go's parser
+// `|` pipelines, `define`/`template`/`block` and `break`/`continue` (Go src/text/template/parse/parse.go),
+// and the functions of `TemplateFunctions`. Errors are reported as Go's parser
 // does: the template's name and line (`template: nginx.ctmpl:12: unexpected {{end}}`).
 
 /// A parse or execution error with the line it points at.

@@ -10,7 +10,7 @@ import Foundation
 // functions in `functions` below. Prometheus' other functions (`query`, `first`, `label`, ...) and
 // `range` parse as Prometheus parses them (a rule file using them loads, as in Prometheus:
 // `unmodelled` lists them for the loader's warning); running one is an execution error, so the text
-// reads `<error expanding template: ...>` and the alert still fires. `template` is refused at load.
+// reads `<error expanding template: ...>` and the alert still fires; `{{template}}` calls likewise.
 
 /// The data an alert's templates see.
 public struct AlertTemplateData: Sendable {
