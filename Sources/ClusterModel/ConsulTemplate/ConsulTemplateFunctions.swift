@@ -34,6 +34,8 @@ extension TemplateFunctions {
                   "mergeMap", "mergeMapWithOverride", "splitToMap", "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"] {
             r[n] = "is not modelled by the simulator (it reads the host, runs a program, or needs a value type the simulated templates do not have)"
         }
+        for n in ["md5sum", "sha256Hex", "hmacSHA256Hex"] { r[n] = "computes a cryptographic hash, which the simulator does not implement" }
+        r["sprig_*"] = "is one of the Masterminds/sprig functions consul-template adds as sprig_*, which the simulator does not implement"
         return r
     }()
 }

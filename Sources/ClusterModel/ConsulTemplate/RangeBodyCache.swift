@@ -35,6 +35,8 @@ public final class RangeBodyCache {
         var kvReads: [(path: String, prefix: Bool)]
         var line: Int
         var used: Int
+        /// Whether the body ended at a `{{break}}` (or `{{continue}}`): replayed with the text.
+        var flow: TemplateRenderer.Flow
     }
 
     var entries: [ItemKey: Entry] = [:]
@@ -74,13 +76,13 @@ extension TemplateRenderer {
     }
 
     /// Runs one iteration of a range body, from the cache when its reads are unchanged.
-    func iterate(_ body: [TemplateNode], id: UInt?, cache: RangeBodyCache?, item x: TemplateValue, key i: TemplateValue, variables names: [String]) throws(TemplateError) {
+    func iterate(_ body: [TemplateNode], id: UInt?, cache: RangeBodyCache?, item x: TemplateValue, key i: TemplateValue, variables names: [String]) throws(TemplateError) -> Flow {
         let inner = variables.count
         guard let cache, let id, recording == nil else {
             pushIteration(names, item: x, key: i)
-            try run(body, dot: x)
+            let flow = try run(body, dot: x)
             variables.removeSubrange(inner...)
-            return
+            return flow
         }
         let key = RangeBodyCache.ItemKey(body: id, item: x, key: names.count == 2 ? i : nil)
         if var e = cache.entries[key], valid(e) {
@@ -94,20 +96,21 @@ extension TemplateRenderer {
             kvReads += e.kvReads
             line = e.line
             cache.entries[key] = e
-            return
+            return e.flow
         }
         cache.misses += 1
         recording = BodyRecording(mark: inner)
         let start = output.count
         pushIteration(names, item: x, key: i)
-        try run(body, dot: x)
+        let flow = try run(body, dot: x)
         variables.removeSubrange(inner...)
         let r = recording!
         recording = nil
-        guard !r.uncacheable else { cache.entries[key] = nil; return }
+        guard !r.uncacheable else { cache.entries[key] = nil; return flow }
         cache.entries[key] = RangeBodyCache.Entry(output: Array(output[start...]), outerReads: r.outerReads, dataReads: r.dataReads,
                                                   registered: r.registered, usesServices: r.usesServices, nodeReads: r.nodeReads, kvVersion: r.kvVersion, kvReads: r.kvReads,
-                                                  line: line, used: cache.renderSeq)
+                                                  line: line, used: cache.renderSeq, flow: flow)
+        return flow
     }
 
     func pushIteration(_ names: [String], item x: TemplateValue, key i: TemplateValue) {
@@ -119,7 +122,7 @@ extension TemplateRenderer {
     /// variables are pushed, so a name resolves as it did below the body's mark).
     func valid(_ e: RangeBodyCache.Entry) -> Bool {
         for r in e.outerReads {
-            guard let v = variables.last(where: { $0.0 == r.name }), v.1 == r.value else { return false }
+            guard let v = variableIndex(r.name), variables[v].1 == r.value else { return false }
         }
         for r in e.dataReads where data.answerVersion(r.query) != r.version { return false }
         for r in e.nodeReads where data.nodeAnswerVersion(r.dependency) != r.version { return false }

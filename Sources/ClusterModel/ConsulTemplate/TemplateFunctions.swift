@@ -4,7 +4,8 @@
 // the pure helpers on strings, lists, maps and numbers (TemplateHelpers.swift).
 
 enum TemplateFunctions {
-    static let builtins: Set<String> = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len", "printf", "print", "println", "index"]
+    static let builtins: Set<String> = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len", "printf", "print", "println", "index",
+                                          "slice", "html", "js", "urlquery", "call"]
     static let names: Set<String> = builtins.union(consulNames).union(helperNames)
 }
 
@@ -97,6 +98,19 @@ extension TemplateRenderer {
                 }
             }
             return v
+        case "slice":
+            return try slice(args)
+        case "html":
+            return .string(Self.htmlEscape(args.map(\.printed).joined()))
+        case "js":
+            return .string(Self.jsEscape(args.map(\.printed).joined()))
+        case "urlquery":
+            return .string(Self.queryEscape(args.map(\.printed).joined()))
+        case "call":
+            // funcs.go call: no value of consul-template's data is a function
+            try arity(f, args, 1...64)
+            if case .none = args[0] { throw TemplateError(line: line, "error calling call: call of nil") }
+            throw TemplateError(line: line, "error calling call: non-function \(args[0].printed) of type \(args[0].typeName)")
         case "print":
             return .string(args.map(\.printed).joined())
         case "println":
@@ -155,6 +169,116 @@ extension TemplateRenderer {
         }
         if next < args.count { out += "%!(EXTRA " + args[next...].map { "\($0.typeName)=\($0.printed)" }.joined(separator: ", ") + ")" }
         return out
+    }
+}
+
+extension TemplateRenderer {
+    /// funcs.go slice: `slice x` is x[:], `slice x 1` x[1:], `slice x 1 2` x[1:2], `slice x 1 2 3`
+    /// x[1:2:3] (not of a string); indexes up to the length (a list's capacity is its length here).
+    func slice(_ args: [TemplateValue]) throws(TemplateError) -> TemplateValue {
+        guard let item = args.first else { throw TemplateError(line: line, "wrong number of args for slice: want at least 1 got 0") }
+        func fail(_ m: String) -> TemplateError { TemplateError(line: line, "error calling slice: " + m) }
+        if case .none = item { throw fail("slice of untyped nil") }
+        let indexes = args.dropFirst()
+        if indexes.count > 3 { throw fail("too many slice indexes: \(indexes.count)") }
+        let count: Int
+        switch item {
+        case .string(let s):
+            if indexes.count == 3 { throw fail("cannot 3-index slice a string") }
+            count = s.utf8.count
+        case .list(let l): count = l.count
+        default: throw fail("can't slice item of type \(item.typeName)")
+        }
+        var idx = [0, count, count]
+        for (k, v) in indexes.enumerated() {
+            switch v {
+            case .int(let x):
+                guard x >= 0 && x <= count else { throw fail("index out of range: \(x)") }
+                idx[k] = x
+            case .none: throw fail("cannot index slice/array with nil")
+            default: throw fail("cannot index slice/array with type \(v.typeName)")
+            }
+        }
+        if idx[0] > idx[1] { throw fail("invalid slice index: \(idx[0]) > \(idx[1])") }
+        if indexes.count == 3 && idx[1] > idx[2] { throw fail("invalid slice index: \(idx[1]) > \(idx[2])") }
+        switch item {
+        case .string(let s): return .string(String(decoding: Array(s.utf8)[idx[0]..<idx[1]], as: UTF8.self))
+        case .list(let l): return .list(Array(l[idx[0]..<idx[1]]))
+        default: return .none
+        }
+    }
+
+    /// funcs.go HTMLEscape: " ' & < > and NUL.
+    static func htmlEscape(_ s: String) -> String {
+        var out: [UInt8] = []
+        for c in s.utf8 {
+            switch c {
+            case 0: out += Array("\u{FFFD}".utf8)
+            case UInt8(ascii: "\""): out += Array("&#34;".utf8)
+            case UInt8(ascii: "'"): out += Array("&#39;".utf8)
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
+            default: out.append(c)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// funcs.go JSEscape: \\ \' \" escaped, < > & = as \u003C ..., other control bytes as \u00XX,
+    /// non-ASCII kept when printable (unicode.IsPrint: letters, marks, numbers, punctuation,
+    /// symbols), else \uXXXX.
+    static func jsEscape(_ s: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\"": out += "\\\""
+            case "<": out += "\\u003C"
+            case ">": out += "\\u003E"
+            case "&": out += "\\u0026"
+            case "=": out += "\\u003D"
+            default:
+                if u.value < 0x20 {
+                    out += "\\u00" + String(decoding: [hex[Int(u.value >> 4)], hex[Int(u.value & 15)]], as: UTF8.self)
+                } else if u.value < 0x80 || isPrint(u) {
+                    out.unicodeScalars.append(u)
+                } else {
+                    var h = String(u.value, radix: 16, uppercase: true)
+                    while h.count < 4 { h = "0" + h }
+                    out += "\\u" + h
+                }
+            }
+        }
+        return out
+    }
+
+    static func isPrint(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
+             .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+             .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            return true
+        default: return u == " "
+        }
+    }
+
+    /// net/url QueryEscape: letters, digits and - _ . ~ kept, space as +, every other byte %XX.
+    static func queryEscape(_ s: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"): out.append(c)
+            case UInt8(ascii: " "): out.append(UInt8(ascii: "+"))
+            default: out += [UInt8(ascii: "%"), hex[Int(c >> 4)], hex[Int(c & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -12,7 +12,8 @@ extension TemplateFunctions {
     static let helperNames: Set<String> = ["join", "split", "replaceAll", "regexReplaceAll", "regexMatch", "trim", "trimPrefix", "trimSuffix",
                                            "trimSpace", "toLower", "toUpper", "toTitle", "indent", "in", "contains", "containsAll", "containsAny",
                                            "containsNone", "containsNotAll", "parseBool", "parseInt", "parseFloat", "parseUint", "parseJSON",
-                                           "toJSON", "toJSONPretty", "add", "subtract", "multiply", "divide", "modulo", "minimum", "maximum", "loop"]
+                                           "toJSON", "toJSONPretty", "toUnescapedJSON", "toUnescapedJSONPretty",
+                                           "base64Encode", "base64Decode", "base64URLEncode", "base64URLDecode", "add", "subtract", "multiply", "divide", "modulo", "minimum", "maximum", "loop"]
 }
 
 extension TemplateRenderer {
@@ -142,9 +143,20 @@ extension TemplateRenderer {
             var p = TemplateJSON(Array(s.utf8))
             guard let v = p.document() else { throw TemplateError(line: line, "error calling parseJSON: parseJSON: invalid JSON at byte \(p.i)") }
             return v
-        case "toJSON", "toJSONPretty":
+        case "base64Encode", "base64URLEncode":
+            // funcs.go: encoding/base64 StdEncoding / URLEncoding (padded)
             try arity(f, args, 1...1)
-            guard let j = TemplateJSON.encode(args[0], indent: f == "toJSONPretty" ? "" : nil) else {
+            return .string(Base64.encode(Array(try string(f, args[0]).utf8), url: f == "base64URLEncode"))
+        case "base64Decode", "base64URLDecode":
+            try arity(f, args, 1...1)
+            switch Base64.decode(Array(try string(f, args[0]).utf8), url: f == "base64URLDecode") {
+            case .success(let b): return .string(String(decoding: b, as: UTF8.self))
+            case .failure(let at): throw TemplateError(line: line, "error calling \(f): \(f): illegal base64 data at input byte \(at.offset)")
+            }
+        case "toJSON", "toJSONPretty", "toUnescapedJSON", "toUnescapedJSONPretty":
+            // toUnescaped*: json.Encoder with SetEscapeHTML(false): < > & as they are
+            try arity(f, args, 1...1)
+            guard let j = TemplateJSON.encode(args[0], indent: f.hasSuffix("Pretty") ? "" : nil, escapeHTML: !f.hasPrefix("toUnescaped")) else {
                 throw TemplateError(line: line, "error calling \(f): \(f): json: unsupported type \(args[0].typeName)")
             }
             return .string(j)
@@ -300,7 +312,7 @@ struct TemplateJSON {
     }
 
     /// json.Marshal (indent non-nil: MarshalIndent with "  " per level); nil for values JSON has no form for.
-    static func encode(_ v: TemplateValue, indent: String?) -> String? {
+    static func encode(_ v: TemplateValue, indent: String?, escapeHTML: Bool = true) -> String? {
         let nl = indent.map { "\n" + $0 + "  " } ?? ""
         let end = indent.map { "\n" + $0 } ?? ""
         let deeper = indent.map { $0 + "  " }
@@ -313,22 +325,22 @@ struct TemplateJSON {
             // encoding/json writes whole numbers below 1e21 without an exponent
             if x == x.rounded(), abs(x) < 9e18 { return String(Int64(x)) }
             return GoFormat.shortest(x)
-        case .string(let s): return quote(s)
+        case .string(let s): return quote(s, escapeHTML: escapeHTML)
         case .list(let l):
             if l.isEmpty { return "[]" }
             var parts: [String] = []
-            for x in l { guard let e = encode(x, indent: deeper) else { return nil }; parts.append(e) }
+            for x in l { guard let e = encode(x, indent: deeper, escapeHTML: escapeHTML) else { return nil }; parts.append(e) }
             return "[" + nl + parts.joined(separator: "," + nl) + end + "]"
         case .map(let m):
             if m.keys.isEmpty { return "{}" }
             var parts: [String] = []
             for (k, x) in zip(m.keys, m.values) {
-                guard let e = encode(x, indent: deeper) else { return nil }
-                parts.append(quote(k) + (indent == nil ? ":" : ": ") + e)
+                guard let e = encode(x, indent: deeper, escapeHTML: escapeHTML) else { return nil }
+                parts.append(quote(k, escapeHTML: escapeHTML) + (indent == nil ? ":" : ": ") + e)
             }
             return "{" + nl + parts.joined(separator: "," + nl) + end + "}"
         case .keyPair(let p):
-            return encode(.map(TemplateMap([("Path", .string(p.path)), ("Key", .string(p.key)), ("Value", .string(p.value))])), indent: indent)
+            return encode(.map(TemplateMap([("Path", .string(p.path)), ("Key", .string(p.key)), ("Value", .string(p.value))])), indent: indent, escapeHTML: escapeHTML)
         case .instance, .catalogService, .check, .scratch, .catalogNode, .nodeDetail, .nodeService: return nil
         case .nilNode: return "null"
         }
@@ -336,11 +348,77 @@ struct TemplateJSON {
 
     /// encoding/json's string: JSON's escapes (Go 1.22+: \b and \f too), and <, >, &, U+2028, U+2029 as \u escapes
     /// (json.Marshal's HTML-safe default).
-    static func quote(_ s: String) -> String {
+    /// (escapeHTML false: json.Encoder.SetEscapeHTML(false), which still escapes U+2028 and U+2029.)
+    static func quote(_ s: String, escapeHTML: Bool = true) -> String {
         var q = JSONText.quote(s)
-        for (c, e) in [("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u{2028}", "\\u2028"), ("\u{2029}", "\\u2029")] where q.contains(c) {
+        for (c, e) in [("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u{2028}", "\\u2028"), ("\u{2029}", "\\u2029")]
+            where q.contains(c) && (escapeHTML || c.unicodeScalars.first!.value > 0x7f) {
             q = q.replacingAll(c, e)
         }
         return q
+    }
+}
+
+/// encoding/base64's padded StdEncoding and URLEncoding (Go src/encoding/base64/base64.go): the
+/// decoder skips \r and \n, and reports the offset Go's CorruptInputError gives.
+enum Base64 {
+    struct Corrupt: Error { var offset: Int }
+    static func alphabet(url: Bool) -> [UInt8] {
+        Array(("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (url ? "-_" : "+/")).utf8)
+    }
+
+    static func encode(_ b: [UInt8], url: Bool) -> String {
+        let a = alphabet(url: url)
+        var out: [UInt8] = []
+        var i = 0
+        while i < b.count {
+            let n = min(3, b.count - i)
+            let v = (UInt32(b[i]) << 16) | (n > 1 ? UInt32(b[i + 1]) << 8 : 0) | (n > 2 ? UInt32(b[i + 2]) : 0)
+            out += [a[Int(v >> 18 & 63)], a[Int(v >> 12 & 63)], n > 1 ? a[Int(v >> 6 & 63)] : 61, n > 2 ? a[Int(v & 63)] : 61]
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// base64.go decodeQuantum, quantum by quantum.
+    static func decode(_ s: [UInt8], url: Bool) -> Result<[UInt8], Corrupt> {
+        var map = [Int](repeating: -1, count: 256)
+        for (k, c) in alphabet(url: url).enumerated() { map[Int(c)] = k }
+        var out: [UInt8] = []
+        var si = 0
+        while true {
+            var q: [Int] = []
+            var j = 0
+            while j < 4 {
+                if si == s.count {
+                    if j == 0 { return .success(out) }
+                    return .failure(Corrupt(offset: si - j))
+                }
+                let c = s[si]
+                si += 1
+                if c == 10 || c == 13 { continue }
+                if map[Int(c)] >= 0 { q.append(map[Int(c)]); j += 1; continue }
+                guard c == 61 else { return .failure(Corrupt(offset: si - 1)) }
+                // padding: only as the 3rd or 4th character of a quantum
+                switch j {
+                case 0, 1: return .failure(Corrupt(offset: si - 1))
+                case 2:
+                    while si < s.count && (s[si] == 10 || s[si] == 13) { si += 1 }
+                    if si == s.count { return .failure(Corrupt(offset: s.count)) }
+                    if s[si] != 61 { return .failure(Corrupt(offset: si - 1)) }
+                    si += 1
+                default: break
+                }
+                while si < s.count && (s[si] == 10 || s[si] == 13) { si += 1 }
+                if si < s.count { return .failure(Corrupt(offset: si)) }
+                break
+            }
+            let v = q.enumerated().reduce(0) { $0 | ($1.element << (18 - 6 * $1.offset)) }
+            let n = q.count - 1
+            if n >= 1 { out.append(UInt8(v >> 16 & 255)) }
+            if n >= 2 { out.append(UInt8(v >> 8 & 255)) }
+            if n >= 3 { out.append(UInt8(v & 255)) }
+            if q.count < 4 { return .success(out) }
+        }
     }
 }

@@ -2,7 +2,8 @@
 // this platform use: text, actions `{{ pipeline }}` with `{{-`/`-}}` trimming and comments,
 // `if`/`else if`/`else`, `range` (with `$i, $x :=` and `else`), `with`, variables (`$x := ...`,
 // `$x = ...`, `$`), fields (`.Address`, `$s.Port`), string/number/bool literals, parentheses and
-// `|` pipelines, and the functions of `TemplateFunctions`. Errors are reported as Go's parser
+// `|` pipelines, `define`/`template`/`block` and `break`/`continue` (Go src/text/template/parse/parse.go),
+// and the functions of `TemplateFunctions`. Errors are reported as Go's parser
 // does: the template's name and line (`template: nginx.ctmpl:12: unexpected {{end}}`).
 
 /// A parse or execution error with the line it points at.
@@ -19,6 +20,11 @@ public indirect enum TemplateNode: Equatable, Sendable {
     case ifNode(TemplatePipeline, then: [TemplateNode], otherwise: [TemplateNode], line: Int)
     case rangeNode(TemplatePipeline, then: [TemplateNode], otherwise: [TemplateNode], line: Int)
     case withNode(TemplatePipeline, then: [TemplateNode], otherwise: [TemplateNode], line: Int)
+    /// `{{template "name"}}` (dot nil) or `{{template "name" pipeline}}`; also what `{{block}}` leaves in place.
+    case templateCall(String, TemplatePipeline?, line: Int)
+    /// `{{break}}` / `{{continue}}`: only inside a `range` body (Go 1.18).
+    case breakNode(line: Int)
+    case continueNode(line: Int)
 }
 
 /// `$a, $b := cmd | cmd`; `declare` false for `=`.
@@ -44,7 +50,11 @@ public indirect enum TemplateOperand: Equatable, Sendable {
 /// A parsed template: its nodes and the service dependencies it names (for the blocking queries).
 public struct ParsedTemplate: Equatable, Sendable {
     public var nodes: [TemplateNode]
-    public init(nodes: [TemplateNode]) { self.nodes = nodes }
+    /// The templates the file defines (`{{define "name"}}`, `{{block "name" ...}}`), by name, and
+    /// the file's own template under "" (consul-template parses each file as `template.New("")`),
+    /// which `{{template "name"}}` calls. Looked up only, never iterated where order matters.
+    public var definitions: [String: [TemplateNode]]
+    public init(nodes: [TemplateNode], definitions: [String: [TemplateNode]] = [:]) { self.nodes = nodes; self.definitions = definitions }
 }
 
 extension ParsedTemplate {
@@ -62,14 +72,17 @@ extension ParsedTemplate {
         func nodes(_ ns: [TemplateNode]) -> Bool {
             ns.contains { n in
                 switch n {
-                case .text: return false
+                case .text, .breakNode, .continueNode: return false
+                case .templateCall(_, let p, _): return p.map(pipe) ?? false
                 case .action(let p, _): return pipe(p)
                 case .ifNode(let p, let a, let b, _), .rangeNode(let p, let a, let b, _), .withNode(let p, let a, let b, _):
                     return pipe(p) || nodes(a) || nodes(b)
                 }
             }
         }
-        return nodes(self.nodes)
+        // a defined template's fields count wherever it is called from (the OR of all of them
+        // does not depend on the dictionary's order)
+        return nodes(self.nodes) || definitions.values.contains(where: nodes)
     }
 }
 
@@ -98,7 +111,10 @@ public enum TemplateParser {
             let it = p.items[p.i]
             throw TemplateError(line: it.line, "unexpected {{\(it.keyword ?? "")}}")
         }
-        return ParsedTemplate(nodes: nodes)
+        // text/template's Parse adds the file's own tree last, under the template's name ("" in
+        // consul-template), with the same rule as a {{define}} of that name
+        try p.add("", nodes, line: items.last?.line ?? 1)
+        return ParsedTemplate(nodes: p.definitions[""] ?? nodes, definitions: p.definitions)
     }
 
     // MARK: lexing into text and action items
@@ -107,7 +123,7 @@ public enum TemplateParser {
         var text: String?          // a text item
         var tokens: [Token] = []   // an action item
         var line: Int
-        var keyword: String? { if case .ident(let k)? = tokens.first { return ["if", "else", "end", "range", "with"].contains(k) ? k : nil }; return nil }
+        var keyword: String? { if case .ident(let k)? = tokens.first { return ["if", "else", "end", "range", "with", "define", "template", "block", "break", "continue"].contains(k) ? k : nil }; return nil }
     }
 
     enum Token: Equatable {
@@ -271,6 +287,11 @@ public enum TemplateParser {
         let items: [Item]
         let dialect: TemplateDialect
         var i = 0
+        /// `{{define}}`d and `{{block}}` templates so far.
+        var definitions: [String: [TemplateNode]] = [:]
+        /// How many `range` bodies enclose the item being parsed, within the current template
+        /// (parse.go rangeDepth: a {{define}} or {{block}} body starts at 0; a range's {{else}} is outside).
+        var rangeDepth = 0
 
         /// Nodes up to one of `terminators` ("end", "else"), which is left unconsumed.
         mutating func list(depth: Int, terminators: [String], opened: (keyword: String, line: Int)? = nil) throws(TemplateError) -> [TemplateNode] {
@@ -285,6 +306,13 @@ public enum TemplateParser {
                         throw TemplateError(line: it.line, "unexpected {{\(k)}}")
                     }
                     i += 1
+                    if k == "define" {
+                        // parse.go: only the top-level parse loop reads {{define}}; anywhere else the
+                        // keyword is not an operand
+                        guard depth == 0 else { throw TemplateError(line: it.line, "unexpected <define> in command") }
+                        try definition(it, depth: depth)
+                        continue
+                    }
                     out.append(try control(k, it, depth: depth))
                     continue
                 }
@@ -297,11 +325,97 @@ public enum TemplateParser {
             return out
         }
 
+        /// A token as Go's parser names it in "unexpected ... in ..." (parse/lex.go item.String).
+        static func describe(_ t: Token) -> String {
+            switch t {
+            case .ident(let n): return ["if", "else", "end", "range", "with", "define", "template", "block", "break", "continue", "nil"].contains(n) ? "<\(n)>" : "\"\(n)\""
+            case .string(let s): return "\"\\\"\(s)\\\"\""
+            case .number(let n): return "\"\(n)\""
+            case .float(let x): return "\"\(x)\""
+            case .field(let f), .chainField(let f): return "\".\(f)\""
+            case .variable(let v): return "\"\(v)\""
+            case .declare: return "\":=\""
+            case .assign: return "\"=\""
+            case .pipe: return "\"|\""
+            case .comma: return "\",\""
+            case .lparen: return "\"(\""
+            case .rparen: return "\")\""
+            }
+        }
+
+        /// The name of `{{template "name" ...}}`, `{{block "name" ...}}`, `{{define "name"}}`.
+        func templateName(_ it: Item, _ context: String) throws(TemplateError) -> String {
+            guard it.tokens.count > 1 else { throw TemplateError(line: it.line, "unexpected \"}}\" in \(context)") }
+            guard case .string(let name) = it.tokens[1] else { throw TemplateError(line: it.line, "unexpected \(Self.describe(it.tokens[1])) in \(context)") }
+            return name
+        }
+
+        /// parse.go Tree.add: a name is defined once; an empty body (only spaces) neither replaces a
+        /// non-empty one nor is an error, and a non-empty one replaces an empty one.
+        mutating func add(_ name: String, _ body: [TemplateNode], line: Int) throws(TemplateError) {
+            if let old = definitions[name], !Self.isEmpty(old) {
+                if !Self.isEmpty(body) { throw TemplateError(line: line, "template: multiple definition of template \"\(name)\"") }
+                return
+            }
+            definitions[name] = body
+        }
+
+        /// parse.IsEmptyTree: nothing but white space (comments are dropped when lexing).
+        static func isEmpty(_ body: [TemplateNode]) -> Bool {
+            body.allSatisfy { n in
+                if case .text(let s) = n { return s.utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 11 || $0 == 12 } }
+                return false
+            }
+        }
+
+        /// The body of a {{define}} or {{block}} up to its {{end}} (a template of its own: range depth 0).
+        mutating func body(_ context: String, _ it: Item, depth: Int) throws(TemplateError) -> (nodes: [TemplateNode], endLine: Int) {
+            let saved = rangeDepth
+            rangeDepth = 0
+            let nodes = try list(depth: depth + 1, terminators: ["end", "else"], opened: (context, it.line))
+            rangeDepth = saved
+            let term = items[i]
+            i += 1
+            if term.keyword == "else" { throw TemplateError(line: term.line, "unexpected {{else}} in \(context) clause") }
+            if term.tokens.count > 1 { throw TemplateError(line: term.line, "unexpected \(Self.describe(term.tokens[1])) in end") }
+            return (nodes, term.line)
+        }
+
+        mutating func definition(_ it: Item, depth: Int) throws(TemplateError) {
+            let name = try templateName(it, "define clause")
+            if it.tokens.count > 2 { throw TemplateError(line: it.line, "unexpected \(Self.describe(it.tokens[2])) in define clause") }
+            let b = try body("define", it, depth: depth)
+            try add(name, b.nodes, line: b.endLine)
+        }
+
         mutating func control(_ k: String, _ it: Item, depth: Int) throws(TemplateError) -> TemplateNode {
+            switch k {
+            case "break", "continue":
+                if it.tokens.count > 1 { throw TemplateError(line: it.line, "unexpected \(Self.describe(it.tokens[1])) in {{\(k)}}") }
+                guard rangeDepth > 0 else { throw TemplateError(line: it.line, "{{\(k)}} outside {{range}}") }
+                return k == "break" ? .breakNode(line: it.line) : .continueNode(line: it.line)
+            case "template":
+                let name = try templateName(it, "template clause")
+                var ts = it.tokens.dropFirst(2)
+                guard !ts.isEmpty else { return .templateCall(name, nil, line: it.line) }
+                let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true, dialect: dialect)
+                return .templateCall(name, pipe, line: it.line)
+            case "block":
+                let name = try templateName(it, "block clause")
+                var ts = it.tokens.dropFirst(2)
+                if ts.isEmpty { throw TemplateError(line: it.line, "missing value for block clause") }
+                let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true, dialect: dialect)
+                let b = try body("block", it, depth: depth)
+                try add(name, b.nodes, line: b.endLine)
+                return .templateCall(name, pipe, line: it.line)
+            default: break
+            }
             var ts = it.tokens.dropFirst()
             if ts.isEmpty { throw TemplateError(line: it.line, "missing value for \(k)") }
             let pipe = try TemplateParser.pipeline(&ts, line: it.line, allowDeclare: true, dialect: dialect)
+            if k == "range" { rangeDepth += 1 }
             let then = try list(depth: depth + 1, terminators: ["end", "else"], opened: (k, it.line))
+            if k == "range" { rangeDepth -= 1 }
             var otherwise: [TemplateNode] = []
             let term = items[i]
             i += 1
@@ -379,7 +493,10 @@ public enum TemplateParser {
                 case "nil": cmd.append(.nilValue)
                 default:
                     guard dialect.functions.contains(n) else {
-                        if let why = dialect.refused[n] { throw TemplateError(line: line, "function \"\(n)\" \(why)") }
+                        // consul-template adds Masterminds/sprig's functions as sprig_<name> (template.go sprigFuncMap)
+                        if let why = dialect.refused[n] ?? (n.hasPrefix("sprig_") ? dialect.refused["sprig_*"] : nil) {
+                            throw TemplateError(line: line, "function \"\(n)\" \(why)")
+                        }
                         throw TemplateError(line: line, "function \"\(n)\" not defined")
                     }
                     // `scratch.Set "k" v`: a method of what the function returns (text/template's chain node)

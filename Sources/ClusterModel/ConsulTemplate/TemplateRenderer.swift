@@ -327,6 +327,12 @@ public final class TemplateRenderer {
     /// The node-catalog dependencies (`nodes`, `node`, `datacenters`) the last render read.
     public internal(set) var nodeDependencies: [NodeDependency] = []
     var variables: [(String, TemplateValue)] = []
+    /// Where the running template's variables start in `variables` (a `{{template}}` call starts a
+    /// frame of its own), and how many template and block bodies are running (`maxTemplateDepth`).
+    var frameBase = 0
+    var templateDepth = 0
+    /// The parsed file's templates, by name (`ParsedTemplate.definitions`).
+    var definitions: [String: [TemplateNode]] = [:]
     var line = 1
     /// Bounds output and loop work so no template can run away (Go has no such bound; real
     /// templates render a few KB).
@@ -354,6 +360,7 @@ public final class TemplateRenderer {
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
         dependencies = []; usesServices = false; nodeDependencies = []; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
+        definitions = t.definitions; frameBase = 0; templateDepth = 0
         cache?.renderSeq += 1
         try run(t.nodes, dot: .none)
         cache?.sweep()
@@ -365,7 +372,15 @@ public final class TemplateRenderer {
         if output.count > Self.maxOutputBytes { throw TemplateError(line: line, "rendered output larger than \(Self.maxOutputBytes) bytes") }
     }
 
-    func run(_ nodes: [TemplateNode], dot: TemplateValue) throws(TemplateError) {
+    /// How a list of nodes ended: normally, or at a `{{break}}`/`{{continue}}` that the enclosing
+    /// `range` consumes (exec.go walkBreak, walkContinue).
+    enum Flow { case normal, breakLoop, continueLoop }
+
+    @discardableResult
+    func run(_ nodes: [TemplateNode], dot: TemplateValue) throws(TemplateError) -> Flow {
+        guard templateDepth < Self.maxTemplateDepth else { throw TemplateError(line: line, "exceeded maximum template depth (\(Self.maxTemplateDepth))") }
+        templateDepth += 1
+        defer { templateDepth -= 1 }
         for n in nodes {
             switch n {
             case .text(let s): try emit(s)
@@ -373,18 +388,29 @@ public final class TemplateRenderer {
                 line = l
                 let v = try eval(p, dot: dot)
                 if p.variables.isEmpty { try emit(v.printed) }
+            case .breakNode(let l):
+                line = l
+                return .breakLoop
+            case .continueNode(let l):
+                line = l
+                return .continueLoop
+            case .templateCall(let name, let p, let l):
+                line = l
+                try callTemplate(name, p, dot: dot)
             case .ifNode(let p, let a, let b, let l):
                 line = l
                 let mark = variables.count
                 let v = try eval(p, dot: dot)
-                try run(v.truth ? a : b, dot: dot)
+                let f = try run(v.truth ? a : b, dot: dot)
                 variables.removeSubrange(mark...)
+                if f != .normal { return f }
             case .withNode(let p, let a, let b, let l):
                 line = l
                 let mark = variables.count
                 let v = try eval(p, dot: dot)
-                if v.truth { try run(a, dot: v) } else { try run(b, dot: dot) }
+                let f = v.truth ? try run(a, dot: v) : try run(b, dot: dot)
                 variables.removeSubrange(mark...)
+                if f != .normal { return f }
             case .rangeNode(let p, let a, let b, let l):
                 line = l
                 let mark = variables.count
@@ -396,21 +422,57 @@ public final class TemplateRenderer {
                 switch v {
                 case .list(let xs): items = xs.enumerated().map { (.int($0.offset), $0.element) }
                 case .map(let m): items = zip(m.keys, m.values).map { (.string($0), $1) }
-                case .int(let n) where n >= 0:
-                    // Go 1.22: range over an integer; bounded as loop is
+                case .int(let n):
+                    // text/template since Go 1.24 (consul-template builds with 1.26): 0 ..< n, none
+                    // when n <= 0, one variable only (exec.go walkRange); bounded as loop is
+                    guard p.variables.count < 2 else { throw TemplateError(line: l, "can't use \(n) to iterate over more than one variable") }
                     guard n <= Self.maxLoop else { throw TemplateError(line: l, "range over \(n): at most \(Self.maxLoop) iterations") }
-                    items = (0..<n).map { (.int($0), .int($0)) }
+                    items = (0..<max(n, 0)).map { (.int($0), .int($0)) }
                 case .none: items = []
                 default: throw TemplateError(line: l, "range can't iterate over \(v.printed)")
                 }
                 if items.isEmpty { try run(b, dot: dot) }
                 let id = cache == nil ? nil : Self.bodyIdentity(a)
                 for x in items {
-                    try iterate(a, id: id, cache: cache, item: x.value, key: x.key, variables: p.variables)
+                    if try iterate(a, id: id, cache: cache, item: x.value, key: x.key, variables: p.variables) == .breakLoop { break }
                 }
                 variables.removeSubrange(mark...)
             }
         }
+        return .normal
+    }
+
+    /// Bound on nested executions: each `{{template}}` call and each `if`/`with`/`range` body that
+    /// runs inside another counts one level. Go bounds template calls at 100,000 (exec.go
+    /// maxExecDepth) and grows its goroutine stack; this renderer recurses on the machine stack,
+    /// where one level costs up to 12.5 KB in a debug build (a range body: run + iterate; measured),
+    /// so 256 levels take at most 3.2 MB of the main thread's 8 MB (docs/discovery.md, "The
+    /// template language"). Without template calls the parser's 100 levels of blocks stay below it.
+    static let maxTemplateDepth = 256
+
+    /// `{{template "name" pipeline}}` (exec.go walkTemplate): the named template runs with dot the
+    /// pipeline's value (nil without one) and only `$` (set to it) as variables; variables the
+    /// pipeline declares stay in the caller's scope.
+    func callTemplate(_ name: String, _ p: TemplatePipeline?, dot: TemplateValue) throws(TemplateError) {
+        guard let body = definitions[name] else { throw TemplateError(line: line, "template \"\(name)\" not defined") }
+        let value = try p.map { p throws(TemplateError) in try eval(p, dot: dot) } ?? .none
+        let savedBase = frameBase
+        frameBase = variables.count
+        variables.append(("$", value))
+        try run(body, dot: value)
+        variables.removeSubrange(frameBase...)
+        frameBase = savedBase
+    }
+
+    /// The innermost variable named `name` visible in the running template (a called template
+    /// sees only its own: indices from `frameBase`).
+    func variableIndex(_ name: String) -> Int? {
+        var i = variables.count - 1
+        while i >= frameBase {
+            if variables[i].0 == name { return i }
+            i -= 1
+        }
+        return nil
     }
 
     func eval(_ p: TemplatePipeline, dot: TemplateValue) throws(TemplateError) -> TemplateValue {
@@ -423,7 +485,7 @@ public final class TemplateRenderer {
             if p.declare {
                 variables.append((name, v))
             } else {
-                guard let i = variables.lastIndex(where: { $0.0 == name }) else { throw TemplateError(line: line, "undefined variable: \(name)") }
+                guard let i = variableIndex(name) else { throw TemplateError(line: line, "undefined variable: \(name)") }
                 noteVariableWrite(i)
                 variables[i].1 = v
             }
@@ -434,15 +496,38 @@ public final class TemplateRenderer {
     func command(_ c: [TemplateOperand], dot: TemplateValue, piped: TemplateValue?) throws(TemplateError) -> TemplateValue {
         guard let head = c.first else { return .none }
         if case .function(let f) = head {
+            if f == "call", c.count > 1, c[1] == .nilValue { throw TemplateError(line: line, "error calling call: call of nil") }
             var args: [TemplateValue] = []
             for o in c.dropFirst() { args.append(try operand(o, dot: dot)) }
             if let p = piped { args.append(p) }
+            if f == "call", c.count > 1, !args.isEmpty {
+                // exec.go evalCall names the callee by its source text (`.Port`, `$x`)
+                if case .none = args[0] { throw TemplateError(line: line, "error calling call: call of nil") }
+                throw TemplateError(line: line, "error calling call: non-function \(Self.source(c[1])) of type \(args[0].typeName)")
+            }
             return try call(f, args)
         }
         if let v = try method(head, Array(c.dropFirst()), dot: dot, piped: piped) { return v }
         guard c.count == 1 else { throw TemplateError(line: line, "can't give argument to non-function \(head)") }
         guard piped == nil else { throw TemplateError(line: line, "can't give argument to non-function \(head)") }
         return try operand(head, dot: dot)
+    }
+
+    /// An operand as text/template prints its parse node (parse/node.go String).
+    static func source(_ o: TemplateOperand) -> String {
+        switch o {
+        case .dot: return "."
+        case .field(let fs): return fs.map { "." + $0 }.joined()
+        case .variable(let v, let fs): return v + fs.map { "." + $0 }.joined()
+        case .string(let s): return "\"" + s + "\""
+        case .number(let n): return String(n)
+        case .float(let x): return GoFormat.shortest(x)
+        case .bool(let b): return b ? "true" : "false"
+        case .nilValue: return "nil"
+        case .function(let f): return f
+        case .pipeline(let p, let fs):
+            return "(" + p.commands.map { $0.map(source).joined(separator: " ") }.joined(separator: " | ") + ")" + fs.map { "." + $0 }.joined()
+        }
     }
 
     /// A method call (`scratch.Set "k" v`, `$s.Get "k"`): the command's head is a chain whose
@@ -470,7 +555,7 @@ public final class TemplateRenderer {
         case .dot: return dot
         case .field(let fs): return try fields(dot, fs)
         case .variable(let name, let fs):
-            guard let i = variables.lastIndex(where: { $0.0 == name }) else { throw TemplateError(line: line, "undefined variable \"\(name)\"") }
+            guard let i = variableIndex(name) else { throw TemplateError(line: line, "undefined variable \"\(name)\"") }
             noteVariableRead(i)
             return try fields(variables[i].1, fs)
         case .string(let s): return .string(s)

@@ -10,7 +10,7 @@ import Foundation
 // functions in `functions` below. Prometheus' other functions (`query`, `first`, `label`, ...) and
 // `range` parse as Prometheus parses them (a rule file using them loads, as in Prometheus:
 // `unmodelled` lists them for the loader's warning); running one is an execution error, so the text
-// reads `<error expanding template: ...>` and the alert still fires. `template` is refused at load.
+// reads `<error expanding template: ...>` and the alert still fires; `{{template}}` calls likewise.
 
 /// The data an alert's templates see.
 public struct AlertTemplateData: Sendable {
@@ -105,6 +105,10 @@ public struct AlertTemplate: Sendable {
                 try pipe(p, l)
                 try check(a, declared: &declared, used: &used, name: name)
                 try check(b, declared: &declared, used: &used, name: name)
+            case .breakNode, .continueNode: break  // only inside a range (unmodelled)
+            case .templateCall(_, let p, let l):
+                note("template")
+                if let p { try pipe(p, l) }
             case .rangeNode(let p, let a, let b, let l):
                 note("range")
                 try pipe(p, l)
@@ -145,9 +149,12 @@ final class AlertTemplateRenderer {
                 line = l
                 let v = try pipeline(p, dot: dot)
                 if v.truth { try run(a, dot: v) } else { try run(b, dot: dot) }
-            case .rangeNode(_, _, _, let l):
+            case .rangeNode(_, _, _, let l), .breakNode(let l), .continueNode(let l):
                 line = l
                 throw TemplateError(line: line, "range is not implemented by the simulator")
+            case .templateCall(_, _, let l):
+                line = l
+                throw TemplateError(line: line, "template is not implemented by the simulator")
             }
         }
     }
