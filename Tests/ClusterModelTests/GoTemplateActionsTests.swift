@@ -164,6 +164,14 @@ final class TemplateBuiltinsTests: XCTestCase {
         XCTAssertEqual(render(#"{{urlquery "a b&c=d/é~_.-"}}"#), "a+b%26c%3Dd%2F%C3%A9~_.-")
         // several arguments print as fmt.Sprint would, then escape; a pipeline's value is the last
         XCTAssertEqual(render(#"{{"<b>" | html}} {{html "a" "<"}}"#), "&lt;b&gt; a&lt;")
+        XCTAssertEqual(render(#"{{html 1 "<" 2 3}}|{{urlquery 1 2}}"#), "1&lt;2 3|1+2")
+    }
+
+    /// fmt.Sprint: a space between two operands when neither is a string (print.go doPrint).
+    func testPrintSpacesOperandsThatAreNotStrings() {
+        XCTAssertEqual(render(#"{{print 1 2}}|{{print "a" 1}}|{{print 1 "a" 2}}|{{print "a" "b"}}|{{print 1 true 2.5}}"#), "1 2|a1|1a2|ab|1 true 2.5")
+        XCTAssertEqual(render(#"{{range service "web"}}{{print .Port .Port}};{{end}}"#), "31000 31000;31001 31001;")
+        XCTAssertEqual(render(#"{{println 1 "a" 2}}"#), "1 a 2\n")
     }
 
     func testCallOfANonFunction() {

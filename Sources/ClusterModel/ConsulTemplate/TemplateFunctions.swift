@@ -101,18 +101,18 @@ extension TemplateRenderer {
         case "slice":
             return try slice(args)
         case "html":
-            return .string(Self.htmlEscape(args.map(\.printed).joined()))
+            return .string(Self.htmlEscape(Self.sprint(args)))
         case "js":
-            return .string(Self.jsEscape(args.map(\.printed).joined()))
+            return .string(Self.jsEscape(Self.sprint(args)))
         case "urlquery":
-            return .string(Self.queryEscape(args.map(\.printed).joined()))
+            return .string(Self.queryEscape(Self.sprint(args)))
         case "call":
             // funcs.go call: no value of consul-template's data is a function
             try arity(f, args, 1...64)
             if case .none = args[0] { throw TemplateError(line: line, "error calling call: call of nil") }
             throw TemplateError(line: line, "error calling call: non-function \(args[0].printed) of type \(args[0].typeName)")
         case "print":
-            return .string(args.map(\.printed).joined())
+            return .string(Self.sprint(args))
         case "println":
             return .string(args.map(\.printed).joined(separator: " ") + "\n")
         case "printf":
@@ -124,6 +124,21 @@ extension TemplateRenderer {
             if let v = try helperCall(f, args) { return v }
             throw TemplateError(line: line, "function \"\(f)\" not defined")
         }
+    }
+
+    /// Go's fmt.Sprint, as `print` and the escapers' evalArgs join their arguments: a space
+    /// between two operands when neither is a string (`{{print 1 2}}` is "1 2", `{{print "a" 1}}` "a1").
+    static func sprint(_ args: [TemplateValue]) -> String {
+        var out = ""
+        var previousIsString = true
+        for (i, a) in args.enumerated() {
+            var isString = false
+            if case .string = a { isString = true }
+            if i > 0 && !isString && !previousIsString { out += " " }
+            out += a.printed
+            previousIsString = isString
+        }
+        return out
     }
 
     static func comparable(_ a: TemplateValue, _ b: TemplateValue) -> Bool {
