@@ -19,6 +19,7 @@ enum AlertmanagerConfigFile {
         var config = AlertmanagerConfig()
         if let g = f["global"] { config.resolveTimeout = global(g, f.path("global"), d) ?? config.resolveTimeout }
         var receivers: [AlertmanagerReceiver] = []
+        var receiverNames = Set<String>()   // membership only (Alertmanager's config.go keeps a map of names too)
         var refused: [String] = []
         if let rv = f["receivers"] {
             for (i, e) in list(rv, f.path("receivers"), d).enumerated() {
@@ -28,7 +29,7 @@ enum AlertmanagerConfigFile {
                     if let n = e["name"]?.stringValue, !n.isEmpty { refused.append(n) }
                     continue
                 }
-                if receivers.contains(where: { $0.name == r.name }) {
+                if !receiverNames.insert(r.name).inserted {
                     d.error(p, at: e, "notification config name \(JSONValue.quote(r.name)) is not unique")
                 }
                 receivers.append(r)
@@ -37,21 +38,21 @@ enum AlertmanagerConfigFile {
         config.receivers = receivers
         _ = strings(f["templates"], f.path("templates"), d)
         var timeIntervals: [AlertmanagerNamedTimeInterval] = []
+        var intervalNames = Set<String>()
         for key in ["mute_time_intervals", "time_intervals"] {
             guard let tv = f[key] else { continue }
             let kind = key == "time_intervals" ? "time interval" : "mute time interval"
             for (i, e) in list(tv, f.path(key), d).enumerated() {
                 let p = JSONPath.index(f.path(key), i)
                 guard let ti = AlertmanagerTimeIntervalsFile.named(e, p, kind: kind, d) else { continue }
-                if timeIntervals.contains(where: { $0.name == ti.name }) { d.error(p, at: e, "\(kind) \(JSONValue.quote(ti.name)) is not unique") }
+                if !intervalNames.insert(ti.name).inserted { d.error(p, at: e, "\(kind) \(JSONValue.quote(ti.name)) is not unique") }
                 timeIntervals.append(ti)
             }
         }
         config.timeIntervals = timeIntervals
-        let intervals = timeIntervals.map(\.name)
         if let rv = f["route"], !rv.isNull {
-            let names = receivers.map(\.name) + refused
-            if let root = route(rv, f.path("route"), receivers: names, intervals: intervals, root: true, d) {
+            let names = RouteNames(receivers: receivers.map(\.name) + refused, intervals: intervalNames)
+            if let root = route(rv, f.path("route"), names: names, root: true, d) {
                 if root.receiver?.isEmpty ?? true { d.error(f.path("route"), at: rv, "root route must specify a default receiver") }
                 if !root.matchers.isEmpty { d.error(f.path("route"), at: rv, "root route must not have any matchers") }
                 if root.continue { d.error(JSONPath.key(f.path("route"), "continue"), at: rv, "cannot have continue in root route") }
@@ -97,21 +98,36 @@ enum AlertmanagerConfigFile {
                               "continue", "routes", "group_wait", "group_interval", "repeat_interval"]
 
     /// config.Route UnmarshalYAML and Config's checks (checkReceiver, checkTimeInterval).
-    static func route(_ v: JSONValue, _ path: String, receivers: [String], intervals: [String], root: Bool, _ d: Diagnostics) -> AlertmanagerRoute? {
+    /// What a route may name: looked up in sets (a route tree of thousands of routes over thousands
+    /// of receivers or time intervals was quadratic); the receivers' list in file order stays for
+    /// the "did you mean" of an undefined one.
+    struct RouteNames {
+        let receivers: [String]
+        let receiverSet: Set<String>
+        let intervals: Set<String>
+        init(receivers: [String], intervals: Set<String>) {
+            self.receivers = receivers
+            self.receiverSet = Set(receivers)
+            self.intervals = intervals
+        }
+    }
+
+    static func route(_ v: JSONValue, _ path: String, names: RouteNames, root: Bool, _ d: Diagnostics) -> AlertmanagerRoute? {
         guard let f = fields(v, path, known: routeFields, d) else { return nil }
         let before = d.errorCount
         var r = AlertmanagerRoute()
         if let x = f["receiver"], let name = string(x, f.path("receiver"), d), !name.isEmpty {
             r.receiver = name
-            if !receivers.contains(name) { d.error(f.path("receiver"), at: x, "undefined receiver \(JSONValue.quote(name)) used in route\(Suggest.didYouMean(name, among: receivers))") }
+            if !names.receiverSet.contains(name) { d.error(f.path("receiver"), at: x, "undefined receiver \(JSONValue.quote(name)) used in route\(Suggest.didYouMean(name, among: names.receivers))") }
         }
-        if let gv = f["group_by"], !gv.isNull, let names = strings(gv, f.path("group_by"), d) {
+        if let gv = f["group_by"], !gv.isNull, let labels = strings(gv, f.path("group_by"), d) {
             var by: [String] = []
-            for (i, n) in names.enumerated() {
+            var seen = Set<String>()
+            for (i, n) in labels.enumerated() {
                 let p = JSONPath.index(f.path("group_by"), i)
                 if n == "..." { r.groupByAll = true; continue }
                 if !AlertmanagerMatcherSyntax.isLabelName(n) { d.error(p, at: gv, "invalid label name \(JSONValue.quote(n)) in group_by list"); continue }
-                if by.contains(n) { d.error(p, at: gv, "duplicated label \(JSONValue.quote(n)) in group_by") }
+                if !seen.insert(n).inserted { d.error(p, at: gv, "duplicated label \(JSONValue.quote(n)) in group_by") }
                 by.append(n)
             }
             if r.groupByAll && !by.isEmpty { d.error(f.path("group_by"), at: gv, "cannot have wildcard group_by (`...`) and other other labels at the same time") }
@@ -119,10 +135,10 @@ enum AlertmanagerConfigFile {
         }
         r.matchers = matchers(f, eq: "match", re: "match_re", new: "matchers", d)
         for k in ["mute_time_intervals", "active_time_intervals"] {
-            guard let tv = f[k], let names = strings(tv, f.path(k), d), !names.isEmpty else { continue }
+            guard let tv = f[k], let listed = strings(tv, f.path(k), d), !listed.isEmpty else { continue }
             if root { d.error(f.path(k), at: tv, "root route must not have any \(k == "mute_time_intervals" ? "mute" : "active") time intervals"); continue }
-            for n in names where !intervals.contains(n) { d.error(f.path(k), at: tv, "undefined time interval \(JSONValue.quote(n)) used in route") }
-            if k == "mute_time_intervals" { r.muteTimeIntervals = names } else { r.activeTimeIntervals = names }
+            for n in listed where !names.intervals.contains(n) { d.error(f.path(k), at: tv, "undefined time interval \(JSONValue.quote(n)) used in route") }
+            if k == "mute_time_intervals" { r.muteTimeIntervals = listed } else { r.activeTimeIntervals = listed }
         }
         if let c = f["continue"] { r.continue = bool(c, f.path("continue"), d) ?? false }
         r.groupWait = f["group_wait"].flatMap { duration($0, f.path("group_wait"), d) }
@@ -132,7 +148,7 @@ enum AlertmanagerConfigFile {
         if r.repeatInterval == .zero { d.error(f.path("repeat_interval"), at: f["repeat_interval"], "repeat_interval cannot be zero") }
         if let rv = f["routes"] {
             for (i, e) in list(rv, f.path("routes"), d).enumerated() {
-                if let c = route(e, JSONPath.index(f.path("routes"), i), receivers: receivers, intervals: intervals, root: false, d) { r.routes.append(c) }
+                if let c = route(e, JSONPath.index(f.path("routes"), i), names: names, root: false, d) { r.routes.append(c) }
             }
         }
         return d.errorCount == before ? r : nil

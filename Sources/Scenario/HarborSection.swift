@@ -16,6 +16,7 @@ extension ScenarioSchema {
             s.contains("/") || s.contains(" ") ? "\(JSONValue.quote(s)) is not a host name (the part of an image name before its first /)" : nil
         }, hint: "the registry host name in image names, like \"hub.example.com\"")
         var spec = HarborSpec(domain: domain ?? "", registries: [])
+        var registryIndex: [String: Int] = [:]   // name -> index in spec.registries (looked up, never iterated)
         // registries
         if let a = r.required("registries", .array(of: .json, nonEmpty: true)) {
             for (i, e) in a.enumerated() {
@@ -31,16 +32,17 @@ extension ScenarioSchema {
                     d.error(rr.keyPath("blobs"), at: rr.value("blobs"), "blobs \"ceph\" needs `storage.ceph` with `registry: true` (the registry's storage on the Ceph cluster)")
                 }
                 rr.finish()
-                if let n = name, spec.registries.contains(where: { $0.name == n }) {
+                if let n = name, registryIndex[n] != nil {
                     d.error(rr.keyPath("name"), at: rr.value("name"), "duplicate registry name \(JSONValue.quote(n))")
                 } else if let n = name, let h = host, let w = workers, let b = blobs {
+                    registryIndex[n] = spec.registries.count
                     spec.registries.append(HarborRegistrySpec(name: n, host: h, maxJobWorkers: w, blobsOnCeph: b == "ceph"))
                 }
             }
         }
         let names = spec.registries.map(\.name)
         func registry(_ n: String, _ p: String, _ at: JSONValue?) -> Int? {
-            if let i = spec.registry(named: n) { return i }
+            if let i = registryIndex[n] { return i }
             d.error(p, at: at, "no registry \(JSONValue.quote(n))\(Suggest.didYouMean(n, among: names)); registries: \(Suggest.listed(names))")
             return nil
         }
@@ -62,6 +64,7 @@ extension ScenarioSchema {
             }
         }
         // images
+        var imageNames = Set<String>()   // references of spec.images (membership only)
         if let a = r.optional("images", .array(of: .json)) {
             for (i, e) in a.enumerated() {
                 let ir = ObjectReader(e, path: JSONPath.index(r.keyPath("images"), i), diagnostics: d, keys: harborImageKeys)
@@ -87,7 +90,7 @@ extension ScenarioSchema {
                 }
                 ir.finish()
                 if let s = ref, let (repo, tag) = splitReference(s) {
-                    if spec.images.contains(where: { $0.reference == s }) { d.error(ir.keyPath("name"), at: ir.value("name"), "duplicate image \(JSONValue.quote(s))") }
+                    if !imageNames.insert(s).inserted { d.error(ir.keyPath("name"), at: ir.value("name"), "duplicate image \(JSONValue.quote(s))") }
                     else { spec.images.append(HarborImageSpec(repository: repo, tag: tag, layers: layers, presentIn: present)) }
                 }
             }
@@ -232,20 +235,22 @@ extension ScenarioSchema {
     static func checkHarborImages(harbor: HarborSpec, marathon: MarathonSpec?, jenkins: JenkinsSpec?, _ d: Diagnostics, at v: JSONValue?) {
         guard let m = marathon else { return }
         let names = harbor.registries.map(\.name)
+        // membership only: one lookup per app instead of a scan of every registry, image and job
+        let nameSet = Set(names), references = Set(harbor.images.map(\.reference)), built = Set(jenkins?.jobs.map(\.repository) ?? [])
         for app in m.apps {
             guard let image = app.image, let slash = image.firstIndex(of: "/") else { continue }
             let hostPart = String(image[..<slash])
             let rest = String(image[image.index(after: slash)...])
             if hostPart != harbor.domain && hostPart.hasSuffix("." + harbor.domain) {
                 let n = String(hostPart.dropLast(harbor.domain.count + 1))
-                if !names.contains(n) {
+                if !nameSet.contains(n) {
                     d.error("marathon.apps", at: v, "app \(app.id): image \(JSONValue.quote(image)) is pulled from registry \(JSONValue.quote(hostPart)), which does not exist (harbor.registries: \(Suggest.listed(names))\(Suggest.didYouMean(n, among: names)))")
                     continue
                 }
             } else if hostPart != harbor.domain { continue }
             let ref = rest.contains(":") ? rest : rest + ":latest"
             guard let (repo, _) = splitReference(ref) else { continue }
-            if harbor.images.contains(where: { $0.reference == ref }) || jenkins?.jobs.contains(where: { $0.repository == repo }) == true { continue }
+            if references.contains(ref) || built.contains(repo) { continue }
             d.error("marathon.apps", at: v, "app \(app.id): image \(JSONValue.quote(image)) is in no Harbor registry (harbor.images) and no Jenkins job builds \(JSONValue.quote(repo)): every launch would fail with manifest unknown")
         }
     }

@@ -62,7 +62,8 @@ enum MarathonBehaviourDecoder {
         }
         var out = MarathonBehaviours()
         var ok = true
-        var seen: [String] = []
+        var seen = Set<String>()                 // membership only
+        let appSet = Set(apps)                    // one lookup per key, not a scan of every app
         for m in members {
             let p = JSONPath.key(path, m.key)
             var target: String? = nil
@@ -72,15 +73,14 @@ enum MarathonBehaviourDecoder {
                     ok = false; continue
                 }
                 let id = MarathonPath.canonical(m.key)
-                guard apps.contains(id) else {
+                guard appSet.contains(id) else {
                     d.error(p, location: m.keyLocation ?? m.value.location, "behaviour for \(JSONValue.quote(m.key)), but there is no app \(id)\(Suggest.didYouMean(id, among: apps)); keys are \"default\" or app ids: \(apps.prefix(12).joined(separator: ", "))\(apps.count > 12 ? ", ..." : "")")
                     ok = false; continue
                 }
                 target = id
             }
             let key = target ?? "default"
-            if seen.contains(key) { d.error(p, location: m.keyLocation, "behaviour for \(key) is given twice"); ok = false; continue }
-            seen.append(key)
+            if !seen.insert(key).inserted { d.error(p, location: m.keyLocation, "behaviour for \(key) is given twice"); ok = false; continue }
             guard let part = decodeBlock(m.value, path: p, d) else { ok = false; continue }
             if let t = target { out.perApp[t] = part } else { out.defaults = part }
         }

@@ -302,13 +302,42 @@ extension ScenarioSchema {
 
     /// Two apps may not map their logs to the same host path, nor one inside the other's.
     static func checkVolumeConflicts(_ mapped: [(app: String, path: String, jsonPath: String, value: JSONValue?)], _ d: Diagnostics) {
-        for (i, m) in mapped.enumerated() {
-            for o in mapped[..<i] where o.app != m.app {
-                let inside = m.path == o.path || m.path.hasPrefix(o.path + "/") || o.path.hasPrefix(m.path + "/")
-                if inside {
-                    d.error(m.jsonPath, at: m.value, "host path \(JSONValue.quote(m.path)) of app \(m.app) is \(m.path == o.path ? "the same as" : "nested with") the host path \(JSONValue.quote(o.path)) mapped by app \(o.app); each app needs its own log volume")
+        func report(_ m: (app: String, path: String, jsonPath: String, value: JSONValue?), _ o: (app: String, path: String, jsonPath: String, value: JSONValue?)) {
+            d.error(m.jsonPath, at: m.value, "host path \(JSONValue.quote(m.path)) of app \(m.app) is \(m.path == o.path ? "the same as" : "nested with") the host path \(JSONValue.quote(o.path)) mapped by app \(o.app); each app needs its own log volume")
+        }
+        // Non-ASCII paths: String's == and hasPrefix compare characters (canonical equivalence),
+        // not bytes, so they keep the pairwise check (rare: host paths are ASCII in practice).
+        guard mapped.allSatisfy({ $0.path.utf8.allSatisfy { $0 < 0x80 } }) else {
+            for (i, m) in mapped.enumerated() {
+                for o in mapped[..<i] where o.app != m.app {
+                    if m.path == o.path || m.path.hasPrefix(o.path + "/") || o.path.hasPrefix(m.path + "/") { report(m, o) }
                 }
             }
+            return
+        }
+        // ASCII: the same errors in the same order, found through an index of the paths instead of
+        // comparing every pair (4,000 apps with their own volumes took 8 s to validate): for each
+        // path, the earlier mappings of the same path, of a path above it (a prefix ending before a
+        // `/`), and of a path below it (a range of the sorted paths).
+        var byPath: [String: [Int]] = [:]   // lookup only, never iterated
+        for (i, m) in mapped.enumerated() { byPath[m.path, default: []].append(i) }
+        let order = mapped.indices.sorted { mapped[$0].path != mapped[$1].path ? mapped[$0].path < mapped[$1].path : $0 < $1 }
+        for (i, m) in mapped.enumerated() {
+            var earlier: [Int] = []
+            for j in byPath[m.path] ?? [] where j < i { earlier.append(j) }
+            let u = Array(m.path.utf8)
+            for k in u.indices where u[k] == UInt8(ascii: "/") {
+                let above = String(decoding: u[..<k], as: UTF8.self)
+                for j in byPath[above] ?? [] where j < i { earlier.append(j) }
+            }
+            let below = m.path + "/"
+            var lo = 0, hi = order.count
+            while lo < hi { let mid = (lo + hi) / 2; if mapped[order[mid]].path < below { lo = mid + 1 } else { hi = mid } }
+            while lo < order.count, mapped[order[lo]].path.hasPrefix(below) {
+                if order[lo] < i { earlier.append(order[lo]) }
+                lo += 1
+            }
+            for j in earlier.sorted() where mapped[j].app != m.app { report(m, mapped[j]) }
         }
     }
 }

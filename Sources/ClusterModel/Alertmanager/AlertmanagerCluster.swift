@@ -96,11 +96,15 @@ public final class AlertmanagerCluster: EventHandler {
     /// Faults (in firing order) already answered by a notification.
     var answered = 0
     public internal(set) var eventsHandled = 0
+    /// Receiver name → its first index in the configuration (lookup only): every flush finds its
+    /// receiver here instead of scanning thousands of receivers.
+    var receiverIndex: [String: Int] = [:]
 
     init(spec: AlertmanagerSpec, model: ClusterSimulation) {
         self.spec = spec
         self.model = model
         tree = AlertmanagerRoutingTree(spec.config.route, timeIntervals: spec.config.timeIntervals.map(\.name))
+        for (i, r) in spec.config.receivers.enumerated() where receiverIndex[r.name] == nil { receiverIndex[r.name] = i }
         let infra = model.infrastructure
         let rules = spec.config.inhibitRules.count
         for name in spec.hosts {

@@ -72,7 +72,8 @@ extension AlertmanagerCluster {
         let g = groups[p.group]
         let node = tree.nodes[g.route]
         let flushMs = clock.ms(p.flushedAt)
-        if !p.kept.isEmpty, let receiver = spec.config.receivers.first(where: { $0.name == node.receiver }) {
+        if !p.kept.isEmpty, let r = receiverIndex[node.receiver] {
+            let receiver = spec.config.receivers[r]
             var firing: [LabelSet] = [], resolved: [LabelSet] = []
             for a in p.kept { if a.endsAt <= flushMs { resolved.append(a.labels) } else { firing.append(a.labels) } }
             let firingSet = Set(firing), resolvedSet = Set(resolved)

@@ -25,8 +25,15 @@ public struct AlertmanagerRoutingTree: Sendable {
     }
     public private(set) var nodes: [Node] = []
 
-    let intervals: [String]
-    public init(_ root: AlertmanagerRoute, timeIntervals: [String] = []) { intervals = timeIntervals; _ = add(root, parent: nil) }
+    /// Time interval name → its first index (a route naming thousands of intervals looked each
+    /// up by scanning them all).
+    let intervals: [String: Int]
+    public init(_ root: AlertmanagerRoute, timeIntervals: [String] = []) {
+        var byName: [String: Int] = [:]
+        for (i, n) in timeIntervals.enumerated() where byName[n] == nil { byName[n] = i }
+        intervals = byName
+        _ = add(root, parent: nil)
+    }
 
     private mutating func add(_ r: AlertmanagerRoute, parent: Int?) -> Int {
         let p = parent.map { nodes[$0] }
@@ -40,8 +47,8 @@ public struct AlertmanagerRoutingTree: Sendable {
                         groupInterval: r.groupInterval ?? p?.groupInterval ?? AlertmanagerRoute.defaultGroupInterval,
                         repeatInterval: r.repeatInterval ?? p?.repeatInterval ?? AlertmanagerRoute.defaultRepeatInterval,
                         key: p.map { $0.key + "/" + own } ?? own,
-                        mute: r.muteTimeIntervals.compactMap { intervals.firstIndex(of: $0) },
-                        active: r.activeTimeIntervals.compactMap { intervals.firstIndex(of: $0) })
+                        mute: r.muteTimeIntervals.compactMap { intervals[$0] },
+                        active: r.activeTimeIntervals.compactMap { intervals[$0] })
         let i = nodes.count
         nodes.append(node)
         var children: [Int] = []
