@@ -153,6 +153,25 @@ final class RegistratorScenarioTests: XCTestCase {
         XCTAssertEqual(c.instances.filter(\.inCatalog).count, 2, "registrator's ids differ by task")
     }
 
+    /// A template's `.ID` is the ServiceID Consul holds (registrator's `host:container:port`, or
+    /// SERVICE_ID), in `service` and in `node` answers, and two instances on one node come in
+    /// ServiceID order (consul-template's ByNodeThenID), not in an id the runner makes up. (A comment:
+    /// the file is an nginx configuration, and nginx must accept it.)
+    func testTemplatesSeeTheCatalogsServiceIDs() throws {
+        func scenario(_ env: String) -> String {
+            Self.scenario(env: env, duration: "2m", slaves: 1).replacingOccurrences(of: ConsulTemplateInputsTests.json(Self.template),
+                with: ConsulTemplateInputsTests.json(#"# {{range service "api"}}{{.ID}}|{{end}} node:{{with node "slave-01"}}{{range .Services}}{{.ID}}|{{end}}{{end}}"#))
+        }
+        var (m, c) = try run(scenario(#"{"SERVICE_NAME": "api"}"#))
+        let ids = c.instances.filter(\.inCatalog).map(\.id).sorted()
+        XCTAssertEqual(ids.count, 2)
+        XCTAssertTrue(ids.allSatisfy { $0.hasPrefix("slave-01:") && $0.hasSuffix(":8080") }, "\(ids)")
+        let listed = ids.map { $0 + "|" }.joined()
+        XCTAssertEqual(try rendered(m), "# " + listed + " node:" + listed)
+        (m, c) = try run(scenario(#"{"SERVICE_NAME": "api", "SERVICE_ID": "api-1"}"#))
+        XCTAssertEqual(try rendered(m), "# api-1| node:api-1|")
+    }
+
     /// SERVICE_* on an app registrator does not see (no Docker container): a warning, and the
     /// app keeps its app-id registration; a pod gets none.
     func testMetadataOnANonDockerAppIsAWarning() {

@@ -54,6 +54,10 @@ extension ConsulCluster: ServiceCatalog {
         instanceIndex(service: service, instance: instance).map { instances[$0].tags } ?? []
     }
 
+    public func serviceID(service: Int, instance: ServiceInstance) -> String? {
+        instanceIndex(service: service, instance: instance).map { instances[$0].id }
+    }
+
     func instanceIndex(service: Int, instance: ServiceInstance) -> Int? {
         for i in instancesOfTask[instance.task] ?? [] where instances[i].name == service && instances[i].port == instance.port { return i }
         // a task already gone whose entry the catalog still lists (its deregistration not yet synced)

@@ -236,8 +236,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // `service "tag.name"` asks Consul for the instances registered with the tag
         if let t = q.tag { a = a.filter { c.tags(service: s, instance: $0).contains(t) } }
         // dependency/health_service.go sorts by node, then service ID
-        let sorted = a.map { (node: hostNames[$0.host], id: id($0, q.name), instance: $0) }
-            .sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map(\.instance)
+        let sorted = a.map { (node: hostNames[$0.host], id: id($0, service: s, q.name), instance: $0) }
+            .sorted { $0.node != $1.node ? goLess($0.node, $1.node) : goLess($0.id, $1.id) }.map(\.instance)
         return .instances(sorted, checks: readsChecks ? sorted.map { c.checks(service: s, instance: $0) } : [])
     }
 
@@ -257,7 +257,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             guard registered else { return .node(host: nil, services: []) }
             let services = nc.nodeServices(t).sorted { a, b in
                 let na = catalog?.serviceNames[a.service] ?? "", nb = catalog?.serviceNames[b.service] ?? ""
-                return na != nb ? goLess(na, nb) : goLess(id(a.instance, na), id(b.instance, nb))
+                return na != nb ? goLess(na, nb) : goLess(id(a.instance, service: a.service, na), id(b.instance, service: b.service, nb))
             }
             return .node(host: t, services: services)
         case .datacenters:
@@ -433,7 +433,13 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     // MARK: what templates and nginx see
 
-    func id(_ i: ServiceInstance, _ service: String) -> String { "\(hostNames[i.host]):\(service)-\(i.task):\(i.port)" }
+    /// The instance's `.ID` (the health answer's ServiceID): the one the catalog holds (registrator's
+    /// `host:container:port`, a SERVICE_ID, a service definition's `id`); a catalog that names none
+    /// gets `host:service-task:port`.
+    func id(_ i: ServiceInstance, service s: Int?, _ name: String) -> String {
+        if let s, let sid = catalog?.serviceID(service: s, instance: i) { return sid }
+        return "\(hostNames[i.host]):\(name)-\(i.task):\(i.port)"
+    }
 
     /// The instances in the runner's last answers, by NginxProxies.instanceKey (first answer wins).
     func knownInstances(runner r: Int) -> [Int: ServiceInstance] {
@@ -453,7 +459,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             // a service no definition gives tags has none (and most do not: no lookup per instance)
             let tagged = d.service.flatMap { s in owner.catalog.map { !$0.serviceTags(service: s).isEmpty } } ?? false
             return a.indices.map { k in
-                let i = a[k], node = owner.hostNames[i.host], id = owner.id(i, q.name)
+                let i = a[k], node = owner.hostNames[i.host], id = owner.id(i, service: d.service, q.name)
                 let tags = tagged ? owner.catalog!.tags(service: d.service!, instance: i) : []
                 return TemplateInstance(node: node, address: Host.address(ofIndex: i.host), id: id, name: q.name, port: i.port, tags: tags,
                                         checks: k < checks.count ? TemplateCheck.entry(checks[k], node: node, serviceID: id, service: q.name, tags: tags) : [])
@@ -485,7 +491,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             let names = owner.catalog?.serviceNames ?? []
             return TemplateNodeDetail(node: nodeInfo(h), services: regs.map { x in
                 let n = x.service < names.count ? names[x.service] : ""
-                return TemplateNodeService(id: owner.id(x.instance, n), service: n, tags: x.tags, port: x.instance.port, address: Host.address(ofIndex: h))
+                return TemplateNodeService(id: owner.id(x.instance, service: x.service, n), service: n, tags: x.tags, port: x.instance.port, address: Host.address(ofIndex: h))
             })
         }
         func datacenters() -> [String] {

@@ -42,6 +42,9 @@ public protocol ServiceCatalog: AnyObject {
     func hasInstances(service: Int, from host: Int) -> Bool?
     /// The tags the instance was registered with under `service` (its service definition's `tags`).
     func tags(service: Int, instance: ServiceInstance) -> [String]
+    /// The instance's service ID under `service` (`ServiceID` of the health answer: registrator's
+    /// `host:container:port`, or SERVICE_ID); nil when the catalog does not name it.
+    func serviceID(service: Int, instance: ServiceInstance) -> String?
     /// The tags `/v1/catalog/services` lists for `service`.
     func serviceTags(service: Int) -> [String]
     /// The checks `/v1/health/service/<name>` lists with the instance (its node's serfHealth, then
@@ -61,6 +64,7 @@ public struct ServiceCheckStatus: Hashable, Sendable {
 
 extension ServiceCatalog {
     public func tags(service: Int, instance: ServiceInstance) -> [String] { [] }
+    public func serviceID(service: Int, instance: ServiceInstance) -> String? { nil }
     public func serviceTags(service: Int) -> [String] { [] }
     public func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus] { [] }
 
