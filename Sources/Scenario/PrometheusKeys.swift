@@ -43,10 +43,10 @@ extension ScenarioSchema {
                 meaning: "Minimum time before a firing alert is sent to Alertmanager again.",
                 source: "prometheus/prometheus:cmd/prometheus/main.go `rules.alert.resend-delay` default \"1m\""),
         KeySpec("rules.alert.for-grace-period", "duration", default: "10m", allowed: "Prometheus duration, > 0, at most 1y.",
-                meaning: "Minimum time between a restart and an alert whose `for` state was restored firing (read; `for` restoration is not modelled yet).",
+                meaning: "After a restart, an alert whose `for` state is restored fires no sooner than this after the restore; a rule whose `for` is shorter is not restored (it waits its `for` again).",
                 source: "prometheus/prometheus:cmd/prometheus/main.go `rules.alert.for-grace-period` default \"10m\""),
         KeySpec("rules.alert.for-outage-tolerance", "duration", default: "1h", allowed: "Prometheus duration, > 0, at most 1y.",
-                meaning: "Longest outage after which `for` state is restored (read; not modelled yet).",
+                meaning: "After a restart, `for` state is restored only from an ALERTS_FOR_STATE sample at most this old.",
                 source: "prometheus/prometheus:cmd/prometheus/main.go `rules.alert.for-outage-tolerance` default \"1h\""),
     ])
 }

@@ -134,6 +134,66 @@ final class RuleStateMachineTests: XCTestCase {
         XCTAssertNil(forState?.labels["alertstate"])
     }
 
+    /// rules/manager.go RestoreForState (2.42; the cases of its TestForStateRestore): an alert of
+    /// `for` 25m pending since t0, one-minute evaluations, the server down from `downAt` to
+    /// `back`; the restarted process evaluates at `back` and `back` + 1m, then restores from the
+    /// last ALERTS_FOR_STATE sample the old process wrote. Returns the restored ActiveAt (ms
+    /// after t0) and when the alert fires (s after t0), over 40 more minutes.
+    func restored(for forMs: Int64 = 25 * 60_000, downAt: Int64, back: Int64, grace: Int64 = 10 * 60_000,
+                  tolerance: Int64 = 30 * 60_000, stale: Bool = false) throws -> (activeAt: Int64, firesAt: Int64?) {
+        var last: [LabelSet: Sample] = [:]
+        let before = try runner(for: forMs, restoreAt: 1) { _ in true }
+        var t = t0
+        while t < t0 + downAt {
+            _ = before.evaluate(at: t, store: MemorySeriesStore(), lookbackMs: 300_000) { l, s in
+                if l.metricName == "ALERTS_FOR_STATE" { last[l] = stale ? Sample(t: s.t, v: Sample.staleNaN) : s }
+            }
+            t += 60_000
+        }
+        let after = try runner(for: forMs, restoreAt: 3) { _ in true }
+        var fired: Int64?
+        for k in 0..<42 {
+            let now = t0 + back + Int64(k) * 60_000
+            for c in after.evaluate(at: now, store: MemorySeriesStore(), lookbackMs: 300_000, append: { _, _ in }) where c.to == .firing && fired == nil {
+                fired = (now - t0) / 1000
+            }
+            if k == 1 {
+                after.restoreForState(at: now, graceMs: grace, outageToleranceMs: tolerance) { last[$0] }
+            }
+        }
+        let a = try XCTUnwrap(after.alerting[0]?.active.values.first)
+        return (a.activeAt - t0, fired)
+    }
+
+    func testForStateIsRestoredAfterARestart() throws {
+        // pending 10m (last sample at 9m), down until 20m: 16m left >= grace: ActiveAt moves by the
+        // time down (21m - 9m = 12m), so it fires 25m + 12m after t0
+        var r = try restored(downAt: 10 * 60_000, back: 20 * 60_000)
+        XCTAssertEqual(r.activeAt, 12 * 60_000)
+        XCTAssertEqual(r.firesAt, 37 * 60)
+        // pending 20m (last sample at 19m): 6m left < grace: it fires grace after the restore (23m + 10m)
+        r = try restored(downAt: 20 * 60_000, back: 22 * 60_000)
+        XCTAssertEqual(r.activeAt, Int64(8 * 60_000), "23m + 10m grace - 25m")
+        XCTAssertEqual(r.firesAt, 33 * 60)
+        // firing when it went down (last sample at 29m): ActiveAt is t0 again, it fires at the next evaluation
+        r = try restored(downAt: 30 * 60_000, back: 35 * 60_000)
+        XCTAssertEqual(r.activeAt, 0)
+        XCTAssertEqual(r.firesAt, 37 * 60)
+    }
+
+    func testForStateIsNotRestoredBeyondToleranceForAShortForOrAfterAStaleMarker() throws {
+        // down 31m: the last sample (at 9m) is older than the 30m outage tolerance at the restore (41m)
+        var r = try restored(downAt: 10 * 60_000, back: 40 * 60_000)
+        XCTAssertEqual(r.activeAt, 40 * 60_000, "starts over at the restarted process' first evaluation")
+        // for 5m < grace 10m: not restored, it waits its `for` again
+        r = try restored(for: 5 * 60_000, downAt: 4 * 60_000, back: 6 * 60_000)
+        XCTAssertEqual(r.activeAt, 6 * 60_000)
+        XCTAssertEqual(r.firesAt, 11 * 60)
+        // the last sample is a staleness marker: the alert was not active
+        r = try restored(downAt: 10 * 60_000, back: 20 * 60_000, stale: true)
+        XCTAssertEqual(r.activeAt, 20 * 60_000)
+    }
+
     func testAlertsSeriesGoStaleWhenTheAlertIsGone() throws {
         let store = MemorySeriesStore()
         _ = run(try runner(for: 60_000) { t in t - self.t0 < 60_000 }, step: 60_000, n: 2, store: store)

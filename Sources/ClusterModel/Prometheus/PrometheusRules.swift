@@ -13,6 +13,11 @@ public protocol PrometheusRuleRunner: AnyObject {
     var selectors: [PromQLSelector] { get }
     func evaluate(at t: Int64, store: SeriesStore, lookbackMs: Int64, append: (LabelSet, Sample) -> Void) -> [AlertTransition]
     func alertsToSend(at t: Int64, resendDelayMs: Int64, evaluationIntervalMs: Int64) -> [AlertPayload]
+    func restoreForState(at ts: Int64, graceMs: Int64, outageToleranceMs: Int64, last: (LabelSet) -> Sample?)
+}
+
+extension PrometheusRuleRunner {
+    public func restoreForState(at ts: Int64, graceMs: Int64, outageToleranceMs: Int64, last: (LabelSet) -> Sample?) {}
 }
 
 extension RuleGroupRunner: PrometheusRuleRunner {}
@@ -21,6 +26,8 @@ struct RuleGroupState {
     let spec: RuleGroupSpec
     let interval: SimDuration
     var runner: PrometheusRuleRunner?
+    /// Evaluations since the process started (the `for` state is restored after the second).
+    var evaluationsSinceStart = 0
 }
 
 extension PrometheusServer {
@@ -35,6 +42,7 @@ extension PrometheusServer {
         for g in groups.indices {
             // a restarted process builds its rules afresh (alert state is in memory only)
             if restarts > 0 { groups[g].runner = runnerFactory(groups[g].spec, config.externalLabels) }
+            groups[g].evaluationsSinceStart = 0
             guard groups[g].runner != nil else { continue }
             let first = PrometheusServer.firstEvaluation(name: groups[g].spec.name, file: groups[g].spec.file, interval: groups[g].interval,
                                                          promTime: promTime, now: model.sim.now)
@@ -53,10 +61,18 @@ extension PrometheusServer {
         catchUpQuietLoops()
         let changes = runner.evaluate(at: t, store: store, lookbackMs: spec.flags.lookbackDelta.nanoseconds / 1_000_000) { [store] ls, s in
             store.append(ls, t: s.t, v: s.v)
+            if ls["__name__"] == "ALERTS_FOR_STATE" { forStateSamples[ls] = s.isStale ? nil : s }
         }
         for c in changes { note(c, at: now) }
         let alerts = runner.alertsToSend(at: t, resendDelayMs: spec.flags.resendDelay.nanoseconds / 1_000_000,
                                          evaluationIntervalMs: groups[g].interval.nanoseconds / 1_000_000)
+        groups[g].evaluationsSinceStart += 1
+        if groups[g].evaluationsSinceStart == 2 {
+            // manager.go run: a group loaded at startup restores its `for` state after its second
+            // evaluation, from the ALERTS_FOR_STATE series the TSDB kept across the restart
+            runner.restoreForState(at: t, graceMs: spec.flags.forGracePeriod.nanoseconds / 1_000_000,
+                                   outageToleranceMs: spec.flags.forOutageTolerance.nanoseconds / 1_000_000) { forStateSamples[$0] }
+        }
         guard !alerts.isEmpty, let r = receiver else { return }
         for am in alertManagers where model.infrastructure.hosts[am.host].state.isUp && r.accepts(host: am.host) {
             r.receive(alerts, on: am.host, now: now)

@@ -50,6 +50,9 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     public internal(set) var running = false
     var processGen: Int32 = 0
     public internal(set) var restarts = 0
+    /// The last ALERTS_FOR_STATE sample of each series the rules wrote (none after a staleness
+    /// marker): what RestoreForState reads back from the TSDB, which outlives the process.
+    var forStateSamples: [LabelSet: Sample] = [:]
 
     // scraping (PrometheusScrape.swift)
     var loops: [ScrapeLoop] = []

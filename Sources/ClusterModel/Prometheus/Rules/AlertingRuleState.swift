@@ -132,6 +132,35 @@ public final class AlertingRuleState {
         return out
     }
 
+    /// rules/manager.go RestoreForState (2.42) for this rule, at `ts` (Unix ms) after a restarted
+    /// process' second evaluation: a rule whose `for` is shorter than `--rules.alert.for-grace-period`
+    /// is not restored (it waits its `for` again); otherwise each active alert looks up the last
+    /// ALERTS_FOR_STATE sample of its labels no older than `--rules.alert.for-outage-tolerance`
+    /// (`last`: the sample and its time, nil when there is none) and, unless it is a staleness
+    /// marker, takes back its ActiveAt: unchanged when the alert had been pending `for` already
+    /// (it fires at the next evaluation), moved so that it fires `grace` after `ts` when less than
+    /// `grace` was left, and otherwise moved later by the time the server was down. Times of the
+    /// sample and its value are whole seconds, as Go's time.Unix(t/1000, 0) and time.Unix(int64(v), 0).
+    public func restoreForState(at ts: Int64, graceMs: Int64, outageToleranceMs: Int64, last: (LabelSet) -> Sample?) {
+        guard holdMs >= graceMs else { return }
+        for set in order {
+            guard var a = active[set], let s = last(a.labels.overriding([("__name__", "ALERTS_FOR_STATE")])),
+                  s.t >= ts - outageToleranceMs, s.t <= ts, !s.v.isNaN, s.v.isFinite, abs(s.v) < 9e15 else { continue }
+            let downAt = s.t / 1000 * 1000
+            var restored = Int64(s.v) * 1000
+            let remaining = holdMs - (downAt - restored)
+            if remaining <= 0 {
+                // it was firing when the server went down: it fires again at the next evaluation
+            } else if remaining < graceMs {
+                restored = ts + graceMs - holdMs
+            } else {
+                restored += ts - downAt
+            }
+            a.activeAt = restored
+            active[set] = a
+        }
+    }
+
     func insertionIndex(_ l: LabelSet) -> Int {
         var lo = 0, hi = order.count
         while lo < hi { let m = (lo + hi) / 2; if order[m] < l { lo = m + 1 } else { hi = m } }

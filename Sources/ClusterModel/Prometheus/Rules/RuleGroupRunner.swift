@@ -137,6 +137,13 @@ public final class RuleGroupRunner {
         return transitions
     }
 
+    /// rules/manager.go RestoreForState over the group's alerting rules (see
+    /// AlertingRuleState.restoreForState): called after the second evaluation of a group a
+    /// starting process loaded.
+    public func restoreForState(at ts: Int64, graceMs: Int64, outageToleranceMs: Int64, last: (LabelSet) -> Sample?) {
+        for a in alerting { a?.restoreForState(at: ts, graceMs: graceMs, outageToleranceMs: outageToleranceMs, last: last) }
+    }
+
     /// rules/alerting.go sendAlerts after an evaluation at `t`: the firing alerts due for a (re)send
     /// and the resolved ones still within `resolvedRetention` (15 m), with `EndsAt` set; only rules
     /// whose evaluation at `t` succeeded send. In rule order, then label order.
