@@ -34,11 +34,16 @@ extension ScenarioSchema {
             d.error(path, at: v, "alertmanager needs \"config\": the path of its configuration (alertmanager.yml written as JSON) or the configuration object")
         }
         var peerTimeout = AlertmanagerSpec.defaultPeerTimeout
+        var maintenance = AlertmanagerSpec.defaultMaintenanceInterval
         if let fv = r.value("flags") {
             let f = ObjectReader(fv, path: r.keyPath("flags"), diagnostics: d, keys: alertmanagerFlagKeys)
             if let x = f.optional("cluster.peer-timeout", .duration(.nonNegative)) {
                 if x > .minutes(10) { d.error(f.keyPath("cluster.peer-timeout"), at: fv["cluster.peer-timeout"], "at most 10m here (a peer waits its position times this within one group_interval), got \(x)") }
                 else { peerTimeout = x }
+            }
+            if let x = f.optional("data.maintenance-interval", .duration(.positive)) {
+                if x > .hours(24 * 365) { d.error(f.keyPath("data.maintenance-interval"), at: fv["data.maintenance-interval"], "at most 1y, got \(x)") }
+                else { maintenance = x }
             }
             f.finish()
         }
@@ -51,7 +56,9 @@ extension ScenarioSchema {
         }
         r.finish()
         guard d.errorCount == before, let config else { return nil }
-        return AlertmanagerSpec(hosts: hosts, config: config, peerTimeout: peerTimeout, silences: silences)
+        var spec = AlertmanagerSpec(hosts: hosts, config: config, peerTimeout: peerTimeout, silences: silences)
+        spec.maintenanceInterval = maintenance
+        return spec
     }
 
     static func readAlertmanagerConfig(_ rel: String, path p: String, at v: JSONValue, _ d: Diagnostics) -> AlertmanagerConfig? {
@@ -127,6 +134,9 @@ extension ScenarioSchema {
         KeySpec("cluster.peer-timeout", "duration", default: "15s", allowed: "From 0 to 10m.",
                 meaning: "HA: the instance at peer position n waits n × this before deduplicating and sending a flush's notification, so a peer that already sent it (its notification log entry gossiped) is not repeated.",
                 source: "prometheus/alertmanager:cmd/alertmanager/main.go `cluster.peer-timeout` Default(\"15s\"); notify/notify.go WaitStage"),
+        KeySpec("data.maintenance-interval", "duration", default: "15m", allowed: "> 0, at most 1y.",
+                meaning: "The notification log is written to disk this often from the process' start, and at an orderly shutdown (a reboot); a restarted instance starts from that snapshot, so it does not repeat what it had notified (a crash loses what came after the last snapshot).",
+                source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `data.maintenance-interval` Default(\"15m\"); nflog/nflog.go run (snapshot on each tick and on stop), New (loadSnapshot)"),
     ])
 
     static let alertmanagerSilenceKeys = SectionKeys("alertmanager.silences[i]", [

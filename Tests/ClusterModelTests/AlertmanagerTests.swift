@@ -33,11 +33,13 @@ final class AlertmanagerTests: XCTestCase {
 
     func make(instances: Int = 1, route: AlertmanagerRoute = AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"]),
               receivers: [AlertmanagerReceiver] = [AlertmanagerTests.webhook], inhibit: [AlertmanagerInhibitRule] = [],
-              silences: [AlertmanagerSilence] = [], faults: [FaultSpec] = [], duration: SimDuration = .hours(1)) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
+              silences: [AlertmanagerSilence] = [], faults: [FaultSpec] = [], duration: SimDuration = .hours(1),
+              maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
         let group = MesosTestHelpersGroup.group("mon", 3)
         var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1), hostGroups: [group], faults: faults)
         spec.alertmanager = AlertmanagerSpec(hosts: (0..<instances).map(group.hostName),
                                              config: AlertmanagerConfig(route: route, receivers: receivers, inhibitRules: inhibit), silences: silences)
+        spec.alertmanager?.maintenanceInterval = maintenance
         let m = ClusterSimulation(spec: spec, observer: NullObserver())
         let am = m.subsystem(AlertmanagerCluster.self)!
         am.keepsAll = true
@@ -233,5 +235,25 @@ final class AlertmanagerTests: XCTestCase {
         // first at 30 s; down 100-200 s (posts at 120 and 180 are lost); the post at 240 s rebuilds
         // the group, whose alert started long ago: flushed at once, with an empty notification log
         XCTAssertEqual(times(am), [30, 240])
+    }
+
+    /// nflog.go: the log is snapshotted at an orderly shutdown and every maintenance interval
+    /// (15m) from the start; a restarted instance loads the snapshot, so what it had notified
+    /// before is not notified again (until repeat_interval). A crash before the first tick loses
+    /// the log (the test above).
+    func testRestartedInstanceKeepsItsLogFromTheSnapshot() {
+        func renotified(_ fault: FaultSpec, maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval) -> [Double] {
+            let (m, am, post) = make(faults: [fault], maintenance: maintenance)
+            for t in stride(from: 0, through: 3000, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }
+            m.run()
+            return times(am)
+        }
+        // an orderly reboot at 100 s (down 100 s): the shutdown snapshot holds the 30 s entry
+        XCTAssertEqual(renotified(FaultSpec(at: .seconds(100), kind: .hostReboot, target: .host("mon-01"), downFor: .seconds(100))), [30])
+        // a crash at 1000 s: the 900 s tick wrote the entry; with a 30m interval no tick had
+        // passed, and the group rebuilt at 1140 s notifies again
+        XCTAssertEqual(renotified(FaultSpec(at: .seconds(1000), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))), [30])
+        XCTAssertEqual(renotified(FaultSpec(at: .seconds(1000), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100)),
+                                  maintenance: .minutes(30)), [30, 1140])
     }
 }

@@ -39,6 +39,10 @@ public final class AlertmanagerCluster: EventHandler {
         var sources: [[LabelSet: StoredAlert]]
         /// The notification log: (receiver, integration, group key) → last entry.
         var nflog: [String: NflogEntry] = [:]
+        /// The log's snapshot on disk (`--storage.path`/nflog), which outlives the process, and
+        /// the maintenance tick (counted from `startedAt`) it was last written at.
+        var snapshot: [String: NflogEntry] = [:]
+        var snapshotTick: Int64 = 0
         /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
         /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
         var sweepAt = 64
@@ -211,6 +215,7 @@ public final class AlertmanagerCluster: EventHandler {
     /// (2 × repeat_interval, nflog.go) and inhibition sources no longer firing, so that memory follows what is alive, not the
     /// run's history. What is dropped does not depend on the order the dictionaries are read in.
     func sweep(_ k: Int) {
+        snapshotIfDue(k)
         let gone = instances[k].groups.filter { groups[$0.value].removedAt.map { $0 <= now } ?? false }.map(\.key).sorted()
         for key in gone {
             if let gi = instances[k].groups.removeValue(forKey: key) { release(gi) }
@@ -256,11 +261,18 @@ public final class AlertmanagerCluster: EventHandler {
 
     // MARK: hosts
 
-    /// The process dies with its host: alerts, groups and the notification log are gone; after
-    /// the restart the groups are rebuilt from the next posts and the log is taken from the
-    /// peers (gossip push-pull on join).
-    func hostDown(_ h: Int) {
+    /// The process dies with its host: alerts and groups are gone; after the restart the groups
+    /// are rebuilt from the next posts. The notification log starts from its snapshot on disk
+    /// (written at the last maintenance tick, or at the shutdown of an orderly reboot) and takes
+    /// the peers' entries (gossip push-pull on join).
+    func hostDown(_ h: Int, rebooting: Bool) {
         guard let k = instanceIndex(host: h), instances[k].up else { return }
+        if rebooting {
+            // nflog.go run: the stop channel closes, the last maintenance snapshots the log
+            instances[k].snapshot = instances[k].nflog.filter { $0.value.expiresAt > now }
+        } else {
+            snapshotIfDue(k)
+        }
         instances[k].up = false
         for gi in instances[k].groups.values.sorted() { release(gi) }
         instances[k].groups = [:]
@@ -274,14 +286,32 @@ public final class AlertmanagerCluster: EventHandler {
         guard let k = instanceIndex(host: h), !instances[k].up else { return }
         instances[k].up = true
         instances[k].startedAt = now
+        instances[k].snapshotTick = 0
+        // nflog.New loads the snapshot
+        instances[k].nflog = instances[k].snapshot
         for p in instances.indices where p != k && instances[p].up {
             for (key, e) in instances[p].nflog { mergeEntry(key, e, into: k) }
         }
         log("alertmanagerUp", hostName(h))
     }
 
+    /// nflog.go run's maintenance, every `--data.maintenance-interval` from the process' start:
+    /// garbage-collects expired entries and writes the snapshot. Done lazily, before the log
+    /// changes and when the process dies: the log has not changed since the last tick passed,
+    /// so what it holds now is what that tick wrote. No event per tick.
+    func snapshotIfDue(_ k: Int) {
+        let interval = spec.maintenanceInterval.nanoseconds
+        guard interval > 0, instances[k].up else { return }
+        let tick = (now - instances[k].startedAt).nanoseconds / interval
+        guard tick > instances[k].snapshotTick else { return }
+        let at = instances[k].startedAt + SimDuration(nanoseconds: tick * interval)
+        instances[k].snapshot = instances[k].nflog.filter { $0.value.expiresAt > at }
+        instances[k].snapshotTick = tick
+    }
+
     func mergeEntry(_ key: String, _ e: NflogEntry, into k: Int) {
         if let mine = instances[k].nflog[key], mine.timestamp >= e.timestamp { return }
+        snapshotIfDue(k)
         instances[k].nflog[key] = e
     }
 
@@ -316,7 +346,7 @@ extension AlertmanagerCluster: Subsystem, AlertReceiver, SignalSubscriber {
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _): hostDown(h)
+        case .hostDown(let h, let rebooting): hostDown(h, rebooting: rebooting)
         case .hostUp(let h): hostUp(h)
         default: break
         }

@@ -87,6 +87,7 @@ extension AlertmanagerCluster {
                                         groupKey: g.key, firing: firing, resolved: integ.sendResolved ? resolved : []))
                 }
                 let e = NflogEntry(firing: firingSet, resolved: resolvedSet, timestamp: now, expiresAt: now + node.repeatInterval + node.repeatInterval)
+                snapshotIfDue(k)
                 instances[k].nflog[logKey] = e
                 for q in instances.indices where q != k && instances[q].up { mergeEntry(logKey, e, into: q) }
             }

@@ -12,7 +12,12 @@ public struct AlertmanagerSpec: Equatable, Sendable {
     /// dedup stage (prometheus/alertmanager:cmd/alertmanager/main.go, default 15s).
     public var peerTimeout: SimDuration
     public var silences: [AlertmanagerSilence]
+    /// `--data.maintenance-interval`: the notification log is snapshotted to disk this often from
+    /// the process' start (and at an orderly shutdown); a restart loads the snapshot (main.go,
+    /// nflog/nflog.go run, default 15m).
+    public var maintenanceInterval: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval
     public static let defaultPeerTimeout = SimDuration.seconds(15)
+    public static let defaultMaintenanceInterval = SimDuration.minutes(15)
     public static let port = 9093
 
     public init(hosts: [String] = [], config: AlertmanagerConfig = AlertmanagerConfig(),
