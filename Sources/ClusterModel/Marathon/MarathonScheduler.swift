@@ -260,9 +260,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     public func handle(_ event: Event, in sim: Simulation) {
         switch Kind(rawValue: event.kind)! {
         case .tokenRefresh:
+            let before = launchTokens
             launchTokens = spec.flags.launchTokens
             sim.schedule(after: tokenRefreshPeriod, target: target, kind: Kind.tokenRefresh.rawValue)
             if hasDemand { updateOfferInterest() }
+            launchTokensReturned(from: before)
         case .revive:
             guard event.arg == Int64(reviveGeneration), leaderReady else { return }
             reviveCheckScheduled = false
@@ -379,6 +381,24 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             suppressed = true
             driver.suppressOffers()
         }
+    }
+
+    /// Launch tokens back after they ran out (1.4-1.9). OfferMatcherManagerActor computes
+    /// `offersWanted = matchers.nonEmpty && launchTokens > 0` and publishes it whenever the tokens
+    /// go from none to some, by the periodic reset (`SetInstanceLaunchTokens`, `tokens > 0 &&
+    /// tokensBeforeSet <= 0`) or by a running instance's token (`AddInstanceLaunchTokens`,
+    /// `launchTokens == tokens`); the stream reaches ReviveOffersActor undeduplicated (CoreModuleImpl
+    /// `combineLatest(...).map(_ || _)`), and each `OffersWanted(true)` starts a new series of
+    /// revives (`initiateNewSeriesOfRevives`), which also clears the 120 s filters of the offers
+    /// declined meanwhile. Sources: marathon
+    /// src/main/scala/mesosphere/marathon/core/matcher/manager/impl/OfferMatcherManagerActor.scala
+    /// @v1.4.13:94-129 (same at v1.5.0, v1.6.322, v1.8.180, v1.9.73: 133-167),
+    /// core/CoreModuleImpl.scala@v1.4.13:170-180, core/flow/impl/ReviveOffersActor.scala@v1.4.0:96-104.
+    /// 1.10 reads the launch queue's state instead (ReviveOffersStreamLogic): nothing here.
+    func launchTokensReturned(from before: Int) {
+        guard before <= 0, launchTokens > 0, leaderReady, !spec.version.atLeast(10) else { return }
+        guard offersWanted, launchesWanted else { return }
+        newReviveSeries()
     }
 
     /// ReviveOffersActor.initiateNewSeriesOfRevives.
@@ -641,7 +661,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         // @v1.10.5:44-46: InstanceUpdated / InstanceChanged, so a status update that changes nothing is
         // not counted).
         if (healthChanged || u.state != old) && u.state == .running && inst.mesosHealthy != false {
+            let before = launchTokens
             launchTokens += 1
+            launchTokensReturned(from: before)
         }
         if u.state == old {
             // A further TASK_UNREACHABLE (in practice a reconciliation answer) is when the

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Reproduces the "simulated" column of docs/heldout-platform.md: runs every held-out platform
+# scenario (scenarios/heldout/platform-*.json that is a scenario) and prints one line per row of
+# the doc's table, "<row><TAB><simulated value>", in the table's order.
+# Usage: scripts/heldout-platform.sh [path/to/clustersim]   (default: .build/debug/clustersim)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${1:-${CLUSTERSIM_BIN:-.build/debug/clustersim}}"
+OUT="$(mktemp -d "${TMPDIR:-/tmp}/heldout-platform.XXXXXX")"
+trap 'rm -rf "$OUT"' EXIT
+
+run() {  # scenario name -> stdout of the run
+  "$BIN" run "scenarios/heldout/$1.json" --out "$OUT/$1"
+}
+
+# Marathon deployments that scale an app from 0 (the OpenStack "create" test): the mean of the
+# "deployment-N (scale ...) ... done in X s" lines the run prints.
+deploys() {
+  run "$1" | awk '/\(scale .*done in/ { for (i = 1; i <= NF; i++) if ($i == "in") { v = $(i + 1); sub(/s$/, "", v); s += v; n++ } }
+                  END { if (n == 0) exit 1; printf "%.1f\n", s / n }'
+}
+
+# a column of summary.csv by its header name
+summary_col() {
+  awk -F, -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+                       NR == 2 { if (!c) exit 1; printf "%.1f\n", $c }' "$OUT/$1/summary.csv"
+}
+
+printf 'openstack-create-50\t%s\n' "$(deploys platform-openstack-create-50)"
+printf 'openstack-create-100\t%s\n' "$(deploys platform-openstack-create-100)"
+printf 'openstack-create-500\t%s\n' "$(deploys platform-openstack-create-500)"
+printf 'openstack-create-500x2\t%s\n' "$(deploys platform-openstack-create-500x2)"
+
+run platform-consul-node-failure > /dev/null
+printf 'consul-node-failure-max\t%s\n' "$(summary_col platform-consul-node-failure consul_detection_max_s)"
+
+# alerts.csv: time of the first inactive->pending and of the first pending->firing transition
+run platform-prometheus-for-5m > /dev/null
+printf 'prometheus-for-5m\t%s\n' "$(awk -F, '$0 ~ /,inactive,pending,/ && p == "" { p = $1 } $0 ~ /,pending,firing,/ && f == "" { f = $1 }
+  END { if (p == "" || f == "") exit 1; printf "%.1f\n", f - p }' "$OUT/platform-prometheus-for-5m/alerts.csv")"
