@@ -80,7 +80,7 @@ extension ScenarioSchema {
                 source: "apache/mesos:src/slave/constants.hpp `GC_DISK_HEADROOM`"),
         KeySpec("disk_watch_interval", "duration", default: "`1m`", allowed: "> 0.", meaning: "Accepted, not modelled.",
                 source: "apache/mesos:src/slave/constants.hpp `DISK_WATCH_INTERVAL`"),
-        KeySpec("docker_remove_delay", "duration", default: "`6h`", allowed: ">= 0.", meaning: "Accepted, not modelled.",
+        KeySpec("docker_remove_delay", "duration", default: "`6h`", allowed: ">= 0.", meaning: "An exited Docker container is removed (`docker rm`) this long after it exits; until then it keeps its writable layer (its devicemapper blocks, its overlay2 bytes: docs/storage.md). Never while the Docker daemon is hung.",
                 source: "apache/mesos:src/slave/constants.hpp `DOCKER_REMOVE_DELAY`"),
         KeySpec("docker_stop_timeout", "duration", default: "`0s`", allowed: ">= 0.", meaning: "Accepted, not modelled.",
                 source: "apache/mesos:docs/configuration/agent.md"),
