@@ -35,6 +35,7 @@ extension ScenarioSchema {
         }
         var peerTimeout = AlertmanagerSpec.defaultPeerTimeout
         var maintenance = AlertmanagerSpec.defaultMaintenanceInterval
+        var retention = AlertmanagerSpec.defaultRetention
         if let fv = r.value("flags") {
             let f = ObjectReader(fv, path: r.keyPath("flags"), diagnostics: d, keys: alertmanagerFlagKeys)
             if let x = f.optional("cluster.peer-timeout", .duration(.nonNegative)) {
@@ -44,6 +45,10 @@ extension ScenarioSchema {
             if let x = f.optional("data.maintenance-interval", .duration(.positive)) {
                 if x > .hours(24 * 365) { d.error(f.keyPath("data.maintenance-interval"), at: fv["data.maintenance-interval"], "at most 1y, got \(x)") }
                 else { maintenance = x }
+            }
+            if let x = f.optional("data.retention", .duration(.positive)) {
+                if x > .hours(24 * 365 * 10) { d.error(f.keyPath("data.retention"), at: fv["data.retention"], "at most 10y, got \(x)") }
+                else { retention = x }
             }
             f.finish()
         }
@@ -58,6 +63,7 @@ extension ScenarioSchema {
         guard d.errorCount == before, let config else { return nil }
         var spec = AlertmanagerSpec(hosts: hosts, config: config, peerTimeout: peerTimeout, silences: silences)
         spec.maintenanceInterval = maintenance
+        spec.retention = retention
         return spec
     }
 
@@ -137,6 +143,9 @@ extension ScenarioSchema {
         KeySpec("data.maintenance-interval", "duration", default: "15m", allowed: "> 0, at most 1y.",
                 meaning: "The notification log is written to disk this often from the process' start, and at an orderly shutdown (a reboot); a restarted instance starts from that snapshot, so it does not repeat what it had notified (a crash loses what came after the last snapshot).",
                 source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `data.maintenance-interval` Default(\"15m\"); nflog/nflog.go run (snapshot on each tick and on stop), New (loadSnapshot)"),
+        KeySpec("data.retention", "duration", default: "120h", allowed: "> 0, at most 10y.",
+                meaning: "A notification log entry expires after the shorter of this and twice its route's repeat_interval; an expired entry no longer deduplicates, so the next flush notifies again.",
+                source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `data.retention` Default(\"120h\"); nflog/nflog.go Log; notify/notify.go SetNotifiesStage (expiry 2 × repeat)"),
     ])
 
     static let alertmanagerSilenceKeys = SectionKeys("alertmanager.silences[i]", [

@@ -34,12 +34,14 @@ final class AlertmanagerTests: XCTestCase {
     func make(instances: Int = 1, route: AlertmanagerRoute = AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"]),
               receivers: [AlertmanagerReceiver] = [AlertmanagerTests.webhook], inhibit: [AlertmanagerInhibitRule] = [],
               silences: [AlertmanagerSilence] = [], faults: [FaultSpec] = [], duration: SimDuration = .hours(1),
-              maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
+              maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval,
+              retention: SimDuration = AlertmanagerSpec.defaultRetention) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
         let group = MesosTestHelpersGroup.group("mon", 3)
         var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1), hostGroups: [group], faults: faults)
         spec.alertmanager = AlertmanagerSpec(hosts: (0..<instances).map(group.hostName),
                                              config: AlertmanagerConfig(route: route, receivers: receivers, inhibitRules: inhibit), silences: silences)
         spec.alertmanager?.maintenanceInterval = maintenance
+        spec.alertmanager?.retention = retention
         let m = ClusterSimulation(spec: spec, observer: NullObserver())
         let am = m.subsystem(AlertmanagerCluster.self)!
         am.keepsAll = true
@@ -255,5 +257,22 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(renotified(FaultSpec(at: .seconds(1000), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))), [30])
         XCTAssertEqual(renotified(FaultSpec(at: .seconds(1000), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100)),
                                   maintenance: .minutes(30)), [30, 1140])
+    }
+
+    /// nflog.go: an entry expires after min(--data.retention, 2 × repeat_interval) and is
+    /// deleted by the garbage collection of the next maintenance tick; until then it still
+    /// deduplicates. Retention 1h (repeat 4h): the 30 s entry expires at 3630 s, the 4500 s tick
+    /// deletes it, the flush at 4530 s notifies again.
+    func testExpiredLogEntriesDeduplicateUntilTheNextMaintenance() {
+        func sent(retention: SimDuration, maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval) -> [Double] {
+            let (m, am, post) = make(duration: .hours(2), maintenance: maintenance, retention: retention)
+            for t in stride(from: 0, through: 7200, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("A")]) }
+            m.run()
+            return times(am)
+        }
+        XCTAssertEqual(sent(retention: .hours(120)), [30])
+        XCTAssertEqual(sent(retention: .hours(1)), [30, 4530])
+        // ticks every minute: deleted at 3660 s, after the 3630 s flush; notified at the next (3930 s)
+        XCTAssertEqual(sent(retention: .hours(1), maintenance: .minutes(1)), [30, 3930])
     }
 }

@@ -220,7 +220,7 @@ public final class AlertmanagerCluster: EventHandler {
         for key in gone {
             if let gi = instances[k].groups.removeValue(forKey: key) { release(gi) }
         }
-        instances[k].nflog = instances[k].nflog.filter { $0.value.expiresAt > now }
+        instances[k].nflog = instances[k].nflog.filter { !collected($0.value, k) }
         let nowMs = clock.ms(now)
         for r in instances[k].sources.indices { instances[k].sources[r] = instances[k].sources[r].filter { $0.value.endsAt > nowMs } }
         instances[k].sweepAt = max(64, 2 * (instances[k].groups.count + instances[k].nflog.count))
@@ -293,6 +293,18 @@ public final class AlertmanagerCluster: EventHandler {
             for (key, e) in instances[p].nflog { mergeEntry(key, e, into: k) }
         }
         log("alertmanagerUp", hostName(h))
+    }
+
+    /// Whether the log's garbage collection has removed the entry by now: GC runs at each
+    /// maintenance tick and deletes the entries whose ExpiresAt is not after it (nflog.go GC);
+    /// until then an expired entry still answers Query, and so still deduplicates.
+    func collected(_ e: NflogEntry, _ k: Int) -> Bool {
+        let interval = spec.maintenanceInterval.nanoseconds
+        guard interval > 0 else { return e.expiresAt <= now }
+        let start = instances[k].startedAt
+        guard e.expiresAt > start else { return now >= start + SimDuration(nanoseconds: interval) }
+        let ticks = ((e.expiresAt - start).nanoseconds + interval - 1) / interval
+        return now >= start + SimDuration(nanoseconds: max(1, ticks) * interval)
     }
 
     /// nflog.go run's maintenance, every `--data.maintenance-interval` from the process' start:

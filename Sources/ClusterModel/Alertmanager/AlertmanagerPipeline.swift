@@ -80,13 +80,13 @@ extension AlertmanagerCluster {
             for integ in receiver.integrations {
                 let logKey = receiver.name + "/" + integ.name + "/" + g.key
                 var entry = instances[k].nflog[logKey]
-                if let e = entry, e.expiresAt <= now { entry = nil }
+                if let e = entry, collected(e, k) { entry = nil }
                 guard needsUpdate(entry, firing: firingSet, resolved: resolvedSet, sendResolved: integ.sendResolved, repeatInterval: node.repeatInterval) else { continue }
                 if integ.sendResolved || !firing.isEmpty {
                     record(Notification(time: now, instance: hostName(instances[k].host), receiver: receiver.name, integration: integ.name,
                                         groupKey: g.key, firing: firing, resolved: integ.sendResolved ? resolved : []))
                 }
-                let e = NflogEntry(firing: firingSet, resolved: resolvedSet, timestamp: now, expiresAt: now + node.repeatInterval + node.repeatInterval)
+                let e = NflogEntry(firing: firingSet, resolved: resolvedSet, timestamp: now, expiresAt: now + min(spec.retention, node.repeatInterval + node.repeatInterval))
                 snapshotIfDue(k)
                 instances[k].nflog[logKey] = e
                 for q in instances.indices where q != k && instances[q].up { mergeEntry(logKey, e, into: q) }

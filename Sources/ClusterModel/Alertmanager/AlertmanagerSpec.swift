@@ -16,6 +16,10 @@ public struct AlertmanagerSpec: Equatable, Sendable {
     /// the process' start (and at an orderly shutdown); a restart loads the snapshot (main.go,
     /// nflog/nflog.go run, default 15m).
     public var maintenanceInterval: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval
+    /// `--data.retention`: a notification log entry expires after min(retention, 2 × the route's
+    /// repeat_interval) (nflog/nflog.go Log, notify/notify.go SetNotifiesStage; default 120h).
+    public var retention: SimDuration = AlertmanagerSpec.defaultRetention
+    public static let defaultRetention = SimDuration.hours(120)
     public static let defaultPeerTimeout = SimDuration.seconds(15)
     public static let defaultMaintenanceInterval = SimDuration.minutes(15)
     public static let port = 9093
