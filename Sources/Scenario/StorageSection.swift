@@ -84,6 +84,8 @@ extension ScenarioSchema {
             }
         }
         if let t = r.optional("noSpaceTimeout", .duration(.nonNegative)) { opts.noSpaceTimeout = t }
+        let extract = r.optional("layerExtractRate", .rate(.positive)).map { Double($0) / 8 }
+        let downloads = r.optional("maxConcurrentDownloads", .int(min: 1, max: 1024), default: 3)
         r.finish()
         guard d.errorCount == before, let gname, let driver, let rootUsed, let vg else { return nil }
         let disk = group?.diskBytes ?? Int64.max
@@ -103,7 +105,8 @@ extension ScenarioSchema {
         } else { root = max(root, 1) }
         guard d.errorCount == before else { return nil }
         return HostStorageSpec(hostGroup: gname, driver: driver, mode: mode, rootFilesystemBytes: root, rootFilesystemUsedBytes: rootUsed,
-                               volumeGroupBytes: vg, options: opts)
+                               volumeGroupBytes: vg, options: opts, layerExtractBytesPerSecond: extract,
+                               maxConcurrentDownloads: downloads)
     }
 
     /// `--storage-opt` values: sizes as sizes, percentages as numbers or "10%" strings.
@@ -372,6 +375,12 @@ extension ScenarioSchema {
                 meaning: "Docker's `--storage-opt` options."),
         KeySpec("noSpaceTimeout", "duration", default: "`\"60s\"`", allowed: ">= 0.", meaning: "dm-thin's `no_space_timeout`: I/O queued on a full pool fails after it.",
                 source: "linux drivers/md/dm-thin.c `no_space_timeout_secs = 60`; moby/moby#9659"),
+        KeySpec("layerExtractRate", "rate", default: "none (extraction takes no time)", allowed: "> 0.",
+                meaning: "How fast Docker extracts a pulled image (compressed bytes per second: gunzip plus the driver's writes), after its download: a pull from `mesos.registry` takes size / bandwidth + size / this rate (Harbor pulls: not charged).",
+                source: "mechanism: moby/moby distribution/xfer/download.go (DecompressStream, layerStore.Register after the download); the rate is the hardware's (docs/heldout-storage.md)"),
+        KeySpec("maxConcurrentDownloads", "integer", default: "`3`", allowed: "1 to 1024.",
+                meaning: "dockerd's `--max-concurrent-downloads`: layer downloads the daemon runs at once over all its pulls; a further download waits for the first slot to free (pulls from `mesos.registry`; Harbor's transfers are not limited).",
+                source: "mechanism: moby/moby daemon/daemon.go (one LayerDownloadManager per daemon), distribution/xfer/download.go; dockerd `--max-concurrent-downloads` default 3 (daemon/config `DefaultMaxConcurrentDownloads`)"),
     ])
 
     static let storageOptKeys = SectionKeys("storage.hostGroups[i].storageOpts", [

@@ -48,9 +48,19 @@ extension MesosCluster {
             }
             bw = min(bw, r.bytesPerSecond * 8)
         }
-        let d = SimDuration.fromSeconds(Double(img.sizeBytes) * 8 / bw)
+        let download = SimDuration.fromSeconds(Double(img.sizeBytes) * 8 / bw)
+        // `docker pull` downloads, then extracts each layer (moby/moby distribution/xfer/download.go:
+        // DecompressStream + layerStore.Register after the download); zero without a layerExtractRate
+        let extract = containerStorage.layerExtractTime(host: a.host.index, image: img)
+        // the daemon runs at most --max-concurrent-downloads downloads at once, over all its pulls
+        let wait = containerStorage.bookDownload(host: a.host.index, now: now, duration: download)
+        let d = wait + download + extract
         a.pulls[img.name] = now + d
-        log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d)")
+        if extract > .zero || wait > .zero {
+            log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d) (waiting for a download slot \(wait), download \(download), extract \(extract))")
+        } else {
+            log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d)")
+        }
         schedule(.pullDone, after: d, pack2(t))
     }
 

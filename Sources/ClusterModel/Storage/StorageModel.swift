@@ -103,6 +103,30 @@ public final class StorageModel: EventHandler, ContainerStorage {
         }
     }
 
+    /// The extraction of a pulled image: its (compressed) size at the host group's `layerExtractRate`.
+    /// Docker registers the layers one after the other, each after its parent, once downloaded
+    /// (moby/moby distribution/xfer/download.go); with one blob per image the extraction follows
+    /// the whole download (exact for one layer, an upper bound when layers overlap).
+    public func layerExtractTime(host: Int, image: ImageRef) -> SimDuration {
+        guard let h = dockerHost(host), let rate = h.spec.layerExtractBytesPerSecond, rate > 0 else { return .zero }
+        return SimDuration.fromSeconds(Double(image.sizeBytes) / rate)
+    }
+
+    /// The daemon's download slots, first come first served: a download starts on the slot that is
+    /// free first (at once when one is free now) and holds it for its transfer. Durations are known
+    /// when a download is booked (the plain registry path has no sharing), so the start is computed,
+    /// not queued: no event. A pull whose task goes away keeps its booking (Docker cancels a download
+    /// only when every waiter leaves; not modelled).
+    public func bookDownload(host: Int, now: SimTime, duration: SimDuration) -> SimDuration {
+        guard let h = dockerHost(host), let n = h.spec.maxConcurrentDownloads, n > 0 else { return .zero }
+        if h.downloadSlotsFreeAt.isEmpty { h.downloadSlotsFreeAt = Array(repeating: now, count: n) }
+        var k = 0
+        for i in 1..<h.downloadSlotsFreeAt.count where h.downloadSlotsFreeAt[i] < h.downloadSlotsFreeAt[k] { k = i }
+        let start = max(now, h.downloadSlotsFreeAt[k])
+        h.downloadSlotsFreeAt[k] = start + duration
+        return start - now
+    }
+
     public func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String? {
         let app = source.flatMap { apps[$0] }
         let e = createContainer(host: host, task: task, name: name, image: image, writes: app?.writes)

@@ -43,12 +43,25 @@ public struct HostStorageSpec: Equatable, Sendable {
     /// direct-lvm: the block device given to `dm.directlvm_device` (its whole size is the volume group).
     public var volumeGroupBytes: Int64
     public var options: DeviceMapperOptions
+    /// How fast a pulled layer is registered: compressed layer bytes per second that gunzip and the
+    /// storage driver's write of the files sustain (`docker pull`'s "Extracting" phase, after the
+    /// download: moby/moby distribution/xfer/download.go, `archive.DecompressStream` then
+    /// `layerStore.Register`). Nil: registration costs no time (the model before this key).
+    public var layerExtractBytesPerSecond: Double?
+    /// dockerd `--max-concurrent-downloads`: layer downloads the daemon runs at once, over all its
+    /// pulls (one LayerDownloadManager per daemon: moby/moby daemon/daemon.go; a download holds
+    /// its slot until its bytes are in, not while it is extracted: distribution/xfer/download.go
+    /// closes `inactive` before registering). Default 3, dockerd's (`DefaultMaxConcurrentDownloads`);
+    /// nil: no limit.
+    public var maxConcurrentDownloads: Int?
 
     public init(hostGroup: String, driver: StorageDriverKind = .devicemapper, mode: DeviceMapperMode = .loopLVM,
                 rootFilesystemBytes: Int64, rootFilesystemUsedBytes: Int64 = 0, volumeGroupBytes: Int64 = 0,
-                options: DeviceMapperOptions = DeviceMapperOptions()) {
+                options: DeviceMapperOptions = DeviceMapperOptions(), layerExtractBytesPerSecond: Double? = nil,
+                maxConcurrentDownloads: Int? = 3) {
         self.hostGroup = hostGroup; self.driver = driver; self.mode = mode; self.rootFilesystemBytes = rootFilesystemBytes
         self.rootFilesystemUsedBytes = rootFilesystemUsedBytes; self.volumeGroupBytes = volumeGroupBytes; self.options = options
+        self.layerExtractBytesPerSecond = layerExtractBytesPerSecond; self.maxConcurrentDownloads = maxConcurrentDownloads
     }
 }
 

@@ -1,0 +1,67 @@
+import XCTest
+import ClusterModel
+import Scenario
+
+/// `docker pull` from `mesos.registry` on a storage host: the daemon's download slots
+/// (`maxConcurrentDownloads`, dockerd's `--max-concurrent-downloads`) and the extraction after the
+/// download (`layerExtractRate`). docs/heldout-storage.md.
+final class DockerPullTests: XCTestCase {
+    /// `apps` one-instance apps with distinct images of `size`, launched from one offer on one agent.
+    static func scenario(apps: Int, size: String = "100MB", bandwidth: String = "100MB/s", storage: String = "") -> String {
+        let list = (1...apps).map { i in
+            #"{"id": "/a\#(i)", "instances": 1, "cpus": 0.1, "mem": 32, "container": {"type": "DOCKER", "docker": {"image": "r.test/a\#(i):1", "network": "HOST"}}}"#
+        }.joined(separator: ",\n")
+        return #"""
+        {"name": "pulls", "seed": 1, "duration": "10m",
+         "datacenters": [{"name": "dc01", "racks": ["r1"]}],
+         "hostGroups": [{"name": "master", "count": 3, "racks": ["r1"], "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "slave", "count": 1, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "10Gbit"}],
+         "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}, "registry": {"bandwidth": "\#(bandwidth)"}},
+         "storage": {"hostGroups": [{"hostGroup": "slave", "driver": "overlay2"\#(storage)}]},
+         "marathon": {"flags": {"max_instances_per_offer": \#(max(apps, 5))}, "apps": [\#(list)],
+                      "behaviour": {"default": {"startupTime": "1s", "image": {"size": "\#(size)"}}}}}
+        """#
+    }
+
+    /// Pull time of every task (TASK_STAGING to TASK_STARTING), in seconds, sorted.
+    func pullTimes(_ text: String) throws -> [Double] {
+        let (_, o) = try runToEnd(text)
+        var staged: [String: Double] = [:]
+        var out: [Double] = []
+        for e in o.events {
+            if e.event == "TASK_STAGING" { staged[e.subject] = e.time.seconds }
+            if e.event == "TASK_STARTING", let s = staged[e.subject] { out.append(e.time.seconds - s) }
+        }
+        return out.sorted()
+    }
+
+    /// Ten pulls at once on one daemon: with dockerd's default 3 slots they run three at a time
+    /// (1 s each: 3 end at 1 s, 3 at 2 s, 3 at 3 s, the last at 4 s); with 1024 slots all end at 1 s.
+    func testDownloadsWaitForTheDaemonsSlots() throws {
+        let limited = try pullTimes(Self.scenario(apps: 10))
+        XCTAssertEqual(limited.map { ($0 * 1000).rounded() / 1000 }, [1, 1, 1, 2, 2, 2, 3, 3, 3, 4])
+        let wide = try pullTimes(Self.scenario(apps: 10, storage: #", "maxConcurrentDownloads": 1024"#))
+        XCTAssertEqual(wide.map { ($0 * 1000).rounded() / 1000 }, Array(repeating: 1, count: 10))
+        let one = try pullTimes(Self.scenario(apps: 4, storage: #", "maxConcurrentDownloads": 1"#))
+        XCTAssertEqual(one.map { ($0 * 1000).rounded() / 1000 }, [1, 2, 3, 4])
+    }
+
+    /// The extraction follows the download: 1.5 GB at 187.5 MB/s (8 s) then at 40 MB/s (37.5 s).
+    func testExtractionFollowsTheDownload() throws {
+        let plain = try pullTimes(Self.scenario(apps: 1, size: "1.5GB", bandwidth: "187.5MB/s"))
+        XCTAssertEqual(plain.count, 1)
+        XCTAssertEqual(plain[0], 8, accuracy: 1e-6)
+        let extracted = try pullTimes(Self.scenario(apps: 1, size: "1.5GB", bandwidth: "187.5MB/s", storage: #", "layerExtractRate": "40MB/s""#))
+        XCTAssertEqual(extracted[0], 45.5, accuracy: 1e-6)
+        // the slot is held for the download only: two pulls with one slot end at 8+37.5 and 16+37.5
+        let two = try pullTimes(Self.scenario(apps: 2, size: "1.5GB", bandwidth: "187.5MB/s",
+                                              storage: #", "layerExtractRate": "40MB/s", "maxConcurrentDownloads": 1"#))
+        XCTAssertEqual(two[0], 45.5, accuracy: 1e-6)
+        XCTAssertEqual(two[1], 53.5, accuracy: 1e-6)
+    }
+
+    func testBadValuesNameThePath() {
+        assertSingleError(Self.scenario(apps: 1, storage: #", "layerExtractRate": "0MB/s""#), path: "storage.hostGroups[0].layerExtractRate", ["greater than 0"])
+        assertSingleError(Self.scenario(apps: 1, storage: #", "maxConcurrentDownloads": 0"#), path: "storage.hostGroups[0].maxConcurrentDownloads", ["1"])
+    }
+}
