@@ -54,7 +54,7 @@ extension ScenarioSchema {
         var appID: String? = nil
         if kind != "consulKV", let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {
             let id = MarathonPath.canonical(raw)
-            if let m = marathon {
+            if marathon != nil {
                 if appIndex[id] != nil { appID = id } else {
                     let ids = appIDs
                     d.error(r.keyPath("app"), at: r.value["app"], "no Marathon app \(JSONValue.quote(id))\(Suggest.didYouMean(id, among: ids)); apps: \(Suggest.listed(ids))")

@@ -128,7 +128,7 @@ extension ScenarioSchema {
         // service ports left at 0: Marathon assigns them from --local_port_min up (MarathonServicePorts)
         var apps = tree.apps.map(\.app)
         var taken = Set(apps.flatMap { $0.ports.map(\.servicePort) })
-        let f = flags ?? MarathonFlags(version: version)
+        let f = flags
         for i in apps.indices {
             if let problem = MarathonServicePorts.assign(&apps[i], taken: &taken, range: f.localPortMin..<f.localPortMax) {
                 d.error(tree.apps[i].path, at: tree.apps[i].value, "app \(apps[i].id): \(problem)")
