@@ -74,8 +74,10 @@ final class BigShapesTests: XCTestCase {
     /// 40,000 apps with their own log volume: conflicts are found through an index of the paths
     /// (before: every pair compared); the two nested volumes, one below an earlier app's and one
     /// above it, are the only errors.
-    func testFortyThousandLogVolumes() throws {
-        let n = 40_000
+    func testTwentyThousandLogVolumes() throws {
+        // 20,000, not more: the guard is a hang guard, and a debug build on a busy 2-core machine
+        // took up to 24 s for 40,000 (the scan took 200 s in release at 20,000)
+        let n = 20_000
         let apps = [Self.app("/v/deep")] + (0..<n).map { Self.app("/v/a\($0)") } + [Self.app("/v/last")]
         let behaviour = ([#""/v/deep": {"logs": {"hostVolume": "/var/log/a3/deep"}}"#] + (0..<n).map { #""/v/a\#($0)": {"logs": {"hostVolume": "/var/log/a\#($0)"}}"# }
                          + [#""/v/last": {"logs": {"hostVolume": "/var/log/a7/sub/"}}"#]).joined(separator: ", ")
@@ -107,14 +109,16 @@ final class BigShapesTests: XCTestCase {
     /// (before: every app against every image, and every image against those read before it:
     /// 20,000 took 54 s in a release build); the one app whose image no registry holds is the only error.
     /// A small file with a registry and an image given twice: each is still one error.
-    func testFortyThousandHarborImagesAndTheirApps() throws {
+    func testTwentyThousandHarborImagesAndTheirApps() throws {
         func text(_ n: Int, registries: String, images extra: [String]) -> String {
             let apps = (0..<n).map { Self.app("/h/a\($0)", #", "container": {"type": "DOCKER", "docker": {"image": "hub.example.com/p/i\#($0):1"}}"#) }
                 + [Self.app("/h/missing", #", "container": {"type": "DOCKER", "docker": {"image": "hub.example.com/p/none:1"}}"#)]
             let images = ((0..<n).map { #"{"name": "p/i\#($0):1", "layers": ["sha256:l"]}"# } + extra).joined(separator: ", ")
             return Self.scenario(apps: apps, top: #""harbor": {"domain": "hub.example.com", "registries": [\#(registries)], "layers": [{"digest": "sha256:l", "size": "1MB"}], "images": [\#(images)]}"#)
         }
-        let n = 40_000
+        // 20,000, not more: a debug build on a busy 2-core machine took up to 33 s for 40,000, near
+        // the hang guard; the scan took 54 s in release at 20,000
+        let n = 20_000
         let r = try validate(text(n, registries: #"{"name": "r1", "host": "hub-01"}, {"name": "r2", "host": "hub-02"}"#, images: []), "big-shapes-harbor")
         XCTAssertEqual(r.status, 2, String(r.stderr.prefix(2000)))
         XCTAssertEqual(errors(r.stderr).count, 1, String(r.stderr.prefix(2000)))
