@@ -72,4 +72,11 @@ final class RunReportSubsystemTests: XCTestCase {
         XCTAssertNil(lines.first { $0.hasPrefix("alerts: ") || $0.hasPrefix("notifications: ") || $0.hasPrefix("chronos: ") },
                      "no line for a subsystem the scenario does not have")
     }
+
+    /// `validate`'s line counts in English: "1 fault", not "1 faults".
+    func testValidateLineSingular() throws {
+        let r = try CLI.run(["validate", "scenarios/agent-loss-paging.json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "scenarios/agent-loss-paging.json: valid (agent-loss-paging: 12 hosts in 3 groups, 1 fault, duration 1h0m0s, seed 11)\n")
+    }
 }
