@@ -110,6 +110,14 @@ final class PrometheusConfigTests: XCTestCase {
             let q = try XCTUnwrap(loadOK(text))
             XCTAssertFalse(q.warnings.contains { $0.contains("is Prometheus scraping itself") }, "\(text): \(q.warnings)")
         }
+        // Alertmanager's own /metrics on its hosts (9093) is not served either
+        let am = #""alertmanager": {"hosts": ["master-02"], "config": {"route": {"receiver": "w"}, "receivers": [{"name": "w"}]}}"#
+        let withAM = scenario(#"{"host": "master-01", "config": {"scrape_configs": [{"job_name": "alertmanager", "static_configs": [{"targets": ["master-02:9093", "master-03:9093"]}]}]}}"#)
+            .replacingOccurrences(of: #", "prometheus": "#, with: ", \(am), \"prometheus\": ")
+        let a = try XCTUnwrap(loadOK(withAM))
+        let aw = a.warnings.filter { $0.contains("Alertmanager's own /metrics") }
+        XCTAssertEqual(aw.count, 1, "master-02 runs Alertmanager, master-03 does not: \(a.warnings)")
+        XCTAssertTrue(aw.first?.contains("scrape_configs[0].static_configs[0].targets[0]") ?? false, "\(aw)")
     }
 
     func testFilesBesideTheScenario() throws {
