@@ -81,8 +81,12 @@ extension ScenarioSchema {
     /// A text file a scenario names by a path relative to `base` (a template source, a rate
     /// file): not absolute, inside `base` lexically and after symbolic links, a regular file of at
     /// most `maxBytes`, read with the includes' safe reader. Every refusal is one error at `path`.
-    static func readSideFile(_ rel: String, kind: String, base root: String, maxBytes: Int, path p: String, at v: JSONValue?,
+    static func readSideFile(_ rel: String, kind: String, base given: String, maxBytes: Int, path p: String, at v: JSONValue?,
                              _ d: Diagnostics) -> String? {
+        // The folder as `normalize` writes the file's path: a scenario named `./peak.json` or
+        // `/srv/./s.json` has its rate file at `rates.csv` / `/srv/rates.csv`, which must count as
+        // inside `.` / `/srv` (they were refused as outside the scenario's folder).
+        let root = Paths.normalize(given)
         if rel.hasPrefix("/") {
             d.error(p, at: v, "\(JSONValue.quote(rel)) is an absolute path; a \(kind) is read relative to the scenario's folder and must stay inside it")
             return nil

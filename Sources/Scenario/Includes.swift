@@ -206,8 +206,14 @@ enum Paths {
         return absolute ? "/" + body : (body.isEmpty ? "." : body)
     }
 
+    /// Whether normalized `path` lies strictly below normalized `directory`. The current folder
+    /// `"."` (what `normalize` makes of `""`, `"./"` or `"a/.."`) holds every relative path that
+    /// does not climb out of it: `normalize` drops the leading `./`, so `"rates.csv"` is inside `"."`.
     static func isInside(_ path: String, _ directory: String) -> Bool {
-        directory == "/" ? path.hasPrefix("/") : path.hasPrefix(directory + "/")
+        if directory == "." {
+            return !path.hasPrefix("/") && path != "." && path != ".." && !path.hasPrefix("../")
+        }
+        return directory == "/" ? path.hasPrefix("/") : path.hasPrefix(directory + "/")
     }
 
     /// The folder part: "a/b/c.json" -> "a/b"; "c.json" -> "" when `relative`, else ".".

@@ -33,6 +33,7 @@ enum RunReport {
                 out.append("apps deployed: \(deployed.count) of \(p.deploys.count) (deploy time from the deployment's start): \(each)")
             }
             let injector = model.faultInjector
+            let agentHosts = Set(mesos.agents.map(\.name))   // looked up only, never iterated
             let recoveries = marathon?.faultRecoveries()
             let fired = injector.fired.count
             for (k, (f, d)) in zip(injector.fired, mesos.faultDetections()).enumerated() {
@@ -44,7 +45,13 @@ enum RunReport {
                 var line = "fault \(f.index) \(kind.rawValue) of \(d.targets.joined(separator: ", ")) \(at(f.time))"
                 switch kind {
                 case .hostCrash, .hostReboot, .agentCrash, .networkPartition:
-                    line += d.detectedAfter.map { ": agent marked unreachable after " + s($0) } ?? ": not detected by Mesos"
+                    if d.detectedAfter == nil, !d.targets.isEmpty, !d.targets.contains(where: agentHosts.contains) {
+                        // a master, Consul server, edge or monitoring host: no Mesos agent to lose,
+                        // so "not detected" would read as a detection failure
+                        line += ": \(d.targets.count == 1 ? "the host runs" : "the hosts run") no Mesos agent (nothing for Mesos to mark unreachable)"
+                    } else {
+                        line += d.detectedAfter.map { ": agent marked unreachable after " + s($0) } ?? ": not detected by Mesos"
+                    }
                 case .masterCrash:
                     line += d.detectedAfter.map { ": a new leading master ready after " + s($0) } ?? ": no new leader"
                 case .hostRecover, .zookeeperCrash:
@@ -76,9 +83,63 @@ enum RunReport {
             out.append("faults: \(r.faultsFired) fired, \(r.hostCrashes) host crashes, \(r.hostReboots) reboots; "
                        + "fewest hosts up: \(r.minHostsUp) of \(r.hosts) \(at(r.minHostsUpAt))")
         }
+        out += subsystemLines(model)
         out.append("results: \(resultsPath)/ (summary.json: these figures; events.csv: every event; docs/outputs.md: every column)")
         let base = resultsPath.split(separator: "/").last.map(String.init) ?? name
         out.append("plots: \(tool) plot \(resultsPath)   (writes plots/\(base)/*.png and *.svg: healthy instances per app, agents, allocation)")
+        return out
+    }
+
+    /// One line per subsystem beyond Mesos and Marathon whose answer a user ran the scenario for:
+    /// what users saw (traffic), what monitoring noticed (Prometheus' alerts, Alertmanager's
+    /// notifications), how the batch jobs ran (Chronos). Each figure is the subsystem's headline
+    /// figure of summary.json under the same name (docs/outputs.md), so it can be found again.
+    /// These answers used to be in summary.json only, so a run whose question was "when is the
+    /// on-call paged?" printed nothing about pages.
+    static func subsystemLines(_ model: ClusterSimulation) -> [String] {
+        var out: [String] = []
+        let firstFault = model.faultInjector.fired.first.map { "the first fault (fault \($0.index) \(at($0.time)))" }
+        // in the order of the story: what users saw, the batch jobs, then monitoring's alerts and
+        // the notifications they led to
+        for name in ["traffic", "chronos", "prometheus", "alertmanager"] {
+            guard let sub = model.subsystems.first(where: { $0.name == name }) else { continue }
+            let h = sub.headline()
+            func v(_ key: String) -> HeadlineFigure.Value? { h.first { $0.key == key }?.value }
+            func text(_ key: String, unit: String = "", decimals: Int? = nil) -> String {
+                switch v(key) ?? .none {
+                case .int(let n): return "\(n)" + unit
+                case .number(let x, let d): return NumberFormat.fixed(x, decimals: decimals ?? d) + unit
+                case .text(let t): return t + unit
+                case .none: return "none"
+                }
+            }
+            func seconds(_ key: String) -> Double? {
+                if case .number(let x, _)? = v(key) { return x }
+                return nil
+            }
+            switch name {
+            case "traffic":
+                var line = "users: \(text("requests_total")) requests, \(text("requests_failed")) failed (availability \(text("availability"))); "
+                    + "p99 latency \(text("latency_p99_ms", unit: " ms", decimals: 1)) over the run, \(text("peak_p99_latency_ms", unit: " ms", decimals: 1)) in the worst sample"
+                if model.faultInjector.fired.count > 0 { line += "; \(text("requests_failed_per_fault", decimals: 1)) failed per fault" }
+                out.append(line + " (traffic.csv)")
+            case "prometheus":
+                var line = "alerts: \(text("alerts_fired")) fired"
+                if let f = seconds("first_firing_s"), let ff = firstFault { line += ", the first \(s(f)) after \(ff)" }
+                out.append(line + "; \(text("scrapes_failed")) scrapes failed (alerts.csv)")
+            case "alertmanager":
+                var line = "notifications: \(text("notifications_sent")) sent"
+                if let f = seconds("first_notification_s"), let ff = firstFault { line += ", the first \(s(f)) after \(ff)" }
+                else if firstFault != nil { line += ", none after the first fault" }
+                out.append(line + " (notifications.csv)")
+            case "chronos":
+                out.append("chronos: \(text("chronos_runs")) runs, \(text("chronos_failures")) failed, \(text("chronos_retries")) retries, "
+                           + "\(text("chronos_runs_skipped")) skipped; lateness max \(text("chronos_max_lateness_s", unit: " s", decimals: 1)), "
+                           + "mean \(text("chronos_mean_lateness_s", unit: " s", decimals: 1)) (chronos.csv)")
+            default:
+                break
+            }
+        }
         return out
     }
 

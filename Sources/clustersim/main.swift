@@ -216,8 +216,9 @@ struct Validate: ParsableCommand {
         for w in loaded.warnings { printErr("warning: \(w)") }
         let s = loaded.spec
         let hosts = s.hostGroups.reduce(0) { $0 + $1.count }
-        print("\(options.scenario): valid (\(s.name): \(hosts) hosts in \(s.hostGroups.count) groups, "
-              + "\(s.faults.count) faults, duration \(s.duration), seed \(s.seed))")
+        func n(_ k: Int, _ word: String) -> String { "\(k) \(word)\(k == 1 ? "" : "s")" }
+        print("\(options.scenario): valid (\(s.name): \(n(hosts, "host")) in \(n(s.hostGroups.count, "group")), "
+              + "\(n(s.faults.count, "fault")), duration \(s.duration), seed \(s.seed))")
     }
 }
 

@@ -85,4 +85,37 @@ final class TrafficSectionTests: XCTestCase {
             XCTAssertTrue(String(describing: e).contains("outside the scenario's folder"), String(describing: e))
         }
     }
+
+    /// A scenario named as users type it (`./peak.json`, `clustersim run peak.json` in its own
+    /// folder, a path through `/./`) reads its rate file beside it: the folder `.` or `a/./b` used
+    /// to be compared unnormalized with the normalized file path, so `rates.csv` "resolved outside
+    /// the scenario's folder .". The relative spelling is reached from the current folder through
+    /// `..` up to `/`, so the test needs no chdir.
+    func testRateFileBesideAScenarioNamedWithDotSlash() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        write(Self.scenario(Self.service("").replacingOccurrences(of: #"{"poisson": 100}"#, with: #"{"csv": "rates.csv"}"#)), to: dir + "/s.json")
+        write("0,10\n1h,100\n", to: dir + "/rates.csv")
+        let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
+        let up = String(repeating: "../", count: depth)
+        for path in ["./" + up + String(dir.dropFirst()) + "/s.json", dir + "/./s.json", up + String(dir.dropFirst()) + "/./s.json"] {
+            let loaded = try ScenarioLoader.load(path: path)
+            let p = try XCTUnwrap(loaded.spec.traffic).services[0].arrivals.profile
+            XCTAssertEqual(p.rate(at: SimTime.zero + .minutes(30)), 55, accuracy: 1e-9, path)
+        }
+        // still refused: a rate file that climbs out of the scenario's folder, however it is named
+        write(Self.scenario(Self.service("").replacingOccurrences(of: #"{"poisson": 100}"#, with: #"{"csv": "../x/rates.csv"}"#)), to: dir + "/s.json")
+        XCTAssertThrowsError(try ScenarioLoader.load(path: dir + "/./s.json")) { e in
+            XCTAssertTrue(String(describing: e).contains("outside the scenario's folder"), String(describing: e))
+        }
+    }
+
+    func testPathsIsInsideTheCurrentFolder() {
+        XCTAssertTrue(Paths.isInside("rates.csv", "."))
+        XCTAssertTrue(Paths.isInside("a/b.csv", "."))
+        XCTAssertFalse(Paths.isInside("../b.csv", "."))
+        XCTAssertFalse(Paths.isInside("..", "."))
+        XCTAssertFalse(Paths.isInside(".", "."))
+        XCTAssertFalse(Paths.isInside("/etc/passwd", "."))
+    }
 }
