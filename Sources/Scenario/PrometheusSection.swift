@@ -19,7 +19,6 @@ extension ScenarioSchema {
         } else if let g = hostGroups.first {
             spec.host = g.hostName(0)
         }
-        var configDoc: (value: JSONValue, path: String)? = nil
         if let cv = r.value("config") {
             if let s = cv.stringValue {
                 if let root = d.baseDirectory, let text = readSideFile(s, kind: "Prometheus configuration", base: root, maxBytes: 16 << 20, path: r.keyPath("config"), at: cv, d) {
@@ -29,14 +28,12 @@ extension ScenarioSchema {
                     } else if let doc = parsed.value {
                         let dir = s.contains("/") ? String(s[..<(s.lastIndex(of: "/") ?? s.endIndex)]) : ""
                         if let (c, g) = PrometheusConfigFile.decode(doc, path: "", dir: dir, d) { spec.config = c; spec.ruleGroups = g }
-                        configDoc = (doc, "")
                     }
                 } else if d.baseDirectory == nil {
                     d.error(r.keyPath("config"), at: cv, "a configuration file can only be read from a scenario file (its folder is where the path starts); give the configuration inline as an object")
                 }
             } else if cv.objectMembers != nil {
                 if let (c, g) = PrometheusConfigFile.decode(cv, path: r.keyPath("config"), dir: "", d) { spec.config = c; spec.ruleGroups = g }
-                configDoc = (cv, r.keyPath("config"))
             } else {
                 d.error(r.keyPath("config"), at: cv, typeMismatch("a path to prometheus.yml written as JSON, or the configuration as an object", cv))
             }
@@ -52,40 +49,7 @@ extension ScenarioSchema {
             spec.record = PrometheusSpec.RecordMode(rawValue: m) ?? .none
         }
         r.finish()
-        if d.errorCount == before, let (doc, p) = configDoc { warnSelfScrape(doc, path: p, spec: spec, alertmanagerHosts: alertmanager?.hosts ?? [], d) }
         return d.errorCount == before ? spec : nil
-    }
-
-    /// The `prometheus` job of every prometheus.yml (Prometheus' own example file scrapes
-    /// `localhost:9090`) finds nothing in the model: the server's own /metrics is not simulated, so
-    /// the target is refused at every scrape, `up` stays 0 and a rule on `up == 0` fires and pages
-    /// all run long, delaying the pages of the alerts the scenario asks about (their group was
-    /// already notified). A warning at the target says so, unless an exporter was placed on port
-    /// 9090 or the job relabels its targets (then the address may be another). Alertmanager's
-    /// own /metrics (its hosts on 9093, the `alertmanager` job of the same example files) likewise.
-    static func warnSelfScrape(_ doc: JSONValue, path: String, spec: PrometheusSpec, alertmanagerHosts: [String], _ d: Diagnostics) {
-        func served(_ port: Int) -> Bool { spec.exporters.contains { $0.enabled && $0.port == port } }
-        var selves: [(address: String, what: String)] = []
-        if !served(9090) {
-            for a in ["localhost:9090", "127.0.0.1:9090", "[::1]:9090", "\(spec.host):9090"] { selves.append((a, "Prometheus scraping itself; the simulator does not model Prometheus' own /metrics")) }
-        }
-        if !served(9093) {
-            for h in alertmanagerHosts { selves.append(("\(h):9093", "Alertmanager's own /metrics; the simulator models its API (alerts posted to it), not its /metrics")) }
-        }
-        guard !selves.isEmpty else { return }
-        for (i, job) in (doc["scrape_configs"]?.arrayValue ?? []).enumerated() {
-            if let relabel = job["relabel_configs"]?.arrayValue, !relabel.isEmpty { continue }
-            let jp = JSONPath.index(JSONPath.key(path, "scrape_configs"), i)
-            for (j, group) in (job["static_configs"]?.arrayValue ?? []).enumerated() {
-                for (k, t) in (group["targets"]?.arrayValue ?? []).enumerated() {
-                    guard let a = t.stringValue, let me = selves.first(where: { $0.address == a }) else { continue }
-                    let tp = JSONPath.index(JSONPath.key(JSONPath.index(JSONPath.key(jp, "static_configs"), j), "targets"), k)
-                    d.warning(tp, at: t, "\(JSONValue.quote(a)) is \(me.what), "
-                              + "so nothing answers there: this target is down (up 0) for the whole run and a rule on `up == 0` fires on it; "
-                              + "leave the target out, or match the jobs you mean (`up{job=\"node\"} == 0`)")
-                }
-            }
-        }
     }
 
     /// `2017-06-01T00:00:00Z` (optionally with milliseconds) to Unix ms.

@@ -74,4 +74,30 @@ final class ExporterPromtoolTests: XCTestCase {
         }
         XCTAssertEqual(kinds, ["node", "cadvisor", "mesos-master", "mesos-agent", "marathon", "app"])
     }
+
+    /// The server's own /metrics and an Alertmanager instance's: promtool parses them and finds
+    /// nothing to lint.
+    func testPromtoolAcceptsPrometheusAndAlertmanagerOwnMetrics() throws {
+        guard Self.promtool() != nil else { throw XCTSkip("promtool is not installed (Debian package prometheus)") }
+        let (m, p) = PrometheusTestRig.model(duration: .minutes(2))
+        m.run()
+        let pw = MetricWriter(wants: { _ in true })
+        p.collectSelf(into: pw)
+        XCTAssertEqual(Set(pw.samples.compactMap { $0.labels.metricName }), Set(PrometheusServer.selfFamilies.map(\.name)))
+        let group = MesosTestHelpersGroup.group("mon", 1)
+        var spec = ClusterSpec(name: "t", seed: 1, duration: .minutes(2), sampleInterval: .minutes(1), hostGroups: [group])
+        spec.alertmanager = AlertmanagerSpec(hosts: [group.hostName(0)], config: AlertmanagerConfig(
+            route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"]), receivers: [AlertmanagerTests.webhook]))
+        let post = ClusterSimulation(spec: spec, observer: NullObserver())
+        let am = try XCTUnwrap(post.subsystem(AlertmanagerCluster.self))
+        AlertPoster(am).post(post, at: .zero, [AlertmanagerTests.alert("A")])
+        post.run()
+        let aw = MetricWriter(wants: { _ in true })
+        am.collect(MetricEndpoint(kind: .alertmanager, host: 0, port: 9093), now: post.sim.now, into: aw)
+        XCTAssertEqual(aw.samples.first { $0.labels["integration"] == "webhook" }?.value, 1, "the one notification, through the webhook")
+        for (name, w) in [("prometheus", pw), ("alertmanager", aw)] {
+            let (status, out) = try Self.check(Self.exposition(w))
+            XCTAssertEqual(status, 0, "\(name):\n\(out)")
+        }
+    }
 }

@@ -89,37 +89,6 @@ final class PrometheusConfigTests: XCTestCase {
         XCTAssertEqual(l.warnings.filter { $0.contains("accepted by Prometheus, not used by the simulator") }.count, 3, "\(l.warnings)")
     }
 
-    /// The `prometheus` job of every prometheus.yml scrapes the server itself, which the model
-    /// does not serve: a warning at the target says so (up stays 0 and `up == 0` fires on it). Not
-    /// for other targets, not when an exporter listens on 9090, not when the job relabels.
-    func testSelfScrapeWarns() throws {
-        let selfJob = #"{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}"#
-        let node = #"{"job_name": "node", "static_configs": [{"targets": ["slave-01:9100", "master-01:9090"]}]}"#
-        let l = try XCTUnwrap(loadOK(inline(#"{"scrape_configs": [\#(node), \#(selfJob)]}"#)))
-        let w = l.warnings.filter { $0.contains("is Prometheus scraping itself") }
-        XCTAssertEqual(w.count, 2, "localhost:9090 and the Prometheus host's own name: \(l.warnings)")
-        XCTAssertTrue(w.contains { $0.contains("prometheus.config.scrape_configs[1].static_configs[0].targets[0]") && $0.contains("\"localhost:9090\"") }, "\(w)")
-        XCTAssertTrue(w.contains { $0.contains("prometheus.config.scrape_configs[0].static_configs[0].targets[1]") && $0.contains("\"master-01:9090\"") }, "\(w)")
-        XCTAssertTrue(w.first?.contains("up == 0") ?? false, "\(w)")
-        let quiet = [
-            inline(#"{"scrape_configs": [\#(node.replacingOccurrences(of: ", \"master-01:9090\"", with: ""))]}"#),
-            scenario(#"{"host": "master-01", "exporters": {"node": {"port": 9090}}, "config": {"scrape_configs": [\#(selfJob)]}}"#),
-            inline(#"{"scrape_configs": [{"job_name": "p", "static_configs": [{"targets": ["localhost:9090"]}], "relabel_configs": [{"target_label": "__address__", "replacement": "slave-01:9100"}]}]}"#),
-        ]
-        for text in quiet {
-            let q = try XCTUnwrap(loadOK(text))
-            XCTAssertFalse(q.warnings.contains { $0.contains("is Prometheus scraping itself") }, "\(text): \(q.warnings)")
-        }
-        // Alertmanager's own /metrics on its hosts (9093) is not served either
-        let am = #""alertmanager": {"hosts": ["master-02"], "config": {"route": {"receiver": "w"}, "receivers": [{"name": "w"}]}}"#
-        let withAM = scenario(#"{"host": "master-01", "config": {"scrape_configs": [{"job_name": "alertmanager", "static_configs": [{"targets": ["master-02:9093", "master-03:9093"]}]}]}}"#)
-            .replacingOccurrences(of: #", "prometheus": "#, with: ", \(am), \"prometheus\": ")
-        let a = try XCTUnwrap(loadOK(withAM))
-        let aw = a.warnings.filter { $0.contains("Alertmanager's own /metrics") }
-        XCTAssertEqual(aw.count, 1, "master-02 runs Alertmanager, master-03 does not: \(a.warnings)")
-        XCTAssertTrue(aw.first?.contains("scrape_configs[0].static_configs[0].targets[0]") ?? false, "\(aw)")
-    }
-
     func testFilesBesideTheScenario() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

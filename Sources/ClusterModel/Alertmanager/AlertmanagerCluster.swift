@@ -43,6 +43,9 @@ public final class AlertmanagerCluster: EventHandler {
         /// the maintenance tick (counted from `startedAt`) it was last written at.
         var snapshot: [String: NflogEntry] = [:]
         var snapshotTick: Int64 = 0
+        /// Notifications this process sent, by integration type (`alertmanager_notifications_total`;
+        /// a counter of the process: zero again after a restart).
+        var notificationsByType: [String: Int] = [:]
         /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
         /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
         var sweepAt = 64
@@ -287,6 +290,7 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].up = true
         instances[k].startedAt = now
         instances[k].snapshotTick = 0
+        instances[k].notificationsByType = [:]
         // nflog.New loads the snapshot
         instances[k].nflog = instances[k].snapshot
         for p in instances.indices where p != k && instances[p].up {

@@ -83,6 +83,7 @@ extension AlertmanagerCluster {
                 if let e = entry, collected(e, k) { entry = nil }
                 guard needsUpdate(entry, firing: firingSet, resolved: resolvedSet, sendResolved: integ.sendResolved, repeatInterval: node.repeatInterval) else { continue }
                 if integ.sendResolved || !firing.isEmpty {
+                    instances[k].notificationsByType[integ.type, default: 0] += 1
                     record(Notification(time: now, instance: hostName(instances[k].host), receiver: receiver.name, integration: integ.name,
                                         groupKey: g.key, firing: firing, resolved: integ.sendResolved ? resolved : []))
                 }

@@ -182,6 +182,8 @@ public enum ExporterCatalog {
         case .nginx: parts = [("nginx", NginxProxies.families), ("traffic", TrafficModel.nginxFamilies)]
         case .app: parts = [("traffic", TrafficModel.appFamilies)]
         case .haproxy: parts = []
+        case .prometheus: parts = [("prometheus", PrometheusServer.selfFamilies)]
+        case .alertmanager: parts = [("alertmanager", AlertmanagerCluster.families)]
         }
         return parts.flatMap { p in p.1.map { ($0, p.0) } }
     }

@@ -255,6 +255,10 @@ public enum ExporterKind: String, Sendable, CaseIterable {
     case haproxy
     /// An app task's own `/metrics` on its host port (discovered by marathon_sd or consul_sd).
     case app
+    /// The Prometheus server's own `/metrics` (:9090; `localhost:9090` in every example prometheus.yml).
+    case prometheus
+    /// Each Alertmanager instance's own `/metrics` (:9093).
+    case alertmanager
 
     public var defaultPort: Int {
         switch self {
@@ -266,6 +270,8 @@ public enum ExporterKind: String, Sendable, CaseIterable {
         case .nginx: return 9113
         case .haproxy: return 9101
         case .app: return 0
+        case .prometheus: return 9090
+        case .alertmanager: return 9093
         }
     }
 }

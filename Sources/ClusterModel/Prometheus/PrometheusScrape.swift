@@ -106,6 +106,7 @@ extension PrometheusServer {
         let w = writers[kindIndex(ep.kind)]
         w.reset()
         for c in contributorsOfKind[kindIndex(ep.kind)] { c.collect(ep, now: now, into: w) }
+        if ep.kind == .prometheus { collectSelf(into: w) }
         let saturation = hostState.cpus > 0 ? hostState.allocatedCpus / hostState.cpus : 0
         let seconds = PrometheusServer.scrapeDuration(exposed: w.exposed, saturation: saturation)
         guard seconds <= loops[i].target.timeout.seconds else { timeOut(i, at: start); return }

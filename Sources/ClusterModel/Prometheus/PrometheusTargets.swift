@@ -54,6 +54,8 @@ extension PrometheusServer {
         case .nginx:
             guard let n = model.subsystem(ProxyConfiguration.self) else { return [] }
             return (0..<n.proxyCount).map { n.host(ofProxy: $0) }
+        case .prometheus: return [host]
+        case .alertmanager: return model.subsystem(AlertmanagerCluster.self)?.alertmanagerEndpoints().map(\.host) ?? []
         case .haproxy, .app: return []
         }
     }
@@ -67,7 +69,7 @@ extension PrometheusServer {
     }
 
     func hostIndex(_ name: String) -> Int? {
-        if name == "localhost" || name == "127.0.0.1" { return host }
+        if name == "localhost" || name == "127.0.0.1" || name == "[::1]" { return host }
         return model.infrastructure.host(named: name)?.index ?? Host.index(ofAddress: name).flatMap { $0 < model.infrastructure.hosts.count ? $0 : nil }
     }
 
