@@ -31,6 +31,20 @@ printf 'openstack-create-100\t%s\n' "$(deploys platform-openstack-create-100)"
 printf 'openstack-create-500\t%s\n' "$(deploys platform-openstack-create-500)"
 printf 'openstack-create-500x2\t%s\n' "$(deploys platform-openstack-create-500x2)"
 
+# The OpenStack restart and update_* tests: the app runs N instances from the start; the action at
+# 120 s (a restart, or a new version with cpus, mem or disk doubled) starts the deployment timed here,
+# the "deployment-N (restart /app) ..." or "(deploy /app version 2) ... done in X s" line.
+replaces() {
+  run "$1" | awk '/\((restart |deploy .* version 2\)).*done in/ { for (i = 1; i <= NF; i++) if ($i == "in") { v = $(i + 1); sub(/s$/, "", v); s += v; n++ } }
+                  END { if (n == 0) exit 1; printf "%.1f\n", s / n }'
+}
+printf 'openstack-restart-500\t%s\n' "$(replaces platform-openstack-restart-500)"
+for t in cpu mem disk; do
+  for n in 50 100 500; do
+    printf 'openstack-update-%s-%s\t%s\n' "$t" "$n" "$(replaces "platform-openstack-update-$t-$n")"
+  done
+done
+
 run platform-consul-node-failure > /dev/null
 printf 'consul-node-failure-max\t%s\n' "$(summary_col platform-consul-node-failure consul_detection_max_s)"
 
