@@ -86,7 +86,9 @@ enum RunReport {
         out += subsystemLines(model)
         out.append("results: \(resultsPath)/ (summary.json: these figures; events.csv: every event; docs/outputs.md: every column)")
         let base = resultsPath.split(separator: "/").last.map(String.init) ?? name
-        out.append("plots: \(tool) plot \(resultsPath)   (writes plots/\(base)/*.png and *.svg: healthy instances per app, agents, allocation)")
+        // the core charts and those of the subsystems this run has (`clustersim plot` draws the ones whose data exist)
+        let charts = Plotter.charts.prefix(3).map(\.file) + model.subsystemEntries.flatMap { $0.outputs.plots.map(\.file) }
+        out.append("plots: \(tool) plot \(resultsPath)   (writes plots/\(base)/*.png and *.svg: those of \(charts.joined(separator: ", ")) the run has data for)")
         return out
     }
 
