@@ -302,13 +302,15 @@ public final class AlertmanagerCluster: EventHandler {
     /// Whether the log's garbage collection has removed the entry by now: GC runs at each
     /// maintenance tick and deletes the entries whose ExpiresAt is not after it (nflog.go GC);
     /// until then an expired entry still answers Query, and so still deduplicates.
-    func collected(_ e: NflogEntry, _ k: Int) -> Bool {
-        let interval = spec.maintenanceInterval.nanoseconds
-        guard interval > 0 else { return e.expiresAt <= now }
-        let start = instances[k].startedAt
-        guard e.expiresAt > start else { return now >= start + SimDuration(nanoseconds: interval) }
-        let ticks = ((e.expiresAt - start).nanoseconds + interval - 1) / interval
-        return now >= start + SimDuration(nanoseconds: max(1, ticks) * interval)
+    func collected(_ e: NflogEntry, _ k: Int) -> Bool { now >= firstTick(atOrAfter: e.expiresAt, k) }
+
+    /// The first maintenance tick of instance `k`'s process at or after `t` (ticks come every
+    /// `--data.maintenance-interval` from its start, the first one interval after it).
+    func firstTick(atOrAfter t: SimTime, _ k: Int) -> SimTime {
+        let interval = spec.maintenanceInterval.nanoseconds, start = instances[k].startedAt
+        guard interval > 0 else { return t }
+        let n = max(1, ((t - start).nanoseconds + interval - 1) / interval)
+        return start + SimDuration(nanoseconds: n * interval)
     }
 
     /// nflog.go run's maintenance, every `--data.maintenance-interval` from the process' start:
