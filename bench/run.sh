@@ -96,6 +96,7 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   run "$BENCH" traffic 100 10000 $((24 / DIV > 0 ? 24 / DIV : 1)) fluid "$SEED"   # fluid traffic: 100 services x 10,000 req/s
   run "$BENCH" scrape $((1000 / DIV)) 200 $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Prometheus: 1,000 targets x 200 series every 15 s
   run "$BENCH" metrics 10 $((20000 / DIV)) "$SEED"   # exporters: collect() per endpoint kind, everything wanted vs nothing
+  run "$BENCH" alertmanager $((4000 / DIV)) $((24 / DIV > 0 ? 24 / DIV : 1)) "$SEED"   # Alertmanager HA pair: the log's lazy snapshots vs none (ratio), per-alert cost at N/4 and N
   run "$BENCH" regex $((20000 / DIV)) "$SEED"   # user regexes: the Pike VM vs Foundation's engine (ratio), linear on .*.*.*.*.*y
   run "$BENCH" load $((40000 / DIV)) "$SEED"    # reading and starting a scenario of many apps: per-app cost at N/4 and N (ratio 1: linear)
   # marathon-lb + autoscaler, fluid diurnal traffic: 10/30/100 apps for the week (about 5 CPU minutes;

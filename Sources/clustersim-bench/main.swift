@@ -388,6 +388,7 @@ let usage = """
            clustersim-bench chronos AGENTS JOBS HOURS SEED
            clustersim-bench regex VALUES SEED
            clustersim-bench load APPS SEED
+           clustersim-bench alertmanager ALERTS HOURS SEED
     """
 guard args.count >= 2 else { fail(usage) }
 switch args[1] {
@@ -428,6 +429,8 @@ case "lb-instances":
                    seed: UInt64(parseArg(args, 5, "SEED")))
 case "load":
     runLoad(apps: parseArg(args, 2, "APPS"), seed: UInt64(parseArg(args, 3, "SEED")))
+case "alertmanager":
+    runAlertmanagerBench(alerts: parseArg(args, 2, "ALERTS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
 case "regex":
     runRegex(values: parseArg(args, 2, "VALUES"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "platform-full":
