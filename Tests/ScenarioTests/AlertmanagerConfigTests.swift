@@ -194,7 +194,7 @@ final class AlertmanagerConfigTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         write(#"{"route": {"receiver": "w"}, \#(Self.webhook)}"#, to: dir + "/monitoring/am.json")
         let text = Self.scenario(#"""
-            {"hosts": ["mon-01", "mon-02"], "config": "monitoring/am.json", "flags": {"cluster.peer-timeout": "20s"},
+            {"hosts": ["mon-01", "mon-02"], "config": "monitoring/am.json", "flags": {"cluster.peer-timeout": "20s", "data.maintenance-interval": "5m", "data.retention": "48h"},
              "silences": [{"at": "10m", "duration": "1h", "matchers": ["alertname=\"NodeDown\"", "instance=~slave-.*"], "comment": "maintenance"},
                           {"at": "0s", "duration": "5m", "matchers": [{"name": "severity", "value": "warning", "isRegex": false}]}]}
             """#)
@@ -202,6 +202,8 @@ final class AlertmanagerConfigTests: XCTestCase {
         let am = try XCTUnwrap(loaded.spec.alertmanager)
         XCTAssertEqual(am.hosts, ["mon-01", "mon-02"])
         XCTAssertEqual(am.peerTimeout, .seconds(20))
+        XCTAssertEqual(am.maintenanceInterval, .minutes(5))
+        XCTAssertEqual(am.retention, .hours(48))
         XCTAssertEqual(am.config.route.receiver, "w")
         XCTAssertEqual(am.silences.count, 2)
         XCTAssertEqual(am.silences[0].matchers.map(\.description), [#"alertname="NodeDown""#, #"instance=~"slave-.*""#])
@@ -216,6 +218,15 @@ final class AlertmanagerConfigTests: XCTestCase {
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"]}"#), path: "alertmanager", ["needs \"config\""])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"cluster.peer-timout": "1s"}}"#),
                           path: #"alertmanager.flags["cluster.peer-timout"]"#, ["cluster.peer-timeout"])
+        // the notification log's maintenance and retention (nflog): positive durations, bounded
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"data.maintenance-interval": "0s"}}"#),
+                          path: #"alertmanager.flags["data.maintenance-interval"]"#, ["greater than 0"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"data.maintenance-interval": "9000h"}}"#),
+                          path: #"alertmanager.flags["data.maintenance-interval"]"#, ["at most 1y"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"data.retention": "100000h"}}"#),
+                          path: #"alertmanager.flags["data.retention"]"#, ["at most 10y"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"data.retention": "soon"}}"#),
+                          path: #"alertmanager.flags["data.retention"]"#, ["not a duration"])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": {"route": {"receiver": "x"}, \#(Self.webhook)}}"#),
                           path: "alertmanager.config.route.receiver", ["undefined receiver \"x\" used in route"])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "silences": [{"at": "1m", "duration": "1h", "matchers": ["a=~\".*\""]}]}"#),
