@@ -148,7 +148,7 @@ extension ScenarioSchema {
         KeySpec("pollInterval", "duration", default: "`\"60s\"`", allowed: "1s..24h.", meaning: "Poll mode: time between regenerations.",
                 source: "mesosphere/marathon-lb:run (poll mode: marathon_lb.py without --sse runs once; the run script repeats it every POLL_INTERVAL, default 60 s)"),
         KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later.",
-                meaning: "Below 1.8 a reload drops SYNs for 1.1 s (the reload gap); 1.8+ reloads seamlessly (master-worker, expose-fd listeners).",
+                meaning: "Below 1.8 a reload drops SYNs for 0.1 s (the reload gap) and holds the reload lock 1 s more; 1.8+ reloads seamlessly (master-worker, expose-fd listeners).",
                 source: "mesosphere/marathon-lb:Dockerfile (v1.5–1.11 build HAProxy 1.7.x); service/haproxy/run reload: iptables SYN drop, sleep 0.1, reload, sleep 1"),
         KeySpec("reloadFailures", "array of objects", default: "`[]`", allowed: "See `marathonLB.reloadFailures[]`.",
                 meaning: "Without any, reloads never fail. Windows in which marathon-lb's reloads fail, to replay an incident: the new HAProxy does not start, the reload command fails, or `haproxy -c` refuses the file."),

@@ -28,7 +28,7 @@ final class MarathonLBReloadTests: XCTestCase {
 
     /// lb-01's new HAProxy does not start from 4m to 14m. The scale at 5m: the first reload fails,
     /// the command is re-run every 10 s (9 retries), and at the 10th checkpoint (100 s) marathon-lb
-    /// gives up. Each attempt drops SYNs for 1.1 s (HAProxy 1.7). lb-01 keeps serving the 2 old
+    /// gives up. Each attempt drops SYNs for 0.1 s (HAProxy 1.7). lb-01 keeps serving the 2 old
     /// servers; the file on disk has 3, so after the window the 300 s resets reload nothing: still
     /// 2 at 24m. The scale to 4 at 25m changes the text, and that reload succeeds.
     func testHAProxyThatDoesNotStartIsRetriedEveryIntervalThenGivenUp() throws {
@@ -50,7 +50,7 @@ final class MarathonLBReloadTests: XCTestCase {
         XCTAssertEqual(servers(lb, 1), 3, "lb-02 reloaded")
         XCTAssertTrue(lb.instances[0].stale)
         XCTAssertFalse(lb.instances[1].stale)
-        XCTAssertEqual(lb.instances[0].gapUntil - lb.instances[0].gapFrom, MarathonLB.reloadGap, "each attempt's SYN drop")
+        XCTAssertEqual(lb.instances[0].gapUntil - lb.instances[0].gapFrom, MarathonLB.synDropBeforeReload, "each attempt's SYN drop")
         run(m, until: .minutes(24))
         XCTAssertEqual(servers(lb, 0), 2, "the file on disk already has 3 servers: the resets find it unchanged")
         XCTAssertEqual(lb.instances[0].reloads, reloads0)

@@ -100,9 +100,11 @@ final class MarathonLBTests: XCTestCase {
         XCTAssertEqual(lb.eventsHandled - handled, 2 * 2 * 6, "per instance and reset: its timer and the generation's end")
     }
 
-    /// The scale at 5m reloads both instances once; below 1.8 with 1.1 s without SYNs, 1.8+ none.
+    /// The scale at 5m reloads both instances once; below 1.8 SYNs are dropped for 0.1 s (marathon-lb's
+    /// reload script removes its iptables rules as soon as the new HAProxy has started, then sleeps
+    /// 1 s holding its lock: service/haproxy/run at v1.5.0 to v1.11.0), 1.8+ not at all.
     func testReloadGapBelowHAProxy18Only() throws {
-        for (version, gap) in [("1.7", SimDuration.milliseconds(1100)), ("1.8", SimDuration.zero)] {
+        for (version, gap) in [("1.7", SimDuration.milliseconds(100)), ("1.8", SimDuration.zero)] {
             let (m, o, lb) = try XCTUnwrap(model(Self.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "haproxyVersion": "\#(version)"}"#)))
             run(m, until: .minutes(5))
             let before = lb.instances.map(\.reloads)
@@ -117,11 +119,32 @@ final class MarathonLBTests: XCTestCase {
                 XCTAssertFalse(lb.haproxyAccepts(0, now: x.gapFrom))
                 XCTAssertFalse(lb.haproxyAccepts(0, now: x.gapUntil - .milliseconds(1)))
                 XCTAssertTrue(lb.haproxyAccepts(0, now: x.gapUntil))
+                XCTAssertTrue(lb.haproxyAccepts(0, now: x.gapFrom + .milliseconds(500)),
+                              "the rules are gone once the new HAProxy runs: the script's 1 s sleep drops nothing")
             } else {
                 XCTAssertTrue(lb.haproxyAccepts(0, now: activated))
             }
             XCTAssertEqual(o.events.filter { $0.event == "haproxyReloaded" }.count, lb.totalReloads)
         }
+    }
+
+    /// Below 1.8 the reload script holds its lock 1 s after removing the SYN rules (`sleep 1` in
+    /// service/haproxy/run `reload()`, v1.5.0 to v1.11.0): the instance accepts SYNs again 0.1 s
+    /// after the reload started but regenerates nothing more until 1.1 s after it.
+    func testReloadScriptHoldsTheLockOneSecondAfterTheSYNDrop() throws {
+        let (m, _, lb) = try XCTUnwrap(model(Self.scenario()))
+        run(m, until: .minutes(5))
+        let n = lb.instances[0].activatedAt.count
+        var t = SimDuration.minutes(5)
+        while lb.instances[0].activatedAt.count == n && t < .minutes(6) { t = t + .milliseconds(10); run(m, until: t) }
+        let x = lb.instances[0]
+        XCTAssertEqual(x.activatedAt.count, n + 1, "the scale at 5m reloads")
+        XCTAssertTrue(lb.haproxyAccepts(0, now: m.sim.now), "SYNs pass once the new HAProxy runs")
+        XCTAssertTrue(x.busy, "the script still sleeps under its lock")
+        // `run(until:)` stops after the first event at or after its time: step 1 ms at a time
+        while lb.instances[0].busy && m.sim.now < x.gapFrom + .seconds(5) { run(m, until: (m.sim.now - SimTime.zero) + .milliseconds(1)) }
+        XCTAssertFalse(lb.instances[0].busy)
+        XCTAssertEqual(m.sim.now - x.gapFrom, .milliseconds(1100), "the lock is released 1.1 s after the reload started")
     }
 
     /// A down host's instance regenerates nothing and accepts nothing; back up, it regenerates at once.

@@ -14,10 +14,18 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     /// The time a regeneration takes before the reload decision: marathon-lb's fetch of
     /// /v2/apps?embed=apps.tasks (~100 ms) and its `haproxy -c` of the candidate file (~50 ms).
     public static let regenerationTime = SimDuration.milliseconds(150)
-    /// HAProxy < 1.8 (marathon-lb's reload script, service/haproxy/run): SYNs dropped with
-    /// iptables, 0.1 s, the new process started, 1 s sleep, SYNs accepted again.
+    /// HAProxy < 1.8 (marathon-lb's reload script, mesosphere/marathon-lb service/haproxy/run at
+    /// v1.5.0, the same at v1.7.0 and v1.11.0, `reload()`, all under `flock`): SYNs to HAProxy's
+    /// ports dropped with iptables (`addFirewallRules`), `sleep 0.1`, the server state saved, the
+    /// new HAProxy started with `-sf` through haproxy_wrapper.py (which returns once the new process
+    /// has daemonized, its sockets bound), the rules removed (`removeFirewallRules`): SYNs pass
+    /// again. Then `sleep 1` ("to prevent TCP SYN exponential backoff": a SYN dropped during the
+    /// window is retransmitted 1 s later and must not meet the next reload's rules) before the
+    /// lock is released. So SYNs are dropped for 0.1 s (the new process's own start is not
+    /// modelled: it takes over at once), and the script runs 1.1 s.
     public static let synDropBeforeReload = SimDuration.milliseconds(100)
-    public static let reloadGap = SimDuration.milliseconds(1100)
+    /// The whole reload script: the 0.1 s SYN drop, the reload, the 1 s sleep under the lock.
+    public static let reloadScriptTime = SimDuration.milliseconds(1100)
     /// MarathonEventProcessor.try_reset: `self.__condition.wait(300)`, then a full reset.
     public static let idleReset = SimDuration.seconds(300)
 

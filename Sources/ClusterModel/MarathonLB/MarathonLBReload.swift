@@ -32,17 +32,18 @@ extension MarathonLB {
         // an invalid file that was not validated (--skip-validation) stops the new HAProxy too
         let fails = failing(i, .haproxyStart, candidate: c) || (spec.flags.skipValidation && failing(i, .validation, candidate: c))
         if !spec.seamlessReload {
-            // the reload script drops SYNs around the new process's start, whether it starts or not
+            // the reload script drops SYNs until the new process is started (or failed to start),
+            // then removes the rules and sleeps 1 s holding its lock (MarathonLB.synDropBeforeReload)
             let now = model.sim.now
             if now >= instances[i].gapUntil { instances[i].gapFrom = now }
-            instances[i].gapUntil = now + MarathonLB.reloadGap
+            instances[i].gapUntil = now + MarathonLB.synDropBeforeReload
         }
         if !fails {
             if spec.seamlessReload {
                 activate(i); finished(i)
             } else {
                 schedule(.activate, i, after: MarathonLB.synDropBeforeReload)
-                schedule(.reloadDone, i, after: MarathonLB.reloadGap)
+                schedule(.reloadDone, i, after: MarathonLB.reloadScriptTime)
             }
             return
         }
