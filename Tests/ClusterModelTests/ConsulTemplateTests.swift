@@ -33,6 +33,19 @@ final class ConsulTemplateTests: XCTestCase {
         XCTAssertEqual(q.fireAt, SimTime.zero + .seconds(30))
     }
 
+    /// A tick on a timer that fires at this very instant changes nothing: the template is already on
+    /// its way to the runner (runner.go `tick`: Reset cannot recall a fired timer's send).
+    func testQuiescenceTickOnADueTimerChangesNothing() {
+        var q = Quiescence(min: .seconds(2), max: .seconds(8))
+        _ = q.tick(now: SimTime.zero + .seconds(60))
+        XCTAssertFalse(q.tick(now: SimTime.zero + .seconds(62)), "due now: not snoozed")
+        XCTAssertEqual(q.fireAt, SimTime.zero + .seconds(62))
+        var r = Quiescence(min: .seconds(2), max: .seconds(8))
+        _ = r.tick(now: SimTime.zero + .seconds(60))
+        XCTAssertTrue(r.tick(now: SimTime.zero + .seconds(61)), "not due yet: snoozed to now + min")
+        XCTAssertEqual(r.fireAt, SimTime.zero + .seconds(63))
+    }
+
     // MARK: the chain with a fake catalog
 
     func testCatalogChangeToReloadTimingWithoutWait() {
