@@ -283,6 +283,22 @@ final class PublicFileShapeTests: XCTestCase {
         assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app("[1]", #"[{"port": 2}]"#))]}"#),
                           path: "marathon.apps[0].ports", ["You cannot specify both ports and port definitions"])
     }
+    /// Third corpus: Azulinho/marathon-docker-compose-example@9a4e997 `marathon.json` gives the same URI
+    /// as the deprecated "uris" and as "fetch". Marathon refuses both non-empty (1.4 Formats.scala "You
+    /// cannot specify both uris and fetch fields"; 1.5+ AppValidation.validateOldAppAPI "may not be set in
+    /// conjunction with fetch"); it loaded here.
+    func testMarathonRefusesUrisWithFetch() throws {
+        let app = #"{"id": "/web", "cmd": "serve", "uris": ["https://h/x.tgz"], "fetch": [{"uri": "https://h/x.tgz", "extract": true}]}"#
+        assertSingleError(marathonScenario(#"{"version": "1.10", "apps": [\#(app)]}"#),
+                          path: "marathon.apps[0].uris", ["may not be set in conjunction with fetch"])
+        assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app)]}"#),
+                          path: "marathon.apps[0].uris", ["You cannot specify both uris and fetch fields"])
+        // either alone, or one of them empty, loads
+        for a in [#"{"id": "/web", "cmd": "serve", "uris": ["https://h/x.tgz"]}"#,
+                  #"{"id": "/web", "cmd": "serve", "uris": [], "fetch": [{"uri": "https://h/x.tgz"}]}"#] {
+            XCTAssertNotNil(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(a)]}"#)), a)
+        }
+    }
     /// A receiver refused for one of its fields (a telegram chat_id written as a placeholder string) is
     /// one error: the route that names it does not also get "undefined receiver".
     func testARefusedReceiverIsOneErrorNotAlsoAnUndefinedOne() {
