@@ -236,6 +236,46 @@ final class PublicFileShapeTests: XCTestCase {
         XCTAssertEqual(ok.spec.consul?.services.first?.definitions.first?.name, "web")
     }
 
+    /// Third corpus: luoyongquan/MicroS_Consul@860edf9 `consul.json` gives one service's `"Check"` as a
+    /// list of one object. Consul's decode hook (lib/decode HookWeakDecodeFromSlice) reads a list of
+    /// exactly one element as that element wherever a struct, a map or a single value is wanted; it was
+    /// refused here ("expected an object").
+    func testConsulReadsAListOfOneWhereItWantsOneValue() throws {
+        func svc(_ body: String) -> String { consulScenario(#"{"services": {"/shop/web": "# + body + "}}") }
+        let l = try XCTUnwrap(loadOK(svc(#"""
+            {"services": [{"Name": "web", "Port": [8080], "Check": [{"HTTP": "http://127.0.0.1:8080/health", "Interval": ["10s"]}],
+                           "weights": [{"passing": 2}]},
+                          {"name": "api", "checks": [[{"tcp": "127.0.0.1:9", "interval": "5s"}]]}],
+             "service": [{"name": ["db"], "check": [{"ttl": "30s"}]}]}
+            """#)))
+        let defs = try XCTUnwrap(l.spec.consul?.services.first?.definitions)
+        XCTAssertEqual(defs.map(\.name), ["web", "api", "db"])
+        XCTAssertEqual(defs[0].port, 8080)
+        XCTAssertEqual(defs[0].checks.map(\.interval), [.seconds(10)])
+        XCTAssertEqual(defs[1].checks.map(\.kind), [.tcp])
+        XCTAssertEqual(defs[2].checks.map(\.kind), [.ttl])
+        // a list of another length is left as a list, and refused where one value is wanted
+        let p = "consul.services[\"/shop/web\"]"
+        assertSingleError(svc(#"{"service": {"name": "web", "check": [{"ttl": "1s"}, {"ttl": "2s"}]}}"#),
+                          path: p + ".service.check", ["expected an object"])
+        assertSingleError(svc(#"{"service": {"name": "web", "port": []}}"#), path: p + ".service.port", ["port must be an integer"])
+        // tags, checks and args are lists in Consul: a list of one stays a list of one
+        let t = try XCTUnwrap(loadOK(svc(#"{"service": {"name": "web", "tags": ["a"], "checks": [{"args": ["true"], "interval": "5s"}]}}"#)))
+        XCTAssertEqual(t.spec.consul?.services.first?.definitions.first?.tags, ["a"])
+    }
+
+    /// Third corpus: devopsftw/docker-influxdb@2959de6 `consul.tpl.json` is an agent configuration with a
+    /// service and `"datacenter": "${CONSUL_DC}"` (filled in by a script before use). Consul refuses to
+    /// start with it (agent/config/builder.go: `datacenter cannot be "${consul_dc}". Please use only
+    /// [a-z0-9-_]`); it loaded here, the datacenter being ignored as agent configuration.
+    func testConsulRefusesAServiceFileWhoseAgentDatacenterIsNotAName() throws {
+        func svc(_ body: String) -> String { consulScenario(#"{"services": {"/shop/web": "# + body + "}}") }
+        assertSingleError(svc(#"{"datacenter": "${CONSUL_DC}", "data_dir": "/tmp/consul", "service": {"name": "influxdb", "port": 8086}}"#),
+                          path: "consul.services[\"/shop/web\"].datacenter", [#"datacenter cannot be "${consul_dc}". Please use only [a-z0-9-_]"#])
+        let l = try XCTUnwrap(loadOK(svc(#"{"datacenter": "DC-1", "service": {"name": "influxdb"}}"#)))
+        XCTAssertEqual(l.spec.consul?.services.first?.definitions.first?.name, "influxdb")
+    }
+
     // MARK: Marathon app files (marathon-lb's backends for Marathon 1.4 and 1.5+)
 
     func testMarathon14IgnoresTheFieldsMarathon15AddedAsItsReadsDo() throws {
