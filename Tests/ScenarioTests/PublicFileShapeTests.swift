@@ -339,6 +339,26 @@ final class PublicFileShapeTests: XCTestCase {
             XCTAssertNotNil(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(a)]}"#)), a)
         }
     }
+    /// Third corpus: dennis84/blah@242e488 `blah-*/algo/chronos.json` schedule their jobs
+    /// `R/3000-01-01T00:00:00Z/PT100000H` (never on their own; bin/chronos.sh starts them by hand).
+    /// Joda's DateTime.parse reads the year 3000, so Chronos takes them; they were refused here
+    /// ("not an ISO 8601 date-time ... between 1970 and 2200", said to be Chronos' 400). They load with
+    /// a warning and never run; a start before 1970 is the simulator's refusal, not Chronos'.
+    func testChronosTakesAStartAfter2200AndNeverRunsIt() throws {
+        func job(_ schedule: String) -> String {
+            ChronosInputTests.scenario(#"{"version": "3.x", "jobs": [{"name": "count", "schedule": "\#(schedule)", "cpus": "0.5", "mem": "1024", "command": "batch"}]}"#)
+        }
+        let l = try XCTUnwrap(loadOK(job("R/3000-01-01T00:00:00Z/PT100000H")))
+        let s = try XCTUnwrap(l.spec.chronos?.jobs.first?.schedule)
+        XCTAssertEqual(s.startMs, ChronosSchedule.latestStartMs)
+        XCTAssertEqual(s.startBeyondRange, "3000-01-01T00:00:00Z")
+        XCTAssertEqual(l.warnings.filter { $0.contains("chronos.jobs[0].schedule") && $0.contains("after 2200") }.count, 1, "\(l.warnings)")
+        XCTAssertNotNil(loadOK(job("R/9999-12-31T23:59:59Z/P1Y")))
+        let early = loadErrors(job("R/1960-01-01T00:00:00Z/PT1H"))
+        XCTAssertEqual(early.count, 1, "\(early)")
+        XCTAssertTrue(early.first?.message.contains("before 1970, which the simulator does not model") ?? false, "\(early)")
+        XCTAssertFalse(early.first?.message.contains("Chronos answers 400") ?? true, "\(early)")
+    }
     /// A receiver refused for one of its fields (a telegram chat_id written as a placeholder string) is
     /// one error: the route that names it does not also get "undefined receiver".
     func testARefusedReceiverIsOneErrorNotAlsoAnUndefinedOne() {
