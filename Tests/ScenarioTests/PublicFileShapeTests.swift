@@ -264,7 +264,7 @@ final class PublicFileShapeTests: XCTestCase {
         XCTAssertEqual(t.spec.consul?.services.first?.definitions.first?.tags, ["a"])
     }
 
-    /// Third corpus: devopsftw/docker-influxdb@2959de6 `consul.tpl.json` is an agent configuration with a
+    /// Third corpus: devopsftw/docker-influxdb@2377faa `consul.tpl.json` is an agent configuration with a
     /// service and `"datacenter": "${CONSUL_DC}"` (filled in by a script before use). Consul refuses to
     /// start with it (agent/config/builder.go: `datacenter cannot be "${consul_dc}". Please use only
     /// [a-z0-9-_]`); it loaded here, the datacenter being ignored as agent configuration.
@@ -339,7 +339,7 @@ final class PublicFileShapeTests: XCTestCase {
             XCTAssertNotNil(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(a)]}"#)), a)
         }
     }
-    /// Third corpus: dennis84/blah@242e488 `blah-*/algo/chronos.json` schedule their jobs
+    /// Third corpus: dennis84/blah@87f4191 `blah-*/algo/chronos.json` schedule their jobs
     /// `R/3000-01-01T00:00:00Z/PT100000H` (never on their own; bin/chronos.sh starts them by hand).
     /// Joda's DateTime.parse reads the year 3000, so Chronos takes them; they were refused here
     /// ("not an ISO 8601 date-time ... between 1970 and 2200", said to be Chronos' 400). They load with
