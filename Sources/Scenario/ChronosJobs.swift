@@ -104,7 +104,11 @@ extension ScenarioSchema {
         } else {
             // JobDeserializer: no parents and no schedule gives "R1//PT24H" (one run, now).
             switch ChronosSchedule.parse(scheduleText ?? "R1//PT24H", timeZone: zoneUsed) {
-            case .success(let s): schedule = s
+            case .success(let s):
+                schedule = s
+                if let b = s.startBeyondRange {
+                    d.warning(r.keyPath("schedule"), at: r.value["schedule"], "start \(b) is after 2200: Chronos takes the job, and no simulated run reaches its first run (read as 2200-01-01T00:00:00Z)")
+                }
             case .failure(let e):
                 d.error(r.keyPath("schedule"), at: r.value["schedule"], "schedule \(JSONValue.quote(scheduleText ?? "")) \(e.message)\(e.chronosRefuses ? " (Chronos answers 400 Bad Request: Iso8601Expressions.canParse is false)" : "")")
             }

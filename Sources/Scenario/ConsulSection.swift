@@ -118,11 +118,7 @@ extension ScenarioSchema {
         if let x = r.optional("check_update_interval", .duration(.nonNegative)) { c.checkUpdateInterval = x }
         if let x = r.optional("enable_script_checks", .bool) { c.enableScriptChecks = x }
         // agent/config/builder.go: lower-cased, then Validate's "^[a-z0-9_-]+$"
-        if let x = r.optional("datacenter", .string.check { s in
-            if s.isEmpty { return "datacenter cannot be empty" }
-            return s.lowercased().utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 || $0 == 45 }) ? nil
-                : "datacenter cannot be \(JSONValue.quote(s.lowercased())). Please use only [a-z0-9-_]."
-        }) { c.datacenter = x.lowercased() }
+        if let x = r.optional("datacenter", .string.check { ConsulServiceFile.datacenterProblem($0) }) { c.datacenter = x.lowercased() }
         if let dv = r.value("dns_config") {
             let n = ObjectReader(dv, path: r.keyPath("dns_config"), diagnostics: d, keys: consulDNSKeys)
             if let x = n.optional("allow_stale", .bool) { c.allowStale = x }

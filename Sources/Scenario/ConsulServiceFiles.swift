@@ -25,6 +25,28 @@ enum ConsulServiceFile {
                                 "grpc_use_tls", "alias_node", "alias_service", "output_max_size", "failures_before_warning", "h2ping",
                                 "h2ping_use_tls", "os_service", "disable_redirects", "check_id"]
 
+    /// lib/decode/decode.go HookWeakDecodeFromSlice (in agent/config/config.go Parse's decode hooks):
+    /// where Consul decodes a struct, a map or a single value, a list of exactly one element is read
+    /// as that element (HCL writes a block as a list of one object; JSON files get the same reading),
+    /// so `"check": [{...}]` is the check and `"port": [80]` the port. A list of another length is
+    /// left as it is, and refused where a list is not wanted (mapstructure: "expected a map, got
+    /// 'slice'"). Consul releases before 1.9 did the same through lib.PatchSliceOfMaps.
+    static func unslice(_ v: JSONValue) -> JSONValue {
+        if let a = v.arrayValue, a.count == 1 { return a[0] }
+        return v
+    }
+    /// The keys whose Go type is a slice (`Tags []string`, `Checks []CheckDefinition`,
+    /// `ScriptArgs []string`): a list stays a list there.
+    static let sliceKeys = ["tags", "checks", "args"]
+
+    /// agent/config/builder.go: the datacenter is lower-cased, then must match `^[a-z0-9_-]+$`
+    /// (Consul refuses to start otherwise; builder_test "datacenter invalid").
+    static func datacenterProblem(_ s: String) -> String? {
+        if s.isEmpty { return "datacenter cannot be empty" }
+        return s.lowercased().utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 || $0 == 45 }) ? nil
+            : "datacenter cannot be \(JSONValue.quote(s.lowercased())). Please use only [a-z0-9-_]."
+    }
+
     /// The nested objects of a service that Consul decodes into structs (agent/config/config.go
     /// ServiceWeights, ServiceAddress, ServiceConnect, ServiceProxy, Upstream, ExposeConfig ...):
     /// the simulator does not use them, but Consul refuses a key they do not have
@@ -56,7 +78,9 @@ enum ConsulServiceFile {
 
     /// Refuses, as Consul does, a key a nested struct does not have; `dotted` is Consul's name of
     /// the value (`service.connect`).
-    static func checkShape(_ v: JSONValue, _ shape: Shape, path: String, dotted: String, _ d: Diagnostics) {
+    static func checkShape(_ v0: JSONValue, _ shape: Shape, path: String, dotted: String, _ d: Diagnostics) {
+        let v: JSONValue
+        if case .arrayOf = shape { v = v0 } else { v = unslice(v0) }
         switch shape {
         case .leaf: return
         case .arrayOf(let e):
@@ -72,7 +96,7 @@ enum ConsulServiceFile {
             for m in v.objectMembers ?? [] {
                 let k = m.key.lowercased()
                 let p = JSONPath.key(path, m.key)
-                let checks = k == "check" ? [m.value] : k == "checks" ? (m.value.arrayValue ?? []) : []
+                let checks = k == "check" ? [unslice(m.value)] : k == "checks" ? (m.value.arrayValue ?? []) : []
                 for (i, c) in checks.enumerated() {
                     let cp = k == "check" ? p : JSONPath.index(p, i)
                     checkShape(c, .object(Dictionary(uniqueKeysWithValues: (checkModelled + checkAccepted).map { ($0, Shape.leaf) })),
@@ -101,7 +125,8 @@ enum ConsulServiceFile {
 
     /// Reads an object's members: unknown keys are errors (Consul's reason), accepted but unused
     /// keys warnings; returns the modelled ones.
-    static func fields(_ v: JSONValue, path: String, dotted: String, modelled: [String], accepted: [String], _ d: Diagnostics) -> Fields? {
+    static func fields(_ v0: JSONValue, path: String, dotted: String, modelled: [String], accepted: [String], _ d: Diagnostics) -> Fields? {
+        let v = unslice(v0)
         guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object", v)); return nil }
         var f = Fields()
         for m in members {
@@ -109,7 +134,7 @@ enum ConsulServiceFile {
             let name = translate[lower] ?? lower
             let p = JSONPath.key(path, m.key)
             if modelled.contains(name) {
-                if f.values[name] == nil { f.values[name] = (m.value, p); f.order.append(name) }
+                if f.values[name] == nil { f.values[name] = (sliceKeys.contains(name) ? m.value : unslice(m.value), p); f.order.append(name) }
             } else if accepted.contains(name) {
                 d.warning(p, at: m.value, "accepted by Consul, not used by the simulator (ignored)")
             } else {
@@ -133,12 +158,19 @@ enum ConsulServiceFile {
             switch m.key.lowercased() {
             case "service":
                 found = true
-                if let s = service(m.value, path: p, dotted: "service", d) { out.append(s) }
+                if let s = service(unslice(m.value), path: p, dotted: "service", d) { out.append(s) }
             case "services":
                 found = true
                 guard let a = m.value.arrayValue else { d.error(p, at: m.value, typeMismatch("an array of service definitions", m.value)); continue }
                 for (i, e) in a.enumerated() {
                     if let s = service(e, path: JSONPath.index(p, i), dotted: "services", d) { out.append(s) }
+                }
+            case "datacenter":
+                // agent configuration, but one Consul refuses to start with when it is not a datacenter name
+                if let s = unslice(m.value).stringValue, let problem = datacenterProblem(s) {
+                    d.error(p, at: m.value, problem + " (Consul refuses the agent configuration this file is part of)")
+                } else {
+                    d.warning(p, at: m.value, "not a service definition key: Consul reads it as agent configuration; ignored here")
                 }
             default:
                 d.warning(p, at: m.value, "not a service definition key: Consul reads it as agent configuration; ignored here")
@@ -154,7 +186,8 @@ enum ConsulServiceFile {
         return d.errorCount == before ? out : nil
     }
 
-    static func service(_ v: JSONValue, path: String, dotted: String, _ d: Diagnostics) -> ConsulServiceDefinition? {
+    static func service(_ v0: JSONValue, path: String, dotted: String, _ d: Diagnostics) -> ConsulServiceDefinition? {
+        let v = unslice(v0)
         guard let f = fields(v, path: path, dotted: dotted, modelled: serviceModelled, accepted: serviceAccepted, d) else { return nil }
         let before = d.errorCount
         for m in v.objectMembers ?? [] {

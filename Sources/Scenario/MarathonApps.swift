@@ -376,6 +376,15 @@ final class AppDecoder {
         let args = r.optional("args", .array(of: .string))
         if args != nil { notModelled.append("args") }
         if cmd != nil && args != nil { d.error(p("args"), at: r.value["args"], "give either \"cmd\" or \"args\", not both (Marathon rejects both)") }
+        // The deprecated "uris" with "fetch", both non-empty, is refused: 1.4 api/v2/json/Formats.scala
+        // AppDefinitionReads ("You cannot specify both uris and fetch fields"), 1.5+
+        // AppValidation.validateOldAppAPI (uris "may not be set in conjunction with fetch"). A GET
+        // /v2/apps answer of 1.4 has both (it writes "uris" from fetch), so it cannot be posted back.
+        if let u = r.value["uris"]?.arrayValue, !u.isEmpty, let f = r.value["fetch"]?.arrayValue, !f.isEmpty {
+            d.error(p("uris"), at: r.value["uris"], version < MarathonVersion(1, 5)
+                    ? "You cannot specify both uris and fetch fields (Marathon \(version)); give the URIs as \"fetch\" only"
+                    : "may not be set in conjunction with fetch (Marathon \(version), AppValidation.validateOldAppAPI); give the URIs as \"fetch\" only")
+        }
 
         // container and networks
         let container = r.value("container").flatMap { decodeContainer($0, path: p("container")) }

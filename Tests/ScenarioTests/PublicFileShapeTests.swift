@@ -236,6 +236,46 @@ final class PublicFileShapeTests: XCTestCase {
         XCTAssertEqual(ok.spec.consul?.services.first?.definitions.first?.name, "web")
     }
 
+    /// Third corpus: luoyongquan/MicroS_Consul@860edf9 `consul.json` gives one service's `"Check"` as a
+    /// list of one object. Consul's decode hook (lib/decode HookWeakDecodeFromSlice) reads a list of
+    /// exactly one element as that element wherever a struct, a map or a single value is wanted; it was
+    /// refused here ("expected an object").
+    func testConsulReadsAListOfOneWhereItWantsOneValue() throws {
+        func svc(_ body: String) -> String { consulScenario(#"{"services": {"/shop/web": "# + body + "}}") }
+        let l = try XCTUnwrap(loadOK(svc(#"""
+            {"services": [{"Name": "web", "Port": [8080], "Check": [{"HTTP": "http://127.0.0.1:8080/health", "Interval": ["10s"]}],
+                           "weights": [{"passing": 2}]},
+                          {"name": "api", "checks": [[{"tcp": "127.0.0.1:9", "interval": "5s"}]]}],
+             "service": [{"name": ["db"], "check": [{"ttl": "30s"}]}]}
+            """#)))
+        let defs = try XCTUnwrap(l.spec.consul?.services.first?.definitions)
+        XCTAssertEqual(defs.map(\.name), ["web", "api", "db"])
+        XCTAssertEqual(defs[0].port, 8080)
+        XCTAssertEqual(defs[0].checks.map(\.interval), [.seconds(10)])
+        XCTAssertEqual(defs[1].checks.map(\.kind), [.tcp])
+        XCTAssertEqual(defs[2].checks.map(\.kind), [.ttl])
+        // a list of another length is left as a list, and refused where one value is wanted
+        let p = "consul.services[\"/shop/web\"]"
+        assertSingleError(svc(#"{"service": {"name": "web", "check": [{"ttl": "1s"}, {"ttl": "2s"}]}}"#),
+                          path: p + ".service.check", ["expected an object"])
+        assertSingleError(svc(#"{"service": {"name": "web", "port": []}}"#), path: p + ".service.port", ["port must be an integer"])
+        // tags, checks and args are lists in Consul: a list of one stays a list of one
+        let t = try XCTUnwrap(loadOK(svc(#"{"service": {"name": "web", "tags": ["a"], "checks": [{"args": ["true"], "interval": "5s"}]}}"#)))
+        XCTAssertEqual(t.spec.consul?.services.first?.definitions.first?.tags, ["a"])
+    }
+
+    /// Third corpus: devopsftw/docker-influxdb@2377faa `consul.tpl.json` is an agent configuration with a
+    /// service and `"datacenter": "${CONSUL_DC}"` (filled in by a script before use). Consul refuses to
+    /// start with it (agent/config/builder.go: `datacenter cannot be "${consul_dc}". Please use only
+    /// [a-z0-9-_]`); it loaded here, the datacenter being ignored as agent configuration.
+    func testConsulRefusesAServiceFileWhoseAgentDatacenterIsNotAName() throws {
+        func svc(_ body: String) -> String { consulScenario(#"{"services": {"/shop/web": "# + body + "}}") }
+        assertSingleError(svc(#"{"datacenter": "${CONSUL_DC}", "data_dir": "/tmp/consul", "service": {"name": "influxdb", "port": 8086}}"#),
+                          path: "consul.services[\"/shop/web\"].datacenter", [#"datacenter cannot be "${consul_dc}". Please use only [a-z0-9-_]"#])
+        let l = try XCTUnwrap(loadOK(svc(#"{"datacenter": "DC-1", "service": {"name": "influxdb"}}"#)))
+        XCTAssertEqual(l.spec.consul?.services.first?.definitions.first?.name, "influxdb")
+    }
+
     // MARK: Marathon app files (marathon-lb's backends for Marathon 1.4 and 1.5+)
 
     func testMarathon14IgnoresTheFieldsMarathon15AddedAsItsReadsDo() throws {
@@ -282,6 +322,42 @@ final class PublicFileShapeTests: XCTestCase {
         }
         assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app("[1]", #"[{"port": 2}]"#))]}"#),
                           path: "marathon.apps[0].ports", ["You cannot specify both ports and port definitions"])
+    }
+    /// Third corpus: Azulinho/marathon-docker-compose-example@9a4e997 `marathon.json` gives the same URI
+    /// as the deprecated "uris" and as "fetch". Marathon refuses both non-empty (1.4 Formats.scala "You
+    /// cannot specify both uris and fetch fields"; 1.5+ AppValidation.validateOldAppAPI "may not be set in
+    /// conjunction with fetch"); it loaded here.
+    func testMarathonRefusesUrisWithFetch() throws {
+        let app = #"{"id": "/web", "cmd": "serve", "uris": ["https://h/x.tgz"], "fetch": [{"uri": "https://h/x.tgz", "extract": true}]}"#
+        assertSingleError(marathonScenario(#"{"version": "1.10", "apps": [\#(app)]}"#),
+                          path: "marathon.apps[0].uris", ["may not be set in conjunction with fetch"])
+        assertSingleError(marathonScenario(#"{"version": "1.4", "apps": [\#(app)]}"#),
+                          path: "marathon.apps[0].uris", ["You cannot specify both uris and fetch fields"])
+        // either alone, or one of them empty, loads
+        for a in [#"{"id": "/web", "cmd": "serve", "uris": ["https://h/x.tgz"]}"#,
+                  #"{"id": "/web", "cmd": "serve", "uris": [], "fetch": [{"uri": "https://h/x.tgz"}]}"#] {
+            XCTAssertNotNil(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(a)]}"#)), a)
+        }
+    }
+    /// Third corpus: dennis84/blah@87f4191 `blah-*/algo/chronos.json` schedule their jobs
+    /// `R/3000-01-01T00:00:00Z/PT100000H` (never on their own; bin/chronos.sh starts them by hand).
+    /// Joda's DateTime.parse reads the year 3000, so Chronos takes them; they were refused here
+    /// ("not an ISO 8601 date-time ... between 1970 and 2200", said to be Chronos' 400). They load with
+    /// a warning and never run; a start before 1970 is the simulator's refusal, not Chronos'.
+    func testChronosTakesAStartAfter2200AndNeverRunsIt() throws {
+        func job(_ schedule: String) -> String {
+            ChronosInputTests.scenario(#"{"version": "3.x", "jobs": [{"name": "count", "schedule": "\#(schedule)", "cpus": "0.5", "mem": "1024", "command": "batch"}]}"#)
+        }
+        let l = try XCTUnwrap(loadOK(job("R/3000-01-01T00:00:00Z/PT100000H")))
+        let s = try XCTUnwrap(l.spec.chronos?.jobs.first?.schedule)
+        XCTAssertEqual(s.startMs, ChronosSchedule.latestStartMs)
+        XCTAssertEqual(s.startBeyondRange, "3000-01-01T00:00:00Z")
+        XCTAssertEqual(l.warnings.filter { $0.contains("chronos.jobs[0].schedule") && $0.contains("after 2200") }.count, 1, "\(l.warnings)")
+        XCTAssertNotNil(loadOK(job("R/9999-12-31T23:59:59Z/P1Y")))
+        let early = loadErrors(job("R/1960-01-01T00:00:00Z/PT1H"))
+        XCTAssertEqual(early.count, 1, "\(early)")
+        XCTAssertTrue(early.first?.message.contains("before 1970, which the simulator does not model") ?? false, "\(early)")
+        XCTAssertFalse(early.first?.message.contains("Chronos answers 400") ?? true, "\(early)")
     }
     /// A receiver refused for one of its fields (a telegram chat_id written as a placeholder string) is
     /// one error: the route that names it does not also get "undefined receiver".

@@ -27,10 +27,17 @@ public struct ChronosSchedule: Equatable, Sendable {
     public var period: Period
     /// `scheduleTimeZone` (an IANA name Foundation knows), nil: UTC.
     public var timeZone: String?
+    /// The start as written when it lies after `latestStartMs` (Joda reads any year, so Chronos
+    /// takes it); `startMs` is then `latestStartMs`, a time no simulated run reaches.
+    public var startBeyondRange: String? = nil
 
     public init(recurrences: Int64, startMs: Int64?, period: Period, timeZone: String? = nil) {
         self.recurrences = recurrences; self.startMs = startMs; self.period = period; self.timeZone = timeZone
     }
+
+    /// The latest start represented, 2200-01-01T00:00:00Z in Unix ms: simulated time is Int64
+    /// nanoseconds, and a run starts no earlier than 1970, so every time up to here fits.
+    public static let latestStartMs: Int64 = 7_258_118_400_000
 
     /// Longest period accepted (100 years): beyond it no run would fall into a simulation.
     public static let maxPeriodMillis: Int64 = 100 * 366 * 86_400_000
@@ -54,10 +61,17 @@ public struct ChronosSchedule: Equatable, Sendable {
         var start: Int64? = nil
         if !parts[1].isEmpty {
             guard let s = parseStart(String(parts[1]), zone: zone) else {
-                return .failure(ScheduleError("start \(parts[1]) is not an ISO 8601 date-time like 2017-01-01T02:00:00Z (between 1970 and 2200)"))
+                return .failure(ScheduleError("start \(parts[1]) is not an ISO 8601 date-time like 2017-01-01T02:00:00Z"))
+            }
+            if s < 0 {
+                return .failure(ScheduleError("start \(parts[1]) is before 1970, which the simulator does not model (Chronos would accept it and skip forward)", chronosRefuses: false))
             }
             start = s
         }
+        // A start after 2200 (dennis84/blah's jobs start in 3000, to be run by hand only): Joda
+        // reads it, so Chronos takes the job, whose first run is then later than any simulation.
+        var beyond: String? = nil
+        if let s = start, s > latestStartMs { start = latestStartMs; beyond = String(parts[1]) }
         guard let p = parsePeriod(String(parts[2])) else {
             return .failure(ScheduleError("period \(parts[2]) is not an ISO 8601 period PnYnMnWnDTnHnMnS like PT1H or P1D"))
         }
@@ -65,7 +79,9 @@ public struct ChronosSchedule: Equatable, Sendable {
         guard rough >= 1000, rough <= maxPeriodMillis else {
             return .failure(ScheduleError("period \(parts[2]) must be at least 1 second and at most 100 years (Chronos would accept it, but a zero period repeats at the same instant forever and a batch job more often than every second is not one the simulator models)", chronosRefuses: false))
         }
-        return .success(ChronosSchedule(recurrences: recurrences, startMs: start, period: p, timeZone: zone))
+        var out = ChronosSchedule(recurrences: recurrences, startMs: start, period: p, timeZone: zone)
+        out.startBeyondRange = beyond
+        return .success(out)
     }
 
     public struct ScheduleError: Error, Equatable, Sendable {
@@ -161,7 +177,8 @@ public struct ChronosSchedule: Equatable, Sendable {
                 offsetMinutes = sign * (oh * 60 + om)
             } else { return nil }
         }
-        guard i == b.count, (1970...2200).contains(y), (1...12).contains(mo), (1...31).contains(d), h <= 23, mi <= 59, sec <= 59 else { return nil }
+        // Joda's year field takes 4 digits here (ISODateTimeFormat.dateTimeParser reads up to 9 and a sign)
+        guard i == b.count, (1...9999).contains(y), (1...12).contains(mo), (1...31).contains(d), h <= 23, mi <= 59, sec <= 59 else { return nil }
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone.flatMap { TimeZone(identifier: $0) } ?? TimeZone(secondsFromGMT: offsetMinutes * 60)!
         let comps = DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: sec)
