@@ -72,6 +72,33 @@ final class TemplateFunctionsTests: XCTestCase {
         }
     }
 
+    /// `explode` (consul-template template/funcs.go): `ls`/`tree` pairs as a nested map, each "/" one
+    /// map down, in the pairs' order; universalcore/consular's nginx.ctmpl reads
+    /// `ls (print "consular/" .Name) | explode` and tests `$labels.domain`.
+    func testExplodeNestsTheKeyPairs() {
+        XCTAssertEqual(render(#"{{with tree "service/haproxy" | explode}}{{.maxconn}} {{.timeouts.connect}} {{.timeouts.deep.x}} {{len .timeouts}}{{end}}"#),
+                       "4096 5s 1 3")
+        XCTAssertEqual(render(#"{{range $k, $v := tree "nginx/web/location" | explode}}{{$k}}={{$v.proxy_pass}};{{end}}"#),
+                       "api=http://api;root=http://web;")
+        XCTAssertEqual(render(#"{{$l := ls "service/haproxy/timeouts" | explode}}{{$l.client}}|{{if $l.domain}}d{{else}}no domain{{end}}|{{len (ls "nope" | explode)}}"#),
+                       "50s|no domain|0")
+        // a key that is a value at one depth and a folder at the next: the error of explodeHelper,
+        // naming the key as it stood one depth up (its `p` argument)
+        let kv = TemplateInputs(kv: ["x/a": "1", "x/a/b": "2", "y/p/q": "3", "y/p/q/r/s": "4", "z/a/b/c": "5", "z/a/b/c/d": "6"])
+        func fails(_ t: String) -> String? {
+            do { _ = try TemplateRenderer(data: Data(), inputs: kv).render(try TemplateParser.parse(t)); return nil } catch { return error.message }
+        }
+        XCTAssertEqual(fails(#"{{tree "x" | explode}}"#), #"error calling explode: explode: not a map: "a/b": "a" already has value "1""#)
+        XCTAssertEqual(fails(#"{{tree "y" | explode}}"#), #"error calling explode: explode: not a map: "p/q/r/s": "q" already has value "3""#)
+        XCTAssertEqual(fails(#"{{tree "z" | explode}}"#), #"error calling explode: explode: not a map: "b/c/d": "c" already has value "5""#)
+        XCTAssertEqual(failure(#"{{explode "a/b"}}"#), "wrong type for value; expected []*dependency.KeyPair; got string")
+        // explodeMap: a map's keys (sorted) the same way; parseJSON's objects are such maps
+        XCTAssertEqual(render(#"{{with parseJSON `{"b/c": 2, "a": "x", "b/d/e": true}` | explodeMap}}{{.a}} {{.b.c}} {{.b.d.e}} {{len .b}}{{end}}"#),
+                       "x 2 true 2")
+        XCTAssertEqual(failure(#"{{parseJSON `{"a": 1, "a/b": 2}` | explodeMap}}"#),
+                       #"error calling explodeMap: explodeMap: not a map: "a/b": "a" already has value %!q(float64=1)"#)
+    }
+
     /// `env` (an unset variable is ""), `envOrDefault`, `mustEnv`, `timestamp` on simulated time.
     func testEnvironmentAndTimestamp() {
         XCTAssertEqual(render(#"server_name {{env "DOMAIN"}};[{{env "UNSET"}}]{{or (env "UNSET") "http"}} {{envOrDefault "UNSET" "x"}}"#),

@@ -3,7 +3,7 @@ import SimKernel
 // consul-template's functions that read something besides the catalog (hashicorp/consul-template
 // template/funcs.go): Consul's KV store (`key`, `keyExists`, `keyOrDefault`, `ls`, `safeLs`,
 // `tree`, `safeTree`), the environment (`env`, `envOrDefault`, `mustEnv`), the clock
-// (`timestamp`), and the groupings of answers `byTag` and `byKey`. The KV store and the
+// (`timestamp`), and the groupings of answers `byTag`, `byKey`, `explode` and `explodeMap`. The KV store and the
 // environment are the scenario's (`TemplateInputs`); `consulKV` actions change the store during a run.
 //
 // - `key` of a key that does not exist blocks the template (KVGetQuery EnableBlocking: the view
@@ -16,7 +16,7 @@ import SimKernel
 
 extension TemplateFunctions {
     static let consulNames: Set<String> = ["service", "services", "key", "keyExists", "keyOrDefault", "ls", "safeLs", "tree", "safeTree",
-                                           "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey", "scratch",
+                                           "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey", "explode", "explodeMap", "scratch",
                                            "node", "nodes", "datacenters"]
 
     /// Names consul-template defines that the simulator refuses, with the reason.
@@ -30,7 +30,7 @@ extension TemplateFunctions {
         for n in ["partitions", "peerings", "exportedServices", "importedServices", "byMeta", "byPort"] {
             r[n] = "reads Consul's partitions, peerings or metadata, which the simulated catalog does not hold (service, services, nodes, node, datacenters and the KV store are modelled)"
         }
-        for n in ["file", "writeToFile", "plugin", "sockaddr", "executeTemplate", "parseYAML", "toYAML", "toTOML", "explode", "explodeMap",
+        for n in ["file", "writeToFile", "plugin", "sockaddr", "executeTemplate", "parseYAML", "toYAML", "toTOML",
                   "mergeMap", "mergeMapWithOverride", "splitToMap", "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"] {
             r[n] = "is not modelled by the simulator (it reads the host, runs a program, or needs a value type the simulated templates do not have)"
         }
@@ -153,8 +153,78 @@ extension TemplateRenderer {
                 groups[String(parts[0]), default: []].append((rest, .keyPair(p)))
             }
             return .map(TemplateMap(groups.map { ($0.key, .map(TemplateMap($0.value))) }))
+        case "explode":
+            try arity(f, args, 1...1)
+            let pairs: [TemplateValue]
+            switch args[0] {
+            case .none: pairs = []
+            case .list(let l): pairs = l
+            default: throw TemplateError(line: line, "wrong type for value; expected []*dependency.KeyPair; got \(args[0].typeName)")
+            }
+            return .map(try explode(f, pairs.map { x throws(TemplateError) -> (String, TemplateValue) in
+                guard case .keyPair(let p) = x else {
+                    throw TemplateError(line: line, "wrong type for value; expected []*dependency.KeyPair; got []\(x.typeName)")
+                }
+                return (p.key, .string(p.value))
+            }))
+        case "explodeMap":
+            try arity(f, args, 1...1)
+            switch args[0] {
+            case .none: return .map(TemplateMap([]))
+            case .map(let m) where !m.stringValued: return .map(try explode(f, Array(zip(m.keys, m.values))))
+            case .map: throw TemplateError(line: line, "wrong type for value; expected map[string]interface {}; got map[string]string")
+            default: throw TemplateError(line: line, "wrong type for value; expected map[string]interface {}; got \(args[0].typeName)")
+            }
         default:
             return nil
+        }
+    }
+
+    /// consul-template's `explode` and `explodeMap` (template/funcs.go `explode`, `explodeMap`,
+    /// `explodeHelper` at 1deacb7): key/value pairs (`ls`'s or `tree`'s, in Consul's key order; a
+    /// map's, its keys sorted) as a nested map: each "/" of a key goes one map down, the last part
+    /// takes the value (a later pair overwrites it, also a map made for an earlier one); a part that
+    /// already holds a value where a map is needed is the error `not a map: "<key>": "<part>"
+    /// already has value "<value>"`, with the key as it stood one depth up (explodeHelper's `p`).
+    /// nil (an unset variable) is an empty map, as Go passes a nil slice or map.
+    func explode(_ f: String, _ pairs: [(String, TemplateValue)]) throws(TemplateError) -> TemplateMap {
+        final class Node { var entries: [String: Entry] = [:] }
+        enum Entry { case value(TemplateValue), map(Node) }
+        let root = Node()
+        for (key, value) in pairs {
+            var node = root, k = Substring(key), p = Substring(key)
+            while let slash = k.firstIndex(of: "/") {
+                let top = String(k[..<slash]), rest = k[k.index(after: slash)...]
+                switch node.entries[top] {
+                case .map(let n): node = n
+                case .value(let old):
+                    throw TemplateError(line: line, "error calling \(f): \(f): not a map: \(PromHash.goQuote(String(p))): \(PromHash.goQuote(top)) already has value \(Self.goQ(old))")
+                case nil:
+                    let n = Node(); node.entries[top] = .map(n); node = n
+                }
+                p = k; k = rest
+            }
+            if !k.isEmpty { node.entries[String(k)] = .value(value) }
+        }
+        func freeze(_ n: Node) -> TemplateMap {
+            TemplateMap(n.entries.map { e -> (String, TemplateValue) in
+                switch e.value {
+                case .value(let v): return (e.key, v)
+                case .map(let m): return (e.key, .map(freeze(m)))
+                }
+            })
+        }
+        return freeze(root)
+    }
+
+    /// fmt's `%q` of an interface value: a string quoted; anything else is fmt's bad-verb form.
+    static func goQ(_ v: TemplateValue) -> String {
+        switch v {
+        case .string(let s): return PromHash.goQuote(s)
+        case .float(let d): return "%!q(float64=\(d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)))"
+        case .bool(let b): return "%!q(bool=\(b))"
+        case .none: return "%!q(<nil>)"
+        default: return "%!q(\(v.typeName))"
         }
     }
 
