@@ -20,9 +20,9 @@ extension MesosCluster {
         }
     }
 
-    /// Joins the agent's pull of the image or starts one. With the registry's blobs on Ceph the
-    /// pull waits while a PG holding them is below min_size, and reads at min(registry bandwidth,
-    /// the Ceph client read rate).
+    /// Joins the agent's pull of the image or starts one. It downloads at min(registry bandwidth,
+    /// the host's NIC); with the registry's blobs on Ceph the pull waits while a PG holding them is
+    /// below min_size, and reads at most at the Ceph client read rate.
     func beginPull(_ t: MesosTask, _ img: ImageRef) {
         let a = agents[t.agent]
         if let done = a.pulls[img.name] {
@@ -40,7 +40,9 @@ extension MesosCluster {
             }
             return
         }
-        var bw = Double(max(1, spec.registryBandwidth))
+        // one download is one TCP stream: at most the registry's rate and the host's NIC (one port
+        // of a bond: a flow hashes to one link)
+        var bw = Double(max(1, min(spec.registryBandwidth, a.host.nicBitsPerSecond)))
         if let r = containerStorage.registryRead(image: img, waiter: pack2(t)) {
             if r.blocked {
                 log("imagePullBlocked", a.name, "\(img.name): the registry's blobs are in PGs below min_size; the pull waits")
