@@ -35,10 +35,18 @@ run mon-am-1660-resolved
 printf 'am-1660-resolved\t%s\n' "$(awk -F, 'NR > 1 && $6 > 0 && f == "" { f = $1 } NR > 1 && $6 == 0 && $7 > 0 && r == "" { r = $1 }
   END { if (f == "" || r == "") exit 1; printf "%.1f\n", r - f }' "$OUT/mon-am-1660-resolved/notifications.csv")"
 
-# Prometheus: how many times the alert fired (alerts.csv transitions to firing) with a 7m scrape
-# interval and for: 5m; the pending spells' length is in the doc.
-run mon-prom-3328-scrape-7m
-printf 'prom-3328-scrape-7m\t%s\n' "$(awk -F, 'NR > 1 && $NF != "" { if ($(NF-1) == "firing") n++ } END { printf "%d\n", n }' "$OUT/mon-prom-3328-scrape-7m/alerts.csv")"
+# Prometheus: how many times an alert fired in the run (alerts.csv transitions to firing; the labels
+# hold commas, so the "to" column is the one before the last).
+firings() {
+  run "$1"
+  awk -F, 'NR > 1 && $(NF-1) == "firing" { n++ } END { printf "%d\n", n }' "$OUT/$1/alerts.csv"
+}
+# With a 7m scrape interval and for: 5m (the pending spells' length is in the doc).
+printf 'prom-3328-scrape-7m\t%s\n' "$(firings mon-prom-3328-scrape-7m)"
+
+# A recording rule and an alert reading it, in one rule group and in two (10 minutes).
+printf 'prom-8467-same-group\t%s\n' "$(firings mon-prom-8467-same-group)"
+printf 'prom-8467-two-groups\t%s\n' "$(firings mon-prom-8467-two-groups)"
 
 # Consul: mean time from each service check going critical to the agent's reaper deregistering the
 # service (events.csv consulCheck "...->critical" to consulCheckReaped of the same service), in s.
