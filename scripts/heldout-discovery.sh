@@ -4,16 +4,8 @@
 # row of the doc's table, "<row><TAB><simulated value>", in the table's order.
 # Usage: scripts/heldout-discovery.sh [path/to/clustersim]   (default: .build/debug/clustersim)
 # HeldOutDiscoveryTests runs it and checks that the doc's table prints the same values.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN="${1:-${CLUSTERSIM_BIN:-.build/debug/clustersim}}"
-[ -x "$BIN" ] || { echo "heldout-discovery.sh: $BIN not found (run swift build)" >&2; exit 1; }
-OUT="$(mktemp -d "${TMPDIR:-/tmp}/heldout-discovery.XXXXXX")"
-trap 'rm -rf "$OUT"' EXIT
-
-run() {  # scenario name -> its results folder
-  "$BIN" run "scenarios/heldout/$1.json" --out "$OUT/$1" --quiet > /dev/null
-}
+HELDOUT=heldout-discovery.sh
+source "$(dirname "$0")/heldout-lib.sh"
 
 # nginx: mean time from consul-template's reload command to nginx's new workers (events.csv: each
 # host's templateCommand rows and its nginxReload rows, paired in order: a second command can come

@@ -5,16 +5,8 @@
 # "<row><TAB><simulated value>", in the table's order.
 # Usage: scripts/heldout-monitoring.sh [path/to/clustersim]   (default: .build/debug/clustersim)
 # HeldOutMonitoringTests runs it and checks that the doc's table prints the same values.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN="${1:-${CLUSTERSIM_BIN:-.build/debug/clustersim}}"
-[ -x "$BIN" ] || { echo "heldout-monitoring.sh: $BIN not found (run swift build)" >&2; exit 1; }
-OUT="$(mktemp -d "${TMPDIR:-/tmp}/heldout-monitoring.XXXXXX")"
-trap 'rm -rf "$OUT"' EXIT
-
-run() {  # scenario name -> its results folder
-  "$BIN" run "scenarios/heldout/$1.json" --out "$OUT/$1" --quiet > /dev/null
-}
+HELDOUT=heldout-monitoring.sh
+source "$(dirname "$0")/heldout-lib.sh"
 
 # Alertmanager: mean interval between consecutive notifications of the (one) group, all of them
 # firing, after the first (notifications.csv), in s.

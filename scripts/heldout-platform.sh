@@ -3,20 +3,13 @@
 # scenario (scenarios/heldout/platform-*.json that is a scenario) and prints one line per row of
 # the doc's table, "<row><TAB><simulated value>", in the table's order.
 # Usage: scripts/heldout-platform.sh [path/to/clustersim]   (default: .build/debug/clustersim)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN="${1:-${CLUSTERSIM_BIN:-.build/debug/clustersim}}"
-OUT="$(mktemp -d "${TMPDIR:-/tmp}/heldout-platform.XXXXXX")"
-trap 'rm -rf "$OUT"' EXIT
-
-run() {  # scenario name -> stdout of the run
-  "$BIN" run "scenarios/heldout/$1.json" --out "$OUT/$1"
-}
+HELDOUT=heldout-platform.sh
+source "$(dirname "$0")/heldout-lib.sh"
 
 # Marathon deployments that scale an app from 0 (the OpenStack "create" test): the mean of the
 # "deployment-N (scale ...) ... done in X s" lines the run prints.
 deploys() {
-  run "$1" | awk '/\(scale .*done in/ { for (i = 1; i <= NF; i++) if ($i == "in") { v = $(i + 1); sub(/s$/, "", v); s += v; n++ } }
+  run_out "$1" | awk '/\(scale .*done in/ { for (i = 1; i <= NF; i++) if ($i == "in") { v = $(i + 1); sub(/s$/, "", v); s += v; n++ } }
                   END { if (n == 0) exit 1; printf "%.1f\n", s / n }'
 }
 
@@ -35,7 +28,7 @@ printf 'openstack-create-500x2\t%s\n' "$(deploys platform-openstack-create-500x2
 # 120 s (a restart, or a new version with cpus, mem or disk doubled) starts the deployment timed here,
 # the "deployment-N (restart /app) ..." or "(deploy /app version 2) ... done in X s" line.
 replaces() {
-  run "$1" | awk '/\((restart |deploy .* version 2\)).*done in/ { for (i = 1; i <= NF; i++) if ($i == "in") { v = $(i + 1); sub(/s$/, "", v); s += v; n++ } }
+  run_out "$1" | awk '/\((restart |deploy .* version 2\)).*done in/ { for (i = 1; i <= NF; i++) if ($i == "in") { v = $(i + 1); sub(/s$/, "", v); s += v; n++ } }
                   END { if (n == 0) exit 1; printf "%.1f\n", s / n }'
 }
 printf 'openstack-restart-500\t%s\n' "$(replaces platform-openstack-restart-500)"
@@ -45,10 +38,10 @@ for t in cpu mem disk; do
   done
 done
 
-run platform-consul-node-failure > /dev/null
+run platform-consul-node-failure
 printf 'consul-node-failure-max\t%s\n' "$(summary_col platform-consul-node-failure consul_detection_max_s)"
 
 # alerts.csv: time of the first inactive->pending and of the first pending->firing transition
-run platform-prometheus-for-5m > /dev/null
+run platform-prometheus-for-5m
 printf 'prometheus-for-5m\t%s\n' "$(awk -F, '$0 ~ /,inactive,pending,/ && p == "" { p = $1 } $0 ~ /,pending,firing,/ && f == "" { f = $1 }
   END { if (p == "" || f == "") exit 1; printf "%.1f\n", f - p }' "$OUT/platform-prometheus-for-5m/alerts.csv")"
