@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 @testable import Scenario
 import SimKernel
+import TestSupport
 import XCTest
 
 /// Shapes found in public configuration files (Prometheus' and Alertmanager's test data and
@@ -194,6 +195,58 @@ final class PublicFileShapeTests: XCTestCase {
         }
         one(#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "x"}]}"#, "prometheus.config.remote_write[0].protobuf_message",
             "field protobuf_message not found in type config.plain")
+    }
+
+    /// rule_files as promtool check config 2.42 resolves them (cmd/promtool/main.go checkConfig;
+    /// path/filepath Glob and Match): `?`, `[...]` and `\\` are globs like `*`; a pattern without `*`
+    /// must match an existing file (`"r/b?json" does not point to an existing file`); `*` matches a
+    /// name starting with `.` (a broken `.bad.json` refuses the configuration); a malformed class is
+    /// `syntax error in pattern`. Third corpus (docs/monitoring.md): two prometheus.yml of
+    /// kaizamm/prometheus-grafana@32de056 name rule files the repository does not have; promtool
+    /// refuses them in these words. (config, promtool's verdict, the reason of a refusal)
+    static let ruleFileCases: [(String, Bool, String?)] = [
+        (#"{"rule_files": ["r/missing.json"]}"#, false, #""r/missing.json" does not point to an existing file"#),
+        (#"{"rule_files": ["r/b?json"]}"#, false, #""r/b?json" does not point to an existing file"#),
+        (#"{"rule_files": ["r/a?json"]}"#, true, nil),
+        (#"{"rule_files": ["r/[a].json"]}"#, true, nil),
+        (#"{"rule_files": ["r/\\a.json"]}"#, true, nil),
+        (#"{"rule_files": ["h/*.json"]}"#, false, "could not parse expression"),
+        (#"{"rule_files": ["r/[a.json"]}"#, false, "syntax error in pattern"),
+        (#"{"rule_files": ["r/*.none"]}"#, true, nil),
+    ]
+
+    func testRuleFilesGlobAndMustExistAsPromtoolSays() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/r", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/h", withIntermediateDirectories: true)
+        let good = #"{"groups": [{"name": "g", "rules": [{"record": "x", "expr": "up"}]}]}"#
+        write(good, to: dir + "/r/a.json")
+        write(good, to: dir + "/h/good.json")
+        write(#"{"groups": [{"name": "g", "rules": [{"record": "x", "expr": "up{"}]}]}"#, to: dir + "/h/.bad.json")
+        let judge = Judge.promtool
+        for (i, (config, expected, reason)) in Self.ruleFileCases.enumerated() {
+            let file = "c\(i).json"
+            write(config, to: dir + "/" + file)
+            var tool: Bool?
+            var said = "(promtool not asked: recorded verdict)"
+            if judge.runs {
+                // promtool reads rule files relative to the configuration's folder, as the loader does
+                let (rc, out) = try ToolRun.run(try XCTUnwrap(PrometheusConfigTests.promtool()), ["check", "config", file], in: dir)
+                (tool, said) = (rc == 0, out)
+                if let reason, tool == false, judge.use == .decides { XCTAssertTrue(out.contains(reason), "\(config): promtool said \(out)") }
+            }
+            var errors: [ScenarioError] = []
+            do { _ = try ScenarioLoader.load(text: promScenario(file), baseDirectory: dir, fileName: "s.json") } catch { errors = error.errors }
+            judge.check(config, tool: tool, ours: errors.isEmpty, modelledVerdict: expected, newer: [:], detail: "promtool: \(said)\nours: \(errors)")
+            if let reason {
+                XCTAssertEqual(errors.count, 1, "\(config): \(errors)")
+                XCTAssertTrue(errors.first?.message.contains(reason) ?? false, "\(config): \(errors)")
+                // the rule file's own error is at its place in that file; the others at the name in prometheus.yml
+                XCTAssertEqual(errors.first?.path, reason == "could not parse expression" ? "groups[0].rules[0].expr" : "rule_files[0]", "\(config): \(errors)")
+            }
+        }
+        if case .unrecorded = judge.use { throw XCTSkip(judge.skipReason) }
     }
 
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
