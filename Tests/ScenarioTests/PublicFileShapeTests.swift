@@ -249,6 +249,49 @@ final class PublicFileShapeTests: XCTestCase {
         if case .unrecorded = judge.use { throw XCTSkip(judge.skipReason) }
     }
 
+    /// A value of the wrong kind is refused in yaml.v2's words (decode.go terror), which amtool and
+    /// promtool print: the YAML tag and the value, a value of more than 10 bytes shortened to its
+    /// first 7 and "...". Third corpus (docs/alertmanager.md): SilentKn1ght/monitoring-stack@d351c00
+    /// `alertmanager/alertmanager.yml` (`chat_id: __TELEGRAM_CHAT_ID__`) and
+    /// tainguyenbp/prometheus-grafana@9d0a2a2 `alertmanager/config.yml` (`chat_id: < input chat_id >`)
+    /// were refused as `cannot unmarshal string "__TELEGRAM_CHAT_ID__" into int64`.
+    static let yamlKindCases: [(tool: String, text: String, path: String, message: String)] = [
+        ("am", #"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "__TELEGRAM_CHAT_ID__"}]}]}"#,
+         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal !!str `__TELEG...` into int64"),
+        ("am", #"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "abcdefghij"}]}]}"#,
+         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal !!str `abcdefghij` into int64"),
+        ("am", #"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "webhook_configs": [{"url": "http://x", "send_resolved": "maybe_not_really"}]}]}"#,
+         "receivers[0].webhook_configs[0].send_resolved", "cannot unmarshal !!str `maybe_n...` into bool"),
+        ("am", #"{"route": {"receiver": "t", "group_by": "abcdefghijklm"}, "receivers": [{"name": "t"}]}"#,
+         "route.group_by", "cannot unmarshal !!str `abcdefg...` into []string"),
+        ("rules", #"{"groups": [{"name": "g", "limit": "abcdefghijkl", "rules": []}]}"#, "groups[0].limit", "cannot unmarshal !!str `abcdefg...` into int"),
+    ]
+
+    func testWrongKindsAreWordedAsYamlV2ShortensThem() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (i, c) in Self.yamlKindCases.enumerated() {
+            var errors: [ScenarioError]
+            if c.tool == "am" {
+                errors = AlertmanagerConfigTests.loaderErrors(c.text)
+            } else {
+                let d = Diagnostics()
+                _ = RuleFileReader.parse(c.text, file: "r.json", d)
+                errors = d.errors
+            }
+            XCTAssertEqual(errors.map(\.path), [c.path], "\(c.text): \(errors)")
+            XCTAssertEqual(errors.first?.message, c.message, "\(c.text)")
+            // the real tool, when it is the release modelled, prints the same words
+            let judge = c.tool == "am" ? Judge.amtool : Judge.promtool
+            guard judge.use == .decides, let tool = judge.path else { continue }
+            let file = dir + "/k\(i).json"
+            write(c.text, to: file)
+            let (rc, out) = try ToolRun.run(tool, c.tool == "am" ? ["check-config", file] : ["check", "rules", file])
+            XCTAssertNotEqual(rc, 0, out)
+            XCTAssertTrue(out.contains(c.message), "\(c.text): \(judge.name) said \(out)")
+        }
+    }
+
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
         func rule(_ a: RelabelConfig.Action) -> RelabelConfig {
             var r = RelabelConfig()
