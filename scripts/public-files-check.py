@@ -6,7 +6,7 @@ public files"). The files are not in this repository: fetch them into a scratch 
   public-files-check.py convert SRC DST        YAML tree SRC -> same tree DST, every .yml/.yaml/.rules as JSON
   public-files-check.py FORMAT SCRATCH [CLUSTERSIM]
       prom   SCRATCH/prom.files: paths of prometheus.yml files under SCRATCH/promtree (YAML, judged by
-             `promtool check config` run there) and SCRATCH/jtree (the same tree converted, read by ours);
+             `promtool check config PATH` run from SCRATCH/promtree) and SCRATCH/jtree (the same tree converted, read by ours);
              SCRATCH/prom.verdicts (optional, {"path": true|false}) gives 2.42's verdict where Debian's
              promtool cannot judge (a discovery it is built without, in a file whose name is not 2.42's verdict)
       rules  SCRATCH/rules.files: rule files, same trees, judged by `promtool check rules`
@@ -83,7 +83,9 @@ def main():
         yroot, jroot = {'am': ('amtree', 'amj')}.get(fmt, ('promtree', 'jtree'))
         for y in open(os.path.join(S, fmt + '.files')).read().split():
             cmd = {'prom': ['promtool', 'check', 'config'], 'rules': ['promtool', 'check', 'rules'], 'am': ['amtool', 'check-config']}[fmt]
-            rc_real, why_real = tool(cmd + [os.path.basename(y)], os.path.dirname(os.path.join(S, yroot, y)))
+            # run from the tree's root, as the loader reads the file from the wrapping scenario's folder, so
+            # both name a file the configuration refers to by the same path (config.JoinDir)
+            rc_real, why_real = tool(cmd + [y], os.path.join(S, yroot))
             # Debian's promtool 2.42 is built without some discoveries (consul, kubernetes, kuma, linode, nomad):
             # for a file it refuses for that reason only, upstream 2.42's verdict is the file's name (config_test.go:
             # *.bad.yml fail), or SCRATCH/prom.verdicts ({"path": true|false}, decided from 2.42's code) when given.
@@ -134,7 +136,7 @@ def main():
         note = ''
         if a and not ok and fmt in ('prom', 'rules', 'am'):
             refused += 1
-            core = re.sub(r' \((Prometheus|Alertmanager) [0-9.]+, the release .*$', '', re.sub(r'^\S+:\d+:\d+: \S+: ', '', why.split(' | ')[0]))
+            core = re.sub(r' \((Prometheus|Alertmanager) [0-9.]+, the release .*$', '', re.sub(r'^\S+:\d+:\d+: (?:[\w.\[\]"-]+: )?', '', why.split(' | ')[0]))
             same = core[:60] in wr
             same_reason += same
             note = '' if same else ' [reason differs]'
