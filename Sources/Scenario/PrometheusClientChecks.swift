@@ -177,8 +177,9 @@ extension PrometheusConfigFile {
 
 extension PrometheusConfigFile {
     /// The load-time checks of service discoveries the simulator does not run (they give no
-    /// targets) but whose settings Prometheus 2.42 refuses: discovery/azure, eureka, uyuni and
-    /// aws/ec2 SDConfig.UnmarshalYAML, and kubernetes (PrometheusKubernetesSD.swift), with their messages.
+    /// targets) but whose settings Prometheus 2.42 refuses: discovery/azure, eureka, uyuni, aws/ec2,
+    /// dns, moby (docker, dockerswarm) and http SDConfig.UnmarshalYAML, and kubernetes
+    /// (PrometheusKubernetesSD.swift), with their messages.
     static func checkOtherSD(_ kind: String, _ x: JSONValue, path: String, _ d: Diagnostics) {
         for (i, e) in (x.arrayValue ?? []).enumerated() where e.objectMembers != nil {
             let p = JSONPath.index(path, i)
@@ -209,6 +210,35 @@ extension PrometheusConfigFile {
                 for f in given(e, "filters")?.arrayValue ?? [] where (given(f, "values")?.arrayValue ?? []).isEmpty {
                     fail("EC2 SD configuration filter values cannot be empty"); break
                 }
+            case "dns_sd_configs":
+                // discovery/dns/dns.go SDConfig.UnmarshalYAML (v2.42.0): type SRV by default, A/AAAA/MX need a port
+                if (given(e, "names")?.arrayValue ?? []).isEmpty { fail("DNS-SD config must contain at least one SRV record name"); continue }
+                let type = given(e, "type") == nil ? "SRV" : text("type")
+                switch type.uppercased() {
+                case "SRV": break
+                case "A", "AAAA", "MX":
+                    if (given(e, "port")?.numberValue?.int64 ?? 0) == 0 { fail("a port is required in DNS-SD configs for all record types except SRV") }
+                default: fail("invalid DNS-SD records type \(type)")
+                }
+            case "dockerswarm_sd_configs":
+                // discovery/moby/dockerswarm.go DockerSwarmSDConfig.UnmarshalYAML (v2.42.0)
+                if text("host").isEmpty { fail("host missing"); continue }
+                switch text("role") {
+                case "services", "nodes", "tasks": break
+                case "": fail("role missing (one of: tasks, services, nodes)")
+                case let r: fail("invalid role \(r), expected tasks, services, or nodes")
+                }
+            case "docker_sd_configs":
+                // discovery/moby/docker.go DockerSDConfig.UnmarshalYAML (v2.42.0)
+                if text("host").isEmpty { fail("host missing") }
+            case "http_sd_configs":
+                // discovery/http/http.go SDConfig.UnmarshalYAML (v2.42.0); url.Parse lowercases the scheme
+                let url = text("url")
+                if url.isEmpty { fail("URL is missing"); continue }
+                let u = URLComponents(string: url)
+                let scheme = (u?.scheme ?? "").lowercased()
+                if scheme != "http" && scheme != "https" { fail("URL scheme must be 'http' or 'https'") }
+                else if (u?.host ?? "").isEmpty { fail("host is missing in URL") }
             default: break
             }
         }

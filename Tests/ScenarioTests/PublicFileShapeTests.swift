@@ -83,6 +83,22 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": ["http://marathon.mesos:8080"]}], "relabel_configs": [{"source_labels": ["__meta_marathon_app"], "regex": "/alertmanager", "action": "keep"}]}]}}"#, true),
         (#"{"alerting": {"alertmanagers": [{"docker_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}}"#, true),
         (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": []}]}]}}"#, false),
+        // third corpus, shapes read off 2.42's discovery code (dns, moby, http SDConfig.UnmarshalYAML) and
+        // url.Values: each loaded, promtool refuses it
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "A"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": []}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "mx", "port": 25}]}]}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"dns_sd_configs": [{"names": ["am"], "type": "AAAA"}]}]}}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dockerswarm_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dockerswarm_sd_configs": [{"host": "unix:///var/run/docker.sock", "role": "task"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "docker_sd_configs": [{"port": 9}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "ftp://x/sd"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "http:///sd"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "HTTP://x/sd"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "params": {"module": "http_2xx"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "params": {"module": [["x"]]}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "params": {"module": ["http_2xx"], "target": null}}]}"#, true),
     ]
 
     /// promtool's verdicts of other releases where they differ from 2.42's, by config; checked when
@@ -195,6 +211,17 @@ final class PublicFileShapeTests: XCTestCase {
         }
         one(#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "x"}]}"#, "prometheus.config.remote_write[0].protobuf_message",
             "field protobuf_message not found in type config.plain")
+        // discoveries the simulator does not run, refused at load as 2.42 refuses them (third corpus)
+        one(#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "MX"}]}]}"#,
+            "prometheus.config.scrape_configs[0].dns_sd_configs[0]", "a port is required in DNS-SD configs for all record types except SRV")
+        one(#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#,
+            "prometheus.config.scrape_configs[0].dns_sd_configs[0]", "invalid DNS-SD records type NS")
+        one(#"{"scrape_configs": [{"job_name": "a", "dockerswarm_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}"#,
+            "prometheus.config.scrape_configs[0].dockerswarm_sd_configs[0]", "role missing (one of: tasks, services, nodes)")
+        one(#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "ftp://x/sd"}]}]}"#,
+            "prometheus.config.scrape_configs[0].http_sd_configs[0]", "URL scheme must be 'http' or 'https'")
+        one(#"{"scrape_configs": [{"job_name": "a", "params": {"module": "http_2xx"}}]}"#,
+            "prometheus.config.scrape_configs[0].params.module", "cannot unmarshal !!str `http_2xx` into []string")
     }
 
     /// rule_files as promtool check config 2.42 resolves them (cmd/promtool/main.go checkConfig;
