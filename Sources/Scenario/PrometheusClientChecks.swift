@@ -22,8 +22,46 @@ extension PrometheusConfigFile {
         return !s.isEmpty
     }
 
+    /// The http client's nested structs as yaml.v2 decodes them strictly (prometheus/common v0.39.0,
+    /// and v0.38.0 for Alertmanager 0.25, config/http_config.go): their fields, and the type name
+    /// yaml.v2 gives for an unknown one (`config.plain` where the struct has its own UnmarshalYAML).
+    static let httpClientStructs: [(key: String, type: String, fields: [String])] = [
+        ("basic_auth", "config.plain", ["username", "password", "password_file"]),
+        ("authorization", "config.Authorization", ["type", "credentials", "credentials_file"]),
+        ("oauth2", "config.OAuth2", ["client_id", "client_secret", "client_secret_file", "scopes", "token_url", "endpoint_params",
+                                     "proxy_url", "tls_config"]),
+        ("tls_config", "config.plain", ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version", "max_version"]),
+    ]
+
+    /// Unknown fields of basic_auth, authorization, oauth2 and tls_config (also oauth2's own
+    /// tls_config), and TLSVersion.UnmarshalYAML: `unknown TLS version: TLS14` (TLS10 ... TLS13 only,
+    /// as written). False when one was found.
+    static func checkHTTPClientStructs(_ v: JSONValue, path: String, _ d: Diagnostics) -> Bool {
+        let before = d.errorCount
+        func check(_ owner: JSONValue, _ ownerPath: String, only: String? = nil) {
+            for (key, type, fields) in httpClientStructs where only == nil || only == key {
+                guard let x = given(owner, key), let members = x.objectMembers else { continue }
+                let p = JSONPath.key(ownerPath, key)
+                for m in members where !fields.contains(m.key) {
+                    d.error(JSONPath.key(p, m.key), location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type \(type)")
+                }
+                if key == "tls_config" {
+                    for k in ["min_version", "max_version"] {
+                        guard let t = given(x, k) else { continue }
+                        let s = RuleFileReader.scalar(t) ?? ""
+                        if !["TLS10", "TLS11", "TLS12", "TLS13"].contains(s) { d.error(JSONPath.key(p, k), at: t, "unknown TLS version: \(s)") }
+                    }
+                }
+                if key == "oauth2" { check(x, p, only: "tls_config") }
+            }
+        }
+        check(v, path)
+        return d.errorCount == before
+    }
+
     /// HTTPClientConfig.Validate: which authentications may go together.
     static func checkHTTPClient(_ v: JSONValue, path: String, _ d: Diagnostics) {
+        guard checkHTTPClientStructs(v, path: path, d) else { return }
         let bearer = nonEmpty(v, "bearer_token") || nonEmpty(v, "bearer_token_file")
         let basic = given(v, "basic_auth"), oauth2 = given(v, "oauth2"), authz = given(v, "authorization")
         func fail(_ message: String) { d.error(path, at: v, message) }

@@ -99,6 +99,13 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "params": {"module": "http_2xx"}}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "params": {"module": [["x"]]}}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "params": {"module": ["http_2xx"], "target": null}}]}"#, true),
+        // the http client's structs decoded strictly (prometheus/common v0.39.0 http_config.go)
+        (#"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"insecure_skip_verify": true, "ca": "x"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "authorization": {"credentials": "c", "scheme": "Bearer"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS14"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "oauth2": {"client_id": "c", "client_secret": "s", "token_url": "http://t", "tls_config": {"max_version": "tls13"}}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS12", "max_version": "TLS13", "insecure_skip_verify": true, "server_name": "s"}}]}"#, true),
     ]
 
     /// promtool's verdicts of other releases where they differ from 2.42's, by config; checked when
@@ -222,6 +229,10 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.scrape_configs[0].http_sd_configs[0]", "URL scheme must be 'http' or 'https'")
         one(#"{"scrape_configs": [{"job_name": "a", "params": {"module": "http_2xx"}}]}"#,
             "prometheus.config.scrape_configs[0].params.module", "cannot unmarshal !!str `http_2xx` into []string")
+        one(#"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#,
+            "prometheus.config.scrape_configs[0].basic_auth.username_file", "field username_file not found in type config.plain")
+        one(#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS14"}}]}"#,
+            "prometheus.config.scrape_configs[0].tls_config.min_version", "unknown TLS version: TLS14")
     }
 
     /// rule_files as promtool check config 2.42 resolves them (cmd/promtool/main.go checkConfig;
