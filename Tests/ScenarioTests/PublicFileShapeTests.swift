@@ -101,7 +101,7 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "params": {"module": ["http_2xx"], "target": null}}]}"#, true),
         // the http client's structs decoded strictly (prometheus/common v0.39.0 http_config.go)
         (#"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#, false),
-        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"insecure_skip_verify": true, "ca": "x"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"insecure_skip_verify": true, "ca_dir": "x"}}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "authorization": {"credentials": "c", "scheme": "Bearer"}}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS14"}}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "oauth2": {"client_id": "c", "client_secret": "s", "token_url": "http://t", "tls_config": {"max_version": "tls13"}}}]}"#, false),
@@ -120,7 +120,9 @@ final class PublicFileShapeTests: XCTestCase {
                  #"{"remote_write": [{"url": "http://a/w", "queue_config": {"sample_age_limit": "1m"}}]}"#: true,
                  #"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "no_proxy": "h"}]}"#: true,
                  #"{"scrape_configs": [{"job_name": "a", "proxy_from_environment": true}]}"#: true,
-                 #"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#: true],
+                 #"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#: true,
+                 // basic_auth's username_file came with a later prometheus/common than 2.42's v0.39
+                 #"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#: true],
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
