@@ -6,7 +6,7 @@ public files"). The files are not in this repository: fetch them into a scratch 
   public-files-check.py convert SRC DST        YAML tree SRC -> same tree DST, every .yml/.yaml/.rules as JSON
   public-files-check.py FORMAT SCRATCH [CLUSTERSIM]
       prom   SCRATCH/prom.files: paths of prometheus.yml files under SCRATCH/promtree (YAML, judged by
-             `promtool check config` run there) and SCRATCH/jtree (the same tree converted, read by ours);
+             `promtool check config PATH` run from SCRATCH/promtree) and SCRATCH/jtree (the same tree converted, read by ours);
              SCRATCH/prom.verdicts (optional, {"path": true|false}) gives 2.42's verdict where Debian's
              promtool cannot judge (a discovery it is built without, in a file whose name is not 2.42's verdict)
       rules  SCRATCH/rules.files: rule files, same trees, judged by `promtool check rules`
@@ -18,7 +18,9 @@ public files"). The files are not in this repository: fetch them into a scratch 
              it, decided from its template/funcs.go and Go's text/template); SCRATCH/ctmpl.scenario (optional,
              {"file": {"consul": {...}, "consulTemplate": {...}}}) adds what the file's deployment gives it (the
              KV keys it reads, its environment), merged into the wrapping scenario
-Prints AGREE/DIFF per file and "== FORMAT: n/m agree".
+Prints AGREE/DIFF per file and "== FORMAT: n/m agree"; for prom, rules and am also how many of the files both
+refuse get the real tool's reason (our first error's text, without its place, found in the tool's output;
+"[reason differs]" marks the others), with the tool's output beside every refusal.
 """
 import json, os, re, subprocess, sys
 
@@ -70,6 +72,8 @@ def main():
     def tool(cmd, cwd):
         p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120)
         out = (p.stdout + p.stderr).strip().splitlines()
+        # amtool writes its reason on the Checking line ("Checking 'f'  FAILED: ..."): keep that part
+        out = [('FAILED: ' + l.split('FAILED:', 1)[1].strip()) if l.startswith('Checking') and 'FAILED:' in l else l for l in out]
         return p.returncode, ' | '.join(l.strip() for l in out if not l.startswith('Checking') and 'SUCCESS' not in l)
 
     rows = []
@@ -79,7 +83,9 @@ def main():
         yroot, jroot = {'am': ('amtree', 'amj')}.get(fmt, ('promtree', 'jtree'))
         for y in open(os.path.join(S, fmt + '.files')).read().split():
             cmd = {'prom': ['promtool', 'check', 'config'], 'rules': ['promtool', 'check', 'rules'], 'am': ['amtool', 'check-config']}[fmt]
-            rc_real, why_real = tool(cmd + [os.path.basename(y)], os.path.dirname(os.path.join(S, yroot, y)))
+            # run from the tree's root, as the loader reads the file from the wrapping scenario's folder, so
+            # both name a file the configuration refers to by the same path (config.JoinDir)
+            rc_real, why_real = tool(cmd + [y], os.path.join(S, yroot))
             # Debian's promtool 2.42 is built without some discoveries (consul, kubernetes, kuma, linode, nomad):
             # for a file it refuses for that reason only, upstream 2.42's verdict is the file's name (config_test.go:
             # *.bad.yml fail), or SCRATCH/prom.verdicts ({"path": true|false}, decided from 2.42's code) when given.
@@ -121,11 +127,20 @@ def main():
                 scen["consul"] = {"servers": 3, "hostGroup": "master", "services": {"/shop/web": {"$include": name}}}
             rc, why = validate(scen, os.path.join(S, fmt, 'wrap.json'))
             rows.append((name, ok, rc, why, ''))
-    agree = 0
+    agree = same_reason = refused = 0
     for (n, ok, rc, why, wr) in rows:
         a = (rc == 0) == ok and rc in (0, 2)
         agree += a
-        print(('AGREE ' if a else 'DIFF  ') + f'{n} real={"ok" if ok else "reject"} ours={rc} :: {why[:220]}' + ('' if a else f' || real: {wr[:200]}'))
-    print(f'== {fmt}: {agree}/{len(rows)} agree')
+        # for a file both refuse, whether our first error's reason (without its place and the note on
+        # the release modelled) is in the real tool's output: "reason differs" marks the ones to read
+        note = ''
+        if a and not ok and fmt in ('prom', 'rules', 'am'):
+            refused += 1
+            core = re.sub(r' \((Prometheus|Alertmanager) [0-9.]+, the release .*$', '', re.sub(r'^\S+:\d+:\d+: (?:[\w.\[\]"-]+: )?', '', why.split(' | ')[0]))
+            same = core[:60] in wr
+            same_reason += same
+            note = '' if same else ' [reason differs]'
+        print(('AGREE ' if a else 'DIFF  ') + f'{n} real={"ok" if ok else "reject"} ours={rc}{note} :: {why[:220]}' + ('' if a and ok else f' || real: {wr[:300]}'))
+    print(f'== {fmt}: {agree}/{len(rows)} agree' + (f'; {same_reason}/{refused} refused by both with the real reason' if refused else ''))
 
 main()

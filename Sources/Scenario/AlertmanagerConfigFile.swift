@@ -175,7 +175,7 @@ enum AlertmanagerConfigFile {
         var out: [LabelMatcher] = []
         for (key, type) in [(eq, LabelMatchType.equal), (re, .regexMatch)] {
             guard let mv = f[key], !mv.isNull else { continue }
-            guard let members = mv.objectMembers else { d.error(f.path(key), at: mv, "cannot unmarshal \(mv.typeName) into map[string]string"); continue }
+            guard let members = mv.objectMembers else { d.error(f.path(key), at: mv, RuleFileReader.unmarshal(mv, into: "map[string]string")); continue }
             for m in members {
                 let p = JSONPath.key(f.path(key), m.key)
                 guard AlertmanagerMatcherSyntax.isLabelName(m.key) else { d.error(p, location: m.keyLocation, "invalid label name \(JSONValue.quote(m.key))"); continue }
@@ -237,12 +237,12 @@ enum AlertmanagerConfigFile {
         // YAML reads a number or a boolean as a string where one is expected
         if let n = v.numberValue { return n.text }
         if let b = v.boolValue { return b ? "true" : "false" }
-        d.error(path, at: v, "cannot unmarshal \(v.typeName) into string"); return nil
+        d.error(path, at: v, RuleFileReader.unmarshal(v, into: "string")); return nil
     }
 
     static func strings(_ v: JSONValue?, _ path: String, _ d: Diagnostics) -> [String]? {
         guard let v, !v.isNull else { return nil }
-        guard let a = v.arrayValue else { d.error(path, at: v, "cannot unmarshal \(v.typeName) into []string"); return nil }
+        guard let a = v.arrayValue else { d.error(path, at: v, RuleFileReader.unmarshal(v, into: "[]string")); return nil }
         var out: [String] = []
         for (i, e) in a.enumerated() { if let s = string(e, JSONPath.index(path, i), d) { out.append(s) } else { return nil } }
         return out
@@ -250,7 +250,7 @@ enum AlertmanagerConfigFile {
 
     static func bool(_ v: JSONValue, _ path: String, _ d: Diagnostics) -> Bool? {
         if let b = v.boolValue { return b }
-        d.error(path, at: v, "cannot unmarshal \(v.typeName) \(v.brief) into bool"); return nil
+        d.error(path, at: v, RuleFileReader.unmarshal(v, into: "bool")); return nil
     }
 
     /// model.Duration (prometheus/common model.ParseDuration: `30s`, `5m`, `1h30m`, `1d`, no

@@ -58,7 +58,7 @@ enum AlertmanagerReceiverConfig {
     static func integer(_ v: JSONValue, _ kind: FieldKind, _ path: String, _ d: Diagnostics) -> Int64? {
         let goType = kind == .uint64 ? "uint64" : "int64"
         guard let n = v.numberValue, n.isIntegerLiteral, let x = n.int64, kind == .int64 || x >= 0 else {
-            d.error(path, at: v, "cannot unmarshal \(v.typeName) \(v.brief) into \(goType)"); return nil
+            d.error(path, at: v, RuleFileReader.unmarshal(v, into: goType)); return nil
         }
         return x
     }

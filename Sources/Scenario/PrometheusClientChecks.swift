@@ -22,8 +22,46 @@ extension PrometheusConfigFile {
         return !s.isEmpty
     }
 
+    /// The http client's nested structs as yaml.v2 decodes them strictly (prometheus/common v0.39.0,
+    /// and v0.38.0 for Alertmanager 0.25, config/http_config.go): their fields, and the type name
+    /// yaml.v2 gives for an unknown one (`config.plain` where the struct has its own UnmarshalYAML).
+    static let httpClientStructs: [(key: String, type: String, fields: [String])] = [
+        ("basic_auth", "config.plain", ["username", "password", "password_file"]),
+        ("authorization", "config.Authorization", ["type", "credentials", "credentials_file"]),
+        ("oauth2", "config.OAuth2", ["client_id", "client_secret", "client_secret_file", "scopes", "token_url", "endpoint_params",
+                                     "proxy_url", "tls_config"]),
+        ("tls_config", "config.plain", ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify", "min_version", "max_version"]),
+    ]
+
+    /// Unknown fields of basic_auth, authorization, oauth2 and tls_config (also oauth2's own
+    /// tls_config), and TLSVersion.UnmarshalYAML: `unknown TLS version: TLS14` (TLS10 ... TLS13 only,
+    /// as written). False when one was found.
+    static func checkHTTPClientStructs(_ v: JSONValue, path: String, _ d: Diagnostics) -> Bool {
+        let before = d.errorCount
+        func check(_ owner: JSONValue, _ ownerPath: String, only: String? = nil) {
+            for (key, type, fields) in httpClientStructs where only == nil || only == key {
+                guard let x = given(owner, key), let members = x.objectMembers else { continue }
+                let p = JSONPath.key(ownerPath, key)
+                for m in members where !fields.contains(m.key) {
+                    d.error(JSONPath.key(p, m.key), location: m.keyLocation ?? m.value.location, "field \(m.key) not found in type \(type)")
+                }
+                if key == "tls_config" {
+                    for k in ["min_version", "max_version"] {
+                        guard let t = given(x, k) else { continue }
+                        let s = RuleFileReader.scalar(t) ?? ""
+                        if !["TLS10", "TLS11", "TLS12", "TLS13"].contains(s) { d.error(JSONPath.key(p, k), at: t, "unknown TLS version: \(s)") }
+                    }
+                }
+                if key == "oauth2" { check(x, p, only: "tls_config") }
+            }
+        }
+        check(v, path)
+        return d.errorCount == before
+    }
+
     /// HTTPClientConfig.Validate: which authentications may go together.
     static func checkHTTPClient(_ v: JSONValue, path: String, _ d: Diagnostics) {
+        guard checkHTTPClientStructs(v, path: path, d) else { return }
         let bearer = nonEmpty(v, "bearer_token") || nonEmpty(v, "bearer_token_file")
         let basic = given(v, "basic_auth"), oauth2 = given(v, "oauth2"), authz = given(v, "authorization")
         func fail(_ message: String) { d.error(path, at: v, message) }
@@ -177,8 +215,9 @@ extension PrometheusConfigFile {
 
 extension PrometheusConfigFile {
     /// The load-time checks of service discoveries the simulator does not run (they give no
-    /// targets) but whose settings Prometheus 2.42 refuses: discovery/azure, eureka, uyuni and
-    /// aws/ec2 SDConfig.UnmarshalYAML, and kubernetes (PrometheusKubernetesSD.swift), with their messages.
+    /// targets) but whose settings Prometheus 2.42 refuses: discovery/azure, eureka, uyuni, aws/ec2,
+    /// dns, moby (docker, dockerswarm) and http SDConfig.UnmarshalYAML, and kubernetes
+    /// (PrometheusKubernetesSD.swift), with their messages.
     static func checkOtherSD(_ kind: String, _ x: JSONValue, path: String, _ d: Diagnostics) {
         for (i, e) in (x.arrayValue ?? []).enumerated() where e.objectMembers != nil {
             let p = JSONPath.index(path, i)
@@ -209,6 +248,35 @@ extension PrometheusConfigFile {
                 for f in given(e, "filters")?.arrayValue ?? [] where (given(f, "values")?.arrayValue ?? []).isEmpty {
                     fail("EC2 SD configuration filter values cannot be empty"); break
                 }
+            case "dns_sd_configs":
+                // discovery/dns/dns.go SDConfig.UnmarshalYAML (v2.42.0): type SRV by default, A/AAAA/MX need a port
+                if (given(e, "names")?.arrayValue ?? []).isEmpty { fail("DNS-SD config must contain at least one SRV record name"); continue }
+                let type = given(e, "type") == nil ? "SRV" : text("type")
+                switch type.uppercased() {
+                case "SRV": break
+                case "A", "AAAA", "MX":
+                    if (given(e, "port")?.numberValue?.int64 ?? 0) == 0 { fail("a port is required in DNS-SD configs for all record types except SRV") }
+                default: fail("invalid DNS-SD records type \(type)")
+                }
+            case "dockerswarm_sd_configs":
+                // discovery/moby/dockerswarm.go DockerSwarmSDConfig.UnmarshalYAML (v2.42.0)
+                if text("host").isEmpty { fail("host missing"); continue }
+                switch text("role") {
+                case "services", "nodes", "tasks": break
+                case "": fail("role missing (one of: tasks, services, nodes)")
+                case let r: fail("invalid role \(r), expected tasks, services, or nodes")
+                }
+            case "docker_sd_configs":
+                // discovery/moby/docker.go DockerSDConfig.UnmarshalYAML (v2.42.0)
+                if text("host").isEmpty { fail("host missing") }
+            case "http_sd_configs":
+                // discovery/http/http.go SDConfig.UnmarshalYAML (v2.42.0); url.Parse lowercases the scheme
+                let url = text("url")
+                if url.isEmpty { fail("URL is missing"); continue }
+                let u = URLComponents(string: url)
+                let scheme = (u?.scheme ?? "").lowercased()
+                if scheme != "http" && scheme != "https" { fail("URL scheme must be 'http' or 'https'") }
+                else if (u?.host ?? "").isEmpty { fail("host is missing in URL") }
             default: break
             }
         }

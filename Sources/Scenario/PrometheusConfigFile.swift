@@ -96,7 +96,21 @@ enum PrometheusConfigFile {
             guard let pattern = x.stringValue else { d.error(p, at: x, "cannot unmarshal \(x.typeName) into string"); continue }
             guard isGlobInLastComponent(pattern) else { d.error(p, at: x, "invalid rule file path \(JSONValue.quote(pattern))"); continue }
             c.ruleFiles.append(pattern)
-            for file in expand(pattern, dir: dir, path: p, at: x, d) {
+            let files = expand(pattern, dir: dir, path: p, at: x, d)
+            // promtool check config 2.42 (cmd/promtool/main.go checkConfig): "If an explicit file was
+            // given, error if it is not accessible": a pattern without `*` must match a file (`?` and
+            // `[...]` are globs too); a `*` pattern may match none. Absolute and escaping paths are the
+            // reader's errors (the simulator reads inside the scenario's folder only).
+            if !pattern.contains("*"), !pattern.hasPrefix("/"), isGlobSyntaxValid(pattern), let root = d.baseDirectory {
+                let missing = files.first.map { f in
+                    !hasGlobMeta(pattern) && !f.split(separator: "/").contains("..") && !FileManager.default.fileExists(atPath: root + "/" + f)
+                } ?? true
+                if missing {
+                    d.error(p, at: x, "\(JSONValue.quote(dir.isEmpty ? pattern : dir + "/" + pattern)) does not point to an existing file")
+                    continue
+                }
+            }
+            for file in files {
                 groups += ScenarioSchema.decodeRuleFile(file, path: p, at: x, d) ?? []
             }
         }
@@ -181,16 +195,58 @@ enum PrometheusConfigFile {
         return !s[star...].contains("/") && !s[s.index(after: star)...].contains("*")
     }
 
-    /// The files a pattern names, relative to the scenario folder, sorted (filepath.Glob); a
-    /// pattern without `*` is itself, whether it exists or not (the reader then says).
+    /// filepath.Glob's meta characters on Unix (path/filepath/match.go hasMeta: `*?[\\`).
+    static func hasGlobMeta(_ s: String) -> Bool { s.contains { "*?[\\".contains($0) } }
+
+    /// filepath.Match's syntax check, which Glob runs first (`Match(pattern, "")`, Go 1.19
+    /// path/filepath/match.go): an escape needs a character after it; a class `[...]` (`^` negates)
+    /// is closed, not empty, and neither end of a range is `-` or `]`. Its error is
+    /// `syntax error in pattern` (ErrBadPattern).
+    static func isGlobSyntaxValid(_ pattern: String) -> Bool {
+        let c = Array(pattern.unicodeScalars)
+        var i = 0
+        func esc() -> Bool {  // getEsc
+            guard i < c.count, c[i] != "-", c[i] != "]" else { return false }
+            if c[i] == "\\" { i += 1; guard i < c.count else { return false } }
+            i += 1
+            return true
+        }
+        while i < c.count {
+            switch c[i] {
+            case "\\":
+                i += 1
+                guard i < c.count else { return false }
+                i += 1
+            case "[":
+                i += 1
+                if i < c.count, c[i] == "^" { i += 1 }
+                var n = 0
+                while true {
+                    if i < c.count, c[i] == "]", n > 0 { i += 1; break }
+                    guard esc() else { return false }
+                    if i < c.count, c[i] == "-" { i += 1; guard esc() else { return false } }
+                    n += 1
+                }
+            default: i += 1
+            }
+        }
+        return true
+    }
+
+    /// The files a pattern names, relative to the scenario folder, sorted, as filepath.Glob gives
+    /// them: `*`, `?`, `[...]` and `\\` are globs in the last component (config.go allows no `*`
+    /// elsewhere), a name starting with `.` matches like any other (Go's Match has no dot-file rule;
+    /// they were left out), a pattern without meta characters is itself, whether it exists or not
+    /// (the caller or the reader then says), and a malformed pattern is `syntax error in pattern`.
     static func expand(_ pattern: String, dir: String, path: String, at v: JSONValue?, _ d: Diagnostics) -> [String] {
         let rel = pattern.hasPrefix("/") || dir.isEmpty ? pattern : dir + "/" + pattern
-        guard rel.contains("*") || rel.contains("?") else { return [rel] }
+        guard hasGlobMeta(pattern) else { return [rel] }
+        guard isGlobSyntaxValid(pattern) else { d.error(path, at: v, "syntax error in pattern"); return [] }
         guard let root = d.baseDirectory else { d.error(path, at: v, "globs are read from a scenario file's folder"); return [] }
         let slash = rel.lastIndex(of: "/")
         let folder = slash.map { String(rel[..<$0]) } ?? ""
         let last = slash.map { String(rel[rel.index(after: $0)...]) } ?? rel
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? root : root + "/" + folder)) ?? []
-        return names.filter { fnmatch(last, $0, 0) == 0 && !$0.hasPrefix(".") }.sorted().map { folder.isEmpty ? $0 : folder + "/" + $0 }
+        return names.filter { fnmatch(last, $0, 0) == 0 }.sorted().map { folder.isEmpty ? $0 : folder + "/" + $0 }
     }
 }

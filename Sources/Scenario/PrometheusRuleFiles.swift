@@ -115,8 +115,15 @@ enum RuleFileReader {
         case .number(let n): tag = n.isIntegerLiteral ? "!!int" : "!!float"
         case .null: tag = "!!null"
         }
+        // yaml.v2 decode.go terror: a scalar of more than 10 bytes is shown by its first 7 and "..."
+        // (amtool 0.25: "cannot unmarshal !!str `__TELEG...` into int64")
         let shown: String
-        switch v.kind { case .object, .array: shown = ""; default: shown = " `\(scalar(v) ?? "")`" }
+        switch v.kind {
+        case .object, .array: shown = ""
+        default:
+            let text = scalar(v) ?? ""
+            shown = text.utf8.count > 10 ? " `\(String(decoding: text.utf8.prefix(7), as: UTF8.self))...`" : " `\(text)`"
+        }
         return "cannot unmarshal \(tag)\(shown) into \(type)"
     }
 

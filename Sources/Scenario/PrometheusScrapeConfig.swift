@@ -51,6 +51,21 @@ extension PrometheusConfigFile {
             }
         }
         checkBodySizeLimit(v, path: path, d)
+        // `params` is url.Values (map[string][]string): `module: http_2xx` is yaml.v2's
+        // "cannot unmarshal !!str `http_2xx` into []string"
+        if let pv = given(v, "params") {
+            if let members = pv.objectMembers {
+                for m in members where !m.value.isNull {
+                    let mp = JSONPath.key(f.p("params"), m.key)
+                    guard let a = m.value.arrayValue else { d.error(mp, at: m.value, RuleFileReader.unmarshal(m.value, into: "[]string")); continue }
+                    for (j, e) in a.enumerated() where RuleFileReader.scalar(e) == nil && !e.isNull {
+                        d.error(JSONPath.index(mp, j), at: e, RuleFileReader.unmarshal(e, into: "string"))
+                    }
+                }
+            } else if !pv.isNull {
+                d.error(f.p("params"), at: pv, RuleFileReader.unmarshal(pv, into: "url.Values"))
+            }
+        }
         f.finish(accepted: httpClient + ["honor_timestamps", "params", "sample_limit", "target_limit", "label_limit", "label_name_length_limit",
                                          "label_value_length_limit", "body_size_limit"])   // 2.42's ScrapeConfig (native_histogram_bucket_limit: 2.45)
         return d.errorCount == before ? s : nil

@@ -45,7 +45,7 @@ final class AlertmanagerConfigTests: XCTestCase {
         (#"{"receivers": [{"name": "w"}]}"#, "", "no route provided in config"),
         (#"{"route": {"receiver": "w"}, \#(webhook), "inhibit_rules": [{"equal": ["a-b"]}]}"#, "inhibit_rules[0].equal[0]", "invalid label name"),   // 0.28: valid (newerVerdicts)
         (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "CHAT"}]}]}"#,
-         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal string \"CHAT\" into int64"),
+         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal !!str `CHAT` into int64"),
         (#"{"route": {"receiver": "w"}, "receivers": [{"name": "w", "webhook_configs": [{"url": "http://h/", "http_config": {"no_proxy": "h"}}]}]}"#,
          "receivers[0].webhook_configs[0].http_config.no_proxy", "field no_proxy not found in type config.plain"),
         (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": 7, "parse_mode": "md"}]}]}"#,

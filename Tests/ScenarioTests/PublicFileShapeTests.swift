@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 @testable import Scenario
 import SimKernel
+import TestSupport
 import XCTest
 
 /// Shapes found in public configuration files (Prometheus' and Alertmanager's test data and
@@ -82,6 +83,29 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": ["http://marathon.mesos:8080"]}], "relabel_configs": [{"source_labels": ["__meta_marathon_app"], "regex": "/alertmanager", "action": "keep"}]}]}}"#, true),
         (#"{"alerting": {"alertmanagers": [{"docker_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}}"#, true),
         (#"{"alerting": {"alertmanagers": [{"marathon_sd_configs": [{"servers": []}]}]}}"#, false),
+        // third corpus, shapes read off 2.42's discovery code (dns, moby, http SDConfig.UnmarshalYAML) and
+        // url.Values: each loaded, promtool refuses it
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "A"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": []}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "mx", "port": 25}]}]}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"dns_sd_configs": [{"names": ["am"], "type": "AAAA"}]}]}}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dockerswarm_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dockerswarm_sd_configs": [{"host": "unix:///var/run/docker.sock", "role": "task"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "docker_sd_configs": [{"port": 9}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "ftp://x/sd"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "http:///sd"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "HTTP://x/sd"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "params": {"module": "http_2xx"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "params": {"module": [["x"]]}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "params": {"module": ["http_2xx"], "target": null}}]}"#, true),
+        // the http client's structs decoded strictly (prometheus/common v0.39.0 http_config.go)
+        (#"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"insecure_skip_verify": true, "ca_dir": "x"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "authorization": {"credentials": "c", "scheme": "Bearer"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS14"}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "oauth2": {"client_id": "c", "client_secret": "s", "token_url": "http://t", "tls_config": {"max_version": "tls13"}}}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS12", "max_version": "TLS13", "insecure_skip_verify": true, "server_name": "s"}}]}"#, true),
     ]
 
     /// promtool's verdicts of other releases where they differ from 2.42's, by config; checked when
@@ -96,7 +120,9 @@ final class PublicFileShapeTests: XCTestCase {
                  #"{"remote_write": [{"url": "http://a/w", "queue_config": {"sample_age_limit": "1m"}}]}"#: true,
                  #"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "no_proxy": "h"}]}"#: true,
                  #"{"scrape_configs": [{"job_name": "a", "proxy_from_environment": true}]}"#: true,
-                 #"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#: true],
+                 #"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#: true,
+                 // basic_auth's username_file came with a later prometheus/common than 2.42's v0.39
+                 #"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#: true],
     ]
 
     /// kubernetes_sd_configs: Debian's promtool is built without it ("field kubernetes_sd_configs not
@@ -194,6 +220,116 @@ final class PublicFileShapeTests: XCTestCase {
         }
         one(#"{"remote_write": [{"url": "http://a/w", "protobuf_message": "x"}]}"#, "prometheus.config.remote_write[0].protobuf_message",
             "field protobuf_message not found in type config.plain")
+        // discoveries the simulator does not run, refused at load as 2.42 refuses them (third corpus)
+        one(#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "MX"}]}]}"#,
+            "prometheus.config.scrape_configs[0].dns_sd_configs[0]", "a port is required in DNS-SD configs for all record types except SRV")
+        one(#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#,
+            "prometheus.config.scrape_configs[0].dns_sd_configs[0]", "invalid DNS-SD records type NS")
+        one(#"{"scrape_configs": [{"job_name": "a", "dockerswarm_sd_configs": [{"host": "unix:///var/run/docker.sock"}]}]}"#,
+            "prometheus.config.scrape_configs[0].dockerswarm_sd_configs[0]", "role missing (one of: tasks, services, nodes)")
+        one(#"{"scrape_configs": [{"job_name": "a", "http_sd_configs": [{"url": "ftp://x/sd"}]}]}"#,
+            "prometheus.config.scrape_configs[0].http_sd_configs[0]", "URL scheme must be 'http' or 'https'")
+        one(#"{"scrape_configs": [{"job_name": "a", "params": {"module": "http_2xx"}}]}"#,
+            "prometheus.config.scrape_configs[0].params.module", "cannot unmarshal !!str `http_2xx` into []string")
+        one(#"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#,
+            "prometheus.config.scrape_configs[0].basic_auth.username_file", "field username_file not found in type config.plain")
+        one(#"{"scrape_configs": [{"job_name": "a", "tls_config": {"min_version": "TLS14"}}]}"#,
+            "prometheus.config.scrape_configs[0].tls_config.min_version", "unknown TLS version: TLS14")
+    }
+
+    /// rule_files as promtool check config 2.42 resolves them (cmd/promtool/main.go checkConfig;
+    /// path/filepath Glob and Match): `?`, `[...]` and `\\` are globs like `*`; a pattern without `*`
+    /// must match an existing file (`"r/b?json" does not point to an existing file`); `*` matches a
+    /// name starting with `.` (a broken `.bad.json` refuses the configuration); a malformed class is
+    /// `syntax error in pattern`. Third corpus (docs/monitoring.md): two prometheus.yml of
+    /// kaizamm/prometheus-grafana@32de056 name rule files the repository does not have; promtool
+    /// refuses them in these words. (config, promtool's verdict, the reason of a refusal)
+    static let ruleFileCases: [(String, Bool, String?)] = [
+        (#"{"rule_files": ["r/missing.json"]}"#, false, #""r/missing.json" does not point to an existing file"#),
+        (#"{"rule_files": ["r/b?json"]}"#, false, #""r/b?json" does not point to an existing file"#),
+        (#"{"rule_files": ["r/a?json"]}"#, true, nil),
+        (#"{"rule_files": ["r/[a].json"]}"#, true, nil),
+        (#"{"rule_files": ["r/\\a.json"]}"#, true, nil),
+        (#"{"rule_files": ["h/*.json"]}"#, false, "could not parse expression"),
+        (#"{"rule_files": ["r/[a.json"]}"#, false, "syntax error in pattern"),
+        (#"{"rule_files": ["r/*.none"]}"#, true, nil),
+    ]
+
+    func testRuleFilesGlobAndMustExistAsPromtoolSays() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/r", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/h", withIntermediateDirectories: true)
+        let good = #"{"groups": [{"name": "g", "rules": [{"record": "x", "expr": "up"}]}]}"#
+        write(good, to: dir + "/r/a.json")
+        write(good, to: dir + "/h/good.json")
+        write(#"{"groups": [{"name": "g", "rules": [{"record": "x", "expr": "up{"}]}]}"#, to: dir + "/h/.bad.json")
+        let judge = Judge.promtool
+        for (i, (config, expected, reason)) in Self.ruleFileCases.enumerated() {
+            let file = "c\(i).json"
+            write(config, to: dir + "/" + file)
+            var tool: Bool?
+            var said = "(promtool not asked: recorded verdict)"
+            if judge.runs {
+                // promtool reads rule files relative to the configuration's folder, as the loader does
+                let (rc, out) = try ToolRun.run(try XCTUnwrap(PrometheusConfigTests.promtool()), ["check", "config", file], in: dir)
+                (tool, said) = (rc == 0, out)
+                if let reason, tool == false, judge.use == .decides { XCTAssertTrue(out.contains(reason), "\(config): promtool said \(out)") }
+            }
+            var errors: [ScenarioError] = []
+            do { _ = try ScenarioLoader.load(text: promScenario(file), baseDirectory: dir, fileName: "s.json") } catch { errors = error.errors }
+            judge.check(config, tool: tool, ours: errors.isEmpty, modelledVerdict: expected, newer: [:], detail: "promtool: \(said)\nours: \(errors)")
+            if let reason {
+                XCTAssertEqual(errors.count, 1, "\(config): \(errors)")
+                XCTAssertTrue(errors.first?.message.contains(reason) ?? false, "\(config): \(errors)")
+                // the rule file's own error is at its place in that file; the others at the name in prometheus.yml
+                XCTAssertEqual(errors.first?.path, reason == "could not parse expression" ? "groups[0].rules[0].expr" : "rule_files[0]", "\(config): \(errors)")
+            }
+        }
+        if case .unrecorded = judge.use { throw XCTSkip(judge.skipReason) }
+    }
+
+    /// A value of the wrong kind is refused in yaml.v2's words (decode.go terror), which amtool and
+    /// promtool print: the YAML tag and the value, a value of more than 10 bytes shortened to its
+    /// first 7 and "...". Third corpus (docs/alertmanager.md): SilentKn1ght/monitoring-stack@d351c00
+    /// `alertmanager/alertmanager.yml` (`chat_id: __TELEGRAM_CHAT_ID__`) and
+    /// tainguyenbp/prometheus-grafana@9d0a2a2 `alertmanager/config.yml` (`chat_id: < input chat_id >`)
+    /// were refused as `cannot unmarshal string "__TELEGRAM_CHAT_ID__" into int64`.
+    static let yamlKindCases: [(tool: String, text: String, path: String, message: String)] = [
+        ("am", #"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "__TELEGRAM_CHAT_ID__"}]}]}"#,
+         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal !!str `__TELEG...` into int64"),
+        ("am", #"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": "abcdefghij"}]}]}"#,
+         "receivers[0].telegram_configs[0].chat_id", "cannot unmarshal !!str `abcdefghij` into int64"),
+        ("am", #"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "webhook_configs": [{"url": "http://x", "send_resolved": "maybe_not_really"}]}]}"#,
+         "receivers[0].webhook_configs[0].send_resolved", "cannot unmarshal !!str `maybe_n...` into bool"),
+        ("am", #"{"route": {"receiver": "t", "group_by": "abcdefghijklm"}, "receivers": [{"name": "t"}]}"#,
+         "route.group_by", "cannot unmarshal !!str `abcdefg...` into []string"),
+        ("rules", #"{"groups": [{"name": "g", "limit": "abcdefghijkl", "rules": []}]}"#, "groups[0].limit", "cannot unmarshal !!str `abcdefg...` into int"),
+    ]
+
+    func testWrongKindsAreWordedAsYamlV2ShortensThem() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (i, c) in Self.yamlKindCases.enumerated() {
+            var errors: [ScenarioError]
+            if c.tool == "am" {
+                errors = AlertmanagerConfigTests.loaderErrors(c.text)
+            } else {
+                let d = Diagnostics()
+                _ = RuleFileReader.parse(c.text, file: "r.json", d)
+                errors = d.errors
+            }
+            XCTAssertEqual(errors.map(\.path), [c.path], "\(c.text): \(errors)")
+            XCTAssertEqual(errors.first?.message, c.message, "\(c.text)")
+            // the real tool, when it is the release modelled, prints the same words
+            let judge = c.tool == "am" ? Judge.amtool : Judge.promtool
+            guard judge.use == .decides, let tool = judge.path else { continue }
+            let file = dir + "/k\(i).json"
+            write(c.text, to: file)
+            let (rc, out) = try ToolRun.run(tool, c.tool == "am" ? ["check-config", file] : ["check", "rules", file])
+            XCTAssertNotEqual(rc, 0, out)
+            XCTAssertTrue(out.contains(c.message), "\(c.text): \(judge.name) said \(out)")
+        }
     }
 
     func testKeepEqualAndDropEqualRelabelAsPrometheus() {
