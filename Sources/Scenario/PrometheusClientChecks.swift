@@ -115,19 +115,28 @@ extension PrometheusConfigFile {
     }
 
     /// promtool check config (cmd/promtool/main.go checkTargetGroupsForScrapeConfig /
-    /// checkTargetGroupsForAlertmanager, 2.42): the targets of a job with relabel_configs are
-    /// relabeled as discovery will, and an address that still holds a "/" is refused
-    /// (scrape/target.go PopulateLabels). Without relabel_configs config.go refuses it directly.
-    static func checkRelabeledTargets(_ groups: [TargetGroup], _ rules: [RelabelConfig], defaults: [MetricLabel], path: String, at v: JSONValue, _ d: Diagnostics) {
-        guard !rules.isEmpty else { return }
+    /// checkTargetGroupsForAlertmanager, 2.42): the static targets are relabeled as discovery will.
+    /// A scrape target left with an empty address is refused (scrape/target.go PopulateLabels: "no
+    /// address", with or without relabel_configs); an address that still holds a "/" after the
+    /// job's relabel_configs is refused (without them config.go refuses it directly, in
+    /// `staticConfig`). Alertmanagers' (notifier.go AlertmanagerFromGroup) only check the "/", and
+    /// without the instance and group.
+    static func checkRelabeledTargets(_ groups: [TargetGroup], _ rules: [RelabelConfig], defaults: [MetricLabel], path: String, at v: JSONValue,
+                                      scrape: Bool = true, _ d: Diagnostics) {
+        guard scrape || !rules.isEmpty else { return }
         for (g, group) in groups.enumerated() {
             for (i, t) in group.targets.enumerated() {
                 var ls = group.labels.filter { $0.name != "__address__" } + [MetricLabel("__address__", t)]
                 for l in defaults where !ls.contains(where: { $0.name == l.name && !$0.value.isEmpty }) { ls.append(l) }
                 guard let out = RelabelConfig.process(LabelSet(ls).labels, rules) else { continue }
                 let addr = out.first { $0.name == "__address__" }?.value ?? ""
-                if addr.contains("/") {
-                    d.error(path, at: v, "instance \(i) in group \(g): \(JSONValue.quote(addr)) is not a valid hostname (promtool relabels the targets as discovery will)")
+                let instance = scrape ? "instance \(i) in group \(g): " : ""
+                if scrape && addr.isEmpty {
+                    d.error(path, at: v, "instance \(i) in group \(g): no address (promtool relabels the targets as discovery will)")
+                    return
+                }
+                if !rules.isEmpty && addr.contains("/") {
+                    d.error(path, at: v, "\(instance)\(JSONValue.quote(addr)) is not a valid hostname (promtool relabels the targets as discovery will)")
                     return
                 }
             }

@@ -157,7 +157,7 @@ enum PrometheusConfigFile {
             var groups: [TargetGroup] = []
             for (s, sp) in a.array("static_configs") { if let g = staticConfig(s, path: sp, checkAddresses: checkAddresses, d) { groups.append(g); targets += g.targets } }
             let scheme = x["scheme"]?.stringValue ?? "http", prefix = x["path_prefix"]?.stringValue ?? "/"
-            checkRelabeledTargets(groups, rules, defaults: [MetricLabel("__scheme__", scheme), MetricLabel("__alerts_path__", prefix)], path: p, at: x, d)
+            checkRelabeledTargets(groups, rules, defaults: [MetricLabel("__scheme__", scheme), MetricLabel("__alerts_path__", prefix)], path: p, at: x, scrape: false, d)
             checkHTTPClient(x, path: p, d)
             var am = AlertmanagerTargets(targets: targets)
             if let t = a.duration("timeout") { am.timeout = t }

@@ -33,6 +33,12 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "__address__", "replacement": "h:9100"}]}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}"#, false),
         (#"{"alerting": {"alertmanagers": [{"static_configs": [{"targets": ["http://m"]}], "relabel_configs": [{"target_label": "__address__", "replacement": "m:9093"}]}]}}"#, true),
+        // an empty scrape address, before or after relabeling: "no address" (scrape/target.go PopulateLabels,
+        // which promtool runs on every static target); dropped first, it is fine; an Alertmanager's is not checked
+        (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h:1"]}, {"targets": ["h:2", ""]}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h:1"]}], "relabel_configs": [{"target_label": "__address__", "replacement": ""}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": [""]}], "relabel_configs": [{"source_labels": ["__address__"], "regex": "", "action": "drop"}]}]}"#, true),
+        (#"{"alerting": {"alertmanagers": [{"static_configs": [{"targets": [""]}]}]}}"#, true),
         // a file_sd file that does not exist yet: loads (promtool warns)
         (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["targets/later.json"]}]}]}"#, true),
         // remote storage and tracing sections the simulator does not use
@@ -209,6 +215,12 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.remote_write[0].headers.Authorization", "authorization header must be changed via the basic_auth")
         one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}"#,
             "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
+        one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h:1"]}, {"targets": ["h:2", ""]}]}]}"#,
+            "prometheus.config.scrape_configs[0]", "instance 1 in group 1: no address")
+        // an Alertmanager's: notifier.go AlertmanagerFromGroup's error as it is, no instance and group
+        let am = loadErrors(#"{"name": "t", "duration": "1h", "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"}], "prometheus": {"host": "master-01", "config": {"alerting": {"alertmanagers": [{"static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}}}}"#)
+        XCTAssertEqual(am.map(\.path), ["prometheus.config.alerting.alertmanagers[0]"])
+        XCTAssertTrue(am.first?.message.hasPrefix(#""http://h" is not a valid hostname"#) ?? false, "\(am)")
         one(#"{"scrape_configs": [{"job_name": "a", "body_size_limit": 100}]}"#,
             "prometheus.config.scrape_configs[0].body_size_limit", "units: unknown unit  in 100")
         one(#"{"global": {"label_limit": 30}}"#, "prometheus.config.global.label_limit", "field label_limit not found in type config.plain")
