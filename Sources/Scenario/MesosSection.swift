@@ -126,6 +126,7 @@ extension ScenarioSchema {
         if let rv = r.value("registry") {
             let g = ObjectReader(rv, path: r.keyPath("registry"), diagnostics: d, keys: mesosRegistryKeys)
             if let b = g.optional("bandwidth", .rate(.positive)) { spec.registryBandwidth = b }
+            if let c = g.optional("capacity", .rate(.positive)) { spec.registryCapacity = c }
             g.finish()
         }
         // The scheduler driver takes any factor (apache/mesos src/sched/sched.cpp bounds the retries

@@ -48,6 +48,7 @@ extension ScenarioSchema {
     ])
 
     static let mesosRegistryKeys = SectionKeys("mesos.registry", [
-        KeySpec("bandwidth", "rate", default: "100MB/s", allowed: "> 0.", meaning: "One pull runs at this rate; pull time = size / bandwidth.", source: "model choice"),
+        KeySpec("bandwidth", "rate", default: "100MB/s", allowed: "> 0.", meaning: "One download (one TCP stream) runs at most at this rate, and at most at the host's `nic`; the downloads running at once on a host share its `nic` (max-min fair).", source: "model choice"),
+        KeySpec("capacity", "rate", default: "none (no limit)", allowed: "> 0.", meaning: "The registry's total serving rate (its NIC, its storage), shared max-min fair by every download running at once from it, on every host: a mass deploy of a new image waits for it.", source: "model choice; set it to the registry host's NIC or its measured egress"),
     ])
 }

@@ -68,8 +68,61 @@ final class DockerPullTests: XCTestCase {
         XCTAssertEqual(try pullTimes(Self.scenario(apps: 1, bandwidth: "10MB/s", nic: "100Mbit"))[0], 10, accuracy: 1e-6)
     }
 
+    /// Downloads running at once share the host's NIC (max-min): two 100 MB/s streams on 1 Gbit/s
+    /// get 62.5 MB/s each. 100 MB and 300 MB: both at 62.5 MB/s until the first ends at 1.6 s, then
+    /// the second alone at its 100 MB/s for its last 200 MB: 3.6 s (4.8 s if it kept its share,
+    /// 3 s with nothing shared).
+    func testConcurrentDownloadsShareTheHostsNIC() throws {
+        assertTimes(try pullTimes(Self.scenario(apps: 2, nic: "1Gbit")), [1.6, 1.6], accuracy: 1e-6)
+        let mixed = try pullTimes(Self.mixedSizes(nic: "1Gbit"))
+        assertTimes(mixed, [1.6, 3.6], accuracy: 1e-6)
+    }
+
+    /// Two apps of 100 MB and 300 MB images on one agent.
+    static func mixedSizes(nic: String) -> String {
+        scenario(apps: 2, nic: nic).replacingOccurrences(of: #""behaviour": {"default": {"startupTime": "1s", "image": {"size": "100MB"}}}"#,
+            with: #""behaviour": {"default": {"startupTime": "1s", "image": {"size": "100MB"}}, "/a2": {"image": {"size": "300MB"}}}"#)
+    }
+
+    /// `mesos.registry.capacity`: one registry serving two hosts at once shares its rate. Two
+    /// instances of a 300 MB image on two hosts (3 s each without the capacity), capacity 100 MB/s,
+    /// the second staged δ after the first: the first runs alone for δ, then both at 50 MB/s, then
+    /// the second alone for its last 100·δ MB, so each takes 6 − δ. When the second host crashes 1 s
+    /// after the first staging, its download is gone and the first gets the whole 100 MB/s again:
+    /// 100·δ + 50·(1 − δ) + 100·(T − 1) = 300 MB, T = 3.5 − δ/2.
+    func testTheRegistryCapacityIsSharedByEveryHost() throws {
+        func text(_ registry: String, faults: String = "") -> String {
+            #"""
+            {"name": "registry", "seed": 1, "duration": "10m",
+             "datacenters": [{"name": "dc01", "racks": ["r1"]}],
+             "hostGroups": [{"name": "master", "count": 3, "racks": ["r1"], "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                            {"name": "slave", "count": 2, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "10Gbit"}],
+             "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}, "registry": \#(registry)}, \#(faults)
+             "marathon": {"apps": [{"id": "/a", "instances": 2, "cpus": 0.1, "mem": 32, "constraints": [["hostname", "UNIQUE"]],
+                                    "container": {"type": "DOCKER", "docker": {"image": "r.test/a:1", "network": "HOST"}}}],
+                          "behaviour": {"default": {"startupTime": "1s", "image": {"size": "300MB"}}}}}
+            """#
+        }
+        assertTimes(try pullTimes(text(#"{"bandwidth": "100MB/s"}"#)), [3, 3], accuracy: 1e-6)
+        let shared = #"{"bandwidth": "100MB/s", "capacity": "100MB/s"}"#
+        let (_, o) = try runToEnd(text(shared))
+        let staged = o.events.filter { $0.event == "TASK_STAGING" }
+        XCTAssertEqual(staged.count, 2)
+        let delta = staged[1].time.seconds - staged[0].time.seconds
+        XCTAssertGreaterThan(delta, 0.1)
+        assertTimes(try pullTimes(text(shared)), [6 - delta, 6 - delta], accuracy: 1e-6)
+        let crashAt = staged[0].time.seconds + 1
+        let crashed = try pullTimes(text(shared, faults: #""faults": [{"at": "\#(crashAt)s", "kind": "hostCrash", "host": "\#(staged[1].detail)"}],"#))
+        assertTimes(crashed, [3.5 - delta / 2], accuracy: 1e-6)
+    }
+
+    func assertTimes(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssert(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= accuracy }, "\(a) is not \(b)", file: file, line: line)
+    }
+
     func testBadValuesNameThePath() {
         assertSingleError(Self.scenario(apps: 1, storage: #", "layerExtractRate": "0MB/s""#), path: "storage.hostGroups[0].layerExtractRate", ["greater than 0"])
         assertSingleError(Self.scenario(apps: 1, storage: #", "maxConcurrentDownloads": 0"#), path: "storage.hostGroups[0].maxConcurrentDownloads", ["1"])
+        assertSingleError(Self.scenario(apps: 1, bandwidth: #"100MB/s", "capacity": "0MB/s"#), path: "mesos.registry.capacity", ["greater than 0"])
     }
 }

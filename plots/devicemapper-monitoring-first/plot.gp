@@ -57,14 +57,6 @@ plot 'apps_healthy.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title '/shop
      'apps_healthy.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title '/shop/cart'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
-set output 'apps_backoff.png'
-set title 'Launch delay (back-off) per Marathon app'
-set ylabel 'launch delay (s)'
-plot 'apps_backoff.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title '/shop/order', \
-     'apps_backoff.dat' using ($1/3600):3 with steps lw 2 lc 2 dt 2 title '/shop/web', \
-     'apps_backoff.dat' using ($1/3600):4 with steps lw 2 lc 3 dt 3 title '/shop/cart'
-unset output
-set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'storage_pool_free.png'
 set title 'Thin pool free data ratio per host'
 set ylabel 'ratio'

@@ -30,6 +30,8 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     var containerNetwork: ContainerNetworking?
     /// Harbor, when the scenario has registries: asked first on every pull.
     var imageSource: ContainerImageSource?
+    /// Plain registry pulls in flight (MesosPulls.swift).
+    var downloads: ImageDownloads
     /// Launches so far per task name (the k of each task's stream "task:<name>#<k>"); names
     /// launched with `TaskLaunch.nameNeverRepeats` are not entered.
     var taskLaunchCounts: [String: Int] = [:]
@@ -120,6 +122,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         case pullDone, containerStarted, taskExit, hcStart, hcPass, hcFail, killDone, execRegTimeout
         case partitionHeal, zkServerStart
         case pullResume
+        case downloadDone, extractDone
     }
 
     /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.
@@ -158,6 +161,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         }
         agents = list
         agentOfHost = byHost
+        downloads = ImageDownloads(agents: list.count, registryCapacity: spec.registryCapacity)
         partitionDepth = [Int](repeating: 0, count: infra.hosts.count)
         allocatorStream = model.stream(StreamName.of("mesos", "allocator"))
         zooKeeper.cut = { [unowned self] a, b in self.cut(a, b) }
@@ -716,6 +720,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         let a = agents[ai]
         stopAgentProcess(a, cause: "host down")
         a.pulls = [:]
+        dropDownloads(agent: a.index)
         // every container is gone with the host
         for id in a.tasks {
             guard let t = tasks[id] else { continue }

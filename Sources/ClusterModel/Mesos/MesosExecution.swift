@@ -20,20 +20,26 @@ extension MesosCluster {
         }
     }
 
-    /// Joins the agent's pull of the image or starts one. It downloads at min(registry bandwidth,
-    /// the host's NIC); with the registry's blobs on Ceph the pull waits while a PG holding them is
-    /// below min_size, and reads at most at the Ceph client read rate.
+    /// Joins the agent's pull of the image or starts one. Its download shares the host's NIC (and
+    /// the registry's capacity, when set) with the other downloads running (MesosPulls.swift); with
+    /// the registry's blobs on Ceph the pull waits while a PG holding them is below min_size, and
+    /// reads at most at the Ceph client read rate.
     func beginPull(_ t: MesosTask, _ img: ImageRef) {
         let a = agents[t.agent]
-        if let done = a.pulls[img.name] {
-            // A pull whose task was killed (task_launch_timeout) may have ended already.
-            model.sim.schedule(at: max(done, now), target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
+        switch a.pulls[img.name] {
+        case .done(let at)?:
+            // a pull whose task was killed (task_launch_timeout) may have ended already
+            model.sim.schedule(at: max(at, now), target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
             return
+        case .downloading(let d)?:
+            downloads.list[d]?.waiters.append(pack2(t))
+            return
+        case nil: break
         }
         if let source = imageSource, let answer = source.pull(image: img, host: a.host.index, waiter: pack2(t)) {
             switch answer {
             case .ready:
-                a.pulls[img.name] = now
+                a.pulls[img.name] = .done(now)
                 schedule(.pullDone, after: .zero, pack2(t))
             case .waiting: break
             case .failed(let message): finishOnAgent(t, .failed, .containerLaunchFailed, message: "image pull failed: \(message)")
@@ -50,20 +56,11 @@ extension MesosCluster {
             }
             bw = min(bw, r.bytesPerSecond * 8)
         }
-        let download = SimDuration.fromSeconds(Double(img.sizeBytes) * 8 / bw)
         // `docker pull` downloads, then extracts each layer (moby/moby distribution/xfer/download.go:
         // DecompressStream + layerStore.Register after the download); zero without a layerExtractRate
         let extract = containerStorage.layerExtractTime(host: a.host.index, image: img)
-        // the daemon runs at most --max-concurrent-downloads downloads at once, over all its pulls
-        let wait = containerStorage.bookDownload(host: a.host.index, now: now, duration: download)
-        let d = wait + download + extract
-        a.pulls[img.name] = now + d
-        if extract > .zero || wait > .zero {
-            log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d) (waiting for a download slot \(wait), download \(download), extract \(extract))")
-        } else {
-            log("imagePull", a.name, "\(img.name) \(img.sizeBytes) bytes, \(d)")
-        }
-        schedule(.pullDone, after: d, pack2(t))
+        let d = beginDownload(agent: a.index, image: img, bound: bw, extract: extract, waiter: pack2(t))
+        a.pulls[img.name] = .downloading(d)
     }
 
     /// The pull finished its transfer: with the registry on Ceph, blobs in a PG that went below
@@ -331,6 +328,8 @@ extension MesosCluster {
             if frameworks[i].registrationGen == g { frameworkRegistrationAttempt(frameworks[i]) }
         case .flush:
             flush(frameworks[Int(event.arg)])
+        case .downloadDone: downloadDone(i, generation: g)
+        case .extractDone: extractDone(i, generation: g)
         case .pullDone, .containerStarted, .taskExit, .hcStart, .hcPass, .hcFail, .killDone, .execRegTimeout, .pullResume:
             let tid = Int(event.arg & 0x7FFF_FFFF)
             guard let t = tasks[tid], t.gen == g, !t.state.isTerminal else { return }

@@ -90,7 +90,7 @@ public final class MesosAgent {
     // containerizer
     var tasks: [TaskID] = []
     var imageCache: Set<String> = []
-    var pulls: [String: SimTime] = [:]
+    var pulls: [String: AgentPull] = [:]
     /// Status updates the agent could not send yet (status update manager).
     var pendingUpdates: [TaskStatusUpdate] = []
     /// slave/tasks_failed ... since the agent process started (MesosMetrics.swift).

@@ -20,6 +20,9 @@ public struct MesosSpec: Equatable, Sendable {
     public var containerStartTime: Distribution
     /// Image registry bandwidth for one pull (bits per second). 100 MB/s by default.
     public var registryBandwidth: Int64
+    /// The registry's total serving rate (bits per second), shared by every download running at
+    /// once from it; nil: no limit beyond each stream's and each host's NIC.
+    public var registryCapacity: Int64? = nil
     /// Time for a newly elected master to read the registry from the replicated log (model choice).
     public var registryFetchTime: SimDuration
     /// Time for one registry write (mark unreachable, admit an agent) (model choice).

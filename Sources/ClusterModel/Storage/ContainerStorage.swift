@@ -13,9 +13,9 @@ public protocol ContainerStorage: AnyObject {
     /// Time the host's Docker takes to extract (decompress and write through its storage driver)
     /// the layers of a pulled image after their download; zero when not modelled.
     func layerExtractTime(host: Int, image: ImageRef) -> SimDuration
-    /// Books a download of `duration` starting at `now` on the host's daemon and returns how long it
-    /// waits for one of the daemon's download slots first (zero when one is free or not modelled).
-    func bookDownload(host: Int, now: SimTime, duration: SimDuration) -> SimDuration
+    /// How many downloads the host's daemon runs at once (`--max-concurrent-downloads`); nil: no
+    /// limit modelled.
+    func downloadSlots(host: Int) -> Int?
     /// Creates the container's writable layer. Nil when done, else Docker's error message.
     /// `source` is the task's `TaskLaunch.source` (Marathon: the app id): storage looks up what
     /// the app's processes write and mount by it (`StorageModel.apps`).
@@ -42,7 +42,7 @@ public protocol ContainerStorage: AnyObject {
 
 extension ContainerStorage {
     public func layerExtractTime(host: Int, image: ImageRef) -> SimDuration { .zero }
-    public func bookDownload(host: Int, now: SimTime, duration: SimDuration) -> SimDuration { .zero }
+    public func downloadSlots(host: Int) -> Int? { nil }
     public func probeLatency(task: TaskID) -> SimDuration { .zero }
     public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? { nil }
     public func writableLayer(task: TaskID, now: SimTime) -> (device: String, usage: Double, limit: Double)? { nil }

@@ -128,8 +128,6 @@ public final class DockerHost {
     var conditionGen: Int32 = 0
 
     // daemon
-    /// When each of the daemon's `maxConcurrentDownloads` download slots is free again (empty: no limit).
-    var downloadSlotsFreeAt: [SimTime] = []
     public internal(set) var daemon = DockerDaemonState.running
     var daemonGen: Int32 = 0
     /// The daemon failed to start because the pool is full (moby/moby#20272).

@@ -112,19 +112,12 @@ public final class StorageModel: EventHandler, ContainerStorage {
         return SimDuration.fromSeconds(Double(image.sizeBytes) / rate)
     }
 
-    /// The daemon's download slots, first come first served: a download starts on the slot that is
-    /// free first (at once when one is free now) and holds it for its transfer. Durations are known
-    /// when a download is booked (the plain registry path has no sharing), so the start is computed,
-    /// not queued: no event. A pull whose task goes away keeps its booking (Docker cancels a download
-    /// only when every waiter leaves; not modelled).
-    public func bookDownload(host: Int, now: SimTime, duration: SimDuration) -> SimDuration {
-        guard let h = dockerHost(host), let n = h.spec.maxConcurrentDownloads, n > 0 else { return .zero }
-        if h.downloadSlotsFreeAt.isEmpty { h.downloadSlotsFreeAt = Array(repeating: now, count: n) }
-        var k = 0
-        for i in 1..<h.downloadSlotsFreeAt.count where h.downloadSlotsFreeAt[i] < h.downloadSlotsFreeAt[k] { k = i }
-        let start = max(now, h.downloadSlotsFreeAt[k])
-        h.downloadSlotsFreeAt[k] = start + duration
-        return start - now
+    /// The daemon's download slots (dockerd's `--max-concurrent-downloads`): the Mesos containerizer
+    /// queues the downloads beyond them first come, first served (MesosPulls.swift). A pull whose task
+    /// goes away keeps its download (Docker cancels one only when every waiter leaves; not modelled).
+    public func downloadSlots(host: Int) -> Int? {
+        guard let h = dockerHost(host), let n = h.spec.maxConcurrentDownloads, n > 0 else { return nil }
+        return n
     }
 
     public func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String? {
