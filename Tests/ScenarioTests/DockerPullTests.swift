@@ -116,6 +116,85 @@ final class DockerPullTests: XCTestCase {
         assertTimes(crashed, [3.5 - delta / 2], accuracy: 1e-6)
     }
 
+    /// The two-level sharing (each host's max-min, then the registry's level over the host rates,
+    /// MesosPulls.swift) against plain max-min over full routes (host NIC + registry, MaxMinSharing)
+    /// in a fluid replay of the same downloads: hosts with 1 and 10 Gbit/s NICs, three image sizes,
+    /// launches spread over the offers, a registry that binds part of the time. Every download must
+    /// end at the same time in both.
+    func testTwoLevelSharingIsMaxMinOverTheNICsAndTheRegistry() throws {
+        let sizes = [100_000_000.0, 250_000_000, 400_000_000]
+        let apps = sizes.indices.map { i in
+            #"{"id": "/a\#(i)", "instances": 5, "cpus": 0.1, "mem": 32, "constraints": [["hostname", "UNIQUE"]], "container": {"type": "DOCKER", "docker": {"image": "r.test/a\#(i):1", "network": "HOST"}}}"#
+        }.joined(separator: ", ")
+        let behaviour = sizes.indices.map { #""/a\#($0)": {"image": {"size": "\#(Int(sizes[$0] / 1_000_000))MB"}}"# }.joined(separator: ", ")
+        let text = #"""
+        {"name": "maxmin", "seed": 3, "duration": "10m",
+         "datacenters": [{"name": "dc01", "racks": ["r1"]}],
+         "hostGroups": [{"name": "master", "count": 3, "racks": ["r1"], "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "slow", "count": 3, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "1Gbit"},
+                        {"name": "fast", "count": 2, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "10Gbit"}],
+         "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}, "registry": {"bandwidth": "100MB/s", "capacity": "4Gbit/s"}},
+         "marathon": {"flags": {"max_instances_per_offer": 2}, "apps": [\#(apps)],
+                      "behaviour": {"default": {"startupTime": "1s"}, \#(behaviour)}}}
+        """#
+        let (_, o) = try runToEnd(text)
+        struct Download { var host: String; var image: Int; var start: Double; var end: Double }
+        var list: [Download] = []
+        for e in o.events where e.event == "imagePull" {
+            let image = try XCTUnwrap(Int(e.detail.dropFirst("r.test/a".count).prefix(1)))
+            list.append(Download(host: e.subject, image: image, start: e.time.seconds, end: .nan))
+        }
+        for e in o.events where e.event == "imagePulled" {
+            let image = try XCTUnwrap(Int(e.detail.dropFirst("r.test/a".count).prefix(1)))
+            let k = try XCTUnwrap(list.firstIndex { $0.host == e.subject && $0.image == image && $0.end.isNaN })
+            list[k].end = e.time.seconds
+        }
+        XCTAssertEqual(list.count, 15)
+        XCTAssertGreaterThan(Set(list.map(\.start)).count, 2, "launches spread over several offers")
+        // the reference: plain max-min over [NIC, registry] routes, replayed from the same starts
+        let m = MaxMinSharing()
+        let registry = m.addResource(capacity: 4e9)
+        var nic: [String: MaxMinSharing.ResourceID] = [:]
+        var left = list.map { sizes[$0.image] * 8 }
+        var flow = [MaxMinSharing.FlowID?](repeating: nil, count: list.count)
+        var ended = [Double?](repeating: nil, count: list.count)
+        var t = 0.0
+        let order = list.indices.sorted { list[$0].start < list[$1].start }
+        var next = 0
+        var registryBound = false
+        while ended.contains(where: { $0 == nil }) {
+            // start every download due now
+            while next < order.count && list[order[next]].start <= t + 1e-12 {
+                let i = order[next]; next += 1
+                let bits = list[i].host.hasPrefix("slow") ? 1e9 : 1e10
+                let r = nic[list[i].host] ?? m.addResource(capacity: bits)
+                nic[list[i].host] = r
+                flow[i] = m.addFlow(route: [r, registry], coefficients: [1, 1], bound: min(8e8, bits))
+                m.reshare(from: flow[i]!)
+            }
+            if m.load(registry) > 4e9 * (1 - 1e-9) { registryBound = true }
+            // the next end or start
+            var dt = next < order.count ? list[order[next]].start - t : Double.infinity
+            for i in list.indices { if let f = flow[i] { dt = min(dt, left[i] / m.rate[Int(f)]) } }
+            t += dt
+            var done: [Int] = []
+            for i in list.indices {
+                guard let f = flow[i] else { continue }
+                left[i] -= m.rate[Int(f)] * dt
+                if left[i] <= 1e-3 { done.append(i) }
+            }
+            for i in done {
+                ended[i] = t
+                m.reshare(resources: m.removeFlow(flow[i]!))
+                flow[i] = nil
+            }
+        }
+        XCTAssertTrue(registryBound, "the registry's capacity binds at some point")
+        for i in list.indices {
+            XCTAssertEqual(list[i].end, ended[i]!, accuracy: 1e-6, "\(list[i].host) image \(list[i].image)")
+        }
+    }
+
     func assertTimes(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssert(a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= accuracy }, "\(a) is not \(b)", file: file, line: line)
     }

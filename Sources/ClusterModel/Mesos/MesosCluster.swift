@@ -122,7 +122,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         case pullDone, containerStarted, taskExit, hcStart, hcPass, hcFail, killDone, execRegTimeout
         case partitionHeal, zkServerStart
         case pullResume
-        case downloadDone, extractDone
+        case downloadDone, extractDone, levelDone
     }
 
     /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.

@@ -330,6 +330,7 @@ extension MesosCluster {
             flush(frameworks[Int(event.arg)])
         case .downloadDone: downloadDone(i, generation: g)
         case .extractDone: extractDone(i, generation: g)
+        case .levelDone: levelDone(i, generation: g)
         case .pullDone, .containerStarted, .taskExit, .hcStart, .hcPass, .hcFail, .killDone, .execRegTimeout, .pullResume:
             let tid = Int(event.arg & 0x7FFF_FFFF)
             guard let t = tasks[tid], t.gen == g, !t.state.isTerminal else { return }
