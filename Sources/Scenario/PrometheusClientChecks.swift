@@ -135,12 +135,35 @@ extension PrometheusConfigFile {
                     d.error(path, at: v, "instance \(i) in group \(g): no address (promtool relabels the targets as discovery will)")
                     return
                 }
+                // a port-less address gets the scheme's default port; a scheme other than http, https or ""
+                // is refused with the configuration's scheme (scrape/target.go PopulateLabels, v2.42.0)
+                if scrape && !splitsHostPort(addr) && splitsHostPort(addr + ":1234") {
+                    let scheme = out.first { $0.name == "__scheme__" }?.value ?? ""
+                    if !["http", "https", ""].contains(scheme) {
+                        let configured = defaults.first { $0.name == "__scheme__" }?.value ?? ""
+                        d.error(path, at: v, "instance \(i) in group \(g): invalid scheme: \(JSONValue.quote(configured))")
+                        return
+                    }
+                }
                 if !rules.isEmpty && addr.contains("/") {
                     d.error(path, at: v, "\(instance)\(JSONValue.quote(addr)) is not a valid hostname (promtool relabels the targets as discovery will)")
                     return
                 }
             }
         }
+    }
+
+    /// Whether Go's net.SplitHostPort takes `s` (host:port, [v6]:port; the port may be empty).
+    static func splitsHostPort(_ s: String) -> Bool {
+        if s.hasPrefix("[") {
+            guard let close = s.firstIndex(of: "]") else { return false }
+            let rest = s[s.index(after: close)...]
+            guard rest.hasPrefix(":") else { return false }
+            return !rest.dropFirst().contains(":") && !rest.contains("[") && !rest.contains("]") && !s[s.index(after: s.startIndex)..<close].contains("[")
+        }
+        guard let colon = s.lastIndex(of: ":") else { return false }
+        let host = s[..<colon], port = s[s.index(after: colon)...]
+        return !host.contains(":") && !host.contains("[") && !host.contains("]") && !port.contains("[") && !port.contains("]")
     }
 
     /// config.go reservedHeaders; "authorization" has its own message.

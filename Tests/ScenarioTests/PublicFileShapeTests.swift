@@ -39,6 +39,14 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h:1"]}], "relabel_configs": [{"target_label": "__address__", "replacement": ""}]}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": [""]}], "relabel_configs": [{"source_labels": ["__address__"], "regex": "", "action": "drop"}]}]}"#, true),
         (#"{"alerting": {"alertmanagers": [{"static_configs": [{"targets": [""]}]}]}}"#, true),
+        // any scrape scheme loads (config.go does not check it; scrapes then fail, docs/monitoring.md); a
+        // port-less target needs http's or https' default port: `invalid scheme: "ftp"` (PopulateLabels)
+        (#"{"scrape_configs": [{"job_name": "a", "scheme": "ftp", "static_configs": [{"targets": ["h:9100"]}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "scheme": "HTTPS", "static_configs": [{"targets": ["h:9100"]}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "scheme": "ftp", "static_configs": [{"targets": ["h"]}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scheme": "HTTPS", "static_configs": [{"targets": ["h"]}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scheme": "ftp", "static_configs": [{"targets": ["h"]}], "relabel_configs": [{"target_label": "__scheme__", "replacement": "http"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h"]}], "relabel_configs": [{"target_label": "__scheme__", "replacement": "gopher"}]}]}"#, false),
         // a file_sd file that does not exist yet: loads (promtool warns)
         (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["targets/later.json"]}]}]}"#, true),
         // remote storage and tracing sections the simulator does not use
@@ -217,6 +225,11 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
         one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h:1"]}, {"targets": ["h:2", ""]}]}]}"#,
             "prometheus.config.scrape_configs[0]", "instance 1 in group 1: no address")
+        one(#"{"scrape_configs": [{"job_name": "a", "scheme": "ftp", "static_configs": [{"targets": ["h:1", "h"]}]}]}"#,
+            "prometheus.config.scrape_configs[0]", #"instance 1 in group 0: invalid scheme: "ftp""#)
+        // relabeled to another scheme, the error still quotes the configuration's (cfg.Scheme)
+        one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h"]}], "relabel_configs": [{"target_label": "__scheme__", "replacement": "gopher"}]}]}"#,
+            "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: invalid scheme: "http""#)
         // an Alertmanager's: notifier.go AlertmanagerFromGroup's error as it is, no instance and group
         let am = loadErrors(#"{"name": "t", "duration": "1h", "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"}], "prometheus": {"host": "master-01", "config": {"alerting": {"alertmanagers": [{"static_configs": [{"targets": ["http://h"]}], "relabel_configs": [{"target_label": "k", "replacement": "v"}]}]}}}}"#)
         XCTAssertEqual(am.map(\.path), ["prometheus.config.alerting.alertmanagers[0]"])
