@@ -278,6 +278,11 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"rule_files": ["h/*.json"]}"#, false, "could not parse expression"),
         (#"{"rule_files": ["r/[a.json"]}"#, false, "syntax error in pattern"),
         (#"{"rule_files": ["r/*.none"]}"#, true, nil),
+        // absolute paths (third corpus: seven Docker setups' `/etc/prometheus/alerts.yml`): the simulator
+        // reads none outside the scenario's folder; promtool's reason where it finds no such file, and a
+        // `*` pattern that matches nothing loads
+        (#"{"rule_files": ["/etc/clustersim-none/alerts.yml"]}"#, false, #""/etc/clustersim-none/alerts.yml" does not point to an existing file"#),
+        (#"{"rule_files": ["/etc/clustersim-none/*.yml"]}"#, true, nil),
     ]
 
     func testRuleFilesGlobAndMustExistAsPromtoolSays() throws {
