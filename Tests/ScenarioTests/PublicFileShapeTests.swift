@@ -509,7 +509,7 @@ final class PublicFileShapeTests: XCTestCase {
     /// `R/3000-01-01T00:00:00Z/PT100000H` (never on their own; bin/chronos.sh starts them by hand).
     /// Joda's DateTime.parse reads the year 3000, so Chronos takes them; they were refused here
     /// ("not an ISO 8601 date-time ... between 1970 and 2200", said to be Chronos' 400). They load with
-    /// a warning and never run; a start before 1970 is the simulator's refusal, not Chronos'.
+    /// a warning and never run; a start before 1970 loads too (it was refused as the simulator's limit).
     func testChronosTakesAStartAfter2200AndNeverRunsIt() throws {
         func job(_ schedule: String) -> String {
             ChronosInputTests.scenario(#"{"version": "3.x", "jobs": [{"name": "count", "schedule": "\#(schedule)", "cpus": "0.5", "mem": "1024", "command": "batch"}]}"#)
@@ -520,10 +520,23 @@ final class PublicFileShapeTests: XCTestCase {
         XCTAssertEqual(s.startBeyondRange, "3000-01-01T00:00:00Z")
         XCTAssertEqual(l.warnings.filter { $0.contains("chronos.jobs[0].schedule") && $0.contains("after 2200") }.count, 1, "\(l.warnings)")
         XCTAssertNotNil(loadOK(job("R/9999-12-31T23:59:59Z/P1Y")))
-        let early = loadErrors(job("R/1960-01-01T00:00:00Z/PT1H"))
-        XCTAssertEqual(early.count, 1, "\(early)")
-        XCTAssertTrue(early.first?.message.contains("before 1970, which the simulator does not model") ?? false, "\(early)")
-        XCTAssertFalse(early.first?.message.contains("Chronos answers 400") ?? true, "\(early)")
+        // a start before 1970 loads (Joda reads years from 0001): the scheduler skips forward from it
+        let early = try XCTUnwrap(loadOK(job("R/1960-01-01T00:00:00Z/PT1H"))?.spec.chronos?.jobs.first?.schedule)
+        XCTAssertEqual(early.startMs, -315_619_200_000)
+        XCTAssertEqual(try XCTUnwrap(loadOK(job("R/0001-01-01T00:00:00Z/P1M"))?.spec.chronos?.jobs.first?.schedule).period.months, 1)
+    }
+
+    /// The next occurrence after a time, found by galloping and bisection, is the one counting
+    /// period by period finds, for calendar periods from a start centuries back.
+    func testFirstOccurrenceAfterAFarPastStartIsTheCountedOne() throws {
+        for (text, zone) in [("R/0001-01-31T10:00:00Z/P1M", nil), ("R/1900-03-01T02:30:00/P1D", "Europe/Berlin"), ("R/1969-12-31T00:00:00Z/P1Y2M", nil)] as [(String, String?)] {
+            let s = try ChronosSchedule.parse(text, timeZone: zone).get()
+            let now = ChronosSpec.defaultStartMs
+            let k = s.firstIndex(after: -1, laterThan: now, origin: s.startMs!)
+            XCTAssertGreaterThan(s.occurrence(k, origin: s.startMs!), now, text)
+            XCTAssertLessThanOrEqual(s.occurrence(k - 1, origin: s.startMs!), now, text)
+            XCTAssertEqual(s.firstIndex(after: k - 3, laterThan: now, origin: s.startMs!), k, text)
+        }
     }
     /// A receiver refused for one of its fields (a telegram chat_id written as a placeholder string) is
     /// one error: the route that names it does not also get "undefined receiver".
