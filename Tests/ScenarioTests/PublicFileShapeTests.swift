@@ -47,6 +47,24 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "scheme": "HTTPS", "static_configs": [{"targets": ["h"]}]}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "scheme": "ftp", "static_configs": [{"targets": ["h"]}], "relabel_configs": [{"target_label": "__scheme__", "replacement": "http"}]}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h"]}], "relabel_configs": [{"target_label": "__scheme__", "replacement": "gopher"}]}]}"#, false),
+        // scaleway_sd: discovery/scaleway SDConfig.UnmarshalYAML and scaleway-sdk-go's client option checks (third corpus: not checked)
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "x", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "baremetal", "project_id": "p", "access_key": "SCWXXXXXXXXXXXXXXXXX"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "baremetal", "project_id": "p", "secret_key": "s", "secret_key_file": "f"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "baremetal", "project_id": "p", "secret_key": "s"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWxXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "AAAAAAAA-1111-1111-1111-111111111111"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "nope", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "nope"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "gggggggg-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key_file": "/x"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111", "zone": "it-mil-1"}]}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111", "zone": "fr-par-9x"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111", "zone": ""}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111", "api_url": "https://api.example.com/"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111", "api_url": "::"}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCWXXXXXXXXXXXXXXXXX", "secret_key": "11111111-1111-1111-1111-111111111111", "api_url": "notaurl"}]}]}"#, true),
         // a file_sd file that does not exist yet: loads (promtool warns)
         (#"{"scrape_configs": [{"job_name": "a", "file_sd_configs": [{"files": ["targets/later.json"]}]}]}"#, true),
         // remote storage and tracing sections the simulator does not use
@@ -225,6 +243,8 @@ final class PublicFileShapeTests: XCTestCase {
             "prometheus.config.scrape_configs[0]", #"instance 0 in group 0: "http://h" is not a valid hostname"#)
         one(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["h:1"]}, {"targets": ["h:2", ""]}]}]}"#,
             "prometheus.config.scrape_configs[0]", "instance 1 in group 1: no address")
+        one(#"{"scrape_configs": [{"job_name": "a", "scaleway_sd_configs": [{"role": "instance", "project_id": "11111111-1111-1111-1111-111111111111", "access_key": "SCW123", "secret_key": "11111111-1111-1111-1111-111111111111"}]}]}"#,
+            "prometheus.config.scrape_configs[0].scaleway_sd_configs[0]", "scaleway-sdk-go: invalid access key format 'SCW123', expected SCWXXXXXXXXXXXXXXXXX format")
         one(#"{"scrape_configs": [{"job_name": "a", "scheme": "ftp", "static_configs": [{"targets": ["h:1", "h"]}]}]}"#,
             "prometheus.config.scrape_configs[0]", #"instance 1 in group 0: invalid scheme: "ftp""#)
         // relabeled to another scheme, the error still quotes the configuration's (cfg.Scheme)
