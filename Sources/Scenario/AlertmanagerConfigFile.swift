@@ -81,15 +81,16 @@ enum AlertmanagerConfigFile {
     static func global(_ v: JSONValue, _ path: String, _ d: Diagnostics) -> SimDuration? {
         guard !v.isNull, let f = fields(v, path, known: globalFields, d) else { return nil }
         httpConfig(f["http_config"], f.path("http_config"), d)
-        for k in f.order where k.hasSuffix("_url") && !k.hasSuffix("_file") { _ = url(f[k]!, f.path(k), d) }
+        for k in f.order where k.hasSuffix("_url") && !k.hasSuffix("_file") { if let x = f[k] { _ = url(x, f.path(k), d) } }
         if let s = f["smtp_smarthost"] { _ = hostPort(s, f.path("smtp_smarthost"), d) }
         if let b = f["smtp_require_tls"] { _ = bool(b, f.path("smtp_require_tls"), d) }
         for (a, b) in [("slack_api_url", "slack_api_url_file"), ("opsgenie_api_key", "opsgenie_api_key_file"),
                        ("victorops_api_key", "victorops_api_key_file"), ("smtp_auth_password", "smtp_auth_password_file")] where f[a] != nil && f[b] != nil {
             d.error(f.path(b), at: f[b], "at most one of \(a) & \(b) must be configured")
         }
+        // a key written with no value (`slack_api_url:`) is null: yaml.v2 leaves the field unset
         for k in f.order where k != "resolve_timeout" && k != "http_config" && k != "smtp_require_tls" && !k.hasSuffix("_url") {
-            _ = string(f[k]!, f.path(k), d)
+            if let x = f[k] { _ = string(x, f.path(k), d) }
         }
         return f["resolve_timeout"].flatMap { duration($0, f.path("resolve_timeout"), d) }
     }

@@ -135,12 +135,35 @@ extension PrometheusConfigFile {
                     d.error(path, at: v, "instance \(i) in group \(g): no address (promtool relabels the targets as discovery will)")
                     return
                 }
+                // a port-less address gets the scheme's default port; a scheme other than http, https or ""
+                // is refused with the configuration's scheme (scrape/target.go PopulateLabels, v2.42.0)
+                if scrape && !splitsHostPort(addr) && splitsHostPort(addr + ":1234") {
+                    let scheme = out.first { $0.name == "__scheme__" }?.value ?? ""
+                    if !["http", "https", ""].contains(scheme) {
+                        let configured = defaults.first { $0.name == "__scheme__" }?.value ?? ""
+                        d.error(path, at: v, "instance \(i) in group \(g): invalid scheme: \(JSONValue.quote(configured))")
+                        return
+                    }
+                }
                 if !rules.isEmpty && addr.contains("/") {
                     d.error(path, at: v, "\(instance)\(JSONValue.quote(addr)) is not a valid hostname (promtool relabels the targets as discovery will)")
                     return
                 }
             }
         }
+    }
+
+    /// Whether Go's net.SplitHostPort takes `s` (host:port, [v6]:port; the port may be empty).
+    static func splitsHostPort(_ s: String) -> Bool {
+        if s.hasPrefix("[") {
+            guard let close = s.firstIndex(of: "]") else { return false }
+            let rest = s[s.index(after: close)...]
+            guard rest.hasPrefix(":") else { return false }
+            return !rest.dropFirst().contains(":") && !rest.contains("[") && !rest.contains("]") && !s[s.index(after: s.startIndex)..<close].contains("[")
+        }
+        guard let colon = s.lastIndex(of: ":") else { return false }
+        let host = s[..<colon], port = s[s.index(after: colon)...]
+        return !host.contains(":") && !host.contains("[") && !host.contains("]") && !port.contains("[") && !port.contains("]")
     }
 
     /// config.go reservedHeaders; "authorization" has its own message.
@@ -278,6 +301,8 @@ extension PrometheusConfigFile {
             case "docker_sd_configs":
                 // discovery/moby/docker.go DockerSDConfig.UnmarshalYAML (v2.42.0)
                 if text("host").isEmpty { fail("host missing") }
+            case "scaleway_sd_configs":
+                if let reason = scalewaySDError(e) { fail(reason) }
             case "http_sd_configs":
                 // discovery/http/http.go SDConfig.UnmarshalYAML (v2.42.0); url.Parse lowercases the scheme
                 let url = text("url")
@@ -289,6 +314,62 @@ extension PrometheusConfigFile {
             default: break
             }
         }
+    }
+
+    /// discovery/scaleway/scaleway.go SDConfig.UnmarshalYAML (v2.42.0): its own checks, then
+    /// scw.NewClient(scw.WithProfile(loadProfile(c))), whose settings.validate (scaleway-sdk-go
+    /// v1.0.0-beta.12) checks the access key (`SCW` and 17 of [A-Z0-9]), the secret key (a UUID; a
+    /// secret_key_file stands in as the zero UUID), the project ID (a UUID), the zone (`fr-par-1` when
+    /// not given; two letters, three, a digit 1-9) and the API URL (url.Parse, no trailing slash); the
+    /// wording is promtool 2.42's, each case judged by it (PublicFileShapeTests.promCases).
+    static func scalewaySDError(_ e: JSONValue) -> String? {
+        func text(_ k: String) -> String { given(e, k).flatMap(RuleFileReader.scalar) ?? "" }
+        let role = text("role")
+        // role.UnmarshalYAML runs for any value given, "" included
+        if !(given(e, "role")?.isNull ?? true) && role != "instance" && role != "baremetal" { return "unknown role \(JSONValue.quote(role))" }
+        if role.isEmpty { return "role missing (one of: instance, baremetal)" }
+        if text("project_id").isEmpty { return "project_id is mandatory" }
+        let secret = text("secret_key"), secretFile = text("secret_key_file")
+        if secret.isEmpty && secretFile.isEmpty { return "one of secret_key & secret_key_file must be configured" }
+        if !secret.isEmpty && !secretFile.isEmpty { return "at most one of secret_key & secret_key_file must be configured" }
+        let access = text("access_key")
+        if access.isEmpty { return "access_key is mandatory" }
+        func isUUID(_ s: String) -> Bool {
+            let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+            return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isHexDigit } }
+        }
+        let sdk = "scaleway-sdk-go: "
+        let keyChars = access.dropFirst(3)
+        if !(access.hasPrefix("SCW") && keyChars.count == 17 && keyChars.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) })) {
+            return sdk + "invalid access key format '\(access)', expected SCWXXXXXXXXXXXXXXXXX format"
+        }
+        if secretFile.isEmpty && !isUUID(secret) { return sdk + "invalid secret key format '\(secret)', expected a UUID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" }
+        let project = text("project_id")
+        if !isUUID(project) { return sdk + "invalid project ID format '\(project)', expected a UUID: xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" }
+        if given(e, "zone") != nil {
+            let zone = text("zone")
+            if zone.isEmpty { return sdk + "default zone cannot be empty" }
+            let z = zone.split(separator: "-", omittingEmptySubsequences: false)
+            let lower: (Substring) -> Bool = { $0.allSatisfy { $0.isASCII && $0.isLowercase } }
+            if !(z.count == 3 && z[0].count == 2 && lower(z[0]) && z[1].count == 3 && lower(z[1]) && z[2].count == 1 && ("1"..."9").contains(z[2])) {
+                return sdk + "invalid default zone format '\(zone)', available zones are: fr-par-1, fr-par-2, fr-par-3, nl-ams-1, nl-ams-2, pl-waw-1, pl-waw-2"
+            }
+        }
+        if given(e, "api_url") != nil {
+            let api = text("api_url")
+            // an empty api_url makes validateAPIURL slice s.apiURL[-1:]: promtool 2.42 panics on it
+            if api.isEmpty { return "an empty api_url: Prometheus 2.42 panics on it (scaleway-sdk-go's validateAPIURL: slice bounds out of range [-1:])" }
+            // url.Parse: a leading ':' (missing protocol scheme), a control character, a bad %-escape
+            var badEscape = false
+            let u = Array(api.utf8)
+            for (i, c) in u.enumerated() where c == 37 {
+                let hex: (UInt8) -> Bool = { ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }
+                if i + 2 >= u.count || !hex(u[i + 1]) || !hex(u[i + 2]) { badEscape = true }
+            }
+            if api.hasPrefix(":") || api.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) || badEscape { return sdk + "invalid url \(api)" }
+            if api.hasSuffix("/") { return sdk + "invalid url \(api) it should not have a trailing slash" }
+        }
+        return nil
     }
 
     /// config.go TracingConfig.UnmarshalYAML (validateHeadersForTracing first).

@@ -96,6 +96,18 @@ enum PrometheusConfigFile {
             guard let pattern = x.stringValue else { d.error(p, at: x, "cannot unmarshal \(x.typeName) into string"); continue }
             guard isGlobInLastComponent(pattern) else { d.error(p, at: x, "invalid rule file path \(JSONValue.quote(pattern))"); continue }
             c.ruleFiles.append(pattern)
+            // an absolute path (a Docker setup's `/etc/prometheus/alerts.yml`): the simulator reads rule
+            // files inside the scenario's folder only, so it names no file here; promtool, not finding it,
+            // says "does not point to an existing file" (a pattern without `*`: cmd/promtool/main.go checkConfig) and
+            // takes a `*` pattern that matches nothing
+            if pattern.hasPrefix("/"), isGlobSyntaxValid(pattern) {
+                if pattern.contains("*") {
+                    d.warning(p, at: x, "an absolute pattern matches no file here: the simulator reads rule files inside the scenario's folder only (Prometheus reads what it matches on its own host)")
+                } else {
+                    d.error(p, at: x, "\(JSONValue.quote(pattern)) does not point to an existing file (an absolute path: the simulator reads rule files inside the scenario's folder only, relative to the configuration's folder)")
+                }
+                continue
+            }
             let files = expand(pattern, dir: dir, path: p, at: x, d)
             // promtool check config 2.42 (cmd/promtool/main.go checkConfig): "If an explicit file was
             // given, error if it is not accessible": a pattern without `*` must match a file (`?` and

@@ -20,7 +20,14 @@ extension PrometheusConfigFile {
         }
         if let p = f.string("metrics_path") { s.metricsPath = p }
         if let x = f.string("scheme") {
-            if x == "http" || x == "https" { s.scheme = x } else { d.error(f.p("scheme"), at: f.take("scheme"), "invalid scheme: \(JSONValue.quote(x)) (http or https)") }
+            // config.go v2.42.0 does not check a scrape config's scheme: any string loads. Go's url.Parse
+            // lowercases it (`HTTPS` scrapes as https); any other makes every scrape fail (net/http
+            // Transport.roundTrip: `unsupported protocol scheme`), which the scrape loops model
+            s.scheme = x
+            let lower = x.lowercased()
+            if lower != "http" && lower != "https" {
+                d.warning(f.p("scheme"), at: f.take("scheme") ?? v, "accepted by Prometheus 2.42, which does not check the scheme; every scrape of job \(JSONValue.quote(job)) fails (up 0): Go's http client refuses it, unsupported protocol scheme \(JSONValue.quote(lower))")
+            }
         }
         if let h = f.bool("honor_labels") { s.honorLabels = h }
         let checkAddresses = f.take("relabel_configs")?.arrayValue?.isEmpty ?? true

@@ -60,6 +60,10 @@ final class TemplateDefineTests: XCTestCase {
         XCTAssertEqual(failure(#"{{define "a"}}x{{else}}y{{end}}"#), "1: unexpected {{else}} in define clause")
         XCTAssertEqual(failure(#"{{template .Name}}"#), #"1: unexpected ".Name" in template clause"#)
         XCTAssertEqual(failure(#"{{template}}"#), #"1: unexpected "}}" in template clause"#)
+        // a placeholder a script fills (fourth corpus: ORingnet/nginx-consul-template@6a94c39 `nginx.ctmpl`,
+        // `{{range service #service}}`): parse.go command()'s t.unexpected(token, "operand")
+        XCTAssertEqual(failure("upstream app {\n  {{range service #service}}x{{end}}\n}"), ##"2: unexpected "#" in operand"##)
+        XCTAssertEqual(failure("{{range service \u{7}x}}x{{end}}"), "1: unrecognized character in action: U+0007")
     }
 
     /// A called template's body reads the same queries as inline text: its dependencies are the

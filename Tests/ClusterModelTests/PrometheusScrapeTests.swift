@@ -174,6 +174,33 @@ final class PrometheusScrapeTests: XCTestCase {
         XCTAssertTrue(Rig.series(p, "up")[0].samples.allSatisfy { $0.v == 0 })
     }
 
+    /// Prometheus 2.42 loads any scrape `scheme`; the scrape's request goes through Go's http client,
+    /// whose Transport refuses every scheme but http and https (after url.Parse lowercased it):
+    /// `unsupported protocol scheme "ftp"`, at once, `up` 0 on every scrape, while the same job with
+    /// `HTTPS` scrapes as https. A port-less target of such a job is dropped (PopulateLabels'
+    /// `invalid scheme`), one with `https` gets port 443.
+    func testAScrapeSchemeTheHttpClientRefusesFailsEveryScrape() {
+        let (m, p) = Rig.model(rules: false, duration: .minutes(3), configure: { c in
+            var ftp = c.scrapeConfigs[0]
+            ftp.jobName = "ftp"; ftp.scheme = "ftp"
+            ftp.staticGroups = [TargetGroup(targets: ["slave-01:9100", "slave-02"])]
+            var upper = c.scrapeConfigs[0]
+            upper.jobName = "upper"; upper.scheme = "HTTPS"
+            upper.staticGroups = [TargetGroup(targets: ["slave-01:9100"])]
+            c.scrapeConfigs = [ftp, upper]
+        }, extra: [Rig.fakeNodeEntry])
+        m.run()
+        let ups = Rig.series(p, "up")
+        XCTAssertEqual(ups.map { $0.labels["job"] ?? "" }.sorted(), ["ftp", "upper"], "the port-less ftp target is dropped")
+        let ftp = ups.first { $0.labels["job"] == "ftp" }!
+        XCTAssertGreaterThan(ftp.samples.count, 10)
+        XCTAssertTrue(ftp.samples.allSatisfy { $0.v == 0 }, "every scrape of the ftp job fails")
+        XCTAssertTrue(Rig.series(p, "scrape_duration_seconds").first { $0.labels["job"] == "ftp" }!.samples.allSatisfy { $0.v == 0 },
+                      "refused before connecting")
+        XCTAssertTrue(ups.first { $0.labels["job"] == "upper" }!.samples.allSatisfy { $0.v == 1 }, "HTTPS is https")
+        XCTAssertFalse(Rig.series(p, "fake_series").contains { $0.labels["job"] == "ftp" })
+    }
+
     func testOverloadedTargetTimesOut() {
         let (m, p) = Rig.model(slaves: 1, rules: false, duration: .minutes(2), extra: [Rig.fakeNodeEntry])
         (m.subsystems.first { $0 is FakeNodeExporter } as! FakeNodeExporter).extraExposed = 6_000_000

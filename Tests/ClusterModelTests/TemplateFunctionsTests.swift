@@ -99,6 +99,19 @@ final class TemplateFunctionsTests: XCTestCase {
                        #"error calling explodeMap: explodeMap: not a map: "a/b": "a" already has value %!q(float64=1)"#)
     }
 
+    /// `executeTemplate` (hashicorp/consul-template@1deacb7 template/funcs.go executeTemplateFunc): runs a
+    /// `define`d template of the file into a buffer and gives its text as a value; a second argument is
+    /// its dot (and `$`), none is nil. Fourth corpus: mclueppers/haproxy-consul-template@546bdd9
+    /// `.docker/base/etc/consul-template/templates/haproxy.conf.ctmpl` writes `bind {{executeTemplate
+    /// "getBindSocket"}}`; it was refused as not modelled.
+    func testExecuteTemplateGivesADefinedTemplatesText() {
+        XCTAssertEqual(render(#"{{define "sock"}}*:{{or . 80}}{{end}}bind {{executeTemplate "sock"}};{{executeTemplate "sock" 8080 | len}};{{define "d"}}{{$}}{{end}}{{executeTemplate "d" "x"}}"#),
+                       "bind *:80;6;x")
+        XCTAssertEqual(failure(#"{{executeTemplate "none"}}"#), #"error calling executeTemplate: template: no template "none" associated with template """#)
+        XCTAssertEqual(failure(#"{{define "a"}}a{{end}}{{executeTemplate "a" 1 2}}"#),
+                       "error calling executeTemplate: executeTemplate: wrong number of arguments, expected 1 or 2, but got 3")
+    }
+
     /// `env` (an unset variable is ""), `envOrDefault`, `mustEnv`, `timestamp` on simulated time.
     func testEnvironmentAndTimestamp() {
         XCTAssertEqual(render(#"server_name {{env "DOMAIN"}};[{{env "UNSET"}}]{{or (env "UNSET") "http"}} {{envOrDefault "UNSET" "x"}}"#),

@@ -50,6 +50,10 @@ final class AlertmanagerConfigTests: XCTestCase {
          "receivers[0].webhook_configs[0].http_config.no_proxy", "field no_proxy not found in type config.plain"),
         (#"{"route": {"receiver": "t"}, "receivers": [{"name": "t", "telegram_configs": [{"bot_token": "b", "chat_id": 7, "parse_mode": "md"}]}]}"#,
          "receivers[0].telegram_configs[0].parse_mode", "unknown parse_mode on telegram_config"),
+        // fourth corpus, 2022-Winter-Bootcamp-team-L/hey_apple@8fd8e3f `monitor/alertmanager/config.yml`: a global
+        // key written with no value is null, left unset (the loader crashed on it)
+        (#"{"global": {"resolve_timeout": "1m", "slack_api_url": null, "smtp_from": null}, "route": {"receiver": "s"}, "receivers": [{"name": "s", "slack_configs": [{"send_resolved": true}]}]}"#,
+         "receivers[0].slack_configs[0]", "no global Slack API URL set either inline or in a file"),
     ]
 
     /// amtool's verdicts of other releases where they differ from 0.25's (bad: invalid; edge: recorded),

@@ -56,6 +56,26 @@ final class ChronosTests: XCTestCase {
 
     // MARK: - the issue's numbers
 
+    /// A start before 1970 is a start in the past like any other (Joda reads any year; Chronos'
+    /// JobUtils.skipForward / calculateSkips move it by whole periods): the job runs at the times a
+    /// start one period before the run's start gives, in both versions (2.x skips to the first
+    /// occurrence after now; 3.x runs the overdue occurrence once, then skips). The loader refused it.
+    func testAStartBefore1970SkipsForwardAsARecentPastStartDoes() {
+        for version in ["2.x", "3.x"] {
+            func launched(_ schedule: String) -> ([SimTime], Int)? {
+                let text = Self.scenario(chronos: #"{"version": "\#(version)", "hosts": ["chronos-01", "chronos-02"], "jobs": [{"name": "hourly", "schedule": "\#(schedule)", "command": "report.sh"}], "behaviour": {"hourly": {"runTime": "5m"}}}"#,
+                                         duration: "6h")
+                guard let r = run(text) else { return nil }
+                return (r.launches("hourly").map(\.launched), r.job("hourly").skippedForward)
+            }
+            guard let old = launched("R/1960-01-01T00:30:00Z/PT1H"), let recent = launched("R/2016-12-31T23:30:00Z/PT1H") else { return }
+            XCTAssertEqual(old.0, recent.0, version)
+            XCTAssertEqual(old.0.count, version == "2.x" ? 6 : 7, "\(version): \(old.0)")
+            // 20820 days from 1960-01-01 to 2017-01-01: 499680 hours, skipped (2.x) or all but the overdue one run (3.x)
+            XCTAssertEqual(old.1, version == "2.x" ? 499_680 : 499_679, "\(version): the hours since 1960 are skipped forward")
+        }
+    }
+
     func testHourlyJobRuns24TimesInADayEachWithinTheOfferDelay() {
         for version in ["2.x", "3.x"] {
             let text = Self.scenario(chronos: """

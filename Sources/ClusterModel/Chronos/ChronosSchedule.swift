@@ -63,9 +63,9 @@ public struct ChronosSchedule: Equatable, Sendable {
             guard let s = parseStart(String(parts[1]), zone: zone) else {
                 return .failure(ScheduleError("start \(parts[1]) is not an ISO 8601 date-time like 2017-01-01T02:00:00Z"))
             }
-            if s < 0 {
-                return .failure(ScheduleError("start \(parts[1]) is before 1970, which the simulator does not model (Chronos would accept it and skip forward)", chronosRefuses: false))
-            }
+            // A start before 1970 (Joda reads any year from 0001) is a start in the past like any
+            // other: Unix ms below zero; the scheduler skips forward from it as Chronos does
+            // (JobUtils.skipForward / calculateSkips, ChronosScheduler.loadSchedules and skipForwardAtLaunch)
             start = s
         }
         // A start after 2200 (dennis84/blah's jobs start in 3000, to be run by hand only): Joda
@@ -122,9 +122,18 @@ public struct ChronosSchedule: Equatable, Sendable {
             if base > ms { return k + 1 }
             return (ms - origin) / p + 1
         }
-        var i = k + 1
-        while occurrence(i, origin: origin) <= ms { i += 1 }
-        return i
+        // occurrences grow with k: gallop, then bisect (a start centuries back, a monthly period,
+        // is a few dozen calendar steps, not one per period)
+        var lo = k + 1
+        if occurrence(lo, origin: origin) > ms { return lo }
+        var step: Int64 = 1
+        var hi = lo + step
+        while occurrence(hi, origin: origin) <= ms { lo = hi; step = step &* 2; hi = lo &+ step }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if occurrence(mid, origin: origin) <= ms { lo = mid } else { hi = mid }
+        }
+        return hi
     }
 
     // MARK: parsing

@@ -93,7 +93,12 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     var now: SimTime { model.sim.now }
     var sim: Simulation { model.sim }
     var nowMs: Int64 { spec.startMs + now.nanoseconds / 1_000_000 }
-    func simTime(ms: Int64) -> SimTime { SimTime(nanoseconds: (ms - spec.startMs) &* 1_000_000) }
+    /// Simulated time of Unix ms `ms`; an occurrence more than 292 years before the run's start (a
+    /// schedule starting in year 1) is held at that limit rather than wrapping.
+    func simTime(ms: Int64) -> SimTime {
+        let limit = Int64.max / 1_000_000
+        return SimTime(nanoseconds: max(-limit, min(limit, ms - spec.startMs)) * 1_000_000)
+    }
 
     public func start() {
         driver = mesos.addFramework(self)

@@ -17,7 +17,7 @@ import SimKernel
 extension TemplateFunctions {
     static let consulNames: Set<String> = ["service", "services", "key", "keyExists", "keyOrDefault", "ls", "safeLs", "tree", "safeTree",
                                            "env", "envOrDefault", "mustEnv", "timestamp", "byTag", "byKey", "explode", "explodeMap", "scratch",
-                                           "node", "nodes", "datacenters"]
+                                           "node", "nodes", "datacenters", "executeTemplate"]
 
     /// Names consul-template defines that the simulator refuses, with the reason.
     static let refused: [String: String] = {
@@ -30,7 +30,7 @@ extension TemplateFunctions {
         for n in ["partitions", "peerings", "exportedServices", "importedServices", "byMeta", "byPort"] {
             r[n] = "reads Consul's partitions, peerings or metadata, which the simulated catalog does not hold (service, services, nodes, node, datacenters and the KV store are modelled)"
         }
-        for n in ["file", "writeToFile", "plugin", "sockaddr", "executeTemplate", "parseYAML", "toYAML", "toTOML",
+        for n in ["file", "writeToFile", "plugin", "sockaddr", "parseYAML", "toYAML", "toTOML",
                   "mergeMap", "mergeMapWithOverride", "splitToMap", "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf"] {
             r[n] = "is not modelled by the simulator (it reads the host, runs a program, or needs a value type the simulated templates do not have)"
         }
@@ -115,6 +115,27 @@ extension TemplateRenderer {
         case "scratch":
             try arity(f, args, 0...0)
             return .scratch
+        case "executeTemplate":
+            // template/funcs.go executeTemplateFunc (1deacb7): runs a `define`d template of the file
+            // into a buffer (t.ExecuteTemplate) and gives its text; a second argument is its dot (none: nil)
+            try arity(f, args, 1...64)
+            guard args.count <= 2 else {
+                throw TemplateError(line: line, "error calling executeTemplate: executeTemplate: wrong number of arguments, expected 1 or 2, but got \(args.count)")
+            }
+            let name = try string(f, args[0])
+            guard let body = definitions[name] else {
+                throw TemplateError(line: line, "error calling executeTemplate: template: no template \"\(name)\" associated with template \"\"")
+            }
+            let dot = args.count == 2 ? args[1] : .none
+            let saved = output, savedBase = frameBase
+            output = []
+            frameBase = variables.count
+            variables.append(("$", dot))
+            defer { variables.removeSubrange(frameBase...); frameBase = savedBase }
+            try run(body, dot: dot)
+            let text = String(decoding: output, as: UTF8.self)
+            output = saved
+            return .string(text)
         case "timestamp":
             try arity(f, args, 0...1)
             noteImpureRead()

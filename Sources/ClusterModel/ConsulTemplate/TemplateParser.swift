@@ -271,7 +271,14 @@ public enum TemplateParser {
                 guard let n = Int(String(decoding: b[i..<j], as: UTF8.self)) else { throw TemplateError(line: line, "bad number syntax") }
                 out.append(.number(n)); i = j
             default:
-                guard isIdent(c) else { throw TemplateError(line: line, "unexpected \"\(Character(UnicodeScalar(c)))\" in command") }
+                // text/template: the lexer emits another printable ASCII character as itemChar, and
+                // parse.go command() stops at it: t.unexpected(token, "operand") (`{{range service #svc}}`)
+                // (lexInsideAction); a control character is `unrecognized character in action: %#U`
+                guard isIdent(c) else {
+                    if c > 0x20 && c < 0x7f { throw TemplateError(line: line, "unexpected \"\(Character(UnicodeScalar(c)))\" in operand") }
+                    let h = String(c, radix: 16, uppercase: true)
+                    throw TemplateError(line: line, "unrecognized character in action: U+" + String(repeating: "0", count: max(0, 4 - h.count)) + h)
+                }
                 var j = i
                 while j < b.count && isIdent(b[j]) { j += 1 }
                 out.append(.ident(String(decoding: b[i..<j], as: UTF8.self))); i = j

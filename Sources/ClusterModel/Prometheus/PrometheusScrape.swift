@@ -97,6 +97,8 @@ extension PrometheusServer {
         scrapesCounted += 1
         loops[i].scraped = true
         // the target's fields read one by one (a copy of the whole target retains its labels)
+        // a scheme the http client refuses fails before any connection (PrometheusTargets.populate)
+        guard !loops[i].target.unsupportedScheme else { fail(i, at: start, seconds: 0); return }
         guard let h = loops[i].target.host else { fail(i, at: start, seconds: 0); return }
         let hostState = model.infrastructure.hosts[h]
         guard hostState.state.isUp else { timeOut(i, at: start); return }

@@ -17,6 +17,9 @@ struct DiscoveredTarget {
     var port: Int
     /// The endpoint discovery knows behind it (a task's port), nil: look up the placed exporters.
     var endpoint: MetricEndpoint?
+    /// Its scheme is neither http nor https (any case: Go's url.Parse lowercases it): every scrape
+    /// fails before connecting, as Go's http client answers `unsupported protocol scheme "ftp"`.
+    var unsupportedScheme = false
 }
 
 extension PrometheusServer {
@@ -155,7 +158,13 @@ extension PrometheusServer {
         guard !addr.isEmpty, !addr.contains("/") else { return nil }
         let scheme = get("__scheme__")
         if !addr.contains(":") {
-            addr += scheme == "https" ? ":443" : ":80"
+            // scrape/target.go PopulateLabels (v2.42.0): the default port of "http" or "" is 80, of
+            // "https" 443; any other scheme (case counts here) is `invalid scheme` and the target dropped
+            switch scheme {
+            case "http", "": addr += ":80"
+            case "https": addr += ":443"
+            default: return nil
+            }
             out = out.filter { $0.name != "__address__" } + [MetricLabel("__address__", addr)]
         }
         guard let interval = PromHash.parseDuration(get("__scrape_interval__")), interval > .zero,
@@ -167,8 +176,13 @@ extension PrometheusServer {
         let hp = resolve(addr)
         var ep = endpoint
         if let e = ep, hp.map({ $0.0 != e.host || $0.1 != e.port }) ?? true { ep = nil }
+        // scrape.go targetScraper.scrape sends http.NewRequest("GET", t.URL().String()) through the http
+        // client; Go's url.Parse lowercases the scheme and net/http's Transport.roundTrip refuses any but
+        // http and https ("unsupported protocol scheme"): the scrape fails, up 0
+        let lower = scheme.lowercased()
         return DiscoveredTarget(labels: labels, url: url, hash: PromHash.targetHash(labels: labels, url: url), interval: interval,
-                                timeout: timeout, host: hp?.0, port: hp?.1 ?? 0, endpoint: ep)
+                                timeout: timeout, host: hp?.0, port: hp?.1 ?? 0, endpoint: ep,
+                                unsupportedScheme: lower != "http" && lower != "https")
     }
 
     /// Brings job `j`'s scrape loops in line with discovery: loops of targets still there keep
