@@ -7,7 +7,7 @@
 HELDOUT=heldout-ceph-harbor.sh
 source "$(dirname "$0")/heldout-lib.sh"
 
-for n in ceph-helm-host-out ceph-mclock-hdd-wpq ceph-mclock-nvme-wpq ceph-mclock-nvme-bst; do run "$n"; done
+for n in ceph-helm-host-out ceph-mclock-hdd-wpq ceph-mclock-nvme-wpq ceph-mclock-nvme-bst ceph-qosblog-nvme-wpq; do run "$n"; done
 
 # seconds from the OSD host's failure (ceph osdHostFailed) to the last recoveryDone
 down_to_clean() {
@@ -32,3 +32,6 @@ bst=$(rebalance ceph-mclock-nvme-bst); read -r bst_s bst_r <<< "$bst"
 printf 'mclock-nvme-wpq-rate\t%s\n' "$def_r"
 printf 'mclock-nvme-bst-rate\t%s\n' "$bst_r"
 printf 'mclock-nvme-bst-over-def\t%s\n' "$(awk -v a="$bst_r" -v b="$def_r" 'BEGIN { printf "%.2f", a / b }')"
+blog=$(rebalance ceph-qosblog-nvme-wpq); read -r blog_s blog_r <<< "$blog"
+printf 'qosblog-nvme-wpq-rate\t%s\n' "$blog_r"
+printf 'qosblog-nvme-wpq-time\t%s\n' "$blog_s"
