@@ -183,6 +183,37 @@ final class CephRecoveryFlowTests: XCTestCase {
         XCTAssertEqual(r.all("recoveryDone").last?.detail, "full redundancy restored (size 3)")
     }
 
+    /// A host that was marked out and boots again is marked in (mon_osd_auto_mark_auto_out_in):
+    /// the PGs whose up set names it again backfill a copy to it, the copies made during the
+    /// first recovery on other hosts are removed, and every PG ends on its up set of all 5 hosts.
+    func testAnOutHostThatComesBackIsBackfilledAgain() {
+        var s = Setup()
+        s.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-02"), recoverAfter: .hours(2))]
+        let r = Run(s)
+        r.run()
+        let f = r.ceph.flowRecovery!
+        XCTAssertEqual(r.all("osdOut").count, 1)
+        guard let reb = r.all("osdRebalance").first else { return XCTFail("no rebalance when the out host came back") }
+        XCTAssertEqual(reb.subject, "ceph-02")
+        XCTAssertEqual(r.ceph.recoveries.count, 2)
+        XCTAssertNotNil(r.ceph.recoveries.last?.end)
+        XCTAssertEqual(r.all("recoveryDone").count, 2)
+        XCTAssertEqual(r.all("recoveryDone").last?.detail, "full redundancy restored (size 3)")
+        XCTAssertEqual(f.liveBackfills, 0)
+        XCTAssertEqual(r.model.network!.activeFlows, 0)
+        var onReturned = 0
+        for p in 0..<f.pgNum {
+            let hosts = f.holders[p].map { Int($0) / 2 }
+            XCTAssertEqual(hosts.count, 3)
+            XCTAssertEqual(Set(hosts), Set(f.upSet(p)))
+            if hosts.contains(1) { onReturned += 1 }
+        }
+        // straw2 with equal weights: the returned host holds about 3/5 of the PGs again
+        XCTAssertGreaterThan(onReturned, f.pgNum * 2 / 5)
+        // the rebalance moved one PG replica per PG that maps back to it
+        XCTAssertTrue(reb.detail.hasPrefix("marked in again (mon_osd_auto_mark_auto_out_in): \(onReturned) PGs map back to it"))
+    }
+
     /// Same scenario twice: the same events at the same times.
     func testFlowRecoveryIsDeterministic() {
         let a = Run(Setup()), b = Run(Setup())

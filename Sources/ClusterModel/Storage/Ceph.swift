@@ -237,10 +237,16 @@ public final class CephCluster {
         o.gen &+= 1
         guard !o.up else { return }
         if let f = flowRecovery {
+            let wasOut = !o.inCluster
             o.up = true
             o.inCluster = true
             log("osdUp", host.name, "OSDs boot, marked up and in")
-            f.hostUp(i)
+            let (added, count) = f.hostUp(i, wasOut: wasOut)
+            if count > 0 {
+                log("osdRebalance", host.name, "marked in again (mon_osd_auto_mark_auto_out_in): \(count) PGs map back to it, backfill of \(NumberFormat.decimal(added / 1e9, 3)) GB starts")
+                if f.liveBackfills > 0, recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
+                f.pump()
+            }
             return
         }
         advance()

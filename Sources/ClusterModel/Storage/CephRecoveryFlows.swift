@@ -261,14 +261,26 @@ public final class CephFlowRecovery: NetworkClient {
     }
 
     /// The host is up (and in) again: its copies count again; PGs waiting on it re-plan.
-    /// An out host coming back receives no data (no rebalancing) unless a PG is re-planned.
-    func hostUp(_ h: Int) {
+    /// A host that was out (`wasOut`) is marked in again as the monitors do for an OSD they marked
+    /// out themselves (`mon_osd_auto_mark_auto_out_in`, default true: ceph/ceph
+    /// src/mon/OSDMonitor.cc `prepare_boot`, src/common/options.cc). CRUSH then maps back to it
+    /// every PG whose up set names it (straw2: exactly those it held before it went out), and each
+    /// such PG backfills a copy to it from its primary; when that backfill is done the copy outside
+    /// the up set is removed (`flowCompleted`). Returns the bytes and backfills this rebalance added.
+    @discardableResult
+    func hostUp(_ h: Int, wasOut: Bool = false) -> (Double, Int) {
+        var added = (0.0, 0)
         for p in 0..<pgNum {
             var waiting = false
             for id in pgLive[p] where backfills[Int(id)].state == .pending { waiting = true; break }
-            if waiting || missingOf[p] > 0 || touches(p, h) { _ = replan(p) }
+            let remapped = wasOut && !holders[p].contains(where: { hostOf($0) == h }) && upSet(p).contains(h)
+            if waiting || missingOf[p] > 0 || touches(p, h) || remapped {
+                let a = replan(p)
+                if remapped { added.0 += a.bytes; added.1 += a.count }
+            }
         }
         pump()
+        return added
     }
 
     // MARK: scheduling
