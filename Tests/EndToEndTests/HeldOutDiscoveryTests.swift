@@ -8,9 +8,6 @@ final class HeldOutDiscoveryTests: XCTestCase {
     func testDocTableSimulatedColumnMatchesTheTool() throws {
         try HeldOutPage.check(page: "docs/heldout-discovery.md", script: "scripts/heldout-discovery.sh", minRows: 8)
         // every scenarios/heldout/disc-*.json is run by the script (none left without a row)
-        let script = try HeldOutPage.text("scripts/heldout-discovery.sh")
-        let files = try HeldOutPage.scenarios(prefix: "disc-")
-        XCTAssertEqual(files.count, 8)
-        for f in files { XCTAssertTrue(script.contains(String(f.dropLast(5))), "\(f) is not run by scripts/heldout-discovery.sh") }
+        try HeldOutPage.checkEveryScenarioIsRun(script: "scripts/heldout-discovery.sh", prefix: "disc-", count: 8)
     }
 }

@@ -9,12 +9,9 @@ final class HeldOutMonitoringTests: XCTestCase {
         try HeldOutPage.check(page: "docs/heldout-monitoring.md", script: "scripts/heldout-monitoring.sh", minRows: 11)
         // every scenario among scenarios/heldout/mon-*.json (the files with hostGroups; the others are
         // their Prometheus configurations and rule files) is run by the script (none left without a row)
-        let script = try HeldOutPage.text("scripts/heldout-monitoring.sh")
-        let files = try HeldOutPage.scenarios(prefix: "mon-", scenariosOnly: true)
-        XCTAssertEqual(files.count, 11)
-        for f in files {
-            let name = f.dropLast(5)   // run by `run NAME`, `repeat_s NAME)` or `firings NAME)`
-            XCTAssertTrue(script.contains(" \(name)\n") || script.contains(" \(name))"), "\(f) is not run by scripts/heldout-monitoring.sh")
+        // (run by `run NAME`, `repeat_s NAME)` or `firings NAME)`)
+        try HeldOutPage.checkEveryScenarioIsRun(script: "scripts/heldout-monitoring.sh", prefix: "mon-", scenariosOnly: true, count: 11) {
+            $0.contains(" \($1)\n") || $0.contains(" \($1))")
         }
     }
 }

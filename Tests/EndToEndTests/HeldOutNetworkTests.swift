@@ -9,10 +9,7 @@ final class HeldOutNetworkTests: XCTestCase {
     func testDocTableSimulatedColumnMatchesTheTool() throws {
         try HeldOutPage.check(page: "docs/heldout-network.md", script: "scripts/heldout-network.sh", minRows: 61)
         // every scenarios/heldout/net-*.json is run by the script (`S=NAME` then `run $S`)
-        let script = try HeldOutPage.text("scripts/heldout-network.sh")
-        let files = try HeldOutPage.scenarios(prefix: "net-")
-        XCTAssertEqual(files.count, 7)
-        for f in files { XCTAssertTrue(script.contains("S=\(f.dropLast(5))\n"), "\(f) is not run by scripts/heldout-network.sh") }
+        try HeldOutPage.checkEveryScenarioIsRun(script: "scripts/heldout-network.sh", prefix: "net-", count: 7) { $0.contains("S=\($1)\n") }
     }
 
     /// The page's "12 of 61 … within 10 %" is recounted from its table's measured and simulated cells.

@@ -47,6 +47,17 @@ enum HeldOutPage {
             }
     }
 
+    /// Every held-out scenario with this prefix (`count` of them) is one the page's script runs:
+    /// `isRun(script text, scenario name without .json)` says how the script names it.
+    static func checkEveryScenarioIsRun(script: String, prefix: String, scenariosOnly: Bool = false, count: Int,
+                                        isRun: (String, Substring) -> Bool = { $0.contains($1) },
+                                        file: StaticString = #filePath, line: UInt = #line) throws {
+        let text = try text(script)
+        let files = try scenarios(prefix: prefix, scenariosOnly: scenariosOnly)
+        XCTAssertEqual(files.count, count, file: file, line: line)
+        for f in files { XCTAssertTrue(isRun(text, f.dropLast(5)), "\(f) is not run by \(script)", file: file, line: line) }
+    }
+
     static func text(_ path: String) throws -> String {
         try String(contentsOf: CLI.root.appendingPathComponent(path), encoding: .utf8)
     }
