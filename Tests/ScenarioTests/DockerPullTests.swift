@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import ClusterModel
 import Scenario
@@ -193,6 +194,35 @@ final class DockerPullTests: XCTestCase {
         for i in list.indices {
             XCTAssertEqual(list[i].end, ended[i]!, accuracy: 1e-6, "\(list[i].host) image \(list[i].image)")
         }
+    }
+
+    /// scenarios/mass-deploy.json as its description says: 40 agents pull a 1 GB image through a
+    /// 2 Gbit/s registry (about 160 s each), so every first launch fails at Mesos' default 1 minute
+    /// executor_registration_timeout and its relaunch joins the download in flight; with 5 minutes
+    /// nothing fails. Without the registry's capacity the pulls take 10 s and nothing fails either.
+    func testTheShippedMassDeployFailsItsFirstLaunchesOnlyThroughTheRegistry() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios/mass-deploy.json").path
+        func run(_ overrides: [String]) throws -> (failed: [LoggedEvent], pulls: [Double]) {
+            let loaded = try ScenarioLoader.load(path: path, overrides: overrides)
+            let obs = MemoryObserver()
+            _ = ClusterSimulation(spec: loaded.spec, observer: obs).run()
+            var started: [String: Double] = [:], pulls: [Double] = []
+            for e in obs.events {
+                if e.event == "imagePull" { started[e.subject] = e.time.seconds }
+                if e.event == "imagePulled", let s = started[e.subject] { pulls.append(e.time.seconds - s) }
+            }
+            return (obs.events.filter { $0.event == "TASK_FAILED" }, pulls)
+        }
+        let shipped = try run([])
+        XCTAssertEqual(shipped.pulls.count, 40)
+        XCTAssertGreaterThan(shipped.pulls.min() ?? 0, 60)
+        XCTAssertEqual(shipped.failed.count, 40)
+        XCTAssertTrue(shipped.failed.allSatisfy { $0.detail.hasSuffix("REASON_EXECUTOR_REGISTRATION_TIMEOUT") })
+        XCTAssertEqual(try run(["mesos.agents.flags.executor_registration_timeout=5m"]).failed.count, 0)
+        let unlimited = try run(["mesos.registry={\"bandwidth\": \"100MB/s\"}"])
+        XCTAssertEqual(unlimited.failed.count, 0)
+        XCTAssertEqual(unlimited.pulls.max() ?? 0, 10, accuracy: 1e-6)
     }
 
     func assertTimes(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
