@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "ScenarioTests", dependencies: ["Scenario", "ClusterModel", "SimKernel", "TestSupport"], exclude: ["marathon-files", "templates", "consul-files"]),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "Scenario", "SimKernel"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Scenario", "SimKernel"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Scenario", "SimKernel", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["bad-inputs", "installer-standins", "fuzz-regressions"]),
     ],
     swiftLanguageModes: [.v5]

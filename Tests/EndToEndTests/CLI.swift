@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `clustersim` binary (built by `swift build`, which `make test` does first).
@@ -81,11 +82,8 @@ enum CLI {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"), file: file, line: line)
     }
 
-    static func tempDir(_ tag: String) -> String {
-        let d = NSTemporaryDirectory() + "clustersim-e2e-\(tag)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    /// A fresh folder under the test process's scratch folder (removed when the process exits).
+    static func tempDir(_ tag: String) -> String { Scratch.folder("e2e-" + tag) }
 
     static func files(in dir: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()

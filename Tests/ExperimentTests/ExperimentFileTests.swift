@@ -1,6 +1,7 @@
 import Experiment
 import Foundation
 import Scenario
+import TestSupport
 import XCTest
 
 /// Experiment files: every bad input of issue 13 is an error naming its JSON path; points, ids and
@@ -10,8 +11,7 @@ final class ExperimentFileTests: XCTestCase {
 
     /// Writes base.json and exp.json into a fresh folder and loads exp.json.
     func load(_ experiment: String) throws(ScenarioErrors) -> ExperimentSpec {
-        let dir = NSTemporaryDirectory() + "clustersim-exp-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = Scratch.folder("exp")
         try? Self.base.write(toFile: dir + "/base.json", atomically: true, encoding: .utf8)
         try? experiment.write(toFile: dir + "/exp.json", atomically: true, encoding: .utf8)
         return try ExperimentLoader.load(path: dir + "/exp.json")

@@ -1,5 +1,6 @@
 import ClusterModel
 import Foundation
+import TestSupport
 @testable import Scenario
 import SimKernel
 import XCTest
@@ -56,12 +57,9 @@ func loadOK(_ text: String, overrides: [String] = [], seedOverride: UInt64? = ni
     }
 }
 
-/// A fresh temporary folder (symlinks resolved); the caller removes it.
-func makeTempDir() -> String {
-    let base = FileManager.default.temporaryDirectory.path + "/scenario-tests-" + UUID().uuidString
-    try! FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-    return Paths.realPath(base)!
-}
+/// A fresh temporary folder (symlinks resolved) under the test process's scratch folder, which goes when
+/// the process exits (the caller may remove it sooner).
+func makeTempDir() -> String { Paths.realPath(Scratch.folder("scenario-tests"))! }
 
 func write(_ text: String, to path: String) {
     let dir = Paths.directory(path)
