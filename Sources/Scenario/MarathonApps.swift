@@ -81,6 +81,15 @@ final class MarathonTree {
             d.error(path, at: v, typeMismatch(inApps ? "a Marathon app definition (an object) or a relative path to an app or group JSON file" : "a Marathon group definition (an object) or a relative path to a group JSON file", v))
             return
         }
+        // `GET /v2/apps/{id}` answers `{"app": {AppInfo}}` (marathon AppsResource.index/show,
+        // `ok(jsonObjString("app" -> appInfo))`, 1.4 to 1.10): a saved answer is read as the app it holds, the
+        // way a `GET /v2/groups` export is read as its group (the AppInfo's status fields are warnings).
+        if inApps, members.count == 1, members[0].key == "app", let inner = members[0].value.objectMembers,
+           !inner.contains(where: { $0.key == "apps" || $0.key == "groups" || $0.key == "pods" }) {
+            d.warning(path, at: v, "read as a `GET /v2/apps/{id}` answer: the app in its \"app\" member")
+            topLevelEntry(members[0].value, path: JSONPath.key(path, "app"), inApps: true)
+            return
+        }
         let looksLikeGroup = members.contains { $0.key == "apps" || $0.key == "groups" || $0.key == "pods" }
         if inApps && members.contains(where: { $0.key == "containers" }) { decodePod(v, path: path, group: "/") }   // MarathonPods.swift
         else if inApps && !looksLikeGroup { decodeApp(v, path: path, group: "/", standalone: true) }

@@ -16,7 +16,7 @@ extension ScenarioSchema {
         KeySpec("instances", "integer", default: "`3`", allowed: "1 to 99.", meaning: "Marathon instances (HA: one leader elected through ZooKeeper, the others stand by and proxy)."),
         KeySpec("datacenters", "array", default: "absent = one Marathon for every agent", allowed: "At least one; see `marathon.datacenters[i]`. Not with `marathonLB`, `autoscale`, `traffic`, `consul` or `prometheus`.",
                 meaning: "One Marathon per data center: each (framework `marathon-<dc>`, its own leader election under `/marathon-<dc>`) runs every app on its data center's agents only. See [One Marathon per data center](#one-marathon-per-data-center)."),
-        KeySpec("apps", "array", default: "`[]`", allowed: #"An object, `{"$include": "file.json"}`, or a string = relative path of a JSON file holding an app **or a group**. An object with `containers` is a pod (a `POST /v2/pods` body, see [Pods](#pods)); one with `apps`, `groups` or `pods` is read as a group."#,
+        KeySpec("apps", "array", default: "`[]`", allowed: #"An object, `{"$include": "file.json"}`, or a string = relative path of a JSON file holding an app **or a group**. An object with `containers` is a pod (a `POST /v2/pods` body, see [Pods](#pods)); one with `apps`, `groups` or `pods` is read as a group; `{"app": {...}}` alone (a saved `GET /v2/apps/{id}` answer) is the app it holds, with a warning."#,
                 meaning: "App definitions."),
         KeySpec("groups", "array", default: "`[]`", allowed: "Inline, `$include`d or by relative path.", meaning: "Group definitions."),
         KeySpec("behaviour", "object", default: "see below", allowed: #"`"default"` and app ids, each a behaviour block."#,

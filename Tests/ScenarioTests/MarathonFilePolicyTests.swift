@@ -102,6 +102,26 @@ final class MarathonFilePolicyTests: XCTestCase {
                           path: "marathon.groups[0].groups[0].id", ["missing required key \"id\"", "No group id was given!"])
     }
 
+    /// A saved `GET /v2/apps/{id}` answer, `{"app": {AppInfo}}`, is the app it holds (its status fields and
+    /// `tasks` accepted); an `app` member beside others, or holding a group, is not read that way.
+    func testAGetAppAnswerIsTheAppItHolds() throws {
+        let answer = #"{"app": {"id": "/shop/web", "cmd": "x", "instances": 3, "tasksRunning": 3, "deployments": [], "#
+            + #""tasks": [{"id": "shop_web.1", "host": "slave-01", "state": "TASK_RUNNING"}], "#
+            + #""lastTaskFailure": {"appId": "/shop/web", "state": "TASK_FAILED"}}}"#
+        let l = try load(scenario(apps: "[\(answer)]"))
+        XCTAssertEqual(l.spec.marathon?.apps.map(\.id), ["/shop/web"])
+        XCTAssertEqual(l.spec.marathon?.app("/shop/web")?.instances, 3)
+        XCTAssertEqual(warnings(l, at: "marathon.apps[0]").count, 1, "\(l.warnings)")
+        XCTAssertTrue(warnings(l, at: "marathon.apps[0]").first?.contains("GET /v2/apps/{id}") ?? false, "\(l.warnings)")
+        XCTAssertTrue(l.warnings.allSatisfy { !$0.contains("tasksRunning: unknown") }, "\(l.warnings)")
+        // the inner app's errors carry the inner path
+        assertSingleError(scenario(apps: #"[{"app": {"id": "/a", "cmd": "x", "instances": -1}}]"#),
+                          path: "marathon.apps[0].app.instances", ["expected an integer from 0"])
+        // `app` beside an id is an unknown field of that app, as Marathon reads it
+        let beside = try load(scenario(apps: #"[{"id": "/b", "cmd": "x", "app": {"id": "/c", "cmd": "y"}}]"#))
+        XCTAssertEqual(beside.spec.marathon?.apps.map(\.id), ["/b"])
+    }
+
     func testAMissingDependencyIsIgnoredButCyclesAndTheRootGroupStayErrors() throws {
         let l = try load(scenario(apps: #"[{"id": "/a", "cmd": "x", "dependencies": ["/b", "/gone"]}, {"id": "/b", "cmd": "x"}]"#))
         XCTAssertEqual(l.spec.marathon?.app("/a")?.effectiveDependencies, ["/b"])
