@@ -74,7 +74,7 @@ extension ScenarioSchema {
         }
         guard let text = readSideFile(rel, kind: "Alertmanager configuration", base: root, maxBytes: IncludeLimits.maxTotalBytes, path: p, at: v, d) else { return nil }
         let parsed = JSONParser.parse(text, file: rel)
-        for e in parsed.errors { d.append(ScenarioError(path: "", file: rel, line: e.line, column: e.column, message: "\(e.message) (the file is read as JSON)")) }
+        for e in parsed.errors { d.append(ScenarioError(path: "", file: rel, line: e.line, column: e.column, message: "\(e.message) (\(YAMLFiles.hint("alertmanager.yml")))")) }
         guard parsed.errors.isEmpty, let value = parsed.value else { return nil }
         return AlertmanagerConfigFile.decode(value, base: "", d)
     }

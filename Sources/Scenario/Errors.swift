@@ -400,3 +400,12 @@ enum Suggest {
         return q.dropLast().joined(separator: ", ") + " or " + q.last!
     }
 }
+
+/// What a file in a real tool's YAML format that does not parse as JSON is told: how to convert it.
+public enum YAMLFiles {
+    /// "<kind> is read as JSON here ...": the hint after the parser's own message.
+    public static func hint(_ kind: String) -> String {
+        "\(kind) is read as JSON here, the subset of YAML the real tool reads too: convert a YAML file with "
+            + "scripts/yaml-to-json.py FILE > FILE.json (python3-yaml)"
+    }
+}

@@ -46,7 +46,7 @@ enum RuleFileReader {
         let parsed = JSONParser.parse(text, file: file)
         if !parsed.errors.isEmpty {
             for (k, e) in parsed.errors.enumerated() {
-                let hint = k == 0 ? " (a rule file is read as JSON, the subset of YAML that Prometheus reads too: write YAML rules as JSON, e.g. with `yq -o=json`)" : ""
+                let hint = k == 0 ? " (\(YAMLFiles.hint("a rule file")))" : ""
                 d.append(ScenarioError(path: "", file: file, line: e.line, column: e.column, message: e.message + hint))
             }
             return nil

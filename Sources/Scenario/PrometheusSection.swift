@@ -24,7 +24,7 @@ extension ScenarioSchema {
                 if let root = d.baseDirectory, let text = readSideFile(s, kind: "Prometheus configuration", base: root, maxBytes: 16 << 20, path: r.keyPath("config"), at: cv, d) {
                     let parsed = JSONParser.parse(text, file: s)
                     if let e = parsed.errors.first {
-                        d.error(r.keyPath("config"), at: cv, "\(s): \(e) (prometheus.yml must be written as JSON here)")
+                        d.error(r.keyPath("config"), at: cv, "\(s): \(e) (\(YAMLFiles.hint("prometheus.yml")))")
                     } else if let doc = parsed.value {
                         let dir = s.contains("/") ? String(s[..<(s.lastIndex(of: "/") ?? s.endIndex)]) : ""
                         if let (c, g) = PrometheusConfigFile.decode(doc, path: "", dir: dir, d) { spec.config = c; spec.ruleGroups = g }
