@@ -77,6 +77,20 @@ final class MarathonTree {
             d.error(path, at: v, "\(JSONValue.quote(s)): a file reference is read when the scenario file is loaded (relative to the file that names it); a path given with --set is not read — set the app's JSON instead")
             return
         }
+        // A JSON array of apps is the body of `PUT /v2/apps` (marathon AppsResource.replaceMultiple,
+        // `Json.parse(body).as[Seq[AppUpdate]]`, 1.4 to 1.10; each needs its id) and what `GET /v2/pods`
+        // answers (an array of pods): each element is read as one entry of `marathon.apps`.
+        if inApps, let elements = v.arrayValue {
+            for (i, e) in elements.enumerated() {
+                let p = JSONPath.index(path, i)
+                if e.objectMembers == nil {
+                    d.error(p, at: e, typeMismatch("an app or pod definition (an object), as in the array `PUT /v2/apps` takes", e))
+                } else {
+                    topLevelEntry(e, path: p, inApps: true)
+                }
+            }
+            return
+        }
         guard let members = v.objectMembers else {
             d.error(path, at: v, typeMismatch(inApps ? "a Marathon app definition (an object) or a relative path to an app or group JSON file" : "a Marathon group definition (an object) or a relative path to a group JSON file", v))
             return

@@ -122,6 +122,27 @@ final class MarathonFilePolicyTests: XCTestCase {
         XCTAssertEqual(beside.spec.marathon?.apps.map(\.id), ["/b"])
     }
 
+    /// A file holding an array of apps (a `PUT /v2/apps` body) or pods (a `GET /v2/pods` answer) is read
+    /// element by element; an element that is not an object is an error at its own path.
+    func testAnArrayOfAppsIsEachApp() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let apps = #"[{"id": "/a", "cmd": "x"}, {"id": "/b", "cmd": "y", "instances": 2}, "#
+            + #"{"id": "/p", "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}, "exec": {"command": {"shell": "sleep 1"}}}]}]"#
+        write(apps, to: dir + "/apps.json")
+        write(#"[{"id": "/c", "cmd": "x"}, 7]"#, to: dir + "/bad.json")
+        write(scenario(apps: #"["apps.json", {"id": "/d", "cmd": "z"}]"#), to: dir + "/s.json")
+        let l = try XCTUnwrap(try? ScenarioLoader.load(path: dir + "/s.json"))
+        XCTAssertEqual(l.spec.marathon?.apps.map(\.id), ["/a", "/b", "/p", "/d"])
+        XCTAssertEqual(l.spec.marathon?.app("/b")?.instances, 2)
+        write(scenario(apps: #"["bad.json"]"#), to: dir + "/t.json")
+        do { _ = try ScenarioLoader.load(path: dir + "/t.json"); XCTFail("loaded") } catch {
+            XCTAssertEqual(error.errors.count, 1, "\(error)")
+            XCTAssertEqual(error.errors.first?.path, "marathon.apps[0][1]", "\(error)")
+            XCTAssertTrue(error.errors.first?.message.contains("PUT /v2/apps") ?? false, "\(error)")
+        }
+    }
+
     func testAMissingDependencyIsIgnoredButCyclesAndTheRootGroupStayErrors() throws {
         let l = try load(scenario(apps: #"[{"id": "/a", "cmd": "x", "dependencies": ["/b", "/gone"]}, {"id": "/b", "cmd": "x"}]"#))
         XCTAssertEqual(l.spec.marathon?.app("/a")?.effectiveDependencies, ["/b"])
