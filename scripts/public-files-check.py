@@ -137,6 +137,8 @@ def main():
         if a and not ok and fmt in ('prom', 'rules', 'am'):
             refused += 1
             core = re.sub(r' \((Prometheus|Alertmanager) [0-9.]+, the release .*$', '', re.sub(r'^\S+:\d+:\d+: (?:[\w.\[\]"-]+: )?', '', why.split(' | ')[0]))
+            # the simulator's own explanation after the tool's words (a rule file's absolute path)
+            core = re.sub(r' \(an absolute path: .*$', '', core)
             same = core[:60] in wr
             same_reason += same
             note = '' if same else ' [reason differs]'

@@ -390,7 +390,12 @@ final class PodDecoder {
         let name = er.required("name", MarathonPodKeys.name, hint: "the endpoint's name, like \"http\"")
         let cp = er.optional("containerPort", .int(min: 1, max: 65535))
         let hp = er.optional("hostPort", .int(min: 0, max: 65535))
-        let protocols = er.optional("protocol", .array(of: MarathonPodKeys.name, nonEmpty: true)) ?? ["tcp"]
+        // items are strings.Name in network.raml, but the generated reader checks only the array's
+        // minItems: RamlTypeGenerator.buildConstraints gives an ArrayTypeDeclaration MinItems/MaxItems and
+        // no constraint of its items (mesosphere/marathon@90619da type-generator/.../RamlTypeGenerator.scala),
+        // and PodsValidation checks only that no protocol is listed twice; so "HTTP" (the DC/OS 2.2 docs'
+        // complete pod example) loads. The protocol is advertised in the task's DiscoveryInfo only.
+        let protocols = er.optional("protocol", .array(of: .string, nonEmpty: true)) ?? ["tcp"]
         let labels = er.optional("labels", ad.labelsDecoder, default: []) ?? []
         let networkNames = er.optional("networkNames", .array(of: .string))
         if networkNames != nil { ad.notModelled.append("containers.endpoints.networkNames") }

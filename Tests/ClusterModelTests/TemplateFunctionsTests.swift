@@ -143,6 +143,12 @@ final class TemplateFunctionsTests: XCTestCase {
         XCTAssertEqual(failure("{{divide 0 1}}"), "error calling divide: runtime error: integer divide by zero")
         XCTAssertEqual(render(#"{{range $i := loop 3}}{{$i}}{{end}} {{range loop 5 7}}{{.}}{{end}} {{parseBool "true"}} {{parseFloat "1e6"}}"#), "012 56 true 1e+06")
         XCTAssertNotNil(failure("{{range loop 100000000}}{{end}}"))
+        // Fifth corpus: zhenik-poc/consul-template-workshop `examples/test5.ctpl` is `{{service "minio" | toJSON}}`,
+        // which consul-template renders (json.Marshal of []*dependency.HealthService); the simulator does not
+        // hold a service entry's every field, and says so rather than giving a Go error Go would not give.
+        XCTAssertEqual(failure(#"{{service "web" | toJSON}}"#),
+                       "error calling toJSON: toJSON of a *dependency.HealthService is not modelled: consul-template json.Marshals the struct, whose fields the simulator does not hold")
+        XCTAssertEqual(failure(#"{{parseFloat "NaN" | toJSONPretty}}"#), "error calling toJSONPretty: toJSONPretty: json: unsupported value: NaN")
     }
 
     /// Names consul-template defines but the simulator cannot answer are refused when the template

@@ -525,6 +525,24 @@ final class PublicFileShapeTests: XCTestCase {
             XCTAssertNotNil(loadOK(marathonScenario(#"{"version": "1.10", "apps": [\#(a)]}"#)), a)
         }
     }
+    /// Fifth corpus: the DC/OS 2.2 and 1.13 docs' complete pod example (mesosphere/dcos-docs-site
+    /// `deploying-services/pods/examples`) gives an endpoint `"protocol": ["HTTP"]`. network.raml types the
+    /// items strings.Name, but Marathon's generated reader checks only the array's minItems (the type
+    /// generator puts no constraint on an array's items) and PodsValidation only refuses a protocol listed
+    /// twice, so Marathon takes it; it was refused here as not a valid name.
+    func testMarathonPodEndpointProtocolsAreAnyStringsListedOnce() throws {
+        func pod(_ protocols: String) -> String {
+            #"{"version": "1.10", "apps": [{"id": "/p", "containers": [{"name": "web", "resources": {"cpus": 0.1, "mem": 32}, "#
+                + #""exec": {"command": {"shell": "serve"}}, "endpoints": [{"name": "http", "hostPort": 0, "protocol": \#(protocols)}]}]}]}"#
+        }
+        for p in [#"["HTTP"]"#, #"["tcp", "UDP"]"#] {
+            let l = try XCTUnwrap(loadOK(marathonScenario(pod(p))), p)
+            XCTAssertEqual(l.spec.marathon?.app("/p")?.launchPorts.map(\.protocol), [p == #"["HTTP"]"# ? "HTTP" : "tcp,UDP"], p)
+        }
+        assertSingleError(marathonScenario(pod(#"["HTTP", "HTTP"]"#)), path: "marathon.apps[0].containers[0].endpoints[0].protocol",
+                          ["listed twice", "Duplicate protocols"])
+        assertSingleError(marathonScenario(pod("[]")), path: "marathon.apps[0].containers[0].endpoints[0].protocol", ["empty"])
+    }
     /// Third corpus: dennis84/blah@87f4191 `blah-*/algo/chronos.json` schedule their jobs
     /// `R/3000-01-01T00:00:00Z/PT100000H` (never on their own; bin/chronos.sh starts them by hand).
     /// Joda's DateTime.parse reads the year 3000, so Chronos takes them; they were refused here

@@ -157,7 +157,19 @@ extension TemplateRenderer {
             // toUnescaped*: json.Encoder with SetEscapeHTML(false): < > & as they are
             try arity(f, args, 1...1)
             guard let j = TemplateJSON.encode(args[0], indent: f.hasSuffix("Pretty") ? "" : nil, escapeHTML: !f.hasPrefix("toUnescaped")) else {
-                throw TemplateError(line: line, "error calling \(f): \(f): json: unsupported type \(args[0].typeName)")
+                // json.Marshal fails on a NaN or an infinity (UnsupportedValueError, the number as
+                // strconv.FormatFloat 'g' writes it); a template value is never a chan, func or complex,
+                // Go's other failures. Anything else is a struct consul-template marshals field by field
+                // (a service entry is dependency.HealthService with its api.HealthChecks, node IDs and
+                // raft indexes) which the simulator does not model: refused as its limit, not as Go's error.
+                switch TemplateJSON.unencodable(args[0]) {
+                case .float(let x)?:
+                    throw TemplateError(line: line, "error calling \(f): \(f): json: unsupported value: \(x.isNaN ? "NaN" : x > 0 ? "+Inf" : "-Inf")")
+                case let v?:
+                    throw TemplateError(line: line, "error calling \(f): \(f) of a \(v.typeName) is not modelled: consul-template json.Marshals the struct, whose fields the simulator does not hold")
+                case nil:
+                    throw TemplateError(line: line, "error calling \(f): \(f): json: unsupported type \(args[0].typeName)")
+                }
             }
             return .string(j)
         case "add", "subtract", "multiply", "divide", "modulo", "minimum", "maximum":
@@ -343,6 +355,18 @@ struct TemplateJSON {
             return encode(.map(TemplateMap([("Path", .string(p.path)), ("Key", .string(p.key)), ("Value", .string(p.value))])), indent: indent, escapeHTML: escapeHTML)
         case .instance, .catalogService, .check, .scratch, .catalogNode, .nodeDetail, .nodeService: return nil
         case .nilNode: return "null"
+        }
+    }
+
+    /// The first value `encode` cannot write: a non-finite float, or a value the simulator holds
+    /// only some fields of (a service entry, check, catalog entry, node, scratch pad).
+    static func unencodable(_ v: TemplateValue) -> TemplateValue? {
+        switch v {
+        case .float(let x): return x.isFinite ? nil : v
+        case .list(let l): return l.lazy.compactMap(unencodable).first
+        case .map(let m): return m.values.lazy.compactMap(unencodable).first
+        case .instance, .catalogService, .check, .scratch, .catalogNode, .nodeDetail, .nodeService: return v
+        case .none, .string, .int, .bool, .keyPair, .nilNode: return nil
         }
     }
 
