@@ -25,11 +25,10 @@ refuse get the real tool's reason (our first error's text, without its place, fo
 import json, os, re, subprocess, sys
 
 def convert(src, dst):
-    import yaml  # PyYAML
-    class L(yaml.SafeLoader): pass
-    # keep timestamps as written (Go's YAML decoders give strings)
-    L.yaml_implicit_resolvers = {k: [(t, r) for (t, r) in v if t != 'tag:yaml.org,2002:timestamp']
-                                 for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    # the same reading as a user's conversion (scripts/yaml-to-json.py: Go's YAML decoders' timestamps and tabs)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('yaml_to_json', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'yaml-to-json.py'))
+    y2j = importlib.util.module_from_spec(spec); spec.loader.exec_module(y2j)
     for root, _, files in os.walk(src):
         for f in files:
             s = os.path.join(root, f); d = os.path.join(dst, os.path.relpath(s, src))
@@ -38,13 +37,7 @@ def convert(src, dst):
             # also alert.rules.TEST and the like, which rule_files may name
             if f.endswith(('.yml', '.yaml', '.rules')) or re.search(r'\.(rules|ya?ml)\.[A-Za-z0-9_-]+$', f):
                 try:
-                    try:
-                        docs = [x for x in yaml.load_all(data, Loader=L) if x is not None]
-                    except yaml.scanner.ScannerError:
-                        # PyYAML refuses a tab after a value at a line's end ("found character '\t' that
-                        # cannot start any token"); Go's yaml.v2 (libyaml's scanner) takes it as white space
-                        data2 = re.sub(rb'[ \t]+$', b'', data, flags=re.M)
-                        docs = [x for x in yaml.load_all(data2, Loader=L) if x is not None]
+                    docs = y2j.load_documents(data)
                     if len(docs) <= 1:
                         data = json.dumps(docs[0] if docs else {}, indent=1, default=str).encode()
                 except Exception as e:
