@@ -408,4 +408,15 @@ public enum YAMLFiles {
         "\(kind) is read as JSON here, the subset of YAML the real tool reads too: convert a YAML file with "
             + "scripts/yaml-to-json.py FILE > FILE.json (python3-yaml)"
     }
+
+    /// The hint for an included file whose name says it is YAML or HCL (nil for any other name).
+    public static func formatHint(fileName: String) -> String? {
+        let lower = fileName.lowercased()
+        if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") { return hint("an included YAML file") }
+        if lower.hasSuffix(".hcl") {
+            return "an included file is read as JSON: HCL is not read; write it in the tool's JSON form (Consul and "
+                + "consul-template take the same keys in JSON: blocks become objects, repeated blocks arrays)"
+        }
+        return nil
+    }
 }

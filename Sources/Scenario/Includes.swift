@@ -170,8 +170,9 @@ final class IncludeResolver {
         // The file's value takes the place of the $include at `depth`, so it may nest only as
         // deep as the rest of the document allows.
         let parsed = JSONParser.parse(text, file: displayName, startDepth: depth)
-        for e in parsed.errors {
+        for (k, e) in parsed.errors.enumerated() {
             var message = e.message
+            if k == 0, !e.isNestingLimit, let hint = YAMLFiles.formatHint(fileName: rel) { message += " (\(hint))" }
             if e.isNestingLimit, depth > 0 {
                 message = "nesting deeper than \(JSONParser.maxDepth) levels in the scenario after includes: this file's value stands at level \(depth) of \(stack[0].display) (\(chain(displayName))), so it may nest \(JSONParser.maxDepth - depth) more levels; the limit holds for the whole document, not for each file"
             }

@@ -118,4 +118,22 @@ final class YAMLFileHintTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains("1 error"), r.stderr)
         }
     }
+
+    func testAnIncludedYAMLOrHCLFileIsToldWhatIsRead() throws {
+        let dir = Scratch.folder("include-hint")
+        try "service {\n  name = \"web\"\n  port = 80\n}\n".write(toFile: dir + "/web.hcl", atomically: true, encoding: .utf8)
+        try "id: /web\ncmd: x\n".write(toFile: dir + "/web.yml", atomically: true, encoding: .utf8)
+        try "id: /web\n".write(toFile: dir + "/web.txt", atomically: true, encoding: .utf8)
+        for (file, words) in [("web.hcl", "HCL is not read"), ("web.yml", "scripts/yaml-to-json.py"), ("web.txt", nil)] {
+            let scenario = #"{"name": "i", "duration": "10m", "hostGroups": [{"name": "h", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"}], "#
+                + #""marathon": {"apps": [{"$include": "\#(file)"}]}}"#
+            try scenario.write(toFile: dir + "/s.json", atomically: true, encoding: .utf8)
+            let r = try CLI.run(["validate", dir + "/s.json"])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertTrue(r.stderr.contains("1 error"), r.stderr)
+            if let w = words { XCTAssertTrue(r.stderr.contains(w), r.stderr) } else {
+                XCTAssertFalse(r.stderr.contains("HCL") || r.stderr.contains("yaml-to-json"), r.stderr)
+            }
+        }
+    }
 }
