@@ -379,6 +379,7 @@ let usage = """
            clustersim-bench platform-scale HOURS_AT_100 HOURS_AT_1000 HOURS_AT_3000 HOURS_AT_10000 SEED
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
            clustersim-bench pulls AGENTS SEED
+           clustersim-bench placement AGENTS SEED
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
@@ -434,6 +435,8 @@ case "alertmanager":
     runAlertmanagerBench(alerts: parseArg(args, 2, "ALERTS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
 case "pulls":
     runPullsBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
+case "placement":
+    runPlacementBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "regex":
     runRegex(values: parseArg(args, 2, "VALUES"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "platform-full":

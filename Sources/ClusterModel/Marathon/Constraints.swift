@@ -3,6 +3,9 @@ import SimKernel
 // Marathon placement constraints, evaluated per offer against the hosts of the app's currently
 // placed instances (mesosphere/marathon:src/main/scala/mesosphere/mesos/Constraints.scala,
 // docs/docs/constraints.md). Two rule sets: `.legacy` (Marathon 1.4-1.5) and `.current` (1.6+).
+// `Constraints.meets` below walks the placed list as Marathon does; the scheduler answers from
+// counts kept per app (`AppPlacement`, PlacementIndex.swift), and the list form is the reference
+// it is tested against (PlacementIndexTests).
 
 public enum ConstraintOperator: String, Equatable, Sendable, CaseIterable {
     case unique = "UNIQUE", cluster = "CLUSTER", groupBy = "GROUP_BY", like = "LIKE", unlike = "UNLIKE"
@@ -255,10 +258,8 @@ public enum Constraints {
         }
         let value = c.value ?? ""
         switch c.operator {
-        case .like:
-            return !value.isEmpty && (c.regex?.matchesWhole(offerValue) ?? false)
-        case .unlike:
-            return !value.isEmpty && !(c.regex?.matchesWhole(offerValue) ?? true)
+        case .like, .unlike, .is:
+            return meetsByOfferAlone(c, offerValue: offerValue)
         case .unique:
             return placed.allSatisfy { $0.value(of: c.field) != offerValue }
         case .groupBy:
@@ -275,8 +276,17 @@ public enum Constraints {
             }
             if value.isEmpty { return placed.first.map { $0.value(of: c.field) == offerValue } ?? true }
             return offerValue == value
-        case .is:
-            return offerValue == MarathonAttributeFormat.isOperand(value)
+        }
+    }
+
+    /// LIKE, UNLIKE and IS read only the offer's value of the field (present).
+    public static func meetsByOfferAlone(_ c: PlacementConstraint, offerValue: String) -> Bool {
+        let value = c.value ?? ""
+        switch c.operator {
+        case .like: return !value.isEmpty && (c.regex?.matchesWhole(offerValue) ?? false)
+        case .unlike: return !value.isEmpty && !(c.regex?.matchesWhole(offerValue) ?? true)
+        case .is: return offerValue == MarathonAttributeFormat.isOperand(value)
+        default: preconditionFailure("\(c.operator.rawValue) reads the placed instances")
         }
     }
 

@@ -88,8 +88,18 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var killTimerPhase = SimTime.zero
     /// Moves at every leader start: overdue checks scheduled by an earlier leader lapse.
     var overdueGeneration = 0
-    /// Agents as constraints see them, built once per host (by host index).
-    var placementHosts: [PlacementHost?]
+    /// Agents as constraints see them, built once per host (by host index), and their values of the
+    /// apps' constraint fields, interned (PlacementIndex.swift).
+    let placement: PlacementValues
+    /// true: an offer meets an app's constraints by the counts kept per app (`AppPlacement`, time
+    /// independent of the app's instances); false: by Marathon's walk over the list of placed
+    /// instances (`Constraints.meetsAll`, O(instances) per offer), the reference the counts are
+    /// tested against and the bench's "before" (clustersim-bench placement). Same answers.
+    public var placementIndexed = true
+    /// Tests: every offer is also matched by the list form, and the disagreements counted.
+    var placementCrossCheck = false
+    var placementChecks = 0
+    var placementMismatches: [String] = []
     /// The order in which one offer asks the apps with demand (reused: no allocation per offer).
     var matchOrder: [Int] = []
     let offerStream: RandomStream
@@ -135,9 +145,15 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         launchTokens = spec.flags.launchTokens
         offerStream = model.stream("\(instanceName)/offer-matcher")
         killStream = model.stream("\(instanceName)/kill-selection")
-        placementHosts = Array(repeating: nil, count: model.infrastructure.hosts.count)
+        let rules = spec.version.constraintRules
+        placement = PlacementValues(hostCount: model.infrastructure.hosts.count) { [unowned model] h in
+            let host = model.infrastructure.hosts[h]
+            return PlacementHost(hostname: host.name, attributes: host.attributes, rules: rules)
+        }
         for (i, def) in spec.apps.enumerated() {
-            apps.append(MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(at: i), demand: demand))
+            let a = MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(at: i), demand: demand)
+            a.placementValues = placement
+            apps.append(a)
             appIndex[def.id] = i
         }
         let prefixes = apps.map(\.taskPrefix)
@@ -454,12 +470,33 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     /// The offer's agent as constraints see it: its hostname and attributes (the agent's
     /// `--attributes`, which are the host's), read once per host.
-    func placementHost(_ host: Int) -> PlacementHost {
-        if let p = placementHosts[host] { return p }
-        let h = model.infrastructure.hosts[host]
-        let p = PlacementHost(hostname: h.name, attributes: h.attributes, rules: spec.version.constraintRules)
-        placementHosts[host] = p
-        return p
+    func placementHost(_ host: Int) -> PlacementHost { placement.host(host) }
+
+    /// Whether an offer from agent `host` meets app `a`'s constraints with `extra` of its instances
+    /// already taken from the same offer: by the app's counts, or (`placementIndexed` false) by the
+    /// list of its placed instances plus those `extra`, as Marathon walks it.
+    func meetsConstraints(_ a: MarathonAppState, _ constraints: [PlacementConstraint], host: Int, extra: Int) -> Bool {
+        if placementIndexed && !placementCrossCheck, let p = a.changes.placement {
+            return p.meetsAll(offer: host, extra: extra, first: p.needsFirst ? firstPlacedHost(a) : nil)
+        }
+        let offer = placementHost(host)
+        let placed = a.instances.filter { $0.isActive }.map { placementHost($0.host) } + Array(repeating: offer, count: extra)
+        let listed = Constraints.meetsAll(constraints, offer: offer, placed: placed)
+        if placementCrossCheck {
+            placementChecks += 1
+            let counted = a.changes.placement.map { p in p.meetsAll(offer: host, extra: extra, first: p.needsFirst ? firstPlacedHost(a) : nil) }
+            if counted != listed, placementMismatches.count < 10 {
+                placementMismatches.append("\(now) \(a.id) on \(offer.hostname) (+\(extra)): list \(listed), counts \(counted.map(String.init) ?? "none")")
+            }
+        }
+        return listed
+    }
+
+    /// The agent of the app's first placed instance (instance order): the first of `instances` but
+    /// for one stopped in the same event that is removing it.
+    func firstPlacedHost(_ a: MarathonAppState) -> Int? {
+        for i in a.instances where i.isActive { return i.host }
+        return nil
     }
 
     public func resourceOffers(_ offers: [Offer]) {
@@ -484,7 +521,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             driver.decline(offer: offer.id, refuseSeconds: spec.flags.declineOfferDuration.seconds)
             return
         }
-        let host = placementHost(offer.agent)
         var candidates = matchOrder
         matchOrder = []   // the buffer is ours until it goes back below (unique: no copy on write)
         candidates.removeAll(keepingCapacity: true)
@@ -503,15 +539,15 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             if launches.count >= maxPerOffer || launchTokens <= 0 { break }
             if rateLimiter.count > 0, let d = rateLimiter.deadline(a.launchKey), d > now { continue }
             let def = a.definition   // one copy per app, not one per use
-            // Where the app's instances run matters to constraints only (an O(instances) walk).
-            var placedHosts = def.constraints.isEmpty ? [] : a.instances.filter { $0.isActive }.map { placementHosts[$0.host] ?? host }
+            // Where the app's instances run matters to constraints only: its counts (PlacementIndex.swift).
+            var taken = 0
             var pending = a.toLaunch
             while pending > 0 {
                 if launches.count >= maxPerOffer || launchTokens <= 0 { break outer }
                 guard let ports = takePorts(def.launchPorts, from: &remaining) else { break }
                 let res = def.resources
                 guard res.fits(in: remaining) else { break }
-                guard Constraints.meetsAll(def.constraints, offer: host, placed: placedHosts) else { break }
+                guard def.constraints.isEmpty || meetsConstraints(a, def.constraints, host: offer.agent, extra: taken) else { break }
                 remaining.cpus -= res.cpus; remaining.memMB -= res.memMB; remaining.diskMB -= res.diskMB
                 var r = res
                 r.ports = PortSet(ports.map { $0...$0 })
@@ -523,7 +559,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                                            network: def.networkMode.taskNetwork, source: def.id,
                                            nameNeverRepeats: uniqueTaskPrefix[ai]))
                 launched.append((a, a.configVersion))
-                placedHosts.append(host)
+                taken += 1
                 pending -= 1
                 launchTokens -= 1
             }

@@ -56,6 +56,9 @@ final class MarathonInstance {
     var countedTowards = false
     /// Removed from its app's instances: no longer counted.
     var detached = false
+    /// Counted in its app's constraint counts (`ChangeCount.placement`): in its app's instances and
+    /// active, what the list of placed instances of `Constraints.meets` holds.
+    var countedPlaced = false
     /// Counted as healthy+ready by the running deployment (to report transitions once).
     var reportedHealthyReady = false
     /// A kill was sent (Marathon's kill service retries on its own; the model sends it once).
@@ -82,6 +85,11 @@ final class MarathonInstance {
 
     /// Brings `countedHealthy`, `countedTowards` and the app's `healthyReady`, `towardsTarget` up to date.
     func recount() {
+        let p = !detached && isActive
+        if p != countedPlaced {
+            countedPlaced = p
+            if let c = changes.placement { if p { c.add(host: host) } else { c.remove(host: host) } }
+        }
         let t = !detached && isActive && goal == .running && !replaced
         if t != countedTowards {
             countedTowards = t
@@ -136,6 +144,9 @@ final class ChangeCount {
     var towardsTarget = 0
     /// The app's current health checks (its definition's).
     var checks: [HealthCheck] = []
+    /// The app's placed instances counted for its constraints (nil: it has none), kept by
+    /// `MarathonInstance.recount` (PlacementIndex.swift).
+    var placement: AppPlacement?
     /// The running deployment step that holds this app's action, if any.
     var sink: ChangedApps?
     var queued = false
@@ -174,6 +185,7 @@ final class MarathonAppState {
     var definition: AppDefinition {
         didSet {
             changes.bump(); revision &+= 1
+            if definition.constraints != oldValue.constraints { rebuildPlacement() }
             if definition.healthChecks != changes.checks {
                 changes.checks = definition.healthChecks
                 for i in instances { i.recount() }
@@ -226,6 +238,19 @@ final class MarathonAppState {
     /// Task-name prefix as Marathon builds task ids: the app id without the leading slash, '/' -> '_'.
     var taskPrefix: String {
         String(definition.id.drop(while: { $0 == "/" }).map { $0 == "/" ? "_" : $0 })
+    }
+
+    /// The agents' constraint values of the app's Marathon (set by the scheduler; nil: the app's
+    /// constraints are not counted, only the list form can evaluate them).
+    var placementValues: PlacementValues? { didSet { rebuildPlacement() } }
+
+    /// Counts the placed instances afresh for the current constraints (a definition with other
+    /// constraints: O(instances), once per change of the definition).
+    func rebuildPlacement() {
+        guard let values = placementValues, !definition.constraints.isEmpty else { changes.placement = nil; return }
+        let p = AppPlacement(constraints: definition.constraints, values: values)
+        for i in instances where i.countedPlaced { p.add(host: i.host) }
+        changes.placement = p
     }
 
     /// Appends a new instance to `instances` and counts it.
