@@ -877,7 +877,9 @@ final class AppDecoder {
                 return nil
             }
         }
-        return PlacementConstraint(field: field, operator: o, value: value_, rules: rules)
+        var c = PlacementConstraint(field: field, operator: o, value: value_, rules: rules)
+        c.maxPerByHostname = version.maxPerLooksUpHostname
+        return c
     }
 
     // MARK: health checks

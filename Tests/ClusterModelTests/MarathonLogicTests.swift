@@ -67,10 +67,14 @@ final class MarathonConstraintTests: XCTestCase {
         let placed = place(10, c, offers: racks + racks)
         XCTAssertEqual(placed.count, 6)
         for r in ["r1", "r2", "r3"] { XCTAssertEqual(placed.filter { $0.value(of: .attribute("rack_id")) == r }.count, 2) }
-        // 1.4-1.5 bug kept: MAX_PER on an attribute looks up the offer's hostname, so it never limits
-        let legacy = [PlacementConstraint(field: "rack_id", operator: .maxPer, value: "2", rules: .legacy)]
+        // 1.4.0-1.4.3 bug kept: MAX_PER on an attribute looks up the offer's hostname, so it never limits
+        var quirk = PlacementConstraint(field: "rack_id", operator: .maxPer, value: "2", rules: .legacy)
+        quirk.maxPerByHostname = true
         let legacyHosts = racks.map { host($0.hostname, $0.attributes.map { ($0.name, $0.value) }, rules: .legacy) }
-        XCTAssertEqual(place(10, legacy, offers: legacyHosts).count, 10)
+        XCTAssertEqual(place(10, [quirk], offers: legacyHosts).count, 10)
+        // 1.4.4-1.5.x (legacy rules otherwise) look up the offer's value: it limits as in 1.6+
+        let fixed = [PlacementConstraint(field: "rack_id", operator: .maxPer, value: "2", rules: .legacy)]
+        XCTAssertEqual(place(10, fixed, offers: legacyHosts + legacyHosts).count, 6)
         // on hostname it works in both
         let perHost = [PlacementConstraint(field: "hostname", operator: .maxPer, value: "1", rules: .legacy)]
         XCTAssertEqual(place(10, perHost, offers: legacyHosts + legacyHosts).count, 9)

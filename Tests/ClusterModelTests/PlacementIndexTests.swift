@@ -49,7 +49,10 @@ final class PlacementIndexTests: XCTestCase {
         case .like, .unlike: value = r.pick(["r[12]", "h1.*", "h3", "blue|r3", ".*5", ""])
         case .is: value = r.pick(known + ["2.5", "1234.50"])
         }
-        return PlacementConstraint(field: field, operator: op, value: value, rules: rules)
+        var c = PlacementConstraint(field: field, operator: op, value: value, rules: rules)
+        // 1.4.0-1.4.3's MAX_PER looks the offer's hostname up; 1.4.4-1.5.x the offer's value
+        if rules == .legacy && op == .maxPer { c.maxPerByHostname = r.next(2) == 0 }
+        return c
     }
 
     /// Random placements and removals over the agents; after each, every agent's offer with 0-3
@@ -145,7 +148,9 @@ final class PlacementIndexTests: XCTestCase {
     func run(version: MarathonVersion, seed: UInt64, crossCheck: Bool, indexed: Bool = true) -> (log: [String], checks: Int, mismatches: [String]) {
         let legacy = version.constraintRules == .legacy
         func c(_ f: String, _ op: ConstraintOperator, _ v: String? = nil) -> PlacementConstraint {
-            PlacementConstraint(field: f, operator: op, value: v, rules: version.constraintRules)
+            var c = PlacementConstraint(field: f, operator: op, value: v, rules: version.constraintRules)
+            c.maxPerByHostname = version.maxPerLooksUpHostname
+            return c
         }
         func app(_ id: String, _ n: Int, _ cs: [PlacementConstraint]) -> AppDefinition {
             var a = MarathonRuntimeTests.app(id, instances: n, cpus: 0.25, constraints: cs, version: version)
@@ -192,7 +197,7 @@ final class PlacementIndexTests: XCTestCase {
     }
 
     func testEveryOfferOfARunAnswersAsTheList() {
-        for version in [MarathonVersion(1, 4, 9), MarathonVersion(1, 9, 73)] {
+        for version in [MarathonVersion(1, 4, 3), MarathonVersion(1, 4, 9), MarathonVersion(1, 9, 73)] {
             for seed: UInt64 in [1, 2] {
                 let checked = run(version: version, seed: seed, crossCheck: true)
                 XCTAssertEqual(checked.mismatches, [], "\(version) seed \(seed)")

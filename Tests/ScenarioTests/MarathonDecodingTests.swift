@@ -265,6 +265,16 @@ final class MarathonDecodingTests: XCTestCase {
         XCTAssertTrue(b?.warnings.contains { $0.contains("marathon.apps[0].healthChecks[0].intervalSecond: unknown field") && $0.contains("did you mean \"intervalSeconds\"") } ?? false, "\(b?.warnings ?? [])")
     }
 
+    /// MAX_PER on an attribute looks the offer's hostname up in Marathon 1.4.0-1.4.3 only (v1.4.4's
+    /// Constraints.scala looks up the offer's value); the decoder marks the constraint from the version.
+    func testMaxPerLooksUpTheHostnameOnlyBefore1_4_4() throws {
+        for (version, quirk) in [("1.4", true), ("1.4.3", true), ("1.4.4", false), ("1.5", false), ("1.5.15", false), ("1.9", false)] {
+            let text = marathonScenario(#"{"version": "\#(version)", "apps": [{"id": "/x", "cmd": "x", "constraints": [["rack", "MAX_PER", "2"]]}]}"#)
+            let l = try XCTUnwrap(loadOK(text), version)
+            XCTAssertEqual(l.spec.marathon?.apps.first?.constraints.first?.maxPerByHostname, quirk, version)
+        }
+    }
+
     func testConstraintErrors() {
         assertSingleError(marathonScenario(#"{"apps": [{"id": "/x", "cmd": "x", "constraints": [["hostname", "UNIQ"]]}]}"#),
                           path: "marathon.apps[0].constraints[0][1]", ["unknown constraint operator \"UNIQ\"", "did you mean \"UNIQUE\"", "UNIQUE, CLUSTER, GROUP_BY, LIKE, UNLIKE, MAX_PER"])

@@ -15,9 +15,9 @@ public enum ConstraintOperator: String, Equatable, Sendable, CaseIterable {
 public enum ConstraintRules: Equatable, Sendable {
     /// Marathon 1.4-1.5: only "hostname" names the host (anything else is an agent attribute);
     /// no IS operator; CLUSTER needs a value and also requires every placed instance to share the
-    /// offer's value; MAX_PER on an attribute looks the offer's *hostname* up among the attribute
-    /// values (so it only limits when an attribute value equals a hostname: a bug of those
-    /// versions, kept); scalar attributes formatted with the en-US NumberFormat ("1,234.5").
+    /// offer's value; in 1.4.0-1.4.3 MAX_PER on an attribute looks the offer's *hostname* up among the
+    /// attribute values (so it only limits when an attribute value equals a hostname: a bug of those
+    /// releases, kept; `PlacementConstraint.maxPerByHostname`); scalar attributes formatted with the en-US NumberFormat ("1,234.5").
     case legacy
     /// Marathon 1.6+: "hostname"/"@hostname", "@region", "@zone" or an attribute; IS; CLUSTER with
     /// an empty value pins to the first placement's value; scalars formatted "0.###" (half-even).
@@ -88,6 +88,11 @@ public struct PlacementConstraint: Equatable, Sendable {
     public var regex: ConstraintRegex?
     /// MAX_PER n; GROUP_BY minimum group count (0 when absent, Int32.max for "inf").
     public var count: Int
+    /// MAX_PER on an attribute counts the group of the offer's *hostname* among the attribute's values
+    /// (Marathon 1.4.0-1.4.3 only: `checkMaxPer(offer.getHostname, ...)` in checkAttribute; 1.4.4 and every
+    /// later release look up the offer's attribute value, `getValueString(attr.get)`). Set by the decoder
+    /// from the version (`MarathonVersion.maxPerLooksUpHostname`).
+    public var maxPerByHostname = false
 
     public init(field: String, operator op: ConstraintOperator, value: String? = nil, rules: ConstraintRules = .current) {
         fieldName = field; self.field = ConstraintField(field, rules: rules); self.operator = op; self.value = value
@@ -265,8 +270,8 @@ public enum Constraints {
         case .groupBy:
             return groupByAccepts(offerValue, c, placed)
         case .maxPer:
-            if c.rules == .legacy, case .attribute = c.field {
-                // 1.4-1.5: groups by the attribute but looks up the offer's hostname
+            if c.maxPerByHostname, case .attribute = c.field {
+                // 1.4.0-1.4.3: groups by the attribute but looks up the offer's hostname
                 return countOf(offer.hostname, c.field, placed) < c.count
             }
             return countOf(offerValue, c.field, placed) < c.count

@@ -160,8 +160,13 @@ public struct MarathonVersion: Hashable, Comparable, Sendable, CustomStringConve
 
     /// Constraint evaluation (mesosphere/mesos/Constraints.scala): 1.4-1.5 legacy rules (field
     /// "hostname" only, no IS, CLUSTER requires a value, MAX_PER on an attribute looks up the
-    /// offer's hostname, scalars formatted with the locale NumberFormat); 1.6+ current rules.
+    /// offer's hostname in 1.4.0-1.4.3, scalars formatted with the locale NumberFormat); 1.6+ current rules.
     public var constraintRules: ConstraintRules { atLeast(6) ? .current : .legacy }
+
+    /// MAX_PER on an attribute looks up the offer's hostname among the attribute's values in 1.4.0-1.4.3
+    /// only (Constraints.scala checkAttribute, `checkMaxPer(offer.getHostname, ...)`; v1.4.4 changed it to
+    /// `getValueString(attr.get)`, kept through 1.5.x and the 1.6+ rewrite).
+    public var maxPerLooksUpHostname: Bool { minor == 4 && patch <= 3 }
 
     /// Restart (TaskReplaceActor.computeRestartStrategy): before 1.10 it counts every active
     /// instance and kills old instances in tracker order; from 1.10 it counts instances with goal

@@ -182,8 +182,8 @@ final class AppPlacement {
                 if fc.of(v) + extra != 0 { return false }
             case .maxPer:
                 var n = fc.of(v) + extra
-                if c.rules == .legacy, case .attribute = c.field {
-                    // 1.4-1.5 as kept in `Constraints.meets`: the offer's hostname looked up among the values
+                if c.maxPerByHostname, case .attribute = c.field {
+                    // 1.4.0-1.4.3 as kept in `Constraints.meets`: the offer's hostname looked up among the values
                     if let hid = values.id(fc.field, of: values.host(h).hostname) {
                         n = fc.of(hid) + (hid == v ? extra : 0)
                     } else { n = 0 }
