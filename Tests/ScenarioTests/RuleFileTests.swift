@@ -140,7 +140,8 @@ final class RuleFileTests: XCTestCase {
 
     func testJSONSyntaxErrorsNameTheFile() {
         XCTAssertEqual(load("{\"groups\": [").errors.first?.hasPrefix("rules/r.json:1:"), true)
-        XCTAssertTrue(load("groups:\n- name: g\n").errors.first?.contains("write YAML rules as JSON") ?? false)
+        XCTAssertTrue(load("groups:\n- name: g\n").errors.first?.contains("a rule file is read as JSON here") ?? false)
+        XCTAssertTrue(load("groups:\n- name: g\n").errors.first?.contains("scripts/yaml-to-json.py") ?? false)
     }
 
     func testFilesAreReadBesideTheScenario() {
