@@ -50,7 +50,15 @@ extension ScenarioSchema {
         let parsed: ParsedTemplate
         do throws(TemplateError) {
             parsed = try TemplateParser.parse(text, leftDelimiter: left, rightDelimiter: right)
-            if case .failure(let e) = TemplateValidation.check(parsed, inputs: inputs, serviceTags: serviceTags) { throw e }
+            switch TemplateValidation.check(parsed, inputs: inputs, serviceTags: serviceTags, destination: destination) {
+            case .failure(let e): throw e
+            case .success(let v) where !v.vault.isEmpty:
+                // VaultFunctions.swift: consul-template loads it; with no Vault it never renders it
+                d.warning(site.path, at: site.value, "template \(name) reads Vault (\(v.vault.map(\.description).joined(separator: ", "))); "
+                          + "the scenario models no Vault server, so consul-template retries it with the vault stanza's retry policy "
+                          + "(12 attempts, 250ms doubling to 1m), never renders this template, and exits non-zero when the retries are used up")
+            case .success: break
+            }
         } catch {
             templateError(error, name: name, site: site, d)
             return nil

@@ -59,6 +59,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var query: ServiceQuery?
         /// `nodes`, `node`, `datacenters`.
         var node: NodeDependency? = nil
+        /// `secret`, `secrets`, `pkiCert` (VaultFunctions.swift): no Vault is modelled, every fetch fails.
+        var vault: VaultDependency? = nil
         /// Index in the catalog's `serviceNames`; nil for `services`, or a name the catalog does not hold.
         var service: Int?
         var answer: Answer? { didSet { version &+= 1 } }
@@ -154,7 +156,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         switch signal {
         case .catalogChanged(let s):
             for r in runners.indices where runners[r].running {
-                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight {
+                // a Vault dependency does not watch the catalog (it has query and node nil, like `services`);
+                // while no Vault is modelled it is always in flight (retrying) until consul-template exits
+                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight && runners[r].deps[d].vault == nil {
                     let dep = runners[r].deps[d]
                     let watches: Bool
                     switch dep.node {
@@ -222,6 +226,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func fetch(_ r: Int, _ d: Int) -> Answer? {
         guard let c = catalog else { return nil }
         let host = runners[r].host
+        // no Vault server is modelled: its API client's connection fails (VaultFunctions.swift)
+        if runners[r].deps[d].vault != nil { return nil }
         if let n = runners[r].deps[d].node { return fetchNodes(n, from: host) }
         guard let q = runners[r].deps[d].query else {
             var names: [String] = []
@@ -282,14 +288,18 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     func failed(_ r: Int, _ d: Int) {
         let n = runners[r].deps[d].retries
-        let what = runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
-        guard let sleep = spec.retry.sleep(retry: n) else {
-            exit(r, "\(what): no server answered after \(n) retries; consul-template exits non-zero")
+        let vault = runners[r].deps[d].vault
+        let what = vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
+        // watch/watcher.go: a Vault dependency retries with the `vault` stanza's policy, the others with `retry`'s
+        let policy = vault == nil ? spec.retry : spec.vaultRetry
+        let noAnswer = vault == nil ? "no server answered" : "no Vault server answered (the scenario models none)"
+        guard let sleep = policy.sleep(retry: n) else {
+            exit(r, "\(what): \(noAnswer) after \(n) retries; consul-template exits non-zero")
             return
         }
         runners[r].deps[d].retries = n + 1
         model.log("consul-template", "consulTemplateRetry", hostNames[runners[r].host],
-                  "\(what): no server answered; retry \(n + 1)\(spec.retry.attempts > 0 ? "/\(spec.retry.attempts)" : "") in \(sleep)")
+                  "\(what): \(noAnswer); retry \(n + 1)\(policy.attempts > 0 ? "/\(policy.attempts)" : "") in \(sleep)")
         issue(r, d, after: sleep + spec.queryLatency)
     }
 
@@ -315,7 +325,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     /// The dependency for `query` (nil: `services`), created (and queried) when new.
     func dependency(_ r: Int, _ query: ServiceQuery?, initial: Bool) -> Int {
-        if let i = runners[r].deps.firstIndex(where: { $0.query == query && $0.node == nil }) { return i }
+        if let i = runners[r].deps.firstIndex(where: { $0.query == query && $0.node == nil && $0.vault == nil }) { return i }
         let service = query.flatMap { q in catalog?.serviceNames.firstIndex(of: q.name) }
         runners[r].deps.append(Dependency(query: query, service: service))
         return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
@@ -326,6 +336,15 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         if let i = runners[r].deps.firstIndex(where: { $0.node == node }) { return i }
         var dep = Dependency(query: nil, service: nil)
         dep.node = node
+        runners[r].deps.append(dep)
+        return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
+    }
+
+    /// The dependency for a Vault query, created (and queried) when new.
+    func dependency(_ r: Int, vault: VaultDependency, initial: Bool) -> Int {
+        if let i = runners[r].deps.firstIndex(where: { $0.vault == vault }) { return i }
+        var dep = Dependency(query: nil, service: nil)
+        dep.vault = vault
         runners[r].deps.append(dep)
         return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
     }
@@ -349,6 +368,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil,
                                             inputs: inputs)
             renderer.now = model.sim.now
+            renderer.destination = spec.templates[t].destination
             let text: String?
             var failure: TemplateError? = nil
             do { text = try renderer.render(spec.templates[t].parsed) } catch { text = nil; failure = error }
@@ -357,6 +377,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
             if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }
             deps += renderer.nodeDependencies.map { dependency(r, node: $0, initial: initial) }
+            deps += renderer.vaultDependencies.map { dependency(r, vault: $0, initial: initial) }
             // the template was checked when the scenario was read; what fails now is an answer it
             // did not expect (a field of the nil .Node of a node not in the catalog): with every
             // answer in, the execution error ends consul-template (runner.go Run returns it)
@@ -406,7 +427,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             renders += 1
             nginx.writeFile(proxy: r, path: stanza.destination, text: text)
             let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
-                "\(runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
+                "\(runners[r].deps[d].vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
             }
             model.log("consul-template", "templateRendered", stanza.destination,
                       "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))
@@ -470,11 +491,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             return c.serviceTags(service: s)
         }
         func services() -> [String] {
-            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil && $0.node == nil })?.answer else { return [] }
+            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil && $0.node == nil && $0.vault == nil })?.answer else { return [] }
             return n
         }
         /// The dependency's version; -1 while it does not exist (its answer is empty then).
-        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q && $0.node == nil })?.version ?? -1 }
+        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q && $0.node == nil && $0.vault == nil })?.version ?? -1 }
 
         var datacenter: String { owner.nodeCatalog?.datacenter ?? "dc1" }
         func nodeInfo(_ h: Int) -> TemplateNodeInfo {
