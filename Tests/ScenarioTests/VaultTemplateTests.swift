@@ -22,19 +22,21 @@ final class VaultTemplateTests: XCTestCase {
         server { listen 80; location / { proxy_pass http://web; } }
         """#
 
+    /// (Every destination is a file nginx includes (docs/discovery.md), so the secret goes into comments.)
     static let database = #"""
-        [config]{{ with $secret := secret "database/creds/readonly" }}
-        username={{$secret.Data.username}}
-        password={{$secret.Data.password}}{{ end }}
+        # [config]{{ with $secret := secret "database/creds/readonly" }}
+        # username={{$secret.Data.username}}
+        # password={{$secret.Data.password}}{{ end }}
         """#
 
-    static func scenario(_ vaultTemplate: String, retry: String = "") -> String {
+    static func scenario(_ vaultTemplate: String, retry: String = "", vault: String = "", faults: String = "") -> String {
         let json = ConsulTemplateInputsTests.json
         return """
             {"name": "vault", "seed": 3, "duration": "10m",
              "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
                             {"name": "slave", "count": 2, "cpus": 8, "memory": "32GiB", "disk": "500GB"},
-                            {"name": "edge", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
+                            {"name": "edge", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                            {"name": "vault", "count": 1, "cpus": 2, "memory": "4GiB", "disk": "50GB"}],\(faults)
              "mesos": {"agents": {"hostGroups": ["slave"]}},
              "marathon": {"apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 256,
                                     "container": {"type": "DOCKER", "docker": {"image": "x:1", "network": "BRIDGE",
@@ -42,7 +44,7 @@ final class VaultTemplateTests: XCTestCase {
                           "behaviour": {"default": {"startupTime": "5s"}}},
              "consul": {"agents": ["slave", "edge"], "services": {"/web": {"service": {"name": "web", "port": 8080}}}},
              "nginx": {"hostGroup": "edge"},
-             "consulTemplate": {\(retry)
+             "consulTemplate": {\(retry)\(vault)
                                 "template": [{"contents": \(json(upstream)), "destination": "/etc/nginx/conf.d/web.conf", "command": "nginx -s reload"},
                                              {"contents": \(json(vaultTemplate)), "destination": "/etc/app/database.ini"}]}}
             """
@@ -112,5 +114,80 @@ final class VaultTemplateTests: XCTestCase {
         XCTAssertTrue(exits.first?.detail.contains("vault.read(database/creds/readonly)") ?? false, "\(exits)")
         XCTAssertTrue(rendered.allSatisfy { $0.time.seconds < t }, "nothing renders once consul-template has exited")
         XCTAssertEqual(ct.exits, 1)
+    }
+
+    // MARK: the modelled Vault (consulTemplate.vaultServer)
+
+    static let vaultServer = #""vaultServer": {"host": "vault-01", "secrets": {"#
+        + #""database/creds/readonly": {"data": {"username": "app", "password": "s3cret"}, "lease_duration": "1h"},"#
+        + #""database/roles/reader": {"data": {"db_name": "pg"}}, "database/roles/writer": {"data": {"db_name": "my"}},"#
+        + #""database/roles/admin/x": {"data": {"db_name": "no"}}}},"#
+
+    /// A KV v1 read answers `.Data` (vault_read.go: the secret as Vault gives it); the template
+    /// renders at time 0 with the other, nothing is retried, and loading says nothing about Vault.
+    func testASecretTheServerHoldsRenders() throws {
+        let text = Self.scenario(Self.database + #"{{ with secret "/database/creds/readonly/" }} # lease={{ .LeaseDuration }} renewable={{ .Renewable }}{{ end }}"#, vault: Self.vaultServer)
+        let l = try XCTUnwrap(loadOK(text))
+        XCTAssertFalse(l.warnings.contains { $0.contains("Vault") || $0.contains("vault") }, "\(l.warnings)")
+        let (m, o) = try runToEnd(text)
+        let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
+        XCTAssertEqual(ct.destinationText(proxy: 0, template: 1), "# [config]\n# username=app\n# password=s3cret # lease=3600 renewable=false")
+        XCTAssertTrue(o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }.isEmpty)
+        XCTAssertTrue(o.events.filter { $0.event == "consulTemplateExit" }.isEmpty)
+    }
+
+    /// `secrets` lists the next segment of every path under PATH/ (a folder with its "/"), sorted;
+    /// kevineor/vault-postgres-consul-template's shape reads each listed role.
+    func testSecretsListsAndEachListedSecretIsRead() throws {
+        // admin/ is a folder: reading "database/roles/admin/" would be a 404 that blocks the template (as in consul-template)
+        let t = #"# {{ range secrets "database" }}{{ . }};{{ end }}|"#
+            + #"{{- range $i, $role := secrets "database/roles" -}}{{ if not ($role | contains "/") }}{{ $role }}{{ with secret (printf "database/roles/%s" $role) }}={{ .Data.db_name }}{{ end }};{{ end }}{{ end }}"#
+        let (m, _) = try runToEnd(Self.scenario(t, vault: Self.vaultServer))
+        let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
+        XCTAssertEqual(ct.destinationText(proxy: 0, template: 1), "# creds/;roles/;|reader=pg;writer=my;")
+    }
+
+    /// A path the server does not hold is Vault's 404: `no secret exists at PATH`, retried, then
+    /// consul-template exits (vault_read.go readSecret); loading warns with that reason.
+    func testAPathTheServerDoesNotHoldIsRetriedThenExits() throws {
+        let text = Self.scenario(#"{{ with secret "database/creds/admin" }}{{ .Data.password }}{{ end }}"#, vault: Self.vaultServer)
+        let l = try XCTUnwrap(loadOK(text))
+        XCTAssertTrue(l.warnings.contains { $0.contains("vault.read(database/creds/admin), which consulTemplate.vaultServer does not answer (no secret exists at database/creds/admin)") },
+                      "\(l.warnings)")
+        let (m, o) = try runToEnd(text)
+        XCTAssertNil(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 1))
+        let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
+        XCTAssertEqual(retries.count, 12)
+        XCTAssertTrue(retries.allSatisfy { $0.detail.contains("no secret exists at database/creds/admin; retry") }, "\(retries.first?.detail ?? "")")
+        XCTAssertEqual(o.events.filter { $0.event == "consulTemplateExit" }.count, 1)
+    }
+
+    /// Vault's host down: a fetch then fails ("its host is down") and is retried; consul-template,
+    /// restarted with its host at 2m, gets the secret at the first retry after Vault is back (4m30s),
+    /// and does not exit.
+    func testVaultsHostDownFailsTheFetchUntilItIsBack() throws {
+        let faults = #""faults": [{"at": "30s", "kind": "hostCrash", "host": "vault-01", "recoverAfter": "4m"},"#
+            + #"{"at": "1m", "kind": "hostCrash", "host": "edge-01", "recoverAfter": "1m"}],"#
+        let (m, o) = try runToEnd(Self.scenario(Self.database, vault: Self.vaultServer, faults: faults))
+        let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
+        XCTAssertFalse(retries.isEmpty)
+        XCTAssertTrue(retries.allSatisfy { $0.detail.contains("Vault on vault-01 did not answer (its host is down)") && $0.time.seconds >= 120 && $0.time.seconds < 270 },
+                      "\(retries.map { "\($0.time.seconds) \($0.detail)" })")
+        // failures at the restart and after 0.25, 0.5, ... 60 s: the 10th at ~243.8 s, the 11th fetch (~303.8 s) succeeds
+        XCTAssertEqual(retries.count, 10, "\(retries.map { "\($0.time.seconds) \($0.detail)" })")
+        XCTAssertTrue(o.events.filter { $0.event == "consulTemplateExit" }.isEmpty)
+        // the text is the one written at time 0 (the file survives the restart): the same text is not written again
+        XCTAssertTrue(o.events.filter { $0.event == "templateRendered" && $0.subject == "/etc/app/database.ini" }.isEmpty)
+        XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 1), "# [config]\n# username=app\n# password=s3cret")
+    }
+
+    func testVaultServerErrorsNameTheirPath() {
+        assertSingleError(Self.scenario(Self.database, vault: #""vaultServer": {"host": "vault-09", "secrets": {}},"#), path: "consulTemplate.vaultServer.host", ["vault-09"])
+        assertSingleError(Self.scenario(Self.database, vault: #""vaultServer": {"host": "vault-01", "secrets": {"/a": {"data": {}}}},"#),
+                          path: #"consulTemplate.vaultServer.secrets["/a"]"#, ["no leading or trailing"])
+        assertSingleError(Self.scenario(Self.database, vault: #""vaultServer": {"host": "vault-01", "secrets": {"a": {"data": "x"}}},"#),
+                          path: "consulTemplate.vaultServer.secrets.a.data", ["an object"])
+        assertSingleError(Self.scenario(Self.database, vault: #""vaultServer": {"host": "vault-01", "secrets": {"a": {"data": {}, "ttl": "1h"}}},"#),
+                          path: "consulTemplate.vaultServer.secrets.a.ttl", ["unknown key"])
     }
 }

@@ -43,6 +43,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         /// `node`: its host (nil: not in the catalog) and its service registrations.
         case node(host: Int?, services: [NodeServiceRegistration])
         case datacenters([String])
+        /// A Vault dependency's answer (a secret, or `secrets`' list).
+        case vault(TemplateValue)
         var count: Int {
             switch self {
             case .instances(let a, _): return a.count
@@ -50,6 +52,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             case .nodes(let h): return h.count
             case .node(_, let s): return s.count
             case .datacenters(let d): return d.count
+            case .vault: return 1
             }
         }
     }
@@ -114,6 +117,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public private(set) var inputs: TemplateInputs
     /// Whether a template reads an entry's `.Status` or `.Checks` (then answers carry the checks).
     let readsChecks: Bool
+    /// The host of the modelled Vault server (`spec.vault`).
+    let vaultHost: Int?
 
     static let runnerField = ArgField("runner", shift: 0, bits: 20)
     static let indexField = runnerField.next("index", bits: 12)
@@ -129,6 +134,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var byName: [String: Int] = [:]
         for (i, n) in hostNames.enumerated() where byName[n] == nil { byName[n] = i }
         hostByName = byName
+        vaultHost = spec.vault.flatMap { byName[$0.host] }
         readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
@@ -226,8 +232,10 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func fetch(_ r: Int, _ d: Int) -> Answer? {
         guard let c = catalog else { return nil }
         let host = runners[r].host
-        // no Vault server is modelled: its API client's connection fails (VaultFunctions.swift)
-        if runners[r].deps[d].vault != nil { return nil }
+        if let v = runners[r].deps[d].vault {
+            guard case .success(let a)? = vaultFetch(v) else { return nil }
+            return .vault(a)
+        }
         if let n = runners[r].deps[d].node { return fetchNodes(n, from: host) }
         guard let q = runners[r].deps[d].query else {
             var names: [String] = []
@@ -286,13 +294,26 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         }
     }
 
+    /// A Vault dependency's fetch now: nil when no Vault server answers (none in the scenario,
+    /// or its host down), else the server's answer or error (VaultFunctions.swift).
+    func vaultFetch(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError>? {
+        guard let v = spec.vault, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
+        return v.answer(d)
+    }
+
     func failed(_ r: Int, _ d: Int) {
         let n = runners[r].deps[d].retries
         let vault = runners[r].deps[d].vault
         let what = vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
         // watch/watcher.go: a Vault dependency retries with the `vault` stanza's policy, the others with `retry`'s
         let policy = vault == nil ? spec.retry : spec.vaultRetry
-        let noAnswer = vault == nil ? "no server answered" : "no Vault server answered (the scenario models none)"
+        let noAnswer: String
+        switch vault.map(vaultFetch) {
+        case nil: noAnswer = "no server answered"
+        case .some(nil): noAnswer = spec.vault.map { "Vault on \($0.host) did not answer (its host is down)" } ?? "no Vault server answered (the scenario models none)"
+        case .some(.some(.failure(let e))): noAnswer = e.message
+        case .some(.some(.success)): noAnswer = "answered"
+        }
         guard let sleep = policy.sleep(retry: n) else {
             exit(r, "\(what): \(noAnswer) after \(n) retries; consul-template exits non-zero")
             return
@@ -472,7 +493,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         return out
     }
 
-    struct RunnerData: TemplateData {
+    struct RunnerData: TemplateData, VaultAnswering {
+        func vault(_ d: VaultDependency) -> TemplateValue? {
+            guard case .vault(let v)? = runner.deps.first(where: { $0.vault == d })?.answer else { return nil }
+            return v
+        }
         let runner: Runner
         unowned let owner: ConsulTemplateRunner
         func service(_ q: ServiceQuery) -> [TemplateInstance] {

@@ -74,6 +74,8 @@ public struct ConsulTemplateSpec: Equatable, Sendable {
     /// The `vault` stanza's `retry` (config/vault.go DefaultVaultConfig: DefaultRetryConfig), for
     /// `secret`, `secrets` and `pkiCert` dependencies.
     public var vaultRetry = ConsulTemplateRetry()
+    /// `vaultServer`: the modelled Vault server; nil: none (Vault dependencies never get data).
+    public var vault: VaultServerSpec? = nil
     public var templates: [TemplateStanza] = []
     /// From a change committed by the Consul servers to the blocking query's answer reaching
     /// consul-template: the server's response, the agent's forward over the LAN (model choice).

@@ -16,7 +16,9 @@ import SimKernel
 //   dependency is missing: runner.go runTemplate does not render the template (its output "cannot be
 //   rendered or trusted") and waits for the watcher; the other templates render. `with secret ...`
 //   (every public template read: docs/discovery.md, fifth corpus) skips its body on nil.
-// - The simulator models no Vault server: every fetch of a Vault dependency fails (the Vault API
+// - `consulTemplate.vaultServer` (VaultServerSpec below) models one Vault server with KV v1
+//   secrets; a path it does not hold is Vault's 404, which vault_read.go makes an error (retried).
+// - Without it (or with its host down) every fetch of a Vault dependency fails (the Vault API
 //   client's default address, https://127.0.0.1:8200, answers nothing), and the watcher retries it
 //   with the `vault` stanza's retry policy (config/vault.go DefaultVaultConfig: DefaultRetryConfig,
 //   12 attempts, 250ms doubling to 1m); when they are used up watch/view.go sends the error to the
@@ -60,7 +62,7 @@ extension TemplateRenderer {
         return path
     }
 
-    static func trim(_ s: String, while drop: (Character) -> Bool) -> String {
+    public static func trim(_ s: String, while drop: (Character) -> Bool) -> String {
         var sub = Substring(s)
         while let c = sub.first, drop(c) { sub = sub.dropFirst() }
         while let c = sub.last, drop(c) { sub = sub.dropLast() }
@@ -112,3 +114,56 @@ extension TemplateRenderer {
         }
     }
 }
+
+/// A secret the modelled Vault server holds (KV version 1: a read of its path answers `data`).
+public struct VaultSecretSpec: Equatable, Sendable {
+    /// Without leading or trailing "/".
+    public var path: String
+    /// The secret's data as a JSON object text (`.Data` of the answer: objects are maps, numbers floats).
+    public var dataJSON: String
+    /// `.LeaseDuration` of the answer; Vault's KV v1 answers its mount's TTL, 768h by default.
+    public var leaseDuration: SimDuration
+    public var renewable: Bool
+    public init(path: String, dataJSON: String, leaseDuration: SimDuration = .hours(768), renewable: Bool = false) {
+        self.path = path; self.dataJSON = dataJSON; self.leaseDuration = leaseDuration; self.renewable = renewable
+    }
+}
+
+/// `consulTemplate.vaultServer`: one Vault server on a host, holding KV v1 secrets (docs/discovery.md).
+public struct VaultServerSpec: Equatable, Sendable {
+    public var host: String
+    /// Sorted by path.
+    public var secrets: [VaultSecretSpec]
+    public init(host: String, secrets: [VaultSecretSpec]) { self.host = host; self.secrets = secrets.sorted { $0.path < $1.path } }
+
+    /// What a Vault dependency fetches from this server (the server up): its answer, or the error
+    /// consul-template gets (then it retries).
+    public func answerError(_ d: VaultDependency) -> String? { if case .failure(let e) = answer(d) { return e.message }; return nil }
+
+    func answer(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError> {
+        switch d {
+        case .read(let p):
+            // vault_read.go readSecret: a nil secret (Vault's 404) is `no secret exists at PATH`
+            guard let s = secrets.first(where: { $0.path == p }) else { return .failure(VaultFetchError("no secret exists at \(p)")) }
+            var j = TemplateJSON(Array(s.dataJSON.utf8))
+            let data = j.document() ?? .map(TemplateMap([]))
+            return .success(.map(TemplateMap([("Data", data), ("LeaseDuration", .int(Int(s.leaseDuration.nanoseconds / 1_000_000_000))),
+                                              ("LeaseID", .string("")), ("Renewable", .bool(s.renewable)), ("RequestID", .string("")),
+                                              ("Warnings", .list([]))])))
+        case .list(let p):
+            // Vault's LIST: the next segment of every path under PATH/, a folder with its "/";
+            // vault_list.go sorts them, and nothing under the path (404) is an empty list
+            var keys: [String] = []
+            for s in secrets where s.path.hasPrefix(p + "/") {
+                let rest = s.path.dropFirst(p.count + 1)
+                let k = rest.firstIndex(of: "/").map { String(rest[...$0]) } ?? String(rest)
+                if !keys.contains(k) { keys.append(k) }
+            }
+            return .success(.list(keys.sorted { goLess($0, $1) }.map { .string($0) }))
+        case .write, .pki:
+            return .failure(VaultFetchError("\(d) is not modelled by the simulated Vault (it holds KV secrets only)"))
+        }
+    }
+}
+
+public struct VaultFetchError: Error { public let message: String; init(_ m: String) { message = m } }
