@@ -127,7 +127,7 @@ public enum ScenarioSchema {
 
         let nginx = r.value("nginx").flatMap { decodeNginx($0, path: "nginx", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
 
-        let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, consulGiven: r.has("consul"), nginxGiven: r.has("nginx"), apps: marathon?.apps ?? [], d) }
+        let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, consulGiven: r.has("consul"), nginxGiven: r.has("nginx"), apps: marathon?.apps ?? [], hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
 
         let marathonLB = r.value("marathonLB").flatMap { decodeMarathonLB($0, path: "marathonLB", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, duration: duration, d) }
 

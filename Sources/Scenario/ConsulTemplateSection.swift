@@ -14,7 +14,8 @@ extension ScenarioSchema {
     static let templateIgnored = ["perms", "backup", "create_dest_dirs", "user", "group", "sandbox_path", "function_denylist", "exec", "uid", "gid"]
 
     static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, consulGiven: Bool, nginxGiven: Bool,
-                                     apps: [AppDefinition] = [], _ d: Diagnostics) -> ConsulTemplateSpec? {
+                                     apps: [AppDefinition] = [], hostGroups: [HostGroupSpec] = [], hostGroupsComplete: Bool = true,
+                                     _ d: Diagnostics) -> ConsulTemplateSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulTemplateKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -31,6 +32,7 @@ extension ScenarioSchema {
         if let x = r.optional("queryLatency", .duration(.positive)) {
             if x > .seconds(10) { d.error(r.keyPath("queryLatency"), at: r.value["queryLatency"], "queryLatency must be at most 10s, got \(x)") } else { out.queryLatency = x }
         }
+        if let vv = r.value("vaultServer") { out.vault = decodeVaultServer(vv, path: r.keyPath("vaultServer"), hostGroups: hostGroups, hostGroupsComplete: hostGroupsComplete, d) }
         let env = r.value("environment").map { decodeStringMap($0, path: r.keyPath("environment"), what: "variable name", maxValueBytes: 128 * 1024, d) } ?? [:]
         out.inputs = TemplateInputs(kv: consul?.kv ?? [:], environment: env)
         out.inputs.datacenter = consul?.config.datacenter ?? "dc1"
@@ -40,7 +42,7 @@ extension ScenarioSchema {
             let tp = r.keyPath("template")
             if let a = tv.arrayValue, !a.isEmpty {
                 for (i, e) in a.enumerated() {
-                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, d) {
+                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, vault: out.vault, d) {
                         if out.templates.contains(where: { $0.destination == t.destination }) {
                             d.error(JSONPath.key(JSONPath.index(tp, i), "destination"), at: e["destination"], "two templates write \(JSONValue.quote(t.destination))")
                         } else { out.templates.append(t) }
@@ -142,6 +144,8 @@ extension ScenarioSchema {
     }
 
     static let consulTemplateKeys = SectionKeys("consulTemplate", [
+        KeySpec("vaultServer", "object", default: "absent (no Vault: templates that read it never render)", allowed: "See `consulTemplate.vaultServer`.",
+                meaning: "The simulator's own key: a Vault server holding KV v1 secrets, which `secret` and `secrets` read (docs/discovery.md, \"Templates that read Vault\")."),
         KeySpec("environment", "object", default: "`{}`", allowed: "Variable names → string values (at most 128 KiB each).",
                 meaning: "consul-template's environment, read by `env` (an unset variable is \"\", as os.Getenv), `envOrDefault`, `mustEnv`. The simulator's own key: consul-template reads its process's environment.",
                 source: "hashicorp/consul-template:template/funcs.go envFunc"),

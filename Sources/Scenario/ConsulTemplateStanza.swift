@@ -13,6 +13,7 @@ extension ScenarioSchema {
     static let maxTemplateBytes = IncludeLimits.maxTotalBytes
 
     static func decodeTemplateStanza(_ v: JSONValue, path: String, inputs: TemplateInputs = TemplateInputs(), serviceTags: [String: [String]] = [:],
+                                     vault: VaultServerSpec? = nil,
                                      _ d: Diagnostics) -> TemplateStanza? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: templateStanzaKeys)
         guard r.isObject else { return nil }
@@ -50,7 +51,23 @@ extension ScenarioSchema {
         let parsed: ParsedTemplate
         do throws(TemplateError) {
             parsed = try TemplateParser.parse(text, leftDelimiter: left, rightDelimiter: right)
-            if case .failure(let e) = TemplateValidation.check(parsed, inputs: inputs, serviceTags: serviceTags) { throw e }
+            switch TemplateValidation.check(parsed, inputs: inputs, serviceTags: serviceTags, destination: destination) {
+            case .failure(let e): throw e
+            case .success(let v) where vault == nil && !v.vault.isEmpty:
+                // VaultFunctions.swift: consul-template loads it; with no Vault it never renders it
+                d.warning(site.path, at: site.value, "template \(name) reads Vault (\(v.vault.map(\.description).joined(separator: ", "))); "
+                          + "the scenario models no Vault server, so consul-template retries it with the vault stanza's retry policy "
+                          + "(12 attempts, 250ms doubling to 1m), never renders this template, and exits non-zero when the retries are used up")
+            case .success(let v) where vault != nil:
+                // the modelled Vault: a dependency it cannot answer is retried as above
+                let unanswered = v.vault.filter { vault!.answerError($0) != nil }
+                if !unanswered.isEmpty {
+                    d.warning(site.path, at: site.value, "template \(name) reads \(unanswered.map(\.description).joined(separator: ", ")), which consulTemplate.vaultServer "
+                              + "does not answer (\(unanswered.compactMap { vault!.answerError($0) }.joined(separator: "; "))): "
+                              + "consul-template retries it, never renders this template, and exits non-zero when the retries are used up")
+                }
+            case .success: break
+            }
         } catch {
             templateError(error, name: name, site: site, d)
             return nil

@@ -154,7 +154,7 @@ final class TemplateFunctionsTests: XCTestCase {
     /// Names consul-template defines but the simulator cannot answer are refused when the template
     /// is read, naming the function and why; names nobody defines stay Go's error.
     func testRefusedFunctionsNameTheirReason() {
-        for (t, why) in [("{{secret \"kv/x\"}}", "reads Vault"), ("{{range partitions}}{{end}}", "partitions"), ("{{file \"/etc/hosts\"}}", "not modelled"),
+        for (t, why) in [("{{nomadVar \"kv/x\"}}", "reads Nomad"), ("{{range partitions}}{{end}}", "partitions"), ("{{file \"/etc/hosts\"}}", "not modelled"),
                          ("{{plugin \"x\"}}", "not modelled"), ("{{key_or_default \"a\" \"b\"}}", "not defined")] {
             do { _ = try TemplateParser.parse(t); XCTFail(t) } catch { XCTAssertTrue(error.message.contains(why), "\(t): \(error.message)") }
         }

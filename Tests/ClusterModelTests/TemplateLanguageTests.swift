@@ -84,7 +84,7 @@ final class TemplateLanguageTests: XCTestCase {
             ("a\n{{range service \"web\"}}\nx\n", 2, "{{range}} has no {{end}}"),
             ("a\n\n{{end}}", 3, "unexpected {{end}}"),
             ("{{foo 1}}", 1, "function \"foo\" not defined"),
-            ("x\n{{secret \"a/b\"}}", 2, "reads Vault"),
+            ("x\n{{nomadServices}}", 2, "reads Nomad"),
             ("{{peerings}}", 1, "peerings"),
             ("\n{{range service \"web\"}}{{.Adress}}{{end}}", 2, "can't evaluate field Adress"),
             ("{{.Address}}", 1, "can't evaluate field Address"),

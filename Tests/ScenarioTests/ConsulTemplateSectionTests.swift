@@ -102,7 +102,7 @@ final class ConsulTemplateSectionTests: XCTestCase {
         XCTAssertEqual(e?.file, "broken.ctmpl")
         assertSingleError(Self.scenario(template: #"{"contents": "a\n{{range service \"web\"}}", "destination": "/x.conf"}"#), path: "consulTemplate.template[0].contents",
                           ["template: contents:2:", "{{range}} has no {{end}}"])
-        assertSingleError(Self.scenario(template: #"{"contents": "{{secret \"a\"}}", "destination": "/x.conf"}"#), path: "consulTemplate.template[0].contents", ["function \"secret\" reads Vault"])
+        assertSingleError(Self.scenario(template: #"{"contents": "{{nomadService \"a\"}}", "destination": "/x.conf"}"#), path: "consulTemplate.template[0].contents", ["function \"nomadService\" reads Nomad"])
         assertSingleError(Self.scenario(template: #"{"source": "../outside.ctmpl", "destination": "/x.conf"}"#), path: "consulTemplate.template[0].source",
                           ["outside the scenario's folder"], baseDirectory: Self.templatesFolder)
         assertSingleError(Self.scenario(template: #"{"source": "nosuch.ctmpl", "destination": "/x.conf"}"#), path: "consulTemplate.template[0].source",
@@ -119,7 +119,7 @@ final class ConsulTemplateSectionTests: XCTestCase {
 
 extension DeclaredDefaultsTests {
     func testNginxAndConsulTemplateDefaultsAreTheDeclaredOnes() {
-        check(ScenarioSchema.consulTemplateKeys, at: "consulTemplate", in: ConsulTemplateSectionTests.scenario(), wordDefaults: ["template", "wait", "retry"])
+        check(ScenarioSchema.consulTemplateKeys, at: "consulTemplate", in: ConsulTemplateSectionTests.scenario(), wordDefaults: ["template", "wait", "retry", "vaultServer"])
         check(ScenarioSchema.retryKeys, at: "consulTemplate.retry", in: ConsulTemplateSectionTests.scenario(consulTemplate: #""retry": {}"#), wordDefaults: [])
         check(ScenarioSchema.templateStanzaKeys, at: "consulTemplate.template[0]", in: ConsulTemplateSectionTests.scenario(), wordDefaults: ["contents", "source", "destination", "wait"],
                 only: ["command_timeout", "left_delimiter", "right_delimiter", "error_on_missing_key", "contents", "source", "destination", "wait"])

@@ -11,7 +11,8 @@ import SimKernel
 //   default; `ls`/`tree` of an empty prefix answer nothing, `safeLs`/`safeTree` block.
 // - `timestamp` is the render's simulated time from `TemplateInputs.baseMs` (a Go layout, UTC, or
 //   `"unix"`), so it is deterministic.
-// - Functions that need what the simulator does not have (Vault, Nomad, Connect, files and
+// - `secret`, `secrets`, `pkiCert` (Vault): VaultFunctions.swift.
+// - Functions that need what the simulator does not have (Nomad, Connect, files and
 //   plugins of the host, other datacenters' catalogs) are refused when the template is read.
 
 extension TemplateFunctions {
@@ -22,7 +23,6 @@ extension TemplateFunctions {
     /// Names consul-template defines that the simulator refuses, with the reason.
     static let refused: [String: String] = {
         var r: [String: String] = [:]
-        for n in ["secret", "secrets", "pkiCert"] { r[n] = "reads Vault, which the simulator does not model" }
         for n in ["nomadServices", "nomadService", "nomadVarList", "nomadVarListSafe", "nomadVar", "nomadVarExists"] {
             r[n] = "reads Nomad, which the simulator does not model"
         }

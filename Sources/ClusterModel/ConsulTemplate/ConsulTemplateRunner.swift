@@ -43,6 +43,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         /// `node`: its host (nil: not in the catalog) and its service registrations.
         case node(host: Int?, services: [NodeServiceRegistration])
         case datacenters([String])
+        /// A Vault dependency's answer (a secret, or `secrets`' list).
+        case vault(TemplateValue)
         var count: Int {
             switch self {
             case .instances(let a, _): return a.count
@@ -50,6 +52,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             case .nodes(let h): return h.count
             case .node(_, let s): return s.count
             case .datacenters(let d): return d.count
+            case .vault: return 1
             }
         }
     }
@@ -59,6 +62,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var query: ServiceQuery?
         /// `nodes`, `node`, `datacenters`.
         var node: NodeDependency? = nil
+        /// `secret`, `secrets`, `pkiCert` (VaultFunctions.swift): no Vault is modelled, every fetch fails.
+        var vault: VaultDependency? = nil
         /// Index in the catalog's `serviceNames`; nil for `services`, or a name the catalog does not hold.
         var service: Int?
         var answer: Answer? { didSet { version &+= 1 } }
@@ -112,6 +117,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     public private(set) var inputs: TemplateInputs
     /// Whether a template reads an entry's `.Status` or `.Checks` (then answers carry the checks).
     let readsChecks: Bool
+    /// The host of the modelled Vault server (`spec.vault`).
+    let vaultHost: Int?
 
     static let runnerField = ArgField("runner", shift: 0, bits: 20)
     static let indexField = runnerField.next("index", bits: 12)
@@ -127,6 +134,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var byName: [String: Int] = [:]
         for (i, n) in hostNames.enumerated() where byName[n] == nil { byName[n] = i }
         hostByName = byName
+        vaultHost = spec.vault.flatMap { byName[$0.host] }
         readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
@@ -154,7 +162,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         switch signal {
         case .catalogChanged(let s):
             for r in runners.indices where runners[r].running {
-                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight {
+                // a Vault dependency does not watch the catalog (it has query and node nil, like `services`);
+                // while no Vault is modelled it is always in flight (retrying) until consul-template exits
+                for d in runners[r].deps.indices where !runners[r].deps[d].inFlight && runners[r].deps[d].vault == nil {
                     let dep = runners[r].deps[d]
                     let watches: Bool
                     switch dep.node {
@@ -222,6 +232,10 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func fetch(_ r: Int, _ d: Int) -> Answer? {
         guard let c = catalog else { return nil }
         let host = runners[r].host
+        if let v = runners[r].deps[d].vault {
+            guard case .success(let a)? = vaultFetch(v) else { return nil }
+            return .vault(a)
+        }
         if let n = runners[r].deps[d].node { return fetchNodes(n, from: host) }
         guard let q = runners[r].deps[d].query else {
             var names: [String] = []
@@ -280,16 +294,33 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         }
     }
 
+    /// A Vault dependency's fetch now: nil when no Vault server answers (none in the scenario,
+    /// or its host down), else the server's answer or error (VaultFunctions.swift).
+    func vaultFetch(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError>? {
+        guard let v = spec.vault, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
+        return v.answer(d)
+    }
+
     func failed(_ r: Int, _ d: Int) {
         let n = runners[r].deps[d].retries
-        let what = runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
-        guard let sleep = spec.retry.sleep(retry: n) else {
-            exit(r, "\(what): no server answered after \(n) retries; consul-template exits non-zero")
+        let vault = runners[r].deps[d].vault
+        let what = vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
+        // watch/watcher.go: a Vault dependency retries with the `vault` stanza's policy, the others with `retry`'s
+        let policy = vault == nil ? spec.retry : spec.vaultRetry
+        let noAnswer: String
+        switch vault.map(vaultFetch) {
+        case nil: noAnswer = "no server answered"
+        case .some(nil): noAnswer = spec.vault.map { "Vault on \($0.host) did not answer (its host is down)" } ?? "no Vault server answered (the scenario models none)"
+        case .some(.some(.failure(let e))): noAnswer = e.message
+        case .some(.some(.success)): noAnswer = "answered"
+        }
+        guard let sleep = policy.sleep(retry: n) else {
+            exit(r, "\(what): \(noAnswer) after \(n) retries; consul-template exits non-zero")
             return
         }
         runners[r].deps[d].retries = n + 1
         model.log("consul-template", "consulTemplateRetry", hostNames[runners[r].host],
-                  "\(what): no server answered; retry \(n + 1)\(spec.retry.attempts > 0 ? "/\(spec.retry.attempts)" : "") in \(sleep)")
+                  "\(what): \(noAnswer); retry \(n + 1)\(policy.attempts > 0 ? "/\(policy.attempts)" : "") in \(sleep)")
         issue(r, d, after: sleep + spec.queryLatency)
     }
 
@@ -315,7 +346,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     /// The dependency for `query` (nil: `services`), created (and queried) when new.
     func dependency(_ r: Int, _ query: ServiceQuery?, initial: Bool) -> Int {
-        if let i = runners[r].deps.firstIndex(where: { $0.query == query && $0.node == nil }) { return i }
+        if let i = runners[r].deps.firstIndex(where: { $0.query == query && $0.node == nil && $0.vault == nil }) { return i }
         let service = query.flatMap { q in catalog?.serviceNames.firstIndex(of: q.name) }
         runners[r].deps.append(Dependency(query: query, service: service))
         return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
@@ -326,6 +357,15 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         if let i = runners[r].deps.firstIndex(where: { $0.node == node }) { return i }
         var dep = Dependency(query: nil, service: nil)
         dep.node = node
+        runners[r].deps.append(dep)
+        return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
+    }
+
+    /// The dependency for a Vault query, created (and queried) when new.
+    func dependency(_ r: Int, vault: VaultDependency, initial: Bool) -> Int {
+        if let i = runners[r].deps.firstIndex(where: { $0.vault == vault }) { return i }
+        var dep = Dependency(query: nil, service: nil)
+        dep.vault = vault
         runners[r].deps.append(dep)
         return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
     }
@@ -349,6 +389,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             let renderer = TemplateRenderer(data: RunnerData(runner: runners[r], owner: self), cache: cacheBodies ? runners[r].templates[t].cache : nil,
                                             inputs: inputs)
             renderer.now = model.sim.now
+            renderer.destination = spec.templates[t].destination
             let text: String?
             var failure: TemplateError? = nil
             do { text = try renderer.render(spec.templates[t].parsed) } catch { text = nil; failure = error }
@@ -357,6 +398,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             var deps = renderer.dependencies.map { dependency(r, $0, initial: initial) }
             if renderer.usesServices { deps.append(dependency(r, nil, initial: initial)) }
             deps += renderer.nodeDependencies.map { dependency(r, node: $0, initial: initial) }
+            deps += renderer.vaultDependencies.map { dependency(r, vault: $0, initial: initial) }
             // the template was checked when the scenario was read; what fails now is an answer it
             // did not expect (a field of the nil .Node of a node not in the catalog): with every
             // answer in, the execution error ends consul-template (runner.go Run returns it)
@@ -406,7 +448,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             renders += 1
             nginx.writeFile(proxy: r, path: stanza.destination, text: text)
             let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
-                "\(runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
+                "\(runners[r].deps[d].vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
             }
             model.log("consul-template", "templateRendered", stanza.destination,
                       "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))
@@ -451,7 +493,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         return out
     }
 
-    struct RunnerData: TemplateData {
+    struct RunnerData: TemplateData, VaultAnswering {
+        func vault(_ d: VaultDependency) -> TemplateValue? {
+            guard case .vault(let v)? = runner.deps.first(where: { $0.vault == d })?.answer else { return nil }
+            return v
+        }
         let runner: Runner
         unowned let owner: ConsulTemplateRunner
         func service(_ q: ServiceQuery) -> [TemplateInstance] {
@@ -470,11 +516,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             return c.serviceTags(service: s)
         }
         func services() -> [String] {
-            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil && $0.node == nil })?.answer else { return [] }
+            guard case .names(let n)? = runner.deps.first(where: { $0.query == nil && $0.node == nil && $0.vault == nil })?.answer else { return [] }
             return n
         }
         /// The dependency's version; -1 while it does not exist (its answer is empty then).
-        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q && $0.node == nil })?.version ?? -1 }
+        func answerVersion(_ q: ServiceQuery?) -> Int? { runner.deps.first(where: { $0.query == q && $0.node == nil && $0.vault == nil })?.version ?? -1 }
 
         var datacenter: String { owner.nodeCatalog?.datacenter ?? "dc1" }
         func nodeInfo(_ h: Int) -> TemplateNodeInfo {

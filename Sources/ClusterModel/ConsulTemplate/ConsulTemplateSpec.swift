@@ -71,6 +71,11 @@ public struct ConsulTemplateSpec: Equatable, Sendable {
     public var maxStale = SimDuration.seconds(2)
     public var blockQueryWait = SimDuration.seconds(60)
     public var retry = ConsulTemplateRetry()
+    /// The `vault` stanza's `retry` (config/vault.go DefaultVaultConfig: DefaultRetryConfig), for
+    /// `secret`, `secrets` and `pkiCert` dependencies.
+    public var vaultRetry = ConsulTemplateRetry()
+    /// `vaultServer`: the modelled Vault server; nil: none (Vault dependencies never get data).
+    public var vault: VaultServerSpec? = nil
     public var templates: [TemplateStanza] = []
     /// From a change committed by the Consul servers to the blocking query's answer reaching
     /// consul-template: the server's response, the agent's forward over the LAN (model choice).

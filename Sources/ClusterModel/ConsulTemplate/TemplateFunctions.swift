@@ -6,7 +6,7 @@
 enum TemplateFunctions {
     static let builtins: Set<String> = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "len", "printf", "print", "println", "index",
                                           "slice", "html", "js", "urlquery", "call"]
-    static let names: Set<String> = builtins.union(consulNames).union(helperNames)
+    static let names: Set<String> = builtins.union(consulNames).union(helperNames).union(vaultNames)
 }
 
 extension TemplateRenderer {
@@ -121,6 +121,7 @@ extension TemplateRenderer {
         default:
             if let v = try consulCall(f, args) { return v }
             if let v = try nodeCall(f, args) { return v }
+            if let v = try vaultCall(f, args) { return v }
             if let v = try helperCall(f, args) { return v }
             throw TemplateError(line: line, "function \"\(f)\" not defined")
         }

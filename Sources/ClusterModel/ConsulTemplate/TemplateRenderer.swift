@@ -326,6 +326,10 @@ public final class TemplateRenderer {
     public internal(set) var usesServices = false
     /// The node-catalog dependencies (`nodes`, `node`, `datacenters`) the last render read.
     public internal(set) var nodeDependencies: [NodeDependency] = []
+    /// The Vault dependencies (`secret`, `secrets`, `pkiCert`) the last render used.
+    public internal(set) var vaultDependencies: [VaultDependency] = []
+    /// The template's destination (`pkiCert` names its dependency with it).
+    public var destination = ""
     var variables: [(String, TemplateValue)] = []
     /// Where the running template's variables start in `variables` (a `{{template}}` call starts a
     /// frame of its own), and how many template and block bodies are running (`maxTemplateDepth`).
@@ -359,7 +363,7 @@ public final class TemplateRenderer {
     }
 
     public func render(_ t: ParsedTemplate) throws(TemplateError) -> String {
-        dependencies = []; usesServices = false; nodeDependencies = []; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
+        dependencies = []; usesServices = false; nodeDependencies = []; vaultDependencies = []; output = []; variables = [("$", .none)]; recording = nil; blockedOn = nil; scratch = [:]; kvReads = []
         definitions = t.definitions; frameBase = 0; templateDepth = 0
         cache?.renderSeq += 1
         try run(t.nodes, dot: .none)

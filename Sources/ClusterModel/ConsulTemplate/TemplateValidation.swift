@@ -38,18 +38,22 @@ struct ValidationData: TemplateData {
 }
 
 public enum TemplateValidation {
-    /// The service queries the template makes (in first-use order), and whether it calls
-    /// `services`; or the first execution error.
-    public static func check(_ t: ParsedTemplate, inputs: TemplateInputs = TemplateInputs(),
-                             serviceTags: [String: [String]] = [:]) -> Result<(queries: [ServiceQuery], usesServices: Bool), TemplateError> {
+    /// The service queries the template makes (in first-use order), whether it calls
+    /// `services`, and the Vault dependencies it reads outside bodies their nil answer skips; or
+    /// the first execution error.
+    public static func check(_ t: ParsedTemplate, inputs: TemplateInputs = TemplateInputs(), serviceTags: [String: [String]] = [:], destination: String = "")
+        -> Result<(queries: [ServiceQuery], usesServices: Bool, vault: [VaultDependency]), TemplateError> {
         var queries: [ServiceQuery] = []
         var services = false
+        var vault: [VaultDependency] = []
         for one in [true, false] {
             let r = TemplateRenderer(data: ValidationData(oneEach: one, datacenter: inputs.datacenter, tags: serviceTags), inputs: inputs)
+            r.destination = destination
             do { _ = try r.render(t) } catch { return .failure(error) }
             for q in r.dependencies where !queries.contains(q) { queries.append(q) }
+            for v in r.vaultDependencies where !vault.contains(v) { vault.append(v) }
             services = services || r.usesServices
         }
-        return .success((queries, services))
+        return .success((queries, services, vault))
     }
 }

@@ -1,0 +1,169 @@
+import SimKernel
+
+// consul-template's Vault functions (hashicorp/consul-template@1deacb7 template/funcs.go
+// `secretFunc`, `secretsFunc`, `pkiCertFunc`): they load like any other function, and at run time
+// they are dependencies of the template as `service` is.
+//
+// - `secret PATH` is a read (dependency/vault_read.go NewVaultReadQuery, `vault.read(PATH)`);
+//   `secret PATH "k=v" ...` is a write (vault_write.go NewVaultWriteQuery, `vault.write(PATH)`),
+//   each extra argument split at its first "=" and trimmed, an empty one skipped, one without "="
+//   the error `not k=v pair "x"`. `secrets PATH` lists (vault_list.go, `vault.list(PATH)`), `pkiCert
+//   PATH "k=v" ...` issues a certificate (vault_pki.go, `vault.pki(PATH->DESTINATION)`).
+// - No argument (`secret`, `pkiCert`) or "" (`secrets`) answers nil / an empty list and adds no
+//   dependency. A path that is empty once spaces and "/" are trimmed is the error `vault.read:
+//   invalid format: ""` (`vault.write`, `vault.list` likewise; pkiCert says `vault.read`).
+// - While the dependency has no data the function answers nil (`secrets`: an empty list) and the
+//   dependency is missing: runner.go runTemplate does not render the template (its output "cannot be
+//   rendered or trusted") and waits for the watcher; the other templates render. `with secret ...`
+//   (every public template read: docs/discovery.md, fifth corpus) skips its body on nil.
+// - `consulTemplate.vaultServer` (VaultServerSpec below) models one Vault server with KV v1
+//   secrets; a path it does not hold is Vault's 404, which vault_read.go makes an error (retried).
+// - Without it (or with its host down) every fetch of a Vault dependency fails (the Vault API
+//   client's default address, https://127.0.0.1:8200, answers nothing), and the watcher retries it
+//   with the `vault` stanza's retry policy (config/vault.go DefaultVaultConfig: DefaultRetryConfig,
+//   12 attempts, 250ms doubling to 1m); when they are used up watch/view.go sends the error to the
+//   runner and consul-template exits non-zero, as it does for a Consul query (ConsulTemplateRunner).
+
+/// A Vault dependency of a template, named as consul-template's String() methods name it.
+public enum VaultDependency: Hashable, Sendable, CustomStringConvertible {
+    case read(String)
+    /// The path and the data pairs (sorted by key: a Go map).
+    case write(String, [String])
+    case list(String)
+    case pki(String, destination: String)
+
+    public var description: String {
+        switch self {
+        case .read(let p): return "vault.read(\(p))"
+        // vault_write.go prints the SHA-1 of the data (sha1Map); the simulator has no hash, so the pairs
+        case .write(let p, let d): return "vault.write(\(p) -> \(d.joined(separator: ",")))"
+        case .list(let p): return "vault.list(\(p))"
+        case .pki(let p, let dest): return "vault.pki(\(p)->\(dest))"
+        }
+    }
+}
+
+/// Data that can answer Vault dependencies (data that is not has none: the template blocks).
+protocol VaultAnswering {
+    /// A Vault dependency's answer (`secret`, `secrets`, `pkiCert`); nil while it has none.
+    func vault(_ d: VaultDependency) -> TemplateValue?
+}
+
+extension TemplateFunctions {
+    static let vaultNames: Set<String> = ["secret", "secrets", "pkiCert"]
+}
+
+extension TemplateRenderer {
+    /// NewVault*Query's path: spaces, then "/" trimmed from both ends; empty is an error.
+    func vaultPath(_ f: String, _ s: String, kind: String) throws(TemplateError) -> String {
+        let path = Self.trim(Self.trim(s, while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }),
+                             while: { $0 == "/" })
+        if path.isEmpty { throw TemplateError(line: line, "error calling \(f): \(kind): invalid format: \"\"") }
+        return path
+    }
+
+    public static func trim(_ s: String, while drop: (Character) -> Bool) -> String {
+        var sub = Substring(s)
+        while let c = sub.first, drop(c) { sub = sub.dropFirst() }
+        while let c = sub.last, drop(c) { sub = sub.dropLast() }
+        return String(sub)
+    }
+
+    /// The "k=v" arguments after the path (secretFunc, pkiCertFunc), as sorted "k=v" pairs.
+    func vaultData(_ f: String, _ rest: ArraySlice<TemplateValue>) throws(TemplateError) -> [String] {
+        var data: [String: String] = [:]
+        for a in rest {
+            let s = try string(f, a)
+            if s.isEmpty { continue }
+            guard let eq = s.firstIndex(of: "=") else { throw TemplateError(line: line, "error calling \(f): not k=v pair \(PromHash.goQuote(s))") }
+            let spaces: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+            data[Self.trim(String(s[..<eq]), while: spaces)] = Self.trim(String(s[s.index(after: eq)...]), while: spaces)
+        }
+        return data.keys.sorted().map { "\($0)=\(data[$0]!)" }
+    }
+
+    /// A Vault dependency the render used; its answer, or nil while it has none (the template blocks).
+    func vaultRead(_ d: VaultDependency) -> TemplateValue? {
+        if !vaultDependencies.contains(d) { vaultDependencies.append(d) }
+        noteImpureRead()
+        guard let v = (data as? VaultAnswering)?.vault(d) else { block(d.description); return nil }
+        return v
+    }
+
+    func vaultCall(_ f: String, _ args: [TemplateValue]) throws(TemplateError) -> TemplateValue? {
+        switch f {
+        case "secret", "pkiCert":
+            guard let first = args.first else { return TemplateValue.none }
+            let data = try vaultData(f, args.dropFirst())
+            let d: VaultDependency
+            if f == "pkiCert" {
+                d = .pki(try vaultPath(f, try string(f, first), kind: "vault.read"), destination: destination)
+            } else if args.count == 1 {
+                d = .read(try vaultPath(f, try string(f, first), kind: "vault.read"))
+            } else {
+                d = .write(try vaultPath(f, try string(f, first), kind: "vault.write"), data)
+            }
+            return vaultRead(d) ?? TemplateValue.none
+        case "secrets":
+            try arity(f, args, 1...1)
+            let s = try string(f, args[0])
+            if s.isEmpty { return .list([]) }
+            return vaultRead(.list(try vaultPath(f, s, kind: "vault.list"))) ?? .list([])
+        default:
+            return nil
+        }
+    }
+}
+
+/// A secret the modelled Vault server holds (KV version 1: a read of its path answers `data`).
+public struct VaultSecretSpec: Equatable, Sendable {
+    /// Without leading or trailing "/".
+    public var path: String
+    /// The secret's data as a JSON object text (`.Data` of the answer: objects are maps, numbers floats).
+    public var dataJSON: String
+    /// `.LeaseDuration` of the answer; Vault's KV v1 answers its mount's TTL, 768h by default.
+    public var leaseDuration: SimDuration
+    public var renewable: Bool
+    public init(path: String, dataJSON: String, leaseDuration: SimDuration = .hours(768), renewable: Bool = false) {
+        self.path = path; self.dataJSON = dataJSON; self.leaseDuration = leaseDuration; self.renewable = renewable
+    }
+}
+
+/// `consulTemplate.vaultServer`: one Vault server on a host, holding KV v1 secrets (docs/discovery.md).
+public struct VaultServerSpec: Equatable, Sendable {
+    public var host: String
+    /// Sorted by path.
+    public var secrets: [VaultSecretSpec]
+    public init(host: String, secrets: [VaultSecretSpec]) { self.host = host; self.secrets = secrets.sorted { $0.path < $1.path } }
+
+    /// What a Vault dependency fetches from this server (the server up): its answer, or the error
+    /// consul-template gets (then it retries).
+    public func answerError(_ d: VaultDependency) -> String? { if case .failure(let e) = answer(d) { return e.message }; return nil }
+
+    func answer(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError> {
+        switch d {
+        case .read(let p):
+            // vault_read.go readSecret: a nil secret (Vault's 404) is `no secret exists at PATH`
+            guard let s = secrets.first(where: { $0.path == p }) else { return .failure(VaultFetchError("no secret exists at \(p)")) }
+            var j = TemplateJSON(Array(s.dataJSON.utf8))
+            let data = j.document() ?? .map(TemplateMap([]))
+            return .success(.map(TemplateMap([("Data", data), ("LeaseDuration", .int(Int(s.leaseDuration.nanoseconds / 1_000_000_000))),
+                                              ("LeaseID", .string("")), ("Renewable", .bool(s.renewable)), ("RequestID", .string("")),
+                                              ("Warnings", .list([]))])))
+        case .list(let p):
+            // Vault's LIST: the next segment of every path under PATH/, a folder with its "/";
+            // vault_list.go sorts them, and nothing under the path (404) is an empty list
+            var keys: [String] = []
+            for s in secrets where s.path.hasPrefix(p + "/") {
+                let rest = s.path.dropFirst(p.count + 1)
+                let k = rest.firstIndex(of: "/").map { String(rest[...$0]) } ?? String(rest)
+                if !keys.contains(k) { keys.append(k) }
+            }
+            return .success(.list(keys.sorted { goLess($0, $1) }.map { .string($0) }))
+        case .write, .pki:
+            return .failure(VaultFetchError("\(d) is not modelled by the simulated Vault (it holds KV secrets only)"))
+        }
+    }
+}
+
+public struct VaultFetchError: Error { public let message: String; init(_ m: String) { message = m } }
