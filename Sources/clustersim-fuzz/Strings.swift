@@ -11,6 +11,7 @@ import Scenario
 //
 //   string-OP  one string of the scenario's tree (a value, or now and then a key) changed as text
 //   file-OP    one file the scenario reads (or the scenario's own JSON text) changed as text,
+//              or, for a JSON file half of the time, one string inside it as string-OP does;
 //              written with the rest of the files it reads into a scratch folder
 //
 // OP: truncate (cut at a random point), span (delete, insert or duplicate a span), hostile (parser
@@ -228,8 +229,9 @@ enum TextMutator {
         return out.isEmpty ? "the root" : out
     }
 
-    /// A string-level mutation of the tree: one string value (or, one time in seven, an object's
-    /// key) changed by operation `op`. Returns the JSON text and a description.
+    /// A string-level mutation of the tree: one string value (half of the time one with parser
+    /// metacharacters in it; one time in seven an object's key instead) changed by operation `op`.
+    /// Returns the JSON text and a description.
     static func mutateString(_ op: Int, _ tree: JSONValue, _ r: inout SplitMix) -> (String, String) {
         var tree = tree
         var all: [[Mutator.Step]] = []
@@ -247,8 +249,16 @@ enum TextMutator {
             if case .member = p.last { return !isDescription(p) }
             return false
         }
+        // half of the time a string with metacharacters in it (a PromQL expression, a template,
+        // a regular expression, a constraint, a command line, a schedule): someone parses those
+        let marks = Set("{}()[]|*=~$\\^,:/".unicodeScalars)
+        let parsed = strings.filter { p in
+            if case .string(let s) = Mutator.get(tree, p[...]).kind { return s.unicodeScalars.contains(where: marks.contains) }
+            return false
+        }
         let useKey = strings.isEmpty || (!keys.isEmpty && r.chance(1.0 / 7))
-        guard let p = useKey ? (keys.isEmpty ? nil : r.pick(keys)) : r.pick(strings) else {
+        let pool = !parsed.isEmpty && r.chance(0.5) ? parsed : strings
+        guard let p = useKey ? (keys.isEmpty ? nil : r.pick(keys)) : r.pick(pool) else {
             return (tree.serialized(), "no string")
         }
         let where_ = pathText(tree, p) + (useKey ? " (key)" : "")
@@ -345,7 +355,16 @@ struct SupportFiles {
         else { target = r.below(files.count) }
         let name: String
         if let k = target, case .text(let t) = files[k].content {
-            let (m, note) = TextMutator.apply(op, t, &r)
+            // a JSON file (a rule file, prometheus.yml, alertmanager.yml ...) half of the time has
+            // one of its strings changed, as string-OP does: its PromQL, templates and regular
+            // expressions are reached, which text changes mostly stop at the JSON syntax
+            let (m, note): (String, String)
+            if files[k].path.hasSuffix(".json"), r.chance(0.5), let tree = JSONParser.parse(t).value {
+                let (mm, n) = TextMutator.mutateString(op, tree, &r)
+                (m, note) = (mm, "in the string at " + n)
+            } else {
+                (m, note) = TextMutator.apply(op, t, &r)
+            }
             files[k].content = .text(m); name = files[k].path + ": " + note
         } else {
             let (m, note) = TextMutator.apply(op, main, &r)

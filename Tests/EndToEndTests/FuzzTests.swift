@@ -97,6 +97,19 @@ final class FuzzTests: XCTestCase {
         XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24, "\(counts)")
     }
 
+    /// `--only string-,file-` runs (here lists) only those kinds, each input keeping its number:
+    /// inputs 8k+4 and 8k+7, a change of one string of the tree or of one file a scenario reads.
+    func testOnlyKeepsTheKindsAndTheirNumbers() throws {
+        let (status, text) = try fuzz(["--count", "64", "--seed", "7", "--list", "--only", "string-,file-"])
+        XCTAssertEqual(status, 0, text)
+        let numbers = text.split(separator: "\n").filter { $0.hasPrefix("input ") }.compactMap { Int($0.dropFirst(6).prefix { $0.isNumber }) }
+        XCTAssertEqual(numbers, (0..<8).flatMap { [8 * $0 + 4, 8 * $0 + 7] }, text)
+        let counts = kinds(text)
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("string-") }.values.reduce(0, +), 8, text)
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("file-") }.values.reduce(0, +), 8, text)
+        XCTAssertEqual(counts.values.reduce(0, +), 16, text)
+    }
+
     /// The generator is deterministic: the same seed and numbers give the same inputs.
     func testFuzzInputsAreSeeded() throws {
         func list(_ seed: String) throws -> String {
