@@ -57,10 +57,20 @@ extension ScenarioSchema {
         // marathon-lb reads every app's HAPROXY_* labels (get_apps); what it or HAProxy refuses is refused here
         for app in marathon?.apps ?? [] {
             for p in MarathonLBLabels.parse(app).problems + MarathonLBConfig.templateProblems(app) {
-                d.error("marathon.apps[\(app.id)].labels.\(p.label)", at: nil, "marathon-lb: \(p.message)")
+                d.error("marathon.apps[\(app.id)].labels.\(p.label)", at: labelValue(app.id, p.label, d), "marathon-lb: \(p.message)")
             }
         }
         return d.errorCount == before ? spec : nil
+    }
+
+    /// The label's value in `marathon.apps` of the document (the app found by its id), so that the
+    /// error has the file and line (it had none: clustersim-fuzz string-hostile on a
+    /// HAPROXY_0_VHOST label); nil for an app of `marathon.groups` or one whose label came from a
+    /// default.
+    static func labelValue(_ id: String, _ label: String, _ d: Diagnostics) -> JSONValue? {
+        guard let apps = d.document?["marathon"]?["apps"]?.arrayValue,
+              let app = apps.first(where: { a in a["id"]?.stringValue.map { $0 == id || "/" + $0 == id } ?? false }) else { return nil }
+        return app["labels"]?[label] ?? app["labels"]
     }
 
     static func decodeMarathonLBInstance(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool, _ d: Diagnostics) -> MarathonLBInstanceSpec? {

@@ -69,7 +69,11 @@ extension ScenarioSchema {
         if let a = app {
             let ids = marathon?.apps.map(\.id) ?? []
             if marathon == nil {
-                d.error(r.keyPath("app"), at: r.value["app"], "app \(JSONValue.quote(a)): the scenario has no `marathon` section, so no app serves requests")
+                // a `marathon` section that did not decode has its own errors: it was also "the
+                // scenario has no `marathon` section" here (clustersim-fuzz string-case)
+                if d.document?["marathon"] == nil {
+                    d.error(r.keyPath("app"), at: r.value["app"], "app \(JSONValue.quote(a)): the scenario has no `marathon` section, so no app serves requests")
+                }
             } else if !ids.contains(a) {
                 d.error(r.keyPath("app"), at: r.value["app"], "unknown Marathon app \(JSONValue.quote(a))\(Suggest.didYouMean(a, among: ids)); apps: \(ids.prefix(10).map { JSONValue.quote($0) }.joined(separator: ", "))")
             }

@@ -5,11 +5,15 @@
 // error, nothing written) within the time bound; a trap, a timeout or a stall (the clock stuck
 // at one instant) is a failure, saved with --save. A sample also goes through the real CLI
 // (--cli BIN --cli-every K, run with --max-events set to the same budget), which checks exit
-// status and the output folder the user sees. Inputs are tree mutations, include graphs written
-// into a scratch folder, and `--set` overrides (Graphs.swift); the run ends with a count per kind.
+// status and the output folder the user sees (and that every error line it prints names a JSON
+// path or a file and line, as the children check of every error). Inputs are tree mutations,
+// include graphs written into a scratch folder, `--set` overrides (Graphs.swift), and text-level
+// mutations of one string of the tree or of one file the scenario reads (Strings.swift); the run
+// ends with a count per kind.
 //
 //   clustersim-fuzz [--count N] [--seed S] [--start I] [--jobs J] [--events N] [--timeout S]
-//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--quiet] [--explain | --list]
+//                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--only PREFIX,...] [--quiet]
+//                   [--explain | --list]
 //   clustersim-fuzz --replay FILE...   (each file once, as the children run them)
 
 import ClusterModel
@@ -37,6 +41,9 @@ struct Options {
     var replay: [String] = []
     var explain = false
     var list = false
+    /// Kind prefixes to run (`--only string-,file-`); the others are generated and skipped, so an
+    /// input keeps its number and its `reproduce:` line.
+    var only: [String] = []
 }
 
 func usage(_ msg: String) -> Never {
@@ -72,6 +79,7 @@ func parseOptions() -> Options {
         case "--quiet": o.quiet = true
         case "--explain": o.explain = true
         case "--list": o.list = true
+        case "--only": o.only = value(a).split(separator: ",").map(String.init)
         case "--replay": o.replay = Array(args); args = []
         default: usage("unknown argument \(a)")
         }
@@ -102,13 +110,22 @@ func loadBases(_ dir: String) -> [Base] {
     return out
 }
 
-/// Input number `i` of the run seeded `seed`. Most are tree mutations (a base and 1 to 4
-/// mutations); one in 16 is an include graph and one in 8 a set of `--set` overrides, their kinds
-/// taken in turn (input 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8), so every
-/// kind comes up within the first 192 inputs of any run; a quarter of those get one mutation too.
+/// Input number `i` of the run seeded `seed`. Half are tree mutations (a base and 1 to 4
+/// mutations); one in 16 is an include graph, one in 8 a set of `--set` overrides, one in 8 a
+/// string changed as text and one in 8 a file changed as text, their kinds taken in turn (input
+/// 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8, 8k+4 string kind k mod 8,
+/// 8k+7 file kind k mod 8), so every kind comes up within the first 192 inputs of any run; a
+/// quarter of the include and override inputs get one tree mutation too.
 /// (Include graphs cost the most: a fan-out resolves 10,000 includes before the limit stops it.)
-func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = []) -> FuzzInput {
+func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = [], support: SupportFiles? = nil) -> FuzzInput {
     var r = SplitMix(seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(i))
+    if i % 8 == 4 {
+        let base = r.pick(bases)
+        let op = (i / 8) % TextMutator.ops.count
+        let (text, note) = TextMutator.mutateString(op, base.tree, &r)
+        return FuzzInput(kind: TextMutator.stringKinds[op], text: text, desc: "\(base.name): \(TextMutator.stringKinds[op]) at \(note)")
+    }
+    if i % 8 == 7, let support { return support.fileInput((i / 8) % TextMutator.ops.count, bases: bases, &r) }
     // one in 16 (input 16k+9): a mutated experiment file (Experiments.swift)
     if i % 16 == 9, !experiments.isEmpty { return experimentInput(&r, bases: experiments) }
     if i % 16 == 1 || i % 8 == 3 {
@@ -132,8 +149,17 @@ func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = []) 
 // MARK: - the child
 
 enum ChildExit: Int32 {
-    case complete = 0, internalError = 1, invalid = 2, budget = 3, stalled = 4, incomplete = 5
+    case complete = 0, internalError = 1, invalid = 2, budget = 3, stalled = 4, incomplete = 5, unnamed = 6
 }
+
+extension FuzzInput {
+    /// Include graphs and file mutations are written into a scratch folder and loaded from there.
+    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") }
+}
+
+/// An error the user could not place: it names neither a JSON path, nor a line of a file, nor the
+/// `--set` override it is about.
+func unplaced(_ e: ScenarioError) -> Bool { e.path.isEmpty && e.line == nil && !(e.file ?? "").hasPrefix("--set ") }
 
 let requiredFiles = ["timeline.csv", "hosts.csv", "events.csv", "summary.json", "summary.csv"]
 
@@ -143,15 +169,15 @@ func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: S
     if input.kind == "experiment" { return runExperimentChild(input, experimentsDir: baseDirectory + "/experiments") }
     let loaded: LoadedScenario
     do {
-        if input.kind.hasPrefix("include-") {
+        if input.inScratch {
             guard materialize(Graphs.placeFolder(input, scratch), in: scratch) else { return .internalError }
             loaded = try ScenarioLoader.load(path: scratch + "/main.json", overrides: input.overrides)
         } else {
             loaded = try ScenarioLoader.load(text: input.text, baseDirectory: baseDirectory, fileName: "fuzz.json", overrides: input.overrides)
         }
     } catch let e {
-        // exit 2 must come with at least one error
-        return e.errors.isEmpty ? .internalError : .invalid
+        // exit 2 must come with at least one error, and each must say where
+        return e.errors.isEmpty ? .internalError : e.errors.contains(where: unplaced) ? .unnamed : .invalid
     }
     let model = ClusterSimulation(spec: loaded.spec, observer: NullObserver())
     let folder: ResultsFolder
@@ -201,7 +227,7 @@ func completeFolder(_ path: String) -> Bool {
 
 // MARK: - the parent
 
-enum Outcome: String { case complete, invalid, budget, trap, timeout, stalled, incomplete, internalError = "internal-error" }
+enum Outcome: String { case complete, invalid, budget, trap, timeout, stalled, incomplete, unnamed = "unplaced-error", internalError = "internal-error" }
 
 func classify(_ status: Int32) -> (Outcome, String) {
     // WIFEXITED / WTERMSIG by hand (the macros are not imported into Swift)
@@ -214,6 +240,7 @@ func classify(_ status: Int32) -> (Outcome, String) {
         case .budget: return (.budget, "")
         case .stalled: return (.stalled, "the clock stayed at one instant")
         case .incomplete: return (.incomplete, "exit 0 without a complete results folder")
+        case .unnamed: return (.unnamed, "an error naming neither a JSON path nor a file and line")
         default: return (.internalError, "exit \(code)")
         }
     }
@@ -257,7 +284,7 @@ func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) 
         try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: out)
         try? FileManager.default.removeItem(atPath: scratch)
     }
-    if fuzz.kind.hasPrefix("include-") {
+    if fuzz.inScratch {
         guard materialize(Graphs.placeFolder(fuzz, scratch), in: scratch) else { return (.internalError, "cannot write \(scratch)") }
         input = scratch + "/main.json"
     } else {
@@ -270,7 +297,13 @@ func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) 
     p.arguments = ["run", input, "--out", out, "--quiet", "--max-events", String(max(1, options.events))]
         + fuzz.overrides.flatMap { ["--set", $0] }
     p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
+    // stderr into a file (a pipe could fill and block the CLI): its error lines are checked
+    let errPath = tmpRoot + "/cli-err-\(i)"
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    guard let errFile = FileHandle(forWritingAtPath: errPath) else { return (.internalError, "cannot write \(errPath)") }
+    defer { try? errFile.close() }
+    p.standardError = errFile
     do { try p.run() } catch { return (.internalError, "cannot start \(binary)") }
     let deadline = Date().addingTimeInterval(Double(options.timeout) * 3)
     while p.isRunning && Date() < deadline { usleep(10_000) }
@@ -278,10 +311,30 @@ func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) 
     let exists = FileManager.default.fileExists(atPath: out)
     switch (p.terminationReason, p.terminationStatus) {
     case (.exit, 0): return completeFolder(out) ? (.complete, "") : (.incomplete, "CLI: exit 0 without a complete results folder")
-    case (.exit, 2): return exists ? (.incomplete, "CLI: exit 2 but \(out) was written") : (.invalid, "")
+    case (.exit, 2):
+        if exists { return (.incomplete, "CLI: exit 2 but \(out) was written") }
+        let err = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        if let bad = unplacedLine(err) { return (.unnamed, "CLI: " + String(bad.prefix(300))) }
+        return (.invalid, "")
     case (.exit, let c): return (.internalError, "CLI: exit \(c)")
     case (_, let s): return (.trap, "CLI: signal \(s)")
     }
+}
+
+/// The first line of the CLI's exit-2 output that names neither a file and line
+/// (`f.json:3:7: ...`), nor a JSON path (`f.json: a.b[0]: ...`), nor an override (`--set P=V: ...`), or nil. The closing count
+/// ("f.json: 2 errors; nothing was run or written.") and warnings need neither.
+func unplacedLine(_ stderr: String) -> String? {
+    for l in stderr.split(separator: "\n") {
+        let line = String(l)
+        if line.hasSuffix("nothing was run or written.") || line.contains("warning") || line.hasPrefix("--set ") { continue }
+        // the harness's own --max-events budget (the children's event budget), not the input's fault
+        if line.hasPrefix("error: --max-events ") { continue }
+        if line.firstMatch(of: #/^[^:]*:\d+(:\d+)?: /#) != nil { continue }
+        if line.firstMatch(of: #/^[^:]*: [^ :]+: /#) != nil { continue }
+        return line
+    }
+    return nil
 }
 
 var inputs: [(Int, FuzzInput)] = []
@@ -293,10 +346,11 @@ if !options.replay.isEmpty {
 }
 let bases = options.replay.isEmpty ? loadBases(scenariosDir) : []
 let experimentBases = options.replay.isEmpty ? loadExperimentBases(scenariosDir + "/experiments") : []
+let supportFiles = SupportFiles(scenariosDir)
 func input(_ k: Int) -> (Int, FuzzInput) {
     if !options.replay.isEmpty { return inputs[k] }
     let i = options.start + k
-    return (i, makeInput(i, seed: options.seed, bases: bases, experiments: experimentBases))
+    return (i, makeInput(i, seed: options.seed, bases: bases, experiments: experimentBases, support: supportFiles))
 }
 let total = options.replay.isEmpty ? options.count : inputs.count
 
@@ -340,7 +394,7 @@ func reap() {
 }
 
 func kindsLine() -> String {
-    let kindOrder = ["mutation", "experiment", "replay"] + Graphs.includeKinds + Graphs.overrideKinds
+    let kindOrder = ["mutation", "experiment", "replay"] + Graphs.includeKinds + Graphs.overrideKinds + TextMutator.stringKinds + TextMutator.fileKinds
     return "kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", ")
 }
 
@@ -349,6 +403,7 @@ func kindsLine() -> String {
 if options.explain || options.list {
     for k in 0..<total {
         let (i, fuzz) = input(k)
+        if !options.only.isEmpty && !options.only.contains(where: { fuzz.kind.hasPrefix($0) }) { continue }
         kindCounts[fuzz.kind, default: 0] += 1
         print("input \(i) [\(fuzz.desc)]")
         if options.list { continue }
@@ -359,7 +414,7 @@ if options.explain || options.list {
                 FileManager.default.createFile(atPath: path, contents: Data(fuzz.text.utf8))
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 _ = try ExperimentLoader.load(path: path)
-            } else if fuzz.kind.hasPrefix("include-") {
+            } else if fuzz.inScratch {
                 materialize(Graphs.placeFolder(fuzz, scratch), in: scratch)
                 _ = try ScenarioLoader.load(path: scratch + "/main.json", overrides: fuzz.overrides)
             } else {
@@ -377,12 +432,14 @@ if options.explain || options.list {
 }
 
 var cliRuns = 0
+var skipped = 0
 for k in 0..<total {
     let (i, fuzz) = input(k)
+    if !options.only.isEmpty && !options.only.contains(where: { fuzz.kind.hasPrefix($0) }) { skipped += 1; continue }
     kindCounts[fuzz.kind, default: 0] += 1
     while running.count >= options.jobs { reap() }
     running[spawn(i, fuzz)] = (i, fuzz)
-    if let bin = options.cli, options.cliEvery > 0, k % options.cliEvery == 0, fuzz.cliArgumentsFit {
+    if let bin = options.cli, options.cliEvery > 0, (k - skipped) % options.cliEvery == 0, fuzz.cliArgumentsFit {
         let (o, d) = runCLI(bin, i, fuzz)
         cliRuns += 1
         record(i, fuzz, fuzz.desc + " (CLI)", o, d)
@@ -396,10 +453,10 @@ while !running.isEmpty { reap() }
 try? FileManager.default.removeItem(atPath: tmpRoot)
 
 let wall = Date().timeIntervalSince(wallStart)
-let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled, .incomplete, .internalError]
+let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled, .incomplete, .unnamed, .internalError]
 let summary = order.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: ", ")
-print("clustersim-fuzz: \(total) inputs (seed \(options.seed), from \(options.start)), \(cliRuns) also through the CLI, in "
+print("clustersim-fuzz: \(total - skipped) inputs (seed \(options.seed), from \(options.start)), \(cliRuns) also through the CLI, in "
       + String(format: "%.1f s, %.1f inputs/s", wall, Double(total) / max(wall, 1e-9)) + ": " + summary)
 print(kindsLine())
-print("\(total - failures.count) passed, \(failures.count) failed")
+print("\(total - skipped - failures.count) passed, \(failures.count) failed")
 exit(failures.isEmpty ? 0 : 1)

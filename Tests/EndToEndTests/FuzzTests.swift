@@ -60,7 +60,7 @@ final class FuzzTests: XCTestCase {
         let (status, text) = try fuzz(["--count", "48", "--seed", "5", "--jobs", "1", "--timeout", "60", "--cli", CLI.binary, "--cli-every", "3"])
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("clustersim-fuzz: 48 inputs (seed 5, from 0), "), text)
-        XCTAssertTrue(text.contains("trap 0, timeout 0, stalled 0, incomplete 0, internal-error 0"), text)
+        XCTAssertTrue(text.contains("trap 0, timeout 0, stalled 0, incomplete 0, unplaced-error 0, internal-error 0"), text)
         // inputs 0, 3, ..., 45 through the CLI (8k+3 are --set inputs), less any whose --set is too long for execve
         let cli = text.firstMatch(of: #/(\d+) also through the CLI/#).flatMap { Int($0.1) } ?? 0
         XCTAssertGreaterThanOrEqual(cli, 12, text)
@@ -68,10 +68,13 @@ final class FuzzTests: XCTestCase {
         XCTAssertEqual(counts.values.reduce(0, +), 48, text)
         XCTAssertEqual(counts.filter { $0.key.hasPrefix("include-") }.values.reduce(0, +), 3, text)   // inputs 1, 17, 33
         XCTAssertEqual(counts.filter { $0.key.hasPrefix("set-") }.values.reduce(0, +), 6, text)       // inputs 3, 11, ..., 43
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("string-") }.values.reduce(0, +), 6, text)    // inputs 4, 12, ..., 44
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("file-") }.values.reduce(0, +), 6, text)      // inputs 7, 15, ..., 47
     }
 
     /// Every kind of input is generated, in turn: within the first 192 inputs of any run there is
-    /// one of each include-graph kind, three of each `--set` kind and twelve experiment files.
+    /// one of each include-graph kind, three of each `--set` kind, of each string-level and of each
+    /// file-level text mutation, and twelve experiment files.
     func testFuzzGeneratesEveryKind() throws {
         let (status, text) = try fuzz(["--count", "192", "--seed", "3", "--start", "1000", "--list"])
         XCTAssertEqual(status, 0, text)
@@ -85,7 +88,26 @@ final class FuzzTests: XCTestCase {
         for k in setKinds { XCTAssertEqual(counts[k], 3, "\(k): \(counts)") }
         // inputs 16k+9: a mutated experiment file of scenarios/experiments/
         XCTAssertEqual(counts["experiment"], 12, "\(counts)")
-        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12, "\(counts)")
+        // inputs 8k+4: one string of the tree, 8k+7: one file the scenario reads, changed as text
+        let textOps = ["truncate", "span", "hostile", "repeat", "swap", "case", "number", "escape"]
+        for op in textOps {
+            XCTAssertEqual(counts["string-" + op], 3, "string-\(op): \(counts)")
+            XCTAssertEqual(counts["file-" + op], 3, "file-\(op): \(counts)")
+        }
+        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24, "\(counts)")
+    }
+
+    /// `--only string-,file-` runs (here lists) only those kinds, each input keeping its number:
+    /// inputs 8k+4 and 8k+7, a change of one string of the tree or of one file a scenario reads.
+    func testOnlyKeepsTheKindsAndTheirNumbers() throws {
+        let (status, text) = try fuzz(["--count", "64", "--seed", "7", "--list", "--only", "string-,file-"])
+        XCTAssertEqual(status, 0, text)
+        let numbers = text.split(separator: "\n").filter { $0.hasPrefix("input ") }.compactMap { Int($0.dropFirst(6).prefix { $0.isNumber }) }
+        XCTAssertEqual(numbers, (0..<8).flatMap { [8 * $0 + 4, 8 * $0 + 7] }, text)
+        let counts = kinds(text)
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("string-") }.values.reduce(0, +), 8, text)
+        XCTAssertEqual(counts.filter { $0.key.hasPrefix("file-") }.values.reduce(0, +), 8, text)
+        XCTAssertEqual(counts.values.reduce(0, +), 16, text)
     }
 
     /// The generator is deterministic: the same seed and numbers give the same inputs.

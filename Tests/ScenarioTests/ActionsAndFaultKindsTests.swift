@@ -75,5 +75,12 @@ final class ActionsAndFaultKindsTests: XCTestCase {
                           ["not used by kind \"masterCrash\""])
         assertSingleError(scenario(faults: #"[{"at": "5m", "kind": "hostCrash", "host": "slave-01", "healAfter": "1m"}]"#),
                           path: "faults[0].healAfter", ["only allowed for kind \"networkPartition\""])
+        // an unknown kind with a master's or a ZooKeeper server's target: one error, the kind's
+        // (clustersim-fuzz string-span found `missing the target` and `unknown key "master"; did
+        // you mean "master"?` beside it)
+        for target in [#""master": 2"#, #""server": 1"#, #""master": "leader""#] {
+            assertSingleError(scenario(faults: #"[{"at": "5m", "kind": "masterCrash=#/a", "# + target + "}]"),
+                              path: "faults[0].kind", ["unknown fault kind \"masterCrash=#/a\"", "allowed: "])
+        }
     }
 }

@@ -78,6 +78,10 @@ final class MarathonLBTests: XCTestCase {
                           path: "marathon.apps[/shop/web].labels.HAPROXY_0_PORT", ["\"ten\"", "1..65535"])
         assertSingleError(Self.scenario(webLabels: #""HAPROXY_0_MODE": "udp""#), path: "marathon.apps[/shop/web].labels.HAPROXY_0_MODE", ["http or tcp"])
         assertSingleError(Self.scenario(webLabels: #""HAPROXY_0_BALANCE": "fastest""#), path: "marathon.apps[/shop/web].labels.HAPROXY_0_BALANCE", ["roundrobin"])
+        // with the label's file and line (clustersim-fuzz string-hostile found them missing)
+        let vhost = assertSingleError(Self.scenario(webLabels: #""HAPROXY_0_VHOST": "shop.example.com\uFFFF""#),
+                                      path: "marathon.apps[/shop/web].labels.HAPROXY_0_VHOST", ["comma-separated host names"])
+        XCTAssertNotNil(vhost?.line, "\(String(describing: vhost))")
     }
 
     // MARK: behaviour

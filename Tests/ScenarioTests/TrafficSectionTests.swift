@@ -60,6 +60,11 @@ final class TrafficSectionTests: XCTestCase {
         assertSingleError(Self.scenario(Self.service("").replacingOccurrences(of: #""via": "direct", "#, with: "")), path: svc + ".via", ["needs an `nginx` section"])
         assertSingleError(Self.scenario(Self.service("").replacingOccurrences(of: #"{"services""#, with: #"{"tick": "1s", "services""#)), path: "traffic.tick", ["fluid"])
         assertSingleError(Self.scenario(#"{"services": [], "mode": "fluid"}"#), path: "traffic.services", ["must not be empty"])
+        // a `marathon` section with an error is not "no `marathon` section": one error, the app's
+        assertSingleError(Self.scenario(Self.service("")).replacingOccurrences(of: #"{"cmd": "run", "id": "/api"}"#, with: #"{"cmd": "run", "id": "/api", "instances": -1}"#),
+                          path: "marathon.apps[1].instances", [])
+        assertSingleError(Self.scenario(Self.service("")).replacingOccurrences(of: #""marathon": {"apps": [{"cmd": "run", "id": "/web"}, {"cmd": "run", "id": "/api"}]},"#, with: ""),
+                          path: svc + ".app", ["no `marathon` section"])
         // a per-request run of 1e6 requests/s for 2 h is too many events: fluid is for that
         assertSingleError(Self.scenario(Self.service("").replacingOccurrences(of: "100}", with: "1000000}")), path: "traffic.mode", ["fluid"])
     }
