@@ -219,15 +219,16 @@ enum MarathonFlagsDecoder {
         var name: String
         var kind: Kind
         /// Versions that have the flag, and how to say so ("from Marathon 1.7").
-        var availability: (range: ClosedRange<MarathonVersion>, text: String)? = nil
+        var availability: (has: @Sendable (MarathonVersion) -> Bool, text: String)? = nil
         var set: (inout MarathonFlags, FlagValue) -> Void
     }
 
-    static func from(_ minor: Int) -> (range: ClosedRange<MarathonVersion>, text: String) {
-        (MarathonVersion(1, minor)...MarathonVersion(1, 99, 9999), "from Marathon 1.\(minor)")
+    static func upTo(_ minor: Int) -> (has: @Sendable (MarathonVersion) -> Bool, text: String) {
+        ({ $0 <= MarathonVersion(1, minor, 9999) }, "up to Marathon 1.\(minor)")
     }
-    static func upTo(_ minor: Int) -> (range: ClosedRange<MarathonVersion>, text: String) {
-        (MarathonVersion(1, 0)...MarathonVersion(1, minor, 9999), "up to Marathon 1.\(minor)")
+    /// A flag the version predicate `has` says exists (backported flags: "from Marathon 1.5.11, 1.6.535 and 1.7").
+    static func when(_ text: String, _ has: @escaping @Sendable (MarathonVersion) -> Bool) -> (has: @Sendable (MarathonVersion) -> Bool, text: String) {
+        (has, text)
     }
 
     enum FlagValue { case duration(SimDuration), int(Int), bool(Bool), string(String) }
@@ -242,7 +243,7 @@ enum MarathonFlagsDecoder {
         Flag(name: "decline_offer_duration", kind: .ms) { if case .duration(let x) = $1 { $0.declineOfferDuration = x } },
         Flag(name: "min_revive_offers_interval", kind: .ms) { if case .duration(let x) = $1 { $0.minReviveOffersInterval = x } },
         Flag(name: "revive_offers_repetitions", kind: .count(min: 1), availability: upTo(9)) { if case .int(let x) = $1 { $0.reviveOffersRepetitions = x } },
-        Flag(name: "suppress_offers", kind: .bool, availability: from(7)) { if case .bool(let x) = $1 { $0.suppressOffers = x } },
+        Flag(name: "suppress_offers", kind: .bool, availability: when("from Marathon 1.5.11, 1.6.535 and 1.7", \.hasSuppressOffersFlag)) { if case .bool(let x) = $1 { $0.suppressOffers = x } },
         Flag(name: "reconciliation_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.reconciliationInitialDelay = x } },
         Flag(name: "reconciliation_interval", kind: .period) { if case .duration(let x) = $1 { $0.reconciliationInterval = x } },
         Flag(name: "scale_apps_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.scaleAppsInitialDelay = x } },
@@ -250,16 +251,16 @@ enum MarathonFlagsDecoder {
         Flag(name: "failover_timeout", kind: .seconds) { if case .duration(let x) = $1 { $0.failoverTimeout = x } },
         Flag(name: "zk_session_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.zkSessionTimeout = x } },
         Flag(name: "zk_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.zkTimeout = x } },
-        Flag(name: "zk_connection_timeout", kind: .ms, availability: from(5)) { if case .duration(let x) = $1 { $0.zkConnectionTimeout = x } },
+        Flag(name: "zk_connection_timeout", kind: .ms, availability: when("from Marathon 1.4.9 and 1.5", \.hasZkConnectionTimeoutFlag)) { if case .duration(let x) = $1 { $0.zkConnectionTimeout = x } },
         Flag(name: "on_elected_prepare_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.onElectedPrepareTimeout = x } },
         Flag(name: "mesos_heartbeat_interval", kind: .period) { if case .duration(let x) = $1 { $0.mesosHeartbeatInterval = x } },
         Flag(name: "mesos_heartbeat_failure_threshold", kind: .count(min: 1)) { if case .int(let x) = $1 { $0.mesosHeartbeatFailureThreshold = x } },
-        Flag(name: "max_running_deployments", kind: .count(min: 1), availability: from(7)) { if case .int(let x) = $1 { $0.maxRunningDeployments = x } },
+        Flag(name: "max_running_deployments", kind: .count(min: 1), availability: when("from Marathon 1.5.9, 1.6.486 and 1.7", \.hasMaxRunningDeploymentsFlag)) { if case .int(let x) = $1 { $0.maxRunningDeployments = x } },
         Flag(name: "local_port_min", kind: .port) { if case .int(let x) = $1 { $0.localPortMin = x } },
         Flag(name: "local_port_max", kind: .port) { if case .int(let x) = $1 { $0.localPortMax = x } },
         Flag(name: "task_lost_expunge_initial_delay", kind: .ms) { if case .duration(let x) = $1 { $0.taskLostExpungeInitialDelay = x } },
         Flag(name: "task_lost_expunge_interval", kind: .period) { if case .duration(let x) = $1 { $0.taskLostExpungeInterval = x } },
-        Flag(name: "minimum_viable_task_execution_duration", kind: .ms, availability: (MarathonVersion(1, 5, 0)...MarathonVersion(1, 5, 0), "only in Marathon 1.5.0")) { if case .duration(let x) = $1 { $0.minimumViableTaskExecutionDuration = x } },
+        Flag(name: "minimum_viable_task_execution_duration", kind: .ms, availability: when("only in Marathon 1.5.0", { $0 == MarathonVersion(1, 5, 0) })) { if case .duration(let x) = $1 { $0.minimumViableTaskExecutionDuration = x } },
         Flag(name: "mesos_role", kind: .string) { if case .string(let x) = $1 { $0.mesosRole = x } },
         Flag(name: "http_port", kind: .port) { if case .int(let x) = $1 { $0.httpPort = x } },
     ]
@@ -286,7 +287,7 @@ enum MarathonFlagsDecoder {
         return periods.first { $0.0 == name }.map { "\($0.1.nanoseconds / 1_000_000)" } ?? "?"
     }
 
-    static func available(_ f: Flag, _ v: MarathonVersion) -> Bool { f.availability.map { $0.range.contains(v) } ?? true }
+    static func available(_ f: Flag, _ v: MarathonVersion) -> Bool { f.availability.map { $0.has(v) } ?? true }
 
     static func decode(_ v: JSONValue, path: String, version: MarathonVersion, _ d: Diagnostics) -> MarathonFlags? {
         var out = MarathonFlags(version: version)

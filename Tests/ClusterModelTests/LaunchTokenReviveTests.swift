@@ -2,7 +2,7 @@ import XCTest
 @testable import ClusterModel
 import SimKernel
 
-/// docs/heldout-platform.md: Marathon 1.4-1.9 revive offers again whenever launch tokens come back
+/// docs/heldout-platform.md: Marathon 1.4.0-1.8.207 revive offers again whenever launch tokens come back
 /// after running out (OfferMatcherManagerActor `offersWanted = matchers.nonEmpty && launchTokens > 0`,
 /// published on every none-to-some change of the tokens; ReviveOffersActor starts a new series on
 /// each `OffersWanted(true)`).
@@ -17,7 +17,7 @@ final class LaunchTokenReviveTests: XCTestCase {
     /// staged within about 30 s of the first. Without the revive only the first series (3 revives)
     /// places instances, and the last 200 wait for the 120 s filters: two more rounds 2 minutes apart.
     func testReturningLaunchTokensReviveOffers() {
-        for version in [MarathonVersion(1, 4, 9), MarathonVersion(1, 9, 73)] {
+        for version in [MarathonVersion(1, 4, 9), MarathonVersion(1, 8, 207)] {
             let r = Run(apps: [MarathonRuntimeTests.app("/big", instances: 500, cpus: 1, version: version)],
                         agents: 100, agentCpus: 5, duration: .minutes(10), version: version)
             r.run()

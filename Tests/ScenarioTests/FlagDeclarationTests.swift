@@ -75,7 +75,7 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["resources"])
         // Defaults of the baseline 1.4; the words are version-dependent or flags 1.4 does not have.
         check(ScenarioSchema.marathonFlagKeys, at: "marathon.flags", in: s,
-              wordDefaults: ["offer_matching_timeout", "revive_offers_repetitions", "suppress_offers", "zk_connection_timeout",
+              wordDefaults: ["offer_matching_timeout", "min_revive_offers_interval", "revive_offers_repetitions", "suppress_offers", "zk_connection_timeout",
                              "max_running_deployments", "minimum_viable_task_execution_duration"])
     }
 }

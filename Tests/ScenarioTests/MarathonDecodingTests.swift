@@ -228,7 +228,7 @@ final class MarathonDecodingTests: XCTestCase {
         XCTAssertEqual(m15.flags.mesosRole, "marathon")
         XCTAssertEqual(m15.hostGroup, "master"); XCTAssertEqual(m15.instances, 1)
         assertSingleError(marathonScenario(#"{"flags": {"suppress_offers": true}}"#), path: "marathon.flags.suppress_offers",
-                          ["from Marathon 1.7", "marathon.version is 1.4.0"])
+                          ["from Marathon 1.5.11, 1.6.535 and 1.7", "marathon.version is 1.4.0"])
         assertSingleError(marathonScenario(#"{"flags": {"task_launch_timeot": 1}}"#), path: "marathon.flags.task_launch_timeot",
                           ["unknown Marathon flag", "did you mean \"task_launch_timeout\""])
     }

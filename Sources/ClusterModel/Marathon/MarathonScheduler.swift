@@ -68,7 +68,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var offersWanted = false
     /// 1.4-1.9: revives still to send in the current series.
     var revivesNeeded = 0
-    /// Invalidates a scheduled revive check (1.4-1.9) or repeat (1.10).
+    /// Invalidates a scheduled revive check (ReviveOffersActor, 1.8.218 series) or repeat (1.9+ stream).
     var reviveGeneration = 0
     var reviveCheckScheduled = false
     /// Revive calls sent to Mesos (revives and 1.10's unsuppress), for tests and the summary.
@@ -284,7 +284,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         case .revive:
             guard event.arg == Int64(reviveGeneration), leaderReady else { return }
             reviveCheckScheduled = false
-            if spec.version.atLeast(10) {
+            if spec.version.reviveRules == .stream {
                 // ReviveRepeaterLogic.handleTick: repeat if the role still wants offers.
                 if offersWanted { sendRevive() }
             } else if revivesNeeded > 0 {
@@ -346,19 +346,24 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         return false
     }
 
-    /// Revive and suppress as each version does it (never "every 5 s while demand remains").
-    /// 1.4-1.9, ReviveOffersActor (marathon:src/main/scala/mesosphere/marathon/core/flow/impl/ReviveOffersActor.scala@v1.4.13:43,96-104):
+    /// Revive and suppress as each version does it (never "every 5 s while demand remains";
+    /// `MarathonVersion.reviveRules`). 1.4.0-1.8.207, ReviveOffersActor (marathon:src/main/scala/mesosphere/marathon/core/flow/impl/ReviveOffersActor.scala@v1.4.13:43,96-104):
     /// when offers become wanted (or the framework re-registers while they are), a series of
     /// `revive_offers_repetitions` (3) revives spaced `min_revive_offers_interval` (5 s) apart;
-    /// nothing while they stay wanted. 1.10, ReviveOffersStreamLogic
-    /// (core/launchqueue/impl/ReviveOffersStreamLogic.scala@v1.10.5:62-80,180-240): the state is
+    /// nothing while they stay wanted. 1.8.218-1.8.244, the first ReviveOffersStreamLogic
+    /// (core/launchqueue/impl/ReviveOffersStreamLogic.scala@v1.8.218 `suppressOrReviveFromDiff`, the
+    /// ops throttled one per interval): newly scheduled instances without back-off give three
+    /// revives, the first as soon as the throttle lets it, the others one interval apart
+    /// (`revive_offers_repetitions` has no effect there). 1.9-1.10, ReviveOffersStreamLogic
+    /// (@v1.10.5:62-80,180-240, the same from v1.9.64): the state is
     /// read at most once per interval; offers newly wanted, or newly scheduled instances, give one
     /// revive plus one repeat on the second repeater tick after it. Suppress when nothing is wanted
     /// and --suppress_offers.
     func updateOfferInterest() {
         guard leaderReady else { return }
         let wanted = launchesWanted
-        if spec.version.atLeast(10) {
+        let rules = spec.version.reviveRules
+        if rules == .stream {
             if let last = lastReviveStateAt, now - last < spec.flags.minReviveOffersInterval {
                 if !reviveStateScheduled {
                     reviveStateScheduled = true
@@ -381,6 +386,15 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             } else {
                 offersWanted = false
             }
+            emittedReviveVersion = reviveVersion
+        } else if rules == .scheduledSeries {
+            // diffScheduled non-empty: List(Revive, Revive, Revive) into the throttle (revives
+            // already waiting there stay).
+            if wanted && reviveVersion > emittedReviveVersion {
+                revivesNeeded += MarathonScheduler.scheduledSeriesRevives
+                reviveNow()
+            }
+            offersWanted = wanted
             emittedReviveVersion = reviveVersion
         } else {
             if wanted && !offersWanted {
@@ -410,14 +424,17 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// src/main/scala/mesosphere/marathon/core/matcher/manager/impl/OfferMatcherManagerActor.scala
     /// @v1.4.13:94-129 (same at v1.5.0, v1.6.322, v1.8.180, v1.9.73: 133-167),
     /// core/CoreModuleImpl.scala@v1.4.13:170-180, core/flow/impl/ReviveOffersActor.scala@v1.4.0:96-104.
-    /// 1.10 reads the launch queue's state instead (ReviveOffersStreamLogic): nothing here.
+    /// From 1.8.218 the launch queue's state drives revives instead (ReviveOffersStreamLogic): nothing here.
     func launchTokensReturned(from before: Int) {
-        guard before <= 0, launchTokens > 0, leaderReady, !spec.version.atLeast(10) else { return }
+        guard before <= 0, launchTokens > 0, leaderReady, spec.version.reviveRules == .offersWantedSeries else { return }
         guard offersWanted, launchesWanted else { return }
         newReviveSeries()
     }
 
     /// ReviveOffersActor.initiateNewSeriesOfRevives.
+    /// ReviveOffersStreamLogic@v1.8.218: `List(Revive, Revive, Revive)` per newly scheduled instances.
+    static let scheduledSeriesRevives = 3
+
     func newReviveSeries() {
         revivesNeeded = spec.flags.reviveOffersRepetitions
         reviveNow()
@@ -662,11 +679,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     public func offerRescinded(_ offer: Int64) {}
 
     /// SchedulerRegisteredEvent / SchedulerReregisteredEvent: a new series of revives when offers
-    /// are wanted (1.4-1.9, ReviveOffersActor `receiveReviveOffersEvents`).
+    /// are wanted (1.4.0-1.8.207, core/flow/impl/ReviveOffersActor `receiveReviveOffersEvents`).
     public func registered(reregistered: Bool) {
         guard leaderReady else { return }
-        // 1.10 subscribes with its current role state: no revive of its own.
-        if offersWanted && !spec.version.atLeast(10) { newReviveSeries(); return }
+        // From 1.8.218 the revive stream does not listen to (re-)registration: no revive of its own.
+        if offersWanted && spec.version.reviveRules == .offersWantedSeries { newReviveSeries(); return }
         updateOfferInterest()
     }
 

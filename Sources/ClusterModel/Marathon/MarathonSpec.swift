@@ -174,10 +174,70 @@ public struct MarathonVersion: Hashable, Comparable, Sendable, CustomStringConve
     public var restartRules: RestartRules { atLeast(10) ? .v1_10 : .legacy }
 
     /// `--offer_matching_timeout`: 1000 ms up to 1.4, 3000 ms from 1.5 (OfferMatcherManagerConfig.scala).
-    /// KillServiceActor's `kill_retry_timeout`: 10 s up to 1.7, 30 s from 1.8
-    /// (core/task/termination/KillConfig.scala at v1.4.0, v1.7.174: `10.seconds`; v1.8.180, v1.10.5: `30.seconds`).
-    public var defaultKillRetryTimeout: SimDuration { atLeast(8) ? .seconds(30) : .seconds(10) }
-        public var defaultOfferMatchingTimeout: SimDuration { atLeast(5) ? .milliseconds(3000) : .milliseconds(1000) }
+    public var defaultOfferMatchingTimeout: SimDuration { atLeast(5) ? .milliseconds(3000) : .milliseconds(1000) }
+
+    /// True from the patch of each line that has the change: `atLeast(minor, patch)` for the first line
+    /// that has it from its start, and one (line, first patch) per older line it was backported to.
+    func from(_ first: (minor: Int, patch: Int), backports: [(minor: Int, patch: Int)]) -> Bool {
+        if atLeast(first.minor, first.patch) { return true }
+        return backports.contains { major == 1 && minor == $0.minor && patch >= $0.patch }
+    }
+
+    /// KillServiceActor's `kill_retry_timeout`: 10 s, 30 s from 1.5.12, 1.6.564, 1.7.188 and 1.8
+    /// (core/task/termination/KillConfig.scala per tag: `10.seconds` at v1.5.11, v1.6.549, v1.7.174;
+    /// `30.seconds` at v1.5.12, v1.6.564, v1.7.188, v1.8.180 ... v1.10.26; changed with "TaskOverdueActor
+    /// now respects --kill_retry_timeout" #6596, backports 674060f15 and e035b934f).
+    public var defaultKillRetryTimeout: SimDuration {
+        from((8, 0), backports: [(5, 12), (6, 564), (7, 188)]) ? .seconds(30) : .seconds(10)
+    }
+
+    /// `--[disable_]suppress_offers` exists from 1.5.11, 1.6.535 and 1.7 (core/flow/ReviveOffersConfig.scala
+    /// per tag: absent at v1.5.10, v1.6.0 ... v1.6.496; `toggle("suppress_offers", default = Some(false))`
+    /// at v1.5.11, v1.6.535, v1.7.37 ... v1.7.236).
+    public var hasSuppressOffersFlag: Bool { from((7, 0), backports: [(5, 11), (6, 535)]) }
+
+    /// `--suppress_offers` default: true from 1.8 (`default = Some(true)` at v1.8.180), false before
+    /// (and no flag, so never suppressed, before 1.5.11/1.6.535).
+    public var defaultSuppressOffers: Bool { atLeast(8) }
+
+    /// `--max_running_deployments` (default 100) exists from 1.5.9, 1.6.486 and 1.7
+    /// (core/group/GroupManagerConfig.scala per tag: absent at v1.5.8, v1.6.0 ... v1.6.392).
+    public var hasMaxRunningDeploymentsFlag: Bool { from((7, 0), backports: [(5, 9), (6, 486)]) }
+
+    /// `--zk_connection_timeout` exists from 1.4.9 and 1.5.0 (ZookeeperConf.scala: absent at v1.4.8).
+    public var hasZkConnectionTimeoutFlag: Bool { from((5, 0), backports: [(4, 9)]) }
+
+    /// `--min_revive_offers_interval` default: 30000 ms in 1.8.218-1.8.244 (core/launchqueue/
+    /// ReviveOffersConfig.scala@v1.8.218, with the first ReviveOffersStreamLogic), 5000 ms otherwise
+    /// (core/flow/ReviveOffersConfig.scala@v1.4.0 ... v1.8.207; core/launchqueue/ReviveOffersConfig.scala@v1.9.32 ... v1.10.26).
+    public var defaultMinReviveOffersInterval: SimDuration {
+        minor == 8 && patch >= 218 ? .milliseconds(30_000) : .milliseconds(5000)
+    }
+
+    /// Revive and suppress by the launch queue's state (core/launchqueue/impl/ReviveOffersStreamLogic.scala)
+    /// instead of ReviveOffersActor's series on OffersWanted (core/flow/impl/ReviveOffersActor.scala): from
+    /// 1.9 (v1.9.32; the form modelled is v1.9.64's, "Fix unnecessary latency" #7020, the same through
+    /// v1.10.26). 1.8.218-1.8.244 have a first form of the stream (three revives per newly scheduled
+    /// instances, throttled one per interval): `reviveRules` `.scheduledSeries`.
+    public var reviveRules: ReviveRules {
+        if atLeast(9) { return .stream }
+        return minor == 8 && patch >= 218 ? .scheduledSeries : .offersWantedSeries
+    }
+}
+
+/// How Marathon revives and suppresses offers (`MarathonVersion.reviveRules`).
+public enum ReviveRules: Equatable, Sendable {
+    /// 1.4.0-1.8.207, core/flow/impl/ReviveOffersActor.scala: a series of `revive_offers_repetitions`
+    /// revives spaced `min_revive_offers_interval` apart when offers become wanted (launch tokens,
+    /// re-registration included).
+    case offersWantedSeries
+    /// 1.8.218-1.8.244, core/launchqueue/impl/ReviveOffersStreamLogic.scala@v1.8.218 `suppressOrReviveFromDiff`:
+    /// newly scheduled instances without back-off give three revives, throttled to one per
+    /// `min_revive_offers_interval`; suppress when nothing is scheduled.
+    case scheduledSeries
+    /// 1.9-1.10, ReviveOffersStreamLogic@v1.10.5: state read at most once per interval, one revive plus
+    /// one repeat.
+    case stream
 }
 
 // MARK: - Flags
@@ -199,11 +259,11 @@ public struct MarathonFlags: Equatable, Sendable {
     public var offerMatchingTimeout: SimDuration = .milliseconds(1000)
     /// --decline_offer_duration: refuse_seconds sent with declines.
     public var declineOfferDuration: SimDuration = .milliseconds(120_000)
-    /// --min_revive_offers_interval.
+    /// --min_revive_offers_interval (5000 ms; 30000 ms in 1.8.218-1.8.244).
     public var minReviveOffersInterval: SimDuration = .milliseconds(5000)
     /// --revive_offers_repetitions (1.4-1.9; removed in 1.10).
     public var reviveOffersRepetitions: Int = 3
-    /// --[disable_]suppress_offers (from 1.7; earlier versions never suppress).
+    /// --[disable_]suppress_offers (from 1.5.11, 1.6.535 and 1.7, default false; default true from 1.8).
     public var suppressOffers: Bool = false
     /// --reconciliation_initial_delay / --reconciliation_interval.
     public var reconciliationInitialDelay: SimDuration = .milliseconds(15_000)
@@ -213,7 +273,7 @@ public struct MarathonFlags: Equatable, Sendable {
     public var scaleAppsInterval: SimDuration = .milliseconds(300_000)
     /// --failover_timeout (seconds).
     public var failoverTimeout: SimDuration = .seconds(604_800)
-    /// --zk_session_timeout / --zk_timeout / --zk_connection_timeout (the last from 1.5; --zk_timeout before).
+    /// --zk_session_timeout / --zk_timeout / --zk_connection_timeout (the last from 1.4.9 and 1.5.0).
     public var zkSessionTimeout: SimDuration = .milliseconds(10_000)
     public var zkTimeout: SimDuration = .milliseconds(10_000)
     public var zkConnectionTimeout: SimDuration = .milliseconds(10_000)
@@ -222,7 +282,7 @@ public struct MarathonFlags: Equatable, Sendable {
     /// --mesos_heartbeat_interval / --mesos_heartbeat_failure_threshold.
     public var mesosHeartbeatInterval: SimDuration = .milliseconds(15_000)
     public var mesosHeartbeatFailureThreshold: Int = 5
-    /// --max_running_deployments (from 1.7; unlimited before: nil).
+    /// --max_running_deployments (from 1.5.9, 1.6.486 and 1.7; unlimited before: nil).
     public var maxRunningDeployments: Int? = nil
     /// --local_port_min / --local_port_max (service ports).
     public var localPortMin: Int = 10_000
@@ -240,8 +300,9 @@ public struct MarathonFlags: Equatable, Sendable {
     /// The defaults of `version`.
     public init(version: MarathonVersion = .baseline) {
         offerMatchingTimeout = version.defaultOfferMatchingTimeout
-        suppressOffers = version.atLeast(7)
-        maxRunningDeployments = version.atLeast(7) ? 100 : nil
+        suppressOffers = version.defaultSuppressOffers
+        maxRunningDeployments = version.hasMaxRunningDeploymentsFlag ? 100 : nil
+        minReviveOffersInterval = version.defaultMinReviveOffersInterval
         reviveOffersRepetitions = version.atLeast(10) ? 1 : 3
     }
 }
