@@ -354,18 +354,19 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     /// The dependency for a node-catalog query, created (and queried) when new.
     func dependency(_ r: Int, node: NodeDependency, initial: Bool) -> Int {
-        if let i = runners[r].deps.firstIndex(where: { $0.node == node }) { return i }
-        var dep = Dependency(query: nil, service: nil)
-        dep.node = node
-        runners[r].deps.append(dep)
-        return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
+        dependency(r, initial: initial, matching: { $0.node == node }, making: { $0.node = node })
     }
 
     /// The dependency for a Vault query, created (and queried) when new.
     func dependency(_ r: Int, vault: VaultDependency, initial: Bool) -> Int {
-        if let i = runners[r].deps.firstIndex(where: { $0.vault == vault }) { return i }
+        dependency(r, initial: initial, matching: { $0.vault == vault }, making: { $0.vault = vault })
+    }
+
+    /// The runner's dependency `matching` says is the one, or a new one set up by `making`, queried.
+    private func dependency(_ r: Int, initial: Bool, matching: (Dependency) -> Bool, making: (inout Dependency) -> Void) -> Int {
+        if let i = runners[r].deps.firstIndex(where: matching) { return i }
         var dep = Dependency(query: nil, service: nil)
-        dep.vault = vault
+        making(&dep)
         runners[r].deps.append(dep)
         return firstAnswer(r, runners[r].deps.count - 1, initial: initial)
     }
