@@ -144,6 +144,30 @@ final class SandboxGCTests: XCTestCase {
         XCTAssertGreaterThan(mesos.agents[0].workDir!.createFailures, 0)
     }
 
+    /// The shipped-style incident (sandbox-files/crash-loop-sandbox.json): a chatty crash loop on a
+    /// 4 GB work_dir. Mesos' default headroom keeps the disk below full (every dead sandbox is
+    /// pruned once usage passes 90 %, more than a minute of writes below full); without headroom
+    /// and with checks 10 min apart the disk fills and launches are dropped until a check prunes.
+    func testCrashLoopSandboxGCKeepsUpOnlyWithHeadroom() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sandbox-files/crash-loop-sandbox.json").path
+        func run(_ overrides: [String]) throws -> MemoryObserver {
+            let o = MemoryObserver()
+            let m = ClusterSimulation(spec: try ScenarioLoader.load(path: path, overrides: overrides).spec, observer: o)
+            XCTAssertTrue(m.run())
+            return o
+        }
+        let keeps = try run([])
+        XCTAssertGreaterThan(keeps.events.filter { $0.event == "sandboxPruned" }.count, 10)
+        XCTAssertFalse(keeps.events.contains { $0.event == "workDirFull" || $0.event == "TASK_DROPPED" })
+        let early = keeps.events.filter { $0.event == "sandboxPruned" && !($0.detail.contains("disk usage 89.") || $0.detail.contains("disk usage 9")) }
+        XCTAssertEqual(early.map(\.detail), [], "pruned as usage passed 90 %")
+        let fills = try run(["mesos.agents.flags.gc_disk_headroom=0", "mesos.agents.flags.disk_watch_interval=10m"])
+        XCTAssertTrue(fills.events.contains { $0.event == "workDirFull" })
+        XCTAssertGreaterThan(fills.events.filter { $0.event == "TASK_DROPPED" }.count, 3)
+        XCTAssertTrue(fills.events.contains { $0.event == "launchDelayed" && $0.detail.contains("after TASK_DROPPED") })
+        XCTAssertTrue(fills.events.contains { $0.event == "sandboxPruned" && $0.detail.contains("disk usage 100%, max allowed age 0s") })
+    }
+
     // MARK: decoding
 
     func testDecodingErrorsNameTheirPath() {
