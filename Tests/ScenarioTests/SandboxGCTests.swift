@@ -168,6 +168,21 @@ final class SandboxGCTests: XCTestCase {
         XCTAssertTrue(fills.events.contains { $0.event == "sandboxPruned" && $0.detail.contains("disk usage 100%, max allowed age 0s") })
     }
 
+    /// The disk checks cost events only when they prune, whatever their interval: at 1 ns the run
+    /// has about the events of the run at 1 min (the checks that find nothing are not simulated,
+    /// and the closed form lands on the pruning check instead of creeping towards it).
+    func testDiskChecksCostNoEventsWhenTheyFindNothing() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sandbox-files/crash-loop-sandbox.json").path
+        func events(_ interval: String) throws -> UInt64 {
+            let spec = try ScenarioLoader.load(path: path, overrides: ["duration=40m", "mesos.agents.flags.disk_watch_interval=" + interval]).spec
+            let m = ClusterSimulation(spec: spec, observer: MemoryObserver())
+            XCTAssertTrue(m.run())
+            return m.sim.eventsProcessed
+        }
+        let minute = try events("1m"), nano = try events("1ns")
+        XCTAssertLessThan(nano, minute + 200, "1 ns: \(nano) events, 1 min: \(minute)")
+    }
+
     // MARK: decoding
 
     func testDecodingErrorsNameTheirPath() {

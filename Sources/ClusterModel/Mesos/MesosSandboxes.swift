@@ -238,12 +238,15 @@ extension MesosCluster {
             x = (r - g * (h + u0)) / (1 + g * b)
             if h + u0 + b * x > 1 { x = r - g }
         }
-        x = max(0, x) - 0.001   // a millisecond early: never past a check that prunes (rounding)
         let o = w.watchOrigin.nanoseconds, iv = max(1, spec.agentFlags.diskWatchInterval.nanoseconds)
+        // a little early, never past a check that prunes (rounding): at most a millisecond and
+        // half an interval, so a check that finds nothing is followed by the next one
+        x = max(0, x) - min(0.001, Double(iv) / 2e9)
         let want = Double(now.nanoseconds) + x * 1e9
-        var k = want >= 9e18 ? (Int64.max - o) / iv : Int64(((want - Double(o)) / Double(iv)).rounded(.up))
-        if o + k * iv <= now.nanoseconds { k = (now.nanoseconds - o) / iv + 1 }
-        guard k < (Int64.max - o) / iv else { return }
+        let last = (Int64.max - o) / iv   // checks beyond the end of time are never due
+        var k = want >= 9e18 ? last : min(last, Int64(((want - Double(o)) / Double(iv)).rounded(.up)))
+        if k < last && o + k * iv <= now.nanoseconds { k = (now.nanoseconds - o) / iv + 1 }
+        guard k < last else { return }
         model.sim.schedule(at: SimTime(nanoseconds: o + k * iv), target: target, kind: Kind.diskWatch.rawValue, arg: pack(a.index, w.watchGen))
     }
 
