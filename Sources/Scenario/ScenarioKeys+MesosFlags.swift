@@ -74,7 +74,7 @@ extension ScenarioSchema {
                 source: "apache/mesos:src/slave/constants.hpp `DEFAULT_EXECUTOR_SHUTDOWN_GRACE_PERIOD`"),
         KeySpec("executor_reregistration_timeout", "duration", default: "`2s`", allowed: ">= 0 and <= 15s (`MAX_EXECUTOR_REREGISTRATION_TIMEOUT`).", meaning: "Modelled (agent restart).",
                 source: "apache/mesos:src/slave/constants.hpp `EXECUTOR_REREGISTRATION_TIMEOUT`"),
-        KeySpec("gc_delay", "duration", default: "`168h`", allowed: "> 0.", meaning: "Modelled with `mesos.agents.workDir`: a terminated executor's sandbox is removed gc_delay after its creation (`gc_delay - age`, slave.cpp `garbageCollect`); pruned earlier by the disk check (Mesos: 1 week).",
+        KeySpec("gc_delay", "duration", default: "`168h`", allowed: "> 0.", meaning: "Modelled with `mesos.agents.workDir`: a terminated executor's sandbox is touched and removed gc_delay later (slave.cpp `removeExecutor`: `os::utime`, `garbageCollect`: `gc_delay - age`); pruned earlier by the disk check (Mesos: 1 week).",
                 source: "apache/mesos:src/slave/constants.hpp `GC_DELAY`"),
         KeySpec("gc_disk_headroom", "number", default: "`0.1`", allowed: "0 to 1.", meaning: "Modelled with `mesos.agents.workDir`: the disk check prunes sandboxes older than gc_delay * max(0, 1 - gc_disk_headroom - usage).",
                 source: "apache/mesos:src/slave/constants.hpp `GC_DISK_HEADROOM`; slave.cpp `Slave::age`"),

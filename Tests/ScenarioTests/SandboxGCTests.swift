@@ -63,11 +63,11 @@ final class SandboxGCTests: XCTestCase {
 
     // MARK: step 2: GC
 
-    /// A task that crashes after 10 min: its sandbox is scheduled for gc_delay minus its age and
-    /// removed then (gc.cpp timer). Without headroom and with a nearly empty disk the disk check's
+    /// A task that crashes after 10 min: its sandbox is touched and scheduled for gc_delay minus its
+    /// age (0: `removeExecutor` runs os::utime first) and removed then (gc.cpp timer). Without headroom and with a nearly empty disk the disk check's
     /// max allowed age, gc_delay * (1 - 0 - usage), is a hair below gc_delay: the checks, a minute
     /// apart, do not come first. (With the default headroom 0.1 they prune at 0.9 gc_delay.)
-    func testSandboxRemovedAtGcDelayAfterItsCreation() throws {
+    func testSandboxRemovedAtGcDelayAfterItsExecutorEnded() throws {
         let (_, o, _) = try run(Self.scenario(workDir: #"{"capacity": "100GB"}"#, flags: #""gc_delay": "1h", "gc_disk_headroom": 0"#,
                                               behaviour: #"{"/chatty": {"startupTime": "0s", "timeToCrash": "10m", "logs": {"rate": "10kB/s", "to": "sandbox"}}}"#,
                                               duration: "3h"))
@@ -77,11 +77,11 @@ final class SandboxGCTests: XCTestCase {
         XCTAssertFalse(o.events.contains { $0.event == "sandboxPruned" })
         let first = try XCTUnwrap(scheduled.first)
         let gone = try XCTUnwrap(removed.first { $0.subject == first.subject })
-        // created at the launch on the agent (TASK_STAGING is logged by the master at that instant:
-        // no agent latency), removed exactly gc_delay later
-        let staged = try XCTUnwrap(o.events.first { $0.event == "TASK_STAGING" && $0.subject == first.subject })
-        XCTAssertEqual(gone.time.seconds - staged.time.seconds, 3600, accuracy: 1e-6)
-        XCTAssertTrue(first.detail.contains("(gc_delay 1h0m0s minus its age 1"), first.detail)
+        // removed exactly gc_delay after its executor's end (TASK_FAILED: no agent latency)
+        let ended = try XCTUnwrap(o.events.first { $0.event == "TASK_FAILED" && $0.subject == first.subject })
+        XCTAssertEqual(first.time, ended.time)
+        XCTAssertEqual(gone.time.seconds - ended.time.seconds, 3600, accuracy: 1e-6)
+        XCTAssertTrue(first.detail.contains("removal in 1h0m0s (gc_delay 1h0m0s minus its age 0s"), first.detail)
     }
 
     /// The disk check prunes a scheduled sandbox at the first check (every disk_watch_interval from
@@ -100,7 +100,7 @@ final class SandboxGCTests: XCTestCase {
         let writeStart = try XCTUnwrap(t.runningAt).seconds
         let pruned = o.events.filter { $0.event == "sandboxPruned" }
         let firstPruned = try XCTUnwrap(pruned.first)
-        let staged = try XCTUnwrap(o.events.first { $0.event == "TASK_STAGING" && $0.subject == firstPruned.subject }).time.seconds
+        let ended = try XCTUnwrap(o.events.first { $0.event == "TASK_FAILED" && $0.subject == firstPruned.subject }).time.seconds
         let scheduledAt = try XCTUnwrap(o.events.first { $0.event == "sandboxScheduledForGC" && $0.subject == firstPruned.subject }).time.seconds
         // tick by tick: used = 300 MB + the chatty sandbox + 4 KiB for each other sandbox on disk
         // at the check (the crash loop's before the first prune: those staged before it)
@@ -111,10 +111,11 @@ final class SandboxGCTests: XCTestCase {
             let others = o.events.filter { $0.event == "TASK_STAGING" && $0.subject.contains("crash") && $0.time.seconds <= tick }.count
             let used = 300e6 + 4096 + max(0, tick - writeStart) * 50e3 + 4096 * Double(others)
             let age = 86400 * max(0, 1 - 0.1 - used / 1e9)
-            if tick - staged >= age { expected = tick; break }
+            if tick - ended >= age { expected = tick; break }
         }
         XCTAssertEqual(firstPruned.time.seconds, try XCTUnwrap(expected), accuracy: 1e-6)
-        XCTAssertLessThan(firstPruned.time.seconds, staged + 86400, "pruned before gc_delay")
+        XCTAssertEqual(scheduledAt, ended)
+        XCTAssertLessThan(firstPruned.time.seconds, ended + 86400, "pruned before gc_delay")
     }
 
     // MARK: step 3: a full work_dir

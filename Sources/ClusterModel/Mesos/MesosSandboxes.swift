@@ -16,10 +16,11 @@ import SimKernel
 //   a full filesystem fails with ENOSPC and the process goes on (its output is lost), as the
 //   LogrotateContainerLogger does too (src/slave/container_loggers/logrotate.cpp: "We do not exit
 //   on error here since we are prioritizing clearing the STDIN pipe ... over log fidelity").
-// - slave.cpp `garbageCollect(path)`: when an executor terminates its run directory is scheduled
-//   for removal after `gc_delay - (now - mtime)`; a directory's mtime changes when an entry is
-//   created in it (the executor's files at launch), not when a file in it grows, so the age is
-//   counted from the sandbox's creation.
+// - slave.cpp `removeExecutor`: when an executor terminates, its run directory's mtime is set to
+//   now (`os::utime`) and `garbageCollect(path)` schedules it for removal after
+//   `gc_delay - (now - mtime)`, i.e. gc_delay after the executor's end. The age only counts when an
+//   agent restarts: recovery schedules the terminated runs again without touching them (the same
+//   removal time), so the model keeps its schedule across agent-process restarts.
 // - src/slave/gc.cpp: one timer at the earliest scheduled removal (`reset`); `prune(d)` removes at
 //   once every path whose remaining time is <= d.
 // - slave.cpp `checkDiskUsage`/`_checkDiskUsage`: every `disk_watch_interval` from the agent's
@@ -41,7 +42,8 @@ public final class Sandbox {
     /// The task's name (events' subject).
     public let name: String
     public let path: String
-    /// The directory's mtime: its creation (or the reboot that touched the old agent's directory).
+    /// The directory's mtime: its creation, then the executor's end (`os::utime` in
+    /// `removeExecutor`), or the reboot that touched the old agent's directory.
     public internal(set) var mtime: SimTime
     public internal(set) var bytes: Double
     /// Bytes per second the task writes to it while its container runs.
@@ -154,13 +156,14 @@ extension MesosCluster {
         replanWorkDir(a)
     }
 
-    /// The task's executor terminated: the sandbox stops growing and is scheduled for removal
-    /// after gc_delay minus its age (`Slave::garbageCollect`).
+    /// The task's executor terminated: the sandbox stops growing, is touched and scheduled for
+    /// removal after gc_delay minus its age, 0 (`Slave::removeExecutor`, `garbageCollect`).
     func sandboxExecutorTerminated(_ id: TaskID, agent ai: Int) {
         let a = agents[ai]
         guard let w = a.workDir, let s = w.byTask[id], s.removalAt == nil else { return }
         w.advance(to: now)
         s.rate = 0
+        s.mtime = now   // os::utime(path) before garbageCollect(path)
         scheduleForGC(s, w, a)
         replanWorkDir(a)
     }
@@ -170,7 +173,7 @@ extension MesosCluster {
         let delay = gcDelay - (now - s.mtime)
         if s.removalAt == nil { w.scheduled += 1 }
         s.removalAt = now + max(.zero, delay)
-        log("sandboxScheduledForGC", s.name, "\(a.name): removal in \(max(.zero, delay)) (gc_delay \(gcDelay) minus its age \(now - s.mtime)); \(mib(s.bytes)) MiB")
+        log("sandboxScheduledForGC", s.name, "\(a.name): removal in \(max(.zero, delay)) (gc_delay \(gcDelay) minus its age \(now - s.mtime) since its last touch); \(mib(s.bytes)) MiB")
     }
 
     /// Every container on the host is gone (host down): nothing writes any more.
