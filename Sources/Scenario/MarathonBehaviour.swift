@@ -41,6 +41,10 @@ struct MarathonBehaviours {
                                  health: health)
         var b = AppBehaviour(task: task, imageSizeBytes: a.imageSize ?? defaults.imageSize ?? AppBehaviour.defaultImageSizeBytes)
         b.storage.writes = a.logs ?? defaults.logs
+        if let w = b.storage.writes, w.toSandbox {   // stdout to the Mesos sandbox (MesosSandboxes.swift)
+            b.task.sandboxWriteRate = w.rate
+            b.storage.writes = nil
+        }
         if let pgs = a.cephMountPGs ?? defaults.cephMountPGs { b.storage.cephMount = CephMountSpec(volume: id, pgs: pgs) }
         return b
     }

@@ -117,6 +117,17 @@ extension ScenarioSchema {
                 if let p = a.optional("ports", portsDecoder) { spec.agentFlags.ports = p }
                 if let x = a.optional("containerStartTime", .distribution(.seconds)) { spec.containerStartTime = x }
                 if let x = a.optional("restartDelay", .duration(.nonNegative)) { spec.agentRestartDelay = x }
+                if let wv = a.value("workDir") {
+                    let wr = ObjectReader(wv, path: a.keyPath("workDir"), diagnostics: d, keys: mesosWorkDirKeys)
+                    if wr.isObject {
+                        let cap = wr.required("capacity", .size(.positive), hint: "the size of the filesystem holding the agent's --work_dir, like \"20GB\"")
+                        let used = wr.optional("used", .size(.nonNegative)) ?? 0
+                        if let cap, used >= cap {
+                            d.error(wr.keyPath("used"), at: wr.value["used"], "\"used\" (\(used) bytes) must be below \"capacity\" (\(cap) bytes)")
+                        } else if let cap { spec.workDir = WorkDirSpec(capacityBytes: cap, usedBytes: used) }
+                        wr.finish()
+                    }
+                }
                 if let fv = a.value("flags") {
                     if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, d) { spec.agentFlags = f }
                 }

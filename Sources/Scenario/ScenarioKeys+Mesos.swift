@@ -44,7 +44,16 @@ extension ScenarioSchema {
                 meaning: "Container start after the image is there.",
                 source: "`../shared/reference/network-storage-measurements.md` §2.4: 568 ms SSD / 1157 ms HDD cached overlay2 (S4-a), devicemapper create 0.38–0.55 s (S4-b); median between them"),
         KeySpec("restartDelay", "duration", default: "10s", allowed: ">= 0.", meaning: "Default delay of an agent-process-crash fault's restart.", source: "model choice"),
+        KeySpec("workDir", "object", default: "none (sandboxes not modelled)", allowed: "See `mesos.agents.workDir`.",
+                meaning: "The filesystem of every agent's `--work_dir`: the tasks' sandboxes fill it, the agent's GC prunes them (`gc_delay`, `gc_disk_headroom`, `disk_watch_interval`)."),
         KeySpec("flags", "object", default: "`{}`", allowed: "Mesos agent flags, table below.", meaning: "As on the Mesos agent's command line."),
+    ])
+
+    static let mesosWorkDirKeys = SectionKeys("mesos.agents.workDir", [
+        KeySpec("capacity", "size", default: "required", allowed: "> 0.",
+                meaning: "Size of the filesystem holding the work_dir (/var/lib/mesos), what the agent (root) can write.", source: "model choice: the partition you give /var/lib/mesos"),
+        KeySpec("used", "size", default: "0", allowed: ">= 0 and below `capacity`.",
+                meaning: "Used on it by everything else (the OS, other services), constant; counts in the usage the agent's GC reads.", source: "model choice"),
     ])
 
     static let mesosRegistryKeys = SectionKeys("mesos.registry", [

@@ -67,7 +67,7 @@ public enum ScenarioReference {
         [ScenarioSchema.topLevelKeys, ScenarioSchema.datacenterKeys, ScenarioSchema.hostGroupKeys,
          ScenarioSchema.faultKeys, ScenarioSchema.actionKeys, ScenarioSchema.fidelityKeys,
          ScenarioSchema.zooKeeperKeys, ScenarioSchema.mesosKeys, ScenarioSchema.mesosMasterKeys, ScenarioSchema.mesosMasterFlagKeys,
-         ScenarioSchema.mesosAgentKeys, ScenarioSchema.mesosAgentFlagKeys,
+         ScenarioSchema.mesosAgentKeys, ScenarioSchema.mesosWorkDirKeys, ScenarioSchema.mesosAgentFlagKeys,
          ScenarioSchema.mesosRegistryKeys, ScenarioSchema.marathonKeys, ScenarioSchema.marathonDatacenterKeys, ScenarioSchema.marathonFlagKeys, ScenarioSchema.behaviourKeys,
          ScenarioSchema.chronosKeys, ScenarioSchema.chronosFlagKeys, ScenarioSchema.chronosJobKeys, ScenarioSchema.chronosBehaviourKeys,
          ScenarioSchema.networkKeys, ScenarioSchema.namedNetworkKeys, ScenarioSchema.kvStoreKeys, ScenarioSchema.rackKeys,

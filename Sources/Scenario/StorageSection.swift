@@ -299,8 +299,33 @@ extension ScenarioSchema {
             }
             if w.hostVolume == nil { d.error(r.keyPath("logrotate"), at: lv, "\"logrotate\" applies to logs in a \"hostVolume\"; logs in the writable layer are not rotated") }
         }
+        if let tv = r.value("to") {
+            switch tv.stringValue {
+            case "container"?: break
+            case "sandbox"?:
+                w.toSandbox = true
+                // the sandbox's files are written at a rate drawn once per container (the profile,
+                // bursts and the host-side options belong to the container's own log files)
+                for k in ["profile", "burst", "hostVolume", "logrotate", "unhealthyWhenDiskFull"] where r.has(k) {
+                    d.error(r.keyPath(k), at: r.value[k], "\"\(k)\" does not apply to logs written \"to\": \"sandbox\" (only \"rate\" does)")
+                }
+            default:
+                d.error(r.keyPath("to"), at: tv, "unknown destination \(tv.stringValue.map { JSONValue.quote($0) } ?? typeMismatch("a string", tv))\(tv.stringValue.map { Suggest.didYouMean($0, among: ["container", "sandbox"]) } ?? ""); allowed: \"container\" (the writable layer, or hostVolume) or \"sandbox\" (the task's stdout/stderr files in the Mesos sandbox)")
+            }
+        }
         r.finish()
         return d.errorCount == before ? w : nil
+    }
+
+    /// Logs written `"to": "sandbox"` need the agents' work_dir (`mesos.agents.workDir`): without
+    /// it sandboxes are not modelled and the writes would go nowhere.
+    static func checkSandboxLogs(_ root: JSONValue, _ d: Diagnostics) {
+        guard root["mesos"]?["agents"]?["workDir"] == nil, let members = root["marathon"]?["behaviour"]?.objectMembers else { return }
+        for m in members {
+            guard let to = m.value["logs"]?["to"], to.stringValue == "sandbox" else { continue }
+            let p = JSONPath.key(JSONPath.key(JSONPath.key(JSONPath.key("marathon", "behaviour"), m.key), "logs"), "to")
+            d.error(p, at: to, "logs to the sandbox fill the Mesos agents' work_dir, which needs its size: add \"mesos\": {\"agents\": {\"workDir\": {\"capacity\": \"20GB\"}}} (docs/mesos.md)")
+        }
     }
 
     /// Two apps may not map their logs to the same host path, nor one inside the other's.
@@ -456,6 +481,9 @@ extension ScenarioSchema {
                 meaning: "Each container writes `<path>/<task>.log` on the root filesystem."),
         KeySpec("logrotate", "object", default: #"`{"interval": "24h", "rotate": 4}`"#, allowed: #"`{"interval", "size", "rotate"}`; `size` none rotates at every run. Only with `hostVolume` (error otherwise)."#,
                 meaning: "logrotate on the host for the volume's log files.", source: "`interval` cron.daily, `rotate` the distributions' /etc/logrotate.conf"),
+        KeySpec("to", "string", default: "`\"container\"`", allowed: #"`"container"` or `"sandbox"`; with `"sandbox"` only `rate` applies (error for the others)."#,
+                meaning: #"Where the logs go: `"container"`, the writable layer (or `hostVolume`); `"sandbox"`, the process' stdout/stderr, which the Mesos executor writes to the files `stdout`/`stderr` of the task's sandbox under the agent's work_dir (`mesos.agents.workDir`; not modelled without it)."#,
+                source: "apache/mesos src/slave/container_loggers/sandbox.cpp (the default container logger)"),
         KeySpec("unhealthyWhenDiskFull", "boolean", default: "`false`", allowed: "`true` or `false`.",
                 meaning: "The app's health check fails once its writable layer is full.", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
     ])

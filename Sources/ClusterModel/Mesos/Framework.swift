@@ -33,6 +33,10 @@ public struct TaskBehaviour: Equatable, Sendable {
     /// kills the task if it is still running this long after its container started, and reports
     /// TASK_FAILED (REASON_MAX_COMPLETION_TIME_REACHED). nil: no limit.
     public var maxCompletionTime: SimDuration?
+    /// Bytes per second the process writes to stdout/stderr, which the executor sends to the
+    /// files `stdout`/`stderr` of the task's sandbox under the agent's `--work_dir`; drawn once per
+    /// container (stream "sandbox:<task>"). nil: nothing (or nothing that lands in the sandbox).
+    public var sandboxWriteRate: Distribution? = nil
 
     public init(startup: Distribution = .constant(0), failAtStartProbability: Double = 0,
                 timeToCrash: Distribution? = nil, timeToFinish: Distribution? = nil,

@@ -123,6 +123,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         case partitionHeal, zkServerStart
         case pullResume
         case downloadDone, extractDone, levelDone
+        case workDirFull, sandboxGC, diskWatch
     }
 
     /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.
@@ -156,6 +157,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 let a = MesosAgent(index: list.count, host: host, total: MesosAgent.detectResources(host: host, flags: spec.agentFlags),
                                    stream: model.stream(StreamName.of("agent", host.name)))
                 byHost[h] = a.index
+                if let w = spec.workDir { a.workDir = WorkDir(spec: w) }
                 list.append(a)
             }
         }
@@ -386,6 +388,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             }
         }
         for (t, s, r) in lostUpdates { finishOnAgent(t, s, r, message: "agent restarted during launch") }
+        workDirAgentStarted(a, afterReboot: afterReboot)
         if leader != nil && partitionDepth[a.host.index] == 0 {
             beginRegistration(a, initialDelay: spec.agentFlags.executorReregistrationTimeout)
         }
@@ -398,6 +401,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         a.registrationGen &+= 1
         updateAvailability(a)
         log("agentStopped", a.name, cause)
+        replanWorkDir(a)   // no GC timer nor disk check without the agent process
     }
 
     /// Agent (re)registration with back-off: first attempt after U[0, factor] (+ initialDelay),
@@ -699,6 +703,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         t.containerAlive = false
         model.signals.publish(.containerExited(task: t.id))
         containerStorage.containerExited(task: t.id)
+        sandboxExecutorTerminated(t.id, agent: t.agent)
         agents[t.agent].exitCounters.count(state, epoch: Int64(agents[t.agent].incarnation))
         agentUpdate(t, state, reason, message: message, healthy: healthy)
         releaseTask(t)
@@ -727,6 +732,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             t.gen &+= 1
             t.containerAlive = false
         }
+        workDirHostDown(a)
     }
 
     func hostCameUp(_ host: Host) {

@@ -11,6 +11,7 @@ extension MesosCluster {
         let a = agents[t.agent]
         t.atAgent = true
         t.gen &+= 1
+        if !createSandbox(t) { return }   // the executor's sandbox (MesosSandboxes.swift)
         schedule(.execRegTimeout, after: spec.agentFlags.executorRegistrationTimeout, pack2(t))
         if !dockerAnswers(t) { return }
         if let img = t.image, !a.imageCache.contains(img.name) {
@@ -128,6 +129,7 @@ extension MesosCluster {
     func containerStarted(_ t: MesosTask) {
         t.containerAlive = true
         containerStorage.containerStarted(task: t.id)
+        sandboxContainerStarted(t)
         t.runningAt = now
         agentUpdate(t, .running, .none)
         let b = t.behaviour
@@ -307,6 +309,7 @@ extension MesosCluster {
                 for id in a.tasks { if let t = tasks[id], !t.state.isTerminal { t.containerAlive = false; t.gen &+= 1
                     t.state = .failed
                     model.signals.publish(.containerExited(task: id))
+                    sandboxExecutorTerminated(id, agent: i)
                     a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .failed, reason: .executorTerminated, agent: a.host.index,
                                                              message: "executor exited: agent not back within recovery_timeout")) } }
                 a.tasks.removeAll { tasks[$0]?.state.isTerminal ?? true }
@@ -360,6 +363,8 @@ extension MesosCluster {
                 }
             default: break
             }
+        case .workDirFull, .sandboxGC, .diskWatch:
+            workDirEvent(k, agent: i, generation: g)
         case .partitionHeal:
             healPartition(host: i)
         case .zkServerStart:
@@ -382,6 +387,7 @@ extension MesosCluster {
             if !frameworks[t.framework].checkpoint {
                 t.containerAlive = false; t.gen &+= 1; t.state = .failed
                 model.signals.publish(.containerExited(task: id))
+                sandboxExecutorTerminated(id, agent: ai)
                 a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
                                                          message: "framework does not checkpoint"))
             } else if t.state != .running && t.state != .killing {

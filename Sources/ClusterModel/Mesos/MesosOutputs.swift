@@ -5,7 +5,7 @@ import SimKernel
 
 extension MesosCluster {
     public static let outputs = SubsystemOutputs(
-        tables: [mesosTable],
+        tables: [mesosTable, workDirTable],
         plots: [
             SubsystemPlot(file: "mesos_agents", title: "Mesos agents: registered with the leading master, marked unreachable", ylabel: "agents",
                           source: "mesos.csv",
@@ -58,6 +58,38 @@ extension MesosCluster {
             w.field(m.memTotalMB, decimals: 3); w.field(m.memAllocatedMB, decimals: 3)
             w.field(m.tasksRunning)
             w.endRow()
+        }
+
+    static let workDirTable = SubsystemTable(
+        of: MesosCluster.self, file: "workdir.csv", when: "when the scenario has `mesos.agents.workDir` (long format: one row per agent and sample)",
+        columns: [
+            ("time_s", "simulated time of the sample, seconds"),
+            ("host", "the agent's host"),
+            ("work_dir_used_gib", "used on the work_dir's filesystem (sandboxes and `used`), GiB"),
+            ("work_dir_total_gib", "the filesystem's size (`capacity`), GiB"),
+            ("work_dir_usage", "used / size: what the agent's disk check reads (0 to 1)"),
+            ("full", "1 while no byte is free (sandbox writes fail with ENOSPC, sandboxes cannot be created)"),
+            ("sandboxes", "sandboxes on disk"),
+            ("sandboxes_running", "sandboxes whose executor still runs (not scheduled for GC)"),
+            ("sandboxes_size_gib", "bytes in the sandboxes, GiB"),
+            ("sandboxes_removed_total", "sandboxes removed by the GC timer (gc_delay reached) since the start"),
+            ("sandboxes_pruned_total", "sandboxes pruned by the disk check since the start"),
+            ("sandbox_create_failures_total", "launches dropped because the sandbox could not be created"),
+            ("max_allowed_age_s", "the last disk check's max allowed age (gc_delay * max(0, 1 - gc_disk_headroom - usage)), seconds; empty before the first check that pruned"),
+        ],
+        applies: { $0.spec.workDir != nil }) { mesos, time, w in
+            for a in mesos.agents {
+                guard let d = a.workDir else { continue }
+                d.advance(to: mesos.model.sim.now)
+                w.field(time); w.field(a.name)
+                w.field(d.used / Double(GiB), decimals: 3); w.field(d.capacity / Double(GiB), decimals: 3)
+                w.field(d.usage, decimals: 4); w.field(d.full ? 1 : 0)
+                w.field(d.sandboxes.count); w.field(d.running)
+                w.field(d.sandboxBytes / Double(GiB), decimals: 3)
+                w.field(d.removedTotal); w.field(d.prunedTotal); w.field(d.createFailures)
+                if let m = d.maxAllowedAge { w.field(m.seconds, decimals: 3) } else { w.field("") }
+                w.endRow()
+            }
         }
 
     public static let platformHeadlineMeanings: [(key: String, meaning: String)] = [

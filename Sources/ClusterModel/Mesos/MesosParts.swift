@@ -95,6 +95,9 @@ public final class MesosAgent {
     var pendingUpdates: [TaskStatusUpdate] = []
     /// slave/tasks_failed ... since the agent process started (MesosMetrics.swift).
     var exitCounters = MesosExitCounters()
+    /// The agent's `--work_dir` filesystem, its sandboxes and their GC (MesosSandboxes.swift);
+    /// nil when `mesos.agents.workDir` is not given.
+    public internal(set) var workDir: WorkDir?
 
     init(index: Int, host: Host, total: Resources, stream: RandomStream) {
         self.index = index; self.host = host; self.total = total; self.attributes = host.attributes; self.stream = stream

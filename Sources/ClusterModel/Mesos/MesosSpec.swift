@@ -29,6 +29,9 @@ public struct MesosSpec: Equatable, Sendable {
     public var registryStoreTime: SimDuration
     /// The scheduler driver's registration back-off factor (src/sched/constants.hpp: 2 s).
     public var frameworkRegistrationBackoffFactor: SimDuration
+    /// The filesystem of every agent's `--work_dir` (sandboxes, their GC: MesosSandboxes.swift);
+    /// nil: not modelled (sandboxes take no space, nothing is garbage collected).
+    public var workDir: WorkDirSpec? = nil
 
     public static let defaultContainerStartTime = Distribution.lognormal(mu: -0.2231435513142097, sigma: 0.4) // median 0.8 s
 
@@ -46,6 +49,15 @@ public struct MesosSpec: Equatable, Sendable {
         self.registryFetchTime = registryFetchTime; self.registryStoreTime = registryStoreTime
         self.frameworkRegistrationBackoffFactor = frameworkRegistrationBackoffFactor
     }
+}
+
+/// The filesystem holding an agent's `--work_dir` (/var/lib/mesos): its size and what else uses it.
+public struct WorkDirSpec: Equatable, Sendable {
+    /// Bytes the agent (root) can write on it.
+    public var capacityBytes: Int64
+    /// Bytes used by everything else on it (the OS, other services), constant.
+    public var usedBytes: Int64
+    public init(capacityBytes: Int64, usedBytes: Int64 = 0) { self.capacityBytes = capacityBytes; self.usedBytes = usedBytes }
 }
 
 /// A role's weight (`--weights role=weight,...`).

@@ -128,6 +128,10 @@ public struct ContainerWrites: Equatable, Sendable {
     /// The process' health check fails once its writable layer is full (like Spring Boot's
     /// DiskSpaceHealthIndicator, DOWN below 10 MB free).
     public var unhealthyWhenDiskFull = false
+    /// `"to": "sandbox"`: the process writes `rate` to stdout/stderr, which the Mesos executor sends
+    /// to the task's sandbox under the agent's work_dir (`TaskBehaviour.sandboxWriteRate`), not to
+    /// the container's writable layer nor a host volume; container storage then sees no writes.
+    public var toSandbox = false
 
     public init(rate: Distribution = .constant(0), profile: [RateStep] = [], burst: WriteBurst? = nil,
                 hostVolume: String? = nil, logrotate: LogrotateSpec = LogrotateSpec()) {

@@ -1,0 +1,292 @@
+import SimKernel
+
+// The agent's `--work_dir` (/var/lib/mesos): the sandboxes of its executors, what the tasks write
+// into them, and the agent's garbage collector (docs/mesos.md "Sandboxes and their garbage
+// collection"). Modelled only with `mesos.agents.workDir`; without it nothing here runs.
+//
+// Sources (apache/mesos @1.4.0 unless said otherwise):
+// - src/slave/slave.cpp `Framework::launchExecutor` creates the executor's run directory (the
+//   sandbox) through paths::createExecutorDirectory when the agent gets the task; from 1.6.0 a
+//   failure (ENOSPC) is returned to `Slave::_run`, which sends TASK_DROPPED (TASK_LOST to a framework
+//   that is not PARTITION_AWARE) with REASON_EXECUTOR_TERMINATED and the message "Failed to create
+//   executor directory '<dir>': <error>" (slave.cpp@1.6.0 `sendTaskDroppedUpdate`, paths.cpp@1.6.0).
+//   1.4 and 1.5 abort the agent on it (CHECK_SOME in paths.cpp): not modelled.
+// - The command and Docker executors write the task's stdout/stderr to the files `stdout` and
+//   `stderr` of the sandbox (SandboxContainerLogger, the default `--container_logger`); a write to
+//   a full filesystem fails with ENOSPC and the process goes on (its output is lost), as the
+//   LogrotateContainerLogger does too (src/slave/container_loggers/logrotate.cpp: "We do not exit
+//   on error here since we are prioritizing clearing the STDIN pipe ... over log fidelity").
+// - slave.cpp `removeExecutor`: when an executor terminates, its run directory's mtime is set to
+//   now (`os::utime`) and `garbageCollect(path)` schedules it for removal after
+//   `gc_delay - (now - mtime)`, i.e. gc_delay after the executor's end. The age only counts when an
+//   agent restarts: recovery schedules the terminated runs again without touching them (the same
+//   removal time), so the model keeps its schedule across agent-process restarts.
+// - src/slave/gc.cpp: one timer at the earliest scheduled removal (`reset`); `prune(d)` removes at
+//   once every path whose remaining time is <= d.
+// - slave.cpp `checkDiskUsage`/`_checkDiskUsage`: every `disk_watch_interval` from the agent's
+//   start, usage = used/size of the work_dir's filesystem, max allowed age = `gc_delay *
+//   max(0, 1 - gc_disk_headroom - usage)` (`Slave::age`), then `gc->prune(gc_delay - age)`: every
+//   scheduled sandbox at least that old goes.
+// - slave.cpp `_recover`: after a reboot (new agent id) the old agent's work directory is touched
+//   (`os::utime`) and scheduled as a whole (`garbageCollect`).
+//
+// Cost: writes are fluid; an agent plans one event at its filesystem's full crossing, one at its
+// GC timer and one at the first disk check that will prune something. A check that prunes nothing
+// changes nothing, so it is not simulated: the first check at which the oldest scheduled sandbox
+// reaches the max allowed age is computed from the usage's linear growth (an exact shortcut, no
+// randomness is involved) and re-planned whenever a rate, a sandbox or the agent changes.
+
+/// A task's sandbox: its executor's run directory under the agent's work_dir.
+public final class Sandbox {
+    public let task: TaskID
+    /// The task's name (events' subject).
+    public let name: String
+    public let path: String
+    /// The directory's mtime: its creation, then the executor's end (`os::utime` in
+    /// `removeExecutor`), or the reboot that touched the old agent's directory.
+    public internal(set) var mtime: SimTime
+    public internal(set) var bytes: Double
+    /// Bytes per second the task writes to it while its container runs.
+    var rate: Double = 0
+    /// When the GC timer removes it; nil while its executor runs.
+    public internal(set) var removalAt: SimTime?
+    var slot = -1
+    init(task: TaskID, name: String, path: String, mtime: SimTime, bytes: Double) {
+        self.task = task; self.name = name; self.path = path; self.mtime = mtime; self.bytes = bytes
+    }
+}
+
+/// The filesystem of an agent's work_dir and the sandboxes on it.
+public final class WorkDir {
+    public let capacity: Double
+    public let otherUsed: Double
+    /// In creation order (swap-removed); never a Dictionary walk.
+    public internal(set) var sandboxes: [Sandbox] = []
+    /// Sandboxes by task, looked up only.
+    var byTask: [TaskID: Sandbox] = [:]
+    var sandboxBytes = 0.0
+    var writeRate = 0.0
+    var updatedAt = SimTime.zero
+    /// No byte left: writes fail with ENOSPC, new sandboxes cannot be created.
+    public internal(set) var full = false
+    var fullGen: Int32 = 0
+    var gcGen: Int32 = 0
+    var watchGen: Int32 = 0
+    /// The agent process' start: disk checks run at origin + k * disk_watch_interval.
+    var watchOrigin = SimTime.zero
+    public internal(set) var scheduled = 0
+    public internal(set) var removedTotal = 0
+    public internal(set) var prunedTotal = 0
+    public internal(set) var createFailures = 0
+    /// The last disk check's max allowed age (`executor_directory_max_allowed_age_secs`); nil before the first.
+    public internal(set) var maxAllowedAge: SimDuration?
+
+    init(spec: WorkDirSpec) {
+        capacity = Double(spec.capacityBytes)
+        otherUsed = Double(spec.usedBytes)
+    }
+
+    public var used: Double { otherUsed + sandboxBytes }
+    /// What `fs::usage(work_dir)` returns: used / size.
+    public var usage: Double { min(1, max(0, used / capacity)) }
+    public var running: Int { sandboxes.reduce(0) { $0 + ($1.removalAt == nil ? 1 : 0) } }
+
+    /// Brings the sandboxes' sizes to `t`.
+    public func advance(to t: SimTime) {
+        let dt = (t - updatedAt).seconds
+        updatedAt = t
+        guard dt > 0, !full, writeRate > 0 else { return }
+        for s in sandboxes where s.rate > 0 { s.bytes += s.rate * dt }
+        sandboxBytes += writeRate * dt
+    }
+
+    func add(_ s: Sandbox) {
+        s.slot = sandboxes.count
+        sandboxes.append(s)
+        byTask[s.task] = s
+        sandboxBytes += s.bytes
+    }
+
+    func remove(_ s: Sandbox) {
+        let last = sandboxes.removeLast()
+        if last !== s { sandboxes[s.slot] = last; last.slot = s.slot }
+        s.slot = -1
+        byTask[s.task] = nil
+        sandboxBytes = max(0, sandboxBytes - s.bytes)
+        if sandboxes.isEmpty { sandboxBytes = 0 }
+        if s.removalAt != nil { scheduled -= 1 }
+    }
+}
+
+extension MesosCluster {
+    /// A new sandbox holds its directory block (ext4's 4 KiB; the executor's files start empty):
+    /// creating it needs that much free space (model choice).
+    static let sandboxInitialBytes = 4096.0
+
+    func sandboxPath(_ a: MesosAgent, _ t: MesosTask) -> String {
+        "/var/lib/mesos/slaves/\(a.agentID)/frameworks/\(frameworks[t.framework].name)/executors/\(t.name)/runs/\(t.id)"
+    }
+
+    /// The agent got the task: its executor's sandbox is created. False when the work_dir's
+    /// filesystem is full: the task is dropped (Mesos >= 1.6, see the header).
+    func createSandbox(_ t: MesosTask) -> Bool {
+        let a = agents[t.agent]
+        guard let w = a.workDir else { return true }
+        w.advance(to: now)
+        let path = sandboxPath(a, t)
+        if w.capacity - w.used < Self.sandboxInitialBytes {
+            w.createFailures += 1
+            let message = "Failed to create executor directory '\(path)': No space left on device"
+            log("sandboxCreateFailed", t.name, "\(a.name): \(message)")
+            finishOnAgent(t, frameworks[t.framework].partitionAware ? .dropped : .lost, .executorTerminated, message: message)
+            return false
+        }
+        if let old = w.byTask[t.id] { w.remove(old) }   // a task id is launched once; defensive
+        w.add(Sandbox(task: t.id, name: t.name, path: path, mtime: now, bytes: Self.sandboxInitialBytes))
+        replanWorkDir(a)
+        return true
+    }
+
+    /// The task's container started: its process writes to the sandbox from now on.
+    func sandboxContainerStarted(_ t: MesosTask) {
+        let a = agents[t.agent]
+        guard let w = a.workDir, let s = w.byTask[t.id], s.removalAt == nil, let r = t.behaviour.sandboxWriteRate else { return }
+        w.advance(to: now)
+        s.rate = max(0, r.sample(model.stream(StreamName.of("sandbox", "\(t.name)#\(t.id)"))))
+        replanWorkDir(a)
+    }
+
+    /// The task's executor terminated: the sandbox stops growing, is touched and scheduled for
+    /// removal after gc_delay minus its age, 0 (`Slave::removeExecutor`, `garbageCollect`).
+    func sandboxExecutorTerminated(_ id: TaskID, agent ai: Int) {
+        let a = agents[ai]
+        guard let w = a.workDir, let s = w.byTask[id], s.removalAt == nil else { return }
+        w.advance(to: now)
+        s.rate = 0
+        s.mtime = now   // os::utime(path) before garbageCollect(path)
+        scheduleForGC(s, w, a)
+        replanWorkDir(a)
+    }
+
+    func scheduleForGC(_ s: Sandbox, _ w: WorkDir, _ a: MesosAgent) {
+        let gcDelay = spec.agentFlags.gcDelay
+        let delay = gcDelay - (now - s.mtime)
+        if s.removalAt == nil { w.scheduled += 1 }
+        s.removalAt = now + max(.zero, delay)
+        log("sandboxScheduledForGC", s.name, "\(a.name): removal in \(max(.zero, delay)) (gc_delay \(gcDelay) minus its age \(now - s.mtime) since its last touch); \(mib(s.bytes)) MiB")
+    }
+
+    /// Every container on the host is gone (host down): nothing writes any more.
+    func workDirHostDown(_ a: MesosAgent) {
+        guard let w = a.workDir else { return }
+        w.advance(to: now)
+        for s in w.sandboxes { s.rate = 0 }
+        replanWorkDir(a)
+    }
+
+    /// The agent process started: disk checks from now on; after a reboot the old agent's
+    /// directory, every sandbox in it, is touched and scheduled (slave.cpp `_recover`).
+    func workDirAgentStarted(_ a: MesosAgent, afterReboot: Bool) {
+        guard let w = a.workDir else { return }
+        w.advance(to: now)
+        w.watchOrigin = now
+        if afterReboot && !w.sandboxes.isEmpty {
+            for s in w.sandboxes {
+                s.rate = 0
+                if s.removalAt == nil { w.scheduled += 1 }
+                s.mtime = now
+                s.removalAt = now + spec.agentFlags.gcDelay
+            }
+            log("sandboxScheduledForGC", a.name, "old agent directory (\(w.sandboxes.count) sandboxes, \(mib(w.sandboxBytes)) MiB) after the reboot: removal in \(spec.agentFlags.gcDelay)")
+        }
+        replanWorkDir(a)
+    }
+
+    /// Re-evaluates the filesystem (full or not) and plans the agent's next crossing, GC removal
+    /// and pruning disk check.
+    func replanWorkDir(_ a: MesosAgent) {
+        guard let w = a.workDir else { return }
+        w.writeRate = w.sandboxes.reduce(0) { $0 + $1.rate }
+        let free = w.capacity - w.used
+        if w.full && free >= 1 {
+            w.full = false
+            log("workDirWritable", a.name, "\(mib(free)) MiB free: writes to the sandboxes go through")
+        } else if !w.full && free < 1 {
+            w.full = true
+            log("workDirFull", a.name, "\(gib(w.used)) GiB used of \(gib(w.capacity)) GiB: writes to the sandboxes fail with ENOSPC, new sandboxes cannot be created")
+        }
+        // the full crossing
+        w.fullGen &+= 1
+        if !w.full && w.writeRate > 0 {
+            let d = SimDuration(nanoseconds: Int64(min((free / w.writeRate * 1e9).rounded(.up), 9e18)) + 1)
+            model.sim.schedule(at: now + d, target: target, kind: Kind.workDirFull.rawValue, arg: pack(a.index, w.fullGen))
+        }
+        w.gcGen &+= 1
+        w.watchGen &+= 1
+        guard a.processRunning, w.scheduled > 0 else { return }
+        // gc.cpp: the timer at the earliest removal
+        var earliest = SimTime.distantFuture
+        for s in w.sandboxes { if let r = s.removalAt, r < earliest { earliest = r } }
+        model.sim.schedule(at: max(now, earliest), target: target, kind: Kind.sandboxGC.rawValue, arg: pack(a.index, w.gcGen))
+        // The first disk check that prunes: the oldest scheduled sandbox (removal at R) goes at the
+        // check at t when R - t <= gc_delay * min(1, headroom + usage(t)); usage grows linearly
+        // (u0 + b x, x = t - now) until the filesystem is full.
+        let g = spec.agentFlags.gcDelay.seconds, h = spec.agentFlags.gcDiskHeadroom
+        let r = (earliest - now).seconds
+        let u0 = w.usage, b = w.full ? 0 : w.writeRate / w.capacity
+        var x: Double
+        if h + u0 >= 1 {
+            x = r - g
+        } else {
+            x = (r - g * (h + u0)) / (1 + g * b)
+            if h + u0 + b * x > 1 { x = r - g }
+        }
+        let o = w.watchOrigin.nanoseconds, iv = max(1, spec.agentFlags.diskWatchInterval.nanoseconds)
+        // a little early, never past a check that prunes (rounding): at most a millisecond and
+        // half an interval, so a check that finds nothing is followed by the next one
+        x = max(0, x) - min(0.001, Double(iv) / 2e9)
+        let want = Double(now.nanoseconds) + x * 1e9
+        let last = (Int64.max - o) / iv   // checks beyond the end of time are never due
+        var k = want >= 9e18 ? last : min(last, Int64(((want - Double(o)) / Double(iv)).rounded(.up)))
+        if k < last && o + k * iv <= now.nanoseconds { k = (now.nanoseconds - o) / iv + 1 }
+        guard k < last else { return }
+        model.sim.schedule(at: SimTime(nanoseconds: o + k * iv), target: target, kind: Kind.diskWatch.rawValue, arg: pack(a.index, w.watchGen))
+    }
+
+    func workDirEvent(_ k: Kind, agent i: Int, generation gen: Int32) {
+        let a = agents[i]
+        guard let w = a.workDir else { return }
+        switch k {
+        case .workDirFull:
+            guard w.fullGen == gen else { return }
+            w.advance(to: now)
+            replanWorkDir(a)
+        case .sandboxGC:
+            guard w.gcGen == gen, a.processRunning else { return }
+            w.advance(to: now)
+            for s in w.sandboxes.filter({ $0.removalAt.map { $0 <= now } ?? false }) {
+                w.remove(s)
+                w.removedTotal += 1
+                log("sandboxRemoved", s.name, "\(a.name): gc_delay reached; \(mib(s.bytes)) MiB freed")
+            }
+            replanWorkDir(a)
+        case .diskWatch:
+            guard w.watchGen == gen, a.processRunning else { return }
+            w.advance(to: now)
+            let usage = w.usage
+            let gcDelay = spec.agentFlags.gcDelay
+            let age = SimDuration.fromSeconds(gcDelay.seconds * max(0, 1 - spec.agentFlags.gcDiskHeadroom - usage))
+            w.maxAllowedAge = age
+            let horizon = gcDelay - age
+            for s in w.sandboxes.filter({ $0.removalAt.map { $0 - now <= horizon } ?? false }) {
+                w.remove(s)
+                w.prunedTotal += 1
+                log("sandboxPruned", s.name, "\(a.name): disk usage \(NumberFormat.decimal(100 * usage, 2))%, max allowed age \(age), sandbox age \(now - s.mtime); \(mib(s.bytes)) MiB freed")
+            }
+            replanWorkDir(a)
+        default: break
+        }
+    }
+}
+
+func mib(_ bytes: Double) -> String { NumberFormat.decimal(bytes / Double(MiB), 3) }
