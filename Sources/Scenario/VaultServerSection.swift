@@ -39,7 +39,10 @@ extension ScenarioSchema {
                     let lease = e.optional("lease_duration", .duration(.nonNegative), default: .hours(768))
                     let renewable = e.optional("renewable", .bool, default: false) ?? false
                     e.finish()
-                    if let dataJSON, let lease { secrets.append(VaultSecretSpec(path: trimmed, dataJSON: dataJSON, leaseDuration: lease, renewable: renewable)) }
+                    if let dataJSON, let lease {
+                        secrets.append(VaultSecretSpec(path: trimmed, dataJSON: dataJSON, leaseDuration: lease, renewable: renewable,
+                                                       fields: vaultLeaseFields(e.value["data"]!)))
+                    }
                 }
             } else {
                 d.error(sp, at: sv, typeMismatch("an object of secrets by path, like {\"secret/app\": {\"data\": {\"password\": \"s3cret\"}}}", sv))
@@ -48,6 +51,26 @@ extension ScenarioSchema {
         r.finish()
         guard d.errorCount == before, let host else { return nil }
         return VaultServerSpec(host: host, secrets: secrets)
+    }
+
+    /// What consul-template's leaseCheckWait reads in a secret's data (VaultLease.swift): the
+    /// members it type-asserts to json.Number, as Vault's client decodes them (UseNumber: a
+    /// number keeps its literal, which json.Number.Int64 parses as a base-10 integer).
+    static func vaultLeaseFields(_ data: JSONValue) -> VaultLeaseFields {
+        func number(_ key: String) -> VaultNumberField {
+            guard let v = data[key] else { return .absent }
+            if let n = v.numberValue { return n.isIntegerLiteral ? Int64(n.text).map { .integer($0) } ?? .otherNumber : .otherNumber }
+            if v.stringValue != nil { return .notNumber("string") }
+            if v.objectMembers != nil { return .notNumber("map[string]interface {}") }
+            if v.arrayValue != nil { return .notNumber("[]interface {}") }
+            if case .bool = v.kind { return .notNumber("bool") }
+            return .notNumber("nil")
+        }
+        var f = VaultLeaseFields()
+        f.certificate = data["certificate"] != nil; f.expiration = number("expiration")
+        f.secretID = data["secret_id"] != nil; f.secretIDTTL = number("secret_id_ttl")
+        f.rotationPeriod = data["rotation_period"] != nil; f.ttl = number("ttl")
+        return f
     }
 
     static let vaultServerKeys = SectionKeys("consulTemplate.vaultServer", [

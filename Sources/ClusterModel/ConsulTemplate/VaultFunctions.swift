@@ -124,8 +124,10 @@ public struct VaultSecretSpec: Equatable, Sendable {
     /// `.LeaseDuration` of the answer; Vault's KV v1 answers its mount's TTL, 768h by default.
     public var leaseDuration: SimDuration
     public var renewable: Bool
-    public init(path: String, dataJSON: String, leaseDuration: SimDuration = .hours(768), renewable: Bool = false) {
-        self.path = path; self.dataJSON = dataJSON; self.leaseDuration = leaseDuration; self.renewable = renewable
+    /// What leaseCheckWait reads in the data (VaultLease.swift).
+    public var fields: VaultLeaseFields
+    public init(path: String, dataJSON: String, leaseDuration: SimDuration = .hours(768), renewable: Bool = false, fields: VaultLeaseFields = .none) {
+        self.path = path; self.dataJSON = dataJSON; self.leaseDuration = leaseDuration; self.renewable = renewable; self.fields = fields
     }
 }
 
@@ -135,6 +137,19 @@ public struct VaultServerSpec: Equatable, Sendable {
     /// Sorted by path.
     public var secrets: [VaultSecretSpec]
     public init(host: String, secrets: [VaultSecretSpec]) { self.host = host; self.secrets = secrets.sorted { $0.path < $1.path } }
+
+    /// The secret at `path`, if held.
+    public func secret(_ path: String) -> VaultSecretSpec? { secrets.first { $0.path == path } }
+
+    /// A `vaultWrite` action: KV v1's write replaces the secret at the path (a new path gets
+    /// the default lease); nil data deletes it.
+    public mutating func write(_ path: String, dataJSON: String?, fields: VaultLeaseFields) {
+        let old = secrets.firstIndex { $0.path == path }
+        guard let dataJSON else { if let old { secrets.remove(at: old) }; return }
+        if let old { secrets[old].dataJSON = dataJSON; secrets[old].fields = fields; return }
+        secrets.append(VaultSecretSpec(path: path, dataJSON: dataJSON, fields: fields))
+        secrets.sort { $0.path < $1.path }
+    }
 
     /// What a Vault dependency fetches from this server (the server up): its answer, or the error
     /// consul-template gets (then it retries).
