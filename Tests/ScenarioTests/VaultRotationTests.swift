@@ -134,3 +134,33 @@ final class VaultRotationTests: XCTestCase {
         assertSingleError(actions(#"{"at": "1m", "kind": "vaultWrite", "path": "database/x", "data": {}, "app": "/web"}"#), path: "actions[0].app", ["only allowed"])
     }
 }
+
+/// The shipped scenarios/vault-rotation.json tells what its description says.
+final class VaultRotationScenarioTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func testThePasswordReachesEachEdgeAtItsOwnReReadAndAfterTheOutage() throws {
+        let loaded = try ScenarioLoader.load(path: Self.root.appendingPathComponent("scenarios/vault-rotation.json").path)
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: loaded.spec, observer: o)
+        XCTAssertTrue(m.run())
+        let renders = o.events.filter { $0.event == "templateRendered" && $0.time.seconds > 300 }.map { "\(Int($0.time.seconds)) \($0.detail)" }
+        // 13m46s and 14m01s (the 10m write), 25m13s and 25m48s (the 20m write, after Vault's outage)
+        XCTAssertEqual(renders, ["826 edge-01", "841 edge-02", "1513 edge-02", "1548 edge-01"])
+        XCTAssertTrue(o.events.filter { $0.event == "consulTemplateExit" }.isEmpty)
+        let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
+        XCTAssertTrue(retries.allSatisfy { $0.time.seconds > 22 * 60 && $0.time.seconds < 25 * 60 })
+        let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
+        for p in 0..<2 {
+            let text = try XCTUnwrap(ct.destinationText(proxy: p, template: 0))
+            // base64("edge:v3-Zp4k"); the pin written at 15m is not re-read within the run
+            XCTAssertTrue(text.contains(#"proxy_set_header Authorization "Basic ZWRnZTp2My1acDRr";"#), text)
+            XCTAssertTrue(text.contains(#"proxy_set_header X-Shop-Pin "4711";"#), text)
+            // the real nginx accepts what consul-template wrote
+            if NginxRealToolTests.nginxBinary() != nil {
+                let (status, out) = try NginxRealToolTests.nginxTest(text)
+                XCTAssertEqual(status, 0, out)
+            }
+        }
+    }
+}
