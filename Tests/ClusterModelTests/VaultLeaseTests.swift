@@ -71,4 +71,27 @@ final class VaultLeaseTests: XCTestCase {
             XCTAssertTrue(d > .zero && d <= .milliseconds(1120), "\(d)")
         }
     }
+
+    /// KV version 2 paths (vault_read.go shimKVv2Path, vault_list.go shimKvV2ListPath) and reads
+    /// without a lease, a secret written later included.
+    func testKV2PathShimsAndNoLease() {
+        XCTAssertEqual(VaultServerSpec.shimKVv2("secret/db", mount: "secret/"), "secret/data/db")
+        XCTAssertEqual(VaultServerSpec.shimKVv2("secret/data/db", mount: "secret/"), "secret/data/db")
+        XCTAssertEqual(VaultServerSpec.shimKVv2("secret/metadata/db", mount: "secret/"), "secret/metadata/db")
+        XCTAssertEqual(VaultServerSpec.shimKVv2("secret", mount: "secret/"), "secret/data")
+        XCTAssertEqual(VaultServerSpec.shimKVv2List("secret/app", mount: "secret/"), "secret/metadata/app")
+        XCTAssertEqual(VaultServerSpec.shimKVv2List("secret", mount: "secret/"), "secret/metadata")
+        XCTAssertEqual(VaultServerSpec.shimKVv2List("secret/metadata/app", mount: "secret/"), "secret/metadata/app")
+        var v = VaultServerSpec(host: "h", secrets: [VaultSecretSpec(path: "kv/a", dataJSON: "{}", leaseDuration: .hours(1))],
+                                mounts: [VaultMountSpec(path: "secret", version: 2), VaultMountSpec(path: "secret/v1", version: 1)])
+        XCTAssertEqual(v.kv2Mount("secret/db"), "secret/")
+        XCTAssertNil(v.kv2Mount("secret/v1/db"))        // the longest mount wins
+        XCTAssertNil(v.kv2Mount("secretx/db"))
+        v.write("secret/new", dataJSON: #"{"ttl": 30, "rotation_period": 60}"#, fields: { var f = VaultLeaseFields(); f.rotationPeriod = true; f.ttl = .integer(30); return f }())
+        XCTAssertEqual(v.readTerms("secret/new")?.leaseSeconds, 0)
+        XCTAssertEqual(v.readTerms("secret/new")?.fields, VaultLeaseFields.none)
+        XCTAssertEqual(v.readTerms("kv/a")?.leaseSeconds, 3600)
+        v.write("secret/new", dataJSON: "{}", fields: .none)
+        XCTAssertEqual(v.secret("secret/new")?.version, 2)
+    }
 }

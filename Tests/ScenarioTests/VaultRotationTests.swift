@@ -164,3 +164,45 @@ final class VaultRotationScenarioTests: XCTestCase {
         }
     }
 }
+
+/// KV version 2 (`vaultServer.mounts`): hashicorp/consul-template@1deacb7 vault_read.go asks
+/// sys/internal/ui/mounts/PATH, rewrites `secret/db` to `secret/data/db` and gets `.Data.data`
+/// and `.Data.metadata`; the read has no lease, so leaseCheckWait takes the 5m default.
+final class VaultKV2Tests: XCTestCase {
+    typealias V = VaultTemplateTests
+    static let server = #""vaultServer": {"host": "vault-01", "mounts": {"secret": {"version": 2}, "legacy": {"version": 1}}, "secrets": {"#
+        + #""secret/db": {"data": {"password": "s3cret"}}, "secret/app/a": {"data": {}}, "legacy/db": {"data": {"password": "old"}, "lease_duration": "1h"},"#
+        + #""other/db": {"data": {"password": "v1"}}}},"#
+    static let template = #"# {{ with secret "secret/db" }}{{ .Data.data.password }} v{{ .Data.metadata.version }} lease={{ .LeaseDuration }} {{ .Data.metadata.created_time }}{{ end }}"#
+        + #"|{{ with secret "secret/data/db" }}{{ .Data.data.password }}{{ end }}|{{ with secret "legacy/db" }}{{ .Data.password }}{{ end }}"#
+        + #"|{{ with secret "other/db" }}{{ .Data.password }}{{ end }}|{{ range secrets "secret" }}{{ . }};{{ end }}"#
+
+    func testAVersion2SecretReadsAsDataDataAndIsReReadEveryFiveMinutesTimesTheFraction() throws {
+        let write = #""actions": [{"at": "1m", "kind": "vaultWrite", "path": "secret/db", "data": {"password": "n3w"}}],"#
+        let (m, o) = try runToEnd(V.scenario(Self.template, vault: Self.server, faults: write))
+        let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
+        let renders = o.events.filter { $0.event == "templateRendered" && $0.subject == "/etc/app/database.ini" }
+        // the first re-read of secret/db (no lease: 300 s x the fraction) sees version 2; the stream's
+        // draws are in read order: secret/db, secret/data/db, legacy/db (1h), other/db (768h) at time 0
+        let s = RandomStream(seed: 3, name: "consul-template.vault/edge-01/0")
+        // (secret "secret/db" and secret "secret/data/db" are two dependencies: each sees the write at its own re-read)
+        var waits: [SimDuration] = []
+        for _ in 0..<2 {
+            guard case .sleep(let w) = VaultLease.checkWait(leaseSeconds: 0, fields: .none, nowUnix: 0, uniform: { s.uniform() }) else { return XCTFail() }
+            XCTAssertTrue(w.seconds >= 255 && w.seconds <= 285, "\(w)")
+            waits.append(w)
+        }
+        XCTAssertEqual(renders.map(\.time), waits.sorted().map { SimTime.zero + $0 + .milliseconds(1) })
+        let text = try XCTUnwrap(ct.destinationText(proxy: 0, template: 1))
+        XCTAssertTrue(text.hasPrefix("# n3w v2 lease=0 2017-06-01T00:01:00Z|n3w|old|v1|app/;db;"), text)
+    }
+
+    func testKV2Errors() {
+        func server(_ s: String) -> String { V.scenario(V.database, vault: #""vaultServer": {"host": "vault-01", "#  + s + "},") }
+        assertSingleError(server(#""mounts": {"secret": {"version": 2}}, "secrets": {"secret/db": {"data": {}, "lease_duration": "1h"}}"#),
+                          path: #"consulTemplate.vaultServer.secrets["secret/db"].lease_duration"#, ["only for KV version 1"])
+        assertSingleError(server(#""mounts": {"secret": {"version": 3}}"#), path: "consulTemplate.vaultServer.mounts.secret.version", ["2"])
+        assertSingleError(server(#""mounts": {"secret/": {"version": 2}}"#), path: #"consulTemplate.vaultServer.mounts["secret/"]"#, ["no leading or trailing"])
+        assertSingleError(server(#""mounts": {"secret": {}}"#), path: "consulTemplate.vaultServer.mounts.secret.version", ["missing required key"])
+    }
+}

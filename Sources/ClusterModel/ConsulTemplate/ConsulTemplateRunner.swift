@@ -311,7 +311,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// or its host down), else the server's answer or error (VaultFunctions.swift).
     func vaultFetch(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError>? {
         guard let v = vaultState, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
-        return v.answer(d)
+        return v.answer(d, timeZeroUnixNs: inputs.baseMs &* 1_000_000)
     }
 
     /// Unix nanoseconds now (the template inputs' wall clock at time 0, plus simulated time).
@@ -330,13 +330,13 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         case .write, .pki:
             return .some(nil)                                  // never answered (not modelled)
         case .read(let p):
-            guard let s = vaultState?.secret(p) else { return .some(nil) }
+            guard let s = vaultState?.readTerms(p) else { return .some(nil) }
             if s.renewable { runners[r].deps[d].polling = true; return .some(nil) }
             runners[r].deps[d].polling = false
             let stream = vaultStream(r)
             let unix = unixNanoseconds
             let secs = unix >= 0 ? unix / 1_000_000_000 : (unix - 999_999_999) / 1_000_000_000
-            switch VaultLease.checkWait(leaseSeconds: s.leaseDuration.nanoseconds / 1_000_000_000, fields: s.fields, nowUnix: secs,
+            switch VaultLease.checkWait(leaseSeconds: s.leaseSeconds, fields: s.fields, nowUnix: secs,
                                         uniform: { stream.uniform() }) {
             case .sleep(let sleep):
                 return .some(sleep)
@@ -367,7 +367,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// re-read (already scheduled); renewable ones at the poll of their loop that passes the change.
     public func vaultWrite(path: String, dataJSON: String?, fields: VaultLeaseFields) -> Bool {
         guard vaultState != nil, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return false }
-        vaultState!.write(path, dataJSON: dataJSON, fields: fields)
+        vaultState!.write(path, dataJSON: dataJSON, fields: fields, at: model.sim.now.sinceStart)
         let change = unixNanoseconds
         pokePolls(matching: { $0 == .read(path) }, delay: { u in VaultLease.pollAfter(changeUnixNs: change, u) + VaultLease.pollGap(u) })
         return true
