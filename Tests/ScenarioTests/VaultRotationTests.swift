@@ -146,7 +146,8 @@ final class VaultRotationScenarioTests: XCTestCase {
         XCTAssertTrue(m.run())
         let renders = o.events.filter { $0.event == "templateRendered" && $0.time.seconds > 300 }.map { "\(Int($0.time.seconds)) \($0.detail)" }
         // 13m46s and 14m01s (the 10m write), 25m13s and 25m48s (the 20m write, after Vault's outage)
-        XCTAssertEqual(renders, ["826 edge-01", "841 edge-02", "1513 edge-02", "1548 edge-01"])
+        let changed = ": vault.read(secret/shop/backend) changed"
+        XCTAssertEqual(renders, ["826 edge-01" + changed, "841 edge-02" + changed, "1513 edge-02" + changed, "1548 edge-01" + changed])
         XCTAssertTrue(o.events.filter { $0.event == "consulTemplateExit" }.isEmpty)
         let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
         XCTAssertTrue(retries.allSatisfy { $0.time.seconds > 22 * 60 && $0.time.seconds < 25 * 60 })

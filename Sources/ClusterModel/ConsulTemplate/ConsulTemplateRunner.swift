@@ -85,6 +85,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var timerSeq = 0
         /// Per dependency of this template, its answer's size at the last render.
         var renderedCounts: [Int]
+        /// Per dependency of this template, its answer's version at the last run (a Vault answer's
+        /// size is always 1: its change is told by the version).
+        var renderedVersions: [Int] = []
         /// Its range bodies' output from earlier renders (RangeBodyCache.swift).
         let cache = RangeBodyCache()
         /// The KV keys and prefixes its last execution read (its blocking KV queries).
@@ -521,6 +524,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             let counts = st.deps.map { runners[r].deps[$0].answer?.count ?? 0 }
             let previous = st.renderedCounts.count == counts.count ? st.renderedCounts : counts
             runners[r].templates[t].renderedCounts = counts
+            let versions = st.deps.map { runners[r].deps[$0].version }
+            let previousVersions = st.renderedVersions.count == versions.count ? st.renderedVersions : versions
+            runners[r].templates[t].renderedVersions = versions
             guard text != st.fileText else { continue }
             runners[r].templates[t].fileText = text
             if initial {
@@ -531,6 +537,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             nginx.writeFile(proxy: r, path: stanza.destination, text: text)
             let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
                 "\(runners[r].deps[d].vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
+            } + zip(st.deps, zip(previousVersions, versions)).compactMap { d, v in
+                runners[r].deps[d].vault.flatMap { v.0 != v.1 ? "\($0) changed" : nil }
             }
             model.log("consul-template", "templateRendered", stanza.destination,
                       "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))
