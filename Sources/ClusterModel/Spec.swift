@@ -206,6 +206,8 @@ public struct ActionSpec: Equatable, Sendable {
         case killTasks(app: String, count: Int, scale: Bool)
         /// PUT /v1/kv/{key} (`value`), or DELETE (nil): Consul's KV store, as templates read it.
         case consulKV(key: String, value: String?)
+        /// `vault write PATH` (the secret's new data as a JSON object text) or `vault delete PATH` (nil).
+        case vaultWrite(path: String, dataJSON: String?, fields: VaultLeaseFields)
     }
     public var at: SimDuration
     public var kind: Kind
@@ -220,6 +222,7 @@ public struct ActionSpec: Equatable, Sendable {
         case .restart: return "restart"
         case .killTasks: return "killTasks"
         case .consulKV: return "consulKV"
+        case .vaultWrite: return "vaultWrite"
         }
     }
     public var app: String {
@@ -227,6 +230,7 @@ public struct ActionSpec: Equatable, Sendable {
         case .deploy(let d): return d.id
         case .scale(let a, _), .restart(let a), .killTasks(let a, _, _): return a
         case .consulKV(let key, _): return key
+        case .vaultWrite(let path, _, _): return path
         }
     }
 }

@@ -6,7 +6,9 @@ import SimKernel
 // into the app's JSON (objects key by key, anything else replaced) and decoded again, so the new
 // version goes through the same strict rules as the original.
 extension ScenarioSchema {
-    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV"]
+    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV", "vaultWrite"]
+    /// Actions that do not act on Marathon.
+    static let platformActionKinds = ["consulKV", "vaultWrite"]
 
     static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLBGiven: Bool = false,
                               sources: [AppSource], duration: SimDuration?, _ d: Diagnostics) -> [ActionSpec] {
@@ -14,7 +16,7 @@ extension ScenarioSchema {
             d.error(path, at: v, typeMismatch("an array of actions, like [{\"at\": \"1h\", \"kind\": \"restart\", \"app\": \"/web\"}]", v))
             return []
         }
-        if !marathonGiven && list.contains(where: { $0["kind"]?.stringValue != "consulKV" }) {
+        if !marathonGiven && list.contains(where: { !platformActionKinds.contains($0["kind"]?.stringValue ?? "") }) {
             d.error(path, at: v, "actions act on Marathon apps: the scenario needs a \"marathon\" section")
             return []
         }
@@ -52,7 +54,7 @@ extension ScenarioSchema {
         let (at, kind) = readTimedEntry(r, what: "action", kinds: actionKinds, duration: duration, d)
         let force = r.optional("force", .bool, default: false) ?? false
         var appID: String? = nil
-        if kind != "consulKV", let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {
+        if !(kind.map(platformActionKinds.contains) ?? false), let raw = r.required("app", .nonEmptyString, hint: "the Marathon app id, like \"/courseware/web\"") {
             let id = MarathonPath.canonical(raw)
             if marathon != nil {
                 if appIndex[id] != nil { appID = id } else {
@@ -66,8 +68,10 @@ extension ScenarioSchema {
                 r.reject(key, "\(JSONValue.quote(key)) is only allowed for kind\(kinds.count > 1 ? "s" : "") \(kinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
             }
         }
-        only("key", for: ["consulKV"]); only("value", for: ["consulKV"]); only("delete", for: ["consulKV"]); only("force", for: actionKinds.filter { $0 != "consulKV" })
-        only("app", for: actionKinds.filter { $0 != "consulKV" })
+        only("key", for: ["consulKV"]); only("value", for: ["consulKV"]); only("delete", for: platformActionKinds)
+        only("force", for: actionKinds.filter { !platformActionKinds.contains($0) })
+        only("app", for: actionKinds.filter { !platformActionKinds.contains($0) })
+        only("path", for: ["vaultWrite"]); only("data", for: ["vaultWrite"])
         only("changes", for: ["deploy"]); only("instances", for: ["scale"]); only("count", for: ["killTasks"]); only("scale", for: ["killTasks"])
 
         var result: ActionSpec.Kind? = nil
@@ -139,6 +143,24 @@ extension ScenarioSchema {
             }
             if let key, key.isEmpty || key.contains("@") || key.contains("?") { r.reject("key", "a KV path of this data center (not empty, no @dc or ?query)") }
             if let key, delete || value != nil { result = .consulKV(key: key, value: delete ? nil : value) }
+        case "vaultWrite":
+            // `vault write PATH k=v ...` (KV v1: the write replaces the secret), or `vault delete PATH`
+            var path: String? = nil
+            if let p = r.required("path", .nonEmptyString, hint: "the secret's path, like \"secret/db\"") {
+                if TemplateRenderer.trim(p, while: { $0 == "/" }) != p || p.isEmpty {
+                    r.reject("path", "a secret's path has no leading or trailing \"/\", like \"secret/db\", got \(JSONValue.quote(p))")
+                } else { path = p }
+            }
+            let delete = r.optional("delete", .bool, default: false) ?? false
+            var data: (json: String, fields: VaultLeaseFields)? = nil
+            if let dv = r.value("data") {
+                if delete { r.reject("data", "a vaultWrite action has \"data\" or \"delete\": true, not both") }
+                else if dv.objectMembers != nil { data = (dv.serialized(), vaultLeaseFields(dv)) }
+                else { d.error(r.keyPath("data"), at: dv, typeMismatch("an object (the secret's new key/value data, like {\"password\": \"n3w\"})", dv)) }
+            } else if !delete {
+                d.error(r.keyPath("data"), at: v, "missing required key \"data\" (the secret's new key/value data, an object) or \"delete\": true")
+            }
+            if let path, delete || data != nil { result = .vaultWrite(path: path, dataJSON: data?.json, fields: data?.fields ?? .none) }
         default:
             break
         }

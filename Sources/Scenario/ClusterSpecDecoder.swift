@@ -105,6 +105,10 @@ public enum ScenarioSchema {
         if r.value["consul"] == nil, let v = r.value("actions"), let i = actions.firstIndex(where: { if case .consulKV = $0.kind { return true } else { return false } }) {
             d.error(JSONPath.index("actions", i), at: v, "a consulKV action changes Consul's KV store: the scenario needs a \"consul\" section")
         }
+        if let v = r.value["actions"], let i = actions.firstIndex(where: { if case .vaultWrite = $0.kind { return true } else { return false } }),
+           r.value["consulTemplate"]?["vaultServer"] == nil {
+            d.error(JSONPath.key(JSONPath.index("actions", i), "kind"), at: v, "a vaultWrite action changes a secret of the modelled Vault server: the scenario needs \"consulTemplate.vaultServer\"")
+        }
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
         var faults: [FaultSpec] = []
         if let v = r.value("faults") {

@@ -77,7 +77,7 @@ public enum ScenarioReference {
          ScenarioSchema.consulKeys, ScenarioSchema.consulConfigKeys, ScenarioSchema.consulPerformanceKeys, ScenarioSchema.consulGossipKeys,
          ScenarioSchema.consulDNSKeys,
          ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
-         ScenarioSchema.templateStanzaKeys, ScenarioSchema.vaultServerKeys, ScenarioSchema.vaultSecretKeys,
+         ScenarioSchema.templateStanzaKeys, ScenarioSchema.vaultServerKeys, ScenarioSchema.vaultMountKeys, ScenarioSchema.vaultSecretKeys,
          ScenarioSchema.trafficKeys, ScenarioSchema.trafficServiceKeys, ScenarioSchema.stepKeys, ScenarioSchema.flashCrowdKeys,
          ScenarioSchema.alertmanagerKeys, ScenarioSchema.alertmanagerFlagKeys, ScenarioSchema.alertmanagerSilenceKeys,
          ScenarioSchema.alertmanagerAPIMatcherKeys,

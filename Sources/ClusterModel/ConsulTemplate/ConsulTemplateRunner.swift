@@ -71,6 +71,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var version = 0
         var inFlight = false
         var retries = 0
+        /// A renewable Vault secret read: consul-template polls it in a loop (VaultLease.swift),
+        /// which the runner does not simulate while no write or Vault outage can change an answer.
+        var polling = false
     }
 
     struct TemplateState {
@@ -82,6 +85,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         var timerSeq = 0
         /// Per dependency of this template, its answer's size at the last render.
         var renderedCounts: [Int]
+        /// Per dependency of this template, its answer's version at the last run (a Vault answer's
+        /// size is always 1: its change is told by the version).
+        var renderedVersions: [Int] = []
         /// Its range bodies' output from earlier renders (RangeBodyCache.swift).
         let cache = RangeBodyCache()
         /// The KV keys and prefixes its last execution read (its blocking KV queries).
@@ -112,6 +118,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// the reference the tests compare with).
     public var cacheBodies = true
     public private(set) var exits = 0
+    /// Fetches of Vault dependencies (reads, lists), answered or not, over all runners.
+    public private(set) var vaultReads = 0
     let hostNames: [String]
     /// Consul's KV store and consul-template's environment; `consulKV` actions change the store.
     public private(set) var inputs: TemplateInputs
@@ -119,6 +127,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     let readsChecks: Bool
     /// The host of the modelled Vault server (`spec.vault`).
     let vaultHost: Int?
+    /// What the Vault server holds now (`spec.vault`, changed by `vaultWrite` actions).
+    public private(set) var vaultState: VaultServerSpec?
 
     static let runnerField = ArgField("runner", shift: 0, bits: 20)
     static let indexField = runnerField.next("index", bits: 12)
@@ -135,6 +145,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         for (i, n) in hostNames.enumerated() where byName[n] == nil { byName[n] = i }
         hostByName = byName
         vaultHost = spec.vault.flatMap { byName[$0.host] }
+        vaultState = spec.vault
         readsChecks = spec.templates.contains { $0.parsed.readsField(["Status", "Checks"]) }
         for p in 0..<nginx.proxyCount {
             var r = Runner(proxy: p, host: nginx.host(ofProxy: p))
@@ -186,6 +197,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             }
         case .hostDown(let h, _):
             for r in runners.indices where runners[r].host == h { stop(r) }
+            // a renewable secret's poll loop meets the outage at its next poll (its errors skip the rate limiter)
+            if h == vaultHost { pokePolls(matching: { _ in true }, delay: { VaultLease.residual($0) }) }
         case .hostUp(let h):
             for r in runners.indices where runners[r].host == h {
                 runners[r].running = true
@@ -205,11 +218,13 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
             runners[r].deps[i].inFlight = false
             guard let a = fetch(r, i) else { failed(r, i); return }
+            guard let next = vaultNext(r, i) else { return }
             runners[r].deps[i].retries = 0
             if runners[r].deps[i].answer != a {
                 runners[r].deps[i].answer = a
                 run(r, initial: false)
             }
+            if let sleep = next, runners[r].running { issue(r, i, after: sleep + spec.queryLatency) }
         } else if event.kind == Self.kvReturn {
             guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
             run(r, initial: false)
@@ -233,6 +248,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         guard let c = catalog else { return nil }
         let host = runners[r].host
         if let v = runners[r].deps[d].vault {
+            vaultReads += 1
             guard case .success(let a)? = vaultFetch(v) else { return nil }
             return .vault(a)
         }
@@ -297,11 +313,70 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// A Vault dependency's fetch now: nil when no Vault server answers (none in the scenario,
     /// or its host down), else the server's answer or error (VaultFunctions.swift).
     func vaultFetch(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError>? {
-        guard let v = spec.vault, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
-        return v.answer(d)
+        guard let v = vaultState, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
+        return v.answer(d, timeZeroUnixNs: inputs.baseMs &* 1_000_000)
     }
 
-    func failed(_ r: Int, _ d: Int) {
+    /// Unix nanoseconds now (the template inputs' wall clock at time 0, plus simulated time).
+    var unixNanoseconds: Int64 { inputs.baseMs &* 1_000_000 &+ model.sim.now.nanoseconds }
+
+    func vaultStream(_ r: Int) -> RandomStream { model.stream("consul-template.vault/\(hostNames[runners[r].host])/\(r)") }
+
+    /// After a successful fetch of dependency `d`: nil when the fetch does not count (leaseCheckWait's
+    /// error, retried; its panic, consul-template exits), else when the next fetch follows (`.some(nil)`:
+    /// not a Vault dependency, or a renewable secret's unsimulated poll loop).
+    func vaultNext(_ r: Int, _ d: Int) -> SimDuration?? {
+        guard let v = runners[r].deps[d].vault else { return .some(nil) }
+        switch v {
+        case .list:
+            return .some(VaultLease.defaultLeaseDuration)      // vault_list.go: every later fetch sleeps 5m first
+        case .write, .pki:
+            return .some(nil)                                  // never answered (not modelled)
+        case .read(let p):
+            guard let s = vaultState?.readTerms(p) else { return .some(nil) }
+            if s.renewable { runners[r].deps[d].polling = true; return .some(nil) }
+            runners[r].deps[d].polling = false
+            let stream = vaultStream(r)
+            let unix = unixNanoseconds
+            let secs = unix >= 0 ? unix / 1_000_000_000 : (unix - 999_999_999) / 1_000_000_000
+            switch VaultLease.checkWait(leaseSeconds: s.leaseSeconds, fields: s.fields, nowUnix: secs,
+                                        uniform: { stream.uniform() }) {
+            case .sleep(let sleep):
+                return .some(sleep)
+            case .error(let e):
+                failed(r, d, reason: e)
+                return nil
+            case .panic(let e):
+                exit(r, "\(v): \(e); consul-template exits non-zero")
+                return nil
+            }
+        }
+    }
+
+    /// Renewable secrets' poll loops (not simulated while quiet) that `matching` concerns: each
+    /// running consul-template's next poll, `delay` from now, fetches.
+    func pokePolls(matching: (VaultDependency) -> Bool, delay: (() -> Double) -> SimDuration) {
+        for r in runners.indices where runners[r].running {
+            for d in runners[r].deps.indices where runners[r].deps[d].polling && !runners[r].deps[d].inFlight {
+                guard let v = runners[r].deps[d].vault, matching(v) else { continue }
+                let stream = vaultStream(r)
+                issue(r, d, after: delay({ stream.uniform() }) + spec.queryLatency)
+            }
+        }
+    }
+
+    /// A `vaultWrite` action (nil data: a delete) on the Vault server. False when the write fails
+    /// (no Vault server modelled, or its host down). Non-renewable secrets are seen at their next
+    /// re-read (already scheduled); renewable ones at the poll of their loop that passes the change.
+    public func vaultWrite(path: String, dataJSON: String?, fields: VaultLeaseFields) -> Bool {
+        guard vaultState != nil, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return false }
+        vaultState!.write(path, dataJSON: dataJSON, fields: fields, at: model.sim.now.sinceStart)
+        let change = unixNanoseconds
+        pokePolls(matching: { $0 == .read(path) }, delay: { u in VaultLease.pollAfter(changeUnixNs: change, u) + VaultLease.pollGap(u) })
+        return true
+    }
+
+    func failed(_ r: Int, _ d: Int, reason: String? = nil) {
         let n = runners[r].deps[d].retries
         let vault = runners[r].deps[d].vault
         let what = vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
@@ -312,7 +387,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         case nil: noAnswer = "no server answered"
         case .some(nil): noAnswer = spec.vault.map { "Vault on \($0.host) did not answer (its host is down)" } ?? "no Vault server answered (the scenario models none)"
         case .some(.some(.failure(let e))): noAnswer = e.message
-        case .some(.some(.success)): noAnswer = "answered"
+        case .some(.some(.success)): noAnswer = reason ?? "answered"
         }
         guard let sleep = policy.sleep(retry: n) else {
             exit(r, "\(what): \(noAnswer) after \(n) retries; consul-template exits non-zero")
@@ -321,13 +396,18 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         runners[r].deps[d].retries = n + 1
         model.log("consul-template", "consulTemplateRetry", hostNames[runners[r].host],
                   "\(what): \(noAnswer); retry \(n + 1)\(policy.attempts > 0 ? "/\(policy.attempts)" : "") in \(sleep)")
-        issue(r, d, after: sleep + spec.queryLatency)
+        // vault_list.go: after its first list, every fetch (a retry too) sleeps 5m first
+        let listWait: SimDuration
+        if case .list? = vault, runners[r].deps[d].answer != nil { listWait = VaultLease.defaultLeaseDuration } else { listWait = .zero }
+        issue(r, d, after: sleep + listWait + spec.queryLatency)
     }
 
     func stop(_ r: Int) {
         runners[r].running = false
         runners[r].epoch += 1
-        for d in runners[r].deps.indices { runners[r].deps[d].answer = nil; runners[r].deps[d].inFlight = false; runners[r].deps[d].retries = 0 }
+        for d in runners[r].deps.indices {
+            runners[r].deps[d].answer = nil; runners[r].deps[d].inFlight = false; runners[r].deps[d].retries = 0; runners[r].deps[d].polling = false
+        }
         for t in runners[r].templates.indices {
             runners[r].templates[t].rendered = false
             runners[r].templates[t].quiescence = nil
@@ -373,7 +453,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     func firstAnswer(_ r: Int, _ d: Int, initial: Bool) -> Int {
         if initial {
-            if let a = fetch(r, d) { runners[r].deps[d].answer = a } else { failed(r, d) }
+            if let a = fetch(r, d) {
+                guard let next = vaultNext(r, d) else { return d }
+                runners[r].deps[d].answer = a
+                if let sleep = next { issue(r, d, after: sleep + spec.queryLatency) }
+            } else { failed(r, d) }
         } else {
             issue(r, d, after: spec.queryLatency)
         }
@@ -440,6 +524,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             let counts = st.deps.map { runners[r].deps[$0].answer?.count ?? 0 }
             let previous = st.renderedCounts.count == counts.count ? st.renderedCounts : counts
             runners[r].templates[t].renderedCounts = counts
+            let versions = st.deps.map { runners[r].deps[$0].version }
+            let previousVersions = st.renderedVersions.count == versions.count ? st.renderedVersions : versions
+            runners[r].templates[t].renderedVersions = versions
             guard text != st.fileText else { continue }
             runners[r].templates[t].fileText = text
             if initial {
@@ -450,6 +537,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             nginx.writeFile(proxy: r, path: stanza.destination, text: text)
             let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
                 "\(runners[r].deps[d].vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
+            } + zip(st.deps, zip(previousVersions, versions)).compactMap { d, v in
+                runners[r].deps[d].vault.flatMap { v.0 != v.1 ? "\($0) changed" : nil }
             }
             model.log("consul-template", "templateRendered", stanza.destination,
                       "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))

@@ -124,24 +124,113 @@ public struct VaultSecretSpec: Equatable, Sendable {
     /// `.LeaseDuration` of the answer; Vault's KV v1 answers its mount's TTL, 768h by default.
     public var leaseDuration: SimDuration
     public var renewable: Bool
-    public init(path: String, dataJSON: String, leaseDuration: SimDuration = .hours(768), renewable: Bool = false) {
-        self.path = path; self.dataJSON = dataJSON; self.leaseDuration = leaseDuration; self.renewable = renewable
+    /// What leaseCheckWait reads in the data (VaultLease.swift).
+    public var fields: VaultLeaseFields
+    /// KV version 2: the secret's version (1 at the start, +1 per write) and when it was written.
+    public var version = 1
+    public var written = SimDuration.zero
+    public init(path: String, dataJSON: String, leaseDuration: SimDuration = .hours(768), renewable: Bool = false, fields: VaultLeaseFields = .none) {
+        self.path = path; self.dataJSON = dataJSON; self.leaseDuration = leaseDuration; self.renewable = renewable; self.fields = fields
     }
 }
 
-/// `consulTemplate.vaultServer`: one Vault server on a host, holding KV v1 secrets (docs/discovery.md).
+/// A KV secrets engine mount (`vaultServer.mounts`): its path with a trailing "/", its version.
+public struct VaultMountSpec: Equatable, Sendable {
+    public var path: String
+    public var version: Int
+    public init(path: String, version: Int) { self.path = path.hasSuffix("/") ? path : path + "/"; self.version = version }
+}
+
+/// `consulTemplate.vaultServer`: one Vault server on a host, holding KV secrets (docs/discovery.md).
 public struct VaultServerSpec: Equatable, Sendable {
     public var host: String
     /// Sorted by path.
     public var secrets: [VaultSecretSpec]
-    public init(host: String, secrets: [VaultSecretSpec]) { self.host = host; self.secrets = secrets.sorted { $0.path < $1.path } }
+    /// KV mounts with their version; a path under none of them is KV version 1.
+    public var mounts: [VaultMountSpec]
+    public init(host: String, secrets: [VaultSecretSpec], mounts: [VaultMountSpec] = []) {
+        self.host = host; self.secrets = secrets.sorted { $0.path < $1.path }; self.mounts = mounts
+    }
+
+    /// vault_common.go isKVv2: Vault's sys/internal/ui/mounts/PATH answers the mount holding the
+    /// path (the longest); consul-template shims paths only on a "kv" mount of version "2". A path
+    /// under no mount is an error there, which isKVv2's caller takes as version 1.
+    public func kv2Mount(_ path: String) -> String? {
+        var best: VaultMountSpec? = nil
+        for m in mounts where (path + "/").hasPrefix(m.path) && m.path.count > (best?.path.count ?? 0) { best = m }
+        guard let b = best, b.version == 2 else { return nil }
+        return b.path
+    }
+
+    /// vault_read.go shimKVv2Path (no namespace): `data/` inserted after the mount unless the rest
+    /// already starts with data/, metadata/ or subkeys/; the mount itself reads MOUNT/data.
+    static func shimKVv2(_ raw: String, mount: String) -> String {
+        if raw == mount || raw + "/" == mount { return mount + "data" }
+        let rest = raw.hasPrefix(mount) ? String(raw.dropFirst(mount.count)) : raw
+        if rest.hasPrefix("data/") || rest.hasPrefix("metadata/") || rest.hasPrefix("subkeys/") { return raw }
+        return mount + "data/" + rest
+    }
+
+    /// vault_list.go shimKvV2ListPath: `metadata` inserted after the mount unless already there.
+    static func shimKVv2List(_ raw: String, mount: String) -> String {
+        let m = String(mount.dropLast())
+        if raw.hasPrefix(m + "/metadata") { return raw }
+        if raw == m { return m + "/metadata" }
+        return m + "/metadata/" + raw.dropFirst(raw.hasPrefix(m + "/") ? m.count + 1 : 0)
+    }
+
+    /// What a read of `raw` gives leaseCheckWait: the secret's lease, data fields and renewability;
+    /// nil when the read fails. A KV version 2 read answers no lease (0) and `.Data` holds only
+    /// `data` and `metadata`.
+    public func readTerms(_ raw: String) -> (leaseSeconds: Int64, fields: VaultLeaseFields, renewable: Bool)? {
+        if kv2Mount(raw) != nil { return (0, .none, false) }
+        return secret(raw).map { ($0.leaseDuration.nanoseconds / 1_000_000_000, $0.fields, $0.renewable) }
+    }
+
+    /// The secret at `path`, if held.
+    public func secret(_ path: String) -> VaultSecretSpec? { secrets.first { $0.path == path } }
+
+    /// A `vaultWrite` action: KV v1's write replaces the secret at the path (a new path gets
+    /// the default lease); nil data deletes it.
+    public mutating func write(_ path: String, dataJSON: String?, fields: VaultLeaseFields, at now: SimDuration = .zero) {
+        let old = secrets.firstIndex { $0.path == path }
+        guard let dataJSON else { if let old { secrets.remove(at: old) }; return }
+        if let old {
+            secrets[old].dataJSON = dataJSON; secrets[old].fields = fields; secrets[old].version += 1; secrets[old].written = now
+            return
+        }
+        var s = VaultSecretSpec(path: path, dataJSON: dataJSON, fields: fields)
+        s.written = now
+        secrets.append(s)
+        secrets.sort { $0.path < $1.path }
+    }
 
     /// What a Vault dependency fetches from this server (the server up): its answer, or the error
     /// consul-template gets (then it retries).
     public func answerError(_ d: VaultDependency) -> String? { if case .failure(let e) = answer(d) { return e.message }; return nil }
 
-    func answer(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError> {
+    func answer(_ d: VaultDependency, timeZeroUnixNs: Int64 = PromTime.defaultBaseMs * 1_000_000) -> Result<TemplateValue, VaultFetchError> {
         switch d {
+        case .read(let raw) where kv2Mount(raw) != nil:
+            // KV version 2: GET MOUNT/data/REST answers {data, metadata}, no lease
+            let mount = kv2Mount(raw)!, secretPath = Self.shimKVv2(raw, mount: mount)
+            guard secretPath.hasPrefix(mount + "data/") else {
+                if secretPath == mount + "data" { return .failure(VaultFetchError("no secret exists at \(secretPath)")) }
+                return .failure(VaultFetchError("\(d) reads \(secretPath): KV version 2 metadata and subkeys are not modelled"))
+            }
+            guard let s = secret(mount + secretPath.dropFirst(mount.count + 5)) else { return .failure(VaultFetchError("no secret exists at \(secretPath)")) }
+            var j = TemplateJSON(Array(s.dataJSON.utf8))
+            let created = GoTimeLayout.format("2006-01-02T15:04:05.999999999Z07:00", unixNanos: timeZeroUnixNs &+ s.written.nanoseconds)
+            let metadata = TemplateValue.map(TemplateMap([("created_time", .string(created)), ("custom_metadata", .none), ("deletion_time", .string("")),
+                                                          ("destroyed", .bool(false)), ("version", .int(s.version))]))
+            return .success(.map(TemplateMap([("Data", .map(TemplateMap([("data", j.document() ?? .map(TemplateMap([]))), ("metadata", metadata)]))),
+                                              ("LeaseDuration", .int(0)), ("LeaseID", .string("")), ("Renewable", .bool(false)),
+                                              ("RequestID", .string("")), ("Warnings", .list([]))])))
+        case .list(let raw) where kv2Mount(raw) != nil:
+            // LIST MOUNT/metadata/REST lists the keys under MOUNT/REST
+            let mount = kv2Mount(raw)!, listPath = Self.shimKVv2List(raw, mount: mount)
+            let under = String(listPath.dropFirst(mount.count + "metadata".count))
+            return .success(list(TemplateRenderer.trim(String(mount.dropLast()) + under, while: { $0 == "/" })))
         case .read(let p):
             // vault_read.go readSecret: a nil secret (Vault's 404) is `no secret exists at PATH`
             guard let s = secrets.first(where: { $0.path == p }) else { return .failure(VaultFetchError("no secret exists at \(p)")) }
@@ -151,18 +240,25 @@ public struct VaultServerSpec: Equatable, Sendable {
                                               ("LeaseID", .string("")), ("Renewable", .bool(s.renewable)), ("RequestID", .string("")),
                                               ("Warnings", .list([]))])))
         case .list(let p):
-            // Vault's LIST: the next segment of every path under PATH/, a folder with its "/";
-            // vault_list.go sorts them, and nothing under the path (404) is an empty list
-            var keys: [String] = []
-            for s in secrets where s.path.hasPrefix(p + "/") {
-                let rest = s.path.dropFirst(p.count + 1)
-                let k = rest.firstIndex(of: "/").map { String(rest[...$0]) } ?? String(rest)
-                if !keys.contains(k) { keys.append(k) }
-            }
-            return .success(.list(keys.sorted { goLess($0, $1) }.map { .string($0) }))
+            return .success(list(p))
         case .write, .pki:
             return .failure(VaultFetchError("\(d) is not modelled by the simulated Vault (it holds KV secrets only)"))
         }
+    }
+}
+
+extension VaultServerSpec {
+    /// A list of PATH (no mount shim): every held path's next segment under PATH/.
+    func list(_ p: String) -> TemplateValue {
+        // Vault's LIST: the next segment of every path under PATH/, a folder with its "/";
+        // vault_list.go sorts them, and nothing under the path (404) is an empty list
+        var keys: [String] = []
+        for s in secrets where s.path.hasPrefix(p + "/") {
+            let rest = s.path.dropFirst(p.count + 1)
+            let k = rest.firstIndex(of: "/").map { String(rest[...$0]) } ?? String(rest)
+            if !keys.contains(k) { keys.append(k) }
+        }
+        return .list(keys.sorted { goLess($0, $1) }.map { .string($0) })
     }
 }
 

@@ -21,6 +21,14 @@ final class ActionInjector: EventHandler {
             model.subsystem(ConsulTemplateRunner.self)?.kvChanged(key: key, value: value)
             return
         }
+        if case .vaultWrite(let path, let data, let fields) = a.kind {
+            let runner = model.subsystem(ConsulTemplateRunner.self)
+            let ok = runner?.vaultWrite(path: path, dataJSON: data, fields: fields) ?? false
+            let host = runner?.spec.vault?.host ?? model.spec.consulTemplate?.vault?.host ?? "?"
+            model.log("action", a.name, path, "actions[\(event.arg)]: " + (data.map { "write " + $0 } ?? "delete")
+                      + (ok ? "" : "; failed: Vault on \(host) did not answer (its host is down)"))
+            return
+        }
         guard model.marathon != nil else { return }
         model.log("action", a.name, a.app, "actions[\(event.arg)]" + (a.force ? " force" : ""))
         // With one Marathon per data center the operator acts on each, in `marathon.datacenters` order.
@@ -30,7 +38,7 @@ final class ActionInjector: EventHandler {
             case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
             case .restart(let app): m.restart(app: app, force: a.force)
             case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
-            case .consulKV: break
+            case .consulKV, .vaultWrite: break
             }
         }
     }
