@@ -140,7 +140,7 @@ extension ScenarioSchema {
         for (i, w) in tree.warnings.enumerated() where !w.message.isEmpty { _ = i; d.warning(w.path, at: w.value, w.message) }
         let perApp = apps.map { behaviour?.resolved(for: $0.id) ?? AppBehaviour() }
         var spec = MarathonSpec(version: version, flags: flags, hostGroup: hostGroup, instances: instances, apps: apps,
-                                groups: tree.groupDefinitions(), behaviour: perApp,
+                                groupTree: tree.groupDefinitions(), behaviour: perApp,
                                 warnings: tree.warnings.map { "\($0.path): \($0.message)" })
         spec.datacenters = datacenters
         return spec
