@@ -63,6 +63,6 @@ final class DeepAppIdTests: XCTestCase {
     func testAMissingDependencyBesideADeepIdIsSuggestedCheaply() throws {
         let l = try XCTUnwrap(loadOK(deepApp(20_000, extra: #", {"id": "/db", "cmd": "x", "cpus": 0.1, "mem": 32, "dependencies": ["/w/w/x"]}"#)))
         XCTAssertTrue(l.warnings.contains { $0.contains("depends on /w/w/x, which is neither an app nor a group here; did you mean \"/w/w/w\"?") }, "\(l.warnings)")
-        XCTAssertEqual(l.spec.marathon?.groupTree.ids(withLengthNear: 6, within: 3), ["/w/w", "/w/w/w", "/w/w/w/w"])
+        XCTAssertEqual(l.spec.marathon?.groupTree.ids(withLengthNear: [6], within: 3), ["/w/w", "/w/w/w", "/w/w/w/w"])
     }
 }

@@ -80,10 +80,19 @@ public struct MarathonGroupTree: Equatable, Sendable {
 
     public mutating func addApp(_ appID: String, to n: Int) { nodes[n].apps.append(appID) }
 
-    /// The ids of the groups whose id is `length` ± `within` characters long (for a did-you-mean,
-    /// which compares nothing further apart), sorted.
-    public func ids(withLengthNear length: Int, within: Int) -> [String] {
-        nodes.indices.filter { abs(nodes[$0].idLength - length) <= within }.map { id(of: $0) }.sorted()
+    /// The ids of the groups whose id is within `within` characters of one of `lengths` (for a
+    /// did-you-mean, which compares nothing further apart), sorted. Builds only those ids: in a
+    /// chain of n groups a few per length, not the O(n²) characters of them all.
+    public func ids(withLengthNear lengths: [Int], within: Int) -> [String] {
+        let sorted = lengths.sorted()
+        guard !sorted.isEmpty else { return [] }
+        func near(_ l: Int) -> Bool {
+            // the first length >= l - within, then whether it is <= l + within
+            var lo = 0, hi = sorted.count
+            while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < l - within { lo = mid + 1 } else { hi = mid } }
+            return lo < sorted.count && sorted[lo] <= l + within
+        }
+        return nodes.indices.filter { near(nodes[$0].idLength) }.map { id(of: $0) }.sorted()
     }
 
     /// Every group as a definition with full ids, sorted by id: O(total length of the ids), so
