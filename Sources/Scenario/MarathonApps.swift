@@ -201,8 +201,11 @@ final class MarathonTree {
 
     // MARK: resolution
 
-    /// Every group id: explicit ones and those implied by app and group ids.
-    private var allGroupIDs: [String] = []
+    /// Every group, explicit or implied by app and group ids, keyed by (parent, segment): an id
+    /// of n segments costs O(n) here, not the O(n²) characters of its ancestors' full ids
+    /// (MarathonGroupTree). `appParent[i]`: the node of app i's group.
+    private var groupTree = MarathonGroupTree()
+    private var appParent: [Int] = []
 
     func finish() {
         // duplicates
@@ -220,29 +223,38 @@ final class MarathonTree {
                 d.error(JSONPath.key(g.path, "id"), at: g.value["id"], "duplicate group id \(g.id) (also defined at \(first)); merge the two definitions")
             } else { seenGroups[g.id] = g.path }
         }
-        var implied = Set<String>(["/"])
-        for a in apps { var p = MarathonPath.parent(a.app.id); while p != "/" { implied.insert(p); p = MarathonPath.parent(p) } }
-        for g in groups { implied.insert(g.id); var p = MarathonPath.parent(g.id); while p != "/" { implied.insert(p); p = MarathonPath.parent(p) } }
-        allGroupIDs = implied.sorted()
-        for a in apps where implied.contains(a.app.id) {
+        var built = MarathonGroupTree()
+        appParent = apps.map { built.insert(MarathonPath.parent($0.app.id)) }
+        for g in groups { built.insert(g.id) }
+        groupTree = built
+        let tree = built
+        let isGroup = { (id: String) in tree.lookup(id) != nil }
+        for a in apps where isGroup(a.app.id) {
             d.error(JSONPath.key(a.path, "id"), at: a.value["id"], "\(a.app.id) is both an app and a group; an id names one or the other")
         }
 
         // dependencies exist
         let appIDs = apps.map(\.app.id)
-        let known = appIDs + allGroupIDs
         // A dependency on an id the root group does not hold adds no edge to Marathon's dependency
         // graph (state/RootGroup.scala `applicationDependencies`: `transitiveAppsById.get(id)
         // orElse transitiveGroupsById.get(id) getOrElse Set.empty`); only cycles are rejected
         // (`noCyclicDependencies`). So it is ignored, with a warning. `/` is the root group: it
-        // holds every app, so depending on it is a cycle.
+        // holds every app, so depending on it is a cycle. The did-you-mean compares only ids
+        // within 3 characters of the word's length (Suggest.closest), so the candidates (built
+        // once) hold the app ids and only the group ids near the length of a missing dependency:
+        // the same suggestions as all ids, without the O(n²) characters of a deep id's groups.
+        let holds = { (dep: String) in seenApps[dep] != nil || isGroup(dep) }
+        var missingLengths: [Int] = []
+        for a in apps { for dep in a.app.dependencies where !holds(dep) { missingLengths.append(dep.unicodeScalars.count) } }
+        for g in groups { for dep in g.dependencies where !holds(dep) { missingLengths.append(dep.unicodeScalars.count) } }
+        let known = missingLengths.isEmpty ? [] : appIDs + tree.ids(withLengthNear: missingLengths, within: 3)
         func checkExists(_ dep: String, _ p: String, _ v: JSONValue, owner: String, standaloneApp: String? = nil) {
-            if seenApps[dep] != nil || implied.contains(dep) { return }
+            if holds(dep) { return }
             var hint = Suggest.didYouMean(dep, among: known)
             if let app = standaloneApp, let raw = v.stringValue, !raw.hasPrefix("/") {
                 let fromRoot = MarathonPath.canonical(raw, base: "/")
                 hint = "; Marathon \(version) resolves a relative dependency of an app given on its own against the app's own id (\(app))"
-                    + (seenApps[fromRoot] != nil || implied.contains(fromRoot) ? ", so \(JSONValue.quote(raw)) is not \(fromRoot) before Marathon 1.5: write \(JSONValue.quote(fromRoot))" : "")
+                    + (seenApps[fromRoot] != nil || isGroup(fromRoot) ? ", so \(JSONValue.quote(raw)) is not \(fromRoot) before Marathon 1.5: write \(JSONValue.quote(fromRoot))" : "")
             }
             warnings.append(Note(path: p, value: v, message: "\(owner) depends on \(dep), which is neither an app nor a group here\(hint); ignored, as Marathon ignores a dependency on an id it does not hold"))
         }
@@ -254,32 +266,38 @@ final class MarathonTree {
             for ((p, v), dep) in zip(g.dependencyPaths, g.dependencies) { checkExists(dep, p, v, owner: "group \(g.id)") }
         }
         guard keep.allSatisfy({ $0 }) else { return }
-        let holds = { (dep: String) in seenApps[dep] != nil || implied.contains(dep) }
         for i in apps.indices { apps[i].app.dependencies.removeAll { !holds($0) } }
         for i in groups.indices { groups[i].dependencies.removeAll { !holds($0) } }
 
         // effective dependencies: own + enclosing groups', groups expanded to their apps. The apps
-        // of a group and the dependencies of an app's enclosing groups are looked up by id, walking
-        // each app's ancestors once (linear in apps × depth, not apps × groups)
-        var appsOfGroup: [String: [String]] = [:]
-        for id in appIDs {
-            var p = MarathonPath.parent(id)
-            while true { appsOfGroup[p, default: []].append(id); if p == "/" { break }; p = MarathonPath.parent(p) }
+        // of a group and the dependencies of an app's enclosing groups are looked up by group
+        // node, walking each app's ancestors once (linear in apps × depth, not apps × groups, and
+        // no full id of an ancestor is built)
+        let nodeCount = tree.nodes.count
+        var appsOfGroup = [[String]](repeating: [], count: nodeCount)
+        for (i, id) in appIDs.enumerated() {
+            var n = appParent[i]
+            while n >= 0 { appsOfGroup[n].append(id); n = tree.nodes[n].parent }
         }
-        var groupDependencies: [String: [String]] = [:]
-        for g in groups where g.id != "/" { groupDependencies[g.id, default: []].append(contentsOf: g.dependencies) }
+        var groupDependencies = [[String]](repeating: [], count: nodeCount)
+        var anyGroupDependency = false
+        for g in groups where g.id != "/" && !g.dependencies.isEmpty {
+            guard let n = tree.lookup(g.id) else { continue }
+            groupDependencies[n].append(contentsOf: g.dependencies)
+            anyGroupDependency = true
+        }
         func expand(_ dep: String) -> [String] {
             if seenApps[dep] != nil { return [dep] }
-            return appsOfGroup[dep] ?? []
+            return tree.lookup(dep).map { appsOfGroup[$0] } ?? []
         }
         for i in apps.indices {
             var deps = Set<String>()
             for dep in apps[i].app.dependencies { deps.formUnion(expand(dep)) }
-            if !groupDependencies.isEmpty {
-                var p = MarathonPath.parent(apps[i].app.id)
-                while p != "/" {
-                    for dep in groupDependencies[p] ?? [] { deps.formUnion(expand(dep)) }
-                    p = MarathonPath.parent(p)
+            if anyGroupDependency {
+                var n = appParent[i]
+                while n > 0 {
+                    for dep in groupDependencies[n] { deps.formUnion(expand(dep)) }
+                    n = tree.nodes[n].parent
                 }
             }
             apps[i].app.effectiveDependencies = deps.sorted()
@@ -336,16 +354,13 @@ final class MarathonTree {
         return warnings.filter { w in w.value.flatMap(\.location).map { l in locations.contains(l) } ?? false && w.message.hasPrefix("unknown field") }
     }
 
-    /// Groups for the spec: explicit ones with their contents, plus implied ones, sorted by id.
-    func groupDefinitions() -> [GroupDefinition] {
-        // bucketed by parent (one pass over apps and groups, not one per group)
-        var dependencies: [String: [String]] = [:], directApps: [String: [String]] = [:], directGroups: [String: [String]] = [:]
-        for g in groups { dependencies[g.id, default: []].append(contentsOf: g.dependencies) }
-        for a in apps { directApps[MarathonPath.parent(a.app.id), default: []].append(a.app.id) }
-        for id in allGroupIDs where id != "/" { directGroups[MarathonPath.parent(id), default: []].append(id) }
-        return allGroupIDs.map { id in
-            GroupDefinition(id: id, apps: directApps[id] ?? [], groups: directGroups[id] ?? [], dependencies: dependencies[id] ?? [])
-        }
+    /// Groups for the spec: explicit ones with their dependencies, plus implied ones, each with
+    /// its own apps (after `finish`).
+    func groupDefinitions() -> MarathonGroupTree {
+        var t = groupTree
+        for (i, a) in apps.enumerated() where i < appParent.count { t.addApp(a.app.id, to: appParent[i]) }
+        for g in groups { t.markExplicit(t.insert(g.id), dependencies: g.dependencies) }
+        return t
     }
 }
 

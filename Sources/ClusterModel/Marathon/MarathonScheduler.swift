@@ -574,7 +574,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                                            image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
                                            network: def.networkMode.taskNetwork, source: def.id,
-                                           nameNeverRepeats: uniqueTaskPrefix[ai]))
+                                           nameNeverRepeats: uniqueTaskPrefix[ai],
+                                           idLength: spec.version.mesosIDLength(of: def)))   // TaskIDs.swift
                 launched.append((a, a.configVersion))
                 taken += 1
                 pending -= 1

@@ -15,8 +15,11 @@ public struct MarathonSpec: Equatable, Sendable {
     public var instances: Int
     /// Every app, flattened out of groups, in file order (depth-first: a group's apps, then its groups).
     public var apps: [AppDefinition]
-    /// Every group (explicit or implied by an app id), sorted by id.
-    public var groups: [GroupDefinition]
+    /// Every group (explicit or implied by an app id) as a tree of segments (GroupTree.swift).
+    public var groupTree: MarathonGroupTree
+    /// Every group with its full id, sorted by id: built on each call, O(total length of the
+    /// ids), which is quadratic in the depth of an id; nothing on the load or run path asks.
+    public var groups: [GroupDefinition] { groupTree.definitions() }
     /// How each app's tasks behave, in `apps` order (the "default" block merged in).
     public var behaviour: [AppBehaviour]
     /// "fields accepted but not modelled" notes, one per app (already reported as warnings).
@@ -26,10 +29,10 @@ public struct MarathonSpec: Equatable, Sendable {
     public var datacenters: [MarathonDatacenter] = []
 
     public init(version: MarathonVersion = .baseline, flags: MarathonFlags? = nil, hostGroup: String? = nil,
-                instances: Int = 3, apps: [AppDefinition] = [], groups: [GroupDefinition] = [],
+                instances: Int = 3, apps: [AppDefinition] = [], groupTree: MarathonGroupTree = MarathonGroupTree(),
                 behaviour: [AppBehaviour] = [], warnings: [String] = []) {
         self.version = version; self.flags = flags ?? MarathonFlags(version: version); self.hostGroup = hostGroup
-        self.instances = instances; self.apps = apps; self.groups = groups; self.behaviour = behaviour
+        self.instances = instances; self.apps = apps; self.groupTree = groupTree; self.behaviour = behaviour
         self.warnings = warnings
     }
 

@@ -102,12 +102,17 @@ public struct TaskLaunch: Sendable {
     /// names each task's random stream "task:<name>#<k>"), so the counts do not grow with every
     /// task ever launched. A name launched before, flagged or not, is still counted.
     public var nameNeverRepeats: Bool
+    /// The length of the longest id the framework sets in the launch (TaskInfo.task_id, and
+    /// ExecutorInfo.executor_id when it gives one), which the master validates (MesosIDs.swift);
+    /// nil: the framework's ids are not modelled, nothing is checked. Only the length: the ids
+    /// the modelled frameworks build cannot break Mesos' other ID rules.
+    public var idLength: Int?
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
                 mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil, source: String? = nil,
-                nameNeverRepeats: Bool = false) {
+                nameNeverRepeats: Bool = false, idLength: Int? = nil) {
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
         self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
-        self.source = source; self.nameNeverRepeats = nameNeverRepeats
+        self.source = source; self.nameNeverRepeats = nameNeverRepeats; self.idLength = idLength
     }
 }
 

@@ -724,7 +724,8 @@ extension MesosCluster {
         var remaining = o.resources
         var ids: [TaskID] = []
         var created: [MesosTask] = []
-        var invalid: [MesosTask] = []
+        // refused by the master, in launch order: (task, reason, message)
+        var invalid: [(MesosTask, TaskReason, String)] = []
         for l in launches {
             let k = launchOrdinal(name: l.name, neverRepeats: l.nameNeverRepeats)
             let t = MesosTask(id: nextTaskID, launch: l, framework: fi, agent: o.agent, agentIdEpoch: a.agentIdEpoch,
@@ -732,6 +733,12 @@ extension MesosCluster {
             nextTaskID += 1
             tasks[t.id] = t
             ids.append(t.id)
+            // validateTaskID comes first among the task's validators (master/validation.cpp
+            // `task::internal::validateTask` @1.4.0): a refused task takes nothing from the offer
+            if let n = l.idLength, let problem = MesosIDRules.lengthProblem(n) {
+                invalid.append((t, .taskInvalid, problem))
+                continue
+            }
             let fits = l.resources.cpus <= remaining.cpus && l.resources.memMB <= remaining.memMB
                 && l.resources.diskMB <= remaining.diskMB
                 && l.resources.ports.ranges.allSatisfy { r in r.allSatisfy { remaining.ports.contains($0) } }
@@ -740,16 +747,16 @@ extension MesosCluster {
                 for r in l.resources.ports.ranges { for p in r { remaining.ports.remove(p) } }
                 created.append(t)
             } else {
-                invalid.append(t)
+                invalid.append((t, .invalidOffers, "task does not fit in the offer"))
             }
         }
         returnToAgent(a, ports: remaining.ports)
         if allocatable(remaining) || remaining.cpus > .zero || remaining.memMB > .zero {
             addFilter(f, a, refused: remaining, refuseSeconds: refuseSeconds)
         }
-        for t in invalid {
+        for (t, reason, message) in invalid {
             t.state = .error
-            masterUpdate(t, .error, .invalidOffers, message: "task does not fit in the offer")
+            masterUpdate(t, .error, reason, message: message)
         }
         for t in created {
             charge(t)

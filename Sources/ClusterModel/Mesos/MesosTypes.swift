@@ -119,6 +119,9 @@ public enum TaskReason: String, Sendable {
     case healthCheckFailed = "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED"
     case reconciliation = "REASON_RECONCILIATION"
     case invalidOffers = "REASON_INVALID_OFFERS"
+    /// The master's validation of a TaskInfo failed (master.cpp `_accept`: TASK_ERROR with the
+    /// validation's message), e.g. a task id over 255 characters (MesosIDs.swift).
+    case taskInvalid = "REASON_TASK_INVALID"
     /// An agent that had been marked unreachable (or was unknown) registered again; the update
     /// carries the task's current state (master.cpp __reregisterSlave).
     case agentReregistered = "REASON_SLAVE_REREGISTERED"
