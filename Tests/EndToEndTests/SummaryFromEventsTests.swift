@@ -405,7 +405,7 @@ final class QuickstartReportTests: XCTestCase {
         XCTAssertTrue(line("results: ").hasPrefix("results: \(out)/"), r.stdout)
         XCTAssertTrue(line("plots: ").contains(" plot \(out)"), r.stdout)
         // the charts this run's subsystems declare, not a fixed list (no Chronos, traffic or Prometheus here)
-        XCTAssertTrue(line("plots: ").contains(": those of hosts, cpus, memory, mesos_agents, mesos_leader, mesos_allocation, apps_healthy, apps_backoff the run has data for"), r.stdout)
+        XCTAssertTrue(line("plots: ").contains(": those of hosts, cpus, memory, mesos_agents, mesos_leader, mesos_allocation, mesos_workdir, mesos_sandboxes, apps_healthy, apps_backoff the run has data for"), r.stdout)
 
         let quiet = try CLI.run(["run", "scenarios/quickstart.json", "--out", CLI.tempDir("qsq") + "/q", "--quiet"])
         XCTAssertEqual(quiet.status, 0, quiet.stderr)

@@ -145,12 +145,16 @@ final class SandboxGCTests: XCTestCase {
         XCTAssertGreaterThan(mesos.agents[0].workDir!.createFailures, 0)
     }
 
-    /// The shipped-style incident (sandbox-files/crash-loop-sandbox.json): a chatty crash loop on a
+    /// scenarios/sandbox-gc.json, from the repository root (three folders above this file).
+    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scenarios/sandbox-gc.json").path
+
+    /// The shipped incident (scenarios/sandbox-gc.json): a chatty crash loop on a
     /// 4 GB work_dir. Mesos' default headroom keeps the disk below full (every dead sandbox is
     /// pruned once usage passes 90 %, more than a minute of writes below full); without headroom
     /// and with checks 10 min apart the disk fills and launches are dropped until a check prunes.
     func testCrashLoopSandboxGCKeepsUpOnlyWithHeadroom() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sandbox-files/crash-loop-sandbox.json").path
+        let path = Self.shipped
         func run(_ overrides: [String]) throws -> MemoryObserver {
             let o = MemoryObserver()
             let m = ClusterSimulation(spec: try ScenarioLoader.load(path: path, overrides: overrides).spec, observer: o)
@@ -173,7 +177,7 @@ final class SandboxGCTests: XCTestCase {
     /// has about the events of the run at 1 min (the checks that find nothing are not simulated,
     /// and the closed form lands on the pruning check instead of creeping towards it).
     func testDiskChecksCostNoEventsWhenTheyFindNothing() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sandbox-files/crash-loop-sandbox.json").path
+        let path = Self.shipped
         func events(_ interval: String) throws -> UInt64 {
             let spec = try ScenarioLoader.load(path: path, overrides: ["duration=40m", "mesos.agents.flags.disk_watch_interval=" + interval]).spec
             let m = ClusterSimulation(spec: spec, observer: MemoryObserver())

@@ -16,6 +16,10 @@ extension MesosCluster {
             SubsystemPlot(file: "mesos_allocation", title: "Mesos allocation: cpus of the reachable agents and cpus allocated to tasks and offers",
                           ylabel: "cores", source: "mesos.csv",
                           columns: [("cpus_total", "cpus of reachable agents"), ("cpus_allocated", "cpus allocated")]),
+            SubsystemPlot(file: "mesos_workdir", title: "Mesos agents' work_dir filesystem used (sandboxes and other files), per agent",
+                          ylabel: "GiB", source: "workdir.csv", perKey: ("host", "work_dir_used_gib")),
+            SubsystemPlot(file: "mesos_sandboxes", title: "Sandboxes on each agent's work_dir (running and waiting for GC)",
+                          ylabel: "sandboxes", source: "workdir.csv", perKey: ("host", "sandboxes")),
         ],
         headline: platformHeadlineMeanings,
         headlineIntro: "With a `mesos` section the headline goes on with the platform's figures, and summary.json gets a "
