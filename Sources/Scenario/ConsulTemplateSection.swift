@@ -145,7 +145,7 @@ extension ScenarioSchema {
 
     static let consulTemplateKeys = SectionKeys("consulTemplate", [
         KeySpec("vaultServer", "object", default: "absent (no Vault: templates that read it never render)", allowed: "See `consulTemplate.vaultServer`.",
-                meaning: "The simulator's own key: a Vault server holding KV v1 secrets, which `secret` and `secrets` read (docs/discovery.md, \"Templates that read Vault\")."),
+                meaning: "The simulator's own key: a Vault server holding KV secrets (version 1, or 2 per mount), which `secret` and `secrets` read and `vaultWrite` actions change (docs/discovery.md, \"Templates that read Vault\" and \"Secrets that change\")."),
         KeySpec("environment", "object", default: "`{}`", allowed: "Variable names → string values (at most 128 KiB each).",
                 meaning: "consul-template's environment, read by `env` (an unset variable is \"\", as os.Getenv), `envOrDefault`, `mustEnv`. The simulator's own key: consul-template reads its process's environment.",
                 source: "hashicorp/consul-template:template/funcs.go envFunc"),
