@@ -237,6 +237,12 @@ extension ScenarioSchema {
         if let x = r.optional("disk_watch_interval", .duration(.positive)) { f.diskWatchInterval = x }
         if let x = r.optional("docker_remove_delay", .duration(.nonNegative)) { f.dockerRemoveDelay = x }
         if let x = r.optional("docker_stop_timeout", .duration(.nonNegative)) { f.dockerStopTimeout = x }
+        // containerizer.cpp@1.4.0 `MesosContainerizer::create`: both names at once is an error
+        if let x = r.optional("isolation", ValueDecoder<String>.string.check {
+            let names = $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if names.contains(where: { $0.isEmpty }) { return "a comma-separated list of isolator names without empty names, e.g. \"posix/cpu,posix/mem,disk/du\", got \"\($0)\"" }
+            return names.contains("disk/du") && names.contains("posix/disk")
+                ? "Using 'posix/disk' and 'disk/du' simultaneously is disallowed (Mesos: 'posix/disk' has been renamed as 'disk/du')" : nil }) { f.isolation = x }
         if let x = r.optional("container_disk_watch_interval", .duration(.positive)) { f.containerDiskWatchInterval = x }
         if let x = r.optional("enforce_container_disk_quota", .bool) { f.enforceContainerDiskQuota = x }
         if let x = r.optional("oversubscribed_resources_interval", .duration(.positive)) { f.oversubscribedResourcesInterval = x }

@@ -151,6 +151,14 @@ public enum ContainerType: String, Equatable, Sendable, CaseIterable {
     case docker = "DOCKER", mesos = "MESOS"
 }
 
+extension AppDefinition {
+    /// The agent runs the app's tasks in the Mesos containerizer: no `container` (a command task)
+    /// or `container.type` MESOS; DOCKER goes to the Docker containerizer (Mesos picks the
+    /// containerizer by ContainerInfo.type: apache/mesos 1.4.0 src/slave/containerizer/composing.cpp,
+    /// src/slave/containerizer/docker.cpp `DockerContainerizerProcess::launch`).
+    public var usesMesosContainerizer: Bool { container?.type != .docker }
+}
+
 public enum DockerNetwork: String, Equatable, Sendable, CaseIterable {
     case host = "HOST", bridge = "BRIDGE", user = "USER", none = "NONE"
 }

@@ -575,7 +575,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
                                            network: def.networkMode.taskNetwork, source: def.id,
                                            nameNeverRepeats: uniqueTaskPrefix[ai],
-                                           idLength: spec.version.mesosIDLength(of: def)))   // TaskIDs.swift
+                                           idLength: spec.version.mesosIDLength(of: def),   // TaskIDs.swift
+                                           mesosContainerizer: def.usesMesosContainerizer))
                 launched.append((a, a.configVersion))
                 taken += 1
                 pending -= 1

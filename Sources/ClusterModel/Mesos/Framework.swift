@@ -107,9 +107,14 @@ public struct TaskLaunch: Sendable {
     /// nil: the framework's ids are not modelled, nothing is checked. Only the length: the ids
     /// the modelled frameworks build cannot break Mesos' other ID rules.
     public var idLength: Int?
+    /// The agent runs the task in the Mesos containerizer (no ContainerInfo, or type MESOS), whose
+    /// isolators apply (the disk/du quota, MesosSandboxes.swift); false: the Docker containerizer
+    /// (type DOCKER), which has none, or a framework that does not say (not checked).
+    public var mesosContainerizer: Bool
     public init(name: String, framework: String, resources: Resources, image: ImageRef?, behaviour: TaskBehaviour,
                 mesosHealthCheck: MesosHealthCheck? = nil, network: TaskNetwork? = nil, source: String? = nil,
-                nameNeverRepeats: Bool = false, idLength: Int? = nil) {
+                nameNeverRepeats: Bool = false, idLength: Int? = nil, mesosContainerizer: Bool = false) {
+        self.mesosContainerizer = mesosContainerizer
         self.name = name; self.framework = framework; self.resources = resources; self.image = image
         self.behaviour = behaviour; self.mesosHealthCheck = mesosHealthCheck; self.network = network
         self.source = source; self.nameNeverRepeats = nameNeverRepeats; self.idLength = idLength

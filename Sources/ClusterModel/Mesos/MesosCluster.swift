@@ -123,7 +123,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         case partitionHeal, zkServerStart
         case pullResume
         case downloadDone, extractDone, levelDone
-        case workDirFull, sandboxGC, diskWatch
+        case workDirFull, sandboxGC, diskWatch, diskQuota
     }
 
     /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.

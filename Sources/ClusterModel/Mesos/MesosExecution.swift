@@ -363,7 +363,7 @@ extension MesosCluster {
                 }
             default: break
             }
-        case .workDirFull, .sandboxGC, .diskWatch:
+        case .workDirFull, .sandboxGC, .diskWatch, .diskQuota:
             workDirEvent(k, agent: i, generation: g)
         case .partitionHeal:
             healPartition(host: i)

@@ -169,6 +169,8 @@ public final class MesosTask {
 
     /// The container network the task joins when its container starts.
     let network: TaskNetwork?
+    /// `TaskLaunch.mesosContainerizer`.
+    let mesosContainerizer: Bool
     /// cAdvisor's labels of its container, made on its first scrape (MesosMetrics.swift).
     var cadvisorLabels: [(String, String)]? = nil
 
@@ -177,6 +179,7 @@ public final class MesosTask {
         self.agentIdEpoch = agentIdEpoch; self.resources = launch.resources; self.image = launch.image
         self.behaviour = launch.behaviour; self.healthCheck = launch.mesosHealthCheck; self.stream = stream
         self.launchedAt = now; self.network = launch.network; self.source = launch.source
+        self.mesosContainerizer = launch.mesosContainerizer
     }
 }
 

@@ -30,6 +30,18 @@ import SimKernel
 // - slave.cpp `_recover`: after a reboot (new agent id) the old agent's work directory is touched
 //   (`os::utime`) and scheduled as a whole (`garbageCollect`).
 //
+// - The disk quota (docs/mesos.md "Disk quota"): with `--enforce_container_disk_quota` and
+//   `disk/du` in `--isolation`, the Mesos containerizer's disk/du isolator
+//   (src/slave/containerizer/mesos/isolators/posix/disk.cpp) watches the sandbox of each of its
+//   containers that has a `disk` resource (`update`: the quota is the task's disk,
+//   `Resources::disk()`, whole MB). Its `DiskUsageCollector` keeps one FIFO queue of pending `du -k -s`
+//   per agent, runs one at a time and waits `container_disk_watch_interval` after each (`schedule`,
+//   `_schedule`); a container's next `du` is queued when its result comes back (`_collect`), so the
+//   containers take turns. A result over the quota sets the limitation "Disk usage (X) exceeds
+//   quota (Y)" with REASON_CONTAINER_LIMITATION_DISK; the containerizer destroys the container
+//   (containerizer.cpp `limited`) and the agent sends TASK_FAILED with that reason and message
+//   (slave.cpp `sendExecutorTerminatedStatusUpdate`). Docker-containerizer tasks have no isolators.
+//
 // Cost: writes are fluid; an agent plans one event at its filesystem's full crossing, one at its
 // GC timer and one at the first disk check that will prune something. A check that prunes nothing
 // changes nothing, so it is not simulated: the first check at which the oldest scheduled sandbox
@@ -51,6 +63,8 @@ public final class Sandbox {
     /// When the GC timer removes it; nil while its executor runs.
     public internal(set) var removalAt: SimTime?
     var slot = -1
+    /// The disk/du isolator's quota for it (the task's disk in whole MiB); nil: not watched.
+    public internal(set) var quotaBytes: Double?
     init(task: TaskID, name: String, path: String, mtime: SimTime, bytes: Double) {
         self.task = task; self.name = name; self.path = path; self.mtime = mtime; self.bytes = bytes
     }
@@ -73,13 +87,20 @@ public final class WorkDir {
     var gcGen: Int32 = 0
     var watchGen: Int32 = 0
     /// The agent process' start: disk checks run at origin + k * disk_watch_interval.
-    var watchOrigin = SimTime.zero
+    public internal(set) var watchOrigin = SimTime.zero
     public internal(set) var scheduled = 0
     public internal(set) var removedTotal = 0
     public internal(set) var prunedTotal = 0
     public internal(set) var createFailures = 0
     /// The last disk check's max allowed age (`executor_directory_max_allowed_age_secs`); nil before the first.
     public internal(set) var maxAllowedAge: SimDuration?
+    /// The disk/du collector's queue: the watched sandboxes, the one at index 0 measured at the
+    /// collector's tick `duAnchor`, index i at `duAnchor + i` (then round and round).
+    var duQueue: [Sandbox] = []
+    var duAnchor: Int64 = 0
+    var duGen: Int32 = 0
+    /// Tasks killed for their disk quota.
+    public internal(set) var diskLimitations = 0
 
     init(spec: WorkDirSpec) {
         capacity = Double(spec.capacityBytes)
@@ -150,10 +171,92 @@ extension MesosCluster {
     /// The task's container started: its process writes to the sandbox from now on.
     func sandboxContainerStarted(_ t: MesosTask) {
         let a = agents[t.agent]
-        guard let w = a.workDir, let s = w.byTask[t.id], s.removalAt == nil, let r = t.behaviour.sandboxWriteRate else { return }
+        guard let w = a.workDir, let s = w.byTask[t.id], s.removalAt == nil else { return }
+        let watch = enforcesDiskQuota && t.mesosContainerizer && t.resources.diskMB.milli > 0 && s.quotaBytes == nil
+        guard watch || t.behaviour.sandboxWriteRate != nil else { return }
         w.advance(to: now)
-        s.rate = max(0, r.sample(model.stream(StreamName.of("sandbox", "\(t.name)#\(t.id)"))))
+        if let r = t.behaviour.sandboxWriteRate {
+            s.rate = max(0, r.sample(model.stream(StreamName.of("sandbox", "\(t.name)#\(t.id)"))))
+        }
+        if watch {
+            // Resources::disk(): Megabytes(static_cast<uint64_t>(disk))
+            s.quotaBytes = Double(t.resources.diskMB.milli / 1000) * Double(MiB)
+            duRotate(w, to: duTick(atOrAfter: now, w))
+            w.duQueue.append(s)   // behind every container already waiting
+        }
         replanWorkDir(a)
+    }
+
+    /// `--enforce_container_disk_quota` with the disk/du isolator.
+    var enforcesDiskQuota: Bool { spec.agentFlags.enforceContainerDiskQuota && spec.agentFlags.diskDuIsolator }
+
+    /// The index of the disk/du collector's first tick at or after `t`; ticks at the agent
+    /// process' start + k * container_disk_watch_interval (each `du` taken as instantaneous).
+    func duTick(atOrAfter t: SimTime, _ w: WorkDir) -> Int64 {
+        let d = t.nanoseconds - w.watchOrigin.nanoseconds
+        let iv = max(1, spec.agentFlags.containerDiskWatchInterval.nanoseconds)
+        return d <= 0 ? 0 : (d - 1) / iv + 1
+    }
+
+    /// Brings the queue to tick `k`: the sandboxes measured at the ticks since `duAnchor` went
+    /// to the back, in turn.
+    func duRotate(_ w: WorkDir, to k: Int64) {
+        guard k > w.duAnchor else { return }
+        let n = Int64(w.duQueue.count)
+        if n > 1 {
+            let shift = Int((k - w.duAnchor) % n)
+            if shift > 0 { w.duQueue = Array(w.duQueue[shift...] + w.duQueue[..<shift]) }
+        }
+        w.duAnchor = k
+    }
+
+    /// The container is gone: its `du` is taken off the queue (`usage.discard()`).
+    func duUnwatch(_ s: Sandbox, _ w: WorkDir) {
+        guard s.quotaBytes != nil else { return }
+        s.quotaBytes = nil
+        duRotate(w, to: duTick(atOrAfter: now, w))
+        if let i = w.duQueue.firstIndex(where: { $0 === s }) { w.duQueue.remove(at: i) }
+    }
+
+    /// Plans the collector's first tick whose `du` finds a sandbox over its quota: sandbox i of
+    /// the queue is measured at ticks duAnchor + i + m * n, and is over from its fluid crossing.
+    func planDiskQuota(_ a: MesosAgent, _ w: WorkDir) {
+        let n = Int64(w.duQueue.count)
+        let first = max(w.duAnchor, duTick(atOrAfter: now, w))
+        var best = Int64.max
+        for (i, s) in w.duQueue.enumerated() {
+            guard let q = s.quotaBytes else { continue }
+            var over = now
+            if s.bytes <= q {
+                guard s.rate > 0, !w.full else { continue }
+                let ns = ((q - s.bytes) / s.rate * 1e9).rounded(.down)
+                guard ns < 9e18 - Double(now.nanoseconds) else { continue }
+                over = now + SimDuration(nanoseconds: Int64(ns) + 1)
+            }
+            let kmin = max(first, duTick(atOrAfter: over, w))
+            let r = (w.duAnchor + Int64(i)) % n
+            best = min(best, kmin + ((r - kmin % n) % n + n) % n)
+        }
+        let iv = max(1, spec.agentFlags.containerDiskWatchInterval.nanoseconds)
+        guard best < Int64.max, Double(w.watchOrigin.nanoseconds) + Double(best) * Double(iv) < 9e18 else { return }
+        model.sim.schedule(at: SimTime(nanoseconds: w.watchOrigin.nanoseconds + best * iv), target: target,
+                           kind: Kind.diskQuota.rawValue, arg: pack(a.index, w.duGen))
+    }
+
+    /// The collector's tick: the `du` of the sandbox at the front of the queue.
+    func diskQuotaTick(_ a: MesosAgent, _ w: WorkDir) {
+        w.advance(to: now)
+        let k = duTick(atOrAfter: now, w)
+        duRotate(w, to: k)
+        let s = w.duQueue[0]
+        duRotate(w, to: k + 1)   // measured: to the back of the queue
+        // (1 byte of slack for the floating-point crossing the plan computed)
+        guard let q = s.quotaBytes, s.bytes > q - 1, let t = tasks[s.task], !t.state.isTerminal else { return }
+        let kb = max((s.bytes / 1024).rounded(.up), q / 1024 + 1)   // du -k: 1 KiB blocks
+        let message = "Disk usage (\(stoutBytes(UInt64(kb) * 1024))) exceeds quota (\(stoutBytes(UInt64(q))))"
+        w.diskLimitations += 1
+        log("containerLimitationDisk", t.name, "\(a.name): \(message)")
+        finishOnAgent(t, .failed, .containerLimitationDisk, message: message)
     }
 
     /// The task's executor terminated: the sandbox stops growing, is touched and scheduled for
@@ -163,6 +266,7 @@ extension MesosCluster {
         guard let w = a.workDir, let s = w.byTask[id], s.removalAt == nil else { return }
         w.advance(to: now)
         s.rate = 0
+        duUnwatch(s, w)
         s.mtime = now   // os::utime(path) before garbageCollect(path)
         scheduleForGC(s, w, a)
         replanWorkDir(a)
@@ -180,7 +284,8 @@ extension MesosCluster {
     func workDirHostDown(_ a: MesosAgent) {
         guard let w = a.workDir else { return }
         w.advance(to: now)
-        for s in w.sandboxes { s.rate = 0 }
+        for s in w.sandboxes { s.rate = 0; s.quotaBytes = nil }
+        w.duQueue.removeAll()
         replanWorkDir(a)
     }
 
@@ -190,6 +295,7 @@ extension MesosCluster {
         guard let w = a.workDir else { return }
         w.advance(to: now)
         w.watchOrigin = now
+        w.duAnchor = 0   // a new collector: its first tick at the start, the queue as it was
         if afterReboot && !w.sandboxes.isEmpty {
             for s in w.sandboxes {
                 s.rate = 0
@@ -221,6 +327,8 @@ extension MesosCluster {
             let d = SimDuration(nanoseconds: Int64(min((free / w.writeRate * 1e9).rounded(.up), 9e18)) + 1)
             model.sim.schedule(at: now + d, target: target, kind: Kind.workDirFull.rawValue, arg: pack(a.index, w.fullGen))
         }
+        w.duGen &+= 1
+        if a.processRunning && !w.duQueue.isEmpty { planDiskQuota(a, w) }
         w.gcGen &+= 1
         w.watchGen &+= 1
         guard a.processRunning, w.scheduled > 0 else { return }
@@ -284,9 +392,24 @@ extension MesosCluster {
                 log("sandboxPruned", s.name, "\(a.name): disk usage \(NumberFormat.decimal(100 * usage, 2))%, max allowed age \(age), sandbox age \(now - s.mtime); \(mib(s.bytes)) MiB freed")
             }
             replanWorkDir(a)
+        case .diskQuota:
+            guard w.duGen == gen, a.processRunning, !w.duQueue.isEmpty else { return }
+            diskQuotaTick(a, w)
+            replanWorkDir(a)
         default: break
         }
     }
+}
+
+/// stout's `Bytes` as `operator<<` prints it: the largest unit without loss (B, KB, MB, GB, TB;
+/// powers of 1024), apache/mesos 1.4.0 3rdparty/stout/include/stout/bytes.hpp.
+func stoutBytes(_ b: UInt64) -> String {
+    var v = b
+    for unit in ["B", "KB", "MB", "GB"] {
+        if v == 0 || v % 1024 != 0 { return "\(v)\(unit)" }
+        v /= 1024
+    }
+    return "\(v)TB"
 }
 
 func mib(_ bytes: Double) -> String { NumberFormat.decimal(bytes / Double(MiB), 3) }

@@ -125,8 +125,16 @@ public struct MesosAgentFlags: Equatable, Sendable {
     public var diskWatchInterval: SimDuration = .minutes(1)
     public var dockerRemoveDelay: SimDuration = .hours(6)
     public var dockerStopTimeout: SimDuration = .zero
+    /// `--isolation`: the Mesos containerizer's isolators; only `disk/du` (or its old name
+    /// `posix/disk`) changes anything here (MesosSandboxes.swift, the disk quota).
+    public var isolation: String = "posix/cpu,posix/mem"
     public var containerDiskWatchInterval: SimDuration = .seconds(15)
     public var enforceContainerDiskQuota: Bool = false
+    /// The disk/du isolator is on: `--isolation` names `disk/du` or `posix/disk`
+    /// (apache/mesos 1.4.0 src/slave/containerizer/mesos/containerizer.cpp, `isolators` table).
+    public var diskDuIsolator: Bool {
+        isolation.split(separator: ",").contains { $0 == "disk/du" || $0 == "posix/disk" }
+    }
     public var oversubscribedResourcesInterval: SimDuration = .seconds(15)
     public var port: Int = 5051
     /// `--resources` overrides of the auto-detected values (nil: auto-detect).

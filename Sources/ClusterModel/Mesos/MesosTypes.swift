@@ -127,6 +127,8 @@ public enum TaskReason: String, Sendable {
     case agentReregistered = "REASON_SLAVE_REREGISTERED"
     /// The container did not start within the agent's --executor_registration_timeout.
     case executorRegistrationTimeout = "REASON_EXECUTOR_REGISTRATION_TIMEOUT"
+    /// The disk/du isolator found the sandbox over the task's `disk` (MesosSandboxes.swift).
+    case containerLimitationDisk = "REASON_CONTAINER_LIMITATION_DISK"
 }
 
 /// An offer: all of one agent's free resources, for one framework (hierarchical allocator). The
