@@ -380,6 +380,7 @@ let usage = """
            clustersim-bench flows HOSTS CONCURRENT COMPLETIONS SEED
            clustersim-bench pulls AGENTS SEED
            clustersim-bench placement AGENTS SEED
+           clustersim-bench sandbox AGENTS SEED
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
@@ -435,6 +436,8 @@ case "alertmanager":
     runAlertmanagerBench(alerts: parseArg(args, 2, "ALERTS"), hours: parseArg(args, 3, "HOURS"), seed: UInt64(parseArg(args, 4, "SEED")))
 case "pulls":
     runPullsBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
+case "sandbox":
+    runSandboxBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "placement":
     runPlacementBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "regex":
