@@ -118,7 +118,7 @@ final class PublicFileShapeTests: XCTestCase {
         // third corpus, shapes read off 2.42's discovery code (dns, moby, http SDConfig.UnmarshalYAML) and
         // url.Values: each loaded, promtool refuses it
         (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "A"}]}]}"#, false),
-        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#, false),   // 2.53: valid (newerPromVerdicts)
         (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": []}]}]}"#, false),
         (#"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "mx", "port": 25}]}]}"#, true),
         (#"{"alerting": {"alertmanagers": [{"dns_sd_configs": [{"names": ["am"], "type": "AAAA"}]}]}}"#, false),
@@ -153,6 +153,8 @@ final class PublicFileShapeTests: XCTestCase {
                  #"{"scrape_configs": [{"job_name": "a", "proxy_url": "http://p:3128", "no_proxy": "h"}]}"#: true,
                  #"{"scrape_configs": [{"job_name": "a", "proxy_from_environment": true}]}"#: true,
                  #"{"scrape_configs": [{"job_name": "a", "native_histogram_bucket_limit": 160}]}"#: true,
+                 // NS records in dns_sd_configs came with 2.49.0 (prometheus/prometheus 2c420b518e, discovery/dns/dns.go)
+                 #"{"scrape_configs": [{"job_name": "a", "dns_sd_configs": [{"names": ["x"], "type": "NS", "port": 9}]}]}"#: true,
                  // basic_auth's username_file came with a later prometheus/common than 2.42's v0.39
                  #"{"scrape_configs": [{"job_name": "a", "basic_auth": {"username_file": "u", "password": "p"}}]}"#: true],
     ]
