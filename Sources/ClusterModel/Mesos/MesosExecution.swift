@@ -379,9 +379,14 @@ extension MesosCluster {
     /// frameworks) and are recovered if it is back within recovery_timeout.
     public func crashAgent(host: Int, restartAfter: SimDuration? = nil, keepDown: Bool = false) {
         guard let ai = agentOfHost[host] else { return }
-        let a = agents[ai]
+        crashAgentProcess(agents[ai], cause: "agent process crashed", restartAfter: restartAfter, keepDown: keepDown)
+    }
+
+    /// The agent process exits (a crash fault, an abort: `abortAgent`); see `crashAgent`.
+    func crashAgentProcess(_ a: MesosAgent, cause: String, restartAfter: SimDuration?, keepDown: Bool) {
+        let ai = a.index, host = a.host.index
         guard a.processRunning else { return }
-        stopAgentProcess(a, cause: "agent process crashed")
+        stopAgentProcess(a, cause: cause)
         for id in a.tasks {
             guard let t = tasks[id], !t.state.isTerminal else { continue }
             if !frameworks[t.framework].checkpoint {
