@@ -57,7 +57,7 @@ final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
     /// 1.1.x, TASK_DROPPED to a partition-aware framework from 1.2.0), REASON_RECONCILIATION. A
     /// task behind it in the same ACCEPT never reached the agent: reconciled away the same way.
     /// From 1.2.1 the master refuses the id: TASK_ERROR, and the agent lives.
-    func testALongIdAbortsTheAgentBefore121AndIsRefusedFrom121() {
+    func testALongIdAbortsTheAgentBefore121AndIsRefusedFrom121() throws {
         func run(_ v: MesosVersion) -> (TestFramework, MemoryObserver) {
             launchOnce(v) {
                 var long = self.task("long", cpus: 1); long.idLength = 256
@@ -68,24 +68,26 @@ final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
         for (v, lost) in [(MesosVersion(1, 1, 3), TaskState.lost), (MesosVersion(1, 2, 0), TaskState.dropped)] {
             let (f, o) = run(v)
             XCTAssertEqual(f.launched.count, 2, "\(v)")
+            guard f.launched.count == 2 else { continue }
             let (long, next) = (f.launched[0], f.launched[1])
             XCTAssertEqual(f.states(long), [.staging, lost], "\(v)")
             XCTAssertEqual(f.states(next), [.staging, lost], "\(v)")
-            let u = f.updates.first { $0.update.task == long && $0.update.state == lost }!
+            let u = try XCTUnwrap(f.updates.first { $0.update.task == long && $0.update.state == lost }, "\(v)")
             XCTAssertEqual(u.update.reason, .reconciliation, "\(v)")
             XCTAssertEqual(u.update.message, "Reconciliation: task unknown to the agent", "\(v)")
             XCTAssertEqual(f.updates.first { $0.update.task == next && $0.update.state == lost }?.update.reason, .reconciliation,
                            "\(v): the launch behind the abort was lost with the agent, not refused as to a disconnected agent")
             let aborted = events(o, "agentAborted", "slave-01")
             XCTAssertEqual(aborted.count, 1, "\(v)")
+            guard aborted.count == 1 else { continue }
             XCTAssertTrue(aborted[0].detail.hasPrefix("long: CHECK_SOME(mkdir): File name too long Failed to create executor directory '/var/lib/mesos/slaves/"), aborted[0].detail)
             let stopped = events(o, "agentStopped", "slave-01")
             XCTAssertEqual(stopped.map(\.time), [aborted[0].time], "\(v): the agent process exits")
-            XCTAssertTrue(stopped[0].detail.hasPrefix("agent aborted: CHECK_SOME(mkdir)"), stopped[0].detail)
+            XCTAssertTrue(stopped.first?.detail.hasPrefix("agent aborted: CHECK_SOME(mkdir)") ?? false, "\(stopped)")
             // the supervisor restarts it after mesos.agents.restartDelay (10 s), and it re-registers
             let started = events(o, "agentStarted", "slave-01")
             XCTAssertEqual(started.last?.time, aborted[0].time + .seconds(10), "\(v)")
-            XCTAssertGreaterThan(u.time, started.last!.time, "\(v): ended when the agent re-registers")
+            XCTAssertGreaterThan(u.time, try XCTUnwrap(started.last).time, "\(v): ended when the agent re-registers")
             XCTAssertTrue(events(o, "TASK_ERROR").isEmpty, "\(v)")
         }
         let (f, o) = run(MesosVersion(1, 2, 1))
@@ -101,23 +103,24 @@ final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
     /// paths::createExecutorDirectory): its running tasks survive (checkpointed, recovered), the
     /// launch ends TASK_DROPPED, REASON_RECONCILIATION after the restart. From 1.6.0 the task is
     /// dropped at once, REASON_EXECUTOR_TERMINATED, and the agent keeps running.
-    func testAFullWorkDirAbortsTheAgentIn15AndDropsTheTaskIn16() {
+    func testAFullWorkDirAbortsTheAgentIn15AndDropsTheTaskIn16() throws {
         let full = WorkDirSpec(capacityBytes: 1 << 30, usedBytes: (1 << 30) - 1000)
         let (f15, o15) = launchOnce(MesosVersion(1, 5, 3), workDir: full) { [self.task("t")] }
         let t15 = f15.launched[0]
         XCTAssertEqual(f15.states(t15), [.staging, .dropped])
-        let u15 = f15.updates.first { $0.update.task == t15 && $0.update.state == .dropped }!
+        let u15 = try XCTUnwrap(f15.updates.first { $0.update.task == t15 && $0.update.state == .dropped })
         XCTAssertEqual(u15.update.reason, .reconciliation)
         let aborted = events(o15, "agentAborted", "slave-01")
         XCTAssertEqual(aborted.count, 1)
-        XCTAssertTrue(aborted[0].detail.hasPrefix("t: CHECK_SOME(mkdir): No space left on device Failed to create executor directory '"), aborted[0].detail)
+        guard let abort = aborted.first else { return }
+        XCTAssertTrue(abort.detail.hasPrefix("t: CHECK_SOME(mkdir): No space left on device Failed to create executor directory '"), abort.detail)
         XCTAssertEqual(events(o15, "agentStopped", "slave-01").count, 1)
-        XCTAssertGreaterThan(u15.time, aborted[0].time + .seconds(10))
+        XCTAssertGreaterThan(u15.time, abort.time + .seconds(10))
 
         let (f16, o16) = launchOnce(MesosVersion(1, 6, 0), workDir: full) { [self.task("t")] }
         let t16 = f16.launched[0]
         XCTAssertEqual(f16.states(t16), [.staging, .dropped])
-        let u16 = f16.updates.first { $0.update.task == t16 && $0.update.state == .dropped }!
+        let u16 = try XCTUnwrap(f16.updates.first { $0.update.task == t16 && $0.update.state == .dropped })
         XCTAssertEqual(u16.update.reason, .executorTerminated)
         XCTAssertTrue(u16.update.message.hasPrefix("Failed to create executor directory '"), u16.update.message)
         XCTAssertTrue(events(o16, "agentAborted").isEmpty)

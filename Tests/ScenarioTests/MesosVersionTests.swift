@@ -105,6 +105,7 @@ final class MesosVersionTests: XCTestCase {
         let long = try XCTUnwrap(loadOK(Self.chronos(mesosVersion: "1.4", arguments: 225)))
         let w = long.warnings.filter { $0.contains("Mesos ids of") }
         XCTAssertEqual(w.count, 1, "\(long.warnings)")
+        guard w.count == 1 else { return }
         XCTAssertTrue(w[0].contains("chronos.jobs[0].name: Chronos 2.x gives this job's tasks"), w[0])
         XCTAssertTrue(w[0].contains("Mesos ids of 256 characters (ct:<due ms>:<attempt>:<name>:<arguments>)"), w[0])
         XCTAssertTrue(w[0].contains("Mesos 1.4.0 refuses ids over 255 characters (TASK_ERROR, REASON_TASK_INVALID"), w[0])
