@@ -67,6 +67,14 @@ extension ScenarioSchema {
         if let jobs = decodeChronosJobs(jobValues, version: spec.version, d) {
             spec.jobs = jobs
             warnLongChronosTaskIDs(jobs, paths: jobValues, startMs: spec.startMs, chronos: spec.version, mesos: mesos?.version ?? .baseline, d)
+            // TaskInfo.max_completion_time exists from Mesos 1.6.0 (MesosVersion.executorsEnforceMaxCompletionTime)
+            let mv = mesos?.version ?? .baseline
+            if !mv.executorsEnforceMaxCompletionTime {
+                for (i, job) in jobs.enumerated() where job.maxCompletionTime != nil && i < jobValues.count {
+                    d.warning(JSONPath.key(jobValues[i].1, "maxCompletionTime"), at: jobValues[i].0["maxCompletionTime"],
+                              "Mesos \(mv) has no TaskInfo.max_completion_time (from Mesos 1.6): its executors ignore it and a run is never killed for its time")
+                }
+            }
         }
         if let bv = r.value("behaviour") {
             decodeChronosBehaviour(bv, path: r.keyPath("behaviour"), jobs: spec.jobs.map(\.name), into: &spec, d)

@@ -167,11 +167,13 @@ extension ScenarioSchema {
         return d.errorCount == before ? spec : nil
     }
 
-    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.2) get a pointed message.
+    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.0.0: src/master/flags.cpp@1.0.0
+    /// `DeprecatedName("slave_ping_timeout")`; Mesos still takes them, deprecated, through 1.11) get a
+    /// pointed message: the scenario takes the current names only.
     static func rejectOldNames(_ r: ObjectReader, known: [String]) {
         for m in r.members where m.key.hasPrefix("slave_") {
             let new = "agent_" + m.key.dropFirst(6)
-            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.2; use the new name") }
+            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.0 (the old name is deprecated); use the new name") }
         }
     }
 

@@ -63,7 +63,7 @@ final class FlagDeclarationTests: XCTestCase {
 
     func testOldSlaveNamesStillGetTheirMessage() {
         assertSingleError(Self.scenario.replacingOccurrences(of: #""masters": {"flags": {}}"#, with: #""masters": {"flags": {"slave_reregister_timeout": "10m"}}"#),
-                          path: "mesos.masters.flags.slave_reregister_timeout", ["renamed \"agent_reregister_timeout\" in Mesos 1.2"])
+                          path: "mesos.masters.flags.slave_reregister_timeout", ["renamed \"agent_reregister_timeout\" in Mesos 1.0"])
     }
 }
 

@@ -1,4 +1,5 @@
 import ClusterModel
+import SimKernel
 @testable import Scenario
 import XCTest
 
@@ -130,6 +131,36 @@ final class MesosVersionTests: XCTestCase {
         let good = try run(224)
         XCTAssertFalse(good.events.contains { $0.event == "TASK_ERROR" })
         XCTAssertTrue(good.events.contains { $0.event == "TASK_RUNNING" && $0.subject.hasPrefix("ct:") })
+    }
+
+    // MARK: max_completion_time
+
+    /// Chronos 3.x sets TaskInfo.max_completion_time; Mesos' executors enforce it from 1.6.0 (before,
+    /// the field does not exist): a 10-minute run with maxCompletionTime 300 is killed at 5 min on
+    /// 1.6, runs to its end on 1.5 (a warning at load says so).
+    func testMaxCompletionTimeIsEnforcedFrom16() throws {
+        func run(_ v: String) throws -> (LoadedScenario, MemoryObserver) {
+            let text = ChronosTests.scenario(chronos: """
+                {"version": "3.x", "hosts": ["chronos-01"],
+                 "jobs": [{"name": "slow", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "maxCompletionTime": 300, "retries": 0}],
+                 "behaviour": {"slow": {"runTime": "10m"}}}
+                """, duration: "30m", mesosVersion: v)
+            let l = try XCTUnwrap(loadOK(text))
+            let o = MemoryObserver()
+            ClusterSimulation(spec: l.spec, observer: o).run()
+            return (l, o)
+        }
+        func span(_ o: MemoryObserver, _ end: String) -> SimDuration? {
+            guard let r = o.events.first(where: { $0.event == "TASK_RUNNING" && $0.subject.hasSuffix(":slow") }),
+                  let e = o.events.first(where: { $0.event == end && $0.subject == r.subject }) else { return nil }
+            return e.time - r.time
+        }
+        let (l15, o15) = try run("1.5")
+        XCTAssertTrue(l15.warnings.contains { $0.contains("chronos.jobs[0].maxCompletionTime: Mesos 1.5.0 has no TaskInfo.max_completion_time") }, "\(l15.warnings)")
+        XCTAssertEqual(span(o15, "TASK_FINISHED"), .minutes(10))
+        let (l16, o16) = try run("1.6")
+        XCTAssertFalse(l16.warnings.contains { $0.contains("max_completion_time") })
+        XCTAssertEqual(span(o16, "TASK_FAILED"), .seconds(300))
     }
 
     // MARK: a deploy's new version

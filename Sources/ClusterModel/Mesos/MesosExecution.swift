@@ -148,8 +148,11 @@ extension MesosCluster {
         }
         if case .hangsAfter(let d, _) = b.health { t.hangAt = serving + SimDuration.fromSeconds(max(0, d.sample(t.stream))) }
         // The executor's max completion timer (launcher/executor.cpp, docker/executor.cpp): a task
-        // still running then is killed and fails (the process is taken to exit on the signal).
-        if let m = b.maxCompletionTime, exitAt.map({ $0 > now + m }) ?? true { exitAt = now + m; failed = true }
+        // still running then is killed and fails (the process is taken to exit on the signal); from
+        // Mesos 1.6 (MesosVersion.executorsEnforceMaxCompletionTime)
+        if spec.version.executorsEnforceMaxCompletionTime, let m = b.maxCompletionTime, exitAt.map({ $0 > now + m }) ?? true {
+            exitAt = now + m; failed = true
+        }
         if let e = exitAt {
             model.sim.schedule(at: e, target: target, kind: Kind.taskExit.rawValue, arg: pack2(t) | (failed ? (1 << 31) : 0))
         }

@@ -60,6 +60,11 @@ public struct MesosVersion: Hashable, Comparable, Sendable, CustomStringConverti
     /// are TASK_LOST for every framework (TASK_UNREACHABLE already exists in 1.1.0: `markUnreachable`).
     public var sendsTaskDropped: Bool { atLeast(2) }
 
+    /// The command and Docker executors kill a task still running at TaskInfo.max_completion_time
+    /// from 1.6.0 (include/mesos/mesos.proto@1.6.0, src/launcher/executor.cpp@1.6.0, commits 835f52bfd
+    /// and 197d1ea39); earlier releases do not know the field (protobuf drops it).
+    public var executorsEnforceMaxCompletionTime: Bool { atLeast(6) }
+
     /// The master's `--allocator` default: "HierarchicalDRF" up to 1.6, "hierarchical" from 1.7.0
     /// (src/master/constants.hpp `DEFAULT_ALLOCATOR`; 1.7's allocator.cpp still accepts the old name).
     public var defaultAllocator: String { atLeast(7) ? "hierarchical" : "HierarchicalDRF" }
