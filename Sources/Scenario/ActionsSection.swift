@@ -94,6 +94,12 @@ extension ScenarioSchema {
             else { tree.decodeApp(merged, path: r.keyPath("changes"), group: "/") }
             for w in tree.warnings(within: cv) { d.warning(w.path, at: w.value, w.message) }
             if var def = tree.apps.first?.app {
+                // the new version's Mesos task ids, warned about as the scenario's apps are at load
+                // (a pod's ids grow with its containers' names); said once per app and length
+                if let message = mesosIDLengthWarning(def, version: m.version),
+                   m.version.mesosIDLength(of: def) != m.version.mesosIDLength(of: old) || mesosIDLengthWarning(old, version: m.version) == nil {
+                    d.warning(r.keyPath("changes"), at: cv, "the deployed version: " + message)
+                }
                 // marathon-lb reads the new version's labels as the first one's (MarathonLBSection)
                 if marathonLBGiven {
                     for p in MarathonLBLabels.parse(def).problems + MarathonLBConfig.templateProblems(def) where cv["labels"]?[p.label] != nil {
@@ -189,5 +195,23 @@ extension ScenarioSchema {
             members.append(JSONMember(key: key, keyLocation: value.location, value: value))
         }
         return JSONValue(.object(members), location: obj.location)
+    }
+}
+
+extension ScenarioSchema {
+    /// The warning for an app or pod whose Mesos task ids are longer than Mesos takes (nil when
+    /// they fit). Marathon accepts an id of any length; Mesos refuses task ids over 255 characters,
+    /// so such an app loads and each launch ends TASK_ERROR (ClusterModel Marathon/TaskIDs.swift,
+    /// Mesos/MesosIDs.swift). Said at load (MarathonSection) and for a deploy's new version.
+    static func mesosIDLengthWarning(_ app: AppDefinition, version: MarathonVersion) -> String? {
+        let n = version.mesosIDLength(of: app)
+        guard n > MesosIDRules.maxLength else { return nil }
+        let format = app.pod != nil ? "<id>.instance-<uuid>.<container>" + (version >= MarathonVersion(1, 8) ? ".1" : "")
+            : version >= MarathonVersion(1, 8) ? "<id>.instance-<uuid>._app.1" : "<id>.<uuid>"
+        let fix = app.pod != nil ? "shorten the pod id or its longest container name"
+            : "keep the app id within \(version.longestLaunchableAppID) characters"
+        return "Marathon \(version) gives this \(app.pod != nil ? "pod" : "app")'s tasks Mesos ids of \(n) characters (\(format), <id> the id without its leading '/' and '/' as '_'); "
+            + "Mesos refuses ids over \(MesosIDRules.maxLength) characters (TASK_ERROR, REASON_TASK_INVALID: \"ID must not be greater than \(MesosIDRules.maxLength) characters\"), "
+            + "so every launch fails and it never runs; Marathon sets no limit on an id's length: \(fix)"
     }
 }

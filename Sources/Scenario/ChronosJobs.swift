@@ -155,6 +155,8 @@ extension ScenarioSchema {
         }
         if let cv = r.value("constraints") { job.constraints = decodeChronosConstraints(cv, path: r.keyPath("constraints"), d) }
         for k in chronosPassiveJobFields { _ = r.value(k) }
+        // the arguments end the job's Mesos task ids (ChronosJob.mesosTaskIDLength)
+        if let a = r.value("arguments")?.arrayValue { job.arguments = a.compactMap(\.stringValue) }
         let uris = r.value("uris")?.arrayValue ?? [], fetch = r.value("fetch")?.arrayValue ?? []
         if !uris.isEmpty && !fetch.isEmpty {
             d.error(r.keyPath("fetch"), at: r.value["fetch"], "both \"uris\" (deprecated) and \"fetch\" are given: Chronos answers 400 Bad Request (JobUtils.isValidURIDefinition)")

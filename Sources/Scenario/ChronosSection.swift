@@ -64,7 +64,18 @@ extension ScenarioSchema {
                 }
             }
         }
-        if let jobs = decodeChronosJobs(jobValues, version: spec.version, d) { spec.jobs = jobs }
+        if let jobs = decodeChronosJobs(jobValues, version: spec.version, d) {
+            spec.jobs = jobs
+            warnLongChronosTaskIDs(jobs, paths: jobValues, startMs: spec.startMs, chronos: spec.version, mesos: mesos?.version ?? .baseline, d)
+            // TaskInfo.max_completion_time exists from Mesos 1.6.0 (MesosVersion.executorsEnforceMaxCompletionTime)
+            let mv = mesos?.version ?? .baseline
+            if !mv.executorsEnforceMaxCompletionTime {
+                for (i, job) in jobs.enumerated() where job.maxCompletionTime != nil && i < jobValues.count {
+                    d.warning(JSONPath.key(jobValues[i].1, "maxCompletionTime"), at: jobValues[i].0["maxCompletionTime"],
+                              "Mesos \(mv) has no TaskInfo.max_completion_time (from Mesos 1.6): its executors ignore it and a run is never killed for its time")
+                }
+            }
+        }
         if let bv = r.value("behaviour") {
             decodeChronosBehaviour(bv, path: r.keyPath("behaviour"), jobs: spec.jobs.map(\.name), into: &spec, d)
         }
@@ -84,6 +95,23 @@ extension ScenarioSchema {
         guard let dur = ValueDecoder<SimDuration>.duration(.nonNegative).decode(v, p, d) else { return nil }
         if dur.nanoseconds < least * unit { d.error(p, at: v, "must be at least \(least) \(unitName), got \(dur)"); return nil }
         return dur
+    }
+
+    /// Chronos sets no limit on a job's name or arguments; Mesos refuses task ids over 255
+    /// characters (from 1.2.1; before, the agent aborts on the sandbox's mkdir): the job loads and
+    /// every run fails (ChronosJob.mesosTaskIDLength, Mesos/MesosIDs.swift). A warning, as for
+    /// Marathon's apps (MarathonSection.swift). The due time's digits are those of the simulated start.
+    static func warnLongChronosTaskIDs(_ jobs: [ChronosJob], paths: [(JSONValue, String)], startMs: Int64, chronos: ChronosVersion,
+                                       mesos: MesosVersion, _ d: Diagnostics) {
+        for (i, job) in jobs.enumerated() where i < paths.count {
+            let n = job.mesosTaskIDLength(dueMs: startMs, attempt: 0)
+            guard MesosIDRules.lengthProblem(n) != nil else { continue }
+            let what = mesos.masterRefusesLongIDs
+                ? "Mesos \(mesos) refuses ids over \(MesosIDRules.maxLength) characters (TASK_ERROR, REASON_TASK_INVALID: \"ID must not be greater than \(MesosIDRules.maxLength) characters\"), which Chronos only logs (\"Unknown TaskState\"), so the job never runs"
+                : "Mesos \(mesos) lets the id through and the agent aborts when it cannot create the sandbox directory named by it (\"File name too long\"; Mesos refuses such ids from 1.2.1), so every run takes an agent down and is lost"
+            d.warning(JSONPath.key(paths[i].1, "name"), at: paths[i].0["name"],
+                      "Chronos \(chronos.rawValue) gives this job's tasks Mesos ids of \(n) characters (ct:<due ms>:<attempt>:<name>:<arguments>); \(what); Chronos sets no limit on a job's name or arguments: shorten them")
+        }
     }
 
     static func decodeChronosFlags(_ v: JSONValue, path: String, into f: inout ChronosFlags, version: ChronosVersion, _ d: Diagnostics) {

@@ -103,17 +103,9 @@ extension ScenarioSchema {
         // such an app loads and each launch ends TASK_ERROR (ClusterModel Marathon/TaskIDs.swift,
         // Mesos/MesosIDs.swift)
         for a in tree.apps {
-            let n = version.mesosIDLength(of: a.app)
-            guard n > MesosIDRules.maxLength else { continue }
-            let format = a.app.pod != nil ? "<id>.instance-<uuid>.<container>" + (version >= MarathonVersion(1, 8) ? ".1" : "")
-                : version >= MarathonVersion(1, 8) ? "<id>.instance-<uuid>._app.1" : "<id>.<uuid>"
-            let fix = a.app.pod != nil ? "shorten the pod id or its longest container name"
-                : "keep the app id within \(version.longestLaunchableAppID) characters"
-            tree.warnings.append(MarathonTree.Note(
-                path: JSONPath.key(a.path, "id"), value: a.value["id"],
-                message: "Marathon \(version) gives this \(a.app.pod != nil ? "pod" : "app")'s tasks Mesos ids of \(n) characters (\(format), <id> the id without its leading '/' and '/' as '_'); "
-                    + "Mesos refuses ids over \(MesosIDRules.maxLength) characters (TASK_ERROR, REASON_TASK_INVALID: \"ID must not be greater than \(MesosIDRules.maxLength) characters\"), "
-                    + "so every launch fails and it never runs; Marathon sets no limit on an id's length: \(fix)"))
+            if let message = mesosIDLengthWarning(a.app, version: version) {
+                tree.warnings.append(MarathonTree.Note(path: JSONPath.key(a.path, "id"), value: a.value["id"], message: message))
+            }
         }
 
         // work: the instances of every app together (see Limits in docs/scenarios.md)

@@ -75,6 +75,25 @@ extension ScenarioSchema {
         let before = d.errorCount
         var spec = MesosSpec()
         spec.masterHostGroup = defaultMasterGroup(groups)
+        // version first: the flags depend on it (MesosVersion.swift, docs/mesos.md "What the version switches")
+        if let vv = r.value("version") {
+            let p = r.keyPath("version")
+            if let s = vv.stringValue ?? vv.numberValue?.text {
+                if let x = MesosVersion(parsing: s) {
+                    if x.isSupported { spec.version = x } else {
+                        d.error(p, at: vv, "Mesos \(JSONValue.quote(s)) is not supported; supported versions: \(MesosVersion.supportedRange) (like \"1.4\", \"1.4.3\", \"1.6.2\", \"1.11\")")
+                    }
+                } else {
+                    d.error(p, at: vv, "expected a Mesos version like \"1.4\", \"1.4.3\" or \"1.11\" (major.minor or major.minor.patch), got \(vv.brief); supported: \(MesosVersion.supportedRange)")
+                }
+                if vv.numberValue != nil && d.errorCount == before {
+                    d.error(p, at: vv, "write the version as a string, like \"\(s)\" (as a number, 1.10 would read as 1.1)")
+                }
+            } else {
+                d.error(p, at: vv, typeMismatch("a version string like \"1.4\"", vv))
+            }
+        }
+        spec.masterFlags.allocator = spec.version.defaultAllocator
         /// The master count (given as `count`, or the default) needs more hosts than the group has.
         func mastersDoNotFit(_ grp: (name: String, count: Int), count: JSONValue?, setBy: ValueSite, note: String? = nil) {
             let countPath = JSONPath.key(r.keyPath("masters"), "count")
@@ -95,7 +114,7 @@ extension ScenarioSchema {
                 if let x = m.optional("restartDelay", .duration(.nonNegative)) { spec.masterRestartDelay = x }
                 if let x = m.optional("registryFetchTime", .duration(.nonNegative)) { spec.registryFetchTime = x }
                 if let x = m.optional("registryStoreTime", .duration(.nonNegative)) { spec.registryStoreTime = x }
-                if let fv = m.value("flags") { if let f = decodeMasterFlags(fv, path: m.keyPath("flags"), masters: spec.masters, d) { spec.masterFlags = f } }
+                if let fv = m.value("flags") { if let f = decodeMasterFlags(fv, path: m.keyPath("flags"), masters: spec.masters, version: spec.version, d) { spec.masterFlags = f } }
                 m.finish()
             }
         } else if let g = spec.masterHostGroup, let grp = groups.first(where: { $0.name == g }), spec.masters > grp.count {
@@ -129,7 +148,7 @@ extension ScenarioSchema {
                     }
                 }
                 if let fv = a.value("flags") {
-                    if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, d) { spec.agentFlags = f }
+                    if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, version: spec.version, d) { spec.agentFlags = f }
                 }
                 a.finish()
             }
@@ -148,23 +167,46 @@ extension ScenarioSchema {
         return d.errorCount == before ? spec : nil
     }
 
-    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.2) get a pointed message.
+    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.0.0: src/master/flags.cpp@1.0.0
+    /// `DeprecatedName("slave_ping_timeout")`; Mesos still takes them, deprecated, through 1.11) get a
+    /// pointed message: the scenario takes the current names only.
     static func rejectOldNames(_ r: ObjectReader, known: [String]) {
         for m in r.members where m.key.hasPrefix("slave_") {
             let new = "agent_" + m.key.dropFirst(6)
-            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.2; use the new name") }
+            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.0 (the old name is deprecated); use the new name") }
         }
     }
 
     /// The master flags the simulator knows: the declared ones (ScenarioKeys+MesosFlags.swift).
     static var masterFlagNames: [String] { mesosMasterFlagKeys.names }
 
-    static func decodeMasterFlags(_ v: JSONValue, path: String, masters: Int, _ d: Diagnostics) -> MesosMasterFlags? {
+    /// The flags some supported versions do not have: the first version that has each (the flag was
+    /// added then: src/master/flags.cpp, src/slave/flags.cpp at the tags; docs/mesos.md).
+    static let masterFlagsSince: [(name: String, since: MesosVersion, note: String)] = [
+        ("max_unreachable_tasks_per_framework", MesosVersion(1, 2), ""),
+        ("role_sorter", MesosVersion(1, 7), "; before, the flag is called user_sorter (and nothing reads it: the allocator always sorts by DRF)"),
+        ("min_allocatable_resources", MesosVersion(1, 7), "; before, the allocator's minimum is fixed at cpus:0.01|mem:32 (src/master/constants.hpp MIN_CPUS, MIN_MEM)"),
+    ]
+    static let agentFlagsSince: [(name: String, since: MesosVersion, note: String)] = [
+        ("executor_reregistration_timeout", MesosVersion(1, 4), "; before, the timeout is fixed at 2s (src/slave/constants.hpp EXECUTOR_REREGISTER_TIMEOUT)"),
+    ]
+
+    /// A flag `version` does not have is an error naming the versions that have it.
+    static func rejectMissingFlags(_ r: ObjectReader, _ table: [(name: String, since: MesosVersion, note: String)], version: MesosVersion) {
+        // `members`, not `has`: asking for a key declares it known (the order of "allowed keys here")
+        for (name, since, note) in table where version < since && r.members.contains(where: { $0.key == name }) {
+            _ = r.rejectUndeclared(name, "--\(name) exists from Mesos \(since.major).\(since.minor)\(note); mesos.version is \(version)")
+        }
+    }
+
+    static func decodeMasterFlags(_ v: JSONValue, path: String, masters: Int, version: MesosVersion = .baseline, _ d: Diagnostics) -> MesosMasterFlags? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosMasterFlagKeys)
         guard r.isObject else { return nil }
         rejectOldNames(r, known: masterFlagNames)
+        rejectMissingFlags(r, masterFlagsSince, version: version)
         let before = d.errorCount
         var f = MesosMasterFlags()
+        f.allocator = version.defaultAllocator
         if let x = r.optional("agent_ping_timeout", ValueDecoder<SimDuration>.duration(.positive).check {
             $0 < .seconds(1) || $0 > .minutes(15) ? "must be between 1s and 15m (Mesos refuses other values), got \($0)" : nil }) { f.agentPingTimeout = x }
         if let x = r.optional("max_agent_ping_timeouts", .int(min: 1)) { f.maxAgentPingTimeouts = x }
@@ -186,9 +228,36 @@ extension ScenarioSchema {
             else { d.error(p, at: rv, "expected a percentage from \"0%\" to \"100%\", got \(rv.brief)") }
         }
         if let x = r.optional("allocation_interval", .duration(.positive)) { f.allocationInterval = x }
-        if let x = r.optional("allocator", .oneOf(["HierarchicalDRF"], what: "allocator")) { f.allocator = x }
-        if let x = r.optional("role_sorter", .oneOf(["drf", "random"], what: "sorter")) { f.roleSorter = x }
-        if let x = r.optional("framework_sorter", .oneOf(["drf", "random"], what: "sorter")) { f.frameworkSorter = x }
+        // master/allocator.cpp `Allocator::create`: the built-in allocator's name, else a module
+        // (none here); 1.7 renamed it "hierarchical" and still takes the old name
+        if let x = r.optional("allocator", .oneOf(version.sortersConfigurable ? ["hierarchical", "HierarchicalDRF"] : ["HierarchicalDRF"],
+                                                  what: "allocator (Mesos \(version)'s built-in one; allocator modules are not modelled)")) { f.allocator = x }
+        // Sorters: `--user_sorter` is `--role_sorter`'s name before 1.7 and its deprecated name from
+        // 1.7 (flags.cpp@1.7.0 `DeprecatedName("user_sorter")`); giving both is stout's duplicate-flag error.
+        if r.has("role_sorter") && r.has("user_sorter") {
+            _ = r.rejectUndeclared("user_sorter", "--user_sorter is --role_sorter's old name; give only one of them")
+        }
+        var sorterSet = false
+        for name in ["role_sorter", "user_sorter"] {
+            if let x = r.optional(name, .oneOf(["drf", "random"], what: "sorter")) { f.roleSorter = x; sorterSet = true }
+        }
+        if let x = r.optional("framework_sorter", .oneOf(["drf", "random"], what: "sorter")) { f.frameworkSorter = x; sorterSet = true }
+        if sorterSet {
+            if !version.sortersConfigurable {
+                // parsed, read by nothing: the allocator sorts by DRF (MesosVersion.sortersConfigurable)
+                if f.roleSorter != "drf" || f.frameworkSorter != "drf" {
+                    let k = r.has("framework_sorter") && f.frameworkSorter != "drf" ? "framework_sorter" : (r.has("role_sorter") ? "role_sorter" : "user_sorter")
+                    d.warning(r.keyPath(k), at: r.value[k],
+                              "Mesos \(version) accepts the sorter flags but nothing reads them: its HierarchicalDRF allocator sorts roles and frameworks by DRF (sorters are chosen from Mesos 1.7); the simulation uses DRF")
+                }
+                f.roleSorter = "drf"; f.frameworkSorter = "drf"
+            } else if f.roleSorter != f.frameworkSorter {
+                // master/allocator/allocator.cpp@1.7.0 `Allocator::create`
+                let k = r.has("framework_sorter") ? "framework_sorter" : (r.has("role_sorter") ? "role_sorter" : "user_sorter")
+                d.error(r.keyPath(k), at: r.value[k],
+                        "Unsupported combination of 'role_sorter' and 'framework_sorter': must be equal (for now) (Mesos \(version) refuses to start); got \(JSONValue.quote(f.roleSorter)) and \(JSONValue.quote(f.frameworkSorter))")
+            }
+        }
         if let x = r.optional("min_allocatable_resources", minAllocatableDecoder) { f.minAllocatableResources = x }
         if let ov = r.value("offer_timeout"), !ov.isNull {
             f.offerTimeout = ValueDecoder<SimDuration>.duration(.positive).decode(ov, r.keyPath("offer_timeout"), d)
@@ -217,9 +286,10 @@ extension ScenarioSchema {
     /// The agent flags the simulator knows: the declared ones (ScenarioKeys+MesosFlags.swift).
     static var agentFlagNames: [String] { mesosAgentFlagKeys.names }
 
-    static func decodeAgentFlags(_ v: JSONValue, path: String, base: MesosAgentFlags, _ d: Diagnostics) -> MesosAgentFlags? {
+    static func decodeAgentFlags(_ v: JSONValue, path: String, base: MesosAgentFlags, version: MesosVersion = .baseline, _ d: Diagnostics) -> MesosAgentFlags? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosAgentFlagKeys)
         guard r.isObject else { return nil }
+        rejectMissingFlags(r, agentFlagsSince, version: version)
         let before = d.errorCount
         var f = base
         // Mesos refuses more than REGISTER_RETRY_INTERVAL_MAX (apache/mesos src/slave/slave.cpp,

@@ -129,7 +129,12 @@ final class ChronosInputTests: XCTestCase {
         XCTAssertEqual(v3.spec.chronos?.jobs[0].maxCompletionTime, .seconds(90))
         XCTAssertNil(v3.spec.chronos?.jobs[1].maxCompletionTime)
         XCTAssertEqual(v3.spec.chronos?.flags.reconciliationInterval, .seconds(60))
-        XCTAssertEqual(v3.warnings, [])
+        // the default Mesos 1.4 has no TaskInfo.max_completion_time (from 1.6: docs/mesos.md)
+        XCTAssertEqual(v3.warnings.count, 1, "\(v3.warnings)")
+        XCTAssertTrue(v3.warnings.first?.contains("chronos.jobs[0].maxCompletionTime: Mesos 1.4.0 has no TaskInfo.max_completion_time") ?? false, "\(v3.warnings)")
+        let on16 = Self.scenario(#"{"version": "3.x", "jobs": [{"name": "a", "maxCompletionTime": 90}]}"#)
+            .replacingOccurrences(of: #""mesos": {"#, with: #""mesos": {"version": "1.6", "#)
+        XCTAssertEqual(loadOK(on16)?.warnings, [])
         guard let v2 = loadOK(Self.scenario(#"{"jobs": [{"name": "a", "maxCompletionTime": 90}]}"#)) else { return }
         XCTAssertNil(v2.spec.chronos?.jobs[0].maxCompletionTime)
         XCTAssertEqual(v2.spec.chronos?.flags.reconciliationInterval, .seconds(600))

@@ -9,13 +9,13 @@ import XCTest
 final class ChronosTests: XCTestCase {
     /// Three masters (Mesos, ZooKeeper), two Chronos hosts, three agents; `chronos` and extra
     /// top-level members are spliced in.
-    static func scenario(chronos: String, duration: String = "24h", extra: String = "") -> String {
+    static func scenario(chronos: String, duration: String = "24h", extra: String = "", mesosVersion: String = "1.4") -> String {
         """
         {"name": "c", "duration": "\(duration)", "sampleInterval": "1m",
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
                         {"name": "chronos", "count": 2, "cpus": 2, "memory": "8GiB", "disk": "50GB"},
                         {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
-         "mesos": {"masters": {"count": 3, "hostGroup": "master"}, "agents": {"hostGroups": ["slave"]}},
+         "mesos": {"version": "\(mesosVersion)", "masters": {"count": 3, "hostGroup": "master"}, "agents": {"hostGroups": ["slave"]}},
          "chronos": \(chronos)\(extra)}
         """
     }
@@ -369,7 +369,7 @@ final class ChronosTests: XCTestCase {
              "jobs": [{"name": "slow", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "maxCompletionTime": 300, "retries": 1},
                       {"name": "quick", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "maxCompletionTime": 300}],
              "behaviour": {"slow": {"runTime": "10m"}, "quick": {"runTime": "4m"}}}
-            """, duration: "30m")
+            """, duration: "30m", mesosVersion: "1.6")
         guard let r = run(text) else { return }
         let running = statusTimes(r, "TASK_RUNNING", "slow"), failed = statusTimes(r, "TASK_FAILED", "slow")
         XCTAssertEqual(running.count, 2, "the run and its retry")

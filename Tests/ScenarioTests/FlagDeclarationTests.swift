@@ -63,7 +63,7 @@ final class FlagDeclarationTests: XCTestCase {
 
     func testOldSlaveNamesStillGetTheirMessage() {
         assertSingleError(Self.scenario.replacingOccurrences(of: #""masters": {"flags": {}}"#, with: #""masters": {"flags": {"slave_reregister_timeout": "10m"}}"#),
-                          path: "mesos.masters.flags.slave_reregister_timeout", ["renamed \"agent_reregister_timeout\" in Mesos 1.2"])
+                          path: "mesos.masters.flags.slave_reregister_timeout", ["renamed \"agent_reregister_timeout\" in Mesos 1.0"])
     }
 }
 
@@ -71,7 +71,7 @@ extension DeclaredDefaultsTests {
     func testFlagDefaultsAreTheDeclaredOnes() {
         let s = FlagDeclarationTests.scenario
         check(ScenarioSchema.mesosMasterFlagKeys, at: "mesos.masters.flags", in: s,
-              wordDefaults: ["agent_removal_rate_limit", "offer_timeout", "quorum", "weights"])
+              wordDefaults: ["agent_removal_rate_limit", "allocator", "role_sorter", "min_allocatable_resources", "offer_timeout", "quorum", "weights"])
         check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["resources"])
         // Defaults of the baseline 1.4; the words are version-dependent or flags 1.4 does not have.
         check(ScenarioSchema.marathonFlagKeys, at: "marathon.flags", in: s,

@@ -32,11 +32,12 @@ final class MesosSectionTests: XCTestCase {
         let s = loadOK(scenario("""
         "zookeeper": {"servers": 5, "hostGroup": "slave", "tickTime": "3s", "initLimit": 5, "syncLimit": 2, "finalizeWait": "100ms", "notificationDelay": "1ms"},
         "mesos": {
+          "version": "1.7",
           "masters": {"count": 3, "hostGroup": "master", "restartDelay": "30s", "registryFetchTime": "2s", "registryStoreTime": "10ms",
                       "flags": {"agent_ping_timeout": "5s", "max_agent_ping_timeouts": 3, "agent_reregister_timeout": "20m",
                                 "agent_removal_rate_limit": "1/10m", "recovery_agent_removal_limit": "50%", "allocation_interval": "2s",
                                 "min_allocatable_resources": "cpus:1;mem:64|disk:100", "offer_timeout": "30s", "zk_session_timeout": "20s",
-                                "quorum": 2, "weights": "prod=2,dev=1", "role_sorter": "random"}},
+                                "quorum": 2, "weights": "prod=2,dev=1", "role_sorter": "random", "framework_sorter": "random"}},
           "agents": {"hostGroups": ["slave"], "ports": "[20000-20999]", "containerStartTime": {"constant": "2s"}, "restartDelay": "1m",
                      "flags": {"registration_backoff_factor": "2s", "recovery_timeout": "5m", "executor_registration_timeout": "5m",
                                "executor_shutdown_grace_period": "10s", "resources": "cpus:6;mem:60000"}},

@@ -9,12 +9,12 @@ import XCTest
 final class SandboxGCTests: XCTestCase {
     static func scenario(workDir: String = #"{"capacity": "1GB", "used": "900MB"}"#, flags: String = "", behaviour: String,
                          apps: String = #"{"id": "/chatty", "cmd": "run", "instances": 1, "cpus": 0.1, "mem": 64}"#,
-                         duration: String = "2h") -> String {
+                         duration: String = "2h", mesosVersion: String? = nil) -> String {
         """
         {"name": "t", "duration": "\(duration)", "sampleInterval": "1m",
          "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
                         {"name": "slave", "count": 1, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
-         "mesos": {"masters": {"count": 1}, "agents": {\(workDir.isEmpty ? "" : "\"workDir\": " + workDir + ", ")"flags": {\(flags)}}},
+         "mesos": {\(mesosVersion.map { "\"version\": \"\($0)\", " } ?? "")"masters": {"count": 1}, "agents": {\(workDir.isEmpty ? "" : "\"workDir\": " + workDir + ", ")"flags": {\(flags)}}},
          "marathon": {"apps": [\(apps)], "behaviour": \(behaviour)}}
         """
     }
@@ -120,7 +120,8 @@ final class SandboxGCTests: XCTestCase {
 
     // MARK: step 3: a full work_dir
 
-    /// A chatty crash loop on a small work_dir without headroom: when it is full, the next launch
+    /// A chatty crash loop on a small work_dir without headroom, on Mesos 1.6 (up to 1.5 the agent
+    /// aborts instead: MesosVersionModelTests): when it is full, the next launch
     /// cannot create its sandbox: TASK_DROPPED (Marathon is partition-aware),
     /// REASON_EXECUTOR_TERMINATED, and Marathon backs off; the next disk check (usage 100%: max
     /// allowed age 0) prunes every scheduled sandbox, the work_dir is writable again and launches
@@ -128,7 +129,8 @@ final class SandboxGCTests: XCTestCase {
     func testFullWorkDirDropsLaunchesUntilTheCheckPrunes() throws {
         let beh = #"{"/chatty": {"startupTime": "0s", "timeToCrash": "2m", "logs": {"rate": "5MB/s", "to": "sandbox"}}}"#
         let (_, o, mesos) = try run(Self.scenario(workDir: #"{"capacity": "1GB", "used": "500MB"}"#,
-                                                  flags: #""gc_disk_headroom": 0, "disk_watch_interval": "5m""#, behaviour: beh, duration: "1h"))
+                                                  flags: #""gc_disk_headroom": 0, "disk_watch_interval": "5m""#, behaviour: beh, duration: "1h",
+                                                  mesosVersion: "1.6"))
         let full = try XCTUnwrap(o.events.first { $0.event == "workDirFull" })
         let dropped = try XCTUnwrap(o.events.first { $0.event == "TASK_DROPPED" })
         XCTAssertGreaterThanOrEqual(dropped.time, full.time)
@@ -152,7 +154,9 @@ final class SandboxGCTests: XCTestCase {
     /// The shipped incident (scenarios/sandbox-gc.json): a chatty crash loop on a
     /// 4 GB work_dir. Mesos' default headroom keeps the disk below full (every dead sandbox is
     /// pruned once usage passes 90 %, more than a minute of writes below full); without headroom
-    /// and with checks 10 min apart the disk fills and launches are dropped until a check prunes.
+    /// and with checks 10 min apart the disk fills and launches fail until a check prunes: on the
+    /// scenario's Mesos 1.4 each such launch aborts the agent (restarted, the launch reconciled
+    /// away: TASK_DROPPED, REASON_RECONCILIATION), on 1.6 the task is dropped and the agent lives.
     func testCrashLoopSandboxGCKeepsUpOnlyWithHeadroom() throws {
         let path = Self.shipped
         func run(_ overrides: [String]) throws -> MemoryObserver {
@@ -171,6 +175,15 @@ final class SandboxGCTests: XCTestCase {
         XCTAssertGreaterThan(fills.events.filter { $0.event == "TASK_DROPPED" }.count, 3)
         XCTAssertTrue(fills.events.contains { $0.event == "launchDelayed" && $0.detail.contains("after TASK_DROPPED") })
         XCTAssertTrue(fills.events.contains { $0.event == "sandboxPruned" && $0.detail.contains("disk usage 100%, max allowed age 0s") })
+        let aborts = fills.events.filter { $0.event == "agentAborted" }
+        XCTAssertGreaterThan(aborts.count, 3)
+        XCTAssertTrue(aborts.allSatisfy { $0.detail.contains("CHECK_SOME(mkdir): No space left on device") })
+        XCTAssertTrue(fills.events.filter { $0.event == "TASK_DROPPED" }.allSatisfy { $0.detail.hasSuffix("REASON_RECONCILIATION") })
+        let drops16 = try run(["mesos.agents.flags.gc_disk_headroom=0", "mesos.agents.flags.disk_watch_interval=10m", #"mesos.version="1.6""#])
+        XCTAssertFalse(drops16.events.contains { $0.event == "agentAborted" || $0.event == "agentStopped" })
+        let dropped16 = drops16.events.filter { $0.event == "TASK_DROPPED" }
+        XCTAssertGreaterThan(dropped16.count, 3)
+        XCTAssertTrue(dropped16.allSatisfy { $0.detail.hasSuffix("REASON_EXECUTOR_TERMINATED") })
     }
 
     /// The disk checks cost events only when they prune, whatever their interval: at 1 ns the run

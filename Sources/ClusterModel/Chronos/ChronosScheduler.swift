@@ -480,7 +480,8 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             let dueMs = spec.startMs + t.due.nanoseconds / 1_000_000
             launches.append(TaskLaunch(name: "ct:\(dueMs):\(t.attempt):\(s.name)", framework: frameworkName, resources: s.resources,
                                        image: s.job.image.map { ImageRef(name: $0, sizeBytes: b.imageSizeBytes) },
-                                       behaviour: behaviour, source: s.name))
+                                       behaviour: behaviour, source: s.name,
+                                       idLength: s.job.mesosTaskIDLength(dueMs: dueMs, attempt: t.attempt)))
         }
         guard let ids = driver.launch(offer: offer.id, tasks: launches, refuseSeconds: Self.mesosDefaultRefuse) else {
             // The offer was gone: the tasks go back to the queue (Chronos would lose them; see docs/chronos.md).

@@ -84,7 +84,20 @@ public struct ChronosJob: Equatable, Sendable {
     /// `maxCompletionTime` (3.x, seconds; nil when absent or <= 0): MesosTaskBuilder@c1348ddfd80e
     /// sets TaskInfo.max_completion_time, and Mesos' executor kills a run still going then.
     public var maxCompletionTime: SimDuration? = nil
+    /// `arguments`: they end the job's Mesos task ids (`mesosTaskIDLength`).
+    public var arguments: [String] = []
     public init(name: String, schedule: ChronosSchedule?) { self.name = name; self.schedule = schedule }
+
+    /// The length (bytes, as Mesos counts: `std::string::size` in src/common/validation.cpp) of the
+    /// Mesos task id Chronos gives a run: TaskUtils.getTaskId, "ct:%d:%d:%s:%s" with the due time in
+    /// epoch ms, the attempt, the job's name and its arguments joined by " " (2.5.0 and 3.x drop
+    /// every ';' from them: `commandInjectionFilter`); mesos/chronos 2.5.1 and v3.0.2
+    /// src/main/scala/org/apache/mesos/chronos/scheduler/jobs/TaskUtils.scala. The model names the
+    /// task `ct:<due>:<attempt>:<name>` (without the arguments' part); only the length is checked.
+    public func mesosTaskIDLength(dueMs: Int64, attempt: Int) -> Int {
+        let args = arguments.joined(separator: " ").filter { $0 != ";" }
+        return 3 + String(dueMs).utf8.count + 1 + String(attempt).utf8.count + 1 + name.utf8.count + 1 + args.utf8.count
+    }
 }
 
 /// What a job's process does (the simulator's own description, like `marathon.behaviour`).

@@ -29,7 +29,7 @@ public struct TaskBehaviour: Equatable, Sendable {
     /// Time the process takes to exit after SIGTERM (seconds); nil: it does not exit on its own
     /// and is killed when the agent's executor_shutdown_grace_period ends. Capped at that period.
     public var stopTime: Distribution?
-    /// TaskInfo.max_completion_time (Mesos 1.7; Chronos 3.x `maxCompletionTime`): the executor
+    /// TaskInfo.max_completion_time (Mesos 1.6+; Chronos 3.x `maxCompletionTime`): the executor
     /// kills the task if it is still running this long after its container started, and reports
     /// TASK_FAILED (REASON_MAX_COMPLETION_TIME_REACHED). nil: no limit.
     public var maxCompletionTime: SimDuration?

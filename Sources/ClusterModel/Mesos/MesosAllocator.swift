@@ -735,7 +735,7 @@ extension MesosCluster {
             ids.append(t.id)
             // validateTaskID comes first among the task's validators (master/validation.cpp
             // `task::internal::validateTask` @1.4.0): a refused task takes nothing from the offer
-            if let n = l.idLength, let problem = MesosIDRules.lengthProblem(n) {
+            if spec.version.masterRefusesLongIDs, let n = l.idLength, let problem = MesosIDRules.lengthProblem(n) {
                 invalid.append((t, .taskInvalid, problem))
                 continue
             }
@@ -758,16 +758,21 @@ extension MesosCluster {
             t.state = .error
             masterUpdate(t, .error, reason, message: message)
         }
+        // Whether the master holds the agent connected is decided once for the whole ACCEPT: an
+        // agent that aborts on one of these launches (MesosSandboxes.swift, `abortAgent`) loses the
+        // launch messages behind it, which the master learns only when it re-registers.
+        let connected = a.processRunning
         for t in created {
             charge(t)
             masterUpdate(t, .staging, .none)
-            if a.processRunning && a.agentIdEpoch == t.agentIdEpoch {
+            if connected && a.agentIdEpoch == t.agentIdEpoch {
                 t.agentSlot = a.tasks.count
                 a.tasks.append(t.id)
                 if agentReachesLeader(a) { runOnAgent(t) }   // else the launch message is lost in the partition
             } else {
-                // the master knows the agent is disconnected (socket closed)
-                t.state = f.partitionAware ? .dropped : .lost
+                // the master knows the agent is disconnected (socket closed): TASK_DROPPED to a
+                // partition-aware framework from Mesos 1.2, TASK_LOST before (MesosVersion.swift)
+                t.state = f.partitionAware && spec.version.sendsTaskDropped ? .dropped : .lost
                 masterUpdate(t, t.state, .agentDisconnected, message: "agent disconnected")
             }
         }

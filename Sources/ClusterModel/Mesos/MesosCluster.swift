@@ -465,7 +465,10 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         for t in reports { masterUpdate(t, t.state, .agentReregistered, message: "Unreachable agent re-reregistered") }
         for t in dropped {
             t.state = .dropped
-            masterUpdate(t, t.frameworkPartitionAware(self) ? .dropped : .lost, .reconciliation, message: "task unknown to the agent")
+            // the agent's answer to the master's reconciliation (slave.cpp `reregistered`): TASK_DROPPED
+            // to a partition-aware framework from Mesos 1.2, TASK_LOST before (MesosVersion.swift)
+            masterUpdate(t, t.frameworkPartitionAware(self) && spec.version.sendsTaskDropped ? .dropped : .lost, .reconciliation,
+                         message: "Reconciliation: task unknown to the agent")
             releaseTask(t)
         }
         // status update manager: resend what could not be sent

@@ -148,8 +148,11 @@ extension MesosCluster {
         }
         if case .hangsAfter(let d, _) = b.health { t.hangAt = serving + SimDuration.fromSeconds(max(0, d.sample(t.stream))) }
         // The executor's max completion timer (launcher/executor.cpp, docker/executor.cpp): a task
-        // still running then is killed and fails (the process is taken to exit on the signal).
-        if let m = b.maxCompletionTime, exitAt.map({ $0 > now + m }) ?? true { exitAt = now + m; failed = true }
+        // still running then is killed and fails (the process is taken to exit on the signal); from
+        // Mesos 1.6 (MesosVersion.executorsEnforceMaxCompletionTime)
+        if spec.version.executorsEnforceMaxCompletionTime, let m = b.maxCompletionTime, exitAt.map({ $0 > now + m }) ?? true {
+            exitAt = now + m; failed = true
+        }
         if let e = exitAt {
             model.sim.schedule(at: e, target: target, kind: Kind.taskExit.rawValue, arg: pack2(t) | (failed ? (1 << 31) : 0))
         }
@@ -379,9 +382,14 @@ extension MesosCluster {
     /// frameworks) and are recovered if it is back within recovery_timeout.
     public func crashAgent(host: Int, restartAfter: SimDuration? = nil, keepDown: Bool = false) {
         guard let ai = agentOfHost[host] else { return }
-        let a = agents[ai]
+        crashAgentProcess(agents[ai], cause: "agent process crashed", restartAfter: restartAfter, keepDown: keepDown)
+    }
+
+    /// The agent process exits (a crash fault, an abort: `abortAgent`); see `crashAgent`.
+    func crashAgentProcess(_ a: MesosAgent, cause: String, restartAfter: SimDuration?, keepDown: Bool) {
+        let ai = a.index, host = a.host.index
         guard a.processRunning else { return }
-        stopAgentProcess(a, cause: "agent process crashed")
+        stopAgentProcess(a, cause: cause)
         for id in a.tasks {
             guard let t = tasks[id], !t.state.isTerminal else { continue }
             if !frameworks[t.framework].checkpoint {

@@ -171,6 +171,8 @@ public final class MesosTask {
     let network: TaskNetwork?
     /// `TaskLaunch.mesosContainerizer`.
     let mesosContainerizer: Bool
+    /// `TaskLaunch.idLength`: the longest id the framework set (nil: not modelled).
+    let idLength: Int?
     /// cAdvisor's labels of its container, made on its first scrape (MesosMetrics.swift).
     var cadvisorLabels: [(String, String)]? = nil
 
@@ -179,7 +181,7 @@ public final class MesosTask {
         self.agentIdEpoch = agentIdEpoch; self.resources = launch.resources; self.image = launch.image
         self.behaviour = launch.behaviour; self.healthCheck = launch.mesosHealthCheck; self.stream = stream
         self.launchedAt = now; self.network = launch.network; self.source = launch.source
-        self.mesosContainerizer = launch.mesosContainerizer
+        self.mesosContainerizer = launch.mesosContainerizer; self.idLength = launch.idLength
     }
 }
 

@@ -10,7 +10,9 @@ import SimKernel
 //   failure (ENOSPC) is returned to `Slave::_run`, which sends TASK_DROPPED (TASK_LOST to a framework
 //   that is not PARTITION_AWARE) with REASON_EXECUTOR_TERMINATED and the message "Failed to create
 //   executor directory '<dir>': <error>" (slave.cpp@1.6.0 `sendTaskDroppedUpdate`, paths.cpp@1.6.0).
-//   1.4 and 1.5 abort the agent on it (CHECK_SOME in paths.cpp): not modelled.
+//   Up to 1.5.x the agent aborts on it (`CHECK_SOME(mkdir)` in paths.cpp `createExecutorDirectory`,
+//   called from slave.cpp `Framework::addExecutor`; MesosVersion.agentAbortsWhenSandboxFails):
+//   `abortAgent` below.
 // - The command and Docker executors write the task's stdout/stderr to the files `stdout` and
 //   `stderr` of the sandbox (SandboxContainerLogger, the default `--container_logger`); a write to
 //   a full filesystem fails with ENOSPC and the process goes on (its output is lost), as the
@@ -148,15 +150,28 @@ extension MesosCluster {
         "/var/lib/mesos/slaves/\(a.agentID)/frameworks/\(frameworks[t.framework].name)/executors/\(t.name)/runs/\(t.id)"
     }
 
-    /// The agent got the task: its executor's sandbox is created. False when the work_dir's
-    /// filesystem is full: the task is dropped (Mesos >= 1.6, see the header).
+    /// The agent got the task: its executor's sandbox is created. False when it cannot be: the
+    /// task is dropped (Mesos >= 1.6, see the header) or the agent aborts (up to 1.5.x).
     func createSandbox(_ t: MesosTask) -> Bool {
         let a = agents[t.agent]
+        // An id longer than a file name names a directory of the sandbox's path (the executor id;
+        // the command executor's is the task id): before 1.2.1 the master lets it through and the
+        // mkdir fails with ENAMETOOLONG, which aborts the agent (MesosIDs.swift). Whatever the
+        // work_dir's model: the directory is made on every agent.
+        if let n = t.idLength, MesosIDRules.lengthProblem(n) != nil, !spec.version.masterRefusesLongIDs {
+            a.workDir?.createFailures += 1
+            abortAgent(a, t, check: "CHECK_SOME(mkdir): File name too long Failed to create executor directory '\(sandboxPath(a, t))'")
+            return false
+        }
         guard let w = a.workDir else { return true }
         w.advance(to: now)
         let path = sandboxPath(a, t)
         if w.capacity - w.used < Self.sandboxInitialBytes {
             w.createFailures += 1
+            if spec.version.agentAbortsWhenSandboxFails {
+                abortAgent(a, t, check: "CHECK_SOME(mkdir): No space left on device Failed to create executor directory '\(path)'")
+                return false
+            }
             let message = "Failed to create executor directory '\(path)': No space left on device"
             log("sandboxCreateFailed", t.name, "\(a.name): \(message)")
             finishOnAgent(t, frameworks[t.framework].partitionAware ? .dropped : .lost, .executorTerminated, message: message)
@@ -166,6 +181,21 @@ extension MesosCluster {
         w.add(Sandbox(task: t.id, name: t.name, path: path, mtime: now, bytes: Self.sandboxInitialBytes))
         replanWorkDir(a)
         return true
+    }
+
+    /// The agent process aborts on a failed CHECK in `Framework::addExecutor` (slave.cpp, Mesos up to
+    /// 1.5.x: `paths::createExecutorDirectory`'s `CHECK_SOME(mkdir)`). The process exits as in any
+    /// agent crash (`crashAgentProcess`: running containers stay, launches in progress fail at the
+    /// restart, the supervisor restarts it after `mesos.agents.restartDelay`). The task itself was
+    /// not checkpointed yet (addExecutor runs before the task is queued on the executor and
+    /// checkpointed), so the restarted agent does not know it: when it re-registers the master
+    /// reconciles it and the agent answers TASK_DROPPED / TASK_LOST, REASON_RECONCILIATION
+    /// ("Reconciliation: task unknown to the agent", master.cpp `reconcileKnownSlave`, slave.cpp
+    /// `reregistered`; MesosCluster.admit).
+    func abortAgent(_ a: MesosAgent, _ t: MesosTask, check: String) {
+        t.atAgent = false
+        log("agentAborted", a.name, "\(t.name): \(check)")
+        crashAgentProcess(a, cause: "agent aborted: \(check)", restartAfter: nil, keepDown: false)
     }
 
     /// The task's container started: its process writes to the sandbox from now on.

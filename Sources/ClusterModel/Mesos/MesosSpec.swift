@@ -3,6 +3,8 @@ import SimKernel
 /// Mesos masters and agents (`mesos` in a scenario). Every default is Mesos' own; the sources are
 /// listed in docs/mesos.md.
 public struct MesosSpec: Equatable, Sendable {
+    /// The Mesos release (`mesos.version`): what it switches is in MesosVersion.swift.
+    public var version: MesosVersion = .baseline
     /// Number of masters (`mesos.masters.count`), one per host of `masterHostGroup`.
     public var masters: Int
     /// Host group of the masters; nil: "master" if such a group exists, else the first group.

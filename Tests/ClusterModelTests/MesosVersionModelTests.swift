@@ -1,0 +1,195 @@
+import XCTest
+@testable import ClusterModel
+import SimKernel
+
+/// What `mesos.version` switches in the model (MesosVersion.swift; docs/mesos.md "What the version
+/// switches"), each at the versions either side of the change.
+final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
+
+    func spec(_ v: MesosVersion, workDir: WorkDirSpec? = nil) -> MesosSpec {
+        var s = MesosSpec()
+        s.version = v
+        s.workDir = workDir
+        return s
+    }
+
+    /// One framework launching, at its first offer, `tasks` once on one agent; the run's updates.
+    func launchOnce(_ version: MesosVersion, workDir: WorkDirSpec? = nil, duration: SimDuration = .minutes(3),
+                    _ tasks: @escaping () -> [TaskLaunch]) -> (TestFramework, MemoryObserver) {
+        let (m, o, script) = cluster(agents: 1, duration: duration, mesos: spec(version, workDir: workDir))
+        var f: TestFramework!
+        script.at(.zero) {
+            f = self.addFramework(m, "f")
+            f.refuseSeconds = 3600
+            var launchedOnce = false
+            f.policy = { _ in
+                guard !launchedOnce else { return [] }
+                launchedOnce = true
+                return tasks()
+            }
+        }
+        m.run()
+        return (f, o)
+    }
+
+    func versions() {
+        XCTAssertEqual(MesosVersion(parsing: "1.4"), MesosVersion(1, 4, 0))
+        XCTAssertEqual(MesosVersion(parsing: "1.11.0"), MesosVersion(1, 11, 0))
+        XCTAssertNil(MesosVersion(parsing: "1"))
+        XCTAssertNil(MesosVersion(parsing: "1.4.x"))
+    }
+
+    func testVersionParsingAndRange() {
+        versions()
+        XCTAssertEqual(MesosVersion.baseline, MesosVersion(1, 4, 0))
+        XCTAssertTrue(MesosVersion(1, 1, 0).isSupported)
+        XCTAssertTrue(MesosVersion(1, 11, 9).isSupported)
+        XCTAssertFalse(MesosVersion(1, 0, 4).isSupported)
+        XCTAssertFalse(MesosVersion(1, 12, 0).isSupported)
+        XCTAssertFalse(MesosVersion(2, 0, 0).isSupported)
+    }
+
+    // MARK: task ids
+
+    /// Before 1.2.1 the master takes an id of 256 characters; the agent's mkdir of the sandbox fails
+    /// (ENAMETOOLONG) and the agent aborts. The task was not checkpointed: the restarted agent does
+    /// not know it, and the master's reconciliation at its re-registration ends it (TASK_LOST in
+    /// 1.1.x, TASK_DROPPED to a partition-aware framework from 1.2.0), REASON_RECONCILIATION. A
+    /// task behind it in the same ACCEPT never reached the agent: reconciled away the same way.
+    /// From 1.2.1 the master refuses the id: TASK_ERROR, and the agent lives.
+    func testALongIdAbortsTheAgentBefore121AndIsRefusedFrom121() throws {
+        func run(_ v: MesosVersion) -> (TestFramework, MemoryObserver) {
+            launchOnce(v) {
+                var long = self.task("long", cpus: 1); long.idLength = 256
+                var next = self.task("next", cpus: 1); next.idLength = 10
+                return [long, next]
+            }
+        }
+        for (v, lost) in [(MesosVersion(1, 1, 3), TaskState.lost), (MesosVersion(1, 2, 0), TaskState.dropped)] {
+            let (f, o) = run(v)
+            XCTAssertEqual(f.launched.count, 2, "\(v)")
+            guard f.launched.count == 2 else { continue }
+            let (long, next) = (f.launched[0], f.launched[1])
+            XCTAssertEqual(f.states(long), [.staging, lost], "\(v)")
+            XCTAssertEqual(f.states(next), [.staging, lost], "\(v)")
+            let u = try XCTUnwrap(f.updates.first { $0.update.task == long && $0.update.state == lost }, "\(v)")
+            XCTAssertEqual(u.update.reason, .reconciliation, "\(v)")
+            XCTAssertEqual(u.update.message, "Reconciliation: task unknown to the agent", "\(v)")
+            XCTAssertEqual(f.updates.first { $0.update.task == next && $0.update.state == lost }?.update.reason, .reconciliation,
+                           "\(v): the launch behind the abort was lost with the agent, not refused as to a disconnected agent")
+            let aborted = events(o, "agentAborted", "slave-01")
+            XCTAssertEqual(aborted.count, 1, "\(v)")
+            guard aborted.count == 1 else { continue }
+            XCTAssertTrue(aborted[0].detail.hasPrefix("long: CHECK_SOME(mkdir): File name too long Failed to create executor directory '/var/lib/mesos/slaves/"), aborted[0].detail)
+            let stopped = events(o, "agentStopped", "slave-01")
+            XCTAssertEqual(stopped.map(\.time), [aborted[0].time], "\(v): the agent process exits")
+            XCTAssertTrue(stopped.first?.detail.hasPrefix("agent aborted: CHECK_SOME(mkdir)") ?? false, "\(stopped)")
+            // the supervisor restarts it after mesos.agents.restartDelay (10 s), and it re-registers
+            let started = events(o, "agentStarted", "slave-01")
+            XCTAssertEqual(started.last?.time, aborted[0].time + .seconds(10), "\(v)")
+            XCTAssertGreaterThan(u.time, try XCTUnwrap(started.last).time, "\(v): ended when the agent re-registers")
+            XCTAssertTrue(events(o, "TASK_ERROR").isEmpty, "\(v)")
+        }
+        let (f, o) = run(MesosVersion(1, 2, 1))
+        XCTAssertEqual(f.states(f.launched[0]), [.error])
+        XCTAssertEqual(f.states(f.launched[1]), [.staging, .starting, .running])
+        XCTAssertTrue(events(o, "agentAborted").isEmpty)
+        XCTAssertTrue(events(o, "agentStopped").isEmpty)
+    }
+
+    // MARK: sandbox creation on a full work_dir
+
+    /// Up to 1.5.x a sandbox that cannot be created aborts the agent (CHECK_SOME(mkdir) in
+    /// paths::createExecutorDirectory): its running tasks survive (checkpointed, recovered), the
+    /// launch ends TASK_DROPPED, REASON_RECONCILIATION after the restart. From 1.6.0 the task is
+    /// dropped at once, REASON_EXECUTOR_TERMINATED, and the agent keeps running.
+    func testAFullWorkDirAbortsTheAgentIn15AndDropsTheTaskIn16() throws {
+        let full = WorkDirSpec(capacityBytes: 1 << 30, usedBytes: (1 << 30) - 1000)
+        let (f15, o15) = launchOnce(MesosVersion(1, 5, 3), workDir: full) { [self.task("t")] }
+        let t15 = f15.launched[0]
+        XCTAssertEqual(f15.states(t15), [.staging, .dropped])
+        let u15 = try XCTUnwrap(f15.updates.first { $0.update.task == t15 && $0.update.state == .dropped })
+        XCTAssertEqual(u15.update.reason, .reconciliation)
+        let aborted = events(o15, "agentAborted", "slave-01")
+        XCTAssertEqual(aborted.count, 1)
+        guard let abort = aborted.first else { return }
+        XCTAssertTrue(abort.detail.hasPrefix("t: CHECK_SOME(mkdir): No space left on device Failed to create executor directory '"), abort.detail)
+        XCTAssertEqual(events(o15, "agentStopped", "slave-01").count, 1)
+        XCTAssertGreaterThan(u15.time, abort.time + .seconds(10))
+
+        let (f16, o16) = launchOnce(MesosVersion(1, 6, 0), workDir: full) { [self.task("t")] }
+        let t16 = f16.launched[0]
+        XCTAssertEqual(f16.states(t16), [.staging, .dropped])
+        let u16 = try XCTUnwrap(f16.updates.first { $0.update.task == t16 && $0.update.state == .dropped })
+        XCTAssertEqual(u16.update.reason, .executorTerminated)
+        XCTAssertTrue(u16.update.message.hasPrefix("Failed to create executor directory '"), u16.update.message)
+        XCTAssertTrue(events(o16, "agentAborted").isEmpty)
+        XCTAssertTrue(events(o16, "agentStopped").isEmpty)
+    }
+
+    /// A task already running on the agent when it aborts keeps running (the framework
+    /// checkpoints; the restarted agent recovers it), as in any agent process crash.
+    func testTheAbortKeepsTheAgentsRunningTasks() {
+        let (m, o, script) = cluster(agents: 1, duration: .minutes(5),
+                                     mesos: spec(MesosVersion(1, 4, 0), workDir: WorkDirSpec(capacityBytes: 1 << 30, usedBytes: 0)))
+        var f: TestFramework!
+        var n = 0
+        script.at(.zero) {
+            f = self.addFramework(m, "f")
+            f.refuseSeconds = 1
+            f.policy = { _ in
+                n += 1
+                if n == 1 { return [self.task("first")] }
+                if n == 2 { var l = self.task("long"); l.idLength = 300; return [l] }
+                return []
+            }
+        }
+        m.run()
+        // 1.4 refuses the long id at the master: no abort
+        XCTAssertTrue(events(o, "agentAborted").isEmpty)
+        XCTAssertEqual(f.states(f.launched[1]), [.error])
+
+        let (m2, o2, script2) = cluster(agents: 1, duration: .minutes(5),
+                                        mesos: spec(MesosVersion(1, 2, 0), workDir: WorkDirSpec(capacityBytes: 1 << 30, usedBytes: 0)))
+        var g: TestFramework!
+        var k = 0
+        var armed = false
+        script2.at(.zero) {
+            g = self.addFramework(m2, "f")
+            g.refuseSeconds = 1
+            g.policy = { _ in
+                if k == 0 { k = 1; return [self.task("first")] }
+                if k == 1 && armed { k = 2; var l = self.task("long"); l.idLength = 300; return [l] }
+                return []
+            }
+        }
+        script2.at(.seconds(30)) { armed = true }   // "first" runs by then
+        m2.run()
+        XCTAssertEqual(events(o2, "agentAborted").count, 1)
+        let first = g.launched[0]
+        XCTAssertEqual(g.states(first).filter { $0.isTerminal }, [], "the running task survives the abort")
+        XCTAssertEqual(m2.mesos!.task(first)?.state, .running)
+        XCTAssertEqual(g.states(g.launched[1]), [.staging, .dropped])
+    }
+
+    // MARK: TASK_DROPPED vs TASK_LOST
+
+    /// A launch on an offer of an agent the master knows is disconnected: TASK_LOST in 1.1.x
+    /// (master.cpp@1.1.0 `_accept`), TASK_DROPPED to a partition-aware framework from 1.2.0.
+    func testALaunchToADisconnectedAgentIsLostIn11AndDroppedIn12() {
+        for (v, expected) in [(MesosVersion(1, 1, 0), TaskState.lost), (MesosVersion(1, 2, 0), TaskState.dropped)] {
+            let (m, _, script) = cluster(agents: 1, duration: .minutes(2), mesos: spec(v))
+            var f: TestFramework!
+            script.at(.zero) { f = self.addFramework(m, "f"); f.hold = true }
+            script.at(.seconds(30)) {
+                m.mesos!.crashAgent(host: self.hostIndex(m, "slave-01"), restartAfter: .minutes(10))
+                let o = f.offers.last!.offer
+                f.launched += f.driver.launch(offer: o.id, tasks: [self.task("t")], refuseSeconds: 5) ?? []
+            }
+            m.run()
+            XCTAssertEqual(f.launched.count, 1, "\(v)")
+            XCTAssertEqual(f.states(f.launched[0]), [.staging, expected], "\(v)")
+            XCTAssertEqual(f.updates.last { $0.update.task == f.launched[0] }?.update.reason, .agentDisconnected, "\(v)")
+        }
+    }
+}
