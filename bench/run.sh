@@ -102,6 +102,7 @@ for ((rep = 1; rep <= REPEATS; rep++)); do
   run "$BENCH" pulls $((4000 / DIV)) "$SEED"    # mass deploy: downloads through one registry's capacity vs NIC sharing only (ratio), per-agent cost at N/4 and N
   run "$BENCH" placement $((1600 / DIV)) "$SEED"   # UNIQUE / GROUP_BY / MAX_PER deployments: counts vs the list walk vs no constraints (ratios), per-agent cost at N/4 and N
   run "$BENCH" sandbox $((400 / DIV)) "$SEED"     # sandbox GC crash loop: work_dir, sandbox output and disk quota vs none (ratio), per-agent cost at N/4 and N
+  run "$BENCH" crashloop "$SEED" $((100 / DIV)) $((400 / DIV)) $((1600 / DIV))   # one app of N crash-looping instances: CPU per agent as a ratio to the smallest, allocator work per launch
   # marathon-lb + autoscaler, fluid diurnal traffic: 10/30/100 apps for the week (about 5 CPU minutes;
   # LB_HOURS=24 for a day; docs/benchmarks.md); QUICK: 1/3/10 apps, 2 h.
   run "$BENCH" lb $((100 / DIV)) "${LB_HOURS:-$((DIV == 1 ? 168 : 2))}" "$SEED"

@@ -59,3 +59,38 @@ func runSandboxBench(agents: Int, seed: UInt64) {
         }
     }
 }
+
+// `clustersim-bench crashloop SEED AGENTS...`: the sandbox bench's baseline alone (the crash loop
+// without work_dir: one app, one instance per agent, about 40 launches per agent in 2 h) at each
+// size in turn, in one process. Prints the CPU per event and per agent, and per_agent_ratio: the
+// CPU per agent at that size over that at the first size (1: linear in instances x time).
+func runCrashLoopBench(seed: UInt64, sizes: [Int]) {
+    guard !sizes.isEmpty, sizes.allSatisfy({ $0 >= 1 }) else { fail("crashloop: give one or more AGENTS >= 1") }
+    var firstPerAgent: Double?
+    for n in sizes {
+        let loaded: LoadedScenario
+        do { loaded = try ScenarioLoader.load(text: sandboxBenchText(agents: n, seed: seed, sandboxes: false), baseDirectory: NSTemporaryDirectory()) }
+        catch { fail("crashloop: \(error)") }
+        let model = ClusterSimulation(spec: loaded.spec, observer: CountingObserver(hash: false))
+        let t0 = monotonicSeconds(), c0 = processCPUSeconds()
+        model.run()
+        let secs = monotonicSeconds() - t0, cpu = processCPUSeconds() - c0
+        let events = Int(model.sim.eventsProcessed)
+        let perAgent = cpu / Double(n)
+        if firstPerAgent == nil { firstPerAgent = perAgent }
+        var line = "name=crashloop_a\(n) impl=swift_clustersim events=\(events)"
+        line += " seconds=\(NumberFormat.fixed(secs, decimals: 6)) cpu_s=\(NumberFormat.fixed(cpu, decimals: 3)) events_per_s=\(rate(events, secs))"
+        line += " agents=\(n) cpu_us_per_event=\(NumberFormat.fixed(cpu * 1e6 / Double(max(events, 1)), decimals: 3))"
+        line += " cpu_ms_per_agent=\(NumberFormat.fixed(perAgent * 1e3, decimals: 3))"
+        line += " per_agent_ratio=\(NumberFormat.fixed(perAgent / max(firstPerAgent!, 1e-12), decimals: 3))"
+        if let m = model.mesos {
+            // the allocator's work per accepted offer (a launch): constant when a pass costs O(1)
+            let w = m.allocatorWork, acc = Double(max(m.offersAccepted, 1))
+            line += " accepted=\(m.offersAccepted) passes=\(w.passes)"
+            for (k, v) in [("draws", w.draws), ("dissolve", w.dissolveVisits), ("decline_rest", w.declineRestVisits), ("refill", w.refillVisits)] {
+                line += " \(k)_per_accept=\(NumberFormat.fixed(Double(v) / acc, decimals: 2))"
+            }
+        }
+        print(line)
+    }
+}

@@ -381,6 +381,7 @@ let usage = """
            clustersim-bench pulls AGENTS SEED
            clustersim-bench placement AGENTS SEED
            clustersim-bench sandbox AGENTS SEED
+           clustersim-bench crashloop SEED AGENTS...
            clustersim-bench consul AGENTS SERVICES HOURS SEED
            clustersim-bench traffic SERVICES RPS HOURS MODE SEED
            clustersim-bench scrape HOSTS SERIES_PER_HOST HOURS SEED
@@ -438,6 +439,8 @@ case "pulls":
     runPullsBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "sandbox":
     runSandboxBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
+case "crashloop":
+    runCrashLoopBench(seed: UInt64(parseArg(args, 2, "SEED")), sizes: (3..<max(args.count, 3)).map { parseArg(args, $0, "AGENTS") })
 case "placement":
     runPlacementBench(agents: parseArg(args, 2, "AGENTS"), seed: UInt64(parseArg(args, 3, "SEED")))
 case "regex":

@@ -637,10 +637,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         for ai in demandList {
             let a = apps[ai]
             if rateLimiter.count > 0, let d = rateLimiter.deadline(a.launchKey), d > now { continue }
-            if !a.definition.constraints.isEmpty { return .matchEveryOffer }
+            let needs = a.launchNeeds
+            if needs.constrained { return .matchEveryOffer }
             dependsOnAgent = true
             var remaining = resources
-            if takePorts(a.definition.launchPorts, from: &remaining) != nil && a.definition.resources.fits(in: remaining) { return .wanted }
+            if takePorts(needs.ports, from: &remaining) != nil && needs.resources.fits(in: remaining) { return .wanted }
         }
         noteUnplaced(demandList)
         return dependsOnAgent ? .declined(refuseSeconds: refuse) : .allDeclined(refuseSeconds: refuse)

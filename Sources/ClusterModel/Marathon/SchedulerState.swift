@@ -185,6 +185,8 @@ final class MarathonAppState {
     var definition: AppDefinition {
         didSet {
             changes.bump(); revision &+= 1
+            launchNeeds = LaunchNeeds(definition)
+            launchKey = LaunchDelayKey(appID: definition.id, configVersion: configVersion)
             if definition.constraints != oldValue.constraints { rebuildPlacement() }
             if definition.healthChecks != changes.checks {
                 changes.checks = definition.healthChecks
@@ -193,7 +195,15 @@ final class MarathonAppState {
         }
     }
     /// versionInfo.lastConfigChangeVersion: bumped by deployments that change the config.
-    var configVersion: Int64 = 1
+    var configVersion: Int64 = 1 {
+        didSet { launchKey = LaunchDelayKey(appID: definition.id, configVersion: configVersion) }
+    }
+    /// What `offerOutlook` reads of the definition for every offer it answers, kept apart: a
+    /// computed field read through `definition` copies the whole definition (about 25 reference
+    /// counts) per read, and a revive's pass asks for every agent it draws (clustersim-bench crashloop).
+    private(set) var launchNeeds: LaunchNeeds
+    /// The key of the app's launch delay (`LaunchDelayKey(appID:configVersion:)`), kept with both.
+    private(set) var launchKey: LaunchDelayKey
     let behaviour: AppBehaviour
     /// Launch queue: instances of the current version still to launch.
     var toLaunch = 0 {
@@ -228,12 +238,13 @@ final class MarathonAppState {
 
     init(index: Int, definition: AppDefinition, behaviour: AppBehaviour, demand: DemandTracker) {
         self.index = index; self.definition = definition; self.behaviour = behaviour; self.demand = demand
+        launchNeeds = LaunchNeeds(definition)
+        launchKey = LaunchDelayKey(appID: definition.id, configVersion: 1)
         changes = ChangeCount(app: index)
         changes.checks = definition.healthChecks
     }
 
     var id: String { definition.id }
-    var launchKey: LaunchDelayKey { LaunchDelayKey(appID: definition.id, configVersion: configVersion) }
 
     /// Task-name prefix as Marathon builds task ids: the app id without the leading slash, '/' -> '_'.
     var taskPrefix: String {
@@ -326,4 +337,12 @@ extension MarathonInstance {
         }
         return anyKnown ? true : nil
     }
+}
+
+/// The fields of an app definition an offer is matched on without drawing (`offerOutlook`).
+struct LaunchNeeds {
+    var constrained: Bool
+    var ports: [AppPort]
+    var resources: Resources
+    init(_ d: AppDefinition) { constrained = !d.constraints.isEmpty; ports = d.launchPorts; resources = d.resources }
 }

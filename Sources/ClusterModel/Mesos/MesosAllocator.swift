@@ -110,6 +110,7 @@ extension MesosCluster {
     /// Every active agent becomes a candidate again (framework registered, revived, unsuppressed).
     func refillCandidates() {
         dissolveLayer()
+        allocatorWork.refillVisits += agents.count
         for a in agents where a.active { markCandidate(a) }
     }
 
@@ -200,6 +201,7 @@ extension MesosCluster {
         guard leaderReady else { return }
         guard !agentList.isEmpty || (withLayer && layerCandidates > 0) else { return }
         guard frameworks.contains(where: { $0.registered && !$0.suppressed }) else { return }
+        allocatorWork.passes += 1
         if model.spec.fidelity.offers == .fast {
             if let f = soleFramework { allocateFast(agentList, to: f, withLayer: withLayer); return }
             if flags.roleSorter != "random" && flags.frameworkSorter != "random" {
@@ -230,6 +232,7 @@ extension MesosCluster {
         var orderStale = true
         for ai in list {
             let a = agents[ai]
+            allocatorWork.draws += 1
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free) else { unmarkCandidate(a); continue }
@@ -299,13 +302,14 @@ extension MesosCluster {
             }
             let a = agents[fastPass[k]]
             k += 1
+            allocatorWork.draws += 1
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free) else { unmarkCandidate(a); continue }
             let isFiltered = filtered(f, a, free)
             unmarkCandidate(a)
             if isFiltered { continue }
-            switch f.framework.offerOutlook(host: a.host.index, resources: free) {
+            switch f.framework.offerOutlook(host: a.hostIndex, resources: free) {
             case .matchEveryOffer:
                 dissolveLayer()
                 allocateExact(Array(fastPass[(k - 1)...]))
@@ -369,6 +373,7 @@ extension MesosCluster {
             // unowned(unsafe): `agents` holds every agent for the whole run (as in `declineRest`).
             unowned(unsafe) let a = agents[list[k]]
             k += 1
+            allocatorWork.draws += 1
             guard a.active else { continue }
             let free = a.free
             guard allocatable(free) else { unmarkCandidate(a); continue }
@@ -468,6 +473,7 @@ extension MesosCluster {
 
     func materialize(_ a: MesosAgent) {
         a.touch = layerClock
+        touchStamps[a.index] = layerClock
         guard let L = offerLayer else { return }
         if a.offerable { offerLayer!.offerable -= 1 }
         if !L.declined {
@@ -488,7 +494,8 @@ extension MesosCluster {
     /// would be skipped by a pass), and no layer.
     func dissolveLayer() {
         guard let L = offerLayer else { return }
-        for ai in offerableList where agents[ai].touch < L.stamp { materialize(agents[ai]) }
+        allocatorWork.dissolveVisits += offerableList.count
+        for ai in offerableList where touchStamps[ai] < L.stamp { materialize(agents[ai]) }
         offerLayer = nil
         layerStamp = 0
     }
@@ -520,6 +527,7 @@ extension MesosCluster {
         if !offerableValid {
             offerableValid = true
             offerableList = []
+            allocatorWork.refillVisits += agents.count
             for a in agents { a.offerable = false; a.offerableSlot = -1; refreshOfferable(a) }
         }
         for ai in candidates { agents[ai].candidateSlot = -1 }
@@ -534,8 +542,8 @@ extension MesosCluster {
     /// quarter of which are in the layer); it becomes explicit and joins `fastPass`.
     func drawLayerAgent() {
         while true {
-            let a = agents[offerableList[allocatorStream.int(below: offerableList.count)]]
-            if a.touch < layerStamp { materialize(a); return }
+            let ai = offerableList[allocatorStream.int(below: offerableList.count)]
+            if touchStamps[ai] < layerStamp { materialize(agents[ai]); return }
         }
     }
 
@@ -561,6 +569,7 @@ extension MesosCluster {
         let d = filterDuration(refuseSeconds)
         let expires = now + (d ?? .zero)
         var batch = -1
+        allocatorWork.declineRestVisits += rest.count
         for ai in rest {
             // unowned(unsafe): `agents` holds every agent for the whole run and nothing here
             // removes one; a counted reference is an atomic write to a line of each agent that

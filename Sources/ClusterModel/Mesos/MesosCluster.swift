@@ -54,12 +54,18 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     var offerLayer: OfferLayer? = nil
     /// `offerLayer?.stamp ?? 0`: an agent whose `touch` is below it is described by the layer.
     var layerStamp: UInt64 = 0
+    /// `MesosAgent.touch` by agent index, in one array: the layer's draws (`drawLayerAgent`, by
+    /// rejection) and `dissolveLayer` read it for agents they mostly do not change, so they need not
+    /// load each agent (a cache miss per agent at thousands of agents; clustersim-bench crashloop).
+    var touchStamps: [UInt64] = []
     var layerClock: UInt64 = 0
     /// fidelity.offers `fast`: revives make an offer layer (false: a candidate slot and a filter per
     /// agent, the fast path before the layer; FidelityEquivalenceTests compares the two).
     var offerLayers = true
     /// Revives that made a layer (instead of a candidate slot and a filter drop per agent).
     var layerRevives = 0
+    /// Work of the allocation passes, counted for tests and clustersim-bench (never read by the model).
+    public internal(set) var allocatorWork = AllocatorWork()
     /// Quiet ping loops (`nextPing`): an agent that answers every ping costs no events. false: one
     /// `pingTimeout` event per agent per agent_ping_timeout, the loop before (tests compare the two;
     /// the event log is the same).
@@ -162,6 +168,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             }
         }
         agents = list
+        touchStamps = [UInt64](repeating: 0, count: list.count)
         agentOfHost = byHost
         downloads = ImageDownloads(agents: list.count, registryCapacity: spec.registryCapacity)
         partitionDepth = [Int](repeating: 0, count: infra.hosts.count)

@@ -36,6 +36,8 @@ public enum AgentMasterState: String, Sendable {
 public final class MesosAgent {
     public let index: Int
     public let host: Host
+    /// `host.index`, kept here: the allocator's passes read it for every agent they offer.
+    let hostIndex: Int
     public var name: String { host.name }
     public let total: Resources
     public let attributes: [Attribute]
@@ -100,7 +102,7 @@ public final class MesosAgent {
     public internal(set) var workDir: WorkDir?
 
     init(index: Int, host: Host, total: Resources, stream: RandomStream) {
-        self.index = index; self.host = host; self.total = total; self.attributes = host.attributes; self.stream = stream
+        self.index = index; self.host = host; self.hostIndex = host.index; self.total = total; self.attributes = host.attributes; self.stream = stream
         self.freePorts = total.ports
     }
 
@@ -406,6 +408,22 @@ struct AgentFilters {
 /// fidelity.offers `fast` with one framework: what a revive and the decline of every agent after it
 /// leave on each agent not changed since, kept as one record instead of a filter and a candidate slot
 /// per agent (MesosAllocator.swift "the offer layer").
+/// Work of the allocator, counted (MesosCluster.allocatorWork): what grows with the agents per
+/// pass shows here, so tests can assert that a pass's cost does not (CrashLoopCostTests).
+public struct AllocatorWork: Sendable {
+    /// Allocation passes (`allocate` calls that reached a pass).
+    public var passes = 0
+    /// Agents drawn by the fast passes (`allocateFast`, `allocateFastShared`) and visited by `allocateExact`.
+    public var draws = 0
+    /// Agents of `offerableList` visited to dissolve an offer layer.
+    public var dissolveVisits = 0
+    /// Agents visited by `declineRest`.
+    public var declineRestVisits = 0
+    /// Agents visited to rebuild `offerableList` or refill the candidates.
+    public var refillVisits = 0
+    public init() {}
+}
+
 struct OfferLayer {
     /// Agents with `touch < stamp` are described by the layer.
     var stamp: UInt64
