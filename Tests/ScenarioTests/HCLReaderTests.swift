@@ -292,5 +292,15 @@ final class HCLIncludeTests: XCTestCase {
         write("once = true\ndeduplicate { enabled = true }\nnomad { address = \"x\" }\ntemplate {\n contents = \"x\"\n destination = \"/etc/nginx/conf.d/a.conf\"\n error_fatal = false\n}\n", to: dir + "/ct3.hcl")
         let e = errors(dir)
         XCTAssertEqual(e.map(\.message), ["unknown key \"once\" (consul-template rejects it too)"])
+        // the blocks the simulator ignores still have consul-template's keys only (vault.renew
+        // is renew_token since v0.2x: hashicorp/best-practices' nodejs.hcl is refused by v0.42)
+        let sc = ConsulTemplateSectionTests.self
+        assertSingleError(sc.scenario(consulTemplate: #""vault": {"address": "https://v:8200", "renew": true, "ssl": {"enabled": true}}"#),
+                          path: "consulTemplate.vault.renew", ["invalid config key vault.renew (consul-template refuses unknown keys)"])
+        assertSingleError(sc.scenario(consulTemplate: #""consul": {"address": "a", "retry": {"attempts": 3, "backof": "1s"}}"#),
+                          path: "consulTemplate.consul.retry.backof", ["invalid config key consul.retry.backof"])
+        XCTAssertNotNil(loadOK(sc.scenario(consulTemplate: #""consul": {"Address": "a", "retry": {"attempts": 3}, "ssl": {"enabled": true}}, "exec": {"command": "x", "env": {"pristine": false}}"#)))
+        // WaitConfig.Enabled is tagged mapstructure:"bool": `enabled` is an unused key there
+        assertSingleError(sc.scenario(consulTemplate: #""wait": {"min": "1s", "enabled": true}"#), path: "consulTemplate.wait.enabled", ["consul-template refuses wait.enabled"])
     }
 }
