@@ -720,7 +720,7 @@ enum HCLValues {
 
 /// The values hcl's decode builds, keeping Go's distinction between []map[string]interface{}
 /// (objects inside objects) and []interface{} (lists), which consul-template's flatten relies on.
-indirect enum HCLGoValue {
+enum HCLGoValue {
     case map(HCLGoMap)
     case mapList([HCLGoMap], SourceLocation)
     case list([HCLGoValue], SourceLocation)

@@ -119,6 +119,12 @@ final class HCLReaderTests: XCTestCase {
         // many distinct labelled keys: Filter is indexed, not a scan per key (this took minutes as a scan)
         let many = (0..<50_000).map { "k\($0) \"x\" { }" }.joined(separator: "\n")
         XCTAssertEqual(HCLParser.parse(many).value?.objectMembers?.count, 50_000)
+        // a block repeated 50,000 times appends in place (found by clustersim-fuzz, seed 11 input
+        // 2142: the list was copied at every append, 7 minutes for a 3 MB file; now seconds)
+        let repeated = "services {\n" + String(repeating: "  check { args = [\"/bin/x\"] interval = \"1m\" }\n  tags = [\"a\"]\n", count: 50_000) + "}\n"
+        let decoded = HCLParser.parse(repeated).value?["services"]?.arrayValue?.first
+        XCTAssertEqual(decoded?["check"]?.arrayValue?.count, 50_000)
+        XCTAssertEqual(decoded?["tags"]?.arrayValue?.count, 50_000)
         // a truncated file at every length never traps
         let sample = "service {\n  name = \"web\" # c\n  tags = [\"a\", \"b\",]\n  check { args = [\"/bin/x\", \"${y}\"]\n interval = \"10s\" }\n  meta = <<-EOT\n  x\n  EOT\n}\n"
         for n in 0...sample.utf8.count { _ = HCLParser.parse(String(decoding: Array(sample.utf8)[0..<n], as: UTF8.self)) }
