@@ -78,15 +78,16 @@ enum ConsulServiceFile {
 
     /// Refuses, as Consul does, a key a nested struct does not have; `dotted` is Consul's name of
     /// the value (`service.connect`).
-    static func checkShape(_ v0: JSONValue, _ shape: Shape, path: String, dotted: String, _ d: Diagnostics) {
+    static func checkShape(_ v0: JSONValue, _ shape: Shape, path: String, dotted: String, _ d: Diagnostics,
+                           reason: String = "Consul refuses unknown keys") {
         let v: JSONValue
         if case .arrayOf = shape { v = v0 } else { v = unslice(v0) }
         switch shape {
         case .leaf: return
         case .arrayOf(let e):
-            for (i, x) in (v.arrayValue ?? []).enumerated() { checkShape(x, e, path: JSONPath.index(path, i), dotted: dotted, d) }
+            for (i, x) in (v.arrayValue ?? []).enumerated() { checkShape(x, e, path: JSONPath.index(path, i), dotted: dotted, d, reason: reason) }
         case .mapOf(let e):
-            for m in v.objectMembers ?? [] { checkShape(m.value, e, path: JSONPath.key(path, m.key), dotted: dotted + "." + m.key, d) }
+            for m in v.objectMembers ?? [] { checkShape(m.value, e, path: JSONPath.key(path, m.key), dotted: dotted + "." + m.key, d, reason: reason) }
         case .service:
             let keys = serviceModelled + serviceAccepted
             var shapes = nestedShapes
@@ -108,9 +109,9 @@ enum ConsulServiceFile {
                 let lower = m.key.lowercased()
                 let name = translate[lower] ?? lower
                 let p = JSONPath.key(path, m.key)
-                if let sub = members[name] { checkShape(m.value, sub, path: p, dotted: dotted + "." + name, d); continue }
+                if let sub = members[name] { checkShape(m.value, sub, path: p, dotted: dotted + "." + name, d, reason: reason); continue }
                 d.error(p, location: m.keyLocation ?? m.value.location,
-                        "invalid config key \(dotted).\(m.key) (Consul refuses unknown keys)\(Suggest.didYouMean(name, among: members.keys.sorted()))")
+                        "invalid config key \(dotted).\(m.key) (\(reason))\(Suggest.didYouMean(name, among: members.keys.sorted()))")
             }
         }
     }

@@ -9,13 +9,50 @@ import SimKernel
 
 extension ScenarioSchema {
     /// consul-template keys accepted and ignored (hashicorp/consul-template config/config.go, template.go).
+    /// The mapstructure names of config.Config's fields at hashicorp/consul-template@1deacb7 (v0.42):
+    /// `deduplicate` (not "dedup"), `nomad`; `once` is a command-line flag only, so a file with it is refused.
     static let consulTemplateIgnored = ["consul", "log_level", "pid_file", "syslog", "kill_signal", "reload_signal", "vault", "exec",
-                                        "dedup", "default_delimiters", "log_file", "once", "template_error_fatal", "err_on_failed_lookup"]
-    static let templateIgnored = ["perms", "backup", "create_dest_dirs", "user", "group", "sandbox_path", "function_denylist", "exec", "uid", "gid"]
+                                        "deduplicate", "default_delimiters", "log_file", "nomad", "template_error_fatal", "err_on_failed_lookup"]
+    static let templateIgnored = ["perms", "backup", "create_dest_dirs", "user", "group", "sandbox_path", "function_denylist", "function_blacklist",
+                                  "error_fatal", "exec", "uid", "gid"]
+
+    /// The section's keys that are the simulator's, not consul-template's: they stay in the
+    /// scenario, beside `config` (consul-template refuses them in its configuration file).
+    static let consulTemplateOwnKeys = ["vaultServer", "environment", "queryLatency", "retry"]
+
+    /// `config`: consul-template's configuration file as it is deployed (`{"$include":
+    /// "consul-template.hcl"}`, HCL or JSON, decoded and flattened as consul-template's Parse
+    /// does): its keys join the section's. A key given in both, or a simulator key in the file,
+    /// is an error.
+    static func mergeConsulTemplateConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> JSONValue {
+        guard let members = v.objectMembers, let ci = members.firstIndex(where: { $0.key == "config" }) else { return v }
+        let cfg = members[ci].value
+        var out = members
+        out.remove(at: ci)
+        let cp = JSONPath.key(path, "config")
+        guard let cfgMembers = cfg.objectMembers else {
+            d.error(cp, at: cfg, typeMismatch("consul-template's configuration: an object, usually {\"$include\": \"consul-template.hcl\"}", cfg))
+            return JSONValue(.object(out), location: v.location)
+        }
+        for m in cfgMembers {
+            let p = JSONPath.key(cp, m.key)
+            if consulTemplateOwnKeys.contains(m.key) {
+                let why = m.key == "retry" ? "consul-template has no top-level retry (its query retries are consul { retry { ... } })"
+                                           : "it is the simulator's own key, not consul-template's (consul-template refuses it in its configuration)"
+                d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) in consul-template's configuration: \(why); give consulTemplate.\(m.key) in the scenario, beside \"config\"")
+            } else if let other = out.first(where: { $0.key == m.key }) {
+                d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) is given both in consul-template's configuration and in the section (at \(JSONPath.key(path, m.key))\(other.keyLocation.map { ", " + $0.description } ?? "")); give it once")
+            } else {
+                out.append(m)
+            }
+        }
+        return JSONValue(.object(out), location: v.location)
+    }
 
     static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, consulGiven: Bool, nginxGiven: Bool,
                                      apps: [AppDefinition] = [], hostGroups: [HostGroupSpec] = [], hostGroupsComplete: Bool = true,
                                      _ d: Diagnostics) -> ConsulTemplateSpec? {
+        let v = mergeConsulTemplateConfig(v, path: path, d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulTemplateKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -58,10 +95,46 @@ extension ScenarioSchema {
         return d.errorCount == before ? out : nil
     }
 
+    /// The keys of consul-template's blocks the simulator ignores (hashicorp/consul-template@1deacb7
+    /// config/consul.go, auth.go, retry.go, ssl.go, transport.go, dedup.go, exec.go, env.go,
+    /// syslog.go, logfile.go, default_delimiters.go, nomad.go, vault.go: mapstructure tags, or the
+    /// field's name where it has none; mapstructure matches them without case). Its decode has
+    /// ErrorUnused, so a key they do not have fails the whole file ("invalid keys").
+    static let ctRetry = ConsulServiceFile.Shape.object(Dictionary(uniqueKeysWithValues: ["attempts", "backoff", "max_backoff", "enabled"].map { ($0, .leaf) }))
+    static let ctSSL = ConsulServiceFile.Shape.object(Dictionary(uniqueKeysWithValues:
+        ["ca_cert", "ca_cert_bytes", "ca_path", "cert", "enabled", "key", "server_name", "verify"].map { ($0, .leaf) }))
+    static let ctTransport = ConsulServiceFile.Shape.object(Dictionary(uniqueKeysWithValues:
+        ["dial_keep_alive", "dial_timeout", "disable_keep_alives", "idle_conn_timeout", "max_idle_conns", "max_idle_conns_per_host",
+         "max_conns_per_host", "tls_handshake_timeout"].map { ($0, .leaf) }))
+    static let ctExec = ConsulServiceFile.Shape.object(Dictionary(uniqueKeysWithValues:
+        ["command", "enabled", "kill_signal", "kill_timeout", "reload_signal", "splay", "timeout"].map { ($0, ConsulServiceFile.Shape.leaf) }
+        + [("env", .object(Dictionary(uniqueKeysWithValues: ["denylist", "blacklist", "custom", "pristine", "allowlist", "whitelist"].map { ($0, .leaf) })))]))
+    static func ctLeaves(_ keys: [String], _ more: [(String, ConsulServiceFile.Shape)] = []) -> ConsulServiceFile.Shape {
+        .object(Dictionary(uniqueKeysWithValues: keys.map { ($0, ConsulServiceFile.Shape.leaf) } + more))
+    }
+    static let consulTemplateBlockShapes: [String: ConsulServiceFile.Shape] = [
+        "consul": ctLeaves(["address", "namespace", "token", "token_file"],
+                           [("auth", ctLeaves(["enabled", "username", "password"])), ("retry", ctRetry), ("ssl", ctSSL), ("transport", ctTransport)]),
+        "vault": ctLeaves(["address", "enabled", "namespace", "renew_token", "token", "vault_agent_token_file", "unwrap_token", "client_user_agent",
+                           "default_lease_duration", "lease_renewal_threshold", "k8s_auth_role_name", "k8s_service_account_token_path",
+                           "k8s_service_account_token", "k8s_service_mount_path"],
+                          [("retry", ctRetry), ("ssl", ctSSL), ("transport", ctTransport)]),
+        "nomad": ctLeaves(["address", "enabled", "namespace", "token", "auth_username", "auth_password"],
+                          [("retry", ctRetry), ("ssl", ctSSL), ("transport", ctTransport)]),
+        "deduplicate": ctLeaves(["enabled", "max_stale", "prefix", "ttl", "block_query_wait"]),
+        "exec": ctExec,
+        "syslog": ctLeaves(["enabled", "facility", "name"]),
+        "log_file": ctLeaves(["path", "log_rotate_bytes", "log_rotate_duration", "log_rotate_max_files"]),
+        "default_delimiters": ctLeaves(["left", "right"]),
+    ]
+
     static func warnIgnored(_ r: ObjectReader, _ ignored: [String], _ d: Diagnostics) {
         for (m, suggestion) in r.takeUnread() {
             let p = r.keyPath(m.key)
             if ignored.contains(m.key) {
+                if let shape = consulTemplateBlockShapes[m.key], m.value.objectMembers != nil {
+                    ConsulServiceFile.checkShape(m.value, shape, path: p, dotted: m.key, d, reason: "consul-template refuses unknown keys")
+                }
                 d.warning(p, at: m.value, "consul-template accepts \(JSONValue.quote(m.key)); it changes nothing the simulator models and is ignored")
             } else {
                 d.error(p, location: m.keyLocation ?? m.value.location, "unknown key \(JSONValue.quote(m.key)) (consul-template rejects it too)"
@@ -116,7 +189,13 @@ extension ScenarioSchema {
             let w = ObjectReader(v, path: p, diagnostics: d, keys: waitKeys)
             min = w.optional("min", .duration(.nonNegative))
             max = w.optional("max", .duration(.nonNegative))
-            if w.value("enabled") != nil { d.warning(JSONPath.key(p, "enabled"), at: v["enabled"], "wait.enabled is derived from min by consul-template's Finalize; ignored") }
+            // config/wait.go: WaitConfig.Enabled is tagged mapstructure:"bool", so a file's
+            // `enabled` is an unused key, which consul-template's decode refuses (ErrorUnused)
+            if let e = v.objectMembers?.first(where: { $0.key == "enabled" }) {
+                d.error(JSONPath.key(p, "enabled"), location: e.keyLocation ?? e.value.location,
+                        "consul-template refuses wait.enabled (its WaitConfig field is named \"bool\"; it is derived from min by Finalize): leave it out")
+                _ = w.value("enabled")
+            }
             w.finish()
             if min == nil && max == nil && v.objectMembers?.isEmpty == false { return nil }
         } else {
@@ -144,6 +223,9 @@ extension ScenarioSchema {
     }
 
     static let consulTemplateKeys = SectionKeys("consulTemplate", [
+        KeySpec("config", "object", default: "absent", allowed: "consul-template's configuration, usually `{\"$include\": \"consul-template.hcl\"}` (HCL or JSON); its keys are this section's consul-template keys, each given once (here or in the file); the simulator's keys (`vaultServer`, `environment`, `queryLatency`, `retry`) are refused in it.",
+                meaning: "The configuration file consul-template is deployed with, read as consul-template reads it (hcl.Decode, blocks flattened): see docs/discovery.md \"consul-template configuration files\".",
+                source: "hashicorp/consul-template:config/config.go `Parse`"),
         KeySpec("vaultServer", "object", default: "absent (no Vault: templates that read it never render)", allowed: "See `consulTemplate.vaultServer`.",
                 meaning: "The simulator's own key: a Vault server holding KV secrets (version 1, or 2 per mount), which `secret` and `secrets` read and `vaultWrite` actions change (docs/discovery.md, \"Templates that read Vault\" and \"Secrets that change\")."),
         KeySpec("environment", "object", default: "`{}`", allowed: "Variable names → string values (at most 128 KiB each).",
@@ -171,8 +253,8 @@ extension ScenarioSchema {
                 source: "hashicorp/consul-template:config/wait.go"),
         KeySpec("max", "duration", default: "4 x `min`", allowed: ">= `min`, at most `96h`.", meaning: "Longest wait after the first change.",
                 source: "hashicorp/consul-template:config/wait.go `Finalize`"),
-        KeySpec("enabled", "bool", default: "`min` > 0", allowed: "Ignored with a warning (derived from `min`).", meaning: "",
-                source: "hashicorp/consul-template:config/wait.go `Finalize`"),
+        KeySpec("enabled", "bool", default: "`min` > 0", allowed: "Refused, as consul-template refuses it (the field is tagged `bool`; derived from `min`).", meaning: "",
+                source: "hashicorp/consul-template:config/wait.go `WaitConfig`, `Finalize`"),
     ])
 
     static let retryKeys = SectionKeys("consulTemplate.retry", [

@@ -414,8 +414,8 @@ public enum YAMLFiles {
         let lower = fileName.lowercased()
         if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") { return hint("an included YAML file") }
         if lower.hasSuffix(".hcl") {
-            return "an included file is read as JSON: HCL is not read; write it in the tool's JSON form (Consul and "
-                + "consul-template take the same keys in JSON: blocks become objects, repeated blocks arrays)"
+            return "an included file is read as JSON here; a file named .hcl (lower case, as Consul picks the format) is read as HCL where "
+                + "Consul or consul-template read it: " + HCLFiles.sites
         }
         return nil
     }

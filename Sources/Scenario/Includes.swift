@@ -169,10 +169,19 @@ final class IncludeResolver {
         includedBytes += text.utf8.count
         // The file's value takes the place of the $include at `depth`, so it may nest only as
         // deep as the rest of the document allows.
-        let parsed = JSONParser.parse(text, file: displayName, startDepth: depth)
+        // An .hcl file is read as HCL where the real program reads HCL (HCLFiles.reader), and
+        // refused elsewhere.
+        let hcl = HCLFiles.isHCLName(rel)
+        let reader = HCLFiles.reader(sitePath: sitePath)
+        if hcl && reader == nil {
+            diagnostics.error(p, at: ref, "\(JSONValue.quote(rel)) is an HCL file: " + HCLFiles.notReadHere)
+            return nil
+        }
+        let parsed = hcl ? HCLParser.parse(text, file: displayName, startDepth: depth, reader: reader!)
+                         : JSONParser.parse(text, file: displayName, startDepth: depth)
         for (k, e) in parsed.errors.enumerated() {
             var message = e.message
-            if k == 0, !e.isNestingLimit, let hint = YAMLFiles.formatHint(fileName: rel) { message += " (\(hint))" }
+            if k == 0, !hcl, !e.isNestingLimit, let hint = YAMLFiles.formatHint(fileName: rel) { message += " (\(hint))" }
             if e.isNestingLimit, depth > 0 {
                 message = "nesting deeper than \(JSONParser.maxDepth) levels in the scenario after includes: this file's value stands at level \(depth) of \(stack[0].display) (\(chain(displayName))), so it may nest \(JSONParser.maxDepth - depth) more levels; the limit holds for the whole document, not for each file"
             }

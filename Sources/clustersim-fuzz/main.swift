@@ -110,8 +110,8 @@ func loadBases(_ dir: String) -> [Base] {
     return out
 }
 
-/// Input number `i` of the run seeded `seed`. Half are tree mutations (a base and 1 to 4
-/// mutations); one in 16 is an include graph, one in 8 a set of `--set` overrides, one in 8 a
+/// Input number `i` of the run seeded `seed`. Some 7 in 16 are tree mutations (a base and 1 to 4
+/// mutations); one in 16 is an include graph, one in 16 an HCL pair (16k+14, kind k mod 8), one in 8 a set of `--set` overrides, one in 8 a
 /// string changed as text and one in 8 a file changed as text, their kinds taken in turn (input
 /// 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8, 8k+4 string kind k mod 8,
 /// 8k+7 file kind k mod 8), so every kind comes up within the first 192 inputs of any run; a
@@ -126,6 +126,9 @@ func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = [], 
         return FuzzInput(kind: TextMutator.stringKinds[op], text: text, desc: "\(base.name): \(TextMutator.stringKinds[op]) at \(note)")
     }
     if i % 8 == 7, let support { return support.fileInput((i / 8) % TextMutator.ops.count, bases: bases, &r) }
+    // one in 16 (input 16k+14): a scenario reading an HCL Consul service definition and an HCL
+    // consul-template configuration, one of them changed (HCLInputs.swift)
+    if i % 16 == 14 { return HCLInputs.input(i, &r) }
     // one in 16 (input 16k+9): a mutated experiment file (Experiments.swift)
     if i % 16 == 9, !experiments.isEmpty { return experimentInput(&r, bases: experiments) }
     if i % 16 == 1 || i % 8 == 3 {
@@ -154,7 +157,7 @@ enum ChildExit: Int32 {
 
 extension FuzzInput {
     /// Include graphs and file mutations are written into a scratch folder and loaded from there.
-    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") }
+    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") || kind.hasPrefix("hcl-") }
 }
 
 /// An error the user could not place: it names neither a JSON path, nor a line of a file, nor the
@@ -395,6 +398,7 @@ func reap() {
 
 func kindsLine() -> String {
     let kindOrder = ["mutation", "experiment", "replay"] + Graphs.includeKinds + Graphs.overrideKinds + TextMutator.stringKinds + TextMutator.fileKinds
+        + HCLInputs.kinds
     return "kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", ")
 }
 

@@ -94,7 +94,10 @@ final class FuzzTests: XCTestCase {
             XCTAssertEqual(counts["string-" + op], 3, "string-\(op): \(counts)")
             XCTAssertEqual(counts["file-" + op], 3, "file-\(op): \(counts)")
         }
-        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24, "\(counts)")
+        // inputs 16k+14: an HCL service definition or consul-template configuration changed
+        for op in textOps { XCTAssertGreaterThanOrEqual(counts["hcl-" + op] ?? 0, 1, "hcl-\(op): \(counts)") }
+        XCTAssertEqual(textOps.map { counts["hcl-" + $0] ?? 0 }.reduce(0, +), 12, "\(counts)")
+        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24 - 12, "\(counts)")
     }
 
     /// `--only string-,file-` runs (here lists) only those kinds, each input keeping its number:

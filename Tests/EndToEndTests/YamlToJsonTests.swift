@@ -124,7 +124,7 @@ final class YAMLFileHintTests: XCTestCase {
         try "service {\n  name = \"web\"\n  port = 80\n}\n".write(toFile: dir + "/web.hcl", atomically: true, encoding: .utf8)
         try "id: /web\ncmd: x\n".write(toFile: dir + "/web.yml", atomically: true, encoding: .utf8)
         try "id: /web\n".write(toFile: dir + "/web.txt", atomically: true, encoding: .utf8)
-        for (file, words) in [("web.hcl", "HCL is not read"), ("web.yml", "scripts/yaml-to-json.py"), ("web.txt", nil)] {
+        for (file, words) in [("web.hcl", "HCL is read only where Consul or consul-template read it, consul.services.<app id>"), ("web.yml", "scripts/yaml-to-json.py"), ("web.txt", nil)] {
             let scenario = #"{"name": "i", "duration": "10m", "hostGroups": [{"name": "h", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"}], "#
                 + #""marathon": {"apps": [{"$include": "\#(file)"}]}}"#
             try scenario.write(toFile: dir + "/s.json", atomically: true, encoding: .utf8)
