@@ -98,7 +98,7 @@ extension HealthBehaviour: Equatable {
 /// A Marathon release, major.minor.patch. Supported: 1.4.0 through 1.10.x (the lines that ran on
 /// 2017-2020 Mesos platforms). The baseline is 1.4 (= 1.4.0): Marathon 1.4.0 was released in
 /// January 2017 and 1.4.x was the line most 2017 platforms ran.
-public struct MarathonVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct MarathonVersion: ReleaseVersion {
     public var major: Int
     public var minor: Int
     public var patch: Int
@@ -110,27 +110,6 @@ public struct MarathonVersion: Hashable, Comparable, Sendable, CustomStringConve
     /// Newest supported minor line (every 1.10.x patch is accepted).
     public static let newestSupportedMinor = MarathonVersion(1, 10, 0)
     public static let supportedRange = "1.4.0 to 1.10.x"
-
-    /// Parses "1.4", "1.4.9", "1.10", "1.5.1" (a missing patch means .0). Nil when malformed.
-    public init?(parsing text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        var nums: [Int] = []
-        for p in parts {
-            guard !p.isEmpty, p.count <= 6, p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p) else { return nil }
-            nums.append(n)
-        }
-        self.init(nums[0], nums[1], nums.count == 3 ? nums[2] : 0)
-    }
-
-    public var isSupported: Bool {
-        self >= MarathonVersion.oldestSupported && (major, minor) <= (MarathonVersion.newestSupportedMinor.major, MarathonVersion.newestSupportedMinor.minor)
-    }
-
-    public static func < (a: MarathonVersion, b: MarathonVersion) -> Bool { (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch) }
-    public var description: String { "\(major).\(minor).\(patch)" }
-
-    func atLeast(_ minor: Int, _ patch: Int = 0) -> Bool { self >= MarathonVersion(1, minor, patch) }
 
     // Version-dependent defaults and algorithms (sources in docs/marathon.md).
 

@@ -7,7 +7,7 @@
 /// `mesos.version` runs as before. 1.0.x is not supported: its master removes an agent that misses
 /// its pings and tells it to shut down when it comes back, killing its tasks (master.cpp@1.0.0
 /// `shutdownSlave`); the model has only the unreachable agents of 1.1+ (`markUnreachable`).
-public struct MesosVersion: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct MesosVersion: ReleaseVersion {
     public var major: Int
     public var minor: Int
     public var patch: Int
@@ -19,28 +19,6 @@ public struct MesosVersion: Hashable, Comparable, Sendable, CustomStringConverti
     /// Newest supported minor line (every 1.11.x patch is accepted).
     public static let newestSupportedMinor = MesosVersion(1, 11, 0)
     public static let supportedRange = "1.1.0 to 1.11.x"
-
-    /// Parses "1.4", "1.4.3", "1.11" (a missing patch means .0). Nil when malformed.
-    public init?(parsing text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        var nums: [Int] = []
-        for p in parts {
-            guard !p.isEmpty, p.count <= 6, p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p) else { return nil }
-            nums.append(n)
-        }
-        self.init(nums[0], nums[1], nums.count == 3 ? nums[2] : 0)
-    }
-
-    public var isSupported: Bool {
-        self >= MesosVersion.oldestSupported
-            && (major, minor) <= (MesosVersion.newestSupportedMinor.major, MesosVersion.newestSupportedMinor.minor)
-    }
-
-    public static func < (a: MesosVersion, b: MesosVersion) -> Bool { (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch) }
-    public var description: String { "\(major).\(minor).\(patch)" }
-
-    public func atLeast(_ minor: Int, _ patch: Int = 0) -> Bool { self >= MesosVersion(1, minor, patch) }
 
     // MARK: what it switches
 
