@@ -11,7 +11,7 @@ extension ScenarioSchema {
     static let platformActionKinds = ["consulKV", "vaultWrite"]
 
     static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLBGiven: Bool = false,
-                              sources: [AppSource], duration: SimDuration?, _ d: Diagnostics) -> [ActionSpec] {
+                              sources: [AppSource], duration: SimDuration?, mesosVersion: MesosVersion = .baseline, _ d: Diagnostics) -> [ActionSpec] {
         guard let list = v.arrayValue else {
             d.error(path, at: v, typeMismatch("an array of actions, like [{\"at\": \"1h\", \"kind\": \"restart\", \"app\": \"/web\"}]", v))
             return []
@@ -37,7 +37,7 @@ extension ScenarioSchema {
         var decoded: [Int: ActionSpec] = [:]
         for i in order {
             if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, appIndex: appIndex, appIDs: appIDs, marathonLBGiven: marathonLBGiven, sources: sources,
-                                    current: &current, duration: duration, d) {
+                                    current: &current, duration: duration, mesosVersion: mesosVersion, d) {
                 decoded[i] = a
             }
         }
@@ -46,7 +46,8 @@ extension ScenarioSchema {
 
     static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, appIndex: [String: Int], appIDs: [String],
                              marathonLBGiven: Bool = false, sources: [AppSource],
-                             current: inout [String: JSONValue], duration: SimDuration?, _ d: Diagnostics) -> ActionSpec? {
+                             current: inout [String: JSONValue], duration: SimDuration?, mesosVersion: MesosVersion = .baseline,
+                             _ d: Diagnostics) -> ActionSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: actionKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -96,8 +97,8 @@ extension ScenarioSchema {
             if var def = tree.apps.first?.app {
                 // the new version's Mesos task ids, warned about as the scenario's apps are at load
                 // (a pod's ids grow with its containers' names); said once per app and length
-                if let message = mesosIDLengthWarning(def, version: m.version),
-                   m.version.mesosIDLength(of: def) != m.version.mesosIDLength(of: old) || mesosIDLengthWarning(old, version: m.version) == nil {
+                if let message = mesosIDLengthWarning(def, version: m.version, mesos: mesosVersion),
+                   m.version.mesosIDLength(of: def) != m.version.mesosIDLength(of: old) || mesosIDLengthWarning(old, version: m.version, mesos: mesosVersion) == nil {
                     d.warning(r.keyPath("changes"), at: cv, "the deployed version: " + message)
                 }
                 // marathon-lb reads the new version's labels as the first one's (MarathonLBSection)
@@ -200,18 +201,29 @@ extension ScenarioSchema {
 
 extension ScenarioSchema {
     /// The warning for an app or pod whose Mesos task ids are longer than Mesos takes (nil when
-    /// they fit). Marathon accepts an id of any length; Mesos refuses task ids over 255 characters,
-    /// so such an app loads and each launch ends TASK_ERROR (ClusterModel Marathon/TaskIDs.swift,
-    /// Mesos/MesosIDs.swift). Said at load (MarathonSection) and for a deploy's new version.
-    static func mesosIDLengthWarning(_ app: AppDefinition, version: MarathonVersion) -> String? {
+    /// they fit). Marathon accepts an id of any length; Mesos refuses task ids over 255 characters
+    /// from 1.2.1, and before that the agent aborts on the sandbox's mkdir (ClusterModel
+    /// Marathon/TaskIDs.swift, Mesos/MesosIDs.swift, MesosVersion.masterRefusesLongIDs), so such an
+    /// app loads and never runs. Said at load (MarathonSection) and for a deploy's new version.
+    static func mesosIDLengthWarning(_ app: AppDefinition, version: MarathonVersion, mesos: MesosVersion) -> String? {
         let n = version.mesosIDLength(of: app)
         guard n > MesosIDRules.maxLength else { return nil }
         let format = app.pod != nil ? "<id>.instance-<uuid>.<container>" + (version >= MarathonVersion(1, 8) ? ".1" : "")
             : version >= MarathonVersion(1, 8) ? "<id>.instance-<uuid>._app.1" : "<id>.<uuid>"
         let fix = app.pod != nil ? "shorten the pod id or its longest container name"
             : "keep the app id within \(version.longestLaunchableAppID) characters"
+        let what = mesos.masterRefusesLongIDs
+            ? "\(longMesosIDConsequence(mesos)), so every launch fails and it never runs"
+            : "\(longMesosIDConsequence(mesos)), so every launch takes an agent down, is lost and is launched again after the back-off"
         return "Marathon \(version) gives this \(app.pod != nil ? "pod" : "app")'s tasks Mesos ids of \(n) characters (\(format), <id> the id without its leading '/' and '/' as '_'); "
-            + "Mesos refuses ids over \(MesosIDRules.maxLength) characters (TASK_ERROR, REASON_TASK_INVALID: \"ID must not be greater than \(MesosIDRules.maxLength) characters\"), "
-            + "so every launch fails and it never runs; Marathon sets no limit on an id's length: \(fix)"
+            + "\(what); Marathon sets no limit on an id's length: \(fix)"
+    }
+
+    /// What the chosen Mesos release does with a task id over 255 characters, for the warnings of
+    /// Marathon's apps and Chronos' jobs (MesosVersion.masterRefusesLongIDs).
+    static func longMesosIDConsequence(_ mesos: MesosVersion) -> String {
+        mesos.masterRefusesLongIDs
+            ? "Mesos \(mesos) refuses ids over \(MesosIDRules.maxLength) characters (TASK_ERROR, REASON_TASK_INVALID: \"ID must not be greater than \(MesosIDRules.maxLength) characters\")"
+            : "Mesos \(mesos) lets the id through and the agent aborts when it cannot create the sandbox directory named by it (\"File name too long\"; Mesos refuses such ids from 1.2.1)"
     }
 }

@@ -106,9 +106,9 @@ extension ScenarioSchema {
         for (i, job) in jobs.enumerated() where i < paths.count {
             let n = job.mesosTaskIDLength(dueMs: startMs, attempt: 0)
             guard MesosIDRules.lengthProblem(n) != nil else { continue }
-            let what = mesos.masterRefusesLongIDs
-                ? "Mesos \(mesos) refuses ids over \(MesosIDRules.maxLength) characters (TASK_ERROR, REASON_TASK_INVALID: \"ID must not be greater than \(MesosIDRules.maxLength) characters\"), which Chronos only logs (\"Unknown TaskState\"), so the job never runs"
-                : "Mesos \(mesos) lets the id through and the agent aborts when it cannot create the sandbox directory named by it (\"File name too long\"; Mesos refuses such ids from 1.2.1), so every run takes an agent down and is lost"
+            let what = longMesosIDConsequence(mesos) + (mesos.masterRefusesLongIDs
+                ? ", which Chronos only logs (\"Unknown TaskState\"), so the job never runs"
+                : ", so every run takes an agent down and is lost")
             d.warning(JSONPath.key(paths[i].1, "name"), at: paths[i].0["name"],
                       "Chronos \(chronos.rawValue) gives this job's tasks Mesos ids of \(n) characters (ct:<due ms>:<attempt>:<name>:<arguments>); \(what); Chronos sets no limit on a job's name or arguments: shorten them")
         }

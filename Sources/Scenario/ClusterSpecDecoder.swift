@@ -95,12 +95,13 @@ public enum ScenarioSchema {
 
         let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
         var appSources: [AppSource] = []
-        let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete, d,
+        let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete,
+                                                                    mesosVersion: mesos?.version ?? .baseline, d,
                                                                     sources: { appSources.append($0) }) }
         checkMarathonDatacenters(marathon, value: r.value("marathon"), hostGroups: groups, hostGroupsComplete: groupsComplete,
                                  mesos: mesos, has: { r.has($0) }, d)
         let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"), marathonLBGiven: r.has("marathonLB"),
-                                                               sources: appSources, duration: duration, d) } ?? []
+                                                               sources: appSources, duration: duration, mesosVersion: mesos?.version ?? .baseline, d) } ?? []
         // (the raw member: `r.has` would count "consul" as read here, out of the section order)
         if r.value["consul"] == nil, let v = r.value("actions"), let i = actions.firstIndex(where: { if case .consulKV = $0.kind { return true } else { return false } }) {
             d.error(JSONPath.index("actions", i), at: v, "a consulKV action changes Consul's KV store: the scenario needs a \"consul\" section")

@@ -44,7 +44,7 @@ extension ScenarioSchema {
     struct AppSource { var id: String; var group: String; var value: JSONValue }
 
     static func decodeMarathon(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool = true,
-                               _ d: Diagnostics, sources: ((AppSource) -> Void)? = nil) -> MarathonSpec? {
+                               mesosVersion: MesosVersion = .baseline, _ d: Diagnostics, sources: ((AppSource) -> Void)? = nil) -> MarathonSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -99,11 +99,11 @@ extension ScenarioSchema {
         }
         tree.finish()
 
-        // Marathon accepts an id of any length; Mesos refuses task ids over 255 characters, so
-        // such an app loads and each launch ends TASK_ERROR (ClusterModel Marathon/TaskIDs.swift,
-        // Mesos/MesosIDs.swift)
+        // Marathon accepts an id of any length; Mesos refuses task ids over 255 characters (from
+        // 1.2.1; before, the agent aborts), so such an app loads and never runs (ClusterModel
+        // Marathon/TaskIDs.swift, Mesos/MesosIDs.swift)
         for a in tree.apps {
-            if let message = mesosIDLengthWarning(a.app, version: version) {
+            if let message = mesosIDLengthWarning(a.app, version: version, mesos: mesosVersion) {
                 tree.warnings.append(MarathonTree.Note(path: JSONPath.key(a.path, "id"), value: a.value["id"], message: message))
             }
         }

@@ -187,4 +187,37 @@ final class MesosVersionTests: XCTestCase {
         XCTAssertEqual(w.count, 1, "\(long.warnings)")
         XCTAssertTrue(w.first?.contains("actions[0].changes: the deployed version: Marathon 1.5.0 gives this pod's tasks Mesos ids of 256 characters") ?? false, "\(w)")
     }
+
+    /// An app whose ids are too long, at load and in a deploy's new version: the warning says what
+    /// the scenario's Mesos release does with them (the master refuses them from 1.2.1; before, the
+    /// agent aborts on the sandbox's mkdir).
+    func testMarathonIdWarningsNameWhatTheMesosReleaseDoes() throws {
+        // Marathon 1.4: <safePath>.<uuid> = n + 36 characters; 220 gives 256
+        let id = "/" + String(repeating: "a", count: 219)
+        func text(_ mesos: String) -> String {
+            """
+            {"name": "t", "duration": "10m",
+             "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                            {"name": "slave", "count": 2, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+             "mesos": {\(mesos)"masters": {"count": 1, "hostGroup": "master"}, "agents": {"hostGroups": ["slave"]}},
+             "marathon": {"apps": [{"id": "\(id)", "cmd": "sleep 1000", "cpus": 0.1, "mem": 32},
+                                   {"id": "/b", "cmd": "sleep 1000", "cpus": 0.1, "mem": 32}]},
+             "actions": [{"at": "5m", "kind": "deploy", "app": "\(id)", "changes": {"cmd": "sleep 2000"}}]}
+            """
+        }
+        func idWarnings(_ mesos: String) throws -> [String] {
+            try XCTUnwrap(loadOK(text(mesos))).warnings.filter { $0.contains("Mesos ids of 256") }
+        }
+        for (mesos, release) in [("", "1.4.0"), (#""version": "1.2.1", "#, "1.2.1")] {
+            let w = try idWarnings(mesos)
+            XCTAssertEqual(w.count, 1, "\(w)")   // the deploy keeps the length: said once, at the app
+            XCTAssertTrue(w.first?.contains("Mesos \(release) refuses ids over 255 characters (TASK_ERROR, REASON_TASK_INVALID") ?? false, "\(w)")
+            XCTAssertTrue(w.first?.contains("so every launch fails and it never runs") ?? false, "\(w)")
+        }
+        let old = try idWarnings(#""version": "1.2.0", "#)
+        XCTAssertEqual(old.count, 1, "\(old)")
+        XCTAssertTrue(old.first?.contains("Mesos 1.2.0 lets the id through and the agent aborts") ?? false, "\(old)")
+        XCTAssertTrue(old.first?.contains("so every launch takes an agent down") ?? false, "\(old)")
+        XCTAssertFalse(old.first?.contains("refuses ids over") ?? true, "\(old)")
+    }
 }
