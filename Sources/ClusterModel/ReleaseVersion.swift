@@ -11,6 +11,8 @@ public protocol ReleaseVersion: Hashable, Comparable, Sendable, CustomStringConv
     static var oldestSupported: Self { get }
     /// Newest supported minor line (every patch of it is accepted).
     static var newestSupportedMinor: Self { get }
+    /// The supported releases in words ("1.1.0 to 1.11.x").
+    static var supportedRange: String { get }
 }
 
 extension ReleaseVersion {

@@ -51,22 +51,9 @@ extension ScenarioSchema {
 
         // version first: it switches defaults
         var version = MarathonVersion.baseline
-        if let vv = r.value("version") {
-            let p = r.keyPath("version")
-            if let s = vv.stringValue ?? vv.numberValue?.text {
-                if let x = MarathonVersion(parsing: s) {
-                    if x.isSupported { version = x } else {
-                        d.error(p, at: vv, "Marathon \(JSONValue.quote(s)) is not supported; supported versions: \(MarathonVersion.supportedRange) (like \"1.4\", \"1.4.9\", \"1.5.1\", \"1.10\")")
-                    }
-                } else {
-                    d.error(p, at: vv, "expected a Marathon version like \"1.4\", \"1.4.9\" or \"1.10\" (major.minor or major.minor.patch), got \(vv.brief); supported: \(MarathonVersion.supportedRange)")
-                }
-                if vv.numberValue != nil && d.errorCount == before {
-                    d.error(p, at: vv, "write the version as a string, like \"\(s)\" (as a number, 1.10 would read as 1.1)")
-                }
-            } else {
-                d.error(p, at: vv, typeMismatch("a version string like \"1.4\"", vv))
-            }
+        if let vv = r.value("version"),
+           let x: MarathonVersion = decodeReleaseVersion(vv, path: r.keyPath("version"), system: "Marathon", examples: "\"1.4\", \"1.4.9\", \"1.5.1\", \"1.10\"", short: "\"1.4\", \"1.4.9\" or \"1.10\"", d) {
+            version = x
         }
 
         let flags = r.value("flags").flatMap { MarathonFlagsDecoder.decode($0, path: r.keyPath("flags"), version: version, d) }
@@ -349,5 +336,33 @@ enum MarathonFlagsDecoder {
             ok = false
         }
         return ok ? out : nil
+    }
+}
+
+extension ScenarioSchema {
+    /// A release key (`mesos.version`, `marathon.version`): a string "major.minor" or
+    /// "major.minor.patch" in the supported range. `system` names the product in the messages;
+    /// `examples` are the unsupported-version hint's, `short` the malformed-version hint's. Nil
+    /// (with one error) when it cannot be used; a number that names a supported release is an
+    /// error and is still returned.
+    static func decodeReleaseVersion<V: ReleaseVersion>(_ vv: JSONValue, path p: String, system: String, examples: String, short: String,
+                                                        _ d: Diagnostics) -> V? {
+        guard let s = vv.stringValue ?? vv.numberValue?.text else {
+            d.error(p, at: vv, typeMismatch("a version string like \"1.4\"", vv))
+            return nil
+        }
+        guard let x = V(parsing: s) else {
+            d.error(p, at: vv, "expected a \(system) version like \(short) (major.minor or major.minor.patch), got \(vv.brief); supported: \(V.supportedRange)")
+            return nil
+        }
+        guard x.isSupported else {
+            d.error(p, at: vv, "\(system) \(JSONValue.quote(s)) is not supported; supported versions: \(V.supportedRange) (like \(examples))")
+            return nil
+        }
+        if vv.numberValue != nil {
+            // an error, but the release it names is used for the rest of the section (its flags)
+            d.error(p, at: vv, "write the version as a string, like \"\(s)\" (as a number, 1.10 would read as 1.1)")
+        }
+        return x
     }
 }

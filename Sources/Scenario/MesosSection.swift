@@ -76,22 +76,9 @@ extension ScenarioSchema {
         var spec = MesosSpec()
         spec.masterHostGroup = defaultMasterGroup(groups)
         // version first: the flags depend on it (MesosVersion.swift, docs/mesos.md "What the version switches")
-        if let vv = r.value("version") {
-            let p = r.keyPath("version")
-            if let s = vv.stringValue ?? vv.numberValue?.text {
-                if let x = MesosVersion(parsing: s) {
-                    if x.isSupported { spec.version = x } else {
-                        d.error(p, at: vv, "Mesos \(JSONValue.quote(s)) is not supported; supported versions: \(MesosVersion.supportedRange) (like \"1.4\", \"1.4.3\", \"1.6.2\", \"1.11\")")
-                    }
-                } else {
-                    d.error(p, at: vv, "expected a Mesos version like \"1.4\", \"1.4.3\" or \"1.11\" (major.minor or major.minor.patch), got \(vv.brief); supported: \(MesosVersion.supportedRange)")
-                }
-                if vv.numberValue != nil && d.errorCount == before {
-                    d.error(p, at: vv, "write the version as a string, like \"\(s)\" (as a number, 1.10 would read as 1.1)")
-                }
-            } else {
-                d.error(p, at: vv, typeMismatch("a version string like \"1.4\"", vv))
-            }
+        if let vv = r.value("version"),
+           let x: MesosVersion = decodeReleaseVersion(vv, path: r.keyPath("version"), system: "Mesos", examples: "\"1.4\", \"1.4.3\", \"1.6.2\", \"1.11\"", short: "\"1.4\", \"1.4.3\" or \"1.11\"", d) {
+            spec.version = x
         }
         spec.masterFlags.allocator = spec.version.defaultAllocator
         /// The master count (given as `count`, or the default) needs more hosts than the group has.
