@@ -161,6 +161,23 @@ final class MesosVersionTests: XCTestCase {
         let (l16, o16) = try run("1.6")
         XCTAssertFalse(l16.warnings.contains { $0.contains("max_completion_time") })
         XCTAssertEqual(span(o16, "TASK_FAILED"), .seconds(300))
+        // the executor's reason (launcher/executor.cpp, docker/executor.cpp at 1.6.0), not an ordinary failure's
+        let failed = try XCTUnwrap(o16.events.first { $0.event == "TASK_FAILED" && $0.subject.hasSuffix(":slow") })
+        XCTAssertTrue(failed.detail.hasSuffix(" REASON_MAX_COMPLETION_TIME_REACHED"), failed.detail)
+    }
+
+    /// A run that fails on its own before the limit keeps the ordinary failure's reason.
+    func testAFailureBeforeMaxCompletionTimeKeepsItsReason() throws {
+        let text = ChronosTests.scenario(chronos: """
+            {"version": "3.x", "hosts": ["chronos-01"],
+             "jobs": [{"name": "crashy", "schedule": "R1/2017-01-01T00:00:00Z/PT24H", "maxCompletionTime": 300, "retries": 0}],
+             "behaviour": {"crashy": {"runTime": "2m", "failureProbability": 1}}}
+            """, duration: "30m", mesosVersion: "1.6")
+        let l = try XCTUnwrap(loadOK(text))
+        let o = MemoryObserver()
+        ClusterSimulation(spec: l.spec, observer: o).run()
+        let failed = try XCTUnwrap(o.events.first { $0.event == "TASK_FAILED" && $0.subject.hasSuffix(":crashy") })
+        XCTAssertFalse(failed.detail.contains("REASON_MAX_COMPLETION_TIME_REACHED"), failed.detail)
     }
 
     // MARK: a deploy's new version

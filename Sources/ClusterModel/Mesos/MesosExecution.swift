@@ -151,7 +151,7 @@ extension MesosCluster {
         // still running then is killed and fails (the process is taken to exit on the signal); from
         // Mesos 1.6 (MesosVersion.executorsEnforceMaxCompletionTime)
         if spec.version.executorsEnforceMaxCompletionTime, let m = b.maxCompletionTime, exitAt.map({ $0 > now + m }) ?? true {
-            exitAt = now + m; failed = true
+            exitAt = now + m; failed = true; t.killedByMaxCompletionTime = true
         }
         if let e = exitAt {
             model.sim.schedule(at: e, target: target, kind: Kind.taskExit.rawValue, arg: pack2(t) | (failed ? (1 << 31) : 0))
@@ -349,7 +349,13 @@ extension MesosCluster {
             case .containerStarted: if t.state == .starting { containerStarted(t) }
             case .taskExit:
                 let failed = event.arg & (1 << 31) != 0
-                finishOnAgent(t, failed ? .failed : .finished, failed ? .commandExecutorFailed : .none)
+                if failed && t.killedByMaxCompletionTime {
+                    // the executors' own state and reason for it (launcher/executor.cpp `reaped`,
+                    // docker/executor.cpp, checks at 1.6.0: `killedByMaxCompletionTimer`)
+                    finishOnAgent(t, .failed, .maxCompletionTimeReached, message: "Command terminated with signal Terminated")
+                } else {
+                    finishOnAgent(t, failed ? .failed : .finished, failed ? .commandExecutorFailed : .none)
+                }
             case .hcStart: healthCheckStart(t)
             case .hcPass: healthCheckResult(t, passed: true)
             case .hcFail: healthCheckResult(t, passed: false)

@@ -155,6 +155,8 @@ public final class MesosTask {
     var killing = false
     /// Killed by the executor after its health check's consecutive failures (TASK_KILLED then carries healthy=false).
     var killedByHealthCheck = false
+    /// The executor's max completion timer is what ends the process (MesosExecution `containerStarted`).
+    var killedByMaxCompletionTime = false
     public internal(set) var launchedAt: SimTime
     public internal(set) var runningAt: SimTime?
     public internal(set) var servingAt: SimTime?

@@ -129,6 +129,8 @@ public enum TaskReason: String, Sendable {
     case executorRegistrationTimeout = "REASON_EXECUTOR_REGISTRATION_TIMEOUT"
     /// The disk/du isolator found the sandbox over the task's `disk` (MesosSandboxes.swift).
     case containerLimitationDisk = "REASON_CONTAINER_LIMITATION_DISK"
+    /// The executor killed a task still running at TaskInfo.max_completion_time (Mesos 1.6+).
+    case maxCompletionTimeReached = "REASON_MAX_COMPLETION_TIME_REACHED"
 }
 
 /// An offer: all of one agent's free resources, for one framework (hierarchical allocator). The
