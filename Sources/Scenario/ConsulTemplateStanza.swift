@@ -69,7 +69,7 @@ extension ScenarioSchema {
                       + "the simulator logs it as run and it exits 0 at once (command_timeout never expires, nothing it restarts or signals is modelled)")
         case .cannotStart(let why):
             d.warning(r.keyPath("command"), at: r.value["command"], "command \(JSONValue.quote(command)): \(why); consul-template loads it, and "
-                      + "when this template first renders the command fails to start and consul-template exits non-zero (so does the simulator); "
+                      + "the first time it runs it fails to start and consul-template exits non-zero (so does the simulator); "
                       + "write it without commas, or as a list like [\"sh\", \"-c\", \"...\"]")
         }
         let timeout = r.optional("command_timeout", .duration(.nonNegative), default: .seconds(30))
