@@ -20,21 +20,28 @@ extension ScenarioSchema {
     /// scenario, beside `config` (consul-template refuses them in its configuration file).
     static let consulTemplateOwnKeys = ["vaultServer", "environment", "queryLatency", "retry", "sourceFolders"]
 
-    /// `config`: consul-template's configuration file as it is deployed (`{"$include":
+    /// `config`: consul-template's configuration as it is deployed: one file (`{"$include":
     /// "consul-template.hcl"}`, HCL or JSON, decoded and flattened as consul-template's Parse
-    /// does): its keys join the section's. A key given in both, or a simulator key in the file,
-    /// is an error.
-    static func mergeConsulTemplateConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> JSONValue {
-        guard let members = v.objectMembers, let ci = members.firstIndex(where: { $0.key == "config" }) else { return v }
+    /// does), several merged in order, or a folder of them (ConsulTemplateConfigFiles.swift): its
+    /// keys join the section's. A key given in both, or a simulator key in the file, is an error.
+    /// Also returns, when the templates come from the configuration, the real folder of the file
+    /// each one is in.
+    static func mergeConsulTemplateConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> (value: JSONValue, templateDirectories: [String?]?) {
+        guard let members = v.objectMembers, let ci = members.firstIndex(where: { $0.key == "config" }) else { return (v, nil) }
         let cfg = members[ci].value
         var out = members
         out.remove(at: ci)
         let cp = JSONPath.key(path, "config")
-        guard let cfgMembers = cfg.objectMembers else {
-            d.error(cp, at: cfg, typeMismatch("consul-template's configuration: an object, usually {\"$include\": \"consul-template.hcl\"}", cfg))
-            return JSONValue(.object(out), location: v.location)
+        guard let parts = consulTemplateConfigParts(cfg, path: cp, d) else {
+            // no second error for the keys the configuration would have given
+            if !out.contains(where: { $0.key == "template" }) {
+                out.append(JSONMember(key: "template", keyLocation: members[ci].keyLocation, value: JSONValue(.null, location: cfg.location)))
+            }
+            return (JSONValue(.object(out), location: v.location), nil)
         }
-        for m in cfgMembers {
+        let (merged, dirs) = mergeConsulTemplateConfigParts(parts)
+        var fromConfig = false
+        for m in merged.objectMembers ?? [] {
             let p = JSONPath.key(cp, m.key)
             if consulTemplateOwnKeys.contains(m.key) {
                 let why = m.key == "retry" ? "consul-template has no top-level retry (its query retries are consul { retry { ... } }, read as this policy)"
@@ -43,18 +50,19 @@ extension ScenarioSchema {
             } else if let other = out.first(where: { $0.key == m.key }) {
                 d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) is given both in consul-template's configuration and in the section (at \(JSONPath.key(path, m.key))\(other.keyLocation.map { ", " + $0.description } ?? "")); give it once")
             } else {
+                if m.key == "template" { fromConfig = true }
                 out.append(m)
             }
         }
-        return JSONValue(.object(out), location: v.location)
+        return (JSONValue(.object(out), location: v.location), fromConfig ? dirs : nil)
     }
 
     static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, consulGiven: Bool, nginxGiven: Bool,
                                      apps: [AppDefinition] = [], hostGroups: [HostGroupSpec] = [], hostGroupsComplete: Bool = true,
                                      _ d: Diagnostics) -> ConsulTemplateSpec? {
-        // templates that come from the configuration file may have theirs beside it
-        let configDirectory = v["config"]?["template"] == nil ? nil : d.includedFileDirectories[JSONPath.key(path, "config")]
-        let v = mergeConsulTemplateConfig(v, path: path, d)
+        // templates that come from a configuration file may have theirs beside it
+        let beforeMerge = d.errorCount
+        let (v, templateDirectories) = mergeConsulTemplateConfig(v, path: path, d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulTemplateKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -78,12 +86,15 @@ extension ScenarioSchema {
         out.inputs.datacenter = consul?.config.datacenter ?? "dc1"
         var tags: [String: [String]] = [:]
         if let byName = consul?.tagsByServiceName(apps: apps) { for (n, t) in zip(byName.names, byName.tags) { tags[n] = t } }
-        if let tv = r.value("template") {
+        if let tv = r.value["template"], tv.isNull, d.errorCount > beforeMerge {
+            _ = r.value("template")
+            // the configuration could not be read (its error is recorded)
+        } else if let tv = r.value("template") {
             let tp = r.keyPath("template")
             if let a = tv.arrayValue, !a.isEmpty {
                 for (i, e) in a.enumerated() {
                     if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, vault: out.vault,
-                                                     sources: TemplateSources(folders: folders, configDirectory: configDirectory), d) {
+                                                     sources: TemplateSources(folders: folders, configDirectory: templateDirectories.flatMap { i < $0.count ? $0[i] : nil }), d) {
                         if out.templates.contains(where: { $0.destination == t.destination }) {
                             d.error(JSONPath.key(JSONPath.index(tp, i), "destination"), at: e["destination"], "two templates write \(JSONValue.quote(t.destination))")
                         } else { out.templates.append(t) }
@@ -276,7 +287,7 @@ extension ScenarioSchema {
     }
 
     static let consulTemplateKeys = SectionKeys("consulTemplate", [
-        KeySpec("config", "object", default: "absent", allowed: "consul-template's configuration, usually `{\"$include\": \"consul-template.hcl\"}` (HCL or JSON); its keys are this section's consul-template keys, each given once (here or in the file); the simulator's keys (`vaultServer`, `environment`, `queryLatency`, `retry`, `sourceFolders`) are refused in it; its `consul { retry { } }` is the section's `retry`.",
+        KeySpec("config", "object, array or string", default: "absent", allowed: "consul-template's configuration, usually `{\"$include\": \"consul-template.hcl\"}` (HCL or JSON); a list of them, or a folder of them relative to the scenario (`\"consul-template.d\"`, every file in lexical order), merged as consul-template merges its `-config` files; its keys are this section's consul-template keys, each given once (here or in the file); the simulator's keys (`vaultServer`, `environment`, `queryLatency`, `retry`, `sourceFolders`) are refused in it; its `consul { retry { } }` is the section's `retry`.",
                 meaning: "The configuration file consul-template is deployed with, read as consul-template reads it (hcl.Decode, blocks flattened): see docs/discovery.md \"consul-template configuration files\".",
                 source: "hashicorp/consul-template:config/config.go `Parse`"),
         KeySpec("sourceFolders", "object", default: "`{}`", allowed: "Absolute folders on consul-template's host → folders relative to the scenario, inside its folder.",

@@ -242,4 +242,55 @@ final class ConsulTemplateDeployedFilesTests: XCTestCase {
         assertSingleError(sc.scenario(consulTemplate: #""consul": {"retry": {"backoff": "2h"}}"#), path: "consulTemplate.consul.retry.backoff", ["at most 1h"])
         XCTAssertEqual(loadOK(sc.scenario(consulTemplate: #""consul": {"Retry": {"Attempts": 0, "enabled": false}}"#))?.spec.consulTemplate?.retry.enabled, false)
     }
+
+    // MARK: several configuration files
+
+    static let baseHCL = "consul {\n  address = \"127.0.0.1:8500\"\n  retry {\n    attempts = 3\n  }\n}\nmax_stale = \"5s\"\n"
+    static let webHCL = "max_stale = \"7s\"\nconsul {\n  retry {\n    backoff = \"2s\"\n  }\n}\n"
+        + "template {\n  source = \"/etc/consul-template/templates/web.ctmpl\"\n  destination = \"/etc/nginx/conf.d/web.conf\"\n  command = \"nginx -s reload\"\n}\n"
+    static let apiJSON = ##"{"template": [{"contents": "# api {{range service \"web\"}}{{.Address}} {{end}}", "destination": "/etc/nginx/conf.d/api.conf"}]}"##
+
+    func testSeveralConfigurationFilesMergeAsConsulTemplateMergesThem() throws {
+        // a list, merged in order: templates appended, a block field by field, other keys the later wins
+        let dir = folder(ct: #""config": [{"$include": "ct/base.hcl"}, {"$include": "ct/web.hcl"}, {"$include": "ct/api.json"}]"#,
+                         ["ct/base.hcl": Self.baseHCL, "ct/web.hcl": Self.webHCL, "ct/api.json": Self.apiJSON, "ct/web.ctmpl": Self.upstreamTemplate])
+        let ct = try XCTUnwrap(ScenarioLoader.load(path: dir + "/s.json").spec.consulTemplate)
+        XCTAssertEqual(ct.maxStale, .seconds(7))
+        XCTAssertEqual(ct.retry.attempts, 3); XCTAssertEqual(ct.retry.backoff, .seconds(2))
+        XCTAssertEqual(ct.templates.map(\.destination), ["/etc/nginx/conf.d/web.conf", "/etc/nginx/conf.d/api.conf"])
+        XCTAssertEqual(ct.templates.first?.text, Self.upstreamTemplate)     // beside its own file
+        // a folder: every file under it, in lexical order, into subfolders, whatever its name
+        // (the template is kept out of it: consul-template would read it as a configuration file too)
+        let d2 = folder(ct: #""config": "ct.d", "sourceFolders": {"/etc/consul-template/templates": "tpl"}"#,
+                        ["ct.d/20-web.hcl": Self.webHCL, "ct.d/10-base.hcl": Self.baseHCL, "ct.d/a/api.conf": Self.apiJSON, "tpl/web.ctmpl": Self.upstreamTemplate])
+        XCTAssertEqual(try XCTUnwrap(ScenarioLoader.load(path: d2 + "/s.json").spec.consulTemplate), ct)
+        // the later file wins: base after web
+        write(Self.webHCL, to: d2 + "/ct.d/05-web.hcl"); try FileManager.default.removeItem(atPath: d2 + "/ct.d/20-web.hcl")
+        XCTAssertEqual(try ScenarioLoader.load(path: d2 + "/s.json").spec.consulTemplate?.maxStale, .seconds(5))
+    }
+
+    func testConfigurationFolderErrors() {
+        // a syntax error names the file in the folder and its line
+        let dir = folder(ct: #""config": "ct.d""#, ["ct.d/10-base.hcl": Self.baseHCL, "ct.d/20-bad.hcl": "template {\n  source = \n}\n"])
+        var e = errors(dir)
+        XCTAssertEqual(e.count, 1, e.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(e.first?.file, "ct.d/20-bad.hcl"); XCTAssertEqual(e.first?.path, "consulTemplate.config")
+        // outside the scenario's folder, absolute, empty, missing, an empty list
+        for (cfg, fragment) in [(#""../x""#, "outside the scenario's folder"), (#""/etc/consul-template.d""#, "absolute path"),
+                                (#""empty.d""#, "holds no configuration file"), (#""none.d""#, "no such file"), ("[]", "empty list"), ("[1]", "a list of them")] {
+            try? FileManager.default.createDirectory(atPath: dir + "/empty.d", withIntermediateDirectories: true)
+            write(Self.scenario(ct: #""config": \#(cfg)"#), to: dir + "/s.json")
+            e = errors(dir)
+            XCTAssertEqual(e.count, 1, "\(cfg): " + e.map(\.description).joined(separator: "\n"))
+            XCTAssertTrue(e.first?.message.contains(fragment) ?? false, "\(cfg): \(e.first?.message ?? "")")
+        }
+        // a symbolic link in the folder to a file outside the scenario's folder
+        let outside = makeTempDir()
+        write(Self.baseHCL, to: outside + "/base.hcl")
+        try? FileManager.default.createSymbolicLink(atPath: dir + "/ct.d/30-link.hcl", withDestinationPath: outside + "/base.hcl")
+        write(Self.scenario(ct: #""config": "ct.d""#), to: dir + "/s.json")
+        write("", to: dir + "/ct.d/20-bad.hcl")
+        e = errors(dir)
+        XCTAssertTrue(e.contains { $0.message.contains("outside the scenario's folder") }, e.map(\.description).joined(separator: "\n"))
+    }
 }
