@@ -189,6 +189,21 @@ final class ConsulTemplateDeployedFilesTests: XCTestCase {
         XCTAssertEqual(o.events.filter { $0.event == "nginxReload" }.count, 1)
     }
 
+    func testCommandTimeoutZeroDoesNotWaitForTheExitStatus() throws {
+        // unbalanced braces once the instances come: nginx -s reload tests the text and exits 1
+        let broken = ConsulTemplateInputsTests.json("{{range service \"web\"}}upstream x { server {{.Address}}:{{.Port}};\n{{end}}")
+        func exits(_ timeout: String) throws -> ([LoggedEvent], [LoggedEvent]) {
+            let (_, o) = try runToEnd(Self.scenario(ct: #""template": [{"contents": \#(broken), "destination": "/etc/nginx/conf.d/x.conf", "command": "nginx -s reload", "command_timeout": "\#(timeout)"}]"#))
+            return (o.events.filter { $0.event == "consulTemplateExit" }, o.events.filter { $0.event == "templateCommand" })
+        }
+        let (waited, _) = try exits("30s")
+        XCTAssertEqual(waited.count, 1)
+        XCTAssertTrue(waited.first?.detail.contains("exited with a non-zero exit status (1)") ?? false)
+        let (notWaited, cmds) = try exits("0s")
+        XCTAssertTrue(notWaited.isEmpty, "\(notWaited.map(\.detail))")
+        XCTAssertTrue(cmds.contains { $0.detail.hasSuffix("nginx -s reload: exit 1 (command_timeout 0: not waited for)") }, "\(cmds.map(\.detail))")
+    }
+
     // MARK: destinations nginx reads
 
     func testADestinationOutsideNginxsIncludesIsNotParsedByNginx() throws {
