@@ -16,8 +16,11 @@ public files"). The files are not in this repository: fetch them into a scratch 
              takes *.hcl service definitions (read as HCL, as Consul picks the format by extension)
       ctconf SCRATCH/ctconf/*: consul-template configuration files (HCL or JSON) at consulTemplate.config;
              real verdicts in SCRATCH/ctconf.verdicts (would consul-template's config.Parse accept it). A file
-             whose only refusals are the simulator's limits (a template `source` outside the scenario's folder,
-             a `command` that is not an nginx reload) counts as accepted, marked [limit]
+             whose only refusals are the simulator's limits (a template `source` the scenario does not bring
+             along; before 2026-12, also a `command` that is not an nginx reload) counts as accepted, marked
+             [limit]. SCRATCH/ctconf.scenario (optional, {"file": {"consulTemplate": {...}, "files": {"rel":
+             "text"}}}) adds what the file's deployment brings: keys of the section beside `config` (the
+             `sourceFolders` mapping its absolute sources) and the template files, written under SCRATCH/ctconf
       ctmpl  SCRATCH/ctmpl/*: consul-template templates, the `source` of a consulTemplate section; real
              verdicts in SCRATCH/ctmpl.verdicts ({"file": true|false}: would consul-template parse and render
              it, decided from its template/funcs.go and Go's text/template); SCRATCH/ctmpl.scenario (optional,
@@ -119,9 +122,17 @@ def main():
                 scen["consulTemplate"] = dict({"template": [{"source": name, "destination": "/etc/nginx/conf.d/t.conf"}]},
                                               **extra.get("consulTemplate", {}))
             elif fmt == 'ctconf':
+                sp = os.path.join(S, 'ctconf.scenario')
+                extra = json.load(open(sp)).get(name, {}) if os.path.exists(sp) else {}
+                for rel, text in extra.get("files", {}).items():
+                    dst = os.path.normpath(os.path.join(S, 'ctconf', rel))
+                    if not dst.startswith(os.path.join(S, 'ctconf') + os.sep):
+                        sys.exit(f'ctconf.scenario: {rel} is outside SCRATCH/ctconf')
+                    os.makedirs(os.path.dirname(dst), exist_ok=True)
+                    with open(dst, 'w') as f: f.write(text)
                 scen["consul"] = {"servers": 3, "hostGroup": "master"}
                 scen["nginx"] = {"hostGroup": "monitor"}
-                scen["consulTemplate"] = {"config": {"$include": name}}
+                scen["consulTemplate"] = dict({"config": {"$include": name}}, **extra.get("consulTemplate", {}))
             elif fmt == 'chronos':
                 scen["chronos"] = {"version": "3.x", "jobs": [{"$include": name}]}
             else:
@@ -129,8 +140,8 @@ def main():
                 scen["consul"] = {"servers": 3, "hostGroup": "master", "services": {"/shop/web": {"$include": name}}}
             rc, why = validate(scen, os.path.join(S, fmt, 'wrap.json'))
             if fmt == 'ctconf' and rc == 2:
-                # the simulator's limits, not consul-template's: the template text must be inside the
-                # scenario's folder, and only nginx reload commands are run
+                # the simulator's limits, not consul-template's: the template text must be brought along
+                # (inside the scenario's folder); before 2026-12 only nginx reload commands were run
                 limits = (r'\.source: .*(absolute path|no such file|outside the scenario)', r'\.command: the simulator runs only commands that reload nginx')
                 errs = [l for l in why.split(' | ') if re.match(r'\S+:\d+', l) or l.startswith('consulTemplate')]
                 if errs and all(any(re.search(x, l) for x in limits) for l in errs):

@@ -18,41 +18,51 @@ extension ScenarioSchema {
 
     /// The section's keys that are the simulator's, not consul-template's: they stay in the
     /// scenario, beside `config` (consul-template refuses them in its configuration file).
-    static let consulTemplateOwnKeys = ["vaultServer", "environment", "queryLatency", "retry"]
+    static let consulTemplateOwnKeys = ["vaultServer", "environment", "queryLatency", "retry", "sourceFolders"]
 
-    /// `config`: consul-template's configuration file as it is deployed (`{"$include":
+    /// `config`: consul-template's configuration as it is deployed: one file (`{"$include":
     /// "consul-template.hcl"}`, HCL or JSON, decoded and flattened as consul-template's Parse
-    /// does): its keys join the section's. A key given in both, or a simulator key in the file,
-    /// is an error.
-    static func mergeConsulTemplateConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> JSONValue {
-        guard let members = v.objectMembers, let ci = members.firstIndex(where: { $0.key == "config" }) else { return v }
+    /// does), several merged in order, or a folder of them (ConsulTemplateConfigFiles.swift): its
+    /// keys join the section's. A key given in both, or a simulator key in the file, is an error.
+    /// Also returns, when the templates come from the configuration, the real folder of the file
+    /// each one is in.
+    static func mergeConsulTemplateConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> (value: JSONValue, templateDirectories: [String?]?) {
+        guard let members = v.objectMembers, let ci = members.firstIndex(where: { $0.key == "config" }) else { return (v, nil) }
         let cfg = members[ci].value
         var out = members
         out.remove(at: ci)
         let cp = JSONPath.key(path, "config")
-        guard let cfgMembers = cfg.objectMembers else {
-            d.error(cp, at: cfg, typeMismatch("consul-template's configuration: an object, usually {\"$include\": \"consul-template.hcl\"}", cfg))
-            return JSONValue(.object(out), location: v.location)
+        guard let parts = consulTemplateConfigParts(cfg, path: cp, d) else {
+            // no second error for the keys the configuration would have given
+            if !out.contains(where: { $0.key == "template" }) {
+                out.append(JSONMember(key: "template", keyLocation: members[ci].keyLocation, value: JSONValue(.null, location: cfg.location)))
+            }
+            return (JSONValue(.object(out), location: v.location), nil)
         }
-        for m in cfgMembers {
+        let (merged, dirs) = mergeConsulTemplateConfigParts(parts)
+        var fromConfig = false
+        for m in merged.objectMembers ?? [] {
             let p = JSONPath.key(cp, m.key)
             if consulTemplateOwnKeys.contains(m.key) {
-                let why = m.key == "retry" ? "consul-template has no top-level retry (its query retries are consul { retry { ... } })"
+                let why = m.key == "retry" ? "consul-template has no top-level retry (its query retries are consul { retry { ... } }, read as this policy)"
                                            : "it is the simulator's own key, not consul-template's (consul-template refuses it in its configuration)"
                 d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) in consul-template's configuration: \(why); give consulTemplate.\(m.key) in the scenario, beside \"config\"")
             } else if let other = out.first(where: { $0.key == m.key }) {
                 d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) is given both in consul-template's configuration and in the section (at \(JSONPath.key(path, m.key))\(other.keyLocation.map { ", " + $0.description } ?? "")); give it once")
             } else {
+                if m.key == "template" { fromConfig = true }
                 out.append(m)
             }
         }
-        return JSONValue(.object(out), location: v.location)
+        return (JSONValue(.object(out), location: v.location), fromConfig ? dirs : nil)
     }
 
     static func decodeConsulTemplate(_ v: JSONValue, path: String, consul: ConsulSpec?, nginx: NginxSpec?, consulGiven: Bool, nginxGiven: Bool,
                                      apps: [AppDefinition] = [], hostGroups: [HostGroupSpec] = [], hostGroupsComplete: Bool = true,
                                      _ d: Diagnostics) -> ConsulTemplateSpec? {
-        let v = mergeConsulTemplateConfig(v, path: path, d)
+        // templates that come from a configuration file may have theirs beside it
+        let beforeMerge = d.errorCount
+        let (v, templateDirectories) = mergeConsulTemplateConfig(v, path: path, d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulTemplateKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -66,6 +76,7 @@ extension ScenarioSchema {
             if x > .minutes(10) { d.error(r.keyPath("block_query_wait"), at: r.value["block_query_wait"], "block_query_wait must be at most 10m (Consul's maximum query wait), got \(x)") } else { out.blockQueryWait = x }
         }
         if let rv = r.value("retry") { decodeRetry(rv, path: r.keyPath("retry"), into: &out.retry, d) }
+        let folders = r.value("sourceFolders").map { decodeSourceFolders($0, path: r.keyPath("sourceFolders"), d) } ?? []
         if let x = r.optional("queryLatency", .duration(.positive)) {
             if x > .seconds(10) { d.error(r.keyPath("queryLatency"), at: r.value["queryLatency"], "queryLatency must be at most 10s, got \(x)") } else { out.queryLatency = x }
         }
@@ -75,11 +86,15 @@ extension ScenarioSchema {
         out.inputs.datacenter = consul?.config.datacenter ?? "dc1"
         var tags: [String: [String]] = [:]
         if let byName = consul?.tagsByServiceName(apps: apps) { for (n, t) in zip(byName.names, byName.tags) { tags[n] = t } }
-        if let tv = r.value("template") {
+        if let tv = r.value["template"], tv.isNull, d.errorCount > beforeMerge {
+            _ = r.value("template")
+            // the configuration could not be read (its error is recorded)
+        } else if let tv = r.value("template") {
             let tp = r.keyPath("template")
             if let a = tv.arrayValue, !a.isEmpty {
                 for (i, e) in a.enumerated() {
-                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, vault: out.vault, d) {
+                    if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, vault: out.vault,
+                                                     sources: TemplateSources(folders: folders, configDirectory: templateDirectories.flatMap { i < $0.count ? $0[i] : nil }), d) {
                         if out.templates.contains(where: { $0.destination == t.destination }) {
                             d.error(JSONPath.key(JSONPath.index(tp, i), "destination"), at: e["destination"], "two templates write \(JSONValue.quote(t.destination))")
                         } else { out.templates.append(t) }
@@ -90,7 +105,9 @@ extension ScenarioSchema {
         } else {
             d.error(path, at: v, "missing required key \"template\" (the templates consul-template renders for nginx)")
         }
+        let beforeIgnored = d.errorCount
         warnIgnored(r, consulTemplateIgnored, d)
+        if d.errorCount == beforeIgnored { mapConsulRetry(v, path: path, scenarioRetry: r.has("retry"), into: &out.retry, d) }
         r.finish()
         return d.errorCount == before ? out : nil
     }
@@ -128,6 +145,24 @@ extension ScenarioSchema {
         "default_delimiters": ctLeaves(["left", "right"]),
     ]
 
+    /// `consul { retry { ... } }`: consul-template's retry of its Consul queries
+    /// (config/consul.go `Retry`, config/retry.go) is the policy the section's `retry` models, so
+    /// it is read into it. Given both here and as the scenario's `retry` it is an error (each
+    /// consul-template key is given once).
+    static func mapConsulRetry(_ v: JSONValue, path: String, scenarioRetry: Bool, into out: inout ConsulTemplateRetry, _ d: Diagnostics) {
+        guard let consul = v.objectMembers?.first(where: { $0.key == "consul" }).map({ ConsulServiceFile.unslice($0.value) }),
+              let m = consul.objectMembers?.first(where: { $0.key.lowercased() == "retry" }) else { return }
+        let p = JSONPath.key(JSONPath.key(path, "consul"), m.key)
+        if scenarioRetry {
+            d.error(p, location: m.keyLocation ?? m.value.location, "consul-template's Consul retry is given both in consul { retry { } } and as the section's \"retry\" (at \(JSONPath.key(path, "retry"))); give it once")
+            return
+        }
+        let rv = ConsulServiceFile.unslice(m.value)
+        // mapstructure matches the keys without case
+        let lowered = rv.objectMembers.map { ms in JSONValue(.object(ms.map { JSONMember(key: $0.key.lowercased(), keyLocation: $0.keyLocation, value: $0.value) }), location: rv.location) } ?? rv
+        decodeRetry(lowered, path: p, into: &out, d)
+    }
+
     static func warnIgnored(_ r: ObjectReader, _ ignored: [String], _ d: Diagnostics) {
         for (m, suggestion) in r.takeUnread() {
             let p = r.keyPath(m.key)
@@ -135,7 +170,11 @@ extension ScenarioSchema {
                 if let shape = consulTemplateBlockShapes[m.key], m.value.objectMembers != nil {
                     ConsulServiceFile.checkShape(m.value, shape, path: p, dotted: m.key, d, reason: "consul-template refuses unknown keys")
                 }
-                d.warning(p, at: m.value, "consul-template accepts \(JSONValue.quote(m.key)); it changes nothing the simulator models and is ignored")
+                if m.key == "consul", ConsulServiceFile.unslice(m.value).objectMembers?.contains(where: { $0.key.lowercased() == "retry" }) == true {
+                    d.warning(p, at: m.value, "consul-template accepts \"consul\"; its retry is read as the section's retry policy (consulTemplate.retry), the rest changes nothing the simulator models and is ignored")
+                } else {
+                    d.warning(p, at: m.value, "consul-template accepts \(JSONValue.quote(m.key)); it changes nothing the simulator models and is ignored")
+                }
             } else {
                 d.error(p, location: m.keyLocation ?? m.value.location, "unknown key \(JSONValue.quote(m.key)) (consul-template rejects it too)"
                         + (suggestion.map { "; did you mean \(JSONValue.quote($0))?" } ?? ""))
@@ -222,17 +261,44 @@ extension ScenarioSchema {
         r.finish()
     }
 
+    /// `sourceFolders`: absolute folder on consul-template's host → folder relative to the
+    /// scenario; longest first, so the longest prefix wins.
+    static func decodeSourceFolders(_ v: JSONValue, path: String, _ d: Diagnostics) -> [(prefix: String, folder: String)] {
+        guard let ms = v.objectMembers else {
+            d.error(path, at: v, typeMismatch("an object mapping absolute folders on consul-template's host to folders relative to the scenario, like {\"/etc/consul-template/templates\": \"templates\"}", v))
+            return []
+        }
+        var out: [(prefix: String, folder: String)] = []
+        for m in ms {
+            let p = JSONPath.key(path, m.key)
+            guard m.key.hasPrefix("/") else {
+                d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) must be an absolute folder on consul-template's host, like \"/etc/consul-template/templates\""); continue
+            }
+            guard let f = m.value.stringValue, !f.isEmpty else { d.error(p, at: m.value, typeMismatch("a folder relative to the scenario, like \"templates\"", m.value)); continue }
+            let rel = Paths.normalize(f)
+            if f.hasPrefix("/") || !(rel == "." || Paths.isInside(rel, ".")) {
+                d.error(p, at: m.value, "\(JSONValue.quote(f)) must be a folder relative to the scenario's folder, inside it"); continue
+            }
+            let prefix = Paths.normalize(m.key)
+            if out.contains(where: { $0.prefix == prefix }) { d.error(p, location: m.keyLocation ?? m.value.location, "the folder \(JSONValue.quote(prefix)) is mapped twice"); continue }
+            out.append((prefix, rel))
+        }
+        return out.sorted { $0.prefix.count != $1.prefix.count ? $0.prefix.count > $1.prefix.count : $0.prefix < $1.prefix }
+    }
+
     static let consulTemplateKeys = SectionKeys("consulTemplate", [
-        KeySpec("config", "object", default: "absent", allowed: "consul-template's configuration, usually `{\"$include\": \"consul-template.hcl\"}` (HCL or JSON); its keys are this section's consul-template keys, each given once (here or in the file); the simulator's keys (`vaultServer`, `environment`, `queryLatency`, `retry`) are refused in it.",
+        KeySpec("config", "object, array or string", default: "absent", allowed: "consul-template's configuration, usually `{\"$include\": \"consul-template.hcl\"}` (HCL or JSON); a list of them, or a folder of them relative to the scenario (`\"consul-template.d\"`, every file in lexical order), merged as consul-template merges its `-config` files; its keys are this section's consul-template keys, each given once (here or in the file); the simulator's keys (`vaultServer`, `environment`, `queryLatency`, `retry`, `sourceFolders`) are refused in it; its `consul { retry { } }` is the section's `retry`.",
                 meaning: "The configuration file consul-template is deployed with, read as consul-template reads it (hcl.Decode, blocks flattened): see docs/discovery.md \"consul-template configuration files\".",
                 source: "hashicorp/consul-template:config/config.go `Parse`"),
+        KeySpec("sourceFolders", "object", default: "`{}`", allowed: "Absolute folders on consul-template's host → folders relative to the scenario, inside its folder.",
+                meaning: "The simulator's own key: where an absolute template `source` (`/etc/consul-template/templates/nginx.ctmpl`) is read from, the longest matching folder winning; a source no folder maps is read beside the configuration file (`config`), else it is an error. See docs/discovery.md \"Template sources and commands of a deployed file\"."),
         KeySpec("vaultServer", "object", default: "absent (no Vault: templates that read it never render)", allowed: "See `consulTemplate.vaultServer`.",
                 meaning: "The simulator's own key: a Vault server holding KV secrets (version 1, or 2 per mount), which `secret` and `secrets` read and `vaultWrite` actions change (docs/discovery.md, \"Templates that read Vault\" and \"Secrets that change\")."),
         KeySpec("environment", "object", default: "`{}`", allowed: "Variable names → string values (at most 128 KiB each).",
                 meaning: "consul-template's environment, read by `env` (an unset variable is \"\", as os.Getenv), `envOrDefault`, `mustEnv`. The simulator's own key: consul-template reads its process's environment.",
                 source: "hashicorp/consul-template:template/funcs.go envFunc"),
         KeySpec("template", "array", default: "—", allowed: "See `consulTemplate.template[i]`; at least one, destinations distinct.",
-                meaning: "The templates each consul-template renders; every destination is a file nginx includes."),
+                meaning: "The templates each consul-template renders; nginx reads the destinations its configuration includes (`/etc/nginx/conf.d/*.conf`, `/etc/nginx/sites-enabled/*`, `/etc/nginx/nginx.conf`), others are files on the host."),
         KeySpec("wait", "object or string", default: "disabled", allowed: "`{\"min\": D, \"max\": D}`, `\"MIN:MAX\"` or `\"MIN\"` (max = 4 x min); max >= min; min >= `100ms` when two or more templates wait.",
                 meaning: "Quiescence for every template without its own: render `min` after the last change, at most `max` after the first.",
                 source: "hashicorp/consul-template:config/wait.go `DefaultWaitConfig`, `Finalize`, `ParseWaitConfig`"),

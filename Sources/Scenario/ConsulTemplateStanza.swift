@@ -8,12 +8,21 @@ import SimKernel
 // is parsed and executed with stand-in answers here, so a template that cannot render is an
 // error naming its file and line before anything runs.
 
+/// Where absolute template sources are read from (`consulTemplate.sourceFolders`, and the folder of
+/// the configuration file the templates came from).
+struct TemplateSources {
+    /// Longest prefix first.
+    var folders: [(prefix: String, folder: String)] = []
+    /// The real folder of consul-template's configuration file, when the templates are in it.
+    var configDirectory: String? = nil
+}
+
 extension ScenarioSchema {
     /// Largest template file read (the included files' total limit; real templates are a few KB).
     static let maxTemplateBytes = IncludeLimits.maxTotalBytes
 
     static func decodeTemplateStanza(_ v: JSONValue, path: String, inputs: TemplateInputs = TemplateInputs(), serviceTags: [String: [String]] = [:],
-                                     vault: VaultServerSpec? = nil,
+                                     vault: VaultServerSpec? = nil, sources: TemplateSources = TemplateSources(),
                                      _ d: Diagnostics) -> TemplateStanza? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: templateStanzaKeys)
         guard r.isObject else { return nil }
@@ -26,8 +35,10 @@ extension ScenarioSchema {
             r.reject("source", "give either \"contents\" (the template text) or \"source\" (a template file), not both")
         } else if let s = r.optional("source", .nonEmptyString) {
             name = s
-            site = (r.keyPath("source"), r.value["source"], s)
-            text = readTemplateFile(s, path: r.keyPath("source"), at: r.value["source"], d)
+            if let (t, file) = readTemplateSource(s, sources, path: r.keyPath("source"), at: r.value["source"], d) {
+                text = t
+                site = (r.keyPath("source"), r.value["source"], file)
+            }
         } else if !r.has("contents") {
             d.error(path, at: v, "a template needs \"contents\" (the template text) or \"source\" (a template file relative to the scenario)")
         }
@@ -35,11 +46,33 @@ extension ScenarioSchema {
         if let dst = destination, !dst.hasPrefix("/") {
             d.error(r.keyPath("destination"), at: r.value["destination"], "destination must be an absolute path on the nginx host, like \"/etc/nginx/conf.d/app.conf\", got \(JSONValue.quote(dst))")
         }
-        let command = r.optional("command", .string, default: "") ?? ""
-        if !command.isEmpty && NginxReloadCommand.classify(command) == nil {
-            d.error(r.keyPath("command"), at: r.value["command"], "the simulator runs only commands that reload nginx: \(NginxReloadCommand.known.map { JSONValue.quote($0.0) }.joined(separator: ", ")); or leave it out (the file is written, nginx is not reloaded)")
+        var command = "", args: [String] = []
+        if let cv = r.value("command") {
+            if let c = cv.stringValue {
+                // config.go's decode hook StringToSliceHookFunc(","): a string becomes a list, split at commas
+                command = c
+                args = c.isEmpty ? [] : c.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            } else if let a = cv.arrayValue, a.allSatisfy({ $0.stringValue != nil }) {
+                args = a.compactMap(\.stringValue)
+                command = args.joined(separator: " ")
+            } else {
+                d.error(r.keyPath("command"), at: cv, typeMismatch("a command string, like \"nginx -s reload\", or a list of strings, like [\"nginx\", \"-s\", \"reload\"]", cv))
+            }
         }
-        let timeout = r.optional("command_timeout", .duration(.positive), default: .seconds(30))
+        let run = commandRun(args)
+        switch run {
+        case .none, .nginx: break
+        case .notModelled:
+            d.warning(r.keyPath("command"), at: r.value["command"], "command \(JSONValue.quote(command)) is not one of the nginx reloads the simulator models "
+                      + "(\(NginxReloadCommand.known.map { JSONValue.quote($0.0) }.joined(separator: ", "))): consul-template would run it "
+                      + "(\(args.count == 1 ? "sh -c" : "executed as a program with its arguments"), after writing the file) and wait up to command_timeout; "
+                      + "the simulator logs it as run and it exits 0 at once (command_timeout never expires, nothing it restarts or signals is modelled)")
+        case .cannotStart(let why):
+            d.warning(r.keyPath("command"), at: r.value["command"], "command \(JSONValue.quote(command)): \(why); consul-template loads it, and "
+                      + "the first time it runs it fails to start and consul-template exits non-zero (so does the simulator); "
+                      + "write it without commas, or as a list like [\"sh\", \"-c\", \"...\"]")
+        }
+        let timeout = r.optional("command_timeout", .duration(.nonNegative), default: .seconds(30))
         if let t = timeout, t > .hours(1) { d.error(r.keyPath("command_timeout"), at: r.value["command_timeout"], "command_timeout must be at most 1h, got \(t)") }
         let wait = decodeWait(r, "wait")
         let left = r.optional("left_delimiter", .nonEmptyString, default: "{{") ?? "{{"
@@ -72,8 +105,30 @@ extension ScenarioSchema {
             templateError(error, name: name, site: site, d)
             return nil
         }
+        if !NginxIncludes.reads(destination) {
+            d.warning(r.keyPath("destination"), at: r.value["destination"], "\(JSONValue.quote(destination)) is not a file nginx reads (its configuration includes "
+                      + "\(NginxIncludes.patterns.joined(separator: " and ")) inside http { }, and \(NginxIncludes.mainFile) is the main file): "
+                      + "consul-template writes it on the host and nginx never parses it")
+        }
         return TemplateStanza(name: name, text: text, parsed: parsed, destination: destination, command: command,
-                              commandTimeout: timeout, wait: wait, errorOnMissingKey: missingKey)
+                              commandTimeout: timeout, wait: wait, errorOnMissingKey: missingKey, commandArgs: args, commandRun: run)
+    }
+
+    /// What consul-template does with a command list (child/command-prep.go `CommandPrep`): one
+    /// element of several words runs as `sh -c` (setpgid), otherwise the first element is the
+    /// program (exec.Command: a name with spaces is never found) and the rest its arguments.
+    static func commandRun(_ args: [String]) -> TemplateCommandRun {
+        guard let first = args.first, !first.isEmpty else { return .none }    // commandList.Empty
+        let words = first.split(whereSeparator: \.isWhitespace)
+        if args.count == 1 && words.count > 1 {
+            return NginxReloadCommand.classify(first).map { .nginx($0) } ?? .notModelled
+        }
+        if words.isEmpty { return .cannotStart("the program name is blank") }
+        if first.contains(where: \.isWhitespace) {
+            return .cannotStart("consul-template splits a command string at its commas (config.go's StringToSliceHookFunc(\",\")), "
+                                + "so it executes \(JSONValue.quote(first)) as the program, which is not one (a name with spaces)")
+        }
+        return NginxReloadCommand.classify(args.joined(separator: " ")).map { .nginx($0) } ?? .notModelled
     }
 
     /// `template: NAME:LINE: message` at the template's own file and line when it came from a
@@ -85,6 +140,43 @@ extension ScenarioSchema {
         } else {
             d.error(site.path, at: site.value, msg)
         }
+    }
+
+    /// Reads a template `source`: a relative path from the scenario's folder; an absolute one (a
+    /// path on consul-template's host, as deployed files have) through `sourceFolders` (longest
+    /// prefix), else beside the configuration file by its name. Returns the text and the file
+    /// (relative to the scenario's folder) for messages.
+    static func readTemplateSource(_ s: String, _ sources: TemplateSources, path p: String, at v: JSONValue?, _ d: Diagnostics) -> (String, String)? {
+        guard s.hasPrefix("/") else { return readTemplateFile(s, path: p, at: v, d).map { ($0, s) } }
+        guard let root = d.baseDirectory else {
+            d.error(p, at: v, "template files can only be read from a scenario file (its folder is where \"source\" paths start); use \"contents\" here")
+            return nil
+        }
+        let abs = Paths.normalize(s)
+        let base = Paths.normalize(root)
+        if let f = sources.folders.first(where: { abs == $0.prefix || Paths.isInside(abs, $0.prefix) }) {
+            let rest = abs == f.prefix ? "" : String(abs.dropFirst(f.prefix == "/" ? 1 : f.prefix.count + 1))
+            let rel = Paths.normalize(f.folder + "/" + rest)
+            if Paths.realPath(base + "/" + rel) == nil {
+                d.error(p, at: v, "cannot read template \(JSONValue.quote(s)): consulTemplate.sourceFolders maps \(JSONValue.quote(f.prefix)) to \(JSONValue.quote(f.folder)), and \(JSONValue.quote(rel)) (relative to the scenario's folder) does not exist")
+                return nil
+            }
+            return readSideFile(rel, kind: "template", base: root, maxBytes: maxTemplateBytes, path: p, at: v, d).map { ($0, rel) }
+        }
+        let name = String(abs.split(separator: "/").last ?? "")
+        if let dir = sources.configDirectory, let realBase = Paths.realPath(base), !name.isEmpty {
+            let dirRel = dir == realBase ? "" : (Paths.isInside(dir, realBase) ? String(dir.dropFirst(realBase.count + 1)) : nil) ?? ""
+            let rel = dirRel.isEmpty ? name : dirRel + "/" + name
+            if Paths.realPath(realBase + "/" + rel) != nil {
+                return readSideFile(rel, kind: "template", base: root, maxBytes: maxTemplateBytes, path: p, at: v, d).map { ($0, rel) }
+            }
+        }
+        let dirName = Paths.directory(abs)
+        let beside = sources.configDirectory == nil ? "" : ", or put \(JSONValue.quote(name)) beside the configuration file"
+        d.error(p, at: v, "template source \(JSONValue.quote(s)) is an absolute path on consul-template's host; the simulator reads templates from the scenario's folder: "
+                + "map its folder with consulTemplate.sourceFolders, like {\(JSONValue.quote(dirName)): \"templates\"} (a folder relative to the scenario)\(beside), "
+                + "or give a path relative to the scenario")
+        return nil
     }
 
     static func readTemplateFile(_ rel: String, path p: String, at v: JSONValue?, _ d: Diagnostics) -> String? {
@@ -133,15 +225,17 @@ extension ScenarioSchema {
     static let templateStanzaKeys = SectionKeys("consulTemplate.template[i]", [
         KeySpec("contents", "string", default: "—", allowed: "Go text/template text (the subset in docs/discovery.md); exclusive with `source`.",
                 meaning: "The template, inline."),
-        KeySpec("source", "string", default: "—", allowed: "A path relative to the scenario file, inside its folder.",
+        KeySpec("source", "string", default: "—", allowed: "A path relative to the scenario file, inside its folder; or an absolute path on consul-template's host, read through `consulTemplate.sourceFolders` or beside the configuration file.",
                 meaning: "The template file (`nginx.ctmpl`); errors name its file and line."),
         KeySpec("destination", "string", default: "—", allowed: "An absolute path; distinct per template.",
-                meaning: "The file nginx includes inside `http { }` (consul-template writes it when the text changed)."),
-        KeySpec("command", "string", default: "`\"\"`", allowed: "`nginx -s reload`, `service nginx reload`, `systemctl reload nginx`, `/usr/sbin/nginx -s reload`, `/etc/init.d/nginx reload`, `kill -HUP $(cat /run/nginx.pid)`, `pkill -HUP -F /run/nginx.pid`, or empty.",
-                meaning: "Run after the file changed. The `nginx -s reload` family tests the configuration first and exits 1 on an invalid one (consul-template then exits); `kill -HUP` leaves the test to the master, which keeps its old configuration."),
-        KeySpec("command_timeout", "duration", default: "`30s`", allowed: "> 0, at most `1h`.",
-                meaning: "How long consul-template waits for the command (the modelled commands return at once).",
-                source: "hashicorp/consul-template:config/template.go `DefaultTemplateCommandTimeout`"),
+                meaning: "The file consul-template writes when the text changed. nginx reads it when its configuration includes it (`/etc/nginx/conf.d/*.conf`, `/etc/nginx/sites-enabled/*` inside `http { }`, as Debian's nginx.conf; or `/etc/nginx/nginx.conf` itself); any other is a file on the host (a warning says so).",
+                source: "nginx src/core/ngx_conf_file.c `ngx_conf_include`, src/os/unix/ngx_files.c `ngx_open_glob` (glob(3)); Debian's /etc/nginx/nginx.conf"),
+        KeySpec("command", "string or array", default: "`\"\"`", allowed: "Any command string (split at commas, as consul-template's decoder does) or list of strings.",
+                meaning: "Run after the file changed; a command shared by several templates runs once per run. The nginx reloads are modelled: `nginx -s reload`, `/usr/sbin/nginx -s reload`, `service nginx reload`, `systemctl reload nginx`, `/etc/init.d/nginx reload` test the configuration first and exit 1 on an invalid one (consul-template then exits); `kill -HUP $(cat /run/nginx.pid)`, `pkill -HUP -F /run/nginx.pid` leave the test to the master, which keeps its old configuration. Any other command loads with a warning and is logged as run, exiting 0 at once.",
+                source: "hashicorp/consul-template:manager/runner.go `Run`, `findCommand`; child/command-prep.go `CommandPrep`; config/config.go (`StringToSliceHookFunc(\",\")`)"),
+        KeySpec("command_timeout", "duration", default: "`30s`", allowed: ">= 0, at most `1h`.",
+                meaning: "How long consul-template waits for the command (the modelled commands return at once); 0: it does not wait, and a failed reload does not end it.",
+                source: "hashicorp/consul-template:config/template.go `DefaultTemplateCommandTimeout`; child/child.go `start`"),
         KeySpec("wait", "object or string", default: "the section's `wait`", allowed: "As `consulTemplate.wait`.",
                 meaning: "This template's quiescence (used when its min > 0).", source: "hashicorp/consul-template:manager/runner.go"),
         KeySpec("left_delimiter", "string", default: "`{{`", allowed: "Non-empty.", meaning: "Opening delimiter of actions.",

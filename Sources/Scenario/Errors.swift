@@ -76,6 +76,9 @@ public final class Diagnostics {
     /// The real folder of the top-level scenario file (set by the loader), from which files a
     /// section names by relative path are read (consul-template's `source`); nil: none can be read.
     public var baseDirectory: String?
+    /// The real folder of the file an `$include` brought in, by the path of the value it stands
+    /// for (`consulTemplate.config`): a template named beside consul-template's configuration.
+    public var includedFileDirectories: [String: String] = [:]
 
     public init() {}
 

@@ -13,7 +13,7 @@
 
 enum HCLFiles {
     /// The places, for messages.
-    static let sites = "consul.services.<app id> (a Consul service definition) and consulTemplate.config (consul-template's configuration)"
+    static let sites = "consul.services.<app id> (a Consul service definition) and consulTemplate.config (consul-template's configuration, or consulTemplate.config[i] for several)"
 
     static let notReadHere = "HCL is read only where Consul or consul-template read it, \(sites); here write JSON"
 
@@ -23,6 +23,11 @@ enum HCLFiles {
     /// The program that reads an include standing at `sitePath`, when it reads HCL there.
     static func reader(sitePath: String) -> HCLParser.Reader? {
         if sitePath == "consulTemplate.config" { return .consulTemplate }
+        // one of several configuration files, merged in order: consulTemplate.config[2]
+        if sitePath.hasPrefix("consulTemplate.config["), sitePath.hasSuffix("]"),
+           let n = Int(sitePath.dropFirst("consulTemplate.config[".count).dropLast()), n >= 0, JSONPath.index("consulTemplate.config", n) == sitePath {
+            return .consulTemplate
+        }
         let prefix = "consul.services"
         guard sitePath.hasPrefix(prefix) else { return nil }
         let rest = sitePath.dropFirst(prefix.count)

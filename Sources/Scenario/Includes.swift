@@ -188,6 +188,7 @@ final class IncludeResolver {
             diagnostics.append(ScenarioError(path: sitePath, file: displayName, line: e.line, column: e.column, message: message))
         }
         guard let content = parsed.value else { return nil }
+        diagnostics.includedFileDirectories[sitePath] = Paths.directory(real)
         let child = SourceFile(realPath: real, realDirectory: Paths.directory(real),
                                displayName: displayName, displayDirectory: Paths.directory(displayName, relative: true))
         stack.append((real, displayName))

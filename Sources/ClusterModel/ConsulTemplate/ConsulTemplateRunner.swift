@@ -502,7 +502,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     }
 
     func run(_ r: Int, initial: Bool) {
-        var commands: [(command: String, destination: String)] = []
+        var commands: [(stanza: Int, destination: String)] = []
         for t in runners[r].templates.indices {
             guard let text = execute(r, t, initial: initial) else {
                 if !runners[r].running { return }    // the execution failed: consul-template exited
@@ -529,12 +529,14 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             runners[r].templates[t].renderedVersions = versions
             guard text != st.fileText else { continue }
             runners[r].templates[t].fileText = text
+            // a destination nginx's configuration does not include is a file on the host only
+            let read = NginxProxies.reads(path: stanza.destination)
             if initial {
-                nginx.installInitial(proxy: r, path: stanza.destination, text: text)
+                if read { nginx.installInitial(proxy: r, path: stanza.destination, text: text) }
                 continue
             }
             renders += 1
-            nginx.writeFile(proxy: r, path: stanza.destination, text: text)
+            if read { nginx.writeFile(proxy: r, path: stanza.destination, text: text) }
             let changes = zip(st.deps, zip(previous, counts)).filter { $1.0 != $1.1 }.map { d, c in
                 "\(runners[r].deps[d].vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query?.description ?? "services") \(c.0)->\(c.1)"
             } + zip(st.deps, zip(previousVersions, versions)).compactMap { d, v in
@@ -542,8 +544,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             }
             model.log("consul-template", "templateRendered", stanza.destination,
                       "\(hostNames[runners[r].host])" + (changes.isEmpty ? "" : ": " + changes.joined(separator: ", ")))
-            if !stanza.command.isEmpty && !commands.contains(where: { $0.command == stanza.command }) {
-                commands.append((stanza.command, stanza.destination))
+            if stanza.commandRun != .none && !commands.contains(where: { spec.templates[$0.stanza].commandArgs == stanza.commandArgs }) {
+                commands.append((t, stanza.destination))
             }
         }
         if runners[r].templates.allSatisfy(\.rendered) {
@@ -553,13 +555,30 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
                 if wait.enabled { runners[r].templates[t].quiescence = Quiescence(min: wait.min, max: wait.max) }
             }
         }
+        // every command runs, in the order of their templates; then any failure ends
+        // consul-template (manager/runner.go Run: errors are collected, Run returns them)
+        var failures: [String] = []
         for c in commands {
-            let status = NginxReloadCommand.classify(c.command).map { nginx.reload(proxy: r, command: $0) } ?? 0
-            model.log("consul-template", "templateCommand", c.destination, "\(hostNames[runners[r].host]): \(c.command): exit \(status)")
-            if status != 0 {
-                exit(r, "command \(c.command) exited with a non-zero exit status (\(status)); consul-template exits non-zero")
-                return
+            let stanza = spec.templates[c.stanza]
+            let waited = stanza.commandTimeout > .zero
+            var detail: String
+            switch stanza.commandRun {
+            case .none: continue
+            case .nginx(let kind):
+                let status = nginx.reload(proxy: r, command: kind)
+                detail = "exit \(status)"
+                if status != 0 && waited { failures.append("command \(stanza.command) exited with a non-zero exit status (\(status))") }
+            case .notModelled:
+                detail = "exit 0 (not modelled: the simulator does not run it)"
+            case .cannotStart(let why):
+                detail = "cannot start: \(why)"
+                failures.append("failed to execute command \(stanza.command): \(why)")
             }
+            if !waited, case .nginx = stanza.commandRun { detail += " (command_timeout 0: not waited for)" }
+            model.log("consul-template", "templateCommand", c.destination, "\(hostNames[runners[r].host]): \(stanza.command): \(detail)")
+        }
+        if !failures.isEmpty {
+            exit(r, failures.joined(separator: "; ") + "; consul-template exits non-zero")
         }
     }
 

@@ -44,6 +44,23 @@ extension Double {
     }
 }
 
+/// What running a template's `command` does in the simulator. consul-template runs it with
+/// child.CommandPrep (hashicorp/consul-template child/command-prep.go): one string of several
+/// words goes to `sh -c`, a list is executed as it is, and it waits `command_timeout` for the
+/// exit status (child/child.go `start`).
+public enum TemplateCommandRun: Equatable, Sendable {
+    /// No command (the file is written, nothing is run).
+    case none
+    /// One of the nginx reload commands: nginx tests and loads what it includes.
+    case nginx(NginxReloadCommand)
+    /// A command the simulator cannot run (`service haproxy reload`, `docker kill -s HUP x`, a
+    /// script): logged as run, it exits 0 at once.
+    case notModelled
+    /// A command consul-template cannot start (a program name with spaces, left by its split of
+    /// the string at commas; a blank name): spawning it fails, which ends consul-template.
+    case cannotStart(String)
+}
+
 /// One `template` stanza.
 public struct TemplateStanza: Equatable, Sendable {
     /// Where the text came from, for messages: the `source` path, or "contents".
@@ -51,16 +68,24 @@ public struct TemplateStanza: Equatable, Sendable {
     public var text: String
     public var parsed: ParsedTemplate
     public var destination: String
-    /// "" when none (the file is written, nginx is not told).
+    /// "" when none (the file is written, nginx is not told). As written, for the log.
     public var command: String
+    /// The command list consul-template holds (a string split at commas); commands of several
+    /// templates run once per run when these are equal (manager/runner.go `findCommand`).
+    public var commandArgs: [String]
+    public var commandRun: TemplateCommandRun
+    /// 0: consul-template does not wait for the command, so its exit status is not looked at.
     public var commandTimeout: SimDuration
     /// nil: the global `wait`.
     public var wait: ConsulTemplateWait?
     public var errorOnMissingKey: Bool
     public init(name: String, text: String, parsed: ParsedTemplate, destination: String, command: String,
-                commandTimeout: SimDuration = .seconds(30), wait: ConsulTemplateWait? = nil, errorOnMissingKey: Bool = false) {
+                commandTimeout: SimDuration = .seconds(30), wait: ConsulTemplateWait? = nil, errorOnMissingKey: Bool = false,
+                commandArgs: [String]? = nil, commandRun: TemplateCommandRun? = nil) {
         self.name = name; self.text = text; self.parsed = parsed; self.destination = destination; self.command = command
         self.commandTimeout = commandTimeout; self.wait = wait; self.errorOnMissingKey = errorOnMissingKey
+        self.commandArgs = commandArgs ?? (command.isEmpty ? [] : [command])
+        self.commandRun = commandRun ?? (command.isEmpty ? .none : NginxReloadCommand.classify(command).map { .nginx($0) } ?? .notModelled)
     }
 }
 

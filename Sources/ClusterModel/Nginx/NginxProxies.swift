@@ -34,6 +34,83 @@ public enum NginxReloadCommand: Equatable, Sendable {
     }
 }
 
+/// Which files nginx reads. Debian's /etc/nginx/nginx.conf (the nginx package's
+/// debian/conf/nginx.conf) includes, inside `http { }`, `/etc/nginx/conf.d/*.conf` and then
+/// `/etc/nginx/sites-enabled/*`; nginx expands an include with glob(3) (src/core/ngx_conf_file.c
+/// `ngx_conf_include`, src/os/unix/ngx_files.c `ngx_open_glob`: flags 0, so the names come sorted,
+/// `*` matches no `/` and no leading `.`). A destination that is nginx.conf itself is read too
+/// (a text with its own `http` block is read whole). Any other destination is a file
+/// consul-template writes on the host that nginx never reads.
+public enum NginxIncludes {
+    public static let mainFile = "/etc/nginx/nginx.conf"
+    public static let patterns = ["/etc/nginx/conf.d/*.conf", "/etc/nginx/sites-enabled/*"]
+
+    public static func reads(_ path: String) -> Bool {
+        path == mainFile || patterns.contains { globMatches($0, path) }
+    }
+
+    /// glob(3)'s matching of one path, component by component: `*` any run of characters, `?`
+    /// one, `[...]` a class (`!` or `^` negates, `a-z` ranges); none of them matches `/`, nor a
+    /// `.` that starts a component (no GLOB_PERIOD). A `\` quotes the next character.
+    public static func globMatches(_ pattern: String, _ path: String) -> Bool {
+        let pc = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let sc = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard pc.count == sc.count else { return false }
+        return zip(pc, sc).allSatisfy { p, s in
+            let pa = Array(p.unicodeScalars), sa = Array(s.unicodeScalars)
+            if sa.first == ".", pa.first != "." { return false }
+            return component(pa, 0, sa, 0)
+        }
+    }
+
+    /// Iterative matching with one back-tracking point per `*` (linear in practice, never exponential).
+    static func component(_ p: [Unicode.Scalar], _ pi0: Int, _ s: [Unicode.Scalar], _ si0: Int) -> Bool {
+        var pi = pi0, si = si0
+        var star: (p: Int, s: Int)? = nil
+        while si < s.count {
+            if pi < p.count {
+                switch p[pi] {
+                case "*": star = (pi, si); pi += 1; continue
+                case "?": pi += 1; si += 1; continue
+                case "[":
+                    if let (ok, next) = bracket(p, pi, s[si]) {
+                        if ok { pi = next; si += 1; continue }
+                    } else if s[si] == "[" { pi += 1; si += 1; continue }
+                case "\\" where pi + 1 < p.count:
+                    if p[pi + 1] == s[si] { pi += 2; si += 1; continue }
+                default:
+                    if p[pi] == s[si] { pi += 1; si += 1; continue }
+                }
+            }
+            guard let st = star else { return false }
+            star = (st.p, st.s + 1); pi = st.p + 1; si = st.s + 1
+        }
+        while pi < p.count && p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+
+    /// A `[...]` class at `p[i]`: whether `c` is in it and the index after it; nil when the
+    /// bracket is not closed (then `[` is an ordinary character).
+    static func bracket(_ p: [Unicode.Scalar], _ i: Int, _ c: Unicode.Scalar) -> (Bool, Int)? {
+        var j = i + 1
+        var negate = false
+        if j < p.count, p[j] == "!" || p[j] == "^" { negate = true; j += 1 }
+        var found = false, first = true
+        while j < p.count {
+            if p[j] == "]" && !first { return (found != negate, j + 1) }
+            first = false
+            if j + 2 < p.count, p[j + 1] == "-", p[j + 2] != "]" {
+                if p[j].value <= c.value && c.value <= p[j + 2].value { found = true }
+                j += 3
+            } else {
+                if p[j] == c { found = true }
+                j += 1
+            }
+        }
+        return nil
+    }
+}
+
 public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration, EventHandler {
     public static let entry = SubsystemEntry(name: "nginx", section: "nginx", outputs: NginxProxies.outputs) { model in
         guard let spec = model.spec.nginx else { return nil }
@@ -96,6 +173,9 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     }
 
     public var name: String { "nginx" }
+
+    /// Whether nginx reads a file written at `path` (`NginxIncludes`).
+    public static func reads(path: String) -> Bool { NginxIncludes.reads(path) }
 
     public func register(in sim: Simulation) { target = sim.register(self) }
 
