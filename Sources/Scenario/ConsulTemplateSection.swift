@@ -91,10 +91,12 @@ extension ScenarioSchema {
             // the configuration could not be read (its error is recorded)
         } else if let tv = r.value("template") {
             let tp = r.keyPath("template")
+            let nginxIncludes = NginxIncludes.includes(in: nginx?.configuration ?? "")
             if let a = tv.arrayValue, !a.isEmpty {
                 for (i, e) in a.enumerated() {
                     if let t = decodeTemplateStanza(e, path: JSONPath.index(tp, i), inputs: out.inputs, serviceTags: tags, vault: out.vault,
-                                                     sources: TemplateSources(folders: folders, configDirectory: templateDirectories.flatMap { i < $0.count ? $0[i] : nil }), d) {
+                                                     sources: TemplateSources(folders: folders, configDirectory: templateDirectories.flatMap { i < $0.count ? $0[i] : nil }),
+                                                     nginxIncludes: nginxIncludes, d) {
                         if out.templates.contains(where: { $0.destination == t.destination }) {
                             d.error(JSONPath.key(JSONPath.index(tp, i), "destination"), at: e["destination"], "two templates write \(JSONValue.quote(t.destination))")
                         } else { out.templates.append(t) }

@@ -23,7 +23,7 @@ extension ScenarioSchema {
 
     static func decodeTemplateStanza(_ v: JSONValue, path: String, inputs: TemplateInputs = TemplateInputs(), serviceTags: [String: [String]] = [:],
                                      vault: VaultServerSpec? = nil, sources: TemplateSources = TemplateSources(),
-                                     _ d: Diagnostics) -> TemplateStanza? {
+                                     nginxIncludes: [String] = [], _ d: Diagnostics) -> TemplateStanza? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: templateStanzaKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -105,10 +105,12 @@ extension ScenarioSchema {
             templateError(error, name: name, site: site, d)
             return nil
         }
-        if !NginxIncludes.reads(destination) {
-            d.warning(r.keyPath("destination"), at: r.value["destination"], "\(JSONValue.quote(destination)) is not a file nginx reads (its configuration includes "
-                      + "\(NginxIncludes.patterns.joined(separator: " and ")) inside http { }, and \(NginxIncludes.mainFile) is the main file): "
-                      + "consul-template writes it on the host and nginx never parses it")
+        if !NginxIncludes.reads(destination, extra: nginxIncludes) {
+            let own = nginxIncludes.isEmpty ? "" : "; nginx.configuration includes \(nginxIncludes.joined(separator: " and "))"
+            d.warning(r.keyPath("destination"), at: r.value["destination"], "\(JSONValue.quote(destination)) is not a file nginx reads (Debian's nginx.conf includes "
+                      + "\(NginxIncludes.patterns.joined(separator: " and ")) inside http { }\(own); \(NginxIncludes.mainFile) is the main file): "
+                      + "consul-template writes it on the host and nginx never parses it (if your nginx.conf includes it, "
+                      + "add the same `include` line to nginx.configuration)")
         }
         return TemplateStanza(name: name, text: text, parsed: parsed, destination: destination, command: command,
                               commandTimeout: timeout, wait: wait, errorOnMissingKey: missingKey, commandArgs: args, commandRun: run)

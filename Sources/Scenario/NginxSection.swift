@@ -56,7 +56,7 @@ extension ScenarioSchema {
         KeySpec("hosts", "array of strings", default: "—", allowed: "Host names (`edge-01`), each at most once; exclusive with `hostGroup`.",
                 meaning: "nginx runs on these hosts."),
         KeySpec("configuration", "string", default: "`\"\"`", allowed: "nginx configuration text that nginx accepts (checked when the scenario is read).",
-                meaning: "The static part of what nginx includes inside `http { }` (upstreams and servers not written by consul-template); after it, in path order, the destinations consul-template writes that Debian's nginx.conf includes (`/etc/nginx/conf.d/*.conf`, `/etc/nginx/sites-enabled/*`, or `/etc/nginx/nginx.conf` itself); other destinations nginx never reads."),
+                meaning: "The static part of what nginx includes inside `http { }` (upstreams and servers not written by consul-template); after it, in path order, the destinations consul-template writes that Debian's nginx.conf includes (`/etc/nginx/conf.d/*.conf`, `/etc/nginx/sites-enabled/*`, or `/etc/nginx/nginx.conf` itself) or that an `include` line of this text names (relative names from /etc/nginx/); other destinations nginx never reads."),
         KeySpec("workerStart", "duration", default: "`100ms`", allowed: "From 0 to `60s`.",
                 meaning: "After a reload signal, the time until the new workers accept requests (fork, module init, listening sockets); old workers finish their in-flight requests.",
                 source: "model choice: nginx/nginx.org xml/en/docs/control.xml describes the sequence, not its duration; worker start is milliseconds on a small configuration"),

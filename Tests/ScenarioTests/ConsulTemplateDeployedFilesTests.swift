@@ -222,6 +222,30 @@ final class ConsulTemplateDeployedFilesTests: XCTestCase {
         XCTAssertEqual(nginx.upstreams(proxy: 0, generation: nginx.generation(ofProxy: 0)).first?.servers.count, 2)
     }
 
+    /// An nginx.conf that includes another folder (`include upstreams/*.conf;` in
+    /// nginx.configuration, relative to /etc/nginx as Debian's nginx resolves it): a destination
+    /// there is read, without the warning; one outside both is still only written.
+    func testTheConfigurationsOwnIncludesAreRead() throws {
+        let tpl = ConsulTemplateInputsTests.json(Self.upstreamTemplate)
+        let ct = #""template": [{"contents": \#(tpl), "destination": "/etc/nginx/upstreams/web.conf", "command": "nginx -s reload"}]"#
+        let text = Self.scenario(ct: ct).replacingOccurrences(of: #""nginx": {"hostGroup": "edge"}"#,
+                                                                with: #""nginx": {"hostGroup": "edge", "configuration": "include upstreams/*.conf;\nserver_tokens off;"}"#)
+        XCTAssertNotEqual(text, Self.scenario(ct: ct))
+        let l = try XCTUnwrap(loadOK(text))
+        XCTAssertTrue(warnings(l, "consulTemplate.template[0].destination").isEmpty, "\(l.warnings)")
+        let (m, _) = try runToEnd(text)
+        let nginx = try XCTUnwrap(m.subsystem(NginxProxies.self))
+        XCTAssertEqual(nginx.upstreams(proxy: 0, generation: nginx.generation(ofProxy: 0)).first?.servers.count, 2)
+        // without the include the same destination is a file nginx does not read
+        let l2 = try XCTUnwrap(loadOK(Self.scenario(ct: ct)))
+        let w = warnings(l2, "consulTemplate.template[0].destination")
+        XCTAssertEqual(w.count, 1, "\(l2.warnings)")
+        XCTAssertTrue(w.first?.contains("add the same `include` line to nginx.configuration") ?? false)
+        XCTAssertEqual(NginxIncludes.includes(in: "upstream a { server 10.0.0.1; include /etc/nginx/up/*.conf; }\nserver { include snippets/x.conf; }\ninclude snippets/x.conf;"),
+                       ["/etc/nginx/up/*.conf", "/etc/nginx/snippets/x.conf"])
+        XCTAssertEqual(NginxIncludes.includes(in: "include "), [], "a text nginx refuses gives none")
+    }
+
     func testNginxIncludeGlobs() {
         for p in ["/etc/nginx/conf.d/web.conf", "/etc/nginx/conf.d/a.b.conf", "/etc/nginx/sites-enabled/default", "/etc/nginx/sites-enabled/web.conf",
                   "/etc/nginx/nginx.conf"] { XCTAssertTrue(NginxIncludes.reads(p), p) }

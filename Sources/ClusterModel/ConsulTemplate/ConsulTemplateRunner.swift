@@ -530,7 +530,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             guard text != st.fileText else { continue }
             runners[r].templates[t].fileText = text
             // a destination nginx's configuration does not include is a file on the host only
-            let read = NginxProxies.reads(path: stanza.destination)
+            let read = nginx.reads(path: stanza.destination)
             if initial {
                 if read { nginx.installInitial(proxy: r, path: stanza.destination, text: text) }
                 continue

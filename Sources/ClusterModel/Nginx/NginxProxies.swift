@@ -44,9 +44,35 @@ public enum NginxReloadCommand: Equatable, Sendable {
 public enum NginxIncludes {
     public static let mainFile = "/etc/nginx/nginx.conf"
     public static let patterns = ["/etc/nginx/conf.d/*.conf", "/etc/nginx/sites-enabled/*"]
+    /// Where a relative `include` is looked for: Debian's nginx is built with
+    /// `--conf-path=/etc/nginx/nginx.conf`, and ngx_conf_full_name resolves a relative name
+    /// against the configuration prefix, the folder of that file.
+    public static let prefix = "/etc/nginx/"
 
-    public static func reads(_ path: String) -> Bool {
-        path == mainFile || patterns.contains { globMatches($0, path) }
+    /// Whether nginx reads a file written at `path`: Debian's two includes, nginx.conf itself,
+    /// and `extra` (the `include` directives of the scenario's own nginx configuration).
+    public static func reads(_ path: String, extra: [String] = []) -> Bool {
+        path == mainFile || patterns.contains { globMatches($0, path) } || extra.contains { globMatches($0, path) }
+    }
+
+    /// The files the `include` directives of an nginx configuration name, at any depth (an
+    /// include inside `http`, `server`, `upstream` or `stream` alike), relative ones made absolute
+    /// against `prefix`, in text order without repeats. A text nginx would refuse gives none (the
+    /// loader refuses it first).
+    public static func includes(in configuration: String) -> [String] {
+        guard !configuration.isEmpty, let top = try? NginxConfigText.parse(configuration) else { return [] }
+        var out: [String] = []
+        func walk(_ ds: [NginxDirective]) {
+            for d in ds {
+                if d.name == "include", d.block == nil, let a = d.args.first, !a.isEmpty {
+                    let full = a.hasPrefix("/") ? a : prefix + a
+                    if !out.contains(full) { out.append(full) }
+                }
+                if let b = d.block { walk(b) }
+            }
+        }
+        walk(top)
+        return out
     }
 
     /// glob(3)'s matching of one path, component by component: `*` any run of characters, `?`
@@ -142,6 +168,8 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
     }
 
     public let spec: NginxSpec
+    /// The files the section's own configuration includes (`NginxIncludes.includes(in:)`).
+    let configurationIncludes: [String]
     unowned let model: ClusterSimulation
     var proxies: [Proxy] = []
     /// nil: every generation and every written text is kept (`includedText(proxy:at:)` at any
@@ -163,6 +191,7 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     init(spec: NginxSpec, model: ClusterSimulation) {
         self.spec = spec
+        self.configurationIncludes = NginxIncludes.includes(in: spec.configuration)
         self.model = model
         self.catalog = model.subsystem(ServiceCatalog.self)
         let byName = Dictionary(model.infrastructure.hosts.map { ($0.name, $0.index) }, uniquingKeysWith: { a, _ in a })
@@ -174,8 +203,9 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     public var name: String { "nginx" }
 
-    /// Whether nginx reads a file written at `path` (`NginxIncludes`).
-    public static func reads(path: String) -> Bool { NginxIncludes.reads(path) }
+    /// Whether nginx reads a file written at `path` (`NginxIncludes`, with the includes of the
+    /// section's own configuration).
+    public func reads(path: String) -> Bool { NginxIncludes.reads(path, extra: configurationIncludes) }
 
     public func register(in sim: Simulation) { target = sim.register(self) }
 
