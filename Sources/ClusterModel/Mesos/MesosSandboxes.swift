@@ -207,6 +207,8 @@ extension MesosCluster {
         w.advance(to: now)
         if let r = t.behaviour.sandboxWriteRate {
             s.rate = max(0, r.sample(model.stream(StreamName.of("sandbox", "\(t.name)#\(t.id)"))))
+            // the same output goes through Docker's logging driver (Docker containerizer)
+            if !t.mesosContainerizer { containerStorage.containerStdout(task: t.id, bytesPerSecond: s.rate) }
         }
         if watch {
             // Resources::disk(): Megabytes(static_cast<uint64_t>(disk))
