@@ -72,7 +72,7 @@ extension DeclaredDefaultsTests {
         let s = FlagDeclarationTests.scenario
         check(ScenarioSchema.mesosMasterFlagKeys, at: "mesos.masters.flags", in: s,
               wordDefaults: ["agent_removal_rate_limit", "allocator", "role_sorter", "min_allocatable_resources", "offer_timeout", "quorum", "weights"])
-        check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["resources"])
+        check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["container_logger", "modules", "resources"])
         // Defaults of the baseline 1.4; the words are version-dependent or flags 1.4 does not have.
         check(ScenarioSchema.marathonFlagKeys, at: "marathon.flags", in: s,
               wordDefaults: ["offer_matching_timeout", "min_revive_offers_interval", "revive_offers_repetitions", "suppress_offers", "zk_connection_timeout",
