@@ -154,14 +154,65 @@ extension ScenarioSchema {
         return d.errorCount == before ? spec : nil
     }
 
-    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.0.0: src/master/flags.cpp@1.0.0
-    /// `DeprecatedName("slave_ping_timeout")`; Mesos still takes them, deprecated, through 1.11) get a
-    /// pointed message: the scenario takes the current names only.
-    static func rejectOldNames(_ r: ObjectReader, known: [String]) {
-        for m in r.members where m.key.hasPrefix("slave_") {
-            let new = "agent_" + m.key.dropFirst(6)
-            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.0 (the old name is deprecated); use the new name") }
+    /// The master flags' deprecated names that name a modelled flag: `flags::DeprecatedName` in
+    /// src/master/flags.cpp, the same at 1.1.0, 1.4.0 and 1.11.0 (the `slave_*` names renamed in
+    /// Mesos 1.0; `user_sorter`, deprecated from 1.7, is a flag of its own here up to 1.6).
+    static let deprecatedMasterFlags: [(old: String, new: String)] = [
+        ("slave_reregister_timeout", "agent_reregister_timeout"),
+        ("recovery_slave_removal_limit", "recovery_agent_removal_limit"),
+        ("slave_removal_rate_limit", "agent_removal_rate_limit"),
+        ("slave_ping_timeout", "agent_ping_timeout"),
+        ("max_slave_ping_timeouts", "max_agent_ping_timeouts"),
+    ]
+
+    /// Deprecated names load as the flag they name, with stout's warning "Loaded deprecated flag
+    /// '<name>'"; both names given is stout's error "Flag '<later>' is already loaded via name
+    /// '<earlier>'" (3rdparty/stout/include/stout/flags/flags.hpp@1.4.0 `FlagsBase::load`, which the
+    /// master calls without duplicates). Returns the object with the old names renamed, and the
+    /// renames (new -> old) to put back into the paths of the messages about their values.
+    static func renameDeprecatedFlags(_ v: JSONValue, path: String, _ table: [(old: String, new: String)], _ d: Diagnostics) -> (JSONValue, [(new: String, old: String)]) {
+        guard let members = v.objectMembers, members.contains(where: { m in table.contains { $0.old == m.key } }) else { return (v, []) }
+        var out: [JSONMember] = []
+        var renames: [(new: String, old: String)] = []
+        for m in members {
+            guard let t = table.first(where: { $0.old == m.key || $0.new == m.key }) else { out.append(m); continue }
+            if let earlier = out.first(where: { $0.key == t.new }) {
+                let first = renames.first(where: { $0.new == t.new })?.old ?? earlier.key
+                d.error(JSONPath.key(path, m.key), location: m.keyLocation ?? m.value.location,
+                        "Flag '\(m.key)' is already loaded via name '\(first)' (Mesos refuses to start: \(t.old) is the deprecated name of \(t.new); give one of them)")
+                continue
+            }
+            if m.key == t.old {
+                d.warning(JSONPath.key(path, m.key), at: m.value, "Loaded deprecated flag '\(m.key)' (Mesos' warning: it acts as \(t.new), its name since Mesos 1.0)")
+                renames.append((t.new, t.old))
+                out.append(JSONMember(key: t.new, keyLocation: m.keyLocation, value: m.value))
+            } else { out.append(m) }
         }
+        return (JSONValue(.object(out), location: v.location), renames)
+    }
+
+    /// Decodes with the renamed object; the messages about a renamed flag name the key as written.
+    static func withDeprecatedNames<T>(_ v: JSONValue, path: String, _ table: [(old: String, new: String)], _ d: Diagnostics,
+                                       _ body: (JSONValue, Diagnostics) -> T?) -> T? {
+        let (renamed, renames) = renameDeprecatedFlags(v, path: path, table, d)
+        guard !renames.isEmpty else { return body(renamed, d) }
+        let sub = Diagnostics()
+        sub.document = d.document
+        sub.baseDirectory = d.baseDirectory
+        let result = body(renamed, sub)
+        func fix(_ p: String) -> String {
+            for r in renames {
+                let n = JSONPath.key(path, r.new)
+                if p == n || p.hasPrefix(n + ".") || p.hasPrefix(n + "[") { return JSONPath.key(path, r.old) + p.dropFirst(n.count) }
+            }
+            return p
+        }
+        for e in sub.errors { var x = e; x.path = fix(e.path); d.append(x) }
+        for w in sub.warnings {
+            let loc = w.line.map { SourceLocation(file: w.file, line: $0, column: w.column) }
+            d.warning(fix(w.path), at: JSONValue(.null, location: loc), w.message)
+        }
+        return sub.hasErrors ? nil : result
     }
 
     /// The master flags the simulator knows: the declared ones (ScenarioKeys+MesosFlags.swift).
@@ -187,9 +238,14 @@ extension ScenarioSchema {
     }
 
     static func decodeMasterFlags(_ v: JSONValue, path: String, masters: Int, version: MesosVersion = .baseline, _ d: Diagnostics) -> MesosMasterFlags? {
+        withDeprecatedNames(v, path: path, deprecatedMasterFlags, d) { v, d in
+            decodeMasterFlagsAsNamed(v, path: path, masters: masters, version: version, d)
+        }
+    }
+
+    static func decodeMasterFlagsAsNamed(_ v: JSONValue, path: String, masters: Int, version: MesosVersion, _ d: Diagnostics) -> MesosMasterFlags? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosMasterFlagKeys)
         guard r.isObject else { return nil }
-        rejectOldNames(r, known: masterFlagNames)
         rejectMissingFlags(r, masterFlagsSince, version: version)
         let before = d.errorCount
         var f = MesosMasterFlags()
