@@ -37,6 +37,17 @@ final class ContainerLoggerTests: XCTestCase {
         XCTAssertEqual(dflt, 4096 + 10 * 1024 * 1024, accuracy: 1)
     }
 
+    /// A sandbox at its bound no longer grows: a work_dir it cannot fill costs no event more than a
+    /// large one (no full crossing is planned from its write rate).
+    func testABoundedSandboxPlansNoCrossing() throws {
+        let flags = Self.modules(#"{"key": "max_stdout_size", "value": "10MB"}, {"key": "logrotate_stdout_options", "value": "rotate 2"}"#)
+        let behaviour = #"{"/chatty": {"startupTime": "0s", "logs": {"rate": "1MB/s", "to": "sandbox"}}}"#
+        let (large, l) = try sandboxBytes(SandboxGCTests.scenario(workDir: #"{"capacity": "100GB"}"#, flags: flags, behaviour: behaviour))
+        let (small, s) = try sandboxBytes(SandboxGCTests.scenario(workDir: #"{"capacity": "1GB", "used": "900MB"}"#, flags: flags, behaviour: behaviour))
+        XCTAssertEqual(small, large)
+        XCTAssertEqual(s.sim.eventsProcessed, l.sim.eventsProcessed)
+    }
+
     func testABadRotateCountLeavesTheFileUnbounded() throws {
         let text = Self.scenario(Self.modules(#"{"key": "logrotate_stdout_options", "value": "rotate nine"}"#))
         let loaded = try XCTUnwrap(loadOK(text))
