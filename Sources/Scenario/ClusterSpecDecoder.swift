@@ -128,6 +128,7 @@ public enum ScenarioSchema {
         let network = r.value("network").flatMap { decodeNetwork($0, path: "network", root: root, hostGroups: groups, hostGroupsComplete: groupsComplete, datacenters: datacenters, hasZooKeeper: mesos != nil, d) }
         checkCephClients(root, storage: storage, networkGiven: r.has("network"), d)
         checkSandboxLogs(root, d)
+        checkDockerLogParameters(root, storage: storage, d)
 
         let consul = r.value("consul").flatMap { decodeConsul($0, path: "consul", hostGroups: groups, hostGroupsComplete: groupsComplete, mesos: mesos, marathon: marathon, d) }
 

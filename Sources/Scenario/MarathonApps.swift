@@ -744,9 +744,11 @@ final class AppDecoder {
                         }
                         // Docker labels with registrator's SERVICE_* metadata are read (for Consul)
                         let registrator = out.parameters.filter { $0.name == "label" && $0.value.hasPrefix("SERVICE_") }.count
-                        if registrator == a.count {
-                        } else if registrator > 0 {
-                            notModelled.append("container.docker.parameters (other than the labels with registrator's SERVICE_* keys, which are read for Consul: docs/consul.md)")
+                        // log-driver / log-opt are read for Docker's copy of stdout (docs/storage.md)
+                        let logging = out.parameters.filter { $0.name == "log-driver" || $0.name == "log-opt" }.count
+                        if registrator + logging == a.count {
+                        } else if registrator > 0 || logging > 0 {
+                            notModelled.append("container.docker.parameters (other than \(registrator > 0 ? "the labels with registrator's SERVICE_* keys, which are read for Consul: docs/consul.md" : "")\(registrator > 0 && logging > 0 ? ", and " : "")\(logging > 0 ? "log-driver and log-opt, read for Docker's copy of stdout: docs/storage.md" : ""))")
                         } else if !a.isEmpty { notModelled.append("container.docker.parameters") }
                     } else { d.error(JSONPath.key(dr.path, "parameters"), at: pv, typeMismatch("an array of {\"key\": ..., \"value\": ...}", pv)) }
                 }

@@ -44,6 +44,7 @@ struct MarathonBehaviours {
         if let w = b.storage.writes, w.toSandbox {   // stdout to the Mesos sandbox (MesosSandboxes.swift)
             b.task.sandboxWriteRate = w.rate
             b.storage.writes = nil
+            b.storage.dockerStdout = DockerStdout(lineLength: w.lineLength)   // Docker's copy, for DOCKER apps
         }
         if let pgs = a.cephMountPGs ?? defaults.cephMountPGs { b.storage.cephMount = CephMountSpec(volume: id, pgs: pgs) }
         return b

@@ -154,14 +154,65 @@ extension ScenarioSchema {
         return d.errorCount == before ? spec : nil
     }
 
-    /// Old `slave_*` flag names (renamed `agent_*` in Mesos 1.0.0: src/master/flags.cpp@1.0.0
-    /// `DeprecatedName("slave_ping_timeout")`; Mesos still takes them, deprecated, through 1.11) get a
-    /// pointed message: the scenario takes the current names only.
-    static func rejectOldNames(_ r: ObjectReader, known: [String]) {
-        for m in r.members where m.key.hasPrefix("slave_") {
-            let new = "agent_" + m.key.dropFirst(6)
-            if known.contains(new) { _ = r.rejectUndeclared(m.key, "\(JSONValue.quote(m.key)) was renamed \(JSONValue.quote(new)) in Mesos 1.0 (the old name is deprecated); use the new name") }
+    /// The master flags' deprecated names that name a modelled flag: `flags::DeprecatedName` in
+    /// src/master/flags.cpp, the same at 1.1.0, 1.4.0 and 1.11.0 (the `slave_*` names renamed in
+    /// Mesos 1.0; `user_sorter`, deprecated from 1.7, is a flag of its own here up to 1.6).
+    static let deprecatedMasterFlags: [(old: String, new: String)] = [
+        ("slave_reregister_timeout", "agent_reregister_timeout"),
+        ("recovery_slave_removal_limit", "recovery_agent_removal_limit"),
+        ("slave_removal_rate_limit", "agent_removal_rate_limit"),
+        ("slave_ping_timeout", "agent_ping_timeout"),
+        ("max_slave_ping_timeouts", "max_agent_ping_timeouts"),
+    ]
+
+    /// Deprecated names load as the flag they name, with stout's warning "Loaded deprecated flag
+    /// '<name>'"; both names given is stout's error "Flag '<later>' is already loaded via name
+    /// '<earlier>'" (3rdparty/stout/include/stout/flags/flags.hpp@1.4.0 `FlagsBase::load`, which the
+    /// master calls without duplicates). Returns the object with the old names renamed, and the
+    /// renames (new -> old) to put back into the paths of the messages about their values.
+    static func renameDeprecatedFlags(_ v: JSONValue, path: String, _ table: [(old: String, new: String)], _ d: Diagnostics) -> (JSONValue, [(new: String, old: String)]) {
+        guard let members = v.objectMembers, members.contains(where: { m in table.contains { $0.old == m.key } }) else { return (v, []) }
+        var out: [JSONMember] = []
+        var renames: [(new: String, old: String)] = []
+        for m in members {
+            guard let t = table.first(where: { $0.old == m.key || $0.new == m.key }) else { out.append(m); continue }
+            if let earlier = out.first(where: { $0.key == t.new }) {
+                let first = renames.first(where: { $0.new == t.new })?.old ?? earlier.key
+                d.error(JSONPath.key(path, m.key), location: m.keyLocation ?? m.value.location,
+                        "Flag '\(m.key)' is already loaded via name '\(first)' (Mesos refuses to start: \(t.old) is the deprecated name of \(t.new); give one of them)")
+                continue
+            }
+            if m.key == t.old {
+                d.warning(JSONPath.key(path, m.key), at: m.value, "Loaded deprecated flag '\(m.key)' (Mesos' warning: it acts as \(t.new), its name since Mesos 1.0)")
+                renames.append((t.new, t.old))
+                out.append(JSONMember(key: t.new, keyLocation: m.keyLocation, value: m.value))
+            } else { out.append(m) }
         }
+        return (JSONValue(.object(out), location: v.location), renames)
+    }
+
+    /// Decodes with the renamed object; the messages about a renamed flag name the key as written.
+    static func withDeprecatedNames<T>(_ v: JSONValue, path: String, _ table: [(old: String, new: String)], _ d: Diagnostics,
+                                       _ body: (JSONValue, Diagnostics) -> T?) -> T? {
+        let (renamed, renames) = renameDeprecatedFlags(v, path: path, table, d)
+        guard !renames.isEmpty else { return body(renamed, d) }
+        let sub = Diagnostics()
+        sub.document = d.document
+        sub.baseDirectory = d.baseDirectory
+        let result = body(renamed, sub)
+        func fix(_ p: String) -> String {
+            for r in renames {
+                let n = JSONPath.key(path, r.new)
+                if p == n || p.hasPrefix(n + ".") || p.hasPrefix(n + "[") { return JSONPath.key(path, r.old) + p.dropFirst(n.count) }
+            }
+            return p
+        }
+        for e in sub.errors { var x = e; x.path = fix(e.path); d.append(x) }
+        for w in sub.warnings {
+            let loc = w.line.map { SourceLocation(file: w.file, line: $0, column: w.column) }
+            d.warning(fix(w.path), at: JSONValue(.null, location: loc), w.message)
+        }
+        return sub.hasErrors ? nil : result
     }
 
     /// The master flags the simulator knows: the declared ones (ScenarioKeys+MesosFlags.swift).
@@ -187,9 +238,14 @@ extension ScenarioSchema {
     }
 
     static func decodeMasterFlags(_ v: JSONValue, path: String, masters: Int, version: MesosVersion = .baseline, _ d: Diagnostics) -> MesosMasterFlags? {
+        withDeprecatedNames(v, path: path, deprecatedMasterFlags, d) { v, d in
+            decodeMasterFlagsAsNamed(v, path: path, masters: masters, version: version, d)
+        }
+    }
+
+    static func decodeMasterFlagsAsNamed(_ v: JSONValue, path: String, masters: Int, version: MesosVersion, _ d: Diagnostics) -> MesosMasterFlags? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosMasterFlagKeys)
         guard r.isObject else { return nil }
-        rejectOldNames(r, known: masterFlagNames)
         rejectMissingFlags(r, masterFlagsSince, version: version)
         let before = d.errorCount
         var f = MesosMasterFlags()
@@ -303,6 +359,7 @@ extension ScenarioSchema {
         if let x = r.optional("container_disk_watch_interval", .duration(.positive)) { f.containerDiskWatchInterval = x }
         if let x = r.optional("enforce_container_disk_quota", .bool) { f.enforceContainerDiskQuota = x }
         if let x = r.optional("oversubscribed_resources_interval", .duration(.positive)) { f.oversubscribedResourcesInterval = x }
+        decodeContainerLogger(r, into: &f, d)
         if let x = r.optional("port", .int(min: 1, max: 65535)) { f.port = x }
         if let x = r.optional("resources", agentResourcesDecoder) {
             f.cpus = x.cpus ?? f.cpus; f.memMB = x.mem ?? f.memMB; f.diskMB = x.disk ?? f.diskMB
@@ -310,6 +367,134 @@ extension ScenarioSchema {
         }
         r.finish()
         return d.errorCount == before ? f : nil
+    }
+
+    // MARK: the container logger
+
+    static let logrotateModule = "org_apache_mesos_LogrotateContainerLogger"
+    /// lib_logrotate.hpp@1.4.0 `LoggerFlags` and `Flags`.
+    static let logrotateParameters = ["max_stdout_size", "logrotate_stdout_options", "max_stderr_size", "logrotate_stderr_options",
+                                      "environment_variable_prefix", "launcher_dir", "logrotate_path", "libprocess_num_worker_threads"]
+
+    /// `--container_logger` and `--modules` (the Modules JSON: libraries with a `file` or `name`,
+    /// their modules with `name` and `parameters` [{key, value}]). The agent does not start when the
+    /// logger is not a loaded module or the logrotate module refuses its parameters (src/slave/
+    /// container_logger.cpp, src/module/manager.hpp `create`, lib_logrotate.cpp `flags.load`).
+    static func decodeContainerLogger(_ r: ObjectReader, into f: inout MesosAgentFlags, _ d: Diagnostics) {
+        let loggerName = r.optional("container_logger", .nonEmptyString)
+        var modules: [(name: String, params: [(key: String, value: String, path: String, at: JSONValue)], path: String, at: JSONValue)] = []
+        if let mv = r.value("modules") {
+            let mr = ObjectReader(mv, path: r.keyPath("modules"), diagnostics: d)
+            if mr.isObject, let lv = mr.value("libraries") {
+                if let libs = lv.arrayValue {
+                    for (i, l) in libs.enumerated() {
+                        let lr = ObjectReader(l, path: JSONPath.index(mr.keyPath("libraries"), i), diagnostics: d)
+                        guard lr.isObject else { continue }
+                        let file = lr.optional("file", .string), name = lr.optional("name", .string)
+                        if file == nil && name == nil { d.error(lr.path, at: l, "the agent does not start: Library name or path not provided (give \"file\": \"/usr/lib/mesos/modules/liblogrotate_container_logger.so\" or \"name\")") }
+                        if let ms = lr.value("modules") {
+                            if let arr = ms.arrayValue {
+                                for (j, m) in arr.enumerated() {
+                                    let ir = ObjectReader(m, path: JSONPath.index(lr.keyPath("modules"), j), diagnostics: d)
+                                    guard ir.isObject, let n = ir.required("name", .nonEmptyString, hint: "the module's name, like \"\(logrotateModule)\"") else { ir.finish(); continue }
+                                    var params: [(key: String, value: String, path: String, at: JSONValue)] = []
+                                    if let pv = ir.value("parameters") {
+                                        if let pa = pv.arrayValue {
+                                            for (k, pe) in pa.enumerated() {
+                                                let pp = JSONPath.index(ir.keyPath("parameters"), k)
+                                                let pr = ObjectReader(pe, path: pp, diagnostics: d)
+                                                if pr.isObject, let key = pr.required("key", .nonEmptyString), let val = pr.required("value", .string) { params.append((key, val, pp, pe)) }
+                                                pr.finish()
+                                            }
+                                        } else { d.error(ir.keyPath("parameters"), at: pv, typeMismatch("an array of {\"key\": ..., \"value\": ...}", pv)) }
+                                    }
+                                    ir.finish()
+                                    if modules.contains(where: { $0.name == n }) { d.error(ir.keyPath("name"), at: m["name"], "the agent does not start: Error loading duplicate module '\(n)'") }
+                                    modules.append((n, params, ir.path, m))
+                                }
+                            } else { d.error(lr.keyPath("modules"), at: ms, typeMismatch("an array of modules, like [{\"name\": \"\(logrotateModule)\"}]", ms)) }
+                        }
+                        lr.finish()
+                    }
+                } else { d.error(mr.keyPath("libraries"), at: lv, typeMismatch("an array of libraries", lv)) }
+            }
+            mr.finish()
+        }
+        guard let logger = loggerName else {
+            for m in modules { d.warning(m.path, at: m.at, "module \(JSONValue.quote(m.name)) is loaded but not modelled\(m.name == logrotateModule ? " unless --container_logger names it" : "")") }
+            return
+        }
+        let prefix = "the agent does not start: Failed to create container logger: Failed to create container logger module '\(logger)'"
+        guard let m = modules.first(where: { $0.name == logger }) else {
+            d.error(r.keyPath("container_logger"), at: r.value["container_logger"], "\(prefix): Module '\(logger)' unknown (load it in \"modules\": {\"libraries\": [{\"file\": ..., \"modules\": [{\"name\": \"\(logger)\"}]}]})")
+            return
+        }
+        guard logger == logrotateModule else {
+            d.warning(r.keyPath("container_logger"), at: r.value["container_logger"], "container logger module \(JSONValue.quote(logger)) is not modelled: the sandbox logger's behaviour is used")
+            return
+        }
+        // stout flags.load(values) with unknowns refused, then each flag's validation (lib_logrotate.cpp)
+        let fail = "\(prefix): Error creating Module instance for '\(logger)' (Failed to parse parameters: "
+        var sizes = ["max_stdout_size": Int64(10 * MiB), "max_stderr_size": Int64(10 * MiB)]
+        var options: [String: String] = [:]
+        for p in m.params {
+            guard logrotateParameters.contains(p.key) else {
+                d.error(p.path, at: p.at, "\(fail)Failed to load unknown flag '\(p.key)')\(Suggest.didYouMean(p.key, among: logrotateParameters))"); return
+            }
+            switch p.key {
+            case "max_stdout_size", "max_stderr_size":
+                switch stoutBytes(p.value) {
+                case .failure(let e): d.error(p.path, at: p.at, "\(fail)Failed to load flag '\(p.key)': Failed to load value '\(p.value)': \(e.message))"); return
+                case .success(let b):
+                    if b < 4096 { d.error(p.path, at: p.at, "\(fail)Expected --max_stdout_size and --max_stderr_size of at least 4096 bytes)"); return }
+                    sizes[p.key] = b
+                }
+            case "logrotate_stdout_options", "logrotate_stderr_options": options[p.key] = p.value
+            case "libprocess_num_worker_threads":
+                guard let n = UInt64(p.value) else { d.error(p.path, at: p.at, "\(fail)Failed to load flag '\(p.key)': Failed to load value '\(p.value)': Failed to convert into required type)"); return }
+                if n < 1 { d.error(p.path, at: p.at, "\(fail)Expected --libprocess_num_worker_threads of at least 1)"); return }
+            default: break   // launcher_dir, logrotate_path, environment_variable_prefix: paths on the agent, not checked
+            }
+        }
+        var rotates: [String: Int?] = [:]
+        for stream in ["stdout", "stderr"] {
+            let key = "logrotate_\(stream)_options"
+            let (keep, problem) = logrotateRotateCount(options[key] ?? "")
+            rotates[stream] = keep
+            if let problem, let p = m.params.last(where: { $0.key == key }) {
+                d.warning(p.path, at: p.at, "logrotate refuses this configuration (\(problem)): every rotation of \(stream) fails and the module goes on appending to the file (logrotate.cpp ignores logrotate's failure), so it is not bounded")
+            }
+        }
+        f.containerLogger = .logrotate(maxStdoutSize: sizes["max_stdout_size"]!, stdoutRotate: rotates["stdout"]!,
+                                       maxStderrSize: sizes["max_stderr_size"]!, stderrRotate: rotates["stderr"]!)
+    }
+
+    /// stout `Bytes::parse`: digits then B, KB, MB, GB or TB (powers of 1024, any case).
+    static func stoutBytes(_ s: String) -> Result<Int64, LogOptError> {
+        let digits = s.prefix { $0.isASCII && $0.isNumber }
+        let rest = s.dropFirst(digits.count)
+        if rest.first == "." { return .failure(LogOptError("Fractional bytes '\(s)'")) }
+        if rest.isEmpty { return .failure(LogOptError("Invalid bytes '\(s)'")) }
+        guard let v = UInt64(digits) else { return .failure(LogOptError("Failed to convert '\(digits)' to number")) }
+        let units: [String: Double] = ["B": 1, "KB": 1024, "MB": 1024 * 1024, "GB": 1024 * 1024 * 1024, "TB": 1024 * 1024 * 1024 * 1024]
+        guard let mul = units[rest.uppercased()] else { return .failure(LogOptError("Unknown bytes unit '\(rest.uppercased())'")) }
+        let b = Double(v) * mul
+        guard b <= 1e18 else { return .failure(LogOptError("more than the simulator takes (at most 1e18 bytes)")) }
+        return .success(Int64(b))
+    }
+
+    /// The `rotate N` directive of the logrotate options the module puts in its configuration file
+    /// (one directive per line): logrotate's default is 0 (old versions removed). A count that is not
+    /// a number makes logrotate refuse the file: (nil, the problem).
+    static func logrotateRotateCount(_ options: String) -> (Int?, String?) {
+        var keep = 0
+        for line in options.split(whereSeparator: { $0 == "\n" || $0 == ";" }) {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.first == "rotate" else { continue }
+            guard words.count == 2, let n = Int(words[1]), n >= 0, n <= 100_000 else { return (nil, "bad rotation count '\(words.dropFirst().joined(separator: " "))'") }
+            keep = n
+        }
+        return (keep, nil)
     }
 
     // MARK: value syntaxes

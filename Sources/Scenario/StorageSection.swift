@@ -86,6 +86,7 @@ extension ScenarioSchema {
         if let t = r.optional("noSpaceTimeout", .duration(.nonNegative)) { opts.noSpaceTimeout = t }
         let extract = r.optional("layerExtractRate", .rate(.positive)).map { Double($0) / 8 }
         let downloads = r.optional("maxConcurrentDownloads", .int(min: 1, max: 1024), default: 3)
+        let logOptions = decodeDaemonLogConfig(r, d)
         r.finish()
         guard d.errorCount == before, let gname, let driver, let rootUsed, let vg else { return nil }
         let disk = group?.diskBytes ?? Int64.max
@@ -106,7 +107,89 @@ extension ScenarioSchema {
         guard d.errorCount == before else { return nil }
         return HostStorageSpec(hostGroup: gname, driver: driver, mode: mode, rootFilesystemBytes: root, rootFilesystemUsedBytes: rootUsed,
                                volumeGroupBytes: vg, options: opts, layerExtractBytesPerSecond: extract,
-                               maxConcurrentDownloads: downloads)
+                               maxConcurrentDownloads: downloads, logOptions: logOptions)
+    }
+
+    /// daemon.json's `log-driver` and `log-opts` (a map of strings: dockerd refuses other JSON
+    /// values), checked as dockerd does at its start (`setupDefaultLogConfig`: ValidateLogOpts) and
+    /// as every container start would (the driver's `New`).
+    static func decodeDaemonLogConfig(_ r: ObjectReader, _ d: Diagnostics) -> DockerLogOptions {
+        var o = DockerLogOptions.daemonDefault
+        if let x = r.optional("log-driver", .nonEmptyString) { o.driver = x }
+        if let ov = r.value("log-opts") {
+            let p = r.keyPath("log-opts")
+            if let members = ov.objectMembers {
+                for m in members {
+                    if let v = m.value.stringValue { o.opts.append((m.key, v)) }
+                    else { d.error(JSONPath.key(p, m.key), at: m.value, "daemon.json's log-opts values are strings (\(JSONValue.quote(m.key)): \(JSONValue.quote(m.value.brief)), not \(m.value.brief)): dockerd refuses other JSON values (json: cannot unmarshal into Go value of type string)") }
+                }
+            } else { d.error(p, at: ov, typeMismatch("an object of strings, like {\"max-size\": \"10m\", \"max-file\": \"3\"}", ov)) }
+        }
+        let at = r.has("log-opts") ? r.keyPath("log-opts") : r.keyPath("log-driver")
+        let value = r.value["log-opts"] ?? r.value["log-driver"]
+        if let e = DockerLogging.validate(o) {
+            d.error(at, at: value, "dockerd refuses to start: failed to set log opts: \(e)")
+        } else if case .failure(let e) = DockerLogging.logFile(o) {
+            d.error(at, at: value, "every container start would fail: failed to initialize logging driver: \(e.message)")
+        }
+        return o
+    }
+
+    /// The Docker apps' `log-driver` / `log-opt` parameters (`docker run --log-driver`, `--log-opt`,
+    /// which Mesos passes as given): what `docker run` refuses is an error, on every storage host
+    /// group's daemon options (or dockerd's default without a `storage` section).
+    static func checkDockerLogParameters(_ root: JSONValue, storage: StorageSpec?, _ d: Diagnostics) {
+        let daemons: [(group: String?, options: DockerLogOptions)] = (storage?.hostGroups ?? []).isEmpty
+            ? [(nil, .daemonDefault)] : storage!.hostGroups.map { ($0.hostGroup, $0.logOptions) }
+        func app(_ v: JSONValue, _ path: String) {
+            guard let c = v["container"], c["type"]?.stringValue ?? "DOCKER" == "DOCKER",
+                  let params = c["docker"]?["parameters"]?.arrayValue else { return }
+            let pp = JSONPath.key(JSONPath.key(JSONPath.key(path, "container"), "docker"), "parameters")
+            var labels: [Label] = []
+            var where_: [(index: Int, key: String, value: String)] = []
+            for (i, e) in params.enumerated() {
+                guard let k = e["key"]?.stringValue, k == "log-driver" || k == "log-opt" else { continue }
+                let val = e["value"]?.stringValue ?? ""
+                labels.append(Label(name: k, value: val))
+                let kv = val.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                where_.append(k == "log-opt" ? (i, kv[0], kv.count > 1 ? kv[1] : "") : (i, k, val))
+            }
+            guard !labels.isEmpty else { return }
+            let own = StorageModel.dockerLogOptions(labels)
+            func locate(_ message: String) -> (String, JSONValue?) {
+                // the parameter the message names: its key, else its value as Docker quotes it
+                for w in where_ where message.contains("'\(w.key)'") || message.hasPrefix(w.key) || message.contains(" \(w.key) ") || message.contains("\(w.key):") {
+                    return (JSONPath.index(pp, w.index), params[w.index])
+                }
+                for w in where_ where !w.value.isEmpty && (message.contains("'\(w.value)'") || message.contains("\"\(w.value)\"") || message.contains(": \(w.value)")) {
+                    return (JSONPath.index(pp, w.index), params[w.index])
+                }
+                if let w = where_.first(where: { $0.key == "log-driver" }) { return (JSONPath.index(pp, w.index), params[w.index]) }
+                return (pp, c["docker"]?["parameters"])
+            }
+            // docker/cli parseLoggingOpts
+            if own.driver == "none" && !own.opts.isEmpty {
+                let (p, v) = locate("")
+                d.error(p, at: v, "docker run refuses it: invalid logging opts for driver none"); return
+            }
+            for (g, daemon) in daemons {
+                let merged = DockerLogging.merge(container: own, daemon: daemon)
+                let on = g.map { " on host group \(JSONValue.quote($0)) (its daemon's log-opts merged in)" } ?? ""
+                if let e = DockerLogging.validate(merged) {
+                    let (p, v) = locate(e)
+                    d.error(p, at: v, "docker run refuses it\(on): \(e)"); return
+                }
+                if case .failure(let e) = DockerLogging.logFile(merged) {
+                    let (p, v) = locate(e.message)
+                    d.error(p, at: v, "docker run fails at the container's start\(on): failed to initialize logging driver: \(e.message)"); return
+                }
+            }
+        }
+        func group(_ v: JSONValue, _ path: String) {
+            for (i, a) in (v["apps"]?.arrayValue ?? []).enumerated() where a.objectMembers != nil { app(a, JSONPath.index(JSONPath.key(path, "apps"), i)) }
+            for (i, g) in (v["groups"]?.arrayValue ?? []).enumerated() where g.objectMembers != nil { group(g, JSONPath.index(JSONPath.key(path, "groups"), i)) }
+        }
+        if let m = root["marathon"] { group(m, "marathon") }
     }
 
     /// `--storage-opt` values: sizes as sizes, percentages as numbers or "10%" strings.
@@ -299,19 +382,24 @@ extension ScenarioSchema {
             }
             if w.hostVolume == nil { d.error(r.keyPath("logrotate"), at: lv, "\"logrotate\" applies to logs in a \"hostVolume\"; logs in the writable layer are not rotated") }
         }
+        if let x = r.optional("lineLength", .int(min: 1, max: 16384)) { w.lineLength = x }
         if let tv = r.value("to") {
             switch tv.stringValue {
-            case "container"?: break
+            case "container"?:
+                if r.has("lineLength") { d.error(r.keyPath("lineLength"), at: r.value["lineLength"], "\"lineLength\" applies to logs written \"to\": \"sandbox\" (the process' stdout, which Docker's logging driver frames line by line)") }
             case "sandbox"?:
                 w.toSandbox = true
                 // the sandbox's files are written at a rate drawn once per container (the profile,
                 // bursts and the host-side options belong to the container's own log files)
                 for k in ["profile", "burst", "hostVolume", "logrotate", "unhealthyWhenDiskFull"] where r.has(k) {
-                    d.error(r.keyPath(k), at: r.value[k], "\"\(k)\" does not apply to logs written \"to\": \"sandbox\" (only \"rate\" does)")
+                    d.error(r.keyPath(k), at: r.value[k], "\"\(k)\" does not apply to logs written \"to\": \"sandbox\" (only \"rate\" and \"lineLength\" do)")
                 }
             default:
                 d.error(r.keyPath("to"), at: tv, "unknown destination \(tv.stringValue.map { JSONValue.quote($0) } ?? typeMismatch("a string", tv))\(tv.stringValue.map { Suggest.didYouMean($0, among: ["container", "sandbox"]) } ?? ""); allowed: \"container\" (the writable layer, or hostVolume) or \"sandbox\" (the task's stdout/stderr files in the Mesos sandbox)")
             }
+        }
+        if !r.has("to") && r.has("lineLength") {
+            d.error(r.keyPath("lineLength"), at: r.value["lineLength"], "\"lineLength\" applies to logs written \"to\": \"sandbox\" (the process' stdout, which Docker's logging driver frames line by line)")
         }
         r.finish()
         return d.errorCount == before ? w : nil
@@ -406,6 +494,12 @@ extension ScenarioSchema {
         KeySpec("maxConcurrentDownloads", "integer", default: "`3`", allowed: "1 to 1024.",
                 meaning: "dockerd's `--max-concurrent-downloads`: layer downloads the daemon runs at once over all its pulls; a further download waits for the first slot to free (pulls from `mesos.registry`; Harbor's transfers are not limited).",
                 source: "mechanism: moby/moby daemon/daemon.go (one LayerDownloadManager per daemon), distribution/xfer/download.go; dockerd `--max-concurrent-downloads` default 3 (daemon/config `DefaultMaxConcurrentDownloads`)"),
+        KeySpec("log-driver", "string", default: #"`"json-file"`"#, allowed: #"A driver dockerd registers: `"json-file"`, `"local"`, `"none"`, `"syslog"`, `"journald"`, `"gelf"`, `"fluentd"`, `"awslogs"`, `"splunk"`, `"gcplogs"`, `"logentries"` (error otherwise, in dockerd's words)."#,
+                meaning: "daemon.json `log-driver`: the containers' logging driver unless an app sets `log-driver` in `container.docker.parameters`. json-file and local keep the containers' stdout in files on this root filesystem; the others keep nothing on the host.",
+                source: "moby/moby@v18.09.0 cmd/dockerd/config.go (default json-file), daemon/logdrivers_linux.go, daemon/logger/factory.go `ValidateLogOpts`"),
+        KeySpec("log-opts", "object", default: "`{}`", allowed: #"daemon.json `log-opts`: strings only (`{"max-size": "10m", "max-file": "3"}`; a number is an error, as in dockerd). json-file: `max-size` (go-units decimal size, > 0), `max-file` (>= 1), `compress` (needs max-file >= 2 and max-size), `labels`, `env`, `env-regex`, `tag`; local: `max-size`, `max-file`, `compress`; any driver: `mode`, `max-buffer-size`. Other keys are errors with Docker's message; the other drivers' options are not checked."#,
+                meaning: "The driver's options; an app with the same driver gets each one it does not set itself.",
+                source: "moby/moby@v18.09.0 daemon/logs.go `mergeAndVerifyLogConfig`, daemon/logger/jsonfilelog/jsonfilelog.go, daemon/logger/local/local.go"),
     ])
 
     static let storageOptKeys = SectionKeys("storage.hostGroups[i].storageOpts", [
@@ -484,6 +578,9 @@ extension ScenarioSchema {
         KeySpec("to", "string", default: "`\"container\"`", allowed: #"`"container"` or `"sandbox"`; with `"sandbox"` only `rate` applies (error for the others)."#,
                 meaning: #"Where the logs go: `"container"`, the writable layer (or `hostVolume`); `"sandbox"`, the process' stdout/stderr, which the Mesos executor writes to the files `stdout`/`stderr` of the task's sandbox under the agent's work_dir (`mesos.agents.workDir`; not modelled without it)."#,
                 source: "apache/mesos src/slave/container_loggers/sandbox.cpp (the default container logger)"),
+        KeySpec("lineLength", "integer", default: "`100`", allowed: #"1 to 16384 bytes (dockerd splits longer lines into 16 KiB messages); with `"to": "sandbox"` only (error otherwise)."#,
+                meaning: "Bytes per line of the process' output, the newline included. Docker's logging driver keeps a copy of a DOCKER app's output with a per-line framing: json-file writes line + 70 bytes, local line + 27 (docs/storage.md \"Docker's copy of stdout\").",
+                source: "model choice; framing: moby/moby@v18.09.0 daemon/logger/jsonfilelog/jsonlog/jsonlogbytes.go, daemon/logger/local/local.go"),
         KeySpec("unhealthyWhenDiskFull", "boolean", default: "`false`", allowed: "`true` or `false`.",
                 meaning: "The app's health check fails once its writable layer is full.", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
     ])

@@ -61,9 +61,31 @@ final class FlagDeclarationTests: XCTestCase {
         }
     }
 
-    func testOldSlaveNamesStillGetTheirMessage() {
-        assertSingleError(Self.scenario.replacingOccurrences(of: #""masters": {"flags": {}}"#, with: #""masters": {"flags": {"slave_reregister_timeout": "10m"}}"#),
-                          path: "mesos.masters.flags.slave_reregister_timeout", ["renamed \"agent_reregister_timeout\" in Mesos 1.0"])
+    static func masters(_ flags: String) -> String {
+        scenario.replacingOccurrences(of: #""masters": {"flags": {}}"#, with: #""masters": {"flags": {\#(flags)}}"#)
+    }
+
+    /// The deprecated `slave_*` names load as their flag with stout's warning (flags.cpp
+    /// `DeprecatedName`, flags.hpp `load`), in every supported Mesos.
+    func testOldSlaveNamesLoadWithMesosWarning() throws {
+        for version in ["1.1", "1.4", "1.11"] {
+            let s = try XCTUnwrap(loadOK(Self.masters(#""slave_ping_timeout": "30s", "max_slave_ping_timeouts": 3, "slave_reregister_timeout": "20m""#),
+                                         overrides: ["mesos.version=\"\(version)\""]))
+            let f = try XCTUnwrap(s.spec.mesos?.masterFlags)
+            XCTAssertEqual(f.agentPingTimeout, .seconds(30))
+            XCTAssertEqual(f.maxAgentPingTimeouts, 3)
+            XCTAssertEqual(f.agentReregisterTimeout, .minutes(20))
+            XCTAssertTrue(s.warnings.contains { $0.contains("mesos.masters.flags.slave_ping_timeout") && $0.contains("Loaded deprecated flag 'slave_ping_timeout'") }, s.warnings.joined(separator: "\n"))
+        }
+    }
+
+    /// Both names: stout's duplicate error at the later one; a bad value is reported at the name written.
+    func testBothNamesAreAnErrorAndValuesAreCheckedUnderTheOldName() {
+        assertSingleError(Self.masters(#""agent_ping_timeout": "20s", "slave_ping_timeout": "30s""#), path: "mesos.masters.flags.slave_ping_timeout",
+                          ["Flag 'slave_ping_timeout' is already loaded via name 'agent_ping_timeout'"])
+        assertSingleError(Self.masters(#""slave_ping_timeout": "30s", "agent_ping_timeout": "20s""#), path: "mesos.masters.flags.agent_ping_timeout",
+                          ["Flag 'agent_ping_timeout' is already loaded via name 'slave_ping_timeout'"])
+        assertSingleError(Self.masters(#""slave_reregister_timeout": "1m""#), path: "mesos.masters.flags.slave_reregister_timeout", ["at least 10m"])
     }
 }
 
@@ -72,7 +94,7 @@ extension DeclaredDefaultsTests {
         let s = FlagDeclarationTests.scenario
         check(ScenarioSchema.mesosMasterFlagKeys, at: "mesos.masters.flags", in: s,
               wordDefaults: ["agent_removal_rate_limit", "allocator", "role_sorter", "min_allocatable_resources", "offer_timeout", "quorum", "weights"])
-        check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["resources"])
+        check(ScenarioSchema.mesosAgentFlagKeys, at: "mesos.agents.flags", in: s, wordDefaults: ["container_logger", "modules", "resources"])
         // Defaults of the baseline 1.4; the words are version-dependent or flags 1.4 does not have.
         check(ScenarioSchema.marathonFlagKeys, at: "marathon.flags", in: s,
               wordDefaults: ["offer_matching_timeout", "min_revive_offers_interval", "revive_offers_repetitions", "suppress_offers", "zk_connection_timeout",

@@ -62,6 +62,11 @@ public final class Sandbox {
     public internal(set) var bytes: Double
     /// Bytes per second the task writes to it while its container runs.
     var rate: Double = 0
+    /// The most it can hold with the LogrotateContainerLogger (its directory plus (rotate + 1) x
+    /// max_stdout_size); nil: unbounded (the sandbox logger).
+    public internal(set) var limit: Double?
+    /// Bytes per second it grows now: its rate until it reaches its limit.
+    var growth: Double { limit.map { bytes < $0 ? rate : 0 } ?? rate }
     /// When the GC timer removes it; nil while its executor runs.
     public internal(set) var removalAt: SimTime?
     var slot = -1
@@ -119,8 +124,10 @@ public final class WorkDir {
         let dt = (t - updatedAt).seconds
         updatedAt = t
         guard dt > 0, !full, writeRate > 0 else { return }
-        for s in sandboxes where s.rate > 0 { s.bytes += s.rate * dt }
-        sandboxBytes += writeRate * dt
+        for s in sandboxes where s.rate > 0 {
+            let b = min(s.bytes + s.rate * dt, s.limit ?? .infinity)
+            if b > s.bytes { sandboxBytes += b - s.bytes; s.bytes = b }
+        }
     }
 
     func add(_ s: Sandbox) {
@@ -207,6 +214,11 @@ extension MesosCluster {
         w.advance(to: now)
         if let r = t.behaviour.sandboxWriteRate {
             s.rate = max(0, r.sample(model.stream(StreamName.of("sandbox", "\(t.name)#\(t.id)"))))
+            // the LogrotateContainerLogger keeps the stdout files under their bound (counted at
+            // the bound once there: an upper bound, over by less than one file)
+            if let b = spec.agentFlags.containerLogger.stdoutBound { s.limit = max(s.bytes, Self.sandboxInitialBytes + b) }
+            // the same output goes through Docker's logging driver (Docker containerizer)
+            if !t.mesosContainerizer { containerStorage.containerStdout(task: t.id, bytesPerSecond: s.rate) }
         }
         if watch {
             // Resources::disk(): Megabytes(static_cast<uint64_t>(disk))
@@ -258,7 +270,7 @@ extension MesosCluster {
             guard let q = s.quotaBytes else { continue }
             var over = now
             if s.bytes <= q {
-                guard s.rate > 0, !w.full else { continue }
+                guard s.growth > 0, !w.full, (s.limit ?? .infinity) > q else { continue }
                 let ns = ((q - s.bytes) / s.rate * 1e9).rounded(.down)
                 guard ns < 9e18 - Double(now.nanoseconds) else { continue }
                 over = now + SimDuration(nanoseconds: Int64(ns) + 1)
@@ -342,7 +354,7 @@ extension MesosCluster {
     /// and pruning disk check.
     func replanWorkDir(_ a: MesosAgent) {
         guard let w = a.workDir else { return }
-        w.writeRate = w.sandboxes.reduce(0) { $0 + $1.rate }
+        w.writeRate = w.sandboxes.reduce(0) { $0 + $1.growth }
         let free = w.capacity - w.used
         if w.full && free >= 1 {
             w.full = false
@@ -351,10 +363,12 @@ extension MesosCluster {
             w.full = true
             log("workDirFull", a.name, "\(gib(w.used)) GiB used of \(gib(w.capacity)) GiB: writes to the sandboxes fail with ENOSPC, new sandboxes cannot be created")
         }
-        // the full crossing
+        // the full crossing, or the first sandbox reaching its logger's bound (its growth stops)
         w.fullGen &+= 1
         if !w.full && w.writeRate > 0 {
-            let d = SimDuration(nanoseconds: Int64(min((free / w.writeRate * 1e9).rounded(.up), 9e18)) + 1)
+            var secs = free / w.writeRate
+            for s in w.sandboxes { if let l = s.limit, s.growth > 0 { secs = min(secs, (l - s.bytes) / s.rate) } }
+            let d = SimDuration(nanoseconds: Int64(min((max(0, secs) * 1e9).rounded(.up), 9e18)) + 1)
             model.sim.schedule(at: now + d, target: target, kind: Kind.workDirFull.rawValue, arg: pack(a.index, w.fullGen))
         }
         w.duGen &+= 1

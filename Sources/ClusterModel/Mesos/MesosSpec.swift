@@ -116,6 +116,25 @@ public struct MesosMasterFlags: Equatable, Sendable {
 }
 
 /// Agent flags (docs/configuration/agent.md), named in scenarios exactly as on the command line.
+/// The agent's container logger (apache/mesos 1.4.0 src/slave/container_logger.cpp: none given,
+/// the SandboxContainerLogger; else the module named by `--container_logger`).
+public enum ContainerLoggerSpec: Equatable, Sendable {
+    /// stdout/stderr appended to the sandbox's files `stdout`/`stderr`, unbounded.
+    case sandbox
+    /// org_apache_mesos_LogrotateContainerLogger (src/slave/container_loggers/lib_logrotate.hpp,
+    /// logrotate.cpp): each stream's leading file is kept under `max_*_size`; at that size the
+    /// module runs logrotate with `<options>` and `size`, which keeps `rotate` old files (logrotate's
+    /// default 0). `stdoutRotate` nil: logrotate refuses the options (a bad `rotate`), every
+    /// rotation fails and the module goes on appending: the file is not bounded.
+    case logrotate(maxStdoutSize: Int64, stdoutRotate: Int?, maxStderrSize: Int64, stderrRotate: Int?)
+
+    /// The most the sandbox's `stdout` files hold together; nil: unbounded.
+    public var stdoutBound: Double? {
+        guard case .logrotate(let s, let r, _, _) = self, let keep = r else { return nil }
+        return Double(s) * Double(keep + 1)
+    }
+}
+
 public struct MesosAgentFlags: Equatable, Sendable {
     public var registrationBackoffFactor: SimDuration = .seconds(1)
     public var recoveryTimeout: SimDuration = .minutes(15)
@@ -138,6 +157,9 @@ public struct MesosAgentFlags: Equatable, Sendable {
         isolation.split(separator: ",").contains { $0 == "disk/du" || $0 == "posix/disk" }
     }
     public var oversubscribedResourcesInterval: SimDuration = .seconds(15)
+    /// `--container_logger` (with the module's `--modules` parameters): where the executors'
+    /// stdout/stderr go in the sandbox (MesosSandboxes.swift).
+    public var containerLogger: ContainerLoggerSpec = .sandbox
     public var port: Int = 5051
     /// `--resources` overrides of the auto-detected values (nil: auto-detect).
     public var cpus: Double? = nil

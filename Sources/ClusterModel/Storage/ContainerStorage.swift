@@ -24,6 +24,9 @@ public protocol ContainerStorage: AnyObject {
     func containerStarted(task: TaskID)
     /// The container's process is gone (exit, kill, host down).
     func containerExited(task: TaskID)
+    /// The container's process writes `bytesPerSecond` to stdout/stderr (drawn by the agent for
+    /// its sandbox): Docker's logging driver keeps a copy of it on the host.
+    func containerStdout(task: TaskID, bytesPerSecond: Double)
     /// What a health probe of the task sees because of storage: nil (nothing to do with storage),
     /// `.timedOut` (the process is hung in I/O, D state) or `.failed` (it reports its full disk).
     func probeOutcome(task: TaskID) -> ProbeOutcome?
@@ -42,6 +45,7 @@ public protocol ContainerStorage: AnyObject {
 
 extension ContainerStorage {
     public func layerExtractTime(host: Int, image: ImageRef) -> SimDuration { .zero }
+    public func containerStdout(task: TaskID, bytesPerSecond: Double) {}
     public func downloadSlots(host: Int) -> Int? { nil }
     public func probeLatency(task: TaskID) -> SimDuration { .zero }
     public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? { nil }

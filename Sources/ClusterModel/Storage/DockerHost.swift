@@ -50,6 +50,8 @@ public final class DockerContainer {
     var logFile = -1
     /// cAdvisor's device name of its writable layer, made on its first scrape (StorageMetrics.swift).
     var exporterDevice: String?
+    /// Docker's copy of its stdout (json-file or local driver); nil: no file on the host.
+    public internal(set) var stdoutLog: ContainerLog?
     var gen: Int32 = 0
     var slot = -1
 
@@ -85,6 +87,28 @@ public final class DockerContainer {
         }
         return next
     }
+}
+
+/// The log files Docker's logging driver keeps for a container under
+/// /var/lib/docker/containers/<id>/ (DockerLogging.swift): fluid, rotated in closed form.
+public final class ContainerLog {
+    public let file: DockerLogFile
+    /// Bytes the driver writes per byte of the process' output (its framing).
+    public let factor: Double
+    public let entry: Int
+    /// The process' output rate (bytes/s), once the agent has drawn it.
+    var stdoutRate: Double = 0
+    /// Bytes written through the driver so far, rotations included.
+    public internal(set) var written: Double = 0
+    /// Bytes per second going into the file now.
+    var rate: Double = 0
+    init(file: DockerLogFile, lineLength: Int) {
+        self.file = file
+        entry = file.entryBytes(lineLength: lineLength)
+        factor = Double(entry) / Double(max(1, lineLength))
+    }
+    /// Bytes on disk: the current file and the rotated ones kept.
+    public var bytes: Double { file.onDisk(written: written, entry: entry) }
 }
 
 /// A log file in a host volume, rotated by logrotate.
@@ -188,7 +212,9 @@ public final class DockerHost {
         return Double(images.reduce(0) { $0 + $1.bytes }) + containers.reduce(0) { $0 + $1.layerBytes }
     }
     public var volumesBytes: Double { logFiles.reduce(0) { $0 + $1.totalBytes } }
-    public var fsUsed: Double { Double(spec.rootFilesystemUsedBytes) + loopFileBytes + overlayBytes + volumesBytes }
+    /// Docker's log files of the containers (json-file, local) under /var/lib/docker/containers.
+    public var containerLogsBytes: Double { containers.reduce(0) { $0 + ($1.stdoutLog?.bytes ?? 0) } }
+    public var fsUsed: Double { Double(spec.rootFilesystemUsedBytes) + loopFileBytes + overlayBytes + volumesBytes + containerLogsBytes }
     public var fsFull: Bool { fsUsed >= fsCapacity }
 
     /// poolHasFreeSpace (deviceset.go): nil, or the error Docker prints.
@@ -228,6 +254,7 @@ public final class DockerHost {
             containerBlocks = dataTotalBlocks - imageBlocks
         }
         for f in logFiles where f.rate > 0 { f.bytes += f.rate * dt }
+        for c in containers { if let l = c.stdoutLog, l.rate > 0 { l.written += l.rate * dt } }
         syncLoopFile()
     }
 

@@ -122,17 +122,26 @@ public final class StorageModel: EventHandler, ContainerStorage {
 
     public func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String? {
         let app = source.flatMap { apps[$0] }
-        let e = createContainer(host: host, task: task, name: name, image: image, writes: app?.writes)
+        let e = createContainer(host: host, task: task, name: name, image: image, writes: app?.writes, stdout: app?.dockerStdout)
         if e == nil, let m = app?.cephMount { pendingMounts[task] = m }
         return e
     }
 
-    func createContainer(host: Int, task: TaskID, name: String, image: ImageRef?, writes: ContainerWrites?) -> String? {
+    func createContainer(host: Int, task: TaskID, name: String, image: ImageRef?, writes: ContainerWrites?, stdout: DockerStdout? = nil) -> String? {
         guard let h = dockerHost(host) else { return nil }
         return replan(h) { () -> String? in
             if let e = h.poolFreeSpaceError() { return refuse(h, "create \(name)", e) }
+            // the logging driver (daemon/logs.go mergeAndVerifyLogConfig, the driver's New)
+            var log: ContainerLog? = nil
+            if let out = stdout {
+                switch DockerLogging.logFile(DockerLogging.merge(container: out.options, daemon: h.spec.logOptions)) {
+                case .failure(let e): return refuse(h, "create \(name)", "failed to initialize logging driver: \(e.message)")
+                case .success(let f): log = f.map { ContainerLog(file: $0, lineLength: out.lineLength) }
+                }
+            }
             let c = DockerContainer(task: task, name: name, image: image?.name, host: h.index, writes: writes,
                                     stream: writes.map { _ in model.stream(StreamName.of("storage", name)) })
+            c.stdoutLog = log
             c.slot = h.containers.count
             h.containers.append(c)
             byTask[task] = c
@@ -169,6 +178,13 @@ public final class StorageModel: EventHandler, ContainerStorage {
         }
         // The process mounts the app's Ceph volume through ceph-fuse once it runs.
         if let m = pendingMounts.removeValue(forKey: task) { ceph?.clients?.mount(task: task, m) }
+    }
+
+    /// The process' stdout rate, drawn by the agent for its sandbox: the driver's file grows at it
+    /// times its framing while the process runs.
+    public func containerStdout(task: TaskID, bytesPerSecond: Double) {
+        guard let c = byTask[task], let l = c.stdoutLog else { return }
+        replan(hosts[c.host]) { l.stdoutRate = max(0, bytesPerSecond) }
     }
 
     public func containerExited(task: TaskID) {
@@ -299,6 +315,9 @@ public final class StorageModel: EventHandler, ContainerStorage {
         let fsFull = h.fsFull
         for c in h.containers {
             c.layerRate = 0; c.volumeRate = 0
+            // dockerd writes the process' output to the driver's file; on a full filesystem the
+            // write fails, dockerd logs the error and the container goes on (copier.go)
+            if let l = c.stdoutLog { l.rate = c.running && !c.hung && !fsFull ? l.stdoutRate * l.factor : 0 }
             guard c.running, !c.hung, !c.writeErrors else { if c.logFile >= 0 { h.logFiles[c.logFile].rate = 0 }; continue }
             let d = c.demand(at: now)
             if c.logFile >= 0 {
@@ -413,6 +432,15 @@ public final class StorageModel: EventHandler, ContainerStorage {
         // host filesystem
         if !h.fsFull {
             var rate = h.logFiles.reduce(0) { $0 + $1.rate }
+            // Docker's log files: their rotations only lower the usage, so counting them at their
+            // rate never plans the crossing late. Files that have reached their rotation cycle stay
+            // below their bound: left out when even at their bounds the filesystem has room.
+            var cycling = 0.0, headroom = 0.0
+            for c in h.containers {
+                guard let l = c.stdoutLog, l.rate > 0 else { continue }
+                if let b = l.file.bound(entry: l.entry), l.written >= b { cycling += l.rate; headroom += b - l.bytes } else { rate += l.rate }
+            }
+            if cycling > 0 && (rate > 0 || h.fsUsed + headroom >= h.fsCapacity) { rate += cycling }
             if !h.isDeviceMapper { rate += h.containers.reduce(0) { $0 + $1.layerRate } }
             if h.isDeviceMapper && h.spec.mode == .loopLVM {
                 let poolRate = h.containers.reduce(0) { $0 + $1.layerRate }

@@ -56,6 +56,7 @@ extension StorageModel {
             ("containers_reclaimable_gib", "writable layers of exited containers, GiB (Containers RECLAIMABLE)"),
             ("max_container_layer_gib", "largest writable layer on the host, GiB (against dm.basesize)"),
             ("local_volumes_size_gib", "host-volume log files incl. rotated ones, GiB (Local Volumes SIZE)"),
+            ("container_logs_gib", "Docker's copies of the containers' stdout (json-file or local logging driver, rotated files included) under /var/lib/docker/containers, GiB; part of host_fs_used_gib (docs/storage.md \"Docker's copy of stdout\")"),
         ],
         applies: { !$0.hosts.isEmpty }) { st, time, w in
             st.sync()
@@ -86,6 +87,7 @@ extension StorageModel {
                 w.field(h.containers.count); w.field(running); w.field(hung)
                 w.field(size / GiB, decimals: 3); w.field(reclaim / GiB, decimals: 3); w.field(maxLayer / GiB, decimals: 3)
                 w.field(h.volumesBytes / GiB, decimals: 3)
+                w.field(h.containerLogsBytes / GiB, decimals: 3)
                 w.endRow()
             }
         }

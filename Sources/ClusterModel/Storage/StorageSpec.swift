@@ -54,14 +54,18 @@ public struct HostStorageSpec: Equatable, Sendable {
     /// closes `inactive` before registering). Default 3, dockerd's (`DefaultMaxConcurrentDownloads`);
     /// nil: no limit.
     public var maxConcurrentDownloads: Int?
+    /// dockerd's default logging driver and options (daemon.json `log-driver`, `log-opts`):
+    /// json-file, unbounded, by default (DockerLogging.swift).
+    public var logOptions: DockerLogOptions
 
     public init(hostGroup: String, driver: StorageDriverKind = .devicemapper, mode: DeviceMapperMode = .loopLVM,
                 rootFilesystemBytes: Int64, rootFilesystemUsedBytes: Int64 = 0, volumeGroupBytes: Int64 = 0,
                 options: DeviceMapperOptions = DeviceMapperOptions(), layerExtractBytesPerSecond: Double? = nil,
-                maxConcurrentDownloads: Int? = 3) {
+                maxConcurrentDownloads: Int? = 3, logOptions: DockerLogOptions = .daemonDefault) {
         self.hostGroup = hostGroup; self.driver = driver; self.mode = mode; self.rootFilesystemBytes = rootFilesystemBytes
         self.rootFilesystemUsedBytes = rootFilesystemUsedBytes; self.volumeGroupBytes = volumeGroupBytes; self.options = options
         self.layerExtractBytesPerSecond = layerExtractBytesPerSecond; self.maxConcurrentDownloads = maxConcurrentDownloads
+        self.logOptions = logOptions
     }
 }
 
@@ -107,10 +111,24 @@ public struct AppStorage: Equatable, Sendable {
     public var writes: ContainerWrites?
     /// A Ceph volume the container mounts through ceph-fuse (stateful apps); nil: none.
     public var cephMount: CephMountSpec?
-    public init(writes: ContainerWrites? = nil, cephMount: CephMountSpec? = nil) {
-        self.writes = writes; self.cephMount = cephMount
+    /// The process writes its logs to stdout/stderr (`"to": "sandbox"`) in a Docker container:
+    /// Docker's logging driver keeps its own copy (DockerLogging.swift); nil: not so.
+    public var dockerStdout: DockerStdout?
+    public init(writes: ContainerWrites? = nil, cephMount: CephMountSpec? = nil, dockerStdout: DockerStdout? = nil) {
+        self.writes = writes; self.cephMount = cephMount; self.dockerStdout = dockerStdout
     }
-    public var isEmpty: Bool { writes == nil && cephMount == nil }
+    public var isEmpty: Bool { writes == nil && cephMount == nil && dockerStdout == nil }
+}
+
+/// A Docker container's stdout as its logging driver sees it.
+public struct DockerStdout: Equatable, Sendable {
+    /// Bytes per line, the newline included (the driver frames each line).
+    public var lineLength: Int
+    /// The app's `log-driver` / `log-opt` parameters (`docker run --log-driver`, `--log-opt`).
+    public var options: DockerLogOptions
+    public init(lineLength: Int = ContainerWrites.defaultLineLength, options: DockerLogOptions = DockerLogOptions()) {
+        self.lineLength = lineLength; self.options = options
+    }
 }
 
 /// What a container writes, per second, to its writable layer or to a host volume.
@@ -132,6 +150,10 @@ public struct ContainerWrites: Equatable, Sendable {
     /// to the task's sandbox under the agent's work_dir (`TaskBehaviour.sandboxWriteRate`), not to
     /// the container's writable layer nor a host volume; container storage then sees no writes.
     public var toSandbox = false
+    /// Bytes per line of that output (with `toSandbox`), the newline included: Docker's logging
+    /// driver frames every line. Model choice: 100 bytes.
+    public var lineLength = ContainerWrites.defaultLineLength
+    public static let defaultLineLength = 100
 
     public init(rate: Distribution = .constant(0), profile: [RateStep] = [], burst: WriteBurst? = nil,
                 hostVolume: String? = nil, logrotate: LogrotateSpec = LogrotateSpec()) {

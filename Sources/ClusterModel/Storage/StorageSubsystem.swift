@@ -24,10 +24,34 @@ extension StorageModel: Subsystem, SignalSubscriber {
     static func appStorage(_ spec: ClusterSpec) -> [String: AppStorage] {
         var out: [String: AppStorage] = [:]
         guard let m = spec.marathon else { return out }
-        for (i, app) in m.apps.enumerated() where i < m.behaviour.count && !m.behaviour[i].storage.isEmpty {
-            out[app.id] = m.behaviour[i].storage
+        for (i, app) in m.apps.enumerated() where i < m.behaviour.count {
+            var st = m.behaviour[i].storage
+            // stdout of a Docker-containerizer task also goes through Docker's logging driver:
+            // the app's `log-driver` / `log-opt` parameters (Mesos passes each as `--key=value`
+            // to `docker run`: apache/mesos 1.4.0 src/docker/docker.cpp)
+            if var out = st.dockerStdout {
+                if app.usesMesosContainerizer { st.dockerStdout = nil } else {
+                    out.options = dockerLogOptions(app.container?.parameters ?? [])
+                    st.dockerStdout = out
+                }
+            }
+            if !st.isEmpty { out[app.id] = st }
         }
         return out
+    }
+
+    /// The app's `log-driver` and `log-opt` parameters (`log-opt` is `key=value`; a value without
+    /// `=` is a key with an empty value, docker/cli opts.ConvertKVStringsToMap).
+    public static func dockerLogOptions(_ params: [Label]) -> DockerLogOptions {
+        var o = DockerLogOptions()
+        for p in params {
+            if p.name == "log-driver" { o.driver = p.value }
+            if p.name == "log-opt" {
+                if let eq = p.value.firstIndex(of: "=") { o.opts.append((String(p.value[..<eq]), String(p.value[p.value.index(after: eq)...]))) }
+                else { o.opts.append((p.value, "")) }
+            }
+        }
+        return o
     }
 
     /// Hosts at `.containers`: after Mesos has stopped (or restarted) the agent on the host.
