@@ -136,8 +136,8 @@ extension ScenarioSchema {
     }
 
     /// The Docker apps' `log-driver` / `log-opt` parameters (`docker run --log-driver`, `--log-opt`,
-    /// which Mesos passes as given): what `docker run` refuses is an error, on every storage host
-    /// group's daemon options (or dockerd's default without a `storage` section).
+    /// which Mesos passes as given): what `docker run` refuses is a warning (every launch fails), on
+    /// every storage host group's daemon options (or dockerd's default without a `storage` section).
     static func checkDockerLogParameters(_ root: JSONValue, storage: StorageSpec?, _ d: Diagnostics) {
         let daemons: [(group: String?, options: DockerLogOptions)] = (storage?.hostGroups ?? []).isEmpty
             ? [(nil, .daemonDefault)] : storage!.hostGroups.map { ($0.hostGroup, $0.logOptions) }
@@ -167,22 +167,14 @@ extension ScenarioSchema {
                 if let w = where_.first(where: { $0.key == "log-driver" }) { return (JSONPath.index(pp, w.index), params[w.index]) }
                 return (pp, c["docker"]?["parameters"])
             }
-            // docker/cli parseLoggingOpts
-            if own.driver == "none" && !own.opts.isEmpty {
-                let (p, v) = locate("")
-                d.error(p, at: v, "docker run refuses it: invalid logging opts for driver none"); return
-            }
+            // Marathon accepts any parameters and Mesos passes them on: the refusal comes from
+            // `docker run` at every launch (MesosCluster `dockerRunRefusal`), so the app loads
             for (g, daemon) in daemons {
-                let merged = DockerLogging.merge(container: own, daemon: daemon)
+                guard let e = DockerLogging.runRefusal(own: own, daemon: daemon) else { continue }
                 let on = g.map { " on host group \(JSONValue.quote($0)) (its daemon's log-opts merged in)" } ?? ""
-                if let e = DockerLogging.validate(merged) {
-                    let (p, v) = locate(e)
-                    d.error(p, at: v, "docker run refuses it\(on): \(e)"); return
-                }
-                if case .failure(let e) = DockerLogging.logFile(merged) {
-                    let (p, v) = locate(e.message)
-                    d.error(p, at: v, "docker run fails at the container's start\(on): failed to initialize logging driver: \(e.message)"); return
-                }
+                let (p, v) = locate(e.hasPrefix("invalid logging opts") ? "" : e)
+                d.warning(p, at: v, "Marathon accepts the app, but docker run refuses it\(on): \(e): every launch of the app there fails "
+                          + "(TASK_FAILED, REASON_CONTAINER_LAUNCH_FAILED) and Marathon relaunches it with its back-off"); return
             }
         }
         func group(_ v: JSONValue, _ path: String) {

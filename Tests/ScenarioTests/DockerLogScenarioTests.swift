@@ -69,24 +69,46 @@ final class DockerLogScenarioTests: XCTestCase {
 
     // MARK: errors
 
-    func testUnknownLogOptIsRefusedAsDockerRunDoes() {
-        assertSingleError(Self.scenario(params: #"{"key": "log-opt", "value": "max-size=10m"}, {"key": "log-opt", "value": "max-sise=10m"}"#),
-                          path: "marathon.apps[0].container.docker.parameters[1]",
-                          ["docker run refuses it", "unknown log opt 'max-sise' for json-file log driver"])
+    /// Marathon accepts any docker parameters and Mesos passes them to `docker run`: options
+    /// Docker refuses load with a warning at the parameter, in Docker's words, and every launch
+    /// fails (TASK_FAILED, REASON_CONTAINER_LAUNCH_FAILED) with Marathon relaunching it.
+    func assertRefusedAtEveryLaunch(_ text: String, path: String, _ parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let l = try XCTUnwrap(loadOK(text, file: file, line: line), file: file, line: line)
+        let w = l.warnings.filter { $0.contains(" \(path): ") }
+        XCTAssertEqual(w.count, 1, "\(l.warnings)", file: file, line: line)
+        for p in parts + ["Marathon accepts the app, but docker run refuses it", "every launch of the app there fails"] {
+            XCTAssertTrue(w.first?.contains(p) ?? false, "\(p) not in \(w)", file: file, line: line)
+        }
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: l.spec, observer: o)
+        XCTAssertTrue(m.run(), file: file, line: line)
+        let failed = o.events.filter { $0.event == "TASK_FAILED" }
+        XCTAssertGreaterThan(failed.count, 3, "relaunched with back-off, failing each time", file: file, line: line)
+        XCTAssertTrue(failed.allSatisfy { $0.detail.hasSuffix("REASON_CONTAINER_LAUNCH_FAILED") }, "\(failed.map(\.detail))", file: file, line: line)
+        XCTAssertTrue(o.events.filter { $0.event == "TASK_RUNNING" }.isEmpty, file: file, line: line)
+        XCTAssertEqual(try XCTUnwrap(m.subsystem(StorageModel.self), file: file, line: line).hosts[0].containerLogsBytes, 0, file: file, line: line)
     }
 
-    func testBadValuesFailAtStartInDockersWords() {
-        assertSingleError(Self.scenario(params: #"{"key": "log-opt", "value": "max-file=0"}"#),
-                          path: "marathon.apps[0].container.docker.parameters[0]", ["failed to initialize logging driver: max-file cannot be less than 1"])
-        assertSingleError(Self.scenario(params: #"{"key": "log-opt", "value": "max-size=10q"}"#),
-                          path: "marathon.apps[0].container.docker.parameters[0]", ["invalid size: '10q'"])
-        assertSingleError(Self.scenario(params: #"{"key": "log-driver", "value": "json"}"#),
-                          path: "marathon.apps[0].container.docker.parameters[0]", ["logger: no log driver named 'json' is registered"])
-        assertSingleError(Self.scenario(params: #"{"key": "log-driver", "value": "none"}, {"key": "log-opt", "value": "max-size=1m"}"#),
-                          path: "marathon.apps[0].container.docker.parameters[0]", ["invalid logging opts for driver none"])
+    func testUnknownLogOptFailsEveryLaunchAsDockerRunDoes() throws {
+        try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-opt", "value": "max-size=10m"}, {"key": "log-opt", "value": "max-sise=10m"}"#),
+                                       path: "marathon.apps[0].container.docker.parameters[1]", ["unknown log opt 'max-sise' for json-file log driver"])
+    }
+
+    func testBadValuesFailAtStartInDockersWords() throws {
+        try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-opt", "value": "max-file=0"}"#),
+                                       path: "marathon.apps[0].container.docker.parameters[0]", ["failed to initialize logging driver: max-file cannot be less than 1"])
+        try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-opt", "value": "max-size=10q"}"#),
+                                       path: "marathon.apps[0].container.docker.parameters[0]", ["invalid size: '10q'"])
+        try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-driver", "value": "json"}"#),
+                                       path: "marathon.apps[0].container.docker.parameters[0]", ["logger: no log driver named 'json' is registered"])
+        try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-driver", "value": "none"}, {"key": "log-opt", "value": "max-size=1m"}"#),
+                                       path: "marathon.apps[0].container.docker.parameters[0]", ["invalid logging opts for driver none"])
         // an app option merged with the daemon's: compress needs the daemon's max-file >= 2
-        assertSingleError(Self.scenario(params: #"{"key": "log-opt", "value": "compress=true"}"#, daemon: #", "log-opts": {"max-size": "10m"}"#),
-                          path: "marathon.apps[0].container.docker.parameters[0]", ["on host group \"slave\"", "compress cannot be true when max-file is less than 2"])
+        try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-opt", "value": "compress=true"}"#, daemon: #", "log-opts": {"max-size": "10m"}"#),
+                                       path: "marathon.apps[0].container.docker.parameters[0]", ["on host group \"slave\"", "compress cannot be true when max-file is less than 2"])
+        // the same app on a daemon whose options complete it runs
+        let ok = try XCTUnwrap(loadOK(Self.scenario(params: #"{"key": "log-opt", "value": "compress=true"}"#, daemon: #", "log-opts": {"max-size": "10m", "max-file": "3"}"#)))
+        XCTAssertFalse(ok.warnings.contains { $0.contains("docker run refuses it") }, "\(ok.warnings)")
     }
 
     func testDaemonJSONErrors() {

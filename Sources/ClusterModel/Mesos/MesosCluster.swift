@@ -35,6 +35,11 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// Launches so far per task name (the k of each task's stream "task:<name>#<k>"); names
     /// launched with `TaskLaunch.nameNeverRepeats` are not entered.
     var taskLaunchCounts: [String: Int] = [:]
+    /// `docker run`'s answer to a Docker app's `log-driver` / `log-opt` parameters on a host
+    /// group's daemon, by app id and host group (`dockerRunRefusal`), computed once.
+    var dockerRunRefusals: [String: String?] = [:]
+    /// The Docker-containerizer apps that give `log-driver` / `log-opt`, their options (lazily).
+    var dockerLogApps: [String: DockerLogOptions]?
     /// Grows when a probe's regime may change for many tasks at once (host state, partitions):
     /// fidelity.healthChecks `fast` trusts a routine probe while it is unchanged (`RoutineProbe`).
     public internal(set) var probeEpoch = 0

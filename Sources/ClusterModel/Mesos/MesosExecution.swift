@@ -84,6 +84,27 @@ extension MesosCluster {
 
     func pack2(_ t: MesosTask) -> Int64 { IndexGeneration.pack(t.id, t.gen) }
 
+    /// What `docker run` says to the log options of the task's app on `host`'s daemon
+    /// (DockerLogging.runRefusal, with the daemon.json options of the host's storage group, or
+    /// dockerd's defaults): nil for every task whose app gives none.
+    func dockerRunRefusal(_ t: MesosTask, host: Host) -> String? {
+        if dockerLogApps == nil {
+            var apps: [String: DockerLogOptions] = [:]
+            for app in model.spec.marathon?.apps ?? [] where !app.usesMesosContainerizer {
+                let params = app.container?.parameters ?? []
+                if params.contains(where: { $0.name == "log-driver" || $0.name == "log-opt" }) { apps[app.id] = StorageModel.dockerLogOptions(params) }
+            }
+            dockerLogApps = apps
+        }
+        guard let id = t.source, let own = dockerLogApps?[id] else { return nil }
+        let key = id + "\u{0}" + host.group
+        if let known = dockerRunRefusals[key] { return known }
+        let daemon = model.spec.storage?.hostGroups.first { $0.hostGroup == host.group }?.logOptions ?? .daemonDefault
+        let r = DockerLogging.runRefusal(own: own, daemon: daemon)
+        dockerRunRefusals[key] = r
+        return r
+    }
+
     /// The Docker daemon on the task's host: stopped -> the launch fails at once; hung -> the
     /// call never returns and executor_registration_timeout fails the task.
     func dockerAnswers(_ t: MesosTask) -> Bool {
@@ -115,6 +136,12 @@ extension MesosCluster {
         // store (docs/network.md); running containers are not affected when it is unreachable.
         if let req = t.network, let net = containerNetwork, let refusal = net.attachContainer(host: a.host.index, network: req, name: t.name) {
             finishOnAgent(t, .failed, .containerLaunchFailed, message: refusal)
+            return
+        }
+        // Marathon accepts any docker parameters and Mesos passes them to `docker run`, which
+        // refuses log options it does not take (the loader warns; docs/storage.md)
+        if let refusal = dockerRunRefusal(t, host: a.host) {
+            finishOnAgent(t, .failed, .containerLaunchFailed, message: "Failed to run docker container: docker: Error response from daemon: \(refusal)")
             return
         }
         if let e = containerStorage.createContainer(host: a.host.index, task: t.id, name: t.name, source: t.source, image: t.image) {

@@ -101,6 +101,18 @@ public enum DockerLogging {
         return DockerLogOptions(driver: driver, opts: opts)
     }
 
+    /// What `docker run` answers for a container whose `--log-driver` / `--log-opt` are `own`
+    /// on a daemon with `daemon`'s options: nil (it runs), or Docker's error. docker/cli
+    /// `parseLoggingOpts` first (options for driver none), then the daemon's `ValidateLogOpts`
+    /// of the merged options at create, then the driver's `New` at start.
+    public static func runRefusal(own: DockerLogOptions, daemon: DockerLogOptions) -> String? {
+        if own.driver == "none" && !own.opts.isEmpty { return "invalid logging opts for driver none" }
+        let merged = merge(container: own, daemon: daemon)
+        if let e = validate(merged) { return e }
+        if case .failure(let e) = logFile(merged) { return "failed to initialize logging driver: \(e.message)" }
+        return nil
+    }
+
     /// `ValidateLogOpts` (checked at `docker create`/`run`, and for daemon.json at dockerd's start):
     /// nil, or Docker's error.
     public static func validate(_ o: DockerLogOptions) -> String? {
