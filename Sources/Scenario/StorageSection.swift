@@ -167,6 +167,12 @@ extension ScenarioSchema {
                 if let w = where_.first(where: { $0.key == "log-driver" }) { return (JSONPath.index(pp, w.index), params[w.index]) }
                 return (pp, c["docker"]?["parameters"])
             }
+            if let driver = own.driver, DockerLogging.isPluginReference(driver) {
+                let (p, v) = locate("")
+                d.warning(p, at: v, "log-driver \(JSONValue.quote(driver)) is a logging plugin, not one of dockerd's built-in drivers: the simulator takes it to be installed on the agents "
+                          + "(docker plugin install), keeping no file under /var/lib/docker, its options unchecked; without it docker run refuses every launch "
+                          + "(logger: no log driver named '\(driver)' is registered)")
+            }
             // Marathon accepts any parameters and Mesos passes them on: the refusal comes from
             // `docker run` at every launch (MesosCluster `dockerRunRefusal`), so the app loads
             for (g, daemon) in daemons {

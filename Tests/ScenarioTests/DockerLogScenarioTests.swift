@@ -106,6 +106,12 @@ final class DockerLogScenarioTests: XCTestCase {
         // an app option merged with the daemon's: compress needs the daemon's max-file >= 2
         try assertRefusedAtEveryLaunch(Self.scenario(params: #"{"key": "log-opt", "value": "compress=true"}"#, daemon: #", "log-opts": {"max-size": "10m"}"#),
                                        path: "marathon.apps[0].container.docker.parameters[0]", ["on host group \"slave\"", "compress cannot be true when max-file is less than 2"])
+        // a plugin reference is taken to be an installed logging plugin: it runs, keeps no file
+        let plugin = try XCTUnwrap(loadOK(Self.scenario(params: #"{"key": "log-driver", "value": "grafana/loki-docker-driver:latest"}, {"key": "log-opt", "value": "loki-url=http://loki:3100/loki/api/v1/push"}"#)))
+        XCTAssertEqual(plugin.warnings.filter { $0.contains("is a logging plugin") }.count, 1, "\(plugin.warnings)")
+        XCTAssertFalse(plugin.warnings.contains { $0.contains("docker run refuses it") }, "\(plugin.warnings)")
+        let (_, pst, _) = try run(Self.scenario(params: #"{"key": "log-driver", "value": "grafana/loki-docker-driver:latest"}"#))
+        XCTAssertEqual(pst.hosts[0].containerLogsBytes, 0)
         // the same app on a daemon whose options complete it runs
         let ok = try XCTUnwrap(loadOK(Self.scenario(params: #"{"key": "log-opt", "value": "compress=true"}"#, daemon: #", "log-opts": {"max-size": "10m", "max-file": "3"}"#)))
         XCTAssertFalse(ok.warnings.contains { $0.contains("docker run refuses it") }, "\(ok.warnings)")

@@ -101,6 +101,15 @@ public enum DockerLogging {
         return DockerLogOptions(driver: driver, opts: opts)
     }
 
+    /// A driver name written as a plugin reference (`grafana/loki-docker-driver:latest`,
+    /// `loki:2.9`): a logging plugin (`docker plugin install`), which dockerd finds by that name
+    /// when it is installed (daemon/logger/plugin.go). The simulator takes it to be installed; its
+    /// options are the plugin's own (not checked) and it keeps no file under /var/lib/docker. A
+    /// bare unknown name (`json`) is refused as dockerd refuses it without such a plugin.
+    public static func isPluginReference(_ name: String) -> Bool {
+        !drivers.contains(name) && (name.contains("/") || name.contains(":"))
+    }
+
     /// What `docker run` answers for a container whose `--log-driver` / `--log-opt` are `own`
     /// on a daemon with `daemon`'s options: nil (it runs), or Docker's error. docker/cli
     /// `parseLoggingOpts` first (options for driver none), then the daemon's `ValidateLogOpts`
@@ -124,7 +133,7 @@ public enum DockerLogging {
             if mode != "non-blocking" { return "logger: max-buffer-size option is only supported with 'mode=non-blocking'" }
             if case .failure(let e) = parseSize(s, binary: true) { return "error parsing option max-buffer-size: \(e)" }
         }
-        guard drivers.contains(name) else { return "logger: no log driver named '\(name)' is registered" }
+        guard drivers.contains(name) || isPluginReference(name) else { return "logger: no log driver named '\(name)' is registered" }
         // the driver's validator, in Go's random map order: the first unknown key in file order here
         let keys = o.keys.filter { $0 != "mode" && $0 != "max-buffer-size" }
         switch name {
