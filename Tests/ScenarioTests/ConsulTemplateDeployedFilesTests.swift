@@ -8,17 +8,8 @@ import XCTest
 /// into the scenario's folder, any `command`, destinations nginx does not read, `consul { retry }`.
 /// Our own files, in the style of the public ones (docs/discovery.md, "Sixth corpus").
 final class ConsulTemplateDeployedFilesTests: XCTestCase {
-    static let upstreamTemplate = """
-        upstream web {
-        {{- range service "web"}}
-          server {{.Address}}:{{.Port}};
-        {{- else}}
-          server 127.0.0.1:65535;
-        {{- end}}
-        }
-        server { listen 80; location / { proxy_pass http://web; } }
-
-        """
+    /// The web upstream with its placeholder (the Vault tests' own), ending with a newline.
+    static let upstreamTemplate = VaultTemplateTests.upstream + "\n"
 
     /// A scenario with one app (2 instances starting after 5s), nginx on edge-01, and
     /// consul-template's section `ct` (JSON members).
