@@ -14,7 +14,7 @@ extension ScenarioSchema {
     static let consulTemplateIgnored = ["consul", "log_level", "pid_file", "syslog", "kill_signal", "reload_signal", "vault", "exec",
                                         "deduplicate", "default_delimiters", "log_file", "nomad", "template_error_fatal", "err_on_failed_lookup"]
     static let templateIgnored = ["perms", "backup", "create_dest_dirs", "user", "group", "sandbox_path", "function_denylist", "function_blacklist",
-                                  "error_fatal", "exec", "uid", "gid"]
+                                  "error_fatal", "uid", "gid"]
 
     /// The section's keys that are the simulator's, not consul-template's: they stay in the
     /// scenario, beside `config` (consul-template refuses them in its configuration file).

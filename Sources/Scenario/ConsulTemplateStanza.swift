@@ -46,8 +46,29 @@ extension ScenarioSchema {
         if let dst = destination, !dst.hasPrefix("/") {
             d.error(r.keyPath("destination"), at: r.value["destination"], "destination must be an absolute path on the nginx host, like \"/etc/nginx/conf.d/app.conf\", got \(JSONValue.quote(dst))")
         }
+        // A template's `exec { command, timeout }` (config/template.go `Finalize`: Exec.Command
+        // when given, else `command`; Exec.Timeout when given, else `command_timeout`) is what
+        // the runner runs (runner.go reads tmpl.Exec); its other keys change nothing modelled.
+        var execCommand: (path: String, value: JSONValue)? = nil
+        var execTimeout: (path: String, value: JSONValue)? = nil
+        if let ev = r.value("exec") {
+            let ep = r.keyPath("exec")
+            let e = ConsulServiceFile.unslice(ev)
+            if e.objectMembers != nil {
+                ConsulServiceFile.checkShape(e, ctExec, path: ep, dotted: "template.exec", d, reason: "consul-template refuses unknown keys")
+                for m in e.objectMembers ?? [] {
+                    switch m.key.lowercased() {
+                    case "command": execCommand = (JSONPath.key(ep, m.key), ConsulServiceFile.unslice(m.value))
+                    case "timeout": execTimeout = (JSONPath.key(ep, m.key), m.value)
+                    default: d.warning(JSONPath.key(ep, m.key), at: m.value, "consul-template accepts exec.\(m.key); it changes nothing the simulator models and is ignored")
+                    }
+                }
+            } else { d.error(ep, at: ev, typeMismatch("an exec block, like exec { command = \"nginx -s reload\" timeout = \"30s\" }", ev)) }
+        }
+        let commandPath = execCommand?.path ?? r.keyPath("command")
         var command = "", args: [String] = []
-        if let cv = r.value("command") {
+        let plainCommand = r.value("command")
+        if let cv = execCommand?.value ?? plainCommand {
             if let c = cv.stringValue {
                 // config.go's decode hook StringToSliceHookFunc(","): a string becomes a list, split at commas
                 command = c
@@ -56,24 +77,32 @@ extension ScenarioSchema {
                 args = a.compactMap(\.stringValue)
                 command = args.joined(separator: " ")
             } else {
-                d.error(r.keyPath("command"), at: cv, typeMismatch("a command string, like \"nginx -s reload\", or a list of strings, like [\"nginx\", \"-s\", \"reload\"]", cv))
+                d.error(commandPath, at: cv, typeMismatch("a command string, like \"nginx -s reload\", or a list of strings, like [\"nginx\", \"-s\", \"reload\"]", cv))
             }
         }
+        if execCommand != nil, r.has("command") {
+            d.warning(r.keyPath("command"), at: r.value["command"], "the template's exec.command is given too: consul-template runs that one and never this")
+        }
+        let commandSite = execCommand?.value ?? r.value["command"]
         let run = commandRun(args)
         switch run {
         case .none, .nginx: break
         case .notModelled:
-            d.warning(r.keyPath("command"), at: r.value["command"], "command \(JSONValue.quote(command)) is not one of the nginx reloads the simulator models "
+            d.warning(commandPath, at: commandSite, "command \(JSONValue.quote(command)) is not one of the nginx reloads the simulator models "
                       + "(\(NginxReloadCommand.known.map { JSONValue.quote($0.0) }.joined(separator: ", "))): consul-template would run it "
                       + "(\(args.count == 1 ? "sh -c" : "executed as a program with its arguments"), after writing the file) and wait up to command_timeout; "
                       + "the simulator logs it as run and it exits 0 at once (command_timeout never expires, nothing it restarts or signals is modelled)")
         case .cannotStart(let why):
-            d.warning(r.keyPath("command"), at: r.value["command"], "command \(JSONValue.quote(command)): \(why); consul-template loads it, and "
+            d.warning(commandPath, at: commandSite, "command \(JSONValue.quote(command)): \(why); consul-template loads it, and "
                       + "the first time it runs it fails to start and consul-template exits non-zero (so does the simulator); "
                       + "write it without commas, or as a list like [\"sh\", \"-c\", \"...\"]")
         }
-        let timeout = r.optional("command_timeout", .duration(.nonNegative), default: .seconds(30))
+        var timeout = r.optional("command_timeout", .duration(.nonNegative), default: .seconds(30))
         if let t = timeout, t > .hours(1) { d.error(r.keyPath("command_timeout"), at: r.value["command_timeout"], "command_timeout must be at most 1h, got \(t)") }
+        if let (tp, tv) = execTimeout {
+            timeout = ValueDecoder<SimDuration>.duration(.nonNegative).decode(tv, tp, d)
+            if let t = timeout, t > .hours(1) { d.error(tp, at: tv, "exec.timeout must be at most 1h, got \(t)") }
+        }
         let wait = decodeWait(r, "wait")
         let left = r.optional("left_delimiter", .nonEmptyString, default: "{{") ?? "{{"
         let right = r.optional("right_delimiter", .nonEmptyString, default: "}}") ?? "}}"
@@ -238,6 +267,9 @@ extension ScenarioSchema {
         KeySpec("command_timeout", "duration", default: "`30s`", allowed: ">= 0, at most `1h`.",
                 meaning: "How long consul-template waits for the command (the modelled commands return at once); 0: it does not wait, and a failed reload does not end it.",
                 source: "hashicorp/consul-template:config/template.go `DefaultTemplateCommandTimeout`; child/child.go `start`"),
+        KeySpec("exec", "object", default: "absent", allowed: "consul-template's ExecConfig keys: `command` and `timeout` (read as above), `enabled`, `env`, `kill_signal`, `kill_timeout`, `reload_signal`, `splay` (warned, ignored); another key is refused, as consul-template refuses it.",
+                meaning: "The command to run after a render: its `command` replaces the template's `command`, its `timeout` replaces `command_timeout` (with a warning when `command` is given as well).",
+                source: "hashicorp/consul-template:config/template.go `Finalize`, config/exec.go; manager/runner.go reads `tmpl.Exec`"),
         KeySpec("wait", "object or string", default: "the section's `wait`", allowed: "As `consulTemplate.wait`.",
                 meaning: "This template's quiescence (used when its min > 0).", source: "hashicorp/consul-template:manager/runner.go"),
         KeySpec("left_delimiter", "string", default: "`{{`", allowed: "Non-empty.", meaning: "Opening delimiter of actions.",

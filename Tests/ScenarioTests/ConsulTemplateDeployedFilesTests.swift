@@ -237,6 +237,32 @@ final class ConsulTemplateDeployedFilesTests: XCTestCase {
         XCTAssertEqual(NginxIncludes.includes(in: "include "), [], "a text nginx refuses gives none")
     }
 
+    /// A template's `exec { command, timeout }` is what consul-template runs (config/template.go
+    /// `Finalize`: exec.command before `command`, exec.timeout before `command_timeout`); its
+    /// other keys load with a warning, an unknown one is refused.
+    func testTheTemplatesExecBlockIsItsCommand() throws {
+        let tpl = ConsulTemplateInputsTests.json(Self.upstreamTemplate)
+        func load(_ extra: String) throws -> LoadedScenario {
+            try XCTUnwrap(loadOK(Self.scenario(ct: #""template": [{"contents": \#(tpl), "destination": "/etc/nginx/conf.d/web.conf"\#(extra)}]"#)))
+        }
+        let l = try load(#", "command": "service haproxy reload", "command_timeout": "10s", "exec": {"command": "nginx -s reload", "timeout": "5s", "splay": "3s"}"#)
+        let t = try XCTUnwrap(l.spec.consulTemplate?.templates.first)
+        XCTAssertEqual(t.command, "nginx -s reload")
+        XCTAssertEqual(t.commandTimeout, .seconds(5))
+        XCTAssertEqual(warnings(l, "consulTemplate.template[0].command").count, 1, "\(l.warnings)")
+        XCTAssertTrue(warnings(l, "consulTemplate.template[0].command").first?.contains("consul-template runs that one and never this") ?? false)
+        XCTAssertEqual(warnings(l, "consulTemplate.template[0].exec.splay").count, 1, "\(l.warnings)")
+        // a command not modelled is warned at exec.command
+        let h = try load(#", "exec": {"command": ["systemctl", "reload", "haproxy"]}"#)
+        XCTAssertEqual(h.spec.consulTemplate?.templates.first?.commandTimeout, .seconds(30), "command_timeout's default")
+        XCTAssertEqual(warnings(h, "consulTemplate.template[0].exec.command").count, 1, "\(h.warnings)")
+        // consul-template refuses a key ExecConfig does not have, and a timeout out of range is refused
+        assertSingleError(Self.scenario(ct: #""template": [{"contents": \#(tpl), "destination": "/etc/nginx/conf.d/web.conf", "exec": {"comand": "nginx -s reload"}}]"#),
+                          path: "consulTemplate.template[0].exec.comand", ["consul-template refuses unknown keys"])
+        assertSingleError(Self.scenario(ct: #""template": [{"contents": \#(tpl), "destination": "/etc/nginx/conf.d/web.conf", "exec": {"command": "nginx -s reload", "timeout": "2h"}}]"#),
+                          path: "consulTemplate.template[0].exec.timeout", ["at most 1h"])
+    }
+
     func testNginxIncludeGlobs() {
         for p in ["/etc/nginx/conf.d/web.conf", "/etc/nginx/conf.d/a.b.conf", "/etc/nginx/sites-enabled/default", "/etc/nginx/sites-enabled/web.conf",
                   "/etc/nginx/nginx.conf"] { XCTAssertTrue(NginxIncludes.reads(p), p) }
