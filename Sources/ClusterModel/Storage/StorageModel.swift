@@ -131,13 +131,12 @@ public final class StorageModel: EventHandler, ContainerStorage {
         guard let h = dockerHost(host) else { return nil }
         return replan(h) { () -> String? in
             if let e = h.poolFreeSpaceError() { return refuse(h, "create \(name)", e) }
-            // the logging driver (daemon/logs.go mergeAndVerifyLogConfig, the driver's New)
+            // the logging driver's file (daemon/logs.go mergeAndVerifyLogConfig, the driver's New);
+            // options Docker refuses never get here: the agent fails the launch first
+            // (MesosCluster.dockerRunRefusal, the same DockerLogging.runRefusal)
             var log: ContainerLog? = nil
-            if let out = stdout {
-                switch DockerLogging.logFile(DockerLogging.merge(container: out.options, daemon: h.spec.logOptions)) {
-                case .failure(let e): return refuse(h, "create \(name)", "failed to initialize logging driver: \(e.message)")
-                case .success(let f): log = f.map { ContainerLog(file: $0, lineLength: out.lineLength) }
-                }
+            if let out = stdout, case .success(let f) = DockerLogging.logFile(DockerLogging.merge(container: out.options, daemon: h.spec.logOptions)) {
+                log = f.map { ContainerLog(file: $0, lineLength: out.lineLength) }
             }
             let c = DockerContainer(task: task, name: name, image: image?.name, host: h.index, writes: writes,
                                     stream: writes.map { _ in model.stream(StreamName.of("storage", name)) })
