@@ -101,6 +101,10 @@ public final class Diagnostics {
         warnings.append(ScenarioError(path: path, at: value?.location, message: message))
     }
 
+    public func warning(_ path: String, location: SourceLocation?, _ message: String) {
+        warnings.append(ScenarioError(path: path, at: location, message: message))
+    }
+
     /// An error about the value at `path` that conflicts with another value, where either may
     /// have come from a default rather than from the scenario:
     ///

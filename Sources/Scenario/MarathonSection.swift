@@ -56,7 +56,7 @@ extension ScenarioSchema {
             version = x
         }
 
-        let flags = r.value("flags").flatMap { MarathonFlagsDecoder.decode($0, path: r.keyPath("flags"), version: version, d) }
+        let flags = marathonSectionFlags(r, version: version, d).flatMap { MarathonFlagsDecoder.decode($0, path: r.keyPath("flags"), version: version, d) }
             ?? MarathonFlags(version: version)
 
         var hostGroup: String? = nil

@@ -101,7 +101,7 @@ extension ScenarioSchema {
                 if let x = m.optional("restartDelay", .duration(.nonNegative)) { spec.masterRestartDelay = x }
                 if let x = m.optional("registryFetchTime", .duration(.nonNegative)) { spec.registryFetchTime = x }
                 if let x = m.optional("registryStoreTime", .duration(.nonNegative)) { spec.registryStoreTime = x }
-                if let fv = m.value("flags") { if let f = decodeMasterFlags(fv, path: m.keyPath("flags"), masters: spec.masters, version: spec.version, d) { spec.masterFlags = f } }
+                if let fv = sectionFlags(m, program: .mesosMaster, version: spec.version, d) { if let f = decodeMasterFlags(fv, path: m.keyPath("flags"), masters: spec.masters, version: spec.version, d) { spec.masterFlags = f } }
                 m.finish()
             }
         } else if let g = spec.masterHostGroup, let grp = groups.first(where: { $0.name == g }), spec.masters > grp.count {
@@ -134,7 +134,7 @@ extension ScenarioSchema {
                         wr.finish()
                     }
                 }
-                if let fv = a.value("flags") {
+                if let fv = sectionFlags(a, program: .mesosAgent, version: spec.version, d) {
                     if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, version: spec.version, d) { spec.agentFlags = f }
                 }
                 a.finish()

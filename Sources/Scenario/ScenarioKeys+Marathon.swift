@@ -11,6 +11,8 @@ extension ScenarioSchema {
                 meaning: "Marathon release. Switches the version-dependent defaults and algorithms below."),
         KeySpec("flags", "object", default: "per version", allowed: "Marathon command-line flags by their own names (`task_launch_timeout`, optionally with a leading `--`), in Marathon's units.",
                 meaning: "See [Flags](#flags-marathonflags)."),
+        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "marathon --master zk://... --zk zk://..."}`, `{"environmentFile": "deploy/default/marathon"}` (MARATHON_* variables, as Marathon's start script reads them), `{"folder": "deploy/etc/marathon/conf"}` (one file per flag, `?name` for a toggle). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
+                meaning: "Marathon's flags read as Marathon reads them; `flags` is read after them and wins."),
         KeySpec("hostGroup", "string", default: "absent = the Mesos masters' group", allowed: "Must name a host group.",
                 meaning: "Host group the Marathon instances run on (as usual: Marathon next to the Mesos masters)."),
         KeySpec("instances", "integer", default: "`3`", allowed: "1 to 99.", meaning: "Marathon instances (HA: one leader elected through ZooKeeper, the others stand by and proxy)."),

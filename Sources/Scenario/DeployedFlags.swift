@@ -1,0 +1,549 @@
+import ClusterModel
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Flags as they are deployed: `flagsFrom` on `mesos.masters`, `mesos.agents` and `marathon` reads
+// the files an operator already has and hands the flags to the same decoders as `flags`
+// (docs/scenarios.md "Flags as deployed"):
+//
+//   {"commandLine": "/usr/sbin/mesos-agent --master=zk://zk1:2181/mesos --work_dir=/var/lib/mesos"}
+//       a command line as in a systemd unit's ExecStart or a start script (shell quoting, `\`
+//       line continuations, `$VAR` from the environment files of the same list)
+//   {"environmentFile": "deploy/default/mesos-slave"}
+//       shell assignments (/etc/default/..., a systemd EnvironmentFile, a Docker --env-file):
+//       MESOS_* (MARATHON_*) variables, and the package wrappers' own variables
+//   {"folder": "deploy/etc/mesos-slave"}
+//       the Mesosphere packages' flag folders: /etc/mesos-master, /etc/mesos-slave (one file per
+//       flag, `?name` for a flag without value, attributes/ and resources/ subfolders),
+//       /etc/marathon/conf
+//
+// Mesos reads the result as stout does (3rdparty/stout/include/stout/flags/flags.hpp@1.4.0
+// `FlagsBase::load`): the command line, then MESOS_* variables for the flags the command line
+// does not give; Marathon as its start script and Scallop do (mesosphere/marathon@v1.4.0 bin/start:
+// every MARATHON_* variable but MARATHON_APP* becomes `--name value` before the arguments). The
+// scenario's own `flags` object is read last and wins over every deployed source.
+
+/// What a deployed source says about one flag.
+struct DeployedFlag {
+    var name: String
+    /// nil: given without a value (`--name`, a `?name` file).
+    var value: String?
+    var location: SourceLocation?
+}
+
+/// Shell words, as POSIX sh splits a command line or the value of an assignment: blanks separate
+/// words; `'...'` keeps everything; `"..."` keeps all but `\"`, `\\`, `\$`, `` \` `` and a
+/// backslash-newline; an unquoted backslash keeps the next character (a backslash-newline joins
+/// lines); `#` at the start of a word comments out the rest of the line; `$NAME` and `${NAME}`
+/// expand from `variables` (an unset one is empty, as in sh). Command substitution and other
+/// expansions are not evaluated: they are reported.
+enum ShellWords {
+    struct Failure: Error { var message: String }
+
+    static func split(_ text: String, variables: [String: String], unset: inout [String]) -> Result<[String], Failure> {
+        let s = Array(text.unicodeScalars)
+        var words: [String] = []
+        var cur = ""
+        var inWord = false
+        var i = 0
+        /// At s[i] == "$": the expansion's value (nil: a lone "$", kept as it is), i moved past it.
+        func expand() -> Result<String?, Failure> {
+            if i + 1 >= s.count { i += 1; return .success(nil) }
+            let n = s[i + 1]
+            if n == "(" { return .failure(Failure(message: "a command substitution $(...) is not evaluated; write its output instead")) }
+            if n == "{" {
+                guard let close = s[(i + 2)...].firstIndex(of: "}") else { return .failure(Failure(message: "an unterminated ${ in a variable expansion")) }
+                let name = String(String.UnicodeScalarView(s[(i + 2)..<close]))
+                guard isName(name) else { return .failure(Failure(message: "the expansion ${\(name)} is not evaluated (only ${NAME} and $NAME are); write its value instead")) }
+                i = close + 1
+                if let v = variables[name] { return .success(v) }
+                unset.append(name); return .success("")
+            }
+            if isNameStart(n) {
+                var j = i + 1
+                while j < s.count, isNameChar(s[j]) { j += 1 }
+                let name = String(String.UnicodeScalarView(s[(i + 1)..<j]))
+                i = j
+                if let v = variables[name] { return .success(v) }
+                unset.append(name); return .success("")
+            }
+            if n.properties.numericType != nil || "@*#?$!-".unicodeScalars.contains(n) {
+                return .failure(Failure(message: "the special parameter $\(n) is not evaluated; write its value instead"))
+            }
+            i += 1; return .success(nil)
+        }
+        while i < s.count {
+            let c = s[i]
+            switch c {
+            case " ", "\t", "\n", "\r":
+                if inWord { words.append(cur); cur = ""; inWord = false }
+                i += 1
+            case "#" where !inWord:
+                while i < s.count, s[i] != "\n" { i += 1 }
+            case "\\":
+                if i + 1 < s.count {
+                    if s[i + 1] == "\n" { i += 2; continue }
+                    cur.unicodeScalars.append(s[i + 1]); inWord = true; i += 2
+                } else { cur.unicodeScalars.append("\\"); inWord = true; i += 1 }
+            case "'":
+                guard let close = s[(i + 1)...].firstIndex(of: "'") else { return .failure(Failure(message: "an unterminated single quote")) }
+                cur.unicodeScalars.append(contentsOf: s[(i + 1)..<close]); inWord = true; i = close + 1
+            case "\"":
+                inWord = true; i += 1
+                var closed = false
+                while i < s.count {
+                    let q = s[i]
+                    if q == "\"" { closed = true; i += 1; break }
+                    if q == "\\", i + 1 < s.count, "\"\\$`\n".unicodeScalars.contains(s[i + 1]) {
+                        if s[i + 1] != "\n" { cur.unicodeScalars.append(s[i + 1]) }
+                        i += 2; continue
+                    }
+                    if q == "`" { return .failure(Failure(message: "a command substitution `...` is not evaluated; write its output instead")) }
+                    if q == "$" {
+                        switch expand() {
+                        case .failure(let f): return .failure(f)
+                        case .success(let v): cur += v ?? "$"
+                        }
+                        continue
+                    }
+                    cur.unicodeScalars.append(q); i += 1
+                }
+                if !closed { return .failure(Failure(message: "an unterminated double quote")) }
+            case "`":
+                return .failure(Failure(message: "a command substitution `...` is not evaluated; write its output instead"))
+            case "$":
+                // unquoted: the value is split into words at blanks, and an empty one makes no word
+                switch expand() {
+                case .failure(let f): return .failure(f)
+                case .success(nil): cur.unicodeScalars.append("$"); inWord = true
+                case .success(let v?):
+                    for c in v.unicodeScalars {
+                        if c == " " || c == "\t" || c == "\n" {
+                            if inWord { words.append(cur); cur = ""; inWord = false }
+                        } else { cur.unicodeScalars.append(c); inWord = true }
+                    }
+                }
+            case ";", "&", "|", "<", ">", "(", ")":
+                return .failure(Failure(message: "the shell operator \(JSONValue.quote(String(c))) is not run; give one command's words only"))
+            default:
+                cur.unicodeScalars.append(c); inWord = true; i += 1
+            }
+        }
+        if inWord { words.append(cur) }
+        return .success(words)
+    }
+
+    static func isNameStart(_ c: Unicode.Scalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
+    static func isNameChar(_ c: Unicode.Scalar) -> Bool { isNameStart(c) || ("0"..."9").contains(c) }
+    static func isName(_ s: String) -> Bool {
+        guard let f = s.unicodeScalars.first, isNameStart(f) else { return false }
+        return s.unicodeScalars.allSatisfy(isNameChar)
+    }
+}
+
+/// One assignment of an environment file, where it was.
+struct EnvironmentAssignment { var name: String; var value: String; var location: SourceLocation }
+
+struct EnvironmentFileError: Error { var location: SourceLocation; var message: String }
+
+enum EnvironmentFileParser {
+    /// The assignments of a file of shell assignments (`NAME=value`, optionally `export`), as sh
+    /// sources it with `set -o allexport` (the Mesosphere wrappers) or systemd reads an
+    /// EnvironmentFile. Earlier assignments (also of earlier files) expand in later values. A line
+    /// that is no assignment (`ulimit -n 8192`, `if ...`) is skipped with a warning: the simulator
+    /// runs no shell commands. Errors are returned with their line.
+    static func parse(_ text: String, file: String, variables: inout [String: String],
+                      warn: (SourceLocation, String) -> Void) -> Result<[EnvironmentAssignment], EnvironmentFileError> {
+        var out: [EnvironmentAssignment] = []
+        // logical lines: a backslash-newline continues the line
+        var lines: [(text: String, line: Int)] = []
+        var pending = "", start = 1, n = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            n += 1
+            var l = String(raw)
+            if l.hasSuffix("\r") { l.removeLast() }
+            if pending.isEmpty { start = n }
+            if l.hasSuffix("\\") && !l.hasSuffix("\\\\") { pending += l.dropLast() ; continue }
+            lines.append((pending + l, start)); pending = ""
+        }
+        if !pending.isEmpty { lines.append((pending, start)) }
+        for (l, line) in lines {
+            let loc = SourceLocation(file: file, line: line, column: 1)
+            var t = l.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            if t.hasPrefix("export ") || t.hasPrefix("export\t") { t = String(t.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard let eq = t.firstIndex(of: "="), ShellWords.isName(String(t[..<eq])) else {
+                warn(loc, "not an assignment NAME=value; skipped (the simulator runs no shell commands): \(JSONValue.quote(String(t.prefix(80))))")
+                continue
+            }
+            let name = String(t[..<eq])
+            var unset: [String] = []
+            switch ShellWords.split(String(t[t.index(after: eq)...]), variables: variables, unset: &unset) {
+            case .failure(let f):
+                warn(loc, "\(name) is not set: \(f.message)")
+                continue
+            case .success(let words):
+                if words.count > 1 {
+                    return .failure(EnvironmentFileError(location: loc, message: "\(name)=... has more than one word (\(words.map { JSONValue.quote($0) }.joined(separator: " "))): sh would run \(JSONValue.quote(words[1])) as a command; quote the value"))
+                }
+                for u in unset { warn(loc, "$\(u) is not set here; it expands to nothing") }
+                let v = words.first ?? ""
+                variables[name] = v
+                out.append(EnvironmentAssignment(name: name, value: v, location: loc))
+            }
+        }
+        return .success(out)
+    }
+}
+
+extension ScenarioSchema {
+    /// Which program's flags a `flagsFrom` list is read for.
+    enum FlagProgram {
+        case mesosMaster, mesosAgent, marathon
+        var envPrefix: String { self == .marathon ? "MARATHON_" : "MESOS_" }
+        var name: String { switch self { case .mesosMaster: return "mesos-master"; case .mesosAgent: return "mesos-agent"; case .marathon: return "marathon" } }
+        /// The Mesosphere packages' wrapper variables (mesos-init-wrapper, /etc/default/mesos*):
+        /// each becomes the flag on the command line, before the folder's flags.
+        var wrapperVariables: [(variable: String, flag: String)] {
+            switch self {
+            case .mesosAgent: return [("MASTER", "master"), ("IP", "ip"), ("LOGS", "log_dir"), ("ISOLATION", "isolation")]
+            case .mesosMaster: return [("ZK", "zk"), ("IP", "ip"), ("PORT", "port"), ("CLUSTER", "cluster"), ("LOGS", "log_dir")]
+            case .marathon: return []
+            }
+        }
+    }
+
+    /// At most this many files are read from a flag folder (a real one has a few dozen).
+    static let maxFlagFolderFiles = 1000
+
+    /// A file or folder of `flagsFrom`, relative to the scenario's folder and inside it (also after
+    /// symbolic links); nil after an error.
+    static func deployedPath(_ rel: String, path p: String, at v: JSONValue, folder: Bool, _ d: Diagnostics) -> (real: String, display: String)? {
+        guard let given = d.baseDirectory, let root = Paths.realPath(Paths.normalize(given)) else {
+            d.error(p, at: v, "deployed flag files can only be read from a scenario file (its folder is where the path starts)"); return nil
+        }
+        if rel.isEmpty { d.error(p, at: v, "an empty path; give a \(folder ? "folder" : "file") relative to the scenario's folder"); return nil }
+        if rel.hasPrefix("/") {
+            d.error(p, at: v, "\(JSONValue.quote(rel)) is an absolute path; copy the deployed \(folder ? "folder" : "file") beside the scenario and name it relative to the scenario's folder"); return nil
+        }
+        let lexical = Paths.normalize(root + "/" + rel)
+        guard Paths.isInside(lexical, root) else { d.error(p, at: v, "\(JSONValue.quote(rel)) resolves outside the scenario's folder \(root); it must stay inside it"); return nil }
+        guard let real = Paths.realPath(lexical) else { d.error(p, at: v, "cannot read \(JSONValue.quote(rel)): no such \(folder ? "folder" : "file")"); return nil }
+        guard Paths.isInside(real, root) else { d.error(p, at: v, "\(JSONValue.quote(rel)) resolves through a symbolic link to \(real), outside the scenario's folder \(root)"); return nil }
+        var st = stat()
+        guard stat(real, &st) == 0 else { d.error(p, at: v, "cannot read \(JSONValue.quote(rel)): \(Paths.errnoText(errno))"); return nil }
+        let isDir = st.st_mode & S_IFMT == S_IFDIR
+        if folder && !isDir { d.error(p, at: v, "\(JSONValue.quote(rel)) is not a folder; a flag folder holds one file per flag (like /etc/mesos-slave)"); return nil }
+        if !folder && isDir { d.error(p, at: v, "\(JSONValue.quote(rel)) is a folder; give the file (a folder of flag files is {\"folder\": ...})"); return nil }
+        return (real, Paths.normalize(rel))
+    }
+
+    static func readDeployedText(_ real: String, display: String, path p: String, at v: JSONValue, budget: inout Int, _ d: Diagnostics) -> String? {
+        switch Paths.regularFileSize(real) {
+        case .failure(let e): d.error(p, at: v, "cannot read \(JSONValue.quote(display)): \(e.message)"); return nil
+        case .success(let n):
+            budget += n
+            if budget > IncludeLimits.maxTotalBytes { d.error(p, at: v, "the deployed flag files total more than \(IncludeLimits.maxTotalBytes) bytes"); return nil }
+        }
+        switch Paths.readText(real) {
+        case .failure(let e): d.error(p, at: v, "cannot read \(JSONValue.quote(display)): \(e.message)"); return nil
+        case .success(let t): return t
+        }
+    }
+
+    /// `$(cat file)` and `$(< file)`: the content without its trailing newlines.
+    static func commandSubstitutionValue(_ text: String) -> String {
+        var t = Substring(text)
+        while t.hasSuffix("\n") { t = t.dropLast() }
+        return String(t)
+    }
+
+    /// The regular files of a folder whose names do not start with "." (sh's `*`), in byte order
+    /// (the wrappers' glob sorts by the locale; for flag names, which are ASCII, the same).
+    static func flagFolderEntries(_ real: String) -> [(name: String, isFile: Bool, isDir: Bool)]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: real) else { return nil }
+        return names.filter { !$0.hasPrefix(".") }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            .prefix(maxFlagFolderFiles + 1)
+            .map { n in
+                var st = stat()
+                let ok = stat(real + "/" + n, &st) == 0
+                return (n, ok && st.st_mode & S_IFMT == S_IFREG, ok && st.st_mode & S_IFMT == S_IFDIR)
+            }
+    }
+
+    /// The deployed sources' words (command-line arguments, in order) and environment, read from
+    /// `flagsFrom`; nil after an error.
+    static func deployedFlagWords(_ v: JSONValue, path: String, program: FlagProgram, _ d: Diagnostics)
+        -> (args: [(word: String, location: SourceLocation?)], environment: [EnvironmentAssignment])? {
+        let expected = "a list of deployed flag sources: {\"commandLine\": \"...\"}, {\"environmentFile\": \"path\"} or {\"folder\": \"path\"}"
+        guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
+        let before = d.errorCount
+        var args: [(word: String, location: SourceLocation?)] = []
+        var wrapperArgs: [(word: String, location: SourceLocation?)] = []
+        var environment: [EnvironmentAssignment] = []
+        var variables: [String: String] = [:]
+        var budget = 0
+        // environment files first: a command line's $VAR expands from them, as systemd's
+        // EnvironmentFile= and the wrappers' sourcing do before the program starts
+        var order = Array(list.enumerated())
+        order.sort { ($0.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $0.offset) < ($1.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $1.offset) }
+        var commandArgs: [Int: [(word: String, location: SourceLocation?)]] = [:]
+        for (i, e) in order {
+            let p = JSONPath.index(path, i)
+            guard let members = e.objectMembers, members.count == 1, let m = members.first,
+                  ["commandLine", "environmentFile", "folder"].contains(m.key) else {
+                let keys = e.objectMembers?.map(\.key) ?? []
+                let unknown = keys.first { !["commandLine", "environmentFile", "folder"].contains($0) }
+                d.error(p, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: ["commandLine", "environmentFile", "folder"])); \(expected)" }
+                        ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
+                continue
+            }
+            let mp = JSONPath.key(p, m.key)
+            switch m.key {
+            case "commandLine":
+                var words: [(word: String, location: SourceLocation?)] = []
+                let loc = m.value.location
+                if let s = m.value.stringValue {
+                    var unset: [String] = []
+                    switch ShellWords.split(s, variables: variables, unset: &unset) {
+                    case .failure(let f): d.error(mp, at: m.value, f.message)
+                    case .success(let w):
+                        for u in Set(unset).sorted() { d.warning(mp, at: m.value, "$\(u) is not set by the environment files of this list; it expands to nothing, as in sh") }
+                        words = w.map { ($0, loc) }
+                    }
+                } else if let a = m.value.arrayValue, a.allSatisfy({ $0.stringValue != nil }) {
+                    words = a.map { ($0.stringValue!, $0.location) }     // an argv, as systemd or Docker's exec form gives it
+                } else {
+                    d.error(mp, at: m.value, typeMismatch("a command line (a string, split as sh splits it) or its words (a list of strings)", m.value))
+                }
+                // Marathon: the words before the first option are the program (and the JVM's
+                // options: `java -Xmx1g -jar marathon.jar --master ...`); stout skips them itself
+                if program == .marathon { words = Array(words.drop { !$0.word.hasPrefix("--") }) }
+                commandArgs[i] = words
+            case "environmentFile":
+                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a file of shell assignments, relative to the scenario's folder", m.value)); continue }
+                guard let f = deployedPath(rel, path: mp, at: m.value, folder: false, d),
+                      let text = readDeployedText(f.real, display: f.display, path: mp, at: m.value, budget: &budget, d) else { continue }
+                switch EnvironmentFileParser.parse(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) }) {
+                case .failure(let e): d.error(mp, location: e.location, e.message)
+                case .success(let assigned): environment += assigned
+                }
+            default:
+                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a flag folder (one file per flag), relative to the scenario's folder", m.value)); continue }
+                guard let f = deployedPath(rel, path: mp, at: m.value, folder: true, d) else { continue }
+                guard let entries = flagFolderEntries(f.real) else { d.error(mp, at: m.value, "cannot list the folder \(JSONValue.quote(rel))"); continue }
+                if entries.count > maxFlagFolderFiles { d.error(mp, at: m.value, "more than \(maxFlagFolderFiles) files in \(JSONValue.quote(rel))"); continue }
+                var words: [(word: String, location: SourceLocation?)] = []
+                var failed = false
+                for e in entries where e.isFile {
+                    let display = f.display + "/" + e.name
+                    let loc = SourceLocation(file: display, line: 1, column: 1)
+                    if e.name.hasPrefix("?") { words.append(("--" + e.name.dropFirst(), loc)); continue }
+                    guard let text = readDeployedText(f.real + "/" + e.name, display: display, path: mp, at: m.value, budget: &budget, d) else { failed = true; break }
+                    let value = commandSubstitutionValue(text)
+                    // mesos-init-wrapper: --name="$(cat f)"; marathon's: --name "$(< f)"
+                    if program == .marathon { words.append(("--" + e.name, loc)); words.append((value, loc)) }
+                    else { words.append(("--\(e.name)=\(value)", loc)) }
+                }
+                if failed { continue }
+                // mesos-init-wrapper (agent): attributes/ and resources/ hold one file per key;
+                // the non-empty ones join as key:value;key:value
+                if program == .mesosAgent {
+                    for sub in ["attributes", "resources"] where entries.contains(where: { $0.name == sub && $0.isDir }) {
+                        guard let inner = flagFolderEntries(f.real + "/" + sub) else { continue }
+                        var pairs: [String] = []
+                        for e in inner where e.isFile {
+                            let display = "\(f.display)/\(sub)/\(e.name)"
+                            guard let text = readDeployedText("\(f.real)/\(sub)/\(e.name)", display: display, path: mp, at: m.value, budget: &budget, d) else { failed = true; break }
+                            if !text.isEmpty { pairs.append("\(e.name):\(commandSubstitutionValue(text))") }
+                        }
+                        if !pairs.isEmpty { words.append(("--\(sub)=\(pairs.joined(separator: ";"))", SourceLocation(file: "\(f.display)/\(sub)", line: nil, column: nil))) }
+                    }
+                }
+                commandArgs[i] = words
+            }
+        }
+        guard d.errorCount == before else { return nil }
+        // the wrappers' own variables, on the command line before the folder's flags
+        var last: [String: EnvironmentAssignment] = [:]
+        for a in environment { last[a.name] = a }
+        for w in program.wrapperVariables {
+            if let a = last[w.variable], !a.value.isEmpty { wrapperArgs.append(("--\(w.flag)=\(a.value)", a.location)) }
+        }
+        args = wrapperArgs
+        for i in list.indices { args += commandArgs[i] ?? [] }
+        return (args, environment)
+    }
+
+    // MARK: Mesos
+
+    /// stout's reading of a command line and the MESOS_* environment into flags: the values
+    /// `FlagsBase::load` hands each flag (a boolean given without a value is "true", `--no-name`
+    /// is "false"), as a JSON object of strings for the flag decoders; nil after an error.
+    /// `isBoolean`: nil for a name Mesos does not know (left for the decoder's unknown-flag error).
+    static func mesosDeployedFlags(_ v: JSONValue, path: String, flagsPath: String, program: FlagProgram,
+                                   isBoolean: (String) -> Bool?, _ d: Diagnostics) -> [JSONMember]? {
+        guard let (args, environment) = deployedFlagWords(v, path: path, program: program, d) else { return nil }
+        let before = d.errorCount
+        var values: [DeployedFlag] = []
+        for (word, loc) in args {
+            let arg = word.trimmingCharacters(in: .whitespacesAndNewlines)
+            if arg == "--" { break }
+            guard arg.hasPrefix("--") else { continue }   // stout skips what does not look like a flag
+            var name: String, value: String? = nil
+            if let eq = arg.firstIndex(of: "=") {
+                name = String(arg[arg.index(arg.startIndex, offsetBy: 2)..<eq]); value = String(arg[arg.index(after: eq)...])
+            } else { name = String(arg.dropFirst(2)) }
+            name = name.lowercased()
+            values.append(DeployedFlag(name: name, value: value, location: loc))
+        }
+        // MESOS_NAME or MESOS_name: the known flags the command line does not give (`extract`)
+        var fromEnvironment: [String: EnvironmentAssignment] = [:]
+        for a in environment where a.name.hasPrefix(program.envPrefix) {
+            let name = String(a.name.dropFirst(program.envPrefix.count)).lowercased()
+            let flagName = name.hasPrefix("no-") ? String(name.dropFirst(3)) : name
+            if isBoolean(flagName) == nil {
+                d.warning(path, location: a.location, "\(a.name): Mesos reads MESOS_* variables only for its flags, and \(JSONValue.quote(flagName)) is none; ignored")
+                continue
+            }
+            fromEnvironment[name] = a
+        }
+        for name in fromEnvironment.keys.sorted() where !values.contains(where: { $0.name == name }) {
+            let a = fromEnvironment[name]!
+            values.append(DeployedFlag(name: name, value: a.value, location: a.location))
+        }
+        var out: [JSONMember] = []
+        var loadedBy: [String: String] = [:]
+        for f in values {
+            let negated = f.name.hasPrefix("no-")
+            let flagName = negated ? String(f.name.dropFirst(3)) : f.name
+            let p = JSONPath.key(flagsPath, flagName)
+            guard let boolean = isBoolean(flagName) else {
+                // unknown: the decoder reports it in stout's words
+                out.append(JSONMember(key: flagName, keyLocation: f.location, value: JSONValue(.string(f.value ?? ""), location: f.location)))
+                continue
+            }
+            if let earlier = loadedBy[flagName] {
+                d.error(p, location: f.location, "Flag '\(flagName)' is already loaded via name '\(earlier)' (stout refuses a flag given twice)"); continue
+            }
+            loadedBy[flagName] = flagName
+            let value: String
+            if !boolean {
+                if negated { d.error(p, location: f.location, "Failed to load non-boolean flag '\(flagName)' via '\(f.name)'"); continue }
+                guard let v = f.value else { d.error(p, location: f.location, "Failed to load non-boolean flag '\(flagName)': Missing value (stout reads --\(flagName)=VALUE; --\(flagName) VALUE leaves VALUE as an argument)"); continue }
+                value = v
+            } else if f.value == nil || f.value == "" {
+                value = negated ? "false" : "true"
+            } else if !negated {
+                value = f.value!
+            } else {
+                d.error(p, location: f.location, "Failed to load boolean flag '\(flagName)' via '\(f.name)' with value '\(f.value!)'"); continue
+            }
+            out.append(JSONMember(key: flagName, keyLocation: f.location, value: JSONValue(.string(value), location: f.location)))
+        }
+        return d.errorCount == before ? out : nil
+    }
+
+    // MARK: Marathon
+
+    /// Marathon's start script and Scallop: MARATHON_* variables (not MARATHON_APP*) become words
+    /// as bin/start's awk makes them (every "MARATHON_" removed and every "=" made a blank, the
+    /// first field lower-cased after "--", the line split at blanks), then the other sources' words;
+    /// `--name value` or `--name=value`, a toggle (`--name`, `--disable_name`) without a value.
+    /// `takesValue`: nil for a name Marathon does not know (its value is the next word, if any,
+    /// and the decoder reports the name).
+    static func marathonDeployedFlags(_ v: JSONValue, path: String, flagsPath: String,
+                                      takesValue: (String) -> Bool?, _ d: Diagnostics) -> [JSONMember]? {
+        guard let (args, environment) = deployedFlagWords(v, path: path, program: .marathon, d) else { return nil }
+        let before = d.errorCount
+        var words: [(word: String, location: SourceLocation?)] = []
+        for a in environment where a.name.hasPrefix("MARATHON_") && !a.name.hasPrefix("MARATHON_APP") {
+            let line = "\(a.name)=\(a.value)".replacingOccurrences(of: "MARATHON_", with: "").replacingOccurrences(of: "=", with: " ")
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let first = fields.first else { continue }
+            words.append(("--" + first.lowercased(), a.location))
+            for f in fields.dropFirst() { words.append((f, a.location)) }
+        }
+        words += args
+        var out: [JSONMember] = []
+        var seen: [String: SourceLocation?] = [:]
+        var excess: [String] = []
+        var i = 0
+        while i < words.count {
+            let (w, loc) = words[i]; i += 1
+            guard w.hasPrefix("--"), w.count > 2 else { excess.append(w); continue }
+            var name = String(w.dropFirst(2)), value: String? = nil
+            if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+            let takes = takesValue(name)
+            if value == nil, takes ?? true, i < words.count, !words[i].word.hasPrefix("--") { value = words[i].word; i += 1 }
+            let p = JSONPath.key(flagsPath, name)
+            if seen[name] != nil {
+                d.error(p, location: loc, "--\(name) is given more than once (Scallop: you should provide exactly one argument for this option)"); continue
+            }
+            seen[name] = loc
+            if takes == true && value == nil { d.error(p, location: loc, "--\(name) needs a value (Marathon: Bad arguments for option '\(name)')"); continue }
+            if takes == false, let v = value {
+                // a toggle takes no value: `--name=value` is not a toggle's form
+                d.error(p, location: loc, "--\(name) is a toggle and takes no value, got \(JSONValue.quote(v)) (write --\(name) or --disable_\(name.hasPrefix("disable_") ? String(name.dropFirst(8)) : name))"); continue
+            }
+            out.append(JSONMember(key: name, keyLocation: loc, value: value.map { JSONValue(.string($0), location: loc) } ?? JSONValue(.bool(true), location: loc)))
+        }
+        if !excess.isEmpty {
+            d.error(path, location: words.first(where: { excess.contains($0.word) })?.location, "Excess arguments provided: \(excess.map { "'\($0)'" }.joined(separator: " ")) (Marathon takes only options; a value with blanks in a MARATHON_* variable becomes several words in its start script)")
+        }
+        return d.errorCount == before ? out : nil
+    }
+
+    /// The `flags` object a section's decoders read: the deployed sources' flags, then the
+    /// scenario's own `flags` members, which replace a deployed flag of the same name.
+    static func mergedFlags(deployed: [JSONMember], own: JSONValue?) -> JSONValue {
+        let ownMembers = own?.objectMembers ?? []
+        let ownNames = Set(ownMembers.map { $0.key.hasPrefix("--") ? String($0.key.dropFirst(2)) : $0.key })
+        let kept = deployed.filter { !ownNames.contains($0.key) }
+        return JSONValue(.object(kept + ownMembers), location: own?.location ?? deployed.first?.value.location)
+    }
+}
+
+extension ScenarioSchema {
+    /// Whether Mesos' `program` has the boolean flag `name` (nil: no such flag).
+    static func mesosFlagIsBoolean(_ name: String, program: FlagProgram, version: MesosVersion) -> Bool? {
+        let keys = program == .mesosMaster ? mesosMasterFlagKeys : mesosAgentFlagKeys
+        guard let k = keys.keys.first(where: { $0.name == name }) else { return nil }
+        return k.type == "boolean"
+    }
+
+    /// The flags object of `mesos.masters` / `mesos.agents`: `flagsFrom`'s flags with `flags` over
+    /// them; nil when neither is given or `flagsFrom` has an error (reported).
+    static func sectionFlags(_ r: ObjectReader, program: FlagProgram, version: MesosVersion, _ d: Diagnostics) -> JSONValue? {
+        let own = r.value("flags")
+        guard let from = r.value("flagsFrom") else { return own }
+        guard let deployed = mesosDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: program,
+                                                isBoolean: { mesosFlagIsBoolean($0, program: program, version: version) }, d) else { return nil }
+        return mergedFlags(deployed: deployed, own: own)
+    }
+
+    /// The flags object of `marathon`, as `sectionFlags`.
+    static func marathonSectionFlags(_ r: ObjectReader, version: MarathonVersion, _ d: Diagnostics) -> JSONValue? {
+        let own = r.value("flags")
+        guard let from = r.value("flagsFrom") else { return own }
+        guard let deployed = marathonDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"),
+                                                   takesValue: { MarathonFlagsDecoder.takesValue($0, version: version) }, d) else { return nil }
+        return mergedFlags(deployed: deployed, own: own)
+    }
+}
+
+extension MarathonFlagsDecoder {
+    /// Whether `--name` takes a value (nil: Marathon has no such flag; false: a toggle).
+    static func takesValue(_ name: String, version: MarathonVersion) -> Bool? {
+        let n = name.hasPrefix("disable_") && flag(String(name.dropFirst(8))) != nil ? String(name.dropFirst(8)) : name
+        guard let f = flag(n) else { return nil }
+        if n != name { return false }
+        if case .bool = f.kind { return false }
+        return true
+    }
+}
