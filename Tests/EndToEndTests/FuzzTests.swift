@@ -97,7 +97,10 @@ final class FuzzTests: XCTestCase {
         // inputs 16k+14: an HCL service definition or consul-template configuration changed
         for op in textOps { XCTAssertGreaterThanOrEqual(counts["hcl-" + op] ?? 0, 1, "hcl-\(op): \(counts)") }
         XCTAssertEqual(textOps.map { counts["hcl-" + $0] ?? 0 }.reduce(0, +), 12, "\(counts)")
-        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24 - 12, "\(counts)")
+        // inputs 16k+6: a deployed flag file or command line changed
+        for op in textOps { XCTAssertGreaterThanOrEqual(counts["flags-" + op] ?? 0, 1, "flags-\(op): \(counts)") }
+        XCTAssertEqual(textOps.map { counts["flags-" + $0] ?? 0 }.reduce(0, +), 12, "\(counts)")
+        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24 - 12 - 12, "\(counts)")
     }
 
     /// `--only string-,file-` runs (here lists) only those kinds, each input keeping its number:
