@@ -419,6 +419,7 @@ extension ScenarioSchema {
         }
         var out: [JSONMember] = []
         var loadedBy: [String: String] = [:]
+        var reported: Set<String> = []
         for f in values {
             let negated = f.name.hasPrefix("no-")
             let flagName = negated ? String(f.name.dropFirst(3)) : f.name
@@ -429,7 +430,11 @@ extension ScenarioSchema {
                 continue
             }
             if let earlier = loadedBy[flagName] {
-                d.error(p, location: f.location, "Flag '\(flagName)' is already loaded via name '\(earlier)' (stout refuses a flag given twice)"); continue
+                // once per flag, however often it is repeated
+                if reported.insert(flagName).inserted {
+                    d.error(p, location: f.location, "Flag '\(flagName)' is already loaded via name '\(earlier)' (stout refuses a flag given twice)")
+                }
+                continue
             }
             loadedBy[flagName] = flagName
             let value: String
@@ -472,6 +477,7 @@ extension ScenarioSchema {
         words += args
         var out: [JSONMember] = []
         var seen: [String: SourceLocation?] = [:]
+        var reported: Set<String> = []
         var excess: [String] = []
         var i = 0
         while i < words.count {
@@ -483,7 +489,10 @@ extension ScenarioSchema {
             if value == nil, takes ?? true, i < words.count, !words[i].word.hasPrefix("--") { value = words[i].word; i += 1 }
             let p = JSONPath.key(flagsPath, name)
             if seen[name] != nil {
-                d.error(p, location: loc, "--\(name) is given more than once (Scallop: you should provide exactly one argument for this option)"); continue
+                if reported.insert(name).inserted {
+                    d.error(p, location: loc, "--\(name) is given more than once (Scallop: you should provide exactly one argument for this option)")
+                }
+                continue
             }
             seen[name] = loc
             if takes == true && value == nil { d.error(p, location: loc, "--\(name) needs a value (Marathon: Bad arguments for option '\(name)')"); continue }
