@@ -14,6 +14,8 @@ extension ScenarioSchema {
                 meaning: #"The wall-clock time of simulated time 0: job schedules are absolute times."#, source: #"model choice: the issue's example schedule starts then"#),
         KeySpec(#"flags"#, #"object"#, default: #"`{}`"#, allowed: #"Chronos flags by their command-line names, with or without `--` (below)."#,
                 meaning: #"Scheduler flags."#),
+        KeySpec(#"flagsFrom"#, #"array"#, default: #"none"#, allowed: #"Deployed sources of flags: `{"commandLine": "chronos --master zk://... --zk_hosts ..."}`, `{"folder": "deploy/etc/chronos/conf"}` (the Mesosphere package's: one file per flag, `?name` for a flag without value), `{"environmentFile": "..."}` (only for the command line's `$NAME`: Chronos reads no environment variables as flags). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
+                meaning: #"Chronos' flags read as its Scallop reads them; `flags` is read after them and wins."#),
         KeySpec(#"jobs"#, #"array of job"#, default: #"`[]`"#, allowed: #"Chronos job JSON as `/scheduler/iso8601` and `/scheduler/dependency` take it (or `{"$include": "file.json"}` of an array exported from `/scheduler/jobs`)."#,
                 meaning: #"The jobs. Fields Chronos does not read are warnings, as its JSON reader ignores them."#),
         KeySpec(#"jobsFile"#, #"string"#, default: #"none"#, allowed: #"A path relative to the scenario's folder, to a JSON array of jobs (`GET /scheduler/jobs`)."#,

@@ -40,7 +40,7 @@ extension ScenarioSchema {
                 d.error(r.keyPath("startTime"), at: r.value["startTime"], "expected an RFC 3339 UTC time like \"2017-01-01T00:00:00Z\" between 1970 and 2200, got \(JSONValue.quote(s))")
             }
         }
-        if let fv = r.value("flags") { decodeChronosFlags(fv, path: r.keyPath("flags"), into: &spec.flags, version: spec.version, d) }
+        if let fv = chronosSectionFlags(r, d) { decodeChronosFlags(fv, path: r.keyPath("flags"), into: &spec.flags, version: spec.version, d) }
 
         var jobValues: [(JSONValue, String)] = []
         if let jv = r.value("jobs") {
@@ -118,17 +118,35 @@ extension ScenarioSchema {
         guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object of Chronos flags", v)); return }
         let names = chronosFlagKeys.names
         let second: Int64 = 1_000_000_000, ms: Int64 = 1_000_000
+        var notModelled: [String] = []
+        var given: Set<String> = []
         for m in members {
             let p = JSONPath.key(path, m.key)
             let key = m.key.hasPrefix("--") ? String(m.key.dropFirst(2)) : m.key
-            guard names.contains(key) else {
-                d.error(p, location: m.keyLocation ?? m.value.location, "unknown Chronos flag \(JSONValue.quote(m.key))\(Suggest.didYouMean(key, among: names)); modelled flags: \(names.joined(separator: ", "))")
+            // a toggle's other name: --disable_http_compression
+            let toggleOff = key.hasPrefix("disable_") && ChronosFlagTable.flag(String(key.dropFirst(8)))?.kind == .toggle
+            let name = toggleOff ? String(key.dropFirst(8)) : key
+            guard let flag = ChronosFlagTable.flag(name) else {
+                d.error(p, location: m.keyLocation ?? m.value.location, "Unknown option '\(key)' (Chronos' Scallop refuses it and Chronos does not start)\(Suggest.didYouMean(key, among: ChronosFlagTable.names)); see docs/chronos.md for its flags")
                 continue
             }
-            let x = m.value
+            guard flag.versions.contains(version) else {
+                let has = flag.versions.map(\.rawValue).sorted().joined(separator: " and ")
+                let why = name == "schedule_horizon" ? " (its loop wakes at the next job's time)" : ""
+                d.error(p, location: m.keyLocation ?? m.value.location, "--\(key) is not a flag of Chronos \(version.rawValue)\(why): Scallop refuses it as an unknown option; only Chronos \(has) has it")
+                continue
+            }
+            if !given.insert(name).inserted {
+                d.error(p, location: m.keyLocation ?? m.value.location, "--\(name) is given more than once (Scallop: you should provide exactly one argument for this option)"); continue
+            }
+            guard names.contains(name) else {
+                checkChronosFlagValue(flag, key: key, m.value, p, d)
+                notModelled.append(key)
+                continue
+            }
+            let x = chronosCommandLineValue(m.value, kind: flag.kind)
             switch key {
             case "schedule_horizon":
-                if version == .v3 { d.warning(p, at: x, "--schedule_horizon does not exist in Chronos 3.x (its loop wakes at the next job's time); ignored") }
                 if let dur = chronosDurationFlag(x, p, unit: second, unitName: "seconds", least: 1, d) { f.scheduleHorizon = dur }
             case "task_epsilon": if let dur = chronosDurationFlag(x, p, unit: second, unitName: "seconds", least: 0, d) { f.taskEpsilon = dur }
             case "failure_retry": if let dur = chronosDurationFlag(x, p, unit: ms, unitName: "milliseconds", least: 0, d) { f.failureRetry = dur }
@@ -148,6 +166,47 @@ extension ScenarioSchema {
             default: break
             }
         }
+        if !notModelled.isEmpty {
+            d.warning(path, at: v, "Chronos flags accepted but not modelled: \(notModelled.joined(separator: ", "))")
+        }
+    }
+
+    /// A command-line value (a string, as Scallop gets it) of a number or boolean flag as the JSON
+    /// value the modelled flags' readers take; other values unchanged.
+    static func chronosCommandLineValue(_ v: JSONValue, kind: ChronosFlagTable.Kind) -> JSONValue {
+        guard let s = v.stringValue else { return v }
+        switch kind {
+        case .int, .long:
+            if let n = ChronosFlagTable.javaInteger(s) { return JSONValue(.number(JSONNumber(text: String(n), double: Double(n))), location: v.location) }
+        case .double:
+            if ChronosFlagTable.check(.double, s), let x = Double(s), x.isFinite { return JSONValue(.number(JSONNumber(text: s, double: x)), location: v.location) }
+        case .bool, .toggle:
+            if s == "true" || s == "false" { return JSONValue(.bool(s == "true"), location: v.location) }
+        case .string: break
+        }
+        return v
+    }
+
+    /// The value of a flag the simulator does not model, checked as Scallop converts it: a string
+    /// (or a JSON number) for `opt[String]`, an Int, Long or Double written in Java's syntax, a
+    /// boolean or toggle given without a value (JSON `true`, `false` or null).
+    static func checkChronosFlagValue(_ f: ChronosFlagTable.Flag, key: String, _ v: JSONValue, _ p: String, _ d: Diagnostics) {
+        let what: String
+        switch f.kind {
+        case .string: what = "a string"
+        case .int: what = "a whole number from \(Int32.min) to \(Int32.max) (Scallop's Int)"
+        case .long: what = "a whole number (Scallop's Long)"
+        case .double: what = "a number (Scallop's Double)"
+        case .bool, .toggle: what = "true or false (on the command line the flag is given without a value)"
+        }
+        switch v.kind {
+        case .string(let s) where ChronosFlagTable.check(f.kind, s): return
+        case .number(let n) where f.kind == .string || ChronosFlagTable.check(f.kind, n.text): return
+        case .bool where f.kind == .bool || f.kind == .toggle: return
+        case .null where f.kind == .bool || f.kind == .toggle: return
+        default: break
+        }
+        d.error(p, at: v, "Bad arguments for option '\(key)': \(v.brief) (Scallop: wrong arguments format); expected \(what)")
     }
 
     static func decodeChronosBehaviour(_ v: JSONValue, path: String, jobs: [String], into spec: inout ChronosSpec, _ d: Diagnostics) {

@@ -203,16 +203,16 @@ enum EnvironmentFileParser {
 extension ScenarioSchema {
     /// Which program's flags a `flagsFrom` list is read for.
     enum FlagProgram {
-        case mesosMaster, mesosAgent, marathon
-        var envPrefix: String { self == .marathon ? "MARATHON_" : "MESOS_" }
-        var name: String { switch self { case .mesosMaster: return "mesos-master"; case .mesosAgent: return "mesos-agent"; case .marathon: return "marathon" } }
+        case mesosMaster, mesosAgent, marathon, chronos
+        /// Scallop's programs (Marathon, Chronos) take `--name value`; stout's `--name=value`.
+        var isScallop: Bool { self == .marathon || self == .chronos }
         /// The Mesosphere packages' wrapper variables (mesos-init-wrapper, /etc/default/mesos*):
         /// each becomes the flag on the command line, before the folder's flags.
         var wrapperVariables: [(variable: String, flag: String)] {
             switch self {
             case .mesosAgent: return [("MASTER", "master"), ("IP", "ip"), ("LOGS", "log_dir"), ("ISOLATION", "isolation")]
             case .mesosMaster: return [("ZK", "zk"), ("IP", "ip"), ("PORT", "port"), ("CLUSTER", "cluster"), ("LOGS", "log_dir")]
-            case .marathon: return []
+            case .marathon, .chronos: return []
             }
         }
     }
@@ -323,7 +323,7 @@ extension ScenarioSchema {
                 }
                 // Marathon: the words before the first option are the program (and the JVM's
                 // options: `java -Xmx1g -jar marathon.jar --master ...`); stout skips them itself
-                if program == .marathon { words = Array(words.drop { !$0.word.hasPrefix("--") }) }
+                if program.isScallop { words = Array(words.drop { !$0.word.hasPrefix("--") }) }
                 commandArgs[i] = words
             case "environmentFile":
                 guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a file of shell assignments, relative to the scenario's folder", m.value)); continue }
@@ -347,7 +347,7 @@ extension ScenarioSchema {
                     guard let text = readDeployedText(f.real + "/" + e.name, display: display, path: mp, at: m.value, budget: &budget, d) else { failed = true; break }
                     let value = commandSubstitutionValue(text)
                     // mesos-init-wrapper: --name="$(cat f)"; marathon's: --name "$(< f)"
-                    if program == .marathon { words.append(("--" + e.name, loc)); words.append((value, loc)) }
+                    if program.isScallop { words.append(("--" + e.name, loc)); words.append((value, loc)) }
                     else { words.append(("--\(e.name)=\(value)", loc)) }
                 }
                 if failed { continue }
@@ -404,8 +404,8 @@ extension ScenarioSchema {
         }
         // MESOS_NAME or MESOS_name: the known flags the command line does not give (`extract`)
         var fromEnvironment: [String: EnvironmentAssignment] = [:]
-        for a in environment where a.name.hasPrefix(program.envPrefix) {
-            let name = String(a.name.dropFirst(program.envPrefix.count)).lowercased()
+        for a in environment where a.name.hasPrefix("MESOS_") {
+            let name = String(a.name.dropFirst(6)).lowercased()
             let flagName = name.hasPrefix("no-") ? String(name.dropFirst(3)) : name
             if isBoolean(flagName) == nil {
                 d.warning(path, location: a.location, "\(a.name): Mesos reads MESOS_* variables only for its flags, and \(JSONValue.quote(flagName)) is none; ignored")
@@ -462,12 +462,14 @@ extension ScenarioSchema {
     /// `--name value` or `--name=value`, a toggle (`--name`, `--disable_name`) without a value.
     /// `takesValue`: nil for a name Marathon does not know (its value is the next word, if any,
     /// and the decoder reports the name).
-    static func marathonDeployedFlags(_ v: JSONValue, path: String, flagsPath: String,
-                                      takesValue: (String) -> Bool?, _ d: Diagnostics) -> [JSONMember]? {
-        guard let (args, environment) = deployedFlagWords(v, path: path, program: .marathon, d) else { return nil }
+    /// Chronos (`program` .chronos) reads no environment variables as flags: its environment files
+    /// only give the command line's `$NAME`s.
+    static func scallopDeployedFlags(_ v: JSONValue, path: String, flagsPath: String, program: FlagProgram,
+                                     takesValue: (String) -> Bool?, _ d: Diagnostics) -> [JSONMember]? {
+        guard let (args, environment) = deployedFlagWords(v, path: path, program: program, d) else { return nil }
         let before = d.errorCount
         var words: [(word: String, location: SourceLocation?)] = []
-        for a in environment where a.name.hasPrefix("MARATHON_") && !a.name.hasPrefix("MARATHON_APP") {
+        for a in environment where program == .marathon && a.name.hasPrefix("MARATHON_") && !a.name.hasPrefix("MARATHON_APP") {
             let line = "\(a.name)=\(a.value)".replacingOccurrences(of: "MARATHON_", with: "").replacingOccurrences(of: "=", with: " ")
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard let first = fields.first else { continue }
@@ -503,7 +505,9 @@ extension ScenarioSchema {
             out.append(JSONMember(key: name, keyLocation: loc, value: value.map { JSONValue(.string($0), location: loc) } ?? JSONValue(.bool(true), location: loc)))
         }
         if !excess.isEmpty {
-            d.error(path, location: words.first(where: { excess.contains($0.word) })?.location, "Excess arguments provided: \(excess.map { "'\($0)'" }.joined(separator: " ")) (Marathon takes only options; a value with blanks in a MARATHON_* variable becomes several words in its start script)")
+            let why = program == .marathon ? "Marathon takes only options; a value with blanks in a MARATHON_* variable becomes several words in its start script"
+                : "Chronos takes only options; its short options (-z) are not read here: write the long name"
+            d.error(path, location: words.first(where: { excess.contains($0.word) })?.location, "Excess arguments provided: \(excess.map { "'\($0)'" }.joined(separator: " ")) (\(why))")
         }
         return d.errorCount == before ? out : nil
     }
@@ -540,8 +544,17 @@ extension ScenarioSchema {
     static func marathonSectionFlags(_ r: ObjectReader, version: MarathonVersion, _ d: Diagnostics) -> JSONValue? {
         let own = r.value("flags")
         guard let from = r.value("flagsFrom") else { return own }
-        guard let deployed = marathonDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"),
-                                                   takesValue: { MarathonFlagsDecoder.takesValue($0, version: version) }, d) else { return nil }
+        guard let deployed = scallopDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: .marathon,
+                                                  takesValue: { MarathonFlagsDecoder.takesValue($0, version: version) }, d) else { return nil }
+        return mergedFlags(deployed: deployed, own: own)
+    }
+
+    /// The flags object of `chronos`, as `sectionFlags`.
+    static func chronosSectionFlags(_ r: ObjectReader, _ d: Diagnostics) -> JSONValue? {
+        let own = r.value("flags")
+        guard let from = r.value("flagsFrom") else { return own }
+        guard let deployed = scallopDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: .chronos,
+                                                  takesValue: ChronosFlagTable.takesValue, d) else { return nil }
         return mergedFlags(deployed: deployed, own: own)
     }
 }

@@ -102,7 +102,7 @@ final class ChronosInputTests: XCTestCase {
     func testBadNamesFlagsHostsAndDuplicatesAreErrors() {
         assertSingleError(Self.jobs(#"[{"name": "a/b"}]"#), path: "chronos.jobs[0].name", ["the job's name is invalid"])
         assertSingleError(Self.jobs(#"[{"name": "a"}, {"name": "a"}]"#), path: "chronos.jobs[1].name", ["already defined at chronos.jobs[0]"])
-        assertSingleError(Self.scenario(#"{"flags": {"failure_retyr": 1}}"#), path: "chronos.flags.failure_retyr", ["unknown Chronos flag", "did you mean"])
+        assertSingleError(Self.scenario(#"{"flags": {"failure_retyr": 1}}"#), path: "chronos.flags.failure_retyr", ["Unknown option 'failure_retyr'", "did you mean"])
         assertSingleError(Self.scenario(#"{"hosts": ["slave-09"]}"#), path: "chronos.hosts[0]", ["slave-09"])
         assertSingleError(Self.scenario(#"{"jobs": [], "behaviour": {"nightly": {}}}"#), path: "chronos.behaviour.nightly", ["no such job"])
         assertSingleError(Self.jobs(#"[{"name": "a", "constraints": [["rack", "GROUP_BY", "x"]]}]"#), path: "chronos.jobs[0].constraints[0][1]", ["EQUALS, LIKE, UNLIKE"])
