@@ -36,7 +36,8 @@ final class MarathonFlagTableTests: XCTestCase {
         let unmodelled = ["master", "zk", "hostname", "https_port", "event_subscriber", "enable_features", "disable_http",
                           "mesos_authentication", "mesos_authentication_principal", "framework_name", "webui_url",
                           "mesos_leader_ui_url", "metrics", "env_vars_prefix", "checkpoint", "disable_ha"]
-        XCTAssertTrue(listing[0].hasSuffix(": " + unmodelled.joined(separator: ", ")), listing[0])
+        let first = try XCTUnwrap(listing.first)
+        XCTAssertTrue(first.hasSuffix(": " + unmodelled.joined(separator: ", ")), first)
         XCTAssertTrue(warnings.contains { $0.contains("marathon.flags.event_subscriber") && $0.contains("HttpCallbackEventSubscriber support is deprecated") }, "\(warnings)")
         XCTAssertTrue(warnings.contains { $0.contains("marathon.flags.max_tasks_per_offer") && $0.contains("(deprecated)") }, "\(warnings)")
     }
@@ -44,6 +45,8 @@ final class MarathonFlagTableTests: XCTestCase {
     func testMaxInstancesPerOfferWinsOverItsDeprecatedName() throws {
         let (f, _) = try XCTUnwrap(load("1.4", #"{"max_tasks_per_offer": 8, "max_instances_per_offer": 3}"#))
         XCTAssertEqual(f.maxInstancesPerOffer, 3)
+        let (g, _) = try XCTUnwrap(load("1.4", #"{"max_instances_per_offer": 3, "max_tasks_per_offer": 8}"#))
+        XCTAssertEqual(g.maxInstancesPerOffer, 3, "whatever the order")
         assertSingleError(scenario("1.5", #"{"max_tasks_per_offer": 8}"#), path: "marathon.flags.max_tasks_per_offer", ["up to Marathon 1.4", "1.5.0"])
     }
 
