@@ -1,15 +1,16 @@
 import ClusterModel
 
 // Declared keys of `marathon` and of a `marathon.behaviour` block (docs/marathon.md; see
-// ScenarioKeys.swift), and Marathon's command-line flags (`marathon.flags`, real Marathon names,
-// units and defaults; the flag reader MarathonFlagsDecoder knows exactly these). Marathon's app and
+// ScenarioKeys.swift), and the Marathon command-line flags the simulator models (`marathon.flags`,
+// real Marathon names, units and defaults; MarathonFlagsDecoder reads exactly these itself, every
+// other flag of MarathonFlagTable.swift is accepted and not modelled). Marathon's app and
 // group JSON follows Marathon's own schema and keeps its hand-written tables (docs/marathon.md says why).
 extension ScenarioSchema {
     static let marathonKeys = SectionKeys("marathon", [
         KeySpec("version", "string", default: #"`"1.4"` (= 1.4.0)"#,
                 allowed: #"`"major.minor"` or `"major.minor.patch"`; supported 1.4.0 to 1.10.x. Must be a string (`1.10` as a JSON number would read 1.1)."#,
                 meaning: "Marathon release. Switches the version-dependent defaults and algorithms below."),
-        KeySpec("flags", "object", default: "per version", allowed: "Marathon command-line flags by their own names (`task_launch_timeout`, optionally with a leading `--`), in Marathon's units.",
+        KeySpec("flags", "object", default: "per version", allowed: "Every command-line flag of the chosen Marathon release, by its own name (`task_launch_timeout`, optionally with a leading `--`; a toggle's `disable_` form), its value as on the command line (`\"300000\"`) or typed in Marathon's units; flags not modelled are accepted with a warning.",
                 meaning: "See [Flags](#flags-marathonflags)."),
         KeySpec("hostGroup", "string", default: "absent = the Mesos masters' group", allowed: "Must name a host group.",
                 meaning: "Host group the Marathon instances run on (as usual: Marathon next to the Mesos masters)."),
