@@ -25,9 +25,8 @@ enum MarathonFlagTable {
         case toggle
     }
 
-    /// Releases `[from, last]` (both release tags) that have a flag; `until` is the next tag,
-    /// which does not (nil: every release from `from` on). A release between two tags is read
-    /// as the earlier tag.
+    /// Release tags `[from, last]` that have a flag; `until` is the next tag, which does not (nil:
+    /// every tag from `from` on). A release that is not a tag is read as `tag(for:)`.
     struct Span: Sendable {
         var from: MarathonVersion
         var last: MarathonVersion
@@ -44,7 +43,10 @@ enum MarathonFlagTable {
         /// Scallop `hidden = true`: accepted, not in `--help`.
         var hidden: Bool
 
-        func exists(in v: MarathonVersion) -> Bool { spans.contains { $0.contains(v) } }
+        func exists(in v: MarathonVersion) -> Bool {
+            let t = MarathonFlagTable.tag(for: v)
+            return spans.contains { $0.contains(t) }
+        }
         /// "Marathon 1.5.7 to 1.5.15 and 1.6.322 and later".
         var versionsText: String {
             "Marathon " + spans.map { s in
@@ -75,6 +77,14 @@ enum MarathonFlagTable {
         MarathonVersion(1, 9, 32), MarathonVersion(1, 9, 34), MarathonVersion(1, 9, 64), MarathonVersion(1, 9, 71), MarathonVersion(1, 9, 73), MarathonVersion(1, 9, 81), MarathonVersion(1, 9, 100),
         MarathonVersion(1, 9, 109), MarathonVersion(1, 10, 5), MarathonVersion(1, 10, 17), MarathonVersion(1, 10, 26),
     ]
+
+    /// The tag whose flags a release has: the release itself or the newest tag of its minor line
+    /// before it; a release older than its line's first tag (1.10.0, 1.7.0, 1.8.0, 1.9.0) has that
+    /// first tag's flags.
+    static func tag(for v: MarathonVersion) -> MarathonVersion {
+        let line = tags.filter { $0.major == v.major && $0.minor == v.minor }
+        return line.last { $0 <= v } ?? line.first ?? v
+    }
 
     /// Sorted by name. The comment after each is the Scallop type at the tags.
     static let entries: [Entry] = [

@@ -160,6 +160,17 @@ final class MarathonFlagTableTests: XCTestCase {
                 XCTAssertEqual(MarathonFlagsDecoder.available(f, t), e.exists(in: t), "\(f.name) at \(t)")
             }
         }
+        // and at releases that are not tags (each is read as its line's tag, tag(for:))
+        for minor in 4...10 {
+            for patch in [0, 1, 8, 9, 11, 12, 100, 207, 218, 300, 392, 400, 486, 535, 600] {
+                let v = MarathonVersion(1, minor, patch)
+                for f in MarathonFlagsDecoder.flags {
+                    XCTAssertEqual(MarathonFlagsDecoder.available(f, v), try XCTUnwrap(MarathonFlagTable.entry(f.name)).exists(in: v), "\(f.name) at \(v)")
+                }
+            }
+        }
+        XCTAssertEqual(MarathonFlagTable.tag(for: MarathonVersion(1, 10, 0)), MarathonVersion(1, 10, 5))
+        XCTAssertEqual(MarathonFlagTable.tag(for: MarathonVersion(1, 6, 400)), MarathonVersion(1, 6, 392))
         XCTAssertEqual(MarathonFlagTable.entries.map(\.name), MarathonFlagTable.entries.map(\.name).sorted())
     }
 
