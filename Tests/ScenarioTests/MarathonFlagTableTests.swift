@@ -105,6 +105,8 @@ final class MarathonFlagTableTests: XCTestCase {
         assertSingleError(scenario("1.10", #"{"enable_feature": "vips"}"#), path: "marathon.flags.enable_feature",
                           ["unknown Marathon flag", "[scallop] Error: Unknown option 'enable_feature'", "did you mean \"enable_features\""])
         assertSingleError(scenario("1.4", #"{"disable_task_launch_timeout": true}"#), path: "marathon.flags.disable_task_launch_timeout", ["Unknown option"])
+        // command-line-flags.md lists it; no tag's code declares it
+        assertSingleError(scenario("1.4", #"{"launch_token_count": 10}"#), path: "marathon.flags.launch_token_count", ["Unknown option 'launch_token_count'"])
     }
 
     func testAFlagOfALaterReleaseNamesTheReleasesThatHaveIt() {
