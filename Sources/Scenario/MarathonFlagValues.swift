@@ -215,6 +215,43 @@ extension MarathonFlagsDecoder {
         return nil
     }
 
+    /// Scallop's checks across options (MarathonConf.scala, PluginManagerConfiguration.scala at
+    /// every tag): `dependsOnAll(mesosAuthentication, List(mesosAuthenticationPrincipal))`,
+    /// `mutuallyExclusive(mesosAuthenticationSecret, mesosAuthenticationSecretFile)`,
+    /// `codependent(pluginConf, pluginDir)`, and from 1.8.180 `validate(maxRunningDeployments,
+    /// groupVersionsCacheSize)`: the cache must hold more than twice the deployments (defaults 100
+    /// and 1000). Messages as scallop ScallopConfBase.scala words them. False when one fails.
+    static func crossChecks(_ given: [(name: String, path: String, member: JSONMember, args: [String])], flags: MarathonFlags,
+                            version v: MarathonVersion, _ d: Diagnostics) -> Bool {
+        func first(_ n: String) -> (name: String, path: String, member: JSONMember, args: [String])? { given.first { $0.name == n } }
+        var ok = true
+        if let a = first("mesos_authentication"), first("mesos_authentication_principal") == nil {
+            d.error(a.path, at: a.member.value, "--mesos_authentication needs --mesos_authentication_principal; "
+                    + scallopSays("When specifying 'mesos_authentication', all of the following options must also be provided: mesos_authentication_principal"))
+            ok = false
+        }
+        if first("mesos_authentication_secret") != nil, let b = first("mesos_authentication_secret_file") {
+            d.error(b.path, at: b.member.value, scallopSays("There should be only one or zero of the following options: mesos_authentication_secret, mesos_authentication_secret_file"))
+            ok = false
+        }
+        let conf = first("plugin_conf"), dir = first("plugin_dir")
+        if let one = conf ?? dir, (conf == nil) != (dir == nil) {
+            d.error(one.path, at: one.member.value, scallopSays("Either all or none of the following options should be supplied, because they are co-dependent: plugin_conf, plugin_dir"))
+            ok = false
+        }
+        if v >= MarathonVersion(1, 8, 0), let deployments = flags.maxRunningDeployments {
+            let cacheGiven = first("group_versions_cache_size")
+            let cache = cacheGiven.flatMap { $0.args.first }.flatMap { javaInteger($0, bits: 32) } ?? 1000
+            if cacheGiven != nil || first("max_running_deployments") != nil, !(cache > 2 * Int64(deployments)) {
+                let at = cacheGiven ?? first("max_running_deployments")!
+                d.error(at.path, at: at.member.value, "group_versions_cache_size \(cache) is not more than twice max_running_deployments \(deployments); "
+                        + scallopSays("group_versions_cache_size must be more than 2 times higher than max_running_deployments") + " (MarathonConf.scala from 1.8.180)")
+                ok = false
+            }
+        }
+        return ok
+    }
+
     /// What Marathon says of a deprecated flag given in release `v` (its `--help` text, or the
     /// warning it logs), or nil.
     static func deprecation(_ name: String, value: String?, _ v: MarathonVersion) -> String? {

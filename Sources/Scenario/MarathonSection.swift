@@ -364,6 +364,7 @@ enum MarathonFlagsDecoder {
                     + scallopSays("Bad arguments for option '\(g.name)': '\(args)' - \(why)"))
             ok = false
         }
+        if !crossChecks(given.map { ($0.name, $0.path, $0.member, $0.args) }, flags: out, version: version, d) { ok = false }
         if ok && out.localPortMin >= out.localPortMax {
             d.error(JSONPath.key(path, "local_port_min"), at: v["local_port_min"] ?? v, "local_port_min \(out.localPortMin) must be less than local_port_max \(out.localPortMax)")
             ok = false

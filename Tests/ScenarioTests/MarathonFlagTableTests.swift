@@ -89,6 +89,22 @@ final class MarathonFlagTableTests: XCTestCase {
         XCTAssertNotNil(load("1.10", #"{"new_group_enforce_role": "TOP", "accepted_resource_roles_default_behavior": "unreserved"}"#))
     }
 
+    func testChecksAcrossOptionsAreScallops() {
+        assertSingleError(scenario("1.4", #"{"mesos_authentication": true}"#), path: "marathon.flags.mesos_authentication",
+                          ["When specifying 'mesos_authentication', all of the following options must also be provided: mesos_authentication_principal"])
+        // the disable_ form supplies the option too
+        assertSingleError(scenario("1.4", #"{"disable_mesos_authentication": true}"#), path: "marathon.flags.disable_mesos_authentication", ["mesos_authentication_principal"])
+        assertSingleError(scenario("1.9.32", #"{"mesos_authentication_secret": "s", "mesos_authentication_secret_file": "/etc/s"}"#),
+                          path: "marathon.flags.mesos_authentication_secret_file", ["There should be only one or zero of the following options"])
+        assertSingleError(scenario("1.6.322", #"{"plugin_dir": "/opt/plugins"}"#), path: "marathon.flags.plugin_dir", ["co-dependent: plugin_conf, plugin_dir"])
+        XCTAssertNotNil(load("1.6.322", #"{"plugin_dir": "/opt/plugins", "plugin_conf": "/etc/plugins.json"}"#))
+        // from 1.8.180 the group versions cache must exceed twice the running deployments (defaults 1000 and 100)
+        assertSingleError(scenario("1.8.180", #"{"max_running_deployments": 500}"#), path: "marathon.flags.max_running_deployments",
+                          ["group_versions_cache_size must be more than 2 times higher than max_running_deployments"])
+        XCTAssertNotNil(load("1.8.180", #"{"max_running_deployments": 500, "group_versions_cache_size": "1001"}"#))
+        XCTAssertNotNil(load("1.7.37", #"{"max_running_deployments": 500}"#))
+    }
+
     func testAnUnknownFeatureIsMarathonsError() {
         assertSingleError(scenario("1.4", #"{"enable_features": "vips,quantum"}"#), path: "marathon.flags.enable_features",
                           ["requirement failed: Unknown features specified: quantum. Available features are: vips, task_killing"])
