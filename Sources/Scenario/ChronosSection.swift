@@ -127,7 +127,7 @@ extension ScenarioSchema {
             let toggleOff = key.hasPrefix("disable_") && ChronosFlagTable.flag(String(key.dropFirst(8)))?.kind == .toggle
             let name = toggleOff ? String(key.dropFirst(8)) : key
             guard let flag = ChronosFlagTable.flag(name) else {
-                d.error(p, location: m.keyLocation ?? m.value.location, "Unknown option '\(key)' (Chronos' Scallop refuses it and Chronos does not start)\(Suggest.didYouMean(key, among: ChronosFlagTable.names)); see docs/chronos.md for its flags")
+                d.error(p, location: m.keyLocation ?? m.value.location, "Chronos refuses it: [scallop] Error: Unknown option '\(key)'\(Suggest.didYouMean(key, among: ChronosFlagTable.names)); see docs/chronos.md for its flags")
                 continue
             }
             guard flag.versions.contains(version) else {
@@ -137,7 +137,8 @@ extension ScenarioSchema {
                 continue
             }
             if !given.insert(name).inserted {
-                d.error(p, location: m.keyLocation ?? m.value.location, "--\(name) is given more than once (Scallop: you should provide exactly one argument for this option)"); continue
+                let why = flag.kind == .toggle ? "wrong arguments format" : flag.kind == .bool ? "too many arguments for flag option" : "you should provide exactly one argument for this option"
+                d.error(p, location: m.keyLocation ?? m.value.location, "--\(name) is given more than once; Chronos refuses it: [scallop] Error: Bad arguments for option '\(name)': \(why)"); continue
             }
             guard names.contains(name) else {
                 checkChronosFlagValue(flag, key: key, m.value, p, d)
@@ -206,7 +207,7 @@ extension ScenarioSchema {
         case .null where f.kind == .bool || f.kind == .toggle: return
         default: break
         }
-        d.error(p, at: v, "Bad arguments for option '\(key)': \(v.brief) (Scallop: wrong arguments format); expected \(what)")
+        d.error(p, at: v, "--\(key) is \(what), got \(v.brief); Chronos refuses it: [scallop] Error: Bad arguments for option '\(key)': '\(v.stringValue ?? v.brief)' - wrong arguments format")
     }
 
     static func decodeChronosBehaviour(_ v: JSONValue, path: String, jobs: [String], into spec: inout ChronosSpec, _ d: Diagnostics) {

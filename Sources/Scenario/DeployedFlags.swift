@@ -478,8 +478,6 @@ extension ScenarioSchema {
         }
         words += args
         var out: [JSONMember] = []
-        var seen: [String: SourceLocation?] = [:]
-        var reported: Set<String> = []
         var excess: [String] = []
         var i = 0
         while i < words.count {
@@ -490,13 +488,7 @@ extension ScenarioSchema {
             let takes = takesValue(name)
             if value == nil, takes ?? true, i < words.count, !words[i].word.hasPrefix("--") { value = words[i].word; i += 1 }
             let p = JSONPath.key(flagsPath, name)
-            if seen[name] != nil {
-                if reported.insert(name).inserted {
-                    d.error(p, location: loc, "--\(name) is given more than once (Scallop: you should provide exactly one argument for this option)")
-                }
-                continue
-            }
-            seen[name] = loc
+            // an option given twice is left to the flags decoder, which says it as Scallop does
             if takes == true && value == nil { d.error(p, location: loc, "--\(name) needs a value (Marathon: Bad arguments for option '\(name)')"); continue }
             if takes == false, let v = value {
                 // a toggle takes no value: `--name=value` is not a toggle's form
@@ -507,7 +499,7 @@ extension ScenarioSchema {
         if !excess.isEmpty {
             let why = program == .marathon ? "Marathon takes only options; a value with blanks in a MARATHON_* variable becomes several words in its start script"
                 : "Chronos takes only options; its short options (-z) are not read here: write the long name"
-            d.error(path, location: words.first(where: { excess.contains($0.word) })?.location, "Excess arguments provided: \(excess.map { "'\($0)'" }.joined(separator: " ")) (\(why))")
+            d.error(path, location: words.first(where: { excess.contains($0.word) })?.location, "\(program == .marathon ? "Marathon" : "Chronos") refuses it: [scallop] Error: Excess arguments provided: '\(excess.joined(separator: " "))' (\(why))")
         }
         return d.errorCount == before ? out : nil
     }
@@ -556,16 +548,5 @@ extension ScenarioSchema {
         guard let deployed = scallopDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: .chronos,
                                                   takesValue: ChronosFlagTable.takesValue, d) else { return nil }
         return mergedFlags(deployed: deployed, own: own)
-    }
-}
-
-extension MarathonFlagsDecoder {
-    /// Whether `--name` takes a value (nil: Marathon has no such flag; false: a toggle).
-    static func takesValue(_ name: String, version: MarathonVersion) -> Bool? {
-        let n = name.hasPrefix("disable_") && flag(String(name.dropFirst(8))) != nil ? String(name.dropFirst(8)) : name
-        guard let f = flag(n) else { return nil }
-        if n != name { return false }
-        if case .bool = f.kind { return false }
-        return true
     }
 }

@@ -233,6 +233,7 @@ enum MarathonFlagsDecoder {
         Flag(name: "task_launch_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.taskLaunchTimeout = x } },
         Flag(name: "task_launch_confirm_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.taskLaunchConfirmTimeout = x } },
         Flag(name: "max_instances_per_offer", kind: .count(min: 1)) { if case .int(let x) = $1 { $0.maxInstancesPerOffer = x } },
+        Flag(name: "max_tasks_per_offer", kind: .count(min: 1), availability: upTo(4)) { if case .int(let x) = $1 { $0.maxInstancesPerOffer = x } },
         Flag(name: "launch_tokens", kind: .count(min: 0)) { if case .int(let x) = $1 { $0.launchTokens = x } },
         Flag(name: "launch_token_refresh_interval", kind: .period) { if case .duration(let x) = $1 { $0.launchTokenRefreshInterval = x } },
         Flag(name: "offer_matching_timeout", kind: .ms) { if case .duration(let x) = $1 { $0.offerMatchingTimeout = x } },
@@ -289,53 +290,170 @@ enum MarathonFlagsDecoder {
         var out = MarathonFlags(version: version)
         guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object of Marathon command-line flags, like {\"task_launch_timeout\": 300000}", v)); return nil }
         var ok = true
+        /// Each flag's occurrences as Scallop collects them (a toggle's two forms are one option).
+        var given: [(name: String, path: String, member: JSONMember, args: [String])] = []
+        var unmodelled: [String] = []
+        var features: [String] = []
+        var gpuCheck: (entry: MarathonFlagTable.Entry, value: String, path: String, member: JSONMember)? = nil
+        let instancesGiven = members.contains { ($0.key.hasPrefix("--") ? String($0.key.dropFirst(2)) : $0.key) == "max_instances_per_offer" }
         for m in members {
             let p = JSONPath.key(path, m.key)
             let key = m.key.hasPrefix("--") ? String(m.key.dropFirst(2)) : m.key
-            guard let f = flag(key) else {
-                let hint = key.hasPrefix("disable_") ? "; write {\"\(key.dropFirst(8))\": false}" : ""
-                d.error(p, location: m.keyLocation ?? m.value.location, "unknown Marathon flag \(JSONValue.quote(m.key))\(Suggest.didYouMean(key, among: names))\(hint); modelled flags: \(names.joined(separator: ", "))")
+            guard let (entry, negated) = MarathonFlagTable.lookup(key) else {
+                d.error(p, location: m.keyLocation ?? m.value.location, "unknown Marathon flag \(JSONValue.quote(m.key)): no Marathon 1.4 to 1.10 has it; \(scallopSays("Unknown option '\(key)'"))"
+                        + "\(Suggest.didYouMean(key, among: MarathonFlagTable.entries.map(\.name)))"
+                        + "; modelled flags: \(names.joined(separator: ", "))")
                 ok = false; continue
             }
-            if !available(f, version) {
-                d.error(p, location: m.keyLocation ?? m.value.location, "--\(f.name) exists \(f.availability?.text ?? ""); marathon.version is \(version)")
+            let takes = entry.type != .flag && entry.type != .toggle && !negated
+            guard let arg = argument(m.value, takesValue: takes) else {
+                d.error(p, at: m.value, typeMismatch(takes ? "the value of --\(entry.name) (a string as on Marathon's command line, or a number)" : "true (--\(key) given) or false", m.value))
                 ok = false; continue
             }
-            let value: FlagValue?
-            switch f.kind {
-            case .ms, .period:
-                let period: Bool = { if case .period = f.kind { return true } else { return false } }()
-                let least = period ? 1 : 0
-                let maxMs = ScenarioUnits.maxDuration.nanoseconds / 1_000_000
-                if let n = m.value.numberValue {
-                    if let i = n.int64, i >= least, i <= maxMs { value = .duration(.milliseconds(i)) }
-                    else if period, n.int64 == 0 {
-                        d.error(p, at: m.value, "--\(f.name) is the period of a timer that repeats itself: Marathon accepts 0, but a zero period would fire at the same instant forever and cannot be simulated; give at least 1 (ms), Marathon's default is \(MarathonFlagsDecoder.defaultText(f.name))"); value = nil
-                    }
-                    else { d.error(p, at: m.value, "expected a whole number of milliseconds from \(least) to \(maxMs) (Marathon's unit for --\(f.name); at most \(ScenarioUnits.maxDurationText)) or a Go duration string like \"5s\", got \(n.text)"); value = nil }
-                } else if m.value.stringValue != nil {
-                    value = ValueDecoder<SimDuration>.duration(period ? .positive : .nonNegative).decode(m.value, p, d).map { .duration($0) }
-                } else { d.error(p, at: m.value, typeMismatch("a number of milliseconds (Marathon's unit for --\(f.name)) or a Go duration string", m.value)); value = nil }
-            case .seconds:
-                let maxS = ScenarioUnits.maxDuration.nanoseconds / 1_000_000_000
-                if let n = m.value.numberValue {
-                    if let i = n.int64, i >= 0, i <= maxS { value = .duration(.seconds(i)) }
-                    else { d.error(p, at: m.value, "expected a whole number of seconds from 0 to \(maxS) (Marathon's unit for --\(f.name); at most \(ScenarioUnits.maxDurationText)), got \(n.text)"); value = nil }
-                } else {
-                    value = ValueDecoder<SimDuration>.duration(.nonNegative).decode(m.value, p, d).map { .duration($0) }
+            // the option's occurrences, for Scallop's "exactly one" rules
+            switch arg {
+            case .off where entry.type == .flag: break
+            case .value(let s): given.append((entry.name, p, m, [s]))
+            default: given.append((entry.name, p, m, []))
+            }
+            if let f = flag(entry.name) {
+                if !available(f, version) {
+                    d.error(p, location: m.keyLocation ?? m.value.location, "--\(f.name) exists \(f.availability?.text ?? ""); marathon.version is \(version)")
+                    ok = false; continue
                 }
-            case .count(let minimum): value = ValueDecoder<Int>.int(min: minimum).decode(m.value, p, d).map { .int($0) }
-            case .port: value = ValueDecoder<Int>.int(min: 1, max: 65535).decode(m.value, p, d).map { .int($0) }
-            case .bool: value = ValueDecoder<Bool>.bool.decode(m.value, p, d).map { .bool($0) }
-            case .string: value = ValueDecoder<String>.nonEmptyString.decode(m.value, p, d).map { .string($0) }
+                if let note = deprecation(entry.name, value: nil, version) { d.warning(p, at: m.value, note) }
+                if entry.name == "max_tasks_per_offer" && instancesGiven { continue }
+                if let value = modelledValue(f, entry: entry, negated: negated, arg: arg, member: m, path: p, version: version, d) { f.set(&out, value) } else { ok = false }
+                continue
             }
-            if let value { f.set(&out, value) } else { ok = false }
+            guard entry.exists(in: version) else {
+                d.error(p, location: m.keyLocation ?? m.value.location, "--\(entry.name) exists in \(entry.versionsText); marathon.version is \(version), whose Marathon refuses it: [scallop] Error: Unknown option '\(key)'")
+                ok = false; continue
+            }
+            if !unmodelled.contains(key) { unmodelled.append(key) }
+            switch arg {
+            case .value(let s) where takes:
+                if entry.name == "gpu_scheduling_behavior" && version < MarathonVersion(1, 8, 0) { gpuCheck = (entry, s, p, m); break }
+                if let problem = unmodelledProblem(entry, value: s, version: version, features: []) {
+                    d.error(p, at: m.value, problem); ok = false
+                } else if entry.name == "enable_features" { features = commaList(s) }
+                if let note = deprecation(entry.name, value: s, version) { d.warning(p, at: m.value, note) }
+            case .value(let s):
+                d.error(p, at: m.value, "--\(key) takes no value (Scallop \(entry.type == .toggle ? "toggle" : "flag")); give true (or \"true\", \"\" or null) for --\(key)\(entry.type == .toggle ? ", false for the other form" : ", false for not given"), got \(JSONValue.quote(s)); " + scallopSays("Excess arguments provided: '\(s)'"))
+                ok = false
+            case .noValue, .off:
+                if takes {
+                    d.error(p, at: m.value, "--\(entry.name) takes one value; " + scallopSays("Bad arguments for option '\(entry.name)': '' - you should provide exactly one argument"))
+                    ok = false
+                } else if let note = deprecation(entry.name, value: nil, version) { d.warning(p, at: m.value, note) }
+            }
         }
+        if let g = gpuCheck, let problem = unmodelledProblem(g.entry, value: g.value, version: version, features: features) {
+            d.error(g.path, at: g.member.value, problem); ok = false
+        }
+        // an option given more than once (a toggle in both forms): Scallop's converters take one occurrence
+        var seen: [String] = []
+        for g in given where !seen.contains(g.name) {
+            seen.append(g.name)
+            let all = given.filter { $0.name == g.name }
+            guard all.count > 1, let type = MarathonFlagTable.entry(g.name)?.type else { continue }
+            let args = all.map { $0.args.joined(separator: " ") }.joined(separator: " ")
+            let why = type == .toggle ? "wrong arguments format" : type == .flag ? "too many arguments for flag option" : "you should provide exactly one argument for this option"
+            let keys = all.map { JSONValue.quote($0.member.key) }.joined(separator: " and ")
+            d.error(all[1].path, at: all[1].member.value, "--\(g.name) is given \(all.count) times (\(keys))\(type == .toggle ? ", a toggle in both forms or twice" : ""); "
+                    + scallopSays("Bad arguments for option '\(g.name)': '\(args)' - \(why)"))
+            ok = false
+        }
+        if !crossChecks(given.map { ($0.name, $0.path, $0.member, $0.args) }, flags: out, version: version, d) { ok = false }
         if ok && out.localPortMin >= out.localPortMax {
             d.error(JSONPath.key(path, "local_port_min"), at: v["local_port_min"] ?? v, "local_port_min \(out.localPortMin) must be less than local_port_max \(out.localPortMax)")
             ok = false
         }
+        if ok && !unmodelled.isEmpty {
+            d.warning(path, at: v, "Marathon \(version) flags accepted but not modelled (checked as Marathon checks them, no effect here): \(unmodelled.joined(separator: ", "))")
+        }
         return ok ? out : nil
+    }
+
+    /// A modelled flag's value: JSON as before (numbers in the flag's unit, Go durations), or the
+    /// command-line string Marathon reads ("300000", "true"); a toggle's `disable_` form.
+    static func modelledValue(_ f: Flag, entry: MarathonFlagTable.Entry, negated: Bool, arg: MarathonFlagArgument,
+                              member m: JSONMember, path p: String, version: MarathonVersion, _ d: Diagnostics) -> FlagValue? {
+        if case .bool = f.kind {
+            switch arg {
+            case .noValue: return .bool(!negated)
+            case .off: return .bool(negated)
+            case .value(let s):
+                d.error(p, at: m.value, "--\(m.key) is a toggle: true (or \"true\", \"\" or null) gives --\(entry.name)\(negated ? "'s disable_ form" : ""), false the other form; got \(JSONValue.quote(s)); " + scallopSays("Excess arguments provided: '\(s)'"))
+                return nil
+            }
+        }
+        if negated {
+            d.error(p, location: m.keyLocation ?? m.value.location, "--\(entry.name) is not a toggle; there is no --disable_\(entry.name)")
+            return nil
+        }
+        var value = m.value
+        if case .value(let s) = arg, m.value.stringValue != nil {
+            if let x = javaInteger(s, bits: entry.type == .int ? 32 : 64), entry.type != .string {
+                value = JSONValue(.number(JSONNumber(text: String(x), double: Double(x))), location: m.value.location)
+            } else if entry.type == .long || entry.type == .int {
+                let duration: Bool = { switch f.kind { case .ms, .period, .seconds: return true; default: return false } }()
+                if !duration || GoDuration.parse(s.trimmingSpaces) == nil {
+                    if case .failure(let e) = scallopInteger(entry.name, s, entry.type, version: version) {
+                        let unit: String
+                        switch f.kind {
+                        case .ms, .period: unit = "whole milliseconds (Marathon's unit for --\(entry.name), as on its command line: \"300000\") or a Go duration string like \"5s\""
+                        case .seconds: unit = "whole seconds (Marathon's unit for --\(entry.name), as on its command line: \"604800\") or a Go duration string like \"168h\""
+                        default: unit = "a whole number"
+                        }
+                        d.error(p, at: m.value, "expected \(unit), got \(JSONValue.quote(s)); " + e.message.components(separatedBy: "; ").dropFirst().joined(separator: "; "))
+                        return nil
+                    }
+                }
+            }
+        } else if case .value = arg, let n = m.value.numberValue, entry.type == .int, let i = n.int64, i > Int64(Int32.max) || i < Int64(Int32.min) {
+            if case .failure(let e) = scallopInteger(entry.name, n.text, .int, version: version) { d.error(p, at: m.value, e.message); return nil }
+        }
+        switch arg {
+        case .noValue, .off:
+            d.error(p, at: m.value, "--\(entry.name) takes one value; " + scallopSays("Bad arguments for option '\(entry.name)': '' - you should provide exactly one argument"))
+            return nil
+        case .value: break
+        }
+        if entry.type == .string, let n = value.numberValue { value = JSONValue(.string(n.text), location: value.location) }
+        return decodeModelled(f, value, path: p, d)
+    }
+
+    static func decodeModelled(_ f: Flag, _ mv: JSONValue, path p: String, _ d: Diagnostics) -> FlagValue? {
+        let value: FlagValue?
+        switch f.kind {
+        case .ms, .period:
+            let period: Bool = { if case .period = f.kind { return true } else { return false } }()
+            let least = period ? 1 : 0
+            let maxMs = ScenarioUnits.maxDuration.nanoseconds / 1_000_000
+            if let n = mv.numberValue {
+                if let i = n.int64, i >= least, i <= maxMs { value = .duration(.milliseconds(i)) }
+                else if period, n.int64 == 0 {
+                    d.error(p, at: mv, "--\(f.name) is the period of a timer that repeats itself: Marathon accepts 0, but a zero period would fire at the same instant forever and cannot be simulated; give at least 1 (ms), Marathon's default is \(MarathonFlagsDecoder.defaultText(f.name))"); value = nil
+                }
+                else { d.error(p, at: mv, "expected a whole number of milliseconds from \(least) to \(maxMs) (Marathon's unit for --\(f.name); at most \(ScenarioUnits.maxDurationText)) or a Go duration string like \"5s\", got \(n.text)"); value = nil }
+            } else if mv.stringValue != nil {
+                value = ValueDecoder<SimDuration>.duration(period ? .positive : .nonNegative).decode(mv, p, d).map { .duration($0) }
+            } else { d.error(p, at: mv, typeMismatch("a number of milliseconds (Marathon's unit for --\(f.name)) or a Go duration string", mv)); value = nil }
+        case .seconds:
+            let maxS = ScenarioUnits.maxDuration.nanoseconds / 1_000_000_000
+            if let n = mv.numberValue {
+                if let i = n.int64, i >= 0, i <= maxS { value = .duration(.seconds(i)) }
+                else { d.error(p, at: mv, "expected a whole number of seconds from 0 to \(maxS) (Marathon's unit for --\(f.name); at most \(ScenarioUnits.maxDurationText)), got \(n.text)"); value = nil }
+            } else {
+                value = ValueDecoder<SimDuration>.duration(.nonNegative).decode(mv, p, d).map { .duration($0) }
+            }
+        case .count(let minimum): value = ValueDecoder<Int>.int(min: minimum).decode(mv, p, d).map { .int($0) }
+        case .port: value = ValueDecoder<Int>.int(min: 1, max: 65535).decode(mv, p, d).map { .int($0) }
+        case .bool: value = ValueDecoder<Bool>.bool.decode(mv, p, d).map { .bool($0) }
+        case .string: value = ValueDecoder<String>.nonEmptyString.decode(mv, p, d).map { .string($0) }
+        }
+        return value
     }
 }
 

@@ -1,15 +1,16 @@
 import ClusterModel
 
 // Declared keys of `marathon` and of a `marathon.behaviour` block (docs/marathon.md; see
-// ScenarioKeys.swift), and Marathon's command-line flags (`marathon.flags`, real Marathon names,
-// units and defaults; the flag reader MarathonFlagsDecoder knows exactly these). Marathon's app and
+// ScenarioKeys.swift), and the Marathon command-line flags the simulator models (`marathon.flags`,
+// real Marathon names, units and defaults; MarathonFlagsDecoder reads exactly these itself, every
+// other flag of MarathonFlagTable.swift is accepted and not modelled). Marathon's app and
 // group JSON follows Marathon's own schema and keeps its hand-written tables (docs/marathon.md says why).
 extension ScenarioSchema {
     static let marathonKeys = SectionKeys("marathon", [
         KeySpec("version", "string", default: #"`"1.4"` (= 1.4.0)"#,
                 allowed: #"`"major.minor"` or `"major.minor.patch"`; supported 1.4.0 to 1.10.x. Must be a string (`1.10` as a JSON number would read 1.1)."#,
                 meaning: "Marathon release. Switches the version-dependent defaults and algorithms below."),
-        KeySpec("flags", "object", default: "per version", allowed: "Marathon command-line flags by their own names (`task_launch_timeout`, optionally with a leading `--`), in Marathon's units.",
+        KeySpec("flags", "object", default: "per version", allowed: "Every command-line flag of the chosen Marathon release, by its own name (`task_launch_timeout`, optionally with a leading `--`; a toggle's `disable_` form), its value as on the command line (`\"300000\"`) or typed in Marathon's units; flags not modelled are accepted with a warning.",
                 meaning: "See [Flags](#flags-marathonflags)."),
         KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "marathon --master zk://... --zk zk://..."}`, `{"environmentFile": "deploy/default/marathon"}` (MARATHON_* variables, as Marathon's start script reads them), `{"folder": "deploy/etc/marathon/conf"}` (one file per flag, `?name` for a toggle). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
                 meaning: "Marathon's flags read as Marathon reads them; `flags` is read after them and wins."),
@@ -53,7 +54,9 @@ extension ScenarioSchema {
         KeySpec(#"task_launch_confirm_timeout"#, #"ms"#, default: #"`300000`"#, allowed: #"Whole milliseconds >= 0, or a Go duration string."#,
                 meaning: #"Up to 1.7 a task still TASK_STARTING more than this after its launch is killed at the next overdue check; from 1.8 it concerns only a task without any status (never here: Mesos answers TASK_STAGING at once)."#, source: #"MarathonConf.scala; `OverdueTasksActor.scala@v1.4.0`, `OverdueInstancesActor.scala@v1.8.180`"#),
         KeySpec(#"max_instances_per_offer"#, #"count"#, default: #"`5`"#, allowed: #">= 1."#,
-                meaning: #"Instances launched on one offer at most."#, source: #"`core/matcher/manager/OfferMatcherManagerConfig.scala` (`max_tasks_per_offer` is its deprecated 1.4 alias, not accepted here)"#),
+                meaning: #"Instances launched on one offer at most."#, source: #"`core/matcher/manager/OfferMatcherManagerConfig.scala`"#),
+        KeySpec(#"max_tasks_per_offer"#, #"count"#, default: #"`5`"#, allowed: #">= 1. Up to Marathon 1.4."#,
+                meaning: #"Marathon 1.4's deprecated name of `max_instances_per_offer`, used when that is not given (warning: deprecated)."#, source: #"`OfferMatcherManagerConfig.scala@v1.4.0` (`maxInstancesPerOfferFlag.get.getOrElse(maxTasksPerOfferFlag())`)"#),
         KeySpec(#"launch_tokens"#, #"count"#, default: #"`100`"#, allowed: #">= 0."#,
                 meaning: #"Launches allowed per refresh interval."#, source: #"`core/flow/LaunchTokenConfig.scala`"#),
         KeySpec(#"launch_token_refresh_interval"#, #"ms"#, default: #"`30000`"#, allowed: #"Whole milliseconds >= 1, or a Go duration string > 0 (the period of a repeating timer; Marathon accepts 0)."#,

@@ -121,6 +121,15 @@ public enum ScenarioReference {
         while let line = lines.popFirst() {
             lineNo += 1
             out.append(line)
+            if let table = otherRegion(line) {
+                // a generated list (MarathonFlagDocs.swift): rewritten up to its end marker
+                var closed = false
+                while let l = lines.popFirst() { lineNo += 1; if l == endMarker { closed = true; break } }
+                guard closed else { throw FillError(description: "\(file):\(lineNo): region \(line) has no \(endMarker)") }
+                out.append(contentsOf: table.dropLast().split(separator: "\n", omittingEmptySubsequences: false))
+                out.append(Substring(endMarker))
+                continue
+            }
             guard line.hasPrefix(beginMarker) else { continue }
             guard line.hasSuffix(" -->") else { throw FillError(description: "\(file):\(lineNo): malformed marker \(line)") }
             let id = String(line.dropFirst(beginMarker.count).dropLast(4))

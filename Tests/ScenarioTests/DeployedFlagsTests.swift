@@ -139,7 +139,7 @@ final class DeployedFlagsTests: XCTestCase {
                                 files: ["env": "MARATHON_LOCAL_PORT_MIN=11000\n"])
         let e = errors(twice)
         XCTAssertEqual(e.count, 1, "\(e)")
-        XCTAssertTrue(e.first?.message.contains("exactly one argument") ?? false, "\(e)")
+        XCTAssertTrue(e.first?.message.contains("[scallop] Error: Bad arguments for option 'local_port_min': '11000 12000' - you should provide exactly one argument") ?? false, "\(e)")
         // a value with a blank in a MARATHON_* variable: the start script splits it
         let blank = Self.folder(marathon: #"{"version": "1.4", "flagsFrom": [{"environmentFile": "env"}]}"#,
                                 files: ["env": "MARATHON_MESOS_ROLE=\"slave public\"\n"])
