@@ -15,7 +15,7 @@ extension ScenarioSchema {
         KeySpec("agent_reregister_timeout", "duration", default: "`10m`", allowed: ">= 10m (less is an error, as in Mesos).",
                 meaning: "Modelled: agents that do not reregister with a new leader in time are marked unreachable.",
                 source: "apache/mesos:src/master/constants.hpp `MIN_AGENT_REREGISTER_TIMEOUT`"),
-        KeySpec("agent_removal_rate_limit", "string or null", default: "none (`null`)", allowed: #"`"N/duration"`, e.g. `"1/10m"` (Mesos writes `1/10mins`)."#,
+        KeySpec("agent_removal_rate_limit", "string or null", default: "none (`null`)", allowed: #"`"N/duration"`: Mesos' `"1/10mins"` (a stout duration), or a Go duration `"1/10m"`."#,
                 meaning: "Modelled: removals of unreachable agents are spaced duration/N apart (a token bucket).",
                 source: "apache/mesos:docs/configuration/master.md"),
         KeySpec("recovery_agent_removal_limit", "string", default: #"`"100%"`"#, allowed: #"A percentage from `"0%"` to `"100%"`."#,

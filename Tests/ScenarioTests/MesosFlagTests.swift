@@ -178,6 +178,27 @@ final class MesosFlagTests: XCTestCase {
         XCTAssertNotNil(loadOK(scenario(agent: #""help": "false""#)))
     }
 
+    /// docs/mesos.md "Every Mesos flag" lists exactly the flags not modelled, with their releases.
+    func testTheDocsListEveryFlagNotModelled() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let doc = try String(contentsOfFile: root + "/docs/mesos.md", encoding: .utf8)
+        for (role, keys) in [(MesosFlagRole.master, ScenarioSchema.mesosMasterFlagKeys), (.agent, ScenarioSchema.mesosAgentFlagKeys)] {
+            let start = try XCTUnwrap(doc.range(of: "<!-- mesos flags not modelled: \(role) -->"))
+            let end = try XCTUnwrap(doc.range(of: "<!-- end mesos flags not modelled -->", range: start.upperBound..<doc.endIndex))
+            let rows = doc[start.upperBound..<end.lowerBound].split(separator: "\n").filter { $0.hasPrefix("| `") }
+            let listed = rows.map { row -> (String, String) in
+                let cells = row.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                return (cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")), cells[3])
+            }
+            let expected = ScenarioSchema.mesosFlagTable(role).filter { !keys.declares($0.name) }.map { f -> (String, String) in
+                let text = ScenarioSchema.mesosReleasesText(f.releases)
+                return (f.name, text == "1.1.0 to 1.11.x" ? "all" : text.replacingOccurrences(of: " and ", with: ", "))
+            }
+            XCTAssertEqual(listed.map(\.0), expected.map(\.0), "\(role)")
+            XCTAssertEqual(listed.map(\.1), expected.map(\.1), "\(role)")
+        }
+    }
+
     /// The stout parsers on their own.
     func testStoutParsers() {
         XCTAssertEqual(try StoutParse.duration("15secs").get(), 15_000_000_000)
