@@ -120,6 +120,11 @@ extension ScenarioSchema {
         return parts.count <= 1 ? parts.joined() : parts.dropLast().joined(separator: ", ") + " and " + parts.last!
     }
 
+    /// What the model does in a release without the (modelled) flag.
+    static let mesosFlagAbsenceNotes: [String: String] = [
+        "executor_reregistration_timeout": "; without it the agent waits the fixed 2s (src/slave/constants.hpp@1.3.0 EXECUTOR_REREGISTER_TIMEOUT)",
+    ]
+
     /// Parses a string value of `kind` as stout does. Returns the value the modelled readers take
     /// (a JSON boolean, number, Go duration or object in place of the string), or the stout error.
     static func stoutValue(_ s: String, kind: MesosFlagKind, at v: JSONValue) -> Result<JSONValue, StoutError> {
@@ -192,7 +197,7 @@ extension ScenarioSchema {
             if modelled.declares(key) {
                 let info = own ?? viaOld
                 if let info, !info.exists(in: version), viaOld == nil, !legacyReleaseChecks.contains(key) {
-                    d.error(p, location: keyLocation, "--\(key) exists in Mesos \(mesosReleasesText(info.releases)); mesos.version is \(version)")
+                    d.error(p, location: keyLocation, "--\(key) exists in Mesos \(mesosReleasesText(info.releases))\(mesosFlagAbsenceNotes[key] ?? ""); mesos.version is \(version)")
                     continue
                 }
                 var out = m

@@ -225,9 +225,9 @@ extension ScenarioSchema {
         ("role_sorter", MesosVersion(1, 7), "; before, the flag is called user_sorter (and nothing reads it: the allocator always sorts by DRF)"),
         ("min_allocatable_resources", MesosVersion(1, 7), "; before, the allocator's minimum is fixed at cpus:0.01|mem:32 (src/master/constants.hpp MIN_CPUS, MIN_MEM)"),
     ]
-    static let agentFlagsSince: [(name: String, since: MesosVersion, note: String)] = [
-        ("executor_reregistration_timeout", MesosVersion(1, 4), "; before, the timeout is fixed at 2s (src/slave/constants.hpp EXECUTOR_REREGISTER_TIMEOUT)"),
-    ]
+    /// (`executor_reregistration_timeout`, backported to 1.1.3, 1.2.2 and 1.3.1, is checked by the
+    /// release table: MesosFlagTable.swift, `mesosFlagAbsenceNotes`.)
+    static let agentFlagsSince: [(name: String, since: MesosVersion, note: String)] = []
 
     /// A flag `version` does not have is an error naming the versions that have it.
     static func rejectMissingFlags(_ r: ObjectReader, _ table: [(name: String, since: MesosVersion, note: String)], version: MesosVersion) {
