@@ -2,7 +2,7 @@ import ClusterModel
 
 // Every flag mesos-master and mesos-agent load, per release 1.1.0 ... 1.11.x: the flags declared
 // with `add(&Flags::x, "x", ...)` in src/master/flags.cpp, src/slave/flags.cpp, src/master/main.cpp
-// and src/slave/main.cpp (where 1.1-1.3 declare ip, port, advertise_ip, advertise_port, zk,
+// and src/slave/main.cpp (where 1.1.0 to 1.2.0 declare ip, port, advertise_ip, advertise_port, zk,
 // ip_discovery_command and master), src/logging/flags.cpp (quiet, logging_level, log_dir,
 // logbufsecs, initialize_driver_logging, external_log_file; both Flags classes inherit
 // logging::Flags) and stout's FlagsBase (`help`), read at every tag of apache/mesos from 1.1.0 to
