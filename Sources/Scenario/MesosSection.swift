@@ -225,9 +225,9 @@ extension ScenarioSchema {
         ("role_sorter", MesosVersion(1, 7), "; before, the flag is called user_sorter (and nothing reads it: the allocator always sorts by DRF)"),
         ("min_allocatable_resources", MesosVersion(1, 7), "; before, the allocator's minimum is fixed at cpus:0.01|mem:32 (src/master/constants.hpp MIN_CPUS, MIN_MEM)"),
     ]
-    static let agentFlagsSince: [(name: String, since: MesosVersion, note: String)] = [
-        ("executor_reregistration_timeout", MesosVersion(1, 4), "; before, the timeout is fixed at 2s (src/slave/constants.hpp EXECUTOR_REREGISTER_TIMEOUT)"),
-    ]
+    /// (`executor_reregistration_timeout`, backported to 1.1.3, 1.2.2 and 1.3.1, is checked by the
+    /// release table: MesosFlagTable.swift, `mesosFlagAbsenceNotes`.)
+    static let agentFlagsSince: [(name: String, since: MesosVersion, note: String)] = []
 
     /// A flag `version` does not have is an error naming the versions that have it.
     static func rejectMissingFlags(_ r: ObjectReader, _ table: [(name: String, since: MesosVersion, note: String)], version: MesosVersion) {
@@ -244,6 +244,9 @@ extension ScenarioSchema {
     }
 
     static func decodeMasterFlagsAsNamed(_ v: JSONValue, path: String, masters: Int, version: MesosVersion, _ d: Diagnostics) -> MesosMasterFlags? {
+        // every other flag of the release: parsed, warned as not modelled (MesosFlagValues.swift)
+        let v = prepareMesosFlags(v, path: path, role: .master, version: version, modelled: mesosMasterFlagKeys,
+                                  legacyReleaseChecks: masterFlagsSince.map(\.name), d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosMasterFlagKeys)
         guard r.isObject else { return nil }
         rejectMissingFlags(r, masterFlagsSince, version: version)
@@ -258,10 +261,10 @@ extension ScenarioSchema {
         if let rv = r.value("agent_removal_rate_limit"), !rv.isNull {
             if let s = ValueDecoder<String>.string.decode(rv, r.keyPath("agent_removal_rate_limit"), d) {
                 let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-                if parts.count == 2, let n = Int(parts[0]), n > 0, n <= maxScenarioInteger, let per = SimDuration(goString: String(parts[1])) ?? GoDuration.parse(String(parts[1]) == "" ? "x" : "1" + parts[1]), per > .zero, per <= ScenarioUnits.maxDuration {
+                if parts.count == 2, let n = Int(parts[0]), n > 0, n <= maxScenarioInteger, let per = mesosRatePeriod(String(parts[1])), per > .zero, per <= ScenarioUnits.maxDuration {
                     f.agentRemovalRateLimit = (n, per)
                 } else {
-                    d.error(r.keyPath("agent_removal_rate_limit"), at: rv, "expected \"N/duration\" like \"1/10mins\" written as \"1/10m\", got \(JSONValue.quote(s))")
+                    d.error(r.keyPath("agent_removal_rate_limit"), at: rv, "expected \"N/duration\" like \"1/10mins\" (a stout duration; a Go duration like \"1/10m\" also loads), got \(JSONValue.quote(s))")
                 }
             }
         }
@@ -330,6 +333,8 @@ extension ScenarioSchema {
     static var agentFlagNames: [String] { mesosAgentFlagKeys.names }
 
     static func decodeAgentFlags(_ v: JSONValue, path: String, base: MesosAgentFlags, version: MesosVersion = .baseline, _ d: Diagnostics) -> MesosAgentFlags? {
+        let v = prepareMesosFlags(v, path: path, role: .agent, version: version, modelled: mesosAgentFlagKeys,
+                                  legacyReleaseChecks: agentFlagsSince.map(\.name), d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: mesosAgentFlagKeys)
         guard r.isObject else { return nil }
         rejectMissingFlags(r, agentFlagsSince, version: version)

@@ -45,7 +45,7 @@ final class BadInputTests: XCTestCase {
         // an unknown field inside a Marathon app is a warning (issue 8, see MarathonFilesEndToEndTests); our own keys stay strict
         ("36-unknown-marathon-field", ["marathon.instanses: unknown key \"instanses\"; did you mean \"instances\"?"]),
         ("37-zookeeper-servers", ["zookeeper.servers: an ensemble has 3, 5 or 7 servers", "got 4"]),
-        ("38-mesos-flag-typo", ["mesos.masters.flags.agent_ping_timout: unknown key \"agent_ping_timout\"; did you mean \"agent_ping_timeout\"?"]),
+        ("38-mesos-flag-typo", ["mesos.masters.flags.agent_ping_timout: Failed to load unknown flag 'agent_ping_timout' (mesos-master 1.4.0 does not start); did you mean \"agent_ping_timeout\"?"]),
         ("39-master-crash-number", ["faults[0].master: expected \"leader\" or a master number from 1 to 3, got 4"]),
         ("40-agent-crash-without-mesos", ["faults[0].kind: fault kind \"agentCrash\" needs the scenario's \"mesos\" section"]),
         ("41-action-unknown-app", ["actions[0].app: no Marathon app \"/wbe\"; apps: \"/web\""]),

@@ -39,7 +39,6 @@ final class MesosVersionTests: XCTestCase {
             ("max_unreachable_tasks_per_framework", "10", "1.1.3", "1.2.0", true),
             ("role_sorter", #""drf""#, "1.6.2", "1.7.0", true),
             ("min_allocatable_resources", #""cpus:0.1""#, "1.6.2", "1.7", true),
-            ("executor_reregistration_timeout", #""5s""#, "1.3.2", "1.4", false),
         ]
         for c in cases {
             let flag = #""\#(c.flag)": \#(c.value)"#
@@ -55,6 +54,11 @@ final class MesosVersionTests: XCTestCase {
         XCTAssertEqual(m?.masterFlags.minAllocatableResources, [Resources(cpus: Scalar(0.1))])
         let a = loadOK(Self.withVersion(#""1.4""#, agentFlags: #""executor_reregistration_timeout": "5s""#))?.spec.mesos
         XCTAssertEqual(a?.agentFlags.executorReregistrationTimeout, .seconds(5))
+        // backported to 1.1.3, 1.2.2 and 1.3.1 (src/slave/flags.cpp at the tags)
+        assertSingleError(Self.withVersion(#""1.3.0""#, agentFlags: #""executor_reregistration_timeout": "5s""#), path: "mesos.agents.flags.executor_reregistration_timeout",
+                          ["--executor_reregistration_timeout exists in Mesos 1.1.3 to 1.1.x, 1.2.2 to 1.2.x and 1.3.1 to 1.11.x; without it the agent waits the fixed 2s", "mesos.version is 1.3.0"])
+        let b = loadOK(Self.withVersion(#""1.3.1""#, agentFlags: #""executor_reregistration_timeout": "5s""#))?.spec.mesos
+        XCTAssertEqual(b?.agentFlags.executorReregistrationTimeout, .seconds(5))
     }
 
     /// `--allocator`: "HierarchicalDRF" up to 1.6, "hierarchical" from 1.7 (which still takes the old name).
