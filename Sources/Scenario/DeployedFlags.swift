@@ -506,20 +506,21 @@ extension ScenarioSchema {
 
     /// The `flags` object a section's decoders read: the deployed sources' flags, then the
     /// scenario's own `flags` members, which replace a deployed flag of the same name.
-    static func mergedFlags(deployed: [JSONMember], own: JSONValue?) -> JSONValue {
+    static func mergedFlags(deployed: [JSONMember], own: JSONValue?, from: JSONValue) -> JSONValue {
         let ownMembers = own?.objectMembers ?? []
         let ownNames = Set(ownMembers.map { $0.key.hasPrefix("--") ? String($0.key.dropFirst(2)) : $0.key })
         let kept = deployed.filter { !ownNames.contains($0.key) }
-        return JSONValue(.object(kept + ownMembers), location: own?.location ?? deployed.first?.value.location)
+        return JSONValue(.object(kept + ownMembers), location: own?.location ?? from.location)
     }
 }
 
 extension ScenarioSchema {
-    /// Whether Mesos' `program` has the boolean flag `name` (nil: no such flag).
+    /// Whether Mesos' `program` has the boolean flag `name` (nil: no such flag in `version`, under
+    /// its name or its deprecated name: MesosFlagTable.swift).
     static func mesosFlagIsBoolean(_ name: String, program: FlagProgram, version: MesosVersion) -> Bool? {
-        let keys = program == .mesosMaster ? mesosMasterFlagKeys : mesosAgentFlagKeys
-        guard let k = keys.keys.first(where: { $0.name == name }) else { return nil }
-        return k.type == "boolean"
+        let table = mesosFlagTable(program == .mesosMaster ? .master : .agent)
+        guard let f = table.first(where: { ($0.name == name || $0.deprecatedName(in: version) == name) && $0.exists(in: version) }) else { return nil }
+        return f.kind == .bool
     }
 
     /// The flags object of `mesos.masters` / `mesos.agents`: `flagsFrom`'s flags with `flags` over
@@ -529,7 +530,7 @@ extension ScenarioSchema {
         guard let from = r.value("flagsFrom") else { return own }
         guard let deployed = mesosDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: program,
                                                 isBoolean: { mesosFlagIsBoolean($0, program: program, version: version) }, d) else { return nil }
-        return mergedFlags(deployed: deployed, own: own)
+        return mergedFlags(deployed: deployed, own: own, from: from)
     }
 
     /// The flags object of `marathon`, as `sectionFlags`.
@@ -538,7 +539,7 @@ extension ScenarioSchema {
         guard let from = r.value("flagsFrom") else { return own }
         guard let deployed = scallopDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: .marathon,
                                                   takesValue: { MarathonFlagsDecoder.takesValue($0, version: version) }, d) else { return nil }
-        return mergedFlags(deployed: deployed, own: own)
+        return mergedFlags(deployed: deployed, own: own, from: from)
     }
 
     /// The flags object of `chronos`, as `sectionFlags`.
@@ -547,6 +548,6 @@ extension ScenarioSchema {
         guard let from = r.value("flagsFrom") else { return own }
         guard let deployed = scallopDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: .chronos,
                                                   takesValue: ChronosFlagTable.takesValue, d) else { return nil }
-        return mergedFlags(deployed: deployed, own: own)
+        return mergedFlags(deployed: deployed, own: own, from: from)
     }
 }
