@@ -94,6 +94,13 @@ public enum ScenarioSchema {
         checkWork(r, hosts: totalsOK ? groups.reduce(0) { $0 + $1.count } : nil, duration: duration, sampleInterval: sampleInterval, d)
 
         let (zookeeper, mesos) = decodeMesosSections(r, hostGroups: groups, hostGroupsComplete: groupsComplete, d)
+        // The agents' --attributes (mesos.agents.flags or flagsFrom) describe the agents of every agent
+        // group that gives no `attributes` of its own (a group's own attributes are its hosts' flags).
+        if let attrs = mesos?.agentFlags.attributes {
+            let masterGroup = mesos?.masterHostGroup ?? (groups.contains { $0.name == "master" } ? "master" : groups.first?.name)
+            let agentGroups = mesos?.agentHostGroups ?? groups.map(\.name).filter { $0 != masterGroup }
+            for i in groups.indices where agentGroups.contains(groups[i].name) && groups[i].attributes.isEmpty { groups[i].attributes = attrs }
+        }
         var appSources: [AppSource] = []
         let marathon = r.value("marathon").flatMap { decodeMarathon($0, path: "marathon", hostGroups: groups, hostGroupsComplete: groupsComplete,
                                                                     mesosVersion: mesos?.version ?? .baseline, d,

@@ -551,3 +551,22 @@ extension ScenarioSchema {
         return mergedFlags(deployed: deployed, own: own, from: from)
     }
 }
+
+extension ScenarioSchema {
+    /// The agents' `--attributes` as Mesos parses it (src/common/attributes.cpp@1.4.0
+    /// `Attributes::parse`: tokens between `;` and newlines, each `name:value` split at its first
+    /// `:`; an empty name or value aborts the agent, LOG(FATAL)); nil when not given.
+    static func agentAttributesFlag(_ flags: JSONValue, path: String, _ d: Diagnostics) -> [Attribute]? {
+        guard let m = flags.objectMembers?.last(where: { $0.key == "attributes" || $0.key == "--attributes" }), let text = m.value.stringValue else { return nil }
+        var out: [Attribute] = []
+        for token in text.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+            let parts = token.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                d.error(JSONPath.key(path, "attributes"), at: m.value, "Invalid attribute key:value pair '\(token)' (the agent aborts at start: LOG(FATAL) in Attributes::parse); write name:value pairs joined by ';', like \"rack:r1;zone:a\"")
+                return nil
+            }
+            out.append(Attribute(name: String(parts[0]), value: String(parts[1])))
+        }
+        return out
+    }
+}

@@ -135,7 +135,10 @@ extension ScenarioSchema {
                     }
                 }
                 if let fv = sectionFlags(a, program: .mesosAgent, version: spec.version, d) {
-                    if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, version: spec.version, d) { spec.agentFlags = f }
+                    if let f = decodeAgentFlags(fv, path: a.keyPath("flags"), base: spec.agentFlags, version: spec.version, d) {
+                        spec.agentFlags = f
+                        spec.agentFlags.attributes = agentAttributesFlag(fv, path: a.keyPath("flags"), d)
+                    }
                 }
                 a.finish()
             }

@@ -116,6 +116,32 @@ final class DeployedFlagsTests: XCTestCase {
         XCTAssertEqual(errs.first?.path, "mesos.agents.flagsFrom[0].environmentFile")
     }
 
+    func testTheAgentsAttributesFlagDescribesTheAgentGroupsWithoutTheirOwn() throws {
+        let dir = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"folder": "etc/mesos-slave"}]}}"#, files: [
+            "etc/mesos-slave/attributes/rack": "r1\n", "etc/mesos-slave/attributes/zone": "a\n", "etc/mesos-slave/attributes/empty": ""])
+        let l = try XCTUnwrap(load(dir))
+        let groups = l.spec.hostGroups
+        XCTAssertEqual(groups.first { $0.name == "slave" }?.attributes, [Attribute(name: "rack", value: "r1"), Attribute(name: "zone", value: "a")])
+        XCTAssertEqual(groups.first { $0.name == "master" }?.attributes, [], "the masters' group runs no agent")
+        // a group's own attributes stay: they are its hosts' --attributes
+        let own = makeTempDir()
+        write("""
+        {"name": "own", "duration": "10m",
+         "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+                        {"name": "a", "count": 1, "cpus": 8, "memory": "32GiB", "disk": "500GB", "attributes": {"rack": "r9"}},
+                        {"name": "b", "count": 1, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+         "mesos": {"masters": {"count": 1}, "agents": {"flags": {"attributes": "rack:r1;disk:ssd:fast"}}}}
+        """, to: own + "/s.json")
+        let o = try XCTUnwrap(load(own))
+        XCTAssertEqual(o.spec.hostGroups.first { $0.name == "a" }?.attributes, [Attribute(name: "rack", value: "r9")])
+        XCTAssertEqual(o.spec.hostGroups.first { $0.name == "b" }?.attributes, [Attribute(name: "rack", value: "r1"), Attribute(name: "disk", value: "ssd:fast")])
+        // Attributes::parse aborts the agent on a pair without a value
+        let bad = Self.folder(mesos: #"{"agents": {"flags": {"attributes": "rack:r1;zone"}}}"#, files: [:])
+        let errs = errors(bad)
+        XCTAssertEqual(errs.count, 1, "\(errs)")
+        XCTAssertTrue(errs.first?.message.contains("Invalid attribute key:value pair 'zone'") ?? false, "\(errs)")
+    }
+
     // MARK: Marathon
 
     func testMarathonsStartScriptAndScallop() throws {

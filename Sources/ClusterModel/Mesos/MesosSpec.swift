@@ -160,6 +160,9 @@ public struct MesosAgentFlags: Equatable, Sendable {
     /// `--container_logger` (with the module's `--modules` parameters): where the executors'
     /// stdout/stderr go in the sandbox (MesosSandboxes.swift).
     public var containerLogger: ContainerLoggerSpec = .sandbox
+    /// `--attributes` (`rack:r1;zone:a`): the attributes of the agents of every agent host group that
+    /// gives none of its own (the scenario decoder copies them onto those groups).
+    public var attributes: [Attribute]? = nil
     public var port: Int = 5051
     /// `--resources` overrides of the auto-detected values (nil: auto-detect).
     public var cpus: Double? = nil
