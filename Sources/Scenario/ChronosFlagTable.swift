@@ -64,18 +64,13 @@ enum ChronosFlagTable {
     static func check(_ kind: Kind, _ text: String) -> Bool {
         switch kind {
         case .string: return true
-        case .int: return javaInteger(text).map { $0 >= Int64(Int32.min) && $0 <= Int64(Int32.max) } ?? false
+        case .int: return MarathonFlagsDecoder.javaInteger(text, bits: 32) != nil
         case .long: return javaInteger(text) != nil
         case .double: return Double(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "Infinity", with: "inf")) != nil
         case .bool, .toggle: return text == "true" || text == "false"
         }
     }
 
-    static func javaInteger(_ text: String) -> Int64? {
-        var s = Substring(text)
-        if s.first == "+" { s = s.dropFirst(); if s.first == "-" || s.first == "+" { return nil } }
-        guard !s.isEmpty, s.drop(while: { $0 == "-" }).count == s.count - (s.first == "-" ? 1 : 0),
-              s.dropFirst(s.first == "-" ? 1 : 0).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return Int64(s)
-    }
+    /// Java's `parseLong` (Scala's `toLong`), shared with Marathon's flags.
+    static func javaInteger(_ text: String) -> Int64? { MarathonFlagsDecoder.javaInteger(text, bits: 64) }
 }

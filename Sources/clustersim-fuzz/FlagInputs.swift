@@ -90,9 +90,7 @@ enum FlagInputs {
             var s = Array(text.unicodeScalars)
             switch r.below(3) {
             case 0:
-                let n = 1 + r.below(5)
-                for _ in 0..<n { s.insert(contentsOf: Array(r.pick(tokens).unicodeScalars), at: r.below(s.count + 1)) }
-                note = "\(n) shell or flag tokens inserted"
+                note = "\(TextMutator.insertTokens(&s, tokens, &r)) shell or flag tokens inserted"
             case 1:
                 let n = r.pick([2, 10, 1000, 50_000])
                 let unit = r.pick([" --gc_delay=1days", "\nMESOS_GC_DELAY=1days", " --a=b", "\nA=$A$A", " \"", " $A"])

@@ -155,12 +155,7 @@ enum HCLInputs {
             var s = Array(text.unicodeScalars)
             switch r.below(4) {
             case 0:
-                let n = 1 + r.below(5)
-                for _ in 0..<n {
-                    let at = r.below(s.count + 1)
-                    s.insert(contentsOf: Array(r.pick(tokens).unicodeScalars), at: at)
-                }
-                note = "\(n) HCL tokens inserted"
+                note = "\(TextMutator.insertTokens(&s, tokens, &r)) HCL tokens inserted"
             case 1:
                 let n = r.pick([50, 99, 100, 101, 150, 199, 200, 201, 1000, 20_000])
                 let unit = r.pick(["a {", "a = [", "a = {", "l ", "\"l\" ", "a = [{b = "])

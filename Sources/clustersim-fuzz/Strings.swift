@@ -88,6 +88,17 @@ enum TextMutator {
     /// One operation (an index into `ops`) on a text; the new text and a short note of what changed.
     /// `escape` on a JSON string leaf is done by the caller on the serialized tree (`escapeLeaf`);
     /// here it writes a raw escape into a file's text, after a quote when there is one.
+    /// One to five of `tokens` inserted at random places of `s` (the HCL and deployed-flag
+    /// families' own syntax); the number inserted.
+    static func insertTokens(_ s: inout [Unicode.Scalar], _ tokens: [String], _ r: inout SplitMix) -> Int {
+        let n = 1 + r.below(5)
+        for _ in 0..<n {
+            let at = r.below(s.count + 1)   // the place first: HCL inputs of earlier seeds stay as they were
+            s.insert(contentsOf: Array(r.pick(tokens).unicodeScalars), at: at)
+        }
+        return n
+    }
+
     static func apply(_ op: Int, _ text: String, _ r: inout SplitMix) -> (String, String) {
         var t = scalars(text)
         let n = t.count

@@ -173,7 +173,7 @@ extension DeclaredDefaultsTests {
             """
         let empty = base.replacingOccurrences(of: "%@", with: "{}")
         let withJob = base.replacingOccurrences(of: "%@", with: #"{"jobs": [{"name": "a", "schedule": "R/2017-01-01T00:00:00Z/PT1H"}], "behaviour": {"a": {}}}"#)
-        check(ScenarioSchema.chronosKeys, at: "chronos", in: empty, wordDefaults: ["hosts", "jobsFile"])
+        check(ScenarioSchema.chronosKeys, at: "chronos", in: empty, wordDefaults: ["hosts", "flagsFrom", "jobsFile"])
         check(ScenarioSchema.chronosFlagKeys, at: "chronos.flags", in: empty, wordDefaults: ["decline_offer_duration"])
         check(ScenarioSchema.chronosJobKeys, at: "chronos.jobs[0]", in: withJob,
               wordDefaults: ["name", "schedule", "scheduleTimeZone", "parents", "epsilon", "cpus", "mem", "disk", "container"])
