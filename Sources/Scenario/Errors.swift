@@ -19,7 +19,7 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
     /// (`ErrorText.shorten`): a 1 MB string in a scenario gives a one-line message, not a 1 MB one.
     public init(path: String, file: String? = nil, line: Int? = nil, column: Int? = nil, message: String) {
         self.path = ErrorText.shorten(path); self.file = file.map(ErrorText.shorten)
-        self.line = line; self.column = column; self.message = ErrorText.shorten(message)
+        self.line = line; self.column = column; self.message = ErrorText.oneLine(ErrorText.shorten(message))
     }
 
     public init(path: String, at location: SourceLocation?, message: String) {
@@ -216,6 +216,23 @@ public enum ErrorText {
 
     /// `"aaaa…" (1048576 characters)` for every quoted string longer than `maxQuotedCharacters`,
     /// `aaaa… (5000 characters)` for every other space-free run longer than `maxWordCharacters`.
+    /// A message is one line: a line break inside a value it quotes (a flag file's content, a
+    /// mutated string) is shown escaped, `\n`, so every printed line still starts with its place.
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { "\n\r\u{0B}\u{0C}\u{85}\u{2028}\u{2029}".unicodeScalars.contains($0) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars {
+            switch c {
+            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": out.append(contentsOf: "\\r".unicodeScalars)
+            case "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}":
+                out.append(contentsOf: "\\u{\(String(c.value, radix: 16, uppercase: true))}".unicodeScalars)
+            default: out.append(c)
+            }
+        }
+        return String(out)
+    }
+
     public static func shorten(_ text: String) -> String {
         if text.utf8.count <= maxQuotedCharacters + 2 { return text }   // nothing in it can be too long
         return cutWords(cutQuoted(text))

@@ -42,13 +42,13 @@ enum FlagInputs {
     """
 
     static let commandLines: [String] = [
-        "/usr/sbin/mesos-agent --work_dir=/var/lib/mesos \\\n  --containerizers=docker,mesos --executor_shutdown_grace_period=10secs --no-hostname_lookup",
-        "mesos-agent --gc_delay=3days --port=5052 --resources='cpus:4;mem:4096' -- --ignored",
+        "/usr/sbin/mesos-agent --work_dir=/var/lib/mesos \\\n  --containerizers=docker,mesos --executor_shutdown_grace_period=10secs --no-switch_user",
+        "mesos-agent --gc_delay=3days --port=5052 --attributes='rack:r1;zone:a' -- --ignored",
     ]
 
     static let folderFiles: [(String, String)] = [
         ("executor_registration_timeout", "2mins\n"), ("?enforce_container_disk_quota", ""), ("gc_disk_headroom", "0.2\n"),
-        ("attributes/rack", "r1\n"), ("resources/cpus", "6\n"), ("docker_remove_delay", "30mins\n"),
+        ("resources/cpus", "6\n"), ("docker_remove_delay", "30mins\n"),
     ]
 
     static let tokens = ["'", "\"", "`", "$", "${", "${A", "$(", "$(hostname)", "\\", "\\\n", "\n", " ", "\t", "#", ";", "|", "&&", ">", "<", "(", ")",

@@ -161,7 +161,7 @@ enum ChildExit: Int32 {
 
 extension FuzzInput {
     /// Include graphs and file mutations are written into a scratch folder and loaded from there.
-    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") || kind.hasPrefix("hcl-") }
+    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") || kind.hasPrefix("hcl-") || kind.hasPrefix("flags-") }
 }
 
 /// An error the user could not place: it names neither a JSON path, nor a line of a file, nor the

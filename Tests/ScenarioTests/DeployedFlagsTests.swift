@@ -188,6 +188,16 @@ final class DeployedFlagsTests: XCTestCase {
         }
     }
 
+    /// A flag file whose value has a line break inside (fuzz seed 77, input 3126): the error is one
+    /// line, the break shown as \n, so every line the CLI prints starts with its place.
+    func testAValueWithALineBreakGivesAOneLineError() {
+        let dir = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"folder": "etc/mesos-slave"}]}}"#, files: ["etc/mesos-slave/gc_disk_headroom": "0.\n2\n"])
+        let errs = errors(dir)
+        XCTAssertEqual(errs.count, 1, "\(errs)")
+        XCTAssertFalse(errs.first?.description.contains("\n") ?? true, "\(errs)")
+        XCTAssertTrue(errs.first?.message.contains(#"'0.\n2'"#) ?? false, "\(errs)")
+    }
+
     func testShellWords() {
         var unset: [String] = []
         func words(_ s: String) -> [String]? { if case .success(let w) = ShellWords.split(s, variables: ["A": "x y"], unset: &unset) { return w }; return nil }
