@@ -217,6 +217,10 @@ extension ScenarioSchema {
         }
     }
 
+    /// Unknown flag names of the deployed sources passed on to the decoders (each reports one error;
+    /// the real programs stop at the first).
+    static let maxUnknownFlagsReported = 20
+
     /// At most this many files are read from a flag folder (a real one has a few dozen).
     static let maxFlagFolderFiles = 1000
 
@@ -420,13 +424,17 @@ extension ScenarioSchema {
         var out: [JSONMember] = []
         var loadedBy: [String: String] = [:]
         var reported: Set<String> = []
+        var unknown: Set<String> = []
         for f in values {
             let negated = f.name.hasPrefix("no-")
             let flagName = negated ? String(f.name.dropFirst(3)) : f.name
             let p = JSONPath.key(flagsPath, flagName)
             guard let boolean = isBoolean(flagName) else {
-                // unknown: the decoder reports it in stout's words
-                out.append(JSONMember(key: flagName, keyLocation: f.location, value: JSONValue(.string(f.value ?? ""), location: f.location)))
+                // unknown: the decoder reports it in stout's words (stout stops at the first; each
+                // distinct name is passed once, at most `maxUnknownFlagsReported` of them)
+                if unknown.insert(flagName).inserted, unknown.count <= maxUnknownFlagsReported {
+                    out.append(JSONMember(key: flagName, keyLocation: f.location, value: JSONValue(.string(f.value ?? ""), location: f.location)))
+                }
                 continue
             }
             if let earlier = loadedBy[flagName] {
@@ -479,6 +487,7 @@ extension ScenarioSchema {
         words += args
         var out: [JSONMember] = []
         var excess: [String] = []
+        var unknown: Set<String> = []
         var i = 0
         while i < words.count {
             let (w, loc) = words[i]; i += 1
@@ -486,6 +495,15 @@ extension ScenarioSchema {
             var name = String(w.dropFirst(2)), value: String? = nil
             if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
             let takes = takesValue(name)
+            // an unknown option: Scallop stops at it; each distinct name is passed on once, at most
+            // `maxUnknownFlagsReported` of them (a command line of 50,000 makes one error each, not a hang)
+            if takes == nil {
+                if value == nil, i < words.count, !words[i].word.hasPrefix("--") { value = words[i].word; i += 1 }
+                if unknown.insert(name).inserted, unknown.count <= maxUnknownFlagsReported {
+                    out.append(JSONMember(key: name, keyLocation: loc, value: value.map { JSONValue(.string($0), location: loc) } ?? JSONValue(.bool(true), location: loc)))
+                }
+                continue
+            }
             if value == nil, takes ?? true, i < words.count, !words[i].word.hasPrefix("--") { value = words[i].word; i += 1 }
             let p = JSONPath.key(flagsPath, name)
             // an option given twice is left to the flags decoder, which says it as Scallop does

@@ -18,7 +18,7 @@ public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible
     /// Every error and warning goes through here, so long values are cut in all of them
     /// (`ErrorText.shorten`): a 1 MB string in a scenario gives a one-line message, not a 1 MB one.
     public init(path: String, file: String? = nil, line: Int? = nil, column: Int? = nil, message: String) {
-        self.path = ErrorText.shorten(path); self.file = file.map(ErrorText.shorten)
+        self.path = ErrorText.oneLine(ErrorText.shorten(path)); self.file = file.map { ErrorText.oneLine(ErrorText.shorten($0)) }
         self.line = line; self.column = column; self.message = ErrorText.oneLine(ErrorText.shorten(message))
     }
 

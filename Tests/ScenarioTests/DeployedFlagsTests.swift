@@ -198,6 +198,22 @@ final class DeployedFlagsTests: XCTestCase {
         XCTAssertTrue(errs.first?.message.contains(#"'0.\n2'"#) ?? false, "\(errs)")
     }
 
+    /// An unknown flag repeated 50,000 times on a command line is one error (fuzz seed 78, input 3110
+    /// timed out), and a folder file whose name has a line break gives a one-line error (input 2822).
+    func testRepeatedUnknownFlagsAndStrangeFileNames() {
+        let cmd = "mesos-agent" + String(repeating: " --a=b", count: 50_000)
+        let m = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"commandLine": \#(ConsulTemplateInputsTests.json(cmd))}]}}"#, files: [:])
+        let me = errors(m)
+        XCTAssertEqual(me.count, 1, "\(me.prefix(3))")
+        XCTAssertTrue(me.first?.message.contains("Failed to load unknown flag 'a'") ?? false, "\(me.prefix(3))")
+        let mar = Self.folder(marathon: #"{"version": "1.4", "flagsFrom": [{"commandLine": \#(ConsulTemplateInputsTests.json("marathon" + String(repeating: " --a=b", count: 50_000)))}]}"#, files: [:])
+        XCTAssertEqual(errors(mar).count, 1)
+        let named = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"folder": "etc"}]}}"#, files: ["etc/a\nb": "1"])
+        let ne = errors(named)
+        XCTAssertEqual(ne.count, 1, "\(ne)")
+        XCTAssertFalse(ne.first?.description.contains("\n") ?? true, "\(ne)")
+    }
+
     func testShellWords() {
         var unset: [String] = []
         func words(_ s: String) -> [String]? { if case .success(let w) = ShellWords.split(s, variables: ["A": "x y"], unset: &unset) { return w }; return nil }
