@@ -44,6 +44,11 @@ struct DeployedFlag {
 enum ShellWords {
     struct Failure: Error { var message: String }
 
+    /// A word longer than this after expansion is refused (`A=$A$A` repeated doubles a variable on
+    /// every line: sh would exhaust memory).
+    static let maxWordBytes = 1 << 20
+    static let tooLong = Failure(message: "a word grows beyond \(maxWordBytes) bytes when its variables are expanded (each `A=$A$A` doubles A); sh would exhaust its memory")
+
     static func split(_ text: String, variables: [String: String], unset: inout [String]) -> Result<[String], Failure> {
         let s = Array(text.unicodeScalars)
         var words: [String] = []
@@ -108,6 +113,7 @@ enum ShellWords {
                         case .failure(let f): return .failure(f)
                         case .success(let v): cur += v ?? "$"
                         }
+                        if cur.utf8.count > maxWordBytes { return .failure(tooLong) }
                         continue
                     }
                     cur.unicodeScalars.append(q); i += 1
@@ -121,6 +127,7 @@ enum ShellWords {
                 case .failure(let f): return .failure(f)
                 case .success(nil): cur.unicodeScalars.append("$"); inWord = true
                 case .success(let v?):
+                    if cur.utf8.count + v.utf8.count > maxWordBytes { return .failure(tooLong) }
                     for c in v.unicodeScalars {
                         if c == " " || c == "\t" || c == "\n" {
                             if inWord { words.append(cur); cur = ""; inWord = false }
@@ -183,6 +190,8 @@ enum EnvironmentFileParser {
             let name = String(t[..<eq])
             var unset: [String] = []
             switch ShellWords.split(String(t[t.index(after: eq)...]), variables: variables, unset: &unset) {
+            case .failure(let f) where f.message == ShellWords.tooLong.message:
+                return .failure(EnvironmentFileError(location: loc, message: "\(name)=...: \(f.message)"))
             case .failure(let f):
                 warn(loc, "\(name) is not set: \(f.message)")
                 continue

@@ -214,6 +214,17 @@ final class DeployedFlagsTests: XCTestCase {
         XCTAssertFalse(ne.first?.description.contains("\n") ?? true, "\(ne)")
     }
 
+    /// `A=$A$A` on every line doubles A: refused once it passes 1 MiB, with its line (fuzz seed 79,
+    /// inputs 662 and 1830 timed out: every later line copied the half-MiB value again).
+    func testADoublingVariableIsRefused() {
+        let text = "A=xxxxxxxxxxxxxxxx\n" + String(repeating: "A=$A$A\n", count: 5_000)
+        let dir = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"environmentFile": "env"}]}}"#, files: ["env": text])
+        let errs = errors(dir)
+        XCTAssertEqual(errs.count, 1, "\(errs)")
+        XCTAssertTrue(errs.first?.message.contains("grows beyond") ?? false, "\(errs)")
+        XCTAssertEqual(errs.first?.line, 18, "the 17th doubling of 16 bytes passes 1 MiB")
+    }
+
     func testShellWords() {
         var unset: [String] = []
         func words(_ s: String) -> [String]? { if case .success(let w) = ShellWords.split(s, variables: ["A": "x y"], unset: &unset) { return w }; return nil }
