@@ -123,6 +123,8 @@ extension ScenarioSchema {
     /// What the model does in a release without the (modelled) flag.
     static let mesosFlagAbsenceNotes: [String: String] = [
         "executor_reregistration_timeout": "; without it the agent waits the fixed 2s (src/slave/constants.hpp@1.3.0 EXECUTOR_REREGISTER_TIMEOUT)",
+        "role_sorter": "; before, the flag is called user_sorter (and nothing reads it: the allocator always sorts by DRF)",
+        "min_allocatable_resources": "; before, the allocator's minimum is fixed at cpus:0.01|mem:32 (src/master/constants.hpp MIN_CPUS, MIN_MEM)",
     ]
 
     /// Parses a string value of `kind` as stout does. Returns the value the modelled readers take

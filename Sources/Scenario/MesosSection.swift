@@ -225,11 +225,10 @@ extension ScenarioSchema {
     /// added then: src/master/flags.cpp, src/slave/flags.cpp at the tags; docs/mesos.md).
     static let masterFlagsSince: [(name: String, since: MesosVersion, note: String)] = [
         ("max_unreachable_tasks_per_framework", MesosVersion(1, 2), ""),
-        ("role_sorter", MesosVersion(1, 7), "; before, the flag is called user_sorter (and nothing reads it: the allocator always sorts by DRF)"),
-        ("min_allocatable_resources", MesosVersion(1, 7), "; before, the allocator's minimum is fixed at cpus:0.01|mem:32 (src/master/constants.hpp MIN_CPUS, MIN_MEM)"),
     ]
-    /// (`executor_reregistration_timeout`, backported to 1.1.3, 1.2.2 and 1.3.1, is checked by the
-    /// release table: MesosFlagTable.swift, `mesosFlagAbsenceNotes`.)
+    /// (`executor_reregistration_timeout`, backported to 1.1.3, 1.2.2 and 1.3.1, and the master's
+    /// `role_sorter` and `min_allocatable_resources`, backported to 1.4.2, 1.5.2 and 1.6.1, are checked
+    /// by the release table: MesosFlagTable.swift, `mesosFlagAbsenceNotes`.)
     static let agentFlagsSince: [(name: String, since: MesosVersion, note: String)] = []
 
     /// A flag `version` does not have is an error naming the versions that have it.
@@ -278,11 +277,12 @@ extension ScenarioSchema {
         }
         if let x = r.optional("allocation_interval", .duration(.positive)) { f.allocationInterval = x }
         // master/allocator.cpp `Allocator::create`: the built-in allocator's name, else a module
-        // (none here); 1.7 renamed it "hierarchical" and still takes the old name
+        // (none here); 1.7 (and 1.4.2, 1.5.2, 1.6.1) renamed it "hierarchical" and still take the old name
         if let x = r.optional("allocator", .oneOf(version.sortersConfigurable ? ["hierarchical", "HierarchicalDRF"] : ["HierarchicalDRF"],
                                                   what: "allocator (Mesos \(version)'s built-in one; allocator modules are not modelled)")) { f.allocator = x }
         // Sorters: `--user_sorter` is `--role_sorter`'s name before 1.7 and its deprecated name from
-        // 1.7 (flags.cpp@1.7.0 `DeprecatedName("user_sorter")`); giving both is stout's duplicate-flag error.
+        // 1.7 and the backports (flags.cpp@1.7.0, @1.4.2 `DeprecatedName("user_sorter")`); giving both
+        // is stout's duplicate-flag error.
         if r.has("role_sorter") && r.has("user_sorter") {
             _ = r.rejectUndeclared("user_sorter", "--user_sorter is --role_sorter's old name; give only one of them")
         }
@@ -297,7 +297,7 @@ extension ScenarioSchema {
                 if f.roleSorter != "drf" || f.frameworkSorter != "drf" {
                     let k = r.has("framework_sorter") && f.frameworkSorter != "drf" ? "framework_sorter" : (r.has("role_sorter") ? "role_sorter" : "user_sorter")
                     d.warning(r.keyPath(k), at: r.value[k],
-                              "Mesos \(version) accepts the sorter flags but nothing reads them: its HierarchicalDRF allocator sorts roles and frameworks by DRF (sorters are chosen from Mesos 1.7); the simulation uses DRF")
+                              "Mesos \(version) accepts the sorter flags but nothing reads them: its HierarchicalDRF allocator sorts roles and frameworks by DRF (sorters are chosen from Mesos 1.7, 1.6.1, 1.5.2 and 1.4.2); the simulation uses DRF")
                 }
                 f.roleSorter = "drf"; f.frameworkSorter = "drf"
             } else if f.roleSorter != f.frameworkSorter {

@@ -35,10 +35,15 @@ final class MesosVersionTests: XCTestCase {
 
     /// A flag the version does not have is an error naming the versions that have it.
     func testFlagsOnlySomeVersionsHave() {
-        let cases: [(flag: String, value: String, before: String, from: String, master: Bool)] = [
-            ("max_unreachable_tasks_per_framework", "10", "1.1.3", "1.2.0", true),
-            ("role_sorter", #""drf""#, "1.6.2", "1.7.0", true),
-            ("min_allocatable_resources", #""cpus:0.1""#, "1.6.2", "1.7", true),
+        // role_sorter and min_allocatable_resources came with the sorter change of 1.7.0, backported
+        // to 1.4.2, 1.5.2 and 1.6.1 (src/master/flags.cpp at the tags)
+        let backported = "exists in Mesos 1.4.2 to 1.4.x, 1.5.2 to 1.5.x and 1.6.1 to 1.11.x"
+        let cases: [(flag: String, value: String, before: String, from: String, master: Bool, says: String)] = [
+            ("max_unreachable_tasks_per_framework", "10", "1.1.3", "1.2.0", true, "exists from Mesos 1.2"),
+            ("role_sorter", #""drf""#, "1.6.0", "1.6.1", true, backported),
+            ("role_sorter", #""drf""#, "1.5.1", "1.5.2", true, backported),
+            ("min_allocatable_resources", #""cpus:0.1""#, "1.4.1", "1.4.2", true, backported),
+            ("min_allocatable_resources", #""cpus:0.1""#, "1.6.0", "1.7", true, backported),
         ]
         for c in cases {
             let flag = #""\#(c.flag)": \#(c.value)"#
@@ -46,12 +51,13 @@ final class MesosVersionTests: XCTestCase {
                 c.master ? Self.withVersion(#""\#(v)""#, masterFlags: flag) : Self.withVersion(#""\#(v)""#, agentFlags: flag)
             }
             let path = (c.master ? "mesos.masters.flags." : "mesos.agents.flags.") + c.flag
-            let since = c.from.split(separator: ".").prefix(2).joined(separator: ".")
-            assertSingleError(text(c.before), path: path, ["--\(c.flag) exists from Mesos \(since)", "mesos.version is \(c.before)"])
+            assertSingleError(text(c.before), path: path, ["--\(c.flag) \(c.says)", "mesos.version is \(c.before)"])
             XCTAssertNotNil(loadOK(text(c.from)), c.flag)
         }
-        let m = loadOK(Self.withVersion(#""1.7""#, masterFlags: #""min_allocatable_resources": "cpus:0.1""#))?.spec.mesos
-        XCTAssertEqual(m?.masterFlags.minAllocatableResources, [Resources(cpus: Scalar(0.1))])
+        for v in ["1.7", "1.4.2", "1.6.1"] {
+            let m = loadOK(Self.withVersion(#""\#(v)""#, masterFlags: #""min_allocatable_resources": "cpus:0.1""#))?.spec.mesos
+            XCTAssertEqual(m?.masterFlags.minAllocatableResources, [Resources(cpus: Scalar(0.1))], v)
+        }
         let a = loadOK(Self.withVersion(#""1.4""#, agentFlags: #""executor_reregistration_timeout": "5s""#))?.spec.mesos
         XCTAssertEqual(a?.agentFlags.executorReregistrationTimeout, .seconds(5))
         // backported to 1.1.3, 1.2.2 and 1.3.1 (src/slave/flags.cpp at the tags)
@@ -61,17 +67,23 @@ final class MesosVersionTests: XCTestCase {
         XCTAssertEqual(b?.agentFlags.executorReregistrationTimeout, .seconds(5))
     }
 
-    /// `--allocator`: "HierarchicalDRF" up to 1.6, "hierarchical" from 1.7 (which still takes the old name).
+    /// `--allocator`: "HierarchicalDRF" up to 1.6, "hierarchical" from 1.7 (which still takes the old
+    /// name) and from the patch releases the sorter change was backported to (1.4.2, 1.5.2, 1.6.1).
     func testAllocatorDefaultAndNamesPerVersion() {
-        XCTAssertEqual(loadOK(Self.withVersion(#""1.6.2""#))?.spec.mesos?.masterFlags.allocator, "HierarchicalDRF")
+        for (v, name) in [("1.4.1", "HierarchicalDRF"), ("1.4.2", "hierarchical"), ("1.5.0", "HierarchicalDRF"), ("1.5.3", "hierarchical"),
+                          ("1.6.0", "HierarchicalDRF"), ("1.6.1", "hierarchical"), ("1.6.2", "hierarchical")] {
+            XCTAssertEqual(loadOK(Self.withVersion(#""\#(v)""#))?.spec.mesos?.masterFlags.allocator, name, v)
+        }
         XCTAssertEqual(loadOK(Self.withVersion(#""1.7""#))?.spec.mesos?.masterFlags.allocator, "hierarchical")
         XCTAssertEqual(loadOK(Self.scenario(#"{"version": "1.7", "masters": {"count": 1}}"#))?.spec.mesos?.masterFlags.allocator, "hierarchical")
         XCTAssertNotNil(loadOK(Self.withVersion(#""1.7""#, masterFlags: #""allocator": "HierarchicalDRF""#)))
         assertSingleError(Self.withVersion(#""1.6""#, masterFlags: #""allocator": "hierarchical""#), path: "mesos.masters.flags.allocator", ["HierarchicalDRF"])
+        XCTAssertNotNil(loadOK(Self.withVersion(#""1.6.1""#, masterFlags: #""allocator": "hierarchical""#)))
     }
 
-    /// Up to 1.6 the sorter flags are parsed and read by nothing (DRF always): another value is a
-    /// warning and the run uses DRF. From 1.7 they choose the sorters and must be equal.
+    /// Before 1.7 (and its backport to 1.4.2, 1.5.2, 1.6.1) the sorter flags are parsed and read by
+    /// nothing (DRF always): another value is a warning and the run uses DRF. From then on they
+    /// choose the sorters and must be equal.
     func testSortersPerVersion() throws {
         let old = try XCTUnwrap(loadOK(Self.withVersion(#""1.4""#, masterFlags: #""user_sorter": "random", "framework_sorter": "random""#)))
         XCTAssertEqual(old.spec.mesos?.masterFlags.roleSorter, "drf")
@@ -81,6 +93,16 @@ final class MesosVersionTests: XCTestCase {
         XCTAssertEqual(new.spec.mesos?.masterFlags.roleSorter, "random")
         XCTAssertEqual(new.spec.mesos?.masterFlags.frameworkSorter, "random")
         XCTAssertEqual(loadOK(Self.withVersion(#""1.8""#, masterFlags: #""user_sorter": "random", "framework_sorter": "random""#))?.spec.mesos?.masterFlags.roleSorter, "random")
+        // the backport: 1.4.2, 1.5.2 and 1.6.1 choose the sorters as 1.7 does; 1.6.0 does not
+        for v in ["1.4.2", "1.5.2", "1.6.1"] {
+            let b = try XCTUnwrap(loadOK(Self.withVersion(#""\#(v)""#, masterFlags: #""role_sorter": "random", "framework_sorter": "random""#)), v)
+            XCTAssertEqual(b.spec.mesos?.masterFlags.roleSorter, "random", v)
+            XCTAssertEqual(b.spec.mesos?.masterFlags.frameworkSorter, "random", v)
+            XCTAssertFalse(b.warnings.contains { $0.contains("nothing reads them") }, v)
+            assertSingleError(Self.withVersion(#""\#(v)""#, masterFlags: #""role_sorter": "random""#), path: "mesos.masters.flags.role_sorter", ["must be equal"])
+        }
+        let sixZero = try XCTUnwrap(loadOK(Self.withVersion(#""1.6.0""#, masterFlags: #""user_sorter": "random", "framework_sorter": "random""#)))
+        XCTAssertEqual(sixZero.spec.mesos?.masterFlags.roleSorter, "drf")
         assertSingleError(Self.withVersion(#""1.7""#, masterFlags: #""role_sorter": "random""#), path: "mesos.masters.flags.role_sorter",
                           ["Unsupported combination of 'role_sorter' and 'framework_sorter': must be equal"])
         assertSingleError(Self.withVersion(#""1.7""#, masterFlags: #""role_sorter": "drf", "user_sorter": "drf""#), path: "mesos.masters.flags.user_sorter",

@@ -43,12 +43,19 @@ public struct MesosVersion: ReleaseVersion {
     /// and 197d1ea39); earlier releases do not know the field (protobuf drops it).
     public var executorsEnforceMaxCompletionTime: Bool { atLeast(6) }
 
-    /// The master's `--allocator` default: "HierarchicalDRF" up to 1.6, "hierarchical" from 1.7.0
-    /// (src/master/constants.hpp `DEFAULT_ALLOCATOR`; 1.7's allocator.cpp still accepts the old name).
-    public var defaultAllocator: String { atLeast(7) ? "hierarchical" : "HierarchicalDRF" }
+    /// The master's `--allocator` default: "HierarchicalDRF" before the sorter change below,
+    /// "hierarchical" with it (src/master/constants.hpp `DEFAULT_ALLOCATOR`; allocator.cpp still
+    /// accepts the old name).
+    public var defaultAllocator: String { sortersConfigurable ? "hierarchical" : "HierarchicalDRF" }
 
-    /// `--role_sorter`/`--framework_sorter` choose the allocator's sorters from 1.7.0 (master/main.cpp
-    /// passes them to `Allocator::create`); up to 1.6 the flags (`--user_sorter`, `--framework_sorter`)
-    /// are parsed but read by nothing: HierarchicalDRFAllocator always sorts by DRF.
-    public var sortersConfigurable: Bool { atLeast(7) }
+    /// `--role_sorter`/`--framework_sorter` choose the allocator's sorters (master/main.cpp passes
+    /// them to `Allocator::create`, which builds the random allocator for "random"), and
+    /// `--min_allocatable_resources` sets the allocator's minimum: from 1.7.0, and in the patch
+    /// releases the change was backported to, 1.4.2, 1.5.2 and 1.6.1 (read at every 1.3.0 ... 1.7.3
+    /// tag: constants.hpp `DEFAULT_ALLOCATOR`, main.cpp `flags.role_sorter`, hierarchical.cpp
+    /// `minAllocatableResources`). Before, the flags (`--user_sorter`, `--framework_sorter`) are
+    /// parsed but read by nothing: HierarchicalDRFAllocator always sorts by DRF.
+    public var sortersConfigurable: Bool {
+        atLeast(7) || (minor == 6 && patch >= 1) || ((minor == 4 || minor == 5) && patch >= 2)
+    }
 }
