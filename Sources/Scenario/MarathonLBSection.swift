@@ -17,11 +17,12 @@ extension ScenarioSchema {
         guard r.isObject else { return nil }
         let before = d.errorCount
         var spec = MarathonLBSpec()
+        var ownGroup: [Bool] = []      // per decoded instance: it names its group
         if let iv = r.value("instances") {
             if let list = iv.arrayValue, !list.isEmpty {
                 for (k, e) in list.enumerated() {
                     if let x = decodeMarathonLBInstance(e, path: JSONPath.index(r.keyPath("instances"), k), hostGroups: hostGroups,
-                                                        complete: hostGroupsComplete, d) { spec.instances.append(x) }
+                                                        complete: hostGroupsComplete, d) { spec.instances.append(x); ownGroup.append(e["group"] != nil) }
                 }
             } else { d.error(r.keyPath("instances"), at: iv, typeMismatch("a non-empty array of {\"hosts\": [...] or \"hostGroup\": \"lb\", \"group\": \"external\"}", iv)) }
             let total = spec.instances.reduce(0) { $0 + $1.hosts.count }
@@ -31,11 +32,48 @@ extension ScenarioSchema {
         } else {
             d.error(r.keyPath("instances"), at: v, "missing: marathon-lb needs at least one instance, like [{\"hostGroup\": \"lb\", \"group\": \"external\"}]")
         }
-        if let fv = r.value("flags") { decodeMarathonLBFlags(fv, path: r.keyPath("flags"), into: &spec.flags, d) }
-        if let m = r.optional("mode", .oneOf(["sse", "poll"], what: "mode")) { spec.mode = MarathonLBMode(rawValue: m) ?? .sse }
-        if let p = r.optional("pollInterval", ValueDecoder<SimDuration>.duration(.positive).check {
+        // flags as deployed (MarathonLBFlags.swift), then the scenario's own options over them
+        var deployed = MarathonLBDeployed()
+        if let fv = r.value("flagsFrom") {
+            if let x = marathonLBDeployedFlags(fv, path: r.keyPath("flagsFrom"), d) { deployed = x }
+        }
+        let own = r.value("flags")
+        var flagGroups: [String]? = nil
+        if own != nil || !deployed.members.isEmpty {
+            let ownMembers = own?.objectMembers ?? []
+            let ownNames = Set(ownMembers.compactMap { m -> String? in
+                if case .option(let o, _, nil) = MarathonLBArgparse.resolve(m.key) { return o.long }
+                return nil
+            })
+            let merged: JSONValue
+            if let own, own.objectMembers == nil { merged = own }     // the decoder's type error
+            else { merged = JSONValue(.object(deployed.members.filter { !ownNames.contains($0.key) } + ownMembers), location: own?.location ?? r.value("flagsFrom")?.location) }
+            // the path of the options: the scenario's object, else the deployed sources
+            let (groups, sse) = decodeMarathonLBFlags(merged, path: r.keyPath(own != nil ? "flags" : "flagsFrom"), into: &spec.flags, d)
+            flagGroups = groups
+            if sse && deployed.mode == nil { deployed.mode = .sse }
+        }
+        if deployed.commandLineGiven && flagGroups == nil {
+            d.error(r.keyPath("flagsFrom"), at: r.value("flagsFrom"), "marathon_lb.py: error: argument --group is required: pleasespecify at least one group name (marathon-lb's own words; it does not start without --group)")
+        }
+        if let g = flagGroups {
+            // `--group` is every instance's that does not name its own
+            for k in spec.instances.indices where !ownGroup[k] { spec.instances[k].groups = g }
+        }
+        if let m = r.optional("mode", .oneOf(["sse", "poll"], what: "mode")) {
+            spec.mode = MarathonLBMode(rawValue: m) ?? .sse
+            if let dm = deployed.mode, dm != spec.mode {
+                d.error(r.keyPath("mode"), at: r.value("mode"), "\(JSONValue.quote(m)) contradicts the deployed command line, which runs marathon-lb in \(dm.rawValue) mode (\(dm == .sse ? "`run sse` or --sse" : "`run poll`, or marathon_lb.py without --sse"))")
+            }
+        } else if let dm = deployed.mode { spec.mode = dm }
+        let pollCheck = ValueDecoder<SimDuration>.duration(.positive).check {
             $0 >= .seconds(1) && $0 <= .hours(24) ? nil : "must be 1s..24h, got \($0)"
-        }) { spec.pollInterval = p }
+        }
+        if let p = r.optional("pollInterval", pollCheck) { spec.pollInterval = p }
+        else if let (x, loc) = deployed.pollInterval {
+            if x >= .seconds(1) && x <= .hours(24) { spec.pollInterval = x }
+            else { d.error(r.keyPath("flagsFrom"), location: loc, "POLL_INTERVAL \(x): the simulator polls every 1s..24h") }
+        }
         if let hv = r.optional("haproxyVersion", .string.check { MarathonLBSection.version($0) == nil ? "expected a HAProxy version major.minor like \"1.7\" or \"2.6\" (1.5 or later), got \(JSONValue.quote($0))" : nil }),
            let ver = MarathonLBSection.version(hv) {
             spec.haproxyMajor = ver.major; spec.haproxyMinor = ver.minor
@@ -50,10 +88,6 @@ extension ScenarioSchema {
             } else { d.error(r.keyPath("reloadFailures"), at: fv, typeMismatch("an array of {\"at\": \"1h\", \"for\": \"20m\", \"kind\": \"haproxyStart\"}", fv)) }
         }
         r.finish()
-        if spec.flags.minServPortIpPerTask > spec.flags.maxServPortIpPerTask {
-            d.error(JSONPath.key(r.keyPath("flags"), "--min-serv-port-ip-per-task"), at: v["flags"]?["--min-serv-port-ip-per-task"],
-                    "marathon-lb: cannot set --min-serv-port-ip-per-task to a higher value than --max-serv-port-ip-per-task (\(spec.flags.minServPortIpPerTask) > \(spec.flags.maxServPortIpPerTask))")
-        }
         // marathon-lb reads every app's HAPROXY_* labels (get_apps); what it or HAProxy refuses is refused here
         for app in marathon?.apps ?? [] {
             for p in MarathonLBLabels.parse(app).problems + MarathonLBConfig.templateProblems(app) {
@@ -94,7 +128,15 @@ extension ScenarioSchema {
             x.hostGroup = g
         }
         if !r.has("hosts") && !r.has("hostGroup") { d.error(path, at: v, "an instance needs hosts (an array of host names) or hostGroup") }
-        if let g = r.optional("group", .nonEmptyString) { x.group = g }
+        // `--group` once or several times (marathon-lb's action="append"): a name or a list
+        if let gv = r.value("group"), !gv.isNull {
+            if let g = gv.stringValue, !g.isEmpty { x.groups = [g] }
+            else if let a = gv.arrayValue, !a.isEmpty, a.allSatisfy({ !($0.stringValue ?? "").isEmpty }) {
+                var unique: [String] = []
+                for g in a.map({ $0.stringValue! }) where !unique.contains(g) { unique.append(g) }
+                x.groups = unique
+            } else { d.error(r.keyPath("group"), at: gv, typeMismatch("a group name or a non-empty list of them (\"*\": every app)", gv)) }
+        }
         r.finish()
         return d.errorCount == before ? x : nil
     }
@@ -132,26 +174,15 @@ extension ScenarioSchema {
         return d.errorCount == before ? x : nil
     }
 
-    /// `marathonLB.flags`: marathon-lb's own flag names; an unknown one is an error naming it.
-    static func decodeMarathonLBFlags(_ v: JSONValue, path: String, into f: inout MarathonLBFlags, _ d: Diagnostics) {
-        let r = ObjectReader(v, path: path, diagnostics: d, keys: marathonLBFlagKeys)
-        guard r.isObject else { return }
-        if let x = r.optional("--health-check", .bool) { f.healthCheck = x }
-        if let x = r.optional("--strict-mode", .bool) { f.strictMode = x }
-        if let x = r.optional("--reload-interval", .int(min: 0, max: 86_400)) { f.reloadInterval = x }
-        if let x = r.optional("--max-reload-retries", .int(min: -1, max: 1_000_000)) { f.maxReloadRetries = x }
-        if let x = r.optional("--skip-validation", .bool) { f.skipValidation = x }
-        if let x = r.optional("--min-serv-port-ip-per-task", .int(min: 1, max: 65_535)) { f.minServPortIpPerTask = x }
-        if let x = r.optional("--max-serv-port-ip-per-task", .int(min: 1, max: 65_535)) { f.maxServPortIpPerTask = x }
-        _ = r.rejectUndeclared("--group", "--group is per instance here: marathonLB.instances[].group")
-        r.finish()
-    }
-
     static let marathonLBKeys = SectionKeys("marathonLB", [
         KeySpec("instances", "array of objects", default: "(required)", allowed: "Non-empty, at most 4096 marathon-lb instances in all (one per host of each entry); see `marathonLB.instances[]`.",
                 meaning: "marathon-lb instances: one marathon-lb and HAProxy per host, serving the apps of one HAPROXY_GROUP."),
-        KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "See `marathonLB.flags`; an unknown flag is an error.",
-                meaning: "marathon-lb's command-line flags under their own names."),
+        KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "Every option of marathon_lb.py v1.11.0 under its own name (`--health-check`; a short name `-H` or an abbreviation argparse takes, `--health`, also loads); those not modelled are named in one warning. See `marathonLB.flags`; an unknown option is marathon-lb's error.",
+                meaning: "marathon-lb's command-line options; read after `flagsFrom`, they win over it.",
+                source: "mesosphere/marathon-lb:marathon_lb.py@v1.11.0 get_arg_parser; common.py set_logging_args, set_marathon_auth_args"),
+        KeySpec("flagsFrom", "array of objects", default: "`[]`", allowed: "`{\"commandLine\": \"sse -m http://marathon.mesos:8080 --group external\"}` (the image's `run sse|poll` and its arguments, or marathon_lb.py's own: a string split as sh splits it, or a list of words), `{\"marathonApp\": \"marathon-lb.json\"}` (the Marathon app that runs it: its `args` or `cmd`, and `env`) and `{\"environmentFile\": \"path\"}` (POLL_INTERVAL; `$VAR` of the command line); at most one command line. Paths relative to the scenario and inside it.",
+                meaning: "marathon-lb as deployed: the command line is read as argparse reads it; `run sse` or `--sse` sets `mode` sse, `run poll` (or no --sse) poll, POLL_INTERVAL `pollInterval`; `--group` (required, as marathon-lb requires it) is the group of every instance without its own.",
+                source: "mesosphere/marathon-lb:run@v1.11.0 (MODE=$1; POLL_INTERVAL default 60; marathon_lb.py args after it); marathon_lb.py __main__ (`argument --group is required`)"),
         KeySpec("mode", "string", default: "`\"sse\"`", allowed: "\"sse\" or \"poll\".",
                 meaning: "sse: follow Marathon's event stream (`--sse`), regenerate on api_post_event, status_update_event, health_status_changed_event; poll: regenerate every `pollInterval`.",
                 source: "mesosphere/marathon-lb:marathon_lb.py `--sse` (the seed platform's DC/OS package runs it with --sse)"),
@@ -177,9 +208,9 @@ extension ScenarioSchema {
     static let marathonLBInstanceKeys = SectionKeys("marathonLB.instances[]", [
         KeySpec("hosts", "array of strings", default: "", allowed: "Existing host names; exactly one of hosts and hostGroup.", meaning: "One instance per host."),
         KeySpec("hostGroup", "string", default: "", allowed: "An existing host group.", meaning: "One instance per host of the group."),
-        KeySpec("group", "string", default: "`\"external\"`", allowed: "Non-empty; \"*\" serves every app.",
-                meaning: "marathon-lb's `--group`: apps whose HAPROXY_GROUP (or HAPROXY_{n}_GROUP) lists it.",
-                source: "mesosphere/marathon-lb:README.md (the DC/OS package's default group is external)"),
+        KeySpec("group", "string or array of strings", default: "`\"external\"`", allowed: "A non-empty name or a non-empty list of them (`--group a --group b`); \"*\" serves every app. Without it, the `--group` of `flags` or `flagsFrom`, else the default.",
+                meaning: "marathon-lb's `--group`: apps whose HAPROXY_GROUP (or HAPROXY_{n}_GROUP) lists one of them.",
+                source: "mesosphere/marathon-lb:README.md (the DC/OS package's default group is external); marathon_lb.py `has_group`"),
     ])
 
     static let marathonLBFlagKeys = SectionKeys("marathonLB.flags", [
@@ -196,10 +227,19 @@ extension ScenarioSchema {
         KeySpec("--skip-validation", "boolean", default: "`false`", allowed: "true or false.",
                 meaning: "No `haproxy -c` before a reload: a file that would be refused reaches HAProxy, whose new process then does not start.",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--skip-validation` (store_true), validateConfig"),
-        KeySpec("--min-serv-port-ip-per-task", "integer", default: "`10050`", allowed: "1..65535, at most the max.", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
-                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10050"),
-        KeySpec("--max-serv-port-ip-per-task", "integer", default: "`10100`", allowed: "1..65535.", meaning: "And end here.",
+        KeySpec("--min-serv-port-ip-per-task", "integer", default: "`10050`", allowed: "0..65535, at most the max; 0 only with the max at 0 (both 0: no assignment).", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10050; __main__ (`either specify both ... or neither`)"),
+        KeySpec("--max-serv-port-ip-per-task", "integer", default: "`10100`", allowed: "0..65535.", meaning: "And end here.",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10100"),
+        KeySpec("--sse", "boolean", default: "`false`", allowed: "true or false (`-s`).", meaning: "Sets `mode` to sse (marathon_lb.py follows the event stream; without it, it regenerates once per run).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--sse` (store_true)"),
+        KeySpec("--group", "string or array of strings", default: "none", allowed: "A name or a list of names (repeatable on a command line).", meaning: "The groups of every instance that names none of its own (`marathonLB.instances[].group`).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--group` (action append)"),
+        KeySpec("--help", "boolean", default: "`false`", allowed: "false (`-h`; true: marathon_lb.py prints its help and exits, an error here).", meaning: "Prints the usage."),
+        KeySpec("--longhelp", "boolean", default: "`false`", allowed: "false (true: marathon_lb.py prints its long help and exits, an error here).", meaning: "Prints the usage and every label template."),
+        KeySpec("others", "as marathon-lb takes them", default: "marathon-lb's", allowed: "`--marathon`/`-m` (strings), `--haproxy-config`, `--command`/`-c`, `--ssl-certs`, `--syslog-socket`, `--log-format`, `--log-level`, `--marathon-auth-credential-file`, `--auth-credentials`, `--dcos-auth-credentials`, `--marathon-ca-cert` (strings), `--lru-cache-capacity` (an integer), `--haproxy-map`, `--dont-bind-http-https`, `--dry`/`-d` (booleans). Options of later releases (`--archive-versions`, `--group-https-by-vhost` from 1.12.0; `--skip-config-cleanup`, `--max-backoff` from 1.13.0) are errors naming the release.",
+                meaning: "Accepted and not modelled: one warning names them (`--haproxy-map` and `--dont-bind-http-https` change the file marathon-lb writes, `--dry` stops it from writing; the simulation writes the file as without them).",
+                source: "mesosphere/marathon-lb:marathon_lb.py@v1.11.0 get_arg_parser, common.py; the tags v1.12.0 ... v1.15.0"),
     ])
 }
 

@@ -83,9 +83,9 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
             for name in inst.hosts {
                 guard let h = model.infrastructure.host(named: name) else { continue }
                 var instance = Instance(host: h.index, group: inst.group)
-                if let c = caches.firstIndex(where: { $0.group == inst.group }) { instance.cache = c } else {
+                if let c = caches.firstIndex(where: { $0.groups == inst.groups }) { instance.cache = c } else {
                     instance.cache = caches.count
-                    caches.append(MarathonLBCache(group: inst.group, strictMode: spec.flags.strictMode))
+                    caches.append(MarathonLBCache(groups: inst.groups, strictMode: spec.flags.strictMode))
                 }
                 instances.append(instance)
             }

@@ -40,20 +40,29 @@ public enum MarathonLBConfig {
     /// definition, running tasks that pass the --health-check filter).
     /// Whether an instance of `group` serves this port of an app: in the group (`*`: every
     /// group) and enabled (HAPROXY_{n}_ENABLED; under --strict-mode only when set).
-    static func selects(_ p: MarathonLBPort, group: String, strictMode: Bool) -> Bool {
-        (group == "*" || p.groups.contains(group)) && (p.enabled ?? !strictMode)
+    /// Several groups (`--group a --group b`): a port listing any of them (marathon_lb.py
+    /// `has_group`: '*' in the groups, or the intersection with the app's groups is not empty).
+    static func selects(_ p: MarathonLBPort, groups: [String], strictMode: Bool) -> Bool {
+        (groups.contains("*") || groups.contains { p.groups.contains($0) }) && (p.enabled ?? !strictMode)
     }
 
     /// Whether an instance of `group` serves any port of `app` (generate ignores the others).
     static func serves(_ app: AppDefinition, group: String, strictMode: Bool) -> Bool {
-        MarathonLBLabels.parse(app).ports.contains { selects($0, group: group, strictMode: strictMode) }
+        serves(app, groups: [group], strictMode: strictMode)
+    }
+    static func serves(_ app: AppDefinition, groups: [String], strictMode: Bool) -> Bool {
+        MarathonLBLabels.parse(app).ports.contains { selects($0, groups: groups, strictMode: strictMode) }
     }
 
     public static func generate(group: String, strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
                                 hostName: (Int) -> String) -> HAProxyConfiguration {
+        generate(groups: [group], strictMode: strictMode, apps: apps, hostName: hostName)
+    }
+    public static func generate(groups: [String], strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
+                                hostName: (Int) -> String) -> HAProxyConfiguration {
         var services: [MarathonLBService] = []
         for a in apps {
-            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, group: group, strictMode: strictMode, hostName: hostName)
+            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, groups: groups, strictMode: strictMode, hostName: hostName)
         }
         return assemble(services)
     }
@@ -62,10 +71,10 @@ public enum MarathonLBConfig {
     /// in port order (marathon-lb's MarathonService per port), with its frontend, backend and
     /// vhost lines already written. A per-app cache of these (MarathonLBCache.swift) rebuilds only
     /// the apps that changed; `assemble` makes the file from them.
-    static func services(of app: AppDefinition, index: Int, tasks: [MarathonLBTask], group: String, strictMode: Bool,
+    static func services(of app: AppDefinition, index: Int, tasks: [MarathonLBTask], groups: [String], strictMode: Bool,
                          hostName: (Int) -> String) -> [MarathonLBService] {
         var out: [MarathonLBService] = []
-        for p in MarathonLBLabels.parse(app).ports where selects(p, group: group, strictMode: strictMode) {
+        for p in MarathonLBLabels.parse(app).ports where selects(p, groups: groups, strictMode: strictMode) {
             out.append(service(app, index: index, port: p, tasks: tasks, hostName: hostName))
         }
         return out

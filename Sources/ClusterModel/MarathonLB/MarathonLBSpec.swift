@@ -4,15 +4,21 @@ import SimKernel
 // marathon-lb's flags under their command-line names, how it learns of changes, and the HAProxy
 // version, which decides how a reload looks to clients. Defaults and sources: docs/marathon-lb.md.
 
-/// One marathon-lb instance per host of `hosts`, serving the apps of `group`.
+/// One marathon-lb instance per host of `hosts`, serving the apps of `groups`.
 public struct MarathonLBInstanceSpec: Equatable, Sendable {
     /// Host names (resolved from `hosts`, or every host of `hostGroup`, at decode).
     public var hosts: [String]
     public var hostGroup: String?
-    /// `--group`: apps whose HAPROXY_GROUP (or HAPROXY_{n}_GROUP) is this ("*": every app).
-    public var group: String
+    /// `--group` (repeatable: marathon-lb's `action="append"`): apps whose HAPROXY_GROUP (or
+    /// HAPROXY_{n}_GROUP) lists one of these ("*": every app). Non-empty.
+    public var groups: [String]
+    /// The groups as one name (`a,b` for two): the instance's `group` column and cache key.
+    public var group: String {
+        get { groups.joined(separator: ",") }
+        set { groups = [newValue] }
+    }
     public init(hosts: [String] = [], hostGroup: String? = nil, group: String = "external") {
-        self.hosts = hosts; self.hostGroup = hostGroup; self.group = group
+        self.hosts = hosts; self.hostGroup = hostGroup; self.groups = [group]
     }
 }
 
