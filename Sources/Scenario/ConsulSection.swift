@@ -83,10 +83,17 @@ extension ScenarioSchema {
     }
 
     /// `consul.config`: Consul's own names; the checks Consul's builder makes (agent/config/builder.go).
-    static func decodeConsulConfig(_ v: JSONValue, path: String, into c: inout ConsulAgentConfig, _ d: Diagnostics) {
+    static func decodeConsulConfig(_ v0: JSONValue, path: String, into c: inout ConsulAgentConfig, _ d: Diagnostics) {
+        // every key of Consul's agent configuration loads (ConsulAgentConfigKeys.swift); the
+        // modelled ones are read below
+        let services = "Consul registers these with the agent; the simulator registers the apps' services from `consul.services` (app id → definition): give them there"
+        let v = ConsulAgentConfigKeys.sort(v0, path: path, dotted: "", modelled: consulConfigKeys.names + ["ae_interval"], known: ConsulAgentConfigKeys.topLevel,
+                                           notes: ["service": services, "services": services, "check": services, "checks": services], d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: consulConfigKeys)
         guard r.isObject else { return }
-        if let pv = r.value("performance") {
+        if let pv0 = r.value("performance") {
+            let pv = ConsulAgentConfigKeys.sort(pv0, path: r.keyPath("performance"), dotted: "performance", modelled: consulPerformanceKeys.names,
+                                                known: ConsulAgentConfigKeys.performance, d)
             let p = ObjectReader(pv, path: r.keyPath("performance"), diagnostics: d, keys: consulPerformanceKeys)
             if let m = p.optional("raft_multiplier", .int().check {
                 (1...10).contains($0) ? nil : "performance.raft_multiplier cannot be \($0). Must be between 1 and 10 (Consul's MaxRaftMultiplier)"
@@ -119,7 +126,9 @@ extension ScenarioSchema {
         if let x = r.optional("enable_script_checks", .bool) { c.enableScriptChecks = x }
         // agent/config/builder.go: lower-cased, then Validate's "^[a-z0-9_-]+$"
         if let x = r.optional("datacenter", .string.check { ConsulServiceFile.datacenterProblem($0) }) { c.datacenter = x.lowercased() }
-        if let dv = r.value("dns_config") {
+        if let dv0 = r.value("dns_config") {
+            let dv = ConsulAgentConfigKeys.sort(dv0, path: r.keyPath("dns_config"), dotted: "dns_config", modelled: consulDNSKeys.names,
+                                                known: ConsulAgentConfigKeys.dns, d)
             let n = ObjectReader(dv, path: r.keyPath("dns_config"), diagnostics: d, keys: consulDNSKeys)
             if let x = n.optional("allow_stale", .bool) { c.allowStale = x }
             if let x = n.optional("max_stale", .duration(.nonNegative)) { c.maxStale = x }
@@ -157,7 +166,9 @@ extension ScenarioSchema {
                 meaning: "Where the servers run (their hosts run an agent too).", source: "model choice: servers beside the masters, as the seed platform"),
         KeySpec("agents", "array of strings", default: "every Mesos agent host group", allowed: "Existing host groups, non-empty.",
                 meaning: "Host groups whose hosts run a Consul agent (LAN members). Tasks on hosts without an agent are not registered.", source: "model choice: an agent on every Mesos agent host, as the seed platform"),
-        KeySpec("config", "object", default: "Consul's defaults", allowed: "See `consul.config`.", meaning: "A subset of Consul's agent configuration, under Consul's own names."),
+        KeySpec("config", "object", default: "Consul's defaults", allowed: "See `consul.config`. Every other key of Consul's agent configuration (`data_dir`, `server`, `bootstrap_expect`, `retry_join`, `acl`, `ports`, `telemetry`, ...; keys match without case) loads and is named in one warning; a key Consul does not have is its error, `invalid config key ...`.",
+                meaning: "Consul's agent configuration, under Consul's own names; the keys below are modelled.",
+                source: "hashicorp/consul:agent/config/config.go `Config` (at 00df40b9 and a later version with the `tls` stanza: their union), `Parse`"),
         KeySpec("services", "object", default: "`{}`", allowed: "Keys: Marathon app ids (error for an unknown app); values: Consul service definition JSON, usually `{\"$include\": \"web.json\"}` (see below).",
                 meaning: "How each app's tasks are registered: name, tags, checks."),
         KeySpec("registerAll", "boolean", default: "true", allowed: "true or false.",

@@ -50,6 +50,37 @@ final class ConsulSectionTests: XCTestCase {
         }
     }
 
+    /// A server's agent configuration as deployed loads: every key Consul's `Config` has is
+    /// accepted (the unmodelled ones named in one warning), keys match without case as
+    /// mapstructure matches them, and an unknown key is Consul's "invalid config key".
+    func testAnAgentConfigurationAsDeployedLoads() throws {
+        let l = try XCTUnwrap(loadOK(scenario(#"""
+        {"config": {"datacenter": "DC-East", "data_dir": "/opt/consul", "server": true, "bootstrap_expect": 3, "ui": true,
+                    "client_addr": "0.0.0.0", "bind_addr": "{{ GetInterfaceIP \"eth0\" }}", "retry_join": ["10.0.0.1", "10.0.0.2"],
+                    "encrypt": "pUqJrVyVRj5jsiYEkM/tFQ==", "log_level": "INFO", "acl": {"enabled": true, "default_policy": "deny"},
+                    "ports": {"grpc": 8502}, "telemetry": {"prometheus_retention_time": "24h"}, "Performance": {"raft_multiplier": 1, "rpc_hold_timeout": "7s"},
+                    "dns_config": {"allow_stale": false, "node_ttl": "30s", "service_ttl": {"*": "5s"}},
+                    "acl_master_token": "legacy", "verify_incoming": false, "ui_config": {"enabled": true}}}
+        """#)))
+        let c = try XCTUnwrap(l.spec.consul)
+        XCTAssertEqual(c.config.datacenter, "dc-east")
+        XCTAssertEqual(c.config.raftMultiplier, 1, "Performance matched without case")
+        XCTAssertFalse(c.config.allowStale)
+        let w = l.warnings.filter { $0.contains("accepted by Consul, not used by the simulator:") }
+        XCTAssertEqual(w.count, 3, "top level, performance, dns_config: \(l.warnings)")
+        XCTAssertTrue(w.contains { $0.contains("consul.config:") && $0.contains("data_dir, server, bootstrap_expect, ui, client_addr, bind_addr, retry_join, encrypt, log_level, acl, ports, telemetry, acl_master_token, verify_incoming, ui_config") }, "\(w)")
+        XCTAssertTrue(w.contains { $0.contains("consul.config.performance:") && $0.contains("rpc_hold_timeout") }, "\(w)")
+        XCTAssertTrue(w.contains { $0.contains("node_ttl, service_ttl") }, "\(w)")
+        assertSingleError(scenario(#"{"config": {"data_dri": "/opt/consul"}}"#), path: "consul.config.data_dri",
+                          ["invalid config key data_dri (Consul refuses unknown keys)", "did you mean \"data_dir\""])
+        assertSingleError(scenario(#"{"config": {"performance": {"raft_multiplyer": 1}}}"#), path: "consul.config.performance.raft_multiplyer",
+                          ["invalid config key performance.raft_multiplyer"])
+        assertSingleError(scenario(#"{"config": {"dns_config": {"nodettl": "1s"}}}"#), path: "consul.config.dns_config.nodettl", ["invalid config key dns_config.nodettl"])
+        // services in the agent configuration: loaded, with where the simulator takes them
+        let s = try XCTUnwrap(loadOK(scenario(#"{"config": {"service": {"name": "web"}}}"#)))
+        XCTAssertTrue(s.warnings.contains { $0.contains("consul.config.service") && $0.contains("consul.services") }, "\(s.warnings)")
+    }
+
     func testDefaultsAndConfigUnderConsulsNames() throws {
         let s = try XCTUnwrap(loadOK(scenario(#"{"servers": 3, "hostGroup": "slave", "config": {"performance": {"raft_multiplier": 1}, "gossip_lan": {"probe_interval": "2s", "suspicion_mult": 6}, "reconnect_timeout": "8h", "dns_config": {"allow_stale": false, "max_stale": "5s"}}, "registerAll": false}"#))?.spec.consul)
         XCTAssertEqual(s.config.raftMultiplier, 1)
@@ -130,11 +161,23 @@ extension DocsTests {
     /// The decoder asks about exactly the declared keys of each consul section.
     func testConsulDecoderKnowsExactlyTheDeclaredKeys() {
         let withConsul = consulScenario(#"{"config": {"performance": {}, "gossip_lan": {}, "dns_config": {}}}"#)
-        for (keys, path) in [(ScenarioSchema.consulKeys, "consul"), (ScenarioSchema.consulConfigKeys, "consul.config"),
-                             (ScenarioSchema.consulPerformanceKeys, "consul.config.performance"),
-                             (ScenarioSchema.consulGossipKeys, "consul.config.gossip_lan"),
-                             (ScenarioSchema.consulDNSKeys, "consul.config.dns_config")] {
+        for (keys, path) in [(ScenarioSchema.consulKeys, "consul"), (ScenarioSchema.consulGossipKeys, "consul.config.gossip_lan")] {
             XCTAssertEqual(decoderKeys(path, scenario: withConsul), keys.names.sorted(), keys.id)
+        }
+        // the agent configuration's objects take every key Consul has: the declared (modelled) keys
+        // are Consul's, and a key Consul does not have is its error
+        for (keys, known, path) in [(ScenarioSchema.consulConfigKeys, ConsulAgentConfigKeys.topLevel, "consul.config"),
+                                    (ScenarioSchema.consulPerformanceKeys, ConsulAgentConfigKeys.performance, "consul.config.performance"),
+                                    (ScenarioSchema.consulDNSKeys, ConsulAgentConfigKeys.dns, "consul.config.dns_config")] {
+            XCTAssertEqual(keys.names.filter { !known.contains($0) }, [], keys.id)
+            let errs = loadErrors(withConsul, overrides: ["\(path).zzzzzzzzzzzzzzzz=1"])
+            XCTAssertTrue(errs.count == 1 && errs[0].message.hasPrefix("invalid config key "), "\(errs)")
+            for k in keys.names {
+                let value = k == "datacenter" ? #""dc2""# : k == "performance" || k == "gossip_lan" || k == "dns_config" ? "{}" :
+                    ["allow_stale", "enable_script_checks"].contains(k) ? "true" : k == "raft_multiplier" ? "2" : #""9h""#
+                let l = loadOK(consulScenario(#"{"config": {"\#(k)": \#(value)}}"#.replacingOccurrences(of: #"{"\#(k)""#, with: path == "consul.config" ? #"{"\#(k)""# : #"{"\#(path.split(separator: ".").last!)": {"\#(k)""#) + (path == "consul.config" ? "" : "}")))
+                XCTAssertFalse(l?.warnings.contains { $0.contains("not used by the simulator") } ?? true, "\(k) is read: \(l?.warnings ?? [])")
+            }
         }
     }
 }
