@@ -42,7 +42,9 @@ extension ScenarioSchema {
         return d.errorCount == before ? out : nil
     }
 
-    static func decodeHostStorage(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool, _ d: Diagnostics) -> HostStorageSpec? {
+    static func decodeHostStorage(_ v0: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool, _ d: Diagnostics) -> HostStorageSpec? {
+        // daemon.json as deployed (DockerDaemonConfig.swift): its modelled keys join the group's
+        guard let v = withDaemonConfig(v0, path: path, d) else { return nil }
         let r = ObjectReader(v, path: path, diagnostics: d, keys: hostStorageKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -80,7 +82,11 @@ extension ScenarioSchema {
             if driver != .devicemapper {
                 d.error(op, at: ov, "\"storageOpts\" (dm.* options) are for driver \"devicemapper\"; overlay2 has none modelled")
             } else {
-                decodeStorageOpts(ov, path: op, mode: mode, into: &opts, d)
+                let (sorted, direct) = sortStorageOpts(ov, path: op, d)
+                if let (k, dv) = direct, mode == .loopLVM {
+                    d.error(JSONPath.key(op, k), at: dv, "\(k) makes dockerd use a thin pool on a block device, devicemapper's direct-lvm; give \"mode\": \"direct-lvm\" with the size of its volume group (\"volumeGroup\")")
+                }
+                decodeStorageOpts(sorted, path: op, mode: mode, into: &opts, d)
             }
         }
         if let t = r.optional("noSpaceTimeout", .duration(.nonNegative)) { opts.noSpaceTimeout = t }
@@ -472,6 +478,9 @@ extension ScenarioSchema {
 
     static let hostStorageKeys = SectionKeys("storage.hostGroups[i]", [
         KeySpec("hostGroup", "string", default: "required", allowed: "An existing host group, once.", meaning: "The group whose hosts this block describes."),
+        KeySpec("daemonConfig", "string or object", default: "none", allowed: "A path relative to the scenario (inside its folder) of the hosts' /etc/docker/daemon.json, or its object. Read as dockerd 18.09 reads it: a key that is not a dockerd option is its error (`the following directives don't match any configuration option: ...`); `storage-driver`, `storage-opts` (`[\"dm.basesize=20G\", ...]`), `log-driver`, `log-opts` and `max-concurrent-downloads` become `driver`, `storageOpts`, `log-driver`, `log-opts` and `maxConcurrentDownloads` (the group's own keys win); the others (`data-root`, `live-restore`, `registry-mirrors`, ...) are named in one warning.",
+                meaning: "Docker's daemon configuration as deployed.",
+                source: "moby/moby@v18.09.0 daemon/config/config.go getConflictFreeConfiguration, findConfigurationConflicts; cmd/dockerd flags"),
         KeySpec("driver", "string", default: "`\"devicemapper\"`", allowed: "`\"devicemapper\"` or `\"overlay2\"`.", meaning: "Docker's storage driver.",
                 source: "model choice: the driver of the incident"),
         KeySpec("mode", "string", default: "`\"loop-lvm\"`", allowed: "`\"loop-lvm\"` or `\"direct-lvm\"`; devicemapper only (error otherwise).",
@@ -482,7 +491,7 @@ extension ScenarioSchema {
         KeySpec("rootFilesystem", "size", default: "the host's `disk` minus `volumeGroup`", allowed: "> 0; `rootFilesystem + volumeGroup <= disk`.",
                 meaning: "The filesystem holding `/var/lib/docker` and the host volumes."),
         KeySpec("rootFilesystemUsed", "size", default: "`0`", allowed: ">= 0, less than the root filesystem.", meaning: "Space already used by everything else."),
-        KeySpec("storageOpts", "object", default: "`{}`", allowed: "See `storage.hostGroups[i].storageOpts`; devicemapper only (error otherwise).",
+        KeySpec("storageOpts", "object", default: "`{}`", allowed: "See `storage.hostGroups[i].storageOpts`; devicemapper only (error otherwise). Keys as dockerd reads them (lower-cased); string values as dockerd parses them (sizes by go-units RAMInBytes: `\"20G\"` and `\"20GB\"` are 20 GiB; booleans by ParseBool). devicemapper's other options of 18.09 (`dm.thinpooldev`, `dm.directlvm_device` (both need mode direct-lvm), `dm.use_deferred_removal`, `dm.use_deferred_deletion`, `dm.fs`, `dm.mkfsarg`, `dm.mountopt`, `dm.datadev`, `dm.metadatadev`, `dm.override_udev_sync_check`, `dm.directlvm_device_force`, `dm.libdm_log_level`) are checked as dockerd checks them and named in one warning; others are its error, `devmapper: Unknown option ...`.",
                 meaning: "Docker's `--storage-opt` options."),
         KeySpec("noSpaceTimeout", "duration", default: "`\"60s\"`", allowed: ">= 0.", meaning: "dm-thin's `no_space_timeout`: I/O queued on a full pool fails after it.",
                 source: "linux drivers/md/dm-thin.c `no_space_timeout_secs = 60`; moby/moby#9659"),

@@ -83,11 +83,14 @@ final class DocsTests: XCTestCase {
         ]
         let withStorage = #"{"name": "x", "duration": "1h", "hostGroups": [{"name": "a", "count": 3, "cpus": 1, "memory": 1, "disk": "100GB"}], "network": {}, "marathon": {"apps": [{"id": "/web", "cmd": "x", "cpus": 0.1, "mem": 32}], "behaviour": {"default": {"logs": {}, "cephMount": {}}}}, "storage": {"hostGroups": [{"hostGroup": "a", "storageOpts": {}}], "operator": [{"action": "cleanPool", "on": "poolFull"}], "ceph": {"osdHostGroup": "a"}}}"#
         for (keys, path) in [(ScenarioSchema.storageKeys, "storage"), (ScenarioSchema.hostStorageKeys, "storage.hostGroups[0]"),
-                             (ScenarioSchema.storageOptKeys, "storage.hostGroups[0].storageOpts"), (ScenarioSchema.storageOperatorKeys, "storage.operator[0]"),
+                             (ScenarioSchema.storageOperatorKeys, "storage.operator[0]"),
                              (ScenarioSchema.cephKeys, "storage.ceph"), (ScenarioSchema.logsKeys, "marathon.behaviour.default.logs"),
                              (ScenarioSchema.cephMountKeys, "marathon.behaviour.default.cephMount")] {
             XCTAssertEqual(decoderKeys(path, scenario: withStorage), keys.names.sorted(), keys.id)
         }
+        // storageOpts takes every devicemapper option dockerd has: the declared ones are the modelled ones
+        XCTAssertEqual(ScenarioSchema.storageOptKeys.names.sorted(), DockerDaemonConfig.devmapperModelled.sorted())
+        XCTAssertTrue(loadErrors(withStorage, overrides: ["storage.hostGroups[0].storageOpts.zzzzzzzzzzzzzzzz=1"]).contains { $0.message.hasPrefix("devmapper: Unknown option zzzzzzzzzzzzzzzz") })
         let withNetwork = #"{"name": "x", "duration": "1h", "datacenters": [{"name": "dc01"}, {"name": "dc02"}], "hostGroups": [{"name": "a", "count": 3, "cpus": 1, "memory": 1, "disk": 1, "rack": "r1"}], "network": {"networks": [{"name": "n", "mode": "bridge"}], "kvStore": {"kind": "consul", "hostGroup": "a"}, "racks": [{"name": "r1"}], "datacenterLinks": [{"between": ["dc01", "dc02"], "latency": "1ms", "bandwidth": "1Gbit"}], "experiments": {"from": "a-01", "to": "a-02"}}}"#
         for (keys, path) in [(ScenarioSchema.namedNetworkKeys, "network.networks[0]"), (ScenarioSchema.kvStoreKeys, "network.kvStore"),
                              (ScenarioSchema.rackKeys, "network.racks[0]"), (ScenarioSchema.datacenterLinkKeys, "network.datacenterLinks[0]"),

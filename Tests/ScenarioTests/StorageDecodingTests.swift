@@ -14,6 +14,58 @@ final class StorageDecodingTests: XCTestCase {
         """
     }
 
+    /// Docker's documented direct-lvm configuration, as daemon.json gives it (storage-opts as
+    /// key=value strings, sizes by RAMInBytes), loads: the modelled options are read, the others
+    /// named in one warning, and what dockerd refuses is refused in its words.
+    func testDaemonJSONAndEveryDevicemapperOption() throws {
+        let dir = makeTempDir()
+        write(#"""
+        {"storage-driver": "devicemapper",
+         "storage-opts": ["dm.thinpooldev=/dev/mapper/docker-thinpool", "dm.use_deferred_removal=true", "dm.use_deferred_deletion=true",
+                          "dm.basesize=20G", "dm.min_free_space=5%", "DM.BLKDISCARD=false"],
+         "log-driver": "json-file", "log-opts": {"max-size": "10m", "max-file": "3"},
+         "max-concurrent-downloads": 6, "data-root": "/var/lib/docker", "live-restore": true, "registry-mirrors": ["https://mirror.example"],
+         "tls": {"tlsverify": true}}
+        """#, to: dir + "/daemon.json")
+        write(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "mode": "direct-lvm", "volumeGroup": "300GB", "daemonConfig": "daemon.json", "maxConcurrentDownloads": 4}]}"#), to: dir + "/s.json")
+        let l = try ScenarioLoader.load(path: dir + "/s.json")
+        let h = try XCTUnwrap(l.spec.storage?.hostGroups.first)
+        XCTAssertEqual(h.driver, .devicemapper)
+        XCTAssertEqual(h.mode, .directLVM)
+        XCTAssertEqual(h.options.baseSize, 20 * GiB, "RAMInBytes: 20G is 20 GiB")
+        XCTAssertEqual(h.options.minFreeSpacePercent, 5)
+        XCTAssertFalse(h.options.blkdiscard ?? true, "keys lower-cased, booleans by ParseBool")
+        XCTAssertEqual(h.maxConcurrentDownloads, 4, "the group's own key wins over daemon.json")
+        XCTAssertEqual(h.logOptions.opts.map(\.0), ["max-size", "max-file"])
+        XCTAssertTrue(l.warnings.contains { $0.contains("accepted by dockerd, not modelled: data-root, live-restore, registry-mirrors, tlsverify") }, "\(l.warnings)")
+        XCTAssertTrue(l.warnings.contains { $0.contains("devicemapper options accepted by dockerd, not modelled: dm.thinpooldev, dm.use_deferred_removal, dm.use_deferred_deletion") }, "\(l.warnings)")
+        // dockerd's refusals
+        func errs(_ daemon: String, group: String = #""mode": "direct-lvm", "volumeGroup": "300GB", "#) -> [ScenarioError] {
+            let d = makeTempDir()
+            write(daemon, to: d + "/daemon.json")
+            write(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", \#(group)"daemonConfig": "daemon.json"}]}"#), to: d + "/s.json")
+            do { _ = try ScenarioLoader.load(path: d + "/s.json"); XCTFail("loaded: \(daemon)"); return [] } catch { return error.errors }
+        }
+        func one(_ daemon: String, group: String = #""mode": "direct-lvm", "volumeGroup": "300GB", "#, _ says: String, file: StaticString = #filePath, line: UInt = #line) {
+            let e = errs(daemon, group: group)
+            XCTAssertEqual(e.count, 1, "\(e)", file: file, line: line)
+            XCTAssertTrue(e.first?.message.contains(says) == true, "\(e)", file: file, line: line)
+        }
+        one(#"{"storage-driver": "devicemapper", "max-concurent-downloads": 3}"#, "the following directives don't match any configuration option: max-concurent-downloads; did you mean \"max-concurrent-downloads\"")
+        one(#"{"storage-opts": ["dm.thinpooldevice=/dev/x"]}"#, "devmapper: Unknown option dm.thinpooldevice")
+        one(#"{"storage-opts": ["dm.basesize"]}"#, "Unable to parse key/value option: dm.basesize")
+        one(#"{"storage-opts": ["dm.fs=btrfs"]}"#, "devmapper: Unsupported filesystem btrfs")
+        one(#"{"storage-opts": ["dm.use_deferred_removal=yes"]}"#, "strconv.ParseBool: parsing \"yes\": invalid syntax")
+        one(#"{"storage-opts": ["dm.basesize=20Q"]}"#, "invalid size: '20Q'")
+        one(#"{"storage-opts": ["dm.thinpooldev=/dev/mapper/pool"]}"#, group: "", "direct-lvm")
+        one(#"{"storage-driver": "overlay2", "storage-opts": ["dm.basesize=10G"]}"#, group: "", "overlay2: unknown option dm.basesize")
+        one(#"{"graph": "/a", "data-root": "/b"}"#, group: "", "cannot specify both \"graph\" and \"data-root\"")
+        XCTAssertNotNil(loadOK(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "daemonConfig": {"storage-driver": "overlay2", "storage-opts": ["overlay2.override_kernel_check=true"]}}]}"#)))
+        // the scenario's own storageOpts take Docker's option names and value forms too
+        let own = try XCTUnwrap(loadOK(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "storageOpts": {"dm.basesize": "15G", "dm.use_deferred_deletion": "true"}}]}"#))?.spec.storage?.hostGroups.first)
+        XCTAssertEqual(own.options.baseSize, 15 * GiB)
+    }
+
     func testDefaultsAreDockers() throws {
         let s = try XCTUnwrap(loadOK(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave"}]}"#))?.spec.storage)
         let h = s.hostGroups[0]
