@@ -59,6 +59,98 @@ enum DockerDaemonConfig {
     ]
     static let overlay2Options: Set<String> = ["overlay2.override_kernel_check", "overlay2.size"]
 
+    /// Names daemon.json takes that are no command-line flag (named options: the flag is the
+    /// singular, `--storage-opt`; `skipValidateOptions`).
+    static let fileOnly: Set<String> = [
+        "storage-opts", "authorization-plugins", "exec-opts", "dns-opts", "labels", "log-opts", "cluster-store-opts",
+        "node-generic-resources", "registry-mirrors", "insecure-registries", "default-ulimits", "default-address-pools",
+        "hosts", "runtimes", "features", "builder",
+    ]
+    /// Boolean flags (pflag: no value needed, `--name=false` to clear).
+    static let booleanFlags: Set<String> = [
+        "cri-containerd", "restart", "raw-logs", "experimental", "disable-legacy-registry", "selinux-enabled", "iptables",
+        "ip-forward", "ip-masq", "ipv6", "userland-proxy", "live-restore", "init", "no-new-privileges", "icc", "debug", "tls",
+        "tlsverify", "version",
+    ]
+    static let intFlags: Set<String> = ["mtu", "max-concurrent-downloads", "max-concurrent-uploads", "shutdown-timeout",
+                                        "network-diagnostic-port", "network-control-plane-mtu", "oom-score-adjust"]
+    /// Shorthands of dockerd 18.09's flags.
+    static let shorthands: [Character: String] = [
+        "p": "pidfile", "g": "graph", "r": "restart", "s": "storage-driver", "G": "group", "b": "bridge", "D": "debug",
+        "l": "log-level", "H": "host", "v": "version",
+    ]
+    /// The flag a daemon.json name stands for on the command line (the named options' flags).
+    static let flagOfFileName: [String: String] = [
+        "storage-opts": "storage-opt", "log-opts": "log-opt", "labels": "label", "dns-opts": "dns-opt", "exec-opts": "exec-opt",
+        "authorization-plugins": "authorization-plugin", "cluster-store-opts": "cluster-store-opt",
+        "node-generic-resources": "node-generic-resource", "registry-mirrors": "registry-mirror",
+        "insecure-registries": "insecure-registry", "default-ulimits": "default-ulimit", "default-address-pools": "default-address-pool",
+        "hosts": "host", "runtimes": "add-runtime",
+    ]
+
+    struct Given { var values: [String]; var location: SourceLocation? }
+
+    /// dockerd's command line as spf13/pflag parses it (flag.go `parseArgs`, `parseLongArg`,
+    /// `parseShortArg`): returns the flags given, by long name, with their values in order; the
+    /// first problem is pflag's (or cobra's) error.
+    static func parseFlags(_ words: [(word: String, location: SourceLocation?)]) -> Result<[(String, Given)], ArgparseFailure> {
+        var out: [(String, Given)] = []
+        var positional: [String] = []
+        var i = 0
+        func add(_ name: String, _ value: String, _ loc: SourceLocation?) -> ArgparseFailure? {
+            if booleanFlags.contains(name), parseBool(value) == nil {
+                return ArgparseFailure(message: "invalid argument \(JSONValue.quote(value)) for \"--\(name)\" flag: strconv.ParseBool: parsing \(JSONValue.quote(value)): invalid syntax", location: loc)
+            }
+            if intFlags.contains(name), Int(value) == nil {
+                return ArgparseFailure(message: "invalid argument \(JSONValue.quote(value)) for \"--\(name)\" flag: strconv.ParseInt: parsing \(JSONValue.quote(value)): invalid syntax", location: loc)
+            }
+            if let k = out.firstIndex(where: { $0.0 == name }) { out[k].1.values.append(value); out[k].1.location = loc }
+            else { out.append((name, Given(values: [value], location: loc))) }
+            return nil
+        }
+        while i < words.count {
+            let (w, loc) = words[i]
+            i += 1
+            if w == "--" { positional += words[i...].map(\.word); break }
+            if !w.hasPrefix("-") || w == "-" { positional.append(w); continue }
+            if w.hasPrefix("--") {
+                let body = w.dropFirst(2)
+                let name = String(body.prefix { $0 != "=" })
+                let explicit = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
+                guard knownKeys.contains(name), !fileOnly.contains(name), name.count > 1 else {
+                    return .failure(ArgparseFailure(message: "unknown flag: --\(name)", location: loc))
+                }
+                let value: String
+                if let e = explicit { value = e }
+                else if booleanFlags.contains(name) { value = "true" }
+                else if i < words.count { value = words[i].word; i += 1 }
+                else { return .failure(ArgparseFailure(message: "flag needs an argument: --\(name)", location: loc)) }
+                if let f = add(name, value, loc) { return .failure(f) }
+            } else {
+                var rest = Substring(w.dropFirst())
+                while let c = rest.first {
+                    rest = rest.dropFirst()
+                    guard let name = shorthands[c] else {
+                        return .failure(ArgparseFailure(message: "unknown shorthand flag: '\(c)' in \(w)", location: loc))
+                    }
+                    let value: String
+                    if rest.first == "=" { value = String(rest.dropFirst()); rest = "" }
+                    else if booleanFlags.contains(name) { value = "true" }
+                    else if !rest.isEmpty { value = String(rest); rest = "" }
+                    else if i < words.count { value = words[i].word; i += 1 }
+                    else { return .failure(ArgparseFailure(message: "flag needs an argument: '\(c)' in -\(c)", location: loc)) }
+                    if let f = add(name, value, loc) { return .failure(f) }
+                }
+            }
+        }
+        if !positional.isEmpty {
+            return .failure(ArgparseFailure(message: "\"dockerd\" accepts no argument(s) (got \(positional.map { JSONValue.quote($0) }.joined(separator: " ")))", location: words.last?.location))
+        }
+        return .success(out)
+    }
+
+    struct ArgparseFailure: Error { var message: String; var location: SourceLocation? }
+
     /// Go's strconv.ParseBool.
     static func parseBool(_ s: String) -> Bool? {
         switch s {
@@ -128,12 +220,66 @@ extension ScenarioSchema {
         return (JSONValue(.object(kept), location: v.location), direct)
     }
 
+    /// `flagsFrom` of a storage host group: dockerd's command line as deployed (a systemd
+    /// `ExecStart`, `$OPTIONS $DOCKER_STORAGE_OPTIONS` from /etc/sysconfig/docker and
+    /// /etc/sysconfig/docker-storage, which docker-storage-setup writes) read as pflag reads it.
+    static func dockerdFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> [(String, DockerDaemonConfig.Given)]? {
+        let kinds = ["commandLine", "environmentFile"]
+        let expected = "a list of deployed sources: {\"commandLine\": \"/usr/bin/dockerd --storage-driver devicemapper ...\"} or {\"environmentFile\": \"path\"}"
+        guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
+        let before = d.errorCount
+        var variables: [String: String] = [:]
+        var words: [(word: String, location: SourceLocation?)] = []
+        var budget = 0
+        var commandPath = path
+        let order = list.enumerated().sorted { ($0.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $0.offset) < ($1.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $1.offset) }
+        for (i, e) in order {
+            let ep = JSONPath.index(path, i)
+            guard let members = e.objectMembers, members.count == 1, let m = members.first, kinds.contains(m.key) else {
+                let keys = e.objectMembers?.map(\.key) ?? []
+                let unknown = keys.first { !kinds.contains($0) }
+                d.error(ep, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: kinds)); \(expected)" }
+                        ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
+                continue
+            }
+            let mp = JSONPath.key(ep, m.key)
+            if m.key == "environmentFile" {
+                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a file of shell assignments, relative to the scenario's folder", m.value)); continue }
+                guard let f = deployedPath(rel, path: mp, at: m.value, folder: false, d),
+                      let text = readDeployedText(f.real, display: f.display, path: mp, at: m.value, budget: &budget, d) else { continue }
+                if case .failure(let e) = EnvironmentFileParser.parse(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) }) {
+                    d.error(mp, location: e.location, e.message)
+                }
+            } else {
+                if !words.isEmpty { d.error(mp, at: m.value, "a second command line; one dockerd runs one"); continue }
+                // the program (`/usr/bin/dockerd`, `dockerd-current`, docker 1.x's `docker daemon`) up to the first flag
+                if let w = commandLineWords(m.value, path: mp, variables: variables, d) { words = Array(w.drop { !$0.word.hasPrefix("-") }); commandPath = mp }
+            }
+        }
+        guard d.errorCount == before else { return nil }
+        switch DockerDaemonConfig.parseFlags(words) {
+        case .failure(let f): d.error(commandPath, location: f.location ?? v.location, "dockerd: \(f.message)"); return nil
+        case .success(let x): return x
+        }
+    }
+
     /// `daemonConfig`: a daemon.json (a path relative to the scenario, or the object inline) read
     /// as dockerd 18.09 reads it; returns the host group object with the modelled keys added
     /// (the group's own keys win), nil after an error.
     static func withDaemonConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> JSONValue? {
-        guard let own = v.objectMembers, let dv = v["daemonConfig"], !dv.isNull else { return v }
+        guard let own = v.objectMembers else { return v }
+        let fv = v["flagsFrom"].flatMap { $0.isNull ? nil : $0 }
+        let dv0 = v["daemonConfig"].flatMap { $0.isNull ? nil : $0 }
+        if fv == nil && dv0 == nil { return v }
+        // dockerd's command line (flagsFrom), read as pflag reads it
+        var flags: [(String, DockerDaemonConfig.Given)] = []
+        let fp = JSONPath.key(path, "flagsFrom")
+        if let fv {
+            guard let f = dockerdFlags(fv, path: fp, d) else { return nil }
+            flags = f
+        }
         let p = JSONPath.key(path, "daemonConfig")
+        let dv = dv0 ?? JSONValue(.object([]))
         var config = dv
         var file = "daemon.json"
         if let rel = dv.stringValue {
@@ -162,6 +308,36 @@ extension ScenarioSchema {
         }
         if members.contains(where: { $0.key == "graph" }) && members.contains(where: { $0.key == "data-root" }) {
             d.error(p, at: config, "cannot specify both \"graph\" and \"data-root\" config file options (dockerd refuses \(file))"); return nil
+        }
+        // a directive both on the command line and in the file: dockerd's error (findConfigurationConflicts)
+        var conflicts: [String] = []
+        for (flag, g) in flags {
+            let fileName = DockerDaemonConfig.flagOfFileName.first { $0.value == flag }?.key ?? flag
+            if fileName != "runtimes", let fileValue = keys.first(where: { $0.0 == fileName || $0.0 == flag }) {
+                conflicts.append("\(fileValue.0): (from flag: \(g.values.count == 1 ? g.values[0] : "[" + g.values.joined(separator: " ") + "]"), from file: \(fileValue.1.brief))")
+            }
+        }
+        if !conflicts.isEmpty {
+            d.error(fp, at: fv, "unable to configure the Docker daemon with file \(file): the following directives are specified both as a flag and in the configuration file: \(conflicts.joined(separator: ", "))"); return nil
+        }
+        // the command line's directives under their daemon.json names
+        for (flag, g) in flags {
+            let value: JSONValue
+            switch flag {
+            case "storage-opt": keys.append(("storage-opts", JSONValue(.array(g.values.map { JSONValue(.string($0), location: g.location) }), location: g.location), g.location)); continue
+            case "log-opt":
+                // opts.MapOpts.Set: key=value, a value without "=" is a key with an empty value
+                var members: [JSONMember] = []
+                for s in g.values {
+                    let k = String(s.prefix { $0 != "=" }), val = s.contains("=") ? String(s.drop { $0 != "=" }.dropFirst()) : ""
+                    members.removeAll { $0.key == k }
+                    members.append(JSONMember(key: k, keyLocation: g.location, value: JSONValue(.string(val), location: g.location)))
+                }
+                keys.append(("log-opts", JSONValue(.object(members), location: g.location), g.location)); continue
+            case "max-concurrent-downloads": value = JSONValue(.number(JSONNumber(text: g.values.last!, double: Double(g.values.last!) ?? 0)), location: g.location)
+            default: value = JSONValue(.string(g.values.last!), location: g.location)
+            }
+            keys.append((flag, value, g.location))
         }
         let ownKeys = Set(own.map(\.key))
         // the driver the group runs: its own `driver`, else daemon.json's, else devicemapper
@@ -203,9 +379,9 @@ extension ScenarioSchema {
             added.append(JSONMember(key: target, keyLocation: loc, value: x))
         }
         if !notModelled.isEmpty {
-            d.warning(p, at: dv, "\(file): accepted by dockerd, not modelled: \(notModelled.joined(separator: ", "))")
+            d.warning(dv0 == nil ? fp : p, at: dv0 ?? fv, "\(dv0 == nil ? "dockerd" : file): accepted by dockerd, not modelled: \(notModelled.joined(separator: ", "))")
         }
-        let rest = own.filter { $0.key != "daemonConfig" }
+        let rest = own.filter { $0.key != "daemonConfig" && $0.key != "flagsFrom" }
         return JSONValue(.object(added + rest), location: v.location)
     }
 }

@@ -66,6 +66,46 @@ final class StorageDecodingTests: XCTestCase {
         XCTAssertEqual(own.options.baseSize, 15 * GiB)
     }
 
+    /// dockerd's flags as deployed: docker-storage-setup's /etc/sysconfig/docker-storage and the
+    /// unit's ExecStart, read as pflag reads them; a directive both there and in daemon.json is
+    /// dockerd's conflict error.
+    func testDockerdFlagsAsDeployed() throws {
+        let dir = makeTempDir()
+        write(#"DOCKER_STORAGE_OPTIONS="--storage-driver devicemapper --storage-opt dm.fs=xfs --storage-opt dm.thinpooldev=/dev/mapper/docker--vg-docker--pool --storage-opt dm.use_deferred_removal=true --storage-opt dm.basesize=15G ""# + "\n", to: dir + "/docker-storage")
+        write("OPTIONS='--selinux-enabled --log-driver=json-file --log-opt max-size=50m --log-opt max-file=2 -D'\n", to: dir + "/docker")
+        write(#"{"live-restore": true}"#, to: dir + "/daemon.json")
+        write(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "mode": "direct-lvm", "volumeGroup": "300GB", "daemonConfig": "daemon.json", "flagsFrom": [{"commandLine": "/usr/bin/dockerd-current --add-runtime docker-runc=/usr/libexec/docker/docker-runc-current $OPTIONS $DOCKER_STORAGE_OPTIONS"}, {"environmentFile": "docker"}, {"environmentFile": "docker-storage"}]}]}"#), to: dir + "/s.json")
+        let l = try ScenarioLoader.load(path: dir + "/s.json")
+        let h = try XCTUnwrap(l.spec.storage?.hostGroups.first)
+        XCTAssertEqual(h.driver, .devicemapper)
+        XCTAssertEqual(h.options.baseSize, 15 * GiB)
+        XCTAssertEqual(h.logOptions.opts.map { "\($0.0)=\($0.1)" }, ["max-size=50m", "max-file=2"])
+        XCTAssertTrue(l.warnings.contains { $0.contains("accepted by dockerd, not modelled: live-restore, add-runtime, selinux-enabled, debug") }, "\(l.warnings)")
+        func refused(_ line: String, daemon: String = "{}", _ says: String, file: StaticString = #filePath, l: UInt = #line) {
+            let d = makeTempDir()
+            write(daemon, to: d + "/daemon.json")
+            write(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "daemonConfig": "daemon.json", "flagsFrom": [{"commandLine": "\#(line)"}]}]}"#), to: d + "/s.json")
+            do { _ = try ScenarioLoader.load(path: d + "/s.json"); XCTFail("loaded: \(line)", file: file, line: l) } catch {
+                XCTAssertEqual(error.errors.count, 1, "\(error.errors)", file: file, line: l)
+                XCTAssertTrue(error.errors.first?.message.contains(says) == true, "\(error.errors)", file: file, line: l)
+            }
+        }
+        refused("dockerd --signature-verification=false", "dockerd: unknown flag: --signature-verification")
+        refused("dockerd -Z", "dockerd: unknown shorthand flag: 'Z' in -Z")
+        refused("dockerd --storage-driver", "dockerd: flag needs an argument: --storage-driver")
+        refused("dockerd --debug=yes", "invalid argument \"yes\" for \"--debug\" flag")
+        refused("dockerd --max-concurrent-downloads many", "strconv.ParseInt: parsing \"many\"")
+        refused("dockerd -s overlay2 extra", "\"dockerd\" accepts no argument(s)")
+        refused("dockerd -s overlay2", daemon: #"{"storage-driver": "devicemapper"}"#,
+                "the following directives are specified both as a flag and in the configuration file: storage-driver: (from flag: overlay2, from file: \"devicemapper\")")
+        refused("dockerd --storage-opt dm.basesize=10G", daemon: #"{"storage-opts": ["dm.basesize=20G"]}"#, "storage-opts: (from flag: dm.basesize=10G")
+        // pflag's short forms: -s=overlay2, -soverlay2, -Ds overlay2
+        for line in ["-s=overlay2", "-soverlay2", "-Ds overlay2"] {
+            let x = try XCTUnwrap(loadOK(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "flagsFrom": [{"commandLine": "dockerd \#(line)"}]}]}"#)), line)
+            XCTAssertEqual(x.spec.storage?.hostGroups.first?.driver, .overlay2, line)
+        }
+    }
+
     func testDefaultsAreDockers() throws {
         let s = try XCTUnwrap(loadOK(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave"}]}"#))?.spec.storage)
         let h = s.hostGroups[0]
