@@ -226,34 +226,19 @@ extension ScenarioSchema {
     static func dockerdFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> [(String, DockerDaemonConfig.Given)]? {
         let kinds = ["commandLine", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"/usr/bin/dockerd --storage-driver devicemapper ...\"} or {\"environmentFile\": \"path\"}"
-        guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
+        guard let sources = deployedSources(v, path: path, kinds: kinds, expected: expected, d) else { return nil }
         let before = d.errorCount
         var variables: [String: String] = [:]
         var words: [(word: String, location: SourceLocation?)] = []
         var budget = 0
         var commandPath = path
-        let order = list.enumerated().sorted { ($0.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $0.offset) < ($1.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $1.offset) }
-        for (i, e) in order {
-            let ep = JSONPath.index(path, i)
-            guard let members = e.objectMembers, members.count == 1, let m = members.first, kinds.contains(m.key) else {
-                let keys = e.objectMembers?.map(\.key) ?? []
-                let unknown = keys.first { !kinds.contains($0) }
-                d.error(ep, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: kinds)); \(expected)" }
-                        ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
-                continue
-            }
-            let mp = JSONPath.key(ep, m.key)
-            if m.key == "environmentFile" {
-                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a file of shell assignments, relative to the scenario's folder", m.value)); continue }
-                guard let f = deployedPath(rel, path: mp, at: m.value, folder: false, d),
-                      let text = readDeployedText(f.real, display: f.display, path: mp, at: m.value, budget: &budget, d) else { continue }
-                if case .failure(let e) = EnvironmentFileParser.parse(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) }) {
-                    d.error(mp, location: e.location, e.message)
-                }
+        for (key, value, mp) in sources {
+            if key == "environmentFile" {
+                _ = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d)
             } else {
-                if !words.isEmpty { d.error(mp, at: m.value, "a second command line; one dockerd runs one"); continue }
+                if !words.isEmpty { d.error(mp, at: value, "a second command line; one dockerd runs one"); continue }
                 // the program (`/usr/bin/dockerd`, `dockerd-current`, docker 1.x's `docker daemon`) up to the first flag
-                if let w = commandLineWords(m.value, path: mp, variables: variables, d) { words = Array(w.drop { !$0.word.hasPrefix("-") }); commandPath = mp }
+                if let w = commandLineWords(value, path: mp, variables: variables, d) { words = Array(w.drop { !$0.word.hasPrefix("-") }); commandPath = mp }
             }
         }
         guard d.errorCount == before else { return nil }

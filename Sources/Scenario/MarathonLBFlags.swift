@@ -256,36 +256,20 @@ extension ScenarioSchema {
     static func marathonLBDeployedFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> MarathonLBDeployed? {
         let kinds = ["commandLine", "marathonApp", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"run sse --group external\"}, {\"marathonApp\": \"marathon-lb.json\"} or {\"environmentFile\": \"path\"}"
-        guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
+        guard let sources = deployedSources(v, path: path, kinds: kinds, expected: expected, d) else { return nil }
         let before = d.errorCount
         var variables: [String: String] = [:]
         var environment: [EnvironmentAssignment] = []
         var command: (words: [(word: String, location: SourceLocation?)], path: String, value: JSONValue)?
         var budget = 0
-        // environment files first: the command line's $VAR expands from them
-        let order = list.enumerated().sorted { ($0.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $0.offset) < ($1.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $1.offset) }
-        for (i, e) in order {
-            let p = JSONPath.index(path, i)
-            guard let members = e.objectMembers, members.count == 1, let m = members.first, kinds.contains(m.key) else {
-                let keys = e.objectMembers?.map(\.key) ?? []
-                let unknown = keys.first { !kinds.contains($0) }
-                d.error(p, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: kinds)); \(expected)" }
-                        ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
-                continue
-            }
-            let mp = JSONPath.key(p, m.key)
+        for (key, value, mp) in sources {
+            let m = (key: key, value: value)
             if m.key != "environmentFile", let c = command {
                 d.error(mp, at: m.value, "a second command line; one marathon-lb runs one (the first is at \(c.path))"); continue
             }
             switch m.key {
             case "environmentFile":
-                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a file of shell assignments, relative to the scenario's folder", m.value)); continue }
-                guard let f = deployedPath(rel, path: mp, at: m.value, folder: false, d),
-                      let text = readDeployedText(f.real, display: f.display, path: mp, at: m.value, budget: &budget, d) else { continue }
-                switch EnvironmentFileParser.parse(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) }) {
-                case .failure(let e): d.error(mp, location: e.location, e.message)
-                case .success(let assigned): environment += assigned
-                }
+                if let assigned = readEnvironmentFile(m.value, path: mp, variables: &variables, budget: &budget, d) { environment += assigned }
             case "commandLine":
                 if let words = commandLineWords(m.value, path: mp, variables: variables, d) { command = (words, mp, m.value) }
             default:
