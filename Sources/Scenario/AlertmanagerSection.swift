@@ -39,6 +39,12 @@ extension ScenarioSchema {
         if let given = kingpinSectionFlags(r, program: .alertmanager, d) {
             // every other flag of Alertmanager 0.25.0: parsed, warned as not modelled (KingpinFlags.swift)
             let fv = prepareKingpinFlags(given, path: r.keyPath("flags"), program: .alertmanager, modelled: alertmanagerFlagKeys, d)
+            // an empty --cluster.listen-address disables HA mode (main.go: no cluster.Create): each
+            // instance would notify on its own, which the model of several hosts (one gossiping
+            // cluster, peer positions) does not describe
+            if hosts.count > 1, let m = given.objectMembers?.last(where: { $0.key == "cluster.listen-address" }), m.value.stringValue == "" {
+                d.error(JSONPath.key(r.keyPath("flags"), "cluster.listen-address"), at: m.value, "an empty --cluster.listen-address disables HA mode: \(hosts.count) instances would not gossip and each would send every notification; the simulator models several hosts as one HA cluster only: remove the flag, or list one host")
+            }
             let f = ObjectReader(fv, path: r.keyPath("flags"), diagnostics: d, keys: alertmanagerFlagKeys)
             if let x = f.optional("cluster.peer-timeout", .duration(.nonNegative)) {
                 if x > .minutes(10) { d.error(f.keyPath("cluster.peer-timeout"), at: fv["cluster.peer-timeout"], "at most 10m here (a peer waits its position times this within one group_interval), got \(x)") }

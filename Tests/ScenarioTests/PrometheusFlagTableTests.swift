@@ -215,6 +215,7 @@ final class PrometheusFlagTableTests: XCTestCase {
                          [#"failed to determine external URL: "mon-01:9093": invalid "mon-01" scheme, only 'http' and 'https' are supported"#], alertmanager: true)
         assertFlagsError(#"{"cluster.listen-address": "0.0.0.0"}"#, path: #"alertmanager.flags["cluster.listen-address"]"#,
                          ["unable to initialize gossip mesh: invalid listen address: address 0.0.0.0: missing port in address"], alertmanager: true)
+        assertFlagsError(#"{"cluster.listen-address": ""}"#, path: #"alertmanager.flags["cluster.listen-address"]"#, ["disables HA mode"], alertmanager: true)
         assertFlagsError(#"{"web.listen-address": "localhost"}"#, path: #"alertmanager.flags["web.listen-address"]"#, ["address localhost: missing port in address"], alertmanager: true)
     }
 
