@@ -439,7 +439,7 @@ extension ScenarioSchema {
         }
         while i < words.count {
             let (w, loc) = words[i]; i += 1
-            if argsOnly || !w.hasPrefix("-") || w == "-" {
+            if argsOnly || !w.hasPrefix("-") {
                 if !argsOnly && w.hasPrefix("@") {
                     d.error(path, location: loc, "\(JSONValue.quote(w)): kingpin would read more arguments from the file \(JSONValue.quote(String(w.dropFirst()))); argument files are not read here: write its arguments instead")
                     return nil
@@ -452,7 +452,7 @@ extension ScenarioSchema {
                 name = String(w.dropFirst(2))
                 if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
             } else {
-                // a short flag: only -h (help) exists
+                // a short flag: only -h (help) exists ("-" alone is a short flag without a name)
                 let short = String(w.dropFirst().prefix(1))
                 guard short == "h" else { return fail("unknown short flag '-\(short)'", loc) }
                 name = "help"
@@ -475,7 +475,7 @@ extension ScenarioSchema {
                     // the next word, unless it is a flag; "--" ends the flags and the one after it is the value
                     var j = i
                     if j < words.count, words[j].word == "--" { argsOnly = true; j += 1 }
-                    guard j < words.count, argsOnly || !words[j].word.hasPrefix("-") || words[j].word == "-" else {
+                    guard j < words.count, argsOnly || !words[j].word.hasPrefix("-") else {
                         return fail("expected argument for flag '--\(name)'", loc, key: flag.name)
                     }
                     text = words[j].word; i = j + 1

@@ -178,6 +178,7 @@ final class PrometheusFlagTableTests: XCTestCase {
         XCTAssertEqual(commandLineError("prometheus --config.file=a.yml extra")?.message, "Error parsing commandline arguments: unexpected extra (prometheus exits)")
         XCTAssertEqual(commandLineError("prometheus -- --config.file=a.yml")?.message, "Error parsing commandline arguments: unexpected --config.file=a.yml (prometheus exits)")
         XCTAssertEqual(commandLineError("prometheus -x")?.message, "Error parsing commandline arguments: unknown short flag '-x' (prometheus exits)")
+        XCTAssertEqual(commandLineError("prometheus --web.page-title -")?.message, "Error parsing commandline arguments: expected argument for flag '--web.page-title' (prometheus exits)")
         XCTAssertEqual(commandLineError("prometheus --config.file=a.yml --config.file=b.yml")?.message, "Error parsing commandline arguments: flag 'config.file' cannot be repeated (prometheus exits)")
         XCTAssertTrue(commandLineError("prometheus -h")?.message.contains("prints its usage and exits") ?? false)
         XCTAssertTrue(commandLineError("prometheus @args.txt")?.message.contains("argument files are not read here") ?? false)
