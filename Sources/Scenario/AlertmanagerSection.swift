@@ -36,7 +36,15 @@ extension ScenarioSchema {
         var peerTimeout = AlertmanagerSpec.defaultPeerTimeout
         var maintenance = AlertmanagerSpec.defaultMaintenanceInterval
         var retention = AlertmanagerSpec.defaultRetention
-        if let fv = r.value("flags") {
+        if let given = kingpinSectionFlags(r, program: .alertmanager, d) {
+            // every other flag of Alertmanager 0.25.0: parsed, warned as not modelled (KingpinFlags.swift)
+            let fv = prepareKingpinFlags(given, path: r.keyPath("flags"), program: .alertmanager, modelled: alertmanagerFlagKeys, d)
+            // an empty --cluster.listen-address disables HA mode (main.go: no cluster.Create): each
+            // instance would notify on its own, which the model of several hosts (one gossiping
+            // cluster, peer positions) does not describe
+            if hosts.count > 1, let m = given.objectMembers?.last(where: { $0.key == "cluster.listen-address" }), m.value.stringValue == "" {
+                d.error(JSONPath.key(r.keyPath("flags"), "cluster.listen-address"), at: m.value, "an empty --cluster.listen-address disables HA mode: \(hosts.count) instances would not gossip and each would send every notification; the simulator models several hosts as one HA cluster only: remove the flag, or list one host")
+            }
             let f = ObjectReader(fv, path: r.keyPath("flags"), diagnostics: d, keys: alertmanagerFlagKeys)
             if let x = f.optional("cluster.peer-timeout", .duration(.nonNegative)) {
                 if x > .minutes(10) { d.error(f.keyPath("cluster.peer-timeout"), at: fv["cluster.peer-timeout"], "at most 10m here (a peer waits its position times this within one group_interval), got \(x)") }
@@ -132,6 +140,8 @@ extension ScenarioSchema {
         KeySpec("config", "string or object", default: "—", allowed: "A path relative to the scenario (inside its folder) of an `alertmanager.yml` written as JSON, or the same content inline; required. Loaded with Alertmanager's rules: see below.",
                 meaning: "The routing tree, receivers and inhibition rules."),
         KeySpec("flags", "object", default: "`{}`", allowed: "See `alertmanager.flags`.", meaning: "Command-line flags, under their real names."),
+        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "/usr/bin/prometheus-alertmanager $ARGS --cluster.peer=mon-02:9094"}`, `{"environmentFile": "deploy/default/prometheus-alertmanager"}` (only for the command line's `$NAME`s; without a command line, its `ARGS` is the command line, as the Debian unit runs it). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
+                meaning: "The flags as deployed, read as kingpin reads a command line; `flags` wins over them."),
         KeySpec("silences", "array of objects", default: "`[]`", allowed: "See `alertmanager.silences[i]`.",
                 meaning: "Silences created during the run (as `amtool silence add` or the API would), shared by every instance."),
     ])

@@ -213,6 +213,8 @@ extension ScenarioSchema {
     /// Which program's flags a `flagsFrom` list is read for.
     enum FlagProgram {
         case mesosMaster, mesosAgent, marathon, chronos
+        /// kingpin's programs (KingpinFlags.swift): environment files only give the command line's `$NAME`s.
+        case prometheus, alertmanager
         /// Scallop's programs (Marathon, Chronos) take `--name value`; stout's `--name=value`.
         var isScallop: Bool { self == .marathon || self == .chronos }
         /// The Mesosphere packages' wrapper variables (mesos-init-wrapper, /etc/default/mesos*):
@@ -222,6 +224,7 @@ extension ScenarioSchema {
             case .mesosAgent: return [("MASTER", "master"), ("IP", "ip"), ("LOGS", "log_dir"), ("ISOLATION", "isolation")]
             case .mesosMaster: return [("ZK", "zk"), ("IP", "ip"), ("PORT", "port"), ("CLUSTER", "cluster"), ("LOGS", "log_dir")]
             case .marathon, .chronos: return []
+            case .prometheus, .alertmanager: return []
             }
         }
     }

@@ -19,6 +19,8 @@ extension ScenarioSchema {
                 meaning: "Which exporter processes listen where. A target whose host:port has no exporter is a refused connection (`up` 0).",
                 source: "google/cadvisor :8080, prometheus/node_exporter :9100, mesos/mesos_exporter :9105, Marathon /metrics :8080, prometheus/consul_exporter :9107, nginxinc/nginx-prometheus-exporter :9113 (their READMEs' default ports)"),
         KeySpec("flags", "object", default: "Prometheus' defaults", allowed: "See `prometheus.flags`.", meaning: "Command-line flags of the server, by their real names."),
+        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "/usr/bin/prometheus $ARGS --storage.tsdb.retention.time=30d"}`, `{"environmentFile": "deploy/default/prometheus"}` (only for the command line's `$NAME`s; without a command line, its `ARGS` is the command line, as the Debian unit runs it). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
+                meaning: "The flags as deployed, read as kingpin reads a command line; `flags` wins over them."),
         KeySpec("record", "string", default: "\"none\"", allowed: "\"none\", \"rules\" (the series the rules read) or \"all\" (every series the scrapes return).",
                 meaning: "What the run writes to samples.csv for `clustersim export openmetrics`. `all` computes every family of every exporter at every scrape: slow and large on big platforms.",
                 source: "model choice"),

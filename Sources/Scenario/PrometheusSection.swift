@@ -44,7 +44,7 @@ extension ScenarioSchema {
             }
         }
         if let ev = r.value("exporters") { spec.exporters = decodeExporters(ev, path: r.keyPath("exporters"), hostGroups: hostGroups, hosts: hosts, d) }
-        if let fv = r.value("flags") { spec.flags = decodePrometheusFlags(fv, path: r.keyPath("flags"), d) }
+        if let fv = kingpinSectionFlags(r, program: .prometheus, d) { spec.flags = decodePrometheusFlags(fv, path: r.keyPath("flags"), d) }
         if let m = r.optional("record", .oneOf(PrometheusSpec.RecordMode.allCases.map(\.rawValue), what: "record mode")) {
             spec.record = PrometheusSpec.RecordMode(rawValue: m) ?? .none
         }
@@ -98,6 +98,8 @@ extension ScenarioSchema {
     }
 
     static func decodePrometheusFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> PrometheusFlags {
+        // every other flag of Prometheus 2.42.0: parsed, warned as not modelled (KingpinFlags.swift)
+        let v = prepareKingpinFlags(v, path: path, program: .prometheus, modelled: prometheusFlagsKeys, d)
         let r = ObjectReader(v, path: path, diagnostics: d, keys: prometheusFlagsKeys)
         var f = PrometheusFlags()
         guard r.isObject else { return f }

@@ -55,7 +55,15 @@ enum FlagInputs {
                          "--", "--no-", "--no-gc_delay", "=", "==", "export ", "?", "MESOS_", "MESOS_GC_DELAY=", "MARATHON_", "1e999", "-1",
                          "99999999999999999999", "0x10", "\u{0}", "\u{FEFF}", "é", "\r\n", "true", "yes", "file:///etc/passwd", "--gc_delay="]
 
-    static func scenario(commandLine: String) -> String {
+    /// Prometheus (kingpin): the Debian unit's command line and its /etc/default/prometheus. On odd
+    /// rounds of the operations the command-line target is this one (`prometheusRound`).
+    static let prometheusCommandLine = "/usr/bin/prometheus $ARGS --storage.tsdb.retention.time=30d --web.enable-lifecycle --no-storage.tsdb.no-lockfile --query.lookback-delta 10m --enable-feature=exemplar-storage -- "
+    static let prometheusEnvironment = "# /etc/default/prometheus\nARGS=\"--config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/var/lib/prometheus/metrics2/ --web.listen-address=:9090\"\n"
+    static let kingpinTokens = ["--", "--no-", "--no-web.enable-lifecycle", "=", "-h", "-x", "@args", "--web.enable-lifecycle=true", "--cluster.peer=a:1",
+                                "--query.lookback-delta", "1.5h", "5e7", "1e400", "512MB", "'", "\"", "$", "${ARGS}", "\\", "\n", " ", "é", "\u{0}"]
+    static func prometheusRound(_ i: Int) -> Bool { (i / 16 / TextMutator.ops.count) % 2 == 1 }
+
+    static func scenario(commandLine: String, prometheusCommandLine: String = prometheusCommandLine) -> String {
         """
         {"name": "flags", "seed": 1, "duration": "20m", "sampleInterval": "1m",
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
@@ -63,6 +71,7 @@ enum FlagInputs {
          "mesos": {"masters": {"count": 3, "flagsFrom": [{"environmentFile": "default/mesos-master"}]},
                    "agents": {"flagsFrom": [{"environmentFile": "default/mesos-slave"}, {"folder": "etc/mesos-slave"},
                                             {"commandLine": \(JSONValue.quote(commandLine))}]}},
+         "prometheus": {"flagsFrom": [{"environmentFile": "default/prometheus"}, {"commandLine": \(JSONValue.quote(prometheusCommandLine))}]},
          "marathon": {"flagsFrom": [{"environmentFile": "default/marathon"}],
                       "apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 128, "cmd": "serve"}]},
          "faults": [{"at": "5m", "kind": "hostCrash", "host": "slave-02", "recoverAfter": "5m"}]}
@@ -73,13 +82,15 @@ enum FlagInputs {
         let op = (i / 16) % TextMutator.ops.count
         let kind = kinds[op]
         var env = r.pick(environmentFiles), cmd = r.pick(commandLines), marathon = marathonEnvironment
+        var promCmd = prometheusCommandLine
+        let prometheus = prometheusRound(i)
         var folder = folderFiles
         let target = r.below(4)   // 0 agent env, 1 command line, 2 marathon env, 3 a folder file
         let fileIndex = r.below(folder.count)
         var text: String
         switch target {
         case 0: text = env
-        case 1: text = cmd
+        case 1: text = prometheus ? promCmd : cmd
         case 2: text = marathon
         default: text = folder[fileIndex].1
         }
@@ -90,7 +101,7 @@ enum FlagInputs {
             var s = Array(text.unicodeScalars)
             switch r.below(3) {
             case 0:
-                note = "\(TextMutator.insertTokens(&s, tokens, &r)) shell or flag tokens inserted"
+                note = "\(TextMutator.insertTokens(&s, prometheus && target == 1 ? kingpinTokens : tokens, &r)) shell or flag tokens inserted"
             case 1:
                 let n = r.pick([2, 10, 1000, 50_000])
                 let unit = r.pick([" --gc_delay=1days", "\nMESOS_GC_DELAY=1days", " --a=b", "\nA=$A$A", " \"", " $A"])
@@ -106,14 +117,14 @@ enum FlagInputs {
         }
         switch target {
         case 0: env = text
-        case 1: cmd = text
+        case 1: if prometheus { promCmd = text } else { cmd = text }
         case 2: marathon = text
         default: folder[fileIndex].1 = text
         }
         var files = [ScratchFile(path: "default/mesos-slave", content: .text(env)), ScratchFile(path: "default/mesos-master", content: .text("PORT=5050\nMESOS_QUORUM=2\n")),
-                     ScratchFile(path: "default/marathon", content: .text(marathon))]
+                     ScratchFile(path: "default/marathon", content: .text(marathon)), ScratchFile(path: "default/prometheus", content: .text(prometheusEnvironment))]
         for (name, content) in folder { files.append(ScratchFile(path: "etc/mesos-slave/" + name, content: .text(content))) }
-        return FuzzInput(kind: kind, text: scenario(commandLine: cmd), files: files,
-                         desc: "flags: \(kind) \(["agent environment", "command line", "marathon environment", "folder file"][target]): \(note)")
+        return FuzzInput(kind: kind, text: scenario(commandLine: cmd, prometheusCommandLine: promCmd), files: files,
+                         desc: "flags: \(kind) \(["agent environment", prometheus ? "prometheus command line" : "command line", "marathon environment", "folder file"][target]): \(note)")
     }
 }

@@ -230,7 +230,7 @@ final class AlertmanagerConfigTests: XCTestCase {
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"data.retention": "100000h"}}"#),
                           path: #"alertmanager.flags["data.retention"]"#, ["at most 10y"])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": {"data.retention": "soon"}}"#),
-                          path: #"alertmanager.flags["data.retention"]"#, ["not a duration"])
+                          path: #"alertmanager.flags["data.retention"]"#, [#"time: invalid duration "soon""#])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": {"route": {"receiver": "x"}, \#(Self.webhook)}}"#),
                           path: "alertmanager.config.route.receiver", ["undefined receiver \"x\" used in route"])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "silences": [{"at": "1m", "duration": "1h", "matchers": ["a=~\".*\""]}]}"#),

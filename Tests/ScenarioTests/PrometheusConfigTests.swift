@@ -75,7 +75,7 @@ final class PrometheusConfigTests: XCTestCase {
         assertSingleError(scenario(#"{"startTime": "yesterday"}"#), path: "prometheus.startTime", ["RFC 3339"])
         assertSingleError(scenario(#"{"record": "some"}"#), path: "prometheus.record", ["some"])
         assertSingleError(scenario(#"{"flags": {"query.lookback-delta": "0s"}}"#), path: #"prometheus.flags["query.lookback-delta"]"#, ["more than 0s"])
-        assertSingleError(scenario(#"{"flags": {"query.lookback": "5m"}}"#), path: #"prometheus.flags["query.lookback"]"#, ["unknown key"])
+        assertSingleError(scenario(#"{"flags": {"query.lookback": "5m"}}"#), path: #"prometheus.flags["query.lookback"]"#, ["unknown long flag '--query.lookback'"])
         assertSingleError(scenario(#"{"exporters": {"node": {"hosts": ["slave-01"], "hostGroups": ["slave"]}}}"#), path: "prometheus.exporters.node", ["not both"])
         assertSingleError(scenario(#"{"exporters": {"node": {"port": 70000}}}"#), path: "prometheus.exporters.node.port", ["70000"])
         assertSingleError(scenario(#"{"config": 3}"#), path: "prometheus.config", ["a path to prometheus.yml"])
