@@ -46,6 +46,16 @@ extension ScenarioSchema {
 
     static func decodeZooKeeper(_ v: JSONValue, path: String, groups: [(name: String, count: Int)], complete: Bool,
                                 defaultGroup: String?, _ d: Diagnostics) -> ZooKeeperSpec? {
+        // zoo.cfg as deployed (ZooKeeperConfigFile.swift): its modelled entries under the section's
+        // keys, which the section's own keys override
+        var v = v
+        var zoo = ZooKeeperConfigFile.Read()
+        if let cv = v["config"], !cv.isNull, let own = v.objectMembers {
+            guard let z = readZooConfig(cv, path: JSONPath.key(path, "config"), d) else { return nil }
+            zoo = z
+            let ownKeys = Set(own.map(\.key))
+            v = JSONValue(.object(z.members.filter { !ownKeys.contains($0.key) } + own.filter { $0.key != "config" }), location: v.location)
+        }
         let r = ObjectReader(v, path: path, diagnostics: d, keys: zooKeeperKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -62,8 +72,11 @@ extension ScenarioSchema {
         let notify = r.optional("notificationDelay", .duration(.nonNegative), default: .milliseconds(5))
         r.finish()
         guard d.errorCount == before, let servers, let tick, let initLimit, let syncLimit, let finalizeWait, let notify else { return nil }
-        return ZooKeeperSpec(servers: servers, hostGroup: group, tickTime: tick, initLimit: initLimit, syncLimit: syncLimit,
-                             finalizeWait: finalizeWait, notificationDelay: notify)
+        var spec = ZooKeeperSpec(servers: servers, hostGroup: group, tickTime: tick, initLimit: initLimit, syncLimit: syncLimit,
+                                 finalizeWait: finalizeWait, notificationDelay: notify)
+        spec.minSessionTimeout = zoo.minSessionTimeout
+        spec.maxSessionTimeout = zoo.maxSessionTimeout
+        return spec
     }
 
     // MARK: mesos

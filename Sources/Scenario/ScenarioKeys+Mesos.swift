@@ -14,6 +14,9 @@ extension ScenarioSchema {
         KeySpec("syncLimit", "integer", default: "5", allowed: ">= 1 (ticks).", meaning: "Accepted, not used by the election model (below).", source: "apache/zookeeper:conf/zoo_sample.cfg"),
         KeySpec("finalizeWait", "duration", default: "200ms", allowed: ">= 0.", meaning: "How long a server waits for more votes before it settles an election.",
                 source: "apache/zookeeper:zookeeper-server/.../quorum/FastLeaderElection.java `finalizeWait`"),
+        KeySpec("config", "string or object", default: "none", allowed: "The path of the servers' zoo.cfg relative to the scenario (inside its folder), or its entries as an object of strings. Read as ZooKeeper 3.4 reads it (java.util.Properties, QuorumPeerConfig.parseProperties): `tickTime` (ms), `initLimit`, `syncLimit`, `minSessionTimeout`/`maxSessionTimeout` (ms) and the participants of the `server.N` lines (their number is `servers`) are read; `dataDir`, `clientPort`, observers, `group.N`/`weight.N`, `autopurge.*` and other keys are named in one warning; what ZooKeeper refuses (`dataDir is not set`, `clientPort is not set`, `initLimit is not set`, `Missing election port for server: N`, a number Integer.parseInt refuses ...) is an error in its words. The section's own keys win.",
+                meaning: "ZooKeeper's configuration as deployed.",
+                source: "apache/zookeeper:src/java/main/org/apache/zookeeper/server/quorum/QuorumPeerConfig.java (3.4) parseProperties; ZooKeeperServer (session timeout bounds 2 and 20 ticks)"),
         KeySpec("notificationDelay", "duration", default: "5ms", allowed: ">= 0.", meaning: "Znode change to watcher callback (LAN round trip + processing).", source: "model choice"),
     ])
 

@@ -17,6 +17,9 @@ public struct ZooKeeperSpec: Equatable, Sendable {
     /// ticks (ZooKeeperServer: 2 x tickTime and 20 x tickTime).
     public var minSessionTimeoutTicks: Int
     public var maxSessionTimeoutTicks: Int
+    /// zoo.cfg's `minSessionTimeout` / `maxSessionTimeout` (ms; -1 or absent: the tick bounds).
+    public var minSessionTimeout: SimDuration? = nil
+    public var maxSessionTimeout: SimDuration? = nil
     /// FastLeaderElection.finalizeWait: 200 ms.
     public var finalizeWait: SimDuration
     /// Time from a znode change to the watch callback at the watcher (model choice: a LAN round
@@ -40,7 +43,7 @@ public struct ZooKeeperSpec: Equatable, Sendable {
 
     /// The session timeout a server grants for a requested one.
     public func negotiatedTimeout(_ requested: SimDuration) -> SimDuration {
-        let lo = tickTime * Int64(minSessionTimeoutTicks), hi = tickTime * Int64(maxSessionTimeoutTicks)
+        let lo = minSessionTimeout ?? tickTime * Int64(minSessionTimeoutTicks), hi = maxSessionTimeout ?? tickTime * Int64(maxSessionTimeoutTicks)
         return max(lo, min(hi, requested))
     }
 }

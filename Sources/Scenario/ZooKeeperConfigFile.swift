@@ -1,0 +1,190 @@
+import ClusterModel
+import SimKernel
+
+// zoo.cfg as ZooKeeper 3.4 reads it (`zookeeper.config`): java.util.Properties.load, then
+// QuorumPeerConfig.parseProperties (apache/zookeeper src/java/main/org/apache/zookeeper/server/
+// quorum/QuorumPeerConfig.java, 3.4 line): keys and values trimmed; `tickTime`, `initLimit`,
+// `syncLimit`, `minSessionTimeout`, `maxSessionTimeout` and the participants of the `server.N` lines
+// are modelled; `dataDir`, `clientPort`, observers, `group.N`/`weight.N` (hierarchical quorums),
+// `autopurge.*` and every other key (ZooKeeper sets unknown ones as `zookeeper.<key>` system
+// properties, silently) load and are named in one warning. What parseProperties refuses is
+// refused in its words.
+
+enum ZooKeeperConfigFile {
+    /// java.util.Properties.load: `#`/`!` comments, `key=value`, `key:value` or `key value`, a
+    /// backslash at the end of a line continues it, `\t \n \r \f \uXXXX` escapes; the last of a
+    /// repeated key wins. Returns the entries in order (each key once, at its last value).
+    static func properties(_ text: String, file: String) -> [(key: String, value: String, location: SourceLocation)] {
+        var out: [(key: String, value: String, location: SourceLocation)] = []
+        var logical: [(String, Int)] = []
+        var pending = "", start = 1, n = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            n += 1
+            var l = String(raw)
+            if l.hasSuffix("\r") { l.removeLast() }
+            if pending.isEmpty {
+                let t = l.drop { $0 == " " || $0 == "\t" || $0 == "\u{0C}" }
+                if t.isEmpty || t.hasPrefix("#") || t.hasPrefix("!") { continue }
+                start = n
+                l = String(t)
+            } else {
+                l = String(l.drop { $0 == " " || $0 == "\t" || $0 == "\u{0C}" })
+            }
+            let trailing = l.reversed().prefix { $0 == "\\" }.count
+            if trailing % 2 == 1 { pending += l.dropLast(); continue }
+            logical.append((pending + l, start)); pending = ""
+        }
+        if !pending.isEmpty { logical.append((pending, start)) }
+        for (line, number) in logical {
+            let chars = Array(line)
+            var i = 0
+            var key = ""
+            func unescape(_ c: Character, _ next: inout Int) -> String {
+                switch c {
+                case "t": return "\t"
+                case "n": return "\n"
+                case "r": return "\r"
+                case "f": return "\u{0C}"
+                case "u":
+                    let hex = String(chars[min(next, chars.count)..<min(next + 4, chars.count)])
+                    if hex.count == 4, let v = UInt32(hex, radix: 16), let sc = Unicode.Scalar(v) { next += 4; return String(Character(sc)) }
+                    return "u"
+                default: return String(c)
+                }
+            }
+            while i < chars.count {
+                let c = chars[i]
+                if c == "\\", i + 1 < chars.count { var j = i + 2; key += unescape(chars[i + 1], &j); i = j; continue }
+                if c == "=" || c == ":" || c == " " || c == "\t" || c == "\u{0C}" { break }
+                key.append(c); i += 1
+            }
+            // the separator: blanks, at most one = or :, blanks
+            while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == "\u{0C}" { i += 1 }
+            if i < chars.count, chars[i] == "=" || chars[i] == ":" { i += 1 }
+            while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == "\u{0C}" { i += 1 }
+            var value = ""
+            while i < chars.count {
+                let c = chars[i]
+                if c == "\\", i + 1 < chars.count { var j = i + 2; value += unescape(chars[i + 1], &j); i = j; continue }
+                value.append(c); i += 1
+            }
+            out.removeAll { $0.key == key }
+            out.append((key, value, SourceLocation(file: file, line: number, column: 1)))
+        }
+        return out
+    }
+
+    /// Java's Integer.parseInt (an optional sign, decimal digits, 32 bits).
+    static func javaInt(_ s: String) -> Int? {
+        var t = Substring(s)
+        var neg = false
+        if let c = t.first, c == "+" || c == "-" { neg = c == "-"; t = t.dropFirst() }
+        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int64(t.prefix(12)), t.count <= 11 else { return nil }
+        let x = neg ? -v : v
+        return x >= Int64(Int32.min) && x <= Int64(Int32.max) ? Int(x) : nil
+    }
+
+    /// What the scenario takes from a zoo.cfg.
+    struct Read {
+        var members: [JSONMember] = []        // tickTime, initLimit, syncLimit, servers as the section's keys
+        var minSessionTimeout: SimDuration? = nil
+        var maxSessionTimeout: SimDuration? = nil
+    }
+}
+
+extension ScenarioSchema {
+    /// `zookeeper.config`: the path of a zoo.cfg relative to the scenario (or its entries as an
+    /// object of strings); nil after an error.
+    static func readZooConfig(_ v: JSONValue, path p: String, _ d: Diagnostics) -> ZooKeeperConfigFile.Read? {
+        var entries: [(key: String, value: String, location: SourceLocation?)] = []
+        var file = "zoo.cfg"
+        if let rel = v.stringValue {
+            guard let base = d.baseDirectory else { d.error(p, at: v, "a zoo.cfg can only be read from a scenario file (its folder is where the path starts); give its entries inline"); return nil }
+            guard let text = readSideFile(rel, kind: "zoo.cfg", base: base, maxBytes: IncludeLimits.maxTotalBytes, path: p, at: v, d) else { return nil }
+            entries = ZooKeeperConfigFile.properties(text, file: rel).map { ($0.key, $0.value, $0.location) }
+            file = rel
+        } else if let members = v.objectMembers {
+            for m in members {
+                guard let s = m.value.stringValue ?? m.value.numberValue?.text else { d.error(JSONPath.key(p, m.key), at: m.value, typeMismatch("a string (a zoo.cfg value)", m.value)); return nil }
+                entries.removeAll { $0.key == m.key }
+                entries.append((m.key, s, m.value.location))
+            }
+        } else { d.error(p, at: v, typeMismatch("the path of a zoo.cfg, or its entries as an object of strings", v)); return nil }
+        func fail(_ loc: SourceLocation?, _ message: String) -> ZooKeeperConfigFile.Read? {
+            d.error(p, location: loc ?? v.location, "ZooKeeper refuses \(file): \(message)"); return nil
+        }
+        var out = ZooKeeperConfigFile.Read()
+        var ints: [String: Int] = [:]
+        var participants: [Int64] = [], observers: [Int64] = []
+        var notModelled: [String] = []
+        var electionAlg = 3
+        var withoutElectionPort: [(Int64, SourceLocation?)] = []
+        for (rawKey, rawValue, loc) in entries {
+            let key = rawKey.trimmingCharacters(in: .whitespaces), value = rawValue.trimmingCharacters(in: .whitespaces)
+            func int() -> Int? { ZooKeeperConfigFile.javaInt(value) }
+            switch key {
+            case "tickTime", "initLimit", "syncLimit", "minSessionTimeout", "maxSessionTimeout", "clientPort", "maxClientCnxns",
+                 "electionAlg", "autopurge.snapRetainCount", "autopurge.purgeInterval":
+                guard let x = int() else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(value))") }
+                ints[key] = x
+                if key == "electionAlg" { electionAlg = x }
+                if !["tickTime", "initLimit", "syncLimit", "minSessionTimeout", "maxSessionTimeout"].contains(key) { notModelled.append(key) }
+            case "peerType":
+                guard ["observer", "participant"].contains(value.lowercased()) else { return fail(loc, "Unrecognised peertype: \(value)") }
+                notModelled.append(key)
+            default:
+                if key.hasPrefix("server.") {
+                    guard let sid = Int64(key.dropFirst(7)) else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(String(key.dropFirst(7))))") }
+                    let parts = value.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                    guard parts.count >= 2, parts.count <= 4 else { return fail(loc, "\(value) does not have the form host:port or host:port:port or host:port:port:type") }
+                    for port in parts[1..<min(parts.count, 3)] where ZooKeeperConfigFile.javaInt(port) == nil {
+                        return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(port))")
+                    }
+                    if parts.count == 2 { withoutElectionPort.append((sid, loc)) }
+                    if parts.count == 4 {
+                        switch parts[3].lowercased() {
+                        case "observer": observers.append(sid); continue
+                        case "participant": break
+                        default: return fail(loc, "Unrecognised peertype: \(value)")
+                        }
+                    }
+                    participants.removeAll { $0 == sid }
+                    participants.append(sid)
+                } else {
+                    // dataDir, dataLogDir, clientPortAddress, group.N, weight.N, and anything else
+                    // (System.setProperty("zookeeper." + key))
+                    notModelled.append(key)
+                }
+            }
+        }
+        if entries.first(where: { $0.key == "dataDir" }) == nil { return fail(nil, "dataDir is not set") }
+        if ints["clientPort"] == nil || ints["clientPort"] == 0 { return fail(nil, "clientPort is not set") }
+        let tick = ints["tickTime"] ?? 3000     // ZooKeeperServer.DEFAULT_TICK_TIME
+        if tick == 0 { return fail(nil, "tickTime is not set") }
+        if tick < 0 { return fail(nil, "tickTime \(tick) is negative; the simulator needs a positive tick") }
+        let minS = ints["minSessionTimeout"] ?? -1, maxS = ints["maxSessionTimeout"] ?? -1
+        if minS > maxS { return fail(nil, "minSessionTimeout must not be larger than maxSessionTimeout") }
+        if participants.isEmpty && !observers.isEmpty { return fail(nil, "Observers w/o participants is an invalid configuration") }
+        if participants.count > 1 {
+            if (ints["initLimit"] ?? 0) == 0 { return fail(nil, "initLimit is not set") }
+            if (ints["syncLimit"] ?? 0) == 0 { return fail(nil, "syncLimit is not set") }
+        }
+        // with fast leader election (electionAlg 3, any but 0) every participant needs an election port
+        if participants.count > 1, electionAlg != 0, let (sid, loc) = withoutElectionPort.first(where: { w in participants.contains(w.0) }) {
+            return fail(loc, "Missing election port for server: \(sid)")
+        }
+        if participants.count == 1 { return fail(nil, "one server line: ZooKeeper ignores it and runs standalone (\"Invalid configuration, only one server specified (ignoring)\"), which the simulator does not model; give 3, 5 or 7 server.N lines") }
+        if participants.isEmpty { return fail(nil, "no server.N lines: ZooKeeper runs standalone, which the simulator does not model; give 3, 5 or 7") }
+        func member(_ k: String, _ x: JSONValue) { out.members.append(JSONMember(key: k, value: x)) }
+        member("servers", JSONValue(.number(JSONNumber(participants.count)), location: v.location))
+        member("tickTime", JSONValue(.string("\(tick)ms"), location: v.location))
+        for k in ["initLimit", "syncLimit"] { if let x = ints[k] { member(k, JSONValue(.number(JSONNumber(x)), location: v.location)) } }
+        if minS > 0 { out.minSessionTimeout = .milliseconds(Int64(minS)) }
+        if maxS > 0 { out.maxSessionTimeout = .milliseconds(Int64(maxS)) }
+        if !observers.isEmpty { notModelled.append("observers (server.N ...:observer)") }
+        if !notModelled.isEmpty {
+            d.warning(p, at: v, "\(file): accepted by ZooKeeper, not modelled: \(notModelled.joined(separator: ", "))")
+        }
+        return out
+    }
+}
