@@ -364,7 +364,8 @@ extension ScenarioSchema {
             added.append(JSONMember(key: target, keyLocation: loc, value: x))
         }
         if !notModelled.isEmpty {
-            d.warning(dv0 == nil ? fp : p, at: dv0 ?? fv, "\(dv0 == nil ? "dockerd" : file): accepted by dockerd, not modelled: \(notModelled.joined(separator: ", "))")
+            let source = dv0 == nil ? "dockerd's command line" : flags.isEmpty ? file : "\(file) and dockerd's command line"
+            d.warning(dv0 == nil ? fp : p, at: dv0 ?? fv, "\(source): accepted by dockerd, not modelled: \(notModelled.joined(separator: ", "))")
         }
         let rest = own.filter { $0.key != "daemonConfig" && $0.key != "flagsFrom" }
         return JSONValue(.object(added + rest), location: v.location)

@@ -110,9 +110,10 @@ func loadBases(_ dir: String) -> [Base] {
     return out
 }
 
-/// Input number `i` of the run seeded `seed`. Some 6 in 16 are tree mutations (a base and 1 to 4
+/// Input number `i` of the run seeded `seed`. Some 5 in 16 are tree mutations (a base and 1 to 4
 /// mutations); one in 16 is an include graph, one in 16 an HCL pair (16k+14, kind k mod 8), one in 16 a
-/// scenario with deployed flag files (16k+6, kind k mod 8), one in 8 a set of `--set` overrides, one in 8 a
+/// scenario with deployed flag files (16k+6, kind k mod 8), one in 16 one with other deployed files
+/// (16k+10, kind k mod 8), one in 8 a set of `--set` overrides, one in 8 a
 /// string changed as text and one in 8 a file changed as text, their kinds taken in turn (input
 /// 16k+1 is include kind k mod 12, input 8k+3 override kind k mod 8, 8k+4 string kind k mod 8,
 /// 8k+7 file kind k mod 8), so every kind comes up within the first 192 inputs of any run; a
@@ -133,6 +134,9 @@ func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = [], 
     // one in 16 (input 16k+6): Mesos' and Marathon's flags from deployed files, one of them changed
     // (FlagInputs.swift)
     if i % 16 == 6 { return FlagInputs.input(i, &r) }
+    // one in 16 (input 16k+10): marathon-lb, dockerd, ZooKeeper and Consul files as deployed, one
+    // of them changed (DeployInputs.swift)
+    if i % 16 == 10 { return DeployInputs.input(i, &r) }
     // one in 16 (input 16k+9): a mutated experiment file (Experiments.swift)
     if i % 16 == 9, !experiments.isEmpty { return experimentInput(&r, bases: experiments) }
     if i % 16 == 1 || i % 8 == 3 {
@@ -161,7 +165,7 @@ enum ChildExit: Int32 {
 
 extension FuzzInput {
     /// Include graphs and file mutations are written into a scratch folder and loaded from there.
-    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") || kind.hasPrefix("hcl-") || kind.hasPrefix("flags-") }
+    var inScratch: Bool { kind.hasPrefix("include-") || kind.hasPrefix("file-") || kind.hasPrefix("hcl-") || kind.hasPrefix("flags-") || kind.hasPrefix("deploy-") }
 }
 
 /// An error the user could not place: it names neither a JSON path, nor a line of a file, nor the
@@ -402,7 +406,7 @@ func reap() {
 
 func kindsLine() -> String {
     let kindOrder = ["mutation", "experiment", "replay"] + Graphs.includeKinds + Graphs.overrideKinds + TextMutator.stringKinds + TextMutator.fileKinds
-        + HCLInputs.kinds + FlagInputs.kinds
+        + HCLInputs.kinds + FlagInputs.kinds + DeployInputs.kinds
     return "kinds: " + kindOrder.filter { kindCounts[$0] != nil }.map { "\($0) \(kindCounts[$0]!)" }.joined(separator: ", ")
 }
 

@@ -100,7 +100,10 @@ final class FuzzTests: XCTestCase {
         // inputs 16k+6: a deployed flag file or command line changed
         for op in textOps { XCTAssertGreaterThanOrEqual(counts["flags-" + op] ?? 0, 1, "flags-\(op): \(counts)") }
         XCTAssertEqual(textOps.map { counts["flags-" + $0] ?? 0 }.reduce(0, +), 12, "\(counts)")
-        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24 - 12 - 12, "\(counts)")
+        // inputs 16k+10: a deployed marathon-lb, dockerd, ZooKeeper or Consul file changed
+        for op in textOps { XCTAssertGreaterThanOrEqual(counts["deploy-" + op] ?? 0, 1, "deploy-\(op): \(counts)") }
+        XCTAssertEqual(textOps.map { counts["deploy-" + $0] ?? 0 }.reduce(0, +), 12, "\(counts)")
+        XCTAssertEqual(counts["mutation"], 192 - 12 - 24 - 12 - 24 - 24 - 12 - 12 - 12, "\(counts)")
     }
 
     /// `--only string-,file-` runs (here lists) only those kinds, each input keeping its number:
