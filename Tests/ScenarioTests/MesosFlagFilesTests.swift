@@ -219,10 +219,24 @@ final class MesosFlagFilesTests: XCTestCase {
         onlyError(marathon, path: "marathon.flagsFrom[0].root", ["Marathon reads no flag value from a file"])
     }
 
+    /// --launcher_dir (src/slave/flags.cpp, every release 1.1.0 to 1.11.0) is an agent flag; its
+    /// `file://` value is read as any std::string flag's.
+    func testLauncherDirIsAnAgentFlag() throws {
+        let dir = Self.agents(#"{"flagsFrom": [{"root": "m"}, {"commandLine": "mesos-agent --launcher_dir=file:///etc/mesos/launcher_dir"}]}"#,
+                              files: ["m/etc/mesos/launcher_dir": "/usr/libexec/mesos"])
+        let l = try XCTUnwrap(load(dir))
+        XCTAssertTrue(l.warnings.contains { $0.contains("flags accepted but not modelled: launcher_dir") }, l.warnings.joined(separator: "\n"))
+    }
+
     /// Larger than the deployed files' budget (16 MiB in all, with the flagsFrom files).
     func testAFileOverTheBudgetIsRefused() {
         let dir = Self.agents(#"{"flagsFrom": [{"root": "m"}], "flags": {"attributes": "file:///etc/mesos/attributes"}}"#,
                               files: ["m/etc/mesos/attributes": String(repeating: "a:b;", count: IncludeLimits.maxTotalBytes / 4 + 1)])
         onlyError(dir, path: "mesos.agents.flags.attributes", ["more than \(IncludeLimits.maxTotalBytes) bytes"])
+        // two files under the limit each, over it together (and with the flagsFrom files)
+        let half = String(repeating: "x", count: IncludeLimits.maxTotalBytes / 2 + 1)
+        let two = Self.agents(#"{"flagsFrom": [{"root": "m"}], "flags": {"sandbox_directory": "file:///a", "runtime_dir": "file:///b"}}"#,
+                              files: ["m/a": half, "m/b": half])
+        onlyError(two, path: "mesos.agents.flags.runtime_dir", ["more than \(IncludeLimits.maxTotalBytes) bytes"])
     }
 }
