@@ -20,6 +20,9 @@ import Darwin
 //       the Mesosphere packages' flag folders: /etc/mesos-master, /etc/mesos-slave (one file per
 //       flag, `?name` for a flag without value, attributes/ and resources/ subfolders),
 //       /etc/marathon/conf
+//   {"root": "deploy/machine"}
+//       Mesos only: the deployed machine's /, from which `file://` flag values are read
+//       (`mesosFlagFiles`, as stout's flags::fetch reads them)
 //
 // Mesos reads the result as stout does (3rdparty/stout/include/stout/flags/flags.hpp@1.4.0
 // `FlagsBase::load`): the command line, then MESOS_* variables for the flags the command line
