@@ -20,6 +20,9 @@ import Darwin
 //       the Mesosphere packages' flag folders: /etc/mesos-master, /etc/mesos-slave (one file per
 //       flag, `?name` for a flag without value, attributes/ and resources/ subfolders),
 //       /etc/marathon/conf
+//   {"root": "deploy/machine"}
+//       Mesos only: the deployed machine's /, from which `file://` flag values are read
+//       (`mesosFlagFiles`, as stout's flags::fetch reads them)
 //
 // Mesos reads the result as stout does (3rdparty/stout/include/stout/flags/flags.hpp@1.4.0
 // `FlagsBase::load`): the command line, then MESOS_* variables for the flags the command line
@@ -292,11 +295,17 @@ extension ScenarioSchema {
             }
     }
 
-    /// The deployed sources' words (command-line arguments, in order) and environment, read from
-    /// `flagsFrom`; nil after an error.
-    static func deployedFlagWords(_ v: JSONValue, path: String, program: FlagProgram, _ d: Diagnostics)
-        -> (args: [(word: String, location: SourceLocation?)], environment: [EnvironmentAssignment])? {
-        let expected = "a list of deployed flag sources: {\"commandLine\": \"...\"}, {\"environmentFile\": \"path\"} or {\"folder\": \"path\"}"
+    /// The deployed machine's `/` (`{"root": "DIR"}`): where Mesos' `file://` flag values are read.
+    typealias FlagRoot = (real: String, display: String)
+
+    /// What `flagsFrom` gives: the deployed sources' words (command-line arguments, in order), their
+    /// environment, the `root` (Mesos only) and the bytes read so far (of `IncludeLimits.maxTotalBytes`).
+    typealias DeployedSources = (args: [(word: String, location: SourceLocation?)], environment: [EnvironmentAssignment], root: FlagRoot?, budget: Int)
+
+    /// The deployed sources' words, environment and root, read from `flagsFrom`; nil after an error.
+    static func deployedFlagWords(_ v: JSONValue, path: String, program: FlagProgram, _ d: Diagnostics) -> DeployedSources? {
+        let sourceKeys = ["commandLine", "environmentFile", "folder", "root"]
+        let expected = "a list of deployed flag sources: {\"commandLine\": \"...\"}, {\"environmentFile\": \"path\"}, {\"folder\": \"path\"}\(program.isScallop ? "" : " or {\"root\": \"folder\"} (the deployed machine's /, where file:// values are read)")"
         guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
         let before = d.errorCount
         var args: [(word: String, location: SourceLocation?)] = []
@@ -304,6 +313,8 @@ extension ScenarioSchema {
         var environment: [EnvironmentAssignment] = []
         var variables: [String: String] = [:]
         var budget = 0
+        var root: FlagRoot?
+        var rootIndex: Int?
         // environment files first: a command line's $VAR expands from them, as systemd's
         // EnvironmentFile= and the wrappers' sourcing do before the program starts
         var order = Array(list.enumerated())
@@ -312,15 +323,26 @@ extension ScenarioSchema {
         for (i, e) in order {
             let p = JSONPath.index(path, i)
             guard let members = e.objectMembers, members.count == 1, let m = members.first,
-                  ["commandLine", "environmentFile", "folder"].contains(m.key) else {
+                  sourceKeys.contains(m.key) else {
                 let keys = e.objectMembers?.map(\.key) ?? []
-                let unknown = keys.first { !["commandLine", "environmentFile", "folder"].contains($0) }
-                d.error(p, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: ["commandLine", "environmentFile", "folder"])); \(expected)" }
+                let unknown = keys.first { !sourceKeys.contains($0) }
+                d.error(p, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: sourceKeys)); \(expected)" }
                         ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
                 continue
             }
             let mp = JSONPath.key(p, m.key)
             switch m.key {
+            case "root":
+                // stout's flags::fetch reads `file://` values (Mesos); Scallop reads none
+                if program.isScallop {
+                    d.error(mp, at: m.value, "\(program == .marathon ? "Marathon" : "Chronos") reads no flag value from a file (Scallop takes a value as written); {\"root\": ...} is for mesos.masters and mesos.agents"); continue
+                }
+                if let first = rootIndex {
+                    d.error(mp, at: m.value, "a second root; one list has one deployed machine's / (the first is \(JSONPath.key(JSONPath.index(path, first), "root")))"); continue
+                }
+                rootIndex = i
+                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a folder holding the deployed machine's files as under its / (etc/mesos/...), relative to the scenario's folder", m.value)); continue }
+                root = deployedPath(rel, path: mp, at: m.value, folder: true, d)
             case "commandLine":
                 var words: [(word: String, location: SourceLocation?)] = []
                 let loc = m.value.location
@@ -393,7 +415,7 @@ extension ScenarioSchema {
         }
         args = wrapperArgs
         for i in list.indices { args += commandArgs[i] ?? [] }
-        return (args, environment)
+        return (args, environment, root, budget)
     }
 
     // MARK: Mesos
@@ -403,8 +425,8 @@ extension ScenarioSchema {
     /// is "false"), as a JSON object of strings for the flag decoders; nil after an error.
     /// `isBoolean`: nil for a name Mesos does not know (left for the decoder's unknown-flag error).
     static func mesosDeployedFlags(_ v: JSONValue, path: String, flagsPath: String, program: FlagProgram,
-                                   isBoolean: (String) -> Bool?, _ d: Diagnostics) -> [JSONMember]? {
-        guard let (args, environment) = deployedFlagWords(v, path: path, program: program, d) else { return nil }
+                                   isBoolean: (String) -> Bool?, _ d: Diagnostics) -> (members: [JSONMember], root: FlagRoot?, budget: Int)? {
+        guard let (args, environment, root, budget) = deployedFlagWords(v, path: path, program: program, d) else { return nil }
         let before = d.errorCount
         var values: [DeployedFlag] = []
         for (word, loc) in args {
@@ -471,7 +493,7 @@ extension ScenarioSchema {
             }
             out.append(JSONMember(key: flagName, keyLocation: f.location, value: JSONValue(.string(value), location: f.location)))
         }
-        return d.errorCount == before ? out : nil
+        return d.errorCount == before ? (out, root, budget) : nil
     }
 
     // MARK: Marathon
@@ -486,7 +508,7 @@ extension ScenarioSchema {
     /// only give the command line's `$NAME`s.
     static func scallopDeployedFlags(_ v: JSONValue, path: String, flagsPath: String, program: FlagProgram,
                                      takesValue: (String) -> Bool?, _ d: Diagnostics) -> [JSONMember]? {
-        guard let (args, environment) = deployedFlagWords(v, path: path, program: program, d) else { return nil }
+        guard let (args, environment, _, _) = deployedFlagWords(v, path: path, program: program, d) else { return nil }
         let before = d.errorCount
         var words: [(word: String, location: SourceLocation?)] = []
         for a in environment where program == .marathon && a.name.hasPrefix("MARATHON_") && !a.name.hasPrefix("MARATHON_APP") {
@@ -554,13 +576,19 @@ extension ScenarioSchema {
     }
 
     /// The flags object of `mesos.masters` / `mesos.agents`: `flagsFrom`'s flags with `flags` over
-    /// them; nil when neither is given or `flagsFrom` has an error (reported).
+    /// them, `file://` values read (`mesosFlagFiles`); nil when neither is given or `flagsFrom` or a
+    /// flag's file has an error (reported).
     static func sectionFlags(_ r: ObjectReader, program: FlagProgram, version: MesosVersion, _ d: Diagnostics) -> JSONValue? {
-        let own = r.value("flags")
-        guard let from = r.value("flagsFrom") else { return own }
-        guard let deployed = mesosDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: program,
-                                                isBoolean: { mesosFlagIsBoolean($0, program: program, version: version) }, d) else { return nil }
-        return mergedFlags(deployed: deployed, own: own, from: from)
+        var flags = r.value("flags")
+        var root: FlagRoot?, budget = 0
+        if let from = r.value("flagsFrom") {
+            guard let deployed = mesosDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: program,
+                                                    isBoolean: { mesosFlagIsBoolean($0, program: program, version: version) }, d) else { return nil }
+            flags = mergedFlags(deployed: deployed.members, own: flags, from: from)
+            root = deployed.root; budget = deployed.budget
+        }
+        guard let flags else { return nil }
+        return mesosFlagFiles(flags, root: root, flagsPath: r.keyPath("flags"), program: program, version: version, budget: budget, d)
     }
 
     /// The flags object of `marathon`, as `sectionFlags`.
@@ -579,6 +607,120 @@ extension ScenarioSchema {
         guard let deployed = scallopDeployedFlags(from, path: r.keyPath("flagsFrom"), flagsPath: r.keyPath("flags"), program: .chronos,
                                                   takesValue: ChronosFlagTable.takesValue, d) else { return nil }
         return mergedFlags(deployed: deployed, own: own, from: from)
+    }
+}
+
+extension ScenarioSchema {
+    /// stout's warning for a JSON flag's value that starts with '/' (3rdparty/stout/include/stout/
+    /// flags/parse.hpp `parse<JSON::Object>`, 1.1.0 to 1.11.0), quoted as it is printed.
+    static let stoutAbsolutePathWarning = "Specifying an absolute filename to read a command line option out of without using 'file:// is deprecated and will be removed in a future release. Simply adding 'file://' to the beginning of the path should eliminate this warning."
+
+    /// Mesos' flag values that name files, read as stout reads them: `file://ABS` for every flag but
+    /// the `Path` ones (flags/fetch.hpp `fetch<T>`: os::read, then the content parsed as the flag's
+    /// type), and for JSON flags also `/ABS` (parse.hpp, deprecated, with its warning). ABS is read
+    /// from the `root` folder (the deployed machine's /). The content replaces the value, exactly as
+    /// read (with its final newline): a JSON flag's content becomes its parsed object (located in
+    /// the file), any other the string the flag's parser takes, checked here by `stoutValue` so that
+    /// a refused content is reported with the `file://` value as stout says it. Without a root, a
+    /// modelled flag's file value is an error; an unmodelled flag's is left out with a warning.
+    /// nil after an error (reported). docs/mesos.md "Every Mesos flag", docs/scenarios.md "Flags as deployed".
+    static func mesosFlagFiles(_ flags: JSONValue, root: FlagRoot?, flagsPath: String, program: FlagProgram,
+                               version: MesosVersion, budget: Int, _ d: Diagnostics) -> JSONValue? {
+        guard let members = flags.objectMembers else { return flags }
+        let role: MesosFlagRole = program == .mesosMaster ? .master : .agent
+        let binary = role == .master ? "mesos-master" : "mesos-agent"
+        let modelled = role == .master ? mesosMasterFlagKeys : mesosAgentFlagKeys
+        let table = mesosFlagTable(role), pathFlags = mesosPathFlags(role)
+        var budget = budget
+        let before = d.errorCount
+        var out: [JSONMember] = []
+        for m in members {
+            let key = m.key
+            guard let s = m.value.stringValue,
+                  let info = table.first(where: { ($0.name == key || $0.deprecatedName(in: version) == key) && $0.exists(in: version) }),
+                  !pathFlags.contains(info.name) else { out.append(m); continue }
+            let isJSON: Bool
+            switch info.kind { case .jsonObject, .protobuf: isJSON = true; default: isJSON = false }
+            let fetched = s.hasPrefix("file://")
+            guard fetched || (isJSON && s.hasPrefix("/")) else { out.append(m); continue }
+            let p = JSONPath.key(flagsPath, key)
+            let prefix = "Failed to load flag '\(key)': Failed to load value '\(s)'"
+            let stops = "\(binary) \(version) does not start"
+            if !fetched { d.warning(p, at: m.value, "\(stoutAbsolutePathWarning) (Mesos' warning for --\(key)=\(s))") }
+            var abs = fetched ? String(s.dropFirst(7)) : s
+            guard abs.hasPrefix("/") else {
+                d.error(p, at: m.value, "\(prefix): \(JSONValue.quote(abs)) is a relative path, which Mesos reads from its working directory; write file:///ABSOLUTE/PATH (the file as on the deployed machine, under {\"root\": ...})")
+                continue
+            }
+            guard let root else {
+                // --attributes is read beside the decoders (`agentAttributesFlag`): modelled too
+                if modelled.declares(key) || (role == .agent && info.name == "attributes") {
+                    d.error(p, at: m.value, "\(prefix): Mesos reads the file \(abs) (stout's flags::fetch) and the simulator cannot without the deployed machine's files: add {\"root\": \"DIR\"} to flagsFrom, DIR holding \(abs.dropFirst()) relative to the scenario's folder, or give the value itself")
+                } else {
+                    d.warning(p, at: m.value, "--\(key)=\(s) is not read: no {\"root\": ...} in flagsFrom (Mesos reads the file and parses it as \(info.kind.described)); the flag is not modelled, so it loads unread")
+                }
+                continue
+            }
+            // At most two reads: `file://` of a JSON flag whose content starts with '/' is read again
+            // (fetch<T> reads the file, then parse<JSON::Object> the path it holds).
+            var content: (text: String, display: String)?
+            var reads = 0
+            while true {
+                reads += 1
+                guard let c = readMesosFlagFile(abs, root: root, version: version, path: p, at: m.value, prefix: prefix, stops: stops, budget: &budget, d) else { break }
+                content = c
+                guard isJSON, fetched, reads == 1, c.text.hasPrefix("/") else { break }
+                d.warning(p, location: SourceLocation(file: c.display, line: 1, column: 1), "\(stoutAbsolutePathWarning) (Mesos' warning for the path in \(c.display), the content of --\(key)=\(s))")
+                abs = c.text; content = nil
+            }
+            guard let content else { continue }
+            let at = SourceLocation(file: content.display, line: 1, column: 1)
+            if isJSON {
+                // JSON::parse<JSON::Object> of the content; its errors are placed in the file
+                let r = JSONParser.parse(content.text, file: content.display, startDepth: 3)
+                if let e = r.errors.first {
+                    d.error(p, location: SourceLocation(file: e.file ?? content.display, line: e.line, column: e.column), "\(prefix): \(e.message) (\(stops))"); continue
+                }
+                guard let v = r.value, v.objectMembers != nil else { d.error(p, location: at, "\(prefix): Unexpected JSON type parsed (\(stops); a JSON object is expected)"); continue }
+                out.append(JSONMember(key: key, keyLocation: m.keyLocation, value: v))
+                continue
+            }
+            let v = JSONValue(.string(content.text), location: at)
+            if case .failure(let e) = stoutValue(content.text, kind: info.kind, at: v) { d.error(p, location: at, "\(prefix): \(e.message) (\(stops))"); continue }
+            out.append(JSONMember(key: key, keyLocation: m.keyLocation, value: v))
+        }
+        return d.errorCount == before ? JSONValue(.object(out), location: flags.location) : nil
+    }
+
+    /// os::read of the deployed machine's ABS: `root`/ABS, inside the scenario's folder also after
+    /// symbolic links, a regular file, within the deployed files' byte budget. Errors in stout's
+    /// words (stout/os/read.hpp: "Failed to open file: " + strerror before 1.6.0, strerror alone since).
+    static func readMesosFlagFile(_ abs: String, root: FlagRoot, version: MesosVersion, path p: String, at v: JSONValue, prefix: String, stops: String,
+                                  budget: inout Int, _ d: Diagnostics) -> (text: String, display: String)? {
+        // the machine's own ".." stops at its /: so does it under root
+        let inner = Paths.normalize(abs)
+        let display = root.display + (inner == "/" ? "" : inner)
+        let lexical = root.real + (inner == "/" ? "" : inner)
+        func osError(_ code: Int32) -> String {
+            let text = String(cString: strerror(code))
+            return version < MesosVersion(1, 6) && code != EISDIR ? "Failed to open file: \(text)" : text
+        }
+        guard let real = Paths.realPath(lexical) else {
+            let code = errno
+            d.error(p, at: v, "\(prefix): Error reading file '\(abs)': \(osError(code)) (\(stops); the deployed machine's \(abs) is \(display) here: copy the file there)")
+            return nil
+        }
+        guard let scenario = d.baseDirectory.flatMap({ Paths.realPath(Paths.normalize($0)) }), Paths.isInside(real, scenario) else {
+            d.error(p, at: v, "\(prefix): \(display) resolves through a symbolic link to \(real), outside the scenario's folder; it must stay inside it")
+            return nil
+        }
+        var st = stat()
+        if stat(real, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+            d.error(p, at: v, "\(prefix): Error reading file '\(abs)': \(osError(EISDIR)) (\(stops); \(display) is a folder)")
+            return nil
+        }
+        guard let text = readDeployedText(real, display: display, path: p, at: v, budget: &budget, d) else { return nil }
+        return (text, display)
     }
 }
 

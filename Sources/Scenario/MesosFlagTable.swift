@@ -55,6 +55,14 @@ extension ScenarioSchema {
 
     static func mesosFlagTable(_ role: MesosFlagRole) -> [MesosFlagInfo] { role == .master ? masterFlagTable : agentFlagTable }
 
+    /// The flags whose C++ type is `Path` (`Option<Path>` in src/master/flags.hpp and
+    /// src/slave/flags.hpp, 1.1.0 to 1.11.0): stout's `fetch<Path>` (3rdparty/stout/include/stout/
+    /// flags/fetch.hpp) takes a `file://` value as written and reads no file. Every other flag's
+    /// `file://` value is read (DeployedFlags.swift `mesosFlagFiles`).
+    static func mesosPathFlags(_ role: MesosFlagRole) -> Set<String> {
+        role == .master ? ["whitelist", "credentials"] : ["credential", "http_credentials", "executor_secret_key", "jwt_secret_key"]
+    }
+
     static let masterFlagTable: [MesosFlagInfo] = [
         MesosFlagInfo("acls", .protobuf("ACLs"), [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("advertise_ip", .string, [span(1, 1, 0, 1, 11, .max)]),
@@ -239,6 +247,7 @@ extension ScenarioSchema {
         MesosFlagInfo("isolation", .string, [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("jwt_secret_key", .string, [span(1, 5, 0, 1, 11, .max)], deprecatedName: "executor_secret_key", deprecatedIn: [span(1, 5, 0, 1, 11, .max)]),
         MesosFlagInfo("launcher", .string, [span(1, 1, 0, 1, 11, .max)]),
+        MesosFlagInfo("launcher_dir", .string, [span(1, 1, 0, 1, 11, .max)]),   // add(&Flags::launcher_dir, // TODO ... "launcher_dir": a comment between
         MesosFlagInfo("lo_name", .string, [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("log_dir", .string, [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("logbufsecs", .int32, [span(1, 1, 0, 1, 11, .max)]),

@@ -574,13 +574,20 @@ extension ScenarioSchema {
         var out: (cpus: Double?, mem: Double?, disk: Double?, ports: PortSet?) = (nil, nil, nil, nil)
         for pair in s.split(separator: ";") {
             guard let c = pair.firstIndex(of: ":") else { d.error(p, at: v, "expected \"name:value\" pairs joined by ';' like \"cpus:4;mem:8192\", got \(JSONValue.quote(s))"); return nil }
-            let name = pair[..<c], value = String(pair[pair.index(after: c)...])
+            // Resources::fromSimpleString trims the name; values::parse removes every space, and a
+            // range's tokens split at line breaks too (src/common/resources.cpp, values.cpp@1.4.0)
+            let name = pair[..<c].trimmingCharacters(in: .whitespacesAndNewlines), value = String(pair[pair.index(after: c)...]).filter { $0 != " " }
             if name == "ports" {
-                guard let ps = parsePorts(value) else { d.error(p, at: v, "bad ports \(JSONValue.quote(value)); like \"ports:[31000-32000]\""); return nil }
+                guard let ps = parsePorts(value.filter { $0 != "\n" }) else { d.error(p, at: v, "bad ports \(JSONValue.quote(value)); like \"ports:[31000-32000]\""); return nil }
                 out.ports = ps; continue
             }
             let most = maxAgentResource(String(name))
-            guard let x = Double(value), x >= 0, x <= most else { d.error(p, at: v, "bad value \(JSONValue.quote(value)) for \(name); expected a number from 0 to \(NumberFormat.decimal(most))"); return nil }
+            guard let x = Double(value), x >= 0, x <= most else {
+                // "8192\n" (a file's final newline) is no number for Mesos either: a TEXT value
+                let text = Double(value.trimmingCharacters(in: .whitespacesAndNewlines)) != nil
+                    ? " (the agent does not start: Bad type for resource \(name) value \(value) type TEXT; a file read by file:// keeps its final newline: write the file without one)" : ""
+                d.error(p, at: v, "bad value \(JSONValue.quote(value)) for \(name); expected a number from 0 to \(NumberFormat.decimal(most))\(text)"); return nil
+            }
             switch name {
             case "cpus": out.cpus = x
             case "mem": out.mem = x

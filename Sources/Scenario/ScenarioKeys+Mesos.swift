@@ -41,7 +41,7 @@ extension ScenarioSchema {
         KeySpec("registryFetchTime", "duration", default: "1s", allowed: ">= 0.", meaning: "Replicated-log recovery and registry read by a new leader (needs a quorum of masters).", source: "model choice"),
         KeySpec("registryStoreTime", "duration", default: "50ms", allowed: ">= 0.", meaning: "One registry write (e.g. marking an agent unreachable).", source: "model choice"),
         KeySpec("flags", "object", default: "`{}`", allowed: "Mesos master flags, table below.", meaning: "As on the Mesos master's command line."),
-        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "mesos-master --quorum=2 ..."}`, `{"environmentFile": "deploy/default/mesos-master"}` (MESOS_* and the package wrapper's ZK, IP, PORT, CLUSTER, LOGS), `{"folder": "deploy/etc/mesos-master"}` (one file per flag). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
+        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "mesos-master --quorum=2 ..."}`, `{"environmentFile": "deploy/default/mesos-master"}` (MESOS_* and the package wrapper's ZK, IP, PORT, CLUSTER, LOGS), `{"folder": "deploy/etc/mesos-master"}` (one file per flag), `{"root": "deploy/machine"}` (at most one: the deployed machine's `/`, where `file:///...` flag values are read). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
                 meaning: "The master's flags read as Mesos reads them (the command line, then MESOS_* for the flags it does not give); `flags` is read after them and wins."),
     ])
 
@@ -56,7 +56,7 @@ extension ScenarioSchema {
         KeySpec("workDir", "object", default: "none (sandboxes not modelled)", allowed: "See `mesos.agents.workDir`.",
                 meaning: "The filesystem of every agent's `--work_dir`: the tasks' sandboxes fill it, the agent's GC prunes them (`gc_delay`, `gc_disk_headroom`, `disk_watch_interval`)."),
         KeySpec("flags", "object", default: "`{}`", allowed: "Mesos agent flags, table below.", meaning: "As on the Mesos agent's command line."),
-        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "mesos-agent --work_dir=/var/lib/mesos ..."}`, `{"environmentFile": "deploy/default/mesos-slave"}` (MESOS_* and the package wrapper's MASTER, IP, LOGS, ISOLATION), `{"folder": "deploy/etc/mesos-slave"}` (one file per flag, `attributes/` and `resources/` subfolders). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
+        KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "mesos-agent --work_dir=/var/lib/mesos ..."}`, `{"environmentFile": "deploy/default/mesos-slave"}` (MESOS_* and the package wrapper's MASTER, IP, LOGS, ISOLATION), `{"folder": "deploy/etc/mesos-slave"}` (one file per flag, `attributes/` and `resources/` subfolders), `{"root": "deploy/machine"}` (at most one: the deployed machine's `/`, where `file:///...` flag values are read). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
                 meaning: "The agents' flags read as Mesos reads them (the command line, then MESOS_* for the flags it does not give); `flags` is read after them and wins."),
     ])
 

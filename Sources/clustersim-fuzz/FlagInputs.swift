@@ -6,8 +6,10 @@ import Scenario
 // environment file, a flag folder and a command line. One of them is changed: as text by the
 // operations of Strings.swift (OP taken in turn), or, half of the time, by the shell's and the flag
 // parsers' own syntax: quotes, `$`, `${`, `$(`, backquotes, backslashes, operators, `--no-`, `=`,
-// `--`, a flag repeated many times, a folder file with a strange name. Our own files, in the style
-// of the Mesosphere packages' /etc/default and /etc/mesos-slave.
+// `--`, a flag repeated many times, a folder file with a strange name, `file://` and `/` values.
+// The agents' list has a `root` (the deployed machine's /) whose files (a modules JSON, attributes)
+// the flags read with `file://`; one of them is the changed file one time in five. Our own files,
+// in the style of the Mesosphere packages' /etc/default and /etc/mesos-slave.
 
 enum FlagInputs {
     static let kinds = TextMutator.ops.map { "flags-" + $0 }
@@ -19,6 +21,7 @@ enum FlagInputs {
         ULIMIT="-n 8192"
         MASTER=`cat /etc/mesos/zk`
         export MESOS_GC_DELAY=2days
+        MESOS_ATTRIBUTES=file:///etc/mesos/attributes
         MESOS_DOCKER_REMOVE_DELAY=1hrs
         MESOS_executor_registration_timeout='5mins'
         ISOLATION="posix/cpu,posix/mem"
@@ -42,7 +45,7 @@ enum FlagInputs {
     """
 
     static let commandLines: [String] = [
-        "/usr/sbin/mesos-agent --work_dir=/var/lib/mesos \\\n  --containerizers=docker,mesos --executor_shutdown_grace_period=10secs --no-switch_user",
+        "/usr/sbin/mesos-agent --work_dir=/var/lib/mesos \\\n  --containerizers=docker,mesos --executor_shutdown_grace_period=10secs --no-switch_user \\\n  --modules=file:///etc/mesos/modules.json --container_logger=org_apache_mesos_LogrotateContainerLogger",
         "mesos-agent --gc_delay=3days --port=5052 --attributes='rack:r1;zone:a' -- --ignored",
     ]
 
@@ -51,9 +54,37 @@ enum FlagInputs {
         ("resources/cpus", "6\n"), ("docker_remove_delay", "30mins\n"),
     ]
 
+    /// The deployed machine's files under the root `machine/`.
+    static let machineFiles: [(String, String)] = [
+        ("etc/mesos/modules.json", """
+        {
+          "libraries": [
+            {
+              "file": "/usr/lib/mesos/modules/liblogrotate_container_logger.so",
+              "modules": [
+                {
+                  "name": "org_apache_mesos_LogrotateContainerLogger",
+                  "parameters": [
+                    {"key": "max_stdout_size", "value": "20MB"},
+                    {"key": "logrotate_stdout_options", "value": "rotate 3"}
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+
+        """),
+        ("etc/mesos/attributes", "rack:r1;zone:a\n"),
+    ]
+
     static let tokens = ["'", "\"", "`", "$", "${", "${A", "$(", "$(hostname)", "\\", "\\\n", "\n", " ", "\t", "#", ";", "|", "&&", ">", "<", "(", ")",
                          "--", "--no-", "--no-gc_delay", "=", "==", "export ", "?", "MESOS_", "MESOS_GC_DELAY=", "MARATHON_", "1e999", "-1",
-                         "99999999999999999999", "0x10", "\u{0}", "\u{FEFF}", "é", "\r\n", "true", "yes", "file:///etc/passwd", "--gc_delay="]
+                         "99999999999999999999", "0x10", "\u{0}", "\u{FEFF}", "é", "\r\n", "true", "yes", "file:///etc/passwd", "--gc_delay=",
+                         "file://", "file:///", "file://etc/mesos/attributes", "file:///etc/mesos/attributes", "file:///etc/mesos",
+                         "file:///../../etc/mesos/modules.json", "/etc/mesos/modules.json", "--modules=/etc/mesos/modules.json",
+                         "--acls=/etc/mesos/modules.json", "--credential=file:///nope", "MESOS_GC_DELAY=file:///etc/mesos/attributes",
+                         "--resources=file:///etc/mesos/attributes", "--modules=file:///etc/mesos/attributes"]
 
     /// Prometheus (kingpin): the Debian unit's command line and its /etc/default/prometheus. On odd
     /// rounds of the operations the command-line target is this one (`prometheusRound`).
@@ -69,7 +100,7 @@ enum FlagInputs {
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
                         {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
          "mesos": {"masters": {"count": 3, "flagsFrom": [{"environmentFile": "default/mesos-master"}]},
-                   "agents": {"flagsFrom": [{"environmentFile": "default/mesos-slave"}, {"folder": "etc/mesos-slave"},
+                   "agents": {"flagsFrom": [{"root": "machine"}, {"environmentFile": "default/mesos-slave"}, {"folder": "etc/mesos-slave"},
                                             {"commandLine": \(JSONValue.quote(commandLine))}]}},
          "prometheus": {"flagsFrom": [{"environmentFile": "default/prometheus"}, {"commandLine": \(JSONValue.quote(prometheusCommandLine))}]},
          "marathon": {"flagsFrom": [{"environmentFile": "default/marathon"}],
@@ -84,15 +115,16 @@ enum FlagInputs {
         var env = r.pick(environmentFiles), cmd = r.pick(commandLines), marathon = marathonEnvironment
         var promCmd = prometheusCommandLine
         let prometheus = prometheusRound(i)
-        var folder = folderFiles
-        let target = r.below(4)   // 0 agent env, 1 command line, 2 marathon env, 3 a folder file
-        let fileIndex = r.below(folder.count)
+        var folder = folderFiles, machine = machineFiles
+        let target = r.below(5)   // 0 agent env, 1 command line, 2 marathon env, 3 a folder file, 4 a file of the root
+        let fileIndex = r.below(target == 4 ? machine.count : folder.count)
         var text: String
         switch target {
         case 0: text = env
         case 1: text = prometheus ? promCmd : cmd
         case 2: text = marathon
-        default: text = folder[fileIndex].1
+        case 3: text = folder[fileIndex].1
+        default: text = machine[fileIndex].1
         }
         var note: String
         if r.chance(0.5) {
@@ -119,12 +151,14 @@ enum FlagInputs {
         case 0: env = text
         case 1: if prometheus { promCmd = text } else { cmd = text }
         case 2: marathon = text
-        default: folder[fileIndex].1 = text
+        case 3: folder[fileIndex].1 = text
+        default: machine[fileIndex].1 = text
         }
         var files = [ScratchFile(path: "default/mesos-slave", content: .text(env)), ScratchFile(path: "default/mesos-master", content: .text("PORT=5050\nMESOS_QUORUM=2\n")),
                      ScratchFile(path: "default/marathon", content: .text(marathon)), ScratchFile(path: "default/prometheus", content: .text(prometheusEnvironment))]
         for (name, content) in folder { files.append(ScratchFile(path: "etc/mesos-slave/" + name, content: .text(content))) }
+        for (name, content) in machine { files.append(ScratchFile(path: "machine/" + name, content: .text(content))) }
         return FuzzInput(kind: kind, text: scenario(commandLine: cmd, prometheusCommandLine: promCmd), files: files,
-                         desc: "flags: \(kind) \(["agent environment", prometheus ? "prometheus command line" : "command line", "marathon environment", "folder file"][target]): \(note)")
+                         desc: "flags: \(kind) \((target == 4 ? "root file \(machine[fileIndex].0)" : ["agent environment", prometheus ? "prometheus command line" : "command line", "marathon environment", "folder file"][target])): \(note)")
     }
 }
