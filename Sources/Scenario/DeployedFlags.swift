@@ -305,8 +305,9 @@ extension ScenarioSchema {
     /// The deployed sources' words, environment and root, read from `flagsFrom`; nil after an error.
     static func deployedFlagWords(_ v: JSONValue, path: String, program: FlagProgram, _ d: Diagnostics) -> DeployedSources? {
         let sourceKeys = ["commandLine", "environmentFile", "folder", "root"]
-        let expected = "a list of deployed flag sources: {\"commandLine\": \"...\"}, {\"environmentFile\": \"path\"}, {\"folder\": \"path\"}\(program.isScallop ? "" : " or {\"root\": \"folder\"} (the deployed machine's /, where file:// values are read)")"
-        guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
+        let expected = "a list of deployed flag sources: {\"commandLine\": \"...\"}, {\"environmentFile\": \"path\"}, {\"folder\": \"path\"}\(program == .mesosMaster || program == .mesosAgent ? " or {\"root\": \"folder\"} (the deployed machine's /, where file:// values are read)" : "")"
+        guard let sources = deployedSources(v, path: path, kinds: sourceKeys, expected: expected, d) else { return nil }
+        let count = v.arrayValue?.count ?? 0
         let before = d.errorCount
         var args: [(word: String, location: SourceLocation?)] = []
         var wrapperArgs: [(word: String, location: SourceLocation?)] = []
@@ -315,27 +316,15 @@ extension ScenarioSchema {
         var budget = 0
         var root: FlagRoot?
         var rootIndex: Int?
-        // environment files first: a command line's $VAR expands from them, as systemd's
-        // EnvironmentFile= and the wrappers' sourcing do before the program starts
-        var order = Array(list.enumerated())
-        order.sort { ($0.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $0.offset) < ($1.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $1.offset) }
         var commandArgs: [Int: [(word: String, location: SourceLocation?)]] = [:]
-        for (i, e) in order {
-            let p = JSONPath.index(path, i)
-            guard let members = e.objectMembers, members.count == 1, let m = members.first,
-                  sourceKeys.contains(m.key) else {
-                let keys = e.objectMembers?.map(\.key) ?? []
-                let unknown = keys.first { !sourceKeys.contains($0) }
-                d.error(p, at: e, unknown.map { "unknown key \(JSONValue.quote($0))\(Suggest.didYouMean($0, among: sourceKeys)); \(expected)" }
-                        ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
-                continue
-            }
-            let mp = JSONPath.key(p, m.key)
+        for (i, key, value, mp) in sources {
+            let m = (key: key, value: value)
             switch m.key {
             case "root":
                 // stout's flags::fetch reads `file://` values (Mesos); Scallop reads none
-                if program.isScallop {
-                    d.error(mp, at: m.value, "\(program == .marathon ? "Marathon" : "Chronos") reads no flag value from a file (Scallop takes a value as written); {\"root\": ...} is for mesos.masters and mesos.agents"); continue
+                if program != .mesosMaster && program != .mesosAgent {
+                    let name = [FlagProgram.marathon: "Marathon", .chronos: "Chronos", .prometheus: "Prometheus", .alertmanager: "Alertmanager"][program] ?? "This program"
+                    d.error(mp, at: m.value, "\(name) reads no flag value from a file (\(program.isScallop ? "Scallop" : "kingpin") takes a value as written); {\"root\": ...} is for mesos.masters and mesos.agents"); continue
                 }
                 if let first = rootIndex {
                     d.error(mp, at: m.value, "a second root; one list has one deployed machine's / (the first is \(JSONPath.key(JSONPath.index(path, first), "root")))"); continue
@@ -344,33 +333,13 @@ extension ScenarioSchema {
                 guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a folder holding the deployed machine's files as under its / (etc/mesos/...), relative to the scenario's folder", m.value)); continue }
                 root = deployedPath(rel, path: mp, at: m.value, folder: true, d)
             case "commandLine":
-                var words: [(word: String, location: SourceLocation?)] = []
-                let loc = m.value.location
-                if let s = m.value.stringValue {
-                    var unset: [String] = []
-                    switch ShellWords.split(s, variables: variables, unset: &unset) {
-                    case .failure(let f): d.error(mp, at: m.value, f.message)
-                    case .success(let w):
-                        for u in Set(unset).sorted() { d.warning(mp, at: m.value, "$\(u) is not set by the environment files of this list; it expands to nothing, as in sh") }
-                        words = w.map { ($0, loc) }
-                    }
-                } else if let a = m.value.arrayValue, a.allSatisfy({ $0.stringValue != nil }) {
-                    words = a.map { ($0.stringValue!, $0.location) }     // an argv, as systemd or Docker's exec form gives it
-                } else {
-                    d.error(mp, at: m.value, typeMismatch("a command line (a string, split as sh splits it) or its words (a list of strings)", m.value))
-                }
+                var words = commandLineWords(m.value, path: mp, variables: variables, d) ?? []
                 // Marathon: the words before the first option are the program (and the JVM's
                 // options: `java -Xmx1g -jar marathon.jar --master ...`); stout skips them itself
                 if program.isScallop { words = Array(words.drop { !$0.word.hasPrefix("--") }) }
                 commandArgs[i] = words
             case "environmentFile":
-                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a file of shell assignments, relative to the scenario's folder", m.value)); continue }
-                guard let f = deployedPath(rel, path: mp, at: m.value, folder: false, d),
-                      let text = readDeployedText(f.real, display: f.display, path: mp, at: m.value, budget: &budget, d) else { continue }
-                switch EnvironmentFileParser.parse(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) }) {
-                case .failure(let e): d.error(mp, location: e.location, e.message)
-                case .success(let assigned): environment += assigned
-                }
+                if let assigned = readEnvironmentFile(m.value, path: mp, variables: &variables, budget: &budget, d) { environment += assigned }
             default:
                 guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a flag folder (one file per flag), relative to the scenario's folder", m.value)); continue }
                 guard let f = deployedPath(rel, path: mp, at: m.value, folder: true, d) else { continue }
@@ -414,7 +383,7 @@ extension ScenarioSchema {
             if let a = last[w.variable], !a.value.isEmpty { wrapperArgs.append(("--\(w.flag)=\(a.value)", a.location)) }
         }
         args = wrapperArgs
-        for i in list.indices { args += commandArgs[i] ?? [] }
+        for i in 0..<count { args += commandArgs[i] ?? [] }
         return (args, environment, root, budget)
     }
 

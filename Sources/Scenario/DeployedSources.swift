@@ -7,12 +7,12 @@ import ClusterModel
 
 extension ScenarioSchema {
     static func deployedSources(_ v: JSONValue, path: String, kinds: [String], expected: String, _ d: Diagnostics)
-        -> [(key: String, value: JSONValue, path: String)]? {
+        -> [(index: Int, key: String, value: JSONValue, path: String)]? {
         guard let list = v.arrayValue else { d.error(path, at: v, typeMismatch(expected, v)); return nil }
         let order = list.enumerated().sorted {
             ($0.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $0.offset) < ($1.element.objectMembers?.first?.key == "environmentFile" ? 0 : 1, $1.offset)
         }
-        var out: [(key: String, value: JSONValue, path: String)] = []
+        var out: [(index: Int, key: String, value: JSONValue, path: String)] = []
         for (i, e) in order {
             let ep = JSONPath.index(path, i)
             guard let members = e.objectMembers, members.count == 1, let m = members.first, kinds.contains(m.key) else {
@@ -22,7 +22,7 @@ extension ScenarioSchema {
                         ?? (keys.count > 1 ? "one source per element; \(expected)" : typeMismatch(expected, e)))
                 continue
             }
-            out.append((m.key, m.value, JSONPath.key(ep, m.key)))
+            out.append((i, m.key, m.value, JSONPath.key(ep, m.key)))
         }
         return out
     }

@@ -232,7 +232,7 @@ extension ScenarioSchema {
         var words: [(word: String, location: SourceLocation?)] = []
         var budget = 0
         var commandPath = path
-        for (key, value, mp) in sources {
+        for (_, key, value, mp) in sources {
             if key == "environmentFile" {
                 _ = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d)
             } else {

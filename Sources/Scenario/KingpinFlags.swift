@@ -416,7 +416,8 @@ extension ScenarioSchema {
                 return nil
             }
         }
-        guard let (args, environment) = deployedFlagWords(v, path: path, program: fp, d) else { return nil }
+        guard let sources = deployedFlagWords(v, path: path, program: fp, d) else { return nil }
+        let (args, environment) = (sources.args, sources.environment)
         let hasCommandLine = v.arrayValue?.contains { $0.objectMembers?.first?.key == "commandLine" } ?? false
         var words = args
         if !hasCommandLine {

@@ -262,7 +262,7 @@ extension ScenarioSchema {
         var environment: [EnvironmentAssignment] = []
         var command: (words: [(word: String, location: SourceLocation?)], path: String, value: JSONValue)?
         var budget = 0
-        for (key, value, mp) in sources {
+        for (_, key, value, mp) in sources {
             let m = (key: key, value: value)
             if m.key != "environmentFile", let c = command {
                 d.error(mp, at: m.value, "a second command line; one marathon-lb runs one (the first is at \(c.path))"); continue

@@ -217,6 +217,9 @@ final class MesosFlagFilesTests: XCTestCase {
         onlyError(file, path: "mesos.agents.flagsFrom[0].root", ["is not a folder"])
         let marathon = DeployedFlagsTests.folder(marathon: #"{"version": "1.4", "flagsFrom": [{"root": "a"}]}"#, files: ["a/x": ""])
         onlyError(marathon, path: "marathon.flagsFrom[0].root", ["Marathon reads no flag value from a file"])
+        // nor does Prometheus (kingpin): the root is Mesos' alone
+        let prom = DeployedFlagsTests.folder(marathon: #"{"version": "1.4"}, "prometheus": {"flagsFrom": [{"root": "a"}, {"commandLine": "prometheus"}]}"#, files: ["a/x": ""])
+        onlyError(prom, path: "prometheus.flagsFrom[0].root", ["Prometheus reads no flag value from a file (kingpin takes a value as written)"])
     }
 
     /// --launcher_dir (src/slave/flags.cpp, every release 1.1.0 to 1.11.0) is an agent flag; its
