@@ -65,8 +65,9 @@ enum FlagInputs {
                 {
                   "name": "org_apache_mesos_LogrotateContainerLogger",
                   "parameters": [
-                    {"key": "max_stdout_size", "value": "20MB"},
-                    {"key": "logrotate_stdout_options", "value": "rotate 3"}
+                    {"key": "max_stderr_size", "value": "5MB"},
+                    {"key": "logrotate_stderr_options", "value": "rotate 9\\ncompress"},
+                    {"key": "logrotate_path", "value": "/usr/sbin/logrotate"}
                   ]
                 }
               ]

@@ -46,6 +46,18 @@ func assertSingleError(_ text: String, path: String, _ fragments: [String], line
     return e
 }
 
+/// Loads `dir/s.json`, a scenario written beside the files it reads; fails the test on errors.
+func loadScenarioFolder(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? {
+    do { return try ScenarioLoader.load(path: dir + "/s.json") } catch {
+        XCTFail("unexpected errors:\n\(error)", file: file, line: line); return nil
+    }
+}
+
+/// The errors of loading `dir/s.json` (fails the test when it loads).
+func scenarioFolderErrors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] {
+    do { _ = try ScenarioLoader.load(path: dir + "/s.json"); XCTFail("expected errors", file: file, line: line); return [] } catch { return error.errors }
+}
+
 func loadOK(_ text: String, overrides: [String] = [], seedOverride: UInt64? = nil, baseDirectory: String = "/tmp",
             file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? {
     do {

@@ -22,15 +22,9 @@ final class MarathonLBFlagsTests: XCTestCase {
         return dir
     }
 
-    func load(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? {
-        do { return try ScenarioLoader.load(path: dir + "/s.json") } catch {
-            XCTFail("unexpected errors:\n\(error)", file: file, line: line); return nil
-        }
-    }
+    func load(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? { loadScenarioFolder(dir, file: file, line: line) }
 
-    func errors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] {
-        do { _ = try ScenarioLoader.load(path: dir + "/s.json"); XCTFail("expected errors", file: file, line: line); return [] } catch { return error.errors }
-    }
+    func errors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] { scenarioFolderErrors(dir, file: file, line: line) }
 
     // MARK: the options object
 

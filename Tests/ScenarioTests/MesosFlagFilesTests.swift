@@ -34,15 +34,9 @@ final class MesosFlagFilesTests: XCTestCase {
         DeployedFlagsTests.folder(mesos: #"{\#(version.map { #""version": "\#($0)", "# } ?? "")"agents": \#(body)}"#, files: files)
     }
 
-    func load(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? {
-        do { return try ScenarioLoader.load(path: dir + "/s.json") } catch {
-            XCTFail("unexpected errors:\n\(error)", file: file, line: line); return nil
-        }
-    }
+    func load(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? { loadScenarioFolder(dir, file: file, line: line) }
 
-    func errors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] {
-        do { _ = try ScenarioLoader.load(path: dir + "/s.json"); XCTFail("expected errors", file: file, line: line); return [] } catch { return error.errors }
-    }
+    func errors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] { scenarioFolderErrors(dir, file: file, line: line) }
 
     /// The one error, which must hold every fragment.
     @discardableResult

@@ -22,15 +22,9 @@ final class PrometheusFlagTableTests: XCTestCase {
         return dir
     }
 
-    func load(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? {
-        do { return try ScenarioLoader.load(path: dir + "/s.json") } catch {
-            XCTFail("unexpected errors:\n\(error)", file: file, line: line); return nil
-        }
-    }
+    func load(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> LoadedScenario? { loadScenarioFolder(dir, file: file, line: line) }
 
-    func errors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] {
-        do { _ = try ScenarioLoader.load(path: dir + "/s.json"); XCTFail("expected errors", file: file, line: line); return [] } catch { return error.errors }
-    }
+    func errors(_ dir: String, file: StaticString = #filePath, line: UInt = #line) -> [ScenarioError] { scenarioFolderErrors(dir, file: file, line: line) }
 
     /// The one error of loading `flags` (a JSON object's text) for Prometheus; it must name `path` and contain `parts`.
     func assertFlagsError(_ flags: String, path: String, _ parts: [String], alertmanager: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
