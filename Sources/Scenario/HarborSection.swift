@@ -201,7 +201,8 @@ extension ScenarioSchema {
         }
         // copy_by_chunk: at most 1000000 chunks per blob
         if spec.policies.contains(where: \.copyByChunk), let big = spec.layers.map(\.sizeBytes).max(), big / spec.chunkSize >= 1_000_000 {
-            d.error(r.keyPath("chunkSize"), at: r.value("chunkSize"), "\(spec.chunkSize) bytes makes more than 1000000 chunks of the largest layer (\(big) bytes) for copy_by_chunk; at most that many here")
+            // at the chunk size when given, else at the layers (the default chunk size, a huge layer)
+            d.error(r.keyPath("chunkSize"), at: r.value("chunkSize") ?? r.value("layers"), "\(spec.chunkSize) bytes makes more than 1000000 chunks of the largest layer (\(big) bytes) for copy_by_chunk; at most that many here")
         }
         // deletions
         if let a = r.optional("deletions", .array(of: .json)) {
