@@ -87,11 +87,55 @@ public final class Diagnostics {
 
     /// Records an error about the value at `path`, located at `value` (its file/line) when given.
     public func error(_ path: String, at value: JSONValue?, _ message: String) {
-        errors.append(ScenarioError(path: path, at: value?.location, message: message))
+        errors.append(ScenarioError(path: path, at: value?.location ?? nearest(path), message: message))
     }
 
     public func error(_ path: String, location: SourceLocation?, _ message: String) {
-        errors.append(ScenarioError(path: path, at: location, message: message))
+        errors.append(ScenarioError(path: path, at: location ?? nearest(path), message: message))
+    }
+
+    /// Where an error without a value of its own is shown: the deepest value of the document on
+    /// its path (a key the scenario leaves to its default sits in an object the scenario gives).
+    /// nil without a document, or when the path's first component is not in it.
+    func nearest(_ path: String) -> SourceLocation? {
+        guard var v = document, !path.isEmpty else { return nil }
+        var found: SourceLocation? = nil
+        let c = Array(path.unicodeScalars)
+        var i = 0
+        func isPlain(_ u: Unicode.Scalar) -> Bool {
+            (u.value >= 0x30 && u.value <= 0x39) || (u.value >= 0x41 && u.value <= 0x5A) || (u.value >= 0x61 && u.value <= 0x7A) || u == "_" || u == "$" || u == "-"
+        }
+        while i < c.count {
+            var next: JSONValue? = nil
+            if c[i] == "." { i += 1; continue }
+            if c[i] == "[" {
+                var j = i + 1
+                if j < c.count, c[j] == "\"" {
+                    // ["odd key"]: JSONValue.quote's string, ended by an unescaped quote
+                    var key = String.UnicodeScalarView()
+                    j += 1
+                    while j < c.count, c[j] != "\"" { if c[j] == "\\" { j += 1 }; if j < c.count { key.append(c[j]) }; j += 1 }
+                    guard j + 1 < c.count, c[j + 1] == "]" else { break }
+                    next = v[String(key)]
+                    i = j + 2
+                } else {
+                    var digits = ""
+                    while j < c.count, c[j] != "]" { digits.unicodeScalars.append(c[j]); j += 1 }
+                    guard j < c.count, let n = Int(digits), let a = v.arrayValue, n >= 0, n < a.count else { break }
+                    next = a[n]
+                    i = j + 1
+                }
+            } else {
+                var key = String.UnicodeScalarView()
+                while i < c.count, isPlain(c[i]) { key.append(c[i]); i += 1 }
+                guard !key.isEmpty else { break }
+                next = v[String(key)]
+            }
+            guard let n = next else { break }
+            v = n
+            if let l = n.location { found = l }
+        }
+        return found
     }
 
     public func append(_ e: ScenarioError) { errors.append(e) }

@@ -308,3 +308,28 @@ final class DecodingErrorTests: XCTestCase {
         XCTAssertEqual(e?.message.contains("null null"), false)
     }
 }
+
+extension DecodingErrorTests {
+    /// An error about a value the scenario leaves to its default (no value of its own) is shown at
+    /// the deepest value of its path the document has: the object lacking the key, else an
+    /// ancestor. Without it, the command line printed such an error without its file (clustersim-fuzz
+    /// seed 95 input 1040).
+    func testAnErrorWithoutAValueIsPlacedAtItsNearestAncestor() throws {
+        let text = """
+        {"a": {"b": [
+            {"c": 1},
+            {"d": {"odd key": 2}}
+          ]}}
+        """
+        let doc = try XCTUnwrap(JSONParser.parse(text, file: "s.json").value)
+        let d = Diagnostics()
+        d.document = doc
+        d.error("a.b[1].d.missing", at: nil, "x")
+        d.error("a.b[0].c", location: nil, "y")
+        d.error(#"a.b[1].d["odd key"].deeper"#, at: nil, "z")
+        d.error("a.b[7].c", at: nil, "w")
+        d.error("nowhere.x", at: nil, "v")
+        XCTAssertEqual(d.errors.map { "\($0.line ?? 0):\($0.column ?? 0)" }, ["3:11", "2:11", "3:23", "1:13", "0:0"])
+        XCTAssertEqual(d.errors[0].file, "s.json")
+    }
+}
