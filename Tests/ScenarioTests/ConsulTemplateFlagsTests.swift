@@ -206,4 +206,29 @@ final class ConsulTemplateFlagsTests: XCTestCase {
         let e = singleError("consul-template")
         XCTAssertTrue(e?.message.contains("missing required key \"template\"") == true, e?.message ?? "")
     }
+    // MARK: hostile input
+
+    /// Seeded random words from flag names, values and punctuation: the parser, the template and
+    /// wait parses answer (a list or one error) and never trap.
+    func testHostileCommandLinesNeverTrap() {
+        let g = RandomStream(seed: 44, name: "ct-flags")
+        let pieces = ["-", "--", "---", "=", ":", "::", "-wait", "-template", "--max-stale", "-consul-retry", "-dry", "-h", "C:", "z:",
+                      "9223372036854775807h", "-9223372036854775808", "2147483648", "-2147483649", "1e9", "0", "5s", "1.5h", " ", "\t",
+                      "é", "\u{0}", "-config", "-kill-signal", "sigterm", "true", "maybe", "a:b:c:d", "'", "\""]
+        for _ in 0..<3000 {
+            var words: [(word: String, location: SourceLocation?)] = []
+            for _ in 0..<g.int(below: 8) {
+                var w = ""
+                for _ in 0..<g.int(below: 4) { w += pieces[g.int(below: pieces.count)] }
+                words.append((w, nil))
+            }
+            _ = ConsulTemplateFlags.parse(words)
+            let joined = words.map(\.word).joined()
+            _ = ConsulTemplateFlags.parseTemplate(joined)
+            _ = ConsulTemplateFlags.parseWait(joined)
+            _ = ConsulTemplateFlags.parseInt32(joined)
+        }
+        // the int64 edges of -wait's 4 x min wrap as Go's do, then ParseWaitConfig's checks answer
+        if case .success = ConsulTemplateFlags.parseWait("2562047h") { XCTFail("4 x 2562047h wraps negative in Go: wait: cannot be negative") }
+    }
 }
