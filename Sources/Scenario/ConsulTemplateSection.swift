@@ -27,28 +27,70 @@ extension ScenarioSchema {
     /// Also returns, when the templates come from the configuration, the real folder of the file
     /// each one is in.
     static func mergeConsulTemplateConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> (value: JSONValue, templateDirectories: [String?]?) {
-        guard let members = v.objectMembers, let ci = members.firstIndex(where: { $0.key == "config" }) else { return (v, nil) }
-        let cfg = members[ci].value
-        var out = members
-        out.remove(at: ci)
+        guard let members = v.objectMembers else { return (v, nil) }
+        let ci = members.firstIndex { $0.key == "config" }
+        let fi = members.firstIndex { $0.key == "flagsFrom" }
+        guard ci != nil || fi != nil else { return (v, nil) }
+        var out = members.filter { $0.key != "config" && $0.key != "flagsFrom" }
         let cp = JSONPath.key(path, "config")
-        guard let parts = consulTemplateConfigParts(cfg, path: cp, d) else {
+        let site = members[ci ?? fi!]
+        // consul-template's command line (ConsulTemplateFlags.swift): its -config files, and the
+        // configuration its other flags set, merged over the files as cli.go's loadConfigs does
+        var flags: ConsulTemplateDeployedFlags? = nil
+        var failed = false
+        if let fi {
+            flags = consulTemplateDeployedFlags(members[fi].value, path: JSONPath.key(path, "flagsFrom"), d)
+            if flags == nil { failed = true }
+        }
+        var parts: [ConsulTemplateConfigPart] = []
+        if let ci {
+            if let p = consulTemplateConfigParts(members[ci].value, path: cp, d) { parts = p } else { failed = true }
+        }
+        if let f = flags, !f.configPaths.isEmpty {
+            if ci != nil {
+                d.error(f.path, location: f.configPaths[0].location ?? f.value?.location, "-config on the command line and consulTemplate.config (at \(cp)) both give consul-template's configuration files; give them once")
+                failed = true
+            } else if let p = consulTemplateFlagConfigParts(f, sourceFolders: members.first { $0.key == "sourceFolders" }?.value, d) {
+                parts = p
+            } else { failed = true }
+        }
+        if failed {
             // no second error for the keys the configuration would have given
             if !out.contains(where: { $0.key == "template" }) {
-                out.append(JSONMember(key: "template", keyLocation: members[ci].keyLocation, value: JSONValue(.null, location: cfg.location)))
+                out.append(JSONMember(key: "template", keyLocation: site.keyLocation, value: JSONValue(.null, location: site.value.location)))
             }
             return (JSONValue(.object(out), location: v.location), nil)
         }
-        let (merged, dirs) = mergeConsulTemplateConfigParts(parts)
+        var (merged, dirs) = parts.isEmpty ? ([JSONMember](), [String?]()) : { let m = mergeConsulTemplateConfigParts(parts); return (m.value.objectMembers ?? [], m.templateDirectories) }()
+        // Config.Merge of the flags' configuration over the files': templates appended, a block
+        // field by field, any other key the flags set wins
+        var flagKeys = Set<String>()
+        for m in flags?.members ?? [] {
+            flagKeys.insert(m.key)
+            if let i = merged.firstIndex(where: { $0.key == m.key }) {
+                if m.key == "template" {
+                    let list = (merged[i].value.arrayValue ?? [merged[i].value]) + (m.value.arrayValue ?? [])
+                    dirs += Array(repeating: nil, count: m.value.arrayValue?.count ?? 0)
+                    merged[i] = JSONMember(key: m.key, keyLocation: merged[i].keyLocation, value: JSONValue(.array(list), location: merged[i].value.location))
+                } else {
+                    merged[i] = JSONMember(key: m.key, keyLocation: m.keyLocation, value: mergeBlock(merged[i].value, m.value))
+                }
+            } else {
+                if m.key == "template" { dirs += Array(repeating: nil, count: m.value.arrayValue?.count ?? 0) }
+                merged.append(m)
+            }
+        }
         var fromConfig = false
-        for m in merged.objectMembers ?? [] {
-            let p = JSONPath.key(cp, m.key)
+        for m in merged {
+            let fromFlags = flagKeys.contains(m.key)
+            let p = fromFlags ? flags!.path : JSONPath.key(cp, m.key)
             if consulTemplateOwnKeys.contains(m.key) {
                 let why = m.key == "retry" ? "consul-template has no top-level retry (its query retries are consul { retry { ... } }, read as this policy)"
                                            : "it is the simulator's own key, not consul-template's (consul-template refuses it in its configuration)"
                 d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) in consul-template's configuration: \(why); give consulTemplate.\(m.key) in the scenario, beside \"config\"")
             } else if let other = out.first(where: { $0.key == m.key }) {
-                d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) is given both in consul-template's configuration and in the section (at \(JSONPath.key(path, m.key))\(other.keyLocation.map { ", " + $0.description } ?? "")); give it once")
+                let where_ = fromFlags ? "consul-template's command line" : "consul-template's configuration"
+                d.error(p, location: m.keyLocation ?? m.value.location, "\(JSONValue.quote(m.key)) is given both in \(where_) and in the section (at \(JSONPath.key(path, m.key))\(other.keyLocation.map { ", " + $0.description } ?? "")); give it once")
             } else {
                 if m.key == "template" { fromConfig = true }
                 out.append(m)
@@ -292,6 +334,9 @@ extension ScenarioSchema {
         KeySpec("config", "object, array or string", default: "absent", allowed: "consul-template's configuration, usually `{\"$include\": \"consul-template.hcl\"}` (HCL or JSON); a list of them, or a folder of them relative to the scenario (`\"consul-template.d\"`, every file in lexical order), merged as consul-template merges its `-config` files; its keys are this section's consul-template keys, each given once (here or in the file); the simulator's keys (`vaultServer`, `environment`, `queryLatency`, `retry`, `sourceFolders`) are refused in it; its `consul { retry { } }` is the section's `retry`.",
                 meaning: "The configuration file consul-template is deployed with, read as consul-template reads it (hcl.Decode, blocks flattened): see docs/discovery.md \"consul-template configuration files\".",
                 source: "hashicorp/consul-template:config/config.go `Parse`"),
+        KeySpec("flagsFrom", "array", default: "absent", allowed: "A list of `{\"commandLine\": \"consul-template -config /etc/consul-template/config.hcl -wait 2s:10s\"}` (split as sh splits it, `$VAR` from the environment files; or a list of words; the program words before the first flag are skipped; one command line) and `{\"environmentFile\": \"path\"}` (shell assignments, relative to the scenario's folder).",
+                meaning: "consul-template's command line as deployed, parsed as its cli.go parses it (Go's flag package): `-template`, `-wait`, `-max-stale`, `-consul-retry*`, `-retry` set what the configuration file's keys set, merged over the `-config` files (read through `sourceFolders`; not together with `config`); every other flag loads and is named in one warning; `-dry`, `-once`, `-parse-only`, `-v`, `-h` are refused. A key both the command line and the section give is an error. See docs/discovery.md \"consul-template's command line\".",
+                source: "hashicorp/consul-template:cli.go `ParseFlags`, `loadConfigs`; flags.go"),
         KeySpec("sourceFolders", "object", default: "`{}`", allowed: "Absolute folders on consul-template's host → folders relative to the scenario, inside its folder.",
                 meaning: "The simulator's own key: where an absolute template `source` (`/etc/consul-template/templates/nginx.ctmpl`) is read from, the longest matching folder winning; a source no folder maps is read beside the configuration file (`config`), else it is an error. See docs/discovery.md \"Template sources and commands of a deployed file\"."),
         KeySpec("vaultServer", "object", default: "absent (no Vault: templates that read it never render)", allowed: "See `consulTemplate.vaultServer`.",

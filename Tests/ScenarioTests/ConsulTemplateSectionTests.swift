@@ -120,7 +120,7 @@ final class ConsulTemplateSectionTests: XCTestCase {
 
 extension DeclaredDefaultsTests {
     func testNginxAndConsulTemplateDefaultsAreTheDeclaredOnes() {
-        check(ScenarioSchema.consulTemplateKeys, at: "consulTemplate", in: ConsulTemplateSectionTests.scenario(), wordDefaults: ["template", "wait", "retry", "vaultServer", "config"])
+        check(ScenarioSchema.consulTemplateKeys, at: "consulTemplate", in: ConsulTemplateSectionTests.scenario(), wordDefaults: ["template", "wait", "retry", "vaultServer", "config", "flagsFrom"])
         check(ScenarioSchema.retryKeys, at: "consulTemplate.retry", in: ConsulTemplateSectionTests.scenario(consulTemplate: #""retry": {}"#), wordDefaults: [])
         check(ScenarioSchema.templateStanzaKeys, at: "consulTemplate.template[0]", in: ConsulTemplateSectionTests.scenario(), wordDefaults: ["contents", "source", "destination", "wait"],
                 only: ["command_timeout", "left_delimiter", "right_delimiter", "error_on_missing_key", "contents", "source", "destination", "wait"])
