@@ -278,7 +278,7 @@ extension ScenarioSchema {
         var environment: [EnvironmentAssignment] = []
         var command: (words: [(word: String, location: SourceLocation?)], path: String, value: JSONValue)?
         var budget = 0
-        for (key, value, mp) in sources {
+        for (_, key, value, mp) in sources {
             if key == "environmentFile" {
                 if let a = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d) { environment += a }
                 continue
