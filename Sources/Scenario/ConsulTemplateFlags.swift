@@ -272,21 +272,7 @@ extension ScenarioSchema {
     /// `consulTemplate.flagsFrom`: `{"commandLine": ...}` and `{"environmentFile": ...}`. nil after an error.
     static func consulTemplateDeployedFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> ConsulTemplateDeployedFlags? {
         let expected = "a list of deployed sources: {\"commandLine\": \"consul-template -config /etc/consul-template/config.hcl\"} or {\"environmentFile\": \"path\"}"
-        guard let sources = deployedSources(v, path: path, kinds: ["commandLine", "environmentFile"], expected: expected, d) else { return nil }
-        let before = d.errorCount
-        var variables: [String: String] = [:]
-        var environment: [EnvironmentAssignment] = []
-        var command: (words: [(word: String, location: SourceLocation?)], path: String, value: JSONValue)?
-        var budget = 0
-        for (_, key, value, mp) in sources {
-            if key == "environmentFile" {
-                if let a = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d) { environment += a }
-                continue
-            }
-            if let c = command { d.error(mp, at: value, "a second command line; one consul-template runs one (the first is at \(c.path))"); continue }
-            if let words = commandLineWords(value, path: mp, variables: variables, d) { command = (words, mp, value) }
-        }
-        guard d.errorCount == before else { return nil }
+        guard let (command, environment) = deployedCommand(v, path: path, program: "consul-template", expected: expected, d) else { return nil }
         if let a = environment.last(where: { $0.name == "CT_LOCAL_CONFIG" }) {
             d.warning(path, location: a.location, "CT_LOCAL_CONFIG is consul-template's configuration from the environment (cli.go ParseFlags); the simulator does not read it: give that configuration as consulTemplate.config")
         }

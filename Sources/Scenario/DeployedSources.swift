@@ -39,3 +39,51 @@ extension ScenarioSchema {
         }
     }
 }
+
+/// A program's command line as deployed: its words, and where it was given.
+struct DeployedCommand {
+    var words: [(word: String, location: SourceLocation?)]
+    var path: String
+    var value: JSONValue
+}
+
+/// What a source of another kind (marathon-lb's `marathonApp`) reads: the variables it sets and
+/// the command line it gives (nil: none, after its error).
+struct OtherSource {
+    var environment: [EnvironmentAssignment] = []
+    var command: [(word: String, location: SourceLocation?)]?
+}
+
+extension ScenarioSchema {
+    /// A `flagsFrom` list of environment files and at most one command line of `program`
+    /// (`{"commandLine": ...}`, or a source of another kind that `other` reads): the command line
+    /// (nil: none given) and the environment; nil after an error.
+    static func deployedCommand(_ v: JSONValue, path: String, program: String, kinds: [String] = ["commandLine", "environmentFile"],
+                                expected: String, _ d: Diagnostics,
+                                other: (_ key: String, _ value: JSONValue, _ path: String, _ variables: [String: String], _ budget: inout Int) -> OtherSource = { _, _, _, _, _ in OtherSource() })
+        -> (command: DeployedCommand?, environment: [EnvironmentAssignment])? {
+        guard let sources = deployedSources(v, path: path, kinds: kinds, expected: expected, d) else { return nil }
+        let before = d.errorCount
+        var variables: [String: String] = [:]
+        var environment: [EnvironmentAssignment] = []
+        var command: DeployedCommand?
+        var budget = 0
+        for (_, key, value, mp) in sources {
+            if key == "environmentFile" {
+                if let a = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d) { environment += a }
+                continue
+            }
+            if let c = command { d.error(mp, at: value, "a second command line; one \(program) runs one (the first is at \(c.path))"); continue }
+            if key == "commandLine" {
+                if let words = commandLineWords(value, path: mp, variables: variables, d) { command = DeployedCommand(words: words, path: mp, value: value) }
+            } else {
+                let o = other(key, value, mp, variables, &budget)
+                for a in o.environment { variables[a.name] = a.value }
+                environment += o.environment
+                if let words = o.command { command = DeployedCommand(words: words, path: mp, value: value) }
+            }
+        }
+        guard d.errorCount == before else { return nil }
+        return (command, environment)
+    }
+}

@@ -226,22 +226,10 @@ extension ScenarioSchema {
     static func dockerdFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> [(String, DockerDaemonConfig.Given)]? {
         let kinds = ["commandLine", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"/usr/bin/dockerd --storage-driver devicemapper ...\"} or {\"environmentFile\": \"path\"}"
-        guard let sources = deployedSources(v, path: path, kinds: kinds, expected: expected, d) else { return nil }
-        let before = d.errorCount
-        var variables: [String: String] = [:]
-        var words: [(word: String, location: SourceLocation?)] = []
-        var budget = 0
-        var commandPath = path
-        for (_, key, value, mp) in sources {
-            if key == "environmentFile" {
-                _ = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d)
-            } else {
-                if !words.isEmpty { d.error(mp, at: value, "a second command line; one dockerd runs one"); continue }
-                // the program (`/usr/bin/dockerd`, `dockerd-current`, docker 1.x's `docker daemon`) up to the first flag
-                if let w = commandLineWords(value, path: mp, variables: variables, d) { words = Array(w.drop { !$0.word.hasPrefix("-") }); commandPath = mp }
-            }
-        }
-        guard d.errorCount == before else { return nil }
+        guard let (command, _) = deployedCommand(v, path: path, program: "dockerd", kinds: kinds, expected: expected, d) else { return nil }
+        // the program (`/usr/bin/dockerd`, `dockerd-current`, docker 1.x's `docker daemon`) up to the first flag
+        let words = Array((command?.words ?? []).drop { !$0.word.hasPrefix("-") })
+        let commandPath = command?.path ?? path
         switch DockerDaemonConfig.parseFlags(words) {
         case .failure(let f): d.error(commandPath, location: f.location ?? v.location, "dockerd: \(f.message)"); return nil
         case .success(let x): return x

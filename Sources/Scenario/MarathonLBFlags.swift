@@ -256,55 +256,9 @@ extension ScenarioSchema {
     static func marathonLBDeployedFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> MarathonLBDeployed? {
         let kinds = ["commandLine", "marathonApp", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"run sse --group external\"}, {\"marathonApp\": \"marathon-lb.json\"} or {\"environmentFile\": \"path\"}"
-        guard let sources = deployedSources(v, path: path, kinds: kinds, expected: expected, d) else { return nil }
-        let before = d.errorCount
-        var variables: [String: String] = [:]
-        var environment: [EnvironmentAssignment] = []
-        var command: (words: [(word: String, location: SourceLocation?)], path: String, value: JSONValue)?
-        var budget = 0
-        for (_, key, value, mp) in sources {
-            let m = (key: key, value: value)
-            if m.key != "environmentFile", let c = command {
-                d.error(mp, at: m.value, "a second command line; one marathon-lb runs one (the first is at \(c.path))"); continue
-            }
-            switch m.key {
-            case "environmentFile":
-                if let assigned = readEnvironmentFile(m.value, path: mp, variables: &variables, budget: &budget, d) { environment += assigned }
-            case "commandLine":
-                if let words = commandLineWords(m.value, path: mp, variables: variables, d) { command = (words, mp, m.value) }
-            default:
-                guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a Marathon app definition (JSON), relative to the scenario's folder", m.value)); continue }
-                guard let f = deployedPath(rel, path: mp, at: m.value, folder: false, d),
-                      let text = readDeployedText(f.real, display: f.display, path: mp, at: m.value, budget: &budget, d) else { continue }
-                let parsed = JSONParser.parse(text, file: f.display)
-                for e in parsed.errors { d.error(mp, location: SourceLocation(file: f.display, line: e.line, column: e.column), e.message) }
-                guard parsed.errors.isEmpty, let app = parsed.value else { continue }
-                guard app.objectMembers != nil else { d.error(mp, at: app, typeMismatch("a Marathon app definition (an object with args or cmd)", app)); continue }
-                // Marathon passes `env` to the task; `cmd` runs under sh -c (its $VAR expand),
-                // `args` are exec'd as they are (the image's entry point, /marathon-lb/run, first)
-                if let env = app["env"]?.objectMembers {
-                    for em in env {
-                        guard let s = em.value.stringValue else { continue }     // a secret reference
-                        variables[em.key] = s
-                        environment.append(EnvironmentAssignment(name: em.key, value: s, location: em.value.location ?? SourceLocation(file: f.display, line: nil, column: nil)))
-                    }
-                }
-                let args = app["args"], cmd = app["cmd"]
-                if let args, !args.isNull, let cmd, !cmd.isNull {
-                    d.error(mp, at: app, "\(f.display): an app with both args and cmd; Marathon refuses it (AppDefinition: `cmd` and `args` are mutually exclusive)"); continue
-                }
-                if let args, !args.isNull {
-                    guard let a = args.arrayValue, a.allSatisfy({ $0.stringValue != nil }) else { d.error(mp, at: args, "\(f.display): args must be a list of strings"); continue }
-                    command = (a.map { ($0.stringValue!, $0.location) }, mp, m.value)
-                } else if let cmd, !cmd.isNull {
-                    guard cmd.stringValue != nil else { d.error(mp, at: cmd, "\(f.display): cmd must be a string"); continue }
-                    if let words = commandLineWords(cmd, path: mp, variables: variables, d) { command = (words, mp, m.value) }
-                } else {
-                    d.error(mp, at: app, "\(f.display) gives neither args nor cmd: no marathon-lb command line to read")
-                }
-            }
-        }
-        guard d.errorCount == before else { return nil }
+        guard let (command, environment) = deployedCommand(v, path: path, program: "marathon-lb", kinds: kinds, expected: expected, d,
+                                                           other: { _, value, mp, variables, budget in marathonApp(value, path: mp, variables: variables, budget: &budget, d) })
+        else { return nil }
         var out = MarathonLBDeployed()
         if let a = environment.last(where: { $0.name == "POLL_INTERVAL" }) {
             guard let x = sleepDuration(a.value), x > .zero else {
@@ -343,6 +297,40 @@ extension ScenarioSchema {
                 members.append(JSONMember(key: g.option.long, keyLocation: g.location, value: value))
             }
             out.members = members
+        }
+        return out
+    }
+
+    /// `{"marathonApp": "marathon-lb.json"}`: the Marathon app that runs marathon-lb. Marathon passes
+    /// its `env` to the task; `cmd` runs under sh -c (its $VAR expand), `args` are exec'd as they are
+    /// (after the image's entry point, /marathon-lb/run).
+    static func marathonApp(_ value: JSONValue, path mp: String, variables: [String: String], budget: inout Int, _ d: Diagnostics) -> OtherSource {
+        var out = OtherSource()
+        guard let rel = value.stringValue else { d.error(mp, at: value, typeMismatch("a Marathon app definition (JSON), relative to the scenario's folder", value)); return out }
+        guard let f = deployedPath(rel, path: mp, at: value, folder: false, d),
+              let text = readDeployedText(f.real, display: f.display, path: mp, at: value, budget: &budget, d) else { return out }
+        let parsed = JSONParser.parse(text, file: f.display)
+        for e in parsed.errors { d.error(mp, location: SourceLocation(file: f.display, line: e.line, column: e.column), e.message) }
+        guard parsed.errors.isEmpty, let app = parsed.value else { return out }
+        guard app.objectMembers != nil else { d.error(mp, at: app, typeMismatch("a Marathon app definition (an object with args or cmd)", app)); return out }
+        var vars = variables
+        for em in app["env"]?.objectMembers ?? [] {
+            guard let s = em.value.stringValue else { continue }     // a secret reference
+            vars[em.key] = s
+            out.environment.append(EnvironmentAssignment(name: em.key, value: s, location: em.value.location ?? SourceLocation(file: f.display, line: nil, column: nil)))
+        }
+        let args = app["args"], cmd = app["cmd"]
+        if let args, !args.isNull, let cmd, !cmd.isNull {
+            d.error(mp, at: app, "\(f.display): an app with both args and cmd; Marathon refuses it (AppDefinition: `cmd` and `args` are mutually exclusive)"); return out
+        }
+        if let args, !args.isNull {
+            guard let a = args.arrayValue, a.allSatisfy({ $0.stringValue != nil }) else { d.error(mp, at: args, "\(f.display): args must be a list of strings"); return out }
+            out.command = a.map { ($0.stringValue!, $0.location) }
+        } else if let cmd, !cmd.isNull {
+            guard cmd.stringValue != nil else { d.error(mp, at: cmd, "\(f.display): cmd must be a string"); return out }
+            out.command = commandLineWords(cmd, path: mp, variables: vars, d)
+        } else {
+            d.error(mp, at: app, "\(f.display) gives neither args nor cmd: no marathon-lb command line to read")
         }
         return out
     }
