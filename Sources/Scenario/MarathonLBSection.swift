@@ -132,8 +132,8 @@ extension ScenarioSchema {
         if let gv = r.value("group"), !gv.isNull {
             if let g = gv.stringValue, !g.isEmpty { x.groups = [g] }
             else if let a = gv.arrayValue, !a.isEmpty, a.allSatisfy({ !($0.stringValue ?? "").isEmpty }) {
-                var unique: [String] = []
-                for g in a.map({ $0.stringValue! }) where !unique.contains(g) { unique.append(g) }
+                var unique: [String] = [], seen = Set<String>()
+                for g in a.map({ $0.stringValue! }) where seen.insert(g).inserted { unique.append(g) }
                 x.groups = unique
             } else { d.error(r.keyPath("group"), at: gv, typeMismatch("a group name or a non-empty list of them (\"*\": every app)", gv)) }
         }

@@ -87,10 +87,10 @@ final class MarathonLBFlagsTests: XCTestCase {
         XCTAssertEqual(s.instances[1].group, "internal,external")
         // an instance of two groups serves an app of either; one of neither serves none
         let app = try XCTUnwrap(loadOK(MarathonLBTests.scenario(webLabels: #""HAPROXY_GROUP": "internal""#))?.spec.marathon?.apps.first)
-        XCTAssertTrue(MarathonLBConfig.serves(app, groups: ["internal", "external"], strictMode: false))
-        XCTAssertTrue(MarathonLBConfig.serves(app, groups: ["external", "internal"], strictMode: false), "any of the groups, not the first")
-        XCTAssertTrue(MarathonLBConfig.serves(app, groups: ["*"], strictMode: false))
-        XCTAssertFalse(MarathonLBConfig.serves(app, groups: ["external", "edge"], strictMode: false))
+        XCTAssertTrue(MarathonLBConfig.serves(app, groups: ["internal", "external"] as Set, strictMode: false))
+        XCTAssertTrue(MarathonLBConfig.serves(app, groups: ["external", "internal"] as Set, strictMode: false), "any of the groups, not the first")
+        XCTAssertTrue(MarathonLBConfig.serves(app, groups: ["*"] as Set, strictMode: false))
+        XCTAssertFalse(MarathonLBConfig.serves(app, groups: ["external", "edge"] as Set, strictMode: false))
     }
 
     // MARK: argparse

@@ -38,6 +38,8 @@ final class MarathonLBCache {
         var services: [MarathonLBService] = []
     }
     let groups: [String]
+    /// The same, for the per-port test (an instance may serve many groups).
+    let groupSet: Set<String>
     let strictMode: Bool
     /// By position in Marathon's app list; beside them (read without copying an `App`), each
     /// app's `revision` when it was last checked (-1: never) and its listed tasks.
@@ -49,7 +51,7 @@ final class MarathonLBCache {
     private(set) var unchanged = 0
     private(set) var rebuilt = 0
 
-    init(groups: [String], strictMode: Bool) { self.groups = groups; self.strictMode = strictMode }
+    init(groups: [String], strictMode: Bool) { self.groups = groups; self.groupSet = Set(groups); self.strictMode = strictMode }
 
     /// What marathon-lb generates now for this group, as `MarathonLBConfig.generate` over every app
     /// (`healthCheck`: the --health-check flag).
@@ -72,7 +74,7 @@ final class MarathonLBCache {
                 // the same definition: rebuilt only when its listed tasks changed
                 if refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck) {
                     apps[k] = nil   // no second reference while `c.services` is replaced
-                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), groups: groups,
+                    c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), groups: groupSet,
                                                            strictMode: strictMode, hostName: hostName)
                     apps[k] = c
                     rebuilt += 1; changed = true
@@ -81,12 +83,12 @@ final class MarathonLBCache {
             }
             // a new or changed definition: an app no port of which this group serves adds nothing
             changed = true
-            let served = !def.ports.isEmpty && MarathonLBConfig.serves(def, groups: groups, strictMode: strictMode)
+            let served = !def.ports.isEmpty && MarathonLBConfig.serves(def, groups: groupSet, strictMode: strictMode)
             var c = App(inputs: MarathonLBAppInputs(def), served: served)
             tasks[k] = []
             if served {
                 _ = refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck)
-                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), groups: groups,
+                c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), groups: groupSet,
                                                        strictMode: strictMode, hostName: hostName)
                 rebuilt += 1
             }

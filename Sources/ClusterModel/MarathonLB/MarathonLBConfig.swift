@@ -42,15 +42,15 @@ public enum MarathonLBConfig {
     /// group) and enabled (HAPROXY_{n}_ENABLED; under --strict-mode only when set).
     /// Several groups (`--group a --group b`): a port listing any of them (marathon_lb.py
     /// `has_group`: '*' in the groups, or the intersection with the app's groups is not empty).
-    static func selects(_ p: MarathonLBPort, groups: [String], strictMode: Bool) -> Bool {
-        (groups.contains("*") || groups.contains { p.groups.contains($0) }) && (p.enabled ?? !strictMode)
+    static func selects(_ p: MarathonLBPort, groups: Set<String>, strictMode: Bool) -> Bool {
+        (groups.contains("*") || p.groups.contains { groups.contains($0) }) && (p.enabled ?? !strictMode)
     }
 
     /// Whether an instance of `group` serves any port of `app` (generate ignores the others).
     static func serves(_ app: AppDefinition, group: String, strictMode: Bool) -> Bool {
-        serves(app, groups: [group], strictMode: strictMode)
+        serves(app, groups: [group] as Set, strictMode: strictMode)
     }
-    static func serves(_ app: AppDefinition, groups: [String], strictMode: Bool) -> Bool {
+    static func serves(_ app: AppDefinition, groups: Set<String>, strictMode: Bool) -> Bool {
         MarathonLBLabels.parse(app).ports.contains { selects($0, groups: groups, strictMode: strictMode) }
     }
 
@@ -61,8 +61,9 @@ public enum MarathonLBConfig {
     public static func generate(groups: [String], strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
                                 hostName: (Int) -> String) -> HAProxyConfiguration {
         var services: [MarathonLBService] = []
+        let groupSet = Set(groups)
         for a in apps {
-            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, groups: groups, strictMode: strictMode, hostName: hostName)
+            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, groups: groupSet, strictMode: strictMode, hostName: hostName)
         }
         return assemble(services)
     }
@@ -71,7 +72,7 @@ public enum MarathonLBConfig {
     /// in port order (marathon-lb's MarathonService per port), with its frontend, backend and
     /// vhost lines already written. A per-app cache of these (MarathonLBCache.swift) rebuilds only
     /// the apps that changed; `assemble` makes the file from them.
-    static func services(of app: AppDefinition, index: Int, tasks: [MarathonLBTask], groups: [String], strictMode: Bool,
+    static func services(of app: AppDefinition, index: Int, tasks: [MarathonLBTask], groups: Set<String>, strictMode: Bool,
                          hostName: (Int) -> String) -> [MarathonLBService] {
         var out: [MarathonLBService] = []
         for p in MarathonLBLabels.parse(app).ports where selects(p, groups: groups, strictMode: strictMode) {
