@@ -247,7 +247,7 @@ extension ScenarioSchema {
         MesosFlagInfo("isolation", .string, [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("jwt_secret_key", .string, [span(1, 5, 0, 1, 11, .max)], deprecatedName: "executor_secret_key", deprecatedIn: [span(1, 5, 0, 1, 11, .max)]),
         MesosFlagInfo("launcher", .string, [span(1, 1, 0, 1, 11, .max)]),
-        MesosFlagInfo("launcher_dir", .string, [span(1, 1, 0, 1, 11, .max)]),   // add(&Flags::launcher_dir, // TODO ... "launcher_dir": a comment between
+        MesosFlagInfo("launcher_dir", .string, [span(1, 1, 0, 1, 11, .max)]),   // src/slave/flags.cpp has a comment line between `add(&Flags::launcher_dir,` and the name, so the table script missed it at first
         MesosFlagInfo("lo_name", .string, [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("log_dir", .string, [span(1, 1, 0, 1, 11, .max)]),
         MesosFlagInfo("logbufsecs", .int32, [span(1, 1, 0, 1, 11, .max)]),
