@@ -15,6 +15,9 @@ extension ScenarioSchema {
                 meaning: #"Images the registries hold at the start."#),
         KeySpec(#"policies"#, #"array"#, default: #"`[]`"#, allowed: #"See `harbor.policies[i]`."#,
                 meaning: #"Replication policies."#),
+        KeySpec(#"policiesFrom"#, #"array"#, default: #"`[]`"#, allowed: #"See `harbor.policiesFrom[i]`."#,
+                meaning: #"Replication policies as a Harbor's API lists them (`GET /api/v2.0/replication/policies`), read as Harbor reads a policy it is given; they come after `policies`. See "Policies as Harbor's API lists them" above."#,
+                source: #"goharbor/harbor@v2.8.0 src/server/v2.0/handler/replication.go CreateReplicationPolicy; src/controller/replication/model/model.go Policy.Validate"#),
         KeySpec(#"blobRetries"#, #"integer"#, default: #"`5`"#, allowed: #"1 to 100."#,
                 meaning: #"Attempts of one blob copy before the replication task fails."#,
                 source: #"goharbor/harbor:src/controller/replication/transfer/image/transfer.go (COPY_BLOB_RETRY_COUNT, default 5)"#),
@@ -89,6 +92,13 @@ extension ScenarioSchema {
         KeySpec(#"replicate_deletion"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; only with an event-based trigger."#,
                 meaning: #"A deletion of a matching image in `source` creates a deletion task that deletes it at `destination` (a delete event there: chains like copies)."#,
                 source: #"goharbor/harbor:src/pkg/replication/model/model.go (ReplicateDeletion); src/controller/event/handler/replication/event/handler.go"#),
+    ])
+
+    static let harborPoliciesFromKeys = SectionKeys(#"harbor.policiesFrom[i]"#, [
+        KeySpec(#"registry"#, #"string"#, default: #"required"#, allowed: #"A registry name."#,
+                meaning: #"The Harbor the policies were listed from: the local side of each (its job service runs push-based policies' tasks, and pull-based ones' too)."#),
+        KeySpec(#"file"#, #"string"#, default: #"required"#, allowed: #"A path relative to the scenario, inside its folder: a JSON array of ReplicationPolicy objects, or one."#,
+                meaning: #"The body of that Harbor's `GET /api/v2.0/replication/policies` (or `.../policies/{id}`)."#),
     ])
 
     static let harborTriggerKeys = SectionKeys(#"harbor.policies[i].trigger"#, [

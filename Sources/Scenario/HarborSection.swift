@@ -179,6 +179,9 @@ extension ScenarioSchema {
                 }
             }
         }
+        if let pv = r.value("policiesFrom") {
+            decodeHarborPoliciesFrom(pv, path: r.keyPath("policiesFrom"), spec: &spec, registry: registry, cronPolicies: &cronPolicies, d)
+        }
         if let x = r.optional("blobRetries", .int(min: 1, max: 100), default: 5) { spec.blobRetries = x }
         if let x = r.optional("blobRetryBackoff", .duration(.positive).check { $0 > .hours(24) ? "at most 24h here" : nil }, default: .seconds(2)) { spec.blobRetryBackoff = x }
         if let x = r.optional("jobMaxFails", .int(min: 1, max: 100), default: 3) { spec.jobMaxFails = x }

@@ -85,7 +85,7 @@ public enum ScenarioReference {
          ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys,
          ScenarioSchema.marathonLBReloadFailureKeys,
          ScenarioSchema.autoscaleKeys, ScenarioSchema.autoscaleFlagKeys,
-         ScenarioSchema.harborKeys, ScenarioSchema.harborRegistryKeys, ScenarioSchema.harborLayerKeys, ScenarioSchema.harborImageKeys,
+         ScenarioSchema.harborKeys, ScenarioSchema.harborPoliciesFromKeys, ScenarioSchema.harborRegistryKeys, ScenarioSchema.harborLayerKeys, ScenarioSchema.harborImageKeys,
          ScenarioSchema.harborPolicyKeys, ScenarioSchema.harborTriggerKeys, ScenarioSchema.harborTriggerSettingsKeys, ScenarioSchema.harborFilterKeys,
          ScenarioSchema.harborDeletionKeys,
          ScenarioSchema.jenkinsKeys, ScenarioSchema.jenkinsJobKeys, ScenarioSchema.jenkinsCommitKeys]

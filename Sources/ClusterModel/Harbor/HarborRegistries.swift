@@ -236,6 +236,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     enum Phase { case queued, manifestCheck, blobHead, blobInit, blobData, blobPut, blobBackoff, chunkStatus, manifestPush, manifestDelete, retryWait, done, dead }
     struct ReplicationTask {
         let policy: Int, image: Int, source: Int, destination: Int
+        /// The registry whose job service runs it (the source's, a pull-based policy's destination's).
+        let runner: Int
         /// A deletion task (`replicate_deletion`): it deletes the image at the destination.
         var deletion = false
         var phase = Phase.queued
@@ -269,7 +271,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     /// A push event in registry `r` (a push, or a replication's manifest): its event-based policies fire.
     func pushEvent(image i: Int, registry r: Int) {
-        for (p, pol) in spec.policies.enumerated() where pol.source == r && pol.enabled && pol.trigger == .eventBased {
+        for (p, pol) in spec.policies.enumerated() where pol.source == r && !pol.pullBased && pol.enabled && pol.trigger == .eventBased {
             if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
         }
     }
@@ -277,7 +279,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// A scheduled execution: a task for every matching image the destination lacks.
     func scheduledExecution(_ p: Int) {
         let pol = spec.policies[p]
-        guard up(registries[pol.source].host) else { log("replicationSkipped", spec.policies[p].name, "the job service's host \(model.infrastructure.hosts[registries[pol.source].host].name) is down"); return }
+        guard up(registries[pol.runner].host) else { log("replicationSkipped", spec.policies[p].name, "the job service's host \(model.infrastructure.hosts[registries[pol.runner].host].name) is down"); return }
         for i in images.indices where registries[pol.source].arrived[i] != nil && registries[pol.destination].arrived[i] == nil {
             if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
         }
@@ -289,7 +291,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         guard !pendingCopies.contains(key) else { return }
         if !deletion && registries[pol.destination].arrived[i] != nil && !pol.override { return }
         pendingCopies.insert(key)
-        tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination, deletion: deletion))
+        tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination, runner: pol.runner, deletion: deletion))
         log(deletion ? "deletionQueued" : "replicationQueued", pol.name, "\(images[i].reference) \(registries[pol.source].name) -> \(registries[pol.destination].name)")
         enqueue(tasks.count - 1)
     }
@@ -315,15 +317,15 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// whose source it is and that replicate deletions create deletion tasks
     /// (src/controller/event/handler/replication/event/handler.go; scheduled executions never delete).
     func deleteEvent(image i: Int, registry r: Int) {
-        for (p, pol) in spec.policies.enumerated() where pol.source == r && pol.enabled && pol.trigger == .eventBased && pol.replicateDeletion {
+        for (p, pol) in spec.policies.enumerated() where pol.source == r && !pol.pullBased && pol.enabled && pol.trigger == .eventBased && pol.replicateDeletion {
             if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i, deletion: true) }
         }
     }
 
     func enqueue(_ t: Int) {
         tasks[t].phase = .queued
-        registries[tasks[t].source].queue.append(t)
-        dispatch(tasks[t].source)
+        registries[tasks[t].runner].queue.append(t)
+        dispatch(tasks[t].runner)
     }
 
     /// Free workers of registry `r`'s job service take queued tasks.
@@ -486,7 +488,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let task = tasks[t]
         registries[task.destination].blobFailures += 1
         let digest = layers[images[task.image].layers[task.blob]].digest
-        if task.attempt < (chunked(task) ? spec.chunkRetries : spec.blobRetries) && up(registries[task.source].host) {
+        if task.attempt < (chunked(task) ? spec.chunkRetries : spec.blobRetries) && up(registries[task.runner].host) {
             let backoff = SimDuration.fromSeconds(min(1e9, spec.blobRetryBackoff.seconds * Double(1 << min(40, task.attempt - 1))))
             log("blobRetry", spec.policies[task.policy].name, "\(images[task.image].reference) blob \(digest) attempt \(task.attempt) failed (\(why)); retry in \(backoff)")
             tasks[t].attempt += 1
@@ -533,7 +535,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     func release(_ t: Int) {
         if let l = tasks[t].speedLimit { freeSpeedLimits.append(l); tasks[t].speedLimit = nil }
-        let r = tasks[t].source
+        let r = tasks[t].runner
         if let k = runningTasks.firstIndex(of: t) {
             runningTasks.remove(at: k)
             registries[r].running -= 1

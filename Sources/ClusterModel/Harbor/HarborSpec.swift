@@ -88,6 +88,27 @@ public struct ReplicationPolicySpec: Equatable, Sendable {
         case scheduled(period: SimDuration)
         /// At every firing of Harbor's cron (`trigger_settings.cron`, UTC, from `HarborSpec.startMs`).
         case cron(HarborCron)
+        /// Only when started by hand (Harbor's `manual` trigger, or none): never in a run.
+        case manual
+    }
+    /// One of Harbor's filters beyond `nameFilter` and `tagFilter` (the API's `filters` list, applied
+    /// one after another: src/pkg/reg/filter repository.go, artifact.go).
+    public enum Filter: Equatable, Sendable {
+        /// `name`: the repository matches the pattern (an empty pattern matches all).
+        case name(String)
+        /// `tag`: the tag matches the pattern, or with `excludes` does not (an empty pattern keeps all).
+        case tag(String, excludes: Bool)
+        /// `label`: images in the simulator carry no labels, so a non-empty list keeps none with
+        /// `matches` and all with `excludes` (artifactLabelFilter); an empty one keeps all.
+        case labels([String], excludes: Bool)
+
+        func keeps(repository: String, tag: String) -> Bool {
+            switch self {
+            case .name(let p): return p.isEmpty || Glob.matches(p, repository)
+            case .tag(let p, let ex): return p.isEmpty || Glob.matches(p, tag) != ex
+            case .labels(let l, let ex): return l.isEmpty || ex
+            }
+        }
     }
     public var name: String
     public var source: Int
@@ -105,6 +126,13 @@ public struct ReplicationPolicySpec: Equatable, Sendable {
     public var copyByChunk = false
     /// `replicate_deletion`: a deletion in the source deletes the image at the destination (event-based only).
     public var replicateDeletion = false
+    /// Harbor's further filters (a policy from its API); all must keep the image.
+    public var filters: [Filter] = []
+    /// A pull-based policy (Harbor's `src_registry` is the remote one): the destination's job service
+    /// runs its tasks, and no event triggers it (events come from the local Harbor only).
+    public var pullBased = false
+    /// The registry whose job service runs the tasks.
+    public var runner: Int { pullBased ? destination : source }
     public init(name: String, source: Int, destination: Int, trigger: Trigger, nameFilter: String = "**", tagFilter: String = "**",
                 enabled: Bool = true, override: Bool = true) {
         self.name = name; self.source = source; self.destination = destination; self.trigger = trigger
@@ -113,7 +141,7 @@ public struct ReplicationPolicySpec: Equatable, Sendable {
 
     /// Whether the filters match an image (Harbor's doublestar-style name and tag filters).
     public func matches(repository: String, tag: String) -> Bool {
-        Glob.matches(nameFilter, repository) && Glob.matches(tagFilter, tag)
+        Glob.matches(nameFilter, repository) && Glob.matches(tagFilter, tag) && filters.allSatisfy { $0.keeps(repository: repository, tag: tag) }
     }
 }
 
