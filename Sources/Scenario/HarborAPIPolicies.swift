@@ -4,7 +4,7 @@ import SimKernel
 // `harbor.policiesFrom`: replication policies as Harbor's API lists them (`GET
 // /api/v2.0/replication/policies` of one Harbor: a JSON array of ReplicationPolicy, or one policy),
 // read as Harbor reads a policy it is given (docs/delivery.md "Policies as Harbor's API lists
-// them"): goharbor/harbor v2.8.0 src/server/v2.0/handler/replication.go CreateReplicationPolicy,
+// them"): goharbor/harbor v2.9.0 to v2.14.0, src/server/v2.0/handler/replication.go CreateReplicationPolicy,
 // src/controller/replication/model/model.go Policy.Validate, src/pkg/reg/model/policy.go
 // Filter.Validate, src/pkg/reg/filter (what the filters keep), and
 // src/controller/event/handler/replication/event/handler.go getRelatedPolicies (which policies an
@@ -126,6 +126,9 @@ extension ScenarioSchema {
                     let cp = JSONPath.key(tr.keyPath("trigger_settings"), "cron")
                     if cronText.isEmpty {
                         d.error(cp, at: tv, "the cron string cannot be empty when the trigger type is scheduled")
+                    } else if cronText.split(separator: " ", omittingEmptySubsequences: false).dropFirst().first == "*" {
+                        // since v2.9.0 (#18923): strings.Split(cron, " ")[1] == "*"
+                        d.error(cp, at: tv, "* is not allowed for the Minutes field of the cron setting of replication policy")
                     } else {
                         switch HarborCron.parse(cronText) {
                         case .success(let c): trigger = .cron(c); cronPath = cp

@@ -17,7 +17,7 @@ extension ScenarioSchema {
                 meaning: #"Replication policies."#),
         KeySpec(#"policiesFrom"#, #"array"#, default: #"`[]`"#, allowed: #"See `harbor.policiesFrom[i]`."#,
                 meaning: #"Replication policies as a Harbor's API lists them (`GET /api/v2.0/replication/policies`), read as Harbor reads a policy it is given; they come after `policies`. See "Policies as Harbor's API lists them" above."#,
-                source: #"goharbor/harbor@v2.8.0 src/server/v2.0/handler/replication.go CreateReplicationPolicy; src/controller/replication/model/model.go Policy.Validate"#),
+                source: #"goharbor/harbor v2.9.0-v2.14.0 src/server/v2.0/handler/replication.go CreateReplicationPolicy; src/controller/replication/model/model.go Policy.Validate"#),
         KeySpec(#"blobRetries"#, #"integer"#, default: #"`5`"#, allowed: #"1 to 100."#,
                 meaning: #"Attempts of one blob copy before the replication task fails."#,
                 source: #"goharbor/harbor:src/controller/replication/transfer/image/transfer.go (COPY_BLOB_RETRY_COUNT, default 5)"#),
