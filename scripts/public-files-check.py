@@ -26,6 +26,22 @@ public files"). The files are not in this repository: fetch them into a scratch 
              it, decided from its template/funcs.go and Go's text/template); SCRATCH/ctmpl.scenario (optional,
              {"file": {"consul": {...}, "consulTemplate": {...}}}) adds what the file's deployment gives it (the
              KV keys it reads, its environment), merged into the wrapping scenario
+      daemonjson  SCRATCH/daemonjson/*.json: /etc/docker/daemon.json files at storage.hostGroups[0].daemonConfig;
+             real verdicts in SCRATCH/daemonjson.verdicts ({"file": true|false}: would dockerd 18.09 start with it,
+             decided from moby/moby@v18.09.0: getConflictFreeConfiguration, config.Validate, the registry service's
+             Load* and the graph drivers' option parsers). SCRATCH/daemonjson.scenario (optional, {"file": {...}})
+             adds keys to the host group (a direct-lvm `mode` for a file naming dm.thinpooldev) or to `storage`
+             (`{"storage": {"dockerVersion": "20.10"}}`); SCRATCH/daemonjson.later (optional, {"file": ["20.10",
+             true|false]}) runs the file a second time at the release it was written for, against that verdict
+             A file whose only refusal is a storage driver dockerd has and the simulator does not model
+             (overlay, aufs, ...) counts as accepted, marked [limit].
+      dockerd  SCRATCH/dockerd/*.json: each a `flagsFrom` list (a unit's ExecStart as {"commandLine": ...}, the
+             sysconfig files it names as {"environmentFile": ...}, relative to SCRATCH/dockerd); verdicts, .scenario
+             and .later as for daemonjson (pflag and cobra at moby/moby@v18.09.0; `docker daemon` by the docker CLI)
+      zoocfg SCRATCH/zoocfg/*: zoo.cfg files at zookeeper.config; real verdicts in SCRATCH/zoocfg.verdicts (would
+             ZooKeeper 3.4.14's QuorumPeerMain start with it: QuorumPeerConfig.parse/parseProperties). A file
+             ZooKeeper runs standalone (no server.N line, or one) or as an ensemble of a size the simulator does
+             not take (not 3, 5 or 7) counts as accepted when the simulator refuses it for that reason only, marked [limit]
 Prints AGREE/DIFF per file and "== FORMAT: n/m agree"; for prom, rules and am also how many of the files both
 refuse get the real tool's reason (our first error's text, without its place, found in the tool's output;
 "[reason differs]" marks the others), with the tool's output beside every refusal.
@@ -110,7 +126,11 @@ def main():
             rc, why = validate(scen, os.path.join(S, jroot, 'wrap.json'))
             rows.append((y, rc_real == 0, rc, why, why_real))
     else:
-        for name, ok in sorted(json.load(open(os.path.join(S, fmt + '.verdicts'))).items()):
+        runs = sorted(json.load(open(os.path.join(S, fmt + '.verdicts'))).items())
+        lp = os.path.join(S, fmt + '.later')
+        # a second run of a file at the release it was written for (storage.dockerVersion), against that release's verdict
+        runs = [(n, ok, None) for n, ok in runs] + ([(n, ok, v) for n, (v, ok) in sorted(json.load(open(lp)).items())] if os.path.exists(lp) else [])
+        for name, ok, later in runs:
             scen = dict(BASE)
             if fmt == 'marathon':
                 # marathon-lb's ci/backends_1.9 files are for DC/OS 1.9, i.e. Marathon 1.4
@@ -133,6 +153,20 @@ def main():
                 scen["consul"] = {"servers": 3, "hostGroup": "master"}
                 scen["nginx"] = {"hostGroup": "monitor"}
                 scen["consulTemplate"] = dict({"config": {"$include": name}}, **extra.get("consulTemplate", {}))
+            elif fmt in ('daemonjson', 'dockerd'):
+                sp = os.path.join(S, fmt + '.scenario')
+                extra = json.load(open(sp)).get(name, {}) if os.path.exists(sp) else {}
+                group = dict({"hostGroup": "slave"}, **{k: v for k, v in extra.items() if k != "storage"})
+                if fmt == 'daemonjson':
+                    group["daemonConfig"] = name
+                else:
+                    group["flagsFrom"] = json.load(open(os.path.join(S, fmt, name)))
+                scen["storage"] = dict({"hostGroups": [group]}, **extra.get("storage", {}))
+                if later is not None:
+                    scen["storage"]["dockerVersion"] = later
+            elif fmt == 'zoocfg':
+                scen["hostGroups"] = BASE["hostGroups"] + [{"name": "zk", "count": 7, "cpus": 2, "memory": "8GiB", "disk": "100GB"}]
+                scen["zookeeper"] = {"config": name, "hostGroup": "zk"}
             elif fmt == 'chronos':
                 scen["chronos"] = {"version": "3.x", "jobs": [{"$include": name}]}
             else:
@@ -146,7 +180,21 @@ def main():
                 errs = [l for l in why.split(' | ') if re.match(r'\S+:\d+', l) or l.startswith('consulTemplate')]
                 if errs and all(any(re.search(x, l) for x in limits) for l in errs):
                     rc, why = 0, '[limit] ' + why
-            rows.append((name, ok, rc, why, ''))
+            if fmt in ('daemonjson', 'dockerd') and rc == 2:
+                # the simulator's limit, not dockerd's: it models devicemapper and overlay2 only
+                errs = [l for l in why.split(' | ') if re.match(r'\S+:\d+', l) or l.startswith('storage')]
+                if errs and all(re.search(r'has the \w+ storage driver, but the simulator models', l) for l in errs):
+                    rc, why = 0, '[limit] ' + why
+            if fmt == 'zoocfg' and rc == 2:
+                # the simulator's limits, not ZooKeeper's: it models an ensemble of 3, 5 or 7 servers
+                limits = (r"the simulator cannot run \S+: it has (no server\.N line|one server line|\d+ participants)",)
+                errs = [l for l in why.split(' | ') if re.match(r'\S+:\d+', l) or l.startswith('zookeeper')]
+                if errs and all(any(re.search(x, l) for x in limits) for l in errs):
+                    rc, why = 0, '[limit] ' + why
+            # the real program's reason for a refusal, as decided from its code (SCRATCH/FORMAT.reasons, optional)
+            rp = os.path.join(S, fmt + '.reasons')
+            reason = json.load(open(rp)).get(name, '') if os.path.exists(rp) and later is None else ''
+            rows.append((name if later is None else f'{name} @{later}', ok, rc, why, reason))
     agree = same_reason = refused = 0
     for (n, ok, rc, why, wr) in rows:
         a = (rc == 0) == ok and rc in (0, 2)

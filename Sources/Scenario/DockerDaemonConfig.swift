@@ -14,13 +14,28 @@ import ClusterModel
 //   "devmapper: Unknown option ..." for others; sizes by go-units RAMInBytes, booleans by
 //   strconv.ParseBool) and daemon/graphdriver/overlay2/overlay.go `parseOptions`.
 
+/// The dockerd release whose daemon.json keys, flags and option parsers are read
+/// (`storage.dockerVersion`; the model itself follows 18.09 whatever the release).
+enum DockerRelease: Int, CaseIterable, Comparable, Sendable {
+    case v17_03, v17_06, v17_09, v17_12, v18_03, v18_06, v18_09, v19_03, v20_10
+    static let modelled = DockerRelease.v18_09
+    var name: String { ["17.03", "17.06", "17.09", "17.12", "18.03", "18.06", "18.09", "19.03", "20.10"][rawValue] }
+    init?(name: String) {
+        guard let r = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = r
+    }
+    static func < (a: DockerRelease, b: DockerRelease) -> Bool { a.rawValue < b.rawValue }
+}
+
 enum DockerDaemonConfig {
-    /// dockerd 18.09's flags (long and short names) and named options (cmd/dockerd/config.go,
-    /// config_unix.go, config_common_unix.go, options.go, docker.go; registry and TLS options),
-    /// plus `skipValidateOptions` (features, builder): what daemon.json may name.
+    /// dockerd's flags (long names) and named options (cmd/dockerd/config.go, config_unix.go,
+    /// config_common_unix.go, options.go, docker.go; registry and TLS options), plus
+    /// `skipValidateOptions` (features, builder), of 17.03 to 20.10: what daemon.json may name
+    /// (`flags.Lookup` finds a flag by its long name only, so a shorthand is no key). The keys
+    /// not in every one of those releases are in `keyReleases`.
     static let knownKeys: Set<String> = [
-        "storage-opts", "storage-opt", "authorization-plugins", "authorization-plugin", "exec-opts", "exec-opt", "pidfile", "p",
-        "graph", "g", "exec-root", "containerd", "cri-containerd", "data-root", "restart", "r", "storage-driver", "s", "mtu",
+        "storage-opts", "storage-opt", "authorization-plugins", "authorization-plugin", "exec-opts", "exec-opt", "pidfile",
+        "graph", "exec-root", "containerd", "cri-containerd", "data-root", "restart", "storage-driver", "mtu",
         "raw-logs", "dns", "dns-opts", "dns-opt", "dns-search", "labels", "label", "log-driver", "log-opts", "log-opt",
         "cluster-advertise", "cluster-store", "cluster-store-opts", "cluster-store-opt", "api-cors-header",
         "max-concurrent-downloads", "max-concurrent-uploads", "shutdown-timeout", "network-diagnostic-port",
@@ -30,12 +45,47 @@ enum DockerDaemonConfig {
         "default-ulimits", "default-ulimit", "iptables", "ip-forward", "ip-masq", "ipv6", "fixed-cidr-v6", "userland-proxy",
         "userland-proxy-path", "cgroup-parent", "userns-remap", "live-restore", "oom-score-adjust", "init", "init-path",
         "cpu-rt-period", "cpu-rt-runtime", "seccomp-profile", "default-shm-size", "no-new-privileges", "default-ipc-mode",
-        "default-address-pools", "default-address-pool", "group", "G", "bip", "bridge", "b", "fixed-cidr", "default-gateway",
-        "default-gateway-v6", "icc", "ip", "runtimes", "add-runtime", "default-runtime", "debug", "D", "log-level", "l", "tls",
-        "tlsverify", "tlscacert", "tlscert", "tlskey", "host", "H", "hosts", "version", "v", "config-file", "features", "builder",
+        "default-address-pools", "default-address-pool", "group", "bip", "bridge", "fixed-cidr", "default-gateway",
+        "default-gateway-v6", "icc", "ip", "runtimes", "add-runtime", "default-runtime", "debug", "log-level", "tls",
+        "tlsverify", "tlscacert", "tlscert", "tlskey", "host", "hosts", "version", "config-file", "features", "builder",
+        "api-enable-cors", "rootless", "containerd-namespace", "containerd-plugins-namespace", "default-cgroupns-mode",
+        "host-gateway-ip", "ip6tables", "max-download-attempts",
     ]
+    /// The releases a key is in, for those not in all of 17.03 to 20.10 (read at the tags
+    /// v17.03.0-ce ... v20.10.0 of moby/moby: the flags of cmd/dockerd, the named options, and
+    /// daemon/config's skipValidateOptions).
+    static let keyReleases: [String: ClosedRange<DockerRelease>] = [
+        "api-enable-cors": .v17_03 ... .v17_06,
+        "allow-nondistributable-artifacts": .v17_06 ... .v20_10, "data-root": .v17_06 ... .v20_10,
+        "default-shm-size": .v17_06 ... .v20_10, "deprecated-key-path": .v17_06 ... .v20_10, "no-new-privileges": .v17_06 ... .v20_10,
+        "default-ipc-mode": .v17_09 ... .v20_10, "default-ulimits": .v17_09 ... .v20_10, "network-control-plane-mtu": .v17_09 ... .v20_10,
+        "node-generic-resources": .v17_09 ... .v20_10, "network-diagnostic-port": .v17_12 ... .v20_10, "node-generic-resource": .v17_12 ... .v20_10,
+        "default-address-pools": .v18_06 ... .v20_10, "default-address-pool": .v18_06 ... .v20_10,
+        "builder": .v18_09 ... .v20_10, "cri-containerd": .v18_09 ... .v20_10, "features": .v18_09 ... .v20_10,
+        "rootless": .v19_03 ... .v20_10, "disable-legacy-registry": .v17_03 ... .v18_09,
+        "containerd-namespace": .v20_10 ... .v20_10, "containerd-plugins-namespace": .v20_10 ... .v20_10,
+        "default-cgroupns-mode": .v20_10 ... .v20_10, "host-gateway-ip": .v20_10 ... .v20_10, "ip6tables": .v20_10 ... .v20_10,
+        "max-download-attempts": .v20_10 ... .v20_10,
+    ]
+    /// Whether daemon.json may name `key` at `release`. 17.12 had `--node-generic-resource` (a
+    /// plain list) and no `node-generic-resources` option (17.09's flag of that name was renamed;
+    /// 18.03 made it the flag's named option again).
+    static func isKey(_ key: String, at release: DockerRelease) -> Bool {
+        guard knownKeys.contains(key) else { return false }
+        if key == "node-generic-resources" && release == .v17_12 { return false }
+        return keyReleases[key]?.contains(release) ?? true
+    }
+    /// The release that first takes `key`, for a key the given release does not.
+    static func releaseAdding(_ key: String, after release: DockerRelease) -> DockerRelease? {
+        guard knownKeys.contains(key) else { return nil }
+        return DockerRelease.allCases.first { $0 > release && isKey(key, at: $0) }
+    }
     /// daemon/config/config.go `flatOptions`: objects read whole (others are flattened into their keys).
     static let flatOptions: Set<String> = ["cluster-store-opts", "log-opts", "runtimes", "default-ulimits", "features", "builder"]
+    /// `features` and `builder` are read whole from 18.09 (before, an object is flattened into its keys).
+    static func isFlat(_ key: String, at release: DockerRelease) -> Bool {
+        flatOptions.contains(key) && (release >= .v18_09 || (key != "features" && key != "builder"))
+    }
 
     /// The modelled keys and the host group key each becomes.
     static let modelled: [(daemon: String, key: String)] = [
@@ -58,6 +108,15 @@ enum DockerDaemonConfig {
         "dm.libdm_log_level": .logLevel,
     ]
     static let overlay2Options: Set<String> = ["overlay2.override_kernel_check", "overlay2.size"]
+    /// Options of NewDeviceSet and overlay2's parseOptions added after 17.03 (deviceset.go and
+    /// overlay.go at the tags): direct-lvm's and the thin pool's autoextend in 17.06,
+    /// dm.libdm_log_level and overlay2.size in 17.09.
+    static let optionSince: [String: DockerRelease] = [
+        "dm.directlvm_device": .v17_06, "dm.directlvm_device_force": .v17_06, "dm.thinp_percent": .v17_06,
+        "dm.thinp_metapercent": .v17_06, "dm.thinp_autoextend_percent": .v17_06, "dm.thinp_autoextend_threshold": .v17_06,
+        "dm.libdm_log_level": .v17_09, "overlay2.size": .v17_09,
+    ]
+    static func hasOption(_ key: String, at release: DockerRelease) -> Bool { (optionSince[key] ?? .v17_03) <= release }
 
     /// Names daemon.json takes that are no command-line flag (named options: the flag is the
     /// singular, `--storage-opt`; `skipValidateOptions`).
@@ -70,10 +129,10 @@ enum DockerDaemonConfig {
     static let booleanFlags: Set<String> = [
         "cri-containerd", "restart", "raw-logs", "experimental", "disable-legacy-registry", "selinux-enabled", "iptables",
         "ip-forward", "ip-masq", "ipv6", "userland-proxy", "live-restore", "init", "no-new-privileges", "icc", "debug", "tls",
-        "tlsverify", "version",
+        "tlsverify", "version", "api-enable-cors", "rootless", "ip6tables",
     ]
     static let intFlags: Set<String> = ["mtu", "max-concurrent-downloads", "max-concurrent-uploads", "shutdown-timeout",
-                                        "network-diagnostic-port", "network-control-plane-mtu", "oom-score-adjust"]
+                                        "network-diagnostic-port", "network-control-plane-mtu", "oom-score-adjust", "max-download-attempts"]
     /// Shorthands of dockerd 18.09's flags.
     static let shorthands: [Character: String] = [
         "p": "pidfile", "g": "graph", "r": "restart", "s": "storage-driver", "G": "group", "b": "bridge", "D": "debug",
@@ -93,7 +152,7 @@ enum DockerDaemonConfig {
     /// dockerd's command line as spf13/pflag parses it (flag.go `parseArgs`, `parseLongArg`,
     /// `parseShortArg`): returns the flags given, by long name, with their values in order; the
     /// first problem is pflag's (or cobra's) error.
-    static func parseFlags(_ words: [(word: String, location: SourceLocation?)]) -> Result<[(String, Given)], ArgparseFailure> {
+    static func parseFlags(_ words: [(word: String, location: SourceLocation?)], release: DockerRelease = .modelled) -> Result<[(String, Given)], ArgparseFailure> {
         var out: [(String, Given)] = []
         var positional: [String] = []
         var i = 0
@@ -117,7 +176,8 @@ enum DockerDaemonConfig {
                 let body = w.dropFirst(2)
                 let name = String(body.prefix { $0 != "=" })
                 let explicit = body.contains("=") ? String(body.drop { $0 != "=" }.dropFirst()) : nil
-                guard knownKeys.contains(name), !fileOnly.contains(name), name.count > 1 else {
+                // 17.09's --node-generic-resources was a flag of its own (17.12 renamed it)
+                guard isKey(name, at: release), !fileOnly.contains(name) || (name == "node-generic-resources" && release == .v17_09) else {
                     return .failure(ArgparseFailure(message: "unknown flag: --\(name)", location: loc))
                 }
                 let value: String
@@ -167,7 +227,7 @@ extension ScenarioSchema {
     /// Returns the object of the modelled options (string values as dockerd parses them: sizes by
     /// RAMInBytes, booleans by ParseBool), and whether an option names an existing thin pool or
     /// the device direct-lvm sets up (`dm.thinpooldev`, `dm.directlvm_device`).
-    static func sortStorageOpts(_ v: JSONValue, path: String, _ d: Diagnostics) -> (JSONValue, directLVM: (String, JSONValue)?) {
+    static func sortStorageOpts(_ v: JSONValue, path: String, release: DockerRelease = .modelled, _ d: Diagnostics) -> (JSONValue, directLVM: (String, JSONValue)?) {
         guard let members = v.objectMembers else { return (v, nil) }
         var kept: [JSONMember] = []
         var accepted: [String] = []
@@ -177,6 +237,10 @@ extension ScenarioSchema {
             let key = m.key.lowercased()
             let p = JSONPath.key(path, m.key)
             let text = m.value.stringValue
+            if !DockerDaemonConfig.hasOption(key, at: release), let since = DockerDaemonConfig.optionSince[key] {
+                d.error(p, location: m.keyLocation ?? m.value.location, "devmapper: Unknown option \(key) (dockerd \(release.name) refuses to start; the option came in \(since.name); storage.dockerVersion is \(release.name))")
+                continue
+            }
             if DockerDaemonConfig.devmapperModelled.contains(key) {
                 var x = m
                 x.key = key
@@ -223,14 +287,28 @@ extension ScenarioSchema {
     /// `flagsFrom` of a storage host group: dockerd's command line as deployed (a systemd
     /// `ExecStart`, `$OPTIONS $DOCKER_STORAGE_OPTIONS` from /etc/sysconfig/docker and
     /// /etc/sysconfig/docker-storage, which docker-storage-setup writes) read as pflag reads it.
-    static func dockerdFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> [(String, DockerDaemonConfig.Given)]? {
+    static func dockerdFlags(_ v: JSONValue, path: String, release: DockerRelease, _ d: Diagnostics) -> [(String, DockerDaemonConfig.Given)]? {
         let kinds = ["commandLine", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"/usr/bin/dockerd --storage-driver devicemapper ...\"} or {\"environmentFile\": \"path\"}"
         guard let (command, _) = deployedCommand(v, path: path, program: "dockerd", kinds: kinds, expected: expected, d) else { return nil }
         // the program (`/usr/bin/dockerd`, `dockerd-current`, docker 1.x's `docker daemon`) up to the first flag
-        let words = Array((command?.words ?? []).drop { !$0.word.hasPrefix("-") })
+        let all = command?.words ?? []
+        let program = Array(all.prefix { !$0.word.hasPrefix("-") })
+        let words = Array(all.dropFirst(program.count))
         let commandPath = command?.path ?? path
-        switch DockerDaemonConfig.parseFlags(words) {
+        // docker 1.x's `docker daemon` (the CLI exec'd dockerd with the flags from 1.12 on; deprecated in
+        // 1.13, removed from the CLI in 17.12: docker/cli c6a3199 "Remove deprecated daemon subcommand")
+        if let i = program.firstIndex(where: { w in
+            let base = w.word.split(separator: "/").last.map(String.init) ?? w.word
+            return base.hasPrefix("docker") && !base.hasPrefix("dockerd")
+        }), i + 1 < program.count, program[i + 1].word == "daemon" {
+            if release >= .v17_12 {
+                d.error(commandPath, location: program[i + 1].location ?? v.location, "docker: 'daemon' is not a docker command: the docker CLI of 17.12 and later has no `daemon` subcommand (deprecated in 1.13; run dockerd); storage.dockerVersion is \(release.name)")
+                return nil
+            }
+            d.warning(commandPath, at: command?.value ?? v, "`docker daemon` is deprecated (1.13) and removed from the CLI in 17.12; docker \(release.name) runs dockerd with these flags")
+        }
+        switch DockerDaemonConfig.parseFlags(words, release: release) {
         case .failure(let f): d.error(commandPath, location: f.location ?? v.location, "dockerd: \(f.message)"); return nil
         case .success(let x): return x
         }
@@ -239,7 +317,7 @@ extension ScenarioSchema {
     /// `daemonConfig`: a daemon.json (a path relative to the scenario, or the object inline) read
     /// as dockerd 18.09 reads it; returns the host group object with the modelled keys added
     /// (the group's own keys win), nil after an error.
-    static func withDaemonConfig(_ v: JSONValue, path: String, _ d: Diagnostics) -> JSONValue? {
+    static func withDaemonConfig(_ v: JSONValue, path: String, release: DockerRelease = .modelled, _ d: Diagnostics) -> JSONValue? {
         guard let own = v.objectMembers else { return v }
         let fv = v["flagsFrom"].flatMap { $0.isNull ? nil : $0 }
         let dv0 = v["daemonConfig"].flatMap { $0.isNull ? nil : $0 }
@@ -248,7 +326,7 @@ extension ScenarioSchema {
         var flags: [(String, DockerDaemonConfig.Given)] = []
         let fp = JSONPath.key(path, "flagsFrom")
         if let fv {
-            guard let f = dockerdFlags(fv, path: fp, d) else { return nil }
+            guard let f = dockerdFlags(fv, path: fp, release: release, d) else { return nil }
             flags = f
         }
         let p = JSONPath.key(path, "daemonConfig")
@@ -267,16 +345,28 @@ extension ScenarioSchema {
         guard let members = config.objectMembers else { d.error(p, at: config, typeMismatch("daemon.json's object (a path to the file, or the object)", config)); return nil }
         // configValuesSet: nested objects but the flat options are read as their keys
         var keys: [(String, JSONValue, SourceLocation?)] = []
+        var flattenedFrom: [String: String] = [:]
         for m in members {
-            if let inner = m.value.objectMembers, !DockerDaemonConfig.flatOptions.contains(m.key) {
+            if let inner = m.value.objectMembers, !DockerDaemonConfig.isFlat(m.key, at: release) {
                 keys += inner.map { ($0.key, $0.value, $0.keyLocation) }
+                for i in inner { flattenedFrom[i.key] = m.key }
             } else { keys.append((m.key, m.value, m.keyLocation)) }
         }
-        let unknown = keys.filter { !DockerDaemonConfig.knownKeys.contains($0.0) }
+        let unknown = keys.filter { !DockerDaemonConfig.isKey($0.0, at: release) }
         if let first = unknown.first {
             let names = unknown.map(\.0)
+            // a key of another release: say which (storage.dockerVersion selects the release read)
+            let other = names.compactMap { n -> String? in
+                if let parent = flattenedFrom[n], DockerDaemonConfig.flatOptions.contains(parent) {
+                    return "\(parent) is read whole from dockerd 18.09; before, its object's keys are read as directives"
+                }
+                return DockerDaemonConfig.releaseAdding(n, after: release).map { "\(n) came in dockerd \($0.name)" }
+                    ?? (DockerDaemonConfig.knownKeys.contains(n) ? "\(n) is not in dockerd \(release.name)" : nil)
+            }
+            let note = other.isEmpty ? Suggest.didYouMean(names[0], among: DockerDaemonConfig.knownKeys.filter { DockerDaemonConfig.isKey($0, at: release) }.sorted())
+                : " (\(other.joined(separator: "; ")); storage.dockerVersion is \(release.name))"
             d.error(p, location: first.2 ?? first.1.location,
-                    "unable to configure the Docker daemon with file \(file): the following directives don't match any configuration option: \(names.joined(separator: ", "))\(Suggest.didYouMean(names[0], among: DockerDaemonConfig.knownKeys.sorted()))")
+                    "unable to configure the Docker daemon with file \(file): the following directives don't match any configuration option: \(names.joined(separator: ", "))\(note)")
             return nil
         }
         if members.contains(where: { $0.key == "graph" }) && members.contains(where: { $0.key == "data-root" }) {
@@ -312,6 +402,7 @@ extension ScenarioSchema {
             }
             keys.append((flag, value, g.location))
         }
+        guard checkDaemonSettings(keys: keys, flags: flags, file: file, path: dv0 == nil ? fp : p, at: dv0 ?? fv ?? v, release: release, d) else { return nil }
         let ownKeys = Set(own.map(\.key))
         // the driver the group runs: its own `driver`, else daemon.json's, else devicemapper
         let driver = v["driver"]?.stringValue ?? keys.last(where: { $0.0 == "storage-driver" })?.1.stringValue ?? "devicemapper"
@@ -357,5 +448,149 @@ extension ScenarioSchema {
         }
         let rest = own.filter { $0.key != "daemonConfig" && $0.key != "flagsFrom" }
         return JSONValue(.object(added + rest), location: v.location)
+    }
+}
+
+extension ScenarioSchema {
+    /// What dockerd checks of the unmodelled settings before it serves (moby/moby at the release's
+    /// tag): `metrics-addr` needs `experimental` until 20.10 (cmd/dockerd/daemon.go); 20.10's
+    /// `ip6tables` needs it too (daemon/daemon_unix.go verifyDaemonSettings); the registry service's
+    /// mirrors and insecure registries (registry/config.go newServiceConfig: LoadMirrors,
+    /// LoadInsecureRegistries). False after an error.
+    static func checkDaemonSettings(keys: [(String, JSONValue, SourceLocation?)], flags: [(String, DockerDaemonConfig.Given)], file: String,
+                                    path: String, at v: JSONValue, release: DockerRelease, _ d: Diagnostics) -> Bool {
+        func truth(_ name: String) -> Bool {
+            if let g = flags.first(where: { $0.0 == name }) { return DockerDaemonConfig.parseBool(g.1.values.last ?? "") ?? false }
+            if let k = keys.last(where: { $0.0 == name }) { return k.1.boolValue ?? false }
+            return false
+        }
+        func text(_ name: String) -> (String, SourceLocation?)? {
+            if let g = flags.first(where: { $0.0 == name }) { return (g.1.values.last ?? "", g.1.location) }
+            if let k = keys.last(where: { $0.0 == name }) { return (k.1.stringValue ?? "", k.2 ?? k.1.location) }
+            return nil
+        }
+        let experimental = truth("experimental")
+        if release < .v20_10, let (addr, loc) = text("metrics-addr"), !addr.isEmpty, !experimental {
+            d.error(path, location: loc ?? v.location, "metrics-addr is only supported when experimental is enabled (dockerd \(release.name) refuses to start; 20.10 made it stable; storage.dockerVersion is \(release.name))")
+            return false
+        }
+        if release >= .v20_10, truth("ip6tables"), !experimental {
+            d.error(path, location: text("ip6tables")?.1 ?? v.location, "ip6tables rules are only available if experimental features are enabled (dockerd 20.10 refuses to start)")
+            return false
+        }
+        // the registry lists: daemon.json's arrays of strings and the repeated flags
+        func list(_ fileName: String, _ flag: String) -> [(String, SourceLocation?)]? {
+            var out: [(String, SourceLocation?)] = []
+            if let k = keys.last(where: { $0.0 == fileName }) {
+                guard let a = k.1.arrayValue, a.allSatisfy({ $0.stringValue != nil }) else {
+                    d.error(path, location: k.2 ?? k.1.location, "\(file): json: cannot unmarshal \(k.1.typeName) into Go struct field Config.\(fileName) of type []string")
+                    return nil
+                }
+                out += a.map { ($0.stringValue!, $0.location ?? k.2) }
+            }
+            if let g = flags.first(where: { $0.0 == flag }) { out += g.1.values.map { ($0, g.1.location) } }
+            return out
+        }
+        guard let mirrors = list("registry-mirrors", "registry-mirror"), let insecure = list("insecure-registries", "insecure-registry") else { return false }
+        for (m, loc) in mirrors {
+            if let why = DockerRegistryNames.mirrorProblem(m, release: release) {
+                d.error(path, location: loc ?? v.location, "\(why) (dockerd refuses to start: registry.ValidateMirror)")
+                return false
+            }
+        }
+        if release >= .v17_06 {
+            for (r, loc) in insecure {
+                if let why = DockerRegistryNames.insecureRegistryProblem(r) {
+                    d.error(path, location: loc ?? v.location, "\(why) (dockerd refuses to start: registry LoadInsecureRegistries)")
+                    return false
+                }
+            }
+        }
+        return true
+    }
+}
+
+/// The registry service's checks of its names (moby/moby@v18.09.0 registry/config.go).
+enum DockerRegistryNames {
+    /// ValidateMirror: an http or https URL (Go's url.Parse: the scheme lower-cased) with no path
+    /// but "/", no query, fragment or user; 17.03's words and rule (no path at all) before 17.06.
+    static func mirrorProblem(_ val: String, release: DockerRelease) -> String? {
+        var scheme = ""
+        var rest = Substring(val)
+        if let r = val.range(of: ":"), val[..<r.lowerBound].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
+           let first = val.first, first.isLetter {
+            scheme = val[..<r.lowerBound].lowercased()
+            rest = val[r.upperBound...]
+        }
+        guard scheme == "http" || scheme == "https" else {
+            return release >= .v17_06 ? "invalid mirror: unsupported scheme \(JSONValue.quote(scheme)) in \(JSONValue.quote(val))" : "Unsupported scheme \(scheme)"
+        }
+        var hostAndPath = rest.hasPrefix("//") ? rest.dropFirst(2) : rest
+        var query = false, fragment = false
+        if let h = hostAndPath.firstIndex(of: "#") { fragment = true; hostAndPath = hostAndPath[..<h] }
+        if let q = hostAndPath.firstIndex(of: "?") { query = !hostAndPath[hostAndPath.index(after: q)...].isEmpty; hostAndPath = hostAndPath[..<q] }
+        let authorityEnd = rest.hasPrefix("//") ? (hostAndPath.firstIndex(of: "/") ?? hostAndPath.endIndex) : hostAndPath.startIndex
+        let pathPart = hostAndPath[authorityEnd...]
+        let authority = hostAndPath[..<authorityEnd]
+        if release < .v17_06 {
+            if !pathPart.isEmpty || query || fragment { return "Unsupported path/query/fragment at end of the URI" }
+            return nil
+        }
+        if (!pathPart.isEmpty && pathPart != "/") || query || fragment {
+            return "invalid mirror: path, query, or fragment at end of the URI \(JSONValue.quote(val))"
+        }
+        if authority.contains("@") { return "invalid mirror: username/password not allowed in URI \(JSONValue.quote(val))" }
+        return nil
+    }
+
+    /// LoadInsecureRegistries: ValidateIndexName (no leading or trailing hyphen); an http:// or
+    /// https:// prefix is dropped (with dockerd's warning); another scheme is an error; then a CIDR
+    /// or host[:port] (reference.DomainRegexp, or an IP address, and a port 0-65535).
+    static func insecureRegistryProblem(_ val: String) -> String? {
+        var r = val == "index.docker.io" ? "docker.io" : val
+        if r.hasPrefix("-") || r.hasSuffix("-") { return "invalid index name (\(r)). Cannot begin or end with a hyphen" }
+        if r.lowercased().hasPrefix("http://") { r = String(r.dropFirst(7)) }
+        else if r.lowercased().hasPrefix("https://") { r = String(r.dropFirst(8)) }
+        else if r.contains("://") { return "insecure registry \(r) should not contain '://'" }
+        if isCIDR(r) { return nil }
+        // net.SplitHostPort, else the whole as the host
+        var host = r, port = ""
+        if r.hasPrefix("["), let close = r.firstIndex(of: "]") {
+            let after = r[r.index(after: close)...]
+            if after.hasPrefix(":") { host = String(r[r.index(after: r.startIndex)..<close]); port = String(after.dropFirst()) }
+        } else if r.filter({ $0 == ":" }).count == 1, let c = r.firstIndex(of: ":") {
+            host = String(r[..<c]); port = String(r[r.index(after: c)...])
+        }
+        if !isDomain(r) && !isIP(host) { return "insecure registry \(r) is not valid: invalid host \(JSONValue.quote(host))" }
+        if !port.isEmpty {
+            guard let n = Int(port) else { return "insecure registry \(r) is not valid: strconv.Atoi: parsing \(JSONValue.quote(port)): invalid syntax" }
+            if n < 0 || n > 65535 { return "insecure registry \(r) is not valid: invalid port \(JSONValue.quote(port))" }
+        }
+        return nil
+    }
+
+    /// reference.DomainRegexp: dot-separated components of letters, digits and inner hyphens, an optional :port.
+    static func isDomain(_ s: String) -> Bool {
+        var name = Substring(s)
+        if let c = s.lastIndex(of: ":") {
+            let port = s[s.index(after: c)...]
+            guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            name = s[..<c]
+        }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return !parts.isEmpty && parts.allSatisfy { p in
+            !p.isEmpty && p.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } && p.first != "-" && p.last != "-"
+        }
+    }
+    static func isIP(_ s: String) -> Bool {
+        let four = s.split(separator: ".", omittingEmptySubsequences: false)
+        if four.count == 4 && four.allSatisfy({ p in !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && Int(p)! <= 255 }) { return true }
+        return s.contains(":") && s.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && s.filter({ $0 == ":" }).count >= 2
+    }
+    static func isCIDR(_ s: String) -> Bool {
+        guard let slash = s.firstIndex(of: "/") else { return false }
+        let ip = String(s[..<slash]), bits = s[s.index(after: slash)...]
+        guard isIP(ip), !bits.isEmpty, bits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(bits) else { return false }
+        return n <= (ip.contains(":") ? 128 : 32)
     }
 }

@@ -50,16 +50,23 @@ extension ScenarioSchema {
         // keys, which the section's own keys override
         var v = v
         var zoo = ZooKeeperConfigFile.Read()
+        var serversFromFile = false
         if let cv = v["config"], !cv.isNull, let own = v.objectMembers {
             guard let z = readZooConfig(cv, path: JSONPath.key(path, "config"), d) else { return nil }
             zoo = z
             let ownKeys = Set(own.map(\.key))
+            serversFromFile = !ownKeys.contains("servers")
             v = JSONValue(.object(z.members.filter { !ownKeys.contains($0.key) } + own.filter { $0.key != "config" }), location: v.location)
         }
         let r = ObjectReader(v, path: path, diagnostics: d, keys: zooKeeperKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
-        let servers = r.optional("servers", ValueDecoder<Int>.int().check { [3, 5, 7].contains($0) ? nil : "an ensemble has 3, 5 or 7 servers (a majority must survive failures), got \($0)" }, default: 3)
+        let servers = r.optional("servers", ValueDecoder<Int>.int().check { n in
+            [3, 5, 7].contains(n) ? nil : serversFromFile
+                // ZooKeeper runs any number of participants: the limit is the simulator's
+                ? "the simulator cannot run \(zoo.file): it has \(n) participants (server.N lines); ZooKeeper 3.4 runs an ensemble of any size, the simulator models 3, 5 or 7 (give \"servers\" beside \"config\" to run another size)"
+                : "an ensemble has 3, 5 or 7 servers (a majority must survive failures), got \(n)"
+        }, default: 3)
         var group = defaultGroup ?? defaultMasterGroup(groups)
         if let g = r.optional("hostGroup", .nonEmptyString) {
             group = g

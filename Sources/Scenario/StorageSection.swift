@@ -17,11 +17,14 @@ extension ScenarioSchema {
         let before = d.errorCount
         var out = StorageSpec()
         let groupNames = hostGroups.map(\.name)
+        // the dockerd release whose daemon.json keys, flags and option parsers are read (DockerDaemonConfig.swift)
+        let release = r.optional("dockerVersion", .oneOf(DockerRelease.allCases.map(\.name), what: "dockerd release"),
+                                 default: DockerRelease.modelled.name).flatMap(DockerRelease.init(name:)) ?? .modelled
         if let hv = r.value("hostGroups") {
             if let a = hv.arrayValue {
                 for (i, e) in a.enumerated() {
                     let p = JSONPath.index(r.keyPath("hostGroups"), i)
-                    if let s = decodeHostStorage(e, path: p, hostGroups: hostGroups, complete: hostGroupsComplete, d) {
+                    if let s = decodeHostStorage(e, path: p, hostGroups: hostGroups, complete: hostGroupsComplete, release: release, d) {
                         if out.hostGroups.contains(where: { $0.hostGroup == s.hostGroup }) {
                             d.error(JSONPath.key(p, "hostGroup"), at: e["hostGroup"], "storage for host group \(JSONValue.quote(s.hostGroup)) is given twice")
                         } else { out.hostGroups.append(s) }
@@ -42,9 +45,10 @@ extension ScenarioSchema {
         return d.errorCount == before ? out : nil
     }
 
-    static func decodeHostStorage(_ v0: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool, _ d: Diagnostics) -> HostStorageSpec? {
+    static func decodeHostStorage(_ v0: JSONValue, path: String, hostGroups: [HostGroupSpec], complete: Bool,
+                                  release: DockerRelease = .modelled, _ d: Diagnostics) -> HostStorageSpec? {
         // daemon.json as deployed (DockerDaemonConfig.swift): its modelled keys join the group's
-        guard let v = withDaemonConfig(v0, path: path, d) else { return nil }
+        guard let v = withDaemonConfig(v0, path: path, release: release, d) else { return nil }
         let r = ObjectReader(v, path: path, diagnostics: d, keys: hostStorageKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -56,6 +60,11 @@ extension ScenarioSchema {
             if group == nil && complete {
                 d.error(r.keyPath("hostGroup"), at: r.value["hostGroup"], "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: names)); host groups: \(Suggest.listed(names))")
             }
+        }
+        // dockerd's other Linux graph drivers (daemon/graphdriver/register): dockerd takes them, the model does not
+        if let dv = r.value("driver"), let name = dv.stringValue, ["aufs", "btrfs", "overlay", "vfs", "zfs"].contains(name) {
+            d.error(r.keyPath("driver"), at: dv, "dockerd \(release.name) has the \(name) storage driver, but the simulator models \"devicemapper\" and \"overlay2\" only")
+            return nil
         }
         let driver = r.optional("driver", .oneOf(StorageDriverKind.allCases.map(\.rawValue), what: "storage driver"), default: "devicemapper")
             .flatMap(StorageDriverKind.init(rawValue:))
@@ -82,7 +91,7 @@ extension ScenarioSchema {
             if driver != .devicemapper {
                 d.error(op, at: ov, "\"storageOpts\" (dm.* options) are for driver \"devicemapper\"; overlay2 has none modelled")
             } else {
-                let (sorted, direct) = sortStorageOpts(ov, path: op, d)
+                let (sorted, direct) = sortStorageOpts(ov, path: op, release: release, d)
                 if let (k, dv) = direct, mode == .loopLVM {
                     d.error(JSONPath.key(op, k), at: dv, "\(k) makes dockerd use a thin pool on a block device, devicemapper's direct-lvm; give \"mode\": \"direct-lvm\" with the size of its volume group (\"volumeGroup\")")
                 }
@@ -474,14 +483,17 @@ extension ScenarioSchema {
                 meaning: "Docker's storage driver on every host of a group (groups not listed have no storage model)."),
         KeySpec("operator", "array", default: "`[]`", allowed: "See `storage.operator[i]`.", meaning: "Operator actions on the storage hosts, at a time or on an event."),
         KeySpec("ceph", "object", default: "none", allowed: "See `storage.ceph`.", meaning: "A Ceph cluster (RADOS pool) on a host group."),
+        KeySpec("dockerVersion", "string", default: "`\"18.09\"`", allowed: "`\"17.03\"`, `\"17.06\"`, `\"17.09\"`, `\"17.12\"`, `\"18.03\"`, `\"18.06\"`, `\"18.09\"`, `\"19.03\"` or `\"20.10\"`.",
+                meaning: "The dockerd release whose daemon.json keys, command-line flags and storage-option names `daemonConfig`, `flagsFrom` and `storageOpts` are read with (a key added later, like 20.10's `ip6tables`, is refused at an earlier release, as that dockerd refuses it), with the checks that changed between them (`metrics-addr` needs `experimental` before 20.10; `docker daemon` runs dockerd before 17.12). The storage model itself is 18.09's whatever the release.",
+                source: "moby/moby tags v17.03.0-ce ... v20.10.0: cmd/dockerd flags, daemon/config/config.go, daemon/graphdriver/devmapper/deviceset.go, overlay2/overlay.go; docker/cli c6a3199"),
     ])
 
     static let hostStorageKeys = SectionKeys("storage.hostGroups[i]", [
         KeySpec("hostGroup", "string", default: "required", allowed: "An existing host group, once.", meaning: "The group whose hosts this block describes."),
-        KeySpec("daemonConfig", "string or object", default: "none", allowed: "A path relative to the scenario (inside its folder) of the hosts' /etc/docker/daemon.json, or its object. Read as dockerd 18.09 reads it: a key that is not a dockerd option is its error (`the following directives don't match any configuration option: ...`); `storage-driver`, `storage-opts` (`[\"dm.basesize=20G\", ...]`), `log-driver`, `log-opts` and `max-concurrent-downloads` become `driver`, `storageOpts`, `log-driver`, `log-opts` and `maxConcurrentDownloads` (the group's own keys win); the others (`data-root`, `live-restore`, `registry-mirrors`, ...) are named in one warning.",
+        KeySpec("daemonConfig", "string or object", default: "none", allowed: "A path relative to the scenario (inside its folder) of the hosts' /etc/docker/daemon.json, or its object. Read as dockerd reads it (18.09, or the release `storage.dockerVersion` names): a key that is not a dockerd option of that release is its error (`the following directives don't match any configuration option: ...`); `storage-driver`, `storage-opts` (`[\"dm.basesize=20G\", ...]`), `log-driver`, `log-opts` and `max-concurrent-downloads` become `driver`, `storageOpts`, `log-driver`, `log-opts` and `maxConcurrentDownloads` (the group's own keys win); the others (`data-root`, `live-restore`, `registry-mirrors`, ...) are named in one warning. What dockerd checks of them before it serves is checked: registry mirrors (`invalid mirror: ...`) and insecure registries, `metrics-addr` without `experimental` (before 20.10).",
                 meaning: "Docker's daemon configuration as deployed.",
                 source: "moby/moby@v18.09.0 daemon/config/config.go getConflictFreeConfiguration, findConfigurationConflicts; cmd/dockerd flags"),
-        KeySpec("flagsFrom", "array of objects", default: "`[]`", allowed: "`{\"commandLine\": \"/usr/bin/dockerd $OPTIONS $DOCKER_STORAGE_OPTIONS\"}` (a string split as sh splits it, or a list of words; the program words before the first flag skipped) and `{\"environmentFile\": \"sysconfig/docker-storage\"}` (its variables expand in the command line); at most one command line. Read as spf13/pflag reads dockerd 18.09's flags (`--name=value`, `--name value`, shorthands `-s`, `-D` clustered, booleans without a value); an unknown flag, a missing value, a positional argument are dockerd's errors; a directive both here and in `daemonConfig` is dockerd's conflict error. The modelled flags (`--storage-driver`, `--storage-opt`, `--log-driver`, `--log-opt`, `--max-concurrent-downloads`) become the group's keys as in `daemonConfig`; the others are named in one warning.",
+        KeySpec("flagsFrom", "array of objects", default: "`[]`", allowed: "`{\"commandLine\": \"/usr/bin/dockerd $OPTIONS $DOCKER_STORAGE_OPTIONS\"}` (a string split as sh splits it, or a list of words; the program words before the first flag skipped) and `{\"environmentFile\": \"sysconfig/docker-storage\"}` (its variables expand in the command line); at most one command line. Read as spf13/pflag reads dockerd's flags (18.09's, or those of `storage.dockerVersion`) (`--name=value`, `--name value`, shorthands `-s`, `-D` clustered, booleans without a value); an unknown flag, a missing value, a positional argument are dockerd's errors; a directive both here and in `daemonConfig` is dockerd's conflict error; docker 1.x's `docker daemon ...` runs dockerd before 17.12 (with a warning) and is the CLI's error from 17.12 on. The modelled flags (`--storage-driver`, `--storage-opt`, `--log-driver`, `--log-opt`, `--max-concurrent-downloads`) become the group's keys as in `daemonConfig`; the others are named in one warning.",
                 meaning: "dockerd's command line as deployed (a systemd unit, /etc/sysconfig/docker and docker-storage-setup's /etc/sysconfig/docker-storage).",
                 source: "moby/moby@v18.09.0 vendor/github.com/spf13/pflag/flag.go parseArgs; cmd/dockerd/docker.go (cli.NoArgs), config.go flags; daemon/config/config.go findConfigurationConflicts"),
         KeySpec("driver", "string", default: "`\"devicemapper\"`", allowed: "`\"devicemapper\"` or `\"overlay2\"`.", meaning: "Docker's storage driver.",

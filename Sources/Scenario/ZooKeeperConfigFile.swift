@@ -89,6 +89,7 @@ enum ZooKeeperConfigFile {
         var members: [JSONMember] = []        // tickTime, initLimit, syncLimit, servers as the section's keys
         var minSessionTimeout: SimDuration? = nil
         var maxSessionTimeout: SimDuration? = nil
+        var file = "zoo.cfg"                  // the file's name, for the messages of the section's checks
     }
 }
 
@@ -114,6 +115,7 @@ extension ScenarioSchema {
             d.error(p, location: loc ?? v.location, "ZooKeeper refuses \(file): \(message)"); return nil
         }
         var out = ZooKeeperConfigFile.Read()
+        out.file = file
         var ints: [String: Int] = [:]
         var participants: [Int64] = [], observers: [Int64] = []
         var notModelled: [String] = []
@@ -165,6 +167,7 @@ extension ScenarioSchema {
         let minS = ints["minSessionTimeout"] ?? -1, maxS = ints["maxSessionTimeout"] ?? -1
         if minS > maxS { return fail(nil, "minSessionTimeout must not be larger than maxSessionTimeout") }
         if participants.isEmpty && !observers.isEmpty { return fail(nil, "Observers w/o participants is an invalid configuration") }
+        if participants.count == 1 && !observers.isEmpty { return fail(nil, "Observers w/o quorum is an invalid configuration") }
         if participants.count > 1 {
             if (ints["initLimit"] ?? 0) == 0 { return fail(nil, "initLimit is not set") }
             if (ints["syncLimit"] ?? 0) == 0 { return fail(nil, "syncLimit is not set") }
@@ -173,8 +176,12 @@ extension ScenarioSchema {
         if participants.count > 1, electionAlg != 0, let (sid, loc) = withoutElectionPort.first(where: { w in participants.contains(w.0) }) {
             return fail(loc, "Missing election port for server: \(sid)")
         }
-        if participants.count == 1 { return fail(nil, "one server line: ZooKeeper ignores it and runs standalone (\"Invalid configuration, only one server specified (ignoring)\"), which the simulator does not model; give 3, 5 or 7 server.N lines") }
-        if participants.isEmpty { return fail(nil, "no server.N lines: ZooKeeper runs standalone, which the simulator does not model; give 3, 5 or 7") }
+        // what ZooKeeper takes but the simulator does not model: its words are the simulator's, not ZooKeeper's
+        func limit(_ message: String) -> ZooKeeperConfigFile.Read? {
+            d.error(p, at: v, "the simulator cannot run \(file): \(message)"); return nil
+        }
+        if participants.count == 1 { return limit("it has one server line, which ZooKeeper 3.4 ignores (\"Invalid configuration, only one server specified (ignoring)\") and runs standalone, which the simulator does not model; give 3, 5 or 7 server.N lines") }
+        if participants.isEmpty { return limit("it has no server.N line, so ZooKeeper 3.4 runs standalone, which the simulator does not model; give 3, 5 or 7 server.N lines") }
         func member(_ k: String, _ x: JSONValue) { out.members.append(JSONMember(key: k, value: x)) }
         member("servers", JSONValue(.number(JSONNumber(participants.count)), location: v.location))
         member("tickTime", JSONValue(.string("\(tick)ms"), location: v.location))

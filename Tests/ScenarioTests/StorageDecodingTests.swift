@@ -143,8 +143,8 @@ final class StorageDecodingTests: XCTestCase {
     func testErrorsNameTheirPath() {
         assertSingleError(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "storageOpts": {"dm.thinp_percent": 50}}]}"#),
                           path: "storage.hostGroups[0].storageOpts[\"dm.thinp_percent\"]", ["applies to devicemapper mode \"direct-lvm\" only"])
-        assertSingleError(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "driver": "overlay"}]}"#),
-                          path: "storage.hostGroups[0].driver", ["unknown storage driver \"overlay\"", "did you mean \"overlay2\"?"])
+        assertSingleError(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "driver": "overlay3"}]}"#),
+                          path: "storage.hostGroups[0].driver", ["unknown storage driver \"overlay3\"", "did you mean \"overlay2\"?"])
         assertSingleError(Self.scenario(#"{"hostGroups": [{"hostGroup": "slave", "rootFilesystem": "600GB"}]}"#),
                           path: "storage.hostGroups[0].rootFilesystem", ["is larger than the disk of host group \"slave\""])
         assertSingleError(Self.scenario(#"{"operator": [{"action": "cleanPool", "on": "dockerHung", "host": "slave-01"}]}"#),
