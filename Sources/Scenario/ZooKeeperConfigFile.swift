@@ -75,6 +75,21 @@ enum ZooKeeperConfigFile {
     }
 
     /// Java's Integer.parseInt (an optional sign, decimal digits, 32 bits).
+    /// QuorumPeerConfig.splitWithLeadingHostname (3.4): an IPv6 literal `[addr]:` first (nil when its
+    /// `]:` is missing), then Java's `String.split(":")`, which drops trailing empty strings.
+    static func splitWithLeadingHostname(_ s: String) -> [String]? {
+        func javaSplit(_ t: Substring) -> [String] {
+            var parts = t.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            while let last = parts.last, last.isEmpty, !(parts.count == 1 && t.isEmpty) { parts.removeLast() }
+            return parts
+        }
+        if s.hasPrefix("[") {
+            guard let r = s.range(of: "]:") else { return nil }
+            return [String(s[s.index(after: s.startIndex)..<r.lowerBound])] + javaSplit(s[r.upperBound...])
+        }
+        return javaSplit(Substring(s))
+    }
+
     static func javaInt(_ s: String) -> Int? {
         var t = Substring(s)
         var neg = false
@@ -137,13 +152,21 @@ extension ScenarioSchema {
             default:
                 if key.hasPrefix("server.") {
                     guard let sid = Int64(key.dropFirst(7)) else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(String(key.dropFirst(7))))") }
-                    let parts = value.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-                    guard parts.count >= 2, parts.count <= 4 else { return fail(loc, "\(value) does not have the form host:port or host:port:port or host:port:port:type") }
+                    guard let parts = ZooKeeperConfigFile.splitWithLeadingHostname(value) else {
+                        return fail(loc, "\(value) starts with '[' but has no matching ']:'")
+                    }
+                    // other counts are only logged (LOG.error); then parts[1] must exist
+                    if parts.count < 2 {
+                        return fail(loc, "\(value) does not have the form host:port or host:port:port or host:port:port:type (logged), then java.lang.ArrayIndexOutOfBoundsException: \(parts.count)")
+                    }
+                    if parts.count > 4 {
+                        d.warning(p, location: loc ?? v.location, "\(file): ZooKeeper logs \"\(value) does not have the form host:port or host:port:port  or host:port:port:type\" and reads its first four parts")
+                    }
                     for port in parts[1..<min(parts.count, 3)] where ZooKeeperConfigFile.javaInt(port) == nil {
                         return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(port))")
                     }
                     if parts.count == 2 { withoutElectionPort.append((sid, loc)) }
-                    if parts.count == 4 {
+                    if parts.count >= 4 {
                         switch parts[3].lowercased() {
                         case "observer": observers.append(sid); continue
                         case "participant": break

@@ -80,6 +80,15 @@ final class ZooKeeperConfigFileTests: XCTestCase {
         refused(base + "minSessionTimeout=50000\nmaxSessionTimeout=4000\n" + three, "minSessionTimeout must not be larger than maxSessionTimeout")
         refused(base + "server.1=a:2888:3888\n", "only one server specified")
         refused(base + "server.1=a:2888:3888:observer\n", "Observers w/o participants")
+        // splitWithLeadingHostname: an IPv6 literal needs its "]:"; fewer than two parts crash
+        refused(base + "server.1=[fe80::1:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n", "[fe80::1:2888:3888 starts with '[' but has no matching ']:'")
+        refused(base + "server.1=a\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n", "java.lang.ArrayIndexOutOfBoundsException: 1")
+        refused(base + "server.1=a::3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n", "For input string: \"\"")
+        // Java's split drops trailing empty parts; an IPv6 host in brackets; more than four parts are
+        // only logged, the fourth still decides the type
+        let odd = try? ScenarioLoader.load(path: folder(base + "server.1=a:2888:3888:\nserver.2=[fe80::2]:2888:3888\nserver.3=c:2888:3888:participant:x\nserver.4=d:2888:3888:observer:x\n") + "/s.json")
+        XCTAssertEqual(odd?.spec.zookeeper?.servers, 3)
+        XCTAssertEqual(odd?.warnings.filter { $0.contains("reads its first four parts") }.count, 2)
         // electionAlg 0 (the old UDP election) needs no election port
         XCTAssertNotNil(try? ScenarioLoader.load(path: folder(base + "electionAlg=0\nserver.1=a:2888\nserver.2=b:2888\nserver.3=c:2888\n") + "/s.json"))
         // Properties' escapes and separators
