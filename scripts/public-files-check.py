@@ -240,8 +240,10 @@ def flags(S, validate):
         src = e.get('sources') or [{"commandLine": [e['program']] + e.get('words', [])}]
         scen = dict(BASE)
         scen.update(SECTION_BASE[e['program']](src))
-        for k, v in e.get('scenario', {}).items():
-            scen[k] = dict(scen.get(k, {}), **v) if isinstance(v, dict) else v
+        def merge(a, b):
+            # the entry's scenario keys over the wrapper's, objects merged key by key
+            return {k: merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v for k, v in {**a, **b}.items()} if isinstance(a, dict) else b
+        scen = merge(scen, e.get('scenario', {}))
         rc, why = validate(scen, os.path.join(d, 'wrap.json'))
         j = flag_judge(S, e)
         if j is None:
