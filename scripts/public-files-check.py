@@ -42,6 +42,16 @@ public files"). The files are not in this repository: fetch them into a scratch 
              ZooKeeper 3.4.14's QuorumPeerMain start with it: QuorumPeerConfig.parse/parseProperties). A file
              ZooKeeper runs standalone (no server.N line, or one) or as an ensemble of a size the simulator does
              not take (not 3, 5 or 7) counts as accepted when the simulator refuses it for that reason only, marked [limit]
+      flags  SCRATCH/flags.json: deployed command lines, a list of {"id", "program" (prometheus, alertmanager,
+             marathon-lb, mesos-master, mesos-agent, marathon, chronos, consul-template), "source"
+             (repository@commit:path), "words" (the words the program sees, without its own path) or "sources"
+             (flagsFrom entries, e.g. {"marathonApp": "app.json"}), "files" ({"rel": "text"}, written under
+             SCRATCH/flags/ID/), "real" (the real verdict, for the programs not run here), "why"}. Prometheus and
+             Alertmanager are judged by running this machine's binaries (`prometheus`, `prometheus-alertmanager` or
+             `alertmanager`: 2.42.0 and 0.25.0) with the flags only: --config.file pointed at a file that does
+             not exist and --storage.* at a scratch folder, so the flags are accepted when the binary gets as far
+             as reading the configuration (its "Error loading config" / "Loading configuration file failed");
+             marathon-lb by SCRATCH/mlbjudge.py (v1.11.0's run script and argparse code, fetched into SCRATCH)
 Prints AGREE/DIFF per file and "== FORMAT: n/m agree"; for prom, rules and am also how many of the files both
 refuse get the real tool's reason (our first error's text, without its place, found in the tool's output;
 "[reason differs]" marks the others), with the tool's output beside every refusal.
@@ -94,6 +104,8 @@ def main():
         return p.returncode, ' | '.join(l.strip() for l in out if not l.startswith('Checking') and 'SUCCESS' not in l)
 
     rows = []
+    if fmt == 'flags':
+        return flags(S, validate)
     ov = os.path.join(S, fmt + '.verdicts')
     overrides = json.load(open(ov)) if fmt == 'prom' and os.path.exists(ov) else {}
     if fmt in ('prom', 'rules', 'am'):
@@ -212,5 +224,91 @@ def main():
             note = '' if same else ' [reason differs]'
         print(('AGREE ' if a else 'DIFF  ') + f'{n} real={"ok" if ok else "reject"} ours={rc}{note} :: {why[:220]}' + ('' if a and ok else f' || real: {wr[:300]}'))
     print(f'== {fmt}: {agree}/{len(rows)} agree' + (f'; {same_reason}/{refused} refused by both with the real reason' if refused else ''))
+
+def flag_judge(S, e):
+    """The real program's verdict on a deployed command line: (accepted, reason), or None when it cannot run here."""
+    import shutil
+    prog, words = e['program'], list(e.get('words', []))
+    if prog in ('prometheus', 'alertmanager'):
+        exe = shutil.which('prometheus') if prog == 'prometheus' else (shutil.which('prometheus-alertmanager') or shutil.which('alertmanager'))
+        if not exe:
+            return None
+        jd = os.path.join(S, 'judge', e['id'])
+        os.makedirs(jd, exist_ok=True)
+        # point the files at scratch: the configuration at one that is absent (the run stops there), storage at a folder
+        swap = {'--config.file': os.path.join(jd, 'absent.yml'), '--storage.tsdb.path': os.path.join(jd, 'data'),
+                '--storage.path': os.path.join(jd, 'data'), '--storage.agent.path': os.path.join(jd, 'agent')}
+        out, skip = [], False
+        for i, w in enumerate(words):
+            if skip:
+                skip = False; continue
+            name = w.split('=', 1)[0]
+            if name in swap:
+                out.append(name + '=' + swap[name]); skip = '=' not in w and i + 1 < len(words); continue
+            out.append(w)
+        try:
+            p = subprocess.run([exe] + out, capture_output=True, text=True, cwd=jd, timeout=20)
+            text = p.stdout + p.stderr
+        except subprocess.TimeoutExpired as t:
+            text = (t.stdout or b'').decode() + (t.stderr or b'').decode() + ' [still running after 20s]'
+        reached = 'Error loading config' in text or 'Loading configuration file failed' in text or 'still running' in text
+        lines = [l for l in text.splitlines() if 'level=error' in l or 'error' in l.lower()]
+        return reached, (lines[0] if lines else text.strip().splitlines()[-1] if text.strip() else '')[:300]
+    if prog == 'marathon-lb' and os.path.exists(os.path.join(S, 'mlbjudge.py')):
+        if not words:
+            app = json.load(open(os.path.join(S, 'flags', e['id'], e['sources'][0]['marathonApp'])))
+            import shlex
+            words = app['args'] if app.get('args') else shlex.split(app.get('cmd') or '')
+        p = subprocess.run([sys.executable, os.path.join(S, 'mlbjudge.py'), json.dumps(words)], capture_output=True, text=True, timeout=60)
+        v = p.stdout.strip() or p.stderr.strip()
+        return v == 'OK', v
+    return None
+
+SECTION_BASE = {
+    'prometheus': lambda src: {"prometheus": {"host": "monitor-01", "flagsFrom": src}},
+    'alertmanager': lambda src: {"alertmanager": {"hosts": ["monitor-01"], "flagsFrom": src,
+                                                  "config": {"route": {"receiver": "r"}, "receivers": [{"name": "r"}]}}},
+    'marathon-lb': lambda src: {"marathon": {"apps": []}, "marathonLB": {"instances": [{"hostGroup": "slave"}], "flagsFrom": src}},
+    'mesos-master': lambda src: {"mesos": {"masters": {"count": 3, "flagsFrom": src}, "agents": {"hostGroups": ["slave"]}}},
+    'mesos-agent': lambda src: {"mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"], "flagsFrom": src}}},
+    'marathon': lambda src: {"marathon": {"flagsFrom": src}},
+    'chronos': lambda src: {"chronos": {"hosts": ["master-01"], "flagsFrom": src}},
+    'consul-template': lambda src: {"consul": {"servers": 3, "hostGroup": "master"}, "nginx": {"hostGroup": "monitor"},
+                                    "consulTemplate": {"flagsFrom": src}},
+}
+
+def flags(S, validate):
+    rows = []
+    for e in json.load(open(os.path.join(S, 'flags.json'))):
+        d = os.path.join(S, 'flags', e['id'])
+        os.makedirs(d, exist_ok=True)
+        for rel, text in e.get('files', {}).items():
+            os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+            with open(os.path.join(d, rel), 'w') as f: f.write(text)
+        src = e.get('sources') or [{"commandLine": [e['program']] + e.get('words', [])}]
+        scen = dict(BASE)
+        scen.update(SECTION_BASE[e['program']](src))
+        def merge(a, b):
+            # the entry's scenario keys over the wrapper's, objects merged key by key
+            return {k: merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v for k, v in {**a, **b}.items()} if isinstance(a, dict) else b
+        scen = merge(scen, e.get('scenario', {}))
+        rc, why = validate(scen, os.path.join(d, 'wrap.json'))
+        j = flag_judge(S, e)
+        if j is None:
+            ok, wr = e['real'], '(from the code) ' + e.get('why', '')
+        else:
+            ok, wr = j
+            if 'real' in e and e['real'] != ok:
+                wr += ' [differs from the recorded verdict]'
+        rows.append((e['id'], e['program'], ok, rc, why, wr))
+    agree = 0
+    for (n, prog, ok, rc, why, wr) in rows:
+        a = (rc == 0) == ok and rc in (0, 2)
+        agree += a
+        print(('AGREE ' if a else 'DIFF  ') + f'{n} {prog} real={"ok" if ok else "reject"} ours={rc} :: {why[:220]}' + ('' if a and ok else f' || real: {wr[:300]}'))
+    for prog in sorted({r[1] for r in rows}):
+        rs = [r for r in rows if r[1] == prog]
+        print(f'== flags {prog}: {sum((r[3] == 0) == r[2] and r[3] in (0, 2) for r in rs)}/{len(rs)} agree')
+    print(f'== flags: {agree}/{len(rows)} agree')
 
 main()

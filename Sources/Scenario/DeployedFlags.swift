@@ -557,7 +557,33 @@ extension ScenarioSchema {
             root = deployed.root; budget = deployed.budget
         }
         guard let flags else { return nil }
-        return mesosFlagFiles(flags, root: root, flagsPath: r.keyPath("flags"), program: program, version: version, budget: budget, d)
+        guard let loaded = mesosFlagFiles(flags, root: root, flagsPath: r.keyPath("flags"), program: program, version: version, budget: budget, d) else { return nil }
+        // stout checks the required flags after loading every value (flags.hpp load)
+        // (an unknown name is stout's error first: the decoder reports it)
+        let unknown = loaded.objectMembers?.contains { m in
+            var n = m.key.hasPrefix("--") ? String(m.key.dropFirst(2)) : m.key
+            if n.hasPrefix("no-") { n = String(n.dropFirst(3)) }
+            return mesosFlagIsBoolean(n, program: program, version: version) == nil
+        } ?? false
+        if program == .mesosAgent, !unknown, let from = r.value("flagsFrom"), !agentWorkDirGiven(flags: loaded, sources: from) {
+            d.error(r.keyPath("flagsFrom"), at: from, "Flag 'work_dir' is required, but it was not provided (mesos-agent \(version) does not start): the deployed command line and environment give no --work_dir (MESOS_WORK_DIR); add --work_dir=/var/lib/mesos, as the Mesosphere package's /etc/mesos-slave/work_dir gives it")
+            return nil
+        }
+        return loaded
+    }
+
+    /// Whether an agent deployed by `flagsFrom` has its `--work_dir`: stout's FlagsBase::load
+    /// refuses to start without it (src/slave/flags.hpp declares `std::string work_dir` and
+    /// flags.cpp adds it without a default, so stout marks it required: flags.hpp "Flag '...' is
+    /// required, but it was not provided", every tag 1.1.0 to 1.11.x). A `folder` source stands
+    /// for a Mesosphere package's /etc/mesos-slave, which ships a work_dir file (/var/lib/mesos):
+    /// the folder written by hand may leave that file out, so a folder counts as giving it. Only a
+    /// deployed command line is checked: without one (environment files of the package wrapper, a
+    /// `root` with `flags`) the deployment is not known whole.
+    static func agentWorkDirGiven(flags: JSONValue, sources: JSONValue) -> Bool {
+        let kinds = sources.arrayValue?.compactMap { $0.objectMembers?.first?.key } ?? []
+        if kinds.contains("folder") || !kinds.contains("commandLine") { return true }
+        return flags.objectMembers?.contains { $0.key == "work_dir" || $0.key == "--work_dir" } == true
     }
 
     /// The flags object of `marathon`, as `sectionFlags`.

@@ -51,7 +51,7 @@ final class DeployedFlagsTests: XCTestCase {
 
     func testTheCommandLineBeatsTheEnvironmentAndTheFlagsObjectBeatsBoth() throws {
         let dir = Self.folder(mesos: #"""
-            {"agents": {"flagsFrom": [{"commandLine": "/usr/sbin/mesos-agent agent --gc_delay=3days \\\n  --executor_shutdown_grace_period=10secs -- --gc_delay=1mins"},
+            {"agents": {"flagsFrom": [{"commandLine": "/usr/sbin/mesos-agent agent --work_dir=/var/lib/mesos --gc_delay=3days \\\n  --executor_shutdown_grace_period=10secs -- --gc_delay=1mins"},
                                       {"environmentFile": "default/mesos-slave"}],
                         "flags": {"docker_remove_delay": "2h"}}}
             """#, files: ["default/mesos-slave": """
@@ -81,9 +81,9 @@ final class DeployedFlagsTests: XCTestCase {
         only("mesos-agent --no-enforce_container_disk_quota=true", "mesos.agents.flags.enforce_container_disk_quota",
              ["Failed to load boolean flag 'enforce_container_disk_quota' via 'no-enforce_container_disk_quota' with value 'true'"])
         // a boolean with an empty value is true; --no-name is false
-        let t = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"commandLine": ["mesos-agent", "--enforce_container_disk_quota="]}]}}"#, files: [:])
+        let t = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"commandLine": ["mesos-agent", "--work_dir=/var/lib/mesos", "--enforce_container_disk_quota="]}]}}"#, files: [:])
         XCTAssertEqual(load(t)?.spec.mesos?.agentFlags.enforceContainerDiskQuota, true)
-        let n = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"commandLine": ["mesos-agent", "--no-enforce_container_disk_quota"]}]}}"#, files: [:])
+        let n = Self.folder(mesos: #"{"agents": {"flagsFrom": [{"commandLine": ["mesos-agent", "--work_dir=/var/lib/mesos", "--no-enforce_container_disk_quota"]}]}}"#, files: [:])
         XCTAssertEqual(load(n)?.spec.mesos?.agentFlags.enforceContainerDiskQuota, false)
     }
 

@@ -198,7 +198,7 @@ final class MesosFlagFilesTests: XCTestCase {
         let json = Self.agents(#"{"flags": {"modules": "/etc/mesos/modules.json"}}"#, files: [:])
         onlyError(json, path: "mesos.agents.flags.modules", [#"add {"root": "DIR"}"#])
         // logging_level and acls are not modelled: loaded unread, one warning each
-        let un = Self.agents(#"{"flagsFrom": [{"commandLine": "mesos-agent --logging_level=file:///etc/mesos/level --acls=/etc/mesos/acls.json"}]}"#, files: [:])
+        let un = Self.agents(#"{"flagsFrom": [{"commandLine": "mesos-agent --work_dir=/var/lib/mesos --logging_level=file:///etc/mesos/level --acls=/etc/mesos/acls.json"}]}"#, files: [:])
         let l = try XCTUnwrap(load(un))
         XCTAssertEqual(l.warnings.filter { $0.contains("mesos.agents.flags.logging_level") && $0.contains("is not read: no {\"root\": ...}") }.count, 1, l.warnings.joined(separator: "\n"))
         XCTAssertEqual(l.warnings.filter { $0.contains("mesos.agents.flags.acls") && $0.contains("is not read") }.count, 1, l.warnings.joined(separator: "\n"))
@@ -219,7 +219,7 @@ final class MesosFlagFilesTests: XCTestCase {
     /// --launcher_dir (src/slave/flags.cpp, every release 1.1.0 to 1.11.0) is an agent flag; its
     /// `file://` value is read as any std::string flag's.
     func testLauncherDirIsAnAgentFlag() throws {
-        let dir = Self.agents(#"{"flagsFrom": [{"root": "m"}, {"commandLine": "mesos-agent --launcher_dir=file:///etc/mesos/launcher_dir"}]}"#,
+        let dir = Self.agents(#"{"flagsFrom": [{"root": "m"}, {"commandLine": "mesos-agent --work_dir=/var/lib/mesos --launcher_dir=file:///etc/mesos/launcher_dir"}]}"#,
                               files: ["m/etc/mesos/launcher_dir": "/usr/libexec/mesos"])
         let l = try XCTUnwrap(load(dir))
         XCTAssertTrue(l.warnings.contains { $0.contains("flags accepted but not modelled: launcher_dir") }, l.warnings.joined(separator: "\n"))
