@@ -402,9 +402,8 @@ extension ScenarioSchema {
             case .server: facts.server = (KingpinParse.bool(g.value).success ?? false, cmd.path, at)
             case .bootstrap: facts.bootstrap = (KingpinParse.bool(g.value).success ?? false, cmd.path, at)
             case .bootstrapExpect:
-                let n = ConsulAgentFlags.atoi(g.value).success ?? 0
-                guard abs(n) < 1 << 53 else { d.error(cmd.path, location: at, "-bootstrap-expect=\(g.value): far more servers than any cluster has"); continue }
-                facts.bootstrapExpect = (Int(n), cmd.path, at)
+                // strconv.Atoi: Go's 64-bit int, as Swift's Int here
+                facts.bootstrapExpect = (Int(ConsulAgentFlags.atoi(g.value).success ?? 0), cmd.path, at)
             case .notModelled: if !notModelled.contains("-" + g.flag.name) { notModelled.append("-" + g.flag.name) }
             case .configPath, .configFormat, .hcl, .dev: break
             }
