@@ -443,7 +443,9 @@ extension ScenarioSchema {
         let lexical = root.real + (inner == "/" ? "" : inner)
         func resolve(_ path: String, _ shown: String, _ onMachine: String) -> (real: String, isDir: Bool)? {
             guard let real = Paths.realPath(path) else {
-                d.error(p, at: at, "config: Open failed on \(onMachine). open \(onMachine): \(Paths.errnoText(errno)) (the deployed machine's \(onMachine) is \(shown) here)"); return nil
+                // Go's os.Open error: the syscall's strerror text
+                let why = String(cString: strerror(errno))
+                d.error(p, at: at, "config: Open failed on \(onMachine). open \(onMachine): \(why.prefix(1).lowercased() + why.dropFirst()) (the deployed machine's \(onMachine) is \(shown) here)"); return nil
             }
             guard Paths.isInside(real, scenario) else { d.error(p, at: at, "\(shown) resolves through a symbolic link to \(real), outside the scenario's folder; it must stay inside it"); return nil }
             var st = stat()

@@ -172,7 +172,7 @@ final class ConsulAgentFlagsTests: XCTestCase {
         singleError("consul members", [:], "`consul members` is not the agent")
         singleError("consul -server", [:], "comes before any subcommand")
         singleError("consul agent -config-dir=etc/consul.d", [:], "a relative path")
-        singleError("consul agent -config-dir=/etc/missing", [:], "config: Open failed on /etc/missing")
+        singleError("consul agent -config-dir=/etc/missing", [:], "config: Open failed on /etc/missing. open /etc/missing: no such file or directory")
         singleError("consul agent -config-file=/etc/consul.d/a.txt", ["m/etc/consul.d/a.txt": "x"], "file /etc/consul.d/a.txt has unknown extension")
         let noRoot = errors(#"{"flagsFrom": [{"commandLine": "consul agent -config-dir=/etc/consul.d"}]}"#)
         XCTAssertTrue(noRoot.first?.message.contains("add {\"root\": \"DIR\"} to flagsFrom") == true, "\(noRoot)")
