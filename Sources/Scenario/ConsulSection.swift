@@ -12,9 +12,23 @@ extension ScenarioSchema {
         guard r.isObject else { return nil }
         let before = d.errorCount
         let groups = hostGroups.map { (name: $0.name, count: $0.count) }
+        // Consul's agent configuration first: a deployed server's bootstrap_expect is the number
+        // of servers when `servers` is not given (ConsulAgentFlags.swift)
+        var config = ConsulAgentConfig()
+        let facts = readConsulAgentSources(config: r.value("config"), configPath: r.keyPath("config"),
+                                           flagsFrom: r.value("flagsFrom"), flagsPath: r.keyPath("flagsFrom"), into: &config, d)
+        let serverCounts = [3, 5, 7]
+        var expected: Int? = nil
+        if !r.has("servers"), let f = facts, f.server?.value == true, f.bootstrap?.value != true, let e = f.bootstrapExpect, e.value > 0 {
+            if serverCounts.contains(e.value) { expected = e.value }
+            else {
+                d.error(e.path, location: e.at, "bootstrap_expect = \(e.value) sets the number of Consul servers when consul.servers is not given, and Consul runs 3, 5 or 7 servers here (a majority survives 1, 2 or 3 failures; issue 10); give consul.servers or bootstrap_expect 3, 5 or 7")
+            }
+        }
         let servers = r.optional("servers", ValueDecoder<Int>.int().check {
-            [3, 5, 7].contains($0) ? nil : "Consul runs 3, 5 or 7 servers here (a majority survives 1, 2 or 3 failures; issue 10), got \($0)"
-        }, default: 3)
+            serverCounts.contains($0) ? nil : "Consul runs 3, 5 or 7 servers here (a majority survives 1, 2 or 3 failures; issue 10), got \($0)"
+        }, default: expected ?? 3)
+        if let f = facts, let n = servers { checkConsulServerFacts(f, servers: n, d) }
         var group = mesos?.masterHostGroup ?? defaultMasterGroup(groups) ?? ""
         if let g = r.optional("hostGroup", .nonEmptyString) {
             group = g
@@ -32,8 +46,6 @@ extension ScenarioSchema {
             }
             agents = a
         }
-        var config = ConsulAgentConfig()
-        if let cv = r.value("config") { decodeConsulConfig(cv, path: r.keyPath("config"), into: &config, d) }
         let registerAll = r.optional("registerAll", .bool, default: true)
         let exact = r.optional("exactChecks", .bool, default: false)
         var services: [(appId: String, definitions: [ConsulServiceDefinition])] = []
@@ -89,18 +101,19 @@ extension ScenarioSchema {
         let services = "Consul registers these with the agent; the simulator registers the apps' services from `consul.services` (app id → definition): give them there"
         let v = ConsulAgentConfigKeys.sort(v0, path: path, dotted: "", modelled: consulConfigKeys.names + ["ae_interval"], known: ConsulAgentConfigKeys.topLevel,
                                            notes: ["service": services, "services": services, "check": services, "checks": services], d)
-        let r = ObjectReader(v, path: path, diagnostics: d, keys: consulConfigKeys)
+        let r = ObjectReader(unsliceMembers(v), path: path, diagnostics: d, keys: consulConfigKeys)
         guard r.isObject else { return }
         if let pv0 = r.value("performance") {
-            let pv = ConsulAgentConfigKeys.sort(pv0, path: r.keyPath("performance"), dotted: "performance", modelled: consulPerformanceKeys.names,
-                                                known: ConsulAgentConfigKeys.performance, d)
+            let pv = unsliceMembers(ConsulAgentConfigKeys.sort(pv0, path: r.keyPath("performance"), dotted: "performance", modelled: consulPerformanceKeys.names,
+                                                               known: ConsulAgentConfigKeys.performance, d))
             let p = ObjectReader(pv, path: r.keyPath("performance"), diagnostics: d, keys: consulPerformanceKeys)
             if let m = p.optional("raft_multiplier", .int().check {
                 (1...10).contains($0) ? nil : "performance.raft_multiplier cannot be \($0). Must be between 1 and 10 (Consul's MaxRaftMultiplier)"
             }) { c.raftMultiplier = m }
             p.finish()
         }
-        if let gv = r.value("gossip_lan") {
+        if let gv0 = r.value("gossip_lan") {
+            let gv = unsliceMembers(gv0)
             let g = ObjectReader(gv, path: r.keyPath("gossip_lan"), diagnostics: d, keys: consulGossipKeys)
             // memberlist has no upper bound; the model keeps gossip timers within a minute so its
             // arithmetic cannot overflow (defaults are 1s, 500ms, 200ms)
@@ -127,8 +140,8 @@ extension ScenarioSchema {
         // agent/config/builder.go: lower-cased, then Validate's "^[a-z0-9_-]+$"
         if let x = r.optional("datacenter", .string.check { ConsulServiceFile.datacenterProblem($0) }) { c.datacenter = x.lowercased() }
         if let dv0 = r.value("dns_config") {
-            let dv = ConsulAgentConfigKeys.sort(dv0, path: r.keyPath("dns_config"), dotted: "dns_config", modelled: consulDNSKeys.names,
-                                                known: ConsulAgentConfigKeys.dns, d)
+            let dv = unsliceMembers(ConsulAgentConfigKeys.sort(dv0, path: r.keyPath("dns_config"), dotted: "dns_config", modelled: consulDNSKeys.names,
+                                                               known: ConsulAgentConfigKeys.dns, d))
             let n = ObjectReader(dv, path: r.keyPath("dns_config"), diagnostics: d, keys: consulDNSKeys)
             if let x = n.optional("allow_stale", .bool) { c.allowStale = x }
             if let x = n.optional("max_stale", .duration(.nonNegative)) { c.maxStale = x }
@@ -136,6 +149,16 @@ extension ScenarioSchema {
         }
         _ = r.rejectUndeclared("ae_interval", "ae_interval is not a Consul setting: anti-entropy runs every 1m scaled by cluster size (agent/ae/ae.go), as modelled")
         r.finish()
+    }
+
+    /// An object whose members' values are read as Consul's decoder reads them into a struct or a
+    /// single value: a list of one element is that element (lib/decode HookWeakDecodeFromSlice;
+    /// an HCL block `performance { ... }` decodes to a list of one object). Every key the
+    /// simulator reads in `consul.config` is a struct or a single value.
+    static func unsliceMembers(_ v: JSONValue) -> JSONValue {
+        let x = ConsulServiceFile.unslice(v)
+        guard let members = x.objectMembers else { return x }
+        return JSONValue(.object(members.map { JSONMember(key: $0.key, keyLocation: $0.keyLocation, value: ConsulServiceFile.unslice($0.value)) }), location: x.location)
     }
 
     /// `consul.services`: app id → a Consul service definition (`{"service": …}` / `{"services": […]}`).
@@ -160,15 +183,18 @@ extension ScenarioSchema {
     }
 
     static let consulKeys = SectionKeys("consul", [
-        KeySpec("servers", "integer", default: "3", allowed: "3, 5 or 7 (error otherwise): the sizes issue 10 asks for, each with a majority that survives 1, 2 or 3 server failures.",
+        KeySpec("servers", "integer", default: "3, or the servers' `bootstrap_expect` (`config`, `flagsFrom`)", allowed: "3, 5 or 7 (error otherwise): the sizes issue 10 asks for, each with a majority that survives 1, 2 or 3 server failures. A `bootstrap_expect` above it is an error (no leader is ever elected), below it a warning.",
                 meaning: "Consul servers (Raft voters), one per host of `hostGroup`, on its first hosts.", source: "Consul's deployment guide: 3 or 5 servers per datacenter (website/content/docs/architecture/consensus.mdx deployment table)"),
         KeySpec("hostGroup", "string", default: "the Mesos masters' group", allowed: "An existing host group with at least `servers` hosts.",
                 meaning: "Where the servers run (their hosts run an agent too).", source: "model choice: servers beside the masters, as the seed platform"),
         KeySpec("agents", "array of strings", default: "every Mesos agent host group", allowed: "Existing host groups, non-empty.",
                 meaning: "Host groups whose hosts run a Consul agent (LAN members). Tasks on hosts without an agent are not registered.", source: "model choice: an agent on every Mesos agent host, as the seed platform"),
-        KeySpec("config", "object", default: "Consul's defaults", allowed: "See `consul.config`. Every other key of Consul's agent configuration (`data_dir`, `server`, `bootstrap_expect`, `retry_join`, `acl`, `ports`, `telemetry`, ...; keys match without case) loads and is named in one warning; a key Consul does not have is its error, `invalid config key ...`.",
+        KeySpec("config", "object, file or list", default: "Consul's defaults", allowed: "An object; a `.json` or `.hcl` file relative to the scenario's folder, read as Consul reads it; or a list of them, read in order (a later value wins). See `consul.config`. Every other key of Consul's agent configuration (`data_dir`, `server`, `bootstrap_expect`, `retry_join`, `acl`, `ports`, `telemetry`, ...; keys match without case) loads and is named in one warning; a key Consul does not have is its error, `invalid config key ...`.",
                 meaning: "Consul's agent configuration, under Consul's own names; the keys below are modelled.",
                 source: "hashicorp/consul:agent/config/config.go `Config` (at 00df40b9 and a later version with the `tls` stanza: their union), `Parse`"),
+        KeySpec("flagsFrom", "array", default: "none", allowed: "`{\"commandLine\": \"consul agent -config-dir=/etc/consul.d -server ...\"}` (a string split as sh splits it, or its words), `{\"environmentFile\": \"path\"}` (its variables expand in the command line), `{\"root\": \"DIR\"}` (the deployed machine's `/`, where `-config-dir` and `-config-file` are read). Every flag of `consul agent` loads; `-dev` and a command other than `agent` are errors. See \"Consul's command line and config dir as deployed\".",
+                meaning: "Consul's agent as deployed: its command line and the configuration files it reads, merged as Consul merges them; `config` is read after them and wins.",
+                source: "hashicorp/consul:agent/config/flags.go `AddFlags` (0e907f5a, c9b5f08d), agent/config/builder.go `sourcesFromPath`, merge.go"),
         KeySpec("services", "object", default: "`{}`", allowed: "Keys: Marathon app ids (error for an unknown app); values: Consul service definition JSON, usually `{\"$include\": \"web.json\"}` (see below).",
                 meaning: "How each app's tasks are registered: name, tags, checks."),
         KeySpec("registerAll", "boolean", default: "true", allowed: "true or false.",

@@ -4,7 +4,8 @@ import Scenario
 // Deployed-file inputs of the other programs (`deploy-OP`, inputs 16k+10): a scenario that reads
 // marathon-lb from the Marathon app that runs it and a command line (argparse), Docker's daemon.json
 // and dockerd's command line with docker-storage-setup's environment file (pflag), the servers'
-// zoo.cfg (java.util.Properties) and a Consul agent configuration. One of them is changed: as text
+// zoo.cfg (java.util.Properties), a Consul agent configuration and Consul's agent as deployed (its
+// command line, consul.env and an /etc/consul.d of HCL and JSON files). One of them is changed: as text
 // by the operations of Strings.swift (OP taken in turn), or, half of the time, with its format's own
 // syntax (argparse's `-sH`, `--ma`, `--`; pflag's `-s=`, `--storage-opt`; Properties' `\`, `:`,
 // `\u`; JSON's brackets), or a line repeated many times. Our own files, in the style of the real ones.
@@ -46,14 +47,32 @@ enum DeployInputs {
      "acl": {"enabled": true}, "Ports": {"grpc": 8502}}
     """
 
+    static let consulCommandLine = "/usr/bin/consul agent -config-dir=/etc/consul.d/ $CONSUL_FLAGS -ui -retry-join=master-01 -retry-join master-02 --datacenter=dc1"
+    static let consulEnv = "# /etc/consul.d/consul.env\nCONSUL_HTTP_ADDR=http://127.0.0.1:8500\nCONSUL_FLAGS='-log-level=info -rejoin'\n"
+    static let consulHCL = """
+    datacenter = "dc1"
+    data_dir   = "/opt/consul"
+    server     = true
+    bootstrap_expect = 3
+    performance {
+      raft_multiplier = 2
+    }
+    dns_config {
+      allow_stale = true
+      max_stale   = "10s"
+    }
+    """
+
     static let tokens: [[String]] = [
         ["-", "--", "-sH", "-sX", "--ma", "--health", "--group", "=", "--reload-interval=", "-1", "sse", "poll", "--help", "'", "\"", "$", "\n", " ", "é", "\u{0}"],
         ["-s", "-s=", "--storage-opt", "dm.", "=", "--", "-D", "--debug=", "$OPTIONS", "${X}", "'", "\"", "\\", "\n", " ", "99999999999999999999", "\u{0}"],
         ["\\", "\\u", "\\u00", ":", "=", "#", "!", "server.", "server.4=", ":observer", "tickTime=", "\n", " ", "\t", "2s", "-1", "\u{FEFF}"],
         ["{", "}", "[", "]", ",", ":", "\"", "\"dm.", "\"storage-opts\"", "\"server\"", "null", "true", "1e999", "-0", "\\u0000"],
+        ["-", "--", "-server", "-bootstrap-expect=", "-bootstrap", "-config-dir=/etc/consul.d", "-config-file=/", "-hcl", "-dev", "agent", "=", "'", "\"",
+         "$CONSUL_FLAGS", "{", "}", "[", "]", "\n", " ", "#", "99999999999999999999", "-9223372036854775808", "\u{0}"],
     ]
 
-    static func scenario(commandLine: String) -> String {
+    static func scenario(commandLine: String, consulCommandLine: String = consulCommandLine) -> String {
         """
         {"name": "deployed", "seed": 1, "duration": "20m", "sampleInterval": "1m",
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
@@ -64,7 +83,8 @@ enum DeployInputs {
          "marathon": {"apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 128, "cmd": "serve",
                                 "portDefinitions": [{"port": 10080}], "labels": {"HAPROXY_GROUP": "external"}}]},
          "marathonLB": {"instances": [{"hostGroup": "lb"}], "flagsFrom": [{"marathonApp": "apps/marathon-lb.json"}]},
-         "consul": {"config": \(consulConfig)},
+         "consul": {"config": \(consulConfig),
+                    "flagsFrom": [{"environmentFile": "consul/consul.env"}, {"commandLine": \(JSONValue.quote(consulCommandLine))}, {"root": "consul/root"}]},
          "storage": {"hostGroups": [{"hostGroup": "slave", "mode": "direct-lvm", "volumeGroup": "300GB", "daemonConfig": "docker/daemon.json",
                                      "flagsFrom": [{"environmentFile": "sysconfig/docker-storage"}, {"commandLine": \(JSONValue.quote(commandLine))}]}]},
          "faults": [{"at": "5m", "kind": "hostCrash", "host": "slave-02", "recoverAfter": "5m"}]}
@@ -74,11 +94,14 @@ enum DeployInputs {
     static func input(_ i: Int, _ r: inout SplitMix) -> FuzzInput {
         let op = (i / 16) % TextMutator.ops.count
         let kind = kinds[op]
-        // 0 the marathon-lb app, 1 dockerd's environment file or command line, 2 zoo.cfg, 3 daemon.json
-        let target = r.below(4)
+        // 0 the marathon-lb app, 1 dockerd's environment file or command line, 2 zoo.cfg, 3 daemon.json,
+        // 4 Consul's command line, consul.env or /etc/consul.d/consul.hcl
+        let target = r.below(5)
         var app = marathonLBApp, storage = dockerStorage, cmd = dockerdCommandLine, zoo = zooCfg, daemon = daemonJSON
+        var consulCmd = consulCommandLine, consulEnvText = consulEnv, consulFile = consulHCL
         let onCommandLine = target == 1 && r.chance(0.5)
-        var text = [app, onCommandLine ? cmd : storage, zoo, daemon][target]
+        let consulPart = target == 4 ? r.below(3) : 0
+        var text = [app, onCommandLine ? cmd : storage, zoo, daemon, [consulCmd, consulEnvText, consulFile][consulPart]][target]
         if target == 0 && r.chance(0.5) {
             // the marathon-lb command line itself, in the app's cmd
             text = marathonLBCommandLine
@@ -93,7 +116,8 @@ enum DeployInputs {
             } else {
                 let n = r.pick([2, 10, 1000, 50_000])
                 let unit = r.pick([[" --group g", " -sH", " --"], [" --storage-opt dm.fs=xfs", "\nA=$A$A", " -D"],
-                                   ["\nserver.9=z:1:2", "\\\n", "\nx=y"], [", \"dm.basesize=1G\"", "[", "{\"a\":"]][target])
+                                   ["\nserver.9=z:1:2", "\\\n", "\nx=y"], [", \"dm.basesize=1G\"", "[", "{\"a\":"],
+                                   [" -retry-join=x", " -hcl 'a {'", "\nperformance {\n raft_multiplier = 2\n}"]][target])
                 s += Array(String(repeating: unit, count: n).unicodeScalars)
                 note = "\(JSONValue.quote(unit)) x \(n) at the end"
             }
@@ -105,11 +129,16 @@ enum DeployInputs {
             else { app = "{\"id\": \"/marathon-lb\", \"cmd\": \(JSONValue.quote(text)), \"env\": {\"POLL_INTERVAL\": \"1m\"}}" }
         case 1: if onCommandLine { cmd = text } else { storage = text }
         case 2: zoo = text
-        default: daemon = text
+        case 3: daemon = text
+        default: if consulPart == 0 { consulCmd = text } else if consulPart == 1 { consulEnvText = text } else { consulFile = text }
         }
         let files = [ScratchFile(path: "apps/marathon-lb.json", content: .text(app)), ScratchFile(path: "sysconfig/docker-storage", content: .text(storage)),
-                     ScratchFile(path: "conf/zoo.cfg", content: .text(zoo)), ScratchFile(path: "docker/daemon.json", content: .text(daemon))]
-        let what = ["marathon-lb app", onCommandLine ? "dockerd command line" : "docker-storage", "zoo.cfg", "daemon.json"][target]
-        return FuzzInput(kind: kind, text: scenario(commandLine: cmd), files: files, desc: "deploy: \(kind) \(what): \(note)")
+                     ScratchFile(path: "conf/zoo.cfg", content: .text(zoo)), ScratchFile(path: "docker/daemon.json", content: .text(daemon)),
+                     ScratchFile(path: "consul/consul.env", content: .text(consulEnvText)),
+                     ScratchFile(path: "consul/root/etc/consul.d/consul.hcl", content: .text(consulFile)),
+                     ScratchFile(path: "consul/root/etc/consul.d/tls.json", content: .text("{\"verify_incoming\": false, \"ports\": {\"grpc\": 8502}}"))]
+        let what = ["marathon-lb app", onCommandLine ? "dockerd command line" : "docker-storage", "zoo.cfg", "daemon.json",
+                    ["consul command line", "consul.env", "consul.hcl"][consulPart]][target]
+        return FuzzInput(kind: kind, text: scenario(commandLine: cmd, consulCommandLine: consulCmd), files: files, desc: "deploy: \(kind) \(what): \(note)")
     }
 }
