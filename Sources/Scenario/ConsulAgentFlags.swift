@@ -339,7 +339,7 @@ extension ScenarioSchema {
         var rootPath: String?
         for (_, key, value, mp) in sources {
             switch key {
-            case "environmentFile": _ = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget0, d)
+            case "environmentFile": _ = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget0, syntax: .systemd, d)
             case "root":
                 if let first = rootPath { d.error(mp, at: value, "a second root; one list has one deployed machine's / (the first is \(first))"); continue }
                 rootPath = mp

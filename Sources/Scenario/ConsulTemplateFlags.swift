@@ -272,7 +272,7 @@ extension ScenarioSchema {
     /// `consulTemplate.flagsFrom`: `{"commandLine": ...}` and `{"environmentFile": ...}`. nil after an error.
     static func consulTemplateDeployedFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> ConsulTemplateDeployedFlags? {
         let expected = "a list of deployed sources: {\"commandLine\": \"consul-template -config /etc/consul-template/config.hcl\"} or {\"environmentFile\": \"path\"}"
-        guard let (command, environment) = deployedCommand(v, path: path, program: "consul-template", expected: expected, d) else { return nil }
+        guard let (command, environment) = deployedCommand(v, path: path, program: "consul-template", environmentSyntax: .systemd, expected: expected, d) else { return nil }
         if let a = environment.last(where: { $0.name == "CT_LOCAL_CONFIG" }) {
             d.warning(path, location: a.location, "CT_LOCAL_CONFIG is consul-template's configuration from the environment (cli.go ParseFlags); the simulator does not read it: give that configuration as consulTemplate.config")
         }

@@ -160,7 +160,94 @@ struct EnvironmentAssignment { var name: String; var value: String; var location
 
 struct EnvironmentFileError: Error { var location: SourceLocation; var message: String }
 
+/// Who reads an environment file: sh sourcing it (the Mesosphere wrappers, a run script), or
+/// systemd's `EnvironmentFile=` (dockerd's, Prometheus', Alertmanager's, Consul's and
+/// consul-template's units).
+enum EnvironmentFileSyntax { case sh, systemd }
+
 enum EnvironmentFileParser {
+    /// The assignments of a file as systemd reads an `EnvironmentFile=` (systemd src/basic/env-file.c
+    /// `parse_env_file_internal` through `load_env_file`; systemd.exec(5)): `#` and `;` start a comment
+    /// line; a line without `=` is dropped; the key and an unquoted value lose their leading and
+    /// trailing blanks and keep the inner ones (`OPTS= -s overlay` is `-s overlay`, where sh would
+    /// run `-s`); a backslash keeps the next character (before a newline: continues the line);
+    /// `'...'` is literal, `"..."` unescapes `"`, `\`, `` ` `` and `$` and keeps any other
+    /// backslash; quoted and unquoted parts of one value join; nothing expands (`$X` stays as
+    /// written); an assignment whose name is not a variable name (`export X=1`) is ignored, as
+    /// systemd ignores it, with a warning.
+    static func parseSystemd(_ text: String, file: String, variables: inout [String: String],
+                             warn: (SourceLocation, String) -> Void) -> [EnvironmentAssignment] {
+        enum State { case preKey, key, preValue, value, valueEscape, single, double, doubleEscape, comment, commentEscape }
+        var out: [EnvironmentAssignment] = []
+        var state = State.preKey
+        var key: [Unicode.Scalar] = [], value: [Unicode.Scalar] = []
+        var lastKeyBlank: Int? = nil, lastValueBlank: Int? = nil
+        var line = 1, keyLine = 1
+        let newline: Set<Unicode.Scalar> = ["\n", "\r"], blank: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r"]
+        func push(chompValue: Bool) {
+            if let k = lastKeyBlank { key.removeSubrange(k...) }
+            if chompValue, let k = lastValueBlank { value.removeSubrange(k...) }
+            let name = String(String.UnicodeScalarView(key)), v = String(String.UnicodeScalarView(value))
+            let loc = SourceLocation(file: file, line: keyLine, column: 1)
+            if ShellWords.isName(name) {
+                variables[name] = v
+                out.append(EnvironmentAssignment(name: name, value: v, location: loc))
+            } else {
+                warn(loc, "\(JSONValue.quote(String((name + "=" + v).prefix(80)))) is not a variable assignment; systemd ignores it (\"Ignoring invalid environment assignment\")")
+            }
+            key = []; value = []; lastKeyBlank = nil; lastValueBlank = nil
+        }
+        for c in text.unicodeScalars {
+            switch state {
+            case .preKey:
+                if c == "#" || c == ";" { state = .comment }
+                else if !blank.contains(c) { state = .key; key = [c]; keyLine = line; lastKeyBlank = nil }
+            case .key:
+                if newline.contains(c) { state = .preKey; key = [] }
+                else if c == "=" { state = .preValue; lastValueBlank = nil }
+                else {
+                    if !blank.contains(c) { lastKeyBlank = nil } else if lastKeyBlank == nil { lastKeyBlank = key.count }
+                    key.append(c)
+                }
+            case .preValue:
+                if newline.contains(c) { state = .preKey; push(chompValue: false) }
+                else if c == "'" { state = .single }
+                else if c == "\"" { state = .double }
+                else if c == "\\" { state = .valueEscape }
+                else if !blank.contains(c) { state = .value; value.append(c) }
+            case .value:
+                if newline.contains(c) { state = .preKey; push(chompValue: true) }
+                else if c == "\\" { state = .valueEscape; lastValueBlank = nil }
+                else {
+                    if !blank.contains(c) { lastValueBlank = nil } else if lastValueBlank == nil { lastValueBlank = value.count }
+                    value.append(c)
+                }
+            case .valueEscape:
+                state = .value
+                if !newline.contains(c) { value.append(c) }
+            case .single:
+                if c == "'" { state = .preValue } else { value.append(c) }
+            case .double:
+                if c == "\"" { state = .preValue } else if c == "\\" { state = .doubleEscape } else { value.append(c) }
+            case .doubleEscape:
+                state = .double
+                if "\"\\`$".unicodeScalars.contains(c) { value.append(c) }
+                else if c != "\n" { value.append("\\"); value.append(c) }
+            case .comment:
+                if c == "\\" { state = .commentEscape } else if newline.contains(c) { state = .preKey }
+            case .commentEscape:
+                state = .comment
+            }
+            if c == "\n" { line += 1 }
+        }
+        switch state {
+        case .preValue, .valueEscape, .single, .double, .doubleEscape: push(chompValue: false)
+        case .value: push(chompValue: true)
+        default: break
+        }
+        return out
+    }
+
     /// The assignments of a file of shell assignments (`NAME=value`, optionally `export`), as sh
     /// sources it with `set -o allexport` (the Mesosphere wrappers) or systemd reads an
     /// EnvironmentFile. Earlier assignments (also of earlier files) expand in later values. A line
@@ -339,7 +426,9 @@ extension ScenarioSchema {
                 if program.isScallop { words = Array(words.drop { !$0.word.hasPrefix("--") }) }
                 commandArgs[i] = words
             case "environmentFile":
-                if let assigned = readEnvironmentFile(m.value, path: mp, variables: &variables, budget: &budget, d) { environment += assigned }
+                // the Mesosphere wrappers source theirs; Debian's prometheus units read theirs as EnvironmentFile=
+                let syntax: EnvironmentFileSyntax = program == .prometheus || program == .alertmanager ? .systemd : .sh
+                if let assigned = readEnvironmentFile(m.value, path: mp, variables: &variables, budget: &budget, syntax: syntax, d) { environment += assigned }
             default:
                 guard let rel = m.value.stringValue else { d.error(mp, at: m.value, typeMismatch("a flag folder (one file per flag), relative to the scenario's folder", m.value)); continue }
                 guard let f = deployedPath(rel, path: mp, at: m.value, folder: true, d) else { continue }

@@ -29,10 +29,13 @@ extension ScenarioSchema {
 
     /// `{"environmentFile": "path"}`: its assignments, added to `variables`; nil after an error.
     static func readEnvironmentFile(_ value: JSONValue, path mp: String, variables: inout [String: String], budget: inout Int,
-                                    _ d: Diagnostics) -> [EnvironmentAssignment]? {
+                                    syntax: EnvironmentFileSyntax = .sh, _ d: Diagnostics) -> [EnvironmentAssignment]? {
         guard let rel = value.stringValue else { d.error(mp, at: value, typeMismatch("a file of shell assignments, relative to the scenario's folder", value)); return nil }
         guard let f = deployedPath(rel, path: mp, at: value, folder: false, d),
               let text = readDeployedText(f.real, display: f.display, path: mp, at: value, budget: &budget, d) else { return nil }
+        if syntax == .systemd {
+            return EnvironmentFileParser.parseSystemd(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) })
+        }
         switch EnvironmentFileParser.parse(text, file: f.display, variables: &variables, warn: { d.warning(mp, location: $0, $1) }) {
         case .failure(let e): d.error(mp, location: e.location, e.message); return nil
         case .success(let assigned): return assigned
@@ -59,7 +62,7 @@ extension ScenarioSchema {
     /// (`{"commandLine": ...}`, or a source of another kind that `other` reads): the command line
     /// (nil: none given) and the environment; nil after an error.
     static func deployedCommand(_ v: JSONValue, path: String, program: String, kinds: [String] = ["commandLine", "environmentFile"],
-                                expected: String, _ d: Diagnostics,
+                                environmentSyntax: EnvironmentFileSyntax, expected: String, _ d: Diagnostics,
                                 other: (_ key: String, _ value: JSONValue, _ path: String, _ variables: [String: String], _ budget: inout Int) -> OtherSource = { _, _, _, _, _ in OtherSource() })
         -> (command: DeployedCommand?, environment: [EnvironmentAssignment])? {
         guard let sources = deployedSources(v, path: path, kinds: kinds, expected: expected, d) else { return nil }
@@ -70,7 +73,7 @@ extension ScenarioSchema {
         var budget = 0
         for (_, key, value, mp) in sources {
             if key == "environmentFile" {
-                if let a = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, d) { environment += a }
+                if let a = readEnvironmentFile(value, path: mp, variables: &variables, budget: &budget, syntax: environmentSyntax, d) { environment += a }
                 continue
             }
             if let c = command { d.error(mp, at: value, "a second command line; one \(program) runs one (the first is at \(c.path))"); continue }

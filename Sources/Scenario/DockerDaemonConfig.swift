@@ -290,7 +290,7 @@ extension ScenarioSchema {
     static func dockerdFlags(_ v: JSONValue, path: String, release: DockerRelease, _ d: Diagnostics) -> [(String, DockerDaemonConfig.Given)]? {
         let kinds = ["commandLine", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"/usr/bin/dockerd --storage-driver devicemapper ...\"} or {\"environmentFile\": \"path\"}"
-        guard let (command, _) = deployedCommand(v, path: path, program: "dockerd", kinds: kinds, expected: expected, d) else { return nil }
+        guard let (command, _) = deployedCommand(v, path: path, program: "dockerd", kinds: kinds, environmentSyntax: .systemd, expected: expected, d) else { return nil }
         // the program (`/usr/bin/dockerd`, `dockerd-current`, docker 1.x's `docker daemon`) up to the first flag
         let all = command?.words ?? []
         let program = Array(all.prefix { !$0.word.hasPrefix("-") })

@@ -256,7 +256,7 @@ extension ScenarioSchema {
     static func marathonLBDeployedFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> MarathonLBDeployed? {
         let kinds = ["commandLine", "marathonApp", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"run sse --group external\"}, {\"marathonApp\": \"marathon-lb.json\"} or {\"environmentFile\": \"path\"}"
-        guard let (command, environment) = deployedCommand(v, path: path, program: "marathon-lb", kinds: kinds, expected: expected, d,
+        guard let (command, environment) = deployedCommand(v, path: path, program: "marathon-lb", kinds: kinds, environmentSyntax: .sh, expected: expected, d,
                                                            other: { _, value, mp, variables, budget in marathonApp(value, path: mp, variables: variables, budget: &budget, d) })
         else { return nil }
         var out = MarathonLBDeployed()
