@@ -63,6 +63,15 @@ enum DeployInputs {
     }
     """
 
+    /// The office Harbor's replication policies as its API lists them (harbor.policiesFrom).
+    static let harborPolicies = """
+    [{"id": 1, "name": "to-dc01", "src_registry": {"id": 0, "name": "Local"}, "dest_registry": {"id": 1, "name": "dc01", "url": "https://dc01.hub.example.com"},
+      "trigger": {"type": "scheduled", "trigger_settings": {"cron": "0 */5 * * * *"}},
+      "filters": [{"type": "name", "value": "web/**"}, {"type": "tag", "value": "0.*", "decoration": "excludes"}, {"type": "label", "value": []}],
+      "deletion": false, "override": true, "enabled": true, "speed": -1, "copy_by_chunk": true},
+     {"id": 2, "name": "pull-back", "src_registry": {"id": 1, "name": "dc01"}, "trigger": {"type": "event_based"}, "enabled": true}]
+    """
+
     static let tokens: [[String]] = [
         ["-", "--", "-sH", "-sX", "--ma", "--health", "--group", "=", "--reload-interval=", "-1", "sse", "poll", "--help", "'", "\"", "$", "\n", " ", "é", "\u{0}"],
         ["-s", "-s=", "--storage-opt", "dm.", "=", "--", "-D", "--debug=", "$OPTIONS", "${X}", "'", "\"", "\\", "\n", " ", "99999999999999999999", "\u{0}"],
@@ -70,6 +79,8 @@ enum DeployInputs {
         ["{", "}", "[", "]", ",", ":", "\"", "\"dm.", "\"storage-opts\"", "\"server\"", "null", "true", "1e999", "-0", "\\u0000"],
         ["-", "--", "-server", "-bootstrap-expect=", "-bootstrap", "-config-dir=/etc/consul.d", "-config-file=/", "-hcl", "-dev", "agent", "=", "'", "\"",
          "$CONSUL_FLAGS", "{", "}", "[", "]", "\n", " ", "#", "99999999999999999999", "-9223372036854775808", "\u{0}"],
+        ["{", "}", "[", "]", ",", ":", "\"", "\"id\": 0", "\"src_registry\"", "\"dest_registry\"", "\"manual\"", "\"scheduled\"", "\"excludes\"",
+         "\"0 * * * * *\"", "\"label\"", "null", "true", "-1", "1e999", "\\u0000"],
     ]
 
     static func scenario(commandLine: String, consulCommandLine: String = consulCommandLine) -> String {
@@ -85,6 +96,9 @@ enum DeployInputs {
          "marathonLB": {"instances": [{"hostGroup": "lb"}], "flagsFrom": [{"marathonApp": "apps/marathon-lb.json"}]},
          "consul": {"config": \(consulConfig),
                     "flagsFrom": [{"environmentFile": "consul/consul.env"}, {"commandLine": \(JSONValue.quote(consulCommandLine))}, {"root": "consul/root"}]},
+         "harbor": {"domain": "hub.example.com", "registries": [{"name": "office", "host": "master-01"}, {"name": "dc01", "host": "master-02"}],
+                    "layers": [{"digest": "sha256:a", "size": "10MB"}], "images": [{"name": "web/shop:1", "layers": ["sha256:a"], "in": ["office"]}],
+                    "policiesFrom": [{"registry": "office", "file": "harbor/policies.json"}]},
          "storage": {"hostGroups": [{"hostGroup": "slave", "mode": "direct-lvm", "volumeGroup": "300GB", "daemonConfig": "docker/daemon.json",
                                      "flagsFrom": [{"environmentFile": "sysconfig/docker-storage"}, {"commandLine": \(JSONValue.quote(commandLine))}]}]},
          "faults": [{"at": "5m", "kind": "hostCrash", "host": "slave-02", "recoverAfter": "5m"}]}
@@ -95,13 +109,13 @@ enum DeployInputs {
         let op = (i / 16) % TextMutator.ops.count
         let kind = kinds[op]
         // 0 the marathon-lb app, 1 dockerd's environment file or command line, 2 zoo.cfg, 3 daemon.json,
-        // 4 Consul's command line, consul.env or /etc/consul.d/consul.hcl
-        let target = r.below(5)
+        // 4 Consul's command line, consul.env or /etc/consul.d/consul.hcl, 5 the Harbor's replication policies
+        let target = r.below(6)
         var app = marathonLBApp, storage = dockerStorage, cmd = dockerdCommandLine, zoo = zooCfg, daemon = daemonJSON
-        var consulCmd = consulCommandLine, consulEnvText = consulEnv, consulFile = consulHCL
+        var consulCmd = consulCommandLine, consulEnvText = consulEnv, consulFile = consulHCL, policies = harborPolicies
         let onCommandLine = target == 1 && r.chance(0.5)
         let consulPart = target == 4 ? r.below(3) : 0
-        var text = [app, onCommandLine ? cmd : storage, zoo, daemon, [consulCmd, consulEnvText, consulFile][consulPart]][target]
+        var text = [app, onCommandLine ? cmd : storage, zoo, daemon, [consulCmd, consulEnvText, consulFile][consulPart], policies][target]
         if target == 0 && r.chance(0.5) {
             // the marathon-lb command line itself, in the app's cmd
             text = marathonLBCommandLine
@@ -117,7 +131,9 @@ enum DeployInputs {
                 let n = r.pick([2, 10, 1000, 50_000])
                 let unit = r.pick([[" --group g", " -sH", " --"], [" --storage-opt dm.fs=xfs", "\nA=$A$A", " -D"],
                                    ["\nserver.9=z:1:2", "\\\n", "\nx=y"], [", \"dm.basesize=1G\"", "[", "{\"a\":"],
-                                   [" -retry-join=x", " -hcl 'a {'", "\nperformance {\n raft_multiplier = 2\n}"]][target])
+                                   [" -retry-join=x", " -hcl 'a {'", "\nperformance {\n raft_multiplier = 2\n}"],
+                                   [", {\"name\": \"p\", \"dest_registry\": {\"id\": 1, \"name\": \"dc01\"}, \"trigger\": {\"type\": \"scheduled\", \"trigger_settings\": {\"cron\": \"0 */1 * * * *\"}}, \"enabled\": true}",
+                                    "[", ", {\"type\": \"tag\", \"value\": \"*\"}"]][target])
                 s += Array(String(repeating: unit, count: n).unicodeScalars)
                 note = "\(JSONValue.quote(unit)) x \(n) at the end"
             }
@@ -130,15 +146,17 @@ enum DeployInputs {
         case 1: if onCommandLine { cmd = text } else { storage = text }
         case 2: zoo = text
         case 3: daemon = text
-        default: if consulPart == 0 { consulCmd = text } else if consulPart == 1 { consulEnvText = text } else { consulFile = text }
+        case 4: if consulPart == 0 { consulCmd = text } else if consulPart == 1 { consulEnvText = text } else { consulFile = text }
+        default: policies = text
         }
         let files = [ScratchFile(path: "apps/marathon-lb.json", content: .text(app)), ScratchFile(path: "sysconfig/docker-storage", content: .text(storage)),
                      ScratchFile(path: "conf/zoo.cfg", content: .text(zoo)), ScratchFile(path: "docker/daemon.json", content: .text(daemon)),
                      ScratchFile(path: "consul/consul.env", content: .text(consulEnvText)),
                      ScratchFile(path: "consul/root/etc/consul.d/consul.hcl", content: .text(consulFile)),
-                     ScratchFile(path: "consul/root/etc/consul.d/tls.json", content: .text("{\"verify_incoming\": false, \"ports\": {\"grpc\": 8502}}"))]
+                     ScratchFile(path: "consul/root/etc/consul.d/tls.json", content: .text("{\"verify_incoming\": false, \"ports\": {\"grpc\": 8502}}")),
+                     ScratchFile(path: "harbor/policies.json", content: .text(policies))]
         let what = ["marathon-lb app", onCommandLine ? "dockerd command line" : "docker-storage", "zoo.cfg", "daemon.json",
-                    ["consul command line", "consul.env", "consul.hcl"][consulPart]][target]
+                    ["consul command line", "consul.env", "consul.hcl"][consulPart], "Harbor policies"][target]
         return FuzzInput(kind: kind, text: scenario(commandLine: cmd, consulCommandLine: consulCmd), files: files, desc: "deploy: \(kind) \(what): \(note)")
     }
 }
