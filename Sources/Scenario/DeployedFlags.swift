@@ -658,7 +658,32 @@ extension ScenarioSchema {
             d.error(r.keyPath("flagsFrom"), at: from, "Flag 'work_dir' is required, but it was not provided (mesos-agent \(version) does not start): the deployed command line and environment give no --work_dir (MESOS_WORK_DIR); add --work_dir=/var/lib/mesos, as the Mesosphere package's /etc/mesos-slave/work_dir gives it")
             return nil
         }
+        if program == .mesosMaster, !unknown, let from = r.value("flagsFrom"), let problem = masterRegistryProblem(flags: loaded, sources: from, version: version) {
+            d.error(r.keyPath("flagsFrom"), at: from, problem)
+            return nil
+        }
         return loaded
+    }
+
+    /// What keeps a master deployed by `flagsFrom` from starting with its registry: with the
+    /// replicated log (`--registry`'s default) it needs `--work_dir`, and with `--zk` also
+    /// `--quorum` (src/master/main.cpp, every tag 1.1.0 to 1.11.x: "--work_dir needed for replicated
+    /// log based registry", "Need to specify --quorum for replicated log based registry when using
+    /// ZooKeeper"). As for the agent's work_dir, only a deployed command line is checked, and a
+    /// `folder` (the Mesosphere package's /etc/mesos-master, which ships work_dir and quorum files)
+    /// counts as giving both.
+    static func masterRegistryProblem(flags: JSONValue, sources: JSONValue, version: MesosVersion) -> String? {
+        let kinds = sources.arrayValue?.compactMap { $0.objectMembers?.first?.key } ?? []
+        if kinds.contains("folder") || !kinds.contains("commandLine") { return nil }
+        func value(_ n: String) -> JSONValue? { flags.objectMembers?.first { $0.key == n || $0.key == "--" + n }?.value }
+        if value("registry")?.stringValue == "in_memory" { return nil }
+        if value("work_dir") == nil {
+            return "--work_dir needed for replicated log based registry (mesos-master \(version) exits): the deployed command line and environment give no --work_dir (MESOS_WORK_DIR); add --work_dir=/var/lib/mesos, as the Mesosphere package's /etc/mesos-master/work_dir gives it"
+        }
+        if value("zk") != nil && value("quorum") == nil {
+            return "Need to specify --quorum for replicated log based registry when using ZooKeeper (mesos-master \(version) exits): the deployed command line and environment give --zk but no --quorum (MESOS_QUORUM); add --quorum=N, a majority of the masters"
+        }
+        return nil
     }
 
     /// Whether an agent deployed by `flagsFrom` has its `--work_dir`: stout's FlagsBase::load

@@ -50,6 +50,32 @@ final class DeployedFlagsCorpusTests: XCTestCase {
         XCTAssertTrue(errs.first?.message.contains("Failed to load unknown flag 'work_dri'") ?? false, "\(errs)")
     }
 
+    // MARK: mesos-master's registry
+
+    /// With the replicated log (the default registry) a master exits without --work_dir, and with
+    /// --zk also without --quorum (src/master/main.cpp); in_memory needs neither, the package's
+    /// flag folder gives both.
+    func testAMasterCommandLineNeedsWorkDirAndQuorumForItsRegistry() throws {
+        func masters(_ body: String, files: [String: String] = [:]) -> String {
+            DeployedFlagsTests.folder(mesos: #"{"masters": \#(body)}"#, files: files)
+        }
+        func refused(_ body: String, _ says: String, file: StaticString = #filePath, line: UInt = #line) {
+            let errs = scenarioFolderErrors(masters(body), file: file, line: line)
+            XCTAssertEqual(errs.count, 1, "\(errs)", file: file, line: line)
+            XCTAssertEqual(errs.first?.path, "mesos.masters.flagsFrom", file: file, line: line)
+            XCTAssertTrue(errs.first?.message.contains(says) ?? false, "\(errs)", file: file, line: line)
+        }
+        refused(#"{"flagsFrom": [{"commandLine": "mesos-master --zk=zk://z1:2181/mesos --quorum=2"}]}"#, "--work_dir needed for replicated log based registry")
+        refused(#"{"flagsFrom": [{"commandLine": "mesos-master --zk=zk://z1:2181/mesos --work_dir=/var/lib/mesos"}]}"#,
+                "Need to specify --quorum for replicated log based registry when using ZooKeeper")
+        XCTAssertNotNil(loadScenarioFolder(masters(#"{"flagsFrom": [{"commandLine": "mesos-master --zk=zk://z1:2181/mesos --work_dir=/var/lib/mesos --quorum=2"}]}"#)))
+        XCTAssertNotNil(loadScenarioFolder(masters(#"{"flagsFrom": [{"environmentFile": "env"}, {"commandLine": "mesos-master --zk=zk://z1:2181/mesos"}]}"#,
+                                                   files: ["env": "MESOS_WORK_DIR=/var/lib/mesos\nMESOS_QUORUM=2\n"])))
+        XCTAssertNotNil(loadScenarioFolder(masters(#"{"flagsFrom": [{"commandLine": "mesos-master --zk=zk://z1:2181/mesos --registry=in_memory"}]}"#)))
+        XCTAssertNotNil(loadScenarioFolder(masters(#"{"flagsFrom": [{"folder": "etc/mesos-master"}, {"commandLine": "mesos-master --zk=zk://z1:2181/mesos"}]}"#,
+                                                   files: ["etc/mesos-master/hostname_lookup": "false\n"])))
+    }
+
     // MARK: Prometheus and Alertmanager, the binaries as judges
 
     /// Whether `dir/s.json` loads (no test failure either way), with the first errors.
