@@ -75,19 +75,29 @@ enum ZooKeeperConfigFile {
     }
 
     /// Java's Integer.parseInt (an optional sign, decimal digits, 32 bits).
+    /// Java's `String.split(":")`: trailing empty strings dropped (a string without `:` is itself).
+    static func javaSplit(_ t: Substring) -> [String] {
+        var parts = t.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        while let last = parts.last, last.isEmpty, !(parts.count == 1 && t.isEmpty) { parts.removeLast() }
+        return parts
+    }
+
     /// QuorumPeerConfig.splitWithLeadingHostname (3.4): an IPv6 literal `[addr]:` first (nil when its
     /// `]:` is missing), then Java's `String.split(":")`, which drops trailing empty strings.
     static func splitWithLeadingHostname(_ s: String) -> [String]? {
-        func javaSplit(_ t: Substring) -> [String] {
-            var parts = t.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            while let last = parts.last, last.isEmpty, !(parts.count == 1 && t.isEmpty) { parts.removeLast() }
-            return parts
-        }
         if s.hasPrefix("[") {
             guard let r = s.range(of: "]:") else { return nil }
             return [String(s[s.index(after: s.startIndex)..<r.lowerBound])] + javaSplit(s[r.upperBound...])
         }
         return javaSplit(Substring(s))
+    }
+
+    /// Java's Long.parseLong.
+    static func javaLong(_ s: String) -> Int64? {
+        var t = Substring(s)
+        if let c = t.first, c == "+" || c == "-" { t = t.dropFirst() }
+        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(s.hasPrefix("+") ? String(s.dropFirst()) : s)
     }
 
     static func javaInt(_ s: String) -> Int? {
@@ -136,6 +146,8 @@ extension ScenarioSchema {
         var notModelled: [String] = []
         var electionAlg = 3
         var withoutElectionPort: [(Int64, SourceLocation?)] = []
+        var serverGroup: [Int64: Int64] = [:]          // looked up, never iterated
+        var sasl = (enabled: false, server: false, learner: false)
         for (rawKey, rawValue, loc) in entries {
             let key = rawKey.trimmingCharacters(in: .whitespaces), value = rawValue.trimmingCharacters(in: .whitespaces)
             func int() -> Int? { ZooKeeperConfigFile.javaInt(value) }
@@ -175,13 +187,39 @@ extension ScenarioSchema {
                     }
                     participants.removeAll { $0 == sid }
                     participants.append(sid)
+                } else if key.hasPrefix("group") || key.hasPrefix("weight") {
+                    // hierarchical quorums: Long.parseLong of what follows the first '.' (all of the
+                    // key without one), then of each server id (group.N=1:2:3) or of the weight
+                    let suffix = key.firstIndex(of: ".").map { String(key[key.index(after: $0)...]) } ?? key
+                    guard let gid = ZooKeeperConfigFile.javaLong(suffix) else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(suffix))") }
+                    if key.hasPrefix("group") {
+                        for part in ZooKeeperConfigFile.javaSplit(Substring(value)) {
+                            guard let sid = ZooKeeperConfigFile.javaLong(part) else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(part))") }
+                            if serverGroup[sid] != nil { return fail(loc, "Server \(sid)is in multiple groups") }
+                            serverGroup[sid] = gid
+                        }
+                    } else if ZooKeeperConfigFile.javaLong(value) == nil {
+                        return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(value))")
+                    }
+                    notModelled.append(key)
+                } else if key == "quorum.auth.enableSasl" || key == "quorum.auth.serverRequireSasl" || key == "quorum.auth.learnerRequireSasl" {
+                    let on = value.lowercased() == "true"      // Boolean.parseBoolean
+                    if key == "quorum.auth.enableSasl" { sasl.enabled = on } else if key == "quorum.auth.serverRequireSasl" { sasl.server = on } else { sasl.learner = on }
+                    notModelled.append(key)
+                } else if key == "quorum.cnxn.threads.size" {
+                    guard int() != nil else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(value))") }
+                    notModelled.append(key)
                 } else {
-                    // dataDir, dataLogDir, clientPortAddress, group.N, weight.N, and anything else
+                    // dataDir, dataLogDir, clientPortAddress, and anything else
                     // (System.setProperty("zookeeper." + key))
                     notModelled.append(key)
                 }
             }
         }
+        // the quorum SASL settings must agree (3.4.10 and later)
+        if !sasl.enabled && sasl.server { return fail(nil, "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.serverRequireSasl") }
+        if !sasl.enabled && sasl.learner { return fail(nil, "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.learnerRequireSasl") }
+        if !sasl.learner && sasl.server { return fail(nil, "quorum.auth.learnerRequireSasl is disabled, so cannot enable quorum.auth.serverRequireSasl") }
         if entries.first(where: { $0.key == "dataDir" }) == nil { return fail(nil, "dataDir is not set") }
         if ints["clientPort"] == nil || ints["clientPort"] == 0 { return fail(nil, "clientPort is not set") }
         let tick = ints["tickTime"] ?? 3000     // ZooKeeperServer.DEFAULT_TICK_TIME
@@ -198,6 +236,9 @@ extension ScenarioSchema {
         // with fast leader election (electionAlg 3, any but 0) every participant needs an election port
         if participants.count > 1, electionAlg != 0, let (sid, loc) = withoutElectionPort.first(where: { w in participants.contains(w.0) }) {
             return fail(loc, "Missing election port for server: \(sid)")
+        }
+        if participants.count > 1, !serverGroup.isEmpty, participants.count != serverGroup.count {
+            return fail(nil, "Every server must be in exactly one group")
         }
         // what ZooKeeper takes but the simulator does not model: its words are the simulator's, not ZooKeeper's
         func limit(_ message: String) -> ZooKeeperConfigFile.Read? {

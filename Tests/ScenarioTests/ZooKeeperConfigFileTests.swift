@@ -84,6 +84,15 @@ final class ZooKeeperConfigFileTests: XCTestCase {
         refused(base + "server.1=[fe80::1:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n", "[fe80::1:2888:3888 starts with '[' but has no matching ']:'")
         refused(base + "server.1=a\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n", "java.lang.ArrayIndexOutOfBoundsException: 1")
         refused(base + "server.1=a::3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n", "For input string: \"\"")
+        // hierarchical quorums' numbers, the quorum SASL settings (3.4.10+), quorum.cnxn.threads.size
+        refused(base + three + "group.1=1:2\ngroup.2=2:3\n", "Server 2is in multiple groups")
+        refused(base + three + "group.1=1:2\n", "Every server must be in exactly one group")
+        refused(base + three + "group.1=1:x\n", "For input string: \"x\"")
+        refused(base + three + "weightX=2\n", "For input string: \"weightX\"")
+        refused(base + three + "quorum.auth.serverRequireSasl=true\nquorum.auth.learnerRequireSasl=TRUE\n", "quorum.auth.enableSasl is disabled, so cannot enable quorum.auth.serverRequireSasl")
+        refused(base + three + "quorum.auth.enableSasl=true\nquorum.auth.serverRequireSasl=true\n", "quorum.auth.learnerRequireSasl is disabled, so cannot enable quorum.auth.serverRequireSasl")
+        refused(base + three + "quorum.cnxn.threads.size=many\n", "For input string: \"many\"")
+        XCTAssertNotNil(try? ScenarioLoader.load(path: folder(base + three + "group.1=1:2:3\nweight.1=2\nquorum.auth.enableSasl=true\nquorum.auth.learnerRequireSasl=true\nquorum.auth.serverRequireSasl=yes\n") + "/s.json"))
         // Java's split drops trailing empty parts; an IPv6 host in brackets; more than four parts are
         // only logged, the fourth still decides the type
         let odd = try? ScenarioLoader.load(path: folder(base + "server.1=a:2888:3888:\nserver.2=[fe80::2]:2888:3888\nserver.3=c:2888:3888:participant:x\nserver.4=d:2888:3888:observer:x\n") + "/s.json")
