@@ -125,48 +125,14 @@ enum ConsulAgentFlags {
     /// Go's flag.FlagSet.Parse (ContinueOnError) over AddFlags' flags, then NewBuilder's check that
     /// no argument is left. `words` are the arguments after `consul agent`.
     static func parse(_ words: [(word: String, location: SourceLocation?)]) -> Outcome {
-        var out: [ConsulGivenFlag] = []
-        var i = 0
-        while i < words.count {
-            let s = words[i].word, loc = words[i].location
-            if s.utf8.count < 2 || !s.hasPrefix("-") { break }
-            var minuses = 1
-            if s.hasPrefix("--") {
-                minuses = 2
-                if s == "--" { i += 1; break }
-            }
-            var name = String(s.dropFirst(minuses))
-            if name.isEmpty || name.hasPrefix("-") || name.hasPrefix("=") { return .failure(message: "bad flag syntax: \(s)", location: loc) }
-            i += 1
-            var value: String? = nil
-            if let eq = name.dropFirst().firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
-            }
-            guard let f = byName[name] else {
-                if name == "help" || name == "h" {
-                    return .failure(message: "flag: help requested (-\(name)): consul agent prints its usage and exits without running", location: loc)
-                }
-                return .failure(message: "flag provided but not defined: -\(name)", location: loc)
-            }
-            if f.kind == .bool {
-                let v = value ?? "true"
-                if let e = set(f, v) {
-                    return .failure(message: value != nil ? "invalid boolean value \(JSONValue.quote(v)) for -\(name): \(e.message)"
-                                                          : "invalid boolean flag \(name): \(e.message)", location: loc)
-                }
-                out.append(ConsulGivenFlag(flag: f, value: v, location: loc))
-                continue
-            }
-            if value == nil && i < words.count { value = words[i].word; i += 1 }
-            guard let v = value else { return .failure(message: "flag needs an argument: -\(name)", location: loc) }
-            if let e = set(f, v) { return .failure(message: "invalid value \(JSONValue.quote(v)) for flag -\(name): \(e.message)", location: loc) }
-            out.append(ConsulGivenFlag(flag: f, value: v, location: loc))
+        let r = GoFlagSet.parse(words, lookup: { byName[$0] }, isBool: { $0.kind == .bool },
+                                make: { f, v, loc in set(f, v).map { .failure($0) } ?? .success(ConsulGivenFlag(flag: f, value: v, location: loc)) },
+                                help: { "flag: help requested (-\($0)): consul agent prints its usage and exits without running" },
+                                extra: { "config: Unknown extra arguments: [\($0.joined(separator: " "))]" })
+        switch r {
+        case .success(let flags): return .flags(flags)
+        case .failure(let e): return .failure(message: e.message, location: e.location)
         }
-        if i < words.count {
-            return .failure(message: "config: Unknown extra arguments: [\(words[i...].map(\.word).joined(separator: " "))]", location: words[i].location)
-        }
-        return .flags(out)
     }
 
     /// The arguments after `consul agent`: the words up to the program (`consul`,

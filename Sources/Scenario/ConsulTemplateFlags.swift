@@ -209,52 +209,18 @@ enum ConsulTemplateFlags {
     /// Go's flag.FlagSet.Parse (ContinueOnError) over cli.go's flags, then cli.go's check that
     /// nothing is left. `words` are the arguments after the program.
     static func parse(_ words: [(word: String, location: SourceLocation?)]) -> Outcome {
-        var out: [CTGivenFlag] = []
-        var i = 0
-        while i < words.count {
-            let s = words[i].word, loc = words[i].location
-            if s.utf8.count < 2 || !s.hasPrefix("-") { break }
-            var minuses = 1
-            if s.hasPrefix("--") {
-                minuses = 2
-                if s == "--" { i += 1; break }     // "--" ends the flags
-            }
-            var name = String(s.dropFirst(minuses))
-            if name.isEmpty || name.hasPrefix("-") || name.hasPrefix("=") { return .failure(message: "bad flag syntax: \(s)", location: loc) }
-            i += 1
-            var value: String? = nil
-            if let eq = name.dropFirst().firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
-            }
-            guard let f = byName[name] else {
-                if name == "help" || name == "h" {
-                    return .failure(message: "flag: help requested (-\(name)): consul-template prints its usage and exits 0 without running", location: loc)
-                }
-                return .failure(message: "flag provided but not defined: -\(name)", location: loc)
-            }
-            var g = CTGivenFlag(flag: f, value: "", location: loc)
-            if f.kind == .bool || f.kind == .goBool {
-                let v = value ?? "true"
-                if let e = convert(f, v, into: &g) {
-                    return .failure(message: value != nil ? "invalid boolean value \(JSONValue.quote(v)) for -\(name): \(e.message)"
-                                                          : "invalid boolean flag \(name): \(e.message)", location: loc)
-                }
-                g = CTGivenFlag(flag: f, value: v, location: loc, template: g.template, wait: g.wait)
-            } else {
-                if value == nil && i < words.count { value = words[i].word; i += 1 }
-                guard let v = value else { return .failure(message: "flag needs an argument: -\(name)", location: loc) }
-                if let e = convert(f, v, into: &g) {
-                    return .failure(message: "invalid value \(JSONValue.quote(v)) for flag -\(name): \(e.message)", location: loc)
-                }
-                g = CTGivenFlag(flag: f, value: v, location: loc, template: g.template, wait: g.wait)
-            }
-            out.append(g)
+        let r = GoFlagSet.parse(words, lookup: { byName[$0] }, isBool: { $0.kind == .bool || $0.kind == .goBool },
+                                make: { (f: CTFlag, v: String, loc: SourceLocation?) -> Result<CTGivenFlag, KingpinError> in
+                                    var g = CTGivenFlag(flag: f, value: "", location: loc)
+                                    if let e = convert(f, v, into: &g) { return .failure(e) }
+                                    return .success(CTGivenFlag(flag: f, value: v, location: loc, template: g.template, wait: g.wait))
+                                },
+                                help: { "flag: help requested (-\($0)): consul-template prints its usage and exits 0 without running" },
+                                extra: { "cli: extra args: \(quoteList($0))" })
+        switch r {
+        case .success(let flags): return .flags(flags)
+        case .failure(let e): return .failure(message: e.message, location: e.location)
         }
-        if i < words.count {
-            return .failure(message: "cli: extra args: \(quoteList(words[i...].map(\.word)))", location: words[i].location)
-        }
-        return .flags(out)
     }
 }
 
