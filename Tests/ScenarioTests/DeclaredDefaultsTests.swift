@@ -1,3 +1,4 @@
+import Foundation
 @testable import Scenario
 import XCTest
 
@@ -24,14 +25,14 @@ final class DeclaredDefaultsTests: XCTestCase {
     /// Every key of `keys` not in `wordDefaults` has a literal default, and setting it to that
     /// default (under `prefix` in `scenario`) leaves the decoded spec as it was.
     func check(_ keys: SectionKeys, at prefix: String, in scenario: String, wordDefaults: Set<String>, only: Set<String>? = nil,
-               file: StaticString = #filePath, line: UInt = #line) {
-        guard let base = loadOK(scenario, file: file, line: line)?.spec else { return }
+               baseDirectory: String = "/tmp", file: StaticString = #filePath, line: UInt = #line) {
+        guard let base = loadOK(scenario, baseDirectory: baseDirectory, file: file, line: line)?.spec else { return }
         var words: Set<String> = []
         for k in keys.keys where only?.contains(k.name) ?? true {
             guard let value = Self.literalDefault(k) else { words.insert(k.name); continue }
             let set = Self.setPath(prefix, k.name) + "=" + value
             do {
-                let s = try ScenarioLoader.load(text: scenario, baseDirectory: "/tmp", fileName: "s.json", overrides: [set]).spec
+                let s = try ScenarioLoader.load(text: scenario, baseDirectory: baseDirectory, fileName: "s.json", overrides: [set]).spec
                 XCTAssertTrue(s == base, "\(keys.id).\(k.name): the declared default \(k.defaultValue) is not what the decoder uses when the key is absent (--set \(set) changes the spec)", file: file, line: line)
             } catch {
                 XCTFail("\(keys.id).\(k.name): the declared default \(k.defaultValue) is refused (--set \(set)): \(error)", file: file, line: line)
@@ -187,19 +188,25 @@ extension DeclaredDefaultsTests {
 
     func testHarborAndJenkinsDefaultsAreTheDeclaredOnes() {
         let s = Self.releaseScenario
+        // it reads its exported policies beside it (scenarios/harbor/)
+        let dir = URL(fileURLWithPath: HarborPipelineTests.releasePath).deletingLastPathComponent().path
         check(ScenarioSchema.harborKeys, at: "harbor", in: s, wordDefaults: ["domain", "registries", "pushRegistry"],
-              only: Set(ScenarioSchema.harborKeys.names).subtracting(["layers", "images", "policies"]))
-        check(ScenarioSchema.harborRegistryKeys, at: "harbor.registries[0]", in: s, wordDefaults: ["name", "host"])
-        check(ScenarioSchema.harborLayerKeys, at: "harbor.layers[0]", in: s, wordDefaults: ["digest", "size"])
-        check(ScenarioSchema.harborImageKeys, at: "harbor.images[0]", in: s, wordDefaults: ["name", "layers", "in"])
-        check(ScenarioSchema.harborPolicyKeys, at: "harbor.policies[0]", in: s, wordDefaults: ["name", "source", "destination", "period", "filters"])
-        check(ScenarioSchema.harborFilterKeys, at: "harbor.policies[0].filters", in: s, wordDefaults: [], only: ["tag"])
-        check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod", "startupTime"])
+              only: Set(ScenarioSchema.harborKeys.names).subtracting(["layers", "images", "policies", "policiesFrom"]), baseDirectory: dir)
+        check(ScenarioSchema.harborPoliciesFromKeys, at: "harbor.policiesFrom[0]", in: s, wordDefaults: ["registry", "file"], baseDirectory: dir)
+        check(ScenarioSchema.harborRegistryKeys, at: "harbor.registries[0]", in: s, wordDefaults: ["name", "host"], baseDirectory: dir)
+        check(ScenarioSchema.harborLayerKeys, at: "harbor.layers[0]", in: s, wordDefaults: ["digest", "size"], baseDirectory: dir)
+        check(ScenarioSchema.harborImageKeys, at: "harbor.images[0]", in: s, wordDefaults: ["name", "layers", "in"], baseDirectory: dir)
+        // an event-based policy of our own form (the release scenario's own one is scheduled)
+        let own = HarborPipelineTests.twoDCs(images: #"{"name": "p/one:1", "layers": ["sha256:a"], "in": ["dc01"]}"#,
+                                             policies: #"{"name": "n", "source": "dc01", "destination": "dc02", "filters": {"name": "p/**"}}"#)
+        check(ScenarioSchema.harborPolicyKeys, at: "harbor.policies[0]", in: own, wordDefaults: ["name", "source", "destination", "period", "filters"])
+        check(ScenarioSchema.harborFilterKeys, at: "harbor.policies[0].filters", in: own, wordDefaults: [], only: ["tag"])
+        check(ScenarioSchema.jenkinsKeys, at: "jenkins", in: s, wordDefaults: ["host", "jobs"], only: ["host", "jobs", "executors", "quietPeriod", "startupTime"], baseDirectory: dir)
         check(ScenarioSchema.jenkinsJobKeys, at: "jenkins.jobs[0]", in: s, wordDefaults: ["name", "app", "repository", "baseImage", "buildTime", "imageBuildTime", "marathons"],
-              only: Set(ScenarioSchema.jenkinsJobKeys.names).subtracting(["newLayers", "nextBuildNumber"]))
-        check(ScenarioSchema.jenkinsCommitKeys, at: "jenkins.commits[0]", in: s, wordDefaults: ["at", "job"])
+              only: Set(ScenarioSchema.jenkinsJobKeys.names).subtracting(["newLayers", "nextBuildNumber"]), baseDirectory: dir)
+        check(ScenarioSchema.jenkinsCommitKeys, at: "jenkins.commits[0]", in: s, wordDefaults: ["at", "job"], baseDirectory: dir)
         // one Marathon per data center (the shipped release scenario runs two)
-        check(ScenarioSchema.marathonDatacenterKeys, at: "marathon.datacenters[0]", in: s, wordDefaults: ["name", "hostGroup"])
+        check(ScenarioSchema.marathonDatacenterKeys, at: "marathon.datacenters[0]", in: s, wordDefaults: ["name", "hostGroup"], baseDirectory: dir)
         // Harbor's trigger object and the deletions
         let cron = HarborPipelineTests.twoDCs(images: #"{"name": "p/one:1", "layers": ["sha256:a"], "in": ["dc01"]}"#,
                                               policies: #"{"name": "n", "source": "dc01", "destination": "dc02", "trigger": {"type": "scheduled", "trigger_settings": {"cron": "0 0 2 * * *"}}}"#,
