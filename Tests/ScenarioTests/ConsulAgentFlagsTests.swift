@@ -10,16 +10,7 @@ import XCTest
 /// official packages' consul.service and /etc/consul.d.
 final class ConsulAgentFlagsTests: XCTestCase {
     /// A platform with 5 master hosts (room for 5 servers), `consul` as its section.
-    static func scenario(_ consul: String) -> String {
-        """
-        {"name": "t", "duration": "1h",
-         "hostGroups": [{"name": "master", "count": 5, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
-                        {"name": "slave", "count": 4, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
-         "mesos": {"masters": {"count": 3}},
-         "marathon": {"apps": [{"id": "/shop/web", "cmd": "web", "cpus": 0.5, "mem": 128, "instances": 2}]},
-         "consul": \(consul)}
-        """
-    }
+    static func scenario(_ consul: String) -> String { consulScenario(consul, masters: 5) }
 
     func folder(_ consul: String, _ files: [String: String] = [:]) -> String {
         let dir = makeTempDir()

@@ -4,11 +4,11 @@ import Foundation
 import SimKernel
 import XCTest
 
-/// A platform with `consul` set to `consul` (JSON text).
-func consulScenario(_ consul: String) -> String {
+/// A platform with `consul` set to `consul` (JSON text) and `masters` master hosts.
+func consulScenario(_ consul: String, masters: Int = 3) -> String {
     """
     {"name": "t", "duration": "1h",
-     "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "16GiB", "disk": "200GB"},
+     "hostGroups": [{"name": "master", "count": \(masters), "cpus": 4, "memory": "16GiB", "disk": "200GB"},
                     {"name": "slave", "count": 4, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
      "mesos": {"masters": {"count": 3}},
      "marathon": {"apps": [{"id": "/shop/web", "cmd": "web", "cpus": 0.5, "mem": 128, "instances": 2}]},

@@ -114,14 +114,7 @@ final class DeployedDockerZooKeeperCorpusTests: XCTestCase {
     // MARK: zoo.cfg
 
     func zoo(_ text: String, section: String = #"{"config": "zoo.cfg", "hostGroup": "zk"}"#) throws(ScenarioErrors) -> LoadedScenario {
-        let dir = makeTempDir()
-        write(text, to: dir + "/zoo.cfg")
-        write("""
-        {"name": "t", "duration": "1h",
-         "hostGroups": [{"name": "zk", "count": 7, "cpus": 2, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
-         "zookeeper": \(section), "mesos": {}}
-        """, to: dir + "/s.json")
+        let dir = ZooKeeperConfigFileTests.folder(text, section: section, file: "zoo.cfg", group: "zk", count: 7)
         return try ScenarioLoader.load(path: dir + "/s.json")
     }
     func zooRefusal(_ text: String, section: String = #"{"config": "zoo.cfg", "hostGroup": "zk"}"#) -> String {

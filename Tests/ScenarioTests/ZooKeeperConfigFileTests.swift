@@ -7,17 +7,22 @@ import XCTest
 /// `zookeeper.config`: the servers' zoo.cfg read as ZooKeeper 3.4 reads it (java.util.Properties,
 /// QuorumPeerConfig.parseProperties).
 final class ZooKeeperConfigFileTests: XCTestCase {
-    func folder(_ zoo: String, section: String = #"{"config": "conf/zoo.cfg"}"#) -> String {
+    /// A scenario folder with `zoo` at `file` and `section` as `zookeeper`; the ZooKeeper hosts are
+    /// a group `group` of `count` hosts.
+    static func folder(_ zoo: String, section: String = #"{"config": "conf/zoo.cfg"}"#, file: String = "conf/zoo.cfg",
+                       group: String = "master", count: Int = 5) -> String {
         let dir = makeTempDir()
-        write(zoo, to: dir + "/conf/zoo.cfg")
+        write(zoo, to: dir + "/" + file)
         write("""
         {"name": "t", "duration": "1h",
-         "hostGroups": [{"name": "master", "count": 5, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+         "hostGroups": [{"name": "\(group)", "count": \(count), "cpus": 4, "memory": "8GiB", "disk": "100GB"},
                         {"name": "slave", "count": 3, "cpus": 8, "memory": "64GiB", "disk": "500GB"}],
          "zookeeper": \(section), "mesos": {}}
         """, to: dir + "/s.json")
         return dir
     }
+
+    func folder(_ zoo: String, section: String = #"{"config": "conf/zoo.cfg"}"#) -> String { Self.folder(zoo, section: section) }
 
     static let ensemble = """
     # The number of milliseconds of each tick
