@@ -673,8 +673,7 @@ extension ScenarioSchema {
     /// `folder` (the Mesosphere package's /etc/mesos-master, which ships work_dir and quorum files)
     /// counts as giving both.
     static func masterRegistryProblem(flags: JSONValue, sources: JSONValue, version: MesosVersion) -> String? {
-        let kinds = sources.arrayValue?.compactMap { $0.objectMembers?.first?.key } ?? []
-        if kinds.contains("folder") || !kinds.contains("commandLine") { return nil }
+        guard startsFromCommandLine(sources) else { return nil }
         func value(_ n: String) -> JSONValue? { flags.objectMembers?.first { $0.key == n || $0.key == "--" + n }?.value }
         if value("registry")?.stringValue == "in_memory" { return nil }
         if value("work_dir") == nil {
@@ -686,6 +685,14 @@ extension ScenarioSchema {
         return nil
     }
 
+    /// Whether a `flagsFrom` list gives the whole start of a Mesos daemon: a command line and no
+    /// package flag folder (whose shipped files, work_dir and quorum, a hand-written copy may leave
+    /// out). Only such a start is checked for the flags Mesos cannot start without.
+    static func startsFromCommandLine(_ sources: JSONValue) -> Bool {
+        let kinds = sources.arrayValue?.compactMap { $0.objectMembers?.first?.key } ?? []
+        return kinds.contains("commandLine") && !kinds.contains("folder")
+    }
+
     /// Whether an agent deployed by `flagsFrom` has its `--work_dir`: stout's FlagsBase::load
     /// refuses to start without it (src/slave/flags.hpp declares `std::string work_dir` and
     /// flags.cpp adds it without a default, so stout marks it required: flags.hpp "Flag '...' is
@@ -695,8 +702,7 @@ extension ScenarioSchema {
     /// deployed command line is checked: without one (environment files of the package wrapper, a
     /// `root` with `flags`) the deployment is not known whole.
     static func agentWorkDirGiven(flags: JSONValue, sources: JSONValue) -> Bool {
-        let kinds = sources.arrayValue?.compactMap { $0.objectMembers?.first?.key } ?? []
-        if kinds.contains("folder") || !kinds.contains("commandLine") { return true }
+        guard startsFromCommandLine(sources) else { return true }
         return flags.objectMembers?.contains { $0.key == "work_dir" || $0.key == "--work_dir" } == true
     }
 
