@@ -101,12 +101,8 @@ enum ZooKeeperConfigFile {
     }
 
     static func javaInt(_ s: String) -> Int? {
-        var t = Substring(s)
-        var neg = false
-        if let c = t.first, c == "+" || c == "-" { neg = c == "-"; t = t.dropFirst() }
-        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int64(t.prefix(12)), t.count <= 11 else { return nil }
-        let x = neg ? -v : v
-        return x >= Int64(Int32.min) && x <= Int64(Int32.max) ? Int(x) : nil
+        guard let x = javaLong(s), x >= Int64(Int32.min), x <= Int64(Int32.max) else { return nil }
+        return Int(x)
     }
 
     /// What the scenario takes from a zoo.cfg.
@@ -163,7 +159,7 @@ extension ScenarioSchema {
                 notModelled.append(key)
             default:
                 if key.hasPrefix("server.") {
-                    guard let sid = Int64(key.dropFirst(7)) else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(String(key.dropFirst(7))))") }
+                    guard let sid = ZooKeeperConfigFile.javaLong(String(key.dropFirst(7))) else { return fail(loc, "Error processing \(file): For input string: \(JSONValue.quote(String(key.dropFirst(7))))") }
                     guard let parts = ZooKeeperConfigFile.splitWithLeadingHostname(value) else {
                         return fail(loc, "\(value) starts with '[' but has no matching ']:'")
                     }
