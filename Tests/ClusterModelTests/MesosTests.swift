@@ -333,6 +333,66 @@ final class MesosLifecycleTests: XCTestCase, MesosTestHelpers {
         }
     }
 
+    /// The agents' health checks (SlaveObserver) run in the leading master's process: when it dies, nobody
+    /// pings. With ZooKeeper's quorum lost at the same moment no new leader is detected for minutes; an
+    /// agent that died with the leader must not be marked unreachable by the dead master's observers, only
+    /// by the next leader (here: at its agent_reregister_timeout, as in the failover test above).
+    func testAgentsAreNotMarkedUnreachableWhileNoMasterLeads() {
+        let (m, o, script) = cluster(agents: 3, duration: .minutes(30))
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f"); self.runningTasks(m, f) }
+        let s3 = hostIndex(m, "slave-03")
+        script.at(.seconds(60)) {
+            m.mesos!.crashMaster()
+            m.mesos!.crashAgent(host: s3, keepDown: true)
+            m.mesos!.crashZooKeeperServer(index: 0, restartAfter: .minutes(5))
+            m.mesos!.crashZooKeeperServer(index: 1, restartAfter: .minutes(5))
+        }
+        m.run()
+        let mc = m.mesos!
+        XCTAssertEqual(f.launched.count, 3)
+        guard let ready = mc.failovers.first?.readyAt else {
+            let log = o.events.filter { ["mesos", "zookeeper"].contains($0.component) && !$0.event.hasPrefix("TASK") }
+            return XCTFail("no new leader: \(log.map { "\($0.time.seconds) \($0.event) \($0.subject) \($0.detail)" }.joined(separator: "\n"))")
+        }
+        XCTAssertGreaterThan(ready, SimTime.zero + .minutes(6))   // ZooKeeper's quorum is back at 6 min
+        let un = events(o, "agentUnreachable")
+        XCTAssertEqual(un.map(\.subject), ["slave-03"])
+        XCTAssertEqual(un.map(\.time), [ready + .minutes(10)])
+    }
+
+    /// A power loss of every master host (the ZooKeeper servers run there too): when they are back, the
+    /// masters contend again, and the first new znode leads even when it belongs to the master that led
+    /// before (a new process: the detectors see a new leader), once the dead process's znode has expired.
+    func testMastersElectALeaderAfterAllMasterHostsLosePower() {
+        let crashes = (1...3).map { FaultSpec(at: .minutes(5), kind: .hostCrash, target: .host("master-0\($0)"), recoverAfter: .minutes(5)) }
+        let (m, o, script) = cluster(agents: 2, duration: .minutes(30), faults: crashes)
+        var f: TestFramework!
+        script.at(.zero) { f = self.addFramework(m, "f") }
+        m.run()
+        let elected = events(o, "masterElected")
+        XCTAssertEqual(elected.count, 2)
+        XCTAssertGreaterThan(elected.last?.time ?? .zero, SimTime.zero + .minutes(10))
+        XCTAssertEqual(events(o, "masterReady").count, 2)
+        XCTAssertTrue(m.mesos!.leaderReady)
+        XCTAssertEqual(f.registrations.map(\.1), [false, true])
+        XCTAssertEqual(events(o, "agentReregistered").count, 2)
+        XCTAssertTrue(events(o, "agentUnreachable").isEmpty)
+    }
+
+    /// The leader dies; the next znode in line belongs to a master that crashed and restarted meanwhile (a
+    /// new process with a new znode further back). That stale znode leads nobody: the next master leads
+    /// once it has expired (without the check, master-02 would lead on it, then concede and abort).
+    func testTheZNodeOfARestartedMastersDeadProcessLeadsNobody() {
+        let (m, o, script) = cluster(agents: 2, duration: .minutes(5))
+        script.at(.seconds(60)) { m.mesos!.crashMaster(index: 0) }
+        script.at(.seconds(65)) { m.mesos!.crashMaster(index: 1, restartAfter: .seconds(1)) }
+        m.run()
+        XCTAssertEqual(events(o, "masterElected").map(\.subject), ["master-01", "master-03"])
+        XCTAssertEqual(events(o, "masterStopped").count, 2)
+        XCTAssertTrue(m.mesos!.leaderReady)
+    }
+
     func testLosingZooKeeperQuorumAbortsTheLeaderUntilQuorumIsBack() {
         let (m, o, script) = cluster(agents: 2, duration: .minutes(10))
         var f: TestFramework!

@@ -47,6 +47,10 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     // leadership
     public internal(set) var leader: Int?
     var leaderEpoch: Int32 = 0
+    /// The znode the detectors take for the leader's (the first child of the group): a leader is a
+    /// master process, so a restarted master whose new znode comes first is a new leader, and the
+    /// znode of a dead process leads nobody until its session expires.
+    var leaderZNode: ZNode?
     public internal(set) var leaderReady = false
     public var quorum: Int { spec.masterFlags.quorum ?? (masters.count / 2 + 1) }
     static let zkPath = "/mesos"
@@ -301,8 +305,10 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     /// The masters' and agents' detectors see the group: lowest sequence leads.
     func detectLeader() {
-        let newLeader = zooKeeper.children(Self.zkPath).first?.owner
-        guard newLeader != leader else { return }
+        let first = zooKeeper.children(Self.zkPath).first
+        guard first != leaderZNode else { return }
+        leaderZNode = first
+        let newLeader = first?.owner
         if let old = leader {
             let m = masters[old]
             if m.running && m.leading, let s = m.session, zooKeeper.isConnected(s) {
@@ -328,7 +334,9 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             return
         }
         let m = masters[l]
-        guard m.running else { return }   // a stale znode of a dead process: its session will expire
+        // the znode of a dead process (also of an earlier process of a restarted master): nobody leads
+        // until its session expires and the next child comes first
+        guard m.running, m.session == first?.session else { return }
         m.leading = true
         log("masterElected", m.name, "epoch \(leaderEpoch)")
         // Registry recovery from the replicated log needs a quorum of masters (log replicas).
@@ -528,7 +536,9 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// SlaveObserver::timeout, with the ping and its pong folded in: the ping sent at `pingSentAt`
     /// was answered iff the agent was reachable then.
     func pingTimeout(_ a: MesosAgent) {
-        guard a.masterState == .registered else { return }
+        // the observer is a process of the leading master: it dies with it (a new leader observes an
+        // agent once it re-registers, and one that does not within agent_reregister_timeout is removed)
+        guard a.masterState == .registered, leaderReady else { return }
         if answered(a, pingAt: a.pingSentAt) {
             a.pingTimeouts = 0
             if a.markingUnreachable { a.markingUnreachable = false; a.observerGen &+= 1; log("agentUnreachableCanceled", a.name, "pong received") }
@@ -550,7 +560,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     }
 
     func markUnreachable(_ a: MesosAgent) {
-        guard a.masterState == .registered else { return }
+        guard a.masterState == .registered, leaderReady else { return }
         a.masterState = .unreachable
         reconciliationEpoch &+= 1
         a.observerGen &+= 1
