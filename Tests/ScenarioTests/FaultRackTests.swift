@@ -1,4 +1,4 @@
-import ClusterModel
+@testable import ClusterModel
 @testable import Scenario
 import SimKernel
 import XCTest
@@ -41,6 +41,29 @@ final class FaultRackTests: XCTestCase {
         m.run()
         XCTAssertEqual(m.faultInjector.fired.map(\.hosts), [["slave-01"], ["slave-02", "slave-05", "edge-01"], ["slave-02", "slave-05", "edge-01"]])
         XCTAssertEqual(m.infrastructure.hosts.filter { !$0.state.isUp }.map(\.name), ["slave-01"])
+    }
+
+    /// The masters' rack loses power (the ZooKeeper servers, the Mesos masters and Marathon all run
+    /// there) and comes back: the masters and Marathon elect leaders again, even when the process that
+    /// led before comes first (a new process, so a new election), and Marathon replaces what was lost.
+    /// Nobody marks an agent unreachable while no master leads (the pings are the leader's).
+    func testTheCoreRecoversAfterTheMastersRackLosesPower() throws {
+        let s = try XCTUnwrap(loadOK(scenario(faults: #"[{"at": "5m", "kind": "hostCrash", "rack": "r1", "recoverAfter": "5m"}]"#)
+            .replacingOccurrences(of: #""duration": "20m""#, with: #""duration": "40m""#)))
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: s.spec, observer: o)
+        m.run()
+        let back = SimTime.zero + .minutes(10)
+        func times(_ component: String, _ event: String) -> [SimTime] {
+            o.events.filter { $0.component == component && $0.event == event }.map(\.time)
+        }
+        XCTAssertEqual(times("mesos", "masterReady").filter { $0 > back }.count, 1)
+        XCTAssertEqual(times("marathon", "leaderReady").filter { $0 > back }.count, 1)
+        XCTAssertTrue(m.mesos!.leaderReady)
+        let readyAgain = try XCTUnwrap(times("mesos", "masterReady").last)
+        XCTAssertTrue(times("mesos", "agentUnreachable").allSatisfy { $0 > readyAgain })
+        let web = try XCTUnwrap(m.marathon?.apps.first { $0.id == "/web" })
+        XCTAssertEqual(web.instances.filter { $0.state == .running }.count, 2)
     }
 
     func testRackErrors() {

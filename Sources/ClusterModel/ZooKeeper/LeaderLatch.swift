@@ -33,6 +33,9 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
     unowned let owner: LeaderLatchOwner
     public private(set) var contenders: [Contender]
     public private(set) var leader: Int?
+    /// The latch node the leader leads by: a process, not a host slot. A contender whose process died
+    /// and restarted leads again only through its new node (a new election), never by its old one.
+    var leaderNode: ZNode?
 
     public init(zooKeeper: ZooKeeperEnsemble, path: String, hosts: [Int], sessionTimeout: SimDuration, owner: LeaderLatchOwner) {
         self.zooKeeper = zooKeeper; self.path = path; timeout = sessionTimeout; self.owner = owner
@@ -70,6 +73,7 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         contenders[i].znode = nil
         if leader == i {
             leader = nil
+            leaderNode = nil
             owner.latchLost(i, reason: .sessionExpired)
         }
         if contenders[i].alive { owner.latchSessionLost(i) }
@@ -83,15 +87,16 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         let lowest = zk.children(path).filter { n in
             contenders.indices.contains(n.owner) && contenders[n.owner].alive && contenders[n.owner].znode == n && zk.isConnected(n.session)
         }.min { $0.sequence < $1.sequence }
-        let newLeader = lowest?.owner
-        if newLeader == leader { return }
+        if lowest == leaderNode { return }
         if let old = leader {
             leader = nil
+            leaderNode = nil
             owner.latchLost(old, reason: .anotherLeads)
         }
-        guard let l = newLeader else { return }
-        leader = l
-        owner.latchElected(l)
+        guard let node = lowest else { return }
+        leader = node.owner
+        leaderNode = node
+        owner.latchElected(node.owner)
     }
 
     /// The processes on `host` die with it (their sessions will expire in the ensemble); returns them.
