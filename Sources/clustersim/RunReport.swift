@@ -54,8 +54,16 @@ enum RunReport {
                     }
                 case .masterCrash:
                     line += d.detectedAfter.map { ": a new leading master ready after " + s($0) } ?? ": no new leader"
-                case .hostRecover, .zookeeperCrash:
-                    line += ":"
+                case .zookeeperCrash:
+                    let zk = mesos.zooKeeper
+                    if let o = zk.outages.first(where: { $0.lost == f.time }) {
+                        line += ": the ensemble lost its quorum" + (o.regained.map { ", serving again after " + s($0 - f.time) } ?? " until the end")
+                    } else {
+                        line += ": the ensemble kept serving"
+                    }
+                case .hostRecover:
+                    out.append(line)
+                    continue
                 }
                 if let rec = recoveries?[k], rec.degradedApps {
                     line += rec.recoveredAfter.map { "; instances replaced, every app back at its healthy target after " + s($0) }

@@ -63,15 +63,34 @@ final class SummaryFromEventsTests: XCTestCase {
         /// Periods during which at least one app was below target (appBelowTarget .. appAtTarget).
         var degraded: [(start: Double, end: Double?)] = []
         var below: Set<String> = []
+        /// appBelowTarget rows naming the fault-hit hosts where the app's missing instances are
+        /// (`; not on h1, h2 (a fault hit it)`): (time, hosts).
+        var belowOnHitHosts: [(time: Double, hosts: [String])] = []
         /// When each fault fired: the first row whose detail starts with `fault[k]`, in firing order.
         var faultTimes: [Double] = []
         /// Each fault's kind and the subjects of its rows (the hosts it hit), in firing order.
         var faultKinds: [String] = [], faultSubjects: [[String]] = []
+        /// How long each fault lasts, from its first row (`recovers after 5m0s`, `back after`, `restarts
+        /// after`): nil when it is not undone.
+        var faultUndoneAfter: [Double?] = []
         /// agentUnreachable rows (agent, time); master failovers (leaderLost .. masterReady).
         var unreachable: [(agent: String, time: Double)] = []
         var failovers: [(lost: Double, ready: Double?)] = []
         /// deployment-N -> (started, finished, cancelled), in order of start.
         var deployments: [(id: String, started: Double, finished: Double?, cancelled: Double?)] = []
+
+        /// "1h30m0s", "5m0s", "1m18.5s", "300ms" (SimDuration's description) in seconds.
+        static func goDuration(_ t: String) -> Double? {
+            var total = 0.0, number = "", rest = Substring(t)
+            while let c = rest.first {
+                if c.isNumber || c == "." { number.append(c); rest = rest.dropFirst(); continue }
+                let unit = rest.hasPrefix("ms") ? "ms" : String(c)
+                guard let v = Double(number) else { return nil }
+                switch unit { case "h": total += v * 3600; case "m": total += v * 60; case "s": total += v; case "ms": total += v / 1000; default: return nil }
+                number = ""; rest = rest.dropFirst(unit.count)
+            }
+            return number.isEmpty ? total : nil
+        }
 
         init(_ events: [Event]) {
             var lastStart: [String: (String, Double)] = [:]
@@ -83,6 +102,9 @@ final class SummaryFromEventsTests: XCTestCase {
                         faultTimes.append(e.time)
                         faultKinds.append(String(e.detail[e.detail.index(close, offsetBy: 2)...].prefix { $0 != ";" && $0 != " " }))
                         faultSubjects.append([])
+                        faultUndoneAfter.append(["recovers after ", "back after ", "restarts after "].lazy.compactMap { key in
+                            e.detail.range(of: key).flatMap { Self.goDuration(String(e.detail[$0.upperBound...].prefix { $0 != ";" && $0 != " " })) }
+                        }.first)
                     }
                     if let k = faultSeenOrder.firstIndex(of: e.detail[...close]) { faultSubjects[k].append(e.subject) }
                     else { faultSeenOrder.append(e.detail[...close]); faultSubjects[faultSubjects.count - 1].append(e.subject) }
@@ -116,6 +138,9 @@ final class SummaryFromEventsTests: XCTestCase {
                     counted.insert(e.subject)
                 case ("marathon", "appBelowTarget"):
                     if below.insert(e.subject).inserted, below.count == 1 { degraded.append((e.time, nil)) }
+                    if let r = e.detail.range(of: "; not on "), let end = e.detail.range(of: " (a fault hit it)") {
+                        belowOnHitHosts.append((e.time, e.detail[r.upperBound..<end.lowerBound].components(separatedBy: ", ")))
+                    }
                 case ("marathon", "appAtTarget"):
                     if below.remove(e.subject) != nil, below.isEmpty { degraded[degraded.count - 1].end = e.time }
                 case ("mesos", "agentUnreachable"): unreachable.append((e.subject, e.time))
@@ -174,12 +199,22 @@ final class SummaryFromEventsTests: XCTestCase {
         both("slowest_deploy_s", ev.deploys.values.map { $0.deployed - $0.started }.max())
         let end = (head["simulated_s"] as! NSNumber).doubleValue
         both("apps_degraded_s", ev.degraded.reduce(0) { $0 + ($1.end ?? end) - $1.start })
-        // a fault's recovery: the end of the first degraded period that began at or after it and
-        // before the next fault; max_recovery_s is the longest of those that ended
+        // a fault's recovery (docs/outputs.md): in its window (to the next fault at a later instant),
+        // the first app below target missing instances on a host the fault hit, or the first degraded
+        // period that began while no master led after a leader lost in the window; the end of the
+        // degraded period that holds it. max_recovery_s is the longest of those that ended.
         var recoveries: [Double] = []
-        for (k, t) in ev.faultTimes.enumerated() {
-            let next = k + 1 < ev.faultTimes.count ? ev.faultTimes[k + 1] : .infinity
-            if let p = ev.degraded.first(where: { $0.start >= t && $0.start < next }), let e = p.end { recoveries.append(e - t) }
+        for (k, t) in ev.faultTimes.enumerated() where ev.faultKinds[k] != "hostRecover" {
+            let next = ev.faultTimes[(k + 1)...].first { $0 > t } ?? .infinity
+            let hosts = ["masterCrash", "zookeeperCrash"].contains(ev.faultKinds[k]) ? [] : ev.faultSubjects[k]
+            var from = ev.belowOnHitHosts.first { $0.time >= t && $0.time < next && $0.hosts.contains(where: hosts.contains) }?.time
+            if let u = ev.faultUndoneAfter[k], let p = ev.degraded.first(where: { $0.start >= t && $0.start < min(next, t + u) }) {
+                from = min(from ?? p.start, p.start)
+            }
+            for f in ev.failovers where f.lost >= t && f.lost < next {
+                if let p = ev.degraded.first(where: { $0.start >= f.lost && $0.start <= (f.ready ?? .infinity) }) { from = min(from ?? p.start, p.start) }
+            }
+            if let at = from, let p = ev.degraded.first(where: { $0.start <= at && ($0.end ?? .infinity) >= at }), let e = p.end { recoveries.append(e - t) }
         }
         both("max_recovery_s", recoveries.max())
         // Mesos: master failovers (leaderLost to the next masterReady) and, per fault, detection: the
@@ -414,6 +449,20 @@ final class QuickstartReportTests: XCTestCase {
 
     /// With one Marathon per data center, the closing summary lists every Marathon's deployments
     /// (not only the first's), each under the label summary.json gives it.
+    /// A ZooKeeper server's crash names the server and says what the ensemble did (before: "of  at 2100.0
+    /// s:;"), as summary.json's `targets` does.
+    func testZooKeeperCrashLinesNameTheServerAndTheQuorum() throws {
+        let out = CLI.tempDir("mf") + "/master-failover"
+        let r = try CLI.run(["run", "scenarios/master-failover.json", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let faults = r.stdout.split(separator: "\n").filter { $0.hasPrefix("fault ") }.map(String.init)
+        XCTAssertEqual(faults.count, 3, r.stdout)
+        XCTAssertTrue(faults[1].hasPrefix("fault 1 zookeeperCrash of zk1@master-01 at 2100.0 s: the ensemble lost its quorum, serving again after 182.2 s; "), faults[1])
+        XCTAssertTrue(faults[2].hasPrefix("fault 2 zookeeperCrash of zk2@master-02 at 2100.0 s: the ensemble lost its quorum"), faults[2])
+        let platform = try SummaryFromEventsTests.json(out + "/summary.json")["platform"] as! [String: Any]
+        XCTAssertEqual((platform["faults"] as! [[String: Any]]).map { $0["targets"] as! [String] }, [["master-01"], ["zk1@master-01"], ["zk2@master-02"]])
+    }
+
     func testRunSummaryListsTheDeploymentsOfEveryDataCentersMarathon() throws {
         let out = CLI.tempDir("rp") + "/release"
         let r = try CLI.run(["run", "scenarios/release-pipeline.json", "--out", out])

@@ -9,6 +9,10 @@ public final class FaultInjector: EventHandler {
     var target: Int32 = -1
     /// Fault index -> (time fired, hosts affected), for the summary.
     public private(set) var fired: [(index: Int, time: SimTime, hosts: [String])] = []
+    /// Indices of the hosts a fired fault crashed, rebooted, partitioned or killed the agent of (looked
+    /// up only): where an app's missing instances are, when it falls below target, says which fault
+    /// took them (`MarathonScheduler.faultRecoveries`).
+    public private(set) var hitHosts = Set<Int>()
 
     init(faults: [FaultSpec], model: ClusterSimulation) {
         self.faults = faults
@@ -65,7 +69,10 @@ public final class FaultInjector: EventHandler {
                 if ok { model.mesos!.partition(host: h.index, healAfter: f.healAfter) }
             case .masterCrash, .zookeeperCrash: ok = false
             }
-            if ok { affected.append(h.name) }
+            if ok {
+                affected.append(h.name)
+                if f.kind != .hostRecover { hitHosts.insert(h.index) }
+            }
         }
         fired.append((index, sim.now, affected))
     }

@@ -26,7 +26,8 @@ public struct AppDeploy: Sendable {
 public struct FaultRecovery: Sendable {
     /// Index of the fault in the scenario's `faults`.
     public var index: Int
-    /// Whether the fault was followed (before the next fault) by a period in which some app was below target.
+    /// Whether the fault took some app below target (`faultRecoveries`: its hosts held the instances the
+    /// app was missing, or it was still in effect, or no master led after it).
     public var degradedApps: Bool
     /// Fault -> every app back at its target of healthy, ready instances, when the fault degraded
     /// the apps; nil when it did not or they never recovered.
@@ -76,15 +77,44 @@ extension MarathonScheduler {
     /// A deployment as outputs name it: "deployment-3", or "marathon-dc01/deployment-3".
     public func deploymentLabel(_ id: Int) -> String { datacenter == nil ? "deployment-\(id)" : "\(instanceName)/deployment-\(id)" }
 
-    /// One entry per fired fault, in firing order: the first degraded period that began at or
-    /// after the fault and before the next one.
+    /// One entry per fired fault, in firing order. A fault degraded the apps when, at or after it and
+    /// before the next fault (faults of one instant share that window), an app fell below target with
+    /// instances missing on a host it hit (`appBelowTarget ... not on <hosts>`); or some app fell below
+    /// target while the fault was in effect (before its hosts or process were back: `recoverAfter`,
+    /// `downFor`, `healAfter`, `restartAfter`), which covers what it did through other hosts (Ceph's
+    /// placement groups, a registry); or while no Mesos master led after a leader was lost in that
+    /// window (a master crash, the leader's host, ZooKeeper's quorum). The apps are back when that
+    /// degraded period ends. An app that fails on its own after the fault is over is not the fault's.
     public func faultRecoveries() -> [FaultRecovery] {
-        let fired = model.faultInjector.fired
+        let injector = model.faultInjector
+        let fired = injector.fired
         let periods = degradedPeriods
+        let below = all.flatMap(\.belowOnHitHosts).sorted { $0.time < $1.time }
+        let failovers = model.mesos?.failovers ?? []
         return fired.enumerated().map { k, f in
-            let nextFault = k + 1 < fired.count ? fired[k + 1].time : SimTime.distantFuture
             var out = FaultRecovery(index: f.index, degradedApps: false, recoveredAfter: nil)
-            if let period = periods.first(where: { $0.start >= f.time && $0.start < nextFault }) {
+            guard injector.faults[f.index].kind != .hostRecover else { return out }
+            let nextFault = fired[(k + 1)...].first { $0.time > f.time }?.time ?? SimTime.distantFuture
+            let hosts = f.hosts.compactMap { model.infrastructure.host(named: $0)?.index }
+            var from = below.first { $0.time >= f.time && $0.time < nextFault && $0.hosts.contains(where: hosts.contains) }?.time
+            let spec = injector.faults[f.index]
+            let undone: SimDuration?
+            switch spec.kind {
+            case .hostCrash: undone = spec.recoverAfter
+            case .hostReboot: undone = spec.downFor
+            case .agentCrash, .masterCrash, .zookeeperCrash: undone = spec.restartAfter
+            case .networkPartition: undone = spec.healAfter
+            case .hostRecover: undone = nil
+            }
+            if let u = undone, let p = periods.first(where: { $0.start >= f.time && $0.start < min(nextFault, f.time + u) }) {
+                from = min(from ?? p.start, p.start)
+            }
+            for fo in failovers where fo.lostAt >= f.time && fo.lostAt < nextFault {
+                if let p = periods.first(where: { $0.start >= fo.lostAt && $0.start <= (fo.readyAt ?? .distantFuture) }) {
+                    from = min(from ?? p.start, p.start)
+                }
+            }
+            if let t = from, let period = periods.first(where: { $0.start <= t && ($0.end.map { $0 >= t } ?? true) }) {
                 out.degradedApps = true
                 out.recoveredAfter = period.end.map { $0 - f.time }
             }

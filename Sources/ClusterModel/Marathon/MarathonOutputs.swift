@@ -99,7 +99,7 @@ extension MarathonScheduler {
             },
         ContributedFigures(
             of: MarathonScheduler.self, into: "mesos", after: "max_detection_s",
-            keys: [("max_recovery_s", "longest time from a fault (the first events.csv row whose detail starts `fault[k]`) to the end of the first degraded period (see `apps_degraded_s`) that began at or after it and before the next fault, seconds")],
+            keys: [("max_recovery_s", "longest time from a fault (the first events.csv row whose detail starts `fault[k]`) to the end of the degraded period (see `apps_degraded_s`) it caused, seconds: in the fault's window (to the next fault at a later instant), the first `appBelowTarget` whose detail names a host the fault hit (`; not on slave-02 (a fault hit it)`: the app's missing instances were there), or the first degraded period that began while the fault was in effect (before its `recoverAfter`, `downFor`, `healAfter` or `restartAfter`) or while no master led after a `leaderLost` in the window; a degradation after the fault is over, on other hosts, is not the fault's")],
             absent: [.none]) { m in
                 let recovered = m.faultRecoveries().compactMap(\.recoveredAfter)
                 return [HeadlineFigure("max_recovery_s", recovered.max().map { .number($0.seconds, decimals: 9) } ?? .none)]

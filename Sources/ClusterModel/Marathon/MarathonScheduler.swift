@@ -110,6 +110,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// Apps that are below target (healthy and ready) after their first deployment.
     var unsatisfiedApps = 0
     var degraded: [(start: SimTime, end: SimTime?)] = []
+    /// When an app fell below target with instances missing on hosts a fault hit, and those hosts.
+    var belowOnHitHosts: [(time: SimTime, hosts: [Int])] = []
 
     // MARK: HA
     /// Curator's LeaderLatch under `/<instanceName>/leader`, one contender per Marathon process.
@@ -992,11 +994,32 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             healthy = n
         }
         let sat = healthy >= target
+        // the instance lost since the last count (what took the app below target, if it went)
+        let lostHost = a.changes.lastLostHost
+        a.changes.lastLostHost = -1
         if sat == a.satisfied { return }
         a.satisfied = sat
         // One row per change, subject the app id: apps_degraded_s and the recoveries of summary.json
         // are the periods during which at least one app was between appBelowTarget and appAtTarget.
-        log(sat ? "appAtTarget" : "appBelowTarget", a.id, "\(healthy) of \(a.definition.instances) healthy")
+        var detail = "\(healthy) of \(a.definition.instances) healthy"
+        if !sat {
+            // the hosts a fault hit that hold instances of the app not counted (the instances the fault
+            // took: unreachable, failing their checks, lost): which fault degraded the app
+            let hit = model.faultInjector.hitHosts
+            if !hit.isEmpty {
+                var hosts: [Int] = []
+                if hit.contains(lostHost) { hosts.append(lostHost) }
+                let checks = a.definition.healthChecks
+                for i in a.instances where hit.contains(i.host) && !hosts.contains(i.host)
+                    && !(i.isActive && i.goal == .running && i.ready && i.isHealthy(checks: checks)) { hosts.append(i.host) }
+                if !hosts.isEmpty {
+                    hosts.sort()
+                    belowOnHitHosts.append((now, hosts))
+                    detail += "; not on " + hosts.map { model.infrastructure.hosts[$0].name }.joined(separator: ", ") + " (a fault hit it)"
+                }
+            }
+        }
+        log(sat ? "appAtTarget" : "appBelowTarget", a.id, detail)
         if !sat {
             unsatisfiedApps += 1
             if unsatisfiedApps == 1 { degraded.append((now, nil)) }

@@ -99,6 +99,7 @@ final class MarathonInstance {
         if h != countedHealthy {
             countedHealthy = h
             changes.healthyReady += h ? 1 : -1
+            if !h { changes.lastLostHost = host }
         }
     }
 }
@@ -137,6 +138,10 @@ final class ChangeCount {
     /// `refreshSatisfied` compares with the target, kept by every change that `bump`s (issue 14,
     /// sixth step; before, each count walked the app's instances).
     var healthyReady = 0
+    /// The host of the instance that last left `healthyReady` (-1: none yet): where the instance that
+    /// took the app below target ran, even when it is gone by then (an unreachable instance expunged at
+    /// once).
+    var lastLostHost = -1
     /// The app's instances that count towards its target (`MarathonAppState.countedTowardsTarget`:
     /// active with goal running, not replaced), kept the same way as `healthyReady` from the moment
     /// `addInstance` enters an instance (issue 14, seventh step; before, every scale check walked

@@ -33,7 +33,9 @@ extension MesosCluster {
                 let fo = failovers.first(where: { $0.lostAt >= f.time })
                 if let fo, let r = fo.readyAt { out.detectedAfter = r - f.time }
                 out.targets = [fo?.from ?? "leader"]
-            case .hostRecover, .zookeeperCrash:
+            case .zookeeperCrash:
+                if case .zookeeperServer(let z) = injector.faults[f.index].target { out.targets = [zooKeeper.serverName(z)] }
+            case .hostRecover:
                 break
             }
             return out
