@@ -30,46 +30,60 @@ struct MarathonLBOption {
 }
 
 enum MarathonLBArgparse {
-    /// The options of marathon_lb.py v1.11.0, in the order argparse declares them (-h/--help first).
-    static let options: [MarathonLBOption] = [
-        MarathonLBOption(long: "--help", short: "-h", kind: .storeTrue, modelled: nil),
-        MarathonLBOption(long: "--longhelp", short: nil, kind: .storeTrue, modelled: nil),
-        MarathonLBOption(long: "--marathon", short: "-m", kind: .oneOrMore, modelled: nil),
-        MarathonLBOption(long: "--haproxy-config", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--group", short: nil, kind: .append, modelled: "the instances' groups"),
-        MarathonLBOption(long: "--command", short: "-c", kind: .string, modelled: nil),
-        MarathonLBOption(long: "--max-reload-retries", short: nil, kind: .int, modelled: "reload retries"),
-        MarathonLBOption(long: "--reload-interval", short: nil, kind: .int, modelled: "reload retries"),
-        MarathonLBOption(long: "--strict-mode", short: nil, kind: .storeTrue, modelled: "HAPROXY_{n}_ENABLED"),
-        MarathonLBOption(long: "--sse", short: "-s", kind: .storeTrue, modelled: "mode"),
-        MarathonLBOption(long: "--health-check", short: "-H", kind: .storeTrue, modelled: "health filter"),
-        MarathonLBOption(long: "--lru-cache-capacity", short: nil, kind: .int, modelled: nil),
-        MarathonLBOption(long: "--haproxy-map", short: nil, kind: .storeTrue, modelled: nil),
-        MarathonLBOption(long: "--dont-bind-http-https", short: nil, kind: .storeTrue, modelled: nil),
-        MarathonLBOption(long: "--ssl-certs", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--skip-validation", short: nil, kind: .storeTrue, modelled: "validation"),
-        MarathonLBOption(long: "--dry", short: "-d", kind: .storeTrue, modelled: nil),
-        MarathonLBOption(long: "--min-serv-port-ip-per-task", short: nil, kind: .int, modelled: "read"),
-        MarathonLBOption(long: "--max-serv-port-ip-per-task", short: nil, kind: .int, modelled: "read"),
-        MarathonLBOption(long: "--syslog-socket", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--log-format", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--log-level", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--marathon-auth-credential-file", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--auth-credentials", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--dcos-auth-credentials", short: nil, kind: .string, modelled: nil),
-        MarathonLBOption(long: "--marathon-ca-cert", short: nil, kind: .string, modelled: nil),
+    /// Every option of marathon_lb.py 1.5.0 to 1.15.0 in the order argparse declares them
+    /// (-h/--help first; get_arg_parser, then common.py), with the release that added it (nil:
+    /// every release from 1.5.0). Read at each tag: `--max-reload-retries`, `--reload-interval`
+    /// from v1.11.0 (not in v1.10.3), `--group-https-by-vhost` from v1.11.5, `--archive-versions`
+    /// from v1.12.0, `--skip-config-cleanup` and `--max-backoff` from v1.13.0; none removed.
+    static let declared: [(option: MarathonLBOption, since: MarathonLBVersion?)] = [
+        (MarathonLBOption(long: "--help", short: "-h", kind: .storeTrue, modelled: nil), nil),
+        (MarathonLBOption(long: "--longhelp", short: nil, kind: .storeTrue, modelled: nil), nil),
+        (MarathonLBOption(long: "--marathon", short: "-m", kind: .oneOrMore, modelled: nil), nil),
+        (MarathonLBOption(long: "--haproxy-config", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--group", short: nil, kind: .append, modelled: "the instances' groups"), nil),
+        (MarathonLBOption(long: "--command", short: "-c", kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--max-reload-retries", short: nil, kind: .int, modelled: "reload retries"), MarathonLBVersion(1, 11, 0)),
+        (MarathonLBOption(long: "--reload-interval", short: nil, kind: .int, modelled: "reload retries"), MarathonLBVersion(1, 11, 0)),
+        (MarathonLBOption(long: "--strict-mode", short: nil, kind: .storeTrue, modelled: "HAPROXY_{n}_ENABLED"), nil),
+        (MarathonLBOption(long: "--sse", short: "-s", kind: .storeTrue, modelled: "mode"), nil),
+        (MarathonLBOption(long: "--archive-versions", short: nil, kind: .int, modelled: nil), MarathonLBVersion(1, 12, 0)),
+        (MarathonLBOption(long: "--health-check", short: "-H", kind: .storeTrue, modelled: "health filter"), nil),
+        (MarathonLBOption(long: "--lru-cache-capacity", short: nil, kind: .int, modelled: nil), nil),
+        (MarathonLBOption(long: "--haproxy-map", short: nil, kind: .storeTrue, modelled: nil), nil),
+        (MarathonLBOption(long: "--dont-bind-http-https", short: nil, kind: .storeTrue, modelled: nil), nil),
+        (MarathonLBOption(long: "--group-https-by-vhost", short: nil, kind: .storeTrue, modelled: nil), MarathonLBVersion(1, 11, 5)),
+        (MarathonLBOption(long: "--ssl-certs", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--skip-validation", short: nil, kind: .storeTrue, modelled: "validation"), nil),
+        (MarathonLBOption(long: "--skip-config-cleanup", short: nil, kind: .storeTrue, modelled: "validation"), MarathonLBVersion(1, 13, 0)),
+        (MarathonLBOption(long: "--dry", short: "-d", kind: .storeTrue, modelled: nil), nil),
+        (MarathonLBOption(long: "--min-serv-port-ip-per-task", short: nil, kind: .int, modelled: "read"), nil),
+        (MarathonLBOption(long: "--max-serv-port-ip-per-task", short: nil, kind: .int, modelled: "read"), nil),
+        (MarathonLBOption(long: "--max-backoff", short: nil, kind: .int, modelled: nil), MarathonLBVersion(1, 13, 0)),
+        (MarathonLBOption(long: "--syslog-socket", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--log-format", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--log-level", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--marathon-auth-credential-file", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--auth-credentials", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--dcos-auth-credentials", short: nil, kind: .string, modelled: nil), nil),
+        (MarathonLBOption(long: "--marathon-ca-cert", short: nil, kind: .string, modelled: nil), nil),
     ]
 
-    /// Options of later releases (read at the tags v1.12.0 ... v1.15.0): v1.11.0's argparse does not
-    /// know them.
-    static let later: [(name: String, since: String)] = [
-        ("--archive-versions", "1.12.0"), ("--group-https-by-vhost", "1.12.0"),
-        ("--skip-config-cleanup", "1.13.0"), ("--max-backoff", "1.13.0"),
-    ]
+    /// The options of release `v`'s marathon_lb.py, in declaration order.
+    static func options(_ v: MarathonLBVersion) -> [MarathonLBOption] {
+        v == .baseline ? options : declared.filter { $0.since.map { $0 <= v } ?? true }.map(\.option)
+    }
+    /// Those of v1.11.0 (the baseline).
+    static let options: [MarathonLBOption] = declared.filter { $0.since.map { $0 <= .baseline } ?? true }.map(\.option)
 
-    static let allStrings: [String] = options.flatMap { [$0.long] + ($0.short.map { [$0] } ?? []) }
+    /// The release that added option `name` (a long name), when `v` lacks it.
+    static func since(_ name: String, missingIn v: MarathonLBVersion) -> MarathonLBVersion? {
+        guard let d = declared.first(where: { $0.option.long == name }), let s = d.since, s > v else { return nil }
+        return s
+    }
 
-    static func option(named s: String) -> MarathonLBOption? { options.first { $0.long == s || $0.short == s } }
+    static func allStrings(_ v: MarathonLBVersion) -> [String] { options(v).flatMap { [$0.long] + ($0.short.map { [$0] } ?? []) } }
+
+    static func option(named s: String, _ v: MarathonLBVersion = .baseline) -> MarathonLBOption? { options(v).first { $0.long == s || $0.short == s } }
 
     enum Resolution {
         case option(MarathonLBOption, as: String, explicit: String?)
@@ -79,24 +93,26 @@ enum MarathonLBArgparse {
     }
 
     /// argparse's `_parse_optional` (with `_get_option_tuples`, allow_abbrev): what a word is.
-    static func resolve(_ word: String) -> Resolution {
+    static func resolve(_ word: String, _ v: MarathonLBVersion = .baseline) -> Resolution {
         guard let first = word.first, first == "-" else { return .positional }
-        if let o = option(named: word) { return .option(o, as: word, explicit: nil) }
+        let option = { (s: String) in Self.option(named: s, v) }
+        let allStrings = Self.allStrings(v)
+        if let o = option(word) { return .option(o, as: word, explicit: nil) }
         if word.count == 1 { return .positional }
         if let eq = word.firstIndex(of: "=") {
             let name = String(word[..<eq])
-            if let o = option(named: name) { return .option(o, as: name, explicit: String(word[word.index(after: eq)...])) }
+            if let o = option(name) { return .option(o, as: name, explicit: String(word[word.index(after: eq)...])) }
         }
         var tuples: [(MarathonLBOption, String, String?)] = []
         if word.hasPrefix("--") {
             let (prefix, explicit): (String, String?) = word.firstIndex(of: "=").map { (String(word[..<$0]), String(word[word.index(after: $0)...])) } ?? (word, nil)
-            for s in allStrings where s.hasPrefix(prefix) { tuples.append((option(named: s)!, s, explicit)) }
+            for s in allStrings where s.hasPrefix(prefix) { tuples.append((option(s)!, s, explicit)) }
         } else {
             let shortPrefix = String(word.prefix(2))
             let rest = String(word.dropFirst(2))
             for s in allStrings {
-                if s == shortPrefix { tuples.append((option(named: s)!, s, rest)) }
-                else if s.hasPrefix(word) { tuples.append((option(named: s)!, s, nil)) }
+                if s == shortPrefix { tuples.append((option(s)!, s, rest)) }
+                else if s.hasPrefix(word) { tuples.append((option(s)!, s, nil)) }
             }
         }
         if tuples.count > 1 {
@@ -162,7 +178,7 @@ enum MarathonLBArgparse {
 
     /// Parses marathon_lb.py's arguments as argparse does: the first problem is its error
     /// (`marathon_lb.py: error: ...`), words it does not take are "unrecognized arguments".
-    static func parse(_ words: [(word: String, location: SourceLocation?)]) -> Result<Parsed, Failure> {
+    static func parse(_ words: [(word: String, location: SourceLocation?)], _ v: MarathonLBVersion = .baseline) -> Result<Parsed, Failure> {
         var out = Parsed()
         var extras: [(String, SourceLocation?)] = []
         var i = 0
@@ -171,7 +187,7 @@ enum MarathonLBArgparse {
         func isValue(_ k: Int) -> Bool {
             if afterDashes { return true }
             if words[k].word == "--" { return false }
-            if case .positional = resolve(words[k].word) { return true }
+            if case .positional = resolve(words[k].word, v) { return true }
             return false
         }
         func fail(_ o: MarathonLBOption, _ m: String, _ loc: SourceLocation?) -> Result<Parsed, Failure> {
@@ -183,7 +199,7 @@ enum MarathonLBArgparse {
             // reports them and the `--` itself as unrecognized
             if !afterDashes && w == "--" { afterDashes = true; extras.append((w, loc)); i += 1; continue }
             if afterDashes { extras.append((w, loc)); i += 1; continue }
-            switch resolve(w) {
+            switch resolve(w, v) {
             case .positional: extras.append((w, loc)); i += 1
             case .unknown: extras.append((w, loc)); i += 1
             case .ambiguous(let m): return .failure(Failure(message: m, location: loc))
@@ -192,7 +208,7 @@ enum MarathonLBArgparse {
                 // store_true with a single-dash explicit part: further short options (-sH)
                 while o.kind == .storeTrue, let e = explicit {
                     if o.long == "--help" { return .failure(Failure(message: "-h/--help: marathon_lb.py prints its help and exits; the load balancer does not start", location: loc)) }
-                    guard !name.hasPrefix("--"), let c = e.first, let next = option(named: "-" + String(c)) else {
+                    guard !name.hasPrefix("--"), let c = e.first, let next = option(named: "-" + String(c), v) else {
                         return fail(o, "ignored explicit argument \(repr(e))", loc)
                     }
                     out.given.append((o, [], loc))
@@ -221,7 +237,10 @@ enum MarathonLBArgparse {
             }
         }
         if !extras.isEmpty {
-            return .failure(Failure(message: "unrecognized arguments: \(extras.map(\.0).joined(separator: " "))", location: extras[0].1))
+            // an option of a later release: say which (marathon_lb.py's own message stops before)
+            let later = extras.lazy.compactMap { e in since(String(e.0.prefix { $0 != "=" }), missingIn: v).map { (e.0.prefix { $0 != "=" }, $0) } }.first
+            let hint = later.map { "; \($0.0) exists from marathon-lb \($0.1), marathonLB.version is \(v)" } ?? ""
+            return .failure(Failure(message: "unrecognized arguments: \(extras.map(\.0).joined(separator: " "))\(hint)", location: extras[0].1))
         }
         return .success(out)
     }
@@ -235,6 +254,10 @@ struct MarathonLBDeployed {
     var mode: MarathonLBMode?
     var pollInterval: (SimDuration, SourceLocation?)?
     var commandLineGiven = false
+    /// The release the Marathon app's image tag names (`mesosphere/marathon-lb:v1.14.2`).
+    var imageVersion: (version: MarathonLBVersion, image: String, location: SourceLocation?)?
+    /// The release the command line was read as: the scenario's `version`, else the image's.
+    var version: MarathonLBVersion = .baseline
 }
 
 extension ScenarioSchema {
@@ -253,13 +276,17 @@ extension ScenarioSchema {
     /// `marathonLB.flagsFrom`: `{"commandLine": ...}` (the image's `run sse|poll ...` or
     /// marathon_lb.py's own arguments), `{"marathonApp": "marathon-lb.json"}` (the Marathon app that
     /// runs it: its `args` or `cmd`, and `env`) and `{"environmentFile": ...}`. nil after an error.
-    static func marathonLBDeployedFlags(_ v: JSONValue, path: String, _ d: Diagnostics) -> MarathonLBDeployed? {
+    static func marathonLBDeployedFlags(_ v: JSONValue, path: String, version explicit: MarathonLBVersion? = nil, _ d: Diagnostics) -> MarathonLBDeployed? {
         let kinds = ["commandLine", "marathonApp", "environmentFile"]
         let expected = "a list of deployed sources: {\"commandLine\": \"run sse --group external\"}, {\"marathonApp\": \"marathon-lb.json\"} or {\"environmentFile\": \"path\"}"
+        var image: (version: MarathonLBVersion, image: String, location: SourceLocation?)?
         guard let (command, environment) = deployedCommand(v, path: path, program: "marathon-lb", kinds: kinds, environmentSyntax: .sh, expected: expected, d,
-                                                           other: { _, value, mp, variables, budget in marathonApp(value, path: mp, variables: variables, budget: &budget, d) })
+                                                           other: { _, value, mp, variables, budget in
+                                                               marathonApp(value, path: mp, variables: variables, budget: &budget, explicit: explicit, image: &image, d) })
         else { return nil }
         var out = MarathonLBDeployed()
+        out.imageVersion = image
+        out.version = explicit ?? image?.version ?? .baseline
         if let a = environment.last(where: { $0.name == "POLL_INTERVAL" }) {
             guard let x = sleepDuration(a.value), x > .zero else {
                 d.error(path, location: a.location, "POLL_INTERVAL=\(JSONValue.quote(a.value)): the run script's `sleep` takes a positive number with an optional unit s, m, h or d"); return nil
@@ -275,7 +302,7 @@ extension ScenarioSchema {
             out.mode = first.word == "sse" ? .sse : .poll
             words.removeFirst()
         }
-        switch MarathonLBArgparse.parse(words) {
+        switch MarathonLBArgparse.parse(words, out.version) {
         case .failure(let f):
             d.error(c.path, location: f.location ?? c.value.location, "marathon_lb.py: error: \(f.message)"); return nil
         case .success(let parsed):
@@ -310,7 +337,9 @@ extension ScenarioSchema {
     /// `{"marathonApp": "marathon-lb.json"}`: the Marathon app that runs marathon-lb. Marathon passes
     /// its `env` to the task; `cmd` runs under sh -c (its $VAR expand), `args` are exec'd as they are
     /// (after the image's entry point, /marathon-lb/run).
-    static func marathonApp(_ value: JSONValue, path mp: String, variables: [String: String], budget: inout Int, _ d: Diagnostics) -> OtherSource {
+    static func marathonApp(_ value: JSONValue, path mp: String, variables: [String: String], budget: inout Int,
+                            explicit: MarathonLBVersion? = nil, image: inout (version: MarathonLBVersion, image: String, location: SourceLocation?)?,
+                            _ d: Diagnostics) -> OtherSource {
         var out = OtherSource()
         guard let rel = value.stringValue else { d.error(mp, at: value, typeMismatch("a Marathon app definition (JSON), relative to the scenario's folder", value)); return out }
         guard let f = deployedPath(rel, path: mp, at: value, folder: false, d),
@@ -319,6 +348,24 @@ extension ScenarioSchema {
         for e in parsed.errors { d.error(mp, location: SourceLocation(file: f.display, line: e.line, column: e.column), e.message) }
         guard parsed.errors.isEmpty, let app = parsed.value else { return out }
         guard app.objectMembers != nil else { d.error(mp, at: app, typeMismatch("a Marathon app definition (an object with args or cmd)", app)); return out }
+        if let iv = app["container"]?["docker"]?["image"], let name = iv.stringValue {
+            switch marathonLBImageRelease(name) {
+            case .release(let x):
+                image = (x, name, iv.location)
+                if let explicit, explicit != x {
+                    d.warning(mp, at: iv, "\(f.display) runs \(name), marathon-lb \(x); marathonLB.version \(explicit) is used (its options, its file, its HAProxy): set version to \(x) to follow the image")
+                }
+            case .unsupported(let tag):
+                if let explicit {
+                    d.warning(mp, at: iv, "\(f.display) runs \(name), whose tag \(JSONValue.quote(tag)) is no marathon-lb release the simulator has (\(MarathonLBVersion.supportedRange)); marathonLB.version \(explicit) is used")
+                } else {
+                    d.error(mp, at: iv, "\(f.display) runs \(name): \(JSONValue.quote(tag)) is no marathon-lb release the simulator has (the tags v1.5.0 to v1.15.0); set marathonLB.version to the release it runs")
+                }
+            case .untagged(let tag):
+                d.warning(mp, at: iv, "\(f.display) runs \(name), whose tag \(tag.map { JSONValue.quote($0) } ?? "(none: latest)") names no release; the release is marathonLB.version (\(explicit ?? .baseline))")
+            case .other: break
+            }
+        }
         var vars = variables
         for em in app["env"]?.objectMembers ?? [] {
             guard let s = em.value.stringValue else { continue }     // a secret reference
@@ -339,6 +386,22 @@ extension ScenarioSchema {
             d.error(mp, at: app, "\(f.display) gives neither args nor cmd: no marathon-lb command line to read")
         }
         return out
+    }
+
+    enum ImageRelease: Equatable { case release(MarathonLBVersion), unsupported(String), untagged(String?), other }
+
+    /// What a Docker image name says of the marathon-lb release: `mesosphere/marathon-lb:v1.14.2`
+    /// (Docker Hub, with or without `docker.io/` or `index.docker.io/`) is that release; a tag like
+    /// `latest` or none names none; other images (forks, other registries) are not read.
+    static func marathonLBImageRelease(_ image: String) -> ImageRelease {
+        var name = Substring(image.prefix { $0 != "@" })
+        for registry in ["docker.io/", "index.docker.io/", "registry.hub.docker.com/"] where name.hasPrefix(registry) { name = name.dropFirst(registry.count) }
+        var tag: String? = nil
+        if let colon = name.lastIndex(of: ":"), !name[colon...].contains("/") { tag = String(name[name.index(after: colon)...]); name = name[..<colon] }
+        guard name == "mesosphere/marathon-lb" else { return .other }
+        guard let t = tag, t.hasPrefix("v"), t.dropFirst().first?.isNumber == true else { return .untagged(tag) }
+        guard let x = MarathonLBVersion(parsing: String(t.dropFirst())), x.isRelease else { return .unsupported(t) }
+        return .release(x)
     }
 
     /// A `commandLine` value's words: a string split as sh splits it (`$VAR` from `variables`), or
@@ -362,7 +425,8 @@ extension ScenarioSchema {
     /// option of marathon_lb.py v1.11.0 under its own name (a short name or an abbreviation
     /// argparse accepts too); the unmodelled ones are named in one warning. Returns the groups
     /// `--group` gives (nil: none) and whether `--sse` was given.
-    static func decodeMarathonLBFlags(_ v: JSONValue, path: String, into f: inout MarathonLBFlags, _ d: Diagnostics) -> (groups: [String]?, sse: Bool) {
+    static func decodeMarathonLBFlags(_ v: JSONValue, path: String, into f: inout MarathonLBFlags, version: MarathonLBVersion = .baseline,
+                                      _ d: Diagnostics) -> (groups: [String]?, sse: Bool) {
         var groups: [String]? = nil
         var sse = false
         guard let members = v.objectMembers else { d.error(path, at: v, typeMismatch("an object of marathon-lb's options, like {\"--health-check\": true}", v)); return (nil, false) }
@@ -372,17 +436,18 @@ extension ScenarioSchema {
             let p = JSONPath.key(path, m.key)
             let keyLoc = m.keyLocation ?? m.value.location
             let o: MarathonLBOption
-            switch MarathonLBArgparse.resolve(m.key) {
+            switch MarathonLBArgparse.resolve(m.key, version) {
             case .option(let x, _, nil):
                 o = x
             case .ambiguous(let msg):
                 d.error(p, location: keyLoc, "marathon_lb.py: error: \(msg)"); continue
             default:
-                if let l = MarathonLBArgparse.later.first(where: { $0.name == m.key }) {
-                    d.error(p, location: keyLoc, "\(m.key) exists from marathon-lb \(l.since); the model follows v1.11.0, whose marathon_lb.py refuses it (unrecognized arguments: \(m.key))"); continue
+                if let since = MarathonLBArgparse.since(m.key, missingIn: version) {
+                    d.error(p, location: keyLoc, "\(m.key) exists from marathon-lb \(since); marathonLB.version is \(version): marathon-lb v\(version)'s marathon_lb.py refuses it (unrecognized arguments: \(m.key))"); continue
                 }
-                let hint = m.key.hasPrefix("-") ? Suggest.didYouMean(m.key, among: MarathonLBArgparse.options.map(\.long))
-                    : Suggest.didYouMean("--" + m.key, among: MarathonLBArgparse.options.map(\.long)).isEmpty ? "" : "; options are written with their dashes, like \"--\(m.key)\""
+                let longs = MarathonLBArgparse.options(version).map(\.long)
+                let hint = m.key.hasPrefix("-") ? Suggest.didYouMean(m.key, among: longs)
+                    : Suggest.didYouMean("--" + m.key, among: longs).isEmpty ? "" : "; options are written with their dashes, like \"--\(m.key)\""
                 d.error(p, location: keyLoc, "marathon_lb.py: error: unrecognized arguments: \(m.key)\(hint)"); continue
             }
             if let other = seen[o.long] {
@@ -399,6 +464,7 @@ extension ScenarioSchema {
                 case "--health-check": f.healthCheck = true
                 case "--strict-mode": f.strictMode = true
                 case "--skip-validation": f.skipValidation = true
+                case "--skip-config-cleanup": f.skipConfigCleanup = true
                 case "--sse": sse = true
                 default: notModelled.append(o.long)
                 }
@@ -435,7 +501,7 @@ extension ScenarioSchema {
             }
         }
         if !notModelled.isEmpty {
-            d.warning(path, at: v, "options accepted but not modelled: \(notModelled.joined(separator: ", ")) (marathon-lb v1.11.0 takes them; they do not change what the simulation does)")
+            d.warning(path, at: v, "options accepted but not modelled: \(notModelled.joined(separator: ", ")) (marathon-lb \(version) takes them; they do not change what the simulation does)")
         }
         // marathon_lb.py __main__, after parsing
         if (f.minServPortIpPerTask != 0) != (f.maxServPortIpPerTask != 0) {

@@ -32,24 +32,37 @@ extension ScenarioSchema {
         } else {
             d.error(r.keyPath("instances"), at: v, "missing: marathon-lb needs at least one instance, like [{\"hostGroup\": \"lb\", \"group\": \"external\"}]")
         }
+        // the release: the scenario's `version`, else the tag of the Marathon app's image (flagsFrom)
+        var explicit: MarathonLBVersion? = nil
+        if let vv = r.value("version") {
+            if let x: MarathonLBVersion = decodeReleaseVersion(vv, path: r.keyPath("version"), system: "marathon-lb", examples: "\"1.11.0\", \"1.14.2\"",
+                                                                short: "\"1.14.2\"", d) {
+                if x.isRelease { explicit = x } else {
+                    d.error(r.keyPath("version"), at: vv, "marathon-lb \(x) is no release (its tags: \(MarathonLBVersion.releases.map(\.description).joined(separator: ", ")))")
+                }
+            }
+        }
         // flags as deployed (MarathonLBFlags.swift), then the scenario's own options over them
         var deployed = MarathonLBDeployed()
+        deployed.version = explicit ?? .baseline
         if let fv = r.value("flagsFrom") {
-            if let x = marathonLBDeployedFlags(fv, path: r.keyPath("flagsFrom"), d) { deployed = x }
+            if let x = marathonLBDeployedFlags(fv, path: r.keyPath("flagsFrom"), version: explicit, d) { deployed = x }
         }
+        let version = deployed.version
+        spec.version = version
         let own = r.value("flags")
         var flagGroups: [String]? = nil
         if own != nil || !deployed.members.isEmpty {
             let ownMembers = own?.objectMembers ?? []
             let ownNames = Set(ownMembers.compactMap { m -> String? in
-                if case .option(let o, _, nil) = MarathonLBArgparse.resolve(m.key) { return o.long }
+                if case .option(let o, _, nil) = MarathonLBArgparse.resolve(m.key, version) { return o.long }
                 return nil
             })
             let merged: JSONValue
             if let own, own.objectMembers == nil { merged = own }     // the decoder's type error
             else { merged = JSONValue(.object(deployed.members.filter { !ownNames.contains($0.key) } + ownMembers), location: own?.location ?? r.value("flagsFrom")?.location) }
             // the path of the options: the scenario's object, else the deployed sources
-            let (groups, sse) = decodeMarathonLBFlags(merged, path: r.keyPath(own != nil ? "flags" : "flagsFrom"), into: &spec.flags, d)
+            let (groups, sse) = decodeMarathonLBFlags(merged, path: r.keyPath(own != nil ? "flags" : "flagsFrom"), into: &spec.flags, version: version, d)
             flagGroups = groups
             if sse && deployed.mode == nil { deployed.mode = .sse }
         }
@@ -74,9 +87,14 @@ extension ScenarioSchema {
             if x >= .seconds(1) && x <= .hours(24) { spec.pollInterval = x }
             else { d.error(r.keyPath("flagsFrom"), location: loc, "POLL_INTERVAL \(x): the simulator polls every 1s..24h") }
         }
+        // the image's HAProxy (its Dockerfile) unless given
+        (spec.haproxyMajor, spec.haproxyMinor) = version.imageHAProxy
         if let hv = r.optional("haproxyVersion", .string.check { MarathonLBSection.version($0) == nil ? "expected a HAProxy version major.minor like \"1.7\" or \"2.6\" (1.5 or later), got \(JSONValue.quote($0))" : nil }),
            let ver = MarathonLBSection.version(hv) {
             spec.haproxyMajor = ver.major; spec.haproxyMinor = ver.minor
+            if version.seamlessReload && ver.major == 1 && ver.minor < 8 {
+                d.error(r.keyPath("haproxyVersion"), at: r.value("haproxyVersion"), "marathon-lb \(version) runs `haproxy -W -f haproxy.cfg -x /var/run/haproxy/socket` (service/haproxy/run) and its HAPROXY_HEAD has `stats socket ... expose-fd listeners`: master-worker mode and socket transfer, which HAProxy \(hv) does not have (from 1.8); give 1.8 or later (its image: \(version.imageHAProxyText)), or a marathon-lb release before 1.12.0")
+            }
         }
         if let fv = r.value("reloadFailures") {
             if let list = fv.arrayValue {
@@ -90,7 +108,7 @@ extension ScenarioSchema {
         r.finish()
         // marathon-lb reads every app's HAPROXY_* labels (get_apps); what it or HAProxy refuses is refused here
         for app in marathon?.apps ?? [] {
-            for p in MarathonLBLabels.parse(app).problems + MarathonLBConfig.templateProblems(app) {
+            for p in MarathonLBLabels.parse(app).problems + MarathonLBConfig.templateProblems(app, release: version) {
                 d.error("marathon.apps[\(app.id)].labels.\(p.label)", at: labelValue(app.id, p.label, d), "marathon-lb: \(p.message)")
             }
         }
@@ -177,9 +195,13 @@ extension ScenarioSchema {
     static let marathonLBKeys = SectionKeys("marathonLB", [
         KeySpec("instances", "array of objects", default: "(required)", allowed: "Non-empty, at most 4096 marathon-lb instances in all (one per host of each entry); see `marathonLB.instances[]`.",
                 meaning: "marathon-lb instances: one marathon-lb and HAProxy per host, serving the apps of one HAPROXY_GROUP."),
-        KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "Every option of marathon_lb.py v1.11.0 under its own name (`--health-check`; a short name `-H` or an abbreviation argparse takes, `--health`, also loads); those not modelled are named in one warning. See `marathonLB.flags`; an unknown option is marathon-lb's error.",
+        KeySpec("version", "string", default: "`\"1.11.0\"`",
+                allowed: "`\"major.minor\"` or `\"major.minor.patch\"` naming a release tag, 1.5.0 to 1.15.0 (1.11 is 1.11.0); as a string. Without it, a `flagsFrom` Marathon app running `mesosphere/marathon-lb:vX.Y.Z` sets it; an explicit version the image contradicts is a warning.",
+                meaning: "marathon-lb release (its image). Switches the options marathon_lb.py takes, the HAProxy of its image (`haproxyVersion`'s default), the reload script (seamless from 1.12.0), the written file (server ids from 1.12.2, HAPROXY_HEAD, the REVPROXY and redirect lines from 1.13.0, MESOS_TCP checks from 1.11.4) and the cleanup of an invalid file (1.11.2); docs/marathon-lb.md \"Releases 1.12 to 1.15\".",
+                source: "mesosphere/marathon-lb: the tags v1.5.0 ... v1.15.0 (marathon_lb.py, config.py, Dockerfile, service/haproxy/run); 1.11.0 is the release the model was built from"),
+        KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "Every option of marathon_lb.py of `version` under its own name (`--health-check`; a short name `-H` or an abbreviation argparse takes, `--health`, also loads); those not modelled are named in one warning. See `marathonLB.flags`; an unknown option is marathon-lb's error.",
                 meaning: "marathon-lb's command-line options; read after `flagsFrom`, they win over it.",
-                source: "mesosphere/marathon-lb:marathon_lb.py@v1.11.0 get_arg_parser; common.py set_logging_args, set_marathon_auth_args"),
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser at the tag of `version`; common.py set_logging_args, set_marathon_auth_args"),
         KeySpec("flagsFrom", "array of objects", default: "`[]`", allowed: "`{\"commandLine\": \"sse -m http://marathon.mesos:8080 --group external\"}` (the image's `run sse|poll` and its arguments, or marathon_lb.py's own: a string split as sh splits it, or a list of words), `{\"marathonApp\": \"marathon-lb.json\"}` (the Marathon app that runs it: its `args` or `cmd`, and `env`) and `{\"environmentFile\": \"path\"}` (POLL_INTERVAL; `$VAR` of the command line); at most one command line. Paths relative to the scenario and inside it.",
                 meaning: "marathon-lb as deployed: the command line is read as argparse reads it; `run sse` or `--sse` sets `mode` sse, `run poll` (or no --sse) poll, POLL_INTERVAL `pollInterval`; `--group` (required, as marathon-lb requires it) is the group of every instance without its own.",
                 source: "mesosphere/marathon-lb:run@v1.11.0 (MODE=$1; POLL_INTERVAL default 60; marathon_lb.py args after it); marathon_lb.py __main__ (`argument --group is required`)"),
@@ -188,9 +210,9 @@ extension ScenarioSchema {
                 source: "mesosphere/marathon-lb:marathon_lb.py `--sse` (the seed platform's DC/OS package runs it with --sse)"),
         KeySpec("pollInterval", "duration", default: "`\"60s\"`", allowed: "1s..24h.", meaning: "Poll mode: time between regenerations.",
                 source: "mesosphere/marathon-lb:run (poll mode: marathon_lb.py without --sse runs once; the run script repeats it every POLL_INTERVAL, default 60 s)"),
-        KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later.",
-                meaning: "Below 1.8 a reload drops SYNs for 0.1 s (the reload gap) and holds the reload lock 1 s more; 1.8+ reloads seamlessly (master-worker, expose-fd listeners).",
-                source: "mesosphere/marathon-lb:Dockerfile (v1.5–1.11 build HAProxy 1.7.x); service/haproxy/run reload: iptables SYN drop, sleep 0.1, reload, sleep 1"),
+        KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later; 1.8 or later from marathon-lb 1.12.0 (its `haproxy -W -x` and `expose-fd listeners`). Without it, the HAProxy of `version`'s image: 1.7 (1.5.0 to 1.11.5), 1.8 (1.12.x), 1.9 (1.13.x), 2.0 (1.14.0 to 1.15.0).",
+                meaning: "With marathon-lb before 1.12.0 a reload drops SYNs for 0.1 s (the reload gap) and holds the reload lock 1 s more, whatever the HAProxy; from 1.12.0 (HAProxy 1.8+, master-worker with `-x` and `expose-fd listeners`) it is seamless.",
+                source: "mesosphere/marathon-lb:Dockerfile `HAPROXY_VERSION` at each tag (1.7.2, 1.7.6, 1.8.4, 1.9.6, 1.9.8, 2.0.3 ... 2.0.17); service/haproxy/run (to 1.11.5: iptables SYN drop, sleep 0.1, reload -sf, sleep 1; from 1.12.0: exec haproxy -W -x)"),
         KeySpec("reloadFailures", "array of objects", default: "`[]`", allowed: "See `marathonLB.reloadFailures[]`.",
                 meaning: "Without any, reloads never fail. Windows in which marathon-lb's reloads fail, to replay an incident: the new HAProxy does not start, the reload command fails, or `haproxy -c` refuses the file."),
     ])
@@ -222,11 +244,14 @@ extension ScenarioSchema {
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--strict-mode` (store_true)"),
         KeySpec("--reload-interval", "integer", default: "`10`", allowed: "0..86400.", meaning: "Seconds between checks for a new HAProxy process after a reload; each check without one re-runs the reload (0: every 0.1 s, marathon-lb's polling).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--reload-interval` default 10"),
-        KeySpec("--max-reload-retries", "integer", default: "`10`", allowed: "-1..1000000 (-1: infinite).", meaning: "Checks without a new HAProxy before marathon-lb gives up the reload (0: it never retries and waits forever).",
+        KeySpec("--max-reload-retries", "integer", default: "`10`", allowed: "-1..1000000 (-1: infinite); from marathon-lb 1.11.0, as `--reload-interval`.", meaning: "Checks without a new HAProxy before marathon-lb gives up the reload (0: it never retries and waits forever).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--max-reload-retries` default 10"),
         KeySpec("--skip-validation", "boolean", default: "`false`", allowed: "true or false.",
                 meaning: "No `haproxy -c` before a reload: a file that would be refused reaches HAProxy, whose new process then does not start.",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--skip-validation` (store_true), validateConfig"),
+        KeySpec("--skip-config-cleanup", "boolean", default: "not given (false)", allowed: "true or false; from marathon-lb 1.13.0 (before: an error naming it).",
+                meaning: "A file `haproxy -c` refuses is not rebuilt without the apps that break it (make_config_valid_and_regenerate, from 1.11.2): nothing is reloaded, as before 1.11.2.",
+                source: "mesosphere/marathon-lb:marathon_lb.py@v1.13.0 get_arg_parser `--skip-config-cleanup` (store_true), regenerate_config"),
         KeySpec("--min-serv-port-ip-per-task", "integer", default: "`10050`", allowed: "0..65535, at most the max; 0 only with the max at 0 (both 0: no assignment).", meaning: "Service ports for IP-per-task apps start here (read; IP-per-task apps are not modelled).",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser default 10050; __main__ (`either specify both ... or neither`)"),
         KeySpec("--max-serv-port-ip-per-task", "integer", default: "`10100`", allowed: "0..65535.", meaning: "And end here.",
@@ -237,9 +262,9 @@ extension ScenarioSchema {
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--group` (action append)"),
         KeySpec("--help", "boolean", default: "`false`", allowed: "false (`-h`; true: marathon_lb.py prints its help and exits, an error here).", meaning: "Prints the usage."),
         KeySpec("--longhelp", "boolean", default: "`false`", allowed: "false (true: marathon_lb.py prints its long help and exits, an error here).", meaning: "Prints the usage and every label template."),
-        KeySpec("others", "as marathon-lb takes them", default: "marathon-lb's", allowed: "`--marathon`/`-m` (strings), `--haproxy-config`, `--command`/`-c`, `--ssl-certs`, `--syslog-socket`, `--log-format`, `--log-level`, `--marathon-auth-credential-file`, `--auth-credentials`, `--dcos-auth-credentials`, `--marathon-ca-cert` (strings), `--lru-cache-capacity` (an integer), `--haproxy-map`, `--dont-bind-http-https`, `--dry`/`-d` (booleans). Options of later releases (`--archive-versions`, `--group-https-by-vhost` from 1.12.0; `--skip-config-cleanup`, `--max-backoff` from 1.13.0) are errors naming the release.",
-                meaning: "Accepted and not modelled: one warning names them (`--haproxy-map` and `--dont-bind-http-https` change the file marathon-lb writes, `--dry` stops it from writing; the simulation writes the file as without them).",
-                source: "mesosphere/marathon-lb:marathon_lb.py@v1.11.0 get_arg_parser, common.py; the tags v1.12.0 ... v1.15.0"),
+        KeySpec("others", "as marathon-lb takes them", default: "marathon-lb's", allowed: "`--marathon`/`-m` (strings), `--haproxy-config`, `--command`/`-c`, `--ssl-certs`, `--syslog-socket`, `--log-format`, `--log-level`, `--marathon-auth-credential-file`, `--auth-credentials`, `--dcos-auth-credentials`, `--marathon-ca-cert` (strings), `--lru-cache-capacity` (an integer), `--haproxy-map`, `--dont-bind-http-https`, `--dry`/`-d` (booleans); from 1.11.5 `--group-https-by-vhost` (boolean), from 1.12.0 `--archive-versions` (an integer), from 1.13.0 `--max-backoff` (an integer). An option the `version` lacks is an error naming the release that has it.",
+                meaning: "Accepted and not modelled: one warning names them (`--haproxy-map`, `--dont-bind-http-https` and `--group-https-by-vhost` change the file marathon-lb writes, `--dry` stops it from writing; the simulation writes the file as without them; `--max-backoff` caps the event stream's reconnect back-off, which the model does not have; `--archive-versions` keeps old files in /tmp).",
+                source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser, common.py at the tags v1.5.0 ... v1.15.0"),
     ])
 }
 

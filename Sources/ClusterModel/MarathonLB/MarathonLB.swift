@@ -85,7 +85,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
                 var instance = Instance(host: h.index, group: inst.group)
                 if let c = caches.firstIndex(where: { $0.groups == inst.groups }) { instance.cache = c } else {
                     instance.cache = caches.count
-                    caches.append(MarathonLBCache(groups: inst.groups, strictMode: spec.flags.strictMode))
+                    caches.append(MarathonLBCache(groups: inst.groups, strictMode: spec.flags.strictMode, release: spec.version))
                 }
                 instances.append(instance)
             }
@@ -190,19 +190,46 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     /// compareWriteAndReloadConfig: a reload only when the candidate differs from the file on
     /// disk; the file is replaced only when `haproxy -c` accepts it (writeConfigAndValidate).
     func generated(_ i: Int) {
-        let cfg = configuration(for: i)
+        var cfg = configuration(for: i)
         instances[i].stale = cfg.text != (instances[i].configs.last?.text ?? "")
         if cfg.text == instances[i].diskText { finished(i); return }
         if !spec.flags.skipValidation && failing(i, .validation, candidate: cfg) {
             instances[i].invalidConfigs += 1
-            model.log("marathon-lb", "haproxyConfigInvalid", hostName(ofInstance: i), "haproxy -c refused the new configuration: skipping reload, HAProxy keeps generation \(instances[i].configs.count)")
-            finished(i)
-            return
+            // make_config_valid_and_regenerate (1.11.2+, unless --skip-config-cleanup): the file
+            // rebuilt app by app without the apps that make it invalid, then compared and reloaded
+            guard spec.version.cleansUpInvalidConfig, !spec.flags.skipConfigCleanup, let valid = cleanedUp(i, cfg) else {
+                model.log("marathon-lb", "haproxyConfigInvalid", hostName(ofInstance: i), "haproxy -c refused the new configuration: skipping reload, HAProxy keeps generation \(instances[i].configs.count)")
+                finished(i)
+                return
+            }
+            model.log("marathon-lb", "haproxyConfigInvalid", hostName(ofInstance: i), "haproxy -c refused the new configuration: reloading it without the apps that break it (\(valid.excluded))")
+            cfg = valid.config
+            instances[i].stale = cfg.text != (instances[i].configs.last?.text ?? "")
+            if cfg.text == instances[i].diskText { finished(i); return }
         }
         instances[i].diskText = cfg.text
         instances[i].candidate = cfg
         instances[i].retriesLeft = spec.flags.maxReloadRetries
         attemptReload(i)
+    }
+
+    /// make_config_valid_and_regenerate: the apps taken one by one in Marathon's order, each kept
+    /// only when the file with it passes `haproxy -c`. A validation window scoped to an app refuses
+    /// exactly the files with that app's backend, so the valid file is the candidate without those
+    /// apps; a window for every candidate leaves no valid file (nil: "skipping reload").
+    func cleanedUp(_ i: Int, _ cfg: HAProxyConfiguration) -> (config: HAProxyConfiguration, excluded: String)? {
+        let now = model.sim.now - SimTime.zero
+        var excluded = Set<Int>()
+        for (k, f) in spec.reloadFailures.enumerated() where f.kind == .validation && f.active(at: now) {
+            guard f.hosts.isEmpty || failureHosts[k].contains(instances[i].host) else { continue }
+            guard let a = failureApps[k] else { return nil }
+            excluded.insert(a)
+        }
+        // `if len(valid_apps) > 0`: some app of Marathon's list is left
+        guard marathon.apps.count > excluded.count else { return nil }
+        let valid = caches[instances[i].cache].configuration(excluding: excluded)
+        let ids = excluded.sorted().compactMap { a in spec.reloadFailures.first { f in f.app.map { marathon.appIndex[$0] == a } ?? false }?.app }
+        return (valid, ids.joined(separator: ", "))
     }
 
     func activate(_ i: Int) {

@@ -41,6 +41,8 @@ final class MarathonLBCache {
     /// The same, for the per-port test (an instance may serve many groups).
     let groupSet: Set<String>
     let strictMode: Bool
+    /// The marathon-lb release whose text is written.
+    let release: MarathonLBVersion
     /// By position in Marathon's app list; beside them (read without copying an `App`), each
     /// app's `revision` when it was last checked (-1: never) and its listed tasks.
     var apps: [App?] = []
@@ -51,7 +53,9 @@ final class MarathonLBCache {
     private(set) var unchanged = 0
     private(set) var rebuilt = 0
 
-    init(groups: [String], strictMode: Bool) { self.groups = groups; self.groupSet = Set(groups); self.strictMode = strictMode }
+    init(groups: [String], strictMode: Bool, release: MarathonLBVersion = .baseline) {
+        self.groups = groups; self.groupSet = Set(groups); self.strictMode = strictMode; self.release = release
+    }
 
     /// What marathon-lb generates now for this group, as `MarathonLBConfig.generate` over every app
     /// (`healthCheck`: the --health-check flag).
@@ -75,7 +79,7 @@ final class MarathonLBCache {
                 if refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck) {
                     apps[k] = nil   // no second reference while `c.services` is replaced
                     c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), groups: groupSet,
-                                                           strictMode: strictMode, hostName: hostName)
+                                                           strictMode: strictMode, release: release, hostName: hostName)
                     apps[k] = c
                     rebuilt += 1; changed = true
                 }
@@ -89,7 +93,7 @@ final class MarathonLBCache {
             if served {
                 _ = refresh(&tasks[k], a, def, marathon: marathon, healthCheck: healthCheck)
                 c.services = MarathonLBConfig.services(of: def, index: a.index, tasks: tasks[k].compactMap(\.listed), groups: groupSet,
-                                                       strictMode: strictMode, hostName: hostName)
+                                                       strictMode: strictMode, release: release, hostName: hostName)
                 rebuilt += 1
             }
             apps[k] = c
@@ -97,9 +101,20 @@ final class MarathonLBCache {
         if !changed, let cfg = last { unchanged += 1; return cfg }
         var services: [MarathonLBService] = []
         for c in apps { if let c, c.served { services += c.services } }
-        let cfg = MarathonLBConfig.assemble(services)
+        let cfg = MarathonLBConfig.assemble(services, release: release)
         last = cfg
         return cfg
+    }
+
+    /// The last configuration without the services of the apps `excluded` (Marathon app indices):
+    /// make_config_valid_and_regenerate's file, which leaves out the apps that made `haproxy -c`
+    /// refuse the candidate.
+    func configuration(excluding excluded: Set<Int>) -> HAProxyConfiguration {
+        var services: [MarathonLBService] = []
+        for c in apps {
+            if let c, c.served { services += c.services.filter { s in s.backend.map { !excluded.contains($0.app) } ?? true } }
+        }
+        return MarathonLBConfig.assemble(services, release: release)
     }
 
     /// Whether Mesos still holds every listed task (it forgets a task once it is over everywhere,

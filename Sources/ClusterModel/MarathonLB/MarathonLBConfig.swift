@@ -55,17 +55,17 @@ public enum MarathonLBConfig {
     }
 
     public static func generate(group: String, strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
-                                hostName: (Int) -> String) -> HAProxyConfiguration {
-        generate(groups: [group], strictMode: strictMode, apps: apps, hostName: hostName)
+                                release: MarathonLBVersion = .baseline, hostName: (Int) -> String) -> HAProxyConfiguration {
+        generate(groups: [group], strictMode: strictMode, apps: apps, release: release, hostName: hostName)
     }
     public static func generate(groups: [String], strictMode: Bool, apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])],
-                                hostName: (Int) -> String) -> HAProxyConfiguration {
+                                release: MarathonLBVersion = .baseline, hostName: (Int) -> String) -> HAProxyConfiguration {
         var services: [MarathonLBService] = []
         let groupSet = Set(groups)
         for a in apps {
-            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, groups: groupSet, strictMode: strictMode, hostName: hostName)
+            services += Self.services(of: a.app, index: a.index, tasks: a.tasks, groups: groupSet, strictMode: strictMode, release: release, hostName: hostName)
         }
-        return assemble(services)
+        return assemble(services, release: release)
     }
 
     /// What one app adds to the file of an instance of `group`: one service per port it serves,
@@ -73,10 +73,10 @@ public enum MarathonLBConfig {
     /// vhost lines already written. A per-app cache of these (MarathonLBCache.swift) rebuilds only
     /// the apps that changed; `assemble` makes the file from them.
     static func services(of app: AppDefinition, index: Int, tasks: [MarathonLBTask], groups: Set<String>, strictMode: Bool,
-                         hostName: (Int) -> String) -> [MarathonLBService] {
+                         release: MarathonLBVersion = .baseline, hostName: (Int) -> String) -> [MarathonLBService] {
         var out: [MarathonLBService] = []
         for p in MarathonLBLabels.parse(app).ports where selects(p, groups: groups, strictMode: strictMode) {
-            out.append(service(app, index: index, port: p, tasks: tasks, hostName: hostName))
+            out.append(service(app, index: index, port: p, tasks: tasks, release: release, hostName: hostName))
         }
         return out
     }
@@ -85,12 +85,12 @@ public enum MarathonLBConfig {
     /// format: config() is run on the app as every instance would (one task, every port it does not
     /// disable), the first failure of each port kept. marathon-lb raises it at every regeneration of
     /// an instance serving the app (its file is never written), so the scenario refuses it at load.
-    public static func templateProblems(_ app: AppDefinition) -> [MarathonLBLabelProblem] {
+    public static func templateProblems(_ app: AppDefinition, release: MarathonLBVersion = .baseline) -> [MarathonLBLabelProblem] {
         let parsed = MarathonLBLabels.parse(app)
         guard parsed.ports.contains(where: { !$0.templates.isEmpty || $0.healthCheckPortIndex != nil }) else { return [] }
         let task = MarathonLBTask(task: TaskID(0), host: 0, ports: app.ports.indices.map { 31000 + $0 })
         let services = parsed.ports.filter { $0.enabled != false }.map {
-            service(app, index: 0, port: $0, tasks: [task], hostName: { _ in "agent" })
+            service(app, index: 0, port: $0, tasks: [task], release: release, hostName: { _ in "agent" })
         }
         // config(): HTTP_FRONTEND_APPID_ACL is formatted for the app's first http service in
         // (app id, service port) order only (apps_with_http_appid_backend)
@@ -101,9 +101,14 @@ public enum MarathonLBConfig {
         }
     }
 
-    static func service(_ app: AppDefinition, index: Int, port p: MarathonLBPort, tasks: [MarathonLBTask],
-                        hostName: (Int) -> String) -> MarathonLBService {
-        let s = MarathonLBService(appId: app.id, servicePort: p.servicePort)
+    static func service(_ app: AppDefinition, index: Int, port p0: MarathonLBPort, tasks: [MarathonLBTask],
+                        release: MarathonLBVersion = .baseline, hostName: (Int) -> String) -> MarathonLBService {
+        let s = MarathonLBService(appId: app.id, servicePort: p0.servicePort)
+        var p = p0
+        // set_label from 1.13.0: normalize_line_endings (CRLF to LF) of a template label
+        if release.normalizesLineEndings, p.templates.values.contains(where: { $0.utf8.contains(13) }) {
+            p.templates = p.templates.mapValues(crlfToLF)
+        }
         var check = healthCheck(app, port: p.index)
         // MarathonService.__init__: http for a check whose protocol is 'HTTP' (only that one);
         // then the labels: HAPROXY_{n}_MODE (set_mode) over it
@@ -119,8 +124,9 @@ public enum MarathonLBConfig {
         let vhostLabel = app.label("HAPROXY_\(p.index)_VHOST")?.lowercased()
         // config(): a mode still None is http when a VHOST is set (a non-empty one), else tcp
         let mode = chosen ?? (nonEmpty(vhostLabel) != nil ? "http" : "tcp")
-        // config(): the TCP health-check templates for tcp mode or a TCP check, else the HTTP ones
-        let tcpTemplates = mode == "tcp" || check?.protocol == .tcp
+        // config(): the TCP health-check templates for tcp mode or a TCP check (from 1.11.4 also a
+        // MESOS_TCP one), else the HTTP ones
+        let tcpTemplates = mode == "tcp" || check?.protocol == .tcp || (release.mesosTCPChecksAsTCP && check?.protocol == .mesosTCP)
         let haCheck = check.map { c in
             // the HTTP templates write `option httpchk GET {healthCheckPath}` whatever the protocol
             let http = !tcpTemplates
@@ -136,7 +142,20 @@ public enum MarathonLBConfig {
         // get_apps: a service without a server is not written
         guard !servers.isEmpty else { return s }
         return finish(s, app, index: index, port: p, mode: mode, check: check, tcpTemplates: tcpTemplates, vhostLabel: vhostLabel,
-                      servers: sortedByHostAndPort(servers), tasks: tasks, hostName: hostName)
+                      servers: sortedByHostAndPort(servers), tasks: tasks, release: release, hostName: hostName)
+    }
+
+    /// config.py `normalize_line_endings` (1.13.0+): `v.replace("\r\n", "\n")`, on scalars (in a
+    /// Swift String "\r\n" is one Character).
+    static func crlfToLF(_ v: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingCR = false
+        for u in v.unicodeScalars {
+            if pendingCR { if u != "\n" { out.append("\r") }; pendingCR = false }
+            if u == "\r" { pendingCR = true } else { out.append(u) }
+        }
+        if pendingCR { out.append("\r") }
+        return String(out)
     }
 
     /// config(): the backend's servers by (host, port) (`attrgetter('host', 'port')`: Python compares
@@ -149,7 +168,7 @@ public enum MarathonLBConfig {
 
     private static func finish(_ s0: MarathonLBService, _ app: AppDefinition, index: Int, port p: MarathonLBPort, mode: String,
                                check: HealthCheck?, tcpTemplates: Bool, vhostLabel: String?, servers: [HAProxyServer],
-                               tasks: [MarathonLBTask], hostName: (Int) -> String) -> MarathonLBService {
+                               tasks: [MarathonLBTask], release: MarathonLBVersion, hostName: (Int) -> String) -> MarathonLBService {
         var s = s0
         let name = String(app.id.drop { $0 == "/" }.map { $0 == "/" ? "_" : $0 }) + "_\(p.servicePort)"
         s.backend = HAProxyBackend(name: name, app: index, portIndex: p.index, mode: mode, balance: p.balance, servers: servers)
@@ -157,6 +176,7 @@ public enum MarathonLBConfig {
 
         var problem: MarathonLBLabelProblem? = nil
         func template(_ t: String) -> String { p.templates[t] ?? MarathonLBTemplates.defaults[t]! }
+        let releaseText: [String: String] = MarathonLBTemplates.changed(in: release)
         func fmt(_ t: String, _ fields: KeyValuePairs<String, PyValue>, _ text: String? = nil) -> String {
             guard p.templates[t] != nil else {
                 // a default template with its own fields always formats
@@ -183,7 +203,7 @@ public enum MarathonLBConfig {
                                         "bindOptions": .str(nonEmpty(p.bindOptions).map { " " + $0 } ?? "")])
         var back = fmt("BACKEND_HEAD", ["backend": backendField, "balance": .str(p.balance.rawValue), "mode": .str(mode)])
         if mode == "http", !p.vhosts.isEmpty, let host = vhostLabel {
-            (s.weight, s.vhost) = vhostACL(app: app, port: p, hostname: host, backend: name, fmt)
+            (s.weight, s.vhost) = vhostACL(app: app, port: p, hostname: host, backend: name, release: release, fmt)
         }
         if mode == "http" {
             let cleanedAppId = cleaned(app.id)
@@ -194,7 +214,9 @@ public enum MarathonLBConfig {
             if p.useHSTS { back += template("BACKEND_HSTS_OPTIONS") }
             back += template("BACKEND_HTTP_OPTIONS")
             if let v = nonEmpty(p.proxyPath) { back += fmt("HTTP_BACKEND_PROXYPASS_GLUE", ["hostname": hostname, "proxypath": .str(v)]) }
-            if let v = nonEmpty(p.revProxyPath) { back += fmt("HTTP_BACKEND_REVPROXY_GLUE", ["hostname": hostname, "rootpath": .str(v)]) }
+            if let v = nonEmpty(p.revProxyPath) {
+                back += fmt("HTTP_BACKEND_REVPROXY_GLUE", ["hostname": hostname, "rootpath": .str(v)], p.templates["HTTP_BACKEND_REVPROXY_GLUE"] == nil ? releaseText["HTTP_BACKEND_REVPROXY_GLUE"] : nil)
+            }
             if let v = nonEmpty(p.redirPath) { back += fmt("HTTP_BACKEND_REDIR", ["hostname": hostname, "redirpath": .str(v)]) }
         }
         if let allowed = nonEmpty(p.networkAllowed) {
@@ -233,13 +255,24 @@ public enum MarathonLBConfig {
             }
         }
         let serverTemplate = p.templates["BACKEND_SERVER_OPTIONS"]
+        // calculate_server_id (1.12.2+): per backend, in the servers' order
+        var takenIDs = Set<Int>()
         for (k, sv) in servers.enumerated() {
             let cookie = p.sticky ? " check cookie " + String(SHA1.hex(sv.name).prefix(10)) : ""
             let serverCheck = serverChecks.isEmpty ? "" : serverChecks[k]
+            let id = release.serverIDs ? serverID(sv.name, taken: &takenIDs) : nil
             if serverTemplate != nil, let task = sv.instance {
-                back += fmt("BACKEND_SERVER_OPTIONS", ["host": .str(hostName(task.host)), "host_ipv4": .str(sv.address), "port": .int(sv.port),
-                                                       "serverName": .str(sv.name), "cookieOptions": .str(cookie),
-                                                       "healthCheckOptions": .str(serverCheck), "otherOptions": .str("")])
+                if let id {
+                    back += fmt("BACKEND_SERVER_OPTIONS", ["host": .str(hostName(task.host)), "host_ipv4": .str(sv.address), "port": .int(sv.port),
+                                                           "serverName": .str(sv.name), "serverId": .int(id), "cookieOptions": .str(cookie),
+                                                           "healthCheckOptions": .str(serverCheck), "otherOptions": .str("")])
+                } else {
+                    back += fmt("BACKEND_SERVER_OPTIONS", ["host": .str(hostName(task.host)), "host_ipv4": .str(sv.address), "port": .int(sv.port),
+                                                           "serverName": .str(sv.name), "cookieOptions": .str(cookie),
+                                                           "healthCheckOptions": .str(serverCheck), "otherOptions": .str("")])
+                }
+            } else if let id {
+                back += "  server \(sv.name) \(sv.address):\(sv.port) id \(id)\(cookie)\(serverCheck)\n"
             } else {
                 back += "  server \(sv.name) \(sv.address):\(sv.port)\(cookie)\(serverCheck)\n"
             }
@@ -279,7 +312,7 @@ public enum MarathonLBConfig {
     /// too (a template override that cannot be formatted fails there as well) but not written: the
     /// HTTPS frontend is not written (docs/marathon-lb.md).
     static func vhostACL(app: AppDefinition, port p: MarathonLBPort, hostname: String, backend: String,
-                         _ fmt: Formatter) -> (Int, String) {
+                         release: MarathonLBVersion = .baseline, _ fmt: Formatter) -> (Int, String) {
         var http = "", https = ""
         let appPart = String(app.id.dropFirst().map { $0 == "/" ? "_" : $0 })
         let path = nonEmpty(p.path).map(PyValue.str)
@@ -349,7 +382,12 @@ public enum MarathonLBConfig {
                 }
             } else {
                 if p.redirectToHTTPS {
-                    http += fmt("HTTP_FRONTEND_ACL_ONLY", ["cleanedUpHostname": acl, "hostname": host], nil)
+                    // generateHttpVhostAcl from 1.13.0: HTTP_FRONTEND_ACL (its use_backend too), before: _ACL_ONLY
+                    if release.vhostRedirectWritesUseBackend {
+                        http += fmt("HTTP_FRONTEND_ACL", ["cleanedUpHostname": acl, "hostname": host, "backend": b], nil)
+                    } else {
+                        http += fmt("HTTP_FRONTEND_ACL_ONLY", ["cleanedUpHostname": acl, "hostname": host], nil)
+                    }
                     http += fmt("BACKEND_REDIRECT_HTTP_TO_HTTPS", ["bindAddr": .str(p.bindAddr), "cleanedUpHostname": acl], nil)
                 } else if let realm {
                     http += fmt("HTTP_FRONTEND_ACL_WITH_AUTH", ["cleanedUpHostname": acl, "hostname": host, "appId": appId, "realm": realm, "backend": b], nil)
@@ -404,11 +442,11 @@ public enum MarathonLBConfig {
     /// (app id, service port); config()'s order: the head, the userlists, `marathon_http_in` with
     /// the vhost lines (by backend weight, largest first, stable), `marathon_http_appid_in` (one
     /// entry per app, its first http service), the frontends, then the backends.
-    static func assemble(_ services: [MarathonLBService]) -> HAProxyConfiguration {
+    static func assemble(_ services: [MarathonLBService], release: MarathonLBVersion = .baseline) -> HAProxyConfiguration {
         // the same comparison over the same sequence as one pass over the apps: the same order
         let sorted = services.sorted { $0.appId != $1.appId ? $0.appId < $1.appId : $0.servicePort < $1.servicePort }
         var cfg = HAProxyConfiguration()
-        var text = head
+        var text = release == .baseline ? head : Self.head(release)
         var userlists = "", fronts = "", backs = "", appIds = ""
         var vhosts: [(weight: Int, order: Int, text: String)] = []
         var lastAppIdACL: String? = nil
@@ -460,6 +498,36 @@ public enum MarathonLBConfig {
     /// marathon-lb's HAPROXY_HEAD (config.py), without what needs marathon-lb's container
     /// (lua-load of its scripts, the ssl-default-* lines, `stats socket`, server-state files),
     /// so that the written file is valid for `haproxy -c` on its own.
+    /// marathon_lb.py `calculate_server_id` (1.12.2+): `int(sha256(name).hexdigest(), 16) % 32767`;
+    /// taken or 0: again with `name + " " + hexdigest`.
+    static func serverID(_ name: String, taken: inout Set<Int>) -> Int {
+        var n = name
+        while true {
+            let digest = SHA256.digest(Array(n.utf8))
+            var id = 0
+            for b in digest { id = (id * 256 + Int(b)) % 32767 }
+            if id > 0, taken.insert(id).inserted { return id }
+            n = n + " " + digest.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        }
+    }
+
+    /// HAPROXY_HEAD of `release` (see `head`): from 1.12.0 without `daemon`, from 1.15.0 with the
+    /// prometheus exporter in `listen stats`.
+    static func head(_ release: MarathonLBVersion) -> String {
+        release.headHasPrometheusExporter ? head115 : release.headHasDaemon ? head : head112
+    }
+    static let head112 = headLines(daemon: false, prometheus: false)
+    static let head115 = headLines(daemon: false, prometheus: true)
+    private static func headLines(daemon: Bool, prometheus: Bool) -> String {
+        var out = ""
+        for line in head.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            if line == "  daemon" && !daemon { continue }
+            out += line + "\n"
+            if line == "  stats enable" && prometheus { out += "  http-request use-service prometheus-exporter if { path /metrics }\n" }
+        }
+        return out
+    }
+
     static let head = """
     global
       daemon

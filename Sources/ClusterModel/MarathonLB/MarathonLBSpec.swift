@@ -35,6 +35,9 @@ public struct MarathonLBFlags: Equatable, Sendable {
     public var skipValidation = false
     public var minServPortIpPerTask = 10050
     public var maxServPortIpPerTask = 10100
+    /// `--skip-config-cleanup` (from 1.13.0): a candidate `haproxy -c` refuses is not rebuilt
+    /// without the apps that break it (make_config_valid_and_regenerate, from 1.11.2).
+    public var skipConfigCleanup = false
     public init() {}
 }
 
@@ -52,13 +55,17 @@ public struct MarathonLBSpec: Equatable, Sendable {
     public var haproxyMinor: Int
     /// Windows in which marathon-lb's reloads fail (an incident replayed; docs/marathon-lb.md).
     public var reloadFailures: [MarathonLBReloadFailure] = []
+    /// The marathon-lb release (its image): what it writes, its options, its reload script.
+    public var version: MarathonLBVersion = .baseline
     public init(instances: [MarathonLBInstanceSpec] = [], flags: MarathonLBFlags = MarathonLBFlags(), mode: MarathonLBMode = .sse,
                 pollInterval: SimDuration = .seconds(60), haproxyMajor: Int = 1, haproxyMinor: Int = 7) {
         self.instances = instances; self.flags = flags; self.mode = mode; self.pollInterval = pollInterval
         self.haproxyMajor = haproxyMajor; self.haproxyMinor = haproxyMinor
     }
-    /// HAProxy 1.8+ reloads seamlessly (master-worker, `expose-fd listeners`): no gap.
-    public var seamlessReload: Bool { haproxyMajor > 1 || haproxyMinor >= 8 }
+    /// No reload gap: marathon-lb 1.12.0+ runs HAProxy master-worker (`-W`, `-x` with the stats
+    /// socket's `expose-fd listeners`), which needs HAProxy 1.8+. Before 1.12.0 the image's reload
+    /// script drops SYNs whatever the HAProxy (service/haproxy/run `reload()`).
+    public var seamlessReload: Bool { version.seamlessReload && (haproxyMajor > 1 || haproxyMinor >= 8) }
 }
 
 /// What fails when marathon-lb reloads HAProxy (marathon_lb.py compareWriteAndReloadConfig,
