@@ -15,6 +15,9 @@ public enum PlatformSignal: Sendable {
     case hostDown(host: Int, rebooting: Bool)
     /// The host is up again; its processes start afresh.
     case hostUp(host: Int)
+    /// A `networkPartition` cut the host off from the control hosts (the masters' and ZooKeeper's), both
+    /// ways (true), or healed (false). Which pairs of hosts cannot talk: `MesosCluster.cut`.
+    case hostPartitioned(host: Int, partitioned: Bool)
 
     // MARK: ZooKeeper
     /// The ensemble started (true) or stopped (false) serving: a leader with a quorum.
@@ -70,7 +73,7 @@ public enum PlatformSignal: Sendable {
     /// The topic subscribers choose.
     @inlinable public var topic: SignalTopic {
         switch self {
-        case .hostDown, .hostUp: return .hosts
+        case .hostDown, .hostUp, .hostPartitioned: return .hosts
         case .zooKeeperServing: return .zooKeeper
         case .agentRegistered, .agentUnreachable: return .agents
         case .frameworkRegistered: return .frameworks

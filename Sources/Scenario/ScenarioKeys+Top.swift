@@ -65,7 +65,7 @@ extension ScenarioSchema {
         KeySpec(#"at"#, #"duration"#, default: #"required"#, allowed: #">= 0 and <= the scenario `duration`."#,
                 meaning: #"When the fault fires, measured from the start."#),
         KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"hostCrash"`, `"hostRecover"`, `"hostReboot"`; with a `mesos` (or `marathon`) section also `"agentCrash"`, `"masterCrash"`, `"zookeeperCrash"`, `"networkPartition"`."#,
-                meaning: #"What fails: `hostCrash` stops a host at once, like a power loss; `hostRecover` brings a crashed host back; `hostReboot` is orderly, down for `downFor`; `agentCrash` kills the Mesos agent process (containers keep running); `masterCrash` a Mesos master process; `zookeeperCrash` a ZooKeeper server; `networkPartition` cuts the host off from the masters and ZooKeeper, both ways."#),
+                meaning: #"What fails: `hostCrash` stops a host at once, like a power loss; `hostRecover` brings a crashed host back; `hostReboot` is orderly, down for `downFor`; `agentCrash` kills the Mesos agent process (containers keep running); `masterCrash` a Mesos master process; `zookeeperCrash` a ZooKeeper server; `networkPartition` cuts the host off from the masters' and ZooKeeper's hosts, both ways (what runs there, a Consul server or Prometheus, cannot reach it either)."#),
         KeySpec(#"host"#, #"string"#, default: #"one of `host` / `hostGroup`"#, allowed: #"An existing host name, e.g. `"slave-07"`. Not for `masterCrash`/`zookeeperCrash`."#,
                 meaning: #"The host the fault hits."#),
         KeySpec(#"hostGroup"#, #"string"#, default: #"one of `host` / `hostGroup`"#, allowed: #"An existing host group."#,

@@ -27,7 +27,11 @@ final class PrometheusQuietLoopsTests: XCTestCase {
                    AppBehaviour(task: TaskBehaviour(startup: .constant(5), timeToCrash: .exponential(mean: 900)), imageSizeBytes: 1)]
         let faults = [FaultSpec(at: .seconds(1800), kind: .hostCrash, target: .host("slave-02"), recoverAfter: .seconds(300)),
                       FaultSpec(at: .seconds(3000), kind: .agentCrash, target: .host("slave-03"), restartAfter: .seconds(90)),
-                      FaultSpec(at: .seconds(4200), kind: .hostCrash, target: .host("master-01"), recoverAfter: .seconds(120))]
+                      FaultSpec(at: .seconds(4200), kind: .hostCrash, target: .host("master-01"), recoverAfter: .seconds(120)),
+                      // a partition between Prometheus (master-01) and a target's host: its scrapes time out
+                      FaultSpec(at: .seconds(2400), kind: .networkPartition, target: .host("slave-04"), healAfter: .seconds(300)),
+                      // Prometheus' own host cut off from the control hosts (its targets are on agents)
+                      FaultSpec(at: .seconds(5400), kind: .networkPartition, target: .host("master-01"), healAfter: .seconds(180))]
         let scale = ActionSpec(at: .minutes(65), kind: .scale(app: "/big", instances: big))
         var spec = ClusterSpec(name: "t", seed: seed, duration: .hours(2), sampleInterval: .minutes(1),
                                hostGroups: MarathonRuntimeTests.hostGroups(agents: 6), faults: faults,
@@ -119,6 +123,9 @@ final class PrometheusQuietLoopsTests: XCTestCase {
             XCTAssertGreaterThan(eager.failed, 20, "seed \(seed)")
             XCTAssertGreaterThan(eager.fired, 1, "seed \(seed)")
             XCTAssertTrue(eager.transitions.contains { $0.contains("HostDown") && $0.contains("firing") }, "seed \(seed): HostDown to compare")
+            // slave-04 is only partitioned from Prometheus' host: its node_exporter stops answering
+            XCTAssertTrue(eager.transitions.contains { $0.contains("HostDown") && $0.contains("slave-04") && $0.contains("firing") },
+                          "seed \(seed): HostDown of the partitioned host")
             XCTAssertGreaterThan(Double(lazy.quietTicks), 0.5 * Double(lazy.scrapes), "seed \(seed): ticks without events")
             XCTAssertLessThan(lazy.events + UInt64(lazy.quietTicks) / 2, eager.events, "seed \(seed): fewer events")
         }

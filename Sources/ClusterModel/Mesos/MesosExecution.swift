@@ -462,6 +462,7 @@ extension MesosCluster {
         log("partitionStarted", model.infrastructure.hosts[host].name, healAfter.map { "heals after \($0)" } ?? "")
         if let ai = agentOfHost[host] { updateAvailability(agents[ai]) }
         zooKeeper.networkChanged()
+        if partitionDepth[host] == 1 { model.signals.publish(.hostPartitioned(host: host, partitioned: true)) }
         if let h = healAfter { schedule(.partitionHeal, after: h, Int64(host)) }
     }
 
@@ -472,6 +473,7 @@ extension MesosCluster {
         probeEpoch += 1
         log("partitionHealed", model.infrastructure.hosts[host].name, "")
         zooKeeper.networkChanged()
+        model.signals.publish(.hostPartitioned(host: host, partitioned: false))
         if let ai = agentOfHost[host] {
             let a = agents[ai]
             updateAvailability(a)

@@ -102,6 +102,8 @@ extension PrometheusServer {
         guard let h = loops[i].target.host else { fail(i, at: start, seconds: 0); return }
         let hostState = model.infrastructure.hosts[h]
         guard hostState.state.isUp else { timeOut(i, at: start); return }
+        // a partition between Prometheus' host and the target's: no answer, as a host down
+        if let m = model.mesos, m.cut(host, h) { timeOut(i, at: start); return }
         guard let ep = loops[i].target.endpoint ?? endpoints[h << 16 | loops[i].target.port], endpointUp(ep, now) else {
             fail(i, at: start, seconds: PrometheusServer.connectSeconds); return
         }

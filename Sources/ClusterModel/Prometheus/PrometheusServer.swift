@@ -196,6 +196,10 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
             wakeHost(h)
             if h == host { stopProcess() }
         case .hostUp(let h) where h == host: restarts += 1; startProcess()
+        case .hostPartitioned(let h, _):
+            // the targets it can no longer reach (or reach again): those on that host, or, when it is
+            // Prometheus' own host, those on the control hosts; quiet loops tick by events again
+            if h == host { while let q = quietLoops.last { wake(q.loop) } } else { wakeHost(h) }
         case .statusUpdate(_, let state, let reason, let h, _):
             wakeHost(h)
             if state == .failed, reason == .containerLaunchFailed, firstRefusedLaunch == nil { firstRefusedLaunch = model.sim.now }
