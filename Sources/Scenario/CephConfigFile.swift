@@ -366,13 +366,15 @@ extension ScenarioSchema {
         let complaints = parsed.errors + parsed.warnings.map { ($0.line, $0.message) }
         for (i, e) in complaints.sorted(by: { ($0.line ?? Int.max) < ($1.line ?? Int.max) }).enumerated() {
             if i == 20 {
-                d.warning(p, location: at(nil), "\(file): Ceph 14.2 logs \"Suppressed \(complaints.count - 20) more errors.\""); break
+                d.warning(p, location: at(nil), "\(file): Ceph 14.2 logs: Suppressed \(complaints.count - 20) more errors."); break
             }
-            d.warning(p, location: at(e.line), "\(file): Ceph 14.2 logs \"\(e.message)\"" + (parsed.errors.contains { $0.line == e.line && $0.message == e.message } ? " (Errors while parsing config file!) and skips the line; the daemons start" : ""))
+            let isError = parsed.errors.contains { $0.line == e.line && $0.message == e.message }
+            d.warning(p, location: at(e.line), isError ? "\(file): Ceph 14.2 logs, under \"Errors while parsing config file!\": \(e.message); it skips the line and the daemons start"
+                                                      : "\(file): Ceph 14.2 prints: \(e.message.hasSuffix(" ") ? String(e.message.dropLast()) : e.message); the last value counts")
         }
         let oldStyle = parsed.sections.filter { s in (s.hasPrefix("mds") || s.hasPrefix("mon") || s.hasPrefix("osd")) && s.utf8.count > 3 && Array(s.utf8)[3] != UInt8(ascii: ".") }
         if !oldStyle.isEmpty {
-            d.warning(p, location: at(nil), "\(file): Ceph 14.2 prints \"ERROR! old-style section name(s) found: \(oldStyle.joined(separator: ", ")). Please use the new style section names that include a period.\" and does not read them for any daemon; the daemons start")
+            d.warning(p, location: at(nil), "\(file): Ceph 14.2 prints: ERROR! old-style section name(s) found: \(oldStyle.joined(separator: ", ")). Please use the new style section names that include a period. It reads those sections for no daemon; the daemons start")
         }
         // the sections each modelled daemon reads: osd.N, osd, global; mon.X, mon, global
         var out = CephConfigFile.Read()
@@ -393,7 +395,7 @@ extension ScenarioSchema {
                 if e.section == "global", parsed.entries.contains(where: { $0.key == e.key && $0.section == (o.daemon == .osd ? "osd" : "mon") }) { continue }
                 switch CephConfigFile.parseValue(e.value, o) {
                 case .bad(let m):
-                    d.warning(p, location: at(e.line), "\(file): Ceph 14.2 prints \"parse error setting '\(o.name)' to '\(e.value)' (\(m))\" and keeps the option's default; the daemons start")
+                    d.warning(p, location: at(e.line), "\(file): Ceph 14.2 prints: parse error setting '\(o.name)' to '\(e.value)' (\(m)); the option keeps its default and the daemons start")
                 case .ok(let x): out.values[o.name] = (x, e.line)
                 }
             } else if ["global", "osd", "mon"].contains(e.section) || e.section.hasPrefix("osd.") || e.section.hasPrefix("mon.") {
@@ -411,7 +413,7 @@ extension ScenarioSchema {
             d.warning(p, location: at(nil), "\(file): \(perDaemon.joined(separator: ", ")): a section of one daemon sets it for that daemon only; the simulator runs every OSD (and monitor) with one value, that of [osd] / [mon] or [global], so these are not used")
         }
         if !elsewhere.isEmpty {
-            d.warning(p, location: at(nil), "\(file): \(elsewhere.joined(separator: ", ")): the OSDs read [osd.N], [osd] and [global], the monitors [mon.X], [mon] and [global]; these sections are other daemons', so the modelled cluster does not read them")
+            d.warning(p, location: at(nil), "\(file): \(elsewhere.joined(separator: ", ")): the simulator takes the OSDs' options from [osd] and [global], the monitors' from [mon] and [global] (their own [osd.N], [mon.X] first, as Ceph); these sections are other daemons', so these values are not used")
         }
         if !notModelled.isEmpty {
             let shown = notModelled.prefix(40).joined(separator: ", ") + (notModelled.count > 40 ? " and \(notModelled.count - 40) more" : "")
