@@ -413,7 +413,7 @@ extension ScenarioSchema {
             d.warning(p, location: at(nil), "\(file): \(perDaemon.joined(separator: ", ")): a section of one daemon sets it for that daemon only; the simulator runs every OSD (and monitor) with one value, that of [osd] / [mon] or [global], so these are not used")
         }
         if !elsewhere.isEmpty {
-            d.warning(p, location: at(nil), "\(file): \(elsewhere.joined(separator: ", ")): the simulator takes the OSDs' options from [osd] and [global], the monitors' from [mon] and [global] (their own [osd.N], [mon.X] first, as Ceph); these sections are other daemons', so these values are not used")
+            d.warning(p, location: at(nil), "\(file): \(elsewhere.joined(separator: ", ")): the simulator takes the OSDs' options (osd_heartbeat_*, osd_max_backfills, osd_recovery_*) from [osd] and [global], the monitors' (mon_osd_down_out_interval, osd_pool_default_*) from [mon] and [global], as those daemons look them up after their own [osd.N] / [mon.X]; these values sit in other sections, so the simulator does not use them")
         }
         if !notModelled.isEmpty {
             let shown = notModelled.prefix(40).joined(separator: ", ") + (notModelled.count > 40 ? " and \(notModelled.count - 40) more" : "")
