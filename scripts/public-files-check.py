@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs public configuration files through `clustersim validate` and compares with the real verdict
-(docs/monitoring.md, rules.md, alertmanager.md, marathon.md, chronos.md, consul.md: "Checked against
-public files"). The files are not in this repository: fetch them into a scratch folder first.
+(docs/monitoring.md, rules.md, alertmanager.md, marathon.md, chronos.md, consul.md, storage.md: "Checked
+against public files"). The files are not in this repository: fetch them into a scratch folder first.
 
   public-files-check.py convert SRC DST        YAML tree SRC -> same tree DST, every .yml/.yaml/.rules as JSON
   public-files-check.py FORMAT SCRATCH [CLUSTERSIM]
@@ -42,6 +42,14 @@ public files"). The files are not in this repository: fetch them into a scratch 
              ZooKeeper 3.4.14's QuorumPeerMain start with it: QuorumPeerConfig.parse/parseProperties). A file
              ZooKeeper runs standalone (no server.N line, or one) or as an ensemble of a size the simulator does
              not take (not 3, 5 or 7) counts as accepted when the simulator refuses it for that reason only, marked [limit]
+      cephconf  SCRATCH/cephconf/*: ceph.conf files at storage.ceph.config; real verdicts in SCRATCH/cephconf.verdicts
+             ({"file": true|false}: would Ceph 14.2's OSDs and monitors start with it: ConfFile::parse_file and
+             md_config_t::parse_config_files at ceph/ceph v14.2.16, which log what they cannot take and start). A
+             file whose only refusals are the simulator's limits ("the simulator cannot run", a value Ceph takes
+             outside the model's range) counts as accepted, marked [limit]. SCRATCH/cephconf.judge (optional) is a
+             program given a file's path that prints Ceph's own messages for it ("ERR <parse error>", "WARN <line
+             redefined>", "PARSEERR <parse error setting ...>" for the modelled options as an OSD and a monitor
+             look them up); every message must be among the simulator's warnings, else "[messages differ]"
       flags  SCRATCH/flags.json: deployed command lines, a list of {"id", "program" (prometheus, alertmanager,
              marathon-lb, mesos-master, mesos-agent, marathon, chronos, consul-template), "source"
              (repository@commit:path), "words" (the words the program sees, without its own path) or "sources"
@@ -181,6 +189,8 @@ def main():
                 scen["zookeeper"] = {"config": name, "hostGroup": "zk"}
             elif fmt == 'chronos':
                 scen["chronos"] = {"version": "3.x", "jobs": [{"$include": name}]}
+            elif fmt == 'cephconf':
+                scen["storage"] = {"ceph": {"osdHostGroup": "slave", "config": name}}
             else:
                 scen["marathon"] = {"apps": [{"id": "/shop/web", "cmd": "x", "cpus": 0.1, "mem": 32, "instances": 1}]}
                 scen["consul"] = {"servers": 3, "hostGroup": "master", "services": {"/shop/web": {"$include": name}}}
@@ -203,6 +213,21 @@ def main():
                 errs = [l for l in why.split(' | ') if re.match(r'\S+:\d+', l) or l.startswith('zookeeper')]
                 if errs and all(any(re.search(x, l) for x in limits) for l in errs):
                     rc, why = 0, '[limit] ' + why
+            if fmt == 'cephconf':
+                if rc == 2:
+                    # the simulator's limits, not Ceph's: a value Ceph 14.2 takes that the model does not run
+                    errs = [l for l in why.split(' | ') if re.match(r'\S+:\d+', l) or l.startswith('storage')]
+                    if errs and all('the simulator cannot run' in l for l in errs):
+                        rc, why = 0, '[limit] ' + why
+                judge = os.path.join(S, 'cephconf.judge')
+                if os.path.exists(judge):
+                    # Ceph's own messages for the file must be among the simulator's warnings (at most 20 parse errors, as Ceph logs)
+                    said = subprocess.run([cs, 'validate', os.path.join(S, fmt, 'wrap.json')], capture_output=True, text=True, timeout=120)
+                    ours = said.stdout + said.stderr
+                    real = subprocess.run([judge, os.path.join(S, fmt, name)], capture_output=True, text=True, timeout=60).stdout.splitlines()
+                    msgs = [l.split(' ', 1)[1].rstrip() for l in real if l.startswith(('ERR ', 'WARN ', 'PARSEERR '))]
+                    missing = [m for m in msgs[:20] if m not in ours]
+                    why = (f'[messages differ: {missing}] ' if missing else f'[{len(msgs)} Ceph messages, all among ours] ') + why
             # the real program's reason for a refusal, as decided from its code (SCRATCH/FORMAT.reasons, optional)
             rp = os.path.join(S, fmt + '.reasons')
             reason = json.load(open(rp)).get(name, '') if os.path.exists(rp) and later is None else ''

@@ -306,6 +306,13 @@ extension ScenarioSchema {
             d.error(r.keyPath("osdHostGroup"), at: r.value["osdHostGroup"], "unknown host group \(JSONValue.quote(g))\(Suggest.didYouMean(g, among: groups))")
         }
         var c = CephSpec(osdHostGroup: g ?? "")
+        // ceph.conf as deployed (CephConfigFile.swift): what the OSDs and monitors start with, for
+        // the options the model has; the section's own keys win
+        var conf: CephConfigFile.Read? = nil
+        if let cv = r.value("config"), !cv.isNull {
+            guard let x = readCephConfig(cv, path: r.keyPath("config"), d) else { r.finish(); return nil }
+            conf = x
+        }
         if let x = r.optional("osdsPerHost", .int(min: 1, max: 64)) { c.osdsPerHost = x }
         if let x = r.optional("osdCapacity", .size(.positive)) { c.osdCapacityBytes = x }
         if let x = r.optional("osdBandwidth", .rate(.positive)) { c.osdBandwidthBytesPerSecond = Double(x) / 8 }
@@ -326,8 +333,62 @@ extension ScenarioSchema {
         if let x = r.optional("clientLatency", .duration(.positive)) { c.clientLatency = x }
         if let x = r.optional("registry", .bool) { c.registry = x }
         if let x = r.optional("clientReadRate", .rate(.positive)) { c.clientReadBytesPerSecond = Double(x) / 8 }
+        if let conf { applyCephConfig(conf, to: &c, own: r, path: r.keyPath("config"), at: r.value["config"], d) }
         r.finish()
         return d.errorCount == before ? c : nil
+    }
+
+    /// The ceph.conf values for the keys the section does not give. A value Ceph takes that the
+    /// model cannot run is an error naming the simulator's limit.
+    static func applyCephConfig(_ conf: CephConfigFile.Read, to c: inout CephSpec, own r: ObjectReader, path p: String, at v: JSONValue?, _ d: Diagnostics) {
+        let file = conf.file
+        func loc(_ line: Int?) -> SourceLocation? { line.map { SourceLocation(file: file, line: $0, column: 1) } ?? v?.location }
+        func limit(_ name: String, _ line: Int?, _ message: String) {
+            d.error(p, location: loc(line), "the simulator cannot run \(file): \(name) \(message)")
+        }
+        let year: Int64 = 365 * 86_400
+        /// An int option of seconds (TYPE_INT): the model needs 1 s to a year.
+        func seconds(_ name: String, ownKey: String, zeroMeans: String? = nil) -> SimDuration? {
+            guard !r.has(ownKey), let (value, line) = conf.values[name], case .int(let x) = value else { return nil }
+            if x <= 0 {
+                limit(name, line, "= \(x): \(zeroMeans ?? "Ceph takes it, but the model needs at least 1 second"); give 1 to \(year) seconds"); return nil
+            }
+            if x > year { limit(name, line, "= \(x) seconds: the simulator takes at most \(year) (a year)"); return nil }
+            return .seconds(x)
+        }
+        /// A uint option the model takes from 1 to `max`.
+        func count(_ name: String, ownKey: String, max: UInt64) -> Int? {
+            guard !r.has(ownKey), let (value, line) = conf.values[name], case .uint(let x) = value else { return nil }
+            if x < 1 || x > max { limit(name, line, "= \(x): Ceph takes it, the model runs 1 to \(max)"); return nil }
+            return Int(x)
+        }
+        if let x = seconds("osd_heartbeat_interval", ownKey: "osd_heartbeat_interval") { c.heartbeatInterval = x }
+        if let x = seconds("osd_heartbeat_grace", ownKey: "osd_heartbeat_grace") { c.heartbeatGrace = x }
+        if let x = seconds("mon_osd_down_out_interval", ownKey: "mon_osd_down_out_interval",
+                           zeroMeans: "0 or less makes the monitors never mark a down OSD out (OSDMonitor::tick), which the model does not run") { c.downOutInterval = x }
+        if let x = count("osd_max_backfills", ownKey: "osd_max_backfills", max: 64) { c.maxBackfills = x }
+        if let x = count("osd_recovery_max_active", ownKey: "osd_recovery_max_active", max: 64) { c.recoveryMaxActive = x }
+        // OSD::get_osd_recovery_sleep: osd_recovery_sleep when not 0, else the device class's; a
+        // sleep that is not > 0 means none (OSD::do_recovery)
+        if !r.has("osd_recovery_sleep") {
+            let byClass = ["hdd": "osd_recovery_sleep_hdd", "ssd": "osd_recovery_sleep_ssd", "hybrid": "osd_recovery_sleep_hybrid"][c.deviceClass.rawValue]!
+            var chosen: (String, Double, Int?)? = nil
+            if let (value, line) = conf.values["osd_recovery_sleep"], case .float(let x) = value, x != 0 { chosen = ("osd_recovery_sleep", x, line) }
+            else if let (value, line) = conf.values[byClass], case .float(let x) = value { chosen = (byClass, x, line) }
+            if let (name, x, line) = chosen {
+                if x.isInfinite && x > 0 || x > 3600 { limit(name, line, "= \(x): the simulator takes a sleep of at most 3600 seconds") }
+                else { c.recoverySleep = x > 0 ? SimDuration(nanoseconds: Int64((x * 1e9).rounded())) : .zero }
+            }
+        }
+        if let x = count("osd_pool_default_size", ownKey: "size", max: 10) { c.size = x }
+        // config.h get_osd_pool_default_min_size: min(min_size, size), or size - size/2 for 0
+        if !r.has("min_size") {
+            var m = c.size - c.size / 2
+            if let (value, _) = conf.values["osd_pool_default_min_size"], case .uint(let x) = value, x > 0 { m = Int(min(x, UInt64(c.size))) }
+            c.minSize = m
+        } else if c.minSize > c.size, let (_, line) = conf.values["osd_pool_default_size"] {
+            d.error(p, location: loc(line), "min_size \(c.minSize) is greater than \(file)'s osd_pool_default_size \(c.size): a placement group could never accept I/O")
+        }
     }
 
     // MARK: behaviour `logs`
@@ -562,6 +623,10 @@ extension ScenarioSchema {
     ])
 
     static let cephKeys = SectionKeys("storage.ceph", [
+        KeySpec("config", "string or object", default: "none",
+                allowed: #"The path of a ceph.conf (relative to the scenario's folder, inside it), or its sections as an object (`{"global": {"osd pool default size": "3"}, "osd": {"osd max backfills": "2"}}`). Read as Ceph 14.2 (Nautilus) reads it: its parse errors, values an option refuses, old-style section names are warnings in Ceph's words (the daemons start, the option keeps its default); a value Ceph takes that the model cannot run is an error."#,
+                meaning: "The cluster's /etc/ceph/ceph.conf: `osd_heartbeat_interval`, `osd_heartbeat_grace`, `osd_max_backfills`, `osd_recovery_max_active`, `osd_recovery_sleep` and `_hdd`/`_ssd`/`_hybrid` (by `deviceClass`) as the OSDs read them ([osd], then [global]), `mon_osd_down_out_interval`, `osd_pool_default_size` and `osd_pool_default_min_size` (for `size`, `min_size`) as the monitors do ([mon], then [global]); the section's own keys win. Other options: one warning naming them. See docs/storage.md \"ceph.conf as deployed\".",
+                source: "ceph/ceph v14.2.16 src/common/ConfUtils.cc, src/common/config.cc `parse_config_files`, src/common/options.cc"),
         KeySpec("osdHostGroup", "string", default: "required", allowed: "An existing host group.", meaning: "Hosts running OSDs; the CRUSH failure domain is the host."),
         KeySpec("osdsPerHost", "integer", default: "`1`", allowed: "1 to 64.", meaning: "OSDs (disks) per host.", source: "model choice"),
         KeySpec("osdCapacity", "size", default: "`\"4TB\"`", allowed: "> 0.", meaning: "One OSD's disk.", source: "model choice"),

@@ -5,10 +5,12 @@ import Scenario
 // marathon-lb from the Marathon app that runs it and a command line (argparse), Docker's daemon.json
 // and dockerd's command line with docker-storage-setup's environment file (pflag), the servers'
 // zoo.cfg (java.util.Properties), a Consul agent configuration and Consul's agent as deployed (its
-// command line, consul.env and an /etc/consul.d of HCL and JSON files). One of them is changed: as text
+// command line, consul.env and an /etc/consul.d of HCL and JSON files), the Ceph cluster's ceph.conf
+// (ConfUtils' line parser). One of them is changed: as text
 // by the operations of Strings.swift (OP taken in turn), or, half of the time, with its format's own
 // syntax (argparse's `-sH`, `--ma`, `--`; pflag's `-s=`, `--storage-opt`; Properties' `\`, `:`,
-// `\u`; JSON's brackets), or a line repeated many times. Our own files, in the style of the real ones.
+// `\u`; JSON's brackets; ceph.conf's `[`, `\`, quotes and comments), or a line repeated many
+// times. Our own files, in the style of the real ones.
 
 enum DeployInputs {
     static let kinds = TextMutator.ops.map { "deploy-" + $0 }
@@ -39,6 +41,25 @@ enum DeployInputs {
     server.1=zk1:2888:3888
     server.2=zk2:2888:3888
     server.3=zk3:2888:3888:participant
+    """
+
+    static let cephConf = """
+    [global]
+    fsid = 0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f
+    mon host = 10.0.0.1,10.0.0.2,10.0.0.3
+    osd pool default size = 3
+    osd pool default min size = 2
+    [mon]
+    mon osd down out interval = 600   ; ten minutes
+    [osd]
+    osd max backfills = 2
+    osd recovery max active = \\
+      3
+    osd heartbeat grace = "20"
+    osd recovery sleep hdd = 0.1
+    [osd.3]
+    osd max backfills = 1
+
     """
 
     static let consulConfig = """
@@ -81,6 +102,8 @@ enum DeployInputs {
          "$CONSUL_FLAGS", "{", "}", "[", "]", "\n", " ", "#", "99999999999999999999", "-9223372036854775808", "\u{0}"],
         ["{", "}", "[", "]", ",", ":", "\"", "\"id\": 0", "\"src_registry\"", "\"dest_registry\"", "\"manual\"", "\"scheduled\"", "\"excludes\"",
          "\"0 * * * * *\"", "\"label\"", "null", "true", "-1", "1e999", "\\u0000"],
+        ["[", "]", "[osd.", "[global]", "=", "\\", "\"", "#", ";", "osd max backfills = ", "osd-max-backfills", "0", "-1", "1e999", "nan",
+         "99999999999999999999", "1K", "\n", " ", "\t", "\u{0}", "é"],
     ]
 
     static func scenario(commandLine: String, consulCommandLine: String = consulCommandLine) -> String {
@@ -100,7 +123,8 @@ enum DeployInputs {
                     "layers": [{"digest": "sha256:a", "size": "10MB"}], "images": [{"name": "web/shop:1", "layers": ["sha256:a"], "in": ["office"]}],
                     "policiesFrom": [{"registry": "office", "file": "harbor/policies.json"}]},
          "storage": {"hostGroups": [{"hostGroup": "slave", "mode": "direct-lvm", "volumeGroup": "300GB", "daemonConfig": "docker/daemon.json",
-                                     "flagsFrom": [{"environmentFile": "sysconfig/docker-storage"}, {"commandLine": \(JSONValue.quote(commandLine))}]}]},
+                                     "flagsFrom": [{"environmentFile": "sysconfig/docker-storage"}, {"commandLine": \(JSONValue.quote(commandLine))}]}],
+                     "ceph": {"osdHostGroup": "master", "osdsPerHost": 2, "stored": "100GB", "config": "ceph/ceph.conf"}},
          "faults": [{"at": "5m", "kind": "hostCrash", "host": "slave-02", "recoverAfter": "5m"}]}
         """
     }
@@ -109,13 +133,14 @@ enum DeployInputs {
         let op = (i / 16) % TextMutator.ops.count
         let kind = kinds[op]
         // 0 the marathon-lb app, 1 dockerd's environment file or command line, 2 zoo.cfg, 3 daemon.json,
-        // 4 Consul's command line, consul.env or /etc/consul.d/consul.hcl, 5 the Harbor's replication policies
-        let target = r.below(6)
-        var app = marathonLBApp, storage = dockerStorage, cmd = dockerdCommandLine, zoo = zooCfg, daemon = daemonJSON
+        // 4 Consul's command line, consul.env or /etc/consul.d/consul.hcl, 5 the Harbor's replication policies,
+        // 6 the Ceph cluster's ceph.conf
+        let target = r.below(7)
+        var app = marathonLBApp, storage = dockerStorage, cmd = dockerdCommandLine, zoo = zooCfg, daemon = daemonJSON, ceph = cephConf
         var consulCmd = consulCommandLine, consulEnvText = consulEnv, consulFile = consulHCL, policies = harborPolicies
         let onCommandLine = target == 1 && r.chance(0.5)
         let consulPart = target == 4 ? r.below(3) : 0
-        var text = [app, onCommandLine ? cmd : storage, zoo, daemon, [consulCmd, consulEnvText, consulFile][consulPart], policies][target]
+        var text = [app, onCommandLine ? cmd : storage, zoo, daemon, [consulCmd, consulEnvText, consulFile][consulPart], policies, ceph][target]
         if target == 0 && r.chance(0.5) {
             // the marathon-lb command line itself, in the app's cmd
             text = marathonLBCommandLine
@@ -133,7 +158,8 @@ enum DeployInputs {
                                    ["\nserver.9=z:1:2", "\\\n", "\nx=y"], [", \"dm.basesize=1G\"", "[", "{\"a\":"],
                                    [" -retry-join=x", " -hcl 'a {'", "\nperformance {\n raft_multiplier = 2\n}"],
                                    [", {\"name\": \"p\", \"dest_registry\": {\"id\": 1, \"name\": \"dc01\"}, \"trigger\": {\"type\": \"scheduled\", \"trigger_settings\": {\"cron\": \"0 */1 * * * *\"}}, \"enabled\": true}",
-                                    "[", ", {\"type\": \"tag\", \"value\": \"*\"}"]][target])
+                                    "[", ", {\"type\": \"tag\", \"value\": \"*\"}"],
+                                   ["osd max backfills = 3\n", "[osd]\n", "x = \\\n"]][target])
                 s += Array(String(repeating: unit, count: n).unicodeScalars)
                 note = "\(JSONValue.quote(unit)) x \(n) at the end"
             }
@@ -147,16 +173,17 @@ enum DeployInputs {
         case 2: zoo = text
         case 3: daemon = text
         case 4: if consulPart == 0 { consulCmd = text } else if consulPart == 1 { consulEnvText = text } else { consulFile = text }
-        default: policies = text
+        case 5: policies = text
+        default: ceph = text
         }
         let files = [ScratchFile(path: "apps/marathon-lb.json", content: .text(app)), ScratchFile(path: "sysconfig/docker-storage", content: .text(storage)),
                      ScratchFile(path: "conf/zoo.cfg", content: .text(zoo)), ScratchFile(path: "docker/daemon.json", content: .text(daemon)),
                      ScratchFile(path: "consul/consul.env", content: .text(consulEnvText)),
                      ScratchFile(path: "consul/root/etc/consul.d/consul.hcl", content: .text(consulFile)),
                      ScratchFile(path: "consul/root/etc/consul.d/tls.json", content: .text("{\"verify_incoming\": false, \"ports\": {\"grpc\": 8502}}")),
-                     ScratchFile(path: "harbor/policies.json", content: .text(policies))]
+                     ScratchFile(path: "harbor/policies.json", content: .text(policies)), ScratchFile(path: "ceph/ceph.conf", content: .text(ceph))]
         let what = ["marathon-lb app", onCommandLine ? "dockerd command line" : "docker-storage", "zoo.cfg", "daemon.json",
-                    ["consul command line", "consul.env", "consul.hcl"][consulPart], "Harbor policies"][target]
+                    ["consul command line", "consul.env", "consul.hcl"][consulPart], "Harbor policies", "ceph.conf"][target]
         return FuzzInput(kind: kind, text: scenario(commandLine: cmd, consulCommandLine: consulCmd), files: files, desc: "deploy: \(kind) \(what): \(note)")
     }
 }
