@@ -28,6 +28,36 @@ final class OutputInvariantsTests: XCTestCase {
         XCTAssertEqual(OutputInvariants.check(folder: out), [])
     }
 
+    /// Found by the fuzzer (seed 46, inputs 126, 158, 190): nginx that cannot parse its files at a
+    /// start logged `nginxReloadFailed`, which `nginx_reloads_failed` ("reload commands or signals
+    /// whose configuration nginx rejected (events.csv nginxReloadFailed rows)") does not count. A start
+    /// is logged `nginxStartFailed` now, and the figure is its rows' count again.
+    func testAStartNginxCannotParseIsNotAFailedReload() throws {
+        let d = CLI.tempDir("inv-nginx")
+        let scenario = """
+        {"name": "nginx-start", "seed": 3, "duration": "2m", "sampleInterval": "1m",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 2, "memory": "4GiB", "disk": "50GB"},
+                        {"name": "edge", "count": 1, "cpus": 2, "memory": "4GiB", "disk": "50GB"}],
+         "consul": {"hostGroup": "master"},
+         "nginx": {"hostGroup": "edge"},
+         "consulTemplate": {"config": {"$include": "ct.hcl"}}}
+        """
+        // a destination under conf.d whose text is no nginx directive: nginx cannot start
+        let ct = """
+        template {
+          contents = "not a directive"
+          destination = "/etc/nginx/conf.d/x.conf"
+        }
+        """
+        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
+        FileManager.default.createFile(atPath: d + "/ct.hcl", contents: Data(ct.utf8))
+        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let events = try String(contentsOfFile: d + "/out/events.csv", encoding: .utf8)
+        XCTAssertTrue(events.contains(",nginx,nginxStartFailed,edge-01,\"cannot start: [emerg]"), events)
+        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
+    }
+
     // MARK: - the minimal folder
 
     static let timeline = """
