@@ -47,11 +47,13 @@ public enum OutputInvariants {
       [0, 100]; states are one of the documented words.
     - Capacity: free <= total and free >= 0 for cpus, memory and disk in timeline.csv and hosts.csv; a host that is
       not up has zero usable capacity, `up` is 1 exactly when `state` is up, and `downtime_s` <= `time_s`;
-      `hosts_up + hosts_down + hosts_rebooting = hosts_total`; per sample, hosts.csv has `hosts_total` rows whose
+      `hosts_up + hosts_down + hosts_rebooting = hosts_total`, `cpus_total_cores + cpus_lost_cores` the same at every sample; per sample, hosts.csv has `hosts_total` rows whose
       `up` and capacities sum to timeline.csv's (within the 3-decimal rounding of each cell).
     - Conservation: mesos.csv `offers_accepted_total + offers_declined_total + offers_rescinded_total +
       offers_outstanding <= offers_made_total`, allocated <= total; apps.csv `healthy + unhealthy + health_unknown
-      = running`; workdir.csv used <= size, `sandboxes_running <= sandboxes`; storage.csv used <= total for the
+      = running`, `staged + running + unreachable <= launched_total - failed_total - killed_total - lost_total`;
+      chronos.csv `running + succeeded + failed <= launched`; workdir.csv used <= size, `sandboxes_running <=
+      sandboxes`, `sandboxes_size_gib <= work_dir_used_gib`; storage.csv used <= total for the
       pool's data and metadata and the host filesystem, `container_logs_gib <= host_fs_used_gib`, reclaimable <=
       containers' size; ceph.csv `osds_up`, `osds_in` <= `osds_total`; nginx.csv `servers_known <= servers`;
       lb.csv `failed <= requests`; scrapes.csv `up <= targets`; registry.csv `pulls_manifest_unknown <=
@@ -196,7 +198,9 @@ public enum OutputInvariants {
              cols: [time(), text("host"), qty("work_dir_used_gib"), qty("work_dir_total_gib"), ratio("work_dir_usage"), flag("full"),
                     count("sandboxes"), count("sandboxes_running"), qty("sandboxes_size_gib"), total("sandboxes_removed_total"),
                     total("sandboxes_pruned_total"), total("sandbox_create_failures_total"), qty("max_allowed_age_s", optional: true)],
-             rules: [within("work_dir_used_gib", "work_dir_total_gib", 0.001), within("sandboxes_running", "sandboxes")]),
+             rules: [within("work_dir_used_gib", "work_dir_total_gib", 0.001), within("sandboxes_running", "sandboxes"),
+                     // "work_dir_used_gib: used on the work_dir's filesystem (sandboxes and `used`)"
+                     within("sandboxes_size_gib", "work_dir_used_gib", 0.001)]),
         // apps.csv: healthy, unhealthy and health_unknown are "running instances" whose checks pass, fail,
         // or are not checked yet (MarathonAppState.countInstances counts each running instance in one of
         // the three); "*_total ... since the start"; "version: 1 at start; +1 per deploy".
@@ -210,6 +214,16 @@ public enum OutputInvariants {
                     guard let run = r["running"], let h = r["healthy"], let u = r["unhealthy"], let k = r["health_unknown"] else { return nil }
                     return h + u + k == run ? nil : ("running", "\(r.raw("running")) != healthy + unhealthy + health_unknown = \(Int(h + u + k))")
                 },
+                // "launched_total: instances launched since the start"; failed, killed and lost_total count
+                // instances that ended; staged, running and unreachable ones have not ended (Marathon enters an
+                // instance only at a launch, MarathonScheduler `a.addInstance`, and counts it once when it ends,
+                // `instanceTerminated`; an expunged one is in neither)
+                { r in
+                    guard let l = r["launched_total"], let f = r["failed_total"], let k = r["killed_total"], let x = r["lost_total"],
+                          let s = r["staged"], let run = r["running"], let u = r["unreachable"] else { return nil }
+                    return s + run + u <= l - f - k - x ? nil
+                        : ("launched_total", "\(r.raw("launched_total")) - failed - killed - lost = \(Int(l - f - k - x)) < staged + running + unreachable = \(Int(s + run + u))")
+                },
              ]),
         // chronos.csv: "counts are cumulative"; "disabled: 1 when the job is disabled, else 0";
         // lateness "empty before the first launch"; the mean of first attempts' lateness is at most their largest.
@@ -217,7 +231,13 @@ public enum OutputInvariants {
              cols: [time(), text("job"), total("due"), total("launched"), total("succeeded"), total("failed"), total("retries"),
                     total("skipped"), total("skipped_forward"), total("dropped"), count("running"),
                     num("max_lateness_s", optional: true), num("mean_lateness_s", optional: true), flag("disabled")],
-             rules: [within("mean_lateness_s", "max_lateness_s", 0.001)]),
+             rules: [within("mean_lateness_s", "max_lateness_s", 0.001),
+                     // "running: tasks of the job launched and not finished"; succeeded and failed count tasks
+                     // that ended: the three are tasks launched
+                     { r in
+                        guard let l = r["launched"], let s = r["succeeded"], let f = r["failed"], let run = r["running"] else { return nil }
+                        return run + s + f <= l ? nil : ("launched", "\(r.raw("launched")) < running + succeeded + failed = \(Int(run + s + f))")
+                     }]),
         // network.csv (written at the last sample): the rows of one experiment leave the columns of the
         // others empty ("tcp rows:", "connect rows:", "udp rows:", "rr and crr rows:", "empty for connect").
         Spec(file: "network.csv",
@@ -410,6 +430,8 @@ public enum OutputInvariants {
         var notifications = 0
         var peakP99: Double? = nil
         var minHostsUp: Double? = nil
+        /// timeline.csv's cpus_total_cores + cpus_lost_cores at the first sample
+        var installed: Double? = nil
         var present: Set<String> = []
 
         init(folder: String) { self.folder = folder }
@@ -542,6 +564,14 @@ public enum OutputInvariants {
         mutating func collect(_ file: String, _ line: Int, _ row: Row) {
             switch file {
             case "timeline.csv":
+                // "cpus_total_cores: cpus of the hosts that are up", "cpus_lost_cores: cpus of the hosts that are
+                // not up": their sum is the installed cpus, the same at every sample
+                if let a = row["cpus_total_cores"], let b = row["cpus_lost_cores"] {
+                    if let i = installed, abs(a + b - i) > 0.002 {
+                        fail(file, line, "cpus_lost_cores", "cpus_total_cores + cpus_lost_cores = \(NumberFormatForMessages.text(a + b)), \(NumberFormatForMessages.text(i)) at the first sample")
+                    }
+                    if installed == nil { installed = a + b }
+                }
                 let t = row.raw("time_s")
                 sampleTimes.append(t); sampleSet.insert(t); timelineLine[t] = line
                 timelineRow[t] = Checker.summed.map { row[$0] ?? 0 } + [row["hosts_total"] ?? 0]
