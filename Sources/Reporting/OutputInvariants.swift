@@ -67,7 +67,8 @@ public enum OutputInvariants {
       their events.csv rows; `alerts_fired` counts alerts.csv rows to firing, `scrapes_failed` sums scrapes.csv's
       `failed`, `notifications_sent` counts notifications.csv's rows, `peak_p99_latency_ms` is traffic.csv's largest
       `latency_p99_ms`; the `chronos_*` figures sum (or take the largest of) chronos.csv's last row per job; the
-      marathon-lb figures sum marathonlb.csv's last row per instance; ratios of the headline within [0, 1].
+      marathon-lb figures sum marathonlb.csv's last row per instance, `replicated_bytes`, `pulls_failed` and
+      `replications_dead` registry.csv's last row per registry; ratios of the headline within [0, 1].
 
     """
 
@@ -706,6 +707,13 @@ public enum OutputInvariants {
                 same("haproxy_reloads", sum("reloads"), "the sum of marathonlb.csv's reloads")
                 same("haproxy_reload_failures", sum("reload_failures"), "the sum of marathonlb.csv's reload_failures")
                 same("marathonlb_regenerations", sum("regenerations"), "the sum of marathonlb.csv's regenerations")
+            }
+            // Harbor: "replicated_bytes: Bytes of blobs replicated between registries over the run" and
+            // registry.csv's "Bytes of blobs replicated into it since the start"; "pulls_failed: docker pulls
+            // that failed on a Harbor registry" and "docker pulls that failed on it"; replications_dead likewise
+            if let regs = last["registry.csv"], present.contains("registry.csv") {
+                func sum(_ c: String) -> Double { regs.values.reduce(0.0) { $0 + ($1[c] ?? 0) } }
+                for c in ["replicated_bytes", "pulls_failed", "replications_dead"] { same(c, sum(c), "the sum of registry.csv's \(c)") }
             }
         }
 

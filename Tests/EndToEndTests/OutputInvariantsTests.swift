@@ -97,6 +97,7 @@ final class OutputInvariantsTests: XCTestCase {
         ("template_renders", "1"), ("haproxy_reloads", "2"), ("haproxy_reload_failures", "0"), ("marathonlb_regenerations", "3"),
         ("requests_total", "100"), ("requests_failed", "1"), ("availability", "0.99"), ("peak_p99_latency_ms", "40"),
         ("notifications_sent", "1"), ("scrapes_failed", "1"), ("alerts_fired", "1"),
+        ("replicated_bytes", "100"), ("replications_dead", "0"), ("pulls_failed", "1"),
     ]
 
     /// (file, rows at times 0 and 60 unless given): cells not named are 0.
@@ -369,6 +370,8 @@ final class OutputInvariantsTests: XCTestCase {
             cell("summary.csv", 2, "haproxy_reloads", "1", "marathonlb.csv's reloads"),
             cell("summary.csv", 2, "marathonlb_regenerations", "1", "marathonlb.csv's regenerations"),
             cell("summary.csv", 2, "availability", "1.5", "not within [0, 1]"),
+            cell("summary.csv", 2, "replicated_bytes", "99", "the sum of registry.csv's replicated_bytes"),
+            cell("summary.csv", 2, "pulls_failed", "0", "the sum of registry.csv's pulls_failed"),
         ]
     }
 
