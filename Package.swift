@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel", "SimKernel", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "ClusterModel", "Scenario", "SimKernel"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "Scenario", "SimKernel", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], exclude: ["bad-inputs", "installer-standins", "fuzz-regressions"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Reporting"], exclude: ["bad-inputs", "installer-standins", "fuzz-regressions"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -44,6 +44,7 @@ public enum OutputDocs {
             for (k, m) in ResultsWriter.headlineKeys(of: name, own: o.headline) { s += "| `\(k)` | \(m) |\n" }
             if !o.headlineNotes.isEmpty { s += "\n" + o.headlineNotes }
         }
+        s += "\n" + OutputInvariants.docsSection
         return s
     }
 

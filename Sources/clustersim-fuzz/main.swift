@@ -9,7 +9,9 @@
 // path or a file and line, as the children check of every error). Inputs are tree mutations,
 // include graphs written into a scratch folder, `--set` overrides (Graphs.swift), and text-level
 // mutations of one string of the tree or of one file the scenario reads (Strings.swift); the run
-// ends with a count per kind.
+// ends with a count per kind. Every folder a child (or the CLI sample) completes is checked with
+// `OutputInvariants.check` (docs/outputs.md, "Invariants every results folder satisfies"): a violation
+// is the failure kind `invariant`, its first lines the failure's detail.
 //
 //   clustersim-fuzz [--count N] [--seed S] [--start I] [--jobs J] [--events N] [--timeout S]
 //                   [--save DIR] [--cli BIN --cli-every K] [--scenarios DIR] [--only PREFIX,...] [--quiet]
@@ -160,7 +162,7 @@ func makeInput(_ i: Int, seed: UInt64, bases: [Base], experiments: [Base] = [], 
 // MARK: - the child
 
 enum ChildExit: Int32 {
-    case complete = 0, internalError = 1, invalid = 2, budget = 3, stalled = 4, incomplete = 5, unnamed = 6
+    case complete = 0, internalError = 1, invalid = 2, budget = 3, stalled = 4, incomplete = 5, unnamed = 6, invariant = 7
 }
 
 extension FuzzInput {
@@ -224,7 +226,25 @@ func runChild(_ input: FuzzInput, baseDirectory: String, scratch: String, out: S
         try writer.finish(summary: model.summary())
         try folder.commit()
     } catch { folder.discard(); return .internalError }
-    return completeFolder(out) ? .complete : .incomplete
+    guard completeFolder(out) else { return .incomplete }
+    return invariantsHold(out) ? .complete : .invariant
+}
+
+/// The violations `OutputInvariants.check` finds in a completed folder, written beside it
+/// (`<folder>.invariants`, read by the parent for the failure's detail): true when there are none.
+func invariantsHold(_ folder: String) -> Bool {
+    let v = OutputInvariants.check(folder: folder)
+    if v.isEmpty { return true }
+    _ = FileManager.default.createFile(atPath: folder + ".invariants", contents: Data(v.joined(separator: "\n").utf8))
+    return false
+}
+
+/// The first violations of a folder's check, for a failure line.
+func invariantDetail(_ folder: String) -> String {
+    let text = String(decoding: FileManager.default.contents(atPath: folder + ".invariants") ?? Data(), as: UTF8.self)
+    let lines = text.split(separator: "\n")
+    try? FileManager.default.removeItem(atPath: folder + ".invariants")
+    return lines.prefix(3).map { String($0.prefix(300)) }.joined(separator: "; ") + (lines.count > 3 ? "; (\(lines.count) in all)" : "")
 }
 
 func completeFolder(_ path: String) -> Bool {
@@ -238,7 +258,7 @@ func completeFolder(_ path: String) -> Bool {
 
 // MARK: - the parent
 
-enum Outcome: String { case complete, invalid, budget, trap, timeout, stalled, incomplete, unnamed = "unplaced-error", internalError = "internal-error" }
+enum Outcome: String { case complete, invalid, budget, trap, timeout, stalled, incomplete, invariant, unnamed = "unplaced-error", internalError = "internal-error" }
 
 func classify(_ status: Int32) -> (Outcome, String) {
     // WIFEXITED / WTERMSIG by hand (the macros are not imported into Swift)
@@ -252,6 +272,7 @@ func classify(_ status: Int32) -> (Outcome, String) {
         case .stalled: return (.stalled, "the clock stayed at one instant")
         case .incomplete: return (.incomplete, "exit 0 without a complete results folder")
         case .unnamed: return (.unnamed, "an error naming neither a JSON path nor a file and line")
+        case .invariant: return (.invariant, "a completed folder breaks an output invariant")
         default: return (.internalError, "exit \(code)")
         }
     }
@@ -321,7 +342,9 @@ func runCLI(_ binary: String, _ i: Int, _ fuzz: FuzzInput) -> (Outcome, String) 
     if p.isRunning { p.terminate(); p.waitUntilExit(); return (.timeout, "CLI: no exit within \(options.timeout * 3) s") }
     let exists = FileManager.default.fileExists(atPath: out)
     switch (p.terminationReason, p.terminationStatus) {
-    case (.exit, 0): return completeFolder(out) ? (.complete, "") : (.incomplete, "CLI: exit 0 without a complete results folder")
+    case (.exit, 0):
+        guard completeFolder(out) else { return (.incomplete, "CLI: exit 0 without a complete results folder") }
+        return invariantsHold(out) ? (.complete, "") : (.invariant, "CLI: " + invariantDetail(out))
     case (.exit, 2):
         if exists { return (.incomplete, "CLI: exit 2 but \(out) was written") }
         let err = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
@@ -398,7 +421,8 @@ func reap() {
     var status: Int32 = 0
     let pid = waitpid(-1, &status, 0)
     guard pid > 0, let (i, input) = running.removeValue(forKey: pid) else { return }
-    let (o, detail) = classify(status)
+    var (o, detail) = classify(status)
+    if o == .invariant { detail = invariantDetail(tmpRoot + "/out-\(i)") }
     try? FileManager.default.removeItem(atPath: tmpRoot + "/out-\(i)")
     try? FileManager.default.removeItem(atPath: tmpRoot + "/inc-\(i)")
     record(i, input, input.desc, o, detail)
@@ -465,7 +489,7 @@ while !running.isEmpty { reap() }
 try? FileManager.default.removeItem(atPath: tmpRoot)
 
 let wall = Date().timeIntervalSince(wallStart)
-let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled, .incomplete, .unnamed, .internalError]
+let order: [Outcome] = [.complete, .invalid, .budget, .trap, .timeout, .stalled, .incomplete, .invariant, .unnamed, .internalError]
 let summary = order.map { "\($0.rawValue) \(counts[$0, default: 0])" }.joined(separator: ", ")
 print("clustersim-fuzz: \(total - skipped) inputs (seed \(options.seed), from \(options.start)), \(cliRuns) also through the CLI, in "
       + String(format: "%.1f s, %.1f inputs/s", wall, Double(total) / max(wall, 1e-9)) + ": " + summary)

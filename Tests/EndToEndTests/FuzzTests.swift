@@ -60,7 +60,7 @@ final class FuzzTests: XCTestCase {
         let (status, text) = try fuzz(["--count", "48", "--seed", "5", "--jobs", "1", "--timeout", "60", "--cli", CLI.binary, "--cli-every", "3"])
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("clustersim-fuzz: 48 inputs (seed 5, from 0), "), text)
-        XCTAssertTrue(text.contains("trap 0, timeout 0, stalled 0, incomplete 0, unplaced-error 0, internal-error 0"), text)
+        XCTAssertTrue(text.contains("trap 0, timeout 0, stalled 0, incomplete 0, invariant 0, unplaced-error 0, internal-error 0"), text)
         // inputs 0, 3, ..., 45 through the CLI (8k+3 are --set inputs), less any whose --set is too long for execve
         let cli = text.firstMatch(of: #/(\d+) also through the CLI/#).flatMap { Int($0.1) } ?? 0
         XCTAssertGreaterThanOrEqual(cli, 12, text)

@@ -376,12 +376,14 @@ public final class NginxProxies: Subsystem, SignalSubscriber, ProxyConfiguration
 
     func includedText(_ p: Int) -> String { proxies[p].files.map(\.text).joined(separator: "\n") }
 
+    /// A start (generation 0, or the host up again): a text nginx cannot parse is `nginxStartFailed`,
+    /// not a reload (`nginx_reloads_failed` counts the reloads, its `nginxReloadFailed` rows).
     func load(_ p: Int, text: String) -> Generation? {
         do {
             let c = try parse(text)
             return Generation(text: text, config: c, upstreams: resolve(c, proxy: p))
         } catch {
-            model.log("nginx", "nginxReloadFailed", proxies[p].name, "cannot start: [emerg] \(error.message) in line \(error.line)")
+            model.log("nginx", "nginxStartFailed", proxies[p].name, "cannot start: [emerg] \(error.message) in line \(error.line)")
             return nil
         }
     }
