@@ -319,7 +319,8 @@ extension ScenarioSchema {
         if let x = r.optional("deviceClass", .oneOf(CephSpec.DeviceClass.allCases.map(\.rawValue), what: "device class")) { c.deviceClass = .init(rawValue: x)! }
         if let x = r.optional("stored", .size(.nonNegative)) { c.storedBytes = x }
         if let x = r.optional("size", .int(min: 1, max: 10)) { c.size = x }
-        if let x = r.optional("min_size", .int(min: 1, max: 10)) { c.minSize = x }
+        // Ceph's default: size - size/2 (config.h get_osd_pool_default_min_size with 0): 2 for 3, 1 for 2
+        if let x = r.optional("min_size", .int(min: 1, max: 10)) { c.minSize = x } else { c.minSize = c.size - c.size / 2 }
         if c.minSize > c.size {
             d.error(r.keyPath("min_size"), at: r.value["min_size"] ?? r.value["size"], "min_size \(c.minSize) is greater than size \(c.size): a placement group could never accept I/O")
         }
@@ -635,7 +636,7 @@ extension ScenarioSchema {
         KeySpec("deviceClass", "string", default: "`\"hdd\"`", allowed: "`\"hdd\"`, `\"ssd\"` or `\"hybrid\"`.", meaning: "Selects `osd_recovery_sleep`."),
         KeySpec("stored", "size", default: "`\"1TB\"`", allowed: ">= 0.", meaning: "Client data in the pool, before replication.", source: "model choice"),
         KeySpec("size", "integer", default: "`3`", allowed: "1 to 10.", meaning: "Replicas of each object.", source: "ceph options `osd_pool_default_size`"),
-        KeySpec("min_size", "integer", default: "`2`", allowed: "1 to 10, at most `size` (error otherwise).", meaning: "Replicas a placement group needs to accept I/O.",
+        KeySpec("min_size", "integer", default: "size - size/2 (`2` for `size` 3, `1` for 2)", allowed: "1 to 10, at most `size` (error otherwise).", meaning: "Replicas a placement group needs to accept I/O.",
                 source: "ceph options `osd_pool_default_min_size` (size - size/2)"),
         KeySpec("objectSize", "size", default: "`\"4MiB\"`", allowed: "> 0.", meaning: "RADOS object size.", source: "RBD/CephFS default object size"),
         KeySpec("osd_heartbeat_interval", "duration", default: "`\"6s\"`", allowed: "> 0.", meaning: "OSDs ping their peers this often.", source: "mon-osd-interaction.rst (S7-hb)"),

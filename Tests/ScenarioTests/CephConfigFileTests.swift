@@ -27,6 +27,15 @@ final class CephConfigFileTests: XCTestCase {
         return (c, l.warnings)
     }
 
+    /// Without a ceph.conf, `min_size` defaults as Ceph's does (size - size/2), not to 2 whatever the
+    /// size: size 2 blocks only when both replicas are gone, and size 1 loads.
+    func testMinSizeDefaultsToCephsRuleWithoutAFile() throws {
+        for (size, minSize) in [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3)] {
+            let (c, _) = try XCTUnwrap(load("", ceph: #"{"osdHostGroup": "ceph", "size": \#(size)}"#))
+            XCTAssertEqual(c.minSize, minSize, "size \(size)")
+        }
+    }
+
     func testSectionsAndSpacesAsCephReadsThem() throws {
         let (c, w) = try XCTUnwrap(load("""
         ; written by hand
