@@ -426,6 +426,7 @@ public enum OutputInvariants {
         var last: [String: [String: Row]] = [:]
         var eventCounts: [String: Int] = [:]
         var tasksLaunched = 0
+        var launchedTasks = Set<String>()   // looked up only
         var alertsFiring = 0
         var scrapesFailed = 0.0
         var notifications = 0
@@ -586,7 +587,9 @@ public enum OutputInvariants {
             case "events.csv":
                 let ev = row.raw("component") + "," + row.raw("event")
                 eventCounts[ev, default: 0] += 1
-                if ev == "mesos,TASK_STAGING" && !row.raw("subject").hasPrefix("ct:") { tasksLaunched += 1 }
+                // a launch is a task's TASK_STAGING, or its TASK_ERROR when the master refused it unstaged
+                if (ev == "mesos,TASK_STAGING" || ev == "mesos,TASK_ERROR") && !row.raw("subject").hasPrefix("ct:"),
+                   launchedTasks.insert(row.raw("subject")).inserted { tasksLaunched += 1 }
             case "alerts.csv": if row.raw("to") == "firing" { alertsFiring += 1 }
             case "scrapes.csv": scrapesFailed += row["failed"] ?? 0
             case "notifications.csv": notifications += 1
@@ -666,8 +669,8 @@ public enum OutputInvariants {
                 // "host_crashes counts host,crashed rows and host_reboots host,rebootStarted rows"
                 same("host_crashes", Double(eventCounts["host,crashed", default: 0]), "events.csv's host,crashed rows")
                 same("host_reboots", Double(eventCounts["host,rebootStarted", default: 0]), "events.csv's host,rebootStarted rows")
-                // "tasks_launched: TASK_STAGING rows of events.csv (... ct:... are not counted)"
-                same("tasks_launched", Double(tasksLaunched), "events.csv's TASK_STAGING rows (not ct:)")
+                // "tasks_launched: ... TASK_STAGING rows of events.csv, or TASK_ERROR of a task the master refused unstaged"
+                same("tasks_launched", Double(tasksLaunched), "events.csv's tasks with TASK_STAGING or TASK_ERROR rows (not ct:)")
                 // "master_failovers: times the leading Mesos master was lost (leaderLost rows)"
                 same("master_failovers", Double(eventCounts["mesos,leaderLost", default: 0]), "events.csv's leaderLost rows")
                 // "consul_detections counts the consulMemberFailed rows"; "consul_leader_elections counts the consulLeaderElected rows"

@@ -58,6 +58,30 @@ final class OutputInvariantsTests: XCTestCase {
         XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
     }
 
+    /// A task the master refuses before staging it (a Mesos id longer than 255 characters: TASK_ERROR,
+    /// REASON_TASK_INVALID, never TASK_STAGING) was still launched by Marathon: `tasks_launched` counts
+    /// it, and so does the checker (found by the fuzzer, seed 1 input 156: an app id of 9,999 characters).
+    func testATaskRefusedUnstagedIsALaunch() throws {
+        let d = CLI.tempDir("inv-unstaged")
+        let id = "/" + String(repeating: "a", count: 250)
+        let scenario = """
+        {"name": "unstaged", "seed": 3, "duration": "2m", "sampleInterval": "1m",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 2, "memory": "4GiB", "disk": "50GB"},
+                        {"name": "slave", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "50GB"}],
+         "marathon": {"apps": [{"id": "\(id)", "cmd": "run", "instances": 1, "mem": 64}]}}
+        """
+        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
+        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let events = try String(contentsOfFile: d + "/out/events.csv", encoding: .utf8)
+        let errors = events.components(separatedBy: ",mesos,TASK_ERROR,").count - 1
+        XCTAssertGreaterThan(errors, 1)
+        XCTAssertFalse(events.contains(",mesos,TASK_STAGING,"))
+        let summary = try String(contentsOfFile: d + "/out/summary.json", encoding: .utf8)
+        XCTAssertTrue(summary.contains("\"tasks_launched\": \(errors),"), summary)
+        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
+    }
+
     // MARK: - the minimal folder
 
     static let timeline = """
@@ -355,7 +379,7 @@ final class OutputInvariantsTests: XCTestCase {
             cell("summary.csv", 2, "hosts", "3", "hosts.csv has 2 hosts"),
             cell("summary.csv", 2, "host_downtime_s", "31", "hosts.csv's last downtime_s"),
             cell("summary.csv", 2, "host_crashes", "2", "host,crashed rows"),
-            cell("summary.csv", 2, "tasks_launched", "2", "TASK_STAGING rows"),
+            cell("summary.csv", 2, "tasks_launched", "2", "tasks with TASK_STAGING or TASK_ERROR rows"),
             cell("summary.csv", 2, "master_failovers", "1", "leaderLost rows"),
             cell("summary.csv", 2, "consul_detections", "0", "consulMemberFailed rows"),
             cell("summary.csv", 2, "consul_leader_elections", "2", "consulLeaderElected rows"),

@@ -94,7 +94,7 @@ final class SummaryFromEventsTests: XCTestCase {
 
         init(_ events: [Event]) {
             var lastStart: [String: (String, Double)] = [:]
-            var counted: Set<String> = []
+            var counted: Set<String> = [], staged: Set<String> = []
             var faultsSeen: Set<Substring> = [], faultSeenOrder: [Substring] = []
             for e in events {
                 if e.detail.hasPrefix("fault["), let close = e.detail.firstIndex(of: "]") {
@@ -128,7 +128,13 @@ final class SummaryFromEventsTests: XCTestCase {
                     break   // a Chronos task (TaskUtils.getTaskId): not a Marathon instance
                 case ("mesos", "TASK_STAGING"):
                     launched += 1
-                case ("mesos", "TASK_FAILED"), ("mesos", "TASK_ERROR"):
+                    staged.insert(e.subject)
+                case ("mesos", "TASK_ERROR"):
+                    if counted.insert(e.subject).inserted {
+                        failed += 1
+                        if !staged.contains(e.subject) { launched += 1 }   // refused by the master unstaged
+                    }
+                case ("mesos", "TASK_FAILED"):
                     if counted.insert(e.subject).inserted { failed += 1 }
                 case ("mesos", "TASK_KILLED"):
                     if counted.insert(e.subject).inserted { killed += 1 }

@@ -68,7 +68,7 @@ extension MarathonScheduler {
         ContributedFigures(
             of: MarathonScheduler.self, into: "mesos", after: nil,
             keys: [
-                ("tasks_launched", "Marathon instances launched: `TASK_STAGING` rows of events.csv (one per launch; Chronos' tasks, named `ct:...`, are not counted in the `tasks_*` figures)"),
+                ("tasks_launched", "Marathon instances launched: the tasks of events.csv's `TASK_STAGING` rows, and of `TASK_ERROR` rows of tasks the master refused before staging them (an invalid task, e.g. an id too long for Mesos: Marathon launched it, Mesos never staged it); one per launch; Chronos' tasks, named `ct:...`, are not counted in the `tasks_*` figures"),
                 ("tasks_failed", "instances whose first terminal event is `TASK_FAILED` or `TASK_ERROR`"),
                 ("tasks_killed", "instances whose first terminal event is `TASK_KILLED` (health-check kills, scale-downs, restarts)"),
                 ("tasks_lost", "instances whose first terminal event is `TASK_LOST`, `TASK_GONE`, `TASK_GONE_BY_OPERATOR`, `TASK_DROPPED`"),
