@@ -82,6 +82,27 @@ final class OutputInvariantsTests: XCTestCase {
         XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
     }
 
+    /// A heavy-tailed logging rate (a lognormal of sigma 1e15 overflows to infinity) is taken at most at
+    /// a scenario's largest rate: hosts.csv stays finite (found by the fuzzer, seed 102 input 32:
+    /// `docker_fs_used_gib: 'inf'`).
+    func testAnOverflowingRateDrawStaysANumber() throws {
+        let d = CLI.tempDir("inv-inf")
+        let scenario = """
+        {"name": "inf", "seed": 3, "duration": "10m", "sampleInterval": "1m",
+         "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 1, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+         "mesos": {"masters": {"count": 1}},
+         "storage": {"hostGroups": [{"hostGroup": "slave", "driver": "overlay2"}]},
+         "marathon": {"apps": [{"id": "/chatty", "instances": 1, "cpus": 0.1, "mem": 64,
+                                "container": {"type": "DOCKER", "docker": {"image": "r/chatty:1", "network": "HOST"}}}],
+                      "behaviour": {"/chatty": {"startupTime": "0s", "logs": {"rate": {"lognormal": {"median": "40kB", "sigma": 1e15}}}}}}}
+        """
+        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
+        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
+    }
+
     // MARK: - the minimal folder
 
     static let timeline = """

@@ -171,7 +171,10 @@ public final class StorageModel: EventHandler, ContainerStorage {
             replan(h) {
                 c.running = true
                 c.startedAt = now
-                if let w = c.writes, let s = c.stream { c.baseRate = max(0, w.rate.sample(s)) }
+                if let w = c.writes, let s = c.stream {
+                    let x = w.rate.sample(s)
+                    c.baseRate = x.isNaN ? 0 : min(max(0, x), ContainerWrites.maxDrawnBytesPerSecond)
+                }
                 scheduleRateChange(c)
             }
         }

@@ -135,6 +135,9 @@ public struct DockerStdout: Equatable, Sendable {
 public struct ContainerWrites: Equatable, Sendable {
     /// Bytes per second, drawn once per container (the process' logging rate).
     public var rate: Distribution
+    /// The largest drawn rate taken: a scenario's largest rate (1000 Tbit/s, as `Units.maxRate`), so
+    /// that a heavy-tailed draw (a lognormal of sigma 1e15 overflows to infinity) stays a number.
+    public static let maxDrawnBytesPerSecond = 1e15 / 8
     /// A time profile over the run: from `at` on, the rate is `bytesPerSecond` (before the first
     /// step, the drawn `rate`).
     public var profile: [RateStep]
