@@ -59,6 +59,11 @@ final class FaultRackTests: XCTestCase {
         }
         XCTAssertEqual(times("mesos", "masterReady").filter { $0 > back }.count, 1)
         XCTAssertEqual(times("marathon", "leaderReady").filter { $0 > back }.count, 1)
+        // the latch nodes of the processes that died with the rack come first until their sessions
+        // expire: Marathon's new process waits for them, as Curator's LeaderLatch waits for the node
+        // before its own
+        let expired = try XCTUnwrap(times("zookeeper", "sessionExpired").first { $0 > back })
+        XCTAssertTrue(times("marathon", "leaderElected").filter { $0 > back }.allSatisfy { $0 >= expired })
         XCTAssertTrue(m.mesos!.leaderReady)
         let readyAgain = try XCTUnwrap(times("mesos", "masterReady").last)
         XCTAssertTrue(times("mesos", "agentUnreachable").allSatisfy { $0 > readyAgain })

@@ -84,9 +84,13 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
 
     func elect() {
         let zk = zooKeeper
-        let lowest = zk.children(path).filter { n in
-            contenders.indices.contains(n.owner) && contenders[n.owner].alive && contenders[n.owner].znode == n && zk.isConnected(n.session)
-        }.min { $0.sequence < $1.sequence }
+        // the lowest node in ZooKeeper leads once it is a live process's current, connected node;
+        // a node of a dead or earlier process (its session not yet expired) blocks the ones after
+        // it, as each contender waits for the node before its own to go (Curator's LeaderLatch)
+        let first = zk.children(path).min { $0.sequence < $1.sequence }
+        let lowest = first.flatMap { n in
+            contenders.indices.contains(n.owner) && contenders[n.owner].alive && contenders[n.owner].znode == n && zk.isConnected(n.session) ? n : nil
+        }
         if lowest == leaderNode { return }
         if let old = leader {
             leader = nil
