@@ -37,7 +37,7 @@ public enum OutputInvariants {
     - Time: `time_s` is never negative and never decreases within a file; in the tables with one row per entity and
       sample (timeline, hosts, mesos, workdir, apps, chronos, storage, ceph, consul, nginx, marathonlb, traffic,
       lb, scrapes, prometheus, registry) an entity has at most one row per instant, and every `time_s` is one of
-      timeline.csv's samples; events.csv is in time order; timeline.csv starts at 0, ends at `simulated_s` and has
+      timeline.csv's samples; events.csv is in time order; timeline.csv starts at 0, ends at `simulated_s` (or less than one `sampleInterval` before it, when the interval does not divide the duration) and has
       `samples` rows.
     - Counters: every column documented as counting "since the start", "so far" or cumulative (`*_total`, `reloads`,
       `regenerations`, chronos.csv's counts, registry.csv's "since the start" columns, `downtime_s`, consul.csv's
@@ -654,13 +654,23 @@ public enum OutputInvariants {
                 // "samples: timeline rows written"; "Samples are taken ... from time 0 to duration inclusive"
                 same("samples", Double(sampleTimes.count), "timeline.csv's rows")
                 if let first = sampleTimes.first, Double(first) != 0 { fail("timeline.csv", 2, "time_s", "\(first): the first sample is at 0") }
-                if let lastT = sampleTimes.last.flatMap(Double.init) { same("simulated_s", lastT, "timeline.csv's last time_s", tolerance: 1e-9) }
-                if let t = sampleTimes.last, let tl = timelineRow[t] { same("hosts_up_at_end", tl[0], "timeline.csv's last hosts_up") }
+                // samples at k x sampleInterval up to the duration: the last one is at the end when the
+                // interval divides the duration, else less than one interval before it (1h1ns in 6h: 5h+5ns)
+                let times = sampleTimes.suffix(2).compactMap(Double.init)
+                var atEnd = false
+                if let lastT = times.last, let end = num("simulated_s") {
+                    atEnd = abs(end - lastT) <= 1e-9
+                    let interval = times.count == 2 ? times[1] - times[0] : nil
+                    if lastT > end + 1e-9 || (!atEnd && interval.map { end - lastT >= $0 } ?? !atEnd) {
+                        same("simulated_s", lastT, "timeline.csv's last time_s", tolerance: 1e-9)
+                    }
+                }
+                if atEnd, let t = sampleTimes.last, let tl = timelineRow[t] { same("hosts_up_at_end", tl[0], "timeline.csv's last hosts_up") }
                 // "min_hosts_up: fewest hosts up at any instant": at most the fewest of the samples
                 if let m = num("min_hosts_up"), let s = minHostsUp, m > s { fail("summary.csv", 2, "min_hosts_up", "\(v["min_hosts_up"]!) but timeline.csv has \(Int(s)) hosts up at a sample") }
                 if let n = num("hosts"), let h = hostCount, Double(h) != n { fail("summary.csv", 2, "hosts", "\(v["hosts"]!) but hosts.csv has \(h) hosts") }
             }
-            if let hosts = last["hosts.csv"], !hosts.isEmpty {
+            if let hosts = last["hosts.csv"], !hosts.isEmpty, sampleTimes.last.flatMap(Double.init) == num("simulated_s") {
                 // "host_downtime_s: sum over hosts of the time each was not up"; the last sample is at the end
                 let sum = hosts.values.reduce(0.0) { $0 + ($1["downtime_s"] ?? 0) }
                 same("host_downtime_s", sum, "the sum of hosts.csv's last downtime_s", tolerance: 1e-6 * Double(hosts.count + 1))

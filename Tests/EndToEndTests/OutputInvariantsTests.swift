@@ -103,6 +103,23 @@ final class OutputInvariantsTests: XCTestCase {
         XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
     }
 
+    /// A sample interval that does not divide the duration: the last sample is less than one interval
+    /// before the end, which the checker takes (fuzz seed 1 input 29: 1h1ns in 6h, last at 5h+5ns).
+    func testAnIntervalThatDoesNotDivideTheDuration() throws {
+        let d = CLI.tempDir("inv-interval")
+        let scenario = """
+        {"name": "interval", "seed": 3, "duration": "10m", "sampleInterval": "3m",
+         "hostGroups": [{"name": "a", "count": 2, "cpus": 2, "memory": "4GiB", "disk": "50GB"}],
+         "faults": [{"at": "4m", "kind": "hostCrash", "host": "a-01"}]}
+        """
+        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
+        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let timeline = try String(contentsOfFile: d + "/out/timeline.csv", encoding: .utf8)
+        XCTAssertTrue(timeline.split(separator: "\n").last?.hasPrefix("540,") ?? false, timeline)
+        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
+    }
+
     // MARK: - the minimal folder
 
     static let timeline = """
@@ -394,7 +411,7 @@ final class OutputInvariantsTests: XCTestCase {
             text("summary.json lacks a figure", "summary.json", { $0.replacingOccurrences(of: "    \"seed\": 1,\n", with: "") },
                  "summary.json:0: headline.seed:", "missing"),
             cell("summary.csv", 2, "samples", "3", "timeline.csv's rows"),
-            cell("summary.csv", 2, "simulated_s", "61", "timeline.csv's last time_s"),
+            cell("summary.csv", 2, "simulated_s", "1000", "timeline.csv's last time_s"),
             cell("summary.csv", 2, "hosts_up_at_end", "2", "timeline.csv's last hosts_up"),
             cell("summary.csv", 2, "min_hosts_up", "2", "hosts up at a sample"),
             cell("summary.csv", 2, "hosts", "3", "hosts.csv has 2 hosts"),
