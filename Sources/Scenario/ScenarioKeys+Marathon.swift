@@ -45,7 +45,7 @@ extension ScenarioSchema {
         KeySpec("logs", "object", default: "none", allowed: "See [storage.md](storage.md).", meaning: "The process' log writes (writable layer or a host volume)."),
         KeySpec("cephMount", "object", default: "none", allowed: #"`{"pgs": 8}`. Needs `storage.ceph` and a `network` section: see [storage.md](storage.md)."#,
                 meaning: "The app's processes mount its own Ceph volume through ceph-fuse; they hang while one of its PGs is below `min_size`."),
-        KeySpec("image", "object", default: #"`{"size": "300MB"}`"#, allowed: #"`{"size": ...}` or `{"sizeBytes": ...}`."#, meaning: "Image size pulled by each agent once."),
+        KeySpec("image", "object", default: #"`{"size": "300MB"}`"#, allowed: #"`{"size": ...}` or `{"sizeBytes": ...}`."#, meaning: "Image size pulled by each agent once (apps with a container image only: a plain `cmd` app pulls nothing)."),
     ])
 
     static let marathonFlagKeys = SectionKeys("marathon.flags", [

@@ -13,7 +13,8 @@ final class MarathonOverdueTests: XCTestCase {
         -> (staged: SimTime, killed: SimTime, leaderReady: SimTime, detail: String)? {
         var flags = MarathonFlags(version: version)
         if let confirm { flags.taskLaunchConfirmTimeout = confirm }
-        let app = MarathonRuntimeTests.app("/slow", instances: 1, version: version)
+        var app = MarathonRuntimeTests.app("/slow", instances: 1, version: version)
+        app.container = AppContainer(type: .docker, image: "r.test/slow:1")   // an image to pull (a plain cmd app pulls nothing)
         let beh = AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: Int64(pull * 100_000_000))
         var mesos = MesosSpec()
         mesos.containerStartTime = .constant(start)

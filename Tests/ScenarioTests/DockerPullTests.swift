@@ -234,4 +234,27 @@ final class DockerPullTests: XCTestCase {
         assertSingleError(Self.scenario(apps: 1, storage: #", "maxConcurrentDownloads": 0"#), path: "storage.hostGroups[0].maxConcurrentDownloads", ["1"])
         assertSingleError(Self.scenario(apps: 1, bandwidth: #"100MB/s", "capacity": "0MB/s"#), path: "mesos.registry.capacity", ["greater than 0"])
     }
+    /// An app without an image (no `container`, or a MESOS container without `docker.image`) runs
+    /// its command in the host's filesystem: the Mesos containerizer provisions nothing, so there
+    /// is no pull and the task starts at once (before, the app's id was pulled as an image of the
+    /// behaviour's size: 100 MB at 100 MB/s, a second, and an `imagePull` row naming "/plain").
+    func testAnAppWithoutAnImagePullsNothing() throws {
+        var text = Self.scenario(apps: 1)
+        text = text.replacingOccurrences(of: #"{"id": "/a1", "instances": 1, "cpus": 0.1, "mem": 32, "container": {"type": "DOCKER", "docker": {"image": "r.test/a1:1", "network": "HOST"}}}"#,
+                                         with: #"{"id": "/plain", "instances": 1, "cpus": 0.1, "mem": 32, "cmd": "sleep 3600"},"#
+            + #"{"id": "/ucr", "instances": 1, "cpus": 0.1, "mem": 32, "cmd": "sleep 3600", "container": {"type": "MESOS"}},"#
+            + #"{"id": "/img", "instances": 1, "cpus": 0.1, "mem": 32, "container": {"type": "DOCKER", "docker": {"image": "r.test/img:1", "network": "HOST"}}}"#)
+        let (_, o) = try runToEnd(text)
+        let pulls = o.events.filter { $0.event == "imagePull" }.map(\.detail)
+        XCTAssertEqual(pulls.count, 1, "\(pulls)")
+        XCTAssertTrue(pulls.first?.hasPrefix("r.test/img:1 ") ?? false, "\(pulls)")
+        var staged: [String: Double] = [:], wait: [String: Double] = [:]
+        for e in o.events {
+            if e.event == "TASK_STAGING" { staged[e.subject] = e.time.seconds }
+            if e.event == "TASK_STARTING", let s = staged[e.subject] { wait[String(e.subject.split(separator: ".")[0])] = e.time.seconds - s }
+        }
+        XCTAssertEqual(wait["plain"] ?? -1, 0, accuracy: 1e-9)
+        XCTAssertEqual(wait["ucr"] ?? -1, 0, accuracy: 1e-9)
+        XCTAssertEqual(wait["img"] ?? -1, 1, accuracy: 1e-6)
+    }
 }

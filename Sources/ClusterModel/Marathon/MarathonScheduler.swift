@@ -572,8 +572,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                 r.ports = PortSet(ports.map { $0...$0 })
                 let name = datacenter.map { "\(a.taskPrefix).\($0).\(a.nextInstanceNumber)" } ?? "\(a.taskPrefix).\(a.nextInstanceNumber)"
                 a.nextInstanceNumber += 1
+                // A container without an image (no `container`, or a MESOS one without `docker.image`)
+                // pulls nothing: the Mesos containerizer provisions an image only when ContainerInfo
+                // has one and otherwise runs the command in the host's filesystem
+                // (mesos:src/slave/containerizer/mesos/containerizer.cpp@1.4.0:1136 `has_image()`).
                 launches.append(TaskLaunch(name: name, framework: frameworkName, resources: r,
-                                           image: ImageRef(name: def.image ?? def.id, sizeBytes: a.behaviour.imageSizeBytes),
+                                           image: def.image.map { ImageRef(name: $0, sizeBytes: a.behaviour.imageSizeBytes) },
                                            behaviour: a.behaviour.task, mesosHealthCheck: def.mesosHealthCheck,
                                            network: def.networkMode.taskNetwork, source: def.id,
                                            nameNeverRepeats: uniqueTaskPrefix[ai],
