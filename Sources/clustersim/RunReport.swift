@@ -77,8 +77,8 @@ enum RunReport {
             // initial deployment, labelled as summary.json labels them
             var deploymentLines: [String] = []
             for m in model.marathons {
-                for d in m.deploymentRecords.dropFirst() {
-                    deploymentLines.append(deploymentLine(m.deploymentLabel(d.id), d))
+                for (k, d) in m.deploymentRecords.enumerated() where k > 0 || !d.waitingFor.isEmpty {
+                    deploymentLines.append(deploymentLine(m.deploymentLabel(d.id), d, healthy: m.healthyOfTarget))
                 }
             }
             out += deploymentLines.prefix(shownLines)
@@ -153,11 +153,24 @@ enum RunReport {
         return out
     }
 
-    static func deploymentLine(_ label: String, _ d: DeploymentRecord) -> String {
+    /// One deployment: how long it took, or when it was cancelled, or what it still waits for at
+    /// the end (the apps of its current step not done, with their healthy and target counts from
+    /// `healthy`), so that "never" in the deploys line has its reason next to it. The initial
+    /// deployment has a line only when it did not finish.
+    static func deploymentLine(_ label: String, _ d: DeploymentRecord, healthy: (String) -> (healthy: Int, target: Int)?) -> String {
         var line = "\(label) (\(d.name)) \(at(d.startedAt)): "
         if let f = d.finishedAt { line += "done in " + s(f - d.startedAt) }
         else if let c = d.cancelledAt { line += "cancelled \(at(c))" }
-        else { line += "still running at the end" }
+        else {
+            line += "still running at the end"
+            if !d.waitingFor.isEmpty {
+                let shown = d.waitingFor.prefix(3).map { app in
+                    app + (healthy(app).map { " (\($0.healthy) of \($0.target) healthy)" } ?? "")
+                }
+                line += ", step \(d.step + 1) of \(d.steps) waiting for " + shown.joined(separator: ", ")
+                if d.waitingFor.count > 3 { line += " and \(d.waitingFor.count - 3) more (summary.json: waiting_for)" }
+            }
+        }
         return line
     }
 }

@@ -469,6 +469,26 @@ final class QuickstartReportTests: XCTestCase {
         XCTAssertEqual((platform["faults"] as! [[String: Any]]).map { $0["targets"] as! [String] }, [["master-01"], ["zk1@master-01"], ["zk2@master-02"]])
     }
 
+    /// A deployment still running at the end says what it waits for: quickstart's /shop/worker asked
+    /// for 7 instances, one per host, on 6 agents. Its step never ends, so /shop/api (healthy) and
+    /// /shop/web (in the next step, never started) read "never" in the deploys line; the deployment's
+    /// line and summary.json's `waiting_for` give the reason (Marathon's `currentActions`). Finished
+    /// deployments wait for nothing.
+    func testADeploymentStillRunningNamesTheAppsItWaitsFor() throws {
+        let out = CLI.tempDir("wait") + "/qs"
+        let r = try CLI.run(["run", "scenarios/quickstart.json", "--out", out, "--set", "marathon.apps[2].instances=7",
+                             "--set", #"marathon.apps[2].constraints=[["hostname","UNIQUE"]]"#, "--set", "faults=[]"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("deployment-1 (initial deployment of 3 apps) at 0.0 s: still running at the end, step 1 of 2 waiting for /shop/worker (6 of 7 healthy)"), r.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("apps deployed: 0 of 3") }, r.stdout)
+        let deployments = (try SummaryFromEventsTests.json(out + "/summary.json")["platform"] as! [String: Any])["deployments"] as! [[String: Any]]
+        // the image rollout of /shop/web at 40 minutes is refused (HTTP 409): the app is in deployment-1
+        XCTAssertEqual(deployments.map { $0["waiting_for"] as! [String] }, [["/shop/worker"]])
+        let shipped = (try SummaryFromEventsTests.json("results/quickstart/summary.json")["platform"] as! [String: Any])["deployments"] as! [[String: Any]]
+        XCTAssertEqual(shipped.map { $0["waiting_for"] as! [String] }, [[], []])
+    }
+
     func testRunSummaryListsTheDeploymentsOfEveryDataCentersMarathon() throws {
         let out = CLI.tempDir("rp") + "/release"
         let r = try CLI.run(["run", "scenarios/release-pipeline.json", "--out", out])

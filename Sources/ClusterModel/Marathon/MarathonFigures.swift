@@ -144,6 +144,7 @@ extension MarathonScheduler {
                 ("apps", .array(d.apps.map { .text($0) })), ("started_at_s", .seconds(d.startedAt)),
                 ("finished_at_s", .seconds(d.finishedAt)), ("cancelled_at_s", .seconds(d.cancelledAt)),
                 ("duration_s", .seconds(d.finishedAt.map { $0 - d.startedAt })),
+                ("waiting_for", .array(d.waitingFor.map { .text($0) })),
             ]) }
             return [[.array(deploys), .array(deployments)]]
         },

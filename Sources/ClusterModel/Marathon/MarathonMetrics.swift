@@ -32,6 +32,12 @@ public struct DeploymentRecord: Sendable {
     public var startedAt: SimTime
     public var finishedAt: SimTime?
     public var cancelledAt: SimTime?
+    /// Of a deployment still running: its current step (0-based) and the apps of that step whose
+    /// actions are not done, in the step's order (what `GET /v2/deployments` shows as
+    /// `currentStep` and `currentActions`); empty once it finished or was cancelled.
+    public var step = 0
+    public var steps = 0
+    public var waitingFor: [String] = []
 }
 
 extension MarathonScheduler {
@@ -62,11 +68,25 @@ extension MarathonScheduler {
         (apps[i].firstDeployment, apps[i].firstDeployStarted, apps[i].firstDeployFinished)
     }
 
+    /// An app's healthy instances and its target now (nil: no such app), as apps.csv counts them.
+    public func healthyOfTarget(_ id: String) -> (healthy: Int, target: Int)? {
+        guard let i = appIndex[id] else { return nil }
+        let c = instanceCounts(apps[i])
+        return (c.healthy, apps[i].definition.instances)
+    }
+
     /// Every deployment so far, in order: deploymentStarted, then deploymentFinished or
     /// deploymentCancelled in events.csv (neither while it runs).
     public var deploymentRecords: [DeploymentRecord] {
-        deployments.all.map { DeploymentRecord(id: $0.id, name: $0.name, apps: $0.apps.map { apps[$0].id },
-                                               startedAt: $0.startedAt, finishedAt: $0.finishedAt, cancelledAt: $0.cancelledAt) }
+        deployments.all.map { d in
+            var r = DeploymentRecord(id: d.id, name: d.name, apps: d.apps.map { apps[$0].id },
+                                     startedAt: d.startedAt, finishedAt: d.finishedAt, cancelledAt: d.cancelledAt)
+            r.step = d.step; r.steps = d.steps.count
+            if d.finishedAt == nil, !d.cancelled, d.step < d.steps.count {
+                r.waitingFor = d.steps[d.step].filter { !$0.done }.map { apps[$0.app].id }
+            }
+            return r
+        }
     }
 
     /// Whether deployment `id` of this Marathon reported deployment_success at `t` (deployment

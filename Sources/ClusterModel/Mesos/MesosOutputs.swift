@@ -121,7 +121,13 @@ extension MesosCluster {
       scenario's apps starts at time 0 (the root group is posted when the run starts).
     - `platform.deployments` in summary.json lists every deployment: `started_at_s` is its `deploymentStarted`,
       `finished_at_s` its `deploymentFinished` (`duration_s` the difference) and `cancelled_at_s` its
-      `deploymentCancelled`; both are `null` for a deployment still running at the end.
+      `deploymentCancelled`; both are `null` for a deployment still running at the end. `waiting_for` lists, for
+      a deployment still running at the end, the apps of its current step that are not done (fewer healthy,
+      ready instances of the new version than their target, or a restart not finished), in the step's order, as
+      Marathon's `GET /v2/deployments` shows its `currentActions`; it is empty for every other deployment. The
+      run's terminal summary names them with their healthy count. The apps of the other steps wait for these:
+      an app of a later step has no `appDeployed` row, and neither has an app of this step that is done (its
+      step is not).
     - Task counts: every task (subject of `TASK_STAGING`) is counted once, by its first terminal event:
       `TASK_FAILED`/`TASK_ERROR` (failed), `TASK_KILLED` (killed), `TASK_LOST`/`TASK_GONE`/
       `TASK_GONE_BY_OPERATOR`/`TASK_DROPPED` (lost). A task Marathon forgot first
