@@ -208,6 +208,10 @@ public struct ActionSpec: Equatable, Sendable {
         case consulKV(key: String, value: String?)
         /// `vault write PATH` (the secret's new data as a JSON object text) or `vault delete PATH` (nil).
         case vaultWrite(path: String, dataJSON: String?, fields: VaultLeaseFields)
+        /// `vault operator unseal` with the threshold of key shares: a sealed Vault answers again.
+        case vaultUnseal
+
+        public var isVaultUnseal: Bool { if case .vaultUnseal = self { return true } else { return false } }
     }
     public var at: SimDuration
     public var kind: Kind
@@ -223,6 +227,7 @@ public struct ActionSpec: Equatable, Sendable {
         case .killTasks: return "killTasks"
         case .consulKV: return "consulKV"
         case .vaultWrite: return "vaultWrite"
+        case .vaultUnseal: return "vaultUnseal"
         }
     }
     public var app: String {
@@ -231,6 +236,7 @@ public struct ActionSpec: Equatable, Sendable {
         case .scale(let a, _), .restart(let a), .killTasks(let a, _, _): return a
         case .consulKV(let key, _): return key
         case .vaultWrite(let path, _, _): return path
+        case .vaultUnseal: return ""
         }
     }
 }

@@ -6,9 +6,9 @@ import SimKernel
 // into the app's JSON (objects key by key, anything else replaced) and decoded again, so the new
 // version goes through the same strict rules as the original.
 extension ScenarioSchema {
-    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV", "vaultWrite"]
+    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV", "vaultWrite", "vaultUnseal"]
     /// Actions that do not act on Marathon.
-    static let platformActionKinds = ["consulKV", "vaultWrite"]
+    static let platformActionKinds = ["consulKV", "vaultWrite", "vaultUnseal"]
 
     static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLBGiven: Bool = false,
                               sources: [AppSource], duration: SimDuration?, mesosVersion: MesosVersion = .baseline, _ d: Diagnostics) -> [ActionSpec] {
@@ -69,7 +69,7 @@ extension ScenarioSchema {
                 r.reject(key, "\(JSONValue.quote(key)) is only allowed for kind\(kinds.count > 1 ? "s" : "") \(kinds.map { JSONValue.quote($0) }.joined(separator: ", "))")
             }
         }
-        only("key", for: ["consulKV"]); only("value", for: ["consulKV"]); only("delete", for: platformActionKinds)
+        only("key", for: ["consulKV"]); only("value", for: ["consulKV"]); only("delete", for: ["consulKV", "vaultWrite"])
         only("force", for: actionKinds.filter { !platformActionKinds.contains($0) })
         only("app", for: actionKinds.filter { !platformActionKinds.contains($0) })
         only("path", for: ["vaultWrite"]); only("data", for: ["vaultWrite"])
@@ -168,6 +168,9 @@ extension ScenarioSchema {
                 d.error(r.keyPath("data"), at: v, "missing required key \"data\" (the secret's new key/value data, an object) or \"delete\": true")
             }
             if let path, delete || data != nil { result = .vaultWrite(path: path, dataJSON: data?.json, fields: data?.fields ?? .none) }
+        case "vaultUnseal":
+            // `vault operator unseal` with the threshold of key shares (no other key)
+            result = .vaultUnseal
         default:
             break
         }

@@ -113,9 +113,11 @@ public enum ScenarioSchema {
         if r.value["consul"] == nil, let v = r.value("actions"), let i = actions.firstIndex(where: { if case .consulKV = $0.kind { return true } else { return false } }) {
             d.error(JSONPath.index("actions", i), at: v, "a consulKV action changes Consul's KV store: the scenario needs a \"consul\" section")
         }
-        if let v = r.value["actions"], let i = actions.firstIndex(where: { if case .vaultWrite = $0.kind { return true } else { return false } }),
-           r.value["consulTemplate"]?["vaultServer"] == nil {
-            d.error(JSONPath.key(JSONPath.index("actions", i), "kind"), at: v, "a vaultWrite action changes a secret of the modelled Vault server: the scenario needs \"consulTemplate.vaultServer\"")
+        if let v = r.value["actions"], let i = actions.firstIndex(where: {
+            switch $0.kind { case .vaultWrite, .vaultUnseal: return true; default: return false }
+        }), r.value["consulTemplate"]?["vaultServer"] == nil {
+            let what = actions[i].kind.isVaultUnseal ? "a vaultUnseal action unseals the modelled Vault server" : "a vaultWrite action changes a secret of the modelled Vault server"
+            d.error(JSONPath.key(JSONPath.index("actions", i), "kind"), at: v, what + ": the scenario needs \"consulTemplate.vaultServer\"")
         }
         let storage = r.value("storage").flatMap { decodeStorage($0, path: "storage", hostGroups: groups, hostGroupsComplete: groupsComplete, duration: duration, d) }
         var faults: [FaultSpec] = []

@@ -93,9 +93,9 @@ extension ScenarioSchema {
     static let actionKeys = SectionKeys(#"actions[i]"#, [
         KeySpec(#"at"#, #"duration"#, default: #"required"#, allowed: #">= 0 and <= `duration`."#,
                 meaning: #"When the action is sent to the Marathon leader."#),
-        KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"deploy"`, `"scale"`, `"restart"`, `"killTasks"`, `"consulKV"`, `"vaultWrite"`."#,
-                meaning: #"The REST call: `deploy` is PUT /v2/apps/{id} with a new definition, `scale` PUT with `instances`, `restart` POST /v2/apps/{id}/restart, `killTasks` DELETE /v2/apps/{id}/tasks/{taskId} (instances picked at random by the seeded stream); `consulKV` is PUT (or DELETE) /v1/kv/{key} on Consul's KV store (see [discovery.md](discovery.md): the templates that read the key render again); `vaultWrite` is `vault write PATH` (or `vault delete`) on the modelled Vault server (`consulTemplate.vaultServer`; consul-template sees it at its next read of the secret, see [discovery.md](discovery.md))."#),
-        KeySpec(#"app"#, #"string"#, default: #"required (not for `consulKV`, `vaultWrite`)"#, allowed: #"A Marathon app id of the scenario (absolute, or relative to `/`)."#,
+        KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"deploy"`, `"scale"`, `"restart"`, `"killTasks"`, `"consulKV"`, `"vaultWrite"`, `"vaultUnseal"`."#,
+                meaning: #"The REST call: `deploy` is PUT /v2/apps/{id} with a new definition, `scale` PUT with `instances`, `restart` POST /v2/apps/{id}/restart, `killTasks` DELETE /v2/apps/{id}/tasks/{taskId} (instances picked at random by the seeded stream); `consulKV` is PUT (or DELETE) /v1/kv/{key} on Consul's KV store (see [discovery.md](discovery.md): the templates that read the key render again); `vaultWrite` is `vault write PATH` (or `vault delete`) on the modelled Vault server (`consulTemplate.vaultServer`; consul-template sees it at its next read of the secret, see [discovery.md](discovery.md)); `vaultUnseal` is `vault operator unseal` with the threshold of key shares, which a Vault with the default Shamir seal needs after every start (`consulTemplate.vaultServer.seal`)."#),
+        KeySpec(#"app"#, #"string"#, default: #"required (not for `consulKV`, `vaultWrite`, `vaultUnseal`)"#, allowed: #"A Marathon app id of the scenario (absolute, or relative to `/`)."#,
                 meaning: #"The app acted on."#),
         KeySpec(#"changes"#, #"object"#, default: #"required for `deploy`"#, allowed: #"A partial Marathon app definition; decoded again with every rule of [marathon.md](marathon.md). The `id` cannot change."#,
                 meaning: #"Merged into the app's JSON (objects key by key, anything else replaced). A change of anything but `instances` makes a new version: a rolling restart following the app's `upgradeStrategy`."#),
@@ -115,7 +115,7 @@ extension ScenarioSchema {
                 meaning: #"The secret written or deleted."#),
         KeySpec(#"data"#, #"object"#, default: #"required for `vaultWrite` unless `delete`"#, allowed: #"Only for `vaultWrite`: a JSON object."#,
                 meaning: #"The secret's new data (KV version 1: it replaces the old; the secret keeps its `lease_duration` and `renewable`, a new path gets `768h` and `false`)."#),
-        KeySpec(#"force"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; not for `consulKV` or `vaultWrite`."#,
+        KeySpec(#"force"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; not for `consulKV`, `vaultWrite` or `vaultUnseal`."#,
                 meaning: #"Cancel a deployment of the app in progress instead of being refused (HTTP 409)."#),
     ])
 }

@@ -77,9 +77,12 @@ extension ScenarioSchema {
                 d.error(sp, at: sv, typeMismatch("an object of secrets by path, like {\"secret/app\": {\"data\": {\"password\": \"s3cret\"}}}", sv))
             }
         }
+        let seal = r.optional("seal", .oneOf(VaultSeal.allCases.map(\.rawValue)), default: VaultSeal.shamir.rawValue).flatMap(VaultSeal.init(rawValue:))
         r.finish()
-        guard d.errorCount == before, let host else { return nil }
-        return VaultServerSpec(host: host, secrets: secrets, mounts: mounts)
+        guard d.errorCount == before, let host, let seal else { return nil }
+        var spec = VaultServerSpec(host: host, secrets: secrets, mounts: mounts)
+        spec.seal = seal
+        return spec
     }
 
     /// What consul-template's leaseCheckWait reads in a secret's data (VaultLease.swift): the
@@ -105,6 +108,9 @@ extension ScenarioSchema {
     static let vaultServerKeys = SectionKeys("consulTemplate.vaultServer", [
         KeySpec("host", "string", default: "—", allowed: "A host name of the scenario.",
                 meaning: "The host Vault runs on: while it is down, every Vault fetch fails and is retried."),
+        KeySpec("seal", "string", default: "`\"shamir\"`", allowed: "`\"shamir\"` or `\"auto\"`.",
+                meaning: "What Vault does when its host comes back: every Vault server starts sealed, and a sealed Vault answers every request 503 `Vault is sealed` (consul-template retries). With Vault's default Shamir seal it stays sealed until operators unseal it (a `vaultUnseal` action); `auto` is auto-unseal (a cloud KMS, an HSM, Transit: Vault 1.0+), which unseals at once. The run starts unsealed.",
+                source: "developer.hashicorp.com/vault/docs/concepts/seal (\"When a Vault server is started, it starts in a sealed state\"; the default configuration uses a Shamir seal)"),
         KeySpec("mounts", "object", default: "`{}` (every path KV version 1)", allowed: "Mount paths (no leading or trailing \"/\") → `{\"version\": 1 or 2}` (`consulTemplate.vaultServer.mounts.<path>`).",
                 meaning: "The KV secrets engines and their versions; a secret belongs to the longest mount that prefixes its path. Vault's dev server mounts `secret` as version 2; the simulator's default, version 1 everywhere, is Vault's before 0.10 and `vault secrets enable kv`'s."),
         KeySpec("secrets", "object", default: "`{}`", allowed: "Paths (no leading or trailing \"/\") → secrets (`consulTemplate.vaultServer.secrets.<path>`).",

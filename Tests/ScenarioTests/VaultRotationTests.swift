@@ -10,8 +10,8 @@ import XCTest
 final class VaultRotationTests: XCTestCase {
     typealias V = VaultTemplateTests
 
-    static func server(lease: String = "10m", renewable: Bool = false, data: String = #"{"username": "app", "password": "s3cret"}"#) -> String {
-        #""vaultServer": {"host": "vault-01", "secrets": {"database/creds/readonly": {"data": \#(data), "lease_duration": "\#(lease)", "renewable": \#(renewable)}}},"#
+    static func server(lease: String = "10m", renewable: Bool = false, data: String = #"{"username": "app", "password": "s3cret"}"#, seal: String = "") -> String {
+        #""vaultServer": {"host": "vault-01", \#(seal)"secrets": {"database/creds/readonly": {"data": \#(data), "lease_duration": "\#(lease)", "renewable": \#(renewable)}}},"#
     }
     static let rotate = #"{"at": "2m", "kind": "vaultWrite", "path": "database/creds/readonly", "data": {"username": "app", "password": "n3w"}}"#
     static let latency = SimDuration.milliseconds(1)
@@ -96,9 +96,10 @@ final class VaultRotationTests: XCTestCase {
         XCTAssertEqual(exits.first.map { $0.time.seconds - first.time.seconds } ?? 0, 303.76, accuracy: 0.1)
     }
 
-    /// A non-renewable secret does not notice the outage unless a re-read falls in it.
+    /// A non-renewable secret does not notice the outage unless a re-read falls in it (auto-unseal:
+    /// a Shamir-sealed Vault would fail the re-read after the outage until unsealed).
     func testANonRenewableSecretIgnoresAnOutageBetweenReads() throws {
-        let (_, o) = try runToEnd(V.scenario(V.database, vault: Self.server(),
+        let (_, o) = try runToEnd(V.scenario(V.database, vault: Self.server(seal: #""seal": "auto", "#),
                                              faults: #""faults": [{"at": "1m", "kind": "hostCrash", "host": "vault-01", "recoverAfter": "2m"}],"#))
         XCTAssertTrue(o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }.isEmpty)
     }
@@ -119,6 +120,46 @@ final class VaultRotationTests: XCTestCase {
                                              faults: #""faults": [{"at": "1m", "kind": "hostCrash", "host": "vault-01", "recoverAfter": "30s"}], "actions": [{"at": "70s", "kind": "vaultWrite", "path": "database/creds/readonly", "data": {"password": "n3w"}}],"#))
         XCTAssertTrue(o.events.first { $0.event == "vaultWrite" }?.detail.contains("failed: Vault on vault-01 did not answer (its host is down)") ?? false)
         XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 1), "# [config]\n# username=app\n# password=s3cret")
+    }
+
+    /// Vault's host back after 30 s: every Vault server starts sealed. With the default Shamir seal
+    /// the fetches (and a write) fail with 503 "Vault is sealed" until the `vaultUnseal` at 3m; the
+    /// next retry after it succeeds. With `"seal": "auto"` the first fetch after the host is back
+    /// succeeds (the rule before: no fetch ever met a sealed Vault).
+    func testVaultComesBackSealedUntilItIsUnsealed() throws {
+        let events = #""faults": [{"at": "1m", "kind": "hostCrash", "host": "vault-01", "recoverAfter": "30s"}], "actions": [{"at": "2m", "kind": "vaultWrite", "path": "database/creds/readonly", "data": {"password": "n3w"}}, {"at": "3m", "kind": "vaultUnseal"}, {"at": "4m", "kind": "vaultUnseal"}],"#
+        let (m, o) = try runToEnd(V.scenario(V.database, vault: Self.server(lease: "1h", renewable: true), faults: events))
+        let sealed = o.events.filter { $0.event == "vaultSealed" }
+        XCTAssertEqual(sealed.map(\.time.seconds), [90])
+        let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
+        let afterBack = retries.filter { $0.time.seconds >= 90 }
+        XCTAssertFalse(afterBack.isEmpty)
+        XCTAssertTrue(afterBack.allSatisfy { $0.detail.contains("Vault on vault-01 is sealed (Code: 503. Errors: * Vault is sealed)") && $0.time.seconds < 180 }, "\(afterBack.map(\.detail))")
+        XCTAssertTrue(o.events.filter { $0.event == "consulTemplateExit" }.isEmpty)
+        let actions = o.events.filter { $0.component == "action" }.map(\.detail)
+        XCTAssertEqual(actions.count, 3)
+        XCTAssertTrue(actions[0].hasSuffix("; failed: Vault on vault-01 is sealed (Code: 503. Errors: * Vault is sealed)"), actions[0])
+        XCTAssertEqual(Array(actions.dropFirst()), ["actions[1]: unsealed", "actions[2]: already unsealed"])
+        // the write failed: the secret is the old one
+        XCTAssertEqual(m.subsystem(ConsulTemplateRunner.self)?.destinationText(proxy: 0, template: 1), "# [config]\n# username=app\n# password=s3cret")
+        let next = try XCTUnwrap(retries.last)
+        let fetchAfterUnseal = o.events.filter { $0.time > next.time && $0.component == "consul-template" }
+        XCTAssertTrue(fetchAfterUnseal.allSatisfy { $0.event != "consulTemplateRetry" }, "\(fetchAfterUnseal)")
+
+        let (_, auto) = try runToEnd(V.scenario(V.database, vault: Self.server(lease: "1h", renewable: true, seal: #""seal": "auto", "#), faults: events))
+        XCTAssertTrue(auto.events.filter { $0.event == "vaultSealed" }.isEmpty)
+        let autoRetries = auto.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
+        XCTAssertTrue(autoRetries.allSatisfy { $0.time.seconds < 90 }, "\(autoRetries.map(\.time))")
+        XCTAssertEqual(auto.events.filter { $0.component == "action" }.map(\.detail).dropFirst().first, "actions[1]: already unsealed")
+    }
+
+    func testVaultSealAndUnsealErrorsNameTheirPath() {
+        func actions(_ a: String, vault: String = VaultRotationTests.server()) -> String { V.scenario(V.database, vault: vault, faults: #""actions": [\#(a)],"#) }
+        assertSingleError(actions(#"{"at": "1m", "kind": "vaultUnseal"}"#, vault: ""), path: "actions[0].kind", ["vaultUnseal", "consulTemplate.vaultServer"])
+        assertSingleError(actions(#"{"at": "1m", "kind": "vaultUnseal", "path": "x"}"#), path: "actions[0].path", ["only allowed"])
+        assertSingleError(actions(#"{"at": "1m", "kind": "vaultUnseal", "delete": true}"#), path: "actions[0].delete", ["only allowed"])
+        assertSingleError(actions(#"{"at": "1m", "kind": "vaultUnseal", "app": "/web"}"#), path: "actions[0].app", ["only allowed"])
+        assertSingleError(V.scenario(V.database, vault: Self.server(seal: #""seal": "transit", "#)), path: "consulTemplate.vaultServer.seal", ["shamir", "auto"])
     }
 
     func testVaultWriteErrorsNameTheirPath() {
@@ -145,12 +186,15 @@ final class VaultRotationScenarioTests: XCTestCase {
         let m = ClusterSimulation(spec: loaded.spec, observer: o)
         XCTAssertTrue(m.run())
         let renders = o.events.filter { $0.event == "templateRendered" && $0.time.seconds > 300 }.map { "\(Int($0.time.seconds)) \($0.detail)" }
-        // 13m46s and 14m01s (the 10m write), 25m13s and 25m48s (the 20m write, after Vault's outage)
+        // 13m46s and 14m01s (the 10m write), 26m13s and 26m48s (the 20m write, after Vault's outage
+        // and the unseal at 26m: Vault came back sealed at 25m)
         let changed = ": vault.read(secret/shop/backend) changed"
-        XCTAssertEqual(renders, ["826 edge-01" + changed, "841 edge-02" + changed, "1513 edge-02" + changed, "1548 edge-01" + changed])
+        XCTAssertEqual(renders, ["826 edge-01" + changed, "841 edge-02" + changed, "1573 edge-02" + changed, "1608 edge-01" + changed])
         XCTAssertTrue(o.events.filter { $0.event == "consulTemplateExit" }.isEmpty)
         let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
-        XCTAssertTrue(retries.allSatisfy { $0.time.seconds > 22 * 60 && $0.time.seconds < 25 * 60 })
+        XCTAssertTrue(retries.allSatisfy { $0.time.seconds > 22 * 60 && $0.time.seconds < 26 * 60 })
+        XCTAssertEqual(retries.filter { $0.detail.contains("is sealed") }.count, 2)
+        XCTAssertEqual(o.events.filter { $0.event == "vaultSealed" }.map(\.time.seconds), [1500])
         let ct = try XCTUnwrap(m.subsystem(ConsulTemplateRunner.self))
         for p in 0..<2 {
             let text = try XCTUnwrap(ct.destinationText(proxy: p, template: 0))

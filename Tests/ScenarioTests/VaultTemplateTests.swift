@@ -164,11 +164,13 @@ final class VaultTemplateTests: XCTestCase {
 
     /// Vault's host down: a fetch then fails ("its host is down") and is retried; consul-template,
     /// restarted with its host at 2m, gets the secret at the first retry after Vault is back (4m30s),
-    /// and does not exit.
+    /// and does not exit. (Auto-unseal: with the default Shamir seal Vault comes back sealed,
+    /// VaultRotationTests.testVaultComesBackSealedUntilItIsUnsealed.)
     func testVaultsHostDownFailsTheFetchUntilItIsBack() throws {
         let faults = #""faults": [{"at": "30s", "kind": "hostCrash", "host": "vault-01", "recoverAfter": "4m"},"#
             + #"{"at": "1m", "kind": "hostCrash", "host": "edge-01", "recoverAfter": "1m"}],"#
-        let (m, o) = try runToEnd(Self.scenario(Self.database, vault: Self.vaultServer, faults: faults))
+        let autoUnseal = Self.vaultServer.replacingOccurrences(of: #""host": "vault-01", "#, with: #""host": "vault-01", "seal": "auto", "#)
+        let (m, o) = try runToEnd(Self.scenario(Self.database, vault: autoUnseal, faults: faults))
         let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.detail.hasPrefix("vault.") }
         XCTAssertFalse(retries.isEmpty)
         XCTAssertTrue(retries.allSatisfy { $0.detail.contains("Vault on vault-01 did not answer (its host is down)") && $0.time.seconds >= 120 && $0.time.seconds < 270 },

@@ -15,6 +15,8 @@ set arrow 4 from 22, graph 0 to 22, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
 set label 4 'vault-01 crashed' at 22, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
 set arrow 5 from 25, graph 0 to 25, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
 set label 5 'vault-01 back' at 25, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
+set arrow 6 from 26, graph 0 to 26, graph 1 nohead dt 3 lw 1 lc rgb 'gray50'
+set label 6 'vaultUnseal vault-01' at 26, graph 0.98 rotate by 90 right offset -0.8, 0 font ',8' tc rgb 'gray30'
 
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'hosts.png'

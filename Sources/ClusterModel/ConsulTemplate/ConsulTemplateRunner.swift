@@ -129,6 +129,10 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     let vaultHost: Int?
     /// What the Vault server holds now (`spec.vault`, changed by `vaultWrite` actions).
     public private(set) var vaultState: VaultServerSpec?
+    /// Vault restarted with a Shamir seal and not unsealed since: it answers every request but
+    /// the seal's own 503 "Vault is sealed", as Vault's Go client reports it to consul-template
+    /// ("Code: 503. Errors: * Vault is sealed"). The run starts with an unsealed Vault.
+    public private(set) var vaultSealed = false
 
     static let runnerField = ArgField("runner", shift: 0, bits: 20)
     static let indexField = runnerField.next("index", bits: 12)
@@ -200,6 +204,13 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
             // a renewable secret's poll loop meets the outage at its next poll (its errors skip the rate limiter)
             if h == vaultHost { pokePolls(matching: { _ in true }, delay: { VaultLease.residual($0) }) }
         case .hostUp(let h):
+            if h == vaultHost, let v = spec.vault {
+                // Vault starts sealed; with auto-unseal it unseals itself at once
+                vaultSealed = v.seal == .shamir
+                if vaultSealed {
+                    model.log("vault", "vaultSealed", v.host, "Vault started sealed (Shamir seal): every request answers 503 until a vaultUnseal action")
+                }
+            }
             for r in runners.indices where runners[r].host == h {
                 runners[r].running = true
                 runners[r].exited = false
@@ -314,6 +325,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// or its host down), else the server's answer or error (VaultFunctions.swift).
     func vaultFetch(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError>? {
         guard let v = vaultState, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
+        if vaultSealed { return .failure(VaultFetchError("Vault on \(spec.vault?.host ?? "?") is sealed (Code: 503. Errors: * Vault is sealed)")) }
         return v.answer(d, timeZeroUnixNs: inputs.baseMs &* 1_000_000)
     }
 
@@ -365,11 +377,29 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         }
     }
 
+    /// Why a request to the Vault server fails now (nil: it answers): no server, its host down, or sealed.
+    public var vaultUnavailable: String? {
+        guard let v = spec.vault, vaultState != nil, let h = vaultHost else { return "no Vault server is modelled" }
+        if !model.infrastructure.hosts[h].state.isUp { return "Vault on \(v.host) did not answer (its host is down)" }
+        if vaultSealed { return "Vault on \(v.host) is sealed (Code: 503. Errors: * Vault is sealed)" }
+        return nil
+    }
+
+    /// A `vaultUnseal` action (`vault operator unseal` with the threshold of key shares): the
+    /// reason it failed (its host down), or nil. Unsealing an unsealed Vault changes nothing. The
+    /// fetches that failed on the sealed Vault succeed at their next retry.
+    public func vaultUnseal() -> String? {
+        guard let v = spec.vault, let h = vaultHost else { return "no Vault server is modelled" }
+        if !model.infrastructure.hosts[h].state.isUp { return "Vault on \(v.host) did not answer (its host is down)" }
+        vaultSealed = false
+        return nil
+    }
+
     /// A `vaultWrite` action (nil data: a delete) on the Vault server. False when the write fails
-    /// (no Vault server modelled, or its host down). Non-renewable secrets are seen at their next
+    /// (no Vault server modelled, its host down, or sealed). Non-renewable secrets are seen at their next
     /// re-read (already scheduled); renewable ones at the poll of their loop that passes the change.
     public func vaultWrite(path: String, dataJSON: String?, fields: VaultLeaseFields) -> Bool {
-        guard vaultState != nil, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return false }
+        guard vaultUnavailable == nil else { return false }
         vaultState!.write(path, dataJSON: dataJSON, fields: fields, at: model.sim.now.sinceStart)
         let change = unixNanoseconds
         pokePolls(matching: { $0 == .read(path) }, delay: { u in VaultLease.pollAfter(changeUnixNs: change, u) + VaultLease.pollGap(u) })

@@ -141,9 +141,20 @@ public struct VaultMountSpec: Equatable, Sendable {
     public init(path: String, version: Int) { self.path = path.hasSuffix("/") ? path : path + "/"; self.version = version }
 }
 
+/// How a Vault server unseals when it starts (developer.hashicorp.com/vault/docs/concepts/seal).
+public enum VaultSeal: String, Equatable, Sendable, CaseIterable {
+    /// Vault's default: every start is sealed until operators give the unseal keys
+    /// (`vault operator unseal`: the `vaultUnseal` action).
+    case shamir
+    /// Auto-unseal (a cloud KMS, an HSM or Transit): the server unseals itself when it starts.
+    case auto
+}
+
 /// `consulTemplate.vaultServer`: one Vault server on a host, holding KV secrets (docs/discovery.md).
 public struct VaultServerSpec: Equatable, Sendable {
     public var host: String
+    /// What happens when its host comes back: sealed until a `vaultUnseal` action, or unsealed.
+    public var seal: VaultSeal = .shamir
     /// Sorted by path.
     public var secrets: [VaultSecretSpec]
     /// KV mounts with their version; a path under none of them is KV version 1.

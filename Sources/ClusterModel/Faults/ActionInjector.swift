@@ -23,10 +23,20 @@ final class ActionInjector: EventHandler {
         }
         if case .vaultWrite(let path, let data, let fields) = a.kind {
             let runner = model.subsystem(ConsulTemplateRunner.self)
-            let ok = runner?.vaultWrite(path: path, dataJSON: data, fields: fields) ?? false
-            let host = runner?.spec.vault?.host ?? model.spec.consulTemplate?.vault?.host ?? "?"
-            model.log("action", a.name, path, "actions[\(event.arg)]: " + (data.map { "write " + $0 } ?? "delete")
-                      + (ok ? "" : "; failed: Vault on \(host) did not answer (its host is down)"))
+            let why = runner?.vaultUnavailable
+            let ok = why == nil && (runner?.vaultWrite(path: path, dataJSON: data, fields: fields) ?? false)
+            let what = data.map { "write " + $0 } ?? "delete"
+            let failure: String = ok ? "" : "; failed: " + (why ?? "no Vault server is modelled")
+            model.log("action", a.name, path, "actions[\(event.arg)]: " + what + failure)
+            return
+        }
+        if case .vaultUnseal = a.kind {
+            let runner = model.subsystem(ConsulTemplateRunner.self)
+            let wasSealed = runner?.vaultSealed ?? false
+            let why: String? = runner.map { $0.vaultUnseal() } ?? "no Vault server is modelled"
+            let host = runner?.spec.vault?.host ?? "vault"
+            let outcome: String = why.map { "failed: " + $0 } ?? (wasSealed ? "unsealed" : "already unsealed")
+            model.log("action", a.name, host, "actions[\(event.arg)]: " + outcome)
             return
         }
         guard model.marathon != nil else { return }
@@ -38,7 +48,7 @@ final class ActionInjector: EventHandler {
             case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
             case .restart(let app): m.restart(app: app, force: a.force)
             case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
-            case .consulKV, .vaultWrite: break
+            case .consulKV, .vaultWrite, .vaultUnseal: break
             }
         }
     }
