@@ -602,14 +602,27 @@ public enum ScenarioSchema {
         if kind == nil || kind == .hostCrash {
             recoverAfter = r.optional("recoverAfter", .duration(.positive))
         } else {
-            r.reject("recoverAfter", "\"recoverAfter\" is only allowed for kind \"hostCrash\"" +
-                     (kind == .hostReboot ? "; a hostReboot is down for \"downFor\"" : "; a hostRecover brings a host back at \"at\""))
+            // what the kind has instead: a user who wrote recoverAfter meant its end
+            let instead: String
+            switch kind {
+            case .hostReboot?: instead = "; a hostReboot is down for \"downFor\""
+            case .agentCrash?, .masterCrash?, .zookeeperCrash?: instead = "; the supervisor restarts the process after \"restartAfter\""
+            case .networkPartition?: instead = "; a partition heals after \"healAfter\""
+            default: instead = "; a hostRecover brings a host back at \"at\""
+            }
+            r.reject("recoverAfter", "\"recoverAfter\" is only allowed for kind \"hostCrash\"" + instead)
         }
         if kind == nil || kind == .hostReboot {
             if let x = r.optional("downFor", .duration(.positive)) { downFor = x }
         } else {
-            r.reject("downFor", "\"downFor\" is only allowed for kind \"hostReboot\"" +
-                     (kind == .hostCrash ? "; for a crash that ends, use \"recoverAfter\"" : ""))
+            let instead: String
+            switch kind {
+            case .hostCrash?: instead = "; for a crash that ends, use \"recoverAfter\""
+            case .agentCrash?, .masterCrash?, .zookeeperCrash?: instead = "; the supervisor restarts the process after \"restartAfter\""
+            case .networkPartition?: instead = "; a partition heals after \"healAfter\""
+            default: instead = ""
+            }
+            r.reject("downFor", "\"downFor\" is only allowed for kind \"hostReboot\"" + instead)
         }
         var restartAfter: SimDuration? = nil
         if kind == nil || kind == .agentCrash || kind == .masterCrash || kind == .zookeeperCrash {

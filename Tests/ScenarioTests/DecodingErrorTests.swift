@@ -176,6 +176,13 @@ final class DecodingErrorTests: XCTestCase {
                           path: "faults[0].downFor", ["only allowed for kind \"hostReboot\""])
         assertSingleError(scenario(faults: #"{"at": "1m", "kind": "hostCrash", "host": "slave-01", "recoverAfter": "0s"}"#),
                           path: "faults[0].recoverAfter", ["must be greater than 0"])
+        // a process crash ends with restartAfter, a partition with healAfter: the error says so (it
+        // said "a hostRecover brings a host back" to a user who wanted the agent to restart)
+        let mesos = #""zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 1}}"#
+        assertSingleError(scenario(mesos, faults: #"{"at": "1m", "kind": "agentCrash", "host": "slave-01", "recoverAfter": "5m"}"#),
+                          path: "faults[0].recoverAfter", ["only allowed for kind \"hostCrash\"; the supervisor restarts the process after \"restartAfter\""])
+        assertSingleError(scenario(mesos, faults: #"{"at": "1m", "kind": "networkPartition", "host": "slave-01", "downFor": "5m"}"#),
+                          path: "faults[0].downFor", ["only allowed for kind \"hostReboot\"; a partition heals after \"healAfter\""])
     }
 
     // 23
