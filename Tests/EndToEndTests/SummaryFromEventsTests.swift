@@ -487,6 +487,20 @@ final class QuickstartReportTests: XCTestCase {
         XCTAssertEqual(deployments.map { $0["waiting_for"] as! [String] }, [["/shop/worker"]])
         let shipped = (try SummaryFromEventsTests.json("results/quickstart/summary.json")["platform"] as! [String: Any])["deployments"] as! [[String: Any]]
         XCTAssertEqual(shipped.map { $0["waiting_for"] as! [String] }, [[], []])
+        // the waitingForOffers row says why the offers did not take an instance (Marathon's NoOfferMatchReason)
+        let waiting = try SummaryFromEventsTests.events(out).filter { $0.event == "waitingForOffers" }
+        XCTAssertEqual(waiting.map(\.subject), ["/shop/worker"])
+        XCTAssertTrue(waiting.first.map { $0.detail.contains("(since its last launch: ") && $0.detail.contains(" offers UnfulfilledConstraint)") } ?? false, "\(waiting)")
+
+        // 13 instances of 4 cpus on 6 agents of 8, three of them running /shop/api (1 cpu): 9 fit. The
+        // offers are declined by `offerOutlook` (fidelity.offers fast, the default: no constraint), which counts them too.
+        let full = CLI.tempDir("wait") + "/cpus"
+        let r2 = try CLI.run(["run", "scenarios/quickstart.json", "--out", full, "--set", "marathon.apps[2].instances=13",
+                              "--set", "marathon.apps[2].cpus=4", "--set", "faults=[]", "--set", "actions=[]", "--quiet"])
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let cpus = try SummaryFromEventsTests.events(full).filter { $0.event == "waitingForOffers" }
+        XCTAssertEqual(cpus.map(\.subject), ["/shop/worker"])
+        XCTAssertTrue(cpus.first.map { $0.detail.hasPrefix("4 instance(s) not placeable") && $0.detail.contains(" offers InsufficientCpus") } ?? false, "\(cpus)")
     }
 
     func testRunSummaryListsTheDeploymentsOfEveryDataCentersMarathon() throws {

@@ -563,10 +563,24 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             var pending = a.toLaunch
             while pending > 0 {
                 if launches.count >= maxPerOffer || launchTokens <= 0 { break outer }
-                guard let ports = takePorts(def.launchPorts, from: &remaining) else { break }
+                // ports are taken from a copy: an instance that does not fit leaves the offer as it was
+                var trial = remaining
+                guard let ports = takePorts(def.launchPorts, from: &trial) else {
+                    if taken == 0 { a.rejections.note(.ports) }
+                    break
+                }
                 let res = def.resources
-                guard res.fits(in: remaining) else { break }
-                guard def.constraints.isEmpty || meetsConstraints(a, def.constraints, host: offer.agent, extra: taken) else { break }
+                guard res.fits(in: trial) else {
+                    if taken == 0 {
+                        a.rejections.note(res.cpus > trial.cpus ? .cpus : res.memMB > trial.memMB ? .memory : .disk)
+                    }
+                    break
+                }
+                guard def.constraints.isEmpty || meetsConstraints(a, def.constraints, host: offer.agent, extra: taken) else {
+                    if taken == 0 { a.rejections.note(.constraint) }
+                    break
+                }
+                remaining = trial
                 remaining.cpus -= res.cpus; remaining.memMB -= res.memMB; remaining.diskMB -= res.diskMB
                 var r = res
                 r.ports = PortSet(ports.map { $0...$0 })
@@ -605,6 +619,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             a.launchedTotal += 1
             a.unplacedSince = nil
             a.loggedUnplaced = false
+            a.rejections = OfferRejections()
             let inst = MarathonInstance(task: id, name: launches[k].name, app: a.index, version: version, host: offer.agent,
                                         launchedAt: now, checks: a.definition.healthChecks.count,
                                         hasReadiness: !a.definition.readinessChecks.isEmpty, changes: a.changes)
@@ -630,6 +645,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// fits its first instance in it (resources, then ports), or when launches cannot happen at all
     /// (not leading, nothing queued, tokens spent); an app with constraints queued makes the pass
     /// exact (`.matchEveryOffer`). A decline has the side effects the real one has.
+    /// `offerOutlook`'s apps that the offer did not fit, and why (a buffer kept between calls).
+    var outlookRejections: [(Int, OfferRejections.Reason)] = []
+
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook {
         let refuse = spec.flags.declineOfferDuration.seconds
         guard leaderReady else { return .allDeclined(refuseSeconds: refuse) }
@@ -640,6 +658,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             return .allDeclined(refuseSeconds: refuse)
         }
         var dependsOnAgent = false
+        outlookRejections.removeAll(keepingCapacity: true)
         for ai in demandList {
             let a = apps[ai]
             if rateLimiter.count > 0, let d = rateLimiter.deadline(a.launchKey), d > now { continue }
@@ -647,8 +666,13 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             if needs.constrained { return .matchEveryOffer }
             dependsOnAgent = true
             var remaining = resources
-            if takePorts(needs.ports, from: &remaining) != nil && needs.resources.fits(in: remaining) { return .wanted }
+            guard takePorts(needs.ports, from: &remaining) != nil else { outlookRejections.append((ai, .ports)); continue }
+            let r = needs.resources
+            if r.fits(in: remaining) { return .wanted }
+            outlookRejections.append((ai, r.cpus > remaining.cpus ? .cpus : r.memMB > remaining.memMB ? .memory : .disk))
         }
+        // declined: each app counts the offer as matchOffer would have (a wanted offer is counted there)
+        for (ai, why) in outlookRejections { apps[ai].rejections.note(why) }
         noteUnplaced(demandList)
         return dependsOnAgent ? .declined(refuseSeconds: refuse) : .allDeclined(refuseSeconds: refuse)
     }
@@ -662,7 +686,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             guard a.toLaunch > 0, !a.loggedUnplaced else { continue }
             if let s = a.unplacedSince, now - s >= .minutes(5) {
                 a.loggedUnplaced = true
-                log("waitingForOffers", a.id, "\(a.toLaunch) instance(s) not placeable for \(now - s): no offer meets resources, ports or constraints")
+                let why = a.rejections.isEmpty ? "" : " (since its last launch: \(a.rejections.summary))"
+                log("waitingForOffers", a.id, "\(a.toLaunch) instance(s) not placeable for \(now - s): no offer meets resources, ports or constraints" + why)
             }
         }
     }

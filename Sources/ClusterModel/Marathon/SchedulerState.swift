@@ -233,6 +233,8 @@ final class MarathonAppState {
     /// The app could not be placed on any offer for a while (constraints, resources): logged once per episode.
     var unplacedSince: SimTime?
     var loggedUnplaced = false
+    /// Why the offers matched against it since its last launch did not take an instance.
+    var rejections = OfferRejections()
 
     /// Bumped by every change of the definition or of the instances' list, state, reachability or
     /// health: what apps.csv's counts (MarathonOutputs.swift) and marathon-lb's per-app cache
@@ -350,4 +352,33 @@ struct LaunchNeeds {
     var ports: [AppPort]
     var resources: Resources
     init(_ d: AppDefinition) { constrained = !d.constraints.isEmpty; ports = d.launchPorts; resources = d.resources }
+}
+
+/// Why offers did not take an instance of an app, counted per offer by the first unmet need in the
+/// order the matcher checks them (ports, cpus, memory, disk, constraints), under the names of
+/// Marathon's NoOfferMatchReason (1.5+: `GET /v2/queue` `processedOffersSummary`,
+/// marathon:src/main/scala/mesosphere/mesos/NoOfferMatchReason.scala). Marathon counts every
+/// unmet need of an offer; here an offer counts once (model choice: the first need the matcher
+/// meets unmet ends its look at the app).
+struct OfferRejections: Equatable {
+    enum Reason: Int, CaseIterable {
+        case ports, cpus, memory, disk, constraint
+        var name: String {
+            switch self {
+            case .ports: return "InsufficientPorts"
+            case .cpus: return "InsufficientCpus"
+            case .memory: return "InsufficientMemory"
+            case .disk: return "InsufficientDisk"
+            case .constraint: return "UnfulfilledConstraint"
+            }
+        }
+    }
+    var counts = [Int](repeating: 0, count: Reason.allCases.count)
+    mutating func note(_ r: Reason) { counts[r.rawValue] += 1 }
+    var isEmpty: Bool { !counts.contains { $0 > 0 } }
+    /// "6 offers UnfulfilledConstraint, 2 InsufficientMemory" (the reasons seen, most first, then in order).
+    var summary: String {
+        let seen = Reason.allCases.filter { counts[$0.rawValue] > 0 }.sorted { (-counts[$0.rawValue], $0.rawValue) < (-counts[$1.rawValue], $1.rawValue) }
+        return seen.enumerated().map { k, r in "\(counts[r.rawValue])\(k == 0 ? (counts[r.rawValue] == 1 ? " offer" : " offers") : "") \(r.name)" }.joined(separator: ", ")
+    }
 }
