@@ -23,8 +23,11 @@ public struct CephSpec: Equatable, Sendable {
     /// osd_heartbeat_interval 6 s, osd_heartbeat_grace 20 s.
     public var heartbeatInterval: SimDuration = .seconds(6)
     public var heartbeatGrace: SimDuration = .seconds(20)
-    /// mon_osd_down_out_interval: 600 s.
+    /// mon_osd_down_out_interval: 600 s. Zero: the monitors never mark a down OSD out
+    /// (OSDMonitor::tick marks out only while the interval is > 0), so no recovery starts.
     public var downOutInterval: SimDuration = .seconds(600)
+    /// The monitors mark a down OSD out after `downOutInterval` (false for 0).
+    public var marksDownOSDsOut: Bool { downOutInterval > .zero }
     /// osd_max_backfills 1, osd_recovery_max_active 3.
     public var maxBackfills: Int = 1
     public var recoveryMaxActive: Int = 3
@@ -140,8 +143,8 @@ public final class CephCluster {
             o.downAt = now
             if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
             markedDown.append((o.host.name, o.downAt!, now))
-            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")")
-            schedule(.markOut, at: now + spec.downOutInterval, i, g)
+            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")\(spec.marksDownOSDsOut ? "" : "; mon_osd_down_out_interval 0: never marked out, no recovery")")
+            if spec.marksDownOSDsOut { schedule(.markOut, at: now + spec.downOutInterval, i, g) }
         case .markOut:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.inCluster else { return }
