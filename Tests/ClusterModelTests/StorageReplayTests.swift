@@ -36,3 +36,26 @@ final class StorageReplayTests: XCTestCase {
         }
     }
 }
+
+extension StorageReplayTests {
+    /// A host rebooted while its loop-lvm pool is full: the pool and the containers' devices
+    /// survive the reboot, dockerd cannot activate the full pool (moby/moby#20272, as for
+    /// `restartDocker`), and the orphans Mesos removes through `docker rm` stay. The reboot
+    /// emptied the pool before the daemon started, so the host came back healthy by itself.
+    func testRebootWithAFullPoolDoesNotEmptyIt() {
+        let r = StorageTests.Run(host: StorageTests.loop { $0.loopDataSize = 2 * GiB; $0.baseSize = 200 * GiB },
+                                 duration: .hours(1),
+                                 faults: [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("slave-01"), recoverAfter: .minutes(5))])
+        r.model.faultInjector.start()
+        XCTAssertNil(r.container(1, rate: 10_000_000))
+        r.run(until: SimTime.zero + .minutes(9))
+        XCTAssertNotNil(r.first("poolFull"))
+        XCTAssertEqual(r.host.daemon, .hung)
+        r.run(until: SimTime.zero + .minutes(20))
+        XCTAssertNotNil(r.first("dockerStartFailed"), "\(r.observer.events.suffix(5).map { "\($0.event) \($0.detail)" })")
+        XCTAssertNil(r.all("dockerRunning").first { $0.time > SimTime.zero + .minutes(10) })
+        XCTAssertNotEqual(r.host.daemon, .running)
+        XCTAssertEqual(r.host.dataUsedBlocks, r.host.dataTotalBlocks, "the container's device keeps its blocks")
+        XCTAssertNotNil(r.storage.container(task: 1), "no daemon: Mesos could not remove the orphan")
+    }
+}

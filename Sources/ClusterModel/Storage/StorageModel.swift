@@ -634,12 +634,17 @@ public final class StorageModel: EventHandler, ContainerStorage {
     func hostCameUp(_ host: Host) {
         ceph?.hostCameUp(host)
         guard let h = dockerHost(host.index) else { return }
-        // the agent comes back with a new id: --docker_kill_orphans removes the old containers
+        // The pool and the containers' devices survive the reboot. A daemon that cannot activate
+        // a full pool (moby/moby#20272) does not start, and the pool stays as it was.
+        startDaemon(h)
+        guard h.daemon == .running else { return }
+        // The agent comes back with a new id: --docker_kill_orphans removes the old containers
+        // through the daemon (apache/mesos src/slave/containerizer/docker.cpp `__recover`: `docker
+        // ps`, then stop and remove each orphan), so only once it runs.
         replan(h) {
             for c in h.containers { remove(c, h) }
             h.condition = .ok
         }
-        startDaemon(h)
     }
 
     // MARK: metrics
