@@ -673,7 +673,7 @@ extension ScenarioSchema {
                 meaning: "Bytes per line of the process' output, the newline included. Docker's logging driver keeps a copy of a DOCKER app's output with a per-line framing: json-file writes line + 70 bytes, local line + 27 (docs/storage.md \"Docker's copy of stdout\").",
                 source: "model choice; framing: moby/moby@v18.09.0 daemon/logger/jsonfilelog/jsonlog/jsonlogbytes.go, daemon/logger/local/local.go"),
         KeySpec("unhealthyWhenDiskFull", "boolean", default: "`false`", allowed: "`true` or `false`.",
-                meaning: "The app's health check fails once its writable layer is full.", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
+                meaning: "The app's health check fails once its writable layer is full: its device at `dm.basesize` (devicemapper), the root filesystem full (overlay2, whose layer is that filesystem; it passes again when space is freed).", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
     ])
 
     static let cephMountKeys = SectionKeys("marathon.behaviour.<app>.cephMount", [

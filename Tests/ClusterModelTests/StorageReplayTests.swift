@@ -59,3 +59,32 @@ extension StorageReplayTests {
         XCTAssertNotNil(r.storage.container(task: 1), "no daemon: Mesos could not remove the orphan")
     }
 }
+
+extension StorageReplayTests {
+    /// overlay2 has no device per container: the writable layer is the root filesystem, so an app
+    /// whose disk check fails on a full disk (`unhealthyWhenDiskFull`) fails it when that
+    /// filesystem is full, and passes again once space is freed. It never failed on overlay2.
+    func testOverlay2FullFilesystemFailsTheDiskCheck() {
+        let spec = HostStorageSpec(hostGroup: "slave", driver: .overlay2, rootFilesystemBytes: 10 * GiB)
+        let r = StorageTests.Run(host: spec, duration: .hours(1))
+        var w = ContainerWrites(rate: .constant(10_000_000))
+        w.unhealthyWhenDiskFull = true
+        XCTAssertNil(r.storage.createContainer(host: 0, task: 1, name: "app.1", image: nil, writes: w))
+        r.storage.containerStarted(task: 1)
+        r.run(until: SimTime.zero + .minutes(5))
+        XCTAssertNil(r.storage.probeOutcome(task: 1), "300 s x 10 MB/s: 3 GB of 10 GiB")
+        r.run(until: SimTime.zero + .minutes(30))
+        XCTAssertNotNil(r.first("hostFilesystemFull"))
+        XCTAssertEqual(r.storage.probeOutcome(task: 1), .failed(after: .milliseconds(5)))
+        XCTAssertEqual(r.storage.summary().tasksLost, 1)
+        XCTAssertEqual(r.all("containerDeviceFull").count, 1)
+        r.storage.containerExited(task: 1)
+        r.storage.replan(r.host) { r.storage.remove(r.storage.container(task: 1)!, r.host) }
+        XCTAssertFalse(r.host.fsFull)
+        // a second one: the filesystem has room again, its check passes
+        XCTAssertNil(r.storage.createContainer(host: 0, task: 2, name: "app.2", image: nil, writes: w))
+        r.storage.containerStarted(task: 2)
+        r.run(until: SimTime.zero + .minutes(31))
+        XCTAssertNil(r.storage.probeOutcome(task: 2))
+    }
+}

@@ -322,6 +322,19 @@ public final class StorageModel: EventHandler, ContainerStorage {
             if let l = c.stdoutLog { l.rate = c.running && !c.hung && !fsFull ? l.stdoutRate * l.factor : 0 }
             guard c.running, !c.hung, !c.writeErrors else { if c.logFile >= 0 { h.logFiles[c.logFile].rate = 0 }; continue }
             let d = c.demand(at: now)
+            if !h.isDeviceMapper {
+                // overlay2: the writable layer (and a host volume) is the root filesystem itself;
+                // when it is full the app's disk-space check sees no free space and fails
+                if fsFull && c.writes?.unhealthyWhenDiskFull == true {
+                    if !c.atBaseSize {
+                        c.atBaseSize = true
+                        markLost(c)
+                        log("containerDeviceFull", c.name, "\(h.name): overlay2: the root filesystem under its writable layer is full: writes fail with ENOSPC")
+                    }
+                } else if !fsFull {
+                    c.atBaseSize = false
+                }
+            }
             if c.logFile >= 0 {
                 h.logFiles[c.logFile].rate = fsFull ? 0 : d
                 c.volumeRate = fsFull ? 0 : d
