@@ -633,7 +633,7 @@ extension ScenarioSchema {
                 source: "ceph/ceph v14.2.16 src/common/ConfUtils.cc, src/common/config.cc `parse_config_files`, src/common/options.cc"),
         KeySpec("osdHostGroup", "string", default: "required", allowed: "An existing host group.", meaning: "Hosts running OSDs; the CRUSH failure domain is the host."),
         KeySpec("osdsPerHost", "integer", default: "`1`", allowed: "1 to 64.", meaning: "OSDs (disks) per host.", source: "model choice"),
-        KeySpec("osdCapacity", "size", default: "`\"4TB\"`", allowed: "> 0.", meaning: "One OSD's disk.", source: "model choice"),
+        KeySpec("osdCapacity", "size", default: "`\"4TB\"`", allowed: "> 0.", meaning: "One OSD's disk. With a `network` section an OSD refuses a backfill that would take it above `mon_osd_backfillfull_ratio` 0.90 of it (the PG stays degraded, backfill_toofull).", source: "model choice; 0.90: ceph/ceph src/common/options.cc `mon_osd_backfillfull_ratio`"),
         KeySpec("osdBandwidth", "rate", default: "`\"150MB/s\"`", allowed: "> 0.", meaning: "One OSD's disk rate.",
                 source: "model choice: one HDD's sequential rate (S6-small: 75-165 MB/s single OSD)"),
         KeySpec("deviceClass", "string", default: "`\"hdd\"`", allowed: "`\"hdd\"`, `\"ssd\"` or `\"hybrid\"`.", meaning: "Selects `osd_recovery_sleep`."),

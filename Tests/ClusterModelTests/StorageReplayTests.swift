@@ -88,3 +88,38 @@ extension StorageReplayTests {
         XCTAssertNil(r.storage.probeOutcome(task: 2))
     }
 }
+
+extension StorageReplayTests {
+    /// Recovery onto OSDs that fill up: an OSD refuses a backfill that would take it above
+    /// mon_osd_backfillfull_ratio (0.90) of its capacity (OSDService::tentative_backfill_full), so
+    /// the PG stays degraded in backfill_toofull and full redundancy is not restored. The model
+    /// ignored `osdCapacity` and backfilled the survivors past 100%.
+    func testBackfillStopsAtTheBackfillFullRatio() {
+        var s = Setup()
+        // 200 GB at size 3 on 10 OSDs: 60 GB each, 86% of 70 GB; one host out needs 75 GB each
+        s.configure = { $0.osdCapacityBytes = 70_000_000_000 }
+        let r = Run(s)
+        r.run()
+        let f = r.ceph.flowRecovery!
+        XCTAssertEqual(r.all("osdOut").count, 1)
+        XCTAssertFalse(r.all("backfillToofull").isEmpty)
+        XCTAssertGreaterThan(f.toofullRefusals, 0)
+        XCTAssertTrue(r.all("recoveryDone").isEmpty, "never fully recovered")
+        XCTAssertGreaterThan(r.ceph.metrics().degradedRatio, 0)
+        XCTAssertGreaterThan(f.backfillsCompleted, 0, "the OSDs take what fits under 90%")
+        // no OSD received a copy that took it above 90% (some start above it: placement is uneven)
+        var before = s
+        before.duration = .minutes(1)
+        let initial = Run(before)
+        initial.run()
+        let start = initial.ceph.flowRecovery!.heldBytes
+        for o in f.heldBytes.indices where f.heldBytes[o] > start[o] {
+            XCTAssertLessThanOrEqual(f.heldBytes[o], 0.9 * 70e9, "osd.\(o)")
+        }
+        // with room enough (the default 4 TB) the same failure recovers fully
+        let roomy = Run(Setup())
+        roomy.run()
+        XCTAssertEqual(roomy.all("recoveryDone").last?.detail, "full redundancy restored (size 3)")
+        XCTAssertTrue(roomy.all("backfillToofull").isEmpty)
+    }
+}
