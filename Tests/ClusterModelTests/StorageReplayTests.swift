@@ -123,3 +123,52 @@ extension StorageReplayTests {
         XCTAssertTrue(roomy.all("backfillToofull").isEmpty)
     }
 }
+
+extension StorageReplayTests {
+    /// A second host down while a first is out: the monitors mark OSDs out only while at least
+    /// mon_osd_min_in_ratio (0.75) of all OSDs stay in (OSDMonitor::can_mark_out, checked per OSD
+    /// in the tick). With 6 hosts of 4 OSDs the second host gets 3 of its 4 OSDs out (18 of 24 in
+    /// is 0.75, 17 is below); the fourth stays down and in, its PGs degraded. When the first host
+    /// comes back in, the fourth is marked out after the interval. The model marked whole hosts
+    /// out whatever the ratio.
+    func testMinInRatioKeepsTheLastOSDsIn() {
+        var s = Setup()
+        s.hosts = 6
+        s.osdsPerHost = 4
+        s.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-01"), recoverAfter: .hours(3)),
+                    FaultSpec(at: .minutes(21), kind: .hostCrash, target: .host("ceph-02"))]
+        s.duration = .hours(3)
+        let r = Run(s)
+        r.run()
+        XCTAssertEqual(r.all("osdOut").count, 2)
+        XCTAssertTrue(r.all("osdOut").last?.detail.contains("3 of 4 OSDs marked out") == true, "\(r.all("osdOut").last?.detail ?? "")")
+        XCTAssertEqual(r.ceph.metrics().osdsIn, 17)
+        XCTAssertEqual(r.ceph.osdHosts[1].osdsOut, 3)
+        let f = r.ceph.flowRecovery!
+        XCTAssertEqual(f.liveBackfills, 0)
+        XCTAssertGreaterThan(r.ceph.metrics().degradedRatio, 0, "the PGs of the OSD kept in stay degraded")
+        XCTAssertTrue(r.all("recoveryDone").last?.detail.contains("still degraded") == true)
+        for p in 0..<f.pgNum {
+            XCTAssertFalse(f.holders[p].contains { $0 >= 4 && $0 < 7 }, "no copy on an out OSD")
+        }
+        // ceph-01 back at 3h10m and marked in: 21 of 24 in, the last OSD of ceph-02 goes out 10 min later
+        s.duration = .hours(5)
+        let r2 = Run(s)
+        r2.run()
+        XCTAssertEqual(r2.all("osdOut").count, 3)
+        XCTAssertEqual(r2.ceph.osdHosts[1].osdsOut, 4)
+        XCTAssertEqual(r2.ceph.metrics().osdsIn, 20)
+        let back = r2.all("osdUp").first!.time
+        XCTAssertEqual((r2.all("osdOut").last!.time - back).seconds, 600, accuracy: 1e-6)
+        XCTAssertEqual(r2.ceph.metrics().degradedRatio, 0)
+        // the same without a network (the throttled transfer): 3 of 4 OSDs out, their share re-created
+        var t = s
+        t.network = false
+        t.duration = .hours(3)
+        let r3 = Run(t)
+        r3.run()
+        XCTAssertEqual(r3.ceph.metrics().osdsIn, 17)
+        XCTAssertTrue(r3.all("osdOut").last?.detail.contains("3 of 4 OSDs marked out, recovery of 75 GB starts") == true, "\(r3.all("osdOut").last?.detail ?? "")")
+        XCTAssertEqual(r3.ceph.metrics().degradedRatio, 1.0 / 24, accuracy: 1e-9, "one OSD's share still missing")
+    }
+}

@@ -125,11 +125,16 @@ public final class CephFlowRecovery: NetworkClient {
         return Int32(host * perHost + best)
     }
 
-    /// The PG's up set (CRUSH): the `size` highest-ranked hosts that are in, best first.
+    /// The OSD is in (a host's lowest OSDs are marked out first).
+    func isIn(_ osd: Int32) -> Bool { Int(osd) % perHost >= ceph.osdHosts[hostOf(osd)].osdsOut }
+
+    /// The PG's up set (CRUSH): the `size` highest-ranked hosts whose OSD for it is in, best first.
+    /// A host with some OSDs out keeps the PGs whose OSD there is in; the others go on to the next
+    /// host (CRUSH rejects an out OSD and retries the descent: straw2 with chooseleaf_descend_once).
     func upSet(_ pg: Int) -> [Int] {
         var top: [(rank: UInt64, host: Int)] = []
         top.reserveCapacity(size + 1)
-        for (h, o) in ceph.osdHosts.enumerated() where o.inCluster {
+        for (h, o) in ceph.osdHosts.enumerated() where o.osdsOut < perHost && (o.osdsOut == 0 || isIn(osd(on: h, pg: pg))) {
             let r = rank(pg, h)
             if top.count == size, let last = top.last, last.rank >= r { continue }
             var k = top.count
@@ -264,14 +269,16 @@ public final class CephFlowRecovery: NetworkClient {
         pump()
     }
 
-    /// Returns the bytes and number of backfills the marking out added.
-    func markedOut(_ h: Int) -> (Double, Int) {
+    /// Returns the bytes and number of backfills the marking out (of the host's OSDs from
+    /// `osdsBefore` on to its `osdsOut`) added.
+    func markedOut(_ h: Int, osdsBefore: Int = 0) -> (Double, Int) {
         var added = (0.0, 0)
+        let out = h * perHost + osdsBefore ..< h * perHost + ceph.osdHosts[h].osdsOut
         // PGs that held a copy there or had a backfill to or from it, and degraded PGs (whose up
         // set may have named it while it was down)
         for p in 0..<pgNum where missingOf[p] > 0 || touches(p, h) {
-            for o in holders[p] where hostOf(o) == h { heldBytes[Int(o)] -= pgBytes }
-            holders[p].removeAll { hostOf($0) == h }
+            for o in holders[p] where out.contains(Int(o)) { heldBytes[Int(o)] -= pgBytes }
+            holders[p].removeAll { out.contains(Int($0)) }
             let a = replan(p)
             added.0 += a.bytes; added.1 += a.count
         }
@@ -305,7 +312,7 @@ public final class CephFlowRecovery: NetworkClient {
 
     private func startable(_ b: Backfill) -> Bool {
         let s = ceph.osdHosts[hostOf(b.src)], t = ceph.osdHosts[hostOf(b.tgt)]
-        guard s.alive && s.up && t.alive && t.up && t.inCluster
+        guard s.alive && s.up && t.alive && t.up && isIn(b.tgt)
             && sourceBusy[Int(b.src)] < maxBackfills && targetBusy[Int(b.tgt)] < maxBackfills else { return false }
         // the target's remote reservation: refused when the copy would take it above backfillfull
         let tgt = Int(b.tgt)
