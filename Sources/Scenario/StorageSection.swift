@@ -349,10 +349,10 @@ extension ScenarioSchema {
         }
         let year: Int64 = 365 * 86_400
         /// An int option of seconds (TYPE_INT): the model needs 1 s to a year.
-        func seconds(_ name: String, ownKey: String, zeroMeans: String? = nil) -> SimDuration? {
+        func seconds(_ name: String, ownKey: String) -> SimDuration? {
             guard !r.has(ownKey), let (value, line) = conf.values[name], case .int(let x) = value else { return nil }
             if x <= 0 {
-                limit(name, line, "= \(x): \(zeroMeans ?? "Ceph takes it, but the model needs at least 1 second"); give 1 to \(year) seconds"); return nil
+                limit(name, line, "= \(x): Ceph takes it, but the model needs at least 1 second; give 1 to \(year) seconds"); return nil
             }
             if x > year { limit(name, line, "= \(x) seconds: the simulator takes at most \(year) (a year)"); return nil }
             return .seconds(x)
@@ -365,8 +365,11 @@ extension ScenarioSchema {
         }
         if let x = seconds("osd_heartbeat_interval", ownKey: "osd_heartbeat_interval") { c.heartbeatInterval = x }
         if let x = seconds("osd_heartbeat_grace", ownKey: "osd_heartbeat_grace") { c.heartbeatGrace = x }
-        if let x = seconds("mon_osd_down_out_interval", ownKey: "mon_osd_down_out_interval",
-                           zeroMeans: "0 or less makes the monitors never mark a down OSD out (OSDMonitor::tick), which the model does not run") { c.downOutInterval = x }
+        // OSDMonitor::tick marks a down OSD out only while mon_osd_down_out_interval > 0: 0 or less
+        // is "never" (as the noout flag), which the model runs as a zero interval
+        if !r.has("mon_osd_down_out_interval"), let (value, _) = conf.values["mon_osd_down_out_interval"], case .int(let x) = value, x <= 0 {
+            c.downOutInterval = .zero
+        } else if let x = seconds("mon_osd_down_out_interval", ownKey: "mon_osd_down_out_interval") { c.downOutInterval = x }
         if let x = count("osd_max_backfills", ownKey: "osd_max_backfills", max: 64) { c.maxBackfills = x }
         if let x = count("osd_recovery_max_active", ownKey: "osd_recovery_max_active", max: 64) { c.recoveryMaxActive = x }
         // OSD::get_osd_recovery_sleep: osd_recovery_sleep when not 0, else the device class's; a
@@ -630,7 +633,7 @@ extension ScenarioSchema {
                 source: "ceph/ceph v14.2.16 src/common/ConfUtils.cc, src/common/config.cc `parse_config_files`, src/common/options.cc"),
         KeySpec("osdHostGroup", "string", default: "required", allowed: "An existing host group.", meaning: "Hosts running OSDs; the CRUSH failure domain is the host."),
         KeySpec("osdsPerHost", "integer", default: "`1`", allowed: "1 to 64.", meaning: "OSDs (disks) per host.", source: "model choice"),
-        KeySpec("osdCapacity", "size", default: "`\"4TB\"`", allowed: "> 0.", meaning: "One OSD's disk.", source: "model choice"),
+        KeySpec("osdCapacity", "size", default: "`\"4TB\"`", allowed: "> 0.", meaning: "One OSD's disk. With a `network` section an OSD refuses a backfill that would take it above `mon_osd_backfillfull_ratio` 0.90 of it (the PG stays degraded, backfill_toofull).", source: "model choice; 0.90: ceph/ceph src/common/options.cc `mon_osd_backfillfull_ratio`"),
         KeySpec("osdBandwidth", "rate", default: "`\"150MB/s\"`", allowed: "> 0.", meaning: "One OSD's disk rate.",
                 source: "model choice: one HDD's sequential rate (S6-small: 75-165 MB/s single OSD)"),
         KeySpec("deviceClass", "string", default: "`\"hdd\"`", allowed: "`\"hdd\"`, `\"ssd\"` or `\"hybrid\"`.", meaning: "Selects `osd_recovery_sleep`."),
@@ -641,7 +644,7 @@ extension ScenarioSchema {
         KeySpec("objectSize", "size", default: "`\"4MiB\"`", allowed: "> 0.", meaning: "RADOS object size.", source: "RBD/CephFS default object size"),
         KeySpec("osd_heartbeat_interval", "duration", default: "`\"6s\"`", allowed: "> 0.", meaning: "OSDs ping their peers this often.", source: "mon-osd-interaction.rst (S7-hb)"),
         KeySpec("osd_heartbeat_grace", "duration", default: "`\"20s\"`", allowed: "> 0.", meaning: "A peer silent this long is reported down.", source: "mon-osd-interaction.rst (S7-hb)"),
-        KeySpec("mon_osd_down_out_interval", "duration", default: "`\"600s\"`", allowed: ">= 0.", meaning: "A down OSD is marked out (recovery starts) after it.", source: "ceph options (S7-out)"),
+        KeySpec("mon_osd_down_out_interval", "duration", default: "`\"600s\"`", allowed: ">= 0; `0` (or `0s`): never, as in Ceph, whose monitors mark a down OSD out only while the interval is > 0 (a down host's PGs stay degraded, no recovery starts, until it is back).", meaning: "A down OSD is marked out (recovery starts) after it.", source: "ceph options (S7-out); `0`: ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `OSDMonitor::tick`"),
         KeySpec("osd_max_backfills", "integer", default: "`1`", allowed: "1 to 64.", meaning: "Concurrent backfills per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
         KeySpec("osd_recovery_max_active", "integer", default: "`3`", allowed: "1 to 64.", meaning: "Concurrent recovery operations per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
         KeySpec("osd_recovery_sleep", "duration", default: "hdd 0.1s, ssd 0, hybrid 0.025s", allowed: ">= 0.", meaning: "Pause between recovery operations.",
@@ -670,7 +673,7 @@ extension ScenarioSchema {
                 meaning: "Bytes per line of the process' output, the newline included. Docker's logging driver keeps a copy of a DOCKER app's output with a per-line framing: json-file writes line + 70 bytes, local line + 27 (docs/storage.md \"Docker's copy of stdout\").",
                 source: "model choice; framing: moby/moby@v18.09.0 daemon/logger/jsonfilelog/jsonlog/jsonlogbytes.go, daemon/logger/local/local.go"),
         KeySpec("unhealthyWhenDiskFull", "boolean", default: "`false`", allowed: "`true` or `false`.",
-                meaning: "The app's health check fails once its writable layer is full.", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
+                meaning: "The app's health check fails once its writable layer is full: its device at `dm.basesize` (devicemapper), the root filesystem full (overlay2, whose layer is that filesystem; it passes again when space is freed).", source: "Spring Boot's DiskSpaceHealthIndicator reports DOWN below 10 MB free"),
     ])
 
     static let cephMountKeys = SectionKeys("marathon.behaviour.<app>.cephMount", [

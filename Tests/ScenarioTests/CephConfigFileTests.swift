@@ -166,7 +166,6 @@ final class CephConfigFileTests: XCTestCase {
 
     func testWhatTheModelCannotRunIsAnError() {
         for (conf, says) in [("[osd]\nosd max backfills = 0\n", "osd_max_backfills = 0: Ceph takes it, the model runs 1 to 64"),
-                             ("[mon]\nmon osd down out interval = 0\n", "never mark a down OSD out"),
                              ("[osd]\nosd heartbeat grace = 1T\n", "at most 31536000"),
                              ("[global]\nosd pool default size = 0\n", "osd_pool_default_size = 0"),
                              ("[osd]\nosd recovery sleep = inf\n", "at most 3600 seconds")] {
@@ -176,6 +175,20 @@ final class CephConfigFileTests: XCTestCase {
             XCTAssertEqual(errs.first?.path, "storage.ceph.config")
             XCTAssertEqual(errs.first?.line, 2, "at the file's line")
         }
+    }
+
+    /// `mon_osd_down_out_interval` 0 or less is Ceph's "never mark out" (OSDMonitor::tick checks
+    /// `> 0`): it loads, as the scenario key `0s` does; it was refused as a value the model cannot run.
+    func testDownOutIntervalZeroOrLessIsNever() throws {
+        for v in ["0", "-5"] {
+            let (c, _) = try XCTUnwrap(load("[mon]\nmon osd down out interval = \(v)\n"))
+            XCTAssertEqual(c.downOutInterval, .zero, v)
+            XCTAssertFalse(c.marksDownOSDsOut, v)
+        }
+        let (k, _) = try XCTUnwrap(load("", ceph: #"{"osdHostGroup": "ceph", "mon_osd_down_out_interval": "0s"}"#))
+        XCTAssertFalse(k.marksDownOSDsOut)
+        let (own, _) = try XCTUnwrap(load("[mon]\nmon osd down out interval = 0\n", ceph: #"{"osdHostGroup": "ceph", "config": "ceph/ceph.conf", "mon_osd_down_out_interval": "5m"}"#))
+        XCTAssertEqual(own.downOutInterval, .seconds(300), "the section's own key wins")
     }
 
     func testPerDaemonAndOtherSectionsAndOldStyleNames() throws {

@@ -23,8 +23,14 @@ public struct CephSpec: Equatable, Sendable {
     /// osd_heartbeat_interval 6 s, osd_heartbeat_grace 20 s.
     public var heartbeatInterval: SimDuration = .seconds(6)
     public var heartbeatGrace: SimDuration = .seconds(20)
-    /// mon_osd_down_out_interval: 600 s.
+    /// mon_osd_down_out_interval: 600 s. Zero: the monitors never mark a down OSD out
+    /// (OSDMonitor::tick marks out only while the interval is > 0), so no recovery starts.
     public var downOutInterval: SimDuration = .seconds(600)
+    /// The monitors mark a down OSD out after `downOutInterval` (false for 0).
+    public var marksDownOSDsOut: Bool { downOutInterval > .zero }
+    /// mon_osd_min_in_ratio 0.75: the monitors mark no more OSDs out once fewer than this share of
+    /// all OSDs would stay in (OSDMonitor::can_mark_out; ceph/ceph src/common/options.cc).
+    public var minInRatio: Double = 0.75
     /// osd_max_backfills 1, osd_recovery_max_active 3.
     public var maxBackfills: Int = 1
     public var recoveryMaxActive: Int = 3
@@ -62,7 +68,13 @@ extension SimDuration { static let microseconds500 = SimDuration(nanoseconds: 50
 public final class CephOSDHost {
     public let host: Host
     public internal(set) var up = true
-    public internal(set) var inCluster = true
+    /// Its OSDs the monitors marked out: the lowest ids of the host first (the tick walks
+    /// down_pending_out in OSD order), all of them unless mon_osd_min_in_ratio stopped it.
+    public internal(set) var osdsOut = 0
+    /// Every OSD of the host is in.
+    public var inCluster: Bool { osdsOut == 0 }
+    /// mon_osd_min_in_ratio kept some of its OSDs in while it was down.
+    var keptIn = false
     /// The host's process is actually alive (the truth; `up` is the monitors' view).
     var alive = true
     var gen: Int32 = 0
@@ -140,33 +152,71 @@ public final class CephCluster {
             o.downAt = now
             if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
             markedDown.append((o.host.name, o.downAt!, now))
-            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")")
-            schedule(.markOut, at: now + spec.downOutInterval, i, g)
+            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")\(spec.marksDownOSDsOut ? "" : "; mon_osd_down_out_interval 0: never marked out, no recovery")")
+            if spec.marksDownOSDsOut { schedule(.markOut, at: now + spec.downOutInterval, i, g) }
         case .markOut:
             let o = osdHosts[i]
-            guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.inCluster else { return }
-            advance()
-            o.inCluster = false
-            markedOut.append((o.host.name, now))
-            if let f = flowRecovery {
-                let (added, count) = f.markedOut(i)
-                log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): marked out, recovery of \(NumberFormat.decimal(added / 1e9, 3)) GB starts: \(count) PG backfills over the network (osd_max_backfills \(spec.maxBackfills))")
-                if f.liveBackfills > 0, recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
-                f.pump()
-                return
-            }
-            recoveryBytesLeft += bytesPerHost
-            log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): marked out, recovery of \(NumberFormat.decimal(bytesPerHost / 1e9, 3)) GB starts")
-            if recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
-            replan()
+            guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.osdsOut < spec.osdsPerHost else { return }
+            markOut(i)
         case .recoveryDone:
             guard Self.argGeneration.matches(e.arg, recoveryGen) else { return }
             advance()
             recoveryBytesLeft = 0
-            degradedBytes = Double(osdHosts.filter { !$0.up && $0.inCluster }.count) * bytesPerHost
+            degradedBytes = osdHosts.filter { !$0.up }.reduce(0.0) { $0 + Double(spec.osdsPerHost - $1.osdsOut) } * bytesPerHost / Double(spec.osdsPerHost)
             if let k = recoveries.indices.last, recoveries[k].end == nil { recoveries[k].end = now }
             log("recoveryDone", "pool", "full redundancy restored (size \(spec.size))")
             replan()
+        }
+    }
+
+    /// OSDs in now, over all hosts.
+    var osdsIn: Int { osdCount - osdHosts.reduce(0) { $0 + $1.osdsOut } }
+
+    /// OSDMonitor::tick for a host down for mon_osd_down_out_interval: its OSDs still in are marked
+    /// out one by one while `can_mark_out` allows, i.e. while the OSDs in (the one to mark
+    /// included) are at least mon_osd_min_in_ratio of all (`(float)in / num_osds < ratio` refuses).
+    /// Refused ones stay down and in, their PGs degraded; they are tried again when OSDs come in.
+    func markOut(_ i: Int) {
+        let o = osdHosts[i]
+        advance()
+        let before = o.osdsOut
+        var inNow = osdsIn
+        while o.osdsOut < spec.osdsPerHost, Double(Float(inNow) / Float(max(1, osdCount))) >= spec.minInRatio {
+            o.osdsOut += 1
+            inNow -= 1
+        }
+        let k = o.osdsOut - before
+        let left = spec.osdsPerHost - o.osdsOut
+        o.keptIn = left > 0
+        let kept = left > 0 ? "; \(left) OSD(s) stay in: mon_osd_min_in_ratio \(NumberFormat.decimal(spec.minInRatio, 2)) (\(inNow) of \(osdCount) OSDs in)" : ""
+        guard k > 0 else {
+            log("osdOutRefused", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): not marked out\(kept)")
+            return
+        }
+        markedOut.append((o.host.name, now))
+        let what = k == spec.osdsPerHost ? "marked out" : "\(k) of \(spec.osdsPerHost) OSDs marked out"
+        if let f = flowRecovery {
+            let (added, count) = f.markedOut(i, osdsBefore: before)
+            log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): \(what), recovery of \(NumberFormat.decimal(added / 1e9, 3)) GB starts: \(count) PG backfills over the network (osd_max_backfills \(spec.maxBackfills))\(kept)")
+            if f.liveBackfills > 0, recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
+            f.pump()
+            return
+        }
+        let bytes = bytesPerHost * Double(k) / Double(spec.osdsPerHost)
+        recoveryBytesLeft += bytes
+        log("osdOut", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): \(what), recovery of \(NumberFormat.decimal(bytes / 1e9, 3)) GB starts\(kept)")
+        if recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
+        replan()
+    }
+
+    /// OSDs came in: the down hosts whose OSDs mon_osd_min_in_ratio kept in are tried again after
+    /// the interval (the monitors dropped them from down_pending_out when they refused them, and
+    /// the next osdmap epoch put them back with a new start time).
+    func retryKeptIn() {
+        guard spec.marksDownOSDsOut else { return }
+        for (i, o) in osdHosts.enumerated() where o.keptIn && !o.up {
+            o.keptIn = false
+            schedule(.markOut, at: now + spec.downOutInterval, i, o.gen)
         }
     }
 
@@ -239,7 +289,7 @@ public final class CephCluster {
         if let f = flowRecovery {
             let wasOut = !o.inCluster
             o.up = true
-            o.inCluster = true
+            o.osdsOut = 0; o.keptIn = false
             log("osdUp", host.name, "OSDs boot, marked up and in")
             let (added, count) = f.hostUp(i, wasOut: wasOut)
             if count > 0 {
@@ -247,17 +297,18 @@ public final class CephCluster {
                 if f.liveBackfills > 0, recoveries.last.map({ $0.end != nil }) ?? true { recoveries.append((now, nil)) }
                 f.pump()
             }
+            if wasOut { retryKeptIn() }
             return
         }
         advance()
         o.up = true
-        if o.inCluster {
-            // back before being marked out: peering and log-based recovery (not modelled as traffic)
-            degradedBytes = max(0, degradedBytes - bytesPerHost)
-        }
-        o.inCluster = true
+        let wasOut = !o.inCluster
+        // back before being marked out: peering and log-based recovery (not modelled as traffic)
+        degradedBytes = max(0, degradedBytes - bytesPerHost * Double(spec.osdsPerHost - o.osdsOut) / Double(spec.osdsPerHost))
+        o.osdsOut = 0; o.keptIn = false
         log("osdUp", host.name, "OSDs boot, marked up and in")
         replan()
+        if wasOut { retryKeptIn() }
     }
 
     /// Fraction of placement groups with fewer than min_size replicas available: their I/O blocks.
@@ -310,7 +361,7 @@ public final class CephCluster {
         let degradedBytes = flowRecovery?.degradedBytes ?? self.degradedBytes
         let recoveryRate = recoveryThroughput
         return CephMetrics(osdsTotal: osdCount, osdsUp: osdHosts.filter { $0.up }.count * spec.osdsPerHost,
-                           osdsIn: osdHosts.filter { $0.inCluster }.count * spec.osdsPerHost,
+                           osdsIn: osdsIn,
                            degradedRatio: total > 0 ? min(1, degradedBytes / total) : 0,
                            recoveryBytesPerSecond: recoveryRate, blockedRatio: blockedRatio(),
                            clientLatencyMs: clientLatencySeconds() * 1000,

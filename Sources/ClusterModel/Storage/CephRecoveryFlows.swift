@@ -61,6 +61,18 @@ public final class CephFlowRecovery: NetworkClient {
     /// Highest number of concurrent backfills seen on one OSD as source / as target, and in all.
     public private(set) var peakSource = 0, peakTarget = 0, peakActive = 0
     public private(set) var backfillsCompleted = 0
+    /// Bytes of PG replicas each OSD holds, and of the backfills it is receiving (Ceph counts both
+    /// when it decides whether it can take one more: OSDService::compute_adjusted_ratio).
+    public private(set) var heldBytes: [Double]
+    var incomingBytes: [Double]
+    /// An OSD refuses a backfill that would take it above `mon_osd_backfillfull_ratio` (0.90) of its
+    /// capacity (OSDService::tentative_backfill_full, recalc_full_state: `ratio > backfillfull`):
+    /// the PG waits in backfill_toofull.
+    public let backfillFullBytes: Double
+    public static let backfillFullRatio = 0.90
+    /// OSDs that refused a backfill for being full (logged once each).
+    var toofullLogged: [Bool]
+    public private(set) var toofullRefusals = 0
 
     init(ceph: CephCluster, network: ClusterNetwork) {
         self.ceph = ceph
@@ -81,8 +93,12 @@ public final class CephFlowRecovery: NetworkClient {
         bySource = Array(repeating: [], count: osds); byTarget = Array(repeating: [], count: osds)
         sourceBusy = Array(repeating: 0, count: osds); targetBusy = Array(repeating: 0, count: osds)
         budget = (0..<osds).map { _ in network.addLimit(bytesPerSecond: cap) }
+        heldBytes = Array(repeating: 0, count: osds); incomingBytes = Array(repeating: 0, count: osds)
+        toofullLogged = Array(repeating: false, count: osds)
+        backfillFullBytes = Self.backfillFullRatio * Double(spec.osdCapacityBytes)
         for p in 0..<pgNum {
             holders[p] = upSet(p).map { osd(on: $0, pg: p) }
+            for o in holders[p] { heldBytes[Int(o)] += pgBytes }
             refresh(p)
         }
     }
@@ -109,11 +125,16 @@ public final class CephFlowRecovery: NetworkClient {
         return Int32(host * perHost + best)
     }
 
-    /// The PG's up set (CRUSH): the `size` highest-ranked hosts that are in, best first.
+    /// The OSD is in (a host's lowest OSDs are marked out first).
+    func isIn(_ osd: Int32) -> Bool { Int(osd) % perHost >= ceph.osdHosts[hostOf(osd)].osdsOut }
+
+    /// The PG's up set (CRUSH): the `size` highest-ranked hosts whose OSD for it is in, best first.
+    /// A host with some OSDs out keeps the PGs whose OSD there is in; the others go on to the next
+    /// host (CRUSH rejects an out OSD and retries the descent: straw2 with chooseleaf_descend_once).
     func upSet(_ pg: Int) -> [Int] {
         var top: [(rank: UInt64, host: Int)] = []
         top.reserveCapacity(size + 1)
-        for (h, o) in ceph.osdHosts.enumerated() where o.inCluster {
+        for (h, o) in ceph.osdHosts.enumerated() where o.osdsOut < perHost && (o.osdsOut == 0 || isIn(osd(on: h, pg: pg))) {
             let r = rank(pg, h)
             if top.count == size, let last = top.last, last.rank >= r { continue }
             var k = top.count
@@ -170,6 +191,7 @@ public final class CephFlowRecovery: NetworkClient {
     private func release(_ id: Int) {
         let b = backfills[id]
         sourceBusy[Int(b.src)] -= 1; targetBusy[Int(b.tgt)] -= 1
+        incomingBytes[Int(b.tgt)] -= b.bytes
         if let k = active.firstIndex(of: Int32(id)) { active.remove(at: k) }
         backfills[id].flow = nil
     }
@@ -247,13 +269,16 @@ public final class CephFlowRecovery: NetworkClient {
         pump()
     }
 
-    /// Returns the bytes and number of backfills the marking out added.
-    func markedOut(_ h: Int) -> (Double, Int) {
+    /// Returns the bytes and number of backfills the marking out (of the host's OSDs from
+    /// `osdsBefore` on to its `osdsOut`) added.
+    func markedOut(_ h: Int, osdsBefore: Int = 0) -> (Double, Int) {
         var added = (0.0, 0)
+        let out = h * perHost + osdsBefore ..< h * perHost + ceph.osdHosts[h].osdsOut
         // PGs that held a copy there or had a backfill to or from it, and degraded PGs (whose up
         // set may have named it while it was down)
         for p in 0..<pgNum where missingOf[p] > 0 || touches(p, h) {
-            holders[p].removeAll { hostOf($0) == h }
+            for o in holders[p] where out.contains(Int(o)) { heldBytes[Int(o)] -= pgBytes }
+            holders[p].removeAll { out.contains(Int($0)) }
             let a = replan(p)
             added.0 += a.bytes; added.1 += a.count
         }
@@ -287,8 +312,20 @@ public final class CephFlowRecovery: NetworkClient {
 
     private func startable(_ b: Backfill) -> Bool {
         let s = ceph.osdHosts[hostOf(b.src)], t = ceph.osdHosts[hostOf(b.tgt)]
-        return s.alive && s.up && t.alive && t.up && t.inCluster
-            && sourceBusy[Int(b.src)] < maxBackfills && targetBusy[Int(b.tgt)] < maxBackfills
+        guard s.alive && s.up && t.alive && t.up && isIn(b.tgt)
+            && sourceBusy[Int(b.src)] < maxBackfills && targetBusy[Int(b.tgt)] < maxBackfills else { return false }
+        // the target's remote reservation: refused when the copy would take it above backfillfull
+        let tgt = Int(b.tgt)
+        if heldBytes[tgt] + incomingBytes[tgt] + b.bytes > backfillFullBytes {
+            toofullRefusals += 1
+            if !toofullLogged[tgt] {
+                toofullLogged[tgt] = true
+                let pct = NumberFormat.decimal(100 * (heldBytes[tgt] + incomingBytes[tgt]) / max(1, Double(ceph.spec.osdCapacityBytes)), 1)
+                ceph.log("backfillToofull", "osd.\(tgt)", "\(t.host.name): \(pct)% used; a backfill of PG \(b.pg) would pass mon_osd_backfillfull_ratio 0.90: refused, the PG waits in backfill_toofull")
+            }
+            return false
+        }
+        return true
     }
 
     private func start(_ id: Int) {
@@ -300,6 +337,7 @@ public final class CephFlowRecovery: NetworkClient {
         backfills[id].state = .active
         backfills[id].flow = f
         sourceBusy[Int(b.src)] += 1; targetBusy[Int(b.tgt)] += 1
+        incomingBytes[Int(b.tgt)] += b.bytes
         active.append(Int32(id))
         peakSource = max(peakSource, sourceBusy[Int(b.src)])
         peakTarget = max(peakTarget, targetBusy[Int(b.tgt)])
@@ -346,9 +384,11 @@ public final class CephFlowRecovery: NetworkClient {
         pgLive[p].removeAll { $0 == Int32(id) }
         liveBackfills -= 1; liveBytes -= b.bytes
         holders[p].append(b.tgt)
+        heldBytes[Int(b.tgt)] += pgBytes
         if holders[p].count > size && pgLive[p].isEmpty {
             // clean: copies outside the up set are removed
             let up = upSet(p)
+            for o in holders[p] where !up.contains(hostOf(o)) { heldBytes[Int(o)] -= pgBytes }
             holders[p].removeAll { !up.contains(hostOf($0)) }
         }
         refresh(p)

@@ -322,6 +322,19 @@ public final class StorageModel: EventHandler, ContainerStorage {
             if let l = c.stdoutLog { l.rate = c.running && !c.hung && !fsFull ? l.stdoutRate * l.factor : 0 }
             guard c.running, !c.hung, !c.writeErrors else { if c.logFile >= 0 { h.logFiles[c.logFile].rate = 0 }; continue }
             let d = c.demand(at: now)
+            if !h.isDeviceMapper {
+                // overlay2: the writable layer (and a host volume) is the root filesystem itself;
+                // when it is full the app's disk-space check sees no free space and fails
+                if fsFull && c.writes?.unhealthyWhenDiskFull == true {
+                    if !c.atBaseSize {
+                        c.atBaseSize = true
+                        markLost(c)
+                        log("containerDeviceFull", c.name, "\(h.name): overlay2: the root filesystem under its writable layer is full: writes fail with ENOSPC")
+                    }
+                } else if !fsFull {
+                    c.atBaseSize = false
+                }
+            }
             if c.logFile >= 0 {
                 h.logFiles[c.logFile].rate = fsFull ? 0 : d
                 c.volumeRate = fsFull ? 0 : d
@@ -634,12 +647,17 @@ public final class StorageModel: EventHandler, ContainerStorage {
     func hostCameUp(_ host: Host) {
         ceph?.hostCameUp(host)
         guard let h = dockerHost(host.index) else { return }
-        // the agent comes back with a new id: --docker_kill_orphans removes the old containers
+        // The pool and the containers' devices survive the reboot. A daemon that cannot activate
+        // a full pool (moby/moby#20272) does not start, and the pool stays as it was.
+        startDaemon(h)
+        guard h.daemon == .running else { return }
+        // The agent comes back with a new id: --docker_kill_orphans removes the old containers
+        // through the daemon (apache/mesos src/slave/containerizer/docker.cpp `__recover`: `docker
+        // ps`, then stop and remove each orphan), so only once it runs.
         replan(h) {
             for c in h.containers { remove(c, h) }
             h.condition = .ok
         }
-        startDaemon(h)
     }
 
     // MARK: metrics
