@@ -188,13 +188,14 @@ public final class AlertmanagerCluster: EventHandler {
         var gi: Int
         if let existing = instances[k].groups[key], !(groups[existing].removedAt.map { $0 <= now } ?? false) {
             gi = existing
+            // not empty any more: the cleanup ticker keeps it
+            groups[gi].removedAt = nil
             if groups[gi].nextFlush == nil {
                 // emptied, not yet removed: its ticker still runs at the old phase
                 let gInt = node.groupInterval.nanoseconds
                 let since = (now - groups[gi].lastFlush).nanoseconds
                 let k2 = max(1, (since + gInt - 1) / gInt)
                 schedule(gi, at: groups[gi].lastFlush + SimDuration(nanoseconds: k2 * gInt))
-                groups[gi].removedAt = nil
             }
         } else {
             if let existing = instances[k].groups[key] { release(existing) }
