@@ -4,8 +4,8 @@ import SimKernel
 // is evaluated every its interval at the slot `EvalTimestamp` gives (hash of its name and file),
 // the first one interval after the slot at or before the process start; after each evaluation
 // the alerts due are posted to every Alertmanager of `alerting.alertmanagers` whose process
-// accepts (one post per evaluation; a down Alertmanager loses that batch, as the notifier drops
-// it after its timeout).
+// accepts (one post per evaluation; a down Alertmanager, or one a network partition cuts off from
+// Prometheus' host, loses that batch, as the notifier drops it after its timeout).
 
 /// What the server needs of a rule group's evaluator (the rules engine's `RuleGroupRunner`;
 /// tests use fakes).
@@ -74,7 +74,10 @@ extension PrometheusServer {
                                    outageToleranceMs: spec.flags.forOutageTolerance.nanoseconds / 1_000_000) { forStateSamples[$0] }
         }
         guard !alerts.isEmpty, let r = receiver else { return }
-        for am in alertManagers where model.infrastructure.hosts[am.host].state.isUp && r.accepts(host: am.host) {
+        // notifier.go sendAll: a post that gets no answer (the host down, or cut off from
+        // Prometheus' host by a partition) fails after the Alertmanager's `timeout`; that batch is lost
+        for am in alertManagers where model.infrastructure.hosts[am.host].state.isUp && !(model.mesos?.cut(host, am.host) ?? false)
+            && r.accepts(host: am.host) {
             r.receive(alerts, on: am.host, now: now)
             notificationsPosted += 1
         }
