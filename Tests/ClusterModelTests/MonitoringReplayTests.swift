@@ -2,6 +2,21 @@
 import SimKernel
 import XCTest
 
+/// Posts hand-made alerts to one Alertmanager instance only (a Prometheus that reaches only it).
+final class HostPoster: EventHandler {
+    let am: AlertmanagerCluster
+    let host: Int
+    var posts: [[AlertPayload]] = []
+    var target: Int32 = -1
+    init(_ am: AlertmanagerCluster, host: Int) { self.am = am; self.host = host }
+    func handle(_ event: Event, in sim: Simulation) { am.receive(posts[Int(event.arg)], on: host, now: sim.now) }
+    func post(_ model: ClusterSimulation, at t: SimDuration, _ alerts: [AlertPayload]) {
+        if target < 0 { target = model.sim.register(self) }
+        posts.append(alerts)
+        _ = model.sim.schedule(at: SimTime.zero + t, target: target, kind: 1, arg: Int64(posts.count - 1))
+    }
+}
+
 /// Behaviours found by replaying the shipped monitoring scenarios with changed rules, routes and
 /// faults (session 47), each checked against Prometheus 2.42 / Alertmanager 0.25's code.
 final class MonitoringReplayTests: XCTestCase {
@@ -86,5 +101,47 @@ extension MonitoringReplayTests {
         XCTAssertLessThanOrEqual(rows[1].0, 300 + 240 + 60)
         XCTAssertGreaterThan(rows[2].0, 900)
         XCTAssertLessThanOrEqual(rows[2].0, 900 + 75 + 30)
+    }
+}
+
+extension MonitoringReplayTests {
+    /// Two Alertmanager peers, master-02 (a control host) and slave-01, which a partition cuts off
+    /// from the control hosts from 5 to 15 minutes; alerts posted to both (as a Prometheus that
+    /// reaches both does).
+    func partitionedPeersRun() -> AlertmanagerCluster {
+        let spec0 = ClusterSpec(name: "t", seed: 1, duration: .minutes(30), sampleInterval: .minutes(1),
+                                hostGroups: MarathonRuntimeTests.hostGroups(agents: 2),
+                                faults: [FaultSpec(at: .minutes(5), kind: .networkPartition, target: .host("slave-01"), healAfter: .minutes(10))],
+                                zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec())
+        var spec = spec0
+        spec.alertmanager = AlertmanagerSpec(hosts: ["master-02", "slave-01"], config: AlertmanagerConfig(
+            route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"]), receivers: [T.webhook]))
+        let m = ClusterSimulation(spec: spec, observer: NullObserver())
+        let am = m.subsystem(AlertmanagerCluster.self)!
+        am.keepsAll = true
+        let post = AlertPoster(am), toMaster = HostPoster(am, host: m.infrastructure.host(named: "master-02")!.index)
+        // A before the partition, B during it, C after it heals
+        post.post(m, at: .minutes(1), [T.alert("A", startsAt: .minutes(1))])
+        post.post(m, at: .minutes(6), [T.alert("B", startsAt: .minutes(6))])
+        post.post(m, at: .minutes(20), [T.alert("C", startsAt: .minutes(20))])
+        // D during the partition from a Prometheus on the control side (only master-02 gets it),
+        // then to both once it has healed
+        toMaster.post(m, at: .minutes(7), [T.alert("D", startsAt: .minutes(7))])
+        post.post(m, at: .minutes(16), [T.alert("D", startsAt: .minutes(7))])
+        m.run()
+        return am
+    }
+
+    /// cluster.go Position and the gossiped notification log: peers a partition keeps apart do not
+    /// see each other, so each side's first peer sends (Alertmanager's known duplicates under a
+    /// partition); once it heals they sync their logs and dedup again.
+    func testAlertmanagerPeersCutApartByAPartitionBothNotify() {
+        let am = partitionedPeersRun()
+        let rows = am.all.map { n in "\(n.time.seconds) \(n.instance) " + ["A", "B", "C", "D"].filter { n.groupKey.contains("\"\($0)\"") }.joined() }
+        // A: master-02 at once (position 0), slave-01 waited 15 s and found it in the log; B: both,
+        // each first on its side; D: master-02 at 450 s; at 960 s slave-01 makes D's group, which
+        // flushes at once (its group_wait is over) and finds master-02's entry, synced when the
+        // partition healed; C: master-02 only
+        XCTAssertEqual(rows, ["90.0 master-02 A", "390.0 master-02 B", "390.0 slave-01 B", "450.0 master-02 D", "1230.0 master-02 C"])
     }
 }

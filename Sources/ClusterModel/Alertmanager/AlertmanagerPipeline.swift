@@ -30,7 +30,9 @@ extension AlertmanagerCluster {
         let timeMuted = (!node.active.isEmpty && !node.active.contains { ti[$0].contains(unixMs: nowMs) })
             || node.mute.contains { ti[$0].contains(unixMs: nowMs) }
         let kept = timeMuted ? [] : snapshot.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
-        let position = instances.indices.filter { $0 < k && instances[$0].up }.count
+        // cluster.go Position: the rank among the peers this one sees (memberlist drops the ones a
+        // network partition cuts off from it: each side of a partition has its own first peer)
+        let position = instances.indices.filter { $0 < k && instances[$0].up && reaches(k, $0) }.count
         let p = Pipeline(instance: k, group: gi, serial: groups[gi].serial, alerts: snapshot, kept: kept, flushedAt: now)
         if position == 0 {
             run(p)
@@ -90,7 +92,7 @@ extension AlertmanagerCluster {
                 let e = NflogEntry(firing: firingSet, resolved: resolvedSet, timestamp: now, expiresAt: now + min(spec.retention, node.repeatInterval + node.repeatInterval))
                 snapshotIfDue(k)
                 instances[k].nflog[logKey] = e
-                for q in instances.indices where q != k && instances[q].up { mergeEntry(logKey, e, into: q) }
+                for q in instances.indices where q != k && instances[q].up && reaches(k, q) { mergeEntry(logKey, e, into: q) }
             }
         }
         // dispatch.go flush: resolved alerts not updated since are deleted from the group
