@@ -54,6 +54,19 @@ final class MonitoringReplayTests: XCTestCase {
         XCTAssertEqual(rows(am), ["30.0 1/0", "330.0 0/1", "430.0 1/0"])
     }
 
+    /// The two timelines run on the real Alertmanager 0.25.0 (docs/alertmanager.md): group_wait 2s,
+    /// group_interval 40s; X fires at 0 s, resolves at 5 s and fires again at 100 s (or at 45 s).
+    func testTimelinesOfTheRealAlertmanager() {
+        for (again, expected) in [(100, "102.0 1/0"), (45, "82.0 1/0")] {
+            let (m, am, post) = makeAM(route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], groupWait: .seconds(2), groupInterval: .seconds(40)))
+            post.post(m, at: .zero, [T.alert("X")])
+            post.post(m, at: .seconds(5), [T.alert("X", endsAt: .seconds(5))])
+            post.post(m, at: .seconds(Int64(again)), [T.alert("X", startsAt: .seconds(Int64(again)))])
+            m.run()
+            XCTAssertEqual(rows(am), ["2.0 1/0", "42.0 0/1", expected])
+        }
+    }
+
     func testAlertArrivingBeforeTheCleanupTickJoinsTheEmptiedGroup() {
         let (m, am, post) = makeAM()
         post.post(m, at: .zero, [T.alert("X")])
