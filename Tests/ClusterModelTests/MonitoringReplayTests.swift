@@ -158,3 +158,29 @@ extension MonitoringReplayTests {
         XCTAssertEqual(rows, ["90.0 master-02 A", "390.0 master-02 B", "390.0 slave-01 B", "450.0 master-02 D", "1230.0 master-02 C"])
     }
 }
+
+extension MonitoringReplayTests {
+    /// The restart run on the real Prometheus 2.42.0 (docs/monitoring.md): `vector(1)`, `for` 40s,
+    /// evaluations every 5s, `--rules.alert.for-grace-period` 10s; the server stops 25 s after it
+    /// started and is back 10 s later. Prometheus restores ActiveAt at time.Now() after the second
+    /// evaluation of the new process, so the restored ActiveAt + `for` falls just after a slot and
+    /// the alert fires at the next one: 65 s after the first evaluation (60 s with the restore at
+    /// the evaluation's own timestamp).
+    func testRestoredAlertFiresAtTheSlotAfterItsRestoredForRunsOut() throws {
+        var spec = ClusterSpec(name: "t", seed: 1, duration: .minutes(3), sampleInterval: .minutes(1),
+                               hostGroups: MarathonRuntimeTests.hostGroups(agents: 1),
+                               faults: [FaultSpec(at: .seconds(25), kind: .hostReboot, target: .host("slave-01"), downFor: .seconds(10))])
+        var c = PrometheusConfig()
+        c.evaluationInterval = .seconds(5)
+        let rule = RuleSpec(kind: .alerting(alert: "A", forDuration: .seconds(40), keepFiringFor: .zero, annotations: []), expr: "vector(1)")
+        spec.prometheus = PrometheusSpec(ruleGroups: [RuleGroupSpec(name: "g", file: "rules/g.json", rules: [rule])],
+                                         host: "slave-01", config: c, record: .none)
+        spec.prometheus?.flags.forGracePeriod = .seconds(10)
+        let m = ClusterSimulation(spec: spec, observer: NullObserver())
+        m.run()
+        let p = try XCTUnwrap(m.subsystem(PrometheusServer.self))
+        let first = PrometheusServer.firstEvaluation(name: "g", file: "rules/g.json", interval: .seconds(5), promTime: p.promTime, now: .zero)
+        XCTAssertEqual(p.restarts, 1)
+        XCTAssertEqual(try XCTUnwrap(p.firings.first?.time).seconds - first.seconds, 65, accuracy: 1e-6)
+    }
+}
