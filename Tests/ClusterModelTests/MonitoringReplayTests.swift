@@ -184,3 +184,21 @@ extension MonitoringReplayTests {
         XCTAssertEqual(try XCTUnwrap(p.firings.first?.time).seconds - first.seconds, 65, accuracy: 1e-6)
     }
 }
+
+extension MonitoringReplayTests {
+    /// Run on the real Alertmanager 0.25.0 (docs/alertmanager.md): S inhibits T (equal dc); both
+    /// fire at 0 s, S resolves at 10 s; group_wait 2s, group_interval 20s. T is muted at its first
+    /// flush (2 s) and notified at its next one (22 s), S no longer firing (inhibit.go hasEqual
+    /// skips resolved sources); S's resolved notification goes out at 22 s too.
+    func testInhibitionEndsWhenTheSourceResolves() throws {
+        let rule = AlertmanagerInhibitRule(source: [try LabelMatcher("alertname", .equal, "S")],
+                                           target: [try LabelMatcher("severity", .equal, "warning")], equal: ["dc"])
+        let (m, am, post) = makeAM(route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], groupWait: .seconds(2), groupInterval: .seconds(20)),
+                                   inhibit: [rule])
+        post.post(m, at: .zero, [T.alert("S", [("dc", "dc01")]), T.alert("T", [("dc", "dc01"), ("severity", "warning")])])
+        post.post(m, at: .seconds(10), [T.alert("S", [("dc", "dc01")], endsAt: .seconds(10))])
+        m.run()
+        XCTAssertEqual(am.all.map { "\($0.time.seconds) \(AlertmanagerCluster.describe($0))" },
+                       [#"2.0 S{dc="dc01"}"#, #"22.0 S{dc="dc01"} (resolved)"#, #"22.0 T{dc="dc01",severity="warning"}"#])
+    }
+}
