@@ -37,9 +37,11 @@ final class PrometheusRestoreTests: XCTestCase {
     func testAPendingAlertKeepsItsTimeAcrossARestart() throws {
         // pending at 325.495 s (ActiveAt 325 s as ALERTS_FOR_STATE stores it), last sample at
         // 715.495 s, restored after the second evaluation at 925.495 s: 810 s of `for` were left
-        // (more than the 10m grace), so ActiveAt moves by the time down, 925.495 - 715 s: it
-        // fires at 325 + 210.495 + 1200 = 1735.495 s (without the restore: 910.495 + 1200 s)
-        XCTAssertEqual(try XCTUnwrap(try firesAt()), 1735.495, accuracy: 1e-3)
+        // (more than the 10m grace), so ActiveAt moves by the time down, 925.495 s + the restore's
+        // lag (RestoreForState(time.Now()) runs after that evaluation) - 715 s: ActiveAt + 20m is
+        // just after the evaluation at 1735.495 s, so it fires at the next one, 1750.495 s (without
+        // the restore: 910.495 + 1200 s)
+        XCTAssertEqual(try XCTUnwrap(try firesAt()), 1750.495, accuracy: 1e-3)
     }
 
     func testGraceAndToleranceFlagsDecideWhetherItIsRestored() throws {

@@ -188,13 +188,14 @@ public final class AlertmanagerCluster: EventHandler {
         var gi: Int
         if let existing = instances[k].groups[key], !(groups[existing].removedAt.map { $0 <= now } ?? false) {
             gi = existing
+            // not empty any more: the cleanup ticker keeps it
+            groups[gi].removedAt = nil
             if groups[gi].nextFlush == nil {
                 // emptied, not yet removed: its ticker still runs at the old phase
                 let gInt = node.groupInterval.nanoseconds
                 let since = (now - groups[gi].lastFlush).nanoseconds
                 let k2 = max(1, (since + gInt - 1) / gInt)
                 schedule(gi, at: groups[gi].lastFlush + SimDuration(nanoseconds: k2 * gInt))
-                groups[gi].removedAt = nil
             }
         } else {
             if let existing = instances[k].groups[key] { release(existing) }
@@ -293,10 +294,24 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].notificationsByType = [:]
         // nflog.New loads the snapshot
         instances[k].nflog = instances[k].snapshot
-        for p in instances.indices where p != k && instances[p].up {
+        for p in instances.indices where p != k && instances[p].up && reaches(k, p) {
             for (key, e) in instances[p].nflog { mergeEntry(key, e, into: k) }
         }
         log("alertmanagerUp", hostName(h))
+    }
+
+    /// Whether instances `a` and `b` can gossip: no network partition cuts their hosts apart.
+    func reaches(_ a: Int, _ b: Int) -> Bool { !(model.mesos?.cut(instances[a].host, instances[b].host) ?? false) }
+
+    /// A partition healed: the peers it kept apart sync their notification logs (Alertmanager
+    /// rejoins failed peers every `--cluster.reconnect-interval`, 10s, and a join is a full
+    /// push-pull sync; the model syncs at once). Each entry keeps the newest of the two.
+    func partitionHealed() {
+        for k in instances.indices where instances[k].up {
+            for p in instances.indices where p != k && instances[p].up && reaches(k, p) {
+                for key in instances[p].nflog.keys.sorted() { mergeEntry(key, instances[p].nflog[key]!, into: k) }
+            }
+        }
     }
 
     /// Whether the log's garbage collection has removed the entry by now: GC runs at each
@@ -366,6 +381,7 @@ extension AlertmanagerCluster: Subsystem, AlertReceiver, SignalSubscriber {
         switch signal {
         case .hostDown(let h, let rebooting): hostDown(h, rebooting: rebooting)
         case .hostUp(let h): hostUp(h)
+        case .hostPartitioned(_, let partitioned): if !partitioned && instances.count > 1 { partitionHealed() }
         default: break
         }
     }

@@ -10,6 +10,8 @@ extension AlertmanagerCluster {
     func flush(_ gi: Int) {
         let k = groups[gi].instance
         let node = tree.nodes[groups[gi].route]
+        // the cleanup ticker removed it (and stopped its timer) while it was empty
+        if let r = groups[gi].removedAt, r <= now { groups[gi].nextFlush = nil; return }
         groups[gi].hasFlushed = true
         groups[gi].lastFlush = now
         guard !groups[gi].alerts.isEmpty else {
@@ -17,9 +19,7 @@ extension AlertmanagerCluster {
             // is needed for that, an alert arriving before `removedAt` joins it at its old phase
             groups[gi].nextFlush = nil
             groups[gi].gen &+= 1
-            let since = (now - instances[k].startedAt).nanoseconds
-            let c = AlertmanagerCluster.cleanupInterval.nanoseconds
-            groups[gi].removedAt = instances[k].startedAt + SimDuration(nanoseconds: (since / c + 1) * c)
+            groups[gi].removedAt = nextCleanup(k)
             return
         }
         schedule(gi, at: now + node.groupInterval)
@@ -30,7 +30,9 @@ extension AlertmanagerCluster {
         let timeMuted = (!node.active.isEmpty && !node.active.contains { ti[$0].contains(unixMs: nowMs) })
             || node.mute.contains { ti[$0].contains(unixMs: nowMs) }
         let kept = timeMuted ? [] : snapshot.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
-        let position = instances.indices.filter { $0 < k && instances[$0].up }.count
+        // cluster.go Position: the rank among the peers this one sees (memberlist drops the ones a
+        // network partition cuts off from it: each side of a partition has its own first peer)
+        let position = instances.indices.filter { $0 < k && instances[$0].up && reaches(k, $0) }.count
         let p = Pipeline(instance: k, group: gi, serial: groups[gi].serial, alerts: snapshot, kept: kept, flushedAt: now)
         if position == 0 {
             run(p)
@@ -90,7 +92,7 @@ extension AlertmanagerCluster {
                 let e = NflogEntry(firing: firingSet, resolved: resolvedSet, timestamp: now, expiresAt: now + min(spec.retention, node.repeatInterval + node.repeatInterval))
                 snapshotIfDue(k)
                 instances[k].nflog[logKey] = e
-                for q in instances.indices where q != k && instances[q].up { mergeEntry(logKey, e, into: q) }
+                for q in instances.indices where q != k && instances[q].up && reaches(k, q) { mergeEntry(logKey, e, into: q) }
             }
         }
         // dispatch.go flush: resolved alerts not updated since are deleted from the group
@@ -100,6 +102,17 @@ extension AlertmanagerCluster {
                 groups[p.group].alerts.remove(at: i)
             }
         }
+        // dispatch.go run: the cleanup ticker (every 30 s) removes a group that is empty when it
+        // ticks, so a group this flush emptied is gone at the next tick unless an alert comes
+        // first; one arriving later makes a new group, which waits group_wait (or flushes at once)
+        if groups[p.group].alerts.isEmpty { groups[p.group].removedAt = nextCleanup(k) }
+    }
+
+    /// The dispatcher's next cleanup tick strictly after now (every 30 s from the process' start).
+    func nextCleanup(_ k: Int) -> SimTime {
+        let since = (now - instances[k].startedAt).nanoseconds
+        let c = AlertmanagerCluster.cleanupInterval.nanoseconds
+        return instances[k].startedAt + SimDuration(nanoseconds: (since / c + 1) * c)
     }
 
     /// notify.go DedupStage.needsUpdate.

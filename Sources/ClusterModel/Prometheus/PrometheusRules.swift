@@ -4,8 +4,8 @@ import SimKernel
 // is evaluated every its interval at the slot `EvalTimestamp` gives (hash of its name and file),
 // the first one interval after the slot at or before the process start; after each evaluation
 // the alerts due are posted to every Alertmanager of `alerting.alertmanagers` whose process
-// accepts (one post per evaluation; a down Alertmanager loses that batch, as the notifier drops
-// it after its timeout).
+// accepts (one post per evaluation; a down Alertmanager, or one a network partition cuts off from
+// Prometheus' host, loses that batch, as the notifier drops it after its timeout).
 
 /// What the server needs of a rule group's evaluator (the rules engine's `RuleGroupRunner`;
 /// tests use fakes).
@@ -31,6 +31,12 @@ struct RuleGroupState {
 }
 
 extension PrometheusServer {
+    /// How long after its evaluation's timestamp a group restores its `for` state (manager.go
+    /// calls RestoreForState(time.Now()) once the second evaluation has run, so strictly later;
+    /// the model's choice is 1 ms). An alert whose restored ActiveAt + `for` would fall on an
+    /// evaluation slot therefore fires at the slot after it, as in Prometheus.
+    static let restoreLagMs: Int64 = 1
+
     /// The simulated instant of a group's first evaluation after a process start at `now`.
     public static func firstEvaluation(name: String, file: String, interval: SimDuration, promTime: PromTime, now: SimTime) -> SimTime {
         let startNs = promTime.baseMs &* 1_000_000 &+ now.nanoseconds
@@ -69,12 +75,16 @@ extension PrometheusServer {
         groups[g].evaluationsSinceStart += 1
         if groups[g].evaluationsSinceStart == 2 {
             // manager.go run: a group loaded at startup restores its `for` state after its second
-            // evaluation, from the ALERTS_FOR_STATE series the TSDB kept across the restart
-            runner.restoreForState(at: t, graceMs: spec.flags.forGracePeriod.nanoseconds / 1_000_000,
+            // evaluation, from the ALERTS_FOR_STATE series the TSDB kept across the restart, at
+            // time.Now(): after that evaluation's timestamp, by the time it took (`restoreLagMs`)
+            runner.restoreForState(at: t + PrometheusServer.restoreLagMs, graceMs: spec.flags.forGracePeriod.nanoseconds / 1_000_000,
                                    outageToleranceMs: spec.flags.forOutageTolerance.nanoseconds / 1_000_000) { forStateSamples[$0] }
         }
         guard !alerts.isEmpty, let r = receiver else { return }
-        for am in alertManagers where model.infrastructure.hosts[am.host].state.isUp && r.accepts(host: am.host) {
+        // notifier.go sendAll: a post that gets no answer (the host down, or cut off from
+        // Prometheus' host by a partition) fails after the Alertmanager's `timeout`; that batch is lost
+        for am in alertManagers where model.infrastructure.hosts[am.host].state.isUp && !(model.mesos?.cut(host, am.host) ?? false)
+            && r.accepts(host: am.host) {
             r.receive(alerts, on: am.host, now: now)
             notificationsPosted += 1
         }
