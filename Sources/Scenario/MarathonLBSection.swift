@@ -277,3 +277,21 @@ enum MarathonLBSection {
         return (a, b)
     }
 }
+
+/// The app versions `actions` deploy, whose HAPROXY_* labels marathon-lb reads as it reads the
+/// scenario's apps: checked (the labels the deploy sets) by the scenario's release once
+/// `marathonLB` is decoded, since `actions` are decoded before it (a `{serverId}` template loads
+/// from 1.12.2 and is KeyError before). A `marathonLB` section with errors checks nothing here.
+final class MarathonLBActionLabels {
+    private var entries: [(app: AppDefinition, labels: JSONValue?, path: String)] = []
+
+    func add(_ app: AppDefinition, labels: JSONValue?, path: String) { entries.append((app, labels, path)) }
+
+    func check(release: MarathonLBVersion, _ d: Diagnostics) {
+        for e in entries {
+            for p in MarathonLBLabels.parse(e.app).problems + MarathonLBConfig.templateProblems(e.app, release: release) where e.labels?[p.label] != nil {
+                d.error(JSONPath.key(e.path, p.label), at: e.labels?[p.label], "marathon-lb: \(p.message)")
+            }
+        }
+    }
+}

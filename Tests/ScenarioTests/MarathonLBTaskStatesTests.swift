@@ -139,4 +139,30 @@ final class MarathonLBTaskStatesTests: XCTestCase {
             XCTAssertTrue(MarathonLBCache.lists(mixed, checks: [http, tcp], healthCheck: false, release: v), "without --health-check: \(v)")
         }
     }
+
+    // MARK: {serverId} in an action's labels
+
+    /// A deploy that sets a BACKEND_SERVER_OPTIONS template with `{serverId}` is checked by the
+    /// scenario's release: an error (KeyError) before 1.12.2, loads from it, also when the release
+    /// comes from the image of the `flagsFrom` Marathon app.
+    func testActionLabelsAreCheckedByTheScenariosRelease() throws {
+        let deploy = #"[{"at": "5m", "kind": "deploy", "app": "/shop/web", "changes": {"labels": {"HAPROXY_GROUP": "external", "HAPROXY_0_BACKEND_SERVER_OPTIONS": "  server {serverName} {host_ipv4}:{port} id {serverId}\n"}}}]"#
+        assertSingleError(Self.scenario(version: "1.12.1", actions: deploy), path: "actions[0].changes.labels.HAPROXY_0_BACKEND_SERVER_OPTIONS",
+                          ["marathon-lb: ", "KeyError: 'serverId'"])
+        assertSingleError(Self.scenario(version: "1.11.0", actions: deploy), path: "actions[0].changes.labels.HAPROXY_0_BACKEND_SERVER_OPTIONS", ["KeyError: 'serverId'"])
+        for v in ["1.12.2", "1.14.2", "1.15.0"] { XCTAssertNotNil(loadOK(Self.scenario(version: v, actions: deploy)), v) }
+        // the release named by the image of the Marathon app that runs marathon-lb
+        let dir = makeTempDir()
+        write(#"{"id": "/marathon-lb", "container": {"type": "DOCKER", "docker": {"image": "mesosphere/marathon-lb:v1.14.2", "network": "HOST"}}, "args": ["sse", "--group", "external"]}"#,
+              to: dir + "/lb.json")
+        let fromImage = Self.scenario(version: "1.11.0", actions: deploy)
+            .replacingOccurrences(of: #""version": "1.11.0", "flags": {}"#, with: #""flagsFrom": [{"marathonApp": "lb.json"}]"#)
+        write(fromImage, to: dir + "/s.json")
+        XCTAssertEqual(loadScenarioFolder(dir)?.spec.marathonLB?.version, MarathonLBVersion(1, 14, 2))
+        write(#"{"id": "/marathon-lb", "container": {"type": "DOCKER", "docker": {"image": "mesosphere/marathon-lb:v1.12.1", "network": "HOST"}}, "args": ["sse", "--group", "external"]}"#,
+              to: dir + "/lb.json")
+        let errors = scenarioFolderErrors(dir)
+        XCTAssertTrue(errors.count == 1 && errors[0].path == "actions[0].changes.labels.HAPROXY_0_BACKEND_SERVER_OPTIONS" && errors[0].message.contains("KeyError: 'serverId'"),
+                      "\(errors)")
+    }
 }
