@@ -129,11 +129,15 @@ final class MarathonLBTaskStatesTests: XCTestCase {
         let withMesos = instance(2)
         withMesos.health[0].update(passed: true, at: SimTime.zero + .seconds(10))
         withMesos.mesosHealthy = false
+        let mesosAlive = instance(2)
+        mesosAlive.health[0].update(passed: false, at: SimTime.zero + .seconds(10))
+        mesosAlive.mesosHealthy = true
         let onlyOne = instance(2)   // the second check has no result yet: the first is all there is
         onlyOne.health[0].update(passed: true, at: SimTime.zero + .seconds(10))
         for (v, any) in releases {
             XCTAssertEqual(MarathonLBCache.lists(mixed, checks: [http, tcp], healthCheck: true, release: v), any, "\(v)")
             XCTAssertEqual(MarathonLBCache.lists(withMesos, checks: [http, mesos], healthCheck: true, release: v), any, "\(v)")
+            XCTAssertEqual(MarathonLBCache.lists(mesosAlive, checks: [http, mesos], healthCheck: true, release: v), any, "\(v)")
             XCTAssertFalse(MarathonLBCache.lists(fresh, checks: [http, tcp], healthCheck: true, release: v), "\(v)")
             XCTAssertTrue(MarathonLBCache.lists(onlyOne, checks: [http, tcp], healthCheck: true, release: v), "\(v)")
             XCTAssertTrue(MarathonLBCache.lists(mixed, checks: [http, tcp], healthCheck: false, release: v), "without --health-check: \(v)")
