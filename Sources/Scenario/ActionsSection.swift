@@ -10,7 +10,7 @@ extension ScenarioSchema {
     /// Actions that do not act on Marathon.
     static let platformActionKinds = ["consulKV", "vaultWrite", "vaultUnseal"]
 
-    static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLBGiven: Bool = false,
+    static func decodeActions(_ v: JSONValue, path: String, marathon: MarathonSpec?, marathonGiven: Bool, marathonLB: MarathonLBActionLabels? = nil,
                               sources: [AppSource], duration: SimDuration?, mesosVersion: MesosVersion = .baseline, _ d: Diagnostics) -> [ActionSpec] {
         guard let list = v.arrayValue else {
             d.error(path, at: v, typeMismatch("an array of actions, like [{\"at\": \"1h\", \"kind\": \"restart\", \"app\": \"/web\"}]", v))
@@ -36,7 +36,7 @@ extension ScenarioSchema {
         let appIDs = marathon?.apps.map(\.id) ?? []
         var decoded: [Int: ActionSpec] = [:]
         for i in order {
-            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, appIndex: appIndex, appIDs: appIDs, marathonLBGiven: marathonLBGiven, sources: sources,
+            if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, appIndex: appIndex, appIDs: appIDs, marathonLB: marathonLB, sources: sources,
                                     current: &current, duration: duration, mesosVersion: mesosVersion, d) {
                 decoded[i] = a
             }
@@ -45,7 +45,7 @@ extension ScenarioSchema {
     }
 
     static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, appIndex: [String: Int], appIDs: [String],
-                             marathonLBGiven: Bool = false, sources: [AppSource],
+                             marathonLB: MarathonLBActionLabels? = nil, sources: [AppSource],
                              current: inout [String: JSONValue], duration: SimDuration?, mesosVersion: MesosVersion = .baseline,
                              _ d: Diagnostics) -> ActionSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: actionKeys)
@@ -101,12 +101,9 @@ extension ScenarioSchema {
                    m.version.mesosIDLength(of: def) != m.version.mesosIDLength(of: old) || mesosIDLengthWarning(old, version: m.version, mesos: mesosVersion) == nil {
                     d.warning(r.keyPath("changes"), at: cv, "the deployed version: " + message)
                 }
-                // marathon-lb reads the new version's labels as the first one's (MarathonLBSection)
-                if marathonLBGiven {
-                    for p in MarathonLBLabels.parse(def).problems + MarathonLBConfig.templateProblems(def) where cv["labels"]?[p.label] != nil {
-                        d.error(JSONPath.key(JSONPath.key(r.keyPath("changes"), "labels"), p.label), at: cv["labels"]?[p.label], "marathon-lb: \(p.message)")
-                    }
-                }
+                // marathon-lb reads the new version's labels as the first one's, by the scenario's
+                // release: checked once `marathonLB` is decoded (MarathonLBActionLabels)
+                marathonLB?.add(def, labels: cv["labels"], path: JSONPath.key(r.keyPath("changes"), "labels"))
                 // a new version keeps the dynamic service ports of the old one (GroupManagerActor assignDynamicServicePorts)
                 var taken = Set(m.apps.flatMap { $0.ports.map(\.servicePort) } + def.ports.map(\.servicePort))
                 if let problem = MarathonServicePorts.assign(&def, previous: old, taken: &taken, range: m.flags.localPortMin..<m.flags.localPortMax) {

@@ -107,7 +107,10 @@ public enum ScenarioSchema {
                                                                     sources: { appSources.append($0) }) }
         checkMarathonDatacenters(marathon, value: r.value("marathon"), hostGroups: groups, hostGroupsComplete: groupsComplete,
                                  mesos: mesos, has: { r.has($0) }, d)
-        let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"), marathonLBGiven: r.has("marathonLB"),
+        // (`r.has` inside, after "actions" is read: the allowed keys are listed in the order they are read)
+        let lbActionLabels = MarathonLBActionLabels()
+        let actions = r.value("actions").map { decodeActions($0, path: "actions", marathon: marathon, marathonGiven: r.has("marathon"),
+                                                               marathonLB: r.has("marathonLB") ? lbActionLabels : nil,
                                                                sources: appSources, duration: duration, mesosVersion: mesos?.version ?? .baseline, d) } ?? []
         // (the raw member: `r.has` would count "consul" as read here, out of the section order)
         if r.value["consul"] == nil, let v = r.value("actions"), let i = actions.firstIndex(where: { if case .consulKV = $0.kind { return true } else { return false } }) {
@@ -146,6 +149,7 @@ public enum ScenarioSchema {
         let consulTemplate = r.value("consulTemplate").flatMap { decodeConsulTemplate($0, path: "consulTemplate", consul: consul, nginx: nginx, consulGiven: r.has("consul"), nginxGiven: r.has("nginx"), apps: marathon?.apps ?? [], hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
 
         let marathonLB = r.value("marathonLB").flatMap { decodeMarathonLB($0, path: "marathonLB", hostGroups: groups, hostGroupsComplete: groupsComplete, marathon: marathon, duration: duration, d) }
+        if let lb = marathonLB { lbActionLabels.check(release: lb.version, d) }
 
         let traffic = r.value("traffic").flatMap { decodeTraffic($0, path: "traffic", marathon: marathon, nginx: nginx, marathonLB: marathonLB, duration: duration, d) }
 

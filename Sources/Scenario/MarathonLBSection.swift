@@ -197,7 +197,7 @@ extension ScenarioSchema {
                 meaning: "marathon-lb instances: one marathon-lb and HAProxy per host, serving the apps of one HAPROXY_GROUP."),
         KeySpec("version", "string", default: "`\"1.11.0\"`",
                 allowed: "`\"major.minor\"` or `\"major.minor.patch\"` naming a release tag, 1.5.0 to 1.15.0 (1.11 is 1.11.0); as a string. Without it, a `flagsFrom` Marathon app running `mesosphere/marathon-lb:vX.Y.Z` sets it; an explicit version the image contradicts is a warning.",
-                meaning: "marathon-lb release (its image). Switches the options marathon_lb.py takes, the HAProxy of its image (`haproxyVersion`'s default), the reload script (seamless from 1.12.0), the written file (server ids from 1.12.2, HAPROXY_HEAD, the REVPROXY and redirect lines from 1.13.0, MESOS_TCP checks from 1.11.4) and the cleanup of an invalid file (1.11.2); docs/marathon-lb.md \"Releases 1.12 to 1.15\".",
+                meaning: "marathon-lb release (its image). Switches the options marathon_lb.py takes, the HAProxy of its image (`haproxyVersion`'s default), the reload script (seamless from 1.12.0), the written file (server ids from 1.12.2, HAPROXY_HEAD, the REVPROXY and redirect lines from 1.13.0, MESOS_TCP checks from 1.11.4), the cleanup of an invalid file (1.11.2), which tasks are servers (staging and unreachable ones from 1.12.0, unreachable but not staging from 1.14.0) and the `--health-check` rule (any result alive from 1.14.2, all before); docs/marathon-lb.md \"Releases 1.12 to 1.15\".",
                 source: "mesosphere/marathon-lb: the tags v1.5.0 ... v1.15.0 (marathon_lb.py, config.py, Dockerfile, service/haproxy/run); 1.11.0 is the release the model was built from"),
         KeySpec("flags", "object", default: "marathon-lb's defaults", allowed: "Every option of marathon_lb.py of `version` under its own name (`--health-check`; a short name `-H` or an abbreviation argparse takes, `--health`, also loads); those not modelled are named in one warning. See `marathonLB.flags`; an unknown option is marathon-lb's error.",
                 meaning: "marathon-lb's command-line options; read after `flagsFrom`, they win over it.",
@@ -275,5 +275,23 @@ enum MarathonLBSection {
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let a = Int(parts[0]), let b = Int(parts[1]), a > 1 || (a == 1 && b >= 5) else { return nil }
         return (a, b)
+    }
+}
+
+/// The app versions `actions` deploy, whose HAPROXY_* labels marathon-lb reads as it reads the
+/// scenario's apps: checked (the labels the deploy sets) by the scenario's release once
+/// `marathonLB` is decoded, since `actions` are decoded before it (a `{serverId}` template loads
+/// from 1.12.2 and is KeyError before). A `marathonLB` section with errors checks nothing here.
+final class MarathonLBActionLabels {
+    private var entries: [(app: AppDefinition, labels: JSONValue?, path: String)] = []
+
+    func add(_ app: AppDefinition, labels: JSONValue?, path: String) { entries.append((app, labels, path)) }
+
+    func check(release: MarathonLBVersion, _ d: Diagnostics) {
+        for e in entries {
+            for p in MarathonLBLabels.parse(e.app).problems + MarathonLBConfig.templateProblems(e.app, release: release) where e.labels?[p.label] != nil {
+                d.error(JSONPath.key(e.path, p.label), at: e.labels?[p.label], "marathon-lb: \(p.message)")
+            }
+        }
     }
 }

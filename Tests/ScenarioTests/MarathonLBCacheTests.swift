@@ -13,9 +13,8 @@ final class MarathonLBCacheTests: XCTestCase {
         var apps: [(index: Int, app: AppDefinition, tasks: [MarathonLBTask])] = []
         for a in lb.marathon.apps {
             let def = a.definition
-            let filter = lb.spec.flags.healthCheck && !def.healthChecks.isEmpty
             let tasks: [MarathonLBTask] = a.instances.compactMap { inst in
-                guard inst.state == .running, !inst.isUnreachable, !filter || inst.health.contains(where: \.alive) || inst.mesosHealthy == true,
+                guard MarathonLBCache.lists(inst, checks: def.healthChecks, healthCheck: lb.spec.flags.healthCheck, release: lb.spec.version),
                       let ports = lb.marathon.mesos.task(inst.task)?.resources.ports.lowest(def.ports.count) else { return nil }
                 return MarathonLBTask(task: inst.task, host: inst.host, ports: ports)
             }
@@ -23,7 +22,7 @@ final class MarathonLBCacheTests: XCTestCase {
         }
         let infra = lb.model.infrastructure
         return MarathonLBConfig.generate(group: lb.instances[i].group, strictMode: lb.spec.flags.strictMode, apps: apps,
-                                         hostName: { infra.hosts[$0].name }).text
+                                         release: lb.spec.version, hostName: { infra.hosts[$0].name }).text
     }
 
     func testCachedFileIsTheFreshOneAtEveryEventAndOnlyChangedAppsAreRebuilt() throws {

@@ -124,16 +124,35 @@ final class MarathonLBCache {
         return true
     }
 
-    /// The tasks marathon-lb lists for app `a` now (running, reachable, with --health-check and
-    /// health checks: alive for one check or Mesos-healthy), compared in place with `tasks`; a
+    /// Whether marathon-lb `release` lists instance `inst` of an app with health checks `checks` as
+    /// a server (get_apps): its state (`MarathonLBVersion.listsTask`), then with `--health-check`
+    /// (`healthCheck`) and health checks its results: one per check that has one (a Marathon-level
+    /// check once it has a success or a failure, a Mesos-level one once Mesos reported `healthy`,
+    /// which Marathon's health actor takes as the check's result); none: not listed; else all of
+    /// them alive, or from 1.14.2 any (`anyHealthResultAlive`).
+    static func lists(_ inst: MarathonInstance, checks: [HealthCheck], healthCheck: Bool, release: MarathonLBVersion) -> Bool {
+        guard release.listsTask(inst.state, unreachable: inst.isUnreachable) else { return false }
+        guard healthCheck && !checks.isEmpty else { return true }
+        var results = 0, alive = 0
+        for (i, c) in checks.enumerated() {
+            if c.protocol.isMesosLevel {
+                guard let h = inst.mesosHealthy else { continue }
+                results += 1; if h { alive += 1 }
+            } else if i < inst.health.count, inst.health[i].lastSuccess != nil || inst.health[i].lastFailure != nil {
+                results += 1; if inst.health[i].alive { alive += 1 }
+            }
+        }
+        guard results > 0 else { return false }
+        return release.anyHealthResultAlive ? alive > 0 : alive == results
+    }
+
+    /// The tasks marathon-lb lists for app `a` now (`lists`), compared in place with `tasks`; a
     /// difference replaces the list from there on. Returns whether it changed.
     private func refresh(_ tasks: inout [MarathonLBCachedTask], _ a: MarathonAppState, _ def: AppDefinition,
                          marathon: MarathonScheduler, healthCheck: Bool) -> Bool {
-        let filterHealth = healthCheck && !def.healthChecks.isEmpty
         var n = 0
         var changed = false
-        for inst in a.instances where inst.state == .running && !inst.isUnreachable {
-            if filterHealth && !(inst.health.contains { $0.alive } || inst.mesosHealthy == true) { continue }
+        for inst in a.instances where Self.lists(inst, checks: def.healthChecks, healthCheck: healthCheck, release: release) {
             guard let t = marathon.mesos.task(inst.task) else { continue }
             if !changed, n < tasks.count, tasks[n].task == inst.task, tasks[n].host == inst.host, tasks[n].mesosTask === t {
                 n += 1

@@ -83,4 +83,25 @@ public struct MarathonLBVersion: ReleaseVersion {
     /// app by app (make_config_valid_and_regenerate), leaving out the apps that make it invalid,
     /// and that file is reloaded; from 1.13.0 `--skip-config-cleanup` turns it off.
     public var cleansUpInvalidConfig: Bool { atLeast(11, 2) }
+
+    /// marathon_lb.py get_apps: which of Marathon's tasks (by the `state` /v2/apps?embed=apps.tasks
+    /// gives) become servers. From 1.14.0 (`EXCLUDED_TASK_STATES`, commit 755efde, #645) only
+    /// TASK_RUNNING, TASK_LOST and TASK_UNREACHABLE ("let's be optimistic here and route traffic to
+    /// tasks in this state"); 1.12.0 to 1.13.1 (`excluded_states`, from the beta merge 49afb4d) every
+    /// state but TASK_KILLING, TASK_KILLED, TASK_FINISHED and TASK_ERROR, so also TASK_STAGING and
+    /// TASK_STARTING. Before 1.12.0 get_apps filters no state at all; for those releases the model
+    /// keeps the rule it was built with, running and reachable tasks (docs/marathon-lb.md "Task
+    /// states and health by release": following v1.11 would change every shipped result).
+    public func listsTask(_ state: TaskState, unreachable: Bool) -> Bool {
+        if atLeast(14) { return state == .running || state == .lost || state == .unreachable }
+        if atLeast(12) { return state != .killing && state != .killed && state != .finished && state != .error }
+        return state == .running && !unreachable
+    }
+
+    /// marathon_lb.py get_apps with `--health-check`: from 1.14.2 a task is up when *any* of its
+    /// `healthCheckResults` is alive (`alive = False` ... `if result['alive']: alive = True`,
+    /// commit 4207efe, #656, the backport of 80771bf #655 that 1.15.0 has); to 1.14.1 when all of
+    /// them are. Without results (Marathon leaves the key out: EnrichedTaskWrites writes it only
+    /// when non-empty) the task is left out (healthCheckResultCache's default False) at every release.
+    public var anyHealthResultAlive: Bool { atLeast(14, 2) }
 }
