@@ -132,8 +132,14 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     enum Kind: Int32 {
         case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, prepareDone, rateLimiterCleanup,
-             backoffOver, readinessTick, processRestart, deploymentCheck, killRetry, reviveState, reconcile
+             backoffOver, readinessTick, processRestart, deploymentCheck, killRetry, reviveState, reconcile,
+             expungeTick
     }
+
+    /// When the leader's ExpungeOverdueLostTasksActor started (its ticks: this + the initial delay
+    /// + k x the interval), and which leader's it is.
+    var expungeJobStart = SimTime.zero
+    var expungeJobGeneration = 0
 
     init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble,
          datacenter: MarathonDatacenter? = nil) {
@@ -245,6 +251,11 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         reconcileGeneration += 1
         sim.schedule(after: spec.flags.reconciliationInitialDelay, target: target, kind: Kind.reconcile.rawValue,
                      arg: Int64(reconcileGeneration))
+        // the leader's expunge job starts with it: the unreachable, inactive instances it inherits
+        // wait for its ticks
+        expungeJobStart = now
+        expungeJobGeneration += 1
+        for a in apps { for inst in a.instances where inst.isUnreachable && inst.replaced { scheduleExpungeTick(inst) } }
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
         resetReviveState()
         killTimerPhase = now
@@ -305,6 +316,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             killRetry(Self.killTask.decode(event.arg), attempts: Self.killAttempts.decode(event.arg))
         case .reconcile:
             reconcileTasks(generation: Int(event.arg))
+        case .expungeTick:
+            expungeTick(TaskID(event.arg))
         case .prepareDone:
             leaderPrepared(Int(event.arg))
         case .rateLimiterCleanup:
@@ -755,7 +768,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         if u.state == old {
             // A further TASK_UNREACHABLE (in practice a reconciliation answer) is when the
             // unreachable strategy's deadlines are checked.
-            if u.state == .unreachable { unreachableDeadlines(inst) }
+            if u.state == .unreachable { unreachableDeadlines(inst, changed: false) }
             return
         }
         inst.state = u.state
@@ -791,14 +804,16 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         case .unreachable:
             guard inst.unreachableSince == nil else { return }
             inst.unreachableSince = now
+            inst.expungeTick = nil   // a new episode: an earlier one's tick does not count
             switch a.definition.unreachableStrategy {
             case .disabled:
                 log("instanceUnreachable", inst.name, "unreachableStrategy disabled: not replaced")
             case .enabled(let inactiveAfter, let expungeAfter):
-                log("instanceUnreachable", inst.name, "inactive after \(inactiveAfter), expunged after \(expungeAfter) (checked on each TASK_UNREACHABLE)")
+                log("instanceUnreachable", inst.name, "inactive after \(inactiveAfter) (checked on each TASK_UNREACHABLE), expunged after \(expungeAfter)"
+                    + (spec.version.expungesUnreachableOnUpdate ? " (on that update, else by the expunge job)" : " (by the expunge job)"))
             }
             deployments.instanceHealthChanged(inst)
-            unreachableDeadlines(inst)
+            unreachableDeadlines(inst, changed: true)
         default:
             if u.state.isTerminal { instanceTerminated(inst, u) }
         }
@@ -934,11 +949,54 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// inactiveAfterSeconds makes it UnreachableInactive (replaced); at least expungeAfterSeconds,
     /// expunged. Checked only when such an update arrives: the first one (so 0 s / 0 s acts at
     /// once) and the answers to task reconciliation every --reconciliation_interval.
-    func unreachableDeadlines(_ inst: MarathonInstance) {
+    /// A TASK_UNREACHABLE of `inst` (`changed`: the first one, which changes its state; else a
+    /// repeat, a reconciliation answer): it becomes UnreachableInactive (replaced) on an update at
+    /// least `inactiveAfter` after it became unreachable (InstanceUpdater `mesosUpdate`'s Noop case
+    /// "We might still become UnreachableInactive", @v1.4.13 and @v1.10.5). It is expunged by the
+    /// leader's expunge job (ExpungeOverdueLostTasksActor: `task_lost_expunge_initial_delay` after
+    /// the leader starts, then every `task_lost_expunge_interval`, it expunges every inactive instance
+    /// unreachable for `expungeAfter` with ForceExpunge), and from 1.7.236, 1.8.244 and 1.10 also by
+    /// the update that changes it, when `expungeAfter` has passed (`expungesUnreachableOnUpdate`).
+    func unreachableDeadlines(_ inst: MarathonInstance, changed: Bool) {
         guard case .enabled(let inactiveAfter, let expungeAfter) = apps[inst.app].definition.unreachableStrategy,
               let since = inst.unreachableSince else { return }
+        let wasInactive = inst.replaced
         if now - since >= inactiveAfter { unreachableInactive(inst.task) }
-        if now - since >= expungeAfter { unreachableExpunge(inst.task) }
+        guard inst.replaced else { return }
+        if spec.version.expungesUnreachableOnUpdate, changed || !wasInactive, now - since >= expungeAfter {
+            unreachableExpunge(inst.task)
+            return
+        }
+        scheduleExpungeTick(inst)
+    }
+
+    /// The first tick of the leader's expunge job at or after `inst`'s expunge deadline (one
+    /// event per instance waiting, none in steady state; the job's other ticks find nothing).
+    func scheduleExpungeTick(_ inst: MarathonInstance) {
+        guard leaderReady, case .enabled(_, let expungeAfter) = apps[inst.app].definition.unreachableStrategy,
+              let since = inst.unreachableSince else { return }
+        let due = max(now, since + expungeAfter)
+        let first = expungeJobStart + spec.flags.taskLostExpungeInitialDelay
+        var t = first
+        if due > first {
+            let step = max(spec.flags.taskLostExpungeInterval.nanoseconds, 1)
+            let k = (due - first).nanoseconds / step + ((due - first).nanoseconds % step == 0 ? 0 : 1)
+            t = first + SimDuration(nanoseconds: k * step)
+        }
+        if let e = inst.expungeTick, e.generation == expungeJobGeneration, e.at <= t { return }
+        inst.expungeTick = (t, expungeJobGeneration)
+        sim.schedule(at: t, target: target, kind: Kind.expungeTick.rawValue, arg: Int64(inst.task))
+    }
+
+    /// A tick of the expunge job that `inst` waits for: it is expunged if it is still unreachable
+    /// and inactive, past its deadline, and the job is the current leader's.
+    func expungeTick(_ task: TaskID) {
+        guard let inst = byTask[task], let e = inst.expungeTick, e.at == now, e.generation == expungeJobGeneration,
+              leaderReady, inst.isUnreachable, inst.replaced,
+              case .enabled(_, let expungeAfter) = apps[inst.app].definition.unreachableStrategy,
+              let since = inst.unreachableSince, now - since >= expungeAfter else { return }
+        inst.expungeTick = nil
+        unreachableExpunge(task)
     }
 
     /// SchedulerActions.reconcileTasks, on a timer started when the leader's driver starts:

@@ -106,6 +106,19 @@ public struct MarathonVersion: ReleaseVersion {
     public init(_ major: Int, _ minor: Int, _ patch: Int = 0) { self.major = major; self.minor = minor; self.patch = patch }
 
     public static let baseline = MarathonVersion(1, 4, 0)
+
+    /// The status update that changes an unreachable instance (its first TASK_UNREACHABLE, or the
+    /// one that makes it UnreachableInactive) also expunges it once `expungeAfterSeconds` have
+    /// passed (InstanceUpdater `readyToExpungeUnreachable`, mesosphere/marathon#7109, e05e976: in
+    /// 1.7.236, 1.8.244 and 1.10.x, not in any 1.9.x tag); before, only the expunge job does.
+    public var expungesUnreachableOnUpdate: Bool {
+        switch (major, minor) {
+        case (1, 7): return patch >= 236
+        case (1, 8): return patch >= 244
+        case (1, 9): return false
+        default: return self >= MarathonVersion(1, 10, 0)
+        }
+    }
     public static let oldestSupported = MarathonVersion(1, 4, 0)
     /// Newest supported minor line (every 1.10.x patch is accepted).
     public static let newestSupportedMinor = MarathonVersion(1, 10, 0)

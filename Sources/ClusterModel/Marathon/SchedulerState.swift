@@ -44,6 +44,9 @@ final class MarathonInstance {
     let launchedAt: SimTime
     var runningSince: SimTime?
     var unreachableSince: SimTime? { didSet { changed() } }
+    /// The expunge job's tick that will look at this unreachable, inactive instance, and the
+    /// leader's job it belongs to (`MarathonScheduler.expungeJobGeneration`).
+    var expungeTick: (at: SimTime, generation: Int)?
     /// Set when the unreachable instance was replaced (inactiveAfter passed).
     var replaced = false { didSet { changed() } }
     /// Mesos-level health from status updates (nil: not reported yet).
