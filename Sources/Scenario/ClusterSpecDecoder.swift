@@ -600,33 +600,27 @@ public enum ScenarioSchema {
             }
         }
 
-        // kind-specific keys
+        // kind-specific keys; a key of another kind's end (recoverAfter on a reboot, downFor on a
+        // process crash) is answered with the key that ends this kind
+        let endOfKind: String
+        switch kind {
+        case .hostCrash?: endOfKind = "; for a crash that ends, use \"recoverAfter\""
+        case .hostReboot?: endOfKind = "; a hostReboot is down for \"downFor\""
+        case .agentCrash?, .masterCrash?, .zookeeperCrash?: endOfKind = "; the supervisor restarts the process after \"restartAfter\""
+        case .networkPartition?: endOfKind = "; a partition heals after \"healAfter\""
+        case .hostRecover?, nil: endOfKind = "; a hostRecover brings a host back at \"at\""
+        }
         var recoverAfter: SimDuration? = nil
         var downFor = FaultSpec.defaultRebootDownFor
         if kind == nil || kind == .hostCrash {
             recoverAfter = r.optional("recoverAfter", .duration(.positive))
         } else {
-            // what the kind has instead: a user who wrote recoverAfter meant its end
-            let instead: String
-            switch kind {
-            case .hostReboot?: instead = "; a hostReboot is down for \"downFor\""
-            case .agentCrash?, .masterCrash?, .zookeeperCrash?: instead = "; the supervisor restarts the process after \"restartAfter\""
-            case .networkPartition?: instead = "; a partition heals after \"healAfter\""
-            default: instead = "; a hostRecover brings a host back at \"at\""
-            }
-            r.reject("recoverAfter", "\"recoverAfter\" is only allowed for kind \"hostCrash\"" + instead)
+            r.reject("recoverAfter", "\"recoverAfter\" is only allowed for kind \"hostCrash\"" + endOfKind)
         }
         if kind == nil || kind == .hostReboot {
             if let x = r.optional("downFor", .duration(.positive)) { downFor = x }
         } else {
-            let instead: String
-            switch kind {
-            case .hostCrash?: instead = "; for a crash that ends, use \"recoverAfter\""
-            case .agentCrash?, .masterCrash?, .zookeeperCrash?: instead = "; the supervisor restarts the process after \"restartAfter\""
-            case .networkPartition?: instead = "; a partition heals after \"healAfter\""
-            default: instead = ""
-            }
-            r.reject("downFor", "\"downFor\" is only allowed for kind \"hostReboot\"" + instead)
+            r.reject("downFor", "\"downFor\" is only allowed for kind \"hostReboot\"" + endOfKind)
         }
         var restartAfter: SimDuration? = nil
         if kind == nil || kind == .agentCrash || kind == .masterCrash || kind == .zookeeperCrash {
