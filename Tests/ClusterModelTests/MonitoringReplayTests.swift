@@ -42,50 +42,51 @@ final class MonitoringReplayTests: XCTestCase {
     /// ticks. A flush that notified a resolved alert deletes it, so the group is gone at the next
     /// tick: the alert firing again later makes a new group that waits group_wait, not the old
     /// group's group_interval. One that comes back before the tick joins the old group.
-    func testGroupEmptiedByAFlushIsRemovedAtTheNextCleanupTick() {
-        let (m, am, post) = makeAM()
+    /// X fires at 0 s, resolves at `resolved` and fires again (a new StartsAt) at `again`: the
+    /// notifications, as `rows` lists them.
+    func fireResolveFire(route: AlertmanagerRoute? = nil, resolved: Int64, again: Int64) -> [String] {
+        let (m, am, post) = route.map { makeAM(route: $0) } ?? makeAM()
         post.post(m, at: .zero, [T.alert("X")])
-        post.post(m, at: .seconds(100), [T.alert("X", endsAt: .seconds(100))])
-        // fires again at 400 s (a new alert for Prometheus: new StartsAt)
-        post.post(m, at: .seconds(400), [T.alert("X", startsAt: .seconds(400))])
+        post.post(m, at: .seconds(resolved), [T.alert("X", endsAt: .seconds(resolved))])
+        post.post(m, at: .seconds(again), [T.alert("X", startsAt: .seconds(again))])
         m.run()
+        return rows(am)
+    }
+
+    func testGroupEmptiedByAFlushIsRemovedAtTheNextCleanupTick() {
         // 30 s firing; 330 s resolved (the flush empties the group, removed at 360 s); 430 s: the
         // new group's group_wait (the old group's next tick would have been 630 s)
-        XCTAssertEqual(rows(am), ["30.0 1/0", "330.0 0/1", "430.0 1/0"])
+        XCTAssertEqual(fireResolveFire(resolved: 100, again: 400), ["30.0 1/0", "330.0 0/1", "430.0 1/0"])
     }
 
     /// The two timelines run on the real Alertmanager 0.25.0 (docs/alertmanager.md): group_wait 2s,
     /// group_interval 40s; X fires at 0 s, resolves at 5 s and fires again at 100 s (or at 45 s).
     func testTimelinesOfTheRealAlertmanager() {
-        for (again, expected) in [(100, "102.0 1/0"), (45, "82.0 1/0")] {
-            let (m, am, post) = makeAM(route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], groupWait: .seconds(2), groupInterval: .seconds(40)))
-            post.post(m, at: .zero, [T.alert("X")])
-            post.post(m, at: .seconds(5), [T.alert("X", endsAt: .seconds(5))])
-            post.post(m, at: .seconds(Int64(again)), [T.alert("X", startsAt: .seconds(Int64(again)))])
-            m.run()
-            XCTAssertEqual(rows(am), ["2.0 1/0", "42.0 0/1", expected])
+        for (again, expected) in [(Int64(100), "102.0 1/0"), (45, "82.0 1/0")] {
+            let route = AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"], groupWait: .seconds(2), groupInterval: .seconds(40))
+            XCTAssertEqual(fireResolveFire(route: route, resolved: 5, again: again), ["2.0 1/0", "42.0 0/1", expected])
         }
     }
 
     func testAlertArrivingBeforeTheCleanupTickJoinsTheEmptiedGroup() {
-        let (m, am, post) = makeAM()
-        post.post(m, at: .zero, [T.alert("X")])
-        post.post(m, at: .seconds(100), [T.alert("X", endsAt: .seconds(100))])
         // 340 s: after the flush that emptied the group (330 s), before the cleanup tick (360 s)
-        post.post(m, at: .seconds(340), [T.alert("X", startsAt: .seconds(340))])
-        m.run()
-        XCTAssertEqual(rows(am), ["30.0 1/0", "330.0 0/1", "630.0 1/0"])
+        XCTAssertEqual(fireResolveFire(resolved: 100, again: 340), ["30.0 1/0", "330.0 0/1", "630.0 1/0"])
     }
 }
 
 extension MonitoringReplayTests {
+    /// 30 minutes on two agents, slave-01 cut off from the control hosts from 5 to 15 minutes.
+    static func partitionedSpec() -> ClusterSpec {
+        ClusterSpec(name: "t", seed: 1, duration: .minutes(30), sampleInterval: .minutes(1),
+                    hostGroups: MarathonRuntimeTests.hostGroups(agents: 2),
+                    faults: [FaultSpec(at: .minutes(5), kind: .networkPartition, target: .host("slave-01"), healAfter: .minutes(10))],
+                    zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec())
+    }
+
     /// Prometheus on master-01 (a control host), Alertmanager on slave-01, an alert that is always
-    /// true (`vector(1)`, no `for`), slave-01 cut off from the control hosts from 5 to 15 minutes.
+    /// true (`vector(1)`, no `for`), slave-01 partitioned (`partitionedSpec`).
     func partitionedAlertmanagerRun() -> AlertmanagerCluster {
-        var spec = ClusterSpec(name: "t", seed: 1, duration: .minutes(30), sampleInterval: .minutes(1),
-                               hostGroups: MarathonRuntimeTests.hostGroups(agents: 2),
-                               faults: [FaultSpec(at: .minutes(5), kind: .networkPartition, target: .host("slave-01"), healAfter: .minutes(10))],
-                               zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec())
+        var spec = Self.partitionedSpec()
         var c = PrometheusConfig()
         c.evaluationInterval = .seconds(15)
         c.alertmanagers = [AlertmanagerTargets(targets: ["slave-01:9093"])]
@@ -122,11 +123,7 @@ extension MonitoringReplayTests {
     /// from the control hosts from 5 to 15 minutes; alerts posted to both (as a Prometheus that
     /// reaches both does).
     func partitionedPeersRun() -> AlertmanagerCluster {
-        let spec0 = ClusterSpec(name: "t", seed: 1, duration: .minutes(30), sampleInterval: .minutes(1),
-                                hostGroups: MarathonRuntimeTests.hostGroups(agents: 2),
-                                faults: [FaultSpec(at: .minutes(5), kind: .networkPartition, target: .host("slave-01"), healAfter: .minutes(10))],
-                                zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec())
-        var spec = spec0
+        var spec = Self.partitionedSpec()
         spec.alertmanager = AlertmanagerSpec(hosts: ["master-02", "slave-01"], config: AlertmanagerConfig(
             route: AlertmanagerRoute(receiver: "hook", groupBy: ["alertname"]), receivers: [T.webhook]))
         let m = ClusterSimulation(spec: spec, observer: NullObserver())
