@@ -67,6 +67,9 @@ final class HAProxyBackendState {
     var serverOfTask: [TaskID: Int] = [:]
     var unwatched: [Int] = []
     var hangs: [(at: SimTime, server: Int)] = []
+    /// The host of the HAProxy instance it belongs to (-1: unknown): its checks go from there to
+    /// each server's host, the path its requests take (`TrafficModel.reach`).
+    var lbHost = -1
     init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in
