@@ -9,16 +9,16 @@ import SimKernel
 final class PartitionReachTests: XCTestCase {
     /// slave-02 is cut off from 2 min to 6 min; 6 instances on 6 agents (one per agent), 20
     /// requests/s from 61 s on through marathon-lb's HAProxy (the fake control plane) reloading every 30 s.
-    func run(lbHost: String, mode: TrafficSpec.Mode = .request, walk: ObservationWalk = .signalled)
+    func run(lbHost: String, mode: TrafficSpec.Mode = .request, walk: ObservationWalk = .signalled, reloads: Int = 15, heal: SimDuration = .minutes(4))
         -> (ClusterSimulation, TrafficModel, [(name: String, bad: Bool, at: SimTime)]) {
-        let cut = FaultSpec(at: .minutes(2), kind: .networkPartition, target: .host("slave-02"), healAfter: .minutes(4))
+        let cut = FaultSpec(at: .minutes(2), kind: .networkPartition, target: .host("slave-02"), healAfter: heal)
         let s = HAProxyHarness.service(HAProxyFrontTests.fromMinute(20), work: .exponential(mean: 0.02))
         let spec = TrafficHarness.spec(instances: 6, agents: 6, seed: 3, duration: .minutes(8), faults: [cut],
                                        traffic: TrafficSpec(mode: mode, services: [s]))
         final class Seen { var list: [(name: String, bad: Bool, at: SimTime)] = [] }
         let seen = Seen()
         let (m, t, _) = HAProxyHarness.run(spec) { f in
-            f.reloadAt = (1...15).map { SimTime.zero + .seconds(30 * $0) }
+            f.reloadAt = (1...reloads).map { SimTime.zero + .seconds(Int64(30 * $0)) }
             f.onStart = { m in
                 f.instanceHosts = [m.infrastructure.hosts.first { $0.name == lbHost }!.index]
                 guard let t = m.subsystem(TrafficModel.self) else { return }
@@ -79,5 +79,27 @@ final class PartitionReachTests: XCTestCase {
         for walk in [ObservationWalk.watched, .signalled] {
             XCTAssertEqual(run(lbHost: "master-01", walk: walk).2.map { "\($0.name) \($0.bad) \($0.at)" }, full, "\(walk)")
         }
+    }
+
+    /// Fluid mode, no reload after 90 s: when the partition heals (no fault fires then), the
+    /// steady state computed without the DOWN server ends, and it gets its share again.
+    func testFluidSteadyStateEndsAtTheHeal() {
+        let (m, t, seen) = run(lbHost: "master-01", mode: .fluid, reloads: 3)
+        let cutOff = servers(on: "slave-02", m)
+        XCTAssertTrue(seen.contains { cutOff.contains($0.name) && $0.bad }, "DOWN during the partition")
+        // the last step's balancing: a steady state's tasks, or else computed at that step
+        let tasks = Set((t.fluid!.steady[0]?.tasks ?? m.mesos!.tasks.indices.map { $0 }).map { "s\($0)" })
+        XCTAssertFalse(cutOff.isDisjoint(with: tasks), "the healed server is balanced to again: \(tasks)")
+    }
+
+    /// The same with a 40 s partition: it heals before the master gives up on the agent (75 s
+    /// without pongs), so no status update or instance change comes at the heal; only the heal
+    /// (Mesos' `probeEpoch`) ends the steady state.
+    func testFluidSteadyStateEndsAtAShortPartitionsHeal() {
+        let (m, t, seen) = run(lbHost: "master-01", mode: .fluid, reloads: 3, heal: .seconds(40))
+        let cutOff = servers(on: "slave-02", m)
+        XCTAssertTrue(seen.contains { cutOff.contains($0.name) && $0.bad }, "DOWN during the partition")
+        let tasks = Set((t.fluid!.steady[0]?.tasks ?? m.mesos!.tasks.indices.map { $0 }).map { "s\($0)" })
+        XCTAssertFalse(cutOff.isDisjoint(with: tasks), "the healed server is balanced to again: \(tasks)")
     }
 }

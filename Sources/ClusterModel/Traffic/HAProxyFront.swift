@@ -118,6 +118,13 @@ final class HAProxyBackendState {
         return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.fall - 1))
     }
 
+    /// When the checks mark server `i`, seen answering again, UP (nil: seen failing, or no checks).
+    func upAt(_ i: Int) -> SimTime? {
+        let s = servers[i]
+        guard !s.bad, let c = s.server.check else { return nil }
+        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.rise - 1))
+    }
+
     static func firstTick(phase: SimDuration, inter: SimDuration, atOrAfter t: SimTime) -> SimTime {
         let p = phase.nanoseconds, iv = max(1, inter.nanoseconds), x = t.nanoseconds
         let k = x <= p ? 0 : (x - p + iv - 1) / iv
