@@ -116,8 +116,9 @@ final class FluidTraffic {
         return profile.expected(from: t, to: end)
     }
 
-    /// Moves when a fault fires (a partition changes reachability without a signal).
-    var epoch: Int { m.model.faultInjector.fired.count }
+    /// Moves when a fault fires or a partition starts or heals (Mesos' `probeEpoch`): a partition
+    /// changes reachability without a task or host signal, and its heal is no fault firing.
+    var epoch: Int { m.model.faultInjector.fired.count &+ (m.mesos?.probeEpoch ?? 0) }
 
     /// A signal about a host or a task ends the steady state of the services that depend on it.
     func signal(_ sig: PlatformSignal) {
@@ -482,6 +483,14 @@ final class FluidTraffic {
                 guard let id = p.inst?.task, let t = mesos.task(id) else { continue }
                 if let v = t.servingAt, v > m.now { next = min(next, v) }
                 if let h = t.hangAt, h > m.now { next = min(next, h) }
+            }
+            // through HAProxy: a server out of the balancing comes back when its checks mark it UP
+            // (answering again) or when its task starts listening (seen failing)
+            guard e.backend >= 0, let tab = m.haproxy else { continue }
+            let b = tab[e.backend]
+            for i in b.servers.indices where !b.isUp(i, now: m.now) {
+                if let up = b.upAt(i), up > m.now { next = min(next, up) }
+                if b.servers[i].bad, let id = b.servers[i].server.instance?.task, let v = mesos.task(id)?.servingAt, v > m.now { next = min(next, v) }
             }
         }
         return next

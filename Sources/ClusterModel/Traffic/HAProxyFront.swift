@@ -67,6 +67,9 @@ final class HAProxyBackendState {
     var serverOfTask: [TaskID: Int] = [:]
     var unwatched: [Int] = []
     var hangs: [(at: SimTime, server: Int)] = []
+    /// The host of the HAProxy instance it belongs to (-1: unknown): its checks go from there to
+    /// each server's host, the path its requests take (`TrafficModel.reach`).
+    var lbHost = -1
     init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in
@@ -113,6 +116,13 @@ final class HAProxyBackendState {
         let s = servers[i]
         guard s.bad, let c = s.server.check else { return nil }
         return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.fall - 1))
+    }
+
+    /// When the checks mark server `i`, seen answering again, UP (nil: seen failing, or no checks).
+    func upAt(_ i: Int) -> SimTime? {
+        let s = servers[i]
+        guard !s.bad, let c = s.server.check else { return nil }
+        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.rise - 1))
     }
 
     static func firstTick(phase: SimDuration, inter: SimDuration, atOrAfter t: SimTime) -> SimTime {

@@ -116,16 +116,19 @@ extension TrafficModel {
 
     /// Records whether server `s` answers now (a change starts its run of check results; a hung
     /// process failed its checks from its hang on, a starting one passes them from when it listens).
+    /// The check goes from HAProxy's host to the server's, as the requests do.
     func haproxyObserve(_ b: HAProxyBackendState, _ s: Int) {
         guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return }
-        let r = reach(inst, from: inst.host)
+        let r = reach(inst, from: b.lbHost)
         // seen as before: `observe` would keep its run of checks, so the start of a new one is not
         // looked up (most servers of a walk, which runs on every platform signal)
         guard (r != .accept) != b.servers[s].bad else { return }
         var at = now
         if let m = mesos, let task = m.task(inst.task) {
             if r == .hung, let hang = task.hangAt { at = min(now, hang) }
-            if r == .accept, let up = task.servingAt { at = max(b.servers[s].since, min(now, up)) }
+            // answering again: from when it listens if it did not yet when seen failing, else from
+            // now (the heal of a partition between HAProxy's host and its host)
+            if r == .accept, let up = task.servingAt, up > b.servers[s].since { at = min(now, up) }
             // answering now, hanging later (no signal then): the signalled walk looks at it at its hang
             if r == .accept, let hang = task.hangAt { b.queueHang(s, at: hang) }
         }

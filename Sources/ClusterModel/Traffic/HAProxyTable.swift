@@ -107,6 +107,7 @@ final class HAProxyTable {
         let c = configuration(instance, generation: generation)
         guard backend >= 0, backend < c.backends.count else { return nil }
         let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream)
+        if instance >= 0 && instance < control.haproxyInstances.count { state.lbHost = control.haproxyInstances[instance].host }
         state.shrunk = liveMark
         // marathon-lb's reload saves `show servers state` and the new process loads it
         // (`load-server-state-from-file global`): a server keeps its check state by name

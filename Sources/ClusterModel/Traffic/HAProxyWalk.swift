@@ -6,7 +6,8 @@ import SimKernel
 // reaches. The walk reads a server's answer from its Mesos task and host (`reach`).
 //
 // Which servers a walk must look at (issue 14; docs/traffic.md "Cost of HAProxy's checks"): the
-// answer of a server seen answering changes only when its host goes down (a host signal), its
+// answer of a server seen answering changes only when its host goes down (a host signal) or is cut
+// off from HAProxy's host (a partition or its heal: a new `probeEpoch`), its
 // container dies or its task turns terminal (a status update naming the task, or Mesos'
 // `containerExited` where no update is published at that instant) or its process hangs (at the
 // task's `hangAt`, known when it starts); a server seen failing starts answering at its task's
@@ -69,7 +70,8 @@ extension TrafficModel {
                 b.fullVisit = false
                 for w in b.watch! {
                     if mode != .reach, let task = w.task, let host = w.host {
-                        let bad = !host.state.isUp || Self.process(task, now: now, storage: storage) != .accept
+                        let bad = !host.state.isUp || (b.lbHost >= 0 && mesos!.cut(b.lbHost, host.index))
+                            || Self.process(task, now: now, storage: storage) != .accept
                         if bad == b.servers[w.server].bad {
                             skipped += 1
                             if !bad, !b.servers[w.server].hangQueued, let hang = task.hangAt { b.queueHang(w.server, at: hang) }

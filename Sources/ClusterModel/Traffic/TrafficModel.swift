@@ -178,13 +178,15 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
         return m.agents[t.agent].host.index
     }
 
-    /// What a connection from `host` to the instance meets now: read from Mesos' task state as
-    /// `MesosCluster.probe(task:from:timeout:)` does, without drawing from the task's stream.
+    /// What a connection from `host` (-1: a client outside the cluster) to the instance meets now:
+    /// read from Mesos' task state as `MesosCluster.probe(task:from:timeout:)` does, without drawing
+    /// from the task's stream. A partition cuts only the paths `MesosCluster.cut` names (a
+    /// partitioned host and the masters' and ZooKeeper's hosts: docs/scenarios.md, `faults`).
     func reach(_ inst: ServiceInstance?, from host: Int) -> Reach {
         guard let inst, let m = mesos, let t = m.task(inst.task) else { return .refused }
         let h = m.agents[t.agent].host.index
         if !model.infrastructure.hosts[h].state.isUp { return .noAnswer }
-        if host >= 0 && host != h && (m.partitionDepth[h] > 0 || m.partitionDepth[host] > 0) { return .noAnswer }
+        if host >= 0 && m.cut(host, h) { return .noAnswer }
         return Self.process(t, now: now, storage: m.containerStorage)
     }
 
