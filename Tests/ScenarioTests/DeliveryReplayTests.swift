@@ -36,4 +36,31 @@ final class DeliveryReplayTests: XCTestCase {
         XCTAssertNil(j.releases[1].failure)
         XCTAssertFalse(o.events.contains { $0.event == "deployRetry" })
     }
+
+    /// The office Harbor's host crashes 18 ms into `docker push` (the build's 68 MB take 58 ms):
+    /// dockerd tries a failed layer upload again 5, 10, 15 and 20 s later, 5 attempts in all
+    /// (moby/moby v17.03.0-ce distribution/xfer/upload.go). Down 20 s, the fourth attempt finds it
+    /// up and the release goes on; down 2 min, the push fails after the fifth attempt, 50 s after
+    /// the crash. Before, the upload ran on to its end as if the host were up and the build failed
+    /// at the manifest PUT, 40 ms after the crash, however short the outage.
+    func testDockerPushRetriesItsUploadsWhileThePushRegistryIsDown() throws {
+        let crash = { (down: String) in #"faults=[{"at": "677.96s", "kind": "hostCrash", "host": "ci-02", "recoverAfter": "\#(down)"}]"# }
+        let (m, o) = try runRelease([crash("20s")])
+        let j = try XCTUnwrap(m.subsystem(JenkinsPipeline.self))
+        let retries = o.events.filter { $0.event == "pushRetry" }
+        XCTAssertEqual(retries.map { ($0.time.seconds * 100).rounded() / 100 }, [677.96, 682.96, 692.96])
+        XCTAssertNil(j.releases[0].failure)
+        let pushed = try XCTUnwrap(j.releases[0].pushedAt).seconds
+        XCTAssertGreaterThan(pushed, 707.96, "the fourth attempt, 5 + 10 + 15 s after the crash, sends the layers")
+        XCTAssertLessThan(pushed, 708.1)
+        XCTAssertNotNil(j.releases[0].deployedAt)
+
+        let (m2, o2) = try runRelease([crash("2m")])
+        let j2 = try XCTUnwrap(m2.subsystem(JenkinsPipeline.self))
+        XCTAssertEqual(o2.events.filter { $0.event == "pushRetry" }.count, 4)
+        let failed = try XCTUnwrap(o2.events.first { $0.event == "buildFailed" })
+        XCTAssertEqual(failed.time.seconds, 727.96, accuracy: 1e-6)
+        XCTAssertTrue(j2.releases[0].failure?.contains("upload attempt 5 of 5") == true, "\(String(describing: j2.releases[0].failure))")
+        XCTAssertNil(j2.releases[0].pushedAt)
+    }
 }
