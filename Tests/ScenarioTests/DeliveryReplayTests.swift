@@ -63,4 +63,45 @@ final class DeliveryReplayTests: XCTestCase {
         XCTAssertTrue(j2.releases[0].failure?.contains("upload attempt 5 of 5") == true, "\(String(describing: j2.releases[0].failure))")
         XCTAssertNil(j2.releases[0].pushedAt)
     }
+
+    /// Two data centers; dc01 holds one image of two 100 MB blobs, a policy copies it to dc02
+    /// every minute on dc01's job service; dc01's host crashes 10 ms into the first task's
+    /// manifest check (a 40 ms round trip) and is back 30 s later.
+    static let jobServiceCrash = """
+        {"name": "t", "duration": "10m", "sampleInterval": "1m", "seed": 3,
+         "datacenters": [{"name": "dc01", "racks": ["a1"]}, {"name": "dc02", "racks": ["b1"]}],
+         "hostGroups": [{"name": "hub1", "count": 1, "datacenter": "dc01", "cpus": 8, "memory": "32GiB", "disk": "4TB", "nic": "10Gbit"},
+                        {"name": "hub2", "count": 1, "datacenter": "dc02", "cpus": 8, "memory": "32GiB", "disk": "4TB", "nic": "10Gbit"}],
+         "network": {"environment": "bare-metal", "datacenterLinks": [{"between": ["dc01", "dc02"], "latency": "20ms", "bandwidth": "100Mbit"}]},
+         "harbor": {"domain": "hub.test", "registries": [{"name": "dc01", "host": "hub1-01"}, {"name": "dc02", "host": "hub2-01"}],
+                    "layers": [{"digest": "sha256:a", "size": "100MB"}, {"digest": "sha256:b", "size": "100MB"}],
+                    "images": [{"name": "p/one:1", "layers": ["sha256:a", "sha256:b"], "in": ["dc01"]}],
+                    "policies": [{"name": "dr", "source": "dc01", "destination": "dc02", "trigger": "scheduled", "period": "1m"}]},
+         "faults": [{"at": "60.01s", "kind": "hostCrash", "host": "hub1-01", "recoverAfter": "30s"}]}
+        """
+
+    /// The job service's host goes down: every job on its workers dies with it at that moment,
+    /// whatever step it is at (a failed run, retried after gocraft/work's backoff once the host is
+    /// back). Before, only a job sending blob bytes failed then; this one, between the two ends
+    /// of its manifest check, failed 30 ms later as "manifest check at dc02: its host is
+    /// unreachable" (dc02 was up), and a job waiting for a blob retry went on retrying on a dead
+    /// job service.
+    func testAJobDiesWithItsJobServicesHost() throws {
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: try XCTUnwrap(loadOK(Self.jobServiceCrash)).spec, observer: o)
+        XCTAssertTrue(m.run())
+        let h = try XCTUnwrap(m.subsystem(HarborRegistries.self))
+        let failed = o.events.filter { $0.event == "replicationRetry" }
+        XCTAssertEqual(failed.count, 1)
+        XCTAssertEqual(failed[0].time.seconds, 60.01, accuracy: 1e-9)
+        XCTAssertTrue(failed[0].detail.contains("the job service's host hub1-01 went down"), failed[0].detail)
+        let arrived = try XCTUnwrap(h.image("p/one:1").flatMap { h.arrival(image: $0, registry: 1) }).seconds
+        // "retry in 52s": the next run starts after that backoff (the step the dead job had under
+        // way must not start it early when the host is back), and sends the 200 MB (16 s)
+        let backoff = try XCTUnwrap(Double(try XCTUnwrap(failed[0].detail.split(separator: " ").last).dropLast()))
+        XCTAssertGreaterThan(60.01 + backoff, 90.01)
+        XCTAssertGreaterThan(arrived, 60.01 + backoff + 16, "the next run, after the host is back and the backoff")
+        XCTAssertEqual(h.registries[1].tasksDone, 1)
+        XCTAssertEqual(h.registries[1].replicatedBytes, 200e6)
+    }
 }

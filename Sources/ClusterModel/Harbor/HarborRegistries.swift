@@ -197,7 +197,9 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     public func handle(_ event: Event, in sim: Simulation) {
         switch Kind(rawValue: event.kind) {
-        case .taskStep: taskStep(Int(event.arg))
+        case .taskStep:
+            let t = Int(event.arg & 0xFFFF_FFFF)
+            if tasks[t].generation == event.arg >> 32 { taskStep(t) }
         case .pullStart: pullStart(Int(event.arg))
         case .pushStep: pushStep(Int(event.arg))
         case .pushRetry: pushRetry(Int(event.arg))
@@ -242,6 +244,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         /// A deletion task (`replicate_deletion`): it deletes the image at the destination.
         var deletion = false
         var phase = Phase.queued
+        /// Tells the step under way from one scheduled before the job's worker died with its host.
+        var generation: Int64 = 0
         var blob = 0
         var attempt = 1
         var fails = 0
@@ -349,7 +353,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     func taskRTT(_ t: Int) -> SimDuration { rtt(registries[tasks[t].source].host, registries[tasks[t].destination].host) }
     func stepAfter(_ t: Int, _ d: SimDuration) {
-        model.sim.schedule(after: d, target: target, kind: Kind.taskStep.rawValue, arg: Int64(t))
+        model.sim.schedule(after: d, target: target, kind: Kind.taskStep.rawValue, arg: tasks[t].generation << 32 | Int64(t))
     }
 
     func taskStep(_ t: Int) {
@@ -828,6 +832,14 @@ public final class HarborRegistries: EventHandler, NetworkClient {
                 stopTransfer(f)
                 pushUploadFailed(p, "connection reset: \(model.infrastructure.hosts[h].name) went down")
             }
+        }
+        // the job service's host went down: every job on its workers dies with it, whatever step
+        // it was at (before, a job between steps ran on until a later step failed it, at another time
+        // and with another reason)
+        for t in runningTasks where registries[tasks[t].runner].host == h {
+            if let f = tasks[t].flow { stopTransfer(f); tasks[t].flow = nil }
+            tasks[t].generation += 1
+            jobFailed(t, "the job service's host \(model.infrastructure.hosts[h].name) went down")
         }
         for t in runningTasks where tasks[t].phase == .blobData && (registries[tasks[t].source].host == h || registries[tasks[t].destination].host == h) {
             blobFailed(t, "connection reset: \(model.infrastructure.hosts[h].name) went down")
