@@ -122,7 +122,7 @@ extension ScenarioSchema {
 
     static let jenkinsKeys = SectionKeys(#"jenkins"#, [
         KeySpec(#"host"#, #"string"#, default: #"required"#, allowed: #"An existing host name."#, meaning: #"The host of the Jenkins master; builds run on its executors and push from it."#),
-        KeySpec(#"executors"#, #"integer"#, default: #"`2`"#, allowed: #"1 to 10000."#, meaning: #"Builds running at once; the others wait in the queue, FIFO."#,
+        KeySpec(#"executors"#, #"integer"#, default: #"`2`"#, allowed: #"1 to 10000."#, meaning: #"Builds running at once; the others wait in the queue, FIFO, and a job's next build waits until its build in progress is done (a freestyle job does not build concurrently)."#,
                 source: #"jenkinsci/jenkins:core/src/main/java/jenkins/model/Jenkins.java (numExecutors = 2)"#),
         KeySpec(#"quietPeriod"#, #"duration"#, default: #"`"5s"`"#, allowed: #">= 0, at most 24h."#,
                 meaning: #"Time a triggered build waits in the queue; commits inside it share the build."#,

@@ -81,7 +81,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// Failed launches whose image was in another registry already (replication lag).
     public internal(set) var launchesFailedByLag = 0
 
-    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone, cron, deletion }
+    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone, cron, deletion, pushRetry }
 
     init(spec: HarborSpec, model: ClusterSimulation, network: ClusterNetwork?) {
         self.spec = spec
@@ -197,9 +197,12 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     public func handle(_ event: Event, in sim: Simulation) {
         switch Kind(rawValue: event.kind) {
-        case .taskStep: taskStep(Int(event.arg))
+        case .taskStep:
+            let t = Int(event.arg & 0xFFFF_FFFF)
+            if tasks[t].generation == event.arg >> 32 { taskStep(t) }
         case .pullStart: pullStart(Int(event.arg))
         case .pushStep: pushStep(Int(event.arg))
+        case .pushRetry: pushRetry(Int(event.arg))
         case .transferDone:
             flowCompleted(ClusterNetwork.FlowHandle(slot: -1, generation: UInt32(event.arg >> 40)), token: event.arg & 0xFF_FFFF_FFFF, bytes: 0)
         case .cron:
@@ -241,6 +244,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         /// A deletion task (`replicate_deletion`): it deletes the image at the destination.
         var deletion = false
         var phase = Phase.queued
+        /// Tells the step under way from one scheduled before the job's worker died with its host.
+        var generation: Int64 = 0
         var blob = 0
         var attempt = 1
         var fails = 0
@@ -348,7 +353,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     func taskRTT(_ t: Int) -> SimDuration { rtt(registries[tasks[t].source].host, registries[tasks[t].destination].host) }
     func stepAfter(_ t: Int, _ d: SimDuration) {
-        model.sim.schedule(after: d, target: target, kind: Kind.taskStep.rawValue, arg: Int64(t))
+        model.sim.schedule(after: d, target: target, kind: Kind.taskStep.rawValue, arg: tasks[t].generation << 32 | Int64(t))
     }
 
     func taskStep(_ t: Int) {
@@ -717,7 +722,15 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         var token: Int64
         var flow: ClusterNetwork.FlowHandle?
         var phase = 0   // 0 HEADs, 1 data, 2 manifest, 3 over
+        /// The attempt of the layer uploads (dockerd's maxUploadAttempts).
+        var attempt = 1
     }
+
+    /// dockerd's layer uploads (moby/moby v17.03.0-ce distribution/xfer/upload.go): an upload
+    /// that fails is tried again `attempt * 5` s later, 5 attempts in all (maxUploadAttempts);
+    /// a reset connection or a registry that does not answer is retried (distribution/errors.go
+    /// retryOnError: only auth, denied, unsupported and unknown-name answers are not).
+    static let pushUploadAttempts = 5
     var pushes: [Push] = []
 
     /// `docker push` of `repository:tag` (layers by digest and size) from `host` to the push
@@ -737,18 +750,17 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let ps = pushes[p]
         guard ps.phase < 3 else { return }
         guard up(reg.host) else {
+            // the ping (GET /v2/) before the uploads, or the manifest PUT after them: not retried
             pushes[p].phase = 3
-            ps.client.pushFinished(token: ps.token, image: ps.image, error: "Put https://\(spec.domain)/v2/: dial tcp \(model.infrastructure.hosts[reg.host].name):443: connect: no route to host")
+            let ref = images[ps.image].reference
+            let url = ps.phase == 0 ? "Get https://\(spec.domain)/v2/"
+                : "Put https://\(spec.domain)/v2/\(ref.split(separator: ":").first ?? "")/manifests/\(ref.split(separator: ":").last ?? "")"
+            ps.client.pushFinished(token: ps.token, image: ps.image, error: "\(url): dial tcp \(model.infrastructure.hosts[reg.host].name):443: connect: no route to host")
             return
         }
         if ps.phase == 0 {
-            let bytes = images[ps.image].layers.filter { !reg.blobs.contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
             pushes[p].phase = 1
-            if bytes > 0 {
-                pushes[p].flow = transfer(from: ps.from, to: reg.host, bytes: Double(bytes), token: 3 << 32 | Int64(p))
-                return
-            }
-            pushTransferred(p)
+            pushUpload(p)
             return
         }
         pushes[p].phase = 3
@@ -756,6 +768,45 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         log("imagePushed", images[ps.image].reference, "to \(reg.name) from \(model.infrastructure.hosts[ps.from].name)")
         ps.client.pushFinished(token: ps.token, image: ps.image, error: nil)
         pushEvent(image: ps.image, registry: r)
+    }
+
+    /// Uploads the layers the push registry lacks (one flow; none missing: straight to the manifest).
+    func pushUpload(_ p: Int) {
+        let reg = registries[spec.pushRegistry]
+        let bytes = images[pushes[p].image].layers.filter { !reg.blobs.contains($0) }.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
+        if bytes > 0 {
+            pushes[p].flow = transfer(from: pushes[p].from, to: reg.host, bytes: Double(bytes), token: 3 << 32 | Int64(p))
+            return
+        }
+        pushTransferred(p)
+    }
+
+    /// The layer uploads failed (the registry's host went down under them, or does not answer a
+    /// retry): dockerd tries them again `attempt * 5` s later; after the last attempt the push fails.
+    /// The layers travel as one flow, so a failure loses all of it (dockerd keeps the layers that
+    /// were whole; a choice on the side of a later arrival).
+    func pushUploadFailed(_ p: Int, _ why: String) {
+        pushes[p].flow = nil
+        let ps = pushes[p]
+        guard ps.attempt < Self.pushUploadAttempts else {
+            pushes[p].phase = 3
+            ps.client.pushFinished(token: ps.token, image: ps.image, error: "\(why) (upload attempt \(ps.attempt) of \(Self.pushUploadAttempts))")
+            return
+        }
+        let delay = 5 * ps.attempt
+        log("pushRetry", images[ps.image].reference, "upload attempt \(ps.attempt) of \(Self.pushUploadAttempts) failed (\(why)); retrying in \(delay) seconds")
+        pushes[p].attempt += 1
+        model.sim.schedule(after: .seconds(Int64(delay)), target: target, kind: Kind.pushRetry.rawValue, arg: Int64(p))
+    }
+
+    func pushRetry(_ p: Int) {
+        guard pushes[p].phase == 1, pushes[p].flow == nil else { return }
+        let host = registries[spec.pushRegistry].host
+        guard up(host) else {
+            pushUploadFailed(p, "dial tcp \(model.infrastructure.hosts[host].name):443: connect: no route to host")
+            return
+        }
+        pushUpload(p)
     }
 
     func pushTransferred(_ p: Int) {
@@ -773,6 +824,22 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             if let f = pushes[p].flow { stopTransfer(f); pushes[p].flow = nil }
             pushes[p].phase = 3
             pushes[p].client.pushFinished(token: pushes[p].token, image: pushes[p].image, error: "connection reset: \(model.infrastructure.hosts[h].name) went down")
+        }
+        // the push registry's host went down under a push's layer uploads: dockerd retries them
+        if registries[spec.pushRegistry].host == h {
+            for p in pushes.indices where pushes[p].phase == 1 && pushes[p].from != h {
+                guard let f = pushes[p].flow else { continue }
+                stopTransfer(f)
+                pushUploadFailed(p, "connection reset: \(model.infrastructure.hosts[h].name) went down")
+            }
+        }
+        // the job service's host went down: every job on its workers dies with it, whatever step
+        // it was at (before, a job between steps ran on until a later step failed it, at another time
+        // and with another reason)
+        for t in runningTasks where registries[tasks[t].runner].host == h {
+            if let f = tasks[t].flow { stopTransfer(f); tasks[t].flow = nil }
+            tasks[t].generation += 1
+            jobFailed(t, "the job service's host \(model.infrastructure.hosts[h].name) went down")
         }
         for t in runningTasks where tasks[t].phase == .blobData && (registries[tasks[t].source].host == h || registries[tasks[t].destination].host == h) {
             blobFailed(t, "connection reset: \(model.infrastructure.hosts[h].name) went down")

@@ -10,7 +10,7 @@ extension JenkinsPipeline {
                            columns: [
                             ("job", "The Jenkins job."),
                             ("build", "Its build number (the image's tag)."),
-                            ("commits", "Commits the build took (those inside the quiet period share it)."),
+                            ("commits", "Commits the build took (commits while it waits in the queue, in its quiet period or behind the job's build in progress, share it)."),
                             ("commit_s", "When the first of them was pushed."),
                             ("build_started_s", "When an executor took the build (empty: still queued)."),
                             ("built_s", "When `docker build` finished."),

@@ -1,7 +1,8 @@
 import SimKernel
 
 // The Jenkins release pipeline: a commit queues its job's build (after the quiet period; commits
-// inside it share one build), a free executor of the master runs it (build, then `docker build`,
+// while it is in the queue share one build), a free executor of the master runs it once the job's
+// previous build is done (a job does not build concurrently) (build, then `docker build`,
 // times drawn from the job's distributions), `docker push` sends the new layers to Harbor's push
 // registry, then the Marathon plugin's post-build step PUTs the app definition with the new image
 // (PUT /v2/apps/{id}?force=<forceUpdate>). As MarathonRecorder.perform does, the PUT is tried up
@@ -124,6 +125,9 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
             guard !releases[i].lost else { return }
             releases[i].queued = false
             queue.append(i)
+            if let b = buildInProgress(releases[i].job) {
+                log("buildBlocked", subject(i), "waits: \(subject(b)) is already in progress (the job does not build concurrently)")
+            }
             dispatch()
 
         case .built: if releases[i].running { imageBuild(i) }
@@ -135,7 +139,9 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
     }
 
     /// The SCM trigger: a build enters the queue; a commit while its job's build still waits in
-    /// the quiet period joins that build.
+    /// the queue (in its quiet period, or blocked behind the job's build in progress) joins that
+    /// build: Queue.scheduleInternal folds a request into any item of the task still in the queue
+    /// and keeps the earlier due time (jenkinsci/jenkins core/src/main/java/hudson/model/Queue.java).
     func commit(_ c: JenkinsCommitSpec) {
         guard serving else {
             // the push's webhook/poll finds no Jenkins: the commit waits in git for the first poll after the start
@@ -146,6 +152,11 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         if let r = releases.lastIndex(where: { $0.job == c.job && $0.queued }) {
             releases[r].commits += 1
             log("commitQueued", subject(r), "joins the queued build (quiet period)")
+            return
+        }
+        if let r = queue.last(where: { releases[$0].job == c.job }) {
+            releases[r].commits += 1
+            log("commitQueued", subject(r), "joins the queued build (waiting for an executor or for the job's build in progress)")
             return
         }
         let build = nextBuild[c.job]
@@ -161,9 +172,19 @@ public final class JenkinsPipeline: EventHandler, HarborPushClient {
         queueChanged()
     }
 
+    /// The job's build on an executor, if any. A freestyle job does not build concurrently by
+    /// default (AbstractProject.concurrentBuild false): getCauseOfBlockage blocks its next queue
+    /// item while the last build runs, post-build steps (the Marathon plugin's PUT) included
+    /// (jenkinsci/jenkins core/src/main/java/hudson/model/AbstractProject.java).
+    func buildInProgress(_ job: Int) -> Int? {
+        releases.lastIndex { $0.job == job && $0.running }
+    }
+
+    /// Free executors take the oldest queue items that are not blocked.
     func dispatch() {
-        while busy < spec.executors && !queue.isEmpty && serving {
-            let r = queue.removeFirst()
+        while busy < spec.executors && serving,
+              let q = queue.firstIndex(where: { buildInProgress(releases[$0].job) == nil }) {
+            let r = queue.remove(at: q)
             busy += 1
             releases[r].running = true
             queueChanged()
