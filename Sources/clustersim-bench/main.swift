@@ -284,6 +284,9 @@ func platformSpec(agents: Int, apps: Int, perApp: Int, hours: Int, seed: UInt64)
         var def = AppDefinition(id: id, group: "/bench", instances: perApp, cpus: 0.25 * Double(1 + i % 4),
                                 mem: 128 * Double(1 + i % 8), version: version)
         def.healthChecks = [hc]
+        // a Mesos (UCR) container with an image named after the app, so every agent pulls 400 MB
+        // per app (an app without an image pulls nothing)
+        def.container = AppContainer(type: .mesos, image: id)
         defs.append(def)
         let crash: Distribution? = i % 10 == 9 ? .exponential(mean: 3 * 3600) : nil
         behaviour.append(AppBehaviour(task: TaskBehaviour(startup: .lognormal(mu: log(20.0), sigma: 0.3), timeToCrash: crash,
