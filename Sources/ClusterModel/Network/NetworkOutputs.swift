@@ -20,7 +20,7 @@ extension ClusterNetwork {
         ("kernel", "the hosts' kernel release, major.minor (decides IPIP GSO/GRO and the eBPF datapaths)"),
         ("cpu_clock_ghz", "the hosts' CPU clock, GHz (CPU costs scale with the environment's reference clock / this)"),
         ("nic_gbit_s", "the client host's NIC rate, Gbit/s (one port)"),
-        ("cores", "the client host's cores"),
+        ("cores", "the client host's cores: its host group's cpus (a fraction when the group offers one)"),
         ("nic_tunnel_offload", "the hosts' NIC has UDP-tunnel offload (segments and merges VXLAN/Geneve itself): true or false, `network.nicTunnelOffload` or the environment's"),
         ("mode", "container network mode (docker-proxy: a published port reached from its own host)"),
         ("experiment", "tcp (qperf tcp_bw + tcp_lat at one message size), multi_flow (parallel TCP flows), udp (one stream of MTU-sized datagrams), rr and crr (parallel 1-byte request/response streams, without and with a new connection each: netperf TCP_RR, TCP_CRR), connect (a burst of new connections)"),
