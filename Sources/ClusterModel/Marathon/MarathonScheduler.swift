@@ -653,14 +653,15 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         logUnplaced(appsWithDemand)
     }
 
+    /// `offerOutlook`'s apps that the offer did not fit, and why (a buffer kept between calls).
+    var outlookRejections: [(Int, OfferRejections.Reason)] = []
+
     /// fidelity.offers `fast` (docs/marathon.md "Fidelity"): what `matchOffer` would do with an
     /// offer of `resources` on `host`, without drawing: decline it when no app out of back-off
     /// fits its first instance in it (resources, then ports), or when launches cannot happen at all
     /// (not leading, nothing queued, tokens spent); an app with constraints queued makes the pass
-    /// exact (`.matchEveryOffer`). A decline has the side effects the real one has.
-    /// `offerOutlook`'s apps that the offer did not fit, and why (a buffer kept between calls).
-    var outlookRejections: [(Int, OfferRejections.Reason)] = []
-
+    /// exact (`.matchEveryOffer`). A decline has the side effects the real one has, the apps'
+    /// rejection counts among them (`outlookRejections`).
     public func offerOutlook(host: Int, resources: Resources) -> OfferOutlook {
         let refuse = spec.flags.declineOfferDuration.seconds
         guard leaderReady else { return .allDeclined(refuseSeconds: refuse) }
