@@ -325,7 +325,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// or its host down), else the server's answer or error (VaultFunctions.swift).
     func vaultFetch(_ d: VaultDependency) -> Result<TemplateValue, VaultFetchError>? {
         guard let v = vaultState, let h = vaultHost, model.infrastructure.hosts[h].state.isUp else { return nil }
-        if vaultSealed { return .failure(VaultFetchError("Vault on \(spec.vault?.host ?? "?") is sealed (Code: 503. Errors: * Vault is sealed)")) }
+        if vaultSealed, let why = vaultUnavailable { return .failure(VaultFetchError(why)) }
         return v.answer(d, timeZeroUnixNs: inputs.baseMs &* 1_000_000)
     }
 
