@@ -28,12 +28,24 @@ final class OutputInvariantsTests: XCTestCase {
         XCTAssertEqual(OutputInvariants.check(folder: out), [])
     }
 
+    /// Writes `scenario` (and `files` beside it) to a scratch folder, runs it through the CLI,
+    /// expects exit 0 and a folder the checker accepts; returns the results folder.
+    func runChecked(_ tag: String, _ scenario: String, files: [String: String] = [:],
+                    file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let d = CLI.tempDir(tag)
+        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
+        for (n, t) in files { FileManager.default.createFile(atPath: d + "/" + n, contents: Data(t.utf8)) }
+        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [], file: file, line: line)
+        return d + "/out"
+    }
+
     /// Found by the fuzzer (seed 46, inputs 126, 158, 190): nginx that cannot parse its files at a
     /// start logged `nginxReloadFailed`, which `nginx_reloads_failed` ("reload commands or signals
     /// whose configuration nginx rejected (events.csv nginxReloadFailed rows)") does not count. A start
     /// is logged `nginxStartFailed` now, and the figure is its rows' count again.
     func testAStartNginxCannotParseIsNotAFailedReload() throws {
-        let d = CLI.tempDir("inv-nginx")
         let scenario = """
         {"name": "nginx-start", "seed": 3, "duration": "2m", "sampleInterval": "1m",
          "hostGroups": [{"name": "master", "count": 3, "cpus": 2, "memory": "4GiB", "disk": "50GB"},
@@ -49,20 +61,15 @@ final class OutputInvariantsTests: XCTestCase {
           destination = "/etc/nginx/conf.d/x.conf"
         }
         """
-        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
-        FileManager.default.createFile(atPath: d + "/ct.hcl", contents: Data(ct.utf8))
-        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let events = try String(contentsOfFile: d + "/out/events.csv", encoding: .utf8)
+        let out = try runChecked("inv-nginx", scenario, files: ["ct.hcl": ct])
+        let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
         XCTAssertTrue(events.contains(",nginx,nginxStartFailed,edge-01,\"cannot start: [emerg]"), events)
-        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
     }
 
     /// A task the master refuses before staging it (a Mesos id longer than 255 characters: TASK_ERROR,
     /// REASON_TASK_INVALID, never TASK_STAGING) was still launched by Marathon: `tasks_launched` counts
     /// it, and so does the checker (found by the fuzzer, seed 1 input 156: an app id of 9,999 characters).
     func testATaskRefusedUnstagedIsALaunch() throws {
-        let d = CLI.tempDir("inv-unstaged")
         let id = "/" + String(repeating: "a", count: 250)
         let scenario = """
         {"name": "unstaged", "seed": 3, "duration": "2m", "sampleInterval": "1m",
@@ -70,23 +77,19 @@ final class OutputInvariantsTests: XCTestCase {
                         {"name": "slave", "count": 2, "cpus": 4, "memory": "8GiB", "disk": "50GB"}],
          "marathon": {"apps": [{"id": "\(id)", "cmd": "run", "instances": 1, "mem": 64}]}}
         """
-        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
-        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let events = try String(contentsOfFile: d + "/out/events.csv", encoding: .utf8)
+        let out = try runChecked("inv-unstaged", scenario)
+        let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
         let errors = events.components(separatedBy: ",mesos,TASK_ERROR,").count - 1
         XCTAssertGreaterThan(errors, 1)
         XCTAssertFalse(events.contains(",mesos,TASK_STAGING,"))
-        let summary = try String(contentsOfFile: d + "/out/summary.json", encoding: .utf8)
+        let summary = try String(contentsOfFile: out + "/summary.json", encoding: .utf8)
         XCTAssertTrue(summary.contains("\"tasks_launched\": \(errors),"), summary)
-        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
     }
 
     /// A heavy-tailed logging rate (a lognormal of sigma 1e15 overflows to infinity) is taken at most at
     /// a scenario's largest rate: hosts.csv stays finite (found by the fuzzer, seed 102 input 32:
     /// `docker_fs_used_gib: 'inf'`).
     func testAnOverflowingRateDrawStaysANumber() throws {
-        let d = CLI.tempDir("inv-inf")
         let scenario = """
         {"name": "inf", "seed": 3, "duration": "10m", "sampleInterval": "1m",
          "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "16GiB", "disk": "100GB"},
@@ -97,27 +100,20 @@ final class OutputInvariantsTests: XCTestCase {
                                 "container": {"type": "DOCKER", "docker": {"image": "r/chatty:1", "network": "HOST"}}}],
                       "behaviour": {"/chatty": {"startupTime": "0s", "logs": {"rate": {"lognormal": {"median": "40kB", "sigma": 1e15}}}}}}}
         """
-        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
-        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
+        _ = try runChecked("inv-inf", scenario)
     }
 
     /// A sample interval that does not divide the duration: the last sample is less than one interval
     /// before the end, which the checker takes (fuzz seed 1 input 29: 1h1ns in 6h, last at 5h+5ns).
     func testAnIntervalThatDoesNotDivideTheDuration() throws {
-        let d = CLI.tempDir("inv-interval")
         let scenario = """
         {"name": "interval", "seed": 3, "duration": "10m", "sampleInterval": "3m",
          "hostGroups": [{"name": "a", "count": 2, "cpus": 2, "memory": "4GiB", "disk": "50GB"}],
          "faults": [{"at": "4m", "kind": "hostCrash", "host": "a-01"}]}
         """
-        FileManager.default.createFile(atPath: d + "/s.json", contents: Data(scenario.utf8))
-        let r = try CLI.run(["run", d + "/s.json", "--out", d + "/out", "--quiet"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let timeline = try String(contentsOfFile: d + "/out/timeline.csv", encoding: .utf8)
+        let out = try runChecked("inv-interval", scenario)
+        let timeline = try String(contentsOfFile: out + "/timeline.csv", encoding: .utf8)
         XCTAssertTrue(timeline.split(separator: "\n").last?.hasPrefix("540,") ?? false, timeline)
-        XCTAssertEqual(OutputInvariants.check(folder: d + "/out"), [])
     }
 
     // MARK: - the minimal folder
