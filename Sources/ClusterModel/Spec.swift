@@ -196,8 +196,9 @@ public struct FaultSpec: Equatable, Sendable {
 /// An operator action at a given time: what Jenkins or an SRE asks Marathon through its REST API.
 public struct ActionSpec: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
-        /// PUT /v2/apps/{id} with a changed definition (a new version, or only `instances`).
-        case deploy(AppDefinition)
+        /// PUT /v2/apps/{id} with a changed definition (a new version, or only `instances`); a new
+        /// version may behave otherwise than the one before (`behaviour`: the instances it launches).
+        case deploy(AppDefinition, behaviour: AppBehaviour? = nil)
         /// PUT /v2/apps/{id} {"instances": n}.
         case scale(app: String, instances: Int)
         /// POST /v2/apps/{id}/restart.
@@ -232,7 +233,7 @@ public struct ActionSpec: Equatable, Sendable {
     }
     public var app: String {
         switch kind {
-        case .deploy(let d): return d.id
+        case .deploy(let d, _): return d.id
         case .scale(let a, _), .restart(let a), .killTasks(let a, _, _): return a
         case .consulKV(let key, _): return key
         case .vaultWrite(let path, _, _): return path

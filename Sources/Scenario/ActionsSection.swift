@@ -25,6 +25,9 @@ extension ScenarioSchema {
         // with each app's current JSON carried along.
         var current: [String: JSONValue] = [:]
         for src in sources { current[src.id] = src.value }
+        // each app's behaviour keys as its latest version has them (a deploy's `behaviour` overrides them)
+        var behaviours: [String: MarathonBehaviours.Partial] = [:]
+        for src in sources { behaviours[src.id] = src.behaviour }
         func at(_ e: JSONValue) -> SimDuration {
             e["at"].flatMap { ValueDecoder<SimDuration>.duration(.nonNegative).decode($0, "", Diagnostics()) } ?? .zero
         }
@@ -37,7 +40,7 @@ extension ScenarioSchema {
         var decoded: [Int: ActionSpec] = [:]
         for i in order {
             if let a = decodeAction(list[i], path: JSONPath.index(path, i), marathon: marathon, appIndex: appIndex, appIDs: appIDs, marathonLB: marathonLB, sources: sources,
-                                    current: &current, duration: duration, mesosVersion: mesosVersion, d) {
+                                    current: &current, behaviours: &behaviours, duration: duration, mesosVersion: mesosVersion, d) {
                 decoded[i] = a
             }
         }
@@ -46,8 +49,8 @@ extension ScenarioSchema {
 
     static func decodeAction(_ v: JSONValue, path: String, marathon: MarathonSpec?, appIndex: [String: Int], appIDs: [String],
                              marathonLB: MarathonLBActionLabels? = nil, sources: [AppSource],
-                             current: inout [String: JSONValue], duration: SimDuration?, mesosVersion: MesosVersion = .baseline,
-                             _ d: Diagnostics) -> ActionSpec? {
+                             current: inout [String: JSONValue], behaviours: inout [String: MarathonBehaviours.Partial],
+                             duration: SimDuration?, mesosVersion: MesosVersion = .baseline, _ d: Diagnostics) -> ActionSpec? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: actionKeys)
         guard r.isObject else { return nil }
         let before = d.errorCount
@@ -73,7 +76,7 @@ extension ScenarioSchema {
         only("force", for: actionKinds.filter { !platformActionKinds.contains($0) })
         only("app", for: actionKinds.filter { !platformActionKinds.contains($0) })
         only("path", for: ["vaultWrite"]); only("data", for: ["vaultWrite"])
-        only("changes", for: ["deploy"]); only("instances", for: ["scale"]); only("count", for: ["killTasks"]); only("scale", for: ["killTasks"])
+        only("changes", for: ["deploy"]); only("behaviour", for: ["deploy"]); only("instances", for: ["scale"]); only("count", for: ["killTasks"]); only("scale", for: ["killTasks"])
 
         var result: ActionSpec.Kind? = nil
         switch kind {
@@ -86,6 +89,21 @@ extension ScenarioSchema {
             if let idv = cv["id"], let s = idv.stringValue, let appID, MarathonPath.canonical(s) != appID {
                 d.error(JSONPath.key(r.keyPath("changes"), "id"), at: idv, "a deploy cannot change the app id (\(JSONValue.quote(s)) is not \(JSONValue.quote(appID)))")
                 break
+            }
+            // what the new version's processes do, over what the version before's did
+            var newBehaviour: MarathonBehaviours.Partial? = nil
+            if let bv = r.value("behaviour") {
+                let bp = r.keyPath("behaviour")
+                if let members = bv.objectMembers {
+                    for m in members where m.key == "logs" || m.key == "cephMount" {
+                        d.error(JSONPath.key(bp, m.key), location: m.keyLocation ?? m.value.location,
+                                "\(JSONValue.quote(m.key)) is set once per app, in marathon.behaviour; a deploy's behaviour takes \(behaviourKeys.names.filter { $0 != "logs" && $0 != "cephMount" }.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                    }
+                    if !(cv.objectMembers ?? []).contains(where: { $0.key != "instances" && $0.key != "id" }) {
+                        d.error(bp, at: bv, "a behaviour belongs to a new version: \"changes\" must change more than \"instances\" (a scale keeps the version and what its processes do)")
+                    }
+                }
+                newBehaviour = MarathonBehaviourDecoder.decodeBlock(bv, path: bp, d)
             }
             guard let appID, let m = marathon, let base = current[appID], let old = m.app(appID) else { break }
             var merged = mergeJSON(base, cv)
@@ -113,7 +131,13 @@ extension ScenarioSchema {
                 def.effectiveDependencies = old.effectiveDependencies
                 def.dependencies = old.dependencies
                 def.group = old.group
-                result = .deploy(def)
+                if let nb = newBehaviour {
+                    let layered = nb.over(behaviours[appID] ?? MarathonBehaviours.Partial())
+                    result = .deploy(def, behaviour: MarathonBehaviours(defaults: layered).resolved(for: appID))
+                    behaviours[appID] = layered
+                } else {
+                    result = .deploy(def)
+                }
                 current[appID] = merged
             }
         case "scale":

@@ -19,11 +19,29 @@ struct MarathonBehaviours {
         var logsAt: (String, JSONValue?)?
         /// `cephMount`: placement groups of the app's ceph-fuse volume.
         var cephMountPGs: Int?
+
+        /// These keys where given, `base`'s where not.
+        func over(_ base: Partial) -> Partial {
+            var o = self
+            o.startup = startup ?? base.startup
+            o.failAtStart = failAtStart ?? base.failAtStart
+            o.crash = crash ?? base.crash
+            o.finish = finish ?? base.finish
+            o.health = health ?? base.health
+            o.responseTime = responseTime ?? base.responseTime
+            o.imageSize = imageSize ?? base.imageSize
+            if logs == nil { o.logs = base.logs; o.logsAt = base.logsAt }
+            o.cephMountPGs = cephMountPGs ?? base.cephMountPGs
+            return o
+        }
     }
     enum HealthKind { case healthy, unhealthy, hangsAfter(Distribution) }
 
     var defaults = Partial()
     var perApp: [String: Partial] = [:]
+
+    /// The app's block over the default block, key by key.
+    func layered(for id: String) -> Partial { (perApp[id] ?? Partial()).over(defaults) }
 
     func resolved(for id: String) -> AppBehaviour {
         let a = perApp[id] ?? Partial()

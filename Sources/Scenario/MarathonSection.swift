@@ -41,7 +41,12 @@ extension ScenarioSchema {
     /// bounds the apps); `hostGroupsComplete` is false when some host group could not be read.
     /// An app's JSON as the scenario gives it (after includes and overrides), for actions that
     /// change it (a deploy's `changes` are merged into it and decoded again).
-    struct AppSource { var id: String; var group: String; var value: JSONValue }
+    struct AppSource {
+        var id: String; var group: String; var value: JSONValue
+        /// The app's `marathon.behaviour` keys (its block over the default one): what a deploy
+        /// action's `behaviour` overrides, key by key.
+        var behaviour = MarathonBehaviours.Partial()
+    }
 
     static func decodeMarathon(_ v: JSONValue, path: String, hostGroups: [HostGroupSpec], hostGroupsComplete: Bool = true,
                                mesosVersion: MesosVersion = .baseline, _ d: Diagnostics, sources: ((AppSource) -> Void)? = nil) -> MarathonSpec? {
@@ -132,7 +137,9 @@ extension ScenarioSchema {
             }
         }
         guard d.errorCount == before, let instances else { return nil }
-        for a in tree.apps { sources?(AppSource(id: a.app.id, group: a.app.group, value: a.value)) }
+        for a in tree.apps {
+            sources?(AppSource(id: a.app.id, group: a.app.group, value: a.value, behaviour: behaviour?.layered(for: a.app.id) ?? MarathonBehaviours.Partial()))
+        }
         for (i, w) in tree.warnings.enumerated() where !w.message.isEmpty { _ = i; d.warning(w.path, at: w.value, w.message) }
         let perApp = apps.map { behaviour?.resolved(for: $0.id) ?? AppBehaviour() }
         var spec = MarathonSpec(version: version, flags: flags, hostGroup: hostGroup, instances: instances, apps: apps,

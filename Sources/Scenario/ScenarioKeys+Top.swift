@@ -99,6 +99,8 @@ extension ScenarioSchema {
                 meaning: #"The app acted on."#),
         KeySpec(#"changes"#, #"object"#, default: #"required for `deploy`"#, allowed: #"A partial Marathon app definition; decoded again with every rule of [marathon.md](marathon.md). The `id` cannot change."#,
                 meaning: #"Merged into the app's JSON (objects key by key, anything else replaced). A change of anything but `instances` makes a new version: a rolling restart following the app's `upgradeStrategy`."#),
+        KeySpec(#"behaviour"#, #"object"#, default: #"absent (the version before's)"#, allowed: #"Only for `deploy`, with `changes` that change more than `instances`. A block of `marathon.behaviour`'s keys but `logs` and `cephMount` (an app's log writes and Ceph volume are set there, once)."#,
+                meaning: #"What the new version's processes do (the simulator's own key, not Marathon's): its keys override the version before's, key by key, for the instances this version launches; the old version's instances keep theirs. A bad release: `{"health": "unhealthy"}`, `{"failAtStartProbability": 1}`."#),
         KeySpec(#"instances"#, #"integer"#, default: #"required for `scale`"#, allowed: #"0 to 100000."#,
                 meaning: #"The app's new instance count."#),
         KeySpec(#"count"#, #"integer"#, default: #"`1`"#, allowed: #"Only for `killTasks`; 1 to 100000."#,

@@ -27,7 +27,7 @@ final class ActionsAndFaultKindsTests: XCTestCase {
             """)))
         let acts = s.spec.actions
         XCTAssertEqual(acts.map(\.name), ["deploy", "deploy", "scale", "killTasks", "restart"])   // file order kept
-        guard case .deploy(let v3) = acts[0].kind, case .deploy(let v2) = acts[1].kind else { return XCTFail() }
+        guard case .deploy(let v3, _) = acts[0].kind, case .deploy(let v2, _) = acts[1].kind else { return XCTFail() }
         XCTAssertEqual(v2.image, "web:2")
         XCTAssertEqual(v2.mem, 512)
         XCTAssertEqual(v2.instances, 3)

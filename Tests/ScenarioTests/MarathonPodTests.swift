@@ -323,13 +323,13 @@ final class MarathonPodTests: XCTestCase {
         text.removeLast()   // the closing brace of the scenario
         let loaded = try XCTUnwrap(loadOK(text + actions))
         XCTAssertEqual(loaded.spec.actions.count, 3)
-        guard case .deploy(let v2) = loaded.spec.actions[0].kind else { return XCTFail("\(loaded.spec.actions[0])") }
+        guard case .deploy(let v2, _) = loaded.spec.actions[0].kind else { return XCTFail("\(loaded.spec.actions[0])") }
         XCTAssertTrue(v2.isPod)
         XCTAssertEqual(v2.pod?.containers.map(\.name), ["web"])
         XCTAssertEqual(v2.cpus, 1.1, accuracy: 1e-9)
         XCTAssertEqual(v2.instances, 3)
         // the third action starts from the scaled pod: 2 instances, executor 0.5
-        guard case .deploy(let v3) = loaded.spec.actions[2].kind else { return XCTFail("\(loaded.spec.actions[2])") }
+        guard case .deploy(let v3, _) = loaded.spec.actions[2].kind else { return XCTFail("\(loaded.spec.actions[2])") }
         XCTAssertEqual(v3.instances, 2)
         XCTAssertEqual(v3.cpus, 1.5, accuracy: 1e-9)
         XCTAssertFalse(loaded.warnings.contains { $0.contains("actions") }, "\(loaded.warnings)")

@@ -44,7 +44,7 @@ final class ActionInjector: EventHandler {
         // With one Marathon per data center the operator acts on each, in `marathon.datacenters` order.
         for m in model.marathons {
             switch a.kind {
-            case .deploy(let def): m.deploy(def, force: a.force)
+            case .deploy(let def, let behaviour): m.deploy(def, behaviour: behaviour, force: a.force)
             case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
             case .restart(let app): m.restart(app: app, force: a.force)
             case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)

@@ -243,7 +243,15 @@ final class Deployments {
         case .restart:
             // TaskReplaceActor: reset the launch delay, kill what the strategy allows, launch new ones.
             s.rateLimiter.resetDelay(a.launchKey)
-            let olds = a.instances.filter { $0.isActive && $0.version != a.configVersion && $0.goal == .running }
+            // In the instance tracker's order: TaskReplaceActor queues the old instances to kill as
+            // `specInstancesSync` lists them, `instanceMap.values` of a Scala Map keyed by instance
+            // ids `<app>.instance-<time-based UUID>` (InstanceTracker.scala@v1.4.9 SpecInstances,
+            // Instance.scala `Id.forRunSpec`), i.e. in the order of their hashes: no order a user
+            // can count on, a seeded random permutation here. Not launch order, which always
+            // killed the oldest first (after a bad release, the healthy instances of the version
+            // before, not the failing new ones).
+            var olds = a.instances.filter { $0.isActive && $0.version != a.configVersion && $0.goal == .running }
+            for i in stride(from: olds.count - 1, to: 0, by: -1) { olds.swapAt(i, s.trackerOrderStream.int(below: i + 1)) }
             let news = a.instances.filter { $0.isActive && $0.version == a.configVersion && $0.goal == .running }
             let newHealthy = news.filter { $0.isHealthy(a.definition) && $0.ready }
             var plan = TaskReplacePlan(instances: a.definition.instances, upgrade: a.definition.upgradeStrategy,

@@ -25,8 +25,10 @@ extension MarathonScheduler {
 
     /// PUT /v2/apps/{id}: a new definition. A change of anything but `instances` is a config
     /// change: a new version whose instances replace the old ones (restart); otherwise a scale.
+    /// `behaviour`: what the new version's processes do, if not what the version before did (the
+    /// scenario's `actions[i].behaviour`; only a config change brings one).
     @discardableResult
-    public func deploy(_ definition: AppDefinition, force: Bool = false) -> ActionResult {
+    public func deploy(_ definition: AppDefinition, behaviour: AppBehaviour? = nil, force: Bool = false) -> ActionResult {
         guard leader != nil else { log("actionRefused", definition.id, "no Marathon leader"); return .noLeader }
         guard let i = appIndex[definition.id] else { log("actionRefused", definition.id, "unknown app"); return .unknownApp }
         let a = apps[i]
@@ -39,6 +41,7 @@ extension MarathonScheduler {
         if from != definition.instances { model.signals.publish(.appScaled(app: i, from: from, to: definition.instances)) }
         defer { refreshSatisfied(a) }
         if configChange {
+            if let behaviour { a.behaviour = behaviour }
             a.configVersion += 1
             a.tickGeneration += 1
             startHealthChecks(a)

@@ -104,6 +104,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var matchOrder: [Int] = []
     let offerStream: RandomStream
     let killStream: RandomStream
+    /// The instance tracker's order of an app's instances (a Scala HashMap's, by random instance
+    /// ids): the order a restart kills old instances in (Deployments.begin).
+    let trackerOrderStream: RandomStream
     var deployments: Deployments!
     /// Indices of the apps with launches queued, in app order (rebuilt when `demand` changes).
     let demand = DemandTracker()
@@ -153,6 +156,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         launchTokens = spec.flags.launchTokens
         offerStream = model.stream("\(instanceName)/offer-matcher")
         killStream = model.stream("\(instanceName)/kill-selection")
+        trackerOrderStream = model.stream("\(instanceName)/instance-tracker-order")
         let rules = spec.version.constraintRules
         placement = PlacementValues(hostCount: model.infrastructure.hosts.count) { [unowned model] h in
             let host = model.infrastructure.hosts[h]

@@ -95,7 +95,7 @@ public struct TaskReplacePlan: Sendable {
     public private(set) var healthyReadyNew: Set<Int>
 
     /// - old: the instances of older versions, in the instance tracker's order (the simulator:
-    ///   launch order); 1.10 moves the unhealthy ones to the front.
+    ///   a seeded random permutation, Deployments.begin); 1.10 moves the unhealthy ones to the front.
     /// - alreadyStartedNew / newHealthyReady: instances of the new version that already exist
     ///   (a restart resumed after a leader failover), and those of them already healthy and ready.
     public init(instances: Int, upgrade: UpgradeStrategy, isResident: Bool, old: [OldInstance], alreadyStartedNew: Int = 0,

@@ -212,7 +212,9 @@ final class MarathonAppState {
     private(set) var launchNeeds: LaunchNeeds
     /// The key of the app's launch delay (`LaunchDelayKey(appID:configVersion:)`), kept with both.
     private(set) var launchKey: LaunchDelayKey
-    let behaviour: AppBehaviour
+    /// What the current version's processes do: the instances launched from now on get it (a
+    /// deploy's new version may bring another; the running instances keep the one they started with).
+    var behaviour: AppBehaviour
     /// Launch queue: instances of the current version still to launch.
     var toLaunch = 0 {
         didSet {
