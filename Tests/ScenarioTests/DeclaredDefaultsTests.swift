@@ -154,7 +154,7 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.faultKeys, at: "faults[1]", in: s, wordDefaults: faultWords, only: ["master"])
         check(ScenarioSchema.faultKeys, at: "faults[2]", in: s, wordDefaults: faultWords, only: ["count"])
         XCTAssertEqual(Set(ScenarioSchema.faultKeys.names).subtracting(faultWords), ["downFor", "master", "count"])
-        let actionWords: Set = ["at", "kind", "app", "changes", "instances", "key", "value", "path", "data"]
+        let actionWords: Set = ["at", "kind", "app", "changes", "behaviour", "instances", "key", "value", "path", "data"]
         check(ScenarioSchema.actionKeys, at: "actions[0]", in: s, wordDefaults: actionWords, only: ["count", "scale", "force"])
         // `delete` belongs to consulKV actions only
         check(ScenarioSchema.actionKeys, at: "actions[0]", in: ConsulTemplateKVActionTests.scenario(#"[{"at": "1m", "kind": "consulKV", "key": "a", "value": "b"}]"#),

@@ -49,12 +49,6 @@ plot '../../results/mass-deploy/mesos.csv' using ($1/60):15 with steps lw 2 lc 1
      '../../results/mass-deploy/mesos.csv' using ($1/60):16 with steps lw 2 lc 2 dt 2 title 'cpus allocated'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
-set output 'apps_healthy.png'
-set title 'Healthy instances per Marathon app'
-set ylabel 'healthy instances'
-plot 'apps_healthy.dat' using ($1/60):2 with steps lw 2 lc 1 dt 1 title '/shop/search'
-unset output
-set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'apps_backoff.png'
 set title 'Launch delay (back-off) per Marathon app'
 set ylabel 'launch delay (s)'

@@ -407,7 +407,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 lostUpdates.append((t, .failed, .agentRestarted))
             }
         }
-        for (t, s, r) in lostUpdates { finishOnAgent(t, s, r, message: "agent restarted during launch") }
+        for (t, s, r) in lostUpdates { finishOnAgent(t, s, r, message: "agent restarted during launch", agentKillsPull: false) }
         workDirAgentStarted(a, afterReboot: afterReboot)
         if leader != nil && partitionDepth[a.host.index] == 0 {
             beginRegistration(a, initialDelay: spec.agentFlags.executorReregistrationTimeout)
@@ -722,8 +722,12 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     }
 
     /// The task is over on the agent: its container is gone.
-    func finishOnAgent(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
+    /// `agentKillsPull`: a launch still waiting for its image ends its `docker pull` (leavePull); not
+    /// when a restarted agent fails the launches the old process had under way (the pull outlived it).
+    func finishOnAgent(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil,
+                       agentKillsPull: Bool = true) {
         guard !t.state.isTerminal else { return }
+        if agentKillsPull, t.atAgent, !t.containerAlive { leavePull(t) }
         t.gen &+= 1
         t.containerAlive = false
         model.signals.publish(.containerExited(task: t.id))

@@ -29,7 +29,7 @@ extension MesosCluster {
         let a = agents[t.agent]
         switch a.pulls[img.name] {
         case .done(let at)?:
-            // a pull whose task was killed (task_launch_timeout) may have ended already
+            // the image came in (a pull keeps going while another launch of the image waits for it)
             model.sim.schedule(at: max(at, now), target: target, kind: Kind.pullDone.rawValue, arg: pack2(t))
             return
         case .downloading(let d)?:
@@ -62,6 +62,24 @@ extension MesosCluster {
         let extract = containerStorage.layerExtractTime(host: a.host.index, image: img)
         let d = beginDownload(agent: a.index, image: img, bound: bw, extract: extract, waiter: pack2(t))
         a.pulls[img.name] = .downloading(d)
+    }
+
+    /// The task's launch ended while it waited for its image: Mesos destroys a container in
+    /// PULLING by killing its `docker pull` (src/slave/containerizer/docker.cpp@1.4.0 `destroy`:
+    /// `container->pull.discard()`; src/docker/docker.cpp `commandDiscarded`: SIGKILL), and dockerd
+    /// cancels a pull whose client is gone (moby v17.03 distribution/utils/progress.go
+    /// `WriteDistributionProgress`: the failed progress write calls the pull's cancelFunc) and its
+    /// transfer once no other pull watches it (distribution/xfer/transfer.go `Release`: "no more
+    /// watchers, cancel the transfer"). Another launch of the image on the agent keeps it going.
+    func leavePull(_ t: MesosTask) {
+        let a = agents[t.agent]
+        guard let img = t.image, case .downloading(let d)? = a.pulls[img.name], var x = downloads.list[d],
+              let k = x.waiters.firstIndex(where: { unpack($0).0 == t.id }) else { return }
+        x.waiters.remove(at: k)
+        downloads.list[d] = x
+        guard x.waiters.isEmpty, x.downloadedAt == nil else { return }
+        cancelDownload(d)
+        a.pulls[img.name] = nil
     }
 
     /// The pull finished its transfer: with the registry on Ceph, blobs in a PG that went below

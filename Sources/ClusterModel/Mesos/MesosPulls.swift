@@ -298,6 +298,28 @@ extension MesosCluster {
         downloads.freeSlots.append(d)
     }
 
+    /// The last pull waiting for download `d` ended before it was done (its container was destroyed
+    /// while PULLING): dockerd cancels the transfer, and the bytes moved are lost (the model's image
+    /// is one layer; a partly downloaded layer is not kept). Its daemon slot goes to the next
+    /// waiting download; the others share what it frees. An extraction under way goes on (the
+    /// layer's registration takes no context in dockerd).
+    func cancelDownload(_ d: Int) {
+        guard let x = downloads.list[d], x.downloadedAt == nil else { return }
+        let a = x.agent
+        if let e = x.event { model.sim.cancel(e) }
+        var moved = Double(x.image.sizeBytes) * 8
+        if x.startedAt != nil {
+            if x.atRegistryLevel { advanceLevelClock(); moved -= max(0, x.target - downloads.clock) }
+            else { moved -= max(0, x.bitsLeft - x.rate * (now - x.since).seconds) }
+        } else { moved = 0 }
+        if let i = downloads.waiting[a].firstIndex(of: d) { downloads.waiting[a].remove(at: i) }
+        let wasRunning = x.flow >= 0
+        if wasRunning { releaseStream(d) }
+        log("imagePullCancelled", agents[a].name, "\(x.image.name): its last launch ended; dockerd cancels the pull, \(Int64(max(0, moved) / 8)) of \(x.image.sizeBytes) bytes lost")
+        forgetDownload(d)
+        if wasRunning, !downloads.waiting[a].isEmpty { startDownload(downloads.waiting[a].removeFirst()) }
+    }
+
     /// The host went down: its daemon's downloads are gone; the others share what they free.
     func dropDownloads(agent a: Int) {
         let mine = downloads.ofAgent[a]
