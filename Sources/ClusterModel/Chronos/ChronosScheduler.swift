@@ -378,14 +378,16 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         }
         var remaining = offers.map(\.resources)
         var chosen: [(task: QueuedTask, offer: Int)] = []
-        // MesosJobFramework.generateLaunchableTasks: take the queue's head until it is empty or a
-        // task fits no offer (that one goes back to the queue's end).
+        // MesosJobFramework.generateLaunchableTasks: take the queue's head until it is empty, a
+        // task fits no offer (that one goes back to the queue's end) or the head's job is disabled.
         while let t = dequeue() {
             let s = jobs[t.job]
             if s.disabled {
+                // TaskManager.getTask(FromQueue) answers None for a disabled job's task (JobExpired):
+                // the task is gone and the batch ends there, what follows it waits for the next offers.
                 s.dropped += 1
-                log("jobExpired", s.name, "queued run dropped: the job is disabled")
-                continue
+                log("jobExpired", s.name, "queued run dropped: the job is disabled; the batch ends here")
+                break
             }
             if s.running > 0 && !(spec.version == .v3 && s.job.concurrent) {
                 // 3.x queues an overdue occurrence again after this batch: counted once.
