@@ -144,7 +144,11 @@ extension ScenarioSchema {
         }
         if let b = r.optional("highPriority", .bool) { job.highPriority = b }
         if let b = r.optional("softError", .bool) { job.softError = b }
-        if let b = r.optional("async", .bool) { job.async = b }
+        if let b = r.optional("async", .bool) {
+            // JobDeserializer@c1348ddfd80e has no "async" (async jobs went in 3.0.0, #734; #761 removed the rest)
+            if version == .v3 { d.warning(r.keyPath("async"), at: r.value["async"], "Chronos 3.x does not read \"async\" (async jobs were removed in 3.0.0): ignored, a TASK_FINISHED is the job's success") }
+            else { job.async = b }
+        }
         if let cv = r.value("container") {
             if let members = cv.objectMembers {
                 if let iv = members.first(where: { $0.key == "image" })?.value {

@@ -79,7 +79,7 @@ extension ScenarioSchema {
         KeySpec(#"concurrent"#, #"bool"#, default: #"`false`"#, allowed: #"true or false. 3.x only (2.x ignores it: a warning)."#, meaning: #"Whether a run may start while the previous one runs."#),
         KeySpec(#"highPriority"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"Queued in the high-priority queue, served first."#),
         KeySpec(#"softError"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"A failure beyond retries still triggers the dependents."#),
-        KeySpec(#"async"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"TASK_FINISHED does not count as the job's success (no dependents triggered)."#),
+        KeySpec(#"async"#, #"bool"#, default: #"`false`"#, allowed: #"true or false. 2.x only (3.x does not read it: a warning)."#, meaning: #"TASK_FINISHED does not count as the job's success (no dependents triggered)."#),
         KeySpec(#"container"#, #"object"#, default: #"none"#, allowed: #"Chronos' container object; its `image` (a string) is pulled."#, meaning: #"The job's container."#),
         KeySpec(#"constraints"#, #"array"#, default: #"`[]`"#, allowed: #"`[attribute, "EQUALS"|"LIKE"|"UNLIKE", value]`; `hostname` is the agent's name."#, meaning: #"Where the job may run."#),
         KeySpec(#"maxCompletionTime"#, #"integer (seconds)"#, default: #"`0`"#, allowed: #"A whole number of seconds up to 2147483647; 0 or less: no limit. 3.x only (2.x ignores it: a warning)."#, meaning: #"Mesos kills a run still going this long after its container started (TaskInfo.max_completion_time: TASK_FAILED, then Chronos' retries)."#),

@@ -49,4 +49,23 @@ final class ChronosReplayTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(small.launched - e, .seconds(5), "small launched \(small.launched), big expired \(e)")
         XCTAssertLessThanOrEqual(small.launched - e, ChronosTests.offerDelay + .seconds(1))
     }
+
+    /// `async` is a 2.x field (MesosJobFramework.statusUpdate@2.5.1 `isTaskAsync`): Chronos 3.0
+    /// removed async jobs (#734; JobDeserializer@c1348ddfd80e does not read the field), so a 3.x
+    /// async job's TASK_FINISHED is its success and its dependents run. The simulator applied it to both.
+    func testAsyncHoldsBackDependentsIn2xOnly() throws {
+        for version in ["2.x", "3.x"] {
+            let text = Self.scenario(chronos: #"""
+                {"version": "\#(version)", "jobs": [{"name": "p", "schedule": "R1/2017-01-01T00:01:00Z/PT1H", "async": true, "command": "p"},
+                                                   {"name": "c", "parents": ["p"], "command": "c"}],
+                 "behaviour": {"default": {"runTime": "1m"}}}
+                """#)
+            let loaded = try ScenarioLoader.load(text: text, baseDirectory: "/tmp", fileName: "s.json")
+            let warned = loaded.warnings.contains { $0.contains("chronos.jobs[0].async") }
+            XCTAssertEqual(warned, version == "3.x", "\(version): \(loaded.warnings)")
+            guard let r = run(text) else { return }
+            XCTAssertEqual(r.job("p").succeeded, version == "2.x" ? 0 : 1, version)
+            XCTAssertEqual(r.launches("c").count, version == "2.x" ? 0 : 1, version)
+        }
+    }
 }
