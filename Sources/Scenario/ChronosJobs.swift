@@ -158,6 +158,11 @@ extension ScenarioSchema {
             } else { d.error(r.keyPath("container"), at: cv, typeMismatch("Chronos' container object, like {\"type\": \"DOCKER\", \"image\": \"busybox\"}", cv)) }
         }
         if let cv = r.value("constraints") { job.constraints = decodeChronosConstraints(cv, path: r.keyPath("constraints"), d) }
+        // JobDeserializer reads the export's error bookkeeping and the endpoints keep it;
+        // JobScheduler.handleFailedTask decides retries and disabling with it.
+        if let v = r.value("lastError") { job.lastError = jacksonText(v) }
+        if let v = r.value("lastSuccess") { job.lastSuccess = jacksonText(v) }
+        if let v = r.value("errorsSinceLastSuccess"), let n = jacksonLong(v, r.keyPath("errorsSinceLastSuccess"), d) { job.errorsSinceLastSuccess = n }
         for k in chronosPassiveJobFields { _ = r.value(k) }
         // the arguments end the job's Mesos task ids (ChronosJob.mesosTaskIDLength)
         if let a = r.value("arguments")?.arrayValue { job.arguments = a.compactMap(\.stringValue) }
@@ -170,6 +175,38 @@ extension ScenarioSchema {
         }
         r.finish()
         return d.errorCount == before ? (job, r.value("parents")) : nil
+    }
+
+    /// Jackson `JsonNode.asText` as JobDeserializer reads `lastError` / `lastSuccess`: a string's
+    /// text, `null` "null", a boolean "true"/"false", a number its JSON text, an array or object "".
+    static func jacksonText(_ v: JSONValue) -> String {
+        if let s = v.stringValue { return s }
+        if v.isNull { return "null" }
+        if let b = v.boolValue { return b ? "true" : "false" }
+        if let n = v.numberValue { return n.text }
+        return ""
+    }
+
+    /// Jackson `JsonNode.asLong` as JobDeserializer reads `errorsSinceLastSuccess`: a number
+    /// truncated, a numeric string parsed, `true` 1, anything else 0 (a warning for a string that
+    /// is no number). Beyond +-2147483647 it is an error (the simulator's limit; Chronos' is a Long).
+    static func jacksonLong(_ v: JSONValue, _ p: String, _ d: Diagnostics) -> Int64? {
+        let limit = Double(maxScenarioInteger)
+        func ranged(_ x: Double, _ text: String) -> Int64? {
+            guard x.isFinite, abs(x) <= limit else {
+                d.error(p, at: v, "expected an integer from \(-maxScenarioInteger) to \(maxScenarioInteger) (the simulator's limit), got \(text)")
+                return nil
+            }
+            return Int64(x.rounded(.towardZero))
+        }
+        if let n = v.numberValue { return ranged(n.double, n.text) }
+        if let b = v.boolValue { return b ? 1 : 0 }
+        if let text = v.stringValue {
+            if let x = Double(text.trimmingCharacters(in: .whitespaces)) { return ranged(x, JSONValue.quote(text)) }
+            d.warning(p, at: v, "\(JSONValue.quote(text)) is not a number: Chronos reads it as 0 (Jackson asLong)")
+            return 0
+        }
+        return 0
     }
 
     /// `[attribute, operator, value]` (JobDeserializer: EQUALS, LIKE, UNLIKE).

@@ -50,6 +50,55 @@ final class ChronosReplayTests: XCTestCase {
         XCTAssertLessThanOrEqual(small.launched - e, ChronosTests.offerDelay + .seconds(1))
     }
 
+    /// JobDeserializer (2.5.1 and c1348ddfd80e) reads `lastError`, `lastSuccess` and
+    /// `errorsSinceLastSuccess` of a job's JSON (an export from /scheduler/jobs), the endpoints keep
+    /// them, and JobScheduler.handleFailedTask retries a failure only when `lastError` is "" or
+    /// `lastSuccess` is not earlier (both read by Joda's DateTime.parse; a throw is "no recent
+    /// success"), and disables after `errorsSinceLastSuccess + 1 >= --disable_after_failures`. A
+    /// job exported after a failure is not retried; the simulator ignored the three fields.
+    func testAnExportedLastErrorStopsRetriesAndTheErrorCountCarriesOn() {
+        for version in ["2.x", "3.x"] {
+            func outcome(_ fields: String, flags: String = "{}") -> (launched: Int, retried: Int, disabled: Bool)? {
+                let text = Self.scenario(chronos: #"{"version": "\#(version)", "flags": \#(flags), "jobs": [{"name": "flaky", "schedule": "R1/2017-01-01T00:01:00Z/PT1H", "retries": 2, "command": "z"\#(fields)}], "behaviour": {"flaky": {"runTime": "1m", "failureProbability": 1}}}"#)
+                guard let r = run(text) else { return nil }
+                let j = r.job("flaky")
+                return (j.launched, j.retried, j.disabled)
+            }
+            let older = #", "lastSuccess": "2016-12-30T10:00:00.000Z""#, newer = #", "lastError": "2016-12-31T10:00:00.000Z""#
+            XCTAssertEqual(outcome("")?.launched, 3, "\(version): no history: the run and its 2 retries")
+            XCTAssertEqual(outcome(older + newer)?.launched, 1, "\(version): an error after the last success: no retry")
+            XCTAssertEqual(outcome(older + newer)?.retried, 0, version)
+            XCTAssertEqual(outcome(newer)?.launched, 1, "\(version): an error and no success: no retry")
+            XCTAssertEqual(outcome(#", "lastSuccess": "2016-12-31T11:00:00Z""# + newer)?.launched, 3, "\(version): a success after the error: retried")
+            XCTAssertEqual(outcome(#", "lastSuccess": "2016-12-31T11:00:00Z", "lastError": "yesterday""#)?.launched, 1,
+                           "\(version): an error time Joda cannot read: no recent success, no retry")
+            let flags = #"{"disable_after_failures": 3}"#
+            XCTAssertEqual(outcome(#", "errorsSinceLastSuccess": 2"# + newer, flags: flags)?.disabled, true, "\(version): the 3rd error since the last success disables")
+            XCTAssertEqual(outcome(#", "errorsSinceLastSuccess": "1""# + newer, flags: flags)?.disabled, false, "\(version): the 2nd does not")
+            XCTAssertEqual(outcome(newer, flags: flags)?.disabled, false, version)
+        }
+    }
+
+    func testErrorsSinceLastSuccessIsReadAsJacksonAsLongReadsIt() {
+        func load(_ value: String) -> (Int64?, [String]) {
+            let text = Self.scenario(chronos: #"{"jobs": [{"name": "j", "command": "z", "errorsSinceLastSuccess": \#(value)}]}"#)
+            do {
+                let l = try ScenarioLoader.load(text: text, baseDirectory: "/tmp", fileName: "s.json")
+                return (l.spec.chronos?.jobs.first?.errorsSinceLastSuccess, l.warnings.map { "\($0)" })
+            } catch { return (nil, ["\(error)"]) }
+        }
+        XCTAssertEqual(load("2.7").0, 2)
+        XCTAssertEqual(load(#""3""#).0, 3)
+        XCTAssertEqual(load("true").0, 1)
+        XCTAssertEqual(load("null").0, 0)
+        let (n, w) = load(#""many""#)
+        XCTAssertEqual(n, 0)
+        XCTAssertTrue(w.contains { $0.contains("errorsSinceLastSuccess") && $0.contains("Jackson asLong") }, "\(w)")
+        let (big, e) = load("1e12")
+        XCTAssertNil(big)
+        XCTAssertTrue(e.contains { $0.contains("chronos.jobs[0].errorsSinceLastSuccess") && $0.contains("2147483647") }, "\(e)")
+    }
+
     /// `async` is a 2.x field (MesosJobFramework.statusUpdate@2.5.1 `isTaskAsync`): Chronos 3.0
     /// removed async jobs (#734; JobDeserializer@c1348ddfd80e does not read the field), so a 3.x
     /// async job's TASK_FINISHED is its success and its dependents run. The simulator applied it to both.

@@ -545,7 +545,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     func finished(_ s: ChronosJobState) {
         s.succeeded += 1
         s.errorsSinceLastSuccess = 0
-        s.lastSuccess = now
+        s.lastSuccess = .ms(nowMs)
         log("jobFinished", s.name, "success \(s.succeeded)")
         processDependencies(s)
         if s.job.schedule != nil && s.remaining == 0 && !s.disabled {
@@ -559,17 +559,18 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     /// job has no error newer than its last success; else count the error, maybe disable it.
     func failed(_ s: ChronosJobState, attempt: Int) {
         s.failed += 1
-        let recentSuccess = s.lastError != nil && s.lastSuccess != nil && s.lastSuccess! >= s.lastError!
-        if attempt < s.job.retries && (s.lastError == nil || recentSuccess) {
+        // Times in ms as Chronos keeps them (DateTime.now().toString); a time of the job's JSON
+        // that Joda cannot read gives no recent success (the exception is caught: false).
+        if attempt < s.job.retries && (s.lastError == nil || s.hadRecentSuccess) {
             s.retried += 1
             let at = now + spec.flags.failureRetry
             log("jobRetry", s.name, "attempt \(attempt + 1) at \(at)")
             schedule(QueuedTask(job: s.index, due: at, attempt: attempt + 1), at: at)
             return
         }
-        let disable = spec.flags.disableAfterFailures > 0 && s.errorsSinceLastSuccess + 1 >= spec.flags.disableAfterFailures
+        let disable = spec.flags.disableAfterFailures > 0 && s.errorsSinceLastSuccess + 1 >= Int64(spec.flags.disableAfterFailures)
         s.errorsSinceLastSuccess += 1
-        s.lastError = now
+        s.lastError = .ms(nowMs)
         log("jobFailed", s.name, "failed beyond retries; \(s.errorsSinceLastSuccess) errors since last success")
         if disable && !s.disabled {
             s.disabled = true
