@@ -117,4 +117,46 @@ final class ChronosReplayTests: XCTestCase {
             XCTAssertEqual(r.launches("c").count, version == "2.x" ? 0 : 1, version)
         }
     }
+
+    /// Chronos 2.5.1 persists a scan's tasks at once (TaskManager.scheduleDelayedTask, persist =
+    /// true) but a retry only when its `--failure_retry` delay is over (the delayed Runnable of
+    /// JobScheduler.handleFailedTask calls persistTask, then enqueue) and a dependent's run never
+    /// (processDependencies calls enqueue alone). The leader's host dies while `flaky`'s retry waits
+    /// and while `child` (whose constraint no agent meets) waits in the queue: the next leader's
+    /// TaskUtils.loadTasks finds neither, so neither runs. The simulator handed both to the next leader.
+    func testA2xLeaderTakesItsRetriesAndDependentRunsWithIt() {
+        let text = ChronosTests.scenario(chronos: #"""
+            {"hosts": ["chronos-01", "chronos-02"],
+             "jobs": [{"name": "flaky", "schedule": "R1/2017-01-01T00:01:00Z/PT1H", "retries": 2, "command": "f"},
+                      {"name": "parent", "schedule": "R1/2017-01-01T00:01:00Z/PT1H", "command": "p"},
+                      {"name": "child", "parents": ["parent"], "constraints": [["hostname", "EQUALS", "nowhere"]], "command": "c"}],
+             "behaviour": {"default": {"runTime": "1m"}, "flaky": {"runTime": "1m", "failureProbability": 1}}}
+            """#, duration: "20m", extra: #", "faults": [{"at": "2m30s", "kind": "hostCrash", "host": "chronos-01"}]"#)
+        guard let r = run(text) else { return }
+        XCTAssertEqual(r.chronos.failovers.count, 1)
+        XCTAssertEqual(r.times("chronos", "jobRetry", "flaky").count, 1, "the first run failed before the crash")
+        XCTAssertEqual(r.launches("flaky").count, 1, "the retry was lost with the leader")
+        XCTAssertEqual(r.job("flaky").dropped, 1)
+        XCTAssertEqual(r.job("child").due, 1)
+        XCTAssertEqual(r.job("child").dropped, 1, "the dependent's run was lost with the leader")
+        XCTAssertEqual(r.chronos.queuedCount, 0)
+        XCTAssertEqual(r.events.filter { $0.component == "chronos" && $0.event == "runLost" }.count, 2)
+    }
+
+    /// A retry whose delay is over before the leader dies was persisted when queued: the next
+    /// leader loads it (TaskUtils.loadTasks) and queues it again. Its only agent is gone (it
+    /// crashed after the first run failed, before the retry was due), so it waits in the queue.
+    func testA2xRetryQueuedBeforeTheFailoverIsLoadedByTheNextLeader() {
+        let text = ChronosTests.scenario(chronos: #"""
+            {"hosts": ["chronos-01", "chronos-02"], "flags": {"failure_retry": 180000},
+             "jobs": [{"name": "flaky", "schedule": "R1/2017-01-01T00:01:00Z/PT1H", "retries": 1, "command": "f", "constraints": [["hostname", "EQUALS", "slave-01"]]}],
+             "behaviour": {"flaky": {"runTime": "1m", "failureProbability": 1}}}
+            """#, duration: "20m", extra: #", "faults": [{"at": "2m5s", "kind": "hostCrash", "host": "slave-01"}, {"at": "5m30s", "kind": "hostCrash", "host": "chronos-01"}]"#)
+        guard let r = run(text) else { return }
+        XCTAssertEqual(r.chronos.failovers.count, 1)
+        XCTAssertEqual(r.times("chronos", "jobRetry", "flaky").count, 1)
+        XCTAssertEqual(r.launches("flaky").count, 1)
+        XCTAssertEqual(r.job("flaky").dropped, 0)
+        XCTAssertEqual(r.chronos.queuedCount, 1, "the persisted retry waits for its agent")
+    }
 }

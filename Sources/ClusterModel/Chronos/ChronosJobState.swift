@@ -68,7 +68,8 @@ public final class ChronosJobState {
     /// Queued runs dropped at an offer: the job still running and not `concurrent` (a 3.x
     /// occurrence once, though queued again after every batch), disabled (JobExpired), or already
     /// in the same offer batch; 3.x: a retry or dependent trigger not queued because a task of the
-    /// job waits in the queue (TaskManager.enqueue).
+    /// job waits in the queue (TaskManager.enqueue); 2.x: a retry still waiting for its delay or a
+    /// dependent's queued run, which only the former leader's memory held (event `runLost`).
     public internal(set) var dropped = 0
     /// Lateness of first attempts: launch time minus the time the run was due.
     public internal(set) var latenessCount = 0

@@ -21,8 +21,12 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
 
     /// A task waiting in the queue or for its time: the job, when it was due (the occurrence, the
     /// parent's success, or the retry's time), the attempt (0 first, then retries) and, for a run
-    /// the 3.x loop found overdue, the index of its occurrence (-1 otherwise).
-    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int; var occurrence: Int64 = -1 }
+    /// the 3.x loop found overdue, the index of its occurrence (-1 otherwise). `persisted`: 2.x
+    /// wrote it to ZooKeeper (TaskManager.persistTask), so a next leader loads it: a scan's
+    /// occurrence at once (scheduleDelayedTask, persist = true), a retry only when its delay is over
+    /// and it is queued (JobScheduler.handleFailedTask's delayed Runnable), a dependent's run never
+    /// (processDependencies calls enqueue alone).
+    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int; var occurrence: Int64 = -1; var persisted = true }
     /// TaskManager's queues: high priority first, each FIFO (a head index; compacted when drained).
     var queues: [[QueuedTask]] = [[], []]
     var heads = [0, 0]
@@ -156,12 +160,19 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     /// 2.x TaskUtils.loadTasks / getDueTimes: the tasks a former leader scheduled or queued (persisted
     /// until TASK_RUNNING) come back: not yet due, scheduled for their time; due less than the
     /// job's epsilon ago, queued at once; older, filtered out ("overdue", counted as dropped).
+    /// What the former leader held only in memory (a retry still waiting for `--failure_retry`, a
+    /// dependent's queued run) went with its process: counted as dropped.
     func reloadPersistedTasks() {
         var pending: [QueuedTask] = delayed.compactMap { $0 }
         for q in 0..<2 { pending += queues[q][heads[q]...] }
         clearQueues()
         for t in pending {
             let s = jobs[t.job]
+            guard t.persisted else {
+                s.dropped += 1
+                log("runLost", s.name, "\(t.attempt > 0 ? "retry" : "dependent run") due \(t.due) was held in the former leader's memory only (not persisted)")
+                continue
+            }
             if t.due > now { schedule(t, at: t.due) }
             else if t.due + epsilon(s) > now { enqueue(t) }
             else {
@@ -205,7 +216,10 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             guard leaderReady, ep == epoch, slot < delayed.count, let t = delayed[slot] else { return }
             delayed[slot] = nil
             freeSlots.append(slot)
-            enqueue(t)
+            // a retry is persisted when its delay is over, just before it is queued
+            var queued = t
+            queued.persisted = true
+            enqueue(queued)
         case .processRestart:
             let i = Int(event.arg)
             lastReconciliation[i] = now + spec.flags.reconciliationInterval
@@ -565,7 +579,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             s.retried += 1
             let at = now + spec.flags.failureRetry
             log("jobRetry", s.name, "attempt \(attempt + 1) at \(at)")
-            schedule(QueuedTask(job: s.index, due: at, attempt: attempt + 1), at: at)
+            schedule(QueuedTask(job: s.index, due: at, attempt: attempt + 1, persisted: false), at: at)
             return
         }
         let disable = spec.flags.disableAfterFailures > 0 && s.errorsSinceLastSuccess + 1 >= Int64(spec.flags.disableAfterFailures)
@@ -594,7 +608,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             guard ready, !c.disabled else { continue }
             c.due += 1
             log("dependentQueued", c.name, "after \(parent.name)")
-            enqueue(QueuedTask(job: ci, due: now, attempt: 0))
+            enqueue(QueuedTask(job: ci, due: now, attempt: 0, persisted: false))
         }
     }
 }
