@@ -144,7 +144,11 @@ extension ScenarioSchema {
         }
         if let b = r.optional("highPriority", .bool) { job.highPriority = b }
         if let b = r.optional("softError", .bool) { job.softError = b }
-        if let b = r.optional("async", .bool) { job.async = b }
+        if let b = r.optional("async", .bool) {
+            // JobDeserializer@c1348ddfd80e has no "async" (async jobs went in 3.0.0, #734; #761 removed the rest)
+            if version == .v3 { d.warning(r.keyPath("async"), at: r.value["async"], "Chronos 3.x does not read \"async\" (async jobs were removed in 3.0.0): ignored, a TASK_FINISHED is the job's success") }
+            else { job.async = b }
+        }
         if let cv = r.value("container") {
             if let members = cv.objectMembers {
                 if let iv = members.first(where: { $0.key == "image" })?.value {
@@ -154,6 +158,11 @@ extension ScenarioSchema {
             } else { d.error(r.keyPath("container"), at: cv, typeMismatch("Chronos' container object, like {\"type\": \"DOCKER\", \"image\": \"busybox\"}", cv)) }
         }
         if let cv = r.value("constraints") { job.constraints = decodeChronosConstraints(cv, path: r.keyPath("constraints"), d) }
+        // JobDeserializer reads the export's error bookkeeping and the endpoints keep it;
+        // JobScheduler.handleFailedTask decides retries and disabling with it.
+        if let v = r.value("lastError") { job.lastError = jacksonText(v) }
+        if let v = r.value("lastSuccess") { job.lastSuccess = jacksonText(v) }
+        if let v = r.value("errorsSinceLastSuccess"), let n = jacksonLong(v, r.keyPath("errorsSinceLastSuccess"), d) { job.errorsSinceLastSuccess = n }
         for k in chronosPassiveJobFields { _ = r.value(k) }
         // the arguments end the job's Mesos task ids (ChronosJob.mesosTaskIDLength)
         if let a = r.value("arguments")?.arrayValue { job.arguments = a.compactMap(\.stringValue) }
@@ -166,6 +175,38 @@ extension ScenarioSchema {
         }
         r.finish()
         return d.errorCount == before ? (job, r.value("parents")) : nil
+    }
+
+    /// Jackson `JsonNode.asText` as JobDeserializer reads `lastError` / `lastSuccess`: a string's
+    /// text, `null` "null", a boolean "true"/"false", a number its JSON text, an array or object "".
+    static func jacksonText(_ v: JSONValue) -> String {
+        if let s = v.stringValue { return s }
+        if v.isNull { return "null" }
+        if let b = v.boolValue { return b ? "true" : "false" }
+        if let n = v.numberValue { return n.text }
+        return ""
+    }
+
+    /// Jackson `JsonNode.asLong` as JobDeserializer reads `errorsSinceLastSuccess`: a number
+    /// truncated, a numeric string parsed, `true` 1, anything else 0 (a warning for a string that
+    /// is no number). Beyond +-2147483647 it is an error (the simulator's limit; Chronos' is a Long).
+    static func jacksonLong(_ v: JSONValue, _ p: String, _ d: Diagnostics) -> Int64? {
+        let limit = Double(maxScenarioInteger)
+        func ranged(_ x: Double, _ text: String) -> Int64? {
+            guard x.isFinite, abs(x) <= limit else {
+                d.error(p, at: v, "expected an integer from \(-maxScenarioInteger) to \(maxScenarioInteger) (the simulator's limit), got \(text)")
+                return nil
+            }
+            return Int64(x.rounded(.towardZero))
+        }
+        if let n = v.numberValue { return ranged(n.double, n.text) }
+        if let b = v.boolValue { return b ? 1 : 0 }
+        if let text = v.stringValue {
+            if let x = Double(text.trimmingCharacters(in: .whitespaces)) { return ranged(x, JSONValue.quote(text)) }
+            d.warning(p, at: v, "\(JSONValue.quote(text)) is not a number: Chronos reads it as 0 (Jackson asLong)")
+            return 0
+        }
+        return 0
     }
 
     /// `[attribute, operator, value]` (JobDeserializer: EQUALS, LIKE, UNLIKE).

@@ -79,7 +79,7 @@ extension ScenarioSchema {
         KeySpec(#"concurrent"#, #"bool"#, default: #"`false`"#, allowed: #"true or false. 3.x only (2.x ignores it: a warning)."#, meaning: #"Whether a run may start while the previous one runs."#),
         KeySpec(#"highPriority"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"Queued in the high-priority queue, served first."#),
         KeySpec(#"softError"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"A failure beyond retries still triggers the dependents."#),
-        KeySpec(#"async"#, #"bool"#, default: #"`false`"#, allowed: #"true or false."#, meaning: #"TASK_FINISHED does not count as the job's success (no dependents triggered)."#),
+        KeySpec(#"async"#, #"bool"#, default: #"`false`"#, allowed: #"true or false. 2.x only (3.x does not read it: a warning)."#, meaning: #"TASK_FINISHED does not count as the job's success (no dependents triggered)."#),
         KeySpec(#"container"#, #"object"#, default: #"none"#, allowed: #"Chronos' container object; its `image` (a string) is pulled."#, meaning: #"The job's container."#),
         KeySpec(#"constraints"#, #"array"#, default: #"`[]`"#, allowed: #"`[attribute, "EQUALS"|"LIKE"|"UNLIKE", value]`; `hostname` is the agent's name."#, meaning: #"Where the job may run."#),
         KeySpec(#"maxCompletionTime"#, #"integer (seconds)"#, default: #"`0`"#, allowed: #"A whole number of seconds up to 2147483647; 0 or less: no limit. 3.x only (2.x ignores it: a warning)."#, meaning: #"Mesos kills a run still going this long after its container started (TaskInfo.max_completion_time: TASK_FAILED, then Chronos' retries)."#),
@@ -99,9 +99,9 @@ extension ScenarioSchema {
         KeySpec(#"dataProcessingJobType"#, #"bool"#, default: #"`false`"#, allowed: #"Not used by the model."#, meaning: #"Marks data-processing jobs."#),
         KeySpec(#"successCount"#, #"integer"#, default: #"`0`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Successes so far."#),
         KeySpec(#"errorCount"#, #"integer"#, default: #"`0`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Errors so far."#),
-        KeySpec(#"errorsSinceLastSuccess"#, #"integer"#, default: #"`0`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Errors since the last success."#),
-        KeySpec(#"lastSuccess"#, #"string"#, default: #"`""`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Time of the last success."#),
-        KeySpec(#"lastError"#, #"string"#, default: #"`""`"#, allowed: #"Not used by the model (state of an export)."#, meaning: #"Time of the last error."#),
+        KeySpec(#"errorsSinceLastSuccess"#, #"integer"#, default: #"`0`"#, allowed: #"The count `--disable_after_failures` continues from (state of an export). An integer up to +-2147483647; a numeric string as Chronos reads it (Jackson `asLong`), any other string 0 (a warning)."#, meaning: #"Errors since the last success."#),
+        KeySpec(#"lastSuccess"#, #"string"#, default: #"`""`"#, allowed: #"With `lastError`, decides whether a failure is retried (state of an export). Any text; read as Joda's `DateTime.parse`, a text it cannot read counts as no success."#, meaning: #"Time of the last success."#),
+        KeySpec(#"lastError"#, #"string"#, default: #"`""`"#, allowed: #"A failure is retried only when this is empty or `lastSuccess` is not earlier (JobScheduler.handleFailedTask; state of an export). Any text; read as Joda's `DateTime.parse`, a text it cannot read stops retries until an error of the run replaces it."#, meaning: #"Time of the last error."#),
     ])
 
     /// Job fields read and not used by the model (no warning: Chronos reads them).

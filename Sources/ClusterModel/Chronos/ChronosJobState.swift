@@ -28,9 +28,22 @@ public final class ChronosJobState {
     /// The stream has no more occurrences (2.x: filtered by skipForward).
     var exhausted = false
 
-    var errorsSinceLastSuccess = 0
-    var lastError: SimTime?
-    var lastSuccess: SimTime?
+    /// A `lastError` / `lastSuccess` time: Unix ms, or a text Joda's `DateTime.parse` throws on
+    /// (JobScheduler.handleFailedTask then counts no recent success).
+    enum Stamp: Equatable { case ms(Int64), unreadable }
+    var errorsSinceLastSuccess: Int64
+    /// nil: "" (never); from the job's JSON until the first error or success of the run.
+    var lastError: Stamp?
+    var lastSuccess: Stamp?
+    /// JobScheduler.handleFailedTask `hadRecentSuccess`: both times read and the success not earlier.
+    var hadRecentSuccess: Bool {
+        guard case .ms(let e) = lastError, case .ms(let s) = lastSuccess else { return false }
+        return s >= e
+    }
+    static func stamp(_ text: String) -> Stamp? {
+        if text.isEmpty { return nil }
+        return ChronosSchedule.parseStart(text, zone: nil).map { .ms($0) } ?? .unreadable
+    }
     /// Tasks of the job between launch and a terminal state.
     var running = 0
     /// 3.x: the occurrence last counted as due and as dropped (the loop queues an overdue
@@ -55,7 +68,8 @@ public final class ChronosJobState {
     /// Queued runs dropped at an offer: the job still running and not `concurrent` (a 3.x
     /// occurrence once, though queued again after every batch), disabled (JobExpired), or already
     /// in the same offer batch; 3.x: a retry or dependent trigger not queued because a task of the
-    /// job waits in the queue (TaskManager.enqueue).
+    /// job waits in the queue (TaskManager.enqueue); 2.x: a retry still waiting for its delay or a
+    /// dependent's queued run, which only the former leader's memory held (event `runLost`).
     public internal(set) var dropped = 0
     /// Lateness of first attempts: launch time minus the time the run was due.
     public internal(set) var latenessCount = 0
@@ -69,6 +83,9 @@ public final class ChronosJobState {
                               memMB: Scalar(job.mem > 0 ? job.mem : flags.mesosTaskMem),
                               diskMB: Scalar(job.disk > 0 ? job.disk : flags.mesosTaskDisk))
         disabled = job.disabled
+        errorsSinceLastSuccess = job.errorsSinceLastSuccess
+        lastError = Self.stamp(job.lastError)
+        lastSuccess = Self.stamp(job.lastSuccess)
         remaining = job.schedule?.recurrences ?? -1
     }
 

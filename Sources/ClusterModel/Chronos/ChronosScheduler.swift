@@ -21,8 +21,12 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
 
     /// A task waiting in the queue or for its time: the job, when it was due (the occurrence, the
     /// parent's success, or the retry's time), the attempt (0 first, then retries) and, for a run
-    /// the 3.x loop found overdue, the index of its occurrence (-1 otherwise).
-    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int; var occurrence: Int64 = -1 }
+    /// the 3.x loop found overdue, the index of its occurrence (-1 otherwise). `persisted`: 2.x
+    /// wrote it to ZooKeeper (TaskManager.persistTask), so a next leader loads it: a scan's
+    /// occurrence at once (scheduleDelayedTask, persist = true), a retry only when its delay is over
+    /// and it is queued (JobScheduler.handleFailedTask's delayed Runnable), a dependent's run never
+    /// (processDependencies calls enqueue alone).
+    struct QueuedTask { var job: Int; var due: SimTime; var attempt: Int; var occurrence: Int64 = -1; var persisted = true }
     /// TaskManager's queues: high priority first, each FIFO (a head index; compacted when drained).
     var queues: [[QueuedTask]] = [[], []]
     var heads = [0, 0]
@@ -156,12 +160,19 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     /// 2.x TaskUtils.loadTasks / getDueTimes: the tasks a former leader scheduled or queued (persisted
     /// until TASK_RUNNING) come back: not yet due, scheduled for their time; due less than the
     /// job's epsilon ago, queued at once; older, filtered out ("overdue", counted as dropped).
+    /// What the former leader held only in memory (a retry still waiting for `--failure_retry`, a
+    /// dependent's queued run) went with its process: counted as dropped.
     func reloadPersistedTasks() {
         var pending: [QueuedTask] = delayed.compactMap { $0 }
         for q in 0..<2 { pending += queues[q][heads[q]...] }
         clearQueues()
         for t in pending {
             let s = jobs[t.job]
+            guard t.persisted else {
+                s.dropped += 1
+                log("runLost", s.name, "\(t.attempt > 0 ? "retry" : "dependent run") due \(t.due) was held in the former leader's memory only (not persisted)")
+                continue
+            }
             if t.due > now { schedule(t, at: t.due) }
             else if t.due + epsilon(s) > now { enqueue(t) }
             else {
@@ -205,7 +216,10 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             guard leaderReady, ep == epoch, slot < delayed.count, let t = delayed[slot] else { return }
             delayed[slot] = nil
             freeSlots.append(slot)
-            enqueue(t)
+            // a retry is persisted when its delay is over, just before it is queued
+            var queued = t
+            queued.persisted = true
+            enqueue(queued)
         case .processRestart:
             let i = Int(event.arg)
             lastReconciliation[i] = now + spec.flags.reconciliationInterval
@@ -378,14 +392,16 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         }
         var remaining = offers.map(\.resources)
         var chosen: [(task: QueuedTask, offer: Int)] = []
-        // MesosJobFramework.generateLaunchableTasks: take the queue's head until it is empty or a
-        // task fits no offer (that one goes back to the queue's end).
+        // MesosJobFramework.generateLaunchableTasks: take the queue's head until it is empty, a
+        // task fits no offer (that one goes back to the queue's end) or the head's job is disabled.
         while let t = dequeue() {
             let s = jobs[t.job]
             if s.disabled {
+                // TaskManager.getTask(FromQueue) answers None for a disabled job's task (JobExpired):
+                // the task is gone and the batch ends there, what follows it waits for the next offers.
                 s.dropped += 1
-                log("jobExpired", s.name, "queued run dropped: the job is disabled")
-                continue
+                log("jobExpired", s.name, "queued run dropped: the job is disabled; the batch ends here")
+                break
             }
             if s.running > 0 && !(spec.version == .v3 && s.job.concurrent) {
                 // 3.x queues an overdue occurrence again after this batch: counted once.
@@ -543,7 +559,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     func finished(_ s: ChronosJobState) {
         s.succeeded += 1
         s.errorsSinceLastSuccess = 0
-        s.lastSuccess = now
+        s.lastSuccess = .ms(nowMs)
         log("jobFinished", s.name, "success \(s.succeeded)")
         processDependencies(s)
         if s.job.schedule != nil && s.remaining == 0 && !s.disabled {
@@ -557,17 +573,18 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     /// job has no error newer than its last success; else count the error, maybe disable it.
     func failed(_ s: ChronosJobState, attempt: Int) {
         s.failed += 1
-        let recentSuccess = s.lastError != nil && s.lastSuccess != nil && s.lastSuccess! >= s.lastError!
-        if attempt < s.job.retries && (s.lastError == nil || recentSuccess) {
+        // Times in ms as Chronos keeps them (DateTime.now().toString); a time of the job's JSON
+        // that Joda cannot read gives no recent success (the exception is caught: false).
+        if attempt < s.job.retries && (s.lastError == nil || s.hadRecentSuccess) {
             s.retried += 1
             let at = now + spec.flags.failureRetry
             log("jobRetry", s.name, "attempt \(attempt + 1) at \(at)")
-            schedule(QueuedTask(job: s.index, due: at, attempt: attempt + 1), at: at)
+            schedule(QueuedTask(job: s.index, due: at, attempt: attempt + 1, persisted: false), at: at)
             return
         }
-        let disable = spec.flags.disableAfterFailures > 0 && s.errorsSinceLastSuccess + 1 >= spec.flags.disableAfterFailures
+        let disable = spec.flags.disableAfterFailures > 0 && s.errorsSinceLastSuccess + 1 >= Int64(spec.flags.disableAfterFailures)
         s.errorsSinceLastSuccess += 1
-        s.lastError = now
+        s.lastError = .ms(nowMs)
         log("jobFailed", s.name, "failed beyond retries; \(s.errorsSinceLastSuccess) errors since last success")
         if disable && !s.disabled {
             s.disabled = true
@@ -591,7 +608,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
             guard ready, !c.disabled else { continue }
             c.due += 1
             log("dependentQueued", c.name, "after \(parent.name)")
-            enqueue(QueuedTask(job: ci, due: now, attempt: 0))
+            enqueue(QueuedTask(job: ci, due: now, attempt: 0, persisted: false))
         }
     }
 }

@@ -86,6 +86,14 @@ public struct ChronosJob: Equatable, Sendable {
     public var maxCompletionTime: SimDuration? = nil
     /// `arguments`: they end the job's Mesos task ids (`mesosTaskIDLength`).
     public var arguments: [String] = []
+    /// `lastError`, `lastSuccess` (Jackson `asText`; "" when absent) and `errorsSinceLastSuccess`
+    /// (`asLong`) as the job's JSON gives them (JobDeserializer at 2.5.1 and c1348ddfd80e): the
+    /// iso8601 and dependency endpoints keep them, and JobScheduler.handleFailedTask reads them (a
+    /// failure is retried only with no `lastError` or a `lastSuccess` at or after it; the count
+    /// decides `--disable_after_failures`).
+    public var lastError = ""
+    public var lastSuccess = ""
+    public var errorsSinceLastSuccess: Int64 = 0
     public init(name: String, schedule: ChronosSchedule?) { self.name = name; self.schedule = schedule }
 
     /// The length (bytes, as Mesos counts: `std::string::size` in src/common/validation.cpp) of the

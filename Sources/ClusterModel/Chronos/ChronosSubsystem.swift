@@ -60,7 +60,7 @@ extension ChronosScheduler: Subsystem, SignalSubscriber {
             ("retries", "retries queued after a failure (`--failure_retry` later)"),
             ("skipped", "2.x `JobSkipped`: occurrences older than now - epsilon at a scan"),
             ("skipped_forward", "occurrences passed over by `skipForward` (2.x at a leader's load; 3.x when a late run launches)"),
-            ("dropped", "queued runs dropped: at an offer, the job still running and not `concurrent` (a 3.x occurrence counted once though queued again after every batch), or disabled; in 3.x also a retry or dependent trigger not queued because a task of the job waits in the queue"),
+            ("dropped", "queued runs dropped: at an offer, the job still running and not `concurrent` (a 3.x occurrence counted once though queued again after every batch), or disabled; in 3.x also a retry or dependent trigger not queued because a task of the job waits in the queue; in 2.x also a waiting retry or a dependent's queued run that a leader change lost (not persisted)"),
             ("running", "tasks of the job launched and not finished"),
             ("max_lateness_s", "largest lateness of a first attempt so far: launch time minus due time, seconds (empty before the first launch)"),
             ("mean_lateness_s", "mean lateness of first attempts so far, seconds (empty before the first launch)"),
