@@ -32,6 +32,10 @@ extension ConsulCluster: ServiceCatalog {
         model.infrastructure.hosts[host].state.isUp && canRead() && reachesAServer(host)
     }
 
+    public func lastContact(from host: Int) -> SimDuration? {
+        answers(from: host) ? staleAge() : nil
+    }
+
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
         guard answers(from: host) else { return nil }
         var out: [ServiceInstance] = []
