@@ -76,3 +76,36 @@ final class ConsulReplayTests: XCTestCase {
         XCTAssertFalse(e.contains { $0.event == "templateRendered" && $0.time.seconds > 480 })
     }
 }
+
+/// A `consulKV` action while the servers have no leader: Consul's KV writes go through Raft, so
+/// the PUT fails (`No cluster leader`), the store keeps its value and nothing renders; the same
+/// PUT after the election is committed and rendered. Without the fix the write was applied and
+/// rendered during the quorum loss.
+final class ConsulKVWithoutLeaderTests: XCTestCase {
+    func testAKVWriteWithoutLeaderFailsAndChangesNothing() throws {
+        let s = try XCTUnwrap(loadOK(#"""
+        {"name": "kv-no-leader", "seed": 2, "duration": "10m",
+         "hostGroups": [{"name": "consul", "count": 3, "cpus": 2, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "edge", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
+         "consul": {"servers": 3, "hostGroup": "consul", "agents": ["edge"], "kv": {"app/mode": "a"}},
+         "nginx": {"hostGroup": "edge"},
+         "consulTemplate": {"template": [{"contents": "# {{ key \"app/mode\" }}\n", "destination": "/etc/nginx/conf.d/m.conf"}]},
+         "faults": [{"at": "1m", "kind": "hostCrash", "host": "consul-01", "recoverAfter": "3m"},
+                    {"at": "1m", "kind": "hostCrash", "host": "consul-02", "recoverAfter": "3m"}],
+         "actions": [{"at": "2m", "kind": "consulKV", "key": "app/mode", "value": "b"},
+                     {"at": "3m", "kind": "consulKV", "key": "app/mode", "delete": true},
+                     {"at": "6m", "kind": "consulKV", "key": "app/mode", "value": "c"}]}
+        """#))
+        let o = MemoryObserver()
+        ClusterSimulation(spec: s.spec, observer: o).run()
+        let actions = o.events.filter { $0.component == "action" }.map(\.detail)
+        XCTAssertEqual(actions, [
+            #"actions[0]: set "b"; failed: Error! Failed writing data: Unexpected response code: 500 (No cluster leader)"#,
+            "actions[1]: delete; failed: Error! Did not delete key app/mode: Unexpected response code: 500 (No cluster leader)",
+            #"actions[2]: set "c""#])
+        let rendered = o.events.filter { $0.event == "templateRendered" }
+        XCTAssertEqual(rendered.map { $0.time.seconds }, [360.001], "only the write with a leader renders")
+        let elected = o.events.filter { $0.event == "consulLeaderElected" }.map(\.time.seconds)
+        XCTAssertTrue(elected.contains { $0 > 240 && $0 < 360 }, "\(elected)")
+    }
+}

@@ -32,6 +32,14 @@ extension ConsulCluster: ServiceCatalog {
         model.infrastructure.hosts[host].state.isUp && canRead() && reachesAServer(host)
     }
 
+    /// A write goes to the leader (agent/consul/kvs_endpoint.go `Apply`: `ForwardRPC`); without
+    /// one the server answers structs.ErrNoLeader after its hold, with no server up the agent has
+    /// none to ask (structs.ErrNoServers).
+    public func writeRefusal() -> String? {
+        guard leader == nil else { return nil }
+        return liveServers > 0 ? "No cluster leader" : "No known Consul servers"
+    }
+
     public func lastContact(from host: Int) -> SimDuration? {
         answers(from: host) ? staleAge() : nil
     }

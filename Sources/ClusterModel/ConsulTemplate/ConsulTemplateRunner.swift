@@ -312,14 +312,21 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// executions read the key (or a prefix of it) gets its blocking KV query's answer
     /// `queryLatency` later and runs (a blocked `key` renders, a deleted one blocks again and the
     /// file keeps its text). A KV answer is not compared with the last one: the store only
-    /// changes through an action, and the render writes only a changed text.
-    public func kvChanged(key: String, value: String?) {
+    /// changes through an action, and the render writes only a changed text. Returns why the
+    /// write failed (nothing changes) when the servers have no leader, as `consul kv put` prints
+    /// it (command/kv/put/kv_put.go, command/kv/del/kv_delete.go), else nil.
+    public func kvChanged(key: String, value: String?) -> String? {
+        if let why = catalog?.writeRefusal() {
+            let error = "Unexpected response code: 500 (\(why))"
+            return value == nil ? "Error! Did not delete key \(key): \(error)" : "Error! Failed writing data: \(error)"
+        }
         inputs.set(key, value)
         for r in runners.indices where runners[r].running {
             guard runners[r].templates.contains(where: { t in t.kvReads.contains { $0.prefix ? key.hasPrefix($0.path) : key == $0.path } }) else { continue }
             let arg = Self.runnerField.encode(r) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
             _ = model.sim.schedule(after: spec.queryLatency, target: target, kind: Self.kvReturn, arg: arg)
         }
+        return nil
     }
 
     /// A Vault dependency's fetch now: nil when no Vault server answers (none in the scenario,

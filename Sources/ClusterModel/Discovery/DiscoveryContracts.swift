@@ -40,6 +40,9 @@ public protocol ServiceCatalog: AnyObject {
     /// leader, else how long ago the servers lost it; nil when no server answers. A client with a
     /// `max_stale` refuses an older answer and asks the leader (consul-template watch/view.go).
     func lastContact(from host: Int) -> SimDuration?
+    /// Why a write (a KV PUT or DELETE, applied through Raft by the leader) fails now, in Consul's
+    /// words; nil when it is committed.
+    func writeRefusal() -> String?
     /// Whether `/v1/health/service/<name>` (any status) lists an instance, for a client on host
     /// `from` (nil: no server can answer), without building the answer: `/v1/catalog/services`
     /// lists the services that have one.
@@ -73,6 +76,7 @@ extension ServiceCatalog {
     public func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus] { [] }
 
     public func lastContact(from host: Int) -> SimDuration? { .zero }
+    public func writeRefusal() -> String? { nil }
 
     public func hasInstances(service: Int, from host: Int) -> Bool? {
         health(service: service, filter: .any, from: host).map { !$0.isEmpty }
