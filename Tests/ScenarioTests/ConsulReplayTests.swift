@@ -109,3 +109,41 @@ final class ConsulKVWithoutLeaderTests: XCTestCase {
         XCTAssertTrue(elected.contains { $0 > 240 && $0 < 360 }, "\(elected)")
     }
 }
+
+/// An agent's change made while the servers have no leader (a task killed during a quorum loss:
+/// its deregistration waits in the agent's local state) reaches the catalog when the quorum is
+/// back, not at the agent's next periodic anti-entropy sync: the server that rejoins triggers a
+/// full sync on every agent within RandomStagger(3 s) (ServerUp → SyncFull, agent/ae/ae.go
+/// serverUpIntv), and a sync the servers hold (rpc_hold_timeout, 7 s) goes through as soon as a
+/// leader is elected. Without it the deregistration came a periodic sync later (1-2 min).
+final class ConsulSyncAfterQuorumTests: XCTestCase {
+    func testAChangeWaitingForALeaderIsSyncedWhenTheQuorumIsBack() throws {
+        for seed in [1, 2, 3, 4] as [UInt64] {
+            let s = try XCTUnwrap(loadOK(#"""
+            {"name": "sync-after-quorum", "seed": \#(seed), "duration": "8m",
+             "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                            {"name": "consul", "count": 3, "cpus": 2, "memory": "8GiB", "disk": "100GB"},
+                            {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+             "zookeeper": {"servers": 3},
+             "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
+             "marathon": {"apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 256, "cmd": "./web",
+                                    "portDefinitions": [{"port": 0}], "constraints": [["hostname", "UNIQUE"]]}]},
+             "consul": {"servers": 3, "hostGroup": "consul", "agents": ["slave"]},
+             "faults": [{"at": "2m", "kind": "hostCrash", "host": "consul-01", "recoverAfter": "2m"},
+                        {"at": "2m", "kind": "hostCrash", "host": "consul-02", "recoverAfter": "2m"}],
+             "actions": [{"at": "3m", "kind": "killTasks", "app": "/web", "count": 1}]}
+            """#))
+            let o = MemoryObserver()
+            ClusterSimulation(spec: s.spec, observer: o).run()
+            let elected = try XCTUnwrap(o.events.last { $0.event == "consulLeaderElected" }).time.seconds
+            XCTAssertGreaterThan(elected, 240, "seed \(seed)")
+            let killed = try XCTUnwrap(o.events.first { $0.event == "TASK_KILLED" }, "seed \(seed)")
+            XCTAssertLessThan(killed.time.seconds, 240)
+            let gone = try XCTUnwrap(o.events.first { $0.event == "consulServiceDeregistered" }, "seed \(seed)")
+            XCTAssertTrue(gone.subject.contains(killed.subject), "\(gone.subject) \(killed.subject)")
+            // at the election when the agent's sync (4m + < 3 s) was held for it, else at that sync
+            XCTAssertGreaterThanOrEqual(gone.time.seconds, elected, "seed \(seed)")
+            XCTAssertLessThanOrEqual(gone.time.seconds, max(elected, 243), "seed \(seed): \(gone.time.seconds), elected \(elected)")
+        }
+    }
+}

@@ -59,6 +59,7 @@ extension ConsulCluster {
         log("consulLeaderElected", hostName(members[serverMembers[s]].host), "term \(term)")
         // establishLeadership: an immediate reconcile of serf members into the catalog
         reconcileMembers()
+        releaseHeldSyncs()
     }
 
     func leaderGone(reason: String) {

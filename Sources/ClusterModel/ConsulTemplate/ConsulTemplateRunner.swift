@@ -414,11 +414,6 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         return true
     }
 
-    /// Consul's `rpc_hold_timeout` (agent/config/default.go `performance.rpc_hold_timeout = "7s"`):
-    /// how long a server holds a read that must go to the leader while there is none before it
-    /// answers `No cluster leader` (agent/consul/rpc.go `forward`).
-    static let rpcHoldTimeout = SimDuration.seconds(7)
-
     /// Why a Consul read of dependency `d` gets no answer consul-template keeps although a server
     /// answers: there is no leader and the stale answer is older than `max_stale` (or `max_stale`
     /// is 0, so the read is not stale). watch/view.go `fetch` reads stale when max_stale > 0,
@@ -461,8 +456,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // vault_list.go: after its first list, every fetch (a retry too) sleeps 5m first
         let listWait: SimDuration
         if case .list? = vault, runners[r].deps[d].answer != nil { listWait = VaultLease.defaultLeaseDuration } else { listWait = .zero }
-        // the leader read's error comes after the server's hold
-        let hold = noLeader == nil ? SimDuration.zero : Self.rpcHoldTimeout
+        // the leader read's error comes after the server's hold (rpc_hold_timeout, agent/consul/rpc.go `forward`)
+        let hold = noLeader == nil ? SimDuration.zero : ConsulCluster.rpcHoldTimeout
         issue(r, d, after: hold + sleep + listWait + spec.queryLatency)
     }
 
