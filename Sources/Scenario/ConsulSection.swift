@@ -246,7 +246,7 @@ extension ScenarioSchema {
         KeySpec("enable_script_checks", "boolean", default: "false", allowed: "true or false.",
                 meaning: "Whether the agent accepts script checks registered through its HTTP API (registrator's SERVICE_CHECK_SCRIPT and SERVICE_CHECK_CMD). False: Consul refuses such a registration, registrator logs \"register failed\", the service is not registered (a warning when the scenario loads).",
                 source: "hashicorp/consul:agent/config/default.go `enable_script_checks = false`; agent/agent.go \"Scripts are disabled on this agent\""),
-        KeySpec("dns_config", "object", default: "`{\"allow_stale\": true, \"max_stale\": \"87600h\"}`", allowed: "See `consul.config.dns_config`.", meaning: "Stale reads without a leader."),
+        KeySpec("dns_config", "object", default: "`{\"allow_stale\": true, \"max_stale\": \"87600h\"}`", allowed: "See `consul.config.dns_config`.", meaning: "The DNS interface's settings (not modelled: they load and change nothing)."),
     ])
 
     static let consulPerformanceKeys = SectionKeys("consul.config.performance", [
@@ -263,7 +263,7 @@ extension ScenarioSchema {
     ])
 
     static let consulDNSKeys = SectionKeys("consul.config.dns_config", [
-        KeySpec("allow_stale", "boolean", default: "true", allowed: "true or false.", meaning: "Without a leader, any server answers reads (consul-template's health queries) from its last state.", source: "hashicorp/consul:agent/config/default.go dns_config"),
-        KeySpec("max_stale", "duration", default: "87600h", allowed: ">= 0.", meaning: "How old that state may be (time since the leader was lost).", source: "hashicorp/consul:agent/config/default.go dns_config"),
+        KeySpec("allow_stale", "boolean", default: "true", allowed: "true or false.", meaning: "Stale DNS answers (agent/dns.go reads it, nothing else): without a leader any server answers DNS queries. The simulator has no DNS, so it loads and changes nothing; HTTP reads (consul-template) are stale by their own max_stale.", source: "hashicorp/consul:agent/config/default.go dns_config"),
+        KeySpec("max_stale", "duration", default: "87600h", allowed: ">= 0.", meaning: "How stale a DNS answer may be (DNS only; changes nothing in the simulator).", source: "hashicorp/consul:agent/config/default.go dns_config"),
     ])
 }

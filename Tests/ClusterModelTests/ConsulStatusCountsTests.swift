@@ -40,7 +40,9 @@ extension ConsulTests {
         }
         XCTAssertGreaterThan(compared, 1000)
         XCTAssertGreaterThan(unanswered, 0, "a down host gets no answer")
-        XCTAssertGreaterThan(listedChanges, 1, "listed and not listed")
+        // unanswered before the first election, then listed: the registrations of the tasks that
+        // start before it are held by the servers (rpc_hold_timeout) and committed at the election
+        XCTAssertGreaterThanOrEqual(listedChanges, 1, "answered and listed")
         XCTAssertGreaterThan(seen.count, 30, "the counts changed often: \(seen.count)")
         XCTAssertTrue(seen.contains { !$0.contains("critical: 0") }, "critical entries")
         XCTAssertFalse(events(o, "consulMemberFailed").isEmpty)

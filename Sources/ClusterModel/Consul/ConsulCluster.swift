@@ -47,6 +47,8 @@ public final class ConsulCluster: EventHandler {
         var syncGen: Int32 = 0
         /// The agent's next periodic full sync (advanced lazily; ConsulServices.swift).
         var nextFullSync = SimTime.zero
+        /// Until when a server holds the agent's failed sync waiting for a leader (rpc_hold_timeout).
+        var heldUntil: SimTime?
     }
     var members: [Member] = []
     var memberOfHost: [Int?]
@@ -252,7 +254,7 @@ public final class ConsulCluster: EventHandler {
         let was = members[m].state
         setState(m, .alive)
         if was != .alive { log("consulMemberAlive", hostName(h), was == .suspect ? "refuted suspicion" : "rejoined") }
-        if members[m].isServer { serverUp(m) }
+        if members[m].isServer { serverUp(m); serverJoined(m) }
         if exactGossip { exactGossipHostUp(m) }
         if leader != nil { setSerfHealth(m, critical: false); setNodeRegistered(m, true) }
         agentRestarted(m)

@@ -59,6 +59,7 @@ extension ConsulCluster {
         log("consulLeaderElected", hostName(members[serverMembers[s]].host), "term \(term)")
         // establishLeadership: an immediate reconcile of serf members into the catalog
         reconcileMembers()
+        releaseHeldSyncs()
     }
 
     func leaderGone(reason: String) {
@@ -90,12 +91,21 @@ extension ConsulCluster {
         leaderGone(reason: "no quorum for the leader lease (\(config.leaderLeaseTimeout))")
     }
 
-    /// Whether a read of the catalog can be answered now (`allow_stale`, `max_stale`).
+    /// Whether a stale read of the catalog (HTTP `?stale`, as consul-template, Prometheus' consul_sd
+    /// and consul_exporter ask by default) can be answered now: by the leader, or without one by any
+    /// live server from its own state (agent/consul/rpc.go `blockingQuery`: a stale read is not
+    /// forwarded). `dns_config.allow_stale` / `max_stale` are the DNS interface's (agent/dns.go)
+    /// and do not apply; the client judges the answer's age (`lastContact`).
     func canRead() -> Bool {
         guard liveServers > 0 else { return false }
-        if leader != nil { return true }
-        guard config.allowStale else { return false }
-        guard let lost = leaderLostAt else { return term > 0 }
-        return now - lost <= config.maxStale
+        return leader != nil || term > 0
+    }
+
+    /// X-Consul-LastContact of a stale answer (agent/consul/rpc.go `setQueryMeta`: 0 from the
+    /// leader; a follower answers with the time since it last heard from a leader, taken here as the
+    /// time since the leader was lost).
+    func staleAge() -> SimDuration {
+        guard leader == nil, let lost = leaderLostAt else { return .zero }
+        return max(now - lost, .nanosecond)  // never zero: zero is the leader's answer
     }
 }

@@ -32,6 +32,18 @@ extension ConsulCluster: ServiceCatalog {
         model.infrastructure.hosts[host].state.isUp && canRead() && reachesAServer(host)
     }
 
+    /// A write goes to the leader (agent/consul/kvs_endpoint.go `Apply`: `ForwardRPC`); without
+    /// one the server answers structs.ErrNoLeader after its hold, with no server up the agent has
+    /// none to ask (structs.ErrNoServers).
+    public func writeRefusal() -> String? {
+        guard leader == nil else { return nil }
+        return liveServers > 0 ? "No cluster leader" : "No known Consul servers"
+    }
+
+    public func lastContact(from host: Int) -> SimDuration? {
+        answers(from: host) ? staleAge() : nil
+    }
+
     public func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]? {
         guard answers(from: host) else { return nil }
         var out: [ServiceInstance] = []
@@ -244,7 +256,44 @@ extension ConsulCluster: ServiceCatalog {
             flushDirty(m)
             applyToCatalog(i)
         } else {
+            holdForLeader(m)
             markDirty(i)
+        }
+    }
+
+    /// Consul's `rpc_hold_timeout` (agent/config/default.go `performance.rpc_hold_timeout = "7s"`):
+    /// a server holds a write it must forward while there is no leader, waiting for one
+    /// (agent/consul/rpc.go `forward`), then answers `No cluster leader`.
+    static let rpcHoldTimeout = SimDuration.seconds(7)
+
+    /// The agent's sync failed because the servers have no leader (a server answers): the server
+    /// holds it, so a leader elected within rpc_hold_timeout commits it at once (`leaderElected`).
+    func holdForLeader(_ m: Int) {
+        if leader == nil && reachesAServer(members[m].host) { members[m].heldUntil = now + Self.rpcHoldTimeout }
+    }
+
+    /// A leader was elected: the agents' syncs the servers were holding go through now.
+    func releaseHeldSyncs() {
+        for m in members.indices {
+            guard let until = members[m].heldUntil else { continue }
+            members[m].heldUntil = nil
+            guard until >= now, members[m].agentUp, members[m].syncPending, reachesLeader(members[m].host) else { continue }
+            members[m].syncPending = false
+            members[m].syncGen &+= 1        // the scheduled retry or periodic sync has nothing left to do
+            flushDirty(m)
+        }
+    }
+
+    /// A server joined the LAN pool: every agent's ServerUp callback triggers a full sync after
+    /// RandomStagger(scale × 3 s) (agent/consul/client_serf.go `nodeJoin` → agent/agent.go
+    /// `ServerUp = a.sync.SyncFull.Trigger`; agent/ae/ae.go `serverUpIntv`, `syncChangesEventFn`,
+    /// `retrySyncFullEventFn`). Only agents with a change waiting are simulated: for the others the
+    /// sync carries no news (their periodic cycle is not restarted, the model's choice).
+    func serverJoined(_ s: Int) {
+        let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))
+        for m in members.indices where m != s && members[m].agentUp && members[m].syncPending && !members[m].dirty.isEmpty {
+            members[m].syncGen &+= 1
+            schedule(.agentSync, at: now + uniform(m, .seconds(3) * f), IndexGeneration.pack(m, members[m].syncGen))
         }
     }
 
@@ -295,6 +344,7 @@ extension ConsulCluster: ServiceCatalog {
         guard members[m].agentUp else { members[m].syncPending = false; return }
         members[m].nextFullSync = now         // the periodic cycle restarts from this sync
         guard reachesLeader(members[m].host) else {
+            holdForLeader(m)
             members[m].syncPending = true
             members[m].syncGen &+= 1
             let f = Int64(Memberlist.aeScaleFactor(nodes: poolSize))

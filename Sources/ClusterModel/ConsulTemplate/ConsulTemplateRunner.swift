@@ -228,6 +228,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         if event.kind == Self.queryReturn {
             guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
             runners[r].deps[i].inFlight = false
+            if let refused = staleRefusal(r, i) { failed(r, i, noLeader: refused); return }
             guard let a = fetch(r, i) else { failed(r, i); return }
             guard let next = vaultNext(r, i) else { return }
             runners[r].deps[i].retries = 0
@@ -311,14 +312,21 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     /// executions read the key (or a prefix of it) gets its blocking KV query's answer
     /// `queryLatency` later and runs (a blocked `key` renders, a deleted one blocks again and the
     /// file keeps its text). A KV answer is not compared with the last one: the store only
-    /// changes through an action, and the render writes only a changed text.
-    public func kvChanged(key: String, value: String?) {
+    /// changes through an action, and the render writes only a changed text. Returns why the
+    /// write failed (nothing changes) when the servers have no leader, as `consul kv put` prints
+    /// it (command/kv/put/kv_put.go, command/kv/del/kv_delete.go), else nil.
+    public func kvChanged(key: String, value: String?) -> String? {
+        if let why = catalog?.writeRefusal() {
+            let error = "Unexpected response code: 500 (\(why))"
+            return value == nil ? "Error! Did not delete key \(key): \(error)" : "Error! Failed writing data: \(error)"
+        }
         inputs.set(key, value)
         for r in runners.indices where runners[r].running {
             guard runners[r].templates.contains(where: { t in t.kvReads.contains { $0.prefix ? key.hasPrefix($0.path) : key == $0.path } }) else { continue }
             let arg = Self.runnerField.encode(r) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
             _ = model.sim.schedule(after: spec.queryLatency, target: target, kind: Self.kvReturn, arg: arg)
         }
+        return nil
     }
 
     /// A Vault dependency's fetch now: nil when no Vault server answers (none in the scenario,
@@ -406,7 +414,22 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         return true
     }
 
-    func failed(_ r: Int, _ d: Int, reason: String? = nil) {
+    /// Why a Consul read of dependency `d` gets no answer consul-template keeps although a server
+    /// answers: there is no leader and the stale answer is older than `max_stale` (or `max_stale`
+    /// is 0, so the read is not stale). watch/view.go `fetch` reads stale when max_stale > 0,
+    /// drops an answer whose LastContact exceeds max_stale and asks again without `stale`, which
+    /// needs the leader. `answered`: a stale answer came first (it resets the retry count, the
+    /// view's successCh). Nil: the read is answered (or no server answers at all: `fetch` is nil).
+    func staleRefusal(_ r: Int, _ d: Int) -> (age: SimDuration, answered: Bool)? {
+        guard runners[r].deps[d].vault == nil, let c = catalog, let age = c.lastContact(from: runners[r].host),
+              age > .zero else { return nil }
+        if spec.maxStale > .zero && age <= spec.maxStale { return nil }
+        return (age, spec.maxStale > .zero)
+    }
+
+    func failed(_ r: Int, _ d: Int, reason: String? = nil, noLeader: (age: SimDuration, answered: Bool)? = nil) {
+        // view.go Poll: the stale answer's successCh resets the count before the leader read fails
+        if noLeader?.answered == true { runners[r].deps[d].retries = 0 }
         let n = runners[r].deps[d].retries
         let vault = runners[r].deps[d].vault
         let what = vault?.description ?? runners[r].deps[d].node?.description ?? runners[r].deps[d].query.map { "health.service(\($0))" } ?? "catalog.services"
@@ -414,7 +437,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let policy = vault == nil ? spec.retry : spec.vaultRetry
         let noAnswer: String
         switch vault.map(vaultFetch) {
-        case nil: noAnswer = "no server answered"
+        case nil:
+            if let (age, answered) = noLeader {
+                noAnswer = (answered ? "a stale answer (last contact \(age), over max_stale \(spec.maxStale)), then " : "")
+                    + "Unexpected response code: 500 (No cluster leader)"
+            } else { noAnswer = "no server answered" }
         case .some(nil): noAnswer = spec.vault.map { "Vault on \($0.host) did not answer (its host is down)" } ?? "no Vault server answered (the scenario models none)"
         case .some(.some(.failure(let e))): noAnswer = e.message
         case .some(.some(.success)): noAnswer = reason ?? "answered"
@@ -429,7 +456,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         // vault_list.go: after its first list, every fetch (a retry too) sleeps 5m first
         let listWait: SimDuration
         if case .list? = vault, runners[r].deps[d].answer != nil { listWait = VaultLease.defaultLeaseDuration } else { listWait = .zero }
-        issue(r, d, after: sleep + listWait + spec.queryLatency)
+        // the leader read's error comes after the server's hold (rpc_hold_timeout, agent/consul/rpc.go `forward`)
+        let hold = noLeader == nil ? SimDuration.zero : ConsulCluster.rpcHoldTimeout
+        issue(r, d, after: hold + sleep + listWait + spec.queryLatency)
     }
 
     func stop(_ r: Int) {
@@ -483,7 +512,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
 
     func firstAnswer(_ r: Int, _ d: Int, initial: Bool) -> Int {
         if initial {
-            if let a = fetch(r, d) {
+            if let refused = staleRefusal(r, d) {
+                failed(r, d, noLeader: refused)
+            } else if let a = fetch(r, d) {
                 guard let next = vaultNext(r, d) else { return d }
                 runners[r].deps[d].answer = a
                 if let sleep = next { issue(r, d, after: sleep + spec.queryLatency) }

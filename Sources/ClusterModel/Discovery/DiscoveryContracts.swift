@@ -32,10 +32,17 @@ public protocol ServiceCatalog: AnyObject {
     var serviceNames: [String] { get }
     /// X-Consul-Index of `/v1/health/service/<name>`: moves when its answer may have changed.
     func healthIndex(service: Int) -> UInt64
-    /// What `/v1/health/service/<name>` answers now to a client on host `from` (consul-template
-    /// reads with `max_stale`, so any server may answer): nil when no server can answer (none
-    /// reachable, or no leader and the read is not stale-allowed), in which case the client retries.
+    /// What `/v1/health/service/<name>` answers now to a client on host `from` reading stale
+    /// (`?stale`: any live server answers from its own state): nil when no server can answer
+    /// (none reachable, or none has ever had a leader), in which case the client retries.
     func health(service: Int, filter: ServiceHealthFilter, from host: Int) -> [ServiceInstance]?
+    /// The X-Consul-LastContact of a stale read by a client on host `from`: zero while there is a
+    /// leader, else how long ago the servers lost it; nil when no server answers. A client with a
+    /// `max_stale` refuses an older answer and asks the leader (consul-template watch/view.go).
+    func lastContact(from host: Int) -> SimDuration?
+    /// Why a write (a KV PUT or DELETE, applied through Raft by the leader) fails now, in Consul's
+    /// words; nil when it is committed.
+    func writeRefusal() -> String?
     /// Whether `/v1/health/service/<name>` (any status) lists an instance, for a client on host
     /// `from` (nil: no server can answer), without building the answer: `/v1/catalog/services`
     /// lists the services that have one.
@@ -67,6 +74,9 @@ extension ServiceCatalog {
     public func serviceID(service: Int, instance: ServiceInstance) -> String? { nil }
     public func serviceTags(service: Int) -> [String] { [] }
     public func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus] { [] }
+
+    public func lastContact(from host: Int) -> SimDuration? { .zero }
+    public func writeRefusal() -> String? { nil }
 
     public func hasInstances(service: Int, from host: Int) -> Bool? {
         health(service: service, filter: .any, from: host).map { !$0.isEmpty }

@@ -17,8 +17,9 @@ final class ActionInjector: EventHandler {
     func handle(_ event: Event, in sim: Simulation) {
         let a = actions[Int(event.arg)]
         if case .consulKV(let key, let value) = a.kind {
-            model.log("action", a.name, key, "actions[\(event.arg)]: " + (value.map { "set " + JSONText.quote($0) } ?? "delete"))
-            model.subsystem(ConsulTemplateRunner.self)?.kvChanged(key: key, value: value)
+            let failed = model.subsystem(ConsulTemplateRunner.self)?.kvChanged(key: key, value: value)
+            model.log("action", a.name, key, "actions[\(event.arg)]: " + (value.map { "set " + JSONText.quote($0) } ?? "delete")
+                      + (failed.map { "; failed: " + $0 } ?? ""))
             return
         }
         if case .vaultWrite(let path, let data, let fields) = a.kind {
