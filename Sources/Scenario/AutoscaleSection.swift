@@ -86,11 +86,14 @@ extension ScenarioSchema {
             return "no Marathon app whose id is \(JSONValue.quote(app)) with / as _ (autoscale.rb:285)"
         }
         guard def.label("HAPROXY_GROUP") != nil else { return "Marathon app \(def.id) has no HAPROXY_GROUP label, so marathon-lb gives it no frontend" }
+        var binds: [String] = []
         for (n, p) in def.ports.enumerated() {
             let bind = def.label("HAPROXY_\(n)_PORT").flatMap { Int($0) } ?? p.servicePort
             if bind == port || p.servicePort == 0 { return nil }
+            binds.append(String(bind))
         }
-        return "Marathon app \(def.id) has no service port \(port.map(String.init) ?? "?") (its ports: \(def.ports.map { String($0.servicePort) }.joined(separator: " ")))"
+        // the frontends' ports, HAPROXY_{n}_PORT in place of the service port it overrides
+        return "Marathon app \(def.id) has no frontend on port \(port.map(String.init) ?? "?") (its frontends' ports: \(binds.joined(separator: " ")); HAPROXY_{n}_PORT replaces port n's service port)"
     }
 
     /// `--haproxy`: comma-separated URLs (autoscale.rb:53); each host resolves to the marathon-lb
