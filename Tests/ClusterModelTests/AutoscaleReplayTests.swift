@@ -55,4 +55,18 @@ final class AutoscaleReplayTests: XCTestCase {
         XCTAssertNotEqual(r.model.marathon!.leaderHost, 2, "master-03 must not lead for this test to show the proxy")
         XCTAssertEqual(r.puts.map { Int($0.time.seconds) }, [1320, 2220])
     }
+
+    /// /a/b (1 instance) and /a_b (4) share autoscale.rb:285's key `a_b`; the `--apps` check reads the
+    /// first, /a/b, which the PUT id of `a_b_10000` names too. At 100 rps the target is 1 = /a/b's 1:
+    /// `equal`, no PUT. Before, `current` read the last app, /a_b's 4, and the autoscaler PUT /a/b 1
+    /// every 15 minutes for ever while `current` stayed 4.
+    func testAppsSharingAKeyReadTheFirstAsTheCheckDoes() {
+        let apps = [MarathonRuntimeTests.app("/a/b", instances: 1, cpus: 0.1, mem: 64), MarathonRuntimeTests.app("/a_b", instances: 4, cpus: 0.1, mem: 64)]
+        let r = Run(flags: AutoscaleTests.flags { $0.apps = ["a_b_10000"] }, apps: apps, duration: .seconds(2400)) { _ in [("a_b_10000", 100)] }
+        r.run()
+        let decided = r.decisions("a_b_10000").filter { $0.d != "sampling" && $0.d != "failed" }
+        XCTAssertFalse(decided.isEmpty)
+        XCTAssertTrue(decided.allSatisfy { $0.d == "equal" && $0.current == 1 }, "\(decided)")
+        XCTAssertTrue(r.puts.isEmpty, "\(r.puts.map(\.detail))")
+    }
 }

@@ -100,7 +100,13 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         self.spec = spec; self.model = model; self.marathon = marathon
         interval = SimDuration.fromSeconds(spec.interval)
         var seen: [String: Int] = [:]
-        for a in marathon.spec.apps.indices { seen[AutoscaleSpec.currentKey(ofMarathonID: marathon.spec.apps[a].id)] = a }
+        // autoscale.rb:286 keeps the last app of /v2/apps with a key, an order Marathon 1.4 leaves to a
+        // hash Set (Group.transitiveApps): the model takes the first in file order, the app the
+        // `--apps` check looked at (AutoscaleSection.autoscaleApps)
+        for a in marathon.spec.apps.indices {
+            let key = AutoscaleSpec.currentKey(ofMarathonID: marathon.spec.apps[a].id)
+            if seen[key] == nil { seen[key] = a }
+        }
         for name in spec.apps {
             let key = AutoscaleSpec.appPart(name).map(String.init) ?? ""
             let put = AutoscaleSpec.putAppID(name) ?? "/"
