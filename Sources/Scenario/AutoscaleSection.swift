@@ -86,11 +86,14 @@ extension ScenarioSchema {
             return "no Marathon app whose id is \(JSONValue.quote(app)) with / as _ (autoscale.rb:285)"
         }
         guard def.label("HAPROXY_GROUP") != nil else { return "Marathon app \(def.id) has no HAPROXY_GROUP label, so marathon-lb gives it no frontend" }
+        var binds: [String] = []
         for (n, p) in def.ports.enumerated() {
             let bind = def.label("HAPROXY_\(n)_PORT").flatMap { Int($0) } ?? p.servicePort
             if bind == port || p.servicePort == 0 { return nil }
+            binds.append(String(bind))
         }
-        return "Marathon app \(def.id) has no service port \(port.map(String.init) ?? "?") (its ports: \(def.ports.map { String($0.servicePort) }.joined(separator: " ")))"
+        // the frontends' ports, HAPROXY_{n}_PORT in place of the service port it overrides
+        return "Marathon app \(def.id) has no frontend on port \(port.map(String.init) ?? "?") (its frontends' ports: \(binds.joined(separator: " ")); HAPROXY_{n}_PORT replaces port n's service port)"
     }
 
     /// `--haproxy`: comma-separated URLs (autoscale.rb:53); each host resolves to the marathon-lb
@@ -118,15 +121,7 @@ extension ScenarioSchema {
     }
 
     /// The host of `scheme://host[:port][/path]`, nil when there is none.
-    static func urlHost(_ s: String) -> String? {
-        guard let r = s.range(of: "://") else { return nil }
-        let rest = s[r.upperBound...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostPort = authority.split(separator: "@").last.map(String.init) ?? ""
-        let host = hostPort.split(separator: ":", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else { return nil }
-        return host
-    }
+    static func urlHost(_ s: String) -> String? { AutoscaleSpec.urlHost(s) }
 
     /// OptionParser's Integer: an integer (a JSON number or a decimal string); anything else is
     /// "invalid argument", as OptionParser says.
@@ -163,7 +158,7 @@ extension ScenarioSchema {
     ])
 
     static let autoscaleFlagKeys = SectionKeys("autoscale.flags", [
-        KeySpec("--marathon", "string (URL)", default: "(required)", allowed: "A URL with a host; the model's Marathon answers it.",
+        KeySpec("--marathon", "string (URL)", default: "(required)", allowed: "A URL with a host. A host of the scenario answers while it is up and runs a Marathon instance (one that does not lead proxies to the leader); down or without Marathon, every iteration fails at line 277. A name the scenario does not have is taken to reach the leader.",
                 meaning: "Marathon's REST API (GET /v2/apps, PUT /v2/apps/{id}).", source: "\(autoscaleSource) line 24 `options.marathon = \"\"` (no host: every interval fails at line 277)"),
         KeySpec("--haproxy", "string", default: "\"\" (none polled)", allowed: "Comma-separated URLs; each host names a host of the scenario (others: a warning, nothing polled).",
                 meaning: "The HAProxy stats pages polled; every marathon-lb instance on a named host is polled.", source: "\(autoscaleSource) line 25 `options.haproxy = []`, 53, 166"),

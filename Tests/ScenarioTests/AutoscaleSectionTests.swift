@@ -57,7 +57,10 @@ final class AutoscaleSectionTests: XCTestCase {
         assertSingleError(flags(#""--apps": "courseware_web""#), path: "autoscale.flags.--apps", ["not <app>_<service port>", "NoMethodError"])
         assertSingleError(flags(#""--apps": "nope_10000""#), path: "autoscale.flags.--apps", ["names no frontend", "no Marathon app"])
         assertSingleError(flags(#""--apps": "batch_10002""#), path: "autoscale.flags.--apps", ["no HAPROXY_GROUP"])
-        assertSingleError(flags(#""--apps": "api_10002""#), path: "autoscale.flags.--apps", ["no service port 10002"])
+        assertSingleError(flags(#""--apps": "api_10002""#), path: "autoscale.flags.--apps", ["no frontend on port 10002"])
+        // HAPROXY_0_PORT moves /api's frontend to 10101: its service port names no frontend, and the
+        // message lists the frontends' ports (it listed the service ports, 10001 among them)
+        assertSingleError(flags(#""--apps": "api_10001""#), path: "autoscale.flags.--apps", ["no frontend on port 10001", "its frontends' ports: 10101;"])
         assertSingleError(flags(#""--haproxy": "master-01:9090""#), path: "autoscale.flags.--haproxy", ["has no host"])
         assertSingleError(flags(#""-h": true"#), path: "autoscale.flags.-h", ["prints the usage"])
         assertSingleError(scenario(#"{"flags": {}}"#), path: "autoscale.flags.--marathon", ["missing required key", "line 277"])

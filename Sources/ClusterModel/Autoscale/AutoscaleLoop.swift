@@ -17,8 +17,14 @@ extension Autoscaler {
             polls.append(rows)
         }
         aggregate(polls)                                   // 172, 255-269
-        // 174, 271-295: GET /v2/apps; without a leader the body has no apps and line 284 raises
-        // after the samples were already added.
+        // 174, 271-295: GET /v2/apps on the --marathon host, after the samples were added. A host
+        // that is down or runs no Marathon does not take the connection: Net::HTTP raises at 277.
+        guard marathonReachable() else {
+            fail(now: now, instance: -3)
+            return
+        }
+        // Without a leader Marathon answers 503 (LeaderProxyFilter), the body has no apps and line
+        // 284 raises.
         guard marathon.leader != nil else {
             fail(now: now, instance: -1)
             return

@@ -125,6 +125,7 @@ extension Autoscaler {
             switch r.n {
             case -1: return "Marathon has no leader: GET /v2/apps fails (rescued at autoscale.rb:188)"
             case -2: return "a --haproxy host runs no marathon-lb: connection refused (rescued at autoscale.rb:188)"
+            case -3: return "the --marathon host is down or runs no Marathon: GET /v2/apps fails at autoscale.rb:277 (rescued at 188)"
             default: return "HAProxy instance \(r.n) did not answer (rescued at autoscale.rb:188)"
             }
         }

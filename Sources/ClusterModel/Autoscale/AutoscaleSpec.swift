@@ -28,12 +28,26 @@ public struct AutoscaleSpec: Equatable, Sendable {
     /// The host names of the `--haproxy` URLs, in order (each resolves to the marathon-lb
     /// instances on that host; every one is polled).
     public var haproxyHosts: [String] = []
-    /// The `--marathon` URL (the model's Marathon answers whatever it names).
+    /// The `--marathon` URL. A host of the scenario answers while it is up and runs a live Marathon
+    /// process (which proxies to the leader); a name the scenario does not have stands for a name
+    /// that reaches the leader (docs/autoscale.md).
     public var marathon: String = ""
     /// The host the autoscaler runs on (nil: it never stops).
     public var host: String? = nil
 
     public init() {}
+
+    /// The host of a URL (`scheme://[user@]host[:port]/...`; nil without one): what Net::HTTP
+    /// connects to (autoscale.rb:277, 363 take `@options.marathon.host`).
+    public static func urlHost(_ s: String) -> String? {
+        guard let r = s.range(of: "://") else { return nil }
+        let rest = s[r.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPort = authority.split(separator: "@").last.map(String.init) ?? ""
+        let host = hostPort.split(separator: ":", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else { return nil }
+        return host
+    }
 
     /// The Marathon app id part of a `--apps` entry: `(.*)_\d+$`'s group (autoscale.rb:290, 313);
     /// nil when the entry does not match (autoscale.rb would raise NoMethodError every interval).

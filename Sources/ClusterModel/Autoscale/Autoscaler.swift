@@ -69,6 +69,9 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
     var polled: [Int] = []
     var stats: HAProxyStatsSource?
     var hostIndex: Int?
+    /// The host the `--marathon` URL names, when it is a host of the scenario (nil: a name the
+    /// scenario does not have, taken to reach the leader).
+    var marathonHost: Int?
     /// The process's incarnation: a wake-up of an earlier one (before its host went down) is ignored.
     var epoch: Int64 = 0
     var totalSamples = 0
@@ -97,7 +100,13 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         self.spec = spec; self.model = model; self.marathon = marathon
         interval = SimDuration.fromSeconds(spec.interval)
         var seen: [String: Int] = [:]
-        for a in marathon.spec.apps.indices { seen[AutoscaleSpec.currentKey(ofMarathonID: marathon.spec.apps[a].id)] = a }
+        // autoscale.rb:286 keeps the last app of /v2/apps with a key, an order Marathon 1.4 leaves to a
+        // hash Set (Group.transitiveApps): the model takes the first in file order, the app the
+        // `--apps` check looked at (AutoscaleSection.autoscaleApps)
+        for a in marathon.spec.apps.indices {
+            let key = AutoscaleSpec.currentKey(ofMarathonID: marathon.spec.apps[a].id)
+            if seen[key] == nil { seen[key] = a }
+        }
         for name in spec.apps {
             let key = AutoscaleSpec.appPart(name).map(String.init) ?? ""
             let put = AutoscaleSpec.putAppID(name) ?? "/"
@@ -129,6 +138,7 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         polled = Self.resolve(spec.haproxyHosts, instances: model.subsystem(HAProxyControl.self)?.haproxyInstances.map(\.host) ?? [],
                               hostNames: hostNames)
         hostIndex = spec.host.flatMap { n in model.infrastructure.hosts.firstIndex { $0.name == n } }
+        marathonHost = AutoscaleSpec.urlHost(spec.marathon).flatMap { n in model.infrastructure.hosts.firstIndex { $0.name == n } }
         model.sim.schedule(at: model.sim.now, target: target, kind: 0, arg: epoch)
     }
 
@@ -153,6 +163,14 @@ public final class Autoscaler: Subsystem, EventHandler, SignalSubscriber {
         iterate(now: now)
         // autoscale.rb:193: sleep max(0, start + interval - now); an iteration takes no time here.
         sim.schedule(at: now + interval, target: target, kind: 0, arg: epoch)
+    }
+
+    /// Whether the `--marathon` host takes the connection: it is up and a Marathon instance runs on
+    /// it (its process lives and dies with the host; one that does not lead proxies to the leader:
+    /// marathon v1.4.9 LeaderProxyFilter.scala).
+    func marathonReachable() -> Bool {
+        guard let h = marathonHost else { return true }
+        return model.infrastructure.hosts[h].state.isUp && marathon.processes.contains { $0.host == h }
     }
 
     /// The host it runs on went down: the process dies with it (its pending sleep with it).

@@ -20,14 +20,13 @@ extension TrafficModel {
         ],
         applies: { $0.haproxy != nil }) { tr, time, w in
             guard let t = tr.haproxy else { return }
-            let live = tr.haproxyFrontendStats
             for i in t.stats.indices {
-                let rows = live(i, time) ?? []
+                let answers = tr.model.infrastructure.hosts[t.control.haproxyInstances[i].host].state.isUp
                 for k in t.stats[i].frontends.indices {
                     let f = t.stats[i].frontends[k]
                     let (queued, up) = tr.haproxyBackendFigures(i, frontend: f.name, generation: f.generation, now: time)
                     w.field(time); w.field(Int64(i)); w.field(f.name)
-                    w.field(Int64(k < rows.count ? rows[k].rate : 0)); w.field(Int64(f.scur)); w.field(Int64(queued)); w.field(Int64(up))
+                    w.field(Int64(answers ? tr.haproxyFrontendRate(t.stats[i], k, now: time) : 0)); w.field(Int64(f.scur)); w.field(Int64(queued)); w.field(Int64(up))
                     w.field(f.requests); w.field(f.failed)
                     w.endRow()
                     t.stats[i].frontends[k].requests = 0; t.stats[i].frontends[k].failed = 0

@@ -116,16 +116,27 @@ struct HAProxyInstanceStats {
 }
 
 extension TrafficModel: HAProxyStatsSource {
-    /// The FRONTEND rows of instance `i`: nil when its host is down or it has no configuration.
-    /// Fluid mode: `rate` is the fluid arrival rate into the frontend at the last tick.
+    /// The FRONTEND rows of instance `i`'s stats page: nil when its host is down. The page is the
+    /// running process's (the generation `haproxyGeneration(i)` runs): a frontend its configuration
+    /// no longer has is not on it (marathon-lb dropped it and reloaded), though its counters stay
+    /// here for lb.csv. Fluid mode: `rate` is the fluid arrival rate into the frontend at the last tick.
     public func haproxyFrontendStats(_ i: Int, now: SimTime) -> [HAProxyFrontendStats]? {
         guard let t = haproxy, i >= 0, i < t.stats.count else { return nil }
         guard model.infrastructure.hosts[t.control.haproxyInstances[i].host].state.isUp else { return nil }
         let s = t.stats[i]
-        return s.frontends.indices.map { k in
+        let g = t.control.haproxyGeneration(i)
+        var rows: [HAProxyFrontendStats] = []
+        rows.reserveCapacity(s.frontends.count)
+        for k in s.frontends.indices {
             let f = s.frontends[k]
-            let rate = fluid != nil ? Int(s.fluidRate[k].rounded()) : f.rate.read(at: now)
-            return HAProxyFrontendStats(name: f.name, rate: rate, scur: f.scur, qcur: 0, stot: f.stot)
+            guard t.frontend(f.name, instance: i, generation: g) != nil else { continue }
+            rows.append(HAProxyFrontendStats(name: f.name, rate: haproxyFrontendRate(s, k, now: now), scur: f.scur, qcur: 0, stot: f.stot))
         }
+        return rows
+    }
+
+    /// The `rate` of frontend `k` of an instance's counters (fluid mode: the arrival rate at the last tick).
+    func haproxyFrontendRate(_ s: HAProxyInstanceStats, _ k: Int, now: SimTime) -> Int {
+        fluid != nil ? Int(s.fluidRate[k].rounded()) : s.frontends[k].rate.read(at: now)
     }
 }
