@@ -86,7 +86,7 @@ final class HAProxyFrontTests: XCTestCase {
     func testServersListedEarlyComeUpWhenTheyListen() {
         let s = HAProxyHarness.service(.constant(10), work: .constant(0.01))
         let (m, t, _) = HAProxyHarness.run(Self.spec(instances: 3, s)) { f in f.reloadAt = (1...30).map { SimTime.zero + .seconds($0) } }
-        let b = t.haproxy!.backends.last!
+        let b = t.haproxy!.backends.last { !$0.servers.isEmpty }!   // slots of released states have none
         XCTAssertEqual(b.servers.count, 3)
         XCTAssertTrue(b.servers.indices.allSatisfy { b.isUp($0, now: m.sim.now) }, "all UP again")
         XCTAssertEqual(b.failing, 0)
@@ -109,6 +109,55 @@ final class HAProxyFrontTests: XCTestCase {
         b.observe(0, bad: false, at: t0 + .seconds(20))           // first passing tick 30.5, UP at 32.5
         XCTAssertFalse(b.isUp(0, now: t0 + .milliseconds(22499)))
         XCTAssertTrue(b.isUp(0, now: t0 + .milliseconds(22500)))
+    }
+
+    /// HAProxy's health counter (src/check.c): a server new to HAProxy starts at `rise`, "up, but
+    /// will fall down at first failure"; a failure run shorter than `fall` leaves a server UP and
+    /// one pass makes it full again; a DOWN server short of `rise` passes falls back to 0 at a
+    /// failure. Before, every failure run needed `fall` ticks and every recovery `rise`.
+    func testCheckHealthIsHAProxysCounter() {
+        var srv = HAProxyServer(name: "a", address: "x", port: 1, instance: nil, check: HAProxyCheck(inter: .seconds(2), rise: 2, fall: 3))
+        srv.weight = 1
+        func fresh(at created: SimTime) -> HAProxyBackendState {
+            let b = HAProxyBackendState(HAProxyBackend(name: "b", app: 0, portIndex: 0, servers: [srv]), defaults: HAProxyDefaults(),
+                                        stream: RandomStream(seed: 7, name: "checks"), createdAt: created)
+            b.servers[0].phase = .milliseconds(500)
+            return b
+        }
+        let t0 = SimTime.zero + .seconds(100)
+        // new at 100.0 (ticks 100.5, 102.5 ...), failing from 100.2: DOWN at its first failed check
+        let new = fresh(at: t0)
+        XCTAssertTrue(new.isUp(0, now: t0 + .milliseconds(100)))
+        new.observe(0, bad: true, at: t0 + .milliseconds(200))
+        XCTAssertTrue(new.isUp(0, now: t0 + .milliseconds(499)))
+        XCTAssertFalse(new.isUp(0, now: t0 + .milliseconds(500)))
+        XCTAssertEqual(new.downAt(0), t0 + .milliseconds(500))
+        // once it passed a check it is at full health: `fall` failures (DOWN at 104.5 + 4 = 108.5)
+        let passed = fresh(at: t0)
+        passed.observe(0, bad: true, at: t0 + .seconds(4))
+        XCTAssertTrue(passed.isUp(0, now: t0 + .milliseconds(8499)))
+        XCTAssertFalse(passed.isUp(0, now: t0 + .milliseconds(8500)))
+        // a blip of two failed checks (104.5, 106.5) at full health: UP throughout, and after
+        let blip = fresh(at: t0)
+        blip.observe(0, bad: true, at: t0 + .seconds(4))
+        blip.observe(0, bad: false, at: t0 + .seconds(7))
+        for ms: Int64 in [6999, 7000, 8499, 8500, 20000] { XCTAssertTrue(blip.isUp(0, now: t0 + .milliseconds(ms)), "\(ms)") }
+        XCTAssertEqual(blip.upAt(0), t0 + .seconds(7))
+        // its pass at 108.5 made it full again ("OK now"): failing from 109, DOWN at the third failure
+        blip.observe(0, bad: true, at: t0 + .seconds(9))
+        XCTAssertTrue(blip.isUp(0, now: t0 + .milliseconds(14499)))
+        XCTAssertEqual(blip.downAt(0), t0 + .milliseconds(14500))
+        // DOWN at 108.5, one pass (114.5) short of rise 2, then a failure (116.5): still DOWN, and
+        // two passes from 120.5 bring it UP at 122.5
+        let flap = fresh(at: t0)
+        flap.observe(0, bad: true, at: t0 + .seconds(4))
+        flap.observe(0, bad: false, at: t0 + .seconds(14))
+        flap.observe(0, bad: true, at: t0 + .seconds(16))
+        for ms: Int64 in [14500, 16000, 16500, 19000] { XCTAssertFalse(flap.isUp(0, now: t0 + .milliseconds(ms)), "\(ms)") }
+        XCTAssertEqual(flap.downAt(0), t0 + .seconds(16))
+        flap.observe(0, bad: false, at: t0 + .seconds(20))
+        XCTAssertFalse(flap.isUp(0, now: t0 + .milliseconds(22499)))
+        XCTAssertTrue(flap.isUp(0, now: t0 + .milliseconds(22500)))
     }
 
     /// Per-server maxconn 1 and 2 s requests every second: half wait in the backend queue and,

@@ -95,6 +95,24 @@ final class BadReleaseTests: XCTestCase {
         guard case .deploy(_, nil) = plain.spec.actions[0].kind else { return XCTFail("\(plain.spec.actions[0])") }
     }
 
+    /// scenarios/bad-release.json without marathon-lb's --health-check: the failing release's tasks
+    /// become servers as soon as they run. HAProxy's HTTP check (the app's /health) fails on their
+    /// 500s, so each new server, up until its first check, goes DOWN then and stays DOWN; lb.csv
+    /// never shows more UP servers than the 6 healthy ones between the relaunches' first checks.
+    /// Before, HAProxy's checks passed for them and the 12 were UP for minutes.
+    func testWithoutHealthCheckHAProxyKeepsTheFailingReleaseDown() throws {
+        let path = RangeCheckTests.root.appendingPathComponent("scenarios/bad-release.json").path
+        let loaded = try ScenarioLoader.load(path: path, overrides: ["marathonLB.flags={}", "traffic.mode=\"fluid\""])
+        let sim = ClusterSimulation(spec: loaded.spec, observer: MemoryObserver())
+        var upAfterFirstChecks: [Int] = []
+        // 40 s after the first launches of the release (300 s): their servers had their first checks
+        _ = sim.run(shouldStop: { sim.sim.now >= SimTime.zero + .seconds(340) })
+        guard let t = sim.subsystem(TrafficModel.self), let tab = t.haproxy else { return XCTFail("no HAProxy") }
+        for b in tab.backends where !b.servers.isEmpty { upAfterFirstChecks.append(b.servers.indices.filter { b.isUp($0, now: sim.sim.now) }.count) }
+        XCTAssertFalse(upAfterFirstChecks.isEmpty)
+        XCTAssertEqual(upAfterFirstChecks.max(), 6, "\(upAfterFirstChecks)")
+    }
+
     func errors(_ text: String) -> [String] {
         do { _ = try ScenarioLoader.load(text: text, baseDirectory: "/tmp", fileName: "s.json"); return [] } catch { return error.errors.map(\.description) }
     }

@@ -32,6 +32,10 @@ struct HAProxyServerState {
     /// What the server last was seen as (reachable or not) and since when.
     var bad = false
     var since = SimTime.zero
+    /// HAProxy's check health counter at `since`, before the checks of this run (check.c): UP
+    /// while it is at least `rise`; nil until the backend state sets it (the server's rise: a
+    /// server new to HAProxy is "up, but will fall down at first failure").
+    var health: Int?
     /// Its task's hang is in the backend's `hangs` (the walk looks at it again then).
     var hangQueued = false
 }
@@ -70,14 +74,46 @@ final class HAProxyBackendState {
     /// The host of the HAProxy instance it belongs to (-1: unknown): its checks go from there to
     /// each server's host, the path its requests take (`TrafficModel.reach`).
     var lbHost = -1
-    init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream) {
+    /// `createdAt`: when the data plane first needs the backend (the first request through it, or
+    /// a sample of it: soon after the reload that brought it); its servers' checks start then.
+    init(_ b: HAProxyBackend, defaults: HAProxyDefaults, stream: RandomStream, createdAt: SimTime = .zero) {
         self.defaults = defaults; balance = b.balance
         servers = b.servers.map { s in
             var st = HAProxyServerState(server: s)
-            if let c = s.check { st.phase = SimDuration.fromSeconds(stream.uniform() * c.inter.seconds) }
+            if let c = s.check {
+                st.phase = SimDuration.fromSeconds(stream.uniform() * c.inter.seconds)
+                st.health = Self.rise(c)
+                st.since = createdAt
+            }
             return st
         }
     }
+
+    static func rise(_ c: HAProxyCheck) -> Int { max(1, c.rise) }
+    static func fall(_ c: HAProxyCheck) -> Int { max(1, c.fall) }
+
+    /// HAProxy's health counter after `n` check results of one kind from `h` (src/check.c,
+    /// `check_notify_failure` / `check_notify_success`): a failure takes one off and drops it to 0
+    /// below `rise` (DOWN); a pass adds one, and at `rise` or above sets it to `rise + fall - 1`
+    /// ("OK now"). So a server at full health goes DOWN at its `fall`-th failure, a DOWN one comes
+    /// UP at its `rise`-th pass, one still short of `rise` falls back to 0 at a failure, and one at
+    /// exactly `rise` (new, or just UP) is full again at its first pass.
+    static func health(after n: Int, passes: Bool, from h: Int, _ c: HAProxyCheck) -> Int {
+        guard n > 0 else { return h }
+        let rise = Self.rise(c), full = rise + Self.fall(c) - 1
+        if passes { return h + n >= rise ? full : h + n }
+        return h - n >= rise ? h - n : 0
+    }
+
+    /// Check ticks of server `s` at or after its run's start and at or before `now`.
+    static func ticks(_ s: HAProxyServerState, _ c: HAProxyCheck, through now: SimTime) -> Int {
+        let first = firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since)
+        guard now >= first else { return 0 }
+        return Int((now - first).nanoseconds / max(1, c.inter.nanoseconds)) + 1
+    }
+
+    /// The run's health at its start (a full one for a state made without a backend's checks).
+    static func startHealth(_ s: HAProxyServerState, _ c: HAProxyCheck) -> Int { s.health ?? (rise(c) + fall(c) - 1) }
 
     /// A released slot of the table (no servers: nothing reaches it).
     init() { defaults = HAProxyDefaults(); balance = .roundRobin; servers = [] }
@@ -99,30 +135,36 @@ final class HAProxyBackendState {
         return true
     }
 
-    /// Whether HAProxy's checks hold server `i` UP at `now`: a server seen failing since `t` is
-    /// marked DOWN at its first check tick at or after `t` plus (fall - 1)·inter; a recovered one
-    /// is UP again (rise - 1)·inter after its first passing tick (configuration manual 5.2).
+    /// Whether HAProxy's checks hold server `i` UP at `now`: its health counter, from the run's
+    /// start through the check ticks since (`health(after:)`), is at least `rise` (configuration
+    /// manual 5.2 `inter`, `fall`, `rise`). A server at full health seen failing since `t` goes
+    /// DOWN at its first tick at or after `t` plus (fall - 1)·inter; a DOWN one seen answering
+    /// again is UP (rise - 1)·inter after its first passing tick; a new one goes DOWN at its first
+    /// failed check.
     func isUp(_ i: Int, now: SimTime) -> Bool {
         let s = servers[i]
         guard let c = s.server.check else { return true }
-        let n = s.bad ? c.fall : c.rise
-        let tick = Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since)
-        let flipped = now >= tick + c.inter * Int64(max(0, n - 1))
-        return s.bad ? !flipped : flipped || s.since == .zero
+        return Self.health(after: Self.ticks(s, c, through: now), passes: !s.bad, from: Self.startHealth(s, c), c) >= Self.rise(c)
     }
 
-    /// When the checks mark server `i`, seen failing, DOWN (nil: seen answering, or no checks).
+    /// When the checks mark server `i`, seen failing, DOWN (nil: seen answering, or no checks; the
+    /// run's start when it was DOWN already).
     func downAt(_ i: Int) -> SimTime? {
         let s = servers[i]
         guard s.bad, let c = s.server.check else { return nil }
-        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.fall - 1))
+        let h = Self.startHealth(s, c), rise = Self.rise(c)
+        guard h >= rise else { return s.since }
+        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(h - rise)
     }
 
-    /// When the checks mark server `i`, seen answering again, UP (nil: seen failing, or no checks).
+    /// When the checks mark server `i`, seen answering again, UP (nil: seen failing, or no checks;
+    /// the run's start when it was UP already).
     func upAt(_ i: Int) -> SimTime? {
         let s = servers[i]
         guard !s.bad, let c = s.server.check else { return nil }
-        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(max(0, c.rise - 1))
+        let h = Self.startHealth(s, c), rise = Self.rise(c)
+        guard h < rise else { return s.since }
+        return Self.firstTick(phase: s.phase, inter: c.inter, atOrAfter: s.since) + c.inter * Int64(rise - h - 1)
     }
 
     static func firstTick(phase: SimDuration, inter: SimDuration, atOrAfter t: SimTime) -> SimTime {
@@ -134,6 +176,12 @@ final class HAProxyBackendState {
     /// Records what a connection to server `i` meets now (a change starts a new run of checks).
     func observe(_ i: Int, bad: Bool, at t: SimTime) {
         guard servers[i].bad != bad else { return }
+        if let c = servers[i].server.check {
+            // the counter where the run being ended left it: its ticks before `t` (one at `t` is the new run's)
+            let s = servers[i]
+            let n = t > s.since ? Self.ticks(s, c, through: SimTime(nanoseconds: t.nanoseconds - 1)) : 0
+            servers[i].health = Self.health(after: n, passes: !s.bad, from: Self.startHealth(s, c), c)
+        }
         setBad(i, bad)
         servers[i].since = t
     }
@@ -175,7 +223,7 @@ final class HAProxyBackendState {
     func inherit(from old: HAProxyBackendState) {
         for i in servers.indices {
             guard let o = old.servers.first(where: { $0.server.name == servers[i].server.name }) else { continue }
-            servers[i].phase = o.phase; servers[i].since = o.since
+            servers[i].phase = o.phase; servers[i].since = o.since; servers[i].health = o.health
             if o.bad != servers[i].bad { setBad(i, o.bad) }
         }
     }
@@ -249,7 +297,7 @@ final class HAProxyFront: RequestFront {
             guard let fe = table.frontend(frontend, instance: i, generation: g) else { continue }
             guard ignoreGap || table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
             next = (next + k + 1) % instances.count
-            guard let b = table.backend(instance: i, generation: g, backend: fe.backend) else { return .refused(.noRoute) }
+            guard let b = table.backend(instance: i, generation: g, backend: fe.backend, now: now) else { return .refused(.noRoute) }
             if count { table.stats[i].opened(table.slot(i, frontend, generation: g), now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
         }

@@ -37,7 +37,7 @@ extension TrafficModel {
     /// The queue length and UP servers of the backend behind a frontend of instance `i`.
     func haproxyBackendFigures(_ i: Int, frontend: String, generation: Int, now: SimTime) -> (queued: Int, up: Int) {
         guard let t = haproxy else { return (0, 0) }
-        guard let fe = t.frontend(frontend, instance: i, generation: generation), let b = t.backend(instance: i, generation: generation, backend: fe.backend) else { return (0, 0) }
+        guard let fe = t.frontend(frontend, instance: i, generation: generation), let b = t.backend(instance: i, generation: generation, backend: fe.backend, now: now) else { return (0, 0) }
         let be = t[b]
         haproxyRefresh(be)
         return (be.queued + fluidQueued(be), be.servers.indices.filter { be.isUp($0, now: now) }.count)

@@ -118,22 +118,33 @@ extension TrafficModel {
     /// process failed its checks from its hang on, a starting one passes them from when it listens).
     /// The check goes from HAProxy's host to the server's, as the requests do.
     func haproxyObserve(_ b: HAProxyBackendState, _ s: Int) {
-        guard b.servers[s].server.check != nil, let inst = b.servers[s].server.instance else { return }
+        guard let check = b.servers[s].server.check, let inst = b.servers[s].server.instance else { return }
         let r = reach(inst, from: b.lbHost)
+        let task = mesos?.task(inst.task)
+        // an HTTP check (`option httpchk GET <path>`) of a process that answers its health checks
+        // with failures fails on the status (L7STS), though the connection is accepted, as
+        // Marathon's and Consul's HTTP checks of it do (a TCP check passes)
+        var failsHTTP = false
+        if check.httpPath != nil, let t = task, case .unhealthy = t.behaviour.health { failsHTTP = true }
+        let bad = r != .accept || failsHTTP
         // seen as before: `observe` would keep its run of checks, so the start of a new one is not
         // looked up (most servers of a walk, which runs on every platform signal)
-        guard (r != .accept) != b.servers[s].bad else { return }
+        guard bad != b.servers[s].bad else { return }
         var at = now
-        if let m = mesos, let task = m.task(inst.task) {
+        if let task {
             if r == .hung, let hang = task.hangAt { at = min(now, hang) }
+            // a process that has not listened yet, or one whose HTTP checks fail, failed every check
+            // of the run: its failures date from the run's start (for a server new to HAProxy, its
+            // first check; not from the walk that looks at it)
+            if bad && r != .hung && (failsHTTP || (task.servingAt.map { $0 > now } ?? true)) { at = min(now, b.servers[s].since) }
             // answering again: from when it listens if it did not yet when seen failing, else from
             // now (the heal of a partition between HAProxy's host and its host)
-            if r == .accept, let up = task.servingAt, up > b.servers[s].since { at = min(now, up) }
+            if !bad, let up = task.servingAt, up > b.servers[s].since { at = min(now, up) }
             // answering now, hanging later (no signal then): the signalled walk looks at it at its hang
-            if r == .accept, let hang = task.hangAt { b.queueHang(s, at: hang) }
+            if !bad, let hang = task.hangAt { b.queueHang(s, at: hang) }
         }
-        onObserve?(b.servers[s].server.name, r != .accept, at)
-        b.observe(s, bad: r != .accept, at: at)
+        onObserve?(b.servers[s].server.name, bad, at)
+        b.observe(s, bad: bad, at: at)
     }
 
     /// The servers seen failing are looked at again (a process that started listening sends no

@@ -101,12 +101,12 @@ final class HAProxyTable {
         return byName[name]
     }
 
-    func backend(instance: Int, generation: Int, backend: Int) -> Int32? {
+    func backend(instance: Int, generation: Int, backend: Int, now: SimTime) -> Int32? {
         let k = Key(instance: instance, generation: generation, backend: backend)
         if let i = index[k] { return i }
         let c = configuration(instance, generation: generation)
         guard backend >= 0, backend < c.backends.count else { return nil }
-        let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream)
+        let state = HAProxyBackendState(c.backends[backend], defaults: c.defaults, stream: checkStream, createdAt: now)
         if instance >= 0 && instance < control.haproxyInstances.count { state.lbHost = control.haproxyInstances[instance].host }
         state.shrunk = liveMark
         // marathon-lb's reload saves `show servers state` and the new process loads it
