@@ -92,13 +92,16 @@ extension ScenarioSchema {
             }
             // what the new version's processes do, over what the version before's did
             var newBehaviour: MarathonBehaviours.Partial? = nil
-            if let bv = r.value("behaviour") {
+            if var bv = r.value("behaviour") {
                 let bp = r.keyPath("behaviour")
                 if let members = bv.objectMembers {
-                    for m in members where m.key == "logs" || m.key == "cephMount" {
+                    let appLevel: Set = ["logs", "cephMount"]
+                    for m in members where appLevel.contains(m.key) {
                         d.error(JSONPath.key(bp, m.key), location: m.keyLocation ?? m.value.location,
-                                "\(JSONValue.quote(m.key)) is set once per app, in marathon.behaviour; a deploy's behaviour takes \(behaviourKeys.names.filter { $0 != "logs" && $0 != "cephMount" }.map { JSONValue.quote($0) }.joined(separator: ", "))")
+                                "\(JSONValue.quote(m.key)) is set once per app, in marathon.behaviour; a deploy's behaviour takes \(behaviourKeys.names.filter { !appLevel.contains($0) }.map { JSONValue.quote($0) }.joined(separator: ", "))")
                     }
+                    // one error for them, not a second one for what they hold
+                    bv = JSONValue(.object(members.filter { !appLevel.contains($0.key) }), location: bv.location)
                     if !(cv.objectMembers ?? []).contains(where: { $0.key != "instances" && $0.key != "id" }) {
                         d.error(bp, at: bv, "a behaviour belongs to a new version: \"changes\" must change more than \"instances\" (a scale keeps the version and what its processes do)")
                     }

@@ -20,7 +20,7 @@ struct MarathonBehaviours {
         /// `cephMount`: placement groups of the app's ceph-fuse volume.
         var cephMountPGs: Int?
 
-        /// These keys where given, `base`'s where not.
+        /// Its own keys, and `base`'s for the keys it does not give.
         func over(_ base: Partial) -> Partial {
             var o = self
             o.startup = startup ?? base.startup

@@ -118,7 +118,7 @@ final class BadReleaseTests: XCTestCase {
     }
 
     func testBadBehaviourKeysAreErrorsNamingTheirPath() {
-        let logs = errors(scenario(release: #"{"logs": {"rate": "1MB/s"}}"#))
+        let logs = errors(scenario(release: #"{"logs": {"rate": "nonsense"}}"#))
         XCTAssertEqual(logs.count, 1, "\(logs)")
         XCTAssertTrue(logs.first?.contains("actions[0].behaviour.logs") ?? false, "\(logs)")
         XCTAssertTrue(logs.first?.contains("set once per app, in marathon.behaviour") ?? false, "\(logs)")
