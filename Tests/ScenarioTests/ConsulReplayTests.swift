@@ -6,6 +6,23 @@ import XCTest
 /// Consul incidents replayed to their end (session 48): what consul-template does while the
 /// Consul servers have no leader.
 final class ConsulReplayTests: XCTestCase {
+    /// The scenario keys both replays share: 3 masters, 3 Consul servers on their own hosts, `slaves`
+    /// agents (and an edge host with a Consul agent), /web with 2 instances on distinct agents.
+    static func cluster(slaves: Int, edges: Bool) -> String {
+        let edge = edges ? #", {"name": "edge", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"}"# : ""
+        let agents = edges ? #"["slave", "edge"]"# : #"["slave"]"#
+        return #"""
+        "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "consul", "count": 3, "cpus": 2, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "slave", "count": \#(slaves), "cpus": 8, "memory": "32GiB", "disk": "500GB"}\#(edge)],
+         "zookeeper": {"servers": 3},
+         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
+         "marathon": {"apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 256, "cmd": "./web",
+                                "portDefinitions": [{"port": 0}], "constraints": [["hostname", "UNIQUE"]]}]},
+         "consul": {"servers": 3, "hostGroup": "consul", "agents": \#(agents)}
+        """#
+    }
+
     /// Two agents run /web (one instance each, registered without checks); consul-template on
     /// edge-01 renders the instances into a comment. edge-01 is down 5m-8m; slave-02 dies at 5m30s
     /// (the leader marks its node critical: web 2 -> 1); two of the three Consul servers die at 6m
@@ -13,15 +30,7 @@ final class ConsulReplayTests: XCTestCase {
     static func scenario(maxStale: String, serversBack: String, duration: String) -> String {
         #"""
         {"name": "no-leader", "seed": 3, "duration": "\#(duration)",
-         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "consul", "count": 3, "cpus": 2, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "slave", "count": 2, "cpus": 8, "memory": "32GiB", "disk": "500GB"},
-                        {"name": "edge", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
-         "zookeeper": {"servers": 3},
-         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
-         "marathon": {"apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 256, "cmd": "./web",
-                                "portDefinitions": [{"port": 0}], "constraints": [["hostname", "UNIQUE"]]}]},
-         "consul": {"servers": 3, "hostGroup": "consul", "agents": ["slave", "edge"]},
+         \#(Self.cluster(slaves: 2, edges: true)),
          "nginx": {"hostGroup": "edge"},
          "consulTemplate": {"max_stale": "\#(maxStale)", "template": [
            {"contents": "# {{range service \"web\"}}{{.Address}}:{{.Port}} {{end}}\n", "destination": "/etc/nginx/conf.d/web.conf"}]},
@@ -121,14 +130,7 @@ final class ConsulSyncAfterQuorumTests: XCTestCase {
         for seed in [1, 2, 3, 4] as [UInt64] {
             let s = try XCTUnwrap(loadOK(#"""
             {"name": "sync-after-quorum", "seed": \#(seed), "duration": "8m",
-             "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                            {"name": "consul", "count": 3, "cpus": 2, "memory": "8GiB", "disk": "100GB"},
-                            {"name": "slave", "count": 3, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
-             "zookeeper": {"servers": 3},
-             "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
-             "marathon": {"apps": [{"id": "/web", "instances": 2, "cpus": 0.5, "mem": 256, "cmd": "./web",
-                                    "portDefinitions": [{"port": 0}], "constraints": [["hostname", "UNIQUE"]]}]},
-             "consul": {"servers": 3, "hostGroup": "consul", "agents": ["slave"]},
+             \#(ConsulReplayTests.cluster(slaves: 3, edges: false)),
              "faults": [{"at": "2m", "kind": "hostCrash", "host": "consul-01", "recoverAfter": "2m"},
                         {"at": "2m", "kind": "hostCrash", "host": "consul-02", "recoverAfter": "2m"}],
              "actions": [{"at": "3m", "kind": "killTasks", "app": "/web", "count": 1}]}
