@@ -110,6 +110,7 @@ extension ScenarioSchema {
             if let m = p.optional("raft_multiplier", .int().check {
                 (1...10).contains($0) ? nil : "performance.raft_multiplier cannot be \($0). Must be between 1 and 10 (Consul's MaxRaftMultiplier)"
             }) { c.raftMultiplier = m }
+            if let h = p.optional("rpc_hold_timeout", .duration(.nonNegative)) { c.rpcHoldTimeout = h }
             p.finish()
         }
         if let gv0 = r.value("gossip_lan") {
@@ -232,8 +233,8 @@ extension ScenarioSchema {
                                         source: "model choice (DESIGN.md: the exact mode behind a switch)")
 
     static let consulConfigKeys = SectionKeys("consul.config", [
-        KeySpec("performance", "object", default: "`{\"raft_multiplier\": 5}`", allowed: "`raft_multiplier`: integer 1..10 (Consul's MaxRaftMultiplier; error otherwise).",
-                meaning: "Scales Raft's timeouts: heartbeat and election timeout 1s × m, leader lease 500ms × m (5s, 5s, 2.5s by default).",
+        KeySpec("performance", "object", default: "`{\"raft_multiplier\": 5, \"rpc_hold_timeout\": \"7s\"}`", allowed: "`raft_multiplier`: integer 1..10 (Consul's MaxRaftMultiplier; error otherwise); `rpc_hold_timeout`: a duration >= 0.",
+                meaning: "Scales Raft's timeouts: heartbeat and election timeout 1s × m, leader lease 500ms × m (5s, 5s, 2.5s by default); how long a server holds a request for a leader.",
                 source: "hashicorp/consul:agent/consul/config.go `DefaultRaftMultiplier uint = 5` (since 0.7); hashicorp/raft:config.go DefaultConfig (1000ms, 1000ms, 500ms)"),
         KeySpec("gossip_lan", "object", default: "memberlist's LAN defaults", allowed: "See `consul.config.gossip_lan`.", meaning: "The LAN pool's failure detector."),
         KeySpec("reconnect_timeout", "duration", default: "72h", allowed: ">= 8h (Consul refuses less).", meaning: "A failed member is reaped (its node and services leave the catalog) this long after it failed.",
@@ -251,6 +252,7 @@ extension ScenarioSchema {
 
     static let consulPerformanceKeys = SectionKeys("consul.config.performance", [
         KeySpec("raft_multiplier", "integer", default: "5", allowed: "1..10.", meaning: "Raft timing multiplier.", source: "hashicorp/consul:agent/consul/config.go DefaultRaftMultiplier"),
+        KeySpec("rpc_hold_timeout", "duration", default: "7s", allowed: ">= 0.", meaning: "Without a leader a server holds a request it must forward this long, then answers `No cluster leader`: an agent's sync held this long is committed at an election within it; consul-template's leader read fails after it.", source: "hashicorp/consul:agent/config/default.go `rpc_hold_timeout`; agent/consul/rpc.go `forward`"),
     ])
 
     static let consulGossipKeys = SectionKeys("consul.config.gossip_lan", [

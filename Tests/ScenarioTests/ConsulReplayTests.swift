@@ -71,6 +71,22 @@ final class ConsulReplayTests: XCTestCase {
         XCTAssertFalse(e.contains { $0.event == "consulTemplateExit" })
     }
 
+    /// The hold is the servers' `performance.rpc_hold_timeout`: with 2s the retries come 2.251 s apart.
+    func testTheHoldIsTheServersRPCHoldTimeout() throws {
+        let text = Self.scenario(maxStale: "2s", serversBack: "6m", duration: "10m").replacingOccurrences(
+            of: #""consul": {"servers": 3, "hostGroup": "consul", "agents": ["slave", "edge"]}"#,
+            with: #""consul": {"servers": 3, "hostGroup": "consul", "agents": ["slave", "edge"], "config": {"performance": {"rpc_hold_timeout": "2s"}}}"#)
+        let s = try XCTUnwrap(loadOK(text))
+        XCTAssertEqual(s.spec.consul?.config.rpcHoldTimeout, .seconds(2))
+        let o = MemoryObserver()
+        ClusterSimulation(spec: s.spec, observer: o).run()
+        let retries = o.events.filter { $0.event == "consulTemplateRetry" && $0.time.seconds > 480 }
+        XCTAssertGreaterThan(retries.count, 2)
+        XCTAssertEqual(retries[1].time.seconds - retries[0].time.seconds, 2.251, accuracy: 1e-6)
+        assertSingleError(text.replacingOccurrences(of: #""rpc_hold_timeout": "2s""#, with: #""rpc_hold_timeout": "-2s""#),
+                          path: "consul.config.performance.rpc_hold_timeout", [])
+    }
+
     /// With max_stale 0 every read goes to the leader: none answers, nothing resets the count, and
     /// after the 12 retries of the default policy consul-template exits (8m + 12 x 7 s holds +
     /// 303.75 s of back-off + 12 x 1 ms).

@@ -58,18 +58,19 @@ final class ConsulSectionTests: XCTestCase {
         {"config": {"datacenter": "DC-East", "data_dir": "/opt/consul", "server": true, "bootstrap_expect": 3, "ui": true,
                     "client_addr": "0.0.0.0", "bind_addr": "{{ GetInterfaceIP \"eth0\" }}", "retry_join": ["10.0.0.1", "10.0.0.2"],
                     "encrypt": "pUqJrVyVRj5jsiYEkM/tFQ==", "log_level": "INFO", "acl": {"enabled": true, "default_policy": "deny"},
-                    "ports": {"grpc": 8502}, "telemetry": {"prometheus_retention_time": "24h"}, "Performance": {"raft_multiplier": 1, "rpc_hold_timeout": "7s"},
+                    "ports": {"grpc": 8502}, "telemetry": {"prometheus_retention_time": "24h"}, "Performance": {"raft_multiplier": 1, "rpc_hold_timeout": "9s", "leave_drain_time": "5s"},
                     "dns_config": {"allow_stale": false, "node_ttl": "30s", "service_ttl": {"*": "5s"}},
                     "acl_master_token": "legacy", "verify_incoming": false, "ui_config": {"enabled": true}}}
         """#)))
         let c = try XCTUnwrap(l.spec.consul)
         XCTAssertEqual(c.config.datacenter, "dc-east")
         XCTAssertEqual(c.config.raftMultiplier, 1, "Performance matched without case")
+        XCTAssertEqual(c.config.rpcHoldTimeout, .seconds(9), "rpc_hold_timeout is read (the servers' hold without a leader)")
         XCTAssertFalse(c.config.allowStale)
         let w = l.warnings.filter { $0.contains("accepted by Consul, not used by the simulator:") }
         XCTAssertEqual(w.count, 3, "top level, performance, dns_config: \(l.warnings)")
         XCTAssertTrue(w.contains { $0.contains("consul.config:") && $0.contains("data_dir, server, bootstrap_expect, ui, client_addr, bind_addr, retry_join, encrypt, log_level, acl, ports, telemetry, acl_master_token, verify_incoming, ui_config") }, "\(w)")
-        XCTAssertTrue(w.contains { $0.contains("consul.config.performance:") && $0.contains("rpc_hold_timeout") }, "\(w)")
+        XCTAssertTrue(w.contains { $0.contains("consul.config.performance:") && $0.contains("leave_drain_time") && !$0.contains("rpc_hold_timeout") }, "\(w)")
         XCTAssertTrue(w.contains { $0.contains("node_ttl, service_ttl") }, "\(w)")
         assertSingleError(scenario(#"{"config": {"data_dri": "/opt/consul"}}"#), path: "consul.config.data_dri",
                           ["invalid config key data_dri (Consul refuses unknown keys)", "did you mean \"data_dir\""])

@@ -261,15 +261,14 @@ extension ConsulCluster: ServiceCatalog {
         }
     }
 
-    /// Consul's `rpc_hold_timeout` (agent/config/default.go `performance.rpc_hold_timeout = "7s"`):
-    /// a server holds a write it must forward while there is no leader, waiting for one
-    /// (agent/consul/rpc.go `forward`), then answers `No cluster leader`.
-    static let rpcHoldTimeout = SimDuration.seconds(7)
+    /// `performance.rpc_hold_timeout` (7 s): a server holds a request it must forward while there
+    /// is no leader, waiting for one (agent/consul/rpc.go `forward`), then answers `No cluster leader`.
+    public var leaderHold: SimDuration { config.rpcHoldTimeout }
 
     /// The agent's sync failed because the servers have no leader (a server answers): the server
     /// holds it, so a leader elected within rpc_hold_timeout commits it at once (`leaderElected`).
     func holdForLeader(_ m: Int) {
-        if leader == nil && reachesAServer(members[m].host) { members[m].heldUntil = now + Self.rpcHoldTimeout }
+        if leader == nil && reachesAServer(members[m].host) { members[m].heldUntil = now + leaderHold }
     }
 
     /// A leader was elected: the agents' syncs the servers were holding go through now.

@@ -70,6 +70,9 @@ public struct ConsulSpec: Equatable, Sendable {
 public struct ConsulAgentConfig: Equatable, Sendable {
     /// `performance.raft_multiplier` (Consul default 5 since 0.7: agent/consul/config.go DefaultRaftMultiplier).
     public var raftMultiplier: Int = 5
+    /// `performance.rpc_hold_timeout`: how long a server holds a request it must forward while
+    /// there is no leader (agent/config/default.go `rpc_hold_timeout = "7s"`; agent/consul/rpc.go `forward`).
+    public var rpcHoldTimeout: SimDuration = .seconds(7)
     /// `gossip_lan` (memberlist DefaultLANConfig, exposed in agent/config/default.go).
     public var probeInterval: SimDuration = .seconds(1)
     public var probeTimeout: SimDuration = .milliseconds(500)

@@ -457,7 +457,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let listWait: SimDuration
         if case .list? = vault, runners[r].deps[d].answer != nil { listWait = VaultLease.defaultLeaseDuration } else { listWait = .zero }
         // the leader read's error comes after the server's hold (rpc_hold_timeout, agent/consul/rpc.go `forward`)
-        let hold = noLeader == nil ? SimDuration.zero : ConsulCluster.rpcHoldTimeout
+        let hold = noLeader == nil ? SimDuration.zero : (catalog?.leaderHold ?? .zero)
         issue(r, d, after: hold + sleep + listWait + spec.queryLatency)
     }
 

@@ -43,6 +43,9 @@ public protocol ServiceCatalog: AnyObject {
     /// Why a write (a KV PUT or DELETE, applied through Raft by the leader) fails now, in Consul's
     /// words; nil when it is committed.
     func writeRefusal() -> String?
+    /// How long a server holds a read or write that needs the leader while there is none, before
+    /// it answers `No cluster leader` (Consul's `performance.rpc_hold_timeout`).
+    var leaderHold: SimDuration { get }
     /// Whether `/v1/health/service/<name>` (any status) lists an instance, for a client on host
     /// `from` (nil: no server can answer), without building the answer: `/v1/catalog/services`
     /// lists the services that have one.
@@ -77,6 +80,7 @@ extension ServiceCatalog {
 
     public func lastContact(from host: Int) -> SimDuration? { .zero }
     public func writeRefusal() -> String? { nil }
+    public var leaderHold: SimDuration { .zero }
 
     public func hasInstances(service: Int, from host: Int) -> Bool? {
         health(service: service, filter: .any, from: host).map { !$0.isEmpty }
