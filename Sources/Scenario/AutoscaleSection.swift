@@ -43,7 +43,7 @@ extension ScenarioSchema {
             spec.haproxyHosts = autoscaleHAProxyHosts(s, path: r.keyPath("--haproxy"), at: r.value["--haproxy"], directory: directory, d)
         }
         if let s = r.required("--marathon", .string, hint: "autoscale.rb's default \"\" has no host: every interval fails at line 277") {
-            if urlHost(s) == nil { d.error(r.keyPath("--marathon"), at: r.value["--marathon"], "--marathon \(JSONValue.quote(s)) is not a URL with a host (autoscale.rb's URI option; line 277 needs its host)") } else { spec.marathon = s }
+            if AutoscaleSpec.urlHost(s) == nil { d.error(r.keyPath("--marathon"), at: r.value["--marathon"], "--marathon \(JSONValue.quote(s)) is not a URL with a host (autoscale.rb's URI option; line 277 needs its host)") } else { spec.marathon = s }
         }
         _ = r.optional("--marathonCredentials", .string)
         _ = r.optional("--haproxyCredentials", .string)
@@ -101,7 +101,7 @@ extension ScenarioSchema {
     static func autoscaleHAProxyHosts(_ s: String, path: String, at v: JSONValue?, directory: HostDirectory, _ d: Diagnostics) -> [String] {
         var out: [String] = []
         for (k, u) in rubySplit(s).enumerated() {
-            guard let h = urlHost(u) else {
+            guard let h = AutoscaleSpec.urlHost(u) else {
                 d.error(path, at: v, "--haproxy URL \(k + 1) \(JSONValue.quote(u)) has no host (URI(x) at autoscale.rb:53; line 166 resolves its host)")
                 continue
             }
@@ -119,9 +119,6 @@ extension ScenarioSchema {
         while parts.last == "" { parts.removeLast() }
         return parts
     }
-
-    /// The host of `scheme://host[:port][/path]`, nil when there is none.
-    static func urlHost(_ s: String) -> String? { AutoscaleSpec.urlHost(s) }
 
     /// OptionParser's Integer: an integer (a JSON number or a decimal string); anything else is
     /// "invalid argument", as OptionParser says.
