@@ -120,7 +120,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         sim.schedule(after: Self.electionPrepareTime, target: target, kind: Kind.prepareDone.rawValue, arg: Int64(l))
     }
 
-    public func latchLost(_ l: Int, reason: LeaderLatch.LossReason) { loseLeadership(l, reason.rawValue) }
+    public func latchLost(_ l: Int, reason: LeaderLatch.LossReason, live: Bool) { loseLeadership(l, reason.rawValue) }
 
     public func latchSessionLost(_ i: Int) {
         sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))

@@ -178,7 +178,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         let hosts = infra.hostsByGroup[group] ?? []
         let processHosts = hosts.isEmpty ? [] : (0..<spec.instances).map { hosts[$0 % hosts.count] }
         latch = LeaderLatch(zooKeeper: zooKeeper, path: "/\(instanceName)/leader", hosts: processHosts,
-                            sessionTimeout: spec.flags.zkSessionTimeout, owner: self)
+                            sessionTimeout: spec.flags.zkSessionTimeout, owner: self,
+                            onSuspended: spec.version.atLeast(6) ? .keepLeadership : .loseLeadership)
     }
 
     public func register(in sim: Simulation) {
@@ -215,9 +216,16 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
     }
 
-    public func latchLost(_ l: Int, reason: LeaderLatch.LossReason) {
-        if reason == .sessionExpired { log("leaderAbdicated", processName(l), reason.rawValue) }
+    /// Marathon exits whenever it stops leading: 1.4/1.5 `CuratorElectionService.stop(exit = true)`
+    /// from the latch's `notLeader`; 1.6 and later `ElectionServiceImpl` ("Lost leadership;
+    /// crashing"). Its supervisor starts it again.
+    public func latchLost(_ l: Int, reason: LeaderLatch.LossReason, live: Bool) {
+        if reason != .anotherLeads { log("leaderAbdicated", processName(l), reason.rawValue) }
         loseLeadership(l)
+        if reason != .sessionExpired, live {
+            latch.exit(l)
+            latchSessionLost(l)
+        }
     }
 
     /// "marathon2@master-02"; with one Marathon per data center "marathon-dc01-2@master-02".

@@ -57,7 +57,7 @@ public final class ZooKeeperEnsemble: EventHandler {
     /// Times the ensemble started and stopped serving, for the summary.
     public private(set) var outages: [(lost: SimTime, regained: SimTime?)] = []
 
-    enum Kind: Int32 { case election = 1, serverExpire, clientExpire, clientDetect, notify, establish }
+    enum Kind: Int32 { case election = 1, serverExpire, clientExpire, clientDetect, notify, establish, attempt }
 
     final class Session {
         let id: Int
@@ -76,6 +76,19 @@ public final class ZooKeeperEnsemble: EventHandler {
         var gen: Int32 = 0        // invalidates server-side expiry events
         var clientGen: Int32 = 0  // invalidates client-side events
         var znodes: [String] = [] // paths of its ephemeral znodes' parents (for deletion)
+        /// The server the client is connected to (an index), -1 while it has none.
+        var server = -1
+        /// The client's connect string as its StaticHostProvider shuffled it, and the position of
+        /// the server it tried last; `lastConnected` is where it last connected (the 1 s spin).
+        var order: [Int] = []
+        var cursor = -1
+        var lastConnected = -1
+        /// A reconnection attempt is scheduled (`attemptGen` invalidates it).
+        var attemptPending = false
+        var attemptGen: Int32 = 0
+        /// The process is gone after closing its session (Curator's close at exit): the close
+        /// packet goes out at the next connection, or fails and the session is left to expire.
+        var closing = false
         init(id: Int, client: ZooKeeperClient, host: Int, timeout: SimDuration) {
             self.id = id; self.client = client; self.host = host; self.timeout = timeout
         }
@@ -88,6 +101,9 @@ public final class ZooKeeperEnsemble: EventHandler {
     private var watchers: [String: [ZooKeeperWatcher]] = [:]
     private var pending: [(path: String, watcher: ZooKeeperWatcher)] = []
     private var pendingHead = 0
+    /// The clients' connect-string shuffles and reconnection sleeps, drawn as sessions open and
+    /// lose their server.
+    private lazy var connectStream = model.stream("zookeeper/client-connect")
 
     init(spec: ZooKeeperSpec, serverHosts: [Int], model: ClusterSimulation) {
         self.spec = spec
@@ -106,6 +122,10 @@ public final class ZooKeeperEnsemble: EventHandler {
     /// [min, max]). The client hears `connected` when the ensemble serves and is reachable.
     public func openSession(_ client: ZooKeeperClient, host: Int, requestedTimeout: SimDuration) -> Int {
         let s = Session(id: sessions.count, client: client, host: host, timeout: spec.negotiatedTimeout(requestedTimeout))
+        // StaticHostProvider shuffles the connect string once, then tries it round-robin
+        var order = Array(serverHosts.indices)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, connectStream.int(below: i + 1)) }
+        s.order = order
         sessions.append(s)
         if serving && reachable(s) { model.sim.schedule(after: .zero, target: target, kind: Kind.establish.rawValue, arg: Int64(s.id)) }
         return s.id
@@ -132,9 +152,14 @@ public final class ZooKeeperEnsemble: EventHandler {
     /// is reachable; otherwise as `clientDied`.
     public func closeSession(_ id: Int) {
         let s = sessions[id]
-        if s.serverAlive && serving && reachable(s) {
+        if s.serverAlive && serving && s.clientState == .connected && reachable(s) {
             s.clientAlive = false; s.clientState = .gone; s.clientGen &+= 1
             endSession(s, expired: false)
+        } else if s.serverAlive && s.clientAlive && s.clientState == .disconnected && s.attemptPending {
+            // ZooKeeper.close() waits for its closeSession packet: sent at the reconnection
+            // already under way, or failed with it (ClientCnxn cleanup: conLossPacket)
+            s.closing = true
+            s.clientGen &+= 1   // no client-side expiry: the process does not wait for it
         } else {
             clientDied(id)
         }
@@ -155,6 +180,14 @@ public final class ZooKeeperEnsemble: EventHandler {
         return node
     }
 
+    /// Deletes an ephemeral node of a connected session (Curator's `setNode(null)`).
+    public func deleteNode(_ node: ZNode, path: String) {
+        guard serving, var list = nodes[path], let i = list.firstIndex(of: node) else { return }
+        list.remove(at: i)
+        nodes[path] = list
+        changed(path)
+    }
+
     /// Children of `path` in sequence order.
     public func children(_ path: String) -> [ZNode] { nodes[path] ?? [] }
 
@@ -167,6 +200,8 @@ public final class ZooKeeperEnsemble: EventHandler {
         serverUp[i] = false
         model.log("zookeeper", "serverDown", serverName(i), "")
         reevaluate()
+        // its clients' connections are reset at once (the process is gone, the host answers)
+        serverLost(i, noticedAfterReadTimeout: false)
     }
 
     /// Server process (re)start.
@@ -175,6 +210,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         serverUp[i] = true
         model.log("zookeeper", "serverUp", serverName(i), "")
         reevaluate()
+        retryParked()
     }
 
     public func serverName(_ i: Int) -> String { "zk\(i + 1)@\(model.infrastructure.hosts[serverHosts[i]].name)" }
@@ -190,11 +226,14 @@ public final class ZooKeeperEnsemble: EventHandler {
 
     func hostWentDown(_ h: Int) {
         var any = false
+        var lost: [Int] = []
         for i in serverHosts.indices where serverHosts[i] == h && serverUp[i] {
-            serverUp[i] = false; any = true
+            serverUp[i] = false; any = true; lost.append(i)
             model.log("zookeeper", "serverDown", serverName(i), "host down")
         }
         if any { reevaluate() }
+        // a host that is gone sends no reset: its clients elsewhere notice after their read timeout
+        for i in lost { serverLost(i, noticedAfterReadTimeout: true) }
     }
 
     func hostCameUp(_ h: Int) {
@@ -203,7 +242,7 @@ public final class ZooKeeperEnsemble: EventHandler {
             serverUp[i] = true; any = true
             model.log("zookeeper", "serverUp", serverName(i), "host up")
         }
-        if any { reevaluate() }
+        if any { reevaluate(); retryParked() }
     }
 
     /// A partition started or healed somewhere: servers may have left or rejoined the majority,
@@ -214,17 +253,19 @@ public final class ZooKeeperEnsemble: EventHandler {
         for s in sessions where s.clientAlive && s.serverAlive {
             let r = reachable(s)
             switch s.clientState {
+            case .connected where !r && s.server >= 0 && talks(s.host, s.server):
+                // its server left the serving majority: it closes its connections at once
+                disconnect(s)
             case .connected where !r && s.gen & 1 == 0:
                 // Server side: pings stop now. Client side: notices after its read timeout (2/3 of
                 // the session timeout without an answer, ClientCnxn).
-                scheduleServerExpiry(s, lastPing: lastPing(s, before: now))
-                s.clientGen &+= 1
-                model.sim.schedule(after: SimDuration(nanoseconds: s.timeout.nanoseconds * 2 / 3), target: target,
-                                   kind: Kind.clientDetect.rawValue, arg: pack(s.id, s.clientGen))
+                readTimeout(s)
             case .connected:
                 break
-            case .disconnected where r, .connecting where r:
+            case .connecting where r:
                 reconnect(s)
+            case .disconnected where r:
+                scheduleAttempt(s)
             default: break
             }
         }
@@ -245,11 +286,98 @@ public final class ZooKeeperEnsemble: EventHandler {
         return peers >= quorumSize
     }
 
-    func reachable(_ s: Session) -> Bool {
-        guard s.clientAlive, serving, let l = leader else { return false }
-        let lh = serverHosts[l]
-        return lh == s.host || !cut(s.host, lh)
+    /// A client on `host` and server `k` can exchange packets (the server's process runs).
+    func talks(_ host: Int, _ k: Int) -> Bool {
+        serverUp[k] && (serverHosts[k] == host || !cut(host, serverHosts[k]))
     }
+
+    /// Server `k` takes a client on `host`: it runs, follows or leads the serving majority, and
+    /// the client reaches it.
+    func serves(_ k: Int, forClientOn host: Int) -> Bool {
+        serving && serverReachable(k) && talks(host, k)
+    }
+
+    /// A connected session reaches the ensemble through its server; one without a server would
+    /// reach it through any server that serves it.
+    func reachable(_ s: Session) -> Bool {
+        guard s.clientAlive, serving else { return false }
+        if s.server >= 0 { return serves(s.server, forClientOn: s.host) }
+        return s.order.contains { serves($0, forClientOn: s.host) }
+    }
+
+    // MARK: a client's own server (ClientCnxn, StaticHostProvider of ZooKeeper 3.4)
+
+    /// Server `i` went away while the ensemble may still serve: the sessions connected to it lose
+    /// their connection, at once when the host resets it, after the read timeout when the host is gone.
+    func serverLost(_ i: Int, noticedAfterReadTimeout: Bool) {
+        guard serving else { return }   // stopServing already disconnected everyone
+        for s in sessions where s.clientAlive && s.serverAlive && s.clientState == .connected && s.server == i && !reachable(s) {
+            if noticedAfterReadTimeout { if s.gen & 1 == 0 { readTimeout(s) } } else { disconnect(s) }
+        }
+    }
+
+    /// The client stops hearing its server: the leader stops hearing its pings now; the client
+    /// notices after its read timeout (2/3 of the session timeout, ClientCnxn).
+    func readTimeout(_ s: Session) {
+        scheduleServerExpiry(s, lastPing: lastPing(s, before: now))
+        s.clientGen &+= 1
+        model.sim.schedule(after: SimDuration(nanoseconds: s.timeout.nanoseconds * 2 / 3), target: target,
+                           kind: Kind.clientDetect.rawValue, arg: pack(s.id, s.clientGen))
+    }
+
+    /// The connection to its server is gone while the ensemble serves: the session lives on in the
+    /// ensemble until it expires; the client tells its owner and goes looking for another server.
+    func disconnect(_ s: Session) {
+        if s.gen & 1 == 0 { scheduleServerExpiry(s, lastPing: lastPing(s, before: now)) }
+        model.log("zookeeper", "sessionDisconnected", "session-\(s.id)",
+                  "client on \(model.infrastructure.hosts[s.host].name) lost \(s.server >= 0 ? serverName(s.server) : "its server")")
+        s.clientState = .disconnected
+        s.server = -1
+        s.clientGen &+= 1
+        model.sim.schedule(after: s.timeout, target: target, kind: Kind.clientExpire.rawValue, arg: pack(s.id, s.clientGen))
+        // the reconnection is under way before the owner hears of it (a close it makes then goes
+        // out on that connection)
+        scheduleAttempt(s)
+        s.client.zooKeeper(self, disconnected: s.id)
+    }
+
+    /// ClientCnxn.SendThread: before each attempt after the first connection the client sleeps
+    /// U[0, 1 s); it takes the next server of its shuffled list, and 1 s more when that is the one
+    /// it was last connected to (StaticHostProvider.next's spin after a full pass). A server that
+    /// runs but does not serve refuses at once; one whose host is down or cut off costs the connect
+    /// timeout, session timeout / servers. One event: the attempt at the first server that serves
+    /// now (the walk is redone if that changed by then). With no server serving the client is
+    /// parked until one does (`retryParked`), as if its next pass found it.
+    func scheduleAttempt(_ s: Session) {
+        guard s.clientAlive, s.serverAlive, s.clientState == .disconnected, !s.attemptPending else { return }
+        guard serving, s.order.contains(where: { serves($0, forClientOn: s.host) }) else { return }
+        let n = s.order.count
+        var delay = 0.0
+        var c = s.cursor
+        for _ in 0..<n {
+            delay += connectStream.uniform()
+            c = (c + 1) % n
+            let k = s.order[c]
+            if k == s.lastConnected { delay += 1 }
+            if serves(k, forClientOn: s.host) { break }
+            if !(model.infrastructure.hosts[serverHosts[k]].state.isUp && (serverHosts[k] == s.host || !cut(s.host, serverHosts[k]))) {
+                delay += s.timeout.seconds / Double(n)
+            }
+        }
+        s.cursor = c
+        s.attemptPending = true
+        s.attemptGen &+= 1
+        model.sim.schedule(after: SimDuration(nanoseconds: Int64((delay * 1e9).rounded())), target: target, kind: Kind.attempt.rawValue, arg: pack(s.id, s.attemptGen))
+    }
+
+    /// Servers came back: disconnected clients without an attempt under way try again.
+    func retryParked() {
+        guard serving else { return }
+        for s in sessions where s.clientAlive && s.serverAlive && s.clientState == .disconnected && !s.attemptPending {
+            scheduleAttempt(s)
+        }
+    }
+
 
     func isPinging(_ s: Session) -> Bool { s.serverAlive && serving && s.clientState == .connected && reachable(s) }
 
@@ -312,6 +440,7 @@ public final class ZooKeeperEnsemble: EventHandler {
             if s.clientAlive && s.clientState == .connected {
                 // servers close client connections when they stop serving
                 s.clientState = .disconnected
+                s.server = -1
                 s.clientGen &+= 1
                 model.sim.schedule(after: s.timeout, target: target, kind: Kind.clientExpire.rawValue, arg: pack(s.id, s.clientGen))
                 affected.append(s)
@@ -334,34 +463,64 @@ public final class ZooKeeperEnsemble: EventHandler {
         var toNotify: [(Session, Bool)] = []
         for s in sessions where s.serverAlive {
             s.gen = (s.gen &+ 2) & ~1
-            if s.clientAlive && reachable(s) {
-                if s.clientState == .connecting || s.clientState == .disconnected {
-                    let re = s.clientState == .disconnected
-                    s.clientState = .connected
-                    s.clientGen &+= 1
-                    toNotify.append((s, re))
-                }
-                s.pingOrigin = now
+            if s.clientAlive && s.clientState == .connecting && reachable(s), let k = firstServing(s) {
+                // a first connection: no sleep before it (ClientCnxn's isFirstConnect)
+                connect(s, to: k)
+                toNotify.append((s, false))
             } else {
+                // the others reconnect after their sleep (`scheduleAttempt`), or expire
                 scheduleServerExpiry(s, lastPing: now)
             }
         }
         for (s, re) in toNotify { s.client.zooKeeper(self, connected: s.id, reconnected: re) }
+        retryParked()
     }
 
-    func reconnect(_ s: Session) {
-        guard serving, s.clientAlive, reachable(s) else { return }
-        if !s.serverAlive {
-            // told at reconnection that the session expired
-            s.clientState = .gone; s.clientAlive = false; s.clientGen &+= 1
-            s.client.zooKeeper(self, expired: s.id)
-            return
+    /// The first server of the client's list, from its position on, that takes it now.
+    func firstServing(_ s: Session) -> Int? {
+        let n = s.order.count
+        for j in 1...max(1, n) {
+            let c = (s.cursor + j + n) % n
+            if serves(s.order[c], forClientOn: s.host) { s.cursor = c; return s.order[c] }
         }
-        let re = s.clientState != .connecting
+        return nil
+    }
+
+    func connect(_ s: Session, to k: Int) {
+        s.server = k
+        s.lastConnected = k
+        s.attemptPending = false
+        s.attemptGen &+= 1
         s.clientState = .connected
         s.clientGen &+= 1
         s.gen = (s.gen &+ 2) & ~1
         s.pingOrigin = now
+    }
+
+    /// Connects the session to server `k` (or the first that serves it): the client is told it
+    /// is connected again, that its session expired meanwhile, or, closing, the session ends.
+    func reconnect(_ s: Session, to given: Int? = nil) {
+        guard serving, s.clientAlive, let k = given ?? firstServing(s) else { return }
+        if !s.serverAlive {
+            // told at reconnection that the session expired
+            s.clientState = .gone; s.clientAlive = false; s.clientGen &+= 1
+            s.attemptPending = false
+            if !s.closing { s.client.zooKeeper(self, expired: s.id) }
+            return
+        }
+        if s.closing {
+            // the closeSession packet goes out on the new connection
+            s.clientAlive = false; s.clientState = .gone; s.clientGen &+= 1
+            s.attemptPending = false
+            endSession(s, expired: false)
+            return
+        }
+        let re = s.clientState != .connecting
+        connect(s, to: k)
+        if re {
+            model.log("zookeeper", "sessionReconnected", "session-\(s.id)",
+                      "client on \(model.infrastructure.hosts[s.host].name) to \(serverName(k))")
+        }
         s.client.zooKeeper(self, connected: s.id, reconnected: re)
     }
 
@@ -413,11 +572,15 @@ public final class ZooKeeperEnsemble: EventHandler {
             let (id, gen) = IndexGeneration.unpack(event.arg)
             let s = sessions[id]
             guard gen == s.clientGen, s.clientAlive, s.clientState == .connected, !reachable(s) else { return }
-            s.clientState = .disconnected
-            s.clientGen &+= 1
-            // measured from the disconnection the client noticed
-            model.sim.schedule(after: s.timeout, target: target, kind: Kind.clientExpire.rawValue, arg: pack(s.id, s.clientGen))
-            s.client.zooKeeper(self, disconnected: s.id)
+            if serving {
+                disconnect(s)   // measured from the disconnection the client noticed
+            } else {
+                s.clientState = .disconnected
+                s.server = -1
+                s.clientGen &+= 1
+                model.sim.schedule(after: s.timeout, target: target, kind: Kind.clientExpire.rawValue, arg: pack(s.id, s.clientGen))
+                s.client.zooKeeper(self, disconnected: s.id)
+            }
         case .notify:
             let (path, w) = pending[pendingHead]
             pendingHead += 1
@@ -426,6 +589,22 @@ public final class ZooKeeperEnsemble: EventHandler {
         case .establish:
             let s = sessions[Int(event.arg)]
             if s.clientState == .connecting { reconnect(s) }
+        case .attempt:
+            let (id, gen) = IndexGeneration.unpack(event.arg)
+            let s = sessions[id]
+            guard gen == s.attemptGen, s.attemptPending else { return }
+            s.attemptPending = false
+            guard s.clientAlive, s.clientState == .disconnected else { return }
+            let k = s.order[s.cursor]
+            if serves(k, forClientOn: s.host) {
+                reconnect(s, to: k)
+            } else if s.closing {
+                // the close failed with the connection: the session is left to expire
+                s.closing = false
+                clientDied(s.id)
+            } else {
+                scheduleAttempt(s)
+            }
         case nil:
             preconditionFailure("unknown zookeeper event \(event.kind)")
         }
