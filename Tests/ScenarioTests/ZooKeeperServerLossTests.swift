@@ -86,15 +86,16 @@ final class ZooKeeperServerLossTests: XCTestCase {
         XCTAssertGreaterThan(quiet, 0)
     }
 
-    /// Marathon 1.6 and later read the latch's participants instead of listening: the leader keeps
-    /// leading while disconnected and loses at the reconnection, when Curator's reset() queues its
-    /// node behind the others. The same seeds fail over, a reconnection sleep later.
-    func testFromMarathon16TheLeaderLosesAtItsReconnection() throws {
+    /// Marathon 1.6 (to 1.7.50) reads the latch's participants instead of listening: the leader
+    /// keeps leading while disconnected and loses at the reconnection, when Curator's reset() queues
+    /// its node behind the others. The same seeds fail over, a reconnection sleep later. 1.7.149
+    /// and later give up at once again, as 1.4 does.
+    func testMarathon16LosesAtItsReconnectionAnd110AtOnce() throws {
         var failovers = 0
         for seed in 1...10 {
             let fault = #"{"at": "10m", "kind": "zookeeperCrash", "server": 1, "restartAfter": "1m"}"#
             let old = try run(scenario(seed: seed, fault: fault))
-            let ev = try run(scenario(seed: seed, version: "1.10.5", fault: fault))
+            let ev = try run(scenario(seed: seed, version: "1.6.322", fault: fault))
             let oldFailover = old.contains { $0.component == "marathon" && $0.event == "leaderAbdicated" && $0.time.seconds >= Self.crashAt }
             let lost = ev.filter { $0.component == "marathon" && $0.event == "leadershipLost" && $0.time.seconds >= Self.crashAt }
             XCTAssertEqual(!lost.isEmpty, oldFailover, "seed \(seed)")
@@ -107,6 +108,10 @@ final class ZooKeeperServerLossTests: XCTestCase {
             XCTAssertTrue(ev.contains { $0.event == "sessionReconnected" && $0.time == l.time }, "seed \(seed)")
             XCTAssertTrue(ev.contains { $0.component == "marathon" && $0.event == "leaderElected" && $0.time == l.time && $0.subject != l.subject }, "seed \(seed)")
             XCTAssertFalse(ev.contains { $0.component == "marathon" && $0.event == "leaderAbdicated" }, "seed \(seed)")
+            let recent = try run(scenario(seed: seed, version: "1.10.5", fault: fault))
+            let a = try XCTUnwrap(recent.first { $0.component == "marathon" && $0.event == "leaderAbdicated" }, "seed \(seed)")
+            XCTAssertEqual(a.time.seconds, Self.crashAt, accuracy: 1e-9)
+            XCTAssertEqual(a.detail, "ZooKeeper connection suspended")
         }
         XCTAssertGreaterThan(failovers, 0)
     }
@@ -129,12 +134,12 @@ final class ZooKeeperServerLossTests: XCTestCase {
         XCTAssertGreaterThan(seen, 0)
     }
 
-    /// The whole ensemble lost (quorum): Marathon 1.4 abdicates when its server closes the
-    /// connection, not a session timeout later as Mesos' master does; 1.10 keeps leading until its
-    /// client gives the session up.
+    /// The whole ensemble lost (quorum): Marathon 1.4 (and 1.10) abdicates when its server closes
+    /// the connection, not a session timeout later as Mesos' master does; 1.6 keeps leading until
+    /// its client gives the session up.
     func testAQuorumLossSuspendsMarathon14AtOnce() throws {
         let faults = #"{"at": "10m", "kind": "zookeeperCrash", "server": 1, "restartAfter": "3m"}, {"at": "10m", "kind": "zookeeperCrash", "server": 2, "restartAfter": "3m"}"#
-        for (version, at, why) in [("1.4.9", Self.crashAt, "ZooKeeper connection suspended"), ("1.10.5", Self.crashAt + 10, "ZooKeeper session expired")] {
+        for (version, at, why) in [("1.4.9", Self.crashAt, "ZooKeeper connection suspended"), ("1.6.322", Self.crashAt + 10, "ZooKeeper session expired"), ("1.10.5", Self.crashAt, "ZooKeeper connection suspended")] {
             let ev = try run(scenario(seed: 4, version: version, fault: faults))
             let a = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "leaderAbdicated" }, version)
             XCTAssertEqual(a.time.seconds, at, accuracy: 1e-9, version)

@@ -179,7 +179,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         let processHosts = hosts.isEmpty ? [] : (0..<spec.instances).map { hosts[$0 % hosts.count] }
         latch = LeaderLatch(zooKeeper: zooKeeper, path: "/\(instanceName)/leader", hosts: processHosts,
                             sessionTimeout: spec.flags.zkSessionTimeout, owner: self,
-                            onSuspended: spec.version.atLeast(6) ? .keepLeadership : .loseLeadership)
+                            onSuspended: spec.version.atLeast(6) && !spec.version.atLeast(7, 149) ? .keepLeadership : .loseLeadership)
     }
 
     public func register(in sim: Simulation) {

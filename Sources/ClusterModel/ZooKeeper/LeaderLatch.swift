@@ -29,10 +29,10 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         case anotherLeads = "another instance leads"
         case connectionSuspended = "ZooKeeper connection suspended"
     }
-    /// What a leader does when its client loses its server: Curator's latch listener hears
-    /// `notLeader` at once (Marathon before 1.6, Chronos), or the framework keeps leading until
-    /// the reconnection's `reset()` puts another contender first (Marathon 1.6 and later, which
-    /// reads the participants instead of listening).
+    /// What a leader does when its client loses its server: it gives up at once (Curator's latch
+    /// listener hears `notLeader`: Marathon 1.4/1.5, Chronos; Marathon from 1.7.149 offers
+    /// `Standby(None)` on SUSPENDED), or keeps leading until the reconnection's `reset()` puts
+    /// another contender first (Marathon 1.6 to 1.7.50, which only reads the participants).
     public enum OnSuspended: Sendable { case loseLeadership, keepLeadership }
     public struct Contender {
         public let host: Int
