@@ -1,4 +1,5 @@
 import ClusterModel
+import Foundation
 import SimKernel
 
 // The `zookeeper` and `mesos` sections. Mesos flags are written exactly as on the Mesos command
@@ -373,9 +374,14 @@ extension ScenarioSchema {
         if let x = r.optional("executor_shutdown_grace_period", .duration(.nonNegative)) { f.executorShutdownGracePeriod = x }
         if let x = r.optional("executor_reregistration_timeout", ValueDecoder<SimDuration>.duration(.nonNegative).check {
             $0 > .seconds(15) ? "must be at most 15s (MAX_EXECUTOR_REREGISTRATION_TIMEOUT), got \($0)" : nil }) { f.executorReregistrationTimeout = x }
-        if let x = r.optional("gc_delay", .duration(.positive)) { f.gcDelay = x }
-        if let x = r.optional("gc_disk_headroom", .number(atLeast: 0, atMost: 1)) { f.gcDiskHeadroom = x }
-        if let x = r.optional("disk_watch_interval", .duration(.positive)) { f.diskWatchInterval = x }
+        // slave.cpp@1.4.0 (and to 1.11) checks neither gc_delay nor disk_watch_interval: 0secs
+        // loads (a sandbox is removed as its executor ends; the disk checks run back to back,
+        // `delay(0, checkDiskUsage)`, here one per nanosecond). gc_disk_headroom outside [0, 1]
+        // makes `Slave::initialize` exit with its message.
+        if let x = r.optional("gc_delay", .duration(.nonNegative)) { f.gcDelay = x }
+        if let x = r.optional("gc_disk_headroom", ValueDecoder<Double>.number().check {
+            $0 < 0 || $0 > 1 ? "Invalid value '\(Self.ostreamDouble($0))' for --gc_disk_headroom. Must be between 0.0 and 1.0 (mesos-agent exits at its start: slave.cpp Slave::initialize)" : nil }) { f.gcDiskHeadroom = x }
+        if let x = r.optional("disk_watch_interval", .duration(.nonNegative)) { f.diskWatchInterval = x }
         if let x = r.optional("docker_remove_delay", .duration(.nonNegative)) { f.dockerRemoveDelay = x }
         if let x = r.optional("docker_stop_timeout", .duration(.nonNegative)) { f.dockerStopTimeout = x }
         // containerizer.cpp@1.4.0 `MesosContainerizer::create`: both names at once is an error
@@ -617,4 +623,9 @@ extension ScenarioSchema {
         }
         return out
     }
+}
+
+extension ScenarioSchema {
+    /// A double as C++'s `operator<<` writes it by default (precision 6, `%g`): 1.5, -0.1, 2, 1e+06.
+    static func ostreamDouble(_ x: Double) -> String { String(format: "%g", x) }
 }

@@ -101,7 +101,7 @@ extension ScenarioSchema {
         if let t = r.optional("noSpaceTimeout", .duration(.nonNegative)) { opts.noSpaceTimeout = t }
         let extract = r.optional("layerExtractRate", .rate(.positive)).map { Double($0) / 8 }
         let downloads = r.optional("maxConcurrentDownloads", .int(min: 1, max: 1024), default: 3)
-        let logOptions = decodeDaemonLogConfig(r, d)
+        let logOptions = decodeDaemonLogConfig(r, release: release, d)
         r.finish()
         guard d.errorCount == before, let gname, let driver, let rootUsed, let vg else { return nil }
         let disk = group?.diskBytes ?? Int64.max
@@ -128,8 +128,9 @@ extension ScenarioSchema {
     /// daemon.json's `log-driver` and `log-opts` (a map of strings: dockerd refuses other JSON
     /// values), checked as dockerd does at its start (`setupDefaultLogConfig`: ValidateLogOpts) and
     /// as every container start would (the driver's `New`).
-    static func decodeDaemonLogConfig(_ r: ObjectReader, _ d: Diagnostics) -> DockerLogOptions {
+    static func decodeDaemonLogConfig(_ r: ObjectReader, release: DockerRelease = .modelled, _ d: Diagnostics) -> DockerLogOptions {
         var o = DockerLogOptions.daemonDefault
+        o.rules = DockerLogRules.release(release.name) ?? .modelled   // that dockerd's logging code
         if let x = r.optional("log-driver", .nonEmptyString) { o.driver = x }
         if let ov = r.value("log-opts") {
             let p = r.keyPath("log-opts")
@@ -549,7 +550,7 @@ extension ScenarioSchema {
         KeySpec("operator", "array", default: "`[]`", allowed: "See `storage.operator[i]`.", meaning: "Operator actions on the storage hosts, at a time or on an event."),
         KeySpec("ceph", "object", default: "none", allowed: "See `storage.ceph`.", meaning: "A Ceph cluster (RADOS pool) on a host group."),
         KeySpec("dockerVersion", "string", default: "`\"18.09\"`", allowed: "`\"17.03\"`, `\"17.06\"`, `\"17.09\"`, `\"17.12\"`, `\"18.03\"`, `\"18.06\"`, `\"18.09\"`, `\"19.03\"` or `\"20.10\"`.",
-                meaning: "The dockerd release whose daemon.json keys, command-line flags and storage-option names `daemonConfig`, `flagsFrom` and `storageOpts` are read with (a key added later, like 20.10's `ip6tables`, is refused at an earlier release, as that dockerd refuses it), with the checks that changed between them (`metrics-addr` needs `experimental` before 20.10; `docker daemon` runs dockerd before 17.12). The storage model itself is 18.09's whatever the release.",
+                meaning: "The dockerd release whose daemon.json keys, command-line flags and storage-option names `daemonConfig`, `flagsFrom` and `storageOpts` are read with (a key added later, like 20.10's `ip6tables`, is refused at an earlier release, as that dockerd refuses it), with the checks that changed between them (`metrics-addr` needs `experimental` before 20.10; `docker daemon` runs dockerd before 17.12). The logging options and drivers are judged by that release's code (docs/storage.md \"Docker's copy of stdout\", *By release*: json-file's options, `mode`, `max-size` 0, the `local` driver); the storage model itself is 18.09's whatever the release.",
                 source: "moby/moby tags v17.03.0-ce ... v20.10.0: cmd/dockerd flags, daemon/config/config.go, daemon/graphdriver/devmapper/deviceset.go, overlay2/overlay.go; docker/cli c6a3199"),
     ])
 

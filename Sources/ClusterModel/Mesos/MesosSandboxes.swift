@@ -365,6 +365,12 @@ extension MesosCluster {
         }
         // the full crossing, or the first sandbox reaching its logger's bound (its growth stops)
         w.fullGen &+= 1
+        // A full work_dir ends the Docker tasks whose `docker run` writes there (see
+        // `failDockerRunsOnFullWorkDir`): at once, in an event of its own (this may run inside a
+        // task's start or end).
+        if w.full && hasFailingDockerRun(w) {
+            model.sim.schedule(at: now, target: target, kind: Kind.workDirFull.rawValue, arg: pack(a.index, w.fullGen))
+        }
         if !w.full && w.writeRate > 0 {
             var secs = free / w.writeRate
             for s in w.sandboxes { if let l = s.limit, s.growth > 0 { secs = min(secs, (l - s.bytes) / s.rate) } }
@@ -412,6 +418,7 @@ extension MesosCluster {
         case .workDirFull:
             guard w.fullGen == gen else { return }
             w.advance(to: now)
+            if w.full { failDockerRunsOnFullWorkDir(a, w) }
             replanWorkDir(a)
         case .sandboxGC:
             guard w.gcGen == gen, a.processRunning else { return }
@@ -441,6 +448,42 @@ extension MesosCluster {
             diskQuotaTick(a, w)
             replanWorkDir(a)
         default: break
+        }
+    }
+}
+
+extension MesosCluster {
+    /// The sandboxes whose writer dies of a full work_dir: a running Docker-containerizer task that
+    /// writes to stdout, under the SandboxContainerLogger (its `docker run` writes the file itself).
+    /// With the LogrotateContainerLogger the output goes through a pipe to mesos-logrotate-logger,
+    /// which ignores its write errors (logrotate.cpp), and a Mesos-containerizer task's process
+    /// writes the file directly (what it does with ENOSPC is the program's affair: it goes on here).
+    func dockerRunWritesSandbox(_ s: Sandbox) -> Bool {
+        guard s.rate > 0, s.removalAt == nil, case .sandbox = spec.agentFlags.containerLogger,
+              let t = tasks[s.task], !t.mesosContainerizer, t.containerAlive, !t.state.isTerminal else { return false }
+        return true
+    }
+
+    func hasFailingDockerRun(_ w: WorkDir) -> Bool { w.sandboxes.contains { dockerRunWritesSandbox($0) } }
+
+    /// The work_dir is full: each `docker run` writing a task's output to its sandbox's `stdout`
+    /// gets ENOSPC and exits with status 1, and the Docker executor reports the task failed.
+    /// Sources: apache/mesos@1.4.0 src/docker/executor.cpp (`docker->run(..., Subprocess::FD(STDOUT_FILENO),
+    /// ...)`: `docker run` inherits the executor's stdout, the sandbox's `stdout` file that the
+    /// SandboxContainerLogger gives it; `reaped`/`_reaped`: the exit of that process is the task's,
+    /// TASK_FAILED "Container exited with status 1", no reason), src/docker/docker.cpp `Docker::run`
+    /// (returns the subprocess' status); moby/moby@v17.03.0-ce cli/command/container/hijack.go
+    /// `holdHijackedConnection` (stdcopy.StdCopy's write error ends the attach and is returned),
+    /// run.go (`Error hijack` returned), cmd/docker/docker.go (any other error: exit status 1); the
+    /// same in docker/cli 17.06 on. The executor then stops and the containerizer destroys the
+    /// container (`docker stop`).
+    func failDockerRunsOnFullWorkDir(_ a: MesosAgent, _ w: WorkDir) {
+        let victims = w.sandboxes.filter { dockerRunWritesSandbox($0) }
+        for s in victims { s.rate = 0 }   // nothing writes any more, whatever follows
+        for s in victims {
+            guard let t = tasks[s.task] else { continue }
+            log("sandboxWriteFailed", t.name, "\(a.name): docker run cannot write the container's output to \(s.path)/stdout: No space left on device; it exits with status 1")
+            finishOnAgent(t, .failed, .none, message: "Container exited with status 1")
         }
     }
 }

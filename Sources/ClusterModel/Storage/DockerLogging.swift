@@ -29,9 +29,14 @@ public struct DockerLogOptions: Equatable, Sendable {
     public var driver: String?
     /// `log-opts` / `--log-opt key=value`, in the order given (a later key wins).
     public var opts: [(key: String, value: String)]
-    public init(driver: String? = nil, opts: [(key: String, value: String)] = []) { self.driver = driver; self.opts = opts }
+    /// The dockerd release whose logging code judges them (the daemon's: `storage.dockerVersion`;
+    /// a container's options are judged by its daemon's release, `merge`).
+    public var rules: DockerLogRules
+    public init(driver: String? = nil, opts: [(key: String, value: String)] = [], rules: DockerLogRules = .modelled) {
+        self.driver = driver; self.opts = opts; self.rules = rules
+    }
     public static func == (a: Self, b: Self) -> Bool {
-        a.driver == b.driver && a.opts.count == b.opts.count && zip(a.opts, b.opts).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        a.driver == b.driver && a.rules == b.rules && a.opts.count == b.opts.count && zip(a.opts, b.opts).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
     public func value(_ k: String) -> String? { opts.last(where: { $0.key == k })?.value }
     public var keys: [String] { var seen: [String] = []; for o in opts where !seen.contains(o.key) { seen.append(o.key) }; return seen }
@@ -84,10 +89,53 @@ public struct DockerLogFile: Equatable, Sendable {
     }
 }
 
+/// What one dockerd release's logging code takes; the differences between 17.03 and 20.10 (moby/moby
+/// at the tags v17.03.0-ce ... v20.10.0, daemon/logger/factory.go `ValidateLogOpts`,
+/// jsonfilelog/jsonfilelog.go `ValidateLogOpt` and `New`, daemon/logdrivers_linux.go):
+/// - json-file's options: `max-file`, `max-size`, `labels`, `env` at 17.03; `env-regex` from 17.06;
+///   `tag` from 18.03; `compress` from 18.06; `labels-regex` from 20.10;
+/// - `mode` and `max-buffer-size` are the daemon's own options (`builtInLogOpts`, checked and
+///   filtered before the driver's validator) from 17.06; at 17.03 they reach the driver's
+///   validator (json-file: "unknown log opt 'mode' for json-file log driver");
+/// - json-file refuses `max-size` 0 ("max-size must be a positive number") from 18.06; before, 0
+///   rotates before every line;
+/// - the `local` driver is registered from 18.09 (before: "logger: no log driver named 'local' is
+///   registered"); its options are the same from 18.09 to 20.10.
+public struct DockerLogRules: Equatable, Sendable {
+    /// The release, "17.03" ... "20.10".
+    public let release: String
+    public let jsonFileOpts: [String]
+    public let builtInModeOpts: Bool
+    public let maxSizeMustBePositive: Bool
+    public let hasLocal: Bool
+
+    static let releases = ["17.03", "17.06", "17.09", "17.12", "18.03", "18.06", "18.09", "19.03", "20.10"]
+
+    /// The rules of a release (nil: not one of `releases`).
+    public static func release(_ name: String) -> DockerLogRules? {
+        guard let i = releases.firstIndex(of: name) else { return nil }
+        func since(_ r: String) -> Bool { i >= releases.firstIndex(of: r)! }
+        var json = ["max-file", "max-size"]
+        if since("18.06") { json.append("compress") }
+        json += ["labels"]
+        if since("20.10") { json.append("labels-regex") }
+        json += ["env"]
+        if since("17.06") { json.append("env-regex") }
+        if since("18.03") { json.append("tag") }
+        return DockerLogRules(release: name, jsonFileOpts: json, builtInModeOpts: since("17.06"),
+                              maxSizeMustBePositive: since("18.06"), hasLocal: since("18.09"))
+    }
+
+    /// The release the storage model follows (`storage.dockerVersion`'s default).
+    public static let modelled = release("18.09")!
+
+    /// Drivers registered on Linux at this release, and `none`.
+    public var drivers: [String] { DockerLogging.drivers.filter { $0 != "local" || hasLocal } }
+}
+
 public enum DockerLogging {
     /// Drivers registered in dockerd on Linux (daemon/logdrivers_linux.go @v18.09.0), and `none`.
     public static let drivers = ["awslogs", "fluentd", "gcplogs", "gelf", "journald", "json-file", "local", "logentries", "splunk", "syslog", "none"]
-    static let jsonFileOpts = ["max-file", "max-size", "compress", "labels", "env", "env-regex", "tag"]
     static let localOpts = ["max-file", "max-size", "compress"]
 
     /// The container's options merged with the daemon's (`mergeAndVerifyLogConfig`).
@@ -98,7 +146,7 @@ public enum DockerLogging {
         if driver == dDriver {
             for k in daemon.keys where !opts.contains(where: { $0.key == k }) { opts.append((k, daemon.value(k)!)) }
         }
-        return DockerLogOptions(driver: driver, opts: opts)
+        return DockerLogOptions(driver: driver, opts: opts, rules: daemon.rules)
     }
 
     /// A driver name written as a plugin reference (`grafana/loki-docker-driver:latest`,
@@ -108,6 +156,9 @@ public enum DockerLogging {
     /// bare unknown name (`json`) is refused as dockerd refuses it without such a plugin.
     public static func isPluginReference(_ name: String) -> Bool {
         !drivers.contains(name) && (name.contains("/") || name.contains(":"))
+    }
+    static func isPluginReference(_ name: String, _ r: DockerLogRules) -> Bool {
+        !r.drivers.contains(name) && (name.contains("/") || name.contains(":"))
     }
 
     /// What `docker run` answers for a container whose `--log-driver` / `--log-opt` are `own`
@@ -127,18 +178,21 @@ public enum DockerLogging {
     public static func validate(_ o: DockerLogOptions) -> String? {
         let name = o.driver ?? "json-file"
         if name == "none" { return nil }
-        let mode = o.value("mode") ?? ""
-        if !["", "blocking", "non-blocking"].contains(mode) { return "logger: logging mode not supported: \(mode)" }
-        if let s = o.value("max-buffer-size") {
-            if mode != "non-blocking" { return "logger: max-buffer-size option is only supported with 'mode=non-blocking'" }
-            if case .failure(let e) = parseSize(s, binary: true) { return "error parsing option max-buffer-size: \(e)" }
+        let r = o.rules
+        if r.builtInModeOpts {
+            let mode = o.value("mode") ?? ""
+            if !["", "blocking", "non-blocking"].contains(mode) { return "logger: logging mode not supported: \(mode)" }
+            if let s = o.value("max-buffer-size") {
+                if mode != "non-blocking" { return "logger: max-buffer-size option is only supported with 'mode=non-blocking'" }
+                if case .failure(let e) = parseSize(s, binary: true) { return "error parsing option max-buffer-size: \(e)" }
+            }
         }
-        guard drivers.contains(name) || isPluginReference(name) else { return "logger: no log driver named '\(name)' is registered" }
+        guard r.drivers.contains(name) || isPluginReference(name, r) else { return "logger: no log driver named '\(name)' is registered" }
         // the driver's validator, in Go's random map order: the first unknown key in file order here
-        let keys = o.keys.filter { $0 != "mode" && $0 != "max-buffer-size" }
+        let keys = r.builtInModeOpts ? o.keys.filter { $0 != "mode" && $0 != "max-buffer-size" } : o.keys
         switch name {
         case "json-file":
-            if let k = keys.first(where: { !jsonFileOpts.contains($0) }) { return "unknown log opt '\(k)' for json-file log driver" }
+            if let k = keys.first(where: { !r.jsonFileOpts.contains($0) }) { return "unknown log opt '\(k)' for json-file log driver" }
         case "local":
             if let k = keys.first(where: { !localOpts.contains($0) }) { return "unknown log opt '\(k)' for log driver local" }
         default: break   // the other drivers' validators are not modelled (docs/storage.md)
@@ -155,7 +209,7 @@ public enum DockerLogging {
                 switch parseSize(s, binary: false) {
                 case .failure(let e): return .failure(e)
                 case .success(let v):
-                    if v <= 0 { return .failure(LogOptError("max-size must be a positive number")) }
+                    if v <= 0 && o.rules.maxSizeMustBePositive { return .failure(LogOptError("max-size must be a positive number")) }
                     cap = v
                 }
             }
@@ -166,7 +220,7 @@ public enum DockerLogging {
                 files = n
             }
             var compress = false
-            if let s = o.value("compress") {
+            if o.rules.jsonFileOpts.contains("compress"), let s = o.value("compress") {
                 guard let b = goParseBool(s) else { return .failure(LogOptError("strconv.ParseBool: parsing \(goQuote(s)): invalid syntax")) }
                 if b && (files == 1 || cap == nil) { return .failure(LogOptError("compress cannot be true when max-file is less than 2 or max-size is not set")) }
                 compress = b
