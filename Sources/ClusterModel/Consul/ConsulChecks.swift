@@ -173,7 +173,11 @@ extension ConsulCluster {
     }
 
     func ttlFired(_ c: Int) {
-        guard let task = mesos?.task(checks[c].task), let serving = task.servingAt else { return }
+        guard let task = mesos?.task(checks[c].task), !task.state.isTerminal else {
+            // a registration kept after its container died (RegistratorProcess.swift): nobody updates it
+            setStatus(c, .critical); return
+        }
+        guard let serving = task.servingAt else { return }
         let expired = task.hangAt.map { now >= $0 + checks[c].def.ttl } ?? false
         if expired { setStatus(c, .critical) } else if now >= serving { setStatus(c, .passing) }
         if !expired { planTTL(c) }
