@@ -137,6 +137,32 @@ final class RegistratorProcessTests: XCTestCase {
         XCTAssertEqual(c.serviceNames, ["shop-api"], "without the key: the app-id registration")
     }
 
+    /// The agent persists what registrator registers through its HTTP API in its data_dir and
+    /// restores it when it starts again (agent.go persistService, loadServices), also the
+    /// services of containers that died with the host: after a reboot (the node left, the leader
+    /// deregistered its services) or a crash they are in the catalog again, with their task gone.
+    /// Registrator's start (Sync) removes them only with -cleanup; without the key, the model's
+    /// earlier choice: the restarted agent holds none.
+    func testARestartedAgentRestoresTheDeadContainersServices() throws {
+        for fault in [#"{"at": "40s", "kind": "hostReboot", "host": "slave-01", "downFor": "20s"}"#,
+                      #"{"at": "40s", "kind": "hostCrash", "host": "slave-01", "recoverAfter": "20s"}"#] {
+            func scenario(_ consul: String) -> String {
+                S.scenario(consul: consul, slaves: 1).replacingOccurrences(of: #""nginx":"#, with: #""faults": [\#(fault)], "nginx":"#)
+            }
+            var (m, c, o) = try run(scenario(Self.flags("{}")))
+            let restored = o.events.filter { $0.event == "consulServiceRestored" }
+            XCTAssertEqual(restored.count, 2, fault)
+            XCTAssertTrue(restored.allSatisfy { abs($0.time.seconds - 60) < 1e-9 }, fault)
+            XCTAssertEqual(Set(dangling(m, c)), Set(restored.map(\.subject)), "back in the catalog without their containers: \(fault)")
+            (m, c, o) = try run(scenario(Self.commandLine("registrator -cleanup consul://localhost:8500")))
+            XCTAssertEqual(o.events.filter { $0.event == "registratorCleanup" }.count, 2, fault)
+            XCTAssertEqual(dangling(m, c), [], fault)
+            (m, c, o) = try run(scenario(""))
+            XCTAssertFalse(o.events.contains { $0.event == "consulServiceRestored" })
+            XCTAssertEqual(dangling(m, c), [], "without the key: \(fault)")
+        }
+    }
+
     /// What registrator refuses is an error at the command line, in its words.
     func testCommandLineErrors() {
         let p = "consul.registrator.flagsFrom[0].commandLine"

@@ -236,6 +236,7 @@ public final class ConsulCluster: EventHandler {
     /// leader deregisters the node at once; servers (false for them) just stop.
     func hostDown(_ h: Int, rebooting: Bool) {
         guard let m = memberOfHost[h], members[m].agentUp else { return }
+        if spec.registrator != nil { persistRegistrations(m) }     // RegistratorProcess.swift
         members[m].agentUp = false
         members[m].downAt = now
         stopChecks(member: m)

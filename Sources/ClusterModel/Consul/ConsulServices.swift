@@ -21,6 +21,8 @@ struct InstanceState {
     /// In the agent's local state / in the servers' catalog.
     var inLocal = true
     var inCatalog = false
+    /// Registered by registrator through the agent's HTTP API (persisted in the agent's data_dir).
+    var viaRegistrator = false
 }
 
 extension ConsulCluster: ServiceCatalog {
@@ -234,7 +236,8 @@ extension ConsulCluster: ServiceCatalog {
             deregisterLocally(old, reason: "replaced")
             instancesOfTask[t.id]?.removeAll { $0 == old }
         }
-        let x = InstanceState(id: sid, name: name, task: t.id, host: members[m].host, member: m, port: port, tags: r.definition.tags, checks: [])
+        var x = InstanceState(id: sid, name: name, task: t.id, host: members[m].host, member: m, port: port, tags: r.definition.tags, checks: [])
+        x.viaRegistrator = true
         let i: Int
         if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
         for cd in r.definition.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
@@ -255,7 +258,9 @@ extension ConsulCluster: ServiceCatalog {
     /// The agent came back (host up): its local state holds no service of a task that died with
     /// the host (registrator's resync); a full sync runs at start.
     func agentRestarted(_ m: Int) {
-        for i in members[m].instances where instances[i].inLocal {
+        // with registrator's command line given: what it registered comes back from the data_dir
+        let restored = spec.registrator != nil ? restorePersisted(m) : []
+        for i in members[m].instances where instances[i].inLocal && !restored.contains(i) {
             instances[i].inLocal = false
             markDirty(i)
         }
@@ -267,6 +272,8 @@ extension ConsulCluster: ServiceCatalog {
         registrators[m].resyncPending = false
         registrators[m].resyncGen &+= 1
         fullSync(member: m)
+        // registrator's Sync(false) at its start: with -cleanup, the restored services of containers that are gone
+        if registratorFlags.cleanup { registratorCleanup(m) }
     }
 
     // MARK: sync

@@ -14,8 +14,22 @@ struct RegistratorHeld {
     var services: [(id: String, service: RegistratorService, port: Int)]
 }
 
+/// A registration the agent persisted in its data_dir (agent.go `persistService`, `persistCheck`:
+/// every service and check registered through the HTTP API), restored when the agent starts
+/// again (`loadServices`, `loadChecks`).
+struct PersistedRegistration {
+    let id: String
+    let name: Int
+    let task: TaskID
+    let port: Int
+    let tags: [String]
+    let checks: [ConsulCheckDefinition]
+}
+
 /// The registrator on one member's host.
 struct RegistratorState {
+    /// What the agent had persisted when its host went down.
+    var persisted: [PersistedRegistration] = []
     /// When it started (time 0, or its host's last start): its resync ticker counts from there.
     var startedAt = SimTime.zero
     var resyncGen: Int32 = 0
@@ -104,7 +118,7 @@ extension ConsulCluster {
         registrators[m].resyncPending = false
         guard members[m].agentUp else { return }
         for task in registrators[m].tasks {
-            guard let held = registratorHeld[task], let t = mesos?.task(task), !t.state.isTerminal else { continue }
+            guard let held = registratorHeld[task], let t = mesos?.task(task), t.containerAlive, !t.state.isTerminal else { continue }
             for entry in held.services {
                 // an id another running container holds too stays with its current owner (Go's
                 // map order decides which registers last; the model keeps the one registered)
@@ -116,6 +130,47 @@ extension ConsulCluster {
         if registratorFlags.cleanup { registratorCleanup(m) }
     }
 
+    /// The host goes down: the agent's data_dir holds what registrator registered through its API
+    /// (a deregistration purges the file; a host that stops does not).
+    func persistRegistrations(_ m: Int) {
+        registrators[m].persisted = members[m].instances.filter { instances[$0].inLocal && instances[$0].viaRegistrator }.map { i in
+            let x = instances[i]
+            return PersistedRegistration(id: x.id, name: x.name, task: x.task, port: x.port, tags: x.tags, checks: x.checks.map { checks[$0].def })
+        }
+    }
+
+    /// The agent starts again: the services and checks registered through its API come back from
+    /// its data_dir (agent.go `loadServices`: "Restored service definition"), also those of
+    /// containers that died with the host. A crash left them in its local state; a reboot's leave
+    /// had the leader deregister them, and they are registered again. Their checks run from now
+    /// on and find no container; a service without a check is passing as soon as its node is.
+    /// Returns the instances that stay in (or are back in) the local state.
+    func restorePersisted(_ m: Int) -> [Int] {
+        var out: [Int] = []
+        for p in registrators[m].persisted {
+            if let i = members[m].instances.first(where: { instances[$0].inLocal && instances[$0].id == p.id }) {
+                log("consulServiceRestored", p.id, "from the agent's data_dir; its container died with the host")
+                // a restored check starts again from its initial status (critical unless given)
+                for c in instances[i].checks { checks[c].status = checks[c].def.initialStatus; checks[c].successes = 0; checks[c].failures = 0 }
+                containerGone(i)
+                markDirty(i)
+                out.append(i)
+                continue
+            }
+            var x = InstanceState(id: p.id, name: p.name, task: p.task, host: members[m].host, member: m, port: p.port, tags: p.tags, checks: [])
+            x.viaRegistrator = true
+            let i: Int
+            if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
+            for cd in p.checks { instances[i].checks.append(addCheck(cd, instance: i, taskID: p.task, slowProbability: 0)) }
+            members[m].instances.append(i)
+            log("consulServiceRestored", p.id, "from the agent's data_dir; its container died with the host")
+            markDirty(i)
+            out.append(i)
+        }
+        registrators[m].persisted = []
+        return out
+    }
+
     /// `-cleanup` in `Sync`: the agent's services (`/v1/agent/services`) whose id matches
     /// registrator's pattern with this host's name and whose container is not running. The
     /// model's registrations of running tasks are registrator's own, so only those of tasks that
@@ -123,7 +178,7 @@ extension ConsulCluster {
     func registratorCleanup(_ m: Int) {
         let host = hostName(members[m].host)
         for i in members[m].instances where instances[i].inLocal {
-            if let t = mesos?.task(instances[i].task), !t.state.isTerminal { continue }
+            if let t = mesos?.task(instances[i].task), t.containerAlive, !t.state.isTerminal { continue }
             guard RegistratorFlags.hostnameOfServiceID(instances[i].id) == host else { continue }
             log("registratorCleanup", instances[i].id, "dangling: its container is not running (-cleanup)")
             deregisterLocally(i, reason: "cleanup")
