@@ -54,12 +54,14 @@ extension ScenarioSchema {
         }
         let naming = r.optional("serviceNaming", ValueDecoder<String>.oneOf(ConsulServiceNaming.allCases.map(\.rawValue), what: "service naming"), default: "appId")
         let kv = r.value("kv").map { decodeStringMap($0, path: r.keyPath("kv"), what: "KV key", maxValueBytes: 512 * 1024, d) } ?? [:]
+        let registrator = r.value("registrator").flatMap { decodeRegistrator($0, path: r.keyPath("registrator"), d) }
         r.finish()
         guard d.errorCount == before, let servers, let registerAll, let exact else { return nil }
         var spec = ConsulSpec(servers: servers, hostGroup: group, agentHostGroups: agents, config: config, services: services, registerAll: registerAll)
         spec.exactChecks = exact
         spec.kv = kv
         spec.serviceNaming = naming.flatMap(ConsulServiceNaming.init(rawValue:)) ?? .appId
+        spec.registrator = registrator
         warnRegistrator(spec, apps: marathon?.apps ?? [], d)
         return spec
     }
@@ -203,6 +205,9 @@ extension ScenarioSchema {
         KeySpec("serviceNaming", "string", default: "\"appId\"", allowed: "\"appId\" or \"registrator\" (error otherwise).",
                 meaning: "How `registerAll` names apps without a `services` entry. `appId`: after the app id (`/shop/web` → `shop-web`), one registration on the task's lowest host port; an app whose Docker container carries registrator's SERVICE_* metadata (`env`, Docker `label` parameters) is registered by registrator's rules with the app id as the default name. `registrator`: registrator's rules for every Docker app, the image's base name without its tag as the default name (`registry/web:1` → `web`), one registration per published port (`web-8080`, `web-8443` for several). SERVICE_NAME always wins (docs/consul.md, \"Registrator\").",
                 source: "gliderlabs/registrator@6bfadbc bridge/bridge.go `newService` (defaultName); model choice: app-id names by default, so scenarios keep their service names"),
+        KeySpec("registrator", "object", default: "none (registrator's default flags)", allowed: "See `consul.registrator`.",
+                meaning: "Registrator's command line: how it deregisters a container that dies (`-deregister`), resyncs (`-resync`), removes dangling services (`-cleanup`), and which ports and tags it registers (`-internal`, `-explicit`, `-tags`). Given: every Docker app without a `services` entry is registered by registrator's rules (docs/consul.md \"Registrator as a process\").",
+                source: "gliderlabs/registrator@6bfadbc registrator.go"),
         consulExactKey,
         KeySpec("kv", "object", default: "`{}`", allowed: "Keys: KV paths (a leading `/` is dropped, non-empty); values: strings of at most 512 KiB (Consul's limit); at most 100,000 keys.",
                 meaning: "The KV store's contents, fixed for the run: what consul-template's `key`, `keyOrDefault`, `keyExists`, `ls`, `tree` read. A `key` that is not here blocks its template, as in consul-template (docs/discovery.md).",

@@ -74,7 +74,7 @@ public enum ScenarioReference {
          ScenarioSchema.datacenterLinkKeys, ScenarioSchema.experimentsKeys,
          ScenarioSchema.storageKeys, ScenarioSchema.hostStorageKeys, ScenarioSchema.storageOptKeys, ScenarioSchema.storageOperatorKeys,
          ScenarioSchema.cephKeys, ScenarioSchema.logsKeys, ScenarioSchema.cephMountKeys,
-         ScenarioSchema.consulKeys, ScenarioSchema.consulConfigKeys, ScenarioSchema.consulPerformanceKeys, ScenarioSchema.consulGossipKeys,
+         ScenarioSchema.consulKeys, ScenarioSchema.consulRegistratorKeys, ScenarioSchema.consulConfigKeys, ScenarioSchema.consulPerformanceKeys, ScenarioSchema.consulGossipKeys,
          ScenarioSchema.consulDNSKeys,
          ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
          ScenarioSchema.templateStanzaKeys, ScenarioSchema.vaultServerKeys, ScenarioSchema.vaultMountKeys, ScenarioSchema.vaultSecretKeys,

@@ -37,7 +37,6 @@ struct CheckState {
 
 extension ConsulCluster {
     func addCheck(_ d: ConsulCheckDefinition, instance i: Int, task t: MesosTask) -> Int {
-        let m = instances[i].member
         var p = 0.0
         if d.kind == .http || d.kind == .script {
             switch t.behaviour.health {
@@ -45,8 +44,14 @@ extension ConsulCluster {
             case .unhealthy: p = 0
             }
         }
+        return addCheck(d, instance: i, taskID: t.id, slowProbability: p)
+    }
+
+    /// A check of task `task` (one that may be gone: a registration restored from the agent's data_dir).
+    func addCheck(_ d: ConsulCheckDefinition, instance i: Int, taskID: TaskID, slowProbability p: Double) -> Int {
+        let m = instances[i].member
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
-        let state = CheckState(def: d, instance: i, task: t.id, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
+        let state = CheckState(def: d, instance: i, task: taskID, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
                                slowProbability: p)
         let c: Int
         if let free = freeChecks.popLast() {
@@ -173,7 +178,11 @@ extension ConsulCluster {
     }
 
     func ttlFired(_ c: Int) {
-        guard let task = mesos?.task(checks[c].task), let serving = task.servingAt else { return }
+        guard let task = mesos?.task(checks[c].task), !task.state.isTerminal else {
+            // a registration kept after its container died (RegistratorProcess.swift): nobody updates it
+            setStatus(c, .critical); return
+        }
+        guard let serving = task.servingAt else { return }
         let expired = task.hangAt.map { now >= $0 + checks[c].def.ttl } ?? false
         if expired { setStatus(c, .critical) } else if now >= serving { setStatus(c, .passing) }
         if !expired { planTTL(c) }

@@ -24,6 +24,7 @@ public final class ConsulCluster: EventHandler {
         case memberSuspect = 1, memberDead, memberReap, election, leaderStepDown
         case checkRun, checkReap, agentSync
         case probeTick, gossipSuspect, suspicionTimer
+        case registratorResync
     }
 
     // MARK: pool
@@ -110,6 +111,9 @@ public final class ConsulCluster: EventHandler {
     /// index that moves when the node list changes (ConsulCatalogNodes.swift).
     var nodeInCatalog: [Bool] = []
     var nodesIndex = 0
+    /// Registrator on each member's host (RegistratorProcess.swift): what it holds per container.
+    var registrators: [RegistratorState] = []
+    var registratorHeld: [TaskID: RegistratorHeld] = [:]
 
     init(spec: ConsulSpec, model: ClusterSimulation, mesos: MesosCluster?) {
         self.spec = spec
@@ -165,6 +169,7 @@ public final class ConsulCluster: EventHandler {
         serverMembers = serverHosts.map { byHost[$0]! }
         streams = [RandomStream?](repeating: nil, count: list.count)
         members = list
+        registrators = [RegistratorState](repeating: RegistratorState(), count: list.count)
     }
 
     /// The service name of a Marathon app without a definition: its id without the leading
@@ -220,6 +225,7 @@ public final class ConsulCluster: EventHandler {
         case .probeTick: if probeLoop!.tickGen[i] == g { probeTick(i) }
         case .gossipSuspect: suspectArrived(event.arg)
         case .suspicionTimer: if probeLoop!.suspicion[i]?.timerGen == g { suspicionExpired(i) }
+        case .registratorResync: if registrators[i].resyncGen == g { registratorResync(i) }
         }
     }
 
@@ -230,6 +236,7 @@ public final class ConsulCluster: EventHandler {
     /// leader deregisters the node at once; servers (false for them) just stop.
     func hostDown(_ h: Int, rebooting: Bool) {
         guard let m = memberOfHost[h], members[m].agentUp else { return }
+        if spec.registrator != nil { persistRegistrations(m) }     // RegistratorProcess.swift
         members[m].agentUp = false
         members[m].downAt = now
         stopChecks(member: m)
@@ -295,7 +302,7 @@ extension ConsulCluster: Subsystem, SignalSubscriber {
         switch signal {
         case .hostDown(let h, let rebooting): hostDown(h, rebooting: rebooting)
         case .hostUp(let h): hostUp(h)
-        case .statusUpdate(let task, let state, _, let host, _): taskStatus(task, state, host: host)
+        case .statusUpdate(let task, let state, let reason, let host, _): taskStatus(task, state, reason: reason, host: host)
         default: break
         }
     }

@@ -21,6 +21,8 @@ struct InstanceState {
     /// In the agent's local state / in the servers' catalog.
     var inLocal = true
     var inCatalog = false
+    /// Registered by registrator through the agent's HTTP API (persisted in the agent's data_dir).
+    var viaRegistrator = false
 }
 
 extension ConsulCluster: ServiceCatalog {
@@ -160,9 +162,11 @@ extension ConsulCluster: ServiceCatalog {
 
     // MARK: registration
 
-    func taskStatus(_ task: TaskID, _ state: TaskState, host: Int) {
+    func taskStatus(_ task: TaskID, _ state: TaskState, reason: TaskReason = .none, host: Int) {
         if state == .running {
             register(task, host: host)
+        } else if state.isTerminal, registratorHeld[task] != nil {
+            registratorContainerDied(task, state, reason)       // RegistratorProcess.swift
         } else if state.isTerminal, let list = instancesOfTask.removeValue(forKey: task) {
             for i in list { deregisterLocally(i, reason: "task \(state)") }
         }
@@ -205,25 +209,41 @@ extension ConsulCluster: ServiceCatalog {
     func registerAsRegistrator(_ t: MesosTask, services: [RegistratorService], host: Int, member m: Int) {
         let count = services.reduce(0) { max($0, $1.hostPortIndex + 1) }
         let hostPorts = t.resources.ports.lowest(count) ?? []
-        var list: [Int] = []
+        instancesOfTask[t.id] = []
+        var held = RegistratorHeld(member: m, services: [])
         for r in services {
-            guard let name = nameIndex[r.definition.name], r.hostPortIndex < hostPorts.count else { continue }
-            let port = hostPorts[r.hostPortIndex]
-            let sid = r.definition.id ?? "\(hostName(host)):\(t.name):\(r.exposedPort ?? port)" + (r.udp ? ":udp" : "")
-            for old in members[m].instances where instances[old].inLocal && instances[old].id == sid {
-                log("consulServiceReplaced", sid, "registered again by task \(t.name)")
-                deregisterLocally(old, reason: "replaced")
-                list.removeAll { $0 == old }
-            }
-            let x = InstanceState(id: sid, name: name, task: t.id, host: host, member: m, port: port, tags: r.definition.tags, checks: [])
-            let i: Int
-            if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
-            for cd in r.definition.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
-            members[m].instances.append(i)
-            list.append(i)
-            changed(i)
+            guard nameIndex[r.definition.name] != nil, r.hostPortIndex < hostPorts.count else { continue }
+            // `-internal`: the exposed port; otherwise the host port
+            let port: Int
+            if r.registersExposedPort, let e = r.exposedPort { port = e }
+            else if r.hostPortIndex >= 0 { port = hostPorts[r.hostPortIndex] }
+            else { continue }
+            let sid = r.definition.id ?? "\(hostName(host)):\(t.name):\(r.exposedPort ?? (r.hostPortIndex >= 0 ? hostPorts[r.hostPortIndex] : port))" + (r.udp ? ":udp" : "")
+            addRegistration(t, r, id: sid, port: port, member: m)
+            held.services.append((sid, r, port))
         }
-        instancesOfTask[t.id] = list
+        registratorHeld[t.id] = held
+        registrators[m].tasks.append(t.id)
+    }
+
+    /// One registration through the agent's HTTP API: an entry with the same id on this agent is
+    /// replaced, as Consul's agent does (local/state.go AddService); registrator still holds the
+    /// id for the container that registered it first (RegistratorProcess.swift).
+    func addRegistration(_ t: MesosTask, _ r: RegistratorService, id sid: String, port: Int, member m: Int) {
+        guard let name = nameIndex[r.definition.name] else { return }
+        for old in members[m].instances where instances[old].inLocal && instances[old].id == sid {
+            log("consulServiceReplaced", sid, "registered again by task \(t.name)")
+            deregisterLocally(old, reason: "replaced")
+            instancesOfTask[t.id]?.removeAll { $0 == old }
+        }
+        var x = InstanceState(id: sid, name: name, task: t.id, host: members[m].host, member: m, port: port, tags: r.definition.tags, checks: [])
+        x.viaRegistrator = true
+        let i: Int
+        if let free = freeInstances.popLast() { i = free; instances[i] = x } else { i = instances.count; instances.append(x) }
+        for cd in r.definition.checks { instances[i].checks.append(addCheck(cd, instance: i, task: t)) }
+        members[m].instances.append(i)
+        instancesOfTask[t.id, default: []].append(i)
+        changed(i)
     }
 
     func deregisterLocally(_ i: Int, reason: String) {
@@ -238,12 +258,22 @@ extension ConsulCluster: ServiceCatalog {
     /// The agent came back (host up): its local state holds no service of a task that died with
     /// the host (registrator's resync); a full sync runs at start.
     func agentRestarted(_ m: Int) {
-        for i in members[m].instances where instances[i].inLocal {
+        // with registrator's command line given: what it registered comes back from the data_dir
+        let restored = spec.registrator != nil ? restorePersisted(m) : []
+        for i in members[m].instances where instances[i].inLocal && !restored.contains(i) {
             instances[i].inLocal = false
             markDirty(i)
         }
         for i in members[m].instances { instancesOfTask[instances[i].task] = nil }
+        // registrator starts with its host: it holds nothing, its resync ticker counts from now
+        for t in registrators[m].tasks { registratorHeld[t] = nil }
+        registrators[m].tasks = []
+        registrators[m].startedAt = now
+        registrators[m].resyncPending = false
+        registrators[m].resyncGen &+= 1
         fullSync(member: m)
+        // registrator's Sync(false) at its start: with -cleanup, the restored services of containers that are gone
+        if registratorFlags.cleanup { registratorCleanup(m) }
     }
 
     // MARK: sync

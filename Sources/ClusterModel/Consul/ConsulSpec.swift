@@ -24,6 +24,9 @@ public struct ConsulSpec: Equatable, Sendable {
     /// How apps without a definition are named and registered (`consul.serviceNaming`,
     /// Registrator.swift): the app id (default), or registrator's image base name.
     public var serviceNaming: ConsulServiceNaming = .appId
+    /// Registrator's command line (`consul.registrator`, RegistratorFlags.swift); nil: not given,
+    /// registrator with its default flags, as before the section had the key.
+    public var registrator: RegistratorFlags?
 
     public init(servers: Int = 3, hostGroup: String, agentHostGroups: [String]? = nil, config: ConsulAgentConfig = ConsulAgentConfig(),
                 services: [(appId: String, definitions: [ConsulServiceDefinition])] = [], registerAll: Bool = true) {
@@ -38,7 +41,7 @@ public struct ConsulSpec: Equatable, Sendable {
         var out: [(appId: String, plan: RegistratorPlan)] = []
         let defined = Set(services.map(\.appId))
         for a in apps where !defined.contains(a.id) {
-            if let p = Registrator.plan(a, naming: serviceNaming, scriptChecksEnabled: config.enableScriptChecks) { out.append((a.id, p)) }
+            if let p = Registrator.plan(a, naming: serviceNaming, scriptChecksEnabled: config.enableScriptChecks, flags: registrator) { out.append((a.id, p)) }
         }
         return out
     }
@@ -61,7 +64,7 @@ public struct ConsulSpec: Equatable, Sendable {
 
     public static func == (a: ConsulSpec, b: ConsulSpec) -> Bool {
         a.servers == b.servers && a.hostGroup == b.hostGroup && a.agentHostGroups == b.agentHostGroups && a.config == b.config
-            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.kv == b.kv && a.serviceNaming == b.serviceNaming && a.services.map(\.appId) == b.services.map(\.appId)
+            && a.registerAll == b.registerAll && a.exactChecks == b.exactChecks && a.kv == b.kv && a.serviceNaming == b.serviceNaming && a.registrator == b.registrator && a.services.map(\.appId) == b.services.map(\.appId)
             && a.services.map(\.definitions) == b.services.map(\.definitions)
     }
 }

@@ -43,6 +43,9 @@ public struct RegistratorService: Equatable, Sendable {
     public var udp: Bool
     /// Name, SERVICE_ID (nil: registrator's `host:container:port[:udp]`), tags and the check.
     public var definition: ConsulServiceDefinition
+    /// `-internal`: the registration's port is the exposed (container) port, not the host port;
+    /// `hostPortIndex` is -1 for a port that is not published on the host.
+    public var registersExposedPort = false
     public init(hostPortIndex: Int, exposedPort: Int?, udp: Bool, definition: ConsulServiceDefinition) {
         self.hostPortIndex = hostPortIndex; self.exposedPort = exposedPort; self.udp = udp; self.definition = definition
     }
@@ -158,38 +161,63 @@ public enum Registrator {
     /// A published port as registrator's `ports` map holds it.
     struct Published { let hostPortIndex: Int; let exposed: Int?; let udp: Bool }
 
-    static func publishedPorts(of app: AppDefinition) -> [Published] {
+    /// The ports registrator registers: the published ones (bridge.go `add`: a port whose
+    /// HostPort is "" is skipped unless `-internal`); with `includeUnpublished` (`-internal`) also
+    /// the container ports of mappings without a host port, `hostPortIndex` -1.
+    static func publishedPorts(of app: AppDefinition, includeUnpublished: Bool = false) -> [Published] {
         var out: [Published] = []
         var k = 0
         for p in app.ports {
-            guard let host = p.hostPort else { continue }     // not published on the host
+            let index: Int
             let exposed: Int?
-            switch app.networkMode {
-            case .host: exposed = host > 0 ? host : nil
-            case .bridge, .container: exposed = (p.containerPort ?? 0) > 0 ? p.containerPort : (host > 0 ? host : nil)
+            if let host = p.hostPort {
+                index = k; k += 1
+                switch app.networkMode {
+                case .host: exposed = host > 0 ? host : nil
+                case .bridge, .container: exposed = (p.containerPort ?? 0) > 0 ? p.containerPort : (host > 0 ? host : nil)
+                }
+            } else {
+                // not published on the host: exposed only (container networks)
+                guard includeUnpublished, app.networkMode != .host, let c = p.containerPort, c > 0 else { continue }
+                index = -1; exposed = c
             }
             let protocols = p.protocol.split(separator: ",").map { String($0.filter { $0 != " " }) }
-            if protocols.contains("tcp") || protocols.isEmpty { out.append(Published(hostPortIndex: k, exposed: exposed, udp: false)) }
-            if protocols.contains("udp") { out.append(Published(hostPortIndex: k, exposed: exposed, udp: true)) }
-            k += 1
+            if protocols.contains("tcp") || protocols.isEmpty { out.append(Published(hostPortIndex: index, exposed: exposed, udp: false)) }
+            if protocols.contains("udp") { out.append(Published(hostPortIndex: index, exposed: exposed, udp: true)) }
         }
         return out
     }
 
     /// The registrations of an app without a `consul.services` entry, or nil when the model's
     /// app-id registration applies (not a Docker container, or `appId` naming and no SERVICE_*).
-    public static func plan(_ app: AppDefinition, naming: ConsulServiceNaming, scriptChecksEnabled: Bool) -> RegistratorPlan? {
+    /// With `flags` (registrator's command line given), every Docker app is registered by
+    /// registrator's rules, and `-internal`, `-explicit` and `-tags` apply.
+    public static func plan(_ app: AppDefinition, naming: ConsulServiceNaming, scriptChecksEnabled: Bool,
+                            flags: RegistratorFlags? = nil) -> RegistratorPlan? {
         guard seesContainers(of: app) else { return nil }
         let entries = metaEntries(of: app)
-        guard naming == .registrator || entries.contains(where: { $0.key.hasPrefix("SERVICE_") }) else { return nil }
+        guard naming == .registrator || flags != nil || entries.contains(where: { $0.key.hasPrefix("SERVICE_") }) else { return nil }
         let defaultName = naming == .registrator ? Registrator.defaultName(image: app.image ?? "") : ConsulCluster.serviceName(ofApp: app.id)
+        let internalPorts = flags?.internal ?? false
         var plan = RegistratorPlan(services: [], notes: [])
-        let ports = publishedPorts(of: app)
+        let ports = publishedPorts(of: app, includeUnpublished: internalPorts)
         if ports.isEmpty { plan.notes.append(("ports", "no published port: registrator ignores the container (\"no published ports\")")) }
         let isGroup = ports.count > 1
+        // `-tags`: a Go template executed on the container; text without an action is itself
+        let forced: [String]
+        if let f = flags?.tags, f.contains("{{") {
+            forced = []     // not evaluated (a warning when the scenario loads)
+        } else {
+            forced = tags(flags?.tags ?? "")
+        }
         for port in ports {
             let (meta, fromPort) = metadata(entries, port: port.exposed)
             if value(meta, "ignore") != nil { continue }
+            if flags?.explicit == true && value(meta, "name") == nil {
+                // bridge.go newService: no SERVICE_NAME and -explicit: not registered
+                plan.notes.append(("-explicit", "\(port.exposed.map { "port \($0)" } ?? "port \(port.hostPortIndex)"): no SERVICE_NAME, so registrator with -explicit does not register it"))
+                continue
+            }
             var name = value(meta, "name") ?? defaultName
             if isGroup && !fromPort.contains("name") {
                 guard let e = port.exposed else {
@@ -198,7 +226,8 @@ public enum Registrator {
                 }
                 name += "-\(e)"
             }
-            var tagList = tags(meta["tags"] ?? "")
+            // combineTags(SERVICE_TAGS, -tags[, "udp"])
+            var tagList = tags(meta["tags"] ?? "") + forced
             if port.udp { tagList.append("udp") }
             var def = ConsulServiceDefinition(name: name, id: value(meta, "id"), tags: tagList)
             let label = port.exposed.map { "port \($0)" + (port.udp ? "/udp" : "") } ?? "port \(port.hostPortIndex)"
@@ -211,7 +240,9 @@ public enum Registrator {
                 plan.notes.append((key, "\(label): Consul refuses the registration (\(reason)); registrator logs \"register failed\" and the service \(name) is not registered"))
                 continue
             }
-            plan.services.append(RegistratorService(hostPortIndex: port.hostPortIndex, exposedPort: port.exposed, udp: port.udp, definition: def))
+            var r = RegistratorService(hostPortIndex: port.hostPortIndex, exposedPort: port.exposed, udp: port.udp, definition: def)
+            r.registersExposedPort = internalPorts
+            plan.services.append(r)
         }
         return plan
     }
