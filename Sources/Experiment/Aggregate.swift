@@ -57,9 +57,11 @@ public struct ExperimentAggregate: Sendable {
     }
 
     /// Reads every run of the experiment (replications 0..<replications of every point).
-    /// Throws `MissingRuns` naming the runs that have not finished.
+    /// Throws `StaleRuns` naming the finished runs made with other seeds (an earlier version of the
+    /// experiment), then `MissingRuns` naming the runs that have not finished.
     public static func collect(_ executor: RunExecutor, replications: Int? = nil) throws -> ExperimentAggregate {
         let reps = replications ?? executor.spec.replications
+        if let stale = try executor.staleRuns(executor.allRuns(replications: reps)) { throw stale }
         var missing: [String] = []
         var figures: [[RunFigures]] = []
         for p in executor.points {
