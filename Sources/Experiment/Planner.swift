@@ -202,7 +202,8 @@ public struct Planner {
         var nulls = 0
         for (r, figures) in runs.enumerated() {
             guard let entry = figures[req.figure] else {
-                throw PlanRunError("run \(point.id)/\(r) has no headline figure \(JSONValue.quote(req.figure))")
+                throw PlanRunError("run \(point.id)/\(r) has no headline figure \(JSONValue.quote(req.figure)) in its summary.json: "
+                    + "the base scenario has no part that reports it (docs/outputs.md lists each figure under its subsystem), so the requirement cannot be judged")
             }
             if let x = entry, x.isFinite { stats.record(x) } else { nulls += 1 }
         }
@@ -221,7 +222,8 @@ public struct Planner {
         case .gt, .ge: verdict = req.holds(low) ? .pass : req.holds(high) ? .undecided : .fail
         case .eq: verdict = h == 0 && req.holds(stats.mean) ? .pass : (low <= req.value && req.value <= high) ? .undecided : .fail
         }
-        return RequirementEvidence(requirement: req, values: n, nulls: nulls, mean: stats.mean, sd: stats.stddev,
+        // the sample standard deviation needs two values (like points.csv's F_sd): none with one
+        return RequirementEvidence(requirement: req, values: n, nulls: nulls, mean: stats.mean, sd: n >= 2 ? stats.stddev : .nan,
                                    low: low, high: high, verdict: verdict)
     }
 

@@ -87,6 +87,10 @@ extension Sweep {
         let plotDir = plots ?? "plots/\(spec.name)"
         do {
             try aggregate.write(to: layout.pointsCSV)
+            for f in SweepPlots.figuresWithoutValues(aggregate) where !options.quiet {
+                printErr("warning: \(f) has no value in any run (null or absent in every summary.json: nothing it measures happened, "
+                         + "or the base scenario has no part that reports it): its points.csv cells are empty and it has no chart")
+            }
             var images: [String] = []
             do { images = try SweepPlots.plot(aggregate, outDir: plotDir) } catch Plotter.PlotError.gnuplotMissing {
                 printErr("warning: gnuplot is not on PATH: no plots (points.csv is written)")

@@ -104,6 +104,24 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(e.verdict, .pass)  // 36.86 <= 60
     }
 
+    /// One run has a mean but no spread: the sample standard deviation (n - 1) is undefined, so
+    /// plan.csv leaves it empty and plan.json writes null, as points.csv does for F_sd; the bounds
+    /// are unbounded and the requirement undecided.
+    func testOneValueHasNoStandardDeviation() throws {
+        let spec = plannerSpec(values: 1...2, require: [degradedAtMost60], maxReplications: 1)
+        let source = FakeRunSource { _, _ in ["apps_degraded_s": 30] }
+        let result = try Planner(spec: spec).run(source: source)
+        let e = result.answers[0].steps[0].evidence[0]
+        XCTAssertEqual(e.values, 1)
+        XCTAssertTrue(e.sd.isNaN, "sd \(e.sd)")
+        XCTAssertEqual(e.verdict, .undecided)
+        let (header, rows) = result.csvRows()
+        XCTAssertEqual(rows[0][header.firstIndex(of: "apps_degraded_s_sd")!], "")
+        XCTAssertEqual(rows[0][header.firstIndex(of: "apps_degraded_s_mean")!], "30")
+        XCTAssertTrue(result.json(experiment: "t").contains("\"sd\": null"))
+        XCTAssertEqual(result.summaryLines()[1], "  1 (decided on the mean at 1 replication: the interval did not decide); 2 points tried, 2 runs")
+    }
+
     /// A point whose interval never clears the bound is decided on its mean at maxReplications
     /// and flagged.
     func testUndecidedAtMaxReplicationsIsDecidedOnTheMeanAndFlagged() throws {
