@@ -150,3 +150,22 @@ enum AtomicFile {
         }
     }
 }
+
+extension ExperimentLayout {
+    /// Why `path` cannot be (or become) an output folder, or nil: it, or the nearest of its
+    /// ancestors that exists, must be a folder. Checked before anything runs, so that a `--out`
+    /// or `--plots` naming a file is one clear error (exit 2, nothing run or written) rather than
+    /// runs that cannot start, or a points.csv written and then plots that cannot be.
+    public static func outputFolderProblem(_ path: String, option: String) -> String? {
+        var p = path.isEmpty ? "." : path
+        var isDir: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: p, isDirectory: &isDir) {
+            let parent = (p as NSString).deletingLastPathComponent
+            if parent.isEmpty || parent == p { return nil }  // nothing of it exists: it is created
+            p = parent
+        }
+        if isDir.boolValue { return nil }
+        return p == path ? "\(option) \(path): exists and is not a folder"
+            : "\(option) \(path): \(p) exists and is not a folder, so no folder can be made under it"
+    }
+}

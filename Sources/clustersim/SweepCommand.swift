@@ -84,6 +84,7 @@ struct Plan: ParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         let layout = ExperimentLayout(root: options.out ?? "results/\(spec.name)")
+        try checkOutputFolders([("--out", layout.root)])
         var executor = RunExecutor(binary: currentExecutable(), spec: spec, layout: layout)
         executor.shouldStop = { Signals.interrupted }
         Signals.set(.deferred)

@@ -72,3 +72,20 @@ final class StaleRunTests: XCTestCase {
         XCTAssertEqual(try RunExecutor.headlineAndSeed(summaryJSON: "{\"headline\": {\"seed\": \(big)}}", file: "s.json").seed, big)
     }
 }
+
+/// `--out` and `--plots` must be folders or creatable ones; a file there is refused before anything
+/// runs (the CLI exits with 2), naming the option and the file in the way.
+final class OutputFolderTests: XCTestCase {
+    func testAFileWhereAFolderMustBeIsNamed() throws {
+        let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("out-folder-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/folder", withIntermediateDirectories: true)
+        try "x".write(toFile: dir + "/file", atomically: true, encoding: .utf8)
+        XCTAssertNil(ExperimentLayout.outputFolderProblem(dir + "/folder", option: "--out"))
+        XCTAssertNil(ExperimentLayout.outputFolderProblem(dir + "/folder/new/deeper", option: "--out"))
+        XCTAssertNil(ExperimentLayout.outputFolderProblem("results/not-there-\(getpid())", option: "--out"))
+        XCTAssertEqual(ExperimentLayout.outputFolderProblem(dir + "/file", option: "--out"), "--out \(dir)/file: exists and is not a folder")
+        XCTAssertEqual(ExperimentLayout.outputFolderProblem(dir + "/file/sub", option: "--plots"),
+                       "--plots \(dir)/file/sub: \(dir)/file exists and is not a folder, so no folder can be made under it")
+    }
+}
