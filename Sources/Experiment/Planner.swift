@@ -86,6 +86,9 @@ public struct PlanResult: Sendable, Equatable {
     public var runs: Int { answers.reduce(0) { $0 + $1.runs } }
     /// Runs a full sweep of the grid at `maxReplications` would take.
     public var fullGridRuns: Int
+    /// The smallest value of the minimised axis: an answer equal to it says only that the
+    /// smallest sufficient value is at most that (the grid does not reach below it).
+    public var lowest: Int? = nil
 }
 
 public struct Planner {
@@ -145,7 +148,8 @@ public struct Planner {
             }
             answers.append(try search(sorted, fixed: fixed, source: source, onStep: onStep))
         }
-        return PlanResult(axis: plan.minimise, plan: plan, answers: answers, fullGridRuns: points.count * plan.maxReplications)
+        return PlanResult(axis: plan.minimise, plan: plan, answers: answers, fullGridRuns: points.count * plan.maxReplications,
+                          lowest: axisValues.first)
     }
 
     /// Bisection: try the largest value first (if it fails, nothing passes); then keep the

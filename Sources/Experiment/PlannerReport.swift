@@ -91,6 +91,10 @@ extension PlanResult {
             let value = a.value.map(String.init) ?? "none (the largest value, \(a.steps[0].value), fails)"
             let mean = a.decidedOnMean ? " (decided on the mean at \(plural(plan.maxReplications, "replication")): the interval did not decide)" : ""
             lines.append("  \(whereText)\(value)\(mean); \(plural(a.steps.count, "point")) tried, \(plural(a.runs, "run"))")
+            if let v = a.value, v == lowest {
+                lines.append("  note: \(v) is the smallest value of \(axis) in the grid, and it passes: fewer may suffice too; "
+                             + "extend the axis downwards to find the smallest")
+            }
             for note in a.nonMonotone { lines.append("  warning: \(note)") }
         }
         lines.append("runs used: \(runs) (the full grid at \(plural(plan.maxReplications, "replication")): \(fullGridRuns))")
