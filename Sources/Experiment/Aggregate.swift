@@ -42,6 +42,10 @@ public struct ExperimentAggregate: Sendable {
     public let summaries: [[FigureSummary]]
     /// Runs aggregated per point.
     public let runs: [Int]
+    /// With a plan: per point, the share of its runs in which every requirement of the plan held
+    /// (a figure null in a run does not hold); the estimate of the probability that the platform
+    /// meets the objective at that point. Empty without a plan.
+    public let planMet: [Double]
 
     /// The per-figure columns after each figure's name.
     public static let statistics = ["mean", "sd", "ci95_low", "ci95_high", "min", "max", "n"]
@@ -54,12 +58,22 @@ public struct ExperimentAggregate: Sendable {
         summaries = figures.map { reps in
             spec.figures.map { f in FigureSummary(reps.compactMap { $0[f] ?? nil }) }
         }
+        if let plan = spec.plan {
+            planMet = figures.map { reps in
+                let met = reps.filter { run in plan.requirements.allSatisfy { r in (run[r.figure] ?? nil).map(r.holds) ?? false } }
+                return reps.isEmpty ? .nan : Double(met.count) / Double(reps.count)
+            }
+        } else {
+            planMet = []
+        }
     }
 
     /// Reads every run of the experiment (replications 0..<replications of every point).
-    /// Throws `MissingRuns` naming the runs that have not finished.
+    /// Throws `StaleRuns` naming the finished runs made with other seeds (an earlier version of the
+    /// experiment), then `MissingRuns` naming the runs that have not finished.
     public static func collect(_ executor: RunExecutor, replications: Int? = nil) throws -> ExperimentAggregate {
         let reps = replications ?? executor.spec.replications
+        if let stale = try executor.staleRuns(executor.allRuns(replications: reps)) { throw stale }
         var missing: [String] = []
         var figures: [[RunFigures]] = []
         for p in executor.points {
@@ -77,6 +91,13 @@ public struct ExperimentAggregate: Sendable {
 
     public var header: [String] {
         ["point"] + spec.axes.map(\.name) + ["runs"] + spec.figures.flatMap { f in Self.statistics.map { f + "_" + $0 } }
+            + (spec.plan == nil ? [] : ["plan_met_ratio"])
+    }
+
+    /// A number of points.csv; empty when it is not finite (no nan or inf reaches the file).
+    static func cell(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "" }
+        return NumberFormat.decimal(x, decimals)
     }
 
     /// points.csv: a header, then one row per point in row-major order.
@@ -87,9 +108,10 @@ public struct ExperimentAggregate: Sendable {
             for (a, axis) in spec.axes.enumerated() { row.append(axis.labels[p.coordinates[a]]) }
             row.append(String(runs[i]))
             for s in summaries[i] {
-                row += [s.mean, s.sd, s.ciLow, s.ciHigh, s.min, s.max].map { $0.map { NumberFormat.decimal($0, Self.decimals) } ?? "" }
+                row += [s.mean, s.sd, s.ciLow, s.ciHigh, s.min, s.max].map(Self.cell)
                 row.append(String(s.n))
             }
+            if spec.plan != nil { row.append(Self.cell(planMet[i])) }
             out += row.map(CSVWriter.quoted).joined(separator: ",") + "\n"
         }
         return out
@@ -126,5 +148,24 @@ enum AtomicFile {
             unlink(tmp)
             throw ExperimentIOError("cannot move \(tmp) to \(path): \(e)")
         }
+    }
+}
+
+extension ExperimentLayout {
+    /// Why `path` cannot be (or become) an output folder, or nil: it, or the nearest of its
+    /// ancestors that exists, must be a folder. Checked before anything runs, so that a `--out`
+    /// or `--plots` naming a file is one clear error (exit 2, nothing run or written) rather than
+    /// runs that cannot start, or a points.csv written and then plots that cannot be.
+    public static func outputFolderProblem(_ path: String, option: String) -> String? {
+        var p = path.isEmpty ? "." : path
+        var isDir: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: p, isDirectory: &isDir) {
+            let parent = (p as NSString).deletingLastPathComponent
+            if parent.isEmpty || parent == p { return nil }  // nothing of it exists: it is created
+            p = parent
+        }
+        if isDir.boolValue { return nil }
+        return p == path ? "\(option) \(path): exists and is not a folder"
+            : "\(option) \(path): \(p) exists and is not a folder, so no folder can be made under it"
     }
 }

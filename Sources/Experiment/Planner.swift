@@ -86,6 +86,9 @@ public struct PlanResult: Sendable, Equatable {
     public var runs: Int { answers.reduce(0) { $0 + $1.runs } }
     /// Runs a full sweep of the grid at `maxReplications` would take.
     public var fullGridRuns: Int
+    /// The smallest value of the minimised axis: an answer equal to it says only that the
+    /// smallest sufficient value is at most that (the grid does not reach below it).
+    public var lowest: Int? = nil
 }
 
 public struct Planner {
@@ -145,7 +148,8 @@ public struct Planner {
             }
             answers.append(try search(sorted, fixed: fixed, source: source, onStep: onStep))
         }
-        return PlanResult(axis: plan.minimise, plan: plan, answers: answers, fullGridRuns: points.count * plan.maxReplications)
+        return PlanResult(axis: plan.minimise, plan: plan, answers: answers, fullGridRuns: points.count * plan.maxReplications,
+                          lowest: axisValues.first)
     }
 
     /// Bisection: try the largest value first (if it fails, nothing passes); then keep the
@@ -202,7 +206,8 @@ public struct Planner {
         var nulls = 0
         for (r, figures) in runs.enumerated() {
             guard let entry = figures[req.figure] else {
-                throw PlanRunError("run \(point.id)/\(r) has no headline figure \(JSONValue.quote(req.figure))")
+                throw PlanRunError("run \(point.id)/\(r) has no headline figure \(JSONValue.quote(req.figure)) in its summary.json: "
+                    + "the base scenario has no part that reports it (docs/outputs.md lists each figure under its subsystem), so the requirement cannot be judged")
             }
             if let x = entry, x.isFinite { stats.record(x) } else { nulls += 1 }
         }
@@ -221,7 +226,8 @@ public struct Planner {
         case .gt, .ge: verdict = req.holds(low) ? .pass : req.holds(high) ? .undecided : .fail
         case .eq: verdict = h == 0 && req.holds(stats.mean) ? .pass : (low <= req.value && req.value <= high) ? .undecided : .fail
         }
-        return RequirementEvidence(requirement: req, values: n, nulls: nulls, mean: stats.mean, sd: stats.stddev,
+        // the sample standard deviation needs two values (like points.csv's F_sd): none with one
+        return RequirementEvidence(requirement: req, values: n, nulls: nulls, mean: stats.mean, sd: n >= 2 ? stats.stddev : .nan,
                                    low: low, high: high, verdict: verdict)
     }
 

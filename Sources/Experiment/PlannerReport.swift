@@ -89,13 +89,19 @@ extension PlanResult {
         for a in answers {
             let whereText = a.fixed.isEmpty ? "" : a.fixed.map { "\($0.axis)=\($0.label)" }.joined(separator: ", ") + ": "
             let value = a.value.map(String.init) ?? "none (the largest value, \(a.steps[0].value), fails)"
-            let mean = a.decidedOnMean ? " (decided on the mean at \(plan.maxReplications) replications: the interval did not decide)" : ""
-            lines.append("  \(whereText)\(value)\(mean); \(a.steps.count) points tried, \(a.runs) runs")
+            let mean = a.decidedOnMean ? " (decided on the mean at \(plural(plan.maxReplications, "replication")): the interval did not decide)" : ""
+            lines.append("  \(whereText)\(value)\(mean); \(plural(a.steps.count, "point")) tried, \(plural(a.runs, "run"))")
+            if let v = a.value, v == lowest {
+                lines.append("  note: \(v) is the smallest value of \(axis) in the grid, and it passes: fewer may suffice too; "
+                             + "extend the axis downwards to find the smallest")
+            }
             for note in a.nonMonotone { lines.append("  warning: \(note)") }
         }
-        lines.append("runs used: \(runs) (the full grid at \(plan.maxReplications) replications: \(fullGridRuns))")
+        lines.append("runs used: \(runs) (the full grid at \(plural(plan.maxReplications, "replication")): \(fullGridRuns))")
         return lines
     }
+
+    private func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
     /// Writes plan.csv and plan.json into `root`, each atomically (a temporary file renamed).
     public func write(root: String, experiment: String) throws {

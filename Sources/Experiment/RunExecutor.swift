@@ -22,20 +22,54 @@ public struct RunExecutor: Sendable {
         self.binary = binary; self.spec = spec; self.layout = layout; self.points = spec.points
     }
 
-    /// The figures of a finished run, nil when it has not finished.
+    /// The figures of a finished run, nil when it has not finished. Throws `StaleRuns` when the
+    /// run was made with another seed than the experiment now gives it (see `staleRuns`).
     public func figures(point: ExperimentPoint, replication: Int) throws -> RunFigures? {
         guard isFinished(point: point, replication: replication) else { return nil }
+        let (figures, seed) = try finishedRun(point: point, replication: replication)
+        let expected = spec.seed(point: point, replication: replication)
+        if let seed, seed != expected {
+            throw StaleRuns(runs: [StaleRuns.Run(folder: layout.runDirectory(point, replication: replication), recorded: seed, expected: expected)],
+                            checked: 1, root: layout.root)
+        }
+        return figures
+    }
+
+    /// A finished run's headline figures and the seed its summary.json records.
+    func finishedRun(point: ExperimentPoint, replication: Int) throws -> (RunFigures, UInt64?) {
         let file = layout.runDirectory(point, replication: replication) + "/summary.json"
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
             throw ExperimentIOError("\(file): cannot read")
         }
-        return try RunExecutor.headline(summaryJSON: text, file: file)
+        return try RunExecutor.headlineAndSeed(summaryJSON: text, file: file)
+    }
+
+    /// The finished runs of `ids` that were made with another seed than the experiment gives
+    /// them now (summary.json's headline `seed`): the folder holds the runs of an earlier version
+    /// of the experiment (another `seed`, or a base scenario whose value at an axis' path changed,
+    /// which moves the axis' base value and so the seeds). A sweep reuses finished runs by their
+    /// folder, so these would be aggregated as if they were this experiment's.
+    public func staleRuns(_ ids: [RunID]) throws -> StaleRuns? {
+        var stale: [StaleRuns.Run] = []
+        var checked = 0
+        for id in ids.sorted() where id.point < points.count {
+            let p = points[id.point]
+            guard isFinished(point: p, replication: id.replication) else { continue }
+            checked += 1
+            let (_, seed) = try finishedRun(point: p, replication: id.replication)
+            let expected = spec.seed(point: p, replication: id.replication)
+            if let seed, seed != expected {
+                stale.append(StaleRuns.Run(folder: layout.runDirectory(p, replication: id.replication), recorded: seed, expected: expected))
+            }
+        }
+        return stale.isEmpty ? nil : StaleRuns(runs: stale, checked: checked, root: layout.root)
     }
 
     /// Runs the given runs (skipping finished ones), `jobs` at a time; returns when all are done
     /// or throws the first failure (after the runs under way finish). `progress` gets the runs of
     /// `ids` finished so far (counting those finished before) and their number.
     public func run(_ ids: [RunID], jobs: Int, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?) throws {
+        if let stale = try staleRuns(ids) { throw stale }
         let total = ids.count
         var pending = unfinished(ids)[...]
         var done = total - pending.count
@@ -97,7 +131,8 @@ public struct RunFailure: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         if interrupted { return "interrupted; finished runs are kept, the runs under way left nothing (run the sweep again to continue)" }
-        let how = status.map { "exit status \($0)" } ?? "signal \(signal ?? 0)"
+        // neither: the child could not be started (its reason is in `stderr`)
+        let how = status.map { "exit status \($0)" } ?? signal.map { "signal \($0)" } ?? "not started"
         var s = "run \(folder) failed (\(how))"
         let err = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         if !err.isEmpty { s += ":\n" + err.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") }
@@ -155,13 +190,44 @@ extension RunExecutor {
 
     /// The headline figures of summary.json (numbers; null and non-numbers are nil).
     public static func headline(summaryJSON text: String, file: String) throws -> RunFigures {
+        try headlineAndSeed(summaryJSON: text, file: file).figures
+    }
+
+    /// The headline figures of summary.json and its `seed`, exactly (a Double holds 53 bits).
+    public static func headlineAndSeed(summaryJSON text: String, file: String) throws -> (figures: RunFigures, seed: UInt64?) {
         let parsed = JSONParser.parse(text, file: file)
         guard let root = parsed.value, parsed.errors.isEmpty, let members = root["headline"]?.objectMembers else {
             throw ExperimentIOError("\(file): not a summary.json with a \"headline\" object")
         }
         var out: RunFigures = [:]
-        for m in members { out[m.key] = .some(m.value.numberValue?.double) }
-        return out
+        var seed: UInt64?
+        for m in members {
+            out[m.key] = .some(m.value.numberValue?.double)
+            if m.key == "seed" { seed = m.value.numberValue?.uint64 }
+        }
+        return (out, seed)
+    }
+}
+
+/// Finished runs whose summary.json records another seed than the experiment gives them now: the
+/// results folder holds an earlier version of the experiment. Nothing is run or aggregated.
+public struct StaleRuns: Error, CustomStringConvertible, Sendable {
+    public struct Run: Sendable, Equatable {
+        public var folder: String
+        public var recorded: UInt64
+        public var expected: UInt64
+    }
+    public var runs: [Run]
+    /// Finished runs checked.
+    public var checked: Int
+    public var root: String
+    public var description: String {
+        let shown = runs.prefix(10).map { "  \($0.folder): seed \($0.recorded), the experiment now gives \($0.expected)" }.joined(separator: "\n")
+        let more = runs.count > 10 ? "\n  ... and \(runs.count - 10) more" : ""
+        return "\(runs.count) finished run\(runs.count == 1 ? "" : "s") in \(root)/runs \(runs.count == 1 ? "was" : "were") made with another seed "
+            + "than the experiment gives \(runs.count == 1 ? "it" : "them") now (its \"seed\" changed, or the base scenario's value at an axis' path):\n"
+            + shown + more
+            + "\nthey are not reused; give another --out, or remove \(root)/runs to run the experiment again there"
     }
 }
 

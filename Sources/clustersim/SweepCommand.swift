@@ -57,7 +57,7 @@ struct Sweep: ParsableCommand {
     var progress = false
 
     func run() throws {
-        if slurm { let spec = try loadExperiment(options.experiment); let status = SlurmSweep.run(spec: spec, layout: ExperimentLayout(root: options.out ?? "results/\(spec.name)"), binary: currentExecutable(), plots: plots, options: SlurmOptions(chunk: chunk, throttle: throttle, cpusPerTask: options.jobs ?? 1, sbatch: sbatch, submit: !noSubmit, conflicting: (runs == nil ? [] : ["--runs"]) + (aggregateOnly ? ["--aggregate-only"] : []))); if status != 0 { throw ExitCode(status) }; return }  // SlurmSubmit.swift
+        if slurm { let spec = try loadExperiment(options.experiment); try checkOutputFolders([("--out", options.out ?? "results/\(spec.name)")] + (plots.map { [("--plots", $0)] } ?? [])); let status = SlurmSweep.run(spec: spec, layout: ExperimentLayout(root: options.out ?? "results/\(spec.name)"), binary: currentExecutable(), plots: plots, options: SlurmOptions(chunk: chunk, throttle: throttle, cpusPerTask: options.jobs ?? 1, sbatch: sbatch, submit: !noSubmit, conflicting: (runs == nil ? [] : ["--runs"]) + (aggregateOnly ? ["--aggregate-only"] : []))); if status != 0 { throw ExitCode(status) }; return }  // SlurmSubmit.swift
         try runLocal()   // SweepLocal.swift
     }
 }
@@ -84,6 +84,7 @@ struct Plan: ParsableCommand {
             throw ExitCode(ExitStatus.invalidInput)
         }
         let layout = ExperimentLayout(root: options.out ?? "results/\(spec.name)")
+        try checkOutputFolders([("--out", layout.root)])
         var executor = RunExecutor(binary: currentExecutable(), spec: spec, layout: layout)
         executor.shouldStop = { Signals.interrupted }
         Signals.set(.deferred)

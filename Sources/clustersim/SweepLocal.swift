@@ -23,6 +23,16 @@ func loadExperiment(_ path: String) throws -> ExperimentSpec {
     }
 }
 
+/// `--out`/`--plots` that name a file (or a folder under one): each an error, exit status 2,
+/// before anything is run or written.
+func checkOutputFolders(_ folders: [(option: String, path: String)]) throws {
+    let problems = folders.compactMap { ExperimentLayout.outputFolderProblem($0.path, option: $0.option) }
+    guard !problems.isEmpty else { return }
+    for p in problems { printErr("error: \(p)") }
+    printErr("nothing was run or written.")
+    throw ExitCode(ExitStatus.invalidInput)
+}
+
 /// The running clustersim executable, for the runs' child processes.
 func currentExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -48,6 +58,8 @@ extension Sweep {
         let spec = try loadExperiment(options.experiment)
         if !options.quiet { for w in spec.warnings { printErr("warning: \(w)") } }
         let layout = ExperimentLayout(root: options.out ?? "results/\(spec.name)")
+        let plotDir = plots ?? "plots/\(spec.name)"
+        try checkOutputFolders([("--out", layout.root)] + (runs == nil ? [("--plots", plotDir)] : []))
         var executor = RunExecutor(binary: currentExecutable(), spec: spec, layout: layout)
         let all = executor.allRuns()
         if !aggregateOnly {
@@ -84,9 +96,12 @@ extension Sweep {
             printErr("error: \(error)")
             throw ExitCode(ExitStatus.internalError)
         }
-        let plotDir = plots ?? "plots/\(spec.name)"
         do {
             try aggregate.write(to: layout.pointsCSV)
+            for f in SweepPlots.figuresWithoutValues(aggregate) where !options.quiet {
+                printErr("warning: \(f) has no value in any run (null or absent in every summary.json: nothing it measures happened, "
+                         + "or the base scenario has no part that reports it): its points.csv cells are empty and it has no chart")
+            }
             var images: [String] = []
             do { images = try SweepPlots.plot(aggregate, outDir: plotDir) } catch Plotter.PlotError.gnuplotMissing {
                 printErr("warning: gnuplot is not on PATH: no plots (points.csv is written)")

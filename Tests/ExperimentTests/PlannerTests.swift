@@ -104,6 +104,37 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(e.verdict, .pass)  // 36.86 <= 60
     }
 
+    /// One run has a mean but no spread: the sample standard deviation (n - 1) is undefined, so
+    /// plan.csv leaves it empty and plan.json writes null, as points.csv does for F_sd; the bounds
+    /// are unbounded and the requirement undecided.
+    func testOneValueHasNoStandardDeviation() throws {
+        let spec = plannerSpec(values: 1...2, require: [degradedAtMost60], maxReplications: 1)
+        let source = FakeRunSource { _, _ in ["apps_degraded_s": 30] }
+        let result = try Planner(spec: spec).run(source: source)
+        let e = result.answers[0].steps[0].evidence[0]
+        XCTAssertEqual(e.values, 1)
+        XCTAssertTrue(e.sd.isNaN, "sd \(e.sd)")
+        XCTAssertEqual(e.verdict, .undecided)
+        let (header, rows) = result.csvRows()
+        XCTAssertEqual(rows[0][header.firstIndex(of: "apps_degraded_s_sd")!], "")
+        XCTAssertEqual(rows[0][header.firstIndex(of: "apps_degraded_s_mean")!], "30")
+        XCTAssertTrue(result.json(experiment: "t").contains("\"sd\": null"))
+        XCTAssertEqual(result.summaryLines()[1], "  1 (decided on the mean at 1 replication: the interval did not decide); 2 points tried, 2 runs")
+    }
+
+    /// Every value passes: the answer is the grid's bottom, which only bounds the smallest
+    /// sufficient value from above; the printed answer says so (and not when a smaller value failed).
+    func testAnAnswerAtTheBottomOfTheGridIsNoted() throws {
+        let spec = plannerSpec(values: 4...8, require: [belowTargetIsZero])
+        let all = try Planner(spec: spec).run(source: FakeRunSource { _, _ in ["apps_below_target_at_end": 0] })
+        XCTAssertEqual(all.answers[0].value, 4)
+        XCTAssertTrue(all.summaryLines().contains("  note: 4 is the smallest value of agents in the grid, and it passes: fewer may suffice too; "
+                                                  + "extend the axis downwards to find the smallest"), "\(all.summaryLines())")
+        let some = try Planner(spec: spec).run(source: FakeRunSource { c, _ in ["apps_below_target_at_end": c[0] >= 1 ? 0 : 1] })
+        XCTAssertEqual(some.answers[0].value, 5)
+        XCTAssertFalse(some.summaryLines().contains { $0.contains("note:") }, "\(some.summaryLines())")
+    }
+
     /// A point whose interval never clears the bound is decided on its mean at maxReplications
     /// and flagged.
     func testUndecidedAtMaxReplicationsIsDecidedOnTheMeanAndFlagged() throws {
