@@ -134,6 +134,19 @@ final class ZooKeeperServerLossTests: XCTestCase {
         XCTAssertGreaterThan(seen, 0)
     }
 
+    /// A reboot is orderly: the server's process is stopped and its sockets closed before the host
+    /// goes down, so its clients hear of it at once, as at a process crash.
+    func testAServerHostRebootIsNoticedAtOnce() throws {
+        var seen = 0
+        for seed in 1...8 {
+            let ev = try run(scenario(seed: seed, fault: #"{"at": "10m", "kind": "hostReboot", "host": "zk-01", "downFor": "2m"}"#, zkGroup: true))
+            let lost = ev.filter { $0.event == "sessionDisconnected" && $0.time.seconds >= Self.crashAt }
+            seen += lost.count
+            for d in lost { XCTAssertEqual(d.time.seconds, Self.crashAt, accuracy: 1e-9, "seed \(seed)") }
+        }
+        XCTAssertGreaterThan(seen, 0)
+    }
+
     /// The whole ensemble lost (quorum): Marathon 1.4 (and 1.10) abdicates when its server closes
     /// the connection, not a session timeout later as Mesos' master does; 1.6 keeps leading until
     /// its client gives the session up.

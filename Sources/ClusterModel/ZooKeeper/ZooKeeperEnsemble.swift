@@ -224,7 +224,9 @@ public final class ZooKeeperEnsemble: EventHandler {
 
     // MARK: host / network changes (hosts: `.hosts` signals; partitions: the Mesos model)
 
-    func hostWentDown(_ h: Int) {
+    /// `orderly`: a reboot stops the processes first; their sockets are closed (FIN), so the
+    /// clients of a server there notice at once. A crash or power loss sends nothing.
+    func hostWentDown(_ h: Int, orderly: Bool = false) {
         var any = false
         var lost: [Int] = []
         for i in serverHosts.indices where serverHosts[i] == h && serverUp[i] {
@@ -233,7 +235,7 @@ public final class ZooKeeperEnsemble: EventHandler {
         }
         if any { reevaluate() }
         // a host that is gone sends no reset: its clients elsewhere notice after their read timeout
-        for i in lost { serverLost(i, noticedAfterReadTimeout: true) }
+        for i in lost { serverLost(i, noticedAfterReadTimeout: !orderly) }
     }
 
     func hostCameUp(_ h: Int) {
