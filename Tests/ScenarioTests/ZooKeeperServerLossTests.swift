@@ -147,6 +147,23 @@ final class ZooKeeperServerLossTests: XCTestCase {
         XCTAssertGreaterThan(seen, 0)
     }
 
+    /// A reboot of the Marathon leader's host: its JVM's shutdown hook closes the latch and the
+    /// session, so the next instance leads at once (the 5 ms watch notification); a crash of the same
+    /// host leaves the session to expire first.
+    func testARebootedMarathonLeaderHandsOverAtOnce() throws {
+        for (kind, extra) in [("hostReboot", #""downFor": "2m""#), ("hostCrash", #""recoverAfter": "2m""#)] {
+            let ev = try run(scenario(seed: 3, fault: #"{"at": "10m", "kind": "\#(kind)", "role": "marathon-leader", \#(extra)}"#))
+            let old = try XCTUnwrap(leaderBefore(ev))
+            let next = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "leaderElected" && $0.time.seconds >= Self.crashAt }, kind)
+            XCTAssertNotEqual(next.subject, old)
+            if kind == "hostReboot" {
+                XCTAssertEqual(next.time.seconds, Self.crashAt + 0.005, accuracy: 1e-9)
+            } else {
+                XCTAssertGreaterThan(next.time.seconds, Self.crashAt + 8)
+            }
+        }
+    }
+
     /// The whole ensemble lost (quorum): Marathon 1.4 (and 1.10) abdicates when its server closes
     /// the connection, not a session timeout later as Mesos' master does; 1.6 keeps leading until
     /// its client gives the session up.

@@ -283,9 +283,14 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     // MARK: - Hosts
 
-    func hostWentDown(_ host: Host) {
-        for i in latch.hostWentDown(host.index) where leader == i {
-            // Followers learn of it only when the ensemble expires the session (the latch elects then).
+    /// `orderly` (a reboot): the JVM's shutdown hook stops the election service, which closes the
+    /// latch and the Curator client (v1.4.9 `CuratorElectionService`: `system.registerOnTermination
+    /// { stop(exit = false) }`), so the session ends and the next instance leads at once; a crash
+    /// leaves the session to expire.
+    func hostWentDown(_ host: Host, orderly: Bool = false) {
+        for i in latch.hostWentDown(host.index, closingSessions: orderly) where leader == i {
+            // Followers learn of it when the session ends: now if closed, else when the ensemble
+            // expires it (the latch elects then).
             log("leaderProcessDown", processName(i), "host \(host.name) down")
             leaderReady = false
             failovers.append((now, nil))

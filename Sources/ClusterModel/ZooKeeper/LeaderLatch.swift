@@ -144,13 +144,16 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         owner.latchElected(node.owner)
     }
 
-    /// The processes on `host` die with it (their sessions will expire in the ensemble); returns them.
+    /// The processes on `host` die with it (their sessions will expire in the ensemble, or end now
+    /// when `closingSessions`: an orderly shutdown closes them); returns them.
     @discardableResult
-    public func hostWentDown(_ host: Int) -> [Int] {
+    public func hostWentDown(_ host: Int, closingSessions: Bool = false) -> [Int] {
         var died: [Int] = []
         for i in contenders.indices where contenders[i].host == host && contenders[i].alive {
             contenders[i].alive = false
-            if let s = contenders[i].session { zooKeeper.clientDied(s) }
+            if let s = contenders[i].session {
+                if closingSessions && zooKeeper.isConnected(s) { zooKeeper.closeSession(s) } else { zooKeeper.clientDied(s) }
+            }
             died.append(i)
         }
         return died
