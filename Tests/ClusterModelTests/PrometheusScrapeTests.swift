@@ -264,3 +264,40 @@ final class PrometheusScrapeTests: XCTestCase {
         XCTAssertEqual(gone.samples.last!.t - gone.samples.dropLast().last!.t, 15_000, "at its next would-be scrape")
     }
 }
+
+/// A job whose `scrape_timeout` equals its `scrape_interval` (what config.go gives a job whose
+/// interval is below the global timeout): a scrape of a dead host times out exactly at the next
+/// tick. scrape.go's loop is sequential, so the timed-out scrape is appended, at its own start,
+/// before the next scrape runs.
+final class PrometheusTimeoutAtIntervalTests: XCTestCase {
+    typealias Rig = PrometheusTestRig
+
+    func testATimeoutEqualToTheIntervalEndsBeforeTheNextScrape() {
+        let crash = FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("slave-02"), recoverAfter: .minutes(5))
+        let (m, p) = Rig.model(interval: .seconds(15), timeout: .seconds(15), rules: false, faults: [crash], extra: [Rig.fakeNodeEntry])
+        m.run()
+        let crashMs = PromTime.defaultBaseMs + 600_000, backMs = crashMs + 300_000
+        let up = Rig.series(p, "up").first { $0.labels["instance"] == "slave-02:9100" }!
+        // one sample per tick, none lost: the scrapes that timed out have theirs at their start
+        for (a, b) in zip(up.samples, up.samples.dropFirst()) { XCTAssertEqual(b.t - a.t, 15_000, "up at \(a.t) then \(b.t)") }
+        let firstDown = up.samples.first { $0.v == 0 }!
+        XCTAssertGreaterThan(firstDown.t, crashMs)
+        XCTAssertLessThanOrEqual(firstDown.t, crashMs + 15_000, "the first scrape after the crash reports up 0")
+        let downs = up.samples.filter { $0.v == 0 }
+        XCTAssertEqual(downs.count, 20, "every tick of the 5 minutes down")
+        let lastDown = downs.last!
+        XCTAssertLessThan(lastDown.t, backMs)
+        XCTAssertGreaterThan(lastDown.t, backMs - 15_000)
+        let dur = Rig.series(p, "scrape_duration_seconds").first { $0.labels["instance"] == "slave-02:9100" }!
+        XCTAssertEqual(dur.samples.first { $0.t == firstDown.t }?.v, 15, "the scrape waited its whole timeout")
+        for s in Rig.series(p, "fake_series") where s.labels["instance"] == "slave-02:9100" {
+            XCTAssertEqual(s.samples.first { $0.isStale }?.t, firstDown.t, "\(s.labels): marked stale at the first failed scrape")
+            XCTAssertTrue(s.samples.contains { $0.t > backMs && !$0.isStale }, "\(s.labels): scraped again once the host is back")
+        }
+        // the loop after the host came back is an ordinary one: its last scrape's series are what
+        // staleness marks (the finished timeout did not wipe them)
+        let loop = p.loops.first { $0.publicLabels.contains(MetricLabel("instance", "slave-02:9100")) }!
+        XCTAssertFalse(loop.prev.isEmpty)
+        XCTAssertFalse(loop.timingOut)
+    }
+}

@@ -134,8 +134,15 @@ public final class HostMetrics: MetricsContributor {
 }
 
 extension PromTime {
-    /// A simulated instant as Unix seconds (as exporters print timestamps: boot and start times).
-    func seconds(_ t: SimTime) -> Double { Double(ms(t)) / 1000 }
+    /// A simulated instant as whole Unix seconds, as the exporters write their times: cAdvisor's
+    /// `container_last_seen` is `float64(time.Now().Unix())` and `container_start_time_seconds`
+    /// `float64(CreationTime.Unix())` (google/cadvisor metrics/prometheus.go, v0.26 to v0.47: Go's
+    /// Time.Unix() drops the fraction), node_exporter's `node_boot_time_seconds` is /proc/stat's
+    /// `btime`, an integer. Floored, as Unix() floors (also before 1970).
+    func seconds(_ t: SimTime) -> Double {
+        let m = ms(t)
+        return Double(m >= 0 ? m / 1000 : -((-m + 999) / 1000))
+    }
 }
 
 /// How cAdvisor names a container that Mesos' Docker containerizer started: Docker name

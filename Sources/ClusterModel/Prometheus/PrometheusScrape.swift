@@ -32,6 +32,8 @@ struct ScrapeLoop {
     var scraped = false
     /// Start (Unix ms) of a scrape waiting for its timeout.
     var pendingStart: Int64 = 0
+    /// A scrape is waiting for its timeout (its `scrapeFinish` event has not run yet).
+    var timingOut = false
     /// Its place in `quietLoops` while it ticks without events (PrometheusQuietLoops.swift), else -1.
     var quietAt = -1
 }
@@ -88,6 +90,11 @@ extension PrometheusServer {
     }
 
     func scrape(_ i: Int) {
+        // A scrape whose timeout equals the interval (config.go lets a job's timeout reach its
+        // interval, and a job's interval below the global timeout takes the interval as its
+        // timeout) ends at this tick: scrape.go's loop is sequential, so the timed-out scrape is
+        // appended (up 0, markers, at its own start) before the loop takes the buffered tick.
+        if loops[i].timingOut { finishTimedOut(i) }
         let now = model.sim.now
         let iv = loops[i].target.interval
         loops[i].next = now + iv
@@ -131,11 +138,16 @@ extension PrometheusServer {
     /// The scrape's context deadline passes: `up` 0 at the scrape's timestamp, written at the deadline.
     func timeOut(_ i: Int, at start: Int64) {
         loops[i].pendingStart = start
+        loops[i].timingOut = true
         _ = model.sim.schedule(after: loops[i].target.timeout, target: target, kind: Kind.scrapeFinish.rawValue,
                                arg: IndexGeneration.pack(i, loops[i].gen))
     }
 
-    func finishTimedOut(_ i: Int) { fail(i, at: loops[i].pendingStart, seconds: loops[i].target.timeout.seconds) }
+    func finishTimedOut(_ i: Int) {
+        guard loops[i].timingOut else { return }
+        loops[i].timingOut = false
+        fail(i, at: loops[i].pendingStart, seconds: loops[i].target.timeout.seconds)
+    }
 
     func fail(_ i: Int, at t: Int64, seconds: Double) {
         jobStats[loops[i].job].failed += 1
