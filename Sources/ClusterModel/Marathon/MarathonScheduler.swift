@@ -211,8 +211,10 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
 
     // MARK: - Leader election (Curator LeaderLatch: lowest sequence leads)
 
-    public func latchSessionLost(_ i: Int) {
-        // The process exits on session loss and is restarted by its supervisor.
+    /// The process exits on session loss and is restarted by its supervisor.
+    public func latchSessionLost(_ i: Int) { supervisorRestarts(i) }
+
+    func supervisorRestarts(_ i: Int) {
         sim.schedule(after: Self.processRestartDelay, target: target, kind: Kind.processRestart.rawValue, arg: Int64(i))
     }
 
@@ -224,7 +226,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         loseLeadership(l)
         if reason != .sessionExpired, live {
             latch.exit(l)
-            latchSessionLost(l)
+            supervisorRestarts(l)
         }
     }
 

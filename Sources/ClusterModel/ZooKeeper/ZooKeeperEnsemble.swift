@@ -288,10 +288,13 @@ public final class ZooKeeperEnsemble: EventHandler {
         return peers >= quorumSize
     }
 
-    /// A client on `host` and server `k` can exchange packets (the server's process runs).
-    func talks(_ host: Int, _ k: Int) -> Bool {
-        serverUp[k] && (serverHosts[k] == host || !cut(host, serverHosts[k]))
+    /// A client on `host` reaches server `k`'s host: the same host, or one that is up and not cut off.
+    func reachesHost(_ host: Int, _ k: Int) -> Bool {
+        serverHosts[k] == host || (model.infrastructure.hosts[serverHosts[k]].state.isUp && !cut(host, serverHosts[k]))
     }
+
+    /// A client on `host` and server `k` can exchange packets (the server's process runs).
+    func talks(_ host: Int, _ k: Int) -> Bool { serverUp[k] && reachesHost(host, k) }
 
     /// Server `k` takes a client on `host`: it runs, follows or leads the serving majority, and
     /// the client reaches it.
@@ -362,9 +365,7 @@ public final class ZooKeeperEnsemble: EventHandler {
             let k = s.order[c]
             if k == s.lastConnected { delay += 1 }
             if serves(k, forClientOn: s.host) { break }
-            if !(model.infrastructure.hosts[serverHosts[k]].state.isUp && (serverHosts[k] == s.host || !cut(s.host, serverHosts[k]))) {
-                delay += s.timeout.seconds / Double(n)
-            }
+            if !reachesHost(s.host, k) { delay += s.timeout.seconds / Double(n) }
         }
         s.cursor = c
         s.attemptPending = true
