@@ -159,4 +159,27 @@ final class ChronosReplayTests: XCTestCase {
         XCTAssertEqual(r.job("flaky").dropped, 0)
         XCTAssertEqual(r.chronos.queuedCount, 1, "the persisted retry waits for its agent")
     }
+
+    /// A reboot stops Chronos through the JVM's shutdown hook (mesosphere chaos `App.run`:
+    /// `sys.addShutdownHook(shutdownAndWait())`); `ZookeeperService.shutDown` closes the Curator
+    /// client and with it the session, so the standby is elected at once (the watch, 5 ms). A
+    /// crash leaves the session to the ensemble, which expires it after `zk_timeout` (10 s).
+    func testARebootedChronosLeaderHandsOverAtOnce() {
+        for (kind, extra) in [("hostReboot", #""downFor": "2m""#), ("hostCrash", #""recoverAfter": "2m""#)] {
+            let text = ChronosTests.scenario(chronos: #"""
+                {"hosts": ["chronos-01", "chronos-02"],
+                 "jobs": [{"name": "tick", "schedule": "R/2017-01-01T00:01:00Z/PT5M", "command": "t"}]}
+                """#, duration: "10m", extra: #", "faults": [{"at": "2m30s", "kind": "\#(kind)", "host": "chronos-01", \#(extra)}]"#)
+            guard let r = run(text) else { return }
+            let elected = r.events.filter { $0.component == "chronos" && $0.event == "leaderElected" }
+            XCTAssertEqual(elected.first?.subject.hasPrefix("chronos1@"), true, kind)
+            let next = elected.first { $0.time.seconds > 150 }
+            XCTAssertEqual(next?.subject.hasPrefix("chronos2@"), true, kind)
+            if kind == "hostReboot" {
+                XCTAssertEqual(next?.time.seconds ?? 0, 150.005, accuracy: 1e-9, kind)
+            } else {
+                XCTAssertEqual(next?.time.seconds ?? 0, 160.005, accuracy: 0.5, kind)
+            }
+        }
+    }
 }

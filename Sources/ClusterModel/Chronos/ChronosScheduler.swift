@@ -184,9 +184,14 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
 
     // MARK: - Hosts
 
-    func hostWentDown(_ host: Int) {
-        let died = latch.hostWentDown(host)
-        // The others learn of it when the ensemble expires the leader's session.
+    /// `orderly` (a reboot): the JVM's shutdown hook stops Chronos' services (mesosphere chaos
+    /// 0.6.7 and 0.8.7 `App.run`: `sys.addShutdownHook(shutdownAndWait())`), and `ZookeeperService.
+    /// shutDown` closes the Curator client, so the session ends and the standby leads at once;
+    /// a crash leaves the session to expire.
+    func hostWentDown(_ host: Int, orderly: Bool = false) {
+        let died = latch.hostWentDown(host, closingSessions: orderly)
+        // The others learn of it when the session ends: now if closed, else when the ensemble
+        // expires it.
         guard let l = latch.leader, died.contains(l) else { return }
         log("leaderProcessDown", processName(l), "host \(model.infrastructure.hosts[host].name) down")
         if leaderReady { failovers.append((now, nil)) }

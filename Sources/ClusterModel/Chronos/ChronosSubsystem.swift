@@ -19,7 +19,7 @@ extension ChronosScheduler: Subsystem, SignalSubscriber {
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _): hostWentDown(h)
+        case .hostDown(let h, let rebooting): hostWentDown(h, orderly: rebooting)
         case .hostUp(let h): hostCameUp(h)
         default: break
         }
