@@ -23,7 +23,7 @@ extension ScenarioSchema {
     static let mesosKeys = SectionKeys("mesos", [
         KeySpec("version", "string", default: #"`"1.4"` (= 1.4.0)"#,
                 allowed: #"`"major.minor"` or `"major.minor.patch"`, 1.1.0 to 1.11.x, as a string (a number is an error: 1.10 would read as 1.1)."#,
-                meaning: "Mesos release. Switches the task id rule, what a failed sandbox mkdir does, TASK_DROPPED vs TASK_LOST, and the flags and defaults that changed (docs/mesos.md \"What the version switches\").",
+                meaning: "Mesos release. Switches the task id rule, what a failed sandbox mkdir does, TASK_DROPPED vs TASK_LOST, TASK_STARTING, and the flags and defaults that changed (docs/mesos.md \"What the version switches\").",
                 source: "the release the model was built from (apache/mesos tag 1.4.0)"),
         KeySpec("masters", "object", default: "`{}`", allowed: "See `mesos.masters`.", meaning: "The Mesos masters."),
         KeySpec("agents", "object", default: "`{}`", allowed: "See `mesos.agents`.", meaning: "The Mesos agents."),

@@ -15,6 +15,9 @@ final class HAProxyWatchTests: XCTestCase {
         let s = HAProxyHarness.service(.constant(20), work: .exponential(mean: 0.02))
         var spec = TrafficHarness.spec(instances: 4, agents: 6, seed: 7, duration: .minutes(10), faults: [crash],
                                        traffic: TrafficSpec(mode: .request, services: [s]))
+        // Mesos 1.5: its executors' TASK_STARTING updates are signals too (the run the walk counts
+        // below were sized on; 1.4 sends none)
+        spec.mesos?.version = MesosVersion(1, 5, 0)
         spec.marathon?.behaviour = [AppBehaviour(task: TaskBehaviour(startup: .exponential(mean: 8),
                                                                     health: .hangsAfter(.exponential(mean: 150), responseTime: .constant(0.005))),
                                                  imageSizeBytes: 100_000_000)]

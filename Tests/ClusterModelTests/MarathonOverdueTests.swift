@@ -9,7 +9,7 @@ import SimKernel
 final class MarathonOverdueTests: XCTestCase {
     /// One instance whose image pull (`pull` seconds at 100 MB/s) and container start (`start`
     /// seconds) are fixed; the kill of its first launch and where the overdue grid lies.
-    func overdueKill(version: MarathonVersion, pull: Double, start: Double, confirm: SimDuration? = nil)
+    func overdueKill(version: MarathonVersion, pull: Double, start: Double, confirm: SimDuration? = nil, mesosVersion: MesosVersion = .baseline)
         -> (staged: SimTime, killed: SimTime, leaderReady: SimTime, detail: String)? {
         var flags = MarathonFlags(version: version)
         if let confirm { flags.taskLaunchConfirmTimeout = confirm }
@@ -17,6 +17,7 @@ final class MarathonOverdueTests: XCTestCase {
         app.container = AppContainer(type: .docker, image: "r.test/slow:1")   // an image to pull (a plain cmd app pulls nothing)
         let beh = AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: Int64(pull * 100_000_000))
         var mesos = MesosSpec()
+        mesos.version = mesosVersion
         mesos.containerStartTime = .constant(start)
         mesos.agentFlags.executorRegistrationTimeout = .hours(1)   // the pull must not end it first
         let spec = ClusterSpec(name: "t", seed: 3, duration: .minutes(20), sampleInterval: .minutes(1),
@@ -54,14 +55,20 @@ final class MarathonOverdueTests: XCTestCase {
         }
     }
 
-    /// A task that stays TASK_STARTING (a 400 s container start): with a 60 s confirm timeout 1.4
-    /// kills it at the first check after 60 s; 1.10 waits for the 300 s launch timeout.
+    /// A task that stays TASK_STARTING (a 400 s container start under Mesos 1.5, whose executors
+    /// send it): with a 60 s confirm timeout 1.4 kills it at the first check after 60 s; 1.10
+    /// waits for the 300 s launch timeout. Under Mesos 1.4 no TASK_STARTING comes: the task is
+    /// TASK_STAGING to Marathon until it runs, so even Marathon 1.4 waits for the launch timeout.
     func testAStartingTaskHasTheConfirmTimeoutUpTo17AndTheLaunchTimeoutFrom18() throws {
-        let old = try XCTUnwrap(overdueKill(version: MarathonVersion(1, 4, 9), pull: 1, start: 400, confirm: .seconds(60)))
+        let mesos15 = MesosVersion(1, 5, 0)
+        let old = try XCTUnwrap(overdueKill(version: MarathonVersion(1, 4, 9), pull: 1, start: 400, confirm: .seconds(60), mesosVersion: mesos15))
         assertOnTheOverdueGrid(old, timeout: .seconds(60))
         XCTAssertTrue(old.detail.contains("TASK_STARTING") && old.detail.contains("task_launch_confirm_timeout"), old.detail)
-        let new = try XCTUnwrap(overdueKill(version: MarathonVersion(1, 10, 5), pull: 1, start: 400, confirm: .seconds(60)))
+        let new = try XCTUnwrap(overdueKill(version: MarathonVersion(1, 10, 5), pull: 1, start: 400, confirm: .seconds(60), mesosVersion: mesos15))
         assertOnTheOverdueGrid(new, timeout: .seconds(300))
         XCTAssertTrue(new.detail.contains("TASK_STARTING") && new.detail.contains("task_launch_timeout"), new.detail)
+        let mesos14 = try XCTUnwrap(overdueKill(version: MarathonVersion(1, 4, 9), pull: 1, start: 400, confirm: .seconds(60)))
+        assertOnTheOverdueGrid(mesos14, timeout: .seconds(300))
+        XCTAssertTrue(mesos14.detail.contains("TASK_STAGING") && mesos14.detail.contains("task_launch_timeout"), mesos14.detail)
     }
 }

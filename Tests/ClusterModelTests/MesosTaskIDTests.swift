@@ -38,7 +38,7 @@ final class MesosTaskIDTests: XCTestCase, MesosTestHelpers {
         let u = f.updates.first { $0.update.task == long }!.update
         XCTAssertEqual(u.reason, .taskInvalid)
         XCTAssertEqual(u.message, "ID must not be greater than 255 characters")
-        XCTAssertEqual(f.states(ok), [.staging, .starting, .running])
+        XCTAssertEqual(f.states(ok), [.staging, .running])
         XCTAssertEqual(events(o, "TASK_ERROR", "long").map(\.detail), ["slave-01 REASON_TASK_INVALID"])
         XCTAssertTrue(events(o, "TASK_STAGING", "long").isEmpty, "the task never reaches the agent")
     }

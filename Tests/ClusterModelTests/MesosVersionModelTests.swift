@@ -49,6 +49,26 @@ final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
         XCTAssertFalse(MesosVersion(2, 0, 0).isSupported)
     }
 
+    // MARK: TASK_STARTING
+
+    /// The built-in executors send TASK_STARTING from 1.5.0 (de11f0ffe), once they have the task:
+    /// after the pull, before the container runs. A 1.4 task goes from TASK_STAGING to TASK_RUNNING;
+    /// the pull and the container start are the same either way.
+    func testTaskStartingIsSentFrom15() {
+        var running: [SimTime] = []
+        for (v, expected) in [(MesosVersion(1, 4, 0), [TaskState.staging, .running]),
+                              (MesosVersion(1, 5, 0), [.staging, .starting, .running]),
+                              (MesosVersion(1, 11, 0), [.staging, .starting, .running])] {
+            let (f, o) = launchOnce(v) { [self.task("a", image: ImageRef(name: "app:1", sizeBytes: 200_000_000))] }
+            XCTAssertEqual(f.states(f.launched[0]), expected, "\(v)")
+            XCTAssertEqual(events(o, "TASK_STARTING").count, expected.count - 2, "\(v)")
+            let pulled = try? XCTUnwrap(events(o, "imagePulled").first).time
+            if v.executorsSendStarting { XCTAssertEqual(f.time(f.launched[0], .starting), pulled, "\(v)") }
+            running.append(f.time(f.launched[0], .running) ?? .zero)
+        }
+        XCTAssertEqual(Set(running).count, 1, "the same launch times in every version: \(running)")
+    }
+
     // MARK: task ids
 
     /// Before 1.2.1 the master takes an id of 256 characters; the agent's mkdir of the sandbox fails
@@ -92,7 +112,7 @@ final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
         }
         let (f, o) = run(MesosVersion(1, 2, 1))
         XCTAssertEqual(f.states(f.launched[0]), [.error])
-        XCTAssertEqual(f.states(f.launched[1]), [.staging, .starting, .running])
+        XCTAssertEqual(f.states(f.launched[1]), [.staging, .running])
         XCTAssertTrue(events(o, "agentAborted").isEmpty)
         XCTAssertTrue(events(o, "agentStopped").isEmpty)
     }

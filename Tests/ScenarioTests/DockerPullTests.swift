@@ -17,14 +17,14 @@ final class DockerPullTests: XCTestCase {
          "datacenters": [{"name": "dc01", "racks": ["r1"]}],
          "hostGroups": [{"name": "master", "count": 3, "racks": ["r1"], "cpus": 4, "memory": "16GiB", "disk": "200GB"},
                         {"name": "slave", "count": 1, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "\#(nic)"}],
-         "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}, "registry": {"bandwidth": "\#(bandwidth)"}},
+         "zookeeper": {"servers": 3}, "mesos": {"version": "1.5", "masters": {"count": 3}, "registry": {"bandwidth": "\#(bandwidth)"}},
          "storage": {"hostGroups": [{"hostGroup": "slave", "driver": "overlay2"\#(storage)}]},
          "marathon": {"flags": {"max_instances_per_offer": \#(max(apps, 5))}, "apps": [\#(list)],
                       "behaviour": {"default": {"startupTime": "1s", "image": {"size": "\#(size)"}}}}}
         """#
     }
 
-    /// Pull time of every task (TASK_STAGING to TASK_STARTING), in seconds, sorted.
+    /// Pull time of every task (TASK_STAGING to TASK_STARTING, which Mesos sends from 1.5), in seconds, sorted.
     func pullTimes(_ text: String) throws -> [Double] {
         let (_, o) = try runToEnd(text)
         var staged: [String: Double] = [:]
@@ -98,7 +98,7 @@ final class DockerPullTests: XCTestCase {
              "datacenters": [{"name": "dc01", "racks": ["r1"]}],
              "hostGroups": [{"name": "master", "count": 3, "racks": ["r1"], "cpus": 4, "memory": "16GiB", "disk": "200GB"},
                             {"name": "slave", "count": 2, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "10Gbit"}],
-             "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}, "registry": \#(registry)}, \#(faults)
+             "zookeeper": {"servers": 3}, "mesos": {"version": "1.5", "masters": {"count": 3}, "registry": \#(registry)}, \#(faults)
              "marathon": {"apps": [{"id": "/a", "instances": 2, "cpus": 0.1, "mem": 32, "constraints": [["hostname", "UNIQUE"]],
                                     "container": {"type": "DOCKER", "docker": {"image": "r.test/a:1", "network": "HOST"}}}],
                           "behaviour": {"default": {"startupTime": "1s", "image": {"size": "300MB"}}}}}
@@ -134,7 +134,7 @@ final class DockerPullTests: XCTestCase {
          "hostGroups": [{"name": "master", "count": 3, "racks": ["r1"], "cpus": 4, "memory": "16GiB", "disk": "200GB"},
                         {"name": "slow", "count": 3, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "1Gbit"},
                         {"name": "fast", "count": 2, "racks": ["r1"], "cpus": 32, "memory": "64GiB", "disk": "2TB", "nic": "10Gbit"}],
-         "zookeeper": {"servers": 3}, "mesos": {"masters": {"count": 3}, "registry": {"bandwidth": "100MB/s", "capacity": "4Gbit/s"}},
+         "zookeeper": {"servers": 3}, "mesos": {"version": "1.5", "masters": {"count": 3}, "registry": {"bandwidth": "100MB/s", "capacity": "4Gbit/s"}},
          "marathon": {"flags": {"max_instances_per_offer": 2}, "apps": [\#(apps)],
                       "behaviour": {"default": {"startupTime": "1s"}, \#(behaviour)}}}
         """#

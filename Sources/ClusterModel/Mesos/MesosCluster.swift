@@ -482,7 +482,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         }
         activate(a)
         startObserver(a)
-        for t in reports { masterUpdate(t, t.state, .agentReregistered, message: "Unreachable agent re-reregistered") }
+        for t in reports { masterUpdate(t, agentReported(t), .agentReregistered, message: "Unreachable agent re-reregistered") }
         for t in dropped {
             t.state = .dropped
             // the agent's answer to the master's reconciliation (slave.cpp `reregistered`): TASK_DROPPED
@@ -659,6 +659,12 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     // MARK: status updates
 
     /// A status update produced on the agent: sent to the leader when possible, else kept.
+    /// The task's state as its agent reports it: a container starting is still TASK_STAGING to a
+    /// Mesos before 1.5, whose executors send no TASK_STARTING (`MesosVersion.executorsSendStarting`).
+    func agentReported(_ t: MesosTask) -> TaskState {
+        t.state == .starting && !spec.version.executorsSendStarting ? .staging : t.state
+    }
+
     func agentUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
         if state != .running || t.state != .running { t.state = state }
         let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)

@@ -166,7 +166,9 @@ extension MesosCluster {
             finishOnAgent(t, .failed, .containerLaunchFailed, message: "container create failed: \(e)")
             return
         }
-        agentUpdate(t, .starting, .none)
+        // The executor has the task and runs the container: TASK_STARTING from 1.5; before, the
+        // agent's phase only (the master and the framework see TASK_STAGING until TASK_RUNNING).
+        if spec.version.executorsSendStarting { agentUpdate(t, .starting, .none) } else { t.state = .starting }
         let d = SimDuration.fromSeconds(max(0, spec.containerStartTime.sample(a.stream)))
         schedule(.containerStarted, after: d, pack2(t))
     }

@@ -43,6 +43,13 @@ public struct MesosVersion: ReleaseVersion {
     /// and 197d1ea39); earlier releases do not know the field (protobuf drops it).
     public var executorsEnforceMaxCompletionTime: Bool { atLeast(6) }
 
+    /// The built-in executors (command, Docker, default) send TASK_STARTING when they receive the
+    /// task, after the image is pulled and before the container runs: from 1.5.0 ("Send
+    /// TASK_STARTING from the built-in executors", de11f0ffe; src/docker/executor.cpp,
+    /// src/launcher/executor.cpp and default_executor.cpp@1.5.0). Up to 1.4.x a task goes from
+    /// TASK_STAGING to TASK_RUNNING (none of the three sends it at 1.4.0).
+    public var executorsSendStarting: Bool { atLeast(5) }
+
     /// The master's `--allocator` default: "HierarchicalDRF" before the sorter change below,
     /// "hierarchical" with it (src/master/constants.hpp `DEFAULT_ALLOCATOR`; allocator.cpp still
     /// accepts the old name).
