@@ -33,6 +33,8 @@ final class TestFramework: MesosFramework {
     var suppressAfterBatch = false
     unowned var sim: Simulation
     var launched: [TaskID] = []
+    /// FrameworkInfo.checkpoint; set before `addFramework`.
+    var checkpoint = true
     init(_ name: String, role: String = "*", sim: Simulation) { frameworkName = name; self.role = role; self.sim = sim }
     func registered(reregistered: Bool) {
         registrations.append((sim.now, reregistered))
@@ -81,8 +83,9 @@ extension MesosTestHelpers {
 
     func hostIndex(_ m: ClusterSimulation, _ name: String) -> Int { m.infrastructure.host(named: name)!.index }
 
-    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*") -> TestFramework {
+    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*", checkpoint: Bool = true) -> TestFramework {
         let f = TestFramework(name, role: role, sim: m.sim)
+        f.checkpoint = checkpoint
         f.driver = m.mesos!.addFramework(f)
         return f
     }

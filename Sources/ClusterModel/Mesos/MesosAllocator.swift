@@ -51,7 +51,10 @@ extension MesosCluster {
         refreshOfferable(a)
     }
 
-    func deactivate(_ a: MesosAgent) {
+    /// No more offers of the agent; its outstanding offers are rescinded. `keepingTasks`: a
+    /// disconnected agent (master.cpp `deactivate`: allocator `deactivateSlave`) keeps its tasks'
+    /// resources allocated; an unreachable or replaced one gives them up.
+    func deactivate(_ a: MesosAgent, keepingTasks: Bool = false) {
         guard a.active else { return }
         for o in a.offers { rescind(o.id, notify: true, returnResources: true) }
         touch(a)
@@ -60,7 +63,7 @@ extension MesosCluster {
         sub(&allocatedActive, a.allocated)
         sub(&allocatedActive, a.offered)
         unmarkCandidate(a)
-        for id in a.tasks { if let t = tasks[id] { uncharge(t) } }
+        if !keepingTasks { for id in a.tasks { if let t = tasks[id] { uncharge(t) } } }
         refreshOfferable(a)
     }
 
@@ -770,7 +773,13 @@ extension MesosCluster {
         // Whether the master holds the agent connected is decided once for the whole ACCEPT: an
         // agent that aborts on one of these launches (MesosSandboxes.swift, `abortAgent`) loses the
         // launch messages behind it, which the master learns only when it re-registers.
-        let connected = a.processRunning
+        // The master's view: an agent whose socket closed was deactivated and its offers rescinded
+        // (`disconnectAgent`), so this holds for every valid offer; the `_accept` path below is the
+        // real master's for an agent that disconnects while the ACCEPT is being authorized, a gap
+        // the model does not have. An agent process that died unnoticed (behind a partition, or
+        // aborting on an earlier task of this ACCEPT) loses the launch: STAGING until it
+        // re-registers without it (reconciled, `admit`) or is marked unreachable.
+        let connected = a.active
         for t in created {
             charge(t)
             masterUpdate(t, .staging, .none)

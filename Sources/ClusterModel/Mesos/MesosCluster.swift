@@ -111,6 +111,17 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     var openFilterBatch = -1
     var totalActive = Resources.empty
     var allocatedActive = Resources.empty
+    /// Agents disconnected by `disconnectAgent` (some may have re-registered or gone since).
+    var disconnectedAgents: [Int] = []
+
+    /// The master's totals and allocation over its registered agents, the disconnected (inactive)
+    /// ones included (master.cpp `_resources_total`/`_resources_used` iterate `slaves.registered`).
+    var registeredTotals: (total: Resources, allocated: Resources) {
+        disconnectedAgents.removeAll { agents[$0].masterState != .registered || agents[$0].active }
+        var total = totalActive, allocated = allocatedActive
+        for i in disconnectedAgents { add(&total, agents[i].total); add(&allocated, agents[i].allocated) }
+        return (total, allocated)
+    }
     var nextRemovalToken = SimTime.zero
 
     // counters
@@ -398,20 +409,41 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         a.incarnation &+= 1
         updateAvailability(a)
         log("agentStarted", a.name, afterReboot ? "new agent id \(a.agentID) (host rebooted)" : a.agentID)
-        // Recovery: running executors re-register within executor_reregistration_timeout; tasks that
-        // had not started are lost with the old process.
-        var lostUpdates: [(MesosTask, TaskState, TaskReason)] = []
+        // Recovery: running executors re-register within executor_reregistration_timeout. A launch
+        // whose executor had not been forked (still pulling) has no pid checkpointed: the
+        // containerizer skips it and the agent's wait on it finds an unknown container
+        // (containerizer/docker.cpp and mesos/containerizer.cpp@1.4.0 `recover`: "We need the pid so
+        // the reaper can monitor the executor"; slave.cpp `_recover` -> `executorTerminated` ->
+        // `sendExecutorTerminatedStatusUpdate`): TASK_FAILED, REASON_EXECUTOR_TERMINATED.
+        var lost: [MesosTask] = []
         for id in a.tasks {
             guard let t = tasks[id] else { continue }
-            if !t.state.isTerminal && t.state != .running && t.state != .killing && t.atAgent {
-                lostUpdates.append((t, .failed, .agentRestarted))
-            }
+            if t.state == .staging && t.atAgent { lost.append(t) }
         }
-        for (t, s, r) in lostUpdates { finishOnAgent(t, s, r, message: "agent restarted during launch", agentKillsPull: false) }
+        for t in lost {
+            finishOnAgent(t, .failed, .executorTerminated, message: "Abnormal executor termination: unknown container", agentKillsPull: false)
+        }
         workDirAgentStarted(a, afterReboot: afterReboot)
         if leader != nil && partitionDepth[a.host.index] == 0 {
             beginRegistration(a, initialDelay: spec.agentFlags.executorReregistrationTimeout)
         }
+    }
+
+    /// An agent process that exits while its host's network works closes its socket: the leading
+    /// master learns it at once (libprocess `exited`), unless a partition cuts them apart. A host
+    /// that loses power closes nothing; the master then has only its pings.
+    func socketCloseReachesMaster(_ a: MesosAgent) -> Bool {
+        a.masterState == .registered && a.active && leaderReady && agentReachesLeader(a)
+    }
+
+    /// master.cpp@1.4.0 `exited(UPID)` -> `disconnect(Slave*)` -> `deactivate(Slave*)`: the agent is
+    /// deactivated (no offers; its outstanding offers are rescinded) and stays registered with its
+    /// tasks until it re-registers (`reregisterSlave` reactivates it) or its pings time out
+    /// (the observer goes on pinging). Non-checkpointing frameworks' tasks are ended by the caller.
+    func disconnectAgent(_ a: MesosAgent) {
+        log("agentDisconnected", a.name, "socket closed: agent deactivated, its offers rescinded")
+        deactivate(a, keepingTasks: true)
+        if !disconnectedAgents.contains(a.index) { disconnectedAgents.append(a.index) }
     }
 
     func stopAgentProcess(_ a: MesosAgent, cause: String) {
@@ -753,12 +785,26 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     // MARK: hosts
 
-    func hostWentDown(_ host: Host) {
+    /// `orderly` (a reboot): the agent process is stopped first and its socket closes, so the master
+    /// disconnects it at once (`disconnectAgent`); at a power loss it learns from its pings.
+    func hostWentDown(_ host: Host, orderly: Bool = false) {
         probeEpoch += 1
-        for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
-        guard let ai = agentOfHost[host.index] else { return }
+        guard let ai = agentOfHost[host.index] else {
+            for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
+            return
+        }
         let a = agents[ai]
+        // (a leading master on the same host goes down with it and notices nothing)
+        let noticed = orderly && socketCloseReachesMaster(a) && leader.map { masters[$0].host != host.index } ?? false
+        for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
         stopAgentProcess(a, cause: "host down")
+        if noticed {
+            disconnectAgent(a)
+            for id in a.tasks {
+                guard let t = tasks[id], !t.state.isTerminal, !frameworks[t.framework].checkpoint, !t.reported.isTerminal else { continue }
+                masterUpdate(t, .lost, .agentDisconnected, message: "Agent \(a.name) disconnected")
+            }
+        }
         a.pulls = [:]
         dropDownloads(agent: a.index)
         // every container is gone with the host

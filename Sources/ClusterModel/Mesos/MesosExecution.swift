@@ -442,17 +442,29 @@ extension MesosCluster {
     func crashAgentProcess(_ a: MesosAgent, cause: String, restartAfter: SimDuration?, keepDown: Bool) {
         let ai = a.index, host = a.host.index
         guard a.processRunning else { return }
+        let noticed = socketCloseReachesMaster(a)
         stopAgentProcess(a, cause: cause)
+        if noticed { disconnectAgent(a) }
         for id in a.tasks {
             guard let t = tasks[id], !t.state.isTerminal else { continue }
             if !frameworks[t.framework].checkpoint {
                 t.containerAlive = false; t.gen &+= 1; t.state = .failed
                 model.signals.publish(.containerExited(task: id))
                 sandboxExecutorTerminated(id, agent: ai)
-                a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
-                                                         message: "framework does not checkpoint"))
-            } else if t.state != .running && t.state != .killing {
-                t.gen &+= 1   // launches in progress die with the agent; failed at restart
+                if noticed {
+                    // master.cpp `exited` -> `removeFramework(slave, framework)`: the master ends them now
+                    t.state = .lost
+                    masterUpdate(t, .lost, .agentDisconnected, message: "Agent \(a.name) disconnected")
+                    releaseTask(t)
+                } else {
+                    a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
+                                                             message: "framework does not checkpoint"))
+                }
+            } else if t.state == .staging {
+                // a launch still pulling dies with the agent (its executor was not forked yet);
+                // failed at restart. A task already starting has its executor, which outlives
+                // the agent (checkpointing) and reports when the agent is back.
+                t.gen &+= 1
             }
         }
         schedule(.executorsExpire, after: spec.agentFlags.recoveryTimeout, pack(ai, a.incarnation))
@@ -513,10 +525,11 @@ extension MesosCluster {
     // MARK: metrics
 
     public func metrics() -> MesosMetrics {
-        MesosMetrics(offersMade: offersMade, offersAccepted: offersAccepted, offersDeclined: offersDeclined,
+        let (total, allocated) = registeredTotals
+        return MesosMetrics(offersMade: offersMade, offersAccepted: offersAccepted, offersDeclined: offersDeclined,
                      offersRescinded: offersRescinded, outstandingOffers: offersOutstanding, filtersActive: filtersActive,
-                     cpusTotal: totalActive.cpus.value, cpusAllocated: allocatedActive.cpus.value,
-                     memTotalMB: totalActive.memMB.value, memAllocatedMB: allocatedActive.memMB.value,
+                     cpusTotal: total.cpus.value, cpusAllocated: allocated.cpus.value,
+                     memTotalMB: total.memMB.value, memAllocatedMB: allocated.memMB.value,
                      leaderMaster: leaderReady ? (leader ?? -1) : -1,
                      leaderName: leaderReady ? leader.map { masters[$0].name } ?? "none" : "none",
                      leaderReady: leaderReady, agentsRegistered: agentsRegistered, agentsUnreachable: agentsUnreachable,

@@ -129,7 +129,8 @@ extension MesosCluster: MetricsContributor {
         let f = MesosCluster.masterFamilies
         let elected = m.running && m.leading && leader == m.index
         if w.begin(f[0], exposing: 1) { w.add(f[0].name, [], elected ? 1 : 0) }
-        let total = elected ? totalActive : .empty, used = elected ? allocatedActive : .empty
+        let registered = registeredTotals
+        let total = elected ? registered.total : .empty, used = elected ? registered.allocated : .empty
         freeUsed(w, f[1], total: total.cpus, used: used.cpus)
         freeUsed(w, f[2], total: total.memMB, used: used.memMB)
         freeUsed(w, f[3], total: total.diskMB, used: used.diskMB)
@@ -138,7 +139,7 @@ extension MesosCluster: MetricsContributor {
             if elected {
                 for a in agents {
                     switch a.masterState {
-                    case .registered: active += 1
+                    case .registered: if a.active { active += 1 } else { disconnected += 1 }   // disconnectAgent
                     case .recovered: disconnected += 1
                     default: break
                     }

@@ -21,7 +21,7 @@ extension MesosCluster: Subsystem, SignalSubscriber, Containerizer {
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _): hostWentDown(model.infrastructure.hosts[h])
+        case .hostDown(let h, let rebooting): hostWentDown(model.infrastructure.hosts[h], orderly: rebooting)
         case .hostUp(let h): hostCameUp(model.infrastructure.hosts[h])
         default: break
         }
