@@ -84,6 +84,32 @@ final class SandboxGCTests: XCTestCase {
         XCTAssertTrue(first.detail.contains("removal in 1h0m0s (gc_delay 1h0m0s minus its age 0s"), first.detail)
     }
 
+    /// A sandbox is scheduled only once the framework has acknowledged its task's terminal update
+    /// (slave.cpp@1.4.0 `_statusUpdateAcknowledgement` -> `removeExecutor` when the executor is
+    /// terminated and has no incomplete task). The only master crashes just before the task does:
+    /// the update waits on the agent until a master leads again and Marathon re-registers, and the
+    /// sandbox's gc_delay starts then, not at the executor's end.
+    func testASandboxWaitsForTheAcknowledgementOfItsTerminalUpdate() throws {
+        var text = Self.scenario(workDir: #"{"capacity": "100GB"}"#, flags: #""gc_delay": "1h", "gc_disk_headroom": 0"#,
+                                 behaviour: #"{"/chatty": {"startupTime": "0s", "timeToCrash": "10m", "logs": {"rate": "10kB/s", "to": "sandbox"}}}"#,
+                                 duration: "3h")
+        text = String(text.dropLast()) + #", "faults": [{"at": "10m", "kind": "masterCrash"}]}"#
+        let (_, o, mesos) = try run(text)
+        let first = try XCTUnwrap(o.events.first { $0.event == "sandboxScheduledForGC" })
+        let failed = try XCTUnwrap(o.events.first { $0.event == "TASK_FAILED" && $0.subject == first.subject })
+        let registered = try XCTUnwrap(o.events.first { $0.event == "frameworkReregistered" && $0.subject == "marathon" })
+        // the new master has TASK_FAILED when the agent re-registers; Marathon gets it (and
+        // acknowledges it) when it re-registers, and only then is the sandbox scheduled
+        XCTAssertLessThan(failed.time, registered.time)
+        XCTAssertEqual(first.time, registered.time, "scheduled at the acknowledgement")
+        let launched = try XCTUnwrap(o.events.first { $0.event == "TASK_RUNNING" && $0.subject == first.subject })
+        XCTAssertLessThan(launched.time.seconds + 600, registered.time.seconds, "the executor ended during the outage")
+        XCTAssertTrue(first.detail.contains("minus its age 0s"), first.detail)
+        let gone = try XCTUnwrap(o.events.first { $0.event == "sandboxRemoved" && $0.subject == first.subject })
+        XCTAssertEqual(gone.time.seconds - registered.time.seconds, 3600, accuracy: 1e-6)
+        XCTAssertNotNil(mesos.agents[0].workDir)
+    }
+
     /// The disk check prunes a scheduled sandbox at the first check (every disk_watch_interval from
     /// the agent's start) at which its age reaches gc_delay * max(0, 1 - headroom - usage), usage
     /// growing with a chatty task next to it: the simulated check is the one a check at every

@@ -678,6 +678,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 // answers its reconciliation with TASK_LOST (master.cpp `_reconcileTasks`).
                 if u.state == .unreachable && !f.partitionAware { u.state = .lost }
                 f.framework.statusUpdate(u)
+                if u.state.isTerminal { sandboxUpdateAcknowledged(task: u.task, host: u.agent) }
             case .reconciliation(var answers):
                 if !f.partitionAware { for i in answers.indices where answers[i].state == .unreachable { answers[i].state = .lost } }
                 f.framework.reconciliationAnswers(answers)
@@ -690,13 +691,13 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     // MARK: status updates
 
-    /// A status update produced on the agent: sent to the leader when possible, else kept.
     /// The task's state as its agent reports it: a container starting is still TASK_STAGING to a
     /// Mesos before 1.5, whose executors send no TASK_STARTING (`MesosVersion.executorsSendStarting`).
     func agentReported(_ t: MesosTask) -> TaskState {
         t.state == .starting && !spec.version.executorsSendStarting ? .staging : t.state
     }
 
+    /// A status update produced on the agent: sent to the leader when possible, else kept.
     func agentUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
         if state != .running || t.state != .running { t.state = state }
         let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)

@@ -67,8 +67,13 @@ public final class Sandbox {
     public internal(set) var limit: Double?
     /// Bytes per second it grows now: its rate until it reaches its limit.
     var growth: Double { limit.map { bytes < $0 ? rate : 0 } ?? rate }
-    /// When the GC timer removes it; nil while its executor runs.
+    /// When the GC timer removes it; nil while its executor runs, and after, until the framework
+    /// has acknowledged its task's terminal update.
     public internal(set) var removalAt: SimTime?
+    /// The executor has terminated; its removal waits for the terminal update's acknowledgement.
+    var awaitingAck = false
+    /// The terminal update was acknowledged (before the executor ended, in the model's order).
+    var acknowledged = false
     var slot = -1
     /// The disk/du isolator's quota for it (the task's disk in whole MiB); nil: not watched.
     public internal(set) var quotaBytes: Double?
@@ -117,7 +122,8 @@ public final class WorkDir {
     public var used: Double { otherUsed + sandboxBytes }
     /// What `fs::usage(work_dir)` returns: used / size.
     public var usage: Double { min(1, max(0, used / capacity)) }
-    public var running: Int { sandboxes.reduce(0) { $0 + ($1.removalAt == nil ? 1 : 0) } }
+    /// Sandboxes whose executor runs (not ended, not waiting for an acknowledgement).
+    public var running: Int { sandboxes.reduce(0) { $0 + ($1.removalAt == nil && !$1.awaitingAck ? 1 : 0) } }
 
     /// Brings the sandboxes' sizes to `t`.
     public func advance(to t: SimTime) {
@@ -303,15 +309,39 @@ extension MesosCluster {
 
     /// The task's executor terminated: the sandbox stops growing, is touched and scheduled for
     /// removal after gc_delay minus its age, 0 (`Slave::removeExecutor`, `garbageCollect`).
+    /// The executor ended: nothing writes to the sandbox any more. Its removal is scheduled once
+    /// the framework has acknowledged the task's terminal update (slave.cpp@1.4.0
+    /// `_statusUpdateAcknowledgement`: `completeTask`, then `removeExecutor` when the executor is
+    /// TERMINATED and has no `incompleteTasks()`; `executorTerminated` removes it at once only when
+    /// nothing is left unacknowledged).
     func sandboxExecutorTerminated(_ id: TaskID, agent ai: Int) {
         let a = agents[ai]
-        guard let w = a.workDir, let s = w.byTask[id], s.removalAt == nil else { return }
+        guard let w = a.workDir, let s = w.byTask[id], s.removalAt == nil, !s.awaitingAck else { return }
         w.advance(to: now)
         s.rate = 0
         duUnwatch(s, w)
-        s.mtime = now   // os::utime(path) before garbageCollect(path)
-        scheduleForGC(s, w, a)
+        if s.acknowledged { removeExecutorSandbox(s, w, a) } else { s.awaitingAck = true }
         replanWorkDir(a)
+    }
+
+    /// The framework acknowledged a task's terminal update (it received it: the acknowledgement is
+    /// taken to reach the agent at once).
+    func sandboxUpdateAcknowledged(task id: TaskID, host: Int) {
+        guard let ai = agentOfHost[host], let w = agents[ai].workDir, let s = w.byTask[id], s.removalAt == nil else { return }
+        if s.awaitingAck {
+            s.awaitingAck = false
+            w.advance(to: now)
+            removeExecutorSandbox(s, w, agents[ai])
+            replanWorkDir(agents[ai])
+        } else {
+            s.acknowledged = true
+        }
+    }
+
+    /// `Slave::removeExecutor`: `os::utime(path)`, then `garbageCollect(path)`.
+    func removeExecutorSandbox(_ s: Sandbox, _ w: WorkDir, _ a: MesosAgent) {
+        s.mtime = now
+        scheduleForGC(s, w, a)
     }
 
     func scheduleForGC(_ s: Sandbox, _ w: WorkDir, _ a: MesosAgent) {
@@ -341,6 +371,7 @@ extension MesosCluster {
         if afterReboot && !w.sandboxes.isEmpty {
             for s in w.sandboxes {
                 s.rate = 0
+                s.awaitingAck = false
                 if s.removalAt == nil { w.scheduled += 1 }
                 s.mtime = now
                 s.removalAt = now + spec.agentFlags.gcDelay
