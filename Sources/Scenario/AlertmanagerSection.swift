@@ -143,7 +143,7 @@ extension ScenarioSchema {
         KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "/usr/bin/prometheus-alertmanager $ARGS --cluster.peer=mon-02:9094"}`, `{"environmentFile": "deploy/default/prometheus-alertmanager"}` (only for the command line's `$NAME`s; without a command line, its `ARGS` is the command line, as the Debian unit runs it). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
                 meaning: "The flags as deployed, read as kingpin reads a command line; `flags` wins over them."),
         KeySpec("silences", "array of objects", default: "`[]`", allowed: "See `alertmanager.silences[i]`.",
-                meaning: "Silences created during the run (as `amtool silence add` or the API would), shared by every instance."),
+                meaning: "Silences created during the run (as `amtool silence add` or the API would), gossiped to every instance running then; a restarted instance has those in its snapshot on disk and its peers'."),
     ])
 
     static let alertmanagerFlagKeys = SectionKeys("alertmanager.flags", [

@@ -275,4 +275,31 @@ final class AlertmanagerTests: XCTestCase {
         // ticks every minute: deleted at 3660 s, after the 3630 s flush; notified at the next (3930 s)
         XCTAssertEqual(sent(retention: .hours(1), maintenance: .minutes(1)), [30, 3930])
     }
+
+    /// silence/silence.go Maintenance (v0.25.0): the silences are written to disk at every
+    /// `--data.maintenance-interval` tick (15m) and when the process stops, and loaded at its
+    /// start; a joining peer also gets its peers' silences. X is silenced at 10 s for 40 min
+    /// (flushes at 30 s, then every 5 min; the silence ends at 2410 s).
+    func testSilencesSurviveARestartOnlyThroughTheSnapshotOrAPeer() throws {
+        func sent(_ faults: [FaultSpec], instances: Int = 1) throws -> [String] {
+            let s = AlertmanagerSilence(at: SimTime.zero + .seconds(10), duration: .minutes(40), matchers: [try LabelMatcher("alertname", .equal, "X")])
+            let (m, am, post) = make(instances: instances, silences: [s], faults: faults)
+            for t in stride(from: 0, through: 3600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("X")]) }
+            m.run()
+            return am.all.map { "\($0.time.seconds) \($0.instance)" }
+        }
+        let crash600 = FaultSpec(at: .seconds(600), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(60))
+        XCTAssertEqual(try sent([]), ["2430.0 mon-01"])
+        // a crash before the first tick (900 s) loses the silence: back at 660 s, the group rebuilt
+        // by the 720 s post flushes at once (its group_wait is long over) and pages
+        XCTAssertEqual(try sent([crash600]), ["720.0 mon-01"])
+        // after the 900 s tick the snapshot holds it; an orderly reboot writes it at shutdown
+        XCTAssertEqual(try sent([FaultSpec(at: .seconds(1000), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(60))]),
+                       ["2580.0 mon-01"])
+        XCTAssertEqual(try sent([FaultSpec(at: .seconds(600), kind: .hostReboot, target: .host("mon-01"), downFor: .seconds(60))]),
+                       ["2520.0 mon-01"])
+        // HA: the restarted peer takes the silence from the survivor on join; after the silence
+        // the survivor (flushes at 2430 s, position 1: waits 15 s) notifies, the other finds its entry
+        XCTAssertEqual(try sent([crash600], instances: 2), ["2445.0 mon-02"])
+    }
 }

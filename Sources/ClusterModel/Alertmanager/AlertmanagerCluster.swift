@@ -49,6 +49,13 @@ public final class AlertmanagerCluster: EventHandler {
         /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
         /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
         var sweepAt = 64
+        /// Per silence of the scenario: whether this process loaded it at its start (from the
+        /// silences snapshot on disk, or from a peer's full state on join). A silence created
+        /// while the process runs is known to it without this (`knows`).
+        var recoveredSilences: [Bool] = []
+        /// Per silence: whether the snapshot on disk (`--storage.path`/silences) holds it, as the
+        /// last maintenance tick or the shutdown wrote it (silence/silence.go Maintenance).
+        var silenceSnapshot: [Bool] = []
     }
 
     struct NflogEntry {
@@ -116,7 +123,10 @@ public final class AlertmanagerCluster: EventHandler {
         let rules = spec.config.inhibitRules.count
         for name in spec.hosts {
             guard let h = infra.host(named: name) else { preconditionFailure("alertmanager: unknown host \(name) (checked at decode)") }
-            instances.append(Instance(host: h.index, sources: Array(repeating: [:], count: rules)))
+            var inst = Instance(host: h.index, sources: Array(repeating: [:], count: rules))
+            inst.recoveredSilences = Array(repeating: false, count: spec.silences.count)
+            inst.silenceSnapshot = inst.recoveredSilences
+            instances.append(inst)
         }
     }
 
@@ -277,6 +287,7 @@ public final class AlertmanagerCluster: EventHandler {
         } else {
             snapshotIfDue(k)
         }
+        snapshotSilences(k, rebooting: rebooting)
         instances[k].up = false
         for gi in instances[k].groups.values.sorted() { release(gi) }
         instances[k].groups = [:]
@@ -294,8 +305,11 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].notificationsByType = [:]
         // nflog.New loads the snapshot
         instances[k].nflog = instances[k].snapshot
+        // silence.New loads the silences' snapshot; the join's push-pull adds the peers' silences
+        instances[k].recoveredSilences = instances[k].silenceSnapshot
         for p in instances.indices where p != k && instances[p].up && reaches(k, p) {
             for (key, e) in instances[p].nflog { mergeEntry(key, e, into: k) }
+            for s in spec.silences.indices where knows(s, p, at: now) { instances[k].recoveredSilences[s] = true }
         }
         log("alertmanagerUp", hostName(h))
     }
@@ -310,6 +324,7 @@ public final class AlertmanagerCluster: EventHandler {
         for k in instances.indices where instances[k].up {
             for p in instances.indices where p != k && instances[p].up && reaches(k, p) {
                 for key in instances[p].nflog.keys.sorted() { mergeEntry(key, instances[p].nflog[key]!, into: k) }
+                for s in spec.silences.indices where knows(s, p, at: now) { instances[k].recoveredSilences[s] = true }
             }
         }
     }
@@ -340,6 +355,37 @@ public final class AlertmanagerCluster: EventHandler {
         let at = instances[k].startedAt + SimDuration(nanoseconds: tick * interval)
         instances[k].snapshot = instances[k].nflog.filter { $0.value.expiresAt > at }
         instances[k].snapshotTick = tick
+    }
+
+    /// Whether instance `k`'s process holds silence `s` at `t`: it loaded it at its start, or the
+    /// silence was created while it ran (`amtool silence add` reaches one instance and the
+    /// gossip every live peer at once: the model gives it to every instance up at `at`).
+    func knows(_ s: Int, _ k: Int, at t: SimTime) -> Bool {
+        if instances[k].recoveredSilences[s] { return true }
+        let at = spec.silences[s].at
+        return at >= instances[k].startedAt && at <= t
+    }
+
+    /// silence/silence.go Maintenance (v0.25.0), run with `--data.maintenance-interval` from the
+    /// process' start like the notification log's: each tick garbage-collects the silences that
+    /// ended more than `--data.retention` ago and writes the snapshot, and the process writes one
+    /// more when it stops. So an orderly reboot keeps every silence; a crash loses the silences
+    /// created since the last tick (none passed: the file is still the one this process loaded).
+    func snapshotSilences(_ k: Int, rebooting: Bool) {
+        let interval = spec.maintenanceInterval.nanoseconds
+        let at: SimTime
+        if rebooting {
+            at = now
+        } else {
+            guard interval > 0 else { return }
+            let ticks = (now - instances[k].startedAt).nanoseconds / interval
+            guard ticks > 0 else { return }
+            at = instances[k].startedAt + SimDuration(nanoseconds: ticks * interval)
+        }
+        for s in spec.silences.indices {
+            let ended = spec.silences[s].at + spec.silences[s].duration
+            instances[k].silenceSnapshot[s] = knows(s, k, at: at) && ended + spec.retention > at
+        }
     }
 
     func mergeEntry(_ key: String, _ e: NflogEntry, into k: Int) {

@@ -64,7 +64,9 @@ extension AlertmanagerCluster {
                 return true
             }
         }
-        for s in spec.silences where s.active(at: now) && s.matchers.allSatisfy({ $0.matches(labels) }) { return true }
+        for (i, s) in spec.silences.enumerated() where s.active(at: now) && knows(i, k, at: now) && s.matchers.allSatisfy({ $0.matches(labels) }) {
+            return true
+        }
         return false
     }
 
