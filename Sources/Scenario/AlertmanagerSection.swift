@@ -67,9 +67,17 @@ extension ScenarioSchema {
                 if let s = decodeSilence(e, path: JSONPath.index(r.keyPath("silences"), i), d) { silences.append(s) }
             }
         }
+        var outages: [AlertmanagerReceiverOutage] = []
+        if let ov = r.value("receiverOutages") {
+            guard let a = ov.arrayValue else { d.error(r.keyPath("receiverOutages"), at: ov, typeMismatch("an array of receiver outages", ov)); r.finish(); return nil }
+            for (i, e) in a.enumerated() {
+                if let o = decodeReceiverOutage(e, path: JSONPath.index(r.keyPath("receiverOutages"), i), receivers: config?.receivers, d) { outages.append(o) }
+            }
+        }
         r.finish()
         guard d.errorCount == before, let config else { return nil }
         var spec = AlertmanagerSpec(hosts: hosts, config: config, peerTimeout: peerTimeout, silences: silences)
+        spec.receiverOutages = outages
         spec.maintenanceInterval = maintenance
         spec.retention = retention
         return spec
@@ -117,6 +125,32 @@ extension ScenarioSchema {
         return AlertmanagerSilence(at: SimTime.zero + at, duration: length, matchers: matchers, createdBy: createdBy, comment: comment)
     }
 
+    /// One receiver outage: the receiver (and integration) must be in the configuration.
+    static func decodeReceiverOutage(_ v: JSONValue, path: String, receivers: [AlertmanagerReceiver]?, _ d: Diagnostics) -> AlertmanagerReceiverOutage? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: alertmanagerOutageKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let receiver = r.required("receiver", .nonEmptyString, hint: "the receiver's name in the configuration")
+        let integration = r.optional("integration", .nonEmptyString)
+        let at = r.required("at", .duration(.nonNegative), hint: "when its endpoint starts failing, like \"20m\"")
+        let length = r.required("duration", .duration(.positive), hint: "how long it fails, like \"10m\"")
+        let status = r.optional("status", .int(min: 300, max: 599), default: 503)
+        if let receiver, let receivers {
+            if let rc = receivers.first(where: { $0.name == receiver }) {
+                if let integration, !rc.integrations.contains(where: { $0.name == integration }) {
+                    let names = rc.integrations.map(\.name)
+                    d.error(r.keyPath("integration"), at: r.value["integration"], "receiver \(JSONValue.quote(receiver)) has no integration \(JSONValue.quote(integration)); "
+                            + (names.isEmpty ? "it has none (a black hole: nothing is sent to fail)" : "its integrations: \(names.joined(separator: ", "))"))
+                }
+            } else {
+                d.error(r.keyPath("receiver"), at: r.value["receiver"], "no receiver \(JSONValue.quote(receiver)) in the configuration; its receivers: \(receivers.map(\.name).joined(separator: ", "))")
+            }
+        }
+        r.finish()
+        guard d.errorCount == before, let receiver, let at, let length, let status else { return nil }
+        return AlertmanagerReceiverOutage(receiver: receiver, integration: integration, at: SimTime.zero + at, duration: length, status: status)
+    }
+
     static func decodeAPIMatcher(_ v: JSONValue, path: String, _ d: Diagnostics) -> LabelMatcher? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: alertmanagerAPIMatcherKeys)
         guard r.isObject else { return nil }
@@ -144,6 +178,8 @@ extension ScenarioSchema {
                 meaning: "The flags as deployed, read as kingpin reads a command line; `flags` wins over them."),
         KeySpec("silences", "array of objects", default: "`[]`", allowed: "See `alertmanager.silences[i]`.",
                 meaning: "Silences created during the run (as `amtool silence add` or the API would), gossiped to every instance running then; a restarted instance has those in its snapshot on disk and its peers'."),
+        KeySpec("receiverOutages", "array of objects", default: "`[]`", allowed: "See `alertmanager.receiverOutages[i]`.",
+                meaning: "Receivers' endpoints failing for a while (a webhook answering 5xx, a mail relay refusing): Alertmanager retries, then gives the notification up until the group's next flush."),
     ])
 
     static let alertmanagerFlagKeys = SectionKeys("alertmanager.flags", [
@@ -166,6 +202,17 @@ extension ScenarioSchema {
                 meaning: "An alert is muted when it matches every matcher.", source: "prometheus/alertmanager:pkg/labels/parse.go; api/v2 openapi `matcher`; silence/silence.go validateSilence"),
         KeySpec("createdBy", "string", default: "`\"clustersim\"`", allowed: "Any string.", meaning: "Recorded with the silence (not used)."),
         KeySpec("comment", "string", default: "`\"\"`", allowed: "Any string.", meaning: "Recorded with the silence (not used)."),
+    ])
+
+    static let alertmanagerOutageKeys = SectionKeys("alertmanager.receiverOutages[i]", [
+        KeySpec("receiver", "string", default: "—", allowed: "A receiver of the configuration; required.", meaning: "Whose endpoint fails."),
+        KeySpec("integration", "string", default: "every integration of the receiver", allowed: "One of the receiver's integrations, named by type and index: `webhook[0]`, `email[1]`.",
+                meaning: "Only this integration's endpoint fails."),
+        KeySpec("at", "duration", default: "—", allowed: ">= 0; required.", meaning: "When the endpoint starts failing."),
+        KeySpec("duration", "duration", default: "—", allowed: "> 0; required.", meaning: "How long every request to it fails."),
+        KeySpec("status", "integer", default: "503", allowed: "300 to 599.",
+                meaning: "The HTTP status it answers. 5xx is retried with exponential back-off (500 ms × 1.5 up to 60 s, ± 50 %) until the flush's context ends (group_interval, at least 10 s, after the peer's wait); OpsGenie and PagerDuty also retry 429; anything else fails the notification at once. A failed notification is not logged, so the group's next flush tries again, and the flush deletes no resolved alert.",
+                source: "prometheus/alertmanager:notify/notify.go@v0.25.0 RetryStage.exec; notify/util.go Retrier.Check; cenkalti/backoff v4 NewExponentialBackOff; dispatch/dispatch.go aggrGroup.run (context timeout), notify.MinTimeout"),
     ])
 
     static let alertmanagerAPIMatcherKeys = SectionKeys("alertmanager.silences[i].matchers[j]", [

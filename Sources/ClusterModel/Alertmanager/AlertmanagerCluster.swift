@@ -17,7 +17,7 @@ public final class AlertmanagerCluster: EventHandler {
     /// dispatch.go: empty groups are removed by a ticker every 30s from the dispatcher's start.
     static let cleanupInterval = SimDuration.seconds(30)
 
-    enum Kind: Int32 { case flush = 1, pipeline }
+    enum Kind: Int32 { case flush = 1, pipeline, deliver }
 
     /// One alert as an instance stores it (types.Alert): `version` changes on every update (the
     /// UpdatedAt the flush compares before deleting a resolved alert).
@@ -46,6 +46,11 @@ public final class AlertmanagerCluster: EventHandler {
         /// Notifications this process sent, by integration type (`alertmanager_notifications_total`;
         /// a counter of the process: zero again after a restart).
         var notificationsByType: [String: Int] = [:]
+        /// `alertmanager_notifications_failed_total`, `alertmanager_notification_requests_total` and
+        /// `alertmanager_notification_requests_failed_total` by integration type (notify.go NewMetrics).
+        var failedByType: [String: Int] = [:]
+        var requestsByType: [String: Int] = [:]
+        var requestsFailedByType: [String: Int] = [:]
         /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
         /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
         var sweepAt = 64
@@ -78,6 +83,9 @@ public final class AlertmanagerCluster: EventHandler {
         var live = true
         var lastFlush = SimTime.zero
         var nextFlush: SimTime?
+        /// The end of its running notification pipeline (retries of a failing receiver): the
+        /// group's goroutine flushes again only after it (dispatch.go aggrGroup.run).
+        var busyUntil = SimTime.zero
         /// When the cleanup ticker removes it (set when a flush left it empty).
         var removedAt: SimTime?
     }
@@ -105,6 +113,8 @@ public final class AlertmanagerCluster: EventHandler {
     public internal(set) var all: [Notification] = []
     public var keepsAll = false
     public internal(set) var sent = 0
+    /// Notifications given up (a receiver outage).
+    public internal(set) var failedNotifications = 0
     /// Times of the notifications, for the per-fault figures: the first one after each fault.
     var firstAfterFault: [SimTime?] = []
     /// Faults (in firing order) already answered by a notification.
@@ -146,6 +156,7 @@ public final class AlertmanagerCluster: EventHandler {
         switch Kind(rawValue: event.kind)! {
         case .flush: if groups[i].live && groups[i].gen == g { flush(i) }
         case .pipeline: if pipelineGen[i] == g { finishPipeline(i) }
+        case .deliver: if deliveryGen[i] == g { continueDelivery(i) }
         }
     }
 
@@ -294,6 +305,7 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].sources = Array(repeating: [:], count: spec.config.inhibitRules.count)
         instances[k].nflog = [:]
         for p in pipelines.indices where pipelines[p]?.instance == k { pipelines[p] = nil }
+        for d in deliveries.indices where deliveries[d]?.instance == k { deliveries[d] = nil }
         log("alertmanagerDown", hostName(h))
     }
 
@@ -303,6 +315,9 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].startedAt = now
         instances[k].snapshotTick = 0
         instances[k].notificationsByType = [:]
+        instances[k].failedByType = [:]
+        instances[k].requestsByType = [:]
+        instances[k].requestsFailedByType = [:]
         // nflog.New loads the snapshot
         instances[k].nflog = instances[k].snapshot
         // silence.New loads the silences' snapshot; the join's push-pull adds the peers' silences
@@ -409,6 +424,27 @@ public final class AlertmanagerCluster: EventHandler {
     var pipelines: [Pipeline?] = []
     var pipelineGen: [Int32] = []
     var freePipelines: [Int] = []
+
+    // MARK: notifications still retrying (a receiver outage)
+    struct Delivery {
+        enum Step { case send(Notification, logKey: String, entry: NflogEntry), fail(String) }
+        var instance: Int
+        var group: Int
+        var serial: Int
+        var alerts: [StoredAlert]
+        var flushedAt: SimTime
+        /// What happens when, in time order (a retry that succeeds, or the attempt given up).
+        var steps: [(at: SimTime, step: Step)]
+        /// When the pipeline returns (the last integration done) and whether one failed (then the
+        /// flush deletes nothing: dispatch.go deletes resolved alerts only when notify succeeded).
+        var end: SimTime
+        var failed: Bool
+    }
+    var deliveries: [Delivery?] = []
+    var deliveryGen: [Int32] = []
+    var freeDeliveries: [Int] = []
+    /// cenkalti/backoff's jitter (RetryStage): drawn only when a receiver fails.
+    lazy var retryStream: RandomStream = model.stream("alertmanager.notify-retry")
 }
 
 extension AlertmanagerCluster: Subsystem, AlertReceiver, SignalSubscriber {
