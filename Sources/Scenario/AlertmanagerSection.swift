@@ -36,6 +36,7 @@ extension ScenarioSchema {
         var peerTimeout = AlertmanagerSpec.defaultPeerTimeout
         var maintenance = AlertmanagerSpec.defaultMaintenanceInterval
         var retention = AlertmanagerSpec.defaultRetention
+        var settleWait = AlertmanagerSpec().settleWait
         if let given = kingpinSectionFlags(r, program: .alertmanager, d) {
             // every other flag of Alertmanager 0.25.0: parsed, warned as not modelled (KingpinFlags.swift)
             let fv = prepareKingpinFlags(given, path: r.keyPath("flags"), program: .alertmanager, modelled: alertmanagerFlagKeys, d)
@@ -58,6 +59,15 @@ extension ScenarioSchema {
                 if x > .hours(24 * 365 * 10) { d.error(f.keyPath("data.retention"), at: fv["data.retention"], "at most 10y, got \(x)") }
                 else { retention = x }
             }
+            var gossip = SimDuration.milliseconds(200), settle = SimDuration.minutes(1)
+            if let x = f.optional("cluster.gossip-interval", .duration(.nonNegative)) {
+                if x > .hours(1) { d.error(f.keyPath("cluster.gossip-interval"), at: fv["cluster.gossip-interval"], "at most 1h here, got \(x)") }
+                else { gossip = x }
+            }
+            if let x = f.optional("cluster.settle-timeout", .duration(.nonNegative)) { settle = x }
+            settleWait = AlertmanagerSpec.settleWait(gossipInterval: gossip, settleTimeout: settle)
+            // main.go: no peer (and no GossipSettleStage wait) when clustering is off
+            if f.optional("cluster.listen-address", .string) == "" { settleWait = nil }
             f.finish()
         }
         var silences: [AlertmanagerSilence] = []
@@ -80,6 +90,7 @@ extension ScenarioSchema {
         spec.receiverOutages = outages
         spec.maintenanceInterval = maintenance
         spec.retention = retention
+        spec.settleWait = settleWait
         return spec
     }
 
@@ -186,6 +197,15 @@ extension ScenarioSchema {
         KeySpec("cluster.peer-timeout", "duration", default: "15s", allowed: "From 0 to 10m.",
                 meaning: "HA: the instance at peer position n waits n × this before deduplicating and sending a flush's notification, so a peer that already sent it (its notification log entry gossiped) is not repeated.",
                 source: "prometheus/alertmanager:cmd/alertmanager/main.go `cluster.peer-timeout` Default(\"15s\"); notify/notify.go WaitStage"),
+        KeySpec("cluster.listen-address", "string", default: "`\"0.0.0.0:9094\"`", allowed: "`host:port`, or empty (one host only).",
+                meaning: "Empty turns clustering off: no peer, so no gossip settle wait before the first notifications after a start.",
+                source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `cluster.listen-address`; cluster.Create"),
+        KeySpec("cluster.gossip-interval", "duration", default: "200ms", allowed: ">= 0, at most 1h.",
+                meaning: "Settle (below) polls the membership every 10 × this.",
+                source: "prometheus/alertmanager:cluster/cluster.go DefaultGossipInterval; cmd/alertmanager/main.go (peer.Settle(ctx, *gossipInterval*10))"),
+        KeySpec("cluster.settle-timeout", "duration", default: "1m0s", allowed: ">= 0.",
+                meaning: "After a start, every notification waits until the gossip has settled (GossipSettleStage): Settle is ready when the member count has been the same at three polls after the first, the fifth poll (10 s with the defaults, the membership not changing), or at this timeout if that comes first.",
+                source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `cluster.settle-timeout` Default(DefaultPushPullInterval); cluster/cluster.go Settle; notify/notify.go GossipSettleStage"),
         KeySpec("data.maintenance-interval", "duration", default: "15m", allowed: "> 0, at most 1y.",
                 meaning: "The notification log is written to disk this often from the process' start, and at an orderly shutdown (a reboot); a restarted instance starts from that snapshot, so it does not repeat what it had notified (a crash loses what came after the last snapshot).",
                 source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `data.maintenance-interval` Default(\"15m\"); nflog/nflog.go run (snapshot on each tick and on stop), New (loadSnapshot)"),

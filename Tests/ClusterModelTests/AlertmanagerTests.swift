@@ -36,7 +36,8 @@ final class AlertmanagerTests: XCTestCase {
               silences: [AlertmanagerSilence] = [], faults: [FaultSpec] = [], duration: SimDuration = .hours(1),
               maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval,
               retention: SimDuration = AlertmanagerSpec.defaultRetention,
-              outages: [AlertmanagerReceiverOutage] = []) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
+              outages: [AlertmanagerReceiverOutage] = [],
+              settle: SimDuration? = AlertmanagerSpec().settleWait) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
         let group = MesosTestHelpersGroup.group("mon", 3)
         var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1), hostGroups: [group], faults: faults)
         spec.alertmanager = AlertmanagerSpec(hosts: (0..<instances).map(group.hostName),
@@ -44,6 +45,7 @@ final class AlertmanagerTests: XCTestCase {
         spec.alertmanager?.maintenanceInterval = maintenance
         spec.alertmanager?.retention = retention
         spec.alertmanager?.receiverOutages = outages
+        spec.alertmanager?.settleWait = settle
         let m = ClusterSimulation(spec: spec, observer: NullObserver())
         let am = m.subsystem(AlertmanagerCluster.self)!
         am.keepsAll = true
@@ -353,5 +355,26 @@ final class AlertmanagerTests: XCTestCase {
         // another integration's outage changes nothing
         let (_, t4) = run([AlertmanagerReceiverOutage(receiver: "hook", integration: "webhook[1]", at: at(0), duration: .seconds(700))])
         XCTAssertEqual(t4, [30])
+    }
+
+    /// notify.go GossipSettleStage, cluster.go Settle (v0.25.0): after a start, notifications wait
+    /// until the gossip has settled: the fifth poll, every 10 × gossip-interval (2 s), so 10 s
+    /// after the start, or `--cluster.settle-timeout` if shorter; clustering off: no wait. The
+    /// instance crashes at 100 s and is back at 200 s; X (fired at 0 s) is posted every 3 s: the
+    /// first post after the restart (201 s) makes a group that flushes at once, its log lost.
+    func testNotificationsAfterAStartWaitForTheGossipToSettle() {
+        func sent(_ settle: SimDuration?) -> [Double] {
+            let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))],
+                                     settle: settle)
+            for t in stride(from: 0, through: 300, by: 3) { post.post(m, at: .seconds(Int64(t)), [Self.alert("X")]) }
+            m.run()
+            return times(am)
+        }
+        XCTAssertEqual(AlertmanagerSpec().settleWait, .seconds(10))
+        XCTAssertEqual(AlertmanagerSpec.settleWait(gossipInterval: .milliseconds(200), settleTimeout: .seconds(4)), .seconds(4))
+        XCTAssertEqual(AlertmanagerSpec.settleWait(gossipInterval: .seconds(1), settleTimeout: .minutes(1)), .seconds(50))
+        XCTAssertEqual(sent(.seconds(10)), [30, 210])
+        XCTAssertEqual(sent(.seconds(4)), [30, 204])
+        XCTAssertEqual(sent(nil), [30, 201])
     }
 }

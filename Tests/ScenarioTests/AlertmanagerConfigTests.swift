@@ -255,6 +255,14 @@ final class AlertmanagerConfigTests: XCTestCase {
         let o = try XCTUnwrap(loaded.spec.alertmanager?.receiverOutages)
         XCTAssertEqual(o, [AlertmanagerReceiverOutage(receiver: "w", at: SimTime.zero + .minutes(20), duration: .minutes(10), status: 503),
                            AlertmanagerReceiverOutage(receiver: "w", integration: "webhook[0]", at: SimTime.zero + .hours(1), duration: .minutes(1), status: 404)])
+        XCTAssertEqual(loaded.spec.alertmanager?.settleWait, .seconds(10))
+        // the gossip settle wait from the cluster flags; none with clustering off (one host)
+        for (flags, wait) in [(#"{"cluster.gossip-interval": "1s"}"#, SimDuration?.some(.seconds(50))),
+                              (#"{"cluster.gossip-interval": "1s", "cluster.settle-timeout": "20s"}"#, .seconds(20)),
+                              (#"{"cluster.listen-address": ""}"#, nil)] {
+            let l = try XCTUnwrap(loadOK(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": \#(flags)}"#)))
+            XCTAssertEqual(l.spec.alertmanager?.settleWait, wait, flags)
+        }
         XCTAssertTrue(o[0].retried(by: "webhook"))
         XCTAssertFalse(o[1].retried(by: "webhook"))
     }

@@ -419,6 +419,10 @@ public final class AlertmanagerCluster: EventHandler {
         var alerts: [StoredAlert]
         var kept: [StoredAlert]
         var flushedAt: SimTime
+        /// Peer position when the wait stage ran (the context's deadline counts its wait).
+        var position: Int
+        /// Waiting for the gossip to settle (the mute stages have not run yet).
+        var settling: Bool
     }
     /// Pipelines waiting, by slot; a slot's generation changes when it is reused.
     var pipelines: [Pipeline?] = []

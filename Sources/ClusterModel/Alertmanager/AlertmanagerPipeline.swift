@@ -26,26 +26,47 @@ extension AlertmanagerCluster {
             return
         }
         schedule(gi, at: now + node.groupInterval)
-        let snapshot = groups[gi].alerts
+        let p = Pipeline(instance: k, group: gi, serial: groups[gi].serial, alerts: groups[gi].alerts, kept: [], flushedAt: now, position: 0,
+                         settling: false)
+        // GossipSettleStage: until the gossip has settled after the process' start, a flush waits
+        let ready = instances[k].startedAt + (spec.settleWait ?? .zero)
+        if now < ready {
+            var waiting = p
+            waiting.settling = true
+            park(waiting, until: ready)
+        } else {
+            mute(p)
+        }
+    }
+
+    /// The mute stages (at the flush, or when the gossip has settled), then the peer's wait.
+    func mute(_ p0: Pipeline) {
+        var p = p0
+        let k = p.instance
+        guard instances[k].up, groups[p.group].live, groups[p.group].serial == p.serial else { return }
+        let node = tree.nodes[groups[p.group].route]
         let nowMs = clock.ms(now)
         // TimeActiveStage and TimeMuteStage mute the whole flush
         let ti = spec.config.timeIntervals
         let timeMuted = (!node.active.isEmpty && !node.active.contains { ti[$0].contains(unixMs: nowMs) })
             || node.mute.contains { ti[$0].contains(unixMs: nowMs) }
-        let kept = timeMuted ? [] : snapshot.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
+        p.kept = timeMuted ? [] : p.alerts.filter { !muted($0.labels, instance: k, nowMs: nowMs) }
         // cluster.go Position: the rank among the peers this one sees (memberlist drops the ones a
         // network partition cuts off from it: each side of a partition has its own first peer)
-        let position = instances.indices.filter { $0 < k && instances[$0].up && reaches(k, $0) }.count
-        let p = Pipeline(instance: k, group: gi, serial: groups[gi].serial, alerts: snapshot, kept: kept, flushedAt: now)
-        if position == 0 {
+        p.position = instances.indices.filter { $0 < k && instances[$0].up && reaches(k, $0) }.count
+        p.settling = false
+        if p.position == 0 {
             run(p)
         } else {
-            let slot: Int
-            if let s = freePipelines.popLast() { pipelines[s] = p; slot = s } else { pipelines.append(p); pipelineGen.append(0); slot = pipelines.count - 1 }
-            pipelineGen[slot] &+= 1
-            model.sim.schedule(at: now + SimDuration(nanoseconds: spec.peerTimeout.nanoseconds * Int64(position)), target: target,
-                               kind: Kind.pipeline.rawValue, arg: IndexGeneration.pack(slot, pipelineGen[slot]))
+            park(p, until: now + SimDuration(nanoseconds: spec.peerTimeout.nanoseconds * Int64(p.position)))
         }
+    }
+
+    func park(_ p: Pipeline, until t: SimTime) {
+        let slot: Int
+        if let s = freePipelines.popLast() { pipelines[s] = p; slot = s } else { pipelines.append(p); pipelineGen.append(0); slot = pipelines.count - 1 }
+        pipelineGen[slot] &+= 1
+        model.sim.schedule(at: t, target: target, kind: Kind.pipeline.rawValue, arg: IndexGeneration.pack(slot, pipelineGen[slot]))
     }
 
     /// The wait is over (an instance that went down meanwhile dropped its pipelines: the slot
@@ -54,7 +75,8 @@ extension AlertmanagerCluster {
         let p = pipelines[slot]
         pipelines[slot] = nil
         freePipelines.append(slot)
-        if let p { run(p) }
+        guard let p else { return }
+        if p.settling { mute(p) } else { run(p) }
     }
 
     /// Inhibition (Inhibitor.Mutes) and silences (Silencer.Mutes) at `nowMs`.
@@ -87,8 +109,9 @@ extension AlertmanagerCluster {
             for a in p.kept { if a.endsAt <= flushMs { resolved.append(a.labels) } else { firing.append(a.labels) } }
             let firingSet = Set(firing), resolvedSet = Set(resolved)
             // dispatch.go: the flush's context times out group_interval (at least notify.MinTimeout,
-            // 10 s) after the flush plus the peer's wait, which is over now
-            let deadline = now + max(node.groupInterval, AlertmanagerCluster.minNotifyTimeout)
+            // 10 s) plus the peer's wait after the flush (main.go timeoutFunc)
+            let deadline = p.flushedAt + max(node.groupInterval, AlertmanagerCluster.minNotifyTimeout)
+                + SimDuration(nanoseconds: spec.peerTimeout.nanoseconds * Int64(p.position))
             for integ in receiver.integrations {
                 let logKey = receiver.name + "/" + integ.name + "/" + g.key
                 var entry = instances[k].nflog[logKey]

@@ -22,6 +22,15 @@ public struct AlertmanagerSpec: Equatable, Sendable {
     /// `--data.retention`: a notification log entry expires after min(retention, 2 × the route's
     /// repeat_interval) (nflog/nflog.go Log, notify/notify.go SetNotifiesStage; default 120h).
     public var retention: SimDuration = AlertmanagerSpec.defaultRetention
+    /// How long after the process' start its notification pipelines wait for the gossip to settle
+    /// (notify.go GossipSettleStage, cluster/cluster.go Settle): nil when clustering is off (an empty
+    /// `--cluster.listen-address`). With a membership that does not change, Settle polls every
+    /// 10 × `--cluster.gossip-interval` and is ready at the fifth poll (three equal counts after the
+    /// first), 10 s with the default 200ms, unless `--cluster.settle-timeout` (1m) ends it first.
+    public var settleWait: SimDuration? = AlertmanagerSpec.settleWait(gossipInterval: .milliseconds(200), settleTimeout: .minutes(1))
+    public static func settleWait(gossipInterval: SimDuration, settleTimeout: SimDuration) -> SimDuration {
+        min(SimDuration(nanoseconds: gossipInterval.nanoseconds * 50), settleTimeout)
+    }
     public static let defaultRetention = SimDuration.hours(120)
     public static let defaultPeerTimeout = SimDuration.seconds(15)
     public static let defaultMaintenanceInterval = SimDuration.minutes(15)
