@@ -431,7 +431,7 @@ public final class AlertmanagerCluster: EventHandler {
 
     // MARK: notifications still retrying (a receiver outage)
     struct Delivery {
-        enum Step { case send(Notification, logKey: String, entry: NflogEntry), fail(String) }
+        enum Step { case send(Notification, logKey: String, entry: NflogEntry), fail(receiver: String, type: String, text: String) }
         var instance: Int
         var group: Int
         var serial: Int

@@ -135,7 +135,7 @@ extension AlertmanagerCluster {
                     failed = true
                     end = max(end, at)
                     let text = "\(g.key) via \(integ.name) from \(n.instance): \(detail)"
-                    if at == now { notificationFailed(k, integ.type, receiver.name, text) } else { later.append((at, .fail(receiver.name + "\u{1}" + integ.type + "\u{1}" + text))) }
+                    if at == now { notificationFailed(k, integ.type, receiver.name, text) } else { later.append((at, .fail(receiver: receiver.name, type: integ.type, text: text))) }
                 }
             }
         }
@@ -145,7 +145,7 @@ extension AlertmanagerCluster {
         }
         groups[p.group].busyUntil = end
         let d = Delivery(instance: k, group: p.group, serial: p.serial, alerts: p.alerts, flushedAt: p.flushedAt,
-                         steps: later.sorted { $0.at < $1.at }, end: end, failed: failed)
+                         steps: later.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element), end: end, failed: failed)
         let slot: Int
         if let s = freeDeliveries.popLast() { deliveries[s] = d; slot = s } else { deliveries.append(d); deliveryGen.append(0); slot = deliveries.count - 1 }
         scheduleDelivery(slot)
@@ -219,9 +219,8 @@ extension AlertmanagerCluster {
             case .send(let n, let logKey, let e):
                 record(n)
                 writeLog(logKey, firing: e.firing, resolved: e.resolved, at: now, node: tree.nodes[groups[d.group].route], instance: k)
-            case .fail(let packed):
-                let parts = packed.split(separator: "\u{1}", maxSplits: 2).map(String.init)
-                notificationFailed(k, parts[1], parts[0], parts[2])
+            case .fail(let receiver, let type, let text):
+                notificationFailed(k, type, receiver, text)
             }
         }
         if alive && (!d.steps.isEmpty || now < d.end) {
