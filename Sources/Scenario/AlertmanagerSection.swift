@@ -36,6 +36,7 @@ extension ScenarioSchema {
         var peerTimeout = AlertmanagerSpec.defaultPeerTimeout
         var maintenance = AlertmanagerSpec.defaultMaintenanceInterval
         var retention = AlertmanagerSpec.defaultRetention
+        var settleWait = AlertmanagerSpec().settleWait
         if let given = kingpinSectionFlags(r, program: .alertmanager, d) {
             // every other flag of Alertmanager 0.25.0: parsed, warned as not modelled (KingpinFlags.swift)
             let fv = prepareKingpinFlags(given, path: r.keyPath("flags"), program: .alertmanager, modelled: alertmanagerFlagKeys, d)
@@ -58,6 +59,15 @@ extension ScenarioSchema {
                 if x > .hours(24 * 365 * 10) { d.error(f.keyPath("data.retention"), at: fv["data.retention"], "at most 10y, got \(x)") }
                 else { retention = x }
             }
+            var gossip = SimDuration.milliseconds(200), settle = SimDuration.minutes(1)
+            if let x = f.optional("cluster.gossip-interval", .duration(.nonNegative)) {
+                if x > .hours(1) { d.error(f.keyPath("cluster.gossip-interval"), at: fv["cluster.gossip-interval"], "at most 1h here, got \(x)") }
+                else { gossip = x }
+            }
+            if let x = f.optional("cluster.settle-timeout", .duration(.nonNegative)) { settle = x }
+            settleWait = AlertmanagerSpec.settleWait(gossipInterval: gossip, settleTimeout: settle)
+            // main.go: no peer (and no GossipSettleStage wait) when clustering is off
+            if f.optional("cluster.listen-address", .string) == "" { settleWait = nil }
             f.finish()
         }
         var silences: [AlertmanagerSilence] = []
@@ -67,11 +77,20 @@ extension ScenarioSchema {
                 if let s = decodeSilence(e, path: JSONPath.index(r.keyPath("silences"), i), d) { silences.append(s) }
             }
         }
+        var outages: [AlertmanagerReceiverOutage] = []
+        if let ov = r.value("receiverOutages") {
+            guard let a = ov.arrayValue else { d.error(r.keyPath("receiverOutages"), at: ov, typeMismatch("an array of receiver outages", ov)); r.finish(); return nil }
+            for (i, e) in a.enumerated() {
+                if let o = decodeReceiverOutage(e, path: JSONPath.index(r.keyPath("receiverOutages"), i), receivers: config?.receivers, d) { outages.append(o) }
+            }
+        }
         r.finish()
         guard d.errorCount == before, let config else { return nil }
         var spec = AlertmanagerSpec(hosts: hosts, config: config, peerTimeout: peerTimeout, silences: silences)
+        spec.receiverOutages = outages
         spec.maintenanceInterval = maintenance
         spec.retention = retention
+        spec.settleWait = settleWait
         return spec
     }
 
@@ -117,6 +136,32 @@ extension ScenarioSchema {
         return AlertmanagerSilence(at: SimTime.zero + at, duration: length, matchers: matchers, createdBy: createdBy, comment: comment)
     }
 
+    /// One receiver outage: the receiver (and integration) must be in the configuration.
+    static func decodeReceiverOutage(_ v: JSONValue, path: String, receivers: [AlertmanagerReceiver]?, _ d: Diagnostics) -> AlertmanagerReceiverOutage? {
+        let r = ObjectReader(v, path: path, diagnostics: d, keys: alertmanagerOutageKeys)
+        guard r.isObject else { return nil }
+        let before = d.errorCount
+        let receiver = r.required("receiver", .nonEmptyString, hint: "the receiver's name in the configuration")
+        let integration = r.optional("integration", .nonEmptyString)
+        let at = r.required("at", .duration(.nonNegative), hint: "when its endpoint starts failing, like \"20m\"")
+        let length = r.required("duration", .duration(.positive), hint: "how long it fails, like \"10m\"")
+        let status = r.optional("status", .int(min: 300, max: 599), default: 503)
+        if let receiver, let receivers {
+            if let rc = receivers.first(where: { $0.name == receiver }) {
+                if let integration, !rc.integrations.contains(where: { $0.name == integration }) {
+                    let names = rc.integrations.map(\.name)
+                    d.error(r.keyPath("integration"), at: r.value["integration"], "receiver \(JSONValue.quote(receiver)) has no integration \(JSONValue.quote(integration)); "
+                            + (names.isEmpty ? "it has none (a black hole: nothing is sent to fail)" : "its integrations: \(names.joined(separator: ", "))"))
+                }
+            } else {
+                d.error(r.keyPath("receiver"), at: r.value["receiver"], "no receiver \(JSONValue.quote(receiver)) in the configuration; its receivers: \(receivers.map(\.name).joined(separator: ", "))")
+            }
+        }
+        r.finish()
+        guard d.errorCount == before, let receiver, let at, let length, let status else { return nil }
+        return AlertmanagerReceiverOutage(receiver: receiver, integration: integration, at: SimTime.zero + at, duration: length, status: status)
+    }
+
     static func decodeAPIMatcher(_ v: JSONValue, path: String, _ d: Diagnostics) -> LabelMatcher? {
         let r = ObjectReader(v, path: path, diagnostics: d, keys: alertmanagerAPIMatcherKeys)
         guard r.isObject else { return nil }
@@ -143,13 +188,24 @@ extension ScenarioSchema {
         KeySpec("flagsFrom", "array", default: "none", allowed: #"Deployed sources of flags: `{"commandLine": "/usr/bin/prometheus-alertmanager $ARGS --cluster.peer=mon-02:9094"}`, `{"environmentFile": "deploy/default/prometheus-alertmanager"}` (only for the command line's `$NAME`s; without a command line, its `ARGS` is the command line, as the Debian unit runs it). Paths relative to the scenario's folder. See [Flags as deployed](scenarios.md#flags-as-deployed)."#,
                 meaning: "The flags as deployed, read as kingpin reads a command line; `flags` wins over them."),
         KeySpec("silences", "array of objects", default: "`[]`", allowed: "See `alertmanager.silences[i]`.",
-                meaning: "Silences created during the run (as `amtool silence add` or the API would), shared by every instance."),
+                meaning: "Silences created during the run (as `amtool silence add` or the API would), gossiped to every instance running then; a restarted instance has those in its snapshot on disk and its peers'."),
+        KeySpec("receiverOutages", "array of objects", default: "`[]`", allowed: "See `alertmanager.receiverOutages[i]`.",
+                meaning: "Receivers' endpoints failing for a while (a webhook answering 5xx, a mail relay refusing): Alertmanager retries, then gives the notification up until the group's next flush."),
     ])
 
     static let alertmanagerFlagKeys = SectionKeys("alertmanager.flags", [
         KeySpec("cluster.peer-timeout", "duration", default: "15s", allowed: "From 0 to 10m.",
                 meaning: "HA: the instance at peer position n waits n × this before deduplicating and sending a flush's notification, so a peer that already sent it (its notification log entry gossiped) is not repeated.",
                 source: "prometheus/alertmanager:cmd/alertmanager/main.go `cluster.peer-timeout` Default(\"15s\"); notify/notify.go WaitStage"),
+        KeySpec("cluster.listen-address", "string", default: "`\"0.0.0.0:9094\"`", allowed: "`host:port`, or empty (one host only).",
+                meaning: "Empty turns clustering off: no peer, so no gossip settle wait before the first notifications after a start.",
+                source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `cluster.listen-address`; cluster.Create"),
+        KeySpec("cluster.gossip-interval", "duration", default: "200ms", allowed: ">= 0, at most 1h.",
+                meaning: "Settle (below) polls the membership every 10 × this.",
+                source: "prometheus/alertmanager:cluster/cluster.go DefaultGossipInterval; cmd/alertmanager/main.go (peer.Settle(ctx, *gossipInterval*10))"),
+        KeySpec("cluster.settle-timeout", "duration", default: "1m0s", allowed: ">= 0.",
+                meaning: "After a start, every notification waits until the gossip has settled (GossipSettleStage): Settle is ready when the member count has been the same at three polls after the first, the fifth poll (10 s with the defaults, the membership not changing), or at this timeout if that comes first.",
+                source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `cluster.settle-timeout` Default(DefaultPushPullInterval); cluster/cluster.go Settle; notify/notify.go GossipSettleStage"),
         KeySpec("data.maintenance-interval", "duration", default: "15m", allowed: "> 0, at most 1y.",
                 meaning: "The notification log is written to disk this often from the process' start, and at an orderly shutdown (a reboot); a restarted instance starts from that snapshot, so it does not repeat what it had notified (a crash loses what came after the last snapshot).",
                 source: "prometheus/alertmanager:cmd/alertmanager/main.go@v0.25.0 `data.maintenance-interval` Default(\"15m\"); nflog/nflog.go run (snapshot on each tick and on stop), New (loadSnapshot)"),
@@ -166,6 +222,17 @@ extension ScenarioSchema {
                 meaning: "An alert is muted when it matches every matcher.", source: "prometheus/alertmanager:pkg/labels/parse.go; api/v2 openapi `matcher`; silence/silence.go validateSilence"),
         KeySpec("createdBy", "string", default: "`\"clustersim\"`", allowed: "Any string.", meaning: "Recorded with the silence (not used)."),
         KeySpec("comment", "string", default: "`\"\"`", allowed: "Any string.", meaning: "Recorded with the silence (not used)."),
+    ])
+
+    static let alertmanagerOutageKeys = SectionKeys("alertmanager.receiverOutages[i]", [
+        KeySpec("receiver", "string", default: "—", allowed: "A receiver of the configuration; required.", meaning: "Whose endpoint fails."),
+        KeySpec("integration", "string", default: "every integration of the receiver", allowed: "One of the receiver's integrations, named by type and index: `webhook[0]`, `email[1]`.",
+                meaning: "Only this integration's endpoint fails."),
+        KeySpec("at", "duration", default: "—", allowed: ">= 0; required.", meaning: "When the endpoint starts failing."),
+        KeySpec("duration", "duration", default: "—", allowed: "> 0; required.", meaning: "How long every request to it fails."),
+        KeySpec("status", "integer", default: "503", allowed: "300 to 599.",
+                meaning: "The HTTP status it answers. 5xx is retried with exponential back-off (500 ms × 1.5 up to 60 s, ± 50 %) until the flush's context ends (group_interval, at least 10 s, after the peer's wait); OpsGenie and PagerDuty also retry 429; anything else fails the notification at once. A failed notification is not logged, so the group's next flush tries again, and the flush deletes no resolved alert.",
+                source: "prometheus/alertmanager:notify/notify.go@v0.25.0 RetryStage.exec; notify/util.go Retrier.Check; cenkalti/backoff v4 NewExponentialBackOff; dispatch/dispatch.go aggrGroup.run (context timeout), notify.MinTimeout"),
     ])
 
     static let alertmanagerAPIMatcherKeys = SectionKeys("alertmanager.silences[i].matchers[j]", [

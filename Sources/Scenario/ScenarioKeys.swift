@@ -79,7 +79,7 @@ public enum ScenarioReference {
          ScenarioSchema.nginxKeys, ScenarioSchema.consulTemplateKeys, ScenarioSchema.waitKeys, ScenarioSchema.retryKeys,
          ScenarioSchema.templateStanzaKeys, ScenarioSchema.vaultServerKeys, ScenarioSchema.vaultMountKeys, ScenarioSchema.vaultSecretKeys,
          ScenarioSchema.trafficKeys, ScenarioSchema.trafficServiceKeys, ScenarioSchema.stepKeys, ScenarioSchema.flashCrowdKeys,
-         ScenarioSchema.alertmanagerKeys, ScenarioSchema.alertmanagerFlagKeys, ScenarioSchema.alertmanagerSilenceKeys,
+         ScenarioSchema.alertmanagerKeys, ScenarioSchema.alertmanagerFlagKeys, ScenarioSchema.alertmanagerSilenceKeys, ScenarioSchema.alertmanagerOutageKeys,
          ScenarioSchema.alertmanagerAPIMatcherKeys,
          ScenarioSchema.prometheusKeys, ScenarioSchema.prometheusExportersKeys, ScenarioSchema.prometheusExporterKeys, ScenarioSchema.prometheusFlagsKeys,
          ScenarioSchema.marathonLBKeys, ScenarioSchema.marathonLBInstanceKeys, ScenarioSchema.marathonLBFlagKeys,

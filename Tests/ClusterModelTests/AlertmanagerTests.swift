@@ -35,13 +35,17 @@ final class AlertmanagerTests: XCTestCase {
               receivers: [AlertmanagerReceiver] = [AlertmanagerTests.webhook], inhibit: [AlertmanagerInhibitRule] = [],
               silences: [AlertmanagerSilence] = [], faults: [FaultSpec] = [], duration: SimDuration = .hours(1),
               maintenance: SimDuration = AlertmanagerSpec.defaultMaintenanceInterval,
-              retention: SimDuration = AlertmanagerSpec.defaultRetention) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
+              retention: SimDuration = AlertmanagerSpec.defaultRetention,
+              outages: [AlertmanagerReceiverOutage] = [],
+              settle: SimDuration? = AlertmanagerSpec().settleWait) -> (ClusterSimulation, AlertmanagerCluster, AlertPoster) {
         let group = MesosTestHelpersGroup.group("mon", 3)
         var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1), hostGroups: [group], faults: faults)
         spec.alertmanager = AlertmanagerSpec(hosts: (0..<instances).map(group.hostName),
                                              config: AlertmanagerConfig(route: route, receivers: receivers, inhibitRules: inhibit), silences: silences)
         spec.alertmanager?.maintenanceInterval = maintenance
         spec.alertmanager?.retention = retention
+        spec.alertmanager?.receiverOutages = outages
+        spec.alertmanager?.settleWait = settle
         let m = ClusterSimulation(spec: spec, observer: NullObserver())
         let am = m.subsystem(AlertmanagerCluster.self)!
         am.keepsAll = true
@@ -85,6 +89,10 @@ final class AlertmanagerTests: XCTestCase {
                        ["30.0 webhook[0] 1/0", "30.0 email[0] 1/0", "330.0 webhook[0] 0/1"])
         // the resolved alert was deleted after its flush: the group is empty, nothing more happens
         XCTAssertLessThan(am.eventsHandled, 5)
+        // notify.go RetryStage.Exec counts a notification the email integration handled at 330 s
+        // (all resolved: logged, nothing sent); requests are what went out
+        XCTAssertEqual(am.instances[0].notificationsByType, ["webhook": 2, "email": 2])
+        XCTAssertEqual(am.instances[0].requestsByType, ["webhook": 2, "email": 1])
     }
 
     func testRoutingContinueNestedInheritanceAndMatchers() throws {
@@ -274,5 +282,99 @@ final class AlertmanagerTests: XCTestCase {
         XCTAssertEqual(sent(retention: .hours(1)), [30, 4530])
         // ticks every minute: deleted at 3660 s, after the 3630 s flush; notified at the next (3930 s)
         XCTAssertEqual(sent(retention: .hours(1), maintenance: .minutes(1)), [30, 3930])
+    }
+
+    /// silence/silence.go Maintenance (v0.25.0): the silences are written to disk at every
+    /// `--data.maintenance-interval` tick (15m) and when the process stops, and loaded at its
+    /// start; a joining peer also gets its peers' silences. X is silenced at 10 s for 40 min
+    /// (flushes at 30 s, then every 5 min; the silence ends at 2410 s).
+    func testSilencesSurviveARestartOnlyThroughTheSnapshotOrAPeer() throws {
+        func sent(_ faults: [FaultSpec], instances: Int = 1) throws -> [String] {
+            let s = AlertmanagerSilence(at: SimTime.zero + .seconds(10), duration: .minutes(40), matchers: [try LabelMatcher("alertname", .equal, "X")])
+            let (m, am, post) = make(instances: instances, silences: [s], faults: faults)
+            for t in stride(from: 0, through: 3600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("X")]) }
+            m.run()
+            return am.all.map { "\($0.time.seconds) \($0.instance)" }
+        }
+        let crash600 = FaultSpec(at: .seconds(600), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(60))
+        XCTAssertEqual(try sent([]), ["2430.0 mon-01"])
+        // a crash before the first tick (900 s) loses the silence: back at 660 s, the group rebuilt
+        // by the 720 s post flushes at once (its group_wait is long over) and pages
+        XCTAssertEqual(try sent([crash600]), ["720.0 mon-01"])
+        // after the 900 s tick the snapshot holds it; an orderly reboot writes it at shutdown
+        XCTAssertEqual(try sent([FaultSpec(at: .seconds(1000), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(60))]),
+                       ["2580.0 mon-01"])
+        XCTAssertEqual(try sent([FaultSpec(at: .seconds(600), kind: .hostReboot, target: .host("mon-01"), downFor: .seconds(60))]),
+                       ["2520.0 mon-01"])
+        // HA: the restarted peer takes the silence from the survivor on join; after the silence
+        // the survivor (flushes at 2430 s, position 1: waits 15 s) notifies, the other finds its entry
+        XCTAssertEqual(try sent([crash600], instances: 2), ["2445.0 mon-02"])
+    }
+
+    /// notify/notify.go RetryStage (v0.25.0): a 5xx is retried with back-off until the flush's
+    /// context ends (group_interval after the flush), a 4xx is given up at once; a failed
+    /// notification is not logged, so the next flush sends it; a retry that succeeds is the
+    /// notification, at that attempt. One alert X posted at 0 s: flushes at 30 s, 330 s, 630 s ...
+    func testFailingReceiverIsRetriedWithBackoffThenAtTheNextFlush() {
+        func run(_ outages: [AlertmanagerReceiverOutage], instances: Int = 1) -> (AlertmanagerCluster, [Double]) {
+            let (m, am, post) = make(instances: instances, outages: outages)
+            for t in stride(from: 0, through: 3600, by: 60) { post.post(m, at: .seconds(Int64(t)), [Self.alert("X")]) }
+            m.run()
+            return (am, times(am))
+        }
+        func at(_ s: Int64) -> SimTime { SimTime.zero + .seconds(s) }
+        // down from 0 s to 400 s with 503: the 30 s flush retries until 330 s and fails; the 330 s
+        // flush's retries reach past 400 s and one succeeds there (the back-off is at most 90 s)
+        let (am, t) = run([AlertmanagerReceiverOutage(receiver: "hook", at: at(0), duration: .seconds(400))])
+        XCTAssertEqual(t.count, 1)
+        XCTAssertGreaterThanOrEqual(t[0], 400)
+        XCTAssertLessThan(t[0], 400 + 90)
+        XCTAssertEqual(am.failedNotifications, 1)
+        // a 404 is not retried: each flush fails at once, until the endpoint is back (700 s): 930 s
+        let (am2, t2) = run([AlertmanagerReceiverOutage(receiver: "hook", at: at(0), duration: .seconds(700), status: 404)])
+        XCTAssertEqual(t2, [930])
+        XCTAssertEqual(am2.failedNotifications, 3)
+        XCTAssertEqual(am2.instances[0].failedByType["webhook"], 3)
+        XCTAssertEqual(am2.instances[0].requestsFailedByType["webhook"], 3)
+        // a resolved alert stays in its group while its notification fails: Y and Z fire at 0 s, Y
+        // is resolved at 100 s; the receiver refuses (404) until 500 s: the 30 s and 330 s flushes
+        // fail and keep Y, so the 630 s notification carries Y resolved beside Z
+        let (m3, am3, post3) = make(route: AlertmanagerRoute(receiver: "hook"),
+                                    outages: [AlertmanagerReceiverOutage(receiver: "hook", at: at(0), duration: .seconds(500), status: 404)])
+        post3.post(m3, at: .zero, [Self.alert("Y"), Self.alert("Z")])
+        post3.post(m3, at: .seconds(100), [Self.alert("Y", endsAt: .seconds(100)), Self.alert("Z")])
+        m3.run()
+        XCTAssertEqual(am3.all.map { "\($0.time.seconds) \($0.firing.count)/\($0.resolved.count)" }, ["630.0 1/1"])
+        XCTAssertEqual(am3.failedNotifications, 2)
+        // an outage from 29 s to 30.5 s: the first retry (250-750 ms after 30 s) may still fail,
+        // the second (375-1125 ms after it) does not
+        let (_, t3) = run([AlertmanagerReceiverOutage(receiver: "hook", at: at(29), duration: .milliseconds(1500))])
+        XCTAssertEqual(t3.count, 1)
+        XCTAssertGreaterThanOrEqual(t3[0], 30.5)
+        XCTAssertLessThan(t3[0], 31.875)
+        // another integration's outage changes nothing
+        let (_, t4) = run([AlertmanagerReceiverOutage(receiver: "hook", integration: "webhook[1]", at: at(0), duration: .seconds(700))])
+        XCTAssertEqual(t4, [30])
+    }
+
+    /// notify.go GossipSettleStage, cluster.go Settle (v0.25.0): after a start, notifications wait
+    /// until the gossip has settled: the fifth poll, every 10 × gossip-interval (2 s), so 10 s
+    /// after the start, or `--cluster.settle-timeout` if shorter; clustering off: no wait. The
+    /// instance crashes at 100 s and is back at 200 s; X (fired at 0 s) is posted every 3 s: the
+    /// first post after the restart (201 s) makes a group that flushes at once, its log lost.
+    func testNotificationsAfterAStartWaitForTheGossipToSettle() {
+        func sent(_ settle: SimDuration?) -> [Double] {
+            let (m, am, post) = make(faults: [FaultSpec(at: .seconds(100), kind: .hostCrash, target: .host("mon-01"), recoverAfter: .seconds(100))],
+                                     settle: settle)
+            for t in stride(from: 0, through: 300, by: 3) { post.post(m, at: .seconds(Int64(t)), [Self.alert("X")]) }
+            m.run()
+            return times(am)
+        }
+        XCTAssertEqual(AlertmanagerSpec().settleWait, .seconds(10))
+        XCTAssertEqual(AlertmanagerSpec.settleWait(gossipInterval: .milliseconds(200), settleTimeout: .seconds(4)), .seconds(4))
+        XCTAssertEqual(AlertmanagerSpec.settleWait(gossipInterval: .seconds(1), settleTimeout: .minutes(1)), .seconds(50))
+        XCTAssertEqual(sent(.seconds(10)), [30, 210])
+        XCTAssertEqual(sent(.seconds(4)), [30, 204])
+        XCTAssertEqual(sent(nil), [30, 201])
     }
 }

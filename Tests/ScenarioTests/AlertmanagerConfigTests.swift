@@ -238,6 +238,33 @@ final class AlertmanagerConfigTests: XCTestCase {
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "silences": [{"at": "1m", "duration": "0s", "matchers": ["a=b"]}]}"#),
                           path: "alertmanager.silences[0].duration", [])
         assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": "../am.json"}"#), path: "alertmanager.config", ["outside"])
+        // receiver outages: the receiver and integration must be the configuration's; a status that fails
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "receiverOutages": [{"receiver": "x", "at": "1m", "duration": "1h"}]}"#),
+                          path: "alertmanager.receiverOutages[0].receiver", [#"no receiver "x""#, "its receivers: w"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "receiverOutages": [{"receiver": "w", "integration": "email[0]", "at": "1m", "duration": "1h"}]}"#),
+                          path: "alertmanager.receiverOutages[0].integration", [#"no integration "email[0]""#, "webhook[0]"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "receiverOutages": [{"receiver": "w", "at": "1m", "duration": "1h", "status": 200}]}"#),
+                          path: "alertmanager.receiverOutages[0].status", ["300"])
+        assertSingleError(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "receiverOutages": [{"receiver": "w", "at": "1m", "duration": "1h", "code": 500}]}"#),
+                          path: "alertmanager.receiverOutages[0].code", ["code"])
+    }
+
+    func testReceiverOutagesLoad() throws {
+        let cfg = #"{"route": {"receiver": "w"}, \#(Self.webhook)}"#
+        let loaded = try XCTUnwrap(loadOK(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "receiverOutages": [{"receiver": "w", "at": "20m", "duration": "10m"}, {"receiver": "w", "integration": "webhook[0]", "at": "1h", "duration": "1m", "status": 404}]}"#)))
+        let o = try XCTUnwrap(loaded.spec.alertmanager?.receiverOutages)
+        XCTAssertEqual(o, [AlertmanagerReceiverOutage(receiver: "w", at: SimTime.zero + .minutes(20), duration: .minutes(10), status: 503),
+                           AlertmanagerReceiverOutage(receiver: "w", integration: "webhook[0]", at: SimTime.zero + .hours(1), duration: .minutes(1), status: 404)])
+        XCTAssertEqual(loaded.spec.alertmanager?.settleWait, .seconds(10))
+        // the gossip settle wait from the cluster flags; none with clustering off (one host)
+        for (flags, wait) in [(#"{"cluster.gossip-interval": "1s"}"#, SimDuration?.some(.seconds(50))),
+                              (#"{"cluster.gossip-interval": "1s", "cluster.settle-timeout": "20s"}"#, .seconds(20)),
+                              (#"{"cluster.listen-address": ""}"#, nil)] {
+            let l = try XCTUnwrap(loadOK(Self.scenario(#"{"hosts": ["mon-01"], "config": \#(cfg), "flags": \#(flags)}"#)))
+            XCTAssertEqual(l.spec.alertmanager?.settleWait, wait, flags)
+        }
+        XCTAssertTrue(o[0].retried(by: "webhook"))
+        XCTAssertFalse(o[1].retried(by: "webhook"))
     }
 
     func testErrorsInsideAFileNameTheFileAndLine() throws {

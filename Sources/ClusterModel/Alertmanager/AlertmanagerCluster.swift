@@ -17,7 +17,7 @@ public final class AlertmanagerCluster: EventHandler {
     /// dispatch.go: empty groups are removed by a ticker every 30s from the dispatcher's start.
     static let cleanupInterval = SimDuration.seconds(30)
 
-    enum Kind: Int32 { case flush = 1, pipeline }
+    enum Kind: Int32 { case flush = 1, pipeline, deliver }
 
     /// One alert as an instance stores it (types.Alert): `version` changes on every update (the
     /// UpdatedAt the flush compares before deleting a resolved alert).
@@ -46,9 +46,21 @@ public final class AlertmanagerCluster: EventHandler {
         /// Notifications this process sent, by integration type (`alertmanager_notifications_total`;
         /// a counter of the process: zero again after a restart).
         var notificationsByType: [String: Int] = [:]
+        /// `alertmanager_notifications_failed_total`, `alertmanager_notification_requests_total` and
+        /// `alertmanager_notification_requests_failed_total` by integration type (notify.go NewMetrics).
+        var failedByType: [String: Int] = [:]
+        var requestsByType: [String: Int] = [:]
+        var requestsFailedByType: [String: Int] = [:]
         /// Sizes of `groups` and `nflog` above which the next post sweeps removed groups and
         /// expired entries (the dispatcher's cleanup and the log's maintenance, done lazily).
         var sweepAt = 64
+        /// Per silence of the scenario: whether this process loaded it at its start (from the
+        /// silences snapshot on disk, or from a peer's full state on join). A silence created
+        /// while the process runs is known to it without this (`knows`).
+        var recoveredSilences: [Bool] = []
+        /// Per silence: whether the snapshot on disk (`--storage.path`/silences) holds it, as the
+        /// last maintenance tick or the shutdown wrote it (silence/silence.go Maintenance).
+        var silenceSnapshot: [Bool] = []
     }
 
     struct NflogEntry {
@@ -71,6 +83,9 @@ public final class AlertmanagerCluster: EventHandler {
         var live = true
         var lastFlush = SimTime.zero
         var nextFlush: SimTime?
+        /// The end of its running notification pipeline (retries of a failing receiver): the
+        /// group's goroutine flushes again only after it (dispatch.go aggrGroup.run).
+        var busyUntil = SimTime.zero
         /// When the cleanup ticker removes it (set when a flush left it empty).
         var removedAt: SimTime?
     }
@@ -98,6 +113,8 @@ public final class AlertmanagerCluster: EventHandler {
     public internal(set) var all: [Notification] = []
     public var keepsAll = false
     public internal(set) var sent = 0
+    /// Notifications given up (a receiver outage).
+    public internal(set) var failedNotifications = 0
     /// Times of the notifications, for the per-fault figures: the first one after each fault.
     var firstAfterFault: [SimTime?] = []
     /// Faults (in firing order) already answered by a notification.
@@ -116,7 +133,10 @@ public final class AlertmanagerCluster: EventHandler {
         let rules = spec.config.inhibitRules.count
         for name in spec.hosts {
             guard let h = infra.host(named: name) else { preconditionFailure("alertmanager: unknown host \(name) (checked at decode)") }
-            instances.append(Instance(host: h.index, sources: Array(repeating: [:], count: rules)))
+            var inst = Instance(host: h.index, sources: Array(repeating: [:], count: rules))
+            inst.recoveredSilences = Array(repeating: false, count: spec.silences.count)
+            inst.silenceSnapshot = inst.recoveredSilences
+            instances.append(inst)
         }
     }
 
@@ -136,6 +156,7 @@ public final class AlertmanagerCluster: EventHandler {
         switch Kind(rawValue: event.kind)! {
         case .flush: if groups[i].live && groups[i].gen == g { flush(i) }
         case .pipeline: if pipelineGen[i] == g { finishPipeline(i) }
+        case .deliver: if deliveryGen[i] == g { continueDelivery(i) }
         }
     }
 
@@ -277,12 +298,14 @@ public final class AlertmanagerCluster: EventHandler {
         } else {
             snapshotIfDue(k)
         }
+        snapshotSilences(k, rebooting: rebooting)
         instances[k].up = false
         for gi in instances[k].groups.values.sorted() { release(gi) }
         instances[k].groups = [:]
         instances[k].sources = Array(repeating: [:], count: spec.config.inhibitRules.count)
         instances[k].nflog = [:]
         for p in pipelines.indices where pipelines[p]?.instance == k { pipelines[p] = nil }
+        for d in deliveries.indices where deliveries[d]?.instance == k { deliveries[d] = nil }
         log("alertmanagerDown", hostName(h))
     }
 
@@ -292,10 +315,16 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].startedAt = now
         instances[k].snapshotTick = 0
         instances[k].notificationsByType = [:]
+        instances[k].failedByType = [:]
+        instances[k].requestsByType = [:]
+        instances[k].requestsFailedByType = [:]
         // nflog.New loads the snapshot
         instances[k].nflog = instances[k].snapshot
+        // silence.New loads the silences' snapshot; the join's push-pull adds the peers' silences
+        instances[k].recoveredSilences = instances[k].silenceSnapshot
         for p in instances.indices where p != k && instances[p].up && reaches(k, p) {
             for (key, e) in instances[p].nflog { mergeEntry(key, e, into: k) }
+            for s in spec.silences.indices where knows(s, p, at: now) { instances[k].recoveredSilences[s] = true }
         }
         log("alertmanagerUp", hostName(h))
     }
@@ -310,6 +339,7 @@ public final class AlertmanagerCluster: EventHandler {
         for k in instances.indices where instances[k].up {
             for p in instances.indices where p != k && instances[p].up && reaches(k, p) {
                 for key in instances[p].nflog.keys.sorted() { mergeEntry(key, instances[p].nflog[key]!, into: k) }
+                for s in spec.silences.indices where knows(s, p, at: now) { instances[k].recoveredSilences[s] = true }
             }
         }
     }
@@ -342,6 +372,37 @@ public final class AlertmanagerCluster: EventHandler {
         instances[k].snapshotTick = tick
     }
 
+    /// Whether instance `k`'s process holds silence `s` at `t`: it loaded it at its start, or the
+    /// silence was created while it ran (`amtool silence add` reaches one instance and the
+    /// gossip every live peer at once: the model gives it to every instance up at `at`).
+    func knows(_ s: Int, _ k: Int, at t: SimTime) -> Bool {
+        if instances[k].recoveredSilences[s] { return true }
+        let at = spec.silences[s].at
+        return at >= instances[k].startedAt && at <= t
+    }
+
+    /// silence/silence.go Maintenance (v0.25.0), run with `--data.maintenance-interval` from the
+    /// process' start like the notification log's: each tick garbage-collects the silences that
+    /// ended more than `--data.retention` ago and writes the snapshot, and the process writes one
+    /// more when it stops. So an orderly reboot keeps every silence; a crash loses the silences
+    /// created since the last tick (none passed: the file is still the one this process loaded).
+    func snapshotSilences(_ k: Int, rebooting: Bool) {
+        let interval = spec.maintenanceInterval.nanoseconds
+        let at: SimTime
+        if rebooting {
+            at = now
+        } else {
+            guard interval > 0 else { return }
+            let ticks = (now - instances[k].startedAt).nanoseconds / interval
+            guard ticks > 0 else { return }
+            at = instances[k].startedAt + SimDuration(nanoseconds: ticks * interval)
+        }
+        for s in spec.silences.indices {
+            let ended = spec.silences[s].at + spec.silences[s].duration
+            instances[k].silenceSnapshot[s] = knows(s, k, at: at) && ended + spec.retention > at
+        }
+    }
+
     func mergeEntry(_ key: String, _ e: NflogEntry, into k: Int) {
         if let mine = instances[k].nflog[key], mine.timestamp >= e.timestamp { return }
         snapshotIfDue(k)
@@ -358,11 +419,36 @@ public final class AlertmanagerCluster: EventHandler {
         var alerts: [StoredAlert]
         var kept: [StoredAlert]
         var flushedAt: SimTime
+        /// Peer position when the wait stage ran (the context's deadline counts its wait).
+        var position: Int
+        /// Waiting for the gossip to settle (the mute stages have not run yet).
+        var settling: Bool
     }
     /// Pipelines waiting, by slot; a slot's generation changes when it is reused.
     var pipelines: [Pipeline?] = []
     var pipelineGen: [Int32] = []
     var freePipelines: [Int] = []
+
+    // MARK: notifications still retrying (a receiver outage)
+    struct Delivery {
+        enum Step { case send(Notification, logKey: String, entry: NflogEntry), fail(receiver: String, type: String, text: String) }
+        var instance: Int
+        var group: Int
+        var serial: Int
+        var alerts: [StoredAlert]
+        var flushedAt: SimTime
+        /// What happens when, in time order (a retry that succeeds, or the attempt given up).
+        var steps: [(at: SimTime, step: Step)]
+        /// When the pipeline returns (the last integration done) and whether one failed (then the
+        /// flush deletes nothing: dispatch.go deletes resolved alerts only when notify succeeded).
+        var end: SimTime
+        var failed: Bool
+    }
+    var deliveries: [Delivery?] = []
+    var deliveryGen: [Int32] = []
+    var freeDeliveries: [Int] = []
+    /// cenkalti/backoff's jitter (RetryStage): drawn only when a receiver fails.
+    lazy var retryStream: RandomStream = model.stream("alertmanager.notify-retry")
 }
 
 extension AlertmanagerCluster: Subsystem, AlertReceiver, SignalSubscriber {

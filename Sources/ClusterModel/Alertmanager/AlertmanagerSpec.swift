@@ -12,6 +12,9 @@ public struct AlertmanagerSpec: Equatable, Sendable {
     /// dedup stage (prometheus/alertmanager:cmd/alertmanager/main.go, default 15s).
     public var peerTimeout: SimDuration
     public var silences: [AlertmanagerSilence]
+    /// Receivers' endpoints answering with an error for a while (webhook 5xx ...): the
+    /// notification pipeline's RetryStage retries with back-off (notify/notify.go).
+    public var receiverOutages: [AlertmanagerReceiverOutage] = []
     /// `--data.maintenance-interval`: the notification log is snapshotted to disk this often from
     /// the process' start (and at an orderly shutdown); a restart loads the snapshot (main.go,
     /// nflog/nflog.go run, default 15m).
@@ -19,6 +22,15 @@ public struct AlertmanagerSpec: Equatable, Sendable {
     /// `--data.retention`: a notification log entry expires after min(retention, 2 × the route's
     /// repeat_interval) (nflog/nflog.go Log, notify/notify.go SetNotifiesStage; default 120h).
     public var retention: SimDuration = AlertmanagerSpec.defaultRetention
+    /// How long after the process' start its notification pipelines wait for the gossip to settle
+    /// (notify.go GossipSettleStage, cluster/cluster.go Settle): nil when clustering is off (an empty
+    /// `--cluster.listen-address`). With a membership that does not change, Settle polls every
+    /// 10 × `--cluster.gossip-interval` and is ready at the fifth poll (three equal counts after the
+    /// first), 10 s with the default 200ms, unless `--cluster.settle-timeout` (1m) ends it first.
+    public var settleWait: SimDuration? = AlertmanagerSpec.settleWait(gossipInterval: .milliseconds(200), settleTimeout: .minutes(1))
+    public static func settleWait(gossipInterval: SimDuration, settleTimeout: SimDuration) -> SimDuration {
+        min(SimDuration(nanoseconds: gossipInterval.nanoseconds * 50), settleTimeout)
+    }
     public static let defaultRetention = SimDuration.hours(120)
     public static let defaultPeerTimeout = SimDuration.seconds(15)
     public static let defaultMaintenanceInterval = SimDuration.minutes(15)
@@ -121,4 +133,24 @@ public struct AlertmanagerSilence: Equatable, Sendable {
         self.at = at; self.duration = duration; self.matchers = matchers; self.createdBy = createdBy; self.comment = comment
     }
     public func active(at t: SimTime) -> Bool { at <= t && t < at + duration }
+}
+
+/// A receiver's endpoint failing from `at` for `duration`: every notification request of its
+/// integrations (or only of `integration`, like `webhook[0]`) gets `status`. What Alertmanager does
+/// with the answer is notify/util.go `Retrier.Check` (v0.25.0): 2xx succeeds, 5xx is retried (and
+/// 429 by OpsGenie and by PagerDuty's Events API v2), anything else ends the attempt.
+public struct AlertmanagerReceiverOutage: Equatable, Sendable {
+    public var receiver: String
+    public var integration: String?
+    public var at: SimTime
+    public var duration: SimDuration
+    public var status: Int
+    public init(receiver: String, integration: String? = nil, at: SimTime, duration: SimDuration, status: Int = 503) {
+        self.receiver = receiver; self.integration = integration; self.at = at; self.duration = duration; self.status = status
+    }
+    public func covers(_ t: SimTime) -> Bool { at <= t && t < at + duration }
+    /// notify/util.go Retrier.Check with the integration's RetryCodes (opsgenie.go, pagerduty.go).
+    public func retried(by type: String) -> Bool {
+        status / 100 == 5 || (status == 429 && (type == "opsgenie" || type == "pagerduty"))
+    }
 }
