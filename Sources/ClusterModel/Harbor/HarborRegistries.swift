@@ -277,12 +277,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// reader (one per blob, or per chunk) sends that much before the limit bites.
     static let readerBurst = 1_024_000.0
     var tasks: [ReplicationTask] = []
-    /// Tasks not yet finished per (destination, image): a second trigger does not copy twice.
-    var pendingCopies: Set<Int64> = []
     /// Tasks running on a worker (for host failures), in start order.
     var runningTasks: [Int] = []
-
-    func copyKey(_ dst: Int, _ image: Int, deletion: Bool = false) -> Int64 { Int64(dst) << 32 | Int64(image) | (deletion ? 1 << 62 : 0) }
 
     /// A push event in registry `r` (a push, or a replication's manifest): its event-based policies fire.
     func pushEvent(image i: Int, registry r: Int) {
@@ -300,12 +296,15 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         }
     }
 
+    /// A task of an execution. Harbor does not look for another execution's task of the same
+    /// image and destination (controller/replication/execution.go `Start` creates an execution for
+    /// every trigger, flow/copy.go `Run` a task for every resource; `single_active_replication`,
+    /// since v2.14.0, is what skips an execution while another of its policy runs): a trigger while
+    /// a task for the image is queued or copying makes a second task, which copies the blobs the
+    /// destination has not committed yet again.
     func createTask(policy p: Int, image i: Int, deletion: Bool = false) {
         let pol = spec.policies[p]
-        let key = copyKey(pol.destination, i, deletion: deletion)
-        guard !pendingCopies.contains(key) else { return }
         if !deletion && registries[pol.destination].arrived[i] != nil && !pol.override { return }
-        pendingCopies.insert(key)
         tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination, runner: pol.runner, deletion: deletion))
         log(deletion ? "deletionQueued" : "replicationQueued", pol.name, "\(images[i].reference) \(registries[pol.source].name) -> \(registries[pol.destination].name)")
         enqueue(tasks.count - 1)
@@ -387,7 +386,6 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             registries[task.destination].arrived[task.image] = nil
             release(t)
             tasks[t].phase = .done
-            pendingCopies.remove(copyKey(task.destination, task.image, deletion: true))
             registries[task.destination].tasksDone += 1
             log("imageDeletionReplicated", images[task.image].reference, "deleted at \(dst.name) (policy \(spec.policies[task.policy].name))")
             deleteEvent(image: task.image, registry: task.destination)
@@ -530,7 +528,6 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         } else {
             tasks[t].phase = .dead
             registries[task.destination].tasksDead += 1
-            pendingCopies.remove(copyKey(task.destination, task.image))
             log("replicationFailed", name, "\(images[task.image].reference) -> \(registries[task.destination].name) dead after \(task.fails) runs: \(why)")
         }
     }
@@ -539,11 +536,14 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         release(t)
         let task = tasks[t]
         tasks[t].phase = .done
-        pendingCopies.remove(copyKey(task.destination, task.image))
         registries[task.destination].tasksDone += 1
         if copied {
-            place(image: task.image, in: task.destination)
-            log("imageReplicated", images[task.image].reference, "\(registries[task.source].name) -> \(registries[task.destination].name) (policy \(spec.policies[task.policy].name))")
+            // a second task of the image PUTs its manifest again: the image keeps its arrival, and
+            // the PUT is a push event as any
+            let since = registries[task.destination].arrived[task.image]
+            if since == nil { place(image: task.image, in: task.destination) }
+            log("imageReplicated", images[task.image].reference, "\(registries[task.source].name) -> \(registries[task.destination].name) (policy \(spec.policies[task.policy].name))"
+                + (since.map { "; it was there since \($0.seconds) s (another task's copy)" } ?? ""))
             pushEvent(image: task.image, registry: task.destination)
         }
     }
