@@ -70,6 +70,7 @@ final class HarborPullRetryTests: XCTestCase {
         XCTAssertEqual(failedOnS2(o).first, 58)
         XCTAssertTrue(o.events.filter { $0.event == "pullRefused" }.allSatisfy { $0.time.seconds > 58 && $0.time.seconds < 128 })
         XCTAssertTrue(h.pullFailures.isEmpty, "the failed task read its error")
+        XCTAssertEqual(h.registries[1].pullsFailed, 1 + o.events.filter { $0.event == "pullRefused" }.count, "the failed pull counts")
         let marathon = try XCTUnwrap(m.marathon)
         let dc02 = marathon.apps[0].instances.filter { $0.state == .running && m.infrastructure.hosts[$0.host].datacenter == "dc02" }
         XCTAssertGreaterThan(try XCTUnwrap(dc02.first?.runningSince).seconds, 128, "a new pull once the registry is back")

@@ -798,6 +798,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         pullOf[Int64(pl.host) << 32 | Int64(pl.image)] = nil
         for l in pl.own where downloading[Int64(pl.host) << 32 | Int64(l)] == p { downloading[Int64(pl.host) << 32 | Int64(l)] = nil }
         freePulls.append(p)
+        if error != nil { registries[pl.registry].pullsFailed += pl.waiters.count }
         for w in pl.waiters {
             if let e = error { pullFailures[w] = e }
             containerizer?.resumePull(w)
