@@ -283,14 +283,32 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// A push event in registry `r` (a push, or a replication's manifest): its event-based policies fire.
     func pushEvent(image i: Int, registry r: Int) {
         for (p, pol) in spec.policies.enumerated() where pol.source == r && !pol.pullBased && pol.enabled && pol.trigger == .eventBased {
-            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) && executionStarts(p, images[i].reference) { createTask(policy: p, image: i) }
         }
+    }
+
+    /// The start of an execution's flow, in Harbor's core (flow/stage.go `initialize`): it creates an
+    /// adapter for each end, and the remote registry's (the destination of a push-based policy, the
+    /// source of a pull-based one) asks its `GET /api/version` (adapter/harbor/base/client.go
+    /// `NewClient`); then the copy flow asks its labels (`Info`) and projects (`PrepareForPush`).
+    /// A remote registry whose host is down fails them: the execution is marked Error with the
+    /// reason, it has no task, and nothing retries it (only a task's job is retried) until the next
+    /// trigger. Those requests take no time here.
+    func executionStarts(_ p: Int, _ what: String) -> Bool {
+        let pol = spec.policies[p]
+        let remote = pol.pullBased ? pol.source : pol.destination
+        guard !up(registries[remote].host) else { return true }
+        let url = "https://\(registries[remote].name).\(spec.domain)"
+        log("replicationExecutionFailed", pol.name,
+            "\(what): failed to create adapter for \(pol.pullBased ? "source" : "destination") registry \(url): Get \"\(url)/api/version\": dial tcp \(model.infrastructure.hosts[registries[remote].host].name):443: connect: no route to host")
+        return false
     }
 
     /// A scheduled execution: a task for every matching image the destination lacks.
     func scheduledExecution(_ p: Int) {
         let pol = spec.policies[p]
         guard up(registries[pol.runner].host) else { log("replicationSkipped", spec.policies[p].name, "the job service's host \(model.infrastructure.hosts[registries[pol.runner].host].name) is down"); return }
+        guard executionStarts(p, "scheduled execution") else { return }
         for i in images.indices where registries[pol.source].arrived[i] != nil && registries[pol.destination].arrived[i] == nil {
             if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
         }
@@ -332,7 +350,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// (src/controller/event/handler/replication/event/handler.go; scheduled executions never delete).
     func deleteEvent(image i: Int, registry r: Int) {
         for (p, pol) in spec.policies.enumerated() where pol.source == r && !pol.pullBased && pol.enabled && pol.trigger == .eventBased && pol.replicateDeletion {
-            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i, deletion: true) }
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) && executionStarts(p, "deletion of " + images[i].reference) { createTask(policy: p, image: i, deletion: true) }
         }
     }
 
