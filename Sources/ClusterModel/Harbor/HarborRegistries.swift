@@ -207,12 +207,12 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             if tasks[t].generation == event.arg >> 32 { taskStep(t) }
         case .pullStart:
             let p = Int(event.arg & 0xFFFF_FFFF)
-            if p < pulls.count, pulls[p].active, pulls[p].serial == Int(event.arg >> 32) { pullStart(p) }
+            if p < pulls.count, pulls[p].active, pulls[p].serial & 0x7FFF_FFFF == Int(event.arg >> 32) { pullStart(p) }
         case .pushStep: pushStep(Int(event.arg))
         case .pushRetry: pushRetry(Int(event.arg))
         case .pullRetry:
             let p = Int(event.arg & 0xFFFF_FFFF)
-            if p < pulls.count, pulls[p].active, pulls[p].serial == Int(event.arg >> 32) { pullRetry(p) }
+            if p < pulls.count, pulls[p].active, pulls[p].serial & 0x7FFF_FFFF == Int(event.arg >> 32) { pullRetry(p) }
         case .transferDone:
             flowCompleted(ClusterNetwork.FlowHandle(slot: -1, generation: UInt32(event.arg >> 40)), token: event.arg & 0xFF_FFFF_FFFF, bytes: 0)
         case .cron:
@@ -667,7 +667,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         pullOf[key] = p
         // token and manifest requests, then the blobs, three at a time (dockerd's max-concurrent-downloads)
         let trips = Int64(2 + (missing.count + 2) / 3)
-        model.sim.schedule(after: rtt(reg.host, host) * trips, target: target, kind: Kind.pullStart.rawValue, arg: Int64(pullSerial) << 32 | Int64(p))
+        model.sim.schedule(after: rtt(reg.host, host) * trips, target: target, kind: Kind.pullStart.rawValue, arg: Int64(pullSerial & 0x7FFF_FFFF) << 32 | Int64(p))
         return .waiting
     }
 
@@ -751,7 +751,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let delay = 5 * pl.attempt
         log("pullRetry", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(Self.pullDownloadAttempts) failed (\(why)); \(pl.received) of \(pl.bytes) bytes received; retrying in \(delay) seconds")
         pulls[p].attempt += 1
-        model.sim.schedule(after: .seconds(Int64(delay)), target: target, kind: Kind.pullRetry.rawValue, arg: Int64(pl.serial) << 32 | Int64(p))
+        model.sim.schedule(after: .seconds(Int64(delay)), target: target, kind: Kind.pullRetry.rawValue, arg: Int64(pl.serial & 0x7FFF_FFFF) << 32 | Int64(p))
     }
 
     /// The registry part of a pulled name (`hub.example.com`, `dc01.hub.example.com`).
@@ -766,7 +766,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             pullDownloadFailed(p, "dial tcp \(model.infrastructure.hosts[from].name):443: connect: no route to host")
             return
         }
-        model.sim.schedule(after: rtt(from, pulls[p].host), target: target, kind: Kind.pullStart.rawValue, arg: Int64(pulls[p].serial) << 32 | Int64(p))
+        model.sim.schedule(after: rtt(from, pulls[p].host), target: target, kind: Kind.pullStart.rawValue, arg: Int64(pulls[p].serial & 0x7FFF_FFFF) << 32 | Int64(p))
     }
 
     func pullTransferred(_ p: Int) {
