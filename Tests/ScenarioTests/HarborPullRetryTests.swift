@@ -88,4 +88,14 @@ final class HarborPullRetryTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(received), 0)
         XCTAssertLessThan(try XCTUnwrap(received), 10_020_000_000)
     }
+
+    /// An image the registry does not hold: dockerd 18.09's `manifest for <name> not found`
+    /// (moby/moby v18.09.0 distribution/errors.go notFoundError; the storage model follows 18.09).
+    func testManifestUnknownInDockerd1809sWords() throws {
+        let (m, _, h) = try run(HarborPipelineTests.pullScenario(presentIn: #"["dc01"]"#))
+        withExtendedLifetime(m) {
+            XCTAssertEqual(h.pull(image: ImageRef(name: "hub.test/web/nope:1", sizeBytes: 1), host: 0, waiter: 1 << 40),
+                           .failed("manifest for hub.test/web/nope:1 not found"))
+        }
+    }
 }

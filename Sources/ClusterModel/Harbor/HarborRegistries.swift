@@ -650,7 +650,9 @@ public final class HarborRegistries: EventHandler, NetworkClient {
                 launchesFailedByLag += 1
                 log("pullFailedNotReplicated", image.name, "\(reg.name) has no \(ref) yet (replication lag); host \(model.infrastructure.hosts[host].name)")
             }
-            return .failed("manifest for \(image.name) not found: manifest unknown: manifest unknown")
+            // dockerd 18.09's words (moby/moby v18.09.0 distribution/errors.go notFoundError; 19.03
+            // and later add the registry's ": manifest unknown: manifest unknown")
+            return .failed("manifest for \(image.name) not found")
         }
         if reg.blobsOnCeph, let s = storage, let read = s.registryRead(image: image, waiter: waiter), read.blocked { return .waiting }
         let missing = images[i].layers.filter { !hostLayers[host].contains($0) }
