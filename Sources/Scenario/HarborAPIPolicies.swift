@@ -126,13 +126,11 @@ extension ScenarioSchema {
                     let cp = JSONPath.key(tr.keyPath("trigger_settings"), "cron")
                     if cronText.isEmpty {
                         d.error(cp, at: tv, "the cron string cannot be empty when the trigger type is scheduled")
-                    } else if cronText.split(separator: " ", omittingEmptySubsequences: false).dropFirst().first == "*" {
-                        // since v2.9.0 (#18923): strings.Split(cron, " ")[1] == "*"
-                        d.error(cp, at: tv, "* is not allowed for the Minutes field of the cron setting of replication policy")
                     } else {
-                        switch HarborCron.parse(cronText) {
+                        // Policy.Validate's order: parse, seconds "0", and since v2.9.0 (#18923) no `*` minutes
+                        switch HarborCron.replicationPolicyCron(cronText, refuseStarMinutes: true) {
                         case .success(let c): trigger = .cron(c); cronPath = cp
-                        case .failure(let e): d.error(cp, at: tv, "invalid cron string for scheduled trigger: \(cronText) (\(e.message))")
+                        case .failure(let e): d.error(cp, at: tv, e.message)
                         }
                     }
                 default: d.error(tr.keyPath("type"), at: tr.value("type") ?? tv, "invalid trigger type")

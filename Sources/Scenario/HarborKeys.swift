@@ -109,9 +109,9 @@ extension ScenarioSchema {
 
     static let harborTriggerSettingsKeys = SectionKeys(#"harbor.policies[i].trigger.trigger_settings"#, [
         KeySpec(#"cron"#, #"string"#, default: #"required for `scheduled` without `period`"#,
-                allowed: #"Six fields `second minute hour day-of-month month day-of-week`, the second `0` (Harbor's ValidateCronString); each field `*`, `?`, `N`, `N-M`, `/step`, lists with commas; months 1-12 or JAN-DEC, days of week 0-6 or SUN-SAT. No `@` descriptors, no `TZ=`."#,
+                allowed: #"Six fields `second minute hour day-of-month month day-of-week`, the second `0` (Harbor's replication Policy.Validate: the text up to its first space is `0`); each field `*`, `?`, `N`, `N-M`, `/step`, lists with commas; months 1-12 or JAN-DEC, days of week 0-6 or SUN-SAT. No `@` descriptors, no `TZ=`."#,
                 meaning: #"When the policy runs (robfig/cron v3: day of month and day of week both restricted: either matches), in UTC from `harbor.startTime`; each execution copies the matching images the destination lacks."#,
-                source: #"goharbor/harbor:src/lib/utils.go (CronParser, ValidateCronString); robfig/cron v3 parser.go, spec.go"#),
+                source: #"goharbor/harbor v2.9.0:src/common/utils/utils.go (CronParser), src/controller/replication/model/model.go (Policy.Validate); robfig/cron v3 parser.go, spec.go"#),
     ])
 
     static let harborFilterKeys = SectionKeys(#"harbor.policies[i].filters"#, [

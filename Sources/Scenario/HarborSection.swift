@@ -118,7 +118,7 @@ extension ScenarioSchema {
                         if sr.isObject {
                             cronGiven = sr.has("cron")
                             cron = sr.optional("cron", ValueDecoder<String>.string.map { text, v, p, d -> HarborCron? in
-                                switch HarborCron.parse(text) {
+                                switch HarborCron.replicationPolicyCron(text, refuseStarMinutes: false) {
                                 case .success(let c): return c
                                 case .failure(let e): d.error(p, at: v, "not a Harbor cron: \(e.message)"); return nil
                                 }

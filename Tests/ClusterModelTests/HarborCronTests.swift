@@ -80,7 +80,6 @@ final class HarborCronTests: XCTestCase {
             }
         }
         bad("0 0 2 * *", "exactly 6 fields")
-        bad("30 0 2 * * *", "must be 0")
         bad("0 60 * * * *", "above maximum (59)")
         bad("0 0 0 * * 7", "above maximum (6)")
         bad("@daily", "descriptors")
@@ -91,5 +90,32 @@ final class HarborCronTests: XCTestCase {
         bad("0 0 0 1-2-3 * *", "too many hyphens")
         bad("0 0 0 * * -1", "not a value")
         bad("0 0 0 99999999999999999999 * *", "not a value")
+    }
+
+    /// A replication policy's cron as Harbor's Policy.Validate checks it (v2.9.0
+    /// src/controller/replication/model/model.go), in its order and with its words: robfig's parse,
+    /// then `strings.Split(cron, " ")[0] == "0"`, then (v2.9.0 on) `[1] != "*"`. (Mutations: checking
+    /// the seconds on robfig's fields accepts the leading space and the tabs; checking `*` first
+    /// words "0 * 25 * * *" as the minutes rule.)
+    func testThePolicyChecksInHarborsOrder() {
+        func check(_ s: String, star: Bool = true) -> String {
+            switch HarborCron.replicationPolicyCron(s, refuseStarMinutes: star) {
+            case .success: return "ok"
+            case .failure(let e): return e.message
+            }
+        }
+        let seconds = "the 1st field (indicating Seconds of time) of the cron setting must be 0"
+        XCTAssertEqual(check("0 0 2 * * *"), "ok")
+        XCTAssertTrue(check("30 0 2 * * *").hasPrefix(seconds), check("30 0 2 * * *"))
+        XCTAssertTrue(check(" 0 0 2 * * *").hasPrefix(seconds), "robfig reads it, Harbor's split does not")
+        XCTAssertTrue(check("0\t0\t2\t*\t*\t*").hasPrefix(seconds))
+        XCTAssertTrue(check("00 0 2 * * *").hasPrefix(seconds))
+        XCTAssertTrue(check("0 0 25 * * *").hasPrefix("invalid cron string for scheduled trigger: 0 0 25 * * * ("))
+        XCTAssertTrue(check("30 0 25 * * *").hasPrefix("invalid cron string for scheduled trigger: "), "parsed first")
+        XCTAssertTrue(check("0 * 25 * * *").hasPrefix("invalid cron string for scheduled trigger: "), "parsed first")
+        XCTAssertEqual(check("0 * 2 * * *"), "* is not allowed for the Minutes field of the cron setting of replication policy")
+        XCTAssertEqual(check("0 * 2 * * *", star: false), "ok")
+        // two spaces: Harbor's second piece is "", so `*` minutes pass its check, and robfig reads them
+        XCTAssertEqual(check("0  * 2 * * *"), "ok")
     }
 }

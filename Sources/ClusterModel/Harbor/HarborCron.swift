@@ -1,7 +1,7 @@
 // Harbor's cron for scheduled replication (`trigger.trigger_settings.cron`): six fields with
 // seconds first, as Harbor's CronParser builds robfig/cron v3's parser (Second | Minute | Hour |
-// Dom | Month | Dow; no descriptors such as @daily), and ValidateCronString's rule that the
-// seconds field is "0" (goharbor/harbor:src/lib/utils.go). The field grammar and the firing rule
+// Dom | Month | Dow; no descriptors such as @daily; goharbor/harbor v2.9.0 src/common/utils/utils.go),
+// and the replication policy's rules after it (`replicationPolicyCron`). The field grammar and the firing rule
 // are robfig/cron v3's (parser.go getField/getRange, spec.go Next/dayMatches):
 // - a field is a comma list of ranges: `*` or `?`, `N`, `N-M`, each with an optional `/step`
 //   (`N/step` runs to the field's maximum); months accept JAN..DEC, days of week SUN..SAT
@@ -41,9 +41,6 @@ public struct HarborCron: Equatable, Sendable {
         guard fields.count == 6 else {
             return .failure(ParseError("expected exactly 6 fields (second minute hour day-of-month month day-of-week, like \"0 0 2 * * *\"), found \(fields.count)"))
         }
-        guard fields[0] == "0" else {
-            return .failure(ParseError("the 1st field (indicating Seconds of time) of the cron setting must be 0 (Harbor's ValidateCronString), got \(fields[0])"))
-        }
         let specs: [(String, Int, Int, [String])] = [("second", 0, 59, []), ("minute", 0, 59, []), ("hour", 0, 23, []),
                                                     ("day of month", 1, 31, []), ("month", 1, 12, monthNames), ("day of week", 0, 6, dayNames)]
         var bits: [UInt64] = [], stars: [Bool] = []
@@ -55,6 +52,29 @@ public struct HarborCron: Equatable, Sendable {
         }
         return .success(HarborCron(text: text, second: bits[0], minute: bits[1], hour: bits[2], dom: bits[3], month: bits[4], dow: bits[5],
                                    domStar: stars[3], dowStar: stars[5]))
+    }
+
+    /// A replication policy's cron as Harbor's `Policy.Validate` checks it (goharbor/harbor v2.9.0
+    /// src/controller/replication/model/model.go), in its order: robfig's parse (`invalid cron string
+    /// for scheduled trigger: ...`, here with what is wrong), then `strings.Split(cron, " ")[0]`
+    /// must be "0" (so a leading space or a tab between the fields is refused though robfig reads
+    /// them), then, with `starMinutes` refused (v2.9.0 on), `strings.Split(cron, " ")[1]` must not be `*`.
+    /// The error is Harbor's message.
+    public static func replicationPolicyCron(_ text: String, refuseStarMinutes: Bool) -> Result<HarborCron, HarborCron.ParseError> {
+        let cron: HarborCron
+        switch parse(text) {
+        case .success(let c): cron = c
+        case .failure(let e): return .failure(ParseError("invalid cron string for scheduled trigger: \(text) (\(e.message))"))
+        }
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.first == "0" else {
+            return .failure(ParseError("the 1st field (indicating Seconds of time) of the cron setting must be 0"
+                                       + " (Harbor splits the expression at single spaces: its first piece is \"\(parts.first ?? "")\")"))
+        }
+        if refuseStarMinutes && parts.count > 1 && parts[1] == "*" {
+            return .failure(ParseError("* is not allowed for the Minutes field of the cron setting of replication policy"))
+        }
+        return .success(cron)
     }
 
     static func field(_ s: String, lo: Int, hi: Int, names: [String], nameBase: Int) -> Result<(UInt64, Bool), HarborCron.ParseError> {

@@ -19,7 +19,7 @@ extension HarborRegistries {
                             ("replications_done", "Replication tasks into it that finished (copied, or found the image there)."),
                             ("replications_dead", "Replication tasks into it that failed `jobMaxFails` runs."),
                             ("pulls_served", "`docker pull`s it answered with the whole image (layers cached on the host included)."),
-                            ("pulls_failed", "`docker pull`s that failed on it (host down, manifest unknown)."),
+                            ("pulls_failed", "`docker pull`s that failed on it (host down, manifest unknown, a download cut 5 times)."),
                             ("pulls_manifest_unknown", "Of those, pulls of an image it did not hold (`manifest unknown`)."),
                             ("pulled_bytes", "Bytes its pulls sent to Docker hosts since the start: only the layers each host lacked."),
                            ]) { h, time, out in
@@ -41,7 +41,7 @@ extension HarborRegistries {
         headline: [
             ("replicated_bytes", "Bytes of blobs replicated between registries over the run."),
             ("replications_dead", "Replication tasks that failed every run (`jobMaxFails`)."),
-            ("pulls_failed", "`docker pull`s that failed on a Harbor registry (host down, manifest unknown)."),
+            ("pulls_failed", "`docker pull`s that failed on a Harbor registry (host down, manifest unknown, a download cut 5 times)."),
             ("launches_failed_replication_lag", "Launches that failed with `manifest unknown` while another registry held the image already: the data center deployed before replication brought it."),
         ],
         headlineIntro: "With a `harbor` section (docs/delivery.md):")

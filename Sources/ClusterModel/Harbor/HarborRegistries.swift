@@ -81,7 +81,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// Failed launches whose image was in another registry already (replication lag).
     public internal(set) var launchesFailedByLag = 0
 
-    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone, cron, deletion, pushRetry }
+    enum Kind: Int32 { case taskStep = 1, pullStart, pushStep, scheduled, transferDone, cron, deletion, pushRetry, pullRetry }
 
     init(spec: HarborSpec, model: ClusterSimulation, network: ClusterNetwork?) {
         self.spec = spec
@@ -157,14 +157,19 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         }
         timerGeneration &+= 1
         let g = timerGeneration & 0x3F_FFFF
-        let hosts = model.infrastructure.hosts
-        // the registry's serving rate (`mesos.registry.bandwidth`) caps it as it caps plain pulls
-        let bits = min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond, model.spec.mesos?.registryBandwidth ?? .max)
-        let rate = min(Double(bits) / 8, cephRead.flatMap { registries[$0].blobsOnCeph ? cephReadRate : nil } ?? .infinity,
-                       limit?.bytesPerSecond ?? .infinity)
+        let rate = timerRate(from: a, to: b, cephRead: cephRead, limit: limit?.bytesPerSecond)
         model.sim.schedule(after: SimDuration.fromSeconds(bytes / max(1, rate)), target: target, kind: Kind.transferDone.rawValue,
                            arg: Int64(g) << 40 | token)
         return ClusterNetwork.FlowHandle(slot: -1, generation: g)
+    }
+
+    /// Without the network model: the rate of a transfer, the smaller NIC rate of its two hosts,
+    /// capped as plain pulls are by the registry's serving rate (`mesos.registry.bandwidth`).
+    func timerRate(from a: Int, to b: Int, cephRead: Int?, limit: Double?) -> Double {
+        let hosts = model.infrastructure.hosts
+        let bits = min(hosts[a].nicBitsPerSecond, hosts[b].nicBitsPerSecond, model.spec.mesos?.registryBandwidth ?? .max)
+        return min(Double(bits) / 8, cephRead.flatMap { registries[$0].blobsOnCeph ? cephReadRate : nil } ?? .infinity,
+                   limit ?? .infinity)
     }
 
     func stopTransfer(_ f: ClusterNetwork.FlowHandle) {
@@ -200,9 +205,14 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         case .taskStep:
             let t = Int(event.arg & 0xFFFF_FFFF)
             if tasks[t].generation == event.arg >> 32 { taskStep(t) }
-        case .pullStart: pullStart(Int(event.arg))
+        case .pullStart:
+            let p = Int(event.arg & 0xFFFF_FFFF)
+            if p < pulls.count, pulls[p].active, pulls[p].serial & 0x7FFF_FFFF == Int(event.arg >> 32) { pullStart(p) }
         case .pushStep: pushStep(Int(event.arg))
         case .pushRetry: pushRetry(Int(event.arg))
+        case .pullRetry:
+            let p = Int(event.arg & 0xFFFF_FFFF)
+            if p < pulls.count, pulls[p].active, pulls[p].serial & 0x7FFF_FFFF == Int(event.arg >> 32) { pullRetry(p) }
         case .transferDone:
             flowCompleted(ClusterNetwork.FlowHandle(slot: -1, generation: UInt32(event.arg >> 40)), token: event.arg & 0xFF_FFFF_FFFF, bytes: 0)
         case .cron:
@@ -267,35 +277,52 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// reader (one per blob, or per chunk) sends that much before the limit bites.
     static let readerBurst = 1_024_000.0
     var tasks: [ReplicationTask] = []
-    /// Tasks not yet finished per (destination, image): a second trigger does not copy twice.
-    var pendingCopies: Set<Int64> = []
     /// Tasks running on a worker (for host failures), in start order.
     var runningTasks: [Int] = []
-
-    func copyKey(_ dst: Int, _ image: Int, deletion: Bool = false) -> Int64 { Int64(dst) << 32 | Int64(image) | (deletion ? 1 << 62 : 0) }
 
     /// A push event in registry `r` (a push, or a replication's manifest): its event-based policies fire.
     func pushEvent(image i: Int, registry r: Int) {
         for (p, pol) in spec.policies.enumerated() where pol.source == r && !pol.pullBased && pol.enabled && pol.trigger == .eventBased {
-            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) && executionStarts(p, images[i].reference) { createTask(policy: p, image: i) }
         }
+    }
+
+    /// The start of an execution's flow, in Harbor's core (flow/stage.go `initialize`): it creates an
+    /// adapter for each end, and the remote registry's (the destination of a push-based policy, the
+    /// source of a pull-based one) asks its `GET /api/version` (adapter/harbor/base/client.go
+    /// `NewClient`); then the copy flow asks its labels (`Info`) and projects (`PrepareForPush`).
+    /// A remote registry whose host is down fails them: the execution is marked Error with the
+    /// reason, it has no task, and nothing retries it (only a task's job is retried) until the next
+    /// trigger. Those requests take no time here.
+    func executionStarts(_ p: Int, _ what: String) -> Bool {
+        let pol = spec.policies[p]
+        let remote = pol.pullBased ? pol.source : pol.destination
+        guard !up(registries[remote].host) else { return true }
+        let url = "https://\(registries[remote].name).\(spec.domain)"
+        log("replicationExecutionFailed", pol.name,
+            "\(what): failed to create adapter for \(pol.pullBased ? "source" : "destination") registry \(url): Get \"\(url)/api/version\": dial tcp \(model.infrastructure.hosts[registries[remote].host].name):443: connect: no route to host")
+        return false
     }
 
     /// A scheduled execution: a task for every matching image the destination lacks.
     func scheduledExecution(_ p: Int) {
         let pol = spec.policies[p]
         guard up(registries[pol.runner].host) else { log("replicationSkipped", spec.policies[p].name, "the job service's host \(model.infrastructure.hosts[registries[pol.runner].host].name) is down"); return }
+        guard executionStarts(p, "scheduled execution") else { return }
         for i in images.indices where registries[pol.source].arrived[i] != nil && registries[pol.destination].arrived[i] == nil {
             if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i) }
         }
     }
 
+    /// A task of an execution. Harbor does not look for another execution's task of the same
+    /// image and destination (controller/replication/execution.go `Start` creates an execution for
+    /// every trigger, flow/copy.go `Run` a task for every resource; `single_active_replication`,
+    /// since v2.14.0, is what skips an execution while another of its policy runs): a trigger while
+    /// a task for the image is queued or copying makes a second task, which copies the blobs the
+    /// destination has not committed yet again.
     func createTask(policy p: Int, image i: Int, deletion: Bool = false) {
         let pol = spec.policies[p]
-        let key = copyKey(pol.destination, i, deletion: deletion)
-        guard !pendingCopies.contains(key) else { return }
         if !deletion && registries[pol.destination].arrived[i] != nil && !pol.override { return }
-        pendingCopies.insert(key)
         tasks.append(ReplicationTask(policy: p, image: i, source: pol.source, destination: pol.destination, runner: pol.runner, deletion: deletion))
         log(deletion ? "deletionQueued" : "replicationQueued", pol.name, "\(images[i].reference) \(registries[pol.source].name) -> \(registries[pol.destination].name)")
         enqueue(tasks.count - 1)
@@ -323,7 +350,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     /// (src/controller/event/handler/replication/event/handler.go; scheduled executions never delete).
     func deleteEvent(image i: Int, registry r: Int) {
         for (p, pol) in spec.policies.enumerated() where pol.source == r && !pol.pullBased && pol.enabled && pol.trigger == .eventBased && pol.replicateDeletion {
-            if pol.matches(repository: images[i].repository, tag: images[i].tag) { createTask(policy: p, image: i, deletion: true) }
+            if pol.matches(repository: images[i].repository, tag: images[i].tag) && executionStarts(p, "deletion of " + images[i].reference) { createTask(policy: p, image: i, deletion: true) }
         }
     }
 
@@ -377,7 +404,6 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             registries[task.destination].arrived[task.image] = nil
             release(t)
             tasks[t].phase = .done
-            pendingCopies.remove(copyKey(task.destination, task.image, deletion: true))
             registries[task.destination].tasksDone += 1
             log("imageDeletionReplicated", images[task.image].reference, "deleted at \(dst.name) (policy \(spec.policies[task.policy].name))")
             deleteEvent(image: task.image, registry: task.destination)
@@ -520,7 +546,6 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         } else {
             tasks[t].phase = .dead
             registries[task.destination].tasksDead += 1
-            pendingCopies.remove(copyKey(task.destination, task.image))
             log("replicationFailed", name, "\(images[task.image].reference) -> \(registries[task.destination].name) dead after \(task.fails) runs: \(why)")
         }
     }
@@ -529,11 +554,14 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         release(t)
         let task = tasks[t]
         tasks[t].phase = .done
-        pendingCopies.remove(copyKey(task.destination, task.image))
         registries[task.destination].tasksDone += 1
         if copied {
-            place(image: task.image, in: task.destination)
-            log("imageReplicated", images[task.image].reference, "\(registries[task.source].name) -> \(registries[task.destination].name) (policy \(spec.policies[task.policy].name))")
+            // a second task of the image PUTs its manifest again: the image keeps its arrival, and
+            // the PUT is a push event as any
+            let since = registries[task.destination].arrived[task.image]
+            if since == nil { place(image: task.image, in: task.destination) }
+            log("imageReplicated", images[task.image].reference, "\(registries[task.source].name) -> \(registries[task.destination].name) (policy \(spec.policies[task.policy].name))"
+                + (since.map { "; it was there since \($0.seconds) s (another task's copy)" } ?? ""))
             pushEvent(image: task.image, registry: task.destination)
         }
     }
@@ -567,6 +595,13 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         var flowDone = false
         /// Pulls waiting for a layer this one downloads (one entry per layer), with their serials.
         var dependents: [(pull: Int, serial: Int)] = []
+        /// Its layers are claimed or awaited (the blob requests were made).
+        var claimed = false
+        /// dockerd's download attempt, the bytes earlier attempts delivered (a retry resumes after
+        /// them), and when the current attempt's flow started.
+        var attempt = 1
+        var received: Int64 = 0
+        var flowStart = SimTime.zero
     }
     var pulls: [Pull] = []
     var freePulls: [Int] = []
@@ -575,6 +610,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     var pullOf: [Int64: Int] = [:]
     /// The pull downloading each (host, layer); looked up only.
     var downloading: [Int64: Int] = [:]
+    /// dockerd's error for a task whose pull failed after its last attempt, until it asks again; looked up only.
+    var pullFailures: [Int64: String] = [:]
 
     /// `domain/repo:tag` -> (registry named in the host part or nil for the local one, `repo:tag`);
     /// nil when the image is not Harbor's.
@@ -595,6 +632,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
 
     public func pull(image: ImageRef, host: Int, waiter: Int64) -> ImagePullAnswer? {
         guard let (named, ref) = parse(image.name) else { return nil }
+        // the pull this task waited for failed after dockerd's last download attempt: its error
+        if let error = pullFailures.removeValue(forKey: waiter) { return .failed(error) }
         guard let r = resolve(named, host: host) else {
             return .failed("Get https://\(named.map { $0 + "." } ?? "")\(spec.domain)/v2/: dial tcp: lookup \(spec.domain): no such host (no registry in data center \(model.infrastructure.hosts[host].datacenter))")
         }
@@ -611,7 +650,9 @@ public final class HarborRegistries: EventHandler, NetworkClient {
                 launchesFailedByLag += 1
                 log("pullFailedNotReplicated", image.name, "\(reg.name) has no \(ref) yet (replication lag); host \(model.infrastructure.hosts[host].name)")
             }
-            return .failed("manifest for \(image.name) not found: manifest unknown: manifest unknown")
+            // dockerd 18.09's words (moby/moby v18.09.0 distribution/errors.go notFoundError; 19.03
+            // and later add the registry's ": manifest unknown: manifest unknown")
+            return .failed("manifest for \(image.name) not found")
         }
         if reg.blobsOnCeph, let s = storage, let read = s.registryRead(image: image, waiter: waiter), read.blocked { return .waiting }
         let missing = images[i].layers.filter { !hostLayers[host].contains($0) }
@@ -628,14 +669,14 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         pullOf[key] = p
         // token and manifest requests, then the blobs, three at a time (dockerd's max-concurrent-downloads)
         let trips = Int64(2 + (missing.count + 2) / 3)
-        model.sim.schedule(after: rtt(reg.host, host) * trips, target: target, kind: Kind.pullStart.rawValue, arg: Int64(p))
+        model.sim.schedule(after: rtt(reg.host, host) * trips, target: target, kind: Kind.pullStart.rawValue, arg: Int64(pullSerial & 0x7FFF_FFFF) << 32 | Int64(p))
         return .waiting
     }
 
     func pullStart(_ p: Int) {
-        guard pulls[p].active else { return }
+        // a retry's ranged GET came back: the rest of the bytes
+        if pulls[p].claimed { startPullData(p); return }
         let pl = pulls[p]
-        guard up(registries[pl.registry].host) else { endPull(p, failed: true); return }
         // a layer another pull on this host is downloading is not fetched twice: this pull waits for it
         var own: [Int] = [], shared = 0
         for l in images[pl.image].layers where !hostLayers[pl.host].contains(l) {
@@ -652,6 +693,7 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         let bytes = own.reduce(Int64(0)) { $0 + layers[$1].sizeBytes }
         pulls[p].own = own
         pulls[p].bytes = bytes
+        pulls[p].claimed = true
         log("imagePull", pl.name,
             "\(model.infrastructure.hosts[pl.host].name) from \(registries[pl.registry].name): \(bytes) bytes of layers it lacks (image \(imageBytes(pl.image)) bytes)"
             + (shared > 0 ? "; waits for \(shared) layer(s) another pull on the host is downloading" : ""))
@@ -660,12 +702,78 @@ public final class HarborRegistries: EventHandler, NetworkClient {
             if pulls[p].awaiting == 0 { completePull(p) }
             return
         }
-        pulls[p].flow = transfer(from: registries[pl.registry].host, to: pl.host, bytes: Double(max(1, bytes)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
+        startPullData(p)
+    }
+
+    /// dockerd's layer downloads (moby/moby v17.03.0-ce distribution/xfer/download.go): a download
+    /// that fails is tried again `attempt * 5` s later, 5 attempts in all (maxDownloadAttempts); a
+    /// connection that fails is retried (distribution/errors.go retryOnError), and the retry resumes
+    /// after the bytes already in the layer's temporary file (pull_v2.go v2LayerDescriptor.Download
+    /// seeks to them: a ranged GET).
+    static let pullDownloadAttempts = 5
+
+    /// The blob GETs of the layers this pull downloads itself, as one flow (after a failed
+    /// attempt: the bytes the host does not hold yet).
+    func startPullData(_ p: Int) {
+        guard pulls[p].flow == nil, !pulls[p].flowDone else { return }
+        let pl = pulls[p]
+        let from = registries[pl.registry].host
+        guard up(from) else {
+            pullDownloadFailed(p, "dial tcp \(model.infrastructure.hosts[from].name):443: connect: no route to host")
+            return
+        }
+        pulls[p].flowStart = now
+        pulls[p].flow = transfer(from: from, to: pl.host, bytes: Double(max(1, pl.bytes - pl.received)), token: 2 << 32 | Int64(p), cephRead: pl.registry)
+    }
+
+    /// A download attempt failed (the registry's host went down under it, or does not answer a
+    /// retry): the bytes delivered stay on the host; dockerd tries again `attempt * 5` s later, and
+    /// after the last attempt the pull fails with the download's error. The pull's layers travel as
+    /// one flow, so they fail and retry together (dockerd counts attempts per layer; they fail at the
+    /// same moments here).
+    func pullDownloadFailed(_ p: Int, _ why: String) {
+        let r = pulls[p].registry
+        if let f = pulls[p].flow {
+            let sent = f.slot >= 0 ? (network?.stopFlow(f) ?? 0)
+                : timerRate(from: registries[r].host, to: pulls[p].host, cephRead: r, limit: nil) * (now - pulls[p].flowStart).seconds
+            let got = min(pulls[p].bytes - pulls[p].received, Int64(max(0, sent).rounded(.down)))
+            pulls[p].received += got
+            registries[r].pulledBytes += got
+            pulls[p].flow = nil
+        }
+        let pl = pulls[p]
+        let hostName = model.infrastructure.hosts[pl.host].name
+        guard pl.attempt < Self.pullDownloadAttempts else {
+            let image = images[pl.image]
+            let error = "Get https://\(pullDomain(pl.name))/v2/\(image.repository)/blobs/\(pl.own.first.map { layers[$0].digest } ?? ""): \(why)"
+            log("pullFailed", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(Self.pullDownloadAttempts) failed, \(pl.received) of \(pl.bytes) bytes received: \(error)")
+            endPull(p, failed: true, error: error)
+            return
+        }
+        let delay = 5 * pl.attempt
+        log("pullRetry", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(Self.pullDownloadAttempts) failed (\(why)); \(pl.received) of \(pl.bytes) bytes received; retrying in \(delay) seconds")
+        pulls[p].attempt += 1
+        model.sim.schedule(after: .seconds(Int64(delay)), target: target, kind: Kind.pullRetry.rawValue, arg: Int64(pl.serial & 0x7FFF_FFFF) << 32 | Int64(p))
+    }
+
+    /// The registry part of a pulled name (`hub.example.com`, `dc01.hub.example.com`).
+    func pullDomain(_ name: String) -> String { name.firstIndex(of: "/").map { String(name[..<$0]) } ?? spec.domain }
+
+    /// dockerd's retry after its delay: the registry does not answer (the attempt fails at once), or
+    /// a ranged GET for the rest (one round trip) before the bytes.
+    func pullRetry(_ p: Int) {
+        guard pulls[p].flow == nil, !pulls[p].flowDone else { return }
+        let from = registries[pulls[p].registry].host
+        guard up(from) else {
+            pullDownloadFailed(p, "dial tcp \(model.infrastructure.hosts[from].name):443: connect: no route to host")
+            return
+        }
+        model.sim.schedule(after: rtt(from, pulls[p].host), target: target, kind: Kind.pullStart.rawValue, arg: Int64(pulls[p].serial & 0x7FFF_FFFF) << 32 | Int64(p))
     }
 
     func pullTransferred(_ p: Int) {
         let pl = pulls[p]
-        registries[pl.registry].pulledBytes += pl.bytes
+        registries[pl.registry].pulledBytes += pl.bytes - pl.received
         // blobs that went to PGs below min_size during the pull: it waits and reads again (as
         // Mesos' pullDone does for the plain registry on Ceph)
         if registries[pl.registry].blobsOnCeph, let s = storage {
@@ -699,8 +807,10 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     }
 
     /// The pull is over (done, or its registry went away): its waiters ask again. A pull that
-    /// failed takes down the pulls waiting for its layers (they ask again too).
-    func endPull(_ p: Int, failed: Bool) {
+    /// failed takes down the pulls waiting for its layers (they ask again too). `error`: dockerd's
+    /// error after its last download attempt, which the waiters (and those of the pulls waiting for
+    /// its layers, which watched the same downloads) get when they ask again.
+    func endPull(_ p: Int, failed: Bool, error: String? = nil) {
         guard pulls[p].active else { return }
         if let f = pulls[p].flow { stopTransfer(f) }
         let pl = pulls[p]
@@ -708,9 +818,13 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         pullOf[Int64(pl.host) << 32 | Int64(pl.image)] = nil
         for l in pl.own where downloading[Int64(pl.host) << 32 | Int64(l)] == p { downloading[Int64(pl.host) << 32 | Int64(l)] = nil }
         freePulls.append(p)
-        for w in pl.waiters { containerizer?.resumePull(w) }
+        if error != nil { registries[pl.registry].pullsFailed += pl.waiters.count }
+        for w in pl.waiters {
+            if let e = error { pullFailures[w] = e }
+            containerizer?.resumePull(w)
+        }
         if failed {
-            for d in pl.dependents where pulls[d.pull].active && pulls[d.pull].serial == d.serial { endPull(d.pull, failed: true) }
+            for d in pl.dependents where pulls[d.pull].active && pulls[d.pull].serial == d.serial { endPull(d.pull, failed: true, error: error) }
         }
     }
 
@@ -818,7 +932,13 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     // MARK: hosts
 
     func hostDown(_ h: Int) {
-        for p in pulls.indices where pulls[p].active && (pulls[p].host == h || registries[pulls[p].registry].host == h) { endPull(p, failed: true) }
+        // a Docker host that goes down takes its daemon's pulls with it
+        for p in pulls.indices where pulls[p].active && pulls[p].host == h { endPull(p, failed: true) }
+        // the registry's host went down under a pull's downloads: dockerd retries them (a pull not
+        // yet downloading fails its first attempt when it asks for the blobs)
+        for p in pulls.indices where pulls[p].active && pulls[p].flow != nil && registries[pulls[p].registry].host == h {
+            pullDownloadFailed(p, "connection reset: \(model.infrastructure.hosts[h].name) went down")
+        }
         // a push from a host that went down (Jenkins') is cut; its client hears it
         for p in pushes.indices where pushes[p].from == h && pushes[p].phase < 3 {
             if let f = pushes[p].flow { stopTransfer(f); pushes[p].flow = nil }
