@@ -69,6 +69,28 @@ final class MesosVersionModelTests: XCTestCase, MesosTestHelpers {
         XCTAssertEqual(Set(running).count, 1, "the same launch times in every version: \(running)")
     }
 
+    /// An agent that was unreachable reports its tasks when it re-registers (REASON_SLAVE_REREGISTERED);
+    /// a container still starting is TASK_STAGING to a 1.4 agent (no TASK_STARTING before 1.5).
+    func testAReregisteringAgentReportsAStartingTaskAsStagingBefore15() {
+        for (v, reported) in [(MesosVersion(1, 4, 0), TaskState.staging), (MesosVersion(1, 5, 0), .starting)] {
+            var s = spec(v)
+            s.containerStartTime = .constant(300)
+            let (m, _, script) = cluster(agents: 1, duration: .minutes(8), mesos: s)
+            var f: TestFramework!
+            script.at(.zero) {
+                f = self.addFramework(m, "f")
+                f.refuseSeconds = 3600
+                var once = false
+                f.policy = { _ in defer { once = true }; return once ? [] : [self.task("t")] }
+            }
+            script.at(.seconds(20)) { m.mesos!.partition(host: self.hostIndex(m, "slave-01"), healAfter: .seconds(120)) }
+            m.run()
+            let back = f.updates.filter { $0.update.reason == .agentReregistered }
+            XCTAssertEqual(back.map(\.update.state), [reported], "\(v)")
+            XCTAssertEqual(f.states(f.launched[0]).last, .running, "\(v)")
+        }
+    }
+
     // MARK: task ids
 
     /// Before 1.2.1 the master takes an id of 256 characters; the agent's mkdir of the sandbox fails
