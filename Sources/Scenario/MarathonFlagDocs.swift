@@ -18,7 +18,7 @@ extension MarathonFlagTable {
         case .toggle: t = "toggle, no value; `disable_\(e.name)` = off"
         }
         switch e.name {
-        case "enable_features": t += "; the release's features (vips, task_killing, external_volumes, secrets, gpu_resources; maintenance_mode 1.6.0-1.7.x)"
+        case "enable_features": t += "; the release's features (vips, task_killing, external_volumes, secrets, gpu_resources; maintenance_mode 1.6.0-1.7.x). `task_killing` is modelled: Marathon declares TASK_KILLING_STATE and Mesos sends TASK_KILLING before a kill (docs/marathon.md); the others have no effect"
         case "gpu_scheduling_behavior": t += "; undefined, restricted, unrestricted (before 1.8 needs the gpu_resources feature; undefined refused from 1.9)"
         case "zk": t += "; a zk:// URL (ZookeeperConf pattern)"
         case "master": t += "; a zk:// value is a zk URL (1.5.12+)"

@@ -355,6 +355,10 @@ enum MarathonFlagsDecoder {
                 } else if let note = deprecation(entry.name, value: nil, version) { d.warning(p, at: m.value, note) }
             }
         }
+        // --enable_features: task_killing is modelled (the TASK_KILLING_STATE capability); the others
+        // are accepted without effect
+        out.taskKillingState = features.contains("task_killing")
+        if !features.isEmpty && features.allSatisfy({ $0 == "task_killing" }) { unmodelled.removeAll { $0 == "enable_features" } }
         if let g = gpuCheck, let problem = unmodelledProblem(g.entry, value: g.value, version: version, features: features) {
             d.error(g.path, at: g.member.value, problem); ok = false
         }

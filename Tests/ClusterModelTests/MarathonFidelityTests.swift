@@ -159,32 +159,37 @@ extension MarathonFidelityTests {
 extension MarathonFidelityTests {
     /// Item 6: a Mesos-level check (MESOS_HTTP, 3 consecutive failures) of an app that answers 500:
     /// the executor sends a TASK_RUNNING healthy=false update for each of the 3 failures, then
-    /// kills the task as any kill: TASK_KILLING, then TASK_KILLED (healthy=false) when the process
-    /// exits within the kill grace period (here it stops in 2 s).
+    /// kills the task as any kill: TASK_KILLED (healthy=false) when the process exits within the
+    /// kill grace period (here it stops in 2 s). TASK_KILLING comes first only when Marathon runs
+    /// with `--enable_features task_killing` (the TASK_KILLING_STATE capability,
+    /// MarathonSchedulerDriver.scala; the executors send it only then).
     func testMesosLevelHealthCheckUpdatesOnEveryFailureAndKillsThroughKilling() {
-        let hc = HealthCheck(protocol: .mesosHTTP, path: "/health", portIndex: 0, gracePeriod: .seconds(0), interval: .seconds(10),
-                             timeout: .seconds(5), maxConsecutiveFailures: 3, delay: .seconds(15))
-        var def = MarathonRuntimeTests.app("/sick", instances: 1, healthChecks: [hc])
-        def.ports = [AppPort(hostPort: 0)]
-        var task = TaskBehaviour(startup: .constant(5), health: .unhealthy)
-        task.stopTime = .constant(2)
-        let r = Run(apps: [def], behaviour: [AppBehaviour(task: task, imageSizeBytes: 1)], duration: .minutes(2))
-        r.run()
-        let first = "sick.1"
-        let mine = r.observer.events.filter { $0.component == "mesos" && $0.subject == first }
-        let unhealthy = mine.filter { $0.event == "TASK_RUNNING" && $0.detail.contains("healthy=false") }
-        XCTAssertEqual(unhealthy.count, 3, mine.map { "\($0.time) \($0.event) \($0.detail)" }.joined(separator: "\n"))
-        // the next check starts one interval after the previous result
-        for k in 1..<unhealthy.count {
-            XCTAssertGreaterThanOrEqual(unhealthy[k].time - unhealthy[k - 1].time, .seconds(10))
-            XCTAssertLessThan(unhealthy[k].time - unhealthy[k - 1].time, .milliseconds(10_100))
+        for taskKilling in [false, true] {
+            let hc = HealthCheck(protocol: .mesosHTTP, path: "/health", portIndex: 0, gracePeriod: .seconds(0), interval: .seconds(10),
+                                 timeout: .seconds(5), maxConsecutiveFailures: 3, delay: .seconds(15))
+            var def = MarathonRuntimeTests.app("/sick", instances: 1, healthChecks: [hc])
+            def.ports = [AppPort(hostPort: 0)]
+            var task = TaskBehaviour(startup: .constant(5), health: .unhealthy)
+            task.stopTime = .constant(2)
+            var flags = MarathonFlags(version: MarathonVersion(1, 4, 9))
+            flags.taskKillingState = taskKilling
+            let r = Run(apps: [def], behaviour: [AppBehaviour(task: task, imageSizeBytes: 1)], duration: .minutes(2), flags: flags)
+            r.run()
+            let first = "sick.1"
+            let mine = r.observer.events.filter { $0.component == "mesos" && $0.subject == first }
+            let unhealthy = mine.filter { $0.event == "TASK_RUNNING" && $0.detail.contains("healthy=false") }
+            XCTAssertEqual(unhealthy.count, 3, mine.map { "\($0.time) \($0.event) \($0.detail)" }.joined(separator: "\n"))
+            // the next check starts one interval after the previous result
+            for k in 1..<unhealthy.count {
+                XCTAssertGreaterThanOrEqual(unhealthy[k].time - unhealthy[k - 1].time, .seconds(10))
+                XCTAssertLessThan(unhealthy[k].time - unhealthy[k - 1].time, .milliseconds(10_100))
+            }
+            guard let killed = mine.first(where: { $0.event == "TASK_KILLED" }) else { return XCTFail("no TASK_KILLED") }
+            XCTAssertEqual(killed.time - unhealthy.last!.time, .seconds(2))
+            XCTAssertTrue(killed.detail.contains("healthy=false"), killed.detail)
+            XCTAssertEqual(mine.filter { $0.event == "TASK_KILLING" }.map(\.time), taskKilling ? [unhealthy.last!.time] : [], "task_killing \(taskKilling)")
+            // Marathon replaces it
+            XCTAssertGreaterThanOrEqual(r.app("/sick").launchedTotal, 2)
         }
-        guard let killing = mine.first(where: { $0.event == "TASK_KILLING" }),
-              let killed = mine.first(where: { $0.event == "TASK_KILLED" }) else { return XCTFail("no TASK_KILLING/TASK_KILLED") }
-        XCTAssertEqual(killing.time, unhealthy.last!.time)
-        XCTAssertEqual(killed.time - killing.time, .seconds(2))
-        XCTAssertTrue(killed.detail.contains("healthy=false"), killed.detail)
-        // Marathon replaces it
-        XCTAssertGreaterThanOrEqual(r.app("/sick").launchedTotal, 2)
     }
 }

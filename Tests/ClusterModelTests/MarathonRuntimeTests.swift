@@ -29,12 +29,12 @@ final class MarathonRuntimeTests: XCTestCase {
         var marathon: MarathonScheduler { model.marathon! }
         init(apps: [AppDefinition], behaviour: [AppBehaviour]? = nil, agents: Int = 6, agentCpus: Double = 8,
              faults: [FaultSpec] = [], duration: SimDuration = .hours(1), seed: UInt64 = 1,
-             version: MarathonVersion = MarathonVersion(1, 4, 9), fidelity: FidelitySpec = FidelitySpec()) {
+             version: MarathonVersion = MarathonVersion(1, 4, 9), fidelity: FidelitySpec = FidelitySpec(), flags: MarathonFlags? = nil) {
             let beh = behaviour ?? apps.map { _ in AppBehaviour(task: TaskBehaviour(startup: .constant(5)), imageSizeBytes: 100_000_000) }
             var spec = ClusterSpec(name: "t", seed: seed, duration: duration, sampleInterval: .minutes(1),
                                    hostGroups: MarathonRuntimeTests.hostGroups(agents: agents, agentCpus: agentCpus),
                                    faults: faults, zookeeper: ZooKeeperSpec(servers: 3), mesos: MesosSpec(),
-                                   marathon: MarathonSpec(version: version, apps: apps, behaviour: beh))
+                                   marathon: MarathonSpec(version: version, flags: flags ?? MarathonFlags(version: version), apps: apps, behaviour: beh))
             spec.fidelity = fidelity
             model = ClusterSimulation(spec: spec, observer: observer)
         }

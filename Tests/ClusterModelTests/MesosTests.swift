@@ -35,6 +35,9 @@ final class TestFramework: MesosFramework {
     var launched: [TaskID] = []
     /// FrameworkInfo.checkpoint; set before `addFramework`.
     var checkpoint = true
+    /// FrameworkInfo.capabilities TASK_KILLING_STATE (set before `addFramework`): on here, so the
+    /// kill tests see TASK_KILLING.
+    var taskKillingState = true
     init(_ name: String, role: String = "*", sim: Simulation) { frameworkName = name; self.role = role; self.sim = sim }
     func registered(reregistered: Bool) {
         registrations.append((sim.now, reregistered))
@@ -83,9 +86,11 @@ extension MesosTestHelpers {
 
     func hostIndex(_ m: ClusterSimulation, _ name: String) -> Int { m.infrastructure.host(named: name)!.index }
 
-    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*", checkpoint: Bool = true) -> TestFramework {
+    func addFramework(_ m: ClusterSimulation, _ name: String, role: String = "*", checkpoint: Bool = true,
+                      taskKillingState: Bool = true) -> TestFramework {
         let f = TestFramework(name, role: role, sim: m.sim)
         f.checkpoint = checkpoint
+        f.taskKillingState = taskKillingState
         f.driver = m.mesos!.addFramework(f)
         return f
     }

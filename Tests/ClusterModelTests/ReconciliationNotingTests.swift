@@ -13,6 +13,8 @@ final class ReconciliationNotingTests: XCTestCase, MesosTestHelpers {
     /// differs from the last status update) and keeps the last answer per task as the delta says.
     final class DeltaFramework: MesosFramework {
         let frameworkName = "f"
+        /// TASK_KILLING_STATE: the kill's TASK_KILLING is what the reconciliation must carry.
+        var taskKillingState: Bool { true }
         let role = "*"
         var driver: SchedulerDriver!
         unowned let sim: Simulation

@@ -117,6 +117,19 @@ final class MarathonFlagTableTests: XCTestCase {
         XCTAssertNotNil(load("1.6.352", #"{"gpu_scheduling_behavior": "restricted", "enable_features": "gpu_resources"}"#))
     }
 
+    /// `task_killing` is the one feature modelled: Marathon declares TASK_KILLING_STATE with it
+    /// (MarathonSchedulerDriver.scala), off by default; alone it is no longer "not modelled".
+    func testTheTaskKillingFeatureIsModelled() throws {
+        let (plain, _) = try XCTUnwrap(load("1.4", #"{"task_launch_timeout": "300000"}"#))
+        XCTAssertFalse(plain.taskKillingState)
+        let (on, quiet) = try XCTUnwrap(load("1.4", #"{"enable_features": "task_killing"}"#))
+        XCTAssertTrue(on.taskKillingState)
+        XCTAssertFalse(quiet.contains { $0.contains("not modelled") }, "\(quiet)")
+        let (both, warned) = try XCTUnwrap(load("1.10.5", #"{"enable_features": "vips,task_killing"}"#))
+        XCTAssertTrue(both.taskKillingState)
+        XCTAssertTrue(warned.contains { $0.contains("not modelled") && $0.contains("enable_features") }, "\(warned)")
+    }
+
     func testAnUnknownFlagIsScallopsError() {
         assertSingleError(scenario("1.10", #"{"enable_feature": "vips"}"#), path: "marathon.flags.enable_feature",
                           ["unknown Marathon flag", "[scallop] Error: Unknown option 'enable_feature'", "did you mean \"enable_features\""])

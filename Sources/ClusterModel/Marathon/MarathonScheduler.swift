@@ -188,6 +188,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     }
 
     public var frameworkName: String { instanceName }
+    /// `--enable_features task_killing` (MarathonSchedulerDriver.scala): TASK_KILLING from Mesos.
+    public var taskKillingState: Bool { spec.flags.taskKillingState }
     /// A data center's Marathon stands for a Mesos cluster of its own: only its agents are offered.
     public var agentDatacenter: String? { datacenter }
     public var role: String { spec.flags.mesosRole }

@@ -241,6 +241,10 @@ public enum ReviveRules: Equatable, Sendable {
 /// flag itself counts seconds). Defaults follow `version` (docs/docs/command-line-flags.md and the
 /// *Config.scala files, see docs/marathon.md).
 public struct MarathonFlags: Equatable, Sendable {
+    /// `--enable_features task_killing`: Marathon declares the TASK_KILLING_STATE capability
+    /// (MarathonSchedulerDriver.scala@v1.4.9 to v1.10.5), so Mesos' executors send TASK_KILLING
+    /// before a kill. Off by default (DC/OS turns it on).
+    public var taskKillingState = false
     /// --task_launch_timeout: a launched task must be TASK_RUNNING within this, else it is killed.
     public var taskLaunchTimeout: SimDuration = .milliseconds(300_000)
     /// --task_launch_confirm_timeout: a launched task must be TASK_STAGING within this.

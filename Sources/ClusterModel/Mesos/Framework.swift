@@ -185,6 +185,11 @@ public protocol MesosFramework: AnyObject {
     /// FrameworkInfo.checkpoint (Marathon --checkpoint, default true): tasks survive an agent
     /// process restart. Default true.
     var checkpoint: Bool { get }
+    /// FrameworkInfo.capabilities TASK_KILLING_STATE: the executors send TASK_KILLING before they
+    /// kill a task (src/launcher/executor.cpp, src/docker/executor.cpp@1.4.0 "Send TASK_KILLING if
+    /// the framework can handle it"). Marathon: only with `--enable_features task_killing`; Chronos
+    /// declares no capability. Default false.
+    var taskKillingState: Bool { get }
     /// A framework that stands for the scheduler of one data center's own Mesos cluster (one
     /// Marathon per data center): the allocator offers it that data center's agents only. nil
     /// (the default): every agent.
@@ -218,6 +223,7 @@ extension MesosFramework {
     public func reconciliationDelta(_ delta: ReconciliationDelta) { reconciliationAnswers(delta.answers) }
     public var partitionAware: Bool { true }
     public var checkpoint: Bool { true }
+    public var taskKillingState: Bool { false }
     public var agentDatacenter: String? { nil }
 }
 

@@ -315,7 +315,9 @@ extension MesosCluster {
             return
         }
         t.killing = true
-        agentUpdate(t, .killing, .none)
+        // TASK_KILLING only to a framework with the TASK_KILLING_STATE capability; the others see
+        // TASK_RUNNING until TASK_KILLED
+        if frameworks[t.framework].taskKillingState { agentUpdate(t, .killing, .none) }
         let grace = spec.agentFlags.executorShutdownGracePeriod
         var d = grace
         if let st = t.behaviour.stopTime { d = min(grace, SimDuration.fromSeconds(max(0, st.sample(t.stream)))) }

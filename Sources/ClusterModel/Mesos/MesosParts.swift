@@ -220,6 +220,7 @@ final class FrameworkState {
     let role: String
     let partitionAware: Bool
     let checkpoint: Bool
+    let taskKillingState: Bool
     /// `MesosFramework.agentDatacenter`: offered only this data center's agents; nil: every agent.
     let datacenter: String?
     var registered = false
@@ -250,6 +251,7 @@ final class FrameworkState {
         self.index = index; self.framework = framework; self.name = framework.frameworkName
         self.role = framework.role; self.partitionAware = framework.partitionAware
         self.checkpoint = framework.checkpoint; self.stream = stream
+        self.taskKillingState = framework.taskKillingState
         datacenter = framework.agentDatacenter
     }
 }
