@@ -214,6 +214,67 @@ final class CephRecoveryFlowTests: XCTestCase {
         XCTAssertTrue(reb.detail.hasPrefix("marked in again (mon_osd_auto_mark_auto_out_in): \(onReturned) PGs map back to it"))
     }
 
+    /// Between a crash and the monitors marking the host down (osd_heartbeat_grace), the PGs keep
+    /// the dead OSDs in their acting sets: every PG with a copy there has its writes waiting (the
+    /// primary waits for every replica's commit), and those whose primary is there their reads;
+    /// none is inactive (the monitors still count every copy). The run ends 5 s after the crash,
+    /// before the grace can pass.
+    func testWritesWaitOnEveryPGWithACopyOnACrashedHostUntilItIsMarkedDown() {
+        var s = Setup()
+        s.duration = .minutes(10) + .seconds(5)
+        let r = Run(s)
+        r.run()
+        let f = r.ceph.flowRecovery!
+        XCTAssertTrue(r.all("osdDown").isEmpty)
+        XCTAssertEqual(f.blockedPGs, 0)
+        var writes = 0, reads = 0
+        for p in 0..<f.pgNum {
+            let hosts = f.holders[p].map { f.hostOf($0) }
+            let primary = hosts.max { f.rank(p, $0) < f.rank(p, $1) }!
+            XCTAssertEqual(f.writeWaitsOf[p], hosts.contains(1), "PG \(p)")
+            XCTAssertEqual(f.readWaitsOf[p], primary == 1, "PG \(p)")
+            writes += f.writeWaitsOf[p] ? 1 : 0; reads += f.readWaitsOf[p] ? 1 : 0
+        }
+        // 3 of 5 hosts hold each PG: about 3/5 of the PGs wait for writes, 1/5 for reads
+        XCTAssertGreaterThan(writes, f.pgNum / 2)
+        XCTAssertLessThan(reads, writes / 2)
+        XCTAssertGreaterThan(reads, 0)
+        // once marked down the PGs re-peer without it: nothing waits (2 copies of 3 are up)
+        var s2 = Setup()
+        s2.duration = .minutes(11)
+        let r2 = Run(s2)
+        r2.run()
+        XCTAssertEqual(r2.all("osdDown").count, 1)
+        let f2 = r2.ceph.flowRecovery!
+        XCTAssertFalse(f2.writeWaitsOf.contains(true))
+        XCTAssertFalse(f2.readWaitsOf.contains(true))
+    }
+
+    /// An orderly reboot stops the OSDs with SIGTERM: each sends MOSDMarkMeDown and the monitors
+    /// mark it down at once (OSDService::prepare_to_stop), not after the heartbeat grace; no PG's
+    /// I/O waits on a dead OSD meanwhile. A crash of the same host waits for the grace.
+    func testAnOrderlyRebootMarksTheOSDsDownAtOnce() {
+        var s = Setup()
+        s.faults = [FaultSpec(at: .minutes(10), kind: .hostReboot, target: .host("ceph-02"), downFor: .minutes(2))]
+        s.duration = .minutes(30)
+        let r = Run(s)
+        r.run()
+        guard let down = r.all("osdDown").first else { return XCTFail("not marked down") }
+        XCTAssertEqual(down.time, SimTime.zero + .minutes(10))
+        XCTAssertTrue(down.detail.hasPrefix("stopping (MOSDMarkMeDown)"), down.detail)
+        XCTAssertEqual(r.all("osdHostStopping").map(\.subject), ["ceph-02"])
+        XCTAssertTrue(r.all("osdHostFailed").isEmpty)
+        XCTAssertEqual(r.all("osdUp").first?.time, SimTime.zero + .minutes(12))
+        XCTAssertTrue(r.all("osdOut").isEmpty)
+        var sc = Setup()
+        sc.duration = .minutes(11)
+        let crash = Run(sc)
+        crash.run()
+        guard let cdown = crash.all("osdDown").first else { return XCTFail("crash not marked down") }
+        XCTAssertGreaterThanOrEqual(cdown.time, SimTime.zero + .minutes(10) + .seconds(14))
+        XCTAssertTrue(cdown.detail.hasPrefix("no heartbeat within osd_heartbeat_grace 20s"))
+    }
+
     /// Same scenario twice: the same events at the same times.
     func testFlowRecoveryIsDeterministic() {
         let a = Run(Setup()), b = Run(Setup())

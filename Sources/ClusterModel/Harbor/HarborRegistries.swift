@@ -593,6 +593,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         return registryOfDatacenter[model.infrastructure.hosts[host].datacenter]
     }
 
+    public func serves(image: ImageRef) -> Bool { parse(image.name) != nil }
+
     public func pull(image: ImageRef, host: Int, waiter: Int64) -> ImagePullAnswer? {
         guard let (named, ref) = parse(image.name) else { return nil }
         guard let r = resolve(named, host: host) else {

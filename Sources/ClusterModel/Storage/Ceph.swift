@@ -147,13 +147,7 @@ public final class CephCluster {
         case .markDown:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
-            advance()
-            o.up = false
-            o.downAt = now
-            if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
-            markedDown.append((o.host.name, o.downAt!, now))
-            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")\(spec.marksDownOSDsOut ? "" : "; mon_osd_down_out_interval 0: never marked out, no recovery")")
-            if spec.marksDownOSDsOut { schedule(.markOut, at: now + spec.downOutInterval, i, g) }
+            markDown(i, g, why: "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace)")
         case .markOut:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.osdsOut < spec.osdsPerHost else { return }
@@ -167,6 +161,18 @@ public final class CephCluster {
             log("recoveryDone", "pool", "full redundancy restored (size \(spec.size))")
             replan()
         }
+    }
+
+    /// The monitors mark the host's OSDs down (a new osdmap): its PGs re-peer without them.
+    func markDown(_ i: Int, _ g: Int32, why: String) {
+        let o = osdHosts[i]
+        advance()
+        o.up = false
+        o.downAt = now
+        if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
+        markedDown.append((o.host.name, o.downAt!, now))
+        log("osdDown", o.host.name, "\(why): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")\(spec.marksDownOSDsOut ? "" : "; mon_osd_down_out_interval 0: never marked out, no recovery")")
+        if spec.marksDownOSDsOut { schedule(.markOut, at: now + spec.downOutInterval, i, g) }
     }
 
     /// OSDs in now, over all hosts.
@@ -267,11 +273,24 @@ public final class CephCluster {
         }
     }
 
-    func hostWentDown(_ host: Host) {
+    /// The host stopped. A crash (`orderly` false) kills the OSDs: the monitors learn it from the
+    /// peers' failure reports after the grace, and meanwhile the PGs with a copy there keep it in
+    /// their acting set, so their writes wait (and reads where it is the primary). An orderly
+    /// shutdown (a reboot) stops each OSD with SIGTERM: OSD::shutdown -> OSDService::prepare_to_stop
+    /// sends MOSDMarkMeDown and waits up to osd_mon_shutdown_timeout for the monitors' ack, so the
+    /// OSDs are marked down at once, before they exit (ceph/ceph v14.2.16 src/osd/OSD.cc,
+    /// src/mon/OSDMonitor.cc `prepare_mark_me_down`).
+    func hostWentDown(_ host: Host, orderly: Bool = false) {
         guard let i = osdHosts.firstIndex(where: { $0.host === host }) else { return }
         let o = osdHosts[i]
         o.alive = false
         o.gen &+= 1
+        if orderly, o.up {
+            log("osdHostStopping", host.name, "orderly shutdown: each OSD tells the monitors it stops (MOSDMarkMeDown)")
+            markDown(i, o.gen, why: "stopping (MOSDMarkMeDown)")
+            flowRecovery?.hostDied(i)
+            return
+        }
         flowRecovery?.hostDied(i)
         // Peers last heard it up to one heartbeat interval ago; they report it after the grace
         // (mon_osd_min_down_reporters from different hosts arrive together).
@@ -285,7 +304,11 @@ public final class CephCluster {
         let o = osdHosts[i]
         o.alive = true
         o.gen &+= 1
-        guard !o.up else { return }
+        guard !o.up else {
+            // back before the monitors marked it down: its PGs' I/O goes on
+            flowRecovery?.refreshHolders(of: i)
+            return
+        }
         if let f = flowRecovery {
             let wasOut = !o.inCluster
             o.up = true

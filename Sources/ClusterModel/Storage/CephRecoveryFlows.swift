@@ -35,6 +35,12 @@ public final class CephFlowRecovery: NetworkClient {
     public private(set) var holders: [[Int32]]
     var missingOf: [Int32]
     var blockedOf: [Bool]
+    /// Client I/O of each PG waits now: writes while the PG is inactive (below min_size) or an OSD
+    /// holding a copy died and the monitors still have it up (the primary waits for every replica's
+    /// commit, ReplicatedBackend::submit_transaction; the op is requeued only when a new osdmap
+    /// changes the acting set, PrimaryLogPG::on_change); reads while it is inactive or its primary
+    /// died and is still up (reads go to the primary only, Objecter::_calc_target).
+    var writeWaitsOf: [Bool], readWaitsOf: [Bool]
     /// Replica copies missing (holders not up, below `size`) over all PGs; PGs with fewer than
     /// min_size holders up.
     public private(set) var missingReplicas = 0
@@ -89,6 +95,7 @@ public final class CephFlowRecovery: NetworkClient {
         holders = Array(repeating: [], count: pgNum)
         missingOf = Array(repeating: 0, count: pgNum)
         blockedOf = Array(repeating: false, count: pgNum)
+        writeWaitsOf = Array(repeating: false, count: pgNum); readWaitsOf = Array(repeating: false, count: pgNum)
         pgLive = Array(repeating: [], count: pgNum)
         bySource = Array(repeating: [], count: osds); byTarget = Array(repeating: [], count: osds)
         sourceBusy = Array(repeating: 0, count: osds); targetBusy = Array(repeating: 0, count: osds)
@@ -147,17 +154,35 @@ public final class CephFlowRecovery: NetworkClient {
 
     // MARK: state
 
-    /// Recomputes a PG's missing replicas and blocked flag.
+    /// Recomputes a PG's missing replicas, blocked flag (the monitors' view: fewer than min_size
+    /// holders up) and whether its clients' writes and reads wait (`writeWaitsOf`, `readWaitsOf`).
     func refresh(_ p: Int) {
         var up = 0
-        for o in holders[p] where ceph.osdHosts[hostOf(o)].up { up += 1 }
+        var deadUp = false, primaryDead = false
+        var best: UInt64 = 0
+        for o in holders[p] {
+            let h = ceph.osdHosts[hostOf(o)]
+            guard h.up else { continue }
+            up += 1
+            if !h.alive { deadUp = true }
+            let r = rank(p, hostOf(o))
+            if up == 1 || r > best { best = r; primaryDead = !h.alive }
+        }
         let m = Int32(max(0, size - up))
         missingReplicas += Int(m - missingOf[p]); missingOf[p] = m
         let b = up < minSize
-        if b != blockedOf[p] {
-            blockedPGs += b ? 1 : -1; blockedOf[p] = b
-            ceph.clients?.pgBlockedChanged(p, blocked: b)
+        if b != blockedOf[p] { blockedPGs += b ? 1 : -1; blockedOf[p] = b }
+        let w = b || deadUp, r = b || primaryDead
+        if w != writeWaitsOf[p] || r != readWaitsOf[p] {
+            let dw = w == writeWaitsOf[p] ? 0 : (w ? 1 : -1), dr = r == readWaitsOf[p] ? 0 : (r ? 1 : -1)
+            writeWaitsOf[p] = w; readWaitsOf[p] = r
+            ceph.clients?.pgWaitsChanged(p, writes: dw, reads: dr)
         }
+    }
+
+    /// Refreshes the PGs with a copy on host `h` (it died or came back while the monitors had it up).
+    func refreshHolders(of h: Int) {
+        for p in 0..<pgNum where holders[p].contains(where: { hostOf($0) == h }) { refresh(p) }
     }
 
     /// Replica bytes missing now: missing copies less what active backfills have delivered.
@@ -247,8 +272,10 @@ public final class CephFlowRecovery: NetworkClient {
     // MARK: events (called by CephCluster after it updated the host's state)
 
     /// The host's processes died: its flows stop at once (their backfills wait, progress lost,
-    /// until the monitors mark it down and the PGs re-peer).
+    /// until the monitors mark it down and the PGs re-peer), and its PGs' client I/O waits
+    /// until then (`refresh`).
     func hostDied(_ h: Int) {
+        refreshHolders(of: h)
         var k = 0
         var freed: [Int32] = []
         while k < active.count {
