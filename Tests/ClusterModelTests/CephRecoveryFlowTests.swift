@@ -73,7 +73,8 @@ final class CephRecoveryFlowTests: XCTestCase {
         XCTAssertGreaterThan(moved, 0.25 * 600e9 / 5)
         // no faster than every surviving OSD's recovery budget allows
         XCTAssertGreaterThanOrEqual(t, moved / (8 * f.budgetPerOSD))
-        XCTAssertEqual(f.budgetPerOSD, min(150e6, 3 * Double(4 * MiB) / (Double(4 * MiB) / 150e6 + 0.1)), accuracy: 1e-6)
+        // one 4 MiB object started per osd_recovery_sleep_hdd (0.1 s) per OSD: 41.9 MB/s
+        XCTAssertEqual(f.budgetPerOSD, Double(4 * MiB) / 0.1, accuracy: 1e-6)
     }
 
     /// Degraded ratio and throughput follow the flows: mid-recovery the rate is the sum of the
@@ -273,6 +274,37 @@ final class CephRecoveryFlowTests: XCTestCase {
         guard let cdown = crash.all("osdDown").first else { return XCTFail("crash not marked down") }
         XCTAssertGreaterThanOrEqual(cdown.time, SimTime.zero + .minutes(10) + .seconds(14))
         XCTAssertTrue(cdown.detail.hasPrefix("no heartbeat within osd_heartbeat_grace 20s"))
+    }
+
+    /// The recovery budget is Ceph's per-OSD sleep timer: one object started per
+    /// `osd_recovery_sleep` (osd_recovery_max_single_start 1), however many objects
+    /// `osd_recovery_max_active` lets fly and however many backfills the OSD runs, at most the
+    /// disk's rate. Before session 50 it was max_active × object / (object / disk + sleep), 98.4
+    /// MB/s for an HDD, which let max_active triple recovery on HDDs; Ceph's HDD recovery does not
+    /// speed up with it (only a shorter sleep does).
+    func testRecoveryBudgetIsOneObjectPerSleepPerOSD() {
+        var c = CephSpec(osdHostGroup: "ceph")
+        XCTAssertEqual(c.recoveryBudgetPerOSD, Double(4 * MiB) / 0.1, accuracy: 1e-6)   // hdd, 0.1 s
+        c.recoveryMaxActive = 16
+        XCTAssertEqual(c.recoveryBudgetPerOSD, Double(4 * MiB) / 0.1, accuracy: 1e-6)
+        c.maxBackfills = 8
+        XCTAssertEqual(c.recoveryBudgetPerOSD, Double(4 * MiB) / 0.1, accuracy: 1e-6)
+        c.recoverySleep = .milliseconds(200)
+        XCTAssertEqual(c.recoveryBudgetPerOSD, Double(4 * MiB) / 0.2, accuracy: 1e-6)
+        c.recoverySleep = nil
+        c.deviceClass = .hybrid   // 0.025 s: 168 MB/s of starts, above the disk's 150 MB/s
+        XCTAssertEqual(c.recoveryBudgetPerOSD, 150e6, accuracy: 1e-6)
+        c.deviceClass = .ssd      // no sleep: the disk
+        XCTAssertEqual(c.recoveryBudgetPerOSD, 150e6, accuracy: 1e-6)
+        // a recovery over flows takes at least the bytes over the sources' budgets
+        var s = Setup()
+        s.configure = { $0.recoveryMaxActive = 16 }
+        let r = Run(s)
+        r.run()
+        let f = r.ceph.flowRecovery!
+        XCTAssertEqual(f.budgetPerOSD, Double(4 * MiB) / 0.1, accuracy: 1e-6)
+        guard let t = r.recoverySeconds else { return XCTFail("no recovery") }
+        XCTAssertGreaterThanOrEqual(t, Double(f.backfillsCompleted) * f.pgBytes / (8 * Double(4 * MiB) / 0.1))
     }
 
     /// Same scenario twice: the same events at the same times.

@@ -57,6 +57,27 @@ public struct CephSpec: Equatable, Sendable {
         return target - Double(lo) <= Double(2 * lo) - target ? lo : 2 * lo
     }
 
+    /// osd_recovery_max_single_start 1: recovery ops one wake-up of an OSD's recovery starts
+    /// (ceph/ceph v14.2.16 src/common/options.cc; OSDService::_maybe_queue_recovery).
+    public static let recoveryMaxSingleStart = 1
+
+    /// The recovery rate one OSD can drive as primary, bytes per second. Ceph schedules each
+    /// recovery wake-up `osd_recovery_sleep` after the previous one's scheduled time, one timer per
+    /// OSD (`OSD::do_recovery`: `recovery_schedule_time += recovery_sleep`, whatever the PG), and a
+    /// wake-up starts at most `osd_recovery_max_single_start` objects (`_maybe_queue_recovery`), with
+    /// at most `osd_recovery_max_active` in flight (`_recover_now`). With a sleep the OSD starts at
+    /// most single_start / sleep objects a second, however many backfills it runs; each object
+    /// takes objectSize / osdBandwidth of its disk, so max_active objects in flight never bind below
+    /// the disk's rate. Hence min(disk, single_start × objectSize / sleep): 41.9 MB/s for an HDD
+    /// (0.1 s, 4 MiB objects), the disk for hybrid (0.025 s: 168 MB/s) and SSD (no sleep).
+    public var recoveryBudgetPerOSD: Double {
+        let bw = osdBandwidthBytesPerSecond
+        let sleep = effectiveRecoverySleep.seconds
+        var r = min(bw, Double(max(1, recoveryMaxActive)) * bw)
+        if sleep > 0 { r = min(r, Double(Self.recoveryMaxSingleStart) * Double(objectBytes) / sleep) }
+        return r
+    }
+
     public var effectiveRecoverySleep: SimDuration {
         recoverySleep ?? (deviceClass == .hdd ? .milliseconds(100) : deviceClass == .ssd ? .zero : .milliseconds(25))
     }
@@ -226,14 +247,9 @@ public final class CephCluster {
         }
     }
 
-    /// Per-OSD recovery rate: osd_recovery_max_active objects in flight, each taking its disk
-    /// time plus osd_recovery_sleep, osd_max_backfills backfills per OSD.
-    public var perOSDRecoveryRate: Double {
-        let obj = Double(spec.objectBytes)
-        let perOp = obj / spec.osdBandwidthBytesPerSecond + spec.effectiveRecoverySleep.seconds
-        let r = Double(spec.recoveryMaxActive * spec.maxBackfills) * obj / perOp
-        return min(r, spec.osdBandwidthBytesPerSecond)
-    }
+    /// Per-OSD recovery rate: the OSD's recovery budget (`CephSpec.recoveryBudgetPerOSD`: one
+    /// recovery timer per OSD, however many backfills it runs).
+    public var perOSDRecoveryRate: Double { spec.recoveryBudgetPerOSD }
 
     /// Aggregate recovery rate: every surviving OSD is a backfill target; each OSD host's NIC
     /// carries what its OSDs receive.

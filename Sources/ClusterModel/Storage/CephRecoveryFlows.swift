@@ -13,12 +13,13 @@ import SimKernel
 /// - `osd_max_backfills`: per OSD, at most that many backfills as source (local reservation)
 ///   and that many as target (remote reservation), as Ceph's two AsyncReservers. Backfills wait
 ///   in per-OSD FIFO queues and start greedily as slots free (in OSD order, then queue order).
-/// - `osd_recovery_max_active` and `osd_recovery_sleep`: folded into one recovery budget per
-///   source OSD, `max_active × object / (object / osdBandwidth + sleep)` bytes per second (capped
-///   at the disk's bandwidth), a resource of the network's max-min sharing that the OSD's
-///   backfills cross besides the NICs, links and CPUs. max_active is per OSD in Ceph
-///   (OSDService::_recover_now), so concurrent backfills of one primary share the budget. This is
-///   the mean rate of Ceph's op-sleep-op cycle, with no event per object or chunk.
+/// - `osd_recovery_sleep`, `osd_recovery_max_single_start` and `osd_recovery_max_active`: folded
+///   into one recovery budget per source OSD (`CephSpec.recoveryBudgetPerOSD`: at most one object
+///   started per sleep, the disk's rate at most), a resource of the network's max-min sharing that
+///   the OSD's backfills cross besides the NICs, links and CPUs. The sleep timer and max_active
+///   are per OSD in Ceph (OSD::do_recovery, OSDService::_recover_now), so concurrent backfills of
+///   one primary share the budget. This is the mean rate of Ceph's sleep-start cycle, with no
+///   event per object or chunk.
 /// Flows share NICs with every other flow by max-min fairness; the degraded ratio and recovery
 /// throughput follow the flows' actual rates; the recovery ends when the last backfill does.
 public final class CephFlowRecovery: NetworkClient {
@@ -88,9 +89,7 @@ public final class CephFlowRecovery: NetworkClient {
         let osds = ceph.osdHosts.count * perHost
         pgNum = spec.effectivePGNum(osds: osds)
         pgBytes = Double(spec.storedBytes) / Double(pgNum)
-        let obj = Double(spec.objectBytes)
-        let perOp = obj / spec.osdBandwidthBytesPerSecond + spec.effectiveRecoverySleep.seconds
-        let cap = min(spec.osdBandwidthBytesPerSecond, Double(spec.recoveryMaxActive) * obj / perOp)
+        let cap = spec.recoveryBudgetPerOSD
         budgetPerOSD = cap
         holders = Array(repeating: [], count: pgNum)
         missingOf = Array(repeating: 0, count: pgNum)
