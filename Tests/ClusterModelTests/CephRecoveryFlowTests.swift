@@ -307,6 +307,56 @@ final class CephRecoveryFlowTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(t, Double(f.backfillsCompleted) * f.pgBytes / (8 * Double(4 * MiB) / 0.1))
     }
 
+    /// The monitors mark an OSD down on failure reports from mon_osd_min_down_reporters (2)
+    /// different hosts only. Two of three OSD hosts crashing leaves one host to report each: their
+    /// OSDs stay up, and every PG's writes wait, until the beacons time out (mon_osd_report_timeout
+    /// 900 s after the last beacon, sent every osd_beacon_report_interval 300 s); one crash of three
+    /// has two reporters and is marked down after the grace. A peer that boots reports the dead
+    /// host once its own grace passes.
+    func testTooFewReportersLeaveTheOSDsUpUntilTheirBeaconsTimeOut() {
+        var s = Setup()
+        s.hosts = 3
+        s.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-01")),
+                    FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-02"))]
+        s.duration = .minutes(40)
+        let r = Run(s)
+        r.run()
+        let crash = SimTime.zero + .minutes(10)
+        XCTAssertEqual(r.all("osdDownUnreported").map(\.subject).sorted(), ["ceph-01", "ceph-02"])
+        let downs = r.all("osdDown")
+        XCTAssertEqual(downs.count, 2)
+        for d in downs {
+            XCTAssertTrue(d.detail.hasPrefix("no beacon for mon_osd_report_timeout 15m0s"), d.detail)
+            XCTAssertGreaterThanOrEqual(d.time, crash + .seconds(600))
+            XCTAssertLessThanOrEqual(d.time, crash + .seconds(900))
+        }
+        // the run stopped mid-way: before the beacons time out every PG's writes wait, none is inactive
+        var early = s
+        early.duration = .minutes(10) + .seconds(590)
+        let e = Run(early)
+        e.run()
+        XCTAssertTrue(e.all("osdDown").isEmpty)
+        XCTAssertEqual(e.ceph.flowRecovery!.blockedPGs, 0)
+        XCTAssertFalse(e.ceph.flowRecovery!.writeWaitsOf.contains(false))
+        // one crash of three: two hosts report it after the grace
+        var one = s
+        one.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-01"))]
+        let o = Run(one)
+        o.run()
+        XCTAssertTrue(o.all("osdDownUnreported").isEmpty)
+        guard let d1 = o.all("osdDown").first else { return XCTFail("not marked down") }
+        XCTAssertLessThanOrEqual(d1.time, crash + .seconds(20))
+        // the second host boots after 2 minutes: it and ceph-03 report ceph-01 after the grace
+        var boot = s
+        boot.faults = [FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-01")),
+                       FaultSpec(at: .minutes(10), kind: .hostCrash, target: .host("ceph-02"), recoverAfter: .minutes(2))]
+        let b = Run(boot)
+        b.run()
+        guard let d01 = b.all("osdDown").first(where: { $0.subject == "ceph-01" }) else { return XCTFail("ceph-01 not down") }
+        XCTAssertEqual(d01.time, crash + .minutes(2) + .seconds(20))
+        XCTAssertTrue(d01.detail.hasPrefix("no heartbeat within osd_heartbeat_grace"), d01.detail)
+    }
+
     /// Same scenario twice: the same events at the same times.
     func testFlowRecoveryIsDeterministic() {
         let a = Run(Setup()), b = Run(Setup())

@@ -98,6 +98,10 @@ public final class CephOSDHost {
     var keptIn = false
     /// The host's process is actually alive (the truth; `up` is the monitors' view).
     var alive = true
+    /// When it crashed, and whether the monitors wait for failure reports that too few peers
+    /// are left to send (then its beacons' timeout marks it down).
+    var crashedAt: SimTime?
+    var awaitingReports = false
     var gen: Int32 = 0
     var downAt: SimTime?
     init(host: Host) { self.host = host }
@@ -130,7 +134,14 @@ public final class CephCluster {
     var network: ClusterNetwork?
     var containerizer: Containerizer?
 
-    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone }
+    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone, reportTimeout }
+    /// mon_osd_min_down_reporters 2, from different mon_osd_reporter_subtree_level ("host")
+    /// subtrees: OSDMonitor::check_failure marks an OSD down on failure reports only from that many
+    /// hosts (ceph/ceph v14.2.16 src/mon/OSDMonitor.cc, src/common/options.cc).
+    static let minDownReporters = 2
+    /// osd_beacon_report_interval 300 s (an OSD's beacon to the monitors) and mon_osd_report_timeout
+    /// 900 s: OSDMonitor::handle_osd_timeouts marks down an OSD whose last beacon is older.
+    static let beaconInterval = SimDuration.seconds(300), reportTimeout = SimDuration.seconds(900)
     /// A Ceph event's argument: the generation (low 24 bits), the OSD host, the `Sub` kind.
     static let argGeneration = ArgField("ceph generation", shift: 0, bits: 24)
     static let argIndex = argGeneration.next("OSD host", bits: 32)
@@ -168,7 +179,24 @@ public final class CephCluster {
         case .markDown:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
+            let n = reporterHosts(excluding: i)
+            guard n >= Self.minDownReporters else {
+                // too few live peers to report it: its beacons stop, and the monitors mark it down
+                // mon_osd_report_timeout after the last one (a peer that boots meanwhile reports it)
+                guard !o.awaitingReports else { return }
+                o.awaitingReports = true
+                let crashed = o.crashedAt ?? now
+                let lastBeacon = crashed - SimDuration(nanoseconds: Int64(stream.uniform() * Double(Self.beaconInterval.nanoseconds)))
+                let at = max(now, lastBeacon + Self.reportTimeout)
+                log("osdDownUnreported", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace), but failure reports from \(n) host(s), below mon_osd_min_down_reporters \(Self.minDownReporters): its OSDs stay up until their beacons time out (mon_osd_report_timeout \(Self.reportTimeout), at \(NumberFormat.decimal(at.seconds, 1)) s)")
+                schedule(.reportTimeout, at: at, i, g)
+                return
+            }
             markDown(i, g, why: "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace)")
+        case .reportTimeout:
+            let o = osdHosts[i]
+            guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
+            markDown(i, g, why: "no beacon for mon_osd_report_timeout \(Self.reportTimeout)")
         case .markOut:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.osdsOut < spec.osdsPerHost else { return }
@@ -184,10 +212,18 @@ public final class CephCluster {
         }
     }
 
+    /// Other OSD hosts whose OSDs run and are up: the peers that can report a failure.
+    func reporterHosts(excluding i: Int) -> Int {
+        var n = 0
+        for (k, o) in osdHosts.enumerated() where k != i && o.alive && o.up { n += 1 }
+        return n
+    }
+
     /// The monitors mark the host's OSDs down (a new osdmap): its PGs re-peer without them.
     func markDown(_ i: Int, _ g: Int32, why: String) {
         let o = osdHosts[i]
         advance()
+        o.awaitingReports = false
         o.up = false
         o.downAt = now
         if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
@@ -308,8 +344,10 @@ public final class CephCluster {
             return
         }
         flowRecovery?.hostDied(i)
+        o.crashedAt = now
         // Peers last heard it up to one heartbeat interval ago; they report it after the grace
-        // (mon_osd_min_down_reporters from different hosts arrive together).
+        // (mon_osd_min_down_reporters from different hosts arrive together; with fewer live
+        // hosts left the beacon timeout decides, `handle(.markDown)`).
         let lastHeard = now - SimDuration(nanoseconds: Int64(stream.uniform() * Double(spec.heartbeatInterval.nanoseconds)))
         log("osdHostFailed", host.name, "OSD processes stopped")
         schedule(.markDown, at: max(now, lastHeard + spec.heartbeatGrace), i, o.gen)
@@ -320,6 +358,12 @@ public final class CephCluster {
         let o = osdHosts[i]
         o.alive = true
         o.gen &+= 1
+        o.awaitingReports = false
+        // its OSDs boot and heartbeat their peers: a dead host still up that too few peers could
+        // report is reported once this one's grace passes without a reply
+        for (k, d) in osdHosts.enumerated() where d.awaitingReports && !d.alive && d.up {
+            schedule(.markDown, at: now + spec.heartbeatGrace, k, d.gen)
+        }
         guard !o.up else {
             // back before the monitors marked it down: its PGs' I/O goes on
             flowRecovery?.refreshHolders(of: i)
