@@ -46,6 +46,8 @@ public final class CephFlowRecovery: NetworkClient {
     /// min_size holders up.
     public private(set) var missingReplicas = 0
     public private(set) var blockedPGs = 0
+    /// When the last PG below min_size became active again.
+    public private(set) var allActiveAt: SimTime?
 
     enum State: UInt8 { case pending, active, done, cancelled }
     struct Backfill {
@@ -170,7 +172,10 @@ public final class CephFlowRecovery: NetworkClient {
         let m = Int32(max(0, size - up))
         missingReplicas += Int(m - missingOf[p]); missingOf[p] = m
         let b = up < minSize
-        if b != blockedOf[p] { blockedPGs += b ? 1 : -1; blockedOf[p] = b }
+        if b != blockedOf[p] {
+            blockedPGs += b ? 1 : -1; blockedOf[p] = b
+            if blockedPGs == 0 { allActiveAt = ceph.now }
+        }
         let w = b || deadUp, r = b || primaryDead
         if w != writeWaitsOf[p] || r != readWaitsOf[p] {
             let dw = w == writeWaitsOf[p] ? 0 : (w ? 1 : -1), dr = r == readWaitsOf[p] ? 0 : (r ? 1 : -1)
@@ -374,18 +379,36 @@ public final class CephFlowRecovery: NetworkClient {
     private func trySource(_ o: Int) { drain(&bySource, o) }
     private func tryTarget(_ o: Int) { drain(&byTarget, o) }
 
+    /// A PG's backfill priority now, as Ceph's `PG::get_backfill_priority` (ceph/ceph v14.2.16
+    /// src/osd/PG.cc, the bases in src/osd/osd_types.h): inactive (fewer than min_size copies up,
+    /// its I/O blocked) 220 + the copies missing to min_size; undersized 140 + the copies missing
+    /// to size; otherwise (a PG moving to a host marked in again) 100.
+    func backfillPriority(_ p: Int) -> Int {
+        let up = size - Int(missingOf[p])
+        if up < minSize { return 220 + (minSize - up) }
+        if up < size { return 140 + (size - up) }
+        return 100
+    }
+
+    /// Starts what an OSD's queue can, highest priority first and in arrival order within a
+    /// priority (Ceph's AsyncReserver grants its highest-priority queue first, `do_queues`), and
+    /// keeps the rest in that order.
     private func drain(_ queues: inout [[Int32]], _ o: Int) {
         var q = queues[o]
         queues[o] = []
-        var w = 0
-        for i in 0..<q.count {
-            let id = q[i]
-            guard backfills[Int(id)].state == .pending else { continue }
-            if startable(backfills[Int(id)]) { start(Int(id)); continue }
-            q[w] = id; w += 1
+        q.removeAll { backfills[Int($0)].state != .pending }
+        if q.count > 1 {
+            let pr = q.map { backfillPriority(Int(backfills[Int($0)].pg)) }
+            let order = q.indices.sorted { pr[$0] != pr[$1] ? pr[$0] > pr[$1] : $0 < $1 }
+            q = order.map { q[$0] }
         }
-        q.removeLast(q.count - w)
-        queues[o] = q
+        var w: [Int32] = []
+        w.reserveCapacity(q.count)
+        for id in q {
+            if startable(backfills[Int(id)]) { start(Int(id)); continue }
+            w.append(id)
+        }
+        queues[o] = w
     }
 
     /// Starts every backfill whose OSDs have free slots (OSD order, then queue order), and ends
