@@ -52,7 +52,9 @@ public final class CephFlowRecovery: NetworkClient {
     enum State: UInt8 { case pending, active, done, cancelled }
     struct Backfill {
         var pg: Int32, src: Int32, tgt: Int32
+        /// Bytes still to copy, and bytes copied before a preemption (Ceph keeps `last_backfill`).
         var bytes: Double
+        var done = 0.0
         var state: State
         var flow: ClusterNetwork.FlowHandle?
     }
@@ -67,6 +69,9 @@ public final class CephFlowRecovery: NetworkClient {
     var active: [Int32] = []
     public private(set) var liveBackfills = 0
     var liveBytes = 0.0
+    /// Bytes live backfills copied before they were preempted.
+    var liveDone = 0.0
+    public private(set) var preemptions = 0
     /// Highest number of concurrent backfills seen on one OSD as source / as target, and in all.
     public private(set) var peakSource = 0, peakTarget = 0, peakActive = 0
     public private(set) var backfillsCompleted = 0
@@ -193,7 +198,7 @@ public final class CephFlowRecovery: NetworkClient {
     public var degradedBytes: Double {
         var moved = 0.0
         for id in active { if let f = backfills[Int(id)].flow { moved += network.transferred(f) } }
-        return max(0, Double(missingReplicas) * pgBytes - moved)
+        return max(0, Double(missingReplicas) * pgBytes - moved - (liveBackfills > 0 ? liveDone : 0))
     }
     public var rate: Double {
         var r = 0.0
@@ -232,7 +237,7 @@ public final class CephFlowRecovery: NetworkClient {
             release(id)
         }
         backfills[id].state = .cancelled
-        liveBackfills -= 1; liveBytes -= backfills[id].bytes
+        liveBackfills -= 1; liveBytes -= backfills[id].bytes; liveDone -= backfills[id].done
     }
 
     /// Re-plans a PG from its holders and up set: a backfill from the primary to every up-set host
@@ -263,7 +268,7 @@ public final class CephFlowRecovery: NetworkClient {
         var added = (0.0, 0)
         for tgt in wanted where !kept.contains(where: { backfills[Int($0)].tgt == tgt }) {
             let id = Int32(backfills.count)
-            backfills.append(Backfill(pg: Int32(p), src: src, tgt: tgt, bytes: pgBytes, state: .pending, flow: nil))
+            backfills.append(Backfill(pg: Int32(p), src: src, tgt: tgt, bytes: pgBytes, done: 0, state: .pending, flow: nil))
             pgLive[p].append(id)
             bySource[Int(src)].append(id); byTarget[Int(tgt)].append(id)
             liveBackfills += 1; liveBytes += pgBytes
@@ -376,8 +381,8 @@ public final class CephFlowRecovery: NetworkClient {
     }
 
     /// Starts what the source OSD's queue can (targets with free slots), dropping stale entries.
-    private func trySource(_ o: Int) { drain(&bySource, o) }
-    private func tryTarget(_ o: Int) { drain(&byTarget, o) }
+    private func trySource(_ o: Int) { drain(source: true, o) }
+    private func tryTarget(_ o: Int) { drain(source: false, o) }
 
     /// A PG's backfill priority now, as Ceph's `PG::get_backfill_priority` (ceph/ceph v14.2.16
     /// src/osd/PG.cc, the bases in src/osd/osd_types.h): inactive (fewer than min_size copies up,
@@ -392,10 +397,11 @@ public final class CephFlowRecovery: NetworkClient {
 
     /// Starts what an OSD's queue can, highest priority first and in arrival order within a
     /// priority (Ceph's AsyncReserver grants its highest-priority queue first, `do_queues`), and
-    /// keeps the rest in that order.
-    private func drain(_ queues: inout [[Int32]], _ o: Int) {
-        var q = queues[o]
-        queues[o] = []
+    /// keeps the rest in that order. A backfill that finds a slot taken by a lower-priority one
+    /// preempts it (`AsyncReserver::preempt_one`; `preempt`).
+    private func drain(source: Bool, _ o: Int) {
+        var q = source ? bySource[o] : byTarget[o]
+        if source { bySource[o] = [] } else { byTarget[o] = [] }
         q.removeAll { backfills[Int($0)].state != .pending }
         if q.count > 1 {
             let pr = q.map { backfillPriority(Int(backfills[Int($0)].pg)) }
@@ -405,16 +411,69 @@ public final class CephFlowRecovery: NetworkClient {
         var w: [Int32] = []
         w.reserveCapacity(q.count)
         for id in q {
-            if startable(backfills[Int(id)]) { start(Int(id)); continue }
+            guard backfills[Int(id)].state == .pending else { continue }
+            if startable(backfills[Int(id)]) || preempt(for: Int(id)) { start(Int(id)); continue }
             w.append(id)
         }
-        queues[o] = w
+        // backfills preempted meanwhile were queued again behind
+        if source { bySource[o] = w + bySource[o] } else { byTarget[o] = w + byTarget[o] }
+    }
+
+    /// The lowest-priority active backfill with `src` (or `tgt`) below priority `p`, the latest
+    /// started among equals.
+    private func victim(src: Int32? = nil, tgt: Int32? = nil, below p: Int) -> Int? {
+        var best: Int?, bestP = p
+        for a in active {
+            let b = backfills[Int(a)]
+            guard src.map({ $0 == b.src }) ?? true, tgt.map({ $0 == b.tgt }) ?? true else { continue }
+            let q = backfillPriority(Int(b.pg))
+            if q < bestP || (q == bestP && best != nil) { best = Int(a); bestP = q }
+        }
+        return best
+    }
+
+    /// A waiting backfill whose source or target slots are all taken preempts, on each full end,
+    /// the lowest-priority running backfill of lower priority than its own, as the OSDs'
+    /// reservers do (`AsyncReserver::do_queues` -> `preempt_one`; the preempted PG's backfill is
+    /// deferred and asks again, keeping what it copied, `last_backfill`). Returns whether it can
+    /// start now; preempts nothing unless it can.
+    private func preempt(for id: Int) -> Bool {
+        let b = backfills[id]
+        let s = ceph.osdHosts[hostOf(b.src)], t = ceph.osdHosts[hostOf(b.tgt)]
+        guard s.alive && s.up && t.alive && t.up && isIn(b.tgt) else { return false }
+        let tgt = Int(b.tgt)
+        guard heldBytes[tgt] + incomingBytes[tgt] + b.bytes <= backfillFullBytes else { return false }
+        let p = backfillPriority(Int(b.pg))
+        var victims: [Int] = []
+        if sourceBusy[Int(b.src)] >= maxBackfills {
+            guard let v = victim(src: b.src, below: p) else { return false }
+            victims.append(v)
+        }
+        let freesTarget = victims.first.map { backfills[$0].tgt == b.tgt } ?? false
+        if targetBusy[tgt] >= maxBackfills && !freesTarget {
+            guard let v = victim(tgt: b.tgt, below: p) else { return false }
+            if !victims.contains(v) { victims.append(v) }
+        }
+        guard !victims.isEmpty else { return false }
+        for v in victims {
+            let x = backfills[v]
+            let moved = x.flow.map { network.transferred($0) } ?? 0
+            if let f = x.flow { network.stopFlow(f) }
+            release(v)
+            backfills[v].state = .pending
+            backfills[v].bytes -= moved; backfills[v].done += moved
+            liveBytes -= moved; liveDone += moved
+            bySource[Int(x.src)].append(Int32(v)); byTarget[Int(x.tgt)].append(Int32(v))
+            preemptions += 1
+            ceph.log("backfillPreempted", "pg \(x.pg)", "osd.\(x.src) -> osd.\(x.tgt): priority \(backfillPriority(Int(x.pg))) yields to PG \(b.pg)'s \(p) (\(NumberFormat.decimal(x.bytes - moved > 0 ? (x.bytes - moved) / 1e9 : 0, 3)) GB left)")
+        }
+        return sourceBusy[Int(b.src)] < maxBackfills && targetBusy[tgt] < maxBackfills
     }
 
     /// Starts every backfill whose OSDs have free slots (OSD order, then queue order), and ends
     /// the recovery when nothing is left.
     func pump() {
-        for o in bySource.indices where !bySource[o].isEmpty && sourceBusy[o] < maxBackfills { trySource(o) }
+        for o in bySource.indices where !bySource[o].isEmpty { trySource(o) }
         checkDone()
     }
 
@@ -431,7 +490,7 @@ public final class CephFlowRecovery: NetworkClient {
         backfillsCompleted += 1
         let p = Int(b.pg)
         pgLive[p].removeAll { $0 == Int32(id) }
-        liveBackfills -= 1; liveBytes -= b.bytes
+        liveBackfills -= 1; liveBytes -= b.bytes; liveDone -= b.done
         holders[p].append(b.tgt)
         heldBytes[Int(b.tgt)] += pgBytes
         if holders[p].count > size && pgLive[p].isEmpty {
