@@ -335,6 +335,12 @@ extension ScenarioSchema {
         if let x = r.optional("clientLatency", .duration(.positive)) { c.clientLatency = x }
         if let x = r.optional("registry", .bool) { c.registry = x }
         if let x = r.optional("clientReadRate", .rate(.positive)) { c.clientReadBytesPerSecond = Double(x) / 8 }
+        if let x = r.optional("nooutSet", .duration(.nonNegative)) { c.nooutSet = x }
+        if let x = r.optional("nooutUnset", .duration(.nonNegative)) {
+            if let s = c.nooutSet, x > s { c.nooutUnset = x } else {
+                d.error(r.keyPath("nooutUnset"), at: r.value["nooutUnset"], c.nooutSet == nil ? "\"nooutUnset\" needs \"nooutSet\" (ceph osd unset noout of a flag never set)" : "nooutUnset \(x) is not after nooutSet \(c.nooutSet!): it must come later")
+            }
+        }
         if let conf { applyCephConfig(conf, to: &c, own: r, path: r.keyPath("config"), at: r.value["config"], d) }
         r.finish()
         return d.errorCount == before ? c : nil
@@ -655,6 +661,9 @@ extension ScenarioSchema {
                 meaning: "`true`: the image registry keeps its blobs in the pool; pulls read them through a Ceph client."),
         KeySpec("clientReadRate", "rate", default: "`\"500MB/s\"`", allowed: "> 0.", meaning: "One client's read rate.",
                 source: "S6-rook13483 128K random reads on RBD 1.50 GB/s, divided by 3 for CephFS (S6-rook1706: CephFS about 3× lower than RBD; S6-fuse: FUSE no faster than the kernel client)"),
+        KeySpec("nooutSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set noout` at this time: the monitors mark no down OSD out (OSDMonitor::can_mark_out), and keep each OSD's down time, so when the flag is unset every OSD down for `mon_osd_down_out_interval` is marked out at once.",
+                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_out`, `tick`"),
+        KeySpec("nooutUnset", "duration", default: "none (the flag stays)", allowed: "After `nooutSet` (error otherwise, and without it).", meaning: "`ceph osd unset noout` at this time."),
     ])
 
     static let logsKeys = SectionKeys("marathon.behaviour.<app>.logs", [

@@ -397,6 +397,36 @@ final class CephRecoveryFlowTests: XCTestCase {
         XCTAssertEqual(r.ceph.metrics().degradedRatio, 0)
     }
 
+    /// `ceph osd set noout` before a host dies: the monitors mark it down but not out after
+    /// mon_osd_down_out_interval (can_mark_out refuses while the flag is set), so no recovery
+    /// starts; they keep its down time, and `unset noout` marks it out at once (the next tick), the
+    /// recovery starting then. Unset before the interval has passed, it is marked out on time.
+    func testNooutKeepsADownHostInUntilItIsUnset() {
+        var s = Setup()
+        s.duration = .hours(2)
+        s.configure = { $0.nooutSet = .minutes(5); $0.nooutUnset = .minutes(40) }
+        let r = Run(s)
+        r.run()
+        guard let down = r.all("osdDown").first, let out = r.all("osdOut").first else { return XCTFail("not down or not out") }
+        XCTAssertEqual(r.all("osdOutDeferred").first?.time, down.time + .seconds(600))
+        XCTAssertEqual(out.time, SimTime.zero + .minutes(40))
+        XCTAssertEqual(r.ceph.recoveries.first?.start, SimTime.zero + .minutes(40))
+        XCTAssertEqual(r.ceph.metrics().degradedRatio, 0)
+        var never = s
+        never.configure = { $0.nooutSet = .minutes(5) }
+        let n = Run(never)
+        n.run()
+        XCTAssertTrue(n.all("osdOut").isEmpty)
+        XCTAssertGreaterThan(n.ceph.metrics().degradedRatio, 0)
+        var early = s
+        early.configure = { $0.nooutSet = .minutes(5); $0.nooutUnset = .minutes(15) }
+        let e = Run(early)
+        e.run()
+        guard let d2 = e.all("osdDown").first else { return XCTFail("not down") }
+        XCTAssertEqual(e.all("osdOut").first?.time, d2.time + .seconds(600))
+        XCTAssertTrue(e.all("osdOutDeferred").isEmpty)
+    }
+
     /// Same scenario twice: the same events at the same times.
     func testFlowRecoveryIsDeterministic() {
         let a = Run(Setup()), b = Run(Setup())

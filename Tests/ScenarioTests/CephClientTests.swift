@@ -141,6 +141,14 @@ final class CephClientTests: XCTestCase {
         XCTAssertFalse(o2.events.contains { $0.event == "imagePullBlocked" })
     }
 
+    func testNooutUnsetNeedsAnEarlierSet() {
+        guard let s = loadOK(Self.scenario(faults: "", ceph: #", "nooutSet": "10m", "nooutUnset": "20m""#)) else { return }
+        XCTAssertEqual(s.spec.storage?.ceph?.nooutSet, .minutes(10))
+        XCTAssertEqual(s.spec.storage?.ceph?.nooutUnset, .minutes(20))
+        assertSingleError(Self.scenario(faults: "", ceph: #", "nooutUnset": "20m""#), path: "storage.ceph.nooutUnset", ["needs \"nooutSet\""])
+        assertSingleError(Self.scenario(faults: "", ceph: #", "nooutSet": "20m", "nooutUnset": "20m""#), path: "storage.ceph.nooutUnset", ["not after nooutSet"])
+    }
+
     func testMountNeedsCephAndNetwork() {
         let noCeph = Self.scenario(faults: "").replacingOccurrences(of: #""storage": {"ceph": {"osdHostGroup": "ceph", "osdsPerHost": 2, "stored": "200GB"}},"#, with: "")
         assertSingleError(noCeph, path: #"marathon.behaviour["/db"].cephMount"#, ["needs a Ceph cluster", "storage.ceph"])

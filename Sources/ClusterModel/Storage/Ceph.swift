@@ -31,6 +31,9 @@ public struct CephSpec: Equatable, Sendable {
     /// mon_osd_min_in_ratio 0.75: the monitors mark no more OSDs out once fewer than this share of
     /// all OSDs would stay in (OSDMonitor::can_mark_out; ceph/ceph src/common/options.cc).
     public var minInRatio: Double = 0.75
+    /// `ceph osd set noout` at this time, and `ceph osd unset noout` (nil: never).
+    public var nooutSet: SimDuration? = nil
+    public var nooutUnset: SimDuration? = nil
     /// osd_max_backfills 1, osd_recovery_max_active 3.
     public var maxBackfills: Int = 1
     public var recoveryMaxActive: Int = 3
@@ -134,7 +137,10 @@ public final class CephCluster {
     var network: ClusterNetwork?
     var containerizer: Containerizer?
 
-    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone, reportTimeout }
+    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone, reportTimeout, nooutSet, nooutUnset }
+    /// The cluster's noout flag is set: OSDMonitor::can_mark_out refuses every OSD, so the tick
+    /// skips its down_pending_out loop and keeps the OSDs' down times.
+    public private(set) var noout = false
     /// mon_osd_min_down_reporters 2, from different mon_osd_reporter_subtree_level ("host")
     /// subtrees: OSDMonitor::check_failure marks an OSD down on failure reports only from that many
     /// hosts (ceph/ceph v14.2.16 src/mon/OSDMonitor.cc, src/common/options.cc).
@@ -162,6 +168,8 @@ public final class CephCluster {
 
     func start() {
         lastUpdate = now
+        if let t = spec.nooutSet { schedule(.nooutSet, at: SimTime.zero + t, 0, 0) }
+        if let t = spec.nooutUnset { schedule(.nooutUnset, at: SimTime.zero + t, 0, 0) }
         if let net = network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
         if let f = flowRecovery, clients == nil { clients = CephClients(ceph: self, flows: f) }
     }
@@ -200,7 +208,23 @@ public final class CephCluster {
         case .markOut:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.osdsOut < spec.osdsPerHost else { return }
+            guard !noout else {
+                log("osdOutDeferred", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): noout flag set, not marked out")
+                return
+            }
             markOut(i)
+        case .nooutSet:
+            noout = true
+            log("nooutSet", "cluster", "ceph osd set noout: the monitors mark no down OSD out")
+        case .nooutUnset:
+            guard noout else { return }
+            noout = false
+            log("nooutUnset", "cluster", "ceph osd unset noout")
+            // the next tick marks out every OSD down for the interval; the down times were kept
+            guard spec.marksDownOSDsOut else { return }
+            for (k, o) in osdHosts.enumerated() where !o.up && o.osdsOut < spec.osdsPerHost && !o.keptIn {
+                if let d = o.downAt, now - d >= spec.downOutInterval { markOut(k) }
+            }
         case .recoveryDone:
             guard Self.argGeneration.matches(e.arg, recoveryGen) else { return }
             advance()
