@@ -335,6 +335,12 @@ extension ScenarioSchema {
         if let x = r.optional("clientLatency", .duration(.positive)) { c.clientLatency = x }
         if let x = r.optional("registry", .bool) { c.registry = x }
         if let x = r.optional("clientReadRate", .rate(.positive)) { c.clientReadBytesPerSecond = Double(x) / 8 }
+        if let x = r.optional("nooutSet", .duration(.nonNegative)) { c.nooutSet = x }
+        if let x = r.optional("nooutUnset", .duration(.nonNegative)) {
+            if let s = c.nooutSet, x > s { c.nooutUnset = x } else {
+                d.error(r.keyPath("nooutUnset"), at: r.value["nooutUnset"], c.nooutSet == nil ? "\"nooutUnset\" needs \"nooutSet\" (ceph osd unset noout of a flag never set)" : "nooutUnset \(x) is not after nooutSet \(c.nooutSet!): it must come later")
+            }
+        }
         if let conf { applyCephConfig(conf, to: &c, own: r, path: r.keyPath("config"), at: r.value["config"], d) }
         r.finish()
         return d.errorCount == before ? c : nil
@@ -647,14 +653,17 @@ extension ScenarioSchema {
         KeySpec("osd_heartbeat_grace", "duration", default: "`\"20s\"`", allowed: "> 0.", meaning: "A peer silent this long is reported down.", source: "mon-osd-interaction.rst (S7-hb)"),
         KeySpec("mon_osd_down_out_interval", "duration", default: "`\"600s\"`", allowed: ">= 0; `0` (or `0s`): never, as in Ceph, whose monitors mark a down OSD out only while the interval is > 0 (a down host's PGs stay degraded, no recovery starts, until it is back).", meaning: "A down OSD is marked out (recovery starts) after it.", source: "ceph options (S7-out); `0`: ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `OSDMonitor::tick`"),
         KeySpec("osd_max_backfills", "integer", default: "`1`", allowed: "1 to 64.", meaning: "Concurrent backfills per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
-        KeySpec("osd_recovery_max_active", "integer", default: "`3`", allowed: "1 to 64.", meaning: "Concurrent recovery operations per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
-        KeySpec("osd_recovery_sleep", "duration", default: "hdd 0.1s, ssd 0, hybrid 0.025s", allowed: ">= 0.", meaning: "Pause between recovery operations.",
+        KeySpec("osd_recovery_max_active", "integer", default: "`3`", allowed: "1 to 64.", meaning: "Concurrent recovery operations per OSD. An object takes its disk time only, so this cap never binds below the disk's rate: with a sleep the OSD starts one object per sleep (docs/storage.md).", source: "ceph options (S7-throttle, pre-mClock releases)"),
+        KeySpec("osd_recovery_sleep", "duration", default: "hdd 0.1s, ssd 0, hybrid 0.025s", allowed: ">= 0.", meaning: "Pause between recovery operations: one timer per OSD, each wake-up starts one object (`osd_recovery_max_single_start` 1), so an OSD recovers at most objectSize / sleep per second (41.9 MB/s for an HDD).",
                 source: "ceph options `osd_recovery_sleep_hdd/_ssd/_hybrid`"),
         KeySpec("clientLatency", "duration", default: "`\"0.5ms\"`", allowed: "> 0.", meaning: "One client operation's latency besides the transfer.", source: "Ceph Reef RBD 4K sync writes p99 < 0.5 ms (S6-reef)"),
         KeySpec("registry", "boolean", default: "`false`", allowed: "`true` or `false`; `true` needs a `network` section (error otherwise).",
                 meaning: "`true`: the image registry keeps its blobs in the pool; pulls read them through a Ceph client."),
         KeySpec("clientReadRate", "rate", default: "`\"500MB/s\"`", allowed: "> 0.", meaning: "One client's read rate.",
                 source: "S6-rook13483 128K random reads on RBD 1.50 GB/s, divided by 3 for CephFS (S6-rook1706: CephFS about 3× lower than RBD; S6-fuse: FUSE no faster than the kernel client)"),
+        KeySpec("nooutSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set noout` at this time: the monitors mark no down OSD out (OSDMonitor::can_mark_out), and keep each OSD's down time, so when the flag is unset every OSD down for `mon_osd_down_out_interval` is marked out at once.",
+                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_out`, `tick`"),
+        KeySpec("nooutUnset", "duration", default: "none (the flag stays)", allowed: "After `nooutSet` (error otherwise, and without it).", meaning: "`ceph osd unset noout` at this time."),
     ])
 
     static let logsKeys = SectionKeys("marathon.behaviour.<app>.logs", [

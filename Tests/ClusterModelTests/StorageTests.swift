@@ -183,9 +183,8 @@ final class StorageTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(afterFailure, 20 - 6)
         XCTAssertLessThanOrEqual(afterFailure, 20)
         XCTAssertEqual((ceph.markedOut[0].outAt - down.downAt).seconds, 600, accuracy: 1e-9)
-        // per OSD: 3 objects of 4 MiB in flight, each 4 MiB / 150 MB/s + 0.1 s sleep
-        let perOp = Double(4 * MiB) / 150e6 + 0.1
-        let perOSD = 3 * Double(4 * MiB) / perOp
+        // per OSD: one 4 MiB object started per osd_recovery_sleep_hdd (0.1 s)
+        let perOSD = Double(4 * MiB) / 0.1
         XCTAssertEqual(ceph.perOSDRecoveryRate, perOSD, accuracy: 1)
         let bytes = 1e12 * 3 / 5
         let expected = bytes / (4 * perOSD)

@@ -49,8 +49,8 @@ final class CephClientTests: XCTestCase {
               let resumed = ev.first(where: { $0.event == "clientIOResumed" && $0.subject == "/db" }) else {
             return XCTFail("no block/resume of /db: \(ev.filter { $0.component == "ceph" }.map(\.event))")
         }
-        XCTAssertGreaterThan(blocked.time.seconds, 600)
-        XCTAssertLessThan(blocked.time.seconds, 621)
+        // from the crashes (writes wait on the dead OSDs), not from the monitors' marking down
+        XCTAssertEqual(blocked.time.seconds, 600, accuracy: 1e-9)
         XCTAssertEqual(resumed.time.seconds, 900, accuracy: 1e-6)   // ceph-02 back: two replicas up
         let dbKills = ev.filter { $0.event == "killBlocked" && $0.subject.hasPrefix("db") }
         XCTAssertFalse(dbKills.isEmpty, "the kill of the hung instance does not complete")
@@ -68,6 +68,34 @@ final class CephClientTests: XCTestCase {
         guard let v = m.storage?.ceph?.clients?.volumes.first(where: { $0.name == "/db" }) else { return XCTFail("no volume") }
         XCTAssertEqual(v.pgs.count, 32)
         XCTAssertEqual(v.blockedTotal.seconds, (resumed.time - blocked.time).seconds, accuracy: 1e-9)
+    }
+
+    /// One host crashes: until the monitors mark it down (osd_heartbeat_grace) the PGs keep its
+    /// dead OSDs in their acting sets and writes wait for their commit, so the mounted app's I/O
+    /// hangs from the crash, not from the map change; it resumes when the OSDs are marked down
+    /// (two copies of three up, the PGs active again). A probe in that window times out. An
+    /// orderly reboot of the same host marks its OSDs down at once (MOSDMarkMeDown): nothing hangs.
+    func testMountedAppWaitsFromTheCrashUntilTheOSDsAreMarkedDown() {
+        let crash = #"{"at": "10m", "kind": "hostCrash", "host": "ceph-01"}"#
+        guard let (_, o) = run(Self.scenario(faults: crash, duration: "20m")) else { return }
+        let ev = o.events
+        guard let down = ev.first(where: { $0.event == "osdDown" }),
+              let blocked = ev.first(where: { $0.event == "clientIOBlocked" && $0.subject == "/db" }),
+              let resumed = ev.first(where: { $0.event == "clientIOResumed" && $0.subject == "/db" }) else {
+            return XCTFail("no down/block/resume: \(ev.filter { $0.component == "ceph" }.map(\.event))")
+        }
+        XCTAssertEqual(blocked.time.seconds, 600, accuracy: 1e-9)
+        XCTAssertTrue(blocked.detail.contains("with a copy on an OSD that died and is not marked down yet"), blocked.detail)
+        XCTAssertFalse(blocked.detail.contains("below min_size"), blocked.detail)
+        XCTAssertEqual(resumed.time, down.time)
+        XCTAssertGreaterThan(down.time.seconds, 613)
+        XCTAssertEqual(ev.filter { $0.event == "clientIOBlocked" }.count, 1)
+        // /web has no mount: untouched
+        XCTAssertFalse(ev.contains { $0.subject.hasPrefix("web") && $0.event == "healthStatusChanged" && $0.time.seconds > 600 })
+        let reboot = #"{"at": "10m", "kind": "hostReboot", "host": "ceph-01", "downFor": "2m"}"#
+        guard let (_, o2) = run(Self.scenario(faults: reboot, duration: "20m")) else { return }
+        XCTAssertEqual(o2.events.first(where: { $0.event == "osdDown" })?.time.seconds ?? 0, 600, accuracy: 1e-9)
+        XCTAssertFalse(o2.events.contains { $0.event == "clientIOBlocked" || $0.event == "killBlocked" })
     }
 
     /// Without a mount nothing hangs, and the same run is otherwise deterministic.
@@ -111,6 +139,14 @@ final class CephClientTests: XCTestCase {
         // the same pulls without the registry on Ceph are never blocked
         guard let (_, o2) = run(Self.scenario(faults: faults, behaviour: #""/web": {}"#, duration: "20m")) else { return }
         XCTAssertFalse(o2.events.contains { $0.event == "imagePullBlocked" })
+    }
+
+    func testNooutUnsetNeedsAnEarlierSet() {
+        guard let s = loadOK(Self.scenario(faults: "", ceph: #", "nooutSet": "10m", "nooutUnset": "20m""#)) else { return }
+        XCTAssertEqual(s.spec.storage?.ceph?.nooutSet, .minutes(10))
+        XCTAssertEqual(s.spec.storage?.ceph?.nooutUnset, .minutes(20))
+        assertSingleError(Self.scenario(faults: "", ceph: #", "nooutUnset": "20m""#), path: "storage.ceph.nooutUnset", ["needs \"nooutSet\""])
+        assertSingleError(Self.scenario(faults: "", ceph: #", "nooutSet": "20m", "nooutUnset": "20m""#), path: "storage.ceph.nooutUnset", ["not after nooutSet"])
     }
 
     func testMountNeedsCephAndNetwork() {

@@ -630,6 +630,8 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         return registryOfDatacenter[model.infrastructure.hosts[host].datacenter]
     }
 
+    public func serves(image: ImageRef) -> Bool { parse(image.name) != nil }
+
     public func pull(image: ImageRef, host: Int, waiter: Int64) -> ImagePullAnswer? {
         guard let (named, ref) = parse(image.name) else { return nil }
         // the pull this task waited for failed after dockerd's last download attempt: its error

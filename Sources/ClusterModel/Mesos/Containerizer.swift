@@ -50,6 +50,9 @@ public protocol ContainerNetworking: AnyObject {
 public protocol ContainerImageSource: AnyObject {
     /// The agent on `host` needs `image` for the task `waiter` (a packed Mesos task reference).
     func pull(image: ImageRef, host: Int, waiter: Int64) -> ImagePullAnswer?
+    /// The source serves `image` (its `pull` answers for it rather than returning nil): the source
+    /// checks its own storage, so the agent does not read the image from the registry on Ceph.
+    func serves(image: ImageRef) -> Bool
 }
 
 /// The answer of a `ContainerImageSource` to a pull.

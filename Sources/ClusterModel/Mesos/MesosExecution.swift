@@ -87,6 +87,7 @@ extension MesosCluster {
     func pullDone(_ t: MesosTask) {
         let a = agents[t.agent]
         if let img = t.image, a.pulls[img.name] != nil || !a.imageCache.contains(img.name),
+           !(imageSource?.serves(image: img) ?? false),
            let r = containerStorage.registryRead(image: img, waiter: pack2(t)), r.blocked {
             a.pulls[img.name] = nil
             log("imagePullBlocked", a.name, "\(img.name): the registry's blobs went to PGs below min_size during the pull; it waits")

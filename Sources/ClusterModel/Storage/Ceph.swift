@@ -31,6 +31,9 @@ public struct CephSpec: Equatable, Sendable {
     /// mon_osd_min_in_ratio 0.75: the monitors mark no more OSDs out once fewer than this share of
     /// all OSDs would stay in (OSDMonitor::can_mark_out; ceph/ceph src/common/options.cc).
     public var minInRatio: Double = 0.75
+    /// `ceph osd set noout` at this time, and `ceph osd unset noout` (nil: never).
+    public var nooutSet: SimDuration? = nil
+    public var nooutUnset: SimDuration? = nil
     /// osd_max_backfills 1, osd_recovery_max_active 3.
     public var maxBackfills: Int = 1
     public var recoveryMaxActive: Int = 3
@@ -57,6 +60,27 @@ public struct CephSpec: Equatable, Sendable {
         return target - Double(lo) <= Double(2 * lo) - target ? lo : 2 * lo
     }
 
+    /// osd_recovery_max_single_start 1: recovery ops one wake-up of an OSD's recovery starts
+    /// (ceph/ceph v14.2.16 src/common/options.cc; OSDService::_maybe_queue_recovery).
+    public static let recoveryMaxSingleStart = 1
+
+    /// The recovery rate one OSD can drive as primary, bytes per second. Ceph schedules each
+    /// recovery wake-up `osd_recovery_sleep` after the previous one's scheduled time, one timer per
+    /// OSD (`OSD::do_recovery`: `recovery_schedule_time += recovery_sleep`, whatever the PG), and a
+    /// wake-up starts at most `osd_recovery_max_single_start` objects (`_maybe_queue_recovery`), with
+    /// at most `osd_recovery_max_active` in flight (`_recover_now`). With a sleep the OSD starts at
+    /// most single_start / sleep objects a second, however many backfills it runs; each object
+    /// takes objectSize / osdBandwidth of its disk, so max_active objects in flight never bind below
+    /// the disk's rate. Hence min(disk, single_start × objectSize / sleep): 41.9 MB/s for an HDD
+    /// (0.1 s, 4 MiB objects), the disk for hybrid (0.025 s: 168 MB/s) and SSD (no sleep).
+    public var recoveryBudgetPerOSD: Double {
+        let bw = osdBandwidthBytesPerSecond
+        let sleep = effectiveRecoverySleep.seconds
+        var r = min(bw, Double(max(1, recoveryMaxActive)) * bw)
+        if sleep > 0 { r = min(r, Double(Self.recoveryMaxSingleStart) * Double(objectBytes) / sleep) }
+        return r
+    }
+
     public var effectiveRecoverySleep: SimDuration {
         recoverySleep ?? (deviceClass == .hdd ? .milliseconds(100) : deviceClass == .ssd ? .zero : .milliseconds(25))
     }
@@ -77,6 +101,10 @@ public final class CephOSDHost {
     var keptIn = false
     /// The host's process is actually alive (the truth; `up` is the monitors' view).
     var alive = true
+    /// When it crashed, and whether the monitors wait for failure reports that too few peers
+    /// are left to send (then its beacons' timeout marks it down).
+    var crashedAt: SimTime?
+    var awaitingReports = false
     var gen: Int32 = 0
     var downAt: SimTime?
     init(host: Host) { self.host = host }
@@ -109,7 +137,17 @@ public final class CephCluster {
     var network: ClusterNetwork?
     var containerizer: Containerizer?
 
-    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone }
+    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone, reportTimeout, nooutSet, nooutUnset }
+    /// The cluster's noout flag is set: OSDMonitor::can_mark_out refuses every OSD, so the tick
+    /// skips its down_pending_out loop and keeps the OSDs' down times.
+    public private(set) var noout = false
+    /// mon_osd_min_down_reporters 2, from different mon_osd_reporter_subtree_level ("host")
+    /// subtrees: OSDMonitor::check_failure marks an OSD down on failure reports only from that many
+    /// hosts (ceph/ceph v14.2.16 src/mon/OSDMonitor.cc, src/common/options.cc).
+    static let minDownReporters = 2
+    /// osd_beacon_report_interval 300 s (an OSD's beacon to the monitors) and mon_osd_report_timeout
+    /// 900 s: OSDMonitor::handle_osd_timeouts marks down an OSD whose last beacon is older.
+    static let beaconInterval = SimDuration.seconds(300), reportTimeout = SimDuration.seconds(900)
     /// A Ceph event's argument: the generation (low 24 bits), the OSD host, the `Sub` kind.
     static let argGeneration = ArgField("ceph generation", shift: 0, bits: 24)
     static let argIndex = argGeneration.next("OSD host", bits: 32)
@@ -130,6 +168,8 @@ public final class CephCluster {
 
     func start() {
         lastUpdate = now
+        if let t = spec.nooutSet { schedule(.nooutSet, at: SimTime.zero + t, 0, 0) }
+        if let t = spec.nooutUnset { schedule(.nooutUnset, at: SimTime.zero + t, 0, 0) }
         if let net = network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
         if let f = flowRecovery, clients == nil { clients = CephClients(ceph: self, flows: f) }
     }
@@ -147,17 +187,44 @@ public final class CephCluster {
         case .markDown:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
-            advance()
-            o.up = false
-            o.downAt = now
-            if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
-            markedDown.append((o.host.name, o.downAt!, now))
-            log("osdDown", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")\(spec.marksDownOSDsOut ? "" : "; mon_osd_down_out_interval 0: never marked out, no recovery")")
-            if spec.marksDownOSDsOut { schedule(.markOut, at: now + spec.downOutInterval, i, g) }
+            let n = reporterHosts(excluding: i)
+            guard n >= Self.minDownReporters else {
+                // too few live peers to report it: its beacons stop, and the monitors mark it down
+                // mon_osd_report_timeout after the last one (a peer that boots meanwhile reports it)
+                guard !o.awaitingReports else { return }
+                o.awaitingReports = true
+                let crashed = o.crashedAt ?? now
+                let lastBeacon = crashed - SimDuration(nanoseconds: Int64(stream.uniform() * Double(Self.beaconInterval.nanoseconds)))
+                let at = max(now, lastBeacon + Self.reportTimeout)
+                log("osdDownUnreported", o.host.name, "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace), but failure reports from \(n) host(s), below mon_osd_min_down_reporters \(Self.minDownReporters): its OSDs stay up until their beacons time out (mon_osd_report_timeout \(Self.reportTimeout), at \(NumberFormat.decimal(at.seconds, 1)) s)")
+                schedule(.reportTimeout, at: at, i, g)
+                return
+            }
+            markDown(i, g, why: "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace)")
+        case .reportTimeout:
+            let o = osdHosts[i]
+            guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
+            markDown(i, g, why: "no beacon for mon_osd_report_timeout \(Self.reportTimeout)")
         case .markOut:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.up, o.osdsOut < spec.osdsPerHost else { return }
+            guard !noout else {
+                log("osdOutDeferred", o.host.name, "down for mon_osd_down_out_interval \(spec.downOutInterval): noout flag set, not marked out")
+                return
+            }
             markOut(i)
+        case .nooutSet:
+            noout = true
+            log("nooutSet", "cluster", "ceph osd set noout: the monitors mark no down OSD out")
+        case .nooutUnset:
+            guard noout else { return }
+            noout = false
+            log("nooutUnset", "cluster", "ceph osd unset noout")
+            // the next tick marks out every OSD down for the interval; the down times were kept
+            guard spec.marksDownOSDsOut else { return }
+            for (k, o) in osdHosts.enumerated() where !o.up && o.osdsOut < spec.osdsPerHost && !o.keptIn {
+                if let d = o.downAt, now - d >= spec.downOutInterval { markOut(k) }
+            }
         case .recoveryDone:
             guard Self.argGeneration.matches(e.arg, recoveryGen) else { return }
             advance()
@@ -167,6 +234,26 @@ public final class CephCluster {
             log("recoveryDone", "pool", "full redundancy restored (size \(spec.size))")
             replan()
         }
+    }
+
+    /// Other OSD hosts whose OSDs run and are up: the peers that can report a failure.
+    func reporterHosts(excluding i: Int) -> Int {
+        var n = 0
+        for (k, o) in osdHosts.enumerated() where k != i && o.alive && o.up { n += 1 }
+        return n
+    }
+
+    /// The monitors mark the host's OSDs down (a new osdmap): its PGs re-peer without them.
+    func markDown(_ i: Int, _ g: Int32, why: String) {
+        let o = osdHosts[i]
+        advance()
+        o.awaitingReports = false
+        o.up = false
+        o.downAt = now
+        if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
+        markedDown.append((o.host.name, o.downAt!, now))
+        log("osdDown", o.host.name, "\(why): \(spec.osdsPerHost) OSD(s) marked down; \(blockedRatio() > 0 ? "some PGs below min_size: I/O blocked" : "PGs degraded")\(spec.marksDownOSDsOut ? "" : "; mon_osd_down_out_interval 0: never marked out, no recovery")")
+        if spec.marksDownOSDsOut { schedule(.markOut, at: now + spec.downOutInterval, i, g) }
     }
 
     /// OSDs in now, over all hosts.
@@ -220,14 +307,9 @@ public final class CephCluster {
         }
     }
 
-    /// Per-OSD recovery rate: osd_recovery_max_active objects in flight, each taking its disk
-    /// time plus osd_recovery_sleep, osd_max_backfills backfills per OSD.
-    public var perOSDRecoveryRate: Double {
-        let obj = Double(spec.objectBytes)
-        let perOp = obj / spec.osdBandwidthBytesPerSecond + spec.effectiveRecoverySleep.seconds
-        let r = Double(spec.recoveryMaxActive * spec.maxBackfills) * obj / perOp
-        return min(r, spec.osdBandwidthBytesPerSecond)
-    }
+    /// Per-OSD recovery rate: the OSD's recovery budget (`CephSpec.recoveryBudgetPerOSD`: one
+    /// recovery timer per OSD, however many backfills it runs).
+    public var perOSDRecoveryRate: Double { spec.recoveryBudgetPerOSD }
 
     /// Aggregate recovery rate: every surviving OSD is a backfill target; each OSD host's NIC
     /// carries what its OSDs receive.
@@ -267,14 +349,29 @@ public final class CephCluster {
         }
     }
 
-    func hostWentDown(_ host: Host) {
+    /// The host stopped. A crash (`orderly` false) kills the OSDs: the monitors learn it from the
+    /// peers' failure reports after the grace, and meanwhile the PGs with a copy there keep it in
+    /// their acting set, so their writes wait (and reads where it is the primary). An orderly
+    /// shutdown (a reboot) stops each OSD with SIGTERM: OSD::shutdown -> OSDService::prepare_to_stop
+    /// sends MOSDMarkMeDown and waits up to osd_mon_shutdown_timeout for the monitors' ack, so the
+    /// OSDs are marked down at once, before they exit (ceph/ceph v14.2.16 src/osd/OSD.cc,
+    /// src/mon/OSDMonitor.cc `prepare_mark_me_down`).
+    func hostWentDown(_ host: Host, orderly: Bool = false) {
         guard let i = osdHosts.firstIndex(where: { $0.host === host }) else { return }
         let o = osdHosts[i]
         o.alive = false
         o.gen &+= 1
+        if orderly, o.up {
+            log("osdHostStopping", host.name, "orderly shutdown: each OSD tells the monitors it stops (MOSDMarkMeDown)")
+            markDown(i, o.gen, why: "stopping (MOSDMarkMeDown)")
+            flowRecovery?.hostDied(i)
+            return
+        }
         flowRecovery?.hostDied(i)
+        o.crashedAt = now
         // Peers last heard it up to one heartbeat interval ago; they report it after the grace
-        // (mon_osd_min_down_reporters from different hosts arrive together).
+        // (mon_osd_min_down_reporters from different hosts arrive together; with fewer live
+        // hosts left the beacon timeout decides, `handle(.markDown)`).
         let lastHeard = now - SimDuration(nanoseconds: Int64(stream.uniform() * Double(spec.heartbeatInterval.nanoseconds)))
         log("osdHostFailed", host.name, "OSD processes stopped")
         schedule(.markDown, at: max(now, lastHeard + spec.heartbeatGrace), i, o.gen)
@@ -285,7 +382,17 @@ public final class CephCluster {
         let o = osdHosts[i]
         o.alive = true
         o.gen &+= 1
-        guard !o.up else { return }
+        o.awaitingReports = false
+        // its OSDs boot and heartbeat their peers: a dead host still up that too few peers could
+        // report is reported once this one's grace passes without a reply
+        for (k, d) in osdHosts.enumerated() where d.awaitingReports && !d.alive && d.up {
+            schedule(.markDown, at: now + spec.heartbeatGrace, k, d.gen)
+        }
+        guard !o.up else {
+            // back before the monitors marked it down: its PGs' I/O goes on
+            flowRecovery?.refreshHolders(of: i)
+            return
+        }
         if let f = flowRecovery {
             let wasOut = !o.inCluster
             o.up = true

@@ -88,7 +88,7 @@ public final class CephClients {
         byName[key] = Int(id)
         for p in v.pgs {
             pgVolumes[Int(p)].append(id)
-            if flows.blockedOf[Int(p)] { v.blockedPGs += 1 }
+            if kind == .app ? flows.writeWaitsOf[Int(p)] : flows.readWaitsOf[Int(p)] { v.blockedPGs += 1 }
         }
         if v.blocked { v.blockedSince = ceph.now; v.blockings += 1; if kind == .app { appVolumesBlocked += 1 } }
         return v
@@ -102,7 +102,7 @@ public final class CephClients {
         v.tasks.append(task)
         if v.blocked {
             tasksHung += 1
-            ceph.log("clientIOBlocked", m.volume, "task \(task) mounts the volume while \(v.blockedPGs) of its \(v.pgs.count) PGs are below min_size: its I/O hangs (D state)")
+            ceph.log("clientIOBlocked", m.volume, "task \(task) mounts the volume while \(why(v)): its I/O hangs (D state)")
         }
     }
 
@@ -130,14 +130,33 @@ public final class CephClients {
 
     // MARK: PG state
 
-    /// A PG crossed min_size: the volumes on it block or resume.
-    func pgBlockedChanged(_ p: Int, blocked: Bool) {
+    /// A PG's writes or reads started or stopped waiting (`CephFlowRecovery.refresh`): the volumes
+    /// on it block or resume. An app volume (a mounted file system, written to) follows the writes,
+    /// an image's blobs (read by pulls) the reads.
+    func pgWaitsChanged(_ p: Int, writes: Int, reads: Int) {
         for id in pgVolumes[p] {
             let v = volumes[Int(id)]
+            let d = v.kind == .app ? writes : reads
+            guard d != 0 else { continue }
             let was = v.blocked
-            v.blockedPGs += blocked ? 1 : -1
+            v.blockedPGs += d
             if !was && v.blocked { block(v) } else if was && !v.blocked { resume(v) }
         }
+    }
+
+    /// Why a volume's PGs wait: "N of its M PGs below min_size", or the PGs with a copy (an app
+    /// volume) or their primary (an image) on an OSD that died and is not yet marked down.
+    func why(_ v: Volume) -> String {
+        var inactive = 0
+        for p in v.pgs where flows.blockedOf[Int(p)] { inactive += 1 }
+        let stalled = v.blockedPGs - inactive
+        var parts: [String] = []
+        let of = v.kind == .app ? "of its \(v.pgs.count) PGs" : "of the \(v.pgs.count) PGs holding its blobs"
+        if inactive > 0 { parts.append("\(inactive) \(of) \(v.kind == .app ? "below" : "are below") min_size") }
+        if stalled > 0 {
+            parts.append("\(stalled) \(of) \(v.kind == .app ? "with a copy" : "have their primary") on an OSD that died and is not marked down yet (osd_heartbeat_grace)")
+        }
+        return parts.joined(separator: ", ")
     }
 
     func block(_ v: Volume) {
@@ -147,7 +166,7 @@ public final class CephClients {
         appVolumesBlocked += 1
         prune(v)
         tasksHung += v.tasks.count
-        ceph.log("clientIOBlocked", v.name, "\(v.blockedPGs) of its \(v.pgs.count) PGs below min_size: I/O of \(v.tasks.count) mounted task(s) hangs (D state)")
+        ceph.log("clientIOBlocked", v.name, "\(why(v)): I/O of \(v.tasks.count) mounted task(s) hangs (D state)")
     }
 
     func resume(_ v: Volume) {

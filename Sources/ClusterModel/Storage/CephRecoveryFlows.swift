@@ -13,12 +13,13 @@ import SimKernel
 /// - `osd_max_backfills`: per OSD, at most that many backfills as source (local reservation)
 ///   and that many as target (remote reservation), as Ceph's two AsyncReservers. Backfills wait
 ///   in per-OSD FIFO queues and start greedily as slots free (in OSD order, then queue order).
-/// - `osd_recovery_max_active` and `osd_recovery_sleep`: folded into one recovery budget per
-///   source OSD, `max_active × object / (object / osdBandwidth + sleep)` bytes per second (capped
-///   at the disk's bandwidth), a resource of the network's max-min sharing that the OSD's
-///   backfills cross besides the NICs, links and CPUs. max_active is per OSD in Ceph
-///   (OSDService::_recover_now), so concurrent backfills of one primary share the budget. This is
-///   the mean rate of Ceph's op-sleep-op cycle, with no event per object or chunk.
+/// - `osd_recovery_sleep`, `osd_recovery_max_single_start` and `osd_recovery_max_active`: folded
+///   into one recovery budget per source OSD (`CephSpec.recoveryBudgetPerOSD`: at most one object
+///   started per sleep, the disk's rate at most), a resource of the network's max-min sharing that
+///   the OSD's backfills cross besides the NICs, links and CPUs. The sleep timer and max_active
+///   are per OSD in Ceph (OSD::do_recovery, OSDService::_recover_now), so concurrent backfills of
+///   one primary share the budget. This is the mean rate of Ceph's sleep-start cycle, with no
+///   event per object or chunk.
 /// Flows share NICs with every other flow by max-min fairness; the degraded ratio and recovery
 /// throughput follow the flows' actual rates; the recovery ends when the last backfill does.
 public final class CephFlowRecovery: NetworkClient {
@@ -35,15 +36,25 @@ public final class CephFlowRecovery: NetworkClient {
     public private(set) var holders: [[Int32]]
     var missingOf: [Int32]
     var blockedOf: [Bool]
+    /// Client I/O of each PG waits now: writes while the PG is inactive (below min_size) or an OSD
+    /// holding a copy died and the monitors still have it up (the primary waits for every replica's
+    /// commit, ReplicatedBackend::submit_transaction; the op is requeued only when a new osdmap
+    /// changes the acting set, PrimaryLogPG::on_change); reads while it is inactive or its primary
+    /// died and is still up (reads go to the primary only, Objecter::_calc_target).
+    var writeWaitsOf: [Bool], readWaitsOf: [Bool]
     /// Replica copies missing (holders not up, below `size`) over all PGs; PGs with fewer than
     /// min_size holders up.
     public private(set) var missingReplicas = 0
     public private(set) var blockedPGs = 0
+    /// When the last PG below min_size became active again.
+    public private(set) var allActiveAt: SimTime?
 
     enum State: UInt8 { case pending, active, done, cancelled }
     struct Backfill {
         var pg: Int32, src: Int32, tgt: Int32
+        /// Bytes still to copy, and bytes copied before a preemption (Ceph keeps `last_backfill`).
         var bytes: Double
+        var done = 0.0
         var state: State
         var flow: ClusterNetwork.FlowHandle?
     }
@@ -58,6 +69,9 @@ public final class CephFlowRecovery: NetworkClient {
     var active: [Int32] = []
     public private(set) var liveBackfills = 0
     var liveBytes = 0.0
+    /// Bytes live backfills copied before they were preempted.
+    var liveDone = 0.0
+    public private(set) var preemptions = 0
     /// Highest number of concurrent backfills seen on one OSD as source / as target, and in all.
     public private(set) var peakSource = 0, peakTarget = 0, peakActive = 0
     public private(set) var backfillsCompleted = 0
@@ -82,13 +96,12 @@ public final class CephFlowRecovery: NetworkClient {
         let osds = ceph.osdHosts.count * perHost
         pgNum = spec.effectivePGNum(osds: osds)
         pgBytes = Double(spec.storedBytes) / Double(pgNum)
-        let obj = Double(spec.objectBytes)
-        let perOp = obj / spec.osdBandwidthBytesPerSecond + spec.effectiveRecoverySleep.seconds
-        let cap = min(spec.osdBandwidthBytesPerSecond, Double(spec.recoveryMaxActive) * obj / perOp)
+        let cap = spec.recoveryBudgetPerOSD
         budgetPerOSD = cap
         holders = Array(repeating: [], count: pgNum)
         missingOf = Array(repeating: 0, count: pgNum)
         blockedOf = Array(repeating: false, count: pgNum)
+        writeWaitsOf = Array(repeating: false, count: pgNum); readWaitsOf = Array(repeating: false, count: pgNum)
         pgLive = Array(repeating: [], count: pgNum)
         bySource = Array(repeating: [], count: osds); byTarget = Array(repeating: [], count: osds)
         sourceBusy = Array(repeating: 0, count: osds); targetBusy = Array(repeating: 0, count: osds)
@@ -147,24 +160,45 @@ public final class CephFlowRecovery: NetworkClient {
 
     // MARK: state
 
-    /// Recomputes a PG's missing replicas and blocked flag.
+    /// Recomputes a PG's missing replicas, blocked flag (the monitors' view: fewer than min_size
+    /// holders up) and whether its clients' writes and reads wait (`writeWaitsOf`, `readWaitsOf`).
     func refresh(_ p: Int) {
         var up = 0
-        for o in holders[p] where ceph.osdHosts[hostOf(o)].up { up += 1 }
+        var deadUp = false, primaryDead = false
+        var best: UInt64 = 0
+        for o in holders[p] {
+            let h = ceph.osdHosts[hostOf(o)]
+            guard h.up else { continue }
+            up += 1
+            if !h.alive { deadUp = true }
+            let r = rank(p, hostOf(o))
+            if up == 1 || r > best { best = r; primaryDead = !h.alive }
+        }
         let m = Int32(max(0, size - up))
         missingReplicas += Int(m - missingOf[p]); missingOf[p] = m
         let b = up < minSize
         if b != blockedOf[p] {
             blockedPGs += b ? 1 : -1; blockedOf[p] = b
-            ceph.clients?.pgBlockedChanged(p, blocked: b)
+            if blockedPGs == 0 { allActiveAt = ceph.now }
         }
+        let w = b || deadUp, r = b || primaryDead
+        if w != writeWaitsOf[p] || r != readWaitsOf[p] {
+            let dw = w == writeWaitsOf[p] ? 0 : (w ? 1 : -1), dr = r == readWaitsOf[p] ? 0 : (r ? 1 : -1)
+            writeWaitsOf[p] = w; readWaitsOf[p] = r
+            ceph.clients?.pgWaitsChanged(p, writes: dw, reads: dr)
+        }
+    }
+
+    /// Refreshes the PGs with a copy on host `h` (it died or came back while the monitors had it up).
+    func refreshHolders(of h: Int) {
+        for p in 0..<pgNum where holders[p].contains(where: { hostOf($0) == h }) { refresh(p) }
     }
 
     /// Replica bytes missing now: missing copies less what active backfills have delivered.
     public var degradedBytes: Double {
         var moved = 0.0
         for id in active { if let f = backfills[Int(id)].flow { moved += network.transferred(f) } }
-        return max(0, Double(missingReplicas) * pgBytes - moved)
+        return max(0, Double(missingReplicas) * pgBytes - moved - (liveBackfills > 0 ? liveDone : 0))
     }
     public var rate: Double {
         var r = 0.0
@@ -203,7 +237,7 @@ public final class CephFlowRecovery: NetworkClient {
             release(id)
         }
         backfills[id].state = .cancelled
-        liveBackfills -= 1; liveBytes -= backfills[id].bytes
+        liveBackfills -= 1; liveBytes -= backfills[id].bytes; liveDone -= backfills[id].done
     }
 
     /// Re-plans a PG from its holders and up set: a backfill from the primary to every up-set host
@@ -234,7 +268,7 @@ public final class CephFlowRecovery: NetworkClient {
         var added = (0.0, 0)
         for tgt in wanted where !kept.contains(where: { backfills[Int($0)].tgt == tgt }) {
             let id = Int32(backfills.count)
-            backfills.append(Backfill(pg: Int32(p), src: src, tgt: tgt, bytes: pgBytes, state: .pending, flow: nil))
+            backfills.append(Backfill(pg: Int32(p), src: src, tgt: tgt, bytes: pgBytes, done: 0, state: .pending, flow: nil))
             pgLive[p].append(id)
             bySource[Int(src)].append(id); byTarget[Int(tgt)].append(id)
             liveBackfills += 1; liveBytes += pgBytes
@@ -247,8 +281,10 @@ public final class CephFlowRecovery: NetworkClient {
     // MARK: events (called by CephCluster after it updated the host's state)
 
     /// The host's processes died: its flows stop at once (their backfills wait, progress lost,
-    /// until the monitors mark it down and the PGs re-peer).
+    /// until the monitors mark it down and the PGs re-peer), and its PGs' client I/O waits
+    /// until then (`refresh`).
     func hostDied(_ h: Int) {
+        refreshHolders(of: h)
         var k = 0
         var freed: [Int32] = []
         while k < active.count {
@@ -345,27 +381,99 @@ public final class CephFlowRecovery: NetworkClient {
     }
 
     /// Starts what the source OSD's queue can (targets with free slots), dropping stale entries.
-    private func trySource(_ o: Int) { drain(&bySource, o) }
-    private func tryTarget(_ o: Int) { drain(&byTarget, o) }
+    private func trySource(_ o: Int) { drain(source: true, o) }
+    private func tryTarget(_ o: Int) { drain(source: false, o) }
 
-    private func drain(_ queues: inout [[Int32]], _ o: Int) {
-        var q = queues[o]
-        queues[o] = []
-        var w = 0
-        for i in 0..<q.count {
-            let id = q[i]
-            guard backfills[Int(id)].state == .pending else { continue }
-            if startable(backfills[Int(id)]) { start(Int(id)); continue }
-            q[w] = id; w += 1
+    /// A PG's backfill priority now, as Ceph's `PG::get_backfill_priority` (ceph/ceph v14.2.16
+    /// src/osd/PG.cc, the bases in src/osd/osd_types.h): inactive (fewer than min_size copies up,
+    /// its I/O blocked) 220 + the copies missing to min_size; undersized 140 + the copies missing
+    /// to size; otherwise (a PG moving to a host marked in again) 100.
+    func backfillPriority(_ p: Int) -> Int {
+        let up = size - Int(missingOf[p])
+        if up < minSize { return 220 + (minSize - up) }
+        if up < size { return 140 + (size - up) }
+        return 100
+    }
+
+    /// Starts what an OSD's queue can, highest priority first and in arrival order within a
+    /// priority (Ceph's AsyncReserver grants its highest-priority queue first, `do_queues`), and
+    /// keeps the rest in that order. A backfill that finds a slot taken by a lower-priority one
+    /// preempts it (`AsyncReserver::preempt_one`; `preempt`).
+    private func drain(source: Bool, _ o: Int) {
+        var q = source ? bySource[o] : byTarget[o]
+        if source { bySource[o] = [] } else { byTarget[o] = [] }
+        q.removeAll { backfills[Int($0)].state != .pending }
+        if q.count > 1 {
+            let pr = q.map { backfillPriority(Int(backfills[Int($0)].pg)) }
+            let order = q.indices.sorted { pr[$0] != pr[$1] ? pr[$0] > pr[$1] : $0 < $1 }
+            q = order.map { q[$0] }
         }
-        q.removeLast(q.count - w)
-        queues[o] = q
+        var w: [Int32] = []
+        w.reserveCapacity(q.count)
+        for id in q {
+            guard backfills[Int(id)].state == .pending else { continue }
+            if startable(backfills[Int(id)]) || preempt(for: Int(id)) { start(Int(id)); continue }
+            w.append(id)
+        }
+        // backfills preempted meanwhile were queued again behind
+        if source { bySource[o] = w + bySource[o] } else { byTarget[o] = w + byTarget[o] }
+    }
+
+    /// The lowest-priority active backfill with `src` (or `tgt`) below priority `p`, the latest
+    /// started among equals.
+    private func victim(src: Int32? = nil, tgt: Int32? = nil, below p: Int) -> Int? {
+        var best: Int?, bestP = p
+        for a in active {
+            let b = backfills[Int(a)]
+            guard src.map({ $0 == b.src }) ?? true, tgt.map({ $0 == b.tgt }) ?? true else { continue }
+            let q = backfillPriority(Int(b.pg))
+            if q < bestP || (q == bestP && best != nil) { best = Int(a); bestP = q }
+        }
+        return best
+    }
+
+    /// A waiting backfill whose source or target slots are all taken preempts, on each full end,
+    /// the lowest-priority running backfill of lower priority than its own, as the OSDs'
+    /// reservers do (`AsyncReserver::do_queues` -> `preempt_one`; the preempted PG's backfill is
+    /// deferred and asks again, keeping what it copied, `last_backfill`). Returns whether it can
+    /// start now; preempts nothing unless it can.
+    private func preempt(for id: Int) -> Bool {
+        let b = backfills[id]
+        let s = ceph.osdHosts[hostOf(b.src)], t = ceph.osdHosts[hostOf(b.tgt)]
+        guard s.alive && s.up && t.alive && t.up && isIn(b.tgt) else { return false }
+        let tgt = Int(b.tgt)
+        guard heldBytes[tgt] + incomingBytes[tgt] + b.bytes <= backfillFullBytes else { return false }
+        let p = backfillPriority(Int(b.pg))
+        var victims: [Int] = []
+        if sourceBusy[Int(b.src)] >= maxBackfills {
+            guard let v = victim(src: b.src, below: p) else { return false }
+            victims.append(v)
+        }
+        let freesTarget = victims.first.map { backfills[$0].tgt == b.tgt } ?? false
+        if targetBusy[tgt] >= maxBackfills && !freesTarget {
+            guard let v = victim(tgt: b.tgt, below: p) else { return false }
+            if !victims.contains(v) { victims.append(v) }
+        }
+        guard !victims.isEmpty else { return false }
+        for v in victims {
+            let x = backfills[v]
+            let moved = x.flow.map { network.transferred($0) } ?? 0
+            if let f = x.flow { network.stopFlow(f) }
+            release(v)
+            backfills[v].state = .pending
+            backfills[v].bytes -= moved; backfills[v].done += moved
+            liveBytes -= moved; liveDone += moved
+            bySource[Int(x.src)].append(Int32(v)); byTarget[Int(x.tgt)].append(Int32(v))
+            preemptions += 1
+            ceph.log("backfillPreempted", "pg \(x.pg)", "osd.\(x.src) -> osd.\(x.tgt): priority \(backfillPriority(Int(x.pg))) yields to PG \(b.pg)'s \(p) (\(NumberFormat.decimal(x.bytes - moved > 0 ? (x.bytes - moved) / 1e9 : 0, 3)) GB left)")
+        }
+        return sourceBusy[Int(b.src)] < maxBackfills && targetBusy[tgt] < maxBackfills
     }
 
     /// Starts every backfill whose OSDs have free slots (OSD order, then queue order), and ends
     /// the recovery when nothing is left.
     func pump() {
-        for o in bySource.indices where !bySource[o].isEmpty && sourceBusy[o] < maxBackfills { trySource(o) }
+        for o in bySource.indices where !bySource[o].isEmpty { trySource(o) }
         checkDone()
     }
 
@@ -382,7 +490,7 @@ public final class CephFlowRecovery: NetworkClient {
         backfillsCompleted += 1
         let p = Int(b.pg)
         pgLive[p].removeAll { $0 == Int32(id) }
-        liveBackfills -= 1; liveBytes -= b.bytes
+        liveBackfills -= 1; liveBytes -= b.bytes; liveDone -= b.done
         holders[p].append(b.tgt)
         heldBytes[Int(b.tgt)] += pgBytes
         if holders[p].count > size && pgLive[p].isEmpty {

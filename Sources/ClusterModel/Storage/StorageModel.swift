@@ -234,7 +234,7 @@ public final class StorageModel: EventHandler, ContainerStorage {
         guard let c = ceph, c.spec.registry, let cl = c.clients else { return nil }
         let v = cl.imageVolume(image)
         if v.blocked {
-            if v.waiters.isEmpty { c.log("registryReadBlocked", image.name, "\(v.blockedPGs) of the \(v.pgs.count) PGs holding its blobs are below min_size: pulls wait") }
+            if v.waiters.isEmpty { c.log("registryReadBlocked", image.name, "\(cl.why(v)): pulls wait") }
             v.waiters.append(waiter)
         }
         return (v.blocked, c.spec.clientReadBytesPerSecond)
@@ -633,8 +633,8 @@ public final class StorageModel: EventHandler, ContainerStorage {
 
     // MARK: hosts
 
-    func hostWentDown(_ host: Host) {
-        ceph?.hostWentDown(host)
+    func hostWentDown(_ host: Host, orderly: Bool = false) {
+        ceph?.hostWentDown(host, orderly: orderly)
         guard let h = dockerHost(host.index) else { return }
         replan(h) {
             for c in h.containers where c.running { c.running = false; c.hung = false; c.gen &+= 1 }

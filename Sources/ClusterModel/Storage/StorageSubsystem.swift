@@ -61,7 +61,7 @@ extension StorageModel: Subsystem, SignalSubscriber {
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _): hostWentDown(model.infrastructure.hosts[h])
+        case .hostDown(let h, let rebooting): hostWentDown(model.infrastructure.hosts[h], orderly: rebooting)
         case .hostUp(let h): hostCameUp(model.infrastructure.hosts[h])
         default: break
         }
