@@ -443,6 +443,28 @@ final class ConsulTests: XCTestCase {
         XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
     }
 
+    /// `leave_on_terminate: false` on the client agents: SIGTERM stops the agent without a leave
+    /// (command/agent handleSignals), so the pool detects it as a crash (suspect, then dead after
+    /// at least a probe interval + the suspicion minimum, 4 s at N = 6) and the leader keeps the
+    /// node with serfHealth critical; after the reboot it rejoins. The default (true for clients)
+    /// leaves at once. Mutation: ignoring the key (always leave) fails the first half.
+    func testRebootWithoutLeaveOnTerminateIsDetectedAsAFailure() {
+        var cfg = ConsulAgentConfig()
+        cfg.leaveOnTerminate = false
+        let reboot = [FaultSpec(at: .seconds(60), kind: .hostReboot, target: .host("slave-02"))]
+        let (m, o, c) = pool(agents: 3, seed: 4, duration: .minutes(2), faults: reboot, config: cfg)
+        m.run()
+        XCTAssertTrue(events(o, "consulMemberLeft").isEmpty, "no leave without leave_on_terminate")
+        XCTAssertEqual(events(o, "consulMemberSuspect").map(\.subject), ["slave-02"])
+        XCTAssertEqual(c.detections.count, 1)
+        if let d = c.detections.first { XCTAssertGreaterThanOrEqual(d.seconds, 5) }
+        XCTAssertEqual(c.membersFailed, 1, "failed (not left) while the host reboots (back after 2 m, past the run's end)")
+        let (m2, o2, _) = pool(agents: 3, seed: 4, duration: .minutes(2), faults: reboot)
+        m2.run()
+        XCTAssertEqual(events(o2, "consulMemberLeft").map(\.subject), ["slave-02"], "clients leave by default")
+        XCTAssertTrue(events(o2, "consulMemberSuspect").isEmpty)
+    }
+
     /// An orderly reboot: the client agent leaves on SIGTERM, the leader deregisters the node at
     /// once (no detection delay); after the reboot it rejoins.
     func testRebootedHostLeavesGracefullyAndRejoins() {

@@ -82,6 +82,18 @@ final class ConsulSectionTests: XCTestCase {
         XCTAssertTrue(s.warnings.contains { $0.contains("consul.config.service") && $0.contains("consul.services") }, "\(s.warnings)")
     }
 
+    /// `leave_on_terminate` is read (Consul's default by role when absent); true names the
+    /// servers, which the model never lets leave.
+    func testLeaveOnTerminateIsReadForTheClientAgents() throws {
+        let off = try XCTUnwrap(loadOK(scenario(#"{"config": {"leave_on_terminate": false}}"#)))
+        XCTAssertEqual(off.spec.consul?.config.leaveOnTerminate, false)
+        XCTAssertFalse(off.warnings.contains { $0.contains("leave_on_terminate") }, "\(off.warnings)")
+        let on = try XCTUnwrap(loadOK(scenario(#"{"config": {"leave_on_terminate": true}}"#)))
+        XCTAssertEqual(on.spec.consul?.config.leaveOnTerminate, true)
+        XCTAssertTrue(on.warnings.contains { $0.contains("consul.config.leave_on_terminate") && $0.contains("servers") }, "\(on.warnings)")
+        XCTAssertNil(try XCTUnwrap(loadOK(scenario("{}"))?.spec.consul).config.leaveOnTerminate)
+    }
+
     func testDefaultsAndConfigUnderConsulsNames() throws {
         let s = try XCTUnwrap(loadOK(scenario(#"{"servers": 3, "hostGroup": "slave", "config": {"performance": {"raft_multiplier": 1}, "gossip_lan": {"probe_interval": "2s", "suspicion_mult": 6}, "reconnect_timeout": "8h", "dns_config": {"allow_stale": false, "max_stale": "5s"}}, "registerAll": false}"#))?.spec.consul)
         XCTAssertEqual(s.config.raftMultiplier, 1)

@@ -243,7 +243,9 @@ public final class ConsulCluster: EventHandler {
 
     /// A crash: the member stops answering and the pool detects it. An orderly reboot: client
     /// agents leave on SIGTERM (`leave_on_terminate`, true for clients since Consul 0.7), so the
-    /// leader deregisters the node at once; servers (false for them) just stop.
+    /// leader deregisters the node at once; servers (false for them), and clients configured with
+    /// `leave_on_terminate: false`, just stop (command/agent `handleSignals`: a graceful leave
+    /// only when LeaveOnTerm) and are detected as a crash is.
     func hostDown(_ h: Int, rebooting: Bool) {
         guard let m = memberOfHost[h], members[m].agentUp else { return }
         if spec.registrator != nil { persistRegistrations(m) }     // RegistratorProcess.swift
@@ -251,7 +253,7 @@ public final class ConsulCluster: EventHandler {
         members[m].downAt = now
         stopChecks(member: m)
         if members[m].isServer { serverDown(m) }
-        if rebooting && !members[m].isServer {
+        if rebooting && !members[m].isServer && (config.leaveOnTerminate ?? true) {
             members[m].gen &+= 1
             setState(m, .left)
             log("consulMemberLeft", hostName(h), "leave_on_terminate")
