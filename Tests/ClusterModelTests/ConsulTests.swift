@@ -415,6 +415,35 @@ final class ConsulTests: XCTestCase {
         XCTAssertEqual(any.filter { $0.host == m.infrastructure.host(named: "slave-02")!.index }.count, onHost)
     }
 
+    /// A service whose check never passes: registered critical (the initial status), it never
+    /// *changes* status, but the agent's UpdateCheck starts the critical clock at the first
+    /// critical result (agent/local/state.go: CriticalTime set whenever a critical result finds it
+    /// unset; with failures_before_critical F, the F-th failing run's), so
+    /// deregister_critical_service_after (1 m) removes it at the reaper's first run (every 30 s)
+    /// past the deadline: [first run + (F−1)·interval + 1 m, + 30 s). Mutation: starting the clock
+    /// only on a change of status (the old model) never reaps it.
+    func testAServiceThatNeverPassesIsReapedAfterDeregisterCriticalServiceAfter() {
+        for f in [1, 3] {
+            let http = ConsulCheckDefinition(kind: .http, name: "http", interval: .seconds(10), failuresBeforeCritical: f,
+                                             deregisterCriticalServiceAfter: .minutes(1))
+            let (m, o, c) = platform(agents: 2, instances: 2, checks: [http], behaviour: .unhealthy, duration: .minutes(6))
+            m.run()
+            let regs = events(o, "consulServiceRegistered")
+            XCTAssertEqual(regs.count, 2)
+            XCTAssertTrue(events(o, "consulCheck").isEmpty, "the status never changes")
+            for r in regs {
+                guard let reaped = o.events.first(where: { $0.event == "consulCheckReaped" && $0.subject == r.subject }) else {
+                    XCTFail("F=\(f): \(r.subject) not reaped"); continue
+                }
+                let after = (reaped.time - r.time).seconds
+                let first = Double(f - 1) * 10
+                XCTAssertGreaterThanOrEqual(after, first + 60, "F=\(f)"); XCTAssertLessThan(after, first + 10 + 90, "F=\(f)")
+                XCTAssertTrue(o.events.contains { $0.event == "consulServiceDeregistered" && $0.subject == r.subject && $0.time == reaped.time })
+            }
+            XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0, "F=\(f)")
+        }
+    }
+
     /// TTL: critical `ttl` after the process stops updating (the hang); the HTTP check's
     /// deregister_critical_service_after removes the service at the agent's next 30 s reaper run
     /// past the deadline.
