@@ -187,7 +187,7 @@ extension DocsTests {
             XCTAssertTrue(errs.count == 1 && errs[0].message.hasPrefix("invalid config key "), "\(errs)")
             for k in keys.names {
                 let value = k == "datacenter" ? #""dc2""# : k == "performance" || k == "gossip_lan" || k == "dns_config" ? "{}" :
-                    ["allow_stale", "enable_script_checks"].contains(k) ? "true" : k == "raft_multiplier" ? "2" : #""9h""#
+                    ["allow_stale", "enable_script_checks", "leave_on_terminate"].contains(k) ? "true" : k == "raft_multiplier" ? "2" : #""9h""#
                 let l = loadOK(consulScenario(#"{"config": {"\#(k)": \#(value)}}"#.replacingOccurrences(of: #"{"\#(k)""#, with: path == "consul.config" ? #"{"\#(k)""# : #"{"\#(path.split(separator: ".").last!)": {"\#(k)""#) + (path == "consul.config" ? "" : "}")))
                 XCTAssertFalse(l?.warnings.contains { $0.contains("not used by the simulator") } ?? true, "\(k) is read: \(l?.warnings ?? [])")
             }
