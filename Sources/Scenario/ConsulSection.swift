@@ -139,6 +139,13 @@ extension ScenarioSchema {
             } else { c.reconnectTimeout = x }
         }
         if let x = r.optional("check_update_interval", .duration(.nonNegative)) { c.checkUpdateInterval = x }
+        if let x = r.optional("leave_on_terminate", .bool) {
+            c.leaveOnTerminate = x
+            if x {
+                d.warning(r.keyPath("leave_on_terminate"), at: r.value["leave_on_terminate"],
+                          "applies to the client agents (their default); the servers keep false: a server leaving the Raft configuration on SIGTERM is not modelled")
+            }
+        }
         if let x = r.optional("enable_script_checks", .bool) { c.enableScriptChecks = x }
         // agent/config/builder.go: lower-cased, then Validate's "^[a-z0-9_-]+$"
         if let x = r.optional("datacenter", .string.check { ConsulServiceFile.datacenterProblem($0) }) { c.datacenter = x.lowercased() }
@@ -249,6 +256,9 @@ extension ScenarioSchema {
                 source: "hashicorp/consul:agent/config/default.go `datacenter = \"dc1\"`; agent/config/builder.go (lower-cased; Validate)"),
         KeySpec("check_update_interval", "duration", default: "5m", allowed: ">= 0.", meaning: "Output-only check changes are synced at most this often; status changes sync at once, so the model reads it but nothing depends on it.",
                 source: "hashicorp/consul:agent/config/default.go `check_update_interval = \"5m\"`"),
+        KeySpec("leave_on_terminate", "boolean", default: "true for client agents, false for servers", allowed: "true or false. Applies to the client agents; the servers never leave (a warning when true): a server leaving the Raft configuration is not modelled.",
+                meaning: "Whether an agent leaves the LAN pool on SIGTERM (a `hostReboot`): true, the member leaves at once and the leader deregisters its node and services; false, it just stops and is detected as failed (suspect, dead: serfHealth critical), its services stay in the catalog, critical, until it rejoins.",
+                source: "hashicorp/consul:agent/config/builder.go `leaveOnTerm := !b.boolVal(c.ServerMode)`; command/agent/agent.go `handleSignals`"),
         KeySpec("enable_script_checks", "boolean", default: "false", allowed: "true or false.",
                 meaning: "Whether the agent accepts script checks registered through its HTTP API (registrator's SERVICE_CHECK_SCRIPT and SERVICE_CHECK_CMD). False: Consul refuses such a registration, registrator logs \"register failed\", the service is not registered (a warning when the scenario loads).",
                 source: "hashicorp/consul:agent/config/default.go `enable_script_checks = false`; agent/agent.go \"Scripts are disabled on this agent\""),

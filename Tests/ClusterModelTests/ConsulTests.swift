@@ -121,7 +121,17 @@ final class ConsulTests: XCTestCase {
 
     // MARK: Raft
 
+    /// hashicorp/raft: a follower that still knows the leader refuses a vote ("rejecting vote
+    /// request since we have a leader"), so with 3 servers the first candidate (term 2) is always
+    /// refused by the other follower; the election is won by a later timer in term 3 or more.
+    /// Bounds from the mechanism: a follower's contact is < HT/5 = 1 s old at the crash, so its
+    /// candidacy comes >= HT − 1 s = 4 s after it; the winner's timer is an election timer (>= ET
+    /// = 5 s) started at a candidacy, or a fresh follower timer (>= HT), so >= 9 s; both followers
+    /// are candidates before 15 s (contact + HT + one timer < 2·HT), and the next two timers
+    /// (< 2·ET = 10 s each) settle the term, so < 35 s.
+    /// Mutation: the first candidate wins (the old model) gives term 2 and elections from 5 s.
     func testLeaderCrashElectsANewLeaderWithinTheRaftWindow() {
+        var afters: [Double] = [], terms: [Int] = []
         for seed in UInt64(1)...40 {
             let (m0, _, c0) = pool(agents: 3, seed: seed, duration: .seconds(30))
             m0.run()
@@ -132,15 +142,46 @@ final class ConsulTests: XCTestCase {
             let lost = events(o, "consulLeaderLost"), elected = events(o, "consulLeaderElected")
             XCTAssertEqual(lost.map(\.subject), [leader])
             XCTAssertEqual(elected.count, 2)
-            XCTAssertEqual(c.term, 2)
+            XCTAssertGreaterThanOrEqual(c.term, 3, "seed \(seed): the first candidacy (term 2) is refused")
+            terms.append(c.term)
             guard elected.count == 2 else { continue }
             XCTAssertNotEqual(elected[1].subject, leader)
-            // first start: one heartbeat timeout in [5 s, 10 s)
+            XCTAssertEqual(elected[1].detail, "term \(c.term)")
+            // first start: one heartbeat timeout in [5 s, 10 s), term 1
             XCTAssertGreaterThanOrEqual(elected[0].time.seconds, 5); XCTAssertLessThan(elected[0].time.seconds, 10)
-            // after the crash: at least HeartbeatTimeout since the last contact, within 3 x
+            XCTAssertEqual(elected[0].detail, "term 1")
             let after = elected[1].time.seconds - 60
-            XCTAssertGreaterThanOrEqual(after, 5, "seed \(seed)"); XCTAssertLessThan(after, 15, "seed \(seed)")
+            afters.append(after)
+            XCTAssertGreaterThanOrEqual(after, 9, "seed \(seed)"); XCTAssertLessThan(after, 35, "seed \(seed)")
         }
+        let mean = afters.reduce(0, +) / Double(max(1, afters.count))
+        print("consul election after a leader crash: min \(afters.min() ?? 0) mean \(mean) max \(afters.max() ?? 0) terms \(terms)")
+    }
+
+    /// Two followers lost at different times: the leader keeps counting the second one until a
+    /// lease (2.5 s) after its last answered heartbeat (every U[0.5 s, 1 s)), then steps down
+    /// (raft.go checkLeaderLease, re-armed at `LeaderLeaseTimeout - maxDiff`): in (t + 1.5 s,
+    /// t + 2.5 s] after the second loss, spread by the heartbeat's age. Mutation: stepping down
+    /// a lease to two leases after the loss (the old model) fails every seed.
+    func testLeaseStepDownComesALeaseAfterTheLastHeartbeat() {
+        var secs: [Double] = []
+        for seed in UInt64(1)...30 {
+            let (m0, _, c0) = pool(agents: 1, seed: seed, duration: .seconds(30))
+            m0.run()
+            let followers = ["master-01", "master-02", "master-03"].filter { $0 != c0.leaderHost }
+            let (m, o, _) = pool(agents: 1, seed: seed, duration: .minutes(2), faults: [
+                FaultSpec(at: .seconds(60), kind: .hostCrash, target: .host(followers[0]!)),
+                FaultSpec(at: .seconds(90), kind: .hostCrash, target: .host(followers[1]!))])
+            m.run()
+            let lost = events(o, "consulLeaderLost")
+            XCTAssertEqual(lost.count, 1, "seed \(seed)")
+            guard let t = lost.first?.time.seconds else { continue }
+            secs.append(t - 90)
+            XCTAssertGreaterThan(t, 91.5, "seed \(seed)"); XCTAssertLessThanOrEqual(t, 92.5, "seed \(seed)")
+        }
+        let mean = secs.reduce(0, +) / Double(max(1, secs.count))
+        // the age of the last heartbeat: mean E[X²]/(2E[X]) = (7/3·a²)/(3a) ≈ 0.39 s (a = 0.5 s)
+        XCTAssertEqual(mean, 2.5 - 0.39, accuracy: 0.15, "step-down a lease after the last heartbeat, on average")
     }
 
     func testQuorumLossStepsDownAfterTheLeaseAndStaleReadsStayAnswered() {
@@ -157,7 +198,9 @@ final class ConsulTests: XCTestCase {
         m.run { readable.append((m.sim.now.seconds, c.canRead())); return false }
         let lost = events(o, "consulLeaderLost")
         XCTAssertEqual(lost.count, 1)
-        if let t = lost.first?.time.seconds { XCTAssertGreaterThanOrEqual(t, 62.5); XCTAssertLessThan(t, 65) }
+        // checkLeaderLease: a lease (2.5 s) after the leader's last answered heartbeat to the
+        // follower lost last; heartbeats go every [0.5 s, 1 s), so in (61.5 s, 62.5 s]
+        if let t = lost.first?.time.seconds { XCTAssertGreaterThan(t, 61.5); XCTAssertLessThanOrEqual(t, 62.5) }
         XCTAssertEqual(events(o, "consulLeaderElected").count, 2, "a leader again once a follower is back")
         if let back = events(o, "consulLeaderElected").last?.time.seconds { XCTAssertGreaterThanOrEqual(back, 180) }
         // the live server answers stale reads all along (HTTP ?stale); dns_config's max_stale is the
@@ -372,6 +415,35 @@ final class ConsulTests: XCTestCase {
         XCTAssertEqual(any.filter { $0.host == m.infrastructure.host(named: "slave-02")!.index }.count, onHost)
     }
 
+    /// A service whose check never passes: registered critical (the initial status), it never
+    /// *changes* status, but the agent's UpdateCheck starts the critical clock at the first
+    /// critical result (agent/local/state.go: CriticalTime set whenever a critical result finds it
+    /// unset; with failures_before_critical F, the F-th failing run's), so
+    /// deregister_critical_service_after (1 m) removes it at the reaper's first run (every 30 s)
+    /// past the deadline: [first run + (F−1)·interval + 1 m, + 30 s). Mutation: starting the clock
+    /// only on a change of status (the old model) never reaps it.
+    func testAServiceThatNeverPassesIsReapedAfterDeregisterCriticalServiceAfter() {
+        for f in [1, 3] {
+            let http = ConsulCheckDefinition(kind: .http, name: "http", interval: .seconds(10), failuresBeforeCritical: f,
+                                             deregisterCriticalServiceAfter: .minutes(1))
+            let (m, o, c) = platform(agents: 2, instances: 2, checks: [http], behaviour: .unhealthy, duration: .minutes(6))
+            m.run()
+            let regs = events(o, "consulServiceRegistered")
+            XCTAssertEqual(regs.count, 2)
+            XCTAssertTrue(events(o, "consulCheck").isEmpty, "the status never changes")
+            for r in regs {
+                guard let reaped = o.events.first(where: { $0.event == "consulCheckReaped" && $0.subject == r.subject }) else {
+                    XCTFail("F=\(f): \(r.subject) not reaped"); continue
+                }
+                let after = (reaped.time - r.time).seconds
+                let first = Double(f - 1) * 10
+                XCTAssertGreaterThanOrEqual(after, first + 60, "F=\(f)"); XCTAssertLessThan(after, first + 10 + 90, "F=\(f)")
+                XCTAssertTrue(o.events.contains { $0.event == "consulServiceDeregistered" && $0.subject == r.subject && $0.time == reaped.time })
+            }
+            XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0, "F=\(f)")
+        }
+    }
+
     /// TTL: critical `ttl` after the process stops updating (the hang); the HTTP check's
     /// deregister_critical_service_after removes the service at the agent's next 30 s reaper run
     /// past the deadline.
@@ -398,6 +470,28 @@ final class ConsulTests: XCTestCase {
             XCTAssertTrue(o.events.contains { $0.event == "consulServiceDeregistered" && $0.subject == r.subject && $0.time == reaped.time })
         }
         XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
+    }
+
+    /// `leave_on_terminate: false` on the client agents: SIGTERM stops the agent without a leave
+    /// (command/agent handleSignals), so the pool detects it as a crash (suspect, then dead after
+    /// at least a probe interval + the suspicion minimum, 4 s at N = 6) and the leader keeps the
+    /// node with serfHealth critical; after the reboot it rejoins. The default (true for clients)
+    /// leaves at once. Mutation: ignoring the key (always leave) fails the first half.
+    func testRebootWithoutLeaveOnTerminateIsDetectedAsAFailure() {
+        var cfg = ConsulAgentConfig()
+        cfg.leaveOnTerminate = false
+        let reboot = [FaultSpec(at: .seconds(60), kind: .hostReboot, target: .host("slave-02"))]
+        let (m, o, c) = pool(agents: 3, seed: 4, duration: .minutes(2), faults: reboot, config: cfg)
+        m.run()
+        XCTAssertTrue(events(o, "consulMemberLeft").isEmpty, "no leave without leave_on_terminate")
+        XCTAssertEqual(events(o, "consulMemberSuspect").map(\.subject), ["slave-02"])
+        XCTAssertEqual(c.detections.count, 1)
+        if let d = c.detections.first { XCTAssertGreaterThanOrEqual(d.seconds, 5) }
+        XCTAssertEqual(c.membersFailed, 1, "failed (not left) while the host reboots (back after 2 m, past the run's end)")
+        let (m2, o2, _) = pool(agents: 3, seed: 4, duration: .minutes(2), faults: reboot)
+        m2.run()
+        XCTAssertEqual(events(o2, "consulMemberLeft").map(\.subject), ["slave-02"], "clients leave by default")
+        XCTAssertTrue(events(o2, "consulMemberSuspect").isEmpty)
     }
 
     /// An orderly reboot: the client agent leaves on SIGTERM, the leader deregisters the node at

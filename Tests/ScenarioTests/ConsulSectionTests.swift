@@ -82,6 +82,18 @@ final class ConsulSectionTests: XCTestCase {
         XCTAssertTrue(s.warnings.contains { $0.contains("consul.config.service") && $0.contains("consul.services") }, "\(s.warnings)")
     }
 
+    /// `leave_on_terminate` is read (Consul's default by role when absent); true names the
+    /// servers, which the model never lets leave.
+    func testLeaveOnTerminateIsReadForTheClientAgents() throws {
+        let off = try XCTUnwrap(loadOK(scenario(#"{"config": {"leave_on_terminate": false}}"#)))
+        XCTAssertEqual(off.spec.consul?.config.leaveOnTerminate, false)
+        XCTAssertFalse(off.warnings.contains { $0.contains("leave_on_terminate") }, "\(off.warnings)")
+        let on = try XCTUnwrap(loadOK(scenario(#"{"config": {"leave_on_terminate": true}}"#)))
+        XCTAssertEqual(on.spec.consul?.config.leaveOnTerminate, true)
+        XCTAssertTrue(on.warnings.contains { $0.contains("consul.config.leave_on_terminate") && $0.contains("servers") }, "\(on.warnings)")
+        XCTAssertNil(try XCTUnwrap(loadOK(scenario("{}"))?.spec.consul).config.leaveOnTerminate)
+    }
+
     func testDefaultsAndConfigUnderConsulsNames() throws {
         let s = try XCTUnwrap(loadOK(scenario(#"{"servers": 3, "hostGroup": "slave", "config": {"performance": {"raft_multiplier": 1}, "gossip_lan": {"probe_interval": "2s", "suspicion_mult": 6}, "reconnect_timeout": "8h", "dns_config": {"allow_stale": false, "max_stale": "5s"}}, "registerAll": false}"#))?.spec.consul)
         XCTAssertEqual(s.config.raftMultiplier, 1)
@@ -175,7 +187,7 @@ extension DocsTests {
             XCTAssertTrue(errs.count == 1 && errs[0].message.hasPrefix("invalid config key "), "\(errs)")
             for k in keys.names {
                 let value = k == "datacenter" ? #""dc2""# : k == "performance" || k == "gossip_lan" || k == "dns_config" ? "{}" :
-                    ["allow_stale", "enable_script_checks"].contains(k) ? "true" : k == "raft_multiplier" ? "2" : #""9h""#
+                    ["allow_stale", "enable_script_checks", "leave_on_terminate"].contains(k) ? "true" : k == "raft_multiplier" ? "2" : #""9h""#
                 let l = loadOK(consulScenario(#"{"config": {"\#(k)": \#(value)}}"#.replacingOccurrences(of: #"{"\#(k)""#, with: path == "consul.config" ? #"{"\#(k)""# : #"{"\#(path.split(separator: ".").last!)": {"\#(k)""#) + (path == "consul.config" ? "" : "}")))
                 XCTAssertFalse(l?.warnings.contains { $0.contains("not used by the simulator") } ?? true, "\(k) is read: \(l?.warnings ?? [])")
             }

@@ -121,7 +121,11 @@ extension ConsulCluster {
                 checks[c].nextSlow = rt.sample(stream(instances[s.instance].member)) > s.def.timeout.seconds ? m0 : Int.max
             }
         }
-        if s.status != target { stop = min(stop, m0 + max(0, threshold - counter - 1)) }
+        if s.status != target || (target == .critical && s.criticalSince == nil && s.def.deregisterCriticalServiceAfter != nil) {
+            // a change of status; or, for a check already critical that has not reported critical
+            // yet (its initial status), the run whose result starts deregister_critical_service_after's clock
+            stop = min(stop, m0 + max(0, threshold - counter - 1))
+        }
         if r.until != .distantFuture {
             let k = r.until <= s0 ? 0 : (r.until.nanoseconds - s0.nanoseconds + period.nanoseconds - 1) / period.nanoseconds
             stop = min(stop, m0 + Int(k))
@@ -155,7 +159,13 @@ extension ConsulCluster {
             if checks[c].successes >= max(1, s.def.successBeforePassing) { setStatus(c, .passing) }
         } else {
             checks[c].failures += 1; checks[c].successes = 0
-            if checks[c].failures >= max(1, s.def.failuresBeforeCritical) { setStatus(c, .critical) }
+            if checks[c].failures >= max(1, s.def.failuresBeforeCritical) {
+                setStatus(c, .critical)
+                // already critical (its initial status): the agent's UpdateCheck still starts the
+                // critical clock at the first critical result (agent/local/state.go `UpdateCheck`:
+                // CriticalTime is set whenever a critical result finds it unset)
+                if checks[c].criticalSince == nil { startCriticalClock(c) }
+            }
         }
         if !exactChecks && checks[c].nextSlow <= n { checks[c].nextSlow = drawSlow(c, after: n) }
         plan(c, from: n + 1, at: now + checks[c].def.interval)
@@ -197,20 +207,28 @@ extension ConsulCluster {
         let i = checks[c].instance
         let name = checks[c].def.name.isEmpty ? "" : checks[c].def.name + " "
         log("consulCheck", instances[i].id, "\(name)\(old.rawValue)->\(s.rawValue)")
-        if s == .critical, let d = checks[c].def.deregisterCriticalServiceAfter {
-            checks[c].criticalSince = now
-            checks[c].reapGen &+= 1
-            // the agent's reaper runs every 30 s (check_reap_interval)
-            let m = instances[i].member
-            let phase = members[m].reapPhase ?? uniform(m, .seconds(30))
-            members[m].reapPhase = phase
-            let due = now + d
-            let k = max(0, (due.nanoseconds - phase.nanoseconds + 29_999_999_999) / 30_000_000_000)
-            schedule(.checkReap, at: SimTime(nanoseconds: phase.nanoseconds + k * 30_000_000_000), IndexGeneration.pack(c, checks[c].reapGen))
-        } else if s != .critical {
+        if s == .critical {
+            startCriticalClock(c)
+        } else {
             checks[c].criticalSince = nil
         }
         changed(i)
+    }
+
+    /// A critical result that finds the check's critical clock unset starts it (agent/local/state.go
+    /// `UpdateCheck` sets CriticalTime; registration does not, so a check registered critical starts
+    /// it at its first critical result); with `deregister_critical_service_after`, the agent's
+    /// reaper (every 30 s, check_reap_interval) removes the service at its first run past the deadline.
+    func startCriticalClock(_ c: Int) {
+        guard let d = checks[c].def.deregisterCriticalServiceAfter else { return }
+        checks[c].criticalSince = now
+        checks[c].reapGen &+= 1
+        let m = instances[checks[c].instance].member
+        let phase = members[m].reapPhase ?? uniform(m, .seconds(30))
+        members[m].reapPhase = phase
+        let due = now + d
+        let k = max(0, (due.nanoseconds - phase.nanoseconds + 29_999_999_999) / 30_000_000_000)
+        schedule(.checkReap, at: SimTime(nanoseconds: phase.nanoseconds + k * 30_000_000_000), IndexGeneration.pack(c, checks[c].reapGen))
     }
 
     /// deregister_critical_service_after: the reaper removes the service.

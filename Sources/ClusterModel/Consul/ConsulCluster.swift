@@ -36,6 +36,9 @@ public final class ConsulCluster: EventHandler {
         var gen: Int32 = 0
         var agentUp = true
         var downAt: SimTime?
+        /// A server that went down under a leader: the leader's last contact with it (its last
+        /// heartbeat answered; ConsulRaft.swift `serverDown`).
+        var raftContact: SimTime?
         /// Phase of its probe ticker and of its reaper (drawn from its stream on first use).
         var probePhase: SimDuration?
         var reapPhase: SimDuration?
@@ -77,6 +80,13 @@ public final class ConsulCluster: EventHandler {
     var raftGen: Int32 = 0
     var electionPending = false
     var leaderLostAt: SimTime? = nil
+    /// When the current leader was elected (its replication to every follower starts then, with
+    /// the follower's last contact set to that instant: raft.go `startStopReplication`).
+    var leaderElectedAt = SimTime.zero
+    /// Moves whenever a lease step-down is scheduled: only the latest one counts.
+    var stepDownGen: Int32 = 0
+    /// The term the pending election is won in (ConsulRaft.swift).
+    var pendingTerm = 0
 
     // MARK: catalog (ConsulServices.swift, ConsulChecks.swift)
     public let serviceNames: [String]
@@ -218,7 +228,7 @@ public final class ConsulCluster: EventHandler {
         case .memberDead: if members[i].gen == g { memberFailed(i) }
         case .memberReap: if members[i].gen == g { memberReaped(i) }
         case .election: if raftGen == g { electLeader(candidate: i) }
-        case .leaderStepDown: if raftGen == g { leaderSteppedDown() }
+        case .leaderStepDown: if raftGen == g && i == Int(stepDownGen & 0xFFFF) { leaderSteppedDown() }
         case .checkRun: if checks[i].gen == g { checkRan(i) }
         case .checkReap: if checks[i].reapGen == g { reapCritical(i) }
         case .agentSync: if members[i].syncGen == g { fullSync(member: i) }
@@ -233,7 +243,9 @@ public final class ConsulCluster: EventHandler {
 
     /// A crash: the member stops answering and the pool detects it. An orderly reboot: client
     /// agents leave on SIGTERM (`leave_on_terminate`, true for clients since Consul 0.7), so the
-    /// leader deregisters the node at once; servers (false for them) just stop.
+    /// leader deregisters the node at once; servers (false for them), and clients configured with
+    /// `leave_on_terminate: false`, just stop (command/agent `handleSignals`: a graceful leave
+    /// only when LeaveOnTerm) and are detected as a crash is.
     func hostDown(_ h: Int, rebooting: Bool) {
         guard let m = memberOfHost[h], members[m].agentUp else { return }
         if spec.registrator != nil { persistRegistrations(m) }     // RegistratorProcess.swift
@@ -241,7 +253,7 @@ public final class ConsulCluster: EventHandler {
         members[m].downAt = now
         stopChecks(member: m)
         if members[m].isServer { serverDown(m) }
-        if rebooting && !members[m].isServer {
+        if rebooting && !members[m].isServer && (config.leaveOnTerminate ?? true) {
             members[m].gen &+= 1
             setState(m, .left)
             log("consulMemberLeft", hostName(h), "leave_on_terminate")

@@ -85,6 +85,12 @@ public struct ConsulAgentConfig: Equatable, Sendable {
     public var gossipNodes: Int = 3
     /// `reconnect_timeout` (72h in Consul, agent/consul/config.go; Consul refuses less than 8h).
     public var reconnectTimeout: SimDuration = .hours(72)
+    /// `leave_on_terminate`: whether an agent leaves the pool on SIGTERM (an orderly reboot).
+    /// nil: Consul's default by role, true for client agents and false for servers
+    /// (agent/config/builder.go `leaveOnTerm := !b.boolVal(c.ServerMode)`). The model applies a
+    /// given value to the client agents; servers never leave (the Raft configuration change of a
+    /// leaving server is not modelled).
+    public var leaveOnTerminate: Bool? = nil
     /// `check_update_interval` (5m): output-only changes; status changes sync at once.
     public var checkUpdateInterval: SimDuration = .minutes(5)
     /// `dns_config.allow_stale` / `max_stale` (true / 87600h, agent/config/default.go).
