@@ -116,7 +116,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     /// The master's totals and allocation over its registered agents, the disconnected (inactive)
     /// ones included (master.cpp `_resources_total`/`_resources_used` iterate `slaves.registered`).
-    var registeredTotals: (total: Resources, allocated: Resources) {
+    func registeredTotals() -> (total: Resources, allocated: Resources) {
         disconnectedAgents.removeAll { agents[$0].masterState != .registered || agents[$0].active }
         var total = totalActive, allocated = allocatedActive
         for i in disconnectedAgents { add(&total, agents[i].total); add(&allocated, agents[i].allocated) }
@@ -439,11 +439,18 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// master.cpp@1.4.0 `exited(UPID)` -> `disconnect(Slave*)` -> `deactivate(Slave*)`: the agent is
     /// deactivated (no offers; its outstanding offers are rescinded) and stays registered with its
     /// tasks until it re-registers (`reregisterSlave` reactivates it) or its pings time out
-    /// (the observer goes on pinging). Non-checkpointing frameworks' tasks are ended by the caller.
+    /// (the observer goes on pinging). A non-checkpointing framework's tasks are removed from it:
+    /// TASK_LOST, REASON_SLAVE_DISCONNECTED (`removeFramework(Slave*, Framework*)`).
     func disconnectAgent(_ a: MesosAgent) {
         log("agentDisconnected", a.name, "socket closed: agent deactivated, its offers rescinded")
         deactivate(a, keepingTasks: true)
         if !disconnectedAgents.contains(a.index) { disconnectedAgents.append(a.index) }
+        for id in a.tasks {
+            guard let t = tasks[id], !frameworks[t.framework].checkpoint, !t.reported.isTerminal else { continue }
+            t.gen &+= 1; t.containerAlive = false; t.state = .lost
+            masterUpdate(t, .lost, .agentDisconnected, message: "Agent \(a.name) disconnected")
+            releaseTask(t)
+        }
     }
 
     func stopAgentProcess(_ a: MesosAgent, cause: String) {
@@ -790,22 +797,13 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
     /// disconnects it at once (`disconnectAgent`); at a power loss it learns from its pings.
     func hostWentDown(_ host: Host, orderly: Bool = false) {
         probeEpoch += 1
-        guard let ai = agentOfHost[host.index] else {
-            for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
-            return
-        }
-        let a = agents[ai]
+        let agent = agentOfHost[host.index].map { agents[$0] }
         // (a leading master on the same host goes down with it and notices nothing)
-        let noticed = orderly && socketCloseReachesMaster(a) && leader.map { masters[$0].host != host.index } ?? false
+        let noticed = orderly && agent.map(socketCloseReachesMaster) == true && leader.map { masters[$0].host != host.index } == true
         for m in masters where m.host == host.index { stopMaster(m, cause: "host \(host.name) down", restart: nil) }
+        guard let a = agent else { return }
         stopAgentProcess(a, cause: "host down")
-        if noticed {
-            disconnectAgent(a)
-            for id in a.tasks {
-                guard let t = tasks[id], !t.state.isTerminal, !frameworks[t.framework].checkpoint, !t.reported.isTerminal else { continue }
-                masterUpdate(t, .lost, .agentDisconnected, message: "Agent \(a.name) disconnected")
-            }
-        }
+        if noticed { disconnectAgent(a) }
         a.pulls = [:]
         dropDownloads(agent: a.index)
         // every container is gone with the host

@@ -447,19 +447,15 @@ extension MesosCluster {
         guard a.processRunning else { return }
         let noticed = socketCloseReachesMaster(a)
         stopAgentProcess(a, cause: cause)
-        if noticed { disconnectAgent(a) }
         for id in a.tasks {
             guard let t = tasks[id], !t.state.isTerminal else { continue }
             if !frameworks[t.framework].checkpoint {
                 t.containerAlive = false; t.gen &+= 1; t.state = .failed
                 model.signals.publish(.containerExited(task: id))
                 sandboxExecutorTerminated(id, agent: ai)
-                if noticed {
-                    // master.cpp `exited` -> `removeFramework(slave, framework)`: the master ends them now
-                    t.state = .lost
-                    masterUpdate(t, .lost, .agentDisconnected, message: "Agent \(a.name) disconnected")
-                    releaseTask(t)
-                } else {
+                // the master ends them at the disconnection (`disconnectAgent`); unnoticed, the
+                // restarted agent reports them
+                if !noticed {
                     a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
                                                              message: "framework does not checkpoint"))
                 }
@@ -470,6 +466,7 @@ extension MesosCluster {
                 t.gen &+= 1
             }
         }
+        if noticed { disconnectAgent(a) }
         schedule(.executorsExpire, after: spec.agentFlags.recoveryTimeout, pack(ai, a.incarnation))
         if !keepDown { schedule(.agentStart, after: restartAfter ?? spec.agentRestartDelay, pack(ai, a.incarnation)) }
     }
@@ -528,7 +525,7 @@ extension MesosCluster {
     // MARK: metrics
 
     public func metrics() -> MesosMetrics {
-        let (total, allocated) = registeredTotals
+        let (total, allocated) = registeredTotals()
         return MesosMetrics(offersMade: offersMade, offersAccepted: offersAccepted, offersDeclined: offersDeclined,
                      offersRescinded: offersRescinded, outstandingOffers: offersOutstanding, filtersActive: filtersActive,
                      cpusTotal: total.cpus.value, cpusAllocated: allocated.cpus.value,

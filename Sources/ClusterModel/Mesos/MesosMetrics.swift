@@ -129,7 +129,7 @@ extension MesosCluster: MetricsContributor {
         let f = MesosCluster.masterFamilies
         let elected = m.running && m.leading && leader == m.index
         if w.begin(f[0], exposing: 1) { w.add(f[0].name, [], elected ? 1 : 0) }
-        let registered = registeredTotals
+        let registered = registeredTotals()
         let total = elected ? registered.total : .empty, used = elected ? registered.allocated : .empty
         freeUsed(w, f[1], total: total.cpus, used: used.cpus)
         freeUsed(w, f[2], total: total.memMB, used: used.memMB)
