@@ -756,8 +756,17 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         updateOfferInterest()
     }
 
+    /// The scheduler driver lost its master (the leading master failed, or another leads): Marathon
+    /// stops the driver, `driver.stop(true)` (MarathonScheduler.disconnected, v1.4.9 to v1.10.5: "this
+    /// avoids ambiguity and delegates leadership-abdication responsibility"); the driver's `run()`
+    /// returns and MarathonSchedulerService's `onComplete`, finding its driver still set, calls
+    /// `electionService.abdicateLeadership()`: the latch and the ZooKeeper client are closed (the next
+    /// instance leads at once) and the process exits (`crashStrategy.crash()` 500 ms later); its
+    /// supervisor starts it again. So every Mesos master failover is a Marathon leader change too.
     public func disconnected() {
-        // The Mesos master failed over: offers are void; Mesos re-registers us with the new leader.
+        // a leader still preparing has no driver yet (it is created after `preDriverStarts`)
+        guard let l = leader, leaderReady else { return }
+        latch.abdicate(l)
     }
 
     // MARK: - Status updates

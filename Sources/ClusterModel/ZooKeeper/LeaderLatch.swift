@@ -28,6 +28,7 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         case sessionExpired = "ZooKeeper session expired"
         case anotherLeads = "another instance leads"
         case connectionSuspended = "ZooKeeper connection suspended"
+        case abdicated = "scheduler driver disconnected from the Mesos master; driver stopped"
     }
     /// What a leader does when its client loses its server: it gives up at once (Curator's latch
     /// listener hears `notLeader`: Marathon 1.4/1.5, Chronos; Marathon from 1.7.149 offers
@@ -75,6 +76,16 @@ public final class LeaderLatch: ZooKeeperClient, ZooKeeperWatcher {
         if let s = contenders[i].session { zooKeeper.closeSession(s) }
         contenders[i].session = nil
         contenders[i].znode = nil
+    }
+
+    /// The leader gives up of its own accord (Marathon's scheduler service abdicating when its driver
+    /// stops: `CuratorElectionService.abdicateLeadership`): it stops leading now; the owner closes
+    /// its latch (`exit`), which lets the next contender lead.
+    public func abdicate(_ i: Int) {
+        guard leader == i else { return }
+        leader = nil
+        leaderNode = nil
+        owner.latchLost(i, reason: .abdicated, live: contenders[i].alive)
     }
 
     /// The supervisor restarts a process that exited after losing its session.
