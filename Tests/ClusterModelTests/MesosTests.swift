@@ -38,6 +38,8 @@ final class TestFramework: MesosFramework {
     /// FrameworkInfo.capabilities TASK_KILLING_STATE (set before `addFramework`): on here, so the
     /// kill tests see TASK_KILLING.
     var taskKillingState = true
+    /// Whether a scheduler process is there to take messages (a framework between leaders: false).
+    var receivesUpdates = true
     init(_ name: String, role: String = "*", sim: Simulation) { frameworkName = name; self.role = role; self.sim = sim }
     func registered(reregistered: Bool) {
         registrations.append((sim.now, reregistered))

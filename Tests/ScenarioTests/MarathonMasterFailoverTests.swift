@@ -48,4 +48,39 @@ final class MarathonMasterFailoverTests: XCTestCase {
             XCTAssertFalse(ev.contains { $0.component == "mesos" && ["TASK_LOST", "TASK_KILLED", "TASK_FAILED"].contains($0.event) }, version)
         }
     }
+
+    /// A Marathon leader's host crashes at 10 min while the app's three tasks fail (595 s after they
+    /// serve): the failures reach no scheduler process and are not acknowledged. The next leader is
+    /// ready 12 s after the crash; each TASK_FAILED reaches it when its agent sends it again, 10 s
+    /// after the first try, and only then does Marathon delay and relaunch the instance (before: all
+    /// three when the leader was ready). The explicit reconciliation, 15 s after readiness, comes later.
+    func testUpdatesLostBetweenMarathonLeadersArriveWithTheAgentsResend() throws {
+        let text = #"""
+        {"name": "marathon-host-crash", "seed": 3, "duration": "15m",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "mara", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 3, "cpus": 8, "memory": "16GiB", "disk": "200GB"}],
+         "zookeeper": {"servers": 3},
+         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
+         "marathon": {"version": "1.4.9", "hostGroup": "mara",
+           "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000"}],
+           "behaviour": {"default": {"startupTime": "5s", "timeToCrash": {"constant": 595}}}},
+         "faults": [{"at": "600s", "kind": "hostCrash", "host": "mara-01", "recoverAfter": "5m"}]}
+        """#
+        let ev = try run(text)
+        let ready = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "leaderReady" && $0.time.seconds > 600 })
+        let failed = ev.filter { $0.component == "mesos" && $0.event == "TASK_FAILED" }
+        XCTAssertEqual(failed.count, 3)
+        for f in failed {
+            XCTAssertGreaterThan(f.time.seconds, 600)
+            XCTAssertLessThan(f.time, ready.time)
+            let resent = try XCTUnwrap(ev.first { $0.event == "statusUpdateResent" && $0.subject == f.subject }, f.subject)
+            XCTAssertEqual(resent.time.seconds - f.time.seconds, 10, accuracy: 1e-6)
+            XCTAssertGreaterThan(resent.time, ready.time)
+            let delayed = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "launchDelayed" && $0.detail.hasSuffix("TASK_FAILED of \(f.subject)") }, f.subject)
+            XCTAssertEqual(delayed.time, resent.time, f.subject)
+        }
+        let reconcile = try XCTUnwrap(ev.first { $0.event == "reconcileTasks" && $0.time > ready.time })
+        XCTAssertEqual(reconcile.time.seconds - ready.time.seconds, 15, accuracy: 1e-6)
+    }
 }

@@ -87,8 +87,10 @@ final class SandboxGCTests: XCTestCase {
     /// A sandbox is scheduled only once the framework has acknowledged its task's terminal update
     /// (slave.cpp@1.4.0 `_statusUpdateAcknowledgement` -> `removeExecutor` when the executor is
     /// terminated and has no incomplete task). The only master crashes just before the task does:
-    /// the update waits on the agent until a master leads again and Marathon re-registers, and the
-    /// sandbox's gc_delay starts then, not at the executor's end.
+    /// the update waits on the agent until a master leads again; the agent re-registers before
+    /// Marathon does, so the update it sends then is not forwarded, and Marathon gets it (and
+    /// acknowledges it) at the agent's resend 10 s later: the sandbox's gc_delay starts then, not at
+    /// the executor's end.
     func testASandboxWaitsForTheAcknowledgementOfItsTerminalUpdate() throws {
         var text = Self.scenario(workDir: #"{"capacity": "100GB"}"#, flags: #""gc_delay": "1h", "gc_disk_headroom": 0"#,
                                  behaviour: #"{"/chatty": {"startupTime": "0s", "timeToCrash": "10m", "logs": {"rate": "10kB/s", "to": "sandbox"}}}"#,
@@ -99,14 +101,18 @@ final class SandboxGCTests: XCTestCase {
         let failed = try XCTUnwrap(o.events.first { $0.event == "TASK_FAILED" && $0.subject == first.subject })
         let registered = try XCTUnwrap(o.events.first { $0.event == "frameworkReregistered" && $0.subject == "marathon" })
         // the new master has TASK_FAILED when the agent re-registers; Marathon gets it (and
-        // acknowledges it) when it re-registers, and only then is the sandbox scheduled
+        // acknowledges it) at the agent's resend, and only then is the sandbox scheduled
         XCTAssertLessThan(failed.time, registered.time)
-        XCTAssertEqual(first.time, registered.time, "scheduled at the acknowledgement")
+        let reregistered = try XCTUnwrap(o.events.first { $0.event == "agentReregistered" })
+        XCTAssertLessThan(reregistered.time, registered.time)
+        let resent = try XCTUnwrap(o.events.first { $0.event == "statusUpdateResent" && $0.subject == first.subject })
+        XCTAssertEqual(resent.time.seconds - reregistered.time.seconds, 10, accuracy: 1e-6)
+        XCTAssertEqual(first.time, resent.time, "scheduled at the acknowledgement")
         let launched = try XCTUnwrap(o.events.first { $0.event == "TASK_RUNNING" && $0.subject == first.subject })
         XCTAssertLessThan(launched.time.seconds + 600, registered.time.seconds, "the executor ended during the outage")
         XCTAssertTrue(first.detail.contains("minus its age 0s"), first.detail)
         let gone = try XCTUnwrap(o.events.first { $0.event == "sandboxRemoved" && $0.subject == first.subject })
-        XCTAssertEqual(gone.time.seconds - registered.time.seconds, 3600, accuracy: 1e-6)
+        XCTAssertEqual(gone.time.seconds - resent.time.seconds, 3600, accuracy: 1e-6)
         XCTAssertNotNil(mesos.agents[0].workDir)
     }
 

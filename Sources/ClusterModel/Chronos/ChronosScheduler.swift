@@ -47,9 +47,10 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     /// The instance that leads, if any.
     public var leader: Int? { latch.leader }
     public private(set) var leaderReady = false
+    /// Only a ready leader runs a driver: what Mesos sends meanwhile is lost (resent by the agents).
+    public var receivesUpdates: Bool { leaderReady }
     /// Grows with every leadership change: events of an older leader are ignored.
     var epoch: Int32 = 0
-    var pendingUpdates: [TaskStatusUpdate] = []
     public private(set) var failovers: [(lostAt: SimTime, readyAt: SimTime?)] = []
     public private(set) var offersDeclined = 0
     /// The loop's next wake (3.x), so an older wake is ignored, and when it is armed.
@@ -146,9 +147,6 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
         for s in jobs { s.edgeInvocations = Array(repeating: 0, count: s.parents.count) }
         loadSchedules()
         reloadPersistedTasks()
-        let updates = pendingUpdates
-        pendingUpdates.removeAll()
-        for u in updates { statusUpdate(u) }
         // MesosJobFramework.registered / reregistered: reviveOffers.
         driver.reviveOffers()
         switch spec.version {
@@ -531,7 +529,7 @@ public final class ChronosScheduler: EventHandler, MesosFramework, LeaderLatchOw
     // MARK: - Status updates
 
     public func statusUpdate(_ u: TaskStatusUpdate) {
-        guard leaderReady else { pendingUpdates.append(u); return }
+        guard leaderReady else { return }
         defer { reconcileIfDue() }
         guard let (ji, attempt, _) = tasks[u.task] else { return }
         let s = jobs[ji]

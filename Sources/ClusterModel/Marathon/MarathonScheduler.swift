@@ -122,7 +122,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     var processes: [LeaderLatch.Contender] { latch.contenders }
     public var leader: Int? { latch.leader }
     public private(set) var leaderReady = false
-    var pendingUpdates: [TaskStatusUpdate] = []
     /// Leader changes, for the summary.
     public private(set) var leaderChanges: [(time: SimTime, leader: String?)] = []
     /// Time from losing a leader to the next leader being ready.
@@ -188,6 +187,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     }
 
     public var frameworkName: String { instanceName }
+    /// The leader's driver runs only while it is ready: what Mesos sends meanwhile is lost (an
+    /// agent's update is resent, the master's own is found by the next reconciliation).
+    public var receivesUpdates: Bool { leaderReady }
     /// `--enable_features task_killing` (MarathonSchedulerDriver.scala): TASK_KILLING from Mesos.
     public var taskKillingState: Bool { spec.flags.taskKillingState }
     /// A data center's Marathon stands for a Mesos cluster of its own: only its agents are offered.
@@ -261,9 +263,6 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         leaderReady = true
         if let i = failovers.indices.last, failovers[i].readyAt == nil { failovers[i].readyAt = now }
         log("leaderReady", processName(l), "registered with Mesos; reconciling \(byTask.count) tasks")
-        let updates = pendingUpdates
-        pendingUpdates.removeAll()
-        for u in updates { statusUpdate(u) }
         reconcileGeneration += 1
         sim.schedule(after: spec.flags.reconciliationInitialDelay, target: target, kind: Kind.reconcile.rawValue,
                      arg: Int64(reconcileGeneration))
@@ -772,7 +771,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     // MARK: - Status updates
 
     public func statusUpdate(_ u: TaskStatusUpdate) {
-        guard leaderReady else { pendingUpdates.append(u); return }
+        guard leaderReady else { return }
         guard let inst = byTask[u.task] else { return }
         let a = apps[inst.app]
         defer { refreshSatisfied(a) }

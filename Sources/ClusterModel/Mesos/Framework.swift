@@ -168,6 +168,11 @@ public protocol MesosFramework: AnyObject {
     func resourceOffers(_ offers: [Offer])
     func offerRescinded(_ offer: Int64)
     func statusUpdate(_ update: TaskStatusUpdate)
+    /// Whether a process of the framework is there to take a message now (Marathon, Chronos: while
+    /// a leader is ready; a scheduler whose leader is gone or still preparing has no driver). A
+    /// status update sent meanwhile is lost: an agent's is resent after its back-off, the master's
+    /// own is learned by reconciliation. Default true.
+    var receivesUpdates: Bool { get }
     /// The answers to one explicit reconciliation, in the order Mesos sent them, delivered where
     /// their single status updates would have been (one message instead of one per task). Must have
     /// the effect of `statusUpdate` of each `answer.update` in order (the default does just that); a
@@ -225,6 +230,7 @@ extension MesosFramework {
     public var checkpoint: Bool { true }
     public var taskKillingState: Bool { false }
     public var agentDatacenter: String? { nil }
+    public var receivesUpdates: Bool { true }
 }
 
 /// Calls from a framework's scheduler to Mesos (through the leading master).

@@ -150,6 +150,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         case pullResume
         case downloadDone, extractDone, levelDone
         case workDirFull, sandboxGC, diskWatch, diskQuota
+        case statusUpdateRetry
     }
 
     /// The host group of the masters: `masterHostGroup`, else "master" when there is one, else the first group.
@@ -530,10 +531,8 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                          message: "Reconciliation: task unknown to the agent")
             releaseTask(t)
         }
-        // status update manager: resend what could not be sent
-        let pending = a.pendingUpdates
-        a.pendingUpdates = []
-        for u in pending { deliverFromAgent(a, u) }
+        // the status update manager resumes: every stream's first update is sent again
+        resumeStatusUpdates(a)
         schedule(.allocateAgent, after: .zero, pack(a.index, leaderEpoch))
     }
 
@@ -648,9 +647,6 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             log(re ? "frameworkReregistered" : "frameworkRegistered", f.name, leader.map { masters[$0].name } ?? "")
             model.signals.publish(.frameworkRegistered(framework: f.index, reregistered: re))
             enqueue(f, .registered(re))
-            let pending = f.pendingUpdates
-            f.pendingUpdates = []
-            for u in pending { enqueue(f, .status(u)) }
             if !f.suppressed { refillCandidates(); schedule(.allocateAll, after: .zero, Int64(leaderEpoch)) }
             return
         }
@@ -681,15 +677,28 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 if !valid.isEmpty { f.framework.resourceOffers(valid) }
             case .rescind(let id): f.framework.offerRescinded(id)
             case .status(var u):
+                // a scheduler without a leading process loses it: the master does not send it again
+                // (the framework learns the state by reconciliation)
+                guard f.framework.receivesUpdates else { continue }
                 // A framework that is not PARTITION_AWARE never sees TASK_UNREACHABLE: the master
                 // answers its reconciliation with TASK_LOST (master.cpp `_reconcileTasks`).
                 if u.state == .unreachable && !f.partitionAware { u.state = .lost }
                 f.framework.statusUpdate(u)
                 if u.state.isTerminal { sandboxUpdateAcknowledged(task: u.task, host: u.agent) }
+            case .agentStatus(var u, let agent):
+                // lost unacknowledged: the agent resends it after its back-off
+                guard f.framework.receivesUpdates else { armStatusRetry(agents[agent], task: u.task); continue }
+                let state = u.state
+                if u.state == .unreachable && !f.partitionAware { u.state = .lost }
+                f.framework.statusUpdate(u)
+                if u.state.isTerminal { sandboxUpdateAcknowledged(task: u.task, host: u.agent) }
+                statusUpdateAcknowledged(agent: agent, task: u.task, state: state)
             case .reconciliation(var answers):
+                guard f.framework.receivesUpdates else { continue }
                 if !f.partitionAware { for i in answers.indices where answers[i].state == .unreachable { answers[i].state = .lost } }
                 f.framework.reconciliationAnswers(answers)
             case .reconciliationDelta(var d):
+                guard f.framework.receivesUpdates else { continue }
                 if !f.partitionAware { for i in d.answers.indices where d.answers[i].state == .unreachable { d.answers[i].state = .lost } }
                 f.framework.reconciliationDelta(d)
             }
@@ -711,17 +720,26 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         deliverFromAgent(agents[t.agent], u)
     }
 
-    func deliverFromAgent(_ a: MesosAgent, _ u: TaskStatusUpdate) {
-        guard let t = tasks[u.task] else { return }
-        if a.masterState == .registered && leaderReady && agentReachesLeader(a) && t.agentIdEpoch == a.agentIdEpoch {
-            masterUpdate(t, u.state, u.reason, message: u.message, healthy: u.healthy)
-        } else if t.agentIdEpoch == a.agentIdEpoch {
-            a.pendingUpdates.append(u)
-        }
+    /// An update the master makes itself: recorded and forwarded to the framework if connected
+    /// (lost otherwise: nothing sends it again).
+    func masterUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
+        let u = masterRecord(t, state, reason, message: message, healthy: healthy)
+        _ = forwardToFramework(u, framework: t.framework, agent: nil)
+        forgetIfDone(t)
     }
 
-    /// The master records a task state and forwards it to the framework.
-    func masterUpdate(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) {
+    /// `Master::forward`: to a connected framework only (master.cpp@1.4.0 `statusUpdate`). false:
+    /// dropped.
+    func forwardToFramework(_ u: TaskStatusUpdate, framework fi: Int, agent: Int?) -> Bool {
+        let f = frameworks[fi]
+        guard f.registered else { return false }
+        enqueue(f, agent.map { .agentStatus(u, agent: $0) } ?? .status(u))
+        return true
+    }
+
+    /// The master records a task state (`updateTask`).
+    @discardableResult
+    func masterRecord(_ t: MesosTask, _ state: TaskState, _ reason: TaskReason, message: String = "", healthy: Bool? = nil) -> TaskStatusUpdate {
         let wasRunning = t.reported == .running
         t.reported = state
         noteReconciliationChange(t)
@@ -733,10 +751,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
         model.log("mesos", state.rawValue, t.name, detail)
         model.signals.publish(.statusUpdate(task: t.id, state: state, reason: reason, host: agents[t.agent].host.index, healthy: healthy))
         if state.isTerminal { exitCounters.count(state, epoch: Int64(leaderEpoch)); uncharge(t); removeFromFramework(t) }
-        let u = TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
-        let f = frameworks[t.framework]
-        if f.registered { enqueue(f, .status(u)) } else { f.pendingUpdates.append(u) }
-        forgetIfDone(t)
+        return TaskStatusUpdate(task: t.id, state: state, reason: reason, agent: agents[t.agent].host.index, message: message, healthy: healthy)
     }
 
     /// Drops a task that is over everywhere (terminal on the agent, reported terminal by the
@@ -834,7 +849,7 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
             if !t.reported.isTerminal { old.append(id) }
         }
         a.tasks = []
-        a.pendingUpdates = []
+        a.streams = []
         if a.masterState != .none {
             // the old id stays in the registry (unreachable ones stay counted as unreachable)
             a.oldIdState = a.masterState

@@ -349,6 +349,8 @@ extension MesosCluster {
             if Int32(event.arg) == leaderEpoch && leaderReady { reregisterTimeout() }
         case .pingTimeout:
             if agents[i].observerGen == g { pingTimeout(agents[i]) }
+        case .statusUpdateRetry:
+            statusUpdateRetry(agents[i], timer: g)
         case .markUnreachableDone:
             if agents[i].observerGen == g && agents[i].markingUnreachable { markUnreachable(agents[i]) }
         case .agentRegister:
@@ -363,8 +365,8 @@ extension MesosCluster {
                     t.state = .failed
                     model.signals.publish(.containerExited(task: id))
                     sandboxExecutorTerminated(id, agent: i)
-                    a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .failed, reason: .executorTerminated, agent: a.host.index,
-                                                             message: "executor exited: agent not back within recovery_timeout")) } }
+                    deliverFromAgent(a, TaskStatusUpdate(task: id, state: .failed, reason: .executorTerminated, agent: a.host.index,
+                                                         message: "executor exited: agent not back within recovery_timeout")) } }
                 a.tasks.removeAll { tasks[$0]?.state.isTerminal ?? true }
                 for (slot, id) in a.tasks.enumerated() { tasks[id]?.agentSlot = slot }
             }
@@ -456,8 +458,8 @@ extension MesosCluster {
                 // the master ends them at the disconnection (`disconnectAgent`); unnoticed, the
                 // restarted agent reports them
                 if !noticed {
-                    a.pendingUpdates.append(TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
-                                                             message: "framework does not checkpoint"))
+                    deliverFromAgent(a, TaskStatusUpdate(task: id, state: .lost, reason: .agentRestarted, agent: host,
+                                                         message: "framework does not checkpoint"))
                 }
             } else if t.state == .staging {
                 // a launch still pulling dies with the agent (its executor was not forked yet);
@@ -513,8 +515,7 @@ extension MesosCluster {
             // again) and re-registers with back-off; queued status updates follow.
             if a.processRunning && leader != nil {
                 if a.masterState == .registered && leaderReady {
-                    let pending = a.pendingUpdates; a.pendingUpdates = []
-                    for u in pending { deliverFromAgent(a, u) }
+                    // still registered: the updates lost meanwhile go out again at their resend timers
                 } else {
                     beginRegistration(a, initialDelay: .zero)
                 }

@@ -93,8 +93,9 @@ public final class MesosAgent {
     var tasks: [TaskID] = []
     var imageCache: Set<String> = []
     var pulls: [String: AgentPull] = [:]
-    /// Status updates the agent could not send yet (status update manager).
-    var pendingUpdates: [TaskStatusUpdate] = []
+    /// The status update manager's streams, in the order they were created (MesosStatusUpdates.swift).
+    var streams: [UpdateStream] = []
+    var streamTimerSeq: Int32 = 0
     /// slave/tasks_failed ... since the agent process started (MesosMetrics.swift).
     var exitCounters = MesosExitCounters()
     /// The agent's `--work_dir` filesystem, its sandboxes and their GC (MesosSandboxes.swift);
@@ -235,7 +236,10 @@ final class FrameworkState {
     var liveTasks: [TaskID] = []
     /// `reconciliation`: the answers of one explicit reconciliation (`MesosCluster.reconcile`), which
     /// were one `status` each, in their order.
+    /// `status`: an update the master made itself (no acknowledgement goes back to an agent);
+    /// `agentStatus`: one from an agent's status update manager, acknowledged when delivered.
     enum Message { case registered(Bool), disconnected, offers([Offer]), rescind(Int64), status(TaskStatusUpdate),
+                        agentStatus(TaskStatusUpdate, agent: Int),
                         reconciliation([ReconciliationAnswer]), reconciliationDelta(ReconciliationDelta) }
     /// `MesosCluster.reconcileChanges`: tasks whose answer may have changed since the last one
     /// (while `reconTracking`), and `reconciliationEpoch` at the last one.
@@ -244,7 +248,6 @@ final class FrameworkState {
     var reconStamp = -1
     var outbox: [Message] = []
     var flushScheduled = false
-    var pendingUpdates: [TaskStatusUpdate] = []
     let stream: RandomStream
     var driver: MesosSchedulerDriver!
     init(index: Int, framework: MesosFramework, stream: RandomStream) {
