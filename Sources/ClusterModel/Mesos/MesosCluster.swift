@@ -685,14 +685,13 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
                 if u.state == .unreachable && !f.partitionAware { u.state = .lost }
                 f.framework.statusUpdate(u)
                 if u.state.isTerminal { sandboxUpdateAcknowledged(task: u.task, host: u.agent) }
-            case .agentStatus(var u, let agent):
+            case .agentStatus(var u, let agent, let serial):
                 // lost unacknowledged: the agent resends it after its back-off
-                guard f.framework.receivesUpdates else { armStatusRetry(agents[agent], task: u.task); continue }
-                let state = u.state
+                guard f.framework.receivesUpdates else { armStatusRetry(agents[agent], task: u.task, serial: serial); continue }
                 if u.state == .unreachable && !f.partitionAware { u.state = .lost }
                 f.framework.statusUpdate(u)
                 if u.state.isTerminal { sandboxUpdateAcknowledged(task: u.task, host: u.agent) }
-                statusUpdateAcknowledged(agent: agent, task: u.task, state: state)
+                statusUpdateAcknowledged(agent: agent, task: u.task, serial: serial)
             case .reconciliation(var answers):
                 guard f.framework.receivesUpdates else { continue }
                 if !f.partitionAware { for i in answers.indices where answers[i].state == .unreachable { answers[i].state = .lost } }
@@ -730,10 +729,10 @@ public final class MesosCluster: EventHandler, ZooKeeperWatcher, ZooKeeperClient
 
     /// `Master::forward`: to a connected framework only (master.cpp@1.4.0 `statusUpdate`). false:
     /// dropped.
-    func forwardToFramework(_ u: TaskStatusUpdate, framework fi: Int, agent: Int?) -> Bool {
+    func forwardToFramework(_ u: TaskStatusUpdate, framework fi: Int, agent: (index: Int, serial: Int)?) -> Bool {
         let f = frameworks[fi]
         guard f.registered else { return false }
-        enqueue(f, agent.map { .agentStatus(u, agent: $0) } ?? .status(u))
+        enqueue(f, agent.map { .agentStatus(u, agent: $0.index, serial: $0.serial) } ?? .status(u))
         return true
     }
 

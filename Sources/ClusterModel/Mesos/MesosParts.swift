@@ -239,7 +239,7 @@ final class FrameworkState {
     /// `status`: an update the master made itself (no acknowledgement goes back to an agent);
     /// `agentStatus`: one from an agent's status update manager, acknowledged when delivered.
     enum Message { case registered(Bool), disconnected, offers([Offer]), rescind(Int64), status(TaskStatusUpdate),
-                        agentStatus(TaskStatusUpdate, agent: Int),
+                        agentStatus(TaskStatusUpdate, agent: Int, serial: Int),
                         reconciliation([ReconciliationAnswer]), reconciliationDelta(ReconciliationDelta) }
     /// `MesosCluster.reconcileChanges`: tasks whose answer may have changed since the last one
     /// (while `reconTracking`), and `reconciliationEpoch` at the last one.

@@ -19,6 +19,10 @@ struct UpdateStream {
     var sentAt = SimTime.zero
     /// The armed resend timer's generation (`MesosAgent.streamTimerSeq`); 0: none.
     var timer: Int32 = 0
+    /// How many of the stream's updates were acknowledged: the number of the one in flight. A copy
+    /// of an update already acknowledged (a resend that crossed its acknowledgement) is a duplicate
+    /// whose acknowledgement changes nothing (the update's UUID no longer matches).
+    var acknowledged = 0
 }
 
 /// The status update manager of the agents (docs/mesos.md "Status updates"). An update goes out
@@ -77,14 +81,15 @@ extension MesosCluster {
             }
         }
         if let j = a.streams.firstIndex(where: { $0.task == task }) { a.streams[j].recorded = max(a.streams[j].recorded, s.updates.count) }
-        if !forwardToFramework(head, framework: s.framework, agent: a.index) { armStatusRetry(a, task: task) }
+        if !forwardToFramework(head, framework: s.framework, agent: (a.index, s.acknowledged)) { armStatusRetry(a, task: task) }
         if let t = tasks[task] { forgetIfDone(t) }
     }
 
     /// The update in flight of `task`'s stream was lost: it is resent when its back-off, counted
     /// from its sending, ends.
-    func armStatusRetry(_ a: MesosAgent, task: TaskID) {
-        guard let i = a.streams.firstIndex(where: { $0.task == task }), a.streams[i].timer == 0 else { return }
+    func armStatusRetry(_ a: MesosAgent, task: TaskID, serial: Int? = nil) {
+        guard let i = a.streams.firstIndex(where: { $0.task == task }), a.streams[i].timer == 0,
+              serial == nil || serial == a.streams[i].acknowledged else { return }
         a.streamTimerSeq = a.streamTimerSeq == Int32.max ? 1 : a.streamTimerSeq + 1
         a.streams[i].timer = a.streamTimerSeq
         let due = a.streams[i].sentAt + a.streams[i].interval
@@ -105,10 +110,11 @@ extension MesosCluster {
 
     /// The framework received the update in flight of `task`'s stream on `agent` and acknowledged
     /// it (`acknowledgement`): the next one goes out; a terminal one ends the stream.
-    func statusUpdateAcknowledged(agent ai: Int, task: TaskID, state: TaskState) {
+    func statusUpdateAcknowledged(agent ai: Int, task: TaskID, serial: Int) {
         let a = agents[ai]
-        guard let i = a.streams.firstIndex(where: { $0.task == task }) else { return }
+        guard let i = a.streams.firstIndex(where: { $0.task == task }), a.streams[i].acknowledged == serial else { return }
         a.streams[i].timer = 0
+        a.streams[i].acknowledged += 1
         let acked = a.streams[i].updates.removeFirst()
         a.streams[i].recorded = max(0, a.streams[i].recorded - 1)
         if acked.state.isTerminal || a.streams[i].updates.isEmpty {
