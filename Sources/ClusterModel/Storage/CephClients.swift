@@ -169,7 +169,7 @@ public final class CephClients {
         let of = v.kind == .app ? "of its \(v.pgs.count) PGs" : "of the \(v.pgs.count) PGs holding its blobs"
         if inactive > 0 { parts.append("\(inactive) \(of) \(v.kind == .app ? "below" : "are below") min_size") }
         if stalled > 0 {
-            parts.append("\(stalled) \(of) \(v.kind == .app ? "with a copy" : "have their primary") on an OSD that died and is not marked down yet (osd_heartbeat_grace)")
+            parts.append("\(stalled) \(of) \(v.kind == .app ? "with a copy" : "have their primary") on an OSD that died and is not marked down yet (\(ceph.isSet(.nodown) ? "nodown flag set" : "osd_heartbeat_grace"))")
         }
         if v.fullBlocked { parts.append("the pool is full (an OSD above mon_osd_full_ratio 0.95: writes paused)") }
         return parts.joined(separator: ", ")
