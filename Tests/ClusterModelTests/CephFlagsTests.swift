@@ -163,7 +163,9 @@ final class CephFlagsTests: XCTestCase {
         XCTAssertTrue(full.detail.hasSuffix("POOL_FULL: 1 pool(s) full"), full.detail)
         XCTAssertTrue(f.poolFull)
         // writes stopped at full: the pool holds what it held then (at the end of the run)
-        _ = r.ceph.metrics()
+        let m = r.ceph.metrics()
+        XCTAssertTrue(m.poolFull)
+        XCTAssertEqual(m.maxOSDUsedRatio, 0.95, accuracy: 1e-9)   // ceph.csv osd_max_used_ratio
         XCTAssertEqual(f.storedBytes, 200e9 + rate * when(0.95), accuracy: 1e3)
         XCTAssertLessThan(full.time, at(.hours(6)))
         // without writes nothing fills
@@ -173,6 +175,8 @@ final class CephFlagsTests: XCTestCase {
         n.run()
         XCTAssertTrue(n.all("osdFilling").isEmpty)
         XCTAssertEqual(n.ceph.flowRecovery!.storedBytes, 200e9)
+        XCTAssertEqual(n.ceph.metrics().maxOSDUsedRatio, maxHeld * 200e9 / 256 / 1e11, accuracy: 1e-12)
+        XCTAssertFalse(n.ceph.metrics().poolFull)
     }
 
     /// osd_recovery_max_active bounds the objects in flight per OSD; each stays in flight for the

@@ -586,6 +586,21 @@ public final class CephCluster {
         return spec.clientLatency.seconds / (1 - share)
     }
 
+    /// Used / capacity of the fullest up and in OSD: from the placement with a network section,
+    /// else the pool's replicas spread evenly over the OSDs in (recovered bytes included).
+    public func maxOSDUsedRatio() -> Double {
+        let cap = Double(max(1, spec.osdCapacityBytes))
+        if let f = flowRecovery {
+            var m = 0
+            for o in f.heldPGs.indices where osdHosts[f.hostOf(Int32(o))].up && f.isIn(Int32(o)) { m = max(m, f.heldPGs[o]) }
+            return Double(m) * f.pgBytes / cap
+        }
+        let inUp = osdHosts.filter { $0.up }.reduce(0) { $0 + spec.osdsPerHost - $1.osdsOut }
+        guard inUp > 0 else { return 0 }
+        advance()
+        return (Double(spec.storedBytes) * Double(spec.size) - degradedBytes) / Double(inUp) / cap
+    }
+
     public func metrics() -> CephMetrics {
         advance()
         flowRecovery?.advanceWrites()
@@ -597,7 +612,8 @@ public final class CephCluster {
                            degradedRatio: total > 0 ? min(1, degradedBytes / total) : 0,
                            recoveryBytesPerSecond: recoveryRate, blockedRatio: blockedRatio(),
                            clientLatencyMs: clientLatencySeconds() * 1000,
-                           appVolumesBlocked: clients?.appVolumesBlocked ?? 0)
+                           appVolumesBlocked: clients?.appVolumesBlocked ?? 0,
+                           maxOSDUsedRatio: maxOSDUsedRatio(), poolFull: flowRecovery?.poolFull ?? false)
     }
 }
 
@@ -611,4 +627,7 @@ public struct CephMetrics: Sendable {
     public var clientLatencyMs: Double
     /// App volumes (ceph-fuse mounts) with a PG below min_size now.
     public var appVolumesBlocked: Int
+    /// Used / capacity of the fullest up and in OSD, and the pool's full flag.
+    public var maxOSDUsedRatio: Double
+    public var poolFull: Bool
 }
