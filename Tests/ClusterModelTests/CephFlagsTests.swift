@@ -47,6 +47,25 @@ final class CephFlagsTests: XCTestCase {
         XCTAssertEqual(r.ceph.flowRecovery!.pausedBackfills, 0)
     }
 
+    /// Without a network section the throttled transfer stops under norecover / nobackfill too
+    /// (and not under norebalance: it re-creates a marked-out host's degraded copies).
+    func testWithoutNetworkNorecoverStopsTheThrottledRecovery() {
+        var s = Setup()
+        s.network = false
+        s.duration = .hours(4)
+        let base = Run(s)
+        base.run()
+        guard let tBase = base.recoverySeconds else { return XCTFail("no recovery") }
+        for (flag, delay) in [(CephFlag.norecover, 35.0 * 60), (.nobackfill, 35 * 60), (.norebalance, 0)] {
+            var f = s
+            f.configure = { $0.flagSetAt[flag] = .minutes(21); $0.flagUnsetAt[flag] = .minutes(56) }
+            let r = Run(f)
+            r.run()
+            guard let t = r.recoverySeconds else { XCTFail("no recovery under \(flag)"); continue }
+            XCTAssertEqual(t, tBase + delay, accuracy: 1e-3, "\(flag)")
+        }
+    }
+
     /// `norebalance` defers the backfills of PGs that are not degraded only: the recovery of a host
     /// marked out runs as usual (its PGs are degraded), the backfill back to it when it returns
     /// (its PGs have their 3 copies) waits for the unset. `nobackfill` defers both.

@@ -312,7 +312,7 @@ public final class CephCluster {
                 markUp(k)
             }
         case (.nobackfill, _), (.norebalance, _), (.norecover, _):
-            flowRecovery?.flagsChanged()
+            if let f = flowRecovery { f.flagsChanged() } else { advance(); replan() }
         default: break
         }
     }
@@ -436,7 +436,10 @@ public final class CephCluster {
 
     func replan() {
         recoveryGen &+= 1
-        recoveryRate = recoveryBytesLeft > 0 ? clusterRecoveryRate : 0
+        // the throttled transfer is the recovery of hosts marked out (degraded PGs): nobackfill and
+        // norecover stop it, norebalance does not
+        let deferred = isSet(.norecover) || isSet(.nobackfill)
+        recoveryRate = recoveryBytesLeft > 0 && !deferred ? clusterRecoveryRate : 0
         if recoveryRate > 0 {
             let d = SimDuration(nanoseconds: Int64((recoveryBytesLeft / recoveryRate * 1e9).rounded(.up)))
             schedule(.recoveryDone, at: now + d, 0, recoveryGen)
