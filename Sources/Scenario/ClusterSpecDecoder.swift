@@ -274,6 +274,10 @@ public enum ScenarioSchema {
                 }
             }
         }
+        if let wv = root["storage"]?["ceph"]?["clientWriteRate"], !networkGiven, (storage?.ceph?.clientWriteBytesPerSecond ?? 0) > 0 {
+            d.error(JSONPath.key(JSONPath.key("storage", "ceph"), "clientWriteRate"), at: wv,
+                    "client writes fill the OSDs that hold their PGs, whose placement comes with the network model: add a \"network\" section (like {\"environment\": \"bare-metal\", \"mode\": \"host\"})")
+        }
         if let rv = root["storage"]?["ceph"]?["registry"], rv.boolValue == true, !networkGiven, storage?.ceph?.registry == true {
             d.error(JSONPath.key(JSONPath.key("storage", "ceph"), "registry"), at: rv,
                     "the registry on Ceph needs the placement of PGs, which comes with the network model: add a \"network\" section (like {\"environment\": \"bare-metal\", \"mode\": \"host\"})")

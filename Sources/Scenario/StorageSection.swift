@@ -335,10 +335,15 @@ extension ScenarioSchema {
         if let x = r.optional("clientLatency", .duration(.positive)) { c.clientLatency = x }
         if let x = r.optional("registry", .bool) { c.registry = x }
         if let x = r.optional("clientReadRate", .rate(.positive)) { c.clientReadBytesPerSecond = Double(x) / 8 }
-        if let x = r.optional("nooutSet", .duration(.nonNegative)) { c.nooutSet = x }
-        if let x = r.optional("nooutUnset", .duration(.nonNegative)) {
-            if let s = c.nooutSet, x > s { c.nooutUnset = x } else {
-                d.error(r.keyPath("nooutUnset"), at: r.value["nooutUnset"], c.nooutSet == nil ? "\"nooutUnset\" needs \"nooutSet\" (ceph osd unset noout of a flag never set)" : "nooutUnset \(x) is not after nooutSet \(c.nooutSet!): it must come later")
+        if let x = r.optional("clientWriteRate", .rate(.nonNegative)) { c.clientWriteBytesPerSecond = Double(x) / 8 }
+        // the cluster flags: `ceph osd set <flag>` at <flag>Set, `ceph osd unset <flag>` at <flag>Unset
+        for f in CephFlag.allCases {
+            let set = f.rawValue + "Set", unset = f.rawValue + "Unset"
+            if let x = r.optional(set, .duration(.nonNegative)) { c.flagSetAt[f] = x }
+            if let x = r.optional(unset, .duration(.nonNegative)) {
+                if let s = c.flagSetAt[f], x > s { c.flagUnsetAt[f] = x } else {
+                    d.error(r.keyPath(unset), at: r.value[unset], c.flagSetAt[f] == nil ? "\"\(unset)\" needs \"\(set)\" (ceph osd unset \(f.rawValue) of a flag never set)" : "\(unset) \(x) is not after \(set) \(c.flagSetAt[f]!): it must come later")
+                }
             }
         }
         if let conf { applyCephConfig(conf, to: &c, own: r, path: r.keyPath("config"), at: r.value["config"], d) }
@@ -653,7 +658,7 @@ extension ScenarioSchema {
         KeySpec("osd_heartbeat_grace", "duration", default: "`\"20s\"`", allowed: "> 0.", meaning: "A peer silent this long is reported down.", source: "mon-osd-interaction.rst (S7-hb)"),
         KeySpec("mon_osd_down_out_interval", "duration", default: "`\"600s\"`", allowed: ">= 0; `0` (or `0s`): never, as in Ceph, whose monitors mark a down OSD out only while the interval is > 0 (a down host's PGs stay degraded, no recovery starts, until it is back).", meaning: "A down OSD is marked out (recovery starts) after it.", source: "ceph options (S7-out); `0`: ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `OSDMonitor::tick`"),
         KeySpec("osd_max_backfills", "integer", default: "`1`", allowed: "1 to 64.", meaning: "Concurrent backfills per OSD.", source: "ceph options (S7-throttle, pre-mClock releases)"),
-        KeySpec("osd_recovery_max_active", "integer", default: "`3`", allowed: "1 to 64.", meaning: "Concurrent recovery operations per OSD. An object takes its disk time only, so this cap never binds below the disk's rate: with a sleep the OSD starts one object per sleep (docs/storage.md).", source: "ceph options (S7-throttle, pre-mClock releases)"),
+        KeySpec("osd_recovery_max_active", "integer", default: "`3`", allowed: "1 to 64.", meaning: "Recovery objects in flight per OSD. Each is in flight for the source's read and the target's write, so an OSD recovers at most max_active × `osdBandwidth` / 2 (half the disk with 1; from 2 on the disk or the sleep binds: with a sleep the OSD starts one object per sleep, docs/storage.md).", source: "ceph options (S7-throttle, pre-mClock releases)"),
         KeySpec("osd_recovery_sleep", "duration", default: "hdd 0.1s, ssd 0, hybrid 0.025s", allowed: ">= 0.", meaning: "Pause between recovery operations: one timer per OSD, each wake-up starts one object (`osd_recovery_max_single_start` 1), so an OSD recovers at most objectSize / sleep per second (41.9 MB/s for an HDD).",
                 source: "ceph options `osd_recovery_sleep_hdd/_ssd/_hybrid`"),
         KeySpec("clientLatency", "duration", default: "`\"0.5ms\"`", allowed: "> 0.", meaning: "One client operation's latency besides the transfer.", source: "Ceph Reef RBD 4K sync writes p99 < 0.5 ms (S6-reef)"),
@@ -664,6 +669,23 @@ extension ScenarioSchema {
         KeySpec("nooutSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set noout` at this time: the monitors mark no down OSD out (OSDMonitor::can_mark_out), and keep each OSD's down time, so when the flag is unset every OSD down for `mon_osd_down_out_interval` is marked out at once.",
                 source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_out`, `tick`"),
         KeySpec("nooutUnset", "duration", default: "none (the flag stays)", allowed: "After `nooutSet` (error otherwise, and without it).", meaning: "`ceph osd unset noout` at this time."),
+        KeySpec("nodownSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set nodown` at this time: the monitors mark no OSD down (OSDMonitor::can_mark_down refuses failure reports, beacon timeouts and an orderly shutdown's MOSDMarkMeDown), so a dead host's OSDs stay up and I/O to its PGs waits; when the flag is unset the dead ones are marked down at once.",
+                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_down`, `preprocess_failure`, `preprocess_mark_me_down`, `handle_osd_timeouts`"),
+        KeySpec("nodownUnset", "duration", default: "none (the flag stays)", allowed: "After `nodownSet` (error otherwise, and without it).", meaning: "`ceph osd unset nodown` at this time."),
+        KeySpec("noupSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set noup` at this time: the monitors ignore a booting OSD (OSDMonitor::can_mark_up), so a host that comes back stays down (its out timer runs on) until the flag is unset, when it is marked up (and in).",
+                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_up`, `preprocess_boot`; src/osd/OSD.cc `_preboot`"),
+        KeySpec("noupUnset", "duration", default: "none (the flag stays)", allowed: "After `noupSet` (error otherwise, and without it).", meaning: "`ceph osd unset noup` at this time."),
+        KeySpec("nobackfillSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set nobackfill` at this time: PGs still take their backfill reservations but start no backfill op (their flows stop, keeping what they copied) until the flag is unset.",
+                source: "ceph/ceph v14.2.16 src/osd/PrimaryLogPG.cc `start_recovery_ops`, src/osd/PG.cc"),
+        KeySpec("nobackfillUnset", "duration", default: "none (the flag stays)", allowed: "After `nobackfillSet` (error otherwise, and without it).", meaning: "`ceph osd unset nobackfill` at this time."),
+        KeySpec("norebalanceSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set norebalance` at this time: as `nobackfill` for the PGs that are not degraded (a host marked in again), degraded PGs backfill on.",
+                source: "ceph/ceph v14.2.16 src/osd/PrimaryLogPG.cc `start_recovery_ops`"),
+        KeySpec("norebalanceUnset", "duration", default: "none (the flag stays)", allowed: "After `norebalanceSet` (error otherwise, and without it).", meaning: "`ceph osd unset norebalance` at this time."),
+        KeySpec("norecoverSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set norecover` at this time: every OSD pauses its recovery queue, so no recovery or backfill op starts (reservations are kept) until the flag is unset.",
+                source: "ceph/ceph v14.2.16 src/osd/OSD.cc (`OSDService::pause_recovery`, `_recover_now`)"),
+        KeySpec("norecoverUnset", "duration", default: "none (the flag stays)", allowed: "After `norecoverSet` (error otherwise, and without it).", meaning: "`ceph osd unset norecover` at this time."),
+        KeySpec("clientWriteRate", "rate", default: "`0`", allowed: ">= 0; above 0 needs a `network` section (error otherwise).", meaning: "Client data written to the pool (before replication): every PG grows by rate / pg_num on each OSD holding it. An OSD above `mon_osd_nearfull_ratio` 0.85 of `osdCapacity` is nearfull (HEALTH_WARN), above 0.90 backfillfull (refuses backfills), above `mon_osd_full_ratio` 0.95 full: the pool is flagged full, clients pause every write to it (app volumes hang), the pool stops growing.",
+                source: "model choice (0: no writes); ratios ceph/ceph src/common/options.cc; src/osd/OSDMap.cc `get_full_pools`, src/osdc/Objecter.cc"),
     ])
 
     static let logsKeys = SectionKeys("marathon.behaviour.<app>.logs", [

@@ -70,7 +70,7 @@ final class DeclaredDefaultsTests: XCTestCase {
         check(ScenarioSchema.storageOptKeys, at: "storage.hostGroups[1].storageOpts", in: s, wordDefaults: ["dm.blkdiscard", "dm.xfs_nospace_max_retries"],
               only: all.subtracting(loopOnly))
         check(ScenarioSchema.storageOperatorKeys, at: "storage.operator[0]", in: s, wordDefaults: ["action", "at", "host", "hostGroup", "on", "size"])
-        check(ScenarioSchema.cephKeys, at: "storage.ceph", in: s, wordDefaults: ["config", "osdHostGroup", "osd_recovery_sleep", "min_size", "nooutSet", "nooutUnset"])
+        check(ScenarioSchema.cephKeys, at: "storage.ceph", in: s, wordDefaults: Set(["config", "osdHostGroup", "osd_recovery_sleep", "min_size"] + ["noout", "nodown", "noup", "nobackfill", "norebalance", "norecover"].flatMap { [$0 + "Set", $0 + "Unset"] }))
         // lineLength goes with "to": "sandbox" only (its default: DockerLogScenarioTests.testLineLength)
         check(ScenarioSchema.logsKeys, at: #"marathon.behaviour["/db"].logs"#, in: s, wordDefaults: ["burst", "hostVolume"],
               only: Set(ScenarioSchema.logsKeys.names).subtracting(["lineLength"]))

@@ -31,9 +31,15 @@ public struct CephSpec: Equatable, Sendable {
     /// mon_osd_min_in_ratio 0.75: the monitors mark no more OSDs out once fewer than this share of
     /// all OSDs would stay in (OSDMonitor::can_mark_out; ceph/ceph src/common/options.cc).
     public var minInRatio: Double = 0.75
+    /// The cluster flags an operator sets (`ceph osd set <flag>`) and unsets, by flag (nil: never).
+    public var flagSetAt: [CephFlag: SimDuration] = [:]
+    public var flagUnsetAt: [CephFlag: SimDuration] = [:]
     /// `ceph osd set noout` at this time, and `ceph osd unset noout` (nil: never).
-    public var nooutSet: SimDuration? = nil
-    public var nooutUnset: SimDuration? = nil
+    public var nooutSet: SimDuration? { get { flagSetAt[.noout] } set { flagSetAt[.noout] = newValue } }
+    public var nooutUnset: SimDuration? { get { flagUnsetAt[.noout] } set { flagUnsetAt[.noout] = newValue } }
+    /// Client data written to the pool, bytes per second before replication (flow model only):
+    /// every PG grows by rate / pg_num, on every OSD holding it, while the pool is not full.
+    public var clientWriteBytesPerSecond: Double = 0
     /// osd_max_backfills 1, osd_recovery_max_active 3.
     public var maxBackfills: Int = 1
     public var recoveryMaxActive: Int = 3
@@ -69,14 +75,19 @@ public struct CephSpec: Equatable, Sendable {
     /// OSD (`OSD::do_recovery`: `recovery_schedule_time += recovery_sleep`, whatever the PG), and a
     /// wake-up starts at most `osd_recovery_max_single_start` objects (`_maybe_queue_recovery`), with
     /// at most `osd_recovery_max_active` in flight (`_recover_now`). With a sleep the OSD starts at
-    /// most single_start / sleep objects a second, however many backfills it runs; each object
-    /// takes objectSize / osdBandwidth of its disk, so max_active objects in flight never bind below
-    /// the disk's rate. Hence min(disk, single_start × objectSize / sleep): 41.9 MB/s for an HDD
-    /// (0.1 s, 4 MiB objects), the disk for hybrid (0.025 s: 168 MB/s) and SSD (no sleep).
+    /// most single_start / sleep objects a second, however many backfills it runs. An object stays
+    /// in flight from `start_recovery_op` until every target acknowledged it
+    /// (`finish_recovery_op`): the source reads it (objectSize / osdBandwidth), the target writes
+    /// it (the same on equal disks), so max_active objects in flight bound the OSD at
+    /// max_active × objectSize / (2 × objectSize / bandwidth) = max_active × bandwidth / 2 (the
+    /// transfer on the wire, 3.4 ms for 4 MiB at 10 Gbit, is not counted). Hence
+    /// min(disk, max_active × disk / 2, single_start × objectSize / sleep): 41.9 MB/s for an HDD
+    /// (0.1 s, 4 MiB objects), the disk for hybrid (0.025 s: 168 MB/s) and SSD (no sleep) with
+    /// max_active 3 or more; with max_active 1 half the disk.
     public var recoveryBudgetPerOSD: Double {
         let bw = osdBandwidthBytesPerSecond
         let sleep = effectiveRecoverySleep.seconds
-        var r = min(bw, Double(max(1, recoveryMaxActive)) * bw)
+        var r = min(bw, Double(max(1, recoveryMaxActive)) * bw / 2)
         if sleep > 0 { r = min(r, Double(Self.recoveryMaxSingleStart) * Double(objectBytes) / sleep) }
         return r
     }
@@ -84,6 +95,12 @@ public struct CephSpec: Equatable, Sendable {
     public var effectiveRecoverySleep: SimDuration {
         recoverySleep ?? (deviceClass == .hdd ? .milliseconds(100) : deviceClass == .ssd ? .zero : .milliseconds(25))
     }
+}
+
+/// The OSDMap flags an operator sets during maintenance or an incident (`ceph osd set <flag>`),
+/// in the order `OSDMap::get_flag_string` prints them (ceph/ceph v14.2.16 src/osd/OSDMap.cc).
+public enum CephFlag: String, Sendable, CaseIterable, Hashable {
+    case noup, nodown, noout, nobackfill, norebalance, norecover
 }
 
 extension SimDuration { static let microseconds500 = SimDuration(nanoseconds: 500_000) }
@@ -107,6 +124,10 @@ public final class CephOSDHost {
     var awaitingReports = false
     var gen: Int32 = 0
     var downAt: SimTime?
+    /// Its peers reported it failed while the nodown flag was set (the monitors ignored them).
+    var failureIgnored = false
+    /// It booted while the noup flag was set: its OSDs wait for the flag to clear, down.
+    public internal(set) var bootPending = false
     init(host: Host) { self.host = host }
 }
 
@@ -137,10 +158,19 @@ public final class CephCluster {
     var network: ClusterNetwork?
     var containerizer: Containerizer?
 
-    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone, reportTimeout, nooutSet, nooutUnset }
+    enum Sub: Int64 { case markDown = 1, markOut, recoveryDone, reportTimeout, flagSet, flagUnset, fillCheck }
+    /// The cluster flags set now, by `CephFlag.allCases` index.
+    var flagOn = [Bool](repeating: false, count: CephFlag.allCases.count)
+    public func isSet(_ f: CephFlag) -> Bool { flagOn[CephFlag.allCases.firstIndex(of: f)!] }
     /// The cluster's noout flag is set: OSDMonitor::can_mark_out refuses every OSD, so the tick
     /// skips its down_pending_out loop and keeps the OSDs' down times.
-    public private(set) var noout = false
+    public var noout: Bool { isSet(.noout) }
+    /// `ceph health`'s OSDMAP_FLAGS check (HEALTH_WARN "noout,norecover flag(s) set"; OSDMap::
+    /// check_health, flags in get_flag_string's order), or nil when none is set.
+    public var flagsHealth: String? {
+        let on = CephFlag.allCases.filter { isSet($0) }.map(\.rawValue)
+        return on.isEmpty ? nil : "HEALTH_WARN OSDMAP_FLAGS: \(on.joined(separator: ",")) flag(s) set"
+    }
     /// mon_osd_min_down_reporters 2, from different mon_osd_reporter_subtree_level ("host")
     /// subtrees: OSDMonitor::check_failure marks an OSD down on failure reports only from that many
     /// hosts (ceph/ceph v14.2.16 src/mon/OSDMonitor.cc, src/common/options.cc).
@@ -168,10 +198,14 @@ public final class CephCluster {
 
     func start() {
         lastUpdate = now
-        if let t = spec.nooutSet { schedule(.nooutSet, at: SimTime.zero + t, 0, 0) }
-        if let t = spec.nooutUnset { schedule(.nooutUnset, at: SimTime.zero + t, 0, 0) }
+        for (k, f) in CephFlag.allCases.enumerated() {
+            if let t = spec.flagSetAt[f] { schedule(.flagSet, at: SimTime.zero + t, k, 0) }
+            if let t = spec.flagUnsetAt[f] { schedule(.flagUnset, at: SimTime.zero + t, k, 0) }
+        }
         if let net = network, flowRecovery == nil { flowRecovery = CephFlowRecovery(ceph: self, network: net) }
         if let f = flowRecovery, clients == nil { clients = CephClients(ceph: self, flows: f) }
+        // the OSDs' full states as they start, and the first instant client writes change one
+        flowRecovery?.fullnessChanged()
     }
 
     func schedule(_ s: Sub, at t: SimTime, _ i: Int, _ g: Int32) {
@@ -200,10 +234,12 @@ public final class CephCluster {
                 schedule(.reportTimeout, at: at, i, g)
                 return
             }
+            guard !refusedByNodown(i) else { return }
             markDown(i, g, why: "no heartbeat within osd_heartbeat_grace \(spec.heartbeatGrace)")
         case .reportTimeout:
             let o = osdHosts[i]
             guard Self.argGeneration.matches(e.arg, o.gen), !o.alive, o.up else { return }
+            guard !refusedByNodown(i) else { return }
             markDown(i, g, why: "no beacon for mon_osd_report_timeout \(Self.reportTimeout)")
         case .markOut:
             let o = osdHosts[i]
@@ -213,18 +249,13 @@ public final class CephCluster {
                 return
             }
             markOut(i)
-        case .nooutSet:
-            noout = true
-            log("nooutSet", "cluster", "ceph osd set noout: the monitors mark no down OSD out")
-        case .nooutUnset:
-            guard noout else { return }
-            noout = false
-            log("nooutUnset", "cluster", "ceph osd unset noout")
-            // the next tick marks out every OSD down for the interval; the down times were kept
-            guard spec.marksDownOSDsOut else { return }
-            for (k, o) in osdHosts.enumerated() where !o.up && o.osdsOut < spec.osdsPerHost && !o.keptIn {
-                if let d = o.downAt, now - d >= spec.downOutInterval { markOut(k) }
-            }
+        case .flagSet:
+            setFlag(CephFlag.allCases[i], true)
+        case .flagUnset:
+            setFlag(CephFlag.allCases[i], false)
+        case .fillCheck:
+            guard Self.argGeneration.matches(e.arg, fillGen) else { return }
+            flowRecovery?.fullnessChanged()
         case .recoveryDone:
             guard Self.argGeneration.matches(e.arg, recoveryGen) else { return }
             advance()
@@ -234,6 +265,68 @@ public final class CephCluster {
             log("recoveryDone", "pool", "full redundancy restored (size \(spec.size))")
             replan()
         }
+    }
+
+    var fillGen: Int32 = 0
+    /// The flow model's next fullness check (an OSD reaching a ratio under client writes).
+    func scheduleFillCheck(after d: SimDuration) {
+        fillGen &+= 1
+        schedule(.fillCheck, at: now + d, 0, fillGen)
+    }
+
+    /// `ceph osd set <flag>` / `unset`: a new osdmap epoch with the flag; what consults it reacts.
+    func setFlag(_ f: CephFlag, _ on: Bool) {
+        let k = CephFlag.allCases.firstIndex(of: f)!
+        guard flagOn[k] != on else { return }
+        flagOn[k] = on
+        let what: String
+        switch (f, on) {
+        case (.noout, true): what = "the monitors mark no down OSD out (OSDMonitor::can_mark_out)"
+        case (.noout, false): what = "OSDs down for mon_osd_down_out_interval are marked out at the next tick"
+        case (.nodown, true): what = "the monitors ignore failure reports and beacon timeouts (OSDMonitor::can_mark_down): a dead OSD stays up, I/O to its PGs waits"
+        case (.nodown, false): what = "dead OSDs their peers report are marked down"
+        case (.noup, true): what = "the monitors ignore booting OSDs (OSDMonitor::can_mark_up): they stay down"
+        case (.noup, false): what = "OSDs waiting to boot are marked up"
+        case (.nobackfill, true): what = "PGs defer their backfill ops, keeping their reservations (PrimaryLogPG::start_recovery_ops)"
+        case (.norebalance, true): what = "PGs that are not degraded defer their backfill ops (PrimaryLogPG::start_recovery_ops)"
+        case (.norecover, true): what = "every OSD pauses its recovery queue (OSDService::pause_recovery): no recovery or backfill op starts"
+        case (.nobackfill, false), (.norebalance, false), (.norecover, false): what = "deferred backfills go on"
+        }
+        log(f.rawValue + (on ? "Set" : "Unset"), "cluster", "ceph osd \(on ? "set" : "unset") \(f.rawValue): \(what); \(flagsHealth ?? "OSDMAP_FLAGS clear")")
+        switch (f, on) {
+        case (.noout, false):
+            // the next tick marks out every OSD down for the interval; the down times were kept
+            guard spec.marksDownOSDsOut else { return }
+            for (k, o) in osdHosts.enumerated() where !o.up && o.osdsOut < spec.osdsPerHost && !o.keptIn {
+                if let d = o.downAt, now - d >= spec.downOutInterval { markOut(k) }
+            }
+        case (.nodown, false):
+            // the peers keep reporting a silent peer (OSD::heartbeat_check refills failure_queue,
+            // send_failures sends it): the monitors' next check_failures marks it down
+            for (k, o) in osdHosts.enumerated() where o.failureIgnored && !o.alive && o.up {
+                markDown(k, o.gen, why: "failure reports accepted again (nodown unset)")
+            }
+        case (.noup, false):
+            for (k, o) in osdHosts.enumerated() where o.bootPending && o.alive && !o.up {
+                o.bootPending = false
+                markUp(k)
+            }
+        case (.nobackfill, _), (.norebalance, _), (.norecover, _):
+            if let f = flowRecovery { f.flagsChanged() } else { advance(); replan() }
+        default: break
+        }
+    }
+
+    /// OSDMonitor::can_mark_down refuses every OSD while nodown is set: the failure reports (or the
+    /// beacon timeout) are ignored, and the host stays up in the map though its OSDs are dead.
+    func refusedByNodown(_ i: Int) -> Bool {
+        guard isSet(.nodown) else { return false }
+        let o = osdHosts[i]
+        if !o.failureIgnored {
+            o.failureIgnored = true
+            log("osdDownRefused", o.host.name, "reported failed, nodown flag set: the monitors keep its \(spec.osdsPerHost) OSD(s) up; I/O to its PGs waits")
+        }
+        return true
     }
 
     /// Other OSD hosts whose OSDs run and are up: the peers that can report a failure.
@@ -248,6 +341,7 @@ public final class CephCluster {
         let o = osdHosts[i]
         advance()
         o.awaitingReports = false
+        o.failureIgnored = false
         o.up = false
         o.downAt = now
         if let f = flowRecovery { f.markedDown(i) } else { degradedBytes += bytesPerHost }
@@ -342,7 +436,10 @@ public final class CephCluster {
 
     func replan() {
         recoveryGen &+= 1
-        recoveryRate = recoveryBytesLeft > 0 ? clusterRecoveryRate : 0
+        // the throttled transfer is the recovery of hosts marked out (degraded PGs): nobackfill and
+        // norecover stop it, norebalance does not
+        let deferred = isSet(.norecover) || isSet(.nobackfill)
+        recoveryRate = recoveryBytesLeft > 0 && !deferred ? clusterRecoveryRate : 0
         if recoveryRate > 0 {
             let d = SimDuration(nanoseconds: Int64((recoveryBytesLeft / recoveryRate * 1e9).rounded(.up)))
             schedule(.recoveryDone, at: now + d, 0, recoveryGen)
@@ -361,11 +458,24 @@ public final class CephCluster {
         let o = osdHosts[i]
         o.alive = false
         o.gen &+= 1
-        if orderly, o.up {
+        if o.bootPending {
+            // it was waiting for noup to clear, down: it stays down, its out timer runs on
+            o.bootPending = false
+            if !o.up, o.osdsOut < spec.osdsPerHost, !o.keptIn, spec.marksDownOSDsOut, let d = o.downAt {
+                schedule(.markOut, at: max(now, d + spec.downOutInterval), i, o.gen)
+            }
+            return
+        }
+        if orderly, o.up, !isSet(.nodown) {
             log("osdHostStopping", host.name, "orderly shutdown: each OSD tells the monitors it stops (MOSDMarkMeDown)")
             markDown(i, o.gen, why: "stopping (MOSDMarkMeDown)")
             flowRecovery?.hostDied(i)
             return
+        }
+        if orderly, o.up {
+            // OSDMonitor::preprocess_mark_me_down: can_mark_down refuses, the monitors ack and
+            // the OSDs exit still up; their peers report them after the grace (ignored too)
+            log("osdHostStopping", host.name, "orderly shutdown: MOSDMarkMeDown refused (nodown flag set); the OSDs exit still up")
         }
         flowRecovery?.hostDied(i)
         o.crashedAt = now
@@ -390,9 +500,26 @@ public final class CephCluster {
         }
         guard !o.up else {
             // back before the monitors marked it down: its PGs' I/O goes on
+            o.failureIgnored = false
             flowRecovery?.refreshHolders(of: i)
             return
         }
+        if isSet(.noup) {
+            o.bootPending = true
+            log("osdBootIgnored", host.name, "OSDs boot; noup flag set: the monitors ignore their MOSDBoot (OSDMonitor::can_mark_up), they stay down, waiting for the flag to clear")
+            // the out timer still runs (the host stays down); the crash's events were dropped
+            if o.osdsOut < spec.osdsPerHost, !o.keptIn, spec.marksDownOSDsOut, let d = o.downAt {
+                schedule(.markOut, at: max(now, d + spec.downOutInterval), i, o.gen)
+            }
+            return
+        }
+        markUp(i)
+    }
+
+    /// The monitors mark the host's OSDs up (and in, if they marked them out): its PGs re-peer.
+    func markUp(_ i: Int) {
+        let o = osdHosts[i]
+        let host = o.host
         if let f = flowRecovery {
             let wasOut = !o.inCluster
             o.up = true
@@ -462,9 +589,25 @@ public final class CephCluster {
         return spec.clientLatency.seconds / (1 - share)
     }
 
+    /// Used / capacity of the fullest up and in OSD: from the placement with a network section,
+    /// else the pool's replicas spread evenly over the OSDs in (recovered bytes included).
+    public func maxOSDUsedRatio() -> Double {
+        let cap = Double(max(1, spec.osdCapacityBytes))
+        if let f = flowRecovery {
+            var m = 0
+            for o in f.heldPGs.indices where osdHosts[f.hostOf(Int32(o))].up && f.isIn(Int32(o)) { m = max(m, f.heldPGs[o]) }
+            return Double(m) * f.pgBytes / cap
+        }
+        let inUp = osdHosts.filter { $0.up }.reduce(0) { $0 + spec.osdsPerHost - $1.osdsOut }
+        guard inUp > 0 else { return 0 }
+        advance()
+        return (Double(spec.storedBytes) * Double(spec.size) - degradedBytes) / Double(inUp) / cap
+    }
+
     public func metrics() -> CephMetrics {
         advance()
-        let total = Double(spec.storedBytes) * Double(spec.size)
+        flowRecovery?.advanceWrites()
+        let total = (flowRecovery?.storedBytes ?? Double(spec.storedBytes)) * Double(spec.size)
         let degradedBytes = flowRecovery?.degradedBytes ?? self.degradedBytes
         let recoveryRate = recoveryThroughput
         return CephMetrics(osdsTotal: osdCount, osdsUp: osdHosts.filter { $0.up }.count * spec.osdsPerHost,
@@ -472,7 +615,8 @@ public final class CephCluster {
                            degradedRatio: total > 0 ? min(1, degradedBytes / total) : 0,
                            recoveryBytesPerSecond: recoveryRate, blockedRatio: blockedRatio(),
                            clientLatencyMs: clientLatencySeconds() * 1000,
-                           appVolumesBlocked: clients?.appVolumesBlocked ?? 0)
+                           appVolumesBlocked: clients?.appVolumesBlocked ?? 0,
+                           maxOSDUsedRatio: maxOSDUsedRatio(), poolFull: flowRecovery?.poolFull ?? false)
     }
 }
 
@@ -486,4 +630,7 @@ public struct CephMetrics: Sendable {
     public var clientLatencyMs: Double
     /// App volumes (ceph-fuse mounts) with a PG below min_size now.
     public var appVolumesBlocked: Int
+    /// Used / capacity of the fullest up and in OSD, and the pool's full flag.
+    public var maxOSDUsedRatio: Double
+    public var poolFull: Bool
 }

@@ -31,8 +31,10 @@ public final class CephClients {
         public internal(set) var blockedSince: SimTime?
         public internal(set) var blockedTotal: SimDuration = .zero
         public internal(set) var blockings = 0
+        /// An app volume's writes are paused: the pool is full.
+        public internal(set) var fullBlocked = false
         init(name: String, kind: Kind, pgs: [Int32]) { self.name = name; self.kind = kind; self.pgs = pgs }
-        public var blocked: Bool { blockedPGs > 0 }
+        public var blocked: Bool { blockedPGs > 0 || fullBlocked }
     }
 
     unowned let ceph: CephCluster
@@ -90,6 +92,7 @@ public final class CephClients {
             pgVolumes[Int(p)].append(id)
             if kind == .app ? flows.writeWaitsOf[Int(p)] : flows.readWaitsOf[Int(p)] { v.blockedPGs += 1 }
         }
+        if kind == .app && flows.poolFull { v.fullBlocked = true }
         if v.blocked { v.blockedSince = ceph.now; v.blockings += 1; if kind == .app { appVolumesBlocked += 1 } }
         return v
     }
@@ -144,6 +147,18 @@ public final class CephClients {
         }
     }
 
+    /// The pool was flagged full or is no longer: the Objecter pauses every write to a full pool
+    /// (`_calc_target`: `pool_full` pauses writes without FULL_TRY; PrimaryLogPG::do_op drops a
+    /// write to a full pool, the client resends it when the flag clears), so every app volume (a
+    /// mounted file system, written to) hangs; reads (the registry's blobs) go on.
+    func setPoolFull(_ full: Bool) {
+        for v in volumes where v.kind == .app {
+            let was = v.blocked
+            v.fullBlocked = full
+            if !was && v.blocked { block(v) } else if was && !v.blocked { resume(v) }
+        }
+    }
+
     /// Why a volume's PGs wait: "N of its M PGs below min_size", or the PGs with a copy (an app
     /// volume) or their primary (an image) on an OSD that died and is not yet marked down.
     func why(_ v: Volume) -> String {
@@ -154,8 +169,9 @@ public final class CephClients {
         let of = v.kind == .app ? "of its \(v.pgs.count) PGs" : "of the \(v.pgs.count) PGs holding its blobs"
         if inactive > 0 { parts.append("\(inactive) \(of) \(v.kind == .app ? "below" : "are below") min_size") }
         if stalled > 0 {
-            parts.append("\(stalled) \(of) \(v.kind == .app ? "with a copy" : "have their primary") on an OSD that died and is not marked down yet (osd_heartbeat_grace)")
+            parts.append("\(stalled) \(of) \(v.kind == .app ? "with a copy" : "have their primary") on an OSD that died and is not marked down yet (\(ceph.isSet(.nodown) ? "nodown flag set" : "osd_heartbeat_grace"))")
         }
+        if v.fullBlocked { parts.append("the pool is full (an OSD above mon_osd_full_ratio 0.95: writes paused)") }
         return parts.joined(separator: ", ")
     }
 

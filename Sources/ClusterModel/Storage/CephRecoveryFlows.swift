@@ -27,8 +27,13 @@ public final class CephFlowRecovery: NetworkClient {
     let network: ClusterNetwork
     let size: Int, minSize: Int, perHost: Int, maxBackfills: Int
     public let pgNum: Int
-    /// Bytes of one PG replica.
-    public let pgBytes: Double
+    /// Bytes of one PG replica now (the pool's client data over pg_num; it grows with client
+    /// writes, `CephSpec.clientWriteBytesPerSecond`, while the pool is not full).
+    public private(set) var pgBytes: Double
+    /// Client data in the pool now, and when the writes were last accounted.
+    public private(set) var storedBytes: Double
+    var writesAt: SimTime
+    let writeRate: Double
     /// Recovery budget of one source OSD, bytes per second.
     public let budgetPerOSD: Double
 
@@ -75,10 +80,22 @@ public final class CephFlowRecovery: NetworkClient {
     /// Highest number of concurrent backfills seen on one OSD as source / as target, and in all.
     public private(set) var peakSource = 0, peakTarget = 0, peakActive = 0
     public private(set) var backfillsCompleted = 0
-    /// Bytes of PG replicas each OSD holds, and of the backfills it is receiving (Ceph counts both
-    /// when it decides whether it can take one more: OSDService::compute_adjusted_ratio).
-    public private(set) var heldBytes: [Double]
+    /// PG replicas each OSD holds (each `pgBytes`), and the bytes of the backfills it is receiving
+    /// (Ceph counts both when it decides whether it can take one more:
+    /// OSDService::compute_adjusted_ratio).
+    public private(set) var heldPGs: [Int]
+    public var heldBytes: [Double] { heldPGs.map { Double($0) * pgBytes } }
     var incomingBytes: [Double]
+    /// Each OSD's fullness as it reports it (OSDService::recalc_full_state: its used ratio above
+    /// mon_osd_nearfull_ratio 0.85, backfillfull 0.90, full 0.95): 0 none, 1 nearfull,
+    /// 2 backfillfull, 3 full; only up and in OSDs count (OSDMap::get_full_pools).
+    public private(set) var fullState: [UInt8]
+    public static let nearfullRatio = 0.85, fullRatio = 0.95
+    /// Some up and in OSD of the pool is full: the monitors flag the pool full (OSDMap::
+    /// get_full_pools -> pg_pool_t::FLAG_FULL), and clients pause their writes to it (Objecter).
+    public private(set) var poolFull = false
+    /// Backfills holding their reservations with their ops deferred by a flag (no flow).
+    public private(set) var pausedBackfills = 0
     /// An OSD refuses a backfill that would take it above `mon_osd_backfillfull_ratio` (0.90) of its
     /// capacity (OSDService::tentative_backfill_full, recalc_full_state: `ratio > backfillfull`):
     /// the PG waits in backfill_toofull.
@@ -96,6 +113,9 @@ public final class CephFlowRecovery: NetworkClient {
         let osds = ceph.osdHosts.count * perHost
         pgNum = spec.effectivePGNum(osds: osds)
         pgBytes = Double(spec.storedBytes) / Double(pgNum)
+        storedBytes = Double(spec.storedBytes)
+        writesAt = ceph.now
+        writeRate = max(0, spec.clientWriteBytesPerSecond)
         let cap = spec.recoveryBudgetPerOSD
         budgetPerOSD = cap
         holders = Array(repeating: [], count: pgNum)
@@ -106,12 +126,13 @@ public final class CephFlowRecovery: NetworkClient {
         bySource = Array(repeating: [], count: osds); byTarget = Array(repeating: [], count: osds)
         sourceBusy = Array(repeating: 0, count: osds); targetBusy = Array(repeating: 0, count: osds)
         budget = (0..<osds).map { _ in network.addLimit(bytesPerSecond: cap) }
-        heldBytes = Array(repeating: 0, count: osds); incomingBytes = Array(repeating: 0, count: osds)
+        heldPGs = Array(repeating: 0, count: osds); incomingBytes = Array(repeating: 0, count: osds)
+        fullState = Array(repeating: 0, count: osds)
         toofullLogged = Array(repeating: false, count: osds)
         backfillFullBytes = Self.backfillFullRatio * Double(spec.osdCapacityBytes)
         for p in 0..<pgNum {
             holders[p] = upSet(p).map { osd(on: $0, pg: p) }
-            for o in holders[p] { heldBytes[Int(o)] += pgBytes }
+            for o in holders[p] { heldPGs[Int(o)] += 1 }
             refresh(p)
         }
     }
@@ -224,6 +245,7 @@ public final class CephFlowRecovery: NetworkClient {
 
     private func release(_ id: Int) {
         let b = backfills[id]
+        if b.state == .active && b.flow == nil { pausedBackfills -= 1 }
         sourceBusy[Int(b.src)] -= 1; targetBusy[Int(b.tgt)] -= 1
         incomingBytes[Int(b.tgt)] -= b.bytes
         if let k = active.firstIndex(of: Int32(id)) { active.remove(at: k) }
@@ -232,8 +254,8 @@ public final class CephFlowRecovery: NetworkClient {
 
     /// Drops one backfill (an active one's flow stops; its progress is lost).
     private func cancel(_ id: Int) {
-        if backfills[id].state == .active, let f = backfills[id].flow {
-            network.stopFlow(f)
+        if backfills[id].state == .active {
+            if let f = backfills[id].flow { network.stopFlow(f) }
             release(id)
         }
         backfills[id].state = .cancelled
@@ -313,7 +335,7 @@ public final class CephFlowRecovery: NetworkClient {
         // PGs that held a copy there or had a backfill to or from it, and degraded PGs (whose up
         // set may have named it while it was down)
         for p in 0..<pgNum where missingOf[p] > 0 || touches(p, h) {
-            for o in holders[p] where out.contains(Int(o)) { heldBytes[Int(o)] -= pgBytes }
+            for o in holders[p] where out.contains(Int(o)) { heldPGs[Int(o)] -= 1 }
             holders[p].removeAll { out.contains(Int($0)) }
             let a = replan(p)
             added.0 += a.bytes; added.1 += a.count
@@ -352,11 +374,11 @@ public final class CephFlowRecovery: NetworkClient {
             && sourceBusy[Int(b.src)] < maxBackfills && targetBusy[Int(b.tgt)] < maxBackfills else { return false }
         // the target's remote reservation: refused when the copy would take it above backfillfull
         let tgt = Int(b.tgt)
-        if heldBytes[tgt] + incomingBytes[tgt] + b.bytes > backfillFullBytes {
+        if Double(heldPGs[tgt]) * pgBytes + incomingBytes[tgt] + b.bytes > backfillFullBytes {
             toofullRefusals += 1
             if !toofullLogged[tgt] {
                 toofullLogged[tgt] = true
-                let pct = NumberFormat.decimal(100 * (heldBytes[tgt] + incomingBytes[tgt]) / max(1, Double(ceph.spec.osdCapacityBytes)), 1)
+                let pct = NumberFormat.decimal(100 * (Double(heldPGs[tgt]) * pgBytes + incomingBytes[tgt]) / max(1, Double(ceph.spec.osdCapacityBytes)), 1)
                 ceph.log("backfillToofull", "osd.\(tgt)", "\(t.host.name): \(pct)% used; a backfill of PG \(b.pg) would pass mon_osd_backfillfull_ratio 0.90: refused, the PG waits in backfill_toofull")
             }
             return false
@@ -365,19 +387,75 @@ public final class CephFlowRecovery: NetworkClient {
     }
 
     private func start(_ id: Int) {
+        if backfills[id].done == 0, backfills[id].bytes != pgBytes {
+            // a fresh backfill copies the PG as it is now (client writes grew it meanwhile)
+            liveBytes += pgBytes - backfills[id].bytes
+            backfills[id].bytes = pgBytes
+        }
         let b = backfills[id]
-        let hosts = ceph.osdHosts
-        let f = network.startFlow(from: NetworkEndpoint(host: hosts[hostOf(b.src)].host.index),
-                                  to: NetworkEndpoint(host: hosts[hostOf(b.tgt)].host.index),
-                                  bytes: b.bytes, limits: [budget[Int(b.src)]], client: self, token: Int64(id))
         backfills[id].state = .active
-        backfills[id].flow = f
+        if paused(Int(b.pg)) {
+            // reserved (the slots are taken), its ops deferred by a flag
+            backfills[id].flow = nil
+            pausedBackfills += 1
+        } else {
+            backfills[id].flow = startFlow(id)
+        }
         sourceBusy[Int(b.src)] += 1; targetBusy[Int(b.tgt)] += 1
         incomingBytes[Int(b.tgt)] += b.bytes
         active.append(Int32(id))
         peakSource = max(peakSource, sourceBusy[Int(b.src)])
         peakTarget = max(peakTarget, targetBusy[Int(b.tgt)])
         peakActive = max(peakActive, active.count)
+    }
+
+    private func startFlow(_ id: Int) -> ClusterNetwork.FlowHandle {
+        let b = backfills[id]
+        let hosts = ceph.osdHosts
+        return network.startFlow(from: NetworkEndpoint(host: hosts[hostOf(b.src)].host.index),
+                                 to: NetworkEndpoint(host: hosts[hostOf(b.tgt)].host.index),
+                                 bytes: b.bytes, limits: [budget[Int(b.src)]], client: self, token: Int64(id))
+    }
+
+    /// A PG's backfill ops are deferred now: `norecover` pauses every OSD's recovery queue
+    /// (OSD::activate_map -> OSDService::pause_recovery; `_recover_now` starts nothing), `nobackfill`
+    /// defers every backfill and `norebalance` those of PGs that are not degraded
+    /// (PrimaryLogPG::start_recovery_ops: "deferring backfill due to NOBACKFILL / NOREBALANCE").
+    /// The PG keeps its reservations: the slots stay taken (ceph/ceph v14.2.16 src/osd/OSD.cc,
+    /// PrimaryLogPG.cc, PG.cc `on_active_actmap`).
+    func paused(_ p: Int) -> Bool {
+        ceph.isSet(.norecover) || ceph.isSet(.nobackfill) || (ceph.isSet(.norebalance) && missingOf[p] == 0)
+    }
+
+    /// A flag changed (or a PG's degraded state may have): reserved backfills whose ops are now
+    /// deferred stop their flow, keeping what they copied (`last_backfill`); those no longer
+    /// deferred go on with what is left.
+    func flagsChanged() {
+        advanceWrites()
+        reconcilePauses()
+        pump()
+    }
+
+    private func reconcilePauses() {
+        var stopped = 0, resumed = 0
+        for a in active {
+            let id = Int(a)
+            let b = backfills[id]
+            let p = paused(Int(b.pg))
+            if p, let f = b.flow {
+                let moved = network.transferred(f)
+                network.stopFlow(f)
+                backfills[id].flow = nil
+                backfills[id].bytes -= moved; backfills[id].done += moved
+                liveBytes -= moved; liveDone += moved
+                pausedBackfills += 1; stopped += 1
+            } else if !p, b.flow == nil {
+                backfills[id].flow = startFlow(id)
+                pausedBackfills -= 1; resumed += 1
+            }
+        }
+        if stopped > 0 { ceph.log("backfillsDeferred", "pool", "\(stopped) running backfill(s) stop their ops and keep their reservations (\(pausedBackfills) deferred)") }
+        if resumed > 0 { ceph.log("backfillsResumed", "pool", "\(resumed) deferred backfill(s) go on") }
     }
 
     /// Starts what the source OSD's queue can (targets with free slots), dropping stale entries.
@@ -442,7 +520,7 @@ public final class CephFlowRecovery: NetworkClient {
         let s = ceph.osdHosts[hostOf(b.src)], t = ceph.osdHosts[hostOf(b.tgt)]
         guard s.alive && s.up && t.alive && t.up && isIn(b.tgt) else { return false }
         let tgt = Int(b.tgt)
-        guard heldBytes[tgt] + incomingBytes[tgt] + b.bytes <= backfillFullBytes else { return false }
+        guard Double(heldPGs[tgt]) * pgBytes + incomingBytes[tgt] + b.bytes <= backfillFullBytes else { return false }
         let p = backfillPriority(Int(b.pg))
         var victims: [Int] = []
         if sourceBusy[Int(b.src)] >= maxBackfills {
@@ -473,8 +551,90 @@ public final class CephFlowRecovery: NetworkClient {
     /// Starts every backfill whose OSDs have free slots (OSD order, then queue order), and ends
     /// the recovery when nothing is left.
     func pump() {
+        advanceWrites()
+        // a PG's degraded state may have changed under norebalance
+        if ceph.isSet(.norebalance) { reconcilePauses() }
         for o in bySource.indices where !bySource[o].isEmpty { trySource(o) }
+        fullnessChanged()
         checkDone()
+    }
+
+    // MARK: client writes and full OSDs
+
+    /// Accounts the client writes since the last call: the pool grows at the write rate while it
+    /// is not full (the clients pause their writes to a full pool).
+    func advanceWrites() {
+        let t = ceph.now
+        defer { writesAt = t }
+        guard writeRate > 0, !poolFull, t > writesAt else { return }
+        storedBytes += writeRate * (t - writesAt).seconds
+        pgBytes = storedBytes / Double(pgNum)
+    }
+
+    /// Recomputes every OSD's full state from what it holds, logs the changes in `ceph health`'s
+    /// words, flags the pool full (or not), and schedules the next time an OSD's usage reaches a
+    /// ratio under the client writes (no event while nothing changes).
+    func fullnessChanged() {
+        advanceWrites()
+        let cap = Double(ceph.spec.osdCapacityBytes)
+        let ratios = [Self.nearfullRatio, Self.backfillFullRatio, Self.fullRatio]
+        var changed = false
+        for o in fullState.indices {
+            let h = ceph.osdHosts[hostOf(Int32(o))]
+            var st: UInt8 = 0
+            if h.up && isIn(Int32(o)) {
+                let r = Double(heldPGs[o]) * pgBytes / cap
+                for k in ratios.indices.reversed() where r >= ratios[k] { st = UInt8(k + 1); break }
+            }
+            guard st != fullState[o] else { continue }
+            let was = fullState[o]
+            fullState[o] = st
+            changed = true
+            guard h.up else { continue }
+            let pct = NumberFormat.decimal(100 * Double(heldPGs[o]) * pgBytes / cap, 1)
+            let names = ["below mon_osd_nearfull_ratio 0.85", "near full (mon_osd_nearfull_ratio 0.85)", "backfillfull (mon_osd_backfillfull_ratio 0.90: refuses backfills)", "full (mon_osd_full_ratio 0.95)"]
+            ceph.log(st > was ? "osdFilling" : "osdFreed", "osd.\(o)", "\(h.host.name): \(pct)% used: \(names[Int(st)])")
+        }
+        if changed {
+            let full = fullState.contains(3)
+            if full != poolFull {
+                poolFull = full
+                ceph.log(full ? "poolFull" : "poolNotFull", "pool", full
+                    ? "an up and in OSD of the pool is above mon_osd_full_ratio 0.95: the pool is flagged full, clients pause their writes (reads go on); \(healthSummary)"
+                    : "no OSD of the pool is full: clients resend their writes; \(healthSummary)")
+                ceph.clients?.setPoolFull(full)
+            }
+        }
+        scheduleNextFill()
+    }
+
+    /// `ceph health` for the full states: OSD_FULL (HEALTH_ERR), OSD_BACKFILLFULL, OSD_NEARFULL
+    /// (HEALTH_WARN) and POOL_FULL (OSDMap::check_health).
+    public var healthSummary: String {
+        var n = [0, 0, 0, 0]
+        for s in fullState { n[Int(s)] += 1 }
+        var parts: [String] = []
+        if n[3] > 0 { parts.append("OSD_FULL: \(n[3]) full osd(s)") }
+        if n[2] > 0 { parts.append("OSD_BACKFILLFULL: \(n[2]) backfillfull osd(s)") }
+        if n[1] > 0 { parts.append("OSD_NEARFULL: \(n[1]) nearfull osd(s)") }
+        if poolFull { parts.append("POOL_FULL: 1 pool(s) full") }
+        guard !parts.isEmpty else { return "no full OSD" }
+        return (n[3] > 0 ? "HEALTH_ERR " : "HEALTH_WARN ") + parts.joined(separator: "; ")
+    }
+
+    /// The next instant an up and in OSD's usage reaches its next ratio under the client writes.
+    private func scheduleNextFill() {
+        guard writeRate > 0, !poolFull else { return }
+        let cap = Double(ceph.spec.osdCapacityBytes)
+        let ratios = [Self.nearfullRatio, Self.backfillFullRatio, Self.fullRatio]
+        var best = Double.infinity
+        for o in fullState.indices where heldPGs[o] > 0 && fullState[o] < 3 {
+            guard ceph.osdHosts[hostOf(Int32(o))].up, isIn(Int32(o)) else { continue }
+            let need = ratios[Int(fullState[o])] * cap * Double(pgNum) / Double(heldPGs[o])
+            best = min(best, max(0, (need - storedBytes) / writeRate))
+        }
+        guard best.isFinite else { return }
+        ceph.scheduleFillCheck(after: SimDuration(nanoseconds: Int64((best * 1e9).rounded(.up)) + 1))
     }
 
     private func checkDone() {
@@ -492,16 +652,18 @@ public final class CephFlowRecovery: NetworkClient {
         pgLive[p].removeAll { $0 == Int32(id) }
         liveBackfills -= 1; liveBytes -= b.bytes; liveDone -= b.done
         holders[p].append(b.tgt)
-        heldBytes[Int(b.tgt)] += pgBytes
+        heldPGs[Int(b.tgt)] += 1
         if holders[p].count > size && pgLive[p].isEmpty {
             // clean: copies outside the up set are removed
             let up = upSet(p)
-            for o in holders[p] where !up.contains(hostOf(o)) { heldBytes[Int(o)] -= pgBytes }
+            for o in holders[p] where !up.contains(hostOf(o)) { heldPGs[Int(o)] -= 1 }
             holders[p].removeAll { !up.contains(hostOf($0)) }
         }
         refresh(p)
+        advanceWrites()
         trySource(Int(b.src))
         tryTarget(Int(b.tgt))
+        fullnessChanged()
         checkDone()
     }
 }

@@ -127,7 +127,9 @@ extension StorageModel {
             ("recovery_mb_s", "recovery (backfill) throughput, MB/s"),
             ("pgs_blocked_ratio", "fraction of placement groups with fewer than min_size replicas up: their client I/O blocks"),
             ("client_latency_ms", "client write latency of unblocked placement groups, ms"),
-            ("app_volumes_blocked", "apps' ceph-fuse volumes with a placement group below min_size: their processes hang in I/O"),
+            ("app_volumes_blocked", "apps' ceph-fuse volumes with a placement group below min_size (or whose writes wait on a dead OSD still up, or on a full pool): their processes hang in I/O"),
+            ("osd_max_used_ratio", "used / capacity of the fullest up and in OSD (`ceph osd df`'s highest %USE / 100): above 0.85 nearfull, 0.90 backfillfull, 0.95 full; without a `network` section the pool's replicas spread evenly over the OSDs in"),
+            ("pool_full", "1 while the pool is flagged full (an up and in OSD above mon_osd_full_ratio 0.95: client writes paused), else 0"),
         ],
         applies: { $0.ceph != nil }) { st, time, w in
             guard let c = st.ceph else { return }
@@ -136,6 +138,7 @@ extension StorageModel {
             w.field(m.degradedRatio, decimals: 6); w.field(m.recoveryBytesPerSecond / 1e6, decimals: 3)
             w.field(m.blockedRatio, decimals: 6); w.field(m.clientLatencyMs, decimals: 4)
             w.field(m.appVolumesBlocked)
+            w.field(m.maxOSDUsedRatio, decimals: 6); w.field(m.poolFull ? 1 : 0)
             w.endRow()
         }
 
