@@ -122,6 +122,34 @@ final class ConsulPartitionTests: XCTestCase {
         }
     }
 
+    /// One server down for good at 2m, a second one cut off 3m-5m: the leader loses its quorum and
+    /// steps down; nobody can elect until the heal. The server back brings the terms it burned
+    /// alone, the others adopt it, and the election at the heal is won above it: no second
+    /// step-down for a newer term afterwards. Mutation: not adopting it (the returning server's
+    /// term left to disrupt the next leader) fails the counts (a second step-down, a third
+    /// election) and the term.
+    func testAServerBackWhileThereIsNoLeaderRaisesTheNextElectionsTerm() {
+        for seed in UInt64(1)...6 {
+            let (m0, _, c0) = platform(seed: seed, faults: [], duration: .minutes(2))
+            m0.run()
+            guard let leader = c0.leaderHost else { return XCTFail("no leader") }
+            let followers = ["master-01", "master-02", "master-03"].filter { $0 != leader }
+            let f = [FaultSpec(at: .minutes(2), kind: .hostCrash, target: .host(followers[0])),
+                     FaultSpec(at: .minutes(3), kind: .networkPartition, target: .host(followers[1]), healAfter: .minutes(2))]
+            let (m, o, c) = platform(seed: seed, faults: f, duration: .minutes(8))
+            m.run()
+            let lost = events(o, "consulLeaderLost"), elected = events(o, "consulLeaderElected")
+            XCTAssertEqual(lost.count, 1, "seed \(seed): \(lost.map(\.detail))")
+            XCTAssertEqual(elected.count, 2, "seed \(seed)")
+            guard lost.count >= 1, elected.count >= 2 else { continue }
+            XCTAssertTrue(lost[0].detail.hasPrefix("no quorum for the leader lease"), lost[0].detail)
+            XCTAssertGreaterThanOrEqual(elected[1].time, SimTime.zero + .minutes(5))
+            // two minutes alone: a candidacy every 5-10 s after the first, 5-10 s after its last contact
+            XCTAssertGreaterThan(term(elected[1]), term(elected[0]) + 10, "seed \(seed)")
+            XCTAssertNotNil(c.leader)
+        }
+    }
+
     /// The servers on hosts of their own: a partitioned server host is cut off from the masters'
     /// hosts only, not from the other servers (the fault's one rule), so Raft does not notice.
     func testServersOffTheControlHostsAreNotCutFromEachOther() {

@@ -102,6 +102,9 @@ public final class ConsulCluster: EventHandler {
     var rejoinedTerm: [Int?] = []
     var nextCandidacy: [SimTime?] = []
     var leaderStepDownAt: [SimTime?] = []
+    /// The highest term a server back from a partition brought while there was no leader: the
+    /// next election is won above it.
+    var adoptedTerm = 0
 
     // MARK: catalog (ConsulServices.swift, ConsulChecks.swift)
     public let serviceNames: [String]

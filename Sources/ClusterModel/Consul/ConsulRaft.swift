@@ -139,7 +139,8 @@ extension ConsulCluster {
         // the candidate went down meanwhile: the next timer among the others (if a quorum is left)
         guard members[serverMembers[s]].agentUp, connectedVoters(s) >= quorum else { startElection(after: nil); return }
         raftGen &+= 1
-        term = max(term + 1, pendingTerm)
+        term = max(term + 1, pendingTerm, adoptedTerm + 1)
+        adoptedTerm = 0
         elections += 1
         leader = s
         leaderElectedAt = now

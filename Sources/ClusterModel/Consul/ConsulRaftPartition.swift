@@ -105,6 +105,13 @@ extension ConsulCluster {
         var burned = 0
         while t < now { burned += 1; t = t + et + uniform(m, et) }
         guard burned > 0 else { return }
+        guard leader != nil else {
+            // back while there is no leader: the others adopt its term from its vote requests (or
+            // their answers), and the election is won in a term above it (the model's choice: a
+            // server of the quorum wins it, as when it is back under a leader)
+            adoptedTerm = max(adoptedTerm, isolatedTerm[s] + burned)
+            return
+        }
         rejoinedTerm[s] = isolatedTerm[s] + burned
         nextCandidacy[s] = t
         checkNewerTerms()
