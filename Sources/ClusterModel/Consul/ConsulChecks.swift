@@ -33,6 +33,8 @@ struct CheckState {
     /// P(response time > timeout) for HTTP and script checks.
     let slowProbability: Double
     var criticalSince: SimTime?
+    /// When the agent registered the check (a TTL check's timer is armed then).
+    var registeredAt = SimTime.zero
 }
 
 extension ConsulCluster {
@@ -51,8 +53,9 @@ extension ConsulCluster {
     func addCheck(_ d: ConsulCheckDefinition, instance i: Int, taskID: TaskID, slowProbability p: Double) -> Int {
         let m = instances[i].member
         let first = d.kind == .ttl ? now : now + uniform(m, d.interval)
-        let state = CheckState(def: d, instance: i, task: taskID, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
+        var state = CheckState(def: d, instance: i, task: taskID, status: d.initialStatus, catalogStatus: d.initialStatus, pendingStart: first,
                                slowProbability: p)
+        state.registeredAt = now
         let c: Int
         if let free = freeChecks.popLast() {
             // a reused slot keeps counting its generations, so the old check's events stay stale
@@ -171,31 +174,66 @@ extension ConsulCluster {
         plan(c, from: n + 1, at: now + checks[c].def.interval)
     }
 
-    // MARK: TTL: passing from the first update (the process serving), critical `ttl` after the last (a hang)
+    // MARK: TTL (agent/checks/check.go `CheckTTL`)
+    //
+    // Consul arms the check's timer for `ttl` when it registers it (`Start`: time.NewTimer(c.TTL));
+    // every update (`/v1/agent/check/pass|warn|fail/<id>`: `SetStatus`) sets the status and re-arms
+    // it; when it fires the check turns critical with the output "TTL expired" (`run` →
+    // UpdateCheck(critical)), a critical result like any other (it starts the critical clock of
+    // `deregister_critical_service_after`). Until the first update the check has its initial
+    // status (critical unless the definition's `status` says otherwise). The model's updater is
+    // the process itself: it updates the check (passing) while it serves, often enough for its
+    // `ttl`, and stops at a hang; nothing updates a check whose process never serves. So:
+    // initial status until min(first update, registration + ttl); critical "TTL expired" at
+    // registration + ttl when no update came by then; passing from the first update; critical
+    // `ttl` after the last one (the hang).
 
-    func planTTL(_ c: Int) {
-        guard let task = mesos?.task(checks[c].task), let serving = task.servingAt else { return }
-        let expiry = task.hangAt.map { $0 + checks[c].def.ttl }
-        var at: SimTime? = nil
-        if checks[c].status != .passing {
-            if expiry.map({ serving < $0 }) ?? true { at = max(now, serving) }
-        } else if let e = expiry {
-            at = max(now, e)
+    /// The span of the process's updates, [first, last), or nil when it never updates the check.
+    func ttlUpdates(_ c: Int) -> (first: SimTime, last: SimTime)? {
+        guard let task = mesos?.task(checks[c].task), task.containerAlive, !task.state.isTerminal,
+              let serving = task.servingAt else { return nil }
+        let first = max(serving, checks[c].registeredAt), last = task.hangAt ?? .distantFuture
+        return first < last ? (first, last) : nil
+    }
+
+    /// What the TTL check says at `t`: nil (its initial status, no update and no expiry yet),
+    /// passing (updated within its ttl), or critical (its timer fired).
+    func ttlStatus(_ c: Int, at t: SimTime) -> ConsulHealth? {
+        let ttl = checks[c].def.ttl, armed = checks[c].registeredAt + ttl
+        if let u = ttlUpdates(c) {
+            if u.last != .distantFuture && t >= u.last + ttl { return .critical }
+            if t >= u.first { return .passing }
         }
-        guard let t = at else { return }
+        return t >= armed ? .critical : nil
+    }
+
+    /// Schedules the TTL check's next change after now (at most three in its life: the expiry of
+    /// the registration's timer, the first update, the expiry after the last update).
+    func planTTL(_ c: Int) {
+        let ttl = checks[c].def.ttl, armed = checks[c].registeredAt + ttl
+        var instants: [SimTime] = []
+        let u = ttlUpdates(c)
+        if u.map({ $0.first > armed }) ?? true { instants.append(armed) }   // the registration's timer fires first
+        if let u = u {
+            instants.append(u.first)
+            if u.last != .distantFuture { instants.append(u.last + ttl) }
+        }
+        guard let at = instants.filter({ $0 > now }).min() else { return }
         checks[c].gen &+= 1
-        schedule(.checkRun, at: t, IndexGeneration.pack(c, checks[c].gen))
+        schedule(.checkRun, at: at, IndexGeneration.pack(c, checks[c].gen))
     }
 
     func ttlFired(_ c: Int) {
-        guard let task = mesos?.task(checks[c].task), !task.state.isTerminal else {
-            // a registration kept after its container died (RegistratorProcess.swift): nobody updates it
-            setStatus(c, .critical); return
+        switch ttlStatus(c, at: now) {
+        case .passing?: setStatus(c, .passing)
+        case .critical?:
+            setStatus(c, .critical)
+            // already critical (its initial status): the expiry is still a critical result, which
+            // starts the critical clock (agent/local/state.go `UpdateCheck` sets CriticalTime)
+            if checks[c].criticalSince == nil { startCriticalClock(c) }
+        default: break
         }
-        guard let serving = task.servingAt else { return }
-        let expired = task.hangAt.map { now >= $0 + checks[c].def.ttl } ?? false
-        if expired { setStatus(c, .critical) } else if now >= serving { setStatus(c, .passing) }
-        if !expired { planTTL(c) }
+        planTTL(c)
     }
 
     // MARK: status

@@ -25,6 +25,7 @@ public final class ConsulCluster: EventHandler {
         case checkRun, checkReap, agentSync
         case probeTick, gossipSuspect, suspicionTimer
         case registratorResync
+        case newerTerm
     }
 
     // MARK: pool
@@ -87,6 +88,23 @@ public final class ConsulCluster: EventHandler {
     var stepDownGen: Int32 = 0
     /// The term the pending election is won in (ConsulRaft.swift).
     var pendingTerm = 0
+    /// The leader is cut off from a quorum (servers down or a partition) and waits for its lease
+    /// check: nothing commits (ConsulRaftPartition.swift); when it was cut off by a partition.
+    var leaderIsolated = false
+    var leaderCutAt: SimTime?
+    /// Per server (index into `serverMembers`): cut off from the leader; when it lost a quorum
+    /// (a partition), its term then and when it stopped hearing from a leader; the term it came
+    /// back with and its next candidacy; when it stepped down as leader.
+    var cutFromLeader: [Bool] = []
+    var isolatedAt: [SimTime?] = []
+    var isolatedTerm: [Int] = []
+    var isolatedLostAt: [SimTime?] = []
+    var rejoinedTerm: [Int?] = []
+    var nextCandidacy: [SimTime?] = []
+    var leaderStepDownAt: [SimTime?] = []
+    /// The highest term a server back from a partition brought while there was no leader: the
+    /// next election is won above it.
+    var adoptedTerm = 0
 
     // MARK: catalog (ConsulServices.swift, ConsulChecks.swift)
     public let serviceNames: [String]
@@ -177,6 +195,11 @@ public final class ConsulCluster: EventHandler {
         }
         memberOfHost = byHost
         serverMembers = serverHosts.map { byHost[$0]! }
+        let n = serverMembers.count
+        cutFromLeader = Array(repeating: false, count: n); isolatedAt = Array(repeating: nil, count: n)
+        isolatedTerm = Array(repeating: 0, count: n); isolatedLostAt = Array(repeating: nil, count: n)
+        rejoinedTerm = Array(repeating: nil, count: n); nextCandidacy = Array(repeating: nil, count: n)
+        leaderStepDownAt = Array(repeating: nil, count: n)
         streams = [RandomStream?](repeating: nil, count: list.count)
         members = list
         registrators = [RegistratorState](repeating: RegistratorState(), count: list.count)
@@ -236,6 +259,7 @@ public final class ConsulCluster: EventHandler {
         case .gossipSuspect: suspectArrived(event.arg)
         case .suspicionTimer: if probeLoop!.suspicion[i]?.timerGen == g { suspicionExpired(i) }
         case .registratorResync: if registrators[i].resyncGen == g { registratorResync(i) }
+        case .newerTerm: if raftGen == g { peerHasNewerTerm(i) }
         }
     }
 
@@ -252,7 +276,7 @@ public final class ConsulCluster: EventHandler {
         members[m].agentUp = false
         members[m].downAt = now
         stopChecks(member: m)
-        if members[m].isServer { serverDown(m) }
+        if members[m].isServer { forgetIsolation(member: m); serverDown(m) }
         if rebooting && !members[m].isServer && (config.leaveOnTerminate ?? true) {
             members[m].gen &+= 1
             setState(m, .left)
@@ -314,6 +338,7 @@ extension ConsulCluster: Subsystem, SignalSubscriber {
         switch signal {
         case .hostDown(let h, let rebooting): hostDown(h, rebooting: rebooting)
         case .hostUp(let h): hostUp(h)
+        case .hostPartitioned: raftPartitionChanged()
         case .statusUpdate(let task, let state, let reason, let host, _): taskStatus(task, state, reason: reason, host: host)
         default: break
         }

@@ -26,10 +26,10 @@ extension ConsulCluster {
     /// Schedules the next election. `lastContact` nil: start-up, or a quorum back after a loss
     /// (no server knows a leader, so the first candidate timer wins). Otherwise the leader was
     /// lost at `lastContact` and the followers still know it: `electionAfterLeaderLoss`.
-    func startElection(after lastContact: SimTime?) {
-        guard !electionPending, leader == nil, liveServers >= quorum else { return }
+    func startElection(after lastContact: SimTime?, contacts: [SimTime?]? = nil) {
+        guard !electionPending, leader == nil, quorumCanTalk else { return }
         if let c = lastContact {
-            let (at, s, t) = electionAfterLeaderLoss(at: c)
+            let (at, s, t) = electionAfterLeaderLoss(at: c, contacts: contacts)
             electionPending = true
             pendingTerm = t
             schedule(.election, at: at, IndexGeneration.pack(s, raftGen))
@@ -37,7 +37,7 @@ extension ConsulCluster {
         }
         let ht = config.heartbeatTimeout, et = config.electionTimeout
         var best: (SimTime, Int)? = nil
-        for (s, m) in serverMembers.enumerated() where members[m].agentUp {
+        for (s, m) in serverMembers.enumerated() where members[m].agentUp && connectedVoters(s) >= quorum {
             let at: SimTime
             if electionsBurned {
                 // candidates cycling without quorum: the next election timer
@@ -68,30 +68,40 @@ extension ConsulCluster {
     /// knows the dead leader: the election is won by the next timer after both have timed out,
     /// in term + 2 or later. Votes travel instantly (no round trips, no split within one RTT);
     /// a voter's timer restarts at U[HT, 2HT) when it grants (the model's choice).
-    func electionAfterLeaderLoss(at t0: SimTime) -> (SimTime, Int, Int) {
-        let ht = config.heartbeatTimeout, et = config.electionTimeout
-        struct Voter { var s: Int; var term: Int; var voted: Int; var knowsLeader: Bool; var candidate: Bool; var next: SimTime }
-        var v: [Voter] = []
+    func electionAfterLeaderLoss(at t0: SimTime, contacts: [SimTime?]? = nil) -> (SimTime, Int, Int) {
+        let ht = config.heartbeatTimeout
+        var v: [RaftVoter] = []
         for (s, m) in serverMembers.enumerated() where members[m].agentUp {
-            let contact = t0 - heartbeatAge(m)
+            // a server cut off from the others (a partition) is not among the voters
+            guard connectedVoters(s) >= quorum || contacts == nil else { continue }
+            let contact = contacts?[s] ?? (t0 - heartbeatAge(m))
             var at = t0 + renewalAge(m, interval: ht)
             while at - contact < ht { at = at + ht + uniform(m, ht) }
-            v.append(Voter(s: s, term: term, voted: term, knowsLeader: true, candidate: false, next: at))
+            v.append(RaftVoter(s: s, term: term, voted: term, knowsLeader: true, candidate: false, next: at))
         }
+        return runElection(&v)
+    }
+
+    /// The votes of `v` played out (see `electionAfterLeaderLoss`): a vote needs the two servers to
+    /// reach each other (a partition), and a server refuses a candidate whose log is behind its own
+    /// (raft.go `requestVote`: "rejecting vote request since our last term is greater" / "... our
+    /// last index is greater"): a server back from a partition has missed what the others committed.
+    func runElection(_ v: inout [RaftVoter]) -> (SimTime, Int, Int) {
+        let ht = config.heartbeatTimeout, et = config.electionTimeout
         for _ in 0..<10_000 {
             var i = 0
             for j in v.indices where v[j].next < v[i].next { i = j }
             let t = v[i].next, m = serverMembers[v[i].s]
             v[i].knowsLeader = false; v[i].candidate = true; v[i].term += 1; v[i].voted = v[i].term
             var votes = 1, newer = 0
-            for j in v.indices where j != i {
+            for j in v.indices where j != i && serversConnected(v[i].s, v[j].s) {
                 if v[j].term > v[i].term { newer = max(newer, v[j].term); continue }
                 if v[j].knowsLeader { continue }
                 if v[i].term > v[j].term {
                     v[j].term = v[i].term
                     if v[j].candidate { v[j].candidate = false }
                 }
-                if v[j].voted < v[i].term {
+                if v[j].voted < v[i].term && !(v[i].logBehind && !v[j].logBehind) {
                     v[j].voted = v[i].term
                     votes += 1
                     v[j].next = t + ht + uniform(serverMembers[v[j].s], ht)
@@ -127,9 +137,10 @@ extension ConsulCluster {
         electionPending = false
         guard leader == nil else { return }
         // the candidate went down meanwhile: the next timer among the others (if a quorum is left)
-        guard members[serverMembers[s]].agentUp, liveServers >= quorum else { startElection(after: nil); return }
+        guard members[serverMembers[s]].agentUp, connectedVoters(s) >= quorum else { startElection(after: nil); return }
         raftGen &+= 1
-        term = max(term + 1, pendingTerm)
+        term = max(term + 1, pendingTerm, adoptedTerm + 1)
+        adoptedTerm = 0
         elections += 1
         leader = s
         leaderElectedAt = now
@@ -138,6 +149,8 @@ extension ConsulCluster {
         // establishLeadership: an immediate reconcile of serf members into the catalog
         reconcileMembers()
         releaseHeldSyncs()
+        for k in serverMembers.indices { cutFromLeader[k] = !serversConnected(s, k) }
+        checkNewerTerms()
     }
 
     func leaderGone(reason: String) {
@@ -145,6 +158,8 @@ extension ConsulCluster {
         raftGen &+= 1
         leader = nil
         leaderLostAt = now
+        leaderIsolated = false
+        leaderCutAt = nil
         log("consulLeaderLost", hostName(members[serverMembers[l]].host), reason)
     }
 
@@ -155,7 +170,7 @@ extension ConsulCluster {
         } else if leader != nil {
             // the leader last heard from it at its last answered heartbeat (never before the election)
             members[m].raftContact = max(now - heartbeatAge(m), leaderElectedAt)
-            if liveServers < quorum { scheduleLeaseStepDown() }
+            if let l = leader, connectedVoters(l) < quorum { leaderIsolated = true; scheduleLeaseStepDown() }
         }
     }
 
@@ -175,11 +190,12 @@ extension ConsulCluster {
     func scheduleLeaseStepDown() {
         let lease = config.leaderLeaseTimeout
         var expiries: [SimTime] = []
-        for m in serverMembers where !members[m].agentUp {
+        guard let l = leader else { return }
+        for (s, m) in serverMembers.enumerated() where !members[m].agentUp || !serversConnected(l, s) {
             expiries.append(max(members[m].raftContact ?? leaderElectedAt, leaderElectedAt) + lease)
         }
         expiries.sort(by: >)
-        let r = quorum - liveServers
+        let r = quorum - connectedVoters(l)
         guard r >= 1, r <= expiries.count else { return }
         stepDownGen &+= 1
         schedule(.leaderStepDown, at: max(expiries[r - 1], now), IndexGeneration.pack(Int(stepDownGen & 0xFFFF), raftGen))
@@ -190,8 +206,14 @@ extension ConsulCluster {
     }
 
     func leaderSteppedDown() {
-        guard leader != nil, liveServers < quorum else { return }
+        guard let l = leader, connectedVoters(l) < quorum else { return }
+        let cut = leaderCutAt
         leaderGone(reason: "no quorum for the leader lease (\(config.leaderLeaseTimeout))")
+        leaderStepDownAt[l] = now
+        if isolatedAt[l] != nil { isolatedLostAt[l] = now }
+        // the leader was cut off from the others (a partition): they lost it when it was cut off
+        // and elect among themselves if they are a quorum (ConsulRaftPartition.swift)
+        if let cut = cut { startElection(after: cut, contacts: serverMembers.map { members[$0].raftContact }) }
     }
 
     /// Whether a stale read of the catalog (HTTP `?stale`, as consul-template, Prometheus' consul_sd

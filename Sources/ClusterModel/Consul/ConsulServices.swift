@@ -38,6 +38,9 @@ extension ConsulCluster: ServiceCatalog {
     /// one the server answers structs.ErrNoLeader after its hold, with no server up the agent has
     /// none to ask (structs.ErrNoServers).
     public func writeRefusal() -> String? {
+        // a leader cut off from a quorum takes the write and fails it at its step-down
+        // (hashicorp/raft ErrLeadershipLost)
+        if leader != nil && leaderIsolated { return "leadership lost while committing log" }
         guard leader == nil else { return nil }
         return liveServers > 0 ? "No cluster leader" : "No known Consul servers"
     }
@@ -334,7 +337,7 @@ extension ConsulCluster: ServiceCatalog {
 
     /// Is there a leader, and can an agent on `host` reach it (syncs go to the leader)?
     func reachesLeader(_ host: Int) -> Bool {
-        guard let l = leader else { return false }
+        guard let l = leader, !leaderIsolated else { return false }
         return reaches(host, server: members[serverMembers[l]].host)
     }
 

@@ -74,6 +74,9 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         /// A renewable Vault secret read: consul-template polls it in a loop (VaultLease.swift),
         /// which the runner does not simulate while no write or Vault outage can change an answer.
         var polling = false
+        /// A leader read a server holds while there is no leader (agent/consul/rpc.go `forward`):
+        /// until when, and the stale answer that preceded it (its age; whether there was one).
+        var held: (until: SimTime, age: SimDuration, answered: Bool)? = nil
     }
 
     struct TemplateState {
@@ -140,6 +143,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     static let queryReturn: Int32 = 0
     static let quiescenceFired: Int32 = 1
     static let kvReturn: Int32 = 2
+    static let heldRead: Int32 = 3
 
     init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?, nodeCatalog: NodeCatalog? = nil) {
         self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog; self.nodeCatalog = nodeCatalog
@@ -228,15 +232,22 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         if event.kind == Self.queryReturn {
             guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
             runners[r].deps[i].inFlight = false
-            if let refused = staleRefusal(r, i) { failed(r, i, noLeader: refused); return }
-            guard let a = fetch(r, i) else { failed(r, i); return }
-            guard let next = vaultNext(r, i) else { return }
-            runners[r].deps[i].retries = 0
-            if runners[r].deps[i].answer != a {
-                runners[r].deps[i].answer = a
-                run(r, initial: false)
+            if let refused = staleRefusal(r, i) { holdLeaderRead(r, i, refused); return }
+            answered(r, i)
+        } else if event.kind == Self.heldRead {
+            guard seq == runners[r].epoch & Self.seqField.maxValue, let h = runners[r].deps[i].held else { return }
+            if catalog?.lastContact(from: runners[r].host) == .zero {
+                // a leader was elected during the hold: the server forwards the read to it
+                runners[r].deps[i].held = nil
+                runners[r].deps[i].inFlight = false
+                answered(r, i)
+            } else if now < h.until {
+                checkForLeader(r, i)
+            } else {
+                runners[r].deps[i].held = nil
+                runners[r].deps[i].inFlight = false
+                failed(r, i, noLeader: (h.age, h.answered), held: true)
             }
-            if let sleep = next, runners[r].running { issue(r, i, after: sleep + spec.queryLatency) }
         } else if event.kind == Self.kvReturn {
             guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
             run(r, initial: false)
@@ -248,6 +259,43 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     }
 
     // MARK: queries
+
+    /// The query's answer: kept, and the template runs again when it changed; the next blocking query.
+    func answered(_ r: Int, _ i: Int) {
+        guard let a = fetch(r, i) else { failed(r, i); return }
+        guard let next = vaultNext(r, i) else { return }
+        runners[r].deps[i].retries = 0
+        if runners[r].deps[i].answer != a {
+            runners[r].deps[i].answer = a
+            run(r, initial: false)
+        }
+        if let sleep = next, runners[r].running { issue(r, i, after: sleep + spec.queryLatency) }
+    }
+
+    /// The read that needs the leader (no stale answer allowed, or the stale one too old): the
+    /// server holds it while there is no leader, checking for one every
+    /// RandomStagger(rpc_hold_timeout / 16) (agent/consul/rpc.go `forward`, `CHECK_LEADER`,
+    /// structs.JitterFraction), and answers `No cluster leader` at the end of rpc_hold_timeout.
+    /// A leader elected meanwhile answers it. The stale answer that came first reset the view's
+    /// retries (watch/view.go `poll`: successCh).
+    func holdLeaderRead(_ r: Int, _ d: Int, _ refused: (age: SimDuration, answered: Bool)) {
+        if refused.answered { runners[r].deps[d].retries = 0 }
+        runners[r].deps[d].inFlight = true
+        runners[r].deps[d].held = (now + (catalog?.leaderHold ?? .zero), refused.age, refused.answered)
+        checkForLeader(r, d)
+    }
+
+    func checkForLeader(_ r: Int, _ d: Int) {
+        guard let h = runners[r].deps[d].held else { return }
+        let hold = catalog?.leaderHold ?? .zero
+        let stream = model.stream("consul-template.hold/\(hostNames[runners[r].host])/\(r)")
+        let jitter = SimDuration(nanoseconds: Int64(stream.uniform() * Double(hold.nanoseconds / 16)))
+        let at = min(now + jitter, h.until)
+        let arg = Self.runnerField.encode(r) | Self.indexField.encode(d) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
+        _ = model.sim.schedule(after: at - now, target: target, kind: Self.heldRead, arg: arg)
+    }
+
+    var now: SimTime { model.sim.now }
 
     func issue(_ r: Int, _ d: Int, after delay: SimDuration) {
         runners[r].deps[d].inFlight = true
@@ -427,7 +475,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         return (age, spec.maxStale > .zero)
     }
 
-    func failed(_ r: Int, _ d: Int, reason: String? = nil, noLeader: (age: SimDuration, answered: Bool)? = nil) {
+    func failed(_ r: Int, _ d: Int, reason: String? = nil, noLeader: (age: SimDuration, answered: Bool)? = nil, held: Bool = false) {
         // view.go Poll: the stale answer's successCh resets the count before the leader read fails
         if noLeader?.answered == true { runners[r].deps[d].retries = 0 }
         let n = runners[r].deps[d].retries
@@ -457,7 +505,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let listWait: SimDuration
         if case .list? = vault, runners[r].deps[d].answer != nil { listWait = VaultLease.defaultLeaseDuration } else { listWait = .zero }
         // the leader read's error comes after the server's hold (rpc_hold_timeout, agent/consul/rpc.go `forward`)
-        let hold = noLeader == nil ? SimDuration.zero : (catalog?.leaderHold ?? .zero)
+        let hold = noLeader == nil || held ? SimDuration.zero : (catalog?.leaderHold ?? .zero)
         issue(r, d, after: hold + sleep + listWait + spec.queryLatency)
     }
 
@@ -466,6 +514,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         runners[r].epoch += 1
         for d in runners[r].deps.indices {
             runners[r].deps[d].answer = nil; runners[r].deps[d].inFlight = false; runners[r].deps[d].retries = 0; runners[r].deps[d].polling = false
+            runners[r].deps[d].held = nil
         }
         for t in runners[r].templates.indices {
             runners[r].templates[t].rendered = false
@@ -513,7 +562,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func firstAnswer(_ r: Int, _ d: Int, initial: Bool) -> Int {
         if initial {
             if let refused = staleRefusal(r, d) {
-                failed(r, d, noLeader: refused)
+                holdLeaderRead(r, d, refused)
             } else if let a = fetch(r, d) {
                 guard let next = vaultNext(r, d) else { return d }
                 runners[r].deps[d].answer = a

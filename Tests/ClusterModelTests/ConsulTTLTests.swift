@@ -1,0 +1,66 @@
+@testable import ClusterModel
+import SimKernel
+import XCTest
+
+/// TTL checks as Consul runs them (agent/checks/check.go `CheckTTL`): the timer is armed for `ttl`
+/// at registration (`Start`), an update re-arms it (`SetStatus`), and when it fires the check is
+/// critical ("TTL expired"). The model's updater is the serving process.
+final class ConsulTTLTests: XCTestCase {
+    func platform(startup: Double, check: ConsulCheckDefinition, duration: SimDuration) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
+        var spec = ClusterSpec(name: "t", seed: 3, duration: duration, sampleInterval: .minutes(10),
+                               hostGroups: [ConsulTests.group("master", 3, cpus: 4, mem: 8 << 30), ConsulTests.group("consul", 3, cpus: 4, mem: 8 << 30),
+                                            ConsulTests.group("slave", 2, cpus: 64, mem: 256 << 30)],
+                               zookeeper: ZooKeeperSpec(servers: 3, hostGroup: "master"),
+                               mesos: MesosSpec(masters: 3, masterHostGroup: "master", agentHostGroups: ["slave"]))
+        let app = AppDefinition(id: "/web", instances: 2, cpus: 0.01, mem: 16)
+        spec.marathon = MarathonSpec(hostGroup: "master", apps: [app],
+                                     behaviour: [AppBehaviour(task: TaskBehaviour(startup: .constant(startup), health: .healthy(responseTime: .constant(0.005))))])
+        spec.consul = ConsulSpec(servers: 3, hostGroup: "consul", services: [("/web", [ConsulServiceDefinition(name: "web", checks: [check])])])
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: spec, observer: o)
+        return (m, o, m.subsystem(ConsulCluster.self)!)
+    }
+
+    /// Registered `status: passing`, the process serves only 60 s later: the registration's timer
+    /// fires at registration + ttl (30 s) and the check is critical until the first update.
+    /// Mutation: without the registration's timer (the model until session 51: passing until the
+    /// process serves, no flip) both flips are missing.
+    func testARegisteredPassingCheckExpiresBeforeTheFirstUpdate() {
+        let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(30), initialStatus: .passing)
+        let (m, o, c) = platform(startup: 60, check: ttl, duration: .minutes(5))
+        m.run()
+        let regs = o.events.filter { $0.event == "consulServiceRegistered" }
+        XCTAssertEqual(regs.count, 2)
+        for r in regs {
+            guard let inst = c.instances.first(where: { $0.id == r.subject }), let task = m.mesos?.task(inst.task),
+                  let serving = task.servingAt else { XCTFail("no task"); continue }
+            let flips = o.events.filter { $0.event == "consulCheck" && $0.subject == r.subject }
+            XCTAssertEqual(flips.map(\.detail), ["ttl passing->critical", "ttl critical->passing"])
+            guard flips.count == 2 else { continue }
+            // the agent registered it at TASK_RUNNING, the container's start, 60 s (the startup) before it serves
+            XCTAssertEqual(flips[0].time, serving - .seconds(60) + .seconds(30), "TTL expired: registration + ttl")
+            XCTAssertEqual(flips[1].time, serving, "passing at the first update")
+        }
+        XCTAssertEqual(c.serviceCounts().passing, 2)
+    }
+
+    /// A process that never serves never updates its TTL check: registered critical, the timer's
+    /// expiry at registration + ttl is its first critical result and starts
+    /// `deregister_critical_service_after`'s clock (agent/local/state.go `UpdateCheck`), so the
+    /// agent's reaper removes it at its first 30 s run past registration + ttl + 1 m. Mutation:
+    /// without the expiry (the model until session 51) the service is never reaped.
+    func testANeverUpdatedTTLCheckIsReapedAfterItsExpiry() {
+        let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(30), deregisterCriticalServiceAfter: .minutes(1))
+        let (m, o, c) = platform(startup: 36_000, check: ttl, duration: .minutes(10))
+        m.run()
+        let regs = o.events.filter { $0.event == "consulServiceRegistered" }
+        XCTAssertEqual(regs.count, 2)
+        for r in regs {
+            XCTAssertFalse(o.events.contains { $0.event == "consulCheck" && $0.subject == r.subject }, "critical from registration on: no flip")
+            guard let reaped = o.events.first(where: { $0.event == "consulCheckReaped" && $0.subject == r.subject }) else { XCTFail("not reaped"); continue }
+            let after = (reaped.time - r.time).seconds
+            XCTAssertGreaterThanOrEqual(after, 90); XCTAssertLessThan(after, 120)
+        }
+        XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
+    }
+}
