@@ -80,7 +80,7 @@ enum PrometheusTestRig {
                       evaluation: SimDuration = .seconds(15), forDuration: SimDuration = .minutes(1), rules: Bool = true,
                       record: PrometheusSpec.RecordMode = .all, faults: [FaultSpec] = [], duration: SimDuration = .minutes(30),
                       configure: (inout PrometheusConfig) -> Void = { _ in },
-                      extra: [SubsystemEntry] = []) -> (ClusterSimulation, PrometheusServer) {
+                      extra: [SubsystemEntry] = [], runner: ((RuleGroupSpec) -> PrometheusRuleRunner)? = nil) -> (ClusterSimulation, PrometheusServer) {
         var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1),
                                hostGroups: [group("mon", 1), group("slave", slaves)], faults: faults)
         var c = PrometheusConfig()
@@ -92,7 +92,7 @@ enum PrometheusTestRig {
         let groups = rules ? [RuleGroupSpec(name: "node", file: "rules/node.json", interval: evaluation)] : []
         spec.prometheus = PrometheusSpec(ruleGroups: groups, host: "mon-01", config: c, record: record)
         let fMs = forDuration.nanoseconds / 1_000_000
-        let list = extra + [PrometheusServer.entry(runners: { g, _ in FakeUpRule(forMs: fMs, group: g.name) })]
+        let list = extra + [PrometheusServer.entry(runners: { g, _ in runner?(g) ?? FakeUpRule(forMs: fMs, group: g.name) })]
         let m = ClusterSimulation(spec: spec, observer: MemoryObserver(), subsystems: list)
         let p = m.subsystem(PrometheusServer.self)!
         histories[ObjectIdentifier(p)] = nil

@@ -75,6 +75,8 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Label sets built from scraped samples (the scrape cache's misses; for the bench and tests).
     public internal(set) var labelSetsBuilt = 0
     var spareIds: [Int] = [], spareSets: [LabelSet] = [], spareCur: [Int] = []
+    /// Per sample of a scrape that may exceed `sample_limit`: whether its series was new to the cache.
+    var limitNew: [Bool] = []
     /// Whether loops whose scrapes keep only `up` take their ticks without events
     /// (PrometheusQuietLoops.swift; false: every tick is an event, the reference the tests compare with).
     public var lazyScrapes = true
@@ -91,6 +93,8 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// The instant of the last `catchUpQuietLoops`.
     var caughtUpAt = SimTime(nanoseconds: -1)
     public internal(set) var scrapesFailed = 0
+    /// Scrapes failed because they exceeded their job's `sample_limit` (counted in `scrapesFailed` too).
+    public internal(set) var sampleLimitFailures = 0
     /// Scrapes started, the ticks taken without events included.
     public var scrapesStarted: Int { catchUpQuietLoops(); return scrapesCounted }
     var scrapesCounted = 0
@@ -165,7 +169,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         firstFiringAlert = model.spec.faults.map { _ in nil }
         let wantsAll = all
         writerWants = { [names] n in wantsAll || names.contains(n) }
-        writers = ExporterKind.allCases.map { _ in MetricWriter(wants: writerWants) }
+        writers = ExporterKind.allCases.map { MetricWriter(wants: writerWants, stampedFamilies: $0 == .cadvisor ? CadvisorTimestamps.stampedFamilies : []) }
         placeExporters()
     }
 
