@@ -80,7 +80,7 @@ enum PrometheusTestRig {
                       evaluation: SimDuration = .seconds(15), forDuration: SimDuration = .minutes(1), rules: Bool = true,
                       record: PrometheusSpec.RecordMode = .all, faults: [FaultSpec] = [], duration: SimDuration = .minutes(30),
                       configure: (inout PrometheusConfig) -> Void = { _ in },
-                      extra: [SubsystemEntry] = []) -> (ClusterSimulation, PrometheusServer) {
+                      extra: [SubsystemEntry] = [], runner: ((RuleGroupSpec) -> PrometheusRuleRunner)? = nil) -> (ClusterSimulation, PrometheusServer) {
         var spec = ClusterSpec(name: "t", seed: 1, duration: duration, sampleInterval: .minutes(1),
                                hostGroups: [group("mon", 1), group("slave", slaves)], faults: faults)
         var c = PrometheusConfig()
@@ -92,7 +92,7 @@ enum PrometheusTestRig {
         let groups = rules ? [RuleGroupSpec(name: "node", file: "rules/node.json", interval: evaluation)] : []
         spec.prometheus = PrometheusSpec(ruleGroups: groups, host: "mon-01", config: c, record: record)
         let fMs = forDuration.nanoseconds / 1_000_000
-        let list = extra + [PrometheusServer.entry(runners: { g, _ in FakeUpRule(forMs: fMs, group: g.name) })]
+        let list = extra + [PrometheusServer.entry(runners: { g, _ in runner?(g) ?? FakeUpRule(forMs: fMs, group: g.name) })]
         let m = ClusterSimulation(spec: spec, observer: MemoryObserver(), subsystems: list)
         let p = m.subsystem(PrometheusServer.self)!
         histories[ObjectIdentifier(p)] = nil
@@ -134,11 +134,13 @@ final class PrometheusScrapeTests: XCTestCase {
             let loop = p.loops.first { $0.publicLabels == s.labels.withoutName.labels }!
             let phase = Int64((loop.target.hash ^ seed) % 15_000_000_000)
             let first = s.samples[0].t
-            // the first scrape is the first instant after the start whose Unix time is ≡ hash^seed (mod 15 s);
-            // 2017-06-01T00:00:00Z is a multiple of 15 s, so the ms timestamp's remainder is the phase in ms
+            // the loops start when the discovery manager first sends the targets, 5 s after the start
+            // (discovery/manager.go sender's first tick); the first scrape is the first instant after
+            // that whose Unix time is ≡ hash^seed (mod 15 s); 2017-06-01T00:00:00Z is a multiple of
+            // 15 s, so the ms timestamp's remainder is the phase in ms
             XCTAssertEqual(first % 15_000, phase / 1_000_000)
-            XCTAssertGreaterThan(first, PromTime.defaultBaseMs)
-            XCTAssertLessThanOrEqual(first, PromTime.defaultBaseMs + 15_000)
+            XCTAssertGreaterThan(first, PromTime.defaultBaseMs + 5_000)
+            XCTAssertLessThanOrEqual(first, PromTime.defaultBaseMs + 20_000)
             for (a, b) in zip(s.samples, s.samples.dropFirst()) { XCTAssertEqual(b.t - a.t, 15_000) }
         }
         XCTAssertEqual(Set(ups.map { $0.samples[0].t }).count, 3, "three targets, three phases")
@@ -262,6 +264,63 @@ final class PrometheusScrapeTests: XCTestCase {
         XCTAssertEqual(gone.labels["app"], "/shop/web")
         XCTAssertTrue(gone.samples.last!.isStale, "a target removed by SD gets a marker")
         XCTAssertEqual(gone.samples.last!.t - gone.samples.dropLast().last!.t, 15_000, "at its next would-be scrape")
+    }
+}
+
+/// When discovered targets reach the scrape pools: discovery/manager.go `sender`@v2.42.0 sends
+/// what the discoverers produced at its ticks, every 5 s from the start (its inner select has a
+/// `default`: nothing is sent between ticks), and the scrape manager applies it at once.
+final class PrometheusDiscoveryTickTests: XCTestCase {
+    typealias Rig = PrometheusTestRig
+
+    static func appsJob(_ c: inout PrometheusConfig) {
+        var j = ScrapeConfig(jobName: "apps", interval: .seconds(15), timeout: .seconds(10))
+        j.marathonSD = [MarathonSDConfig(servers: ["http://mon-01:8080"])]
+        c.scrapeConfigs.append(j)
+    }
+
+    /// Static targets: sent at the first tick, 5 s after the start. A Marathon SD refresh (every
+    /// 30 s from the start) reaches the pool at the tick after it: 5 s later, not at once.
+    func testTargetsReachTheScrapePoolsAtTheNextDiscoveryTick() {
+        let (m, p) = Rig.model(rules: false, duration: .minutes(3), configure: Self.appsJob, extra: [Rig.fakeMarathonEntry])
+        let src = m.subsystems.first { $0 is FakeMarathonSource } as! FakeMarathonSource
+        Rig.run(m, until: .milliseconds(4_999))
+        XCTAssertEqual(p.jobLoops[0].count, 0, "nothing sent before the first tick")
+        Rig.run(m, until: .seconds(5))
+        XCTAssertEqual(p.jobLoops[0].count, 3, "the static targets at the first tick")
+        Rig.run(m, until: .seconds(31))
+        src.tasks = [MarathonSDTask(appId: "/shop/web", task: TaskID(1), taskId: "web.1", host: 1, ports: [31000])]
+        Rig.run(m, until: .seconds(64))
+        XCTAssertEqual(p.jobLoops[1].count, 0, "refreshed at 60 s, not sent yet")
+        Rig.run(m, until: .seconds(65))
+        XCTAssertEqual(p.jobLoops[1].count, 1, "sent at the tick after the refresh")
+        Rig.run(m, until: .seconds(70))
+        src.tasks = []
+        Rig.run(m, until: .seconds(94))
+        XCTAssertEqual(p.jobLoops[1].count, 1)
+        Rig.run(m, until: .seconds(95))
+        XCTAssertEqual(p.jobLoops[1].count, 0)
+    }
+
+    /// A restart (the Prometheus host reboots): the new process' ticks count from its own start.
+    func testARestartedProcessSendsAtItsOwnFirstTick() {
+        let reboot = FaultSpec(at: .seconds(100), kind: .hostReboot, target: .host("mon-01"), downFor: .milliseconds(60_500))
+        let (m, p) = Rig.model(rules: false, faults: [reboot], duration: .minutes(4))
+        Rig.run(m, until: .milliseconds(160_500))
+        XCTAssertEqual(p.restarts, 1)
+        XCTAssertEqual(p.jobLoops[0].count, 0, "no targets before the new process' first tick")
+        m.run()
+        let startMs = PromTime.defaultBaseMs + 160_500, sendMs = startMs + 5_000
+        let ups = Rig.series(p, "up")
+        XCTAssertEqual(ups.count, 3)
+        for s in ups {
+            let first = s.samples.first { $0.t > startMs }!.t
+            // the loops start at the new process' first send (its ticks count from its own start) and
+            // scrape at the first instant of their phase after it
+            XCTAssertGreaterThan(first, sendMs, "\(s.labels)")
+            XCTAssertLessThanOrEqual(first, sendMs + 15_000, "\(s.labels)")
+            XCTAssertEqual(first % 15_000, s.samples[0].t % 15_000, "the same phase as before the restart")
+        }
     }
 }
 

@@ -80,6 +80,7 @@ final class BadInputTests: XCTestCase {
         ("93-kv-store-default-servers", [":7:25: network.kvStore.servers: 3 servers but host group \"kv\" has 1 host", "network.kvStore.servers is not given, so its default 3 applied (set by network.kvStore at ", "the host group's count is hostGroups[1].count = 1 (", "93-kv-store-default-servers.json:3:41)"]),
         ("94-mesos-default-masters", [":4:11: mesos.masters.count: 3 masters need 3 hosts, but host group \"master\" has 1", "mesos.masters.count is not given, so its default 3 applied (set by mesos at ", "hostGroups[0].count = 1 (", "94-mesos-default-masters.json:2:45)"]),
         ("95-marathon-pod-duplicate-container", [":6:15: marathon.groups[0].pods[0].containers[1].name: container name \"nginx\" is also containers[0]'s (Marathon: \"container names must be unique\")"]),
+        ("96-prometheus-sample-limit", [":3:84: prometheus.config.scrape_configs[0].sample_limit: cannot unmarshal !!int `-1` into uint", "1 error"]),
     ]
 
     func testEveryBadInputFileHasAnExpectation() {

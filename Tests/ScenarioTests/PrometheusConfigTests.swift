@@ -85,8 +85,32 @@ final class PrometheusConfigTests: XCTestCase {
     }
 
     func testAcceptedButUnusedFieldsWarn() throws {
-        let l = try XCTUnwrap(loadOK(inline(#"{"remote_write": [{"url": "http://x"}], "scrape_configs": [{"job_name": "a", "tls_config": {}, "sample_limit": 5}]}"#)))
+        let l = try XCTUnwrap(loadOK(inline(#"{"remote_write": [{"url": "http://x"}], "scrape_configs": [{"job_name": "a", "tls_config": {}, "label_limit": 5}]}"#)))
         XCTAssertEqual(l.warnings.filter { $0.contains("accepted by Prometheus, not used by the simulator") }.count, 3, "\(l.warnings)")
+    }
+
+    /// `sample_limit` (uint) and `honor_timestamps` (bool, default true) are read as config.go 2.42
+    /// and yaml.v2 read them, with promtool 2.42's verdicts: a float loads truncated, a negative
+    /// float wraps to no limit, a negative integer, a string, a boolean or 1e30 are refused.
+    func testSampleLimitAndHonorTimestampsAreRead() throws {
+        func job(_ extra: String) -> String {
+            inline(#"{"scrape_configs": [{"job_name": "a", "static_configs": [{"targets": ["slave-01:9100"]}]"# + extra + "}]}")
+        }
+        let d = try XCTUnwrap(loadOK(job(""))).spec.prometheus!.config.scrapeConfigs[0]
+        XCTAssertEqual(d.sampleLimit, 0)
+        XCTAssertTrue(d.honorTimestamps)
+        let l = try XCTUnwrap(loadOK(job(#", "sample_limit": 500, "honor_timestamps": false"#)))
+        XCTAssertEqual(l.spec.prometheus!.config.scrapeConfigs[0].sampleLimit, 500)
+        XCTAssertFalse(l.spec.prometheus!.config.scrapeConfigs[0].honorTimestamps)
+        XCTAssertFalse(l.warnings.contains { $0.contains("sample_limit") || $0.contains("honor_timestamps") }, "\(l.warnings)")
+        for (v, limit) in [("1.5", 1), ("-1.5", 0), ("-0.5", 0), ("1e3", 1000), ("null", 0), ("0", 0)] {
+            XCTAssertEqual(loadOK(job(#", "sample_limit": "# + v))?.spec.prometheus!.config.scrapeConfigs[0].sampleLimit, limit, v)
+        }
+        for (v, reason) in [("-1", "cannot unmarshal !!int `-1` into uint"), (#""10""#, "cannot unmarshal !!str `10` into uint"),
+                            ("true", "cannot unmarshal !!bool `true` into uint"), ("1e30", "cannot unmarshal !!float `1e30` into uint")] {
+            assertSingleError(job(#", "sample_limit": "# + v), path: "prometheus.config.scrape_configs[0].sample_limit", [reason])
+        }
+        assertSingleError(job(#", "honor_timestamps": "no""#), path: "prometheus.config.scrape_configs[0].honor_timestamps", ["into bool"])
     }
 
     func testFilesBesideTheScenario() throws {

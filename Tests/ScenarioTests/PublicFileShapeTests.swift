@@ -88,6 +88,13 @@ final class PublicFileShapeTests: XCTestCase {
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "1GiB512MiB"}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "0"}]}"#, true),
         (#"{"scrape_configs": [{"job_name": "a", "body_size_limit": "10 MB"}]}"#, false),
+        // sample_limit is a uint as yaml.v2 decodes one (a float is converted, a negative float too)
+        (#"{"scrape_configs": [{"job_name": "a", "sample_limit": 1.5}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "sample_limit": -1.5}]}"#, true),
+        (#"{"scrape_configs": [{"job_name": "a", "sample_limit": -1}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "sample_limit": "10"}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "sample_limit": 1e30}]}"#, false),
+        (#"{"scrape_configs": [{"job_name": "a", "sample_limit": 100, "honor_timestamps": false}]}"#, true),
         // 2.42's global section has no scrape limits (they came with 2.45): unknown fields
         (#"{"global": {"sample_limit": 1000}}"#, false),   // 2.53: valid (newerPromVerdicts)
         (#"{"global": {"body_size_limit": "10MB", "target_limit": 0}}"#, false),   // 2.53: valid (newerPromVerdicts)

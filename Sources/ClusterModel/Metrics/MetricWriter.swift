@@ -44,6 +44,18 @@ public final class MetricWriter {
     public internal(set) var series: [ScrapedSeries] = []
     /// ... and their values.
     public internal(set) var values: [Double] = []
+    /// ... and whether each carries an explicit timestamp in the exposition (`stampedFamilies`).
+    public internal(set) var stamped: [Bool] = []
+    /// Families whose samples the exporter writes with an explicit timestamp (cAdvisor's
+    /// container and machine metrics: `CadvisorTimestamps`); empty for the other exporters.
+    public let stampedFamilies: Set<String>
+    /// The family being written has explicit timestamps.
+    private var stamping = false
+    /// ... and each sample's place in the exposition (0-based, counting the samples of families
+    /// not computed): `sample_limit` counts samples in exposition order.
+    public internal(set) var positions: [Int] = []
+    /// The exposition place of the next sample of the family being written.
+    private var cursor = 0
     /// Every sample the target exposed, wanted or not (the exposition's size: scrape cost).
     public private(set) var exposed = 0
     /// Samples the target may expose beyond `exposed` before a platform signal names its host
@@ -59,11 +71,15 @@ public final class MetricWriter {
     private var asked: [(name: String, wanted: Bool)] = []
     private var askedAt = 0
 
-    public init(wants: @escaping (String) -> Bool) { self.wants = wants }
+    public init(wants: @escaping (String) -> Bool, stampedFamilies: Set<String> = []) {
+        self.wants = wants; self.stampedFamilies = stampedFamilies
+    }
 
     /// Empties the writer for the next scrape, keeping its storage and its memo of `wants`.
     public func reset() {
         series.removeAll(keepingCapacity: true); values.removeAll(keepingCapacity: true)
+        stamped.removeAll(keepingCapacity: true); stamping = false
+        positions.removeAll(keepingCapacity: true); cursor = 0
         families.removeAll(keepingCapacity: true)
         exposed = 0; possiblyMore = 0; askedAt = 0
     }
@@ -101,8 +117,10 @@ public final class MetricWriter {
     /// Declares a family about to be written (its `# TYPE`), and whether to compute it. `count`:
     /// how many samples it exposes whether computed or not (a histogram: buckets + 2 per series).
     public func begin(_ family: MetricFamily, exposing count: Int) -> Bool {
+        cursor = exposed
         exposed += count
         guard needs(family) else { return false }
+        stamping = !stampedFamilies.isEmpty && stampedFamilies.contains(family.name)
         families.append(family)
         return true
     }
@@ -110,18 +128,32 @@ public final class MetricWriter {
     /// One sample of a counter, gauge or untyped family.
     public func add(_ name: String, _ labels: [(String, String)], _ value: Double) {
         guard isWanted(name) else { return }
-        series.append(ScrapedSeries(name: name, part: .plain, le: 0, labels: labels)); values.append(value)
+        series.append(ScrapedSeries(name: name, part: .plain, le: 0, labels: labels)); values.append(value); stamped.append(stamping)
+        positions.append(cursor); cursor += 1
     }
 
     /// One histogram series: cumulative bucket counts for the upper bounds `le` (ascending; +Inf
     /// is added with `count`), the sum and the count.
     public func addHistogram(_ name: String, _ labels: [(String, String)], le: [Double], cumulative: [Double], sum: Double, count: Double) {
+        // client_golang writes a histogram's buckets, then its _sum and _count
+        let base = cursor, nb = min(le.count, cumulative.count)
+        cursor += nb + 3
         if isWanted(name + "_bucket") {
-            for (b, c) in zip(le, cumulative) { series.append(ScrapedSeries(name: name, part: .bucket, le: b, labels: labels)); values.append(c) }
-            series.append(ScrapedSeries(name: name, part: .bucket, le: .infinity, labels: labels)); values.append(count)
+            for (j, (b, c)) in zip(le, cumulative).enumerated() {
+                series.append(ScrapedSeries(name: name, part: .bucket, le: b, labels: labels)); values.append(c); stamped.append(stamping)
+                positions.append(base + j)
+            }
+            series.append(ScrapedSeries(name: name, part: .bucket, le: .infinity, labels: labels)); values.append(count); stamped.append(stamping)
+            positions.append(base + nb)
         }
-        if isWanted(name + "_sum") { series.append(ScrapedSeries(name: name, part: .sum, le: 0, labels: labels)); values.append(sum) }
-        if isWanted(name + "_count") { series.append(ScrapedSeries(name: name, part: .count, le: 0, labels: labels)); values.append(count) }
+        if isWanted(name + "_sum") {
+            series.append(ScrapedSeries(name: name, part: .sum, le: 0, labels: labels)); values.append(sum); stamped.append(stamping)
+            positions.append(base + nb + 1)
+        }
+        if isWanted(name + "_count") {
+            series.append(ScrapedSeries(name: name, part: .count, le: 0, labels: labels)); values.append(count); stamped.append(stamping)
+            positions.append(base + nb + 2)
+        }
     }
 
     /// `le` as client_golang prints it (shortest float, "+Inf").

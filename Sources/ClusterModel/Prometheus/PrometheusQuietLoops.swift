@@ -42,11 +42,16 @@ struct QuietLoop {
 extension PrometheusServer {
     /// Whether the scrape of loop `i` that just succeeded lets its next ticks go without events.
     func mayGoQuiet(_ i: Int, endpoint ep: MetricEndpoint, _ w: MetricWriter) -> Bool {
-        guard lazyScrapes, ep.kind == .node || ep.kind == .cadvisor, ep.task == nil, w.series.isEmpty, loops[i].prev.isEmpty,
+        // this scrape's series are the loop's `lastSeries` by now (`succeed` swapped them with the
+        // writer's): a scrape that computed any series keeps ticking by events, whether or not its
+        // series are tracked for staleness (cAdvisor's stamped ones are not: `prev` stays empty)
+        guard lazyScrapes, ep.kind == .node || ep.kind == .cadvisor, ep.task == nil, loops[i].lastSeries.isEmpty, loops[i].prev.isEmpty,
               loops[i].target.interval > .zero, loops[i].target.host != nil,
               let r = loops[i].report, r.count == 5, r[1] < 0, r[2] < 0, r[3] < 0, r[4] < 0 else { return false }
         let worst = PrometheusServer.scrapeDuration(exposed: w.exposed + w.possiblyMore, saturation: 1)
-        return worst <= loops[i].target.timeout.seconds
+        // nor exceed the job's sample_limit
+        let limit = loops[i].sampleLimit
+        return worst <= loops[i].target.timeout.seconds && (limit == 0 || w.exposed + w.possiblyMore <= limit)
     }
 
     /// Loop `i` stops ticking by events: its pending tick event is made stale (its generation

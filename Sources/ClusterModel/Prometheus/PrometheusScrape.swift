@@ -36,6 +36,11 @@ struct ScrapeLoop {
     var timingOut = false
     /// Its place in `quietLoops` while it ticks without events (PrometheusQuietLoops.swift), else -1.
     var quietAt = -1
+    /// The job's `honor_timestamps`: when true, series the exposition stamps are not tracked for
+    /// staleness (`MetricWriter.stamped`).
+    var honorTimestamps = true
+    /// The job's `sample_limit` (0: none).
+    var sampleLimit = 0
 }
 
 /// Per job, what scrapes.csv reports for the sample period.
@@ -61,6 +66,8 @@ extension PrometheusServer {
 
     func startLoop(_ t: DiscoveredTarget, job: Int) -> Int {
         var loop = ScrapeLoop(target: t, job: job, publicLabels: t.labels.labels.filter { !$0.name.hasPrefix("__") })
+        loop.honorTimestamps = config.scrapeConfigs[job].honorTimestamps
+        loop.sampleLimit = config.scrapeConfigs[job].sampleLimit
         let i: Int
         if let f = freeLoops.popLast() { loop.gen = loops[f].gen &+ 1; loops[f] = loop; i = f } else { i = loops.count; loops.append(loop) }
         let nowNs = promTime.baseMs &* 1_000_000 &+ model.sim.now.nanoseconds
@@ -171,10 +178,16 @@ extension PrometheusServer {
         var ids = spareIds, sets = spareSets, cur = spareCur
         spareIds = []; spareSets = []; spareCur = []
         ids.removeAll(keepingCapacity: true); sets.removeAll(keepingCapacity: true); cur.removeAll(keepingCapacity: true)
-        var added = 0, dropped = 0
+        var added = 0, dropped = 0, stored = 0
         // read through locals: elements are compared in place rather than copied out of the loop
         let written = w.series, lastSeries = loops[i].lastSeries, lastSets = loops[i].lastSets, lastIds = loops[i].lastIds
+        let stamped = w.stamped, honorTimestamps = loops[i].honorTimestamps
         let reusable = reuseSeries ? lastIds.count : 0
+        // `sample_limit` can only be exceeded when the exposition is larger: then nothing is
+        // appended before the samples left after metric relabeling are counted
+        let limit = loops[i].sampleLimit
+        let mayExceed = limit > 0 && w.exposed > limit
+        if mayExceed { limitNew.removeAll(keepingCapacity: true) }
         for k in written.indices {
             var id = -2, labels: LabelSet
             if k < reusable, lastSeries[k] == written[k] {
@@ -187,6 +200,7 @@ extension PrometheusServer {
                 labels = written[k].labelSet
                 labelSetsBuilt += 1
             }
+            var isNew = false
             if id == -2 {
                 id = loops[i].cache[labels] ?? -2
                 if id == -2 {
@@ -194,23 +208,42 @@ extension PrometheusServer {
                     let sc = config.scrapeConfigs[loops[i].job]
                     if let final = RelabelConfig.process(mutate(labels.labels, loops[i].publicLabels, honor: sc.honorLabels), sc.metricRelabel) {
                         let ls = LabelSet(final)
-                        id = ls.metricName.map(wants) ?? false ? store.id(for: ls) : -1
+                        // kept, but no rule or export reads it: not stored (-3)
+                        id = ls.metricName.map(wants) ?? false ? store.id(for: ls) : -3
                     } else { id = -1 }
                     loops[i].cache[labels] = id
+                    isNew = true
                     if id >= 0 { added += 1 }
                 }
             }
             ids.append(id); sets.append(labels)
-            if id < 0 { dropped += 1; continue }
-            store.append(id, t: t, v: w.values[k])
-            cur.append(id)
+            if mayExceed { limitNew.append(isNew) }
+            if id == -1 { dropped += 1; continue }
+            if id < 0 { continue }
+            stored += 1
+            if !mayExceed { store.append(id, t: t, v: w.values[k]) }
+            // a sample with its own timestamp is not tracked for staleness (scrape.go append)
+            if !(honorTimestamps && stamped[k]) { cur.append(id) }
+        }
+        let kept = w.exposed - dropped
+        if mayExceed {
+            if kept > limit {
+                sampleLimitExceeded(i, at: t, w, ids: ids, seconds: seconds, dropped: dropped)
+                // the series seen stay in the scrape cache and the position memo (the cache is
+                // not pruned: scrape.go iterDone runs only after an append without error)
+                swap(&loops[i].lastIds, &ids); swap(&loops[i].lastSets, &sets)
+                swap(&loops[i].lastSeries, &w.series)
+                spareIds = ids; spareSets = sets; spareCur = cur
+                return
+            }
+            for k in ids.indices where ids[k] >= 0 { store.append(ids[k], t: t, v: w.values[k]) }
         }
         if spec.record != .none {
             for fam in w.families where familyIndex[fam.name] == nil { familyIndex[fam.name] = families.count; families.append(fam) }
         }
         markStale(i, at: t)
         // the cache keeps what the last scrape returned (scrape.go iterDone drops entries unseen for two scrapes)
-        if loops[i].cache.count > 2 * cur.count + 64 {
+        if loops[i].cache.count > 2 * stored + 64 {
             var c: [LabelSet: Int] = [:]
             for (k, id) in zip(sets, ids) where id >= 0 { c[k] = id }
             loops[i].cache = c
@@ -219,7 +252,44 @@ extension PrometheusServer {
         swap(&loops[i].lastSeries, &w.series)
         spareIds = ids; spareSets = sets; spareCur = cur
         loops[i].lastUp = true
-        report(i, at: t, up: 1, seconds: seconds, scraped: Double(w.exposed), kept: Double(w.exposed - dropped), added: Double(added))
+        report(i, at: t, up: 1, seconds: seconds, scraped: Double(w.exposed), kept: Double(kept), added: Double(added))
+    }
+
+    /// A scrape that returned more samples after metric relabeling than `sample_limit`, as
+    /// scrape.go 2.42 takes it: `scrapeLoop.append` keeps parsing (scrape_samples_scraped and
+    /// _post_metric_relabeling count everything), the appender refuses every sample past the limit
+    /// (`limitAppender`), the append fails with `sample limit exceeded` and is rolled back (nothing
+    /// of the scrape is stored), `up` is 0; scrape_series_added counts the new series before the
+    /// limit. Staleness then follows the scrape cache as `scrapeAndReport` leaves it: the series
+    /// the failed append tracked (those within the limit, and every series new to the cache) are
+    /// not marked; the other series of the last scrape are, and the tracked ones become the set
+    /// the next scrape compares with (`iterDone` of the empty append that writes the markers).
+    /// So while a target stays over its limit, the series within the limit get no marker: their
+    /// last samples stay visible for the lookback delta.
+    func sampleLimitExceeded(_ i: Int, at t: Int64, _ w: MetricWriter, ids: [Int], seconds: Double, dropped: Int) {
+        let limit = loops[i].sampleLimit, honorTimestamps = loops[i].honorTimestamps
+        var tracked: [Int] = [], seriesAdded = 0
+        var droppedBefore = 0
+        for (j, id) in ids.enumerated() {
+            if id == -1 { droppedBefore += 1; continue }
+            // the sample's place among those metric relabeling kept (drops among the families
+            // not computed are not known: as for scrape_samples_post_metric_relabeling)
+            let within = w.positions[j] - droppedBefore < limit
+            guard id >= 0 else { continue }
+            if within && limitNew[j] { seriesAdded += 1 }
+            if honorTimestamps && w.stamped[j] { continue }
+            if within || limitNew[j] { tracked.append(id) }
+        }
+        let trackedSet = Set(tracked)
+        for id in loops[i].prev where !trackedSet.contains(id) && store.lastTime(of: id) < t {
+            if store.append(id, t: t, v: Sample.staleNaN) { jobStats[loops[i].job].staleMarkers += 1 }
+        }
+        loops[i].prev = tracked
+        jobStats[loops[i].job].failed += 1
+        scrapesFailed += 1
+        sampleLimitFailures += 1
+        loops[i].lastUp = false
+        report(i, at: t, up: 0, seconds: seconds, scraped: Double(w.exposed), kept: Double(w.exposed - dropped), added: Double(seriesAdded))
     }
 
     /// scrape.go mutateSampleLabels: the target's labels win unless `honor_labels`; a scraped

@@ -34,7 +34,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     public let store: PrometheusStore
     var config: PrometheusConfig { spec.config }
 
-    enum Kind: Int32 { case scrape = 1, scrapeFinish, loopStale, evaluate, marathonRefresh, consulSync }
+    enum Kind: Int32 { case scrape = 1, scrapeFinish, loopStale, evaluate, marathonRefresh, discoverySend }
 
     // collaborators, looked up once at build
     let contributors: [MetricsContributor]
@@ -63,7 +63,12 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Consul SD answers kept when the catalog cannot answer (Prometheus keeps its last targets).
     var consulLast: [[[DiscoveredTarget]]]
     var marathonLast: [[[DiscoveredTarget]]]
-    var consulSyncPending = false
+    /// Jobs whose discoverers produced targets that the discovery manager has not sent yet, and
+    /// whether its next send is scheduled (`scheduleDiscoverySend`).
+    var discoveryPending: [Bool] = []
+    var discoverySendScheduled = false
+    /// When the process (its discovery manager) started: its send ticker counts from there.
+    var processStartedAt = SimTime.zero
     let wantsAll: Bool
     let wantedNames: Set<String>
     var writerWants: (String) -> Bool = { _ in false }
@@ -75,6 +80,8 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Label sets built from scraped samples (the scrape cache's misses; for the bench and tests).
     public internal(set) var labelSetsBuilt = 0
     var spareIds: [Int] = [], spareSets: [LabelSet] = [], spareCur: [Int] = []
+    /// Per sample of a scrape that may exceed `sample_limit`: whether its series was new to the cache.
+    var limitNew: [Bool] = []
     /// Whether loops whose scrapes keep only `up` take their ticks without events
     /// (PrometheusQuietLoops.swift; false: every tick is an event, the reference the tests compare with).
     public var lazyScrapes = true
@@ -91,6 +98,8 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// The instant of the last `catchUpQuietLoops`.
     var caughtUpAt = SimTime(nanoseconds: -1)
     public internal(set) var scrapesFailed = 0
+    /// Scrapes failed because they exceeded their job's `sample_limit` (counted in `scrapesFailed` too).
+    public internal(set) var sampleLimitFailures = 0
     /// Scrapes started, the ticks taken without events included.
     public var scrapesStarted: Int { catchUpQuietLoops(); return scrapesCounted }
     var scrapesCounted = 0
@@ -165,7 +174,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         firstFiringAlert = model.spec.faults.map { _ in nil }
         let wantsAll = all
         writerWants = { [names] n in wantsAll || names.contains(n) }
-        writers = ExporterKind.allCases.map { _ in MetricWriter(wants: writerWants) }
+        writers = ExporterKind.allCases.map { MetricWriter(wants: writerWants, stampedFamilies: $0 == .cadvisor ? CadvisorTimestamps.stampedFamilies : []) }
         placeExporters()
     }
 
@@ -203,7 +212,12 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         case .statusUpdate(_, let state, let reason, let h, _):
             wakeHost(h)
             if state == .failed, reason == .containerLaunchFailed, firstRefusedLaunch == nil { firstRefusedLaunch = model.sim.now }
-        case .catalogChanged: scheduleConsulSync()
+        case .catalogChanged:
+            // the Consul SD watches' blocking queries return with the change: their answers wait for
+            // the discovery manager's next send
+            guard running else { break }
+            for j in config.scrapeConfigs.indices where !config.scrapeConfigs[j].consulSD.isEmpty { refreshConsul(j); discoveryPending[j] = true }
+            scheduleDiscoverySend()
         default: break
         }
     }
@@ -211,13 +225,20 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     func startProcess() {
         running = true
         processGen &+= 1
+        processStartedAt = model.sim.now
+        discoverySendScheduled = false
+        discoveryPending = config.scrapeConfigs.map { _ in true }
+        // every discoverer answers at once (static and file groups, Consul's first blocking query,
+        // Marathon SD's initial refresh); the discovery manager sends them at its first tick
         for j in config.scrapeConfigs.indices {
-            syncJob(j)
+            refreshConsul(j)
+            for k in config.scrapeConfigs[j].marathonSD.indices { refreshMarathon(j, k) }
             for (k, sd) in config.scrapeConfigs[j].marathonSD.enumerated() {
                 _ = model.sim.schedule(after: sd.refreshInterval, target: target, kind: Kind.marathonRefresh.rawValue,
                                        arg: IndexGeneration.pack(j << 8 | k, processGen))
             }
         }
+        scheduleDiscoverySend()
         startGroups()
     }
 
@@ -246,22 +267,33 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         case .marathonRefresh:
             guard gen == processGen, running else { return }
             let j = i >> 8, k = i & 255
-            syncJob(j)
+            refreshMarathon(j, k)
+            discoveryPending[j] = true
+            scheduleDiscoverySend()
             _ = sim.schedule(after: config.scrapeConfigs[j].marathonSD[k].refreshInterval, target: target,
                              kind: Kind.marathonRefresh.rawValue, arg: event.arg)
-        case .consulSync:
-            consulSyncPending = false
-            guard running else { return }
-            for j in config.scrapeConfigs.indices where !config.scrapeConfigs[j].consulSD.isEmpty { syncJob(j) }
+        case .discoverySend:
+            guard gen == processGen, running else { return }
+            discoverySendScheduled = false
+            for j in discoveryPending.indices where discoveryPending[j] { discoveryPending[j] = false; syncJob(j) }
         }
     }
 
-    /// discovery/manager.go sends target updates at most every 5 s (`updatert`): a catalog change
-    /// reaches the scrape pools at the next such tick.
-    func scheduleConsulSync() {
-        guard running, !consulSyncPending, config.scrapeConfigs.contains(where: { !$0.consulSD.isEmpty }) else { return }
-        consulSyncPending = true
-        _ = model.sim.schedule(after: .seconds(5), target: target, kind: Kind.consulSync.rawValue)
+    /// The discovery manager's send ticker (discovery/manager.go `sender`@v2.42.0, `updatert` 5 s from
+    /// its start): at each tick it sends the targets updated since the last send, if any, and the
+    /// scrape manager's reloader (scrape/manager.go, also every 5 s) applies them at once. So a
+    /// discoverer's answer reaches the scrape pools at the first tick after it: the initial targets
+    /// 5 s after the start, a Marathon SD refresh (every `refresh_interval` from the start, on a
+    /// tick) 5 s after it, a Consul change within 5 s.
+    static let discoverySendInterval = SimDuration.seconds(5)
+
+    func scheduleDiscoverySend() {
+        guard running, !discoverySendScheduled else { return }
+        discoverySendScheduled = true
+        let step = PrometheusServer.discoverySendInterval.nanoseconds
+        let since = model.sim.now.nanoseconds - processStartedAt.nanoseconds
+        let tick = processStartedAt + SimDuration(nanoseconds: (since / step + 1) * step)
+        _ = model.sim.schedule(at: tick, target: target, kind: Kind.discoverySend.rawValue, arg: IndexGeneration.pack(0, processGen))
     }
 
     var nowMs: Int64 { promTime.ms(model.sim.now) }

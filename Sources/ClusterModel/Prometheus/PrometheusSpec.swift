@@ -105,6 +105,11 @@ public struct ScrapeConfig: Equatable, Sendable {
     public var metricsPath = "/metrics"
     public var scheme = "http"
     public var honorLabels = false
+    /// Keep the timestamps an exposition gives (config.go default true); a sample with one is not
+    /// tracked for staleness (scrape.go `scrapeLoop.append`).
+    public var honorTimestamps = true
+    /// `sample_limit`: more samples than this left after metric relabeling fail the scrape (0: none).
+    public var sampleLimit = 0
     public var staticGroups: [TargetGroup] = []
     public var consulSD: [ConsulSDConfig] = []
     public var marathonSD: [MarathonSDConfig] = []

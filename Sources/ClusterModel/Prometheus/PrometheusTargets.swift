@@ -78,7 +78,19 @@ extension PrometheusServer {
 
     // MARK: discovery
 
-    /// The targets of job `j` now: static and file groups, then Consul, then Marathon.
+    /// Consul SD's answers for job `j` now (a server that does not answer keeps the last ones).
+    func refreshConsul(_ j: Int) {
+        let sc = config.scrapeConfigs[j]
+        for (k, sd) in sc.consulSD.enumerated() { if let fresh = consulTargets(sd, sc) { consulLast[j][k] = fresh } }
+    }
+
+    /// Marathon SD `k` of job `j` refreshes: the tasks Marathon lists now.
+    func refreshMarathon(_ j: Int, _ k: Int) {
+        if let src = marathonSource { marathonLast[j][k] = marathonTargets(src, config.scrapeConfigs[j]) }
+    }
+
+    /// The targets of job `j` as its discoverers last answered: static and file groups, then
+    /// Consul, then Marathon.
     func discover(_ j: Int) -> [DiscoveredTarget] {
         let sc = config.scrapeConfigs[j]
         var out: [DiscoveredTarget] = []
@@ -89,14 +101,8 @@ extension PrometheusServer {
                 if let x = populate(ls, sc, endpoint: nil) { out.append(x) }
             }
         }
-        for (k, sd) in sc.consulSD.enumerated() {
-            if let fresh = consulTargets(sd, sc) { consulLast[j][k] = fresh }
-            out += consulLast[j][k]
-        }
-        for k in sc.marathonSD.indices {
-            if let src = marathonSource { marathonLast[j][k] = marathonTargets(src, sc) }
-            out += marathonLast[j][k]
-        }
+        for k in sc.consulSD.indices { out += consulLast[j][k] }
+        for k in sc.marathonSD.indices { out += marathonLast[j][k] }
         return out
     }
 
