@@ -263,7 +263,7 @@ extension ScenarioSchema {
         KeySpec("--marathon", "string or array of strings (URLs)", default: "`http://master.mesos:8080` (a name of the leader)", allowed: "URLs with a scheme and a host (`-m`; nargs \"+\" on a command line). A host of the scenario answers while it is up and runs a Marathon process (one that does not lead proxies to the leader, or answers 503 without one); another name reaches the leader.",
                 meaning: "Marathon's REST API and event stream: each regeneration reads /v2/apps from the URLs in order (before 1.13.0 a connection error fails it at once; from 1.13.0 it tries the next URL); each event-stream attempt takes the next URL of the cycle. docs/marathon-lb.md \"The event stream\".",
                 source: "mesosphere/marathon-lb:marathon_lb.py get_arg_parser `--marathon` (nargs +), Marathon.api_req_raw, get_event_stream"),
-        KeySpec("--max-backoff", "integer", default: "`300`", allowed: "0..86400; from marathon-lb 1.13.0 (before: an error naming it).",
+        KeySpec("--max-backoff", "integer", default: "not given (300)", allowed: "0..86400; from marathon-lb 1.13.0 (before: an error naming it).",
                 meaning: "Seconds: the cap of the wait before the event stream reconnects (`random() * waitSeconds`, waitSeconds 3 growing 1.5x per wait).",
                 source: "mesosphere/marathon-lb:marathon_lb.py@v1.13.0 get_arg_parser `--max-backoff` default 300, `__main__`"),
         KeySpec("--help", "boolean", default: "`false`", allowed: "false (`-h`; true: marathon_lb.py prints its help and exits, an error here).", meaning: "Prints the usage."),
