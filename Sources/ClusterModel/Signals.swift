@@ -30,6 +30,11 @@ public enum PlatformSignal: Sendable {
     case agentUnreachable(agent: Int, host: Int)
     /// A framework (re-)registered with the leading master (`FRAMEWORK_ADDED`).
     case frameworkRegistered(framework: Int, reregistered: Bool)
+    /// A Marathon process stopped leading while it runs (its ZooKeeper session lost or expired, a
+    /// newer contender leads): its HttpEventStreamActor goes to standby and closes every event
+    /// stream (Marathon v1.4.9 HttpEventStreamActor `handleLeadership`); `exits`: the process
+    /// exits too (1.4/1.5 `stop(exit = true)`), its connections reset. Topic `.frameworks`.
+    case marathonLeadershipLost(process: Int, host: Int, exits: Bool)
     /// The master recorded a task state (`TASK_UPDATED`; Marathon's `status_update_event`).
     case statusUpdate(task: TaskID, state: TaskState, reason: TaskReason, host: Int, healthy: Bool?)
     /// The task's container stopped, or its state turned terminal, on the agent or the master,
@@ -76,7 +81,7 @@ public enum PlatformSignal: Sendable {
         case .hostDown, .hostUp, .hostPartitioned: return .hosts
         case .zooKeeperServing: return .zooKeeper
         case .agentRegistered, .agentUnreachable: return .agents
-        case .frameworkRegistered: return .frameworks
+        case .frameworkRegistered, .marathonLeadershipLost: return .frameworks
         case .statusUpdate: return .taskStatus
         case .containerExited: return .containerExits
         case .healthStatusChanged: return .health

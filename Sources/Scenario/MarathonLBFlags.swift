@@ -38,7 +38,7 @@ enum MarathonLBArgparse {
     static let declared: [(option: MarathonLBOption, since: MarathonLBVersion?)] = [
         (MarathonLBOption(long: "--help", short: "-h", kind: .storeTrue, modelled: nil), nil),
         (MarathonLBOption(long: "--longhelp", short: nil, kind: .storeTrue, modelled: nil), nil),
-        (MarathonLBOption(long: "--marathon", short: "-m", kind: .oneOrMore, modelled: nil), nil),
+        (MarathonLBOption(long: "--marathon", short: "-m", kind: .oneOrMore, modelled: "event stream and API"), nil),
         (MarathonLBOption(long: "--haproxy-config", short: nil, kind: .string, modelled: nil), nil),
         (MarathonLBOption(long: "--group", short: nil, kind: .append, modelled: "the instances' groups"), nil),
         (MarathonLBOption(long: "--command", short: "-c", kind: .string, modelled: nil), nil),
@@ -58,7 +58,7 @@ enum MarathonLBArgparse {
         (MarathonLBOption(long: "--dry", short: "-d", kind: .storeTrue, modelled: nil), nil),
         (MarathonLBOption(long: "--min-serv-port-ip-per-task", short: nil, kind: .int, modelled: "read"), nil),
         (MarathonLBOption(long: "--max-serv-port-ip-per-task", short: nil, kind: .int, modelled: "read"), nil),
-        (MarathonLBOption(long: "--max-backoff", short: nil, kind: .int, modelled: nil), MarathonLBVersion(1, 13, 0)),
+        (MarathonLBOption(long: "--max-backoff", short: nil, kind: .int, modelled: "event stream"), MarathonLBVersion(1, 13, 0)),
         (MarathonLBOption(long: "--syslog-socket", short: nil, kind: .string, modelled: nil), nil),
         (MarathonLBOption(long: "--log-format", short: nil, kind: .string, modelled: nil), nil),
         (MarathonLBOption(long: "--log-level", short: nil, kind: .string, modelled: nil), nil),
@@ -135,6 +135,18 @@ enum MarathonLBArgparse {
     }
 
     /// Python's `repr` of a string, as argparse's messages show values (`'x'`).
+    /// The host of a `--marathon` URL (`http://master-01:8080/` -> `master-01`); nil without a
+    /// `scheme://` or a host, which requests refuses (MissingSchema, InvalidURL).
+    static func urlHost(_ u: String) -> String? {
+        guard let r = u.range(of: "://"), r.lowerBound > u.startIndex else { return nil }
+        var rest = u[r.upperBound...]
+        if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<slash] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") { return String(rest[...close]) }
+        if let colon = rest.firstIndex(of: ":") { rest = rest[..<colon] }
+        return rest.isEmpty ? nil : String(rest)
+    }
+
     static func repr(_ s: String) -> String {
         let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
         var out = String(quote)
@@ -483,6 +495,7 @@ extension ScenarioSchema {
                 case "--max-reload-retries": if let y = ranged(-1, 1_000_000, "-1: infinite") { f.maxReloadRetries = y }
                 case "--min-serv-port-ip-per-task": if let y = ranged(0, 65_535, "a port; 0 with the max at 0 turns the assignment off") { f.minServPortIpPerTask = y }
                 case "--max-serv-port-ip-per-task": if let y = ranged(0, 65_535, "a port; 0 with the min at 0 turns the assignment off") { f.maxServPortIpPerTask = y }
+                case "--max-backoff": if let y = ranged(0, 86_400, "seconds: the cap of the event stream's reconnect wait") { f.maxBackoff = y }
                 default: notModelled.append(o.long)
                 }
             case .string:
@@ -497,6 +510,17 @@ extension ScenarioSchema {
                     var unique: [String] = [], seen = Set<String>()
                     for g in values where seen.insert(g).inserted { unique.append(g) }
                     groups = unique
+                } else if o.long == "--marathon" {
+                    // requests refuses a URL without a scheme (MissingSchema) at every call
+                    var hosts: [String] = []
+                    for (k, u) in values.enumerated() {
+                        guard let h = MarathonLBArgparse.urlHost(u) else {
+                            d.error(m.value.arrayValue != nil ? JSONPath.index(p, k) : p, at: m.value, "--marathon \(MarathonLBArgparse.repr(u)): marathon-lb's requests refuse it at every call (MissingSchema/InvalidURL); give a URL like http://master-01:8080")
+                            continue
+                        }
+                        hosts.append(h)
+                    }
+                    f.marathonHosts = hosts
                 } else { notModelled.append(o.long) }
             }
         }

@@ -56,6 +56,24 @@ final class AutoscaleReplayTests: XCTestCase {
         XCTAssertEqual(r.puts.map { Int($0.time.seconds) }, [1320, 2220])
     }
 
+    /// The leader's host crashes 5 s before the iteration that would PUT (1320 s). Until ZooKeeper
+    /// expires its session the other Marathons still take it for the leader, and master-03's
+    /// LeaderProxyFilter proxies the GET to a host that does not answer (v1.4.9: 503 or 504 after
+    /// `leader_proxy_connection_timeout`): line 284 cannot parse the body, the iteration is rescued
+    /// at 188. The new leader then takes the PUT, one interval later. Before, the model answered from
+    /// the dead leader and PUT at 1320 s into a Marathon whose process was gone.
+    func testADeadLeaderNotYetExpiredAnswersNothing() {
+        let crash = FaultSpec(at: .seconds(1315), kind: .hostCrash, target: .host("master-01"))
+        let r = Run(flags: AutoscaleTests.flags { $0.marathon = "http://master-03:8080" }, apps: [AutoscaleTests.web()],
+                    duration: .seconds(1500), faults: [crash], rates: Self.step)
+        r.run()
+        XCTAssertEqual(r.model.marathon!.leaderChanges.first?.leader?.hasSuffix("@master-01"), true, "master-01 leads first")
+        let d = Dictionary(uniqueKeysWithValues: r.decisions("web_10000").map { ($0.t, $0) })
+        XCTAssertEqual(d[1320]?.d, "failed")
+        XCTAssertEqual(r.puts.map { Int($0.time.seconds) }, [1380], "\(r.puts.map(\.time))")
+        XCTAssertTrue(r.puts.first.map { $0.detail.hasPrefix("instances ") && $0.detail.contains(": deployment-") } == true, "\(r.puts.map(\.detail))")
+    }
+
     /// /a/b (1 instance) and /a_b (4) share autoscale.rb:285's key `a_b`; the `--apps` check reads the
     /// first, /a/b, which the PUT id of `a_b_10000` names too. At 100 rps the target is 1 = /a/b's 1:
     /// `equal`, no PUT. Before, `current` read the last app, /a_b's 4, and the autoscaler PUT /a/b 1

@@ -44,4 +44,24 @@ final class HAProxyFrontStatsTests: XCTestCase {
             }
         }
     }
+
+    /// A reload starts a new HAProxy process, whose stats page counts from zero at once: read
+    /// between the reload and the next request, the row is the new process's (rate, scur and stot
+    /// 0), not the old one's (which drains unseen). One request a second from 61 s; reloads at 60 s
+    /// (and, in the second run, 150.5 s); the page read at 150.7 s (the next request is at 151 s).
+    func testTheNewProcessesCountersStartAtTheReload() {
+        let s = HAProxyHarness.service(HAProxyFrontTests.fromMinute(1), work: .constant(0.01))
+        let spec = HAProxyFrontTests.spec(instances: 1, duration: .milliseconds(150_700), s)
+        for second in [false, true] {
+            let reloads = [HAProxyFrontTests.at60] + (second ? [SimTime.zero + .milliseconds(150_500)] : [])
+            let (m, t, _) = HAProxyHarness.run(spec) { f in f.reloadAt = reloads }
+            withExtendedLifetime(m) {
+                guard let rows = t.haproxyFrontendStats(0, now: SimTime.zero + .milliseconds(150_700)) else { return XCTFail("instance 0 answers") }
+                XCTAssertEqual(rows.map(\.name), ["web_10000"])
+                XCTAssertEqual(rows[0].rate, second ? 0 : 1, "a fresh counter after the reload")
+                XCTAssertEqual(rows[0].stot, second ? 0 : 90)
+                XCTAssertEqual(rows[0].scur, 0)
+            }
+        }
+    }
 }

@@ -47,7 +47,9 @@ final class MarathonLBFlagsTests: XCTestCase {
         XCTAssertEqual(s.mode, .sse)
         let w = warnings.filter { $0.contains("options accepted but not modelled") }
         XCTAssertEqual(w.count, 1, "\(warnings)")
-        for o in ["--marathon", "--haproxy-config", "--command", "--lru-cache-capacity", "--haproxy-map", "--ssl-certs", "--syslog-socket",
+        XCTAssertEqual(s.flags.marathonHosts, ["marathon-1", "marathon-2"], "-m is modelled (the event stream and the API)")
+        XCTAssertFalse(w.first?.contains("--marathon,") == true || w.first?.hasPrefix("--marathon ") == true, "\(w)")
+        for o in ["--haproxy-config", "--command", "--lru-cache-capacity", "--haproxy-map", "--ssl-certs", "--syslog-socket",
                   "--log-format", "--log-level", "--marathon-auth-credential-file", "--auth-credentials", "--dcos-auth-credentials", "--marathon-ca-cert"] {
             XCTAssertTrue(w.first?.contains(o) == true, "\(o) in \(w)")
         }
@@ -153,7 +155,8 @@ final class MarathonLBFlagsTests: XCTestCase {
         XCTAssertTrue(s.flags.healthCheck)
         XCTAssertEqual(s.flags.reloadInterval, 2, "the scenario's flags win over the deployed ones")
         XCTAssertEqual(s.instances.map(\.groups), [["external", "internal"]])
-        XCTAssertTrue(l.warnings.contains { $0.contains("not modelled") && $0.contains("--haproxy-map") && $0.contains("--marathon") }, "\(l.warnings)")
+        XCTAssertTrue(l.warnings.contains { $0.contains("not modelled") && $0.contains("--haproxy-map") && !$0.contains("--marathon") }, "\(l.warnings)")
+        XCTAssertEqual(s.flags.marathonHosts, ["marathon.mesos"], "--marathon is modelled: the event stream and the API")
     }
 
     /// `run poll` with POLL_INTERVAL from an environment file; marathon_lb.py's own arguments

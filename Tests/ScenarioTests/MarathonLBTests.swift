@@ -200,7 +200,7 @@ extension DeclaredDefaultsTests {
     func testMarathonLBDefaultsAreTheDeclaredOnes() {
         let s = MarathonLBTests.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "flags": {}}"#)
         check(ScenarioSchema.marathonLBKeys, at: "marathonLB", in: s, wordDefaults: ["instances", "flags"])
-        check(ScenarioSchema.marathonLBFlagKeys, at: "marathonLB.flags", in: s, wordDefaults: ["--group", "others", "--skip-config-cleanup"])
+        check(ScenarioSchema.marathonLBFlagKeys, at: "marathonLB.flags", in: s, wordDefaults: ["--group", "--marathon", "--max-backoff", "others", "--skip-config-cleanup"])
         check(ScenarioSchema.marathonLBInstanceKeys, at: "marathonLB.instances[0]", in: s, wordDefaults: ["hosts", "hostGroup"], only: ["group"])
         let f = MarathonLBTests.scenario(lb: #"{"instances": [{"hostGroup": "lb"}], "reloadFailures": [{"at": "1m"}]}"#)
         check(ScenarioSchema.marathonLBReloadFailureKeys, at: "marathonLB.reloadFailures[0]", in: f, wordDefaults: [], only: ["kind"])

@@ -24,8 +24,11 @@ extension Autoscaler {
             return
         }
         // Without a leader Marathon answers 503 (LeaderProxyFilter), the body has no apps and line
-        // 284 raises.
-        guard marathon.leader != nil else {
+        // 284 raises. A leader whose process is gone (its host crashed, its ZooKeeper session not
+        // yet expired) is still the leader to the others, which proxy to a host that does not
+        // answer (v1.4.9 LeaderProxyFilter: 503 or 504 after leader_proxy_connection_timeout): the
+        // same. Until session 51 the dead leader answered and took the PUT.
+        guard let l = marathon.leader, marathon.processes[l].alive else {
             fail(now: now, instance: -1)
             return
         }

@@ -228,6 +228,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     public func latchLost(_ l: Int, reason: LeaderLatch.LossReason, live: Bool) {
         if reason != .anotherLeads { log("leaderAbdicated", processName(l), reason.rawValue) }
         loseLeadership(l)
+        // its event streams close (marathon-lb reconnects); a dead process's were cut with its host
+        if live { model.signals.publish(.marathonLeadershipLost(process: l, host: processes[l].host, exits: reason != .sessionExpired)) }
         if reason != .sessionExpired, live {
             latch.exit(l)
             supervisorRestarts(l)

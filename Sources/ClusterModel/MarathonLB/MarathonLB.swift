@@ -34,7 +34,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     let marathon: MarathonScheduler
     var target: Int32 = -1
 
-    enum Kind: Int32 { case generated = 1, activate, reloadDone, idle, retry }
+    enum Kind: Int32 { case generated = 1, activate, reloadDone, idle, retry, streamAttempt, streamConnectTimeout, streamSilent, streamProxyTimeout }
 
     struct Instance {
         let host: Int
@@ -64,6 +64,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         var invalidConfigs = 0
         /// The armed 300 s reset (or poll), cancelled when events start a regeneration first.
         var idleTimer: EventID?
+        /// Its connection to Marathon's event stream (MarathonLBEventStream.swift).
+        var stream = EventStream()
     }
     var instances: [Instance] = []
     /// One per HAPROXY_GROUP served, in the order of first appearance.
@@ -76,6 +78,10 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     /// Per `spec.reloadFailures` window: its host indices and its app's index.
     var failureHosts: [[Int]] = []
     var failureApps: [Int?] = []
+    /// `--marathon`'s hosts, in order (nil: a name that is no host of the scenario).
+    var marathonHosts: [Int?] = []
+    /// Per instance, its event stream's reconnect draws (made on first use).
+    var streamRandoms: [RandomStream?] = []
 
     init(spec: MarathonLBSpec, model: ClusterSimulation, marathon: MarathonScheduler) {
         self.spec = spec; self.model = model; self.marathon = marathon
@@ -91,6 +97,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
             }
         }
         haproxyInstances = instances.map { ($0.host, $0.group) }
+        marathonHosts = spec.flags.marathonHosts.map { model.infrastructure.host(named: $0)?.index }
+        streamRandoms = Array(repeating: nil, count: instances.count)
         (failureHosts, failureApps) = MarathonLB.resolveFailures(spec, model: model, marathon: marathon)
     }
 
@@ -99,11 +107,14 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
 
     public func subscribe(to signals: PlatformSignals) {
         signals.subscribe(self, to: .hosts)
-        if spec.mode == .sse { signals.subscribe(self, to: [.taskStatus, .health, .deployments, .scaling]) }
+        if spec.mode == .sse { signals.subscribe(self, to: [.taskStatus, .health, .deployments, .scaling, .frameworks]) }
     }
 
     public func start() {
-        for i in instances.indices where hostUp(i) { trigger(i) }
+        for i in instances.indices where hostUp(i) {
+            trigger(i)
+            if spec.mode == .sse { startStream(i, atSimulationStart: true) }
+        }
     }
 
     // MARK: HAProxyControl
@@ -139,7 +150,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
 
     public func receive(_ signal: PlatformSignal) {
         switch signal {
-        case .hostDown(let h, _):
+        case .hostDown(let h, let rebooting):
             for i in instances.indices where instances[i].host == h {
                 instances[i].epoch &+= 1
                 if let t = instances[i].idleTimer { model.sim.cancel(t); instances[i].idleTimer = nil }
@@ -147,13 +158,26 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
                 // a restarted marathon-lb compares its first candidate with what HAProxy runs
                 instances[i].diskText = instances[i].configs.last?.text
             }
+            // the Marathon processes of that host stop: the streams they carry end or go silent
+            if spec.mode == .sse {
+                for (p, c) in marathon.processes.enumerated() where c.host == h { marathonWent(process: p, host: h, leadershipLost: false, crashed: !rebooting) }
+            }
         case .hostUp(let h):
-            for i in instances.indices where instances[i].host == h { trigger(i) }
+            for i in instances.indices where instances[i].host == h {
+                trigger(i)   // MarathonEventProcessor.__init__: reset_from_tasks
+                if spec.mode == .sse { startStream(i, atSimulationStart: false) }
+            }
+        case .marathonLeadershipLost(let p, let h, let exits):
+            marathonWent(process: p, host: h, leadershipLost: true, exits: exits)
         case .statusUpdate(let task, _, _, _, _) where marathon.mesos.frameworkName(ofTask: task).map({ $0 != marathon.frameworkName }) ?? false:
             break   // another framework's task (Chronos): not in Marathon's event stream
         case .statusUpdate, .healthStatusChanged, .deploymentInfo, .deploymentSuccess, .deploymentFailed, .appScaled:
-            // api_post_event, health_status_changed_event, status_update_event: reset_from_tasks
-            for i in instances.indices where hostUp(i) { trigger(i) }
+            // api_post_event, health_status_changed_event, status_update_event: reset_from_tasks,
+            // for the instances whose event stream is connected (the leader's stream)
+            for i in instances.indices where hostUp(i) && (spec.mode == .poll || instances[i].stream.connected) {
+                if instances[i].stream.leader == nil { instances[i].stream.leader = marathon.leader }
+                trigger(i)
+            }
         default: break
         }
     }
@@ -184,12 +208,21 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
         case .reloadDone: finished(i)
         case .idle: instances[i].idleTimer = nil; trigger(i)
         case .retry: retry(i)
+        case .streamAttempt: attemptStream(i)
+        case .streamConnectTimeout, .streamSilent, .streamProxyTimeout: streamTimerFired(i, k)
         }
     }
 
     /// compareWriteAndReloadConfig: a reload only when the candidate differs from the file on
     /// disk; the file is replaced only when `haproxy -c` accepts it (writeConfigAndValidate).
     func generated(_ i: Int) {
+        // get_apps: /v2/apps from `--marathon` (the regeneration at the start stands for the
+        // image's haproxy.cfg: HAProxy starts on it before Marathon has a leader)
+        if !marathon.leaderChanges.isEmpty, !marathonAnswers(i) {
+            model.log("marathon-lb", "marathonUnreachable", hostName(ofInstance: i), "GET /v2/apps failed (no leading Marathon reached through --marathon): nothing regenerated")
+            finished(i)
+            return
+        }
         var cfg = configuration(for: i)
         instances[i].stale = cfg.text != (instances[i].configs.last?.text ?? "")
         if cfg.text == instances[i].diskText { finished(i); return }
@@ -258,6 +291,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     /// The regeneration (and its reload) is over: the pending one, or wait for events.
     func finished(_ i: Int) {
         instances[i].busy = false
+        // before 1.11.2, between streams the event processor is stopped: no 300 s reset
+        if instances[i].stream.processorStopped { instances[i].pending = false; return }
         if instances[i].pending {
             instances[i].pending = false
             trigger(i)

@@ -58,6 +58,28 @@ public struct MarathonLBVersion: ReleaseVersion {
     /// no lock, no sleep. Before, `reload()` drops SYNs with iptables, `-sf`, sleeps 1 s under flock.
     public var seamlessReload: Bool { atLeast(12) }
 
+    /// utils.py CurlHttpEventStream: `LOW_SPEED_LIMIT 1`, `LOW_SPEED_TIME 300` from 1.10.1: an
+    /// event stream that received nothing for 300 s fails with curl error 28 (before, a stream
+    /// that broke silently, its Marathon's host gone, was waited on for ever).
+    public var streamLowSpeedTimeout: Bool { atLeast(10, 1) }
+    /// marathon_lb.py `__main__` from 1.11.2: the event processor keeps running between streams
+    /// and `processor.start()` of each attempt resets from tasks (a full resync); the wait
+    /// `random() * waitSeconds` is drawn before each attempt, 0 after curl error 28, and the
+    /// backoff grows after every wait. Before: `process_sse_events` stops the processor when the
+    /// stream ends and starts a new one (no resync) with the next; the backoff grows only after
+    /// an exception.
+    public var streamLoopResyncs: Bool { atLeast(11, 2) }
+    /// `--max-backoff` (1.13.0) caps the wait; before, `maxWaitSeconds = 300` (1.11.2) or `if
+    /// backoff > 300` (before).
+    public var hasMaxBackoff: Bool { atLeast(13) }
+    /// Marathon.api_req_raw from 1.13.0 (5ebb622, #630): a timeout or connection error tries the
+    /// next `--marathon` URL and the first answer is returned (a 503 too); before, a connection
+    /// error raises at once and a non-200 answer tries the next URL.
+    public var apiTriesNextHostOnError: Bool { atLeast(13) }
+    /// Marathon.get_event_stream at 1.13.0 and 1.13.1 reads `self.host` twice (`current_host`,
+    /// then the URL), so each attempt skips one URL of the cycle; 1.14.0 uses `current_host`.
+    public var streamSkipsAURL: Bool { atLeast(13) && !atLeast(14) }
+
     /// config.py HAPROXY_HEAD from 1.12.0: no `daemon` (the master-worker HAProxy runs in the
     /// foreground under runit), `expose-fd listeners` on the stats socket.
     public var headHasDaemon: Bool { !atLeast(12) }

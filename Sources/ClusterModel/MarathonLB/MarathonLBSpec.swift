@@ -38,6 +38,12 @@ public struct MarathonLBFlags: Equatable, Sendable {
     /// `--skip-config-cleanup` (from 1.13.0): a candidate `haproxy -c` refuses is not rebuilt
     /// without the apps that break it (make_config_valid_and_regenerate, from 1.11.2).
     public var skipConfigCleanup = false
+    /// `--marathon`/`-m` (nargs "+"): the host names of Marathon's URLs, in order (the API tries
+    /// them in order; the event stream cycles through them). Empty: a name that reaches the
+    /// leader (the image's default `http://master.mesos:8080`, Mesos-DNS's name of the leader).
+    public var marathonHosts: [String] = []
+    /// `--max-backoff` (from 1.13.0, default 300): the cap of the event stream's reconnect wait.
+    public var maxBackoff = 300
     public init() {}
 }
 

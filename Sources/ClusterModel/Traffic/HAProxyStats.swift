@@ -119,7 +119,9 @@ extension TrafficModel: HAProxyStatsSource {
     /// The FRONTEND rows of instance `i`'s stats page: nil when its host is down. The page is the
     /// running process's (the generation `haproxyGeneration(i)` runs): a frontend its configuration
     /// no longer has is not on it (marathon-lb dropped it and reloaded), though its counters stay
-    /// here for lb.csv. Fluid mode: `rate` is the fluid arrival rate into the frontend at the last tick.
+    /// here for lb.csv; one whose counters are an older process's (a reload since its last
+    /// request) reads zeros, the new process's. Fluid mode: `rate` is the fluid arrival rate into
+    /// the frontend at the last tick.
     public func haproxyFrontendStats(_ i: Int, now: SimTime) -> [HAProxyFrontendStats]? {
         guard let t = haproxy, i >= 0, i < t.stats.count else { return nil }
         guard model.infrastructure.hosts[t.control.haproxyInstances[i].host].state.isUp else { return nil }
@@ -130,6 +132,12 @@ extension TrafficModel: HAProxyStatsSource {
         for k in s.frontends.indices {
             let f = s.frontends[k]
             guard t.frontend(f.name, instance: i, generation: g) != nil else { continue }
+            // per request: counters of an older process (no request through the new one yet) are
+            // not on the new process's page, whose counters start at zero with it
+            if fluid == nil, f.generation < g {
+                rows.append(HAProxyFrontendStats(name: f.name, rate: 0, scur: 0, qcur: 0, stot: 0))
+                continue
+            }
             rows.append(HAProxyFrontendStats(name: f.name, rate: haproxyFrontendRate(s, k, now: now), scur: f.scur, qcur: 0, stot: f.stot))
         }
         return rows
