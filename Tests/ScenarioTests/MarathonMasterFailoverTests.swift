@@ -83,4 +83,31 @@ final class MarathonMasterFailoverTests: XCTestCase {
         let reconcile = try XCTUnwrap(ev.first { $0.event == "reconcileTasks" && $0.time > ready.time })
         XCTAssertEqual(reconcile.time.seconds - ready.time.seconds, 15, accuracy: 1e-6)
     }
+
+    /// Between a leader's host crash and the expiry of its session the other instances still see it
+    /// lead, and proxy a write to it: the proxy times out (LeaderProxyFilter.scala@v1.4.9, 504
+    /// "Connection to leader timed out."), so the scale is refused; once the next leader leads, the
+    /// same request is taken.
+    func testAWriteToALeaderWhoseHostIsDownIsRefused() throws {
+        let text = #"""
+        {"name": "marathon-host-crash", "seed": 3, "duration": "15m",
+         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "mara", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 3, "cpus": 8, "memory": "16GiB", "disk": "200GB"}],
+         "zookeeper": {"servers": 3},
+         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
+         "marathon": {"version": "1.4.9", "hostGroup": "mara",
+           "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000"}]},
+         "actions": [{"at": "605s", "kind": "scale", "app": "/web", "instances": 4},
+                     {"at": "700s", "kind": "scale", "app": "/web", "instances": 5}],
+         "faults": [{"at": "600s", "kind": "hostCrash", "host": "mara-01", "recoverAfter": "5m"}]}
+        """#
+        let ev = try run(text)
+        let refused = ev.filter { $0.event == "actionRefused" }
+        XCTAssertEqual(refused.map(\.time.seconds), [605])
+        XCTAssertEqual(refused.first?.detail, "leader marathon1@mara-01 is down: 504 Connection to leader timed out.")
+        let lost = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "leadershipLost" })
+        XCTAssertGreaterThan(lost.time.seconds, 605, "the crashed leader still leads in ZooKeeper at the request")
+        XCTAssertEqual(ev.filter { $0.component == "mesos" && $0.event == "TASK_RUNNING" }.count, 5)
+    }
 }

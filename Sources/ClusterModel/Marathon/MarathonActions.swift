@@ -12,6 +12,20 @@ extension MarathonScheduler {
         case noLeader
     }
 
+    /// Whether the API can take a write now: some instance leads and its process runs. A leader
+    /// whose host crashed leads in ZooKeeper until its session expires, but the request the other
+    /// instances proxy to it times out (LeaderProxyFilter.scala@v1.4.9: 504 "Connection to leader
+    /// timed out."). A leader still preparing holds requests (`waitForConsistentLeadership`) and
+    /// takes them.
+    func apiRefusal(_ subject: String) -> ActionResult? {
+        guard let l = leader else { log("actionRefused", subject, "no Marathon leader"); return .noLeader }
+        guard processes[l].alive else {
+            log("actionRefused", subject, "leader \(processName(l)) is down: 504 Connection to leader timed out.")
+            return .noLeader
+        }
+        return nil
+    }
+
     func conflictCheck(_ a: MarathonAppState, force: Bool, what: String) -> ActionResult? {
         if let d = deployments.deployment(of: a.index) {
             if !force {
@@ -29,7 +43,7 @@ extension MarathonScheduler {
     /// scenario's `actions[i].behaviour`; only a config change brings one).
     @discardableResult
     public func deploy(_ definition: AppDefinition, behaviour: AppBehaviour? = nil, force: Bool = false) -> ActionResult {
-        guard leader != nil else { log("actionRefused", definition.id, "no Marathon leader"); return .noLeader }
+        if let r = apiRefusal(definition.id) { return r }
         guard let i = appIndex[definition.id] else { log("actionRefused", definition.id, "unknown app"); return .unknownApp }
         let a = apps[i]
         if let c = conflictCheck(a, force: force, what: "deploy") { return c }
@@ -64,7 +78,7 @@ extension MarathonScheduler {
     /// POST /v2/apps/{id}/restart: a new version with the same definition, replacing every instance.
     @discardableResult
     public func restart(app id: String, force: Bool = false) -> ActionResult {
-        guard leader != nil else { log("actionRefused", id, "no Marathon leader"); return .noLeader }
+        if let r = apiRefusal(id) { return r }
         guard let i = appIndex[id] else { log("actionRefused", id, "unknown app"); return .unknownApp }
         let a = apps[i]
         if let c = conflictCheck(a, force: force, what: "restart") { return c }
