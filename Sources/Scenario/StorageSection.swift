@@ -638,6 +638,13 @@ extension ScenarioSchema {
         KeySpec("size", "size", default: "required for `extendPool`", allowed: "> 0; with `extendPool` only.", meaning: "Bytes added to the thin pool."),
     ])
 
+    /// A cluster flag's pair of keys: `<flag>Set` (`ceph osd set <flag>` at a time) and `<flag>Unset`.
+    static func cephFlagKeys(_ flag: String, meaning: String, source: String) -> [KeySpec] {
+        [KeySpec("\(flag)Set", "duration", default: "none", allowed: ">= 0.", meaning: meaning, source: source),
+         KeySpec("\(flag)Unset", "duration", default: "none (the flag stays)", allowed: "After `\(flag)Set` (error otherwise, and without it).",
+                 meaning: "`ceph osd unset \(flag)` at this time.")]
+    }
+
     static let cephKeys = SectionKeys("storage.ceph", [
         KeySpec("config", "string or object", default: "none",
                 allowed: #"The path of a ceph.conf (relative to the scenario's folder, inside it), or its sections as an object (`{"global": {"osd pool default size": "3"}, "osd": {"osd max backfills": "2"}}`). Read as Ceph 14.2 (Nautilus) reads it: its parse errors, values an option refuses, old-style section names are warnings in Ceph's words (the daemons start, the option keeps its default); a value Ceph takes that the model cannot run is an error."#,
@@ -666,24 +673,18 @@ extension ScenarioSchema {
                 meaning: "`true`: the image registry keeps its blobs in the pool; pulls read them through a Ceph client."),
         KeySpec("clientReadRate", "rate", default: "`\"500MB/s\"`", allowed: "> 0.", meaning: "One client's read rate.",
                 source: "S6-rook13483 128K random reads on RBD 1.50 GB/s, divided by 3 for CephFS (S6-rook1706: CephFS about 3× lower than RBD; S6-fuse: FUSE no faster than the kernel client)"),
-        KeySpec("nooutSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set noout` at this time: the monitors mark no down OSD out (OSDMonitor::can_mark_out), and keep each OSD's down time, so when the flag is unset every OSD down for `mon_osd_down_out_interval` is marked out at once.",
-                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_out`, `tick`"),
-        KeySpec("nooutUnset", "duration", default: "none (the flag stays)", allowed: "After `nooutSet` (error otherwise, and without it).", meaning: "`ceph osd unset noout` at this time."),
-        KeySpec("nodownSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set nodown` at this time: the monitors mark no OSD down (OSDMonitor::can_mark_down refuses failure reports, beacon timeouts and an orderly shutdown's MOSDMarkMeDown), so a dead host's OSDs stay up and I/O to its PGs waits; when the flag is unset the dead ones are marked down at once.",
-                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_down`, `preprocess_failure`, `preprocess_mark_me_down`, `handle_osd_timeouts`"),
-        KeySpec("nodownUnset", "duration", default: "none (the flag stays)", allowed: "After `nodownSet` (error otherwise, and without it).", meaning: "`ceph osd unset nodown` at this time."),
-        KeySpec("noupSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set noup` at this time: the monitors ignore a booting OSD (OSDMonitor::can_mark_up), so a host that comes back stays down (its out timer runs on) until the flag is unset, when it is marked up (and in).",
-                source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_up`, `preprocess_boot`; src/osd/OSD.cc `_preboot`"),
-        KeySpec("noupUnset", "duration", default: "none (the flag stays)", allowed: "After `noupSet` (error otherwise, and without it).", meaning: "`ceph osd unset noup` at this time."),
-        KeySpec("nobackfillSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set nobackfill` at this time: PGs still take their backfill reservations but start no backfill op (their flows stop, keeping what they copied) until the flag is unset.",
-                source: "ceph/ceph v14.2.16 src/osd/PrimaryLogPG.cc `start_recovery_ops`, src/osd/PG.cc"),
-        KeySpec("nobackfillUnset", "duration", default: "none (the flag stays)", allowed: "After `nobackfillSet` (error otherwise, and without it).", meaning: "`ceph osd unset nobackfill` at this time."),
-        KeySpec("norebalanceSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set norebalance` at this time: as `nobackfill` for the PGs that are not degraded (a host marked in again), degraded PGs backfill on.",
-                source: "ceph/ceph v14.2.16 src/osd/PrimaryLogPG.cc `start_recovery_ops`"),
-        KeySpec("norebalanceUnset", "duration", default: "none (the flag stays)", allowed: "After `norebalanceSet` (error otherwise, and without it).", meaning: "`ceph osd unset norebalance` at this time."),
-        KeySpec("norecoverSet", "duration", default: "none", allowed: ">= 0.", meaning: "`ceph osd set norecover` at this time: every OSD pauses its recovery queue, so no recovery or backfill op starts (reservations are kept) until the flag is unset.",
-                source: "ceph/ceph v14.2.16 src/osd/OSD.cc (`OSDService::pause_recovery`, `_recover_now`)"),
-        KeySpec("norecoverUnset", "duration", default: "none (the flag stays)", allowed: "After `norecoverSet` (error otherwise, and without it).", meaning: "`ceph osd unset norecover` at this time."),
+    ] + cephFlagKeys("noout", meaning: "`ceph osd set noout` at this time: the monitors mark no down OSD out (OSDMonitor::can_mark_out), and keep each OSD's down time, so when the flag is unset every OSD down for `mon_osd_down_out_interval` is marked out at once.",
+                     source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_out`, `tick`")
+      + cephFlagKeys("nodown", meaning: "`ceph osd set nodown` at this time: the monitors mark no OSD down (OSDMonitor::can_mark_down refuses failure reports, beacon timeouts and an orderly shutdown's MOSDMarkMeDown), so a dead host's OSDs stay up and I/O to its PGs waits; when the flag is unset the dead ones are marked down at once.",
+                     source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_down`, `preprocess_failure`, `preprocess_mark_me_down`, `handle_osd_timeouts`")
+      + cephFlagKeys("noup", meaning: "`ceph osd set noup` at this time: the monitors ignore a booting OSD (OSDMonitor::can_mark_up), so a host that comes back stays down (its out timer runs on) until the flag is unset, when it is marked up (and in).",
+                     source: "ceph/ceph v14.2.16 src/mon/OSDMonitor.cc `can_mark_up`, `preprocess_boot`; src/osd/OSD.cc `_preboot`")
+      + cephFlagKeys("nobackfill", meaning: "`ceph osd set nobackfill` at this time: PGs still take their backfill reservations but start no backfill op (their flows stop, keeping what they copied) until the flag is unset.",
+                     source: "ceph/ceph v14.2.16 src/osd/PrimaryLogPG.cc `start_recovery_ops`, src/osd/PG.cc")
+      + cephFlagKeys("norebalance", meaning: "`ceph osd set norebalance` at this time: as `nobackfill` for the PGs that are not degraded (a host marked in again), degraded PGs backfill on.",
+                     source: "ceph/ceph v14.2.16 src/osd/PrimaryLogPG.cc `start_recovery_ops`")
+      + cephFlagKeys("norecover", meaning: "`ceph osd set norecover` at this time: every OSD pauses its recovery queue, so no recovery or backfill op starts (reservations are kept) until the flag is unset.",
+                     source: "ceph/ceph v14.2.16 src/osd/OSD.cc (`OSDService::pause_recovery`, `_recover_now`)") + [
         KeySpec("clientWriteRate", "rate", default: "`0`", allowed: ">= 0; above 0 needs a `network` section (error otherwise).", meaning: "Client data written to the pool (before replication): every PG grows by rate / pg_num on each OSD holding it. An OSD above `mon_osd_nearfull_ratio` 0.85 of `osdCapacity` is nearfull (HEALTH_WARN), above 0.90 backfillfull (refuses backfills), above `mon_osd_full_ratio` 0.95 full: the pool is flagged full, clients pause every write to it (app volumes hang), the pool stops growing.",
                 source: "model choice (0: no writes); ratios ceph/ceph src/common/options.cc; src/osd/OSDMap.cc `get_full_pools`, src/osdc/Objecter.cc"),
     ])

@@ -8,26 +8,23 @@ import SimKernel
 /// v1.10.5) stops the driver, and MarathonSchedulerService abdicates when the driver's `run()`
 /// returns on its own: the latch is closed, the next Marathon instance leads, and the process exits
 /// and is restarted by its supervisor (docs/marathon.md "Leader election").
-final class MarathonMasterFailoverTests: XCTestCase {
-    func scenario(version: String, fault: String) -> String {
+final class MarathonMasterFailoverTests: XCTestCase, ThreeMasterScenarios {
+    /// Marathon on hosts of its own (`mara`), Mesos agents on `slave`; the Marathon leader's host
+    /// (mara-01) crashes at 600 s.
+    func marathonHostCrash(behaviour: String = "{}", actions: String = "[]") -> String {
         #"""
-        {"name": "mesos-master-failover", "seed": 5, "duration": "20m",
+        {"name": "marathon-host-crash", "seed": 3, "duration": "15m",
          "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "mara", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
                         {"name": "slave", "count": 3, "cpus": 8, "memory": "16GiB", "disk": "200GB"}],
          "zookeeper": {"servers": 3},
-         "mesos": {"masters": {"count": 3}},
-         "marathon": {"version": "\#(version)",
+         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
+         "marathon": {"version": "1.4.9", "hostGroup": "mara",
            "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000"}],
-           "behaviour": {"default": {"startupTime": "5s"}}},
-         "faults": [\#(fault)]}
+           "behaviour": \#(behaviour)},
+         "actions": \#(actions),
+         "faults": [{"at": "600s", "kind": "hostCrash", "host": "mara-01", "recoverAfter": "5m"}]}
         """#
-    }
-
-    func run(_ text: String) throws -> [LoggedEvent] {
-        let loaded = try ScenarioLoader.load(text: text, baseDirectory: "/tmp", fileName: "mesos-master-failover.json")
-        let o = MemoryObserver()
-        XCTAssertTrue(ClusterSimulation(spec: loaded.spec, observer: o).run())
-        return o.events
     }
 
     /// The Mesos leader's process is killed at 10 min: when the next master is elected, the Marathon
@@ -35,7 +32,7 @@ final class MarathonMasterFailoverTests: XCTestCase {
     /// after its preparation; the old process comes back as a standby. The tasks keep running.
     func testAMesosMasterFailoverMakesTheMarathonLeaderAbdicate() throws {
         for version in ["1.4.9", "1.10.5"] {
-            let ev = try run(scenario(version: version, fault: #"{"at": "10m", "kind": "masterCrash", "master": "leader", "restartAfter": "30s"}"#))
+            let ev = try run(scenario(seed: 5, version: version, fault: #"{"at": "10m", "kind": "masterCrash", "master": "leader", "restartAfter": "30s"}"#))
             let before = try XCTUnwrap(ev.last { $0.component == "marathon" && $0.event == "leaderReady" && $0.time.seconds < 600 }, version)
             let elected = try XCTUnwrap(ev.first { $0.component == "mesos" && $0.event == "masterElected" && $0.time.seconds >= 600 }, version)
             let abdicated = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "leaderAbdicated" }, version)
@@ -55,18 +52,7 @@ final class MarathonMasterFailoverTests: XCTestCase {
     /// after the first try, and only then does Marathon delay and relaunch the instance (before: all
     /// three when the leader was ready). The explicit reconciliation, 15 s after readiness, comes later.
     func testUpdatesLostBetweenMarathonLeadersArriveWithTheAgentsResend() throws {
-        let text = #"""
-        {"name": "marathon-host-crash", "seed": 3, "duration": "15m",
-         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "mara", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "slave", "count": 3, "cpus": 8, "memory": "16GiB", "disk": "200GB"}],
-         "zookeeper": {"servers": 3},
-         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
-         "marathon": {"version": "1.4.9", "hostGroup": "mara",
-           "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000"}],
-           "behaviour": {"default": {"startupTime": "5s", "timeToCrash": {"constant": 595}}}},
-         "faults": [{"at": "600s", "kind": "hostCrash", "host": "mara-01", "recoverAfter": "5m"}]}
-        """#
+        let text = marathonHostCrash(behaviour: #"{"default": {"startupTime": "5s", "timeToCrash": {"constant": 595}}}"#)
         let ev = try run(text)
         let ready = try XCTUnwrap(ev.first { $0.component == "marathon" && $0.event == "leaderReady" && $0.time.seconds > 600 })
         let failed = ev.filter { $0.component == "mesos" && $0.event == "TASK_FAILED" }
@@ -89,19 +75,8 @@ final class MarathonMasterFailoverTests: XCTestCase {
     /// "Connection to leader timed out."), so the scale is refused; once the next leader leads, the
     /// same request is taken.
     func testAWriteToALeaderWhoseHostIsDownIsRefused() throws {
-        let text = #"""
-        {"name": "marathon-host-crash", "seed": 3, "duration": "15m",
-         "hostGroups": [{"name": "master", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "mara", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "slave", "count": 3, "cpus": 8, "memory": "16GiB", "disk": "200GB"}],
-         "zookeeper": {"servers": 3},
-         "mesos": {"masters": {"count": 3}, "agents": {"hostGroups": ["slave"]}},
-         "marathon": {"version": "1.4.9", "hostGroup": "mara",
-           "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000"}]},
-         "actions": [{"at": "605s", "kind": "scale", "app": "/web", "instances": 4},
-                     {"at": "700s", "kind": "scale", "app": "/web", "instances": 5}],
-         "faults": [{"at": "600s", "kind": "hostCrash", "host": "mara-01", "recoverAfter": "5m"}]}
-        """#
+        let text = marathonHostCrash(actions: #"[{"at": "605s", "kind": "scale", "app": "/web", "instances": 4}, "#
+                                        + #"{"at": "700s", "kind": "scale", "app": "/web", "instances": 5}]"#)
         let ev = try run(text)
         let refused = ev.filter { $0.event == "actionRefused" }
         XCTAssertEqual(refused.map(\.time.seconds), [605])

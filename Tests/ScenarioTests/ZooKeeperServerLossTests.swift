@@ -3,12 +3,10 @@ import XCTest
 @testable import Scenario
 import SimKernel
 
-/// One ZooKeeper server lost while the ensemble keeps its quorum (docs/mesos.md "A client's own
-/// server"): each client is connected to one server of its shuffled connect string; the clients of
-/// the lost server reconnect to another within about a second and keep their sessions. Mesos does
-/// not mind; Marathon's leader does (Curator's LeaderLatch: SUSPENDED gives up the leadership, and
-/// Marathon exits when it stops leading).
-final class ZooKeeperServerLossTests: XCTestCase {
+/// Scenarios of three masters (Mesos, Marathon, ZooKeeper) and three agents, with a fault.
+protocol ThreeMasterScenarios {}
+
+extension ThreeMasterScenarios {
     /// Three masters (Mesos, Marathon) and, with `zkGroup`, three ZooKeeper servers on hosts of their own.
     func scenario(seed: Int, version: String = "1.4.9", fault: String, zkGroup: Bool = false) -> String {
         #"""
@@ -31,7 +29,14 @@ final class ZooKeeperServerLossTests: XCTestCase {
         XCTAssertTrue(ClusterSimulation(spec: loaded.spec, observer: o).run())
         return o.events
     }
+}
 
+/// One ZooKeeper server lost while the ensemble keeps its quorum (docs/mesos.md "A client's own
+/// server"): each client is connected to one server of its shuffled connect string; the clients of
+/// the lost server reconnect to another within about a second and keep their sessions. Mesos does
+/// not mind; Marathon's leader does (Curator's LeaderLatch: SUSPENDED gives up the leadership, and
+/// Marathon exits when it stops leading).
+final class ZooKeeperServerLossTests: XCTestCase, ThreeMasterScenarios {
     static let crashAt = 600.0
 
     /// The Marathon leader just before the fault.
