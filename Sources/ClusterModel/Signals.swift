@@ -35,7 +35,9 @@ public enum PlatformSignal: Sendable {
     /// stream (Marathon v1.4.9 HttpEventStreamActor `handleLeadership`); `exits`: the process
     /// exits too (1.4/1.5 `stop(exit = true)`), its connections reset. Topic `.frameworks`.
     case marathonLeadershipLost(process: Int, host: Int, exits: Bool)
-    /// The master recorded a task state (`TASK_UPDATED`; Marathon's `status_update_event`).
+    /// The master recorded a task state (`TASK_UPDATED`; Marathon's `status_update_event` when
+    /// Marathon takes the update at once, as it does unless it learns the state later: then its
+    /// `instanceChanged` is the event, docs/marathon-lb.md "The event stream").
     case statusUpdate(task: TaskID, state: TaskState, reason: TaskReason, host: Int, healthy: Bool?)
     /// The task's container stopped, or its state turned terminal, on the agent or the master,
     /// whether or not a status update is published at that instant (an exit the master learns

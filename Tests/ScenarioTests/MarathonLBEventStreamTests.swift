@@ -122,4 +122,26 @@ final class MarathonLBEventStreamTests: XCTestCase {
             XCTAssertTrue(errs.first?.message.contains(text) ?? false, "\(errs)")
         }
     }
+
+    /// A state Marathon learns later than the master records it is an event when Marathon learns
+    /// it. marathon-lb-releases with marathon-lb 1.11.0, the Marathon leader's host crashing at
+    /// 4m50s and slave-02 at 5m: the new Mesos master never sees slave-02 re-register and marks it
+    /// unreachable after agent_reregister_timeout without knowing its tasks; Marathon finds them
+    /// unreachable at its reconciliation (917.005 s) and publishes `status_update_event` then, so
+    /// marathon-lb regenerates at once (it waited for its 300 s reset, 1191 s, while it reacted only
+    /// to the master's records).
+    func testAStateMarathonLearnsByReconciliationTriggersARegeneration() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../scenarios/marathon-lb-releases.json").standardized.path
+        let spec = try ScenarioLoader.load(path: path, overrides: [
+            "marathonLB.version=1.11.0",
+            #"faults=[{"at":"4m50s","kind":"hostCrash","role":"marathon-leader"},{"at":"5m","kind":"hostCrash","host":"slave-02"}]"#]).spec
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: spec, observer: o)
+        _ = m.run { m.sim.now >= SimTime.zero + .seconds(1000) }
+        let unreachable = try XCTUnwrap(o.events.first { $0.event == "instanceUnreachable" })
+        XCTAssertFalse(o.events.contains { $0.event == "TASK_UNREACHABLE" && $0.time == unreachable.time }, "no record by the master then")
+        let reload = try XCTUnwrap(o.events.first { $0.event == "haproxyReloaded" && $0.time >= unreachable.time })
+        XCTAssertLessThan(reload.time.seconds - unreachable.time.seconds, 1, "regenerated and reloaded at once")
+    }
 }

@@ -107,7 +107,7 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
 
     public func subscribe(to signals: PlatformSignals) {
         signals.subscribe(self, to: .hosts)
-        if spec.mode == .sse { signals.subscribe(self, to: [.taskStatus, .health, .deployments, .scaling, .frameworks]) }
+        if spec.mode == .sse { signals.subscribe(self, to: [.taskStatus, .health, .deployments, .scaling, .frameworks, .instances]) }
     }
 
     public func start() {
@@ -128,6 +128,10 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     }
     /// Counted in `activate`, the only place a generation is added.
     private var generationsActivated = 0
+    /// The tasks whose state the master recorded at `recordedAt` (the `statusUpdate` signals of
+    /// this instant): Marathon's `status_update_event` for them is that record (see `receive`).
+    private var recordedAt = SimTime(nanoseconds: -1)
+    private var recordedTasks: Set<TaskID> = []
     public var haproxyGenerationsActivated: Int? { generationsActivated }
     public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool {
         hostUp(i) && !(now >= instances[i].gapFrom && now < instances[i].gapUntil)
@@ -171,7 +175,22 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
             marathonWent(process: p, host: h, leadershipLost: true, exits: exits)
         case .statusUpdate(let task, _, _, _, _) where marathon.mesos.frameworkName(ofTask: task).map({ $0 != marathon.frameworkName }) ?? false:
             break   // another framework's task (Chronos): not in Marathon's event stream
-        case .statusUpdate, .healthStatusChanged, .deploymentInfo, .deploymentSuccess, .deploymentFailed, .appScaled:
+        case .instanceChanged(_, let task, _):
+            // Marathon publishes `status_update_event` when it processes an update. That is the
+            // instant the master records it, unless Marathon learns the state later: from a
+            // reconciliation answer, or from an agent's resend after a Marathon failover lost the
+            // first send (docs/marathon-lb.md "The event stream"). Then its instance change is the event.
+            if recordedAt == model.sim.now && recordedTasks.contains(task) { break }
+            if marathon.mesos.frameworkName(ofTask: task).map({ $0 != marathon.frameworkName }) ?? false { break }
+            for i in instances.indices where hostUp(i) && instances[i].stream.connected {
+                if instances[i].stream.leader == nil { instances[i].stream.leader = marathon.leader }
+                trigger(i)
+            }
+        case .statusUpdate(let task, _, _, _, _):
+            if recordedAt != model.sim.now { recordedAt = model.sim.now; recordedTasks.removeAll(keepingCapacity: true) }
+            recordedTasks.insert(task)
+            fallthrough
+        case .healthStatusChanged, .deploymentInfo, .deploymentSuccess, .deploymentFailed, .appScaled:
             // api_post_event, health_status_changed_event, status_update_event: reset_from_tasks,
             // for the instances whose event stream is connected (the leader's stream)
             for i in instances.indices where hostUp(i) && (spec.mode == .poll || instances[i].stream.connected) {
