@@ -9,7 +9,7 @@ import SimKernel
 final class MesosStatusUpdateRetryTests: XCTestCase, MesosTestHelpers {
     /// One task that finishes `finishAfter` after it starts, launched on the first offer; the
     /// framework has no process to take messages from `downFrom` to `downUntil`.
-    func run(finishAfter: Double, downFrom: Int64, downUntil: Int64) -> (MemoryObserver, TestFramework, TaskID) {
+    func run(finishAfter: Double, downFrom: Int64, downUntil: Int64) -> (MemoryObserver, TestFramework, TaskID, MesosCluster) {
         let (m, o, script) = cluster(agents: 1, duration: .minutes(10))
         let f = addFramework(m, "f", taskKillingState: false)
         var first = true
@@ -21,7 +21,7 @@ final class MesosStatusUpdateRetryTests: XCTestCase, MesosTestHelpers {
         script.at(.seconds(downFrom)) { f.receivesUpdates = false }
         script.at(.seconds(downUntil)) { f.receivesUpdates = true }
         m.run()
-        return (o, f, f.launched[0])
+        return (o, f, f.launched[0], m.mesos!)
     }
 
     func masterTime(_ o: MemoryObserver, _ state: String) -> Double? {
@@ -32,7 +32,7 @@ final class MesosStatusUpdateRetryTests: XCTestCase, MesosTestHelpers {
     /// after 10 s and, still unacknowledged, 20 s later: the framework gets it at the first resend
     /// after it is back (before: at once when it came back).
     func testAnUnacknowledgedUpdateIsResentWithADoublingBackOff() throws {
-        let (o, f, id) = run(finishAfter: 30, downFrom: 20, downUntil: 60)
+        let (o, f, id, _) = run(finishAfter: 30, downFrom: 20, downUntil: 60)
         let finished = try XCTUnwrap(masterTime(o, "TASK_FINISHED"))
         XCTAssertGreaterThan(finished, 20)
         XCTAssertLessThan(finished + 10, 60)
@@ -48,7 +48,7 @@ final class MesosStatusUpdateRetryTests: XCTestCase, MesosTestHelpers {
     /// master learns it only with the resend (`latest_state`), and the framework gets both, in
     /// order, at the resend after it is back.
     func testTheNextUpdateWaitsBehindAnUnacknowledgedOne() throws {
-        let (o, f, id) = run(finishAfter: 4, downFrom: 0, downUntil: 25)
+        let (o, f, id, _) = run(finishAfter: 4, downFrom: 0, downUntil: 25)
         let running = try XCTUnwrap(masterTime(o, "TASK_RUNNING"))
         let finished = try XCTUnwrap(masterTime(o, "TASK_FINISHED"))
         XCTAssertEqual(finished - running, 10, accuracy: 1e-9, "the master learns TASK_FINISHED at the first resend")
@@ -62,8 +62,10 @@ final class MesosStatusUpdateRetryTests: XCTestCase, MesosTestHelpers {
 
     /// A framework that takes its updates costs no timer: the steady state schedules nothing more.
     func testAnAcknowledgedUpdateArmsNoTimer() throws {
-        let (o, f, id) = run(finishAfter: 30, downFrom: 500, downUntil: 501)
+        let (o, f, id, mesos) = run(finishAfter: 30, downFrom: 500, downUntil: 501)
         XCTAssertTrue(o.events.filter { $0.event == "statusUpdateResent" }.isEmpty)
+        XCTAssertEqual(mesos.agents[0].streamTimerSeq, 0, "no resend timer was ever armed")
+        XCTAssertTrue(mesos.agents[0].streams.isEmpty)
         XCTAssertEqual(try XCTUnwrap(f.time(id, .finished)).seconds, try XCTUnwrap(masterTime(o, "TASK_FINISHED")))
     }
 }
