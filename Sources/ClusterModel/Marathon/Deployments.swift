@@ -293,7 +293,7 @@ final class Deployments {
         switch act.kind {
         case .scale:
             // Instances being killed still count until they are gone (a scale-down is done when
-            // the surplus is KILLED, not when the kill is sent).
+            // the surplus is KILLED, or unreachable, not when the kill is sent).
             // A scale counts healthy instances of any version (after a cancelled restart both run).
             // This runs for every action of the step on every instance change: the cheap conditions
             // first, then one pass without allocating or copying the definition per instance.
@@ -306,6 +306,8 @@ final class Deployments {
             let checks = a.definition.healthChecks
             var current = 0
             for i in a.instances.reversed() where i.isActive && !i.replaced {
+                // A kill answered by TASK_UNREACHABLE is done (KillService's considerTerminal).
+                if i.goal == .decommissioned && i.isUnreachable { continue }
                 current += 1
                 guard i.goal == .running && i.ready && i.isHealthy(checks: checks) else { act.done = false; return }
             }
@@ -341,12 +343,26 @@ final class Deployments {
         runStep(d)
     }
 
+    /// An InstanceChanged of `inst` to a condition the restart "considers terminal"
+    /// (core/task/termination/InstanceChangedPredicates.scala `considerTerminal`, v1.4.9 to v1.10.5:
+    /// the terminal conditions and also Unreachable and UnreachableInactive, "if a task is seen to
+    /// transition to it, consider the old task gone"; an expunge publishes Killed). Each such event
+    /// reaches TaskReplaceActor: an old instance leaves the old set at the first one (an
+    /// unreachable old instance no longer holds the restart until it is inactive); under the legacy
+    /// rules every one of them un-counts a new instance and launches again (`instancesStarted -= 1;
+    /// launchInstances()`), so a new instance that goes Unreachable, then UnreachableInactive, then
+    /// is expunged while the restart runs is launched again each time: the overscale Marathon
+    /// fixed in #6739 and #7104. 1.10: an old instance still meant to run is decommissioned
+    /// (goal Decommissioned, so it is not rescheduled); a new one keeps goal Running and is
+    /// relaunched by the launch queue when `wanted` (terminal, or UnreachableInactive), not while
+    /// it is only unreachable.
     func instanceTerminated(_ inst: MarathonInstance, wanted: Bool) {
         guard let (d, act) = currentAction(inst.app) else { return }
         let a = s.apps[inst.app]
         if act.kind == .restart, var plan = act.plan {
             let step: ReplaceStep
             if inst.version != a.configVersion {
+                if plan.rules == .v1_10 && inst.goal == .running && inst.isActive { inst.goal = .decommissioned }
                 step = plan.oldInstanceTerminated(inst.task)
             } else {
                 step = plan.newInstanceTerminated(inst.task)

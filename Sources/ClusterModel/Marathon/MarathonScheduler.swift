@@ -845,6 +845,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
                     + (spec.version.expungesUnreachableOnUpdate ? " (on that update, else by the expunge job)" : " (by the expunge job)"))
             }
             deployments.instanceHealthChanged(inst)
+            // Unreachable is one of the conditions a restart considers terminal; the instance is
+            // not relaunched for it yet (that waits for UnreachableInactive).
+            deployments.instanceTerminated(inst, wanted: false)
             unreachableDeadlines(inst, changed: true)
         default:
             if u.state.isTerminal { instanceTerminated(inst, u) }
@@ -1083,6 +1086,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         a.revision &+= 1
         inst.goal = .decommissioned
         driver.kill(task: task)
+        // ForceExpunge publishes InstanceChanged(Killed) (InstanceUpdater.forceExpunge).
+        deployments.instanceTerminated(inst, wanted: false)
     }
 
     /// Tracks whether the app has its target of healthy, ready instances (after its first
