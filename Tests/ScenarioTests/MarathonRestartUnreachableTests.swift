@@ -106,4 +106,122 @@ final class MarathonRestartUnreachableTests: XCTestCase {
             XCTAssertTrue(done.detail.hasPrefix("scale /web to 0"), "\(version): \(done.detail)")
         }
     }
+
+    /// /web (three instances on four agents, one per agent, killSelection OLDEST_FIRST, expunged
+    /// after 600 s) with `actions`; the host of the oldest instance loses power at 290 s.
+    func scaleScenario(version: String, host: String, actions: String, inactiveAfter: Int = 300) -> String {
+        #"""
+        {"name": "scale-kill-pending", "seed": 4, "duration": "25m",
+         "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 4, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
+         "mesos": {"masters": {"count": 1}},
+         "marathon": {"version": "\#(version)",
+           "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000",
+                     "constraints": [["hostname", "UNIQUE"]], "killSelection": "OLDEST_FIRST",
+                     "unreachableStrategy": {"inactiveAfterSeconds": \#(inactiveAfter), "expungeAfterSeconds": 600}}]},
+         "actions": \#(actions),
+         "faults": [{"at": "290s", "kind": "hostCrash", "host": "\#(host)"}]}
+        """#
+    }
+
+    func oldestHost(_ version: String) throws -> String {
+        let ev = try events(scaleScenario(version: version, host: "slave-01", actions: "[]"))
+        let first = try XCTUnwrap(ev.first { $0.event == "TASK_RUNNING" }, version)
+        return String(first.detail.prefix { $0 != " " })
+    }
+
+    /// A scale to 2 at 300 s kills the oldest instance, on the dead agent: the kill is never
+    /// answered. The scale back to 3 at 450 s (the instance is unreachable by then): Marathon 1.4-1.7
+    /// count every active instance not in TASK_KILLING (SchedulerActions.scale, ScalingProposition at
+    /// v1.4.9), so the unreachable one still counts, nothing starts and the deployment is done at
+    /// once; the app runs two instances until the dead one is UnreachableInactive (a scale check
+    /// then). 1.10.5 counts goal Running only: one instance starts at 450 s.
+    func testBefore18TheScaleCountsAnInstanceWhoseKillIsPending() throws {
+        let actions = #"[{"at": "300s", "kind": "scale", "app": "/web", "instances": 2}, {"at": "450s", "kind": "scale", "app": "/web", "instances": 3}]"#
+        for version in ["1.4.9", "1.10.5"] {
+            let host = try oldestHost(version)
+            let ev = try events(scaleScenario(version: version, host: host, actions: actions))
+            let killed = try XCTUnwrap(ev.first { $0.event == "killInstance" && $0.time.seconds == 300 }, version)
+            let lost = try XCTUnwrap(ev.first { $0.event == "TASK_UNREACHABLE" && $0.subject == killed.subject }, version)
+            XCTAssertLessThan(lost.time.seconds, 450, version)
+            let finished = ev.filter { $0.event == "deploymentFinished" && $0.time.seconds >= 300 }
+            XCTAssertEqual(finished.first?.time, lost.time, "\(version): the scale-down is done when its kill is answered by TASK_UNREACHABLE")
+            let staged = ev.filter { $0.event == "TASK_STAGING" && $0.time.seconds >= 450 }
+            if version == "1.4.9" {
+                XCTAssertEqual(finished.count, 2, version)
+                XCTAssertEqual(finished.last?.time.seconds, 450, "\(version): a scale that starts and kills nothing is done at once")
+                let inactive = try XCTUnwrap(ev.first { $0.event == "replaceUnreachable" && $0.subject == killed.subject }, version)
+                XCTAssertEqual(staged.first?.time, inactive.time, "\(version): the third instance starts only when the dead one is inactive")
+            } else {
+                XCTAssertEqual(staged.first?.time.seconds, 450, version)
+            }
+        }
+    }
+
+    /// An UnreachableInactive instance is not active: a scale-down never picks it (it would kill
+    /// nothing). Unreachable after 0 s, so the oldest instance is inactive (and replaced) at its
+    /// TASK_UNREACHABLE; the scale to 2 at 600 s kills one of the two running instances (before, the
+    /// model killed the inactive one first, by the Unreachable-first order, and three ran on).
+    func testAScaleDownDoesNotPickAnInactiveInstance() throws {
+        let actions = #"[{"at": "600s", "kind": "scale", "app": "/web", "instances": 2}]"#
+        for version in ["1.4.9", "1.10.5"] {
+            let host = try oldestHost(version)
+            let ev = try events(scaleScenario(version: version, host: host, actions: actions, inactiveAfter: 0))
+            let inactive = try XCTUnwrap(ev.first { $0.event == "replaceUnreachable" }, version)
+            XCTAssertLessThan(inactive.time.seconds, 600, version)
+            XCTAssertFalse(ev.contains { $0.event == "expungeUnreachable" && $0.time.seconds <= 600 }, version)
+            let kills = ev.filter { $0.event == "killInstance" && $0.time.seconds == 600 }
+            XCTAssertEqual(kills.count, 1, version)
+            XCTAssertNotEqual(kills.first?.subject, inactive.subject, version)
+            XCTAssertEqual(ev.filter { $0.event == "TASK_KILLED" && $0.time.seconds > 600 }.count, 1, version)
+        }
+    }
+
+    /// 1.4-1.7: a scale that starts instances is done when the instances it started are healthy
+    /// and ready (TaskStartActor's `targetCountReached(nrToStart)`), whatever the state of the
+    /// instances there before. Scale to 2 at 300 s (the oldest instance, on the dead agent, is
+    /// killed and never answers), to 4 at 450 s: 1.4.9 counts the killed one, starts one and is
+    /// done when it runs (the app has no health checks).
+    func testBefore18AScaleUpIsDoneWhenWhatItStartedIsHealthy() throws {
+        let actions = #"[{"at": "300s", "kind": "scale", "app": "/web", "instances": 2}, {"at": "450s", "kind": "scale", "app": "/web", "instances": 4}]"#
+        let host = try oldestHost("1.4.9")
+        let ev = try events(scaleScenario(version: "1.4.9", host: host, actions: actions))
+        let staged = ev.filter { $0.event == "TASK_STAGING" && $0.time.seconds >= 450 && $0.time.seconds < 1000 }
+        XCTAssertEqual(staged.count, 1)
+        let running = try XCTUnwrap(ev.first { $0.event == "TASK_RUNNING" && $0.subject == staged.first?.subject })
+        let finished = try XCTUnwrap(ev.first { $0.event == "deploymentFinished" && $0.time.seconds >= 450 })
+        XCTAssertEqual(finished.time, running.time)
+    }
+
+    /// 1.4-1.7: a terminal update asks for a scale check (ScaleAppUpdateStepImpl), which is refused
+    /// while a deployment holds the app (MarathonSchedulerActor `withLockFor`); the periodic check
+    /// (every `scale_apps_interval` from `scale_apps_initial_delay` after the leader started) scales
+    /// it later. Scale to 1 at 300 s (two kills, answered at 305 s), forced scale to 4 at 301 s:
+    /// the two still count, one instance starts and the deployment holds the app until it is
+    /// healthy (30 s); the app runs 2 of 4 until the periodic check at 619.2 s starts two more.
+    func testBefore18ThePeriodicScaleCheckScalesAnAppLeftBelowTarget() throws {
+        let text = #"""
+        {"name": "periodic-scale", "seed": 4, "duration": "15m",
+         "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                        {"name": "slave", "count": 3, "cpus": 8, "memory": "8GiB", "disk": "100GB"}],
+         "mesos": {"masters": {"count": 1}},
+         "marathon": {"version": "1.4.9",
+           "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000", "portDefinitions": [{"port": 0}],
+                     "healthChecks": [{"protocol": "HTTP", "path": "/", "portIndex": 0, "gracePeriodSeconds": 300,
+                                       "intervalSeconds": 10, "timeoutSeconds": 5, "maxConsecutiveFailures": 3}]}],
+           "behaviour": {"default": {"startupTime": "30s"}}},
+         "actions": [{"at": "300s", "kind": "scale", "app": "/web", "instances": 1},
+                     {"at": "301s", "kind": "scale", "app": "/web", "instances": 4, "force": true}]}
+        """#
+        let ev = try events(text)
+        let ready = try XCTUnwrap(ev.first { $0.event == "leaderReady" && $0.component == "marathon" }).time.seconds
+        XCTAssertEqual(ev.filter { $0.event == "TASK_KILLED" && $0.time.seconds < 310 }.count, 2)
+        let staged = ev.filter { $0.event == "TASK_STAGING" && $0.time.seconds >= 300 }
+        XCTAssertEqual(staged.count, 3)
+        XCTAssertEqual(staged.first?.time.seconds ?? 0, 301, accuracy: 2)
+        let tick = ready + 15 + 600
+        XCTAssertEqual(staged.dropFirst().map(\.time.seconds), [tick, tick])
+        let done = try XCTUnwrap(ev.first { $0.event == "deploymentFinished" && $0.time.seconds > 301 })
+        XCTAssertLessThan(done.time.seconds, tick - 240)
+    }
 }

@@ -19,6 +19,15 @@ final class Deployments {
         let app: Int
         let kind: ActionKind
         var plan: TaskReplacePlan?
+        /// 1.4-1.7, a scale that starts nothing: the instances it killed. It is done when each is gone
+        /// (terminal or unreachable), whatever the health of the others (DeploymentActor.scaleRunnable
+        /// at v1.4.9 ... v1.7.236: `killInstances(...)`, then `tasksToStart.fold(Done)`: no
+        /// TaskStartActor). nil: done when the app has its target of healthy, ready instances.
+        var scaleKills: [TaskID]?
+        /// 1.4-1.7, a scale that starts instances: how many, and when (TaskStartActor at v1.4.9 ...
+        /// v1.7.236: done when `nrToStart` instances launched for it are healthy and ready,
+        /// `targetCountReached`; the instances there before do not count, healthy or not).
+        var scaleStart: (count: Int, at: SimTime)?
         var started = false
         var done = false
         /// Its place in its deployment's `pending` (-1: not there).
@@ -130,6 +139,14 @@ final class Deployments {
         return d.finishedAt == nil && !d.cancelled ? d : nil
     }
 
+    /// 1.4-1.7: an app a deployment leaves with more or fewer instances counted than its target
+    /// (kills answered late, counted until then) is scaled by the next periodic scale check. (A
+    /// cancelled deployment is followed by the one that cancelled it, whose end looks.)
+    func offTarget(_ a: MarathonAppState) {
+        guard a.changes.countsKillPending, a.countedTowardsTarget + a.toLaunch != a.definition.instances else { return }
+        s.needsScaleCheck(a)
+    }
+
     func cancel(_ d: Deployment, reason: String) {
         d.cancelled = true
         d.cancelledAt = s.now
@@ -210,6 +227,7 @@ final class Deployments {
             s.apps[a].deployment = nil
             s.refreshSatisfied(s.apps[a])
         }
+        for a in d.apps { offTarget(s.apps[a]) }
         s.log("deploymentFinished", "deployment-\(d.id)", "\(d.name) in \(s.now - d.startedAt)")
         s.model.signals.publish(.deploymentSuccess(deployment: d.id))
     }
@@ -239,7 +257,11 @@ final class Deployments {
         let a = s.apps[act.app]
         switch act.kind {
         case .scale:
-            s.scaleCheck(a)
+            let r = s.scaleCheck(a)
+            if a.changes.countsKillPending {
+                act.scaleKills = r.killed
+                if r.queued > 0 { act.scaleStart = (r.queued, s.now) }
+            }
         case .restart:
             // TaskReplaceActor: reset the launch delay, kill what the strategy allows, launch new ones.
             s.rateLimiter.resetDelay(a.launchKey)
@@ -292,6 +314,20 @@ final class Deployments {
         let a = s.apps[act.app]
         switch act.kind {
         case .scale:
+            if let kills = act.scaleKills {
+                let killsDone = kills.allSatisfy { id in
+                    guard let i = s.byTask[id] else { return true }
+                    return !i.isActive || i.isUnreachable
+                }
+                guard killsDone, let (count, at) = act.scaleStart else { act.done = killsDone; return }
+                let checks = a.definition.healthChecks
+                var started = 0
+                for i in a.instances.reversed() where i.launchedAt >= at {
+                    if i.isActive && i.goal == .running && !i.isUnreachable && i.ready && i.isHealthy(checks: checks) { started += 1 }
+                }
+                act.done = started >= count
+                return
+            }
             // Instances being killed still count until they are gone (a scale-down is done when
             // the surplus is KILLED, or unreachable, not when the kill is sent).
             // A scale counts healthy instances of any version (after a cancelled restart both run).

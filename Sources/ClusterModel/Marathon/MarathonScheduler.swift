@@ -135,13 +135,23 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     enum Kind: Int32 {
         case tokenRefresh = 1, revive, healthTick, healthResult, launchTimeout, prepareDone, rateLimiterCleanup,
              backoffOver, readinessTick, processRestart, deploymentCheck, killRetry, reviveState, reconcile,
-             expungeTick
+             expungeTick, scaleTick
     }
 
     /// When the leader's ExpungeOverdueLostTasksActor started (its ticks: this + the initial delay
     /// + k x the interval), and which leader's it is.
     var expungeJobStart = SimTime.zero
     var expungeJobGeneration = 0
+    /// Marathon 1.4-1.7's periodic scale check (ScaleRunSpecs, every `scale_apps_interval` from
+    /// `scale_apps_initial_delay` after the leader starts: MarathonSchedulerActor `scaleRunSpec`)
+    /// scales every app to its target. Only the apps that can be off target are looked at: those
+    /// left so by a deployment, or whose instance ended while a deployment held them (the
+    /// ScaleRunSpec of the update step is refused under a deployment's lock, `withLockFor`, so
+    /// `Deployments.offTarget` looks at the app when its deployment ends). The
+    /// tick is scheduled only while such an app waits: no event in steady state.
+    var scaleTickApps: [Int] = []
+    var scaleTickAt: SimTime?
+    var scaleTickGeneration = 0
 
     init(spec: MarathonSpec, model: ClusterSimulation, mesos: MesosCluster, zooKeeper: ZooKeeperEnsemble,
          datacenter: MarathonDatacenter? = nil) {
@@ -163,6 +173,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         }
         for (i, def) in spec.apps.enumerated() {
             let a = MarathonAppState(index: i, definition: def, behaviour: spec.behaviour(at: i), demand: demand)
+            a.changes.countsKillPending = !spec.version.atLeast(8)
             a.placementValues = placement
             apps.append(a)
             appIndex[def.id] = i
@@ -276,6 +287,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         for a in apps { a.tickGeneration += 1; startHealthChecks(a) }
         resetReviveState()
         killTimerPhase = now
+        scaleTickGeneration += 1
+        scaleTickAt = nil
+        armScaleTick()
         // the new leader's OverdueTasksActor finds the launches still pending (the old checks lapse)
         overdueGeneration += 1
         for a in apps { for inst in a.instances where inst.runningSince == nil && overdueTimeout(inst.state) != nil { scheduleOverdueCheck(inst) } }
@@ -340,6 +354,8 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
             reconcileTasks(generation: Int(event.arg))
         case .expungeTick:
             expungeTick(TaskID(event.arg))
+        case .scaleTick:
+            scaleTick(generation: Int(event.arg))
         case .prepareDone:
             leaderPrepared(Int(event.arg))
         case .rateLimiterCleanup:
@@ -868,33 +884,84 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         deployments.instanceTerminated(inst, wanted: wanted)
         // An instance that should still run is replaced through the launch queue (the back-off
         // of its app applies).
-        if wanted && !deployments.managesLaunches(a) { scaleCheck(a) }
+        if wanted && !deployments.managesLaunches(a) {
+            scaleCheck(a)
+        } else if !wanted && a.changes.countsKillPending {
+            // 1.4-1.7: ScaleAppUpdateStepImpl asks for a scale check at every terminal update; an
+            // instance killed for a scale-down or a restart counted until now. Under a deployment's
+            // lock it is refused: the deployment's end looks whether the app is left off target.
+            if deployments.deployment(of: a.index) == nil { scaleCheck(a) }
+        }
+    }
+
+    /// `a` may be off target where no scale check follows: the periodic check will look at it.
+    func needsScaleCheck(_ a: MarathonAppState) {
+        guard a.changes.countsKillPending else { return }
+        var lo = 0, hi = scaleTickApps.count
+        while lo < hi { let mid = (lo + hi) / 2; if scaleTickApps[mid] < a.index { lo = mid + 1 } else { hi = mid } }
+        if lo == scaleTickApps.count || scaleTickApps[lo] != a.index { scaleTickApps.insert(a.index, at: lo) }
+        armScaleTick()
+    }
+
+    func armScaleTick() {
+        guard leaderReady, !scaleTickApps.isEmpty, scaleTickAt == nil else { return }
+        let first = killTimerPhase + spec.flags.scaleAppsInitialDelay
+        var t = first
+        if now >= first {
+            let step = max(spec.flags.scaleAppsInterval.nanoseconds, 1)
+            t = first + SimDuration(nanoseconds: ((now - first).nanoseconds / step + 1) * step)
+        }
+        scaleTickAt = t
+        sim.schedule(at: t, target: target, kind: Kind.scaleTick.rawValue, arg: Int64(scaleTickGeneration))
+    }
+
+    func scaleTick(generation: Int) {
+        guard generation == scaleTickGeneration, scaleTickAt == now else { return }
+        scaleTickAt = nil
+        guard leaderReady else { return }
+        let waiting = scaleTickApps
+        scaleTickApps.removeAll()
+        for i in waiting {
+            if deployments.deployment(of: i) == nil { scaleCheck(apps[i]) } else { scaleTickApps.append(i) }
+        }
+        armScaleTick()
     }
 
     /// Launch or kill so that the app has its target number of instances (the scale check
     /// Marathon runs after instance changes and every scale_apps_interval).
-    func scaleCheck(_ a: MarathonAppState) {
+    /// Returns how many launches it queued and the instances it chose to kill.
+    @discardableResult
+    func scaleCheck(_ a: MarathonAppState) -> (queued: Int, killed: [TaskID]) {
         let have = a.countedTowardsTarget + a.toLaunch
         let want = a.definition.instances
         if have < want {
             queueLaunches(a, want - have)
+            return (want - have, [])
         } else if have > want {
             var excess = have - want
             let fromQueue = min(excess, a.toLaunch)
             a.toLaunch -= fromQueue
             excess -= fromQueue
-            if excess > 0 { killForScaleDown(a, excess) }
+            if excess > 0 { return (0, killForScaleDown(a, excess)) }
         }
+        return (0, [])
     }
 
-    func killForScaleDown(_ a: MarathonAppState, _ n: Int) {
-        let cands = a.instances.filter { $0.isActive && $0.goal == .running }.map { i in
+    /// ScalingProposition.propose's candidates: the instances the scale counted, and before 1.8 also
+    /// those in TASK_KILLING (last in the kill order); an instance already being killed takes its
+    /// turn with a kill that changes nothing. Never an UnreachableInactive one (not active).
+    @discardableResult
+    func killForScaleDown(_ a: MarathonAppState, _ n: Int) -> [TaskID] {
+        let legacy = a.changes.countsKillPending
+        let cands = a.instances.filter { $0.isActive && !$0.replaced && (legacy || $0.goal == .running) }.map { i in
             ScaleDownCandidate(id: i.task, condition: i.isUnreachable ? .unreachable : InstanceCondition(i.state),
                                since: i.runningSince ?? i.launchedAt)
         }
-        for id in ScalingProposition.killOrder(cands, killSelection: a.definition.killSelection).prefix(n) {
+        let chosen = Array(ScalingProposition.killOrder(cands, killSelection: a.definition.killSelection).prefix(n))
+        for id in chosen {
             if let inst = byTask[id] { kill(inst, reason: "scale down") }
         }
+        return chosen
     }
 
     /// Kills an instance. `replace`: it still counts towards the target until it is gone, and a

@@ -79,6 +79,11 @@ final class MarathonInstance {
 
     var isActive: Bool { !state.isTerminal }
     var isUnreachable: Bool { unreachableSince != nil }
+    /// Counted by Marathon's scale against the app's target: active, not UnreachableInactive, and
+    /// goal Running (1.8+) or not in TASK_KILLING (1.4-1.7, `ChangeCount.countsKillPending`).
+    var countsTowardsTarget: Bool {
+        isActive && !replaced && (changes.countsKillPending ? state != .killing : goal == .running)
+    }
 
     /// Something `refreshSatisfied` or a deployment step reads changed.
     func changed() {
@@ -93,7 +98,7 @@ final class MarathonInstance {
             countedPlaced = p
             if let c = changes.placement { if p { c.add(host: host) } else { c.remove(host: host) } }
         }
-        let t = !detached && isActive && goal == .running && !replaced
+        let t = !detached && countsTowardsTarget
         if t != countedTowards {
             countedTowards = t
             changes.towardsTarget += t ? 1 : -1
@@ -150,6 +155,12 @@ final class ChangeCount {
     /// `addInstance` enters an instance (issue 14, seventh step; before, every scale check walked
     /// the app's instances).
     var towardsTarget = 0
+    /// Marathon 1.4-1.7's scale counts every active instance but those in TASK_KILLING
+    /// (SchedulerActions.scale / ScalingProposition.propose at v1.4.9 ... v1.7.236: `condition.isActive`
+    /// less `Condition.Killing`), so an instance whose kill was sent counts until its terminal
+    /// update (TASK_KILLING comes only with `--enable_features task_killing`); from 1.8.180 it counts
+    /// the instances with goal Running (`instancesGoalRunning`).
+    var countsKillPending = false
     /// The app's current health checks (its definition's).
     var checks: [HealthCheck] = []
     /// The app's placed instances counted for its constraints (nil: it has none), kept by
@@ -295,8 +306,8 @@ final class MarathonAppState {
         inst.recount()
     }
 
-    /// Instances counted against the target: active with goal running, not replaced after being
-    /// unreachable. Kept by every change of those fields (`MarathonInstance.recount`); debug builds
+    /// Instances counted against the target by Marathon's scale (`MarathonInstance.countsTowardsTarget`).
+    /// Kept by every change of those fields (`MarathonInstance.recount`); debug builds
     /// check it against `countTowardsTarget`'s walk at every read.
     var countedTowardsTarget: Int {
         assert(changes.towardsTarget == countTowardsTarget,
@@ -306,7 +317,7 @@ final class MarathonAppState {
 
     /// `countedTowardsTarget` counted one by one over the instances.
     var countTowardsTarget: Int {
-        instances.reduce(0) { $0 + ($1.isActive && $1.goal == .running && !$1.replaced ? 1 : 0) }
+        instances.reduce(0) { $0 + ($1.countsTowardsTarget ? 1 : 0) }
     }
 }
 
