@@ -211,6 +211,10 @@ public struct ActionSpec: Equatable, Sendable {
         case vaultWrite(path: String, dataJSON: String?, fields: VaultLeaseFields)
         /// `vault operator unseal` with the threshold of key shares: a sealed Vault answers again.
         case vaultUnseal
+        /// PUT /v1/agent/check/pass|warn|fail/<id> (or /v1/agent/check/update/<id>) on the agents of
+        /// the app's running instances (on `host` only), for their TTL checks (named or with the id
+        /// `check` only); `heartbeats`: the process's own updates go on with `status`, or stop.
+        case consulCheckUpdate(app: String, host: String?, check: String?, status: ConsulHealth, heartbeats: Bool)
 
         public var isVaultUnseal: Bool { if case .vaultUnseal = self { return true } else { return false } }
     }
@@ -229,6 +233,7 @@ public struct ActionSpec: Equatable, Sendable {
         case .consulKV: return "consulKV"
         case .vaultWrite: return "vaultWrite"
         case .vaultUnseal: return "vaultUnseal"
+        case .consulCheckUpdate: return "consulCheckUpdate"
         }
     }
     public var app: String {
@@ -238,6 +243,7 @@ public struct ActionSpec: Equatable, Sendable {
         case .consulKV(let key, _): return key
         case .vaultWrite(let path, _, _): return path
         case .vaultUnseal: return ""
+        case .consulCheckUpdate(let a, _, _, _, _): return a
         }
     }
 }

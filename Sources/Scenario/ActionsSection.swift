@@ -6,7 +6,9 @@ import SimKernel
 // into the app's JSON (objects key by key, anything else replaced) and decoded again, so the new
 // version goes through the same strict rules as the original.
 extension ScenarioSchema {
-    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV", "vaultWrite", "vaultUnseal"]
+    static let actionKinds = ["deploy", "scale", "restart", "killTasks", "consulKV", "vaultWrite", "vaultUnseal", "consulCheckUpdate"]
+    /// Actions on Marathon's API (the others act on Consul or Vault).
+    static let marathonActionKinds = ["deploy", "scale", "restart", "killTasks"]
     /// Actions that do not act on Marathon.
     static let platformActionKinds = ["consulKV", "vaultWrite", "vaultUnseal"]
 
@@ -73,7 +75,8 @@ extension ScenarioSchema {
             }
         }
         only("key", for: ["consulKV"]); only("value", for: ["consulKV"]); only("delete", for: ["consulKV", "vaultWrite"])
-        only("force", for: actionKinds.filter { !platformActionKinds.contains($0) })
+        only("force", for: marathonActionKinds)
+        only("host", for: ["consulCheckUpdate"]); only("check", for: ["consulCheckUpdate"]); only("status", for: ["consulCheckUpdate"]); only("heartbeats", for: ["consulCheckUpdate"])
         only("app", for: actionKinds.filter { !platformActionKinds.contains($0) })
         only("path", for: ["vaultWrite"]); only("data", for: ["vaultWrite"])
         only("changes", for: ["deploy"]); only("behaviour", for: ["deploy"]); only("instances", for: ["scale"]); only("count", for: ["killTasks"]); only("scale", for: ["killTasks"])
@@ -195,6 +198,20 @@ extension ScenarioSchema {
         case "vaultUnseal":
             // `vault operator unseal` with the threshold of key shares (no other key)
             result = .vaultUnseal
+        case "consulCheckUpdate":
+            // PUT /v1/agent/check/pass|warn|fail/<id>: the status of the app's TTL checks (the app
+            // and its checks are checked against `consul` in ClusterSpecDecoder, read after actions)
+            let host = r.optional("host", .nonEmptyString)
+            let check = r.optional("check", .nonEmptyString)
+            let status = r.optional("status", .oneOf(ConsulHealth.allCases.map(\.rawValue), what: "check status"))
+            let heartbeats = r.optional("heartbeats", .bool)
+            if !r.has("status") && !r.has("heartbeats") {
+                d.error(r.keyPath("status"), at: v, "missing required key \"status\" (the status the update sets: \"passing\", \"warning\" or \"critical\") or \"heartbeats\": false (the process stops updating its TTL checks)")
+            }
+            if let appID, d.errorCount == before {
+                result = .consulCheckUpdate(app: appID, host: host, check: check, status: status.flatMap(ConsulHealth.init(rawValue:)) ?? .passing,
+                                            heartbeats: heartbeats ?? true)
+            }
         default:
             break
         }

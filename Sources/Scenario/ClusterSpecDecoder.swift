@@ -143,6 +143,8 @@ public enum ScenarioSchema {
         checkDockerLogParameters(root, storage: storage, d)
 
         let consul = r.value("consul").flatMap { decodeConsul($0, path: "consul", hostGroups: groups, hostGroupsComplete: groupsComplete, mesos: mesos, marathon: marathon, d) }
+        checkConsulCheckUpdates(r.value["actions"], consul: consul, consulGiven: r.value["consul"] != nil, apps: marathon?.apps ?? [],
+                                hosts: HostDirectory(groups: groupIndex, complete: groupsComplete), d)
 
         let nginx = r.value("nginx").flatMap { decodeNginx($0, path: "nginx", hostGroups: groups, hostGroupsComplete: groupsComplete, d) }
 

@@ -93,8 +93,8 @@ extension ScenarioSchema {
     static let actionKeys = SectionKeys(#"actions[i]"#, [
         KeySpec(#"at"#, #"duration"#, default: #"required"#, allowed: #">= 0 and <= `duration`."#,
                 meaning: #"When the action is sent to the Marathon leader."#),
-        KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"deploy"`, `"scale"`, `"restart"`, `"killTasks"`, `"consulKV"`, `"vaultWrite"`, `"vaultUnseal"`."#,
-                meaning: #"The REST call: `deploy` is PUT /v2/apps/{id} with a new definition, `scale` PUT with `instances`, `restart` POST /v2/apps/{id}/restart, `killTasks` DELETE /v2/apps/{id}/tasks/{taskId} (instances picked at random by the seeded stream); `consulKV` is PUT (or DELETE) /v1/kv/{key} on Consul's KV store (see [discovery.md](discovery.md): the templates that read the key render again); `vaultWrite` is `vault write PATH` (or `vault delete`) on the modelled Vault server (`consulTemplate.vaultServer`; consul-template sees it at its next read of the secret, see [discovery.md](discovery.md)); `vaultUnseal` is `vault operator unseal` with the threshold of key shares, which a Vault with the default Shamir seal needs after every start (`consulTemplate.vaultServer.seal`)."#),
+        KeySpec(#"kind"#, #"string"#, default: #"required"#, allowed: #"`"deploy"`, `"scale"`, `"restart"`, `"killTasks"`, `"consulKV"`, `"vaultWrite"`, `"vaultUnseal"`, `"consulCheckUpdate"`."#,
+                meaning: #"The REST call: `deploy` is PUT /v2/apps/{id} with a new definition, `scale` PUT with `instances`, `restart` POST /v2/apps/{id}/restart, `killTasks` DELETE /v2/apps/{id}/tasks/{taskId} (instances picked at random by the seeded stream); `consulKV` is PUT (or DELETE) /v1/kv/{key} on Consul's KV store (see [discovery.md](discovery.md): the templates that read the key render again); `vaultWrite` is `vault write PATH` (or `vault delete`) on the modelled Vault server (`consulTemplate.vaultServer`; consul-template sees it at its next read of the secret, see [discovery.md](discovery.md)); `vaultUnseal` is `vault operator unseal` with the threshold of key shares, which a Vault with the default Shamir seal needs after every start (`consulTemplate.vaultServer.seal`); `consulCheckUpdate` is PUT /v1/agent/check/pass, warn or fail/{checkId} (as /v1/agent/check/update) on the Consul agents of the app's running instances, for their TTL checks: it sets the status and re-arms the check's timer, and says whether the process goes on updating them (see [consul.md](consul.md), "TTL checks updated by an action")."#),
         KeySpec(#"app"#, #"string"#, default: #"required (not for `consulKV`, `vaultWrite`, `vaultUnseal`)"#, allowed: #"A Marathon app id of the scenario (absolute, or relative to `/`)."#,
                 meaning: #"The app acted on."#),
         KeySpec(#"changes"#, #"object"#, default: #"required for `deploy`"#, allowed: #"A partial Marathon app definition; decoded again with every rule of [marathon.md](marathon.md). The `id` cannot change."#,
@@ -117,7 +117,15 @@ extension ScenarioSchema {
                 meaning: #"The secret written or deleted."#),
         KeySpec(#"data"#, #"object"#, default: #"required for `vaultWrite` unless `delete`"#, allowed: #"Only for `vaultWrite`: a JSON object."#,
                 meaning: #"The secret's new data (KV version 1: it replaces the old; the secret keeps its `lease_duration` and `renewable`, a new path gets `768h` and `false`)."#),
-        KeySpec(#"force"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; not for `consulKV`, `vaultWrite` or `vaultUnseal`."#,
+        KeySpec(#"host"#, #"string"#, default: #"absent (every host)"#, allowed: #"Only for `consulCheckUpdate`: a host of the scenario."#,
+                meaning: #"Only the app's instances on this host are updated (the agent the call goes to)."#),
+        KeySpec(#"check"#, #"string"#, default: #"absent (every TTL check of the instance)"#, allowed: #"Only for `consulCheckUpdate`: the `name` or `id` of a TTL check in the app's Consul service definition (`consul.services`)."#,
+                meaning: #"The check updated; a check that is not a TTL check is refused, as Consul answers 500 `CheckID ... does not have associated TTL`."#),
+        KeySpec(#"status"#, #"string"#, default: #"`"passing"`"#, allowed: #"Only for `consulCheckUpdate`: `"passing"`, `"warning"` or `"critical"` (the pass, warn and fail endpoints). `status` or `heartbeats` is required."#,
+                meaning: #"The status the update sets, and that the process's later updates report while they go on."#),
+        KeySpec(#"heartbeats"#, #"boolean"#, default: #"`true`"#, allowed: #"Only for `consulCheckUpdate`: `true` or `false`."#,
+                meaning: #"`false`: this is the process's last update (an app that stops heartbeating): the check turns critical `ttl` later, until the task is replaced; `true`: the process keeps updating with `status`."#),
+        KeySpec(#"force"#, #"boolean"#, default: #"`false`"#, allowed: #"`true` or `false`; not for `consulKV`, `vaultWrite`, `vaultUnseal` or `consulCheckUpdate`."#,
                 meaning: #"Cancel a deployment of the app in progress instead of being refused (HTTP 409)."#),
     ])
 }

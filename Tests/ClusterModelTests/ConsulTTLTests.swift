@@ -63,4 +63,80 @@ final class ConsulTTLTests: XCTestCase {
         }
         XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
     }
+
+    // MARK: updates through the agent's API (`consulCheckUpdate` actions)
+
+    func update(_ status: ConsulHealth, at: SimDuration, host: String? = nil, check: String? = nil, heartbeats: Bool = true) -> ActionSpec {
+        ActionSpec(at: at, kind: .consulCheckUpdate(app: "/web", host: host, check: check, status: status, heartbeats: heartbeats))
+    }
+
+    func run(_ actions: [ActionSpec], check: ConsulCheckDefinition, duration: SimDuration = .minutes(12)) -> (ClusterSimulation, MemoryObserver, ConsulCluster) {
+        let (m0, _, _) = platform(startup: 20, check: check, duration: duration)
+        var spec = m0.spec
+        spec.actions = actions
+        // one instance per agent host
+        spec.marathon!.apps[0].constraints = [PlacementConstraint(field: "hostname", operator: .unique, rules: .legacy)]
+        let o = MemoryObserver()
+        let m = ClusterSimulation(spec: spec, observer: o)
+        m.run()
+        return (m, o, m.subsystem(ConsulCluster.self)!)
+    }
+
+    /// An app that stops heartbeating (its last update at 3m): Consul's timer, re-armed by that
+    /// update (CheckTTL.SetStatus), fires `ttl` later, and the check is critical until the process
+    /// updates again (here an update at 6m that says the heartbeats go on). Mutation: the actions'
+    /// updates ignored in `ttlLatestUpdate` (the process updates forever): no flip at all.
+    func testAnAppThatStopsHeartbeatingExpiresOneTTLAfterItsLastUpdate() {
+        let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(30), initialStatus: .passing)
+        let (m, o, c) = run([update(.passing, at: .minutes(3), heartbeats: false), update(.passing, at: .minutes(6))], check: ttl)
+        defer { withExtendedLifetime(m) {} }
+        let regs = o.events.filter { $0.event == "consulServiceRegistered" }
+        XCTAssertEqual(regs.count, 2)
+        for r in regs {
+            let flips = o.events.filter { $0.event == "consulCheck" && $0.subject == r.subject && $0.time > .zero + .minutes(1) }
+            XCTAssertEqual(flips.map(\.detail), ["ttl passing->critical", "ttl critical->passing"])
+            XCTAssertEqual(flips.map(\.time), [.zero + .minutes(3) + .seconds(30), .zero + .minutes(6)])
+        }
+        XCTAssertEqual(c.serviceCounts().passing, 2)
+        let logged = o.events.filter { $0.component == "action" }.map(\.detail)
+        XCTAssertEqual(logged, ["actions[0]: passing on 2 TTL checks, heartbeats stop", "actions[1]: passing on 2 TTL checks"])
+    }
+
+    /// PUT /v1/agent/check/warn on one host's agent: that instance is `warning` at once and stays so
+    /// while its process keeps updating (with warning); the instance on the other host is untouched,
+    /// and a warning instance leaves the passing-only answer that consul-template's `service` reads.
+    /// Mutation: without the `.warning` case in `ttlFired`, no flip.
+    func testAWarnUpdateOnOneHostMakesThatInstanceWarning() throws {
+        let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(30), initialStatus: .passing)
+        let (m0, _, c0) = run([], check: ttl, duration: .minutes(2))
+        defer { withExtendedLifetime(m0) {} }
+        let host = try XCTUnwrap(c0.instances.first { $0.inLocal }.map { m0.infrastructure.hosts[$0.host].name })
+        let (m, o, c) = run([update(.warning, at: .minutes(3), host: host)], check: ttl)
+        defer { withExtendedLifetime(m) {} }
+        let flips = o.events.filter { $0.event == "consulCheck" && $0.time > .zero + .minutes(1) }
+        XCTAssertEqual(flips.map(\.detail), ["ttl passing->warning"])
+        XCTAssertEqual(flips.first?.time, .zero + .minutes(3))
+        XCTAssertTrue(flips.first?.subject.hasPrefix(host + ":") ?? false, flips.first?.subject ?? "")
+        XCTAssertEqual(c.serviceCounts().passing, 1)
+        XCTAssertEqual(c.serviceCounts().warning, 1)
+        XCTAssertEqual(c.health(service: 0, filter: .passing, from: 0)?.count, 1)
+        XCTAssertEqual(c.health(service: 0, filter: .passingOrWarning, from: 0)?.count, 2)
+    }
+
+    /// PUT /v1/agent/check/fail with the heartbeats stopping: critical at once, a critical result
+    /// that starts deregister_critical_service_after's clock (agent/local/state.go `UpdateCheck`), so
+    /// the agent's reaper removes the service at its first 30 s run past the update + 1 m. Mutation:
+    /// the actions' PUTs ignored: the process keeps it passing and nothing is reaped.
+    func testACriticalUpdateStartsTheReapersClock() {
+        let ttl = ConsulCheckDefinition(kind: .ttl, name: "ttl", ttl: .seconds(30), deregisterCriticalServiceAfter: .minutes(1))
+        let (m, o, c) = run([update(.critical, at: .minutes(4), heartbeats: false)], check: ttl, duration: .minutes(8))
+        defer { withExtendedLifetime(m) {} }
+        let reaped = o.events.filter { $0.event == "consulCheckReaped" }
+        XCTAssertEqual(reaped.count, 2)
+        for r in reaped {
+            XCTAssertEqual(o.events.first { $0.event == "consulCheck" && $0.subject == r.subject && $0.time >= .zero + .minutes(4) }?.time, .zero + .minutes(4))
+            XCTAssertGreaterThanOrEqual(r.time.seconds, 300); XCTAssertLessThan(r.time.seconds, 330, "the reaper's first 30 s run past 4m + 1m")
+        }
+        XCTAssertEqual(c.health(service: 0, filter: .any, from: 0)?.count, 0)
+    }
 }

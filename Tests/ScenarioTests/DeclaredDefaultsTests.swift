@@ -154,12 +154,19 @@ extension DeclaredDefaultsTests {
         check(ScenarioSchema.faultKeys, at: "faults[1]", in: s, wordDefaults: faultWords, only: ["master"])
         check(ScenarioSchema.faultKeys, at: "faults[2]", in: s, wordDefaults: faultWords, only: ["count"])
         XCTAssertEqual(Set(ScenarioSchema.faultKeys.names).subtracting(faultWords), ["downFor", "master", "count"])
-        let actionWords: Set = ["at", "kind", "app", "changes", "behaviour", "instances", "key", "value", "path", "data"]
+        let actionWords: Set = ["at", "kind", "app", "changes", "behaviour", "instances", "key", "value", "path", "data", "host", "check"]
         check(ScenarioSchema.actionKeys, at: "actions[0]", in: s, wordDefaults: actionWords, only: ["count", "scale", "force"])
         // `delete` belongs to consulKV actions only
         check(ScenarioSchema.actionKeys, at: "actions[0]", in: ConsulTemplateKVActionTests.scenario(#"[{"at": "1m", "kind": "consulKV", "key": "a", "value": "b"}]"#),
               wordDefaults: actionWords, only: ["delete"])
-        XCTAssertEqual(Set(ScenarioSchema.actionKeys.names).subtracting(actionWords), ["count", "scale", "force", "delete"])
+        // `status` and `heartbeats` belong to consulCheckUpdate actions only (one of them is required)
+        check(ScenarioSchema.actionKeys, at: "actions[0]",
+              in: ConsulCheckUpdateActionTests.scenario(action: #"{"at": "1m", "kind": "consulCheckUpdate", "app": "/web", "heartbeats": false}"#),
+              wordDefaults: actionWords, only: ["status"])
+        check(ScenarioSchema.actionKeys, at: "actions[0]",
+              in: ConsulCheckUpdateActionTests.scenario(action: #"{"at": "1m", "kind": "consulCheckUpdate", "app": "/web", "status": "warning"}"#),
+              wordDefaults: actionWords, only: ["heartbeats"])
+        XCTAssertEqual(Set(ScenarioSchema.actionKeys.names).subtracting(actionWords), ["count", "scale", "force", "delete", "status", "heartbeats"])
     }
 }
 

@@ -35,6 +35,17 @@ struct CheckState {
     var criticalSince: SimTime?
     /// When the agent registered the check (a TTL check's timer is armed then).
     var registeredAt = SimTime.zero
+    /// A TTL check's updates through the agent's API (`consulCheckUpdate` actions), in time order.
+    var ttlUpdates: [TTLUpdate] = []
+}
+
+/// A PUT to /v1/agent/check/pass|warn|fail/<id> (or /v1/agent/check/update/<id>) at `at`, with
+/// `status`; `heartbeats`: whether the process's own updates go on afterwards (reporting `status`)
+/// or this was the last one.
+struct TTLUpdate {
+    let at: SimTime
+    let status: ConsulHealth
+    let heartbeats: Bool
 }
 
 extension ConsulCluster {
@@ -196,19 +207,39 @@ extension ConsulCluster {
         return first < last ? (first, last) : nil
     }
 
+    /// The check's latest update at or before `t` and the status it set: the PUTs of the
+    /// `consulCheckUpdate` actions, and the process's own updates, which come while it serves
+    /// (passing, or the status of the latest action before them) and stop at a hang or at an action
+    /// that says its heartbeats stop. Past the end of the process's updates, the last one is taken
+    /// at that end (the model's choice: the process updates often enough for its `ttl`).
+    func ttlLatestUpdate(_ c: Int, at t: SimTime) -> (at: SimTime, status: ConsulHealth)? {
+        var best: (at: SimTime, status: ConsulHealth)? = nil
+        let puts = checks[c].ttlUpdates
+        for u in puts where u.at <= t { best = (u.at, u.status) }
+        guard let span = ttlUpdates(c) else { return best }
+        // the process's updates: passing and on until the first action, then as each action says
+        for k in -1..<puts.count {
+            let (from, status, on) = k < 0 ? (SimTime.zero, ConsulHealth.passing, true) : (puts[k].at, puts[k].status, puts[k].heartbeats)
+            let lo = max(from, span.first), hi = min(k + 1 < puts.count ? puts[k + 1].at : .distantFuture, span.last)
+            guard on, lo < hi, lo <= t else { continue }
+            let x = min(t, hi)
+            // a PUT at the same instant wins (it is the newer call)
+            if best.map({ x > $0.at }) ?? true { best = (x, status) }
+        }
+        return best
+    }
+
     /// What the TTL check says at `t`: nil (its initial status, no update and no expiry yet),
-    /// passing (updated within its ttl), or critical (its timer fired).
+    /// the status of its latest update when that came within its ttl, or critical (its timer fired).
     func ttlStatus(_ c: Int, at t: SimTime) -> ConsulHealth? {
         let ttl = checks[c].def.ttl, armed = checks[c].registeredAt + ttl
-        if let u = ttlUpdates(c) {
-            if u.last != .distantFuture && t >= u.last + ttl { return .critical }
-            if t >= u.first { return .passing }
-        }
+        if let u = ttlLatestUpdate(c, at: t) { return t < u.at + ttl ? u.status : .critical }
         return t >= armed ? .critical : nil
     }
 
-    /// Schedules the TTL check's next change after now (at most three in its life: the expiry of
-    /// the registration's timer, the first update, the expiry after the last update).
+    /// Schedules the TTL check's next change after now: the expiry of the registration's timer,
+    /// the process's first update, the expiry after its last one, and each action's PUT and the
+    /// expiry after it.
     func planTTL(_ c: Int) {
         let ttl = checks[c].def.ttl, armed = checks[c].registeredAt + ttl
         var instants: [SimTime] = []
@@ -218,14 +249,54 @@ extension ConsulCluster {
             instants.append(u.first)
             if u.last != .distantFuture { instants.append(u.last + ttl) }
         }
+        let puts = checks[c].ttlUpdates
+        if !puts.isEmpty {
+            // every instant where the latest update or its expiry may change; the first whose
+            // status differs from now's is the next change
+            instants.append(armed)
+            for p in puts { instants.append(p.at); instants.append(p.at + ttl) }
+            let current = ttlStatus(c, at: now)
+            guard let at = instants.filter({ $0 > now }).sorted().first(where: { ttlStatus(c, at: $0) != current }) else { return }
+            checks[c].gen &+= 1
+            schedule(.checkRun, at: at, IndexGeneration.pack(c, checks[c].gen))
+            return
+        }
         guard let at = instants.filter({ $0 > now }).min() else { return }
         checks[c].gen &+= 1
         schedule(.checkRun, at: at, IndexGeneration.pack(c, checks[c].gen))
     }
 
+    /// A `consulCheckUpdate` action: a PUT to /v1/agent/check/<pass|warn|fail>/<id> on the agent of
+    /// every running instance of `app` (on `host` only, when given) for its TTL checks (those named
+    /// or with the id `check`, when given). Consul's `updateTTLCheck` (agent/agent.go) sets the
+    /// status through `CheckTTL.SetStatus`, which re-arms the timer for `ttl`
+    /// (agent/checks/check.go); a status change syncs at once (agent/local/state.go). An agent
+    /// that is down answers nothing. `heartbeats`: the process's own updates go on with `status`
+    /// (true) or stop (false: the check expires `ttl` later). Returns what was updated.
+    public func updateTTLChecks(app: String, host: String?, check: String?, status: ConsulHealth, heartbeats: Bool) -> String {
+        var updated = 0, agentsDown = 0
+        for i in instances.indices where instances[i].inLocal {
+            guard let t = mesos?.task(instances[i].task), t.source == app, host.map({ hostName(instances[i].host) == $0 }) ?? true else { continue }
+            let cs = instances[i].checks.filter { c in
+                checks[c].def.kind == .ttl && (check.map { checks[c].def.name == $0 || checks[c].def.id == $0 } ?? true)
+            }
+            guard !cs.isEmpty else { continue }
+            guard members[instances[i].member].agentUp else { agentsDown += 1; continue }
+            for c in cs {
+                checks[c].ttlUpdates.append(TTLUpdate(at: now, status: status, heartbeats: heartbeats))
+                ttlFired(c)
+                updated += 1
+            }
+        }
+        var what = "\(status.rawValue) on \(updated) TTL check\(updated == 1 ? "" : "s")" + (heartbeats ? "" : ", heartbeats stop")
+        if agentsDown > 0 { what += "; \(agentsDown) instance\(agentsDown == 1 ? "" : "s") on an agent that is down" }
+        return what
+    }
+
     func ttlFired(_ c: Int) {
         switch ttlStatus(c, at: now) {
         case .passing?: setStatus(c, .passing)
+        case .warning?: setStatus(c, .warning)
         case .critical?:
             setStatus(c, .critical)
             // already critical (its initial status): the expiry is still a critical result, which

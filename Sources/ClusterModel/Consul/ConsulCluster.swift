@@ -54,6 +54,8 @@ public final class ConsulCluster: EventHandler {
         var nextFullSync = SimTime.zero
         /// Until when a server holds the agent's failed sync waiting for a leader (rpc_hold_timeout).
         var heldUntil: SimTime?
+        /// The agent's RPCs hang on its server (a member index), whose host crashed, until then (ConsulRouter.swift).
+        var rpcStall: (until: SimTime, server: Int)?
     }
     var members: [Member] = []
     var memberOfHost: [Int?]
@@ -277,6 +279,7 @@ public final class ConsulCluster: EventHandler {
         members[m].downAt = now
         stopChecks(member: m)
         if members[m].isServer { forgetIsolation(member: m); serverDown(m) }
+        if members[m].isServer && !rebooting { clientsLoseServer(m) }
         if rebooting && !members[m].isServer && (config.leaveOnTerminate ?? true) {
             members[m].gen &+= 1
             setState(m, .left)
@@ -297,7 +300,7 @@ public final class ConsulCluster: EventHandler {
         let was = members[m].state
         setState(m, .alive)
         if was != .alive { log("consulMemberAlive", hostName(h), was == .suspect ? "refuted suspicion" : "rejoined") }
-        if members[m].isServer { serverUp(m); serverJoined(m) }
+        if members[m].isServer { serverUp(m); serverJoined(m); serverBackForClients(m) }
         if exactGossip { exactGossipHostUp(m) }
         if leader != nil { setSerfHealth(m, critical: false); setNodeRegistered(m, true) }
         agentRestarted(m)

@@ -77,6 +77,8 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         /// A leader read a server holds while there is no leader (agent/consul/rpc.go `forward`):
         /// until when, and the stale answer that preceded it (its age; whether there was one).
         var held: (until: SimTime, age: SimDuration, answered: Bool)? = nil
+        /// The query hangs on the agent's dead server (its host's name) until the agent's keepalive fails.
+        var stalledOn: String? = nil
     }
 
     struct TemplateState {
@@ -144,6 +146,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     static let quiescenceFired: Int32 = 1
     static let kvReturn: Int32 = 2
     static let heldRead: Int32 = 3
+    static let stalledRead: Int32 = 4
 
     init(spec: ConsulTemplateSpec, model: ClusterSimulation, nginx: NginxProxies, catalog: ServiceCatalog?, nodeCatalog: NodeCatalog? = nil) {
         self.spec = spec; self.model = model; self.nginx = nginx; self.catalog = catalog; self.nodeCatalog = nodeCatalog
@@ -248,6 +251,11 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
                 runners[r].deps[i].inFlight = false
                 failed(r, i, noLeader: (h.age, h.answered), held: true)
             }
+        } else if event.kind == Self.stalledRead {
+            guard seq == runners[r].epoch & Self.seqField.maxValue, let server = runners[r].deps[i].stalledOn else { return }
+            runners[r].deps[i].stalledOn = nil
+            runners[r].deps[i].inFlight = false
+            failed(r, i, reason: "the agent's RPC to its server on \(server), whose host is down, failed when yamux's keepalive timed out (Unexpected response code: 500)")
         } else if event.kind == Self.kvReturn {
             guard seq == runners[r].epoch & Self.seqField.maxValue else { return }
             run(r, initial: false)
@@ -300,6 +308,14 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
     func issue(_ r: Int, _ d: Int, after delay: SimDuration) {
         runners[r].deps[d].inFlight = true
         let arg = Self.runnerField.encode(r) | Self.indexField.encode(d) | Self.seqField.encode(runners[r].epoch & Self.seqField.maxValue)
+        // the agent's server died under it (its host down, not noticed yet): the query hangs on the
+        // dead connection and fails when the agent's yamux keepalive does (docs/consul.md, "A client's
+        // server"); consul-template then retries after its back-off
+        if runners[r].deps[d].vault == nil, let stall = catalog?.readStall(from: runners[r].host), stall.until > now + delay {
+            runners[r].deps[d].stalledOn = stall.server
+            _ = model.sim.schedule(at: stall.until, target: target, kind: Self.stalledRead, arg: arg)
+            return
+        }
         _ = model.sim.schedule(after: delay, target: target, kind: Self.queryReturn, arg: arg)
     }
 
@@ -486,7 +502,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         let noAnswer: String
         switch vault.map(vaultFetch) {
         case nil:
-            if let (age, answered) = noLeader {
+            if let reason { noAnswer = reason } else if let (age, answered) = noLeader {
                 noAnswer = (answered ? "a stale answer (last contact \(age), over max_stale \(spec.maxStale)), then " : "")
                     + "Unexpected response code: 500 (No cluster leader)"
             } else { noAnswer = "no server answered" }
@@ -514,7 +530,7 @@ public final class ConsulTemplateRunner: Subsystem, SignalSubscriber, EventHandl
         runners[r].epoch += 1
         for d in runners[r].deps.indices {
             runners[r].deps[d].answer = nil; runners[r].deps[d].inFlight = false; runners[r].deps[d].retries = 0; runners[r].deps[d].polling = false
-            runners[r].deps[d].held = nil
+            runners[r].deps[d].held = nil; runners[r].deps[d].stalledOn = nil
         }
         for t in runners[r].templates.indices {
             runners[r].templates[t].rendered = false

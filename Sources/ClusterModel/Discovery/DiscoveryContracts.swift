@@ -60,6 +60,9 @@ public protocol ServiceCatalog: AnyObject {
     /// The checks `/v1/health/service/<name>` lists with the instance (its node's serfHealth, then
     /// the service's own checks), as the servers hold them; [] when the catalog does not say.
     func checks(service: Int, instance: ServiceInstance) -> [ServiceCheckStatus]
+    /// Until when a read by a client on `host` hangs because the server its agent uses died under
+    /// it (host down, not yet noticed: docs/consul.md "A client's server"), and that server's host.
+    func readStall(from host: Int) -> (until: SimTime, server: String)?
 }
 
 /// One check of a health answer's entry (api.HealthCheck: what a template can see of it).
@@ -198,4 +201,8 @@ extension Host {
         }
         return n >= 1 ? n - 1 : nil
     }
+}
+
+extension ServiceCatalog {
+    public func readStall(from host: Int) -> (until: SimTime, server: String)? { nil }
 }

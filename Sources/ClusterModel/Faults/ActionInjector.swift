@@ -40,6 +40,11 @@ final class ActionInjector: EventHandler {
             model.log("action", a.name, host, "actions[\(event.arg)]: " + outcome)
             return
         }
+        if case .consulCheckUpdate(let app, let host, let check, let status, let heartbeats) = a.kind {
+            let what = model.subsystem(ConsulCluster.self)?.updateTTLChecks(app: app, host: host, check: check, status: status, heartbeats: heartbeats)
+            model.log("action", a.name, app, "actions[\(event.arg)]: " + (what ?? "no Consul agent"))
+            return
+        }
         guard model.marathon != nil else { return }
         model.log("action", a.name, a.app, "actions[\(event.arg)]" + (a.force ? " force" : ""))
         // With one Marathon per data center the operator acts on each, in `marathon.datacenters` order.
@@ -49,7 +54,7 @@ final class ActionInjector: EventHandler {
             case .scale(let app, let n): m.scale(app: app, instances: n, force: a.force)
             case .restart(let app): m.restart(app: app, force: a.force)
             case .killTasks(let app, let count, let scale): m.killTasks(app: app, count: count, scale: scale)
-            case .consulKV, .vaultWrite, .vaultUnseal: break
+            case .consulKV, .vaultWrite, .vaultUnseal, .consulCheckUpdate: break
             }
         }
     }
