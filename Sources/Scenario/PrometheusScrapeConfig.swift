@@ -139,7 +139,15 @@ extension PrometheusConfigFile {
         if let x = f.string("datacenter") { c.datacenter = x }
         if let x = f.strings("services") { c.services = x }
         if let x = f.strings("tags") { c.tags = x }
-        _ = f.duration("refresh_interval")
+        if let r = f.duration("refresh_interval") {
+            // consul.go starts time.NewTicker(refresh_interval), which panics on a non-positive one
+            if r > .zero { c.refreshInterval = r } else {
+                d.error(f.p("refresh_interval"), at: f.take("refresh_interval"),
+                        "consul_sd: refresh_interval must be positive (Prometheus 2.42 loads it and its Consul discoverer panics: non-positive interval for NewTicker)")
+            }
+        }
+        if let b = f.bool("allow_stale") { c.allowStale = b }
+        if let x = f.string("tag_separator") { c.tagSeparator = x }
         checkHTTPClient(v, path: path, d)
         // 2.42's consul SDConfig (path_prefix came with 2.45, filter with 3.0)
         f.finish(accepted: httpClient + ["scheme", "token", "allow_stale", "node_meta", "tag_separator", "namespace", "partition",

@@ -88,6 +88,12 @@ public struct ConsulSDConfig: Equatable, Sendable {
     public var services: [String] = []
     /// Tags every instance must have.
     public var tags: [String] = []
+    /// The ticker that gates each watch's next blocking query (consul.go `Run`, default 30s).
+    public var refreshInterval: SimDuration = .seconds(30)
+    /// `allow_stale` (default true): any server answers; false: only with a leader.
+    public var allowStale = true
+    /// `tag_separator` (default ","): joins `__meta_consul_tags`, also before and after.
+    public var tagSeparator = ","
     public init() {}
 }
 
