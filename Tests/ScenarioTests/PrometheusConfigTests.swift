@@ -111,6 +111,10 @@ final class PrometheusConfigTests: XCTestCase {
             assertSingleError(job(#", "sample_limit": "# + v), path: "prometheus.config.scrape_configs[0].sample_limit", [reason])
         }
         assertSingleError(job(#", "honor_timestamps": "no""#), path: "prometheus.config.scrape_configs[0].honor_timestamps", ["into bool"])
+        XCTAssertEqual(loadOK(job(#", "target_limit": 40"#))?.spec.prometheus!.config.scrapeConfigs[0].targetLimit, 40)
+        XCTAssertFalse(loadOK(job(#", "target_limit": 40"#))?.warnings.contains { $0.contains("target_limit") } ?? true)
+        assertSingleError(job(#", "target_limit": -1"#), path: "prometheus.config.scrape_configs[0].target_limit", ["cannot unmarshal !!int `-1` into uint"])
+        assertSingleError(job(#", "target_limit": "10""#), path: "prometheus.config.scrape_configs[0].target_limit", ["cannot unmarshal !!str `10` into uint"])
     }
 
     /// consul_sd_configs' `refresh_interval`, `allow_stale` and `tag_separator` are read (defaults

@@ -114,6 +114,10 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     public internal(set) var scrapesFailed = 0
     /// Scrapes failed because they exceeded their job's `sample_limit` (counted in `scrapesFailed` too).
     public internal(set) var sampleLimitFailures = 0
+    /// Syncs that found a pool over its `target_limit` (`prometheus_target_scrape_pool_exceeded_target_limit_total`).
+    public internal(set) var targetLimitExceeded = 0
+    /// Per job, whether its pool is over its `target_limit` now (for the event log).
+    var jobOverTargetLimit: [Bool] = []
     /// Scrapes started, the ticks taken without events included.
     public var scrapesStarted: Int { catchUpQuietLoops(); return scrapesCounted }
     var scrapesCounted = 0
@@ -154,6 +158,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         receiver = model.subsystem(AlertReceiver.self)
         jobLoops = spec.config.scrapeConfigs.map { _ in [] }
         jobStats = spec.config.scrapeConfigs.map { _ in JobStats() }
+        jobOverTargetLimit = spec.config.scrapeConfigs.map { _ in false }
         marathonLast = spec.config.scrapeConfigs.map { $0.marathonSD.map { _ in [] } }
         // rule groups first: their selectors decide what the store keeps
         for g in spec.ruleGroups {
@@ -266,6 +271,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         for j in jobLoops.indices {
             for l in jobLoops[j] { loops[l].gen &+= 1; loops[l].active = false; freeLoops.append(l) }
             jobLoops[j] = []
+            jobOverTargetLimit[j] = false
         }
         stopGroups()
     }

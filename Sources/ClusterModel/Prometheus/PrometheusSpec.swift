@@ -116,6 +116,9 @@ public struct ScrapeConfig: Equatable, Sendable {
     public var honorTimestamps = true
     /// `sample_limit`: more samples than this left after metric relabeling fail the scrape (0: none).
     public var sampleLimit = 0
+    /// `target_limit`: more targets than this in the job's pool after relabeling fail every scrape
+    /// of the pool (scrape.go `refreshTargetLimitErr`; 0: none).
+    public var targetLimit = 0
     public var staticGroups: [TargetGroup] = []
     public var consulSD: [ConsulSDConfig] = []
     public var marathonSD: [MarathonSDConfig] = []

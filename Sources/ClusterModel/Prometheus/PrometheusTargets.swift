@@ -211,5 +211,20 @@ extension PrometheusServer {
         }
         for (k, l) in jobLoops[j].enumerated() where !still[k] { stopLoop(l) }
         jobLoops[j] = keep
+        // scrape.go `sync`@v2.42.0 then `refreshTargetLimitErr`: more active targets than
+        // target_limit set a forced error on every loop of the pool (counted in
+        // prometheus_target_scrape_pool_exceeded_target_limit_total), back under it clear it
+        let limit = config.scrapeConfigs[j].targetLimit
+        let over = limit > 0 && keep.count > limit
+        if over { targetLimitExceeded += 1 }
+        for l in keep where loops[l].overTargetLimit != over {
+            loops[l].overTargetLimit = over
+            wake(l)
+        }
+        if over != jobOverTargetLimit[j] {
+            jobOverTargetLimit[j] = over
+            model.log("prometheus", over ? "targetLimitExceeded" : "targetLimitCleared", config.scrapeConfigs[j].jobName,
+                      over ? "target_limit exceeded (number of targets: \(keep.count), limit: \(limit)): every scrape of the job fails" : "\(keep.count) targets, limit \(limit)")
+        }
     }
 }
