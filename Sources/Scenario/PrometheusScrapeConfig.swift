@@ -34,13 +34,18 @@ extension PrometheusConfigFile {
         // uint in config.go, as yaml.v2 decodes one (promtool 2.42): a negative integer, a string or
         // a boolean is refused; a float is converted as Go converts it (1.5 is 1; a negative one wraps
         // to a huge limit, which Prometheus reads back as int -1: no limit), 1e30 overflows
-        if let m = f.take("sample_limit"), !m.isNull {
+        // target_limit (2.21+) is a uint too, read the same way; scrape.go compares it as an int
+        func uintLimit(_ k: String) -> Int? {
+            guard let m = f.take(k), !m.isNull else { return nil }
             let n = m.numberValue
-            if let n, n.isIntegerLiteral, let x = n.uint64 { s.sampleLimit = Int(min(x, UInt64(Int.max))) }
+            if let n, n.isIntegerLiteral, let x = n.uint64 { return Int(min(x, UInt64(Int.max))) }
             else if let n, !n.isIntegerLiteral, n.double.isFinite, n.double < 18_446_744_073_709_551_616 {
-                s.sampleLimit = n.double < 0 ? 0 : Int(min(n.double.rounded(.towardZero), Double(Int.max / 2)))
-            } else { d.error(f.p("sample_limit"), at: m, RuleFileReader.unmarshal(m, into: "uint")) }
+                return n.double < 0 ? 0 : Int(min(n.double.rounded(.towardZero), Double(Int.max / 2)))
+            }
+            d.error(f.p(k), at: m, RuleFileReader.unmarshal(m, into: "uint")); return nil
         }
+        if let x = uintLimit("sample_limit") { s.sampleLimit = x }
+        if let x = uintLimit("target_limit") { s.targetLimit = x }
         let checkAddresses = f.take("relabel_configs")?.arrayValue?.isEmpty ?? true
         for (x, p) in f.array("static_configs") { if let g = staticConfig(x, path: p, checkAddresses: checkAddresses, d) { s.staticGroups.append(g) } }
         for (x, p) in f.array("file_sd_configs") { s.staticGroups += fileSD(x, path: p, dir: dir, d) }
@@ -84,7 +89,7 @@ extension PrometheusConfigFile {
                 d.error(f.p("params"), at: pv, RuleFileReader.unmarshal(pv, into: "url.Values"))
             }
         }
-        f.finish(accepted: httpClient + ["params", "target_limit", "label_limit", "label_name_length_limit",
+        f.finish(accepted: httpClient + ["params", "label_limit", "label_name_length_limit",
                                          "label_value_length_limit", "body_size_limit"])   // 2.42's ScrapeConfig (native_histogram_bucket_limit: 2.45)
         return d.errorCount == before ? s : nil
     }
@@ -139,7 +144,15 @@ extension PrometheusConfigFile {
         if let x = f.string("datacenter") { c.datacenter = x }
         if let x = f.strings("services") { c.services = x }
         if let x = f.strings("tags") { c.tags = x }
-        _ = f.duration("refresh_interval")
+        if let r = f.duration("refresh_interval") {
+            // consul.go starts time.NewTicker(refresh_interval), which panics on a non-positive one
+            if r > .zero { c.refreshInterval = r } else {
+                d.error(f.p("refresh_interval"), at: f.take("refresh_interval"),
+                        "consul_sd: refresh_interval must be positive (Prometheus 2.42 loads it and its Consul discoverer panics: non-positive interval for NewTicker)")
+            }
+        }
+        if let b = f.bool("allow_stale") { c.allowStale = b }
+        if let x = f.string("tag_separator") { c.tagSeparator = x }
         checkHTTPClient(v, path: path, d)
         // 2.42's consul SDConfig (path_prefix came with 2.45, filter with 3.0)
         f.finish(accepted: httpClient + ["scheme", "token", "allow_stale", "node_meta", "tag_separator", "namespace", "partition",

@@ -192,3 +192,45 @@ final class PrometheusScrapeLimitTests: XCTestCase {
         XCTAssertFalse(CadvisorTimestamps.stampedFamilies.contains("container_spec_memory_limit_bytes"))
     }
 }
+
+/// `target_limit` (scrape/scrape.go@v2.42.0 `sync`, `refreshTargetLimitErr`, `scrapeAndReport`).
+final class PrometheusTargetLimitTests: XCTestCase {
+    typealias Rig = PrometheusTestRig
+
+    /// Two Marathon tasks under `target_limit: 2` are scraped (`up` 1); a third one (refreshed at
+    /// 90 s, sent at 95 s) puts the pool over its limit: every scrape of the pool fails before
+    /// any request, the two old targets too (`up` 0 and their series marked stale), until a task
+    /// goes (refreshed at 150 s, sent at 155 s) and the scrapes succeed again. Before, the key
+    /// loaded with a warning and did nothing. Mutation tried: `scrape` ignoring `overTargetLimit`:
+    /// fails (every `up` 1).
+    func testAPoolOverItsTargetLimitFailsEveryScrapeUntilItIsBackUnder() throws {
+        let (m, p) = Rig.model(slaves: 3, rules: false, duration: .minutes(5), configure: { c in
+            var j = ScrapeConfig(jobName: "apps", interval: .seconds(15), timeout: .seconds(10))
+            j.marathonSD = [MarathonSDConfig(servers: ["http://mon-01:8080"])]
+            j.targetLimit = 2
+            c.scrapeConfigs.append(j)
+        }, extra: [Rig.fakeMarathonEntry])
+        let src = m.subsystems.first { $0 is FakeMarathonSource } as! FakeMarathonSource
+        let web = (1...3).map { MarathonSDTask(appId: "/shop/web", task: TaskID($0), taskId: "web.\($0)", host: $0, ports: [31000]) }
+        src.tasks = Array(web.prefix(2))
+        let at = AtHandler()
+        at.at(m, .seconds(61)) { src.tasks = web }
+        at.at(m, .seconds(121)) { src.tasks = Array(web.suffix(2)) }
+        m.run()
+        let base = PromTime.defaultBaseMs
+        let ups = Rig.series(p, "up").filter { $0.labels["job"] == "apps" }
+        XCTAssertEqual(ups.count, 3)
+        for s in ups {
+            let real = s.samples.filter { !$0.isStale }
+            for x in real {
+                let t = Double(x.t - base) / 1000
+                if t > 95 && t < 155 { XCTAssertEqual(x.v, 0, "\(s.labels) at \(t) s: the pool is over its limit") }
+                else if t < 95 || t > 155 { XCTAssertEqual(x.v, 1, "\(s.labels) at \(t) s") }
+            }
+            XCTAssertTrue(real.contains { Double($0.t - base) / 1000 > 95 && Double($0.t - base) / 1000 < 155 }, "\(s.labels) scraped while over")
+        }
+        XCTAssertEqual(p.targetLimitExceeded, 2, "the syncs at 95 and 125 s (every refresh is sent) found the pool over its limit")
+        let events = (m.observer as! MemoryObserver).events.filter { $0.component == "prometheus" }.map { "\($0.event) \($0.subject) \($0.time.seconds)" }
+        XCTAssertEqual(events, ["targetLimitExceeded apps 95.0", "targetLimitCleared apps 155.0"])
+    }
+}

@@ -111,6 +111,35 @@ final class PrometheusConfigTests: XCTestCase {
             assertSingleError(job(#", "sample_limit": "# + v), path: "prometheus.config.scrape_configs[0].sample_limit", [reason])
         }
         assertSingleError(job(#", "honor_timestamps": "no""#), path: "prometheus.config.scrape_configs[0].honor_timestamps", ["into bool"])
+        XCTAssertEqual(loadOK(job(#", "target_limit": 40"#))?.spec.prometheus!.config.scrapeConfigs[0].targetLimit, 40)
+        XCTAssertFalse(loadOK(job(#", "target_limit": 40"#))?.warnings.contains { $0.contains("target_limit") } ?? true)
+        assertSingleError(job(#", "target_limit": -1"#), path: "prometheus.config.scrape_configs[0].target_limit", ["cannot unmarshal !!int `-1` into uint"])
+        assertSingleError(job(#", "target_limit": "10""#), path: "prometheus.config.scrape_configs[0].target_limit", ["cannot unmarshal !!str `10` into uint"])
+    }
+
+    /// consul_sd_configs' `refresh_interval`, `allow_stale` and `tag_separator` are read (defaults
+    /// 30s, true, ","); a non-positive refresh_interval is refused (Prometheus loads it and its
+    /// discoverer panics in time.NewTicker), a non-boolean allow_stale or a non-string separator
+    /// as yaml.v2 refuses them.
+    func testConsulSDKeysAreRead() throws {
+        func sd(_ extra: String) -> String {
+            inline(#"{"scrape_configs": [{"job_name": "a", "consul_sd_configs": [{"services": ["web"]"# + extra + "}]}]}")
+        }
+        let d = try XCTUnwrap(loadOK(sd(""))).spec.prometheus!.config.scrapeConfigs[0].consulSD[0]
+        XCTAssertEqual(d.refreshInterval, .seconds(30))
+        XCTAssertTrue(d.allowStale)
+        XCTAssertEqual(d.tagSeparator, ",")
+        let l = try XCTUnwrap(loadOK(sd(#", "refresh_interval": "1m", "allow_stale": false, "tag_separator": ";""#)))
+        let c = l.spec.prometheus!.config.scrapeConfigs[0].consulSD[0]
+        XCTAssertEqual(c.refreshInterval, .minutes(1))
+        XCTAssertFalse(c.allowStale)
+        XCTAssertEqual(c.tagSeparator, ";")
+        XCTAssertFalse(l.warnings.contains { $0.contains("allow_stale") || $0.contains("tag_separator") || $0.contains("refresh_interval") }, "\(l.warnings)")
+        let path = "prometheus.config.scrape_configs[0].consul_sd_configs[0]."
+        assertSingleError(sd(#", "refresh_interval": "0s""#), path: path + "refresh_interval", ["refresh_interval must be positive"])
+        assertSingleError(sd(#", "refresh_interval": "30""#), path: path + "refresh_interval", ["not a valid duration string"])
+        assertSingleError(sd(#", "allow_stale": "no""#), path: path + "allow_stale", ["into bool"])
+        assertSingleError(sd(#", "tag_separator": [","]"#), path: path + "tag_separator", ["into string"])
     }
 
     func testFilesBesideTheScenario() throws {

@@ -41,6 +41,9 @@ struct ScrapeLoop {
     var honorTimestamps = true
     /// The job's `sample_limit` (0: none).
     var sampleLimit = 0
+    /// The pool holds more targets than its `target_limit`: every scrape fails before any request
+    /// (scrape.go `setForcedError`).
+    var overTargetLimit = false
 }
 
 /// Per job, what scrapes.csv reports for the sample period.
@@ -110,6 +113,9 @@ extension PrometheusServer {
         jobStats[loops[i].job].scrapes += 1
         scrapesCounted += 1
         loops[i].scraped = true
+        // scrapeAndReport@v2.42.0: a forced error (the pool over its target_limit) appends nothing
+        // but staleness markers for the last scrape's series and reports up 0, with no request
+        if loops[i].overTargetLimit { fail(i, at: start, seconds: 0); return }
         // the target's fields read one by one (a copy of the whole target retains its labels)
         // a scheme the http client refuses fails before any connection (PrometheusTargets.populate)
         guard !loops[i].target.unsupportedScheme else { fail(i, at: start, seconds: 0); return }

@@ -34,7 +34,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     public let store: PrometheusStore
     var config: PrometheusConfig { spec.config }
 
-    enum Kind: Int32 { case scrape = 1, scrapeFinish, loopStale, evaluate, marathonRefresh, discoverySend }
+    enum Kind: Int32 { case scrape = 1, scrapeFinish, loopStale, evaluate, marathonRefresh, discoverySend, consulWatch }
 
     // collaborators, looked up once at build
     let contributors: [MetricsContributor]
@@ -60,12 +60,26 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// Per job (scrape config index): its active loops, in discovery order.
     var jobLoops: [[Int]]
     var jobStats: [JobStats]
-    /// Consul SD answers kept when the catalog cannot answer (Prometheus keeps its last targets).
-    var consulLast: [[[DiscoveredTarget]]]
+    /// Per job, Consul SD and service, the watch's last answer (kept while Consul cannot answer:
+    /// Prometheus keeps its last targets). PrometheusConsulSD.swift.
+    var consulLast: [[[[DiscoveredTarget]]]] = []
+    /// Per job and Consul SD, the services its catalog watch last listed.
+    var consulListed: [[[Bool]]] = []
+    var consulWatches: [ConsulWatch] = []
+    /// The jitter Consul's servers add to a blocking query's wait (agent/consul/rpc.go).
+    lazy var consulJitter: RandomStream = model.stream("prometheus.consul-sd")
+    /// Consul SD queries that failed (`prometheus_sd_consul_rpc_failures_total`).
+    public internal(set) var consulRPCFailures = 0
+    /// Marathon SD refreshes that failed (`prometheus_sd_refresh_failures_total{mechanism="marathon"}`).
+    public internal(set) var marathonRefreshFailures = 0
+    /// Which of several Marathon SD `servers` a refresh asks (marathon.go `randomAppsURL`).
+    lazy var marathonServerPick: RandomStream = model.stream("prometheus.marathon-sd")
     var marathonLast: [[[DiscoveredTarget]]]
     /// Jobs whose discoverers produced targets that the discovery manager has not sent yet, and
     /// whether its next send is scheduled (`scheduleDiscoverySend`).
     var discoveryPending: [Bool] = []
+    /// When each pending job's first unsent update was made.
+    var discoveryPendingAt: [SimTime] = []
     var discoverySendScheduled = false
     /// When the process (its discovery manager) started: its send ticker counts from there.
     var processStartedAt = SimTime.zero
@@ -100,6 +114,10 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     public internal(set) var scrapesFailed = 0
     /// Scrapes failed because they exceeded their job's `sample_limit` (counted in `scrapesFailed` too).
     public internal(set) var sampleLimitFailures = 0
+    /// Syncs that found a pool over its `target_limit` (`prometheus_target_scrape_pool_exceeded_target_limit_total`).
+    public internal(set) var targetLimitExceeded = 0
+    /// Per job, whether its pool is over its `target_limit` now (for the event log).
+    var jobOverTargetLimit: [Bool] = []
     /// Scrapes started, the ticks taken without events included.
     public var scrapesStarted: Int { catchUpQuietLoops(); return scrapesCounted }
     var scrapesCounted = 0
@@ -140,7 +158,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         receiver = model.subsystem(AlertReceiver.self)
         jobLoops = spec.config.scrapeConfigs.map { _ in [] }
         jobStats = spec.config.scrapeConfigs.map { _ in JobStats() }
-        consulLast = spec.config.scrapeConfigs.map { $0.consulSD.map { _ in [] } }
+        jobOverTargetLimit = spec.config.scrapeConfigs.map { _ in false }
         marathonLast = spec.config.scrapeConfigs.map { $0.marathonSD.map { _ in [] } }
         // rule groups first: their selectors decide what the store keeps
         for g in spec.ruleGroups {
@@ -212,12 +230,11 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         case .statusUpdate(_, let state, let reason, let h, _):
             wakeHost(h)
             if state == .failed, reason == .containerLaunchFailed, firstRefusedLaunch == nil { firstRefusedLaunch = model.sim.now }
-        case .catalogChanged:
-            // the Consul SD watches' blocking queries return with the change: their answers wait for
-            // the discovery manager's next send
+        case .catalogChanged(let s):
+            // the Consul SD watches of the service: an open blocking query returns with the change,
+            // else the next query (at a tick) answers; the answers wait for the discovery manager's next send
             guard running else { break }
-            for j in config.scrapeConfigs.indices where !config.scrapeConfigs[j].consulSD.isEmpty { refreshConsul(j); discoveryPending[j] = true }
-            scheduleDiscoverySend()
+            consulCatalogChanged(s)
         default: break
         }
     }
@@ -228,10 +245,12 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         processStartedAt = model.sim.now
         discoverySendScheduled = false
         discoveryPending = config.scrapeConfigs.map { _ in true }
+        discoveryPendingAt = config.scrapeConfigs.map { _ in model.sim.now }
         // every discoverer answers at once (static and file groups, Consul's first blocking query,
         // Marathon SD's initial refresh); the discovery manager sends them at its first tick
+        marathonLast = config.scrapeConfigs.map { $0.marathonSD.map { _ in [] } }
+        startConsulWatches()
         for j in config.scrapeConfigs.indices {
-            refreshConsul(j)
             for k in config.scrapeConfigs[j].marathonSD.indices { refreshMarathon(j, k) }
             for (k, sd) in config.scrapeConfigs[j].marathonSD.enumerated() {
                 _ = model.sim.schedule(after: sd.refreshInterval, target: target, kind: Kind.marathonRefresh.rawValue,
@@ -252,6 +271,7 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
         for j in jobLoops.indices {
             for l in jobLoops[j] { loops[l].gen &+= 1; loops[l].active = false; freeLoops.append(l) }
             jobLoops[j] = []
+            jobOverTargetLimit[j] = false
         }
         stopGroups()
     }
@@ -268,14 +288,23 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
             guard gen == processGen, running else { return }
             let j = i >> 8, k = i & 255
             refreshMarathon(j, k)
-            discoveryPending[j] = true
-            scheduleDiscoverySend()
+            markDiscoveryPending(j)
             _ = sim.schedule(after: config.scrapeConfigs[j].marathonSD[k].refreshInterval, target: target,
                              kind: Kind.marathonRefresh.rawValue, arg: event.arg)
+        case .consulWatch:
+            guard gen == processGen, running else { return }
+            consulWake(i)
         case .discoverySend:
             guard gen == processGen, running else { return }
             discoverySendScheduled = false
-            for j in discoveryPending.indices where discoveryPending[j] { discoveryPending[j] = false; syncJob(j) }
+            // an update made at this very instant (a Marathon SD refresh: its ticker and the send
+            // ticker both count from the start) reaches the manager after the tick: the next one sends it
+            var later = false
+            for j in discoveryPending.indices where discoveryPending[j] {
+                if discoveryPendingAt[j] == sim.now { later = true; continue }
+                discoveryPending[j] = false; syncJob(j)
+            }
+            if later { scheduleDiscoverySend() }
         }
     }
 
@@ -286,6 +315,13 @@ public final class PrometheusServer: Subsystem, SignalSubscriber, EventHandler {
     /// 5 s after the start, a Marathon SD refresh (every `refresh_interval` from the start, on a
     /// tick) 5 s after it, a Consul change within 5 s.
     static let discoverySendInterval = SimDuration.seconds(5)
+
+    /// A discoverer of job `j` produced targets now: the discovery manager sends them at its next tick.
+    func markDiscoveryPending(_ j: Int) {
+        if !discoveryPending[j] { discoveryPendingAt[j] = model.sim.now }
+        discoveryPending[j] = true
+        scheduleDiscoverySend()
+    }
 
     func scheduleDiscoverySend() {
         guard running, !discoverySendScheduled else { return }

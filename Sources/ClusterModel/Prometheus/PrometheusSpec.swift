@@ -88,6 +88,12 @@ public struct ConsulSDConfig: Equatable, Sendable {
     public var services: [String] = []
     /// Tags every instance must have.
     public var tags: [String] = []
+    /// The ticker that gates each watch's next blocking query (consul.go `Run`, default 30s).
+    public var refreshInterval: SimDuration = .seconds(30)
+    /// `allow_stale` (default true): any server answers; false: only with a leader.
+    public var allowStale = true
+    /// `tag_separator` (default ","): joins `__meta_consul_tags`, also before and after.
+    public var tagSeparator = ","
     public init() {}
 }
 
@@ -110,6 +116,9 @@ public struct ScrapeConfig: Equatable, Sendable {
     public var honorTimestamps = true
     /// `sample_limit`: more samples than this left after metric relabeling fail the scrape (0: none).
     public var sampleLimit = 0
+    /// `target_limit`: more targets than this in the job's pool after relabeling fail every scrape
+    /// of the pool (scrape.go `refreshTargetLimitErr`; 0: none).
+    public var targetLimit = 0
     public var staticGroups: [TargetGroup] = []
     public var consulSD: [ConsulSDConfig] = []
     public var marathonSD: [MarathonSDConfig] = []

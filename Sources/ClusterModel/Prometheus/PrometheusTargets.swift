@@ -78,15 +78,37 @@ extension PrometheusServer {
 
     // MARK: discovery
 
-    /// Consul SD's answers for job `j` now (a server that does not answer keeps the last ones).
-    func refreshConsul(_ j: Int) {
-        let sc = config.scrapeConfigs[j]
-        for (k, sd) in sc.consulSD.enumerated() { if let fresh = consulTargets(sd, sc) { consulLast[j][k] = fresh } }
+    /// Marathon SD `k` of job `j` refreshes: the tasks Marathon lists now.
+    /// A refresh that gets no answer keeps the last targets (refresh/refresh.go `Run`@v2.42.0 logs
+    /// "Unable to refresh target groups" and sends nothing).
+    func refreshMarathon(_ j: Int, _ k: Int) {
+        guard let src = marathonSource else { return }
+        guard marathonAnswers(config.scrapeConfigs[j].marathonSD[k]) else { marathonRefreshFailures += 1; return }
+        marathonLast[j][k] = marathonTargets(src, config.scrapeConfigs[j])
     }
 
-    /// Marathon SD `k` of job `j` refreshes: the tasks Marathon lists now.
-    func refreshMarathon(_ j: Int, _ k: Int) {
-        if let src = marathonSource { marathonLast[j][k] = marathonTargets(src, config.scrapeConfigs[j]) }
+    /// Whether GET /v2/apps?embed=apps.tasks answers: marathon.go `randomAppsURL` asks one of
+    /// `servers` at random; its host must be up, reachable from Prometheus' host and run a live
+    /// Marathon process, and some live instance must lead (a non-leader proxies to the leader:
+    /// none is 503, a leader whose process is gone a 504 timeout, LeaderProxyFilter.scala@v1.4.9;
+    /// marathon.go takes any non-2xx as an error). A server that is not a Marathon host (a load
+    /// balancer, a DNS name the simulator does not know) is taken to reach the leader.
+    func marathonAnswers(_ sd: MarathonSDConfig) -> Bool {
+        guard let m = model.subsystem(MarathonScheduler.self) else { return true }
+        let server = sd.servers.count == 1 ? sd.servers[0] : sd.servers[min(sd.servers.count - 1, Int(marathonServerPick.uniform() * Double(sd.servers.count)))]
+        var hostPort = Substring(server)
+        if let r = hostPort.range(of: "://") { hostPort = hostPort[r.upperBound...] }
+        if let slash = hostPort.firstIndex(of: "/") { hostPort = hostPort[..<slash] }
+        var name = String(hostPort)
+        if let colon = name.lastIndex(of: ":"), !name.hasSuffix("]") { name = String(name[..<colon]) }
+        if let h = hostIndex(name) {
+            guard model.infrastructure.hosts[h].state.isUp, !(model.mesos?.cut(host, h) ?? false) else { return false }
+            if m.processes.contains(where: { $0.host == h }) {
+                guard m.processes.contains(where: { $0.host == h && $0.alive }) else { return false }
+            }
+        }
+        guard let l = m.leader, m.processes[l].alive else { return false }
+        return true
     }
 
     /// The targets of job `j` as its discoverers last answered: static and file groups, then
@@ -101,29 +123,8 @@ extension PrometheusServer {
                 if let x = populate(ls, sc, endpoint: nil) { out.append(x) }
             }
         }
-        for k in sc.consulSD.indices { out += consulLast[j][k] }
+        for k in sc.consulSD.indices { for t in consulLast[j][k] { out += t } }
         for k in sc.marathonSD.indices { out += marathonLast[j][k] }
-        return out
-    }
-
-    /// discovery/consul: every instance of the watched services (all when `services` is empty),
-    /// nil when no server answers (the last targets stay).
-    func consulTargets(_ sd: ConsulSDConfig, _ sc: ScrapeConfig) -> [DiscoveredTarget]? {
-        guard let c = catalog else { return [] }
-        var out: [DiscoveredTarget] = []
-        for (s, name) in c.serviceNames.enumerated() where sd.services.isEmpty || sd.services.contains(name) {
-            // the catalog holds no tags: a tag filter matches no instance (docs/monitoring.md)
-            guard sd.tags.isEmpty else { continue }
-            guard let instances = c.health(service: s, filter: .any, from: host) else { return nil }
-            for inst in instances {
-                let addr = Host.address(ofIndex: inst.host)
-                let ls = [MetricLabel("__address__", "\(addr):\(inst.port)"), MetricLabel("__meta_consul_address", addr),
-                          MetricLabel("__meta_consul_node", hostName(inst.host)), MetricLabel("__meta_consul_service", name),
-                          MetricLabel("__meta_consul_service_address", addr), MetricLabel("__meta_consul_service_port", String(inst.port)),
-                          MetricLabel("__meta_consul_tags", ","), MetricLabel("__meta_consul_dc", sd.datacenter.isEmpty ? "dc1" : sd.datacenter)]
-                if let x = populate(ls, sc, endpoint: MetricEndpoint(kind: .app, host: inst.host, port: inst.port, task: inst.task)) { out.append(x) }
-            }
-        }
         return out
     }
 
@@ -210,5 +211,20 @@ extension PrometheusServer {
         }
         for (k, l) in jobLoops[j].enumerated() where !still[k] { stopLoop(l) }
         jobLoops[j] = keep
+        // scrape.go `sync`@v2.42.0 then `refreshTargetLimitErr`: more active targets than
+        // target_limit set a forced error on every loop of the pool (counted in
+        // prometheus_target_scrape_pool_exceeded_target_limit_total), back under it clear it
+        let limit = config.scrapeConfigs[j].targetLimit
+        let over = limit > 0 && keep.count > limit
+        if over { targetLimitExceeded += 1 }
+        for l in keep where loops[l].overTargetLimit != over {
+            loops[l].overTargetLimit = over
+            wake(l)
+        }
+        if over != jobOverTargetLimit[j] {
+            jobOverTargetLimit[j] = over
+            model.log("prometheus", over ? "targetLimitExceeded" : "targetLimitCleared", config.scrapeConfigs[j].jobName,
+                      over ? "target_limit exceeded (number of targets: \(keep.count), limit: \(limit)): every scrape of the job fails" : "\(keep.count) targets, limit \(limit)")
+        }
     }
 }
