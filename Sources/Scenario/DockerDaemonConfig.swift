@@ -90,7 +90,7 @@ enum DockerDaemonConfig {
     /// The modelled keys and the host group key each becomes.
     static let modelled: [(daemon: String, key: String)] = [
         ("storage-driver", "driver"), ("storage-opts", "storageOpts"), ("log-driver", "log-driver"), ("log-opts", "log-opts"),
-        ("max-concurrent-downloads", "maxConcurrentDownloads"),
+        ("max-concurrent-downloads", "maxConcurrentDownloads"), ("max-download-attempts", "maxDownloadAttempts"),
     ]
 
     /// devmapper's options that the model reads (the host group's `storageOpts` keys).
@@ -397,7 +397,7 @@ extension ScenarioSchema {
                     members.append(JSONMember(key: k, keyLocation: g.location, value: JSONValue(.string(val), location: g.location)))
                 }
                 keys.append(("log-opts", JSONValue(.object(members), location: g.location), g.location)); continue
-            case "max-concurrent-downloads": value = JSONValue(.number(JSONNumber(text: g.values.last!, double: Double(g.values.last!) ?? 0)), location: g.location)
+            case "max-concurrent-downloads", "max-download-attempts": value = JSONValue(.number(JSONNumber(text: g.values.last!, double: Double(g.values.last!) ?? 0)), location: g.location)
             default: value = JSONValue(.string(g.values.last!), location: g.location)
             }
             keys.append((flag, value, g.location))
@@ -427,17 +427,19 @@ extension ScenarioSchema {
                     opts.append(JSONMember(key: k, keyLocation: e.location, value: JSONValue(.string(val), location: e.location)))
                 }
                 if driver == "overlay2" {
-                    // overlay2's parseOptions@v18.09.0: its two options (not modelled), else its error
+                    // overlay2's parseOptions@v18.09.0: overlay2.size is modelled (the layers'
+                    // quota), override_kernel_check is not; another option is its error
                     for o in opts {
                         let k = o.key.lowercased()
-                        if DockerDaemonConfig.overlay2Options.contains(k) { notModelled.append("storage-opts \(k)") }
-                        else { d.error(p, at: o.value, "\(file): overlay2: unknown option \(k) (dockerd refuses to start)"); return nil }
+                        if !DockerDaemonConfig.overlay2Options.contains(k) { d.error(p, at: o.value, "\(file): overlay2: unknown option \(k) (dockerd refuses to start)"); return nil }
+                        if k != "overlay2.size" { notModelled.append("storage-opts \(k)") }
                     }
-                    continue
+                    opts.removeAll { $0.key.lowercased() != "overlay2.size" }
+                    if opts.isEmpty { continue }
                 }
                 x = JSONValue(.object(opts), location: value.location)
-            case "max-concurrent-downloads":
-                guard value.numberValue != nil else { d.error(p, at: value, "\(file): json: cannot unmarshal \(value.typeName) into Go struct field Config.max-concurrent-downloads of type int"); return nil }
+            case "max-concurrent-downloads", "max-download-attempts":
+                guard value.numberValue != nil else { d.error(p, at: value, "\(file): json: cannot unmarshal \(value.typeName) into Go struct field Config.\(name) of type int"); return nil }
             default: break
             }
             added.append(JSONMember(key: target, keyLocation: loc, value: x))
