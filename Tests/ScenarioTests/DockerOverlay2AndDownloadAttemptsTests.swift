@@ -97,3 +97,41 @@ final class DockerOverlay2AndDownloadAttemptsTests: XCTestCase {
         }
     }
 }
+
+/// Two devicemapper option checks dockerd makes before it starts (moby/moby@v18.09.0
+/// daemon/graphdriver/devmapper/deviceset.go `NewDeviceSet`, `enableDeferredRemovalDeletion`),
+/// which the simulator did not make: both files loaded.
+final class DockerDevicemapperOptionChecksTests: XCTestCase {
+    func text(_ opts: String, version: String = "18.09") -> String {
+        """
+        {"name": "t", "duration": "1h",
+         "hostGroups": [{"name": "slave", "count": 1, "cpus": 8, "memory": "32GiB", "disk": "500GB"}],
+         "storage": {"dockerVersion": "\(version)", "hostGroups": [{"hostGroup": "slave", "daemonConfig": {"storage-driver": "devicemapper", "storage-opts": [\(opts)]}}]}}
+        """
+    }
+
+    /// `dm.min_free_space=5` is refused: "requires % suffix". `5%` loads; the scenario's own number 5 too.
+    func testMinFreeSpaceNeedsItsPercentSign() throws {
+        assertSingleError(text(#""dm.min_free_space=5""#), path: #"storage.hostGroups[0].storageOpts["dm.min_free_space"]"#,
+                          ["devmapper: Option dm.min_free_space requires % suffix"])
+        XCTAssertEqual(try XCTUnwrap(loadOK(text(#""dm.min_free_space=5%""#))?.spec.storage?.hostGroups.first).options.minFreeSpacePercent, 5)
+        let own = #"{"name": "t", "duration": "1h", "hostGroups": [{"name": "slave", "count": 1, "cpus": 8, "memory": "32GiB", "disk": "500GB"}], "storage": {"hostGroups": [{"hostGroup": "slave", "storageOpts": {"dm.min_free_space": 5}}]}}"#
+        XCTAssertEqual(try XCTUnwrap(loadOK(own)?.spec.storage?.hostGroups.first).options.minFreeSpacePercent, 5)
+    }
+
+    /// Deferred deletion needs deferred removal; from 17.09 both are on by default, so turning
+    /// removal off alone is refused too; before 17.09 both were off.
+    func testDeferredDeletionNeedsDeferredRemoval() {
+        let msg = "devmapper: Deferred deletion can not be enabled as deferred removal is not enabled. Enable deferred removal using --storage-opt dm.use_deferred_removal=true parameter"
+        assertSingleError(text(#""dm.use_deferred_removal=false", "dm.use_deferred_deletion=true""#),
+                          path: #"storage.hostGroups[0].storageOpts["dm.use_deferred_deletion"]"#, [msg])
+        assertSingleError(text(#""dm.use_deferred_removal=false""#),
+                          path: #"storage.hostGroups[0].storageOpts["dm.use_deferred_removal"]"#, [msg, "on by default"])
+        assertSingleError(text(#""dm.use_deferred_deletion=true""#, version: "17.06"),
+                          path: #"storage.hostGroups[0].storageOpts["dm.use_deferred_deletion"]"#, [msg, "dockerd 17.06"])
+        XCTAssertNotNil(loadOK(text(#""dm.use_deferred_removal=false", "dm.use_deferred_deletion=false""#)))
+        XCTAssertNotNil(loadOK(text(#""dm.use_deferred_removal=true", "dm.use_deferred_deletion=true""#)))
+        XCTAssertNotNil(loadOK(text(#""dm.use_deferred_deletion=true""#)), "removal is on by default from 17.09")
+        XCTAssertNotNil(loadOK(text(#""dm.use_deferred_removal=false""#, version: "17.06")))
+    }
+}
