@@ -90,7 +90,7 @@ enum DockerDaemonConfig {
     /// The modelled keys and the host group key each becomes.
     static let modelled: [(daemon: String, key: String)] = [
         ("storage-driver", "driver"), ("storage-opts", "storageOpts"), ("log-driver", "log-driver"), ("log-opts", "log-opts"),
-        ("max-concurrent-downloads", "maxConcurrentDownloads"),
+        ("max-concurrent-downloads", "maxConcurrentDownloads"), ("max-download-attempts", "maxDownloadAttempts"),
     ]
 
     /// devmapper's options that the model reads (the host group's `storageOpts` keys).
@@ -233,10 +233,22 @@ extension ScenarioSchema {
         var accepted: [String] = []
         var direct: (String, JSONValue)? = nil
         let sizes: Set<String> = ["dm.basesize", "dm.loopdatasize", "dm.loopmetadatasize", "dm.blocksize"]
+        // NewDeviceSet: deferred removal and deletion are on by default from 17.09 (where the
+        // kernel's dm driver and libdm support them, taken as given), off before
+        var deferred: [String: (Bool, String, JSONMember)] = [:]
         for m in members {
             let key = m.key.lowercased()
             let p = JSONPath.key(path, m.key)
             let text = m.value.stringValue
+            if key == "dm.min_free_space", let s = text, !s.hasSuffix("%") {
+                // deviceset.go@v18.09.0: a string without "%" is refused (a number is this
+                // simulator's own percentage)
+                d.error(p, at: m.value, "devmapper: Option dm.min_free_space requires % suffix (dockerd refuses \(JSONValue.quote(s)) and does not start; write \"\(s)%\")"); continue
+            }
+            if key == "dm.use_deferred_removal" || key == "dm.use_deferred_deletion",
+               let s = text ?? m.value.boolValue.map({ $0 ? "true" : "false" }), let b = DockerDaemonConfig.parseBool(s) {
+                deferred[key] = (b, p, m)
+            }
             if !DockerDaemonConfig.hasOption(key, at: release), let since = DockerDaemonConfig.optionSince[key] {
                 d.error(p, location: m.keyLocation ?? m.value.location, "devmapper: Unknown option \(key) (dockerd \(release.name) refuses to start; the option came in \(since.name); storage.dockerVersion is \(release.name))")
                 continue
@@ -277,6 +289,12 @@ extension ScenarioSchema {
                 let all = (DockerDaemonConfig.devmapperModelled.union(DockerDaemonConfig.devmapperOthers.keys)).sorted()
                 d.error(p, location: m.keyLocation ?? m.value.location, "devmapper: Unknown option \(key) (dockerd refuses to start)\(Suggest.didYouMean(key, among: all))")
             }
+        }
+        // enableDeferredRemovalDeletion (deviceset.go@v18.09.0, the same from 17.09 to 20.10)
+        let byDefault = release >= .v17_09
+        let removal = deferred["dm.use_deferred_removal"]?.0 ?? byDefault
+        if deferred["dm.use_deferred_deletion"]?.0 ?? byDefault, !removal, let at = deferred["dm.use_deferred_deletion"] ?? deferred["dm.use_deferred_removal"] {
+            d.error(at.1, location: at.2.keyLocation ?? at.2.value.location, "devmapper: Deferred deletion can not be enabled as deferred removal is not enabled. Enable deferred removal using --storage-opt dm.use_deferred_removal=true parameter (dockerd \(release.name) refuses to start\(deferred["dm.use_deferred_deletion"] == nil ? "; from 17.09 deferred deletion is on by default, so turning deferred removal off needs dm.use_deferred_deletion=false too" : ""))")
         }
         if !accepted.isEmpty {
             d.warning(path, at: v, "devicemapper options accepted by dockerd, not modelled: \(accepted.joined(separator: ", "))")
@@ -397,7 +415,7 @@ extension ScenarioSchema {
                     members.append(JSONMember(key: k, keyLocation: g.location, value: JSONValue(.string(val), location: g.location)))
                 }
                 keys.append(("log-opts", JSONValue(.object(members), location: g.location), g.location)); continue
-            case "max-concurrent-downloads": value = JSONValue(.number(JSONNumber(text: g.values.last!, double: Double(g.values.last!) ?? 0)), location: g.location)
+            case "max-concurrent-downloads", "max-download-attempts": value = JSONValue(.number(JSONNumber(text: g.values.last!, double: Double(g.values.last!) ?? 0)), location: g.location)
             default: value = JSONValue(.string(g.values.last!), location: g.location)
             }
             keys.append((flag, value, g.location))
@@ -427,17 +445,19 @@ extension ScenarioSchema {
                     opts.append(JSONMember(key: k, keyLocation: e.location, value: JSONValue(.string(val), location: e.location)))
                 }
                 if driver == "overlay2" {
-                    // overlay2's parseOptions@v18.09.0: its two options (not modelled), else its error
+                    // overlay2's parseOptions@v18.09.0: overlay2.size is modelled (the layers'
+                    // quota), override_kernel_check is not; another option is its error
                     for o in opts {
                         let k = o.key.lowercased()
-                        if DockerDaemonConfig.overlay2Options.contains(k) { notModelled.append("storage-opts \(k)") }
-                        else { d.error(p, at: o.value, "\(file): overlay2: unknown option \(k) (dockerd refuses to start)"); return nil }
+                        if !DockerDaemonConfig.overlay2Options.contains(k) { d.error(p, at: o.value, "\(file): overlay2: unknown option \(k) (dockerd refuses to start)"); return nil }
+                        if k != "overlay2.size" { notModelled.append("storage-opts \(k)") }
                     }
-                    continue
+                    opts.removeAll { $0.key.lowercased() != "overlay2.size" }
+                    if opts.isEmpty { continue }
                 }
                 x = JSONValue(.object(opts), location: value.location)
-            case "max-concurrent-downloads":
-                guard value.numberValue != nil else { d.error(p, at: value, "\(file): json: cannot unmarshal \(value.typeName) into Go struct field Config.max-concurrent-downloads of type int"); return nil }
+            case "max-concurrent-downloads", "max-download-attempts":
+                guard value.numberValue != nil else { d.error(p, at: value, "\(file): json: cannot unmarshal \(value.typeName) into Go struct field Config.\(name) of type int"); return nil }
             default: break
             }
             added.append(JSONMember(key: target, keyLocation: loc, value: x))

@@ -86,10 +86,13 @@ extension ScenarioSchema {
         let rootFs = r.optional("rootFilesystem", .size(.positive))
         let rootUsed = r.optional("rootFilesystemUsed", .size(.nonNegative), default: 0)
         var opts = DeviceMapperOptions()
+        var overlay2Size: Int64? = nil
         if let ov = r.value("storageOpts") {
             let op = r.keyPath("storageOpts")
-            if driver != .devicemapper {
-                d.error(op, at: ov, "\"storageOpts\" (dm.* options) are for driver \"devicemapper\"; overlay2 has none modelled")
+            if driver == .overlay2 {
+                overlay2Size = decodeOverlay2Opts(ov, path: op, release: release, d)
+            } else if driver != .devicemapper {
+                d.error(op, at: ov, "\"storageOpts\" are for drivers \"devicemapper\" and \"overlay2\"")
             } else {
                 let (sorted, direct) = sortStorageOpts(ov, path: op, release: release, d)
                 if let (k, dv) = direct, mode == .loopLVM {
@@ -101,6 +104,21 @@ extension ScenarioSchema {
         if let t = r.optional("noSpaceTimeout", .duration(.nonNegative)) { opts.noSpaceTimeout = t }
         let extract = r.optional("layerExtractRate", .rate(.positive)).map { Double($0) / 8 }
         let downloads = r.optional("maxConcurrentDownloads", .int(min: 1, max: 1024), default: 3)
+        // dockerd's layer download attempts (distribution/xfer/download.go): 5 in all up to 19.03;
+        // 20.10's --max-download-attempts N (default 5) gives 1 + N (`retries > maxDownloadAttempts`)
+        var attempts = release < .v20_10 ? 5 : 6
+        if let av = r.value("maxDownloadAttempts") {
+            let ap = r.keyPath("maxDownloadAttempts")
+            if release < .v20_10 {
+                d.error(ap, at: av, "dockerd \(release.name) has no max-download-attempts (it came in 20.10; storage.dockerVersion is \(release.name)): it tries a layer 5 times in all")
+            } else if let n = av.numberValue?.double, n == n.rounded(), n >= -1e9, n <= 1e9 {
+                if n <= 0 { d.error(ap, at: av, "invalid max download attempts: \(Int(n)) (dockerd refuses to start; 1 or more)") }
+                else if n > 1000 { d.error(ap, at: av, "expected 1 to 1000 retries, got \(Int(n))") }
+                else { attempts = Int(n) + 1 }
+            } else {
+                d.error(ap, at: av, "expected a whole number of retries from 1 to 1000 (dockerd's --max-download-attempts), got \(av.brief)")
+            }
+        }
         let logOptions = decodeDaemonLogConfig(r, release: release, d)
         r.finish()
         guard d.errorCount == before, let gname, let driver, let rootUsed, let vg else { return nil }
@@ -122,7 +140,40 @@ extension ScenarioSchema {
         guard d.errorCount == before else { return nil }
         return HostStorageSpec(hostGroup: gname, driver: driver, mode: mode, rootFilesystemBytes: root, rootFilesystemUsedBytes: rootUsed,
                                volumeGroupBytes: vg, options: opts, layerExtractBytesPerSecond: extract,
-                               maxConcurrentDownloads: downloads, logOptions: logOptions)
+                               maxConcurrentDownloads: downloads, logOptions: logOptions,
+                               overlay2Size: overlay2Size, downloadAttempts: attempts)
+    }
+
+    /// overlay2's options (moby/moby@v18.09.0 daemon/graphdriver/overlay2/overlay.go `parseOptions`):
+    /// `overlay2.size` (go-units RAMInBytes; the writable layers' xfs project quota, 0 none) and
+    /// `overlay2.override_kernel_check` (ParseBool; not modelled); any other is dockerd's error.
+    static func decodeOverlay2Opts(_ v: JSONValue, path: String, release: DockerRelease, _ d: Diagnostics) -> Int64? {
+        guard let members = v.objectMembers else {
+            d.error(path, at: v, typeMismatch("an object of overlay2 options, like {\"overlay2.size\": \"20G\"}", v)); return nil
+        }
+        var size: Int64? = nil
+        for m in members {
+            let key = m.key.lowercased(), p = JSONPath.key(path, m.key)
+            if !DockerDaemonConfig.hasOption(key, at: release), let since = DockerDaemonConfig.optionSince[key] {
+                d.error(p, location: m.keyLocation ?? m.value.location, "overlay2: unknown option \(key) (dockerd \(release.name) refuses to start; the option came in \(since.name); storage.dockerVersion is \(release.name))")
+                continue
+            }
+            let text = m.value.stringValue ?? m.value.numberValue?.text ?? m.value.boolValue.map { $0 ? "true" : "false" }
+            guard let s = text else { d.error(p, at: m.value, typeMismatch("a string (as in daemon.json's \"\(key)=...\")", m.value)); continue }
+            switch key {
+            case "overlay2.size":
+                switch DockerLogging.parseSize(s, binary: true) {
+                case .success(let n): size = n
+                case .failure(let e): d.error(p, at: m.value, "dockerd refuses it: \(e.message) (overlay2.size is read by go-units RAMInBytes: \"20G\" and \"20GB\" are 20 GiB)")
+                }
+            case "overlay2.override_kernel_check":
+                if DockerDaemonConfig.parseBool(s) == nil { d.error(p, at: m.value, "dockerd refuses it: strconv.ParseBool: parsing \(JSONValue.quote(s)): invalid syntax") }
+                else { d.warning(p, at: m.value, "accepted by dockerd, not modelled: overlay2.override_kernel_check") }
+            default:
+                d.error(p, location: m.keyLocation ?? m.value.location, "overlay2: unknown option \(key) (dockerd refuses to start)\(Suggest.didYouMean(key, among: ["overlay2.override_kernel_check", "overlay2.size"]))")
+            }
+        }
+        return size
     }
 
     /// daemon.json's `log-driver` and `log-opts` (a map of strings: dockerd refuses other JSON
@@ -567,7 +618,7 @@ extension ScenarioSchema {
 
     static let hostStorageKeys = SectionKeys("storage.hostGroups[i]", [
         KeySpec("hostGroup", "string", default: "required", allowed: "An existing host group, once.", meaning: "The group whose hosts this block describes."),
-        KeySpec("daemonConfig", "string or object", default: "none", allowed: "A path relative to the scenario (inside its folder) of the hosts' /etc/docker/daemon.json, or its object. Read as dockerd reads it (18.09, or the release `storage.dockerVersion` names): a key that is not a dockerd option of that release is its error (`the following directives don't match any configuration option: ...`); `storage-driver`, `storage-opts` (`[\"dm.basesize=20G\", ...]`), `log-driver`, `log-opts` and `max-concurrent-downloads` become `driver`, `storageOpts`, `log-driver`, `log-opts` and `maxConcurrentDownloads` (the group's own keys win); the others (`data-root`, `live-restore`, `registry-mirrors`, ...) are named in one warning. What dockerd checks of them before it serves is checked: registry mirrors (`invalid mirror: ...`) and insecure registries, `metrics-addr` without `experimental` (before 20.10).",
+        KeySpec("daemonConfig", "string or object", default: "none", allowed: "A path relative to the scenario (inside its folder) of the hosts' /etc/docker/daemon.json, or its object. Read as dockerd reads it (18.09, or the release `storage.dockerVersion` names): a key that is not a dockerd option of that release is its error (`the following directives don't match any configuration option: ...`); `storage-driver`, `storage-opts` (`[\"dm.basesize=20G\", ...]`), `log-driver`, `log-opts`, `max-concurrent-downloads` and (20.10) `max-download-attempts` become `driver`, `storageOpts`, `log-driver`, `log-opts`, `maxConcurrentDownloads` and `maxDownloadAttempts` (the group's own keys win); the others (`data-root`, `live-restore`, `registry-mirrors`, ...) are named in one warning. What dockerd checks of them before it serves is checked: registry mirrors (`invalid mirror: ...`) and insecure registries, `metrics-addr` without `experimental` (before 20.10).",
                 meaning: "Docker's daemon configuration as deployed.",
                 source: "moby/moby@v18.09.0 daemon/config/config.go getConflictFreeConfiguration, findConfigurationConflicts; cmd/dockerd flags"),
         KeySpec("flagsFrom", "array of objects", default: "`[]`", allowed: "`{\"commandLine\": \"/usr/bin/dockerd $OPTIONS $DOCKER_STORAGE_OPTIONS\"}` (a string split as sh splits it, or a list of words; the program words before the first flag skipped) and `{\"environmentFile\": \"sysconfig/docker-storage\"}` (its variables expand in the command line); at most one command line. Read as spf13/pflag reads dockerd's flags (18.09's, or those of `storage.dockerVersion`) (`--name=value`, `--name value`, shorthands `-s`, `-D` clustered, booleans without a value); an unknown flag, a missing value, a positional argument are dockerd's errors; a directive both here and in `daemonConfig` is dockerd's conflict error; docker 1.x's `docker daemon ...` runs dockerd before 17.12 (with a warning) and is the CLI's error from 17.12 on. The modelled flags (`--storage-driver`, `--storage-opt`, `--log-driver`, `--log-opt`, `--max-concurrent-downloads`) become the group's keys as in `daemonConfig`; the others are named in one warning.",
@@ -583,7 +634,7 @@ extension ScenarioSchema {
         KeySpec("rootFilesystem", "size", default: "the host's `disk` minus `volumeGroup`", allowed: "> 0; `rootFilesystem + volumeGroup <= disk`.",
                 meaning: "The filesystem holding `/var/lib/docker` and the host volumes."),
         KeySpec("rootFilesystemUsed", "size", default: "`0`", allowed: ">= 0, less than the root filesystem.", meaning: "Space already used by everything else."),
-        KeySpec("storageOpts", "object", default: "`{}`", allowed: "See `storage.hostGroups[i].storageOpts`; devicemapper only (error otherwise). Keys as dockerd reads them (lower-cased); string values as dockerd parses them (sizes by go-units RAMInBytes: `\"20G\"` and `\"20GB\"` are 20 GiB; booleans by ParseBool). devicemapper's other options of 18.09 (`dm.thinpooldev`, `dm.directlvm_device` (both need mode direct-lvm), `dm.use_deferred_removal`, `dm.use_deferred_deletion`, `dm.fs`, `dm.mkfsarg`, `dm.mountopt`, `dm.datadev`, `dm.metadatadev`, `dm.override_udev_sync_check`, `dm.directlvm_device_force`, `dm.libdm_log_level`) are checked as dockerd checks them and named in one warning; others are its error, `devmapper: Unknown option ...`.",
+        KeySpec("storageOpts", "object", default: "`{}`", allowed: "devicemapper: see `storage.hostGroups[i].storageOpts`. overlay2: `overlay2.size` (from 17.09: every container's writable layer gets an xfs project quota of that size, its writes ENOSPC beyond it, as at `dm.basesize`; `\"0\"` none; the backing filesystem is taken to be xfs mounted with pquota, which dockerd needs) and `overlay2.override_kernel_check` (not modelled); another key is dockerd's `overlay2: unknown option ...`. Keys as dockerd reads them (lower-cased); string values as dockerd parses them (sizes by go-units RAMInBytes: `\"20G\"` and `\"20GB\"` are 20 GiB; booleans by ParseBool). devicemapper's other options of 18.09 (`dm.thinpooldev`, `dm.directlvm_device` (both need mode direct-lvm), `dm.use_deferred_removal`, `dm.use_deferred_deletion`, `dm.fs`, `dm.mkfsarg`, `dm.mountopt`, `dm.datadev`, `dm.metadatadev`, `dm.override_udev_sync_check`, `dm.directlvm_device_force`, `dm.libdm_log_level`) are checked as dockerd checks them and named in one warning; others are its error, `devmapper: Unknown option ...`.",
                 meaning: "Docker's `--storage-opt` options."),
         KeySpec("noSpaceTimeout", "duration", default: "`\"60s\"`", allowed: ">= 0.", meaning: "dm-thin's `no_space_timeout`: I/O queued on a full pool fails after it.",
                 source: "linux drivers/md/dm-thin.c `no_space_timeout_secs = 60`; moby/moby#9659"),
@@ -593,6 +644,9 @@ extension ScenarioSchema {
         KeySpec("maxConcurrentDownloads", "integer", default: "`3`", allowed: "1 to 1024.",
                 meaning: "dockerd's `--max-concurrent-downloads`: layer downloads the daemon runs at once over all its pulls; a further download waits for the first slot to free (pulls from `mesos.registry`; Harbor's transfers are not limited).",
                 source: "mechanism: moby/moby daemon/daemon.go (one LayerDownloadManager per daemon), distribution/xfer/download.go; dockerd `--max-concurrent-downloads` default 3 (daemon/config `DefaultMaxConcurrentDownloads`)"),
+        KeySpec("maxDownloadAttempts", "integer", default: "`5` (dockerVersion 20.10 only)", allowed: "1 to 1000; only with `storage.dockerVersion` 20.10 (an earlier dockerd has no such option: error); 0 or less is dockerd's `invalid max download attempts`.",
+                meaning: "dockerd 20.10's `--max-download-attempts`: a failed layer download is retried this many times (`attempt × 5` s apart), so a pull tries it 1 + this many times before it fails (20.10's `retries > maxDownloadAttempts`: 6 by default); up to 19.03 dockerd tries 5 times in all. Harbor pulls (docs/delivery.md) follow it.",
+                source: "moby/moby@v20.10.0 distribution/xfer/download.go, cmd/dockerd/config.go (`DefaultDownloadAttempts` 5), daemon/config/config.go `ValidateMaxDownloadAttempts`; v18.09.0 download.go (`retries == maxDownloadAttempts`)"),
         KeySpec("log-driver", "string", default: #"`"json-file"`"#, allowed: #"A driver dockerd registers: `"json-file"`, `"local"`, `"none"`, `"syslog"`, `"journald"`, `"gelf"`, `"fluentd"`, `"awslogs"`, `"splunk"`, `"gcplogs"`, `"logentries"`, or a logging plugin's reference (`"grafana/loki-docker-driver:latest"`: taken to be installed, no file kept); error otherwise, in dockerd's words."#,
                 meaning: "daemon.json `log-driver`: the containers' logging driver unless an app sets `log-driver` in `container.docker.parameters`. json-file and local keep the containers' stdout in files on this root filesystem; the others keep nothing on the host.",
                 source: "moby/moby@v18.09.0 cmd/dockerd/config.go (default json-file), daemon/logdrivers_linux.go, daemon/logger/factory.go `ValidateLogOpts`"),

@@ -61,7 +61,7 @@ final class DeclaredDefaultsTests: XCTestCase {
         let s = Self.storageScenario
         check(ScenarioSchema.storageKeys, at: "storage", in: #"{"name": "t", "duration": "1h", "hostGroups": [{"name": "a", "count": 1, "cpus": 1, "memory": 1, "disk": 1}], "storage": {}}"#,
               wordDefaults: ["ceph"])
-        check(ScenarioSchema.hostStorageKeys, at: "storage.hostGroups[0]", in: s, wordDefaults: ["hostGroup", "volumeGroup", "rootFilesystem", "layerExtractRate", "daemonConfig"])
+        check(ScenarioSchema.hostStorageKeys, at: "storage.hostGroups[0]", in: s, wordDefaults: ["hostGroup", "volumeGroup", "rootFilesystem", "layerExtractRate", "daemonConfig", "maxDownloadAttempts"])  // maxDownloadAttempts: a 20.10 key (its 5 is refused at 18.09)
         let loopOnly: Set = ["dm.loopdatasize", "dm.loopmetadatasize"]
         let directOnly: Set = ["dm.thinp_percent", "dm.thinp_metapercent", "dm.thinp_autoextend_threshold", "dm.thinp_autoextend_percent"]
         let all = Set(ScenarioSchema.storageOptKeys.names)

@@ -708,11 +708,16 @@ public final class HarborRegistries: EventHandler, NetworkClient {
     }
 
     /// dockerd's layer downloads (moby/moby v17.03.0-ce distribution/xfer/download.go): a download
-    /// that fails is tried again `attempt * 5` s later, 5 attempts in all (maxDownloadAttempts); a
+    /// that fails is tried again `attempt * 5` s later, 5 attempts in all (maxDownloadAttempts;
+    /// from 20.10 one plus `--max-download-attempts`, `pullAttempts(host:)`); a
     /// connection that fails is retried (distribution/errors.go retryOnError), and the retry resumes
     /// after the bytes already in the layer's temporary file (pull_v2.go v2LayerDescriptor.Download
     /// seeks to them: a ranged GET).
     static let pullDownloadAttempts = 5
+
+    /// The attempts of the pulling host's daemon (its storage host group's dockerd release and
+    /// `maxDownloadAttempts`), else 18.09's 5.
+    func pullAttempts(host: Int) -> Int { storage?.downloadAttempts(host: host) ?? Self.pullDownloadAttempts }
 
     /// The blob GETs of the layers this pull downloads itself, as one flow (after a failed
     /// attempt: the bytes the host does not hold yet).
@@ -745,15 +750,16 @@ public final class HarborRegistries: EventHandler, NetworkClient {
         }
         let pl = pulls[p]
         let hostName = model.infrastructure.hosts[pl.host].name
-        guard pl.attempt < Self.pullDownloadAttempts else {
+        let attempts = pullAttempts(host: pl.host)
+        guard pl.attempt < attempts else {
             let image = images[pl.image]
             let error = "Get https://\(pullDomain(pl.name))/v2/\(image.repository)/blobs/\(pl.own.first.map { layers[$0].digest } ?? ""): \(why)"
-            log("pullFailed", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(Self.pullDownloadAttempts) failed, \(pl.received) of \(pl.bytes) bytes received: \(error)")
+            log("pullFailed", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(attempts) failed, \(pl.received) of \(pl.bytes) bytes received: \(error)")
             endPull(p, failed: true, error: error)
             return
         }
         let delay = 5 * pl.attempt
-        log("pullRetry", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(Self.pullDownloadAttempts) failed (\(why)); \(pl.received) of \(pl.bytes) bytes received; retrying in \(delay) seconds")
+        log("pullRetry", pl.name, "\(hostName) from \(registries[r].name): download attempt \(pl.attempt) of \(attempts) failed (\(why)); \(pl.received) of \(pl.bytes) bytes received; retrying in \(delay) seconds")
         pulls[p].attempt += 1
         model.sim.schedule(after: .seconds(Int64(delay)), target: target, kind: Kind.pullRetry.rawValue, arg: Int64(pl.serial & 0x7FFF_FFFF) << 32 | Int64(p))
     }

@@ -16,6 +16,9 @@ public protocol ContainerStorage: AnyObject {
     /// How many downloads the host's daemon runs at once (`--max-concurrent-downloads`); nil: no
     /// limit modelled.
     func downloadSlots(host: Int) -> Int?
+    /// How many times the host's daemon tries a layer download before the pull fails (dockerd's
+    /// release and `--max-download-attempts`); nil: not known here (5, dockerd 18.09's).
+    func downloadAttempts(host: Int) -> Int?
     /// Creates the container's writable layer. Nil when done, else Docker's error message.
     /// `source` is the task's `TaskLaunch.source` (Marathon: the app id): storage looks up what
     /// the app's processes write and mount by it (`StorageModel.apps`).
@@ -47,6 +50,7 @@ extension ContainerStorage {
     public func layerExtractTime(host: Int, image: ImageRef) -> SimDuration { .zero }
     public func containerStdout(task: TaskID, bytesPerSecond: Double) {}
     public func downloadSlots(host: Int) -> Int? { nil }
+    public func downloadAttempts(host: Int) -> Int? { nil }
     public func probeLatency(task: TaskID) -> SimDuration { .zero }
     public func registryRead(image: ImageRef, waiter: Int64) -> (blocked: Bool, bytesPerSecond: Double)? { nil }
     public func writableLayer(task: TaskID, now: SimTime) -> (device: String, usage: Double, limit: Double)? { nil }

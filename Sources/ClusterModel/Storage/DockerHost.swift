@@ -195,6 +195,10 @@ public final class DockerHost {
     }
 
     public var name: String { host.name }
+    /// overlay2.size: the project quota of every container's writable layer (bytes), nil when none.
+    var overlayQuota: Double? { !isDeviceMapper ? spec.overlay2Size.flatMap { $0 > 0 ? Double($0) : nil } : nil }
+    /// The container's writable layer is at its overlay2.size quota: its writes get ENOSPC.
+    func atOverlayQuota(_ c: DockerContainer) -> Bool { overlayQuota.map { $0 - c.layerBytes < 1 } ?? false }
     public var dataUsedBlocks: Int64 { imageBlocks + containerBlocks }
     public var dataFreeBlocks: Int64 { max(0, dataTotalBlocks - dataUsedBlocks) }
     public var devices: Int { images.count + containers.count + 1 }
@@ -222,7 +226,9 @@ public final class DockerHost {
         guard isDeviceMapper else {
             return fsFull ? "no space left on device" : nil
         }
-        if condition != .ok { return "devmapper: Thin Pool has 0 free data blocks which is less than minimum required \(minFreeDataBlocks) free data blocks" }
+        // a full pool has 0 free blocks: poolHasFreeSpace's own words (with dm.min_free_space 0
+        // Docker does not check; the model refuses the device all the same, its I/O could not run)
+        if condition != .ok { return "devmapper: Thin Pool has \(dataFreeBlocks) free data blocks which is less than minimum required \(max(1, minFreeDataBlocks)) free data blocks. Create more free space in thin pool or use dm.min_free_space option to change behavior" }
         if dataFreeBlocks < minFreeDataBlocks {
             return "devmapper: Thin Pool has \(dataFreeBlocks) free data blocks which is less than minimum required \(minFreeDataBlocks) free data blocks. Create more free space in thin pool or use dm.min_free_space option to change behavior"
         }
@@ -242,6 +248,7 @@ public final class DockerHost {
         for c in containers {
             if c.layerRate > 0 {
                 c.layerBytes += c.layerRate * dt
+                if let q = overlayQuota { c.layerBytes = min(c.layerBytes, q) }
                 if isDeviceMapper {
                     c.layerBytes = min(c.layerBytes, Double(opts.baseSize))
                     let k = Int64((c.layerBytes / blockSize).rounded(.up))

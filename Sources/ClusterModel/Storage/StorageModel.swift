@@ -120,6 +120,9 @@ public final class StorageModel: EventHandler, ContainerStorage {
         return n
     }
 
+    /// dockerd's download attempts per layer on this host (`HostStorageSpec.downloadAttempts`).
+    public func downloadAttempts(host: Int) -> Int? { dockerHost(host).map { max(1, $0.spec.downloadAttempts) } }
+
     public func createContainer(host: Int, task: TaskID, name: String, source: String?, image: ImageRef?) -> String? {
         let app = source.flatMap { apps[$0] }
         let e = createContainer(host: host, task: task, name: name, image: image, writes: app?.writes, stdout: app?.dockerStdout)
@@ -331,7 +334,7 @@ public final class StorageModel: EventHandler, ContainerStorage {
                         markLost(c)
                         log("containerDeviceFull", c.name, "\(h.name): overlay2: the root filesystem under its writable layer is full: writes fail with ENOSPC")
                     }
-                } else if !fsFull {
+                } else if !fsFull && !h.atOverlayQuota(c) {
                     c.atBaseSize = false
                 }
             }
@@ -356,6 +359,14 @@ public final class StorageModel: EventHandler, ContainerStorage {
                     continue
                 }
                 c.layerRate = d
+            } else if let q = h.overlayQuota, h.atOverlayQuota(c) {
+                // overlay2.size: the layer's xfs project quota is used up; its writes fail with
+                // ENOSPC (the container is not hung), as at devicemapper's dm.basesize
+                if !c.atBaseSize && d > 0 {
+                    c.atBaseSize = true
+                    markLost(c)
+                    log("containerDeviceFull", c.name, "\(h.name): writable layer reached overlay2.size \(gib(q)) GiB (xfs project quota): writes fail with ENOSPC")
+                }
             } else {
                 c.layerRate = fsFull ? 0 : d
             }
@@ -443,6 +454,9 @@ public final class StorageModel: EventHandler, ContainerStorage {
             for c in h.containers where c.layerRate > 0 {
                 best = min(best, max(0, Double(h.opts.baseSize) - c.layerBytes) / c.layerRate)
             }
+        }
+        if let q = h.overlayQuota {
+            for c in h.containers where c.layerRate > 0 && !h.atOverlayQuota(c) { best = min(best, (q - c.layerBytes) / c.layerRate) }
         }
         // host filesystem
         if !h.fsFull {

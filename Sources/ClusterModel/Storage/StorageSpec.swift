@@ -57,15 +57,24 @@ public struct HostStorageSpec: Equatable, Sendable {
     /// dockerd's default logging driver and options (daemon.json `log-driver`, `log-opts`):
     /// json-file, unbounded, by default (DockerLogging.swift).
     public var logOptions: DockerLogOptions
+    /// overlay2's `overlay2.size`: an xfs project quota on every container's writable layer
+    /// (moby/moby@v18.09.0 daemon/graphdriver/overlay2/overlay.go `CreateReadWrite` -> `create`:
+    /// `quotaCtl.SetQuota` on the layer's directory); nil or 0: no quota.
+    public var overlay2Size: Int64?
+    /// dockerd's layer download attempts in all before a pull fails (distribution/xfer/download.go):
+    /// 5 up to 19.03 (`retries == maxDownloadAttempts`); from 20.10 one plus
+    /// `--max-download-attempts` (`retries > ldm.maxDownloadAttempts`), 6 by default.
+    public var downloadAttempts: Int
 
     public init(hostGroup: String, driver: StorageDriverKind = .devicemapper, mode: DeviceMapperMode = .loopLVM,
                 rootFilesystemBytes: Int64, rootFilesystemUsedBytes: Int64 = 0, volumeGroupBytes: Int64 = 0,
                 options: DeviceMapperOptions = DeviceMapperOptions(), layerExtractBytesPerSecond: Double? = nil,
-                maxConcurrentDownloads: Int? = 3, logOptions: DockerLogOptions = .daemonDefault) {
+                maxConcurrentDownloads: Int? = 3, logOptions: DockerLogOptions = .daemonDefault,
+                overlay2Size: Int64? = nil, downloadAttempts: Int = 5) {
         self.hostGroup = hostGroup; self.driver = driver; self.mode = mode; self.rootFilesystemBytes = rootFilesystemBytes
         self.rootFilesystemUsedBytes = rootFilesystemUsedBytes; self.volumeGroupBytes = volumeGroupBytes; self.options = options
         self.layerExtractBytesPerSecond = layerExtractBytesPerSecond; self.maxConcurrentDownloads = maxConcurrentDownloads
-        self.logOptions = logOptions
+        self.logOptions = logOptions; self.overlay2Size = overlay2Size; self.downloadAttempts = downloadAttempts
     }
 }
 
