@@ -133,6 +133,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     private var recordedAt = SimTime(nanoseconds: -1)
     private var recordedTasks: Set<TaskID> = []
     public var haproxyGenerationsActivated: Int? { generationsActivated }
+    /// marathon-lb 1.12.0+ with HAProxy 1.8+ (`haproxy -W -x`): the listening sockets pass to the new process.
+    public func haproxySeamless(_ i: Int) -> Bool { spec.seamlessReload }
     public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool {
         hostUp(i) && !(now >= instances[i].gapFrom && now < instances[i].gapUntil)
     }

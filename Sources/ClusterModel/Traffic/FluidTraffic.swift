@@ -64,6 +64,11 @@ final class FluidTraffic {
     /// During a full step through marathon-lb: the share of the requests entering whose SYNs met a
     /// reload gap, by the delay their retransmissions add (seconds; HAProxyFluid.swift).
     var stepSyn: [(fraction: Double, delay: Double)] = []
+    /// Per service through marathon-lb: the clients whose SYNs a full frontend's accept queue
+    /// dropped, waiting for their next retransmission (`haproxyAdmit`), and the tasks its last
+    /// full step reached (whose backlogs hold its frontends' sessions).
+    var synWaiters: [[SynWaiter]] = []
+    var admitTasks: [[TaskID]] = []
     /// Per service: its front when through marathon-lb (read at every tick).
     let haproxyFronts: [HAProxyFront?]
     /// Per service with a varying rate: the first breakpoint of its profile after `cutFrom` (a tick
@@ -133,7 +138,7 @@ final class FluidTraffic {
             default: break
             }
         }
-        if case .haproxyReloaded(let i, _) = sig { haproxyNoteGap(i) }
+        if case .haproxyReloaded(let i, _) = sig { haproxyNoteGap(i); haproxyFluidReloaded(i) }
     }
 
     /// Balancer `b` (with `peers` peers) was released (`BalancerTable`): its peers' passive-health
@@ -244,6 +249,7 @@ final class FluidTraffic {
             haproxyFluidEntered(s, es); haproxyFluidStats(s, offered: offered, dt: dt)
             let lost = haproxyGapDelays(s, from: t, to: end, dt: dt)
             if lost > 0 { m.countFailure(s, .timeout, weight: perEntry * Double(es.count) * lost); perEntry *= 1 - lost }
+            if !es.isEmpty { perEntry = haproxyAdmit(s, es, requests: perEntry * Double(es.count), from: t, to: end, dt: dt) / Double(es.count) }
         }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
         serveGathered(s, dt: dt)
@@ -434,7 +440,10 @@ final class FluidTraffic {
         } else if g.limit.isFinite, let tab = m.haproxy, !tab.fluidQueued.isEmpty {
             tab.fluidQueued[task] = nil
         }
-        let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
+        // through marathon-lb, an instance holding a backlog serves it with every worker busy: the
+        // wait is the backlog's (`wait`), not also Erlang C's at 99.9 % load (which counted it twice)
+        let busy = q > 0 && haproxyFronts[s] != nil
+        let sketch = latencySketch(s, svc, rate: busy ? 0 : min(lam, capacity * 0.999), c: c)
         recordSyn(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
         if delayed > 0 { recordSyn(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
         if dt > 0 {
