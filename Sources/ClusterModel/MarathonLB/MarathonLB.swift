@@ -287,9 +287,11 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     }
 
     func activate(_ i: Int) {
-        guard let c = instances[i].candidate else { return }
+        guard var c = instances[i].candidate else { return }
         instances[i].candidate = nil
         letGoOfRunning(i)
+        // the host's kernel bounds the listening sockets' accept queues (not in haproxy.cfg)
+        c.defaults.somaxconn = spec.somaxconn
         instances[i].configs.append(c)
         generationsActivated += 1
         instances[i].activatedAt.append(model.sim.now)

@@ -369,20 +369,25 @@ final class FluidTraffic {
     struct Gathered {
         var rate = 0.0, requests = 0.0, delayed = 0.0, delayWeight = 0.0, readTimeout = 0.0
         var limit = Double.infinity, queueTimeout = Double.infinity
+        /// Through HAProxy: the sessions its frontends hold at most that reach this task (their
+        /// `maxconn` by the task's share, summed over the instances); a backlog beyond them waits
+        /// in the accept queues, before HAProxy, where `timeout server` does not run.
+        var sessions = Double.infinity
     }
 
     func gather(task: TaskID, rate: Double, requests: Double, delayed: Double, delay: Double, readTimeout: Double,
-                limit: Double = .infinity, queueTimeout: Double = .infinity) {
+                limit: Double = .infinity, queueTimeout: Double = .infinity, sessions: Double = .infinity) {
         if let i = gatheredIndex[task] {
             gathered[i].load.rate += rate; gathered[i].load.requests += requests; gathered[i].load.delayed += delayed
             gathered[i].load.delayWeight += delayed * delay
             gathered[i].load.readTimeout = min(gathered[i].load.readTimeout, readTimeout)
             gathered[i].load.limit += limit
             gathered[i].load.queueTimeout = min(gathered[i].load.queueTimeout, queueTimeout)
+            gathered[i].load.sessions += sessions
         } else {
             gatheredIndex[task] = gathered.count
             gathered.append((task, Gathered(rate: rate, requests: requests, delayed: delayed, delayWeight: delayed * delay, readTimeout: readTimeout,
-                                            limit: limit, queueTimeout: queueTimeout)))
+                                            limit: limit, queueTimeout: queueTimeout, sessions: sessions)))
         }
     }
 
@@ -430,11 +435,14 @@ final class FluidTraffic {
             done = min(g.requests + (backlog[task] ?? 0), capacity * dt)
             if g.limit.isFinite { q = haproxyQueueOverflow(s, task: task, backlog: q, capacity: capacity, load: g) }
             wait = q / capacity
-            let inside = min(wait, g.limit / capacity)
+            // what waits inside the server: at most HAProxy's connection limit, and through
+            // HAProxy at most its frontends' sessions (the rest is in the accept queues)
+            let held = min(g.limit, g.sessions)
+            let inside = min(wait, held / capacity)
             if inside > readTimeout {
                 let over = (inside - readTimeout) * capacity
                 m.countFailure(s, .timeout, weight: over)
-                q -= over; wait = g.limit.isFinite ? q / capacity : readTimeout
+                q -= over; wait = held.isFinite ? q / capacity : readTimeout
             }
             backlog[task] = q > 0 ? q : nil
         } else if g.limit.isFinite, let tab = m.haproxy, !tab.fluidQueued.isEmpty {

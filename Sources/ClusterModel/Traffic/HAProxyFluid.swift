@@ -128,7 +128,9 @@ extension FluidTraffic {
                 }
             }
         }
-        // every live server's instance is served, with no requests too (its backlog drains)
+        // every live server's instance is served, with no requests too (its backlog drains); the
+        // frontend's sessions spread over the live servers by weight
+        let liveWeight = (0..<k).reduce(0.0) { reach[$1] == .accept ? $0 + e.peers[$1].w : $0 }
         for j in 0..<k where reach[j] == .accept {
             // per-server maxconn only: the frontend's maxconn holds connections before HAProxy
             // (`haproxyAdmit`), it queues nothing in the backend
@@ -137,7 +139,7 @@ extension FluidTraffic {
             let req = served[j] + detoured[j]
             gather(task: e.peers[j].inst!.task, rate: dt > 0 ? req / dt : 0, requests: req, delayed: detoured[j],
                    delay: detoured[j] > 0 ? detourDelay[j] / detoured[j] : 0, readTimeout: d.timeoutServer.seconds,
-                   limit: limit, queueTimeout: d.timeoutQueue.seconds)
+                   limit: limit, queueTimeout: d.timeoutQueue.seconds, sessions: Double(d.maxconn) * e.peers[j].w / max(liveWeight, 1e-9))
         }
     }
 

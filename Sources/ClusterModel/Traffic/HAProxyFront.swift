@@ -289,7 +289,7 @@ final class HAProxyFront: RequestFront {
     /// enters an instance in its reload gap (its SYN delays are accounted apart).
     func enter(now: SimTime, count: Bool = true, ignoreGap: Bool = false) -> Entry {
         guard !instances.isEmpty else { return .refused(.noProxy) }
-        var gap = false
+        var gap = false, full = false
         for k in 0..<instances.count {
             let i = instances[(next + k) % instances.count]
             scanned &+= 1
@@ -303,7 +303,7 @@ final class HAProxyFront: RequestFront {
             // a full frontend: the connection waits in the accept queue, or its SYN is dropped
             // when that is full too (the client's retransmission may meet another instance)
             if count && (table.listening(i, frontend, generation: g) > 0 || table.frontendFull(i, frontend, generation: g)) {
-                guard table.listenRoom(i, frontend, generation: g) else { table.noteListenDrop(); gap = true; continue }
+                guard table.listenRoom(i, frontend, generation: g) else { full = true; gap = true; continue }
                 next = (next + k + 1) % instances.count
                 return .listening(instance: i, generation: g)
             }
@@ -312,6 +312,8 @@ final class HAProxyFront: RequestFront {
             if count { table.stats[i].opened(table.slot(i, frontend, generation: g), now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
         }
+        // one SYN dropped (model choice: one that met a full instance went on to another that took it)
+        if gap && full { table.noteListenDrop() }
         return gap ? .retransmit : .refused(.noProxy)
     }
 
