@@ -96,6 +96,7 @@ extension ScenarioSchema {
                 d.error(r.keyPath("haproxyVersion"), at: r.value("haproxyVersion"), "marathon-lb \(version) runs `haproxy -W -f haproxy.cfg -x /var/run/haproxy/socket` (service/haproxy/run) and its HAPROXY_HEAD has `stats socket ... expose-fd listeners`: master-worker mode and socket transfer, which HAProxy \(hv) does not have (from 1.8); give 1.8 or later (its image: \(version.imageHAProxyText)), or a marathon-lb release before 1.12.0")
             }
         }
+        if let x = r.optional("somaxconn", .int(min: 1, max: 65535)) { spec.somaxconn = x }
         if let fv = r.value("reloadFailures") {
             if let list = fv.arrayValue {
                 let lbHosts = spec.instances.flatMap(\.hosts)
@@ -213,6 +214,9 @@ extension ScenarioSchema {
         KeySpec("haproxyVersion", "string", default: "`\"1.7\"`", allowed: "major.minor, 1.5 or later; 1.8 or later from marathon-lb 1.12.0 (its `haproxy -W -x` and `expose-fd listeners`). Without it, the HAProxy of `version`'s image: 1.7 (1.5.0 to 1.11.5), 1.8 (1.12.x), 1.9 (1.13.x), 2.0 (1.14.0 to 1.15.0).",
                 meaning: "With marathon-lb before 1.12.0 a reload drops SYNs for 0.1 s (the reload gap) and holds the reload lock 1 s more, whatever the HAProxy; from 1.12.0 (HAProxy 1.8+, master-worker with `-x` and `expose-fd listeners`) it is seamless.",
                 source: "mesosphere/marathon-lb:Dockerfile `HAPROXY_VERSION` at each tag (1.7.2, 1.7.6, 1.8.4, 1.9.6, 1.9.8, 2.0.3 ... 2.0.17); service/haproxy/run (to 1.11.5: iptables SYN drop, sleep 0.1, reload -sf, sleep 1; from 1.12.0: exec haproxy -W -x)"),
+        KeySpec("somaxconn", "integer", default: "`128`", allowed: "1 to 65535.",
+                meaning: "The LB hosts' `net.core.somaxconn` (marathon-lb runs in the host's network namespace): a frontend at its maxconn (10000) holds min(backlog 10000, somaxconn) connections in its socket's accept queue; beyond them the kernel drops SYNs and clients retransmit (docs/traffic.md, \"maxconn: the frontend's and the servers'\").",
+                source: "Linux include/linux/socket.h SOMAXCONN 128 (4096 from Linux 5.4); net/socket.c `__sys_listen` caps the backlog at it; marathon-lb's own e2e test raises it to 10000 (ci/test_marathon_lb_dcos_e2e.py@v1.14.2)"),
         KeySpec("reloadFailures", "array of objects", default: "`[]`", allowed: "See `marathonLB.reloadFailures[]`.",
                 meaning: "Without any, reloads never fail. Windows in which marathon-lb's reloads fail, to replay an incident: the new HAProxy does not start, the reload command fails, or `haproxy -c` refuses the file."),
     ])

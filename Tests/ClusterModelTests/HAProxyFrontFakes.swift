@@ -19,6 +19,9 @@ final class FakeHAProxy: Subsystem, HAProxyControl, EventHandler {
     var balance = HAProxyBalance.roundRobin
     var check: HAProxyCheck? = HAProxyCheck()
     var serverMaxconn = 0
+    /// Reloads hand the listening sockets over (HAProxy 1.8+ `-x`, marathon-lb 1.12.0+).
+    var seamless = false
+    func haproxySeamless(_ i: Int) -> Bool { seamless }
     var weights: [Int] = []
     /// Extra servers (stale addresses) appended to the backend at each reload.
     var extra: [HAProxyServer] = []

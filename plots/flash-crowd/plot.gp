@@ -61,16 +61,16 @@ set ylabel 'requests/s'
 plot 'traffic_served.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'web'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
+set output 'traffic_failed.png'
+set title 'Requests failed (timeouts) per sample, per service (faults marked)'
+set ylabel 'requests per sample'
+plot 'traffic_failed.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'web'
+unset output
+set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'traffic_failed_dead.png'
 set title 'Requests failed on dead upstreams per sample, per service (faults marked)'
 set ylabel 'requests per sample'
 plot 'traffic_failed_dead.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'web'
-unset output
-set terminal pngcairo noenhanced size 960,540 font 'sans,10'
-set output 'traffic_failed_no_upstream.png'
-set title 'Requests answered 502/503 without a live server or past timeout queue, per service (faults marked)'
-set ylabel 'requests per sample'
-plot 'traffic_failed_no_upstream.dat' using ($1/3600):2 with steps lw 2 lc 1 dt 1 title 'web'
 unset output
 set terminal pngcairo noenhanced size 960,540 font 'sans,10'
 set output 'traffic_latency_p99.png'

@@ -75,8 +75,23 @@ public struct HAProxyFrontend: Hashable, Sendable {
 
 /// The `global`/`defaults` settings of marathon-lb's HAPROXY_HEAD template that the request path uses.
 public struct HAProxyDefaults: Hashable, Sendable {
+    /// `global` maxconn: the sessions of all the process's frontends together (marathon-lb's HAPROXY_HEAD).
     public var globalMaxconn = 50_000
+    /// `defaults` maxconn: each frontend's own limit of concurrent sessions (per process). A frontend
+    /// that reaches it (or the process its `global` maxconn) stops accepting: new connections wait
+    /// in the kernel's accept queue of its listening socket, not in a backend queue (HAProxy
+    /// configuration manual 4.2 `maxconn`, 3.2 global `maxconn`).
     public var maxconn = 10_000
+    /// `defaults` backlog: the listen() backlog HAProxy asks for (10000 in marathon-lb's head;
+    /// HAProxy's own default is the frontend's maxconn: 4.2 `backlog`).
+    public var backlog = 10_000
+    /// The LB host's `net.core.somaxconn`: Linux caps the accept queue of every listen() at it
+    /// (net/socket.c `__sys_listen`: `if ((unsigned int)backlog > somaxconn) backlog = somaxconn`);
+    /// 128 (`SOMAXCONN`, include/linux/socket.h) before Linux 5.4, 4096 after. marathon-lb runs
+    /// with the host's network namespace, so the host's value applies.
+    public var somaxconn = 128
+    /// Connections a full frontend's listening socket holds before the kernel drops SYNs.
+    public var acceptQueue: Int { max(0, min(backlog, somaxconn)) }
     public var retries = 3
     public var redispatch = true
     public var timeoutConnect = SimDuration.seconds(3)
@@ -113,10 +128,16 @@ public protocol HAProxyControl: AnyObject {
     /// instance's generation does), or nil when not counted: the data plane then cannot tell that
     /// no generation moved since it last looked (HAProxyTable's live list).
     var haproxyGenerationsActivated: Int? { get }
+    /// Whether instance `i`'s reloads hand the listening sockets to the new process (HAProxy 1.8+
+    /// master-worker with `-x`: marathon-lb from 1.12.0): connections waiting in the accept queue
+    /// survive a reload. Otherwise the old process closes its listeners and the kernel resets the
+    /// connections still in their accept queues.
+    func haproxySeamless(_ i: Int) -> Bool
 }
 
 extension HAProxyControl {
     public var haproxyGenerationsActivated: Int? { nil }
+    public func haproxySeamless(_ i: Int) -> Bool { false }
 }
 
 /// One FRONTEND row of `/haproxy?stats;csv` (haproxy doc/management.txt): `rate` (field 33:

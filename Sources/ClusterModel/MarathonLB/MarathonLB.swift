@@ -133,6 +133,8 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     private var recordedAt = SimTime(nanoseconds: -1)
     private var recordedTasks: Set<TaskID> = []
     public var haproxyGenerationsActivated: Int? { generationsActivated }
+    /// marathon-lb 1.12.0+ with HAProxy 1.8+ (`haproxy -W -x`): the listening sockets pass to the new process.
+    public func haproxySeamless(_ i: Int) -> Bool { spec.seamlessReload }
     public func haproxyAccepts(_ i: Int, now: SimTime) -> Bool {
         hostUp(i) && !(now >= instances[i].gapFrom && now < instances[i].gapUntil)
     }
@@ -285,9 +287,11 @@ public final class MarathonLB: Subsystem, HAProxyControl, EventHandler, SignalSu
     }
 
     func activate(_ i: Int) {
-        guard let c = instances[i].candidate else { return }
+        guard var c = instances[i].candidate else { return }
         instances[i].candidate = nil
         letGoOfRunning(i)
+        // the host's kernel bounds the listening sockets' accept queues (not in haproxy.cfg)
+        c.defaults.somaxconn = spec.somaxconn
         instances[i].configs.append(c)
         generationsActivated += 1
         instances[i].activatedAt.append(model.sim.now)

@@ -61,6 +61,9 @@ public struct MarathonLBSpec: Equatable, Sendable {
     public var haproxyMinor: Int
     /// Windows in which marathon-lb's reloads fail (an incident replayed; docs/marathon-lb.md).
     public var reloadFailures: [MarathonLBReloadFailure] = []
+    /// The LB hosts' `net.core.somaxconn`: caps the accept queue of HAProxy's listening sockets
+    /// (`HAProxyDefaults.somaxconn`; Linux's SOMAXCONN 128 before 5.4).
+    public var somaxconn = 128
     /// The marathon-lb release (its image): what it writes, its options, its reload script.
     public var version: MarathonLBVersion = .baseline
     public init(instances: [MarathonLBInstanceSpec] = [], flags: MarathonLBFlags = MarathonLBFlags(), mode: MarathonLBMode = .sse,

@@ -64,6 +64,11 @@ final class FluidTraffic {
     /// During a full step through marathon-lb: the share of the requests entering whose SYNs met a
     /// reload gap, by the delay their retransmissions add (seconds; HAProxyFluid.swift).
     var stepSyn: [(fraction: Double, delay: Double)] = []
+    /// Per service through marathon-lb: the clients whose SYNs a full frontend's accept queue
+    /// dropped, waiting for their next retransmission (`haproxyAdmit`), and the tasks its last
+    /// full step reached (whose backlogs hold its frontends' sessions).
+    var synWaiters: [[SynWaiter]] = []
+    var admitTasks: [[TaskID]] = []
     /// Per service: its front when through marathon-lb (read at every tick).
     let haproxyFronts: [HAProxyFront?]
     /// Per service with a varying rate: the first breakpoint of its profile after `cutFrom` (a tick
@@ -133,7 +138,7 @@ final class FluidTraffic {
             default: break
             }
         }
-        if case .haproxyReloaded(let i, _) = sig { haproxyNoteGap(i) }
+        if case .haproxyReloaded(let i, _) = sig { haproxyNoteGap(i); haproxyFluidReloaded(i) }
     }
 
     /// Balancer `b` (with `peers` peers) was released (`BalancerTable`): its peers' passive-health
@@ -244,6 +249,7 @@ final class FluidTraffic {
             haproxyFluidEntered(s, es); haproxyFluidStats(s, offered: offered, dt: dt)
             let lost = haproxyGapDelays(s, from: t, to: end, dt: dt)
             if lost > 0 { m.countFailure(s, .timeout, weight: perEntry * Double(es.count) * lost); perEntry *= 1 - lost }
+            if !es.isEmpty { perEntry = haproxyAdmit(s, es, requests: perEntry * Double(es.count), from: t, to: end, dt: dt) / Double(es.count) }
         }
         for e in es { stepEntry(s, e, requests: perEntry, from: t, dt: dt) }
         serveGathered(s, dt: dt)
@@ -363,20 +369,25 @@ final class FluidTraffic {
     struct Gathered {
         var rate = 0.0, requests = 0.0, delayed = 0.0, delayWeight = 0.0, readTimeout = 0.0
         var limit = Double.infinity, queueTimeout = Double.infinity
+        /// Through HAProxy: the sessions its frontends hold at most that reach this task (their
+        /// `maxconn` by the task's share, summed over the instances); a backlog beyond them waits
+        /// in the accept queues, before HAProxy, where `timeout server` does not run.
+        var sessions = Double.infinity
     }
 
     func gather(task: TaskID, rate: Double, requests: Double, delayed: Double, delay: Double, readTimeout: Double,
-                limit: Double = .infinity, queueTimeout: Double = .infinity) {
+                limit: Double = .infinity, queueTimeout: Double = .infinity, sessions: Double = .infinity) {
         if let i = gatheredIndex[task] {
             gathered[i].load.rate += rate; gathered[i].load.requests += requests; gathered[i].load.delayed += delayed
             gathered[i].load.delayWeight += delayed * delay
             gathered[i].load.readTimeout = min(gathered[i].load.readTimeout, readTimeout)
             gathered[i].load.limit += limit
             gathered[i].load.queueTimeout = min(gathered[i].load.queueTimeout, queueTimeout)
+            gathered[i].load.sessions += sessions
         } else {
             gatheredIndex[task] = gathered.count
             gathered.append((task, Gathered(rate: rate, requests: requests, delayed: delayed, delayWeight: delayed * delay, readTimeout: readTimeout,
-                                            limit: limit, queueTimeout: queueTimeout)))
+                                            limit: limit, queueTimeout: queueTimeout, sessions: sessions)))
         }
     }
 
@@ -424,17 +435,23 @@ final class FluidTraffic {
             done = min(g.requests + (backlog[task] ?? 0), capacity * dt)
             if g.limit.isFinite { q = haproxyQueueOverflow(s, task: task, backlog: q, capacity: capacity, load: g) }
             wait = q / capacity
-            let inside = min(wait, g.limit / capacity)
+            // what waits inside the server: at most HAProxy's connection limit, and through
+            // HAProxy at most its frontends' sessions (the rest is in the accept queues)
+            let held = min(g.limit, g.sessions)
+            let inside = min(wait, held / capacity)
             if inside > readTimeout {
                 let over = (inside - readTimeout) * capacity
                 m.countFailure(s, .timeout, weight: over)
-                q -= over; wait = g.limit.isFinite ? q / capacity : readTimeout
+                q -= over; wait = held.isFinite ? q / capacity : readTimeout
             }
             backlog[task] = q > 0 ? q : nil
         } else if g.limit.isFinite, let tab = m.haproxy, !tab.fluidQueued.isEmpty {
             tab.fluidQueued[task] = nil
         }
-        let sketch = latencySketch(s, svc, rate: min(lam, capacity * 0.999), c: c)
+        // through marathon-lb, an instance holding a backlog serves it with every worker busy: the
+        // wait is the backlog's (`wait`), not also Erlang C's at 99.9 % load (which counted it twice)
+        let busy = q > 0 && haproxyFronts[s] != nil
+        let sketch = latencySketch(s, svc, rate: busy ? 0 : min(lam, capacity * 0.999), c: c)
         recordSyn(s, sketch, count: done - delayed, shift: wait * 1000, limit: svc.timeout)
         if delayed > 0 { recordSyn(s, sketch, count: delayed, shift: (wait + delay) * 1000, limit: svc.timeout) }
         if dt > 0 {

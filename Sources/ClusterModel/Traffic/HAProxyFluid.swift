@@ -62,7 +62,7 @@ extension FluidTraffic {
                 }
                 out.append(Entry(balancer: -2 - h.proxy, host: Int(h.host), route: f.route(h), tries: f.tries(h), peers: peers,
                                  backend: h.balancer))
-            case .retransmit, .refused: continue   // (refusals are counted above)
+            case .retransmit, .refused, .listening: continue   // (refusals are counted above; fluid mode does not count)
             }
         }
         return (out, refused, noRoute, max(1, entered + refused + noRoute))
@@ -98,7 +98,6 @@ extension FluidTraffic {
             for i in e.peers.indices where reach[i] == .accept && busy(e.peers[i].inst) { share[i] = 0 }
         }
         total = share.reduce(0, +)
-        let weights = e.peers.reduce(0.0) { $0 + $1.w }
         guard total > 0 else {
             // no server UP: 503 at once
             stepClean = false
@@ -129,14 +128,18 @@ extension FluidTraffic {
                 }
             }
         }
-        // every live server's instance is served, with no requests too (its backlog drains)
+        // every live server's instance is served, with no requests too (its backlog drains); the
+        // frontend's sessions spread over the live servers by weight
+        let liveWeight = (0..<k).reduce(0.0) { reach[$1] == .accept ? $0 + e.peers[$1].w : $0 }
         for j in 0..<k where reach[j] == .accept {
+            // per-server maxconn only: the frontend's maxconn holds connections before HAProxy
+            // (`haproxyAdmit`), it queues nothing in the backend
             let mc = b.servers[Int(e.peers[j].key.peer)].server.maxconn
-            let limit = min(mc > 0 ? Double(mc) : .infinity, Double(d.maxconn) * e.peers[j].w / max(weights, 1e-9))
+            let limit = mc > 0 ? Double(mc) : .infinity
             let req = served[j] + detoured[j]
             gather(task: e.peers[j].inst!.task, rate: dt > 0 ? req / dt : 0, requests: req, delayed: detoured[j],
                    delay: detoured[j] > 0 ? detourDelay[j] / detoured[j] : 0, readTimeout: d.timeoutServer.seconds,
-                   limit: limit, queueTimeout: d.timeoutQueue.seconds)
+                   limit: limit, queueTimeout: d.timeoutQueue.seconds, sessions: Double(d.maxconn) * e.peers[j].w / max(liveWeight, 1e-9))
         }
     }
 
@@ -312,6 +315,112 @@ extension FluidTraffic {
         if dt > 0 {
             m.exporterFluidServe(s, task: task, perSecond: done / dt, sketch: sketch.id, points: sketch.points, meanMs: sketch.mean,
                                  shiftMs: done > 0 ? waitSum / done * 1000 : 0, work: serviceMean[s])
+        }
+    }
+}
+
+// The frontends' maxconn in fluid mode. A frontend at its `maxconn` stops accepting: connections
+// wait in the kernel's accept queue (`min(backlog, somaxconn)`), and beyond it the kernel drops
+// their SYNs; each client retransmits at 1, 3, 7, 15, 31 and 63 s after its first SYN and gives up
+// at 127 s (Linux `tcp_syn_retries` 6), or at its own `timeout`. Per tick the frontends of the
+// instances entered admit what their room allows (`maxconn` + the accept queue per instance, less
+// the sessions held: the backlogs of the backend's servers, plus what the servers finish in the
+// tick); when the SYNs of the tick (new requests and the retransmissions due) exceed it, each SYN
+// gets in with the same chance (the room over the SYNs) and the others wait for their next
+// retransmission. An admitted retransmission adds its delay to the response time (`stepSyn`).
+extension FluidTraffic {
+    /// A client whose SYNs were dropped: its first SYN's tick, the retransmission it waits for
+    /// (1 ... 6; 7: it gives up), and how many.
+    struct SynWaiter { var born: SimTime; var attempt: Int; var n: Double }
+
+    static func synOffset(_ k: Int) -> Double { Double((1 << k) - 1) }
+
+    /// Returns the requests that enter service `s`'s frontends in [t, end): of the `n` new ones and
+    /// of the retransmissions due, as many as the frontends' room takes.
+    func haproxyAdmit(_ s: Int, _ es: [Entry], requests n: Double, from t: SimTime, to end: SimTime, dt: Double) -> Double {
+        guard let tab = m.haproxy else { return n }
+        while synWaiters.count <= s { synWaiters.append([]) }
+        while admitTasks.count <= s { admitTasks.append([]) }
+        var room = 0.0, held = 0.0, drain = 0.0
+        admitTasks[s].removeAll(keepingCapacity: true)
+        let mean = serviceMean[s]
+        var c = 1.0
+        if case .fifo(let k) = m.spec.services[s].discipline { c = Double(k) }
+        for e in es {
+            let d = e.backend >= 0 ? tab[e.backend].defaults : HAProxyDefaults()
+            room += Double(d.maxconn + d.acceptQueue)
+            for p in e.peers {
+                guard let task = p.inst?.task, !admitTasks[s].contains(task) else { continue }
+                admitTasks[s].append(task)
+                if let q = backlog[task], q > 0 { held += q; drain += c / mean * dt }
+            }
+        }
+        // no frontend near its limit and nobody retransmitting: everything enters (the usual tick)
+        if synWaiters[s].isEmpty && held + n <= room { return n }
+        stepClean = false
+        room = max(0, room - held + drain)
+        let limit = m.spec.services[s].timeout?.seconds ?? .infinity
+        var due: [SynWaiter] = [], keep: [SynWaiter] = []
+        for w in synWaiters[s] {
+            if w.born + SimDuration.fromSeconds(Self.synOffset(w.attempt)) < end { due.append(w) } else { keep.append(w) }
+        }
+        var demand = n
+        for w in due {
+            if w.attempt > Int(TrafficModel.synRetries) { m.countFailure(s, .timeout, weight: w.n) } else { demand += w.n }
+        }
+        let p = demand > 0 ? min(1, room / demand) : 1
+        var entered = n * p
+        var delayed: [(fraction: Double, delay: Double)] = []
+        /// The clients that stay out wait for their next retransmission, or give up.
+        func retry(_ born: SimTime, _ k: Int, _ x: Double) {
+            guard x > 1e-12 else { return }
+            if Self.synOffset(k) >= limit { m.countFailure(s, .timeout, weight: x); return }
+            keep.append(SynWaiter(born: born, attempt: k, n: x))
+        }
+        retry(t, 1, n * (1 - p))
+        for w in due where w.attempt <= Int(TrafficModel.synRetries) {
+            entered += w.n * p
+            delayed.append((w.n * p, Self.synOffset(w.attempt)))
+            retry(w.born, w.attempt + 1, w.n * (1 - p))
+        }
+        tab.fluidSynDrops += demand * (1 - p)
+        synWaiters[s] = keep
+        guard entered > 0 else { return 0 }
+        // the reload-gap shares were of the new requests; the retransmitted ones add theirs
+        let fresh = n * p / entered
+        for k in stepSyn.indices { stepSyn[k].fraction *= fresh }
+        for (x, d) in delayed where x > 0 { stepSyn.append((x / entered, d)) }
+        return entered
+    }
+
+    /// Instance `i` reloaded without handing its sockets over (HAProxy < 1.8): the connections in
+    /// its frontends' accept queues are reset (errors_no_proxy) and leave their servers' backlogs.
+    func haproxyFluidReloaded(_ i: Int) {
+        guard let tab = m.haproxy, !tab.control.haproxySeamless(i) else { return }
+        for s in haproxyFronts.indices {
+            guard s < tab.fluidEntered.count, tab.fluidEntered[s].contains(i), s < admitTasks.count else { continue }
+            let tasks = admitTasks[s]
+            let held = tasks.reduce(0.0) { $0 + (backlog[$1] ?? 0) }
+            let d = tab.defaults(instance: i, generation: tab.control.haproxyGeneration(i))
+            let share = held / Double(max(1, tab.fluidEntered[s].count))
+            let reset = min(Double(d.acceptQueue), max(0, share - Double(d.maxconn)))
+            guard reset > 1e-9, held > 0 else { continue }
+            m.countFailure(s, .noProxy, weight: reset)
+            tab.fluidListenResets += reset
+            for task in tasks {
+                guard let q = backlog[task], q > 0 else { continue }
+                let x = reset * q / held
+                backlog[task] = q - x > 1e-9 ? q - x : nil
+                if var co = tab.fluidCohorts[task] {
+                    var left = x
+                    while left > 1e-12, let last = co.last {
+                        let y = min(left, last.n); left -= y
+                        if last.n - y <= 1e-9 { co.removeLast() } else { co[co.count - 1].n -= y }
+                    }
+                    tab.fluidCohorts[task] = co.isEmpty ? nil : co
+                }
+            }
+            steady[s] = nil
         }
     }
 }

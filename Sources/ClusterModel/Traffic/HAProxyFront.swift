@@ -277,15 +277,19 @@ final class HAProxyFront: RequestFront {
         instances = instance.map { $0 < n ? [$0] : [] } ?? Array(0..<n)
     }
 
-    /// Why `open` could not enter: every live instance is in its reload gap (the SYN is dropped:
-    /// the client retransmits), or none is up.
-    enum Entry { case entered(FrontHandle), retransmit, refused(FrontRefusal) }
+    /// Why `open` could not enter: every live instance is in its reload gap or has its frontend
+    /// full with a full accept queue (the SYN is dropped: the client retransmits), or none is up.
+    /// `listening`: the instance's frontend is at its maxconn and the connection waits in its
+    /// listening socket's accept queue (per-request mode: `count`).
+    enum Entry { case entered(FrontHandle), retransmit, refused(FrontRefusal), listening(instance: Int, generation: Int) }
+    /// Called when a session of this frontend closes on instance `i` (its accept queue may go on).
+    var onClosed: ((Int) -> Void)?
 
     /// `count`: a session starts (fluid mode looks without counting). `ignoreGap`: fluid mode
     /// enters an instance in its reload gap (its SYN delays are accounted apart).
     func enter(now: SimTime, count: Bool = true, ignoreGap: Bool = false) -> Entry {
         guard !instances.isEmpty else { return .refused(.noProxy) }
-        var gap = false
+        var gap = false, full = false
         for k in 0..<instances.count {
             let i = instances[(next + k) % instances.count]
             scanned &+= 1
@@ -296,12 +300,30 @@ final class HAProxyFront: RequestFront {
             // address for the service (the group's marathon-lb) never leads there
             guard let fe = table.frontend(frontend, instance: i, generation: g) else { continue }
             guard ignoreGap || table.control.haproxyAccepts(i, now: now) else { gap = true; continue }
+            // a full frontend: the connection waits in the accept queue, or its SYN is dropped
+            // when that is full too (the client's retransmission may meet another instance)
+            if count && (table.listening(i, frontend, generation: g) > 0 || table.frontendFull(i, frontend, generation: g)) {
+                guard table.listenRoom(i, frontend, generation: g) else { full = true; gap = true; continue }
+                next = (next + k + 1) % instances.count
+                return .listening(instance: i, generation: g)
+            }
             next = (next + k + 1) % instances.count
             guard let b = table.backend(instance: i, generation: g, backend: fe.backend, now: now) else { return .refused(.noRoute) }
             if count { table.stats[i].opened(table.slot(i, frontend, generation: g), now: now) }
             return .entered(FrontHandle(proxy: Int32(i), balancer: b, host: Int32(host), generation: Int32(g)))
         }
+        // one SYN dropped (model choice: one that met a full instance went on to another that took it)
+        if gap && full { table.noteListenDrop() }
         return gap ? .retransmit : .refused(.noProxy)
+    }
+
+    /// HAProxy accepts a connection of instance `i`'s accept queue (the running process `g`):
+    /// a session starts on its frontend. nil: the process no longer binds the frontend or lacks the backend.
+    func accept(_ i: Int, generation g: Int, now: SimTime) -> FrontHandle? {
+        guard let fe = table.frontend(frontend, instance: i, generation: g),
+              let b = table.backend(instance: i, generation: g, backend: fe.backend, now: now) else { return nil }
+        table.stats[i].opened(table.slot(i, frontend, generation: g), now: now)
+        return FrontHandle(proxy: Int32(i), balancer: b, host: Int32(table.control.haproxyInstances[i].host), generation: Int32(g))
     }
 
     /// Whether instance `i` could take this frontend's connections (its host up, its running
@@ -314,7 +336,7 @@ final class HAProxyFront: RequestFront {
     func open(now: SimTime) -> FrontOpen {
         switch enter(now: now) {
         case .entered(let h): return .entered(h)
-        case .retransmit: return .refused(.noProxy)
+        case .retransmit, .listening: return .refused(.noProxy)
         case .refused(let r): return .refused(r)
         }
     }
@@ -328,11 +350,10 @@ final class HAProxyFront: RequestFront {
     /// The first attempt and `retries` retries.
     func tries(_ h: FrontHandle) -> Int { table[h.balancer].defaults.retries + 1 }
 
-    /// Whether the request must wait in the backend queue: no UP server has room, or the
-    /// frontend's sessions holding a server connection reached `maxconn`.
+    /// Whether the request must wait in the backend queue: no UP server has room under its
+    /// `maxconn` (configuration manual 5.2 `maxconn`: "excess connections will be queued").
     func mustQueue(_ h: FrontHandle, now: SimTime) -> Bool {
         let b = table[h.balancer]
-        if b.active >= b.defaults.maxconn { return true }
         return b.anyUp(now: now) && !b.servers.indices.contains { b.isUp($0, now: now) && b.hasRoom($0) }
     }
 
@@ -365,5 +386,6 @@ final class HAProxyFront: RequestFront {
 
     func close(_ h: FrontHandle) {
         table.stats[Int(h.proxy)].closed(frontend, generation: Int(h.generation))
+        onClosed?(Int(h.proxy))
     }
 }

@@ -54,4 +54,9 @@ extension TrafficModel {
 
     /// Requests answered 503 after `timeout queue`, over every backend (fluid mode: expected count).
     var haproxyQueueTimeouts: Int { (haproxy.map { t in t.backends.reduce(t.releasedQueueTimeouts) { $0 + $1.queueTimeouts } } ?? 0) + Int(fluidQueueTimeouts.rounded()) }
+
+    /// SYNs dropped at full accept queues (fluid mode: expected count).
+    var haproxySynDrops: Int { haproxy.map { $0.listenDrops + Int($0.fluidSynDrops.rounded()) } ?? 0 }
+    /// Connections reset in accept queues at reloads (fluid mode: expected count).
+    var haproxyListenResets: Int { haproxy.map { $0.listenResets + Int($0.fluidListenResets.rounded()) } ?? 0 }
 }

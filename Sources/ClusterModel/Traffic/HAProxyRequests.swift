@@ -14,6 +14,7 @@ extension TrafficModel {
         guard let t = haproxy else { return NoFront() }
         let f = HAProxyFront(table: t, frontend: frontend, instance: instance) { [unowned model] h in model.infrastructure.hosts[h].state.isUp }
         f.onFree = { [unowned self] b in self.haproxyWake(b) }
+        f.onClosed = { [unowned self, unowned f] i in self.haproxyListenAccept(i, f.frontend) }
         return f
     }
 
@@ -30,13 +31,71 @@ extension TrafficModel {
             attempt(slot)
         case .retransmit:
             requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
-            guard requests[i].synTries < Self.synRetries else { finish(slot, .timeout, closeFront: false); return }
             let rto = SimDuration.seconds(1) * Int64(1 << Int(requests[i].synTries))
             requests[i].synTries += 1
             wait(slot, .synRetransmit, until: now + rto)
         case .refused(let why):
             requests[i].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
             finish(slot, why == .noProxy ? .noProxy : .noUpstream, closeFront: false)
+        case .listening(let inst, let g):
+            // the frontend is full: the connection waits in its socket's accept queue (the client
+            // sent its request and waits; HAProxy has not seen it: no session, no timeout of its own)
+            requests[i].front = FrontHandle(proxy: Int32(inst), balancer: -1, host: -1, generation: Int32(g))
+            hf.table.listenPush(inst, hf.frontend, generation: g, slot)
+            if !requests[i].clientTimerSet, let limit = spec.services[Int(requests[i].service)].timeout {
+                requests[i].clientTimerSet = true
+                schedule(.clientTimeout, at: max(now, requests[i].start + limit), Self.pack(slot, requests[i].generation))
+            }
+        }
+    }
+
+    /// A session of frontend `name` closed on instance `i`: while the running process's frontend
+    /// is below its maxconn, HAProxy accepts the connections of its accept queue in order (the
+    /// listener is enabled again: src/listener.c `resume_listener` via `dequeue_all_listeners`).
+    /// Each goes on at once, as an event of its own.
+    func haproxyListenAccept(_ i: Int, _ name: String) {
+        guard let t = haproxy else { return }
+        let g = t.control.haproxyGeneration(i)
+        while !t.frontendFull(i, name, generation: g), let slot = t.listenPop(i, name, generation: g) {
+            let k = Int(slot)
+            guard requests[k].live, let hf = fronts[Int(requests[k].service)] as? HAProxyFront else { continue }
+            guard let h = hf.accept(i, generation: g, now: now) else {
+                requests[k].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
+                finish(slot, .noProxy, closeFront: false)
+                continue
+            }
+            requests[k].front = h
+            hf.table[h.balancer].holders += 1
+            hf.table.relist(h.balancer)
+            requests[k].triesLeft = Int32(hf.tries(h))
+            schedule(.connectRetry, at: now, Self.pack(slot, requests[k].generation))
+        }
+    }
+
+    /// Instance `i` reloaded: with seamless reloads the new process takes the accept queues over
+    /// (and, with no session yet, accepts them); otherwise the old process closed its listening
+    /// sockets and the kernel reset the connections still in their queues
+    /// (net/ipv4/inet_connection_sock.c `inet_csk_listen_stop`): the client sees a reset (errors_no_proxy).
+    func haproxyListenReloaded(_ i: Int) {
+        guard let t = haproxy else { return }
+        let g = t.control.haproxyGeneration(i), keep = t.control.haproxySeamless(i)
+        for (name, slots) in t.listenReloaded(i, generation: g, keep: keep) {
+            if keep { haproxyListenAccept(i, name); continue }
+            for slot in slots where requests[Int(slot)].live {
+                requests[Int(slot)].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
+                t.listenResets += 1
+                finish(slot, .noProxy, closeFront: false)
+            }
+        }
+    }
+
+    /// Instance `i`'s host went down: the connections in its accept queues get no answer (counted
+    /// as timeouts now; model choice: the client's own timeout or TCP's retransmissions end them later).
+    func haproxyListenLost(_ i: Int) {
+        guard let t = haproxy else { return }
+        for slot in t.listenLost(i) where requests[Int(slot)].live {
+            requests[Int(slot)].front = FrontHandle(proxy: -1, balancer: -1, host: -1, generation: 0)
+            finish(slot, .timeout, closeFront: false)
         }
     }
 
@@ -44,11 +103,16 @@ extension TrafficModel {
         let (slot, gen) = Self.unpack(arg)
         let i = Int(slot)
         guard requests[i].live, requests[i].generation == gen, let hf = fronts[Int(requests[i].service)] as? HAProxyFront else { return }
+        // a client that gave up closed its socket: it sends no more SYNs (counted when it gave up);
+        // after the sixth retransmission unanswered (at 1 + 2 + ... + 64 = 127 s) connect() fails
+        // with ETIMEDOUT: that moment sends no SYN (until session 52 it did, a seventh chance)
+        if requests[i].clientGone || requests[i].synTries > Self.synRetries { finish(slot, .timeout, closeFront: false); return }
         haproxyEnter(slot, hf)
     }
 
-    /// A new request waits in the backend queue while others wait there, while no UP server has
-    /// a free connection slot, or while the frontend's sessions reached `maxconn`.
+    /// A new request waits in the backend queue while others wait there, or while no UP server
+    /// has a free connection slot (per-server `maxconn`; the frontend's maxconn holds connections
+    /// in the accept queue before HAProxy sees them: `haproxyEnter`).
     func haproxyQueues(_ slot: Int32, _ hf: HAProxyFront) -> Bool {
         let i = Int(slot)
         guard tried[i].isEmpty else { return false }
@@ -70,7 +134,7 @@ extension TrafficModel {
         defer { haproxyWaking = false }
         let b = t[backend]
         while b.queued > 0 {
-            guard b.active < b.defaults.maxconn, b.servers.indices.contains(where: { b.isUp($0, now: now) && b.hasRoom($0) }) || !b.anyUp(now: now),
+            guard b.servers.indices.contains(where: { b.isUp($0, now: now) && b.hasRoom($0) }) || !b.anyUp(now: now),
                   let slot = b.pop() else { return }
             requests[Int(slot)].skipQueue = true
             attempt(slot)

@@ -41,6 +41,8 @@ struct HAProxyFrontendCounters {
     var generation: Int
     var rate = HAProxyFreqCounter()
     var scur = 0
+    /// The most sessions at once (the stats CSV's `smax`).
+    var smax = 0
     var stot: Int64 = 0
     /// Fluid mode: the expected sessions so far (stot is it rounded).
     var stotFluid = 0.0
@@ -100,8 +102,22 @@ struct HAProxyInstanceStats {
     mutating func opened(_ i: Int, now: SimTime) {
         frontends[i].rate.add(at: now)
         frontends[i].scur += 1
+        frontends[i].smax = max(frontends[i].smax, frontends[i].scur)
         frontends[i].stot += 1
         frontends[i].requests += 1
+    }
+
+    /// The sessions of frontend `name` in process `g` (0: none yet, or its counters are an older process's).
+    func sessions(_ name: String, generation g: Int) -> Int {
+        guard let i = byName[name], frontends[i].generation == g else { return 0 }
+        return frontends[i].scur
+    }
+
+    /// The sessions of every frontend of process `g` (its `global` maxconn counts them together).
+    func processSessions(generation g: Int) -> Int {
+        var n = 0
+        for f in frontends where f.generation == g { n += f.scur }
+        return n
     }
 
     mutating func closed(_ name: String, generation: Int) {

@@ -36,7 +36,7 @@ final class HAProxyTable {
     /// Per instance: the frontends of the generation it runs by name (the first of a name), kept
     /// as values: a lookup for the running generation reads no configuration (every fluid step
     /// looks up its frontend in every instance it enters).
-    private var frontendIndex: [(generation: Int, byName: [String: HAProxyFrontend])?]
+    private var frontendIndex: [(generation: Int, byName: [String: HAProxyFrontend], defaults: HAProxyDefaults)?]
     /// Per instance: the sessions of its frontends by name (stats), reset on a new generation.
     var stats: [HAProxyInstanceStats]
     /// Fluid mode, per service: the instances its last full step entered, and for each the
@@ -96,9 +96,110 @@ final class HAProxyTable {
         if let x = frontendIndex[i], x.generation == g { return x.byName[name] }
         // the running generation's configuration does not change while it runs
         var byName: [String: HAProxyFrontend] = [:]
-        for f in configuration(i, generation: g).frontends where byName[f.name] == nil { byName[f.name] = f }
-        frontendIndex[i] = (g, byName)
+        let c = configuration(i, generation: g)
+        for f in c.frontends where byName[f.name] == nil { byName[f.name] = f }
+        frontendIndex[i] = (g, byName, c.defaults)
         return byName[name]
+    }
+
+    /// The `global`/`defaults` settings of instance `i`'s generation `g`.
+    func defaults(instance i: Int, generation g: Int) -> HAProxyDefaults {
+        if i >= 0, i < frontendIndex.count, let x = frontendIndex[i], x.generation == g { return x.defaults }
+        return configuration(i, generation: g).defaults
+    }
+
+    // MARK: the listening sockets of full frontends (per-request mode)
+
+    /// A frontend at its `maxconn` (or its process at the `global` one) stops accepting: HAProxy
+    /// disables the listener (src/listener.c `limit_listener`) and new connections wait in the
+    /// kernel's accept queue of its socket, which holds `min(backlog, somaxconn)`; beyond that the
+    /// kernel drops the SYN (net/ipv4/tcp_input.c `tcp_conn_request`: `sk_acceptq_is_full` → drop,
+    /// counted in TcpExtListenOverflows and ListenDrops) and the client retransmits it. No 503:
+    /// HAProxy never saw the connection (its stats show scur at slim, nothing in ereq or dreq).
+    struct ListenKey: Hashable { var instance: Int; var frontend: String }
+    struct ListenQueue { var generation: Int; var slots: [Int32] = []; var head = 0; var count: Int { slots.count - head } }
+    private(set) var listen: [ListenKey: ListenQueue] = [:]
+    /// Per instance: the frontends that had an accept queue, in the order they first had one.
+    private(set) var listenNames: [[String]] = []
+    /// Connections that met a full accept queue (their SYN was dropped: the kernel's ListenDrops).
+    private(set) var listenDrops = 0
+    /// Connections reset in the accept queue of a process that closed its listeners at a reload.
+    var listenResets = 0
+    /// Fluid mode: SYNs dropped at full accept queues, and connections reset in them at reloads.
+    var fluidSynDrops = 0.0
+    var fluidListenResets = 0.0
+
+    /// Whether frontend `name` of instance `i`'s process `g` is at its `maxconn` or the process at its global one.
+    func frontendFull(_ i: Int, _ name: String, generation g: Int) -> Bool {
+        let d = defaults(instance: i, generation: g)
+        return stats[i].sessions(name, generation: g) >= d.maxconn || stats[i].processSessions(generation: g) >= d.globalMaxconn
+    }
+
+    /// Connections waiting in the accept queue of frontend `name` of instance `i` (those of generation `g`).
+    func listening(_ i: Int, _ name: String, generation g: Int) -> Int {
+        guard let q = listen[ListenKey(instance: i, frontend: name)], q.generation == g else { return 0 }
+        return q.count
+    }
+
+    /// Whether the accept queue of frontend `name` of instance `i`'s process `g` has room.
+    func listenRoom(_ i: Int, _ name: String, generation g: Int) -> Bool {
+        listening(i, name, generation: g) < defaults(instance: i, generation: g).acceptQueue
+    }
+    func noteListenDrop() { listenDrops += 1 }
+
+    /// Puts a connection in the accept queue (`listenRoom` said it has room).
+    func listenPush(_ i: Int, _ name: String, generation g: Int, _ slot: Int32) {
+        let k = ListenKey(instance: i, frontend: name)
+        var q = listen[k] ?? ListenQueue(generation: g)
+        if q.generation != g { q = ListenQueue(generation: g) }
+        if listen[k] == nil {
+            while listenNames.count <= i { listenNames.append([]) }
+            if !listenNames[i].contains(name) { listenNames[i].append(name) }
+        }
+        q.slots.append(slot)
+        listen[k] = q
+    }
+
+    /// The connection at the head of the accept queue (generation `g`'s), when there is one.
+    func listenPop(_ i: Int, _ name: String, generation g: Int) -> Int32? {
+        let k = ListenKey(instance: i, frontend: name)
+        guard var q = listen[k], q.generation == g, q.count > 0 else { return nil }
+        let s = q.slots[q.head]
+        q.head += 1
+        if q.head == q.slots.count { q.slots.removeAll(keepingCapacity: true); q.head = 0 }
+        listen[k] = q
+        return s
+    }
+
+    /// Instance `i` runs a new process (generation `g`): the accept queues of its older processes,
+    /// in the order their frontends first had one. `keep`: the sockets pass to the new process (the
+    /// connections stay, now its); otherwise they are taken out (the old process closed its
+    /// listeners: the kernel resets them) and returned.
+    func listenReloaded(_ i: Int, generation g: Int, keep: Bool) -> [(frontend: String, slots: [Int32])] {
+        guard i < listenNames.count else { return [] }
+        var out: [(String, [Int32])] = []
+        for name in listenNames[i] {
+            let k = ListenKey(instance: i, frontend: name)
+            guard var q = listen[k], q.generation < g else { continue }
+            q.generation = g
+            if keep { listen[k] = q; out.append((name, [])); continue }
+            out.append((name, Array(q.slots[q.head...])))
+            listen[k] = ListenQueue(generation: g)
+        }
+        return out
+    }
+
+    /// The host of instance `i` went down: its accept queues' connections are gone (returned).
+    func listenLost(_ i: Int) -> [Int32] {
+        guard i < listenNames.count else { return [] }
+        var out: [Int32] = []
+        for name in listenNames[i] {
+            let k = ListenKey(instance: i, frontend: name)
+            guard let q = listen[k] else { continue }
+            out += q.slots[q.head...]
+            listen[k] = ListenQueue(generation: q.generation)
+        }
+        return out
     }
 
     func backend(instance: Int, generation: Int, backend: Int, now: SimTime) -> Int32? {

@@ -46,7 +46,12 @@ extension TrafficModel {
     func haproxySignal(_ signal: PlatformSignal) {
         switch signal {
         case .statusUpdate(let task, _, _, _, _), .instanceChanged(_, let task, _): signalledTasks.append(task)
-        case .hostDown, .hostUp: walkEverything = true
+        case .hostDown(let h, _):
+            walkEverything = true
+            if fluid == nil, let t = haproxy {
+                for (i, x) in t.control.haproxyInstances.enumerated() where x.host == h { haproxyListenLost(i) }
+            }
+        case .hostUp: walkEverything = true
         default: break
         }
         haproxyObserveChecks()

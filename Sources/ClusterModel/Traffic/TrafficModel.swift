@@ -122,7 +122,8 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
         if fluid != nil {
             signals.subscribe(self, to: [.hosts, .taskStatus, .instances, .proxy])
         } else if haproxy != nil {
-            signals.subscribe(self, to: [.hosts, .taskStatus, .instances])
+            // .proxy: a reload's accept queues (`haproxyListenReloaded`), nothing else
+            signals.subscribe(self, to: [.hosts, .taskStatus, .instances, .proxy])
         } else if direct.contains(where: { $0 != nil }) {
             signals.subscribe(self, to: .instances)
         }
@@ -159,6 +160,11 @@ public final class TrafficModel: Subsystem, EventHandler, SignalSubscriber {
     /// `instance_changed_event`: a direct client's list of running tasks follows Marathon's view.
     public func receive(_ signal: PlatformSignal) {
         if case .containerExited(let task) = signal { signalledTasks.append(task); return }
+        if fluid == nil, haproxy != nil {
+            // per request: a reload only matters to the accept queues (no walk of the checks)
+            if case .haproxyReloaded(let i, _) = signal { haproxyListenReloaded(i); return }
+            if case .proxyReloaded = signal { return }
+        }
         fluid?.signal(signal)
         if haproxy != nil { haproxySignal(signal) }
         guard case .instanceChanged(let app, let task, let condition) = signal else { return }

@@ -25,11 +25,15 @@ extension TrafficModel {
         of: TrafficModel.self, into: "marathon-lb", after: "marathonlb_regenerations",
         keys: [
             ("lb_requests_failed", "requests of the services `via: marathon-lb` that failed: answered 503 (no server UP, `timeout queue`), 502 or 504 by HAProxy, refused (no HAProxy instance binding the frontend), SYNs unanswered through a reload gap, or the client's own timeout (fluid mode: expected count, rounded; empty without traffic)"),
-            ("lb_queue_timeouts", "of those, requests that waited in a backend queue (maxconn reached) past `timeout queue` and were answered 503"),
+            ("lb_queue_timeouts", "of those, requests that waited in a backend queue (a server's maxconn reached) past `timeout queue` and were answered 503"),
+            ("lb_syn_drops", "SYNs the kernel dropped because a frontend at its maxconn had its accept queue (min(backlog, somaxconn)) full: the client retransmits 1, 2, 4 ... s later (the LB host's TcpExtListenDrops; HAProxy's stats page does not count them; fluid mode: expected count, rounded)"),
+            ("lb_listen_resets", "connections waiting in a full frontend's accept queue that a reload reset (HAProxy before 1.8 closes the old process's listeners; fluid mode: expected count, rounded)"),
         ],
-        absent: [.none, .none]) { tr in
+        absent: [.none, .none, .none, .none]) { tr in
             [HeadlineFigure("lb_requests_failed", .int(Int64(tr.lbRequestsFailed.rounded()))),
-             HeadlineFigure("lb_queue_timeouts", .int(Int64(tr.haproxyQueueTimeouts)))]
+             HeadlineFigure("lb_queue_timeouts", .int(Int64(tr.haproxyQueueTimeouts))),
+             HeadlineFigure("lb_syn_drops", .int(Int64(tr.haproxySynDrops))),
+             HeadlineFigure("lb_listen_resets", .int(Int64(tr.haproxyListenResets)))]
         }
 
     /// Failures of the services that go through marathon-lb, over the run so far.
