@@ -9,15 +9,22 @@ import SimKernel
 /// unreachable instance as gone only once it was UnreachableInactive, so a restart whose old
 /// instance was on a dead host waited for the next reconciliation past `inactiveAfterSeconds`.
 final class MarathonRestartUnreachableTests: XCTestCase {
+    /// One Mesos master and `slaves` agents of 4 cpus.
+    static func cluster(slaves: Int) -> String {
+        #"""
+        "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
+                       {"name": "slave", "count": \#(slaves), "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
+         "mesos": {"masters": {"count": 1}}
+        """#
+    }
+
     /// Three instances of /web, one per agent; slave-01 loses power at `crashAt`; the deploy at
     /// 300 s replaces the instances (a new command, no constraint, minimumHealthCapacity 1 and
     /// maximumOverCapacity 0: one new instance at a time beside the old ones).
     func scenario(version: String, crashAt: String, host: String = "slave-01", newStartup: String = "5s", duration: String = "25m") -> String {
         #"""
         {"name": "restart-unreachable", "seed": 4, "duration": "\#(duration)",
-         "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "slave", "count": 3, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
-         "mesos": {"masters": {"count": 1}},
+         \#(Self.cluster(slaves: 3)),
          "marathon": {"version": "\#(version)",
            "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000",
                      "portDefinitions": [{"port": 0}], "constraints": [["hostname", "UNIQUE"]],
@@ -112,9 +119,7 @@ final class MarathonRestartUnreachableTests: XCTestCase {
     func scaleScenario(version: String, host: String, actions: String, inactiveAfter: Int = 300) -> String {
         #"""
         {"name": "scale-kill-pending", "seed": 4, "duration": "25m",
-         "hostGroups": [{"name": "master", "count": 1, "cpus": 4, "memory": "8GiB", "disk": "100GB"},
-                        {"name": "slave", "count": 4, "cpus": 4, "memory": "8GiB", "disk": "100GB"}],
-         "mesos": {"masters": {"count": 1}},
+         \#(Self.cluster(slaves: 4)),
          "marathon": {"version": "\#(version)",
            "apps": [{"id": "/web", "instances": 3, "cpus": 1, "mem": 256, "cmd": "sleep 1000000",
                      "constraints": [["hostname", "UNIQUE"]], "killSelection": "OLDEST_FIRST",
