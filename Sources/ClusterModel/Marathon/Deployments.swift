@@ -320,10 +320,15 @@ final class Deployments {
                     return !i.isActive || i.isUnreachable
                 }
                 guard killsDone, let (count, at) = act.scaleStart else { act.done = killsDone; return }
+                // Newest first (instances are kept in launch order): the scan stops at the first
+                // started instance not yet healthy, so a large start costs what the rule below does.
                 let checks = a.definition.healthChecks
                 var started = 0
-                for i in a.instances.reversed() where i.launchedAt >= at {
-                    if i.isActive && i.goal == .running && !i.isUnreachable && i.ready && i.isHealthy(checks: checks) { started += 1 }
+                for i in a.instances.reversed() {
+                    guard i.launchedAt >= at else { break }
+                    guard i.isActive, i.goal == .running, !i.isUnreachable else { continue }
+                    guard i.ready && i.isHealthy(checks: checks) else { act.done = false; return }
+                    started += 1
                 }
                 act.done = started >= count
                 return

@@ -149,7 +149,7 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// ScaleRunSpec of the update step is refused under a deployment's lock, `withLockFor`, so
     /// `Deployments.offTarget` looks at the app when its deployment ends). The
     /// tick is scheduled only while such an app waits: no event in steady state.
-    var scaleTickApps: [Int] = []
+    let scaleTickApps = DemandTracker()
     var scaleTickAt: SimTime?
     var scaleTickGeneration = 0
 
@@ -897,14 +897,12 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
     /// `a` may be off target where no scale check follows: the periodic check will look at it.
     func needsScaleCheck(_ a: MarathonAppState) {
         guard a.changes.countsKillPending else { return }
-        var lo = 0, hi = scaleTickApps.count
-        while lo < hi { let mid = (lo + hi) / 2; if scaleTickApps[mid] < a.index { lo = mid + 1 } else { hi = mid } }
-        if lo == scaleTickApps.count || scaleTickApps[lo] != a.index { scaleTickApps.insert(a.index, at: lo) }
+        scaleTickApps.set(a.index, wanted: true)
         armScaleTick()
     }
 
     func armScaleTick() {
-        guard leaderReady, !scaleTickApps.isEmpty, scaleTickAt == nil else { return }
+        guard leaderReady, !scaleTickApps.apps.isEmpty, scaleTickAt == nil else { return }
         let first = killTimerPhase + spec.flags.scaleAppsInitialDelay
         var t = first
         if now >= first {
@@ -919,10 +917,9 @@ public final class MarathonScheduler: EventHandler, MesosFramework, LeaderLatchO
         guard generation == scaleTickGeneration, scaleTickAt == now else { return }
         scaleTickAt = nil
         guard leaderReady else { return }
-        let waiting = scaleTickApps
-        scaleTickApps.removeAll()
-        for i in waiting {
-            if deployments.deployment(of: i) == nil { scaleCheck(apps[i]) } else { scaleTickApps.append(i) }
+        for i in scaleTickApps.apps where deployments.deployment(of: i) == nil {
+            scaleTickApps.set(i, wanted: false)
+            scaleCheck(apps[i])
         }
         armScaleTick()
     }

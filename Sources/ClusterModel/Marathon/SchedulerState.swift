@@ -123,6 +123,7 @@ typealias InstanceTable = SlotTable<MarathonInstance>
 /// removes its app when it starts or stops having launches queued, so the list costs O(log apps) per
 /// change instead of a walk over every app per change (issue 14: that walk ran per relaunch, so it
 /// grew as apps x relaunches).
+/// (Also a sorted set of app indexes in general: the apps waiting for the periodic scale check.)
 final class DemandTracker {
     /// Indexes of the apps with `toLaunch > 0`, ascending (the scan's order).
     private(set) var apps: [Int] = []
